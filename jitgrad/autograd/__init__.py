@@ -1,0 +1,62 @@
+"""``jitgrad.autograd``: backward, grad, grad mode, and (in submodules) Function, gradcheck."""
+
+from __future__ import annotations
+
+from .api import backward, grad
+from .engine import _anomaly
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+
+
+def Variable(t, requires_grad: bool = False):  # noqa: N802 - old PyTorch API
+    """Old tutorials' ``Variable(t)``: returns ``t`` (with ``requires_grad`` set if asked)."""
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+class set_detect_anomaly:  # noqa: N801
+    """Turn anomaly detection on or off (function call or context manager)."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = (_anomaly.enabled, _anomaly.check_nan)
+        _anomaly.enabled = bool(mode)
+        _anomaly.check_nan = bool(check_nan)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        _anomaly.enabled, _anomaly.check_nan = self.prev
+
+
+class detect_anomaly:  # noqa: N801
+    """Context manager enabling anomaly detection: NaN gradients raise naming their node."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self) -> None:
+        self.prev = (_anomaly.enabled, _anomaly.check_nan)
+        _anomaly.enabled = True
+        _anomaly.check_nan = self.check_nan
+
+    def __exit__(self, *exc: object) -> None:
+        _anomaly.enabled, _anomaly.check_nan = self.prev
+
+
+def is_anomaly_enabled() -> bool:
+    return _anomaly.enabled
+
+
+__all__ = [
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "Variable",
+    "set_detect_anomaly",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+]

@@ -1,0 +1,138 @@
+"""``autograd.backward`` and ``autograd.grad``: argument checking around the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import engine
+
+
+def _as_list(x: Any) -> list:
+    from ..tensor import Tensor
+
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _make_grads(outputs: list, grad_outputs: list, create_graph: bool) -> list:
+    from ..creation import ones_like
+    from ..tensor import Tensor
+
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
+        if g is None:
+            if out._value.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out._dtype.is_floating_point:
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{out._dtype!r}"
+                )
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+        elif g.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and "
+                f"output[{i}] has a shape of {out.shape!r}."
+            )
+        elif g._dtype.is_floating_point != out._dtype.is_floating_point:
+            raise RuntimeError(
+                f"For complex Tensors, both grad_output and output are required to have the "
+                f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
+                f"{g._dtype!r} and output[{i}] has a dtype of {out._dtype!r}."
+            )
+        if not create_graph and (g._requires_grad or g.grad_fn is not None):
+            g = g.detach()
+        grads.append(g)
+    return grads
+
+
+def _check_outputs(outputs: list) -> None:
+    for i, t in enumerate(outputs):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    grad_variables: Any = None,
+    inputs: Any = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves they reach."""
+    outputs = _as_list(tensors)
+    grads = _as_list(grad_tensors if grad_tensors is not None else grad_variables)
+    if not grads:
+        grads = [None] * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"grad_tensors should have the same length as tensors but got {len(grads)} and "
+            f"{len(outputs)}"
+        )
+    input_list = _as_list(inputs) if inputs is not None else None
+    if input_list is not None and not input_list:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _check_outputs(outputs)
+    grads = _make_grads(outputs, grads, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    engine.run_backward(outputs, grads, retain_graph, create_graph, inputs=input_list)
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
+    out_list = _as_list(outputs)
+    in_list = _as_list(inputs)
+    grads = _as_list(grad_outputs)
+    if not grads:
+        grads = [None] * len(out_list)
+    if len(grads) != len(out_list):
+        raise RuntimeError(
+            f"grad_outputs should have the same length as outputs but got {len(grads)} and "
+            f"{len(out_list)}"
+        )
+    for t in in_list:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    _check_outputs(out_list)
+    grads = _make_grads(out_list, grads, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result: Sequence[Any] = (
+        engine.run_backward(
+            out_list,
+            grads,
+            retain_graph,
+            create_graph,
+            inputs=in_list,
+            capture=True,
+            allow_unused=allow_unused,
+        )
+        or []
+    )
+    if materialize_grads:
+        from ..creation import zeros_like
+
+        result = [zeros_like(t) if g is None else g for g, t in zip(result, in_list, strict=True)]
+    return tuple(result)

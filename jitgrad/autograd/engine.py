@@ -1,0 +1,352 @@
+"""The autograd graph's nodes and the reverse sweep.
+
+A :class:`Node` is one backward function (PyTorch's ``grad_fn``). ``next_functions`` holds one
+``(node, output_nr)`` edge per forward input (``(None, 0)`` for inputs that need no gradient;
+leaves appear as their :class:`AccumulateGrad`). :func:`run_backward` orders the reachable
+nodes like PyTorch's engine - a node runs once all gradients for it have arrived, the most
+recently created ready node first - calls tensor hooks, node hooks and ``retain_grad``, and
+either accumulates into leaves' ``.grad`` or captures gradients for ``autograd.grad``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .grad_mode import STATE
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+_sequence = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class RemovableHandle:
+    """Returned by every ``register_*hook``; ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self.id = next(RemovableHandle._ids)
+        self._hooks = hooks
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def add_hook(hooks: dict, fn: Callable) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+class Node:
+    """A backward function in the graph. Subclasses implement :meth:`apply`."""
+
+    __slots__ = (
+        "next_functions",
+        "_seq",
+        "_hooks",
+        "_prehooks",
+        "_tensor_hooks",
+        "_retain",
+        "_saved",
+        "_trace",
+        "_metadata",
+        "__weakref__",
+    )
+
+    def __init__(self, next_functions: tuple) -> None:
+        self.next_functions = next_functions
+        self._seq = next(_sequence)
+        self._hooks: dict | None = None
+        self._prehooks: dict | None = None
+        self._tensor_hooks: dict | None = None  # output_nr -> {id: fn}
+        self._retain: dict | None = None  # output_nr -> tensor retaining its grad
+        self._saved: Any = None
+        self._trace = traceback.format_stack()[:-3] if _anomaly.enabled else None
+        self._metadata: dict | None = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def apply(self, grads: list) -> Sequence:
+        """Gradients for each ``next_functions`` edge given the gradients of each output."""
+        raise NotImplementedError
+
+    def __call__(self, *grads: Any) -> Any:
+        result = self.apply(list(grads))
+        return result[0] if len(result) == 1 else tuple(result)
+
+    def register_hook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` after this node runs; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks, fn)
+
+    def register_prehook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
+        if self._prehooks is None:
+            self._prehooks = {}
+        return add_hook(self._prehooks, fn)
+
+    def release(self) -> None:
+        """Free saved values after a backward without ``retain_graph``."""
+        if self._saved is not None:
+            self._saved = FREED
+
+    def saved(self) -> Any:
+        saved = self._saved
+        if saved is FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        return saved
+
+
+FREED = object()
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf: runs the leaf's hooks and adds the gradient into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__(())
+        self.variable = variable
+        self._seq = float("inf")  # PyTorch runs leaves' accumulation as soon as it is ready
+
+    def apply(self, grads: list) -> Sequence:
+        # The leaf's own hooks already ran as this node's tensor hooks (see _run_tensor_hooks).
+        t = self.variable
+        accumulate_into_leaf(t, grads[0])
+        if t._post_hooks:
+            for fn in list(t._post_hooks.values()):
+                fn(t)
+        return ()
+
+
+def accumulate_into_leaf(t: Tensor, grad: Tensor) -> None:
+    """``t.grad += grad`` with PyTorch's rules (copy or adopt first; in place after)."""
+    if grad is None:
+        return
+    if STATE.enabled:  # create_graph: keep the graph of the gradient
+        t.grad = grad if t.grad is None else t.grad + grad
+        return
+    if t.grad is None:
+        t.grad = grad._adopt_as_grad(t)
+    else:
+        t.grad._accumulate_(grad)
+
+
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+
+_anomaly = _Anomaly()
+
+
+def _check_nan(node: Node, results: Sequence) -> None:
+    for i, r in enumerate(results):
+        if r is not None and r.dtype.is_floating_point and r._has_nan():
+            if node._trace:
+                warnings.warn(
+                    "Error detected in " + node.name() + ". Traceback of forward call that "
+                    "caused the error:\n" + "".join(node._trace),
+                    UserWarning,
+                    stacklevel=3,
+                )
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+def _edge_of(t: Tensor) -> tuple[Node, int]:
+    if t.grad_fn is not None:
+        return t.grad_fn, t._output_nr
+    return t._accumulator(), 0
+
+
+def run_backward(
+    tensors: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    capture: bool = False,
+    allow_unused: bool = False,
+) -> list[Tensor | None] | None:
+    """The reverse sweep from ``tensors`` seeded with ``grads``.
+
+    With ``capture`` (``autograd.grad``) the gradients of ``inputs`` are returned instead of
+    accumulated; with ``inputs`` and no capture only those leaves are accumulated into.
+    """
+    roots = [_edge_of(t) for t in tensors]
+    targets: dict[tuple[Node, int], int] = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            targets.setdefault(_edge_of(t), i)
+    # --- dependencies among the nodes that need to run ---------------------------------
+    deps: dict[Node, int] = {}
+    needed: dict[Node, bool] = {}
+    stack: list[tuple[Node, bool]] = [(n, False) for n, _ in roots]
+    seen: set[Node] = set()
+    while stack:  # iterative post-order DFS: a node is needed if it leads to a target
+        node, expanded = stack.pop()
+        if expanded:
+            if inputs is None:
+                needed[node] = True
+            else:
+                hit = any(node is t for t, _ in targets)
+                needed[node] = hit or any(
+                    n is not None and needed.get(n, False) for n, _ in node.next_functions
+                )
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in seen:
+                stack.append((nxt, False))
+    for node in seen:
+        if needed[node]:
+            for nxt, _ in node.next_functions:
+                if nxt is not None and needed.get(nxt):
+                    deps[nxt] = deps.get(nxt, 0) + 1
+    # --- seed -----------------------------------------------------------------------------
+    buffers: dict[Node, list] = {}
+    for (node, nr), g in zip(roots, grads, strict=True):
+        if needed.get(node):
+            _add_to_buffer(buffers, node, nr, g)
+    captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    ready: list[tuple[float, int, Node]] = []
+    pushed: set[Node] = set()
+    for node, _ in roots:
+        if needed.get(node) and deps.get(node, 0) == 0 and node not in pushed:
+            pushed.add(node)
+            heapq.heappush(ready, (-node._seq, id(node), node))
+    prev_mode = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grad_outputs = buffers.pop(node, None) or [None]
+            _run_tensor_hooks(node, grad_outputs)
+            if targets:
+                for nr, g in enumerate(grad_outputs):
+                    idx = targets.get((node, nr))
+                    if idx is not None and capture:
+                        captured[idx] = g
+            if capture and isinstance(node, AccumulateGrad):
+                continue
+            if inputs is not None and isinstance(node, AccumulateGrad) and (node, 0) not in targets:
+                continue
+            if capture and not any(n is not None and needed.get(n) for n, _ in node.next_functions):
+                continue
+            if inputs is not None and not capture:
+                _accumulate_nonleaf_inputs(node, grad_outputs, targets, inputs)
+            results = _call_node(node, grad_outputs)
+            if not retain_graph:
+                node.release()
+            for (nxt, nr), g in zip(node.next_functions, results, strict=False):
+                if nxt is None or not needed.get(nxt):
+                    continue
+                if g is not None:
+                    _add_to_buffer(buffers, nxt, nr, g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+    finally:
+        STATE.enabled = prev_mode
+    if capture:
+        assert inputs is not None
+        for i, g in enumerate(captured):
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        return captured
+    return None
+
+
+def _accumulate_nonleaf_inputs(node: Node, grad_outputs: list, targets: dict, inputs) -> None:
+    for nr, g in enumerate(grad_outputs):
+        idx = targets.get((node, nr))
+        if idx is not None and g is not None and not isinstance(node, AccumulateGrad):
+            accumulate_into_leaf(inputs[idx], g)
+
+
+def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
+    slot = buffers.get(node)
+    if slot is None:
+        slot = buffers[node] = [None] * max(nr + 1, 1)
+    elif len(slot) <= nr:
+        slot.extend([None] * (nr + 1 - len(slot)))
+    prev = slot[nr]
+    slot[nr] = g if prev is None else prev + g
+
+
+def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
+    hooks = node._tensor_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
+                for fn in list(fns.values()):
+                    new = fn(grad_outputs[nr])
+                    if new is not None:
+                        grad_outputs[nr] = new
+    retain = node._retain
+    if retain:
+        for nr, ref in retain.items():
+            t = ref()
+            if t is not None and nr < len(grad_outputs) and grad_outputs[nr] is not None:
+                g = grad_outputs[nr]
+                if t._grad is None:
+                    t._grad = g if STATE.enabled else g.detach().clone()
+                else:
+                    t._grad = t._grad + g
+
+
+def _call_node(node: Node, grad_outputs: list) -> Sequence:
+    if node._prehooks:
+        for fn in list(node._prehooks.values()):
+            new = fn(tuple(grad_outputs))
+            if new is not None:
+                grad_outputs = list(new)
+    results = node.apply(grad_outputs)
+    if node._hooks:
+        for fn in list(node._hooks.values()):
+            new = fn(tuple(results), tuple(grad_outputs))
+            if new is not None:
+                results = list(new)
+    if _anomaly.enabled and _anomaly.check_nan:
+        _check_nan(node, results)
+    return results

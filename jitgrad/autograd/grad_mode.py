@@ -1,0 +1,123 @@
+"""Grad mode: whether operations record the graph (``no_grad``, ``enable_grad`` ...)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    """Process-wide flags read on every op (a module attribute read is the cheapest lookup)."""
+
+    enabled = True
+    inference = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations currently record the autograd graph."""
+    return STATE.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return STATE.inference
+
+
+class _GradModeContext:
+    """Context manager and decorator that sets grad mode and restores it on exit."""
+
+    _target = True
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self._target
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.enabled = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def clone(self) -> _GradModeContext:
+        return self.__class__()
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Disable graph recording: results of ops inside do not require grad."""
+
+    _target = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801
+    """Enable graph recording inside a ``no_grad`` block."""
+
+    _target = True
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801
+    """Set grad mode to ``mode``; works as a function call, context manager or decorator."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._target = bool(mode)
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self._target
+
+    def __enter__(self) -> None:
+        pass
+
+    def __call__(self, fn: F) -> F:
+        STATE.enabled = self._prev[-1]
+        mode = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def clone(self) -> set_grad_enabled:
+        return set_grad_enabled(self._target)
+
+
+class inference_mode(_GradModeContext):  # noqa: N801
+    """Like ``no_grad``; tensors made inside are plain tensors that never record history."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._mode = bool(mode)
+        self._target = not mode
+        self._prev_inf: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inf.append(STATE.inference)
+        STATE.inference = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        STATE.inference = self._prev_inf.pop()
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

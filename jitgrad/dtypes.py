@@ -1,0 +1,138 @@
+"""jitgrad's dtypes and PyTorch's type-promotion rules.
+
+A dtype is a thin named wrapper over a numpy dtype so that ``repr`` prints ``jitgrad.float32``
+and ``is_floating_point`` reads like PyTorch's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - PyTorch's name
+    """A tensor element type (``jitgrad.float32`` ...)."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_category")
+
+    def __init__(self, name: str, np_dtype: type, category: int) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self._category = category  # 0 bool, 1 integer, 2 floating
+        self.is_floating_point = category == 2
+        self.is_signed = category != 0
+        self.itemsize = self.np.itemsize
+
+    @property
+    def is_complex(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"jitgrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+bool_ = dtype("bool", np.bool_, 0)
+int32 = dtype("int32", np.int32, 1)
+int64 = dtype("int64", np.int64, 1)
+float32 = dtype("float32", np.float32, 2)
+float64 = dtype("float64", np.float64, 2)
+
+ALL = (bool_, int32, int64, float32, float64)
+_BY_NUMPY = {d.np: d for d in ALL}
+_BY_NUMPY.update(
+    {
+        np.dtype(np.int8): int32,
+        np.dtype(np.int16): int32,
+        np.dtype(np.uint8): int64,
+        np.dtype(np.uint16): int64,
+        np.dtype(np.uint32): int64,
+        np.dtype(np.float16): float32,
+    }
+)
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype Python floats and ``jitgrad.tensor([1.5])`` become (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Change the default floating dtype; only ``float32`` and ``float64`` are allowed."""
+    global _default_float
+    if d not in (float32, float64):
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float = d
+
+
+def from_numpy_dtype(npd: np.dtype) -> dtype:
+    """The jitgrad dtype that holds a numpy dtype's values."""
+    try:
+        return _BY_NUMPY[np.dtype(npd)]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(npd).name}. The only supported "
+            "types are: float64, float32, int64, int32, and bool."
+        ) from None
+
+
+def to_dtype(d: object) -> dtype:
+    """Accept a jitgrad dtype, a numpy dtype/type or a Python type (``float``, ``int``, ``bool``)."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return float64
+    if d is int:
+        return int64
+    if d is bool:
+        return bool_
+    return from_numpy_dtype(np.dtype(d))
+
+
+def promote(a: dtype, b: dtype) -> dtype:
+    """The result dtype of two tensors of the same dimension class."""
+    if a is b:
+        return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    return a if a.itemsize >= b.itemsize else b
+
+
+def scalar_category(value: object) -> int:
+    """The category of a Python scalar: 0 bool, 1 int, 2 float."""
+    if isinstance(value, bool | np.bool_):
+        return 0
+    if isinstance(value, int | np.integer):
+        return 1
+    return 2
+
+
+def result_type(operands: list) -> dtype:
+    """PyTorch's promotion: dimensioned tensors > 0-d tensors > Python scalars, by category.
+
+    A higher-category operand in a lower priority class still lifts the result to its
+    category (``int_tensor * 2.5`` is the default float dtype) but not to its width
+    (``float32_tensor * 0-d float64 tensor`` stays float32).
+    """
+    from .tensor import Tensor
+
+    best: list[dtype | None] = [None, None, None]  # dimensioned, zero-dim, scalar
+    for op in operands:
+        if isinstance(op, Tensor):
+            slot = 0 if op._value.ndim else 1
+            d = op._dtype
+        else:
+            slot = 2
+            cat = scalar_category(op)
+            d = bool_ if cat == 0 else int64 if cat == 1 else _default_float
+        cur = best[slot]
+        best[slot] = d if cur is None else promote(cur, d)
+    result: dtype | None = None
+    for d in best:
+        if d is not None and (result is None or d._category > result._category):
+            result = d
+    assert result is not None
+    return result

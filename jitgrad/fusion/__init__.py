@@ -1,0 +1,1 @@
+"""Kernel generation for elementwise programs and the fusion pass built on it."""

@@ -1,0 +1,53 @@
+"""Environment flags and small shared utilities.
+
+Every environment variable jitgrad reads is read here, so the README's list of flags and the
+code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def getenv(name: str, default: int = 0) -> int:
+    """An integer environment flag (``JITGRAD_DEBUG=2``); unset or empty gives ``default``."""
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+#: ``JITGRAD_DEBUG``: 1 prints kernel launches and compiles with their time, 2 adds the plan
+#: and generated source.
+DEBUG = getenv("JITGRAD_DEBUG")
+#: ``JITGRAD_FUSE=0`` starts the process with the fusion pass off.
+FUSE_DEFAULT = bool(getenv("JITGRAD_FUSE", 1))
+#: Elements above which elementwise kernels use their parallel (prange) variant.
+PARALLEL_THRESHOLD = getenv("JITGRAD_PARALLEL_THRESHOLD", 1 << 17)
+
+
+def cache_dir() -> Path:
+    """Where generated kernel modules and Numba's cache files live.
+
+    ``JITGRAD_CACHE_DIR`` if set, else the platform's per-user cache directory. Never the
+    package folder, which may be read-only.
+    """
+    env = os.environ.get("JITGRAD_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "jitgrad"
+
+
+def debug_print(level: int, message: str) -> None:
+    """Print ``message`` to stderr when ``JITGRAD_DEBUG >= level``."""
+    if DEBUG >= level:
+        print(f"[jitgrad] {message}", file=sys.stderr)

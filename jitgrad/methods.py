@@ -1,0 +1,179 @@
+"""Bind the op functions to ``Tensor`` as methods and Python operators.
+
+Kept apart from tensor.py so the Tensor class holds state and autograd entry points only,
+and every method is visibly the same function as ``jitgrad.<name>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtypes as D
+from .ops import functions as F
+from .ops.pointwise import check_inplace
+from .tensor import Tensor, device
+
+_SCALARS: tuple[type, ...] = (int, float, bool, np.number, np.bool_)
+
+
+def _operand(x: Any) -> bool:
+    return isinstance(x, (Tensor, *_SCALARS))
+
+
+def _binop(fn, reflected: bool = False):
+    if reflected:
+
+        def method(self: Tensor, other: Any) -> Any:
+            return fn(other, self) if _operand(other) else NotImplemented
+    else:
+
+        def method(self: Tensor, other: Any) -> Any:
+            return fn(self, other) if _operand(other) else NotImplemented
+
+    return method
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``to(dtype)``, ``to(device)``, ``to(other)``: a converted copy, or self if unchanged."""
+    dtype = kwargs.get("dtype")
+    dev = kwargs.get("device")
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype = a._dtype
+        elif isinstance(a, str | device):
+            dev = a
+    if dev is not None and device(dev).type != "cpu":
+        from . import cuda
+
+        return cuda.to_device(self, device(dev), dtype)
+    if dtype is None or D.to_dtype(dtype) is self._dtype:
+        return self
+    return F.cast(self, D.to_dtype(dtype))
+
+
+def _inplace_fill(self: Tensor, value: Any) -> Tensor:
+    check_inplace(self)
+    self._value[...] = value.item() if isinstance(value, Tensor) else value
+    self._vc[0] += 1
+    return self
+
+
+def _zero_(self: Tensor) -> Tensor:
+    return _inplace_fill(self, 0)
+
+
+def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast) into self; differentiable with respect to ``src``."""
+    from .ops.pointwise import apply_inplace
+    from .ops.registry import REGISTRY
+
+    return apply_inplace(REGISTRY["copy"], self, (src,))
+
+
+def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    from .creation import generator
+
+    check_inplace(self)
+    self._value[...] = generator().uniform(a, b, self._value.shape)
+    self._vc[0] += 1
+    return self
+
+
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    from .creation import generator
+
+    check_inplace(self)
+    self._value[...] = generator().normal(mean, std, self._value.shape)
+    self._vc[0] += 1
+    return self
+
+
+def _iadd(self: Tensor, other: Any) -> Tensor:
+    return F.add_(self, other)
+
+
+def _isub(self: Tensor, other: Any) -> Tensor:
+    return F.sub_(self, other)
+
+
+def _imul(self: Tensor, other: Any) -> Tensor:
+    return F.mul_(self, other)
+
+
+def _itruediv(self: Tensor, other: Any) -> Tensor:
+    return F.div_(self, other)
+
+
+METHODS: dict[str, Any] = {
+    "__add__": _binop(F.add),
+    "__radd__": _binop(F.add),  # PyTorch computes 2 + x as add(x, 2)
+    "__sub__": _binop(F.sub),
+    "__rsub__": _binop(F.sub, reflected=True),
+    "__mul__": _binop(F.mul),
+    "__rmul__": _binop(F.mul),
+    "__truediv__": _binop(F.div),
+    "__rtruediv__": lambda self, other: (
+        F.reciprocal(self) * other if _operand(other) else NotImplemented
+    ),  # PyTorch computes 2 / x as reciprocal(x) * 2
+    "__pow__": _binop(F.pow),
+    "__rpow__": _binop(F.pow, reflected=True),
+    "__eq__": _binop(F.eq),
+    "__ne__": _binop(F.ne),
+    "__lt__": _binop(F.lt),
+    "__le__": _binop(F.le),
+    "__gt__": _binop(F.gt),
+    "__ge__": _binop(F.ge),
+    "__and__": _binop(F.logical_and),
+    "__or__": _binop(F.logical_or),
+    "__invert__": F.logical_not,
+    "__neg__": F.neg,
+    "__pos__": lambda self: self,
+    "__abs__": F.abs,
+    "__iadd__": _iadd,
+    "__isub__": _isub,
+    "__imul__": _imul,
+    "__itruediv__": _itruediv,
+    "to": _to,
+    "type": lambda self, dtype=None: self._dtype if dtype is None else _to(self, dtype),
+    "float": lambda self: _to(self, D.float32),
+    "double": lambda self: _to(self, D.float64),
+    "long": lambda self: _to(self, D.int64),
+    "int": lambda self: _to(self, D.int32),
+    "bool": lambda self: _to(self, D.bool_),
+    "cpu": lambda self: self,
+    "cuda": lambda self, device=None: _to(self, device or "cuda"),
+    "zero_": _zero_,
+    "fill_": _inplace_fill,
+    "copy_": _copy_,
+    "uniform_": _uniform_,
+    "normal_": _normal_,
+    "add_": F.add_,
+    "sub_": F.sub_,
+    "mul_": F.mul_,
+    "div_": F.div_,
+    "pow_": F.pow_,
+    "clamp_": F.clamp_,
+    "clip_": F.clamp_,
+}
+
+_FUNCTIONS_AS_METHODS = (
+    "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
+    "rsqrt sin cos tan tanh sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
+    "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
+    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where"
+).split()
+
+
+def bind() -> None:
+    """Attach every method to ``Tensor`` (called once from ``jitgrad/__init__``)."""
+    for name in _FUNCTIONS_AS_METHODS:
+        setattr(Tensor, name, getattr(F, name))
+    for name in F.INPLACE_UNARY:
+        setattr(Tensor, name + "_", F.unary_(name))
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

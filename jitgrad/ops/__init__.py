@@ -1,0 +1,1 @@
+"""Op declarations and the code that runs them."""

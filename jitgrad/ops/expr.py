@@ -1,0 +1,149 @@
+"""The elementwise expression language that op declarations are written in.
+
+An elementwise op declares its forward as an expression over its inputs ``a, b, c`` and its
+derivatives as expressions over ``g`` (the incoming gradient), ``out`` (the forward result)
+and the inputs. The same text is
+
+* rendered into Numba source by the kernel generator (per-op kernels and fused kernels), and
+* evaluated over Tensors when a differentiable backward is needed (``create_graph=True``).
+
+Expressions are ordinary Python expressions restricted to arithmetic, comparisons, numeric
+literals, the variable names above and the functions in ``FUNCTIONS``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from functools import cache
+
+#: Function name -> {numpy dtype name or "*": Numba source template}. ``{0}``... are arguments.
+FUNCTIONS: dict[str, dict[str, str]] = {
+    "exp": {"*": "np.exp({0})"},
+    "expm1": {"*": "np.expm1({0})"},
+    "log": {"*": "np.log({0})"},
+    "log1p": {"*": "np.log1p({0})"},
+    "log2": {"*": "np.log2({0})"},
+    "sqrt": {"*": "np.sqrt({0})"},
+    "sin": {"*": "np.sin({0})"},
+    "cos": {"*": "np.cos({0})"},
+    "tan": {"*": "np.tan({0})"},
+    "tanh": {"*": "np.tanh({0})"},
+    "abs": {"*": "abs({0})"},
+    "sign": {"*": "np.sign({0})"},
+    "floor": {"*": "np.floor({0})"},
+    "ceil": {"*": "np.ceil({0})"},
+    "round": {"*": "np.round({0})"},
+    "isnan": {"*": "np.isnan({0})"},
+    "isinf": {"*": "np.isinf({0})"},
+    "isfinite": {"*": "np.isfinite({0})"},
+    "where": {"*": "({1} if {0} else {2})"},
+    "logical_and": {"*": "(bool({0}) and bool({1}))"},
+    "logical_or": {"*": "(bool({0}) or bool({1}))"},
+    "logical_not": {"*": "(not {0})"},
+    "maximum": {"*": "_k.maximum({0}, {1})"},
+    "minimum": {"*": "_k.minimum({0}, {1})"},
+    "cast": {"*": "{0}"},
+}
+
+VARIABLES = frozenset({"a", "b", "c", "g", "out"})
+
+
+@cache
+def parse(text: str) -> ast.expr:
+    """Parse and validate an expression; errors name the offending construct."""
+    tree = ast.parse(text, mode="eval").body
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                raise ValueError(f"unknown function in expression {text!r}")
+        elif isinstance(node, ast.Name):
+            continue
+        elif not isinstance(
+            node,
+            ast.BinOp
+            | ast.UnaryOp
+            | ast.Compare
+            | ast.Constant
+            | ast.Load
+            | ast.operator
+            | ast.unaryop
+            | ast.cmpop,
+        ):
+            raise ValueError(f"unsupported syntax {type(node).__name__} in {text!r}")
+    return tree
+
+
+def free_names(text: str) -> frozenset[str]:
+    """The variables an expression reads (``{'g', 'b'}`` for ``'g * b'``)."""
+    tree = parse(text)
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}  # type: ignore[union-attr]
+    return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in called)
+
+
+class _KernelRenderer(ast.NodeVisitor):
+    """Turns an expression into Numba source with typed constants and renamed variables."""
+
+    def __init__(self, names: Mapping[str, str], dtype_name: str) -> None:
+        self.names = names
+        self.dtype_name = dtype_name
+
+    def visit_Name(self, node: ast.Name) -> str:
+        return self.names[node.id]
+
+    def visit_Constant(self, node: ast.Constant) -> str:
+        if isinstance(node.value, bool):
+            return repr(node.value)
+        # A bare literal would promote float32 arithmetic to float64 inside Numba.
+        return f"np.{self.dtype_name}({node.value!r})"
+
+    def visit_BinOp(self, node: ast.BinOp) -> str:
+        op = _BINOPS[type(node.op)]
+        return f"({self.visit(node.left)} {op} {self.visit(node.right)})"
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> str:
+        op = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not ", ast.Invert: "~"}[type(node.op)]
+        return f"({op}{self.visit(node.operand)})"
+
+    def visit_Compare(self, node: ast.Compare) -> str:
+        parts = [self.visit(node.left)]
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            parts += [_CMPOPS[type(op)], self.visit(right)]
+        return "(" + " ".join(parts) + ")"
+
+    def visit_Call(self, node: ast.Call) -> str:
+        name = node.func.id  # type: ignore[attr-defined]
+        table = FUNCTIONS[name]
+        template = table.get(self.dtype_name, table["*"])
+        return template.format(*(self.visit(arg) for arg in node.args))
+
+
+_BINOPS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+}
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+
+
+def render(text: str, names: Mapping[str, str], dtype_name: str) -> str:
+    """Numba source for ``text`` with variables renamed by ``names``, computing in ``dtype``."""
+    return _KernelRenderer(names, dtype_name).visit(parse(text))
+
+
+def evaluate(text: str, env: Mapping[str, object], functions: Mapping[str, Callable]) -> object:
+    """Evaluate ``text`` with Python semantics over ``env`` (Tensors for differentiable grads)."""
+    code = _compiled(text)
+    return eval(code, {"__builtins__": {}}, {**functions, **env})  # noqa: S307 - our own text
+
+
+@cache
+def _compiled(text: str):
+    parse(text)
+    return compile(text, "<jitgrad-expr>", "eval")

@@ -1,0 +1,215 @@
+"""Public elementwise functions (``jitgrad.add``, ``jitgrad.exp`` ...) over the declarations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes as D
+from . import elementwise  # noqa: F401 - registers the declarations
+from .pointwise import apply, apply_inplace
+from .registry import REGISTRY
+
+R = REGISTRY
+
+
+def _unary(name: str):
+    op = R[name]
+
+    def fn(input: Any) -> Any:  # noqa: A002 - PyTorch's argument name
+        return apply(op, (input,))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{op.expr}``, differentiable as declared in ops/elementwise.py."
+    return fn
+
+
+def _binary(name: str):
+    op = R[name]
+
+    def fn(input: Any, other: Any) -> Any:  # noqa: A002
+        return apply(op, (input, other))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{op.expr}`` with broadcasting."
+    return fn
+
+
+exp = _unary("exp")
+expm1 = _unary("expm1")
+log = _unary("log")
+log1p = _unary("log1p")
+log2 = _unary("log2")
+sqrt = _unary("sqrt")
+rsqrt = _unary("rsqrt")
+sin = _unary("sin")
+cos = _unary("cos")
+tan = _unary("tan")
+tanh = _unary("tanh")
+sigmoid = _unary("sigmoid")
+relu = _unary("relu")
+neg = negative = _unary("neg")
+abs = absolute = _unary("abs")  # noqa: A001 - PyTorch's name
+reciprocal = _unary("reciprocal")
+sign = _unary("sign")
+floor = _unary("floor")
+ceil = _unary("ceil")
+isnan = _unary("isnan")
+isinf = _unary("isinf")
+isfinite = _unary("isfinite")
+logical_not = _unary("logical_not")
+mul = multiply = _binary("mul")
+maximum = _binary("maximum")
+minimum = _binary("minimum")
+eq = _binary("eq")
+ne = _binary("ne")
+lt = less = _binary("lt")
+le = less_equal = _binary("le")
+gt = greater = _binary("gt")
+ge = greater_equal = _binary("ge")
+logical_and = _binary("logical_and")
+logical_or = _binary("logical_or")
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input + alpha * other``."""
+    if alpha == 1:
+        return apply(R["add"], (input, other))
+    return apply(R["add_scaled"], (input, other, alpha))
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input - alpha * other``."""
+    if alpha == 1:
+        return apply(R["sub"], (input, other))
+    return apply(R["sub_scaled"], (input, other, alpha))
+
+
+subtract = sub
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    return sub(other, input, alpha=alpha)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
+    """True division (``rounding_mode`` 'floor' and 'trunc' are not differentiable)."""
+    result = apply(R["div"], (input, other))
+    if rounding_mode == "floor":
+        return floor(result)
+    if rounding_mode == "trunc":
+        return apply(R["sign"], (result,)) * floor(abs(result))
+    return result
+
+
+divide = true_divide = div
+
+
+def pow(input: Any, exponent: Any) -> Any:  # noqa: A001, A002
+    """``input ** exponent`` (either side may be a Python scalar)."""
+    return apply(R["pow"], (input, exponent))
+
+
+def square(input: Any) -> Any:  # noqa: A002
+    return apply(R["pow"], (input, 2))
+
+
+def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
+    if decimals:
+        scale = 10.0**decimals
+        return apply(R["round"], (input * scale,)) / scale
+    return apply(R["round"], (input,))
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
+    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if max is None:
+        return apply(R["clamp_min"], (input, min))
+    if min is None:
+        return apply(R["clamp_max"], (input, max))
+    return apply(R["clamp"], (input, min, max))
+
+
+clip = clamp
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other``."""
+    if input is None and other is None:
+        from .. import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    return apply(R["where"], (condition, input, other))
+
+
+def clone(input: Any, *, memory_format: Any = None) -> Any:  # noqa: A002
+    return apply(R["clone"], (input,))
+
+
+def cast(input: Any, dtype: D.dtype) -> Any:  # noqa: A002
+    """A copy of ``input`` converted to ``dtype`` (``ToCopyBackward0``)."""
+    return apply(R["cast"], (input,), out_dtype=dtype)
+
+
+# ---- in place -------------------------------------------------------------------------------
+def add_(t: Any, other: Any, *, alpha: Any = 1) -> Any:
+    if alpha == 1:
+        return apply_inplace(R["add"], t, (other,))
+    return apply_inplace(R["add_scaled"], t, (other, alpha))
+
+
+def sub_(t: Any, other: Any, *, alpha: Any = 1) -> Any:
+    if alpha == 1:
+        return apply_inplace(R["sub"], t, (other,))
+    return apply_inplace(R["sub_scaled"], t, (other, alpha))
+
+
+def mul_(t: Any, other: Any) -> Any:
+    return apply_inplace(R["mul"], t, (other,))
+
+
+def div_(t: Any, other: Any) -> Any:
+    return apply_inplace(R["div"], t, (other,))
+
+
+def pow_(t: Any, exponent: Any) -> Any:
+    return apply_inplace(R["pow"], t, (exponent,))
+
+
+def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if max is None:
+        return apply_inplace(R["clamp_min"], t, (min,))
+    if min is None:
+        return apply_inplace(R["clamp_max"], t, (max,))
+    return apply_inplace(R["clamp"], t, (min, max))
+
+
+def unary_(name: str):
+    op = R[name]
+
+    def fn(t: Any) -> Any:
+        return apply_inplace(op, t, ())
+
+    fn.__name__ = name + "_"
+    return fn
+
+
+INPLACE_UNARY = (
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "neg",
+    "abs",
+    "sin",
+    "cos",
+    "reciprocal",
+    "floor",
+    "ceil",
+    "sign",
+)

@@ -1,0 +1,424 @@
+"""Running elementwise ops: dtype promotion, broadcasting, kernel launch, graph recording.
+
+Each op's forward and backward kernels are generated from its declaration by
+:mod:`jitgrad.fusion.codegen` (a single op is a fusion group of size one). The backward
+writes each input's gradient straight into a buffer of the input's shape: broadcast
+dimensions are summed by accumulating into a stride-0 view, so no separate reduction runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..autograd.engine import Node
+from ..autograd.grad_mode import STATE
+from ..fusion import codegen as C
+from ..fusion.layout import iteration_views
+from ..helpers import PARALLEL_THRESHOLD
+from . import expr as E
+from .registry import BOOL, FLOAT, OpDef
+
+ROLES = ("a", "b", "c")
+_forward_kernels: dict[tuple, Any] = {}
+_backward_kernels: dict[tuple, Any] = {}
+
+
+def _forward_spec(op: OpDef, mask: str, ndim: int, parallel: bool, cdt: str, odt: str):
+    names = {r: (r if m == "s" else r + "_") for r, m in zip(ROLES, mask, strict=False)}
+    return C.KernelSpec(
+        label=op.name,
+        inputs=tuple((r, m == "s") for r, m in zip(ROLES, mask, strict=False)),
+        stmts=(("r", E.render(op.expr, names, cdt)),),
+        outputs=(("out", "r", C.STORE, odt),),
+        ndim=ndim,
+        parallel=parallel,
+        comment=(f"out = {op.expr}",),
+    )
+
+
+def _backward_spec(
+    op: OpDef, mask: str, modes: tuple, ndim: int, parallel: bool, cdt: str, gdts: tuple
+):
+    """Gradients of the inputs whose mode is not None, from g and what the rules read."""
+    used: set[str] = set()
+    for role, mode in zip(ROLES, modes, strict=False):
+        if mode is not None:
+            used |= E.free_names(op.grads[ROLES.index(role)])  # type: ignore[arg-type]
+    used.add("g")
+    order = [n for n in ("g", "a", "b", "c", "out") if n in used]
+    scalar = {r: m == "s" for r, m in zip(ROLES, mask, strict=False)}
+    names = {n: (n if scalar.get(n) else n + "_") for n in order}
+    stmts, outputs, comment = [], [], []
+    for i, (role, mode) in enumerate(zip(ROLES, modes, strict=False)):
+        if mode is None:
+            continue
+        rule = op.grads[i]
+        assert rule is not None
+        stmts.append((f"d{role}", E.render(rule, names, cdt)))
+        outputs.append((f"g{role}", f"d{role}", mode, gdts[i] or cdt))
+        comment.append(f"g{role} {'=' if mode == C.STORE else '+='} {rule}")
+    return C.KernelSpec(
+        label=f"{op.name}_bwd",
+        inputs=tuple((n, scalar.get(n, False)) for n in order),
+        stmts=tuple(stmts),
+        outputs=tuple(outputs),
+        ndim=ndim,
+        parallel=parallel,
+        comment=tuple(comment),
+    ), order
+
+
+def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    """numpy's broadcast of ``shapes`` with PyTorch's error message."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        a, b = shapes[0], shapes[1] if len(shapes) > 1 else shapes[0]
+        for i in range(1, min(len(a), len(b)) + 1):
+            if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+                dim = max(len(a), len(b)) - i
+                raise RuntimeError(
+                    f"The size of tensor a ({a[-i]}) must match the size of tensor b "
+                    f"({b[-i]}) at non-singleton dimension {dim}"
+                ) from None
+        raise
+
+
+def apply(
+    op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None = None, out: np.ndarray | None = None
+):
+    """Run elementwise ``op`` on Tensors and Python scalars, recording the graph if needed.
+
+    ``out``, if given, is the array the result is written to (in-place ops); it must have
+    the broadcast shape.
+    """
+    from ..tensor import Tensor, _make
+
+    tensors = [x for x in args if isinstance(x, Tensor)]
+    # ---- dtypes --------------------------------------------------------------------------
+    if op.compute == "bool":
+        cdt = D.bool_
+    elif op.condition:
+        cdt = D.result_type(list(args[1:]))
+    elif len(tensors) == len(args) and all(t._dtype is tensors[0]._dtype for t in tensors):
+        cdt = tensors[0]._dtype
+    else:
+        cdt = D.result_type(list(args))
+    if op.result == FLOAT and not cdt.is_floating_point:
+        cdt = D.get_default_dtype()
+    odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
+    # ---- operands ------------------------------------------------------------------------
+    mask = []
+    values: list[Any] = []
+    shapes = []
+    for i, x in enumerate(args):
+        want = D.bool_ if op.condition and i == 0 else cdt
+        if isinstance(x, Tensor):
+            arr = x._value
+            if x._dtype is not want:
+                arr = arr.astype(want.np)
+            values.append(arr)
+            shapes.append(arr.shape)
+            mask.append("t")
+        else:
+            values.append(want.np.type(x))
+            mask.append("s")
+    smask = "".join(mask)
+    shape = shapes[0]
+    for s in shapes:
+        if s != shape:
+            shape = broadcast_shape(shapes)
+            break
+    if out is None:
+        out = np.empty(shape, odt.np)
+    elif out.shape != shape:
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    arrays = [v for v, m in zip(values, mask, strict=True) if m == "t"]
+    if out.size:
+        views, ndim = iteration_views(shape, [*arrays, out])
+        parallel = out.size >= PARALLEL_THRESHOLD
+        key = (op.name, smask, ndim, parallel, cdt.name, odt.name)
+        kernel = _forward_kernels.get(key)
+        if kernel is None:
+            spec = _forward_spec(op, smask, ndim, parallel, cdt.name, odt.name)
+            kernel = _forward_kernels[key] = C.get_kernel(spec)
+        it = iter(views)
+        kernel.fn(
+            *[next(it) if m == "t" else v for v, m in zip(values, mask, strict=True)], views[-1]
+        )
+    requires_grad = (
+        STATE.enabled
+        and op.differentiable
+        and odt.is_floating_point
+        and any(t._requires_grad for t in tensors)
+    )
+    if not requires_grad:
+        return _make(out, odt)
+    node_cls = _node_class(op, smask)
+    nexts = tuple(
+        (
+            args[i]._edge()
+            if smask[i] == "t" and args[i]._requires_grad and op.grads[i] is not None
+            else (None, 0)
+        )
+        for i in edge_indices(op, smask)
+    )
+    node = node_cls(nexts)
+    result = _make(out, odt, node)
+    node._saved = (
+        op,
+        smask,
+        tuple(args),
+        tuple(values),
+        cdt,
+        result._vc,
+        tuple(t._vc[0] for t in tensors),
+        out,
+        0,
+    )
+    return result
+
+
+class ElementwiseBackward(Node):
+    """Backward of one elementwise op: one generated kernel computes every needed gradient."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> Sequence:
+        op, smask, args, values, cdt, out_vc, versions, out, out_version = self.saved()
+        from ..tensor import Tensor, check_versions
+
+        tensors = [x for x in args if isinstance(x, Tensor)]
+        check_versions(self, tensors, versions, out_vc, out, out_version)
+        g = grads[0]
+        needs = [
+            isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
+            for i, x in enumerate(args)
+        ]
+        if STATE.enabled:
+            return _differentiable_backward(self, op, args, g, needs, out, cdt)
+        return _kernel_backward(op, smask, args, values, cdt, g, needs, out)
+
+
+def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
+    from ..tensor import _make
+
+    shape = out.shape
+    garr = g._value
+    if garr.dtype != cdt.np:
+        garr = garr.astype(cdt.np)
+    modes: list[str | None] = []
+    buffers: list[np.ndarray | None] = []
+    gdts: list[str | None] = []
+    for x, need, v in zip(args, needs, values, strict=True):
+        if not need:
+            modes.append(None)
+            buffers.append(None)
+            gdts.append(None)
+            continue
+        xs = v.shape
+        xdt = x._dtype.np
+        gdts.append(x._dtype.name)
+        if xs == shape:
+            modes.append(C.STORE)
+            buffers.append(np.empty(xs, xdt))
+        elif v.size == 1 and out.size > 1:
+            modes.append(C.REDUCE)
+            buffers.append(np.zeros(xs, xdt))
+        else:
+            modes.append(C.ACCUMULATE)
+            buffers.append(np.zeros(xs, xdt))
+    if out.size:
+        tensor_vals = [v for v, m in zip(values, smask, strict=True) if m == "t"]
+        spec_modes = tuple(modes)
+        # Views: the operands the rules read, then the gradient buffers (reduced ones flat).
+        full = [garr, *tensor_vals, out]
+        outs = [b for b, m in zip(buffers, modes, strict=True) if m in (C.STORE, C.ACCUMULATE)]
+        views, ndim = iteration_views(shape, full + outs)
+        parallel = out.size >= PARALLEL_THRESHOLD and C.ACCUMULATE not in modes
+        key = (op.name, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts))
+        entry = _backward_kernels.get(key)
+        if entry is None:
+            spec, order = _backward_spec(
+                op, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts)
+            )
+            entry = _backward_kernels[key] = (C.get_kernel(spec), order)
+        kernel, order = entry
+        by_role: dict[str, Any] = {"g": views[0], "out": views[len(tensor_vals) + 1]}
+        it = iter(views[1 : len(tensor_vals) + 1])
+        for role, v, m in zip(ROLES, values, smask, strict=False):
+            by_role[role] = next(it) if m == "t" else v
+        out_views = iter(views[len(full) :])
+        call = [by_role[n] for n in order]
+        for b, m in zip(buffers, modes, strict=True):
+            if m is None:
+                continue
+            call.append(next(out_views) if m != C.REDUCE else b.reshape(-1))
+        kernel.fn(*call)
+    return [
+        None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
+        for i in edge_indices(op, smask)
+    ]
+
+
+def _differentiable_backward(node, op, args, g, needs, out, cdt):
+    """create_graph=True: evaluate the same rules over Tensors so they record a graph."""
+    from .. import functional_namespace
+    from ..tensor import Tensor, _make
+
+    env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
+    for role, x in zip(ROLES, args, strict=False):
+        env[role] = x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt else x
+    results = []
+    for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
+        x = args[i]
+        if not needs[i]:
+            results.append(None)
+            continue
+        rule = op.grads[i]
+        assert rule is not None
+        grad = E.evaluate(rule, env, functional_namespace())
+        if not isinstance(grad, Tensor):
+            grad = g * 0 + grad
+        grad = sum_to_shape(grad, x.shape)
+        if grad._dtype is not x._dtype:
+            grad = grad.to(x._dtype)
+        results.append(grad)
+    return results
+
+
+def sum_to_shape(grad, shape: tuple[int, ...]):
+    """Sum a broadcast gradient back to ``shape`` (differentiably, with Tensor ops)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.dim() - len(shape)
+    dims = list(range(lead))
+    dims += [lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1]
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    if lead:
+        grad = grad.reshape(shape)
+    if grad.shape != shape:  # size-0 broadcast corner cases
+        grad = grad.expand(shape)
+    return grad
+
+
+#: Ops whose Python-scalar operands still appear as ``(None, 0)`` in ``next_functions``
+#: (PyTorch wraps the scalar into a tensor for these); other ops list only tensor inputs.
+_SCALAR_EDGES = frozenset({"add", "add_scaled", "sub", "sub_scaled", "mul", "div", "where"})
+_edge_cache: dict[tuple[str, str], tuple[int, ...]] = {}
+
+
+def edge_indices(op: OpDef, smask: str) -> tuple[int, ...]:
+    """Which operands get a ``next_functions`` edge, in order."""
+    key = (op.name, smask)
+    idx = _edge_cache.get(key)
+    if idx is None:
+        if op.name in _SCALAR_EDGES and (smask[0] == "t" or op.condition):
+            idx = tuple(i for i in range(len(smask)) if op.grads[i] is not None)
+        else:
+            idx = tuple(i for i, m in enumerate(smask) if m == "t")
+        _edge_cache[key] = idx
+    return idx
+
+
+_node_classes: dict[str, type] = {}
+
+
+def _node_class(op: OpDef, smask: str) -> type:
+    from .elementwise import NODE_VARIANTS
+
+    name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
+    cls = _node_classes.get(name)
+    if cls is None:
+        cls = _node_classes[name] = type(name, (ElementwiseBackward,), {"__slots__": ()})
+    return cls
+
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+
+
+def check_inplace(t) -> None:
+    """PyTorch's refusals for in-place ops that would corrupt the graph."""
+    if not STATE.enabled:
+        return
+    if t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(LEAF_INPLACE)
+    base = t._base
+    if base is not None and base._requires_grad:
+        if base.grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+        raise NotImplementedError(
+            "jitgrad does not yet support in-place operations on views of tensors that "
+            "require grad; use the out-of-place op instead"
+        )
+
+
+def apply_inplace(op: OpDef, t, others: Sequence[Any]):
+    """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
+    from ..tensor import Tensor, _make
+
+    check_inplace(t)
+    args = [t, *others]
+    cdt = D.result_type(args)
+    if op.result == FLOAT and not cdt.is_floating_point:
+        cdt = D.get_default_dtype()
+    if cdt._category > t._dtype._category:
+        raise RuntimeError(
+            f"result type {_TYPE_WORD[cdt._category]} can't be cast to the desired output "
+            f"type {_dtype_word(t._dtype)}"
+        )
+    recording = (
+        STATE.enabled
+        and op.differentiable
+        and any(isinstance(x, Tensor) and x._requires_grad for x in args)
+    )
+    if not recording:
+        apply(op, args, out_dtype=t._dtype, out=t._value)
+        t._vc[0] += 1
+        return t
+    reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
+    alias = _make(
+        t._value.copy() if reads_self else t._value, t._dtype, t.grad_fn, output_nr=t._output_nr
+    )
+    alias._requires_grad = t._requires_grad
+    res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
+    t._vc[0] += 1
+    node = res.grad_fn
+    saved = list(node._saved)
+    saved[5], saved[8] = t._vc, t._vc[0]
+    node._saved = tuple(saved)
+    t.grad_fn = node
+    t._output_nr = 0
+    t._requires_grad = True
+    return t
+
+
+_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float"}
+
+
+def _dtype_word(dt: D.dtype) -> str:
+    return {
+        "float32": "Float",
+        "float64": "Double",
+        "int64": "Long",
+        "int32": "Int",
+        "bool": "Bool",
+    }[dt.name]
+
+
+def accumulate_inplace(t, other) -> None:
+    """``t += other`` for gradient accumulation (no graph, shapes equal)."""
+    from .registry import REGISTRY
+
+    apply(REGISTRY["add"], [t, other], out_dtype=t._dtype, out=t._value)
+    t._vc[0] += 1

@@ -1,0 +1,77 @@
+"""Op declarations: the one place an op's forward, derivatives and fusion expression live.
+
+An elementwise op is declared with :func:`defop` as expressions (see :mod:`.expr`). Its
+per-op forward and backward kernels, its fused form and its differentiable (create_graph)
+backward are all generated from that declaration, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import expr as E
+
+#: How an op's result dtype follows from the promoted input dtype.
+SAME, FLOAT, BOOL = "same", "float", "bool"
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """One elementwise op.
+
+    ``expr`` computes the result from inputs ``a, b, c``; ``grads[i]`` is the gradient for
+    input ``i`` from ``g`` (incoming gradient), ``out`` and the inputs, or ``None`` when that
+    input is not differentiable. ``result`` says whether integer inputs give a float result
+    (``FLOAT``: exp, div), a boolean one (``BOOL``: comparisons) or keep their dtype.
+    ``node`` is the backward node's PyTorch name. ``ref`` is the numpy reference for tests.
+    """
+
+    name: str
+    arity: int
+    expr: str
+    grads: tuple[str | None, ...]
+    ref: Callable
+    result: str = SAME
+    node: str = ""
+    compute: str = ""  # "bool": inputs are cast to bool (logical ops)
+    condition: bool = False  # input 0 is a boolean condition (where), never cast
+
+    @property
+    def node_name(self) -> str:
+        return self.node or f"{self.name.capitalize()}Backward0"
+
+    @property
+    def differentiable(self) -> bool:
+        return self.result != BOOL and any(g is not None for g in self.grads)
+
+
+REGISTRY: dict[str, OpDef] = {}
+
+
+def defop(
+    name: str,
+    expr: str,
+    grads: tuple[str | None, ...],
+    ref: Callable,
+    *,
+    result: str = SAME,
+    node: str = "",
+    compute: str = "",
+    condition: bool = False,
+) -> OpDef:
+    """Declare an elementwise op; validated here so a bad declaration fails at import."""
+    arity = len(grads)
+    inputs = {"a", "b", "c"}
+    used_inputs = E.free_names(expr) & inputs
+    expected = {"a", "b", "c"}.intersection(["a", "b", "c"][:arity])
+    if not used_inputs <= expected or "g" in E.free_names(expr):
+        raise ValueError(f"op {name}: forward expression {expr!r} does not fit arity {arity}")
+    for grad in grads:
+        if grad is not None and not E.free_names(grad) <= expected | {"g", "out"}:
+            raise ValueError(f"op {name}: gradient {grad!r} uses an unknown name")
+    if name in REGISTRY:
+        raise ValueError(f"op {name} declared twice")
+    op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition)
+    REGISTRY[name] = op
+    return op

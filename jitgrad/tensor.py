@@ -1,0 +1,493 @@
+"""The Tensor: a numpy buffer plus the autograd state PyTorch users expect.
+
+Operators and methods dispatch to the op modules (see :mod:`jitgrad.methods`); this file holds
+the state, the attributes and the autograd entry points. The hot path creates tensors with
+:func:`_make`, which skips ``__init__``'s argument handling.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes as D
+from ._printing import format_tensor
+from .autograd.engine import AccumulateGrad, Node, RemovableHandle, add_hook
+
+NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+REQUIRES_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+class Size(tuple):
+    """A shape; prints as ``jitgrad.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"jitgrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:  # noqa: N801 - PyTorch's name
+    """Where a tensor's data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, idx = type.split(":")
+            index = int(idx)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(
+                "Expected one of cpu, cuda device type at start of device string: " + type
+            )
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it for autograd."""
+
+    __slots__ = (
+        "_value",
+        "_dtype",
+        "_requires_grad",
+        "grad_fn",
+        "_output_nr",
+        "_grad",
+        "_vc",
+        "_acc",
+        "_post_hooks",
+        "_fresh",
+        "_base",
+        "_retains_grad",
+        "__weakref__",
+        "__dict__",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # ``jitgrad.Tensor([1, 2])`` (old tutorials): the default dtype, like torch.Tensor.
+        from .creation import _tensor_from_data
+
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = np.asarray(args[0], dtype=D.get_default_dtype().np)
+        else:
+            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            data = np.zeros(tuple(shape), dtype=D.get_default_dtype().np)
+        src = _tensor_from_data(data, None)
+        _init_state(self, src._value, src._dtype)
+
+    # ---- basic attributes ------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._value.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return Size(self._value.shape)
+        return self._value.shape[_wrap_dim(dim, self._value.ndim)]
+
+    def dim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def ndimension(self) -> int:
+        return self._value.ndim
+
+    def numel(self) -> int:
+        return int(self._value.size)
+
+    def nelement(self) -> int:
+        return int(self._value.size)
+
+    def element_size(self) -> int:
+        return self._value.itemsize
+
+    @property
+    def dtype(self) -> D.dtype:
+        return self._dtype
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def is_contiguous(self) -> bool:
+        return bool(self._value.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        st = tuple(s // self._value.itemsize for s in self._value.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
+
+    def data_ptr(self) -> int:
+        return int(self._value.__array_interface__["data"][0])
+
+    # ---- autograd state ------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and not self._dtype.is_floating_point:
+            raise RuntimeError(REQUIRES_GRAD_DTYPE)
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._dtype is not self._dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Populate ``.grad`` of this non-leaf tensor during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        node = self.grad_fn
+        if node._retain is None:
+            node._retain = {}
+        node._retain[self._output_nr] = weakref.ref(self)
+
+    def _accumulator(self) -> AccumulateGrad:
+        acc = self._acc
+        if acc is None:
+            acc = self._acc = AccumulateGrad(self)
+        return acc
+
+    def _edge(self) -> tuple[Node, int]:
+        node = self.grad_fn
+        if node is not None:
+            return node, self._output_nr
+        acc = self._acc
+        if acc is None:
+            acc = self._acc = AccumulateGrad(self)
+        return acc, 0
+
+    def register_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(grad)`` runs when this tensor's gradient is computed; may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node, nr = self._edge()
+        if node._tensor_hooks is None:
+            node._tensor_hooks = {}
+        return add_hook(node._tensor_hooks.setdefault(nr, {}), hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(tensor)`` runs on a leaf after its ``.grad`` has been accumulated."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return add_hook(self._post_hooks, hook)
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | Tensor | None = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's storage (and version counter) with no history."""
+        t = _make(self._value, self._dtype)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        return _make(self._value, self._dtype)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._value = value._value
+        self._dtype = value._dtype
+
+    # ---- conversion ------------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = self._value
+        return arr if dtype is None else arr.astype(dtype)
+
+    def item(self) -> Any:
+        if self._value.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._value.size} elements cannot be converted to Scalar"
+            )
+        return self._value.reshape(-1)[0].item()
+
+    def tolist(self) -> Any:
+        return self._value.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self._value.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._value.shape[0]
+
+    def __iter__(self):
+        if self._value.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._value.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        suffixes = []
+        if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
+            suffixes.append(f"dtype={self._dtype!r}")
+        if self.grad_fn is not None:
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return format_tensor(self._value, suffixes)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0:
+            return self.item().__format__(spec)
+        return repr(self)
+
+    # ---- internal helpers ------------------------------------------------------------------
+    def _adopt_as_grad(self, owner: Tensor) -> Tensor:
+        """This gradient as a leaf's new ``.grad``: adopted if nobody else holds it, else copied."""
+        if self._fresh and self._value.flags.c_contiguous:
+            self._fresh = False
+            g = self
+        else:
+            g = _make(np.array(self._value, order="C"), self._dtype)
+        if g._requires_grad or g.grad_fn is not None:
+            g = g.detach()
+        return g
+
+    def _accumulate_(self, other: Tensor) -> None:
+        from .ops.pointwise import accumulate_inplace
+
+        accumulate_inplace(self, other)
+
+    def _has_nan(self) -> bool:
+        return bool(np.isnan(self._value).any())
+
+    def _bump(self) -> None:
+        self._vc[0] += 1
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+
+def _init_state(t: Tensor, value: np.ndarray, dt: D.dtype, grad_fn: Node | None = None) -> None:
+    t._value = value
+    t._dtype = dt
+    t._requires_grad = grad_fn is not None
+    t.grad_fn = grad_fn
+    t._output_nr = 0
+    t._grad = None
+    t._vc = [0]
+    t._acc = None
+    t._post_hooks = None
+    t._fresh = False
+    t._base = None
+    t._retains_grad = False
+
+
+def _make(
+    value: np.ndarray,
+    dt: D.dtype,
+    grad_fn: Node | None = None,
+    fresh: bool = False,
+    output_nr: int = 0,
+) -> Tensor:
+    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
+    t = Tensor.__new__(Tensor)
+    t._value = value
+    t._dtype = dt
+    t._requires_grad = grad_fn is not None
+    t.grad_fn = grad_fn
+    t._output_nr = output_nr
+    t._grad = None
+    t._vc = [0]
+    t._acc = None
+    t._post_hooks = None
+    t._fresh = fresh
+    t._base = None
+    t._retains_grad = False
+    return t
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def check_versions(
+    node: Node,
+    tensors: Sequence[Tensor],
+    versions: Sequence[int],
+    out_vc: list | None = None,
+    out: np.ndarray | None = None,
+    out_version: int = 0,
+) -> None:
+    """PyTorch's error when a tensor saved for backward was modified in place since."""
+    for t, v in zip(tensors, versions, strict=True):
+        if t._vc[0] != v:
+            _version_error(t, v, t._vc[0])
+    if out_vc is not None and out_vc[0] != out_version and out is not None:
+        name = node.name()
+        name = name[: name.rfind("Backward")] if "Backward" in name else name
+        desc = _describe(out, node)
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{desc}], which is output 0 of {name}, is at version "
+            f"{out_vc[0]}; expected version {out_version} instead. " + _HINT
+        )
+
+
+_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "bool": "BoolTensor",
+}
+
+
+def _describe(arr: np.ndarray, node: Node | None = None) -> str:
+    kind = _TYPE_NAMES.get(D.from_numpy_dtype(arr.dtype).name, "Tensor")
+    return f"jitgrad.{kind} [{', '.join(str(s) for s in arr.shape)}]"
+
+
+def _version_error(t: Tensor, expected: int, actual: int) -> None:
+    desc = _describe(t._value)
+    where = ""
+    if t.grad_fn is not None:
+        name = t.grad_fn.name()
+        where = f", which is output {t._output_nr} of {name[: name.rfind('Backward')]}"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{desc}]{where}, is at version {actual}; expected version "
+        f"{expected} instead. " + _HINT
+    )
