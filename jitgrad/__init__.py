@@ -59,6 +59,10 @@ from .dtypes import (
 from .methods import bind as _bind
 from .ops.functions import *  # noqa: F403
 from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
+from .ops.indexing import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
+from .ops.movement import *  # noqa: F403
+from .ops.reduce import *  # noqa: F403
 from .tensor import Size, Tensor, device
 
 float = float32  # noqa: A001

@@ -80,7 +80,7 @@ def from_numpy_dtype(npd: np.dtype) -> dtype:
 
 
 def to_dtype(d: object) -> dtype:
-    """Accept a jitgrad dtype, a numpy dtype/type or a Python type (``float``, ``int``, ``bool``)."""
+    """Accept a jitgrad dtype, a numpy dtype or a Python type (``float``, ``int``, ``bool``)."""
     if isinstance(d, dtype):
         return d
     if d is float:

@@ -176,4 +176,9 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
+    from .ops import indexing, linalg, movement, reduce
+
+    for module in (reduce, linalg, movement, indexing):
+        for name, fn in module.METHODS.items():
+            setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

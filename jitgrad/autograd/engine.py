@@ -287,7 +287,7 @@ def run_backward(
         STATE.enabled = prev_mode
     if capture:
         assert inputs is not None
-        for i, g in enumerate(captured):
+        for g in captured:
             if g is None and not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "

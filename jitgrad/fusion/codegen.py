@@ -63,7 +63,7 @@ def render_source(spec: KernelSpec) -> str:
     lines += [f"    # {c}" for c in spec.comment]
     for d in range(spec.ndim):
         lines.append(f"    n{d} = {shape_source}.shape[{d}]")
-    for array, local, mode, dt in spec.outputs:
+    for array, _local, mode, dt in spec.outputs:
         if mode == REDUCE:
             lines.append(f"    acc_{array} = np.{dt}(0)")
     indent = "    "
