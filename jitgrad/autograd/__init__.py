@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from . import functional
 from .api import backward, grad
 from .engine import _anomaly
+from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def Variable(t, requires_grad: bool = False):  # noqa: N802 - old PyTorch API
@@ -59,4 +62,11 @@ __all__ = [
     "set_detect_anomaly",
     "detect_anomaly",
     "is_anomaly_enabled",
+    "Function",
+    "FunctionCtx",
+    "once_differentiable",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "functional",
 ]

@@ -1,0 +1,250 @@
+"""``autograd.Function``: user-defined ops with a hand-written backward.
+
+As in PyTorch, the ``ctx`` handed to ``forward`` and ``backward`` is the graph node itself
+(an instance of ``<ClassName>Backward``), so ``y.grad_fn.saved_tensors`` works. ``forward``
+runs under ``no_grad``; every tensor output gets the node as its ``grad_fn`` unless marked
+non-differentiable. ``backward`` returns one gradient per ``forward`` argument (``None`` for
+non-tensor arguments); it runs with grad mode on under ``create_graph=True``, so a backward
+written with tensor ops is itself differentiable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .engine import FREED, FREED_MESSAGE, Node
+from .grad_mode import STATE, no_grad
+
+
+class FunctionCtx:
+    """The ``ctx`` API: saving tensors and flags between ``forward`` and ``backward``."""
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep ``tensors`` for ``backward``; in-place changes to them are caught there."""
+        self._to_save = tensors
+
+    def save_for_forward(self, *tensors: Any) -> None:
+        self.saved_for_forward = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved  # type: ignore[attr-defined]
+        if saved is FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        if saved is None:
+            return ()
+        from ..tensor import Tensor, check_versions
+
+        tensors, versions = saved
+        pairs = [(t, v) for t, v in zip(tensors, versions, strict=True) if isinstance(t, Tensor)]
+        check_versions(self, [t for t, _ in pairs], [v for _, v in pairs])  # type: ignore[arg-type]
+        return tensors
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        """These outputs get no ``grad_fn``; their gradient arrives as zeros (or None)."""
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Inputs ``forward`` modified in place: their version counters are bumped."""
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether missing output gradients reach ``backward`` as zeros (default) or None."""
+        self.materialize_grads = bool(value)
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The node of one ``Function.apply`` call; subclassed per Function as ``<Name>Backward``."""
+
+    _forward_cls: type[Function]
+
+    def __init__(self, next_functions: tuple) -> None:
+        super().__init__(next_functions)
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.materialize_grads = True
+        self._to_save: Sequence[Any] = ()
+        self._non_differentiable: set[int] = set()
+        self._dirty: Sequence[Any] = ()
+        self._outputs_meta: list[tuple[tuple[int, ...], Any]] = []
+        self._tensor_args: list[Any] = []
+
+    def apply(self, grads: list) -> Sequence:
+        from ..creation import zeros
+
+        grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
+        if self.materialize_grads:
+            grads = [
+                zeros(shape, dtype=dt) if g is None else g
+                for g, (shape, dt) in zip(grads, self._outputs_meta, strict=True)
+            ]
+        result = self._forward_cls.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n_args = len(self.needs_input_grad)
+        if len(result) != n_args:
+            if len(result) > n_args and all(r is None for r in result[n_args:]):
+                result = result[:n_args]
+            else:
+                raise RuntimeError(
+                    f"function {self.name()} returned an incorrect number of gradients "
+                    f"(expected {n_args}, got {len(result)})"
+                )
+        return [self._validate(i, result[i], t) for i, t in self._tensor_args]
+
+    def _validate(self, index: int, grad: Any, inp: Any) -> Any:
+        """PyTorch's output validation: shape (summed if broadcast), then dtype."""
+        if grad is None or not self.needs_input_grad[index]:
+            return None
+        from ..ops.pointwise import sum_to_shape
+
+        if grad.shape != inp.shape:
+            try:
+                expandable = inp.shape == _broadcast(inp.shape, grad.shape) or (
+                    _broadcast(inp.shape, grad.shape) == tuple(grad.shape)
+                )
+            except ValueError:
+                expandable = False
+            if not expandable:
+                raise RuntimeError(
+                    f"Function {self.name()} returned an invalid gradient at index {index} - got "
+                    f"{list(grad.shape)} but expected shape compatible with {list(inp.shape)}"
+                )
+            grad = sum_to_shape(grad, tuple(inp.shape))
+        if grad._dtype is not inp._dtype:
+            grad = grad.to(inp._dtype)
+        return grad
+
+    def release(self) -> None:
+        if self._saved is not None:  # nodes that saved nothing can be backwarded again
+            self._saved = FREED
+
+
+def _broadcast(a: tuple, b: tuple) -> tuple:
+    import numpy as np
+
+    return tuple(np.broadcast_shapes(tuple(a), tuple(b)))
+
+
+class FunctionMeta(type):
+    """Gives each Function subclass its node class, named ``<ClassName>Backward``."""
+
+    def __init__(cls, name: str, bases: tuple, attrs: dict) -> None:
+        backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
+        backward_cls.__module__ = cls.__module__
+        cls._backward_cls = backward_cls
+        super().__init__(name, bases, attrs)
+
+
+class Function(FunctionCtx, metaclass=FunctionMeta):
+    """Base class for custom differentiable operations.
+
+    >>> class Square(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * g
+    """
+
+    _backward_cls: type[BackwardCFunction]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        import warnings
+
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> Any:
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` and, if any tensor argument requires grad, record the node."""
+        from ..tensor import Tensor, _make
+
+        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        recording = STATE.enabled and any(needs)
+        tensor_args = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
+        ctx = cls._backward_cls(
+            tuple(a._edge() if a._requires_grad else (None, 0) for _, a in tensor_args)
+        )
+        ctx.needs_input_grad = needs if recording else tuple(False for _ in args)
+        ctx._tensor_args = tensor_args
+        separate = cls.setup_context is not Function.setup_context
+        with no_grad():
+            if separate:
+                raw = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, raw)
+            else:
+                raw = cls.forward(ctx, *args, **kwargs)
+        for t in ctx._dirty:
+            t._vc[0] += 1
+        if not recording:
+            return raw
+        is_tuple = isinstance(raw, tuple)
+        outputs = raw if is_tuple else (raw,)
+        wrapped: list[Any] = []
+        remap: dict[int, Any] = {}
+        for nr, out in enumerate(outputs):
+            if not isinstance(out, Tensor):
+                wrapped.append(out)
+                continue
+            ctx._outputs_meta.append((tuple(out.shape), out._dtype))
+            if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
+                wrapped.append(out)
+                continue
+            w = _make(out._value, out._dtype, ctx, output_nr=nr)
+            w._vc = out._vc
+            remap[id(out)] = w
+            wrapped.append(w)
+        to_save = [remap.get(id(t), t) for t in ctx._to_save]
+        if to_save:
+            ctx._saved = (tuple(to_save), tuple(getattr(t, "_vc", [0])[0] for t in to_save))
+        ctx._to_save = ()
+        return tuple(wrapped) if is_tuple else wrapped[0]
+
+
+class once_differentiable:  # noqa: N801 - PyTorch's name
+    """Decorator for a ``backward`` that is not itself differentiable (runs under no_grad)."""
+
+    def __new__(cls, fn: Any) -> Any:  # type: ignore[misc]
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(ctx: Any, *args: Any) -> Any:
+            with no_grad():
+                return fn(ctx, *args)
+
+        return wrapper

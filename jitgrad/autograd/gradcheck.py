@@ -1,0 +1,206 @@
+"""``gradcheck`` / ``gradgradcheck``: analytical Jacobians against central differences.
+
+Follows PyTorch's slow mode: the numerical Jacobian perturbs each input element by ``±eps``
+in place (on the leaf's buffer, bypassing the version counter, as PyTorch does through
+``.data``); the analytical one runs one ``autograd.grad`` per output element. Both are laid
+out ``(input elements, output elements)`` and compared with ``|a - n| <= atol + rtol * |n|``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from .api import grad as autograd_grad
+from .grad_mode import enable_grad
+
+
+class GradcheckError(RuntimeError):
+    """A gradient check failed (PyTorch's ``torch.autograd.gradcheck.GradcheckError``)."""
+
+
+def _as_tuple(x: Any) -> tuple:
+    return tuple(x) if isinstance(x, tuple | list) else (x,)
+
+
+def _differentiable_outputs(fn: Callable, inputs: tuple) -> list:
+    from ..tensor import Tensor
+
+    with enable_grad():
+        outs = _as_tuple(fn(*inputs))
+    return [o for o in outs if isinstance(o, Tensor) and o._dtype.is_floating_point]
+
+
+def _numerical(fn: Callable, inputs: tuple, diff: list[int], eps: float) -> list[list[np.ndarray]]:
+    """d outputs / d inputs by central differences: ``[input][output]`` of (n_in, n_out)."""
+    n_outs = [o._value.size for o in _differentiable_outputs(fn, inputs)]
+    jacobians = []
+    for i in diff:
+        arr = inputs[i]._value
+        per_out = [np.zeros((arr.size, n)) for n in n_outs]
+        for k, idx in enumerate(np.ndindex(arr.shape)):
+            orig = arr[idx].copy()
+            arr[idx] = orig - eps
+            minus = [o._value.astype(np.float64) for o in _differentiable_outputs(fn, inputs)]
+            arr[idx] = orig + eps
+            plus = [o._value.astype(np.float64) for o in _differentiable_outputs(fn, inputs)]
+            arr[idx] = orig
+            for j, (p, m) in enumerate(zip(plus, minus, strict=True)):
+                per_out[j][k] = ((p - m) / (2 * eps)).reshape(-1)
+        jacobians.append(per_out)
+    return jacobians
+
+
+def _analytical(fn: Callable, inputs: tuple, diff: list[int]) -> list[list[np.ndarray]]:
+    """d outputs / d inputs by one ``autograd.grad`` per output element."""
+    from ..tensor import _make
+
+    outs = _differentiable_outputs(fn, inputs)
+    targets = [inputs[i] for i in diff]
+    jacobians = [[np.zeros((t._value.size, o._value.size)) for o in outs] for t in targets]
+    for j, out in enumerate(outs):
+        if not out._requires_grad:
+            continue
+        for k in range(out._value.size):
+            seed = np.zeros(out._value.size, out._dtype.np)
+            seed[k] = 1
+            go = _make(seed.reshape(out._value.shape), out._dtype)
+            grads = autograd_grad(out, targets, go, retain_graph=True, allow_unused=True)
+            for i, g in enumerate(grads):
+                if g is not None:
+                    jacobians[i][j][:, k] = g._value.reshape(-1)
+    return jacobians
+
+
+def _show(m: np.ndarray, dt: D.dtype) -> str:
+    from ..tensor import _make
+
+    return repr(_make(m.astype(dt.np), dt))
+
+
+def gradcheck(
+    func: Callable,
+    inputs: Any,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    **unused: Any,
+) -> bool:
+    """Whether ``func``'s backward matches finite differences at ``inputs``.
+
+    Raises :class:`GradcheckError` on a mismatch (or returns False with
+    ``raise_exception=False``). Use float64 inputs: float32 differences are too coarse.
+    """
+    from ..tensor import Tensor
+
+    inputs = _as_tuple(inputs)
+    diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
+    if not diff:
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of "
+            "them have requires_grad=True."
+        )
+    for i in diff:
+        if inputs[i]._dtype is not D.float64:
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=2,
+            )
+    numerical = _numerical(func, inputs, diff, eps)
+    analytical = _analytical(func, inputs, diff)
+    for pos, (a_in, n_in) in enumerate(zip(analytical, numerical, strict=True)):
+        dt = inputs[diff[pos]]._dtype
+        for j, (a, n) in enumerate(zip(a_in, n_in, strict=True)):
+            if not np.all(np.abs(a - n) <= atol + rtol * np.abs(n)):
+                return _fail(
+                    f"Jacobian mismatch for output {j} with respect to input {pos},\n"
+                    f"numerical:{_show(n, dt)}\nanalytical:{_show(a, dt)}\n",
+                    raise_exception,
+                )
+    again = _analytical(func, inputs, diff)
+    for a_in, b_in in zip(analytical, again, strict=True):
+        for a, b in zip(a_in, b_in, strict=True):
+            if np.any(np.abs(a - b) > nondet_tol):
+                return _fail(
+                    "Backward is not reentrant, i.e., running backward with same input and "
+                    "grad_output multiple times gives different values, although analytical "
+                    "gradient matches numerical gradient.The tolerance for nondeterminism was "
+                    f"{nondet_tol}.",
+                    raise_exception,
+                )
+    return True
+
+
+def _fail(message: str, raise_exception: bool) -> bool:
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
+
+
+def gradgradcheck(
+    func: Callable,
+    inputs: Any,
+    grad_outputs: Sequence[Any] | None = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    **unused: Any,
+) -> bool:
+    """``gradcheck`` of the map (inputs, grad_outputs) -> gradients built with create_graph.
+
+    Missing ``grad_outputs`` are random in [-1, 1) and themselves require grad, so the
+    second derivative with respect to them is checked too, as in PyTorch.
+    """
+    from ..creation import generator
+    from ..tensor import Tensor, _make
+
+    inputs = _as_tuple(inputs)
+    outs = _differentiable_outputs(func, inputs)
+    if grad_outputs is None:
+        grad_outputs = [
+            _make(generator().uniform(-1, 1, o._value.shape).astype(o._dtype.np), o._dtype)
+            for o in outs
+        ]
+        for g in grad_outputs:
+            g._requires_grad = True
+    grad_outputs = _as_tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_derivative(*args: Any) -> tuple:
+        xs, gos = args[:n], args[n:]
+        diff_in = [x for x in xs if isinstance(x, Tensor) and x._requires_grad]
+        ys = _differentiable_outputs(func, xs)
+        pairs = [(y, g) for y, g in zip(ys, gos, strict=True) if y._requires_grad]
+        if not pairs:
+            return ()
+        grads = autograd_grad(
+            [y for y, _ in pairs],
+            diff_in,
+            [g for _, g in pairs],
+            create_graph=True,
+            allow_unused=True,
+        )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivative,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        nondet_tol=nondet_tol,
+    )
