@@ -1,9 +1,489 @@
-"""Placeholder: filled in by the indexing ops work. Exports functions in __all__, methods in METHODS."""
+"""Indexing: ``t[key]``, ``t[key] = v``, gather/scatter, index_select, masked_fill, nonzero.
+
+``t[key]`` follows PyTorch's order: ints, slices, ``None`` and ``...`` are applied first as
+one view (``SelectBackward0``/``SliceBackward0``/``UnsqueezeBackward0``), then the tensor,
+list and boolean-mask indices gather from that view (``IndexBackward0``). The gather sees
+the view as ``(A, N, R)`` with the indexed dims flattened into ``N``; its backward is a
+scatter-add (repeated indices accumulate) recorded as an op whose own backward gathers
+again, so double backward works.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-__all__: list[str] = []
-#: Tensor method name -> function, bound by jitgrad.methods.bind().
-METHODS: dict[str, Any] = {}
+import numpy as np
+
+from .. import dtypes as D
+from ..autograd.grad_mode import STATE
+from ..autograd.recording import record
+from ..kernels.cpu import indexing as K
+from ..tensor import Tensor, _make, _wrap_dim
+from .movement import (
+    as_view,
+    basic_view,
+    contiguous_array,
+    copy_into,
+    permute,
+)
+from .pointwise import apply, check_inplace, sum_to_shape
+from .registry import REGISTRY
+
+__all__ = [
+    "gather",
+    "index_select",
+    "masked_fill",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "take_along_dim",
+]
+
+INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+# ---- parsing a key ------------------------------------------------------------------------------
+def _index_array(item: Any) -> np.ndarray | None:
+    """Tensor / list / ndarray index as an int64 or bool array (None for basic items)."""
+    if isinstance(item, Tensor):
+        arr = item._value
+    elif isinstance(item, list | np.ndarray):
+        arr = np.asarray(item)
+        if arr.size == 0:
+            arr = arr.astype(np.int64)
+    else:
+        return None
+    if arr.dtype == np.bool_:
+        return arr
+    if arr.dtype.kind not in "iu":
+        raise IndexError(INDEX_DTYPE_ERROR)
+    return arr.astype(np.int64, copy=False)
+
+
+def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.ndarray]]]:
+    """Split ``key`` into a numpy basic key, the node name of that view, and advanced parts.
+
+    Advanced parts are ``(dim in the basic view, int64 or bool array)``.
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    items: list[Any] = []
+    for k in key:
+        arr = _index_array(k)
+        if arr is not None and arr.ndim == 0 and arr.dtype != np.bool_:
+            items.append(int(arr))  # a 0-d integer tensor selects, as in PyTorch
+        else:
+            items.append(k if arr is None else arr)
+    used = sum(
+        0
+        if it is None or it is Ellipsis
+        else (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else 1)
+        for it in items
+    )
+    if used > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    basic: list[Any] = []
+    adv: list[tuple[int, np.ndarray]] = []
+    name = None
+    src_dim = out_dim = 0
+    seen_ellipsis = False
+    for it in items:
+        if it is Ellipsis:
+            if seen_ellipsis:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            seen_ellipsis = True
+            skip = x.ndim - used
+            basic.extend([slice(None)] * skip)
+            src_dim += skip
+            out_dim += skip
+            name = name or "AliasBackward0"
+        elif it is None:
+            basic.append(None)
+            out_dim += 1
+            name = "UnsqueezeBackward0"
+        elif isinstance(it, slice):
+            if it.step is not None and it.step <= 0:
+                raise ValueError("step must be greater than zero")
+            basic.append(it)
+            src_dim += 1
+            out_dim += 1
+            name = "SliceBackward0"
+        elif isinstance(it, np.ndarray):
+            span = it.ndim if it.dtype == np.bool_ else 1
+            if it.dtype == np.bool_:
+                for j in range(span):
+                    if it.shape[j] != x.shape[src_dim + j]:
+                        raise IndexError(
+                            f"The shape of the mask {list(it.shape)} at index {j} does not match "
+                            f"the shape of the indexed tensor {list(x.shape)} at index "
+                            f"{src_dim + j}"
+                        )
+            adv.append((out_dim, it))
+            basic.extend([slice(None)] * span)
+            src_dim += span
+            out_dim += span
+        else:
+            i = int(it)
+            n = x.shape[src_dim]
+            if not -n <= i < n:
+                raise IndexError(
+                    f"index {i} is out of bounds for dimension {src_dim} with size {n}"
+                )
+            basic.append(i)
+            src_dim += 1
+            name = "SelectBackward0"
+    return tuple(basic), name, adv
+
+
+class _Plan:
+    """Where an advanced index reads: the view as ``(A, N, R)`` and flat positions in N."""
+
+    __slots__ = ("first", "k", "pos", "bshape", "vshape")
+
+    def __init__(self, vshape: tuple[int, ...], adv: list[tuple[int, np.ndarray]]) -> None:
+        dims, arrays = [], []
+        for d, arr in adv:
+            if arr.dtype == np.bool_:
+                coords = _nonzero_coords(arr)
+                dims.extend(range(d, d + arr.ndim))
+                arrays.extend(coords[:, j] for j in range(arr.ndim))
+            else:
+                dims.append(d)
+                arrays.append(arr)
+        arrays = np.broadcast_arrays(*arrays)
+        self.bshape = arrays[0].shape
+        self.first, self.k, self.vshape = dims[0], len(dims), vshape
+        sizes = np.array([vshape[d] for d in dims], np.int64)
+        idx = np.empty((len(arrays), arrays[0].size), np.int64)
+        for j, a in enumerate(arrays):
+            idx[j] = a.reshape(-1)
+        self.pos = np.empty(idx.shape[1], np.int64)
+        bad = K.linearize(idx, sizes, self.pos)
+        if bad >= 0:
+            j, m = divmod(bad, idx.shape[1])
+            raise IndexError(
+                f"index {idx[j, m]} is out of bounds for dimension {dims[j]} with size {sizes[j]}"
+            )
+
+    def dims3(self) -> tuple[int, int, int]:
+        v, f, k = self.vshape, self.first, self.k
+        return math.prod(v[:f]), math.prod(v[f : f + k]), math.prod(v[f + k :])
+
+    def out_shape(self) -> tuple[int, ...]:
+        v, f, k = self.vshape, self.first, self.k
+        return v[:f] + self.bshape + v[f + k :]
+
+
+def _adjacent(adv: list[tuple[int, np.ndarray]]) -> bool:
+    dims = []
+    for d, arr in adv:
+        dims.extend(range(d, d + (arr.ndim if arr.dtype == np.bool_ else 1)))
+    return dims == list(range(dims[0], dims[0] + len(dims)))
+
+
+def _to_front(v: Tensor, adv: list[tuple[int, np.ndarray]]) -> tuple[Tensor, list]:
+    """Non-adjacent advanced indices: move their dims first (PyTorch puts the result there)."""
+    dims = []
+    for d, arr in adv:
+        dims.extend(range(d, d + (arr.ndim if arr.dtype == np.bool_ else 1)))
+    order = dims + [i for i in range(v.ndim) if i not in dims]
+    moved, at = [], 0
+    for _, arr in adv:
+        moved.append((at, arr))
+        at += arr.ndim if arr.dtype == np.bool_ else 1
+    return permute(v, order), moved
+
+
+def _take(v: Tensor, plan: _Plan, name: str) -> Tensor:
+    """Gather ``v`` at ``plan`` (``IndexBackward0`` etc.); backward scatter-adds."""
+    a, n, r = plan.dims3()
+    src = as_view(v._value, (a, n, r))
+    if src is None:
+        src = contiguous_array(v._value, v._dtype).reshape(a, n, r)
+    out = np.empty((a, plan.pos.shape[0], r), v._dtype.np)
+    if out.size:
+        K.take3(src, plan.pos, out)
+    return record(name, out.reshape(plan.out_shape()), v._dtype, (v,), lambda g: _put_add(g, plan))
+
+
+def _put_add(g: Tensor, plan: _Plan) -> Tensor:
+    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate)."""
+    a, n, r = plan.dims3()
+    out = np.zeros((a, n, r), g._dtype.np)
+    src = contiguous_array(g._value, g._dtype).reshape(a, plan.pos.shape[0], r)
+    if src.size:
+        K.scatter_add3(src, plan.pos, out)
+    return record(
+        "IndexPutBackward0",
+        out.reshape(plan.vshape),
+        g._dtype,
+        (g,),
+        lambda gg: _take(gg, plan, "IndexBackward0"),
+    )
+
+
+# ---- t[key] -------------------------------------------------------------------------------------
+def getitem(self: Tensor, key: Any) -> Tensor:
+    basic, name, adv = _parse(self, key)
+    v = self
+    if name is not None or not adv:
+        v = basic_view(self, basic, name or "AliasBackward0")
+    elif any(b is not None and b != slice(None) for b in basic):
+        v = basic_view(self, basic, "SliceBackward0")
+    if not adv:
+        return v
+    if not _adjacent(adv):
+        v, adv = _to_front(v, adv)
+    return _take(v, _Plan(v.shape, adv), "IndexBackward0")
+
+
+def setitem(self: Tensor, key: Any, value: Any) -> None:
+    """``self[key] = value`` in place; ``CopySlices`` makes it differentiable in both."""
+    check_inplace(self)
+    basic, _, adv = _parse(self, key)
+    dt = self._dtype
+    varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
+    with_grad = (
+        STATE.enabled
+        and dt.is_floating_point
+        and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    )
+    old = None
+    if with_grad:
+        old = _make(self._value, dt, self.grad_fn, output_nr=self._output_nr)
+        old._requires_grad = self._requires_grad
+    _write(self._value[basic], adv, varr, dt)
+    self._vc[0] += 1
+    if not with_grad:
+        return
+    vshape = value.shape if isinstance(value, Tensor) else None
+
+    def backward(g: Tensor) -> tuple:
+        gv = None
+        if vshape is not None:
+            gv = sum_to_shape(getitem(g, key), vshape)
+        gs = g.clone()
+        setitem(gs, key, 0)
+        return gs, gv
+
+    res = record("CopySlices", self._value, dt, (old, value), backward)
+    self.grad_fn = res.grad_fn
+    self._output_nr = 0
+    self._requires_grad = True
+
+
+def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:
+    """``view[adv] = value`` into ``view``'s buffer (the kernels never copy the target)."""
+    if not adv:
+        copy_into(view, value, dt)
+        return
+    if not _adjacent(adv):
+        dims = []
+        for d, arr in adv:
+            dims.extend(range(d, d + (arr.ndim if arr.dtype == np.bool_ else 1)))
+        order = dims + [i for i in range(view.ndim) if i not in dims]
+        tv = _make(view, dt)
+        _, adv = _to_front(tv, adv)
+        view = np.transpose(view, order)
+    plan = _Plan(view.shape, adv)
+    a, n, r = plan.dims3()
+    src = np.empty(plan.out_shape(), dt.np)
+    copy_into(src, value, dt)
+    if not src.size:
+        return
+    target = as_view(view, (a, n, r))
+    if target is not None:
+        K.put3(src.reshape(a, -1, r), plan.pos, target)
+        return
+    tmp = contiguous_array(view, dt).reshape(a, n, r)
+    K.put3(src.reshape(a, -1, r), plan.pos, tmp)
+    copy_into(view, tmp.reshape(view.shape), dt)
+
+
+# ---- functions ----------------------------------------------------------------------------------
+def _nonzero_coords(arr: np.ndarray) -> np.ndarray:
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    out = np.empty((K.count_nonzero(flat), arr.ndim), np.int64)
+    K.nonzero_fill(flat, np.array(arr.shape, np.int64), out)
+    return out
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
+    """Indices of the nonzero entries, one row each (or one tensor per dim)."""
+    coords = _nonzero_coords(input._value if input.ndim else input._value.reshape(1))
+    if as_tuple:
+        if input.ndim == 0:
+            return (_make(coords[:, 0].copy(), D.int64),)
+        return tuple(_make(coords[:, j].copy(), D.int64) for j in range(input.ndim))
+    if input.ndim == 0:
+        coords = coords[:, :0]
+    return _make(coords, D.int64)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
+    d = _wrap_dim(dim, input.ndim)
+    idx = _index_array(index)
+    if idx is None or idx.dtype == np.bool_:
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input.shape[d] if input.ndim else 1
+    flat = idx.reshape(-1)
+    if K.check_dim(flat, n) >= 0:
+        raise IndexError("index out of range in self")
+    v = input if input.ndim else input.reshape(1)
+    plan = _Plan(v.shape, [(d, flat)])
+    out = _take(v, plan, "IndexSelectBackward0")
+    return out if input.ndim else out.reshape(())
+
+
+def _nd_args(x_shape: tuple[int, ...], index: np.ndarray, dim: int, name: str):
+    """Shared validation of gather/scatter: flat index, its shape and the target strides."""
+    if index.ndim != len(x_shape) and not (index.ndim <= 1 and len(x_shape) <= 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+    flat = np.ascontiguousarray(index).reshape(-1)
+    n = x_shape[dim] if x_shape else 1
+    bad = K.check_dim(flat, n)
+    if bad >= 0:
+        raise RuntimeError(f"index {flat[bad]} is out of bounds for dimension {dim} with size {n}")
+    strides = np.array([math.prod(x_shape[i + 1 :]) for i in range(len(x_shape))] or [1], np.int64)
+    ishape = np.array(index.shape or (1,), np.int64)
+    return flat, ishape, strides
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
+    """out[i][j] = input[i][index[i][j]] for dim=1 (``GatherBackward0``)."""
+    d = _wrap_dim(dim, input.ndim)
+    idx = _index_array(index)
+    if idx is None or idx.dtype == np.bool_:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    flat, ishape, strides = _nd_args(input.shape, idx, d, "input")
+    src = contiguous_array(input._value, input._dtype).reshape(-1)
+    out = np.empty(flat.shape[0], input._dtype.np)
+    K.gather_nd(src, strides, flat, ishape, d, out)
+    shape = input.shape
+    return record(
+        "GatherBackward0",
+        out.reshape(idx.shape),
+        input._dtype,
+        (input,),
+        lambda g: _scatter_new(g, shape, d, index, "ScatterAddBackward0"),
+    )
+
+
+def _scatter_new(g: Tensor, shape: tuple[int, ...], dim: int, index: Any, name: str) -> Tensor:
+    """Zeros of ``shape`` with ``g`` scatter-added along ``dim`` (gather's backward)."""
+    out = np.zeros(shape, g._dtype.np)
+    _scatter_into(out, g._value, dim, _index_array(index), True, g._dtype)
+    return record(name, out, g._dtype, (g,), lambda gg: gather(gg, dim, index))
+
+
+def _scatter_into(
+    out: np.ndarray, src: np.ndarray, dim: int, idx: np.ndarray, accumulate: bool, dt: D.dtype
+) -> None:
+    flat, ishape, strides = _nd_args(out.shape, idx, dim, "self")
+    src = np.ascontiguousarray(src[tuple(slice(0, n) for n in idx.shape)] if src.ndim else src)
+    K.scatter_nd(
+        src.reshape(-1).astype(dt.np, copy=False),
+        flat,
+        ishape,
+        dim,
+        strides,
+        out.reshape(-1),
+        accumulate,
+    )
+
+
+def scatter(
+    input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None
+) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    if src is None:
+        src = value
+    idx = _index_array(index)
+    out = np.array(input._value, order="C")
+    fill = src._value if isinstance(src, Tensor) else np.full(idx.shape, src, input._dtype.np)
+    _scatter_into(out, fill, d, idx, False, input._dtype)
+    is_tensor = isinstance(src, Tensor)
+
+    def backward(g: Tensor) -> tuple:
+        gi = scatter(g, d, index, 0.0)
+        return (gi, gather(g, d, index)) if is_tensor else (gi,)
+
+    inputs = (input, src) if is_tensor else (input,)
+    name = "ScatterBackward0" if is_tensor else "ScatterBackward1"
+    return record(name, out, input._dtype, inputs, backward)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    d = _wrap_dim(dim, input.ndim)
+    out = np.array(input._value, order="C")
+    _scatter_into(out, src._value, d, _index_array(index), True, input._dtype)
+    return record(
+        "ScatterAddBackward0",
+        out,
+        input._dtype,
+        (input, src),
+        lambda g: (g, gather(g, d, index)),
+    )
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return gather(input, dim, indices)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """``value`` where ``mask`` is True (``MaskedFillBackward0``)."""
+    if mask._dtype is not D.bool_:
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask._dtype}"
+        )
+    fill = value.item() if isinstance(value, Tensor) else value
+    out = apply(REGISTRY["where"], (mask, fill, input.detach()), out_dtype=input._dtype)._value
+    shape = input.shape
+    value_grad = isinstance(value, Tensor) and value._requires_grad
+
+    def backward(g: Tensor) -> tuple:
+        gx = sum_to_shape(masked_fill(g, mask, 0.0), shape)
+        if not value_grad:
+            return (gx,)
+        from .functions import where
+
+        return gx, where(mask, g, 0.0).sum().reshape(value.shape)
+
+    inputs = (input, value) if value_grad else (input,)
+    return record("MaskedFillBackward0", out, input._dtype, inputs, backward)
+
+
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """In place: ``self[mask] = value`` with ``mask`` broadcast to ``self``."""
+    check_inplace(self)
+    if not (STATE.enabled and self._requires_grad):
+        fill = value.item() if isinstance(value, Tensor) else value
+        apply(REGISTRY["where"], (mask, fill, self), out_dtype=self._dtype, out=self._value)
+        self._vc[0] += 1
+        return self
+    old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
+    res = masked_fill(old, mask, value)
+    copy_into(self._value, res._value, self._dtype)
+    self._vc[0] += 1
+    self.grad_fn = res.grad_fn
+    self._output_nr = 0
+    return self
+
+
+METHODS: dict[str, Any] = {
+    "__getitem__": getitem,
+    "__setitem__": setitem,
+    "gather": gather,
+    "index_select": index_select,
+    "masked_fill": masked_fill,
+    "masked_fill_": masked_fill_,
+    "nonzero": nonzero,
+    "scatter": scatter,
+    "scatter_add": scatter_add,
+    "take_along_dim": take_along_dim,
+}

@@ -1,9 +1,543 @@
-"""Placeholder: filled in by the movement ops work. Exports functions in __all__, methods in METHODS."""
+"""Shape and movement ops: views (reshape, transpose, expand, slicing ...) and copies (cat ...).
+
+Ops that are views in PyTorch return numpy views of the input's buffer that share its
+version counter and point ``_base`` at the root tensor, so in-place writes through a view
+are seen by the base's version checks. Copies (cat, repeat, flip, non-viewable reshape)
+write through the generated ``copy`` kernel. Every backward is written with Tensor ops, so
+double backward records a graph.
+"""
 
 from __future__ import annotations
 
+import math
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
-__all__: list[str] = []
-#: Tensor method name -> function, bound by jitgrad.methods.bind().
-METHODS: dict[str, Any] = {}
+import numpy as np
+
+from .. import dtypes as D
+from ..autograd.recording import record, record_multi
+from ..tensor import Tensor, _make, _wrap_dim
+from .pointwise import apply, sum_to_shape
+from .registry import REGISTRY
+
+__all__ = [
+    "reshape",
+    "flatten",
+    "unflatten",
+    "squeeze",
+    "unsqueeze",
+    "transpose",
+    "swapaxes",
+    "permute",
+    "t",
+    "broadcast_to",
+    "cat",
+    "concat",
+    "concatenate",
+    "stack",
+    "split",
+    "chunk",
+    "unbind",
+    "flip",
+    "narrow",
+    "select",
+]
+
+VIEW_ERROR = (
+    "view size is not compatible with input tensor's size and stride (at least one dimension "
+    "spans across two contiguous subspaces). Use .reshape(...) instead."
+)
+T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor."
+)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def copy_into(dst: np.ndarray, src: np.ndarray, dt: D.dtype) -> None:
+    """``dst[...] = src`` (broadcast, cast to ``dt``) with the generated copy kernel."""
+    apply(REGISTRY["copy"], [_make(dst, dt), _make(src, dt)], out_dtype=dt, out=dst)
+
+
+def contiguous_array(arr: np.ndarray, dt: D.dtype) -> np.ndarray:
+    """``arr`` itself if C-contiguous, else a C-contiguous copy made by a Numba kernel."""
+    if arr.flags.c_contiguous:
+        return arr
+    out = np.empty(arr.shape, arr.dtype)
+    copy_into(out, arr, dt)
+    return out
+
+
+def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
+    """A view of ``x``: shares its buffer and version counter; ``_base`` is the root."""
+    out = record(name, arr, x._dtype, (x,), backward)
+    out._vc = x._vc
+    out._base = x if x._base is None else x._base
+    return out
+
+
+def _sizes(args: Sequence[Any]) -> tuple[int, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], tuple | list):
+        args = args[0]
+    return tuple(int(s) for s in args)
+
+
+def _dims(dims: Any, ndim: int) -> tuple[int, ...]:
+    if isinstance(dims, int):
+        dims = (dims,)
+    return tuple(_wrap_dim(d, ndim) for d in dims)
+
+
+def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Fill in one ``-1`` with PyTorch's errors."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = math.prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def as_view(arr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``arr`` reshaped without copying, or None when the strides don't allow it."""
+    try:
+        return np.reshape(arr, shape, copy=False)
+    except ValueError:
+        return None
+
+
+# ---- basic slicing (view) and its backward (embedding into zeros) -------------------------------
+def basic_view(x: Tensor, key: tuple, name: str) -> Tensor:
+    """``x[key]`` for a numpy basic-index ``key`` (ints, slices, None): a view."""
+    shape = x.shape
+    return make_view(x, x._value[key], name, lambda g: embed(g, shape, key))
+
+
+def embed(g: Tensor, shape: tuple[int, ...], key: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``g`` written at ``[key]`` (the backward of a slice view)."""
+    out = np.zeros(shape, g._dtype.np)
+    copy_into(out[key], g._value, g._dtype)
+    return record(
+        "SliceBackwardBackward0",
+        out,
+        g._dtype,
+        (g,),
+        lambda gg: basic_view(gg, key, "SliceBackward0"),
+    )
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    """``input`` indexed at ``index`` along ``dim`` (``SelectBackward0``), a view."""
+    dim = _wrap_dim(dim, input.ndim)
+    n = input.shape[dim]
+    if not -n <= index < n:
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {n}")
+    return basic_view(input, (slice(None),) * dim + (index,), "SelectBackward0")
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """``length`` entries of ``dim`` from ``start`` (a view, ``SliceBackward0``)."""
+    dim = _wrap_dim(dim, input.ndim)
+    n = input.shape[dim]
+    if start < 0:
+        start += n
+    if not (0 <= start and length >= 0 and start + length <= n):
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    key = (slice(None),) * dim + (slice(start, start + length),)
+    return basic_view(input, key, "SliceBackward0")
+
+
+# ---- reshaping views ----------------------------------------------------------------------------
+def _reshape_grad(shape: tuple[int, ...]):
+    return lambda g: reshape(g, shape)
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+    """A view when the strides allow it (``ViewBackward0``), else a copy (``UnsafeView``)."""
+    x = input
+    new = _infer(_sizes(shape), x._value.size)
+    arr = as_view(x._value, new)
+    if arr is not None:
+        return make_view(x, arr, "ViewBackward0", _reshape_grad(x.shape))
+    arr = np.reshape(contiguous_array(x._value, x._dtype), new)
+    return record("UnsafeViewBackward0", arr, x._dtype, (x,), _reshape_grad(x.shape))
+
+
+def view(self: Tensor, *shape: Any) -> Tensor:
+    """Like reshape, but refuses (PyTorch's error) when a copy would be needed."""
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        raise NotImplementedError("view(dtype) is not supported")
+    new = _infer(_sizes(shape), self._value.size)
+    arr = as_view(self._value, new)
+    if arr is None:
+        raise RuntimeError(VIEW_ERROR)
+    return make_view(self, arr, "ViewBackward0", _reshape_grad(self.shape))
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    if input.ndim == 0:
+        return reshape(input, 1)
+    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = input.shape
+    return reshape(input, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa: A002
+    dim = _wrap_dim(dim, input.ndim)
+    shape = input.shape
+    inner = _infer(tuple(sizes), shape[dim])
+    return view(input, shape[:dim] + inner + shape[dim + 1 :])
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
+    """Drop size-1 dims (all, one, or a tuple): ``SqueezeBackward0/1/2``."""
+    shape = input.shape
+    if dim is None:
+        dims, name = tuple(range(input.ndim)), "SqueezeBackward0"
+    else:
+        dims = _dims(dim, input.ndim)
+        name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
+    new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+    return make_view(input, input._value.reshape(new), name, _reshape_grad(shape))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    d = _wrap_dim(dim, input.ndim + 1)
+    arr = np.expand_dims(input._value, d)
+    return make_view(input, arr, "UnsqueezeBackward0", lambda g: squeeze(g, d))
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    n = input.ndim
+    d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    arr = np.swapaxes(input._value, d0, d1)
+    return make_view(input, arr, "TransposeBackward0", lambda g: transpose(g, d0, d1))
+
+
+swapaxes = transpose
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return make_view(input, input._value.T, "TBackward0", t)
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+    order = _sizes(dims)
+    n = input.ndim
+    if len(order) != n:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{n} is not equal to len(dims) = {len(order)}"
+        )
+    order = tuple(_wrap_dim(d, n) for d in order)
+    if len(set(order)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    inverse = tuple(int(i) for i in np.argsort(order))
+    arr = np.transpose(input._value, order)
+    return make_view(input, arr, "PermuteBackward0", lambda g: permute(g, inverse))
+
+
+def _T(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    if self.ndim == 0:
+        warnings.warn(
+            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif self.ndim != 2:
+        warnings.warn(T_WARNING, UserWarning, stacklevel=2)
+    return permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+
+def _mT(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    if self.ndim < 2:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {self.ndim}-D tensor."
+        )
+    return transpose(self, -2, -1)
+
+
+def expand(self: Tensor, *sizes: Any) -> Tensor:
+    """A stride-0 view broadcasting size-1 dims (``-1`` keeps a dim): ``ExpandBackward0``."""
+    want = _sizes(sizes)
+    shape = self.shape
+    if len(want) < len(shape):
+        raise RuntimeError(
+            f"expand({_type_name(self)}{{{list(shape)}}}, size={list(want)}): the number of "
+            f"sizes provided ({len(want)}) must be greater or equal to the number of dimensions "
+            f"in the tensor ({len(shape)})"
+        )
+    lead = len(want) - len(shape)
+    arr = self._value
+    new, strides = [], []
+    for i, w in enumerate(want):
+        if i < lead:
+            if w < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({w}) isn't allowed in a leading, "
+                    "non-existing dimension 0"
+                )
+            new.append(w)
+            strides.append(0)
+            continue
+        n = shape[i - lead]
+        if w == -1 or w == n:
+            new.append(n)
+            strides.append(arr.strides[i - lead])
+        elif n == 1:
+            new.append(w)
+            strides.append(0)
+        else:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({w}) must match the existing size ({n}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(want)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
+    out = np.lib.stride_tricks.as_strided(arr, tuple(new), tuple(strides), writeable=True)
+    return make_view(self, out, "ExpandBackward0", lambda g: sum_to_shape(g, shape))
+
+
+def _type_name(x: Tensor) -> str:
+    from ..tensor import _TYPE_NAMES
+
+    return "jitgrad." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
+
+
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:  # noqa: A002
+    return expand(input, tuple(size))
+
+
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    return expand(self, other.shape)
+
+
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    return view(self, other.shape)
+
+
+def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    if self._value.flags.c_contiguous:
+        return self
+    arr = contiguous_array(self._value, self._dtype)
+    return record("CloneBackward0", arr, self._dtype, (self,), lambda g: g)
+
+
+# ---- copies -----------------------------------------------------------------------------------
+def repeat(self: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``self`` ``sizes`` times per dim (``RepeatBackward0``; backward sums the tiles)."""
+    reps = _sizes(sizes)
+    if len(reps) < self.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    shape = (1,) * (len(reps) - self.ndim) + self.shape
+    out = np.empty(tuple(r * s for r, s in zip(reps, shape, strict=True)), self._dtype.np)
+    pairs = tuple(v for r, s in zip(reps, shape, strict=True) for v in (r, s))
+    src = self._value.reshape(tuple(v for s in shape for v in (1, s)))
+    copy_into(out.reshape(pairs), src, self._dtype)
+    xshape = self.shape
+
+    def backward(g: Tensor) -> Tensor:
+        summed = reshape(g, pairs).sum(dim=tuple(range(0, len(pairs), 2)))
+        return reshape(summed, xshape)
+
+    return record("RepeatBackward0", out, self._dtype, (self,), backward)
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    axes = _dims(dims, input.ndim)
+    key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(input.ndim))
+    out = np.empty(input.shape, input._dtype.np)
+    copy_into(out, input._value[key], input._dtype)
+    return record("FlipBackward0", out, input._dtype, (input,), lambda g: flip(g, axes))
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Concatenate along ``dim`` (``CatBackward0``); legacy 1-D empty tensors are skipped."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
+    if not any(keep):
+        keep[0] = True
+    parts = [x for x, k in zip(tensors, keep, strict=True) if k]
+    ref = parts[0]
+    d = _wrap_dim(dim, ref.ndim)
+    for i, (x, k) in enumerate(zip(tensors, keep, strict=True)):
+        if not k:
+            continue
+        if x.ndim != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {x.ndim}"
+            )
+        for j in range(ref.ndim):
+            if j != d and x.shape[j] != ref.shape[j]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref.shape[j]} but got size {x.shape[j]} for tensor number {i} in the list."
+                )
+    dt = D.result_type(parts)
+    shape = list(ref.shape)
+    shape[d] = sum(x.shape[d] for x in parts)
+    out = np.empty(tuple(shape), dt.np)
+    offsets, start = [], 0
+    for x, k in zip(tensors, keep, strict=True):
+        n = x.shape[d] if k else 0
+        offsets.append((start, n))
+        if n:
+            copy_into(out[(slice(None),) * d + (slice(start, start + n),)], x._value, dt)
+        start += n
+
+    def backward(g: Tensor) -> tuple:
+        return tuple(
+            narrow(g, d, s, n).to(x._dtype) if k else None
+            for x, k, (s, n) in zip(tensors, keep, offsets, strict=True)
+        )
+
+    return record("CatBackward0", out, dt, tensors, backward)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0].shape
+    for i, x in enumerate(tensors):
+        if x.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                f"and {list(x.shape)} at entry {i}"
+            )
+    d = _wrap_dim(dim, len(shape) + 1)
+    dt = D.result_type(tensors)
+    out = np.empty(shape[:d] + (len(tensors),) + shape[d:], dt.np)
+    for i, x in enumerate(tensors):
+        copy_into(out[(slice(None),) * d + (i,)], x._value, dt)
+
+    def backward(g: Tensor) -> tuple:
+        return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
+
+    return record("StackBackward0", out, dt, tensors, backward)
+
+
+def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
+    """Views of ``x`` at ``keys`` as outputs of one node; backward rebuilds x's gradient."""
+    shape, dt = x.shape, x._dtype
+    values = [x._value[k] for k in keys]
+
+    def backward(*grads: Tensor | None) -> Tensor:
+        full = np.zeros(shape, dt.np)
+        grads_t = [g for g in grads if g is not None]
+        if any(g._requires_grad for g in grads_t):  # create_graph: differentiable rebuild
+            from .. import zeros
+
+            parts = [
+                grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
+                for i, v in enumerate(values)
+            ]
+            if name == "UnbindBackward0":
+                return stack(parts, d)
+            return cat(parts, d)
+        for k, g in zip(keys, grads, strict=False):
+            if g is not None:
+                copy_into(full[k], g._value, dt)
+        return _make(full, dt, fresh=True)
+
+    outs = record_multi(name, values, [dt] * len(values), (x,), backward)
+    base = x if x._base is None else x._base
+    for o in outs:
+        o._vc = x._vc
+        o._base = base
+    return tuple(outs)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Views of consecutive pieces along ``dim`` (an int size or a list of sizes)."""
+    d = _wrap_dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size == 0 and n != 0:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
+        sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
+        name = "SplitBackward0"
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                f"at dimension {d}), but got split_sizes={sizes}"
+            )
+        name = "SplitWithSizesBackward0"
+    keys, start = [], 0
+    for s in sizes:
+        keys.append((slice(None),) * d + (slice(start, start + s),))
+        start += s
+    return _pieces(tensor, name, keys, d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    return split(input, max(1, -(-n // chunks)), d)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _wrap_dim(dim, input.ndim)
+    keys = [(slice(None),) * d + (i,) for i in range(input.shape[d])]
+    return _pieces(input, "UnbindBackward0", keys, d)
+
+
+METHODS: dict[str, Any] = {
+    "reshape": reshape,
+    "view": view,
+    "view_as": view_as,
+    "reshape_as": lambda self, other: reshape(self, other.shape),
+    "flatten": flatten,
+    "unflatten": unflatten,
+    "squeeze": squeeze,
+    "unsqueeze": unsqueeze,
+    "transpose": transpose,
+    "swapaxes": swapaxes,
+    "permute": permute,
+    "t": t,
+    "T": property(_T),
+    "mT": property(_mT),
+    "expand": expand,
+    "expand_as": expand_as,
+    "broadcast_to": broadcast_to,
+    "contiguous": contiguous,
+    "repeat": repeat,
+    "flip": flip,
+    "split": split,
+    "chunk": chunk,
+    "unbind": unbind,
+    "narrow": narrow,
+    "select": select,
+}
