@@ -179,10 +179,13 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and not self._dtype.is_floating_point:
-            raise RuntimeError(REQUIRES_GRAD_DTYPE)
+            # PyTorch's three spellings: creation functions, the setter, requires_grad_().
+            raise RuntimeError("o" + REQUIRES_GRAD_DTYPE[1:])
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.grad_fn is None and not self._dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 

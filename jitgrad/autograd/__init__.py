@@ -36,7 +36,15 @@ class detect_anomaly:  # noqa: N801
     """Context manager enabling anomaly detection: NaN gradients raise naming their node."""
 
     def __init__(self, check_nan: bool = True) -> None:
+        import warnings
+
         self.check_nan = check_nan
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def __enter__(self) -> None:
         self.prev = (_anomaly.enabled, _anomaly.check_nan)

@@ -80,7 +80,7 @@ def backward(
         )
     input_list = _as_list(inputs) if inputs is not None else None
     if input_list is not None and not input_list:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     _check_outputs(outputs)
     grads = _make_grads(outputs, grads, create_graph)
     if retain_graph is None:
