@@ -191,19 +191,82 @@ class ElementwiseBackward(Node):
     __slots__ = ()
 
     def apply(self, grads: list) -> Sequence:
-        op, smask, args, values, cdt, out_vc, versions, out, out_version = self.saved()
-        from ..tensor import Tensor, check_versions
+        op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = self.saved()
+        from ..tensor import Tensor
 
-        tensors = [x for x in args if isinstance(x, Tensor)]
-        check_versions(self, tensors, versions, out_vc, out, out_version)
-        g = grads[0]
         needs = [
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
         ]
+        self.check_saved_versions()
+        g = grads[0]
         if STATE.enabled:
             return _differentiable_backward(self, op, args, g, needs, out, cdt)
         return _kernel_backward(op, smask, args, values, cdt, g, needs, out)
+
+    def check_saved_versions(self) -> None:
+        """PyTorch's in-place error if a tensor the needed rules read was modified since.
+
+        Only what those rules read counts as saved (``y = x * 1; y.mul_(2)`` is fine;
+        modifying ``exp``'s result in place is not).
+        """
+        op, smask, args, _values, _cdt, out_vc, versions, out, out_version = self.saved()
+        from ..tensor import Tensor, check_versions
+
+        needs = tuple(
+            isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
+            for i, x in enumerate(args)
+        )
+        reads = _saved_roles(op, smask, needs)
+        checked = [
+            (x, v)
+            for x, v, r in zip(
+                (x for x in args if isinstance(x, Tensor)), versions, _t_roles(smask), strict=True
+            )
+            if r in reads
+        ]
+        check_versions(
+            self,
+            [x for x, _ in checked],
+            [v for _, v in checked],
+            out_vc if "out" in reads else None,
+            out,
+            out_version,
+        )
+
+    def release(self) -> None:
+        """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
+        saved = self._saved
+        if saved is None or not isinstance(saved, tuple):
+            return
+        op, smask, args = saved[0], saved[1], saved[2]
+        needs = tuple(
+            smask[i] == "t" and x._requires_grad and op.grads[i] is not None
+            for i, x in enumerate(args)
+        )
+        if _saved_roles(op, smask, needs):
+            super().release()
+
+
+_roles_cache: dict[tuple, frozenset[str]] = {}
+
+
+def _saved_roles(op: OpDef, smask: str, needs: tuple) -> frozenset[str]:
+    """Tensor operands (``a``/``b``/``c``) and ``out`` that the needed gradient rules read."""
+    key = (op.name, smask, needs)
+    roles = _roles_cache.get(key)
+    if roles is None:
+        names: set[str] = set()
+        for i, need in enumerate(needs):
+            if need:
+                names |= E.free_names(op.grads[i])  # type: ignore[arg-type]
+        tensor_roles = set(_t_roles(smask)) | {"out"}
+        roles = _roles_cache[key] = frozenset(names & tensor_roles)
+    return roles
+
+
+def _t_roles(smask: str) -> tuple[str, ...]:
+    return tuple(r for r, m in zip(ROLES, smask, strict=False) if m == "t")
 
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
