@@ -179,6 +179,6 @@ def bind() -> None:
     from .ops import indexing, linalg, movement, reduce
 
     for module in (reduce, linalg, movement, indexing):
-        for name, fn in module.METHODS.items():
+        for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

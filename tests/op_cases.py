@@ -1,0 +1,161 @@
+"""One table of elementwise op cases; drives forward, gradient, dtype and fusion tests.
+
+Each case names a declared op (``jitgrad/ops/elementwise.py``), how to call it, the input
+shapes (broadcasting and 0-d included), the input range that keeps it in its domain and
+away from kinks, and tolerances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import jitgrad
+
+
+@dataclass(frozen=True)
+class OpCase:
+    op: str  # the declared op's name in the registry
+    call: Callable  # (jitgrad module, *tensors) -> tensor
+    ref: Callable  # (*float64 arrays) -> float64 array
+    shapes: tuple[tuple[int, ...], ...]
+    low: float = -2.0
+    high: float = 2.0
+    differentiable: tuple[bool, ...] = ()
+    atol: float = 1e-5
+    rtol: float = 1e-4
+    extra_shape_sets: tuple[tuple[tuple[int, ...], ...], ...] = field(default=())
+    f64_tol: float = 1e-12  # forward tolerance in float64
+    finite_differences: bool = True  # False where float32 rounding inside makes FD meaningless
+
+    @property
+    def arity(self) -> int:
+        return len(self.shapes)
+
+    def grad_inputs(self) -> tuple[bool, ...]:
+        return self.differentiable or (True,) * self.arity
+
+    def shape_sets(self) -> list[tuple[tuple[int, ...], ...]]:
+        return [self.shapes, *self.extra_shape_sets]
+
+    def sample(self, rng: np.random.Generator, shapes, dtype) -> list[np.ndarray]:
+        return [rng.uniform(self.low, self.high, s).astype(dtype) for s in shapes]
+
+
+U = ((3, 4),)
+B = ((3, 4), (4,))
+BROADCAST_BINARY = (((2, 1, 4), (3, 1)), ((), (5,)), ((0, 3), (3,)))
+BROADCAST_UNARY = (((),), ((0,),), ((2, 3, 4),))
+POS = {"low": 0.2, "high": 3.0}
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+CASES: list[OpCase] = [
+    OpCase("add", lambda t, a, b: a + b, np.add, B, extra_shape_sets=BROADCAST_BINARY),
+    OpCase("add_scaled", lambda t, a, b: t.add(a, b, alpha=2.5), lambda a, b: a + 2.5 * b, B),
+    OpCase("sub", lambda t, a, b: a - b, np.subtract, B, extra_shape_sets=BROADCAST_BINARY),
+    OpCase("sub_scaled", lambda t, a, b: t.sub(a, b, alpha=0.5), lambda a, b: a - 0.5 * b, B),
+    OpCase("mul", lambda t, a, b: a * b, np.multiply, B, extra_shape_sets=BROADCAST_BINARY),
+    OpCase("div", lambda t, a, b: a / b, np.divide, B, **POS, extra_shape_sets=BROADCAST_BINARY),
+    OpCase("pow", lambda t, a, b: a**b, np.power, B, **POS),
+    OpCase("neg", lambda t, a: -a, np.negative, U, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("abs", lambda t, a: a.abs(), np.abs, U, low=0.1, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("reciprocal", lambda t, a: a.reciprocal(), np.reciprocal, U, **POS),
+    OpCase("sqrt", lambda t, a: a.sqrt(), np.sqrt, U, **POS, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("rsqrt", lambda t, a: a.rsqrt(), lambda a: 1 / np.sqrt(a), U, **POS),
+    OpCase("maximum", lambda t, a, b: t.maximum(a, b), np.maximum, B),
+    OpCase("minimum", lambda t, a, b: t.minimum(a, b), np.minimum, B),
+    # min < max everywhere (hi is shifted above lo), as clamp's gradient rule assumes
+    OpCase(
+        "clamp",
+        lambda t, a, lo, hi: t.clamp(a, lo - 1, hi + 1.5),
+        lambda a, lo, hi: np.minimum(np.maximum(a, lo - 1), hi + 1.5),
+        ((3, 4), (4,), (4,)),
+        low=-1,
+        high=1,
+    ),
+    OpCase("clamp_min", lambda t, a: a.clamp(min=0.3), lambda a: np.maximum(a, 0.3), U),
+    OpCase("clamp_max", lambda t, a: a.clamp(max=0.3), lambda a: np.minimum(a, 0.3), U),
+    OpCase("where", lambda t, a, b: t.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b), B),
+    OpCase("exp", lambda t, a: a.exp(), np.exp, U, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("expm1", lambda t, a: a.expm1(), np.expm1, U),
+    OpCase("log", lambda t, a: a.log(), np.log, U, **POS, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("log1p", lambda t, a: a.log1p(), np.log1p, U, **POS),
+    OpCase("log2", lambda t, a: a.log2(), np.log2, U, **POS),
+    OpCase("sin", lambda t, a: a.sin(), np.sin, U, low=-6, high=6),
+    OpCase("cos", lambda t, a: a.cos(), np.cos, U, low=-6, high=6),
+    OpCase("tan", lambda t, a: a.tan(), np.tan, U, low=-1.2, high=1.2),
+    OpCase(
+        "tanh", lambda t, a: a.tanh(), np.tanh, U, low=-4, high=4, extra_shape_sets=BROADCAST_UNARY
+    ),
+    OpCase("sigmoid", lambda t, a: a.sigmoid(), _sigmoid, U, low=-6, high=6),
+    OpCase("relu", lambda t, a: a.relu(), lambda a: np.maximum(a, 0), U),
+    OpCase("sign", lambda t, a: a.sign(), np.sign, U),
+    OpCase("floor", lambda t, a: a.floor(), np.floor, U),
+    OpCase("ceil", lambda t, a: a.ceil(), np.ceil, U),
+    OpCase("round", lambda t, a: a.round(), np.round, U),
+    # a round trip through the other float width: ToCopyBackward0 twice
+    OpCase(
+        "cast",
+        lambda t, a: a.to(t.float64 if a.dtype == t.float32 else t.float32).to(a.dtype),
+        lambda a: a,
+        U,
+        f64_tol=1e-7,
+        finite_differences=False,
+    ),
+    OpCase("clone", lambda t, a: a.clone(), np.copy, U),
+    OpCase("copy", lambda t, a, b: t.zeros_like(a).copy_(b) * a, lambda a, b: a * b, B),
+    OpCase("eq", lambda t, a, b: a == b, np.equal, B, differentiable=(False, False)),
+    OpCase("ne", lambda t, a, b: a != b, np.not_equal, B, differentiable=(False, False)),
+    OpCase("lt", lambda t, a, b: a < b, np.less, B, differentiable=(False, False)),
+    OpCase("le", lambda t, a, b: a <= b, np.less_equal, B, differentiable=(False, False)),
+    OpCase("gt", lambda t, a, b: a > b, np.greater, B, differentiable=(False, False)),
+    OpCase("ge", lambda t, a, b: a >= b, np.greater_equal, B, differentiable=(False, False)),
+    OpCase(
+        "isnan",
+        lambda t, a: t.isnan(a.log()),
+        lambda a: np.isnan(np.log(a)),
+        U,
+        differentiable=(False,),
+    ),
+    OpCase(
+        "isinf", lambda t, a: t.isinf(1 / a), lambda a: np.isinf(1 / a), U, differentiable=(False,)
+    ),
+    OpCase(
+        "isfinite",
+        lambda t, a: t.isfinite(a.log()),
+        lambda a: np.isfinite(np.log(a)),
+        U,
+        differentiable=(False,),
+    ),
+    OpCase(
+        "logical_and",
+        lambda t, a, b: t.logical_and(a > 0, b > 0),
+        lambda a, b: np.logical_and(a > 0, b > 0),
+        B,
+        differentiable=(False, False),
+    ),
+    OpCase(
+        "logical_or",
+        lambda t, a, b: t.logical_or(a > 0, b > 0),
+        lambda a, b: np.logical_or(a > 0, b > 0),
+        B,
+        differentiable=(False, False),
+    ),
+    OpCase(
+        "logical_not",
+        lambda t, a: t.logical_not(a > 0),
+        lambda a: ~(a > 0),
+        U,
+        differentiable=(False,),
+    ),
+]
+
+BY_OP = {c.op: c for c in CASES}
+FLOAT_DTYPES = (np.float32, np.float64)
+_ = jitgrad  # the table is written against the public API

@@ -1,0 +1,190 @@
+"""Every declared elementwise op: forward vs numpy float64, backward vs finite differences.
+
+Driven by ``op_cases.CASES``; shapes include broadcasting, 0-d and empty tensors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from op_cases import BY_OP, CASES, FLOAT_DTYPES
+
+import jitgrad
+from jitgrad.ops.registry import REGISTRY
+
+SHAPED = [(c, shapes) for c in CASES for shapes in c.shape_sets()]
+IDS = [f"{c.op}-{'x'.join(map(str, s))}" for c, s in SHAPED]
+
+
+def _run(case, arrays, requires_grad):
+    ts = [
+        jitgrad.tensor(a, requires_grad=requires_grad and g)
+        for a, g in zip(arrays, case.grad_inputs(), strict=True)
+    ]
+    return ts, case.call(jitgrad, *ts)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize(("case", "shapes"), SHAPED, ids=IDS)
+def test_forward_matches_numpy(case, shapes, dtype):
+    rng = np.random.default_rng(0)
+    arrays = case.sample(rng, shapes, dtype)
+    _, out = _run(case, arrays, requires_grad=False)
+    expected = case.ref(*[a.astype(np.float64) for a in arrays])
+    got = out.numpy()
+    assert got.shape == np.shape(expected)
+    if expected.dtype == np.bool_:
+        assert got.dtype == np.bool_
+        np.testing.assert_array_equal(got, expected)
+    else:
+        assert got.dtype == dtype, "float32 must compute and return float32"
+        tol = (case.atol, case.rtol) if dtype == np.float32 else (case.f64_tol, case.f64_tol)
+        np.testing.assert_allclose(got, expected, atol=tol[0], rtol=tol[1])
+
+
+def _loss(case, arrays, weights):
+    ts, out = _run(case, arrays, requires_grad=False)
+    return float(np.sum(out.numpy().astype(np.float64) * weights))
+
+
+@pytest.mark.parametrize(("case", "shapes"), SHAPED, ids=IDS)
+def test_backward_matches_finite_differences(case, shapes):
+    if not REGISTRY[case.op].differentiable:
+        pytest.skip("non-differentiable op: covered by test_no_grad_for_boolean_results")
+    if not case.finite_differences:
+        pytest.skip("checked analytically in test_cast_gradient_is_the_incoming_gradient")
+    rng = np.random.default_rng(1)
+    arrays = case.sample(rng, shapes, np.float64)
+    ts, out = _run(case, arrays, requires_grad=True)
+    weights = rng.standard_normal(out.shape)
+    out.backward(jitgrad.tensor(weights))
+    eps = 1e-6
+    for t, a, g in zip(ts, arrays, case.grad_inputs(), strict=True):
+        if not g:
+            continue
+        assert t.grad is not None and t.grad.shape == t.shape
+        numeric = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            plus, minus = a.copy(), a.copy()
+            plus[idx] += eps
+            minus[idx] -= eps
+            args_p = [plus if x is a else x for x in arrays]
+            args_m = [minus if x is a else x for x in arrays]
+            numeric[idx] = (_loss(case, args_p, weights) - _loss(case, args_m, weights)) / (2 * eps)
+        np.testing.assert_allclose(t.grad.numpy(), numeric, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not REGISTRY[c.op].differentiable], ids=lambda c: c.op
+)
+def test_no_grad_for_boolean_results(case):
+    arrays = case.sample(np.random.default_rng(2), case.shapes, np.float32)
+    _, out = _run(case, arrays, requires_grad=True)
+    assert out.dtype is jitgrad.bool
+    assert not out.requires_grad and out.grad_fn is None
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if REGISTRY[c.op].differentiable], ids=lambda c: c.op
+)
+def test_float32_gradients_stay_float32(case):
+    arrays = case.sample(np.random.default_rng(3), case.shapes, np.float32)
+    ts, out = _run(case, arrays, requires_grad=True)
+    out.backward(jitgrad.ones_like(out))
+    for t, g in zip(ts, case.grad_inputs(), strict=True):
+        if g:
+            assert t.grad.dtype is jitgrad.float32
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if REGISTRY[c.op].differentiable], ids=lambda c: c.op
+)
+def test_gradients_match_torch(case):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    arrays = case.sample(rng, case.shapes, np.float64)
+    ts, out = _run(case, arrays, requires_grad=True)
+    w = rng.standard_normal(out.shape)
+    out.backward(jitgrad.tensor(w))
+    tts = [
+        torch.tensor(a, requires_grad=g) for a, g in zip(arrays, case.grad_inputs(), strict=True)
+    ]
+    tout = case.call(torch, *tts)
+    assert out.grad_fn.name() == tout.grad_fn.name()
+    tout.backward(torch.tensor(w))
+    for t, tt in zip(ts, tts, strict=True):
+        if tt.grad is not None:
+            np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), atol=1e-10, rtol=1e-9)
+
+
+def test_every_declared_op_has_a_case():
+    assert set(REGISTRY) == set(BY_OP)
+
+
+@pytest.mark.parametrize(
+    ("expr", "dtype", "expected"),
+    [
+        ("a + b", jitgrad.int64, [5, 3, 9]),
+        ("a * b", jitgrad.int64, [4, -10, 18]),
+        ("a - b", jitgrad.int64, [-3, -7, -3]),
+        ("a / b", jitgrad.float32, [0.25, -0.4, 0.5]),
+        ("-a", jitgrad.int64, [-1, 2, -3]),
+        ("a.abs()", jitgrad.int64, [1, 2, 3]),
+        ("a * 2.5", jitgrad.float32, [2.5, -5.0, 7.5]),
+        ("a.exp()", jitgrad.float32, np.exp([1, -2, 3])),
+        ("a.to(jitgrad.float64) + b", jitgrad.float64, [5, 3, 9]),
+        ("a.to(jitgrad.int32) * 2", jitgrad.int32, [2, -4, 6]),
+        ("a > 1.5", jitgrad.bool, [False, False, True]),
+    ],
+)
+def test_integer_results_follow_pytorch_promotion(expr, dtype, expected):
+    a = jitgrad.tensor([1, -2, 3])
+    b = jitgrad.tensor([4, 5, 6])
+    out = eval(expr, {"a": a, "b": b, "jitgrad": jitgrad})  # noqa: S307 - test table
+    assert out.dtype is dtype
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)
+
+
+def test_mixed_float_widths_promote_and_gradients_keep_input_dtype():
+    a = jitgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = jitgrad.tensor([3.0, 4.0], dtype=jitgrad.float64, requires_grad=True)
+    out = a * b
+    assert out.dtype is jitgrad.float64
+    out.backward(jitgrad.ones(2, dtype=jitgrad.float64))
+    assert a.grad.dtype is jitgrad.float32 and b.grad.dtype is jitgrad.float64
+    np.testing.assert_allclose(a.grad.numpy(), [3.0, 4.0])
+    np.testing.assert_allclose(b.grad.numpy(), [1.0, 2.0])
+
+
+def test_broadcast_mismatch_message():
+    with pytest.raises(
+        RuntimeError,
+        match=r"The size of tensor a \(2\) must match the size of "
+        r"tensor b \(3\) at non-singleton dimension 0",
+    ):
+        jitgrad.ones(2) + jitgrad.ones(3)
+
+
+def test_large_parallel_kernels_agree_with_serial():
+    # Above the parallel threshold kernels use prange; results must not change.
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(300_000).astype(np.float32)
+    x = jitgrad.tensor(a, requires_grad=True)
+    s = jitgrad.tensor(np.float32(0.5), requires_grad=True)
+    y = (x * s).tanh()
+    y.backward(jitgrad.ones_like(y))
+    np.testing.assert_allclose(y.detach().numpy(), np.tanh(a * 0.5), rtol=2e-6, atol=2e-6)
+    np.testing.assert_allclose(
+        x.grad.numpy(), 0.5 * (1 - np.tanh(a * 0.5) ** 2), rtol=1e-5, atol=1e-6
+    )
+    expected_s = np.sum(a.astype(np.float64) * (1 - np.tanh(a * 0.5) ** 2))
+    np.testing.assert_allclose(s.grad.item(), expected_s, rtol=1e-4)
+
+
+def test_cast_gradient_is_the_incoming_gradient():
+    x = jitgrad.tensor([1.5, -2.0, 3.25], requires_grad=True)
+    y = x.double()
+    assert y.grad_fn.name() == "ToCopyBackward0" and y.dtype is jitgrad.float64
+    y.backward(jitgrad.tensor([0.5, 2.0, -1.0], dtype=jitgrad.float64))
+    assert x.grad.dtype is jitgrad.float32
+    np.testing.assert_array_equal(x.grad.numpy(), np.array([0.5, 2.0, -1.0], np.float32))
