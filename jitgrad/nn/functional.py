@@ -1,0 +1,480 @@
+"""``jitgrad.nn.functional``: activations, losses and layers as functions (PyTorch's names).
+
+Elementwise pieces (activations, the pointwise part of each loss) are compositions of the
+declared elementwise ops, so the fusion pass sees them and fuses them with their
+neighbours. Three ops are fused, hand-written kernels because composing them would cost
+several passes over memory: ``linear`` (one BLAS matmul plus a bias pass: ``AddmmBackward0``),
+``cross_entropy`` (log-sum-exp and the target pick in one row pass: ``NllLossBackward0``) and
+``nll_loss``. Their backward under ``create_graph=True`` is written with Tensor ops, so
+higher-order gradients still work.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..autograd.grad_mode import STATE
+from ..autograd.recording import record
+from ..ops import functions as OF
+from ..tensor import Tensor, _make
+from . import _kernels as K
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "gelu",
+    "l1_loss",
+    "layer_norm",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---- activations --------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002 - PyTorch's names
+    return input.relu_() if inplace else OF.relu(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return OF.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return OF.tanh(input)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """``x * Phi(x)``; ``approximate='tanh'`` uses PyTorch's tanh formula."""
+    if approximate == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (input + 0.044715 * input * input * input)
+        return 0.5 * input * (1.0 + OF.tanh(inner))
+    if approximate != "none":
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return 0.5 * input * (1.0 + OF.erf(input * (1.0 / math.sqrt(2.0))))
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.softmax(-1 if dim is None else dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.log_softmax(-1 if dim is None else dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    from ..creation import generator
+
+    if p == 1.0:
+        mask = np.zeros(input._value.shape, input._dtype.np)
+    else:
+        keep = generator().random(input._value.shape) >= p
+        mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
+    m = _make(mask, input._dtype)
+    return input.mul_(m) if inplace else input * m
+
+
+# ---- layers -------------------------------------------------------------------------------
+def _matrix(x: Tensor) -> np.ndarray:
+    a = x._value
+    return a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
+
+
+def _c_name(t: Tensor) -> str:
+    return {"float64": "double", "float32": "float"}.get(t._dtype.np.name, t._dtype.np.name)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input @ weight.T + bias``: one BLAS matmul and one bias pass (``AddmmBackward0``)."""
+    x, w = input._value, weight._value
+    if x.ndim == 0:
+        raise RuntimeError(
+            "both arguments to linear need to be at least 1D, but they are 0D and 2D"
+        )
+    if x.shape[-1] != w.shape[-1]:
+        rows = int(np.prod(x.shape[:-1]))
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+            f"{w.shape[1]}x{w.shape[0]})"
+        )
+    if input._dtype is not weight._dtype or (bias is not None and bias._dtype is not weight._dtype):
+        other = bias if bias is not None and bias._dtype is not weight._dtype else weight
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} "
+            f"!= {_c_name(other)}"
+        )
+    x2 = _matrix(input)
+    out = np.matmul(x2, w.T)
+    if bias is not None:
+        K.bias_add_rows(out, bias._value)
+    out = out.reshape(x.shape[:-1] + (w.shape[0],))
+    inputs = (input, weight) if bias is None else (input, weight, bias)
+    needs = [t._requires_grad for t in inputs]
+    if x.ndim == 1:
+        name = "SqueezeBackward4"
+    elif x.ndim > 2:
+        name = "ViewBackward0"
+    else:
+        name = "MmBackward0" if bias is None else "AddmmBackward0"
+
+    def backward(g: Tensor) -> tuple:
+        if STATE.enabled:  # create_graph: the same math in Tensor ops, differentiable
+            g2 = g.reshape(-1, w.shape[0])
+            gx = g2.matmul(weight).reshape(x.shape) if needs[0] else None
+            gw = g2.t().matmul(input.reshape(-1, x.shape[-1])) if needs[1] else None
+            gb = g2.sum(0) if bias is not None and needs[2] else None
+            return (gx, gw, gb)[: len(inputs)]
+        g2 = _matrix(g)
+        if not g2.flags.c_contiguous:
+            g2 = np.ascontiguousarray(g2)
+        gx = (
+            _make(np.matmul(g2, w).reshape(x.shape), input._dtype, fresh=True) if needs[0] else None
+        )
+        gw = _make(np.matmul(g2.T, _matrix(input)), weight._dtype, fresh=True) if needs[1] else None
+        if bias is None:
+            return gx, gw
+        gb = None
+        if needs[2]:
+            gb_arr = np.empty(w.shape[0], bias._dtype.np)
+            K.col_sum(g2, gb_arr)
+            gb = _make(gb_arr, bias._dtype, fresh=True)
+        return gx, gw, gb
+
+    return record(name, out, input._dtype, inputs, backward, saved=inputs[:2])
+
+
+def embedding(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of ``weight`` picked by the integer tensor ``input`` (``EmbeddingBackward0``)."""
+    idx = input._value
+    if input._dtype.is_floating_point:
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got torch.{input._dtype.np.name.capitalize()}Tensor instead "
+            "(while checking arguments for embedding)"
+        )
+    n = weight._value.shape[0]
+    flat = idx.reshape(-1).astype(np.int64)
+    if flat.size and (flat.min() < -n or flat.max() >= n):
+        raise IndexError("index out of range in self")
+    flat = np.where(flat < 0, flat + n, flat) if flat.size and flat.min() < 0 else flat
+    out = np.empty((flat.size, weight._value.shape[1]), weight._dtype.np)
+    K.gather_rows(weight._value, flat, out)
+    out = out.reshape(idx.shape + (weight._value.shape[1],))
+    pad = -1 if padding_idx is None else (padding_idx % n)
+
+    def backward(g: Tensor) -> tuple:
+        g2 = np.ascontiguousarray(g._value.reshape(-1, weight._value.shape[1]))
+        gw = np.zeros_like(weight._value)
+        K.scatter_add_rows(g2, flat, pad, gw)
+        return (_make(gw, weight._dtype, fresh=True),)
+
+    return record("EmbeddingBackward0", out, weight._dtype, (weight,), backward)
+
+
+def layer_norm(
+    input: Tensor,  # noqa: A002
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the trailing ``normalized_shape``."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
+        )
+    dims = tuple(range(-len(shape), 0))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * OF.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+# ---- losses -------------------------------------------------------------------------------
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    _warn_size(input, target)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    _warn_size(input, target)
+    return _reduce(OF.abs(input - target), reduction)
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``-(t log x + (1-t) log(1-x))`` with each log clamped at -100, as PyTorch does."""
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    log_x = OF.clamp(OF.log(input), min=-100.0)
+    log_1mx = OF.clamp(OF.log(1.0 - input), min=-100.0)
+    loss = -(target * log_x + (1.0 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Stable ``BCE(sigmoid(x), t)``: ``(1-t) x + lw (log1p(exp(-|x|)) + max(-x, 0))``."""
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    softplus_neg = OF.log1p(OF.exp(-OF.abs(input))) + OF.relu(-input)
+    if pos_weight is not None:
+        softplus_neg = ((pos_weight - 1.0) * target + 1.0) * softplus_neg
+    loss = (1.0 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _class_last(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Logits as C-contiguous (rows, C) and targets as (rows,) int64, for (N, C, d...) too."""
+    x = input._value
+    t = target._value
+    if x.ndim == 1:
+        if t.ndim != 0:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return x.reshape(1, -1), t.reshape(1).astype(np.int64)
+    if x.ndim > 2:
+        x = np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+    if t.shape != input._value.shape[:1] + input._value.shape[2:]:
+        if t.ndim != 1 and input.dim() == 2:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target.shape[0] if target.dim() else 0})."
+        )
+    return np.ascontiguousarray(x), np.ascontiguousarray(t.reshape(-1), dtype=np.int64)
+
+
+def _class_restore(g2: np.ndarray, shape: tuple) -> np.ndarray:
+    if len(shape) == 1:
+        return g2.reshape(shape)
+    if len(shape) > 2:
+        moved = (shape[0],) + shape[2:] + (shape[1],)
+        return np.moveaxis(g2.reshape(moved), -1, 1)
+    return g2
+
+
+def _row_scale(loss_rows: np.ndarray, counted: int, reduction: str, g: Tensor) -> np.ndarray:
+    """d(reduced loss)/d(row loss) times the incoming gradient, per row."""
+    if reduction == "none":
+        return np.ascontiguousarray(g._value.reshape(-1), dtype=loss_rows.dtype)
+    gv = loss_rows.dtype.type(g._value)
+    if reduction == "mean":
+        gv = gv / loss_rows.dtype.type(counted)
+    return np.full(loss_rows.shape, gv, loss_rows.dtype)
+
+
+def _finish(loss_rows: np.ndarray, counted: int, reduction: str, out_shape: tuple) -> np.ndarray:
+    if reduction == "none":
+        return loss_rows.reshape(out_shape)
+    total = np.empty(1, loss_rows.dtype)
+    K.col_sum(loss_rows.reshape(-1, 1), total)
+    if reduction == "mean":
+        return (total / loss_rows.dtype.type(counted)).reshape(())
+    return total.reshape(())
+
+
+def _bad_target(code: int, t: np.ndarray) -> None:
+    if code < 0:
+        raise IndexError(f"Target {int(t[-1 - code])} is out of bounds.")
+
+
+def cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy with class-index targets in one stable pass per row.
+
+    ``logsumexp`` uses the row max, so large logits never overflow. The output's node is
+    ``NllLossBackward0`` as in PyTorch, but it is one fused node (no ``LogSoftmaxBackward0``
+    behind it). Probability targets and ``weight`` go through the composed formula.
+    """
+    _check_reduction(reduction)
+    if weight is not None or target._dtype.is_floating_point:
+        return _cross_entropy_composed(
+            input, target, weight, ignore_index, reduction, label_smoothing
+        )
+    x2, t = _class_last(input, target)
+    lse = np.empty(x2.shape[0], x2.dtype)
+    rows = np.empty(x2.shape[0], x2.dtype)
+    counted = K.cross_entropy_fwd(x2, t, ignore_index, label_smoothing, lse, rows)
+    _bad_target(counted, t)
+    out_shape = target.shape
+    value = _finish(rows, counted, reduction, out_shape)
+
+    def backward(g: Tensor) -> tuple:
+        if STATE.enabled:
+            return (
+                _cross_entropy_composed_grad(
+                    input, target, ignore_index, reduction, label_smoothing, g
+                ),
+            )
+        gx = np.empty_like(x2)
+        K.cross_entropy_bwd(
+            x2, t, ignore_index, label_smoothing, lse, _row_scale(rows, counted, reduction, g), gx
+        )
+        return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
+
+    return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+
+
+def _cross_entropy_composed(input, target, weight, ignore_index, reduction, label_smoothing):
+    logp = log_softmax(input, 1 if input.dim() > 1 else 0)
+    if target._dtype.is_floating_point:  # class probabilities
+        if label_smoothing:
+            c = input.shape[1 if input.dim() > 1 else 0]
+            target = target * (1.0 - label_smoothing) + label_smoothing / c
+        w = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (input.dim() - 2))
+        loss = -(w * target).sum(1 if input.dim() > 1 else 0)
+        if reduction == "mean":
+            return loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+        return _reduce(loss, reduction)
+    if label_smoothing:
+        raise NotImplementedError("cross_entropy: label_smoothing with class weights")
+    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def _cross_entropy_composed_grad(input, target, ignore_index, reduction, label_smoothing, g):
+    """The fused cross_entropy's input gradient in Tensor ops (for create_graph=True)."""
+    from ..autograd.api import grad as autograd_grad
+    from ..autograd.grad_mode import enable_grad
+
+    with enable_grad():
+        x = input.detach().requires_grad_(True) if not input.requires_grad else input
+        loss = _cross_entropy_composed(x, target, None, ignore_index, reduction, 0.0)
+        if label_smoothing:
+            raise NotImplementedError("double backward of cross_entropy with label_smoothing")
+        return autograd_grad(loss, x, g, create_graph=True)[0]
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``-input[i, target[i]]`` reduced; ``weight`` rescales each class (mean divides by the
+    summed weights of the counted targets, as PyTorch does)."""
+    _check_reduction(reduction)
+    x2, t = _class_last(input, target)
+    rows = np.empty(x2.shape[0], x2.dtype)
+    counted = K.nll_fwd(x2, t, ignore_index, rows)
+    _bad_target(counted, t)
+    w_rows = None
+    denom = counted
+    if weight is not None:
+        w_rows = np.where(t == ignore_index, 0, weight._value[np.where(t == ignore_index, 0, t)])
+        w_rows = w_rows.astype(x2.dtype)
+        rows = rows * w_rows
+        denom = w_rows.sum()
+    value = _finish(rows, 1, reduction, target.shape)
+    if reduction == "mean":
+        value = (value / x2.dtype.type(denom)).astype(x2.dtype)
+
+    def backward(g: Tensor) -> tuple:
+        base = np.ones_like(rows) if w_rows is None else w_rows
+        if reduction == "mean":
+            base = base / x2.dtype.type(denom)
+        if STATE.enabled:  # create_graph: gradient = coefficient (constant) * g, in Tensor ops
+            coef = np.empty_like(x2)
+            K.nll_bwd(t, ignore_index, base, coef)
+            c = _make(_class_restore(coef, input._value.shape), input._dtype)
+            if reduction != "none":
+                return (c * g,)
+            keep = (input.shape[0], 1) + tuple(input.shape[2:]) if input.dim() > 1 else (1,)
+            return (c * g.reshape(keep),)
+        scale = base * (g._value.reshape(-1) if reduction == "none" else g._value)
+        gx = np.empty_like(x2)
+        K.nll_bwd(t, ignore_index, np.ascontiguousarray(scale, dtype=x2.dtype), gx)
+        return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
+
+    return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))

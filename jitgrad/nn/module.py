@@ -1,0 +1,433 @@
+"""``nn.Module``: attribute registration, traversal, state_dict, hooks (PyTorch's semantics).
+
+Full backward hooks work like PyTorch's ``BackwardHook``: the module's tensor inputs and its
+outputs pass through identity nodes; a pre-hook on the output node captures ``grad_output``
+and a pre-hook on the input node sees ``grad_input`` (the gradient with respect to the
+module's inputs, whatever ops ran inside) and may replace it before it flows on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..autograd.engine import RemovableHandle, add_hook
+from ..autograd.grad_mode import STATE, no_grad
+from ..autograd.recording import record_multi
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _identity(tensors: list[Tensor]) -> list[Tensor]:
+    """``tensors`` passed through one node ``BackwardHookFunctionBackward`` (values shared)."""
+    values = [t._value for t in tensors]
+    return record_multi(
+        "BackwardHookFunctionBackward",
+        values,
+        [t._dtype for t in tensors],
+        tensors,
+        lambda *grads: grads,
+    )
+
+
+class _BackwardHook:
+    """Captures grad_output at the module's outputs and calls the hooks at its inputs."""
+
+    def __init__(self, module: Module, hooks: list[Callable]) -> None:
+        self.module = module
+        self.hooks = hooks
+        self.n_inputs = 0
+        self.grad_output: tuple | None = None
+        self.input_positions: list[int] = []
+
+    def _call_hooks(self, grad_input: tuple) -> tuple:
+        for hook in self.hooks:
+            new = hook(self.module, grad_input, self.grad_output)
+            if new is not None:
+                new = tuple(new) if isinstance(new, tuple | list) else (new,)
+                if len(new) != len(grad_input):
+                    raise RuntimeError(
+                        f"Backward hook returned an invalid number of grad_input, got "
+                        f"{len(new)}, but expected {len(grad_input)}"
+                    )
+                grad_input = new
+        return grad_input
+
+    def setup_inputs(self, args: tuple) -> tuple:
+        self.n_inputs = len(args)
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
+        self.input_positions = positions
+        if not positions or not STATE.enabled:
+            return args
+        wrapped = _identity([args[i] for i in positions])
+        node = wrapped[0].grad_fn
+
+        def at_inputs(grads: tuple) -> tuple:
+            full: list[Any] = [None] * self.n_inputs
+            for i, g in zip(positions, grads, strict=True):
+                full[i] = g
+            full_t = self._call_hooks(tuple(full))
+            return tuple(full_t[i] for i in positions)
+
+        node.register_prehook(at_inputs)
+        out = list(args)
+        for i, t in zip(positions, wrapped, strict=True):
+            out[i] = t
+        return tuple(out)
+
+    def setup_outputs(self, result: Any) -> Any:
+        single = isinstance(result, Tensor)
+        outs = (result,) if single else result
+        if not isinstance(outs, tuple | list) or not STATE.enabled:
+            return result
+        positions = [i for i, t in enumerate(outs) if isinstance(t, Tensor) and t._requires_grad]
+        if not positions:
+            return result
+        wrapped = _identity([outs[i] for i in positions])
+
+        def at_outputs(grads: tuple) -> None:
+            full: list[Any] = [None] * len(outs)
+            for i, g in zip(positions, grads, strict=True):
+                full[i] = g
+            self.grad_output = tuple(full)
+            if not self.input_positions:  # nothing upstream needs grad: PyTorch calls here
+                self._call_hooks((None,) * self.n_inputs)
+
+        wrapped[0].grad_fn.register_prehook(at_outputs)
+        new = list(outs)
+        for i, t in zip(positions, wrapped, strict=True):
+            new[i] = t
+        return new[0] if single else type(outs)(new)
+
+
+class Module:
+    """Base class of every layer; sub-modules and parameters register by attribute."""
+
+    training: bool
+    _version = 1
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_modules"] = OrderedDict()
+        d["_forward_pre_hooks"] = OrderedDict()
+        d["_forward_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+
+    # ---- registration ----------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._drop(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            if params is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._drop(name)
+            self._modules[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(torch.nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif params is not None and name in self._buffers:
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _drop(self, name: str) -> None:
+        for d in (self.__dict__, self._parameters, self._buffers, self._modules):
+            d.pop(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            table = d.get(key)
+            if table is not None and name in table:
+                return table[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """A tensor that is state but not a parameter (saved in ``state_dict``)."""
+        self._buffers[name] = tensor
+        if not persistent:
+            self.__dict__.setdefault("_non_persistent", set()).add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ---- forward ---------------------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        for hook in list(self._forward_pre_hooks.values()):
+            new = hook(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        bw = (
+            _BackwardHook(self, list(self._backward_hooks.values()))
+            if self._backward_hooks
+            else None
+        )
+        if bw is not None:
+            args = bw.setup_inputs(args)
+        result = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            new = hook(self, args, result)
+            if new is not None:
+                result = new
+        if bw is not None:
+            result = bw.setup_outputs(result)
+        return result
+
+    # ---- hooks -----------------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, args)`` before ``forward``; may return replacement args."""
+        return add_hook(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, args, output)`` after ``forward``; may return a replacement output."""
+        return add_hook(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` once the inputs' gradients are known.
+
+        ``grad_input`` holds one entry per positional argument (``None`` for arguments that
+        are not Tensors requiring grad); returning a tuple replaces it.
+        """
+        return add_hook(self._backward_hooks, hook)
+
+    # PyTorch's deprecated variant is kept with the full semantics (see API.md).
+    register_backward_hook = register_full_backward_hook
+
+    # ---- traversal -------------------------------------------------------------------------
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                sub = prefix + ("." if prefix else "") + name
+                yield from module.named_modules(memo, sub, remove_duplicate)
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen: set[int] = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, table: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mprefix, module in mods:
+            for name, value in getattr(module, table).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield mprefix + ("." if mprefix else "") + name, value
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # ---- modes and bulk changes ------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop (or zero) every parameter's ``.grad`` before the next backward."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                g = p.grad
+                if g.grad_fn is not None:
+                    g = g.detach()
+                    p.grad = g
+                g.zero_()
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """``fn`` on every sub-module (children first) and then on self, e.g. custom init."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Convert floating-point parameters and buffers in place (``to(dtype)``/``to(device)``)."""
+        with no_grad():
+            for m in self.modules():
+                for table in (m._parameters, m._buffers):
+                    for key, t in table.items():
+                        if t is None or not t.is_floating_point():
+                            continue
+                        new = t.to(*args, **kwargs)
+                        if new is not t:
+                            t.data = new
+                            if t.grad is not None:
+                                t.grad = t.grad.to(*args, **kwargs)
+                        table[key] = t
+        return self
+
+    def float(self) -> Module:
+        from .. import float32
+
+        return self.to(float32)
+
+    def double(self) -> Module:
+        from .. import float64
+
+        return self.to(float64)
+
+    def cpu(self) -> Module:
+        return self
+
+    # ---- state_dict ------------------------------------------------------------------------
+    def state_dict(
+        self, destination: dict | None = None, prefix: str = "", keep_vars: bool = False
+    ) -> OrderedDict:
+        """Parameters and persistent buffers by dotted name, sharing storage (detached)."""
+        out: OrderedDict = OrderedDict() if destination is None else destination  # type: ignore[assignment]
+        for mprefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+            skip = module.__dict__.get("_non_persistent", set())
+            dot = mprefix + ("." if mprefix else "")
+            for name, p in itertools.chain(
+                module._parameters.items(),
+                ((n, b) for n, b in module._buffers.items() if n not in skip),
+            ):
+                if p is not None:
+                    out[dot + name] = p if keep_vars else p.detach()
+        return out
+
+    def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False):
+        """Copy ``state_dict`` into the parameters; PyTorch's errors on missing/extra keys."""
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        for key, t in own.items():
+            if key not in state_dict:
+                continue
+            src = state_dict[key]
+            if tuple(src.shape) != tuple(t.shape):
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {src.shape} from "
+                    f"checkpoint, the shape in current model is {t.shape}."
+                )
+        if strict:
+            if unexpected:
+                keys = ", ".join(f'"{k}"' for k in unexpected)
+                errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
+            if missing:
+                keys = ", ".join(f'"{k}"' for k in missing)
+                errors.insert(0, f"Missing key(s) in state_dict: {keys}. ")
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        with no_grad():
+            for key, t in own.items():
+                if key in state_dict:
+                    t.copy_(state_dict[key])
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ---- printing --------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        lines = []
+        extra = self.extra_repr()
+        if extra:
+            lines = extra.split("\n")
+        for name, module in self._modules.items():
+            sub = repr(module).replace("\n", "\n  ")
+            lines.append(f"({name}): {sub}")
+        head = self._get_name() + "("
+        if not lines:
+            return head + ")"
+        if len(lines) == 1 and not self._modules:
+            return head + lines[0] + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+    def __dir__(self) -> list[str]:
+        return sorted(
+            set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers)
+        )

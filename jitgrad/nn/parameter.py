@@ -1,0 +1,36 @@
+"""``nn.Parameter``: a leaf Tensor that a Module registers as one of its weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor, _init_state
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad by default and is collected by ``Module.parameters()``.
+
+    It shares storage with ``data``, as PyTorch's does, so ``Parameter(t)`` costs no copy.
+    """
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        if data is None:
+            from ..creation import empty
+
+            data = empty(0)
+        _init_state(self, data._value, data._dtype)
+        self._vc = data._vc
+        self._requires_grad = bool(requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (Parameter, (self.detach(), self._requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        result = Parameter(self.detach().clone(), self._requires_grad)
+        memo[id(self)] = result
+        return result

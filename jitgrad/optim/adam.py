@@ -1,0 +1,121 @@
+"""``optim.Adam`` and ``optim.AdamW`` (with ``amsgrad`` and ``maximize``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..kernels.cpu import optim as K
+from ..tensor import Tensor, _make
+from .optimizer import Optimizer, flat
+
+
+class Adam(Optimizer):
+    """PyTorch's Adam; ``weight_decay`` is L2 added to the gradient (see :class:`AdamW`)."""
+
+    _decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+        )
+        if self._decoupled:
+            defaults["decoupled_weight_decay"] = True
+        super().__init__(params, defaults)
+
+    def _state(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
+        state = self.state[p]
+        if not state:
+            state["step"] = _make(np.zeros((), np.float32), D.float32)
+            state["exp_avg"] = _make(np.zeros_like(p._value), p._dtype)
+            state["exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
+        if amsgrad and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
+        return state
+
+    def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
+        cast = dtype.np.type
+        beta1, beta2 = group["betas"]
+        lr, wd, amsgrad = group["lr"], group["weight_decay"], bool(group["amsgrad"])
+        n = len(params)
+        step_sizes = np.empty(n, dtype.np)
+        bc2 = np.empty(n, dtype.np)
+        states = [self._state(p, amsgrad) for p in params]
+        for i, st in enumerate(states):
+            step_t = st["step"]._value
+            step_t += 1
+            step = float(step_t)
+            step_sizes[i] = lr / (1 - beta1**step)
+            bc2[i] = math.sqrt(1 - beta2**step)
+        avg_sq = flat(st["exp_avg_sq"]._value for st in states)
+        K.adam_step(
+            flat(p._value for p in params),
+            flat(p._grad._value for p in params),
+            flat(st["exp_avg"]._value for st in states),
+            avg_sq,
+            flat(st["max_exp_avg_sq"]._value for st in states) if amsgrad else avg_sq,
+            step_sizes,
+            bc2,
+            cast(beta1),
+            cast(beta2),
+            cast(group["eps"]),
+            cast(0 if self._decoupled else wd),
+            cast(1 - lr * wd if self._decoupled else 1),
+            amsgrad,
+            bool(group["maximize"]),
+        )
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``p *= 1 - lr*weight_decay`` before the update."""
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, **kwargs)
