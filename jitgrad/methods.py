@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .autograd.grad_mode import STATE
 from .ops import functions as F
 from .ops.pointwise import check_inplace
 from .tensor import Tensor, device
@@ -55,15 +56,40 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return F.cast(self, D.to_dtype(dtype))
 
 
-def _inplace_fill(self: Tensor, value: Any) -> Tensor:
-    check_inplace(self)
-    self._value[...] = value.item() if isinstance(value, Tensor) else value
+def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
+    """Rebase a tensor whose values an in-place op replaced: its old history gets zero grad.
+
+    Without this, ``y = x * 2; y.zero_()`` would still send gradient to ``x`` through
+    ``MulBackward0``. ``value`` is a tensor fill value that requires grad (gets ``g.sum()``).
+    """
     self._vc[0] += 1
+    if not (STATE.enabled and (self._requires_grad or isinstance(value, Tensor))):
+        return self
+    from .autograd.recording import record
+    from .creation import zeros_like
+    from .tensor import _make
+
+    old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
+    old._requires_grad = self._requires_grad
+    inputs = [old] if value is None else [old, value]
+    res = record(name, self._value, self._dtype, inputs, lambda g: (zeros_like(g), g.sum()))
+    if res.grad_fn is not None:
+        self.grad_fn, self._output_nr, self._requires_grad = res.grad_fn, 0, True
     return self
 
 
+def _inplace_fill(self: Tensor, value: Any) -> Tensor:
+    check_inplace(self)
+    self._value[...] = value.item() if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor) and value._requires_grad:
+        return _overwritten(self, "FillBackward3", value)
+    return _overwritten(self, "FillBackward2")
+
+
 def _zero_(self: Tensor) -> Tensor:
-    return _inplace_fill(self, 0)
+    check_inplace(self)
+    self._value[...] = 0
+    return _overwritten(self, "ZeroBackward0")
 
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
@@ -79,8 +105,7 @@ def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 
     check_inplace(self)
     self._value[...] = generator().uniform(a, b, self._value.shape)
-    self._vc[0] += 1
-    return self
+    return _overwritten(self, "UniformBackward0")
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
@@ -88,8 +113,7 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 
     check_inplace(self)
     self._value[...] = generator().normal(mean, std, self._value.shape)
-    self._vc[0] += 1
-    return self
+    return _overwritten(self, "NormalBackward0")
 
 
 def _iadd(self: Tensor, other: Any) -> Tensor:
