@@ -74,7 +74,16 @@ cfloat = None
 
 _bind()
 
+# After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
+# switch (its submodules stay importable through sys.modules).
+from . import viz  # noqa: E402
+from .explain import cache_info, clear_cache, explain  # noqa: E402
+from .fusion.control import fusion  # noqa: E402
+
 __version__ = "0.1.0"
+
+from . import nn, optim  # noqa: E402 - nn and optim use the bound Tensor methods
+from .serialization import load, save  # noqa: E402
 
 
 def is_tensor(obj: object) -> bool:

@@ -251,6 +251,7 @@ def run_backward(
         if needed.get(node) and deps.get(node, 0) == 0 and node not in pushed:
             pushed.add(node)
             heapq.heappush(ready, (-node._seq, id(node), node))
+    fused = _fusion_plan(seen, needed, roots, targets, create_graph)
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -271,10 +272,14 @@ def run_backward(
                 continue
             if inputs is not None and not capture:
                 _accumulate_nonleaf_inputs(node, grad_outputs, targets, inputs)
-            results = _call_node(node, grad_outputs)
+            group = fused.get(node) if fused else None
+            if group is None:
+                results, edges = _call_node(node, grad_outputs), node.next_functions
+            else:  # a fusion group: one kernel for the root and everything it feeds
+                results, edges = group.run(grad_outputs, needed), group.edges
             if not retain_graph:
-                node.release()
-            for (nxt, nr), g in zip(node.next_functions, results, strict=False):
+                (node if group is None else group).release()
+            for (nxt, nr), g in zip(edges, results, strict=False):
                 if nxt is None or not needed.get(nxt):
                     continue
                 if g is not None:
@@ -287,14 +292,23 @@ def run_backward(
         STATE.enabled = prev_mode
     if capture:
         assert inputs is not None
-        for g in captured:
+        for i, g in enumerate(captured):
             if g is None and not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
         return captured
     return None
+
+
+def _fusion_plan(nodes, needed, roots, targets, create_graph: bool) -> dict | None:
+    """Fusion groups keyed by root node, or None where the sweep must run node by node."""
+    from ..fusion import backward, control
+
+    if not control.STATE.enabled or create_graph or _anomaly.enabled:
+        return None
+    return backward.plan(nodes, needed, [n for n, _ in roots] + [n for n, _ in targets])
 
 
 def _accumulate_nonleaf_inputs(node: Node, grad_outputs: list, targets: dict, inputs) -> None:

@@ -253,7 +253,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     if with_grad:
         old = _make(self._value, dt, self.grad_fn, output_nr=self._output_nr)
         old._requires_grad = self._requires_grad
-    _write(self._value[basic], adv, varr, dt)
+    _write(self._value[basic + (...,)], adv, varr, dt)
     self._vc[0] += 1
     if not with_grad:
         return

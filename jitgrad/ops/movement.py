@@ -119,13 +119,13 @@ def as_view(arr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
 def basic_view(x: Tensor, key: tuple, name: str) -> Tensor:
     """``x[key]`` for a numpy basic-index ``key`` (ints, slices, None): a view."""
     shape = x.shape
-    return make_view(x, x._value[key], name, lambda g: embed(g, shape, key))
+    return make_view(x, x._value[key + (...,)], name, lambda g: embed(g, shape, key))
 
 
 def embed(g: Tensor, shape: tuple[int, ...], key: tuple) -> Tensor:
     """Zeros of ``shape`` with ``g`` written at ``[key]`` (the backward of a slice view)."""
     out = np.zeros(shape, g._dtype.np)
-    copy_into(out[key], g._value, g._dtype)
+    copy_into(out[key + (...,)], g._value, g._dtype)
     return record(
         "SliceBackwardBackward0",
         out,
@@ -434,7 +434,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     dt = D.result_type(tensors)
     out = np.empty(shape[:d] + (len(tensors),) + shape[d:], dt.np)
     for i, x in enumerate(tensors):
-        copy_into(out[(slice(None),) * d + (i,)], x._value, dt)
+        copy_into(out[(slice(None),) * d + (i, ...)], x._value, dt)
 
     def backward(g: Tensor) -> tuple:
         return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
@@ -445,7 +445,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
     """Views of ``x`` at ``keys`` as outputs of one node; backward rebuilds x's gradient."""
     shape, dt = x.shape, x._dtype
-    values = [x._value[k] for k in keys]
+    values = [x._value[k + (...,)] for k in keys]
 
     def backward(*grads: Tensor | None) -> Tensor:
         full = np.zeros(shape, dt.np)
@@ -462,7 +462,7 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
             return cat(parts, d)
         for k, g in zip(keys, grads, strict=False):
             if g is not None:
-                copy_into(full[k], g._value, dt)
+                copy_into(full[k + (...,)], g._value, dt)
         return _make(full, dt, fresh=True)
 
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)

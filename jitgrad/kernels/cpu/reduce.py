@@ -50,6 +50,9 @@ PARALLEL_MIN_REDUCE = 1 << 17
 #: ~10x more work per element, so the launch cost is repaid sooner: ~1.6x at 16 Ki elements.
 PARALLEL_MIN_EXP = 1 << 14
 
+# Every kernel: cached on disk, and numpy's error model, so float x/0 gives inf/NaN as in torch
+# instead of raising ZeroDivisionError (it also drops the zero checks that block vectorising).
+_JIT = {"cache": True, "error_model": "numpy"}
 _REASSOC = {"reassoc"}
 _REASSOC_FMA = {"reassoc", "contract"}
 
@@ -183,7 +186,7 @@ def sum_to_shape(g: np.ndarray, shape) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _push(stack, cnt, s):
     # binary counter: leaf number cnt merges with the equal-sized subtrees below it; older + newer.
     lvl = 0
@@ -195,7 +198,7 @@ def _push(stack, cnt, s):
     stack[lvl] = s
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _flush(stack, cnt, zero):
     # combine the remaining subtrees of a cnt-leaf counter, smallest (newest) first: older + newer.
     acc = zero
@@ -214,7 +217,7 @@ def _flush(stack, cnt, zero):
     return acc
 
 
-@njit(cache=True, fastmath=_REASSOC)
+@njit(**_JIT, fastmath=_REASSOC)
 def _leaf_sum(x, y, lo, n, c, zero):
     # sum(x[lo:lo+n]) accumulated in typeof(zero); reassoc lets LLVM use SIMD accumulators.
     s = zero
@@ -224,7 +227,7 @@ def _leaf_sum(x, y, lo, n, c, zero):
     return s
 
 
-@njit(cache=True, fastmath=_REASSOC_FMA)
+@njit(**_JIT, fastmath=_REASSOC_FMA)
 def _leaf_sqdev(x, y, lo, n, c, zero):
     # sum((x[lo:lo+n] - c)**2): the second pass of the two-pass variance.
     s = zero
@@ -235,7 +238,7 @@ def _leaf_sqdev(x, y, lo, n, c, zero):
     return s
 
 
-@njit(cache=True, fastmath=_REASSOC)
+@njit(**_JIT, fastmath=_REASSOC)
 def _leaf_sumexp(x, y, lo, n, c, zero):
     # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax.
     s = zero
@@ -245,7 +248,7 @@ def _leaf_sumexp(x, y, lo, n, c, zero):
     return s
 
 
-@njit(cache=True, fastmath=_REASSOC)
+@njit(**_JIT, fastmath=_REASSOC)
 def _leaf_expstore(x, y, lo, n, c, zero):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c), returns their sum: softmax numerators and denominator.
     s = zero
@@ -258,7 +261,7 @@ def _leaf_expstore(x, y, lo, n, c, zero):
     return s
 
 
-@njit(cache=True, fastmath=_REASSOC_FMA)
+@njit(**_JIT, fastmath=_REASSOC_FMA)
 def _leaf_dot(x, y, lo, n, c, zero):
     # sum(x[lo:lo+n] * y[lo:lo+n]): softmax backward's sum(g*y).
     s = zero
@@ -269,7 +272,7 @@ def _leaf_dot(x, y, lo, n, c, zero):
     return s
 
 
-@njit(cache=True)
+@njit(**_JIT, inline="always")
 def _pw(leaf, x, y, lo, n, c, zero, stack):
     # pairwise sum over leaves of BLOCK of leaf(x, y, ...) on [lo, lo+n); stack: _STACK scratch.
     if n <= BLOCK:
@@ -285,24 +288,84 @@ def _pw(leaf, x, y, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@njit(cache=True, parallel=True)
-def _pw_par(leaf, x, y, lo, n, c, zero):
-    # _pw split into PAR_CHUNK chunks (whole subtrees), one per task; bitwise equal to _pw.
+@njit(**_JIT)
+def _chunk_slices(A, R):
+    # parallel strategy for B == 1: chunk each slice when there are few, long slices (so a
+    # single full reduction uses every thread), else one task per slice. Either way the bits are
+    # the serial kernel's; numba.get_num_threads() is avoided because it blocks caching.
+    return A < 16 and R >= 4 * PAR_CHUNK
+
+
+# Wrappers that fix the leaf: Numba can cache neither a call that passes a function object to a
+# non-inlined callee nor a prange body that captures one, so kernels only call these.
+
+
+@njit(**_JIT)
+def _pw_sum(x, lo, n, zero, stack):
+    # pairwise sum(x[lo:lo+n]) in typeof(zero).
+    return _pw(_leaf_sum, x, x, lo, n, zero, zero, stack)
+
+
+@njit(**_JIT)
+def _pw_sqdev(x, lo, n, c, zero, stack):
+    # pairwise sum((x[lo:lo+n] - c)**2).
+    return _pw(_leaf_sqdev, x, x, lo, n, c, zero, stack)
+
+
+@njit(**_JIT)
+def _pw_sumexp(x, lo, n, c, zero, stack):
+    # pairwise sum(exp(x[lo:lo+n] - c)).
+    return _pw(_leaf_sumexp, x, x, lo, n, c, zero, stack)
+
+
+@njit(**_JIT)
+def _pw_expstore(x, y, lo, n, c, zero, stack):
+    # y[lo:lo+n] = exp(x[lo:lo+n] - c); returns their pairwise sum.
+    return _pw(_leaf_expstore, x, y, lo, n, c, zero, stack)
+
+
+@njit(**_JIT)
+def _pw_dot(x, y, lo, n, zero, stack):
+    # pairwise sum(x[lo:lo+n] * y[lo:lo+n]).
+    return _pw(_leaf_dot, x, y, lo, n, zero, zero, stack)
+
+
+@njit(**_JIT)
+def _combine(part, zero):
+    # pairwise combination of per-chunk sums, in chunk order: the top of _pw's tree.
+    if part.size == 1:
+        return part[0]
+    stack = np.empty(_STACK, part.dtype)
+    for k in range(part.size):
+        _push(stack, k, part[k])
+    return _flush(stack, part.size, zero)
+
+
+@njit(**_JIT, parallel=True)
+def _pw_sum_par(x, lo, n, zero):
+    # _pw_sum split into PAR_CHUNK chunks (whole subtrees), one per task; bitwise equal to it.
     nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
     part = np.full(nch, zero)
     for k in prange(nch):
         st = np.empty(_STACK, part.dtype)
         a = lo + k * PAR_CHUNK
-        part[k] = _pw(leaf, x, y, a, min(PAR_CHUNK, lo + n - a), c, zero, st)
-    if nch == 1:
-        return part[0]
-    stack = np.empty(_STACK, part.dtype)
-    for k in range(nch):
-        _push(stack, k, part[k])
-    return _flush(stack, nch, zero)
+        part[k] = _pw_sum(x, a, min(PAR_CHUNK, lo + n - a), zero, st)
+    return _combine(part, zero)
 
 
-@njit(cache=True)
+@njit(**_JIT, parallel=True)
+def _pw_sqdev_par(x, lo, n, c, zero):
+    # _pw_sqdev split like _pw_sum_par; bitwise equal to it.
+    nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
+    part = np.full(nch, zero)
+    for k in prange(nch):
+        st = np.empty(_STACK, part.dtype)
+        a = lo + k * PAR_CHUNK
+        part[k] = _pw_sqdev(x, a, min(PAR_CHUNK, lo + n - a), c, zero, st)
+    return _combine(part, zero)
+
+
+@njit(**_JIT)
 def _racc_sum(x, y, c, co, p, acc, ao, bw):
     # acc[ao:ao+bw] += x[p:p+bw]: one row of a strided sum.
     a = acc[ao : ao + bw]
@@ -311,7 +374,7 @@ def _racc_sum(x, y, c, co, p, acc, ao, bw):
         a[j] += xs[j]
 
 
-@njit(cache=True, fastmath=_REASSOC_FMA)
+@njit(**_JIT, fastmath=_REASSOC_FMA)
 def _racc_sqdev(x, y, c, co, p, acc, ao, bw):
     # acc[ao:ao+bw] += (x[p:p+bw] - c[co:co+bw])**2: one row of the strided variance.
     a = acc[ao : ao + bw]
@@ -322,7 +385,7 @@ def _racc_sqdev(x, y, c, co, p, acc, ao, bw):
         a[j] += d * d
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _racc_sumexp(x, y, c, co, p, acc, ao, bw):
     # acc[ao:ao+bw] += exp(x[p:p+bw] - c[co:co+bw]): strided logsumexp / log_softmax.
     a = acc[ao : ao + bw]
@@ -332,7 +395,7 @@ def _racc_sumexp(x, y, c, co, p, acc, ao, bw):
         a[j] += np.exp(xs[j] - cs[j])
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _racc_expstore(x, y, c, co, p, acc, ao, bw):
     # y[p:p+bw] = exp(x[p:p+bw] - c[co:co+bw]); acc += that: strided softmax.
     a = acc[ao : ao + bw]
@@ -345,7 +408,7 @@ def _racc_expstore(x, y, c, co, p, acc, ao, bw):
         a[j] += e
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(**_JIT, fastmath={"contract"})
 def _racc_dot(x, y, c, co, p, acc, ao, bw):
     # acc[ao:ao+bw] += x[p:p+bw] * y[p:p+bw]: strided softmax backward.
     a = acc[ao : ao + bw]
@@ -355,7 +418,7 @@ def _racc_dot(x, y, c, co, p, acc, ao, bw):
         a[j] += xs[j] * ys[j]
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _levels(nrows):
     # stack rows needed by _rows_pw for nrows rows: bit length of the leaf count.
     nblk = (nrows + ROW_BLOCK - 1) // ROW_BLOCK
@@ -365,7 +428,7 @@ def _levels(nrows):
     return lv
 
 
-@njit(cache=True)
+@njit(**_JIT, inline="always")
 def _rows_pw(racc, x, y, c, co, base, R, B, b0, bw, dst, doff, leaf, stack2, zero):
     # dst[doff+j] = pairwise sum over r<R of racc's term at x[base + r*B + b0 + j], j<bw;
     # leaves of ROW_BLOCK rows; leaf: (>=bw,) and stack2: (_levels(R), >=bw) scratch.
@@ -413,7 +476,7 @@ def _rows_pw(racc, x, y, c, co, base, R, B, b0, bw, dst, doff, leaf, stack2, zer
         lvl += 1
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _ext_contig(x, lo, n, want_max):
     # (value, index) of the first max (or min) of x[lo:lo+n], n>=1; the first NaN wins.
     xs = x[lo : lo + n]
@@ -440,7 +503,7 @@ def _ext_contig(x, lo, n, want_max):
     return m, k
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _ext_contig_par(x, lo, n, want_max):
     # _ext_contig over PAR_CHUNK chunks; chunks combined in order, so the same first index wins.
     nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
@@ -463,7 +526,7 @@ def _ext_contig_par(x, lo, n, want_max):
     return m, best
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _rows_ext(x, base, R, B, b0, bw, val, vo, idx, io, want_max, track):
     # val[vo+j] (and idx[io+j] if track) = first max/min over r of x[base + r*B + b0 + j];
     # the first NaN wins; vectorised across j with selects.
@@ -505,20 +568,20 @@ def _rows_ext(x, base, R, B, b0, bw, val, vo, idx, io, want_max, track):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _sum_tile(xf, of, a, R, B, b0, bw, leaf, stack2, zero):
     # of[a*B+b0 : +bw] = pairwise sum over R of the (a, :, b0:b0+bw) tile.
     _rows_pw(_racc_sum, xf, xf, of, 0, a * R * B, R, B, b0, bw, of, a * B + b0, leaf, stack2, zero)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _sum_serial(xf, of, A, R, B):
     # of[a*B+b] = sum_r xf[(a*R+r)*B+b], all slices in order on one thread.
     zero = of.dtype.type(0)
     if B == 1:
         stack = np.empty(_STACK, of.dtype)
         for a in range(A):
-            of[a] = _pw(_leaf_sum, xf, xf, a * R, R, zero, zero, stack)
+            of[a] = _pw_sum(xf, a * R, R, zero, stack)
     else:
         w = min(TILE, B)
         leaf = np.empty(w, of.dtype)
@@ -528,18 +591,18 @@ def _sum_serial(xf, of, A, R, B):
                 _sum_tile(xf, of, a, R, B, b0, min(TILE, B - b0), leaf, stack2, zero)
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _sum_parallel(xf, of, A, R, B):
     # _sum_serial with slices (or (slice, tile) tasks) spread over threads; same bits.
     zero = of.dtype.type(0)
     if B == 1:
-        if A < numba.get_num_threads():
+        if _chunk_slices(A, R):
             for a in range(A):
-                of[a] = _pw_par(_leaf_sum, xf, xf, a * R, R, zero, zero)
+                of[a] = _pw_sum_par(xf, a * R, R, zero)
         else:
             for a in prange(A):
                 stack = np.empty(_STACK, of.dtype)
-                of[a] = _pw(_leaf_sum, xf, xf, a * R, R, zero, zero, stack)
+                of[a] = _pw_sum(xf, a * R, R, zero, stack)
     else:
         ntl = (B + TILE - 1) // TILE
         lv = _levels(R)
@@ -552,28 +615,28 @@ def _sum_parallel(xf, of, A, R, B):
             _sum_tile(xf, of, a, R, B, b0, bw, leaf, stack2, zero)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def sum_fwd(x3, out2):
     # out2[a,b] = sum_r x3[a,r,b]; pairwise; accumulates in out2.dtype; R=0 gives 0.
     A, R, B = x3.shape
     _sum_serial(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def sum_fwd_par(x3, out2):
     # sum_fwd spread over threads; bitwise equal to sum_fwd.
     A, R, B = x3.shape
     _sum_parallel(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def sum_leading_fwd(x2, out1):
     # out1[b] = sum_r x2[r,b]: the (A=1) sum_to_shape case of a gradient broadcast over rows.
     R, B = x2.shape
     _sum_serial(x2.reshape(R * B), out1, 1, R, B)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _scale(of, n):
     # of[i] = of[i] / n (in of's dtype): mean from a sum.
     d = of.dtype.type(n)
@@ -581,7 +644,7 @@ def _scale(of, n):
         of[i] = of[i] / d
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def mean_fwd(x3, out2):
     # out2[a,b] = sum_r x3[a,r,b] / R in one pass (float out2); R=0 gives NaN as torch.
     A, R, B = x3.shape
@@ -590,7 +653,7 @@ def mean_fwd(x3, out2):
     _scale(of, R)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def mean_fwd_par(x3, out2):
     # mean_fwd spread over threads; bitwise equal to mean_fwd.
     A, R, B = x3.shape
@@ -604,7 +667,7 @@ def mean_fwd_par(x3, out2):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _var_den(R, correction, like):
     # torch's divisor max(0, R - correction), in like.dtype (no float64 detour for float32).
     d = R - correction
@@ -613,7 +676,7 @@ def _var_den(R, correction, like):
     return like.dtype.type(d)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _var_serial(xf, mf, vf, A, R, B, correction):
     # two-pass: mf = mean (pairwise), vf = pairwise sum (x - mean)^2 / max(0, R - correction).
     zero = vf.dtype.type(0)
@@ -622,9 +685,9 @@ def _var_serial(xf, mf, vf, A, R, B, correction):
     if B == 1:
         stack = np.empty(_STACK, vf.dtype)
         for a in range(A):
-            mu = _pw(_leaf_sum, xf, xf, a * R, R, zero, zero, stack) / rn
+            mu = _pw_sum(xf, a * R, R, zero, stack) / rn
             mf[a] = mu
-            vf[a] = _pw(_leaf_sqdev, xf, xf, a * R, R, mu, zero, stack) / den
+            vf[a] = _pw_sqdev(xf, a * R, R, mu, zero, stack) / den
     else:
         w = min(TILE, B)
         leaf = np.empty(w, vf.dtype)
@@ -634,7 +697,7 @@ def _var_serial(xf, mf, vf, A, R, B, correction):
                 _var_tile(xf, mf, vf, a, R, B, b0, min(TILE, B - b0), leaf, stack2, rn, den)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _var_tile(xf, mf, vf, a, R, B, b0, bw, leaf, stack2, rn, den):
     # mean and variance of the (a, :, b0:b0+bw) tile, two strided pairwise passes.
     zero = vf.dtype.type(0)
@@ -649,24 +712,24 @@ def _var_tile(xf, mf, vf, a, R, B, b0, bw, leaf, stack2, rn, den):
         v[j] = v[j] / den
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _var_parallel(xf, mf, vf, A, R, B, correction):
     # _var_serial spread over threads; same bits.
     zero = vf.dtype.type(0)
     rn = vf.dtype.type(R)
     den = _var_den(R, correction, vf)
     if B == 1:
-        if A < numba.get_num_threads():
+        if _chunk_slices(A, R):
             for a in range(A):
-                mu = _pw_par(_leaf_sum, xf, xf, a * R, R, zero, zero) / rn
+                mu = _pw_sum_par(xf, a * R, R, zero) / rn
                 mf[a] = mu
-                vf[a] = _pw_par(_leaf_sqdev, xf, xf, a * R, R, mu, zero) / den
+                vf[a] = _pw_sqdev_par(xf, a * R, R, mu, zero) / den
         else:
             for a in prange(A):
                 stack = np.empty(_STACK, vf.dtype)
-                mu = _pw(_leaf_sum, xf, xf, a * R, R, zero, zero, stack) / rn
+                mu = _pw_sum(xf, a * R, R, zero, stack) / rn
                 mf[a] = mu
-                vf[a] = _pw(_leaf_sqdev, xf, xf, a * R, R, mu, zero, stack) / den
+                vf[a] = _pw_sqdev(xf, a * R, R, mu, zero, stack) / den
     else:
         ntl = (B + TILE - 1) // TILE
         lv = _levels(R)
@@ -679,7 +742,7 @@ def _var_parallel(xf, mf, vf, A, R, B, correction):
             _var_tile(xf, mf, vf, a, R, B, b0, bw, leaf, stack2, rn, den)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def mean_var_fwd(x3, correction, mean2, var2):
     # mean2 = mean_r x3, var2 = sum_r (x3 - mean)^2 / max(0, R - correction); two-pass, float.
     A, R, B = x3.shape
@@ -688,7 +751,7 @@ def mean_var_fwd(x3, correction, mean2, var2):
     )
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def mean_var_fwd_par(x3, correction, mean2, var2):
     # mean_var_fwd spread over threads; bitwise equal to it.
     A, R, B = x3.shape
@@ -697,7 +760,7 @@ def mean_var_fwd_par(x3, correction, mean2, var2):
     )
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def var_fwd(x3, correction, out2):
     # out2 = var over R with torch's correction (1 = unbiased); mean kept in scratch.
     A, R, B = x3.shape
@@ -705,7 +768,7 @@ def var_fwd(x3, correction, out2):
     _var_serial(x3.reshape(A * R * B), mf, out2.reshape(A * B), A, R, B, correction)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def var_fwd_par(x3, correction, out2):
     # var_fwd spread over threads; bitwise equal to it.
     A, R, B = x3.shape
@@ -713,7 +776,7 @@ def var_fwd_par(x3, correction, out2):
     _var_parallel(x3.reshape(A * R * B), mf, out2.reshape(A * B), A, R, B, correction)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def var_bwd(g2, x3, mean2, correction, gx3):
     # gx3[a,r,b] = g2[a,b] * 2 * (x3[a,r,b] - mean2[a,b]) / max(0, R - correction).
     A, R, B = x3.shape
@@ -734,7 +797,7 @@ def var_bwd(g2, x3, mean2, correction, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, fastmath=_REASSOC)
+@njit(**_JIT, fastmath=_REASSOC)
 def _prod_contig(x, lo, n, one):
     # prod(x[lo:lo+n]) in typeof(one): product of BLOCK leaves, leaves multiplied in order.
     p = one
@@ -751,7 +814,7 @@ def _prod_contig(x, lo, n, one):
     return p
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _prod_chunked(x, lo, n, one):
     # _prod_contig per PAR_CHUNK chunk, chunks multiplied in order (the parallel variant's order).
     p = one
@@ -760,7 +823,7 @@ def _prod_chunked(x, lo, n, one):
     return p
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _prod_chunked_par(x, lo, n, one):
     # _prod_chunked with chunks on threads; same bits.
     nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
@@ -774,7 +837,7 @@ def _prod_chunked_par(x, lo, n, one):
     return p
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _prod_tile(xf, of, a, R, B, b0, bw):
     # of[a*B+b0 : +bw] = product over r of the (a, :, b0:b0+bw) tile, rows in order.
     o = of[a * B + b0 : a * B + b0 + bw]
@@ -788,7 +851,7 @@ def _prod_tile(xf, of, a, R, B, b0, bw):
             o[j] *= xr[j]
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def prod_fwd(x3, out2):
     # out2[a,b] = prod_r x3[a,r,b] in out2.dtype (int64 for ints); R=0 gives 1.
     A, R, B = x3.shape
@@ -804,12 +867,12 @@ def prod_fwd(x3, out2):
                 _prod_tile(xf, of, a, R, B, b0, min(TILE, B - b0))
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _prod_parallel(xf, of, A, R, B):
     # prod_fwd's loops spread over threads; same bits.
     one = of.dtype.type(1)
     if B == 1:
-        if A < numba.get_num_threads():
+        if _chunk_slices(A, R):
             for a in range(A):
                 of[a] = _prod_chunked_par(xf, a * R, R, one)
         else:
@@ -823,14 +886,14 @@ def _prod_parallel(xf, of, A, R, B):
             _prod_tile(xf, of, a, R, B, b0, min(TILE, B - b0))
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def prod_fwd_par(x3, out2):
     # prod_fwd spread over threads; bitwise equal to it.
     A, R, B = x3.shape
     _prod_parallel(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def prod_bwd(g2, x3, out2, gx3):
     # gx3 = g2 * prod of the other elements of the slice: g*out/x without zeros; with one zero
     # only its position gets g*prod(others); with two or more zeros all 0 (torch's rule).
@@ -866,7 +929,7 @@ def prod_bwd(g2, x3, out2, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _ext_serial(xf, of, idxf, A, R, B, want_max):
     # of, idxf = first extreme over R per (a, b) and its r; R must be >= 1.
     if R == 0:
@@ -897,7 +960,7 @@ def _ext_serial(xf, of, idxf, A, R, B, want_max):
                 )
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _ext_parallel(xf, of, idxf, A, R, B, want_max):
     # _ext_serial spread over threads; same result (ties resolved to the first index).
     if R == 0:
@@ -905,7 +968,7 @@ def _ext_parallel(xf, of, idxf, A, R, B, want_max):
             raise ValueError("max/min of an empty slice")
         return
     if B == 1:
-        if A < numba.get_num_threads():
+        if _chunk_slices(A, R):
             for a in range(A):
                 v, i = _ext_contig_par(xf, a * R, R, want_max)
                 of[a] = v
@@ -936,7 +999,7 @@ def _ext_parallel(xf, of, idxf, A, R, B, want_max):
             )
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def max_fwd(x3, out2, idx2):
     # out2[a,b] = max_r x3[a,r,b], idx2 (int64) = its first r; a NaN wins (first NaN's r).
     # R must be >= 1: the caller raises for an empty max; the kernel raises ValueError too.
@@ -944,28 +1007,28 @@ def max_fwd(x3, out2, idx2):
     _ext_serial(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, True)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def max_fwd_par(x3, out2, idx2):
     # max_fwd spread over threads; same result.
     A, R, B = x3.shape
     _ext_parallel(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, True)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def min_fwd(x3, out2, idx2):
     # out2[a,b] = min_r x3[a,r,b], idx2 (int64) = its first r; a NaN wins (first NaN's r).
     A, R, B = x3.shape
     _ext_serial(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, False)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def min_fwd_par(x3, out2, idx2):
     # min_fwd spread over threads; same result.
     A, R, B = x3.shape
     _ext_parallel(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, False)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def max_bwd(g2, idx2, gx3):
     # gx3[a, idx2[a,b], b] = g2[a,b], 0 elsewhere: backward of max/min(dim) (torch's indices rule).
     A, R, B = gx3.shape
@@ -978,7 +1041,7 @@ def max_bwd(g2, idx2, gx3):
             gx3[a, idx2[a, b], b] = g2[a, b]
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def amax_bwd(g2, x3, out2, gx3):
     # gx3 = g2 / count at every r where x3 equals the extreme out2 (NaN positions if out2 is
     # NaN), 0 elsewhere: torch's evenly-distributed rule for amax/amin and full max()/min().
@@ -1004,7 +1067,7 @@ def amax_bwd(g2, x3, out2, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _lse_slice(xf, lo, R, stack, zero, ninf):
     # max-shifted log(sum(exp)) of xf[lo:lo+R]; -inf if empty or all -inf, inf/NaN propagate.
     if R == 0:
@@ -1012,10 +1075,10 @@ def _lse_slice(xf, lo, R, stack, zero, ninf):
     m, _ = _ext_contig(xf, lo, R, True)
     if not np.isfinite(m):
         return m
-    return m + np.log(_pw(_leaf_sumexp, xf, xf, lo, R, m, zero, stack))
+    return m + np.log(_pw_sumexp(xf, lo, R, m, zero, stack))
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _lse_tile(xf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum):
     # logsumexp of the (a, :, b0:b0+bw) tile into of[a*B+b0 : +bw].
     zero = of.dtype.type(0)
@@ -1031,7 +1094,7 @@ def _lse_tile(xf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum):
         o[j] = m + np.log(sbuf[j]) if np.isfinite(m) else m
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def logsumexp_fwd(x3, out2):
     # out2[a,b] = m + log(sum_r exp(x3[a,r,b] - m)), m the slice max; R=0 gives -inf.
     A, R, B = x3.shape
@@ -1055,7 +1118,7 @@ def logsumexp_fwd(x3, out2):
                 _lse_tile(xf, of, a, R, B, b0, min(TILE, B - b0), mbuf, sbuf, leaf, stack2, idum)
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _lse_parallel(xf, of, A, R, B):
     # logsumexp_fwd's loops spread over threads; same bits.
     zero = of.dtype.type(0)
@@ -1079,7 +1142,7 @@ def _lse_parallel(xf, of, A, R, B):
             _lse_tile(xf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def logsumexp_fwd_par(x3, out2):
     # logsumexp_fwd spread over threads (over A and column tiles only); same bits.
     A, R, B = x3.shape
@@ -1090,7 +1153,7 @@ def logsumexp_fwd_par(x3, out2):
 _SOFTMAX, _LOG_SOFTMAX, _SOFTMAX_BWD, _LOG_SOFTMAX_BWD = 0, 1, 2, 3
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _sm_slice(op, xf, yf, of, lo, R, stack):
     # one contiguous slice [lo, lo+R) of op: xf input (or g), yf saved output (bwd), of result.
     zero = of.dtype.type(0)
@@ -1099,27 +1162,27 @@ def _sm_slice(op, xf, yf, of, lo, R, stack):
     os = of[lo : lo + R]
     if op == _SOFTMAX:
         m, _ = _ext_contig(xf, lo, R, True)
-        inv = one / _pw(_leaf_expstore, xf, of, lo, R, m, zero, stack)
+        inv = one / _pw_expstore(xf, of, lo, R, m, zero, stack)
         for i in range(R):
             os[i] *= inv
     elif op == _LOG_SOFTMAX:
         m, _ = _ext_contig(xf, lo, R, True)
-        t = m + np.log(_pw(_leaf_sumexp, xf, xf, lo, R, m, zero, stack))
+        t = m + np.log(_pw_sumexp(xf, lo, R, m, zero, stack))
         for i in range(R):
             os[i] = xs[i] - t
     elif op == _SOFTMAX_BWD:
-        d = _pw(_leaf_dot, xf, yf, lo, R, zero, zero, stack)
+        d = _pw_dot(xf, yf, lo, R, zero, stack)
         ys = yf[lo : lo + R]
         for i in range(R):
             os[i] = ys[i] * (xs[i] - d)
     else:
-        s = _pw(_leaf_sum, xf, xf, lo, R, zero, zero, stack)
+        s = _pw_sum(xf, lo, R, zero, stack)
         ys = yf[lo : lo + R]
         for i in range(R):
             os[i] = xs[i] - np.exp(ys[i]) * s
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _sm_tile(op, xf, yf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum):
     # the (a, :, b0:b0+bw) tile of op, vectorised across the tile's columns.
     zero = of.dtype.type(0)
@@ -1166,7 +1229,7 @@ def _sm_tile(op, xf, yf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum):
                 orow[j] = grow[j] - np.exp(yrow[j]) * sbuf[j]
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _sm_serial(op, x3, y3, o3):
     # op over every slice of (A, R, B) arrays on one thread; R=0 writes nothing.
     A, R, B = x3.shape
@@ -1193,7 +1256,7 @@ def _sm_serial(op, x3, y3, o3):
                 )
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _sm_parallel(op, x3, y3, o3):
     # _sm_serial with slices or (slice, tile) tasks spread over threads; same bits.
     A, R, B = x3.shape
@@ -1221,49 +1284,49 @@ def _sm_parallel(op, x3, y3, o3):
             _sm_tile(op, xf, yf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def softmax_fwd(x3, out3):
     # out3 = exp(x3 - max_r) / sum_r exp(x3 - max_r) over R; all -inf slice gives NaN (torch).
     _sm_serial(_SOFTMAX, x3, x3, out3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def softmax_fwd_par(x3, out3):
     # softmax_fwd spread over threads; same bits.
     _sm_parallel(_SOFTMAX, x3, x3, out3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def log_softmax_fwd(x3, out3):
     # out3 = x3 - (max_r + log(sum_r exp(x3 - max_r))) over R.
     _sm_serial(_LOG_SOFTMAX, x3, x3, out3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def log_softmax_fwd_par(x3, out3):
     # log_softmax_fwd spread over threads; same bits.
     _sm_parallel(_LOG_SOFTMAX, x3, x3, out3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def softmax_bwd(g3, y3, gx3):
     # gx3 = y3 * (g3 - sum_r(g3 * y3)), y3 the softmax output; all (A, R, B).
     _sm_serial(_SOFTMAX_BWD, g3, y3, gx3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def softmax_bwd_par(g3, y3, gx3):
     # softmax_bwd spread over threads; same bits.
     _sm_parallel(_SOFTMAX_BWD, g3, y3, gx3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def log_softmax_bwd(g3, y3, gx3):
     # gx3 = g3 - exp(y3) * sum_r g3, y3 the log_softmax output; all (A, R, B).
     _sm_serial(_LOG_SOFTMAX_BWD, g3, y3, gx3)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def log_softmax_bwd_par(g3, y3, gx3):
     # log_softmax_bwd spread over threads; same bits.
     _sm_parallel(_LOG_SOFTMAX_BWD, g3, y3, gx3)
@@ -1274,7 +1337,7 @@ def log_softmax_bwd_par(g3, y3, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _cumsum_slice(x3, o3, a, b0, bw, reverse):
     # running sum along R of the (a, :, b0:b0+bw) tile, in o3's dtype; reverse: from r = R-1.
     A, R, B = x3.shape
@@ -1297,7 +1360,7 @@ def _cumsum_slice(x3, o3, a, b0, bw, reverse):
         r += step
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _cumsum_contig(x3, o3, a, reverse):
     # running sum of the contiguous slice x3[a, :, 0] (B == 1), scalar carry.
     A, R, B = x3.shape
@@ -1314,7 +1377,7 @@ def _cumsum_contig(x3, o3, a, reverse):
             os[r] = s
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def _cumsum_serial(x3, o3, reverse):
     # cumsum along R of every slice on one thread.
     A, R, B = x3.shape
@@ -1327,7 +1390,7 @@ def _cumsum_serial(x3, o3, reverse):
                 _cumsum_slice(x3, o3, a, b0, min(TILE, B - b0), reverse)
 
 
-@njit(cache=True, parallel=True)
+@njit(**_JIT, parallel=True)
 def _cumsum_parallel(x3, o3, reverse):
     # _cumsum_serial over threads (slices / column tiles; a single slice's scan stays serial).
     A, R, B = x3.shape
@@ -1342,25 +1405,25 @@ def _cumsum_parallel(x3, o3, reverse):
             _cumsum_slice(x3, o3, a, b0, min(TILE, B - b0), reverse)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def cumsum_fwd(x3, out3):
     # out3[a,r,b] = sum_{s<=r} x3[a,s,b], sequential, in out3.dtype (int64 for ints, as torch).
     _cumsum_serial(x3, out3, False)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def cumsum_fwd_par(x3, out3):
     # cumsum_fwd spread over threads; same bits.
     _cumsum_parallel(x3, out3, False)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def cumsum_bwd(g3, gx3):
     # gx3[a,r,b] = sum_{s>=r} g3[a,s,b]: the reverse cumsum.
     _cumsum_serial(g3, gx3, True)
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def cumsum_bwd_par(g3, gx3):
     # cumsum_bwd spread over threads; same bits.
     _cumsum_parallel(g3, gx3, True)
