@@ -483,12 +483,16 @@ def _describe(arr: np.ndarray, node: Node | None = None) -> str:
     return f"jitgrad.{kind} [{', '.join(str(s) for s in arr.shape)}]"
 
 
-def _version_error(t: Tensor, expected: int, actual: int) -> None:
+def _version_error(
+    t: Tensor, expected: int, actual: int, creator: tuple[Node | None, int] | None = None
+) -> None:
+    """Raise PyTorch's error; ``creator`` is ``(grad_fn, output_nr)`` as they were when saved."""
     desc = _describe(t._value)
     where = ""
-    if t.grad_fn is not None:
-        name = t.grad_fn.name()
-        where = f", which is output {t._output_nr} of {name[: name.rfind('Backward')]}"
+    node, nr = creator if creator is not None else (t.grad_fn, t._output_nr)
+    if node is not None:
+        name = node.name()
+        where = f", which is output {nr} of {name[: name.rfind('Backward')]}"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{desc}]{where}, is at version {actual}; expected version "

@@ -34,11 +34,12 @@ class FunctionCtx:
             raise RuntimeError(FREED_MESSAGE)
         if saved is None:
             return ()
-        from ..tensor import Tensor, check_versions
+        from ..tensor import _version_error
 
-        tensors, versions = saved
-        pairs = [(t, v) for t, v in zip(tensors, versions, strict=True) if isinstance(t, Tensor)]
-        check_versions(self, [t for t, _ in pairs], [v for _, v in pairs])  # type: ignore[arg-type]
+        tensors, versions, creators = saved
+        for t, v, c in zip(tensors, versions, creators, strict=True):
+            if c is not None and t._vc[0] != v:
+                _version_error(t, v, t._vc[0], c)
         return tensors
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
@@ -119,6 +120,8 @@ class BackwardCFunction(Node, FunctionCtx):
         if self._saved is not None:  # nodes that saved nothing can be backwarded again
             self._saved = FREED
 
+    __repr__ = object.__repr__
+
 
 def _broadcast(a: tuple, b: tuple) -> tuple:
     import numpy as np
@@ -131,7 +134,7 @@ class FunctionMeta(type):
 
     def __init__(cls, name: str, bases: tuple, attrs: dict) -> None:
         backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
-        backward_cls.__module__ = cls.__module__
+        backward_cls.__module__ = __name__  # repr: <jitgrad.autograd.function.NameBackward ...>
         cls._backward_cls = backward_cls
         super().__init__(name, bases, attrs)
 
@@ -225,13 +228,25 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
                 wrapped.append(out)
                 continue
+            if any(out is d for d in ctx._dirty):  # modified in place: rebase, keep identity
+                out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
+                wrapped.append(out)
+                continue
             w = _make(out._value, out._dtype, ctx, output_nr=nr)
             w._vc = out._vc
             remap[id(out)] = w
             wrapped.append(w)
         to_save = [remap.get(id(t), t) for t in ctx._to_save]
         if to_save:
-            ctx._saved = (tuple(to_save), tuple(getattr(t, "_vc", [0])[0] for t in to_save))
+            is_t = [isinstance(t, Tensor) for t in to_save]
+            ctx._saved = (
+                tuple(to_save),
+                tuple(t._vc[0] if k else 0 for t, k in zip(to_save, is_t, strict=True)),
+                tuple(
+                    (t.grad_fn, t._output_nr) if k else None
+                    for t, k in zip(to_save, is_t, strict=True)
+                ),
+            )
         ctx._to_save = ()
         return tuple(wrapped) if is_tuple else wrapped[0]
 
