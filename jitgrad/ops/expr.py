@@ -74,7 +74,7 @@ def parse(text: str) -> ast.expr:
     return tree
 
 
-@lru_cache(maxsize=None)
+@cache
 def free_names(text: str) -> frozenset[str]:
     """The variables an expression reads (``{'g', 'b'}`` for ``'g * b'``)."""
     tree = parse(text)
