@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd
+from . import autograd, cuda
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
