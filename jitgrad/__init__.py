@@ -85,9 +85,6 @@ __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402 - nn and optim use the bound Tensor methods
 from .serialization import load, save  # noqa: E402
 
-from . import nn, optim  # noqa: E402 - nn and optim use the bound Tensor methods
-from .serialization import load, save  # noqa: E402
-
 
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
