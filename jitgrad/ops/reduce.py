@@ -352,7 +352,8 @@ def _nonempty(fn: str, shape: tuple[int, ...], axes: tuple[int, ...], dim: Any) 
     if dim is None or (not isinstance(dim, int | np.integer) and not len(dim)):
         if 0 in shape:
             extra = (
-                "" if fn == "argmax" or fn == "argmin"
+                ""
+                if fn == "argmax" or fn == "argmin"
                 else " Specify the reduction dim with the 'dim' argument."
             )
             err = IndexError if extra == "" else RuntimeError
