@@ -163,7 +163,7 @@ class _Plan:
         if bad >= 0:
             j, m = divmod(bad, idx.shape[1])
             raise IndexError(
-                f"index {idx[j, m]} is out of bounds for dimension {dims[j]} with size {sizes[j]}"
+                f"index {idx[j, m]} is out of bounds for dimension {j} with size {sizes[j]}"
             )
 
     def dims3(self) -> tuple[int, int, int]:
