@@ -1,9 +1,360 @@
-"""Placeholder: filled in by the linalg ops work. Exports functions in __all__, methods in METHODS."""
+"""Linear algebra: matmul (``@``), mm, bmm, mv, dot, outer, addmm and two-operand einsum.
+
+Products go to BLAS through ``np.matmul``/``np.dot`` on C- or F-contiguous arrays (Python glue;
+no hand-written triple loop), float32 staying float32. ``matmul`` dispatches like PyTorch's
+``at::matmul`` (dot, mv, mm, a folded mm for batched @ matrix, bmm over broadcast batch dims), so
+the result's ``grad_fn`` names and error messages match for the common cases. Backwards are
+matmuls of the gradient with the saved other operand, recorded with Tensor ops so that
+``create_graph=True`` works.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-__all__: list[str] = []
+import numpy as np
+
+from ..autograd.recording import record
+from ..tensor import Tensor
+from . import functions as F
+from .pointwise import apply, broadcast_shape
+from .reduce import _expand, _permute, _view, sum, sum_to
+from .registry import REGISTRY
+
+_CPP = {
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "bool": "bool",
+}
+_WORD = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+
+
+def _blas(arr: np.ndarray) -> np.ndarray:
+    """``arr`` in a layout BLAS takes without numpy's slow strided fallback."""
+    if arr.flags.c_contiguous or arr.flags.f_contiguous:
+        return arr
+    return np.ascontiguousarray(arr)
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.matmul(_blas(a), _blas(b))
+
+
+def _t(x: Tensor) -> Tensor:
+    return _permute(x, (1, 0), "TBackward0")
+
+
+def _mT(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's mT
+    return _permute(x, (0, 2, 1), "TransposeBackward0")
+
+
+def _dims(x: Tensor) -> str:
+    return "x".join(str(n) for n in x._value.shape)
+
+
+# ---- the four primitive products ---------------------------------------------------------------
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+    """Matrix product of two 2-D tensors (``MmBackward0``)."""
+    if input.dim() != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.dim() != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if input._value.shape[1] != mat2._value.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims(input)} and {_dims(mat2)})"
+        )
+    if input._dtype is not mat2._dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_CPP[input._dtype.name]} != {_CPP[mat2._dtype.name]}"
+        )
+
+    def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return (
+            mm(g, _t(mat2)) if input._requires_grad else None,
+            mm(_t(input), g) if mat2._requires_grad else None,
+        )
+
+    out = _matmul(input._value, mat2._value)
+    return record("MmBackward0", out, input._dtype, (input, mat2), backward, (input, mat2))
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    """Matrix-vector product (``MvBackward0``)."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    n, k = input._value.shape
+    if vec._value.shape[0] != k:
+        raise RuntimeError(
+            f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({vec._value.shape[0]})"
+        )
+    if input._dtype is not vec._dtype:
+        v, m = _WORD[vec._dtype.name], _WORD[input._dtype.name]
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}"
+        )
+
+    def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return (
+            outer(g, vec) if input._requires_grad else None,
+            mv(_t(input), g) if vec._requires_grad else None,
+        )
+
+    out = _matmul(input._value, vec._value)
+    return record("MvBackward0", out, input._dtype, (input, vec), backward, (input, vec))
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Inner product of two 1-D tensors (``DotBackward0``)."""
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors"
+        )
+    n, m = input._value.shape[0], other._value.shape[0]
+    if n != m:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    if input._dtype is not other._dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_WORD[input._dtype.name]} and {_WORD[other._dtype.name]}"
+        )
+
+    def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return (
+            g * other if input._requires_grad else None,
+            g * input if other._requires_grad else None,
+        )
+
+    out = np.asarray(np.dot(input._value, other._value))
+    return record("DotBackward0", out, input._dtype, (input, other), backward, (input, other))
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    """Batched matrix product of two 3-D tensors (``BmmBackward0``)."""
+    if input.dim() != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2.dim() != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    nb, _, k = input._value.shape
+    if mat2._value.shape[:2] != (nb, k):
+        got = list(mat2._value.shape[:2])
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{nb}, {k}] but "
+            f"got: [{got[0]}, {got[1]}]."
+        )
+    if input._dtype is not mat2._dtype:
+        raise RuntimeError(
+            f"expected scalar type {_WORD[input._dtype.name]} but found {_WORD[mat2._dtype.name]}"
+        )
+
+    def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return (
+            bmm(g, _mT(mat2)) if input._requires_grad else None,
+            bmm(_mT(input), g) if mat2._requires_grad else None,
+        )
+
+    out = _matmul(input._value, mat2._value)
+    return record("BmmBackward0", out, input._dtype, (input, mat2), backward, (input, mat2))
+
+
+# ---- matmul and the composites -----------------------------------------------------------------
+def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``input @ other`` with PyTorch's dispatch on the operands' dimensions."""
+    da, db = input.dim(), other.dim()
+    if da == 0 or db == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
+        )
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 2:
+        row = _view(input, (1, input._value.shape[0]), "UnsqueezeBackward0")
+        return _view(mm(row, other), (other._value.shape[1],), "SqueezeBackward4")
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if da >= 3 and db <= 2:  # fold the batch into the rows: one big mm (or mv)
+        batch = input._value.shape[:-1]
+        rows = _view(input, (int(np.prod(batch)), input._value.shape[-1]))
+        if db == 1:
+            return _view(mv(rows, other), batch, "UnsafeViewBackward0")
+        return _view(mm(rows, other), (*batch, other._value.shape[1]), "UnsafeViewBackward0")
+    if da == 1:  # vector @ batch: the batch's transposed columns as the rows of one mv
+        *batch, k, m = other._value.shape
+        perm = (*range(db - 2), db - 1, db - 2)
+        rows = _view(_permute(other, perm, "TransposeBackward0"), (int(np.prod(batch)) * m, k))
+        return _view(mv(rows, input), (*batch, m), "UnsafeViewBackward0")
+    return _batched(input, other)
+
+
+def _batched(a: Tensor, b: Tensor) -> Tensor:
+    """matmul with a batch: broadcast the batch dims, run one bmm, view the result back."""
+    sa, sb = a._value.shape, b._value.shape
+    if a.dim() == 2:
+        a = _view(a, (1, *sa), "UnsqueezeBackward0")
+        sa = a._value.shape
+    batch = broadcast_shape([sa[:-2], sb[:-2]])
+    nb = int(np.prod(batch))
+    a3 = _view(_expand(a, (*batch, *sa[-2:])), (nb, *sa[-2:]))
+    b3 = _view(_expand(b, (*batch, *sb[-2:])), (nb, *sb[-2:]))
+    return _view(bmm(a3, b3), (*batch, sa[-2], sb[-1]), "UnsafeViewBackward0", force=True)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    """Outer product of two vectors: ``input[:, None] * vec2[None, :]`` (``MulBackward0``)."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
+    column = _view(input, (input._value.shape[0], 1), "UnsqueezeBackward0")
+    return F.mul(column, vec2)
+
+
+def addmm(
+    input: Tensor,  # noqa: A002
+    mat1: Tensor,
+    mat2: Tensor,
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` with ``input`` broadcast (``AddmmBackward0``)."""
+    if input._dtype is not mat2._dtype:
+        raise RuntimeError(
+            "self and mat2 must have the same dtype, but got "
+            f"{_WORD[input._dtype.name]} and {_WORD[mat2._dtype.name]}"
+        )
+    product = mm(mat1.detach(), mat2.detach())
+    shape = product._value.shape
+    if broadcast_shape([input._value.shape, shape]) != shape:
+        raise RuntimeError(
+            f"The expanded size of the tensor ({shape[-1]}) must match the existing size "
+            f"({input._value.shape[-1]}) at non-singleton dimension {len(shape) - 1}.  "
+            f"Target sizes: {list(shape)}.  Tensor sizes: {list(input._value.shape)}"
+        )
+    out = product._value
+    if beta == 0:  # torch ignores input entirely (its NaNs too)
+        if alpha != 1:
+            apply(REGISTRY["mul"], (product, alpha), out=out)
+    else:
+        bias = input.detach() if beta == 1 else F.mul(input.detach(), beta)
+        if alpha == 1:
+            apply(REGISTRY["add"], (product, bias), out=out)
+        else:
+            apply(REGISTRY["add_scaled"], (bias, product, alpha), out=out)
+
+    def backward(g: Tensor) -> tuple[Tensor | None, ...]:
+        ga = gb = gc = None
+        if input._requires_grad:
+            ga = sum_to(g if beta == 1 else g * beta, input._value.shape)
+        if mat1._requires_grad:
+            ga1 = mm(g, _t(mat2))
+            gb = ga1 if alpha == 1 else ga1 * alpha
+        if mat2._requires_grad:
+            ga2 = mm(_t(mat1), g)
+            gc = ga2 if alpha == 1 else ga2 * alpha
+        return ga, gb, gc
+
+    return record("AddmmBackward0", out, mat2._dtype, (input, mat1, mat2), backward, (mat1, mat2))
+
+
+# ---- einsum --------------------------------------------------------------------------------------
+def _parse(equation: str, n: int) -> tuple[list[str], str]:
+    eq = equation.replace(" ", "")
+    lhs, _, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != n:
+        raise RuntimeError(
+            "einsum(): more operands were provided than specified in the equation"
+            if n > len(terms)
+            else "einsum(): fewer operands were provided than specified in the equation"
+        )
+    if "." in eq:
+        raise NotImplementedError("jitgrad's einsum does not support '...' yet")
+    for t in terms:
+        if len(set(t)) != len(t):
+            raise NotImplementedError("jitgrad's einsum does not support repeated subscripts")
+    if "->" not in eq:
+        letters = "".join(terms)
+        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    return terms, rhs
+
+
+def _drop_unused(x: Tensor, term: str, keep: str) -> tuple[Tensor, str]:
+    """Sum out the subscripts of ``term`` that appear nowhere in ``keep``."""
+    gone = tuple(i for i, c in enumerate(term) if c not in keep)
+    if not gone:
+        return x, term
+    return sum(x, gone), "".join(c for c in term if c in keep)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation over one or two operands, via sum, permute, view and bmm."""
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    if len(operands) not in (1, 2):
+        raise NotImplementedError("jitgrad's einsum supports one or two operands")
+    terms, out = _parse(equation, len(operands))
+    sizes: dict[str, int] = {}
+    for i, (t, x) in enumerate(zip(terms, operands, strict=True)):
+        if len(t) != x.dim():
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(t)}) does not match "
+                f"the number of dimensions ({x.dim()}) for operand {i} and no ellipsis was given"
+            )
+        for c, n in zip(t, x._value.shape, strict=True):
+            if sizes.setdefault(c, n) != n:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {sizes[c]}"
+                )
+    if len(operands) == 1:
+        x, t = _drop_unused(operands[0], terms[0], out)
+        return _permute(x, [t.index(c) for c in out])
+    a, ta = _drop_unused(operands[0], terms[0], out + terms[1])
+    b, tb = _drop_unused(operands[1], terms[1], out + ta)
+    batch = [c for c in ta if c in tb and c in out]
+    contract = [c for c in ta if c in tb and c not in out]
+    left = [c for c in ta if c not in tb]
+    right = [c for c in tb if c not in ta]
+
+    def grouped(x: Tensor, t: str, groups: Sequence[list[str]]) -> Tensor:
+        order = [c for grp in groups for c in grp]
+        x = _permute(x, [t.index(c) for c in order])
+        return _view(x, [int(np.prod([sizes[c] for c in grp])) for grp in groups])
+
+    a3 = grouped(a, ta, (batch, left, contract))
+    b3 = grouped(b, tb, (batch, contract, right))
+    have = batch + left + right
+    result = _view(bmm(a3, b3), [sizes[c] for c in have])
+    return _permute(result, [have.index(c) for c in out])
+
+
+def _rmatmul(self: Tensor, other: Any) -> Any:
+    return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+def _matmul_method(self: Tensor, other: Any) -> Any:
+    return matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+
+
+__all__ = ["addmm", "bmm", "dot", "einsum", "matmul", "mm", "mv", "outer"]
+
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
-METHODS: dict[str, Any] = {}
+METHODS: dict[str, Any] = {
+    "matmul": matmul,
+    "mm": mm,
+    "bmm": bmm,
+    "mv": mv,
+    "dot": dot,
+    "outer": outer,
+    "addmm": addmm,
+    "__matmul__": _matmul_method,
+    "__rmatmul__": _rmatmul,
+}

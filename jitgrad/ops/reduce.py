@@ -29,11 +29,14 @@ Dims = int | Sequence[int] | None
 
 
 # ---- private view helpers (differentiable; used by the backwards here and in linalg) --------
-def _view(t: Tensor, shape: Sequence[int], name: str = "ViewBackward0") -> Tensor:
-    """``t`` reshaped; the node is named ``name`` (torch's view, squeeze, unsafe view ...)."""
+def _view(
+    t: Tensor, shape: Sequence[int], name: str = "ViewBackward0", force: bool = False
+) -> Tensor:
+    """``t`` reshaped; the node is named ``name`` (torch's view, squeeze, unsafe view ...).
+    An unchanged shape returns ``t`` itself unless ``force`` asks for torch's node anyway."""
     shape = tuple(shape)
     src = t._value.shape
-    if src == shape:
+    if src == shape and not force:
         return t
     return record(name, t._value.reshape(shape), t._dtype, (t,), lambda g: _view(g, src))
 
