@@ -151,13 +151,17 @@ class _Plan:
             else:
                 dims.append(d)
                 arrays.append(arr)
-        arrays = np.broadcast_arrays(*arrays)
-        self.bshape = arrays[0].shape
         self.first, self.k, self.vshape = dims[0], len(dims), vshape
         sizes = np.array([vshape[d] for d in dims], np.int64)
-        idx = np.empty((len(arrays), arrays[0].size), np.int64)
-        for j, a in enumerate(arrays):
-            idx[j] = a.reshape(-1)
+        if len(arrays) == 1:
+            self.bshape = arrays[0].shape
+            idx = np.ascontiguousarray(arrays[0]).reshape(1, -1)
+        else:
+            arrays = np.broadcast_arrays(*arrays)
+            self.bshape = arrays[0].shape
+            idx = np.empty((len(arrays), arrays[0].size), np.int64)
+            for j, a in enumerate(arrays):
+                idx[j] = a.reshape(-1)
         self.pos = np.empty(idx.shape[1], np.int64)
         bad = K.linearize(idx, sizes, self.pos)
         if bad >= 0:
@@ -226,13 +230,11 @@ def _put_add(g: Tensor, plan: _Plan) -> Tensor:
 # ---- t[key] -------------------------------------------------------------------------------------
 def getitem(self: Tensor, key: Any) -> Tensor:
     basic, name, adv = _parse(self, key)
-    v = self
-    if name is not None or not adv:
-        v = basic_view(self, basic, name or "AliasBackward0")
-    elif any(b is not None and b != slice(None) for b in basic):
-        v = basic_view(self, basic, "SliceBackward0")
     if not adv:
-        return v
+        return basic_view(self, basic, name or "AliasBackward0")
+    v = self
+    if any(b is None or b != slice(None) for b in basic):
+        v = basic_view(self, basic, name or "SliceBackward0")
     if not _adjacent(adv):
         v, adv = _to_front(v, adv)
     return _take(v, _Plan(v.shape, adv), "IndexBackward0")

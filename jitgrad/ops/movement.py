@@ -18,6 +18,8 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.recording import record, record_multi
+from ..fusion.layout import iteration_views
+from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, _wrap_dim
 from .pointwise import apply, sum_to_shape
 from .registry import REGISTRY
@@ -59,7 +61,19 @@ T_WARNING = (
 
 # ---- helpers ----------------------------------------------------------------------------------
 def copy_into(dst: np.ndarray, src: np.ndarray, dt: D.dtype) -> None:
-    """``dst[...] = src`` (broadcast, cast to ``dt``) with the generated copy kernel."""
+    """``dst[...] = src`` (``src`` broadcast to ``dst``; both of dtype ``dt``, or cast).
+
+    The iteration space is collapsed first, so most copies run a 1-D or 2-D strided kernel;
+    casts and deeper layouts go through the generated elementwise ``copy`` kernel.
+    """
+    if not dst.size:
+        return
+    if src.dtype == dst.dtype:
+        views, nd = iteration_views(dst.shape, [src, dst])
+        kernel = K.COPY.get(nd)
+        if kernel is not None:
+            kernel(views[0], views[1])
+            return
     apply(REGISTRY["copy"], [_make(dst, dt), _make(src, dt)], out_dtype=dt, out=dst)
 
 
@@ -109,6 +123,8 @@ def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 def as_view(arr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
     """``arr`` reshaped without copying, or None when the strides don't allow it."""
+    if arr.flags.c_contiguous:
+        return arr.reshape(shape)
     try:
         return np.reshape(arr, shape, copy=False)
     except ValueError:

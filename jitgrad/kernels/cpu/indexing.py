@@ -139,3 +139,29 @@ def nonzero_fill(flat, shape, out):
                 out[k, d] = coord[d]
             k += 1
         _advance(coord, shape)
+
+
+@njit(cache=True)
+def copy1(src, dst):
+    """dst[i] = src[i] (both views of one collapsed iteration space, any strides)."""
+    for i in range(dst.shape[0]):
+        dst[i] = src[i]
+
+
+@njit(cache=True)
+def copy2(src, dst):
+    for i in range(dst.shape[0]):
+        for j in range(dst.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+@njit(cache=True)
+def copy3(src, dst):
+    for i in range(dst.shape[0]):
+        for j in range(dst.shape[1]):
+            for k in range(dst.shape[2]):
+                dst[i, j, k] = src[i, j, k]
+
+
+#: Strided copy kernels by the collapsed ndim of the iteration space.
+COPY = {1: copy1, 2: copy2, 3: copy3}
