@@ -393,6 +393,42 @@ def test_scatter_values() -> None:
 
 
 ERRORS: list[tuple[Callable, type, str]] = [
+    (
+        lambda x: x.masked_fill(jitgrad.ones(3, 4).long(), 1.0),
+        RuntimeError,
+        "masked_fill_ only supports boolean masks, but got mask with dtype long int",
+    ),
+    (
+        lambda x: x.masked_fill(jitgrad.ones(3, 4).bool(), jitgrad.tensor([1.0, 2.0])),
+        RuntimeError,
+        "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 "
+        "dimension(s).",
+    ),
+    (
+        lambda x: x.masked_fill(jitgrad.ones(5).bool(), 1.0),
+        RuntimeError,
+        "The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 1",
+    ),
+    (
+        lambda x: x.gather(1, jitgrad.tensor([0])),
+        RuntimeError,
+        "Index tensor must have the same number of dimensions as input tensor",
+    ),
+    (
+        lambda x: x.gather(1, jitgrad.tensor([[0.0]])),
+        RuntimeError,
+        "gather(): Expected dtype int32/int64 for index",
+    ),
+    (
+        lambda x: x.index_select(0, jitgrad.tensor([[0]])),
+        IndexError,
+        "index_select(): Index is supposed to be a vector",
+    ),
+    (
+        lambda x: x.index_select(0, jitgrad.tensor([0.0])),
+        RuntimeError,
+        "index_select(): Expected dtype int32 or int64 for index",
+    ),
     (lambda x: x[5], IndexError, "index 5 is out of bounds for dimension 0 with size 3"),
     (lambda x: x[0, -5], IndexError, "index -5 is out of bounds for dimension 1 with size 4"),
     (lambda x: x[[0, 5]], IndexError, "index 5 is out of bounds for dimension 0 with size 3"),

@@ -40,6 +40,8 @@ __all__ = [
     "take_along_dim",
 ]
 
+#: PyTorch's C type names in dtype error messages.
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
 INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
 
 
@@ -264,7 +266,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     def backward(g: Tensor) -> tuple:
         gv = None
         if vshape is not None:
-            gv = sum_to_shape(getitem(g, key), vshape)
+            gv = sum_to_shape(getitem(g, key), vshape).to(value._dtype)
         gs = g.clone()
         setitem(gs, key, 0)
         return gs, gv
@@ -325,9 +327,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     d = _wrap_dim(dim, input.ndim)
-    idx = _index_array(index)
-    if idx is None or idx.dtype == np.bool_:
-        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    idx = _int_index(index, "index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input.shape[d] if input.ndim else 1
@@ -338,6 +338,14 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     plan = _Plan(v.shape, [(d, flat)])
     out = _take(v, plan, "IndexSelectBackward0")
     return out if input.ndim else out.reshape(())
+
+
+def _int_index(index: Any, message: str) -> np.ndarray:
+    """An integer index tensor's values as int64 (``message`` for any other dtype)."""
+    arr = index._value if isinstance(index, Tensor) else np.asarray(index)
+    if arr.dtype.kind not in "iu":
+        raise RuntimeError(message)
+    return arr.astype(np.int64, copy=False)
 
 
 def _nd_args(x_shape: tuple[int, ...], index: np.ndarray, dim: int, name: str):
@@ -357,9 +365,7 @@ def _nd_args(x_shape: tuple[int, ...], index: np.ndarray, dim: int, name: str):
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
     """out[i][j] = input[i][index[i][j]] for dim=1 (``GatherBackward0``)."""
     d = _wrap_dim(dim, input.ndim)
-    idx = _index_array(index)
-    if idx is None or idx.dtype == np.bool_:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    idx = _int_index(index, "gather(): Expected dtype int32/int64 for index")
     flat, ishape, strides = _nd_args(input.shape, idx, d, "input")
     src = contiguous_array(input._value, input._dtype).reshape(-1)
     out = np.empty(flat.shape[0], input._dtype.np)
@@ -441,7 +447,13 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A00
     """``value`` where ``mask`` is True (``MaskedFillBackward0``)."""
     if mask._dtype is not D.bool_:
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask._dtype}"
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            + _C_TYPE_NAMES.get(mask._dtype.name, mask._dtype.name)
+        )
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(
+            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value.ndim} dimension(s)."
         )
     fill = value.item() if isinstance(value, Tensor) else value
     out = apply(REGISTRY["where"], (mask, fill, input.detach()), out_dtype=input._dtype)._value
