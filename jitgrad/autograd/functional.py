@@ -59,7 +59,7 @@ def _single_output_ones(outputs: tuple, what: str) -> tuple:
 
     if len(outputs) != 1 or outputs[0]._value.size != 1:
         raise RuntimeError(
-            f"The vector v can only be None if the {what} is a single Tensor with a single element."
+            f"The vector v can only be None if the {what} a single Tensor with a single element."
         )
     return (ones_like(outputs[0]),)
 
@@ -91,7 +91,9 @@ def jvp(
     in_tuple, xs = _as_tuple(inputs)
     with enable_grad():
         xs = _prepare(xs, create_graph)
-        vs = _single_output_ones(xs, "input to the user-provided function") if v is None else None
+        vs = (
+            _single_output_ones(xs, "input to the user-provided function is") if v is None else None
+        )
         if vs is None:
             vs = _as_tuple(v)[1]
         out_tuple, outs = _as_tuple(func(*xs))
