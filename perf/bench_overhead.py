@@ -1,0 +1,17 @@
+"""Overhead-bound workloads: per-op dispatch cost and a scalar logistic regression.
+
+Same workload table and implementations as perf/compare.py; see perf/benchsupport.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from perf import benchsupport
+from perf.impls import IMPL_KEYS
+
+
+@pytest.mark.parametrize("impl", IMPL_KEYS)
+@pytest.mark.parametrize("workload", benchsupport.names("overhead"))
+def test_overhead(benchmark, request, workload: str, impl: str) -> None:
+    benchsupport.run(benchmark, request.config, workload, impl)
