@@ -298,7 +298,7 @@ def test_setitem_values(case) -> None:
 def test_setitem_tensor_value_broadcast_and_transposed_target() -> None:
     a = np.arange(12.0).reshape(3, 4)
     t = jitgrad.tensor(a)
-    t[:, [0, 2]] = jitgrad.tensor([[10.0, 20.0]])
+    t[:, [0, 2]] = jitgrad.tensor([[10.0, 20.0]], dtype=jitgrad.float64)
     a[:, [0, 2]] = [[10.0, 20.0]]
     np.testing.assert_array_equal(as_np(t), a)
     view = t.t()  # non-contiguous target: writes must still reach t's buffer
@@ -351,6 +351,37 @@ def test_setitem_on_leaf_refused_and_bumps_saved() -> None:
         z.backward()
 
 
+def test_setitem_through_view_rebases_root() -> None:
+    w = jitgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = jitgrad.zeros(3, 4)
+    v = b[1]
+    v[1:] = w * 2
+    assert b.grad_fn.name() == "CopySlices" and v.grad_fn.name() == "AsStridedBackward0"
+    (b * b).sum().backward()
+    np.testing.assert_allclose(as_np(w.grad), 8 * np.array([1.0, 2.0, 3.0]))
+
+
+def test_setitem_through_view_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    a, c = np.arange(12.0).reshape(3, 4), RNG.standard_normal((3, 4))
+    results = []
+    for m in (jitgrad, torch):
+        x = m.tensor(a, requires_grad=True)
+        w = m.tensor([1.0, 2.0, 3.0], dtype=m.float64, requires_grad=True)
+        y = x * 1
+        col = y[:, 1]
+        col[[0, 2]] = w[:2] ** 2
+        y[0][2:] = w[1:]
+        gx, gw = m.autograd.grad((y * y * m.tensor(c)).sum(), (x, w), create_graph=True)
+        (gw * gw).sum().backward()
+        results.append((as_np(gx), as_np(gw), w.grad.numpy(), type(col.grad_fn).__name__))
+    for ours, theirs in zip(*results, strict=True):
+        if isinstance(ours, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs)
+
+
 def test_setitem_through_view_of_plain_tensor() -> None:
     x = jitgrad.zeros(2, 3)
     row = x[1]
@@ -393,6 +424,12 @@ def test_scatter_values() -> None:
 
 
 ERRORS: list[tuple[Callable, type, str]] = [
+    (
+        lambda x: x.__setitem__([0], jitgrad.ones(4, dtype=jitgrad.float64)),
+        RuntimeError,
+        "Index put requires the source and destination dtypes match, got Float for the "
+        "destination and Double for the source.",
+    ),
     (
         lambda x: x.masked_fill(jitgrad.ones(3, 4).long(), 1.0),
         RuntimeError,

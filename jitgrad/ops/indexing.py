@@ -25,9 +25,10 @@ from .movement import (
     basic_view,
     contiguous_array,
     copy_into,
+    make_view,
     permute,
 )
-from .pointwise import apply, check_inplace, sum_to_shape
+from .pointwise import VIEW_LEAF_INPLACE, apply, check_inplace, sum_to_shape
 from .registry import REGISTRY
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
 
 #: PyTorch's C type names in dtype error messages.
 _C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
+_WORDS = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double", "bool": "Bool"}
 INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
 
 
@@ -243,38 +245,90 @@ def getitem(self: Tensor, key: Any) -> Tensor:
 
 
 def setitem(self: Tensor, key: Any, value: Any) -> None:
-    """``self[key] = value`` in place; ``CopySlices`` makes it differentiable in both."""
-    check_inplace(self)
-    basic, _, adv = _parse(self, key)
+    """``self[key] = value`` in place; ``CopySlices`` makes it differentiable in both.
+
+    Writing into a view with autograd on rebases the view's root tensor, as PyTorch does,
+    so gradients reach every user of the modified buffer.
+    """
     dt = self._dtype
-    varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
     with_grad = (
         STATE.enabled
         and dt.is_floating_point
         and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     )
+    base = self._base
+    through_view = with_grad and base is not None and base._value.flags.c_contiguous
+    if through_view:
+        if base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+    else:
+        check_inplace(self)
+    basic, _, adv = _parse(self, key)
+    if adv and isinstance(value, Tensor) and value._dtype is not dt:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_WORDS[dt.name]} for the destination and {_WORDS[value._dtype.name]} for the source."
+        )
+    varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
+    target = base if through_view else self
     old = None
     if with_grad:
-        old = _make(self._value, dt, self.grad_fn, output_nr=self._output_nr)
-        old._requires_grad = self._requires_grad
+        old = _make(target._value, dt, target.grad_fn, output_nr=target._output_nr)
+        old._requires_grad = target._requires_grad
     _write(self._value[basic + (...,)], adv, varr, dt)
     self._vc[0] += 1
     if not with_grad:
         return
     vshape = value.shape if isinstance(value, Tensor) else None
+    geom = _geometry(self._value, base._value) if through_view else None
 
     def backward(g: Tensor) -> tuple:
+        region = g if geom is None else _strided(g, geom)
         gv = None
         if vshape is not None:
-            gv = sum_to_shape(getitem(g, key), vshape).to(value._dtype)
+            gv = sum_to_shape(getitem(region, key), vshape).to(value._dtype)
         gs = g.clone()
-        setitem(gs, key, 0)
+        setitem(gs if geom is None else _strided(gs, geom), key, 0)
         return gs, gv
 
-    res = record("CopySlices", self._value, dt, (old, value), backward)
-    self.grad_fn = res.grad_fn
-    self._output_nr = 0
-    self._requires_grad = True
+    res = record("CopySlices", target._value, dt, (old, value), backward)
+    target.grad_fn = res.grad_fn
+    target._output_nr = 0
+    target._requires_grad = True
+    if geom is not None:  # the view now reads the rebased root
+        self.grad_fn = _strided(base, geom).grad_fn
+        self._output_nr = 0
+        self._requires_grad = True
+
+
+def _geometry(view: np.ndarray, root: np.ndarray) -> tuple:
+    """``view`` as (shape, element strides, element offset) into C-contiguous ``root``."""
+    item = root.itemsize
+    offset = view.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return view.shape, tuple(st // item for st in view.strides), offset // item
+
+
+def _strided(t: Tensor, geom: tuple) -> Tensor:
+    """The region ``geom`` of ``t`` laid out C-contiguously (``AsStridedBackward0``)."""
+    shape, strides, offset = geom
+    flat = contiguous_array(t._value, t._dtype).reshape(-1)
+    arr = np.lib.stride_tricks.as_strided(
+        flat[offset:], shape, tuple(st * flat.itemsize for st in strides)
+    )
+    tshape = t.shape
+    if np.shares_memory(flat, t._value):
+        return make_view(t, arr, "AsStridedBackward0", lambda g: _strided_embed(g, tshape, geom))
+    return record(
+        "AsStridedBackward0", arr, t._dtype, (t,), lambda g: _strided_embed(g, tshape, geom)
+    )
+
+
+def _strided_embed(g: Tensor, shape: tuple[int, ...], geom: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``g`` written at region ``geom`` (the backward of _strided)."""
+    out = np.zeros(shape, g._dtype.np)
+    region = _strided(_make(out, g._dtype), geom)._value
+    copy_into(region, g._value, g._dtype)
+    return record("AsStridedBackwardBackward0", out, g._dtype, (g,), lambda gg: _strided(gg, geom))
 
 
 def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:
