@@ -11,6 +11,7 @@ and only the create_graph path spells the rule out in Tensor ops.
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -29,6 +30,14 @@ Dims = int | Sequence[int] | None
 
 
 # ---- private view helpers (differentiable; used by the backwards here and in linalg) --------
+def _aliasing(src: Tensor, view: Tensor) -> Tensor:
+    """Share ``src``'s version counter with a result that shares its memory, so an in-place
+    change of ``src`` is caught by backwards that saved the view (as torch's views do)."""
+    if np.may_share_memory(view._value, src._value):
+        view._vc = src._vc
+    return view
+
+
 def _view(
     t: Tensor, shape: Sequence[int], name: str = "ViewBackward0", force: bool = False
 ) -> Tensor:
@@ -38,7 +47,9 @@ def _view(
     src = t._value.shape
     if src == shape and not force:
         return t
-    return record(name, t._value.reshape(shape), t._dtype, (t,), lambda g: _view(g, src))
+    return _aliasing(
+        t, record(name, t._value.reshape(shape), t._dtype, (t,), lambda g: _view(g, src))
+    )
 
 
 def _expand(t: Tensor, shape: Sequence[int]) -> Tensor:
@@ -48,7 +59,7 @@ def _expand(t: Tensor, shape: Sequence[int]) -> Tensor:
     if src == shape:
         return t
     value = np.broadcast_to(t._value, shape)
-    return record("ExpandBackward0", value, t._dtype, (t,), lambda g: sum_to(g, src))
+    return _aliasing(t, record("ExpandBackward0", value, t._dtype, (t,), lambda g: sum_to(g, src)))
 
 
 def _permute(t: Tensor, perm: Sequence[int], name: str = "PermuteBackward0") -> Tensor:
@@ -57,9 +68,8 @@ def _permute(t: Tensor, perm: Sequence[int], name: str = "PermuteBackward0") -> 
     if perm == tuple(range(len(perm))):
         return t
     inverse = tuple(int(i) for i in np.argsort(perm))
-    return record(
-        name, t._value.transpose(perm), t._dtype, (t,), lambda g: _permute(g, inverse, name)
-    )
+    value = t._value.transpose(perm)
+    return _aliasing(t, record(name, value, t._dtype, (t,), lambda g: _permute(g, inverse, name)))
 
 
 def sum_to(g: Tensor, shape: Sequence[int]) -> Tensor:
@@ -165,6 +175,27 @@ def _linear_grad(g, shape, axes, keepdim, dt: D.dtype, fill) -> Tensor:
     return _grad_to_input(g, shape, axes, keepdim) * _make(_from3d(gx3, shape, axes), dt)
 
 
+def _record_out(
+    name: str,
+    value: np.ndarray,
+    dt: D.dtype,
+    input: Tensor,  # noqa: A002
+    backward: Any,
+    saved: tuple[Tensor, ...] = (),
+) -> Tensor:
+    """:func:`record` for a backward ``backward(g, result)`` that reads the op's own result
+    (softmax, logsumexp, norm, prod): under create_graph the result must be the recorded,
+    differentiable tensor, and an in-place change of it must fail the version check."""
+    ref: list[Tensor] = []
+    out = record(name, value, dt, (input,), lambda g: backward(g, ref[0]), saved)
+    node = out.grad_fn
+    if node is not None:
+        ref.append(out)
+        fn, tensors, versions = node._saved
+        node._saved = (fn, (*tensors, out), (*versions, out._vc[0]))
+    return out
+
+
 def _int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
     """The input array and result dtype of sum/prod/cumsum: ``dtype=`` casts first; bool and
     integer inputs accumulate in int64 like torch."""
@@ -242,17 +273,16 @@ def prod(
     out2 = _launch(K.prod_fwd, x3, dt.np)
     result = out2.reshape(out_shape)
 
-    def backward(g: Tensor) -> Tensor:
+    def backward(g: Tensor, out: Tensor) -> Tensor:
         if STATE.enabled and not F.eq(input, 0).any():
             # create_graph without zeros: d prod / dx = prod / x, in differentiable Tensor ops.
-            out = _make(result, dt)
             return _grad_to_input(g * out, shape, axes, keepdim) / input
         return _linear_grad(
             g, shape, axes, keepdim, dt, lambda g2, gx3: K.prod_bwd(g2, x3, out2, gx3)
         )
 
     name = "ProdBackward0" if dim is None else "ProdBackward1"
-    return record(name, result, dt, (input,), backward, (input,))
+    return _record_out(name, result, dt, input, backward, (input,))
 
 
 # ---- var, std --------------------------------------------------------------------------------
@@ -283,10 +313,10 @@ def _var_std(
 
     def backward(g: Tensor) -> Tensor:
         if STATE.enabled:
-            m = _make(mean2.reshape(_out_shape(shape, axes, True)), dt)
+            m = mean(input, axes, keepdim=True)  # differentiable: the mean moves with x
             if is_std:  # d std = d var / (2 std), std recomputed so it is differentiable
                 g = g / (2 * _var_std("StdBackward0", input, dim, None, keepdim, corr))
-            scale = 2.0 / max(0.0, x3.shape[1] - corr)
+            scale = 2.0 / builtins.max(0.0, x3.shape[1] - corr)
             return _grad_to_input(g, shape, axes, keepdim) * (input - m) * scale
         if is_std:
             g = g / (2 * _make(value, dt))
@@ -478,12 +508,11 @@ def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  
     dt = input._dtype
     out = _reduced(K.logsumexp_fwd, input._value, axes, keepdim, dt.np)
 
-    def backward(g: Tensor) -> Tensor:
-        keep = _out_shape(shape, axes, True)
-        result = _make(out.reshape(keep), dt)
+    def backward(g: Tensor, result: Tensor) -> Tensor:
+        result = _view(result, _out_shape(shape, axes, True))
         return _grad_to_input(g, shape, axes, keepdim) * F.exp(input - result)
 
-    return record("LogsumexpBackward0", out, dt, (input,), backward, (input,))
+    return _record_out("LogsumexpBackward0", out, dt, input, backward, (input,))
 
 
 _P_MODES = {2: KX.P_TWO, "fro": KX.P_TWO, 1: KX.P_ONE, np.inf: KX.P_INF, -np.inf: KX.P_NEG_INF}
@@ -517,8 +546,7 @@ def norm(
     KX.norm_fwd(x3, mode, pf, out2)
     result = out2.reshape(_out_shape(shape, axes, keepdim))
 
-    def backward(g: Tensor) -> Tensor:
-        out = _make(result, dt)
+    def backward(g: Tensor, out: Tensor) -> Tensor:
         if mode == KX.P_ZERO:
             return F.mul(input, 0.0)
         if mode == KX.P_ONE:
@@ -536,7 +564,7 @@ def norm(
         scale = F.where(zero, 0.0, g / out ** (pf - 1))
         return _grad_to_input(scale, shape, axes, keepdim) * input * F.abs(input) ** (pf - 2)
 
-    return record("LinalgVectorNormBackward0", result, dt, (input,), backward, (input,))
+    return _record_out("LinalgVectorNormBackward0", result, dt, input, backward, (input,))
 
 
 def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
@@ -579,9 +607,8 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
     K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
     out = y3.reshape(shape)
 
-    def backward(g: Tensor) -> Tensor:
+    def backward(g: Tensor, y: Tensor) -> Tensor:
         if STATE.enabled:
-            y = result_ref[0]
             if log:
                 return g - F.exp(y) * sum(g, dim, keepdim=True)
             return y * (g - sum(g * y, dim, keepdim=True))
@@ -592,12 +619,7 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
         return _make(gx3.reshape(shape), dt, fresh=True)
 
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
-    result = record(name, out, dt, (input,), backward)
-    # The backward reads the output; create_graph needs it as the differentiable result.
-    result_ref = [result]
-    if result.grad_fn is not None:
-        result.grad_fn._saved = (backward, (result,), (result._vc[0],))
-    return result
+    return _record_out(name, out, dt, input, backward)
 
 
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
