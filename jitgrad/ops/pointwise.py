@@ -211,6 +211,10 @@ class ElementwiseBackward(Node):
         modifying ``exp``'s result in place is not).
         """
         op, smask, args, _values, _cdt, out_vc, versions, out, out_version = self.saved()
+        if out_vc[0] == out_version:  # fast path: nothing was modified since the forward
+            it = iter(versions)
+            if all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t"):
+                return
         from ..tensor import Tensor, check_versions
 
         needs = tuple(
