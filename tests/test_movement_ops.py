@@ -58,6 +58,14 @@ def check_op(fn: Callable, shapes: list[tuple], ref: Callable | None, name: str 
 
 # (label, fn, input shapes, numpy reference, grad_fn name as PyTorch reports it)
 CASES = [
+    (
+        "movedim",
+        lambda m, x: x.movedim((0, 1), (2, 0)),
+        [(2, 3, 4)],
+        lambda x: np.moveaxis(x, (0, 1), (2, 0)),
+        "PermuteBackward0",
+    ),
+    ("tile", lambda m, x: m.tile(x, (2,)), [(2, 3)], lambda x: np.tile(x, (2,)), "RepeatBackward0"),
     ("reshape", lambda m, x: x.reshape(4, 3), [(3, 4)], lambda x: x.reshape(4, 3), "ViewBackward0"),
     (
         "reshape_infer",
@@ -350,6 +358,16 @@ def test_split_unused_pieces_get_zero_grad() -> None:
 
 
 ERRORS = [
+    (
+        lambda x: jitgrad.cat([x[0, 0], x[0, 1]]),
+        RuntimeError,
+        "zero-dimensional tensor (at position 0) cannot be concatenated",
+    ),
+    (
+        lambda x: x.movedim((0, 0), (1, 0)),
+        RuntimeError,
+        "movedim: repeated dim in `source` ([0, 0])",
+    ),
     (
         lambda x: x.t().view(12),
         RuntimeError,

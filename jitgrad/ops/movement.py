@@ -33,6 +33,9 @@ __all__ = [
     "transpose",
     "swapaxes",
     "permute",
+    "movedim",
+    "moveaxis",
+    "tile",
     "t",
     "broadcast_to",
     "cat",
@@ -269,6 +272,30 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     return make_view(input, arr, "PermuteBackward0", lambda g: permute(g, inverse))
 
 
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """Move dims ``source`` to positions ``destination`` (a permute: ``PermuteBackward0``)."""
+    n = input.ndim
+    src, dst = _dims(source, n), _dims(destination, n)
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    if len(src) != len(dst):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({list(src)} dims) should contain the same number of dims as destination "
+            f"({list(dst)} dims)"
+        )
+    rest = iter(d for d in range(n) if d not in src)
+    placed = dict(zip(dst, src, strict=True))
+    return permute(input, tuple(placed[i] if i in placed else next(rest) for i in range(n)))
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
+    """``repeat`` with ``dims`` padded by leading ones to ``input``'s rank."""
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
 def _T(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     if self.ndim == 0:
         warnings.warn(
@@ -396,6 +423,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         keep[0] = True
     parts = [x for x, k in zip(tensors, keep, strict=True) if k]
     ref = parts[0]
+    for i, x in enumerate(tensors):
+        if x.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = _wrap_dim(dim, ref.ndim)
     for i, (x, k) in enumerate(zip(tensors, keep, strict=True)):
         if not k:
@@ -432,6 +462,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 concat = concatenate = cat
+moveaxis = movedim
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -542,6 +573,9 @@ METHODS: dict[str, Any] = {
     "transpose": transpose,
     "swapaxes": swapaxes,
     "permute": permute,
+    "movedim": movedim,
+    "moveaxis": movedim,
+    "tile": tile,
     "t": t,
     "T": property(_T),
     "mT": property(_mT),
