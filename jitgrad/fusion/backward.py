@@ -1,0 +1,337 @@
+"""Run a fusion group's backward as one generated kernel.
+
+The kernel loops once over the root's output shape (every member's shape broadcasts to it).
+Per element it recomputes the cheap forward values the rules read (rematerialization: no
+saved array is read for them), reads the others from the saved forward arrays, evaluates
+each member's derivative rules from the root down, and writes every gradient that leaves
+the group straight into its buffer: stored where the buffer has the full shape, accumulated
+through a stride-0 view where the input was broadcast, reduced into a scalar accumulator
+where it has one element. Every derivative rule is linear in ``g``, so summing a broadcast
+member's gradient after multiplying by its (broadcast) local factors is exact math.
+
+Each step builds a cheap structural key (ops, operand masks, dtypes, which operand comes
+from which member, output modes, collapsed ndim); the key maps to the compiled kernel and
+the order of its arguments, so a training loop's second step renders and compiles nothing.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .. import helpers
+from ..ops import expr as E
+from ..ops.pointwise import ROLES, edge_indices
+from . import codegen as C
+from .layout import iteration_views
+from .planner import partition
+
+#: Ops whose forward value is recomputed in the backward kernel rather than read from the
+#: saved array: a few arithmetic instructions cost less than a memory read. Transcendentals
+#: (scalar libm calls, ~10-20 ns each) are read instead.
+CHEAP = frozenset(
+    {
+        "add",
+        "add_scaled",
+        "sub",
+        "sub_scaled",
+        "mul",
+        "neg",
+        "abs",
+        "relu",
+        "maximum",
+        "minimum",
+        "clamp",
+        "clamp_min",
+        "clamp_max",
+        "where",
+        "cast",
+        "clone",
+    }
+)
+
+#: structural key -> (Kernel, spec)
+_kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
+
+
+#: root node -> the group last planned for it, so ``explain`` can still name the kernel
+#: after backward freed the graph's saved values.
+LAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def plan(nodes: Any, needed: Any, entries: Any) -> dict[Any, FusedGroup]:
+    """Fusion groups of a backward graph, keyed by their root node (see :mod:`.planner`)."""
+    groups = {group[0]: FusedGroup(group) for group in partition(nodes, needed, entries)}
+    LAST.update(groups)
+    return groups
+
+
+class FusedGroup:
+    """One planned group; :meth:`run` computes the gradients of every edge leaving it."""
+
+    __slots__ = ("members", "edges", "kernel", "spec")
+
+    def __init__(self, members: list[Any]) -> None:
+        self.members = members
+        index = {id(m): k for k, m in enumerate(members)}
+        self.edges = [
+            e for m in members for e in m.next_functions if e[0] is None or id(e[0]) not in index
+        ]
+        self.kernel: Any = None
+        self.spec: C.KernelSpec | None = None
+
+    def names(self) -> list[str]:
+        return [m.name() for m in self.members]
+
+    def run(self, grad_outputs: list, needed: Any) -> list:
+        """Gradients aligned with :attr:`edges` (a target reached twice gets it once)."""
+        g = grad_outputs[0] if grad_outputs else None
+        if g is None:
+            return [None] * len(self.edges)
+        return self._execute(g._value, needed, compile_only=False)
+
+    def prepare(self, needed: Any) -> None:
+        """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
+        out = self.members[0].saved()[7]
+        self._execute(np.zeros(out.shape, out.dtype), needed, compile_only=True)
+
+    def release(self) -> None:
+        for m in self.members:
+            m.release()
+
+    def _execute(self, garr: np.ndarray, needed: Any, compile_only: bool) -> list:
+        from ..tensor import _make
+
+        members = self.members
+        index = {id(m): k for k, m in enumerate(members)}
+        saved = [m.saved() for m in members]
+        for m in members:
+            m.check_saved_versions()
+        shape = saved[0][7].shape
+        # ---- structure: operand sources and gradient destinations ---------------------------
+        slots: dict[int, int] = {}  # id(array) -> argument slot
+        arrays: list[np.ndarray] = [garr]
+        scalars: list[Any] = []
+        targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
+        buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
+        key: list[Any] = [garr.dtype.name]
+
+        def slot(arr: np.ndarray) -> int:
+            s = slots.get(id(arr))
+            if s is None:
+                s = slots[id(arr)] = len(arrays)
+                arrays.append(arr)
+            return s
+
+        for m, (op, smask, args, values, cdt, _vc, _vs, out, _ov) in zip(
+            members, saved, strict=True
+        ):
+            edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
+            grads, reads = _needed_grads(op, args, edge_at, needed, index)
+            cheap = op.name in CHEAP
+            sources: list[tuple] = []
+            dests: list[tuple | None] = []
+            for i, x in enumerate(args):
+                if smask[i] == "s":
+                    scalars.append(values[i])
+                    sources.append(("s",))
+                    dests.append(None)
+                    continue
+                e = edge_at.get(i)
+                producer = _producer(x, e, index)
+                if producer is not None and saved[producer][0].name in CHEAP:
+                    sources.append(("m", producer))
+                elif not cheap and ROLES[i] not in reads:  # never read: not passed
+                    sources.append(("-",))
+                else:
+                    sources.append(("a", slot(values[i])))
+                if i not in grads:
+                    dests.append(None)
+                elif id(e[0]) in index:
+                    dests.append(("int", index[id(e[0])], x._dtype.name))
+                else:
+                    tkey = (id(e[0]), e[1], values[i].shape, x._dtype)
+                    b = targets.get(tkey)
+                    if b is None:
+                        b = targets[tkey] = len(buf_meta)
+                        buf_meta.append((values[i].shape, x._dtype))
+                    dests.append(("ext", b, x._dtype.name))
+            out_slot = slot(out) if "out" in reads and not cheap else -1
+            key.append(
+                (op.name, smask, cdt.name, out.dtype.name, tuple(sources), tuple(dests), out_slot)
+            )
+        # ---- buffers and layout ----------------------------------------------------------
+        size = int(np.prod(shape))
+        modes = []
+        buffers = []
+        for bshape, dt in buf_meta:
+            if bshape == shape:
+                modes.append(C.STORE)
+                buffers.append(np.empty(bshape, dt.np))
+            elif size > 1 and int(np.prod(bshape)) == 1:
+                modes.append(C.REDUCE)
+                buffers.append(np.zeros(bshape, dt.np))
+            else:
+                modes.append(C.ACCUMULATE)
+                buffers.append(np.zeros(bshape, dt.np))
+        if size:
+            full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
+            views, ndim = iteration_views(shape, arrays + full)
+            parallel = size >= helpers.PARALLEL_THRESHOLD and C.ACCUMULATE not in modes
+            key += [tuple(modes), ndim, parallel, len(arrays)]
+            kkey = tuple(key)
+            entry = _kernels.get(kkey)
+            if entry is None:
+                spec = _render([m.name() for m in members], saved, kkey, len(members))
+                entry = _kernels[kkey] = (C.get_kernel(spec), spec)
+            self.kernel, self.spec = entry
+            if compile_only:
+                return []
+            call: list[Any] = views[: len(arrays)] + scalars
+            vit = iter(views[len(arrays) :])
+            for b, mode in zip(buffers, modes, strict=True):
+                call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
+            self.kernel.fn(*call)
+        elif compile_only:
+            return []
+        # ---- one result per edge leaving the group ----------------------------------------
+        results: list[Any] = []
+        given: set[int] = set()
+        for m, (op, smask, args, values, *_r) in zip(members, saved, strict=True):
+            for i, e in zip(edge_indices(op, smask), m.next_functions, strict=True):
+                if e[0] is not None and id(e[0]) in index:
+                    continue
+                g = None
+                if e[0] is not None and smask[i] == "t":
+                    b = targets.get((id(e[0]), e[1], values[i].shape, args[i]._dtype))
+                    if b is not None and b not in given:
+                        given.add(b)
+                        g = _make(buffers[b], buf_meta[b][1], fresh=True)
+                results.append(g)
+        return results
+
+
+def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
+    """The member producing operand ``x`` (its forward value can be recomputed), or None."""
+    if edge is None or edge[0] is None or x.grad_fn is not edge[0] or x._output_nr != 0:
+        return None
+    return index.get(id(edge[0]))
+
+
+def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
+    """Which operands' gradients a member computes, and the names those rules read."""
+    from ..tensor import Tensor
+
+    grads: set[int] = set()
+    reads: set[str] = set()
+    for i, x in enumerate(args):
+        rule = op.grads[i]
+        e = edge_at.get(i)
+        if rule is None or not isinstance(x, Tensor) or not x._requires_grad or e is None:
+            continue
+        if e[0] is None or not (id(e[0]) in index or needed.get(e[0])):
+            continue
+        grads.add(i)
+        reads |= E.free_names(rule)
+    return grads, reads
+
+
+def _cast(expr: str, have: str, want: str) -> str:
+    return expr if have == want else f"np.{want}({expr})"
+
+
+def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelSpec:
+    """The KernelSpec for structural ``key`` (only on a cache miss): one line per op."""
+    gdt = key[0]
+    members = key[1 : 1 + n]
+    modes, ndim, parallel, n_arrays = key[1 + n :]
+    tags = [f"{m[0]}{k}" for k, m in enumerate(members)]
+    array_name = {0: "g"}
+    for k, (_op, _sm, _c, _o, sources, _d, out_slot) in enumerate(members):
+        for i, src in enumerate(sources):
+            if src[0] == "a":
+                array_name.setdefault(src[1], f"{tags[k]}_{ROLES[i]}")
+        if out_slot >= 0:
+            array_name.setdefault(out_slot, f"{tags[k]}_out")
+    inputs = [(array_name[s], False) for s in range(n_arrays)]
+    remat: list[tuple[str, str]] = []
+    values_of: dict[int, str] = {}
+
+    def operands(k: int, roles: frozenset[str]) -> dict[str, str]:
+        _op, _sm, cdt, _o, sources, _d, _s = members[k]
+        names = {}
+        for i, src in enumerate(sources):
+            if ROLES[i] not in roles:
+                continue
+            if src[0] == "s":
+                names[ROLES[i]] = f"{tags[k]}_{ROLES[i]}"
+            elif src[0] == "m":  # recomputed from the producer's own operands
+                names[ROLES[i]] = _cast(value(src[1]), members[src[1]][3], cdt)
+            elif src[0] == "a":
+                names[ROLES[i]] = array_name[src[1]] + "_"
+        return names
+
+    def value(k: int) -> str:
+        local = values_of.get(k)
+        if local is None:
+            op, cdt, odt = saved[k][0], members[k][2], members[k][3]
+            expr = _cast(E.render(op.expr, operands(k, E.free_names(op.expr)), cdt), cdt, odt)
+            local = values_of[k] = f"v_{tags[k]}"
+            remat.append((local, expr))
+        return local
+
+    stmts: list[tuple[str, str]] = []
+    incoming: dict[int, list[str]] = {}
+    external: dict[int, list[str]] = {}
+    out_dtype: dict[int, str] = {}
+    comment = [f"backward of {n} fused ops: " + " <- ".join(node_names)]
+    for k, (name, _sm, cdt, odt, _src, dests, out_slot) in enumerate(members):
+        op = saved[k][0]
+        gname = f"g_{tags[k]}"
+        if k == 0:
+            stmts.append((gname, _cast("g_", gdt, cdt)))
+        else:
+            stmts.append((gname, _cast(" + ".join(incoming.get(k, ["0"])), odt, cdt)))
+        reads = frozenset().union(
+            *(E.free_names(op.grads[i]) for i, d in enumerate(dests) if d is not None)
+        )
+        names = operands(k, reads)
+        names["g"] = gname
+        if out_slot >= 0:
+            names["out"] = _cast(array_name[out_slot] + "_", odt, cdt)
+        elif name in CHEAP and "out" in reads:
+            names["out"] = _cast(value(k), odt, cdt)
+        for i, dest in enumerate(dests):
+            if dest is None:
+                continue
+            local = f"d_{tags[k]}_{ROLES[i]}"
+            stmts.append((local, _cast(E.render(op.grads[i], names, cdt), cdt, dest[2])))
+            if dest[0] == "int":
+                incoming.setdefault(dest[1], []).append(local)
+            else:
+                external.setdefault(dest[1], []).append(local)
+                out_dtype[dest[1]] = dest[2]
+        comment.append(f"{tags[k]} = {op.expr}")
+    scalar_inputs = [
+        (f"{tags[k]}_{ROLES[i]}", True)
+        for k, m in enumerate(members)
+        for i, src in enumerate(m[4])
+        if src[0] == "s"
+    ]
+    outputs = []
+    for b, mode in enumerate(modes):
+        local = f"grad{b}"
+        stmts.append((local, " + ".join(external[b])))
+        outputs.append((f"out{b}", local, mode, out_dtype[b]))
+    label = "_".join(dict.fromkeys(m[0] for m in members))[:40].rstrip("_")
+    return C.KernelSpec(
+        label=f"{label}_fbwd",
+        inputs=tuple(inputs + scalar_inputs),
+        stmts=tuple(remat + stmts),
+        outputs=tuple(outputs),
+        ndim=ndim,
+        parallel=parallel,
+        comment=tuple(comment),
+    )
