@@ -232,12 +232,15 @@ def addmm(
         )
     product = mm(mat1.detach(), mat2.detach())
     shape = product._value.shape
-    if broadcast_shape([input._value.shape, shape]) != shape:
-        raise RuntimeError(
-            f"The expanded size of the tensor ({shape[-1]}) must match the existing size "
-            f"({input._value.shape[-1]}) at non-singleton dimension {len(shape) - 1}.  "
-            f"Target sizes: {list(shape)}.  Tensor sizes: {list(input._value.shape)}"
-        )
+    src = input._value.shape
+    for i in range(1, len(src) + 1):
+        if len(src) > len(shape) or src[-i] not in (1, shape[-i]):
+            d = len(shape) - i
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[d]}) must match the existing size "
+                f"({src[-i]}) at non-singleton dimension {d}.  Target sizes: {list(shape)}.  "
+                f"Tensor sizes: {list(src)}"
+            )
     out = product._value
     if beta == 0:  # torch ignores input entirely (its NaNs too)
         if alpha != 1:
@@ -332,7 +335,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     a3 = grouped(a, ta, (batch, left, contract))
     b3 = grouped(b, tb, (batch, contract, right))
     have = batch + left + right
-    result = _view(bmm(a3, b3), [sizes[c] for c in have])
+    result = _view(bmm(a3, b3), [sizes[c] for c in have], force=True)
     return _permute(result, [have.index(c) for c in out])
 
 

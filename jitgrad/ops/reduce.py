@@ -91,7 +91,8 @@ def _axes(ndim: int, dim: Dims) -> tuple[int, ...]:
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, int | np.integer):
-        return (_wrap_dim(int(dim), ndim),) if ndim else ()
+        a = _wrap_dim(int(dim), ndim)
+        return (a,) if ndim else ()
     seen: set[int] = set()
     for d in dim:
         a = _wrap_dim(int(d), ndim)
@@ -374,7 +375,9 @@ class _ReturnType(tuple):
 
 
 def _return_type(name: str) -> type:
-    return type(name, (_ReturnType,), {"__slots__": (), "_name": name})
+    return type(
+        name, (_ReturnType,), {"__slots__": (), "_name": name, "__module__": "jitgrad.return_types"}
+    )
 
 
 _RETURN_TYPES = {n: _return_type(n) for n in ("max", "min")}
@@ -445,7 +448,12 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     if dim is None:
         return _amax_amin(fn, input, None, False, "MaxBackward1" if fn == "max" else "MinBackward1")
     if not isinstance(dim, int | np.integer):
-        raise TypeError(f"{fn}() received an invalid combination of arguments - got (dim=tuple, )")
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got (dim=tuple, ), but "
+            "expected one of:\n * ()\n      didn't match because some of the keywords were "
+            "incorrect: dim\n * (Tensor other)\n      didn't match because some of the "
+            "keywords were incorrect: dim\n * (int dim, bool keepdim = False)\n"
+        )
     shape = input._value.shape
     axes = _axes(len(shape), dim)
     _nonempty(fn, shape, axes, dim)
