@@ -565,11 +565,12 @@ def norm(
                 g, shape, axes, keepdim, dt, lambda g2, gx3: K.amax_bwd(g2, ax3, out2, gx3)
             )
             return w * F.sign(input)
-        zero = F.eq(out, 0)
+        zero = F.eq(out, 0)  # a zero norm has a zero (sub)gradient, as in torch
+        safe = F.where(zero, 1.0, out)
         if mode == KX.P_TWO:
-            scale = F.where(zero, 0.0, g / out)
+            scale = F.where(zero, 0.0, g / safe)
             return _grad_to_input(scale, shape, axes, keepdim) * input
-        scale = F.where(zero, 0.0, g / out ** (pf - 1))
+        scale = F.where(zero, 0.0, g / safe ** (pf - 1))
         return _grad_to_input(scale, shape, axes, keepdim) * input * F.abs(input) ** (pf - 2)
 
     return _record_out("LinalgVectorNormBackward0", result, dt, input, backward, (input,))
