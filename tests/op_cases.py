@@ -7,6 +7,7 @@ away from kinks, and tolerances.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,6 +52,10 @@ BROADCAST_UNARY = (((),), ((0,),), ((2, 3, 4),))
 POS = {"low": 0.2, "high": 3.0}
 
 
+def _erf(a):
+    return np.vectorize(math.erf, otypes=[np.float64])(a).astype(np.result_type(a, np.float32))
+
+
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
@@ -93,6 +98,7 @@ CASES: list[OpCase] = [
     OpCase(
         "tanh", lambda t, a: a.tanh(), np.tanh, U, low=-4, high=4, extra_shape_sets=BROADCAST_UNARY
     ),
+    OpCase("erf", lambda t, a: t.erf(a), _erf, U, low=-3, high=3),
     OpCase("sigmoid", lambda t, a: a.sigmoid(), _sigmoid, U, low=-6, high=6),
     OpCase("relu", lambda t, a: a.relu(), lambda a: np.maximum(a, 0), U),
     OpCase("sign", lambda t, a: a.sign(), np.sign, U),

@@ -7,6 +7,8 @@ the numpy function the tests compare the forward against.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .registry import BOOL, FLOAT, defop
@@ -14,6 +16,10 @@ from .registry import BOOL, FLOAT, defop
 
 def _np_sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
+
+
+def _np_erf(a):
+    return np.vectorize(math.erf, otypes=[np.float64])(a).astype(np.result_type(a, np.float32))
 
 
 def _np_relu(a):
@@ -94,6 +100,7 @@ defop("sin", "sin(a)", ("g * cos(a)",), np.sin, result=FLOAT)
 defop("cos", "cos(a)", ("-g * sin(a)",), np.cos, result=FLOAT)
 defop("tan", "tan(a)", ("g * (1 + out * out)",), np.tan, result=FLOAT)
 defop("tanh", "tanh(a)", ("g * (1 - out * out)",), np.tanh, result=FLOAT)
+defop("erf", "erf(a)", ("g * 1.1283791670955126 * exp(-(a * a))",), _np_erf, result=FLOAT)
 defop("sigmoid", "1 / (1 + exp(-a))", ("g * out * (1 - out)",), _np_sigmoid, result=FLOAT)
 defop("relu", "maximum(a, 0)", ("where(out > 0, g, 0)",), _np_relu)
 

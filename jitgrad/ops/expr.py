@@ -29,6 +29,7 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "cos": {"*": "np.cos({0})"},
     "tan": {"*": "np.tan({0})"},
     "tanh": {"*": "np.tanh({0})"},
+    "erf": {"*": "math.erf({0})"},
     "abs": {"*": "abs({0})"},
     "sign": {"*": "np.sign({0})"},
     "floor": {"*": "np.floor({0})"},
