@@ -33,7 +33,7 @@ def _encode(obj: Any, arrays: list[np.ndarray]) -> Any:
     from .nn.parameter import Parameter
 
     if isinstance(obj, Tensor):
-        arrays.append(np.ascontiguousarray(obj._value))
+        arrays.append(np.asarray(obj._value, order="C"))  # ascontiguousarray makes 0-d 1-d
         kind = "parameter" if isinstance(obj, Parameter) else "tensor"
         return {
             "__kind__": kind,
