@@ -66,7 +66,7 @@ def make_dot(t: Any, params: dict[str, Any] | None = None, show_fusion: bool = T
                     stack.append(nxt)
     groups: list[list[Any]] = []
     if show_fusion and control.STATE.enabled and nodes:
-        groups = [partition(nodes, dict.fromkeys(nodes, True), [root])]
+        groups = partition(nodes, dict.fromkeys(nodes, True), [root])
     in_group = {id(m) for g in groups for m in g}
     for node in nodes:
         if id(node) in in_group:

@@ -112,7 +112,13 @@ class Kernel:
         stats = self.dispatcher.stats
         hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
         start = time.perf_counter()
-        self.dispatcher(*args)
+        try:
+            self.dispatcher(*args)
+        except Exception:
+            # A corrupt or foreign Numba cache file for this kernel: drop it and compile.
+            if not self._drop_compiled_cache():
+                raise
+            self.dispatcher(*args)
         elapsed = time.perf_counter() - start
         self.calls += 1
         new_hits = sum(stats.cache_hits.values()) - hits
@@ -125,6 +131,16 @@ class Kernel:
             _stats["compile_seconds"] += elapsed
             what = "loaded from disk" if self.from_disk else "compiled"
             helpers.debug_print(1, f"{what} {self.name} in {elapsed * 1e3:.1f} ms")
+
+    def _drop_compiled_cache(self) -> bool:
+        removed = False
+        for f in self.path.parent.glob(f"__pycache__/{self.path.stem}.*"):
+            try:
+                f.unlink()
+                removed = True
+            except OSError:
+                pass
+        return removed
 
     def _debug_call(self, *args: Any) -> None:
         self._timed(args)
