@@ -107,6 +107,8 @@ GET_CASES = [
         lambda x: x[[0, 1], :, [1, 3]],
         "IndexBackward0",
     ),
+    ("true", lambda m, x: x[True], [(3, 4)], lambda x: x[None], "IndexBackward0"),
+    ("false", lambda m, x: x[0, False], [(3, 4)], lambda x: x[0][None][:0], "IndexBackward0"),
     ("mask", lambda m, x: x[_tensor(m, MASK)], [(3, 4)], lambda x: x[MASK], "IndexBackward0"),
     (
         "mask_rows",
@@ -424,6 +426,12 @@ def test_scatter_values() -> None:
 
 
 ERRORS: list[tuple[Callable, type, str]] = [
+    (
+        lambda x: x[1.0],
+        IndexError,
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+        "valid indices (got float)",
+    ),
     (
         lambda x: x.__setitem__([0], jitgrad.ones(4, dtype=jitgrad.float64)),
         RuntimeError,

@@ -74,7 +74,7 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
         key = (key,)
     items: list[Any] = []
     for k in key:
-        arr = _index_array(k)
+        arr = np.asarray(k) if isinstance(k, bool | np.bool_) else _index_array(k)
         if arr is not None and arr.ndim == 0 and arr.dtype != np.bool_:
             items.append(int(arr))  # a 0-d integer tensor selects, as in PyTorch
         else:
@@ -113,6 +113,10 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             src_dim += 1
             out_dim += 1
             name = "SliceBackward0"
+        elif isinstance(it, np.ndarray) and it.ndim == 0:  # True / False: a new dim of 1 / 0
+            basic.append(None)
+            adv.append((out_dim, np.zeros(1 if it else 0, np.int64)))
+            out_dim += 1
         elif isinstance(it, np.ndarray):
             span = it.ndim if it.dtype == np.bool_ else 1
             if it.dtype == np.bool_:
@@ -128,6 +132,11 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             src_dim += span
             out_dim += span
         else:
+            if not isinstance(it, int | np.integer):
+                raise IndexError(
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                    f"Variables are valid indices (got {type(it).__name__})"
+                )
             i = int(it)
             n = x.shape[src_dim]
             if not -n <= i < n:
