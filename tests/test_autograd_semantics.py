@@ -458,3 +458,24 @@ def test_set_detect_anomaly_function_and_context() -> None:
     y = x.sqrt()
     y.backward(torch.ones(1))  # without anomaly mode NaN passes silently, as in PyTorch
     assert math.isnan(x.grad.item())
+
+
+def test_backward_inputs_nonleaf_and_grad_argument_rules() -> None:
+    x = leaf([1.0, 2.0])
+    m = x * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (m * m).sum().backward(inputs=[m])
+    assert m.grad.tolist() == [6.0, 12.0] and x.grad is None
+    a = leaf([1.0, 2.0])
+    (a * 2).backward(torch.tensor([1, 1]))  # real gradients are cast to the output's dtype
+    assert a.grad.tolist() == [2.0, 2.0] and a.grad.dtype is torch.float32
+    outs = [(a * a).sum(), (a * 3).sum()]
+    assert message(RuntimeError, lambda: torch.autograd.grad(outs, a, [torch.tensor(1.0)])) == (
+        "got 2 tensors and 1 gradients"
+    )
+    assert message(RuntimeError, lambda: torch.autograd.backward(outs, [torch.tensor(1.0)])) == (
+        "got 2 tensors and 1 gradients"
+    )
+    (g,) = torch.autograd.grad(outs, a)
+    assert g.tolist() == [5.0, 7.0]

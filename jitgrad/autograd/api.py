@@ -49,12 +49,8 @@ def _make_grads(outputs: list, grad_outputs: list, create_graph: bool) -> list:
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and "
                 f"output[{i}] has a shape of {out.shape!r}."
             )
-        elif g._dtype.is_floating_point != out._dtype.is_floating_point:
-            raise RuntimeError(
-                f"For complex Tensors, both grad_output and output are required to have the "
-                f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
-                f"{g._dtype!r} and output[{i}] has a dtype of {out._dtype!r}."
-            )
+        elif g._dtype is not out._dtype:  # PyTorch casts real gradients to the output's dtype
+            g = g.to(out._dtype)
         if not create_graph and (g._requires_grad or g.grad_fn is not None):
             g = g.detach()
         grads.append(g)
@@ -83,10 +79,7 @@ def backward(
     if not grads:
         grads = [None] * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"grad_tensors should have the same length as tensors but got {len(grads)} and "
-            f"{len(outputs)}"
-        )
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     input_list = _as_list(inputs) if inputs is not None else None
     if input_list is not None and not input_list:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
@@ -117,10 +110,7 @@ def grad(
     if not grads:
         grads = [None] * len(out_list)
     if len(grads) != len(out_list):
-        raise RuntimeError(
-            f"grad_outputs should have the same length as outputs but got {len(grads)} and "
-            f"{len(out_list)}"
-        )
+        raise RuntimeError(f"got {len(out_list)} tensors and {len(grads)} gradients")
     for t in in_list:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

@@ -153,16 +153,20 @@ class AccumulateGrad(Node):
 
 
 def accumulate_into_leaf(t: Tensor, grad: Tensor) -> None:
-    """``t.grad += grad`` with PyTorch's rules (copy or adopt first; in place after)."""
+    """``t.grad += grad`` with PyTorch's rules (copy or adopt first; in place after).
+
+    Reads ``_grad``, not ``.grad``: ``backward(inputs=[non_leaf])`` accumulates into a non-leaf,
+    and the property would warn about it.
+    """
     if grad is None:
         return
     if STATE.enabled:  # create_graph: keep the graph of the gradient
-        t.grad = grad if t.grad is None else t.grad + grad
+        t._grad = grad if t._grad is None else t._grad + grad
         return
-    if t.grad is None:
-        t.grad = grad._adopt_as_grad(t)
+    if t._grad is None:
+        t._grad = grad._adopt_as_grad(t)
     else:
-        t.grad._accumulate_(grad)
+        t._grad._accumulate_(grad)
 
 
 class _Anomaly:
