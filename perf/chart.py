@@ -66,16 +66,28 @@ def write(report: dict, path: Path) -> str:
         ax.grid(axis="y", which="both", alpha=0.3)
         if ax is axes[0]:
             ax.axhline(1.0, color="black", linewidth=0.8)
-    axes[0].legend(fontsize=8, loc="upper left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.035),
+        ncol=len(labels) or 1,
+        fontsize=9,
+    )
     fig.text(
-        0.01, 0.01, "No bar: unavailable, not installed, WRONG or n/a; see the table.", fontsize=8
+        0.5,
+        0.005,
+        "No bar: unavailable, not installed, WRONG or n/a; see the table.",
+        fontsize=8,
+        ha="center",
     )
     m = report["machine"]
     fig.suptitle(
         f"jitgrad comparison, {m['cpu']}, {m['usable_cores']} cores, {m['date']}"
         + (" (quick mode: not meaningful)" if report["config"]["quick"] else "")
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)

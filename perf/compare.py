@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     timing = {
         "warmup_s": 0.0 if quick else 0.3,
         "target_s": 0.002 if quick else 0.05,
-        "budget_s": 2.0 if quick else 20.0,
+        "budget_s": 2.0 if quick else 10.0,
     }
     compile_list = [w for w in args.compile.split(",") if w.strip()]
 

@@ -93,7 +93,9 @@ def describe(loaded: dict[str, str] | None = None) -> dict[str, Any]:
         "blas": _blas(),
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
         "git_commit": _git("rev-parse", "--short", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--", "jitgrad")),
+        "git_dirty": bool(_git("status", "--porcelain", "--", "jitgrad"))
+        if _git("rev-parse", "HEAD")
+        else None,
     }
     try:
         info["numba_threading_layer"] = numba.threading_layer()

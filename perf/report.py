@@ -108,10 +108,14 @@ def _cells(w: dict, row: dict) -> list[str]:
     ]
 
 
-def _note(row: dict) -> str:
-    if row["status"] == "ok":
-        return row["message"]
-    return row["status"] + (f" ({row['message']})" if row["message"] else "")
+def _note(row: dict, repeat: int) -> str:
+    """Status if not ok; else the check's note, plus the sample count if the budget cut it."""
+    if row["status"] != "ok":
+        return row["status"] + (f" ({row['message']})" if row["message"] else "")
+    notes = [row["message"]] if row["message"] else []
+    if row.get("samples", repeat) < repeat:
+        notes.append(f"{row['samples']} samples (time budget)")
+    return "; ".join(notes)
 
 
 HEADER = ["implementation", "median", "min", "max", "x floor", "x fastest", "achieved", "note"]
@@ -124,7 +128,9 @@ def terminal(report: dict) -> str:
         floor = f"floor {_num(w['floor_time_s'] * 1e3)} ms" if w["floor_time_s"] else "no floor"
         lines.append(f"\n{w['name']} [{w['dtype']}, {w['size']}; {w['unit']}; {floor}]")
         lines.append(f"  {w['title']}")
-        rows = [HEADER] + [[r["name"], *_cells(w, r), _note(r)] for r in w["results"]]
+        rows = [HEADER] + [
+            [r["name"], *_cells(w, r), _note(r, report["config"]["repeat"])] for r in w["results"]
+        ]
         widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER) - 1)]
         for r in rows:
             cells = [
@@ -161,9 +167,11 @@ def markdown(report: dict) -> str:
         f"torch {m.get('torch_threads', '-')}; load average at start "
         f"{m['load_average']}"
     )
-    out.append(
-        f"- jitgrad commit {m['git_commit']}" + (" (jitgrad/ modified)" if m["git_dirty"] else "")
-    )
+    if m["git_commit"]:
+        dirty = " (jitgrad/ has uncommitted changes)" if m["git_dirty"] else ""
+        out.append(f"- jitgrad commit {m['git_commit']}{dirty}")
+    else:
+        out.append("- jitgrad commit unknown (not a git checkout)")
     fl = report["floors"]
     for when in ("start", "end"):
         f = fl.get(when)
@@ -219,7 +227,7 @@ def markdown(report: dict) -> str:
         for i, r in enumerate(w["results"]):
             name = f"**{w['name']}**" if i == 0 else ""
             unit = w["unit"] if i == 0 else ""
-            cells = [r["name"], *_cells(w, r), _md_escape(_note(r))]
+            cells = [r["name"], *_cells(w, r), _md_escape(_note(r, cfg["repeat"]))]
             out.append(f"| {name} | {unit} | " + " | ".join(cells) + " |")
     if report.get("compile"):
         out += [
