@@ -2,6 +2,8 @@
 
 Layout contract: 2-D arrays are C-contiguous ``(rows, classes)``; outputs are preallocated by
 the caller; every float constant is cast to the array's dtype so float32 stays float32.
+``error_model="numpy"``: float division by zero gives inf/nan (PyTorch's result), and loops
+vectorize.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bias_add_rows(out, b):
     # out[i, j] += b[j]   (out: (N, F) C-contiguous, b: (F,))
     n, f = out.shape
@@ -19,7 +21,7 @@ def bias_add_rows(out, b):
             out[i, j] += b[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def col_sum(g, out):
     # out[j] = sum_i g[i, j]   (g: (N, F), out: (F,)); rows streamed, columns vectorized
     n, f = g.shape
@@ -30,7 +32,7 @@ def col_sum(g, out):
             out[j] += g[i, j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss):
     # lse[i] = logsumexp(x[i]); loss[i] = (1-s)(lse - x[i,t]) + s/C sum_j (lse - x[i,j]);
     # rows whose target is ignore_index get loss 0. Returns the number of counted rows.
@@ -61,7 +63,7 @@ def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss):
     return counted
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx):
     # gx[i, j] = scale[i] * (softmax(x)[i, j] - (1-s)[j == t] - s/C); 0 on ignored rows
     n, c = x.shape
@@ -79,7 +81,7 @@ def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx):
         gx[i, t] -= s * keep
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def nll_fwd(x, target, ignore_index, loss):
     # loss[i] = -x[i, target[i]] (0 where ignored). Returns the counted rows, or -1-i if
     # row i's target is out of range.
@@ -97,7 +99,7 @@ def nll_fwd(x, target, ignore_index, loss):
     return counted
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def nll_bwd(target, ignore_index, scale, gx):
     # gx[i, target[i]] = -scale[i]; every other entry 0
     n, c = gx.shape
@@ -109,14 +111,14 @@ def nll_bwd(target, ignore_index, scale, gx):
             gx[i, t] = -scale[i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def gather_rows(w, idx, out):
     # out[k, :] = w[idx[k], :]   (embedding lookup)
     for k in range(idx.shape[0]):
         out[k, :] = w[idx[k], :]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def scatter_add_rows(g, idx, skip, gw):
     # gw[idx[k], :] += g[k, :] for idx[k] != skip (repeated indices accumulate)
     for k in range(idx.shape[0]):

@@ -4,6 +4,8 @@ The parameters, gradients and state buffers arrive as tuples of 1-D contiguous a
 entry per parameter), so a whole group is one call however many tensors it holds. Scalars
 arrive already cast to the parameters' dtype; the arithmetic follows PyTorch's single-tensor
 CPU implementations operation by operation, so trajectories match step for step.
+``error_model="numpy"``: a float division by zero gives inf/nan as in PyTorch instead of
+raising, and (measured) it is what lets LLVM vectorize Adam's sqrt and division, 3-4x faster.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sgd_step(
     params, grads, bufs, has_buf, lr, momentum, undamped, weight_decay, nesterov, maximize
 ):
@@ -41,7 +43,43 @@ def sgd_step(
             has_buf[i] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def _adam_tensor(
+    p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, eps, amsgrad
+):
+    # One parameter's Adam update (see adam_step); the branches are loop-invariant except
+    # amsgrad's max, which gets its own loop so the common loop vectorizes.
+    one = w1 - w1 + 1
+    low = w1 < one / 2
+    if amsgrad:
+        for j in range(p.size):
+            pj = p[j] * decay
+            gj = sign * g[j]
+            if weight_decay != 0:
+                gj = gj + weight_decay * pj
+            mj = m[j]
+            mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
+            vj = v[j] * beta2 + (one - beta2) * gj * gj
+            m[j] = mj
+            v[j] = vj
+            if vj > vmax[j] or vj != vj:
+                vmax[j] = vj
+            p[j] = pj - step_size * (mj / (np.sqrt(vmax[j]) / bc2 + eps))
+        return
+    for j in range(p.size):
+        pj = p[j] * decay
+        gj = sign * g[j]
+        if weight_decay != 0:
+            gj = gj + weight_decay * pj
+        mj = m[j]
+        mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
+        vj = v[j] * beta2 + (one - beta2) * gj * gj
+        m[j] = mj
+        v[j] = vj
+        p[j] = pj - step_size * (mj / (np.sqrt(vj) / bc2 + eps))
+
+
+@njit(cache=True, error_model="numpy")
 def adam_step(
     params,
     grads,
@@ -58,36 +96,26 @@ def adam_step(
     amsgrad,
     maximize,
 ):
-    # PyTorch's Adam/AdamW: g (+ wd*p for Adam; p *= decay = 1 - lr*wd for AdamW);
-    # m = lerp(m, g, 1-b1); v = b2*v + (1-b2)*g*g; vmax = max(vmax, v) (amsgrad);
-    # p -= step_size * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps), step_size = lr/(1-b1^t).
+    # PyTorch's Adam/AdamW: g (+ wd*p for Adam; p *= decay = 1 - lr*wd for AdamW, exact
+    # no-op when decay == 1); m = lerp(m, g, 1-b1); v = b2*v + (1-b2)*g*g;
+    # vmax = max(vmax, v) (amsgrad); p -= step_size * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps)
+    # with step_size = lr/(1-b1^t). -g for maximize is g * -1 (exact).
     one = beta1 - beta1 + 1
-    w1 = one - beta1
-    half = one / 2
-    decoupled = decay != one
+    sign = -one if maximize else one
     for i in range(len(params)):
-        p = params[i]
-        g = grads[i]
-        m = exp_avgs[i]
-        v = exp_avg_sqs[i]
-        vmax = max_sqs[i]
-        step_size = step_sizes[i]
-        bc2 = bc2_sqrts[i]
-        for j in range(p.size):
-            gj = -g[j] if maximize else g[j]
-            if decoupled:
-                p[j] = p[j] * decay
-            if weight_decay != 0:
-                gj = gj + weight_decay * p[j]
-            if w1 < half:
-                m[j] = m[j] + w1 * (gj - m[j])
-            else:
-                m[j] = gj - (gj - m[j]) * (one - w1)
-            v[j] = v[j] * beta2 + (one - beta2) * gj * gj
-            vv = v[j]
-            if amsgrad:
-                if vv > vmax[j] or vv != vv:
-                    vmax[j] = vv
-                vv = vmax[j]
-            denom = np.sqrt(vv) / bc2 + eps
-            p[j] = p[j] - step_size * (m[j] / denom)
+        _adam_tensor(
+            params[i],
+            grads[i],
+            exp_avgs[i],
+            exp_avg_sqs[i],
+            max_sqs[i],
+            step_sizes[i],
+            bc2_sqrts[i],
+            sign,
+            decay,
+            weight_decay,
+            one - beta1,
+            beta2,
+            eps,
+            amsgrad,
+        )
