@@ -404,6 +404,24 @@ def test_masked_fill_inplace() -> None:
     np.testing.assert_array_equal(as_np(x.grad), np.where(MASK, 0.0, 1.0))
 
 
+def test_masked_fill_inplace_through_view_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    a, c = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
+    grads = []
+    for m in (jitgrad, torch):
+        x = m.tensor(a, requires_grad=True)
+        v = m.tensor(2.0, dtype=m.float64, requires_grad=True)
+        y = x * 1
+        y[1:].masked_fill_(m.tensor(MASK[1:]), v)
+        out = m.zeros(3, 4, dtype=m.float64)
+        out.masked_fill_(m.tensor(MASK), v * 3)
+        ((y + out) ** 2 * m.tensor(c)).sum().backward()
+        grads.append((x.grad.numpy(), v.grad.numpy(), type(y.grad_fn).__name__))
+    np.testing.assert_allclose(grads[0][0], grads[1][0])
+    np.testing.assert_allclose(grads[0][1], grads[1][1])
+    assert grads[0][2] == grads[1][2]
+
+
 def test_nonzero() -> None:
     a = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]])
     t = jitgrad.tensor(a)

@@ -537,18 +537,30 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A00
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In place: ``self[mask] = value`` with ``mask`` broadcast to ``self``."""
-    check_inplace(self)
-    if not (STATE.enabled and self._requires_grad):
+    recording = (
+        STATE.enabled
+        and self._dtype.is_floating_point
+        and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    )
+    if not recording:
+        check_inplace(self)
         fill = value.item() if isinstance(value, Tensor) else value
         apply(REGISTRY["where"], (mask, fill, self), out_dtype=self._dtype, out=self._value)
         self._vc[0] += 1
         return self
     old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
+    old._requires_grad = self._requires_grad
+    if self._base is not None:  # through a view: setitem rebases the root tensor
+        old._value = self._value.copy()
+        setitem(self, ..., masked_fill(old, mask, value))
+        return self
+    check_inplace(self)
     res = masked_fill(old, mask, value)
     copy_into(self._value, res._value, self._dtype)
     self._vc[0] += 1
     self.grad_fn = res.grad_fn
     self._output_nr = 0
+    self._requires_grad = True
     return self
 
 
