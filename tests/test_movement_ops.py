@@ -348,6 +348,30 @@ def test_create_graph_through_reshape_and_cat() -> None:
     np.testing.assert_allclose(as_np(gg), 12 * as_np(x))
 
 
+def test_create_graph_through_pieces_and_broadcasts() -> None:
+    """Double backward through split, unbind, stack, expand, select and repeat, checked
+    against finite differences of the first-order gradient."""
+    a = RNG.standard_normal((4, 3))
+    x = jitgrad.tensor(a, requires_grad=True)
+    w = jitgrad.tensor(RNG.standard_normal((3, 8)))
+    (g,) = jitgrad.autograd.grad((w * _mix(x) ** 3).sum(), x, create_graph=True)
+    (gg,) = jitgrad.autograd.grad(g.sum(), x)
+    (num,) = numeric_grads(lambda m, t: _first_grad(t, w), [a], np.ones((4, 3)))
+    np.testing.assert_allclose(as_np(gg), num, rtol=1e-5, atol=1e-6)
+
+
+def _mix(x):
+    top, bottom = x.split([1, 3])
+    return jitgrad.stack([*bottom.unbind(0), top.expand(3, 3)[1]], 1).repeat(1, 2)
+
+
+def _first_grad(t, w):
+    with jitgrad.enable_grad():
+        t = t.detach().requires_grad_()
+        (g,) = jitgrad.autograd.grad((w * _mix(t) ** 3).sum(), t)
+    return g
+
+
 def test_split_unused_pieces_get_zero_grad() -> None:
     x = jitgrad.tensor(RNG.standard_normal((5, 2)), requires_grad=True)
     a, b, c = x.split(2)
