@@ -12,6 +12,7 @@ and only the create_graph path spells the rule out in Tensor ops.
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -127,6 +128,11 @@ def _launch(kernel: Any, x3: np.ndarray, out_dtype: np.dtype, *extra: Any) -> np
 def _reduced(
     kernel: Any, arr: np.ndarray, axes: tuple[int, ...], keepdim: bool, out_dtype: np.dtype
 ) -> np.ndarray:
+    if len(axes) == arr.ndim:  # full reduction: the per-call overhead users feel most
+        n = arr.size
+        out = np.empty((1, 1), out_dtype)
+        K.pick(kernel, n)(np.ascontiguousarray(arr).reshape(1, n, 1), out)
+        return out.reshape((1,) * arr.ndim if keepdim else ())
     return _launch(kernel, _as3d(arr, axes), out_dtype).reshape(
         _out_shape(arr.shape, axes, keepdim)
     )
@@ -142,7 +148,7 @@ def _grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], kee
 def _plan(shape: tuple[int, ...], axes: tuple[int, ...]):
     """``reduction_plan`` with the full reduction short-cut of :func:`_as3d`."""
     if len(axes) == len(shape):
-        return None, (1, int(np.prod(shape, dtype=np.int64)), 1)
+        return None, (1, math.prod(shape), 1)
     return K.reduction_plan(shape, axes)
 
 
@@ -176,6 +182,21 @@ def _linear_grad(g, shape, axes, keepdim, dt: D.dtype, fill) -> Tensor:
     return _grad_to_input(g, shape, axes, keepdim) * _make(_from3d(gx3, shape, axes), dt)
 
 
+def _record(
+    name: str,
+    value: np.ndarray,
+    dt: D.dtype,
+    input: Tensor,  # noqa: A002
+    backward: Any,
+    saved: tuple[Tensor, ...] = (),
+) -> Tensor:
+    """:func:`record` for a one-input op, with the no-grad case short-cut: it is most calls,
+    and for small tensors ``record``'s generic input scan costs as much as the kernel."""
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return record(name, value, dt, (input,), backward, saved)
+
+
 def _record_out(
     name: str,
     value: np.ndarray,
@@ -188,7 +209,7 @@ def _record_out(
     (softmax, logsumexp, norm, prod): under create_graph the result must be the recorded,
     differentiable tensor, and an in-place change of it must fail the version check."""
     ref: list[Tensor] = []
-    out = record(name, value, dt, (input,), lambda g: backward(g, ref[0]), saved)
+    out = _record(name, value, dt, input, lambda g: backward(g, ref[0]), saved)
     node = out.grad_fn
     if node is not None:
         ref.append(out)
@@ -221,11 +242,11 @@ def sum(  # noqa: A001 - PyTorch's name
     axes = _axes(arr.ndim, dim)
     out = _reduced(K.sum_fwd, arr, axes, keepdim, dt.np)
     shape = arr.shape
-    return record(
+    return _record(
         "SumBackward0" if dim is None else "SumBackward1",
         out,
         dt,
-        (input,),
+        input,
         lambda g: _grad_to_input(g, shape, axes, keepdim),
     )
 
@@ -249,11 +270,11 @@ def mean(
     out = _reduced(K.mean_fwd, arr, axes, keepdim, dt.np)
     shape = arr.shape
     n = int(np.prod([shape[a] for a in axes]))
-    return record(
+    return _record(
         "MeanBackward0" if dim is None else "MeanBackward1",
         out,
         dt,
-        (input,),
+        input,
         lambda g: _grad_to_input(g / n, shape, axes, keepdim),
     )
 
@@ -325,7 +346,7 @@ def _var_std(
         K.var_bwd(_keep3d(g, shape, axes), x3, mean2, corr, gx3)
         return _make(_from3d(gx3, shape, axes), dt, fresh=True)
 
-    return record(name, value, dt, (input,), backward, (input,))
+    return _record(name, value, dt, input, backward, (input,))
 
 
 def var(
@@ -420,11 +441,11 @@ def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> T
     _nonempty(fn, shape, axes, dim)
     x3, vals, _ = _extreme(input, axes, fn in ("amax", "max"))
     dt = input._dtype
-    return record(
+    return _record(
         node,
         vals.reshape(_out_shape(shape, axes, keepdim)),
         dt,
-        (input,),
+        input,
         lambda g: _linear_grad(
             g, shape, axes, keepdim, dt, lambda g2, gx3: K.amax_bwd(g2, x3, vals, gx3)
         ),
@@ -658,11 +679,11 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
     d, x3 = _along(src, dim)
     out3 = np.empty(x3.shape, dt.np)
     K.pick(K.cumsum_fwd, x3.size)(x3, out3)
-    return record(
+    return _record(
         "CumsumBackward0",
         out3.reshape(arr.shape),
         dt,
-        (input,),
+        input,
         lambda g: _reverse_cumsum(g, d),
     )
 
