@@ -242,6 +242,11 @@ def _put_add(g: Tensor, plan: _Plan) -> Tensor:
 
 # ---- t[key] -------------------------------------------------------------------------------------
 def getitem(self: Tensor, key: Any) -> Tensor:
+    if type(key) is int and self._value.ndim:  # t[i], the most common index: skip parsing
+        n = self._value.shape[0]
+        if not -n <= key < n:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
+        return basic_view(self, (key,), "SelectBackward0")
     basic, name, adv = _parse(self, key)
     if not adv:
         return basic_view(self, basic, name or "AliasBackward0")
