@@ -383,6 +383,21 @@ def test_split_unused_pieces_get_zero_grad() -> None:
 
 ERRORS = [
     (
+        lambda x: jitgrad.select(x, 0, 5),
+        IndexError,
+        "select(): index 5 out of range for tensor of size [3, 4] at dimension 0",
+    ),
+    (
+        lambda x: x.narrow(1, 2, 3),
+        RuntimeError,
+        "start (2) + length (3) exceeds dimension size (4).",
+    ),
+    (
+        lambda x: x.narrow(1, 5, 0),
+        IndexError,
+        "start out of range (expected to be in range of [-4, 4], but got 5)",
+    ),
+    (
         lambda x: jitgrad.cat([x[0, 0], x[0, 1]]),
         RuntimeError,
         "zero-dimensional tensor (at position 0) cannot be concatenated",

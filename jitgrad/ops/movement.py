@@ -159,7 +159,10 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     dim = _wrap_dim(dim, input.ndim)
     n = input.shape[dim]
     if not -n <= index < n:
-        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {n}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {dim}"
+        )
     return basic_view(input, (slice(None),) * dim + (index,), "SelectBackward0")
 
 
@@ -167,9 +170,13 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     """``length`` entries of ``dim`` from ``start`` (a view, ``SliceBackward0``)."""
     dim = _wrap_dim(dim, input.ndim)
     n = input.shape[dim]
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
     if start < 0:
         start += n
-    if not (0 <= start and length >= 0 and start + length <= n):
+    if length < 0 or start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     key = (slice(None),) * dim + (slice(start, start + length),)
     return basic_view(input, key, "SliceBackward0")
