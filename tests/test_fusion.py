@@ -379,3 +379,21 @@ def test_fusion_switch_is_context_manager_decorator_and_function():
     from jitgrad.fusion import codegen
 
     assert hasattr(codegen, "render_source") and FB.CHEAP
+
+
+def test_in_place_change_of_an_unsaved_operand_is_not_recomputed_from():
+    # add saves nothing, so modifying c afterwards is legal; the fused kernel must read the
+    # saved sum, not recompute it from the modified c.
+    res = {}
+    for fuse in (True, False):
+        c = jitgrad.tensor([1.0, 2.0])
+        w = jitgrad.tensor([0.5, -1.0], requires_grad=True)
+        v = jitgrad.tensor([3.0, 4.0], requires_grad=True)
+        with jitgrad.fusion(fuse):
+            b = (c + w) * v
+            c.add_(10)
+            b.backward(jitgrad.ones(2))
+        res[fuse] = (w.grad.numpy(), v.grad.numpy())
+    np.testing.assert_array_equal(res[True][1], [1.5, 1.0])
+    for f, p in zip(res[True], res[False], strict=True):
+        np.testing.assert_array_equal(f, p)

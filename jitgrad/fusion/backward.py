@@ -16,6 +16,7 @@ the order of its arguments, so a training loop's second step renders and compile
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 from .. import helpers
 from ..ops import expr as E
 from ..ops.pointwise import ROLES, edge_indices
+from ..tensor import Tensor, _make
 from . import codegen as C
 from .layout import iteration_views
 from .planner import partition
@@ -52,6 +54,8 @@ CHEAP = frozenset(
     }
 )
 
+#: ``out`` slot marker: the member's forward value is recomputed, not read.
+_RECOMPUTE = -2
 #: structural key -> (Kernel, spec)
 _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
@@ -102,11 +106,10 @@ class FusedGroup:
             m.release()
 
     def _execute(self, garr: np.ndarray, needed: Any, compile_only: bool) -> list:
-        from ..tensor import _make
-
         members = self.members
         index = {id(m): k for k, m in enumerate(members)}
         saved = [m.saved() for m in members]
+        remat = [_recomputable(s) for s in saved]
         for m in members:
             m.check_saved_versions()
         shape = saved[0][7].shape
@@ -116,7 +119,7 @@ class FusedGroup:
         scalars: list[Any] = []
         targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
         buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
-        key: list[Any] = [garr.dtype.name]
+        key: list[Any] = [_dtype_name(garr.dtype)]
 
         def slot(arr: np.ndarray) -> int:
             s = slots.get(id(arr))
@@ -130,7 +133,7 @@ class FusedGroup:
         ):
             edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
             grads, reads = _needed_grads(op, args, edge_at, needed, index)
-            cheap = op.name in CHEAP
+            cheap = remat[len(key) - 1]
             sources: list[tuple] = []
             dests: list[tuple | None] = []
             for i, x in enumerate(args):
@@ -141,7 +144,7 @@ class FusedGroup:
                     continue
                 e = edge_at.get(i)
                 producer = _producer(x, e, index)
-                if producer is not None and saved[producer][0].name in CHEAP:
+                if producer is not None and remat[producer]:
                     sources.append(("m", producer))
                 elif not cheap and ROLES[i] not in reads:  # never read: not passed
                     sources.append(("-",))
@@ -158,19 +161,29 @@ class FusedGroup:
                         b = targets[tkey] = len(buf_meta)
                         buf_meta.append((values[i].shape, x._dtype))
                     dests.append(("ext", b, x._dtype.name))
-            out_slot = slot(out) if "out" in reads and not cheap else -1
+            out_slot = -1  # the rules do not read out
+            if "out" in reads:
+                out_slot = _RECOMPUTE if cheap else slot(out)
             key.append(
-                (op.name, smask, cdt.name, out.dtype.name, tuple(sources), tuple(dests), out_slot)
+                (
+                    op.name,
+                    smask,
+                    cdt.name,
+                    _dtype_name(out.dtype),
+                    tuple(sources),
+                    tuple(dests),
+                    out_slot,
+                )
             )
         # ---- buffers and layout ----------------------------------------------------------
-        size = int(np.prod(shape))
+        size = saved[0][7].size
         modes = []
         buffers = []
         for bshape, dt in buf_meta:
             if bshape == shape:
                 modes.append(C.STORE)
                 buffers.append(np.empty(bshape, dt.np))
-            elif size > 1 and int(np.prod(bshape)) == 1:
+            elif size > 1 and _size(bshape) == 1:
                 modes.append(C.REDUCE)
                 buffers.append(np.zeros(bshape, dt.np))
             else:
@@ -222,8 +235,6 @@ def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
 
 def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
     """Which operands' gradients a member computes, and the names those rules read."""
-    from ..tensor import Tensor
-
     grads: set[int] = set()
     reads: set[str] = set()
     for i, x in enumerate(args):
@@ -234,8 +245,35 @@ def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]
         if e[0] is None or not (id(e[0]) in index or needed.get(e[0])):
             continue
         grads.add(i)
-        reads |= E.free_names(rule)
+        reads |= _free_names(rule)
     return grads, reads
+
+
+def _recomputable(saved: tuple) -> bool:
+    """A cheap op whose operands still hold their forward values (no in-place change since)."""
+    op, smask, args, _values, _cdt, _vc, versions, _out, _ov = saved
+    if op.name not in CHEAP:
+        return False
+    it = iter(versions)
+    return all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t")
+
+
+_free_names = functools.cache(E.free_names)
+_dtype_names: dict[np.dtype, str] = {}
+
+
+def _dtype_name(dt: np.dtype) -> str:
+    name = _dtype_names.get(dt)
+    if name is None:
+        name = _dtype_names[dt] = dt.name
+    return name
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def _cast(expr: str, have: str, want: str) -> str:
@@ -287,7 +325,7 @@ def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelS
     external: dict[int, list[str]] = {}
     out_dtype: dict[int, str] = {}
     comment = [f"backward of {n} fused ops: " + " <- ".join(node_names)]
-    for k, (name, _sm, cdt, odt, _src, dests, out_slot) in enumerate(members):
+    for k, (_name, _sm, cdt, odt, _src, dests, out_slot) in enumerate(members):
         op = saved[k][0]
         gname = f"g_{tags[k]}"
         if k == 0:
@@ -301,7 +339,7 @@ def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelS
         names["g"] = gname
         if out_slot >= 0:
             names["out"] = _cast(array_name[out_slot] + "_", odt, cdt)
-        elif name in CHEAP and "out" in reads:
+        elif out_slot == _RECOMPUTE:
             names["out"] = _cast(value(k), odt, cdt)
         for i, dest in enumerate(dests):
             if dest is None:
