@@ -182,6 +182,7 @@ def test_linear_gradcheck_and_errors():
     assert gradcheck(F.linear, (_t(X), w, b))
     assert gradcheck(F.linear, (_t(RNG.standard_normal((2, 4, 5))), w, b))
     assert gradcheck(lambda a, b: F.linear(a, b), (_t(RNG.standard_normal(5)), w))
+    assert jg.autograd.gradgradcheck(F.linear, (_t(X), w, b))
     with pytest.raises(
         RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(4x5 and 4x3\)"
     ):
