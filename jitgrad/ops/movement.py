@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..autograd.grad_mode import STATE
 from ..autograd.recording import record, record_multi
 from ..fusion.layout import iteration_views
 from ..kernels.cpu import indexing as K
@@ -91,7 +92,10 @@ def contiguous_array(arr: np.ndarray, dt: D.dtype) -> np.ndarray:
 
 def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
     """A view of ``x``: shares its buffer and version counter; ``_base`` is the root."""
-    out = record(name, arr, x._dtype, (x,), backward)
+    if x._requires_grad and STATE.enabled:
+        out = record(name, arr, x._dtype, (x,), backward)
+    else:  # the common no-grad case skips record()'s checks
+        out = _make(arr, x._dtype)
     out._vc = x._vc
     out._base = x if x._base is None else x._base
     return out
