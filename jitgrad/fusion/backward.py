@@ -69,6 +69,9 @@ def plan(nodes: Any, needed: Any, entries: Any) -> dict[Any, FusedGroup]:
     """Fusion groups of a backward graph, keyed by their root node (see :mod:`.planner`)."""
     groups = {group[0]: FusedGroup(group) for group in partition(nodes, needed, entries)}
     LAST.update(groups)
+    if helpers.DEBUG >= 2:
+        for i, group in enumerate(groups.values()):
+            helpers.debug_print(2, f"fusion group {i}: " + " <- ".join(group.names()))
     return groups
 
 
