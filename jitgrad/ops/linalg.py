@@ -10,6 +10,7 @@ matmuls of the gradient with the saved other operand, recorded with Tensor ops s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,8 +19,9 @@ import numpy as np
 from ..autograd.recording import record
 from ..tensor import Tensor
 from . import functions as F
-from .pointwise import apply, broadcast_shape
-from .reduce import _expand, _permute, _view, sum, sum_to
+from . import movement as M
+from .pointwise import apply, broadcast_shape, sum_to_shape
+from .reduce import sum
 from .registry import REGISTRY
 
 _CPP = {
@@ -43,12 +45,20 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(_blas(a), _blas(b))
 
 
-def _t(x: Tensor) -> Tensor:
-    return _permute(x, (1, 0), "TBackward0")
+def _view(t: Tensor, shape: Sequence[int], name: str) -> Tensor:
+    """``t`` reshaped under the node name torch's matmul records (``UnsafeViewBackward0``,
+    ``SqueezeBackward4`` ...); a view of ``t`` when the strides allow, else a copy."""
+    shape = tuple(shape)
+    arr = M.as_view(t._value, shape)
+    src = t._value.shape
+    if arr is None:
+        arr = np.reshape(t._value, shape)
+        return record(name, arr, t._dtype, (t,), lambda g: M.reshape(g, src))
+    return M.make_view(t, arr, name, lambda g: M.reshape(g, src))
 
 
 def _mT(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's mT
-    return _permute(x, (0, 2, 1), "TransposeBackward0")
+    return M.transpose(x, -2, -1)
 
 
 def _dims(x: Tensor) -> str:
@@ -74,8 +84,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argumen
 
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         return (
-            mm(g, _t(mat2)) if input._requires_grad else None,
-            mm(_t(input), g) if mat2._requires_grad else None,
+            mm(g, M.t(mat2)) if input._requires_grad else None,
+            mm(M.t(input), g) if mat2._requires_grad else None,
         )
 
     out = _matmul(input._value, mat2._value)
@@ -100,7 +110,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         return (
             outer(g, vec) if input._requires_grad else None,
-            mv(_t(input), g) if vec._requires_grad else None,
+            mv(M.t(input), g) if vec._requires_grad else None,
         )
 
     out = _matmul(input._value, vec._value)
@@ -176,35 +186,38 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     if da == 2 and db == 1:
         return mv(input, other)
     if da == 1 and db == 2:
-        row = _view(input, (1, input._value.shape[0]), "UnsqueezeBackward0")
+        row = M.unsqueeze(input, 0)
         return _view(mm(row, other), (other._value.shape[1],), "SqueezeBackward4")
     if da == 2 and db == 2:
         return mm(input, other)
     if da >= 3 and db <= 2:  # fold the batch into the rows: one big mm (or mv)
         batch = input._value.shape[:-1]
-        rows = _view(input, (int(np.prod(batch)), input._value.shape[-1]))
+        rows = M.reshape(input, (math.prod(batch), input._value.shape[-1]))
         if db == 1:
             return _view(mv(rows, other), batch, "UnsafeViewBackward0")
         return _view(mm(rows, other), (*batch, other._value.shape[1]), "UnsafeViewBackward0")
     if da == 1:  # vector @ batch: the batch's transposed columns as the rows of one mv
         *batch, k, m = other._value.shape
-        perm = (*range(db - 2), db - 1, db - 2)
-        rows = _view(_permute(other, perm, "TransposeBackward0"), (int(np.prod(batch)) * m, k))
+        rows = M.reshape(M.transpose(other, -2, -1), (math.prod(batch) * m, k))
         return _view(mv(rows, input), (*batch, m), "UnsafeViewBackward0")
     return _batched(input, other)
+
+
+def _expand(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    return t if t._value.shape == shape else M.expand(t, shape)
 
 
 def _batched(a: Tensor, b: Tensor) -> Tensor:
     """matmul with a batch: broadcast the batch dims, run one bmm, view the result back."""
     sa, sb = a._value.shape, b._value.shape
     if a.dim() == 2:
-        a = _view(a, (1, *sa), "UnsqueezeBackward0")
+        a = M.unsqueeze(a, 0)
         sa = a._value.shape
     batch = broadcast_shape([sa[:-2], sb[:-2]])
-    nb = int(np.prod(batch))
-    a3 = _view(_expand(a, (*batch, *sa[-2:])), (nb, *sa[-2:]))
-    b3 = _view(_expand(b, (*batch, *sb[-2:])), (nb, *sb[-2:]))
-    return _view(bmm(a3, b3), (*batch, sa[-2], sb[-1]), "UnsafeViewBackward0", force=True)
+    nb = math.prod(batch)
+    a3 = M.reshape(_expand(a, (*batch, *sa[-2:])), (nb, *sa[-2:]))
+    b3 = M.reshape(_expand(b, (*batch, *sb[-2:])), (nb, *sb[-2:]))
+    return _view(bmm(a3, b3), (*batch, sa[-2], sb[-1]), "UnsafeViewBackward0")
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
@@ -212,7 +225,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     for name, v in (("self", input), ("vec2", vec2)):
         if v.dim() != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
-    column = _view(input, (input._value.shape[0], 1), "UnsqueezeBackward0")
+    column = M.unsqueeze(input, 1)
     return F.mul(column, vec2)
 
 
@@ -255,12 +268,12 @@ def addmm(
     def backward(g: Tensor) -> tuple[Tensor | None, ...]:
         ga = gb = gc = None
         if input._requires_grad:
-            ga = sum_to(g if beta == 1 else g * beta, input._value.shape)
+            ga = sum_to_shape(g if beta == 1 else g * beta, input._value.shape)
         if mat1._requires_grad:
-            ga1 = mm(g, _t(mat2))
+            ga1 = mm(g, M.t(mat2))
             gb = ga1 if alpha == 1 else ga1 * alpha
         if mat2._requires_grad:
-            ga2 = mm(_t(mat1), g)
+            ga2 = mm(M.t(mat1), g)
             gc = ga2 if alpha == 1 else ga2 * alpha
         return ga, gb, gc
 
@@ -297,6 +310,10 @@ def _drop_unused(x: Tensor, term: str, keep: str) -> tuple[Tensor, str]:
     return sum(x, gone), "".join(c for c in term if c in keep)
 
 
+def _permuted(x: Tensor, perm: list[int]) -> Tensor:
+    return x if perm == sorted(perm) else M.permute(x, perm)
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation over one or two operands, via sum, permute, view and bmm."""
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
@@ -319,7 +336,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                 )
     if len(operands) == 1:
         x, t = _drop_unused(operands[0], terms[0], out)
-        return _permute(x, [t.index(c) for c in out])
+        return _permuted(x, [t.index(c) for c in out])
     a, ta = _drop_unused(operands[0], terms[0], out + terms[1])
     b, tb = _drop_unused(operands[1], terms[1], out + ta)
     batch = [c for c in ta if c in tb and c in out]
@@ -329,14 +346,14 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
     def grouped(x: Tensor, t: str, groups: Sequence[list[str]]) -> Tensor:
         order = [c for grp in groups for c in grp]
-        x = _permute(x, [t.index(c) for c in order])
-        return _view(x, [int(np.prod([sizes[c] for c in grp])) for grp in groups])
+        x = _permuted(x, [t.index(c) for c in order])
+        return M.reshape(x, [math.prod(sizes[c] for c in grp) for grp in groups])
 
     a3 = grouped(a, ta, (batch, left, contract))
     b3 = grouped(b, tb, (batch, contract, right))
     have = batch + left + right
-    result = _view(bmm(a3, b3), [sizes[c] for c in have], force=True)
-    return _permute(result, [have.index(c) for c in out])
+    result = M.reshape(bmm(a3, b3), [sizes[c] for c in have])
+    return _permuted(result, [have.index(c) for c in out])
 
 
 def _rmatmul(self: Tensor, other: Any) -> Any:

@@ -26,64 +26,9 @@ from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
+from . import movement as M
 
 Dims = int | Sequence[int] | None
-
-
-# ---- private view helpers (differentiable; used by the backwards here and in linalg) --------
-def _aliasing(src: Tensor, view: Tensor) -> Tensor:
-    """Share ``src``'s version counter with a result that shares its memory, so an in-place
-    change of ``src`` is caught by backwards that saved the view (as torch's views do)."""
-    if np.may_share_memory(view._value, src._value):
-        view._vc = src._vc
-    return view
-
-
-def _view(
-    t: Tensor, shape: Sequence[int], name: str = "ViewBackward0", force: bool = False
-) -> Tensor:
-    """``t`` reshaped; the node is named ``name`` (torch's view, squeeze, unsafe view ...).
-    An unchanged shape returns ``t`` itself unless ``force`` asks for torch's node anyway."""
-    shape = tuple(shape)
-    src = t._value.shape
-    if src == shape and not force:
-        return t
-    return _aliasing(
-        t, record(name, t._value.reshape(shape), t._dtype, (t,), lambda g: _view(g, src))
-    )
-
-
-def _expand(t: Tensor, shape: Sequence[int]) -> Tensor:
-    """``t`` broadcast to ``shape`` as a stride-0 view; its gradient is summed back."""
-    shape = tuple(shape)
-    src = t._value.shape
-    if src == shape:
-        return t
-    value = np.broadcast_to(t._value, shape)
-    return _aliasing(t, record("ExpandBackward0", value, t._dtype, (t,), lambda g: sum_to(g, src)))
-
-
-def _permute(t: Tensor, perm: Sequence[int], name: str = "PermuteBackward0") -> Tensor:
-    """``t`` with its axes permuted (a view); the gradient is permuted back."""
-    perm = tuple(perm)
-    if perm == tuple(range(len(perm))):
-        return t
-    inverse = tuple(int(i) for i in np.argsort(perm))
-    value = t._value.transpose(perm)
-    return _aliasing(t, record(name, value, t._dtype, (t,), lambda g: _permute(g, inverse, name)))
-
-
-def sum_to(g: Tensor, shape: Sequence[int]) -> Tensor:
-    """Sum a gradient broadcast from ``shape`` back to ``shape`` (differentiably)."""
-    shape = tuple(shape)
-    if g._value.shape == shape:
-        return g
-    lead = g.dim() - len(shape)
-    dims = [*range(lead)]
-    dims += [lead + i for i, n in enumerate(shape) if n == 1 and g._value.shape[lead + i] != 1]
-    if dims:
-        g = sum(g, dims, keepdim=True)
-    return _view(g, shape)
 
 
 # ---- dims and the kernel launch --------------------------------------------------------------
@@ -141,8 +86,8 @@ def _reduced(
 def _grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool):
     """A reduction's output gradient broadcast back over the reduced axes (a view)."""
     if not keepdim:
-        g = _view(g, _out_shape(shape, axes, True))
-    return _expand(g, shape)
+        g = M.reshape(g, _out_shape(shape, axes, True))
+    return g if g._value.shape == shape else M.expand(g, shape)
 
 
 def _plan(shape: tuple[int, ...], axes: tuple[int, ...]):
@@ -538,7 +483,7 @@ def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  
     out = _reduced(K.logsumexp_fwd, input._value, axes, keepdim, dt.np)
 
     def backward(g: Tensor, result: Tensor) -> Tensor:
-        result = _view(result, _out_shape(shape, axes, True))
+        result = M.reshape(result, _out_shape(shape, axes, True))
         return _grad_to_input(g, shape, axes, keepdim) * F.exp(input - result)
 
     return _record_out("LogsumexpBackward0", out, dt, input, backward, (input,))
