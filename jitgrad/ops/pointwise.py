@@ -434,6 +434,16 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
     from ..tensor import Tensor, _make
 
+    base = t._base
+    if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
+        # In place on a view of a tensor with history: compute out of place, then write it
+        # through the view with setitem, which rebases the root's history (CopySlices).
+        from .indexing import setitem
+
+        src = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
+        src._requires_grad = t._requires_grad
+        setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
+        return t
     check_inplace(t)
     args = [t, *others]
     cdt = D.result_type(args)
