@@ -243,13 +243,18 @@ class ElementwiseBackward(Node):
         saved = self._saved
         if saved is None or not isinstance(saved, tuple):
             return
-        op, smask, args = saved[0], saved[1], saved[2]
-        needs = tuple(
-            smask[i] == "t" and x._requires_grad and op.grads[i] is not None
-            for i, x in enumerate(args)
-        )
-        if _saved_roles(op, smask, needs):
+        op, smask = saved[0], saved[1]
+        # Keyed on (op, operand kinds) only: whether anything is saved hardly ever depends on
+        # which inputs need grad, and this runs once per node per backward.
+        frees = _frees_cache.get((op.name, smask))
+        if frees is None:
+            needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
+            frees = _frees_cache[(op.name, smask)] = bool(_saved_roles(op, smask, needs))
+        if frees:
             super().release()
+
+
+_frees_cache: dict[tuple[str, str], bool] = {}
 
 
 _roles_cache: dict[tuple, frozenset[str]] = {}
