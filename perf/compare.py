@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
             skipped.append(f"{impl.name}: {impl.error}")
             bar.message(f"{impl.name}: {impl.error}")
 
+    info = machine.describe(
+        {i.key: i.version or i.error for i in impls if i.key in ("torch", "jax", "jitgrad")}
+    )
     bar.update(0, "floors (start)")
     floors_start = measure_floors(quick)
     bar.update(1)
@@ -183,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             "workloads": args.workloads,
             **timing,
         },
-        "machine": machine.describe(
-            {i.key: i.version or i.error for i in impls if i.key in ("torch", "jax", "jitgrad")}
-        ),
+        "machine": machine.finish(info),
         "floors": {"start": floors_start, "end": floors_end, "used": used},
         "implementations": {
             i.key: {"name": i.name, "version": i.version, "error": i.error} for i in impls

@@ -79,29 +79,46 @@ def _versions(loaded: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _load() -> list[float] | None:
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
 def describe(loaded: dict[str, str] | None = None) -> dict[str, Any]:
-    """The machine description; ``loaded`` maps library -> version or why it is missing."""
-    info: dict[str, Any] = {
+    """The machine at the start of a run; ``loaded`` maps library -> version or why missing.
+
+    Taken at the start so the date, load average and jitgrad commit describe the code and
+    conditions the timings ran under; ``finish`` adds what is only known later.
+    """
+    commit = _git("rev-parse", "--short", "HEAD")
+    return {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "cpu": _cpu_model(),
         "logical_cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "memory_GB": _mem_gb(),
         "platform": platform.platform(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "load_average": _load(),
         "versions": _versions(loaded or {}),
         "blas": _blas(),
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
-        "git_commit": _git("rev-parse", "--short", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--", "jitgrad"))
-        if _git("rev-parse", "HEAD")
-        else None,
+        "git_commit": commit,
+        "git_dirty": bool(_git("status", "--porcelain", "--", "jitgrad")) if commit else None,
     }
+
+
+def finish(info: dict[str, Any]) -> dict[str, Any]:
+    """Add end-of-run facts: thread pools (initialised by then), load, commit at the end.
+
+    A commit that moved during the run matters: subprocesses started late (the compile-time
+    probe) import the newer code.
+    """
     try:
         info["numba_threading_layer"] = numba.threading_layer()
     except ValueError:
-        info["numba_threading_layer"] = "not yet initialised"
+        info["numba_threading_layer"] = "not initialised"
     torch = sys.modules.get("torch")
     if torch is not None:
         info["torch_threads"] = torch.get_num_threads()
+    info["load_average_end"] = _load()
+    info["git_commit_end"] = _git("rev-parse", "--short", "HEAD")
     return info

@@ -164,12 +164,14 @@ def markdown(report: dict) -> str:
     out.append(f"- BLAS: {json.dumps(m['blas'])}")
     out.append(
         f"- Threads: numba {m['numba_threads']} ({m.get('numba_threading_layer')}), "
-        f"torch {m.get('torch_threads', '-')}; load average at start "
-        f"{m['load_average']}"
+        f"torch {m.get('torch_threads', '-')}; load average (1, 5, 15 min) at start "
+        f"{m['load_average']}, at end {m.get('load_average_end')}"
     )
     if m["git_commit"]:
         dirty = " (jitgrad/ has uncommitted changes)" if m["git_dirty"] else ""
-        out.append(f"- jitgrad commit {m['git_commit']}{dirty}")
+        moved = m.get("git_commit_end")
+        moved = f"; HEAD was {moved} at the end of the run" if moved != m["git_commit"] else ""
+        out.append(f"- jitgrad commit {m['git_commit']} at the start{dirty}{moved}")
     else:
         out.append("- jitgrad commit unknown (not a git checkout)")
     fl = report["floors"]
