@@ -19,7 +19,9 @@ from ..autograd.grad_mode import STATE
 from ..fusion import codegen as C
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
+from ..tensor import Tensor, _make, check_versions
 from . import expr as E
+from .elementwise import NODE_VARIANTS
 from .registry import BOOL, FLOAT, OpDef
 
 ROLES = ("a", "b", "c")
@@ -88,6 +90,37 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
         raise
 
 
+def _plan(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> tuple:
+    """What only depends on the op and its operands' kinds and dtypes (cached per signature).
+
+    Returns ``(smask, wants, cdt, odt, node_cls, edges, records)``: operand kinds, the dtype
+    each operand is computed in, compute and output dtypes, the backward node class, the
+    operands that get ``next_functions`` edges, and whether the result can require grad.
+    """
+    if op.compute == "bool":
+        cdt = D.bool_
+    elif op.condition:
+        cdt = D.result_type(list(args[1:]))
+    else:
+        cdt = D.result_type(list(args))
+    if op.result == FLOAT and not cdt.is_floating_point:
+        cdt = D.get_default_dtype()
+    odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
+    smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
+    wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))
+    records = op.differentiable and odt.is_floating_point
+    return smask, wants, cdt, odt, _node_class(op, smask), edge_indices(op, smask), records
+
+
+_plans: dict[tuple, tuple] = {}
+
+
+def _signature(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x._dtype if x._value.ndim else (x._dtype, 0)
+    return type(x)
+
+
 def apply(
     op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None = None, out: np.ndarray | None = None
 ):
@@ -96,42 +129,22 @@ def apply(
     ``out``, if given, is the array the result is written to (in-place ops); it must have
     the broadcast shape.
     """
-    from ..tensor import Tensor, _make
-
-    tensors = [x for x in args if isinstance(x, Tensor)]
-    # ---- dtypes --------------------------------------------------------------------------
-    if op.compute == "bool":
-        cdt = D.bool_
-    elif op.condition:
-        cdt = D.result_type(list(args[1:]))
-    elif len(tensors) == len(args) and all(t._dtype is tensors[0]._dtype for t in tensors):
-        cdt = tensors[0]._dtype
-    else:
-        cdt = D.result_type(list(args))
-    if op.result == FLOAT and not cdt.is_floating_point:
-        cdt = D.get_default_dtype()
-    odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
-    # ---- operands ------------------------------------------------------------------------
-    mask = []
-    values: list[Any] = []
-    shapes = []
-    for i, x in enumerate(args):
-        want = D.bool_ if op.condition and i == 0 else cdt
-        if isinstance(x, Tensor):
-            arr = x._value
-            if x._dtype is not want:
-                arr = arr.astype(want.np)
-            values.append(arr)
-            shapes.append(arr.shape)
-            mask.append("t")
-        else:
-            values.append(want.np.type(x))
-            mask.append("s")
-    smask = "".join(mask)
-    shape = shapes[0]
-    for s in shapes:
-        if s != shape:
-            shape = broadcast_shape(shapes)
+    key = (op, out_dtype, *map(_signature, args))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = _plan(op, args, out_dtype)
+    smask, wants, cdt, odt, node_cls, edges, records = plan
+    values = [
+        (x._value if x._dtype is w else x._value.astype(w.np)) if m == "t" else w.np.type(x)
+        for x, w, m in zip(args, wants, smask)
+    ]
+    arrays = [v for v, m in zip(values, smask) if m == "t"]
+    shape = arrays[0].shape
+    same = True
+    for a in arrays:
+        if a.shape != shape:
+            same = False
+            shape = broadcast_shape([a.shape for a in arrays])
             break
     if out is None:
         out = np.empty(shape, odt.np)
@@ -139,35 +152,33 @@ def apply(
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
         )
-    arrays = [v for v, m in zip(values, mask, strict=True) if m == "t"]
-    if out.size:
-        views, ndim = iteration_views(shape, [*arrays, out])
-        parallel = out.size >= PARALLEL_THRESHOLD
-        key = (op.name, smask, ndim, parallel, cdt.name, odt.name)
-        kernel = _forward_kernels.get(key)
+    size = out.size
+    if size:
+        if same and len(shape) == 1:
+            views, ndim = [*arrays, out], 1
+        else:
+            views, ndim = iteration_views(shape, [*arrays, out])
+        parallel = size >= PARALLEL_THRESHOLD
+        kkey = (op.name, smask, ndim, parallel, cdt.name, odt.name)
+        kernel = _forward_kernels.get(kkey)
         if kernel is None:
             spec = _forward_spec(op, smask, ndim, parallel, cdt.name, odt.name)
-            kernel = _forward_kernels[key] = C.get_kernel(spec)
-        it = iter(views)
-        kernel.fn(
-            *[next(it) if m == "t" else v for v, m in zip(values, mask, strict=True)], views[-1]
-        )
-    requires_grad = (
-        STATE.enabled
-        and op.differentiable
-        and odt.is_floating_point
-        and any(t._requires_grad for t in tensors)
-    )
-    if not requires_grad:
+            kernel = _forward_kernels[kkey] = C.get_kernel(spec)
+        if len(views) == len(values) + 1:
+            kernel.fn(*views)
+        else:
+            it = iter(views)
+            kernel.fn(*[next(it) if m == "t" else v for v, m in zip(values, smask)], views[-1])
+    if not (records and STATE.enabled):
         return _make(out, odt)
-    node_cls = _node_class(op, smask)
+    if not any(x._requires_grad for x, m in zip(args, smask) if m == "t"):
+        return _make(out, odt)
+    grads = op.grads
     nexts = tuple(
-        (
-            args[i]._edge()
-            if smask[i] == "t" and args[i]._requires_grad and op.grads[i] is not None
-            else (None, 0)
-        )
-        for i in edge_indices(op, smask)
+        args[i]._edge()
+        if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
+        else (None, 0)
+        for i in edges
     )
     node = node_cls(nexts)
     result = _make(out, odt, node)
@@ -178,7 +189,7 @@ def apply(
         tuple(values),
         cdt,
         result._vc,
-        tuple(t._vc[0] for t in tensors),
+        tuple([x._vc[0] for x, m in zip(args, smask) if m == "t"]),
         out,
         0,
     )
@@ -192,8 +203,6 @@ class ElementwiseBackward(Node):
 
     def apply(self, grads: list) -> Sequence:
         op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = self.saved()
-        from ..tensor import Tensor
-
         needs = [
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
@@ -215,8 +224,6 @@ class ElementwiseBackward(Node):
             it = iter(versions)
             if all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t"):
                 return
-        from ..tensor import Tensor, check_versions
-
         needs = tuple(
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
@@ -279,8 +286,6 @@ def _t_roles(smask: str) -> tuple[str, ...]:
 
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
-    from ..tensor import _make
-
     shape = out.shape
     garr = g._value
     if garr.dtype != cdt.np:
@@ -342,7 +347,6 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
 def _differentiable_backward(node, op, args, g, needs, out, cdt):
     """create_graph=True: evaluate the same rules over Tensors so they record a graph."""
     from .. import functional_namespace
-    from ..tensor import Tensor, _make
 
     env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
     for role, x in zip(ROLES, args, strict=False):
@@ -404,8 +408,6 @@ _node_classes: dict[str, type] = {}
 
 
 def _node_class(op: OpDef, smask: str) -> type:
-    from .elementwise import NODE_VARIANTS
-
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
     cls = _node_classes.get(name)
     if cls is None:
@@ -437,8 +439,6 @@ def check_inplace(t) -> None:
 
 def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
-    from ..tensor import Tensor, _make
-
     base = t._base
     if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
         # In place on a view of a tensor with history: compute out of place, then write it

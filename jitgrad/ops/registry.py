@@ -16,7 +16,7 @@ from . import expr as E
 SAME, FLOAT, BOOL = "same", "float", "bool"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: OpDefs key hot-path caches
 class OpDef:
     """One elementwise op.
 
