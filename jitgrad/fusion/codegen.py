@@ -55,6 +55,7 @@ def render_source(spec: KernelSpec) -> str:
         "import numpy as np",
         "from numba import njit, prange",
         "",
+        "from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401",
         "from jitgrad.kernels.cpu import scalar as _k  # noqa: F401",
         "",
         "",

@@ -31,10 +31,10 @@ _dir: Path | None = None
 
 
 def _build_key() -> str:
-    from ..kernels.cpu import scalar
+    from ..kernels.cpu import fastmath, scalar
 
     parts = [numba.__version__, _version()]
-    for module in (scalar, sys.modules[__name__]):
+    for module in (scalar, fastmath, sys.modules[__name__]):
         parts.append(Path(module.__file__).read_bytes().hex())  # type: ignore[arg-type]
     codegen_file = Path(__file__).with_name("codegen.py")
     parts.append(codegen_file.read_bytes().hex())

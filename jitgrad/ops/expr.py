@@ -18,17 +18,19 @@ from collections.abc import Callable, Mapping
 from functools import cache
 
 #: Function name -> {numpy dtype name or "*": Numba source template}. ``{0}``... are arguments.
+#: exp/sin/cos/tanh use jitgrad.kernels.cpu.fastmath for floats: Numba's own lower to scalar
+#: libm calls that block vectorization (3-10x slower per element; see that module).
 FUNCTIONS: dict[str, dict[str, str]] = {
-    "exp": {"*": "np.exp({0})"},
+    "exp": {"float32": "_fm.exp32({0})", "float64": "_fm.exp64({0})", "*": "np.exp({0})"},
     "expm1": {"*": "np.expm1({0})"},
     "log": {"*": "np.log({0})"},
     "log1p": {"*": "np.log1p({0})"},
     "log2": {"*": "np.log2({0})"},
     "sqrt": {"*": "np.sqrt({0})"},
-    "sin": {"*": "np.sin({0})"},
-    "cos": {"*": "np.cos({0})"},
+    "sin": {"float32": "_fm.sin32({0})", "float64": "_fm.sin64({0})", "*": "np.sin({0})"},
+    "cos": {"float32": "_fm.cos32({0})", "float64": "_fm.cos64({0})", "*": "np.cos({0})"},
     "tan": {"*": "np.tan({0})"},
-    "tanh": {"*": "np.tanh({0})"},
+    "tanh": {"float32": "_fm.tanh32({0})", "float64": "_fm.tanh64({0})", "*": "np.tanh({0})"},
     "erf": {"*": "math.erf({0})"},
     "abs": {"*": "abs({0})"},
     "sign": {"*": "np.sign({0})"},
