@@ -6,6 +6,12 @@ no hand-written triple loop), float32 staying float32. ``matmul`` dispatches lik
 the result's ``grad_fn`` names and error messages match for the common cases. Backwards are
 matmuls of the gradient with the saved other operand, recorded with Tensor ops so that
 ``create_graph=True`` works.
+
+Node names that differ from torch 2.13: a matrix @ batch (torch: ``CloneBackward0`` over a
+transposed product) and broadcast batches give ``UnsafeViewBackward0`` over ``BmmBackward0``
+here; the inner chain of vector @ batch has a ``ViewBackward0`` where torch records an
+``UnsafeViewBackward0``; einsum records the reshape/permute/bmm it runs (torch's einsum picks
+other chains, e.g. ``MulBackward0`` for an outer product).
 """
 
 from __future__ import annotations
