@@ -14,8 +14,10 @@ with the median reported in ns per element:
   the measurement behind ``inline="always"``;
 
 and a ``copy`` loop (``out[i] = x[i]``) as the memory-bandwidth floor. Every result is checked
-against NumPy before timing. Machine noise: the table shows medians; ratios are medians of the
-per-round ratios, which cancel slow phases common to one round.
+against NumPy before timing. Machine noise: the tables show medians; ratios are medians of the
+per-round ratios, which cancel slow phases common to one round. A second table gives the serial
+variants in CPU time of the calling thread, which other processes cannot inflate by taking the
+core away (useful on a shared machine; they still share caches and memory bandwidth).
 """
 
 from __future__ import annotations
@@ -135,13 +137,16 @@ def bench(name, dtype, n, repeat, rng):
             tol = 1e-5 if bits == 32 else 1e-13
             err = np.max(np.abs(out - want) / np.maximum(np.abs(want), 1e-30))
             assert err < tol, f"{name}{bits} {key}: relative error {err:.2e}"
-    times = {key: [] for key in impls}
+    wall = {key: [] for key in impls}
+    cpu = {key: [] for key in impls}
     for _ in range(repeat):  # interleaved: each round runs every variant once
         for key, fn in impls.items():
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
             fn(x, out)
-            times[key].append((time.perf_counter() - t0) / n * 1e9)
-    return {key: np.asarray(v) for key, v in times.items()}
+            t1, c1 = time.perf_counter(), time.thread_time()
+            wall[key].append((t1 - t0) / n * 1e9)
+            cpu[key].append((c1 - c0) / n * 1e9)
+    return {k: np.asarray(v) for k, v in wall.items()}, {k: np.asarray(v) for k, v in cpu.items()}
 
 
 def _ratio(times, a, b):
@@ -163,20 +168,33 @@ def main(argv=None):
         f" numba threads {numba.get_num_threads()}, repeat {args.repeat}"
     )
     cols = ["copy", "numpy", "nb-libm", "nb-libm-par", "fast", "fast-par", "fast-noinl"]
-    head = f"{'func':<10}{'n':>9}" + "".join(f"{c:>12}" for c in cols)
-    head += f"{'libm/fast':>11}{'numpy/fast':>11}{'par gain':>9}"
-    print("ns per element (median)")
-    print(head)
+    serial = ["copy", "numpy", "nb-libm", "fast", "fast-noinl"]
+    wall_rows, cpu_rows = [], []
     rng = np.random.default_rng(0)
     for name in args.funcs.split(","):
         for dtype, n in sizes.items():
-            t = bench(name, dtype, n, args.repeat, rng)
-            med = {k: float(np.median(v)) for k, v in t.items()}
-            label = f"{name}{32 if dtype == np.float32 else 64}"
-            row = f"{label:<10}{n:>9}" + "".join(f"{med[c]:>12.3f}" for c in cols)
-            row += f"{_ratio(t, 'nb-libm', 'fast'):>11.1f}{_ratio(t, 'numpy', 'fast'):>11.1f}"
-            row += f"{_ratio(t, 'fast', 'fast-par'):>9.2f}"
-            print(row, flush=True)
+            wall, cpu_t = bench(name, dtype, n, args.repeat, rng)
+            label = f"{name}{32 if dtype == np.float32 else 64:<6}{n:>9}"
+            wall_rows.append(_row(label, wall, cols, parallel=True))
+            cpu_rows.append(_row(label, cpu_t, serial, parallel=False))
+            print(f"  done {label.split()[0]}", file=sys.stderr, flush=True)
+    ratios = f"{'libm/fast':>11}{'numpy/fast':>11}"
+    print("\nwall clock, ns per element (median of rounds; ratios: median of per-round ratios)")
+    print(f"{'func':<10}{'n':>9}" + "".join(f"{c:>12}" for c in cols) + ratios + f"{'par gain':>9}")
+    print("\n".join(wall_rows))
+    print("\nserial variants, CPU time of the calling thread (unaffected by other processes taking")
+    print("the core; still affected by shared caches and memory bandwidth), ns per element")
+    print(f"{'func':<10}{'n':>9}" + "".join(f"{c:>12}" for c in serial) + ratios)
+    print("\n".join(cpu_rows))
+
+
+def _row(label, times, cols, parallel):
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    row = f"{label}" + "".join(f"{med[c]:>12.3f}" for c in cols)
+    row += f"{_ratio(times, 'nb-libm', 'fast'):>11.1f}{_ratio(times, 'numpy', 'fast'):>11.1f}"
+    if parallel:
+        row += f"{_ratio(times, 'fast', 'fast-par'):>9.2f}"
+    return row
 
 
 if __name__ == "__main__":
