@@ -9,24 +9,37 @@ tells the caller whether a transpose is needed first. Kernels take no default ar
 Numba's dispatch) and allocate only scratch.
 
 Accuracy: sums are pairwise like numpy's. A contiguous slice (``B == 1``) is cut into leaves of
-:data:`BLOCK` elements, each summed by a loop that Numba may vectorise (``fastmath`` with only
+:data:`BLOCK` elements, each summed by a loop that LLVM vectorises (``fastmath`` with only
 ``reassoc``, so NaN and inf still behave), and the leaf sums are combined by a binary counter,
 which builds the same balanced tree as recursive pairwise summation without recursion. A strided
 slice (``B > 1``) does the same over blocks of :data:`ROW_BLOCK` rows, vectorised across ``B``.
 float32 stays float32 throughout; integer sums accumulate in the output's dtype (int64, as torch).
+The softmax family handles ``B > 1`` by transposing to ``(A, B, R)`` scratch, which is rare
+enough in practice not to deserve its own strided code.
 
-Parallel variants (``*_par``) split work over ``A`` (or over (A, column tile) tasks when
-``B > 1``); a single huge contiguous slice is cut into fixed chunks of :data:`PAR_CHUNK`
-elements, a power-of-two number of leaves, so each chunk is a whole subtree of the serial
-pairwise tree. Parallel results therefore equal the serial kernel's bit for bit, whatever the
-thread count or timing. Use :func:`pick` to choose by size.
+Parallel variants (``*_par``, same arguments) run the serial kernels, which release the GIL, on
+contiguous views from a thread pool: groups of ``A`` slices, or, for the reductions when there
+are few long slices, chunks of ``R`` whose size is a power-of-two number of pairwise leaves, so
+that every chunk is a whole subtree of the serial tree and the partials are combined by the same
+binary counter. Results are therefore the serial kernel's bit for bit, whatever the thread count
+or timing. Not split: a single slice of the softmax family or of cumsum, and ``A == 1`` with an
+``R`` too short to chunk (a wide sum over few rows); those run on one thread. ``prange`` drivers
+were tried first and dropped for compile time: with them a cold run of this module's tests took
+~190 s of CPU on an idle 16-core machine, against ~45 s now, and threads cost no compile at all.
+Use :func:`pick` to choose serial or parallel by size.
+
+Compile time drives the structure: Numba re-optimises every callee's code inside each caller, so
+kernels are one level deep over small helpers, and op codes are never passed as literals.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 #: Leaf length of the contiguous pairwise sum: small enough for a good error bound
 #: (each SIMD lane adds ~32 values in sequence), large enough that the merge cost vanishes.
@@ -34,27 +47,32 @@ BLOCK = 1024
 #: Leaf height (rows) of the strided pairwise sum used when ``B > 1``.
 ROW_BLOCK = 64
 #: Column tile of the strided kernels: bounds the scratch of the strided pairwise sum.
-TILE = 256
-#: Chunk of a single contiguous slice handed to one thread; must be BLOCK times a power of two
-#: so that parallel and serial sums build the same tree.
+TILE = 1024
+#: Smallest parallel chunk of one long contiguous slice; BLOCK times a power of two (see above).
 PAR_CHUNK = 64 * BLOCK
 #: Depth of the binary-counter stack: enough for 2**64 leaves.
 _STACK = 64
+#: Elements one parallel task should at least get, so tiny slices are batched.
+_TASK = 1 << 15
 
-#: Elements (A*R*B) from which the ``*_par`` variants of the memory-bound reductions
-#: (sum, mean, var, prod, max/min, cumsum) pay on the 2-core development machine. Measured with
-#: perf/reduce_threshold.py-style interleaved medians: at 64 Ki float32 elements the parallel sum
-#: is ~1.0x the serial one (launch cost ~10 us eats the gain), at 256 Ki ~1.5x, at 1 Mi ~1.7x.
-PARALLEL_MIN_REDUCE = 1 << 17
-#: Same for the exp-heavy ops (logsumexp, softmax, log_softmax and their backwards), which do
-#: ~10x more work per element, so the launch cost is repaid sooner: ~1.6x at 16 Ki elements.
-PARALLEL_MIN_EXP = 1 << 14
+#: Elements (A*R*B) from which the ``*_par`` variants of the memory-bound ops (sum, mean, var,
+#: prod, max/min, cumsum) beat the serial kernels with two threads. Measured on two otherwise idle
+#: cores (the shared 2-core dev box was saturated by other jobs), float32, interleaved medians:
+#: full sum serial/parallel 0.45x at 1 Mi, 0.81x at 2 Mi, 1.45x at 4 Mi, 1.72x at 8 Mi;
+#: sum of 1024-long rows 1.10x at 4 Mi, 1.26x at 8 Mi; max with index 1.11x at 4 Mi. Below,
+#: the pool hand-off (~50-100 us) and memory bandwidth eat the gain.
+PARALLEL_MIN_REDUCE = 1 << 22
+#: Same for the exp-heavy ops (logsumexp, softmax, log_softmax and their backwards), ~20x more
+#: work per element: softmax / logsumexp over 1024-long rows 1.05-1.17x at 128-256 Ki elements,
+#: 1.3-1.47x from 512 Ki on; 0.96x at 32 Ki.
+PARALLEL_MIN_EXP = 1 << 17
 
-# Every kernel: cached on disk, and numpy's error model, so float x/0 gives inf/NaN as in torch
-# instead of raising ZeroDivisionError (it also drops the zero checks that block vectorising).
-_JIT = {"cache": True, "error_model": "numpy"}
+# Every kernel: cached on disk; numpy's error model, so float x/0 gives inf/NaN as in torch
+# instead of raising (and no zero checks blocking vectorisation); nogil for the thread pool.
+_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 _REASSOC = {"reassoc"}
-_REASSOC_FMA = {"reassoc", "contract"}
+# flags as numpy bools: Numba types them as plain booleans, not literals, so no re-specialising
+_YES, _NO = np.True_, np.False_
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,7 +200,7 @@ def sum_to_shape(g: np.ndarray, shape) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
-# Pairwise machinery
+# Helpers: leaves (own functions, for their fastmath flags), pairwise drivers, extremes
 # --------------------------------------------------------------------------------------------
 
 
@@ -218,8 +236,8 @@ def _flush(stack, cnt, zero):
 
 
 @njit(**_JIT, fastmath=_REASSOC)
-def _leaf_sum(x, y, lo, n, c, zero):
-    # sum(x[lo:lo+n]) accumulated in typeof(zero); reassoc lets LLVM use SIMD accumulators.
+def _leaf_sum(x, lo, n, zero):
+    # sum(x[lo:lo+n]) in typeof(zero); reassoc lets LLVM keep several SIMD accumulators.
     s = zero
     xs = x[lo : lo + n]
     for i in range(n):
@@ -227,8 +245,8 @@ def _leaf_sum(x, y, lo, n, c, zero):
     return s
 
 
-@njit(**_JIT, fastmath=_REASSOC_FMA)
-def _leaf_sqdev(x, y, lo, n, c, zero):
+@njit(**_JIT, fastmath=_REASSOC)
+def _leaf_sqdev(x, lo, n, c, zero):
     # sum((x[lo:lo+n] - c)**2): the second pass of the two-pass variance.
     s = zero
     xs = x[lo : lo + n]
@@ -239,7 +257,7 @@ def _leaf_sqdev(x, y, lo, n, c, zero):
 
 
 @njit(**_JIT, fastmath=_REASSOC)
-def _leaf_sumexp(x, y, lo, n, c, zero):
+def _leaf_sumexp(x, lo, n, c, zero):
     # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax.
     s = zero
     xs = x[lo : lo + n]
@@ -250,7 +268,7 @@ def _leaf_sumexp(x, y, lo, n, c, zero):
 
 @njit(**_JIT, fastmath=_REASSOC)
 def _leaf_expstore(x, y, lo, n, c, zero):
-    # y[lo:lo+n] = exp(x[lo:lo+n] - c), returns their sum: softmax numerators and denominator.
+    # y[lo:lo+n] = exp(x[lo:lo+n] - c) and their sum: softmax numerators and denominator.
     s = zero
     xs = x[lo : lo + n]
     ys = y[lo : lo + n]
@@ -261,8 +279,8 @@ def _leaf_expstore(x, y, lo, n, c, zero):
     return s
 
 
-@njit(**_JIT, fastmath=_REASSOC_FMA)
-def _leaf_dot(x, y, lo, n, c, zero):
+@njit(**_JIT, fastmath=_REASSOC)
+def _leaf_dot(x, y, lo, n, zero):
     # sum(x[lo:lo+n] * y[lo:lo+n]): softmax backward's sum(g*y).
     s = zero
     xs = x[lo : lo + n]
@@ -272,155 +290,79 @@ def _leaf_dot(x, y, lo, n, c, zero):
     return s
 
 
-@njit(**_JIT, inline="always")
-def _pw(leaf, x, y, lo, n, c, zero, stack):
-    # pairwise sum over leaves of BLOCK of leaf(x, y, ...) on [lo, lo+n); stack: _STACK scratch.
-    if n <= BLOCK:
-        return leaf(x, y, lo, n, c, zero)
-    cnt = 0
-    pos = lo
-    end = lo + n
-    while pos < end:
-        m = min(BLOCK, end - pos)
-        _push(stack, cnt, leaf(x, y, pos, m, c, zero))
-        cnt += 1
-        pos += m
-    return _flush(stack, cnt, zero)
-
-
-@njit(**_JIT)
-def _chunk_slices(A, R):
-    # parallel strategy for B == 1: chunk each slice when there are few, long slices (so a
-    # single full reduction uses every thread), else one task per slice. Either way the bits are
-    # the serial kernel's; numba.get_num_threads() is avoided because it blocks caching.
-    return A < 16 and R >= 4 * PAR_CHUNK
-
-
-# Wrappers that fix the leaf: Numba can cache neither a call that passes a function object to a
-# non-inlined callee nor a prange body that captures one, so kernels only call these.
+@njit(**_JIT, fastmath=_REASSOC)
+def _leaf_prod(x, lo, n, one):
+    # prod(x[lo:lo+n]) in typeof(one), vectorised; product error does not depend on order.
+    p = one
+    xs = x[lo : lo + n]
+    for i in range(n):
+        p *= xs[i]
+    return p
 
 
 @njit(**_JIT)
 def _pw_sum(x, lo, n, zero, stack):
-    # pairwise sum(x[lo:lo+n]) in typeof(zero).
-    return _pw(_leaf_sum, x, x, lo, n, zero, zero, stack)
+    # pairwise sum of x[lo:lo+n]: BLOCK leaves merged by the binary counter (stack: scratch).
+    if n <= BLOCK:
+        return _leaf_sum(x, lo, n, zero)
+    cnt = 0
+    for pos in range(lo, lo + n, BLOCK):
+        _push(stack, cnt, _leaf_sum(x, pos, min(BLOCK, lo + n - pos), zero))
+        cnt += 1
+    return _flush(stack, cnt, zero)
 
 
 @njit(**_JIT)
 def _pw_sqdev(x, lo, n, c, zero, stack):
-    # pairwise sum((x[lo:lo+n] - c)**2).
-    return _pw(_leaf_sqdev, x, x, lo, n, c, zero, stack)
+    # pairwise sum((x[lo:lo+n] - c)**2), same tree as _pw_sum.
+    if n <= BLOCK:
+        return _leaf_sqdev(x, lo, n, c, zero)
+    cnt = 0
+    for pos in range(lo, lo + n, BLOCK):
+        _push(stack, cnt, _leaf_sqdev(x, pos, min(BLOCK, lo + n - pos), c, zero))
+        cnt += 1
+    return _flush(stack, cnt, zero)
 
 
 @njit(**_JIT)
 def _pw_sumexp(x, lo, n, c, zero, stack):
     # pairwise sum(exp(x[lo:lo+n] - c)).
-    return _pw(_leaf_sumexp, x, x, lo, n, c, zero, stack)
+    if n <= BLOCK:
+        return _leaf_sumexp(x, lo, n, c, zero)
+    cnt = 0
+    for pos in range(lo, lo + n, BLOCK):
+        _push(stack, cnt, _leaf_sumexp(x, pos, min(BLOCK, lo + n - pos), c, zero))
+        cnt += 1
+    return _flush(stack, cnt, zero)
 
 
 @njit(**_JIT)
 def _pw_expstore(x, y, lo, n, c, zero, stack):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c); returns their pairwise sum.
-    return _pw(_leaf_expstore, x, y, lo, n, c, zero, stack)
+    if n <= BLOCK:
+        return _leaf_expstore(x, y, lo, n, c, zero)
+    cnt = 0
+    for pos in range(lo, lo + n, BLOCK):
+        _push(stack, cnt, _leaf_expstore(x, y, pos, min(BLOCK, lo + n - pos), c, zero))
+        cnt += 1
+    return _flush(stack, cnt, zero)
 
 
 @njit(**_JIT)
 def _pw_dot(x, y, lo, n, zero, stack):
     # pairwise sum(x[lo:lo+n] * y[lo:lo+n]).
-    return _pw(_leaf_dot, x, y, lo, n, zero, zero, stack)
-
-
-@njit(**_JIT)
-def _combine(part, zero):
-    # pairwise combination of per-chunk sums, in chunk order: the top of _pw's tree.
-    if part.size == 1:
-        return part[0]
-    stack = np.empty(_STACK, part.dtype)
-    for k in range(part.size):
-        _push(stack, k, part[k])
-    return _flush(stack, part.size, zero)
-
-
-@njit(**_JIT, parallel=True)
-def _pw_sum_par(x, lo, n, zero):
-    # _pw_sum split into PAR_CHUNK chunks (whole subtrees), one per task; bitwise equal to it.
-    nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
-    part = np.full(nch, zero)
-    for k in prange(nch):
-        st = np.empty(_STACK, part.dtype)
-        a = lo + k * PAR_CHUNK
-        part[k] = _pw_sum(x, a, min(PAR_CHUNK, lo + n - a), zero, st)
-    return _combine(part, zero)
-
-
-@njit(**_JIT, parallel=True)
-def _pw_sqdev_par(x, lo, n, c, zero):
-    # _pw_sqdev split like _pw_sum_par; bitwise equal to it.
-    nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
-    part = np.full(nch, zero)
-    for k in prange(nch):
-        st = np.empty(_STACK, part.dtype)
-        a = lo + k * PAR_CHUNK
-        part[k] = _pw_sqdev(x, a, min(PAR_CHUNK, lo + n - a), c, zero, st)
-    return _combine(part, zero)
-
-
-@njit(**_JIT)
-def _racc_sum(x, y, c, co, p, acc, ao, bw):
-    # acc[ao:ao+bw] += x[p:p+bw]: one row of a strided sum.
-    a = acc[ao : ao + bw]
-    xs = x[p : p + bw]
-    for j in range(bw):
-        a[j] += xs[j]
-
-
-@njit(**_JIT, fastmath=_REASSOC_FMA)
-def _racc_sqdev(x, y, c, co, p, acc, ao, bw):
-    # acc[ao:ao+bw] += (x[p:p+bw] - c[co:co+bw])**2: one row of the strided variance.
-    a = acc[ao : ao + bw]
-    xs = x[p : p + bw]
-    cs = c[co : co + bw]
-    for j in range(bw):
-        d = xs[j] - cs[j]
-        a[j] += d * d
-
-
-@njit(**_JIT)
-def _racc_sumexp(x, y, c, co, p, acc, ao, bw):
-    # acc[ao:ao+bw] += exp(x[p:p+bw] - c[co:co+bw]): strided logsumexp / log_softmax.
-    a = acc[ao : ao + bw]
-    xs = x[p : p + bw]
-    cs = c[co : co + bw]
-    for j in range(bw):
-        a[j] += np.exp(xs[j] - cs[j])
-
-
-@njit(**_JIT)
-def _racc_expstore(x, y, c, co, p, acc, ao, bw):
-    # y[p:p+bw] = exp(x[p:p+bw] - c[co:co+bw]); acc += that: strided softmax.
-    a = acc[ao : ao + bw]
-    xs = x[p : p + bw]
-    ys = y[p : p + bw]
-    cs = c[co : co + bw]
-    for j in range(bw):
-        e = np.exp(xs[j] - cs[j])
-        ys[j] = e
-        a[j] += e
-
-
-@njit(**_JIT, fastmath={"contract"})
-def _racc_dot(x, y, c, co, p, acc, ao, bw):
-    # acc[ao:ao+bw] += x[p:p+bw] * y[p:p+bw]: strided softmax backward.
-    a = acc[ao : ao + bw]
-    xs = x[p : p + bw]
-    ys = y[p : p + bw]
-    for j in range(bw):
-        a[j] += xs[j] * ys[j]
+    if n <= BLOCK:
+        return _leaf_dot(x, y, lo, n, zero)
+    cnt = 0
+    for pos in range(lo, lo + n, BLOCK):
+        _push(stack, cnt, _leaf_dot(x, y, pos, min(BLOCK, lo + n - pos), zero))
+        cnt += 1
+    return _flush(stack, cnt, zero)
 
 
 @njit(**_JIT)
 def _levels(nrows):
-    # stack rows needed by _rows_pw for nrows rows: bit length of the leaf count.
+    # stack rows _rows_pw needs for nrows rows: bit length of the ROW_BLOCK leaf count.
     nblk = (nrows + ROW_BLOCK - 1) // ROW_BLOCK
     lv = 1
     while (1 << lv) <= nblk:
@@ -428,33 +370,46 @@ def _levels(nrows):
     return lv
 
 
-@njit(**_JIT, inline="always")
-def _rows_pw(racc, x, y, c, co, base, R, B, b0, bw, dst, doff, leaf, stack2, zero):
-    # dst[doff+j] = pairwise sum over r<R of racc's term at x[base + r*B + b0 + j], j<bw;
-    # leaves of ROW_BLOCK rows; leaf: (>=bw,) and stack2: (_levels(R), >=bw) scratch.
-    if R <= ROW_BLOCK:
-        d = dst[doff : doff + bw]
+@njit(**_JIT)
+def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
+    # dst[doff+j] = pairwise sum over r < R of t(x[base + r*B + b0 + j]), j < bw, where t is the
+    # identity, or (v - c[co+j])**2 if sq; leaves of ROW_BLOCK rows vectorised across j;
+    # scr: (1 + _levels(R), >= bw) scratch, row 0 the leaf, rows 1.. the counter's stack.
+    T = dst.dtype.type
+    if R == 0:
         for j in range(bw):
-            d[j] = zero
-        for r in range(R):
-            racc(x, y, c, co, base + r * B + b0, dst, doff, bw)
+            dst[doff + j] = T(0)
         return
-    lf = leaf[:bw]
+    if R <= ROW_BLOCK:
+        lf = dst[doff : doff + bw]
+    else:
+        lf = scr[0, :bw]
+    cs = c[co : co + bw]
     cnt = 0
     for r0 in range(0, R, ROW_BLOCK):
         for j in range(bw):
-            lf[j] = zero
+            lf[j] = T(0)
         for r in range(r0, min(R, r0 + ROW_BLOCK)):
-            racc(x, y, c, co, base + r * B + b0, leaf, 0, bw)
+            p = base + r * B + b0
+            xr = x[p : p + bw]
+            if sq:
+                for j in range(bw):
+                    d = xr[j] - cs[j]
+                    lf[j] += d * d
+            else:
+                for j in range(bw):
+                    lf[j] += xr[j]
+        if R <= ROW_BLOCK:
+            return
         lvl = 0
         k = cnt
         while k & 1:
-            st = stack2[lvl, :bw]
+            st = scr[1 + lvl, :bw]
             for j in range(bw):
                 lf[j] = st[j] + lf[j]
             lvl += 1
             k >>= 1
-        st = stack2[lvl, :bw]
+        st = scr[1 + lvl, :bw]
         for j in range(bw):
             st[j] = lf[j]
         cnt += 1
@@ -464,7 +419,7 @@ def _rows_pw(racc, x, y, c, co, base, R, B, b0, bw, dst, doff, leaf, stack2, zer
     k = cnt
     while k:
         if k & 1:
-            st = stack2[lvl, :bw]
+            st = scr[1 + lvl, :bw]
             if first:
                 for j in range(bw):
                     d[j] = st[j]
@@ -478,7 +433,7 @@ def _rows_pw(racc, x, y, c, co, base, R, B, b0, bw, dst, doff, leaf, stack2, zer
 
 @njit(**_JIT)
 def _ext_contig(x, lo, n, want_max):
-    # (value, index) of the first max (or min) of x[lo:lo+n], n>=1; the first NaN wins.
+    # (value, index) of the first max (or min) of x[lo:lo+n], n >= 1; the first NaN wins.
     xs = x[lo : lo + n]
     m = xs[0]
     k = 0
@@ -503,291 +458,151 @@ def _ext_contig(x, lo, n, want_max):
     return m, k
 
 
-@njit(**_JIT, parallel=True)
-def _ext_contig_par(x, lo, n, want_max):
-    # _ext_contig over PAR_CHUNK chunks; chunks combined in order, so the same first index wins.
-    nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
-    vals = np.empty(nch, x.dtype)
-    idxs = np.empty(nch, np.int64)
-    for k in prange(nch):
-        a = lo + k * PAR_CHUNK
-        v, i = _ext_contig(x, a, min(PAR_CHUNK, lo + n - a), want_max)
-        vals[k] = v
-        idxs[k] = i + k * PAR_CHUNK
-    m = vals[0]
-    best = idxs[0]
-    for k in range(1, nch):
-        if m != m:
-            break
-        v = vals[k]
-        if (v != v) or (want_max and v > m) or ((not want_max) and v < m):
-            m = v
-            best = idxs[k]
-    return m, best
-
-
 @njit(**_JIT)
-def _rows_ext(x, base, R, B, b0, bw, val, vo, idx, io, want_max, track):
-    # val[vo+j] (and idx[io+j] if track) = first max/min over r of x[base + r*B + b0 + j];
-    # the first NaN wins; vectorised across j with selects.
-    v0 = val[vo : vo + bw]
+def _rows_ext(x, base, R, B, b0, bw, val, idx, o, want_max):
+    # val[o+j], idx[o+j] = first max/min over r < R (R >= 1) of x[base + r*B + b0 + j] and its r;
+    # the first NaN wins; branch-free selects, vectorised across j.
+    v0 = val[o : o + bw]
+    i0 = idx[o : o + bw]
     x0 = x[base + b0 : base + b0 + bw]
     for j in range(bw):
         v0[j] = x0[j]
-    if track:
-        i0 = idx[io : io + bw]
-        for j in range(bw):
-            i0[j] = 0
+        i0[j] = 0
     for r in range(1, R):
-        xr = x[base + r * B + b0 : base + r * B + b0 + bw]
-        if track:
-            i0 = idx[io : io + bw]
-            for j in range(bw):
-                v = xr[j]
-                m = v0[j]
-                if want_max:
-                    t = (v > m) | ((v != v) & (m == m))
-                else:
-                    t = (v < m) | ((v != v) & (m == m))
-                v0[j] = v if t else m
-                i0[j] = r if t else i0[j]
-        elif want_max:
-            for j in range(bw):
-                v = xr[j]
-                m = v0[j]
-                v0[j] = v if (v > m) | ((v != v) & (m == m)) else m
-        else:
-            for j in range(bw):
-                v = xr[j]
-                m = v0[j]
-                v0[j] = v if (v < m) | ((v != v) & (m == m)) else m
+        p = base + r * B + b0
+        xr = x[p : p + bw]
+        for j in range(bw):
+            v = xr[j]
+            m = v0[j]
+            if want_max:
+                t = (v > m) | ((v != v) & (m == m))
+            else:
+                t = (v < m) | ((v != v) & (m == m))
+            v0[j] = v if t else m
+            i0[j] = r if t else i0[j]
+
+
+@njit(**_JIT)
+def _swap_last(src, A, M, N, dst):
+    # dst viewed (A, N, M) = src viewed (A, M, N) with its last two axes swapped (flat arrays).
+    for a in range(A):
+        s0 = a * M * N
+        for m in range(M):
+            row = src[s0 + m * N : s0 + m * N + N]
+            for n in range(N):
+                dst[s0 + n * M + m] = row[n]
+
+
+@njit(**_JIT)
+def _var_den(R, correction, like):
+    # torch's variance divisor max(0, R - correction), in like.dtype (no float64 detour).
+    d = R - correction
+    if d < 0:
+        d = 0.0
+    return like.dtype.type(d)
+
+
+@njit(**_JIT)
+def _chunk_rows(B):
+    # rows per parallel chunk of an R-split: PAR_CHUNK elements as a power-of-two number of
+    # pairwise leaves (BLOCK elements when B == 1, ROW_BLOCK rows otherwise). Serial prod uses
+    # it too, so its rounding order matches the parallel one.
+    if B == 1:
+        return PAR_CHUNK
+    rows = ROW_BLOCK
+    while rows * 2 * B <= PAR_CHUNK:
+        rows *= 2
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
-# sum / mean
+# sum / mean / var
 # --------------------------------------------------------------------------------------------
 
 
 @njit(**_JIT)
-def _sum_tile(xf, of, a, R, B, b0, bw, leaf, stack2, zero):
-    # of[a*B+b0 : +bw] = pairwise sum over R of the (a, :, b0:b0+bw) tile.
-    _rows_pw(_racc_sum, xf, xf, of, 0, a * R * B, R, B, b0, bw, of, a * B + b0, leaf, stack2, zero)
-
-
-@njit(**_JIT)
-def _sum_serial(xf, of, A, R, B):
-    # of[a*B+b] = sum_r xf[(a*R+r)*B+b], all slices in order on one thread.
+def sum_fwd(x3, out2):
+    # out2[a,b] = sum_r x3[a,r,b]; pairwise; accumulates in out2.dtype (int64 for ints); R=0 -> 0.
+    A, R, B = x3.shape
+    xf = x3.reshape(A * R * B)
+    of = out2.reshape(A * B)
     zero = of.dtype.type(0)
     if B == 1:
         stack = np.empty(_STACK, of.dtype)
         for a in range(A):
             of[a] = _pw_sum(xf, a * R, R, zero, stack)
     else:
-        w = min(TILE, B)
-        leaf = np.empty(w, of.dtype)
-        stack2 = np.empty((_levels(R), w), of.dtype)
+        scr = np.empty((1 + _levels(R), min(TILE, B)), of.dtype)
         for a in range(A):
             for b0 in range(0, B, TILE):
-                _sum_tile(xf, of, a, R, B, b0, min(TILE, B - b0), leaf, stack2, zero)
+                _rows_pw(
+                    xf, a * R * B, R, B, b0, min(TILE, B - b0), of, 0, _NO, of, a * B + b0, scr
+                )
 
 
-@njit(**_JIT, parallel=True)
-def _sum_parallel(xf, of, A, R, B):
-    # _sum_serial with slices (or (slice, tile) tasks) spread over threads; same bits.
+@njit(**_JIT)
+def sqdev_fwd(x3, c2, out2):
+    # out2[a,b] = sum_r (x3[a,r,b] - c2[a,b])**2, pairwise on sum_fwd's tree: variance's pass 2.
+    A, R, B = x3.shape
+    xf = x3.reshape(A * R * B)
+    cf = c2.reshape(A * B)
+    of = out2.reshape(A * B)
     zero = of.dtype.type(0)
     if B == 1:
-        if _chunk_slices(A, R):
-            for a in range(A):
-                of[a] = _pw_sum_par(xf, a * R, R, zero)
-        else:
-            for a in prange(A):
-                stack = np.empty(_STACK, of.dtype)
-                of[a] = _pw_sum(xf, a * R, R, zero, stack)
+        stack = np.empty(_STACK, of.dtype)
+        for a in range(A):
+            of[a] = _pw_sqdev(xf, a * R, R, cf[a], zero, stack)
     else:
-        ntl = (B + TILE - 1) // TILE
-        lv = _levels(R)
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            bw = min(TILE, B - b0)
-            leaf = np.empty(bw, of.dtype)
-            stack2 = np.empty((lv if R > ROW_BLOCK else 0, bw), of.dtype)
-            _sum_tile(xf, of, a, R, B, b0, bw, leaf, stack2, zero)
-
-
-@njit(**_JIT)
-def sum_fwd(x3, out2):
-    # out2[a,b] = sum_r x3[a,r,b]; pairwise; accumulates in out2.dtype; R=0 gives 0.
-    A, R, B = x3.shape
-    _sum_serial(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
-
-
-@njit(**_JIT)
-def sum_fwd_par(x3, out2):
-    # sum_fwd spread over threads; bitwise equal to sum_fwd.
-    A, R, B = x3.shape
-    _sum_parallel(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
-
-
-@njit(**_JIT)
-def sum_leading_fwd(x2, out1):
-    # out1[b] = sum_r x2[r,b]: the (A=1) sum_to_shape case of a gradient broadcast over rows.
-    R, B = x2.shape
-    _sum_serial(x2.reshape(R * B), out1, 1, R, B)
-
-
-@njit(**_JIT)
-def _scale(of, n):
-    # of[i] = of[i] / n (in of's dtype): mean from a sum.
-    d = of.dtype.type(n)
-    for i in range(of.size):
-        of[i] = of[i] / d
+        scr = np.empty((1 + _levels(R), min(TILE, B)), of.dtype)
+        for a in range(A):
+            for b0 in range(0, B, TILE):
+                o = a * B + b0
+                _rows_pw(xf, a * R * B, R, B, b0, min(TILE, B - b0), cf, o, _YES, of, o, scr)
 
 
 @njit(**_JIT)
 def mean_fwd(x3, out2):
-    # out2[a,b] = sum_r x3[a,r,b] / R in one pass (float out2); R=0 gives NaN as torch.
+    # out2[a,b] = sum_r x3[a,r,b] / R, the pairwise sum then one division; R=0 gives NaN.
     A, R, B = x3.shape
+    sum_fwd(x3, out2)
     of = out2.reshape(A * B)
-    _sum_serial(x3.reshape(A * R * B), of, A, R, B)
-    _scale(of, R)
-
-
-@njit(**_JIT)
-def mean_fwd_par(x3, out2):
-    # mean_fwd spread over threads; bitwise equal to mean_fwd.
-    A, R, B = x3.shape
-    of = out2.reshape(A * B)
-    _sum_parallel(x3.reshape(A * R * B), of, A, R, B)
-    _scale(of, R)
-
-
-# --------------------------------------------------------------------------------------------
-# var
-# --------------------------------------------------------------------------------------------
-
-
-@njit(**_JIT)
-def _var_den(R, correction, like):
-    # torch's divisor max(0, R - correction), in like.dtype (no float64 detour for float32).
-    d = R - correction
-    if d < 0:
-        d = 0
-    return like.dtype.type(d)
-
-
-@njit(**_JIT)
-def _var_serial(xf, mf, vf, A, R, B, correction):
-    # two-pass: mf = mean (pairwise), vf = pairwise sum (x - mean)^2 / max(0, R - correction).
-    zero = vf.dtype.type(0)
-    rn = vf.dtype.type(R)
-    den = _var_den(R, correction, vf)
-    if B == 1:
-        stack = np.empty(_STACK, vf.dtype)
-        for a in range(A):
-            mu = _pw_sum(xf, a * R, R, zero, stack) / rn
-            mf[a] = mu
-            vf[a] = _pw_sqdev(xf, a * R, R, mu, zero, stack) / den
-    else:
-        w = min(TILE, B)
-        leaf = np.empty(w, vf.dtype)
-        stack2 = np.empty((_levels(R), w), vf.dtype)
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _var_tile(xf, mf, vf, a, R, B, b0, min(TILE, B - b0), leaf, stack2, rn, den)
-
-
-@njit(**_JIT)
-def _var_tile(xf, mf, vf, a, R, B, b0, bw, leaf, stack2, rn, den):
-    # mean and variance of the (a, :, b0:b0+bw) tile, two strided pairwise passes.
-    zero = vf.dtype.type(0)
-    o = a * B + b0
-    _rows_pw(_racc_sum, xf, xf, mf, o, a * R * B, R, B, b0, bw, mf, o, leaf, stack2, zero)
-    m = mf[o : o + bw]
-    for j in range(bw):
-        m[j] = m[j] / rn
-    _rows_pw(_racc_sqdev, xf, xf, mf, o, a * R * B, R, B, b0, bw, vf, o, leaf, stack2, zero)
-    v = vf[o : o + bw]
-    for j in range(bw):
-        v[j] = v[j] / den
-
-
-@njit(**_JIT, parallel=True)
-def _var_parallel(xf, mf, vf, A, R, B, correction):
-    # _var_serial spread over threads; same bits.
-    zero = vf.dtype.type(0)
-    rn = vf.dtype.type(R)
-    den = _var_den(R, correction, vf)
-    if B == 1:
-        if _chunk_slices(A, R):
-            for a in range(A):
-                mu = _pw_sum_par(xf, a * R, R, zero) / rn
-                mf[a] = mu
-                vf[a] = _pw_sqdev_par(xf, a * R, R, mu, zero) / den
-        else:
-            for a in prange(A):
-                stack = np.empty(_STACK, vf.dtype)
-                mu = _pw_sum(xf, a * R, R, zero, stack) / rn
-                mf[a] = mu
-                vf[a] = _pw_sqdev(xf, a * R, R, mu, zero, stack) / den
-    else:
-        ntl = (B + TILE - 1) // TILE
-        lv = _levels(R)
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            bw = min(TILE, B - b0)
-            leaf = np.empty(bw, vf.dtype)
-            stack2 = np.empty((lv if R > ROW_BLOCK else 0, bw), vf.dtype)
-            _var_tile(xf, mf, vf, a, R, B, b0, bw, leaf, stack2, rn, den)
+    T = of.dtype.type
+    rn = T(R)
+    for i in range(A * B):
+        of[i] = T(of[i] / rn)
 
 
 @njit(**_JIT)
 def mean_var_fwd(x3, correction, mean2, var2):
-    # mean2 = mean_r x3, var2 = sum_r (x3 - mean)^2 / max(0, R - correction); two-pass, float.
+    # mean2 = mean over R; var2 = sum_r (x3 - mean)^2 / max(0, R - correction): two-pass.
     A, R, B = x3.shape
-    _var_serial(
-        x3.reshape(A * R * B), mean2.reshape(A * B), var2.reshape(A * B), A, R, B, correction
-    )
-
-
-@njit(**_JIT)
-def mean_var_fwd_par(x3, correction, mean2, var2):
-    # mean_var_fwd spread over threads; bitwise equal to it.
-    A, R, B = x3.shape
-    _var_parallel(
-        x3.reshape(A * R * B), mean2.reshape(A * B), var2.reshape(A * B), A, R, B, correction
-    )
+    mean_fwd(x3, mean2)
+    sqdev_fwd(x3, mean2, var2)
+    vf = var2.reshape(A * B)
+    T = vf.dtype.type
+    den = _var_den(R, correction, vf)
+    for i in range(A * B):
+        vf[i] = T(vf[i] / den)
 
 
 @njit(**_JIT)
 def var_fwd(x3, correction, out2):
-    # out2 = var over R with torch's correction (1 = unbiased); mean kept in scratch.
-    A, R, B = x3.shape
-    mf = np.empty(A * B, out2.dtype)
-    _var_serial(x3.reshape(A * R * B), mf, out2.reshape(A * B), A, R, B, correction)
-
-
-@njit(**_JIT)
-def var_fwd_par(x3, correction, out2):
-    # var_fwd spread over threads; bitwise equal to it.
-    A, R, B = x3.shape
-    mf = np.empty(A * B, out2.dtype)
-    _var_parallel(x3.reshape(A * R * B), mf, out2.reshape(A * B), A, R, B, correction)
+    # out2 = variance over R with torch's correction (1 = unbiased); the mean goes to scratch.
+    mean_var_fwd(x3, correction, np.empty_like(out2), out2)
 
 
 @njit(**_JIT)
 def var_bwd(g2, x3, mean2, correction, gx3):
     # gx3[a,r,b] = g2[a,b] * 2 * (x3[a,r,b] - mean2[a,b]) / max(0, R - correction).
     A, R, B = x3.shape
-    one = gx3.dtype.type(1)
-    k = (one + one) / _var_den(R, correction, gx3)
+    T = gx3.dtype.type
+    k = T(2) / _var_den(R, correction, gx3)
     for a in range(A):
+        m = mean2[a]
+        g = g2[a]
         for r in range(R):
             xr = x3[a, r]
             gr = gx3[a, r]
-            m = mean2[a]
-            g = g2[a]
             for b in range(B):
                 gr[b] = k * g[b] * (xr[b] - m[b])
 
@@ -797,108 +612,47 @@ def var_bwd(g2, x3, mean2, correction, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT, fastmath=_REASSOC)
-def _prod_contig(x, lo, n, one):
-    # prod(x[lo:lo+n]) in typeof(one): product of BLOCK leaves, leaves multiplied in order.
-    p = one
-    pos = lo
-    end = lo + n
-    while pos < end:
-        m = min(BLOCK, end - pos)
-        q = one
-        xs = x[pos : pos + m]
-        for i in range(m):
-            q *= xs[i]
-        p = p * q
-        pos += m
-    return p
-
-
-@njit(**_JIT)
-def _prod_chunked(x, lo, n, one):
-    # _prod_contig per PAR_CHUNK chunk, chunks multiplied in order (the parallel variant's order).
-    p = one
-    for a in range(lo, lo + n, PAR_CHUNK):
-        p = p * _prod_contig(x, a, min(PAR_CHUNK, lo + n - a), one)
-    return p
-
-
-@njit(**_JIT, parallel=True)
-def _prod_chunked_par(x, lo, n, one):
-    # _prod_chunked with chunks on threads; same bits.
-    nch = (n + PAR_CHUNK - 1) // PAR_CHUNK
-    part = np.full(nch, one)
-    for k in prange(nch):
-        a = lo + k * PAR_CHUNK
-        part[k] = _prod_contig(x, a, min(PAR_CHUNK, lo + n - a), one)
-    p = one
-    for k in range(nch):
-        p = p * part[k]
-    return p
-
-
-@njit(**_JIT)
-def _prod_tile(xf, of, a, R, B, b0, bw):
-    # of[a*B+b0 : +bw] = product over r of the (a, :, b0:b0+bw) tile, rows in order.
-    o = of[a * B + b0 : a * B + b0 + bw]
-    one = of.dtype.type(1)
-    for j in range(bw):
-        o[j] = one
-    for r in range(R):
-        p = (a * R + r) * B + b0
-        xr = xf[p : p + bw]
-        for j in range(bw):
-            o[j] *= xr[j]
-
-
 @njit(**_JIT)
 def prod_fwd(x3, out2):
-    # out2[a,b] = prod_r x3[a,r,b] in out2.dtype (int64 for ints); R=0 gives 1.
+    # out2[a,b] = prod_r x3[a,r,b] in out2.dtype (int64 for ints, wrapping); R=0 gives 1.
+    # Rows are multiplied in chunks of _chunk_rows(B), chunk products in order (= parallel).
     A, R, B = x3.shape
     xf = x3.reshape(A * R * B)
     of = out2.reshape(A * B)
-    one = of.dtype.type(1)
+    T = of.dtype.type
+    rows = _chunk_rows(B)
     if B == 1:
         for a in range(A):
-            of[a] = _prod_chunked(xf, a * R, R, one)
-    else:
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _prod_tile(xf, of, a, R, B, b0, min(TILE, B - b0))
-
-
-@njit(**_JIT, parallel=True)
-def _prod_parallel(xf, of, A, R, B):
-    # prod_fwd's loops spread over threads; same bits.
-    one = of.dtype.type(1)
-    if B == 1:
-        if _chunk_slices(A, R):
-            for a in range(A):
-                of[a] = _prod_chunked_par(xf, a * R, R, one)
-        else:
-            for a in prange(A):
-                of[a] = _prod_chunked(xf, a * R, R, one)
-    else:
-        ntl = (B + TILE - 1) // TILE
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            _prod_tile(xf, of, a, R, B, b0, min(TILE, B - b0))
-
-
-@njit(**_JIT)
-def prod_fwd_par(x3, out2):
-    # prod_fwd spread over threads; bitwise equal to it.
-    A, R, B = x3.shape
-    _prod_parallel(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
+            p = T(1)
+            for r0 in range(0, R, rows):
+                p = p * _leaf_prod(xf, a * R + r0, min(rows, R - r0), T(1))
+            of[a] = p
+        return
+    q = np.empty(min(TILE, B), of.dtype)
+    for a in range(A):
+        for b0 in range(0, B, TILE):
+            bw = min(TILE, B - b0)
+            ov = of[a * B + b0 : a * B + b0 + bw]
+            for j in range(bw):
+                ov[j] = T(1)
+            for r0 in range(0, R, rows):
+                for j in range(bw):
+                    q[j] = T(1)
+                for r in range(r0, min(R, r0 + rows)):
+                    p = (a * R + r) * B + b0
+                    xr = xf[p : p + bw]
+                    for j in range(bw):
+                        q[j] *= xr[j]
+                for j in range(bw):
+                    ov[j] = ov[j] * q[j]
 
 
 @njit(**_JIT)
 def prod_bwd(g2, x3, out2, gx3):
-    # gx3 = g2 * prod of the other elements of the slice: g*out/x without zeros; with one zero
-    # only its position gets g*prod(others); with two or more zeros all 0 (torch's rule).
+    # gx3 = g2 * product of the slice's other elements: g*out/x when the slice has no zero; with
+    # one zero only its position gets g*prod(others); two or more zeros give 0 (torch's rule).
     A, R, B = x3.shape
-    zero = gx3.dtype.type(0)
+    T = gx3.dtype.type
     for a in range(A):
         for b in range(B):
             nz = 0
@@ -915,9 +669,9 @@ def prod_bwd(g2, x3, out2, gx3):
                     gx3[a, r, b] = g * (p / x3[a, r, b])
             else:
                 for r in range(R):
-                    gx3[a, r, b] = zero
+                    gx3[a, r, b] = T(0)
                 if nz == 1:
-                    p = gx3.dtype.type(1)
+                    p = T(1)
                     for r in range(R):
                         if r != zpos:
                             p = p * x3[a, r, b]
@@ -925,117 +679,51 @@ def prod_bwd(g2, x3, out2, gx3):
 
 
 # --------------------------------------------------------------------------------------------
-# max / min (values + first index); argmax/argmin are the idx output
+# max / min (values + first index; argmax/argmin are the index output)
 # --------------------------------------------------------------------------------------------
 
 
 @njit(**_JIT)
-def _ext_serial(xf, of, idxf, A, R, B, want_max):
-    # of, idxf = first extreme over R per (a, b) and its r; R must be >= 1.
+def _ext_fwd(x3, out2, idx2, want_max):
+    # shared body of max_fwd / min_fwd.
+    A, R, B = x3.shape
     if R == 0:
         if A * B > 0:
             raise ValueError("max/min of an empty slice")
         return
-    if B == 1:
-        for a in range(A):
+    xf = x3.reshape(A * R * B)
+    of = out2.reshape(A * B)
+    jf = idx2.reshape(A * B)
+    for a in range(A):
+        if B == 1:
             v, i = _ext_contig(xf, a * R, R, want_max)
             of[a] = v
-            idxf[a] = i
-    else:
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _rows_ext(
-                    xf,
-                    a * R * B,
-                    R,
-                    B,
-                    b0,
-                    min(TILE, B - b0),
-                    of,
-                    a * B + b0,
-                    idxf,
-                    a * B + b0,
-                    want_max,
-                    True,
-                )
-
-
-@njit(**_JIT, parallel=True)
-def _ext_parallel(xf, of, idxf, A, R, B, want_max):
-    # _ext_serial spread over threads; same result (ties resolved to the first index).
-    if R == 0:
-        if A * B > 0:
-            raise ValueError("max/min of an empty slice")
-        return
-    if B == 1:
-        if _chunk_slices(A, R):
-            for a in range(A):
-                v, i = _ext_contig_par(xf, a * R, R, want_max)
-                of[a] = v
-                idxf[a] = i
+            jf[a] = i
         else:
-            for a in prange(A):
-                v, i = _ext_contig(xf, a * R, R, want_max)
-                of[a] = v
-                idxf[a] = i
-    else:
-        ntl = (B + TILE - 1) // TILE
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            _rows_ext(
-                xf,
-                a * R * B,
-                R,
-                B,
-                b0,
-                min(TILE, B - b0),
-                of,
-                a * B + b0,
-                idxf,
-                a * B + b0,
-                want_max,
-                True,
-            )
+            for b0 in range(0, B, TILE):
+                _rows_ext(xf, a * R * B, R, B, b0, min(TILE, B - b0), of, jf, a * B + b0, want_max)
 
 
 @njit(**_JIT)
 def max_fwd(x3, out2, idx2):
-    # out2[a,b] = max_r x3[a,r,b], idx2 (int64) = its first r; a NaN wins (first NaN's r).
-    # R must be >= 1: the caller raises for an empty max; the kernel raises ValueError too.
-    A, R, B = x3.shape
-    _ext_serial(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, True)
-
-
-@njit(**_JIT)
-def max_fwd_par(x3, out2, idx2):
-    # max_fwd spread over threads; same result.
-    A, R, B = x3.shape
-    _ext_parallel(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, True)
+    # out2[a,b] = max_r x3[a,r,b], idx2 (int64) its first r; NaN wins (the first NaN's r).
+    # R must be >= 1: an empty max raises ValueError (the caller should raise first).
+    _ext_fwd(x3, out2, idx2, _YES)
 
 
 @njit(**_JIT)
 def min_fwd(x3, out2, idx2):
-    # out2[a,b] = min_r x3[a,r,b], idx2 (int64) = its first r; a NaN wins (first NaN's r).
-    A, R, B = x3.shape
-    _ext_serial(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, False)
-
-
-@njit(**_JIT)
-def min_fwd_par(x3, out2, idx2):
-    # min_fwd spread over threads; same result.
-    A, R, B = x3.shape
-    _ext_parallel(x3.reshape(A * R * B), out2.reshape(A * B), idx2.reshape(A * B), A, R, B, False)
+    # out2[a,b] = min_r x3[a,r,b], idx2 (int64) its first r; NaN wins (the first NaN's r).
+    _ext_fwd(x3, out2, idx2, _NO)
 
 
 @njit(**_JIT)
 def max_bwd(g2, idx2, gx3):
-    # gx3[a, idx2[a,b], b] = g2[a,b], 0 elsewhere: backward of max/min(dim) (torch's indices rule).
+    # gx3[a, idx2[a,b], b] = g2[a,b], 0 elsewhere: backward of max/min(dim) (the index rule).
     A, R, B = gx3.shape
     gf = gx3.reshape(A * R * B)
-    zero = gx3.dtype.type(0)
     for i in range(gf.size):
-        gf[i] = zero
+        gf[i] = 0
     for a in range(A):
         for b in range(B):
             gx3[a, idx2[a, b], b] = g2[a, b]
@@ -1043,10 +731,10 @@ def max_bwd(g2, idx2, gx3):
 
 @njit(**_JIT)
 def amax_bwd(g2, x3, out2, gx3):
-    # gx3 = g2 / count at every r where x3 equals the extreme out2 (NaN positions if out2 is
-    # NaN), 0 elsewhere: torch's evenly-distributed rule for amax/amin and full max()/min().
+    # gx3 = g2 / count where x3 equals the extreme out2 (the NaN positions if out2 is NaN), else
+    # 0: torch's evenly-distributed rule for amax/amin and the full max()/min().
     A, R, B = x3.shape
-    zero = gx3.dtype.type(0)
+    T = gx3.dtype.type
     for a in range(A):
         for b in range(B):
             m = out2[a, b]
@@ -1056,280 +744,145 @@ def amax_bwd(g2, x3, out2, gx3):
                 v = x3[a, r, b]
                 if (v == m) or (mnan and v != v):
                     cnt += 1
-            share = g2[a, b] / gx3.dtype.type(cnt) if cnt > 0 else zero
+            share = T(g2[a, b] / T(cnt)) if cnt > 0 else T(0)
             for r in range(R):
                 v = x3[a, r, b]
-                gx3[a, r, b] = share if (v == m) or (mnan and v != v) else zero
+                gx3[a, r, b] = share if (v == m) or (mnan and v != v) else T(0)
 
 
 # --------------------------------------------------------------------------------------------
-# logsumexp, softmax, log_softmax
+# logsumexp, softmax, log_softmax: contiguous slices; B > 1 goes through (A, B, R) scratch
 # --------------------------------------------------------------------------------------------
 
 
 @njit(**_JIT)
-def _lse_slice(xf, lo, R, stack, zero, ninf):
-    # max-shifted log(sum(exp)) of xf[lo:lo+R]; -inf if empty or all -inf, inf/NaN propagate.
-    if R == 0:
-        return ninf
-    m, _ = _ext_contig(xf, lo, R, True)
+def _lse_slice(xf, lo, R, stack, zero):
+    # max-shifted log(sum(exp(xf[lo:lo+R]))), R >= 1; all -inf gives -inf, +inf gives inf.
+    m = _ext_contig(xf, lo, R, _YES)[0]
     if not np.isfinite(m):
         return m
     return m + np.log(_pw_sumexp(xf, lo, R, m, zero, stack))
 
 
 @njit(**_JIT)
-def _lse_tile(xf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum):
-    # logsumexp of the (a, :, b0:b0+bw) tile into of[a*B+b0 : +bw].
-    zero = of.dtype.type(0)
-    o = of[a * B + b0 : a * B + b0 + bw]
-    if R == 0:
-        for j in range(bw):
-            o[j] = -np.inf
-        return
-    _rows_ext(xf, a * R * B, R, B, b0, bw, mbuf, 0, idum, 0, True, False)
-    _rows_pw(_racc_sumexp, xf, xf, mbuf, 0, a * R * B, R, B, b0, bw, sbuf, 0, leaf, stack2, zero)
-    for j in range(bw):
-        m = mbuf[j]
-        o[j] = m + np.log(sbuf[j]) if np.isfinite(m) else m
-
-
-@njit(**_JIT)
 def logsumexp_fwd(x3, out2):
-    # out2[a,b] = m + log(sum_r exp(x3[a,r,b] - m)), m the slice max; R=0 gives -inf.
+    # out2[a,b] = m + log(sum_r exp(x3[a,r,b] - m)), m the slice max; R=0 or all -inf gives
+    # -inf, a +inf gives inf, NaN propagates.
     A, R, B = x3.shape
-    xf = x3.reshape(A * R * B)
     of = out2.reshape(A * B)
-    zero = of.dtype.type(0)
-    ninf = of.dtype.type(-np.inf)
-    if B == 1:
-        stack = np.empty(_STACK, of.dtype)
-        for a in range(A):
-            of[a] = _lse_slice(xf, a * R, R, stack, zero, ninf)
-    else:
-        w = min(TILE, B)
-        mbuf = np.empty(w, of.dtype)
-        sbuf = np.empty(w, of.dtype)
-        leaf = np.empty(w, of.dtype)
-        stack2 = np.empty((_levels(R), w), of.dtype)
-        idum = np.empty(0, np.int64)
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _lse_tile(xf, of, a, R, B, b0, min(TILE, B - b0), mbuf, sbuf, leaf, stack2, idum)
-
-
-@njit(**_JIT, parallel=True)
-def _lse_parallel(xf, of, A, R, B):
-    # logsumexp_fwd's loops spread over threads; same bits.
-    zero = of.dtype.type(0)
-    ninf = of.dtype.type(-np.inf)
-    if B == 1:
-        for a in prange(A):
-            stack = np.empty(_STACK, of.dtype)
-            of[a] = _lse_slice(xf, a * R, R, stack, zero, ninf)
-    else:
-        ntl = (B + TILE - 1) // TILE
-        lv = _levels(R)
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            bw = min(TILE, B - b0)
-            mbuf = np.empty(bw, of.dtype)
-            sbuf = np.empty(bw, of.dtype)
-            leaf = np.empty(bw, of.dtype)
-            stack2 = np.empty((lv if R > ROW_BLOCK else 0, bw), of.dtype)
-            idum = np.empty(0, np.int64)
-            _lse_tile(xf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum)
-
-
-@njit(**_JIT)
-def logsumexp_fwd_par(x3, out2):
-    # logsumexp_fwd spread over threads (over A and column tiles only); same bits.
-    A, R, B = x3.shape
-    _lse_parallel(x3.reshape(A * R * B), out2.reshape(A * B), A, R, B)
-
-
-# Softmax-family ops share one driver: `op` selects the per-slice / per-tile body.
-_SOFTMAX, _LOG_SOFTMAX, _SOFTMAX_BWD, _LOG_SOFTMAX_BWD = 0, 1, 2, 3
-
-
-@njit(**_JIT)
-def _sm_slice(op, xf, yf, of, lo, R, stack):
-    # one contiguous slice [lo, lo+R) of op: xf input (or g), yf saved output (bwd), of result.
-    zero = of.dtype.type(0)
-    one = of.dtype.type(1)
-    xs = xf[lo : lo + R]
-    os = of[lo : lo + R]
-    if op == _SOFTMAX:
-        m, _ = _ext_contig(xf, lo, R, True)
-        inv = one / _pw_expstore(xf, of, lo, R, m, zero, stack)
-        for i in range(R):
-            os[i] *= inv
-    elif op == _LOG_SOFTMAX:
-        m, _ = _ext_contig(xf, lo, R, True)
-        t = m + np.log(_pw_sumexp(xf, lo, R, m, zero, stack))
-        for i in range(R):
-            os[i] = xs[i] - t
-    elif op == _SOFTMAX_BWD:
-        d = _pw_dot(xf, yf, lo, R, zero, stack)
-        ys = yf[lo : lo + R]
-        for i in range(R):
-            os[i] = ys[i] * (xs[i] - d)
-    else:
-        s = _pw_sum(xf, lo, R, zero, stack)
-        ys = yf[lo : lo + R]
-        for i in range(R):
-            os[i] = xs[i] - np.exp(ys[i]) * s
-
-
-@njit(**_JIT)
-def _sm_tile(op, xf, yf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum):
-    # the (a, :, b0:b0+bw) tile of op, vectorised across the tile's columns.
-    zero = of.dtype.type(0)
-    one = of.dtype.type(1)
-    base = a * R * B
-    if op == _SOFTMAX:
-        _rows_ext(xf, base, R, B, b0, bw, mbuf, 0, idum, 0, True, False)
-        _rows_pw(_racc_expstore, xf, of, mbuf, 0, base, R, B, b0, bw, sbuf, 0, leaf, stack2, zero)
-        for j in range(bw):
-            sbuf[j] = one / sbuf[j]
-        for r in range(R):
-            p = base + r * B + b0
-            orow = of[p : p + bw]
-            for j in range(bw):
-                orow[j] *= sbuf[j]
-    elif op == _LOG_SOFTMAX:
-        _rows_ext(xf, base, R, B, b0, bw, mbuf, 0, idum, 0, True, False)
-        _rows_pw(_racc_sumexp, xf, xf, mbuf, 0, base, R, B, b0, bw, sbuf, 0, leaf, stack2, zero)
-        for j in range(bw):
-            sbuf[j] = mbuf[j] + np.log(sbuf[j])
-        for r in range(R):
-            p = base + r * B + b0
-            orow = of[p : p + bw]
-            xrow = xf[p : p + bw]
-            for j in range(bw):
-                orow[j] = xrow[j] - sbuf[j]
-    elif op == _SOFTMAX_BWD:
-        _rows_pw(_racc_dot, xf, yf, sbuf, 0, base, R, B, b0, bw, sbuf, 0, leaf, stack2, zero)
-        for r in range(R):
-            p = base + r * B + b0
-            orow = of[p : p + bw]
-            grow = xf[p : p + bw]
-            yrow = yf[p : p + bw]
-            for j in range(bw):
-                orow[j] = yrow[j] * (grow[j] - sbuf[j])
-    else:
-        _rows_pw(_racc_sum, xf, xf, sbuf, 0, base, R, B, b0, bw, sbuf, 0, leaf, stack2, zero)
-        for r in range(R):
-            p = base + r * B + b0
-            orow = of[p : p + bw]
-            grow = xf[p : p + bw]
-            yrow = yf[p : p + bw]
-            for j in range(bw):
-                orow[j] = grow[j] - np.exp(yrow[j]) * sbuf[j]
-
-
-@njit(**_JIT)
-def _sm_serial(op, x3, y3, o3):
-    # op over every slice of (A, R, B) arrays on one thread; R=0 writes nothing.
-    A, R, B = x3.shape
-    if R == 0 or A * B == 0:
+    T = of.dtype.type
+    if R == 0:
+        for i in range(A * B):
+            of[i] = T(-np.inf)
         return
     xf = x3.reshape(A * R * B)
-    yf = y3.reshape(A * R * B)
-    of = o3.reshape(A * R * B)
-    if B == 1:
-        stack = np.empty(_STACK, of.dtype)
-        for a in range(A):
-            _sm_slice(op, xf, yf, of, a * R, R, stack)
-    else:
-        w = min(TILE, B)
-        mbuf = np.empty(w, of.dtype)
-        sbuf = np.empty(w, of.dtype)
-        leaf = np.empty(w, of.dtype)
-        stack2 = np.empty((_levels(R), w), of.dtype)
-        idum = np.empty(0, np.int64)
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _sm_tile(
-                    op, xf, yf, of, a, R, B, b0, min(TILE, B - b0), mbuf, sbuf, leaf, stack2, idum
-                )
+    if B > 1:
+        xt = np.empty(A * R * B, x3.dtype)
+        _swap_last(xf, A, R, B, xt)
+        xf = xt
+    stack = np.empty(_STACK, of.dtype)
+    for s in range(A * B):
+        of[s] = _lse_slice(xf, s * R, R, stack, T(0))
 
 
-@njit(**_JIT, parallel=True)
-def _sm_parallel(op, x3, y3, o3):
-    # _sm_serial with slices or (slice, tile) tasks spread over threads; same bits.
+@njit(**_JIT)
+def _softmax_slices(xf, of, S, R, log):
+    # softmax (or log_softmax) of S contiguous slices of length R >= 1, in place in of.
+    T = of.dtype.type
+    stack = np.empty(_STACK, of.dtype)
+    for s in range(S):
+        lo = s * R
+        m = _ext_contig(xf, lo, R, _YES)[0]
+        os = of[lo : lo + R]
+        if log:
+            t = m + np.log(_pw_sumexp(xf, lo, R, m, T(0), stack))
+            xs = xf[lo : lo + R]
+            for i in range(R):
+                os[i] = xs[i] - t
+        else:
+            inv = T(1) / _pw_expstore(xf, of, lo, R, m, T(0), stack)
+            for i in range(R):
+                os[i] *= inv
+
+
+@njit(**_JIT)
+def _softmax_fwd(x3, out3, log):
+    # shared body of softmax_fwd / log_softmax_fwd.
     A, R, B = x3.shape
-    if R == 0 or A * B == 0:
+    n = A * R * B
+    if n == 0:
         return
-    xf = x3.reshape(A * R * B)
-    yf = y3.reshape(A * R * B)
-    of = o3.reshape(A * R * B)
     if B == 1:
-        for a in prange(A):
-            stack = np.empty(_STACK, of.dtype)
-            _sm_slice(op, xf, yf, of, a * R, R, stack)
-    else:
-        ntl = (B + TILE - 1) // TILE
-        lv = _levels(R)
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            bw = min(TILE, B - b0)
-            mbuf = np.empty(bw, of.dtype)
-            sbuf = np.empty(bw, of.dtype)
-            leaf = np.empty(bw, of.dtype)
-            stack2 = np.empty((lv if R > ROW_BLOCK else 0, bw), of.dtype)
-            idum = np.empty(0, np.int64)
-            _sm_tile(op, xf, yf, of, a, R, B, b0, bw, mbuf, sbuf, leaf, stack2, idum)
+        _softmax_slices(x3.reshape(n), out3.reshape(n), A, R, log)
+        return
+    xt = np.empty(n, x3.dtype)
+    ot = np.empty(n, out3.dtype)
+    _swap_last(x3.reshape(n), A, R, B, xt)
+    _softmax_slices(xt, ot, A * B, R, log)
+    _swap_last(ot, A, B, R, out3.reshape(n))
 
 
 @njit(**_JIT)
 def softmax_fwd(x3, out3):
-    # out3 = exp(x3 - max_r) / sum_r exp(x3 - max_r) over R; all -inf slice gives NaN (torch).
-    _sm_serial(_SOFTMAX, x3, x3, out3)
-
-
-@njit(**_JIT)
-def softmax_fwd_par(x3, out3):
-    # softmax_fwd spread over threads; same bits.
-    _sm_parallel(_SOFTMAX, x3, x3, out3)
+    # out3 = exp(x3 - max_r) / sum_r exp(x3 - max_r) over R; an all -inf slice gives NaN (torch).
+    _softmax_fwd(x3, out3, _NO)
 
 
 @njit(**_JIT)
 def log_softmax_fwd(x3, out3):
     # out3 = x3 - (max_r + log(sum_r exp(x3 - max_r))) over R.
-    _sm_serial(_LOG_SOFTMAX, x3, x3, out3)
+    _softmax_fwd(x3, out3, _YES)
 
 
 @njit(**_JIT)
-def log_softmax_fwd_par(x3, out3):
-    # log_softmax_fwd spread over threads; same bits.
-    _sm_parallel(_LOG_SOFTMAX, x3, x3, out3)
+def _softmax_bwd_slices(gf, yf, of, S, R, log):
+    # backward of S contiguous slices: y*(g - sum(g*y)), or for log_softmax g - exp(y)*sum(g).
+    T = of.dtype.type
+    stack = np.empty(_STACK, of.dtype)
+    for s in range(S):
+        lo = s * R
+        gs = gf[lo : lo + R]
+        ys = yf[lo : lo + R]
+        os = of[lo : lo + R]
+        if log:
+            t = _pw_sum(gf, lo, R, T(0), stack)
+            for i in range(R):
+                os[i] = gs[i] - np.exp(ys[i]) * t
+        else:
+            t = _pw_dot(gf, yf, lo, R, T(0), stack)
+            for i in range(R):
+                os[i] = ys[i] * (gs[i] - t)
+
+
+@njit(**_JIT)
+def _softmax_bwd(g3, y3, gx3, log):
+    # shared body of softmax_bwd / log_softmax_bwd.
+    A, R, B = g3.shape
+    n = A * R * B
+    if n == 0:
+        return
+    if B == 1:
+        _softmax_bwd_slices(g3.reshape(n), y3.reshape(n), gx3.reshape(n), A, R, log)
+        return
+    gt = np.empty(n, g3.dtype)
+    yt = np.empty(n, y3.dtype)
+    ot = np.empty(n, gx3.dtype)
+    _swap_last(g3.reshape(n), A, R, B, gt)
+    _swap_last(y3.reshape(n), A, R, B, yt)
+    _softmax_bwd_slices(gt, yt, ot, A * B, R, log)
+    _swap_last(ot, A, B, R, gx3.reshape(n))
 
 
 @njit(**_JIT)
 def softmax_bwd(g3, y3, gx3):
     # gx3 = y3 * (g3 - sum_r(g3 * y3)), y3 the softmax output; all (A, R, B).
-    _sm_serial(_SOFTMAX_BWD, g3, y3, gx3)
-
-
-@njit(**_JIT)
-def softmax_bwd_par(g3, y3, gx3):
-    # softmax_bwd spread over threads; same bits.
-    _sm_parallel(_SOFTMAX_BWD, g3, y3, gx3)
+    _softmax_bwd(g3, y3, gx3, _NO)
 
 
 @njit(**_JIT)
 def log_softmax_bwd(g3, y3, gx3):
     # gx3 = g3 - exp(y3) * sum_r g3, y3 the log_softmax output; all (A, R, B).
-    _sm_serial(_LOG_SOFTMAX_BWD, g3, y3, gx3)
-
-
-@njit(**_JIT)
-def log_softmax_bwd_par(g3, y3, gx3):
-    # log_softmax_bwd spread over threads; same bits.
-    _sm_parallel(_LOG_SOFTMAX_BWD, g3, y3, gx3)
+    _softmax_bwd(g3, y3, gx3, _YES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1338,95 +891,292 @@ def log_softmax_bwd_par(g3, y3, gx3):
 
 
 @njit(**_JIT)
-def _cumsum_slice(x3, o3, a, b0, bw, reverse):
-    # running sum along R of the (a, :, b0:b0+bw) tile, in o3's dtype; reverse: from r = R-1.
+def _cumsum(x3, out3, rev):
+    # running sum along R (from the end if rev), sequential, carried in out3.dtype.
     A, R, B = x3.shape
-    if R == 0:
-        return
-    first = R - 1 if reverse else 0
-    step = -1 if reverse else 1
-    xr = x3[a, first, b0 : b0 + bw]
-    prev = o3[a, first, b0 : b0 + bw]
-    zero = o3.dtype.type(0)
-    for j in range(bw):
-        prev[j] = zero + xr[j]
-    r = first + step
-    for _ in range(R - 1):
-        xr = x3[a, r, b0 : b0 + bw]
-        cur = o3[a, r, b0 : b0 + bw]
-        for j in range(bw):
-            cur[j] = prev[j] + xr[j]
-        prev = cur
-        r += step
-
-
-@njit(**_JIT)
-def _cumsum_contig(x3, o3, a, reverse):
-    # running sum of the contiguous slice x3[a, :, 0] (B == 1), scalar carry.
-    A, R, B = x3.shape
-    xs = x3[a, :, 0]
-    os = o3[a, :, 0]
-    s = o3.dtype.type(0)
-    if reverse:
-        for r in range(R - 1, -1, -1):
-            s += xs[r]
-            os[r] = s
-    else:
-        for r in range(R):
-            s += xs[r]
-            os[r] = s
-
-
-@njit(**_JIT)
-def _cumsum_serial(x3, o3, reverse):
-    # cumsum along R of every slice on one thread.
-    A, R, B = x3.shape
-    if B == 1:
-        for a in range(A):
-            _cumsum_contig(x3, o3, a, reverse)
-    else:
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _cumsum_slice(x3, o3, a, b0, min(TILE, B - b0), reverse)
-
-
-@njit(**_JIT, parallel=True)
-def _cumsum_parallel(x3, o3, reverse):
-    # _cumsum_serial over threads (slices / column tiles; a single slice's scan stays serial).
-    A, R, B = x3.shape
-    if B == 1:
-        for a in prange(A):
-            _cumsum_contig(x3, o3, a, reverse)
-    else:
-        ntl = (B + TILE - 1) // TILE
-        for t in prange(A * ntl):
-            a = t // ntl
-            b0 = (t - a * ntl) * TILE
-            _cumsum_slice(x3, o3, a, b0, min(TILE, B - b0), reverse)
+    xf = x3.reshape(A * R * B)
+    of = out3.reshape(A * R * B)
+    T = of.dtype.type
+    for a in range(A):
+        if B == 1:
+            xs = xf[a * R : a * R + R]
+            os = of[a * R : a * R + R]
+            s = T(0)
+            for k in range(R):
+                r = R - 1 - k if rev else k
+                s += xs[r]
+                os[r] = s
+            continue
+        for k in range(R):
+            r = R - 1 - k if rev else k
+            p = (a * R + r) * B
+            xr = xf[p : p + B]
+            cur = of[p : p + B]
+            if k == 0:
+                for j in range(B):
+                    cur[j] = T(0) + xr[j]
+            else:
+                q = p + B if rev else p - B
+                prev = of[q : q + B]
+                for j in range(B):
+                    cur[j] = prev[j] + xr[j]
 
 
 @njit(**_JIT)
 def cumsum_fwd(x3, out3):
     # out3[a,r,b] = sum_{s<=r} x3[a,s,b], sequential, in out3.dtype (int64 for ints, as torch).
-    _cumsum_serial(x3, out3, False)
-
-
-@njit(**_JIT)
-def cumsum_fwd_par(x3, out3):
-    # cumsum_fwd spread over threads; same bits.
-    _cumsum_parallel(x3, out3, False)
+    _cumsum(x3, out3, _NO)
 
 
 @njit(**_JIT)
 def cumsum_bwd(g3, gx3):
     # gx3[a,r,b] = sum_{s>=r} g3[a,s,b]: the reverse cumsum.
-    _cumsum_serial(g3, gx3, True)
+    _cumsum(g3, gx3, _YES)
+
+
+# --------------------------------------------------------------------------------------------
+# Combining the partials of an R-split (parallel glue)
+# --------------------------------------------------------------------------------------------
 
 
 @njit(**_JIT)
+def _combine_sum(part, out2):
+    # out2[a,b] = binary-counter combination over k of part[a,k,b]: the top of the serial tree.
+    A, K, B = part.shape
+    stack = np.empty(_STACK, part.dtype)
+    zero = part.dtype.type(0)
+    for a in range(A):
+        for b in range(B):
+            for k in range(K):
+                _push(stack, k, part[a, k, b])
+            out2[a, b] = _flush(stack, K, zero)
+
+
+@njit(**_JIT)
+def _combine_prod(part, out2):
+    # out2[a,b] = product over k of part[a,k,b] in order, as prod_fwd multiplies its chunks.
+    A, K, B = part.shape
+    for a in range(A):
+        for b in range(B):
+            p = part.dtype.type(1)
+            for k in range(K):
+                p = p * part[a, k, b]
+            out2[a, b] = p
+
+
+@njit(**_JIT)
+def _combine_ext(pv, pi, rows, want_max, out2, idx2):
+    # first extreme over chunks k (chunk k starts at row k*rows); the first NaN wins.
+    A, K, B = pv.shape
+    for a in range(A):
+        for b in range(B):
+            m = pv[a, 0, b]
+            best = pi[a, 0, b]
+            for k in range(1, K):
+                if m != m:
+                    break
+                v = pv[a, k, b]
+                if (v != v) or (want_max and v > m) or ((not want_max) and v < m):
+                    m = v
+                    best = pi[a, k, b] + k * rows
+            out2[a, b] = m
+            idx2[a, b] = best
+
+
+# --------------------------------------------------------------------------------------------
+# Parallel variants: the serial kernels on contiguous views, from a thread pool
+# --------------------------------------------------------------------------------------------
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _threads() -> int:
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
+
+
+def _run(fn, tasks) -> None:
+    """Run ``fn(*args)`` for every args tuple in ``tasks``, on the pool when there are several."""
+    global _POOL
+    if not tasks:
+        return
+    if len(tasks) == 1:
+        fn(*tasks[0])
+        return
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="jitgrad-reduce")
+    futures = [_POOL.submit(fn, *t) for t in tasks[1:]]
+    fn(*tasks[0])  # the calling thread works too instead of only waiting
+    for f in futures:
+        f.result()
+
+
+def _a_groups(A: int, per_a: int) -> list[tuple[int, int]]:
+    """Groups of consecutive slices: about two per thread, each with at least _TASK elements.
+    Slices are independent, so the grouping never changes a result."""
+    g = max(1, -(-_TASK // max(per_a, 1)), -(-A // (2 * _threads())))
+    return [(a0, min(A, a0 + g)) for a0 in range(0, A, g)]
+
+
+def _split_a(fn, arrays) -> None:
+    """``fn`` over groups of the leading axis of every array (all have A first)."""
+    A, R, B = arrays[0].shape
+    groups = _a_groups(A, R * B)
+    _run(fn, [tuple(arr[a0:a1] for arr in arrays) for a0, a1 in groups])
+
+
+def _use_rsplit(x3) -> bool:
+    """R-split when slices are too few to feed every thread but long enough to chunk."""
+    A, R, B = x3.shape
+    return len(_a_groups(A, R * B)) < _threads() and R >= 2 * int(_chunk_rows(B))
+
+
+def _rsplit(fn, x3, extra, out_dtype, nout, fixed):
+    """Run reduction ``fn(x_chunk, *extra_a, *outs)`` on every (slice, R-chunk); returns the
+    chunk height and the partial outputs, each (A, K, B), chunk k covering rows
+    [k*rows, (k+1)*rows). Chunks are ``_chunk_rows(B)`` times a power of two, grown until there
+    are about two per thread: every such chunk is a whole subtree of the serial pairwise tree,
+    so the size never changes a sum. ``fixed`` keeps ``_chunk_rows(B)`` (prod's serial order)."""
+    A, R, B = x3.shape
+    rows = int(_chunk_rows(B))
+    if not fixed:
+        while A * -(-R // rows) > 2 * _threads():
+            rows *= 2
+    K = -(-R // rows)
+    outs = [np.empty((A, K, B), dt) for dt in out_dtype[:nout]]
+    tasks = []
+    for a in range(A):
+        for k in range(K):
+            xc = x3[a, k * rows : min(R, (k + 1) * rows)].reshape(1, -1, B)
+            ea = tuple(e[a : a + 1] for e in extra)
+            tasks.append((xc, *ea, *(o[a, k].reshape(1, B) for o in outs)))
+    _run(fn, tasks)
+    return rows, outs
+
+
+def _check(*arrays) -> None:
+    for arr in arrays:
+        if not arr.flags.c_contiguous:
+            raise ValueError("reduce kernels need C-contiguous arrays")
+
+
+def sum_fwd_par(x3, out2):
+    """``sum_fwd`` on the thread pool; bitwise equal to it."""
+    _check(x3, out2)
+    if _use_rsplit(x3):
+        _, (part,) = _rsplit(sum_fwd, x3, (), (out2.dtype,), 1, False)
+        _combine_sum(part, out2)
+    else:
+        _split_a(sum_fwd, (x3, out2))
+
+
+def mean_fwd_par(x3, out2):
+    """``mean_fwd`` on the thread pool; bitwise equal to it."""
+    _check(x3, out2)
+    if _use_rsplit(x3):
+        sum_fwd_par(x3, out2)
+        np.divide(out2, out2.dtype.type(x3.shape[1]), out=out2)
+    else:
+        _split_a(mean_fwd, (x3, out2))
+
+
+def mean_var_fwd_par(x3, correction, mean2, var2):
+    """``mean_var_fwd`` on the thread pool; bitwise equal to it."""
+    _check(x3, mean2, var2)
+    if not _use_rsplit(x3):
+        A, R, B = x3.shape
+        groups = _a_groups(A, R * B)
+        _run(
+            mean_var_fwd, [(x3[a0:a1], correction, mean2[a0:a1], var2[a0:a1]) for a0, a1 in groups]
+        )
+        return
+    mean_fwd_par(x3, mean2)
+    _, (part,) = _rsplit(sqdev_fwd, x3, (mean2,), (var2.dtype,), 1, False)
+    _combine_sum(part, var2)
+    den = var2.dtype.type(max(0.0, x3.shape[1] - float(correction)))
+    np.divide(var2, den, out=var2)
+
+
+def var_fwd_par(x3, correction, out2):
+    """``var_fwd`` on the thread pool; bitwise equal to it."""
+    mean_var_fwd_par(x3, correction, np.empty_like(out2), out2)
+
+
+def prod_fwd_par(x3, out2):
+    """``prod_fwd`` on the thread pool; bitwise equal to it."""
+    _check(x3, out2)
+    if _use_rsplit(x3):
+        _, (part,) = _rsplit(prod_fwd, x3, (), (out2.dtype,), 1, True)
+        _combine_prod(part, out2)
+    else:
+        _split_a(prod_fwd, (x3, out2))
+
+
+def _ext_par(kernel, want_max, x3, out2, idx2):
+    _check(x3, out2, idx2)
+    if _use_rsplit(x3):
+        rows, (pv, pi) = _rsplit(kernel, x3, (), (out2.dtype, np.int64), 2, False)
+        _combine_ext(pv, pi, rows, want_max, out2, idx2)
+    else:
+        _split_a(kernel, (x3, out2, idx2))
+
+
+def max_fwd_par(x3, out2, idx2):
+    """``max_fwd`` on the thread pool; same result."""
+    _ext_par(max_fwd, True, x3, out2, idx2)
+
+
+def min_fwd_par(x3, out2, idx2):
+    """``min_fwd`` on the thread pool; same result."""
+    _ext_par(min_fwd, False, x3, out2, idx2)
+
+
+def logsumexp_fwd_par(x3, out2):
+    """``logsumexp_fwd`` on the thread pool (over groups of slices); bitwise equal to it."""
+    _check(x3, out2)
+    _split_a(logsumexp_fwd, (x3, out2))
+
+
+def softmax_fwd_par(x3, out3):
+    """``softmax_fwd`` on the thread pool (over groups of slices); bitwise equal to it."""
+    _check(x3, out3)
+    _split_a(softmax_fwd, (x3, out3))
+
+
+def log_softmax_fwd_par(x3, out3):
+    """``log_softmax_fwd`` on the thread pool; bitwise equal to it."""
+    _check(x3, out3)
+    _split_a(log_softmax_fwd, (x3, out3))
+
+
+def softmax_bwd_par(g3, y3, gx3):
+    """``softmax_bwd`` on the thread pool; bitwise equal to it."""
+    _check(g3, y3, gx3)
+    _split_a(softmax_bwd, (g3, y3, gx3))
+
+
+def log_softmax_bwd_par(g3, y3, gx3):
+    """``log_softmax_bwd`` on the thread pool; bitwise equal to it."""
+    _check(g3, y3, gx3)
+    _split_a(log_softmax_bwd, (g3, y3, gx3))
+
+
+def cumsum_fwd_par(x3, out3):
+    """``cumsum_fwd`` on the thread pool (groups of slices; one slice's scan stays serial)."""
+    _check(x3, out3)
+    _split_a(cumsum_fwd, (x3, out3))
+
+
 def cumsum_bwd_par(g3, gx3):
-    # cumsum_bwd spread over threads; same bits.
-    _cumsum_parallel(g3, gx3, True)
+    """``cumsum_bwd`` on the thread pool; bitwise equal to it."""
+    _check(g3, gx3)
+    _split_a(cumsum_bwd, (g3, gx3))
+
+
+def sum_leading_fwd(x2, out1):
+    """``out1[b] = sum_r x2[r, b]``: ``sum_fwd`` on the ``(1, R, B)`` view, the common
+    ``sum_to_shape`` case of a gradient broadcast over rows."""
+    R, B = x2.shape
+    pick(sum_fwd, R * B)(x2.reshape(1, R, B), out1.reshape(1, B))
 
 
 #: serial kernel -> (parallel variant, element threshold) for :func:`pick`.
@@ -1481,6 +1231,7 @@ __all__ = [
     "softmax_bwd_par",
     "softmax_fwd",
     "softmax_fwd_par",
+    "sqdev_fwd",
     "sum_fwd",
     "sum_fwd_par",
     "sum_leading_fwd",
