@@ -216,33 +216,10 @@ def run_backward(
         for i, t in enumerate(inputs):
             targets.setdefault(_edge_of(t), i)
     # --- dependencies among the nodes that need to run ---------------------------------
-    deps: dict[Node, int] = {}
-    needed: dict[Node, bool] = {}
-    stack: list[tuple[Node, bool]] = [(n, False) for n, _ in roots]
-    seen: set[Node] = set()
-    while stack:  # iterative post-order DFS: a node is needed if it leads to a target
-        node, expanded = stack.pop()
-        if expanded:
-            if inputs is None:
-                needed[node] = True
-            else:
-                hit = any(node is t for t, _ in targets)
-                needed[node] = hit or any(
-                    n is not None and needed.get(n, False) for n, _ in node.next_functions
-                )
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in seen:
-                stack.append((nxt, False))
-    for node in seen:
-        if needed[node]:
-            for nxt, _ in node.next_functions:
-                if nxt is not None and needed.get(nxt):
-                    deps[nxt] = deps.get(nxt, 0) + 1
+    if inputs is None:
+        seen, needed, deps = _reachable(roots)
+    else:
+        seen, needed, deps = _reachable_to_targets(roots, targets)
     # --- seed -----------------------------------------------------------------------------
     buffers: dict[Node, list] = {}
     for (node, nr), g in zip(roots, grads, strict=True):
@@ -304,6 +281,50 @@ def run_backward(
                 )
         return captured
     return None
+
+
+def _reachable(roots: list) -> tuple[set, dict, dict]:
+    """Every node reachable from ``roots`` (all needed) and its count of incoming edges."""
+    seen = {n for n, _ in roots}
+    stack = list(seen)
+    deps: dict[Node, int] = {}
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return seen, dict.fromkeys(seen, True), deps
+
+
+def _reachable_to_targets(roots: list, targets: dict) -> tuple[set, dict, dict]:
+    """Reachable nodes, whether each leads to a target, and dependency counts among those."""
+    needed: dict[Node, bool] = {}
+    stack: list[tuple[Node, bool]] = [(n, False) for n, _ in roots]
+    seen: set[Node] = set()
+    target_nodes = {id(t) for t, _ in targets}
+    while stack:  # iterative post-order DFS: a node is needed if it leads to a target
+        node, expanded = stack.pop()
+        if expanded:
+            needed[node] = id(node) in target_nodes or any(
+                n is not None and needed.get(n, False) for n, _ in node.next_functions
+            )
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in seen:
+                stack.append((nxt, False))
+    deps: dict[Node, int] = {}
+    for node in seen:
+        if needed[node]:
+            for nxt, _ in node.next_functions:
+                if nxt is not None and needed.get(nxt):
+                    deps[nxt] = deps.get(nxt, 0) + 1
+    return seen, needed, deps
 
 
 def _fusion_plan(nodes, needed, roots, targets, create_graph: bool) -> dict | None:
