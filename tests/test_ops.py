@@ -191,3 +191,13 @@ def test_cast_gradient_is_the_incoming_gradient():
     y.backward(jitgrad.tensor([0.5, 2.0, -1.0], dtype=jitgrad.float64))
     assert x.grad.dtype is jitgrad.float32
     np.testing.assert_array_equal(x.grad.numpy(), np.array([0.5, 2.0, -1.0], np.float32))
+
+
+def test_division_by_zero_follows_ieee_like_pytorch():
+    x = jitgrad.tensor([0.0, 1.0, -1.0], requires_grad=True)
+    y = 1 / x
+    np.testing.assert_array_equal(y.detach().numpy(), [np.inf, 1.0, -1.0])
+    y.backward(jitgrad.ones(3))
+    np.testing.assert_array_equal(x.grad.numpy(), [-np.inf, -1.0, -1.0])
+    np.testing.assert_array_equal((jitgrad.tensor([0.0, 2.0]) / 0).numpy(), [np.nan, np.inf])
+    assert np.isnan(jitgrad.tensor([-1.0]).log().item())
