@@ -195,7 +195,8 @@ class FusedGroup:
         if size:
             full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
             views, ndim = iteration_views(shape, arrays + full)
-            parallel = size >= helpers.PARALLEL_THRESHOLD and C.ACCUMULATE not in modes
+            modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
+            parallel = size >= helpers.PARALLEL_THRESHOLD and parallel_safe
             key += [tuple(modes), ndim, parallel, len(arrays)]
             kkey = tuple(key)
             entry = _kernels.get(kkey)

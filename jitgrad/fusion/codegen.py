@@ -18,6 +18,34 @@ from dataclasses import dataclass, field
 from . import diskcache
 
 STORE, ACCUMULATE, REDUCE = "store", "acc", "reduce"
+#: Accumulate into a view with stride 0 in the innermost dimension: summed in a register over
+#: the inner loop, then added once per row (no store-to-load chain in the inner loop).
+ACCUMULATE_ROW = "acc_row"
+
+
+def refine_accumulation(modes: list, out_views: list) -> tuple[list, bool]:
+    """Pick ACCUMULATE_ROW where a gradient view is broadcast along the innermost dimension,
+    and say whether the outer loop may run in parallel (no accumulating output may be
+    broadcast along dimension 0, or threads would race on it).
+
+    ``out_views`` are the iteration views of the outputs whose mode is not REDUCE, in order.
+    """
+    refined = []
+    parallel_safe = True
+    it = iter(out_views)
+    for mode in modes:
+        if mode in (STORE, REDUCE, None):
+            refined.append(mode)
+            if mode == STORE:
+                next(it)
+            continue
+        view = next(it)
+        if view.ndim > 1 and view.strides[-1] == 0:
+            mode = ACCUMULATE_ROW
+        if view.strides[0] == 0:
+            parallel_safe = False
+        refined.append(mode)
+    return refined, parallel_safe
 
 
 @dataclass(frozen=True)
@@ -69,8 +97,12 @@ def render_source(spec: KernelSpec) -> str:
     for array, _local, mode, dt in spec.outputs:
         if mode == REDUCE:
             lines.append(f"    acc_{array} = np.{dt}(0)")
+    row_outputs = [o for o in spec.outputs if o[2] == ACCUMULATE_ROW]
     indent = "    "
     for d in range(spec.ndim):
+        if d == spec.ndim - 1:
+            for array, _local, _mode, dt in row_outputs:
+                lines.append(f"{indent}acc_{array} = np.{dt}(0)")
         loop = "prange" if spec.parallel and d == 0 else "range"
         lines.append(f"{indent}for i{d} in {loop}(n{d}):")
         indent += "    "
@@ -85,6 +117,9 @@ def render_source(spec: KernelSpec) -> str:
             lines.append(f"{indent}{array}[{idx}] += {local}")
         else:
             lines.append(f"{indent}acc_{array} += {local}")
+    row_idx = ", ".join([f"i{d}" for d in range(spec.ndim - 1)] + ["0"])
+    for array, _local, _mode, _dt in row_outputs:
+        lines.append(f"{indent[:-4]}{array}[{row_idx}] += acc_{array}")
     for array, _local, mode, _dt in spec.outputs:
         if mode == REDUCE:
             lines.append(f"    {array}[0] += acc_{array}")
