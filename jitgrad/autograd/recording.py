@@ -8,6 +8,7 @@ gradients need no second implementation.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +17,10 @@ import numpy as np
 from .. import dtypes as D
 from .engine import Node
 from .grad_mode import STATE
+
+# The module, not its names (tensor.py imports this package); by path, because the package
+# attribute ``jitgrad.tensor`` is the constructor function.
+_tensor = importlib.import_module("jitgrad.tensor")
 
 _classes: dict[str, type] = {}
 
@@ -69,11 +74,13 @@ def record(
     ``inputs`` are the op's tensor inputs in ``backward``'s result order; ``saved`` lists the
     tensors ``backward`` reads, so in-place changes to them are detected at backward time.
     """
-    from ..tensor import Tensor, _make
-
-    if not (STATE.enabled and dtype.is_floating_point) or not any(
-        isinstance(t, Tensor) and t._requires_grad for t in inputs
-    ):
+    Tensor, _make = _tensor.Tensor, _tensor._make
+    if not (STATE.enabled and dtype.is_floating_point):
+        return _make(value, dtype)
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            break
+    else:
         return _make(value, dtype)
     nexts = tuple(
         t._edge() if isinstance(t, Tensor) and t._requires_grad else (None, 0) for t in inputs
@@ -92,7 +99,7 @@ def record_multi(
     saved: Sequence[Any] = (),
 ) -> list:
     """Like :func:`record` for ops with several outputs (split, max with dim ...)."""
-    from ..tensor import _make
+    _make = _tensor._make
 
     first = record(name, values[0], dtypes[0], inputs, backward, saved)
     node = first.grad_fn
