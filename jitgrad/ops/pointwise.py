@@ -17,6 +17,7 @@ from .. import dtypes as D
 from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
 from ..fusion import codegen as C
+from ..fusion import lazy as L
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..tensor import Tensor, _make, check_versions
@@ -129,6 +130,10 @@ def apply(
     ``out``, if given, is the array the result is written to (in-place ops); it must have
     the broadcast shape.
     """
+    if L.STATE.enabled and out is None and L.FUSE.enabled:  # forward fusion: defer
+        deferred = L.defer(op, args, out_dtype)
+        if deferred is not None:
+            return deferred
     key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
     if plan is None:
@@ -200,6 +205,12 @@ class ElementwiseBackward(Node):
     """Backward of one elementwise op: one generated kernel computes every needed gradient."""
 
     __slots__ = ()
+
+    def saved(self) -> Any:
+        """The saved tuple; a deferred forward's values are computed on first read."""
+        if type(self._saved) is L.LazySaved:
+            self._saved = L.resolve(self._saved)
+        return Node.saved(self)
 
     def apply(self, grads: list) -> Sequence:
         op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = self.saved()
@@ -313,7 +324,6 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
             buffers.append(np.zeros(xs, xdt))
     if out.size:
         tensor_vals = [v for v, m in zip(values, smask, strict=True) if m == "t"]
-        spec_modes = tuple(modes)
         # Views: the operands the rules read, then the gradient buffers (reduced ones flat).
         full = [garr, *tensor_vals, out]
         outs = [b for b, m in zip(buffers, modes, strict=True) if m in (C.STORE, C.ACCUMULATE)]
@@ -439,6 +449,8 @@ def check_inplace(t) -> None:
 
 def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
+    if L._LIVE:  # deferred results may read t: compute them before it changes
+        L.flush()
     base = t._base
     if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
         # In place on a view of a tensor with history: compute out of place, then write it

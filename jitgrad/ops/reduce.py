@@ -22,6 +22,7 @@ import numpy as np
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record, record_multi
+from ..fusion.lazy import LazyTensor, reduce_full
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..tensor import Tensor, _make, _wrap_dim
@@ -175,6 +176,13 @@ def _int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
 
 
 # ---- sum, mean, prod -------------------------------------------------------------------------
+def _fused_full(input: Tensor, dim: Dims, keepdim: bool, dtype: Any, mean: bool):  # noqa: A002
+    """A full float reduction of a deferred elementwise result, fused into its kernel."""
+    if dim is not None or keepdim or dtype is not None or not isinstance(input, LazyTensor):
+        return None
+    return reduce_full(input, mean)
+
+
 def sum(  # noqa: A001 - PyTorch's name
     input: Tensor,  # noqa: A002
     dim: Dims = None,
@@ -183,10 +191,15 @@ def sum(  # noqa: A001 - PyTorch's name
     dtype: Any = None,
 ) -> Tensor:
     """Sum over ``dim`` (all if None); integer and bool inputs give int64."""
-    arr, dt = _int_to_long(input, dtype)
-    axes = _axes(arr.ndim, dim)
-    out = _reduced(K.sum_fwd, arr, axes, keepdim, dt.np)
-    shape = arr.shape
+    out = _fused_full(input, dim, keepdim, dtype, mean=False)
+    if out is not None:  # the epilogue of the deferred elementwise chain's kernel
+        dt, shape = input._dtype, tuple(input.shape)
+        axes = tuple(range(len(shape)))
+    else:
+        arr, dt = _int_to_long(input, dtype)
+        axes = _axes(arr.ndim, dim)
+        out = _reduced(K.sum_fwd, arr, axes, keepdim, dt.np)
+        shape = arr.shape
     return _record(
         "SumBackward0" if dim is None else "SumBackward1",
         out,
@@ -210,10 +223,15 @@ def mean(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_word(dt)}"
         )
-    arr = input._value.astype(dt.np, copy=False)
-    axes = _axes(arr.ndim, dim)
-    out = _reduced(K.mean_fwd, arr, axes, keepdim, dt.np)
-    shape = arr.shape
+    out = _fused_full(input, dim, keepdim, dtype, mean=True)
+    if out is not None:  # the epilogue of the deferred elementwise chain's kernel
+        shape = tuple(input.shape)
+        axes = tuple(range(len(shape)))
+    else:
+        arr = input._value.astype(dt.np, copy=False)
+        axes = _axes(arr.ndim, dim)
+        out = _reduced(K.mean_fwd, arr, axes, keepdim, dt.np)
+        shape = arr.shape
     n = int(np.prod([shape[a] for a in axes]))
     return _record(
         "MeanBackward0" if dim is None else "MeanBackward1",
