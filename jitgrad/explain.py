@@ -14,6 +14,7 @@ from typing import Any
 from .autograd.engine import FREED
 from .fusion import backward, control, diskcache
 from .fusion.planner import partition
+from .viz import graph_nodes
 
 
 @dataclass
@@ -67,16 +68,7 @@ def explain(t: Any, source: bool = False) -> Explanation:
     root = t.grad_fn
     if root is None:
         raise RuntimeError("explain() needs a tensor with a grad_fn (the result of an op)")
-    nodes: list[Any] = []
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+    nodes = graph_nodes(root)
     needed = dict.fromkeys(nodes, True)
     report = Explanation(root.name(), control.STATE.enabled, show_source=source)
     planned = partition(nodes, needed, [root]) if control.STATE.enabled else []

@@ -41,6 +41,21 @@ def _shape(t: Any) -> str:
     return "(" + ", ".join(str(s) for s in t.shape) + ")"
 
 
+def graph_nodes(root: Any) -> list[Any]:
+    """Every backward node reachable from ``root``, depth first, ``root`` first."""
+    nodes: list[Any] = []
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return nodes
+
+
 def make_dot(t: Any, params: dict[str, Any] | None = None, show_fusion: bool = True) -> Any:
     """The graph of ``t``'s backward as a Digraph (or :class:`Dot` without graphviz)."""
     names = {id(v): k for k, v in (params or {}).items()}
@@ -53,17 +68,7 @@ def make_dot(t: Any, params: dict[str, Any] | None = None, show_fusion: bool = T
     ]
     out_id = f"out{id(t)}"
     lines.append(f"\t{out_id} [label={_quote(_shape(t))} fillcolor=darkolivegreen1]")
-    nodes: list[Any] = []
-    if root is not None:
-        seen = {root}
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            nodes.append(node)
-            for nxt, _ in node.next_functions:
-                if nxt is not None and nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+    nodes = graph_nodes(root) if root is not None else []
     groups: list[list[Any]] = []
     if show_fusion and control.STATE.enabled and nodes:
         groups = partition(nodes, dict.fromkeys(nodes, True), [root])

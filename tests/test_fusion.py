@@ -17,6 +17,7 @@ import jitgrad
 from jitgrad.fusion import backward as FB
 from jitgrad.fusion.planner import partition
 from jitgrad.ops.registry import REGISTRY
+from jitgrad.viz import graph_nodes
 
 DIFF = [c for c in CASES if REGISTRY[c.op].differentiable]
 SHAPED = [
@@ -39,15 +40,7 @@ def _grads(build, leaves, seed, fuse: bool):
 
 
 def _graph_nodes(t):
-    nodes, stack, seen = [], [t.grad_fn], {t.grad_fn}
-    while stack:
-        n = stack.pop()
-        nodes.append(n)
-        for nxt, _ in n.next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return nodes
+    return graph_nodes(t.grad_fn)
 
 
 def _groups(t):
