@@ -36,14 +36,13 @@ def _finish(tensors: tuple, create_graph: bool) -> tuple:
     return tuple(t if create_graph or t is None else t.detach() for t in tensors)
 
 
-def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple:
-    """``autograd.grad`` over the outputs that require grad; unused inputs get zeros."""
-    from ..creation import zeros_like
-
+def grads_of_used(outputs: Any, inputs: Any, grad_outputs: Any, create_graph: bool) -> tuple | None:
+    """``autograd.grad`` over the outputs that require grad (None where none does); an
+    unused input's gradient is None."""
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs, strict=True) if o._requires_grad]
     if not pairs:
-        return tuple(zeros_like(x) for x in inputs)
-    grads = autograd_grad(
+        return None
+    return autograd_grad(
         [o for o, _ in pairs],
         inputs,
         [g for _, g in pairs],
@@ -51,6 +50,15 @@ def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: boo
         create_graph=create_graph,
         allow_unused=True,
     )
+
+
+def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple:
+    """``autograd.grad`` over the outputs that require grad; unused inputs get zeros."""
+    from ..creation import zeros_like
+
+    grads = grads_of_used(outputs, inputs, grad_outputs, create_graph)
+    if grads is None:
+        return tuple(zeros_like(x) for x in inputs)
     return tuple(zeros_like(x) if g is None else g for g, x in zip(grads, inputs, strict=True))
 
 

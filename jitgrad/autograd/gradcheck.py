@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import dtypes as D
 from .api import grad as autograd_grad
+from .functional import grads_of_used
 from .grad_mode import enable_grad
 
 
@@ -182,17 +183,9 @@ def gradgradcheck(
     def first_derivative(*args: Any) -> tuple:
         xs, gos = args[:n], args[n:]
         diff_in = [x for x in xs if isinstance(x, Tensor) and x._requires_grad]
-        ys = _differentiable_outputs(func, xs)
-        pairs = [(y, g) for y, g in zip(ys, gos, strict=True) if y._requires_grad]
-        if not pairs:
+        grads = grads_of_used(_differentiable_outputs(func, xs), diff_in, gos, True)
+        if grads is None:
             return ()
-        grads = autograd_grad(
-            [y for y, _ in pairs],
-            diff_in,
-            [g for _, g in pairs],
-            create_graph=True,
-            allow_unused=True,
-        )
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(
