@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from test_movement_ops import as_np, call_with_module, check_op, numeric_grads
+from test_movement_ops import (
+    as_np,
+    call_with_module,
+    check_against_torch,
+    check_op,
+    numeric_grads,
+)
 
 import jitgrad
 
@@ -208,17 +214,7 @@ def test_op(case) -> None:
 def test_against_torch(case) -> None:
     torch = pytest.importorskip("torch")
     _, fn, shapes, _, name = case
-    arrays = [RNG.standard_normal(s) for s in shapes]
-    results = []
-    for m in (jitgrad, torch):
-        xs = [m.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(m, *xs)
-        (out * out).sum().backward()
-        results.append((out.detach().numpy(), [x.grad.numpy() for x in xs], out.grad_fn.name()))
-    np.testing.assert_allclose(results[0][0], results[1][0])
-    for a, b in zip(results[0][1], results[1][1], strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6)
-    assert results[0][2] == results[1][2] == name
+    check_against_torch(torch, fn, [RNG.standard_normal(s) for s in shapes], name)
 
 
 def test_repeated_indices_accumulate() -> None:

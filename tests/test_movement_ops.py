@@ -36,6 +36,20 @@ def numeric_grads(fn: Callable, arrays: list[np.ndarray], weight: np.ndarray) ->
     return grads
 
 
+def check_against_torch(torch, fn: Callable, arrays: list, name: str) -> None:
+    """``fn``'s output, gradients and node name match PyTorch's on the same inputs."""
+    outs = []
+    for m in (jitgrad, torch):
+        xs = [m.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(m, *xs)
+        (out * out).sum().backward()
+        outs.append((out.detach().numpy(), [x.grad.numpy() for x in xs], out.grad_fn.name()))
+    np.testing.assert_allclose(outs[0][0], outs[1][0])
+    for a, b in zip(outs[0][1], outs[1][1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert outs[0][2] == outs[1][2] == name
+
+
 def check_op(fn: Callable, shapes: list[tuple], ref: Callable | None, name: str | None) -> None:
     """Forward vs ``ref`` (numpy) in float32/float64, backward vs finite differences, node name."""
     arrays = [RNG.standard_normal(s) for s in shapes]
@@ -267,17 +281,7 @@ def test_op(case) -> None:
 def test_against_torch(case) -> None:
     torch = pytest.importorskip("torch")
     _, fn, shapes, _, name = case
-    arrays = [RNG.standard_normal(s) for s in shapes]
-    outs = []
-    for m in (jitgrad, torch):
-        xs = [m.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(m, *xs)
-        (out * out).sum().backward()
-        outs.append((out.detach().numpy(), [x.grad.numpy() for x in xs], out.grad_fn.name()))
-    np.testing.assert_allclose(outs[0][0], outs[1][0])
-    for a, b in zip(outs[0][1], outs[1][1], strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6)
-    assert outs[0][2] == outs[1][2] == name
+    check_against_torch(torch, fn, [RNG.standard_normal(s) for s in shapes], name)
 
 
 def test_views_share_buffer_and_version() -> None:
