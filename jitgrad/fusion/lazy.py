@@ -273,8 +273,8 @@ class LazySaved(tuple):
 def resolve(saved: LazySaved) -> tuple:
     """The eager form of a lazily saved tuple (computes pending values as needed)."""
     op, smask, args, wants, cdt, out_vc, versions, p, out_version = saved
-    if p.array is None:  # one kernel computes every kept value this node's chain holds
-        materialize(p, store_root=p.keep)
+    if p.array is None and p.keep:  # one kernel computes every kept value of the chain
+        materialize(p)
     values = tuple(
         (_as(x, w) if m == "t" else w.np.type(x))
         for x, w, m in zip(args, wants, smask, strict=True)
@@ -292,6 +292,8 @@ def _array_or_stand_in(p: Pending) -> np.ndarray:
 def _as(x: Tensor, want: D.dtype) -> np.ndarray:
     v = raw(x)
     if type(v) is Pending:
+        if v.keep:
+            materialize(v)
         return _array_or_stand_in(v)  # not kept: the rules do not read it
     return v if x._dtype is want else v.astype(want.np)
 
@@ -307,9 +309,7 @@ def flush() -> None:
 _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
 
-def materialize(
-    p: Pending, reduce: str | None = None, store_root: bool = True
-) -> np.ndarray | None:
+def materialize(p: Pending, reduce: str | None = None) -> np.ndarray | None:
     """Run ``p``'s pending chain as one kernel; with ``reduce`` ("sum"/"mean") also return
     the full reduction of ``p`` as a 1-element array (and store ``p`` only if observable)."""
     nodes: list[Pending] = []
@@ -339,7 +339,7 @@ def materialize(
             sources.append(("a", s, w.name))
         _check_versions(n)
         if n is p:
-            store = (reduce is None and store_root) or n.keep
+            store = reduce is None or n.keep
         else:
             store = n.keep or _observable(n, internal.get(id(n), 0))
         if store:
