@@ -159,17 +159,7 @@ def logistic(inp: W.Inputs) -> Callable[[], Outputs]:
     return _vg(lambda w, x, b: 1 / (jnp.exp(-(w * x + b)) + 1), inp, "w x b")
 
 
-BUILDERS: dict[str, Callable[[W.Inputs], Callable[[], Outputs]]] = {
-    "chain": chain,
-    "gelu": gelu,
-    "mse": mse,
-    "softmax_xent": softmax_xent,
-    "layernorm": layernorm,
-    "mlp_step": mlp_step,
-    "adam": adam,
-    "dispatch": dispatch,
-    "logistic": logistic,
-}
+BUILDERS: dict[str, Callable[[W.Inputs], Callable[[], Outputs]]] = W.builders(globals())
 
 
 def finish(outputs: Outputs) -> None:

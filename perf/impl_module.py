@@ -135,17 +135,7 @@ def logistic(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     return _grad_step(lambda: 1 / (m.exp(-(w * x + b)) + 1), {"w": w, "x": x, "b": b})
 
 
-BUILDERS: dict[str, Callable[[Any, W.Inputs], Callable[[], Outputs]]] = {
-    "chain": chain,
-    "gelu": gelu,
-    "mse": mse,
-    "softmax_xent": softmax_xent,
-    "layernorm": layernorm,
-    "mlp_step": mlp_step,
-    "adam": adam,
-    "dispatch": dispatch,
-    "logistic": logistic,
-}
+BUILDERS: dict[str, Callable[[Any, W.Inputs], Callable[[], Outputs]]] = W.builders(globals())
 
 
 def to_numpy(value: Any) -> np.ndarray:

@@ -195,17 +195,7 @@ def logistic(inp: W.Inputs) -> Callable[[], Outputs]:
     return run
 
 
-BUILDERS: dict[str, Callable[[W.Inputs], Callable[[], Outputs]]] = {
-    "chain": chain,
-    "gelu": gelu,
-    "mse": mse,
-    "softmax_xent": softmax_xent,
-    "layernorm": layernorm,
-    "mlp_step": mlp_step,
-    "adam": adam,
-    "dispatch": dispatch,
-    "logistic": logistic,
-}
+BUILDERS: dict[str, Callable[[W.Inputs], Callable[[], Outputs]]] = W.builders(globals())
 
 
 def reference(workload: W.Workload, inputs: W.Inputs) -> dict[str, np.ndarray]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -315,3 +316,9 @@ BASE = {"mse_f64": "mse", "chain_f64": "chain"}
 def base_name(name: str) -> str:
     """The workload whose implementation code a (dtype) variant shares."""
     return BASE.get(name, name)
+
+
+def builders(namespace: dict[str, Any]) -> dict[str, Any]:
+    """An implementation module's ``BUILDERS``: its function named after each workload that
+    has its own code (not a dtype variant), in report order."""
+    return {name: namespace[name] for name in WORKLOADS if name not in BASE}
