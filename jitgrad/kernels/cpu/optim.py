@@ -43,6 +43,21 @@ def sgd_step(
             has_buf[i] = 1
 
 
+@njit(inline="always")
+def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2):
+    # Element j's decayed parameter and new moments (stored into m and v).
+    pj = p[j] * decay
+    gj = sign * g[j]
+    if weight_decay != 0:
+        gj = gj + weight_decay * pj
+    mj = m[j]
+    mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
+    vj = v[j] * beta2 + (one - beta2) * gj * gj
+    m[j] = mj
+    v[j] = vj
+    return pj, mj, vj
+
+
 @njit(cache=True, error_model="numpy")
 def _adam_tensor(
     p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, eps, amsgrad
@@ -53,29 +68,15 @@ def _adam_tensor(
     low = w1 < one / 2
     if amsgrad:
         for j in range(p.size):
-            pj = p[j] * decay
-            gj = sign * g[j]
-            if weight_decay != 0:
-                gj = gj + weight_decay * pj
-            mj = m[j]
-            mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
-            vj = v[j] * beta2 + (one - beta2) * gj * gj
-            m[j] = mj
-            v[j] = vj
+            pj, mj, vj = _adam_moments(
+                p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2
+            )
             if vj > vmax[j] or vj != vj:
                 vmax[j] = vj
             p[j] = pj - step_size * (mj / (np.sqrt(vmax[j]) / bc2 + eps))
         return
     for j in range(p.size):
-        pj = p[j] * decay
-        gj = sign * g[j]
-        if weight_decay != 0:
-            gj = gj + weight_decay * pj
-        mj = m[j]
-        mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
-        vj = v[j] * beta2 + (one - beta2) * gj * gj
-        m[j] = mj
-        v[j] = vj
+        pj, mj, vj = _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
         p[j] = pj - step_size * (mj / (np.sqrt(vj) / bc2 + eps))
 
 
