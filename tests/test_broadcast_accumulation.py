@@ -32,9 +32,10 @@ def test_broadcast_gradients_match_numpy(fused, rows, dtype):
     d = W * (1 - t * t)
     rtol, atol = (1e-9, 1e-12) if dtype == np.float64 else (2e-4, 2e-4)
     np.testing.assert_allclose(x.grad.numpy(), d * B * S, rtol=rtol, atol=atol)
-    np.testing.assert_allclose(m.grad.numpy()[:, 0], -(d * B * S).sum(1), rtol=rtol,
-                               atol=atol * 100)
-    np.testing.assert_allclose(b.grad.numpy(), (d * (X - M) * S).sum(0), rtol=rtol,
-                               atol=atol * 100)
-    np.testing.assert_allclose(s.grad.item(), (d * (X - M) * B).sum(), rtol=rtol * 10,
-                               atol=atol * 1000)
+    np.testing.assert_allclose(
+        m.grad.numpy()[:, 0], -(d * B * S).sum(1), rtol=rtol, atol=atol * 100
+    )
+    np.testing.assert_allclose(b.grad.numpy(), (d * (X - M) * S).sum(0), rtol=rtol, atol=atol * 100)
+    np.testing.assert_allclose(
+        s.grad.item(), (d * (X - M) * B).sum(), rtol=rtol * 10, atol=atol * 1000
+    )

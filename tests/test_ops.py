@@ -49,9 +49,7 @@ def _loss(case, arrays, weights):
 
 # Boolean-result ops are covered by test_no_grad_for_boolean_results; the cast round trip
 # (float32 rounding inside) by test_cast_gradient_is_the_incoming_gradient.
-FD_CASES = [
-    (c, s) for c, s in SHAPED if REGISTRY[c.op].differentiable and c.finite_differences
-]
+FD_CASES = [(c, s) for c, s in SHAPED if REGISTRY[c.op].differentiable and c.finite_differences]
 
 
 @pytest.mark.parametrize(("case", "shapes"), FD_CASES, ids=[f"{c.op}-{s}" for c, s in FD_CASES])
