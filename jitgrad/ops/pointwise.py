@@ -328,7 +328,9 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
         full = [garr, *tensor_vals, out]
         outs = [b for b, m in zip(buffers, modes, strict=True) if m in (C.STORE, C.ACCUMULATE)]
         views, ndim = iteration_views(shape, full + outs)
-        parallel = out.size >= PARALLEL_THRESHOLD and C.ACCUMULATE not in modes
+        modes, parallel_safe = C.refine_accumulation(modes, views[len(full) :])
+        spec_modes = tuple(modes)
+        parallel = out.size >= PARALLEL_THRESHOLD and parallel_safe
         key = (op.name, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts))
         entry = _backward_kernels.get(key)
         if entry is None:
