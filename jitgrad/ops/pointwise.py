@@ -139,11 +139,19 @@ def apply(
     if plan is None:
         plan = _plans[key] = _plan(op, args, out_dtype)
     smask, wants, cdt, odt, node_cls, edges, records = plan
-    values = [
-        (x._value if x._dtype is w else x._value.astype(w.np)) if m == "t" else w.np.type(x)
-        for x, w, m in zip(args, wants, smask)
-    ]
-    arrays = [v for v, m in zip(values, smask) if m == "t"]
+    # One pass over the operands: computed-dtype values, the arrays, whether any needs grad.
+    values: list[Any] = []
+    arrays: list[np.ndarray] = []
+    wants_grad = False
+    for x, w, m in zip(args, wants, smask):
+        if m == "t":
+            v = x._value if x._dtype is w else x._value.astype(w.np)
+            arrays.append(v)
+            if x._requires_grad:
+                wants_grad = True
+        else:
+            v = w.np.type(x)
+        values.append(v)
     shape = arrays[0].shape
     same = True
     for a in arrays:
@@ -169,14 +177,12 @@ def apply(
         if kernel is None:
             spec = _forward_spec(op, smask, ndim, parallel, cdt.name, odt.name)
             kernel = _forward_kernels[kkey] = C.get_kernel(spec)
-        if len(views) == len(values) + 1:
+        if len(arrays) == len(values):
             kernel.fn(*views)
         else:
             it = iter(views)
             kernel.fn(*[next(it) if m == "t" else v for v, m in zip(values, smask)], views[-1])
-    if not (records and STATE.enabled):
-        return _make(out, odt)
-    if not any(x._requires_grad for x, m in zip(args, smask) if m == "t"):
+    if not (wants_grad and records and STATE.enabled):
         return _make(out, odt)
     grads = op.grads
     nexts = tuple(
