@@ -109,7 +109,8 @@ class Tensor:
             shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
             data = np.zeros(tuple(shape), dtype=D.get_default_dtype().np)
         src = _tensor_from_data(data, None)
-        _init_state(self, src._value, src._dtype)
+        self._value = src._value
+        _init_fields(self, src._dtype)
 
     # ---- basic attributes ------------------------------------------------------------------
     @property
@@ -394,17 +395,19 @@ class Tensor:
         return self._vc[0]
 
 
-def _init_state(t: Tensor, value: np.ndarray, dt: D.dtype, grad_fn: Node | None = None) -> None:
-    t._value = value
+def _init_fields(
+    t: Tensor, dt: D.dtype, grad_fn: Node | None = None, fresh: bool = False, output_nr: int = 0
+) -> None:
+    """Every slot but ``_value`` (set by the caller: a plain array, or a lazy value)."""
     t._dtype = dt
     t._requires_grad = grad_fn is not None
     t.grad_fn = grad_fn
-    t._output_nr = 0
+    t._output_nr = output_nr
     t._grad = None
     t._vc = [0]
     t._acc = None
     t._post_hooks = None
-    t._fresh = False
+    t._fresh = fresh
     t._base = None
     t._retains_grad = False
 
@@ -419,17 +422,7 @@ def _make(
     """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
     t = Tensor.__new__(Tensor)
     t._value = value
-    t._dtype = dt
-    t._requires_grad = grad_fn is not None
-    t.grad_fn = grad_fn
-    t._output_nr = output_nr
-    t._grad = None
-    t._vc = [0]
-    t._acc = None
-    t._post_hooks = None
-    t._fresh = fresh
-    t._base = None
-    t._retains_grad = False
+    _init_fields(t, dt, grad_fn, fresh, output_nr)
     return t
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from .. import dtypes as D
 from .. import helpers
 from ..autograd.grad_mode import STATE as GRAD
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _init_fields, _make
 from . import codegen as C
 from .control import STATE as FUSE
 from .layout import iteration_views
@@ -200,17 +200,7 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     p = Pending(op, args, smask, wants, cdt, odt, shape, size, count, versions)
     t = LazyTensor.__new__(LazyTensor)
     _SLOT.__set__(t, p)
-    t._dtype = odt
-    t._requires_grad = False
-    t.grad_fn = None
-    t._output_nr = 0
-    t._grad = None
-    t._vc = [0]
-    t._acc = None
-    t._post_hooks = None
-    t._fresh = False
-    t._base = None
-    t._retains_grad = False
+    _init_fields(t, odt)
     p.ref = weakref.ref(t)
     _LIVE.add(p)
     if not (records and GRAD.enabled):

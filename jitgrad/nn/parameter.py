@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import Tensor, _init_state
+from ..tensor import Tensor, _init_fields
 
 
 class Parameter(Tensor):
@@ -18,7 +18,8 @@ class Parameter(Tensor):
             from ..creation import empty
 
             data = empty(0)
-        _init_state(self, data._value, data._dtype)
+        self._value = data._value
+        _init_fields(self, data._dtype)
         self._vc = data._vc
         self._requires_grad = bool(requires_grad)
 
