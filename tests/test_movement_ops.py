@@ -483,18 +483,19 @@ ERRORS = [
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_errors(i: int) -> None:
-    fn, exc, msg = ERRORS[i]
-    with pytest.raises(exc) as info:
-        fn(jitgrad.zeros(3, 4))
-    assert str(info.value) == msg
+    check_error(ERRORS[i], jitgrad)
 
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_errors_match_torch(i: int) -> None:
-    torch = pytest.importorskip("torch")
-    fn, exc, msg = ERRORS[i]
+    check_error(ERRORS[i], pytest.importorskip("torch"))
+
+
+def check_error(entry: tuple, module) -> None:
+    """An ERRORS entry ``(fn, exception type, message)`` raises exactly that under ``module``."""
+    fn, exc, msg = entry
     with pytest.raises(exc) as info:
-        call_with_module(fn, torch)
+        call_with_module(fn, module)
     assert str(info.value).split(" (Triggered internally")[0] == msg
 
 
