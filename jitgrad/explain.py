@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .autograd.engine import FREED
-from .fusion import backward, control, diskcache
+from .fusion import backward, control, diskcache, replay
 from .fusion.planner import partition
 from .viz import graph_nodes
 
@@ -93,10 +93,12 @@ def cache_info() -> dict[str, Any]:
     """The compiled-kernel cache: kernels in memory and on disk, compiles, disk hits, time."""
     info = diskcache.info()
     info["fused_groups_in_memory"] = len(backward._kernels)
+    info["backward_programs"] = replay.info()
     return info
 
 
 def clear_cache(disk: bool = True) -> None:
     """Forget compiled fused kernels; with ``disk`` also delete this build's cache files."""
     backward._kernels.clear()
+    replay.clear()
     diskcache.clear(disk)

@@ -62,7 +62,7 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
     Without this, ``y = x * 2; y.zero_()`` would still send gradient to ``x`` through
     ``MulBackward0``. ``value`` is a tensor fill value that requires grad (gets ``g.sum()``).
     """
-    self._vc[0] += 1
+    self._bump()
     if not (STATE.enabled and (self._requires_grad or isinstance(value, Tensor))):
         return self
     from .autograd.recording import record

@@ -16,7 +16,14 @@ import numpy as np
 
 from . import dtypes as D
 from ._printing import format_tensor
-from .autograd.engine import AccumulateGrad, Node, RemovableHandle, add_hook
+from .autograd.engine import (
+    MUTATION,
+    AccumulateGrad,
+    Node,
+    RemovableHandle,
+    add_hook,
+    next_sequence,
+)
 
 NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -388,7 +395,9 @@ class Tensor:
         return bool(np.isnan(self._value).any())
 
     def _bump(self) -> None:
+        """Count an in-place change (every one goes through here; see ``MUTATION``)."""
         self._vc[0] += 1
+        MUTATION.seq = next_sequence()
 
     @property
     def _version(self) -> int:

@@ -154,12 +154,13 @@ def test_random_graphs_fused_unfused_and_float64(program, shapes, seed):
     rng = np.random.default_rng(seed)
     base = [rng.uniform(-1.5, 1.5, s) for s in shapes]
     results = {}
-    for fuse, dtype in ((True, np.float32), (False, np.float32), (False, np.float64)):
+    runs = ((True, np.float32), (False, np.float32), (False, np.float64), ("again", np.float32))
+    for fuse, dtype in runs:
         leaves = [jitgrad.tensor(a.astype(dtype), requires_grad=True) for a in base]
         hooks: list = []
-        out, retained = _run_program(program, leaves, fuse, hooks)
+        out, retained = _run_program(program, leaves, bool(fuse), hooks)
         seed_grad = jitgrad.ones(out.shape, dtype=leaves[0].dtype)
-        with jitgrad.fusion(fuse):
+        with jitgrad.fusion(bool(fuse)):
             out.backward(seed_grad, retain_graph=True)
             first = [_np(t.grad) for t in leaves]
             out.backward(seed_grad)  # a second backward accumulates into .grad
@@ -169,6 +170,12 @@ def test_random_graphs_fused_unfused_and_float64(program, shapes, seed):
             [g for _, g in hooks],
             [_np(r.grad) for r in retained],
         )
+    # The same structure again replays the recorded backward program: bitwise the same.
+    for part, again in zip(
+        results[(True, np.float32)], results[("again", np.float32)], strict=True
+    ):
+        for f, a in zip(part, again, strict=True):
+            assert (f is None and a is None) or np.array_equal(f, a)
     fused, plain, ref = (
         results[(True, np.float32)],
         results[(False, np.float32)],

@@ -23,6 +23,20 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 _sequence = itertools.count()
+next_sequence = _sequence.__next__
+
+
+class _Mutation:
+    """Where the last in-place change of any tensor falls in node creation order.
+
+    A graph whose nodes were all created after it has every saved value as recorded, so the
+    replay cache (:mod:`jitgrad.fusion.replay`) can skip per-node version checks.
+    """
+
+    seq = -1
+
+
+MUTATION = _Mutation()
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -71,12 +85,13 @@ class Node:
         "_saved",
         "_trace",
         "_metadata",
+        "_key",
         "__weakref__",
     )
 
-    def __init__(self, next_functions: tuple) -> None:
+    def __init__(self, next_functions: tuple, seq: float | None = None) -> None:
         self.next_functions = next_functions
-        self._seq = next(_sequence)
+        self._seq = next_sequence() if seq is None else seq
         self._hooks: dict | None = None
         self._prehooks: dict | None = None
         self._tensor_hooks: dict | None = None  # output_nr -> {id: fn}
@@ -84,6 +99,8 @@ class Node:
         self._saved: Any = None
         self._trace = traceback.format_stack()[:-3] if _anomaly.enabled else None
         self._metadata: dict | None = None
+        #: structural token for the replay cache (None: this node is never replayed)
+        self._key: Any = type(self)
 
     def name(self) -> str:
         return type(self).__name__
@@ -121,6 +138,7 @@ class Node:
         """Free saved values after a backward without ``retain_graph``."""
         if self._saved is not None:
             self._saved = FREED
+            self._key = None
 
     def saved(self) -> Any:
         saved = self._saved
@@ -138,9 +156,10 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable: Tensor) -> None:
-        super().__init__(())
+        # PyTorch runs leaves' accumulation as soon as it is ready; taking no number from
+        # the sequence also keeps the first step's graph numbered like the later ones.
+        super().__init__((), seq=float("inf"))
         self.variable = variable
-        self._seq = float("inf")  # PyTorch runs leaves' accumulation as soon as it is ready
 
     def apply(self, grads: list) -> Sequence:
         # The leaf's own hooks already ran as this node's tensor hooks (see _run_tensor_hooks).
@@ -211,6 +230,17 @@ def run_backward(
     accumulated; with ``inputs`` and no capture only those leaves are accumulated into.
     """
     roots = [_edge_of(t) for t in tensors]
+    ran: list | None = None  # the steps taken, recorded for the replay cache
+    if inputs is None and not capture and _replayable(create_graph):
+        from ..fusion import replay
+
+        structure = replay.structure(roots, grads)
+        if structure is not None:
+            program = replay.lookup(structure[0])
+            if program is not None:
+                program.run(structure[1], grads, retain_graph)
+                return None
+            ran = []
     targets: dict[tuple[Node, int], int] = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -254,6 +284,8 @@ def run_backward(
             if inputs is not None and not capture:
                 _accumulate_nonleaf_inputs(node, grad_outputs, targets, inputs)
             group = fused.get(node) if fused else None
+            if ran is not None:
+                ran.append((node, group))
             if group is None:
                 results, edges = _call_node(node, grad_outputs), node.next_functions
             else:  # a fusion group: one kernel for the root and everything it feeds
@@ -271,6 +303,8 @@ def run_backward(
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
     finally:
         STATE.enabled = prev_mode
+    if ran is not None:
+        replay.store(structure[0], replay.Program(structure[1], roots, ran))
     if capture:
         assert inputs is not None
         for i, g in enumerate(captured):
@@ -327,11 +361,18 @@ def _reachable_to_targets(roots: list, targets: dict) -> tuple[set, dict, dict]:
     return seen, needed, deps
 
 
+def _replayable(create_graph: bool) -> bool:
+    """Whether fusion (and so the replay cache) applies to this sweep."""
+    from ..fusion import control
+
+    return control.STATE.enabled and not create_graph and not _anomaly.enabled
+
+
 def _fusion_plan(nodes, needed, roots, targets, create_graph: bool) -> dict | None:
     """Fusion groups keyed by root node, or None where the sweep must run node by node."""
-    from ..fusion import backward, control
+    from ..fusion import backward
 
-    if not control.STATE.enabled or create_graph or _anomaly.enabled:
+    if not _replayable(create_graph):
         return None
     return backward.plan(nodes, needed, [n for n, _ in roots] + [n for n, _ in targets])
 

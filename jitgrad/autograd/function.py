@@ -213,7 +213,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             else:
                 raw = cls.forward(ctx, *args, **kwargs)
         for t in ctx._dirty:
-            t._vc[0] += 1
+            t._bump()
         if not recording:
             return raw
         is_tuple = isinstance(raw, tuple)

@@ -78,7 +78,7 @@ def plan(nodes: Any, needed: Any, entries: Any) -> dict[Any, FusedGroup]:
 class FusedGroup:
     """One planned group; :meth:`run` computes the gradients of every edge leaving it."""
 
-    __slots__ = ("members", "edges", "kernel", "spec")
+    __slots__ = ("members", "edges", "layout", "kernel", "spec")
 
     def __init__(self, members: list[Any]) -> None:
         self.members = members
@@ -86,6 +86,7 @@ class FusedGroup:
         self.edges = [
             e for m in members for e in m.next_functions if e[0] is None or id(e[0]) not in index
         ]
+        self.layout: GroupLayout | None = None
         self.kernel: Any = None
         self.spec: C.KernelSpec | None = None
 
@@ -97,51 +98,84 @@ class FusedGroup:
         g = grad_outputs[0] if grad_outputs else None
         if g is None:
             return [None] * len(self.edges)
-        return self._execute(g._value, needed, compile_only=False)
+        saved = self._checked_saved()
+        self.layout = GroupLayout(self.members, saved, g._value.dtype, needed)
+        results = self.layout.launch(saved, g._value)
+        self.kernel, self.spec = self.layout.last
+        return results
 
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
-        out = self.members[0].saved()[7]
-        self._execute(np.zeros(out.shape, out.dtype), needed, compile_only=True)
+        saved = self._checked_saved()
+        out = saved[0][7]
+        layout = GroupLayout(self.members, saved, out.dtype, needed)
+        layout.launch(saved, np.zeros(out.shape, out.dtype), compile_only=True)
+        self.kernel, self.spec = layout.last
 
     def release(self) -> None:
         for m in self.members:
             m.release()
 
-    def _execute(self, garr: np.ndarray, needed: Any, compile_only: bool) -> list:
-        members = self.members
-        index = {id(m): k for k, m in enumerate(members)}
-        saved = [m.saved() for m in members]
-        remat = [_recomputable(s) for s in saved]
-        for m in members:
+    def _checked_saved(self) -> list[tuple]:
+        saved = [m.saved() for m in self.members]
+        for m in self.members:
             m.check_saved_versions()
+        return saved
+
+
+class GroupLayout:
+    """What a group's kernel reads and writes, worked out once from the members' structure.
+
+    Analysing a group walks every member's operands and rules (microseconds per member);
+    :meth:`launch` then only gathers the saved arrays, lays out views and calls the kernel, so
+    a training loop that replays the same graph (see :mod:`.replay`) pays the walk once.
+    """
+
+    __slots__ = (
+        "names",
+        "key",
+        "gather",
+        "scalar_gather",
+        "aliases",
+        "buffers",
+        "results",
+        "kernels",
+        "last",
+    )
+
+    def __init__(self, members: list[Any], saved: list[tuple], gdtype: np.dtype, needed: Any):
+        index = {id(m): k for k, m in enumerate(members)}
+        remat = [_recomputable(s) for s in saved]
         shape = saved[0][7].shape
-        # ---- structure: operand sources and gradient destinations ---------------------------
-        slots: dict[int, int] = {}  # id(array) -> argument slot
-        arrays: list[np.ndarray] = [garr]
-        scalars: list[Any] = []
+        size = saved[0][7].size
+        slots: dict[int, int] = {}  # id(array) -> argument slot (0 is the incoming gradient)
+        self.gather: list[tuple[int, int]] = []  # slot 1.. -> (member, operand or -1 for out)
+        self.scalar_gather: list[tuple[int, int]] = []
+        self.aliases: list[tuple[int, int, int, int]] = []
         targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
         buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
-        key: list[Any] = [_dtype_name(garr.dtype)]
+        key: list[Any] = [_dtype_name(gdtype)]
 
-        def slot(arr: np.ndarray) -> int:
+        def slot(arr: np.ndarray, k: int, i: int) -> int:
             s = slots.get(id(arr))
             if s is None:
-                s = slots[id(arr)] = len(arrays)
-                arrays.append(arr)
+                s = slots[id(arr)] = len(self.gather) + 1
+                self.gather.append((k, i))
+            else:  # the same array as an earlier operand: passed once, read twice
+                self.aliases.append((k, i, *self.gather[s - 1]))
             return s
 
-        for m, (op, smask, args, values, cdt, _vc, _vs, out, _ov) in zip(
-            members, saved, strict=True
+        for k, (m, (op, smask, args, values, cdt, _vc, _vs, out, _ov)) in enumerate(
+            zip(members, saved, strict=True)
         ):
             edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
             grads, reads = _needed_grads(op, args, edge_at, needed, index)
-            cheap = remat[len(key) - 1]
+            cheap = remat[k]
             sources: list[tuple] = []
             dests: list[tuple | None] = []
             for i, x in enumerate(args):
                 if smask[i] == "s":
-                    scalars.append(values[i])
+                    self.scalar_gather.append((k, i))
                     sources.append(("s",))
                     dests.append(None)
                     continue
@@ -152,7 +186,7 @@ class FusedGroup:
                 elif not cheap and ROLES[i] not in reads:  # never read: not passed
                     sources.append(("-",))
                 else:
-                    sources.append(("a", slot(values[i])))
+                    sources.append(("a", slot(values[i], k, i)))
                 if i not in grads:
                     dests.append(None)
                 elif id(e[0]) in index:
@@ -166,7 +200,7 @@ class FusedGroup:
                     dests.append(("ext", b, x._dtype.name))
             out_slot = -1  # the rules do not read out
             if "out" in reads:
-                out_slot = _RECOMPUTE if cheap else slot(out)
+                out_slot = _RECOMPUTE if cheap else slot(out, k, -1)
             key.append(
                 (
                     op.name,
@@ -178,56 +212,90 @@ class FusedGroup:
                     out_slot,
                 )
             )
-        # ---- buffers and layout ----------------------------------------------------------
-        size = saved[0][7].size
-        modes = []
-        buffers = []
+        self.names = [m.name() for m in members]
+        self.key = tuple(key)
+        # (shape, numpy dtype, mode before refinement, jitgrad dtype)
+        self.buffers: list[tuple] = []
         for bshape, dt in buf_meta:
             if bshape == shape:
-                modes.append(C.STORE)
-                buffers.append(np.empty(bshape, dt.np))
+                mode = C.STORE
             elif size > 1 and _size(bshape) == 1:
-                modes.append(C.REDUCE)
-                buffers.append(np.zeros(bshape, dt.np))
+                mode = C.REDUCE
             else:
-                modes.append(C.ACCUMULATE)
-                buffers.append(np.zeros(bshape, dt.np))
-        if size:
-            full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
-            views, ndim = iteration_views(shape, arrays + full)
-            modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
-            parallel = size >= helpers.PARALLEL_THRESHOLD and parallel_safe
-            key += [tuple(modes), ndim, parallel, len(arrays)]
-            kkey = tuple(key)
-            entry = _kernels.get(kkey)
-            if entry is None:
-                spec = _render([m.name() for m in members], saved, kkey, len(members))
-                entry = _kernels[kkey] = (C.get_kernel(spec), spec)
-            self.kernel, self.spec = entry
-            if compile_only:
-                return []
-            call: list[Any] = views[: len(arrays)] + scalars
-            vit = iter(views[len(arrays) :])
-            for b, mode in zip(buffers, modes, strict=True):
-                call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
-            self.kernel.fn(*call)
-        elif compile_only:
-            return []
-        # ---- one result per edge leaving the group ----------------------------------------
-        results: list[Any] = []
+                mode = C.ACCUMULATE
+            self.buffers.append((bshape, dt.np, mode, dt))
+        # One result per edge leaving the group; a target reached twice gets its buffer once.
+        self.results: list[int | None] = []
         given: set[int] = set()
         for m, (op, smask, args, values, *_r) in zip(members, saved, strict=True):
             for i, e in zip(edge_indices(op, smask), m.next_functions, strict=True):
                 if e[0] is not None and id(e[0]) in index:
                     continue
-                g = None
+                b = None
                 if e[0] is not None and smask[i] == "t":
                     b = targets.get((id(e[0]), e[1], values[i].shape, args[i]._dtype))
                     if b is not None and b not in given:
                         given.add(b)
-                        g = _make(buffers[b], buf_meta[b][1], fresh=True)
-                results.append(g)
-        return results
+                    else:
+                        b = None
+                self.results.append(b)
+        self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
+        self.last: tuple[Any, C.KernelSpec | None] = (None, None)
+
+    def applies_to(self, saved: list[tuple]) -> bool:
+        """Whether another graph's members of the same structure share arrays as analysed
+        (an operand passed once for two members must still be one array)."""
+        for k, i, k0, i0 in self.aliases:
+            a = saved[k][7] if i < 0 else saved[k][3][i]
+            if a is not (saved[k0][7] if i0 < 0 else saved[k0][3][i0]):
+                return False
+        return True
+
+    def launch(self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False) -> list:
+        """Run the kernel on the members' saved values; one gradient per edge leaving the group.
+
+        ``saved`` holds the members' saved tuples in member order; they must have the
+        structure this layout was analysed from.
+        """
+        arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
+        shape = saved[0][7].shape
+        buffers = [
+            np.empty(bshape, npdt) if mode == C.STORE else np.zeros(bshape, npdt)
+            for bshape, npdt, mode, _dt in self.buffers
+        ]
+        if saved[0][7].size:
+            modes = [b[2] for b in self.buffers]
+            full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
+            views, ndim = iteration_views(shape, arrays + full)
+            modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
+            parallel = saved[0][7].size >= helpers.PARALLEL_THRESHOLD and parallel_safe
+            lkey = (tuple(modes), ndim, parallel)
+            entry = self.kernels.get(lkey)
+            if entry is None:
+                entry = self.kernels[lkey] = self._kernel(saved, lkey, len(arrays))
+            self.last = entry
+            if compile_only:
+                return []
+            call: list[Any] = views[: len(arrays)]
+            call += [saved[k][3][i] for k, i in self.scalar_gather]
+            vit = iter(views[len(arrays) :])
+            for b, mode in zip(buffers, modes, strict=True):
+                call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
+            entry[0].fn(*call)
+        elif compile_only:
+            return []
+        metas = self.buffers
+        return [
+            None if b is None else _make(buffers[b], metas[b][3], fresh=True) for b in self.results
+        ]
+
+    def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
+        kkey = self.key + (*lkey, n_arrays)
+        entry = _kernels.get(kkey)
+        if entry is None:
+            spec = _render(self.names, saved, kkey, len(saved))
+            entry = _kernels[kkey] = (C.get_kernel(spec), spec)
+        return entry
 
 
 def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:

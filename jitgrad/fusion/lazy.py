@@ -171,7 +171,7 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     plan = P._plans.get(key)
     if plan is None:
         plan = P._plans[key] = P._plan(op, [_stand_in(x) for x in args], out_dtype)
-    smask, wants, cdt, odt, node_cls, edges, records = plan
+    smask, wants, cdt, odt, node_cls, edges, records, _pid = plan
     shapes = []
     count = 1
     for x, m in zip(args, smask, strict=True):
@@ -218,6 +218,7 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     )
     t.grad_fn = node
     t._requires_grad = True
+    node._key = None  # its saved values resolve on first read: never replayed
     node._saved = LazySaved(
         (
             op,

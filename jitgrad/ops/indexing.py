@@ -290,7 +290,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         old = _make(target._value, dt, target.grad_fn, output_nr=target._output_nr)
         old._requires_grad = target._requires_grad
     _write(self._value[basic + (...,)], adv, varr, dt)
-    self._vc[0] += 1
+    self._bump()
     if not with_grad:
         return
     vshape = value.shape if isinstance(value, Tensor) else None
@@ -551,7 +551,7 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
         check_inplace(self)
         fill = value.item() if isinstance(value, Tensor) else value
         apply(REGISTRY["where"], (mask, fill, self), out_dtype=self._dtype, out=self._value)
-        self._vc[0] += 1
+        self._bump()
         return self
     old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
     old._requires_grad = self._requires_grad
@@ -562,7 +562,7 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     check_inplace(self)
     res = masked_fill(old, mask, value)
     copy_into(self._value, res._value, self._dtype)
-    self._vc[0] += 1
+    self._bump()
     self.grad_fn = res.grad_fn
     self._output_nr = 0
     self._requires_grad = True

@@ -94,9 +94,11 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
 def _plan(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> tuple:
     """What only depends on the op and its operands' kinds and dtypes (cached per signature).
 
-    Returns ``(smask, wants, cdt, odt, node_cls, edges, records)``: operand kinds, the dtype
-    each operand is computed in, compute and output dtypes, the backward node class, the
-    operands that get ``next_functions`` edges, and whether the result can require grad.
+    Returns ``(smask, wants, cdt, odt, node_cls, edges, records, pid)``: operand kinds, the
+    dtype each operand is computed in, compute and output dtypes, the backward node class, the
+    operands that get ``next_functions`` edges, whether the result can require grad, and a
+    small int naming the signature (part of a node's structural token, see
+    :mod:`jitgrad.fusion.replay`).
     """
     if op.compute == "bool":
         cdt = D.bool_
@@ -110,7 +112,8 @@ def _plan(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> tuple:
     smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
     wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))
     records = op.differentiable and odt.is_floating_point
-    return smask, wants, cdt, odt, _node_class(op, smask), edge_indices(op, smask), records
+    node_cls, edges = _node_class(op, smask), edge_indices(op, smask)
+    return smask, wants, cdt, odt, node_cls, edges, records, len(_plans)
 
 
 _plans: dict[tuple, tuple] = {}
@@ -138,7 +141,7 @@ def apply(
     plan = _plans.get(key)
     if plan is None:
         plan = _plans[key] = _plan(op, args, out_dtype)
-    smask, wants, cdt, odt, node_cls, edges, records = plan
+    smask, wants, cdt, odt, node_cls, edges, records, pid = plan
     # One pass over the operands: computed-dtype values, the arrays, whether any needs grad.
     values: list[Any] = []
     arrays: list[np.ndarray] = []
@@ -192,6 +195,7 @@ def apply(
         for i in edges
     )
     node = node_cls(nexts)
+    node._key = (pid, shape if same else tuple([a.shape for a in arrays]))
     result = _make(out, odt, node)
     node._saved = (
         op,
@@ -486,7 +490,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     )
     if not recording:
         apply(op, args, out_dtype=t._dtype, out=t._value)
-        t._vc[0] += 1
+        t._bump()
         return t
     reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
     alias = _make(
@@ -494,7 +498,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     )
     alias._requires_grad = t._requires_grad
     res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
-    t._vc[0] += 1
+    t._bump()
     node = res.grad_fn
     saved = list(node._saved)
     saved[5], saved[8] = t._vc, t._vc[0]
@@ -523,4 +527,4 @@ def accumulate_inplace(t, other) -> None:
     from .registry import REGISTRY
 
     apply(REGISTRY["add"], [t, other], out_dtype=t._dtype, out=t._value)
-    t._vc[0] += 1
+    t._bump()

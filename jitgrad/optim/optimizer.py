@@ -100,7 +100,7 @@ class Optimizer:
                             p._value = np.ascontiguousarray(p._value)
                     self._update(group, params, dtype)
                     for p in params:
-                        p._vc[0] += 1
+                        p._bump()
         return loss
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:

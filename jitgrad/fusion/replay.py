@@ -1,0 +1,191 @@
+"""Replay a backward graph the process has swept before, from a cached program.
+
+A training loop builds the same graph every step. The first ``backward()`` of a shape of
+graph runs the ordinary engine (reachability, dependency counts, the ready heap, fusion
+planning, the analysis of every fused group) and records what it did: the order the nodes
+and groups ran in, where each gradient went, and each group's :class:`GroupLayout`. Later
+sweeps of a graph with the same structure skip all of that: one walk computes the graph's
+structural key, and the program replays the steps on the new graph's nodes.
+
+The key holds, per node in discovery order, its structural token (``Node._key``: the class,
+or for an elementwise node its op signature and operand shapes), its creation rank relative
+to the root (PyTorch's engine runs ready nodes newest first, so rank fixes the order) and its
+edges as discovery indices. Two graphs with equal keys make the engine take identical steps,
+so replaying gives bitwise the gradients the engine would.
+
+Only the plain case is replayed: ``backward()`` without ``inputs=``, not ``autograd.grad``,
+no ``create_graph``, fusion on, anomaly mode off, no hook or ``retain_grad`` anywhere in the
+graph, and no in-place change to any tensor since the graph's oldest node was created (so
+every saved value is as recorded; see ``engine.MUTATION``). Anything else takes the engine's
+path, which raises PyTorch's errors where they apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import helpers
+from ..autograd.engine import MUTATION, _add_to_buffer, _call_node
+from ..autograd.grad_mode import STATE
+from .backward import GroupLayout
+
+#: Programs kept at most; the oldest is dropped first (shapes that change every step would
+#: otherwise grow the cache without bound).
+MAX_PROGRAMS = 256
+#: structural key -> Program
+PROGRAMS: dict[tuple, Program] = {}
+_stats = {"replayed": 0, "recorded": 0}
+
+
+class _AllNeeded:
+    """``needed`` for a plain backward: every reachable node takes part."""
+
+    @staticmethod
+    def get(_node: Any, _default: Any = None) -> bool:
+        return True
+
+
+ALL_NEEDED = _AllNeeded()
+
+
+def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list] | None:
+    """``(key, nodes in discovery order)`` of the graph below ``roots``, or None if it must
+    not be replayed (a hook, ``retain_grad``, freed or lazily saved values, an in-place
+    change since its oldest node)."""
+    order: list[Any] = []
+    index: dict[Any, int] = {}
+    key: list[Any] = [None if g is None else (g._dtype, g._value.shape) for g in grads]
+    stack = []
+    for node, nr in roots:
+        i = index.get(node)
+        if i is None:
+            i = index[node] = len(order)
+            order.append(node)
+            stack.append(node)
+        key.append(i)
+        key.append(nr)
+    top = order[0]._seq
+    oldest = top
+    while stack:
+        node = stack.pop()
+        token = node._key
+        if token is None or node._tensor_hooks or node._retain or node._hooks or node._prehooks:
+            return None
+        seq = node._seq
+        if seq < oldest:
+            oldest = seq
+        key.append(token)
+        key.append(top - seq)
+        for nxt, nr in node.next_functions:
+            if nxt is None:
+                key.append(-1)
+                continue
+            i = index.get(nxt)
+            if i is None:
+                i = index[nxt] = len(order)
+                order.append(nxt)
+                stack.append(nxt)
+            key.append(i)
+            key.append(nr)
+    if oldest <= MUTATION.seq:
+        return None
+    return tuple(key), order
+
+
+class Step:
+    """One engine step: a node, or a fusion group identified by its members' positions."""
+
+    __slots__ = ("pos", "members", "layout", "routes")
+
+    def __init__(self, pos: int, members: list[int] | None, layout: Any, routes: list) -> None:
+        self.pos = pos
+        self.members = members
+        self.layout = layout
+        self.routes = routes  # (position or -1, output_nr) per gradient the step returns
+
+
+class Program:
+    """The recorded steps of one graph structure; :meth:`run` replays them on a new graph."""
+
+    __slots__ = ("seeds", "steps")
+
+    def __init__(self, order: list, roots: Sequence[tuple], ran: list[tuple]) -> None:
+        pos = {node: i for i, node in enumerate(order)}
+        self.seeds = [(pos[node], nr) for node, nr in roots]
+
+        def routes(edges: Sequence[tuple]) -> list[tuple[int, int]]:
+            return [(-1, 0) if n is None else (pos[n], nr) for n, nr in edges]
+
+        self.steps = []
+        for node, group in ran:
+            if group is None:
+                step = Step(pos[node], None, None, routes(node.next_functions))
+            else:
+                members = [pos[m] for m in group.members]
+                step = Step(pos[node], members, group.layout, routes(group.edges))
+            self.steps.append(step)
+
+    def run(self, order: list, grads: Sequence[Any], retain_graph: bool) -> None:
+        buffers: dict[int, list] = {}
+        for (p, nr), g in zip(self.seeds, grads, strict=True):
+            _add_to_buffer(buffers, p, nr, g)
+        prev_mode = STATE.enabled
+        STATE.enabled = False
+        try:
+            for step in self.steps:
+                grad_outputs = buffers.pop(step.pos, None) or [None]
+                if step.members is None:
+                    node = order[step.pos]
+                    results = _call_node(node, grad_outputs)
+                    if not retain_graph:
+                        node.release()
+                else:
+                    members = [order[p] for p in step.members]
+                    results = _run_group(step, members, grad_outputs[0])
+                    if not retain_graph:
+                        for m in members:
+                            m.release()
+                for (p, nr), g in zip(step.routes, results, strict=False):
+                    if g is not None and p >= 0:
+                        _add_to_buffer(buffers, p, nr, g)
+        finally:
+            STATE.enabled = prev_mode
+
+
+def _run_group(step: Step, members: list, g: Any) -> Sequence:
+    if g is None:
+        return [None] * len(step.routes)
+    saved = [m._saved for m in members]
+    layout = step.layout
+    if layout is None or not layout.applies_to(saved):
+        # Never analysed (no gradient reached it when recorded) or the operands alias
+        # differently this time: analyse this graph's group afresh.
+        layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
+    return layout.launch(saved, g._value)
+
+
+def lookup(key: tuple) -> Program | None:
+    program = PROGRAMS.get(key)
+    if program is not None:
+        _stats["replayed"] += 1
+        helpers.debug_print(
+            2, f"backward replayed from a cached program ({len(program.steps)} steps)"
+        )
+    return program
+
+
+def store(key: tuple, program: Program) -> None:
+    if len(PROGRAMS) >= MAX_PROGRAMS:
+        del PROGRAMS[next(iter(PROGRAMS))]
+    PROGRAMS[key] = program
+    _stats["recorded"] += 1
+
+
+def info() -> dict[str, int]:
+    """Counts for ``jitgrad.cache_info()``."""
+    return {"programs": len(PROGRAMS), **_stats}
+
+
+def clear() -> None:
+    PROGRAMS.clear()

@@ -1,0 +1,176 @@
+"""The backward replay cache: a repeated graph replays a recorded program, observably the same.
+
+Each test builds the same structure several times; the first backward records, later ones
+replay (``cache_info()["backward_programs"]`` counts both). Replayed gradients must equal the
+recorded run's bitwise and the unfused engine's to rounding, and everything that makes a
+replay unsafe (hooks, in-place changes, freed graphs, arrays shared differently) must take
+the engine's path with its usual results and errors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad
+from jitgrad.fusion import replay
+
+
+def _counts() -> tuple[int, int]:
+    info = jitgrad.cache_info()["backward_programs"]
+    return info["recorded"], info["replayed"]
+
+
+def _leaves(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    w = jitgrad.tensor(rng.standard_normal((5, 4)).astype(np.float32), requires_grad=True)
+    b = jitgrad.tensor(rng.standard_normal(4).astype(np.float32), requires_grad=True)
+    x = jitgrad.tensor(rng.standard_normal((3, 5)).astype(np.float32))
+    return w, b, x
+
+
+def _loss(w, b, x):
+    """Matmul, broadcast add, fan-out (h used twice), scalars, a reduction."""
+    h = x @ w + b
+    a = jitgrad.tanh(h) * 0.5 + h * h
+    return (a * jitgrad.sigmoid(h) - 1.5).mean()
+
+
+def _step(w, b, x):
+    w.grad = b.grad = None
+    loss = _loss(w, b, x)
+    loss.backward()
+    return loss.item(), w.grad.numpy().copy(), b.grad.numpy().copy()
+
+
+def test_second_step_replays_bitwise_equal_to_the_recorded_step_and_close_to_unfused():
+    replay.clear()
+    w, b, x = _leaves()
+    rec0, rep0 = _counts()
+    first = _step(w, b, x)
+    assert _counts() == (rec0 + 1, rep0)
+    second = _step(w, b, x)
+    third = _step(w, b, x)
+    assert _counts() == (rec0 + 1, rep0 + 2)
+    for got in (second, third):
+        assert got[0] == first[0]
+        np.testing.assert_array_equal(got[1], first[1])
+        np.testing.assert_array_equal(got[2], first[2])
+    with jitgrad.fusion(False):
+        unfused = _step(w, b, x)
+    np.testing.assert_allclose(unfused[1], first[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(unfused[2], first[2], rtol=1e-5, atol=1e-6)
+
+
+def test_replay_uses_the_new_graphs_values():
+    """Same structure, other numbers: the program must read this step's saved arrays."""
+    replay.clear()
+    w, b, x = _leaves(1)
+    _step(w, b, x)
+    x2 = jitgrad.tensor(np.random.default_rng(9).standard_normal((3, 5)).astype(np.float32))
+    _, rec = _counts()
+    replayed = _step(w, b, x2)
+    assert _counts()[1] == rec + 1
+    with jitgrad.fusion(False):
+        expected = _step(w, b, x2)
+    np.testing.assert_allclose(replayed[1], expected[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(replayed[2], expected[2], rtol=1e-5, atol=1e-6)
+
+
+def test_gradients_accumulate_across_replayed_backwards():
+    w, b, x = _leaves(2)
+    once = _step(w, b, x)
+    w.grad = b.grad = None
+    for _ in range(3):
+        _loss(w, b, x).backward()
+    np.testing.assert_allclose(w.grad.numpy(), 3 * once[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(b.grad.numpy(), 3 * once[2], rtol=1e-5, atol=1e-6)
+
+
+def test_hooks_and_retain_grad_are_honoured_on_a_structure_seen_before():
+    w, b, x = _leaves(3)
+    _step(w, b, x)
+    _step(w, b, x)  # recorded and replayed: the structure is cached
+    seen = []
+    w.grad = b.grad = None
+    h = x @ w + b
+    h.register_hook(lambda g: seen.append(g.numpy().copy()) or g * 2)
+    h.retain_grad()
+    a = jitgrad.tanh(h) * 0.5 + h * h
+    (a * jitgrad.sigmoid(h) - 1.5).mean().backward()
+    with jitgrad.fusion(False):
+        w2 = jitgrad.tensor(w.detach().numpy(), requires_grad=True)
+        h2 = x @ w2 + b.detach()
+        h2.register_hook(lambda g: g * 2)
+        a2 = jitgrad.tanh(h2) * 0.5 + h2 * h2
+        (a2 * jitgrad.sigmoid(h2) - 1.5).mean().backward()
+    assert len(seen) == 1
+    # retain_grad keeps the gradient the hooks produced (PyTorch runs it after them)
+    np.testing.assert_allclose(h.grad.numpy(), 2 * seen[0], rtol=1e-6)
+    np.testing.assert_allclose(w.grad.numpy(), w2.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_in_place_change_after_forward_is_an_error_on_a_cached_structure():
+    x = jitgrad.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    for _ in range(2):
+        (jitgrad.exp(x * 2.0) * 3.0).sum().backward()
+    y = x * 2.0
+    z = jitgrad.exp(y)
+    loss = (z * 3.0).sum()
+    z.add_(1.0)  # exp's backward reads its output
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_second_backward_through_a_replayed_graph_raises_or_repeats():
+    x = jitgrad.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    for _ in range(2):
+        (jitgrad.sin(x) * x).sum().backward()
+    x.grad = None
+    loss = (jitgrad.sin(x) * x).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()  # retained: runs again and accumulates
+    expected = 2 * (np.cos(x.detach().numpy()) * x.detach().numpy() + np.sin(x.detach().numpy()))
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()
+
+
+def test_arrays_shared_differently_than_when_recorded():
+    """``c`` read by two members is passed to the kernel once; a later step with two
+    different arrays there must not read the first one twice."""
+    x = jitgrad.tensor([0.3, -0.7, 1.1], requires_grad=True)
+    c = jitgrad.tensor([2.0, 3.0, 4.0])
+    d = jitgrad.tensor([-1.0, 0.5, 0.25])
+
+    def grad(p, q, fuse=True):
+        x.grad = None
+        with jitgrad.fusion(fuse):
+            (jitgrad.tanh(x * p) * q).sum().backward()
+        return x.grad.numpy().copy()
+
+    grad(c, c)
+    grad(c, c)  # recorded with p is q
+    np.testing.assert_allclose(grad(c, d), grad(c, d, fuse=False), rtol=1e-6)
+    np.testing.assert_allclose(grad(d, c), grad(d, c, fuse=False), rtol=1e-6)
+
+
+def test_different_shapes_or_dtypes_record_their_own_programs():
+    for dt, n in (("float32", 3), ("float64", 3), ("float32", 5), ("float32", 3)):
+        x = jitgrad.tensor(np.linspace(-1, 1, n).astype(dt), requires_grad=True)
+        (jitgrad.tanh(x) * x + 1.0).sum().backward()
+        xs = np.linspace(-1, 1, n)
+        expected = (1 - np.tanh(xs) ** 2) * xs + np.tanh(xs)
+        assert x.grad.dtype == getattr(jitgrad, dt)
+        np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-5)
+
+
+def test_clear_cache_forgets_programs():
+    w, b, x = _leaves(4)
+    _step(w, b, x)
+    assert jitgrad.cache_info()["backward_programs"]["programs"] >= 1
+    jitgrad.clear_cache(disk=False)
+    assert jitgrad.cache_info()["backward_programs"]["programs"] == 0
+    rec, _ = _counts()
+    _step(w, b, x)
+    assert _counts()[0] == rec + 1
