@@ -170,8 +170,9 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     key = (op, out_dtype, *map(_sig, args))
     plan = P._plans.get(key)
     if plan is None:
-        plan = P._plans[key] = P._plan(op, [_stand_in(x) for x in args], out_dtype)
-    smask, wants, cdt, odt, node_cls, edges, records, _pid = plan
+        plan = P._plans[key] = P.Plan(op, [_stand_in(x) for x in args], out_dtype)
+    smask, wants, cdt, odt = plan.smask, plan.wants, plan.cdt, plan.odt
+    node_cls, edges, records = plan.node_cls, [i for i, _ in plan.edges], plan.records
     shapes = []
     count = 1
     for x, m in zip(args, smask, strict=True):

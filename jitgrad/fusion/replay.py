@@ -15,9 +15,10 @@ so replaying gives bitwise the gradients the engine would.
 
 Only the plain case is replayed: ``backward()`` without ``inputs=``, not ``autograd.grad``,
 no ``create_graph``, fusion on, anomaly mode off, no hook or ``retain_grad`` anywhere in the
-graph, and no in-place change to any tensor since the graph's oldest node was created (so
-every saved value is as recorded; see ``engine.MUTATION``). Anything else takes the engine's
-path, which raises PyTorch's errors where they apply.
+graph, and every elementwise node's saved values as recorded (checked per node only when
+some tensor changed in place since the graph's oldest node was created, see
+``engine.MUTATION``). Anything else takes the engine's path, which raises PyTorch's errors
+where they apply.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 from .. import helpers
 from ..autograd.engine import MUTATION, _add_to_buffer, _call_node
 from ..autograd.grad_mode import STATE
+from ..ops.pointwise import ElementwiseBackward
 from .backward import GroupLayout
 
 #: Programs kept at most; the oldest is dropped first (shapes that change every step would
@@ -88,7 +90,11 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
                 stack.append(nxt)
             key.append(i)
             key.append(nr)
-    if oldest <= MUTATION.seq:
+    if oldest <= MUTATION.seq and not all(
+        n.unchanged() for n in order if isinstance(n, ElementwiseBackward)
+    ):
+        # Something changed in place after the graph began (often just a ``.grad`` that
+        # accumulated): only fused members read saved values unchecked, so look at those.
         return None
     return tuple(key), order
 

@@ -20,13 +20,12 @@ from ..fusion import codegen as C
 from ..fusion import lazy as L
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
-from ..tensor import Tensor, _make, check_versions
+from ..tensor import Tensor, _init_fields, _make, check_versions
 from . import expr as E
 from .elementwise import NODE_VARIANTS
 from .registry import BOOL, FLOAT, OpDef
 
 ROLES = ("a", "b", "c")
-_forward_kernels: dict[tuple, Any] = {}
 _backward_kernels: dict[tuple, Any] = {}
 
 
@@ -91,32 +90,70 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
         raise
 
 
-def _plan(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> tuple:
+class Plan:
     """What only depends on the op and its operands' kinds and dtypes (cached per signature).
 
-    Returns ``(smask, wants, cdt, odt, node_cls, edges, records, pid)``: operand kinds, the
-    dtype each operand is computed in, compute and output dtypes, the backward node class, the
-    operands that get ``next_functions`` edges, whether the result can require grad, and a
-    small int naming the signature (part of a node's structural token, see
-    :mod:`jitgrad.fusion.replay`).
+    ``smask`` says which operands are tensors (``t``) or scalars (``s``), ``wants`` the dtype
+    each is computed in, ``cdt``/``odt`` the compute and output dtypes; ``node_cls`` is the
+    backward node class, ``edges`` the operands that get ``next_functions`` edges (``grads``
+    says which of those may carry a gradient), ``records`` whether the result can require
+    grad, ``simple`` that every operand is a tensor already in its compute dtype (the common
+    case :func:`apply` takes without a per-operand loop), ``pid`` a small int naming the
+    signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`) and
+    ``kernels`` the forward kernel per ``(ndim, parallel)``.
     """
-    if op.compute == "bool":
-        cdt = D.bool_
-    elif op.condition:
-        cdt = D.result_type(list(args[1:]))
-    else:
-        cdt = D.result_type(list(args))
-    if op.result == FLOAT and not cdt.is_floating_point:
-        cdt = D.get_default_dtype()
-    odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
-    smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
-    wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))
-    records = op.differentiable and odt.is_floating_point
-    node_cls, edges = _node_class(op, smask), edge_indices(op, smask)
-    return smask, wants, cdt, odt, node_cls, edges, records, len(_plans)
+
+    __slots__ = (
+        "op",
+        "smask",
+        "wants",
+        "cdt",
+        "odt",
+        "node_cls",
+        "edges",
+        "records",
+        "simple",
+        "pid",
+        "kernels",
+    )
+
+    def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
+        if op.compute == "bool":
+            cdt = D.bool_
+        elif op.condition:
+            cdt = D.result_type(list(args[1:]))
+        else:
+            cdt = D.result_type(list(args))
+        if op.result == FLOAT and not cdt.is_floating_point:
+            cdt = D.get_default_dtype()
+        self.op = op
+        self.cdt = cdt
+        self.odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
+        self.smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
+        self.wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))
+        self.records = op.differentiable and self.odt.is_floating_point
+        self.node_cls = _node_class(op, self.smask)
+        self.edges = tuple(
+            (i, self.smask[i] == "t" and op.grads[i] is not None)
+            for i in edge_indices(op, self.smask)
+        )
+        self.simple = all(
+            isinstance(x, Tensor) and x._dtype is w for x, w in zip(args, self.wants, strict=True)
+        )
+        self.pid = len(_plans)
+        self.kernels: dict[int, Any] = {}
+
+    def kernel(self, ndim: int, parallel: bool) -> Any:
+        """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
+        kernel = self.kernels.get(ndim * 2 + parallel)
+        if kernel is None:
+            spec = _forward_spec(self.op, self.smask, ndim, parallel, self.cdt.name, self.odt.name)
+            kernel = self.kernels[ndim * 2 + parallel] = C.get_kernel(spec)
+        return kernel
 
 
-_plans: dict[tuple, tuple] = {}
+_plans: dict[tuple, Plan] = {}
+_NO_EDGE = (None, 0)
 
 
 def _signature(x: Any) -> Any:
@@ -131,30 +168,35 @@ def apply(
     """Run elementwise ``op`` on Tensors and Python scalars, recording the graph if needed.
 
     ``out``, if given, is the array the result is written to (in-place ops); it must have
-    the broadcast shape.
+    the broadcast shape. This is the per-op hot path: a few microseconds of Python around a
+    sub-microsecond kernel call, so it is written flat.
     """
-    if L.STATE.enabled and out is None and L.FUSE.enabled:  # forward fusion: defer
+    if out is None and L.STATE.enabled and L.FUSE.enabled:  # forward fusion: defer
         deferred = L.defer(op, args, out_dtype)
         if deferred is not None:
             return deferred
     key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
     if plan is None:
-        plan = _plans[key] = _plan(op, args, out_dtype)
-    smask, wants, cdt, odt, node_cls, edges, records, pid = plan
-    # One pass over the operands: computed-dtype values, the arrays, whether any needs grad.
-    values: list[Any] = []
-    arrays: list[np.ndarray] = []
+        plan = _plans[key] = Plan(op, args, out_dtype)
     wants_grad = False
-    for x, w, m in zip(args, wants, smask):
-        if m == "t":
-            v = x._value if x._dtype is w else x._value.astype(w.np)
-            arrays.append(v)
+    if plan.simple:
+        values = arrays = []
+        for x in args:
+            arrays.append(x._value)
             if x._requires_grad:
                 wants_grad = True
-        else:
-            v = w.np.type(x)
-        values.append(v)
+    else:
+        values, arrays = [], []
+        for x, w, m in zip(args, plan.wants, plan.smask):
+            if m == "t":
+                v = x._value if x._dtype is w else x._value.astype(w.np)
+                arrays.append(v)
+                if x._requires_grad:
+                    wants_grad = True
+            else:
+                v = w.np.type(x)
+            values.append(v)
     shape = arrays[0].shape
     same = True
     for a in arrays:
@@ -162,6 +204,7 @@ def apply(
             same = False
             shape = broadcast_shape([a.shape for a in arrays])
             break
+    odt = plan.odt
     if out is None:
         out = np.empty(shape, odt.np)
     elif out.shape != shape:
@@ -170,45 +213,57 @@ def apply(
         )
     size = out.size
     if size:
-        if same and len(shape) == 1:
-            views, ndim = [*arrays, out], 1
+        if same and len(shape) == 1:  # the operands serve a 1-D loop as they are
+            plan.kernel(1, size >= PARALLEL_THRESHOLD).fn(*values, out)
         else:
-            views, ndim = iteration_views(shape, [*arrays, out])
-        parallel = size >= PARALLEL_THRESHOLD
-        kkey = (op.name, smask, ndim, parallel, cdt.name, odt.name)
-        kernel = _forward_kernels.get(kkey)
-        if kernel is None:
-            spec = _forward_spec(op, smask, ndim, parallel, cdt.name, odt.name)
-            kernel = _forward_kernels[kkey] = C.get_kernel(spec)
-        if len(arrays) == len(values):
-            kernel.fn(*views)
-        else:
-            it = iter(views)
-            kernel.fn(*[next(it) if m == "t" else v for v, m in zip(values, smask)], views[-1])
-    if not (wants_grad and records and STATE.enabled):
+            if same and not shape:  # 0-d: a loop of one
+                views, ndim = [a.reshape(1) for a in arrays], 1
+                views.append(out.reshape(1))
+            else:
+                views, ndim = iteration_views(shape, [*arrays, out])
+            kernel = plan.kernel(ndim, size >= PARALLEL_THRESHOLD)
+            if values is arrays:
+                kernel.fn(*views)
+            else:
+                it = iter(views)
+                kernel.fn(
+                    *[next(it) if m == "t" else v for v, m in zip(values, plan.smask)], views[-1]
+                )
+    if not (wants_grad and plan.records and STATE.enabled):
         return _make(out, odt)
-    grads = op.grads
-    nexts = tuple(
-        args[i]._edge()
-        if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
-        else (None, 0)
-        for i in edges
-    )
-    node = node_cls(nexts)
-    node._key = (pid, shape if same else tuple([a.shape for a in arrays]))
-    result = _make(out, odt, node)
+    # Plain loops, not comprehensions: each comprehension is a function call in CPython 3.11.
+    nexts = []
+    for i, ok in plan.edges:
+        x = args[i]
+        if ok and x._requires_grad:
+            fn = x.grad_fn
+            nexts.append((fn, x._output_nr) if fn is not None else x._edge())
+        else:
+            nexts.append(_NO_EDGE)
+    versions = []
+    for x, m in zip(args, plan.smask):
+        if m == "t":
+            versions.append(x._vc[0])
+    node = plan.node_cls(tuple(nexts))
+    node._key = (plan.pid, shape if same else tuple([a.shape for a in arrays]))
+    result = _new_tensor(Tensor)
+    result._value = out
+    _init_fields(result, odt, node)
     node._saved = (
         op,
-        smask,
+        plan.smask,
         tuple(args),
         tuple(values),
-        cdt,
+        plan.cdt,
         result._vc,
-        tuple([x._vc[0] for x, m in zip(args, smask) if m == "t"]),
+        tuple(versions),
         out,
         0,
     )
     return result
+
+
+_new_tensor = Tensor.__new__
 
 
 class ElementwiseBackward(Node):
@@ -234,17 +289,23 @@ class ElementwiseBackward(Node):
             return _differentiable_backward(self, op, args, g, needs, out, cdt)
         return _kernel_backward(op, smask, args, values, cdt, g, needs, out)
 
+    def unchanged(self) -> bool:
+        """Whether no operand nor the output was modified in place since the forward."""
+        _op, smask, args, _values, _cdt, out_vc, versions, _out, out_version = self.saved()
+        if out_vc[0] != out_version:
+            return False
+        it = iter(versions)
+        return all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t")
+
     def check_saved_versions(self) -> None:
         """PyTorch's in-place error if a tensor the needed rules read was modified since.
 
         Only what those rules read counts as saved (``y = x * 1; y.mul_(2)`` is fine;
         modifying ``exp``'s result in place is not).
         """
+        if self.unchanged():  # fast path: nothing was modified since the forward
+            return
         op, smask, args, _values, _cdt, out_vc, versions, out, out_version = self.saved()
-        if out_vc[0] == out_version:  # fast path: nothing was modified since the forward
-            it = iter(versions)
-            if all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t"):
-                return
         needs = tuple(
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
