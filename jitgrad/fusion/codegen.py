@@ -96,13 +96,13 @@ def render_source(spec: KernelSpec) -> str:
         lines.append(f"    n{d} = {shape_source}.shape[{d}]")
     for array, _local, mode, dt in spec.outputs:
         if mode == REDUCE:
-            lines.append(f"    acc_{array} = np.{dt}(0)")
+            lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
     row_outputs = [o for o in spec.outputs if o[2] == ACCUMULATE_ROW]
     indent = "    "
     for d in range(spec.ndim):
         if d == spec.ndim - 1:
             for array, _local, _mode, dt in row_outputs:
-                lines.append(f"{indent}acc_{array} = np.{dt}(0)")
+                lines.append(f"{indent}acc_{array} = np.{_accumulator(dt)}(0)")
         loop = "prange" if spec.parallel and d == 0 else "range"
         lines.append(f"{indent}for i{d} in {loop}(n{d}):")
         indent += "    "
@@ -118,12 +118,22 @@ def render_source(spec: KernelSpec) -> str:
         else:
             lines.append(f"{indent}acc_{array} += {local}")
     row_idx = ", ".join([f"i{d}" for d in range(spec.ndim - 1)] + ["0"])
-    for array, _local, _mode, _dt in row_outputs:
-        lines.append(f"{indent[:-4]}{array}[{row_idx}] += acc_{array}")
-    for array, _local, mode, _dt in spec.outputs:
+    for array, _local, _mode, dt in row_outputs:
+        lines.append(f"{indent[:-4]}{array}[{row_idx}] += {_narrow(f'acc_{array}', dt)}")
+    for array, _local, mode, dt in spec.outputs:
         if mode == REDUCE:
-            lines.append(f"    {array}[0] += acc_{array}")
+            lines.append(f"    {array}[0] += {_narrow(f'acc_{array}', dt)}")
     return "\n".join(lines) + "\n"
+
+
+def _accumulator(dt: str) -> str:
+    """The dtype a sum accumulates in: float32 sums run in float64 (a float32 running sum
+    over millions of elements loses about three digits; torch sums pairwise instead)."""
+    return "float64" if dt == "float32" else dt
+
+
+def _narrow(expr: str, dt: str) -> str:
+    return f"np.{dt}({expr})" if _accumulator(dt) != dt else expr
 
 
 def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
