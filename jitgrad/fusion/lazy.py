@@ -40,7 +40,20 @@ _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by LazyTenso
 
 
 class _State:
-    enabled = bool(helpers.getenv("JITGRAD_LAZY", 0))
+    """When elementwise results are deferred.
+
+    ``enabled``: always (``JITGRAD_LAZY=1``; tests force it). Otherwise a result with at
+    least ``min_size`` elements is deferred (``JITGRAD_LAZY_MIN_SIZE``, default 64K): there a
+    kernel moves hundreds of kilobytes and saving passes over memory pays for deferral's
+    bookkeeping (tens of microseconds per op); below it the eager path is cheaper.
+    ``JITGRAD_LAZY=0`` never defers. ``seen`` turns true with the first deferred result:
+    until then no operand can be lazy and :func:`pointwise.apply` skips looking for one.
+    """
+
+    _mode = helpers.getenv("JITGRAD_LAZY", -1)
+    enabled = _mode == 1
+    min_size = helpers.getenv("JITGRAD_LAZY_MIN_SIZE", 1 << 16) if _mode != 0 else sys.maxsize
+    seen = False
 
 
 STATE = _State()
@@ -144,6 +157,11 @@ def raw(x: Tensor) -> Any:
     return v
 
 
+def any_lazy(args: Any) -> bool:
+    """Whether an operand is a deferred result (reading its ``_value`` would compute it)."""
+    return any(type(x) is LazyTensor for x in args)
+
+
 def active() -> bool:
     """Whether elementwise results are deferred now."""
     return STATE.enabled and FUSE.enabled
@@ -200,6 +218,7 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     args = tuple(args)
     p = Pending(op, args, smask, wants, cdt, odt, shape, size, count, versions)
     t = LazyTensor.__new__(LazyTensor)
+    STATE.seen = True
     _SLOT.__set__(t, p)
     _init_fields(t, odt)
     p.ref = weakref.ref(t)

@@ -171,8 +171,9 @@ def apply(
     the broadcast shape. This is the per-op hot path: a few microseconds of Python around a
     sub-microsecond kernel call, so it is written flat.
     """
-    if out is None and L.STATE.enabled and L.FUSE.enabled:  # forward fusion: defer
-        deferred = L.defer(op, args, out_dtype)
+    lazy = L.STATE
+    if out is None and (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
+        deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
         if deferred is not None:
             return deferred
     key = (op, out_dtype, *map(_signature, args))
@@ -206,6 +207,10 @@ def apply(
             break
     odt = plan.odt
     if out is None:
+        if (arrays[0].size if same else _numel(shape)) >= lazy.min_size and L.FUSE.enabled:
+            deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
+            if deferred is not None:
+                return deferred
         out = np.empty(shape, odt.np)
     elif out.shape != shape:
         raise RuntimeError(
@@ -264,6 +269,13 @@ def apply(
 
 
 _new_tensor = Tensor.__new__
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 class ElementwiseBackward(Node):
