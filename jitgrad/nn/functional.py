@@ -381,10 +381,11 @@ def cross_entropy(
             input, target, weight, ignore_index, reduction, label_smoothing
         )
     x2, t = _class_last(input, target)
+    counted = K.count_targets(t, ignore_index, x2.shape[1])
+    _bad_target(counted, t)
     lse = np.empty(x2.shape[0], x2.dtype)
     rows = np.empty(x2.shape[0], x2.dtype)
-    counted = K.cross_entropy_fwd(x2, t, ignore_index, label_smoothing, lse, rows)
-    _bad_target(counted, t)
+    K.pick(K.cross_entropy_fwd, x2.size)(x2, t, ignore_index, label_smoothing, lse, rows)
     out_shape = target.shape
     value = _finish(rows, counted, reduction, out_shape)
 
@@ -396,9 +397,8 @@ def cross_entropy(
                 ),
             )
         gx = np.empty_like(x2)
-        K.cross_entropy_bwd(
-            x2, t, ignore_index, label_smoothing, lse, _row_scale(rows, counted, reduction, g), gx
-        )
+        scale = _row_scale(rows, counted, reduction, g)
+        K.pick(K.cross_entropy_bwd, x2.size)(x2, t, ignore_index, label_smoothing, lse, scale, gx)
         return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
 
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
