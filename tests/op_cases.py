@@ -68,6 +68,8 @@ CASES: list[OpCase] = [
     OpCase("mul", lambda t, a, b: a * b, np.multiply, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("div", lambda t, a, b: a / b, np.divide, B, **POS, extra_shape_sets=BROADCAST_BINARY),
     OpCase("pow", lambda t, a, b: a**b, np.power, B, **POS),
+    OpCase("square", lambda t, a: a**2, np.square, U, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("cube", lambda t, a: a.pow(3.0), lambda a: a**3, U),
     OpCase("neg", lambda t, a: -a, np.negative, U, extra_shape_sets=BROADCAST_UNARY),
     OpCase("abs", lambda t, a: a.abs(), np.abs, U, low=0.1, extra_shape_sets=BROADCAST_UNARY),
     OpCase("reciprocal", lambda t, a: a.reciprocal(), np.reciprocal, U, **POS),

@@ -42,17 +42,18 @@ _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by LazyTenso
 class _State:
     """When elementwise results are deferred.
 
-    ``enabled``: always (``JITGRAD_LAZY=1``; tests force it). Otherwise a result with at
-    least ``min_size`` elements is deferred (``JITGRAD_LAZY_MIN_SIZE``, default 64K): there a
-    kernel moves hundreds of kilobytes and saving passes over memory pays for deferral's
-    bookkeeping (tens of microseconds per op); below it the eager path is cheaper.
-    ``JITGRAD_LAZY=0`` never defers. ``seen`` turns true with the first deferred result:
+    ``JITGRAD_LAZY=1`` (``enabled``): always (tests force it this way). ``JITGRAD_LAZY=2``:
+    results with at least ``min_size`` elements (``JITGRAD_LAZY_MIN_SIZE``, default 64K),
+    where a kernel moves hundreds of kilobytes and the per-op bookkeeping of deferral (tens of
+    microseconds) is small. Unset or 0: never. Off by default because it does not pay yet:
+    on two pinned cores the 4M-element chain ran 160 ms deferred vs 78 ms eager and GELU 298
+    vs 239 ms (see perf/RESULTS.md). ``seen`` turns true with the first deferred result:
     until then no operand can be lazy and :func:`pointwise.apply` skips looking for one.
     """
 
-    _mode = helpers.getenv("JITGRAD_LAZY", -1)
+    _mode = helpers.getenv("JITGRAD_LAZY", 0)
     enabled = _mode == 1
-    min_size = helpers.getenv("JITGRAD_LAZY_MIN_SIZE", 1 << 16) if _mode != 0 else sys.maxsize
+    min_size = helpers.getenv("JITGRAD_LAZY_MIN_SIZE", 1 << 16) if _mode == 2 else sys.maxsize
     seen = False
 
 

@@ -46,6 +46,10 @@ defop(
     ),
     np.power,
 )
+# x ** 2 and x ** 3 with a scalar exponent: a multiply instead of a libm pow call per element
+# (~10x faster); PyTorch names their node PowBackward0 like any scalar exponent.
+defop("square", "a * a", ("2 * g * a",), np.square, node="PowBackward0")
+defop("cube", "a * a * a", ("3 * g * a * a",), lambda a: a * a * a, node="PowBackward0")
 defop("neg", "-a", ("-g",), np.negative)
 defop("abs", "abs(a)", ("g * sign(a)",), np.abs)
 defop("reciprocal", "1 / a", ("-g * out * out",), np.reciprocal, result=FLOAT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes as D
+from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
 from .pointwise import apply, apply_inplace
 from .registry import REGISTRY
@@ -105,13 +106,20 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # 
 divide = true_divide = div
 
 
+#: Scalar exponents computed by multiplication (declared in ops/elementwise.py).
+_POWERS = {2: "square", 3: "cube"}
+
+
 def pow(input: Any, exponent: Any) -> Any:  # noqa: A001, A002
     """``input ** exponent`` (either side may be a Python scalar)."""
+    if type(exponent) in (int, float) and exponent in _POWERS and isinstance(input, Tensor):
+        if input._dtype.is_floating_point:
+            return apply(R[_POWERS[exponent]], (input,))
     return apply(R["pow"], (input, exponent))
 
 
 def square(input: Any) -> Any:  # noqa: A002
-    return apply(R["pow"], (input, 2))
+    return pow(input, 2)
 
 
 def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
