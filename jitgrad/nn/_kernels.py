@@ -1,5 +1,5 @@
 """Numba kernels behind nn.functional's fused ops: linear's bias, cross-entropy, nll_loss,
-embedding.
+layer norm, embedding.
 
 Layout contract: 2-D arrays are C-contiguous ``(rows, classes)``; outputs are preallocated by
 the caller; every float constant is cast to the array's dtype so float32 stays float32.
@@ -39,7 +39,7 @@ def col_sum(g, out):
             out[j] += g[i, j]
 
 
-# ---- row kernels: cross-entropy -------------------------------------------------------
+# ---- row kernels: cross-entropy and layer norm -------------------------------------------
 # Each op has a row function (rows lo..hi, serial), a serial driver and a ``*_par`` driver that
 # runs the same row function on chunks of rows under ``prange``; :func:`pick` chooses by size.
 # Per-row work only, so the two variants give the same bits whatever the thread count.
@@ -69,6 +69,16 @@ def _row_sum(xs):
     return s
 
 
+@njit(**_JIT, fastmath={"reassoc"})
+def _row_sqdev(xs, c):
+    # sum((xs - c)**2): the second pass of a two-pass variance
+    s = xs.dtype.type(0)
+    for j in range(xs.shape[0]):
+        d = xs[j] - c
+        s += d * d
+    return s
+
+
 @njit(**_JIT)
 def _row_max(xs):
     # max of a non-empty row; a NaN may be skipped here but reaches the sum of exps anyway
@@ -79,13 +89,15 @@ def _row_max(xs):
     return m
 
 
-#: Rows per parallel chunk at most.
+#: Rows per parallel chunk at most: layer_norm keeps one partial weight/bias gradient row per
+#: chunk, so this bounds that scratch to 1/64 of the gradient.
 ROW_CHUNK = 64
 
 
 @njit(**_JIT)
 def _chunk_rows(n):
-    # Rows per chunk: at least 8 chunks when n allows, to feed the threads.
+    # Rows per chunk: depends on n only, so the serial and parallel layer_norm backward add the
+    # same partial sums in the same order; at least 8 chunks when n allows, to feed the threads.
     return max(1, min(ROW_CHUNK, (n + 7) // 8))
 
 
@@ -178,9 +190,104 @@ def cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx):
         _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, min(n, lo + rows))
 
 
+@njit(**_JIT)
+def _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, hi):
+    # mean[i], rstd[i] = 1/sqrt(biased var + eps) of row i; y = (x - mean) * rstd * w + b
+    d = x.shape[1]
+    T = x.dtype.type
+    for i in range(lo, hi):
+        xs = x[i]
+        ys = y[i]
+        mu = _row_sum(xs) / T(d)
+        r = T(1) / np.sqrt(_row_sqdev(xs, mu) / T(d) + eps)
+        for j in range(d):
+            ys[j] = (xs[j] - mu) * r * w[j] + b[j]
+        mean[i] = mu
+        rstd[i] = r
+
+
+@njit(**_JIT)
+def layer_norm_fwd(x, w, b, eps, y, mean, rstd):
+    # x, y: (N, D) C-contiguous; w, b: (D,); eps: x's dtype; mean, rstd: (N,) saved for backward
+    _ln_fwd_rows(x, w, b, eps, y, mean, rstd, 0, x.shape[0])
+
+
+@njit(**_JIT, parallel=True)
+def layer_norm_fwd_par(x, w, b, eps, y, mean, rstd):
+    n = x.shape[0]
+    rows = _chunk_rows(n)
+    for k in prange((n + rows - 1) // rows):
+        lo = k * rows
+        _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, min(n, lo + rows))
+
+
+@njit(**_JIT, fastmath={"reassoc"})
+def _ln_row_dots(gs, xs, w, mu, r):
+    # (sum g*w, sum g*w*xhat) over one row, xhat = (x - mu) * r
+    s1 = gs.dtype.type(0)
+    s2 = gs.dtype.type(0)
+    for j in range(gs.shape[0]):
+        gw = gs[j] * w[j]
+        s1 += gw
+        s2 += gw * ((xs[j] - mu) * r)
+    return s1, s2
+
+
+@njit(**_JIT)
+def _ln_bwd_rows(g, x, w, mean, rstd, gx, pw, pb, lo, hi):
+    # gx[i] = rstd * (g*w - mean(g*w) - xhat * mean(g*w*xhat)); pw += g*xhat and pb += g over
+    # rows lo..hi (this chunk's partial weight and bias gradients)
+    d = x.shape[1]
+    T = x.dtype.type
+    pw[:] = 0
+    pb[:] = 0
+    for i in range(lo, hi):
+        gs = g[i]
+        xs = x[i]
+        gxs = gx[i]
+        mu = mean[i]
+        r = rstd[i]
+        s1, s2 = _ln_row_dots(gs, xs, w, mu, r)
+        a = s1 / T(d)
+        c = s2 / T(d)
+        for j in range(d):
+            xh = (xs[j] - mu) * r
+            gxs[j] = r * (gs[j] * w[j] - a - xh * c)
+            pw[j] += gs[j] * xh
+            pb[j] += gs[j]
+
+
+@njit(**_JIT)
+def layer_norm_bwd(g, x, w, mean, rstd, gx, pw, pb):
+    # g, x, gx: (N, D); pw, pb: (chunks, D) partials, chunk k = rows k*_chunk_rows(N) onwards;
+    # sum them with col_sum (a fixed order, so the result does not depend on threads)
+    n = x.shape[0]
+    rows = _chunk_rows(n)
+    for k in range(pw.shape[0]):
+        lo = k * rows
+        _ln_bwd_rows(g, x, w, mean, rstd, gx, pw[k], pb[k], lo, min(n, lo + rows))
+
+
+@njit(**_JIT, parallel=True)
+def layer_norm_bwd_par(g, x, w, mean, rstd, gx, pw, pb):
+    n = x.shape[0]
+    rows = _chunk_rows(n)
+    for k in prange(pw.shape[0]):
+        lo = k * rows
+        _ln_bwd_rows(g, x, w, mean, rstd, gx, pw[k], pb[k], lo, min(n, lo + rows))
+
+
+def chunks(n: int) -> int:
+    """Number of row chunks (rows of layer_norm_bwd's partials) for an ``n``-row input."""
+    rows = _chunk_rows(n)
+    return -(-n // rows)
+
+
 _PARALLEL = {
     cross_entropy_fwd: cross_entropy_fwd_par,
     cross_entropy_bwd: cross_entropy_bwd_par,
+    layer_norm_fwd: layer_norm_fwd_par,
+    layer_norm_bwd: layer_norm_bwd_par,
 }
 
 

@@ -2,11 +2,12 @@
 
 Elementwise pieces (activations, the pointwise part of each loss) are compositions of the
 declared elementwise ops, so the fusion pass sees them and fuses them with their
-neighbours. Three ops are fused, hand-written kernels because composing them would cost
+neighbours. Four ops are fused, hand-written kernels because composing them would cost
 several passes over memory: ``linear`` (one BLAS matmul plus a bias pass: ``AddmmBackward0``),
-``cross_entropy`` (log-sum-exp and the target pick in one row pass: ``NllLossBackward0``) and
-``nll_loss``. Their backward under ``create_graph=True`` is written with Tensor ops, so
-higher-order gradients still work.
+``cross_entropy`` (log-sum-exp and the target pick in one row pass: ``NllLossBackward0``),
+``nll_loss`` and ``layer_norm`` (statistics and output in one row pass:
+``NativeLayerNormBackward0``). Their backward under ``create_graph=True`` is written with
+Tensor ops, so higher-order gradients still work.
 """
 
 from __future__ import annotations
@@ -209,23 +210,100 @@ def layer_norm(
     bias: Tensor | None = None,
     eps: float = 1e-5,
 ) -> Tensor:
-    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the trailing ``normalized_shape``."""
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the trailing ``normalized_shape``.
+
+    One fused node (``NativeLayerNormBackward0``, as PyTorch): a row pass computes the mean,
+    ``rstd = 1/sqrt(biased var + eps)`` and the output; the backward is one more row pass for
+    the input gradient plus per-chunk partial sums for weight and bias. Composing it from
+    elementwise and reduction ops took ~10 passes over memory each way.
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    _check_layer_norm(input, shape, weight, bias)
+    n, d = math.prod(input.shape[: input.dim() - len(shape)]), math.prod(shape)
+    x2 = np.ascontiguousarray(input._value).reshape(n, d)
+    w = np.ones(d, x2.dtype) if weight is None else np.ascontiguousarray(weight._value).reshape(d)
+    b = np.zeros(d, x2.dtype) if bias is None else np.ascontiguousarray(bias._value).reshape(d)
+    y = np.empty_like(x2)
+    mean = np.empty(n, x2.dtype)
+    rstd = np.empty(n, x2.dtype)
+    K.pick(K.layer_norm_fwd, x2.size)(x2, w, b, x2.dtype.type(eps), y, mean, rstd)
+    params = (weight, bias)
+
+    def backward(g: Tensor) -> tuple:
+        if STATE.enabled:
+            return _layer_norm_grads_composed(input, weight, g, len(shape), eps, params)
+        g2 = np.ascontiguousarray(g._value, dtype=x2.dtype).reshape(n, d)
+        gx = np.empty_like(x2)
+        pw = np.empty((K.chunks(n), d), x2.dtype)
+        pb = np.empty_like(pw)
+        K.pick(K.layer_norm_bwd, x2.size)(g2, x2, w, mean, rstd, gx, pw, pb)
+        grads = [_make(gx.reshape(input._value.shape), input._dtype, fresh=True)]
+        for p, partial in zip(params, (pw, pb), strict=True):
+            grads.append(None if p is None else _make(_col_sums(partial, p), p._dtype, fresh=True))
+        return tuple(grads)
+
+    saved = tuple(t for t in (input, weight) if t is not None)
+    out = y.reshape(input._value.shape)
+    return record("NativeLayerNormBackward0", out, input._dtype, (input, *params), backward, saved)
+
+
+def _check_layer_norm(
+    input: Tensor,  # noqa: A002
+    shape: tuple,
+    weight: Tensor | None,
+    bias: Tensor | None,
+) -> None:
+    """PyTorch's argument errors, before any kernel reads the arrays."""
     if tuple(input.shape[input.dim() - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
         )
-    dims = tuple(range(-len(shape), 0))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dims, keepdim=True)
-    out = centered * OF.rsqrt(var + eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(f"layer_norm not implemented for {input._dtype.np.name} input")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is None:
+            continue
+        if tuple(p.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(p.shape)} and normalized_shape = {list(shape)}"
+            )
+        if p._dtype is not input._dtype:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+def _col_sums(partial: np.ndarray, param: Tensor) -> np.ndarray:
+    """Sum layer_norm's per-chunk partial gradients (chunks, D) in chunk order, as ``param``."""
+    out = np.empty(partial.shape[1], partial.dtype)
+    K.col_sum(partial, out)
+    return out.reshape(param._value.shape)
+
+
+def _layer_norm_grads_composed(
+    input: Tensor,  # noqa: A002
+    weight: Tensor | None,
+    g: Tensor,
+    ndims: int,
+    eps: float,
+    params: tuple,
+) -> tuple:
+    """The fused layer_norm's gradients in Tensor ops (for ``create_graph=True``).
+
+    Mean and rstd are recomputed from ``input`` with Tensor ops, so higher-order gradients
+    also flow through them; the formula is the one the backward kernel evaluates.
+    """
+    dims = tuple(range(-ndims, 0))
+    centered = input - input.mean(dims, keepdim=True)
+    rstd = OF.rsqrt((centered * centered).mean(dims, keepdim=True) + eps)
+    xhat = centered * rstd
+    gw = g if weight is None else g * weight
+    gx = rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+    batch = tuple(range(input.dim() - ndims))
+    grads = [gx]
+    for p, per_row in zip(params, (g * xhat, g), strict=True):
+        grads.append(None if p is None else (per_row.sum(batch) if batch else per_row))
+    return tuple(grads)
 
 
 # ---- losses -------------------------------------------------------------------------------
