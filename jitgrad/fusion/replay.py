@@ -58,28 +58,23 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
     order: list[Any] = []
     index: dict[Any, int] = {}
     key: list[Any] = [None if g is None else (g._dtype, g._value.shape) for g in grads]
-    stack = []
-    for node, nr in roots:
-        i = index.get(node)
-        if i is None:
-            i = index[node] = len(order)
-            order.append(node)
-            stack.append(node)
-        key.append(i)
-        key.append(nr)
-    top = order[0]._seq
-    oldest = top
+    top = oldest = roots[0][0]._seq
+    stack: list[Any] = [None]  # None stands for the sweep's start, whose edges are ``roots``
     while stack:
         node = stack.pop()
-        token = node._key
-        if token is None or node._tensor_hooks or node._retain or node._hooks or node._prehooks:
-            return None
-        seq = node._seq
-        if seq < oldest:
-            oldest = seq
-        key.append(token)
-        key.append(top - seq)
-        for nxt, nr in node.next_functions:
+        if node is None:
+            edges = roots
+        else:
+            token = node._key
+            if token is None or node._tensor_hooks or node._retain or node._hooks or node._prehooks:
+                return None
+            seq = node._seq
+            if seq < oldest:
+                oldest = seq
+            key.append(token)
+            key.append(top - seq)
+            edges = node.next_functions
+        for nxt, nr in edges:
             if nxt is None:
                 key.append(-1)
                 continue
