@@ -60,10 +60,11 @@ def test_grads_match_unfused(lazy):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("n", [1000, 4097, 50000])  # one block, a partial one, prange
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-def test_mse_mean_epilogue_one_pass(lazy, dt):
+def test_mse_mean_epilogue_one_pass(lazy, dt, n):
     rng = np.random.default_rng(2)
-    an, bn = rng.standard_normal(1000).astype(dt), rng.standard_normal(1000).astype(dt)
+    an, bn = rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt)
     a, b = jg.tensor(an), jg.tensor(bn)
     before = L.LAUNCHES[0]
     loss = ((a - b) ** 2).mean()

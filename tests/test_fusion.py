@@ -397,3 +397,18 @@ def test_in_place_change_of_an_unsaved_operand_is_not_recomputed_from():
     np.testing.assert_array_equal(res[True][1], [1.5, 1.0])
     for f, p in zip(res[True], res[False], strict=True):
         np.testing.assert_array_equal(f, p)
+
+
+@pytest.mark.parametrize("n", [1, 4095, 4096, 4097, 3 * 4096 + 5, 40000])
+def test_blocked_scalar_reductions_across_block_edges(n):
+    """A gradient reduced into one element sums block partials (4096 per block, serial and
+    prange variants): exact to float32 rounding of a float64 sum at every block edge."""
+    rng = np.random.default_rng(n)
+    xs, ys = rng.standard_normal(n), rng.standard_normal(1)
+    x = jitgrad.tensor(xs.astype(np.float32), requires_grad=True)
+    y = jitgrad.tensor(ys.astype(np.float32), requires_grad=True)
+    with jitgrad.fusion(True):
+        (jitgrad.tanh(x * y) * 2.0).backward(jitgrad.ones(n))
+    xs32, ys32 = xs.astype(np.float32).astype(np.float64), ys.astype(np.float32).astype(np.float64)
+    expected = (2 * (1 - np.tanh(xs32 * ys32) ** 2) * xs32).sum()
+    np.testing.assert_allclose(y.grad.numpy()[0], expected, rtol=1e-5, atol=1e-5)

@@ -94,6 +94,9 @@ def render_source(spec: KernelSpec) -> str:
     lines += [f"    # {c}" for c in spec.comment]
     for d in range(spec.ndim):
         lines.append(f"    n{d} = {shape_source}.shape[{d}]")
+    reduced = [o for o in spec.outputs if o[2] == REDUCE]
+    if reduced and spec.ndim == 1:
+        return "\n".join(lines + _blocked_reduction(spec, array_inputs, reduced)) + "\n"
     for array, _local, mode, dt in spec.outputs:
         if mode == REDUCE:
             lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
@@ -124,6 +127,53 @@ def render_source(spec: KernelSpec) -> str:
         if mode == REDUCE:
             lines.append(f"    {array}[0] += {_narrow(f'acc_{array}', dt)}")
     return "\n".join(lines) + "\n"
+
+
+#: Elements per block of a blocked reduction: 32 KB of float64 partials, in L1/L2.
+REDUCE_BLOCK = 4096
+
+
+def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list) -> list[str]:
+    """A 1-D loop whose full reductions are blocked: each block stores the summands into a
+    scratch array and sums it with :func:`jitgrad.kernels.cpu.scalar.block_sum`, and the
+    blocks' partial sums are added in block order at the end.
+
+    A running sum in the loop body would stop LLVM from vectorizing the whole body (floating
+    point adds may not be reordered), turning every vectorizable ``exp``/``tanh`` scalar; the
+    blocked form keeps the body a plain store loop, and the result does not depend on the
+    number of threads.
+    """
+    loop = "prange" if spec.parallel else "range"
+    lines = [f"    n_blk = (n0 + {REDUCE_BLOCK - 1}) // {REDUCE_BLOCK}"]
+    for array, _local, _mode, dt in reduced:
+        lines.append(f"    part_{array} = np.empty(n_blk, np.{_accumulator(dt)})")
+    lines += [
+        f"    for i_blk in {loop}(n_blk):",
+        f"        blk_lo = i_blk * {REDUCE_BLOCK}",
+        f"        blk_hi = min(blk_lo + {REDUCE_BLOCK}, n0)",
+    ]
+    for array, _local, _mode, dt in reduced:
+        lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{_accumulator(dt)})")
+    lines.append("        for i0 in range(blk_lo, blk_hi):")
+    for name in array_inputs:
+        lines.append(f"            {name}_ = {name}[i0]")
+    for local, expr in spec.stmts:
+        lines.append(f"            {local} = {expr}")
+    for array, local, mode, _dt in spec.outputs:
+        if mode == STORE:
+            lines.append(f"            {array}[i0] = {local}")
+        elif mode == REDUCE:
+            lines.append(f"            blk_{array}[i0 - blk_lo] = {local}")
+        else:
+            lines.append(f"            {array}[i0] += {local}")
+    for array, *_ in reduced:
+        lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array})")
+    for array, _local, _mode, dt in reduced:
+        lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
+        lines.append("    for i_blk in range(n_blk):")
+        lines.append(f"        acc_{array} += part_{array}[i_blk]")
+        lines.append(f"    {array}[0] += {_narrow(f'acc_{array}', dt)}")
+    return lines
 
 
 def _accumulator(dt: str) -> str:
