@@ -34,7 +34,7 @@ def _make_grads(outputs: list, grad_outputs: list, create_graph: bool) -> list:
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
         if g is None:
-            if out._value.size != 1:
+            if out.numel() != 1:  # numel, not _value: a deferred loss stays deferred
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not out._dtype.is_floating_point:
                 raise RuntimeError(

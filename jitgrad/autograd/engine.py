@@ -262,7 +262,7 @@ def run_backward(
         if needed.get(node) and deps.get(node, 0) == 0 and node not in pushed:
             pushed.add(node)
             heapq.heappush(ready, (-node._seq, id(node), node))
-    fused = _fusion_plan(seen, needed, roots, targets, create_graph)
+    fused = _fusion_plan(seen, needed, roots, targets, create_graph, tensors)
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -368,13 +368,14 @@ def _replayable(create_graph: bool) -> bool:
     return control.STATE.enabled and not create_graph and not _anomaly.enabled
 
 
-def _fusion_plan(nodes, needed, roots, targets, create_graph: bool) -> dict | None:
+def _fusion_plan(nodes, needed, roots, targets, create_graph: bool, tensors=()) -> dict | None:
     """Fusion groups keyed by root node, or None where the sweep must run node by node."""
     from ..fusion import backward
 
     if not _replayable(create_graph):
         return None
-    return backward.plan(nodes, needed, [n for n, _ in roots] + [n for n, _ in targets])
+    entries = [n for n, _ in roots] + [n for n, _ in targets]
+    return backward.plan(nodes, needed, entries, tensors if not targets else ())
 
 
 def _accumulate_nonleaf_inputs(node: Node, grad_outputs: list, targets: dict, inputs) -> None:

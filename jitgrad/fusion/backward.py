@@ -27,6 +27,7 @@ from ..ops import expr as E
 from ..ops.pointwise import ROLES, edge_indices
 from ..tensor import Tensor, _make
 from . import codegen as C
+from . import lazy
 from .layout import iteration_views
 from .planner import partition
 
@@ -65,9 +66,18 @@ _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 LAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def plan(nodes: Any, needed: Any, entries: Any) -> dict[Any, FusedGroup]:
-    """Fusion groups of a backward graph, keyed by their root node (see :mod:`.planner`)."""
-    groups = {group[0]: FusedGroup(group) for group in partition(nodes, needed, entries)}
+def plan(nodes: Any, needed: Any, entries: Any, tensors: Any = ()) -> dict[Any, Any]:
+    """Fusion groups of a backward graph, keyed by their root node (see :mod:`.planner`).
+
+    A backward root among ``tensors`` that is a deferred full sum/mean of the group below it
+    takes that group over as a :class:`JointGroup` (forward and backward in one kernel).
+    """
+    groups: dict[Any, Any] = {g[0]: FusedGroup(g) for g in partition(nodes, needed, entries)}
+    for t in tensors:
+        joint = JointGroup.over(t, groups)
+        if joint is not None:
+            del groups[joint.members[0]]
+            groups[joint.root] = joint
     LAST.update(groups)
     if helpers.DEBUG >= 2:
         for i, group in enumerate(groups.values()):
@@ -123,6 +133,77 @@ class FusedGroup:
         return saved
 
 
+class JointGroup:
+    """Forward and backward of a deferred chain in one kernel, from the loss that sums it.
+
+    When ``backward()`` starts from a deferred full ``sum``/``mean`` (``root``) of a pending
+    elementwise chain whose nodes form the fusion group below it, nothing of the chain has
+    been computed yet. The kernel then reads the chain's inputs once, recomputes every value
+    in registers, sums the loss and writes each input's gradient once: the memory-traffic
+    floor. The loss is stored into the deferred reduction; the chain's own values stay
+    pending (computed from the unchanged inputs if read later).
+    """
+
+    __slots__ = ("root", "members", "edges", "reduction", "layout", "kernel", "spec")
+
+    def __init__(self, root: Any, group: FusedGroup, reduction: Any) -> None:
+        self.root = root
+        self.members = group.members
+        self.edges = group.edges
+        self.reduction = reduction
+        self.layout: GroupLayout | None = None
+        self.kernel: Any = None
+        self.spec: C.KernelSpec | None = None
+
+    @classmethod
+    def over(cls, t: Any, groups: dict) -> JointGroup | None:
+        """The joint group for backward root ``t``, if ``t`` is a deferred reduction of the
+        pending chain that forms the group below it."""
+        reduction = lazy.pending_reduction(t)
+        if reduction is None or t.grad_fn is None:
+            return None
+        root = t.grad_fn
+        below = root.next_functions[0][0]
+        if root._hooks or root._prehooks or below._tensor_hooks or below._retain:
+            return None  # they must see gradients the joint kernel never materializes
+        group = groups.get(below)
+        if group is None or not isinstance(group, FusedGroup):
+            return None
+        saved = below._saved
+        if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
+            return None
+        return cls(root, group, reduction)
+
+    def names(self) -> list[str]:
+        return [self.root.name()] + [m.name() for m in self.members]
+
+    def run(self, grad_outputs: list, needed: Any) -> list:
+        g = grad_outputs[0] if grad_outputs else None
+        if g is None:
+            return [None] * len(self.edges)
+        saved = lazy.joint_saved(self.members)
+        if saved is None:  # something changed in place since the forward: the checked path
+            return self._unfused(grad_outputs, needed)
+        src = self.reduction.src
+        scale = g._value / src.odt.np.type(src.size) if self.reduction.mean else g._value
+        garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
+        self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
+        results = self.layout.launch(saved, garr)
+        self.kernel, self.spec = self.layout.last
+        self.reduction.finish(self.layout.loss)
+        return results
+
+    def _unfused(self, grad_outputs: list, needed: Any) -> list:
+        """The root's own backward, then the group's: what the engine would have run."""
+        (g,) = self.root.apply(grad_outputs)
+        return FusedGroup(self.members).run([g], needed)
+
+    def release(self) -> None:
+        self.root.release()
+        for m in self.members:
+            m.release()
+
+
 class GroupLayout:
     """What a group's kernel reads and writes, worked out once from the members' structure.
 
@@ -141,11 +222,23 @@ class GroupLayout:
         "results",
         "kernels",
         "last",
+        "joint",
+        "loss",
     )
 
-    def __init__(self, members: list[Any], saved: list[tuple], gdtype: np.dtype, needed: Any):
+    def __init__(
+        self,
+        members: list[Any],
+        saved: list[tuple],
+        gdtype: np.dtype,
+        needed: Any,
+        joint: bool = False,
+    ) -> None:
         index = {id(m): k for k, m in enumerate(members)}
-        remat = [_recomputable(s) for s in saved]
+        # joint: nothing of the chain was computed; every member's value is recomputed from
+        # the inputs and the root's value is also summed (the loss).
+        self.joint = joint
+        remat = [True] * len(saved) if joint else [_recomputable(s) for s in saved]
         shape = saved[0][7].shape
         size = saved[0][7].size
         slots: dict[int, int] = {}  # id(array) -> argument slot (0 is the incoming gradient)
@@ -263,6 +356,8 @@ class GroupLayout:
             np.empty(bshape, npdt) if mode == C.STORE else np.zeros(bshape, npdt)
             for bshape, npdt, mode, _dt in self.buffers
         ]
+        if self.joint:  # the loss: the root's value summed by the same kernel
+            loss = self.loss = np.zeros(1, saved[0][7].dtype)
         if saved[0][7].size:
             modes = [b[2] for b in self.buffers]
             full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
@@ -281,6 +376,8 @@ class GroupLayout:
             vit = iter(views[len(arrays) :])
             for b, mode in zip(buffers, modes, strict=True):
                 call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
+            if self.joint:
+                call.append(loss)
             entry[0].fn(*call)
         elif compile_only:
             return []
@@ -290,7 +387,7 @@ class GroupLayout:
         ]
 
     def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
-        kkey = self.key + (*lkey, n_arrays)
+        kkey = self.key + (*lkey, n_arrays, self.joint)
         entry = _kernels.get(kkey)
         if entry is None:
             spec = _render(self.names, saved, kkey, len(saved))
@@ -356,7 +453,7 @@ def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelS
     """The KernelSpec for structural ``key`` (only on a cache miss): one line per op."""
     gdt = key[0]
     members = key[1 : 1 + n]
-    modes, ndim, parallel, n_arrays = key[1 + n :]
+    modes, ndim, parallel, n_arrays, joint = key[1 + n :]
     tags = [f"{m[0]}{k}" for k, m in enumerate(members)]
     array_name = {0: "g"}
     for k, (_op, _sm, _c, _o, sources, _d, out_slot) in enumerate(members):
@@ -435,9 +532,12 @@ def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelS
         local = f"grad{b}"
         stmts.append((local, " + ".join(external[b])))
         outputs.append((f"out{b}", local, mode, out_dtype[b]))
+    if joint:  # forward+backward in one pass: the root's value is the summed loss
+        outputs.append(("loss", value(0), C.REDUCE, members[0][3]))
+        comment[0] = "forward and " + comment[0] + ", summing the loss"
     label = "_".join(dict.fromkeys(m[0] for m in members))[:40].rstrip("_")
     return C.KernelSpec(
-        label=f"{label}_fbwd",
+        label=f"{label}_{'joint' if joint else 'fbwd'}",
         inputs=tuple(inputs + scalar_inputs),
         stmts=tuple(remat + stmts),
         outputs=tuple(outputs),

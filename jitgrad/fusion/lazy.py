@@ -110,7 +110,10 @@ class LazyTensor(Tensor):
     def _value(self) -> np.ndarray:  # type: ignore[override]
         p = _SLOT.__get__(self)
         if p.array is None:
-            materialize(p)
+            if type(p) is PendingReduction:
+                p.compute()
+            else:
+                materialize(p)
         _adopt(self, p)
         return p.array
 
@@ -151,11 +154,120 @@ def _adopt(t: Tensor, p: Pending) -> None:
 
 
 def raw(x: Tensor) -> Any:
-    """The slot's content: an array, or a :class:`Pending` not yet computed."""
+    """The slot's content: an array, or a :class:`Pending` not yet computed (a deferred
+    reduction used as an operand is computed: it is one element, never worth a chain)."""
     v = _SLOT.__get__(x)
     if type(v) is Pending and v.array is not None:
         return v.array
+    if type(v) is PendingReduction:
+        return x._value
     return v
+
+
+class PendingReduction:
+    """A deferred full ``sum``/``mean`` of a pending elementwise result.
+
+    Read, it runs the chain's kernel with the reduction as its epilogue (as an eager
+    ``mean`` of a lazy tensor does). But when ``backward()`` starts from it first, the
+    fusion pass runs forward and backward of the chain in ONE kernel (see
+    :class:`jitgrad.fusion.backward.JointGroup`) and stores the loss here.
+    """
+
+    __slots__ = ("src", "mean", "odt", "array", "ref", "__weakref__")
+    shape: tuple[int, ...] = ()
+    size = 1
+
+    def __init__(self, src: Pending, mean: bool) -> None:
+        self.src = src
+        self.mean = mean
+        self.odt = src.odt
+        self.array: np.ndarray | None = None
+        self.ref: Any = None
+
+    def compute(self) -> None:
+        if self.src.array is None:
+            acc = materialize(self.src, "mean" if self.mean else "sum")
+        else:  # the chain was computed meanwhile: reduce its stored value
+            from ..kernels.cpu import reduce as K
+            from ..ops.reduce import _reduced
+
+            arr = self.src.array
+            kernel = K.mean_fwd if self.mean else K.sum_fwd
+            acc = _reduced(kernel, arr, tuple(range(arr.ndim)), False, arr.dtype)
+        self.array = acc.astype(self.odt.np).reshape(())
+
+    def finish(self, total: np.ndarray) -> None:
+        """Store the loss a joint forward+backward kernel computed (a 1-element sum)."""
+        value = total / self.src.size if self.mean else total
+        self.array = value.astype(self.odt.np).reshape(())
+
+
+def defer_reduction(t: Tensor, mean: bool) -> PendingReduction | None:
+    """A deferred full sum/mean of lazy ``t`` whose values are still pending, or None."""
+    if type(t) is not LazyTensor:
+        return None
+    p = _SLOT.__get__(t)
+    if type(p) is not Pending or p.array is not None or not p.odt.is_floating_point:
+        return None
+    return PendingReduction(p, mean)
+
+
+def pending_reduction(t: Any) -> PendingReduction | None:
+    """``t``'s deferred reduction if ``t`` holds one not computed yet."""
+    if type(t) is not LazyTensor:
+        return None
+    p = _SLOT.__get__(t)
+    return p if type(p) is PendingReduction and p.array is None else None
+
+
+def joint_saved(members: list) -> list[tuple] | None:
+    """The group members' saved tuples for a joint forward+backward kernel, computing none
+    of the chain's values: an operand a member produces (and the kernel recomputes) is a
+    stand-in of its shape. None if a member is not deferred or anything a member read
+    changed in place since the forward (the engine's checked path then reports it)."""
+    from ..ops.pointwise import edge_indices
+
+    pendings = set()
+    for m in members:
+        if type(m._saved) is not LazySaved:
+            return None
+        pendings.add(id(m._saved[7]))
+    result = []
+    for m in members:
+        op, smask, args, wants, cdt, out_vc, versions, p, out_version = m._saved
+        if out_vc[0] != out_version:
+            return None
+        edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
+        it = iter(versions)
+        values = []
+        for i, (x, w, kind) in enumerate(zip(args, wants, smask, strict=True)):
+            if kind == "s":
+                values.append(w.np.type(x))
+                continue
+            if x._vc[0] != next(it):
+                return None
+            v, e = raw(x), edge_at.get(i)
+            if (
+                type(v) is Pending
+                and id(v) in pendings
+                and e is not None
+                and e[0] is x.grad_fn
+                and x._output_nr == 0
+            ):
+                values.append(_array_or_stand_in(v))  # recomputed by the kernel
+            else:
+                a = x._value  # read by the kernel (computed now if pending elsewhere)
+                values.append(a if x._dtype is w else a.astype(w.np))
+        saved = (op, smask, args, tuple(values), cdt, out_vc, versions, _array_or_stand_in(p))
+        result.append((*saved, out_version))
+    return result
+
+
+def make_lazy(t: Tensor, p: PendingReduction) -> Tensor:
+    """Turn the Tensor ``record`` built around ``p`` into the LazyTensor it stands for."""
+    t.__class__ = LazyTensor
+    p.ref = weakref.ref(t)
+    return t
 
 
 def any_lazy(args: Any) -> bool:

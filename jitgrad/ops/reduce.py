@@ -22,7 +22,13 @@ import numpy as np
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record, record_multi
-from ..fusion.lazy import LazyTensor, reduce_full
+from ..fusion.lazy import (
+    LazyTensor,
+    PendingReduction,
+    defer_reduction,
+    make_lazy,
+    reduce_full,
+)
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..tensor import Tensor, _make, _wrap_dim
@@ -177,10 +183,26 @@ def _int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
 
 # ---- sum, mean, prod -------------------------------------------------------------------------
 def _fused_full(input: Tensor, dim: Dims, keepdim: bool, dtype: Any, mean: bool):  # noqa: A002
-    """A full float reduction of a deferred elementwise result, fused into its kernel."""
+    """A full float reduction of a deferred elementwise result, fused into its kernel.
+
+    Where a backward may follow, the reduction itself is deferred (a
+    :class:`~jitgrad.fusion.lazy.PendingReduction`): ``loss.backward()`` can then run the
+    chain's forward and backward as one kernel. Otherwise it is the epilogue of the chain's
+    kernel now (a 0-d array); None where neither applies.
+    """
     if dim is not None or keepdim or dtype is not None or not isinstance(input, LazyTensor):
         return None
+    if STATE.enabled and input._requires_grad:
+        deferred = defer_reduction(input, mean)
+        if deferred is not None:
+            return deferred
     return reduce_full(input, mean)
+
+
+def _lazy_result(out: Tensor) -> Tensor:
+    """``out`` as the LazyTensor of its deferred reduction, when it holds one."""
+    value = Tensor._value.__get__(out)
+    return make_lazy(out, value) if type(value) is PendingReduction else out
 
 
 def sum(  # noqa: A001 - PyTorch's name
@@ -200,12 +222,14 @@ def sum(  # noqa: A001 - PyTorch's name
         axes = _axes(arr.ndim, dim)
         out = _reduced(K.sum_fwd, arr, axes, keepdim, dt.np)
         shape = arr.shape
-    return _record(
-        "SumBackward0" if dim is None else "SumBackward1",
-        out,
-        dt,
-        input,
-        lambda g: _grad_to_input(g, shape, axes, keepdim),
+    return _lazy_result(
+        _record(
+            "SumBackward0" if dim is None else "SumBackward1",
+            out,
+            dt,
+            input,
+            lambda g: _grad_to_input(g, shape, axes, keepdim),
+        )
     )
 
 
@@ -233,12 +257,14 @@ def mean(
         out = _reduced(K.mean_fwd, arr, axes, keepdim, dt.np)
         shape = arr.shape
     n = int(np.prod([shape[a] for a in axes]))
-    return _record(
-        "MeanBackward0" if dim is None else "MeanBackward1",
-        out,
-        dt,
-        input,
-        lambda g: _grad_to_input(g / n, shape, axes, keepdim),
+    return _lazy_result(
+        _record(
+            "MeanBackward0" if dim is None else "MeanBackward1",
+            out,
+            dt,
+            input,
+            lambda g: _grad_to_input(g / n, shape, axes, keepdim),
+        )
     )
 
 
