@@ -372,6 +372,8 @@ class GroupLayout:
             if compile_only:
                 return []
             call: list[Any] = views[: len(arrays)]
+            if self.joint:
+                call[0] = garr.reshape(-1)[0]
             call += [saved[k][3][i] for k, i in self.scalar_gather]
             vit = iter(views[len(arrays) :])
             for b, mode in zip(buffers, modes, strict=True):
@@ -463,6 +465,8 @@ def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelS
         if out_slot >= 0:
             array_name.setdefault(out_slot, f"{tags[k]}_out")
     inputs = [(array_name[s], False) for s in range(n_arrays)]
+    if joint:  # the incoming gradient is the loss's: one scalar, not a stride-0 array
+        inputs[0] = ("g_", True)
     remat: list[tuple[str, str]] = []
     values_of: dict[int, str] = {}
 

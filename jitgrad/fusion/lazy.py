@@ -42,16 +42,18 @@ _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by LazyTenso
 class _State:
     """When elementwise results are deferred.
 
-    ``JITGRAD_LAZY=1`` (``enabled``): always (tests force it this way). ``JITGRAD_LAZY=2``:
-    results with at least ``min_size`` elements (``JITGRAD_LAZY_MIN_SIZE``, default 64K),
-    where a kernel moves hundreds of kilobytes and the per-op bookkeeping of deferral (tens of
-    microseconds) is small. Unset or 0: never. Off by default because it does not pay yet:
-    on two pinned cores the 4M-element chain ran 160 ms deferred vs 78 ms eager and GELU 298
-    vs 239 ms (see perf/RESULTS.md). ``seen`` turns true with the first deferred result:
-    until then no operand can be lazy and :func:`pointwise.apply` skips looking for one.
+    By default (``JITGRAD_LAZY`` unset or 2) a result with at least ``min_size`` elements is
+    deferred (``JITGRAD_LAZY_MIN_SIZE``, default 64K): there a kernel moves hundreds of
+    kilobytes, so deferral's per-op bookkeeping (tens of microseconds) is small next to the
+    passes over memory it saves, and a loss summed from such a chain runs forward and
+    backward as one kernel (:class:`jitgrad.fusion.backward.JointGroup`). Smaller results
+    run eagerly: there the bookkeeping would dominate. ``JITGRAD_LAZY=1`` defers everything
+    (tests force it this way), ``JITGRAD_LAZY=0`` nothing. ``seen`` turns true with the first
+    deferred result: until then no operand can be lazy and :func:`pointwise.apply` skips
+    looking for one.
     """
 
-    _mode = helpers.getenv("JITGRAD_LAZY", 0)
+    _mode = helpers.getenv("JITGRAD_LAZY", 2)
     enabled = _mode == 1
     min_size = helpers.getenv("JITGRAD_LAZY_MIN_SIZE", 1 << 16) if _mode == 2 else sys.maxsize
     seen = False
@@ -272,7 +274,10 @@ def make_lazy(t: Tensor, p: PendingReduction) -> Tensor:
 
 def any_lazy(args: Any) -> bool:
     """Whether an operand is a deferred result (reading its ``_value`` would compute it)."""
-    return any(type(x) is LazyTensor for x in args)
+    for x in args:
+        if type(x) is LazyTensor:
+            return True
+    return False
 
 
 def active() -> bool:
