@@ -75,6 +75,10 @@ def explain(t: Any, source: bool = False) -> Explanation:
     grouped: set[Any] = set()
     for members in planned:
         group = backward.LAST.get(members[0]) or backward.FusedGroup(members)
+        joint = backward.JointGroup.over(t, {members[0]: group})
+        if joint is not None:  # forward and backward in one kernel: computes nothing now
+            group = joint
+            grouped.add(joint.root)
         if members[0]._saved is not FREED:
             group.prepare(needed)
         grouped.update(group.members)

@@ -121,3 +121,15 @@ def test_in_place_change_of_an_input_after_the_forward_is_an_error(lazy):
     w.add_(1.0)  # mul's backward reads w
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_explain_names_the_joint_kernel_and_computes_nothing(lazy):
+    an, bn = _inputs("mse", np.float32)
+    a, b = jg.tensor(an, requires_grad=True), jg.tensor(bn, requires_grad=True)
+    loss = ((a - b) ** 2).mean()
+    report = jg.explain(loss, source=True)
+    assert report.groups[0].ops == ["MeanBackward0", "PowBackward0", "SubBackward0"]
+    assert "_joint_" in report.groups[0].kernel and "summing the loss" in str(report)
+    assert type(loss) is L.LazyTensor and L.pending_reduction(loss) is not None
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), np.mean((an - bn) ** 2, dtype=np.float64), rtol=2e-6)

@@ -193,6 +193,17 @@ class JointGroup:
         self.reduction.finish(self.layout.loss)
         return results
 
+    def prepare(self, needed: Any) -> None:
+        """Build (not run) the joint kernel, for :func:`jitgrad.explain`; computes nothing."""
+        saved = lazy.joint_saved(self.members)
+        if saved is None:
+            return
+        src = self.reduction.src
+        garr = np.broadcast_to(np.ones((), src.odt.np), src.shape)
+        layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
+        layout.launch(saved, garr, compile_only=True)
+        self.kernel, self.spec = layout.last
+
     def _unfused(self, grad_outputs: list, needed: Any) -> list:
         """The root's own backward, then the group's: what the engine would have run."""
         (g,) = self.root.apply(grad_outputs)
