@@ -7,3 +7,19 @@ import tempfile
 
 if "JITGRAD_CACHE_DIR" not in os.environ:
     os.environ["JITGRAD_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "jitgrad-test-cache")
+
+
+import pytest  # noqa: E402 - after the cache directory is chosen
+
+
+@pytest.fixture
+def lazy():
+    """Forward deferral forced on (and the fusion pass) for one test."""
+    import jitgrad
+    from jitgrad.fusion import lazy as deferral
+
+    prev = deferral.STATE.enabled
+    deferral.STATE.enabled = True
+    with jitgrad.fusion(True):
+        yield
+    deferral.STATE.enabled = prev

@@ -9,16 +9,6 @@ import jitgrad as jg
 from jitgrad.fusion import lazy as L
 
 
-@pytest.fixture
-def lazy():
-    """Deferral on (and the fusion pass) for one test."""
-    prev = L.STATE.enabled
-    L.STATE.enabled = True
-    with jg.fusion(True):
-        yield
-    L.STATE.enabled = prev
-
-
 def _chain(m, x, y):
     return m.tanh(x * y + m.sin(x)) * m.exp(-x * x) / (1 + y * y)
 

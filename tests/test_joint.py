@@ -10,16 +10,6 @@ import jitgrad as jg
 from jitgrad.fusion import backward as FB
 from jitgrad.fusion import lazy as L
 
-
-@pytest.fixture
-def lazy():
-    prev = L.STATE.enabled
-    L.STATE.enabled = True
-    with jg.fusion(True):
-        yield
-    L.STATE.enabled = prev
-
-
 LOSSES = {
     "mse": lambda m, a, b: ((a - b) ** 2).mean(),
     "chain": lambda m, a, b: (m.tanh(a * b + m.sin(a)) * m.exp(-a * a) / (1 + b * b)).sum(),

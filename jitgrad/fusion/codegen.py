@@ -109,17 +109,7 @@ def render_source(spec: KernelSpec) -> str:
         loop = "prange" if spec.parallel and d == 0 else "range"
         lines.append(f"{indent}for i{d} in {loop}(n{d}):")
         indent += "    "
-    for name in array_inputs:
-        lines.append(f"{indent}{name}_ = {name}[{idx}]")
-    for local, expr in spec.stmts:
-        lines.append(f"{indent}{local} = {expr}")
-    for array, local, mode, _dt in spec.outputs:
-        if mode == STORE:
-            lines.append(f"{indent}{array}[{idx}] = {local}")
-        elif mode == ACCUMULATE:
-            lines.append(f"{indent}{array}[{idx}] += {local}")
-        else:
-            lines.append(f"{indent}acc_{array} += {local}")
+    lines += _body(spec, array_inputs, idx, indent, "acc_{array} += {local}")
     row_idx = ", ".join([f"i{d}" for d in range(spec.ndim - 1)] + ["0"])
     for array, _local, _mode, dt in row_outputs:
         lines.append(f"{indent[:-4]}{array}[{row_idx}] += {_narrow(f'acc_{array}', dt)}")
@@ -127,6 +117,22 @@ def render_source(spec: KernelSpec) -> str:
         if mode == REDUCE:
             lines.append(f"    {array}[0] += {_narrow(f'acc_{array}', dt)}")
     return "\n".join(lines) + "\n"
+
+
+def _body(spec: KernelSpec, array_inputs: list[str], idx: str, indent: str, reduce: str):
+    """The innermost loop body: load the operands, one line per statement, then store,
+    accumulate, or (``reduce``, a template over ``array`` and ``local``) reduce each output
+    (a full or a row reduction)."""
+    lines = [f"{indent}{name}_ = {name}[{idx}]" for name in array_inputs]
+    lines += [f"{indent}{local} = {expr}" for local, expr in spec.stmts]
+    for array, local, mode, _dt in spec.outputs:
+        if mode == STORE:
+            lines.append(f"{indent}{array}[{idx}] = {local}")
+        elif mode == ACCUMULATE:
+            lines.append(f"{indent}{array}[{idx}] += {local}")
+        else:  # REDUCE, ACCUMULATE_ROW: into the running accumulator (or the block)
+            lines.append(indent + reduce.format(array=array, local=local))
+    return lines
 
 
 #: Elements per block of a blocked reduction: 32 KB of float64 partials, in L1/L2.
@@ -155,17 +161,7 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list)
     for array, _local, _mode, dt in reduced:
         lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{_accumulator(dt)})")
     lines.append("        for i0 in range(blk_lo, blk_hi):")
-    for name in array_inputs:
-        lines.append(f"            {name}_ = {name}[i0]")
-    for local, expr in spec.stmts:
-        lines.append(f"            {local} = {expr}")
-    for array, local, mode, _dt in spec.outputs:
-        if mode == STORE:
-            lines.append(f"            {array}[i0] = {local}")
-        elif mode == REDUCE:
-            lines.append(f"            blk_{array}[i0 - blk_lo] = {local}")
-        else:
-            lines.append(f"            {array}[i0] += {local}")
+    lines += _body(spec, array_inputs, "i0", " " * 12, "blk_{array}[i0 - blk_lo] = {local}")
     for array, *_ in reduced:
         lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array})")
     for array, _local, _mode, dt in reduced:
