@@ -141,6 +141,10 @@ def _make_dispatch(quick: bool, rng: np.random.Generator, dtype: str) -> Inputs:
     return {"x": _randn(rng, 16, dtype, 0.5), "y": _randn(rng, 16, dtype)}
 
 
+def _make_chain_small(quick: bool, rng: np.random.Generator, dtype: str) -> Inputs:
+    return {"x": _randn(rng, 16, dtype), "y": _randn(rng, 16, dtype)}
+
+
 def _make_logistic(quick: bool, rng: np.random.Generator, dtype: str) -> Inputs:
     return {n: np.asarray(rng.standard_normal(), dtype=dtype) for n in ("w", "x", "b")}
 
@@ -285,6 +289,16 @@ _ALL = [
         size=lambda inp: "0-d w, x, b",
     ),
     Workload(
+        "chain_small",
+        CHAIN + " on 16 elements: one fused group's per-step cost",
+        "overhead",
+        "float32",
+        _make_chain_small,
+        None,
+        unit="us/iter",
+        size=_elements("x", "y"),
+    ),
+    Workload(
         "mse_f64",
         "mean((a - b)**2), float64",
         "elementwise",
@@ -309,8 +323,8 @@ _ALL = [
 #: name -> Workload, in report order.
 WORKLOADS: dict[str, Workload] = {w.name: w for w in _ALL}
 
-#: The numpy/Numba implementation of a float64 variant is the float32 one at another dtype.
-BASE = {"mse_f64": "mse", "chain_f64": "chain"}
+#: A variant (another dtype or size) runs the implementation code of its base workload.
+BASE = {"mse_f64": "mse", "chain_f64": "chain", "chain_small": "chain"}
 
 
 def base_name(name: str) -> str:

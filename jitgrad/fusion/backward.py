@@ -17,6 +17,7 @@ the order of its arguments, so a training loop's second step renders and compile
 from __future__ import annotations
 
 import functools
+import math
 import weakref
 from typing import Any
 
@@ -323,7 +324,7 @@ class GroupLayout:
         for bshape, dt in buf_meta:
             if bshape == shape:
                 mode = C.STORE
-            elif size > 1 and _size(bshape) == 1:
+            elif size > 1 and math.prod(bshape) == 1:
                 mode = C.REDUCE
             else:
                 mode = C.ACCUMULATE
@@ -449,13 +450,6 @@ def _dtype_name(dt: np.dtype) -> str:
     if name is None:
         name = _dtype_names[dt] = dt.name
     return name
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def _cast(expr: str, have: str, want: str) -> str:

@@ -8,6 +8,7 @@ dimensions are summed by accumulating into a stride-0 view, so no separate reduc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -207,7 +208,7 @@ def apply(
             break
     odt = plan.odt
     if out is None:
-        if (arrays[0].size if same else _numel(shape)) >= lazy.min_size and L.FUSE.enabled:
+        if (arrays[0].size if same else math.prod(shape)) >= lazy.min_size and L.FUSE.enabled:
             deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
             if deferred is not None:
                 return deferred
@@ -269,13 +270,6 @@ def apply(
 
 
 _new_tensor = Tensor.__new__
-
-
-def _numel(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 class ElementwiseBackward(Node):
