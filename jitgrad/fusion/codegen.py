@@ -141,8 +141,9 @@ REDUCE_BLOCK = 4096
 
 def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list) -> list[str]:
     """A 1-D loop whose full reductions are blocked: each block stores the summands into a
-    scratch array and sums it with :func:`jitgrad.kernels.cpu.scalar.block_sum`, and the
-    blocks' partial sums are added in block order at the end.
+    scratch array of their own dtype and sums it (float32 in float64) with
+    :func:`jitgrad.kernels.cpu.scalar.block_sum`, and the blocks' partial sums are added in
+    block order at the end.
 
     A running sum in the loop body would stop LLVM from vectorizing the whole body (floating
     point adds may not be reordered), turning every vectorizable ``exp``/``tanh`` scalar; the
@@ -159,11 +160,12 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list)
         f"        blk_hi = min(blk_lo + {REDUCE_BLOCK}, n0)",
     ]
     for array, _local, _mode, dt in reduced:
-        lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{_accumulator(dt)})")
+        lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{dt})")
     lines.append("        for i0 in range(blk_lo, blk_hi):")
     lines += _body(spec, array_inputs, "i0", " " * 12, "blk_{array}[i0 - blk_lo] = {local}")
-    for array, *_ in reduced:
-        lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array})")
+    for array, _local, _mode, dt in reduced:
+        zero = f"np.{_accumulator(dt)}(0)"
+        lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array}, {zero})")
     for array, _local, _mode, dt in reduced:
         lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
         lines.append("    for i_blk in range(n_blk):")

@@ -32,11 +32,14 @@ __all__ = ["maximum", "minimum", "np"]
 
 
 @njit
-def block_sum(x):  # sum of a short 1-D block with four independent accumulators
+def block_sum(x, zero):  # sum of a short 1-D block with four independent accumulators
     # Four chains hide the add latency (a single running sum is one add per 4 cycles); the
     # order is fixed, so the result is the same on every run and with any thread count.
+    # ``zero`` sets the accumulator type: a float32 block is summed in float64, so the block
+    # itself can stay float32 (a float64 scratch store halves the vector width of the loop
+    # that fills it).
     n = x.shape[0]
-    s0 = s1 = s2 = s3 = x.dtype.type(0)
+    s0 = s1 = s2 = s3 = zero
     m = n - n % 4
     for i in range(0, m, 4):
         s0 += x[i]
