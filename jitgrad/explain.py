@@ -74,7 +74,8 @@ def explain(t: Any, source: bool = False) -> Explanation:
     planned = partition(nodes, needed, [root]) if control.STATE.enabled else []
     grouped: set[Any] = set()
     for members in planned:
-        group = backward.LAST.get(members[0]) or backward.FusedGroup(members)
+        group = backward.FusedGroup(members)
+        group.kernel, group.spec = getattr(members[0], "_ran", (None, None))
         joint = backward.JointGroup.over(t, {members[0]: group})
         if joint is not None:  # forward and backward in one kernel: computes nothing now
             group = joint

@@ -13,8 +13,12 @@ each input, one write of each gradient, derivatives derived by hand, and
 It exists only for the elementwise workloads (plus the two overhead-bound ones, where a single
 compiled call is the lower bound on dispatch cost). No ``fastmath``: jitgrad does not use it
 by default either. Constants are passed in as arguments of the input dtype, because a literal
-``1.0`` inside a Numba kernel is float64 and would silently promote float32 arithmetic. Output
-arrays are allocated on every call, like the gradients of an autograd library.
+``1.0`` inside a Numba kernel is float64 and would silently promote float32 arithmetic.
+
+The gradient arrays are allocated once and written again on every call, as a hand-written loop
+would keep them: a fresh multi-megabyte array costs a page-zeroing pass on first touch (on the
+project machine about as much as writing it), which is not fusion's business. jitgrad gets
+the same effect from its caching allocator (:mod:`jitgrad.memory`).
 """
 
 from __future__ import annotations
@@ -164,9 +168,9 @@ def chain(inp: W.Inputs) -> Callable[[], Outputs]:
     x, y = inp["x"].ravel(), inp["y"].ravel()
     one, two = _const(x.dtype, 1), _const(x.dtype, 2)
     kernel = _kernel("chain", x.dtype)
+    dx, dy = np.empty_like(x), np.empty_like(y)
 
     def run() -> Outputs:
-        dx, dy = np.empty_like(x), np.empty_like(y)
         loss = kernel(x, y, dx, dy, one, two)
         return {"loss": loss, "d_x": dx, "d_y": dy}
 
@@ -177,9 +181,9 @@ def gelu(inp: W.Inputs) -> Callable[[], Outputs]:
     x = inp["x"].ravel()
     k = [_const(x.dtype, v) for v in (0.5, 1, W.GELU_C, W.GELU_A, 3 * W.GELU_A, 1 / x.size)]
     kernel = _kernel("gelu", x.dtype)
+    dx = np.empty_like(x)
 
     def run() -> Outputs:
-        dx = np.empty_like(x)
         loss = kernel(x, dx, *k)
         return {"loss": loss, "d_x": dx}
 
@@ -190,9 +194,9 @@ def mse(inp: W.Inputs) -> Callable[[], Outputs]:
     a, b = inp["a"].ravel(), inp["b"].ravel()
     scale = _const(a.dtype, 2 / a.size)
     kernel = _kernel("mse", a.dtype)
+    da, db = np.empty_like(a), np.empty_like(b)
 
     def run() -> Outputs:
-        da, db = np.empty_like(a), np.empty_like(b)
         loss = kernel(a, b, da, db, scale)
         return {"loss": loss, "d_a": da, "d_b": db}
 

@@ -412,3 +412,25 @@ def test_blocked_scalar_reductions_across_block_edges(n):
     xs32, ys32 = xs.astype(np.float32).astype(np.float64), ys.astype(np.float32).astype(np.float64)
     expected = (2 * (1 - np.tanh(xs32 * ys32) ** 2) * xs32).sum()
     np.testing.assert_allclose(y.grad.numpy()[0], expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("retain", [False, True], ids=["replayable", "retain_grad"])
+def test_a_fused_backward_keeps_no_tensor_alive(retain):
+    """Nothing the fusion pass remembers (the kernels explain reports, replay programs) may
+    hold on to a graph: its leaves and their gradients must die with the user's references."""
+    import gc
+    import weakref
+
+    refs = []
+    for _ in range(3):
+        x = jitgrad.randn(1000, requires_grad=True)
+        y = (x * 2 + 1).tanh()
+        if retain:
+            y.retain_grad()
+        loss = (y * y).sum()
+        loss.backward()
+        assert "_gen_" in str(jitgrad.explain(loss))  # the kernel that ran is still reported
+        refs.append((weakref.ref(x), weakref.ref(x.grad), weakref.ref(y)))
+        del x, y, loss
+    gc.collect()
+    assert [r() for trio in refs for r in trio] == [None] * 9

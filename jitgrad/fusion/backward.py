@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import functools
 import math
-import weakref
 from typing import Any
 
 import numpy as np
 
-from .. import helpers
+from .. import helpers, memory
 from ..ops import expr as E
 from ..ops.pointwise import ROLES, edge_indices
 from ..tensor import Tensor, _make
@@ -62,11 +61,6 @@ _RECOMPUTE = -2
 _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
 
-#: root node -> the group last planned for it, so ``explain`` can still name the kernel
-#: after backward freed the graph's saved values.
-LAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def plan(nodes: Any, needed: Any, entries: Any, tensors: Any = ()) -> dict[Any, Any]:
     """Fusion groups of a backward graph, keyed by their root node (see :mod:`.planner`).
 
@@ -79,7 +73,6 @@ def plan(nodes: Any, needed: Any, entries: Any, tensors: Any = ()) -> dict[Any, 
         if joint is not None:
             del groups[joint.members[0]]
             groups[joint.root] = joint
-    LAST.update(groups)
     if helpers.DEBUG >= 2:
         for i, group in enumerate(groups.values()):
             helpers.debug_print(2, f"fusion group {i}: " + " <- ".join(group.names()))
@@ -112,7 +105,7 @@ class FusedGroup:
         saved = self._checked_saved()
         self.layout = GroupLayout(self.members, saved, g._value.dtype, needed)
         results = self.layout.launch(saved, g._value)
-        self.kernel, self.spec = self.layout.last
+        self.kernel, self.spec = self.members[0]._ran = self.layout.last
         return results
 
     def prepare(self, needed: Any) -> None:
@@ -190,7 +183,7 @@ class JointGroup:
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
         self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
         results = self.layout.launch(saved, garr)
-        self.kernel, self.spec = self.layout.last
+        self.kernel, self.spec = self.members[0]._ran = self.layout.last
         self.reduction.finish(self.layout.loss)
         return results
 
@@ -365,7 +358,7 @@ class GroupLayout:
         arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
         shape = saved[0][7].shape
         buffers = [
-            np.empty(bshape, npdt) if mode == C.STORE else np.zeros(bshape, npdt)
+            memory.empty(bshape, npdt) if mode == C.STORE else memory.zeros(bshape, npdt)
             for bshape, npdt, mode, _dt in self.buffers
         ]
         if self.joint:  # the loss: the root's value summed by the same kernel

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from .. import helpers
+from .. import helpers, memory
 from ..autograd.grad_mode import STATE as GRAD
 from ..tensor import Tensor, _init_fields, _make
 from . import codegen as C
@@ -474,7 +474,7 @@ def materialize(p: Pending, reduce: str | None = None) -> np.ndarray | None:
         if store:
             stored.append(k)
         key.append((n.op.name, n.cdt.name, n.odt.name, tuple(sources), store))
-    outs = [np.empty(nodes[k].shape, nodes[k].odt.np) for k in stored]
+    outs = [memory.empty(nodes[k].shape, nodes[k].odt.np) for k in stored]
     acc = None
     if reduce is not None:
         acc = np.zeros(1, p.odt.np)

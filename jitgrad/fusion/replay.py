@@ -163,7 +163,9 @@ def _run_group(step: Step, members: list, g: Any) -> Sequence:
         # Never analysed (no gradient reached it when recorded) or the operands alias
         # differently this time: analyse this graph's group afresh.
         layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
-    return layout.launch(saved, g._value)
+    results = layout.launch(saved, g._value)
+    members[0]._ran = layout.last
+    return results
 
 
 def lookup(key: tuple) -> Program | None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from .. import memory
 from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
 from ..fusion import codegen as C
@@ -212,7 +213,7 @@ def apply(
             deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
             if deferred is not None:
                 return deferred
-        out = np.empty(shape, odt.np)
+        out = memory.empty(shape, odt.np)
     elif out.shape != shape:
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
@@ -273,9 +274,13 @@ _new_tensor = Tensor.__new__
 
 
 class ElementwiseBackward(Node):
-    """Backward of one elementwise op: one generated kernel computes every needed gradient."""
+    """Backward of one elementwise op: one generated kernel computes every needed gradient.
 
-    __slots__ = ()
+    ``_ran`` (unset until then) is the ``(kernel, spec)`` that last ran the fusion group this
+    node roots, so ``explain`` can name it after backward freed the saved values.
+    """
+
+    __slots__ = ("_ran",)
 
     def saved(self) -> Any:
         """The saved tuple; a deferred forward's values are computed on first read."""
