@@ -31,7 +31,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["empty", "zeros", "empty_cache", "pool_info"]
+__all__ = ["copy", "empty", "zeros", "empty_cache", "pool_info"]
 
 #: Smallest request (bytes) worth pooling: below it malloc reuses freed blocks without faults.
 MIN_BYTES = 1 << 20
@@ -113,6 +113,13 @@ def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     if out is None:
         return np.zeros(shape, dtype)  # calloc: fresh pages come zeroed
     out.fill(0)  # reused memory holds old values
+    return out
+
+
+def copy(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of ``a`` (any strides, broadcast views included), pooled when large."""
+    out = empty(a.shape, a.dtype)
+    np.copyto(out, a)
     return out
 
 

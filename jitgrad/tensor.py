@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from . import memory
 from ._printing import format_tensor
 from .autograd.engine import (
     MUTATION,
@@ -381,7 +382,7 @@ class Tensor:
             self._fresh = False
             g = self
         else:
-            g = _make(np.array(self._value, order="C"), self._dtype)
+            g = _make(memory.copy(self._value), self._dtype)
         if g._requires_grad or g.grad_fn is not None:
             g = g.detach()
         return g

@@ -6,6 +6,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
+from ..tensor import Tensor, _make
 from . import engine
 
 CREATE_GRAPH_WARNING = (
@@ -18,8 +21,6 @@ CREATE_GRAPH_WARNING = (
 
 
 def _as_list(x: Any) -> list:
-    from ..tensor import Tensor
-
     if x is None:
         return []
     if isinstance(x, Tensor):
@@ -28,9 +29,6 @@ def _as_list(x: Any) -> list:
 
 
 def _make_grads(outputs: list, grad_outputs: list, create_graph: bool) -> list:
-    from ..creation import ones_like
-    from ..tensor import Tensor
-
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
         if g is None:
@@ -41,7 +39,7 @@ def _make_grads(outputs: list, grad_outputs: list, create_graph: bool) -> list:
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out._dtype!r}"
                 )
-            g = ones_like(out)
+            g = _make(np.ones(out.shape, out._dtype.np), out._dtype)
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif g.shape != out.shape:

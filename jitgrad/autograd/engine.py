@@ -392,7 +392,12 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
     elif len(slot) <= nr:
         slot.extend([None] * (nr + 1 - len(slot)))
     prev = slot[nr]
-    slot[nr] = g if prev is None else prev + g
+    if prev is None:
+        slot[nr] = g
+    else:
+        total = slot[nr] = prev + g
+        # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
+        total._fresh = not STATE.enabled
 
 
 def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:

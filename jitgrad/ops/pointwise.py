@@ -155,6 +155,8 @@ class Plan:
 
 
 _plans: dict[tuple, Plan] = {}
+#: No dtype is wider than 16 bytes, so fewer elements never reach ``memory.MIN_BYTES``.
+_POOL_MIN_ELEMENTS = memory.MIN_BYTES // 16
 _NO_EDGE = (None, 0)
 
 
@@ -209,11 +211,13 @@ def apply(
             break
     odt = plan.odt
     if out is None:
-        if (arrays[0].size if same else math.prod(shape)) >= lazy.min_size and L.FUSE.enabled:
+        n = arrays[0].size if same else math.prod(shape)
+        if n >= lazy.min_size and L.FUSE.enabled:
             deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
             if deferred is not None:
                 return deferred
-        out = memory.empty(shape, odt.np)
+        # Only requests of a megabyte or more are pooled: skip the call for small ones.
+        out = np.empty(shape, odt.np) if n < _POOL_MIN_ELEMENTS else memory.empty(shape, odt.np)
     elif out.shape != shape:
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
@@ -397,13 +401,13 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
         gdts.append(x._dtype.name)
         if xs == shape:
             modes.append(C.STORE)
-            buffers.append(np.empty(xs, xdt))
+            buffers.append(memory.empty(xs, xdt))
         elif v.size == 1 and out.size > 1:
             modes.append(C.REDUCE)
             buffers.append(np.zeros(xs, xdt))
         else:
             modes.append(C.ACCUMULATE)
-            buffers.append(np.zeros(xs, xdt))
+            buffers.append(memory.zeros(xs, xdt))
     if out.size:
         tensor_vals = [v for v, m in zip(values, smask, strict=True) if m == "t"]
         # Views: the operands the rules read, then the gradient buffers (reduced ones flat).
