@@ -31,11 +31,9 @@ class FunctionBackward(Node):
     __slots__ = ()
 
     def apply(self, grads: list) -> Sequence:
-        from ..tensor import check_versions
-
         fn, tensors, versions = self.saved()
         if tensors:
-            check_versions(self, tensors, versions)
+            _tensor.check_versions(self, tensors, versions)
         result = fn(*grads)
         return result if isinstance(result, tuple | list) else (result,)
 

@@ -97,11 +97,15 @@ def _grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], kee
     and an expand op (~15 us of op bookkeeping each for a loss's ``SumBackward0``).
     """
     if not STATE.enabled:
-        kept = np.ascontiguousarray(g._value).reshape(_out_shape(shape, axes, True))
-        strides = tuple(
-            0 if k == 1 and n != 1 else st
-            for k, n, st in zip(kept.shape, shape, kept.strides, strict=True)
-        )
+        kept = np.ascontiguousarray(g._value)
+        if len(axes) == len(shape):  # a full reduction (a loss): one value seen everywhere
+            strides = (0,) * len(shape)
+        else:
+            kept = kept.reshape(_out_shape(shape, axes, True))
+            strides = tuple(
+                0 if k == 1 and n != 1 else st
+                for k, n, st in zip(kept.shape, shape, kept.strides, strict=True)
+            )
         view = np.ndarray(shape, kept.dtype, buffer=kept, strides=strides)  # ~10x broadcast_to
         view.flags.writeable = False
         return _make(view, g._dtype)
