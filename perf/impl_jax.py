@@ -79,6 +79,13 @@ def softmax_xent(inp: W.Inputs) -> Callable[[], Outputs]:
     return _vg(_xent, inp, "logits", (jnp.asarray(inp["target"]),))
 
 
+def softmax(inp: W.Inputs) -> Callable[[], Outputs]:
+    def f(x: Any, w: Any) -> Any:
+        return jnp.sum(jax.nn.softmax(x, axis=1) * w)
+
+    return _vg(f, inp, "x", (jnp.asarray(inp["w"]),))
+
+
 def layernorm(inp: W.Inputs) -> Callable[[], Outputs]:
     def f(x: Any, w: Any, b: Any, w_out: Any) -> Any:
         mu = jnp.mean(x, axis=-1, keepdims=True)

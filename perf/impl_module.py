@@ -67,6 +67,12 @@ def softmax_xent(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     return _grad_step(lambda: F.cross_entropy(logits, target), {"logits": logits})
 
 
+def softmax(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
+    (x,) = _leaves(m, inp, "x")
+    w = m.tensor(inp["w"])
+    return _grad_step(lambda: (m.softmax(x, 1) * w).sum(), {"x": x})
+
+
 def layernorm(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     x, w, b = _leaves(m, inp, "x weight bias")
     w_out = m.tensor(inp["w_out"])

@@ -85,6 +85,17 @@ def softmax_xent(inp: W.Inputs) -> Callable[[], Outputs]:
     return run
 
 
+def softmax(inp: W.Inputs) -> Callable[[], Outputs]:
+    x, w = inp["x"], inp["w"]
+
+    def run() -> Outputs:
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        y = e / e.sum(axis=1, keepdims=True)
+        return {"loss": (y * w).sum(), "d_x": y * (w - (y * w).sum(axis=1, keepdims=True))}
+
+    return run
+
+
 def layernorm(inp: W.Inputs) -> Callable[[], Outputs]:
     x, w, b, w_out = inp["x"], inp["weight"], inp["bias"], inp["w_out"]
 

@@ -102,6 +102,11 @@ def _make_xent(quick: bool, rng: np.random.Generator, dtype: str) -> Inputs:
     }
 
 
+def _make_softmax(quick: bool, rng: np.random.Generator, dtype: str) -> Inputs:
+    rows, classes = (256, 100) if quick else (4096, 1000)
+    return {"x": _randn(rng, (rows, classes), dtype, 2.0), "w": _randn(rng, (rows, classes), dtype)}
+
+
 def _make_layernorm(quick: bool, rng: np.random.Generator, dtype: str) -> Inputs:
     rows, dim = (256, 128) if quick else (4096, 1024)
     return {
@@ -185,6 +190,11 @@ def _xent_bytes(inp: Inputs) -> int:
     return 2 * inp["logits"].nbytes + inp["target"].nbytes
 
 
+def _softmax_bytes(inp: Inputs) -> int:
+    """Read x and w, write dx."""
+    return 3 * inp["x"].nbytes
+
+
 def _ln_bytes(inp: Inputs) -> int:
     """Read x and the upstream weights w_out, write dx; the per-column vectors are tiny."""
     return 3 * inp["x"].nbytes + 4 * inp["weight"].nbytes
@@ -232,6 +242,16 @@ _ALL = [
         "bandwidth",
         bytes_moved=_xent_bytes,
         size=_elements("logits"),
+    ),
+    Workload(
+        "softmax",
+        "sum(softmax(x, dim=1) * w), forward and backward",
+        "nn",
+        "float32",
+        _make_softmax,
+        "bandwidth",
+        bytes_moved=_softmax_bytes,
+        size=_elements("x"),
     ),
     Workload(
         "layernorm",

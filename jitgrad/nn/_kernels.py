@@ -10,11 +10,10 @@ vectorize.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, types
-from numba.extending import overload
+from numba import njit, prange
 
 from .. import helpers
-from ..kernels.cpu.fastmath import exp32, exp64
+from ..kernels.cpu.fastmath import fast_exp
 
 _JIT = {"cache": True, "error_model": "numpy"}
 
@@ -43,20 +42,6 @@ def col_sum(g, out):
 # Each op has a row function (rows lo..hi, serial), a serial driver and a ``*_par`` driver that
 # runs the same row function on chunks of rows under ``prange``; :func:`pick` chooses by size.
 # Per-row work only, so the two variants give the same bits whatever the thread count.
-
-
-def fast_exp(x):  # pragma: no cover - Numba compiles the overload below instead
-    """exp via fastmath's vectorizable exp32/exp64 (libm's scalar exp blocks vectorization)."""
-    raise NotImplementedError
-
-
-@overload(fast_exp, inline="always")
-def _fast_exp_impl(x):
-    if x == types.float32:
-        return lambda x: exp32(x)
-    if x == types.float64:
-        return lambda x: exp64(x)
-    return None
 
 
 # Reductions over one row get their own functions so that only they carry ``reassoc`` (LLVM

@@ -52,9 +52,9 @@ import llvmlite.ir as llir
 import numba
 import numpy as np
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
-__all__ = ["tanh32", "tanh64", "exp32", "exp64", "sin32", "cos32", "sin64", "cos64"]
+__all__ = ["tanh32", "tanh64", "exp32", "exp64", "sin32", "cos32", "sin64", "cos64", "fast_exp"]
 
 # Numba-level inlining: the caller's loop then contains the straight-line arithmetic and LLVM
 # vectorizes it. Plain @njit leaves inlining to LLVM's inliner, which takes tanh and exp but
@@ -625,3 +625,17 @@ def cos64(x):
     if abs(x) > _SINCOS_LIMIT_D:
         v = _libm_cos(x)
     return v
+
+
+def fast_exp(x):  # pragma: no cover - Numba compiles the overload below instead
+    """exp32 or exp64 by the argument's type, for hand-written kernels generic over dtype."""
+    raise NotImplementedError
+
+
+@overload(fast_exp, inline="always")
+def _fast_exp_impl(x):
+    if x == types.float32:
+        return lambda x: exp32(x)
+    if x == types.float64:
+        return lambda x: exp64(x)
+    return None

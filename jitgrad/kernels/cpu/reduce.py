@@ -41,6 +41,8 @@ import numba
 import numpy as np
 from numba import njit
 
+from .fastmath import fast_exp
+
 #: Leaf length of the contiguous pairwise sum: small enough for a good error bound
 #: (each SIMD lane adds ~32 values in sequence), large enough that the merge cost vanishes.
 BLOCK = 1024
@@ -256,27 +258,26 @@ def _leaf_sqdev(x, lo, n, c, zero):
     return s
 
 
-@njit(**_JIT, fastmath=_REASSOC)
-def _leaf_sumexp(x, lo, n, c, zero):
-    # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax.
-    s = zero
-    xs = x[lo : lo + n]
-    for i in range(n):
-        s += np.exp(xs[i] - c)
-    return s
+@njit(**_JIT)
+def _exp_shifted(xs, c, out):
+    # out[i] = exp(xs[i] - c). A loop of its own, compiled without reassoc: fastmath's exp
+    # vectorizes here (libm's scalar exp would not), and reassoc would break its rounding steps.
+    for i in range(xs.shape[0]):
+        out[i] = fast_exp(xs[i] - c)
 
 
-@njit(**_JIT, fastmath=_REASSOC)
+@njit(**_JIT)
+def _leaf_sumexp(x, lo, n, c, zero, scratch):
+    # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax. scratch: >= n.
+    _exp_shifted(x[lo : lo + n], c, scratch)
+    return _leaf_sum(scratch, 0, n, zero)
+
+
+@njit(**_JIT)
 def _leaf_expstore(x, y, lo, n, c, zero):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c) and their sum: softmax numerators and denominator.
-    s = zero
-    xs = x[lo : lo + n]
-    ys = y[lo : lo + n]
-    for i in range(n):
-        e = np.exp(xs[i] - c)
-        ys[i] = e
-        s += e
-    return s
+    _exp_shifted(x[lo : lo + n], c, y[lo : lo + n])
+    return _leaf_sum(y, lo, n, zero)
 
 
 @njit(**_JIT, fastmath=_REASSOC)
@@ -326,12 +327,13 @@ def _pw_sqdev(x, lo, n, c, zero, stack):
 
 @njit(**_JIT)
 def _pw_sumexp(x, lo, n, c, zero, stack):
-    # pairwise sum(exp(x[lo:lo+n] - c)).
+    # pairwise sum(exp(x[lo:lo+n] - c)); the exps of one leaf at a time go to a scratch block.
+    scratch = np.empty(min(n, BLOCK), x.dtype)
     if n <= BLOCK:
-        return _leaf_sumexp(x, lo, n, c, zero)
+        return _leaf_sumexp(x, lo, n, c, zero, scratch)
     cnt = 0
     for pos in range(lo, lo + n, BLOCK):
-        _push(stack, cnt, _leaf_sumexp(x, pos, min(BLOCK, lo + n - pos), c, zero))
+        _push(stack, cnt, _leaf_sumexp(x, pos, min(BLOCK, lo + n - pos), c, zero, scratch))
         cnt += 1
     return _flush(stack, cnt, zero)
 
@@ -847,7 +849,7 @@ def _softmax_bwd_slices(gf, yf, of, S, R, log):
         if log:
             t = _pw_sum(gf, lo, R, T(0), stack)
             for i in range(R):
-                os[i] = gs[i] - np.exp(ys[i]) * t
+                os[i] = gs[i] - fast_exp(ys[i]) * t
         else:
             t = _pw_dot(gf, yf, lo, R, T(0), stack)
             for i in range(R):
