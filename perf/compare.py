@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make ``perf`` importable, drop
     _ROOT = Path(__file__).resolve().parent.parent
     sys.path[0] = str(_ROOT)
 
-from perf import chart, compile_time, floors, harness, machine, report  # noqa: E402
+from perf import chart, compile_time, floors, harness, isolated, machine, report  # noqa: E402
 from perf.impl_numpy import reference  # noqa: E402
 from perf.impls import IMPL_KEYS, all_impls  # noqa: E402
 from perf.progress import Progress  # noqa: E402
@@ -60,6 +61,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(default chain,mlp_step; none with --quick; empty string: skip)",
     )
     p.add_argument("--no-chart", action="store_true", help="do not draw the PNG")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="time every implementation in this process instead of one worker process each "
+        "(their thread pools then compete: see perf/isolated.py)",
+    )
     p.add_argument("--list-workloads", action="store_true", help="print workload names and exit")
     args = p.parse_args(argv)
     args.workloads = _subset(p, args.workloads, list(WORKLOADS), "workload")
@@ -78,6 +85,18 @@ def _subset(p: argparse.ArgumentParser, text: str, known: list[str], what: str) 
     if bad:
         p.error(f"unknown {what}(s) {', '.join(bad)}; choose from {', '.join(known)}")
     return [k for k in known if k in chosen]
+
+
+def _start_workers(impls: list) -> dict[str, isolated.Worker]:
+    """A worker process per implementation that loaded here (the rest report why not)."""
+    return {i.key: isolated.Worker(i.key) for i in impls if not i.error}
+
+
+def _prepare_in_worker(worker, impl, wl, quick: bool, ref_path: Path) -> harness.Result:
+    try:
+        return worker.prepare(wl.name, quick, ref_path)
+    except (isolated.WorkerError, EOFError, OSError) as exc:
+        return harness.Result(impl.key, impl.name, status=f"failed: {exc}")
 
 
 def measure_floors(quick: bool) -> dict:
@@ -120,34 +139,44 @@ def main(argv: list[str] | None = None) -> int:
     floors_start = measure_floors(quick)
     bar.update(1)
 
+    workers = {} if args.in_process else _start_workers(impls)
     done = []
-    for wl in workloads:
-        inputs = wl.inputs(quick)
-        ref = reference(wl, inputs)
-        results, calls = {}, {}
-        for impl in impls:
-            bar.update(0, f"{wl.name}: checking {impl.name}")
-            res, call = harness.prepare(wl, impl, inputs, ref)
-            results[impl.key] = res
-            if call is not None:
-                calls[impl.key] = call
-            elif res.status == "WRONG":
-                bar.message(f"{wl.name}: {impl.name} is WRONG: {res.message}")
-            bar.update(1)
+    with tempfile.TemporaryDirectory(prefix="jitgrad-compare-") as tmp:
+        for wl in workloads:
+            inputs = wl.inputs(quick)
+            ref = reference(wl, inputs)
+            ref_path = isolated.save_reference(ref, Path(tmp) / f"{wl.name}.npz")
+            results, samplers = {}, {}
+            for impl in impls:
+                bar.update(0, f"{wl.name}: checking {impl.name}")
+                if impl.key in workers:
+                    res = _prepare_in_worker(workers[impl.key], impl, wl, quick, ref_path)
+                    sampler = workers[impl.key] if res.ok else None
+                else:
+                    res, call = harness.prepare(wl, impl, inputs, ref)
+                    sampler = harness.LocalSampler(call) if call is not None else None
+                results[impl.key] = res
+                if sampler is not None:
+                    samplers[impl.key] = sampler
+                elif res.status == "WRONG":
+                    bar.message(f"{wl.name}: {impl.name} is WRONG: {res.message}")
+                bar.update(1)
 
-        def tick(key: str, n: int, wl=wl, results=results) -> None:
-            bar.update(n, f"{wl.name}: timing {results[key].name}")
+            def tick(key: str, n: int, wl=wl, results=results) -> None:
+                bar.update(n, f"{wl.name}: timing {results[key].name}")
 
-        # Freeze everything alive now (libraries, compiled functions, inputs) so the
-        # gc.collect() before each sample scans only what the timed calls create: a full
-        # collection with torch and JAX loaded takes ~0.1 s. Unfrozen (and collected) after.
-        gc.collect()
-        gc.freeze()
-        harness.measure(calls, results, args.repeat, tick=tick, **timing)
-        done.append((wl, inputs, list(results.values())))
-        del calls, ref
-        gc.unfreeze()
-        gc.collect()
+            # Freeze everything alive now (libraries, compiled functions, inputs) so the
+            # gc.collect() before each in-process sample scans only what the timed calls
+            # create: a full collection with torch and JAX loaded takes ~0.1 s.
+            gc.collect()
+            gc.freeze()
+            harness.measure(samplers, results, args.repeat, tick=tick, **timing)
+            done.append((wl, inputs, list(results.values())))
+            del samplers, ref
+            gc.unfreeze()
+            gc.collect()
+    for w in workers.values():
+        w.close()
 
     bar.update(0, "floors (end)")
     # --quick measures floors once: its sizes make them meaningless anyway, and it must be fast.
@@ -185,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeat": args.repeat,
             "impls": args.impls,
             "workloads": args.workloads,
+            "isolation": "in one process" if args.in_process else "one process per implementation",
             **timing,
         },
         "machine": machine.finish(info),

@@ -12,6 +12,8 @@ Why this shape:
   after warm-up), so a 20 us call is not measured at timer resolution.
 * ``gc.collect()`` runs before each sample, outside the clock, so one implementation's garbage
   is not collected on another's time.
+* A sample is taken by a :class:`Sampler`: :class:`LocalSampler` in this process, or a worker
+  process per implementation (:mod:`perf.isolated`, the runner's default).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -131,7 +133,8 @@ def prepare(
     return res, call
 
 
-def _sample(call: Call, k: int) -> float:
+def time_calls(call: Call, k: int) -> float:
+    """Seconds per call of ``call`` run ``k`` times (garbage collected first, off the clock)."""
     gc.collect()
     t0 = time.perf_counter()
     for _ in range(k):
@@ -139,8 +142,41 @@ def _sample(call: Call, k: int) -> float:
     return (time.perf_counter() - t0) / k
 
 
+def calibrate(call: Call, warmup_s: float, target_s: float) -> int:
+    """Warm ``call`` up for ``warmup_s``; the number of calls per sample that takes ``target_s``."""
+    t_end = time.perf_counter() + warmup_s
+    n = 0
+    while n < 1 or time.perf_counter() < t_end:
+        once = time_calls(call, 1)
+        n += 1
+        if once > warmup_s:
+            break
+    return max(1, min(100_000, math.ceil(target_s / max(once, 1e-9))))
+
+
+class Sampler(Protocol):
+    """Times one prepared implementation: in this process, or in its worker process."""
+
+    def calibrate(self, warmup_s: float, target_s: float) -> int: ...
+
+    def sample(self, loops: int) -> float: ...
+
+
+class LocalSampler:
+    """A call timed in this process."""
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+
+    def calibrate(self, warmup_s: float, target_s: float) -> int:
+        return calibrate(self.call, warmup_s, target_s)
+
+    def sample(self, loops: int) -> float:
+        return time_calls(self.call, loops)
+
+
 def measure(
-    calls: dict[str, Call],
+    samplers: dict[str, Sampler],
     results: dict[str, Result],
     repeat: int,
     warmup_s: float,
@@ -148,33 +184,26 @@ def measure(
     budget_s: float,
     tick: Callable[[str, int], None] = lambda label, n: None,
 ) -> None:
-    """Warm up, calibrate and time ``calls`` round-robin, filling ``results[key].times``.
+    """Warm up, calibrate and time ``samplers`` round-robin, filling ``results[key].times``.
 
     An implementation whose measured time exceeds ``budget_s`` stops being sampled once it has
     three samples (reported with fewer samples rather than stretching the run).
     An exception during timing turns the result into "failed: ..." with no times.
     """
+    samplers = dict(samplers)
     loops: dict[str, int] = {}
-    for key, call in list(calls.items()):
+    for key, sampler in list(samplers.items()):
         try:
-            t_end = time.perf_counter() + warmup_s
-            n = 0
-            while n < 1 or time.perf_counter() < t_end:
-                once = _sample(call, 1)
-                n += 1
-                if once > warmup_s:
-                    break
-            loops[key] = max(1, min(100_000, math.ceil(target_s / max(once, 1e-9))))
-            results[key].calls_per_sample = loops[key]
+            loops[key] = results[key].calls_per_sample = sampler.calibrate(warmup_s, target_s)
         except Exception as exc:
             results[key].status = f"failed: {summarize(exc)}"
-            del calls[key]
-    spent = dict.fromkeys(calls, 0.0)
-    keys = list(calls)
+            del samplers[key]
+    spent = dict.fromkeys(samplers, 0.0)
+    keys = list(samplers)
     for r in range(repeat):
         order = keys[r % len(keys) :] + keys[: r % len(keys)] if keys else []
         for key in order:
-            if key not in calls:
+            if key not in samplers:
                 tick(key, 1)
                 continue
             res = results[key]
@@ -183,11 +212,11 @@ def measure(
                 continue
             tick(key, 0)
             try:
-                t = _sample(calls[key], loops[key])
+                t = samplers[key].sample(loops[key])
             except Exception as exc:
                 res.status = f"failed: {summarize(exc)}"
                 res.times.clear()
-                del calls[key]
+                del samplers[key]
                 tick(key, 1)
                 continue
             res.times.append(t)

@@ -73,13 +73,20 @@ def test_quick_mode_reports_every_workload_and_nothing_wrong(tmp_path: Path) -> 
     machine = report["machine"]
     assert machine["cpu"] and machine["versions"]["numpy"] and machine["date"]
     assert "threads" in report["floors"]["start"]
+    assert report["config"]["isolation"] == "one process per implementation"
 
 
 def test_runner_without_optional_peers(tmp_path: Path) -> None:
-    """With torch, JAX and matplotlib unimportable the runner reports them as skipped."""
+    """With torch, JAX and matplotlib unimportable the runner reports them as skipped.
+
+    Also the ``--in-process`` path (no worker processes), which the first test does not take.
+    """
     block = "import sys\nfor m in ('torch', 'jax', 'matplotlib'):\n    sys.modules[m] = None"
     proc = _run(
-        ["--quick", "--workloads", "mse,logistic", "--compile", "", "--out", str(tmp_path)],
+        [
+            *("--quick", "--in-process", "--workloads", "mse,logistic", "--compile", ""),
+            *("--out", str(tmp_path)),
+        ],
         prelude=block,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
@@ -88,6 +95,7 @@ def test_runner_without_optional_peers(tmp_path: Path) -> None:
     assert statuses[("mse", "torch")] == "not installed"
     assert statuses[("mse", "jax")] == "not installed"
     assert statuses[("mse", "numba")] == "ok"
+    assert report["config"]["isolation"] == "in one process"
     assert any("matplotlib" in s for s in report["skipped"])
     assert not (tmp_path / "compare.png").exists()
     assert "not installed" in proc.stdout
