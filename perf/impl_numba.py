@@ -46,6 +46,35 @@ def _math(dtype: np.dtype) -> tuple:
     return fm.tanh64, fm.exp64, fm.sin64, fm.cos64
 
 
+def _blocked(element: Callable) -> Callable:
+    """The one-pass kernel around ``element(i, ins, outs, k)``, which writes every gradient at
+    element ``i`` and returns its loss term: blocks of :data:`BLOCK` elements in parallel, each
+    block's terms summed in float64 by ``block_sum``, the blocks' sums added in order.
+
+    ``ins`` and ``outs`` are tuples of 1-D arrays, ``k`` a tuple of constants of their dtype.
+    ``element`` is compiled with ``inline="always"``, so the loop body is its straight-line
+    code, as if written out here. The elements index their tuples (``ins[0][i]``): unpacking
+    an argument tuple (``x, y = ins``) inside the inlined function gave wrong gradients under
+    Numba 0.68 (caught by the harness's check against the float64 reference).
+    """
+
+    @njit(parallel=True, error_model="numpy")
+    def kernel(ins, outs, k):  # pragma: no cover - compiled
+        n = ins[0].shape[0]
+        n_blk = (n + BLOCK - 1) // BLOCK
+        part = np.empty(n_blk)
+        for b in prange(n_blk):
+            lo = b * BLOCK
+            hi = min(lo + BLOCK, n)
+            blk = np.empty(hi - lo, ins[0].dtype)
+            for i in range(lo, hi):
+                blk[i - lo] = element(i, ins, outs, k)
+            part[b] = block_sum(blk, 0.0)
+        return part.sum()
+
+    return kernel
+
+
 def _kernels(dtype: np.dtype) -> dict[str, Callable]:
     """The three hand-fused kernels for one dtype, compiled on first call.
 
@@ -55,67 +84,39 @@ def _kernels(dtype: np.dtype) -> dict[str, Callable]:
     """
     tanh, exp, sin, cos = _math(dtype)
 
-    @njit(parallel=True, error_model="numpy")
-    def chain(x, y, dx, dy, one, two):  # pragma: no cover - compiled
-        n = x.shape[0]
-        n_blk = (n + BLOCK - 1) // BLOCK
-        part = np.empty(n_blk)
-        for k in prange(n_blk):
-            lo = k * BLOCK
-            hi = min(lo + BLOCK, n)
-            blk = np.empty(hi - lo, x.dtype)
-            for i in range(lo, hi):
-                xi = x[i]
-                yi = y[i]
-                t = tanh(xi * yi + sin(xi))
-                r = one / (one + yi * yi)
-                er = exp(-xi * xi) * r
-                ter = t * er
-                blk[i - lo] = ter
-                dt = one - t * t
-                dx[i] = dt * (yi + cos(xi)) * er - two * xi * ter
-                dy[i] = er * (dt * xi - two * yi * t * r)
-            part[k] = block_sum(blk, 0.0)
-        return part.sum()
+    @njit(inline="always")
+    def chain(i, ins, outs, k):  # pragma: no cover - compiled
+        one, two = k[0], k[1]
+        xi = ins[0][i]
+        yi = ins[1][i]
+        t = tanh(xi * yi + sin(xi))
+        r = one / (one + yi * yi)
+        er = exp(-xi * xi) * r
+        ter = t * er
+        dt = one - t * t
+        outs[0][i] = dt * (yi + cos(xi)) * er - two * xi * ter
+        outs[1][i] = er * (dt * xi - two * yi * t * r)
+        return ter
 
-    @njit(parallel=True, error_model="numpy")
-    def gelu(x, dx, half, one, c, a, three_a, inv_n):  # pragma: no cover - compiled
-        n = x.shape[0]
-        n_blk = (n + BLOCK - 1) // BLOCK
-        part = np.empty(n_blk)
-        for k in prange(n_blk):
-            lo = k * BLOCK
-            hi = min(lo + BLOCK, n)
-            blk = np.empty(hi - lo, x.dtype)
-            for i in range(lo, hi):
-                xi = x[i]
-                x2 = xi * xi
-                t = tanh(c * (xi + a * x2 * xi))
-                blk[i - lo] = half * xi * (one + t)
-                slope = half * xi * (one - t * t) * c * (one + three_a * x2)
-                dx[i] = (half * (one + t) + slope) * inv_n
-            part[k] = block_sum(blk, 0.0)
-        return part.sum() / n
+    @njit(inline="always")
+    def gelu(i, ins, outs, k):  # pragma: no cover - compiled
+        half, one, c, a, three_a, inv_n = k[0], k[1], k[2], k[3], k[4], k[5]
+        xi = ins[0][i]
+        x2 = xi * xi
+        t = tanh(c * (xi + a * x2 * xi))
+        slope = half * xi * (one - t * t) * c * (one + three_a * x2)
+        outs[0][i] = (half * (one + t) + slope) * inv_n
+        return half * xi * (one + t)
 
-    @njit(parallel=True, error_model="numpy")
-    def mse(a, b, da, db, scale):  # pragma: no cover - compiled
-        n = a.shape[0]
-        n_blk = (n + BLOCK - 1) // BLOCK
-        part = np.empty(n_blk)
-        for k in prange(n_blk):
-            lo = k * BLOCK
-            hi = min(lo + BLOCK, n)
-            blk = np.empty(hi - lo, a.dtype)
-            for i in range(lo, hi):
-                d = a[i] - b[i]
-                blk[i - lo] = d * d
-                g = d * scale
-                da[i] = g
-                db[i] = -g
-            part[k] = block_sum(blk, 0.0)
-        return part.sum() / n
+    @njit(inline="always")
+    def mse(i, ins, outs, k):  # pragma: no cover - compiled
+        d = ins[0][i] - ins[1][i]
+        g = d * k[0]
+        outs[0][i] = g
+        outs[1][i] = -g
+        return d * d
 
-    return {"chain": chain, "gelu": gelu, "mse": mse}
+    return {"chain": _blocked(chain), "gelu": _blocked(gelu), "mse": _blocked(mse)}
 
 
 _KERNELS: dict[np.dtype, dict[str, Callable]] = {}
@@ -171,7 +172,7 @@ def chain(inp: W.Inputs) -> Callable[[], Outputs]:
     dx, dy = np.empty_like(x), np.empty_like(y)
 
     def run() -> Outputs:
-        loss = kernel(x, y, dx, dy, one, two)
+        loss = kernel((x, y), (dx, dy), (one, two))
         return {"loss": loss, "d_x": dx, "d_y": dy}
 
     return run
@@ -184,7 +185,7 @@ def gelu(inp: W.Inputs) -> Callable[[], Outputs]:
     dx = np.empty_like(x)
 
     def run() -> Outputs:
-        loss = kernel(x, dx, *k)
+        loss = kernel((x,), (dx,), tuple(k)) / x.size
         return {"loss": loss, "d_x": dx}
 
     return run
@@ -197,7 +198,7 @@ def mse(inp: W.Inputs) -> Callable[[], Outputs]:
     da, db = np.empty_like(a), np.empty_like(b)
 
     def run() -> Outputs:
-        loss = kernel(a, b, da, db, scale)
+        loss = kernel((a, b), (da, db), (scale,)) / a.size
         return {"loss": loss, "d_a": da, "d_b": db}
 
     return run
