@@ -373,9 +373,6 @@ class GroupLayout:
             entry = self.kernels.get(lkey)
             if entry is None:
                 entry = self.kernels[lkey] = self._kernel(saved, lkey, len(arrays))
-            self.last = entry
-            if compile_only:
-                return []
             call: list[Any] = views[: len(arrays)]
             if self.joint:
                 call[0] = garr.reshape(-1)[0]
@@ -385,6 +382,10 @@ class GroupLayout:
                 call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
             if self.joint:
                 call.append(loss)
+            kernel, call = C.for_call(entry[0], call)
+            self.last = entry = (kernel, kernel.spec)
+            if compile_only:
+                return []
             entry[0].fn(*call)
         elif compile_only:
             return []

@@ -90,9 +90,13 @@ class Kernel:
         "compile_seconds",
         "from_disk",
         "calls",
+        "spec",
+        "compacted",
     )
 
     def __init__(self, name: str, label: str, source: str, path: Path, dispatcher: Any) -> None:
+        self.spec: Any = None  # the KernelSpec it was generated from (set by codegen)
+        self.compacted: dict = {}  # compact pattern -> the variant for 1-D broadcast operands
         self.name = name
         self.label = label
         self.source = source

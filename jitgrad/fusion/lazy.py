@@ -494,6 +494,8 @@ def materialize(p: Pending, reduce: str | None = None) -> np.ndarray | None:
     call = views[: len(arrays)] + scalars + views[len(arrays) :]
     if acc is not None:
         call.append(acc)
+    if ndim == 2:
+        kernel, call = C.for_call(kernel, call)
     kernel.fn(*call)
     LAUNCHES[0] += 1
     for k, arr in zip(stored, outs, strict=True):

@@ -234,12 +234,14 @@ def apply(
                 views, ndim = iteration_views(shape, [*arrays, out])
             kernel = plan.kernel(ndim, size >= PARALLEL_THRESHOLD)
             if values is arrays:
-                kernel.fn(*views)
+                call = views
             else:
                 it = iter(views)
-                kernel.fn(
-                    *[next(it) if m == "t" else v for v, m in zip(values, plan.smask)], views[-1]
-                )
+                call = [next(it) if m == "t" else v for v, m in zip(values, plan.smask)]
+                call.append(views[-1])
+            if ndim == 2:
+                kernel, call = C.for_call(kernel, call)
+            kernel.fn(*call)
     if not (wants_grad and plan.records and STATE.enabled):
         return _make(out, odt)
     # Plain loops, not comprehensions: each comprehension is a function call in CPython 3.11.
@@ -435,6 +437,8 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
             if m is None:
                 continue
             call.append(next(out_views) if m != C.REDUCE else b.reshape(-1))
+        if ndim == 2:
+            kernel, call = C.for_call(kernel, call)
         kernel.fn(*call)
     return [
         None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
