@@ -114,6 +114,21 @@ def timed(fn: Callable[[], Any], repeat: int) -> float:
     return float(np.median(times))
 
 
+def fused_vs_unfused(fn: Callable[[], Any], rounds: int = 5, per_round: int = 20) -> tuple:
+    """Median step time (ms) with fusion on and off, in alternating rounds after warming both
+    paths up, so a machine that slows down for a while slows both rows alike."""
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for enabled in (True, False):
+        with fusion_context(enabled):  # first calls compile, load or record: not timed
+            fn()
+            fn()
+    for _ in range(rounds):
+        for enabled in (True, False):
+            with fusion_context(enabled):
+                times[enabled] += [timed(fn, 1) for _ in range(per_round)]
+    return float(np.median(times[True])), float(np.median(times[False]))
+
+
 def write_graph(loss: Any, model: nn.Module, out: Path) -> str:
     """The step's graph as DOT (and SVG with Graphviz); a line saying what was written."""
     try:
@@ -231,15 +246,11 @@ def run(args: argparse.Namespace) -> int:
     def one_step() -> None:
         step(x_train[: args.batch_size], y_train[: args.batch_size])
 
-    with fusion_context(True):
-        fused = timed(one_step, 30)
-    with fusion_context(False):
-        one_step()  # compile the per-op kernels first
-        unfused = timed(one_step, 30)
+    fused, unfused = fused_vs_unfused(one_step)
     print("\n== step time (forward + backward + Adam), batch", args.batch_size, "==")
     print(f"cold (first step, compiling or loading kernels): {cold_ms:8.2f} ms")
-    print(f"warm, fused:                                     {fused:8.3f} ms (median of 30)")
-    print(f"warm, unfused (jitgrad.fusion(False)):           {unfused:8.3f} ms (median of 30)")
+    print(f"warm, fused:                                     {fused:8.3f} ms (median of 100)")
+    print(f"warm, unfused (jitgrad.fusion(False)):           {unfused:8.3f} ms (median of 100)")
     if not callable(getattr(torch, "fusion", None)):
         print("(jitgrad.fusion is not available in this build: both rows ran the same kernels)")
     print(write_curves(history, out))
