@@ -88,28 +88,30 @@ def _evict(nbytes: int) -> bool:
     return _held + nbytes <= limit
 
 
-def _pooled(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | None:
-    """A typed view of a pooled buffer (the request is large), else None."""
+def _pooled(shape: tuple[int, ...], dtype: np.dtype, size: int | None) -> np.ndarray | None:
+    """A typed view of a pooled buffer when the request is large enough, else None."""
+    nbytes = (math.prod(shape) if size is None else size) * dtype.itemsize
+    if nbytes < MIN_BYTES:
+        return None
     with _lock:
-        root = _take(math.prod(shape) * dtype.itemsize)
+        root = _take(nbytes)
     return None if root is None else root.view(dtype).reshape(shape)
 
 
-def empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def empty(shape: tuple[int, ...], dtype: np.dtype, size: int | None = None) -> np.ndarray:
     """An uninitialized C-contiguous array, from the pool when it is large.
 
-    ``dtype`` must be a ``np.dtype`` instance: this runs once per op, so no conversion.
+    ``dtype`` must be a ``np.dtype`` instance and ``size``, if given, the element count of
+    ``shape``: the per-op hot path calls this and already knows both.
     """
-    if math.prod(shape) * dtype.itemsize < MIN_BYTES:
-        return np.empty(shape, dtype)
-    out = _pooled(shape, dtype)
+    out = _pooled(shape, dtype, size)
     return np.empty(shape, dtype) if out is None else out
 
 
 def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A zero-filled C-contiguous array, from the pool when it is large (``dtype``: as in
     :func:`empty`)."""
-    out = None if math.prod(shape) * dtype.itemsize < MIN_BYTES else _pooled(shape, dtype)
+    out = _pooled(shape, dtype, None)
     if out is None:
         return np.zeros(shape, dtype)  # calloc: fresh pages come zeroed
     out.fill(0)  # reused memory holds old values

@@ -155,8 +155,6 @@ class Plan:
 
 
 _plans: dict[tuple, Plan] = {}
-#: No dtype is wider than 16 bytes, so fewer elements never reach ``memory.MIN_BYTES``.
-_POOL_MIN_ELEMENTS = memory.MIN_BYTES // 16
 _NO_EDGE = (None, 0)
 
 
@@ -216,8 +214,7 @@ def apply(
             deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
             if deferred is not None:
                 return deferred
-        # Only requests of a megabyte or more are pooled: skip the call for small ones.
-        out = np.empty(shape, odt.np) if n < _POOL_MIN_ELEMENTS else memory.empty(shape, odt.np)
+        out = memory.empty(shape, odt.np, n)
     elif out.shape != shape:
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
