@@ -31,7 +31,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["copy", "empty", "zeros", "empty_cache", "pool_info"]
+__all__ = ["copy", "empty", "zeros", "empty_cache", "pool_info", "min_pooled_size"]
 
 #: Smallest request (bytes) worth pooling: below it malloc reuses freed blocks without faults.
 MIN_BYTES = 1 << 20
@@ -96,6 +96,12 @@ def _pooled(shape: tuple[int, ...], dtype: np.dtype, size: int | None) -> np.nda
     with _lock:
         root = _take(nbytes)
     return None if root is None else root.view(dtype).reshape(shape)
+
+
+def min_pooled_size(dtype: np.dtype) -> int:
+    """The element count from which arrays of ``dtype`` come from the pool: the per-op hot
+    path allocates below it with ``np.empty`` directly and skips the call here."""
+    return -(-MIN_BYTES // dtype.itemsize)
 
 
 def empty(shape: tuple[int, ...], dtype: np.dtype, size: int | None = None) -> np.ndarray:

@@ -13,25 +13,38 @@ import numpy as np
 from . import dtypes as D
 from .autograd.grad_mode import STATE
 from .ops import functions as F
-from .ops.pointwise import check_inplace
+from .ops.pointwise import apply, check_inplace
+from .ops.registry import REGISTRY
 from .tensor import Tensor, device
 
-_SCALARS: tuple[type, ...] = (int, float, bool, np.number, np.bool_)
+#: What a binary operator takes besides a Tensor (anything else: NotImplemented).
+_OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
 
 
 def _operand(x: Any) -> bool:
-    return isinstance(x, (Tensor, *_SCALARS))
+    return isinstance(x, _OPERANDS)
 
 
 def _binop(fn, reflected: bool = False):
     if reflected:
 
         def method(self: Tensor, other: Any) -> Any:
-            return fn(other, self) if _operand(other) else NotImplemented
+            return fn(other, self) if isinstance(other, _OPERANDS) else NotImplemented
     else:
 
         def method(self: Tensor, other: Any) -> Any:
-            return fn(self, other) if _operand(other) else NotImplemented
+            return fn(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+
+    return method
+
+
+def _op_method(name: str):
+    """``self <op> other`` for a plain elementwise op: straight to ``apply`` (the operators
+    are the hottest calls; a call through ``jitgrad.<name>`` would add one more frame)."""
+    op = REGISTRY[name]
+
+    def method(self: Tensor, other: Any) -> Any:
+        return apply(op, (self, other)) if isinstance(other, _OPERANDS) else NotImplemented
 
     return method
 
@@ -133,26 +146,26 @@ def _itruediv(self: Tensor, other: Any) -> Tensor:
 
 
 METHODS: dict[str, Any] = {
-    "__add__": _binop(F.add),
-    "__radd__": _binop(F.add),  # PyTorch computes 2 + x as add(x, 2)
-    "__sub__": _binop(F.sub),
+    "__add__": _op_method("add"),
+    "__radd__": _op_method("add"),  # PyTorch computes 2 + x as add(x, 2)
+    "__sub__": _op_method("sub"),
     "__rsub__": _binop(F.sub, reflected=True),
-    "__mul__": _binop(F.mul),
-    "__rmul__": _binop(F.mul),
-    "__truediv__": _binop(F.div),
+    "__mul__": _op_method("mul"),
+    "__rmul__": _op_method("mul"),
+    "__truediv__": _op_method("div"),
     "__rtruediv__": lambda self, other: (
         F.reciprocal(self) * other if _operand(other) else NotImplemented
     ),  # PyTorch computes 2 / x as reciprocal(x) * 2
     "__pow__": _binop(F.pow),
     "__rpow__": _binop(F.pow, reflected=True),
-    "__eq__": _binop(F.eq),
-    "__ne__": _binop(F.ne),
-    "__lt__": _binop(F.lt),
-    "__le__": _binop(F.le),
-    "__gt__": _binop(F.gt),
-    "__ge__": _binop(F.ge),
-    "__and__": _binop(F.logical_and),
-    "__or__": _binop(F.logical_or),
+    "__eq__": _op_method("eq"),
+    "__ne__": _op_method("ne"),
+    "__lt__": _op_method("lt"),
+    "__le__": _op_method("le"),
+    "__gt__": _op_method("gt"),
+    "__ge__": _op_method("ge"),
+    "__and__": _op_method("logical_and"),
+    "__or__": _op_method("logical_or"),
     "__invert__": F.logical_not,
     "__neg__": F.neg,
     "__pos__": lambda self: self,

@@ -101,8 +101,10 @@ class Plan:
     says which of those may carry a gradient), ``records`` whether the result can require
     grad, ``simple`` that every operand is a tensor already in its compute dtype (the common
     case :func:`apply` takes without a per-operand loop), ``pid`` a small int naming the
-    signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`) and
-    ``kernels`` the forward kernel per ``(ndim, parallel)``.
+    signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`),
+    ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial_1d`` the serial 1-D one
+    (the small-tensor case, read without a lookup) and ``pool_min`` the
+    result size from which its buffer comes from :mod:`jitgrad.memory`'s pool.
     """
 
     __slots__ = (
@@ -117,6 +119,8 @@ class Plan:
         "simple",
         "pid",
         "kernels",
+        "serial_1d",
+        "pool_min",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -144,6 +148,8 @@ class Plan:
         )
         self.pid = len(_plans)
         self.kernels: dict[int, Any] = {}
+        self.serial_1d: Any = None
+        self.pool_min = memory.min_pooled_size(self.odt.np)
 
     def kernel(self, ndim: int, parallel: bool) -> Any:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
@@ -178,7 +184,10 @@ def apply(
         deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
         if deferred is not None:
             return deferred
-    key = (op, out_dtype, *map(_signature, args))
+    if len(args) == 2:  # spelled out: a starred map costs twice as much
+        key = (op, out_dtype, _signature(args[0]), _signature(args[1]))
+    else:
+        key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
     if plan is None:
         plan = _plans[key] = Plan(op, args, out_dtype)
@@ -210,39 +219,61 @@ def apply(
     odt = plan.odt
     if out is None:
         n = arrays[0].size if same else math.prod(shape)
-        if n >= lazy.min_size and L.FUSE.enabled:
-            deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
-            if deferred is not None:
-                return deferred
-        out = memory.empty(shape, odt.np, n)
+        if n < plan.pool_min:
+            out = np.empty(shape, odt.np)
+        else:
+            if n >= lazy.min_size and L.FUSE.enabled:
+                deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
+                if deferred is not None:
+                    return deferred
+            out = memory.empty(shape, odt.np, n)
     elif out.shape != shape:
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
         )
     size = out.size
-    if size:
-        if same and len(shape) == 1:  # the operands serve a 1-D loop as they are
-            plan.kernel(1, size >= PARALLEL_THRESHOLD).fn(*values, out)
-        else:
-            if same and not shape:  # 0-d: a loop of one
-                views, ndim = [a.reshape(1) for a in arrays], 1
-                views.append(out.reshape(1))
-            else:
-                views, ndim = iteration_views(shape, [*arrays, out])
-            kernel = plan.kernel(ndim, size >= PARALLEL_THRESHOLD)
-            if values is arrays:
-                call = views
-            else:
-                it = iter(views)
-                call = [next(it) if m == "t" else v for v, m in zip(values, plan.smask)]
-                call.append(views[-1])
-            if ndim == 2:
-                kernel, call = C.for_call(kernel, call)
-            kernel.fn(*call)
+    if same and len(shape) == 1 and size < PARALLEL_THRESHOLD:  # the common small case
+        kernel = plan.serial_1d
+        if kernel is None:
+            kernel = plan.serial_1d = plan.kernel(1, False)
+        kernel.fn(*values, out)
+    elif size:
+        _launch(plan, values, arrays, out, shape, same)
     if not (wants_grad and plan.records and STATE.enabled):
         return _make(out, odt)
-    # Plain loops, not comprehensions: each comprehension is a function call in CPython 3.11.
+    return _record(plan, args, values, out, shape if same else tuple([a.shape for a in arrays]))
+
+
+def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tuple, same: bool):
+    """The forward kernel over any layout: 1-D as it is, 0-d as a loop of one, else views."""
+    size = out.size
+    if same and len(shape) == 1:  # the operands serve a 1-D loop as they are
+        plan.kernel(1, size >= PARALLEL_THRESHOLD).fn(*values, out)
+        return
+    if same and not shape:  # 0-d: a loop of one
+        views, ndim = [a.reshape(1) for a in arrays], 1
+        views.append(out.reshape(1))
+    else:
+        views, ndim = iteration_views(shape, [*arrays, out])
+    kernel = plan.kernel(ndim, size >= PARALLEL_THRESHOLD)
+    if values is arrays:
+        call = views
+    else:
+        it = iter(views)
+        call = [next(it) if m == "t" else v for v, m in zip(values, plan.smask)]
+        call.append(views[-1])
+    if ndim == 2:
+        kernel, call = C.for_call(kernel, call)
+    kernel.fn(*call)
+
+
+def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
+    """The result tensor with its backward node: edges, saved operands and versions.
+
+    Plain loops, not comprehensions: each comprehension is a function call in CPython 3.11.
+    """
     nexts = []
+    versions = []
     for i, ok in plan.edges:
         x = args[i]
         if ok and x._requires_grad:
@@ -250,17 +281,20 @@ def apply(
             nexts.append((fn, x._output_nr) if fn is not None else x._edge())
         else:
             nexts.append(_NO_EDGE)
-    versions = []
-    for x, m in zip(args, plan.smask):
-        if m == "t":
+    if plan.simple:
+        for x in args:
             versions.append(x._vc[0])
+    else:
+        for x, m in zip(args, plan.smask):
+            if m == "t":
+                versions.append(x._vc[0])
     node = plan.node_cls(tuple(nexts))
-    node._key = (plan.pid, shape if same else tuple([a.shape for a in arrays]))
+    node._key = (plan.pid, shapes)
     result = _new_tensor(Tensor)
     result._value = out
-    _init_fields(result, odt, node)
+    _init_fields(result, plan.odt, node)
     node._saved = (
-        op,
+        plan.op,
         plan.smask,
         tuple(args),
         tuple(values),
@@ -284,6 +318,10 @@ class ElementwiseBackward(Node):
     """
 
     __slots__ = ("_ran",)
+    #: Whether backward frees the saved values: whether the gradient rules read a saved
+    #: tensor. It depends on the op and its operand kinds only, so each node class (see
+    #: :func:`_node_class`) fixes it and a release costs no lookup.
+    frees = True
 
     def saved(self) -> Any:
         """The saved tuple; a deferred forward's values are computed on first read."""
@@ -343,21 +381,8 @@ class ElementwiseBackward(Node):
 
     def release(self) -> None:
         """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
-        saved = self._saved
-        if saved is None or not isinstance(saved, tuple):
-            return
-        op, smask = saved[0], saved[1]
-        # Keyed on (op, operand kinds) only: whether anything is saved hardly ever depends on
-        # which inputs need grad, and this runs once per node per backward.
-        frees = _frees_cache.get((op.name, smask))
-        if frees is None:
-            needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
-            frees = _frees_cache[(op.name, smask)] = bool(_saved_roles(op, smask, needs))
-        if frees:
-            super().release()
-
-
-_frees_cache: dict[tuple[str, str], bool] = {}
+        if self.frees:
+            Node.release(self)
 
 
 _roles_cache: dict[tuple, frozenset[str]] = {}
@@ -503,14 +528,18 @@ def edge_indices(op: OpDef, smask: str) -> tuple[int, ...]:
     return idx
 
 
-_node_classes: dict[str, type] = {}
+_node_classes: dict[tuple[str, bool], type] = {}
 
 
 def _node_class(op: OpDef, smask: str) -> type:
+    """The backward node class: PyTorch's name, and whether release frees (see ``frees``)."""
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
-    cls = _node_classes.get(name)
+    needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
+    frees = bool(_saved_roles(op, smask, needs))
+    cls = _node_classes.get((name, frees))
     if cls is None:
-        cls = _node_classes[name] = type(name, (ElementwiseBackward,), {"__slots__": ()})
+        attrs = {"__slots__": (), "frees": frees}
+        cls = _node_classes[(name, frees)] = type(name, (ElementwiseBackward,), attrs)
     return cls
 
 
