@@ -199,3 +199,21 @@ def test_division_by_zero_follows_ieee_like_pytorch():
     np.testing.assert_array_equal(x.grad.numpy(), [-np.inf, -1.0, -1.0])
     np.testing.assert_array_equal((jitgrad.tensor([0.0, 2.0]) / 0).numpy(), [np.nan, np.inf])
     assert np.isnan(jitgrad.tensor([-1.0]).log().item())
+
+
+def test_an_empty_elementwise_result_launches_no_kernel(monkeypatch):
+    """Nothing to compute: no kernel is looked up (or compiled) for a size-0 result."""
+    from jitgrad.ops import pointwise
+
+    a = jitgrad.zeros(0, requires_grad=True)
+    b = jitgrad.zeros(0)
+
+    def refuse(*_args):
+        raise AssertionError("a kernel was requested for an empty result")
+
+    monkeypatch.setattr(pointwise.Plan, "kernel", refuse)
+    for plan in pointwise._plans.values():
+        monkeypatch.setattr(plan, "serial_1d", None)
+    c = a * b
+    assert c.shape == (0,)
+    assert c.grad_fn.name() == "MulBackward0"

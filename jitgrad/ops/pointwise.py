@@ -103,8 +103,8 @@ class Plan:
     case :func:`apply` takes without a per-operand loop), ``pid`` a small int naming the
     signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`),
     ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial_1d`` the serial 1-D one
-    (the small-tensor case, read without a lookup) and ``pool_min`` the
-    result size from which its buffer comes from :mod:`jitgrad.memory`'s pool.
+    (the small-tensor case, read without a lookup) and ``pool_min`` the result size from
+    which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call).
     """
 
     __slots__ = (
@@ -232,7 +232,7 @@ def apply(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
         )
     size = out.size
-    if same and len(shape) == 1 and size < PARALLEL_THRESHOLD:  # the common small case
+    if same and len(shape) == 1 and 0 < size < PARALLEL_THRESHOLD:  # the common small case
         kernel = plan.serial_1d
         if kernel is None:
             kernel = plan.serial_1d = plan.kernel(1, False)
