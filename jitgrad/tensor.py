@@ -233,10 +233,10 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        node = self.grad_fn
-        if node._retain is None:
-            node._retain = {}
-        node._retain[self._output_nr] = weakref.ref(self)
+        extra = self.grad_fn.extras()
+        if extra.retain is None:
+            extra.retain = {}
+        extra.retain[self._output_nr] = weakref.ref(self)
 
     def _accumulator(self) -> AccumulateGrad:
         acc = self._acc
@@ -258,9 +258,10 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, nr = self._edge()
-        if node._tensor_hooks is None:
-            node._tensor_hooks = {}
-        return add_hook(node._tensor_hooks.setdefault(nr, {}), hook)
+        extra = node.extras()
+        if extra.tensor_hooks is None:
+            extra.tensor_hooks = {}
+        return add_hook(extra.tensor_hooks.setdefault(nr, {}), hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(tensor)`` runs on a leaf after its ``.grad`` has been accumulated."""

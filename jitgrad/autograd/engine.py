@@ -72,33 +72,35 @@ def add_hook(hooks: dict, fn: Callable) -> RemovableHandle:
     return handle
 
 
+class NodeExtras:
+    """The parts of a node that few nodes have: hooks, ``retain_grad`` targets, metadata and
+    the anomaly-mode trace of the forward call.
+
+    They share one slot of :class:`Node` (None until something is set), so creating a node
+    stores one None for all of them and a sweep reads one slot to know a node has none.
+    """
+
+    __slots__ = ("hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace")
+
+    def __init__(self, trace: list[str] | None = None) -> None:
+        self.hooks: dict | None = None
+        self.prehooks: dict | None = None
+        self.tensor_hooks: dict | None = None  # output_nr -> {id: fn}
+        self.retain: dict | None = None  # output_nr -> weakref to the tensor retaining its grad
+        self.metadata: dict | None = None
+        self.trace = trace
+
+
 class Node:
     """A backward function in the graph. Subclasses implement :meth:`apply`."""
 
-    __slots__ = (
-        "next_functions",
-        "_seq",
-        "_hooks",
-        "_prehooks",
-        "_tensor_hooks",
-        "_retain",
-        "_saved",
-        "_trace",
-        "_metadata",
-        "_key",
-        "__weakref__",
-    )
+    __slots__ = ("next_functions", "_seq", "_extra", "_saved", "_key", "__weakref__")
 
     def __init__(self, next_functions: tuple, seq: float | None = None) -> None:
         self.next_functions = next_functions
         self._seq = next_sequence() if seq is None else seq
-        self._hooks: dict | None = None
-        self._prehooks: dict | None = None
-        self._tensor_hooks: dict | None = None  # output_nr -> {id: fn}
-        self._retain: dict | None = None  # output_nr -> tensor retaining its grad
         self._saved: Any = None
-        self._trace = traceback.format_stack()[:-3] if _anomaly.enabled else None
-        self._metadata: dict | None = None
+        self._extra = NodeExtras(traceback.format_stack()[:-3]) if _anomaly.enabled else None
         #: structural token for the replay cache (None: this node is never replayed)
         self._key: Any = type(self)
 
@@ -108,11 +110,19 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
 
+    def extras(self) -> NodeExtras:
+        """This node's :class:`NodeExtras`, created on first use."""
+        extra = self._extra
+        if extra is None:
+            extra = self._extra = NodeExtras()
+        return extra
+
     @property
     def metadata(self) -> dict:
-        if self._metadata is None:
-            self._metadata = {}
-        return self._metadata
+        extra = self.extras()
+        if extra.metadata is None:
+            extra.metadata = {}
+        return extra.metadata
 
     def apply(self, grads: list) -> Sequence:
         """Gradients for each ``next_functions`` edge given the gradients of each output."""
@@ -124,15 +134,17 @@ class Node:
 
     def register_hook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` after this node runs; may return new grad_inputs."""
-        if self._hooks is None:
-            self._hooks = {}
-        return add_hook(self._hooks, fn)
+        extra = self.extras()
+        if extra.hooks is None:
+            extra.hooks = {}
+        return add_hook(extra.hooks, fn)
 
     def register_prehook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
-        if self._prehooks is None:
-            self._prehooks = {}
-        return add_hook(self._prehooks, fn)
+        extra = self.extras()
+        if extra.prehooks is None:
+            extra.prehooks = {}
+        return add_hook(extra.prehooks, fn)
 
     def release(self) -> None:
         """Free saved values after a backward without ``retain_graph``."""
@@ -148,6 +160,12 @@ class Node:
 
 
 FREED = object()
+
+
+def hooked(node: Node, *kinds: str) -> bool:
+    """Whether ``node`` has any of the :class:`NodeExtras` ``kinds`` set and non-empty."""
+    extra = node._extra
+    return extra is not None and any(getattr(extra, kind) for kind in kinds)
 
 
 class AccumulateGrad(Node):
@@ -199,10 +217,11 @@ _anomaly = _Anomaly()
 def _check_nan(node: Node, results: Sequence) -> None:
     for i, r in enumerate(results):
         if r is not None and r.dtype.is_floating_point and r._has_nan():
-            if node._trace:
+            trace = node._extra.trace if node._extra is not None else None
+            if trace:
                 warnings.warn(
                     "Error detected in " + node.name() + ". Traceback of forward call that "
-                    "caused the error:\n" + "".join(node._trace),
+                    "caused the error:\n" + "".join(trace),
                     UserWarning,
                     stacklevel=3,
                 )
@@ -401,7 +420,10 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
 
 
 def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
-    hooks = node._tensor_hooks
+    extra = node._extra
+    if extra is None:
+        return
+    hooks = extra.tensor_hooks
     if hooks:
         for nr, fns in hooks.items():
             if nr < len(grad_outputs) and grad_outputs[nr] is not None:
@@ -409,7 +431,7 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
                     new = fn(grad_outputs[nr])
                     if new is not None:
                         grad_outputs[nr] = new
-    retain = node._retain
+    retain = extra.retain
     if retain:
         for nr, ref in retain.items():
             t = ref()
@@ -422,17 +444,27 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
 
 
 def _call_node(node: Node, grad_outputs: list) -> Sequence:
-    if node._prehooks:
-        for fn in list(node._prehooks.values()):
+    extra = node._extra
+    if extra is None:
+        results = node.apply(grad_outputs)
+    else:
+        results = _call_hooked(node, extra, grad_outputs)
+    if _anomaly.enabled and _anomaly.check_nan:
+        _check_nan(node, results)
+    return results
+
+
+def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
+    """``node.apply`` between its pre-hooks and hooks (either may replace the gradients)."""
+    if extra.prehooks:
+        for fn in list(extra.prehooks.values()):
             new = fn(tuple(grad_outputs))
             if new is not None:
                 grad_outputs = list(new)
     results = node.apply(grad_outputs)
-    if node._hooks:
-        for fn in list(node._hooks.values()):
+    if extra.hooks:
+        for fn in list(extra.hooks.values()):
             new = fn(tuple(results), tuple(grad_outputs))
             if new is not None:
                 results = list(new)
-    if _anomaly.enabled and _anomaly.check_nan:
-        _check_nan(node, results)
     return results

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import helpers, memory
+from ..autograd.engine import hooked
 from ..ops import expr as E
 from ..ops.pointwise import ROLES, edge_indices
 from ..tensor import Tensor, _make
@@ -158,7 +159,7 @@ class JointGroup:
             return None
         root = t.grad_fn
         below = root.next_functions[0][0]
-        if root._hooks or root._prehooks or below._tensor_hooks or below._retain:
+        if hooked(root, "hooks", "prehooks") or hooked(below, "tensor_hooks", "retain"):
             return None  # they must see gradients the joint kernel never materializes
         group = groups.get(below)
         if group is None or not isinstance(group, FusedGroup):

@@ -111,8 +111,11 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
 
 
 def render_source(spec: KernelSpec) -> str:
-    """Readable Python/Numba source for ``spec``: one line per op, named after the ops."""
-    idx = ", ".join(f"i{d}" for d in range(spec.ndim))
+    """Readable Python/Numba source for ``spec``: one line per op, named after the ops.
+
+    ``ndim`` 0 is a 0-d result: no loop, every array read and written at ``[()]``.
+    """
+    idx = ", ".join(f"i{d}" for d in range(spec.ndim)) or "()"
     array_inputs = [name for name, is_scalar in spec.inputs if not is_scalar]
     full_outputs = [o for o in spec.outputs if o[2] != REDUCE]
     compact = dict(spec.compact)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..autograd.engine import hooked
 from ..ops.pointwise import ElementwiseBackward
 
 #: Most members one group may have. Compile time grows faster than the kernel (NOTES-numba:
@@ -28,7 +29,7 @@ MAX_GROUP = 48
 
 
 def _fusable(node: Any) -> bool:
-    return isinstance(node, ElementwiseBackward) and not node._hooks and not node._prehooks
+    return isinstance(node, ElementwiseBackward) and not hooked(node, "hooks", "prehooks")
 
 
 def partition(
@@ -68,7 +69,7 @@ def partition(
 
 def _joinable(node, users, group_of, entry, max_group) -> list[Any] | None:
     """The group ``node`` can join as a non-root member, or None."""
-    if not users or node in entry or node._tensor_hooks or node._retain:
+    if not users or node in entry or hooked(node, "tensor_hooks", "retain"):
         return None
     group = group_of.get(users[0])
     if group is None or len(group) >= max_group:

@@ -66,7 +66,7 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
             edges = roots
         else:
             token = node._key
-            if token is None or node._tensor_hooks or node._retain or node._hooks or node._prehooks:
+            if token is None or node._extra is not None:
                 return None
             seq = node._seq
             if seq < oldest:

@@ -102,9 +102,11 @@ class Plan:
     grad, ``simple`` that every operand is a tensor already in its compute dtype (the common
     case :func:`apply` takes without a per-operand loop), ``pid`` a small int naming the
     signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`),
-    ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial_1d`` the serial 1-D one
-    (the small-tensor case, read without a lookup) and ``pool_min`` the result size from
-    which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call).
+    ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial`` the serial 0-d and 1-D
+    ones (the small-tensor case, read without a lookup), ``pool_min`` the result size from
+    which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call), ``direct``
+    that every tensor operand is already in its compute dtype (scalars aside) and
+    ``small_max`` the result size from which :func:`_small` leaves a call to :func:`apply`.
     """
 
     __slots__ = (
@@ -119,8 +121,10 @@ class Plan:
         "simple",
         "pid",
         "kernels",
-        "serial_1d",
+        "serial",
         "pool_min",
+        "direct",
+        "small_max",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -143,13 +147,15 @@ class Plan:
             (i, self.smask[i] == "t" and op.grads[i] is not None)
             for i in edge_indices(op, self.smask)
         )
-        self.simple = all(
-            isinstance(x, Tensor) and x._dtype is w for x, w in zip(args, self.wants, strict=True)
+        self.direct = all(
+            x._dtype is w for x, w in zip(args, self.wants, strict=True) if isinstance(x, Tensor)
         )
+        self.simple = self.direct and "s" not in self.smask
         self.pid = len(_plans)
         self.kernels: dict[int, Any] = {}
-        self.serial_1d: Any = None
+        self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)
+        self.small_max = min(PARALLEL_THRESHOLD, self.pool_min)
 
     def kernel(self, ndim: int, parallel: bool) -> Any:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
@@ -180,10 +186,15 @@ def apply(
     sub-microsecond kernel call, so it is written flat.
     """
     lazy = L.STATE
-    if out is None and (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
-        deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
-        if deferred is not None:
-            return deferred
+    if out is None:
+        if (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
+            deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
+            if deferred is not None:
+                return deferred
+        elif out_dtype is None:
+            result = _small(op, args)
+            if result is not None:
+                return result
     if len(args) == 2:  # spelled out: a starred map costs twice as much
         key = (op, out_dtype, _signature(args[0]), _signature(args[1]))
     else:
@@ -232,10 +243,10 @@ def apply(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
         )
     size = out.size
-    if same and len(shape) == 1 and 0 < size < PARALLEL_THRESHOLD:  # the common small case
-        kernel = plan.serial_1d
+    if same and len(shape) < 2 and 0 < size < PARALLEL_THRESHOLD:  # small, 0-d or 1-D
+        kernel = plan.serial[len(shape)]
         if kernel is None:
-            kernel = plan.serial_1d = plan.kernel(1, False)
+            kernel = plan.serial[len(shape)] = plan.kernel(len(shape), False)
         kernel.fn(*values, out)
     elif size:
         _launch(plan, values, arrays, out, shape, same)
@@ -245,16 +256,12 @@ def apply(
 
 
 def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tuple, same: bool):
-    """The forward kernel over any layout: 1-D as it is, 0-d as a loop of one, else views."""
+    """The forward kernel over any layout: 1-D as it is, else views of one loop nest."""
     size = out.size
     if same and len(shape) == 1:  # the operands serve a 1-D loop as they are
         plan.kernel(1, size >= PARALLEL_THRESHOLD).fn(*values, out)
         return
-    if same and not shape:  # 0-d: a loop of one
-        views, ndim = [a.reshape(1) for a in arrays], 1
-        views.append(out.reshape(1))
-    else:
-        views, ndim = iteration_views(shape, [*arrays, out])
+    views, ndim = iteration_views(shape, [*arrays, out])
     kernel = plan.kernel(ndim, size >= PARALLEL_THRESHOLD)
     if values is arrays:
         call = views
@@ -265,6 +272,64 @@ def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tupl
     if ndim == 2:
         kernel, call = C.for_call(kernel, call)
     kernel.fn(*call)
+
+
+def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
+    """``apply(op, args)`` for the commonest call, or None where it does not apply.
+
+    The commonest call: one or two operands, the first a tensor with at most one dimension
+    and fewer than ``Plan.small_max`` elements, the second a tensor of the same shape or a
+    Python float or int, every tensor already in the compute dtype. That is every op of a
+    scalar model or a small-vector loop, where the Python around the kernel is the whole
+    cost: this path reads each operand once, needs no broadcast, and calls the plan's
+    serial kernel directly. Its caller has ruled out lazy operands and ``out=``.
+    """
+    a = args[0]
+    if not isinstance(a, Tensor):
+        return None
+    va = a._value
+    shape = va.shape
+    nd = len(shape)
+    if nd > 1:
+        return None
+    grad = a._requires_grad
+    if len(args) == 1:
+        plan = _plans.get((op, None, a._dtype if nd else (a._dtype, 0)))
+        values = [va]
+    elif len(args) == 2:
+        b = args[1]
+        kind = type(b)
+        if kind is float or kind is int:
+            plan = _plans.get((op, None, a._dtype if nd else (a._dtype, 0), kind))
+            if plan is None:
+                return None
+            values = [va, plan.wants[1].np.type(b)]
+        elif isinstance(b, Tensor):
+            vb = b._value
+            if vb.shape != shape:
+                return None
+            plan = _plans.get(
+                (op, None, a._dtype if nd else (a._dtype, 0), (b._dtype if nd else (b._dtype, 0)))
+            )
+            values = [va, vb]
+            grad = grad or b._requires_grad
+        else:
+            return None
+    else:
+        return None
+    if plan is None or not plan.direct:
+        return None
+    size = va.size
+    if not 0 < size < plan.small_max or size >= L.STATE.min_size:
+        return None
+    out = np.empty(shape, plan.odt.np)
+    kernel = plan.serial[nd]
+    if kernel is None:
+        kernel = plan.serial[nd] = plan.kernel(nd, False)
+    kernel.fn(*values, out)
+    if not (grad and plan.records and STATE.enabled):
+        return _make(out, plan.odt)
+    return _record(plan, args, values, out, shape)
 
 
 def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
