@@ -225,6 +225,9 @@ class GroupLayout:
         "scalar_gather",
         "aliases",
         "buffers",
+        "allocs",
+        "modes",
+        "accumulates",
         "results",
         "kernels",
         "last",
@@ -323,6 +326,20 @@ class GroupLayout:
             else:
                 mode = C.ACCUMULATE
             self.buffers.append((bshape, dt.np, mode, dt))
+        # How each buffer is allocated: small ones by numpy directly (the pool's threshold
+        # is known now), stored ones uninitialized, the others zeroed.
+        self.allocs: list[tuple] = []
+        for bshape, npdt, mode, _dt in self.buffers:
+            pooled = math.prod(bshape) >= memory.min_pooled_size(npdt)
+            if mode == C.STORE:
+                alloc = memory.empty if pooled else np.empty
+            else:
+                alloc = memory.zeros if pooled else np.zeros
+            self.allocs.append((bshape, npdt, alloc))
+        self.modes = [b[2] for b in self.buffers]
+        #: whether a buffer accumulates through a broadcast view (its mode is refined per
+        #: launch, and it may rule out a parallel loop)
+        self.accumulates = C.ACCUMULATE in self.modes
         # One result per edge leaving the group; a target reached twice gets its buffer once.
         self.results: list[int | None] = []
         given: set[int] = set()
@@ -357,19 +374,18 @@ class GroupLayout:
         structure this layout was analysed from.
         """
         arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
-        shape = saved[0][7].shape
-        buffers = [
-            memory.empty(bshape, npdt) if mode == C.STORE else memory.zeros(bshape, npdt)
-            for bshape, npdt, mode, _dt in self.buffers
-        ]
+        out = saved[0][7]
+        buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
         if self.joint:  # the loss: the root's value summed by the same kernel
-            loss = self.loss = np.zeros(1, saved[0][7].dtype)
-        if saved[0][7].size:
-            modes = [b[2] for b in self.buffers]
+            loss = self.loss = np.zeros(1, out.dtype)
+        if out.size:
+            modes = self.modes
             full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
-            views, ndim = iteration_views(shape, arrays + full)
-            modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
-            parallel = saved[0][7].size >= helpers.PARALLEL_THRESHOLD and parallel_safe
+            views, ndim = iteration_views(out.shape, arrays + full)
+            parallel_safe = True
+            if self.accumulates:
+                modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
+            parallel = out.size >= helpers.PARALLEL_THRESHOLD and parallel_safe
             lkey = (tuple(modes), ndim, parallel)
             entry = self.kernels.get(lkey)
             if entry is None:
@@ -377,17 +393,23 @@ class GroupLayout:
             call: list[Any] = views[: len(arrays)]
             if self.joint:
                 call[0] = garr.reshape(-1)[0]
-            call += [saved[k][3][i] for k, i in self.scalar_gather]
-            vit = iter(views[len(arrays) :])
-            for b, mode in zip(buffers, modes, strict=True):
-                call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
+            if self.scalar_gather:
+                call += [saved[k][3][i] for k, i in self.scalar_gather]
+            if len(full) == len(buffers):  # no reduced buffer: the views in buffer order
+                call += views[len(arrays) :]
+            else:
+                vit = iter(views[len(arrays) :])
+                for b, mode in zip(buffers, modes, strict=True):
+                    call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
             if self.joint:
                 call.append(loss)
-            kernel, call = C.for_call(entry[0], call)
-            self.last = entry = (kernel, kernel.spec)
+            kernel = entry[0]
+            if ndim == 2:
+                kernel, call = C.for_call(kernel, call)
+            self.last = (kernel, kernel.spec)
             if compile_only:
                 return []
-            entry[0].fn(*call)
+            kernel.fn(*call)
         elif compile_only:
             return []
         metas = self.buffers

@@ -42,7 +42,7 @@ def refine_accumulation(modes: list, out_views: list) -> tuple[list, bool]:
         view = next(it)
         if view.ndim > 1 and view.strides[-1] == 0:
             mode = ACCUMULATE_ROW
-        if view.strides[0] == 0:
+        if view.ndim and view.strides[0] == 0:
             parallel_safe = False
         refined.append(mode)
     return refined, parallel_safe

@@ -20,12 +20,13 @@ def iteration_views(
 ) -> tuple[list[np.ndarray], int]:
     """Views of ``arrays`` (each broadcastable to ``shape``) over a collapsed iteration space.
 
-    Returns the views and their common ndim (at least 1). The layout depends only on the
+    Returns the views and their common ndim (0 only for a 0-d ``shape``, whose kernel reads
+    the arrays as they are: cheaper than a reshape each). The layout depends only on the
     operands' shapes, strides and item sizes, so it is worked out once per combination.
     """
     if all(a.shape == shape for a in arrays):
-        if len(shape) == 1:  # any strides serve a 1-D loop as they are
-            return list(arrays), 1
+        if len(shape) < 2:  # any strides serve a 1-D loop as they are; 0-d needs no loop
+            return list(arrays), len(shape)
         if all(a.flags.c_contiguous for a in arrays):
             return [a.reshape(-1) for a in arrays], 1
     key = (shape, *[(a.shape, a.strides, a.itemsize) for a in arrays])

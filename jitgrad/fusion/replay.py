@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import helpers
-from ..autograd.engine import MUTATION, _add_to_buffer, _call_node
+from ..autograd.engine import MUTATION, _add_to_buffer, _call_node, free_saved
 from ..autograd.grad_mode import STATE
 from ..ops.pointwise import ElementwiseBackward
 from .backward import GroupLayout
@@ -97,11 +97,14 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
 class Step:
     """One engine step: a node, or a fusion group identified by its members' positions."""
 
-    __slots__ = ("pos", "members", "layout", "routes")
+    __slots__ = ("pos", "members", "frees", "layout", "routes")
 
-    def __init__(self, pos: int, members: list[int] | None, layout: Any, routes: list) -> None:
+    def __init__(
+        self, pos: int, members: list[int] | None, frees: list[int], layout: Any, routes: list
+    ) -> None:
         self.pos = pos
         self.members = members
+        self.frees = frees  # positions of the members whose release frees saved values
         self.layout = layout
         self.routes = routes  # (position or -1, output_nr) per gradient the step returns
 
@@ -121,10 +124,11 @@ class Program:
         self.steps = []
         for node, group in ran:
             if group is None:
-                step = Step(pos[node], None, None, routes(node.next_functions))
+                step = Step(pos[node], None, [], None, routes(node.next_functions))
             else:
                 members = [pos[m] for m in group.members]
-                step = Step(pos[node], members, group.layout, routes(group.edges))
+                frees = [pos[m] for m in group.members if m.frees]
+                step = Step(pos[node], members, frees, group.layout, routes(group.edges))
             self.steps.append(step)
 
     def run(self, order: list, grads: Sequence[Any], retain_graph: bool) -> None:
@@ -145,8 +149,7 @@ class Program:
                     members = [order[p] for p in step.members]
                     results = _run_group(step, members, grad_outputs[0])
                     if not retain_graph:
-                        for m in members:
-                            m.release()
+                        free_saved([order[p] for p in step.frees])
                 for (p, nr), g in zip(step.routes, results, strict=False):
                     if g is not None and p >= 0:
                         _add_to_buffer(buffers, p, nr, g)

@@ -106,7 +106,10 @@ class Plan:
     ones (the small-tensor case, read without a lookup), ``pool_min`` the result size from
     which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call), ``direct``
     that every tensor operand is already in its compute dtype (scalars aside) and
-    ``small_max`` the result size from which :func:`_small` leaves a call to :func:`apply`.
+    ``small_max`` the result size from which :func:`_small` leaves a call to :func:`apply`
+    (the parallel, pooling or deferral threshold, whichever comes first),
+    ``leading`` how many leading operands are the only tensors and each gets a gradient edge
+    (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly.
     """
 
     __slots__ = (
@@ -125,6 +128,7 @@ class Plan:
         "pool_min",
         "direct",
         "small_max",
+        "leading",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -151,11 +155,17 @@ class Plan:
             x._dtype is w for x, w in zip(args, self.wants, strict=True) if isinstance(x, Tensor)
         )
         self.simple = self.direct and "s" not in self.smask
+        self.leading = 0
+        if self.smask in ("t", "ts") and self.edges == ((0, True),):
+            self.leading = 1
+        elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
+            self.leading = 2
         self.pid = len(_plans)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)
-        self.small_max = min(PARALLEL_THRESHOLD, self.pool_min)
+        # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
+        self.small_max = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
 
     def kernel(self, ndim: int, parallel: bool) -> Any:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
@@ -320,7 +330,7 @@ def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
     if plan is None or not plan.direct:
         return None
     size = va.size
-    if not 0 < size < plan.small_max or size >= L.STATE.min_size:
+    if not 0 < size < plan.small_max:
         return None
     out = np.empty(shape, plan.odt.np)
     kernel = plan.serial[nd]
@@ -335,21 +345,38 @@ def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
 def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
     """The result tensor with its backward node: edges, saved operands and versions.
 
-    Plain loops, not comprehensions: each comprehension is a function call in CPython 3.11.
+    Written out for one or two leading tensor operands (``Plan.leading``), plain loops
+    otherwise: a comprehension is a function call in CPython 3.11.
     """
-    nexts = []
-    versions = []
-    for i, ok in plan.edges:
-        x = args[i]
-        if ok and x._requires_grad:
-            fn = x.grad_fn
-            nexts.append((fn, x._output_nr) if fn is not None else x._edge())
+    if plan.leading:
+        a = args[0]
+        fn = a.grad_fn
+        edge = (fn, a._output_nr) if fn is not None else a._edge() if a._requires_grad else _NO_EDGE
+        if plan.leading == 1:
+            nexts = (edge,)
+            versions = (a._vc[0],)
         else:
-            nexts.append(_NO_EDGE)
-    if plan.simple:
-        for x in args:
-            versions.append(x._vc[0])
+            b = args[1]
+            fn = b.grad_fn
+            nexts = (
+                edge,
+                (fn, b._output_nr)
+                if fn is not None
+                else b._edge()
+                if b._requires_grad
+                else _NO_EDGE,
+            )
+            versions = (a._vc[0], b._vc[0])
     else:
+        nexts = []
+        versions = []
+        for i, ok in plan.edges:
+            x = args[i]
+            if ok and x._requires_grad:
+                fn = x.grad_fn
+                nexts.append((fn, x._output_nr) if fn is not None else x._edge())
+            else:
+                nexts.append(_NO_EDGE)
         for x, m in zip(args, plan.smask):
             if m == "t":
                 versions.append(x._vc[0])
@@ -365,7 +392,7 @@ def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shap
         tuple(values),
         plan.cdt,
         result._vc,
-        tuple(versions),
+        versions if plan.leading else tuple(versions),
         out,
         0,
     )
