@@ -263,10 +263,11 @@ def run_backward(
         structure = replay.structure(roots, grads)
         if structure is not None:
             program = replay.lookup(structure[0])
-            if program is not None:
-                program.run(structure[1], grads, retain_graph)
-                return None
-            ran = []
+            if replay.unchanged(structure[1], program):
+                if program is not None:
+                    program.run(structure[1], grads, retain_graph)
+                    return None
+                ran = []
     targets: dict[tuple[Node, int], int] = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
