@@ -228,6 +228,7 @@ class GroupLayout:
         "allocs",
         "modes",
         "accumulates",
+        "flat",
         "results",
         "kernels",
         "last",
@@ -340,6 +341,12 @@ class GroupLayout:
         #: whether a buffer accumulates through a broadcast view (its mode is refined per
         #: launch, and it may rule out a parallel loop)
         self.accumulates = C.ACCUMULATE in self.modes
+        #: every array the kernel iterates over has the root's shape, of at most one
+        #: dimension: they serve the loop as they are (shapes are part of the structure
+        #: this layout serves; strides are not, and do not matter to a 1-D loop)
+        full_shapes = [(saved[k][7] if i < 0 else saved[k][3][i]).shape for k, i in self.gather]
+        full_shapes += [b[0] for b in self.buffers if b[2] != C.REDUCE]
+        self.flat = len(shape) < 2 and all(s == shape for s in full_shapes)
         # One result per edge leaving the group; a target reached twice gets its buffer once.
         self.results: list[int | None] = []
         given: set[int] = set()
@@ -381,7 +388,10 @@ class GroupLayout:
         if out.size:
             modes = self.modes
             full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
-            views, ndim = iteration_views(out.shape, arrays + full)
+            if self.flat:
+                views, ndim = arrays + full, len(out.shape)
+            else:
+                views, ndim = iteration_views(out.shape, arrays + full)
             parallel_safe = True
             if self.accumulates:
                 modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])

@@ -24,7 +24,10 @@ def iteration_views(
     the arrays as they are: cheaper than a reshape each). The layout depends only on the
     operands' shapes, strides and item sizes, so it is worked out once per combination.
     """
-    if all(a.shape == shape for a in arrays):
+    for a in arrays:  # a loop, not all(...): a generator costs a frame per operand
+        if a.shape != shape:
+            break
+    else:
         if len(shape) < 2:  # any strides serve a 1-D loop as they are; 0-d needs no loop
             return list(arrays), len(shape)
         if all(a.flags.c_contiguous for a in arrays):
