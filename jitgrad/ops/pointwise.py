@@ -109,7 +109,10 @@ class Plan:
     ``small_max`` the result size from which :func:`_small` leaves a call to :func:`apply`
     (the parallel, pooling or deferral threshold, whichever comes first),
     ``leading`` how many leading operands are the only tensors and each gets a gradient edge
-    (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly.
+    (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
+    ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
+    ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`_small` has
+    converted to the scalar operand's dtype (a conversion costs five lookups).
     """
 
     __slots__ = (
@@ -129,6 +132,8 @@ class Plan:
         "direct",
         "small_max",
         "leading",
+        "padded",
+        "consts",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -156,10 +161,12 @@ class Plan:
         )
         self.simple = self.direct and "s" not in self.smask
         self.leading = 0
-        if self.smask in ("t", "ts") and self.edges == ((0, True),):
+        self.padded = self.smask == "ts" and self.edges == ((0, True), (1, False))
+        if self.padded or self.smask in ("t", "ts") and self.edges == ((0, True),):
             self.leading = 1
         elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
             self.leading = 2
+        self.consts: dict[float, Any] = {}
         self.pid = len(_plans)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
@@ -313,7 +320,13 @@ def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
             plan = _plans.get((op, None, a._dtype if nd else (a._dtype, 0), kind))
             if plan is None:
                 return None
-            values = [va, plan.wants[1].np.type(b)]
+            c = plan.consts.get(b)
+            if c is None:
+                c = plan.wants[1].np.type(b)
+                # zeros are not kept (0.0 == -0.0 as keys), nor NaN (never equal)
+                if b and b == b and len(plan.consts) < 64:
+                    plan.consts[b] = c
+            values = [va, c]
         elif isinstance(b, Tensor):
             vb = b._value
             if vb.shape != shape:
@@ -353,7 +366,7 @@ def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shap
         fn = a.grad_fn
         edge = (fn, a._output_nr) if fn is not None else a._edge() if a._requires_grad else _NO_EDGE
         if plan.leading == 1:
-            nexts = (edge,)
+            nexts = (edge, _NO_EDGE) if plan.padded else (edge,)
             versions = (a._vc[0],)
         else:
             b = args[1]
