@@ -217,3 +217,30 @@ def test_an_empty_elementwise_result_launches_no_kernel(monkeypatch):
     c = a * b
     assert c.shape == (0,)
     assert c.grad_fn.name() == "MulBackward0"
+
+
+@pytest.mark.parametrize("shape", [(), (5,)], ids=["0d", "1d"])
+def test_python_number_operands_keep_their_sign_and_value_across_calls(shape):
+    """The small-operand path converts each Python number once per plan and reuses it;
+    0.0 and -0.0 are equal as keys, so a cached +0.0 must never stand in for -0.0."""
+    x = jitgrad.tensor(np.full(shape, 3.0, np.float32))
+    for value in (0.0, -0.0, 0.0, 2.5, -2.5, 2.5, float("nan"), 7, -7):
+        got = (x * value).numpy()
+        want = np.float32(3.0) * np.float32(value)
+        np.testing.assert_array_equal(got, np.full(shape, want, np.float32))
+        assert np.all(np.signbit(got) == np.signbit(want)), value
+
+
+def test_zero_dimensional_kernels_read_and_write_without_a_loop():
+    """A 0-d result runs a kernel generated for ndim 0 (no loop, ``[()]`` indexing), not a
+    one-element loop over reshaped views."""
+    from jitgrad.fusion import codegen as C
+    from jitgrad.ops.pointwise import _forward_spec
+
+    spec = _forward_spec(REGISTRY["mul"], "tt", 0, False, "float32", "float32")
+    source = C.render_source(spec)
+    assert "for " not in source and "a[()]" in source and "out[()] = " in source
+    a, b = np.array(1.5, np.float32), np.array(-4.0, np.float32)
+    out = np.empty((), np.float32)
+    C.get_kernel(spec).fn(a, b, out)
+    assert out == np.float32(-6.0)
