@@ -219,3 +219,92 @@ def test_zero_dimensional_graph_replays_like_the_unfused_engine():
     np.testing.assert_allclose(unfused, analytic, rtol=1e-5)
     for _ in range(3):
         assert grads(True) == pytest.approx(unfused, rel=1e-6)
+
+
+def _grads_of(fn, *leaves, fuse: bool = True) -> list[np.ndarray]:
+    for t in leaves:
+        t.grad = None
+    with jitgrad.fusion(fuse):
+        fn(*leaves).backward()
+    return [t.grad.numpy().copy() for t in leaves]
+
+
+@pytest.mark.parametrize(
+    ("seen", "other"),
+    [
+        # the same ops and leaves, sharing a leaf elsewhere: x read twice, then y read twice
+        (
+            lambda x, y: (jitgrad.tanh(x * y) * x).sum(),
+            lambda x, y: (jitgrad.tanh(x * x) * y).sum(),
+        ),
+        # two products of the same operands, then one product used twice
+        (
+            lambda x, y: (jitgrad.tanh(x * y) * jitgrad.tanh(x * y)).sum(),
+            lambda x, y: (lambda t: t * t)(jitgrad.tanh(x * y)).sum(),
+        ),
+        # the same ops created in another order (ranks differ, so does the engine's order)
+        (
+            lambda x, y: (jitgrad.sin(x) * jitgrad.cos(y)).sum(),
+            lambda x, y: (lambda c, s: s * c)(jitgrad.cos(y), jitgrad.sin(x)).sum(),
+        ),
+    ],
+    ids=["leaf-shared", "node-shared", "creation-order"],
+)
+def test_a_recognised_structure_never_stands_in_for_a_different_graph(seen, other):
+    """After a structure is replayed through its generated matcher, graphs that differ in
+    sharing or creation order get their own (correct) gradients."""
+    x = jitgrad.tensor([0.3, -0.8, 1.2], requires_grad=True)
+    y = jitgrad.tensor([1.1, 0.4, -0.6], requires_grad=True)
+    replay.clear()
+    for _ in range(3):  # recorded, replayed (matcher built), replayed through the matcher
+        _grads_of(seen, x, y)
+    assert replay._RECENT, "the structure should have a matcher by now"
+    for got, want in zip(_grads_of(other, x, y), _grads_of(other, x, y, fuse=False), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    for got, want in zip(_grads_of(seen, x, y), _grads_of(seen, x, y, fuse=False), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_matcher_returns_the_nodes_of_an_equal_structure_and_none_otherwise():
+    from jitgrad.autograd.engine import _edge_of
+    from jitgrad.fusion import matcher
+
+    x = jitgrad.tensor([0.3, -0.8], requires_grad=True)
+    y = jitgrad.tensor([1.1, 0.4], requires_grad=True)
+    one = jitgrad.ones(())
+
+    def walked(loss):
+        roots = [_edge_of(loss)]
+        return roots, replay.structure(roots, [one])[1]
+
+    roots, order = walked((jitgrad.tanh(x * y) + x).sum())
+    match = matcher.build(order, roots, [one])
+    again_roots, again = walked((jitgrad.tanh(x * y) + x).sum())
+    assert match(again_roots, [one], again_roots[0][0]._seq) == again
+    for loss in ((jitgrad.tanh(x * x) + x).sum(), (jitgrad.tanh(x * y) + y).sum()):
+        other_roots = [_edge_of(loss)]
+        assert match(other_roots, [one], other_roots[0][0]._seq) is None
+    hooked_roots, _ = walked((jitgrad.tanh(x * y) + x).sum())
+    hooked_roots[0][0].register_hook(lambda gi, go: None)
+    assert match(hooked_roots, [one], hooked_roots[0][0]._seq) is None
+    assert match(again_roots, [jitgrad.ones((), dtype=jitgrad.float64)], 0) is None
+
+
+def test_graphs_above_the_matcher_size_still_replay(monkeypatch):
+    from jitgrad.fusion import matcher
+
+    monkeypatch.setattr(matcher, "MAX_NODES", 3)
+    replay.clear()
+    x = jitgrad.tensor([0.3, -0.8, 1.2], requires_grad=True)
+    y = jitgrad.tensor([1.1, 0.4, -0.6], requires_grad=True)
+
+    def loss(x, y):
+        return (jitgrad.tanh(x * y) * y + x).sum()
+
+    want = _grads_of(loss, x, y, fuse=False)
+    before = _counts()[1]
+    for _ in range(3):
+        for got, w in zip(_grads_of(loss, x, y), want, strict=True):
+            np.testing.assert_allclose(got, w, rtol=1e-6)
+    assert _counts()[1] == before + 2
+    assert not replay._RECENT  # no matcher was built

@@ -260,14 +260,12 @@ def run_backward(
     if inputs is None and not capture and _replayable(create_graph):
         from ..fusion import replay
 
-        structure = replay.structure(roots, grads)
-        if structure is not None:
-            program = replay.lookup(structure[0])
-            if replay.unchanged(structure[1], program):
-                if program is not None:
-                    program.run(structure[1], grads, retain_graph)
-                    return None
-                ran = []
+        program, order, key = replay.find(roots, grads)
+        if order is not None and replay.unchanged(order, program):
+            if program is not None:
+                program.run(order, grads, retain_graph)
+                return None
+            ran = []
     targets: dict[tuple[Node, int], int] = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -331,7 +329,7 @@ def run_backward(
     finally:
         STATE.enabled = prev_mode
     if ran is not None:
-        replay.store(structure[0], replay.Program(structure[1], roots, ran))
+        replay.store(key, replay.Program(order, roots, ran))
     if capture:
         assert inputs is not None
         for i, g in enumerate(captured):

@@ -5,7 +5,9 @@ graph runs the ordinary engine (reachability, dependency counts, the ready heap,
 planning, the analysis of every fused group) and records what it did: the order the nodes
 and groups ran in, where each gradient went, and each group's :class:`GroupLayout`. Later
 sweeps of a graph with the same structure skip all of that: one walk computes the graph's
-structural key, and the program replays the steps on the new graph's nodes.
+structural key, and the program replays the steps on the new graph's nodes. From the second
+match on, a program also has a generated matcher (:mod:`.matcher`) that recognises its
+structure in straight-line code, so a training loop's steps skip the generic walk as well.
 
 The key holds, per node in discovery order, its structural token (``Node._key``: the class,
 or for an elementwise node its op signature and operand shapes), its creation rank relative
@@ -30,6 +32,7 @@ from .. import helpers
 from ..autograd.engine import MUTATION, _add_to_buffer, _call_node, free_saved
 from ..autograd.grad_mode import STATE
 from ..ops.pointwise import ElementwiseBackward
+from . import matcher
 from .backward import GroupLayout
 
 #: Programs kept at most; the oldest is dropped first (shapes that change every step would
@@ -37,6 +40,9 @@ from .backward import GroupLayout
 MAX_PROGRAMS = 256
 #: structural key -> Program
 PROGRAMS: dict[tuple, Program] = {}
+#: root node token -> the programs (newest first, at most two) last matched with that root,
+#: whose matchers are tried before the generic walk
+_RECENT: dict[Any, list[Program]] = {}
 _stats = {"replayed": 0, "recorded": 0}
 
 
@@ -88,6 +94,34 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
     return tuple(key), order
 
 
+def find(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[Any, list | None, tuple | None]:
+    """``(program, nodes in discovery order, key)`` for the graph below ``roots``.
+
+    A recent program's matcher answers first (key None: it is known); else the generic walk
+    and a lookup by key (program None: not seen before). ``(None, None, None)``: the graph
+    must not be replayed (see :func:`structure`).
+    """
+    token = roots[0][0]._key
+    recent = _RECENT.get(token)
+    if recent is not None:
+        top = roots[0][0]._seq
+        for program in recent:
+            order = program.matcher(roots, grads, top)
+            if order is not None:
+                return program, order, None
+    found = structure(roots, grads)
+    if found is None:
+        return None, None, None
+    key, order = found
+    program = PROGRAMS.get(key)
+    if program is not None:  # seen twice: worth a matcher
+        if program.matcher is None:
+            program.matcher = matcher.build(order, roots, grads)
+        if program.matcher is not None:
+            _RECENT[token] = [program] + [p for p in (recent or ()) if p is not program][:1]
+    return program, order, key
+
+
 def unchanged(order: list, program: Program | None) -> bool:
     """Whether no tensor changed in place since the oldest node of the graph ``order`` was
     created, or else whether the fused members' saved values are still as recorded (often
@@ -124,13 +158,14 @@ class Step:
 class Program:
     """The recorded steps of one graph structure; :meth:`run` replays them on a new graph."""
 
-    __slots__ = ("seeds", "steps", "span")
+    __slots__ = ("seeds", "steps", "span", "matcher")
 
     def __init__(self, order: list, roots: Sequence[tuple], ran: list[tuple]) -> None:
         pos = {node: i for i, node in enumerate(order)}
         self.seeds = [(pos[node], nr) for node, nr in roots]
         #: how much older than the first root the graph's oldest node is (see unchanged)
         self.span = order[0]._seq - min(n._seq for n in order)
+        self.matcher: matcher.Matcher | None = None  # built when the structure is seen again
 
         def routes(edges: Sequence[tuple]) -> list[tuple[int, int]]:
             return [(-1, 0) if n is None else (pos[n], nr) for n, nr in edges]
@@ -190,13 +225,12 @@ def _run_group(step: Step, members: list, g: Any) -> Sequence:
     return results
 
 
-def lookup(key: tuple) -> Program | None:
-    return PROGRAMS.get(key)
-
-
 def store(key: tuple, program: Program) -> None:
     if len(PROGRAMS) >= MAX_PROGRAMS:
-        del PROGRAMS[next(iter(PROGRAMS))]
+        dropped = PROGRAMS.pop(next(iter(PROGRAMS)))
+        for token, recent in list(_RECENT.items()):
+            if dropped in recent:
+                del _RECENT[token]
     PROGRAMS[key] = program
     _stats["recorded"] += 1
 
@@ -208,3 +242,4 @@ def info() -> dict[str, int]:
 
 def clear() -> None:
     PROGRAMS.clear()
+    _RECENT.clear()

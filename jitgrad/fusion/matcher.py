@@ -1,0 +1,108 @@
+"""Generated Python that recognises a graph structure without walking it generically.
+
+The replay cache (:mod:`.replay`) needs, on every ``backward()``, the new graph's nodes in
+discovery order and proof that the graph has a recorded program's structure. The generic
+walk builds the structural key with a dict of seen nodes and hashes it (about 0.6 us per
+node). For a structure seen twice, this module writes a function that checks the same facts
+in straight-line code, one block per node of the recorded graph::
+
+    n0 = roots[0][0]
+    if roots[0][1] != 0: return None
+    if n0._key != K0 or n0._extra is not None or top - n0._seq != 0: return None
+    (t0, r0), (t1, r1) = n0.next_functions
+    n1 = t0
+    if r0 != 0: return None
+    if t1 is not n2 ...
+
+It holds exactly when the generic walk would produce the recorded key: equal tokens, equal
+creation ranks, equal edges and output numbers, no hooks. Sharing is checked too: a node
+met again must be the same object (``is``), and a node met for the first time must be new.
+Creation ranks of non-leaf nodes are distinct (every node takes a number from one counter),
+so two positions with different recorded ranks cannot hold one node; leaves
+(``AccumulateGrad``, all ranked ``-inf``) are checked to be distinct objects. Any other
+mismatch (a missing edge, a ``None`` where a node was) raises inside and reads as no match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+#: Graphs with more nodes get no matcher (its source grows with the graph; compiling one
+#: line costs about 10 us, once).
+MAX_NODES = 4096
+
+Matcher = Callable[[Sequence[tuple], Sequence[Any], float], list | None]
+
+
+def build(order: list, roots: Sequence[tuple], grads: Sequence[Any]) -> Matcher | None:
+    """A function ``(roots, grads, top) -> nodes in discovery order, or None`` that matches
+    graphs with the structure of ``order`` (just walked by ``replay.structure``)."""
+    if len(order) > MAX_NODES:
+        return None
+    pos = {node: i for i, node in enumerate(order)}
+    top = order[0]._seq
+    consts: dict[str, Any] = {"INF": math.inf}
+    lines = [
+        f"if len(roots) != {len(roots)} or len(grads) != {len(grads)}: return None",
+    ]
+    for i, g in enumerate(grads):
+        if g is None:
+            lines.append(f"if grads[{i}] is not None: return None")
+            continue
+        consts[f"D{i}"] = g._dtype
+        lines.append(f"g = grads[{i}]")
+        lines.append(
+            f"if g._dtype is not D{i} or g._value.shape != {g._value.shape!r}: return None"
+        )
+    seen: set[int] = set()
+
+    def edge(target: str, nr_name: str, node: Any, nr: int) -> None:
+        """Lines checking that ``target`` holds ``node`` with output number ``nr``."""
+        p = pos[node]
+        if p in seen:
+            lines.append(f"if {target} is not n{p}: return None")
+        else:  # first met here, as in the walk: bind it (checked when its block runs)
+            seen.add(p)
+            lines.append(f"n{p} = {target}")
+        lines.append(f"if {nr_name} != {nr}: return None")
+
+    for i, (node, nr) in enumerate(roots):
+        edge(f"roots[{i}][0]", f"roots[{i}][1]", node, nr)
+    leaves = []
+    for p, node in enumerate(order):
+        consts[f"K{p}"] = node._key
+        rank = top - node._seq
+        if rank == -math.inf:
+            leaves.append(p)
+        lines.append(
+            f"if n{p}._key != K{p} or n{p}._extra is not None or top - n{p}._seq != "
+            f"{'-INF' if rank == -math.inf else repr(rank)}: return None"
+        )
+        edges = node.next_functions
+        if not edges:
+            lines.append(f"if n{p}.next_functions: return None")
+            continue
+        names = ", ".join(f"(t{j}, r{j})" for j in range(len(edges)))
+        lines.append(f"{names}{',' if len(edges) == 1 else ''} = n{p}.next_functions")
+        for j, (nxt, nr) in enumerate(edges):
+            if nxt is None:
+                lines.append(f"if t{j} is not None: return None")
+            else:
+                edge(f"t{j}", f"r{j}", nxt, nr)
+    if len(leaves) > 1:
+        members = ", ".join(f"n{p}" for p in leaves)
+        lines.append(f"if len({{{members}}}) != {len(leaves)}: return None")
+    lines.append(f"return [{', '.join(f'n{p}' for p in range(len(order)))}]")
+    body = "\n".join("        " + line for line in lines)
+    source = (
+        "def match(roots, grads, top):\n"
+        "    try:\n"
+        f"{body}\n"
+        "    except (AttributeError, TypeError, ValueError):\n"
+        "        return None\n"
+    )
+    namespace = dict(consts)
+    exec(compile(source, f"<jitgrad graph matcher, {len(order)} nodes>", "exec"), namespace)  # noqa: S102
+    return namespace["match"]
