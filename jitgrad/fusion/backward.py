@@ -380,6 +380,16 @@ class GroupLayout:
         ``saved`` holds the members' saved tuples in member order; they must have the
         structure this layout was analysed from.
         """
+        grads = self.launch_buffers(saved, garr, compile_only)
+        if compile_only:
+            return []
+        return [None if b is None else grads[b] for b in self.results]
+
+    def launch_buffers(
+        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False
+    ) -> list:
+        """:meth:`launch`, returning one gradient per buffer (``results`` says which edge
+        each one goes to); the replay routes them with no per-edge list."""
         arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
         out = saved[0][7]
         buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
@@ -422,9 +432,8 @@ class GroupLayout:
             kernel.fn(*call)
         elif compile_only:
             return []
-        metas = self.buffers
         return [
-            None if b is None else _make(buffers[b], metas[b][3], fresh=True) for b in self.results
+            _make(b, meta[3], fresh=True) for b, meta in zip(buffers, self.buffers, strict=True)
         ]
 
     def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:

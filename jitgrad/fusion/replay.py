@@ -143,7 +143,7 @@ def unchanged(order: list, program: Program | None) -> bool:
 class Step:
     """One engine step: a node, or a fusion group identified by its members' positions."""
 
-    __slots__ = ("pos", "members", "frees", "layout", "routes")
+    __slots__ = ("pos", "members", "frees", "layout", "routes", "sends")
 
     def __init__(
         self, pos: int, members: list[int] | None, frees: list[int], layout: Any, routes: list
@@ -153,6 +153,12 @@ class Step:
         self.frees = frees  # positions of the members whose release frees saved values
         self.layout = layout
         self.routes = routes  # (position or -1, output_nr) per gradient the step returns
+        #: for a group with a layout: (buffer, position, output_nr) per gradient it sends on
+        self.sends = [
+            (b, p, nr)
+            for (p, nr), b in zip(routes, layout.results if layout else (), strict=False)
+            if b is not None and p >= 0
+        ]
 
 
 class Program:
@@ -200,10 +206,11 @@ class Program:
                     if not retain_graph:
                         node.release()
                 else:
-                    members = [order[p] for p in step.members]
-                    results = _run_group(step, members, grad_outputs[0])
+                    results = _run_group(step, order, grad_outputs[0], buffers)
                     if not retain_graph:
                         free_saved([order[p] for p in step.frees])
+                    if results is None:  # sent on by _run_group
+                        continue
                 for (p, nr), g in zip(step.routes, results, strict=False):
                     if g is not None and p >= 0:
                         _add_to_buffer(buffers, p, nr, g)
@@ -211,15 +218,23 @@ class Program:
             STATE.enabled = prev_mode
 
 
-def _run_group(step: Step, members: list, g: Any) -> Sequence:
+def _run_group(step: Step, order: list, g: Any, buffers: dict) -> Sequence | None:
+    """Run a group step: its gradients per edge, or None where they were added to
+    ``buffers`` already (the recorded layout applies: ``step.sends`` routes them)."""
     if g is None:
         return [None] * len(step.routes)
-    saved = [m._saved for m in members]
+    saved = [order[p]._saved for p in step.members]
     layout = step.layout
-    if layout is None or not layout.applies_to(saved):
-        # Never analysed (no gradient reached it when recorded) or the operands alias
-        # differently this time: analyse this graph's group afresh.
-        layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
+    if layout is not None and layout.applies_to(saved):
+        grads = layout.launch_buffers(saved, g._value)
+        order[step.pos]._ran = layout.last
+        for b, p, nr in step.sends:
+            _add_to_buffer(buffers, p, nr, grads[b])
+        return None
+    # Never analysed (no gradient reached it when recorded) or the operands alias
+    # differently this time: analyse this graph's group afresh.
+    members = [order[p] for p in step.members]
+    layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
     results = layout.launch(saved, g._value)
     members[0]._ran = layout.last
     return results
