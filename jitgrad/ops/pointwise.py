@@ -104,10 +104,10 @@ class Plan:
     signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`),
     ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial`` the serial 0-d and 1-D
     ones (the small-tensor case, read without a lookup), ``pool_min`` the result size from
-    which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call), ``direct``
-    that every tensor operand is already in its compute dtype (scalars aside) and
+    which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call),
     ``small_max`` the result size from which :func:`_small` leaves a call to :func:`apply`
-    (the parallel, pooling or deferral threshold, whichever comes first),
+    (the parallel, pooling or deferral threshold, whichever comes first; 0 unless every
+    tensor operand is already in its compute dtype),
     ``leading`` how many leading operands are the only tensors and each gets a gradient edge
     (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
@@ -129,7 +129,6 @@ class Plan:
         "kernels",
         "serial",
         "pool_min",
-        "direct",
         "small_max",
         "leading",
         "padded",
@@ -156,10 +155,10 @@ class Plan:
             (i, self.smask[i] == "t" and op.grads[i] is not None)
             for i in edge_indices(op, self.smask)
         )
-        self.direct = all(
+        direct = all(
             x._dtype is w for x, w in zip(args, self.wants, strict=True) if isinstance(x, Tensor)
         )
-        self.simple = self.direct and "s" not in self.smask
+        self.simple = direct and "s" not in self.smask
         self.leading = 0
         self.padded = self.smask == "ts" and self.edges == ((0, True), (1, False))
         if self.padded or self.smask in ("t", "ts") and self.edges == ((0, True),):
@@ -172,7 +171,8 @@ class Plan:
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)
         # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
-        self.small_max = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
+        limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
+        self.small_max = limit if direct else 0
 
     def kernel(self, ndim: int, parallel: bool) -> Any:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
@@ -310,14 +310,15 @@ def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
     if nd > 1:
         return None
     grad = a._requires_grad
+    sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
     if len(args) == 1:
-        plan = _plans.get((op, None, a._dtype if nd else (a._dtype, 0)))
+        plan = _plans.get((op, None, sig))
         values = [va]
     elif len(args) == 2:
         b = args[1]
         kind = type(b)
         if kind is float or kind is int:
-            plan = _plans.get((op, None, a._dtype if nd else (a._dtype, 0), kind))
+            plan = _plans.get((op, None, sig, kind))
             if plan is None:
                 return None
             c = plan.consts.get(b)
@@ -331,19 +332,17 @@ def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
             vb = b._value
             if vb.shape != shape:
                 return None
-            plan = _plans.get(
-                (op, None, a._dtype if nd else (a._dtype, 0), (b._dtype if nd else (b._dtype, 0)))
-            )
+            plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
             values = [va, vb]
             grad = grad or b._requires_grad
         else:
             return None
     else:
         return None
-    if plan is None or not plan.direct:
+    if plan is None:
         return None
     size = va.size
-    if not 0 < size < plan.small_max:
+    if not 0 < size < plan.small_max:  # 0 where the plan is not direct
         return None
     out = np.empty(shape, plan.odt.np)
     kernel = plan.serial[nd]
