@@ -301,8 +301,7 @@ def _stand_in(x: Any) -> Any:
 
 def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     """The deferred result of elementwise ``op``, or None where it must run now."""
-    from ..ops import pointwise as P
-
+    P = _pointwise
     key = (op, out_dtype, *map(_sig, args))
     plan = P._plans.get(key)
     if plan is None:
@@ -343,7 +342,10 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     _LIVE.add(p)
     if not (records and GRAD.enabled):
         return t
-    if not any(x._requires_grad for x, m in zip(args, smask, strict=True) if m == "t"):
+    for x, m in zip(args, smask, strict=True):  # a loop: a generator costs a frame per item
+        if m == "t" and x._requires_grad:
+            break
+    else:
         return t
     grads = op.grads
     node = node_cls(
@@ -412,10 +414,23 @@ def resolve(saved: LazySaved) -> tuple:
 
 
 def _array_or_stand_in(p: Pending) -> np.ndarray:
-    """``p``'s value, or (a value no backward rule reads) a zero-stride array of its shape."""
+    """``p``'s value, or (a value no backward rule reads) a zero-stride array of its shape.
+
+    Stand-ins are read-only and never read, so one per shape and dtype serves every caller
+    (``np.broadcast_to`` costs microseconds, and a joint group asks for one per member).
+    """
     if p.array is not None:
         return p.array
-    return np.broadcast_to(np.empty((), p.odt.np), p.shape)
+    key = (p.shape, p.odt)
+    stand_in = _stand_ins.get(key)
+    if stand_in is None:
+        if len(_stand_ins) >= 256:
+            _stand_ins.clear()
+        stand_in = _stand_ins[key] = np.broadcast_to(np.empty((), p.odt.np), p.shape)
+    return stand_in
+
+
+_stand_ins: dict[tuple, np.ndarray] = {}
 
 
 def _as(x: Tensor, want: D.dtype) -> np.ndarray:
@@ -629,3 +644,7 @@ def reduce_full(t: Tensor, mean: bool) -> np.ndarray | None:
         return None
     acc = materialize(p, "mean" if mean else "sum")
     return acc.reshape(())
+
+
+# pointwise imports this module at its top; bound last, when everything it calls here exists
+from ..ops import pointwise as _pointwise  # noqa: E402
