@@ -229,6 +229,7 @@ class GroupLayout:
         "modes",
         "accumulates",
         "flat",
+        "plain",
         "results",
         "kernels",
         "last",
@@ -347,6 +348,10 @@ class GroupLayout:
         full_shapes = [(saved[k][7] if i < 0 else saved[k][3][i]).shape for k, i in self.gather]
         full_shapes += [b[0] for b in self.buffers if b[2] != C.REDUCE]
         self.flat = len(shape) < 2 and all(s == shape for s in full_shapes)
+        #: the kernel, once known, of a flat layout whose buffers are all stored (no
+        #: accumulation or reduction, not joint): launched on the arrays as they are, with
+        #: nothing to view, refine or look up
+        self.plain: Any = None
         # One result per edge leaving the group; a target reached twice gets its buffer once.
         self.results: list[int | None] = []
         given: set[int] = set()
@@ -391,8 +396,14 @@ class GroupLayout:
         """:meth:`launch`, returning one gradient per buffer (``results`` says which edge
         each one goes to); the replay routes them with no per-edge list."""
         arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
-        out = saved[0][7]
         buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
+        if self.plain is not None and not compile_only:
+            if self.scalar_gather:
+                arrays += [saved[k][3][i] for k, i in self.scalar_gather]
+            self.plain.fn(*arrays, *buffers)
+            metas = self.buffers
+            return [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+        out = saved[0][7]
         if self.joint:  # the loss: the root's value summed by the same kernel
             loss = self.loss = np.zeros(1, out.dtype)
         if out.size:
@@ -427,14 +438,15 @@ class GroupLayout:
             if ndim == 2:
                 kernel, call = C.for_call(kernel, call)
             self.last = (kernel, kernel.spec)
+            if self.flat and not self.joint and all(m == C.STORE for m in modes):
+                self.plain = kernel
             if compile_only:
                 return []
             kernel.fn(*call)
         elif compile_only:
             return []
-        return [
-            _make(b, meta[3], fresh=True) for b, meta in zip(buffers, self.buffers, strict=True)
-        ]
+        metas = self.buffers
+        return [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
 
     def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
         kkey = self.key + (*lkey, n_arrays, self.joint)
