@@ -419,10 +419,15 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
     prev = slot[nr]
     if prev is None:
         slot[nr] = g
-    else:
-        total = slot[nr] = prev + g
-        # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
-        total._fresh = not STATE.enabled
+        return
+    if prev._fresh and not STATE.enabled:
+        from ..ops.pointwise import add_into  # (pointwise imports this module)
+
+        if add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
+            return
+    total = slot[nr] = prev + g
+    # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
+    total._fresh = not STATE.enabled
 
 
 def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:

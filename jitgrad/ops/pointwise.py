@@ -25,7 +25,7 @@ from ..helpers import PARALLEL_THRESHOLD
 from ..tensor import Tensor, _init_fields, _make, check_versions
 from . import expr as E
 from .elementwise import NODE_VARIANTS
-from .registry import BOOL, FLOAT, OpDef
+from .registry import BOOL, FLOAT, REGISTRY, OpDef
 
 ROLES = ("a", "b", "c")
 _backward_kernels: dict[tuple, Any] = {}
@@ -734,7 +734,29 @@ def _dtype_word(dt: D.dtype) -> str:
 
 def accumulate_inplace(t, other) -> None:
     """``t += other`` for gradient accumulation (no graph, shapes equal)."""
-    from .registry import REGISTRY
-
-    apply(REGISTRY["add"], [t, other], out_dtype=t._dtype, out=t._value)
+    if not add_into(t, other):
+        apply(_ADD, [t, other], out_dtype=t._dtype, out=t._value)
     t._bump()
+
+
+def add_into(t: Tensor, other: Tensor) -> bool:
+    """``t += other`` (no graph, no version bump) by the add plan's serial kernel, where both
+    have one shape of at most one dimension and fewer than ``Plan.small_max`` elements and
+    one dtype; False (nothing done) otherwise. The engine sums gradients with it."""
+    va, vo = t._value, other._value
+    shape = va.shape
+    nd = len(shape)
+    if nd > 1 or vo.shape != shape or other._dtype is not t._dtype:
+        return False
+    sig = t._dtype if nd else (t._dtype, 0)
+    plan = _plans.get((_ADD, None, sig, sig))
+    if plan is None or not 0 < va.size < plan.small_max:
+        return False
+    kernel = plan.serial[nd]
+    if kernel is None:
+        kernel = plan.serial[nd] = plan.kernel(nd, False)
+    kernel.fn(va, vo, va)
+    return True
+
+
+_ADD = REGISTRY["add"]
