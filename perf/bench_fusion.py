@@ -97,9 +97,15 @@ def compile_times(name: str) -> tuple[str, str]:
 
 def step_overhead(rounds: int = 300) -> tuple[float, float, float]:
     """A small graph (16 elements, 2 fused groups): us per step fused and unfused, and the
-    Python cost per fused group on top of its kernel (planning, key, buffers, launch)."""
+    Python cost per fused group on top of its kernel: recognising the graph (the replay
+    cache's matcher or walk), gathering the saved arrays, buffers, launch and routing the
+    gradients, or on the engine's path planning and analysis."""
+    import importlib
+
     import jitgrad
     from jitgrad.fusion import backward as FB
+
+    replay = importlib.import_module("jitgrad.fusion.replay")
 
     x = jitgrad.randn(16, requires_grad=True)
     w = jitgrad.randn(16, requires_grad=True)
@@ -123,23 +129,28 @@ def step_overhead(rounds: int = 300) -> tuple[float, float, float]:
     with jitgrad.fusion(False):
         unfused = med(step)
     spent = {"run": 0.0, "kernel": 0.0, "groups": 0}
-    run = FB.FusedGroup.run
+    run, run_replayed, find = FB.FusedGroup.run, replay._run_group, replay.find
 
-    def timed_run(self, grad_outputs, needed):
-        t = time.perf_counter()
-        result = run(self, grad_outputs, needed)
-        spent["run"] += time.perf_counter() - t
-        spent["groups"] += 1
-        return result
+    def timed(fn, counts_groups):
+        def call(*args):
+            t = time.perf_counter()
+            result = fn(*args)
+            spent["run"] += time.perf_counter() - t
+            spent["groups"] += counts_groups
+            return result
+
+        return call
 
     for kernel, _spec in FB._kernels.values():
         kernel.fn = _timed(kernel.fn, spent)
-    FB.FusedGroup.run = timed_run
+    FB.FusedGroup.run = timed(run, 1)
+    replay._run_group = timed(run_replayed, 1)
+    replay.find = timed(find, 0)
     try:
         for _ in range(rounds):
             step()
     finally:
-        FB.FusedGroup.run = run
+        FB.FusedGroup.run, replay._run_group, replay.find = run, run_replayed, find
         for kernel, _spec in FB._kernels.values():
             kernel.fn = kernel.dispatcher
     per_group = (spent["run"] - spent["kernel"]) / max(spent["groups"], 1) * 1e6
