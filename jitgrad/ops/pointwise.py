@@ -174,6 +174,11 @@ class Plan:
         limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
         self.small_max = limit if direct else 0
 
+    def compile_serial(self, ndim: int) -> Any:
+        """``serial[ndim]``, looked up (or compiled) and kept on first use."""
+        kernel = self.serial[ndim] = self.kernel(ndim, False)
+        return kernel
+
     def kernel(self, ndim: int, parallel: bool) -> Any:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
         kernel = self.kernels.get(ndim * 2 + parallel)
@@ -261,9 +266,7 @@ def apply(
         )
     size = out.size
     if same and len(shape) < 2 and 0 < size < PARALLEL_THRESHOLD:  # small, 0-d or 1-D
-        kernel = plan.serial[len(shape)]
-        if kernel is None:
-            kernel = plan.serial[len(shape)] = plan.kernel(len(shape), False)
+        kernel = plan.serial[len(shape)] or plan.compile_serial(len(shape))
         kernel.fn(*values, out)
     elif size:
         _launch(plan, values, arrays, out, shape, same)
@@ -345,9 +348,7 @@ def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
     if not 0 < size < plan.small_max:  # 0 where the plan is not direct
         return None
     out = np.empty(shape, plan.odt.np)
-    kernel = plan.serial[nd]
-    if kernel is None:
-        kernel = plan.serial[nd] = plan.kernel(nd, False)
+    kernel = plan.serial[nd] or plan.compile_serial(nd)
     kernel.fn(*values, out)
     if not (grad and plan.records and STATE.enabled):
         return _make(out, plan.odt)
@@ -370,14 +371,10 @@ def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shap
         else:
             b = args[1]
             fn = b.grad_fn
-            nexts = (
-                edge,
-                (fn, b._output_nr)
-                if fn is not None
-                else b._edge()
-                if b._requires_grad
-                else _NO_EDGE,
-            )
+            if fn is not None:
+                nexts = (edge, (fn, b._output_nr))
+            else:
+                nexts = (edge, b._edge() if b._requires_grad else _NO_EDGE)
             versions = (a._vc[0], b._vc[0])
     else:
         nexts = []
@@ -748,13 +745,11 @@ def add_into(t: Tensor, other: Tensor) -> bool:
     nd = len(shape)
     if nd > 1 or vo.shape != shape or other._dtype is not t._dtype:
         return False
-    sig = t._dtype if nd else (t._dtype, 0)
+    sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
     plan = _plans.get((_ADD, None, sig, sig))
     if plan is None or not 0 < va.size < plan.small_max:
         return False
-    kernel = plan.serial[nd]
-    if kernel is None:
-        kernel = plan.serial[nd] = plan.kernel(nd, False)
+    kernel = plan.serial[nd] or plan.compile_serial(nd)
     kernel.fn(va, vo, va)
     return True
 
