@@ -13,7 +13,7 @@ import numpy as np
 from . import dtypes as D
 from .autograd.grad_mode import STATE
 from .ops import functions as F
-from .ops.pointwise import apply, check_inplace
+from .ops.pointwise import check_inplace, run
 from .ops.registry import REGISTRY
 from .tensor import Tensor, device
 
@@ -39,12 +39,12 @@ def _binop(fn, reflected: bool = False):
 
 
 def _op_method(name: str):
-    """``self <op> other`` for a plain elementwise op: straight to ``apply`` (the operators
-    are the hottest calls; a call through ``jitgrad.<name>`` would add one more frame)."""
+    """``self <op> other`` for a plain elementwise op: straight to ``pointwise.run`` (the
+    operators are the hottest calls; a call through ``jitgrad.<name>`` would add a frame)."""
     op = REGISTRY[name]
 
     def method(self: Tensor, other: Any) -> Any:
-        return apply(op, (self, other)) if isinstance(other, _OPERANDS) else NotImplemented
+        return run(op, (self, other)) if isinstance(other, _OPERANDS) else NotImplemented
 
     return method
 

@@ -7,7 +7,7 @@ from typing import Any
 from .. import dtypes as D
 from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
-from .pointwise import apply, apply_inplace
+from .pointwise import apply, apply_inplace, run
 from .registry import REGISTRY
 
 R = REGISTRY
@@ -17,7 +17,7 @@ def _unary(name: str):
     op = R[name]
 
     def fn(input: Any) -> Any:  # noqa: A002 - PyTorch's argument name
-        return apply(op, (input,))
+        return run(op, (input,))
 
     fn.__name__ = name
     fn.__doc__ = f"Elementwise ``{op.expr}``, differentiable as declared in ops/elementwise.py."
@@ -28,7 +28,7 @@ def _binary(name: str):
     op = R[name]
 
     def fn(input: Any, other: Any) -> Any:  # noqa: A002
-        return apply(op, (input, other))
+        return run(op, (input, other))
 
     fn.__name__ = name
     fn.__doc__ = f"Elementwise ``{op.expr}`` with broadcasting."

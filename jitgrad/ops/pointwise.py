@@ -105,13 +105,13 @@ class Plan:
     ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial`` the serial 0-d and 1-D
     ones (the small-tensor case, read without a lookup), ``pool_min`` the result size from
     which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call),
-    ``small_max`` the result size from which :func:`_small` leaves a call to :func:`apply`
+    ``small_max`` the result size from which :func:`run` leaves a call to :func:`_general`
     (the parallel, pooling or deferral threshold, whichever comes first; 0 unless every
     tensor operand is already in its compute dtype),
     ``leading`` how many leading operands are the only tensors and each gets a gradient edge
     (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
-    ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`_small` has
+    ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
     converted to the scalar operand's dtype (a conversion costs five lookups).
     """
 
@@ -204,19 +204,21 @@ def apply(
     """Run elementwise ``op`` on Tensors and Python scalars, recording the graph if needed.
 
     ``out``, if given, is the array the result is written to (in-place ops); it must have
-    the broadcast shape. This is the per-op hot path: a few microseconds of Python around a
-    sub-microsecond kernel call, so it is written flat.
+    the broadcast shape; ``out_dtype`` overrides the result's dtype. Calls with neither go
+    through :func:`run`.
     """
+    if out is None and out_dtype is None:
+        return run(op, args)
+    return _general(op, args, out_dtype, out)
+
+
+def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None):
+    """:func:`apply` for any operands: deferral, dtype promotion, broadcasting, any layout."""
     lazy = L.STATE
-    if out is None:
-        if (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
-            deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
-            if deferred is not None:
-                return deferred
-        elif out_dtype is None:
-            result = _small(op, args)
-            if result is not None:
-                return result
+    if out is None and (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
+        deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
+        if deferred is not None:
+            return deferred
     if len(args) == 2:  # spelled out: a starred map costs twice as much
         key = (op, out_dtype, _signature(args[0]), _signature(args[1]))
     else:
@@ -294,65 +296,61 @@ def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tupl
     kernel.fn(*call)
 
 
-def _small(op: OpDef, args: Sequence[Any]) -> Tensor | None:
-    """``apply(op, args)`` for the commonest call, or None where it does not apply.
+def run(op: OpDef, args: Sequence[Any]) -> Tensor:
+    """``apply(op, args)`` with no ``out`` or ``out_dtype``: what operators and the elementwise
+    functions call. This is the per-op hot path, so it is written flat, one call from the
+    operator.
 
-    The commonest call: one or two operands, the first a tensor with at most one dimension
-    and fewer than ``Plan.small_max`` elements, the second a tensor of the same shape or a
-    Python float or int, every tensor already in the compute dtype. That is every op of a
-    scalar model or a small-vector loop, where the Python around the kernel is the whole
-    cost: this path reads each operand once, needs no broadcast, and calls the plan's
-    serial kernel directly. Its caller has ruled out lazy operands and ``out=``.
+    It first tries the commonest call: one or two operands, the first a tensor with at most
+    one dimension and fewer than ``Plan.small_max`` elements, the second a tensor of the
+    same shape or a Python float or int, every tensor already in the compute dtype. That is
+    every op of a scalar model or a small-vector loop, where the Python around the kernel is
+    the whole cost: this lane reads each operand once, needs no broadcast, and calls the
+    plan's serial kernel directly. Anything else (or a deferred operand) takes
+    :func:`_general`.
     """
+    lazy = L.STATE
     a = args[0]
-    if not isinstance(a, Tensor):
-        return None
-    va = a._value
-    shape = va.shape
-    nd = len(shape)
-    if nd > 1:
-        return None
-    grad = a._requires_grad
-    sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
-    if len(args) == 1:
-        plan = _plans.get((op, None, sig))
-        values = [va]
-    elif len(args) == 2:
-        b = args[1]
-        kind = type(b)
-        if kind is float or kind is int:
-            plan = _plans.get((op, None, sig, kind))
-            if plan is None:
-                return None
-            c = plan.consts.get(b)
-            if c is None:
-                c = plan.wants[1].np.type(b)
-                # zeros are not kept (0.0 == -0.0 as keys), nor NaN (never equal)
-                if b and b == b and len(plan.consts) < 64:
-                    plan.consts[b] = c
-            values = [va, c]
-        elif isinstance(b, Tensor):
-            vb = b._value
-            if vb.shape != shape:
-                return None
-            plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
-            values = [va, vb]
-            grad = grad or b._requires_grad
-        else:
-            return None
-    else:
-        return None
-    if plan is None:
-        return None
-    size = va.size
-    if not 0 < size < plan.small_max:  # 0 where the plan is not direct
-        return None
-    out = np.empty(shape, plan.odt.np)
-    kernel = plan.serial[nd] or plan.compile_serial(nd)
-    kernel.fn(*values, out)
-    if not (grad and plan.records and STATE.enabled):
-        return _make(out, plan.odt)
-    return _record(plan, args, values, out, shape)
+    if not ((lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled) and isinstance(
+        a, Tensor
+    ):
+        va = a._value
+        shape = va.shape
+        nd = len(shape)
+        plan = None
+        if nd < 2:
+            grad = a._requires_grad
+            sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
+            if len(args) == 1:
+                plan = _plans.get((op, None, sig))
+                values = [va]
+            elif len(args) == 2:
+                b = args[1]
+                kind = type(b)
+                if kind is float or kind is int:
+                    plan = _plans.get((op, None, sig, kind))
+                    if plan is not None:
+                        c = plan.consts.get(b)
+                        if c is None:
+                            c = plan.wants[1].np.type(b)
+                            # zeros are not kept (0.0 == -0.0 as keys), nor NaN (never equal)
+                            if b and b == b and len(plan.consts) < 64:
+                                plan.consts[b] = c
+                        values = [va, c]
+                elif isinstance(b, Tensor):
+                    vb = b._value
+                    if vb.shape == shape:
+                        plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
+                        values = [va, vb]
+                        grad = grad or b._requires_grad
+        if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
+            out = np.empty(shape, plan.odt.np)
+            kernel = plan.serial[nd] or plan.compile_serial(nd)
+            kernel.fn(*values, out)
+            if not (grad and plan.records and STATE.enabled):
+                return _make(out, plan.odt)
+            return _record(plan, args, values, out, shape)
+    return _general(op, args, None, None)
 
 
 def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
