@@ -332,3 +332,81 @@ def test_gradients_summed_across_many_groups_match_the_unfused_engine():
     for run in runs[2:]:
         for got, first in zip(run, runs[1], strict=True):
             np.testing.assert_array_equal(got, first)
+
+
+# ---- deferred (lazy) graphs: the joint kernel and deferred members replay too -----------------
+
+
+def _deferred_step(x, y, reduce, read_loss=False, fuse=True):
+    x.grad = y.grad = None
+    with jitgrad.fusion(fuse):
+        z = jitgrad.tanh(x * y + jitgrad.sin(x)) * jitgrad.exp(-x * x) / (1 + y * y)
+        loss = z.sum() if reduce == "sum" else z.mean()
+        if read_loss:  # the loss is computed before backward: no joint kernel this time
+            loss.item()
+        loss.backward()
+    return loss.item(), x.grad.numpy().copy(), y.grad.numpy().copy()
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_deferred_chain_replays_its_joint_kernel(lazy, reduce):
+    """A loss summed from a deferred chain runs forward and backward as one joint kernel;
+    the same step again replays it (no re-planning) with the engine's exact results, also
+    when the loss was read before backward (then the reduction's backward and the group run
+    one after the other, as the engine would)."""
+    replay.clear()
+    rng = np.random.default_rng(7)
+    x = jitgrad.tensor(rng.standard_normal(40).astype(np.float32), requires_grad=True)
+    y = jitgrad.tensor(rng.standard_normal(40).astype(np.float32), requires_grad=True)
+    recorded, replayed = _counts()
+    first = _deferred_step(x, y, reduce)
+    assert _counts() == (recorded + 1, replayed)
+    for _ in range(3):
+        again = _deferred_step(x, y, reduce)
+        assert again[0] == first[0]
+        for got, want in zip(again[1:], first[1:], strict=True):
+            np.testing.assert_array_equal(got, want)
+    assert _counts() == (recorded + 1, replayed + 3)
+    unfused = _deferred_step(x, y, reduce, fuse=False)
+    read = _deferred_step(x, y, reduce, read_loss=True)
+    for got, want in zip(read, unfused, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    for got, want in zip(first, unfused, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_deferred_members_resolve_when_replayed(lazy):
+    """backward(gradient) from a deferred chain (no reduction): its members are resolved
+    (computed) as the engine's group would; replays match the unfused engine, and an
+    intermediate read after backward still has its forward values."""
+    rng = np.random.default_rng(8)
+    xn = rng.standard_normal(24).astype(np.float32)
+    x = jitgrad.tensor(xn, requires_grad=True)
+    seed = jitgrad.tensor(rng.standard_normal(24).astype(np.float32))
+
+    def step(fuse=True):
+        x.grad = None
+        with jitgrad.fusion(fuse):
+            h = jitgrad.tanh(x * 1.5) + x
+            out = jitgrad.exp(-h * h) * x
+            out.backward(seed)
+        return x.grad.numpy().copy(), h.detach().numpy().copy()
+
+    want_grad, want_h = step(fuse=False)
+    for _ in range(4):
+        grad, h = step()
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(h, np.tanh(xn * np.float32(1.5)) + xn, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(h, want_h, rtol=1e-6)
+
+
+def test_in_place_change_of_a_deferred_input_is_an_error_on_a_cached_structure(lazy):
+    x = jitgrad.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    c = jitgrad.tensor([1.0, 2.0, 3.0])
+    for _ in range(3):
+        x.grad = None
+        (jitgrad.exp(x * c) * 3.0).sum().backward()
+    loss = (jitgrad.exp(x * c) * 3.0).sum()
+    c.add_(1.0)  # an input the deferred chain reads
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

@@ -263,9 +263,10 @@ def run_backward(
         program, order, key = replay.find(roots, grads)
         if order is not None and replay.unchanged(order, program):
             if program is not None:
-                program.run(order, grads, retain_graph)
+                program.run(order, grads, retain_graph, tensors)
                 return None
             ran = []
+            deferred = replay.deferred_positions(order)
     targets: dict[tuple[Node, int], int] = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -329,7 +330,7 @@ def run_backward(
     finally:
         STATE.enabled = prev_mode
     if ran is not None:
-        replay.store(key, replay.Program(order, roots, ran))
+        replay.store(key, replay.Program(order, roots, ran, deferred))
     if capture:
         assert inputs is not None
         for i, g in enumerate(captured):

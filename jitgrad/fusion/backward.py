@@ -141,12 +141,15 @@ class JointGroup:
 
     __slots__ = ("root", "members", "edges", "reduction", "layout", "kernel", "spec")
 
-    def __init__(self, root: Any, group: FusedGroup, reduction: Any) -> None:
+    def __init__(
+        self, root: Any, members: list, edges: list, reduction: Any, layout: Any = None
+    ) -> None:
         self.root = root
-        self.members = group.members
-        self.edges = group.edges
+        self.members = members
+        self.edges = edges
         self.reduction = reduction
-        self.layout: GroupLayout | None = None
+        #: a layout to try first (the replay passes the one it recorded)
+        self.layout: GroupLayout | None = layout
         self.kernel: Any = None
         self.spec: C.KernelSpec | None = None
 
@@ -167,7 +170,20 @@ class JointGroup:
         saved = below._saved
         if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
             return None
-        return cls(root, group, reduction)
+        return cls(root, group.members, group.edges, reduction)
+
+    @classmethod
+    def again(cls, t: Any, members: list, edges: list, layout: Any) -> JointGroup | None:
+        """The joint group of a replayed step from loss ``t`` (``members`` as recorded), or
+        None where ``t`` no longer holds a deferred reduction of the chain below it (its
+        value was read, say): then the root and the group run one after the other."""
+        reduction = lazy.pending_reduction(t)
+        if reduction is None:
+            return None
+        saved = members[0]._saved
+        if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
+            return None
+        return cls(t.grad_fn, members, edges, reduction, layout)
 
     def names(self) -> list[str]:
         return [self.root.name()] + [m.name() for m in self.members]
@@ -182,7 +198,8 @@ class JointGroup:
         src = self.reduction.src
         scale = g._value / src.odt.np.type(src.size) if self.reduction.mean else g._value
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
-        self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
+        if self.layout is None or not self.layout.applies_to(saved):
+            self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
         results = self.layout.launch(saved, garr)
         self.kernel, self.spec = self.members[0]._ran = self.layout.last
         self.reduction.finish(self.layout.loss)

@@ -61,6 +61,8 @@ class _State:
 
 STATE = _State()
 
+#: First item of a deferred node's structural token (see jitgrad.fusion.replay).
+LAZY_TOKEN = "deferred"
 #: Pending ops not yet computed (weakly held), so in-place writes can run them first.
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 #: Kernels launched by forward fusion (a debug counter the tests read).
@@ -317,9 +319,11 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
             if type(v) is Pending:
                 count += v.count
     shape = shapes[0]
+    token_shapes = shape  # as pointwise._record keys a node: one shape, or each operand's
     for s in shapes:
         if s != shape:
             shape = P.broadcast_shape(shapes)
+            token_shapes = tuple(shapes)
             break
     size = 1
     for n in shape:
@@ -358,7 +362,9 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     )
     t.grad_fn = node
     t._requires_grad = True
-    node._key = None  # its saved values resolve on first read: never replayed
+    # Replayed as deferred (a joint group's member) until its saved values resolve; then
+    # ElementwiseBackward.saved() gives it the eager token (plan.pid, token_shapes).
+    node._key = (LAZY_TOKEN, plan.pid, token_shapes)
     node._saved = LazySaved(
         (
             op,

@@ -10,10 +10,14 @@ match on, a program also has a generated matcher (:mod:`.matcher`) that recognis
 structure in straight-line code, so a training loop's steps skip the generic walk as well.
 
 The key holds, per node in discovery order, its structural token (``Node._key``: the class,
-or for an elementwise node its op signature and operand shapes), its creation rank relative
+or for an elementwise node its op signature and operand shapes, marked while its saved
+values are deferred: see :mod:`.lazy`), its creation rank relative
 to the root (PyTorch's engine runs ready nodes newest first, so rank fixes the order) and its
 edges as discovery indices. Two graphs with equal keys make the engine take identical steps,
-so replaying gives bitwise the gradients the engine would.
+so replaying gives bitwise the gradients the engine would. Deferred graphs replay too: a
+loss summed from a deferred chain replays its joint kernel (if the loss is still deferred
+when backward starts; else its backward and the group run one after the other, as the engine
+would), and deferred members of a plain group are resolved as the engine resolves them.
 
 Only the plain case is replayed: ``backward()`` without ``inputs=``, not ``autograd.grad``,
 no ``create_graph``, fusion on, anomaly mode off, no hook or ``retain_grad`` anywhere in the
@@ -33,7 +37,8 @@ from ..autograd.engine import MUTATION, _add_to_buffer, _call_node, free_saved
 from ..autograd.grad_mode import STATE
 from ..ops.pointwise import ElementwiseBackward
 from . import matcher
-from .backward import GroupLayout
+from .backward import GroupLayout, JointGroup
+from .lazy import LazySaved
 
 #: Programs kept at most; the oldest is dropped first (shapes that change every step would
 #: otherwise grow the cache without bound).
@@ -141,18 +146,32 @@ def unchanged(order: list, program: Program | None) -> bool:
 
 
 class Step:
-    """One engine step: a node, or a fusion group identified by its members' positions."""
+    """One engine step: a node, or a fusion group identified by its members' positions.
 
-    __slots__ = ("pos", "members", "frees", "layout", "routes", "sends")
+    ``joint``: the group ran forward and backward in one kernel from the loss at ``pos``
+    (a :class:`JointGroup`); ``deferred``: some member's saved values were still deferred
+    when the graph was keyed, so the replay resolves them (computes them) as the engine did.
+    """
+
+    __slots__ = ("pos", "members", "frees", "layout", "routes", "sends", "joint", "deferred")
 
     def __init__(
-        self, pos: int, members: list[int] | None, frees: list[int], layout: Any, routes: list
+        self,
+        pos: int,
+        members: list[int] | None,
+        frees: list[int],
+        layout: Any,
+        routes: list,
+        joint: bool = False,
+        deferred: bool = False,
     ) -> None:
         self.pos = pos
         self.members = members
         self.frees = frees  # positions of the members whose release frees saved values
         self.layout = layout
         self.routes = routes  # (position or -1, output_nr) per gradient the step returns
+        self.joint = joint
+        self.deferred = deferred
         #: for a group with a layout: (buffer, position, output_nr) per gradient it sends on
         self.sends = [
             (b, p, nr)
@@ -166,7 +185,11 @@ class Program:
 
     __slots__ = ("seeds", "steps", "span", "matcher")
 
-    def __init__(self, order: list, roots: Sequence[tuple], ran: list[tuple]) -> None:
+    def __init__(
+        self, order: list, roots: Sequence[tuple], ran: list[tuple], deferred: set[int]
+    ) -> None:
+        """``deferred``: the positions whose saved values were deferred when keyed (see
+        :func:`deferred_positions`)."""
         pos = {node: i for i, node in enumerate(order)}
         self.seeds = [(pos[node], nr) for node, nr in roots]
         #: how much older than the first root the graph's oldest node is (see unchanged)
@@ -183,10 +206,20 @@ class Program:
             else:
                 members = [pos[m] for m in group.members]
                 frees = [pos[m] for m in group.members if m.frees]
-                step = Step(pos[node], members, frees, group.layout, routes(group.edges))
+                step = Step(
+                    pos[node],
+                    members,
+                    frees,
+                    group.layout,
+                    routes(group.edges),
+                    joint=isinstance(group, JointGroup),
+                    deferred=any(p in deferred for p in members),
+                )
             self.steps.append(step)
 
-    def run(self, order: list, grads: Sequence[Any], retain_graph: bool) -> None:
+    def run(
+        self, order: list, grads: Sequence[Any], retain_graph: bool, tensors: Sequence[Any]
+    ) -> None:
         _stats["replayed"] += 1
         if helpers.DEBUG >= 2:
             helpers.debug_print(
@@ -205,6 +238,11 @@ class Program:
                     results = _call_node(node, grad_outputs)
                     if not retain_graph:
                         node.release()
+                elif step.joint:
+                    results = _run_joint(step, order, grad_outputs, tensors)
+                    if not retain_graph:
+                        order[step.pos].release()
+                        free_saved([order[p] for p in step.frees])
                 else:
                     results = _run_group(step, order, grad_outputs[0], buffers)
                     if not retain_graph:
@@ -223,7 +261,10 @@ def _run_group(step: Step, order: list, g: Any, buffers: dict) -> Sequence | Non
     ``buffers`` already (the recorded layout applies: ``step.sends`` routes them)."""
     if g is None:
         return [None] * len(step.routes)
-    saved = [order[p]._saved for p in step.members]
+    if step.deferred:  # computes what the kernel reads, as the engine's FusedGroup.run does
+        saved = [order[p].saved() for p in step.members]
+    else:
+        saved = [order[p]._saved for p in step.members]
     layout = step.layout
     if layout is not None and layout.applies_to(saved):
         grads = layout.launch_buffers(saved, g._value)
@@ -238,6 +279,26 @@ def _run_group(step: Step, order: list, g: Any, buffers: dict) -> Sequence | Non
     results = layout.launch(saved, g._value)
     members[0]._ran = layout.last
     return results
+
+
+def _run_joint(step: Step, order: list, grad_outputs: list, tensors: Sequence[Any]) -> list:
+    """A joint step: the recorded layout if the loss is still a deferred reduction of the
+    chain (else the loss's backward, then the group: what the engine would run)."""
+    root = order[step.pos]
+    members = [order[p] for p in step.members]
+    t = next((t for t in tensors if t.grad_fn is root), None)
+    group = None if t is None else JointGroup.again(t, members, step.routes, step.layout)
+    if group is None:
+        return JointGroup(root, members, step.routes, None)._unfused(grad_outputs, ALL_NEEDED)
+    results = group.run(grad_outputs, ALL_NEEDED)
+    step.layout = group.layout
+    return results
+
+
+def deferred_positions(order: list) -> set[int]:
+    """Positions of the nodes whose saved values are still deferred (before a sweep that
+    will record a program: the engine resolves them as it runs)."""
+    return {i for i, n in enumerate(order) if type(n._saved) is LazySaved}
 
 
 def store(key: tuple, program: Program) -> None:

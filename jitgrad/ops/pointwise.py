@@ -423,9 +423,12 @@ class ElementwiseBackward(Node):
     frees = True
 
     def saved(self) -> Any:
-        """The saved tuple; a deferred forward's values are computed on first read."""
+        """The saved tuple; a deferred forward's values are computed on first read (and the
+        node's structural token becomes an eager node's: it now holds the same tuple)."""
         if type(self._saved) is L.LazySaved:
             self._saved = L.resolve(self._saved)
+            if self._key is not None:
+                self._key = self._key[1:]
         return Node.saved(self)
 
     def apply(self, grads: list) -> Sequence:
@@ -441,8 +444,10 @@ class ElementwiseBackward(Node):
         return _kernel_backward(op, smask, args, values, cdt, g, needs, out)
 
     def unchanged(self) -> bool:
-        """Whether no operand nor the output was modified in place since the forward."""
-        _op, smask, args, _values, _cdt, out_vc, versions, _out, out_version = self.saved()
+        """Whether no operand nor the output was modified in place since the forward (a
+        deferred node is checked as it is: the fields read here have the same places)."""
+        saved = self._saved if type(self._saved) is L.LazySaved else self.saved()
+        _op, smask, args, _values, _cdt, out_vc, versions, _out, out_version = saved
         if out_vc[0] != out_version:
             return False
         it = iter(versions)
