@@ -229,19 +229,18 @@ def joint_saved(members: list) -> list[tuple] | None:
     of the chain's values: an operand a member produces (and the kernel recomputes) is a
     stand-in of its shape. None if a member is not deferred or anything a member read
     changed in place since the forward (the engine's checked path then reports it)."""
-    from ..ops.pointwise import edge_indices
-
     pendings = set()
     for m in members:
         if type(m._saved) is not LazySaved:
             return None
         pendings.add(id(m._saved[7]))
+    edge_indices = _pointwise.edge_indices
     result = []
     for m in members:
         op, smask, args, wants, cdt, out_vc, versions, p, out_version = m._saved
         if out_vc[0] != out_version:
             return None
-        edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
+        edged = edge_indices(op, smask)  # which operands have an edge, in edge order
         it = iter(versions)
         values = []
         for i, (x, w, kind) in enumerate(zip(args, wants, smask, strict=True)):
@@ -250,20 +249,20 @@ def joint_saved(members: list) -> list[tuple] | None:
                 continue
             if x._vc[0] != next(it):
                 return None
-            v, e = raw(x), edge_at.get(i)
+            v = raw(x)
             if (
                 type(v) is Pending
                 and id(v) in pendings
-                and e is not None
-                and e[0] is x.grad_fn
+                and i in edged
+                and m.next_functions[edged.index(i)][0] is x.grad_fn
                 and x._output_nr == 0
             ):
                 values.append(_array_or_stand_in(v))  # recomputed by the kernel
             else:
                 a = x._value  # read by the kernel (computed now if pending elsewhere)
                 values.append(a if x._dtype is w else a.astype(w.np))
-        saved = (op, smask, args, tuple(values), cdt, out_vc, versions, _array_or_stand_in(p))
-        result.append((*saved, out_version))
+        out = _array_or_stand_in(p)
+        result.append((op, smask, args, tuple(values), cdt, out_vc, versions, out, out_version))
     return result
 
 
