@@ -410,3 +410,19 @@ def test_in_place_change_of_a_deferred_input_is_an_error_on_a_cached_structure(l
     c.add_(1.0)  # an input the deferred chain reads
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_deferred_loss_backward_twice_with_retain_graph(lazy):
+    """The first backward computes the loss in the joint kernel; the second (retained) finds
+    it computed and runs the loss's backward then the group: gradients accumulate twice."""
+    x = jitgrad.tensor(np.linspace(-1.0, 1.0, 12).astype(np.float32), requires_grad=True)
+    for _ in range(3):  # recorded, then replayed through the matcher
+        x.grad = None
+        (jitgrad.sin(x) * x).sum().backward()
+    x.grad = None
+    loss = (jitgrad.sin(x) * x).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    xn = x.detach().numpy().astype(np.float64)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * (np.cos(xn) * xn + np.sin(xn)), rtol=1e-5)
+    np.testing.assert_allclose(loss.item(), np.sum(np.sin(xn) * xn), rtol=1e-5)
