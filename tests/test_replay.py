@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import jitgrad
 from jitgrad.fusion import replay
@@ -426,3 +428,55 @@ def test_deferred_loss_backward_twice_with_retain_graph(lazy):
     xn = x.detach().numpy().astype(np.float64)
     np.testing.assert_allclose(x.grad.numpy(), 2 * (np.cos(xn) * xn + np.sin(xn)), rtol=1e-5)
     np.testing.assert_allclose(loss.item(), np.sum(np.sin(xn) * xn), rtol=1e-5)
+
+
+# ---- randomized: programs that share a root token but not a structure --------------------------
+
+_UNARY = ("tanh", "sin", "exp", "neg")
+_BINARY = ("mul", "add", "sub")
+
+
+def _random_program(draw_ints: list[int], n_ops: int) -> list[tuple]:
+    """A small elementwise program: each step an op over earlier values (0, 1: the leaves)."""
+    prog, it = [], iter(draw_ints)
+    for k in range(n_ops):
+        avail = 2 + k
+        if next(it) % 2:
+            prog.append(("u", _UNARY[next(it) % len(_UNARY)], next(it) % avail))
+        else:
+            prog.append(("b", _BINARY[next(it) % len(_BINARY)], next(it) % avail, next(it) % avail))
+    return prog
+
+
+def _run_program(prog, x, y, fuse=True):
+    x.grad = y.grad = None
+    with jitgrad.fusion(fuse):
+        vals = [x, y]
+        for step in prog:
+            if step[0] == "u":
+                v = getattr(jitgrad, step[1])(vals[step[2]] * 0.5)
+            else:
+                a, b = vals[step[2]], vals[step[3]]
+                v = {"mul": a * b, "add": a + b, "sub": a - b}[step[1]]
+            vals.append(v)
+        (vals[-1] + x * y).sum().backward()  # both leaves always reach the loss
+    return [x.grad.numpy().copy(), y.grad.numpy().copy()]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    first=st.lists(st.integers(0, 1000), min_size=40, max_size=40),
+    second=st.lists(st.integers(0, 1000), min_size=40, max_size=40),
+    n_ops=st.integers(1, 9),
+)
+def test_random_programs_replay_like_the_unfused_engine(first, second, n_ops):
+    """Two random programs with the same root token (the loss's SumBackward0): the first is
+    recorded, replayed and then matched by its generated matcher; the second, run after it,
+    must get its own gradients whether or not its structure happens to equal the first's."""
+    x = jitgrad.tensor(np.linspace(-0.9, 0.8, 6).astype(np.float32), requires_grad=True)
+    y = jitgrad.tensor(np.linspace(0.4, 1.3, 6).astype(np.float32), requires_grad=True)
+    for prog in (_random_program(first, n_ops), _random_program(second, n_ops)):
+        want = _run_program(prog, x, y, fuse=False)
+        for _ in range(3):
+            for got, w in zip(_run_program(prog, x, y), want, strict=True):
+                np.testing.assert_allclose(got, w, rtol=2e-5, atol=1e-6)
