@@ -473,10 +473,13 @@ def test_random_programs_replay_like_the_unfused_engine(first, second, n_ops):
     """Two random programs with the same root token (the loss's SumBackward0): the first is
     recorded, replayed and then matched by its generated matcher; the second, run after it,
     must get its own gradients whether or not its structure happens to equal the first's."""
-    x = jitgrad.tensor(np.linspace(-0.9, 0.8, 6).astype(np.float32), requires_grad=True)
-    y = jitgrad.tensor(np.linspace(0.4, 1.3, 6).astype(np.float32), requires_grad=True)
+    # float64: fused and unfused may sum gradient contributions in another order, and a
+    # random program can cancel; in float64 that stays far below the tolerance
+    x = jitgrad.tensor(np.linspace(-0.9, 0.8, 6), requires_grad=True)
+    y = jitgrad.tensor(np.linspace(0.4, 1.3, 6), requires_grad=True)
     for prog in (_random_program(first, n_ops), _random_program(second, n_ops)):
         want = _run_program(prog, x, y, fuse=False)
+        scale = max([1.0] + [float(np.max(np.abs(w[np.isfinite(w)]), initial=0)) for w in want])
         for _ in range(3):
             for got, w in zip(_run_program(prog, x, y), want, strict=True):
-                np.testing.assert_allclose(got, w, rtol=2e-5, atol=1e-6)
+                np.testing.assert_allclose(got, w, rtol=1e-9, atol=1e-9 * scale)
