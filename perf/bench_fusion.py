@@ -157,6 +157,61 @@ def step_overhead(rounds: int = 300) -> tuple[float, float, float]:
     return fused, unfused, per_group
 
 
+def replay_costs(rounds: int = 300) -> dict[str, float]:
+    """What recognising a repeated graph costs, us per backward, on the dispatch chain (200
+    ops on 16 elements): the generic walk plus the key's hash and lookup, against the
+    generated matcher; and a forced-deferred 12-op step (joint kernel replayed), us."""
+    import importlib
+
+    import jitgrad
+    from jitgrad.autograd.engine import _edge_of
+    from jitgrad.fusion import lazy
+
+    replay = importlib.import_module("jitgrad.fusion.replay")
+    x = jitgrad.randn(16, requires_grad=True)
+    y = jitgrad.randn(16, requires_grad=True)
+
+    def chain():
+        h = x
+        for _ in range(50):
+            h = jitgrad.tanh(h * y + x) * 0.5
+        return h.sum()
+
+    for _ in range(3):  # recorded, replayed (matcher built), matched
+        chain().backward()
+    roots, grads = [_edge_of(chain())], [jitgrad.ones(())]
+    program = replay.find(roots, grads)[0]
+    top = roots[0][0]._seq
+
+    def walk():
+        replay.PROGRAMS.get(replay.structure(roots, grads)[0])
+
+    def match():
+        program.matcher(roots, grads, top)
+
+    def med(fn):
+        ts = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t)
+        return statistics.median(ts) * 1e6
+
+    def deferred_step():
+        x.grad = y.grad = None
+        (jitgrad.tanh(x * y + jitgrad.sin(x)) * jitgrad.exp(-x * x) / (1 + y * y)).sum().backward()
+
+    prev = lazy.STATE.enabled
+    lazy.STATE.enabled = True
+    try:
+        for _ in range(3):
+            deferred_step()
+        deferred = med(deferred_step)
+    finally:
+        lazy.STATE.enabled = prev
+    return {"walk_and_key": med(walk), "matcher": med(match), "deferred_step": deferred}
+
+
 def _timed(fn, spent):
     def call(*args):
         t = time.perf_counter()
@@ -185,6 +240,12 @@ def main() -> None:
     print(
         f"small graph (2 fused groups, 16 elements): {fused:.1f} us/step fused, "
         f"{unfused:.1f} us/step unfused; {per_group:.1f} us Python per fused group"
+    )
+    costs = replay_costs()
+    print(
+        f"recognising a 200-op graph: walk + key {costs['walk_and_key']:.1f} us, generated "
+        f"matcher {costs['matcher']:.1f} us; forced-deferred 12-op step (joint kernel "
+        f"replayed) {costs['deferred_step']:.1f} us"
     )
 
 

@@ -194,7 +194,7 @@ class JointGroup:
             return [None] * len(self.edges)
         saved = lazy.joint_saved(self.members)
         if saved is None:  # something changed in place since the forward: the checked path
-            return self._unfused(grad_outputs, needed)
+            return self.unfused(self.root, self.members, grad_outputs, needed)
         src = self.reduction.src
         scale = g._value / src.odt.np.type(src.size) if self.reduction.mean else g._value
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
@@ -216,10 +216,11 @@ class JointGroup:
         layout.launch(saved, garr, compile_only=True)
         self.kernel, self.spec = layout.last
 
-    def _unfused(self, grad_outputs: list, needed: Any) -> list:
+    @staticmethod
+    def unfused(root: Any, members: list, grad_outputs: list, needed: Any) -> list:
         """The root's own backward, then the group's: what the engine would have run."""
-        (g,) = self.root.apply(grad_outputs)
-        return FusedGroup(self.members).run([g], needed)
+        (g,) = root.apply(grad_outputs)
+        return FusedGroup(members).run([g], needed)
 
     def release(self) -> None:
         self.root.release()

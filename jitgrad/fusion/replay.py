@@ -289,7 +289,7 @@ def _run_joint(step: Step, order: list, grad_outputs: list, tensors: Sequence[An
     t = next((t for t in tensors if t.grad_fn is root), None)
     group = None if t is None else JointGroup.again(t, members, step.routes, step.layout)
     if group is None:
-        return JointGroup(root, members, step.routes, None)._unfused(grad_outputs, ALL_NEEDED)
+        return JointGroup.unfused(root, members, grad_outputs, ALL_NEEDED)
     results = group.run(grad_outputs, ALL_NEEDED)
     step.layout = group.layout
     return results
