@@ -196,7 +196,7 @@ def info() -> dict[str, Any]:
     """Counts and sizes for ``jitgrad.cache_info()``."""
     directory = kernel_dir()
     files = list(directory.glob("_gen_*.py"))
-    disk_bytes = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+    disk_bytes = sum(_size(f) for f in directory.rglob("*"))
     return {
         "in_memory": len(MEMORY),
         "on_disk": len(files),
@@ -206,6 +206,14 @@ def info() -> dict[str, Any]:
         "disk_hits": _stats["disk_hits"],
         "compile_seconds": round(_stats["compile_seconds"], 4),
     }
+
+
+def _size(path: Path) -> int:
+    """Bytes in a regular file; 0 for a folder or a file another process just renamed."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def clear(disk: bool = True) -> None:

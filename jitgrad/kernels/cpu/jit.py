@@ -83,7 +83,7 @@ def warn_damaged(path: Path | str, reason: str) -> None:
     with the results; one warning tells the user the cache directory is being damaged.
     """
     global _warned
-    message = f"jitgrad: damaged kernel cache file {path} ({reason}); removed and recompiled"
+    message = f"jitgrad: damaged kernel cache file {path} ({reason}); replaced by a new compile"
     helpers.debug_print(1, message)
     if not _warned:
         _warned = True
