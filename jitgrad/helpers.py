@@ -6,8 +6,10 @@ code cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import uuid
 from pathlib import Path
 
 
@@ -64,6 +66,26 @@ def cache_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "jitgrad"
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename.
+
+    Readers (other threads or processes) see the old file or the whole new one, never half a
+    file; the temporary name is unique (not just the process id), so concurrent writers of
+    the same file never share one. False, with nothing left behind, when the directory is
+    not writable: callers treat the cache as read-only.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:16]}.tmp")
+    try:
+        with open(tmp, "xb") as f:  # "x": never reuse a file another writer opened
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
 
 
 def debug_print(level: int, message: str) -> None:

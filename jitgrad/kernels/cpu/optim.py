@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .jit import cached_njit
 
-@njit(cache=True, error_model="numpy")
+
+@cached_njit(error_model="numpy")
 def sgd_step(
     params, grads, bufs, has_buf, lr, momentum, undamped, weight_decay, nesterov, maximize
 ):
@@ -58,7 +60,7 @@ def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
     return pj, mj, vj
 
 
-@njit(cache=True, error_model="numpy")
+@cached_njit(error_model="numpy")
 def _adam_tensor(
     p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, eps, amsgrad
 ):
@@ -80,7 +82,7 @@ def _adam_tensor(
         p[j] = pj - step_size * (mj / (np.sqrt(vj) / bc2 + eps))
 
 
-@njit(cache=True, error_model="numpy")
+@cached_njit(error_model="numpy")
 def adam_step(
     params,
     grads,
