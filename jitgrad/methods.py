@@ -13,6 +13,7 @@ import numpy as np
 from . import dtypes as D
 from .autograd.grad_mode import STATE
 from .ops import functions as F
+from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import check_inplace, run
 from .ops.registry import REGISTRY
 from .tensor import Tensor, device
@@ -93,6 +94,8 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
 
 def _inplace_fill(self: Tensor, value: Any) -> Tensor:
     check_inplace(self)
+    if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
+        assert_no_internal_overlap(self._value)
     self._value[...] = value.item() if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and value._requires_grad:
         return _overwritten(self, "FillBackward3", value)
@@ -117,6 +120,7 @@ def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     from .creation import generator
 
     check_inplace(self)
+    assert_no_internal_overlap(self._value)
     self._value[...] = generator().uniform(a, b, self._value.shape)
     return _overwritten(self, "UniformBackward0")
 
@@ -125,6 +129,7 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     from .creation import generator
 
     check_inplace(self)
+    assert_no_internal_overlap(self._value)
     self._value[...] = generator().normal(mean, std, self._value.shape)
     return _overwritten(self, "NormalBackward0")
 
