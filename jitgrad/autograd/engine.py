@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .grad_mode import STATE
+from .hooks import POST_ACCUMULATE_RETURNED, check_result, check_single_result
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -192,7 +193,8 @@ class AccumulateGrad(Node):
         accumulate_into_leaf(t, grads[0])
         if t._post_hooks:
             for fn in list(t._post_hooks.values()):
-                fn(t)
+                if fn(t) is not None:
+                    raise RuntimeError(POST_ACCUMULATE_RETURNED)
         return ()
 
 
@@ -442,6 +444,7 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
                 for fn in list(fns.values()):
                     new = fn(grad_outputs[nr])
                     if new is not None:
+                        check_single_result(grad_outputs[nr], new, fn)
                         grad_outputs[nr] = new
     retain = extra.retain
     if retain:
@@ -470,13 +473,15 @@ def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
     """``node.apply`` between its pre-hooks and hooks (either may replace the gradients)."""
     if extra.prehooks:
         for fn in list(extra.prehooks.values()):
-            new = fn(tuple(grad_outputs))
+            args = tuple(grad_outputs)
+            new = fn(args)
             if new is not None:
-                grad_outputs = list(new)
+                grad_outputs = list(check_result(args, new, fn))
     results = node.apply(grad_outputs)
     if extra.hooks:
         for fn in list(extra.hooks.values()):
-            new = fn(tuple(results), tuple(grad_outputs))
+            args = tuple(results)
+            new = fn(args, tuple(grad_outputs))
             if new is not None:
-                results = list(new)
+                results = list(check_result(args, new, fn))
     return results
