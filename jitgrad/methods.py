@@ -16,7 +16,7 @@ from .ops import functions as F
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import check_inplace, run
 from .ops.registry import REGISTRY
-from .tensor import Tensor, device
+from .tensor import Tensor, _make, device
 
 #: What a binary operator takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
@@ -134,6 +134,20 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     return _overwritten(self, "NormalBackward0")
 
 
+# ---- numpy interop ---------------------------------------------------------------------------
+# PyTorch's arrangement, so numpy never takes over a tensor silently: with a priority above
+# ndarray's, ``ndarray * t`` and ``np.float32(2) * t`` defer to ``Tensor.__rmul__`` (which takes
+# numpy scalars, keeping the graph, and refuses arrays: a TypeError); ``t * ndarray`` and
+# ``np.exp(t)`` let numpy compute through ``__array__`` (refused for a tensor that requires
+# grad while grad mode is on) and ``__array_wrap__`` hands the result back as a Tensor.
+def _array_wrap(self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False):
+    try:
+        dt = D.from_numpy_dtype(array.dtype)
+    except TypeError:  # a dtype jitgrad does not have (float16, complex): numpy's result
+        return array
+    return _make(np.asarray(array), dt)
+
+
 def _iadd(self: Tensor, other: Any) -> Tensor:
     return F.add_(self, other)
 
@@ -179,6 +193,8 @@ METHODS: dict[str, Any] = {
     "__isub__": _isub,
     "__imul__": _imul,
     "__itruediv__": _itruediv,
+    "__array_priority__": 1000,
+    "__array_wrap__": _array_wrap,
     "to": _to,
     "type": lambda self, dtype=None: self._dtype if dtype is None else _to(self, dtype),
     "float": lambda self: _to(self, D.float32),
