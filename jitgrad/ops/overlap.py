@@ -136,10 +136,10 @@ def check_write(t: Tensor, others: Sequence[Any]) -> Sequence[Any]:
     calls it.
     """
     out = t._value
-    if 0 in out.strides and internal_overlap(out):
+    root = out.base  # None: out owns its memory, so it is no expanded view
+    if root is not None and 0 in out.strides and internal_overlap(out):
         raise RuntimeError(INTERNAL_OVERLAP)
     result = others
-    root = out.base
     for x in others:
         if isinstance(x, Tensor) and x is not t:
             v = x._value
@@ -161,7 +161,8 @@ def check_setitem(dst: np.ndarray, adv: list, value: Any, varr: np.ndarray) -> n
     if not adv:
         if 0 in dst.strides and internal_overlap(dst):
             raise RuntimeError(INTERNAL_OVERLAP)
-        if _root(varr) is not _root(dst):
+        base = varr.base
+        if (varr if base is None else base) is not _root(dst):
             return varr
         if not isinstance(value, Tensor) or varr.ndim == 0:  # PyTorch copies the value first
             return varr.copy()
