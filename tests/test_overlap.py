@@ -206,3 +206,13 @@ def test_accumulating_into_an_expanded_grad_is_refused():
     w.grad = jitgrad.zeros(1).expand(3)
     with pytest.raises(RuntimeError, match=re.escape(INTERNAL)):
         (w * 2).sum().backward()
+
+
+@pytest.mark.parametrize("make", [lambda p: jitgrad.optim.SGD(p, lr=0.1), jitgrad.optim.Adam])
+def test_optimizer_step_on_an_expanded_parameter_is_refused(make):
+    p = jitgrad.zeros(1).expand(3).requires_grad_()  # a leaf: expanded from a plain tensor
+    opt = make([p])
+    (p * jitgrad.tensor([1.0, 2.0, 3.0])).sum().backward()
+    with pytest.raises(RuntimeError, match=re.escape(INTERNAL)):
+        opt.step()  # PyTorch's param.add_ / addcdiv_ refuse it
+    assert p.tolist() == [0.0, 0.0, 0.0]
