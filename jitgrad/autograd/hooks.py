@@ -5,7 +5,8 @@ of the sweep (and into ``.grad``) unnoticed: a silent wrong answer. PyTorch chec
 value a tensor hook, a node pre-hook or a node hook returns against the one it replaces
 (``check_single_result`` in ``torch/csrc/autograd/python_hook.cpp``), and the same checks
 reach module backward hooks, which run as node hooks named ``hook``. The engine calls these
-for every hook; the replayed sweep never sees a hook (a hooked graph is not replayed).
+for every hook: a graph with a tensor or node hook is never replayed (:mod:`jitgrad.fusion.
+replay`), and post-accumulate-grad hooks run inside ``AccumulateGrad.apply`` on both paths.
 """
 
 from __future__ import annotations
