@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .grad_mode import STATE
-from .hooks import POST_ACCUMULATE_RETURNED, check_result, check_single_result
+from .hooks import POST_ACCUMULATE_RETURNED, call_node_hooks, call_tensor_hooks
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -441,11 +441,7 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
     if hooks:
         for nr, fns in hooks.items():
             if nr < len(grad_outputs) and grad_outputs[nr] is not None:
-                for fn in list(fns.values()):
-                    new = fn(grad_outputs[nr])
-                    if new is not None:
-                        check_single_result(grad_outputs[nr], new, fn)
-                        grad_outputs[nr] = new
+                grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
     retain = extra.retain
     if retain:
         for nr, ref in retain.items():
@@ -472,16 +468,8 @@ def _call_node(node: Node, grad_outputs: list) -> Sequence:
 def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
     """``node.apply`` between its pre-hooks and hooks (either may replace the gradients)."""
     if extra.prehooks:
-        for fn in list(extra.prehooks.values()):
-            args = tuple(grad_outputs)
-            new = fn(args)
-            if new is not None:
-                grad_outputs = list(check_result(args, new, fn))
+        grad_outputs = list(call_node_hooks(extra.prehooks, tuple(grad_outputs)))
     results = node.apply(grad_outputs)
     if extra.hooks:
-        for fn in list(extra.hooks.values()):
-            args = tuple(results)
-            new = fn(args, tuple(grad_outputs))
-            if new is not None:
-                results = list(check_result(args, new, fn))
+        results = list(call_node_hooks(extra.hooks, tuple(results), tuple(grad_outputs)))
     return results

@@ -73,3 +73,24 @@ def check_result(original: tuple, result: Any, hook: Any) -> tuple:
     for o, r in zip(original, result, strict=True):
         check_single_result(o, r, hook)
     return result
+
+
+def call_tensor_hooks(hooks: dict, grad: Any) -> Any:
+    """Each tensor hook in turn; a non-None result replaces the gradient the next one sees."""
+    for fn in list(hooks.values()):
+        new = fn(grad)
+        if new is not None:
+            check_single_result(grad, new, fn)
+            grad = new
+    return grad
+
+
+def call_node_hooks(hooks: dict, grads: tuple, *rest: Any) -> tuple:
+    """Each node (pre-)hook in turn with ``(grads, *rest)``; a non-None result replaces
+    ``grads`` for the next one (a pre-hook gets the node's grad_outputs, a hook its
+    grad_inputs and grad_outputs)."""
+    for fn in list(hooks.values()):
+        new = fn(grads, *rest)
+        if new is not None:
+            grads = check_result(grads, new, fn)
+    return grads
