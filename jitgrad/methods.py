@@ -13,9 +13,10 @@ import numpy as np
 from . import dtypes as D
 from .autograd.grad_mode import STATE
 from .ops import functions as F
+from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import check_inplace, run
 from .ops.registry import REGISTRY
-from .tensor import Tensor, device
+from .tensor import Tensor, _make, device
 
 #: What a binary operator takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
@@ -93,6 +94,8 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
 
 def _inplace_fill(self: Tensor, value: Any) -> Tensor:
     check_inplace(self)
+    if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
+        assert_no_internal_overlap(self._value)
     self._value[...] = value.item() if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and value._requires_grad:
         return _overwritten(self, "FillBackward3", value)
@@ -117,6 +120,7 @@ def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     from .creation import generator
 
     check_inplace(self)
+    assert_no_internal_overlap(self._value)
     self._value[...] = generator().uniform(a, b, self._value.shape)
     return _overwritten(self, "UniformBackward0")
 
@@ -125,8 +129,23 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     from .creation import generator
 
     check_inplace(self)
+    assert_no_internal_overlap(self._value)
     self._value[...] = generator().normal(mean, std, self._value.shape)
     return _overwritten(self, "NormalBackward0")
+
+
+# ---- numpy interop ---------------------------------------------------------------------------
+# PyTorch's arrangement, so numpy never takes over a tensor silently: with a priority above
+# ndarray's, ``ndarray * t`` and ``np.float32(2) * t`` defer to ``Tensor.__rmul__`` (which takes
+# numpy scalars, keeping the graph, and refuses arrays: a TypeError); ``t * ndarray`` and
+# ``np.exp(t)`` let numpy compute through ``__array__`` (refused for a tensor that requires
+# grad while grad mode is on) and ``__array_wrap__`` hands the result back as a Tensor.
+def _array_wrap(self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False):
+    try:
+        dt = D.from_numpy_dtype(array.dtype)
+    except TypeError:  # a dtype jitgrad does not have (float16, complex): numpy's result
+        return array
+    return _make(np.asarray(array), dt)
 
 
 def _iadd(self: Tensor, other: Any) -> Tensor:
@@ -174,6 +193,8 @@ METHODS: dict[str, Any] = {
     "__isub__": _isub,
     "__imul__": _imul,
     "__itruediv__": _itruediv,
+    "__array_priority__": 1000,
+    "__array_wrap__": _array_wrap,
     "to": _to,
     "type": lambda self, dtype=None: self._dtype if dtype is None else _to(self, dtype),
     "float": lambda self: _to(self, D.float32),

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .grad_mode import STATE
+from .hooks import POST_ACCUMULATE_RETURNED, call_node_hooks, call_tensor_hooks
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -192,7 +193,8 @@ class AccumulateGrad(Node):
         accumulate_into_leaf(t, grads[0])
         if t._post_hooks:
             for fn in list(t._post_hooks.values()):
-                fn(t)
+                if fn(t) is not None:
+                    raise RuntimeError(POST_ACCUMULATE_RETURNED)
         return ()
 
 
@@ -439,10 +441,7 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
     if hooks:
         for nr, fns in hooks.items():
             if nr < len(grad_outputs) and grad_outputs[nr] is not None:
-                for fn in list(fns.values()):
-                    new = fn(grad_outputs[nr])
-                    if new is not None:
-                        grad_outputs[nr] = new
+                grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
     retain = extra.retain
     if retain:
         for nr, ref in retain.items():
@@ -469,14 +468,8 @@ def _call_node(node: Node, grad_outputs: list) -> Sequence:
 def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
     """``node.apply`` between its pre-hooks and hooks (either may replace the gradients)."""
     if extra.prehooks:
-        for fn in list(extra.prehooks.values()):
-            new = fn(tuple(grad_outputs))
-            if new is not None:
-                grad_outputs = list(new)
+        grad_outputs = list(call_node_hooks(extra.prehooks, tuple(grad_outputs)))
     results = node.apply(grad_outputs)
     if extra.hooks:
-        for fn in list(extra.hooks.values()):
-            new = fn(tuple(results), tuple(grad_outputs))
-            if new is not None:
-                results = list(new)
+        results = list(call_node_hooks(extra.hooks, tuple(results), tuple(grad_outputs)))
     return results

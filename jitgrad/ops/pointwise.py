@@ -25,6 +25,7 @@ from ..helpers import PARALLEL_THRESHOLD
 from ..tensor import Tensor, _init_fields, _make, check_versions
 from . import expr as E
 from .elementwise import NODE_VARIANTS
+from .overlap import assert_no_internal_overlap, check_write
 from .registry import BOOL, FLOAT, REGISTRY, OpDef
 
 ROLES = ("a", "b", "c")
@@ -679,11 +680,13 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         # through the view with setitem, which rebases the root's history (CopySlices).
         from .indexing import setitem
 
+        others = check_write(t, others)
         src = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
         src._requires_grad = t._requires_grad
         setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
         return t
     check_inplace(t)
+    others = check_write(t, others)
     args = [t, *others]
     cdt = D.result_type(args)
     if op.result == FLOAT and not cdt.is_floating_point:
@@ -734,6 +737,7 @@ def _dtype_word(dt: D.dtype) -> str:
 
 def accumulate_inplace(t, other) -> None:
     """``t += other`` for gradient accumulation (no graph, shapes equal)."""
+    assert_no_internal_overlap(t._value)  # a .grad the user set to an expanded tensor
     if not add_into(t, other):
         apply(_ADD, [t, other], out_dtype=t._dtype, out=t._value)
     t._bump()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..ops.overlap import assert_no_internal_overlap
 from ..tensor import Tensor
 
 
@@ -97,6 +98,7 @@ class Optimizer:
                 for dtype, params in by_dtype.items():
                     for p in params:
                         if not p._value.flags.c_contiguous:
+                            assert_no_internal_overlap(p._value)  # as PyTorch's param.add_
                             p._value = np.ascontiguousarray(p._value)
                     self._update(group, params, dtype)
                     for p in params:
