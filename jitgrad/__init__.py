@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda
+from . import autograd, cuda, random
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -31,15 +31,11 @@ from .creation import (
     from_numpy,
     full,
     full_like,
+    get_default_device,
     linspace,
-    manual_seed,
     ones,
     ones_like,
-    rand,
-    randint,
-    randn,
-    randperm,
-    seed,
+    set_default_device,
     tensor,
     zeros,
     zeros_like,
@@ -63,6 +59,16 @@ from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .sampling import *  # noqa: F403
 from .tensor import Size, Tensor, device
 
 float = float32  # noqa: A001

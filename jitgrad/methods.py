@@ -12,6 +12,7 @@ import numpy as np
 
 from . import dtypes as D
 from .autograd.grad_mode import STATE
+from .creation import generator as rng
 from .ops import functions as F
 from .ops.pointwise import check_inplace, run
 from .ops.registry import REGISTRY
@@ -113,20 +114,46 @@ def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return apply_inplace(REGISTRY["copy"], self, (src,))
 
 
-def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    from .creation import generator
-
+def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     check_inplace(self)
-    self._value[...] = generator().uniform(a, b, self._value.shape)
+    self._value[...] = rng(generator).uniform(a, b, self._value.shape)
     return _overwritten(self, "UniformBackward0")
 
 
-def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    from .creation import generator
-
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     check_inplace(self)
-    self._value[...] = generator().normal(mean, std, self._value.shape)
+    self._value[...] = rng(generator).normal(mean, std, self._value.shape)
     return _overwritten(self, "NormalBackward0")
+
+
+def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+    """``random_(to)`` / ``random_(from, to)``: integers uniform on [from, to) (PyTorch's
+    ``random_()`` with no bounds draws from [0, 2**mantissa] for floats, [0, max] for ints)."""
+    low, high = kwargs.get("from", 0), kwargs.get("to")
+    if len(args) == 1:
+        high = args[0]
+    elif len(args) == 2:
+        low, high = args
+    if high is None:
+        high = {"float32": 2**24, "float64": 2**53}.get(self._dtype.name, 2**31 - 1) + 1
+        if self._dtype is D.int64:
+            high = 2**63 - 1
+        elif self._dtype is D.bool_:
+            high = 2
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    check_inplace(self)
+    self._value[...] = rng(generator).integers(low, high, self._value.shape)
+    return _overwritten(self, "RandomBackward2")
+
+
+def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    check_inplace(self)
+    probs = p._value if isinstance(p, Tensor) else p
+    self._value[...] = rng(generator).random(self._value.shape) < probs
+    return _overwritten(self, "BernoulliBackward1")
 
 
 def _iadd(self: Tensor, other: Any) -> Tensor:
@@ -188,6 +215,8 @@ METHODS: dict[str, Any] = {
     "copy_": _copy_,
     "uniform_": _uniform_,
     "normal_": _normal_,
+    "random_": _random_,
+    "bernoulli_": _bernoulli_,
     "add_": F.add_,
     "sub_": F.sub_,
     "mul_": F.mul_,

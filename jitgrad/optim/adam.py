@@ -63,7 +63,8 @@ class Adam(Optimizer):
     def _state(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
         state = self.state[p]
         if not state:
-            state["step"] = _make(np.zeros((), np.float32), D.float32)
+            dt = D.get_default_dtype()  # PyTorch: _get_scalar_dtype()
+            state["step"] = _make(np.zeros((), dt.np), dt)
             state["exp_avg"] = _make(np.zeros_like(p._value), p._dtype)
             state["exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
         if amsgrad and "max_exp_avg_sq" not in state:
