@@ -88,7 +88,7 @@ from .fusion.control import fusion  # noqa: E402
 
 __version__ = "0.1.0"
 
-from . import nn, optim  # noqa: E402 - nn and optim use the bound Tensor methods
+from . import nn, optim, utils  # noqa: E402 - they use the bound Tensor methods
 from .serialization import load, save  # noqa: E402
 
 
