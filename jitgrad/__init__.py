@@ -115,6 +115,7 @@ def functional_namespace() -> dict:
         "cos": F.cos,
         "tan": F.tan,
         "tanh": F.tanh,
+        "erf": F.erf,
         "abs": F.abs,
         "sign": F.sign,
         "floor": F.floor,

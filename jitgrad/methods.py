@@ -230,7 +230,8 @@ _FUNCTIONS_AS_METHODS = (
     "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
     "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
     "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
-    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where"
+    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where xlogy "
+    "clamp_min clamp_max"
 ).split()
 
 

@@ -70,6 +70,7 @@ gt = greater = _binary("gt")
 ge = greater_equal = _binary("ge")
 logical_and = _binary("logical_and")
 logical_or = _binary("logical_or")
+xlogy = _binary("xlogy")
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
@@ -141,6 +142,14 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A
 
 
 clip = clamp
+
+
+def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002
+    return apply(R["clamp_min"], (input, min))
+
+
+def clamp_max(input: Any, max: Any) -> Any:  # noqa: A001, A002
+    return apply(R["clamp_max"], (input, max))
 
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
