@@ -8,10 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as D
 from ..kernels.cpu import optim as K
 from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat
+from .optimizer import Optimizer, flat, scalar_step
 
 
 class Adam(Optimizer):
@@ -63,8 +62,7 @@ class Adam(Optimizer):
     def _state(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
         state = self.state[p]
         if not state:
-            dt = D.get_default_dtype()  # PyTorch: _get_scalar_dtype()
-            state["step"] = _make(np.zeros((), dt.np), dt)
+            state["step"] = scalar_step()
             state["exp_avg"] = _make(np.zeros_like(p._value), p._dtype)
             state["exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
         if amsgrad and "max_exp_avg_sq" not in state:
