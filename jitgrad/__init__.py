@@ -52,6 +52,7 @@ from .dtypes import (
     int64,
     set_default_dtype,
 )
+from .helpers import missing_attribute
 from .methods import bind as _bind
 from .ops.functions import *  # noqa: F403
 from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
@@ -132,3 +133,7 @@ def functional_namespace() -> dict:
         "isfinite": F.isfinite,
         "cast": lambda x: x,
     }
+
+
+#: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..helpers import missing_attribute
 from . import functional, init, utils
 from .activation import (
     CELU,
@@ -124,3 +125,6 @@ __all__ = [
     "init",
     "utils",
 ]
+
+#: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.nn")

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
+from ..helpers import missing_attribute
 from ..ops import functions as OF
 from ..ops.pointwise import apply
 from ..ops.registry import REGISTRY as R
@@ -537,3 +538,7 @@ def nll_loss(
         return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
 
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+
+
+#: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.nn.functional")

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..autograd.grad_mode import no_grad
 from ..creation import tensor
+from ..helpers import missing_attribute
 from ..ops.functions import clamp
 from ..ops.movement import cat, stack
 from ..ops.reduce import norm
@@ -102,3 +103,6 @@ __all__ = [
     "parameters_to_vector",
     "vector_to_parameters",
 ]
+
+#: ``jitgrad.nn.utils.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.nn.utils")

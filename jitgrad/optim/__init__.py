@@ -3,6 +3,7 @@ kernel per group, and ``lr_scheduler``."""
 
 from __future__ import annotations
 
+from ..helpers import missing_attribute
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -11,3 +12,6 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+
+#: ``jitgrad.optim.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.optim")

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..helpers import missing_attribute
 from ._lr_base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler, per_group
 from ._lr_extra import (
     ChainedScheduler,
@@ -292,3 +293,6 @@ __all__ = [
     "SequentialLR",
     "StepLR",
 ]
+
+#: ``jitgrad.optim.lr_scheduler.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.optim.lr_scheduler")

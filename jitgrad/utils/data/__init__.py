@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...helpers import missing_attribute
 from ._collate import collate, default_collate, default_collate_fn_map, default_convert
 from .dataloader import DataLoader, get_worker_info
 from .dataset import (
@@ -46,3 +47,6 @@ __all__ = [
     "get_worker_info",
     "random_split",
 ]
+
+#: ``jitgrad.utils.data.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.utils.data")
