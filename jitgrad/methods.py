@@ -14,7 +14,7 @@ from . import dtypes as D
 from .autograd.grad_mode import STATE
 from .creation import generator as rng
 from .ops import functions as F
-from .ops.pointwise import check_inplace, run
+from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
 from .tensor import Tensor, device
 
@@ -108,9 +108,6 @@ def _zero_(self: Tensor) -> Tensor:
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast) into self; differentiable with respect to ``src``."""
-    from .ops.pointwise import apply_inplace
-    from .ops.registry import REGISTRY
-
     return apply_inplace(REGISTRY["copy"], self, (src,))
 
 
@@ -224,6 +221,20 @@ METHODS: dict[str, Any] = {
     "pow_": F.pow_,
     "clamp_": F.clamp_,
     "clip_": F.clamp_,
+    "lerp_": lambda self, end, weight: apply_inplace(REGISTRY["lerp"], self, (end, weight)),
+    "addcmul_": lambda self, t1, t2, *, value=1: apply_inplace(
+        REGISTRY["addcmul"], self, (t1 if value == 1 else value * t1, t2)
+    ),
+    "addcdiv_": lambda self, t1, t2, *, value=1: apply_inplace(
+        REGISTRY["addcdiv"], self, (t1 if value == 1 else value * t1, t2)
+    ),
+    "fmod_": lambda self, other: apply_inplace(REGISTRY["fmod"], self, (other,)),
+    "remainder_": lambda self, other: apply_inplace(REGISTRY["remainder"], self, (other,)),
+    "__mod__": _op_method("remainder"),
+    "__rmod__": _binop(F.remainder, reflected=True),
+    "__floordiv__": _binop(F.floor_divide),
+    "__rfloordiv__": _binop(F.floor_divide, reflected=True),
+    "__xor__": _op_method("logical_xor"),
 }
 
 _FUNCTIONS_AS_METHODS = (
@@ -231,7 +242,9 @@ _FUNCTIONS_AS_METHODS = (
     "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
     "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
     "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where xlogy "
-    "clamp_min clamp_max"
+    "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
+    "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
+    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"
 ).split()
 
 

@@ -249,6 +249,79 @@ defop(
     node="PreluKernelBackward0",
 )
 
+# ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
+defop("asin", "asin(a)", ("g / sqrt(1 - a * a)",), np.arcsin, result=FLOAT)
+defop("acos", "acos(a)", ("-g / sqrt(1 - a * a)",), np.arccos, result=FLOAT)
+defop("atan", "atan(a)", ("g / (a * a + 1)",), np.arctan, result=FLOAT)
+defop("sinh", "sinh(a)", ("g * cosh(a)",), np.sinh, result=FLOAT)
+defop("cosh", "cosh(a)", ("g * sinh(a)",), np.cosh, result=FLOAT)
+defop("asinh", "asinh(a)", ("g / sqrt(a * a + 1)",), np.arcsinh, result=FLOAT)
+defop("acosh", "acosh(a)", ("g / sqrt(a * a - 1)",), np.arccosh, result=FLOAT)
+defop("atanh", "atanh(a)", ("g / (1 - a * a)",), np.arctanh, result=FLOAT)
+defop(
+    "atan2",
+    "atan2(a, b)",
+    ("g * b / (a * a + b * b)", "-g * a / (a * a + b * b)"),
+    np.arctan2,
+    result=FLOAT,
+)
+defop("hypot", "hypot(a, b)", ("g * a / out", "g * b / out"), np.hypot, result=FLOAT)
+defop("log10", "log10(a)", ("g / (a * 2.302585092994046)",), np.log10, result=FLOAT)
+defop("exp2", "exp2(a)", ("g * out * 0.6931471805599453",), np.exp2, result=FLOAT)
+defop(
+    "erfc",
+    "erfc(a)",
+    ("-1.1283791670955126 * exp(-(a * a)) * g",),
+    lambda a: 1 - _np_erf(a),
+    result=FLOAT,
+)
+defop(
+    "logit",  # clamped to [b, c] (eps, 1 - eps; -inf, inf without eps)
+    "log(minimum(maximum(a, b), c) / (1 - minimum(maximum(a, b), c)))",
+    ("where(logical_or(a < b, a > c), 0, g / (a * (1 - a)))", None, None),
+    lambda a, b, c: np.log(np.clip(a, b, c) / (1 - np.clip(a, b, c))),
+    result=FLOAT,
+)
+defop(
+    "logaddexp",
+    "where(logical_and(isinf(a), a == b), a, maximum(a, b) + log1p(exp(-abs(a - b))))",
+    ("g / (1 + exp(b - a))", "g / (1 + exp(a - b))"),
+    np.logaddexp,
+    result=FLOAT,
+)
+defop(
+    "logaddexp2",
+    "where(logical_and(isinf(a), a == b), a,"
+    " maximum(a, b) + log1p(exp2(-abs(a - b))) * 1.4426950408889634)",
+    ("g / (1 + exp2(b - a))", "g / (1 + exp2(a - b))"),
+    np.logaddexp2,
+    result=FLOAT,
+)
+defop("fmod", "fmod(a, b)", ("g", "-g * trunc(a / b)"), np.fmod)
+defop(
+    "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
+    "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
+    ("g", "-g * floor(a / b)"),
+    np.remainder,
+)
+defop("trunc", "trunc(a)", ("0 * g",), np.trunc)
+defop("frac", "a - trunc(a)", ("g",), lambda a: a - np.trunc(a))
+defop(
+    "lerp",  # a + c (b - a), evaluated from the nearer end as PyTorch does
+    "where(abs(c) < 0.5, a + c * (b - a), b - (b - a) * (1 - c))",
+    ("g * (1 - c)", "g * c", "g * (b - a)"),
+    lambda a, b, c: a + c * (b - a),
+)
+# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller
+defop("addcmul", "a + b * c", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
+defop(
+    "addcdiv",
+    "a + b / c",
+    ("g", "g / c", "-g * b / (c * c)"),
+    lambda a, b, c: a + b / c,
+    result=FLOAT,
+)
+
 # ---- piecewise constant (zero gradient) ---------------------------------------------------
 defop("sign", "sign(a)", ("0 * g",), np.sign)
 defop("floor", "floor(a)", ("0 * g",), np.floor)
@@ -279,10 +352,14 @@ defop("isfinite", "isfinite(a)", (None,), np.isfinite, result=BOOL)
 defop("logical_and", "logical_and(a, b)", (None, None), np.logical_and, result=BOOL, compute="bool")
 defop("logical_or", "logical_or(a, b)", (None, None), np.logical_or, result=BOOL, compute="bool")
 defop("logical_not", "logical_not(a)", (None,), np.logical_not, result=BOOL, compute="bool")
+defop("logical_xor", "a != b", (None, None), np.logical_xor, result=BOOL, compute="bool")
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
     "sub": {"st": "RsubBackward1"},
     "clamp": {"ttt": "ClampBackward0"},
+    "fmod": {"tt": "FmodBackward1"},
+    "remainder": {"tt": "RemainderBackward1"},
+    "lerp": {"ttt": "LerpBackward1"},
 }
