@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, random
+from . import autograd, cuda, linalg, random
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -54,12 +54,15 @@ from .dtypes import (
 )
 from .helpers import missing_attribute
 from .methods import bind as _bind
+from .ops.einsum import *  # noqa: F403
 from .ops.functions import *  # noqa: F403
 from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
+from .ops.sorting import *  # noqa: F403
+from .ops.stats import *  # noqa: F403
 from .random import (
     Generator,
     default_generator,

@@ -256,9 +256,9 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    from .ops import indexing, linalg, movement, reduce
+    from .ops import indexing, linalg, movement, reduce, sorting, stats
 
-    for module in (reduce, linalg, movement, indexing):
+    for module in (reduce, linalg, movement, indexing, sorting, stats):
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
