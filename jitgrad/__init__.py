@@ -33,6 +33,7 @@ from .creation import (
     full_like,
     get_default_device,
     linspace,
+    logspace,
     ones,
     ones_like,
     set_default_device,
@@ -40,6 +41,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .dtypes import (
     bool_ as bool,  # noqa: A004 - PyTorch's name
 )
@@ -57,12 +59,14 @@ from .methods import bind as _bind
 from .ops.einsum import *  # noqa: F403
 from .ops.functions import *  # noqa: F403
 from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
+from .ops.index_extra import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
 from .ops.stats import *  # noqa: F403
+from .ops.structure import *  # noqa: F403
 from .random import (
     Generator,
     default_generator,
@@ -74,6 +78,7 @@ from .random import (
 )
 from .sampling import *  # noqa: F403
 from .tensor import Size, Tensor, device
+from .typeinfo import *  # noqa: F403
 
 float = float32  # noqa: A001
 double = float64

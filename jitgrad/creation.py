@@ -8,6 +8,7 @@ PyTorch's own random stream).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -295,6 +296,48 @@ def linspace(
 ) -> Tensor:
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     value = np.linspace(start, end, int(steps)).astype(dt.np)
+    return _finish(_make(value, dt), requires_grad, device)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    value = np.power(base, np.linspace(start, end, int(steps))).astype(dt.np)
+    return _finish(_make(value, dt), requires_grad, device)
+
+
+def deprecated_range(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.range`` (deprecated): ``start .. end`` including ``end`` (default dtype), with
+    PyTorch's warning. Named apart so this module keeps the builtin ``range``."""
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its "
+        "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which "
+        "produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    if end is None:
+        start, end = 0, start
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    n = int(math.floor((end - start) / step)) + 1
+    value = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(dt.np)
     return _finish(_make(value, dt), requires_grad, device)
 
 

@@ -12,11 +12,12 @@ import numpy as np
 
 from . import dtypes as D
 from .autograd.grad_mode import STATE
+from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
 from .ops import functions as F
 from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
-from .tensor import Tensor, device
+from .tensor import Tensor, _make, device
 
 #: What a binary operator takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
@@ -80,8 +81,6 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
     if not (STATE.enabled and (self._requires_grad or isinstance(value, Tensor))):
         return self
     from .autograd.recording import record
-    from .creation import zeros_like
-    from .tensor import _make
 
     old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
     old._requires_grad = self._requires_grad
@@ -151,6 +150,62 @@ def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
     probs = p._value if isinstance(p, Tensor) else p
     self._value[...] = rng(generator).random(self._value.shape) < probs
     return _overwritten(self, "BernoulliBackward1")
+
+
+def _new(fill: Any):
+    """``t.new_zeros(size)`` and kin: a new tensor with ``t``'s dtype unless given."""
+
+    def method(
+        self: Tensor,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kwargs: Any,
+    ) -> Tensor:
+        if "size" in kwargs:
+            size = (kwargs.pop("size"),)
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], list | tuple) else size
+        dt = D.to_dtype(dtype) if dtype is not None else self._dtype
+        value = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
+        return _finish(_make(value, dt), requires_grad, device)
+
+    return method
+
+
+def _new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else self._dtype
+    return _finish(_make(np.full(tuple(size), fill_value, dt.np), dt), requires_grad, device)
+
+
+def _new_tensor(
+    self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
+
+
+def _rebased(op: Any):
+    """An in-place shape change (``unsqueeze_``...): ``self`` becomes the view ``op`` makes,
+    history included."""
+
+    def method(self: Tensor, *args: Any) -> Tensor:
+        if self._requires_grad and self.grad_fn is None and STATE.enabled:
+            check_inplace(self)
+        res = op(self, *args)
+        self._value = res._value
+        if res.grad_fn is not None:
+            self.grad_fn, self._output_nr = res.grad_fn, res._output_nr
+        return self
+
+    return method
 
 
 def _iadd(self: Tensor, other: Any) -> Tensor:
@@ -235,6 +290,18 @@ METHODS: dict[str, Any] = {
     "__floordiv__": _binop(F.floor_divide),
     "__rfloordiv__": _binop(F.floor_divide, reflected=True),
     "__xor__": _op_method("logical_xor"),
+    "new_zeros": _new(0),
+    "new_ones": _new(1),
+    "new_empty": _new(None),
+    "new_full": _new_full,
+    "new_tensor": _new_tensor,
+    "type_as": lambda self, other: _to(self, other._dtype),
+    "squeeze_": _rebased(lambda t, *a: t.squeeze(*a)),
+    "unsqueeze_": _rebased(lambda t, d: t.unsqueeze(d)),
+    "t_": _rebased(lambda t: t.t()),
+    "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
+    "is_floating_point": lambda self: self._dtype.is_floating_point,
+    "is_complex": lambda self: False,
 }
 
 _FUNCTIONS_AS_METHODS = (
@@ -256,9 +323,10 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    from .ops import indexing, linalg, movement, reduce, sorting, stats
+    from .ops import index_extra, indexing, linalg, movement, reduce, sorting, stats, structure
 
-    for module in (reduce, linalg, movement, indexing, sorting, stats):
+    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
+    for module in modules:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
