@@ -512,3 +512,47 @@ def test_clip_grad_value_and_vector_conversion() -> None:
     assert lin.weight.tolist() == [[0.0, 1.0], [2.0, 3.0]] and lin.bias.tolist() == [4.0, 5.0]
     with pytest.raises(TypeError, match="expected torch.Tensor"):
         nn.utils.vector_to_parameters([1.0], lin.parameters())
+
+
+# ---- pad and attention --------------------------------------------------------------------
+def test_constant_pad_values_crop_and_gradient() -> None:
+    a = np.arange(12.0).reshape(3, 4)
+    x = x64(a)
+    y = F.pad(x, (1, 2, 0, 1), value=-1.0)
+    np.testing.assert_array_equal(
+        y.detach().numpy(), np.pad(a, ((0, 1), (1, 2)), constant_values=-1.0)
+    )
+    assert y.grad_fn.name() == "ConstantPadNdBackward0"
+    cropped = F.pad(x, (-1, 1))
+    np.testing.assert_array_equal(cropped.detach().numpy(), np.pad(a[:, 1:], ((0, 0), (0, 1))))
+    assert gradcheck(lambda t: F.pad(t, (2, -1, -1, 1)), (x,))
+    assert gradgradcheck(lambda t: F.pad(t, (1, 1)) ** 2, (x,))
+    with pytest.raises(RuntimeError, match="Padding length must be divisible by 2"):
+        F.pad(x, (1,))
+    with pytest.raises(NotImplementedError, match="mode 'reflect' is not implemented"):
+        F.pad(x, (1, 1), mode="reflect")
+
+
+def test_scaled_dot_product_attention_matches_its_formula() -> None:
+    rng = np.random.default_rng(4)
+    q, k, v = (rng.standard_normal(s) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 6)))
+
+    def reference(mask=None):
+        s = q @ k.transpose(0, 2, 1) / math.sqrt(4)
+        if mask is not None:
+            s = np.where(mask, s, -np.inf)
+        w = np.exp(s - s.max(-1, keepdims=True))
+        return (w / w.sum(-1, keepdims=True)) @ v
+
+    out = F.scaled_dot_product_attention(x64(q), x64(k), x64(v))
+    np.testing.assert_allclose(out.detach().numpy(), reference(), rtol=1e-12)
+    mask = rng.random((3, 5)) > 0.3
+    mask[:, 0] = True
+    masked = F.scaled_dot_product_attention(x64(q), x64(k), x64(v), attn_mask=torch.tensor(mask))
+    np.testing.assert_allclose(masked.detach().numpy(), reference(mask), rtol=1e-12)
+    causal = F.scaled_dot_product_attention(x64(q), x64(q), x64(q), is_causal=True)
+    s = q @ q.transpose(0, 2, 1) / 2.0
+    s = np.where(np.tril(np.ones((3, 3))) > 0, s, -np.inf)
+    w = np.exp(s - s.max(-1, keepdims=True))
+    np.testing.assert_allclose(causal.detach().numpy(), (w / w.sum(-1, keepdims=True)) @ q)
+    assert gradcheck(F.scaled_dot_product_attention, (x64(q), x64(k), x64(v)))

@@ -27,6 +27,7 @@ from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names
+from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
 from ._functional_loss import _check_reduction, _reduce, _warn_size
@@ -44,6 +45,8 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "pad",
+    "scaled_dot_product_attention",
     "relu",
     "sigmoid",
     "softmax",
@@ -85,23 +88,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(-1 if dim is None else dim)
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    from ..creation import generator
-
-    if p == 1.0:
-        mask = np.zeros(input._value.shape, input._dtype.np)
-    else:
-        keep = generator().random(input._value.shape) >= p
-        mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
-    m = _make(mask, input._dtype)
-    return input.mul_(m) if inplace else input * m
 
 
 # ---- layers -------------------------------------------------------------------------------
