@@ -1,38 +1,41 @@
 """Tensor constructors: ``tensor``, ``zeros``, ``randn``, ``arange`` ...
 
-Random numbers come from one numpy ``Generator`` seeded by :func:`manual_seed`, so a seeded
-program is reproducible run to run (it does not reproduce PyTorch's own random stream).
+Random numbers come from :mod:`jitgrad.random`'s generators (the default one, or the
+``generator=`` given), so a seeded program is reproducible run to run (it does not reproduce
+PyTorch's own random stream).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import dtypes as D
-from .tensor import REQUIRES_GRAD_DTYPE, Tensor, _make
+from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
+from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
+from .tensor import device as Device
 
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed jitgrad's random number generator."""
-    global _rng
-    _rng = np.random.default_rng(int(seed))
-    return _rng
+#: The device factory functions place tensors on when given none (``set_default_device``).
+_default_device: Any = None
 
 
-def seed() -> int:
-    s = int(np.random.SeedSequence().entropy % (1 << 63))
-    manual_seed(s)
-    return s
+def generator(gen: Generator | None = None) -> np.random.Generator:
+    """The numpy generator behind ``gen`` (the default generator when ``None``)."""
+    return numpy_generator(gen)
 
 
-def generator() -> np.random.Generator:
-    return _rng
+def set_default_device(device: Any) -> None:
+    """Where factory functions (``zeros``, ``randn``, ``tensor`` ...) put new tensors."""
+    global _default_device
+    _default_device = None if device is None else Device(device)
+
+
+def get_default_device() -> Any:
+    return _default_device or CPU
 
 
 def _infer_dtype(data: Any) -> D.dtype:
@@ -96,9 +99,8 @@ def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
         if not t._dtype.is_floating_point:
             raise RuntimeError(REQUIRES_GRAD_DTYPE)
         t._requires_grad = True
+    device = device if device is not None else _default_device
     if device is not None:
-        from .tensor import device as Device
-
         if Device(device).type != "cpu":
             return t.to(device)
     return t
@@ -132,6 +134,19 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return _make(arr, D.from_numpy_dtype(arr.dtype))
 
 
+def _size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
+    """``size`` given as varargs, one sequence, or the ``size=`` keyword (PyTorch takes all)."""
+    if kwargs:
+        extra = set(kwargs) - {"size", "generator", "layout", "pin_memory", "memory_format"}
+        if extra:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{sorted(extra)[0]}'")
+        if "size" in kwargs:
+            if size:
+                raise TypeError(f"{name}() got multiple values for argument 'size'")
+            return (kwargs["size"],)
+    return size
+
+
 def _shape(size: Sequence[Any]) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], list | tuple):
         size = tuple(size[0])
@@ -159,21 +174,36 @@ def _filled(
 
 
 def zeros(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **kwargs: Any,
 ) -> Tensor:
-    return _filled(0, size, dtype, requires_grad, device)
+    return _filled(0, _size_arg(size, kwargs, "zeros"), dtype, requires_grad, device)
 
 
 def ones(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **kwargs: Any,
 ) -> Tensor:
-    return _filled(1, size, dtype, requires_grad, device)
+    return _filled(1, _size_arg(size, kwargs, "ones"), dtype, requires_grad, device)
 
 
 def empty(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **kwargs: Any,
 ) -> Tensor:
-    return _filled(None, size, dtype, requires_grad, device)
+    return _filled(None, _size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
 
 
 def full(
@@ -229,54 +259,6 @@ def full_like(
     return _like(input, fill_value, dtype, requires_grad)
 
 
-def rand(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    """Uniform samples on [0, 1)."""
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = _rng.random(_shape(size), dtype=np.float64).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randn(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    """Standard normal samples."""
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = _rng.standard_normal(_shape(size), dtype=np.float64).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randint(
-    low: int,
-    high: int | None = None,
-    size: Sequence[int] = (),
-    *,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Integers uniform on [low, high)."""
-    if high is None:
-        low, high = 0, low
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    value = _rng.integers(low, high, size=tuple(size)).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    return _make(_rng.permutation(n).astype(dt.np), dt)
-
-
 def arange(
     start: Any,
     end: Any = None,
@@ -314,6 +296,48 @@ def linspace(
 ) -> Tensor:
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     value = np.linspace(start, end, int(steps)).astype(dt.np)
+    return _finish(_make(value, dt), requires_grad, device)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    value = np.power(base, np.linspace(start, end, int(steps))).astype(dt.np)
+    return _finish(_make(value, dt), requires_grad, device)
+
+
+def deprecated_range(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.range`` (deprecated): ``start .. end`` including ``end`` (default dtype), with
+    PyTorch's warning. Named apart so this module keeps the builtin ``range``."""
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its "
+        "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which "
+        "produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    if end is None:
+        start, end = 0, start
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    n = int(math.floor((end - start) / step)) + 1
+    value = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(dt.np)
     return _finish(_make(value, dt), requires_grad, device)
 
 

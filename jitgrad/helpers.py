@@ -92,3 +92,17 @@ def debug_print(level: int, message: str) -> None:
     """Print ``message`` to stderr when ``JITGRAD_DEBUG >= level``."""
     if DEBUG >= level:
         print(f"[jitgrad] {message}", file=sys.stderr)
+
+
+def missing_attribute(module: str):
+    """A module ``__getattr__`` for names PyTorch has and jitgrad does not (yet): the error
+    says so instead of a bare "has no attribute". Dunder probes get Python's own message."""
+
+    def __getattr__(name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(f"module '{module}' has no attribute '{name}'")
+        raise AttributeError(
+            f"module '{module}' has no attribute '{name}' (not implemented in jitgrad)"
+        )
+
+    return __getattr__

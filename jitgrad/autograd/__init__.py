@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..helpers import missing_attribute
 from . import functional
 from .api import backward, grad
 from .engine import _anomaly
@@ -78,3 +79,6 @@ __all__ = [
     "GradcheckError",
     "functional",
 ]
+
+#: ``jitgrad.autograd.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.autograd")
