@@ -16,6 +16,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from .. import helpers
 MEMORY: dict[Any, Kernel] = {}
 _stats = {"compiled": 0, "disk_hits": 0, "compile_seconds": 0.0}
 _dir: Path | None = None
+#: Held by a kernel's first call while it loads or compiles and is timed: another thread's
+#: first call of it waits, then runs the compiled code (no second timing, no double count).
+_FIRST_CALLS = threading.Lock()
 
 
 def _build_key() -> str:
@@ -108,8 +112,12 @@ class Kernel:
         self.fn = self._first_call if helpers.DEBUG == 0 else self._debug_call
 
     def _first_call(self, *args: Any) -> Any:
-        self._timed(args)
-        self.fn = self.dispatcher
+        with _FIRST_CALLS:
+            if self.fn is self.dispatcher:  # another thread's first call came first
+                self.dispatcher(*args)
+                return None
+            self._timed(args)
+            self.fn = self.dispatcher
         return None
 
     def _timed(self, args: tuple) -> None:
