@@ -214,6 +214,8 @@ def accumulate_into_leaf(t: Tensor, grad: Tensor) -> None:
 
 
 class _Anomaly:
+    """Anomaly mode: process-wide, as PyTorch's (grad mode is per thread)."""
+
     enabled = False
     check_nan = True
 

@@ -123,6 +123,8 @@ class LazyTensor(Tensor):
     @property
     def _value(self) -> np.ndarray:  # type: ignore[override]
         p = _SLOT.__get__(self)
+        if type(p) is np.ndarray:  # another thread adopted the value since the class lookup
+            return p
         if p.array is None:
             if type(p) is PendingReduction:
                 p.compute()
@@ -692,8 +694,8 @@ def reduce_full(t: Tensor, mean: bool) -> np.ndarray | None:
     if type(t) is not LazyTensor:
         return None
     p = _SLOT.__get__(t)
-    if p.array is not None or not p.odt.is_floating_point:
-        return None
+    if type(p) is np.ndarray or p.array is not None or not p.odt.is_floating_point:
+        return None  # (an array: another thread computed it since the type check)
     acc = materialize(p, "mean" if mean else "sum")
     return acc.reshape(())
 

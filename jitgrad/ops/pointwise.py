@@ -8,6 +8,7 @@ dimensions are summed by accumulating into a stride-0 view, so no separate reduc
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -166,7 +167,7 @@ class Plan:
         elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
             self.leading = 2
         self.consts: dict[float, Any] = {}
-        self.pid = len(_plans)
+        self.pid = next(_plan_ids)  # a replay token: unique (threads' len(_plans) may clash)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)
@@ -189,6 +190,7 @@ class Plan:
 
 
 _plans: dict[tuple, Plan] = {}
+_plan_ids = itertools.count()
 _NO_EDGE = (None, 0)
 
 
