@@ -253,6 +253,7 @@ def _leaf(rng, *shape) -> jitgrad.Tensor:
     return jitgrad.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
 
 
+@jitgrad.fusion(True)  # (as fusion's default, whatever JITGRAD_FUSE says)
 def _program(seed: int, iters: int, sync) -> list:
     """Four graphs per step on this thread's own tensors: a 100K-element elementwise chain
     (deferred, fused forward and backward in one kernel), a 16-element one, a matmul with a
@@ -353,6 +354,7 @@ def test_threads_reading_one_pending_value_compute_it_once(lazy):
     barrier = threading.Barrier(THREADS, timeout=TIMEOUT)
     values: list = []
 
+    @jitgrad.fusion(True)
     def read(i: int) -> list:
         got = []
         for k in range(20):
@@ -496,6 +498,7 @@ def test_a_graph_interleaved_with_another_threads_nodes_replays_its_program():
             back.clear()
         return (jitgrad.tanh(h) * y + x).sum()
 
+    @jitgrad.fusion(True)
     def grads(interleave: bool) -> list:
         x.grad = y.grad = None
         loss(interleave).backward()

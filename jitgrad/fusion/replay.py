@@ -14,8 +14,8 @@ or for an elementwise node its op signature and operand shapes, marked while its
 values are deferred: see :mod:`.lazy`) and its edges as discovery indices, then the nodes'
 creation order (PyTorch's engine runs ready nodes newest first, so that order fixes the
 steps). Only the relative order counts: nodes another thread (or unrelated code) created
-in between do not change the key. Two graphs with equal keys make the engine take identical steps,
-so replaying gives bitwise the gradients the engine would. Deferred graphs replay too: a
+in between do not change the key. Two graphs with equal keys make the engine take identical
+steps, so replaying gives bitwise the gradients the engine would. Deferred graphs replay too: a
 loss summed from a deferred chain replays its joint kernel (if the loss is still deferred
 when backward starts; else its backward and the group run one after the other, as the engine
 would), and deferred members of a plain group are resolved as the engine resolves them.
