@@ -103,15 +103,14 @@ def test_no_grad_in_another_thread_does_not_stop_recording():
 
 
 def test_no_grad_block_in_one_thread_while_another_records_many_steps():
-    """One thread toggles no_grad every step while three record: no step loses its graph
+    """One thread enters no_grad every step while three record: no step loses its graph
     and the no_grad thread's results never require grad."""
-    barrier = threading.Barrier(THREADS, timeout=TIMEOUT)
 
-    def recorder(seed: int, steps: int = 40) -> list:
+    def recorder(seed: int, sync) -> list:
         x = jitgrad.tensor(np.random.default_rng(seed).standard_normal(16), requires_grad=True)
         grads = []
-        for _ in range(steps):
-            barrier.wait()
+        for _ in range(40):
+            sync()
             x.grad = None
             y = (x * x + x * 2.0).sum()
             assert y.requires_grad and y.grad_fn is not None
@@ -119,41 +118,25 @@ def test_no_grad_block_in_one_thread_while_another_records_many_steps():
             grads.append(x.grad.numpy().copy())
         return grads
 
-    def toggler(steps: int = 40) -> None:
+    def toggler(sync) -> list:
         x = jitgrad.ones(16, requires_grad=True)
-        for _ in range(steps):
-            barrier.wait()
+        for _ in range(40):
+            sync()
             with jitgrad.no_grad():
                 y = x * 2.0 + 1.0
                 assert not y.requires_grad and not jitgrad.is_grad_enabled()
             assert jitgrad.is_grad_enabled()
+        return []
 
-    alone = barrier
-    barrier = threading.Barrier(1)
-    recorder(0, 2)
-    toggler(2)
-    barrier = alone
-    results: list = [None] * (THREADS - 1)
-    errors: list = []
+    recorder(0, lambda: None)  # compiles what the threads run
+    toggler(lambda: None)
+    barrier = threading.Barrier(THREADS, timeout=TIMEOUT)
 
-    def run(i: int) -> None:
-        try:
-            if i == THREADS - 1:
-                toggler()
-            else:
-                results[i] = recorder(i)
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
-            barrier.abort()
+    def run(i: int) -> list:
+        return toggler(barrier.wait) if i == THREADS - 1 else recorder(i, barrier.wait)
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT)
-    if errors:
-        raise errors[0]
-    for i, grads in enumerate(results):
+    results = _run_threads(run, [(i,) for i in range(THREADS)], barrier)
+    for i, grads in enumerate(results[:-1]):
         xn = np.random.default_rng(i).standard_normal(16)
         for g in grads:
             np.testing.assert_allclose(g, 2 * xn + 2.0, rtol=1e-12)
