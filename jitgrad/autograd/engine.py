@@ -216,6 +216,8 @@ def accumulate_into_leaf(t: Tensor, grad: Tensor) -> None:
 
 
 class _Anomaly:
+    """Anomaly mode: process-wide, as PyTorch's (grad mode is per thread)."""
+
     enabled = False
     check_nan = True
 
@@ -259,7 +261,10 @@ def run_backward(
     """
     roots = [_edge_of(t) for t in tensors]
     ran: list | None = None  # the steps taken, recorded for the replay cache
-    if inputs is None and not capture and _replayable(create_graph):
+    # Read once: anomaly mode is process-wide (as in PyTorch), so another thread may switch
+    # it during this sweep; the plan and the recorded program must agree on it.
+    replayable = _replayable(create_graph)
+    if inputs is None and not capture and replayable:
         from ..fusion import replay
 
         program, order, key = replay.find(roots, grads)
@@ -290,8 +295,8 @@ def run_backward(
         if needed.get(node) and deps.get(node, 0) == 0 and node not in pushed:
             pushed.add(node)
             heapq.heappush(ready, (-node._seq, id(node), node))
-    fused = _fusion_plan(seen, needed, roots, targets, create_graph, tensors)
-    prev_mode = STATE.enabled
+    fused = _fusion_plan(seen, needed, roots, targets, tensors) if replayable else None
+    prev_mode = STATE.enabled  # this thread's: other threads keep recording meanwhile
     STATE.enabled = create_graph
     try:
         while ready:
@@ -396,12 +401,10 @@ def _replayable(create_graph: bool) -> bool:
     return control.STATE.enabled and not create_graph and not _anomaly.enabled
 
 
-def _fusion_plan(nodes, needed, roots, targets, create_graph: bool, tensors=()) -> dict | None:
-    """Fusion groups keyed by root node, or None where the sweep must run node by node."""
+def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
+    """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
     from ..fusion import backward
 
-    if not _replayable(create_graph):
-        return None
     entries = [n for n, _ in roots] + [n for n, _ in targets]
     return backward.plan(nodes, needed, entries, tensors if not targets else ())
 

@@ -8,6 +8,7 @@ dimensions are summed by accumulating into a stride-0 view, so no separate reduc
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -167,7 +168,7 @@ class Plan:
         elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
             self.leading = 2
         self.consts: dict[float, Any] = {}
-        self.pid = len(_plans)
+        self.pid = next(_plan_ids)  # a replay token: unique (threads' len(_plans) may clash)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)
@@ -190,6 +191,7 @@ class Plan:
 
 
 _plans: dict[tuple, Plan] = {}
+_plan_ids = itertools.count()
 _NO_EDGE = (None, 0)
 
 
@@ -673,7 +675,7 @@ def check_inplace(t) -> None:
 def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
     if L._LIVE:  # deferred results may read t: compute them before it changes
-        L.flush()
+        L.flush(t)
     base = t._base
     if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
         # In place on a view of a tensor with history: compute out of place, then write it

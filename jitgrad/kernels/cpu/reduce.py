@@ -35,6 +35,7 @@ kernels are one level deep over small helpers, and op codes are never passed as 
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -990,6 +991,7 @@ def _combine_ext(pv, pi, rows, want_max, out2, idx2):
 # --------------------------------------------------------------------------------------------
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()  # two threads' first parallel reductions make one pool
 
 
 def _threads() -> int:
@@ -1005,7 +1007,9 @@ def _run(fn, tasks) -> None:
         fn(*tasks[0])
         return
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="jitgrad-reduce")
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(_threads(), thread_name_prefix="jitgrad-reduce")
     futures = [_POOL.submit(fn, *t) for t in tasks[1:]]
     fn(*tasks[0])  # the calling thread works too instead of only waiting
     for f in futures:
