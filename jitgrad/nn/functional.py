@@ -27,6 +27,8 @@ from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names
+from ._functional_conv import *  # noqa: F403
+from ._functional_conv import __all__ as _conv_names
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
@@ -52,6 +54,7 @@ __all__ = [
     "softmax",
     "tanh",
     *_activation_names,
+    *_conv_names,
     *_loss_names,
 ]
 
