@@ -29,6 +29,8 @@ from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names
 from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_names
+from ._functional_pool import *  # noqa: F403
+from ._functional_pool import __all__ as _pool_names
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
@@ -55,6 +57,7 @@ __all__ = [
     "tanh",
     *_activation_names,
     *_conv_names,
+    *_pool_names,
     *_loss_names,
 ]
 
