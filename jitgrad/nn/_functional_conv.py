@@ -157,7 +157,7 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
                 f"expected scalar type {_type_name(input)} but found {_type_name(t)}"
             )
     if not input._dtype.is_floating_point:
-        raise RuntimeError(f'"slow_conv2d_cpu" not implemented for \'{_type_name(input)}\'')
+        raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{_type_name(input)}'")
     return shape
 
 
@@ -313,4 +313,3 @@ def fold(
         )
     out = _col2im(cols, g, hw)
     return out if input.dim() == 3 else out.squeeze(0)
-

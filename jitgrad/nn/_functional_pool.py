@@ -40,7 +40,7 @@ def _check_input(x: Tensor, op: str = "") -> None:
             f"but got:{sizes(shape)}"
         )
     if not x._dtype.is_floating_point:
-        raise RuntimeError(f'"{op}" not implemented for \'{x._dtype.np.name}\'')
+        raise RuntimeError(f"\"{op}\" not implemented for '{x._dtype.np.name}'")
 
 
 def _out_size(size: int, k: int, pad: int, stride: int, dil: int, ceil_mode: bool) -> int:
@@ -63,7 +63,9 @@ def _pool_params(kernel_size: Any, stride: Any, padding: Any, dilation: Any) -> 
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else stride
     s, p, d = ntuple(s, 2), ntuple(padding, 2), ntuple(dilation, 2)
     if min(k) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}"
+        )
     if min(s) <= 0:
         raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
     if min(d) <= 0:
@@ -295,4 +297,3 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
         )
     length = ntuple(output_size, 1)[0]
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, length)).squeeze(-2)
-
