@@ -17,8 +17,8 @@ import jitgrad.utils.data
     ("module", "name"),
     [
         (jitgrad, "stft"),
-        (jitgrad.nn, "Conv2d"),
-        (jitgrad.nn.functional, "conv2d"),
+        (jitgrad.nn, "Conv3d"),
+        (jitgrad.nn.functional, "conv3d"),
         (jitgrad.optim, "LBFGS"),
         (jitgrad.optim.lr_scheduler, "CyclicLR"),
         (jitgrad.utils.data, "DistributedSampler"),

@@ -42,3 +42,13 @@ def test_lr_schedule_program() -> None:
     assert rms_lrs[0] == 0.01 and all(b <= a for a, b in zip(rms_lrs, rms_lrs[1:]))
     weights = [float(v) for v in re.search(r"weights \[(.*)\]", out).group(1).split(", ")]
     assert weights == [1.5, -2.0, 0.5]
+
+
+def test_lenet_cnn_program_trains() -> None:
+    out = _run("lenet_cnn.py")
+    assert "(conv1): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" in out
+    pool = "(pool): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert pool in out
+    losses = [float(v) for v in re.findall(r"loss (\d+\.\d+)", out)]
+    assert len(losses) == 12 and losses[-1] < 0.95 * losses[0]
+    assert "batches tracked 12" in out

@@ -27,12 +27,18 @@ from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names
+from ._functional_batchnorm import batch_norm
+from ._functional_conv import *  # noqa: F403
+from ._functional_conv import __all__ as _conv_names
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
 from ._functional_loss import _check_reduction, _reduce, _warn_size
+from ._functional_pool import *  # noqa: F403
+from ._functional_pool import __all__ as _pool_names
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -52,6 +58,8 @@ __all__ = [
     "softmax",
     "tanh",
     *_activation_names,
+    *_conv_names,
+    *_pool_names,
     *_loss_names,
 ]
 
