@@ -239,19 +239,30 @@ class Tensor:
         extra.retain[self._output_nr] = weakref.ref(self)
 
     def _accumulator(self) -> AccumulateGrad:
-        acc = self._acc
+        """This leaf's gradient sink: the graph edge of a leaf.
+
+        The tensor holds it weakly, as PyTorch's ``grad_accumulator_`` does: the graphs that
+        use it keep it alive. A strong reference would close a cycle with
+        ``AccumulateGrad.variable``, so a dropped leaf (with its ``.grad``) would wait for
+        the cycle collector. Hooks registered on the leaf live on the tensor
+        (``_leaf_extra``, see :meth:`register_hook`) and pass to each new accumulator.
+        """
+        ref = self._acc
+        acc = None if ref is None else ref()
         if acc is None:
-            acc = self._acc = AccumulateGrad(self)
+            acc = AccumulateGrad(self)
+            self._acc = weakref.ref(acc)
+            if "_leaf_extra" in self.__dict__:
+                acc._extra = self.__dict__["_leaf_extra"]
         return acc
 
     def _edge(self) -> tuple[Node, int]:
         node = self.grad_fn
         if node is not None:
             return node, self._output_nr
-        acc = self._acc
-        if acc is None:
-            acc = self._acc = AccumulateGrad(self)
-        return acc, 0
+        ref = self._acc
+        acc = None if ref is None else ref()
+        return (self._accumulator() if acc is None else acc), 0
 
     def register_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(grad)`` runs when this tensor's gradient is computed; may return a new one."""
@@ -259,6 +270,8 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, nr = self._edge()
         extra = node.extras()
+        if self.grad_fn is None:  # a leaf: the hooks outlive this accumulator (see above)
+            self.__dict__["_leaf_extra"] = extra
         if extra.tensor_hooks is None:
             extra.tensor_hooks = {}
         return add_hook(extra.tensor_hooks.setdefault(nr, {}), hook)
