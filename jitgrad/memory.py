@@ -30,8 +30,9 @@ goes back to the system: evicting such a block would not lower RSS.) The pool ev
 when it is about to grow (no idle block of the class): then idle blocks, least recently
 handed out first, go until the idle bytes fit ``JITGRAD_POOL_IDLE_MB`` (default 128) and
 the total fits ``JITGRAD_POOL_MB`` (default 1024; 0 turns pooling off). A loop with fixed
-sizes stops growing after its first step, so it never evicts, whatever its working set;
-a loop with varying sizes holds at most what it uses plus the idle cap.
+sizes stops growing after its first step, so it never evicts, whatever its working set
+(trimming on reuse would evict it between steps); a loop with varying sizes holds at most
+its peak use plus the idle cap.
 :func:`empty_cache` releases every idle block, as ``torch.cuda.empty_cache`` does.
 """
 
