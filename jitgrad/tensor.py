@@ -372,6 +372,20 @@ class Tensor:
     def __hash__(self) -> int:
         return id(self)
 
+    def __getstate__(self) -> tuple[dict | None, dict[str, Any]]:
+        """State for ``pickle`` and ``copy``: every slot but the accumulator. The tensor
+        holds that weakly (see :meth:`_accumulator`): a weak reference cannot be pickled,
+        and a copy sharing it would send its gradients to this tensor's ``.grad``. The copy
+        gets an accumulator of its own on first use."""
+        slots = {}
+        for name in _STATE_SLOTS:
+            try:
+                slots[name] = getattr(self, name)
+            except AttributeError:  # never set
+                pass
+        slots["_acc"] = None
+        return (self.__dict__ or None), slots
+
     def __repr__(self) -> str:
         suffixes = []
         if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
@@ -417,6 +431,9 @@ class Tensor:
     @property
     def _version(self) -> int:
         return self._vc[0]
+
+
+_STATE_SLOTS = [n for n in Tensor.__slots__ if n not in ("_acc", "__weakref__", "__dict__")]
 
 
 def _init_fields(

@@ -8,7 +8,9 @@ twice: ``weakref`` to the tensors, and the pool's in-use bytes back where they w
 
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
 import sys
 import weakref
 
@@ -239,3 +241,14 @@ def test_an_in_place_change_of_a_saved_result_is_caught():
 def test_create_graph_through_a_saved_result(op):
     x = jitgrad.randn(3, 4, dtype=jitgrad.float64, requires_grad=True)
     assert jitgrad.autograd.gradgradcheck(lambda t: op(t) ** 2, (x,))
+
+
+@pytest.mark.parametrize("copier", ["deepcopy", "pickle"])
+def test_a_copied_leaf_gets_gradients_of_its_own(copier):
+    x = jitgrad.ones(3, requires_grad=True)
+    y = x * 2.0  # x's accumulator is alive (y's graph uses it)
+    z = copy.deepcopy(x) if copier == "deepcopy" else pickle.loads(pickle.dumps(x))
+    (z * 3.0).sum().backward()
+    assert x.grad is None and z.grad.tolist() == [3.0] * 3
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0] * 3 and z.grad.tolist() == [3.0] * 3
