@@ -27,13 +27,13 @@ Returning memory: blocks are anonymous private ``mmap`` regions, one per block, 
 block unmaps it at once. (With ``np.empty`` glibc raises its mmap threshold after the first
 large free and serves later multi-megabyte arrays from its heap, whose freed middle never
 goes back to the system: evicting such a block would not lower RSS.) The pool evicts only
-when it is about to grow (no idle block of the class): then idle blocks, least recently
-handed out first, go until the idle bytes fit ``JITGRAD_POOL_IDLE_MB`` (default 128) and
-the total fits ``JITGRAD_POOL_MB`` (default 1024; 0 turns pooling off). A loop with fixed
-sizes stops growing after its first step, so it never evicts, whatever its working set
-(trimming on reuse would evict it between steps); a loop with varying sizes holds at most
-its peak use plus the idle cap.
-:func:`empty_cache` releases every idle block, as ``torch.cuda.empty_cache`` does.
+when it is about to grow (no idle block fits, see :func:`_take`): then idle blocks, least
+recently handed out first, go until the idle bytes fit ``JITGRAD_POOL_IDLE_MB`` (default
+128) and the total fits ``JITGRAD_POOL_MB`` (default 1024; 0 turns pooling off). A loop
+with fixed sizes stops growing after its first step, so it never evicts, whatever its
+working set (trimming on reuse would evict it between steps); a loop with varying sizes
+holds at most its peak use plus the idle cap. :func:`empty_cache` releases every idle
+block, as ``torch.cuda.empty_cache`` does.
 """
 
 from __future__ import annotations
