@@ -92,3 +92,60 @@ def test_debug_levels_print_launches_and_source(tmp_path):
     assert "launch _gen_mul_exp_fbwd_" in res.stderr or "launch _gen_exp_mul_fbwd_" in res.stderr
     assert "compiled _gen_" in res.stderr and "@cached_njit" in res.stderr
     assert "fusion group 0: MulBackward0 <- ExpBackward0 <- MulBackward0" in res.stderr
+
+
+def test_explain_after_backward_describes_the_graph_and_changes_nothing():
+    # The README's example: explain after backward used to raise "backward ... a second time".
+    x = jitgrad.tensor(np.linspace(-1, 1, 1000), requires_grad=True)
+    y = (x * x + x.sin()).sum()
+    y.backward()
+    grad = x.grad.numpy().copy()
+    report = jitgrad.explain(y)
+    assert [g.ops for g in report.groups] == [["AddBackward0", "SinBackward0", "MulBackward0"]]
+    assert "calls" in report.groups[0].status
+    np.testing.assert_array_equal(x.grad.numpy(), grad)
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()  # explain freed nothing new and kept nothing alive either
+
+
+def test_explain_forward_groups_say_why_each_kernel_ran_alone():
+    from jitgrad.fusion import lazy
+
+    x = jitgrad.tensor(np.linspace(-1, 1, 1000), requires_grad=True)
+    y = (x * x + x.sin()).sum()
+    report = jitgrad.explain(y)
+    if lazy.STATE.enabled:  # JITGRAD_LAZY=1: everything deferred, one chain with the sum
+        assert [g.ops for g in report.forward] == [["mul", "sin", "add", "sum"]]
+        assert report.forward[0].kind == "deferred"
+        assert "epilogue" in report.forward[0].reason
+        return
+    assert [g.ops for g in report.forward] == [["mul"], ["sin"], ["add"], ["sum"]]
+    assert [g.kind for g in report.forward] == ["eager"] * 3 + ["hand-written"]
+    threshold = "1,000 elements < the deferral threshold 65,536"
+    assert all(threshold in g.reason for g in report.forward[:3])
+    assert report.forward[3].reason == "not elementwise"
+    text = str(report)
+    assert "forward to <SumBackward0>: 4 kernel(s)" in text
+    assert "SumBackward0: not elementwise" in text
+
+
+def test_explain_forward_chain_cut_by_a_non_elementwise_op_and_the_cap():
+    from jitgrad.fusion import lazy
+
+    x = jitgrad.tensor(np.linspace(-1, 1, 70000), requires_grad=True)  # above the threshold
+    h = (x * 2).exp()
+    m = h.reshape(700, 100).sum(1)  # reads the chain: cuts it
+    z = (m * 3).sin()
+    launches = lazy.LAUNCHES[0]
+    report = jitgrad.explain(z)
+    assert lazy.LAUNCHES[0] == launches  # explain computed nothing
+    kinds = [(g.ops, g.kind) for g in report.forward]
+    assert kinds[0] == (["mul", "exp"], "deferred")
+    assert report.forward[0].reason == "cut: view reads it (not elementwise)"
+    assert ["sum"] in [g.ops for g in report.forward]
+    w = x
+    for _ in range(lazy.MAX_CHAIN + 2):
+        w = w * 1.0
+    capped = jitgrad.explain(w.sum()).forward
+    assert capped[0].reason.startswith(f"cut: the cap of {lazy.MAX_CHAIN} ops")
+    assert len(capped[0].ops) == lazy.MAX_CHAIN
