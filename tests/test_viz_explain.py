@@ -99,6 +99,47 @@ def test_debug_levels_print_launches_and_source(tmp_path):
     assert "fusion group 0: MulBackward0 <- ExpBackward0 <- MulBackward0" in res.stderr
 
 
+def test_debug_reports_hand_written_kernels_through_the_jitgrad_logger(tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # The program configures logging itself: jitgrad adds no handler, its records propagate.
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(name)s|%(levelname)s|%(message)s')\n"
+        "import jitgrad\n"
+        "from jitgrad import nn\n"
+        "import jitgrad.nn.functional as F\n"
+        "lin = nn.Linear(20, 5)\n"
+        "x, t = jitgrad.randn(64, 20), jitgrad.tensor([1, 3] * 32)\n"
+        "F.cross_entropy(lin(x), t).backward()\n"
+    )
+    env = {
+        **os.environ,
+        "JITGRAD_CACHE_DIR": str(tmp_path),
+        "JITGRAD_DEBUG": "1",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    res = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    assert "[jitgrad]" not in res.stderr  # no handler of its own: the root's prints it
+    lines = res.stdout.splitlines()
+    assert lines and all(line.startswith("jitgrad|DEBUG|") for line in lines)
+    launches = [line.split("|", 2)[2] for line in lines if "|launch " in line]
+    names = [line.split()[1] for line in launches]
+    for kernel in ("matmul", "cross_entropy_fwd", "cross_entropy_bwd", "col_sum"):
+        assert kernel in names, names
+    mm = next(line for line in launches if line.startswith("launch matmul"))
+    assert re.search(r"f32\[64,20\] f32\[20,5\] f32\[64,5\] [0-9.]+ ms [0-9.]+ KB", mm), mm
+    assert re.search(r"[0-9.]+ GB/s \([0-9]+% of copy\)", mm), mm
+    assert any(line.split("|", 2)[2].startswith("compiled cross_entropy_fwd") for line in lines)
+
+
 def test_explain_after_backward_describes_the_graph_and_changes_nothing():
     # The README's example: explain after backward used to raise "backward ... a second time".
     x = jitgrad.tensor(np.linspace(-1, 1, 1000), requires_grad=True)
