@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .autograd.engine import FREED, AccumulateGrad, hooked
-from .explain_forward import ForwardGroup, forward_groups
+from .explain_forward import ForwardGroup, forward_groups, graph_nodes
 from .fusion import backward, control, diskcache, lazy, replay
 from .fusion.planner import partition
 from .ops.pointwise import ElementwiseBackward
-from .viz import graph_nodes
 
 
 @dataclass

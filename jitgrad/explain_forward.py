@@ -58,6 +58,21 @@ class ForwardGroup:
         return f"forward {i}: {' + '.join(self.ops)} [{self.kind}, {size}] {self.reason}"
 
 
+def graph_nodes(root: Any) -> list[Any]:
+    """Every backward node reachable from ``root``, depth first, ``root`` first."""
+    nodes: list[Any] = []
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return nodes
+
+
 def op_name(node: Any) -> str:
     """The forward op a backward node records: ``MulBackward0`` -> ``mul``."""
     return re.sub(r"Backward\d*$", "", node.name()).lower() or node.name()

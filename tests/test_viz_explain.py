@@ -52,11 +52,31 @@ def test_make_dot_draws_groups_as_clusters_and_leaves_as_accumulate_grad():
     src = dot.source
     assert src.startswith("digraph {") and src.rstrip().endswith("}")
     assert src.count("subgraph cluster_fused") == 1
-    assert '"x\\n(2, 3)"' in src and '"w\\n(3)"' in src
+    # torchviz's labels: "name\n (shape)" in light blue feeding the leaf's AccumulateGrad
+    assert f'{id(x)} [label="x\\n (2, 3)" fillcolor="lightblue"]' in src
+    assert f'{id(w)} [label="w\\n (3)" fillcolor="lightblue"]' in src
+    assert src.count('[label="AccumulateGrad"]') == 2
+    accumulate_x = out.grad_fn.next_functions[1][0]  # out = tanh(...) * x
+    assert f"{id(x)} -> {id(accumulate_x)}\n" in src
     assert src.count("TanhBackward0") == 1
-    assert src.count(" -> ") == 7  # 6 graph edges + the output
-    plain = viz.make_dot(out, show_fusion=False).source
-    assert "cluster" not in plain and '"(2, 3)"' in plain
+    assert src.count(" -> ") == 9  # 6 graph edges, 2 leaf -> AccumulateGrad, 1 output
+    assert f'{id(out)} [label="\\n (2, 3)" fillcolor="darkolivegreen1"]' in src
+    kernel = jitgrad.explain(out).groups[0].kernel
+    assert f"fused kernel 0: {kernel}" in src and "subgraph cluster_legend" in src
+    plain = viz.make_dot(out, show_fusion=False, legend=False).source
+    assert "cluster" not in plain
+
+
+def test_make_dot_show_saved_and_attr_and_notebook_display():
+    x, w, out = _graph()
+    dot = viz.make_dot(out, params={"x": x, "w": w}, show_saved=True)
+    src = dot.source
+    assert 'fillcolor="orange"' in src and '[dir="none"]' in src
+    assert "saved tensor" in src  # the legend names the colour
+    dot.attr(rankdir="LR")  # a graphviz.Digraph method: works on the fallback too
+    assert "\trankdir=LR\n" in dot.source
+    bundle = dot._repr_mimebundle_()
+    assert bundle.get("text/plain", dot.source) == dot.source or "image/svg+xml" in bundle
 
 
 def test_dot_without_graphviz_renders_clearly():
