@@ -68,3 +68,7 @@ def test_matches_ellipsis_and_addresses():
 
 def test_how_jitgrad_works(tmp_path, monkeypatch):
     run_page("how-jitgrad-works.md", 8, 8, tmp_path, monkeypatch)
+
+
+def test_lesson(tmp_path, monkeypatch):
+    run_page("lesson.md", 6, 6, tmp_path, monkeypatch)
