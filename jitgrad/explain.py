@@ -19,6 +19,7 @@ from .autograd.engine import FREED, AccumulateGrad, hooked
 from .explain_forward import ForwardGroup, forward_groups, graph_nodes
 from .fusion import backward, control, diskcache, lazy, replay
 from .fusion.planner import partition
+from .kernels.cpu import jit
 from .ops.pointwise import ElementwiseBackward
 
 
@@ -141,8 +142,15 @@ def _alone_reason(node: Any) -> str:
 
 
 def cache_info() -> dict[str, Any]:
-    """The compiled-kernel cache: kernels in memory and on disk, compiles, disk hits, time."""
+    """The compiled-kernel cache: kernels in memory and on disk, compiles, disk hits, time.
+
+    ``compiled``, ``disk_hits`` and ``compile_seconds`` count generated (fusion) kernels;
+    ``numba_compiled`` and ``numba_loaded`` count every compiled overload, hand-written or
+    generated, that Numba compiled or loaded from jitgrad's disk cache in this process.
+    """
     info = diskcache.info()
+    info["numba_compiled"] = jit.STATS["compiled"]
+    info["numba_loaded"] = jit.STATS["loaded"]
     info["fused_groups_in_memory"] = len(backward._kernels)
     info["backward_programs"] = replay.info()
     return info

@@ -54,6 +54,9 @@ MAGIC = b"jitgrad-nbc-1\n"
 _DIGEST = 32  # bytes of a SHA-256
 _HEADER = len(MAGIC) + 2 * _DIGEST  # magic, source stamp, digest
 _warned = False
+#: Overloads compiled and loaded from disk by every :class:`KernelCache` in this process, for
+#: ``jitgrad.cache_info()`` (what the demo's first step compiled or loaded).
+STATS = {"compiled": 0, "loaded": 0}
 
 
 def cached_njit(*args: Any, **options: Any) -> Any:
@@ -183,12 +186,17 @@ class KernelCache(FunctionCache):
         key = self._index_key(sig, target_context.codegen())
         try:
             payload = self._cache_file.load(key)
-            return None if payload is None else self._impl.rebuild(target_context, payload)
+            if payload is None:
+                return None
+            result = self._impl.rebuild(target_context, payload)
+            STATS["loaded"] += 1
+            return result
         except Exception as exc:  # verified, yet unusable here: compile instead
             self._cache_file.drop(key, f"could not be loaded: {type(exc).__name__}: {exc}")
             return None
 
     def _save_overload(self, sig: Any, data: Any) -> None:
+        STATS["compiled"] += 1  # Numba calls this after each compile of a cached function
         if not self._enabled or not self._impl.check_cachable(data):
             return
         key = self._index_key(sig, data.codegen)
