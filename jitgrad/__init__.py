@@ -32,14 +32,8 @@ from .creation import (
     full,
     full_like,
     linspace,
-    manual_seed,
     ones,
     ones_like,
-    rand,
-    randint,
-    randn,
-    randperm,
-    seed,
     tensor,
     zeros,
     zeros_like,
@@ -63,6 +57,7 @@ from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
+from .random import manual_seed, rand, randint, randn, randperm, seed
 from .tensor import Size, Tensor, device
 
 float = float32  # noqa: A001
@@ -82,8 +77,20 @@ from .fusion.control import fusion  # noqa: E402
 
 __version__ = "0.1.0"
 
+# A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
+# their operands themselves, once per signature, and stay unwrapped: they are the hot path).
+from . import argcheck as _argcheck  # noqa: E402
 from . import nn, optim  # noqa: E402 - nn and optim use the bound Tensor methods
 from .serialization import load, save  # noqa: E402
+
+_argcheck.guard_inputs(
+    globals(),
+    "sum mean prod var std amax amin max min argmax argmin logsumexp norm all any softmax "
+    "log_softmax cumsum reshape flatten unflatten squeeze unsqueeze transpose swapaxes permute "
+    "movedim moveaxis tile t broadcast_to split chunk unbind flip narrow select gather "
+    "index_select masked_fill nonzero scatter scatter_add take_along_dim zeros_like ones_like "
+    "empty_like full_like addmm",
+)
 
 
 def is_tensor(obj: object) -> bool:
@@ -114,7 +121,7 @@ def functional_namespace() -> dict:
         "floor": F.floor,
         "ceil": F.ceil,
         "round": F.round,
-        "where": F.where,
+        "where": F._expression_where,
         "logical_and": F.logical_and,
         "logical_or": F.logical_or,
         "logical_not": F.logical_not,

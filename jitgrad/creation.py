@@ -1,7 +1,8 @@
-"""Tensor constructors: ``tensor``, ``zeros``, ``randn``, ``arange`` ...
+"""Tensor constructors: ``tensor``, ``zeros``, ``full``, ``arange``, ``eye`` ...
 
-Random numbers come from one numpy ``Generator`` seeded by :func:`manual_seed`, so a seeded
-program is reproducible run to run (it does not reproduce PyTorch's own random stream).
+Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.random`. Sizes and
+arguments are checked before anything is allocated, with PyTorch's errors (see
+:mod:`jitgrad.argcheck`).
 """
 
 from __future__ import annotations
@@ -12,52 +13,47 @@ from typing import Any
 
 import numpy as np
 
+from . import argcheck as A
 from . import dtypes as D
 from .tensor import REQUIRES_GRAD_DTYPE, Tensor, _make
 
-_rng = np.random.default_rng()
+#: numpy's limit on dimensions (PyTorch's compute_sizes allows 128; numpy holds 64).
+_MAX_DIMS = 64
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed jitgrad's random number generator."""
-    global _rng
-    _rng = np.random.default_rng(int(seed))
-    return _rng
-
-
-def seed() -> int:
-    s = int(np.random.SeedSequence().entropy % (1 << 63))
-    manual_seed(s)
-    return s
-
-
-def generator() -> np.random.Generator:
-    return _rng
-
-
-def _infer_dtype(data: Any) -> D.dtype:
-    if isinstance(data, np.ndarray):
+def _infer_dtype(data: Any, depth: int = 0, given: bool = False) -> D.dtype:
+    """The dtype ``tensor(data)`` gets, with PyTorch's errors for what it can't hold (an
+    explicit ``dtype`` skips inference, as in PyTorch, but the leaves are still checked)."""
+    if isinstance(data, np.ndarray | np.generic):
         return D.from_numpy_dtype(data.dtype)
     if isinstance(data, Tensor):
         return data._dtype
-    if isinstance(data, np.generic):
-        return D.from_numpy_dtype(data.dtype)
     if isinstance(data, bool):
         return D.bool_
     if isinstance(data, int):
         return D.int64
     if isinstance(data, float):
         return D.get_default_dtype()
-    if isinstance(data, list | tuple):
+    if isinstance(data, str):
+        if given and depth:
+            raise TypeError(f"must be real number, not {A.type_name(data)}")
+        raise TypeError(f"new(): invalid data type '{A.type_name(data)}'")
+    if isinstance(data, list | tuple | range):
+        if depth >= _MAX_DIMS:
+            raise ValueError(f"too many dimensions '{A.type_name(data)}'")
         best: D.dtype | None = None
         for item in data:
-            d = _infer_dtype(item)
+            if item is data:
+                raise TypeError("new(): self-referential lists are incompatible")
+            d = _infer_dtype(item, depth + 1, given)
             if best is None or d._category > best._category:
                 best = d
             if d._category == best._category and d is D.float64 and isinstance(item, np.ndarray):
                 best = d
         return best or D.get_default_dtype()
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if given and depth:
+        raise TypeError(f"must be real number, not {A.type_name(data)}")
+    raise RuntimeError(f"Could not infer dtype of {A.type_name(data)}")
 
 
 def _to_numpy(data: Any, np_dtype: np.dtype) -> np.ndarray:
@@ -65,7 +61,13 @@ def _to_numpy(data: Any, np_dtype: np.dtype) -> np.ndarray:
         return np.array(data._value, dtype=np_dtype)
     if isinstance(data, list | tuple) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = _unwrap(data)
-    return np.array(data, dtype=np_dtype)
+    try:
+        return np.array(data, dtype=np_dtype)
+    except ValueError:
+        _check_lengths(data, _sizes_of(data), 0)  # PyTorch's words for a ragged list
+        raise
+    except OverflowError:
+        raise RuntimeError("Overflow when unpacking long") from None
 
 
 def _flat(data: Any):
@@ -77,18 +79,63 @@ def _flat(data: Any):
 
 
 def _unwrap(data: Any) -> Any:
+    """Tensors inside a list become Python scalars, as PyTorch's ``item()`` makes them."""
     if isinstance(data, Tensor):
-        if data._value.ndim:
-            return data._value.tolist()
+        if data._value.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return data.item()
     if isinstance(data, list | tuple):
         return [_unwrap(x) for x in data]
     return data
 
 
-def _tensor_from_data(data: Any, dtype: Any) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
+def _sizes_of(data: Any) -> list[int]:
+    """The shape PyTorch reads off nested sequences: the lengths along the first elements."""
+    sizes = []
+    while isinstance(data, list | tuple | np.ndarray):
+        sizes.append(len(data))
+        if not len(data):
+            break
+        data = data[0]
+    return sizes
+
+
+def _check_lengths(data: Any, sizes: list[int], dim: int) -> None:
+    """Raise PyTorch's error where ``data`` stops matching ``sizes``."""
+    if dim == len(sizes):
+        if isinstance(data, list | tuple):
+            raise TypeError(f"must be real number, not {A.type_name(data)}")
+        return
+    if not isinstance(data, list | tuple | np.ndarray):
+        raise TypeError("not a sequence")
+    if len(data) != sizes[dim]:
+        raise ValueError(
+            f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(data)})"
+        )
+    for item in data:
+        _check_lengths(item, sizes, dim + 1)
+
+
+def _tensor_from_data(data: Any, dtype: Any, fn: str = "tensor") -> Tensor:
+    if dtype is None:
+        dt = _infer_dtype(data)
+    else:
+        dt = _dtype_arg(fn, dtype)
+        _infer_dtype(data, given=True)
     return _make(_to_numpy(data, dt.np), dt)
+
+
+def _dtype_arg(fn: str, dtype: Any, args: tuple | None = None) -> D.dtype:
+    """A ``dtype=`` argument: a jitgrad dtype or ``float``/``int``/``bool``, as PyTorch takes.
+
+    ``args``: the call's size arguments, for functions with several overloads (their error
+    is the invalid-combination one).
+    """
+    if isinstance(dtype, D.dtype) or dtype in (float, int, bool):
+        return D.to_dtype(dtype)
+    if args is not None:
+        raise A.invalid_args(fn, args, {"dtype": dtype})
+    raise A.must_be(fn, "dtype", None, "torch.dtype", dtype)
 
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
@@ -132,19 +179,15 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return _make(arr, D.from_numpy_dtype(arr.dtype))
 
 
-def _shape(size: Sequence[Any]) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], list | tuple):
-        size = tuple(size[0])
-    shape = tuple(int(s) for s in size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
-            )
+def _shape(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
+    shape = A.int_list(fn, "size", size, overloads=True)
+    A.negative_dim(shape)
     return shape
 
 
 def _filled(
+    fn: str,
     fill: Any,
     size: Sequence[Any],
     dtype: Any,
@@ -152,28 +195,30 @@ def _filled(
     device: Any = None,
     default: D.dtype | None = None,
 ) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
-    shape = _shape(size)
-    value = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
+    shape = _shape(fn, size)
+    if dtype is None:
+        dt = default or D.get_default_dtype()
+    else:
+        dt = _dtype_arg(fn, dtype, tuple(size))
+    return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)
 
 
 def zeros(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
 ) -> Tensor:
-    return _filled(0, size, dtype, requires_grad, device)
+    return _filled("zeros", 0, size, dtype, requires_grad, device)
 
 
 def ones(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
 ) -> Tensor:
-    return _filled(1, size, dtype, requires_grad, device)
+    return _filled("ones", 1, size, dtype, requires_grad, device)
 
 
 def empty(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
 ) -> Tensor:
-    return _filled(None, size, dtype, requires_grad, device)
+    return _filled("empty", None, size, dtype, requires_grad, device)
 
 
 def full(
@@ -183,13 +228,22 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    if not isinstance(size, tuple | list) or not _is_number(fill_value):
+        raise A.invalid_args("full", (size, fill_value))
     default = None if dtype is not None else _infer_dtype(fill_value)
-    return _filled(fill_value, (tuple(size),), dtype, requires_grad, device, default)
+    return _filled("full", fill_value, (tuple(size),), dtype, requires_grad, device, default)
+
+
+def _is_number(value: Any) -> bool:
+    """A Python or numpy number, or a one-element tensor (what PyTorch's ``Scalar`` takes)."""
+    if isinstance(value, Tensor):
+        return value._value.size == 1
+    return isinstance(value, bool | int | float | np.number | np.bool_)
 
 
 def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else t._dtype
-    return _filled(fill, (t.shape,), dt, requires_grad)
+    dt = _dtype_arg("zeros_like", dtype) if dtype is not None else t._dtype
+    return _filled("zeros_like", fill, (t.shape,), dt, requires_grad)
 
 
 def zeros_like(
@@ -226,55 +280,9 @@ def full_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
+    if not _is_number(fill_value):  # None would leave the memory unfilled
+        raise A.invalid_args("full_like", (input, fill_value))
     return _like(input, fill_value, dtype, requires_grad)
-
-
-def rand(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    """Uniform samples on [0, 1)."""
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = _rng.random(_shape(size), dtype=np.float64).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randn(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    """Standard normal samples."""
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = _rng.standard_normal(_shape(size), dtype=np.float64).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randint(
-    low: int,
-    high: int | None = None,
-    size: Sequence[int] = (),
-    *,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Integers uniform on [low, high)."""
-    if high is None:
-        low, high = 0, low
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    value = _rng.integers(low, high, size=tuple(size)).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    return _make(_rng.permutation(n).astype(dt.np), dt)
 
 
 def arange(
@@ -286,6 +294,9 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    given = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
+    if not all(_is_number(v) for v in (start, end if end is not None else 0, step)):
+        raise A.invalid_args("arange", given)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -293,13 +304,25 @@ def arange(
         if dt is D.bool_:
             dt = D.int64
     else:
-        dt = D.to_dtype(dtype)
+        dt = _dtype_arg("arange", dtype, given)
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    n = max(0, math.ceil((end - start) / step))
-    value = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
-    if not dt.is_floating_point:
-        value = np.arange(start, end, step).astype(dt.np)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if not (step > 0 and end >= start or step < 0 and end <= start):
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = math.ceil((end - start) / step)
+    if not math.isfinite(n) or n > A.STORAGE_MAX:
+        raise RuntimeError("invalid size, possible overflow?")
+    A.storage_nbytes((n,), dt.itemsize)
+    try:
+        if dt.is_floating_point:
+            value = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+        else:
+            value = np.arange(start, end, step).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed((n,), dt.itemsize) from None
     return _finish(_make(value, dt), requires_grad, device)
 
 
@@ -312,8 +335,17 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = np.linspace(start, end, int(steps)).astype(dt.np)
+    if not (_is_number(start) and _is_number(end)) or A._index(steps) is None:
+        raise A.invalid_args("linspace", (start, end, steps))
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dtype_arg("linspace", dtype, (start, end, steps)) if dtype is not None else None
+    dt = dt or D.get_default_dtype()
+    A.storage_nbytes((int(steps),), dt.itemsize)
+    try:
+        value = np.linspace(float(start), float(end), int(steps)).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed((int(steps),), dt.itemsize) from None
     return _finish(_make(value, dt), requires_grad, device)
 
 
@@ -325,8 +357,16 @@ def eye(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    return _finish(_make(np.eye(n, m, dtype=dt.np), dt), requires_grad, device)
+    given = (n,) if m is None else (n, m)
+    if any(A._index(v) is None for v in given):
+        raise A.invalid_args("eye", given)
+    for name, v in zip("nm", given):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    dt = _dtype_arg("eye", dtype, given) if dtype is not None else D.get_default_dtype()
+    value = A.allocate((n, n if m is None else m), dt.np, 0)
+    np.fill_diagonal(value, 1)
+    return _finish(_make(value, dt), requires_grad, device)
 
 
 def _typed(dt: D.dtype):

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
 from .ops import functions as F
 from .ops.pointwise import check_inplace, run
@@ -92,6 +93,8 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
 
 
 def _inplace_fill(self: Tensor, value: Any) -> Tensor:
+    if not isinstance(value, _OPERANDS):
+        raise invalid_args("fill_", (value,), None, ("(Tensor value)", "(Number value)"))
     check_inplace(self)
     self._value[...] = value.item() if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and value._requires_grad:
@@ -114,7 +117,7 @@ def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    from .creation import generator
+    from .random import generator
 
     check_inplace(self)
     self._value[...] = generator().uniform(a, b, self._value.shape)
@@ -122,7 +125,7 @@ def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    from .creation import generator
+    from .random import generator
 
     check_inplace(self)
     self._value[...] = generator().normal(mean, std, self._value.shape)
@@ -145,6 +148,15 @@ def _itruediv(self: Tensor, other: Any) -> Tensor:
     return F.div_(self, other)
 
 
+def _where(self: Tensor, condition: Any, y: Any) -> Tensor:
+    """``self.where(condition, y)`` is ``where(condition, self, y)`` (self is kept)."""
+    return F.where(condition, self, y)
+
+
+def _ifloordiv(self: Tensor, other: Any) -> Tensor:
+    return F.floor_divide_(self, other) if _operand(other) else NotImplemented
+
+
 METHODS: dict[str, Any] = {
     "__add__": _op_method("add"),
     "__radd__": _op_method("add"),  # PyTorch computes 2 + x as add(x, 2)
@@ -156,6 +168,9 @@ METHODS: dict[str, Any] = {
     "__rtruediv__": lambda self, other: (
         F.reciprocal(self) * other if _operand(other) else NotImplemented
     ),  # PyTorch computes 2 / x as reciprocal(x) * 2
+    "__floordiv__": _binop(F.floor_divide),
+    "__rfloordiv__": _binop(F.floor_divide, reflected=True),
+    "__ifloordiv__": _ifloordiv,
     "__pow__": _binop(F.pow),
     "__rpow__": _binop(F.pow, reflected=True),
     "__eq__": _op_method("eq"),
@@ -174,6 +189,7 @@ METHODS: dict[str, Any] = {
     "__isub__": _isub,
     "__imul__": _imul,
     "__itruediv__": _itruediv,
+    "where": _where,
     "to": _to,
     "type": lambda self, dtype=None: self._dtype if dtype is None else _to(self, dtype),
     "float": lambda self: _to(self, D.float32),
@@ -192,16 +208,17 @@ METHODS: dict[str, Any] = {
     "sub_": F.sub_,
     "mul_": F.mul_,
     "div_": F.div_,
+    "floor_divide_": F.floor_divide_,
     "pow_": F.pow_,
     "clamp_": F.clamp_,
     "clip_": F.clamp_,
 }
 
 _FUNCTIONS_AS_METHODS = (
-    "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
-    "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
-    "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
-    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where"
+    "add sub mul div true_divide divide floor_divide multiply subtract pow exp expm1 log log1p "
+    "log2 sqrt rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign "
+    "floor ceil round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
+    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone"
 ).split()
 
 

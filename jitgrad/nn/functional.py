@@ -87,7 +87,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    from ..creation import generator
+    from ..random import generator
 
     if p == 1.0:
         mask = np.zeros(input._value.shape, input._dtype.np)

@@ -26,6 +26,10 @@ def _np_relu(a):
     return np.maximum(a, 0)
 
 
+def _np_trunc_div(a, b):
+    return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
+
+
 # ---- arithmetic ---------------------------------------------------------------------------
 defop("add", "a + b", ("g", "g"), np.add)
 defop(
@@ -94,6 +98,11 @@ defop(
     "where", "where(a, b, c)", (None, "where(a, g, 0)", "where(a, 0, g)"), np.where, condition=True
 )
 
+# Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
+# in PyTorch. The callers (ops/functions.py) refuse an integer divisor of zero beforehand.
+defop("div_floor", "a // b", ("0 * g", "0 * g"), np.floor_divide, node="DivBackward2")
+defop("div_trunc", "trunc_div(a, b)", ("0 * g", "0 * g"), _np_trunc_div, node="DivBackward2")
+
 # ---- transcendental -----------------------------------------------------------------------
 defop("exp", "exp(a)", ("g * out",), np.exp, result=FLOAT)
 defop("expm1", "expm1(a)", ("g * (out + 1)",), np.expm1, result=FLOAT)
@@ -144,4 +153,6 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
     "sub": {"st": "RsubBackward1"},
     "clamp": {"ttt": "ClampBackward0"},
+    "div_floor": {"ts": "DivBackward3"},
+    "div_trunc": {"ts": "DivBackward3"},
 }
