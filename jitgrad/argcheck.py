@@ -67,7 +67,7 @@ def invalid_args(
     return TypeError(text + "".join(f" * {o}\n" for o in options))
 
 
-def _index(obj: Any) -> int | None:
+def as_int(obj: Any) -> int | None:
     """``obj`` as an int the way PyTorch's parser takes one (a Python or numpy integer, an
     ``__index__`` object, a one-element integer tensor), else None; never a bool or float."""
     if type(obj) is int:
@@ -91,15 +91,11 @@ def int_list(
     ``overloads``: ``fn`` has several overloads, so a first element that is not an int gets
     the invalid-combination error instead of the single-overload one.
     """
-    if len(args) == 1 and isinstance(args[0], tuple | list):
-        seq: Sequence[Any] = args[0]
-    elif len(args) == 1 and not isinstance(args[0], tuple | list) and _index(args[0]) is None:
-        seq = args  # one non-int: PyTorch reports it as element 0 of the varargs
-    else:
-        seq = args
+    # f((2, 3)) lists its sizes; f(2, 3) and f(None) are varargs (None is "element 0")
+    seq = args[0] if len(args) == 1 and isinstance(args[0], tuple | list) else args
     out = []
     for k, item in enumerate(seq):
-        value = _index(item)
+        value = as_int(item)
         if value is None:
             if k == 0 and overloads:
                 raise invalid_args(fn, args)
@@ -126,7 +122,7 @@ def _unpack_error(fn: str, param: str, k: int, error: str) -> TypeError:
 
 def dim_int(fn: str, dim: Any, pos: int | None = 1, param: str = "dim") -> int:
     """A single ``dim`` argument as an int, or PyTorch's single-overload TypeError."""
-    value = _index(dim)
+    value = as_int(dim)
     if value is None:
         raise must_be(fn, param, pos, "int", dim)
     return value
@@ -215,7 +211,7 @@ def dims_arg(fn: str, dim: Any, ndim: int) -> tuple[int, ...]:
         raise invalid_args(fn, (), {"dim": dim})
     out = []
     for k, item in enumerate(dim):
-        value = _index(item)
+        value = as_int(item)
         if value is None and k == 0:
             if fn in _SINGLE:
                 raise TypeError(
@@ -234,7 +230,7 @@ def dims_arg(fn: str, dim: Any, ndim: int) -> tuple[int, ...]:
 def dim_arg(fn: str, dim: Any, ndim: int, args: Sequence[Any] | None = None) -> int:
     """One ``dim`` argument as an int, or PyTorch's error (``args``: the call's arguments for
     an invalid-combination message; default just ``dim``)."""
-    value = _index(dim)
+    value = as_int(dim)
     if value is not None:
         return value
     if isinstance(dim, str) and fn in _NAMED:

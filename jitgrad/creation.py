@@ -335,7 +335,7 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    if not (_is_number(start) and _is_number(end)) or A._index(steps) is None:
+    if not (_is_number(start) and _is_number(end)) or A.as_int(steps) is None:
         raise A.invalid_args("linspace", (start, end, steps))
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -358,7 +358,7 @@ def eye(
     requires_grad: bool = False,
 ) -> Tensor:
     given = (n,) if m is None else (n, m)
-    if any(A._index(v) is None for v in given):
+    if any(A.as_int(v) is None for v in given):
         raise A.invalid_args("eye", given)
     for name, v in zip("nm", given):
         if v < 0:

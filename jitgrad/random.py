@@ -92,7 +92,7 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    if A._index(low) is None or A._index(high) is None or not isinstance(size, tuple | list):
+    if A.as_int(low) is None or A.as_int(high) is None or not isinstance(size, tuple | list):
         raise A.invalid_args("randint", (low, high, size))
     shape = _shape("randint", (size,))
     if low >= high:
@@ -109,7 +109,7 @@ def randint(
 
 
 def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
-    if A._index(n) is None:
+    if A.as_int(n) is None:
         raise A.invalid_args("randperm", (n,))
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
