@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda
+from . import autograd, cuda, linalg, random
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -31,13 +31,17 @@ from .creation import (
     from_numpy,
     full,
     full_like,
+    get_default_device,
     linspace,
+    logspace,
     ones,
     ones_like,
+    set_default_device,
     tensor,
     zeros,
     zeros_like,
 )
+from .creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .dtypes import (
     bool_ as bool,  # noqa: A004 - PyTorch's name
 )
@@ -50,15 +54,31 @@ from .dtypes import (
     int64,
     set_default_dtype,
 )
+from .helpers import missing_attribute
 from .methods import bind as _bind
+from .ops.einsum import *  # noqa: F403
 from .ops.functions import *  # noqa: F403
 from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
+from .ops.index_extra import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
-from .random import manual_seed, rand, randint, randn, randperm, seed
+from .ops.sorting import *  # noqa: F403
+from .ops.stats import *  # noqa: F403
+from .ops.structure import *  # noqa: F403
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .sampling import *  # noqa: F403
 from .tensor import Size, Tensor, device
+from .typeinfo import *  # noqa: F403
 
 float = float32  # noqa: A001
 double = float64
@@ -80,7 +100,7 @@ __version__ = "0.1.0"
 # A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import argcheck as _argcheck  # noqa: E402
-from . import nn, optim  # noqa: E402 - nn and optim use the bound Tensor methods
+from . import nn, optim, utils  # noqa: E402 - they use the bound Tensor methods
 from .serialization import load, save  # noqa: E402
 
 _argcheck.guard_inputs(
@@ -116,6 +136,22 @@ def functional_namespace() -> dict:
         "cos": F.cos,
         "tan": F.tan,
         "tanh": F.tanh,
+        "erf": F.erf,
+        "erfc": F.erfc,
+        "asin": F.asin,
+        "acos": F.acos,
+        "atan": F.atan,
+        "sinh": F.sinh,
+        "cosh": F.cosh,
+        "asinh": F.asinh,
+        "acosh": F.acosh,
+        "atanh": F.atanh,
+        "atan2": F.atan2,
+        "hypot": F.hypot,
+        "fmod": F.fmod,
+        "log10": F.log10,
+        "exp2": F.exp2,
+        "trunc": F.trunc,
         "abs": F.abs,
         "sign": F.sign,
         "floor": F.floor,
@@ -132,3 +168,7 @@ def functional_namespace() -> dict:
         "isfinite": F.isfinite,
         "cast": lambda x: x,
     }
+
+
+#: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad")

@@ -1,13 +1,14 @@
 """Tensor constructors: ``tensor``, ``zeros``, ``full``, ``arange``, ``eye`` ...
 
-Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.random`. Sizes and
-arguments are checked before anything is allocated, with PyTorch's errors (see
-:mod:`jitgrad.argcheck`).
+Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.sampling` and draw from
+:mod:`jitgrad.random`'s generators. Sizes and arguments are checked before anything is
+allocated, with PyTorch's errors (see :mod:`jitgrad.argcheck`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,10 +16,29 @@ import numpy as np
 
 from . import argcheck as A
 from . import dtypes as D
-from .tensor import REQUIRES_GRAD_DTYPE, Tensor, _make
+from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
+from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
+from .tensor import device as Device
 
 #: numpy's limit on dimensions (PyTorch's compute_sizes allows 128; numpy holds 64).
 _MAX_DIMS = 64
+#: The device factory functions place tensors on when given none (``set_default_device``).
+_default_device: Any = None
+
+
+def generator(gen: Generator | None = None) -> np.random.Generator:
+    """The numpy generator behind ``gen`` (the default generator when ``None``)."""
+    return numpy_generator(gen)
+
+
+def set_default_device(device: Any) -> None:
+    """Where factory functions (``zeros``, ``randn``, ``tensor`` ...) put new tensors."""
+    global _default_device
+    _default_device = None if device is None else Device(device)
+
+
+def get_default_device() -> Any:
+    return _default_device or CPU
 
 
 def _infer_dtype(data: Any, depth: int = 0, given: bool = False) -> D.dtype:
@@ -143,9 +163,8 @@ def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
         if not t._dtype.is_floating_point:
             raise RuntimeError(REQUIRES_GRAD_DTYPE)
         t._requires_grad = True
+    device = device if device is not None else _default_device
     if device is not None:
-        from .tensor import device as Device
-
         if Device(device).type != "cpu":
             return t.to(device)
     return t
@@ -179,6 +198,19 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return _make(arr, D.from_numpy_dtype(arr.dtype))
 
 
+def _size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
+    """``size`` given as varargs, one sequence, or the ``size=`` keyword (PyTorch takes all)."""
+    if kwargs:
+        extra = set(kwargs) - {"size", "generator", "layout", "pin_memory", "memory_format"}
+        if extra:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{sorted(extra)[0]}'")
+        if "size" in kwargs:
+            if size:
+                raise TypeError(f"{name}() got multiple values for argument 'size'")
+            return (kwargs["size"],)
+    return size
+
+
 def _shape(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
     """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
     shape = A.int_list(fn, "size", size, overloads=True)
@@ -204,21 +236,36 @@ def _filled(
 
 
 def zeros(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **kwargs: Any,
 ) -> Tensor:
-    return _filled("zeros", 0, size, dtype, requires_grad, device)
+    return _filled("zeros", 0, _size_arg(size, kwargs, "zeros"), dtype, requires_grad, device)
 
 
 def ones(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **kwargs: Any,
 ) -> Tensor:
-    return _filled("ones", 1, size, dtype, requires_grad, device)
+    return _filled("ones", 1, _size_arg(size, kwargs, "ones"), dtype, requires_grad, device)
 
 
 def empty(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **kwargs: Any,
 ) -> Tensor:
-    return _filled("empty", None, size, dtype, requires_grad, device)
+    return _filled("empty", None, _size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
 
 
 def full(
@@ -326,6 +373,23 @@ def arange(
     return _finish(_make(value, dt), requires_grad, device)
 
 
+def _spaced(fn: str, start: Any, end: Any, steps: Any, dtype: Any, points: Any) -> Tensor:
+    """``linspace``/``logspace``'s values: the arguments checked as PyTorch's parser checks
+    them, the size before allocating; ``points(n)`` gives the float64 values."""
+    if not (_is_number(start) and _is_number(end)) or A.as_int(steps) is None:
+        raise A.invalid_args(fn, (start, end, steps))
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dtype_arg(fn, dtype, (start, end, steps)) if dtype is not None else None
+    dt = dt or D.get_default_dtype()
+    A.storage_nbytes((int(steps),), dt.itemsize)
+    try:
+        value = points(np.linspace(float(start), float(end), int(steps))).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed((int(steps),), dt.itemsize) from None
+    return _make(value, dt)
+
+
 def linspace(
     start: float,
     end: float,
@@ -335,17 +399,48 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    if not (_is_number(start) and _is_number(end)) or A.as_int(steps) is None:
-        raise A.invalid_args("linspace", (start, end, steps))
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    dt = _dtype_arg("linspace", dtype, (start, end, steps)) if dtype is not None else None
-    dt = dt or D.get_default_dtype()
-    A.storage_nbytes((int(steps),), dt.itemsize)
-    try:
-        value = np.linspace(float(start), float(end), int(steps)).astype(dt.np)
-    except (MemoryError, ValueError):
-        raise A.alloc_failed((int(steps),), dt.itemsize) from None
+    t = _spaced("linspace", start, end, steps, dtype, lambda v: v)
+    return _finish(t, requires_grad, device)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    t = _spaced("logspace", start, end, steps, dtype, lambda v: np.power(base, v))
+    return _finish(t, requires_grad, device)
+
+
+def deprecated_range(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.range`` (deprecated): ``start .. end`` including ``end`` (default dtype), with
+    PyTorch's warning. Named apart so this module keeps the builtin ``range``."""
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its "
+        "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which "
+        "produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    if end is None:
+        start, end = 0, start
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    n = int(math.floor((end - start) / step)) + 1
+    value = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(dt.np)
     return _finish(_make(value, dt), requires_grad, device)
 
 

@@ -59,7 +59,7 @@ def _status(kernel: diskcache.Kernel) -> str:
     if kernel.compile_seconds is not None:
         what = "loaded from disk cache" if kernel.from_disk else "compiled"
         return f"{what} in {kernel.compile_seconds * 1e3:.1f} ms, {kernel.calls}+ calls"
-    cached = any(kernel.path.parent.glob(f"__pycache__/{kernel.path.stem}*.nbi"))
+    cached = kernel.has_cached_code()
     return "not run yet; " + ("compiled code on disk" if cached else "compiles on first run")
 
 

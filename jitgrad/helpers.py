@@ -6,8 +6,10 @@ code cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import uuid
 from pathlib import Path
 
 
@@ -66,7 +68,41 @@ def cache_dir() -> Path:
     return base / "jitgrad"
 
 
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename.
+
+    Readers (other threads or processes) see the old file or the whole new one, never half a
+    file; the temporary name is unique (not just the process id), so concurrent writers of
+    the same file never share one. False, with nothing left behind, when the directory is
+    not writable: callers treat the cache as read-only.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:16]}.tmp")
+    try:
+        with open(tmp, "xb") as f:  # "x": never reuse a file another writer opened
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
+
+
 def debug_print(level: int, message: str) -> None:
     """Print ``message`` to stderr when ``JITGRAD_DEBUG >= level``."""
     if DEBUG >= level:
         print(f"[jitgrad] {message}", file=sys.stderr)
+
+
+def missing_attribute(module: str):
+    """A module ``__getattr__`` for names PyTorch has and jitgrad does not (yet): the error
+    says so instead of a bare "has no attribute". Dunder probes get Python's own message."""
+
+    def __getattr__(name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(f"module '{module}' has no attribute '{name}'")
+        raise AttributeError(
+            f"module '{module}' has no attribute '{name}' (not implemented in jitgrad)"
+        )
+
+    return __getattr__

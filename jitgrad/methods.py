@@ -13,10 +13,13 @@ import numpy as np
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
+from .creation import _finish, tensor, zeros_like
+from .creation import generator as rng
 from .ops import functions as F
-from .ops.pointwise import check_inplace, run
+from .ops.overlap import assert_no_internal_overlap
+from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
-from .tensor import Tensor, device
+from .tensor import Tensor, _make, device
 
 #: What a binary operator takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
@@ -80,8 +83,6 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
     if not (STATE.enabled and (self._requires_grad or isinstance(value, Tensor))):
         return self
     from .autograd.recording import record
-    from .creation import zeros_like
-    from .tensor import _make
 
     old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
     old._requires_grad = self._requires_grad
@@ -96,6 +97,8 @@ def _inplace_fill(self: Tensor, value: Any) -> Tensor:
     if not isinstance(value, _OPERANDS):
         raise invalid_args("fill_", (value,), None, ("(Tensor value)", "(Number value)"))
     check_inplace(self)
+    if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
+        assert_no_internal_overlap(self._value)
     self._value[...] = value.item() if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and value._requires_grad:
         return _overwritten(self, "FillBackward3", value)
@@ -110,26 +113,123 @@ def _zero_(self: Tensor) -> Tensor:
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast) into self; differentiable with respect to ``src``."""
-    from .ops.pointwise import apply_inplace
-    from .ops.registry import REGISTRY
-
     return apply_inplace(REGISTRY["copy"], self, (src,))
 
 
-def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    from .random import generator
-
+def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     check_inplace(self)
-    self._value[...] = generator().uniform(a, b, self._value.shape)
+    assert_no_internal_overlap(self._value)
+    self._value[...] = rng(generator).uniform(a, b, self._value.shape)
     return _overwritten(self, "UniformBackward0")
 
 
-def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    from .random import generator
-
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     check_inplace(self)
-    self._value[...] = generator().normal(mean, std, self._value.shape)
+    assert_no_internal_overlap(self._value)
+    self._value[...] = rng(generator).normal(mean, std, self._value.shape)
     return _overwritten(self, "NormalBackward0")
+
+
+# ---- numpy interop ---------------------------------------------------------------------------
+# PyTorch's arrangement, so numpy never takes over a tensor silently: with a priority above
+# ndarray's, ``ndarray * t`` and ``np.float32(2) * t`` defer to ``Tensor.__rmul__`` (which takes
+# numpy scalars, keeping the graph, and refuses arrays: a TypeError); ``t * ndarray`` and
+# ``np.exp(t)`` let numpy compute through ``__array__`` (refused for a tensor that requires
+# grad while grad mode is on) and ``__array_wrap__`` hands the result back as a Tensor.
+def _array_wrap(self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False):
+    try:
+        dt = D.from_numpy_dtype(array.dtype)
+    except TypeError:  # a dtype jitgrad does not have (float16, complex): numpy's result
+        return array
+    return _make(np.asarray(array), dt)
+
+
+def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+    """``random_(to)`` / ``random_(from, to)``: integers uniform on [from, to) (PyTorch's
+    ``random_()`` with no bounds draws from [0, 2**mantissa] for floats, [0, max] for ints)."""
+    low, high = kwargs.get("from", 0), kwargs.get("to")
+    if len(args) == 1:
+        high = args[0]
+    elif len(args) == 2:
+        low, high = args
+    if high is None:
+        high = {"float32": 2**24, "float64": 2**53}.get(self._dtype.name, 2**31 - 1) + 1
+        if self._dtype is D.int64:
+            high = 2**63 - 1
+        elif self._dtype is D.bool_:
+            high = 2
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    check_inplace(self)
+    assert_no_internal_overlap(self._value)
+    self._value[...] = rng(generator).integers(low, high, self._value.shape)
+    return _overwritten(self, "RandomBackward2")
+
+
+def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    check_inplace(self)
+    assert_no_internal_overlap(self._value)
+    probs = p._value if isinstance(p, Tensor) else p
+    self._value[...] = rng(generator).random(self._value.shape) < probs
+    return _overwritten(self, "BernoulliBackward1")
+
+
+def _new(fill: Any):
+    """``t.new_zeros(size)`` and kin: a new tensor with ``t``'s dtype unless given."""
+
+    def method(
+        self: Tensor,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kwargs: Any,
+    ) -> Tensor:
+        if "size" in kwargs:
+            size = (kwargs.pop("size"),)
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], list | tuple) else size
+        dt = D.to_dtype(dtype) if dtype is not None else self._dtype
+        value = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
+        return _finish(_make(value, dt), requires_grad, device)
+
+    return method
+
+
+def _new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else self._dtype
+    return _finish(_make(np.full(tuple(size), fill_value, dt.np), dt), requires_grad, device)
+
+
+def _new_tensor(
+    self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
+
+
+def _rebased(op: Any):
+    """An in-place shape change (``unsqueeze_``...): ``self`` becomes the view ``op`` makes,
+    history included."""
+
+    def method(self: Tensor, *args: Any) -> Tensor:
+        if self._requires_grad and self.grad_fn is None and STATE.enabled:
+            check_inplace(self)
+        res = op(self, *args)
+        self._value = res._value
+        if res.grad_fn is not None:
+            self.grad_fn, self._output_nr = res.grad_fn, res._output_nr
+        return self
+
+    return method
 
 
 def _iadd(self: Tensor, other: Any) -> Tensor:
@@ -190,6 +290,8 @@ METHODS: dict[str, Any] = {
     "__imul__": _imul,
     "__itruediv__": _itruediv,
     "where": _where,
+    "__array_priority__": 1000,
+    "__array_wrap__": _array_wrap,
     "to": _to,
     "type": lambda self, dtype=None: self._dtype if dtype is None else _to(self, dtype),
     "float": lambda self: _to(self, D.float32),
@@ -204,6 +306,8 @@ METHODS: dict[str, Any] = {
     "copy_": _copy_,
     "uniform_": _uniform_,
     "normal_": _normal_,
+    "random_": _random_,
+    "bernoulli_": _bernoulli_,
     "add_": F.add_,
     "sub_": F.sub_,
     "mul_": F.mul_,
@@ -212,13 +316,40 @@ METHODS: dict[str, Any] = {
     "pow_": F.pow_,
     "clamp_": F.clamp_,
     "clip_": F.clamp_,
+    "lerp_": lambda self, end, weight: apply_inplace(REGISTRY["lerp"], self, (end, weight)),
+    "addcmul_": lambda self, t1, t2, *, value=1: apply_inplace(
+        REGISTRY["addcmul"], self, (t1 if value == 1 else value * t1, t2)
+    ),
+    "addcdiv_": lambda self, t1, t2, *, value=1: apply_inplace(
+        REGISTRY["addcdiv"], self, (t1 if value == 1 else value * t1, t2)
+    ),
+    "fmod_": lambda self, other: apply_inplace(REGISTRY["fmod"], self, (other,)),
+    "remainder_": lambda self, other: apply_inplace(REGISTRY["remainder"], self, (other,)),
+    "__mod__": _op_method("remainder"),
+    "__rmod__": _binop(F.remainder, reflected=True),
+    "__xor__": _op_method("logical_xor"),
+    "new_zeros": _new(0),
+    "new_ones": _new(1),
+    "new_empty": _new(None),
+    "new_full": _new_full,
+    "new_tensor": _new_tensor,
+    "type_as": lambda self, other: _to(self, other._dtype),
+    "squeeze_": _rebased(lambda t, *a: t.squeeze(*a)),
+    "unsqueeze_": _rebased(lambda t, d: t.unsqueeze(d)),
+    "t_": _rebased(lambda t: t.t()),
+    "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
+    "is_floating_point": lambda self: self._dtype.is_floating_point,
+    "is_complex": lambda self: False,
 }
 
 _FUNCTIONS_AS_METHODS = (
-    "add sub mul div true_divide divide floor_divide multiply subtract pow exp expm1 log log1p "
-    "log2 sqrt rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign "
-    "floor ceil round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
-    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone"
+    "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
+    "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
+    "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
+    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone xlogy "
+    "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
+    "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
+    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"
 ).split()
 
 
@@ -230,9 +361,10 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    from .ops import indexing, linalg, movement, reduce
+    from .ops import index_extra, indexing, linalg, movement, reduce, sorting, stats, structure
 
-    for module in (reduce, linalg, movement, indexing):
+    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
+    for module in modules:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

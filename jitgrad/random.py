@@ -1,118 +1,161 @@
-"""Random tensors and the seed: ``manual_seed``, ``rand``, ``randn``, ``randint``, ``randperm``.
+"""Random number generators: ``Generator``, the default generator, seeding and RNG state.
 
-Random numbers come from one numpy ``Generator`` seeded by :func:`manual_seed`, so a seeded
-program is reproducible run to run (it does not reproduce PyTorch's own random stream).
+Each :class:`Generator` wraps a numpy PCG64 generator. A seeded program reproduces its own
+stream run to run (``manual_seed(0)`` then ``randn(3)`` gives the same numbers every time), but
+not PyTorch's: PyTorch draws from a Mersenne Twister with its own transforms, which jitgrad
+does not replicate. So a shuffled ``DataLoader`` or ``randperm`` is reproducible under a seed,
+in a different order than PyTorch's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from . import argcheck as A
 from . import dtypes as D
-from .creation import _dtype_arg, _finish, _shape
-from .tensor import Tensor, _make
+from .tensor import Tensor, _make, device
 
-_rng = np.random.default_rng()
+#: ``torch.Generator()``'s seed before ``manual_seed`` (PyTorch's ``default_rng_seed_val``).
+DEFAULT_SEED = 67280421310721
+_MASK64 = (1 << 64) - 1
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed jitgrad's random number generator."""
-    global _rng
-    _rng = np.random.default_rng(int(seed))
-    return _rng
+def _new_seed() -> int:
+    return secrets.randbits(63)
+
+
+class Generator:
+    """A stream of random numbers that functions taking ``generator=`` draw from.
+
+    >>> g = Generator().manual_seed(0)
+    >>> g.initial_seed()
+    0
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = _device(device)
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed: Any) -> Generator:
+        """Restart the stream from ``seed`` (any integer; negative ones wrap as in PyTorch)."""
+        if isinstance(seed, Tensor):
+            seed = seed.item()
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise TypeError(
+                f"manual_seed(): argument 'seed' (position 1) must be int, not "
+                f"{type(seed).__name__}"
+            )
+        seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 64):
+            raise RuntimeError(
+                "Overflow when unpacking long long; manual_seed expects a 64-bit integer"
+            )
+        self._seed = seed & _MASK64
+        self._np = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy and return the seed used."""
+        s = _new_seed()
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        """The seed this stream started from."""
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The stream's position as a tensor that :meth:`set_state` restores."""
+        st = self._np.bit_generator.state
+        words = [
+            st["state"]["state"] >> 64,
+            st["state"]["state"] & _MASK64,
+            st["state"]["inc"] >> 64,
+            st["state"]["inc"] & _MASK64,
+            st["has_uint32"],
+            st["uinteger"],
+            self._seed,
+        ]
+        return _make(np.array(words, dtype=np.uint64).view(np.int64), D.int64)
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        """Go back to a position saved by :meth:`get_state`."""
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        words = [int(w) for w in np.asarray(new_state._value).reshape(-1).view(np.uint64)]
+        if len(words) != 7 or new_state._dtype is not D.int64:
+            raise RuntimeError("Expected a state tensor from jitgrad's Generator.get_state()")
+        bit_gen = np.random.PCG64()
+        bit_gen.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": (words[0] << 64) | words[1], "inc": (words[2] << 64) | words[3]},
+            "has_uint32": words[4],
+            "uinteger": words[5],
+        }
+        self._np = np.random.Generator(bit_gen)
+        self._seed = words[6]
+        return self
+
+
+def _device(d: Any) -> device:
+    return d if isinstance(d, device) else device(d)
+
+
+#: The generator every random function uses when given no ``generator=``. Seeded from the
+#: operating system at import, like PyTorch's.
+default_generator = Generator()
+default_generator.manual_seed(_new_seed())
+
+
+def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
+    """The numpy generator behind ``generator`` (the default one when ``None``)."""
+    if generator is None:
+        return default_generator._np
+    if not isinstance(generator, Generator):
+        raise TypeError(f"expected a torch.Generator, but got {type(generator).__name__}")
+    return generator._np
+
+
+def manual_seed(seed: Any) -> Generator:
+    """Seed the default generator (``int(seed)``, as PyTorch); returns it."""
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:
-    s = int(np.random.SeedSequence().entropy % (1 << 63))
-    manual_seed(s)
-    return s
+    """Seed the default generator nondeterministically and return the seed."""
+    return default_generator.seed()
 
 
-def generator() -> np.random.Generator:
-    return _rng
+def initial_seed() -> int:
+    return default_generator.initial_seed()
 
 
-def _sampled(fn: str, draw: Any, size: Sequence[Any], dtype: Any, kernel: str) -> Tensor:
-    """``draw(shape)`` (float64 samples) cast to ``dtype``; random floats need a float dtype."""
-    shape = _shape(fn, size)
-    dt = _dtype_arg(fn, dtype, tuple(size)) if dtype is not None else D.get_default_dtype()
-    if not dt.is_floating_point:
-        raise RuntimeError(f"\"{kernel}\" not implemented for '{_WORDS[dt.name]}'")
-    A.storage_nbytes(shape, dt.itemsize)
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(
+    devices: Any = None,
+    enabled: bool = True,
+    _caller: str = "fork_rng",
+    _devices_kw: str = "devices",
+    device_type: str = "cuda",
+) -> Iterator[None]:
+    """Restore the default generator's state on exit (PyTorch's ``torch.random.fork_rng``)."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
     try:
-        return _make(draw(shape).astype(dt.np, copy=False), dt)
-    except (MemoryError, ValueError):  # the float64 draw may pass numpy's limit first
-        raise A.alloc_failed(shape, dt.itemsize) from None
-
-
-_WORDS = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float", "float64": "Double"}
-
-
-def rand(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    """Uniform samples on [0, 1)."""
-    draw = lambda shape: _rng.random(shape, dtype=np.float64)  # noqa: E731
-    t = _sampled("rand", draw, size, dtype, "check_uniform_bounds")
-    return _finish(t, requires_grad, device)
-
-
-def randn(
-    *size: Any,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    generator: Any = None,
-) -> Tensor:
-    """Standard normal samples."""
-    draw = lambda shape: _rng.standard_normal(shape, dtype=np.float64)  # noqa: E731
-    t = _sampled("randn", draw, size, dtype, "normal_kernel_cpu")
-    return _finish(t, requires_grad, device)
-
-
-def randint(
-    low: int,
-    high: Any = None,
-    size: Sequence[int] = (),
-    *,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Integers uniform on [low, high); ``randint(high, size)`` as in PyTorch."""
-    if isinstance(high, tuple | list) and size == ():
-        low, high, size = 0, low, high
-    elif high is None:
-        low, high = 0, low
-    if A.as_int(low) is None or A.as_int(high) is None or not isinstance(size, tuple | list):
-        raise A.invalid_args("randint", (low, high, size))
-    shape = _shape("randint", (size,))
-    if low >= high:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-        )
-    dt = _dtype_arg("randint", dtype, (low, high, size)) if dtype is not None else D.int64
-    A.storage_nbytes(shape, dt.itemsize)
-    try:
-        value = _rng.integers(low, high, size=shape).astype(dt.np)
-    except (MemoryError, ValueError):
-        raise A.alloc_failed(shape, dt.itemsize) from None
-    return _finish(_make(value, dt), requires_grad, device)
-
-
-def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
-    if A.as_int(n) is None:
-        raise A.invalid_args("randperm", (n,))
-    if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
-    dt = _dtype_arg("randperm", dtype, (n,)) if dtype is not None else D.int64
-    A.storage_nbytes((n,), 8)
-    return _make(_rng.permutation(n).astype(dt.np), dt)
+        yield
+    finally:
+        set_rng_state(state)

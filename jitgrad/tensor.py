@@ -26,6 +26,7 @@ from .autograd.engine import (
     add_hook,
     next_sequence,
 )
+from .autograd.grad_mode import STATE as GRAD
 
 NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -310,7 +311,7 @@ class Tensor:
 
     # ---- conversion ------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self._requires_grad and not force:
+        if self._requires_grad and GRAD.enabled and not force:  # no_grad() allows it
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
@@ -318,8 +319,9 @@ class Tensor:
         return self._value
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = self._value
-        return arr if dtype is None else arr.astype(dtype)
+        """What numpy reads (``np.asarray(t)``, a ufunc): ``numpy()``, so refused as it is."""
+        arr = self.numpy() if dtype is None else self.numpy().astype(dtype, copy=False)
+        return arr.copy() if copy and arr is self._value else arr
 
     def item(self) -> Any:
         if self._value.size != 1:

@@ -181,13 +181,12 @@ def replay_costs(rounds: int = 300) -> dict[str, float]:
         chain().backward()
     roots, grads = [_edge_of(chain())], [jitgrad.ones(())]
     program = replay.find(roots, grads)[0]
-    top = roots[0][0]._seq
 
     def walk():
         replay.PROGRAMS.get(replay.structure(roots, grads)[0])
 
     def match():
-        program.matcher(roots, grads, top)
+        program.matcher(roots, grads)
 
     def med(fn):
         ts = []

@@ -14,7 +14,7 @@ import pytest  # noqa: E402 - after the cache directory is chosen
 
 @pytest.fixture
 def lazy():
-    """Forward deferral forced on (and the fusion pass) for one test."""
+    """Forward deferral forced on (and the fusion pass, in the test's own thread) for one test."""
     import jitgrad
     from jitgrad.fusion import lazy as deferral
 

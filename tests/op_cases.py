@@ -60,6 +60,11 @@ def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
+def _selu(a):
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return scale * (np.maximum(a, 0) + np.minimum(0, alpha * (np.exp(a) - 1)))
+
+
 CASES: list[OpCase] = [
     OpCase("add", lambda t, a, b: a + b, np.add, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("add_scaled", lambda t, a, b: t.add(a, b, alpha=2.5), lambda a, b: a + 2.5 * b, B),
@@ -120,6 +125,170 @@ CASES: list[OpCase] = [
     OpCase("erf", lambda t, a: t.erf(a), _erf, U, low=-3, high=3),
     OpCase("sigmoid", lambda t, a: a.sigmoid(), _sigmoid, U, low=-6, high=6),
     OpCase("relu", lambda t, a: a.relu(), lambda a: np.maximum(a, 0), U),
+    # ---- activations (nn.functional), each against its textbook formula ----
+    OpCase(
+        "gelu", lambda t, a: t.nn.functional.gelu(a), lambda a: a * (1 + _erf(a / 2**0.5)) / 2, U
+    ),
+    OpCase(
+        "gelu_tanh",
+        lambda t, a: t.nn.functional.gelu(a, approximate="tanh"),
+        lambda a: a / 2 * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a**3))),
+        U,
+    ),
+    # beta 1.5, threshold 2: both branches (linear above x = 4/3) are in range
+    OpCase(
+        "softplus",
+        lambda t, a: t.nn.functional.softplus(a, beta=1.5, threshold=2.0),
+        lambda a: np.where(1.5 * a > 2, a, np.log(1 + np.exp(1.5 * a)) / 1.5),
+        U,
+    ),
+    OpCase(
+        "elu",
+        lambda t, a: t.nn.functional.elu(a, alpha=1.3),
+        lambda a: np.where(a > 0, a, 1.3 * (np.exp(a) - 1)),
+        U,
+    ),
+    OpCase(
+        "celu",
+        lambda t, a: t.nn.functional.celu(a, alpha=0.7),
+        lambda a: np.maximum(a, 0) + np.minimum(0, 0.7 * (np.exp(a / 0.7) - 1)),
+        U,
+    ),
+    OpCase("selu", lambda t, a: t.nn.functional.selu(a), _selu, U),
+    OpCase(
+        "leaky_relu",
+        lambda t, a: t.nn.functional.leaky_relu(a, 0.2),
+        lambda a: np.maximum(a, 0) + 0.2 * np.minimum(a, 0),
+        U,
+    ),
+    OpCase(
+        "hardtanh",
+        lambda t, a: t.nn.functional.hardtanh(a, -0.5, 1.2),
+        lambda a: np.clip(a, -0.5, 1.2),
+        U,
+    ),
+    OpCase(
+        "silu", lambda t, a: t.nn.functional.silu(a), lambda a: a * _sigmoid(a), U, low=-6, high=6
+    ),
+    OpCase(
+        "mish",
+        lambda t, a: t.nn.functional.mish(a),
+        lambda a: a * np.tanh(np.log(1 + np.exp(a))),
+        U,
+        low=-5,
+        high=5,
+    ),
+    OpCase(
+        "log_sigmoid",
+        lambda t, a: t.nn.functional.logsigmoid(a),
+        lambda a: np.log(_sigmoid(a)),
+        U,
+        low=-6,
+        high=6,
+    ),
+    OpCase(
+        "hardsigmoid",
+        lambda t, a: t.nn.functional.hardsigmoid(a),
+        lambda a: np.clip(a / 6 + 0.5, 0, 1),
+        U,
+        low=-4,
+        high=4,
+    ),
+    OpCase(
+        "hardswish",
+        lambda t, a: t.nn.functional.hardswish(a),
+        lambda a: a * np.clip(a / 6 + 0.5, 0, 1),
+        U,
+        low=-4,
+        high=4,
+    ),
+    OpCase(
+        "softshrink",
+        lambda t, a: t.nn.functional.softshrink(a, 0.5),
+        lambda a: np.sign(a) * np.maximum(np.abs(a) - 0.5, 0),
+        U,
+    ),
+    OpCase(
+        "hardshrink",
+        lambda t, a: t.nn.functional.hardshrink(a, 0.5),
+        lambda a: a * (np.abs(a) > 0.5),
+        U,
+    ),
+    OpCase(
+        "threshold",
+        lambda t, a: t.nn.functional.threshold(a, 0.3, -1.0),
+        lambda a: np.where(a > 0.3, a, -1.0),
+        U,
+    ),
+    # one shared slope (weight of one element) broadcast over a 1-D input
+    OpCase(
+        "prelu",
+        lambda t, a, w: t.nn.functional.prelu(a, w),
+        lambda a, w: np.maximum(a, 0) + w * np.minimum(a, 0),
+        ((5,), (1,)),
+    ),
+    OpCase("xlogy", lambda t, a, b: t.xlogy(a, b), lambda a, b: a * np.log(b), B, **POS),
+    # ---- more pointwise math ----
+    OpCase("asin", lambda t, a: a.asin(), np.arcsin, U, low=-0.9, high=0.9),
+    OpCase("acos", lambda t, a: t.acos(a), np.arccos, U, low=-0.9, high=0.9),
+    OpCase("atan", lambda t, a: a.atan(), np.arctan, U),
+    OpCase("sinh", lambda t, a: a.sinh(), np.sinh, U),
+    OpCase("cosh", lambda t, a: a.cosh(), np.cosh, U),
+    OpCase("asinh", lambda t, a: a.asinh(), np.arcsinh, U),
+    OpCase("acosh", lambda t, a: a.acosh(), np.arccosh, U, low=1.1, high=3.0),
+    OpCase("atanh", lambda t, a: a.atanh(), np.arctanh, U, low=-0.9, high=0.9),
+    OpCase(
+        "atan2", lambda t, a, b: t.atan2(a, b), np.arctan2, B, extra_shape_sets=BROADCAST_BINARY
+    ),
+    OpCase("hypot", lambda t, a, b: t.hypot(a, b), np.hypot, B, **POS),
+    OpCase("log10", lambda t, a: a.log10(), np.log10, U, **POS),
+    OpCase("exp2", lambda t, a: t.exp2(a), lambda a: 2.0**a, U),
+    OpCase("erfc", lambda t, a: t.erfc(a), lambda a: 1 - _erf(a), U),
+    OpCase(
+        "logit", lambda t, a: a.logit(), lambda a: np.log(a) - np.log1p(-a), U, low=0.05, high=0.95
+    ),
+    OpCase(
+        "logaddexp",
+        lambda t, a, b: t.logaddexp(a, b),
+        lambda a, b: np.log(np.exp(a) + np.exp(b)),
+        B,
+    ),
+    OpCase(
+        "logaddexp2",
+        lambda t, a, b: t.logaddexp2(a, b),
+        lambda a, b: np.log2(2.0**a + 2.0**b),
+        B,
+    ),
+    OpCase("fmod", lambda t, a, b: t.fmod(a, b), lambda a, b: a - b * np.trunc(a / b), B, **POS),
+    OpCase("remainder", lambda t, a, b: a % b, lambda a, b: a - b * np.floor(a / b), B, **POS),
+    OpCase("trunc", lambda t, a: a.trunc(), np.trunc, U),
+    OpCase("frac", lambda t, a: a.frac(), lambda a: a - np.trunc(a), U),
+    OpCase(
+        "lerp",
+        lambda t, a, b, w: t.lerp(a, b, w),
+        lambda a, b, w: a + w * (b - a),
+        ((3, 4), (4,), (3, 1)),
+    ),
+    OpCase(
+        "addcmul",
+        lambda t, a, b, c: t.addcmul(a, b, c, value=0.5),
+        lambda a, b, c: a + 0.5 * b * c,
+        ((3, 4), (4,), (3, 1)),
+    ),
+    OpCase(
+        "addcdiv",
+        lambda t, a, b, c: a.addcdiv(b, c),
+        lambda a, b, c: a + b / c,
+        ((3, 4), (4,), (3, 1)),
+        **POS,
+    ),
+    OpCase(
+        "logical_xor",
+        lambda t, a, b: t.logical_xor(a > 0, b > 0),
+        lambda a, b: (a > 0) != (b > 0),
+        B,
+        differentiable=(False, False),
+    ),
     OpCase("sign", lambda t, a: a.sign(), np.sign, U),
     OpCase("floor", lambda t, a: a.floor(), np.floor, U),
     OpCase("ceil", lambda t, a: a.ceil(), np.ceil, U),

@@ -90,5 +90,5 @@ def test_debug_levels_print_launches_and_source(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert "launch _gen_mul_exp_fbwd_" in res.stderr or "launch _gen_exp_mul_fbwd_" in res.stderr
-    assert "compiled _gen_" in res.stderr and "@njit" in res.stderr
+    assert "compiled _gen_" in res.stderr and "@cached_njit" in res.stderr
     assert "fusion group 0: MulBackward0 <- ExpBackward0 <- MulBackward0" in res.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..helpers import missing_attribute
 from . import functional
 from .api import backward, grad
 from .engine import _anomaly
@@ -18,7 +19,11 @@ def Variable(t, requires_grad: bool = False):  # noqa: N802 - old PyTorch API
 
 
 class set_detect_anomaly:  # noqa: N801
-    """Turn anomaly detection on or off (function call or context manager)."""
+    """Turn anomaly detection on or off (function call or context manager).
+
+    Process-wide, as in PyTorch ("as soon as there is one such guard, it is enabled for all
+    computation and threads"), unlike grad mode, which is per thread.
+    """
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
@@ -78,3 +83,6 @@ __all__ = [
     "GradcheckError",
     "functional",
 ]
+
+#: ``jitgrad.autograd.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.autograd")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .grad_mode import STATE
+from .hooks import POST_ACCUMULATE_RETURNED, call_node_hooks, call_tensor_hooks
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -192,7 +193,8 @@ class AccumulateGrad(Node):
         accumulate_into_leaf(t, grads[0])
         if t._post_hooks:
             for fn in list(t._post_hooks.values()):
-                fn(t)
+                if fn(t) is not None:
+                    raise RuntimeError(POST_ACCUMULATE_RETURNED)
         return ()
 
 
@@ -214,6 +216,8 @@ def accumulate_into_leaf(t: Tensor, grad: Tensor) -> None:
 
 
 class _Anomaly:
+    """Anomaly mode: process-wide, as PyTorch's (grad mode is per thread)."""
+
     enabled = False
     check_nan = True
 
@@ -257,7 +261,10 @@ def run_backward(
     """
     roots = [_edge_of(t) for t in tensors]
     ran: list | None = None  # the steps taken, recorded for the replay cache
-    if inputs is None and not capture and _replayable(create_graph):
+    # Read once: anomaly mode is process-wide (as in PyTorch), so another thread may switch
+    # it during this sweep; the plan and the recorded program must agree on it.
+    replayable = _replayable(create_graph)
+    if inputs is None and not capture and replayable:
         from ..fusion import replay
 
         program, order, key = replay.find(roots, grads)
@@ -288,8 +295,8 @@ def run_backward(
         if needed.get(node) and deps.get(node, 0) == 0 and node not in pushed:
             pushed.add(node)
             heapq.heappush(ready, (-node._seq, id(node), node))
-    fused = _fusion_plan(seen, needed, roots, targets, create_graph, tensors)
-    prev_mode = STATE.enabled
+    fused = _fusion_plan(seen, needed, roots, targets, tensors) if replayable else None
+    prev_mode = STATE.enabled  # this thread's: other threads keep recording meanwhile
     STATE.enabled = create_graph
     try:
         while ready:
@@ -394,12 +401,10 @@ def _replayable(create_graph: bool) -> bool:
     return control.STATE.enabled and not create_graph and not _anomaly.enabled
 
 
-def _fusion_plan(nodes, needed, roots, targets, create_graph: bool, tensors=()) -> dict | None:
-    """Fusion groups keyed by root node, or None where the sweep must run node by node."""
+def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
+    """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
     from ..fusion import backward
 
-    if not _replayable(create_graph):
-        return None
     entries = [n for n, _ in roots] + [n for n, _ in targets]
     return backward.plan(nodes, needed, entries, tensors if not targets else ())
 
@@ -439,10 +444,7 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
     if hooks:
         for nr, fns in hooks.items():
             if nr < len(grad_outputs) and grad_outputs[nr] is not None:
-                for fn in list(fns.values()):
-                    new = fn(grad_outputs[nr])
-                    if new is not None:
-                        grad_outputs[nr] = new
+                grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
     retain = extra.retain
     if retain:
         for nr, ref in retain.items():
@@ -469,14 +471,8 @@ def _call_node(node: Node, grad_outputs: list) -> Sequence:
 def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
     """``node.apply`` between its pre-hooks and hooks (either may replace the gradients)."""
     if extra.prehooks:
-        for fn in list(extra.prehooks.values()):
-            new = fn(tuple(grad_outputs))
-            if new is not None:
-                grad_outputs = list(new)
+        grad_outputs = list(call_node_hooks(extra.prehooks, tuple(grad_outputs)))
     results = node.apply(grad_outputs)
     if extra.hooks:
-        for fn in list(extra.hooks.values()):
-            new = fn(tuple(results), tuple(grad_outputs))
-            if new is not None:
-                results = list(new)
+        results = list(call_node_hooks(extra.hooks, tuple(results), tuple(grad_outputs)))
     return results

@@ -1,16 +1,28 @@
-"""Grad mode: whether operations record the graph (``no_grad``, ``enable_grad`` ...)."""
+"""Grad mode: whether operations record the graph (``no_grad``, ``enable_grad`` ...).
+
+Grad mode and inference mode are per thread, as in PyTorch: a ``no_grad()`` block, a
+``set_grad_enabled(False)`` call or a running ``backward()`` in one thread never changes what
+another thread records. A new thread starts with grad mode on and inference mode off,
+whatever the thread that started it had set.
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _State:
-    """Process-wide flags read on every op (a module attribute read is the cheapest lookup)."""
+class _State(threading.local):
+    """This thread's flags, read on every op.
+
+    The defaults are class attributes: a thread that never set a flag reads the class's
+    value, so a new thread needs no setup, and a read costs one thread-local lookup (about
+    15 ns more than a plain attribute; measured on the per-op path, see tests/test_threads).
+    """
 
     enabled = True
     inference = False

@@ -165,7 +165,7 @@ def gradgradcheck(
     Missing ``grad_outputs`` are random in [-1, 1) and themselves require grad, so the
     second derivative with respect to them is checked too, as in PyTorch.
     """
-    from ..random import generator
+    from ..creation import generator
     from ..tensor import Tensor, _make
 
     inputs = _as_tuple(inputs)

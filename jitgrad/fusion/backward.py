@@ -105,8 +105,8 @@ class FusedGroup:
             return [None] * len(self.edges)
         saved = self._checked_saved()
         self.layout = GroupLayout(self.members, saved, g._value.dtype, needed)
-        results = self.layout.launch(saved, g._value)
-        self.kernel, self.spec = self.members[0]._ran = self.layout.last
+        results, ran = self.layout.launch(saved, g._value)
+        self.kernel, self.spec = self.members[0]._ran = ran
         return results
 
     def prepare(self, needed: Any) -> None:
@@ -114,8 +114,9 @@ class FusedGroup:
         saved = self._checked_saved()
         out = saved[0][7]
         layout = GroupLayout(self.members, saved, out.dtype, needed)
-        layout.launch(saved, np.zeros(out.shape, out.dtype), compile_only=True)
-        self.kernel, self.spec = layout.last
+        _, (self.kernel, self.spec) = layout.launch(
+            saved, np.zeros(out.shape, out.dtype), compile_only=True
+        )
 
     def release(self) -> None:
         for m in self.members:
@@ -200,9 +201,10 @@ class JointGroup:
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
         if self.layout is None or not self.layout.applies_to(saved):
             self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
-        results = self.layout.launch(saved, garr)
-        self.kernel, self.spec = self.members[0]._ran = self.layout.last
-        self.reduction.finish(self.layout.loss)
+        loss = np.zeros(1, saved[0][7].dtype)  # this call's own: layouts are shared
+        results, ran = self.layout.launch(saved, garr, loss=loss)
+        self.kernel, self.spec = self.members[0]._ran = ran
+        self.reduction.finish(loss)
         return results
 
     def prepare(self, needed: Any) -> None:
@@ -213,8 +215,7 @@ class JointGroup:
         src = self.reduction.src
         garr = np.broadcast_to(np.ones((), src.odt.np), src.shape)
         layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
-        layout.launch(saved, garr, compile_only=True)
-        self.kernel, self.spec = layout.last
+        _, (self.kernel, self.spec) = layout.launch(saved, garr, compile_only=True)
 
     @staticmethod
     def unfused(root: Any, members: list, grad_outputs: list, needed: Any) -> list:
@@ -234,6 +235,8 @@ class GroupLayout:
     Analysing a group walks every member's operands and rules (microseconds per member);
     :meth:`launch` then only gathers the saved arrays, lays out views and calls the kernel, so
     a training loop that replays the same graph (see :mod:`.replay`) pays the walk once.
+    Threads replaying one program share its layouts: a launch returns what is its own (the
+    buffers, the kernel it ran; the caller's loss array) and only publishes kernels.
     """
 
     __slots__ = (
@@ -250,9 +253,7 @@ class GroupLayout:
         "plain",
         "results",
         "kernels",
-        "last",
         "joint",
-        "loss",
     )
 
     def __init__(
@@ -369,7 +370,7 @@ class GroupLayout:
         #: the kernel, once known, of a flat layout whose buffers are all stored (no
         #: accumulation or reduction, not joint): launched on the arrays as they are, with
         #: nothing to view, refine or look up
-        self.plain: Any = None
+        self.plain: tuple[Any, C.KernelSpec] | None = None
         # One result per edge leaving the group; a target reached twice gets its buffer once.
         self.results: list[int | None] = []
         given: set[int] = set()
@@ -386,7 +387,6 @@ class GroupLayout:
                         b = None
                 self.results.append(b)
         self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
-        self.last: tuple[Any, C.KernelSpec | None] = (None, None)
 
     def applies_to(self, saved: list[tuple]) -> bool:
         """Whether another graph's members of the same structure share arrays as analysed
@@ -397,33 +397,40 @@ class GroupLayout:
                 return False
         return True
 
-    def launch(self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False) -> list:
-        """Run the kernel on the members' saved values; one gradient per edge leaving the group.
+    def launch(
+        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False, loss: Any = None
+    ) -> tuple[list, tuple]:
+        """Run the kernel on the members' saved values: one gradient per edge leaving the
+        group, and the ``(kernel, spec)`` it ran (``(None, None)``: nothing to run).
 
         ``saved`` holds the members' saved tuples in member order; they must have the
-        structure this layout was analysed from.
+        structure this layout was analysed from. A joint layout adds the loss into ``loss``
+        (a 1-element array of the root's dtype).
         """
-        grads = self.launch_buffers(saved, garr, compile_only)
+        grads, ran = self.launch_buffers(saved, garr, compile_only, loss)
         if compile_only:
-            return []
-        return [None if b is None else grads[b] for b in self.results]
+            return [], ran
+        return [None if b is None else grads[b] for b in self.results], ran
 
     def launch_buffers(
-        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False
-    ) -> list:
-        """:meth:`launch`, returning one gradient per buffer (``results`` says which edge
-        each one goes to); the replay routes them with no per-edge list."""
+        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False, loss: Any = None
+    ) -> tuple[list, tuple]:
+        """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
+        one goes to); the replay routes them with no per-edge list."""
         arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
         buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
-        if self.plain is not None and not compile_only:
+        plain = self.plain
+        if plain is not None and not compile_only:
             if self.scalar_gather:
                 arrays += [saved[k][3][i] for k, i in self.scalar_gather]
-            self.plain.fn(*arrays, *buffers)
+            plain[0].fn(*arrays, *buffers)
             metas = self.buffers
-            return [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+            grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+            return grads, plain
         out = saved[0][7]
-        if self.joint:  # the loss: the root's value summed by the same kernel
-            loss = self.loss = np.zeros(1, out.dtype)
+        if self.joint and loss is None:  # compile_only (explain): nothing is summed
+            loss = np.zeros(1, out.dtype)
+        ran: tuple = (None, None)
         if out.size:
             modes = self.modes
             full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
@@ -455,16 +462,17 @@ class GroupLayout:
             kernel = entry[0]
             if ndim == 2:
                 kernel, call = C.for_call(kernel, call)
-            self.last = (kernel, kernel.spec)
+            ran = (kernel, kernel.spec)
             if self.flat and not self.joint and all(m == C.STORE for m in modes):
-                self.plain = kernel
+                self.plain = ran
             if compile_only:
-                return []
+                return [], ran
             kernel.fn(*call)
         elif compile_only:
-            return []
+            return [], ran
         metas = self.buffers
-        return [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+        grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+        return grads, ran
 
     def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
         kkey = self.key + (*lkey, n_arrays, self.joint)

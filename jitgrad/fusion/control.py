@@ -3,18 +3,25 @@
 Works like ``torch.set_grad_enabled``: calling it switches at once, and used as a context
 manager or decorator it restores the previous setting afterwards, so a user can compare
 fused and per-op kernels on the same program.
+
+Like grad mode, the setting is per thread, a plain call included: ``jitgrad.fusion(False)``
+in one thread leaves fusion on in the others, and every new thread starts with the default
+(``JITGRAD_FUSE``, on unless set to 0), not with the setting of the thread that started it.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from .. import helpers
 
 
-class _State:
+class _State(threading.local):
+    """This thread's setting; the class attribute is the default a new thread reads."""
+
     enabled = helpers.FUSE_DEFAULT
 
 

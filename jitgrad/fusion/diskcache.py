@@ -1,31 +1,45 @@
 """The compiled-kernel cache: in memory per process, on disk across processes.
 
-Numba's ``cache=True`` needs a real source file, so each generated kernel is written as a
-module under ``<cache dir>/kernels/<build key>/`` and imported from there; Numba then keeps
-its compiled code beside it in ``__pycache__``. The build key hashes jitgrad's version,
-Numba's version and the source of every helper module generated code calls, so an upgrade
-never runs a stale kernel. Files are written to a temporary name and renamed into place, so
-processes sharing a directory never see half a file; anything unreadable is rewritten or
-recompiled, never fatal.
+Each generated kernel is a module under ``<cache dir>/kernels/<build key>/`` (Numba caches
+compiled code only for functions with a real source file); its compiled code is kept beside it
+by :func:`jitgrad.kernels.cpu.jit.cached_njit`, which verifies every file before loading it.
+The build key hashes jitgrad's version, Numba's version and the source of every module that
+shapes generated code, so an upgrade never runs a stale kernel.
+
+The module is always executed from the source jitgrad rendered, never from the file, which
+exists only so Numba can cache: a file that differs is rewritten (with a warning: something
+damaged it), and if it cannot be written (a read-only cache) the kernel runs from memory
+without a disk cache. Files are written through unique temporary names and renamed, so
+threads and processes sharing a directory never see half a file; a read-only directory is
+read and never written, and nothing is put in the system's temporary folder.
+
+Concurrency: :data:`LOCK` makes "look up, else create" one step, so threads asking for the
+same new kernel at once share one module and one dispatcher, hence one compile (Numba
+compiles a dispatcher's signature once, under its global compiler lock).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
+import linecache
 import sys
-import tempfile
+import threading
 import time
+import types
 from pathlib import Path
 from typing import Any
 
 import numba
 
 from .. import helpers
+from ..kernels.cpu import jit
 
 #: KernelSpec -> Kernel, for this process.
 MEMORY: dict[Any, Kernel] = {}
+#: Held while a kernel missing from MEMORY is created (see the module docstring).
+LOCK = threading.Lock()
+#: Held while a kernel makes its first, timed call (so the stats count one compile).
+_FIRST_CALL = threading.Lock()
 _stats = {"compiled": 0, "disk_hits": 0, "compile_seconds": 0.0}
 _dir: Path | None = None
 
@@ -34,7 +48,7 @@ def _build_key() -> str:
     from ..kernels.cpu import fastmath, scalar
 
     parts = [numba.__version__, _version()]
-    for module in (scalar, fastmath, sys.modules[__name__]):
+    for module in (scalar, fastmath, jit, sys.modules[__name__]):
         parts.append(Path(module.__file__).read_bytes().hex())  # type: ignore[arg-type]
     codegen_file = Path(__file__).with_name("codegen.py")
     parts.append(codegen_file.read_bytes().hex())
@@ -51,18 +65,15 @@ def _version() -> str:
 
 
 def kernel_dir() -> Path:
-    """The directory this process writes generated modules to (created on first use)."""
+    """The directory of this build's generated modules (created on first use if possible;
+    an unwritable one is only read)."""
     global _dir
     if _dir is None:
         candidate = helpers.cache_dir() / "kernels" / _build_key()
         try:
             candidate.mkdir(parents=True, exist_ok=True)
-            probe = candidate / f".probe-{os.getpid()}"
-            probe.write_text("")
-            probe.unlink()
         except OSError:
-            # Unwritable cache: compile into a private temporary directory instead of failing.
-            candidate = Path(tempfile.mkdtemp(prefix="jitgrad-kernels-"))
+            pass
         _dir = candidate
     return _dir
 
@@ -108,21 +119,18 @@ class Kernel:
         self.fn = self._first_call if helpers.DEBUG == 0 else self._debug_call
 
     def _first_call(self, *args: Any) -> Any:
-        self._timed(args)
-        self.fn = self.dispatcher
-        return None
+        with _FIRST_CALL:
+            if self.fn is not self.dispatcher:  # not done meanwhile by another thread
+                self._timed(args)
+                self.fn = self.dispatcher
+                return None
+        return self.dispatcher(*args)
 
     def _timed(self, args: tuple) -> None:
         stats = self.dispatcher.stats
         hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
         start = time.perf_counter()
-        try:
-            self.dispatcher(*args)
-        except Exception:
-            # A corrupt or foreign Numba cache file for this kernel: drop it and compile.
-            if not self._drop_compiled_cache():
-                raise
-            self.dispatcher(*args)
+        self.dispatcher(*args)  # a damaged cache file is a miss (jit.KernelCache), not an error
         elapsed = time.perf_counter() - start
         self.calls += 1
         new_hits = sum(stats.cache_hits.values()) - hits
@@ -136,15 +144,9 @@ class Kernel:
             what = "loaded from disk" if self.from_disk else "compiled"
             helpers.debug_print(1, f"{what} {self.name} in {elapsed * 1e3:.1f} ms")
 
-    def _drop_compiled_cache(self) -> bool:
-        removed = False
-        for f in self.path.parent.glob(f"__pycache__/{self.path.stem}.*"):
-            try:
-                f.unlink()
-                removed = True
-            except OSError:
-                pass
-        return removed
+    def has_cached_code(self) -> bool:
+        """Whether compiled code for this kernel is on disk (for ``explain``)."""
+        return jit.has_cached_code(self.dispatcher)
 
     def _debug_call(self, *args: Any) -> None:
         self._timed(args)
@@ -153,44 +155,40 @@ class Kernel:
 
 
 def load(name: str, source: str, label: str) -> Kernel:
-    """Import (writing it first if needed) the generated module ``name`` and wrap its kernel."""
-    directory = kernel_dir()
-    path = directory / f"{name}.py"
+    """Execute the generated module ``name`` from ``source`` and wrap its kernel.
+
+    Call with :data:`LOCK` held. The module's file is (re)written if missing or different;
+    if that fails the module gets a file name that does not exist, so it compiles in memory.
+    """
+    path = kernel_dir() / f"{name}.py"
+    data = source.encode()
     try:
-        fresh = not path.exists() or path.read_text() != source
+        current: bytes | None = path.read_bytes()
     except OSError:
-        fresh = True
-    if fresh:
-        _atomic_write(path, source)
-        helpers.debug_print(2, f"generated {path}:\n{source}")
-    module = _import(name, path)
-    if module is None:  # an unreadable or corrupt file: write it again and retry once
-        _atomic_write(path, source)
-        module = _import(name, path)
-        if module is None:
-            raise RuntimeError(f"jitgrad could not import its generated kernel {path}")
-    return Kernel(name, label, source, path, getattr(module, name))
+        current = None
+    if current != data:
+        if current is not None:
+            jit.warn_damaged(path, "not the source jitgrad generated")
+        if helpers.atomic_write(path, data):
+            helpers.debug_print(2, f"generated {path}:\n{source}")
+        else:  # a read-only cache without this kernel
+            path = path.with_name(f"<jitgrad in-memory {name}>")
+    return Kernel(name, label, source, path, getattr(_execute(name, source, path), name))
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _import(name: str, path: Path) -> Any:
-    module_name = name  # unique: the name carries the spec hash
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    # Registered before executing: a Numba cache hit looks the module up by name.
-    sys.modules[module_name] = module
+def _execute(name: str, source: str, path: Path) -> types.ModuleType:
+    """The module ``name`` executed from ``source``, its code attributed to ``path``."""
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    if not path.is_file():  # tracebacks and Numba's error messages can still show the source
+        linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
+    # Registered before executing: loading cached code looks the module up by name.
+    sys.modules[name] = module  # unique: the name carries the spec hash
     try:
-        spec.loader.exec_module(module)
-    except Exception:
-        del sys.modules[module_name]
-        return None
+        exec(compile(source, str(path), "exec"), module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
     return module
 
 
@@ -198,7 +196,7 @@ def info() -> dict[str, Any]:
     """Counts and sizes for ``jitgrad.cache_info()``."""
     directory = kernel_dir()
     files = list(directory.glob("_gen_*.py"))
-    disk_bytes = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+    disk_bytes = sum(_size(f) for f in directory.rglob("*"))
     return {
         "in_memory": len(MEMORY),
         "on_disk": len(files),
@@ -208,6 +206,14 @@ def info() -> dict[str, Any]:
         "disk_hits": _stats["disk_hits"],
         "compile_seconds": round(_stats["compile_seconds"], 4),
     }
+
+
+def _size(path: Path) -> int:
+    """Bytes in a regular file; 0 for a folder or a file another process just renamed."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def clear(disk: bool = True) -> None:

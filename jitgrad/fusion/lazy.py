@@ -14,11 +14,17 @@ epilogue (:func:`reduce_full`): ``((a - b) ** 2).mean()`` reads ``a`` and ``b`` 
 Deferral reads its inputs late, so an in-place write to an input of a pending chain must run
 the chain first: in-place elementwise ops call :func:`flush`, and a chain whose input
 changed version by another path raises instead of computing from the new values.
+
+Threads: a chain is computed under one lock (:data:`_LOCK`), and a value is computed once:
+two threads reading one pending tensor, or an in-place write in one thread flushing chains
+another thread built, never run a chain twice or store two arrays for one value. Deferring
+takes no lock (the lock costs nothing next to a kernel, but a deferred op is cheap).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import weakref
 from typing import Any
 
@@ -27,6 +33,7 @@ import numpy as np
 from .. import dtypes as D
 from .. import helpers, memory
 from ..autograd.grad_mode import STATE as GRAD
+from ..kernels.cpu import reduce as K
 from ..tensor import Tensor, _init_fields, _make
 from . import codegen as C
 from .control import STATE as FUSE
@@ -50,7 +57,7 @@ class _State:
     run eagerly: there the bookkeeping would dominate. ``JITGRAD_LAZY=1`` defers everything
     (tests force it this way), ``JITGRAD_LAZY=0`` nothing. ``seen`` turns true with the first
     deferred result: until then no operand can be lazy and :func:`pointwise.apply` skips
-    looking for one.
+    looking for one. These are process-wide settings (from the environment), not per thread.
     """
 
     _mode = helpers.getenv("JITGRAD_LAZY", 2)
@@ -65,6 +72,9 @@ STATE = _State()
 LAZY_TOKEN = "deferred"
 #: Pending ops not yet computed (weakly held), so in-place writes can run them first.
 _LIVE: weakref.WeakSet = weakref.WeakSet()
+#: Held while a chain is computed or a pending value stored (reentrant: a chain computes
+#: its broadcast operands' chains first).
+_LOCK = threading.RLock()
 #: Kernels launched by forward fusion (a debug counter the tests read).
 LAUNCHES = [0]
 
@@ -113,6 +123,8 @@ class LazyTensor(Tensor):
     @property
     def _value(self) -> np.ndarray:  # type: ignore[override]
         p = _SLOT.__get__(self)
+        if type(p) is np.ndarray:  # another thread adopted the value since the class lookup
+            return p
         if p.array is None:
             if type(p) is PendingReduction:
                 p.compute()
@@ -189,21 +201,17 @@ class PendingReduction:
         self.ref: Any = None
 
     def compute(self) -> None:
-        if self.src.array is None:
-            acc = materialize(self.src, "mean" if self.mean else "sum")
-        else:  # the chain was computed meanwhile: reduce its stored value
-            from ..kernels.cpu import reduce as K
-            from ..ops.reduce import _reduced
-
-            arr = self.src.array
-            kernel = K.mean_fwd if self.mean else K.sum_fwd
-            acc = _reduced(kernel, arr, tuple(range(arr.ndim)), False, arr.dtype)
-        self.array = acc.astype(self.odt.np).reshape(())
+        with _LOCK:
+            if self.array is None:  # (else another thread computed it meanwhile)
+                acc = materialize(self.src, "mean" if self.mean else "sum")
+                self.array = acc.astype(self.odt.np).reshape(())
 
     def finish(self, total: np.ndarray) -> None:
         """Store the loss a joint forward+backward kernel computed (a 1-element sum)."""
         value = total / self.src.size if self.mean else total
-        self.array = value.astype(self.odt.np).reshape(())
+        with _LOCK:
+            if self.array is None:  # a thread that read it first keeps what it read
+                self.array = value.astype(self.odt.np).reshape(())
 
 
 def defer_reduction(t: Tensor, mean: bool) -> PendingReduction | None:
@@ -447,11 +455,35 @@ def _as(x: Tensor, want: D.dtype) -> np.ndarray:
     return v if x._dtype is want else v.astype(want.np)
 
 
-def flush() -> None:
-    """Compute every pending value now (before an in-place write may change an input)."""
-    for p in list(_LIVE):
-        if p.array is None and p.ref is not None and p.ref() is not None:
-            materialize(p)
+def flush(t: Tensor) -> None:
+    """Compute the pending values that read ``t`` before an in-place write changes it.
+
+    Whichever thread deferred them (``t`` may be shared, a model's parameter), but only
+    those: a chain that does not read ``t`` keeps its fusion, and another thread's chains
+    compute as they would with no write here. An operand reads ``t`` if it shares ``t``'s
+    version counter (a view) or may share its memory.
+    """
+    vc = t._vc
+    target = _SLOT.__get__(t)
+    if type(target) is not np.ndarray:  # pending: only its own tensor reads it
+        target = None
+    # A copy of the underlying set of weak references (one C call, so another thread
+    # adding meanwhile cannot break it, as iterating the WeakSet itself could).
+    for ref in list(_LIVE.data):
+        p = ref()
+        if p is None or p.array is not None or p.ref is None or p.ref() is None:
+            continue
+        for x, m in zip(p.args, p.smask, strict=False):  # args is () once computed
+            if m == "t" and (x._vc is vc or target is not None and _shares(x, target)):
+                materialize(p)
+                break
+
+
+def _shares(x: Tensor, target: np.ndarray) -> bool:
+    v = _SLOT.__get__(x)
+    if type(v) is Pending:
+        v = v.array
+    return type(v) is np.ndarray and np.may_share_memory(v, target)
 
 
 # ---- one kernel for a pending DAG ---------------------------------------------------------
@@ -460,7 +492,24 @@ _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
 def materialize(p: Pending, reduce: str | None = None) -> np.ndarray | None:
     """Run ``p``'s pending chain as one kernel; with ``reduce`` ("sum"/"mean") also return
-    the full reduction of ``p`` as a 1-element array (and store ``p`` only if observable)."""
+    the full reduction of ``p`` as a 1-element array (and store ``p`` only if observable).
+
+    Under :data:`_LOCK`; a ``p`` another thread computed meanwhile is not computed again.
+    """
+    with _LOCK:
+        if p.array is None:
+            return _materialize(p, reduce)
+        if reduce is None:
+            return None
+        from ..ops.reduce import _reduced  # (ops.reduce imports this module)
+
+        arr = p.array  # computed already: reduce its stored value
+        kernel = K.mean_fwd if reduce == "mean" else K.sum_fwd
+        return _reduced(kernel, arr, tuple(range(arr.ndim)), False, arr.dtype)
+
+
+def _materialize(p: Pending, reduce: str | None) -> np.ndarray | None:
+    """:func:`materialize` of a ``p`` not computed yet (the lock held)."""
     nodes: list[Pending] = []
     index: dict[int, int] = {}
     _collect(p, p.shape, nodes, index)
@@ -645,8 +694,8 @@ def reduce_full(t: Tensor, mean: bool) -> np.ndarray | None:
     if type(t) is not LazyTensor:
         return None
     p = _SLOT.__get__(t)
-    if p.array is not None or not p.odt.is_floating_point:
-        return None
+    if type(p) is np.ndarray or p.array is not None or not p.odt.is_floating_point:
+        return None  # (an array: another thread computed it since the type check)
     acc = materialize(p, "mean" if mean else "sum")
     return acc.reshape(())
 

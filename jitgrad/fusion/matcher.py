@@ -8,19 +8,20 @@ in straight-line code, one block per node of the recorded graph::
 
     n0 = roots[0][0]
     if roots[0][1] != 0: return None
-    if n0._key != K0 or n0._extra is not None or top - n0._seq != 0: return None
+    if n0._key != K0 or n0._extra is not None: return None
     (t0, r0), (t1, r1) = n0.next_functions
     n1 = t0
     if r0 != 0: return None
     if t1 is not n2 ...
+    if not (n2._seq < n1._seq < n0._seq < INF == n3._seq): return None
 
 It holds exactly when the generic walk would produce the recorded key: equal tokens, equal
-creation ranks, equal edges and output numbers, no hooks. Sharing is checked too: a node
+edges and output numbers, no hooks, the same creation order. Sharing is checked too: a node
 met again must be the same object (``is``), and a node met for the first time must be new.
-Creation ranks of non-leaf nodes are distinct (every node takes a number from one counter),
-so two positions with different recorded ranks cannot hold one node; leaves
-(``AccumulateGrad``, all ranked ``-inf``) are checked to be distinct objects. Any other
-mismatch (a missing edge, a ``None`` where a node was) raises inside and reads as no match.
+Non-leaf nodes take distinct creation numbers from one counter and the order check is
+strict, so two positions cannot hold one node; leaves (``AccumulateGrad``, all created at
+``inf``) are checked to be distinct objects. Any other mismatch (a missing edge, a ``None``
+where a node was) raises inside and reads as no match.
 """
 
 from __future__ import annotations
@@ -33,16 +34,22 @@ from typing import Any
 #: line costs about 10 us, once).
 MAX_NODES = 4096
 
-Matcher = Callable[[Sequence[tuple], Sequence[Any], float], list | None]
+Matcher = Callable[[Sequence[tuple], Sequence[Any]], list | None]
+
+
+def by_age(order: list) -> list[int]:
+    """Positions in ``order`` from the oldest node to the newest (a stable sort: the leaves'
+    ``inf`` ties stay in discovery order)."""
+    seqs = [n._seq for n in order]
+    return sorted(range(len(seqs)), key=seqs.__getitem__)
 
 
 def build(order: list, roots: Sequence[tuple], grads: Sequence[Any]) -> Matcher | None:
-    """A function ``(roots, grads, top) -> nodes in discovery order, or None`` that matches
+    """A function ``(roots, grads) -> nodes in discovery order, or None`` that matches
     graphs with the structure of ``order`` (just walked by ``replay.structure``)."""
     if len(order) > MAX_NODES:
         return None
     pos = {node: i for i, node in enumerate(order)}
-    top = order[0]._seq
     consts: dict[str, Any] = {"INF": math.inf}
     lines = [
         f"if len(roots) != {len(roots)} or len(grads) != {len(grads)}: return None",
@@ -70,16 +77,9 @@ def build(order: list, roots: Sequence[tuple], grads: Sequence[Any]) -> Matcher 
 
     for i, (node, nr) in enumerate(roots):
         edge(f"roots[{i}][0]", f"roots[{i}][1]", node, nr)
-    leaves = []
     for p, node in enumerate(order):
         consts[f"K{p}"] = node._key
-        rank = top - node._seq
-        if rank == -math.inf:
-            leaves.append(p)
-        lines.append(
-            f"if n{p}._key != K{p} or n{p}._extra is not None or top - n{p}._seq != "
-            f"{'-INF' if rank == -math.inf else repr(rank)}: return None"
-        )
+        lines.append(f"if n{p}._key != K{p} or n{p}._extra is not None: return None")
         edges = node.next_functions
         if not edges:
             lines.append(f"if n{p}.next_functions: return None")
@@ -91,13 +91,19 @@ def build(order: list, roots: Sequence[tuple], grads: Sequence[Any]) -> Matcher 
                 lines.append(f"if t{j} is not None: return None")
             else:
                 edge(f"t{j}", f"r{j}", nxt, nr)
+    # The creation order (the walk's last key entry): the other nodes oldest first, then
+    # the leaves, each created at inf.
+    ages = [p for p in by_age(order) if order[p]._seq != math.inf]
+    leaves = [p for p in range(len(order)) if order[p]._seq == math.inf]
+    chain = " < ".join([f"n{p}._seq" for p in ages] + ["INF"])
+    lines.append(f"if not ({chain}{''.join(f' == n{p}._seq' for p in leaves)}): return None")
     if len(leaves) > 1:
         members = ", ".join(f"n{p}" for p in leaves)
         lines.append(f"if len({{{members}}}) != {len(leaves)}: return None")
     lines.append(f"return [{', '.join(f'n{p}' for p in range(len(order)))}]")
     body = "\n".join("        " + line for line in lines)
     source = (
-        "def match(roots, grads, top):\n"
+        "def match(roots, grads):\n"
         "    try:\n"
         f"{body}\n"
         "    except (AttributeError, TypeError, ValueError):\n"

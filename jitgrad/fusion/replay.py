@@ -11,10 +11,11 @@ structure in straight-line code, so a training loop's steps skip the generic wal
 
 The key holds, per node in discovery order, its structural token (``Node._key``: the class,
 or for an elementwise node its op signature and operand shapes, marked while its saved
-values are deferred: see :mod:`.lazy`), its creation rank relative
-to the root (PyTorch's engine runs ready nodes newest first, so rank fixes the order) and its
-edges as discovery indices. Two graphs with equal keys make the engine take identical steps,
-so replaying gives bitwise the gradients the engine would. Deferred graphs replay too: a
+values are deferred: see :mod:`.lazy`) and its edges as discovery indices, then the nodes'
+creation order (PyTorch's engine runs ready nodes newest first, so that order fixes the
+steps). Only the relative order counts: nodes another thread (or unrelated code) created
+in between do not change the key. Two graphs with equal keys make the engine take identical
+steps, so replaying gives bitwise the gradients the engine would. Deferred graphs replay too: a
 loss summed from a deferred chain replays its joint kernel (if the loss is still deferred
 when backward starts; else its backward and the group run one after the other, as the engine
 would), and deferred members of a plain group are resolved as the engine resolves them.
@@ -25,10 +26,16 @@ graph, and every elementwise node's saved values as recorded (checked per node o
 some tensor changed in place since the graph's oldest node was created, see
 ``engine.MUTATION``). Anything else takes the engine's path, which raises PyTorch's errors
 where they apply.
+
+Threads share the cache. A program holds positions, tokens and layouts, never a graph's
+nodes, so threads replay one program at once each on its own graph (a launch keeps its
+buffers to itself, see ``GroupLayout``); recording and eviction take a lock, matching and
+replaying take none.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +56,9 @@ PROGRAMS: dict[tuple, Program] = {}
 #: whose matchers are tried before the generic walk
 _RECENT: dict[Any, list[Program]] = {}
 _stats = {"replayed": 0, "recorded": 0}
+#: Held while the cache changes shape (store, evict, clear): readers need no lock, as each
+#: dict read is atomic, but two evictions at once would drop one program twice.
+_LOCK = threading.Lock()
 
 
 class _AllNeeded:
@@ -69,12 +79,13 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
     Breadth-first: ``order`` is its own queue. An edge is its target's index, followed by
     its output number only where that is not 0 (as ``(index, output_nr)``); a token is never
     an int, so the key still parses one way. One entry per edge instead of two saves a
-    tenth of the walk, which runs on every backward.
+    tenth of the walk, which runs on every backward. The last entry is the creation order:
+    the discovery indices from the oldest node to the newest (leaves, all created at
+    ``inf``, last in discovery order).
     """
     order: list[Any] = []
     index: dict[Any, int] = {}
     key: list[Any] = [None if g is None else (g._dtype, g._value.shape) for g in grads]
-    top = roots[0][0]._seq
     for nxt, nr in roots:
         i = index.get(nxt)
         if i is None:
@@ -86,7 +97,6 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
         if token is None or node._extra is not None:
             return None
         key.append(token)
-        key.append(top - node._seq)
         for nxt, nr in node.next_functions:
             if nxt is None:
                 key.append(-1)
@@ -96,6 +106,7 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
                 i = index[nxt] = len(order)
                 order.append(nxt)
             key.append(i if nr == 0 else (i, nr))
+    key.append(tuple(matcher.by_age(order)))
     return tuple(key), order
 
 
@@ -109,9 +120,8 @@ def find(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[Any, list | None
     token = roots[0][0]._key
     recent = _RECENT.get(token)
     if recent is not None:
-        top = roots[0][0]._seq
         for program in recent:
-            order = program.matcher(roots, grads, top)
+            order = program.matcher(roots, grads)
             if order is not None:
                 return program, order, None
     found = structure(roots, grads)
@@ -133,11 +143,11 @@ def unchanged(order: list, program: Program | None) -> bool:
     the change was just a ``.grad`` that accumulated; only fused members read saved values
     unchecked).
 
-    With a ``program`` for the graph's key, the oldest node is ``program.span`` older than
-    the root (equal keys hold equal creation ranks), so a replay does not look for it.
+    With a ``program`` for the graph's key, the oldest node is at ``program.oldest`` (equal
+    keys hold equal creation orders), so a replay does not look for it.
     """
     if program is not None:
-        oldest = order[0]._seq - program.span
+        oldest = order[program.oldest]._seq
     else:
         oldest = min(n._seq for n in order)
     if oldest > MUTATION.seq:
@@ -183,7 +193,7 @@ class Step:
 class Program:
     """The recorded steps of one graph structure; :meth:`run` replays them on a new graph."""
 
-    __slots__ = ("seeds", "steps", "span", "matcher")
+    __slots__ = ("seeds", "steps", "oldest", "matcher")
 
     def __init__(
         self, order: list, roots: Sequence[tuple], ran: list[tuple], deferred: set[int]
@@ -192,8 +202,8 @@ class Program:
         :func:`deferred_positions`)."""
         pos = {node: i for i, node in enumerate(order)}
         self.seeds = [(pos[node], nr) for node, nr in roots]
-        #: how much older than the first root the graph's oldest node is (see unchanged)
-        self.span = order[0]._seq - min(n._seq for n in order)
+        #: the position of the graph's oldest node (see unchanged)
+        self.oldest = matcher.by_age(order)[0]
         self.matcher: matcher.Matcher | None = None  # built when the structure is seen again
 
         def routes(edges: Sequence[tuple]) -> list[tuple[int, int]]:
@@ -228,7 +238,7 @@ class Program:
         buffers: dict[int, list] = {}
         for (p, nr), g in zip(self.seeds, grads, strict=True):
             _add_to_buffer(buffers, p, nr, g)
-        prev_mode = STATE.enabled
+        prev_mode = STATE.enabled  # this thread's grad mode (others keep theirs)
         STATE.enabled = False
         try:
             for step in self.steps:
@@ -267,8 +277,7 @@ def _run_group(step: Step, order: list, g: Any, buffers: dict) -> Sequence | Non
         saved = [order[p]._saved for p in step.members]
     layout = step.layout
     if layout is not None and layout.applies_to(saved):
-        grads = layout.launch_buffers(saved, g._value)
-        order[step.pos]._ran = layout.last
+        grads, order[step.pos]._ran = layout.launch_buffers(saved, g._value)
         for b, p, nr in step.sends:
             _add_to_buffer(buffers, p, nr, grads[b])
         return None
@@ -276,8 +285,7 @@ def _run_group(step: Step, order: list, g: Any, buffers: dict) -> Sequence | Non
     # differently this time: analyse this graph's group afresh.
     members = [order[p] for p in step.members]
     layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
-    results = layout.launch(saved, g._value)
-    members[0]._ran = layout.last
+    results, members[0]._ran = layout.launch(saved, g._value)
     return results
 
 
@@ -302,13 +310,14 @@ def deferred_positions(order: list) -> set[int]:
 
 
 def store(key: tuple, program: Program) -> None:
-    if len(PROGRAMS) >= MAX_PROGRAMS:
-        dropped = PROGRAMS.pop(next(iter(PROGRAMS)))
-        for token, recent in list(_RECENT.items()):
-            if dropped in recent:
-                del _RECENT[token]
-    PROGRAMS[key] = program
-    _stats["recorded"] += 1
+    with _LOCK:
+        if len(PROGRAMS) >= MAX_PROGRAMS:
+            dropped = PROGRAMS.pop(next(iter(PROGRAMS)))
+            for token, recent in list(_RECENT.items()):
+                if dropped in recent:
+                    _RECENT.pop(token, None)
+        PROGRAMS[key] = program
+        _stats["recorded"] += 1
 
 
 def info() -> dict[str, int]:
@@ -317,5 +326,6 @@ def info() -> dict[str, int]:
 
 
 def clear() -> None:
-    PROGRAMS.clear()
-    _RECENT.clear()
+    with _LOCK:
+        PROGRAMS.clear()
+        _RECENT.clear()

@@ -10,15 +10,16 @@ vectorize.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from .. import helpers
 from ..kernels.cpu.fastmath import fast_exp
+from ..kernels.cpu.jit import cached_njit
 
-_JIT = {"cache": True, "error_model": "numpy"}
+_JIT = {"error_model": "numpy"}
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def bias_add_rows(out, b):
     # out[i, j] += b[j]   (out: (N, F) C-contiguous, b: (F,))
     n, f = out.shape
@@ -27,7 +28,7 @@ def bias_add_rows(out, b):
             out[i, j] += b[j]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def col_sum(g, out):
     # out[j] = sum_i g[i, j]   (g: (N, F), out: (F,)); rows streamed, columns vectorized
     n, f = g.shape
@@ -46,7 +47,7 @@ def col_sum(g, out):
 
 # Reductions over one row get their own functions so that only they carry ``reassoc`` (LLVM
 # then keeps several SIMD accumulators); fastmath's exp must never be compiled with it.
-@njit(**_JIT, fastmath={"reassoc"})
+@cached_njit(**_JIT, fastmath={"reassoc"})
 def _row_sum(xs):
     s = xs.dtype.type(0)
     for j in range(xs.shape[0]):
@@ -54,7 +55,7 @@ def _row_sum(xs):
     return s
 
 
-@njit(**_JIT, fastmath={"reassoc"})
+@cached_njit(**_JIT, fastmath={"reassoc"})
 def _row_sqdev(xs, c):
     # sum((xs - c)**2): the second pass of a two-pass variance
     s = xs.dtype.type(0)
@@ -64,7 +65,7 @@ def _row_sqdev(xs, c):
     return s
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _row_max(xs):
     # max of a non-empty row; a NaN may be skipped here but reaches the sum of exps anyway
     m = xs[0]
@@ -79,14 +80,14 @@ def _row_max(xs):
 ROW_CHUNK = 64
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _chunk_rows(n):
     # Rows per chunk: depends on n only, so the serial and parallel layer_norm backward add the
     # same partial sums in the same order; at least 8 chunks when n allows, to feed the threads.
     return max(1, min(ROW_CHUNK, (n + 7) // 8))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def count_targets(target, ignore_index, c):
     # Rows whose target is not ignore_index, or -1-i if row i's target is outside [0, c).
     counted = 0
@@ -100,7 +101,7 @@ def count_targets(target, ignore_index, c):
     return counted
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, lo, hi):
     # lse[i] = logsumexp(x[i]); loss[i] = (1-s)(lse - x[i,t]) + s/C sum_j (lse - x[i,j]);
     # 0 where the target is ignore_index. Targets already checked by count_targets.
@@ -124,13 +125,13 @@ def _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, lo, hi):
             loss[i] = keep * (lse[i] - xs[t]) + share * (T(c) * lse[i] - _row_sum(xs))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss):
     # x: (N, C) C-contiguous logits; lse, loss: (N,) outputs (see _ce_fwd_rows)
     _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, 0, x.shape[0])
 
 
-@njit(**_JIT, parallel=True)
+@cached_njit(**_JIT, parallel=True)
 def cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss):
     n = x.shape[0]
     rows = _chunk_rows(n)
@@ -139,7 +140,7 @@ def cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss):
         _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, lo, min(n, lo + rows))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi):
     # gx[i, j] = scale[i] * (softmax(x)[i, j] - (1-s)[j == t] - s/C); 0 on ignored rows
     c = x.shape[1]
@@ -160,13 +161,13 @@ def _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi):
         gs[t] -= s * keep
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx):
     # gx: (N, C) output; lse from cross_entropy_fwd; scale: (N,) incoming gradient per row
     _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, 0, x.shape[0])
 
 
-@njit(**_JIT, parallel=True)
+@cached_njit(**_JIT, parallel=True)
 def cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx):
     n = x.shape[0]
     rows = _chunk_rows(n)
@@ -175,7 +176,7 @@ def cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx):
         _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, min(n, lo + rows))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, hi):
     # mean[i], rstd[i] = 1/sqrt(biased var + eps) of row i; y = (x - mean) * rstd * w + b
     d = x.shape[1]
@@ -191,13 +192,13 @@ def _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, hi):
         rstd[i] = r
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def layer_norm_fwd(x, w, b, eps, y, mean, rstd):
     # x, y: (N, D) C-contiguous; w, b: (D,); eps: x's dtype; mean, rstd: (N,) saved for backward
     _ln_fwd_rows(x, w, b, eps, y, mean, rstd, 0, x.shape[0])
 
 
-@njit(**_JIT, parallel=True)
+@cached_njit(**_JIT, parallel=True)
 def layer_norm_fwd_par(x, w, b, eps, y, mean, rstd):
     n = x.shape[0]
     rows = _chunk_rows(n)
@@ -206,7 +207,7 @@ def layer_norm_fwd_par(x, w, b, eps, y, mean, rstd):
         _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, min(n, lo + rows))
 
 
-@njit(**_JIT, fastmath={"reassoc"})
+@cached_njit(**_JIT, fastmath={"reassoc"})
 def _ln_row_dots(gs, xs, w, mu, r):
     # (sum g*w, sum g*w*xhat) over one row, xhat = (x - mu) * r
     s1 = gs.dtype.type(0)
@@ -218,7 +219,7 @@ def _ln_row_dots(gs, xs, w, mu, r):
     return s1, s2
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _ln_bwd_rows(g, x, w, mean, rstd, gx, pw, pb, lo, hi):
     # gx[i] = rstd * (g*w - mean(g*w) - xhat * mean(g*w*xhat)); pw += g*xhat and pb += g over
     # rows lo..hi (this chunk's partial weight and bias gradients)
@@ -242,7 +243,7 @@ def _ln_bwd_rows(g, x, w, mean, rstd, gx, pw, pb, lo, hi):
             pb[j] += gs[j]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def layer_norm_bwd(g, x, w, mean, rstd, gx, pw, pb):
     # g, x, gx: (N, D); pw, pb: (chunks, D) partials, chunk k = rows k*_chunk_rows(N) onwards;
     # sum them with col_sum (a fixed order, so the result does not depend on threads)
@@ -253,7 +254,7 @@ def layer_norm_bwd(g, x, w, mean, rstd, gx, pw, pb):
         _ln_bwd_rows(g, x, w, mean, rstd, gx, pw[k], pb[k], lo, min(n, lo + rows))
 
 
-@njit(**_JIT, parallel=True)
+@cached_njit(**_JIT, parallel=True)
 def layer_norm_bwd_par(g, x, w, mean, rstd, gx, pw, pb):
     n = x.shape[0]
     rows = _chunk_rows(n)
@@ -281,7 +282,7 @@ def pick(kernel, size: int):
     return _PARALLEL[kernel] if size >= helpers.PARALLEL_THRESHOLD else kernel
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def nll_fwd(x, target, ignore_index, loss):
     # loss[i] = -x[i, target[i]] (0 where ignored). Returns count_targets' result.
     counted = count_targets(target, ignore_index, x.shape[1])
@@ -296,7 +297,7 @@ def nll_fwd(x, target, ignore_index, loss):
     return counted
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def nll_bwd(target, ignore_index, scale, gx):
     # gx[i, target[i]] = -scale[i]; every other entry 0
     n, c = gx.shape
@@ -308,14 +309,14 @@ def nll_bwd(target, ignore_index, scale, gx):
             gx[i, t] = -scale[i]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def gather_rows(w, idx, out):
     # out[k, :] = w[idx[k], :]   (embedding lookup)
     for k in range(idx.shape[0]):
         out[k, :] = w[idx[k], :]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def scatter_add_rows(g, idx, skip, gw):
     # gw[idx[k], :] += g[k, :] for idx[k] != skip (repeated indices accumulate)
     for k in range(idx.shape[0]):

@@ -13,18 +13,32 @@ Tensor ops, so higher-order gradients still work.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
+from ..helpers import missing_attribute
 from ..ops import functions as OF
+from ..ops.pointwise import apply
+from ..ops.registry import REGISTRY as R
 from ..tensor import Tensor, _make
 from . import _kernels as K
+from ._functional_activation import *  # noqa: F403
+from ._functional_activation import __all__ as _activation_names
+from ._functional_batchnorm import batch_norm
+from ._functional_conv import *  # noqa: F403
+from ._functional_conv import __all__ as _conv_names
+from ._functional_extra import dropout, pad, scaled_dot_product_attention
+from ._functional_loss import *  # noqa: F403
+from ._functional_loss import __all__ as _loss_names
+from ._functional_loss import _check_reduction, _reduce, _warn_size
+from ._functional_pool import *  # noqa: F403
+from ._functional_pool import __all__ as _pool_names
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -37,13 +51,17 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "pad",
+    "scaled_dot_product_attention",
     "relu",
     "sigmoid",
     "softmax",
     "tanh",
+    *_activation_names,
+    *_conv_names,
+    *_pool_names,
+    *_loss_names,
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
 
 
 # ---- activations --------------------------------------------------------------------------
@@ -60,13 +78,12 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
-    """``x * Phi(x)``; ``approximate='tanh'`` uses PyTorch's tanh formula."""
+    """``x * Phi(x)``; ``approximate='tanh'`` uses PyTorch's tanh formula (``GeluBackward0``)."""
     if approximate == "tanh":
-        inner = math.sqrt(2.0 / math.pi) * (input + 0.044715 * input * input * input)
-        return 0.5 * input * (1.0 + OF.tanh(inner))
+        return apply(R["gelu_tanh"], (input,))
     if approximate != "none":
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return 0.5 * input * (1.0 + OF.erf(input * (1.0 / math.sqrt(2.0))))
+    return apply(R["gelu"], (input,))
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -79,23 +96,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(-1 if dim is None else dim)
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    from ..random import generator
-
-    if p == 1.0:
-        mask = np.zeros(input._value.shape, input._dtype.np)
-    else:
-        keep = generator().random(input._value.shape) >= p
-        mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
-    m = _make(mask, input._dtype)
-    return input.mul_(m) if inplace else input * m
 
 
 # ---- layers -------------------------------------------------------------------------------
@@ -307,30 +307,6 @@ def _layer_norm_grads_composed(
 
 
 # ---- losses -------------------------------------------------------------------------------
-def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    _check_reduction(reduction)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
-    if tuple(target.shape) != tuple(input.shape):
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
-
-
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
     _warn_size(input, target)
     d = input - target
@@ -556,3 +532,7 @@ def nll_loss(
         return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
 
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+
+
+#: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.nn.functional")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.grad_mode import no_grad
+from ..helpers import missing_attribute
 from ..tensor import Tensor
 
 __all__ = [
@@ -92,3 +93,7 @@ def kaiming_uniform_(
     fan = fan_in if mode == "fan_in" else fan_out
     bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return uniform_(tensor, -bound, bound)
+
+
+#: ``jitgrad.nn.init.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.nn.init")

@@ -73,14 +73,14 @@ class _BackwardHook:
         wrapped = _identity([args[i] for i in positions])
         node = wrapped[0].grad_fn
 
-        def at_inputs(grads: tuple) -> tuple:
+        def hook(grads: tuple) -> tuple:  # PyTorch's name, in "hook 'hook' has changed ..."
             full: list[Any] = [None] * self.n_inputs
             for i, g in zip(positions, grads, strict=True):
                 full[i] = g
             full_t = self._call_hooks(tuple(full))
             return tuple(full_t[i] for i in positions)
 
-        node.register_prehook(at_inputs)
+        node.register_prehook(hook)
         out = list(args)
         for i, t in zip(positions, wrapped, strict=True):
             out[i] = t

@@ -30,6 +30,11 @@ def _np_trunc_div(a, b):
     return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
 
 
+def _np_xlogy(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log(b)))
+
+
 # ---- arithmetic ---------------------------------------------------------------------------
 defop("add", "a + b", ("g", "g"), np.add)
 defop(
@@ -117,6 +122,215 @@ defop("erf", "erf(a)", ("g * 1.1283791670955126 * exp(-(a * a))",), _np_erf, res
 defop("sigmoid", "1 / (1 + exp(-a))", ("g * out * (1 - out)",), _np_sigmoid, result=FLOAT)
 defop("relu", "maximum(a, 0)", ("where(out > 0, g, 0)",), _np_relu)
 
+defop(
+    "xlogy",  # x * log(y), 0 where x == 0 (unless y is NaN)
+    "where(isnan(b), b, where(a == 0, 0, a * log(b)))",
+    (
+        "where(logical_and(a == 0, b <= 0), 0, where(isnan(b), b, where(g == 0, 0, g * log(b))))",
+        "g * a / b",
+    ),
+    _np_xlogy,
+    result=FLOAT,
+)
+
+# ---- activations (nn.functional) ----------------------------------------------------------
+# Forward and derivative follow PyTorch's CPU kernels operation by operation (the backward of
+# each is its ``*_backward`` kernel), so float32 results round alike. Scalar hyper-parameters
+# (beta, alpha, slope, bounds) are inputs b and c, never gradient targets.
+_GELU_TANH = "tanh(0.7978845608028654 * (a + 0.044715 * (a * a * a)))"
+defop(
+    "gelu",
+    "a * 0.5 * (1 + erf(a * 0.7071067811865476))",
+    (
+        "g * (0.5 * (1 + erf(a * 0.7071067811865476))"
+        " + a * (0.3989422804014327 * exp(a * a * -0.5)))",
+    ),
+    lambda a: a * 0.5 * (1 + _np_erf(a * 0.7071067811865476)),
+    result=FLOAT,
+)
+defop(
+    "gelu_tanh",
+    f"0.5 * a * (1 + {_GELU_TANH})",
+    (
+        f"g * (0.5 * (1 + {_GELU_TANH}) + 0.5 * a * (1 - {_GELU_TANH} * {_GELU_TANH})"
+        " * (0.7978845608028654 * (1 + 3 * 0.044715 * (a * a))))",
+    ),
+    lambda a: 0.5 * a * (1 + np.tanh(0.7978845608028654 * (a + 0.044715 * a**3))),
+    result=FLOAT,
+    node="GeluBackward0",
+)
+defop(
+    "softplus",  # b = beta, c = threshold: linear above the threshold
+    "where(a * b > c, a, log1p(exp(a * b)) / b)",
+    ("where(a * b > c, g, g * exp(a * b) / (exp(a * b) + 1))", None, None),
+    lambda a, b, c: np.where(a * b > c, a, np.log1p(np.exp(a * b)) / b),
+    result=FLOAT,
+)
+# ELU family: b = negative coefficient (alpha * scale), c = input scale (CELU: 1 / alpha)
+_ELU = (
+    "where(a > 0, a, expm1(a * c) * b)",
+    ("where(a > 0, g, g * c * b * exp(a * c))", None, None),
+    lambda a, b, c: np.where(a > 0, a, np.expm1(a * c) * b),
+)
+defop("elu", *_ELU, result=FLOAT)
+defop("celu", *_ELU, result=FLOAT)
+defop(
+    "selu",  # b = alpha * scale, c = scale; PyTorch records selu as elu (EluBackward0)
+    "where(a > 0, a * c, expm1(a) * b)",
+    ("where(a > 0, g * c, g * b * exp(a))", None, None),
+    lambda a, b, c: np.where(a > 0, a * c, np.expm1(a) * b),
+    result=FLOAT,
+    node="EluBackward0",
+)
+defop(
+    "leaky_relu",  # b = negative slope
+    "where(a > 0, a, a * b)",
+    ("where(a > 0, g, g * b)", None),
+    lambda a, b: np.where(a > 0, a, a * b),
+    node="LeakyReluBackward0",
+)
+defop(
+    "hardtanh",  # clamp to [b, c]; no gradient at or beyond the bounds
+    "minimum(maximum(a, b), c)",
+    ("where(logical_or(a <= b, a >= c), 0, g)", None, None),
+    lambda a, b, c: np.minimum(np.maximum(a, b), c),
+)
+defop(
+    "silu",
+    "a / (1 + exp(-a))",
+    ("g * (1 / (1 + exp(-a))) * (1 + a * (1 - 1 / (1 + exp(-a))))",),
+    lambda a: a / (1 + np.exp(-a)),
+    result=FLOAT,
+)
+defop(
+    "mish",
+    "a * tanh(log1p(exp(a)))",
+    (
+        "g * (tanh(log1p(exp(a))) + a * (1 / (1 + exp(-a)))"
+        " * (1 - tanh(log1p(exp(a))) * tanh(log1p(exp(a)))))",
+    ),
+    lambda a: a * np.tanh(np.log1p(np.exp(a))),
+    result=FLOAT,
+)
+defop(
+    "log_sigmoid",
+    "minimum(a, 0) - log1p(exp(-abs(a)))",
+    ("g * (where(a < 0, 1, 0) - where(a < 0, 1, -1) * (exp(-abs(a)) / (1 + exp(-abs(a)))))",),
+    lambda a: np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a))),
+    result=FLOAT,
+    node="LogSigmoidBackward0",
+)
+defop(
+    "hardsigmoid",
+    "minimum(maximum(a + 3, 0), 6) / 6",
+    ("where(logical_and(a > -3, a < 3), g * (1 / 6), 0)",),
+    lambda a: np.minimum(np.maximum(a + 3, 0), 6) / 6,
+)
+defop(
+    "hardswish",
+    "a * minimum(maximum(a + 3, 0), 6) / 6",
+    ("where(a < -3, 0, where(a <= 3, g * (a / 3 + 0.5), g))",),
+    lambda a: a * np.minimum(np.maximum(a + 3, 0), 6) / 6,
+)
+defop(
+    "softshrink",  # b = lambda
+    "where(a > b, a - b, where(a < -b, a + b, a * 0))",
+    ("where(logical_and(a >= -b, a <= b), 0, g)", None),
+    lambda a, b: np.where(a > b, a - b, np.where(a < -b, a + b, 0)),
+)
+defop(
+    "hardshrink",  # b = lambda
+    "where(logical_and(a >= -b, a <= b), 0, a)",
+    ("where(logical_and(a >= -b, a <= b), 0, g)", None),
+    lambda a, b: np.where((a >= -b) & (a <= b), 0, a),
+)
+defop(
+    "threshold",  # b = threshold, c = value
+    "where(a <= b, c, a)",
+    ("where(a <= b, 0, g)", None, None),
+    lambda a, b, c: np.where(a <= b, c, a),
+)
+defop(
+    "prelu",  # b = weight (a tensor, broadcast over the channel dimension)
+    "where(a > 0, a, b * a)",
+    ("where(a > 0, g, b * g)", "where(a > 0, 0, a * g)"),
+    lambda a, b: np.where(a > 0, a, b * a),
+    node="PreluKernelBackward0",
+)
+
+# ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
+defop("asin", "asin(a)", ("g / sqrt(1 - a * a)",), np.arcsin, result=FLOAT)
+defop("acos", "acos(a)", ("-g / sqrt(1 - a * a)",), np.arccos, result=FLOAT)
+defop("atan", "atan(a)", ("g / (a * a + 1)",), np.arctan, result=FLOAT)
+defop("sinh", "sinh(a)", ("g * cosh(a)",), np.sinh, result=FLOAT)
+defop("cosh", "cosh(a)", ("g * sinh(a)",), np.cosh, result=FLOAT)
+defop("asinh", "asinh(a)", ("g / sqrt(a * a + 1)",), np.arcsinh, result=FLOAT)
+defop("acosh", "acosh(a)", ("g / sqrt(a * a - 1)",), np.arccosh, result=FLOAT)
+defop("atanh", "atanh(a)", ("g / (1 - a * a)",), np.arctanh, result=FLOAT)
+defop(
+    "atan2",
+    "atan2(a, b)",
+    ("g * b / (a * a + b * b)", "-g * a / (a * a + b * b)"),
+    np.arctan2,
+    result=FLOAT,
+)
+defop("hypot", "hypot(a, b)", ("g * a / out", "g * b / out"), np.hypot, result=FLOAT)
+defop("log10", "log10(a)", ("g / (a * 2.302585092994046)",), np.log10, result=FLOAT)
+defop("exp2", "exp2(a)", ("g * out * 0.6931471805599453",), np.exp2, result=FLOAT)
+defop(
+    "erfc",
+    "erfc(a)",
+    ("-1.1283791670955126 * exp(-(a * a)) * g",),
+    lambda a: 1 - _np_erf(a),
+    result=FLOAT,
+)
+defop(
+    "logit",  # clamped to [b, c] (eps, 1 - eps; -inf, inf without eps)
+    "log(minimum(maximum(a, b), c) / (1 - minimum(maximum(a, b), c)))",
+    ("where(logical_or(a < b, a > c), 0, g / (a * (1 - a)))", None, None),
+    lambda a, b, c: np.log(np.clip(a, b, c) / (1 - np.clip(a, b, c))),
+    result=FLOAT,
+)
+defop(
+    "logaddexp",
+    "where(logical_and(isinf(a), a == b), a, maximum(a, b) + log1p(exp(-abs(a - b))))",
+    ("g / (1 + exp(b - a))", "g / (1 + exp(a - b))"),
+    np.logaddexp,
+    result=FLOAT,
+)
+defop(
+    "logaddexp2",
+    "where(logical_and(isinf(a), a == b), a,"
+    " maximum(a, b) + log1p(exp2(-abs(a - b))) * 1.4426950408889634)",
+    ("g / (1 + exp2(b - a))", "g / (1 + exp2(a - b))"),
+    np.logaddexp2,
+    result=FLOAT,
+)
+defop("fmod", "fmod(a, b)", ("g", "-g * trunc(a / b)"), np.fmod)
+defop(
+    "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
+    "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
+    ("g", "-g * floor(a / b)"),
+    np.remainder,
+)
+defop("trunc", "trunc(a)", ("0 * g",), np.trunc)
+defop("frac", "a - trunc(a)", ("g",), lambda a: a - np.trunc(a))
+defop(
+    "lerp",  # a + c (b - a), evaluated from the nearer end as PyTorch does
+    "where(abs(c) < 0.5, a + c * (b - a), b - (b - a) * (1 - c))",
+    ("g * (1 - c)", "g * c", "g * (b - a)"),
+    lambda a, b, c: a + c * (b - a),
+)
+# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller
+defop("addcmul", "a + b * c", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
+defop(
+    "addcdiv",
+    "a + b / c",
+    ("g", "g / c", "-g * b / (c * c)"),
+    lambda a, b, c: a + b / c,
+    result=FLOAT,
+)
+
 # ---- piecewise constant (zero gradient) ---------------------------------------------------
 defop("sign", "sign(a)", ("0 * g",), np.sign)
 defop("floor", "floor(a)", ("0 * g",), np.floor)
@@ -147,6 +361,7 @@ defop("isfinite", "isfinite(a)", (None,), np.isfinite, result=BOOL)
 defop("logical_and", "logical_and(a, b)", (None, None), np.logical_and, result=BOOL, compute="bool")
 defop("logical_or", "logical_or(a, b)", (None, None), np.logical_or, result=BOOL, compute="bool")
 defop("logical_not", "logical_not(a)", (None,), np.logical_not, result=BOOL, compute="bool")
+defop("logical_xor", "a != b", (None, None), np.logical_xor, result=BOOL, compute="bool")
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {
@@ -155,4 +370,7 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "clamp": {"ttt": "ClampBackward0"},
     "div_floor": {"ts": "DivBackward3"},
     "div_trunc": {"ts": "DivBackward3"},
+    "fmod": {"tt": "FmodBackward1"},
+    "remainder": {"tt": "RemainderBackward1"},
+    "lerp": {"ttt": "LerpBackward1"},
 }

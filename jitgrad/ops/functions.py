@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import dtypes as D
@@ -72,6 +73,49 @@ gt = greater = _binary("gt")
 ge = greater_equal = _binary("ge")
 logical_and = _binary("logical_and")
 logical_or = _binary("logical_or")
+xlogy = _binary("xlogy")
+asin = arcsin = _unary("asin")
+acos = arccos = _unary("acos")
+atan = arctan = _unary("atan")
+sinh = _unary("sinh")
+cosh = _unary("cosh")
+asinh = arcsinh = _unary("asinh")
+acosh = arccosh = _unary("acosh")
+atanh = arctanh = _unary("atanh")
+atan2 = arctan2 = _binary("atan2")
+hypot = _binary("hypot")
+log10 = _unary("log10")
+exp2 = _unary("exp2")
+erfc = _unary("erfc")
+logaddexp = _binary("logaddexp")
+logaddexp2 = _binary("logaddexp2")
+fmod = _binary("fmod")
+remainder = _binary("remainder")
+trunc = fix = _unary("trunc")
+frac = _unary("frac")
+logical_xor = _binary("logical_xor")
+sgn = sign
+
+
+def logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
+    return apply(R["logit"], (input, lo, hi))
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
+    """``input + weight * (end - input)``."""
+    return apply(R["lerp"], (input, end, weight))
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
+    """``input + value * tensor1 * tensor2``."""
+    return apply(R["addcmul"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
+    """``input + value * tensor1 / tensor2``."""
+    return apply(R["addcdiv"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
@@ -173,6 +217,14 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A
 clip = clamp
 
 
+def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002
+    return apply(R["clamp_min"], (input, min))
+
+
+def clamp_max(input: Any, max: Any) -> Any:  # noqa: A001, A002
+    return apply(R["clamp_max"], (input, max))
+
+
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
     """``input`` where ``condition`` holds, else ``other``."""
     if input is None and other is None:
@@ -253,6 +305,17 @@ def unary_(name: str):
 
 
 INPLACE_UNARY = (
+    "trunc",
+    "frac",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "log10",
+    "log1p",
+    "log2",
+    "expm1",
     "exp",
     "log",
     "sqrt",

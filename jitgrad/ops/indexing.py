@@ -30,6 +30,7 @@ from .movement import (
     make_view,
     permute,
 )
+from .overlap import check_masked_fill, check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, apply, check_inplace, sum_to_shape
 from .registry import REGISTRY
 
@@ -280,18 +281,20 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     else:
         check_inplace(self)
     basic, _, adv = _parse(self, key)
+    dst = self._value[basic + (...,)]
+    varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
+    varr = check_setitem(dst, adv, value, varr)
     if adv and isinstance(value, Tensor) and value._dtype is not dt:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
             f"{_WORDS[dt.name]} for the destination and {_WORDS[value._dtype.name]} for the source."
         )
-    varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
     target = base if through_view else self
     old = None
     if with_grad:
         old = _make(target._value, dt, target.grad_fn, output_nr=target._output_nr)
         old._requires_grad = target._requires_grad
-    _write(self._value[basic + (...,)], adv, varr, dt)
+    _write(dst, adv, varr, dt)
     self._bump()
     if not with_grad:
         return
@@ -545,6 +548,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A00
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In place: ``self[mask] = value`` with ``mask`` broadcast to ``self``."""
     checks.bool_mask("masked_fill_", mask)
+    check_masked_fill(self._value, mask._value)
     recording = (
         STATE.enabled
         and self._dtype.is_floating_point

@@ -1,4 +1,4 @@
-"""Linear algebra: matmul (``@``), mm, bmm, mv, dot, outer, addmm and two-operand einsum.
+"""Linear algebra: matmul (``@``), mm, bmm, mv, dot, outer and addmm (einsum: ``einsum.py``).
 
 Products go to BLAS through ``np.matmul``/``np.dot`` on C- or F-contiguous arrays (Python glue;
 no hand-written triple loop), float32 staying float32. ``matmul`` dispatches like PyTorch's
@@ -10,8 +10,7 @@ matmuls of the gradient with the saved other operand, recorded with Tensor ops s
 Node names that differ from torch 2.13: a matrix @ batch (torch: ``CloneBackward0`` over a
 transposed product) and broadcast batches give ``UnsafeViewBackward0`` over ``BmmBackward0``
 here; the inner chain of vector @ batch has a ``ViewBackward0`` where torch records an
-``UnsafeViewBackward0``; einsum records the reshape/permute/bmm it runs (torch's einsum picks
-other chains, e.g. ``MulBackward0`` for an outer product).
+``UnsafeViewBackward0``.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from ..tensor import Tensor
 from . import functions as F
 from . import movement as M
 from .pointwise import apply, broadcast_shape, sum_to_shape
-from .reduce import sum
 from .registry import REGISTRY
 
 _CPP = {
@@ -300,82 +298,6 @@ def addmm(
     return record("AddmmBackward0", out, mat2._dtype, (input, mat1, mat2), backward, (mat1, mat2))
 
 
-# ---- einsum --------------------------------------------------------------------------------------
-def _parse(equation: str, n: int) -> tuple[list[str], str]:
-    eq = equation.replace(" ", "")
-    lhs, _, rhs = eq.partition("->")
-    terms = lhs.split(",")
-    if len(terms) != n:
-        raise RuntimeError(
-            "einsum(): more operands were provided than specified in the equation"
-            if n > len(terms)
-            else "einsum(): fewer operands were provided than specified in the equation"
-        )
-    if "." in eq:
-        raise NotImplementedError("jitgrad's einsum does not support '...' yet")
-    for t in terms:
-        if len(set(t)) != len(t):
-            raise NotImplementedError("jitgrad's einsum does not support repeated subscripts")
-    if "->" not in eq:
-        letters = "".join(terms)
-        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return terms, rhs
-
-
-def _drop_unused(x: Tensor, term: str, keep: str) -> tuple[Tensor, str]:
-    """Sum out the subscripts of ``term`` that appear nowhere in ``keep``."""
-    gone = tuple(i for i, c in enumerate(term) if c not in keep)
-    if not gone:
-        return x, term
-    return sum(x, gone), "".join(c for c in term if c in keep)
-
-
-def _permuted(x: Tensor, perm: list[int]) -> Tensor:
-    return x if perm == sorted(perm) else M.permute(x, perm)
-
-
-def einsum(equation: str, *operands: Any) -> Tensor:
-    """Einstein summation over one or two operands, via sum, permute, view and bmm."""
-    if len(operands) == 1 and isinstance(operands[0], list | tuple):
-        operands = tuple(operands[0])
-    if len(operands) not in (1, 2):
-        raise NotImplementedError("jitgrad's einsum supports one or two operands")
-    terms, out = _parse(equation, len(operands))
-    sizes: dict[str, int] = {}
-    for i, (t, x) in enumerate(zip(terms, operands, strict=True)):
-        if len(t) != x.dim():
-            raise RuntimeError(
-                f"einsum(): the number of subscripts in the equation ({len(t)}) does not match "
-                f"the number of dimensions ({x.dim()}) for operand {i} and no ellipsis was given"
-            )
-        for c, n in zip(t, x._value.shape, strict=True):
-            if sizes.setdefault(c, n) != n:
-                raise RuntimeError(
-                    f"einsum(): subscript {c} has size {n} for operand {i} which does not "
-                    f"broadcast with previously seen size {sizes[c]}"
-                )
-    if len(operands) == 1:
-        x, t = _drop_unused(operands[0], terms[0], out)
-        return _permuted(x, [t.index(c) for c in out])
-    a, ta = _drop_unused(operands[0], terms[0], out + terms[1])
-    b, tb = _drop_unused(operands[1], terms[1], out + ta)
-    batch = [c for c in ta if c in tb and c in out]
-    contract = [c for c in ta if c in tb and c not in out]
-    left = [c for c in ta if c not in tb]
-    right = [c for c in tb if c not in ta]
-
-    def grouped(x: Tensor, t: str, groups: Sequence[list[str]]) -> Tensor:
-        order = [c for grp in groups for c in grp]
-        x = _permuted(x, [t.index(c) for c in order])
-        return M.reshape(x, [math.prod(sizes[c] for c in grp) for grp in groups])
-
-    a3 = grouped(a, ta, (batch, left, contract))
-    b3 = grouped(b, tb, (batch, contract, right))
-    have = batch + left + right
-    result = M.reshape(bmm(a3, b3), [sizes[c] for c in have])
-    return _permuted(result, [have.index(c) for c in out])
-
-
 def _rmatmul(self: Tensor, other: Any) -> Any:
     return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
@@ -384,7 +306,7 @@ def _matmul_method(self: Tensor, other: Any) -> Any:
     return matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 
 
-__all__ = ["addmm", "bmm", "dot", "einsum", "matmul", "mm", "mv", "outer"]
+__all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {

@@ -8,6 +8,7 @@ dimensions are summed by accumulating into a stride-0 view, so no separate reduc
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from ..tensor import Tensor, _init_fields, _make, check_versions
 from . import checks as K
 from . import expr as E
 from .elementwise import NODE_VARIANTS
+from .overlap import assert_no_internal_overlap, check_write
 from .registry import BOOL, FLOAT, REGISTRY, OpDef
 
 ROLES = ("a", "b", "c")
@@ -161,7 +163,7 @@ class Plan:
         elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
             self.leading = 2
         self.consts: dict[float, Any] = {}
-        self.pid = len(_plans)
+        self.pid = next(_plan_ids)  # a replay token: unique (threads' len(_plans) may clash)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)
@@ -184,6 +186,7 @@ class Plan:
 
 
 _plans: dict[tuple, Plan] = {}
+_plan_ids = itertools.count()
 _NO_EDGE = (None, 0)
 
 
@@ -669,18 +672,20 @@ def check_inplace(t) -> None:
 def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
     if L._LIVE:  # deferred results may read t: compute them before it changes
-        L.flush()
+        L.flush(t)
     base = t._base
     if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
         # In place on a view of a tensor with history: compute out of place, then write it
         # through the view with setitem, which rebases the root's history (CopySlices).
         from .indexing import setitem
 
+        others = check_write(t, others)
         src = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
         src._requires_grad = t._requires_grad
         setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
         return t
     check_inplace(t)
+    others = check_write(t, others)
     args = [t, *others]
     cdt = D.result_type(args)
     if op.result == FLOAT and not cdt.is_floating_point:
@@ -731,6 +736,7 @@ def _dtype_word(dt: D.dtype) -> str:
 
 def accumulate_inplace(t, other) -> None:
     """``t += other`` for gradient accumulation (no graph, shapes equal)."""
+    assert_no_internal_overlap(t._value)  # a .grad the user set to an expanded tensor
     if not add_into(t, other):
         apply(_ADD, [t, other], out_dtype=t._dtype, out=t._value)
     t._bump()

@@ -8,10 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as D
 from ..kernels.cpu import optim as K
 from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat
+from .optimizer import Optimizer, flat, scalar_step
 
 
 class Adam(Optimizer):
@@ -63,7 +62,7 @@ class Adam(Optimizer):
     def _state(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
         state = self.state[p]
         if not state:
-            state["step"] = _make(np.zeros((), np.float32), D.float32)
+            state["step"] = scalar_step()
             state["exp_avg"] = _make(np.zeros_like(p._value), p._dtype)
             state["exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
         if amsgrad and "max_exp_avg_sq" not in state:

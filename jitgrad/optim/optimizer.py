@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..ops.overlap import assert_no_internal_overlap
+from ..tensor import Tensor, _make
 
 
 class _Required:
@@ -97,6 +99,7 @@ class Optimizer:
                 for dtype, params in by_dtype.items():
                     for p in params:
                         if not p._value.flags.c_contiguous:
+                            assert_no_internal_overlap(p._value)  # as PyTorch's param.add_
                             p._value = np.ascontiguousarray(p._value)
                     self._update(group, params, dtype)
                     for p in params:
@@ -162,6 +165,12 @@ class Optimizer:
                     lines.append(f"    {k}: {g[k]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def scalar_step() -> Tensor:
+    """A step counter as PyTorch keeps it: a 0-d tensor of the default float dtype."""
+    dt = D.get_default_dtype()
+    return _make(np.zeros((), dt.np), dt)
 
 
 def flat(arrays: Iterable[np.ndarray]) -> tuple[np.ndarray, ...]:

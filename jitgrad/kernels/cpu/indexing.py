@@ -11,10 +11,11 @@ Scatter-adds run serially so repeated indices accumulate deterministically.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .jit import cached_njit
 
 
-@njit(cache=True)
+@cached_njit
 def linearize(idx, sizes, out):
     """out[m] = row-major position of (idx[0, m], ..., idx[k-1, m]) in ``sizes``.
 
@@ -36,7 +37,7 @@ def linearize(idx, sizes, out):
     return -1
 
 
-@njit(cache=True)
+@cached_njit
 def take3(src, idx, out):
     """out[a, m, r] = src[a, idx[m], r]."""
     a_n, m_n, r_n = out.shape
@@ -47,7 +48,7 @@ def take3(src, idx, out):
                 out[a, m, r] = src[a, j, r]
 
 
-@njit(cache=True)
+@cached_njit
 def scatter_add3(src, idx, out):
     """out[a, idx[m], r] += src[a, m, r] (repeated indices accumulate)."""
     a_n, m_n, r_n = src.shape
@@ -58,7 +59,7 @@ def scatter_add3(src, idx, out):
                 out[a, j, r] += src[a, m, r]
 
 
-@njit(cache=True)
+@cached_njit
 def put3(src, idx, out):
     """out[a, idx[m], r] = src[a, m, r] (the last write wins for repeated indices)."""
     a_n, m_n, r_n = src.shape
@@ -69,7 +70,7 @@ def put3(src, idx, out):
                 out[a, j, r] = src[a, m, r]
 
 
-@njit(cache=True)
+@cached_njit
 def check_dim(index, n):
     """Position of the first entry of flat ``index`` outside ``[0, n)``, or -1."""
     for i in range(index.shape[0]):
@@ -78,7 +79,7 @@ def check_dim(index, n):
     return -1
 
 
-@njit(cache=True)
+@cached_njit
 def _offset(coord, strides, dim, j):
     off = 0
     for d in range(coord.shape[0]):
@@ -86,7 +87,7 @@ def _offset(coord, strides, dim, j):
     return off
 
 
-@njit(cache=True)
+@cached_njit
 def _advance(coord, shape):
     d = coord.shape[0] - 1
     while d >= 0:
@@ -97,7 +98,7 @@ def _advance(coord, shape):
         d -= 1
 
 
-@njit(cache=True)
+@cached_njit
 def gather_nd(src, strides, index, ishape, dim, out):
     """out[i...] = src[i with i[dim] replaced by index[i...]] (flat C-order buffers)."""
     coord = np.zeros(ishape.shape[0], np.int64)
@@ -106,7 +107,7 @@ def gather_nd(src, strides, index, ishape, dim, out):
         _advance(coord, ishape)
 
 
-@njit(cache=True)
+@cached_njit
 def scatter_nd(src, index, ishape, dim, strides, out, accumulate):
     """out[i with i[dim] replaced by index[i...]] (+)= src[i...] (flat C-order buffers)."""
     coord = np.zeros(ishape.shape[0], np.int64)
@@ -119,7 +120,7 @@ def scatter_nd(src, index, ishape, dim, strides, out, accumulate):
         _advance(coord, ishape)
 
 
-@njit(cache=True)
+@cached_njit
 def count_nonzero(flat):
     n = 0
     for i in range(flat.shape[0]):
@@ -128,7 +129,7 @@ def count_nonzero(flat):
     return n
 
 
-@njit(cache=True)
+@cached_njit
 def nonzero_fill(flat, shape, out):
     """Row k of ``out`` = the multi-index of the k-th nonzero of C-ordered ``flat``."""
     coord = np.zeros(shape.shape[0], np.int64)
@@ -141,21 +142,21 @@ def nonzero_fill(flat, shape, out):
         _advance(coord, shape)
 
 
-@njit(cache=True)
+@cached_njit
 def copy1(src, dst):
     """dst[i] = src[i] (both views of one collapsed iteration space, any strides)."""
     for i in range(dst.shape[0]):
         dst[i] = src[i]
 
 
-@njit(cache=True)
+@cached_njit
 def copy2(src, dst):
     for i in range(dst.shape[0]):
         for j in range(dst.shape[1]):
             dst[i, j] = src[i, j]
 
 
-@njit(cache=True)
+@cached_njit
 def copy3(src, dst):
     for i in range(dst.shape[0]):
         for j in range(dst.shape[1]):

@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .jit import cached_njit
 
-@njit(cache=True, error_model="numpy")
+
+@cached_njit(error_model="numpy")
 def sgd_step(
     params, grads, bufs, has_buf, lr, momentum, undamped, weight_decay, nesterov, maximize
 ):
@@ -58,7 +60,7 @@ def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
     return pj, mj, vj
 
 
-@njit(cache=True, error_model="numpy")
+@cached_njit(error_model="numpy")
 def _adam_tensor(
     p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, eps, amsgrad
 ):
@@ -80,7 +82,7 @@ def _adam_tensor(
         p[j] = pj - step_size * (mj / (np.sqrt(vj) / bc2 + eps))
 
 
-@njit(cache=True, error_model="numpy")
+@cached_njit(error_model="numpy")
 def adam_step(
     params,
     grads,
@@ -120,3 +122,70 @@ def adam_step(
             eps,
             amsgrad,
         )
+
+
+@njit(cache=True, error_model="numpy")
+def rmsprop_step(
+    params,
+    grads,
+    square_avgs,
+    grad_avgs,
+    bufs,
+    neg_lr,
+    alpha,
+    rest,
+    eps,
+    weight_decay,
+    momentum,
+    centered,
+    maximize,
+):
+    # PyTorch's RMSprop, op by op: d = +-g (+ wd*p); v = v*alpha + ((1-alpha)*d)*d (rest is
+    # 1 - alpha, rounded once); centered: m = lerp(m, d, 1-alpha), avg = sqrt(v + (-1*m)*m)
+    # + eps, else avg = sqrt(v) + eps; momentum: b = b*momentum + d/avg, p += -lr*b; else
+    # p += (-lr*d)/avg. grad_avgs and bufs are unused (any arrays) when off.
+    one = alpha - alpha + 1
+    low = rest < one / 2
+    for i in range(len(params)):
+        p = params[i]
+        g = grads[i]
+        v = square_avgs[i]
+        m = grad_avgs[i]
+        b = bufs[i]
+        for j in range(p.size):
+            d = -g[j] if maximize else g[j]
+            if weight_decay != 0:
+                d = d + weight_decay * p[j]
+            vj = v[j] * alpha + rest * d * d
+            v[j] = vj
+            if centered:
+                mj = m[j]
+                mj = mj + rest * (d - mj) if low else d - (d - mj) * (one - rest)
+                m[j] = mj
+                avg = np.sqrt(vj + -one * mj * mj) + eps
+            else:
+                avg = np.sqrt(vj) + eps
+            if momentum > 0:
+                bj = b[j] * momentum + d / avg
+                b[j] = bj
+                p[j] = p[j] + neg_lr * bj
+            else:
+                p[j] = p[j] + neg_lr * d / avg
+
+
+@njit(cache=True, error_model="numpy")
+def adagrad_step(params, grads, sums, neg_clrs, eps, weight_decay, maximize):
+    # PyTorch's Adagrad, op by op: d = +-g (+ wd*p); s = s + (1*d)*d; p += (-clr*d)/(sqrt(s)
+    # + eps), with clr = lr / (1 + (step-1)*lr_decay) per parameter (neg_clrs[i] = -clr).
+    for i in range(len(params)):
+        p = params[i]
+        g = grads[i]
+        s = sums[i]
+        nclr = neg_clrs[i]
+        for j in range(p.size):
+            d = -g[j] if maximize else g[j]
+            if weight_decay != 0:
+                d = d + weight_decay * p[j]
+            sj = s[j] + d * d
+            s[j] = sj
+            p[j] = p[j] + nclr * d / (np.sqrt(sj) + eps)

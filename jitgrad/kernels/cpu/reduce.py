@@ -35,13 +35,14 @@ kernels are one level deep over small helpers, and op codes are never passed as 
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
-from numba import njit
 
 from .fastmath import fast_exp
+from .jit import cached_njit
 
 #: Leaf length of the contiguous pairwise sum: small enough for a good error bound
 #: (each SIMD lane adds ~32 values in sequence), large enough that the merge cost vanishes.
@@ -71,7 +72,7 @@ PARALLEL_MIN_EXP = 1 << 17
 
 # Every kernel: cached on disk; numpy's error model, so float x/0 gives inf/NaN as in torch
 # instead of raising (and no zero checks blocking vectorisation); nogil for the thread pool.
-_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+_JIT = {"error_model": "numpy", "nogil": True}
 _REASSOC = {"reassoc"}
 # flags as numpy bools: Numba types them as plain booleans, not literals, so no re-specialising
 _YES, _NO = np.True_, np.False_
@@ -206,7 +207,7 @@ def sum_to_shape(g: np.ndarray, shape) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _push(stack, cnt, s):
     # binary counter: leaf number cnt merges with the equal-sized subtrees below it; older + newer.
     lvl = 0
@@ -218,7 +219,7 @@ def _push(stack, cnt, s):
     stack[lvl] = s
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _flush(stack, cnt, zero):
     # combine the remaining subtrees of a cnt-leaf counter, smallest (newest) first: older + newer.
     acc = zero
@@ -237,7 +238,7 @@ def _flush(stack, cnt, zero):
     return acc
 
 
-@njit(**_JIT, fastmath=_REASSOC)
+@cached_njit(**_JIT, fastmath=_REASSOC)
 def _leaf_sum(x, lo, n, zero):
     # sum(x[lo:lo+n]) in typeof(zero); reassoc lets LLVM keep several SIMD accumulators.
     s = zero
@@ -247,7 +248,7 @@ def _leaf_sum(x, lo, n, zero):
     return s
 
 
-@njit(**_JIT, fastmath=_REASSOC)
+@cached_njit(**_JIT, fastmath=_REASSOC)
 def _leaf_sqdev(x, lo, n, c, zero):
     # sum((x[lo:lo+n] - c)**2): the second pass of the two-pass variance.
     s = zero
@@ -258,7 +259,7 @@ def _leaf_sqdev(x, lo, n, c, zero):
     return s
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _exp_shifted(xs, c, out):
     # out[i] = exp(xs[i] - c). A loop of its own, compiled without reassoc: fastmath's exp
     # vectorizes here (libm's scalar exp would not), and reassoc would break its rounding steps.
@@ -266,21 +267,21 @@ def _exp_shifted(xs, c, out):
         out[i] = fast_exp(xs[i] - c)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _leaf_sumexp(x, lo, n, c, zero, scratch):
     # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax. scratch: >= n.
     _exp_shifted(x[lo : lo + n], c, scratch)
     return _leaf_sum(scratch, 0, n, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _leaf_expstore(x, y, lo, n, c, zero):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c) and their sum: softmax numerators and denominator.
     _exp_shifted(x[lo : lo + n], c, y[lo : lo + n])
     return _leaf_sum(y, lo, n, zero)
 
 
-@njit(**_JIT, fastmath=_REASSOC)
+@cached_njit(**_JIT, fastmath=_REASSOC)
 def _leaf_dot(x, y, lo, n, zero):
     # sum(x[lo:lo+n] * y[lo:lo+n]): softmax backward's sum(g*y).
     s = zero
@@ -291,7 +292,7 @@ def _leaf_dot(x, y, lo, n, zero):
     return s
 
 
-@njit(**_JIT, fastmath=_REASSOC)
+@cached_njit(**_JIT, fastmath=_REASSOC)
 def _leaf_prod(x, lo, n, one):
     # prod(x[lo:lo+n]) in typeof(one), vectorised; product error does not depend on order.
     p = one
@@ -301,7 +302,7 @@ def _leaf_prod(x, lo, n, one):
     return p
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _pw_sum(x, lo, n, zero, stack):
     # pairwise sum of x[lo:lo+n]: BLOCK leaves merged by the binary counter (stack: scratch).
     if n <= BLOCK:
@@ -313,7 +314,7 @@ def _pw_sum(x, lo, n, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _pw_sqdev(x, lo, n, c, zero, stack):
     # pairwise sum((x[lo:lo+n] - c)**2), same tree as _pw_sum.
     if n <= BLOCK:
@@ -325,7 +326,7 @@ def _pw_sqdev(x, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _pw_sumexp(x, lo, n, c, zero, stack):
     # pairwise sum(exp(x[lo:lo+n] - c)); the exps of one leaf at a time go to a scratch block.
     scratch = np.empty(min(n, BLOCK), x.dtype)
@@ -338,7 +339,7 @@ def _pw_sumexp(x, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _pw_expstore(x, y, lo, n, c, zero, stack):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c); returns their pairwise sum.
     if n <= BLOCK:
@@ -350,7 +351,7 @@ def _pw_expstore(x, y, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _pw_dot(x, y, lo, n, zero, stack):
     # pairwise sum(x[lo:lo+n] * y[lo:lo+n]).
     if n <= BLOCK:
@@ -362,7 +363,7 @@ def _pw_dot(x, y, lo, n, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _levels(nrows):
     # stack rows _rows_pw needs for nrows rows: bit length of the ROW_BLOCK leaf count.
     nblk = (nrows + ROW_BLOCK - 1) // ROW_BLOCK
@@ -372,7 +373,7 @@ def _levels(nrows):
     return lv
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
     # dst[doff+j] = pairwise sum over r < R of t(x[base + r*B + b0 + j]), j < bw, where t is the
     # identity, or (v - c[co+j])**2 if sq; leaves of ROW_BLOCK rows vectorised across j;
@@ -433,7 +434,7 @@ def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
         lvl += 1
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _ext_contig(x, lo, n, want_max):
     # (value, index) of the first max (or min) of x[lo:lo+n], n >= 1; the first NaN wins.
     xs = x[lo : lo + n]
@@ -460,7 +461,7 @@ def _ext_contig(x, lo, n, want_max):
     return m, k
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _rows_ext(x, base, R, B, b0, bw, val, idx, o, want_max):
     # val[o+j], idx[o+j] = first max/min over r < R (R >= 1) of x[base + r*B + b0 + j] and its r;
     # the first NaN wins; branch-free selects, vectorised across j.
@@ -484,7 +485,7 @@ def _rows_ext(x, base, R, B, b0, bw, val, idx, o, want_max):
             i0[j] = r if t else i0[j]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _swap_last(src, A, M, N, dst):
     # dst viewed (A, N, M) = src viewed (A, M, N) with its last two axes swapped (flat arrays).
     for a in range(A):
@@ -495,7 +496,7 @@ def _swap_last(src, A, M, N, dst):
                 dst[s0 + n * M + m] = row[n]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _var_den(R, correction, like):
     # torch's variance divisor max(0, R - correction), in like.dtype (no float64 detour).
     d = R - correction
@@ -504,7 +505,7 @@ def _var_den(R, correction, like):
     return like.dtype.type(d)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _chunk_rows(B):
     # rows per parallel chunk of an R-split: PAR_CHUNK elements as a power-of-two number of
     # pairwise leaves (BLOCK elements when B == 1, ROW_BLOCK rows otherwise). Serial prod uses
@@ -522,7 +523,7 @@ def _chunk_rows(B):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def sum_fwd(x3, out2):
     # out2[a,b] = sum_r x3[a,r,b]; pairwise; accumulates in out2.dtype (int64 for ints); R=0 -> 0.
     A, R, B = x3.shape
@@ -542,7 +543,7 @@ def sum_fwd(x3, out2):
                 )
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def sqdev_fwd(x3, c2, out2):
     # out2[a,b] = sum_r (x3[a,r,b] - c2[a,b])**2, pairwise on sum_fwd's tree: variance's pass 2.
     A, R, B = x3.shape
@@ -562,7 +563,7 @@ def sqdev_fwd(x3, c2, out2):
                 _rows_pw(xf, a * R * B, R, B, b0, min(TILE, B - b0), cf, o, _YES, of, o, scr)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def mean_fwd(x3, out2):
     # out2[a,b] = sum_r x3[a,r,b] / R, the pairwise sum then one division; R=0 gives NaN.
     A, R, B = x3.shape
@@ -574,7 +575,7 @@ def mean_fwd(x3, out2):
         of[i] = T(of[i] / rn)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def mean_var_fwd(x3, correction, mean2, var2):
     # mean2 = mean over R; var2 = sum_r (x3 - mean)^2 / max(0, R - correction): two-pass.
     A, R, B = x3.shape
@@ -587,13 +588,13 @@ def mean_var_fwd(x3, correction, mean2, var2):
         vf[i] = T(vf[i] / den)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def var_fwd(x3, correction, out2):
     # out2 = variance over R with torch's correction (1 = unbiased); the mean goes to scratch.
     mean_var_fwd(x3, correction, np.empty_like(out2), out2)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def var_bwd(g2, x3, mean2, correction, gx3):
     # gx3[a,r,b] = g2[a,b] * 2 * (x3[a,r,b] - mean2[a,b]) / max(0, R - correction).
     A, R, B = x3.shape
@@ -614,7 +615,7 @@ def var_bwd(g2, x3, mean2, correction, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def prod_fwd(x3, out2):
     # out2[a,b] = prod_r x3[a,r,b] in out2.dtype (int64 for ints, wrapping); R=0 gives 1.
     # Rows are multiplied in chunks of _chunk_rows(B), chunk products in order (= parallel).
@@ -649,7 +650,7 @@ def prod_fwd(x3, out2):
                     ov[j] = ov[j] * q[j]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def prod_bwd(g2, x3, out2, gx3):
     # gx3 = g2 * product of the slice's other elements: g*out/x when the slice has no zero; with
     # one zero only its position gets g*prod(others); two or more zeros give 0 (torch's rule).
@@ -685,7 +686,7 @@ def prod_bwd(g2, x3, out2, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _ext_fwd(x3, out2, idx2, want_max):
     # shared body of max_fwd / min_fwd.
     A, R, B = x3.shape
@@ -706,20 +707,20 @@ def _ext_fwd(x3, out2, idx2, want_max):
                 _rows_ext(xf, a * R * B, R, B, b0, min(TILE, B - b0), of, jf, a * B + b0, want_max)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def max_fwd(x3, out2, idx2):
     # out2[a,b] = max_r x3[a,r,b], idx2 (int64) its first r; NaN wins (the first NaN's r).
     # R must be >= 1: an empty max raises ValueError (the caller should raise first).
     _ext_fwd(x3, out2, idx2, _YES)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def min_fwd(x3, out2, idx2):
     # out2[a,b] = min_r x3[a,r,b], idx2 (int64) its first r; NaN wins (the first NaN's r).
     _ext_fwd(x3, out2, idx2, _NO)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def max_bwd(g2, idx2, gx3):
     # gx3[a, idx2[a,b], b] = g2[a,b], 0 elsewhere: backward of max/min(dim) (the index rule).
     A, R, B = gx3.shape
@@ -731,7 +732,7 @@ def max_bwd(g2, idx2, gx3):
             gx3[a, idx2[a, b], b] = g2[a, b]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def amax_bwd(g2, x3, out2, gx3):
     # gx3 = g2 / count where x3 equals the extreme out2 (the NaN positions if out2 is NaN), else
     # 0: torch's evenly-distributed rule for amax/amin and the full max()/min().
@@ -757,7 +758,7 @@ def amax_bwd(g2, x3, out2, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _lse_slice(xf, lo, R, stack, zero):
     # max-shifted log(sum(exp(xf[lo:lo+R]))), R >= 1; all -inf gives -inf, +inf gives inf.
     m = _ext_contig(xf, lo, R, _YES)[0]
@@ -766,7 +767,7 @@ def _lse_slice(xf, lo, R, stack, zero):
     return m + np.log(_pw_sumexp(xf, lo, R, m, zero, stack))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def logsumexp_fwd(x3, out2):
     # out2[a,b] = m + log(sum_r exp(x3[a,r,b] - m)), m the slice max; R=0 or all -inf gives
     # -inf, a +inf gives inf, NaN propagates.
@@ -787,7 +788,7 @@ def logsumexp_fwd(x3, out2):
         of[s] = _lse_slice(xf, s * R, R, stack, T(0))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _softmax_slices(xf, of, S, R, log):
     # softmax (or log_softmax) of S contiguous slices of length R >= 1, in place in of.
     T = of.dtype.type
@@ -807,7 +808,7 @@ def _softmax_slices(xf, of, S, R, log):
                 os[i] *= inv
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _softmax_fwd(x3, out3, log):
     # shared body of softmax_fwd / log_softmax_fwd.
     A, R, B = x3.shape
@@ -824,19 +825,19 @@ def _softmax_fwd(x3, out3, log):
     _swap_last(ot, A, B, R, out3.reshape(n))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def softmax_fwd(x3, out3):
     # out3 = exp(x3 - max_r) / sum_r exp(x3 - max_r) over R; an all -inf slice gives NaN (torch).
     _softmax_fwd(x3, out3, _NO)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def log_softmax_fwd(x3, out3):
     # out3 = x3 - (max_r + log(sum_r exp(x3 - max_r))) over R.
     _softmax_fwd(x3, out3, _YES)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _softmax_bwd_slices(gf, yf, of, S, R, log):
     # backward of S contiguous slices: y*(g - sum(g*y)), or for log_softmax g - exp(y)*sum(g).
     T = of.dtype.type
@@ -856,7 +857,7 @@ def _softmax_bwd_slices(gf, yf, of, S, R, log):
                 os[i] = ys[i] * (gs[i] - t)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _softmax_bwd(g3, y3, gx3, log):
     # shared body of softmax_bwd / log_softmax_bwd.
     A, R, B = g3.shape
@@ -875,13 +876,13 @@ def _softmax_bwd(g3, y3, gx3, log):
     _swap_last(ot, A, B, R, gx3.reshape(n))
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def softmax_bwd(g3, y3, gx3):
     # gx3 = y3 * (g3 - sum_r(g3 * y3)), y3 the softmax output; all (A, R, B).
     _softmax_bwd(g3, y3, gx3, _NO)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def log_softmax_bwd(g3, y3, gx3):
     # gx3 = g3 - exp(y3) * sum_r g3, y3 the log_softmax output; all (A, R, B).
     _softmax_bwd(g3, y3, gx3, _YES)
@@ -892,7 +893,7 @@ def log_softmax_bwd(g3, y3, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _cumsum(x3, out3, rev):
     # running sum along R (from the end if rev), sequential, carried in out3.dtype.
     A, R, B = x3.shape
@@ -924,13 +925,13 @@ def _cumsum(x3, out3, rev):
                     cur[j] = prev[j] + xr[j]
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def cumsum_fwd(x3, out3):
     # out3[a,r,b] = sum_{s<=r} x3[a,s,b], sequential, in out3.dtype (int64 for ints, as torch).
     _cumsum(x3, out3, _NO)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def cumsum_bwd(g3, gx3):
     # gx3[a,r,b] = sum_{s>=r} g3[a,s,b]: the reverse cumsum.
     _cumsum(g3, gx3, _YES)
@@ -941,7 +942,7 @@ def cumsum_bwd(g3, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _combine_sum(part, out2):
     # out2[a,b] = binary-counter combination over k of part[a,k,b]: the top of the serial tree.
     A, K, B = part.shape
@@ -954,7 +955,7 @@ def _combine_sum(part, out2):
             out2[a, b] = _flush(stack, K, zero)
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _combine_prod(part, out2):
     # out2[a,b] = product over k of part[a,k,b] in order, as prod_fwd multiplies its chunks.
     A, K, B = part.shape
@@ -966,7 +967,7 @@ def _combine_prod(part, out2):
             out2[a, b] = p
 
 
-@njit(**_JIT)
+@cached_njit(**_JIT)
 def _combine_ext(pv, pi, rows, want_max, out2, idx2):
     # first extreme over chunks k (chunk k starts at row k*rows); the first NaN wins.
     A, K, B = pv.shape
@@ -990,6 +991,7 @@ def _combine_ext(pv, pi, rows, want_max, out2, idx2):
 # --------------------------------------------------------------------------------------------
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()  # two threads' first parallel reductions make one pool
 
 
 def _threads() -> int:
@@ -1005,7 +1007,9 @@ def _run(fn, tasks) -> None:
         fn(*tasks[0])
         return
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="jitgrad-reduce")
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(_threads(), thread_name_prefix="jitgrad-reduce")
     futures = [_POOL.submit(fn, *t) for t in tasks[1:]]
     fn(*tasks[0])  # the calling thread works too instead of only waiting
     for f in futures:

@@ -10,7 +10,8 @@ float32 norms of millions of elements accurate without a float64 accumulator.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .jit import cached_njit
 
 #: Rows accumulated before a partial sum is folded into the total.
 CHUNK = 256
@@ -24,7 +25,7 @@ P_NEG_INF = 4
 P_ZERO = 5
 
 
-@njit(cache=True, inline="always")
+@cached_njit(inline="always")
 def _term(v, mode, p, zero, one):
     # one element's share of the p-norm's sum (modes P_GENERAL, P_TWO, P_ONE, P_ZERO).
     a = abs(v)
@@ -37,7 +38,7 @@ def _term(v, mode, p, zero, one):
     return a**p
 
 
-@njit(cache=True)
+@cached_njit
 def norm_fwd(x3, mode, p, out2):
     # out2[a,b] = (sum_r |x3[a,r,b]|^p)^(1/p); P_INF/P_NEG_INF: max/min |x|; P_ZERO: count != 0.
     A, R, B = x3.shape
@@ -71,7 +72,7 @@ def norm_fwd(x3, mode, p, out2):
             out2[a, b] = total
 
 
-@njit(cache=True)
+@cached_njit
 def all_fwd(x3, out2):
     # out2[a,b] = every x3[a,r,b] != 0 (True for R == 0); stops at the first zero.
     A, R, B = x3.shape
@@ -85,7 +86,7 @@ def all_fwd(x3, out2):
             out2[a, b] = ok
 
 
-@njit(cache=True)
+@cached_njit
 def any_fwd(x3, out2):
     # out2[a,b] = some x3[a,r,b] != 0 (False for R == 0); stops at the first non-zero.
     A, R, B = x3.shape

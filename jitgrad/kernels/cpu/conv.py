@@ -1,0 +1,100 @@
+"""Convolution kernels: im2col (unfold) and its adjoint col2im (fold).
+
+A convolution is one im2col pass plus a BLAS matmul (numpy's, in the caller): on a 2-core
+machine a direct loop nest cannot match BLAS for the channel/filter contraction, while im2col
+is a cheap, memory-bound copy. The backward is the same pair in reverse: a matmul for the
+column gradient, then col2im to add the columns back into the image.
+
+Layout contract: images are C-contiguous planes ``x[p, y, x]`` with ``p = n * C + c``;
+columns are ``cols[p, i * kw + j, oy * ow + ox]``, which, viewed as ``(N, C * kh * kw, L)``,
+is PyTorch's ``unfold`` layout. A 1-d convolution is the 2-d one with ``H = kh = 1``. Each
+plane is independent, so the ``*_par`` drivers split planes across threads with no races and
+give the same bits as the serial ones.
+"""
+
+from __future__ import annotations
+
+from numba import prange
+
+from ... import helpers
+from .jit import cached_njit
+
+_JIT = {"error_model": "numpy"}
+
+
+@cached_njit(**_JIT)
+def _im2col_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
+    # cols[p, i*kw + j, oy*ow + ox] = x[p, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside
+    h, w = x.shape[1], x.shape[2]
+    oh = cols.shape[2] // ow if ow > 0 else 0
+    zero = x.dtype.type(0)
+    for i in range(kh):
+        for j in range(kw):
+            row = cols[p, i * kw + j]
+            for oy in range(oh):
+                y = oy * sh - ph + i * dh
+                base = oy * ow
+                if y < 0 or y >= h:
+                    for ox in range(ow):
+                        row[base + ox] = zero
+                    continue
+                for ox in range(ow):
+                    xx = ox * sw - pw + j * dw
+                    row[base + ox] = x[p, y, xx] if 0 <= xx < w else zero
+
+
+@cached_njit(**_JIT)
+def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
+    # x: (P, H, W); cols: (P, kh*kw, oh*ow), every element written
+    for p in range(x.shape[0]):
+        _im2col_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols)
+
+
+@cached_njit(**_JIT, parallel=True)
+def im2col_par(x, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
+    for p in prange(x.shape[0]):
+        _im2col_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols)
+
+
+@cached_njit(**_JIT)
+def _col2im_plane(cols, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
+    # gx[p, y, x] = sum of cols[p, i*kw + j, oy*ow + ox] over the taps that read (y, x)
+    h, w = gx.shape[1], gx.shape[2]
+    oh = cols.shape[2] // ow if ow > 0 else 0
+    zero = gx.dtype.type(0)
+    for y in range(h):
+        for xx in range(w):
+            gx[p, y, xx] = zero
+    for i in range(kh):
+        for j in range(kw):
+            row = cols[p, i * kw + j]
+            for oy in range(oh):
+                y = oy * sh - ph + i * dh
+                if y < 0 or y >= h:
+                    continue
+                base = oy * ow
+                for ox in range(ow):
+                    xx = ox * sw - pw + j * dw
+                    if 0 <= xx < w:
+                        gx[p, y, xx] += row[base + ox]
+
+
+@cached_njit(**_JIT)
+def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
+    # cols: (P, kh*kw, oh*ow); gx: (P, H, W), overwritten
+    for p in range(gx.shape[0]):
+        _col2im_plane(cols, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx)
+
+
+@cached_njit(**_JIT, parallel=True)
+def col2im_par(cols, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
+    for p in prange(gx.shape[0]):
+        _col2im_plane(cols, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx)
+
+
+_PARALLEL = {im2col: im2col_par, col2im: col2im_par}
+
+
+def pick(kernel, size: int):
+    """``kernel``'s prange variant when ``size`` (elements) reaches ``PARALLEL_THRESHOLD``."""
+    return _PARALLEL[kernel] if size >= helpers.PARALLEL_THRESHOLD else kernel

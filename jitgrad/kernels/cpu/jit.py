@@ -1,0 +1,260 @@
+"""``@cached_njit``: Numba's ``@njit`` with an on-disk cache that cannot crash or lie.
+
+Every jitgrad kernel, hand-written or generated, is compiled through this decorator instead
+of ``@njit(cache=True)``, because Numba's own cache trusts its files:
+
+- it unpickles a data file straight into LLVM; a few flipped bytes in the object code abort
+  every later process inside LLVM (``LLVM ERROR ... e_shoff``, SIGABRT: nothing to catch),
+  until someone deletes the file;
+- nothing ties a data file to the function that loads it: two files of the same size swapped
+  between kernels load without error and compute wrong numbers;
+- its index is read, extended and rewritten by every process that compiles a new signature,
+  and data files are numbered in that index, so processes racing on one function can leave an
+  index naming another signature's file;
+- an unwritable directory makes its locator fall back to the package folder or
+  ``~/.cache/numba``, or raise when the function is decorated.
+
+Here each compiled overload is one file, ``<function>.<hash of its identity>.nbc``, and there
+is no index. The file holds a magic string, the source stamp it was compiled from and a SHA-256
+of (the overload's identity: function, signature, target CPU, bytecode, Numba version and the
+file's name; the stamp; the payload), checked before a byte is unpickled. A truncated, zeroed,
+bit-flipped or swapped file therefore never reaches pickle or LLVM: it is removed, the first
+one in a process is reported with a warning, and the function is compiled again. A file that
+verifies holds exactly the bytes a compile of this function by this Numba produced for this
+CPU, so loading it is as safe as compiling (no need to isolate the load in a subprocess). A
+file with a valid digest but an older source stamp is stale, not damaged: it is a quiet miss.
+
+The stamp hashes the function's source file and every module of this package, since kernels
+inline helpers from other files (``fastmath``, ``scalar``) whose changes Numba's file stamp
+would miss (numba issue 1833). Compiled code lives under ``JITGRAD_CACHE_DIR``: beside a
+generated module that already lives there, else in ``<cache dir>/numba/<source folder>``.
+Files are written through unique temporary names and renamed; an unwritable directory is read
+but never written, with no error and nothing written elsewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import os
+import pickle
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numba
+from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
+from numba.core.serialize import dumps
+
+from ... import helpers
+
+MAGIC = b"jitgrad-nbc-1\n"
+_DIGEST = 32  # bytes of a SHA-256
+_HEADER = len(MAGIC) + 2 * _DIGEST  # magic, source stamp, digest
+_warned = False
+
+
+def cached_njit(*args: Any, **options: Any) -> Any:
+    """``numba.njit(**options)`` whose compiled code is cached by :class:`KernelCache`.
+
+    Used as ``@cached_njit`` or ``@cached_njit(error_model="numpy", parallel=True)``, in place
+    of ``@njit(cache=True, ...)``. A function without a source file (made with ``exec``) is
+    compiled in memory only.
+    """
+
+    def decorate(fn: Any) -> Any:
+        dispatcher = numba.njit(**options)(fn)
+        if os.path.isfile(inspect.getfile(fn)):
+            # What Dispatcher.enable_caching does, with our cache class.
+            dispatcher._cache = KernelCache(fn)
+        return dispatcher
+
+    if args and callable(args[0]):
+        return decorate(args[0])
+    return decorate
+
+
+def warn_damaged(path: Path | str, reason: str) -> None:
+    """Report a damaged cache file: a warning for the first one in a process, then quietly.
+
+    The file has already been dropped and its kernel is being rebuilt, so nothing is wrong
+    with the results; one warning tells the user the cache directory is being damaged.
+    """
+    global _warned
+    message = f"jitgrad: damaged kernel cache file {path} ({reason}); replaced by a new compile"
+    helpers.debug_print(1, message)
+    if not _warned:
+        _warned = True
+        warnings.warn(message + " (further damaged files are replaced silently)", stacklevel=2)
+
+
+def has_cached_code(dispatcher: Any) -> bool:
+    """Whether ``dispatcher`` has compiled code in its cache directory (for ``explain``)."""
+    cache = getattr(dispatcher, "_cache", None)
+    return isinstance(cache, KernelCache) and any(cache._cache_file.files())
+
+
+@functools.cache
+def _file_digest(path: str, mtime_ns: int, size: int) -> bytes:
+    """SHA-256 of a file, memoized on its modification time and size."""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).digest()
+
+
+@functools.lru_cache(maxsize=1)
+def _library_digest() -> bytes:
+    """SHA-256 over the modules of this package: the helpers a kernel may inline."""
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.digest()
+
+
+class _Locator(_CacheLocator):
+    """Where a function's compiled code lives, and the stamp of the source it came from."""
+
+    def __init__(self, py_func: Any, py_file: str) -> None:
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        self._cache_path = self._directory(py_file, str(helpers.cache_dir()))
+
+    @classmethod
+    @functools.cache
+    def _directory(cls, py_file: str, cache_dir: str) -> str:
+        """The cache directory for functions of ``py_file`` (memoized: resolving paths for
+        each of about a hundred kernels would add 10 ms to ``import jitgrad``)."""
+        source = Path(py_file).resolve()
+        root = Path(cache_dir).resolve()
+        if root in source.parents:  # a generated module: its compiled code beside it
+            return str(source.parent / "__pycache__")
+        return str(root / "numba" / cls.get_suitable_cache_subpath(py_file))
+
+    def ensure_cache_path(self) -> None:
+        """Create the directory; no probe file (two threads would share its name)."""
+        os.makedirs(self._cache_path, exist_ok=True)
+
+    def get_cache_path(self) -> str:
+        return self._cache_path
+
+    def get_source_stamp(self) -> bytes:
+        st = os.stat(self._py_file)
+        own = _file_digest(self._py_file, st.st_mtime_ns, st.st_size)
+        return hashlib.sha256(own + _library_digest()).digest()
+
+    def get_disambiguator(self) -> str:
+        return str(self._lineno)
+
+
+class _Impl(CompileResultCacheImpl):
+    """Numba's CompileResult (de)serialization with :class:`_Locator` as the only locator
+    (``NUMBA_CACHE_LOCATOR_CLASSES`` must not move jitgrad's cache elsewhere)."""
+
+    def __init__(self, py_func: Any) -> None:
+        self._lineno = py_func.__code__.co_firstlineno
+        py_file = inspect.getfile(py_func)
+        self._locator = _Locator(py_func, py_file)
+        fullname = f"{Path(py_file).stem}.{py_func.__qualname__}"
+        self._filename_base = self.get_filename_base(fullname, getattr(sys, "abiflags", ""))
+
+
+class KernelCache(FunctionCache):
+    """A Numba function cache whose files are verified before they are loaded (see above)."""
+
+    _impl_class = _Impl
+
+    def __init__(self, py_func: Any) -> None:  # Cache.__init__ would build Numba's file class
+        self._name = repr(py_func)
+        self._py_func = py_func
+        self._impl = _Impl(py_func)
+        self._cache_path = self._impl.locator.get_cache_path()
+        stamp = self._impl.locator.get_source_stamp()
+        self._cache_file = _VerifiedFiles(self._cache_path, self._impl.filename_base, stamp)
+        self.enable()
+
+    def _load_overload(self, sig: Any, target_context: Any) -> Any:
+        if not self._enabled:
+            return None
+        key = self._index_key(sig, target_context.codegen())
+        try:
+            payload = self._cache_file.load(key)
+            return None if payload is None else self._impl.rebuild(target_context, payload)
+        except Exception as exc:  # verified, yet unusable here: compile instead
+            self._cache_file.drop(key, f"could not be loaded: {type(exc).__name__}: {exc}")
+            return None
+
+    def _save_overload(self, sig: Any, data: Any) -> None:
+        if not self._enabled or not self._impl.check_cachable(data):
+            return
+        key = self._index_key(sig, data.codegen)
+        self._cache_file.save(key, self._impl.reduce(data))
+
+
+class _VerifiedFiles:
+    """One file per overload: ``MAGIC | source stamp | digest | pickled payload``."""
+
+    def __init__(self, cache_path: str, filename_base: str, source_stamp: bytes) -> None:
+        self._dir = Path(cache_path)
+        self._base = filename_base
+        self._prefix = filename_base[:120]  # the identity hash keeps shortened names apart
+        self._stamp = source_stamp
+
+    def _locate(self, key: Any) -> tuple[Path, bytes]:
+        """The file for overload ``key`` and the identity its digest is keyed with."""
+        identity = f"{self._base}|{key!r}|numba {numba.__version__}"
+        name = f"{self._prefix}.{hashlib.sha256(identity.encode()).hexdigest()[:16]}.nbc"
+        return self._dir / name, f"{identity}|{name}".encode()
+
+    def files(self) -> list[Path]:
+        return list(self._dir.glob(f"{self._prefix}.*.nbc"))
+
+    def flush(self) -> None:
+        """Forget every overload of the function (``Dispatcher.recompile``)."""
+        for f in self.files():
+            _unlink(f)
+
+    def load(self, key: Any) -> Any:
+        path, identity = self._locate(key)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # unreadable (permissions): a miss, not damage
+            helpers.debug_print(1, f"cannot read kernel cache file {path}: {exc}")
+            return None
+        if len(blob) < _HEADER or not blob.startswith(MAGIC):
+            return self._damaged(path, "truncated" if len(blob) < _HEADER else "bad header")
+        stamp = blob[len(MAGIC) : len(MAGIC) + _DIGEST]
+        digest = blob[len(MAGIC) + _DIGEST : _HEADER]
+        payload = memoryview(blob)[_HEADER:]
+        if hashlib.sha256(identity + stamp + payload).digest() != digest:
+            return self._damaged(path, "contents do not match this kernel's digest")
+        if stamp != self._stamp:  # compiled from another version of the source: stale
+            return None
+        return pickle.loads(payload)
+
+    def save(self, key: Any, payload: Any) -> None:
+        path, identity = self._locate(key)
+        data = dumps(payload)
+        digest = hashlib.sha256(identity + self._stamp + data).digest()
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # a read-only cache: compiled in memory only
+        helpers.atomic_write(path, MAGIC + self._stamp + digest + data)
+
+    def drop(self, key: Any, reason: str) -> None:
+        self._damaged(self._locate(key)[0], reason)
+
+    @staticmethod
+    def _damaged(path: Path, reason: str) -> None:
+        _unlink(path)
+        warn_damaged(path, reason)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:  # already gone, or a read-only directory
+        pass

@@ -1,0 +1,315 @@
+"""``conv1d``, ``conv2d``, ``unfold`` and ``fold``: convolution as im2col plus a BLAS matmul.
+
+The forward is one im2col pass (a Numba kernel) and one numpy matmul per group, recorded as a
+single ``ConvolutionBackward0`` node as in PyTorch. Its backward is written in Tensor ops over
+two recorded linear ops that are each other's adjoint, ``Im2ColBackward0`` (``unfold``) and
+``Col2ImBackward0`` (``fold``), plus matmuls. Under ``no_grad`` that is the ordinary fast
+backward; under ``create_graph=True`` the same code records a differentiable graph, so double
+backward through a convolution works with no second implementation. The columns are not kept
+between forward and backward (they are ``kernel_size`` times the input): the backward redoes
+the cheap im2col copy, as PyTorch's slow path does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..autograd.recording import record
+from ..kernels.cpu import conv as CK
+from ..ops.movement import contiguous_array
+from ..tensor import Tensor
+
+__all__ = ["conv1d", "conv2d", "fold", "unfold"]
+
+
+class Geom(NamedTuple):
+    """One 2-d window geometry: kernel, stride, leading padding, dilation, output size."""
+
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    ph: int
+    pw: int
+    dh: int
+    dw: int
+    oh: int
+    ow: int
+
+    def kernel_args(self) -> tuple:
+        return (self.kh, self.kw, self.sh, self.sw, self.ph, self.pw, self.dh, self.dw, self.ow)
+
+
+def ntuple(value: Any, n: int) -> tuple[int, ...]:
+    """``value`` as an ``n``-tuple of ints (an int, or a sequence of length 1 or ``n``)."""
+    if isinstance(value, int | np.integer):
+        return (int(value),) * n
+    t = tuple(int(v) for v in value)
+    return t * n if len(t) == 1 else t
+
+
+def sizes(t: Any) -> str:
+    return "[" + ", ".join(str(s) for s in t) + "]"
+
+
+def _im2col(x: Tensor, g: Geom) -> Tensor:
+    """(N, C, H, W) -> (N, C*kh*kw, oh*ow) columns (``Im2ColBackward0``; adjoint: col2im)."""
+    a = contiguous_array(x._value, x._dtype)
+    n, c, h, w = a.shape
+    cols = np.empty((n * c, g.kh * g.kw, g.oh * g.ow), a.dtype)
+    CK.pick(CK.im2col, cols.size)(a.reshape(n * c, h, w), *g.kernel_args(), cols)
+    out = cols.reshape(n, c * g.kh * g.kw, g.oh * g.ow)
+    return record("Im2ColBackward0", out, x._dtype, (x,), lambda gc: _col2im(gc, g, (h, w)))
+
+
+def _col2im(cols: Tensor, g: Geom, hw: tuple[int, int]) -> Tensor:
+    """(N, C*kh*kw, L) columns summed back into (N, C, H, W) (``Col2ImBackward0``)."""
+    a = contiguous_array(cols._value, cols._dtype)
+    n, ckk, length = a.shape
+    c = ckk // (g.kh * g.kw)
+    out = np.empty((n * c, *hw), a.dtype)
+    CK.pick(CK.col2im, a.size)(a.reshape(n * c, g.kh * g.kw, length), *g.kernel_args(), out)
+    return record(
+        "Col2ImBackward0",
+        out.reshape(n, c, *hw),
+        cols._dtype,
+        (cols,),
+        lambda gg: _im2col(gg, g),
+    )
+
+
+def _conv_geometry(
+    hw: tuple[int, int], k: tuple[int, int], stride: Any, padding: Any, dilation: Any, nd: int
+) -> Geom:
+    """Check stride/padding/dilation (PyTorch's messages) and compute the output size."""
+    s, d = ntuple(stride, nd), ntuple(dilation, nd)
+    if isinstance(padding, str):
+        if padding == "valid":
+            lo = hi = (0,) * nd
+        elif padding == "same":
+            if any(v != 1 for v in s):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [di * (ki - 1) for di, ki in zip(d, k[2 - nd :], strict=True)]
+            lo = tuple(t // 2 for t in total)
+            hi = tuple(t - t // 2 for t in total)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        lo = hi = ntuple(padding, nd)
+    if any(v <= 0 for v in s):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v < 0 for v in lo):
+        raise RuntimeError("negative padding is not supported")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero")
+    if nd == 1:  # a 1-d convolution is the 2-d one over a height-1 image
+        s, d, lo, hi = (1, *s), (1, *d), (0, *lo), (0, *hi)
+    padded = [hw[i] + lo[i] + hi[i] for i in range(2)]
+    eff = [d[i] * (k[i] - 1) + 1 for i in range(2)]
+    if any(p < e for p, e in zip(padded, eff, strict=True)):
+        shown = slice(2 - nd, 2)
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded[shown]))}). "
+            f"Kernel size: ({' x '.join(map(str, eff[shown]))}). "
+            "Kernel size can't be greater than actual input size"
+        )
+    oh, ow = ((padded[i] - eff[i]) // s[i] + 1 for i in range(2))
+    return Geom(k[0], k[1], s[0], s[1], lo[0], lo[1], d[0], d[1], oh, ow)
+
+
+def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, nd: int):  # noqa: A002
+    """PyTorch's shape checks (``check_shape_forward``); returns the batched input shape."""
+    name = f"conv{nd}d"
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+            f"input of size: {sizes(input.shape)}"
+        )
+    shape = tuple(input.shape) if input.dim() == nd + 2 else (1, *input.shape)
+    ws = tuple(weight.shape)
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if len(ws) != nd + 2:
+        raise RuntimeError(
+            f"Expected {len(ws)}-dimensional input for {len(ws)}-dimensional weight {sizes(ws)}, "
+            f"but got {nd + 2}-dimensional input of size {sizes(shape)} instead"
+        )
+    if ws[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {sizes(ws)} instead"
+        )
+    if shape[1] != ws[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {sizes(ws)}, expected input{sizes(shape)} to "
+            f"have {ws[1] * groups} channels, but got {shape[1]} channels instead"
+        )
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[0]):
+        raise RuntimeError(
+            f"Given weight of size {sizes(ws)}, expected bias to be 1-dimensional with {ws[0]} "
+            f"elements, but got bias of size {sizes(bias.shape)} instead"
+        )
+    for t in (weight, bias):
+        if t is not None and t._dtype is not input._dtype:
+            raise RuntimeError(
+                f"expected scalar type {_type_name(input)} but found {_type_name(t)}"
+            )
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{_type_name(input)}'")
+    return shape
+
+
+def _type_name(t: Tensor) -> str:
+    return {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long"}.get(
+        t._dtype.np.name, t._dtype.np.name.capitalize()
+    )
+
+
+def _convolution(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+    nd: int,
+) -> Tensor:
+    shape = _check_conv(input, weight, bias, groups, nd)
+    n, c = shape[0], shape[1]
+    hw = (1, shape[2]) if nd == 1 else (shape[2], shape[3])
+    o = weight.shape[0]
+    k = (1, weight.shape[2]) if nd == 1 else (weight.shape[2], weight.shape[3])
+    g = _conv_geometry(hw, k, stride, padding, dilation, nd)
+    og, kg, length = o // groups, (c // groups) * k[0] * k[1], g.oh * g.ow
+    x4 = contiguous_array(input._value, input._dtype).reshape(n, c, *hw)
+    cols = np.empty((n * c, k[0] * k[1], length), x4.dtype)
+    CK.pick(CK.im2col, cols.size)(x4.reshape(n * c, *hw), *g.kernel_args(), cols)
+    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, og, kg)
+    out = np.matmul(w3, cols.reshape(n, groups, kg, length)).reshape(n, o, length)
+    if bias is not None:
+        out += bias._value.reshape(o, 1)
+    out_shape = (n, o, g.ow) if nd == 1 else (n, o, g.oh, g.ow)
+    if input.dim() == nd + 1:
+        out_shape = out_shape[1:]
+    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+
+    def backward(grad: Tensor) -> tuple:
+        g3 = grad.reshape(n, groups, og, length)
+        gx = gw = gb = None
+        if needs[0]:
+            w_t = weight.reshape(groups, og, kg).transpose(1, 2)
+            gcols = w_t.matmul(g3).reshape(n, c * k[0] * k[1], length)
+            gx = _col2im(gcols, g, hw).reshape(input.shape)
+        if needs[1]:
+            cols_t = _im2col(input.reshape(n, c, *hw), g).reshape(n, groups, kg, length)
+            gw = g3.matmul(cols_t.transpose(2, 3)).sum(0).reshape(weight.shape)
+        if needs[2]:
+            gb = g3.sum((0, 3)).reshape(o)
+        return gx, gw, gb
+
+    return record(
+        "ConvolutionBackward0",
+        out.reshape(out_shape),
+        input._dtype,
+        (input, weight, bias),
+        backward,
+        saved=(input, weight),
+    )
+
+
+def conv1d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-d cross-correlation over ``(N, C, L)`` (or unbatched ``(C, L)``) inputs."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-d cross-correlation over ``(N, C, H, W)`` (or unbatched ``(C, H, W)``) inputs.
+
+    >>> import jitgrad as torch
+    >>> torch.nn.functional.conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2)).tolist()
+    [[[[4.0, 4.0], [4.0, 4.0]]]]
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _fold_geometry(hw: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Geom:
+    k, d, p, s = (ntuple(v, 2) for v in (kernel_size, dilation, padding, stride))
+    oh, ow = ((hw[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2))
+    return Geom(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow)
+
+
+def unfold(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """Sliding local blocks of a 4-d ``(N, C, H, W)`` input as ``(N, C*kh*kw, L)`` columns."""
+    if input.dim() not in (3, 4):
+        raise NotImplementedError(
+            f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)"
+        )
+    x = input if input.dim() == 4 else input.unsqueeze(0)
+    g = _fold_geometry(tuple(x.shape[2:]), kernel_size, dilation, padding, stride)
+    if g.oh <= 0 or g.ow <= 0:
+        raise RuntimeError(
+            f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), kernel_size="
+            f"({g.kh}, {g.kw}), dilation=({g.dh}, {g.dw}), padding=({g.ph}, {g.pw}), calculated "
+            f"shape of the array of sliding blocks as ({g.oh}, {g.ow}), but its components must "
+            "be at least one."
+        )
+    out = _im2col(x, g)
+    return out if input.dim() == 4 else out.squeeze(0)
+
+
+def fold(
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """Sums ``(N, C*kh*kw, L)`` columns back into an ``(N, C, *output_size)`` image."""
+    if input.dim() not in (2, 3):
+        raise NotImplementedError(
+            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+            f"(got {input.dim()}D)"
+        )
+    cols = input if input.dim() == 3 else input.unsqueeze(0)
+    hw = ntuple(output_size, 2)
+    g = _fold_geometry(hw, kernel_size, dilation, padding, stride)
+    kk = g.kh * g.kw
+    if cols.shape[1] % kk or cols.shape[2] != g.oh * g.ow:
+        raise RuntimeError(
+            f"Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={cols.shape[1]} and kernel_size=({g.kh}, "
+            f"{g.kw})"
+            if cols.shape[1] % kk
+            else f"Given output_size=({hw[0]}, {hw[1]}), kernel_size=({g.kh}, {g.kw}), "
+            f"dilation=({g.dh}, {g.dw}), padding=({g.ph}, {g.pw}), stride=({g.sh}, {g.sw}), "
+            f"expected size of input's dimension 2 to match the calculated number of sliding "
+            f"blocks {g.oh} * {g.ow} = {g.oh * g.ow}, but got input.size(2)={cols.shape[2]}."
+        )
+    out = _col2im(cols, g, hw)
+    return out if input.dim() == 3 else out.squeeze(0)

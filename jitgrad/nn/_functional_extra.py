@@ -1,0 +1,112 @@
+"""``nn.functional.dropout``, ``pad`` (constant mode) and ``scaled_dot_product_attention``.
+
+``pad`` is one node (``ConstantPadNdBackward0``) whose backward is the opposite pad (negative
+pads crop). ``scaled_dot_product_attention`` is PyTorch's documented reference computation
+(matmul, scale, mask, softmax, dropout, matmul); PyTorch's CPU kernel fuses it into one node,
+so the graph shows the steps instead, with the same values up to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd.recording import record
+from ..creation import generator, ones, zeros
+from ..ops.linalg import matmul
+from ..tensor import Tensor, _make
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        mask = np.zeros(input._value.shape, input._dtype.np)
+    else:
+        keep = generator().random(input._value.shape) >= p
+        mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
+    m = _make(mask, input._dtype)
+    return input.mul_(m) if inplace else input * m
+
+
+def pad(
+    input: Tensor,  # noqa: A002
+    pad: Any,
+    mode: str = "constant",
+    value: float | None = None,
+) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions: ``(left, right, top, bottom, ...)``, the
+    last dimension first; negative amounts crop."""
+    pads = [int(p) for p in pad]
+    if len(pads) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pads) // 2 > input.dim():
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pads)} and input of dimension {input.dim()}"
+        )
+    if mode != "constant":
+        raise NotImplementedError(f"F.pad mode '{mode}' is not implemented in jitgrad")
+    shape = list(input.shape)
+    src = [slice(None)] * len(shape)
+    dst = [slice(None)] * len(shape)
+    for i in range(len(pads) // 2):
+        d = len(shape) - 1 - i
+        lo, hi = pads[2 * i], pads[2 * i + 1]
+        n = shape[d]
+        new = n + lo + hi
+        if new < 0:
+            raise RuntimeError(
+                f"The input size {n}, plus negative padding {lo} and {hi} resulted in a negative "
+                f"output size, which is invalid. Check dimension {d} of your input."
+            )
+        src[d] = slice(max(-lo, 0), n - max(-hi, 0))
+        dst[d] = slice(max(lo, 0), new - max(hi, 0))
+        shape[d] = new
+    out = np.full(shape, 0 if value is None else value, input._dtype.np)
+    out[tuple(dst)] = input._value[tuple(src)]
+    back = [-p for p in pads]
+    return record("ConstantPadNdBackward0", out, input._dtype, (input,), lambda g: (_pad(g, back),))
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """``softmax(q k^T * scale + mask) v`` (boolean masks keep True positions)."""
+    n_q, n_k = query.shape[-2], key.shape[-2]
+    factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    bias = zeros(n_q, n_k, dtype=query.dtype)
+    if is_causal:
+        keep = ones(n_q, n_k, dtype=query.dtype).tril(0) > 0
+        bias = bias.masked_fill(~keep, float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype.name == "bool":
+            bias = bias.masked_fill(~attn_mask, float("-inf"))
+        else:
+            bias = attn_mask + bias
+    if enable_gqa and key.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+        rep = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(rep, -3)
+        value = value.repeat_interleave(rep, -3)
+    weights = matmul(query, key.transpose(-2, -1)) * factor + bias
+    weights = weights.softmax(-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, training=True)
+    return matmul(weights, value)
+
+
+_pad = pad  # the name ``pad`` is also pad()'s argument
+
+__all__ = ["dropout", "pad", "scaled_dot_product_attention"]

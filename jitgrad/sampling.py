@@ -1,0 +1,310 @@
+"""Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
+``multinomial`` and the ``*_like`` forms.
+
+Every function draws from ``generator=`` or the default generator (:mod:`jitgrad.random`), so
+a seeded program is reproducible; the streams are not PyTorch's (see that module). Samples
+are drawn in float64 and rounded to the requested dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import argcheck as A
+from . import dtypes as D
+from .autograd.recording import record
+from .creation import _dtype_arg, _finish, _shape, _size_arg, zeros_like
+from .random import Generator, numpy_generator
+from .tensor import Tensor, _make
+
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float"}
+_TYPE_NAMES["float64"] = "Double"
+
+
+def _float_dtype(dtype: Any, kernel: str, default: D.dtype | None = None) -> D.dtype:
+    """The dtype of a floating sample, with PyTorch's refusal of integer dtypes."""
+    dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"{kernel}\" not implemented for '{_TYPE_NAMES[dt.name]}'")
+    return dt
+
+
+def _sampled(
+    fn: str, draw: Any, size: tuple, kwargs: dict[str, Any], dtype: Any, kernel: str
+) -> Tensor:
+    """``draw(shape)`` (float64 samples) cast to ``dtype``; the size and dtype checked with
+    PyTorch's errors before anything is drawn (random floats need a float dtype)."""
+    size = _size_arg(size, kwargs, fn)
+    shape = _shape(fn, size)
+    dt = _float_dtype(_dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None, kernel)
+    A.storage_nbytes(shape, dt.itemsize)
+    try:
+        return _make(draw(shape).astype(dt.np, copy=False), dt)
+    except (MemoryError, ValueError):  # the float64 draw may pass numpy's limit first
+        raise A.alloc_failed(shape, dt.itemsize) from None
+
+
+def rand(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kwargs: Any,
+) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    rng = numpy_generator(generator)
+    draw = lambda shape: rng.random(shape, dtype=np.float64)  # noqa: E731
+    t = _sampled("rand", draw, size, kwargs, dtype, "check_uniform_bounds")
+    return _finish(t, requires_grad, device)
+
+
+def randn(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kwargs: Any,
+) -> Tensor:
+    """Standard normal samples."""
+    rng = numpy_generator(generator)
+    draw = lambda shape: rng.standard_normal(shape, dtype=np.float64)  # noqa: E731
+    t = _sampled("randn", draw, size, kwargs, dtype, "normal_kernel_cpu")
+    return _finish(t, requires_grad, device)
+
+
+def _check_range(low: int, high: int) -> None:
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+
+
+def randint(
+    low: int,
+    high: Any = None,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Integers uniform on [low, high); ``randint(high, size)`` starts at 0."""
+    if size is None:
+        if not isinstance(high, list | tuple):
+            raise TypeError('randint() missing 1 required positional arguments: "size"')
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    lo, hi = A.as_int(low), A.as_int(high)
+    if lo is None or hi is None or not isinstance(size, tuple | list):
+        raise A.invalid_args("randint", (low, high, size))
+    shape = _shape("randint", (size,))
+    _check_range(lo, hi)
+    dt = _dtype_arg("randint", dtype, (low, high, size)) if dtype is not None else D.int64
+    A.storage_nbytes(shape, dt.itemsize)
+    try:
+        value = numpy_generator(generator).integers(lo, hi, size=shape).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed(shape, dt.itemsize) from None
+    return _finish(_make(value, dt), requires_grad, device)
+
+
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    if A.as_int(n) is None:
+        raise A.invalid_args("randperm", (n,))
+    n = A.as_int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = _dtype_arg("randperm", dtype, (n,)) if dtype is not None else D.int64
+    A.storage_nbytes((n,), 8)
+    value = numpy_generator(generator).permutation(n).astype(dt.np)
+    return _finish(_make(value, dt), requires_grad, device)
+
+
+# ---- the *_like forms ---------------------------------------------------------------------
+def rand_like(
+    input: Tensor,  # noqa: A002 - PyTorch's names
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else input._dtype
+    return rand(input.shape, dtype=dt, requires_grad=requires_grad, device=device)
+
+
+def randn_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else input._dtype
+    return randn(input.shape, dtype=dt, requires_grad=requires_grad, device=device)
+
+
+def randint_like(
+    input: Tensor,  # noqa: A002
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Integers uniform on [low, high) in ``input``'s shape and dtype; ``randint_like(x, high)``
+    starts at 0."""
+    if high is None:
+        low, high = 0, low
+    dt = D.to_dtype(dtype) if dtype is not None else input._dtype
+    return randint(
+        low, high, tuple(input.shape), dtype=dt, requires_grad=requires_grad, device=device
+    )
+
+
+# ---- normal -------------------------------------------------------------------------------
+def _check_std(std: Any) -> None:
+    if isinstance(std, Tensor):
+        if std._value.size and np.any(std._value < 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def normal(
+    mean: Any,
+    std: Any = 1.0,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Generator | None = None,
+    out: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Normal samples with elementwise ``mean`` and ``std`` (tensors or numbers, broadcast).
+
+    With two numbers, ``size`` gives the shape. As in PyTorch, the sample is not
+    reparameterized: the gradient reaching a tensor ``mean`` or ``std`` is zero
+    (``NormalBackward1/2/3``).
+    """
+    _check_std(std)
+    rng = numpy_generator(generator)
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mt or st):
+        if size is None:
+            raise TypeError('normal() missing 1 required positional arguments: "size"')
+        dt = _float_dtype(dtype, "normal_kernel_cpu")
+        value = rng.normal(float(mean), float(std), _shape("normal", (size,))).astype(dt.np)
+        return _finish(_make(value, dt), requires_grad, device)
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    dt = D.result_type(tensors)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{_TYPE_NAMES[dt.name]}'")
+    m = mean._value if mt else mean
+    s = std._value if st else std
+    shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+    value = (m + s * rng.standard_normal(shape)).astype(dt.np)
+    name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
+
+    def backward(g: Tensor) -> tuple:
+        return tuple(zeros_like(t) for t in tensors)
+
+    return record(name, value, dt, tensors, backward)
+
+
+# ---- discrete -----------------------------------------------------------------------------
+def bernoulli(
+    input: Tensor,  # noqa: A002
+    p: float | None = None,
+    *,
+    generator: Generator | None = None,
+    out: Any = None,
+) -> Tensor:
+    """1 with probability ``input`` (or ``p``) elementwise, else 0, in ``input``'s dtype."""
+    probs = input._value if p is None else np.full(input._value.shape, p)
+    if probs.size and (np.any(probs < 0) or np.any(probs > 1) or np.any(np.isnan(probs))):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    value = (numpy_generator(generator).random(probs.shape) < probs).astype(input._dtype.np)
+    return record("BernoulliBackward0", value, input._dtype, (input,), lambda g: (g * 0,))
+
+
+def multinomial(
+    input: Tensor,  # noqa: A002
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+    out: Any = None,
+) -> Tensor:
+    """Indices drawn from each row of ``input`` (non-negative weights, not necessarily
+    normalized); without ``replacement`` no index repeats within a row."""
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            + _TYPE_NAMES[input._dtype.name]
+        )
+    w = np.asarray(input._value, dtype=np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    rows = w.reshape(-1, w.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    if np.any(rows < 0) or not np.all(np.isfinite(rows)):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rng = numpy_generator(generator)
+    result = np.empty((rows.shape[0], num_samples), np.int64)
+    for i, row in enumerate(rows):
+        total = row.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        if not replacement and np.count_nonzero(row) < num_samples:
+            raise RuntimeError(
+                "invalid multinomial distribution (with replacement=False, not enough "
+                "non-negative category to sample)"
+            )
+        result[i] = rng.choice(row.size, num_samples, replace=replacement, p=row / total)
+    return _make(result.reshape(w.shape[:-1] + (num_samples,)), D.int64)
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """Poisson samples with rates ``input`` (same dtype)."""
+    value = numpy_generator(generator).poisson(input._value).astype(input._dtype.np)
+    return record("PoissonBackward0", value, input._dtype, (input,), lambda g: (g * 0,))
+
+
+__all__ = [
+    "bernoulli",
+    "multinomial",
+    "normal",
+    "poisson",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+]

@@ -1,0 +1,45 @@
+"""A PyTorch name jitgrad lacks raises an AttributeError that says it is not implemented in
+jitgrad (PyTorch's "module ... has no attribute ..." prefix kept), on every public module."""
+
+from __future__ import annotations
+
+import pytest
+
+import jitgrad
+import jitgrad.nn
+import jitgrad.nn.functional
+import jitgrad.optim
+import jitgrad.optim.lr_scheduler
+import jitgrad.utils.data
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        (jitgrad, "stft"),
+        (jitgrad.nn, "Conv3d"),
+        (jitgrad.nn.functional, "conv3d"),
+        (jitgrad.optim, "LBFGS"),
+        (jitgrad.optim.lr_scheduler, "CyclicLR"),
+        (jitgrad.utils.data, "DistributedSampler"),
+        (jitgrad.nn.init, "orthogonal_"),
+        (jitgrad.nn.utils, "weight_norm"),
+        (jitgrad.autograd, "forward_ad"),
+    ],
+)
+def test_missing_name_says_not_implemented(module, name) -> None:
+    with pytest.raises(AttributeError) as info:
+        getattr(module, name)
+    assert str(info.value) == (
+        f"module '{module.__name__}' has no attribute '{name}' (not implemented in jitgrad)"
+    )
+    assert not hasattr(module, name)
+
+
+def test_dunder_probes_and_submodule_imports_still_work() -> None:
+    with pytest.raises(AttributeError, match="^module 'jitgrad' has no attribute '__wrapped__'$"):
+        jitgrad.__wrapped__  # noqa: B018
+    from jitgrad import viz  # a submodule through the package attribute path
+
+    assert viz.__name__ == "jitgrad.viz"
+    assert callable(jitgrad.fusion) and jitgrad.nn.Linear is not None
