@@ -1,9 +1,13 @@
 """``jitgrad.explain(t)``, ``cache_info()``, ``clear_cache()``: the fusion pass, on request.
 
-``explain`` plans backward from ``t`` exactly as ``t.backward()`` would and reports each
-fusion group: its ops, the kernel it runs, whether that kernel was compiled, loaded from
-the disk cache or not run yet (with the time it took), and optionally its generated source.
-It builds the kernels' modules but runs nothing, so it leaves gradients untouched.
+``explain`` reports both halves of a step. The forward: the kernels the ops that built ``t``
+ran, deferred chains fused or ops alone, and why each ended (see :mod:`.explain_forward`).
+The backward: it plans backward from ``t`` exactly as ``t.backward()`` would and reports
+each fusion group: its ops, the kernel it runs, whether that kernel was compiled, loaded
+from the disk cache or not run yet (with the time it took), and optionally its generated
+source; and why each other node runs alone. It builds the kernels' modules but runs and
+frees nothing, so it leaves gradients and deferred values untouched. After ``backward()``
+freed the graph it reports the kernels that backward ran (recorded on the group's root).
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .autograd.engine import FREED
-from .fusion import backward, control, diskcache, replay
+from .autograd.engine import FREED, AccumulateGrad, hooked
+from .explain_forward import ForwardGroup, forward_groups, graph_nodes
+from .fusion import backward, control, diskcache, lazy, replay
 from .fusion.planner import partition
-from .viz import graph_nodes
+from .ops.pointwise import ElementwiseBackward
 
 
 @dataclass
@@ -25,6 +30,7 @@ class GroupReport:
     kernel: str
     status: str
     source: str
+    nodes: list[Any] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -36,13 +42,26 @@ class Explanation:
     groups: list[GroupReport] = field(default_factory=list)
     unfused: list[str] = field(default_factory=list)
     show_source: bool = False
+    forward: list[ForwardGroup] = field(default_factory=list)
+    #: why each node in :attr:`unfused` runs alone (same order)
+    alone_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def forward_kernels(self) -> int:
+        """Kernels the forward runs (every forward group is one launch)."""
+        return len(self.forward)
 
     def __str__(self) -> str:
         state = "on" if self.fusion_enabled else "off (jitgrad.fusion(False))"
         lines = [
+            f"forward to <{self.root}>: {self.forward_kernels} kernel(s) "
+            f"({sum(g.kind == 'deferred' for g in self.forward)} fused chain(s))"
+        ]
+        lines += ["  " + g.line(i) for i, g in enumerate(self.forward)]
+        lines.append(
             f"backward from <{self.root}>: fusion {state}, {len(self.groups)} fused "
             f"group(s), {len(self.unfused)} node(s) run alone"
-        ]
+        )
         for i, g in enumerate(self.groups):
             lines.append(f"group {i}: {len(g.ops)} ops -> {g.kernel} [{g.status}]")
             lines.append("  " + " <- ".join(g.ops))
@@ -50,6 +69,8 @@ class Explanation:
                 lines += ["  " + line for line in g.source.splitlines()]
         if self.unfused:
             lines.append("run alone: " + ", ".join(self.unfused))
+            for name, why in zip(self.unfused, self.alone_reasons, strict=False):
+                lines.append(f"  {name}: {why}")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -71,6 +92,7 @@ def explain(t: Any, source: bool = False) -> Explanation:
     nodes = graph_nodes(root)
     needed = dict.fromkeys(nodes, True)
     report = Explanation(root.name(), control.STATE.enabled, show_source=source)
+    report.forward = forward_groups(nodes, t)
     planned = partition(nodes, needed, [root]) if control.STATE.enabled else []
     grouped: set[Any] = set()
     for members in planned:
@@ -80,18 +102,42 @@ def explain(t: Any, source: bool = False) -> Explanation:
         if joint is not None:  # forward and backward in one kernel: computes nothing now
             group = joint
             grouped.add(joint.root)
-        if members[0]._saved is not FREED:
+        freed = any(m._saved is FREED for m in members)
+        deferred = any(type(m._saved) is lazy.LazySaved for m in members)
+        if joint is not None or not (freed or deferred):  # prepare() would compute or raise
             group.prepare(needed)
         grouped.update(group.members)
         kernel = group.kernel
-        if kernel is None:  # zero-size tensors: nothing to run
-            report.groups.append(GroupReport(group.names(), "(empty)", "no kernel", ""))
+        names = group.names()
+        nodes_of = [joint.root, *members] if joint is not None else list(members)
+        if kernel is None:
+            status = (
+                "not built yet: its forward is still deferred (explain computes nothing)"
+                if deferred and joint is None
+                else "no kernel (zero-size tensors)"
+            )
+            report.groups.append(GroupReport(names, "(none)", status, "", nodes_of))
             continue
         report.groups.append(
-            GroupReport(group.names(), kernel.name, _status(kernel), kernel.source)
+            GroupReport(names, kernel.name, _status(kernel), kernel.source, nodes_of)
         )
-    report.unfused = [n.name() for n in nodes if n not in grouped]
+    alone = [n for n in nodes if n not in grouped]
+    report.unfused = [n.name() for n in alone]
+    report.alone_reasons = [_alone_reason(n) for n in alone]
     return report
+
+
+def _alone_reason(node: Any) -> str:
+    """Why backward runs ``node`` by itself rather than in a fused group."""
+    if isinstance(node, AccumulateGrad):
+        return "adds the gradient into the leaf's .grad"
+    if not isinstance(node, ElementwiseBackward):
+        return "not elementwise: its own hand-written backward"
+    if not control.STATE.enabled:
+        return "fusion off"
+    if hooked(node, "hooks", "prehooks"):
+        return "a hook on the node sees its own gradients"
+    return "no elementwise neighbour it can fuse with"
 
 
 def cache_info() -> dict[str, Any]:

@@ -7,6 +7,7 @@ code cannot drift apart.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import uuid
@@ -22,8 +23,9 @@ def getenv(name: str, default: int = 0) -> int:
         return default
 
 
-#: ``JITGRAD_DEBUG``: 1 prints kernel launches and compiles with their time, 2 adds the plan
-#: and generated source.
+#: ``JITGRAD_DEBUG``: 1 reports every kernel launch (name, shapes, time, bytes, GB/s) and
+#: compile through the ``jitgrad`` logger, 2 adds the fusion plan and generated source (see
+#: :mod:`jitgrad.launchlog`).
 DEBUG = getenv("JITGRAD_DEBUG")
 #: ``JITGRAD_FUSE=0`` starts the process with the fusion pass off.
 FUSE_DEFAULT = bool(getenv("JITGRAD_FUSE", 1))
@@ -89,9 +91,10 @@ def atomic_write(path: Path, data: bytes) -> bool:
 
 
 def debug_print(level: int, message: str) -> None:
-    """Print ``message`` to stderr when ``JITGRAD_DEBUG >= level``."""
+    """Log ``message`` to the ``jitgrad`` logger when ``JITGRAD_DEBUG >= level`` (stderr by
+    default: see :mod:`jitgrad.launchlog`)."""
     if DEBUG >= level:
-        print(f"[jitgrad] {message}", file=sys.stderr)
+        logging.getLogger("jitgrad").debug(message)
 
 
 def missing_attribute(module: str):

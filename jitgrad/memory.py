@@ -13,79 +13,151 @@ How a buffer is known to be free: every pooled buffer is a 1-D ``uint8`` root ar
 pool keeps; what callers get is a typed view of it, and NumPy points every view (and every
 view of a view, every ``memoryview`` and every array built over its buffer) at that root
 through ``.base``. So the root's reference count is exactly the pool's own references while
-nothing else can reach its memory, and a buffer is reused only then. The check is made under
-a lock, so two threads never receive the same buffer.
+nothing else can reach its memory, and a buffer is reused only then. Every look at the pool
+is made under one lock, so two threads never receive the same buffer: a root handed out is
+referenced by the caller's local before the lock is released, so it no longer reads as idle.
 
-Limits: only requests of at least :data:`MIN_BYTES` are pooled (smaller ones are served well
-by malloc's free lists), and the pool never holds more than ``JITGRAD_POOL_MB`` megabytes
-(default 1024; 0 turns pooling off). :func:`empty_cache` releases the idle buffers, as
-``torch.cuda.empty_cache`` does.
+Size classes: a request of ``n`` bytes gets a block of ``n`` rounded up to one of four steps
+per power of two (1, 1.25, 1.5, 1.75, 2, 2.5 ... MB; jemalloc's classes, PyTorch rounds CUDA
+blocks in the same spirit), and the caller sees a view of exactly ``n`` bytes. A loop whose
+sizes vary a little (bucketed lengths, a short last batch) then reuses blocks instead of
+growing a bucket per exact size; at most a fifth of a block goes unused.
+
+Returning memory: blocks are anonymous private ``mmap`` regions, one per block, so dropping a
+block unmaps it at once. (With ``np.empty`` glibc raises its mmap threshold after the first
+large free and serves later multi-megabyte arrays from its heap, whose freed middle never
+goes back to the system: evicting such a block would not lower RSS.) The pool evicts only
+when it is about to grow (no idle block fits, see :func:`_take`): then idle blocks, least
+recently handed out first, go until the idle bytes fit ``JITGRAD_POOL_IDLE_MB`` (default
+128) and the total fits ``JITGRAD_POOL_MB`` (default 1024; 0 turns pooling off). A loop
+with fixed sizes stops growing after its first step, so it never evicts, whatever its
+working set (trimming on reuse would evict it between steps); a loop with varying sizes
+holds at most its peak use plus the idle cap. :func:`empty_cache` releases every idle
+block, as ``torch.cuda.empty_cache`` does.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
 import os
 import sys
 import threading
 
 import numpy as np
 
-__all__ = ["copy", "empty", "zeros", "empty_cache", "pool_info", "min_pooled_size"]
+__all__ = [
+    "copy",
+    "empty",
+    "zeros",
+    "empty_cache",
+    "pool_info",
+    "min_pooled_size",
+    "size_class",
+]
 
 #: Smallest request (bytes) worth pooling: below it malloc reuses freed blocks without faults.
 MIN_BYTES = 1 << 20
-
-
-def _refs(bucket: list[np.ndarray], k: int) -> int:
-    """The reference count of ``bucket[k]``; every idle check goes through here."""
-    return sys.getrefcount(bucket[k])
-
-
-#: What :func:`_refs` reports for a root nothing else refers to. Measured, not assumed: the
-#: count an interpreter reports for a list item differs between Python versions.
-_IDLE_REFS = _refs([np.empty(1, np.uint8)], 0)
+#: Size classes per power of two (see :func:`size_class`).
+STEPS = 4
 
 _lock = threading.Lock()
+#: size class -> its blocks (roots), idle or in use
 _buckets: dict[int, list[np.ndarray]] = {}
+#: id(root) -> root, every block, least recently handed out first (eviction order)
+_order: dict[int, np.ndarray] = {}
 _held = 0  # bytes of all pooled roots, idle or in use
 
 
-def _limit() -> int:
-    return int(float(os.environ.get("JITGRAD_POOL_MB", "1024")) * (1 << 20))
+def _refs(where: list | dict, k: int) -> int:
+    """The reference count of ``where[k]``; every idle check goes through here, so the pool's
+    own references (its bucket list, ``_order``) are counted the same way each time."""
+    return sys.getrefcount(where[k])
+
+
+def _idle_refs() -> int:
+    """What :func:`_refs` reports for a root only the pool refers to. Measured, not assumed:
+    the count an interpreter reports for a list item differs between Python versions."""
+    root = np.empty(1, np.uint8)
+    bucket, order = [root], {0: root}
+    del root
+    assert _refs(bucket, 0) == _refs(order, 0)
+    return _refs(bucket, 0)
+
+
+_IDLE_REFS = _idle_refs()
+
+
+def size_class(nbytes: int) -> int:
+    """``nbytes`` (positive) rounded up to its block size: a multiple of a quarter of the
+    largest power of two not above it, so a block is at most a fifth unused."""
+    step = max(1, (1 << (nbytes.bit_length() - 1)) // STEPS)
+    return -(-nbytes // step) * step
+
+
+def _mb(name: str, default: str) -> int:
+    return int(float(os.environ.get(name, default)) * (1 << 20))
+
+
+def _new_block(nbytes: int) -> np.ndarray:
+    """A root of ``nbytes`` in its own private anonymous mapping (unmapped when dropped)."""
+    if hasattr(mmap, "MAP_ANONYMOUS"):
+        region = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        if hasattr(mmap, "MADV_HUGEPAGE"):  # first touch faults 2 MB at a time (8 MB: 16x
+            region.madvise(mmap.MADV_HUGEPAGE)  # faster measured); numpy does the same
+        return np.frombuffer(region, np.uint8)
+    return np.empty(nbytes, np.uint8)  # no anonymous mmap (Windows): malloc's block
 
 
 def _take(nbytes: int) -> np.ndarray | None:
-    """An idle root of exactly ``nbytes`` from the pool, else a new pooled one, else None."""
+    """An idle root for ``nbytes`` from the pool, else a new pooled one, else None.
+
+    The idle root is of ``nbytes``'s class, else of the smallest larger class up to twice
+    the request that has one: a block the pool holds anyway serves better than a new one
+    (no page faults, no growth), and the doubling bound keeps a small request from tying up
+    a much larger block.
+    """
     global _held
-    bucket = _buckets.get(nbytes)
-    if bucket is not None:
-        for k in range(len(bucket)):
-            if _refs(bucket, k) == _IDLE_REFS:
-                return bucket[k]
-    if _held + nbytes > _limit() and not _evict(nbytes):
+    size = size_class(nbytes)
+    fit = size
+    while fit <= 2 * nbytes:
+        bucket = _buckets.get(fit)
+        if bucket is not None:
+            for k in range(len(bucket)):
+                if _refs(bucket, k) == _IDLE_REFS:
+                    root = bucket[k]
+                    del _order[id(root)]  # now the most recently handed out
+                    _order[id(root)] = root
+                    return root
+        fit = size_class(fit + 1)
+    limit = _mb("JITGRAD_POOL_MB", "1024")
+    if not _trim(_mb("JITGRAD_POOL_IDLE_MB", "128"), limit - size):
         return None
-    root = np.empty(nbytes, np.uint8)
-    _buckets.setdefault(nbytes, []).append(root)
-    _held += nbytes
+    root = _new_block(size)
+    _buckets.setdefault(size, []).append(root)
+    _order[id(root)] = root
+    _held += size
     return root
 
 
-def _evict(nbytes: int) -> bool:
-    """Drop idle roots (largest first) until ``nbytes`` more fit under the limit."""
+def _trim(max_idle: int, max_held: int) -> bool:
+    """Drop idle roots, least recently handed out first, until at most ``max_idle`` bytes are
+    idle and at most ``max_held`` are held; whether ``max_held`` was reached."""
     global _held
-    limit = _limit()
-    for size in sorted(_buckets, reverse=True):
-        bucket = _buckets[size]
-        for k in range(len(bucket) - 1, -1, -1):
-            if _held + nbytes <= limit:
-                return True
-            if _refs(bucket, k) == _IDLE_REFS:
-                del bucket[k]
-                _held -= size
+    idle = [k for k in _order if _refs(_order, k) == _IDLE_REFS]
+    idle_bytes = sum(_order[k].nbytes for k in idle)
+    for k in idle:
+        if idle_bytes <= max_idle and _held <= max_held:
+            break
+        root = _order.pop(k)
+        bucket = _buckets[root.nbytes]
+        del bucket[next(i for i, r in enumerate(bucket) if r is root)]
         if not bucket:
-            del _buckets[size]
-    return _held + nbytes <= limit
+            del _buckets[root.nbytes]
+        idle_bytes -= root.nbytes
+        _held -= root.nbytes
+        del root  # the last reference: the block is unmapped here
+    return _held <= max_held
 
 
 def _pooled(shape: tuple[int, ...], dtype: np.dtype, size: int | None) -> np.ndarray | None:
@@ -95,7 +167,7 @@ def _pooled(shape: tuple[int, ...], dtype: np.dtype, size: int | None) -> np.nda
         return None
     with _lock:
         root = _take(nbytes)
-    return None if root is None else root.view(dtype).reshape(shape)
+    return None if root is None else np.ndarray(shape, dtype, root)
 
 
 def min_pooled_size(dtype: np.dtype) -> int:
@@ -133,25 +205,19 @@ def copy(a: np.ndarray) -> np.ndarray:
 
 def empty_cache() -> None:
     """Release every idle pooled buffer back to the system (in-use ones stay pooled)."""
-    global _held
     with _lock:
-        for size in list(_buckets):
-            bucket = _buckets[size]
-            keep = [bucket[k] for k in range(len(bucket)) if _refs(bucket, k) != _IDLE_REFS]
-            _held -= size * (len(bucket) - len(keep))
-            if keep:
-                _buckets[size] = keep
-            else:
-                del _buckets[size]
+        _trim(0, _held)
 
 
 def pool_info() -> dict[str, int]:
-    """Bytes the pool holds, split into in use and idle, and the limit."""
+    """Bytes the pool holds, split into in use and idle, its limits, and its block count."""
     with _lock:
-        idle = sum(
-            size
-            for size, bucket in _buckets.items()
-            for k in range(len(bucket))
-            if _refs(bucket, k) == _IDLE_REFS
-        )
-        return {"held": _held, "idle": idle, "in_use": _held - idle, "limit": _limit()}
+        idle = sum(_order[k].nbytes for k in _order if _refs(_order, k) == _IDLE_REFS)
+        return {
+            "held": _held,
+            "idle": idle,
+            "in_use": _held - idle,
+            "blocks": len(_order),
+            "limit": _mb("JITGRAD_POOL_MB", "1024"),
+            "idle_limit": _mb("JITGRAD_POOL_IDLE_MB", "128"),
+        }

@@ -241,19 +241,30 @@ class Tensor:
         extra.retain[self._output_nr] = weakref.ref(self)
 
     def _accumulator(self) -> AccumulateGrad:
-        acc = self._acc
+        """This leaf's gradient sink: the graph edge of a leaf.
+
+        The tensor holds it weakly, as PyTorch's ``grad_accumulator_`` does: the graphs that
+        use it keep it alive. A strong reference would close a cycle with
+        ``AccumulateGrad.variable``, so a dropped leaf (with its ``.grad``) would wait for
+        the cycle collector. Hooks registered on the leaf live on the tensor
+        (``_leaf_extra``, see :meth:`register_hook`) and pass to each new accumulator.
+        """
+        ref = self._acc
+        acc = None if ref is None else ref()
         if acc is None:
-            acc = self._acc = AccumulateGrad(self)
+            acc = AccumulateGrad(self)
+            self._acc = weakref.ref(acc)
+            if "_leaf_extra" in self.__dict__:
+                acc._extra = self.__dict__["_leaf_extra"]
         return acc
 
     def _edge(self) -> tuple[Node, int]:
         node = self.grad_fn
         if node is not None:
             return node, self._output_nr
-        acc = self._acc
-        if acc is None:
-            acc = self._acc = AccumulateGrad(self)
-        return acc, 0
+        ref = self._acc
+        acc = None if ref is None else ref()
+        return (self._accumulator() if acc is None else acc), 0
 
     def register_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(grad)`` runs when this tensor's gradient is computed; may return a new one."""
@@ -261,6 +272,8 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, nr = self._edge()
         extra = node.extras()
+        if self.grad_fn is None:  # a leaf: the hooks outlive this accumulator (see above)
+            self.__dict__["_leaf_extra"] = extra
         if extra.tensor_hooks is None:
             extra.tensor_hooks = {}
         return add_hook(extra.tensor_hooks.setdefault(nr, {}), hook)
@@ -362,6 +375,20 @@ class Tensor:
     def __hash__(self) -> int:
         return id(self)
 
+    def __getstate__(self) -> tuple[dict | None, dict[str, Any]]:
+        """State for ``pickle`` and ``copy``: every slot but the accumulator. The tensor
+        holds that weakly (see :meth:`_accumulator`): a weak reference cannot be pickled,
+        and a copy sharing it would send its gradients to this tensor's ``.grad``. The copy
+        gets an accumulator of its own on first use."""
+        slots = {}
+        for name in _STATE_SLOTS:
+            try:
+                slots[name] = getattr(self, name)
+            except AttributeError:  # never set
+                pass
+        slots["_acc"] = None
+        return (self.__dict__ or None), slots
+
     def __repr__(self) -> str:
         suffixes = []
         if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
@@ -407,6 +434,9 @@ class Tensor:
     @property
     def _version(self) -> int:
         return self._vc[0]
+
+
+_STATE_SLOTS = [n for n in Tensor.__slots__ if n not in ("_acc", "__weakref__", "__dict__")]
 
 
 def _init_fields(

@@ -1,28 +1,96 @@
-"""``jitgrad.viz.make_dot``: the backward graph as Graphviz DOT, fusion groups as clusters.
+"""``jitgrad.viz.make_dot``: torchviz's picture of a backward graph, plus what fusion does.
 
-Like torchviz: one box per backward node, leaves drawn as their ``AccumulateGrad`` node
-with the leaf's shape (and its name from ``params``), the output in its own box. With
-``show_fusion`` the nodes of each fusion group are drawn inside a cluster labelled with the
-kernel's op chain. Returns a ``graphviz.Digraph`` when the optional ``graphviz`` package is
-installed, else a :class:`Dot` holding the same DOT text.
+The drawing follows torchviz's ``make_dot(var, params, show_attrs, show_saved)``: one grey
+box per backward node, each leaf drawn as a light-blue box (its name from ``params`` and its
+shape) feeding its ``AccumulateGrad`` node, the output as a green box fed by its ``grad_fn``,
+saved tensors (``show_saved``) as orange boxes joined to their node without an arrow.
+
+On top of torchviz: each backward fusion group is a dashed blue cluster labelled with its
+kernel's name and its compile/cache state and time (from :func:`jitgrad.explain`), and a
+legend says what the colours mean. The result is a ``graphviz.Digraph`` when it can render:
+the optional ``graphviz`` package (``pip install jitgrad[viz]``) and Graphviz's ``dot``
+program are both installed. Else it is a :class:`Dot` with the same ``source``, ``body`` and
+``attr()``, which a notebook shows as the DOT text (as an SVG if ``dot`` is there).
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from typing import Any
 
+from .explain import explain
+from .explain_forward import graph_nodes
 from .fusion import control
-from .fusion.planner import partition
+
+__all__ = ["Dot", "graph_nodes", "make_dot"]
+
+GRAPH_ATTR = {"size": "12,12"}
+NODE_ATTR = {
+    "style": "filled",
+    "shape": "box",
+    "align": "left",
+    "fontsize": "10",
+    "ranksep": "0.1",
+    "height": "0.2",
+    "fontname": "monospace",
+}
+#: names of saved operands, as torchviz labels ``_saved_self`` and ``_saved_other``
+SAVED_NAMES = ("self", "other", "arg2")
+#: fill colours, as torchviz draws them
+OUTPUT, LEAF, SAVED, VIEW_BASE = "darkolivegreen1", "lightblue", "orange", "darkolivegreen3"
 
 
 class Dot:
-    """DOT source without the ``graphviz`` package: ``.source`` works, rendering explains."""
+    """DOT text with the parts of ``graphviz.Digraph`` a picture needs, for when the
+    ``graphviz`` package is missing: ``source``, ``body``, ``attr()``, ``node()``, ``edge()``
+    and notebook display (``_repr_mimebundle_``, ``_repr_svg_``). Rendering to a file needs
+    the package: :meth:`render` says so."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self, body: list[str] | None = None) -> None:
+        self.body: list[str] = list(body or [])
+
+    @property
+    def source(self) -> str:
+        return "digraph {\n" + "".join(self.body) + "}\n"
 
     def __str__(self) -> str:
         return self.source
+
+    def attr(self, kw: str | None = None, **attrs: str) -> None:
+        """Graph attributes (or, with ``kw`` "node"/"edge", default node or edge ones), as
+        ``graphviz.Digraph.attr`` writes them."""
+        if kw is not None:
+            self.body.append(f"\t{kw} [{_attrs(attrs)}]\n")
+            return
+        self.body += [f"\t{k}={_id(str(v))}\n" for k, v in attrs.items()]
+
+    def node(self, name: str, label: str | None = None, **attrs: str) -> None:
+        if label is not None:
+            attrs = {"label": label, **attrs}
+        self.body.append(f"\t{name} [{_attrs(attrs)}]\n" if attrs else f"\t{name}\n")
+
+    def edge(self, tail: str, head: str, **attrs: str) -> None:
+        extra = f" [{_attrs(attrs)}]" if attrs else ""
+        self.body.append(f"\t{tail} -> {head}{extra}\n")
+
+    def _repr_svg_(self) -> str | None:
+        """The picture as SVG, through the Graphviz ``dot`` program (None without it)."""
+        exe = shutil.which("dot")
+        if exe is None:
+            return None
+        done = subprocess.run(
+            [exe, "-Tsvg"], input=self.source, capture_output=True, text=True, timeout=60
+        )
+        return done.stdout if done.returncode == 0 else None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        bundle = {"text/plain": self.source}
+        svg = self._repr_svg_()
+        if svg is not None:
+            bundle["image/svg+xml"] = svg
+        return bundle
 
     def _missing(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
@@ -37,72 +105,154 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _shape(t: Any) -> str:
-    return "(" + ", ".join(str(s) for s in t.shape) + ")"
+def _id(text: str) -> str:
+    """A DOT identifier: bare where DOT allows it, else quoted (as graphviz does)."""
+    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|-?[0-9]*\.?[0-9]+", text) else _quote(text)
 
 
-def graph_nodes(root: Any) -> list[Any]:
-    """Every backward node reachable from ``root``, depth first, ``root`` first."""
-    nodes: list[Any] = []
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return nodes
+def _attrs(attrs: dict[str, str]) -> str:
+    return " ".join(f"{k}={_quote(str(v))}" for k, v in attrs.items())
 
 
-def make_dot(t: Any, params: dict[str, Any] | None = None, show_fusion: bool = True) -> Any:
-    """The graph of ``t``'s backward as a Digraph (or :class:`Dot` without graphviz)."""
+def _size(shape: Any) -> str:
+    return "(" + ", ".join(str(int(s)) for s in shape) + ")"
+
+
+def _var_label(var: Any, names: dict[int, str]) -> str:
+    return f"{names.get(id(var), '')}\n {_size(var.shape)}"
+
+
+def _fn_label(node: Any, show_attrs: bool, max_chars: int) -> str:
+    name = node.name()
+    if not show_attrs:
+        return name
+    attrs = {}
+    metadata = node._extra.metadata if node._extra is not None else None
+    for key, value in (metadata or {}).items():
+        text = str(value)
+        attrs[key] = text if len(text) <= max_chars else text[: max_chars - 3] + "..."
+    if not attrs:
+        return name
+    width = max(len(k) for k in attrs)
+    rows = [f"{k.ljust(width)}: {v}" for k, v in attrs.items()]
+    return name + "\n" + "-" * max(len(name), *map(len, rows)) + "\n" + "\n".join(rows)
+
+
+def make_dot(
+    var: Any,
+    params: dict[str, Any] | None = None,
+    show_attrs: bool = False,
+    show_saved: bool = False,
+    max_attr_chars: int = 50,
+    show_fusion: bool = True,
+    legend: bool = True,
+) -> Any:
+    """The backward graph of ``var`` (a tensor or a sequence of tensors), drawn as torchviz
+    draws it, with fusion groups as clusters and a legend (see the module docstring)."""
     names = {id(v): k for k, v in (params or {}).items()}
-    root = t.grad_fn
-    lines = [
-        "digraph {",
-        '\tgraph [size="12,12"]',
-        "\tnode [align=left fontname=monospace fontsize=10 height=0.2 ranksep=0.1 "
-        "shape=box style=filled]",
-    ]
-    out_id = f"out{id(t)}"
-    lines.append(f"\t{out_id} [label={_quote(_shape(t))} fillcolor=darkolivegreen1]")
-    nodes = graph_nodes(root) if root is not None else []
-    groups: list[list[Any]] = []
-    if show_fusion and control.STATE.enabled and nodes:
-        groups = partition(nodes, dict.fromkeys(nodes, True), [root])
-    in_group = {id(m) for g in groups for m in g}
-    for node in nodes:
-        if id(node) in in_group:
+    outputs = list(var) if isinstance(var, (tuple, list)) else [var]
+    body = [f"\tgraph [{_attrs(GRAPH_ATTR)}]\n", f"\tnode [{_attrs(NODE_ATTR)}]\n"]
+    dot = Dot(body)
+    cluster_of: dict[Any, int] = {}
+    clusters: list[tuple[str, list[Any]]] = []
+    if show_fusion and control.STATE.enabled:
+        for out in outputs:
+            if out.grad_fn is None:
+                continue
+            for g in explain(out).groups:
+                label = f"fused kernel {len(clusters)}: {g.kernel}\n{g.status}"
+                for node in g.nodes:
+                    cluster_of[node] = len(clusters)
+                clusters.append((label, g.nodes))
+    members: list[list[str]] = [[] for _ in clusters]
+    seen: set[int] = set()
+
+    def add_node(node: Any, line_attrs: dict[str, str]) -> None:
+        target = members[cluster_of[node]] if node in cluster_of else dot.body
+        target.append(f"\t{id(node)} [{_attrs(line_attrs)}]\n")
+
+    for out in outputs:
+        dot.node(str(id(out)), _var_label(out, names), fillcolor=OUTPUT)
+        root = out.grad_fn
+        if root is None:
             continue
-        lines.append("\t" + _node_line(node, names))
-    for i, group in enumerate(groups):
-        label = " + ".join(m.name().replace("Backward0", "") for m in group)
-        lines.append(f"\tsubgraph cluster_fused{i} {{")
-        lines.append(f"\t\tlabel={_quote('fused kernel ' + str(i) + ': ' + label)}")
-        lines.append("\t\tstyle=dashed color=blue")
-        lines += ["\t\t" + _node_line(m, names) for m in group]
-        lines.append("\t}")
-    for node in nodes:
-        for nxt, _ in node.next_functions:
-            if nxt is not None:
-                lines.append(f"\t{id(nxt)} -> {id(node)}")
-    if root is not None:
-        lines.append(f"\t{id(root)} -> {out_id} [style=dashed]")
-    lines.append("}")
-    source = "\n".join(lines) + "\n"
+        for node in graph_nodes(root):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            add_node(node, {"label": _fn_label(node, show_attrs, max_attr_chars)})
+            leaf = getattr(node, "variable", None)
+            if leaf is not None and id(leaf) not in seen:
+                seen.add(id(leaf))
+                dot.node(str(id(leaf)), _var_label(leaf, names), fillcolor=LEAF)
+                dot.edge(str(id(leaf)), str(id(node)))
+            if show_saved:
+                _add_saved(dot, node, seen)
+            for nxt, _ in node.next_functions:
+                if nxt is not None:
+                    dot.edge(str(id(nxt)), str(id(node)))
+        dot.edge(str(id(root)), str(id(out)))
+    for i, ((label, _), lines) in enumerate(zip(clusters, members, strict=True)):
+        dot.body.append(f"\tsubgraph cluster_fused{i} {{\n")
+        dot.body.append(f"\t\tlabel={_quote(label)} style=dashed color=blue fontcolor=blue\n")
+        dot.body += ["\t" + line for line in lines]
+        dot.body.append("\t}\n")
+    if legend:
+        _add_legend(dot, bool(clusters), show_saved)
+    _resize(dot, len(seen))
+    return _as_digraph(dot)
+
+
+def _add_saved(dot: Dot, node: Any, seen: set[int]) -> None:
+    """The tensors an elementwise node saved for backward (orange, torchviz's ``_saved_``
+    boxes); nothing once backward freed them."""
+    saved = node._saved
+    if not isinstance(saved, tuple) or len(saved) < 3 or not isinstance(saved[2], tuple):
+        return
+    for x, role in zip(saved[2], SAVED_NAMES, strict=False):
+        if not (hasattr(x, "shape") and hasattr(x, "_version")):
+            continue
+        if id(x) not in seen and not (x.requires_grad and x.grad_fn is None):  # leaves: blue
+            seen.add(id(x))
+            dot.node(str(id(x)), f"{role}\n {_size(x.shape)}", fillcolor=SAVED)
+        dot.edge(str(id(node)), str(id(x)), dir="none")
+
+
+def _add_legend(dot: Dot, fused: bool, saved: bool) -> None:
+    rows = [
+        ("legend_out", "output tensor", OUTPUT),
+        ("legend_leaf", "leaf tensor / parameter", LEAF),
+        ("legend_fn", "backward node (its own kernel)", "lightgrey"),
+    ]
+    if saved:
+        rows.append(("legend_saved", "saved tensor", SAVED))
+    dot.body.append("\tsubgraph cluster_legend {\n\t\tlabel=legend style=solid color=grey\n")
+    for name, label, colour in rows:
+        dot.body.append(f"\t\t{name} [{_attrs({'label': label, 'fillcolor': colour})}]\n")
+    if fused:
+        dot.body.append(
+            '\t\tsubgraph cluster_legend_fused {\n\t\t\tlabel="fused kernel: name, '
+            'compile/cache state, time" style=dashed color=blue fontcolor=blue\n'
+            '\t\t\tlegend_member [label="fused backward node"]\n\t\t}\n'
+        )
+    dot.body.append("\t}\n")
+
+
+def _resize(dot: Dot, nodes: int, size_per_element: float = 0.15, min_size: int = 12) -> None:
+    """Grow the canvas with the graph, as torchviz's ``resize_graph`` does."""
+    side = max(min_size, int(nodes * size_per_element))
+    dot.body[0] = f"\tgraph [{_attrs({'size': f'{side},{side}'})}]\n"
+
+
+def _as_digraph(dot: Dot) -> Any:
+    """A ``graphviz.Digraph`` where it can render (the package and the ``dot`` program are
+    both installed), else ``dot`` itself, which shows its DOT text in a notebook."""
+    if shutil.which("dot") is None:
+        return dot
     try:
         import graphviz  # type: ignore[import-not-found]
     except ImportError:
-        return Dot(source)
-    return graphviz.Source(source)
-
-
-def _node_line(node: Any, names: dict[int, str]) -> str:
-    var = getattr(node, "variable", None)
-    if var is not None:
-        name = names.get(id(var), "")
-        label = (name + "\n" if name else "") + _shape(var)
-        return f"{id(node)} [label={_quote(label)} fillcolor=lightblue]"
-    return f"{id(node)} [label={_quote(node.name())} fillcolor=lightgrey]"
+        return dot
+    digraph = graphviz.Digraph()
+    digraph.body.extend(dot.body)
+    return digraph

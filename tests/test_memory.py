@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -164,3 +166,111 @@ def test_a_training_loop_reuses_its_gradient_buffers():
         expected = 2 * (x.detach().numpy() - y.detach().numpy()) / x.numel()
         np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6)
     assert len(set(seen[1:])) == 1  # steady state: the same two buffers every step
+
+
+MB = 1 << 20
+
+
+def _block(nbytes: int) -> np.ndarray:
+    return memory.empty((nbytes,), U8)
+
+
+def test_sizes_in_one_class_share_a_block_and_get_their_exact_shape():
+    a = memory.empty((int(1.1 * MB) // 4,), F32)  # 1.1 MB: the 1.25 MB class
+    where = _addr(a)
+    del a
+    b = memory.empty((300, 1000), F32)  # 1.2 MB: the same class
+    assert _addr(b) == where
+    assert b.shape == (300, 1000) and b.nbytes == 1_200_000 and b.flags.c_contiguous
+    assert b.base.nbytes == memory.size_class(1_200_000) == int(1.25 * MB)
+
+
+def test_size_classes_waste_at_most_a_fifth_of_a_block():
+    rng = np.random.default_rng(0)
+    for n in [MB, MB + 1, 2 * MB - 1, 2 * MB, 3 * MB + 7, *rng.integers(MB, 1 << 30, 1000)]:
+        c = memory.size_class(int(n))
+        assert n <= c and (c - n) / c <= 0.2
+        assert memory.size_class(c) == c  # a class is its own class
+
+
+def test_a_larger_idle_block_serves_a_request_up_to_half_its_size():
+    a = _block(4 * MB)
+    where = _addr(a)
+    del a
+    b = _block(int(2.5 * MB))  # no idle 2.5 MB block: the idle 4 MB one (at most 2x)
+    assert _addr(b) == where and b.nbytes == int(2.5 * MB)
+    del b
+    c = _block(int(1.5 * MB))  # 4 MB is more than twice 1.5 MB: a new block
+    assert _addr(c) != where
+
+
+def test_growing_past_the_idle_cap_evicts_the_least_recently_used_idle_blocks(monkeypatch):
+    monkeypatch.setenv("JITGRAD_POOL_IDLE_MB", "5")
+    a, b, c = _block(2 * MB), _block(3 * MB), _block(4 * MB)
+    roots = {name: weakref.ref(x.base) for name, x in (("a", a), ("b", b), ("c", c))}
+    del a, b, c  # 9 MB idle: more than the cap, but nothing grows, so nothing is evicted
+    assert memory.pool_info()["idle"] == 9 * MB
+    a = _block(2 * MB)  # a is reused, so it is now the most recently used
+    del a
+    d = _block(7 * MB)  # grows the pool: b, then c go (least recently used first)
+    assert [name for name, r in roots.items() if r() is None] == ["b", "c"]
+    assert memory.pool_info()["idle"] == 2 * MB <= 5 * MB
+    del d
+
+
+def test_an_evicted_block_goes_back_to_the_system():
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    a = _block(64 * MB)
+    a.fill(1)  # touched: resident
+    resident = rss()
+    del a
+    memory.empty_cache()
+    assert rss() < resident - 48 * MB
+
+
+def test_varying_sizes_hold_at_most_their_peak_use_plus_the_idle_cap(monkeypatch):
+    """The pool trims when it grows (never on reuse: a loop with fixed sizes must not evict
+    its own working set between steps), so what it holds is bounded by the most that was in
+    use when it last grew, plus the idle cap."""
+    monkeypatch.setenv("JITGRAD_POOL_IDLE_MB", "32")
+    rng = np.random.default_rng(1)
+    live: list[np.ndarray] = []
+    base = memory.pool_info()["in_use"]
+    peak = 0
+    for _ in range(400):  # 1-7 MB, up to seven alive at once, never touched (no page faults)
+        live.append(_block(int(rng.integers(MB, 7 * MB))))
+        info = memory.pool_info()
+        peak = max(peak, info["in_use"] - base)
+        assert info["held"] - base <= peak + 32 * MB
+        if len(live) > 6:
+            live.pop(int(rng.integers(0, len(live))))
+    assert peak <= 7 * 7 * MB
+    assert memory.pool_info()["held"] - base <= 7 * 7 * MB + 32 * MB  # vs 1 GB before
+
+
+def test_threads_with_varying_sizes_never_share_or_corrupt_a_buffer(monkeypatch):
+    """Concurrent takes, reuses and evictions (a small idle cap): every buffer keeps what its
+    thread wrote until the thread drops it."""
+    monkeypatch.setenv("JITGRAD_POOL_IDLE_MB", "8")
+    errors: list[str] = []
+
+    def work(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        mine: list[np.ndarray] = []
+        for _ in range(150):
+            a = memory.empty((int(rng.integers(MB, 3 * MB)) // 8,), F64)
+            a.fill(seed)
+            mine.append(a)
+            if len(mine) > 3:
+                old = mine.pop(0)
+                if not np.all(old == seed):
+                    errors.append(f"thread {seed}: buffer overwritten")
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -39,10 +39,23 @@ class FunctionCtx:
         from ..tensor import _version_error
 
         tensors, versions, creators = saved
+        if any(type(c) is int for c in creators):
+            tensors = tuple(map(self._unpack, tensors, creators))
         for t, v, c in zip(tensors, versions, creators, strict=True):
             if c is not None and t._vc[0] != v:
-                _version_error(t, v, t._vc[0], c)
+                _version_error(t, v, t._vc[0], (self, c) if type(c) is int else c)
         return tensors
+
+    def _unpack(self, t: Any, creator: Any) -> Any:
+        """A saved tensor as ``backward`` sees it: an output of this node (``creator`` its
+        output number) was saved without its ``grad_fn`` (which is this node: holding it
+        would be a reference cycle, as in :class:`~.recording.ResultBackward`) and gets it
+        back here, as PyTorch's unpacking of a saved output does."""
+        if type(creator) is not int:
+            return t
+        out = t.detach()  # same array and version counter
+        out.grad_fn, out._output_nr, out._requires_grad = self, creator, True
+        return out
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
         """These outputs get no ``grad_fn``; their gradient arrives as zeros (or None)."""
@@ -70,7 +83,9 @@ class BackwardCFunction(Node, FunctionCtx):
         self._non_differentiable: set[int] = set()
         self._dirty: Sequence[Any] = ()
         self._outputs_meta: list[tuple[tuple[int, ...], Any]] = []
-        self._tensor_args: list[Any] = []
+        #: (argument index, (shape, dtype)) per tensor argument: its metadata, not the tensor
+        #: (a tensor ``forward`` returns after ``mark_dirty`` has this node as grad_fn)
+        self._tensor_args: list[tuple[int, tuple]] = []
 
     def apply(self, grads: list) -> Sequence:
         from ..creation import zeros
@@ -104,29 +119,29 @@ class BackwardCFunction(Node, FunctionCtx):
                 )
             if not isinstance(grad, Tensor):
                 raise RuntimeError(f"expected Variable or None (got {type_name(grad)})")
-        return [self._validate(i, result[i], t) for i, t in self._tensor_args]
+        return [self._validate(i, result[i], *meta) for i, meta in self._tensor_args]
 
-    def _validate(self, index: int, grad: Any, inp: Any) -> Any:
+    def _validate(self, index: int, grad: Any, shape: tuple, dtype: Any) -> Any:
         """PyTorch's output validation: shape (summed if broadcast), then dtype."""
         if grad is None or not self.needs_input_grad[index]:
             return None
         from ..ops.pointwise import sum_to_shape
 
-        if grad.shape != inp.shape:
+        if grad.shape != shape:
             try:
-                expandable = inp.shape == _broadcast(inp.shape, grad.shape) or (
-                    _broadcast(inp.shape, grad.shape) == tuple(grad.shape)
+                expandable = shape == _broadcast(shape, grad.shape) or (
+                    _broadcast(shape, grad.shape) == tuple(grad.shape)
                 )
             except ValueError:
                 expandable = False
             if not expandable:
                 raise RuntimeError(
                     f"Function {self.name()} returned an invalid gradient at index {index} - got "
-                    f"{list(grad.shape)} but expected shape compatible with {list(inp.shape)}"
+                    f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
                 )
-            grad = sum_to_shape(grad, tuple(inp.shape))
-        if grad._dtype is not inp._dtype:
-            grad = grad.to(inp._dtype)
+            grad = sum_to_shape(grad, tuple(shape))
+        if grad._dtype is not dtype:
+            grad = grad.to(dtype)
         return grad
 
     def release(self) -> None:
@@ -217,7 +232,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             tuple(a._edge() if a._requires_grad else (None, 0) for _, a in tensor_args)
         )
         ctx.needs_input_grad = needs if recording else tuple(False for _ in args)
-        ctx._tensor_args = tensor_args
+        ctx._tensor_args = [(i, (a.shape, a._dtype)) for i, a in tensor_args]
         separate = cls.setup_context is not Function.setup_context
         with no_grad():
             if separate:
@@ -251,17 +266,31 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             wrapped.append(w)
         to_save = [remap.get(id(t), t) for t in ctx._to_save]
         if to_save:
-            is_t = [isinstance(t, Tensor) for t in to_save]
-            ctx._saved = (
-                tuple(to_save),
-                tuple(t._vc[0] if k else 0 for t, k in zip(to_save, is_t, strict=True)),
-                tuple(
-                    (t.grad_fn, t._output_nr) if k else None
-                    for t, k in zip(to_save, is_t, strict=True)
-                ),
-            )
-        ctx._to_save = ()
+            ctx._saved = _saved_without_cycles(ctx, to_save, Tensor)
+        ctx._to_save = ctx._dirty = ()  # the dirty ones may be outputs: no cycle through them
         return tuple(wrapped) if is_tuple else wrapped[0]
+
+
+def _saved_without_cycles(ctx: BackwardCFunction, to_save: list, tensor: type) -> tuple:
+    """``(tensors, versions, creators)`` for ``ctx._saved``. A creator is
+    ``(grad_fn, output_nr)`` as saved, None for a non-tensor, or, for an output of ``ctx``
+    itself, its output number: that tensor is kept as a detached alias (same array and
+    version counter) and rebuilt by ``ctx._unpack``."""
+    tensors, versions, creators = [], [], []
+    for t in to_save:
+        if not isinstance(t, tensor):
+            tensors.append(t)
+            versions.append(0)
+            creators.append(None)
+            continue
+        versions.append(t._vc[0])
+        if t.grad_fn is ctx:
+            tensors.append(t.detach())  # same array and version counter
+            creators.append(t._output_nr)
+        else:
+            tensors.append(t)
+            creators.append((t.grad_fn, t._output_nr))
+    return tuple(tensors), tuple(versions), tuple(creators)
 
 
 class once_differentiable:  # noqa: N801 - PyTorch's name

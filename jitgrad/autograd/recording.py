@@ -22,7 +22,7 @@ from .grad_mode import STATE
 # attribute ``jitgrad.tensor`` is the constructor function.
 _tensor = importlib.import_module("jitgrad.tensor")
 
-_classes: dict[str, type] = {}
+_classes: dict[tuple[str, type], type] = {}
 
 
 class FunctionBackward(Node):
@@ -43,10 +43,41 @@ class FunctionBackward(Node):
             super().release()
 
 
-def node_class(name: str) -> type:
-    cls = _classes.get(name)
+class ResultBackward(FunctionBackward):
+    """A node whose backward also reads the op's own result: ``fn(*grads, result)``
+    (softmax, logsumexp, norm, prod).
+
+    The result is saved as its array, dtype and version counter, not as the result Tensor:
+    that tensor's ``grad_fn`` is this node, so holding it would close a reference cycle, and
+    the whole graph (with every buffer it saved) would outlive its last reference until the
+    cycle collector ran. PyTorch saves outputs the same way (a ``SavedVariable`` of an
+    output keeps no ``grad_fn``). ``backward`` gets a tensor rebuilt around the array with
+    this node as its ``grad_fn``, so under ``create_graph`` the gradient is differentiable
+    through the result.
+    """
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> Sequence:
+        fn, tensors, versions, (value, dtype, vc, version) = self.saved()
+        if tensors:
+            _tensor.check_versions(self, tensors, versions)
+        if vc[0] != version:  # the result was modified in place since
+            _tensor.check_versions(self, (), (), vc, value, version)
+        result = _tensor._make(value, dtype, self)
+        result._vc = vc
+        out = fn(*grads, result)
+        return out if isinstance(out, tuple | list) else (out,)
+
+    def release(self) -> None:
+        if self._saved is not None:  # the result is always saved
+            Node.release(self)
+
+
+def node_class(name: str, base: type = FunctionBackward) -> type:
+    cls = _classes.get((name, base))
     if cls is None:
-        cls = _classes[name] = type(name, (FunctionBackward,), {"__slots__": ()})
+        cls = _classes[(name, base)] = type(name, (base,), {"__slots__": ()})
     return cls
 
 
@@ -66,11 +97,13 @@ def record(
     inputs: Sequence[Any],
     backward: Callable[..., Any],
     saved: Sequence[Any] = (),
+    base: type = FunctionBackward,
 ):
     """The result Tensor of op ``name``; records a node if any input requires grad.
 
     ``inputs`` are the op's tensor inputs in ``backward``'s result order; ``saved`` lists the
     tensors ``backward`` reads, so in-place changes to them are detected at backward time.
+    ``base`` :class:`ResultBackward`: ``backward`` also reads the result (see there).
     """
     Tensor, _make = _tensor.Tensor, _tensor._make
     if not (STATE.enabled and dtype.is_floating_point):
@@ -83,9 +116,12 @@ def record(
     nexts = tuple(
         t._edge() if isinstance(t, Tensor) and t._requires_grad else (None, 0) for t in inputs
     )
-    node = node_class(name)(nexts)
+    node = node_class(name, base)(nexts)
+    out = _make(value, dtype, node)
     node._saved = (backward, tuple(saved), tuple(t._vc[0] for t in saved))
-    return _make(value, dtype, node)
+    if base is ResultBackward:
+        node._saved += ((value, dtype, out._vc, out._vc[0]),)
+    return out
 
 
 def record_multi(

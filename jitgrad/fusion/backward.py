@@ -619,6 +619,9 @@ def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelS
         outputs.append(("loss", value(0), C.REDUCE, members[0][3]))
         comment[0] = "forward and " + comment[0] + ", summing the loss"
     label = "_".join(dict.fromkeys(m[0] for m in members))[:40].rstrip("_")
+    # operands and value refer to each other: a cycle through their cells that would keep
+    # ``saved`` (the graph's tensors and buffers) until the cycle collector ran. Break it.
+    operands = value = None  # type: ignore[assignment]  # noqa: F841
     return C.KernelSpec(
         label=f"{label}_{'joint' if joint else 'fbwd'}",
         inputs=tuple(inputs + scalar_inputs),

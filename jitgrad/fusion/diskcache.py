@@ -31,7 +31,7 @@ from typing import Any
 
 import numba
 
-from .. import helpers
+from .. import helpers, launchlog
 from ..kernels.cpu import jit
 
 #: KernelSpec -> Kernel, for this process.
@@ -126,7 +126,7 @@ class Kernel:
                 return None
         return self.dispatcher(*args)
 
-    def _timed(self, args: tuple) -> None:
+    def _timed(self, args: tuple) -> float:
         stats = self.dispatcher.stats
         hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
         start = time.perf_counter()
@@ -143,15 +143,21 @@ class Kernel:
             _stats["compile_seconds"] += elapsed
             what = "loaded from disk" if self.from_disk else "compiled"
             helpers.debug_print(1, f"{what} {self.name} in {elapsed * 1e3:.1f} ms")
+        return elapsed
 
     def has_cached_code(self) -> bool:
         """Whether compiled code for this kernel is on disk (for ``explain``)."""
         return jit.has_cached_code(self.dispatcher)
 
     def _debug_call(self, *args: Any) -> None:
-        self._timed(args)
-        shape = next((a.shape for a in args if hasattr(a, "shape")), ())
-        helpers.debug_print(1, f"launch {self.name} over {shape}")
+        """With ``JITGRAD_DEBUG>0``: every call timed and reported (see jitgrad.launchlog)."""
+        if self.calls == 0:
+            with _FIRST_CALL:
+                elapsed = self._timed(args)
+            launchlog.report_launch(self.name, args, elapsed, " (first call)")
+            return
+        self.calls += 1
+        launchlog.timed_call(self.dispatcher, self.name, args)
 
 
 def load(name: str, source: str, label: str) -> Kernel:

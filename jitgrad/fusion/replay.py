@@ -35,6 +35,7 @@ replaying take none.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -47,11 +48,20 @@ from . import matcher
 from .backward import GroupLayout, JointGroup
 from .lazy import LazySaved
 
-#: Programs kept at most; the oldest is dropped first (shapes that change every step would
-#: otherwise grow the cache without bound).
+#: Programs kept at first; the least recently used is dropped first (shapes that change
+#: every step would otherwise grow the cache without bound). The bound doubles, up to
+#: ``MAX_PROGRAMS_LIMIT``, while most recordings are of structures it dropped recently: a
+#: loop cycling through more live structures than the bound (bucketed sequence lengths)
+#: would otherwise record every step and never replay (see :func:`store`).
 MAX_PROGRAMS = 256
+MAX_PROGRAMS_LIMIT = 16 * MAX_PROGRAMS
 #: structural key -> Program
 PROGRAMS: dict[tuple, Program] = {}
+_bound = {"programs": MAX_PROGRAMS, "recorded": 0, "again": 0}
+#: hashes of the keys dropped most recently (at most the bound; oldest first)
+_DROPPED: dict[int, None] = {}
+#: use stamps (Program.used): the least recently replayed program has the smallest
+_clock = itertools.count()
 #: root node token -> the programs (newest first, at most two) last matched with that root,
 #: whose matchers are tried before the generic walk
 _RECENT: dict[Any, list[Program]] = {}
@@ -193,7 +203,7 @@ class Step:
 class Program:
     """The recorded steps of one graph structure; :meth:`run` replays them on a new graph."""
 
-    __slots__ = ("seeds", "steps", "oldest", "matcher")
+    __slots__ = ("seeds", "steps", "oldest", "matcher", "used")
 
     def __init__(
         self, order: list, roots: Sequence[tuple], ran: list[tuple], deferred: set[int]
@@ -205,6 +215,7 @@ class Program:
         #: the position of the graph's oldest node (see unchanged)
         self.oldest = matcher.by_age(order)[0]
         self.matcher: matcher.Matcher | None = None  # built when the structure is seen again
+        self.used = next(_clock)  # when it last ran (recorded or replayed): eviction order
 
         def routes(edges: Sequence[tuple]) -> list[tuple[int, int]]:
             return [(-1, 0) if n is None else (pos[n], nr) for n, nr in edges]
@@ -231,6 +242,7 @@ class Program:
         self, order: list, grads: Sequence[Any], retain_graph: bool, tensors: Sequence[Any]
     ) -> None:
         _stats["replayed"] += 1
+        self.used = next(_clock)
         if helpers.DEBUG >= 2:
             helpers.debug_print(
                 2, f"backward replayed from a cached program ({len(self.steps)} steps)"
@@ -310,22 +322,51 @@ def deferred_positions(order: list) -> set[int]:
 
 
 def store(key: tuple, program: Program) -> None:
+    """Keep ``program`` for ``key``; when full, drop the least recently used eighth.
+
+    A use stamps the program (a counter read, no reordering of the dict: a replay through a
+    matcher never hashes its key); sorting by stamp runs only here, after a recording (which
+    cost a full engine sweep), once per eighth of the bound. The keys of the last ``bound``
+    programs dropped are remembered (their hashes): a recording of one of those would have
+    been a replay in a cache twice as big. When such recordings are at least half of a
+    window of a quarter of the bound, the bound doubles (a loop cycling through more live
+    structures than the bound); shapes that never come back, or come back only after many
+    others (random sizes), leave it as it is. A program costs about 2 KB per graph node.
+    """
     with _LOCK:
-        if len(PROGRAMS) >= MAX_PROGRAMS:
-            dropped = PROGRAMS.pop(next(iter(PROGRAMS)))
+        bound = _bound
+        h = hash(key)
+        bound["recorded"] += 1
+        if h in _DROPPED:
+            del _DROPPED[h]
+            bound["again"] += 1
+        if bound["recorded"] >= bound["programs"] // 4:
+            if 2 * bound["again"] >= bound["recorded"] and bound["programs"] < MAX_PROGRAMS_LIMIT:
+                bound["programs"] *= 2
+            bound["recorded"] = bound["again"] = 0
+        if len(PROGRAMS) >= bound["programs"]:
+            by_use = sorted(PROGRAMS, key=lambda k: PROGRAMS[k].used)
+            dropped = set()
+            for old in by_use[: max(1, len(by_use) - bound["programs"] + bound["programs"] // 8)]:
+                dropped.add(PROGRAMS.pop(old))
+                _DROPPED[hash(old)] = None
+            while len(_DROPPED) > bound["programs"]:
+                del _DROPPED[next(iter(_DROPPED))]
             for token, recent in list(_RECENT.items()):
-                if dropped in recent:
-                    _RECENT.pop(token, None)
+                if any(p in dropped for p in recent):
+                    del _RECENT[token]
         PROGRAMS[key] = program
         _stats["recorded"] += 1
 
 
 def info() -> dict[str, int]:
     """Counts for ``jitgrad.cache_info()``."""
-    return {"programs": len(PROGRAMS), **_stats}
+    return {"programs": len(PROGRAMS), "bound": _bound["programs"], **_stats}
 
 
 def clear() -> None:
     with _LOCK:
         PROGRAMS.clear()
         _RECENT.clear()
+        _DROPPED.clear()
+        _bound.update(programs=MAX_PROGRAMS, recorded=0, again=0)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import launchlog
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
 from ..helpers import missing_attribute
@@ -128,7 +129,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"!= {_c_name(other)}"
         )
     x2 = _matrix(input)
-    out = np.matmul(x2, w.T)
+    out = launchlog.matmul(x2, w.T)
     if bias is not None:
         K.bias_add_rows(out, bias._value)
     out = out.reshape(x.shape[:-1] + (w.shape[0],))
@@ -151,10 +152,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         g2 = _matrix(g)
         if not g2.flags.c_contiguous:
             g2 = np.ascontiguousarray(g2)
-        gx = (
-            _make(np.matmul(g2, w).reshape(x.shape), input._dtype, fresh=True) if needs[0] else None
-        )
-        gw = _make(np.matmul(g2.T, _matrix(input)), weight._dtype, fresh=True) if needs[1] else None
+        mm = launchlog.matmul
+        gx = _make(mm(g2, w).reshape(x.shape), input._dtype, fresh=True) if needs[0] else None
+        gw = _make(mm(g2.T, _matrix(input)), weight._dtype, fresh=True) if needs[1] else None
         if bias is None:
             return gx, gw
         gb = None

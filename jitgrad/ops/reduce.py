@@ -22,7 +22,7 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import record, record_multi
+from ..autograd.recording import ResultBackward, record, record_multi
 from ..fusion.lazy import (
     LazyTensor,
     PendingReduction,
@@ -179,15 +179,11 @@ def _record_out(
 ) -> Tensor:
     """:func:`record` for a backward ``backward(g, result)`` that reads the op's own result
     (softmax, logsumexp, norm, prod): under create_graph the result must be the recorded,
-    differentiable tensor, and an in-place change of it must fail the version check."""
-    ref: list[Tensor] = []
-    out = _record(name, value, dt, input, lambda g: backward(g, ref[0]), saved)
-    node = out.grad_fn
-    if node is not None:
-        ref.append(out)
-        fn, tensors, versions = node._saved
-        node._saved = (fn, (*tensors, out), (*versions, out._vc[0]))
-    return out
+    differentiable tensor, and an in-place change of it must fail the version check (see
+    :class:`~jitgrad.autograd.recording.ResultBackward`)."""
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return record(name, value, dt, (input,), backward, saved, ResultBackward)
 
 
 def _int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:

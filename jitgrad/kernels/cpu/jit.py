@@ -48,7 +48,7 @@ import numba
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 from numba.core.serialize import dumps
 
-from ... import helpers
+from ... import helpers, launchlog
 
 MAGIC = b"jitgrad-nbc-1\n"
 _DIGEST = 32  # bytes of a SHA-256
@@ -61,7 +61,9 @@ def cached_njit(*args: Any, **options: Any) -> Any:
 
     Used as ``@cached_njit`` or ``@cached_njit(error_model="numpy", parallel=True)``, in place
     of ``@njit(cache=True, ...)``. A function without a source file (made with ``exec``) is
-    compiled in memory only.
+    compiled in memory only. With ``JITGRAD_DEBUG>0`` a hand-written kernel's dispatcher is
+    wrapped to report its launches (:func:`jitgrad.launchlog.wrap`); a generated one reports
+    through its :class:`jitgrad.fusion.diskcache.Kernel`.
     """
 
     def decorate(fn: Any) -> Any:
@@ -69,7 +71,9 @@ def cached_njit(*args: Any, **options: Any) -> Any:
         if os.path.isfile(inspect.getfile(fn)):
             # What Dispatcher.enable_caching does, with our cache class.
             dispatcher._cache = KernelCache(fn)
-        return dispatcher
+        if fn.__module__.startswith("_gen_"):
+            return dispatcher
+        return launchlog.wrap(dispatcher)
 
     if args and callable(args[0]):
         return decorate(args[0])

@@ -124,7 +124,7 @@ def adam_step(
         )
 
 
-@njit(cache=True, error_model="numpy")
+@cached_njit(error_model="numpy")
 def rmsprop_step(
     params,
     grads,
@@ -173,7 +173,7 @@ def rmsprop_step(
                 p[j] = p[j] + neg_lr * d / avg
 
 
-@njit(cache=True, error_model="numpy")
+@cached_njit(error_model="numpy")
 def adagrad_step(params, grads, sums, neg_clrs, eps, weight_decay, maximize):
     # PyTorch's Adagrad, op by op: d = +-g (+ wd*p); s = s + (1*d)*d; p += (-clr*d)/(sqrt(s)
     # + eps), with clr = lr / (1 + (step-1)*lr_decay) per parameter (neg_clrs[i] = -clr).
