@@ -15,8 +15,9 @@ import numpy as np
 
 from . import argcheck as A
 from . import dtypes as D
+from ._tensor_data import _dtype_arg
 from .autograd.recording import record
-from .creation import _dtype_arg, _finish, _shape, _size_arg, zeros_like
+from .creation import _finish, _shape, _size_arg, zeros_like
 from .random import Generator, numpy_generator
 from .tensor import Tensor, _make
 

@@ -111,7 +111,7 @@ class Tensor:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # ``jitgrad.Tensor([1, 2])`` (old tutorials): the default dtype, like torch.Tensor.
-        from .creation import _tensor_from_data
+        from ._tensor_data import _tensor_from_data
 
         if len(args) == 1 and not isinstance(args[0], int):
             data = np.asarray(args[0], dtype=D.get_default_dtype().np)
