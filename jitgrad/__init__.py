@@ -97,8 +97,20 @@ from .fusion.control import fusion  # noqa: E402
 
 __version__ = "0.1.0"
 
+# A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
+# their operands themselves, once per signature, and stay unwrapped: they are the hot path).
+from . import argcheck as _argcheck  # noqa: E402
 from . import nn, optim, utils  # noqa: E402 - they use the bound Tensor methods
 from .serialization import load, save  # noqa: E402
+
+_argcheck.guard_inputs(
+    globals(),
+    "sum mean prod var std amax amin max min argmax argmin logsumexp norm all any softmax "
+    "log_softmax cumsum reshape flatten unflatten squeeze unsqueeze transpose swapaxes permute "
+    "movedim moveaxis tile t broadcast_to split chunk unbind flip narrow select gather "
+    "index_select masked_fill nonzero scatter scatter_add take_along_dim zeros_like ones_like "
+    "empty_like full_like addmm",
+)
 
 
 def is_tensor(obj: object) -> bool:
@@ -145,7 +157,7 @@ def functional_namespace() -> dict:
         "floor": F.floor,
         "ceil": F.ceil,
         "round": F.round,
-        "where": F.where,
+        "where": F._expression_where,
         "logical_and": F.logical_and,
         "logical_or": F.logical_or,
         "logical_not": F.logical_not,

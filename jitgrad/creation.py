@@ -1,8 +1,8 @@
-"""Tensor constructors: ``tensor``, ``zeros``, ``randn``, ``arange`` ...
+"""Tensor constructors: ``tensor``, ``zeros``, ``full``, ``arange``, ``eye`` ...
 
-Random numbers come from :mod:`jitgrad.random`'s generators (the default one, or the
-``generator=`` given), so a seeded program is reproducible run to run (it does not reproduce
-PyTorch's own random stream).
+Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.sampling` and draw from
+:mod:`jitgrad.random`'s generators. Sizes and arguments are checked before anything is
+allocated, with PyTorch's errors (see :mod:`jitgrad.argcheck`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from . import argcheck as A
 from . import dtypes as D
+from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
@@ -36,62 +38,6 @@ def set_default_device(device: Any) -> None:
 
 def get_default_device() -> Any:
     return _default_device or CPU
-
-
-def _infer_dtype(data: Any) -> D.dtype:
-    if isinstance(data, np.ndarray):
-        return D.from_numpy_dtype(data.dtype)
-    if isinstance(data, Tensor):
-        return data._dtype
-    if isinstance(data, np.generic):
-        return D.from_numpy_dtype(data.dtype)
-    if isinstance(data, bool):
-        return D.bool_
-    if isinstance(data, int):
-        return D.int64
-    if isinstance(data, float):
-        return D.get_default_dtype()
-    if isinstance(data, list | tuple):
-        best: D.dtype | None = None
-        for item in data:
-            d = _infer_dtype(item)
-            if best is None or d._category > best._category:
-                best = d
-            if d._category == best._category and d is D.float64 and isinstance(item, np.ndarray):
-                best = d
-        return best or D.get_default_dtype()
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-
-
-def _to_numpy(data: Any, np_dtype: np.dtype) -> np.ndarray:
-    if isinstance(data, Tensor):
-        return np.array(data._value, dtype=np_dtype)
-    if isinstance(data, list | tuple) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _unwrap(data)
-    return np.array(data, dtype=np_dtype)
-
-
-def _flat(data: Any):
-    for x in data:
-        if isinstance(x, list | tuple):
-            yield from _flat(x)
-        else:
-            yield x
-
-
-def _unwrap(data: Any) -> Any:
-    if isinstance(data, Tensor):
-        if data._value.ndim:
-            return data._value.tolist()
-        return data.item()
-    if isinstance(data, list | tuple):
-        return [_unwrap(x) for x in data]
-    return data
-
-
-def _tensor_from_data(data: Any, dtype: Any) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
-    return _make(_to_numpy(data, dt.np), dt)
 
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
@@ -147,19 +93,15 @@ def _size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
     return size
 
 
-def _shape(size: Sequence[Any]) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], list | tuple):
-        size = tuple(size[0])
-    shape = tuple(int(s) for s in size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
-            )
+def _shape(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
+    shape = A.int_list(fn, "size", size, overloads=True)
+    A.negative_dim(shape)
     return shape
 
 
 def _filled(
+    fn: str,
     fill: Any,
     size: Sequence[Any],
     dtype: Any,
@@ -167,10 +109,12 @@ def _filled(
     device: Any = None,
     default: D.dtype | None = None,
 ) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
-    shape = _shape(size)
-    value = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
+    shape = _shape(fn, size)
+    if dtype is None:
+        dt = default or D.get_default_dtype()
+    else:
+        dt = _dtype_arg(fn, dtype, tuple(size))
+    return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)
 
 
 def zeros(
@@ -181,7 +125,7 @@ def zeros(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled(0, _size_arg(size, kwargs, "zeros"), dtype, requires_grad, device)
+    return _filled("zeros", 0, _size_arg(size, kwargs, "zeros"), dtype, requires_grad, device)
 
 
 def ones(
@@ -192,7 +136,7 @@ def ones(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled(1, _size_arg(size, kwargs, "ones"), dtype, requires_grad, device)
+    return _filled("ones", 1, _size_arg(size, kwargs, "ones"), dtype, requires_grad, device)
 
 
 def empty(
@@ -203,7 +147,7 @@ def empty(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled(None, _size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
+    return _filled("empty", None, _size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
 
 
 def full(
@@ -213,13 +157,22 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    if not isinstance(size, tuple | list) or not _is_number(fill_value):
+        raise A.invalid_args("full", (size, fill_value))
     default = None if dtype is not None else _infer_dtype(fill_value)
-    return _filled(fill_value, (tuple(size),), dtype, requires_grad, device, default)
+    return _filled("full", fill_value, (tuple(size),), dtype, requires_grad, device, default)
+
+
+def _is_number(value: Any) -> bool:
+    """A Python or numpy number, or a one-element tensor (what PyTorch's ``Scalar`` takes)."""
+    if isinstance(value, Tensor):
+        return value._value.size == 1
+    return isinstance(value, bool | int | float | np.number | np.bool_)
 
 
 def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else t._dtype
-    return _filled(fill, (t.shape,), dt, requires_grad)
+    dt = _dtype_arg("zeros_like", dtype) if dtype is not None else t._dtype
+    return _filled("zeros_like", fill, (t.shape,), dt, requires_grad)
 
 
 def zeros_like(
@@ -256,6 +209,8 @@ def full_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
+    if not _is_number(fill_value):  # None would leave the memory unfilled
+        raise A.invalid_args("full_like", (input, fill_value))
     return _like(input, fill_value, dtype, requires_grad)
 
 
@@ -268,6 +223,9 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    given = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
+    if not all(_is_number(v) for v in (start, end if end is not None else 0, step)):
+        raise A.invalid_args("arange", given)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -275,14 +233,43 @@ def arange(
         if dt is D.bool_:
             dt = D.int64
     else:
-        dt = D.to_dtype(dtype)
+        dt = _dtype_arg("arange", dtype, given)
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    n = max(0, math.ceil((end - start) / step))
-    value = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
-    if not dt.is_floating_point:
-        value = np.arange(start, end, step).astype(dt.np)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if not (step > 0 and end >= start or step < 0 and end <= start):
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = math.ceil((end - start) / step)
+    if not math.isfinite(n) or n > A.STORAGE_MAX:
+        raise RuntimeError("invalid size, possible overflow?")
+    A.storage_nbytes((n,), dt.itemsize)
+    try:
+        if dt.is_floating_point:
+            value = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+        else:
+            value = np.arange(start, end, step).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed((n,), dt.itemsize) from None
     return _finish(_make(value, dt), requires_grad, device)
+
+
+def _spaced(fn: str, start: Any, end: Any, steps: Any, dtype: Any, points: Any) -> Tensor:
+    """``linspace``/``logspace``'s values: the arguments checked as PyTorch's parser checks
+    them, the size before allocating; ``points(n)`` gives the float64 values."""
+    if not (_is_number(start) and _is_number(end)) or A.as_int(steps) is None:
+        raise A.invalid_args(fn, (start, end, steps))
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dtype_arg(fn, dtype, (start, end, steps)) if dtype is not None else None
+    dt = dt or D.get_default_dtype()
+    A.storage_nbytes((int(steps),), dt.itemsize)
+    try:
+        value = points(np.linspace(float(start), float(end), int(steps))).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed((int(steps),), dt.itemsize) from None
+    return _make(value, dt)
 
 
 def linspace(
@@ -294,9 +281,8 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = np.linspace(start, end, int(steps)).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
+    t = _spaced("linspace", start, end, steps, dtype, lambda v: v)
+    return _finish(t, requires_grad, device)
 
 
 def logspace(
@@ -310,9 +296,8 @@ def logspace(
     requires_grad: bool = False,
 ) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    value = np.power(base, np.linspace(start, end, int(steps))).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
+    t = _spaced("logspace", start, end, steps, dtype, lambda v: np.power(base, v))
+    return _finish(t, requires_grad, device)
 
 
 def deprecated_range(
@@ -349,8 +334,16 @@ def eye(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    return _finish(_make(np.eye(n, m, dtype=dt.np), dt), requires_grad, device)
+    given = (n,) if m is None else (n, m)
+    if any(A.as_int(v) is None for v in given):
+        raise A.invalid_args("eye", given)
+    for name, v in zip("nm", given):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    dt = _dtype_arg("eye", dtype, given) if dtype is not None else D.get_default_dtype()
+    value = A.allocate((n, n if m is None else m), dt.np, 0)
+    np.fill_diagonal(value, 1)
+    return _finish(_make(value, dt), requires_grad, device)
 
 
 def _typed(dt: D.dtype):

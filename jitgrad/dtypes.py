@@ -89,7 +89,11 @@ def to_dtype(d: object) -> dtype:
         return int64
     if d is bool:
         return bool_
-    return from_numpy_dtype(np.dtype(d))
+    try:
+        npd = np.dtype(d)
+    except (TypeError, ValueError):  # numpy's words for a non-dtype are not PyTorch's
+        raise TypeError(f"dtype must be torch.dtype, not {type(d).__name__}") from None
+    return from_numpy_dtype(npd)
 
 
 def promote(a: dtype, b: dtype) -> dtype:

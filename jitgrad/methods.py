@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
@@ -93,6 +94,8 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
 
 
 def _inplace_fill(self: Tensor, value: Any) -> Tensor:
+    if not isinstance(value, _OPERANDS):
+        raise invalid_args("fill_", (value,), None, ("(Tensor value)", "(Number value)"))
     check_inplace(self)
     if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
         assert_no_internal_overlap(self._value)
@@ -245,6 +248,15 @@ def _itruediv(self: Tensor, other: Any) -> Tensor:
     return F.div_(self, other)
 
 
+def _where(self: Tensor, condition: Any, y: Any) -> Tensor:
+    """``self.where(condition, y)`` is ``where(condition, self, y)`` (self is kept)."""
+    return F.where(condition, self, y)
+
+
+def _ifloordiv(self: Tensor, other: Any) -> Tensor:
+    return F.floor_divide_(self, other) if _operand(other) else NotImplemented
+
+
 METHODS: dict[str, Any] = {
     "__add__": _op_method("add"),
     "__radd__": _op_method("add"),  # PyTorch computes 2 + x as add(x, 2)
@@ -256,6 +268,9 @@ METHODS: dict[str, Any] = {
     "__rtruediv__": lambda self, other: (
         F.reciprocal(self) * other if _operand(other) else NotImplemented
     ),  # PyTorch computes 2 / x as reciprocal(x) * 2
+    "__floordiv__": _binop(F.floor_divide),
+    "__rfloordiv__": _binop(F.floor_divide, reflected=True),
+    "__ifloordiv__": _ifloordiv,
     "__pow__": _binop(F.pow),
     "__rpow__": _binop(F.pow, reflected=True),
     "__eq__": _op_method("eq"),
@@ -274,6 +289,7 @@ METHODS: dict[str, Any] = {
     "__isub__": _isub,
     "__imul__": _imul,
     "__itruediv__": _itruediv,
+    "where": _where,
     "__array_priority__": 1000,
     "__array_wrap__": _array_wrap,
     "to": _to,
@@ -296,6 +312,7 @@ METHODS: dict[str, Any] = {
     "sub_": F.sub_,
     "mul_": F.mul_,
     "div_": F.div_,
+    "floor_divide_": F.floor_divide_,
     "pow_": F.pow_,
     "clamp_": F.clamp_,
     "clip_": F.clamp_,
@@ -310,8 +327,6 @@ METHODS: dict[str, Any] = {
     "remainder_": lambda self, other: apply_inplace(REGISTRY["remainder"], self, (other,)),
     "__mod__": _op_method("remainder"),
     "__rmod__": _binop(F.remainder, reflected=True),
-    "__floordiv__": _binop(F.floor_divide),
-    "__rfloordiv__": _binop(F.floor_divide, reflected=True),
     "__xor__": _op_method("logical_xor"),
     "new_zeros": _new(0),
     "new_ones": _new(1),
@@ -331,7 +346,7 @@ _FUNCTIONS_AS_METHODS = (
     "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
     "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
     "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
-    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where xlogy "
+    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone xlogy "
     "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
     "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
     "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from . import argcheck as A
 from . import dtypes as D
+from ._tensor_data import _dtype_arg
 from .autograd.recording import record
 from .creation import _finish, _shape, _size_arg, zeros_like
 from .random import Generator, numpy_generator
@@ -31,6 +33,21 @@ def _float_dtype(dtype: Any, kernel: str, default: D.dtype | None = None) -> D.d
     return dt
 
 
+def _sampled(
+    fn: str, draw: Any, size: tuple, kwargs: dict[str, Any], dtype: Any, kernel: str
+) -> Tensor:
+    """``draw(shape)`` (float64 samples) cast to ``dtype``; the size and dtype checked with
+    PyTorch's errors before anything is drawn (random floats need a float dtype)."""
+    size = _size_arg(size, kwargs, fn)
+    shape = _shape(fn, size)
+    dt = _float_dtype(_dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None, kernel)
+    A.storage_nbytes(shape, dt.itemsize)
+    try:
+        return _make(draw(shape).astype(dt.np, copy=False), dt)
+    except (MemoryError, ValueError):  # the float64 draw may pass numpy's limit first
+        raise A.alloc_failed(shape, dt.itemsize) from None
+
+
 def rand(
     *size: Any,
     generator: Generator | None = None,
@@ -40,10 +57,10 @@ def rand(
     **kwargs: Any,
 ) -> Tensor:
     """Uniform samples on [0, 1)."""
-    dt = _float_dtype(dtype, "check_uniform_bounds")
-    shape = _shape(_size_arg(size, kwargs, "rand"))
-    value = numpy_generator(generator).random(shape, dtype=np.float64).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
+    rng = numpy_generator(generator)
+    draw = lambda shape: rng.random(shape, dtype=np.float64)  # noqa: E731
+    t = _sampled("rand", draw, size, kwargs, dtype, "check_uniform_bounds")
+    return _finish(t, requires_grad, device)
 
 
 def randn(
@@ -55,10 +72,10 @@ def randn(
     **kwargs: Any,
 ) -> Tensor:
     """Standard normal samples."""
-    dt = _float_dtype(dtype, "normal_kernel_cpu")
-    shape = _shape(_size_arg(size, kwargs, "randn"))
-    value = numpy_generator(generator).standard_normal(shape, dtype=np.float64).astype(dt.np)
-    return _finish(_make(value, dt), requires_grad, device)
+    rng = numpy_generator(generator)
+    draw = lambda shape: rng.standard_normal(shape, dtype=np.float64)  # noqa: E731
+    t = _sampled("randn", draw, size, kwargs, dtype, "normal_kernel_cpu")
+    return _finish(t, requires_grad, device)
 
 
 def _check_range(low: int, high: int) -> None:
@@ -85,10 +102,18 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    _check_range(low, high)
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    value = numpy_generator(generator).integers(low, high, size=_shape((size,)))
-    return _finish(_make(value.astype(dt.np), dt), requires_grad, device)
+    lo, hi = A.as_int(low), A.as_int(high)
+    if lo is None or hi is None or not isinstance(size, tuple | list):
+        raise A.invalid_args("randint", (low, high, size))
+    shape = _shape("randint", (size,))
+    _check_range(lo, hi)
+    dt = _dtype_arg("randint", dtype, (low, high, size)) if dtype is not None else D.int64
+    A.storage_nbytes(shape, dt.itemsize)
+    try:
+        value = numpy_generator(generator).integers(lo, hi, size=shape).astype(dt.np)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed(shape, dt.itemsize) from None
+    return _finish(_make(value, dt), requires_grad, device)
 
 
 def randperm(
@@ -100,10 +125,14 @@ def randperm(
     requires_grad: bool = False,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
+    if A.as_int(n) is None:
+        raise A.invalid_args("randperm", (n,))
+    n = A.as_int(n)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    value = numpy_generator(generator).permutation(int(n)).astype(dt.np)
+    dt = _dtype_arg("randperm", dtype, (n,)) if dtype is not None else D.int64
+    A.storage_nbytes((n,), 8)
+    value = numpy_generator(generator).permutation(n).astype(dt.np)
     return _finish(_make(value, dt), requires_grad, device)
 
 
@@ -185,7 +214,7 @@ def normal(
         if size is None:
             raise TypeError('normal() missing 1 required positional arguments: "size"')
         dt = _float_dtype(dtype, "normal_kernel_cpu")
-        value = rng.normal(float(mean), float(std), _shape((size,))).astype(dt.np)
+        value = rng.normal(float(mean), float(std), _shape("normal", (size,))).astype(dt.np)
         return _finish(_make(value, dt), requires_grad, device)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     dt = D.result_type(tensors)

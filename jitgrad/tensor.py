@@ -7,6 +7,7 @@ the state, the attributes and the autograd entry points. The hot path creates te
 
 from __future__ import annotations
 
+import operator
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -110,7 +111,7 @@ class Tensor:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # ``jitgrad.Tensor([1, 2])`` (old tutorials): the default dtype, like torch.Tensor.
-        from .creation import _tensor_from_data
+        from ._tensor_data import _tensor_from_data
 
         if len(args) == 1 and not isinstance(args[0], int):
             data = np.asarray(args[0], dtype=D.get_default_dtype().np)
@@ -471,6 +472,8 @@ def _make(
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
+    if type(dim) is not int:  # numpy ints, one-element int tensors; never a float or bool
+        dim = operator.index(dim if not isinstance(dim, bool | float) else str(dim))
     if not -n <= dim < n:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"

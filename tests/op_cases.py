@@ -72,6 +72,23 @@ CASES: list[OpCase] = [
     OpCase("sub_scaled", lambda t, a, b: t.sub(a, b, alpha=0.5), lambda a, b: a - 0.5 * b, B),
     OpCase("mul", lambda t, a, b: a * b, np.multiply, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("div", lambda t, a, b: a / b, np.divide, B, **POS, extra_shape_sets=BROADCAST_BINARY),
+    # numerators shifted below zero, so rounding down and toward zero differ
+    OpCase(
+        "div_floor",
+        lambda t, a, b: t.div(a - 1.5, b, rounding_mode="floor"),
+        lambda a, b: np.floor_divide(a - 1.5, b),
+        B,
+        **POS,
+        finite_differences=False,
+    ),
+    OpCase(
+        "div_trunc",
+        lambda t, a, b: t.div(a - 1.5, b, rounding_mode="trunc"),
+        lambda a, b: np.trunc((a - 1.5) / b),
+        B,
+        **POS,
+        finite_differences=False,
+    ),
     OpCase("pow", lambda t, a, b: a**b, np.power, B, **POS),
     OpCase("square", lambda t, a: a**2, np.square, U, extra_shape_sets=BROADCAST_UNARY),
     OpCase("cube", lambda t, a: a.pow(3.0), lambda a: a**3, U),

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..argcheck import type_name
+from ..tensor import Tensor
 from .engine import FREED, FREED_MESSAGE, Node
 from .grad_mode import STATE, no_grad
 
@@ -106,6 +108,17 @@ class BackwardCFunction(Node, FunctionCtx):
                     f"function {self.name()} returned an incorrect number of gradients "
                     f"(expected {n_args}, got {len(result)})"
                 )
+        tensor_at = {i for i, _ in self._tensor_args}
+        for i, grad in enumerate(result):  # PyTorch's checks, in its order
+            if grad is None:
+                continue
+            if i not in tensor_at:
+                raise RuntimeError(
+                    f"function {self.name()} returned a gradient different than None at "
+                    f"position {i + 1}, but the corresponding forward input was not a Variable"
+                )
+            if not isinstance(grad, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type_name(grad)})")
         return [self._validate(i, result[i], *meta) for i, meta in self._tensor_args]
 
     def _validate(self, index: int, grad: Any, shape: tuple, dtype: Any) -> Any:

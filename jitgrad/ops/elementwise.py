@@ -26,6 +26,10 @@ def _np_relu(a):
     return np.maximum(a, 0)
 
 
+def _np_trunc_div(a, b):
+    return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
+
+
 def _np_xlogy(a, b):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log(b)))
@@ -98,6 +102,11 @@ defop(
 defop(
     "where", "where(a, b, c)", (None, "where(a, g, 0)", "where(a, 0, g)"), np.where, condition=True
 )
+
+# Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
+# in PyTorch. The callers (ops/functions.py) refuse an integer divisor of zero beforehand.
+defop("div_floor", "a // b", ("0 * g", "0 * g"), np.floor_divide, node="DivBackward2")
+defop("div_trunc", "trunc_div(a, b)", ("0 * g", "0 * g"), _np_trunc_div, node="DivBackward2")
 
 # ---- transcendental -----------------------------------------------------------------------
 defop("exp", "exp(a)", ("g * out",), np.exp, result=FLOAT)
@@ -359,6 +368,8 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
     "sub": {"st": "RsubBackward1"},
     "clamp": {"ttt": "ClampBackward0"},
+    "div_floor": {"ts": "DivBackward3"},
+    "div_trunc": {"ts": "DivBackward3"},
     "fmod": {"tt": "FmodBackward1"},
     "remainder": {"tt": "RemainderBackward1"},
     "lerp": {"ttt": "LerpBackward1"},

@@ -62,6 +62,13 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "maximum": {"*": "_k.maximum({0}, {1})"},
     "minimum": {"*": "_k.minimum({0}, {1})"},
     "cast": {"*": "{0}"},
+    # a / b rounded toward zero: trunc of the rounded quotient for floats (PyTorch's
+    # std::trunc(a / b)), exact C division for integers (no float round trip)
+    "trunc_div": {
+        "float32": "np.trunc({0} / {1})",
+        "float64": "np.trunc({0} / {1})",
+        "*": "({0} // {1} + (1 if ({0} % {1} != 0 and ({0} < 0) != ({1} < 0)) else 0))",
+    },
 }
 
 VARIABLES = frozenset({"a", "b", "c", "g", "out"})

@@ -6,6 +6,8 @@ import math
 from typing import Any
 
 from .. import dtypes as D
+from ..autograd.grad_mode import no_grad
+from ..autograd.recording import record
 from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
 from .pointwise import apply, apply_inplace, run
@@ -116,10 +118,6 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  
     return apply(R["addcdiv"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
 
 
-def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
-    return div(input, other, rounding_mode="floor")
-
-
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input + alpha * other``."""
     if alpha == 1:
@@ -142,16 +140,44 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
-    """True division (``rounding_mode`` 'floor' and 'trunc' are not differentiable)."""
-    result = apply(R["div"], (input, other))
-    if rounding_mode == "floor":
-        return floor(result)
-    if rounding_mode == "trunc":
-        return apply(R["sign"], (result,)) * floor(abs(result))
-    return result
+    """True division; ``rounding_mode`` 'floor' or 'trunc' rounds (zero gradient) and keeps
+    integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
+    if rounding_mode is None:
+        return run(R["div"], (input, other))
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    _check_divisor(input, other)
+    return run(R["div_" + rounding_mode], (input, other))
 
 
 divide = true_divide = div
+
+
+def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
+    """``input // other``: the quotient rounded down, as Python's ``//``. PyTorch has no
+    derivative for it: a backward that reaches it raises (``div(rounding_mode='floor')``
+    gives the zero gradient instead)."""
+    _check_divisor(input, other)
+    with no_grad():
+        out = run(R["div_floor"], (input, other))
+    return record("NotImplemented", out._value, out._dtype, (input, other), _no_floor_grad)
+
+
+def _no_floor_grad(g: Any) -> Any:
+    raise RuntimeError("derivative for floor_divide is not implemented")
+
+
+def _check_divisor(input: Any, other: Any) -> None:
+    """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        return
+    if D.result_type([input, other])._category > 1:
+        return
+    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
+        raise RuntimeError("ZeroDivisionError")
 
 
 #: Scalar exponents computed by multiplication (declared in ops/elementwise.py).
@@ -208,6 +234,15 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
     return apply(R["where"], (condition, input, other))
 
 
+def _expression_where(condition: Any, input: Any, other: Any) -> Any:
+    """``where`` as the derivative expressions call it: a rule comparing a Python-scalar
+    operand (``where(b == 0, ...)`` for ``x ** 3``) gives a plain bool, which picks a side
+    (a user's ``where`` needs a bool tensor, as in PyTorch)."""
+    if isinstance(condition, bool):
+        return input if condition else other
+    return where(condition, input, other)
+
+
 def clone(input: Any, *, memory_format: Any = None) -> Any:  # noqa: A002
     return apply(R["clone"], (input,))
 
@@ -234,8 +269,15 @@ def mul_(t: Any, other: Any) -> Any:
     return apply_inplace(R["mul"], t, (other,))
 
 
-def div_(t: Any, other: Any) -> Any:
-    return apply_inplace(R["div"], t, (other,))
+def div_(t: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
+    if rounding_mode is None:
+        return apply_inplace(R["div"], t, (other,))
+    return t.copy_(div(t, other, rounding_mode=rounding_mode))
+
+
+def floor_divide_(t: Any, other: Any) -> Any:
+    _check_divisor(t, other)
+    return apply_inplace(R["div_floor"], t, (other,))
 
 
 def pow_(t: Any, exponent: Any) -> Any:

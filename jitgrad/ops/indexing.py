@@ -15,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
 from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, _wrap_dim
+from . import checks
 from .movement import (
     as_view,
     basic_view,
@@ -478,6 +480,8 @@ def scatter(
     input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None
 ) -> Tensor:  # noqa: A002
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    if not isinstance(index, Tensor):
+        raise A.invalid_args("scatter", (dim, index, src if value is None else value))
     d = _wrap_dim(dim, input.ndim)
     if src is None:
         src = value
@@ -498,6 +502,8 @@ def scatter(
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    if not (isinstance(index, Tensor) and isinstance(src, Tensor)):
+        raise A.invalid_args("scatter_add", (dim, index, src))
     d = _wrap_dim(dim, input.ndim)
     out = np.array(input._value, order="C")
     _scatter_into(out, src._value, d, _index_array(index), True, input._dtype)
@@ -516,11 +522,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int) -> Tensor:  # noqa:
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A002
     """``value`` where ``mask`` is True (``MaskedFillBackward0``)."""
-    if mask._dtype is not D.bool_:
-        raise RuntimeError(
-            "masked_fill_ only supports boolean masks, but got mask with dtype "
-            + _C_TYPE_NAMES.get(mask._dtype.name, mask._dtype.name)
-        )
+    checks.bool_mask("masked_fill", mask)
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -545,6 +547,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A00
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In place: ``self[mask] = value`` with ``mask`` broadcast to ``self``."""
+    checks.bool_mask("masked_fill_", mask)
     check_masked_fill(self._value, mask._value)
     recording = (
         STATE.enabled

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import argcheck as A
 from .. import launchlog
 from ..autograd.recording import record
 from ..tensor import Tensor
@@ -73,6 +74,8 @@ def _dims(x: Tensor) -> str:
 # ---- the four primitive products ---------------------------------------------------------------
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Matrix product of two 2-D tensors (``MmBackward0``)."""
+    if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
+        A.tensor_args("mm", ("input", "mat2"), (input, mat2))
     if input.dim() != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.dim() != 2:
@@ -99,6 +102,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argumen
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     """Matrix-vector product (``MvBackward0``)."""
+    if not (isinstance(input, Tensor) and isinstance(vec, Tensor)):
+        A.tensor_args("mv", ("input", "vec"), (input, vec))
     if input.dim() != 2 or vec.dim() != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
     n, k = input._value.shape
@@ -124,6 +129,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
 
 def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Inner product of two 1-D tensors (``DotBackward0``)."""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        A.tensor_args("dot", ("input", "tensor"), (input, other))
     if input.dim() != 1 or other.dim() != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors"
@@ -152,6 +159,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Batched matrix product of two 3-D tensors (``BmmBackward0``)."""
+    if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
+        A.tensor_args("bmm", ("input", "mat2"), (input, mat2))
     if input.dim() != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.dim() != 3:
@@ -181,6 +190,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 # ---- matmul and the composites -----------------------------------------------------------------
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``input @ other`` with PyTorch's dispatch on the operands' dimensions."""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        A.tensor_args("matmul", ("input", "other"), (input, other))
     da, db = input.dim(), other.dim()
     if da == 0 or db == 0:
         raise RuntimeError(
@@ -227,6 +238,8 @@ def _batched(a: Tensor, b: Tensor) -> Tensor:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     """Outer product of two vectors: ``input[:, None] * vec2[None, :]`` (``MulBackward0``)."""
+    if not (isinstance(input, Tensor) and isinstance(vec2, Tensor)):
+        A.tensor_args("outer", ("input", "vec2"), (input, vec2))
     for name, v in (("self", input), ("vec2", vec2)):
         if v.dim() != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
@@ -243,6 +256,7 @@ def addmm(
     alpha: float = 1,
 ) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)`` with ``input`` broadcast (``AddmmBackward0``)."""
+    A.tensor_args("addmm", ("input", "mat1", "mat2"), (input, mat1, mat2))
     if input._dtype is not mat2._dtype:
         raise RuntimeError(
             "self and mat2 must have the same dtype, but got "

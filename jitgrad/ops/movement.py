@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record, record_multi
 from ..fusion.layout import iteration_views
 from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, _wrap_dim
+from . import checks
 from .pointwise import apply, sum_to_shape
 from .registry import REGISTRY
 
@@ -101,21 +103,20 @@ def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
     return out
 
 
-def _sizes(args: Sequence[Any]) -> tuple[int, ...]:
-    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
-    if len(args) == 1 and isinstance(args[0], tuple | list):
-        args = args[0]
-    return tuple(int(s) for s in args)
+def _sizes(args: Sequence[Any], fn: str, param: str, overloads: bool = False) -> tuple[int, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3); PyTorch's errors otherwise."""
+    return A.int_list(fn, param, args, overloads=overloads)
 
 
-def _dims(dims: Any, ndim: int) -> tuple[int, ...]:
-    if isinstance(dims, int):
-        dims = (dims,)
+def _dims(dims: Any, ndim: int, fn: str) -> tuple[int, ...]:
+    dims = (dims,) if type(dims) is int else A.dims_arg(fn, dims, ndim)
     return tuple(_wrap_dim(d, ndim) for d in dims)
 
 
 def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     """Fill in one ``-1`` with PyTorch's errors."""
+    if min(shape, default=0) < -1:
+        raise RuntimeError(f"invalid shape dimension {min(shape)}")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
@@ -194,7 +195,7 @@ def _reshape_grad(shape: tuple[int, ...]):
 def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     """A view when the strides allow it (``ViewBackward0``), else a copy (``UnsafeView``)."""
     x = input
-    new = _infer(_sizes(shape), x._value.size)
+    new = _infer(_sizes(shape, "reshape", "shape"), x._value.size)
     arr = as_view(x._value, new)
     if arr is not None:
         return make_view(x, arr, "ViewBackward0", _reshape_grad(x.shape))
@@ -206,7 +207,7 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     """Like reshape, but refuses (PyTorch's error) when a copy would be needed."""
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         raise NotImplementedError("view(dtype) is not supported")
-    new = _infer(_sizes(shape), self._value.size)
+    new = _infer(_sizes(shape, "view", "size", overloads=True), self._value.size)
     arr = as_view(self._value, new)
     if arr is None:
         raise RuntimeError(VIEW_ERROR)
@@ -238,22 +239,24 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     if dim is None:
         dims, name = tuple(range(input.ndim)), "SqueezeBackward0"
     else:
-        dims = _dims(dim, input.ndim)
+        dims = _dims(dim, input.ndim, "squeeze")
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     return make_view(input, input._value.reshape(new), name, _reshape_grad(shape))
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    d = _wrap_dim(dim, input.ndim + 1)
+    d = _wrap_dim(dim if type(dim) is int else A.dim_arg("unsqueeze", dim, 0), input.ndim + 1)
     arr = np.expand_dims(input._value, d)
     return make_view(input, arr, "UnsqueezeBackward0", lambda g: squeeze(g, d))
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     n = input.ndim
+    if type(dim0) is not int or type(dim1) is not int:
+        dim0, dim1 = (A.dim_arg("transpose", d, n, (dim0, dim1)) for d in (dim0, dim1))
     d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
-    arr = np.swapaxes(input._value, d0, d1)
+    arr = np.swapaxes(input._value, d0, d1) if n else input._value.view()  # 0-d: itself
     return make_view(input, arr, "TransposeBackward0", lambda g: transpose(g, d0, d1))
 
 
@@ -267,7 +270,7 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
-    order = _sizes(dims)
+    order = _sizes(dims, "permute", "dims")
     n = input.ndim
     if len(order) != n:
         raise RuntimeError(
@@ -286,7 +289,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002
     """Move dims ``source`` to positions ``destination`` (a permute: ``PermuteBackward0``)."""
     n = input.ndim
-    src, dst = _dims(source, n), _dims(destination, n)
+    src, dst = _dims(source, n, "movedim"), _dims(destination, n, "movedim")
     for name, dims, given in (("source", src, source), ("destination", dst, destination)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
@@ -330,7 +333,7 @@ def _mT(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
 
 def expand(self: Tensor, *sizes: Any) -> Tensor:
     """A stride-0 view broadcasting size-1 dims (``-1`` keeps a dim): ``ExpandBackward0``."""
-    want = _sizes(sizes)
+    want = _sizes(sizes, "expand", "size")
     shape = self.shape
     if len(want) < len(shape):
         raise RuntimeError(
@@ -379,11 +382,11 @@ def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:  # noqa: A002
 
 
 def expand_as(self: Tensor, other: Tensor) -> Tensor:
-    return expand(self, other.shape)
+    return expand(self, A.shape_of("expand_as", other))
 
 
 def view_as(self: Tensor, other: Tensor) -> Tensor:
-    return view(self, other.shape)
+    return view(self, A.shape_of("view_as", other))
 
 
 def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
@@ -396,14 +399,14 @@ def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
 # ---- copies -----------------------------------------------------------------------------------
 def repeat(self: Tensor, *sizes: Any) -> Tensor:
     """Tile ``self`` ``sizes`` times per dim (``RepeatBackward0``; backward sums the tiles)."""
-    reps = _sizes(sizes)
+    reps = _sizes(sizes, "repeat", "repeats")
     if len(reps) < self.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
             "of tensor"
         )
     shape = (1,) * (len(reps) - self.ndim) + self.shape
-    out = np.empty(tuple(r * s for r, s in zip(reps, shape, strict=True)), self._dtype.np)
+    out = A.allocate(tuple(r * s for r, s in zip(reps, shape, strict=True)), self._dtype.np)
     pairs = tuple(v for r, s in zip(reps, shape, strict=True) for v in (r, s))
     src = self._value.reshape(tuple(v for s in shape for v in (1, s)))
     copy_into(out.reshape(pairs), src, self._dtype)
@@ -417,7 +420,7 @@ def repeat(self: Tensor, *sizes: Any) -> Tensor:
 
 
 def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
-    axes = _dims(dims, input.ndim)
+    axes = _dims(dims, input.ndim, "flip")
     key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(input.ndim))
     out = np.empty(input.shape, input._dtype.np)
     copy_into(out, input._value[key], input._dtype)
@@ -426,9 +429,9 @@ def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate along ``dim`` (``CatBackward0``); legacy 1-D empty tensors are skipped."""
-    tensors = list(tensors)
+    tensors = A.tensor_list("cat", tensors, dim)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
     if not any(keep):
         keep[0] = True
@@ -478,7 +481,7 @@ moveaxis = movedim
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``)."""
-    tensors = list(tensors)
+    tensors = A.tensor_list("stack", tensors, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0].shape
@@ -536,15 +539,11 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     d = _wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
-        if size == 0 and n != 0:
-            raise RuntimeError(
-                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
-            )
+        size = checks.split_size(split_size_or_sections, n)
         sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
         name = "SplitBackward0"
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(A.int_list("split_with_sizes", "split_sizes", (split_size_or_sections,)))
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
@@ -559,9 +558,9 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
+    chunks = checks.chunks(chunks)
     d = _wrap_dim(dim, input.ndim)
-    n = input.shape[d]
-    return split(input, max(1, -(-n // chunks)), d)
+    return split(input, max(1, -(-input.shape[d] // chunks)), d)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
@@ -576,7 +575,7 @@ METHODS: dict[str, Any] = {
     "reshape": reshape,
     "view": view,
     "view_as": view_as,
-    "reshape_as": lambda self, other: reshape(self, other.shape),
+    "reshape_as": lambda self, other: reshape(self, A.shape_of("reshape_as", other)),
     "flatten": flatten,
     "unflatten": unflatten,
     "squeeze": squeeze,

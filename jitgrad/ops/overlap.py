@@ -124,7 +124,11 @@ def _copy(t: Tensor) -> Tensor:
     c = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
     c._requires_grad = t._requires_grad
     if t.grad_fn is None and t._requires_grad:
-        c._acc = t._accumulator()
+        # the leaf's own accumulator, held by the copy: tensors refer to theirs weakly (see
+        # Tensor._accumulator), and nothing else holds it until the op records its edge
+        acc = t._accumulator()
+        c._acc = t._acc
+        c.__dict__["_acc_held"] = acc
     return c
 
 

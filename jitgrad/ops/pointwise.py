@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import argcheck as A
 from .. import dtypes as D
 from .. import memory
 from ..autograd.engine import Node
@@ -24,6 +25,7 @@ from ..fusion import lazy as L
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..tensor import Tensor, _init_fields, _make, check_versions
+from . import checks as K
 from . import expr as E
 from .elementwise import NODE_VARIANTS
 from .overlap import assert_no_internal_overlap, check_write
@@ -83,15 +85,7 @@ def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
-        a, b = shapes[0], shapes[1] if len(shapes) > 1 else shapes[0]
-        for i in range(1, min(len(a), len(b)) + 1):
-            if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
-                dim = max(len(a), len(b)) - i
-                raise RuntimeError(
-                    f"The size of tensor a ({a[-i]}) must match the size of tensor b "
-                    f"({b[-i]}) at non-singleton dimension {dim}"
-                ) from None
-        raise
+        raise K.broadcast_error(shapes) from None
 
 
 class Plan:
@@ -138,6 +132,7 @@ class Plan:
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
+        K.elementwise_operands(op.name, args, op.condition)  # once per signature: free per call
         if op.compute == "bool":
             cdt = D.bool_
         elif op.condition:
@@ -245,7 +240,9 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
                 if x._requires_grad:
                     wants_grad = True
             else:
-                v = w.np.type(x)
+                v = plan.consts.get(x)
+                if v is None:
+                    v = K.scalar(plan, w, x)  # converted with PyTorch's overflow checks
             values.append(v)
     shape = arrays[0].shape
     same = True
@@ -264,7 +261,10 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
                 deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
                 if deferred is not None:
                     return deferred
-            out = memory.empty(shape, odt.np, n)
+            try:
+                out = memory.empty(shape, odt.np, n)
+            except (MemoryError, ValueError):
+                raise A.alloc_failed(shape, odt.itemsize) from None
     elif out.shape != shape:
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
@@ -335,10 +335,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                     if plan is not None:
                         c = plan.consts.get(b)
                         if c is None:
-                            c = plan.wants[1].np.type(b)
-                            # zeros are not kept (0.0 == -0.0 as keys), nor NaN (never equal)
-                            if b and b == b and len(plan.consts) < 64:
-                                plan.consts[b] = c
+                            c = K.scalar(plan, plan.wants[1], b)
                         values = [va, c]
                 elif isinstance(b, Tensor):
                     vb = b._value

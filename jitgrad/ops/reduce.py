@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import ResultBackward, record, record_multi
@@ -32,6 +33,7 @@ from ..fusion.lazy import (
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..tensor import Tensor, _make, _wrap_dim
+from . import checks
 from . import functions as F
 from . import movement as M
 
@@ -39,16 +41,17 @@ Dims = int | Sequence[int] | None
 
 
 # ---- dims and the kernel launch --------------------------------------------------------------
-def _axes(ndim: int, dim: Dims) -> tuple[int, ...]:
+def _axes(ndim: int, dim: Dims, fn: str = "sum") -> tuple[int, ...]:
     """Sorted non-negative axes for ``dim`` (None or () = all), with torch's errors."""
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, int | np.integer):
+    if type(dim) is int or isinstance(dim, np.integer):
         a = _wrap_dim(int(dim), ndim)
         return (a,) if ndim else ()
+    dim = A.dims_arg(fn, dim, ndim)  # a list of ints, or PyTorch's error for what it isn't
     seen: set[int] = set()
     for d in dim:
-        a = _wrap_dim(int(d), ndim)
+        a = _wrap_dim(d, ndim)
         if a in seen:
             raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
         seen.add(a)
@@ -266,7 +269,7 @@ def mean(
         axes = tuple(range(len(shape)))
     else:
         arr = input._value.astype(dt.np, copy=False)
-        axes = _axes(arr.ndim, dim)
+        axes = _axes(arr.ndim, dim, "mean")
         out = _reduced(K.mean_fwd, arr, axes, keepdim, dt.np)
         shape = arr.shape
     n = int(np.prod([shape[a] for a in axes]))
@@ -290,7 +293,7 @@ def prod(
 ) -> Tensor:
     """Product over one dim (or all); the gradient handles zeros exactly as torch does."""
     arr, dt = _int_to_long(input, dtype)
-    axes = _axes(arr.ndim, dim)
+    axes = _axes(arr.ndim, dim, "prod")
     x3 = _as3d(arr, axes)
     shape = arr.shape
     out_shape = _out_shape(shape, axes, keepdim)
@@ -320,7 +323,7 @@ def _var_std(
     corr = float(correction if correction is not None else (unbiased is not False))
     dt = input._dtype
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, name[:3].lower())
     x3 = _as3d(input._value, axes)
     mean2 = np.empty((x3.shape[0], x3.shape[2]), dt.np)
     var2 = _launch(K.mean_var_fwd, x3, dt.np, corr, mean2)
@@ -439,7 +442,7 @@ def _extreme(
 
 def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> Tensor:
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
     x3, vals, _ = _extreme(input, axes, fn in ("amax", "max"))
     dt = input._dtype
@@ -470,15 +473,12 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         return F.maximum(input, dim) if fn == "max" else F.minimum(input, dim)
     if dim is None:
         return _amax_amin(fn, input, None, False, "MaxBackward1" if fn == "max" else "MinBackward1")
-    if not isinstance(dim, int | np.integer):
-        raise TypeError(
-            f"{fn}() received an invalid combination of arguments - got (dim=tuple, ), but "
-            "expected one of:\n * ()\n      didn't match because some of the keywords were "
-            "incorrect: dim\n * (Tensor other)\n      didn't match because some of the "
-            "keywords were incorrect: dim\n * (int dim, bool keepdim = False)\n"
-        )
+    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+        if isinstance(dim, str):
+            raise A.name_error(dim, input.ndim)
+        raise A.invalid_args(fn, (), {"dim": dim}, _MAX_OPTIONS)
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
     x3, vals, idx = _extreme(input, axes, fn == "max")
     out_shape = _out_shape(shape, axes, keepdim)
@@ -495,6 +495,9 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     return _RETURN_TYPES[fn](values, indices)
 
 
+_MAX_OPTIONS = ("()", "(Tensor other)", "(int dim, bool keepdim = False)")
+
+
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
     """Whole-tensor max; with ``dim`` a ``(values, indices)`` pair; with a Tensor, maximum."""
     return _max_min("max", input, dim, keepdim)
@@ -507,7 +510,7 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 def _arg(fn: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
     _, _, idx = _extreme(input, axes, fn == "argmax")
     if dim is None:
@@ -535,7 +538,7 @@ def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  
     underflows; integer inputs give the default float dtype."""
     input = _floating(input)
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, "logsumexp")
     dt = input._dtype
     out = _reduced(K.logsumexp_fwd, input._value, axes, keepdim, dt.np)
 
@@ -565,12 +568,11 @@ def norm(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_word(input._dtype)}"
         )
-    if p is None:
-        p = 2
+    p = 2 if p is None else checks.norm_order(p)
     mode = KX.P_ZERO if p == 0 else _P_MODES.get(p, KX.P_GENERAL)
     pf = 0.0 if isinstance(p, str) else float(p)
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, "norm")
     dt = input._dtype
     x3 = _as3d(input._value, axes)
     out2 = np.empty((x3.shape[0], x3.shape[2]), dt.np)
@@ -601,7 +603,7 @@ def norm(
 
 def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
     shape = input._value.shape
-    axes = _axes(len(shape), dim)
+    axes = _axes(len(shape), dim, "all" if kernel is KX.all_fwd else "any")
     return _make(_reduced(kernel, input._value, axes, keepdim, np.dtype(np.bool_)), D.bool_)
 
 
@@ -616,11 +618,11 @@ def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # no
 
 
 # ---- softmax, log_softmax, cumsum (shape-keeping, one dim) ------------------------------------
-def _along(t: Tensor, dim: int) -> tuple[int, np.ndarray]:
+def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
     """``dim`` wrapped and ``t`` as the ``(A, R, B)`` array of a one-dim op (never a copy for
     contiguous input: one axis is always a contiguous run)."""
     shape = t._value.shape
-    d = _wrap_dim(dim, len(shape))
+    d = _wrap_dim(dim if type(dim) is int else A.dim_arg(fn, dim, len(shape)), len(shape))
     return d, np.ascontiguousarray(t._value).reshape(_plan(shape, (d,) if shape else ())[1])
 
 
@@ -634,7 +636,7 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
             f"'{_word(dt)}'"
         )
     shape = input._value.shape
-    _, x3 = _along(input, dim)
+    _, x3 = _along(input, dim, "log_softmax" if log else "softmax")
     y3 = np.empty_like(x3)
     K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
     out = y3.reshape(shape)

@@ -1,0 +1,159 @@
+"""The ops' own argument checks: elementwise operands, broadcasting, masks, split sizes.
+
+Each raises PyTorch's exception with PyTorch's words, built with :mod:`jitgrad.argcheck`.
+They run once per operand signature (an elementwise op's plan) or only on the error path,
+so a valid call pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from ..tensor import Tensor
+
+#: Internal elementwise ops and the public function a user called.
+_PUBLIC = {
+    "add_scaled": "add",
+    "sub_scaled": "sub",
+    "clamp_min": "clamp",
+    "clamp_max": "clamp",
+    "square": "pow",
+    "cube": "pow",
+    "cast": "to",
+    "copy": "copy_",
+    "div_floor": "floor_divide",
+    "div_trunc": "div",
+}
+_PARAMS = {
+    "where": ("condition", "input", "other"),
+    "clamp": ("input", "min", "max"),
+    "pow": ("input", "exponent"),
+    "add": ("input", "other", "alpha"),
+    "sub": ("input", "other", "alpha"),
+}
+#: Functions with several Python overloads (PyTorch answers them with invalid_args).
+_OVERLOADED = frozenset(
+    {"div", "pow", "clamp", "where", "eq", "ne", "lt", "le", "gt", "ge", "floor_divide"}
+)
+#: PyTorch's dtype words (``Long``, ``Float``) in messages.
+DTYPE_WORDS = {
+    "int64": "Long",
+    "int32": "Int",
+    "bool": "Bool",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
+def _is_operand(x: Any) -> bool:
+    return isinstance(x, Tensor | bool | int | float | np.number | np.bool_)
+
+
+def elementwise_operands(name: str, args: Sequence[Any], condition: bool = False) -> None:
+    """PyTorch's error for operands an elementwise op can't take (a string, None, a list;
+    only numbers where no tensor is given; a ``where`` condition that is not boolean).
+
+    Called once per operand signature (when an op's plan is built), so never per call.
+    """
+    fn = _PUBLIC.get(name, name)
+    tensors = [isinstance(x, Tensor) for x in args]
+    bad = next((k for k, x in enumerate(args) if not _is_operand(x)), None)
+    if bad is None and not any(tensors):
+        bad = 0  # numbers only: PyTorch wants a tensor for ``input``
+    if bad is None and condition and not tensors[0]:
+        bad = 0
+    if bad is not None:
+        if fn in _OVERLOADED:
+            raise A.invalid_args(fn, args)
+        params = _PARAMS.get(fn, ("input", "other", "other"))
+        raise A.must_be(fn, params[bad], bad + 1, "Tensor", args[bad])
+    if condition and args[0]._dtype.name != "bool":
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            + DTYPE_WORDS[args[0]._dtype.name]
+        )
+
+
+def broadcast_error(shapes: Sequence[tuple[int, ...]]) -> Exception:
+    """PyTorch's error for shapes that do not broadcast (it broadcasts operand by operand)."""
+    a = shapes[0]
+    for b in shapes[1:]:
+        for i in range(1, min(len(a), len(b)) + 1):
+            if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+                return RuntimeError(
+                    f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) "
+                    f"at non-singleton dimension {max(len(a), len(b)) - i}"
+                )
+        a = tuple(np.broadcast_shapes(a, b))
+    return ValueError(f"shapes {list(shapes)} do not broadcast")
+
+
+def bool_mask(fn: str, mask: Any) -> None:
+    """``masked_fill``'s mask: a bool tensor (PyTorch names the C type of any other)."""
+    if not isinstance(mask, Tensor):
+        raise A.invalid_args(fn, (mask,))
+    if mask._dtype.name != "bool":
+        c_type = {"int64": "long int", "int32": "int"}.get(mask._dtype.name, mask._dtype.name)
+        c_type = {"float32": "float", "float64": "double"}.get(c_type, c_type)
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {c_type}"
+        )
+
+
+def split_size(size: int, n: int) -> int:
+    """``split``'s int size, checked against a dim of ``n`` as PyTorch checks it."""
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n != 0:
+        raise RuntimeError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+        )
+    return size
+
+
+def chunks(chunks: Any) -> int:
+    """``chunk``'s count: a positive int."""
+    value = A.dim_int("chunk", chunks, 1, "chunks")
+    if value <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {value}")
+    return value
+
+
+def norm_order(p: Any) -> Any:
+    """``norm``'s ``p``: a number or ``'fro'`` (another string is a matrix norm PyTorch
+    refuses for vectors; jitgrad has no matrix norms)."""
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    if not isinstance(p, str | bool | int | float | np.number | Tensor):
+        raise A.invalid_args("norm", (p,))
+    return p
+
+
+_INT64 = (-(1 << 63), 1 << 63)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_C_NAMES = {"int32": "int32_t", "int64": "int64_t", "float32": "float", "float64": "double"}
+
+
+def scalar(plan: Any, want: Any, x: Any) -> Any:
+    """Python number ``x`` as an elementwise op's operand of dtype ``want``, with PyTorch's
+    errors where it does not fit (numpy would raise OverflowError, or make a float32 inf);
+    kept in ``plan.consts`` (zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never equal).
+    """
+    if isinstance(x, int) and not _INT64[0] <= x < _INT64[1]:
+        raise RuntimeError("Overflow when unpacking long")
+    try:
+        if want.name == "float32" and _FLOAT32_MAX < abs(x) < math.inf:
+            raise OverflowError
+        value = want.np.type(x)
+    except OverflowError:
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_NAMES[want.name]} without overflow"
+        ) from None
+    if x and x == x and len(plan.consts) < 64:
+        plan.consts[x] = value
+    return value
