@@ -139,3 +139,28 @@ def test_blocked_sums_are_deterministic_across_runs_and_thread_counts() -> None:
                 assert run()["loss"] == first[name], (name, threads)
     finally:
         numba.set_num_threads(before)
+
+
+def test_mlp_step_matches_float64_sgd_step() -> None:
+    from perf import impl_numba_mlp, workloads
+
+    inp = workloads.WORKLOADS["mlp_step"].inputs(True)
+    out = impl_numba_mlp.mlp_step(inp)()
+    f = {k: v.astype(np.float64) for k, v in inp.items() if k != "target"}
+    rows = np.arange(f["x"].shape[0])
+    z1 = f["x"] @ f["W1"] + f["b1"]
+    h = np.where(z1 > 0, z1, 0.0)
+    z = h @ f["W2"] + f["b2"]
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    g = p.copy()
+    g[rows, inp["target"]] -= 1
+    g /= len(rows)
+    _close(out["loss"], -np.mean(np.log(p[rows, inp["target"]])), np.float32)
+    grads = {"W2": h.T @ g, "b2": g.sum(0)}
+    dz1 = (g @ f["W2"].T) * (z1 > 0)
+    grads |= {"W1": f["x"].T @ dz1, "b1": dz1.sum(0)}
+    for k, gk in grads.items():
+        np.testing.assert_allclose(out[f"d_{k}"], gk, rtol=2e-4, atol=2e-6 * np.abs(gk).max())
+        step = out[f"new_{k}"].astype(np.float64) - f[k]
+        np.testing.assert_allclose(step, -workloads.MLP_LR * gk, rtol=2e-3, atol=1e-8)
