@@ -1,24 +1,35 @@
-"""Hand-fused Numba kernels: loss and every gradient in one parallel pass over the data.
+"""Hand-written Numba kernels: loss and every gradient in one parallel pass over the data.
 
-This is the target jitgrad's fusion pass aims at, written as well as we know how: one read of
-each input, one write of each gradient, derivatives derived by hand, and
+The reference jitgrad's fusion is measured against, so it is written the way a performance-minded
+user writes it (issue 16: the old references avoided fast-math and strided their inner loops,
+and ran 2-3x slower than such a kernel): one read of each input, one write of each gradient,
+derivatives derived by hand, ``prange`` over fixed blocks of :data:`BLOCK` elements, and
 
-* the transcendentals from :mod:`jitgrad.kernels.cpu.fastmath` (Numba's own ``np.tanh`` on a
-  scalar is a libm call that stops LLVM from vectorizing the loop: 4-6x slower here);
-* the loss reduced in fixed blocks: each block stores its summands into a scratch array of the
-  input dtype and sums that in float64 with :func:`jitgrad.kernels.cpu.scalar.block_sum`. A
-  running ``loss +=`` inside ``prange`` would make the loop a scalar add chain, and a float64
-  scratch array halves the vector width of the float32 loop.
+* each block's loop indexes block *slices* from 0 (``xb = x[lo:hi]; xb[j]``). Indexing the
+  whole array with ``i in range(lo, hi)`` keeps Numba's negative-index wraparound select,
+  which LLVM cannot prove dead, and the loop compiled to gathers and scatters;
+* fast-math flags that keep every visible result: :data:`FLAGS` = ``reassoc``, ``contract``,
+  ``arcp``, never ``nnan``/``ninf``/``nsz``/``afn``, so NaN and inf propagate as in IEEE code.
+  ``reassoc`` lets the block's running loss vectorize (a fixed set of partial sums, so the
+  result is the same on every run and with any thread count; the blocks' sums are added in
+  float64, in order);
+* a rational tanh (:func:`rtanh32`, Eigen's float32 minimax form, the one XLA uses) where
+  float32 tanh is needed: 17 flops and a division, within 3e-7 of tanh everywhere
+  (``tests/test_perf_floors.py``). It is ~1.7x cheaper per element than jitgrad's
+  expm1-based ``tanh32`` (<= 2 ulp), and unlike it survives ``reassoc``;
+* the chain's exp, sin and cos from :mod:`jitgrad.kernels.cpu.fastmath` (<= 1 ulp, vectorizable,
+  the same as jitgrad's): their Cody-Waite and magic-number steps are undone by ``reassoc``, so
+  that kernel is compiled with :data:`STRICT_FLAGS` (``contract``, ``arcp``; harmless there, see
+  that module) and reduces each block through a float32 scratch summed by :func:`block_sum`,
+  which is compiled on its own with ``reassoc`` (LLVM keeps flags per instruction, so inlining
+  it changes nothing in the caller).
 
-It exists only for the elementwise workloads (plus the two overhead-bound ones, where a single
-compiled call is the lower bound on dispatch cost). No ``fastmath``: jitgrad does not use it
-by default either. Constants are passed in as arguments of the input dtype, because a literal
-``1.0`` inside a Numba kernel is float64 and would silently promote float32 arithmetic.
+Constants are passed in (or are globals) of the input dtype: a literal ``1.0`` in a Numba
+kernel is float64 and would silently promote the float32 arithmetic.
 
 The gradient arrays are allocated once and written again on every call, as a hand-written loop
-would keep them: a fresh multi-megabyte array costs a page-zeroing pass on first touch (on the
-project machine about as much as writing it), which is not fusion's business. jitgrad gets
-the same effect from its caching allocator (:mod:`jitgrad.memory`).
+would keep them: a fresh multi-megabyte array costs a page-zeroing pass on first touch, which is
+not fusion's business. jitgrad gets the same effect from its caching allocator.
 """
 
 from __future__ import annotations
@@ -29,7 +40,6 @@ import numpy as np
 from numba import njit, prange
 
 from jitgrad.kernels.cpu import fastmath as fm
-from jitgrad.kernels.cpu.scalar import block_sum
 
 from . import workloads as W
 
@@ -37,86 +47,123 @@ Outputs = dict[str, object]
 
 #: Elements per reduction block (the same block jitgrad's generated kernels use).
 BLOCK = 4096
+#: Fast-math flags that cannot change NaN/inf handling: reassociation, FMA contraction and
+#: reciprocal division.
+FLAGS = {"reassoc", "contract", "arcp"}
+#: The same without ``reassoc``, for kernels that call jitgrad's fastmath functions.
+STRICT_FLAGS = {"contract", "arcp"}
+
+_F = np.float32
+_TANH_CLAMP = _F(7.90531110763549805)  # rtanh32 rounds to +-1 beyond this
+# Eigen's float32 minimax coefficients: tanh(x) = x * P(x**2) / Q(x**2).
+_P13, _P11, _P9 = _F(-2.76076847742355e-16), _F(2.00018790482477e-13), _F(-8.60467152213735e-11)
+_P7, _P5, _P3 = _F(5.12229709037114e-08), _F(1.48572235717979e-05), _F(6.37261928875436e-04)
+_P1 = _F(4.89352455891786e-03)
+_Q6, _Q4, _Q2 = _F(1.19825839466702e-06), _F(1.18534705686654e-04), _F(2.26843463243900e-03)
+_Q0 = _F(4.89352518554385e-03)
 
 
-def _math(dtype: np.dtype) -> tuple:
-    """tanh, exp, sin, cos for ``dtype``: the float32 ones never widen to float64."""
-    if dtype == np.float32:
-        return fm.tanh32, fm.exp32, fm.sin32, fm.cos32
-    return fm.tanh64, fm.exp64, fm.sin64, fm.cos64
+@njit(inline="always", fastmath=FLAGS)
+def rtanh32(x):  # pragma: no cover - compiled
+    """float32 tanh as x*P(x**2)/Q(x**2) on the clamped argument, P degree 6 and Q degree 3 in
+    x**2: within 4e-7 absolute and relative of tanh for normal x; NaN stays NaN (the compares
+    are false for it), +-inf gives +-(1 - 2.4e-7) (the clamp), a subnormal x keeps its sign
+    but not its relative accuracy (absolute error < 1e-42)."""
+    xc = _TANH_CLAMP if x > _TANH_CLAMP else x
+    xc = -_TANH_CLAMP if xc < -_TANH_CLAMP else xc
+    z = xc * xc
+    p = (((((_P13 * z + _P11) * z + _P9) * z + _P7) * z + _P5) * z + _P3) * z + _P1
+    q = ((_Q6 * z + _Q4) * z + _Q2) * z + _Q0
+    return xc * p / q
 
 
-def _blocked(element: Callable) -> Callable:
-    """The one-pass kernel around ``element(i, ins, outs, k)``, which writes every gradient at
-    element ``i`` and returns its loss term: blocks of :data:`BLOCK` elements in parallel, each
-    block's terms summed in float64 by ``block_sum``, the blocks' sums added in order.
-
-    ``ins`` and ``outs`` are tuples of 1-D arrays, ``k`` a tuple of constants of their dtype.
-    ``element`` is compiled with ``inline="always"``, so the loop body is its straight-line
-    code, as if written out here. The elements index their tuples (``ins[0][i]``): unpacking
-    an argument tuple (``x, y = ins``) inside the inlined function gave wrong gradients under
-    Numba 0.68 (caught by the harness's check against the float64 reference).
-    """
-
-    @njit(parallel=True, error_model="numpy")
-    def kernel(ins, outs, k):  # pragma: no cover - compiled
-        n = ins[0].shape[0]
-        n_blk = (n + BLOCK - 1) // BLOCK
-        part = np.empty(n_blk)
-        for b in prange(n_blk):
-            lo = b * BLOCK
-            hi = min(lo + BLOCK, n)
-            blk = np.empty(hi - lo, ins[0].dtype)
-            for i in range(lo, hi):
-                blk[i - lo] = element(i, ins, outs, k)
-            part[b] = block_sum(blk, 0.0)
-        return part.sum()
-
-    return kernel
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def block_sum(blk):  # pragma: no cover - compiled
+    """Sum of a short float block in float64; vectorized (fixed partial sums) by ``reassoc``."""
+    s = 0.0
+    for i in range(blk.shape[0]):
+        s += blk[i]
+    return s
 
 
 def _kernels(dtype: np.dtype) -> dict[str, Callable]:
-    """The three hand-fused kernels for one dtype, compiled on first call.
+    """The hand-written kernels for one dtype, compiled on first call.
 
     Built per dtype because the math functions are picked by dtype; closures over compiled
     functions cannot use Numba's disk cache, so these compile once per process (outside the
     timed region: the harness warms every implementation up first).
     """
-    tanh, exp, sin, cos = _math(dtype)
+    f32 = dtype == np.float32
+    tanh = rtanh32 if f32 else fm.tanh64
+    exp, sin, cos = (fm.exp32, fm.sin32, fm.cos32) if f32 else (fm.exp64, fm.sin64, fm.cos64)
 
-    @njit(inline="always")
-    def chain(i, ins, outs, k):  # pragma: no cover - compiled
-        one, two = k[0], k[1]
-        xi = ins[0][i]
-        yi = ins[1][i]
-        t = tanh(xi * yi + sin(xi))
-        r = one / (one + yi * yi)
-        er = exp(-xi * xi) * r
-        ter = t * er
-        dt = one - t * t
-        outs[0][i] = dt * (yi + cos(xi)) * er - two * xi * ter
-        outs[1][i] = er * (dt * xi - two * yi * t * r)
-        return ter
+    @njit(parallel=True, fastmath=STRICT_FLAGS, error_model="numpy")
+    def chain(x, y, dx, dy, one, two):  # pragma: no cover - compiled
+        n = x.shape[0]
+        n_blk = (n + BLOCK - 1) // BLOCK
+        part = np.empty(n_blk)
+        for b in prange(n_blk):
+            lo = b * BLOCK
+            hi = min(lo + BLOCK, n)
+            xb, yb, dxb, dyb = x[lo:hi], y[lo:hi], dx[lo:hi], dy[lo:hi]
+            terms = np.empty(hi - lo, x.dtype)
+            for j in range(xb.shape[0]):
+                xi = xb[j]
+                yi = yb[j]
+                t = tanh(xi * yi + sin(xi))
+                r = one / (one + yi * yi)
+                er = exp(-xi * xi) * r
+                ter = t * er
+                dt = one - t * t
+                dxb[j] = dt * (yi + cos(xi)) * er - two * xi * ter
+                dyb[j] = er * (dt * xi - two * yi * t * r)
+                terms[j] = ter
+            part[b] = block_sum(terms)
+        return part.sum()
 
-    @njit(inline="always")
-    def gelu(i, ins, outs, k):  # pragma: no cover - compiled
-        half, one, c, a, three_a, inv_n = k[0], k[1], k[2], k[3], k[4], k[5]
-        xi = ins[0][i]
-        x2 = xi * xi
-        t = tanh(c * (xi + a * x2 * xi))
-        slope = half * xi * (one - t * t) * c * (one + three_a * x2)
-        outs[0][i] = (half * (one + t) + slope) * inv_n
-        return half * xi * (one + t)
+    @njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+    def gelu(x, dx, zero, half, one, c, a, three_a, inv_n):  # pragma: no cover - compiled
+        n = x.shape[0]
+        n_blk = (n + BLOCK - 1) // BLOCK
+        part = np.empty(n_blk)
+        for b in prange(n_blk):
+            lo = b * BLOCK
+            hi = min(lo + BLOCK, n)
+            xb, dxb = x[lo:hi], dx[lo:hi]
+            acc = zero
+            for j in range(xb.shape[0]):
+                xi = xb[j]
+                x2 = xi * xi
+                t = rtanh32(c * (xi + a * x2 * xi))
+                slope = half * xi * (one - t * t) * c * (one + three_a * x2)
+                dxb[j] = (half * (one + t) + slope) * inv_n
+                acc += half * xi * (one + t)
+            part[b] = acc
+        return part.sum()
 
-    @njit(inline="always")
-    def mse(i, ins, outs, k):  # pragma: no cover - compiled
-        d = ins[0][i] - ins[1][i]
-        g = d * k[0]
-        outs[0][i] = g
-        outs[1][i] = -g
-        return d * d
+    @njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+    def mse(a, b, da, db, zero, scale):  # pragma: no cover - compiled
+        n = a.shape[0]
+        n_blk = (n + BLOCK - 1) // BLOCK
+        part = np.empty(n_blk)
+        for k in prange(n_blk):
+            lo = k * BLOCK
+            hi = min(lo + BLOCK, n)
+            ab, bb, dab, dbb = a[lo:hi], b[lo:hi], da[lo:hi], db[lo:hi]
+            acc = zero
+            for j in range(ab.shape[0]):
+                d = ab[j] - bb[j]
+                g = d * scale
+                dab[j] = g
+                dbb[j] = -g
+                acc += d * d
+            part[k] = acc
+        return part.sum()
 
-    return {"chain": _blocked(chain), "gelu": _blocked(gelu), "mse": _blocked(mse)}
+    out = {"chain": chain, "mse": mse}
+    if f32:  # tanh-GELU is a float32 workload; rtanh32 is float32 only
+        out["gelu"] = gelu
+    return out
 
 
 _KERNELS: dict[np.dtype, dict[str, Callable]] = {}
@@ -172,7 +219,7 @@ def chain(inp: W.Inputs) -> Callable[[], Outputs]:
     dx, dy = np.empty_like(x), np.empty_like(y)
 
     def run() -> Outputs:
-        loss = kernel((x, y), (dx, dy), (one, two))
+        loss = kernel(x, y, dx, dy, one, two)
         return {"loss": loss, "d_x": dx, "d_y": dy}
 
     return run
@@ -180,12 +227,12 @@ def chain(inp: W.Inputs) -> Callable[[], Outputs]:
 
 def gelu(inp: W.Inputs) -> Callable[[], Outputs]:
     x = inp["x"].ravel()
-    k = [_const(x.dtype, v) for v in (0.5, 1, W.GELU_C, W.GELU_A, 3 * W.GELU_A, 1 / x.size)]
+    k = [_const(x.dtype, v) for v in (0, 0.5, 1, W.GELU_C, W.GELU_A, 3 * W.GELU_A, 1 / x.size)]
     kernel = _kernel("gelu", x.dtype)
     dx = np.empty_like(x)
 
     def run() -> Outputs:
-        loss = kernel((x,), (dx,), tuple(k)) / x.size
+        loss = kernel(x, dx, *k) / x.size
         return {"loss": loss, "d_x": dx}
 
     return run
@@ -193,12 +240,12 @@ def gelu(inp: W.Inputs) -> Callable[[], Outputs]:
 
 def mse(inp: W.Inputs) -> Callable[[], Outputs]:
     a, b = inp["a"].ravel(), inp["b"].ravel()
-    scale = _const(a.dtype, 2 / a.size)
+    zero, scale = _const(a.dtype, 0), _const(a.dtype, 2 / a.size)
     kernel = _kernel("mse", a.dtype)
     da, db = np.empty_like(a), np.empty_like(b)
 
     def run() -> Outputs:
-        loss = kernel((a, b), (da, db), (scale,)) / a.size
+        loss = kernel(a, b, da, db, zero, scale) / a.size
         return {"loss": loss, "d_a": da, "d_b": db}
 
     return run

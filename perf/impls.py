@@ -157,9 +157,9 @@ def _numpy_builders() -> dict:
 
 
 def _numba_builders() -> dict:
-    from . import impl_numba
+    from . import impl_numba, impl_numba_mlp
 
-    return impl_numba.BUILDERS
+    return {**impl_numba.BUILDERS, **impl_numba_mlp.BUILDERS}
 
 
 def _jax_builders() -> dict:

@@ -1,0 +1,84 @@
+"""A. Rogozhnikov's "Fastest Autograd in the West" benchmark: many scalar ops, eager.
+
+The graph (https://arogozhnikov.github.io/2023/12/28/fastest-autograd.html): 100 leaves from
+``arange(100)``, then ``n_ops`` operations cycling through softplus of one node, the sum of
+four nodes, the product of two, and softmax over four stacked nodes (which adds four nodes);
+``backward()`` from the last node. Every tensor is a 0-d scalar, so the time is all per-op
+overhead: graph recording, dispatch, and the backward walk. The number reported is wall time
+per op-iteration (one op forward and its share of the backward), median over repetitions.
+Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eager 48 us.
+
+    python perf/rogozhnikov.py                       # jitgrad, 1000 ops x 20 iterations
+    python perf/rogozhnikov.py --ops 10000 --iters 5
+    /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
+
+Only the chosen library and the standard library are imported, so the script runs under any
+interpreter that has that library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import statistics
+import time
+from typing import Any
+
+
+def run_graph(m: Any, initial: Any, n_ops: int) -> list:
+    """The benchmark's graph, written as in the post, with ``m`` for ``torch``."""
+    F = m.nn.functional
+    nodes = [*initial]
+    for op in range(n_ops):
+        kind = op % 4
+        if kind == 0:
+            nodes.append(F.softplus(nodes[-10]))
+        elif kind == 1:
+            nodes.append(sum(nodes[-30:-10:5]))
+        elif kind == 2:
+            nodes.append(nodes[-20] * nodes[-10])
+        else:
+            nodes.extend(F.softmax(m.stack(nodes[-4:], dim=0), dim=0))
+    return nodes
+
+
+def bench(lib: str, n_ops: int, iters: int, repeats: int) -> dict:
+    """Median and min wall time per op-iteration, in microseconds, plus the leaves' summed
+    absolute gradient (so two libraries can be checked against each other)."""
+    m = importlib.import_module(lib)
+    importlib.import_module(f"{lib}.nn.functional")
+    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
+    for _ in range(2):  # warm-up: kernel compiles (jitgrad), allocator pools
+        run_graph(m, leaves, n_ops)[-1].backward()
+    samples = []
+    for _ in range(repeats):
+        leaves.grad = None
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            run_graph(m, leaves, n_ops)[-1].backward()
+        samples.append((time.perf_counter() - t0) / (iters * n_ops) * 1e6)
+    return {
+        "lib": lib,
+        "median_us": statistics.median(samples),
+        "min_us": min(samples),
+        "grad_abs_sum": float(leaves.grad.abs().sum()) / iters,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lib", default="jitgrad", help="jitgrad (default) or torch")
+    ap.add_argument("--ops", type=int, default=1000, help="operations per graph")
+    ap.add_argument("--iters", type=int, default=20, help="graphs per timed repetition")
+    ap.add_argument("--repeats", type=int, default=5, help="timed repetitions")
+    args = ap.parse_args(argv)
+    r = bench(args.lib, args.ops, args.iters, args.repeats)
+    print(
+        f"{r['lib']}: {r['median_us']:.1f} us per op-iteration (median of {args.repeats}, "
+        f"min {r['min_us']:.1f}); {args.ops} ops x {args.iters} iterations; "
+        f"leaf |gradient| sum per iteration {r['grad_abs_sum']:.6g}"
+    )
+
+
+if __name__ == "__main__":
+    main()
