@@ -325,13 +325,15 @@ METHODS: dict[str, Any] = {
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
     "is_floating_point": lambda self: self._dtype.is_floating_point,
     "is_complex": lambda self: False,
+    # Tensor.where(condition, y) is torch.where(condition, self, y): self is the kept branch
+    "where": lambda self, condition, other: F.where(condition, self, other),
 }
 
 _FUNCTIONS_AS_METHODS = (
     "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
     "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
     "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
-    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone where xlogy "
+    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone xlogy "
     "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
     "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
     "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"
