@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-
 @dataclass(frozen=True)
 class OpCase:
     op: str  # the declared op's name in the registry

@@ -67,7 +67,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self._to_save: Sequence[Any] = ()
         self._non_differentiable: set[int] = set()
         self._dirty: Sequence[Any] = ()
-        self._outputs_meta: list[tuple[tuple[int, ...], Any]] = []
+        self._outputs_meta: list[tuple[tuple[int, ...], Any] | None] = []
         self._tensor_args: list[Any] = []
 
     def apply(self, grads: list) -> Sequence:
@@ -76,8 +76,8 @@ class BackwardCFunction(Node, FunctionCtx):
         grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
         if self.materialize_grads:
             grads = [
-                zeros(shape, dtype=dt) if g is None else g
-                for g, (shape, dt) in zip(grads, self._outputs_meta, strict=True)
+                zeros(meta[0], dtype=meta[1]) if g is None and meta is not None else g
+                for g, meta in zip(grads, self._outputs_meta, strict=True)
             ]
         result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
@@ -221,7 +221,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         wrapped: list[Any] = []
         remap: dict[int, Any] = {}
         for nr, out in enumerate(outputs):
-            if not isinstance(out, Tensor):
+            if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
+                ctx._outputs_meta.append(None)
                 wrapped.append(out)
                 continue
             ctx._outputs_meta.append((tuple(out.shape), out._dtype))

@@ -458,7 +458,7 @@ def nll_loss(
         denom = w_rows.sum()
     value = _finish(rows, 1, reduction, target.shape)
     if reduction == "mean":
-        value = (value / x2.dtype.type(denom)).astype(x2.dtype)
+        value = np.asarray(value / x2.dtype.type(denom), dtype=x2.dtype)  # 0-d array, not a scalar
 
     def backward(g: Tensor) -> tuple:
         base = np.ones_like(rows) if w_rows is None else w_rows
