@@ -140,3 +140,27 @@ def result_type(operands: list) -> dtype:
             result = d
     assert result is not None
     return result
+
+
+_CPP_NAMES = {  # PyTorch's element type names in the grad-assignment message
+    "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+    "uint8": "unsigned char", "bool": "bool",
+}  # fmt: skip
+_SCALAR_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+    "bool": "Bool",
+}  # fmt: skip
+
+
+def grad_dtype_message(got: dtype, want: dtype) -> str:
+    """PyTorch's words when ``t.grad = g`` gives ``g`` another dtype than ``t``."""
+    return (
+        f"attempting to assign a gradient with dtype '{_CPP_NAMES.get(got.name, got.name)}' to "
+        f"a tensor with grad_dtype '{_SCALAR_NAMES.get(want.name, want.name)}'. The gradient "
+        "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+        "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+        "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+        "downstream systems that assume they match."
+    )

@@ -50,8 +50,12 @@ def test_legacy_constructors_and_variable() -> None:
     assert repr(torch.LongTensor([1, 2])) == "tensor([1, 2])"
     assert repr(torch.Tensor([1, 2])) == "tensor([1., 2.])"
     assert torch.Tensor(2, 3).shape == (2, 3)
-    x = torch.tensor([1.0])
-    assert torch.autograd.Variable(x) is x
+    x = torch.tensor([1.0, 2.0])
+    v = torch.autograd.Variable(x, requires_grad=True)  # PyTorch: a new leaf sharing x's data
+    assert v is not x and v.is_leaf and v.requires_grad and not x.requires_grad
+    with torch.no_grad():
+        v[0] = 5.0
+    assert x.tolist() == [5.0, 2.0]
 
 
 @pytest.mark.parametrize("dt", FLOATS)
@@ -167,8 +171,10 @@ def test_grad_setter_checks() -> None:
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     x.grad = torch.tensor([3.0, 4.0])
     assert x.grad.tolist() == [3.0, 4.0]
-    with pytest.raises(RuntimeError, match="assigned grad has data of a different size"):
+    with pytest.raises(RuntimeError, match=r"a gradient of size '\[1\]' to a tensor of size"):
         x.grad = torch.tensor([1.0])
+    with pytest.raises(RuntimeError, match="gradient with dtype 'double' to a tensor with grad_dt"):
+        x.grad = torch.tensor([1.0, 2.0], dtype=torch.float64)
     x.grad = None
     assert x.grad is None
 

@@ -12,10 +12,12 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def Variable(t, requires_grad: bool = False):  # noqa: N802 - old PyTorch API
-    """Old tutorials' ``Variable(t)``: returns ``t`` (with ``requires_grad`` set if asked)."""
+    """Old tutorials' ``Variable(t)``: a new leaf sharing ``t``'s data (``t`` itself is left
+    as it was), requiring grad if asked, as in PyTorch."""
+    leaf = t.detach()
     if requires_grad:
-        t.requires_grad_(True)
-    return t
+        leaf.requires_grad_(True)
+    return leaf
 
 
 class set_detect_anomaly:  # noqa: N801

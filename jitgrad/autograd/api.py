@@ -104,6 +104,8 @@ def grad(
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
     out_list = _as_list(outputs)
     in_list = _as_list(inputs)
+    if not in_list:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _as_list(grad_outputs)
     if not grads:
         grads = [None] * len(out_list)

@@ -82,7 +82,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self._to_save: Sequence[Any] = ()
         self._non_differentiable: set[int] = set()
         self._dirty: Sequence[Any] = ()
-        self._outputs_meta: list[tuple[tuple[int, ...], Any]] = []
+        self._outputs_meta: list[tuple[tuple[int, ...], Any] | None] = []
         #: (argument index, (shape, dtype)) per tensor argument: its metadata, not the tensor
         #: (a tensor ``forward`` returns after ``mark_dirty`` has this node as grad_fn)
         self._tensor_args: list[tuple[int, tuple]] = []
@@ -93,8 +93,8 @@ class BackwardCFunction(Node, FunctionCtx):
         grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
         if self.materialize_grads:
             grads = [
-                zeros(shape, dtype=dt) if g is None else g
-                for g, (shape, dt) in zip(grads, self._outputs_meta, strict=True)
+                zeros(meta[0], dtype=meta[1]) if g is None and meta is not None else g
+                for g, meta in zip(grads, self._outputs_meta, strict=True)
             ]
         result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
@@ -249,7 +249,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         wrapped: list[Any] = []
         remap: dict[int, Any] = {}
         for nr, out in enumerate(outputs):
-            if not isinstance(out, Tensor):
+            if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
+                ctx._outputs_meta.append(None)
                 wrapped.append(out)
                 continue
             ctx._outputs_meta.append((tuple(out.shape), out._dtype))

@@ -9,6 +9,7 @@ whatever the thread that started it had set.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -40,6 +41,44 @@ def is_inference_mode_enabled() -> bool:
     return STATE.inference
 
 
+def _decorate(fn: F, make_ctx: Callable[[], Any]) -> F:
+    """``fn`` run under a fresh context from ``make_ctx``; a generator function's body runs
+    under it at each resume only, so code between its yields keeps the caller's mode (as
+    PyTorch's decorators do)."""
+    if not inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with make_ctx():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def generator(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        try:
+            with make_ctx():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with make_ctx():
+                        gen.close()
+                    raise
+                except BaseException as exc:  # forwarded into the generator, as PyTorch does
+                    with make_ctx():
+                        response = gen.throw(exc)
+                else:
+                    with make_ctx():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return generator  # type: ignore[return-value]
+
+
 class _GradModeContext:
     """Context manager and decorator that sets grad mode and restores it on exit."""
 
@@ -56,24 +95,28 @@ class _GradModeContext:
         STATE.enabled = self._prev.pop()
 
     def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return _decorate(fn, self.clone)
 
     def clone(self) -> _GradModeContext:
         return self.__class__()
 
 
-class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+class _NoParamContext(_GradModeContext):
+    """Usable as ``@ctx`` as well as ``@ctx()`` (PyTorch's no-parameter decorators)."""
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamContext):  # noqa: N801 - PyTorch's name
     """Disable graph recording: results of ops inside do not require grad."""
 
     _target = False
 
 
-class enable_grad(_GradModeContext):  # noqa: N801
+class enable_grad(_NoParamContext):  # noqa: N801
     """Enable graph recording inside a ``no_grad`` block."""
 
     _target = True
@@ -92,15 +135,8 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
         pass
 
     def __call__(self, fn: F) -> F:
-        STATE.enabled = self._prev[-1]
-        mode = self._target
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        STATE.enabled = self._prev[-1]  # as a decorator it changes nothing until called
+        return _decorate(fn, self.clone)
 
     def clone(self) -> set_grad_enabled:
         return set_grad_enabled(self._target)
@@ -124,12 +160,13 @@ class inference_mode(_GradModeContext):  # noqa: N801
         super().__exit__(*exc)
         STATE.inference = self._prev_inf.pop()
 
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # ``@inference_mode`` without parentheses
+
     def __call__(self, fn: F) -> F:
-        mode = self._mode
+        return _decorate(fn, self.clone)
 
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with inference_mode(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+    def clone(self) -> inference_mode:
+        return inference_mode(self._mode)

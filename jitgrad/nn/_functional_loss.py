@@ -67,10 +67,12 @@ def _fused_loss(
     loss: Callable[[Tensor, Tensor], Tensor],
     slope: Callable[[Tensor, Tensor, Tensor], Tensor],
     target_grad: bool = True,
+    target_slope: Callable[[Tensor, Tensor, Tensor], Tensor] | None = None,
 ) -> Tensor:
     """One node ``name``: ``loss(x, y)`` elementwise, reduced; ``slope(x, y, g)`` is the input
-    gradient for an incoming (already reduction-scaled) ``g``, and the target's is its
-    negative (the loss depends on ``x - y``) when ``target_grad``."""
+    gradient for an incoming (already reduction-scaled) ``g``, and the target's is
+    ``target_slope(x, y, g)``, or the input's negated (a loss of ``x - y``), when
+    ``target_grad``."""
     _check_reduction(reduction)
     x, y = _expanded(input, target)
     with no_grad():
@@ -80,8 +82,10 @@ def _fused_loss(
     def backward(g: Tensor) -> tuple:
         if reduction == "mean":
             g = g / count
-        gx = slope(x, y, g)
-        gy = -gx if target_grad and y.requires_grad else None
+        gx = slope(x, y, g) if x.requires_grad else None
+        gy = None
+        if target_grad and y.requires_grad:
+            gy = -slope(x, y, g) if target_slope is None else target_slope(x, y, g)
         return gx, gy
 
     return record(name, value._value, value._dtype, (x, y), backward, saved=(x, y))

@@ -34,7 +34,13 @@ from ._functional_conv import __all__ as _conv_names
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
-from ._functional_loss import _check_reduction, _reduce, _warn_size
+from ._functional_loss import _check_reduction, _reduce
+from ._functional_named_loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    l1_loss,
+    mse_loss,
+)
 from ._functional_pool import *  # noqa: F403
 from ._functional_pool import __all__ as _pool_names
 
@@ -307,58 +313,6 @@ def _layer_norm_grads_composed(
 
 
 # ---- losses -------------------------------------------------------------------------------
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    _warn_size(input, target)
-    d = input - target
-    return _reduce(d * d, reduction)
-
-
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    _warn_size(input, target)
-    return _reduce(OF.abs(input - target), reduction)
-
-
-def binary_cross_entropy(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``-(t log x + (1-t) log(1-x))`` with each log clamped at -100, as PyTorch does."""
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}) is deprecated. Please ensure they have the same size."
-        )
-    log_x = OF.clamp(OF.log(input), min=-100.0)
-    log_1mx = OF.clamp(OF.log(1.0 - input), min=-100.0)
-    loss = -(target * log_x + (1.0 - target) * log_1mx)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    reduction: str = "mean",
-    pos_weight: Tensor | None = None,
-) -> Tensor:
-    """Stable ``BCE(sigmoid(x), t)``: ``(1-t) x + lw (log1p(exp(-|x|)) + max(-x, 0))``."""
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
-        )
-    softplus_neg = OF.log1p(OF.exp(-OF.abs(input))) + OF.relu(-input)
-    if pos_weight is not None:
-        softplus_neg = ((pos_weight - 1.0) * target + 1.0) * softplus_neg
-    loss = (1.0 - target) * input + softplus_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
-
-
 def _class_last(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
     """Logits as C-contiguous (rows, C) and targets as (rows,) int64, for (N, C, d...) too."""
     x = input._value
@@ -512,7 +466,7 @@ def nll_loss(
         denom = w_rows.sum()
     value = _finish(rows, 1, reduction, target.shape)
     if reduction == "mean":
-        value = (value / x2.dtype.type(denom)).astype(x2.dtype)
+        value = np.asarray(value / x2.dtype.type(denom), dtype=x2.dtype)  # 0-d array, not a scalar
 
     def backward(g: Tensor) -> tuple:
         base = np.ones_like(rows) if w_rows is None else w_rows

@@ -90,14 +90,14 @@ defop(
     "maximum(a, b)",
     ("where(a >= b, g, 0)", "where(a < b, g, 0)"),
     np.maximum,
-    node="ClampBackward1",
+    node="ClampMinBackward0",
 )
 defop(
     "clamp_max",
     "minimum(a, b)",
     ("where(a <= b, g, 0)", "where(a > b, g, 0)"),
     np.minimum,
-    node="ClampBackward1",
+    node="ClampMaxBackward0",
 )
 defop(
     "where", "where(a, b, c)", (None, "where(a, g, 0)", "where(a, 0, g)"), np.where, condition=True
@@ -120,7 +120,8 @@ defop("tan", "tan(a)", ("g * (1 + out * out)",), np.tan, result=FLOAT)
 defop("tanh", "tanh(a)", ("g * (1 - out * out)",), np.tanh, result=FLOAT)
 defop("erf", "erf(a)", ("g * 1.1283791670955126 * exp(-(a * a))",), _np_erf, result=FLOAT)
 defop("sigmoid", "1 / (1 + exp(-a))", ("g * out * (1 - out)",), _np_sigmoid, result=FLOAT)
-defop("relu", "maximum(a, 0)", ("where(out > 0, g, 0)",), _np_relu)
+# a NaN result passes the gradient, as PyTorch's threshold_backward on the result does
+defop("relu", "maximum(a, 0)", ("where(out <= 0, 0, g)",), _np_relu)
 
 defop(
     "xlogy",  # x * log(y), 0 where x == 0 (unless y is NaN)
@@ -367,7 +368,9 @@ defop("logical_xor", "a != b", (None, None), np.logical_xor, result=BOOL, comput
 NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
     "sub": {"st": "RsubBackward1"},
-    "clamp": {"ttt": "ClampBackward0"},
+    "clamp": {"ttt": "ClampBackward0", "tts": "ClampBackward0", "tst": "ClampBackward0"},
+    "clamp_min": {"tt": "ClampMinBackward1"},
+    "clamp_max": {"tt": "ClampMaxBackward1"},
     "div_floor": {"ts": "DivBackward3"},
     "div_trunc": {"ts": "DivBackward3"},
     "fmod": {"tt": "FmodBackward1"},

@@ -207,6 +207,12 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A
     """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if getattr(input, "is_floating_point", bool)():
+        # One clamp node (PyTorch's ClampBackward0/1) also for a one-sided bound; an integer
+        # tensor takes clamp_min/clamp_max below, keeping its dtype (it has no gradient).
+        lo = -math.inf if min is None else min
+        hi = math.inf if max is None else max
+        return apply(R["clamp"], (input, lo, hi))
     if max is None:
         return apply(R["clamp_min"], (input, min))
     if min is None:
@@ -287,6 +293,12 @@ def pow_(t: Any, exponent: Any) -> Any:
 def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if getattr(input, "is_floating_point", bool)():
+        # One clamp node (PyTorch's ClampBackward0/1) also for a one-sided bound; an integer
+        # tensor takes clamp_min/clamp_max below, keeping its dtype (it has no gradient).
+        lo = -math.inf if min is None else min
+        hi = math.inf if max is None else max
+        return apply(R["clamp"], (input, lo, hi))
     if max is None:
         return apply_inplace(R["clamp_min"], t, (min,))
     if min is None:

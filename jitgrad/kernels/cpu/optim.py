@@ -75,11 +75,11 @@ def _adam_tensor(
             )
             if vj > vmax[j] or vj != vj:
                 vmax[j] = vj
-            p[j] = pj - step_size * (mj / (np.sqrt(vmax[j]) / bc2 + eps))
+            p[j] = pj - step_size * mj / (np.sqrt(vmax[j]) / bc2 + eps)
         return
     for j in range(p.size):
         pj, mj, vj = _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
-        p[j] = pj - step_size * (mj / (np.sqrt(vj) / bc2 + eps))
+        p[j] = pj - step_size * mj / (np.sqrt(vj) / bc2 + eps)
 
 
 @cached_njit(error_model="numpy")
@@ -102,7 +102,8 @@ def adam_step(
     # PyTorch's Adam/AdamW: g (+ wd*p for Adam; p *= decay = 1 - lr*wd for AdamW, exact
     # no-op when decay == 1); m = lerp(m, g, 1-b1); v = b2*v + (1-b2)*g*g;
     # vmax = max(vmax, v) (amsgrad); p -= step_size * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps)
-    # with step_size = lr/(1-b1^t). -g for maximize is g * -1 (exact).
+    # with step_size = lr/(1-b1^t), evaluated (step_size * m) / denom as PyTorch's
+    # addcdiv_(m, denom, value=-step_size) does. -g for maximize is g * -1 (exact).
     one = beta1 - beta1 + 1
     sign = -one if maximize else one
     for i in range(len(params)):
