@@ -858,11 +858,9 @@ KNOWN: dict[str, str] = {
     "torch::autograd::CopyBackwards",
     "next_functions": "AccumulateGrad is named without the torch::autograd:: prefix",
     "clone_and_copy_grads": "CopyBackwards is named without the torch::autograd:: prefix",
-    "type_promotion": "integer // integer gives float32 (PyTorch: int64)",
     "repr_dtypes": "jitgrad has no uint8",
     "softmax_cross_entropy_batch": "cross_entropy with label_smoothing is one NllLossBackward0 "
     "node (PyTorch: AddBackward0 over the smoothed terms)",
-    "layer_norm_batch_norm": "nn.BatchNorm1d not in jitgrad (the conv helper's area)",
     "node_move_x_repeat_interleave_2_0": "repeat_interleave shows IndexSelectBackward0 "
     "(PyTorch: ViewBackward0 over an expand)",
     "node_move_x_masked_select_x_gt_0": "masked_select shows IndexBackward0 "
@@ -882,7 +880,7 @@ for _slug in (
     "pointwise_x_polygamma_1_if_False_else_y_polygamma_1 "
     "pointwise_x_mvlgamma_1_if_False_else_y_mvlgamma_1 nn_F_rrelu_x_training_False "
     "nn_F_group_norm_x_None_1 nn_F_instance_norm_x_None "
-    "nn_F_batch_norm_x_torch_zeros_3_torch_ones_3 nn_F_local_response_norm_x_None_2 "
+    "nn_F_local_response_norm_x_None_2 "
     "nn_F_pixel_shuffle_x_reshape_1_4_1_1_if_False_else_torch_ones_1 "
     "nn_F_multi_margin_loss_x_torch_tensor_0_2 linalg_m_inverse linalg_m_det "
     "linalg_torch_linalg_solve_m_torch_ones_2 linalg_torch_linalg_cholesky_m linalg_m_logdet "
