@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import jitgrad
+from jitgrad.fusion import codegen, diskcache
 
 GOLDEN = Path(__file__).with_name("golden") / "fused_mul_exp_add_sin.py.txt"
 
@@ -28,7 +29,7 @@ def test_fused_backward_source_matches_golden():
     # Readable: one line per op, named after the ops; sin is read, the product recomputed.
     assert "d_sin3_a = (g_sin3 * _fm.cos32(v_mul4))" in source
     # y broadcast from one element: a scalar reduction, blocked so the loop body vectorizes
-    assert "blk_out1[i0 - blk_lo] = grad1" in source
+    assert "blk_out1[i0] = grad1" in source
     assert "_k.block_sum(blk_out1, np.float64(0))" in source
 
 
@@ -57,3 +58,46 @@ def test_broadcast_operands_of_a_2d_loop_are_read_as_1d_arrays(fused):
     np.testing.assert_allclose(b.grad.numpy(), (mask * C).sum(0), rtol=1e-5)
     relu = np.maximum(pre, 0)
     np.testing.assert_allclose(c.grad.numpy(), relu.sum(1, keepdims=True), rtol=1e-5)
+
+
+def test_one_value_broadcast_over_a_1d_loop_is_read_at_index_0_only_when_it_is_one_value():
+    """A gradient of one value expanded (a ``sum``'s) reaches a 1-D backward with stride 0; the
+    kernel gets the one-element array (a stride-0 operand compiled to gathers). A later
+    backward of the same graph, replayed, with a full gradient must not reuse that variant."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal(5000).astype(np.float32)
+    G = rng.standard_normal(5000).astype(np.float32)
+    x = jitgrad.tensor(X, requires_grad=True)
+    with jitgrad.fusion(True):
+        for seed in (2.0, 2.0, G, 2.0, G):
+            x.grad = None
+            y = x * x + x.sin()
+            full = isinstance(seed, np.ndarray)
+            y.backward(jitgrad.tensor(seed) if full else jitgrad.tensor(seed).expand(5000))
+            want = seed * (2 * X + np.cos(X))
+            np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-5, atol=1e-5)
+    variants = [s for s in diskcache.MEMORY if s.label == "add_sin_mul_fbwd" and s.ndim == 1]
+    assert {s.compact for s in variants} >= {(), (("g", -1),)}
+    source = codegen.render_source(next(s for s in variants if s.compact))
+    assert "g_ = g[0]" in source and "n0 = add0_b.shape[0]" in source, source
+
+
+def test_blocked_reduction_reads_block_slices_from_0():
+    """The blocked loop indexes slices from 0 (indexing the whole array from ``blk_lo`` kept
+    Numba's wraparound select and the loop compiled to gathers), and a broadcast one-value
+    operand is read whole at [0]; the sums stay right across block boundaries."""
+    n = 3 * codegen.REDUCE_BLOCK + 17
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal(n).astype(np.float32)
+    x = jitgrad.tensor(X, requires_grad=True)
+    y = jitgrad.tensor([1.5], requires_grad=True)
+    with jitgrad.fusion(True):
+        out = jitgrad.sin(x * y)
+        source = "\n".join(g.source for g in jitgrad.explain(out.sum()).groups)
+        out.sum().backward()
+    assert "blk_mul1_a = mul1_a[blk_lo:blk_hi]" in source, source
+    assert "mul1_a_ = blk_mul1_a[i0]" in source and "mul1_b_ = mul1_b[0]" in source
+    assert "for i0 in range(blk_hi - blk_lo):" in source and "blk_out1[i0] = grad1" in source
+    want_y = np.sum(np.cos(1.5 * X.astype(np.float64)) * X)
+    np.testing.assert_allclose(y.grad.numpy(), [want_y], rtol=1e-5)
+    np.testing.assert_allclose(x.grad.numpy(), 1.5 * np.cos(1.5 * X), rtol=1e-5, atol=1e-6)

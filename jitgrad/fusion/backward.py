@@ -368,8 +368,8 @@ class GroupLayout:
         full_shapes += [b[0] for b in self.buffers if b[2] != C.REDUCE]
         self.flat = len(shape) < 2 and all(s == shape for s in full_shapes)
         #: the kernel, once known, of a flat layout whose buffers are all stored (no
-        #: accumulation or reduction, not joint): launched on the arrays as they are, with
-        #: nothing to view, refine or look up
+        #: accumulation or reduction, not joint, no operand read at [0]): launched on the
+        #: arrays as they are, with nothing to view, refine or look up
         self.plain: tuple[Any, C.KernelSpec] | None = None
         # One result per edge leaving the group; a target reached twice gets its buffer once.
         self.results: list[int | None] = []
@@ -460,10 +460,10 @@ class GroupLayout:
             if self.joint:
                 call.append(loss)
             kernel = entry[0]
-            if ndim == 2:
+            if ndim == 2 or (ndim == 1 and out.size >= C.COMPACT_1D):
                 kernel, call = C.for_call(kernel, call)
             ran = (kernel, kernel.spec)
-            if self.flat and not self.joint and all(m == C.STORE for m in modes):
+            if self.flat and not (self.joint or kernel.spec.compact) and set(modes) == {C.STORE}:
                 self.plain = ran
             if compile_only:
                 return [], ran

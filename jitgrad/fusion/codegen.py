@@ -61,7 +61,7 @@ class KernelSpec:
     comment: tuple[str, ...] = field(default=(), compare=False)
     #: (array name, loop dimension) for operands of a 2-D loop passed as the 1-D arrays they
     #: are (a row or column broadcast over the other dimension; -1: one value broadcast over
-    #: both, read at index 0): see :func:`compact_args`.
+    #: the whole loop, 1-D or 2-D, read at index 0): see :func:`compact_args`.
     compact: tuple[tuple[str, int], ...] = ()
 
     def key(self) -> str:
@@ -79,23 +79,41 @@ class KernelSpec:
         return [name for name, _ in self.inputs] + [o[0] for o in self.outputs]
 
 
+#: The shortest 1-D loop whose one-value broadcast operands are compacted (see
+#: :func:`compact_args`): below it the gathers cost less than looking the variant up, and the
+#: kernel is launched as it is (the backward's fast path for flat groups stays open).
+COMPACT_1D = 4096
+
+
 def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, int], ...]]:
     """``call`` (values in ``spec.arg_names`` order) with every operand of a 2-D loop that is
-    broadcast along one dimension replaced by the 1-D array it is, and which ones were.
+    broadcast along one dimension replaced by the 1-D array it is, and every operand of a 1-D
+    loop that is one value broadcast by the 1-element array it is; and which ones were.
 
-    Why: a broadcast operand reaches the loop as a 2-D view with a zero stride, which Numba
-    types as a non-contiguous ('A') array. LLVM then cannot vectorize the loop: a bias-add +
-    relu backward on 512x512 float32 took 1.7 ms, the same loop over the bias as a contiguous
-    1-D array indexed by the column 0.073 ms. A full reduction's 1-element output and
-    row-accumulated outputs (``ACCUMULATE_ROW``) are left as they are.
+    Why: a broadcast operand reaches the loop as a view with a zero stride, which Numba types
+    as a non-contiguous ('A') array. LLVM then cannot vectorize the loop: a bias-add + relu
+    backward on 512x512 float32 took 1.7 ms, the same loop over the bias as a contiguous 1-D
+    array indexed by the column 0.073 ms; a 1-D backward reading a ``mean``'s seed gradient
+    compiled to gathers. A full reduction's 1-element output and row-accumulated outputs
+    (``ACCUMULATE_ROW``) are left as they are. Callers pass 1-D loops of at least
+    :data:`COMPACT_1D` elements only.
     """
-    if spec.ndim != 2:
+    if spec.ndim not in (1, 2):
         return call, ()
     keep = {o[0] for o in spec.outputs if o[2] in (REDUCE, ACCUMULATE_ROW)}
     compact = []
+    original = call
+    full = 0  # 1-D operands left whole: the loop's length is read from one of them
     call = list(call)
     for k, (name, v) in enumerate(zip(spec.arg_names, call, strict=True)):
-        if name in keep or getattr(v, "ndim", 0) != 2:
+        if name in keep or getattr(v, "ndim", 0) != spec.ndim:
+            continue
+        if spec.ndim == 1:
+            if v.strides[0] == 0 and v.shape[0] > 1:
+                call[k] = v[:1]
+                compact.append((name, -1))
+            else:
+                full += 1
             continue
         s0, s1 = v.strides
         if s0 == 0 and s1 == 0:  # one value everywhere (a loss's seed gradient)
@@ -107,6 +125,8 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
         elif s1 == 0:  # one column, repeated across the columns
             call[k] = v[:, 0]
             compact.append((name, 0))
+    if spec.ndim == 1 and not full:
+        return original, ()
     return call, tuple(compact)
 
 
@@ -165,24 +185,27 @@ def render_source(spec: KernelSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _body(spec: KernelSpec, array_inputs: list[str], idx: str, indent: str, reduce: str):
+def _body(
+    spec: KernelSpec, array_inputs: list[str], idx: str, indent: str, reduce: str, prefix: str = ""
+):
     """The innermost loop body: load the operands, one line per statement, then store,
     accumulate, or (``reduce``, a template over ``array`` and ``local``) reduce each output
-    (a full or a row reduction)."""
+    (a full or a row reduction). Arrays other than ``spec.compact`` ones are read and written
+    as ``prefix + name`` (a blocked loop's block slices); loaded values keep their names."""
     compact = dict(spec.compact)
 
     def at(name: str) -> str:
         if name not in compact:
-            return idx
-        return "0" if compact[name] < 0 else f"i{compact[name]}"
+            return f"{prefix}{name}[{idx}]"
+        return f"{name}[{'0' if compact[name] < 0 else f'i{compact[name]}'}]"
 
-    lines = [f"{indent}{name}_ = {name}[{at(name)}]" for name in array_inputs]
+    lines = [f"{indent}{name}_ = {at(name)}" for name in array_inputs]
     lines += [f"{indent}{local} = {expr}" for local, expr in spec.stmts]
     for array, local, mode, _dt in spec.outputs:
         if mode == STORE:
-            lines.append(f"{indent}{array}[{at(array)}] = {local}")
+            lines.append(f"{indent}{at(array)} = {local}")
         elif mode == ACCUMULATE:
-            lines.append(f"{indent}{array}[{at(array)}] += {local}")
+            lines.append(f"{indent}{at(array)} += {local}")
         else:  # REDUCE, ACCUMULATE_ROW: into the running accumulator (or the block)
             lines.append(indent + reduce.format(array=array, local=local))
     return lines
@@ -202,6 +225,11 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list)
     point adds may not be reordered), turning every vectorizable ``exp``/``tanh`` scalar; the
     blocked form keeps the body a plain store loop, and the result does not depend on the
     number of threads.
+
+    The block loop indexes block slices (``blk_x = x[blk_lo:blk_hi]``) from 0: indexing the
+    whole arrays with ``i0 in range(blk_lo, blk_hi)`` keeps Numba's negative-index wraparound
+    select, which LLVM cannot prove dead, and the loop compiled to gathers and scatters (the
+    tanh-GELU joint kernel ran 2.35x slower). ``blk_<output>`` is a reduced output's scratch.
     """
     loop = "prange" if spec.parallel else "range"
     lines = [f"    n_blk = (n0 + {REDUCE_BLOCK - 1}) // {REDUCE_BLOCK}"]
@@ -212,10 +240,13 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list)
         f"        blk_lo = i_blk * {REDUCE_BLOCK}",
         f"        blk_hi = min(blk_lo + {REDUCE_BLOCK}, n0)",
     ]
+    whole = dict(spec.compact)  # one broadcast value, read at [0]
+    sliced = array_inputs + [o[0] for o in spec.outputs if o[2] != REDUCE]
+    lines += [f"        blk_{n} = {n}[blk_lo:blk_hi]" for n in sliced if n not in whole]
     for array, _local, _mode, dt in reduced:
         lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{dt})")
-    lines.append("        for i0 in range(blk_lo, blk_hi):")
-    lines += _body(spec, array_inputs, "i0", " " * 12, "blk_{array}[i0 - blk_lo] = {local}")
+    lines.append("        for i0 in range(blk_hi - blk_lo):")
+    lines += _body(spec, array_inputs, "i0", " " * 12, "blk_{array}[i0] = {local}", "blk_")
     for array, _local, _mode, dt in reduced:
         zero = f"np.{_accumulator(dt)}(0)"
         lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array}, {zero})")
@@ -251,9 +282,10 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
 
 
 def for_call(kernel: diskcache.Kernel, call: list) -> tuple[diskcache.Kernel, list]:
-    """The kernel and arguments to launch ``kernel`` on ``call`` with: for a 2-D loop with
-    broadcast operands, its variant reading them as 1-D arrays (see :func:`compact_args`)."""
-    if kernel.spec.ndim != 2:
+    """The kernel and arguments to launch ``kernel`` on ``call`` with: for a loop with
+    broadcast operands, its variant reading them as the smaller arrays they are (see
+    :func:`compact_args`)."""
+    if kernel.spec.ndim not in (1, 2):
         return kernel, call
     call, compact = compact_args(kernel.spec, call)
     if not compact:

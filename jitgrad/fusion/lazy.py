@@ -563,7 +563,7 @@ def _materialize(p: Pending, reduce: str | None) -> np.ndarray | None:
     call = views[: len(arrays)] + scalars + views[len(arrays) :]
     if acc is not None:
         call.append(acc)
-    if ndim == 2:
+    if ndim == 2 or (ndim == 1 and p.size >= C.COMPACT_1D):
         kernel, call = C.for_call(kernel, call)
     kernel.fn(*call)
     LAUNCHES[0] += 1
