@@ -89,7 +89,7 @@ def int_list(
     # f((2, 3)) lists its sizes; f(2, 3) and f(None) are varargs
     listed = len(args) == 1 and isinstance(args[0], tuple | list)
     seq = args[0] if listed else args
-    if seq and as_int(seq[0]) is None:
+    if seq and type(seq[0]) is not int and as_int(seq[0]) is None:
         if overloads:
             raise invalid_args(fn, args)
         if len(args) > 1:

@@ -95,12 +95,13 @@ def _size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
 
 def _shape(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
     """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
-    if not size and fn in ("zeros", "ones", "empty"):
+    if not size and fn in ("zeros", "ones", "empty", "rand", "randn"):
         raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
-    shape = A.int_list(fn, "size", size, overloads=fn in A.OVERLOADS and len(size) > 1)
-    if fn == "zeros" and any(n < 0 for n in shape):  # PyTorch 2.13 checks zeros' sizes itself
-        raise RuntimeError("zeros: Dimension size must be non-negative.")
-    A.negative_dim(shape)
+    shape = A.int_list(fn, "size", size, overloads=len(size) > 1 and fn in A.OVERLOADS)
+    if shape and min(shape) < 0:
+        if fn == "zeros":  # PyTorch 2.13 checks zeros' sizes itself
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        A.negative_dim(shape)
     return shape
 
 

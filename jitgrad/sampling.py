@@ -39,6 +39,8 @@ def _sampled(
     """``draw(shape)`` (float64 samples) cast to ``dtype``; the size and dtype checked with
     PyTorch's errors before anything is drawn (random floats need a float dtype)."""
     size = _size_arg(size, kwargs, fn)
+    if not size and dtype is None:  # PyTorch 2.13: rand() matches no overload, while
+        raise A.invalid_args(fn, ())  # rand(dtype=...) lacks its size
     shape = _shape(fn, size)
     dt = _float_dtype(_dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None, kernel)
     A.storage_nbytes(shape, dt.itemsize)

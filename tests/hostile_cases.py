@@ -240,6 +240,10 @@ CASES: list[tuple[str, Callable[[], Any]]] = [
     ("x.to('float32')", lambda: x.to("float32")),
     # ---- more constructors ----------------------------------------------------------------
     ("zeros()", lambda: torch.zeros()),
+    ("empty(dtype=float64)", lambda: torch.empty(dtype=torch.float64)),
+    ("rand()", lambda: torch.rand()),
+    ("randn()", lambda: torch.randn()),
+    ("randn(dtype=float64)", lambda: torch.randn(dtype=torch.float64)),
     ("ones(size=(2, -1))", lambda: torch.ones(size=(2, -1))),
     ("zeros([2.0, 3])", lambda: torch.zeros([2.0, 3])),
     ("randn(2.0, 3)", lambda: torch.randn(2.0, 3)),

@@ -88,16 +88,18 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
         else (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else 1)
         for it in items
     )
-    if used > x.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    shape = x._value.shape
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     basic: list[Any] = []
     adv: list[tuple[int, np.ndarray]] = []
     name = None
     src_dim = out_dim = 0
     for it in items:
         if it is Ellipsis:  # PyTorch skips the unindexed dims at each one (a second: past the end)
-            skip = x.ndim - used
-            basic.extend([slice(None)] * max(0, min(skip, x.ndim - src_dim)))
+            skip = ndim - used
+            basic.extend([slice(None)] * min(skip, ndim - src_dim))  # none past the end
             src_dim += skip
             out_dim += skip
             name = name or "AliasBackward0"
@@ -131,15 +133,15 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             src_dim += span
             out_dim += span
         else:
-            if isinstance(it, str):  # PyTorch reads a str as data for an index tensor
-                raise TypeError("new(): invalid data type 'str'")
             if not isinstance(it, int | np.integer):
+                if isinstance(it, str):  # PyTorch reads a str as data for an index tensor
+                    raise TypeError("new(): invalid data type 'str'")
                 raise IndexError(
                     "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                     f"Variables are valid indices (got {type(it).__name__})"
                 )
             i = int(it)
-            n = x.shape[src_dim] if src_dim < x.ndim else 0  # past a second ellipsis
+            n = shape[src_dim] if src_dim < ndim else 0  # past a second ellipsis
             if not -n <= i < n:
                 raise IndexError(
                     f"index {i} is out of bounds for dimension {src_dim} with size {n}"
