@@ -32,19 +32,13 @@ from typing import Any
 
 import numpy as np
 
+from .overloads import OVERLOADS, format_invalid, type_name
 from .tensor import Tensor
+
+__all__ = ["type_name"]  # re-exported: callers take it from here
 
 #: The largest storage PyTorch allows, in bytes (``storage_max()`` in c10: int64's maximum).
 STORAGE_MAX = (1 << 63) - 1
-
-
-def type_name(obj: Any) -> str:
-    """The type name PyTorch prints for ``obj`` (CPython's ``tp_name``: ``str``,
-    ``NoneType``, ``Tensor``, ``numpy.float64``)."""
-    t = type(obj)
-    if t.__module__ == "builtins" or t.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
-        return t.__name__
-    return f"{t.__module__.split('.')[0]}.{t.__name__}"
 
 
 def must_be(fn: str, param: str, pos: int | None, want: str, obj: Any) -> TypeError:
@@ -54,17 +48,16 @@ def must_be(fn: str, param: str, pos: int | None, want: str, obj: Any) -> TypeEr
 
 
 def invalid_args(
-    fn: str, args: Sequence[Any], kwargs: dict[str, Any] | None = None, options: Sequence[str] = ()
+    fn: str,
+    args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None,
+    options: Sequence[str] | None = None,
 ) -> TypeError:
     """PyTorch's error for a call no overload of ``fn`` accepts (``options``: the overloads'
-    signatures as PyTorch prints them, e.g. ``(Tensor input, Tensor other)``)."""
-    desc = "(" + "".join(f"{type_name(a)}, " for a in args)
-    desc += "".join(f"{k}={type_name(v)}, " for k, v in (kwargs or {}).items())
-    desc = (desc[:-2] if args else desc) + ")"  # PyTorch keeps the ", " after kwargs only
-    text = (
-        f"{fn}() received an invalid combination of arguments - got {desc}, but expected one of:\n"
-    )
-    return TypeError(text + "".join(f" * {o}\n" for o in options))
+    signatures as PyTorch prints them; default ``OVERLOADS[fn]``)."""
+    if options is None:
+        options = OVERLOADS.get(fn, ())
+    return TypeError(format_invalid(fn, args, kwargs or {}, options))
 
 
 def as_int(obj: Any) -> int | None:
@@ -88,22 +81,29 @@ def int_list(
 ) -> tuple[int, ...]:
     """A size or dims list given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch does.
 
-    ``overloads``: ``fn`` has several overloads, so a first element that is not an int gets
-    the invalid-combination error instead of the single-overload one.
+    PyTorch reads ``f(2, 3)`` as one int list only when the first argument is an int; else
+    the arguments are positional, so ``f(2.0, 3)`` is one argument too many. ``overloads``:
+    several of ``fn``'s overloads take this many arguments, so a bad first element gets the
+    invalid-combination error instead.
     """
-    # f((2, 3)) lists its sizes; f(2, 3) and f(None) are varargs (None is "element 0")
-    seq = args[0] if len(args) == 1 and isinstance(args[0], tuple | list) else args
+    # f((2, 3)) lists its sizes; f(2, 3) and f(None) are varargs
+    listed = len(args) == 1 and isinstance(args[0], tuple | list)
+    seq = args[0] if listed else args
+    if seq and type(seq[0]) is not int and as_int(seq[0]) is None:
+        if overloads:
+            raise invalid_args(fn, args)
+        if len(args) > 1:
+            raise TypeError(f"{fn}() takes 1 positional argument but {len(args)} were given")
+        if not listed:
+            raise must_be(fn, param, pos, "tuple of ints", args[0])
+        raise TypeError(
+            f"{fn}(): argument '{param}' (position {pos}) must be tuple of ints, but found "
+            f"element of type {type_name(seq[0])} at pos 0"
+        )
     out = []
     for k, item in enumerate(seq):
         value = as_int(item)
         if value is None:
-            if k == 0 and overloads:
-                raise invalid_args(fn, args)
-            if k == 0:
-                raise TypeError(
-                    f"{fn}(): argument '{param}' (position {pos}) must be tuple of ints, but "
-                    f"found element of type {type_name(item)} at pos 0"
-                )
             raise _unpack_error(
                 fn, param, k, f"type must be tuple of ints,but got {type_name(item)}"
             )
@@ -126,11 +126,6 @@ def dim_int(fn: str, dim: Any, pos: int | None = 1, param: str = "dim") -> int:
     if value is None:
         raise must_be(fn, param, pos, "int", dim)
     return value
-
-
-def name_error(name: str, ndim: int) -> RuntimeError:
-    """A ``str`` dim reaches PyTorch's named-tensor overload, which finds no such name."""
-    return RuntimeError(f"Name '{name}' not found in Tensor[{', '.join(['None'] * ndim)}].")
 
 
 def negative_dim(shape: Sequence[int]) -> None:
@@ -189,26 +184,26 @@ def allocate(shape: Sequence[int], dtype: np.dtype, fill: Any = None) -> np.ndar
 
 
 # ---- dims -------------------------------------------------------------------------------------
-#: Functions with a named-tensor (``Dimname``) overload: a ``str`` dim reaches it and fails
-#: with PyTorch's name error instead of a TypeError.
-_NAMED = frozenset(
-    "sum mean prod var std logsumexp max min all any softmax log_softmax cumsum norm squeeze "
-    "transpose flatten unbind select cat stack".split()
+#: Single-overload functions and what their ``dim`` must be (the others, ``sum`` or ``max``,
+#: get the invalid-combination error with their ``OVERLOADS``). PyTorch 2.13 has no
+#: named-tensor overloads, so a ``str`` dim is just a wrong type.
+_SINGLE = {"amax": "tuple of ints", "amin": "tuple of ints", "logsumexp": "tuple of ints"}
+_SINGLE.update(
+    dict.fromkeys(
+        "argmax argmin unsqueeze movedim moveaxis narrow softmax log_softmax cumsum cumprod "
+        "unbind select flatten transpose".split(),
+        "int",
+    )
 )
-#: Single-overload functions and what their ``dim`` must be.
-_SINGLE = {"amax": "tuple of ints", "amin": "tuple of ints", "argmax": "int", "argmin": "int"}
-_SINGLE.update(dict.fromkeys(("unsqueeze", "movedim", "moveaxis", "narrow"), "int"))
 
 
-def dims_arg(fn: str, dim: Any, ndim: int) -> tuple[int, ...]:
-    """A reduction's ``dim=`` that is not a plain int: a list of ints, or PyTorch's error."""
-    seq = dim if isinstance(dim, tuple | list) else (dim,)
-    if fn in _NAMED and seq and all(isinstance(n, str) for n in seq):
-        raise name_error(seq[0], ndim)
+def dims_arg(fn: str, dim: Any, ndim: int, pos: int | None = None) -> tuple[int, ...]:
+    """A reduction's ``dim=`` that is not a plain int: a list of ints, or PyTorch's error
+    (``pos``: the call gave ``dim`` by that position, which PyTorch's words reflect)."""
     if not isinstance(dim, tuple | list):
         if fn in _SINGLE:
-            raise must_be(fn, "dim", None, _SINGLE[fn], dim)
-        raise invalid_args(fn, (), {"dim": dim})
+            raise must_be(fn, "dim", pos, _SINGLE[fn], dim)
+        raise invalid_args(fn, (dim,)) if pos else invalid_args(fn, (), {"dim": dim})
     out = []
     for k, item in enumerate(dim):
         value = as_int(item)
@@ -233,23 +228,38 @@ def dim_arg(fn: str, dim: Any, ndim: int, args: Sequence[Any] | None = None) -> 
     value = as_int(dim)
     if value is not None:
         return value
-    if isinstance(dim, str) and fn in _NAMED:
-        raise name_error(dim, ndim)
     if fn in _SINGLE:
-        raise must_be(fn, "dim", 1, "int", dim)
+        raise must_be(fn, "dim", 1, _SINGLE[fn], dim)
     raise invalid_args(fn, (dim,) if args is None else args)
 
 
-def tensor_list(fn: str, tensors: Any, dim: Any) -> list:
+def tensor_list(fn: str, tensors: Any) -> list:
     """``cat``/``stack``'s first argument: a list or tuple of tensors, checked as PyTorch's
     parser checks a ``TensorList``."""
     if not isinstance(tensors, list | tuple):
-        args = (tensors,) if dim == 0 else (tensors, dim)
-        raise invalid_args(fn, args, None, ("(tuple of Tensors tensors, int dim = 0)",))
+        raise must_be(fn, "tensors", 1, "tuple of Tensors", tensors)
     for k, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {k} in argument 0, but got {type_name(t)}")
     return list(tensors)
+
+
+def list_dim(fn: str, args: Sequence[Any], dim: Any) -> int:
+    """``cat``/``stack``'s ``dim``, given by position (``args``) or keyword: PyTorch's error
+    names the position only for a positional one, so the functions take ``*args``."""
+    pos = None
+    if args:
+        if len(args) > 1:
+            raise TypeError(
+                f"{fn}() takes from 1 to 2 positional arguments but {len(args) + 1} were given"
+            )
+        dim, pos = args[0], 2
+    if type(dim) is int:
+        return dim
+    value = as_int(dim)
+    if value is None:
+        raise must_be(fn, "dim", pos, "int", dim)
+    return value
 
 
 def tensor_args(fn: str, names: Sequence[str], values: Sequence[Any]) -> None:
@@ -306,9 +316,7 @@ def _guarded(fn: Any, name: str) -> Any:
         f"    return _fn({', '.join(call)})\n"
     )
 
-    def refuse(value: Any) -> None:
-        if name in _NAMED:
-            raise invalid_args(name, (value,))
+    def refuse(value: Any) -> None:  # one argument: one overload takes it, so no list
         raise must_be(name, first, 1, "Tensor", value)
 
     scope = {

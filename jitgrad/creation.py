@@ -95,8 +95,13 @@ def _size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
 
 def _shape(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
     """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
-    shape = A.int_list(fn, "size", size, overloads=True)
-    A.negative_dim(shape)
+    if not size and fn in ("zeros", "ones", "empty", "rand", "randn"):
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    shape = A.int_list(fn, "size", size, overloads=len(size) > 1 and fn in A.OVERLOADS)
+    if shape and min(shape) < 0:
+        if fn == "zeros":  # PyTorch 2.13 checks zeros' sizes itself
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        A.negative_dim(shape)
     return shape
 
 
@@ -113,7 +118,7 @@ def _filled(
     if dtype is None:
         dt = default or D.get_default_dtype()
     else:
-        dt = _dtype_arg(fn, dtype, tuple(size))
+        dt = _dtype_arg(fn, dtype)
     return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)
 
 
@@ -157,8 +162,10 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    if not isinstance(size, tuple | list) or not _is_number(fill_value):
-        raise A.invalid_args("full", (size, fill_value))
+    if not isinstance(size, tuple | list):
+        raise A.must_be("full", "size", 1, "tuple of ints", size)
+    if not _is_number(fill_value):
+        raise A.must_be("full", "fill_value", 2, "Number", fill_value)
     default = None if dtype is not None else _infer_dtype(fill_value)
     return _filled("full", fill_value, (tuple(size),), dtype, requires_grad, device, default)
 
@@ -210,7 +217,7 @@ def full_like(
     requires_grad: bool = False,
 ) -> Tensor:
     if not _is_number(fill_value):  # None would leave the memory unfilled
-        raise A.invalid_args("full_like", (input, fill_value))
+        raise A.must_be("full_like", "fill_value", 2, "Number", fill_value)
     return _like(input, fill_value, dtype, requires_grad)
 
 
@@ -225,6 +232,8 @@ def arange(
 ) -> Tensor:
     given = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
     if not all(_is_number(v) for v in (start, end if end is not None else 0, step)):
+        if len(given) == 1:  # one argument: only the ``arange(end)`` overload takes it
+            raise A.must_be("arange", "end", 1, "Number", start)
         raise A.invalid_args("arange", given)
     if end is None:
         start, end = 0, start
@@ -240,7 +249,7 @@ def arange(
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
     if not (step > 0 and end >= start or step < 0 and end <= start):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((end - start) / step)
     if not math.isfinite(n) or n > A.STORAGE_MAX:
         raise RuntimeError("invalid size, possible overflow?")
@@ -335,6 +344,8 @@ def eye(
     requires_grad: bool = False,
 ) -> Tensor:
     given = (n,) if m is None else (n, m)
+    if m is None and A.as_int(n) is None:  # one argument: only ``eye(n)`` takes it
+        raise A.must_be("eye", "n", 1, "int", n)
     if any(A.as_int(v) is None for v in given):
         raise A.invalid_args("eye", given)
     for name, v in zip("nm", given):

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import argcheck as A
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
@@ -95,7 +96,7 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
 
 def _inplace_fill(self: Tensor, value: Any) -> Tensor:
     if not isinstance(value, _OPERANDS):
-        raise invalid_args("fill_", (value,), None, ("(Tensor value)", "(Number value)"))
+        raise invalid_args("fill_", (value,))
     check_inplace(self)
     if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
         assert_no_internal_overlap(self._value)
@@ -176,7 +177,7 @@ def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
     return _overwritten(self, "BernoulliBackward1")
 
 
-def _new(fill: Any):
+def _new(fill: Any, name: str):
     """``t.new_zeros(size)`` and kin: a new tensor with ``t``'s dtype unless given."""
 
     def method(
@@ -189,10 +190,9 @@ def _new(fill: Any):
     ) -> Tensor:
         if "size" in kwargs:
             size = (kwargs.pop("size"),)
-        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], list | tuple) else size
+        shape = A.int_list(name, "size", size)
         dt = D.to_dtype(dtype) if dtype is not None else self._dtype
-        value = np.empty(shape, dt.np) if fill is None else np.full(shape, fill, dt.np)
-        return _finish(_make(value, dt), requires_grad, device)
+        return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)
 
     return method
 
@@ -328,9 +328,9 @@ METHODS: dict[str, Any] = {
     "__mod__": _op_method("remainder"),
     "__rmod__": _binop(F.remainder, reflected=True),
     "__xor__": _op_method("logical_xor"),
-    "new_zeros": _new(0),
-    "new_ones": _new(1),
-    "new_empty": _new(None),
+    "new_zeros": _new(0, "new_zeros"),
+    "new_ones": _new(1, "new_ones"),
+    "new_empty": _new(None, "new_empty"),
     "new_full": _new_full,
     "new_tensor": _new_tensor,
     "type_as": lambda self, other: _to(self, other._dtype),

@@ -39,6 +39,8 @@ def _sampled(
     """``draw(shape)`` (float64 samples) cast to ``dtype``; the size and dtype checked with
     PyTorch's errors before anything is drawn (random floats need a float dtype)."""
     size = _size_arg(size, kwargs, fn)
+    if not size and dtype is None:  # PyTorch 2.13: rand() matches no overload, while
+        raise A.invalid_args(fn, ())  # rand(dtype=...) lacks its size
     shape = _shape(fn, size)
     dt = _float_dtype(_dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None, kernel)
     A.storage_nbytes(shape, dt.itemsize)
@@ -100,8 +102,12 @@ def randint(
         if not isinstance(high, list | tuple):
             raise TypeError('randint() missing 1 required positional arguments: "size"')
         low, high, size = 0, low, high
+        if A.as_int(high) is None:  # randint(high, size): the one overload two arguments fit
+            raise A.must_be("randint", "high", 1, "int", high)
     elif high is None:
         low, high = 0, low
+        if A.as_int(high) is None:  # randint(high, size): the one overload two arguments fit
+            raise A.must_be("randint", "high", 1, "int", high)
     lo, hi = A.as_int(low), A.as_int(high)
     if lo is None or hi is None or not isinstance(size, tuple | list):
         raise A.invalid_args("randint", (low, high, size))
@@ -126,10 +132,9 @@ def randperm(
 ) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
     if A.as_int(n) is None:
-        raise A.invalid_args("randperm", (n,))
+        raise A.must_be("randperm", "n", 1, "int", n)
     n = A.as_int(n)
-    if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+    A.negative_dim((n,))
     dt = _dtype_arg("randperm", dtype, (n,)) if dtype is not None else D.int64
     A.storage_nbytes((n,), 8)
     value = numpy_generator(generator).permutation(n).astype(dt.np)

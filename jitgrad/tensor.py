@@ -8,6 +8,7 @@ the state, the attributes and the autograd entry points. The hot path creates te
 from __future__ import annotations
 
 import operator
+import re
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -51,6 +52,14 @@ class Size(tuple):
         return n
 
 
+#: A device string as PyTorch parses it (``cuda:0``), and the device types it knows.
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
+_DEVICE_TYPES = (
+    "cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, "
+    "vulkan, mps, meta, hpu, mtia, privateuseone"
+)
+
+
 class device:  # noqa: N801 - PyTorch's name
     """Where a tensor's data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
 
@@ -59,13 +68,17 @@ class device:  # noqa: N801 - PyTorch's name
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
             type, index = type.type, type.index
-        if ":" in type:
-            type, idx = type.split(":")
-            index = int(idx)
-        if type not in ("cpu", "cuda"):
+        match = _DEVICE_STRING.fullmatch(type)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        type, idx = match.groups()
+        index = index if idx is None else int(idx)
+        if type not in _DEVICE_TYPES.split(", "):
             raise RuntimeError(
-                "Expected one of cpu, cuda device type at start of device string: " + type
+                f"Expected one of {_DEVICE_TYPES} device type at start of device string: {type}"
             )
+        if type not in ("cpu", "cuda"):  # a PyTorch device jitgrad has no stand-in for
+            raise RuntimeError(f"jitgrad has no '{type}' device (it runs on the CPU)")
         self.type = type
         self.index = index
 
@@ -525,6 +538,12 @@ _TYPE_NAMES = {
     "int32": "IntTensor",
     "bool": "BoolTensor",
 }
+
+
+def legacy_type_name(x: Tensor) -> str:
+    """The legacy type PyTorch names a tensor by in messages (``torch.FloatTensor``; jitgrad
+    names itself)."""
+    return "jitgrad." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
 
 
 def _describe(arr: np.ndarray, node: Node | None = None) -> str:

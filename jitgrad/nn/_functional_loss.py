@@ -20,11 +20,29 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.recording import record
 from ..creation import zeros_like
 from ..ops import functions as OF
+from ..ops.checks import DTYPE_WORDS
 from ..ops.pointwise import broadcast_shape
 from ..tensor import Tensor
 from ._functional_activation import logsigmoid, pairwise_distance
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+
+def probability_targets(input: Tensor, target: Tensor) -> bool:  # noqa: A002
+    """Whether ``cross_entropy``'s target holds class probabilities (PyTorch's test: the
+    target has the input's shape), with PyTorch's error for a target of the wrong dtype."""
+    if target.shape == input.shape:
+        if not target._dtype.is_floating_point:
+            raise RuntimeError(
+                "Expected floating point type for target with class probabilities, got "
+                + DTYPE_WORDS[target._dtype.name]
+            )
+        return True
+    if target._dtype.is_floating_point:
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {DTYPE_WORDS[target._dtype.name]}"
+        )
+    return False
 
 
 def _check_reduction(reduction: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import argcheck as A
 from .. import launchlog
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
@@ -34,7 +35,7 @@ from ._functional_conv import __all__ as _conv_names
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
-from ._functional_loss import _check_reduction, _reduce
+from ._functional_loss import _check_reduction, _reduce, probability_targets
 from ._functional_named_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -117,7 +118,11 @@ def _c_name(t: Tensor) -> str:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias``: one BLAS matmul and one bias pass (``AddmmBackward0``)."""
-    x, w = input._value, weight._value
+    try:
+        x, w = input._value, weight._value
+    except AttributeError:  # PyTorch's words for a non-tensor
+        A.tensor_args("linear", ("input", "weight"), (input, weight))
+        raise
     if x.ndim == 0:
         raise RuntimeError(
             "both arguments to linear need to be at least 1D, but they are 0D and 2D"
@@ -384,7 +389,7 @@ def cross_entropy(
     behind it). Probability targets and ``weight`` go through the composed formula.
     """
     _check_reduction(reduction)
-    if weight is not None or target._dtype.is_floating_point:
+    if probability_targets(input, target) or weight is not None:
         return _cross_entropy_composed(
             input, target, weight, ignore_index, reduction, label_smoothing
         )

@@ -36,10 +36,6 @@ _PARAMS = {
     "add": ("input", "other", "alpha"),
     "sub": ("input", "other", "alpha"),
 }
-#: Functions with several Python overloads (PyTorch answers them with invalid_args).
-_OVERLOADED = frozenset(
-    {"div", "pow", "clamp", "where", "eq", "ne", "lt", "le", "gt", "ge", "floor_divide"}
-)
 #: PyTorch's dtype words (``Long``, ``Float``) in messages.
 DTYPE_WORDS = {
     "int64": "Long",
@@ -68,7 +64,7 @@ def elementwise_operands(name: str, args: Sequence[Any], condition: bool = False
     if bad is None and condition and not tensors[0]:
         bad = 0
     if bad is not None:
-        if fn in _OVERLOADED:
+        if fn in A.OVERLOADS:
             raise A.invalid_args(fn, args)
         params = _PARAMS.get(fn, ("input", "other", "other"))
         raise A.must_be(fn, params[bad], bad + 1, "Tensor", args[bad])
@@ -91,6 +87,32 @@ def broadcast_error(shapes: Sequence[tuple[int, ...]]) -> Exception:
                 )
         a = tuple(np.broadcast_shapes(a, b))
     return ValueError(f"shapes {list(shapes)} do not broadcast")
+
+
+def expand_error(shape: Sequence[int], want: Sequence[int], type_name: str) -> Exception | None:
+    """PyTorch's error where a tensor of ``shape`` (``type_name``: ``torch.FloatTensor``)
+    cannot expand to ``want`` (``-1`` keeps a dim), or None."""
+    if len(want) < len(shape):
+        return RuntimeError(
+            f"expand({type_name}{{{list(shape)}}}, size={list(want)}): the number of sizes "
+            f"provided ({len(want)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(shape)})"
+        )
+    lead = len(want) - len(shape)
+    for i, w in enumerate(want):
+        if i < lead and w < 0:
+            return RuntimeError(
+                f"The expanded size of the tensor ({w}) isn't allowed in a leading, "
+                "non-existing dimension 0"
+            )
+        n = shape[i - lead] if i >= lead else w
+        if w not in (-1, n) and n != 1:
+            return RuntimeError(
+                f"The expanded size of the tensor ({w}) must match the existing size ({n}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(want)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
+    return None
 
 
 def bool_mask(fn: str, mask: Any) -> None:

@@ -10,6 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.recording import record
 from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
+from .checks import elementwise_operands
 from .pointwise import apply, apply_inplace, run
 from .registry import REGISTRY
 
@@ -212,7 +213,12 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A
         # tensor takes clamp_min/clamp_max below, keeping its dtype (it has no gradient).
         lo = -math.inf if min is None else min
         hi = math.inf if max is None else max
-        return apply(R["clamp"], (input, lo, hi))
+        try:
+            return apply(R["clamp"], (input, lo, hi))
+        except TypeError:  # name the arguments as given, not the infinite stand-ins
+            given = (input, min) if max is None else (input, min, max)
+            elementwise_operands("clamp", given)
+            raise
     if max is None:
         return apply(R["clamp_min"], (input, min))
     if min is None:
@@ -298,7 +304,12 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         # tensor takes clamp_min/clamp_max below, keeping its dtype (it has no gradient).
         lo = -math.inf if min is None else min
         hi = math.inf if max is None else max
-        return apply(R["clamp"], (input, lo, hi))
+        try:
+            return apply(R["clamp"], (input, lo, hi))
+        except TypeError:  # name the arguments as given, not the infinite stand-ins
+            given = (input, min) if max is None else (input, min, max)
+            elementwise_operands("clamp", given)
+            raise
     if max is None:
         return apply_inplace(R["clamp_min"], t, (min,))
     if min is None:

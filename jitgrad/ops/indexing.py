@@ -20,7 +20,7 @@ from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
 from ..kernels.cpu import indexing as K
-from ..tensor import Tensor, _make, _wrap_dim
+from ..tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from . import checks
 from .movement import (
     as_view,
@@ -88,20 +88,18 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
         else (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else 1)
         for it in items
     )
-    if used > x.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+    shape = x._value.shape
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     basic: list[Any] = []
     adv: list[tuple[int, np.ndarray]] = []
     name = None
     src_dim = out_dim = 0
-    seen_ellipsis = False
     for it in items:
-        if it is Ellipsis:
-            if seen_ellipsis:
-                raise IndexError("an index can only have a single ellipsis ('...')")
-            seen_ellipsis = True
-            skip = x.ndim - used
-            basic.extend([slice(None)] * skip)
+        if it is Ellipsis:  # PyTorch skips the unindexed dims at each one (a second: past the end)
+            skip = ndim - used
+            basic.extend([slice(None)] * min(skip, ndim - src_dim))  # none past the end
             src_dim += skip
             out_dim += skip
             name = name or "AliasBackward0"
@@ -136,12 +134,14 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             out_dim += span
         else:
             if not isinstance(it, int | np.integer):
+                if isinstance(it, str):  # PyTorch reads a str as data for an index tensor
+                    raise TypeError("new(): invalid data type 'str'")
                 raise IndexError(
                     "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                     f"Variables are valid indices (got {type(it).__name__})"
                 )
             i = int(it)
-            n = x.shape[src_dim]
+            n = shape[src_dim] if src_dim < ndim else 0  # past a second ellipsis
             if not -n <= i < n:
                 raise IndexError(
                     f"index {i} is out of bounds for dimension {src_dim} with size {n}"
@@ -282,6 +282,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         check_inplace(self)
     basic, _, adv = _parse(self, key)
     dst = self._value[basic + (...,)]
+    if isinstance(value, str | bytes | type(None)):
+        raise TypeError(f"can't assign a {A.type_name(value)} to a {legacy_type_name(self)}")
     varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
     varr = check_setitem(dst, adv, value, varr)
     if adv and isinstance(value, Tensor) and value._dtype is not dt:

@@ -22,7 +22,7 @@ from ..autograd.grad_mode import STATE
 from ..autograd.recording import record, record_multi
 from ..fusion.layout import iteration_views
 from ..kernels.cpu import indexing as K
-from ..tensor import Tensor, _make, _wrap_dim
+from ..tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from . import checks
 from .pointwise import apply, sum_to_shape
 from .registry import REGISTRY
@@ -115,8 +115,11 @@ def _dims(dims: Any, ndim: int, fn: str) -> tuple[int, ...]:
 
 def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     """Fill in one ``-1`` with PyTorch's errors."""
-    if min(shape, default=0) < -1:
-        raise RuntimeError(f"invalid shape dimension {min(shape)}")
+    bad = next((k for k, n in enumerate(shape) if n < -1), None)
+    if bad is not None:
+        raise RuntimeError(
+            f"invalid shape dimension {shape[bad]} at index {bad} of shape {list(shape)}"
+        )
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
@@ -161,7 +164,7 @@ def embed(g: Tensor, shape: tuple[int, ...], key: tuple) -> Tensor:
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     """``input`` indexed at ``index`` along ``dim`` (``SelectBackward0``), a view."""
-    dim = _wrap_dim(dim, input.ndim)
+    dim = _wrap_dim(dim if type(dim) is int else A.dim_int("select", dim, 1), input.ndim)
     n = input.shape[dim]
     if not -n <= index < n:
         raise IndexError(
@@ -239,7 +242,8 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     if dim is None:
         dims, name = tuple(range(input.ndim)), "SqueezeBackward0"
     else:
-        dims = _dims(dim, input.ndim, "squeeze")
+        dims = (dim,) if type(dim) is int else A.dims_arg("squeeze", dim, input.ndim, 1)
+        dims = tuple(_wrap_dim(d, input.ndim) for d in dims)
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     return make_view(input, input._value.reshape(new), name, _reshape_grad(shape))
@@ -254,7 +258,8 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     n = input.ndim
     if type(dim0) is not int or type(dim1) is not int:
-        dim0, dim1 = (A.dim_arg("transpose", d, n, (dim0, dim1)) for d in (dim0, dim1))
+        dim0 = A.dim_int("transpose", dim0, 1, "dim0")
+        dim1 = A.dim_int("transpose", dim1, 2, "dim1")
     d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     arr = np.swapaxes(input._value, d0, d1) if n else input._value.view()  # 0-d: itself
     return make_view(input, arr, "TransposeBackward0", lambda g: transpose(g, d0, d1))
@@ -335,46 +340,22 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     """A stride-0 view broadcasting size-1 dims (``-1`` keeps a dim): ``ExpandBackward0``."""
     want = _sizes(sizes, "expand", "size")
     shape = self.shape
-    if len(want) < len(shape):
-        raise RuntimeError(
-            f"expand({_type_name(self)}{{{list(shape)}}}, size={list(want)}): the number of "
-            f"sizes provided ({len(want)}) must be greater or equal to the number of dimensions "
-            f"in the tensor ({len(shape)})"
-        )
+    err = checks.expand_error(shape, want, legacy_type_name(self))
+    if err is not None:
+        raise err
     lead = len(want) - len(shape)
     arr = self._value
     new, strides = [], []
     for i, w in enumerate(want):
-        if i < lead:
-            if w < 0:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({w}) isn't allowed in a leading, "
-                    "non-existing dimension 0"
-                )
-            new.append(w)
-            strides.append(0)
-            continue
-        n = shape[i - lead]
-        if w == -1 or w == n:
-            new.append(n)
-            strides.append(arr.strides[i - lead])
-        elif n == 1:
+        n = shape[i - lead] if i >= lead else None
+        if i < lead or (n == 1 and w not in (-1, 1)):
             new.append(w)
             strides.append(0)
         else:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({w}) must match the existing size ({n}) at "
-                f"non-singleton dimension {i}.  Target sizes: {list(want)}.  "
-                f"Tensor sizes: {list(shape)}"
-            )
+            new.append(n)
+            strides.append(arr.strides[i - lead])
     out = np.lib.stride_tricks.as_strided(arr, tuple(new), tuple(strides), writeable=True)
     return make_view(self, out, "ExpandBackward0", lambda g: sum_to_shape(g, shape))
-
-
-def _type_name(x: Tensor) -> str:
-    from ..tensor import _TYPE_NAMES
-
-    return "jitgrad." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
 
 
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:  # noqa: A002
@@ -427,9 +408,10 @@ def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
     return record("FlipBackward0", out, input._dtype, (input,), lambda g: flip(g, axes))
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     """Concatenate along ``dim`` (``CatBackward0``); legacy 1-D empty tensors are skipped."""
-    tensors = A.tensor_list("cat", tensors, dim)
+    tensors = A.tensor_list("cat", tensors)
+    dim = A.list_dim("cat", args, dim)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
@@ -479,9 +461,10 @@ concat = concatenate = cat
 moveaxis = movedim
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``)."""
-    tensors = A.tensor_list("stack", tensors, dim)
+    tensors = A.tensor_list("stack", tensors)
+    dim = A.list_dim("stack", args, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0].shape

@@ -29,7 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..dtypes import from_numpy_dtype
+from ..tensor import _TYPE_NAMES, Tensor, _make
+from .checks import expand_error
 
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -155,6 +157,18 @@ def check_write(t: Tensor, others: Sequence[Any]) -> Sequence[Any]:
     return result
 
 
+def _expandable(value: np.ndarray, shape: tuple[int, ...]) -> None:
+    """PyTorch's ``copy_`` error where ``t[key] = value`` cannot expand ``value`` to the
+    target (its leading size-1 dims dropped first, as PyTorch drops them)."""
+    lead = 0
+    while lead < value.ndim - len(shape) and value.shape[lead] == 1:
+        lead += 1
+    kind = _TYPE_NAMES.get(from_numpy_dtype(value.dtype).name, "Tensor")
+    err = expand_error(value.shape[lead:], shape, f"jitgrad.{kind}")
+    if err is not None:
+        raise err
+
+
 def check_setitem(dst: np.ndarray, adv: list, value: Any, varr: np.ndarray) -> np.ndarray:
     """``t[key] = value`` writing into ``dst`` (``t`` after the basic part of ``key``).
 
@@ -163,6 +177,8 @@ def check_setitem(dst: np.ndarray, adv: list, value: Any, varr: np.ndarray) -> n
     ``varr`` (the value's array), copied where it shares memory with ``dst`` unchecked.
     """
     if not adv:
+        if varr.shape != dst.shape:
+            _expandable(varr, dst.shape)
         if 0 in dst.strides and internal_overlap(dst):
             raise RuntimeError(INTERNAL_OVERLAP)
         base = varr.base

@@ -41,14 +41,15 @@ Dims = int | Sequence[int] | None
 
 
 # ---- dims and the kernel launch --------------------------------------------------------------
-def _axes(ndim: int, dim: Dims, fn: str = "sum") -> tuple[int, ...]:
-    """Sorted non-negative axes for ``dim`` (None or () = all), with torch's errors."""
+def _axes(ndim: int, dim: Dims, fn: str = "sum", pos: int | None = None) -> tuple[int, ...]:
+    """Sorted non-negative axes for ``dim`` (None or () = all), with torch's errors (``pos``:
+    where PyTorch's words place a bad ``dim``: its usual position, or None for a keyword)."""
     if dim is None:
         return tuple(range(ndim))
     if type(dim) is int or isinstance(dim, np.integer):
         a = _wrap_dim(int(dim), ndim)
         return (a,) if ndim else ()
-    dim = A.dims_arg(fn, dim, ndim)  # a list of ints, or PyTorch's error for what it isn't
+    dim = A.dims_arg(fn, dim, ndim, pos)  # a list of ints, or PyTorch's error for what it isn't
     seen: set[int] = set()
     for d in dim:
         a = _wrap_dim(d, ndim)
@@ -474,9 +475,7 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     if dim is None:
         return _amax_amin(fn, input, None, False, "MaxBackward1" if fn == "max" else "MinBackward1")
     if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
-        if isinstance(dim, str):
-            raise A.name_error(dim, input.ndim)
-        raise A.invalid_args(fn, (), {"dim": dim}, _MAX_OPTIONS)
+        raise A.invalid_args(fn, (), {"dim": dim})
     shape = input._value.shape
     axes = _axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
@@ -493,9 +492,6 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         ),
     )
     return _RETURN_TYPES[fn](values, indices)
-
-
-_MAX_OPTIONS = ("()", "(Tensor other)", "(int dim, bool keepdim = False)")
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
@@ -538,7 +534,7 @@ def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  
     underflows; integer inputs give the default float dtype."""
     input = _floating(input)
     shape = input._value.shape
-    axes = _axes(len(shape), dim, "logsumexp")
+    axes = _axes(len(shape), dim, "logsumexp", pos=1)
     dt = input._dtype
     out = _reduced(K.logsumexp_fwd, input._value, axes, keepdim, dt.np)
 

@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as D
 from ..autograd.grad_mode import no_grad
 from ..ops.overlap import assert_no_internal_overlap
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, legacy_type_name
 
 
 class _Required:
@@ -37,7 +37,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
-                f"dicts, but got {type(params).__name__.replace('Tensor', 'torch.FloatTensor')}"
+                f"dicts, but got {legacy_type_name(params)}"
             )
         groups = list(params)
         if len(groups) == 0:
