@@ -78,6 +78,10 @@ class _AvgPoolNd(Module):
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
+    def _args(self) -> tuple:
+        """The functional's positional arguments after ``input``, as far as both pools share."""
+        return self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+
 
 def _single(v: Any) -> tuple:
     return (v,) if isinstance(v, int) else tuple(v)
@@ -100,8 +104,7 @@ class AvgPool1d(_AvgPoolNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        k, s, p = self.kernel_size, self.stride, self.padding
-        return F.avg_pool1d(input, k, s, p, self.ceil_mode, self.count_include_pad)
+        return F.avg_pool1d(input, *self._args())
 
 
 class AvgPool2d(_AvgPoolNd):
@@ -121,9 +124,7 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        k, s, p = self.kernel_size, self.stride, self.padding
-        args = (self.ceil_mode, self.count_include_pad, self.divisor_override)
-        return F.avg_pool2d(input, k, s, p, *args)
+        return F.avg_pool2d(input, *self._args(), self.divisor_override)
 
 
 class _AdaptiveAvgPoolNd(Module):
