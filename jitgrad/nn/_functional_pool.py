@@ -93,6 +93,12 @@ def _planes(x: Tensor) -> np.ndarray:
     return a.reshape(-1, *a.shape[-2:])
 
 
+def _as_2d(kernel_size: Any, stride: Any, padding: Any) -> tuple:
+    """A 1-d pool's kernel, stride and padding as the 2-d pool's over a height-1 image."""
+    s = None if stride is None else (1, *ntuple(stride, 1))
+    return (1, *ntuple(kernel_size, 1)), s, (0, *ntuple(padding, 1))
+
+
 # ---- max pooling ----------------------------------------------------------------------------
 def max_pool2d(
     input: Tensor,  # noqa: A002
@@ -156,16 +162,9 @@ def max_pool1d(
         raise RuntimeError(
             f"max_pool1d() Expected 2D or 3D input tensor, but got {sizes(input.shape)}"
         )
-    s = None if stride is None else (1, *ntuple(stride, 1))
-    res = max_pool2d(
-        input.unsqueeze(-2),
-        (1, *ntuple(kernel_size, 1)),
-        s,
-        (0, *ntuple(padding, 1)),
-        (1, *ntuple(dilation, 1)),
-        ceil_mode,
-        return_indices,
-    )
+    k, s, p = _as_2d(kernel_size, stride, padding)
+    d = (1, *ntuple(dilation, 1))
+    res = max_pool2d(input.unsqueeze(-2), k, s, p, d, ceil_mode, return_indices)
     if return_indices:
         return res[0].squeeze(-2), res[1].squeeze(-2)
     return res.squeeze(-2)
@@ -241,16 +240,8 @@ def avg_pool1d(
         raise RuntimeError(
             f"avg_pool1d() Expected 2D or 3D input tensor, but got {sizes(input.shape)}"
         )
-    s = None if stride is None else (1, *ntuple(stride, 1))
-    out = avg_pool2d(
-        input.unsqueeze(-2),
-        (1, *ntuple(kernel_size, 1)),
-        s,
-        (0, *ntuple(padding, 1)),
-        ceil_mode,
-        count_include_pad,
-    )
-    return out.squeeze(-2)
+    k, s, p = _as_2d(kernel_size, stride, padding)
+    return avg_pool2d(input.unsqueeze(-2), k, s, p, ceil_mode, count_include_pad).squeeze(-2)
 
 
 def _adaptive_windows(size: int, out: int) -> tuple:

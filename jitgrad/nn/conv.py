@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from .. import creation
 from ..tensor import Tensor
 from . import functional as F
-from . import init
 from ._functional_conv import ntuple
+from .linear import add_weight_and_bias, reset_weight_and_bias
 from .module import Module
-from .parameter import Parameter
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -70,21 +67,12 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(creation.empty(*shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, shape, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """kaiming_uniform_(a=sqrt(5)) weight; bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias, fill_without_fan_in=False)
 
     def extra_repr(self) -> str:
         nd = self._nd

@@ -21,6 +21,32 @@ class Identity(Module):
         return input
 
 
+def add_weight_and_bias(module: Module, shape: tuple, bias: bool, dtype: Any) -> None:
+    """Registers an uninitialised ``weight`` of ``shape`` and a ``bias`` of ``shape[0]`` (None
+    when ``bias`` is false), as ``Linear`` and the convolutions do before initialising them."""
+    module.weight = Parameter(creation.empty(*shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(creation.empty(shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
+def reset_weight_and_bias(weight: Tensor, bias: Tensor | None, fill_without_fan_in: bool) -> None:
+    """PyTorch's default init of ``Linear`` and the convolutions: ``kaiming_uniform_(a=sqrt(5))``
+    weight, bias ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``. With no fan-in, ``Linear`` still draws
+    its bias from ``U(0, 0)`` while the convolutions leave it untouched (both as PyTorch does):
+    ``fill_without_fan_in`` picks which."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is None:
+        return
+    fan_in = weight.shape[1] * math.prod(weight.shape[2:])
+    if fan_in > 0:
+        bound = 1 / math.sqrt(fan_in)
+        init.uniform_(bias, -bound, bound)
+    elif fill_without_fan_in:
+        init.uniform_(bias, 0, 0)
+
+
 class Linear(Module):
     """``y = x W^T + b`` with PyTorch's default init (kaiming_uniform(a=sqrt(5)), bias
     U(-1/sqrt(in), 1/sqrt(in)))."""
@@ -36,18 +62,11 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (out_features, in_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias, fill_without_fan_in=True)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.linear(input, self.weight, self.bias)

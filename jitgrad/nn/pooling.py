@@ -62,7 +62,34 @@ class MaxPool2d(_MaxPoolNd):
         return self._pool(input, F.max_pool2d)
 
 
-class AvgPool1d(Module):
+class _AvgPoolNd(Module):
+    """What ``AvgPool1d`` and ``AvgPool2d`` store and print alike."""
+
+    def __init__(
+        self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool, count_include_pad: bool
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def _args(self) -> tuple:
+        """The functional's positional arguments after ``input``, as far as both pools share."""
+        return self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+
+
+def _single(v: Any) -> tuple:
+    return (v,) if isinstance(v, int) else tuple(v)
+
+
+class AvgPool1d(_AvgPoolNd):
+    """Window means over ``(N, C, L)``; sizes are kept as 1-tuples, as PyTorch does."""
+
     def __init__(
         self,
         kernel_size: Any,
@@ -71,32 +98,16 @@ class AvgPool1d(Module):
         ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.avg_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
+        stride = stride if stride is not None else kernel_size
+        super().__init__(
+            _single(kernel_size), _single(stride), _single(padding), ceil_mode, count_include_pad
         )
 
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.avg_pool1d(input, *self._args())
 
-def _single(v: Any) -> tuple:
-    return (v,) if isinstance(v, int) else tuple(v)
 
-
-class AvgPool2d(Module):
+class AvgPool2d(_AvgPoolNd):
     """Window means (``count_include_pad`` and ``divisor_override`` as in PyTorch)."""
 
     def __init__(
@@ -108,27 +119,12 @@ class AvgPool2d(Module):
         count_include_pad: bool = True,
         divisor_override: int | None = None,
     ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None) else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
+        stride = stride if stride is not None else kernel_size
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
         self.divisor_override = divisor_override
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.avg_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
+        return F.avg_pool2d(input, *self._args(), self.divisor_override)
 
 
 class _AdaptiveAvgPoolNd(Module):

@@ -1,9 +1,9 @@
 """Structural tensor functions PyTorch programs use every day: triangles and diagonals
 (``tril``, ``triu``, ``diagonal``, ``diag``, ``diag_embed``, ``trace``), rearrangements
-(``roll``, ``rot90``, ``fliplr``/``flipud``, ``diff``, ``repeat_interleave``), stacking and
-splitting (``hstack``/``vstack``/``dstack``/``column_stack``, ``tensor_split`` ...),
-broadcasting helpers (``broadcast_shapes``, ``broadcast_tensors``, ``meshgrid``,
-``cartesian_prod``) and products (``tensordot``, ``inner``, ``cross``, ``cdist``).
+(``roll``, ``rot90``, ``fliplr``/``flipud``, ``diff``, ``repeat_interleave``) and products
+(``tensordot``, ``inner``, ``cross``, ``cdist``). Stacking, splitting and broadcasting
+(``hstack``, ``tensor_split``, ``meshgrid`` ...) live in :mod:`.stacking`; this module
+re-exports them, so ``jitgrad.ops.structure`` still offers every name it always did.
 
 Ops PyTorch records as one node (``TrilBackward0``, ``RollBackward0``, ``TraceBackward0`` ...)
 run one numpy pass forward and a Tensor-op backward (differentiable again); the others are
@@ -21,12 +21,16 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.recording import record
-from ..tensor import Size, Tensor, _make, _wrap_dim
+from ..tensor import Tensor, _make, _wrap_dim
 from . import movement as M
 from .indexing import index_select
 from .linalg import matmul
-from .pointwise import broadcast_shape, check_inplace
+from .pointwise import check_inplace
 from .reduce import norm
+from .stacking import *  # noqa: F403  (re-exported: every name stays importable from here)
+from .stacking import METHODS as _STACKING_METHODS
+from .stacking import __all__ as _STACKING_ALL
+from .stacking import broadcast_tensors
 
 
 def _one(name: str, value: np.ndarray, input: Tensor, backward: Any) -> Tensor:  # noqa: A002
@@ -216,162 +220,6 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     return M.transpose(input, dim0, dim1)
 
 
-# ---- stacking and splitting ---------------------------------------------------------------
-def atleast_1d(*tensors: Any) -> Any:
-    out = [t if t.dim() >= 1 else M.reshape(t, [1]) for t in _flat(tensors)]
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def atleast_2d(*tensors: Any) -> Any:
-    out = [t if t.dim() >= 2 else M.reshape(t, [1, -1]) for t in _flat(tensors)]
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def atleast_3d(*tensors: Any) -> Any:
-    def lift(t: Tensor) -> Tensor:
-        if t.dim() >= 3:
-            return t
-        if t.dim() == 2:
-            return t.unsqueeze(-1)
-        return M.reshape(t, [1, -1, 1])
-
-    out = [lift(t) for t in _flat(tensors)]
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def _flat(tensors: tuple) -> list[Tensor]:
-    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
-        return list(tensors[0])
-    return list(tensors)
-
-
-def _as_tuple(x: Any) -> tuple:
-    return x if isinstance(x, tuple) else (x,)
-
-
-def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    ts = _as_tuple(atleast_1d(list(tensors)))
-    return M.cat(ts, 0 if ts[0].dim() == 1 else 1)
-
-
-def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    return M.cat(_as_tuple(atleast_2d(list(tensors))), 0)
-
-
-row_stack = vstack
-
-
-def dstack(tensors: Sequence[Tensor]) -> Tensor:
-    return M.cat(_as_tuple(atleast_3d(list(tensors))), 2)
-
-
-def column_stack(tensors: Sequence[Tensor]) -> Tensor:
-    cols = [M.reshape(t, [-1, 1]) if t.dim() <= 1 else t for t in tensors]
-    return M.cat(cols, 1)
-
-
-def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple:  # noqa: A002
-    """Views splitting ``dim`` into that many near-equal parts, or at the given indices."""
-    d = _wrap_dim(dim, input.dim())
-    n = input.shape[d]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
-        if k <= 0:
-            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
-        big, small = n % k, n // k
-        sizes = [small + 1] * big + [small] * (k - big)
-        bounds = np.cumsum([0, *sizes]).tolist()
-    else:
-        idx = (
-            indices_or_sections.tolist()
-            if isinstance(indices_or_sections, Tensor)
-            else indices_or_sections
-        )
-        bounds = [0, *[min(max(int(i), 0), n) for i in idx], n]
-    return tuple(
-        M.narrow(input, d, lo, max(hi - lo, 0))
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-    )
-
-
-def _split_dim(name: str, input: Tensor, sections: Any, dim: int, least: int) -> tuple:  # noqa: A002
-    if input.dim() < least:
-        raise RuntimeError(
-            f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "
-            f"with {input.dim()} dimensions!"
-        )
-    if isinstance(sections, int) and input.shape[dim] % sections:
-        raise RuntimeError(
-            f"torch.{name} attempted to split along dimension {dim}, but the size of the "
-            f"dimension {input.shape[dim]} is not divisible by the split_size {sections}!"
-        )
-    return tensor_split(input, sections, dim)
-
-
-def hsplit(input: Tensor, sections: Any) -> tuple:  # noqa: A002
-    return _split_dim("hsplit", input, sections, 0 if input.dim() == 1 else 1, 1)
-
-
-def vsplit(input: Tensor, sections: Any) -> tuple:  # noqa: A002
-    return _split_dim("vsplit", input, sections, 0, 2)
-
-
-def dsplit(input: Tensor, sections: Any) -> tuple:  # noqa: A002
-    return _split_dim("dsplit", input, sections, 2, 3)
-
-
-# ---- broadcasting -------------------------------------------------------------------------
-def broadcast_shapes(*shapes: Any) -> Size:
-    """The shape tensors of these shapes broadcast to (PyTorch's error if none)."""
-    norm_shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
-    return Size(broadcast_shape(norm_shapes) if norm_shapes else ())
-
-
-def broadcast_tensors(*tensors: Tensor) -> tuple:
-    """Views of every tensor expanded to their common shape."""
-    ts = _flat(tensors)
-    shape = broadcast_shape([tuple(t.shape) for t in ts])
-    return tuple(t if tuple(t.shape) == shape else t.expand(shape) for t in ts)
-
-
-def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
-    """Coordinate grids from 1-D tensors (``'ij'``: matrix indexing, ``'xy'``: Cartesian)."""
-    ts = _flat(tensors)
-    if indexing is None:
-        warnings.warn(
-            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
-            "argument.",
-            UserWarning,
-            stacklevel=2,
-        )
-        indexing = "ij"
-    if indexing not in ("ij", "xy"):
-        raise RuntimeError(
-            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
-        )
-    swap = indexing == "xy" and len(ts) >= 2
-    if swap:
-        ts[0], ts[1] = ts[1], ts[0]
-    shape = [t.numel() for t in ts]
-    grids = []
-    for i, t in enumerate(ts):
-        view = [1] * len(ts)
-        view[i] = -1
-        grids.append(M.reshape(t, view).expand(shape))
-    if swap:
-        grids[0], grids[1] = grids[1], grids[0]
-    return tuple(grids)
-
-
-def cartesian_prod(*tensors: Tensor) -> Tensor:
-    """Every combination of the 1-D inputs' elements, one per row."""
-    ts = _flat(tensors)
-    if len(ts) == 1:
-        return ts[0]
-    grids = meshgrid(*ts, indexing="ij")
-    return M.stack([M.reshape(g, [-1]) for g in grids], 1)
-
-
 # ---- products -----------------------------------------------------------------------------
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     """Contract the last ``dims`` dims of ``a`` with the first of ``b`` (or the given lists)."""
@@ -438,39 +286,24 @@ def cdist(
 
 
 __all__ = [
-    "atleast_1d",
-    "atleast_2d",
-    "atleast_3d",
-    "broadcast_shapes",
-    "broadcast_tensors",
-    "cartesian_prod",
     "cdist",
-    "column_stack",
     "cross",
     "diag",
     "diag_embed",
     "diagonal",
     "diff",
-    "dsplit",
-    "dstack",
     "fliplr",
     "flipud",
-    "hsplit",
-    "hstack",
     "inner",
-    "meshgrid",
     "repeat_interleave",
     "roll",
     "rot90",
-    "row_stack",
     "swapdims",
-    "tensor_split",
     "tensordot",
     "trace",
     "tril",
     "triu",
-    "vsplit",
-    "vstack",
+    *_STACKING_ALL,
 ]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
@@ -478,9 +311,10 @@ METHODS: dict[str, Any] = {
     name: globals()[name]
     for name in (
         "tril triu diagonal diag diag_embed trace roll rot90 fliplr flipud diff "
-        "repeat_interleave swapdims tensor_split hsplit vsplit dsplit inner cross"
+        "repeat_interleave swapdims inner cross"
     ).split()
 }
+METHODS.update(_STACKING_METHODS)
 METHODS["fill_diagonal_"] = fill_diagonal_
 METHODS["tril_"] = lambda self, diagonal=0: self.copy_(tril(self, diagonal))
 METHODS["triu_"] = lambda self, diagonal=0: self.copy_(triu(self, diagonal))

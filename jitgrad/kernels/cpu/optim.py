@@ -16,6 +16,15 @@ from numba import njit
 from .jit import cached_njit
 
 
+@njit(inline="always")
+def _direction(pj, gj, maximize, weight_decay):
+    # The step direction SGD, RMSprop and Adagrad start from: +-g (+ wd*p when on).
+    d = -gj if maximize else gj
+    if weight_decay != 0:
+        d = d + weight_decay * pj
+    return d
+
+
 @cached_njit(error_model="numpy")
 def sgd_step(
     params, grads, bufs, has_buf, lr, momentum, undamped, weight_decay, nesterov, maximize
@@ -31,9 +40,7 @@ def sgd_step(
             b = bufs[i]
             first = has_buf[i] == 0
         for j in range(p.size):
-            d = -g[j] if maximize else g[j]
-            if weight_decay != 0:
-                d = d + weight_decay * p[j]
+            d = _direction(p[j], g[j], maximize, weight_decay)
             if use_buf:
                 if first:
                     b[j] = d
@@ -154,9 +161,7 @@ def rmsprop_step(
         m = grad_avgs[i]
         b = bufs[i]
         for j in range(p.size):
-            d = -g[j] if maximize else g[j]
-            if weight_decay != 0:
-                d = d + weight_decay * p[j]
+            d = _direction(p[j], g[j], maximize, weight_decay)
             vj = v[j] * alpha + rest * d * d
             v[j] = vj
             if centered:
@@ -184,9 +189,7 @@ def adagrad_step(params, grads, sums, neg_clrs, eps, weight_decay, maximize):
         s = sums[i]
         nclr = neg_clrs[i]
         for j in range(p.size):
-            d = -g[j] if maximize else g[j]
-            if weight_decay != 0:
-                d = d + weight_decay * p[j]
+            d = _direction(p[j], g[j], maximize, weight_decay)
             sj = s[j] + d * d
             s[j] = sj
             p[j] = p[j] + nclr * d / (np.sqrt(sj) + eps)
