@@ -44,6 +44,9 @@ class _Global:
     def __repr__(self) -> str:
         return f"<class '{self.module}.{self.name}'>"
 
+    def __call__(self, *args: Any) -> Any:  # pickle writes only callables as REDUCE targets
+        raise UnpicklingError(f"{self.module}.{self.name} cannot be called in jitgrad")
+
 
 #: PyTorch's legacy storage classes: the jitgrad dtype (None: jitgrad has none) and itemsize.
 _STORAGES = {
@@ -279,7 +282,7 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
             return NotImplemented
         if obj._dtype not in _STORAGE_OF:
             raise pickle.PicklingError(f"jitgrad.save cannot store dtype {obj._dtype}")
-        value = np.ascontiguousarray(np.asarray(obj._value), obj._dtype.np.newbyteorder("<"))
+        value = np.asarray(obj._value, obj._dtype.np.newbyteorder("<"), order="C")  # keeps 0-d
         storage = _Storage(value.reshape(-1), obj._dtype)
         strides = tuple(s // value.itemsize for s in value.strides) if value.size else None
         strides = strides or tuple(int(np.prod(value.shape[i + 1 :])) for i in range(value.ndim))
