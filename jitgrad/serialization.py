@@ -1,9 +1,14 @@
 """``jitgrad.save`` / ``jitgrad.load``: tensors, state_dicts and plain containers of them.
 
-The file is a zip holding one ``.npy`` per tensor and a JSON description of the container
-structure; loading builds tensors and plain containers only, so it never runs code from the
-file. ``weights_only=False`` additionally allows a pickle for arbitrary objects (trusted
-files only), as PyTorch does.
+:func:`save` writes PyTorch's own zip format (see :mod:`jitgrad._torch_format`), so
+``torch.load`` reads jitgrad's checkpoints and :func:`load` reads ``torch.save``'s, with
+PyTorch's weights-only unpickler semantics (:mod:`jitgrad._torch_unpickle`).
+
+:func:`load` still reads jitgrad's earlier format, which this module describes from here on:
+a zip holding one ``.npy`` per tensor and a JSON description of the container structure;
+loading builds tensors and plain containers only, so it never runs code from the file.
+``weights_only=False`` additionally allows a pickle for arbitrary objects (trusted files
+only), as PyTorch does.
 
 A file may be damaged or forged, so :func:`load` checks everything it reads before it
 allocates for it: every entry must lie inside the archive and be stored uncompressed (as
@@ -31,8 +36,10 @@ from typing import IO, Any
 
 import numpy as np
 
+from . import _torch_format
 from . import dtypes as D
-from .tensor import Tensor, _make
+from ._torch_unpickle import weights_only_message
+from .tensor import _make
 
 _FORMAT = "jitgrad-save-v1"
 PathOrFile = str | os.PathLike | IO[bytes]
@@ -53,35 +60,6 @@ class UnpicklingError(pickle.UnpicklingError):
 
 def _refuse(why: str) -> UnpicklingError:
     return UnpicklingError(f"Weights only load failed: {why}")
-
-
-def _encode(obj: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
-    from .nn.parameter import Parameter
-
-    if isinstance(obj, Tensor):
-        arrays.append(np.asarray(obj._value, order="C"))  # ascontiguousarray makes 0-d 1-d
-        kind = "parameter" if isinstance(obj, Parameter) else "tensor"
-        return {
-            "__kind__": kind,
-            "index": len(arrays) - 1,
-            "dtype": obj._dtype.np.name,
-            "requires_grad": bool(obj._requires_grad),
-        }
-    if isinstance(obj, OrderedDict | dict | list | tuple) and depth >= MAX_DEPTH:
-        raise TypeError(f"jitgrad.save: containers nested deeper than {MAX_DEPTH} levels")
-    if isinstance(obj, OrderedDict | dict):
-        if not all(isinstance(k, str | int) for k in obj):
-            raise TypeError("jitgrad.save: dict keys must be str or int")
-        return {
-            "__kind__": "odict" if isinstance(obj, OrderedDict) else "dict",
-            "items": [[k, _encode(v, arrays, depth + 1)] for k, v in obj.items()],
-        }
-    if isinstance(obj, list | tuple):
-        kind = "list" if isinstance(obj, list) else "tuple"
-        return {"__kind__": kind, "items": [_encode(v, arrays, depth + 1) for v in obj]}
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return obj
-    raise TypeError(f"jitgrad.save cannot store an object of type {type(obj).__name__}")
 
 
 def _decode(obj: Any, arrays: dict[int, np.ndarray], used: set[int], depth: int = 0) -> Any:
@@ -139,28 +117,17 @@ def _decode(obj: Any, arrays: dict[int, np.ndarray], used: set[int], depth: int 
 
 
 def save(obj: Any, f: PathOrFile) -> None:
-    """Write ``obj`` (tensors, dicts, lists, tuples, numbers, strings) to ``f``."""
-    arrays: list[np.ndarray] = []
-    try:
-        structure = {"format": _FORMAT, "root": _encode(obj, arrays)}
-        pickled = None
-    except TypeError:
-        structure = {"format": _FORMAT, "pickle": True}
-        pickled = pickle.dumps(obj)
-    with zipfile.ZipFile(f, "w") as z:  # type: ignore[arg-type]
-        z.writestr("structure.json", json.dumps(structure))
-        for i, a in enumerate(arrays):
-            buf = io.BytesIO()
-            np.save(buf, a, allow_pickle=False)
-            z.writestr(f"tensors/{i}.npy", buf.getvalue())
-        if pickled is not None:
-            z.writestr("data.pkl", pickled)
+    """Write ``obj`` as ``torch.save`` does (PyTorch's zip layout), so ``torch.load`` reads it
+    too. Tensors, Parameters, containers, numbers and strings load with ``weights_only=True``
+    in both libraries; other objects are pickled and need ``weights_only=False``."""
+    _torch_format.write(obj, f)
 
 
 def load(f: PathOrFile, map_location: Any = None, weights_only: bool = True) -> Any:
-    """Read what :func:`save` wrote. With ``weights_only=True`` (the default) only tensors and
-    plain containers are accepted; anything needing unpickling is refused. A damaged or
-    forged file raises (see the module docstring), never allocates for sizes it claims."""
+    """Read a file ``torch.save`` or :func:`save` wrote (or jitgrad's older format). With
+    ``weights_only=True`` (the default) only tensors, Parameters, containers and plain values
+    are built, as PyTorch's weights-only unpickler does; anything else is refused. A damaged
+    or forged file raises (see the module docstring), never allocates for sizes it claims."""
     try:
         z = zipfile.ZipFile(f, "r")  # type: ignore[arg-type]
     except _ZIP_ERRORS:
@@ -169,6 +136,16 @@ def load(f: PathOrFile, map_location: Any = None, weights_only: bool = True) -> 
         ) from None
     with z:
         entries = _entries(z)
+        prefix = _torch_format.archive_prefix(list(entries))
+        if prefix is not None:
+            sizes = {name: info.file_size for name, info in entries.items()}
+            try:
+                reader = lambda n: _read(z, entries, n)  # noqa: E731
+                return _torch_format.read(reader, sizes, prefix, weights_only)
+            except pickle.UnpicklingError as e:
+                if not weights_only or isinstance(e, UnpicklingError):
+                    raise
+                raise UnpicklingError(weights_only_message(str(e))) from None
         structure = _parse(_read(z, entries, "structure.json"))
         if structure.get("pickle") is True and set(structure) == {"format", "pickle"}:
             if weights_only:
