@@ -303,3 +303,13 @@ def test_gru_gate_formula_by_hand() -> None:
     expected = (1 - z) * n + z * hn
     np.testing.assert_allclose(cell(x, h).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
     assert math.isfinite(float(cell(x, h).sum()))
+
+
+def test_zero_input_size_cell_constructs() -> None:
+    """PyTorch allows ``LSTMCell(0, 4)``; its empty weight must take the uniform init (an
+    empty tensor has zero strides in NumPy but no overlapping elements)."""
+    cell = nn.LSTMCell(0, 4)
+    assert tuple(cell.weight_ih.shape) == (16, 0) and repr(cell) == "LSTMCell(0, 4)"
+    assert jg.zeros(3, 0).uniform_().shape == (3, 0)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        jg.zeros(1, 3).expand(2, 3).uniform_()
