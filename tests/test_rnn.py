@@ -200,6 +200,8 @@ def _err_cases():
         (lambda: nn.LSTM(10, 20, bias=1), TypeError, "bias should be of type bool, got: int"),
         (lambda: nn.GRU(10, 20, proj_size=2), ValueError,
          "proj_size argument is only supported for LSTM, not RNN or GRU"),
+        (lambda: nn.LSTM(10, 20, foo=1), TypeError,
+         "RNNBase.__init__() got an unexpected keyword argument 'foo'"),
         (lambda: nn.LSTM(10, 20, proj_size=20), ValueError,
          "proj_size has to be smaller than hidden_size"),
         (lambda: lcell(r(3, 7)), RuntimeError,

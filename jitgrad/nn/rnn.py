@@ -243,12 +243,13 @@ class RNNBase(Module):
         return output, h_n
 
 
-def _no_proj_size(name: str, kwargs: dict) -> None:
+def _extra_kwargs(kwargs: dict) -> None:
+    """PyTorch's errors for keywords beyond a class's signature (checked in ``RNNBase``)."""
     if "proj_size" in kwargs:
         raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
     if kwargs:
         raise TypeError(
-            f"{name}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'"
+            f"RNNBase.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'"
         )
 
 
@@ -263,7 +264,7 @@ class RNN(RNNBase):
         dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
         dtype: Any = None, **kwargs: Any,
     ) -> None:  # fmt: skip
-        _no_proj_size("RNN", kwargs)
+        _extra_kwargs(kwargs)
         modes = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
         if nonlinearity not in modes:
             raise ValueError(
@@ -288,7 +289,7 @@ class GRU(RNNBase):
         batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
         device: Any = None, dtype: Any = None, **kwargs: Any,
     ) -> None:  # fmt: skip
-        _no_proj_size("GRU", kwargs)
+        _extra_kwargs(kwargs)
         super().__init__(
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, dtype=dtype,
@@ -305,8 +306,9 @@ class LSTM(RNNBase):
     def __init__(
         self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
         batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-        proj_size: int = 0, device: Any = None, dtype: Any = None,
+        proj_size: int = 0, device: Any = None, dtype: Any = None, **kwargs: Any,
     ) -> None:  # fmt: skip
+        _extra_kwargs(kwargs)
         super().__init__(
             "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, proj_size, dtype=dtype,
