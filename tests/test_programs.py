@@ -52,3 +52,12 @@ def test_lenet_cnn_program_trains() -> None:
     losses = [float(v) for v in re.findall(r"loss (\d+\.\d+)", out)]
     assert len(losses) == 12 and losses[-1] < 0.95 * losses[0]
     assert "batches tracked 12" in out
+
+
+def test_lstm_classifier_program_trains() -> None:
+    out = _run("lstm_classifier.py")
+    lstm = "(lstm): LSTM(8, 12, num_layers=2, batch_first=True, dropout=0.1, bidirectional=True)"
+    assert lstm in out and "(cell): GRUCell(8, 12)" in out
+    losses = [float(v) for v in re.findall(r"loss (\d+\.\d+)", out)]
+    assert len(losses) == 12 and losses[-1] < 0.5 * losses[0]
+    assert float(re.search(r"train accuracy (\d\.\d+)", out).group(1)) >= 0.9

@@ -51,9 +51,10 @@ NO, FULL, PARTIAL, TOO_HARD = range(4)
 
 
 def internal_overlap(arr: np.ndarray) -> bool:
-    """ATen's ``has_internal_overlap(t) == Yes``: a dimension longer than 1 with stride 0."""
+    """ATen's ``has_internal_overlap(t) == Yes``: a dimension longer than 1 with stride 0.
+    An empty tensor has no elements to overlap (NumPy gives it zero strides)."""
     strides = arr.strides
-    if 0 not in strides:
+    if 0 not in strides or arr.size == 0:
         return False
     return any(s == 0 and n > 1 for n, s in zip(arr.shape, strides, strict=True))
 
