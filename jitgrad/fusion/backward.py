@@ -113,7 +113,7 @@ class FusedGroup:
         """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
         saved = self._checked_saved()
         out = saved[0][7]
-        layout = GroupLayout(self.members, saved, out.dtype, needed)
+        layout = self.layout = GroupLayout(self.members, saved, out.dtype, needed)
         _, (self.kernel, self.spec) = layout.launch(
             saved, np.zeros(out.shape, out.dtype), compile_only=True
         )
@@ -214,7 +214,7 @@ class JointGroup:
             return
         src = self.reduction.src
         garr = np.broadcast_to(np.ones((), src.odt.np), src.shape)
-        layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
+        layout = self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
         _, (self.kernel, self.spec) = layout.launch(saved, garr, compile_only=True)
 
     @staticmethod
@@ -288,28 +288,49 @@ class GroupLayout:
                 self.aliases.append((k, i, *self.gather[s - 1]))
             return s
 
-        for k, (m, (op, smask, args, values, cdt, _vc, _vs, out, _ov)) in enumerate(
-            zip(members, saved, strict=True)
-        ):
+        # What each member's rules read, and which member produces each operand.
+        info = []
+        for m, (op, smask, args, *_r) in zip(members, saved, strict=True):
             edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
             grads, reads = _needed_grads(op, args, edge_at, needed, index)
-            cheap = remat[k]
-            sources: list[tuple] = []
+            producers = [
+                None if smask[i] == "s" else _producer(x, edge_at.get(i), index)
+                for i, x in enumerate(args)
+            ]
+            info.append((edge_at, grads, reads, producers))
+        wanted = _values_read(saved, info, remat, joint)
+        # Arguments in the order the program first used them (members run root first, so
+        # walk them backwards); an operand the kernel never reads is not passed.
+        sources_of: list[list[tuple]] = [[] for _ in members]
+        out_slots = [-1] * len(members)  # -1: the rules do not read out
+        for k in reversed(range(len(members))):
+            op, smask, args, values, _cdt, _vc, _vs, out, _ov = saved[k]
+            _e, _g, reads, producers = info[k]
+            expr_reads = _free_names(op.expr) if wanted[k] else frozenset()
+            sources = sources_of[k]
+            for i in range(len(args)):
+                producer = producers[i]
+                if ROLES[i] not in reads and ROLES[i] not in expr_reads:
+                    sources.append(("-",))  # (a scalar too: nothing reads it)
+                elif smask[i] == "s":
+                    sources.append(("s",))
+                elif producer is not None and remat[producer]:
+                    sources.append(("m", producer))
+                else:
+                    owner = -1 if producer is None else producer
+                    sources.append(("a", slot(values[i], k, i), owner))
+            if "out" in reads:
+                out_slots[k] = _RECOMPUTE if remat[k] else slot(out, k, -1)
+        for k, (op, smask, args, values, cdt, _vc, _vs, out, _ov) in enumerate(saved):
+            edge_at, grads, _reads, _p = info[k]
             dests: list[tuple | None] = []
             for i, x in enumerate(args):
                 if smask[i] == "s":
-                    self.scalar_gather.append((k, i))
-                    sources.append(("s",))
+                    if sources_of[k][i][0] == "s":
+                        self.scalar_gather.append((k, i))
                     dests.append(None)
                     continue
                 e = edge_at.get(i)
-                producer = _producer(x, e, index)
-                if producer is not None and remat[producer]:
-                    sources.append(("m", producer))
-                elif not cheap and ROLES[i] not in reads:  # never read: not passed
-                    sources.append(("-",))
-                else:
-                    sources.append(("a", slot(values[i], k, i)))
                 if i not in grads:
                     dests.append(None)
                 elif id(e[0]) in index:
@@ -321,18 +342,15 @@ class GroupLayout:
                         b = targets[tkey] = len(buf_meta)
                         buf_meta.append((values[i].shape, x._dtype))
                     dests.append(("ext", b, x._dtype.name))
-            out_slot = -1  # the rules do not read out
-            if "out" in reads:
-                out_slot = _RECOMPUTE if cheap else slot(out, k, -1)
             key.append(
                 (
                     op.name,
                     smask,
                     cdt.name,
                     _dtype_name(out.dtype),
-                    tuple(sources),
+                    tuple(sources_of[k]),
                     tuple(dests),
-                    out_slot,
+                    out_slots[k],
                 )
             )
         self.names = [m.name() for m in members]
@@ -490,6 +508,24 @@ def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
     return index.get(id(edge[0]))
 
 
+def _values_read(saved: list[tuple], info: list[tuple], remat: list[bool], joint: bool):
+    """Which members' forward values the kernel recomputes: a value the rules read (``out``,
+    or an operand produced by a recomputed member), recursively through what recomputing it
+    reads; a joint kernel also recomputes the root's (the loss). Members come root first,
+    so every consumer is decided before its producers."""
+    wanted = [False] * len(saved)
+    if joint:
+        wanted[0] = True
+    for k, (_e, _g, reads, producers) in enumerate(info):
+        if remat[k] and "out" in reads:
+            wanted[k] = True
+        expr_reads = _free_names(saved[k][0].expr) if wanted[k] else frozenset()
+        for i, p in enumerate(producers):
+            if p is not None and remat[p] and (ROLES[i] in reads or ROLES[i] in expr_reads):
+                wanted[p] = True
+    return wanted
+
+
 def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
     """Which operands' gradients a member computes, and the names those rules read."""
     grads: set[int] = set()
@@ -530,20 +566,39 @@ def _cast(expr: str, have: str, want: str) -> str:
     return expr if have == want else f"np.{want}({expr})"
 
 
+def _argument_names(members: tuple, tags: list[str], n_arrays: int) -> list[str]:
+    """The array arguments' names, from the structure alone (the source is the kernel's
+    cache key): ``g`` the incoming gradient, ``saved_<op><k>`` the saved forward value of
+    member k, ``x0, x1, ...`` the arrays from outside the group in the order of the call
+    (the order the program first used them). Who they are in the user's program is in
+    :func:`jitgrad.explain`'s report, not in the source."""
+    owner: dict[int, int] = {}  # slot -> the member whose value it is (-1: none)
+    for k, (_op, _sm, _c, _o, sources, _d, out_slot) in enumerate(members):
+        for src in sources:
+            if src[0] == "a":
+                owner[src[1]] = src[2]
+        if out_slot >= 0:
+            owner[out_slot] = k
+    names = ["g"]
+    external = 0
+    for s in range(1, n_arrays):
+        k = owner[s]
+        if k >= 0:
+            names.append(f"saved_{tags[k]}")
+        else:
+            names.append(f"x{external}")
+            external += 1
+    return names
+
+
 def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelSpec:
     """The KernelSpec for structural ``key`` (only on a cache miss): one line per op."""
     gdt = key[0]
     members = key[1 : 1 + n]
     modes, ndim, parallel, n_arrays, joint = key[1 + n :]
     tags = [f"{m[0]}{k}" for k, m in enumerate(members)]
-    array_name = {0: "g"}
-    for k, (_op, _sm, _c, _o, sources, _d, out_slot) in enumerate(members):
-        for i, src in enumerate(sources):
-            if src[0] == "a":
-                array_name.setdefault(src[1], f"{tags[k]}_{ROLES[i]}")
-        if out_slot >= 0:
-            array_name.setdefault(out_slot, f"{tags[k]}_out")
-    inputs = [(array_name[s], False) for s in range(n_arrays)]
+    array_name = _argument_names(members, tags, n_arrays)
+    inputs = [(name, False) for name in array_name]
     if joint:  # the incoming gradient is the loss's: one scalar, not a stride-0 array
         inputs[0] = ("g_", True)
     remat: list[tuple[str, str]] = []
