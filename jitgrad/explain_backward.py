@@ -3,7 +3,7 @@ why each fusion group starts and stops where it does.
 
 A generated kernel's source is its cache key, so its arguments are named from the graph's
 structure only (``g``, ``x0``, ``saved_sin1``, ``out0``: see
-:func:`jitgrad.fusion.backward._argument_names`); a name from the user's program in the
+:func:`jitgrad.fusion.backward_render._argument_names`); a name from the user's program in the
 source would make a kernel per program. This module maps those names back to the user's
 tensors (parameter names where ``explain`` was given them) for the report.
 
