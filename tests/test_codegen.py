@@ -28,10 +28,10 @@ def test_fused_backward_source_matches_golden():
     assert source == GOLDEN.read_text()
     # Readable: one line per op, named after the ops; sin is read, the product recomputed.
     assert "d_sin3_a = (g_sin3 * _fm.cos32(v_mul4))" in source
-    # Arguments named by structure (x0, x1: the user's x and y, in the order the program used
-    # them; saved_exp1: exp's saved result) and only those the kernel reads: add's operands
-    # (sin's result and the 1) are not passed, add's rule reads neither.
-    assert "(g, x0, x1, saved_exp1, mul0_b, out0, out1):" in source
+    # Arguments named by structure (x0, x1: the user's x and y; saved_exp1: exp's saved
+    # result) and only those the kernel reads: add's operands (sin's result and the 1) are
+    # not passed, add's rule reads neither.
+    assert "(g, saved_exp1, x0, x1, mul0_b, out0, out1):" in source
     # y broadcast from one element: a scalar reduction, blocked so the loop body vectorizes
     assert "blk_out1[i0] = grad1" in source
     assert "_k.block_sum(blk_out1, np.float64(0))" in source
@@ -53,8 +53,8 @@ def test_broadcast_operands_of_a_2d_loop_are_read_as_1d_arrays(fused):
         h = jitgrad.relu(x + b) * c
         if fused:
             source = "\n".join(g.source for g in jitgrad.explain(h.sum()).groups)
-            # x0, x1, x2: x, b, c; b is read as a row, c as a column
-            assert "x1_ = x1[i1]" in source and "x2_ = x2[i0]" in source, source
+            # x0, x1, x2: c, x, b (first read from the root); b is read as a row, c as a column
+            assert "x2_ = x2[i1]" in source and "x0_ = x0[i0]" in source, source
         h.sum().backward()
     pre = X + B
     mask = pre > 0

@@ -288,49 +288,40 @@ class GroupLayout:
                 self.aliases.append((k, i, *self.gather[s - 1]))
             return s
 
-        # What each member's rules read, and which member produces each operand.
-        info = []
-        for m, (op, smask, args, *_r) in zip(members, saved, strict=True):
+        # Which members' forward values the kernel recomputes: those the rules read (``out``,
+        # or an operand a recomputed member produces), recursively through what recomputing
+        # them reads; a joint kernel's root's (the loss). Members come root first, so each
+        # member's consumers, and whether they want its value, are known when it is reached.
+        wanted = [joint] + [False] * (len(members) - 1)
+        for k, (m, (op, smask, args, values, cdt, _vc, _vs, out, _ov)) in enumerate(
+            zip(members, saved, strict=True)
+        ):
             edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
             grads, reads = _needed_grads(op, args, edge_at, needed, index)
-            producers = [
-                None if smask[i] == "s" else _producer(x, edge_at.get(i), index)
-                for i, x in enumerate(args)
-            ]
-            info.append((edge_at, grads, reads, producers))
-        wanted = _values_read(saved, info, remat, joint)
-        # Arguments in the order the program first used them (members run root first, so
-        # walk them backwards); an operand the kernel never reads is not passed.
-        sources_of: list[list[tuple]] = [[] for _ in members]
-        out_slots = [-1] * len(members)  # -1: the rules do not read out
-        for k in reversed(range(len(members))):
-            op, smask, args, values, _cdt, _vc, _vs, out, _ov = saved[k]
-            _e, _g, reads, producers = info[k]
-            expr_reads = _free_names(op.expr) if wanted[k] else frozenset()
-            sources = sources_of[k]
-            for i in range(len(args)):
-                producer = producers[i]
-                if ROLES[i] not in reads and ROLES[i] not in expr_reads:
-                    sources.append(("-",))  # (a scalar too: nothing reads it)
-                elif smask[i] == "s":
-                    sources.append(("s",))
+            cheap = remat[k]
+            if cheap and "out" in reads:
+                wanted[k] = True
+            reads_all = reads | _free_names(op.expr) if wanted[k] else reads
+            sources: list[tuple] = []
+            dests: list[tuple | None] = []
+            for i, x in enumerate(args):
+                read = ROLES[i] in reads_all  # else not passed (a number either)
+                if smask[i] == "s":
+                    if read:
+                        self.scalar_gather.append((k, i))
+                    sources.append(("s",) if read else ("-",))
+                    dests.append(None)
+                    continue
+                e = edge_at.get(i)
+                producer = _producer(x, e, index)
+                if not read:
+                    sources.append(("-",))
                 elif producer is not None and remat[producer]:
+                    wanted[producer] = True
                     sources.append(("m", producer))
                 else:
                     owner = -1 if producer is None else producer
                     sources.append(("a", slot(values[i], k, i), owner))
-            if "out" in reads:
-                out_slots[k] = _RECOMPUTE if remat[k] else slot(out, k, -1)
-        for k, (op, smask, args, values, cdt, _vc, _vs, out, _ov) in enumerate(saved):
-            edge_at, grads, _reads, _p = info[k]
-            dests: list[tuple | None] = []
-            for i, x in enumerate(args):
-                if smask[i] == "s":
-                    if sources_of[k][i][0] == "s":
-                        self.scalar_gather.append((k, i))
-                    dests.append(None)
-                    continue
-                e = edge_at.get(i)
                 if i not in grads:
                     dests.append(None)
                 elif id(e[0]) in index:
@@ -342,15 +333,18 @@ class GroupLayout:
                         b = targets[tkey] = len(buf_meta)
                         buf_meta.append((values[i].shape, x._dtype))
                     dests.append(("ext", b, x._dtype.name))
+            out_slot = -1  # the rules do not read out
+            if "out" in reads:
+                out_slot = _RECOMPUTE if cheap else slot(out, k, -1)
             key.append(
                 (
                     op.name,
                     smask,
                     cdt.name,
                     _dtype_name(out.dtype),
-                    tuple(sources_of[k]),
+                    tuple(sources),
                     tuple(dests),
-                    out_slots[k],
+                    out_slot,
                 )
             )
         self.names = [m.name() for m in members]
@@ -506,24 +500,6 @@ def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
     if edge is None or edge[0] is None or x.grad_fn is not edge[0] or x._output_nr != 0:
         return None
     return index.get(id(edge[0]))
-
-
-def _values_read(saved: list[tuple], info: list[tuple], remat: list[bool], joint: bool):
-    """Which members' forward values the kernel recomputes: a value the rules read (``out``,
-    or an operand produced by a recomputed member), recursively through what recomputing it
-    reads; a joint kernel also recomputes the root's (the loss). Members come root first,
-    so every consumer is decided before its producers."""
-    wanted = [False] * len(saved)
-    if joint:
-        wanted[0] = True
-    for k, (_e, _g, reads, producers) in enumerate(info):
-        if remat[k] and "out" in reads:
-            wanted[k] = True
-        expr_reads = _free_names(saved[k][0].expr) if wanted[k] else frozenset()
-        for i, p in enumerate(producers):
-            if p is not None and remat[p] and (ROLES[i] in reads or ROLES[i] in expr_reads):
-                wanted[p] = True
-    return wanted
 
 
 def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:

@@ -25,8 +25,8 @@ def _argument_names(members: tuple, tags: list[str], n_arrays: int) -> list[str]
     """The array arguments' names, from the structure alone (the source is the kernel's
     cache key): ``g`` the incoming gradient, ``saved_<op><k>`` the saved forward value of
     member k, ``x0, x1, ...`` the arrays from outside the group in the order of the call
-    (the order the program first used them). Who they are in the user's program is in
-    :func:`jitgrad.explain`'s report, not in the source."""
+    (the order the members, root first, first read them). Who they are in the user's
+    program is in :func:`jitgrad.explain`'s report, not in the source."""
     owner: dict[int, int] = {}  # slot -> the member whose value it is (-1: none)
     for k, (_op, _sm, _c, _o, sources, _d, out_slot) in enumerate(members):
         for src in sources:
