@@ -1,11 +1,5 @@
-"""The backward half of ``jitgrad.explain``'s details: who a fused kernel's arguments are, and
-why each fusion group starts and stops where it does.
-
-A generated kernel's source is its cache key, so its arguments are named from the graph's
-structure only (``g``, ``x0``, ``saved_sin1``, ``out0``: see
-:func:`jitgrad.fusion.backward_render._argument_names`); a name from the user's program in the
-source would make a kernel per program. This module maps those names back to the user's
-tensors (parameter names where ``explain`` was given them) for the report.
+"""The backward half of ``jitgrad.explain``'s details: who a fused kernel's arguments are (see
+:mod:`.fusion.arguments`), and why each fusion group starts and stops where it does.
 
 The cut reasons follow :func:`jitgrad.fusion.planner._joinable`'s tests in its order.
 """
@@ -16,28 +10,9 @@ from typing import Any
 
 from .autograd.engine import AccumulateGrad, hooked
 from .fusion import backward, lazy
+from .fusion.arguments import Namer, describe_arguments
 from .fusion.planner import MAX_GROUP
 from .ops.pointwise import ElementwiseBackward
-
-
-class Namer:
-    """Names tensors as the user knows them: a parameter's name from ``params``, else
-    ``leaf 0``, ``leaf 1``... in the order the report meets them, else the op's result."""
-
-    def __init__(self, params: dict[str, Any] | None) -> None:
-        self.names = {id(v): k for k, v in (params or {}).items()}
-        self.keep: list[Any] = []  # the tensors numbered (their ids stay theirs)
-
-    def __call__(self, x: Any) -> str:
-        grad = ", requires_grad" if x.requires_grad else ""
-        shape = f"shape {tuple(x.shape)}{grad}"
-        if x.grad_fn is not None and id(x) not in self.names:
-            return f"the result of {x.grad_fn.name()} ({shape})"
-        name = self.names.get(id(x))
-        if name is None:
-            name = self.names[id(x)] = f"leaf {len(self.keep)}"
-            self.keep.append(x)
-        return f"{name} ({shape})"
 
 
 def arguments(group: Any, describe: Namer) -> list[tuple[str, str]]:
@@ -51,44 +26,8 @@ def arguments(group: Any, describe: Namer) -> list[tuple[str, str]]:
     saved = lazy.joint_saved(members) if joint else [m.saved() for m in members]
     if saved is None:
         return []
-    arg_names = spec.arg_names
-    first = group.root.name() if joint else members[0].name()
-    rows = [(arg_names[0], f"the gradient arriving at {first}")]
-    if joint:
-        rows[0] = (arg_names[0], f"the gradient arriving at {first} (one number)")
-    for name, (k, i) in zip(arg_names[1:], layout.gather, strict=False):
-        if i < 0:
-            rows.append((name, f"{members[k].name()}'s saved result"))
-            continue
-        x = saved[k][2][i]
-        if name.startswith("saved_"):
-            rows.append((name, f"{x.grad_fn.name()}'s saved result"))
-        else:
-            rows.append((name, describe(x)))
-    n_arrays = 1 + len(layout.gather)
-    scalar_names = arg_names[n_arrays : n_arrays + len(layout.scalar_gather)]
-    for name, (k, i) in zip(scalar_names, layout.scalar_gather, strict=True):
-        number = saved[k][3][i]
-        number = number.item() if hasattr(number, "item") else number
-        rows.append((name, f"the number {number!r} given to {members[k].name()}"))
-    targets = _gradient_targets(layout, saved)
-    outputs = arg_names[n_arrays + len(layout.scalar_gather) :]
-    for b, name in enumerate(outputs):
-        if b < len(targets):
-            rows.append((name, "the gradient of " + describe(targets[b])))
-        else:
-            rows.append((name, "the loss (the sum the joint kernel computes)"))
-    return rows
-
-
-def _gradient_targets(layout: Any, saved: list[tuple]) -> list[Any]:
-    """The tensor each gradient buffer of ``layout`` belongs to, in buffer order."""
-    found: dict[int, Any] = {}
-    for k, member in enumerate(layout.key[1:]):
-        for i, dest in enumerate(member[5]):
-            if dest is not None and dest[0] == "ext":
-                found.setdefault(dest[1], saved[k][2][i])
-    return [found[b] for b in sorted(found)]
+    root = group.root if joint else None
+    return describe_arguments(layout, spec, members, saved, root, describe)
 
 
 def cut_reasons(

@@ -4,6 +4,11 @@ key), only those the kernel reads, and mapped back to the user's tensors by ``ex
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -159,3 +164,30 @@ def test_cut_reason_node_hook():
     y = (h.exp() * 2.0).sum()
     reasons = _reasons(y)
     assert "stops before SinBackward0: a hook on it sees its own gradients" in reasons, reasons
+
+
+def test_debug_2_logs_who_the_arguments_are_outside_the_source():
+    """The mapping goes to the log, never into the source (the source is the cache key)."""
+    code = (
+        "import jitgrad\n"
+        "x = jitgrad.ones(3, requires_grad=True)\n"
+        "(jitgrad.sin(x * x) * 3.0).sum().backward()\n"
+    )
+    env = {
+        **os.environ,
+        "JITGRAD_DEBUG": "2",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    res = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    log = res.stderr
+    start = log.index("arguments of _gen_mul_sin_fbwd_")
+    assert log[start:].splitlines()[1:5] == [
+        "    g: the gradient arriving at MulBackward0",
+        "    x0: leaf 0 (shape (3,), requires_grad)",
+        "    mul0_b: the number 3.0 given to MulBackward0",
+        "    out0: the gradient of leaf 0 (shape (3,), requires_grad)",
+    ]
+    assert "leaf 0" not in log[: log.index("arguments of")]  # not in the printed source

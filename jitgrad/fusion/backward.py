@@ -29,6 +29,7 @@ from ..ops.pointwise import ROLES, edge_indices
 from ..tensor import Tensor, _make
 from . import codegen as C
 from . import lazy
+from .arguments import Namer, describe_arguments
 from .backward_render import RECOMPUTE as _RECOMPUTE
 from .backward_render import render as _render
 from .layout import iteration_views
@@ -107,6 +108,8 @@ class FusedGroup:
         self.layout = GroupLayout(self.members, saved, g._value.dtype, needed)
         results, ran = self.layout.launch(saved, g._value)
         self.kernel, self.spec = self.members[0]._ran = ran
+        if helpers.DEBUG >= 2:
+            _log_arguments(self.layout, ran, self.members, saved, None)
         return results
 
     def prepare(self, needed: Any) -> None:
@@ -204,6 +207,8 @@ class JointGroup:
         loss = np.zeros(1, saved[0][7].dtype)  # this call's own: layouts are shared
         results, ran = self.layout.launch(saved, garr, loss=loss)
         self.kernel, self.spec = self.members[0]._ran = ran
+        if helpers.DEBUG >= 2:
+            _log_arguments(self.layout, ran, self.members, saved, self.root)
         self.reduction.finish(loss)
         return results
 
@@ -493,6 +498,17 @@ class GroupLayout:
             spec = _render(self.names, saved, kkey, len(saved))
             entry = _kernels[kkey] = (C.get_kernel(spec), spec)
         return entry
+
+
+def _log_arguments(layout: GroupLayout, ran: tuple, members: list, saved: list, root: Any):
+    """``JITGRAD_DEBUG=2``: who a kernel's arguments are, at its first launch (the source's
+    names are structural: see :mod:`.arguments`)."""
+    kernel, spec = ran
+    if kernel is None or kernel.calls > 1:
+        return
+    rows = describe_arguments(layout, spec, members, saved, root, Namer(None))
+    who = "".join(f"\n    {name}: {what}" for name, what in rows)
+    helpers.debug_print(2, f"arguments of {kernel.name}:{who}")
 
 
 def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
