@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import explain_backward as EB
 from .autograd.engine import FREED, AccumulateGrad, hooked
 from .explain_forward import ForwardGroup, forward_groups, graph_nodes
 from .fusion import backward, control, diskcache, lazy, replay
@@ -32,6 +33,11 @@ class GroupReport:
     status: str
     source: str
     nodes: list[Any] = field(default_factory=list, repr=False)
+    #: ``(argument, who it is)``: the kernel's arguments as the user's tensors (empty where
+    #: the graph no longer holds them)
+    arguments: list[tuple[str, str]] = field(default_factory=list)
+    #: why the group starts at its root and stops at each node below it
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +72,8 @@ class Explanation:
         for i, g in enumerate(self.groups):
             lines.append(f"group {i}: {len(g.ops)} ops -> {g.kernel} [{g.status}]")
             lines.append("  " + " <- ".join(g.ops))
+            lines += ["  " + why for why in g.reasons]
+            lines += [f"  {name}: {who}" for name, who in g.arguments]
             if self.show_source:
                 lines += ["  " + line for line in g.source.splitlines()]
         if self.unfused:
@@ -85,8 +93,12 @@ def _status(kernel: diskcache.Kernel) -> str:
     return "not run yet; " + ("compiled code on disk" if cached else "compiles on first run")
 
 
-def explain(t: Any, source: bool = False) -> Explanation:
-    """The fusion groups and kernels ``t.backward()`` would run (``source``: their code)."""
+def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) -> Explanation:
+    """The fusion groups and kernels ``t.backward()`` would run (``source``: their code).
+
+    ``params`` (``dict(model.named_parameters())``, as for :func:`jitgrad.viz.make_dot`)
+    names the tensors a kernel's arguments stand for.
+    """
     root = t.grad_fn
     if root is None:
         raise RuntimeError("explain() needs a tensor with a grad_fn (the result of an op)")
@@ -95,6 +107,7 @@ def explain(t: Any, source: bool = False) -> Explanation:
     report = Explanation(root.name(), control.STATE.enabled, show_source=source)
     report.forward = forward_groups(nodes, t)
     planned = partition(nodes, needed, [root]) if control.STATE.enabled else []
+    namer = EB.Namer(params)
     grouped: set[Any] = set()
     for members in planned:
         group = backward.FusedGroup(members)
@@ -111,16 +124,18 @@ def explain(t: Any, source: bool = False) -> Explanation:
         kernel = group.kernel
         names = group.names()
         nodes_of = [joint.root, *members] if joint is not None else list(members)
+        why = EB.cut_reasons(nodes_of, nodes, planned, root, namer)
         if kernel is None:
             status = (
                 "not built yet: its forward is still deferred (explain computes nothing)"
                 if deferred and joint is None
                 else "no kernel (zero-size tensors)"
             )
-            report.groups.append(GroupReport(names, "(none)", status, "", nodes_of))
+            report.groups.append(GroupReport(names, "(none)", status, "", nodes_of, [], why))
             continue
+        args = EB.arguments(group, namer) if group.layout is not None else []
         report.groups.append(
-            GroupReport(names, kernel.name, _status(kernel), kernel.source, nodes_of)
+            GroupReport(names, kernel.name, _status(kernel), kernel.source, nodes_of, args, why)
         )
     alone = [n for n in nodes if n not in grouped]
     report.unfused = [n.name() for n in alone]

@@ -29,6 +29,9 @@ from ..ops.pointwise import ROLES, edge_indices
 from ..tensor import Tensor, _make
 from . import codegen as C
 from . import lazy
+from .arguments import Namer, describe_arguments
+from .backward_render import RECOMPUTE as _RECOMPUTE
+from .backward_render import render as _render
 from .layout import iteration_views
 from .planner import partition
 
@@ -56,8 +59,6 @@ CHEAP = frozenset(
     }
 )
 
-#: ``out`` slot marker: the member's forward value is recomputed, not read.
-_RECOMPUTE = -2
 #: structural key -> (Kernel, spec)
 _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
@@ -107,13 +108,15 @@ class FusedGroup:
         self.layout = GroupLayout(self.members, saved, g._value.dtype, needed)
         results, ran = self.layout.launch(saved, g._value)
         self.kernel, self.spec = self.members[0]._ran = ran
+        if helpers.DEBUG >= 2:
+            _log_arguments(self.layout, ran, self.members, saved, None)
         return results
 
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
         saved = self._checked_saved()
         out = saved[0][7]
-        layout = GroupLayout(self.members, saved, out.dtype, needed)
+        layout = self.layout = GroupLayout(self.members, saved, out.dtype, needed)
         _, (self.kernel, self.spec) = layout.launch(
             saved, np.zeros(out.shape, out.dtype), compile_only=True
         )
@@ -204,6 +207,8 @@ class JointGroup:
         loss = np.zeros(1, saved[0][7].dtype)  # this call's own: layouts are shared
         results, ran = self.layout.launch(saved, garr, loss=loss)
         self.kernel, self.spec = self.members[0]._ran = ran
+        if helpers.DEBUG >= 2:
+            _log_arguments(self.layout, ran, self.members, saved, self.root)
         self.reduction.finish(loss)
         return results
 
@@ -214,7 +219,7 @@ class JointGroup:
             return
         src = self.reduction.src
         garr = np.broadcast_to(np.ones((), src.odt.np), src.shape)
-        layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
+        layout = self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
         _, (self.kernel, self.spec) = layout.launch(saved, garr, compile_only=True)
 
     @staticmethod
@@ -288,28 +293,40 @@ class GroupLayout:
                 self.aliases.append((k, i, *self.gather[s - 1]))
             return s
 
+        # Which members' forward values the kernel recomputes: those the rules read (``out``,
+        # or an operand a recomputed member produces), recursively through what recomputing
+        # them reads; a joint kernel's root's (the loss). Members come root first, so each
+        # member's consumers, and whether they want its value, are known when it is reached.
+        wanted = [joint] + [False] * (len(members) - 1)
         for k, (m, (op, smask, args, values, cdt, _vc, _vs, out, _ov)) in enumerate(
             zip(members, saved, strict=True)
         ):
             edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
             grads, reads = _needed_grads(op, args, edge_at, needed, index)
             cheap = remat[k]
+            if cheap and "out" in reads:
+                wanted[k] = True
+            reads_all = reads | _free_names(op.expr) if wanted[k] else reads
             sources: list[tuple] = []
             dests: list[tuple | None] = []
             for i, x in enumerate(args):
+                read = ROLES[i] in reads_all  # else not passed (a number either)
                 if smask[i] == "s":
-                    self.scalar_gather.append((k, i))
-                    sources.append(("s",))
+                    if read:
+                        self.scalar_gather.append((k, i))
+                    sources.append(("s",) if read else ("-",))
                     dests.append(None)
                     continue
                 e = edge_at.get(i)
                 producer = _producer(x, e, index)
-                if producer is not None and remat[producer]:
-                    sources.append(("m", producer))
-                elif not cheap and ROLES[i] not in reads:  # never read: not passed
+                if not read:
                     sources.append(("-",))
+                elif producer is not None and remat[producer]:
+                    wanted[producer] = True
+                    sources.append(("m", producer))
                 else:
-                    sources.append(("a", slot(values[i], k, i)))
+                    owner = -1 if producer is None else producer
+                    sources.append(("a", slot(values[i], k, i), owner))
                 if i not in grads:
                     dests.append(None)
                 elif id(e[0]) in index:
@@ -483,6 +500,17 @@ class GroupLayout:
         return entry
 
 
+def _log_arguments(layout: GroupLayout, ran: tuple, members: list, saved: list, root: Any):
+    """``JITGRAD_DEBUG=2``: who a kernel's arguments are, at its first launch (the source's
+    names are structural: see :mod:`.arguments`)."""
+    kernel, spec = ran
+    if kernel is None or kernel.calls > 1:
+        return
+    rows = describe_arguments(layout, spec, members, saved, root, Namer(None))
+    who = "".join(f"\n    {name}: {what}" for name, what in rows)
+    helpers.debug_print(2, f"arguments of {kernel.name}:{who}")
+
+
 def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
     """The member producing operand ``x`` (its forward value can be recomputed), or None."""
     if edge is None or edge[0] is None or x.grad_fn is not edge[0] or x._output_nr != 0:
@@ -524,110 +552,3 @@ def _dtype_name(dt: np.dtype) -> str:
     if name is None:
         name = _dtype_names[dt] = dt.name
     return name
-
-
-def _cast(expr: str, have: str, want: str) -> str:
-    return expr if have == want else f"np.{want}({expr})"
-
-
-def _render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelSpec:
-    """The KernelSpec for structural ``key`` (only on a cache miss): one line per op."""
-    gdt = key[0]
-    members = key[1 : 1 + n]
-    modes, ndim, parallel, n_arrays, joint = key[1 + n :]
-    tags = [f"{m[0]}{k}" for k, m in enumerate(members)]
-    array_name = {0: "g"}
-    for k, (_op, _sm, _c, _o, sources, _d, out_slot) in enumerate(members):
-        for i, src in enumerate(sources):
-            if src[0] == "a":
-                array_name.setdefault(src[1], f"{tags[k]}_{ROLES[i]}")
-        if out_slot >= 0:
-            array_name.setdefault(out_slot, f"{tags[k]}_out")
-    inputs = [(array_name[s], False) for s in range(n_arrays)]
-    if joint:  # the incoming gradient is the loss's: one scalar, not a stride-0 array
-        inputs[0] = ("g_", True)
-    remat: list[tuple[str, str]] = []
-    values_of: dict[int, str] = {}
-
-    def operands(k: int, roles: frozenset[str]) -> dict[str, str]:
-        _op, _sm, cdt, _o, sources, _d, _s = members[k]
-        names = {}
-        for i, src in enumerate(sources):
-            if ROLES[i] not in roles:
-                continue
-            if src[0] == "s":
-                names[ROLES[i]] = f"{tags[k]}_{ROLES[i]}"
-            elif src[0] == "m":  # recomputed from the producer's own operands
-                names[ROLES[i]] = _cast(value(src[1]), members[src[1]][3], cdt)
-            elif src[0] == "a":
-                names[ROLES[i]] = array_name[src[1]] + "_"
-        return names
-
-    def value(k: int) -> str:
-        local = values_of.get(k)
-        if local is None:
-            op, cdt, odt = saved[k][0], members[k][2], members[k][3]
-            expr = _cast(E.render(op.expr, operands(k, E.free_names(op.expr)), cdt), cdt, odt)
-            local = values_of[k] = f"v_{tags[k]}"
-            remat.append((local, expr))
-        return local
-
-    stmts: list[tuple[str, str]] = []
-    incoming: dict[int, list[str]] = {}
-    external: dict[int, list[str]] = {}
-    out_dtype: dict[int, str] = {}
-    comment = [f"backward of {n} fused ops: " + " <- ".join(node_names)]
-    for k, (_name, _sm, cdt, odt, _src, dests, out_slot) in enumerate(members):
-        op = saved[k][0]
-        gname = f"g_{tags[k]}"
-        if k == 0:
-            stmts.append((gname, _cast("g_", gdt, cdt)))
-        else:
-            stmts.append((gname, _cast(" + ".join(incoming.get(k, ["0"])), odt, cdt)))
-        reads = frozenset().union(
-            *(E.free_names(op.grads[i]) for i, d in enumerate(dests) if d is not None)
-        )
-        names = operands(k, reads)
-        names["g"] = gname
-        if out_slot >= 0:
-            names["out"] = _cast(array_name[out_slot] + "_", odt, cdt)
-        elif out_slot == _RECOMPUTE:
-            names["out"] = _cast(value(k), odt, cdt)
-        for i, dest in enumerate(dests):
-            if dest is None:
-                continue
-            local = f"d_{tags[k]}_{ROLES[i]}"
-            stmts.append((local, _cast(E.render(op.grads[i], names, cdt), cdt, dest[2])))
-            if dest[0] == "int":
-                incoming.setdefault(dest[1], []).append(local)
-            else:
-                external.setdefault(dest[1], []).append(local)
-                out_dtype[dest[1]] = dest[2]
-        comment.append(f"{tags[k]} = {op.expr}")
-    scalar_inputs = [
-        (f"{tags[k]}_{ROLES[i]}", True)
-        for k, m in enumerate(members)
-        for i, src in enumerate(m[4])
-        if src[0] == "s"
-    ]
-    outputs = []
-    for b, mode in enumerate(modes):
-        local = f"grad{b}"
-        stmts.append((local, " + ".join(external[b])))
-        outputs.append((f"out{b}", local, mode, out_dtype[b]))
-    if joint:  # forward+backward in one pass: the root's value is the summed loss
-        outputs.append(("loss", value(0), C.REDUCE, members[0][3]))
-        comment[0] = "forward and " + comment[0] + ", summing the loss"
-    label = "_".join(dict.fromkeys(m[0] for m in members))[:40].rstrip("_")
-    # operands and value refer to each other: a cycle through their cells that would keep
-    # ``saved`` (the graph's tensors and buffers) until the cycle collector ran. Break it.
-    operands = value = None  # type: ignore[assignment]  # noqa: F841
-    return C.KernelSpec(
-        label=f"{label}_{'joint' if joint else 'fbwd'}",
-        inputs=tuple(inputs + scalar_inputs),
-        stmts=tuple(remat + stmts),
-        outputs=tuple(outputs),
-        ndim=ndim,
-        parallel=parallel,
-        comment=tuple(comment),
-    )
