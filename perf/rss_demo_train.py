@@ -25,17 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import jitgrad as torch  # noqa: E402
 import jitgrad.nn.functional as F  # noqa: E402
 from jitgrad import demo  # noqa: E402
+from jitgrad.demo_data import load_digits  # noqa: E402
 from perf.rss import peak_mb, rss_mb  # noqa: E402
 
 
 def data(seed: int) -> tuple[np.ndarray, np.ndarray, str]:
-    try:
-        x, y, _, _ = demo.load_data(seed)
-        return x, y, "sklearn digits"
-    except ImportError:
-        rng = np.random.default_rng(seed)
-        x = rng.random((1437, 64), dtype=np.float32)
-        return x, rng.integers(0, 10, 1437), "random data shaped like the digits"
+    """The demo's digits (scikit-learn's, or its synthetic ones when sklearn is absent)."""
+    return load_digits(seed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     base = None
     t0 = time.perf_counter()
     print(f"{'step':>6} {'RSS MB':>8} {'vs warm':>8} {'s':>6}")
-    with demo.small_blas(), demo.fusion_context(not args.no_fusion):
+    with demo.small_blas(), torch.fusion(not args.no_fusion):
         it = batches()
         for i in range(1, args.steps + 1):
             step(next(it))
