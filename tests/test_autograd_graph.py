@@ -84,3 +84,284 @@ def test_second_order_create_graph_and_linear():
     assert out.grad_fn is not None and prod.grad_fn is not None
     _, prod = hvp(lambda x: (x * 2).sum(), torch.tensor([1.0, 2.0]), torch.ones(2))
     assert prod.tolist() == [0.0, 0.0]
+
+
+# --- saved_tensors_hooks --------------------------------------------------------------------
+def _logging_hooks(log):
+    def pack(t):
+        log.append(("pack", t.tolist()))
+        return ("P", t.tolist())
+
+    def unpack(p):
+        log.append(("unpack", p[1]))
+        return torch.tensor(p[1])
+
+    return torch.autograd.graph.saved_tensors_hooks(pack, unpack)
+
+
+def test_saved_tensors_hooks_call_order_matches_torch():
+    # The event sequence and gradients below were printed by PyTorch 2.13 for this program.
+    log = []
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0], requires_grad=True)
+    with _logging_hooks(log):
+        z = x * y
+        log.append("mul")
+        e = z.exp()
+        log.append("exp")
+        s = (e + x * 2).sum()
+    log.append("forward")
+    assert z.grad_fn._saved_self.tolist() == [1.0, 2.0]
+    log.append("read")
+    s.backward()
+    e3, e8 = float(np.float32(np.exp(3.0))), float(np.float32(np.exp(8.0)))
+    assert log == [
+        ("pack", [3.0, 4.0]),
+        ("pack", [1.0, 2.0]),
+        "mul",
+        ("pack", [e3, e8]),
+        "exp",
+        "forward",
+        ("unpack", [1.0, 2.0]),
+        "read",
+        ("unpack", [e3, e8]),
+        ("unpack", [3.0, 4.0]),
+        ("unpack", [1.0, 2.0]),
+    ]
+    np.testing.assert_allclose(x.grad.numpy(), [62.2566, 11925.832], rtol=1e-5)
+    np.testing.assert_allclose(y.grad.numpy(), [20.0855, 5961.916], rtol=1e-5)
+
+
+def test_unpacked_values_are_what_backward_reads():
+    # PyTorch 2.13: unpack doubling the saved tensors makes d(x*x)/dx = 4x -> [4., 8.]
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t * 2):
+        (x * x).sum().backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+
+
+def test_saved_tensors_hooks_innermost_and_scope():
+    seen = []
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    outer = torch.autograd.graph.saved_tensors_hooks(lambda t: seen.append("outer") or t, id)
+    inner = torch.autograd.graph.saved_tensors_hooks(lambda t: seen.append("inner") or t, id)
+    with outer, inner:
+        x * x
+    assert seen == ["inner", "inner"]
+    seen.clear()
+    with outer:
+        x + x  # saves nothing
+        torch.ones(2) * torch.ones(2)  # records nothing
+    (x * x).sum()  # outside every context
+    assert seen == []
+
+
+def test_unpack_must_return_tensor():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: None):
+        z = x.sin()
+    with pytest.raises(
+        TypeError,
+        match="^Output of saved tensor unpack_hook expected to be a "
+        "Tensor but got result of type NoneType$",
+    ):
+        z.sum().backward()
+
+
+def test_save_on_cpu_and_disable():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0], requires_grad=True)
+    with torch.autograd.graph.save_on_cpu():
+        z = x * y
+    z.sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]
+    with torch.autograd.graph.disable_saved_tensors_hooks("no hooks here"):
+        with pytest.raises(RuntimeError, match="^no hooks here$"):
+            with torch.autograd.graph.saved_tensors_hooks(id, id):
+                pass
+
+
+def test_saved_tensors_hooks_custom_function_and_result_nodes():
+    # Event order printed by PyTorch 2.13 (pack at save, unpack when backward reads).
+    log = []
+
+    class Sq(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * x
+            ctx.save_for_backward(x, y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            log.append(("bw", x.tolist(), y.tolist()))
+            return g * 2 * x
+
+    def pack(t):
+        log.append(("p", t.tolist()))
+        return t * 1
+
+    def unpack(t):
+        log.append(("u", t.tolist()))
+        return t * 3
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+        s = torch.softmax(Sq.apply(x), 0)
+        m = x.view(1, 2) @ x.view(2, 1)
+    (s[1] + m.sum()).backward()
+    sm = [float(v) for v in np.float32([np.exp(-3.0), 1.0]) / np.float32(1 + np.exp(-3.0))]
+    assert [e[0] for e in log] == ["p", "p", "p", "p", "p", "u", "u", "u", "u", "u", "bw"]
+    assert log[-1] == ("bw", [3.0, 6.0], [3.0, 12.0])
+    np.testing.assert_allclose(log[2][1], sm, rtol=1e-6)
+    assert log[3][1] == [[1.0], [2.0]] and log[4][1] == [[1.0, 2.0]]  # mm: mat2, then self
+
+
+# --- grad_fn._saved_* -------------------------------------------------------------------------
+def _show(v):
+    if not isinstance(v, torch.Tensor):
+        return v
+    fn = v.grad_fn.name() if v.grad_fn is not None else None
+    return v.tolist(), str(v.dtype).split(".")[1], v.requires_grad, fn
+
+
+X = [1.0, 2.0]
+Y = [3.0, 4.0]
+# (expression, node, {attribute: value}) as PyTorch 2.13 printed them (float32 results).
+SAVED = [
+    (
+        "x*y",
+        "MulBackward0",
+        {"_saved_self": (X, "float32", True, None), "_saved_other": (Y, "float32", True, None)},
+    ),
+    ("x*2", "MulBackward0", {"_saved_self": None, "_saved_other": (2, "int64", False, None)}),
+    (
+        "x*y.detach()",
+        "MulBackward0",
+        {"_saved_self": None, "_saved_other": (Y, "float32", False, None)},
+    ),
+    (
+        "x/y",
+        "DivBackward0",
+        {"_saved_self": (X, "float32", True, None), "_saved_other": (Y, "float32", True, None)},
+    ),
+    ("x**2", "PowBackward0", {"_saved_self": (X, "float32", True, None), "_saved_exponent": 2}),
+    (
+        "x**y",
+        "PowBackward1",
+        {
+            "_saved_self": (X, "float32", True, None),
+            "_saved_exponent": (Y, "float32", True, None),
+            "_saved_result": ([1.0, 16.0], "float32", True, "PowBackward1"),
+        },
+    ),
+    (
+        "x.exp()",
+        "ExpBackward0",
+        {
+            "_saved_result": (
+                [2.7182817459106445, 7.389056205749512],
+                "float32",
+                True,
+                "ExpBackward0",
+            )
+        },
+    ),
+    ("x.sin()", "SinBackward0", {"_saved_self": (X, "float32", True, None)}),
+    ("x.log()", "LogBackward0", {"_saved_self": (X, "float32", True, None)}),
+    (
+        "x.tanh()",
+        "TanhBackward0",
+        {
+            "_saved_result": (
+                [0.7615941762924194, 0.9640275835990906],
+                "float32",
+                True,
+                "TanhBackward0",
+            )
+        },
+    ),
+    (
+        "x.sqrt()",
+        "SqrtBackward0",
+        {"_saved_result": ([1.0, 1.4142135381698608], "float32", True, "SqrtBackward0")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("expr", "node", "attrs"), SAVED, ids=[s[0] for s in SAVED])
+def test_saved_attributes_match_torch(expr, node, attrs):
+    x = torch.tensor(X, requires_grad=True)
+    y = torch.tensor(Y, requires_grad=True)
+    fn = eval(expr, {"x": x, "y": y}).grad_fn
+    assert fn.name() == node
+    assert {a: _show(getattr(fn, a)) for a in attrs} == attrs
+
+
+def test_saved_attributes_identity_freed_and_missing():
+    x = torch.tensor(X, requires_grad=True)
+    z = x.exp()
+    assert z.grad_fn._saved_result is not z and z.grad_fn._saved_result.equal(z)
+    z.sum().backward()
+    with pytest.raises(
+        RuntimeError,
+        match=r"^Trying to backward through the graph a second "
+        r"time \(or directly access saved tensors after they have already been "
+        r"freed\)\. Saved intermediate values",
+    ):
+        _ = z.grad_fn._saved_result
+    with pytest.raises(
+        AttributeError, match="^'MulBackward0' object has no attribute '_saved_foo'$"
+    ):
+        _ = (x * x).grad_fn._saved_foo
+
+
+# --- register_multi_grad_hook -----------------------------------------------------------------
+def test_multi_grad_hook_matches_torch():
+    # The list below is what PyTorch 2.13 recorded for the same calls.
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0], requires_grad=True)
+    c = torch.tensor([5.0], requires_grad=True)
+    out = []
+
+    def every(gs):
+        out.append([None if g is None else g.tolist() for g in gs])
+
+    h = torch.autograd.graph.register_multi_grad_hook((a, b, c), every)
+    (a * 2).sum().backward()
+    (a * b).sum().backward()
+    (a.sum() * b * c).sum().backward()
+    h.remove()
+    (a * b).sum().backward()
+    assert out == [
+        [[2.0, 2.0], None, None],
+        [[3.0, 3.0], [3.0], None],
+        [[15.0, 15.0], [15.0], [9.0]],
+    ]
+    out.clear()
+    u = a * 2
+    v = u * b
+    torch.autograd.graph.register_multi_grad_hook(
+        (u, v), lambda g: out.append(("any", g.tolist())), mode="any"
+    )
+    torch.autograd.graph.register_multi_grad_hook((u, v), every)
+    (v * v).sum().backward()
+    assert out == [("any", [12.0, 24.0]), [[36.0, 72.0], [12.0, 24.0]]]
+    with pytest.raises(ValueError, match=r"^Expects mode to be one of \('all', 'any'\) but got x$"):
+        torch.autograd.graph.register_multi_grad_hook((a,), print, mode="x")
+
+
+def test_node_api():
+    x = torch.tensor(X, requires_grad=True)
+    z = x * 2
+    fn = z.grad_fn
+    assert isinstance(fn, torch.autograd.graph.Node)
+    assert fn.name() == "MulBackward0"
+    fn.metadata["k"] = 1
+    assert fn.metadata == {"k": 1}
+    seen = []
+    fn.register_prehook(lambda go: seen.append("pre"))
+    fn.register_hook(lambda gi, go: seen.append("post"))
+    z.sum().backward()
+    assert seen == ["pre", "post"]

@@ -81,7 +81,7 @@ class NodeExtras:
     stores one None for all of them and a sweep reads one slot to know a node has none.
     """
 
-    __slots__ = ("hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace")
+    __slots__ = ("hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace", "packed")
 
     def __init__(self, trace: list[str] | None = None) -> None:
         self.hooks: dict | None = None
@@ -90,6 +90,8 @@ class NodeExtras:
         self.retain: dict | None = None  # output_nr -> weakref to the tensor retaining its grad
         self.metadata: dict | None = None
         self.trace = trace
+        #: ``(unpack_hook, {key: packed})`` when saved-tensor hooks packed what this node saved
+        self.packed: tuple | None = None
 
 
 class Node:
@@ -296,8 +298,8 @@ def run_backward(
             pushed.add(node)
             heapq.heappush(ready, (-node._seq, id(node), node))
     fused = _fusion_plan(seen, needed, roots, targets, tensors) if replayable else None
-    prev_mode = STATE.enabled  # this thread's: other threads keep recording meanwhile
-    STATE.enabled = create_graph
+    prev_mode, prev_sweep = STATE.enabled, STATE.sweep  # this thread's
+    STATE.enabled, STATE.sweep = create_graph, needed
     try:
         while ready:
             node = heapq.heappop(ready)[2]
@@ -335,7 +337,7 @@ def run_backward(
                 if left == 0:
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
     finally:
-        STATE.enabled = prev_mode
+        STATE.enabled, STATE.sweep = prev_mode, prev_sweep
     if ran is not None:
         replay.store(key, replay.Program(order, roots, ran, deferred))
     if capture:
