@@ -365,3 +365,57 @@ def test_node_api():
     fn.register_hook(lambda gi, go: seen.append("post"))
     z.sum().backward()
     assert seen == ["pre", "post"]
+
+
+# --- profiler -------------------------------------------------------------------------------
+def test_profiler_records_ops_backward_and_ranges():
+    x = torch.rand(16, requires_grad=True)
+    y = torch.rand(16, requires_grad=True)
+    plain_mul = torch.Tensor.__mul__
+    with torch.autograd.profiler.profile() as prof:
+        with torch.autograd.profiler.record_function("my_block"):
+            z = (x * y).sum()
+        z.backward()
+    assert torch.Tensor.__mul__ is plain_mul  # unwrapped on leaving
+    (x * y).sum()  # outside: not recorded
+    names = [e.key for e in prof.key_averages()]
+    assert {"my_block", "aten::mul", "aten::sum"} <= set(names)
+    assert "autograd::engine::evaluate_function: SumBackward0" in names
+    counts = {e.key: e.count for e in prof.key_averages()}
+    assert counts["aten::mul"] == 1 and counts["my_block"] == 1
+    block = next(e for e in prof.function_events if e.name == "my_block")
+    assert {c.name for c in block.cpu_children} == {"aten::mul", "aten::sum"}
+    inner = sum(c.cpu_time_total for c in block.cpu_children)
+    assert block.self_cpu_time_total == pytest.approx(block.cpu_time_total - inner)
+    assert 0 < inner <= block.cpu_time_total
+
+
+def test_profiler_table_has_torch_columns():
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        with torch.profiler.record_function("step"):
+            torch.ones(4).sum()
+    lines = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=2).splitlines()
+    # PyTorch 2.13's header line for a CPU-only profile, columns right-aligned, 2 spaces apart
+    assert lines[1].split() == [
+        "Name", "Self", "CPU", "%", "Self", "CPU", "CPU", "total", "%", "CPU", "total",
+        "CPU", "time", "avg", "#", "of", "Calls",
+    ]  # fmt: skip
+    assert set(lines[0]) == {"-", " "} and lines[0] == lines[2] == lines[5]
+    assert len(lines) == 7 and lines[6].startswith("Self CPU time total: ")
+    assert lines[6].endswith(("us", "ms", "s"))
+    rows = prof.key_averages()
+    top = max(rows, key=lambda e: e.self_cpu_time_total)
+    assert lines[3].split()[0] == top.key
+
+
+def test_profiler_nested_and_record_function_outside():
+    with torch.autograd.profiler.record_function("nothing open"):
+        torch.ones(2).sum()  # no profile: no error, nothing recorded
+    plain_sum = torch.Tensor.sum
+    with torch.autograd.profiler.profile() as outer:
+        with torch.autograd.profiler.profile() as inner:  # PyTorch 2.13 allows nesting too
+            torch.ones(2).sum()
+        torch.ones(2).sum()
+    assert torch.Tensor.sum is plain_sum
+    assert [e.count for e in inner.key_averages() if e.key == "aten::sum"] == [1]
+    assert [e.count for e in outer.key_averages() if e.key == "aten::sum"] == [2]
