@@ -451,7 +451,9 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
     if retain:
         for nr, ref in retain.items():
             t = ref()
-            if t is not None and nr < len(grad_outputs) and grad_outputs[nr] is not None:
+            if t is None or t.grad_fn is not node:  # gone, or rebased by an in-place op
+                continue
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
                 g = grad_outputs[nr]
                 if t._grad is None:
                     t._grad = g if STATE.enabled else g.detach().clone()

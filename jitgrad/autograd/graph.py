@@ -130,7 +130,7 @@ def unpack_saved(unpack: Callable, packed: Any) -> Any:
 def register_multi_grad_hook(
     tensors: Sequence[Any], fn: Callable, *, mode: str = "all"
 ) -> RemovableHandle:
-    """Call ``fn`` once per backward: ``mode="all"`` with the tuple of every tensor's gradient
+    """Call ``fn`` once per backward: ``mode="all"`` with the list of every tensor's gradient
     (None for those this backward gives none) after the last has been computed; ``"any"``
     with the first gradient computed among ``tensors``."""
     if mode not in ("all", "any"):
@@ -158,7 +158,7 @@ def register_multi_grad_hook(
             state["grads"][i] = grad
             state["left"] -= 1
             if state["left"] == 0:
-                fn(tuple(state["grads"]))
+                fn(list(state["grads"]))
 
         return hook
 
