@@ -419,3 +419,48 @@ def test_profiler_nested_and_record_function_outside():
     assert torch.Tensor.sum is plain_sum
     assert [e.count for e in inner.key_averages() if e.key == "aten::sum"] == [1]
     assert [e.count for e in outer.key_averages() if e.key == "aten::sum"] == [2]
+
+
+def test_saved_tensors_hooks_are_per_thread():
+    import threading
+
+    packed = []
+    x = torch.tensor(X, requires_grad=True)
+    inside, done = threading.Event(), threading.Event()
+
+    def other():
+        inside.wait()
+        (x * x).sum().backward()  # another thread: its ops save plainly
+        done.set()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t, lambda t: t):
+        inside.set()
+        done.wait(timeout=120)
+        assert packed == []
+        x.sin()
+    worker.join()
+    assert len(packed) == 1 and x.grad.tolist() == [2.0, 4.0]
+
+
+# (in-place code, b.grad, a.grad) printed by PyTorch 2.13 for
+# a = [1., 2.] (requires grad); b = a * 2; b.retain_grad(); <code>; (b * b).sum().backward()
+RETAINED = [
+    ("b.mul_(3)", [12.0, 24.0], [72.0, 144.0]),
+    ("b[0] = 5.0", [10.0, 8.0], [0.0, 16.0]),
+    ("b.masked_fill_(b > 2, 0.0)", [4.0, 0.0], [8.0, 0.0]),
+    ("b.unsqueeze_(0)", [4.0, 8.0], [8.0, 16.0]),  # PyTorch keeps the old node's gradient
+    ("b.add_(1); b.exp_()", [40.17107391357422, 296.8263244628906], [1613.7152, 88105.867]),
+]
+
+
+@pytest.mark.parametrize(("code", "b_grad", "a_grad"), RETAINED, ids=[r[0] for r in RETAINED])
+def test_retain_grad_follows_inplace_ops(code, b_grad, a_grad):
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    b.retain_grad()
+    exec(code)
+    (b * b).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), b_grad, rtol=1e-6)
+    np.testing.assert_allclose(a.grad.numpy(), a_grad, rtol=1e-6)

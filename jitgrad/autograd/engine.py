@@ -451,14 +451,19 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
     if retain:
         for nr, ref in retain.items():
             t = ref()
-            if t is None or t.grad_fn is not node:  # gone, or rebased by an in-place op
-                continue
+            if t is None or (t.grad_fn is not node and _retained_by(t.grad_fn, t)):
+                continue  # gone, or retain_grad moved to its node by an in-place op
             if nr < len(grad_outputs) and grad_outputs[nr] is not None:
                 g = grad_outputs[nr]
                 if t._grad is None:
                     t._grad = g if STATE.enabled else g.detach().clone()
                 else:
                     t._grad = t._grad + g
+
+
+def _retained_by(node: Node | None, t: Tensor) -> bool:
+    extra = None if node is None else node._extra
+    return extra is not None and bool(extra.retain) and any(r() is t for r in extra.retain.values())
 
 
 def _call_node(node: Node, grad_outputs: list) -> Sequence:

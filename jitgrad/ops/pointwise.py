@@ -711,9 +711,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     t.grad_fn = node
     t._output_nr = 0
     t._requires_grad = True
-    if t._retains_grad:  # retain_grad follows the tensor to its new node, as in PyTorch
-        t._retains_grad = False
-        t.retain_grad()
+    if t._retains_grad:
+        t._retain_on_new_node()
     return t
 
 
