@@ -31,7 +31,7 @@ from . import expr as E
 from .elementwise import NODE_VARIANTS
 from .overlap import assert_no_internal_overlap, check_write
 from .registry import BOOL, FLOAT, REGISTRY, OpDef
-from .saved_views import ROLES, pack_elementwise, saved_attribute, unpack_elementwise
+from .saved_views import ROLES, SavedAttributes, pack_elementwise, unpack_elementwise
 from .saved_views import saved_roles as _saved_roles
 from .saved_views import t_roles as _t_roles
 
@@ -414,7 +414,7 @@ def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shap
 _new_tensor = Tensor.__new__
 
 
-class ElementwiseBackward(Node):
+class ElementwiseBackward(Node, SavedAttributes):
     """Backward of one elementwise op: one generated kernel computes every needed gradient.
 
     ``_ran`` (unset until then) is the ``(kernel, spec)`` that last ran the fusion group this
@@ -435,9 +435,6 @@ class ElementwiseBackward(Node):
             if self._key is not None:
                 self._key = self._key[1:]
         return Node.saved(self)
-
-    #: ``grad_fn._saved_self`` and the like (called only for names a node lacks)
-    __getattr__ = saved_attribute
 
     def apply(self, grads: list) -> Sequence:
         saved = self.saved()

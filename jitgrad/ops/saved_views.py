@@ -98,8 +98,8 @@ def _as(value: Any, dtype: Any) -> Any:
 
 
 def saved_attribute(node: Any, name: str) -> Any:
-    """``node._saved_<name>``: see the module docstring. Other missing names: AttributeError."""
-    if not name.startswith("_saved_") or node._saved is None:
+    """``node._saved_<name>``: see the module docstring; a name this node lacks: AttributeError."""
+    if node._saved is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
     if node._saved is FREED:
         raise RuntimeError(FREED_MESSAGE)
@@ -140,3 +140,25 @@ def _tensor_of(value: Any) -> Tensor:
     else:
         dtype = D.int64 if isinstance(value, int) else D.float64
     return _make(np.array(value, dtype.np), dtype)
+
+
+def _saved_property(name: str) -> property:
+    return property(lambda node: saved_attribute(node, name), doc=f"PyTorch's ``{name}``.")
+
+
+class SavedAttributes:
+    """``_saved_self`` and the other names PyTorch's elementwise nodes use, as properties.
+
+    Properties, not ``__getattr__``: a class with ``__getattr__`` loses CPython's fast
+    attribute loads on every access to its instances, which measurably slowed backward.
+    """
+
+    __slots__ = ()
+    _saved_self = _saved_property("_saved_self")
+    _saved_other = _saved_property("_saved_other")
+    _saved_result = _saved_property("_saved_result")
+    _saved_exponent = _saved_property("_saved_exponent")
+    _saved_tensor1 = _saved_property("_saved_tensor1")
+    _saved_tensor2 = _saved_property("_saved_tensor2")
+    _saved_end = _saved_property("_saved_end")
+    _saved_weight = _saved_property("_saved_weight")
