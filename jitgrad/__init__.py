@@ -100,7 +100,7 @@ __version__ = "0.1.0"
 # A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import argcheck as _argcheck  # noqa: E402
-from . import nn, optim, utils  # noqa: E402 - they use the bound Tensor methods
+from . import nn, optim, profiler, utils  # noqa: E402 - they use the bound Tensor methods
 from .serialization import load, save  # noqa: E402
 
 _argcheck.guard_inputs(

@@ -263,6 +263,12 @@ class Tensor:
             extra.retain = {}
         extra.retain[self._output_nr] = weakref.ref(self)
 
+    def _retain_on_new_node(self) -> None:
+        """After an in-place op gave this tensor a new ``grad_fn``: ``retain_grad`` follows
+        it (PyTorch moves the retains-grad hook; the old node no longer fills ``.grad``)."""
+        self._retains_grad = False
+        self.retain_grad()
+
     def _accumulator(self) -> AccumulateGrad:
         """This leaf's gradient sink: the graph edge of a leaf.
 

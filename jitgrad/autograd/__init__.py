@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..helpers import missing_attribute
-from . import functional
+from . import functional, graph
 from .api import backward, grad
 from .engine import _anomaly
 from .function import Function, FunctionCtx, once_differentiable
@@ -84,6 +84,7 @@ __all__ = [
     "gradgradcheck",
     "GradcheckError",
     "functional",
+    "graph",
 ]
 
 #: ``jitgrad.autograd.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).

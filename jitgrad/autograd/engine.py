@@ -81,7 +81,7 @@ class NodeExtras:
     stores one None for all of them and a sweep reads one slot to know a node has none.
     """
 
-    __slots__ = ("hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace")
+    __slots__ = ("hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace", "packed")
 
     def __init__(self, trace: list[str] | None = None) -> None:
         self.hooks: dict | None = None
@@ -90,6 +90,8 @@ class NodeExtras:
         self.retain: dict | None = None  # output_nr -> weakref to the tensor retaining its grad
         self.metadata: dict | None = None
         self.trace = trace
+        #: ``(unpack_hook, {key: packed})`` when saved-tensor hooks packed what this node saved
+        self.packed: tuple | None = None
 
 
 class Node:
@@ -296,8 +298,8 @@ def run_backward(
             pushed.add(node)
             heapq.heappush(ready, (-node._seq, id(node), node))
     fused = _fusion_plan(seen, needed, roots, targets, tensors) if replayable else None
-    prev_mode = STATE.enabled  # this thread's: other threads keep recording meanwhile
-    STATE.enabled = create_graph
+    prev_mode, prev_sweep = STATE.enabled, STATE.sweep  # this thread's
+    STATE.enabled, STATE.sweep = create_graph, needed
     try:
         while ready:
             node = heapq.heappop(ready)[2]
@@ -335,7 +337,7 @@ def run_backward(
                 if left == 0:
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
     finally:
-        STATE.enabled = prev_mode
+        STATE.enabled, STATE.sweep = prev_mode, prev_sweep
     if ran is not None:
         replay.store(key, replay.Program(order, roots, ran, deferred))
     if capture:
@@ -449,12 +451,19 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
     if retain:
         for nr, ref in retain.items():
             t = ref()
-            if t is not None and nr < len(grad_outputs) and grad_outputs[nr] is not None:
+            if t is None or (t.grad_fn is not node and _retained_by(t.grad_fn, t)):
+                continue  # gone, or retain_grad moved to its node by an in-place op
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
                 g = grad_outputs[nr]
                 if t._grad is None:
                     t._grad = g if STATE.enabled else g.detach().clone()
                 else:
                     t._grad = t._grad + g
+
+
+def _retained_by(node: Node | None, t: Tensor) -> bool:
+    extra = None if node is None else node._extra
+    return extra is not None and bool(extra.retain) and any(r() is t for r in extra.retain.values())
 
 
 def _call_node(node: Node, grad_outputs: list) -> Sequence:

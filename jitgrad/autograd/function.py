@@ -15,6 +15,7 @@ from typing import Any
 
 from ..argcheck import type_name
 from ..tensor import Tensor
+from . import graph as G
 from .engine import FREED, FREED_MESSAGE, Node
 from .grad_mode import STATE, no_grad
 
@@ -39,6 +40,13 @@ class FunctionCtx:
         from ..tensor import _version_error
 
         tensors, versions, creators = saved
+        packed = G.packed_of(self)  # type: ignore[arg-type]
+        if packed is not None:  # saved-tensor hooks: what unpack gives, unchecked (PyTorch)
+            unpack, items = packed
+            return tuple(
+                G.unpack_saved(unpack, items[i]) if i in items else t
+                for i, t in enumerate(tensors)
+            )
         if any(type(c) is int for c in creators):
             tensors = tuple(map(self._unpack, tensors, creators))
         for t, v, c in zip(tensors, versions, creators, strict=True):
@@ -268,6 +276,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         to_save = [remap.get(id(t), t) for t in ctx._to_save]
         if to_save:
             ctx._saved = _saved_without_cycles(ctx, to_save, Tensor)
+            if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open somewhere
+                G.pack_saved(ctx, [(i, t) for i, t in enumerate(to_save) if isinstance(t, Tensor)])
         ctx._to_save = ctx._dirty = ()  # the dirty ones may be outputs: no cycle through them
         return tuple(wrapped) if is_tuple else wrapped[0]
 

@@ -186,3 +186,49 @@ def hessian(
         return g if in_tuple else g[0]
 
     return jacobian(gradient, inputs, create_graph=create_graph)
+
+
+def _second_order(name: str, func: Callable, inputs: Any, v: Any, create_graph: bool) -> tuple:
+    """``(func(inputs), v^T H)`` of a scalar ``func``: differentiate ``grad(func) . v``.
+
+    The Hessian of a twice-differentiable function is symmetric, so this is also ``H v``
+    (``hvp``); PyTorch gets ``hvp`` by a double-backward trick with equal values.
+    """
+    in_tuple, xs = _as_tuple(inputs)
+    if v is None:
+        vs = _single_output_ones(xs, "input to the user-provided function is")
+    else:
+        vs = _as_tuple(v)[1]
+    for x, w in zip(xs, vs, strict=False):
+        if tuple(w.shape) != tuple(x.shape):
+            raise RuntimeError(
+                f"v has invalid size: should be torch.Size({list(x.shape)}) but got "
+                f"torch.Size({list(w.shape)})."
+            )
+    with enable_grad():
+        xs = _prepare(xs, create_graph)
+        out_tuple, outs = _as_tuple(func(*xs))
+        if len(outs) != 1 or outs[0]._value.size != 1:
+            raise RuntimeError(
+                f"The Tensor returned by the function given to {name} should contain a single "
+                "element"
+            )
+        ones = _single_output_ones(outs, "user-provided function returns")
+        firsts = _grads(outs, xs, ones, create_graph=True)
+        result = _grads(firsts, xs, vs, create_graph)
+    outs, result = _finish(outs, create_graph), _finish(result, create_graph)
+    return (outs if out_tuple else outs[0]), (result if in_tuple else result[0])
+
+
+def vhp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple:
+    """``(func(inputs), v^T H)``: vector-Hessian product of a scalar function."""
+    return _second_order("vhp", func, inputs, v, create_graph)
+
+
+def hvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple:
+    """``(func(inputs), H v)``: Hessian-vector product of a scalar function."""
+    return _second_order("hvp", func, inputs, v, create_graph)

@@ -27,6 +27,14 @@ class _State(threading.local):
 
     enabled = True
     inference = False
+    #: ``autograd.graph.saved_tensors_hooks`` (pack, unpack) pairs, innermost last; read
+    #: only while :data:`jitgrad.autograd.graph.SAVED_HOOKS` counts an open context.
+    saved_hooks: tuple = ()
+    #: ``disable_saved_tensors_hooks``' message while one is open, else None
+    saved_hooks_disabled: str | None = None
+    #: the running backward's ``{node: needed}`` (``register_multi_grad_hook`` asks which of
+    #: its tensors will get a gradient), None outside a backward
+    sweep: dict | None = None
 
 
 STATE = _State()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from . import graph as G
 from .engine import Node
 from .grad_mode import STATE
 
@@ -32,7 +33,7 @@ class FunctionBackward(Node):
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions = self.saved()
-        if tensors:
+        if unpacked(self) is None and tensors:
             _tensor.check_versions(self, tensors, versions)
         result = fn(*grads)
         return result if isinstance(result, tuple | list) else (result,)
@@ -60,10 +61,14 @@ class ResultBackward(FunctionBackward):
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions, (value, dtype, vc, version) = self.saved()
-        if tensors:
-            _tensor.check_versions(self, tensors, versions)
-        if vc[0] != version:  # the result was modified in place since
-            _tensor.check_versions(self, (), (), vc, value, version)
+        given = unpacked(self)
+        if given is not None:  # saved-tensor hooks: the unpacked result is what backward reads
+            value = given["out"]._value
+        else:
+            if tensors:
+                _tensor.check_versions(self, tensors, versions)
+            if vc[0] != version:  # the result was modified in place since
+                _tensor.check_versions(self, (), (), vc, value, version)
         result = _tensor._make(value, dtype, self)
         result._vc = vc
         out = fn(*grads, result)
@@ -72,6 +77,21 @@ class ResultBackward(FunctionBackward):
     def release(self) -> None:
         if self._saved is not None:  # the result is always saved
             Node.release(self)
+
+
+def unpacked(node: Node) -> dict | None:
+    """``{key: tensor}`` from the unpack hook if saved-tensor hooks packed what ``node``
+    saved (no version check then, as in PyTorch), else None.
+
+    Only a saved result is read back from the hook: the other saved tensors stay in the
+    closure ``backward`` was recorded with, so an unpack hook that returns different values
+    changes elementwise and result-reading gradients only (a documented difference).
+    """
+    packed = G.packed_of(node)
+    if packed is None:
+        return None
+    unpack, items = packed
+    return {key: G.unpack_saved(unpack, p) for key, p in items.items()}
 
 
 def node_class(name: str, base: type = FunctionBackward) -> type:
@@ -121,6 +141,10 @@ def record(
     node._saved = (backward, tuple(saved), tuple(t._vc[0] for t in saved))
     if base is ResultBackward:
         node._saved += ((value, dtype, out._vc, out._vc[0]),)
+    if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
+        items = list(enumerate(saved))
+        items.reverse()  # PyTorch packs ``mm``'s mat2, then self
+        G.pack_saved(node, items + [("out", out)] if base is ResultBackward else items)
     return out
 
 

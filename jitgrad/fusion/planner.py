@@ -29,7 +29,7 @@ MAX_GROUP = 48
 
 
 def _fusable(node: Any) -> bool:
-    return isinstance(node, ElementwiseBackward) and not hooked(node, "hooks", "prehooks")
+    return isinstance(node, ElementwiseBackward) and not hooked(node, "hooks", "prehooks", "packed")
 
 
 def partition(

@@ -316,10 +316,14 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True
+    if target._retains_grad:
+        target._retain_on_new_node()
     if geom is not None:  # the view now reads the rebased root
         self.grad_fn = _strided(base, geom).grad_fn
         self._output_nr = 0
         self._requires_grad = True
+        if self._retains_grad:
+            self._retain_on_new_node()
 
 
 def _geometry(view: np.ndarray, root: np.ndarray) -> tuple:
@@ -575,6 +579,8 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     self.grad_fn = res.grad_fn
     self._output_nr = 0
     self._requires_grad = True
+    if self._retains_grad:
+        self._retain_on_new_node()
     return self
 
 

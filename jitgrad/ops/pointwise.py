@@ -20,6 +20,7 @@ from .. import dtypes as D
 from .. import memory
 from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
+from ..autograd.graph import SAVED_HOOKS
 from ..fusion import codegen as C
 from ..fusion import lazy as L
 from ..fusion.layout import iteration_views
@@ -30,8 +31,10 @@ from . import expr as E
 from .elementwise import NODE_VARIANTS
 from .overlap import assert_no_internal_overlap, check_write
 from .registry import BOOL, FLOAT, REGISTRY, OpDef
+from .saved_views import ROLES, SavedAttributes, pack_elementwise, unpack_elementwise
+from .saved_views import saved_roles as _saved_roles
+from .saved_views import t_roles as _t_roles
 
-ROLES = ("a", "b", "c")
 _backward_kernels: dict[tuple, Any] = {}
 
 
@@ -403,13 +406,15 @@ def _record(plan: Plan, args: Sequence[Any], values: list, out: np.ndarray, shap
         out,
         0,
     )
+    if SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
+        pack_elementwise(node, result)
     return result
 
 
 _new_tensor = Tensor.__new__
 
 
-class ElementwiseBackward(Node):
+class ElementwiseBackward(Node, SavedAttributes):
     """Backward of one elementwise op: one generated kernel computes every needed gradient.
 
     ``_ran`` (unset until then) is the ``(kernel, spec)`` that last ran the fusion group this
@@ -432,12 +437,18 @@ class ElementwiseBackward(Node):
         return Node.saved(self)
 
     def apply(self, grads: list) -> Sequence:
-        op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = self.saved()
+        saved = self.saved()
+        op, args = saved[0], saved[2]
         needs = [
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
         ]
-        self.check_saved_versions()
+        extra = self._extra
+        if extra is not None and extra.packed is not None:  # saved-tensor hooks packed them
+            saved = unpack_elementwise(self, saved, extra.packed)
+        else:
+            self.check_saved_versions()
+        op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
         g = grads[0]
         if STATE.enabled:
             return _differentiable_backward(self, op, args, g, needs, out, cdt)
@@ -487,27 +498,6 @@ class ElementwiseBackward(Node):
         """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
         if self.frees:
             Node.release(self)
-
-
-_roles_cache: dict[tuple, frozenset[str]] = {}
-
-
-def _saved_roles(op: OpDef, smask: str, needs: tuple) -> frozenset[str]:
-    """Tensor operands (``a``/``b``/``c``) and ``out`` that the needed gradient rules read."""
-    key = (op.name, smask, needs)
-    roles = _roles_cache.get(key)
-    if roles is None:
-        names: set[str] = set()
-        for i, need in enumerate(needs):
-            if need:
-                names |= E.free_names(op.grads[i])  # type: ignore[arg-type]
-        tensor_roles = set(_t_roles(smask)) | {"out"}
-        roles = _roles_cache[key] = frozenset(names & tensor_roles)
-    return roles
-
-
-def _t_roles(smask: str) -> tuple[str, ...]:
-    return tuple(r for r, m in zip(ROLES, smask, strict=False) if m == "t")
 
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
@@ -718,6 +708,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     t.grad_fn = node
     t._output_nr = 0
     t._requires_grad = True
+    if t._retains_grad:
+        t._retain_on_new_node()
     return t
 
 

@@ -512,6 +512,73 @@ OPTIM = [
     ),
 ]
 
+XY = (
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+    "y = torch.tensor([3.0, 4.0], requires_grad=True)\n"
+)
+HOOKS_LOG = (
+    "log = []\n"
+    "def pack(t):\n    log.append(('pack', t))\n    return t\n"
+    "def unpack(t):\n    log.append(('unpack', t))\n    return t\n"
+)
+
+GRAPH = [
+    Program(
+        "saved_tensors_hooks_order",
+        XY + HOOKS_LOG + "with torch.autograd.graph.saved_tensors_hooks(pack, unpack):\n"
+        "    s = ((x * y).exp() + x.sin()).sum()\n"
+        "log.append('forward')\ns.backward()\nresult = (log, x.grad, y.grad)\n",
+    ),
+    Program(
+        "saved_tensors_hooks_unpack_value_used",
+        XY + "with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t * 2):\n"
+        "    (x * x).sum().backward()\nresult = x.grad\n",
+    ),
+    Program(
+        "saved_tensors_hooks_unpack_not_tensor",
+        XY + "with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: None):\n"
+        "    z = x.sin()\nz.sum().backward()\n",
+    ),
+    Program(
+        "save_on_cpu_grads",
+        XY + "with torch.autograd.graph.save_on_cpu():\n    z = (x * y).tanh()\n"
+        "z.sum().backward()\nresult = (x.grad, y.grad)\n",
+    ),
+    Program(
+        "saved_attributes",
+        XY + "m = (x * y).grad_fn\np = (x ** 2).grad_fn\ne = x.exp()\n"
+        "result = (m._saved_self, m._saved_other, p._saved_self, p._saved_exponent,\n"
+        "          e.grad_fn._saved_result, (x * 2).grad_fn._saved_self,\n"
+        "          (x * 2).grad_fn._saved_other, x.sin().grad_fn._saved_self)\n",
+    ),
+    Program(
+        "saved_attribute_after_backward",
+        XY + "z = x.exp()\nz.sum().backward()\nz.grad_fn._saved_result\n",
+    ),
+    Program(
+        "multi_grad_hook_all",
+        XY + "seen = []\n"
+        "torch.autograd.graph.register_multi_grad_hook((x, y), lambda gs: seen.append(gs))\n"
+        "(x * 3).sum().backward()\n(x * y).sum().backward()\nresult = seen\n",
+    ),
+    Program(
+        "node_metadata_and_name",
+        XY + "n = (x * y).grad_fn\nn.metadata['tag'] = 1\n"
+        "result = (n.name(), n.metadata, isinstance(n, torch.autograd.graph.Node))\n",
+    ),
+    Program(
+        "vhp_hvp",
+        "f = lambda a: (a ** 3).sum() + (a[0] * a[1]) ** 2\n"
+        "x = torch.tensor([1.0, 2.0])\nv = torch.tensor([0.5, -1.0])\n"
+        "result = (torch.autograd.functional.vhp(f, x, v),"
+        " torch.autograd.functional.hvp(f, x, v))\n",
+    ),
+    Program(
+        "vhp_not_scalar",
+        "torch.autograd.functional.vhp(lambda a: a * 2, torch.ones(2), torch.ones(2))\n",
+    ),
+]
+
 PROGRAMS: list[Program] = [
     *LOSSES,
     *CLAMP,
@@ -520,6 +587,7 @@ PROGRAMS: list[Program] = [
     *AUTOGRAD,
     *EVERYDAY,
     *OPTIM,
+    *GRAPH,
 ]
 
 
@@ -852,8 +920,6 @@ _MISSING = "op not implemented in jitgrad"
 KNOWN: dict[str, str] = {
     "inference_tensor_version": "jitgrad has no inference-tensor flag (a per-op thread-local "
     "read on the creation path would be needed)",
-    "retain_grad_then_inplace": "the retained grad is taken before the in-place op's node "
-    "(PyTorch moves retain_grad to the rebased grad_fn)",
     "second_order_backward": "x.grad under create_graph shows jitgrad's own node, not "
     "torch::autograd::CopyBackwards",
     "next_functions": "AccumulateGrad is named without the torch::autograd:: prefix",
