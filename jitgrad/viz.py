@@ -23,6 +23,7 @@ from typing import Any
 from .explain import explain
 from .explain_forward import graph_nodes
 from .fusion import control
+from .ops.saved_views import saved_tensors_of
 
 __all__ = ["Dot", "graph_nodes", "make_dot"]
 
@@ -36,8 +37,6 @@ NODE_ATTR = {
     "height": "0.2",
     "fontname": "monospace",
 }
-#: names of saved operands, as torchviz labels ``_saved_self`` and ``_saved_other``
-SAVED_NAMES = ("self", "other", "arg2")
 #: fill colours, as torchviz draws them
 OUTPUT, LEAF, SAVED, VIEW_BASE = "darkolivegreen1", "lightblue", "orange", "darkolivegreen3"
 
@@ -204,14 +203,9 @@ def make_dot(
 
 
 def _add_saved(dot: Dot, node: Any, seen: set[int]) -> None:
-    """The tensors an elementwise node saved for backward (orange, torchviz's ``_saved_``
-    boxes); nothing once backward freed them."""
-    saved = node._saved
-    if not isinstance(saved, tuple) or len(saved) < 3 or not isinstance(saved[2], tuple):
-        return
-    for x, role in zip(saved[2], SAVED_NAMES, strict=False):
-        if not (hasattr(x, "shape") and hasattr(x, "_version")):
-            continue
+    """The tensors an elementwise node saved for backward, as orange boxes labelled like
+    torchviz's (the node's ``_saved_<name>`` attributes); a saved leaf is its blue box."""
+    for role, x in saved_tensors_of(node):
         if id(x) not in seen and not (x.requires_grad and x.grad_fn is None):  # leaves: blue
             seen.add(id(x))
             dot.node(str(id(x)), f"{role}\n {_size(x.shape)}", fillcolor=SAVED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -211,3 +213,14 @@ def test_explain_forward_chain_cut_by_a_non_elementwise_op_and_the_cap():
     capped = jitgrad.explain(w.sum()).forward
     assert capped[0].reason.startswith(f"cut: the cap of {lazy.MAX_CHAIN} ops")
     assert len(capped[0].ops) == lazy.MAX_CHAIN
+
+
+def test_make_dot_saved_boxes_are_named_like_pytorchs_saved_attributes():
+    # PyTorch 2.13: TanhBackward0 has _saved_result, MulBackward0 _saved_self/_saved_other,
+    # SinBackward0 _saved_self (dir() of each node); torchviz labels boxes by those names.
+    x = jitgrad.ones(3, requires_grad=True)
+    a, b = x * 2.0, x + 1.0
+    y = (a * b).sin().tanh().sum()
+    source = viz.make_dot(y, show_saved=True, legend=False).source
+    labels = re.findall(r'label="([a-z]+)\\n', source)
+    assert sorted(labels) == ["other", "result", "self", "self"], labels

@@ -133,6 +133,25 @@ def saved_attribute(node: Any, name: str) -> Any:
     return result
 
 
+def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
+    """``(name, tensor)`` for each tensor an elementwise node saved, named as its
+    ``_saved_<name>`` attribute (what torchviz's ``show_saved`` draws); empty for other
+    nodes and once backward freed the values."""
+    saved = getattr(node, "_saved", None)
+    if not isinstance(saved, tuple) or not isinstance(saved[0], OpDef):
+        return []
+    names = {**_DEFAULT_NAMES, **_NAMES.get(saved[0].name, {})}
+    found = []
+    for name in dict.fromkeys(names.values()):
+        try:
+            value = saved_attribute(node, "_saved_" + name)
+        except (AttributeError, RuntimeError):
+            continue
+        if isinstance(value, Tensor):
+            found.append((name, value))
+    return found
+
+
 def _tensor_of(value: Any) -> Tensor:
     """A wrapped Python number, as PyTorch's saved ``other`` of ``x * 2`` is ``tensor(2)``."""
     if isinstance(value, bool):
