@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import launchlog
 from ..autograd.recording import record
 from ..kernels.cpu import conv as CK
 from ..ops.movement import contiguous_array
@@ -188,7 +189,7 @@ def _convolution(
     cols = np.empty((n * c, k[0] * k[1], length), x4.dtype)
     CK.pick(CK.im2col, cols.size)(x4.reshape(n * c, *hw), *g.kernel_args(), cols)
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, og, kg)
-    out = np.matmul(w3, cols.reshape(n, groups, kg, length)).reshape(n, o, length)
+    out = launchlog.matmul(w3, cols.reshape(n, groups, kg, length)).reshape(n, o, length)
     if bias is not None:
         out += bias._value.reshape(o, 1)
     out_shape = (n, o, g.ow) if nd == 1 else (n, o, g.oh, g.ow)

@@ -153,7 +153,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
             g * input if other._requires_grad else None,
         )
 
-    out = np.asarray(np.dot(input._value, other._value))
+    out = np.asarray(launchlog.matmul(input._value, other._value))
     return record("DotBackward0", out, input._dtype, (input, other), backward, (input, other))
 
 
