@@ -139,3 +139,18 @@ def test_logical_xor_and_operator() -> None:
         True,
         False,
     ]
+
+
+def test_clamp_in_place_with_one_bound_is_one_clamp_node_like_pytorch():
+    # PyTorch 2.13 (checked): y.clamp_(min=0) on a float tensor -> ClampBackward1, values
+    # [0, 0.5, 3], gradient 1 where not clipped.
+    x = torch.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    y = x * 1
+    y.clamp_(min=0)
+    assert type(y.grad_fn).__name__ == "ClampBackward1"
+    assert y.tolist() == [0.0, 0.5, 3.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+    i = torch.tensor([-2, 0, 3])
+    i.clamp_(max=1)
+    assert i.tolist() == [-2, 0, 1] and i.dtype == torch.int64

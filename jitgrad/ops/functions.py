@@ -204,26 +204,34 @@ def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
     return apply(R["round"], (input,))
 
 
-def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
-    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
+def _clamp_op(x: Any, min: Any, max: Any) -> tuple[Any, tuple]:  # noqa: A002
+    """The op and bounds ``clamp``/``clamp_`` run: one clamp node (PyTorch's
+    ClampBackward0/1) for a floating tensor even with a one-sided bound (the missing side an
+    infinity); an integer tensor takes clamp_min/clamp_max, keeping its dtype."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if getattr(input, "is_floating_point", bool)():
-        # One clamp node (PyTorch's ClampBackward0/1) also for a one-sided bound; an integer
-        # tensor takes clamp_min/clamp_max below, keeping its dtype (it has no gradient).
-        lo = -math.inf if min is None else min
-        hi = math.inf if max is None else max
-        try:
-            return apply(R["clamp"], (input, lo, hi))
-        except TypeError:  # name the arguments as given, not the infinite stand-ins
-            given = (input, min) if max is None else (input, min, max)
-            elementwise_operands("clamp", given)
-            raise
+    if getattr(x, "is_floating_point", bool)():
+        return R["clamp"], (-math.inf if min is None else min, math.inf if max is None else max)
     if max is None:
-        return apply(R["clamp_min"], (input, min))
+        return R["clamp_min"], (min,)
     if min is None:
-        return apply(R["clamp_max"], (input, max))
-    return apply(R["clamp"], (input, min, max))
+        return R["clamp_max"], (max,)
+    return R["clamp"], (min, max)
+
+
+def _clamp_type_error(x: Any, min: Any, max: Any) -> None:  # noqa: A002
+    """Name the arguments as given, not the infinite stand-ins, in PyTorch's TypeError."""
+    elementwise_operands("clamp", (x, min) if max is None else (x, min, max))
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
+    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
+    op, bounds = _clamp_op(input, min, max)
+    try:
+        return apply(op, (input, *bounds))
+    except TypeError:
+        _clamp_type_error(input, min, max)
+        raise
 
 
 clip = clamp
@@ -297,24 +305,12 @@ def pow_(t: Any, exponent: Any) -> Any:
 
 
 def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if getattr(input, "is_floating_point", bool)():
-        # One clamp node (PyTorch's ClampBackward0/1) also for a one-sided bound; an integer
-        # tensor takes clamp_min/clamp_max below, keeping its dtype (it has no gradient).
-        lo = -math.inf if min is None else min
-        hi = math.inf if max is None else max
-        try:
-            return apply(R["clamp"], (input, lo, hi))
-        except TypeError:  # name the arguments as given, not the infinite stand-ins
-            given = (input, min) if max is None else (input, min, max)
-            elementwise_operands("clamp", given)
-            raise
-    if max is None:
-        return apply_inplace(R["clamp_min"], t, (min,))
-    if min is None:
-        return apply_inplace(R["clamp_max"], t, (max,))
-    return apply_inplace(R["clamp"], t, (min, max))
+    op, bounds = _clamp_op(t, min, max)
+    try:
+        return apply_inplace(op, t, bounds)
+    except TypeError:
+        _clamp_type_error(t, min, max)
+        raise
 
 
 def unary_(name: str):
