@@ -1,0 +1,83 @@
+"""Launch helpers shared by the CUDA kernels: dtype checks, block sizes, output allocation.
+
+Kernels avoid the builtins ``min``/``max``: numba 0.68's CUDA target fails to compile their
+star-argument overload inside a kernel ("Signature mismatch"), so they spell out the comparison.
+
+Block sizes depend on the problem's shape only (never on timing or the device), so the
+reduction order, and with it every float result, is the same run to run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import cuda
+
+#: Most threads a 1-D reduction block uses; the shared arrays of the row kernels have this size.
+MAX_THREADS = 256
+#: Cap on grid sizes: the kernels loop over their work with a grid stride, so any size works.
+MAX_BLOCKS = 65535
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def pow2_threads(n: int, cap: int = MAX_THREADS) -> int:
+    """The smallest power of two >= ``n`` (at least 1), at most ``cap``: a tree reduction in
+    shared memory needs a power-of-two block, and a short row should not idle 256 threads."""
+    t = 1
+    while t < n and t < cap:
+        t *= 2
+    return t
+
+
+def blocks(n: int) -> int:
+    """Grid size for ``n`` independent work items (blocks loop with a grid stride)."""
+    return max(1, min(n, MAX_BLOCKS))
+
+
+def elementwise_grid(n: int, threads: int = 256) -> tuple[int, int]:
+    """(blocks, threads) for a grid-stride loop over ``n`` elements."""
+    threads = pow2_threads(n, threads)
+    return blocks((n + threads - 1) // threads), threads
+
+
+def float_dtype(x: Any, op: str) -> np.dtype:
+    """``x``'s dtype, which must be float32 or float64 (TypeError naming ``op`` otherwise)."""
+    dt = np.dtype(x.dtype)
+    if dt not in FLOATS:
+        raise TypeError(f"{op}: CUDA kernel expects float32 or float64, got {dt}")
+    return dt
+
+
+def contiguous(x: Any, op: str) -> Any:
+    """``x`` itself if it is C-contiguous; otherwise a ValueError naming ``op`` (use
+    :func:`jitgrad.kernels.cuda.memory.copy` to gather a strided view first)."""
+    if not x.is_c_contiguous():
+        raise ValueError(f"{op}: CUDA kernel expects a C-contiguous device array")
+    return x
+
+
+def empty(shape: tuple[int, ...], dtype: Any) -> Any:
+    """A new uninitialised device array (default stream)."""
+    return cuda.device_array(tuple(int(s) for s in shape), np.dtype(dtype))
+
+
+def check_out(out: Any, shape: tuple[int, ...], dtype: Any, op: str) -> Any:
+    """``out`` if given and of the right shape and dtype, else a new device array."""
+    shape = tuple(int(s) for s in shape)
+    if out is None:
+        return empty(shape, dtype)
+    if tuple(out.shape) != shape or np.dtype(out.dtype) != np.dtype(dtype):
+        raise ValueError(
+            f"{op}: out has shape {tuple(out.shape)} and dtype {out.dtype}, "
+            f"expected {shape} and {np.dtype(dtype)}"
+        )
+    contiguous(out, op)
+    return out
+
+
+def prod(dims: Any) -> int:
+    n = 1
+    for d in dims:
+        n *= int(d)
+    return n
