@@ -9,17 +9,46 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import numpy as np
 
 assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run through tests/test_cuda_kernels.py"
 
 from numba import cuda  # noqa: E402 - after the simulator check
+from numba.core import types  # noqa: E402
+from numba.cuda.simulator import kernelapi  # noqa: E402
+from numba.np import numpy_support  # noqa: E402
 
 # The simulator runs each CUDA thread as a Python thread and every syncthreads() is a barrier
 # between them; with CPython's default 5 ms switch interval a block of 8 threads spends most
 # of its time waiting for the GIL (measured: 1.8 s -> 0.09 s for a 20-block row reduction).
 sys.setswitchinterval(1e-5)
+
+_shared_lock = threading.Lock()
+_shared_array = kernelapi.FakeCUDAShared.array
+
+
+def _locked_shared_array(self, shape, dtype):
+    """The simulator's ``cuda.shared.array`` without its race: it looks the block's array up
+    by call site and creates it when missing, unlocked, so two threads of a block that reach the
+    line together can each get a private "shared" array (seen here as wrong or uninitialised
+    results, one run in a few, more often with the short switch interval above). Same key, same
+    behaviour, under a lock."""
+    if shape == 0:  # dynamic shared memory: one buffer, no race
+        return _shared_array(self, shape, dtype)
+    if isinstance(dtype, types.Type):
+        dtype = numpy_support.as_dtype(dtype)
+    caller = sys._getframe(1)
+    key = (caller.f_code.co_filename, caller.f_lineno)
+    with _shared_lock:
+        res = self._allocations.get(key)
+        if res is None:
+            res = self._allocations[key] = np.empty(shape, dtype)
+    return res
+
+
+kernelapi.FakeCUDAShared.array = _locked_shared_array
 
 FLOATS = (np.float32, np.float64)
 #: Relative tolerance against a float64 numpy reference, per dtype.
