@@ -38,7 +38,7 @@ def _run(module: str, simulator: bool) -> subprocess.CompletedProcess:
 
 
 def test_sim_modules_found():
-    assert {"kern_reduce.py"} <= set(SIM_MODULES)
+    assert {"kern_reduce.py", "kern_matmul.py"} <= set(SIM_MODULES)
 
 
 @pytest.mark.parametrize("module", SIM_MODULES)

@@ -20,6 +20,7 @@ assert os.environ.get("NUMBA_ENABLE_CUDASIM") != "1", "needs the real CUDA targe
 from numba import cuda  # noqa: E402
 from numba.cuda import dispatcher  # noqa: E402
 
+from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
 from jitgrad.kernels.cuda import memory as M  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 
@@ -47,6 +48,8 @@ def cases(dt):
         (M._copy_kernel, (a(np.float32), a(dt))),
         (M._nonzero_kernel, (a(dt), a(np.bool_))),
         (M._gather_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
+        (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
+        (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
     ]
 
 
