@@ -1,0 +1,52 @@
+"""Device fill / copy / gather / cast (jitgrad.kernels.cuda.memory), in the simulator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from kern_common import dev, host
+from numpy.lib.stride_tricks import as_strided
+
+from jitgrad.kernels.cuda import memory as M
+
+
+def view(base, shape, strides, offset):
+    """numpy's view of base with element strides (the reference for gather)."""
+    item = base.itemsize
+    return as_strided(base[offset:], shape, tuple(s * item for s in strides))
+
+
+@pytest.mark.parametrize(
+    "shape,strides,offset",
+    [
+        ((3, 4), (1, 3), 0),  # a transpose
+        ((2, 3), (6, 2), 1),  # a strided slice with offset
+        ((4,), (-2,), 9),  # a reversed step
+        ((2, 1, 3), (0, 5, 1), 2),  # an expanded (stride 0) axis
+        ((), (), 7),  # 0-d
+        ((0, 3), (3, 1), 0),  # empty
+    ],
+)
+def test_gather(shape, strides, offset):
+    base = np.arange(12, dtype=np.float64) * 1.5
+    got = host(M.gather(dev(base), shape, strides, offset))
+    np.testing.assert_array_equal(got, view(base, shape, strides, offset))
+    assert got.flags.c_contiguous
+
+
+def test_fill_copy_cast():
+    d = dev(np.zeros((3, 5), np.float32))
+    assert M.fill(d, 2.5) is d
+    np.testing.assert_array_equal(host(d), np.full((3, 5), 2.5, np.float32))
+    c = M.copy(d)
+    M.fill(d, -1)
+    np.testing.assert_array_equal(host(c), np.full((3, 5), 2.5, np.float32))
+    x = np.array([[-1.7, 0.0, 2.9], [np.inf, -0.0, 3.5]], np.float64)
+    got = host(M.cast(dev(x), np.float32))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, x.astype(np.float32))
+    got = host(M.cast(dev(x[:, [0, 1, 2]][:1]), np.int64))
+    np.testing.assert_array_equal(got, np.array([[-1, 0, 2]]))
+    np.testing.assert_array_equal(host(M.cast(dev(x), np.bool_)), x != 0)
+    with pytest.raises(ValueError, match="gather: shape"):
+        M.gather(dev(x.ravel()), (2, 3), (1,))
