@@ -23,6 +23,7 @@ from numba.cuda import dispatcher  # noqa: E402
 from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
 from jitgrad.kernels.cuda import memory as M  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
+from jitgrad.kernels.cuda import rows as RW  # noqa: E402
 
 try:
     cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
@@ -40,6 +41,7 @@ def a(dt, ndim=1):
 def cases(dt):
     """(kernel, example arguments) for each kernel at float dtype ``dt``."""
     z = dt(0)
+    i64 = a(np.int64)
     return [
         (R._rows_kernel, (a(dt, 2), a(dt), 0, z, z, 1)),
         (R._cols_kernel, (a(dt, 3), a(dt, 3), 0, z, z)),
@@ -50,6 +52,11 @@ def cases(dt):
         (M._gather_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
         (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
         (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
+        (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),
+        (RW._softmax_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt, 2), False)),
+        (RW._ce_fwd_kernel, (a(dt, 2), i64, a(dt), True, -100, a(dt), a(dt), a(dt), i64)),
+        (RW._ce_bwd_kernel, (a(dt, 2), i64, a(dt), False, -100, a(dt), a(dt), 2, a(dt), a(dt, 2))),
+        (RW._div_kernel, (a(dt), a(dt), a(dt))),
     ]
 
 

@@ -19,6 +19,38 @@ MAX_THREADS = 256
 #: Cap on grid sizes: the kernels loop over their work with a grid stride, so any size works.
 MAX_BLOCKS = 65535
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+#: Fold operations of :func:`combine` (plain ints: a kernel branches on them at run time).
+SUM, MAX, MIN = 0, 1, 2
+
+
+@cuda.jit(device=True, inline=True)
+def combine(a, b, op):
+    # op SUM: a + b; MAX/MIN: the larger/smaller, a NaN on either side wins (PyTorch).
+    if op == SUM:
+        return a + b
+    if op == MAX:
+        return a if (a > b or a != a) else b
+    return a if (a < b or a != a) else b
+
+
+@cuda.jit(device=True)
+def block_fold(sm, v, op):
+    # Fold one value per thread of a 1-D block (blockDim.x a power of two, sm a shared array
+    # of at least blockDim.x): thread t pairs with t + s for s = T/2, T/4, ..., 1, a fixed
+    # tree, so the result is the same run to run. Every thread gets the result; sm is free
+    # again on return.
+    t = cuda.threadIdx.x
+    sm[t] = v
+    cuda.syncthreads()
+    s = cuda.blockDim.x // 2
+    while s > 0:
+        if t < s:
+            sm[t] = combine(sm[t], sm[t + s], op)
+        cuda.syncthreads()
+        s //= 2
+    r = sm[0]
+    cuda.syncthreads()
+    return r
 
 
 def pow2_threads(n: int, cap: int = MAX_THREADS) -> int:

@@ -30,9 +30,14 @@ import numpy as np
 from numba import cuda
 
 from .common import (
+    MAX,
     MAX_BLOCKS,
     MAX_THREADS,
+    MIN,
+    SUM,
+    block_fold,
     blocks,
+    combine,
     contiguous,
     empty,
     float_dtype,
@@ -41,7 +46,6 @@ from .common import (
 )
 from .memory import copy, fill
 
-SUM, MAX, MIN = 0, 1, 2
 #: Column kernel block: COL_X columns (a warp's worth) by at most COL_Y row lanes.
 COL_X, COL_Y = 32, 8
 #: Below this many blocks a reduction splits its reduced axis into chunks (two passes).
@@ -51,16 +55,6 @@ ROW_CHUNK, COL_CHUNK = 4096, 256
 _OPS = {"sum": (SUM, 0.0), "mean": (SUM, 0.0), "amax": (MAX, -math.inf), "amin": (MIN, math.inf)}
 
 __all__ = ["reduce", "sum", "mean", "amax", "amin", "sum_to_shape", "norm_axes", "plan"]
-
-
-@cuda.jit(device=True, inline=True)
-def _combine(a, b, op):
-    # op SUM: a + b; MAX/MIN: the larger/smaller, a NaN on either side wins (PyTorch).
-    if op == SUM:
-        return a + b
-    if op == MAX:
-        return a if (a > b or a != a) else b
-    return a if (a < b or a != a) else b
 
 
 @cuda.jit
@@ -78,21 +72,12 @@ def _rows_kernel(x, out, op, ident, div, chunks):
         hi = lo + span if lo + span < n else n  # no min(): see common.py
         acc = ident
         for j in range(lo + t, hi, nt):
-            acc = _combine(acc, x[r, j], op)
-        sm[t] = acc
-        cuda.syncthreads()
-        s = nt // 2
-        while s > 0:
-            if t < s:
-                sm[t] = _combine(sm[t], sm[t + s], op)
-            cuda.syncthreads()
-            s //= 2
+            acc = combine(acc, x[r, j], op)
+        v = block_fold(sm, acc, op)
         if t == 0:
-            v = sm[0]
             if div != 0:
                 v = v / div
             out[b] = v
-        cuda.syncthreads()  # sm is reused by this block's next row
 
 
 @cuda.jit
@@ -118,13 +103,13 @@ def _cols_kernel(x, out, op, ident, div):
         acc = ident
         if k < nb:
             for r in range(lo + ty, hi, ny):
-                acc = _combine(acc, x[a, r, k], op)
+                acc = combine(acc, x[a, r, k], op)
         sm[ty, tx] = acc
         cuda.syncthreads()
         s = ny // 2
         while s > 0:
             if ty < s:
-                sm[ty, tx] = _combine(sm[ty, tx], sm[ty + s, tx], op)
+                sm[ty, tx] = combine(sm[ty, tx], sm[ty + s, tx], op)
             cuda.syncthreads()
             s //= 2
         if ty == 0 and k < nb:
