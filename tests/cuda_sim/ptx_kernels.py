@@ -23,6 +23,7 @@ from numba.cuda import dispatcher  # noqa: E402
 from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
 from jitgrad.kernels.cuda import memory as M  # noqa: E402
 from jitgrad.kernels.cuda import norm as N  # noqa: E402
+from jitgrad.kernels.cuda import optim as O  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
 
@@ -59,6 +60,8 @@ def cases(dt):
         (RW._ce_bwd_kernel, (a(dt, 2), i64, a(dt), False, -100, a(dt), a(dt), 2, a(dt), a(dt, 2))),
         (RW._div_kernel, (a(dt), a(dt), a(dt))),
         (N._ln_fwd_kernel, (a(dt, 2), a(dt), a(dt), True, False, z, a(dt, 2), a(dt), a(dt))),
+        (O._sgd_kernel, (a(dt), a(dt), a(dt), z, z, z, z, True, False, True)),
+        (O._adam_kernel, (a(dt),) * 5 + (z,) * 9 + (True,)),
         (N._ln_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt), a(dt), a(dt), True, a(dt, 2), a(dt, 2))),
     ]
 
