@@ -38,7 +38,22 @@ def _run(module: str, simulator: bool) -> subprocess.CompletedProcess:
 
 
 def test_sim_modules_found():
-    assert {"kern_reduce.py", "kern_matmul.py"} <= set(SIM_MODULES)
+    want = {"kern_reduce.py", "kern_matmul.py", "kern_rows.py", "kern_norm.py", "kern_optim.py"}
+    assert want <= set(SIM_MODULES)
+
+
+def test_import_jitgrad_loads_no_cuda_kernels():
+    # import jitgrad must work without a GPU or CUDA toolkit: nothing on its import path may
+    # import jitgrad.kernels.cuda (which imports numba.cuda and defines the kernels)
+    code = (
+        "import sys, jitgrad\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('jitgrad.kernels.cuda'))\n"
+        "assert not bad, bad\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
 
 
 @pytest.mark.parametrize("module", SIM_MODULES)

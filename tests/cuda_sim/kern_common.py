@@ -7,6 +7,7 @@ need ``NUMBA_ENABLE_CUDASIM=1`` set before ``numba.cuda`` is first imported, so
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -17,6 +18,7 @@ assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run through tests/test_cu
 
 from numba import cuda  # noqa: E402 - after the simulator check
 from numba.core import types  # noqa: E402
+from numba.cuda.simulator import kernel as sim_kernel  # noqa: E402
 from numba.cuda.simulator import kernelapi  # noqa: E402
 from numba.np import numpy_support  # noqa: E402
 
@@ -49,6 +51,38 @@ def _locked_shared_array(self, shape, dtype):
 
 
 kernelapi.FakeCUDAShared.array = _locked_shared_array
+
+_swap_lock = threading.Lock()
+_swaps: dict[int, tuple[int, dict]] = {}
+
+
+@contextlib.contextmanager
+def _counted_swap(fn, fake_cuda_module):
+    """The simulator's ``swapped_cuda_module`` made safe for threads. Each call of a device
+    function points the ``cuda`` name in its module's globals at the fake module and restores
+    it on return; when the threads of a block call a device function of another module (here
+    ``common.block_fold``) together, the first to return restores the real ``numba.cuda``
+    under the others ("module 'numba.cuda' has no attribute 'threadIdx'", one run in a few).
+    Counted per globals dict: the first caller swaps, the last one restores."""
+    g = fn.__globals__
+    with _swap_lock:
+        n, orig = _swaps.get(id(g), (0, {}))
+        if n == 0:
+            orig = {k: v for k, v in g.items() if v is cuda}
+            g.update(dict.fromkeys(orig, fake_cuda_module))
+        _swaps[id(g)] = (n + 1, orig)
+    try:
+        yield
+    finally:
+        with _swap_lock:
+            n, orig = _swaps.pop(id(g))
+            if n == 1:
+                g.update(orig)
+            else:
+                _swaps[id(g)] = (n - 1, orig)
+
+
+sim_kernel.swapped_cuda_module = _counted_swap
 
 FLOATS = (np.float32, np.float64)
 #: Relative tolerance against a float64 numpy reference, per dtype.

@@ -20,6 +20,7 @@ assert os.environ.get("NUMBA_ENABLE_CUDASIM") != "1", "needs the real CUDA targe
 from numba import cuda  # noqa: E402
 from numba.cuda import dispatcher  # noqa: E402
 
+from jitgrad.kernels.cuda import argreduce as AR  # noqa: E402
 from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
 from jitgrad.kernels.cuda import memory as M  # noqa: E402
 from jitgrad.kernels.cuda import norm as N  # noqa: E402
@@ -47,6 +48,7 @@ def cases(dt):
     return [
         (R._rows_kernel, (a(dt, 2), a(dt), 0, z, z, 1)),
         (R._cols_kernel, (a(dt, 3), a(dt, 3), 0, z, z)),
+        (AR._arg_kernel, (a(dt, 3), i64, True)),
         (M._fill_kernel, (a(dt), z)),
         (M._copy_kernel, (a(dt), a(np.int64))),
         (M._copy_kernel, (a(np.float32), a(dt))),
