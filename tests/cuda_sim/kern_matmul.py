@@ -1,7 +1,8 @@
-"""Device matmul (jitgrad.kernels.cuda.matmul) against float64 numpy, in the simulator.
+"""Device matmul (jitgrad.kernels.cuda.matmul) against float64 numpy.
 
-Only the tiled kernel can run here; the cuBLAS path is checked by its selection rule and by
-running its CuPy glue against a numpy stand-in for CuPy (what it would hand to cuBLAS).
+In the simulator only the tiled kernel can run; the cuBLAS path is checked by its selection
+rule and by running its CuPy glue against a numpy stand-in for CuPy (what it would hand to
+cuBLAS). On a GPU with CuPy the cuBLAS path runs for real.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import types
 
 import numpy as np
 import pytest
-from kern_common import FLOATS, dev, host
+from kern_common import FLOATS, SIM, dev, host
 
 from jitgrad.kernels.cuda import matmul as MM
 
@@ -90,9 +91,22 @@ def test_backend_selection():
     assert MM.blas_backend(_Real(), _Real(), cupy=None) == "tiled"  # no CuPy
     assert MM.blas_backend(_Real(), _Real(), cupy=fake_cupy) == "cublas"
     assert MM.blas_backend(sim, _Real(), cupy=fake_cupy) == "tiled"  # simulator arrays
-    assert MM.blas_backend(sim, sim) == "tiled"  # here: CuPy absent or arrays simulated
+    if SIM:
+        assert MM.blas_backend(sim, sim) == "tiled"
 
 
+@pytest.mark.skipif(SIM, reason="cuBLAS needs a GPU")
+def test_cublas_on_gpu():
+    pytest.importorskip("cupy")
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    b = rng.standard_normal((5, 4)).astype(np.float32)
+    for backend in ("cublas", "tiled"):
+        got = host(MM.matmul(dev(a), dev(b), trans_a=True, trans_b=True, backend=backend))
+        np.testing.assert_allclose(got, ref_op(a, b, True, True), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(not SIM, reason="the stand-in reads the simulator's host buffers")
 def test_cublas_glue_against_numpy_stand_in():
     # the calls _cublas makes, executed by numpy instead of CuPy: transposes and out are right
     np_as_cupy = types.SimpleNamespace(

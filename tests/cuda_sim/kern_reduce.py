@@ -30,7 +30,7 @@ def test_sum_mean_axes(dtype):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 4, 5)).astype(dtype)
     d = dev(x)
-    for axes in AXES:
+    for axes in AXES if dtype == np.float32 else [None, 1, (0, 2)]:
         np_axes = None if axes in (None, ()) else axes
         for keepdim in (False, True):
             check_sum(host(R.sum(d, axes, keepdim)), x, np_axes, keepdim, dtype)
