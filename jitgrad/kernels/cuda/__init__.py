@@ -12,7 +12,7 @@ Each kernel works for float32 and float64; a float32 kernel computes in float32 
 (``tests/cuda_sim/ptx_kernels.py`` checks its PTX holds no float64 instruction).
 
 Modules: :mod:`.common` (launch helpers, the shared-memory block fold), :mod:`.reduce`
-(sum/mean/amax/amin, sum_to_shape), :mod:`.argreduce` (argmax/argmin), :mod:`.matmul`, :mod:`.rows` (softmax, log_softmax, cross_entropy),
-:mod:`.norm` (layer_norm), :mod:`.optim` (SGD, Adam/AdamW steps), :mod:`.memory` (fill, copy,
-cast).
+(sum/mean/amax/amin, sum_to_shape), :mod:`.argreduce` (argmax/argmin), :mod:`.matmul`,
+:mod:`.rows` (softmax, log_softmax, cross_entropy), :mod:`.norm` (layer_norm), :mod:`.optim`
+(SGD, Adam/AdamW steps), :mod:`.memory` (fill, copy, strided gather, cast).
 """
