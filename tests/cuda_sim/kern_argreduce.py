@@ -36,6 +36,14 @@ def test_argmax_argmin(dtype):
     assert host(A.argmin(dev(y))) == 0
 
 
+def test_integers():
+    x = np.array([[3, 9, 9], [-2, -5, -5]], np.int32)
+    np.testing.assert_array_equal(host(A.argmax(dev(x), 1)), [1, 0])
+    np.testing.assert_array_equal(host(A.argmin(dev(x), 1)), [0, 1])
+    with pytest.raises(RuntimeError, match=r"argmax\(\): does not support bool input"):
+        A.argmax(dev(x > 0))
+
+
 def test_edge_cases():
     assert host(A.argmax(dev(np.array(3.0)), 0)) == 0
     e = dev(np.zeros((0, 3), np.float32))

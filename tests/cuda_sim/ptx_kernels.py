@@ -46,8 +46,12 @@ def cases(dt):
     z = dt(0)
     i64 = a(np.int64)
     return [
-        (R._rows_kernel, (a(dt, 2), a(dt), 0, z, z, 1)),
-        (R._cols_kernel, (a(dt, 3), a(dt, 3), 0, z, z)),
+        (R._rows_kernel, (a(dt, 2), a(dt), 0, z, 1)),
+        (R._cols_kernel, (a(dt, 3), a(dt, 3), 0, z)),
+        (R._rows_kernel, (a(np.int64, 2), i64, 0, np.int64(0), 1)),
+        (R._cols_kernel, (a(np.int64, 3), a(np.int64, 3), 0, np.int64(0))),
+        (R._div_kernel, (a(dt), z)),
+        (AR._arg_kernel, (a(np.int32, 3), i64, False)),
         (AR._arg_kernel, (a(dt, 3), i64, True)),
         (M._fill_kernel, (a(dt), z)),
         (M._copy_kernel, (a(dt), a(np.int64))),

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import MAX_THREADS, blocks, contiguous, empty, float_dtype, pow2_threads, prod
+from .common import MAX_THREADS, blocks, contiguous, empty, pow2_threads, prod
 from .reduce import norm_axes
 
 __all__ = ["argmax", "argmin"]
@@ -71,7 +71,8 @@ def _arg_kernel(x, out, want_max):
 
 
 def _arg(x: Any, axis: Any, keepdim: bool, want_max: bool, op: str) -> Any:
-    float_dtype(x, op)
+    if np.dtype(x.dtype).kind not in "fiu":
+        raise RuntimeError(f"{op}(): does not support {np.dtype(x.dtype).name} input")
     contiguous(x, op)
     shape = tuple(x.shape)
     if axis is None:

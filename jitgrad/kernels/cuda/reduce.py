@@ -18,7 +18,9 @@ as a sequence of such passes over contiguous runs of axes (:func:`plan`), last r
 float32 accumulates in float32, as PyTorch's GPU sum does: the per-thread runs are short and the
 rest is a balanced tree, so the error grows like ``log2(n)`` rather than ``n``, and keeping
 float32 halves registers and shared memory. Max and min propagate NaN as PyTorch does: a NaN
-wins every comparison.
+wins every comparison. Integer and bool sums run in int64 (PyTorch's result dtype, exact);
+the fold kernels carry no division, so they serve integers too, and ``mean`` divides the folded
+output in place with one small elementwise launch.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 from numba import cuda
 
 from .common import (
+    FLOATS,
     MAX,
     MAX_BLOCKS,
     MAX_THREADS,
@@ -39,12 +42,12 @@ from .common import (
     blocks,
     combine,
     contiguous,
+    elementwise_grid,
     empty,
-    float_dtype,
     pow2_threads,
     prod,
 )
-from .memory import copy, fill
+from .memory import cast, copy, fill
 
 #: Column kernel block: COL_X columns (a warp's worth) by at most COL_Y row lanes.
 COL_X, COL_Y = 32, 8
@@ -58,9 +61,9 @@ __all__ = ["reduce", "sum", "mean", "amax", "amin", "sum_to_shape", "norm_axes",
 
 
 @cuda.jit
-def _rows_kernel(x, out, op, ident, div, chunks):
+def _rows_kernel(x, out, op, ident, chunks):
     # x (M, N); out (M * chunks,): out[r*chunks + c] = fold of x[r, c*L : (c+1)*L],
-    # L = ceil(N / chunks), divided by div when div != 0. blockDim.x a power of two.
+    # L = ceil(N / chunks). blockDim.x a power of two.
     sm = cuda.shared.array(MAX_THREADS, x.dtype)
     t = cuda.threadIdx.x
     nt = cuda.blockDim.x
@@ -75,16 +78,13 @@ def _rows_kernel(x, out, op, ident, div, chunks):
             acc = combine(acc, x[r, j], op)
         v = block_fold(sm, acc, op)
         if t == 0:
-            if div != 0:
-                v = v / div
             out[b] = v
 
 
 @cuda.jit
-def _cols_kernel(x, out, op, ident, div):
-    # x (A, R, B); out (A, C, B): out[a, c, k] = fold of x[a, c*L : (c+1)*L, k], L = ceil(R/C),
-    # divided by div when div != 0. Block (bx <= COL_X, by <= COL_Y), by a power of two;
-    # blockIdx.y is the chunk c.
+def _cols_kernel(x, out, op, ident):
+    # x (A, R, B); out (A, C, B): out[a, c, k] = fold of x[a, c*L : (c+1)*L, k], L = ceil(R/C).
+    # Block (bx <= COL_X, by <= COL_Y), by a power of two; blockIdx.y is the chunk c.
     sm = cuda.shared.array((COL_Y, COL_X), x.dtype)
     tx = cuda.threadIdx.x
     ty = cuda.threadIdx.y
@@ -113,32 +113,34 @@ def _cols_kernel(x, out, op, ident, div):
             cuda.syncthreads()
             s //= 2
         if ty == 0 and k < nb:
-            v = sm[0, tx]
-            if div != 0:
-                v = v / div
-            out[a, c, k] = v
+            out[a, c, k] = sm[0, tx]
         cuda.syncthreads()
 
 
-def _reduce_rows(x2: Any, op: int, ident: Any, div: Any, chunk: int = ROW_CHUNK) -> Any:
+@cuda.jit
+def _div_kernel(out, div):
+    # out[i] /= div (the mean's last step, over the small reduced output)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        out[i] = out[i] / div
+
+
+def _reduce_rows(x2: Any, op: int, ident: Any, chunk: int = ROW_CHUNK) -> Any:
     """Fold the last axis of the contiguous ``(M, N)`` device array ``x2`` -> ``(M,)``."""
     m, n = x2.shape
     chunks = 1
     if n > chunk and m < TARGET_BLOCKS:
         chunks = min(-(-n // chunk), max(1, TARGET_BLOCKS // m))
-    zero = x2.dtype.type(0)
     out = empty((m * chunks,), x2.dtype)
     if m == 0:
         return out
-    _rows_kernel[blocks(m * chunks), pow2_threads(min(n, chunk))](
-        x2, out, op, ident, zero if chunks > 1 else div, chunks
-    )
+    _rows_kernel[blocks(m * chunks), pow2_threads(min(n, chunk))](x2, out, op, ident, chunks)
     if chunks == 1:
         return out
-    return _reduce_rows(out.reshape(m, chunks), op, ident, div, chunk)
+    return _reduce_rows(out.reshape(m, chunks), op, ident, chunk)
 
 
-def _reduce_cols(x3: Any, op: int, ident: Any, div: Any, chunk: int = COL_CHUNK) -> Any:
+def _reduce_cols(x3: Any, op: int, ident: Any, chunk: int = COL_CHUNK) -> Any:
     """Fold the middle axis of the contiguous ``(A, R, B)`` device array ``x3`` -> ``(A, B)``."""
     na, nr, nb = x3.shape
     bx = pow2_threads(nb, COL_X)
@@ -146,17 +148,14 @@ def _reduce_cols(x3: Any, op: int, ident: Any, div: Any, chunk: int = COL_CHUNK)
     chunks = 1
     if nr > chunk and tiles < TARGET_BLOCKS:
         chunks = min(-(-nr // chunk), max(1, TARGET_BLOCKS // tiles), MAX_BLOCKS)
-    zero = x3.dtype.type(0)
     out = empty((na, chunks, nb), x3.dtype)
     if tiles == 0:
         return out.reshape(na, nb)
     grid = (blocks(tiles), chunks)
-    _cols_kernel[grid, (bx, pow2_threads(min(nr, chunk), COL_Y))](
-        x3, out, op, ident, zero if chunks > 1 else div
-    )
+    _cols_kernel[grid, (bx, pow2_threads(min(nr, chunk), COL_Y))](x3, out, op, ident)
     if chunks == 1:
         return out.reshape(na, nb)
-    return _reduce_cols(out, op, ident, div, chunk)
+    return _reduce_cols(out, op, ident, chunk)
 
 
 def norm_axes(ndim: int, axes: Any, op: str = "sum") -> tuple[int, ...]:
@@ -212,21 +211,23 @@ def plan(shape: tuple[int, ...], axes: tuple[int, ...]) -> list[tuple[int, int, 
 
 
 def reduce(x: Any, axes: Any = None, op: str = "sum", keepdim: bool = False) -> Any:
-    """Reduce ``axes`` of the contiguous float device array ``x`` with ``op`` (``"sum"``,
+    """Reduce ``axes`` of the contiguous device array ``x`` with ``op`` (``"sum"``,
     ``"mean"``, ``"amax"`` or ``"amin"``); a new device array of the reduced shape.
 
-    ``axes=None`` or ``()`` reduces every axis (PyTorch's ``dim=()``). An empty reduction gives
-    0 for sum, NaN for mean and PyTorch's IndexError for amax/amin.
+    ``axes=None`` or ``()`` reduces every axis (PyTorch's ``dim=()``). Dtypes as PyTorch:
+    float32/float64 keep theirs; integer and bool sums are int64; amax/amin keep an integer
+    dtype; mean needs a float. An empty reduction gives 0 for sum, NaN for mean and PyTorch's
+    IndexError for amax/amin.
     """
-    dt = float_dtype(x, op)
     contiguous(x, op)
+    x, final_dtype = _operand(x, op)
+    dt = np.dtype(x.dtype)
     code, ident_f = _OPS[op]
     shape = tuple(x.shape)
     red = norm_axes(len(shape), axes, op)
     out_shape = tuple(1 if i in red else s for i, s in enumerate(shape))
     final = out_shape if keepdim else tuple(s for i, s in enumerate(shape) if i not in red)
     count = prod(shape[i] for i in red)
-    ident = dt.type(ident_f)
     if count == 0 and code != SUM:
         raise IndexError(
             f"{op}(): Expected reduction dim {red[0]} to have non-zero size."
@@ -234,19 +235,51 @@ def reduce(x: Any, axes: Any = None, op: str = "sum", keepdim: bool = False) -> 
             else f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
         )
     if x.size == 0 or count == 0:
-        return fill(empty(final, dt), math.nan if op == "mean" and count == 0 else 0.0)
-    div = dt.type(count if op == "mean" else 0)
-    passes = plan(shape, red)
+        out = fill(empty(final, dt), math.nan if op == "mean" and count == 0 else 0)
+        return cast(out, final_dtype) if final_dtype != dt else out
+    if dt.kind == "f":
+        ident = dt.type(ident_f)
+    else:
+        info = np.iinfo(dt)
+        ident = dt.type({SUM: 0, MAX: info.min, MIN: info.max}[code])
     cur = x.reshape(x.size)
-    if not passes:  # only size-1 axes reduced: a copy (divided by 1 for mean)
-        return copy(x).reshape(*final) if final else copy(x).reshape(())
-    for i, (a, r, b) in enumerate(passes):
-        d = div if i == len(passes) - 1 else dt.type(0)
+    passes = plan(shape, red)
+    if not passes:  # only size-1 axes reduced: a copy (the mean of one element is itself)
+        cur = copy(cur)
+    for a, r, b in passes:
         if b == 1:
-            cur = _reduce_rows(cur.reshape(a, r), code, ident, d)
+            cur = _reduce_rows(cur.reshape(a, r), code, ident)
         else:
-            cur = _reduce_cols(cur.reshape(a, r, b), code, ident, d)
+            cur = _reduce_cols(cur.reshape(a, r, b), code, ident)
+    if op == "mean" and passes:
+        grid, threads = elementwise_grid(cur.size)
+        _div_kernel[grid, threads](cur.reshape(cur.size), dt.type(count))
+    if final_dtype != dt:
+        cur = cast(cur.reshape(cur.size), final_dtype)
     return cur.reshape(final) if final else cur.reshape(())
+
+
+_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                "uint8": "Byte", "bool": "Bool"}  # fmt: skip
+
+
+def _operand(x: Any, op: str) -> tuple[Any, np.dtype]:
+    """What the kernels reduce (float, or an integer dtype) and the result's dtype."""
+    dt = np.dtype(x.dtype)
+    if dt in FLOATS:
+        return x, dt
+    if dt.kind not in "biu":
+        raise TypeError(f"{op}: CUDA kernel does not support dtype {dt}")
+    if op == "mean":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {_TORCH_NAMES.get(dt.name, dt.name)}"
+        )
+    if op == "sum":  # PyTorch sums integers and bools in int64
+        return (x if dt == np.int64 else cast(x, np.int64)), np.dtype(np.int64)
+    if dt == np.bool_:  # amax/amin of bools: any/all, via uint8
+        return cast(x, np.uint8), dt
+    return x, dt
 
 
 def sum(x: Any, axes: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
@@ -255,7 +288,7 @@ def sum(x: Any, axes: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 
 
 def mean(x: Any, axes: Any = None, keepdim: bool = False) -> Any:
-    """``x.mean(axes, keepdim)``: the sum's last pass divides by the reduced element count."""
+    """``x.mean(axes, keepdim)``: the sum, divided by the reduced element count in place."""
     return reduce(x, axes, "mean", keepdim)
 
 
