@@ -122,5 +122,9 @@ def test_cross_entropy_edge_cases():
         K.cross_entropy(x, dev(np.array([0, 1])), reduction="mean1")
     with pytest.raises(ValueError, match=r"batch_size \(2\) to match target batch_size \(3\)"):
         K.cross_entropy(x, dev(np.array([0, 1, 2])))
-    with pytest.raises(RuntimeError, match="expected scalar type Long but found float32"):
+    with pytest.raises(RuntimeError, match="target dtype to be Long or Byte, but got Float"):
         K.cross_entropy(x, dev(np.array([0.0, 1.0], np.float32)))
+    with pytest.raises(RuntimeError, match="target dtype to be Long or Byte, but got Int"):
+        K.cross_entropy(x, dev(np.array([0, 1], np.int32)))
+    loss, _ = K.cross_entropy(x, dev(np.array([0, 2], np.uint8)))  # Byte targets are accepted
+    np.testing.assert_allclose(host(loss), np.log(3), rtol=1e-6)

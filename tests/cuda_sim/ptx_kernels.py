@@ -64,6 +64,11 @@ def cases(dt):
         (RW._softmax_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt, 2), False)),
         (RW._ce_fwd_kernel, (a(dt, 2), i64, a(dt), True, -100, a(dt), a(dt), a(dt), i64)),
         (RW._ce_bwd_kernel, (a(dt, 2), i64, a(dt), False, -100, a(dt), a(dt), 2, a(dt), a(dt, 2))),
+        (RW._ce_fwd_kernel, (a(dt, 2), a(np.uint8), a(dt), False, -100, a(dt), a(dt), a(dt), i64)),
+        (
+            RW._ce_bwd_kernel,
+            (a(dt, 2), a(np.uint8), a(dt), True, -1, a(dt), a(dt), 0, a(dt), a(dt, 2)),
+        ),
         (RW._div_kernel, (a(dt), a(dt), a(dt))),
         (N._ln_fwd_kernel, (a(dt, 2), a(dt), a(dt), True, False, z, a(dt, 2), a(dt), a(dt))),
         (O._sgd_kernel, (a(dt), a(dt), a(dt), z, z, z, z, True, False, True)),

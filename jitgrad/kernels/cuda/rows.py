@@ -214,6 +214,13 @@ class CrossEntropySaved(NamedTuple):
     bad_target: Any  # (1,) int64: 0, or 1 + the largest row index with a target outside [0, C)
 
 
+def _torch_name(dtype: Any) -> str:
+    """PyTorch's name of a dtype in error messages (``Float``, ``Int``, ...)."""
+    names = {"float32": "Float", "float64": "Double", "int32": "Int", "int16": "Short",
+             "int8": "Char", "bool": "Bool"}  # fmt: skip
+    return names.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
 def _ce_args(logits: Any, target: Any, weight: Any, reduction: str) -> tuple[Any, Any, Any]:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -222,8 +229,10 @@ def _ce_args(logits: Any, target: Any, weight: Any, reduction: str) -> tuple[Any
         raise ValueError(
             f"cross_entropy: expected 1-D or 2-D logits (classes last), got {logits.ndim}-D"
         )
-    if np.dtype(target.dtype).kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {np.dtype(target.dtype).name}")
+    if np.dtype(target.dtype) not in (np.dtype(np.int64), np.dtype(np.uint8)):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_torch_name(target.dtype)}"
+        )
     t1 = target.reshape(target.size)
     if t1.size != x2.shape[0]:
         raise ValueError(
