@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from kern_common import dev, host
+from numba import cuda
 from numpy.lib.stride_tricks import as_strided
 
+from jitgrad.kernels.cuda import common, reduce, rows
 from jitgrad.kernels.cuda import memory as M
 
 
@@ -50,3 +52,21 @@ def test_fill_copy_cast():
     np.testing.assert_array_equal(host(M.cast(dev(x), np.bool_)), x != 0)
     with pytest.raises(ValueError, match="gather: shape"):
         M.gather(dev(x.ravel()), (2, 3), (1,))
+
+
+def test_set_allocator_routes_every_allocation():
+    made = []
+
+    def alloc(shape, dtype):
+        made.append((shape, dtype))
+        return cuda.device_array(shape, dtype)
+
+    prev = common.set_allocator(alloc)
+    try:
+        x = np.arange(12, dtype=np.float32).reshape(3, 4)
+        np.testing.assert_array_equal(host(reduce.sum(dev(x), 0)), x.sum(0))
+        assert made == [((1, 1, 4), np.dtype(np.float32))]  # the one (A, C, B) output
+        rows.softmax(dev(x))
+        assert made[-1] == ((3, 4), np.dtype(np.float32))
+    finally:
+        assert common.set_allocator(prev) is alloc

@@ -89,9 +89,27 @@ def contiguous(x: Any, op: str) -> Any:
     return x
 
 
+#: Makes every output and scratch array of these kernels: ``alloc(shape, dtype)`` -> a
+#: C-contiguous device array. :func:`set_allocator` installs the backend's caching allocator:
+#: plain ``cuda.device_array`` calls ``cuMemAlloc`` for each array, and numba's batched
+#: ``cuMemFree`` synchronizes the device, which a training step must not do.
+_alloc: Any = None
+
+
+def set_allocator(alloc: Any) -> Any:
+    """Route every allocation of these kernels through ``alloc(shape, dtype)`` (None: back to
+    ``cuda.device_array``); returns the previous allocator."""
+    global _alloc
+    prev, _alloc = _alloc, alloc
+    return prev
+
+
 def empty(shape: tuple[int, ...], dtype: Any) -> Any:
-    """A new uninitialised device array (default stream)."""
-    return cuda.device_array(tuple(int(s) for s in shape), np.dtype(dtype))
+    """A new uninitialised C-contiguous device array, from the installed allocator."""
+    shape = tuple(int(s) for s in shape)
+    if _alloc is not None:
+        return _alloc(shape, np.dtype(dtype))
+    return cuda.device_array(shape, np.dtype(dtype))
 
 
 def check_out(out: Any, shape: tuple[int, ...], dtype: Any, op: str) -> Any:

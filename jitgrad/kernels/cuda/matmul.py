@@ -175,6 +175,8 @@ def matmul(
     out = check_out(out, shape, dt, "matmul")
     if out.size == 0:
         return out
+    if not 1 <= tile <= 32:  # tile * tile threads per block, at most 1024
+        raise ValueError(f"matmul: tile must be between 1 and 32, got {tile}")
     choice = backend or blas_backend(a, b)
     if choice == "cublas":
         _cublas(_cupy_module(), a, b, out, trans_a, trans_b)
