@@ -26,7 +26,7 @@ if not SIM and not cuda.is_available():
     pytest.skip("no CUDA GPU (run through tests/test_cuda_kernels.py)", allow_module_level=True)
 
 
-# Three simulator limitations, worked around here when SIM (the kernels are not changed).
+# Simulator limitations, worked around here when SIM (the kernels are not changed).
 # 1. The simulator runs each CUDA thread as a Python thread and every syncthreads() is a
 #    barrier between them; with CPython's default 5 ms switch interval a block of 8 threads
 #    spends most of its time waiting for the GIL (measured: 1.8 s -> 0.09 s for a 20-block
@@ -82,14 +82,49 @@ def _counted_swap(fn, fake_cuda_module):
                 _swaps[id(g)] = (n - 1, orig)
 
 
+def _strict_reshape(self, *shape, **kws):
+    """4. Not a simulator bug but a difference: numba's real ``DeviceNDArray.reshape`` refuses
+    some reshapes that numpy allows (any whose memory extent changes, e.g. an empty (3, 0) to
+    (0,)), and the simulator's array is numpy's. The same refusal here, so the simulator
+    catches code that would fail on a GPU."""
+    newshape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if tuple(newshape) != tuple(self.shape):
+        desc = dummyarray.Array.from_desc(0, self.shape, self.strides, self.dtype.itemsize)
+        _, extents = desc.reshape(*newshape, **kws)
+        if extents != [desc.extent]:
+            raise NotImplementedError("operation requires copying")
+    return _orig_reshape(self, *shape, **kws)
+
+
+_orig_reshape = None
+
+
+def _load_dummyarray():
+    """numba's real ``cuda/cudadrv/dummyarray.py`` (pure Python), which the simulator's module
+    redirection hides: the shape logic ``DeviceNDArray.reshape`` uses."""
+    import importlib.util
+
+    import numba
+
+    path = os.path.join(os.path.dirname(numba.__file__), "cuda", "cudadrv", "dummyarray.py")
+    spec = importlib.util.spec_from_file_location("_real_dummyarray", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 if SIM:
+    dummyarray = _load_dummyarray()
     from numba.cuda.simulator import kernel as _sim_kernel
     from numba.cuda.simulator import kernelapi as _sim_api
+    from numba.cuda.simulator.cudadrv import devicearray as _sim_arrays
 
     sys.setswitchinterval(1e-5)
     _orig_shared_array = _sim_api.FakeCUDAShared.array
     _sim_api.FakeCUDAShared.array = _locked_shared_array
     _sim_kernel.swapped_cuda_module = _counted_swap
+    _orig_reshape = _sim_arrays.FakeCUDAArray.reshape
+    _sim_arrays.FakeCUDAArray.reshape = _strict_reshape
 
 FLOATS = (np.float32, np.float64)
 

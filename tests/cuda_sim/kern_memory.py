@@ -70,3 +70,29 @@ def test_set_allocator_routes_every_allocation():
         assert made[-1] == ((3, 4), np.dtype(np.float32))
     finally:
         assert common.set_allocator(prev) is alloc
+
+
+def test_empty_arrays_of_every_kind():
+    # (3, 0) arrays: numba's real reshape refuses e.g. (3, 0) -> (0,), and kern_common makes
+    # the simulator refuse it too, so these run every wrapper's empty path as a GPU would
+    from jitgrad.kernels.cuda import argreduce, matmul, norm
+
+    e = dev(np.zeros((3, 0), np.float32))
+    assert host(M.copy(e)).shape == (3, 0)
+    assert host(M.cast(e, np.float64)).shape == (3, 0)
+    assert host(M.fill(e, 1)).shape == (3, 0)
+    assert host(M.gather(dev(np.zeros(4, np.float32)), (3, 0), (0, 1))).shape == (3, 0)
+    np.testing.assert_array_equal(host(reduce.sum(e, 1)), np.zeros(3, np.float32))
+    assert host(reduce.sum(e, 0)).shape == (0,)
+    assert host(reduce.amax(e, 0)).shape == (0,)
+    assert host(reduce.sum(e)) == 0
+    assert host(reduce.sum_to_shape(e, (1, 0))).shape == (1, 0)
+    assert host(argreduce.argmax(e, 0)).shape == (0,)
+    for fn in (rows.softmax, rows.log_softmax):
+        assert host(fn(e)).shape == (3, 0)
+    assert host(rows.softmax_backward(e, e)).shape == (3, 0)
+    y, mean, rstd = norm.layer_norm(dev(np.zeros((0, 4), np.float32)), 4)
+    assert host(y).shape == (0, 4) and host(mean).shape == (0, 1)
+    got = matmul.matmul(dev(np.zeros((3, 0), np.float32)), dev(np.zeros((0, 2), np.float32)))
+    np.testing.assert_array_equal(host(got), np.zeros((3, 2), np.float32))
+    assert host(matmul.matmul(e, dev(np.zeros((0, 0), np.float32)))).shape == (3, 0)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import MAX_THREADS, blocks, contiguous, empty, pow2_threads, prod
+from .common import MAX_THREADS, blocks, contiguous, empty, pow2_threads, prod, view
 from .reduce import norm_axes
 
 __all__ = ["argmax", "argmin"]
@@ -93,8 +93,8 @@ def _arg(x: Any, axis: Any, keepdim: bool, want_max: bool, op: str) -> Any:
         final = tuple(kept) if keepdim else tuple(s for i, s in enumerate(shape) if i != d)
     out = empty((a * b,), np.int64)
     if a * b:
-        _arg_kernel[blocks(a * b), pow2_threads(r)](x.reshape(a, r, b), out, want_max)
-    return out.reshape(final) if final else out.reshape(())
+        _arg_kernel[blocks(a * b), pow2_threads(r)](view(x, a, r, b), out, want_max)
+    return view(out, final) if final else view(out, ())
 
 
 def argmax(x: Any, axis: int | None = None, keepdim: bool = False) -> Any:

@@ -112,6 +112,19 @@ def empty(shape: tuple[int, ...], dtype: Any) -> Any:
     return cuda.device_array(shape, np.dtype(dtype))
 
 
+def view(x: Any, *shape: Any) -> Any:
+    """``x.reshape(shape)`` for a C-contiguous device array (``shape`` as arguments or one
+    tuple), also for an empty ``x``: numba's ``DeviceNDArray.reshape`` refuses some empty
+    arrays ("operation requires copying", e.g. (3, 0) -> (0,)), and an empty array has no data
+    to share, so a new empty one of the new shape stands in."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(s) for s in shape)
+    if x.size == 0 and tuple(x.shape) != shape:
+        return empty(shape, x.dtype)
+    return x.reshape(shape)
+
+
 def check_out(out: Any, shape: tuple[int, ...], dtype: Any, op: str) -> Any:
     """``out`` if given and of the right shape and dtype, else a new device array."""
     shape = tuple(int(s) for s in shape)

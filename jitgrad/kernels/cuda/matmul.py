@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import MAX_BLOCKS, check_out, contiguous, float_dtype
+from .common import MAX_BLOCKS, check_out, contiguous, float_dtype, view
 
 __all__ = ["matmul", "blas_backend"]
 
@@ -181,9 +181,9 @@ def matmul(
     if choice == "cublas":
         _cublas(_cupy_module(), a, b, out, trans_a, trans_b)
         return out
-    a3 = a if a.ndim == 3 else a.reshape(1, *a.shape)
-    b3 = b if b.ndim == 3 else b.reshape(1, *b.shape)
-    o3 = out.reshape(z, m, n)
+    a3 = a if a.ndim == 3 else view(a, 1, *a.shape)
+    b3 = b if b.ndim == 3 else view(b, 1, *b.shape)
+    o3 = view(out, z, m, n)
     grid = (min(-(-n // tile), MAX_BLOCKS), min(-(-m // tile), MAX_BLOCKS), min(z, MAX_BLOCKS))
     _tiled(int(tile))[grid, (tile, tile)](a3, b3, o3, bool(trans_a), bool(trans_b))
     return out

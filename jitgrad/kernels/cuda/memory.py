@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import check_out, contiguous, elementwise_grid, prod
+from .common import check_out, contiguous, elementwise_grid, prod, view
 
 __all__ = ["fill", "copy", "gather", "cast"]
 
@@ -65,7 +65,7 @@ def _launch(kernel: Any, n: int, *args: Any) -> None:
 def fill(out: Any, value: Any) -> Any:
     """Set every element of the contiguous device array ``out`` to ``value``; returns ``out``."""
     contiguous(out, "fill")
-    _launch(_fill_kernel, out.size, out.reshape(out.size), np.dtype(out.dtype).type(value))
+    _launch(_fill_kernel, out.size, view(out, out.size), np.dtype(out.dtype).type(value))
     return out
 
 
@@ -73,7 +73,7 @@ def copy(x: Any, out: Any = None) -> Any:
     """A contiguous copy of the contiguous device array ``x`` (or written into ``out``)."""
     contiguous(x, "copy")
     out = check_out(out, tuple(x.shape), x.dtype, "copy")
-    _launch(_copy_kernel, x.size, x.reshape(x.size), out.reshape(x.size))
+    _launch(_copy_kernel, x.size, view(x, x.size), view(out, x.size))
     return out
 
 
@@ -93,7 +93,7 @@ def gather(
     n = prod(shape)
     # a 0-d view is a 1-element 1-D one (a kernel cannot index an empty tuple)
     sh, st = (shape, strides) if shape else ((1,), (0,))
-    _launch(_gather_kernel, n, base, sh, st, int(offset), out.reshape(n))
+    _launch(_gather_kernel, n, base, sh, st, int(offset), view(out, n))
     return out
 
 
@@ -104,5 +104,5 @@ def cast(x: Any, dtype: Any, out: Any = None) -> Any:
     dt = np.dtype(dtype)
     out = check_out(out, tuple(x.shape), dt, "cast")
     kernel = _nonzero_kernel if dt == np.bool_ else _copy_kernel
-    _launch(kernel, x.size, x.reshape(x.size), out.reshape(x.size))
+    _launch(kernel, x.size, view(x, x.size), view(out, x.size))
     return out

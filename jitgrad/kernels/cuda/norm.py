@@ -35,6 +35,7 @@ from .common import (
     float_dtype,
     pow2_threads,
     prod,
+    view,
 )
 from .memory import fill
 from .reduce import sum as device_sum
@@ -113,7 +114,7 @@ def _view(x: Any, normalized_shape: Any, op: str) -> tuple[Any, tuple[int, ...],
         )
     n = prod(ns)
     stats = shape[: len(shape) - k] + (1,) * k
-    return x.reshape(x.size // n if n else prod(shape[: len(shape) - k]), n), ns, stats
+    return view(x, x.size // n if n else prod(shape[: len(shape) - k]), n), ns, stats
 
 
 def _param(p: Any, ns: tuple, dt: Any, name: str, fallback: Any) -> Any:
@@ -124,7 +125,7 @@ def _param(p: Any, ns: tuple, dt: Any, name: str, fallback: Any) -> Any:
             f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
             f"shape {list(p.shape)} and normalized_shape = {list(ns)}"
         )
-    return p.reshape(p.size)
+    return view(p, p.size)
 
 
 def layer_norm(
@@ -135,8 +136,8 @@ def layer_norm(
     x2, ns, stats = _view(x, normalized_shape, "layer_norm")
     dt = np.dtype(x.dtype)
     m, n = x2.shape
-    w = _param(weight, ns, dt, "weight", x2.reshape(x2.size))
-    b = _param(bias, ns, dt, "bias", x2.reshape(x2.size))
+    w = _param(weight, ns, dt, "weight", view(x2, x2.size))
+    b = _param(bias, ns, dt, "bias", view(x2, x2.size))
     y = check_out(None, tuple(x.shape), dt, "layer_norm")
     mean = check_out(None, (m,), dt, "layer_norm")
     rstd = check_out(None, (m,), dt, "layer_norm")
@@ -145,10 +146,10 @@ def layer_norm(
         fill(rstd, math.nan)
     elif m:
         _ln_fwd_kernel[blocks(m), pow2_threads(n)](
-            x2, w, b, weight is not None, bias is not None, dt.type(eps), y.reshape(m, n), mean,
+            x2, w, b, weight is not None, bias is not None, dt.type(eps), view(y, m, n), mean,
             rstd,
         )  # fmt: skip
-    return y, mean.reshape(stats), rstd.reshape(stats)
+    return y, view(mean, stats), view(rstd, stats)
 
 
 def layer_norm_backward(
@@ -167,15 +168,15 @@ def layer_norm_backward(
         raise RuntimeError(f"layer_norm_backward: grad {tuple(grad.shape)} != {tuple(x.shape)}")
     dt = np.dtype(x.dtype)
     m, n = x2.shape
-    w = _param(weight, ns, dt, "weight", x2.reshape(x2.size))
+    w = _param(weight, ns, dt, "weight", view(x2, x2.size))
     gx = check_out(None, tuple(x.shape), dt, "layer_norm_backward")
-    g2 = contiguous(grad, "layer_norm_backward").reshape(m, n)
+    g2 = view(contiguous(grad, "layer_norm_backward"), m, n)
     gxhat = check_out(None, (m, n) if weight is not None else (1, 1), dt, "layer_norm_backward")
     if m and n:
         _ln_bwd_kernel[blocks(m), pow2_threads(n)](
-            g2, x2, mean.reshape(m), rstd.reshape(m), w, weight is not None, gx.reshape(m, n),
+            g2, x2, view(mean, m), view(rstd, m), w, weight is not None, view(gx, m, n),
             gxhat,
         )  # fmt: skip
-    dw = device_sum(gxhat, 0).reshape(ns) if weight is not None else None
-    db = device_sum(g2, 0).reshape(ns) if bias is not None else None
+    dw = view(device_sum(gxhat, 0), ns) if weight is not None else None
+    db = view(device_sum(g2, 0), ns) if bias is not None else None
     return gx, dw, db

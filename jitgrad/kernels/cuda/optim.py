@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import contiguous, elementwise_grid, float_dtype
+from .common import contiguous, elementwise_grid, float_dtype, view
 
 __all__ = ["sgd_step", "adam_step"]
 
@@ -96,7 +96,7 @@ def _launch(kernel: Any, n: int, *args: Any) -> None:
 
 
 def _flat(a: Any) -> Any:
-    return a.reshape(a.size)
+    return view(a, a.size)
 
 
 def sgd_step(

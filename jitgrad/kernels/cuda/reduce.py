@@ -46,6 +46,7 @@ from .common import (
     empty,
     pow2_threads,
     prod,
+    view,
 )
 from .memory import cast, copy, fill
 
@@ -137,7 +138,7 @@ def _reduce_rows(x2: Any, op: int, ident: Any, chunk: int = ROW_CHUNK) -> Any:
     _rows_kernel[blocks(m * chunks), pow2_threads(min(n, chunk))](x2, out, op, ident, chunks)
     if chunks == 1:
         return out
-    return _reduce_rows(out.reshape(m, chunks), op, ident, chunk)
+    return _reduce_rows(view(out, m, chunks), op, ident, chunk)
 
 
 def _reduce_cols(x3: Any, op: int, ident: Any, chunk: int = COL_CHUNK) -> Any:
@@ -150,11 +151,11 @@ def _reduce_cols(x3: Any, op: int, ident: Any, chunk: int = COL_CHUNK) -> Any:
         chunks = min(-(-nr // chunk), max(1, TARGET_BLOCKS // tiles), MAX_BLOCKS)
     out = empty((na, chunks, nb), x3.dtype)
     if tiles == 0:
-        return out.reshape(na, nb)
+        return view(out, na, nb)
     grid = (blocks(tiles), chunks)
     _cols_kernel[grid, (bx, pow2_threads(min(nr, chunk), COL_Y))](x3, out, op, ident)
     if chunks == 1:
-        return out.reshape(na, nb)
+        return view(out, na, nb)
     return _reduce_cols(out, op, ident, chunk)
 
 
@@ -242,21 +243,21 @@ def reduce(x: Any, axes: Any = None, op: str = "sum", keepdim: bool = False) -> 
     else:
         info = np.iinfo(dt)
         ident = dt.type({SUM: 0, MAX: info.min, MIN: info.max}[code])
-    cur = x.reshape(x.size)
+    cur = view(x, x.size)
     passes = plan(shape, red)
     if not passes:  # only size-1 axes reduced: a copy (the mean of one element is itself)
         cur = copy(cur)
     for a, r, b in passes:
         if b == 1:
-            cur = _reduce_rows(cur.reshape(a, r), code, ident)
+            cur = _reduce_rows(view(cur, a, r), code, ident)
         else:
-            cur = _reduce_cols(cur.reshape(a, r, b), code, ident)
+            cur = _reduce_cols(view(cur, a, r, b), code, ident)
     if op == "mean" and passes:
         grid, threads = elementwise_grid(cur.size)
-        _div_kernel[grid, threads](cur.reshape(cur.size), dt.type(count))
+        _div_kernel[grid, threads](view(cur, cur.size), dt.type(count))
     if final_dtype != dt:
-        cur = cast(cur.reshape(cur.size), final_dtype)
-    return cur.reshape(final) if final else cur.reshape(())
+        cur = cast(view(cur, cur.size), final_dtype)
+    return view(cur, final) if final else view(cur, ())
 
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
@@ -316,6 +317,6 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     )
     if not axes:
-        return grad.reshape(shape) if shape else grad.reshape(())
+        return view(grad, shape) if shape else view(grad, ())
     out = reduce(grad, axes, "sum", keepdim=True)
-    return out.reshape(shape) if shape else out.reshape(())
+    return view(out, shape) if shape else view(out, ())

@@ -38,6 +38,7 @@ from .common import (
     contiguous,
     float_dtype,
     pow2_threads,
+    view,
 )
 from .memory import fill
 from .reduce import sum as device_sum
@@ -161,7 +162,7 @@ def _rows2d(x: Any, op: str) -> Any:
     float_dtype(x, op)
     contiguous(x, op)
     n = tuple(x.shape)[-1] if x.ndim else 1  # (the simulator's shape rejects [-1])
-    return x.reshape(x.size // n if n else 0, n)
+    return view(x, x.size // n if n else 0, n)
 
 
 def _launch_rows(kernel: Any, m: int, n: int, *args: Any) -> None:
@@ -172,7 +173,7 @@ def _launch_rows(kernel: Any, m: int, n: int, *args: Any) -> None:
 def _softmax(x: Any, out: Any, log: bool, op: str) -> Any:
     x2 = _rows2d(x, op)
     out = check_out(out, tuple(x.shape), x.dtype, op)
-    _launch_rows(_softmax_kernel, *x2.shape, x2, out.reshape(*x2.shape), log)
+    _launch_rows(_softmax_kernel, *x2.shape, x2, view(out, *x2.shape), log)
     return out
 
 
@@ -192,7 +193,7 @@ def _softmax_backward(grad: Any, y: Any, out: Any, log: bool, op: str) -> Any:
         raise ValueError(f"{op}: grad {tuple(grad.shape)} and output {tuple(y.shape)} differ")
     y2 = _rows2d(y, op)
     out = check_out(out, tuple(grad.shape), grad.dtype, op)
-    _launch_rows(_softmax_bwd_kernel, *g2.shape, g2, y2, out.reshape(*g2.shape), log)
+    _launch_rows(_softmax_bwd_kernel, *g2.shape, g2, y2, view(out, *g2.shape), log)
     return out
 
 
@@ -233,7 +234,7 @@ def _ce_args(logits: Any, target: Any, weight: Any, reduction: str) -> tuple[Any
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_torch_name(target.dtype)}"
         )
-    t1 = target.reshape(target.size)
+    t1 = view(target, target.size)
     if t1.size != x2.shape[0]:
         raise ValueError(
             f"Expected input batch_size ({x2.shape[0]}) to match target batch_size ({t1.size})."
@@ -244,7 +245,7 @@ def _ce_args(logits: Any, target: Any, weight: Any, reduction: str) -> tuple[Any
         )
     if weight is not None and np.dtype(weight.dtype) != np.dtype(logits.dtype):
         raise RuntimeError("cross_entropy: weight must have the logits' dtype")
-    return x2, t1, weight if weight is not None else x2.reshape(x2.size)
+    return x2, t1, weight if weight is not None else view(x2, x2.size)
 
 
 def cross_entropy(
@@ -272,14 +273,14 @@ def cross_entropy(
     _launch_rows(
         _ce_fwd_kernel, m, n, x2, t1, w, weight is not None, int(ignore_index), loss, wrow, lse, bad
     )
-    total = device_sum(wrow).reshape(1)
+    total = view(device_sum(wrow), 1)
     if reduction == "none":
-        out = loss.reshape(()) if logits.ndim == 1 else loss
+        out = view(loss, ()) if logits.ndim == 1 else loss
     elif reduction == "sum":
         out = device_sum(loss)
     else:
         out = check_out(None, (), dt, "cross_entropy")
-        _div_kernel[1, 1](device_sum(loss).reshape(1), total, out.reshape(1))
+        _div_kernel[1, 1](view(device_sum(loss), 1), total, view(out, 1))
     return out, CrossEntropySaved(lse, total, bad)
 
 
@@ -297,7 +298,7 @@ def cross_entropy_backward(
     x2, t1, w = _ce_args(logits, target, weight, reduction)
     m, n = x2.shape
     out = check_out(None, tuple(logits.shape), logits.dtype, "cross_entropy_backward")
-    g1 = grad.reshape(grad.size)
+    g1 = view(grad, grad.size)
     if grad.size != (m if reduction == "none" else 1):
         raise ValueError(f"cross_entropy_backward: grad has {grad.size} elements")
     _launch_rows(
@@ -313,6 +314,6 @@ def cross_entropy_backward(
         g1,
         _REDUCTIONS[reduction],
         saved.total_weight,
-        out.reshape(m, n),
+        view(out, m, n),
     )
     return out
