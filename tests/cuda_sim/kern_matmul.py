@@ -77,6 +77,11 @@ def test_errors():
         MM.matmul(a, dev(np.zeros((3, 4), np.float32)), out=dev(np.zeros((2, 5), np.float32)))
     with pytest.raises(TypeError, match="float32 or float64"):
         MM.matmul(dev(np.zeros((2, 2), np.int64)), dev(np.zeros((2, 2), np.int64)))
+    with pytest.raises(ValueError, match="backend must be 'cublas' or 'tiled'"):
+        MM.matmul(a, dev(np.zeros((3, 2), np.float32)), backend="blas")
+    if MM._cupy_module() is None:
+        with pytest.raises(RuntimeError, match="backend='cublas' needs CuPy"):
+            MM.matmul(a, dev(np.zeros((3, 2), np.float32)), backend="cublas")
     with pytest.raises(ValueError, match="tile must be between 1 and 32, got 64"):
         MM.matmul(a, dev(np.zeros((3, 2), np.float32)), tile=64)
 

@@ -178,8 +178,13 @@ def matmul(
     if not 1 <= tile <= 32:  # tile * tile threads per block, at most 1024
         raise ValueError(f"matmul: tile must be between 1 and 32, got {tile}")
     choice = backend or blas_backend(a, b)
+    if choice not in ("cublas", "tiled"):
+        raise ValueError(f"matmul: backend must be 'cublas' or 'tiled', got {choice!r}")
     if choice == "cublas":
-        _cublas(_cupy_module(), a, b, out, trans_a, trans_b)
+        cp = _cupy_module()
+        if cp is None:
+            raise RuntimeError("matmul: backend='cublas' needs CuPy, which does not import here")
+        _cublas(cp, a, b, out, trans_a, trans_b)
         return out
     a3 = a if a.ndim == 3 else view(a, 1, *a.shape)
     b3 = b if b.ndim == 3 else view(b, 1, *b.shape)
