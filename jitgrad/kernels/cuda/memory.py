@@ -1,0 +1,108 @@
+"""Memory kernels: fill, contiguous copy, strided gather (a view made contiguous) and cast.
+
+All are grid-stride loops over the output's flat index with 64-bit indices, so one launch of
+at most :data:`~.common.MAX_BLOCKS` blocks covers any size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import cuda
+
+from .common import check_out, contiguous, elementwise_grid, prod, view
+
+__all__ = ["fill", "copy", "gather", "cast"]
+
+
+@cuda.jit
+def _fill_kernel(out, value):
+    # out[i] = value for every i of the flat array out
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        out[i] = value
+
+
+@cuda.jit
+def _copy_kernel(x, out):
+    # out[i] = x[i] over flat arrays, converting to out's dtype (C casts, like a.to(dtype))
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        out[i] = x[i]
+
+
+@cuda.jit
+def _nonzero_kernel(x, out):
+    # out[i] = x[i] != 0 (a cast to bool)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        out[i] = x[i] != 0
+
+
+@cuda.jit
+def _gather_kernel(base, shape, strides, offset, out):
+    # out.flat[i] = base[offset + sum_d idx_d(i) * strides[d]], idx(i) = unravel(i, shape) in
+    # C order; shape/strides are tuples in elements (strides may be 0 or negative).
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    nd = len(shape)
+    for i in range(start, out.size, step):
+        rem = i
+        src = offset
+        for d in range(nd - 1, -1, -1):
+            q = rem // shape[d]
+            src += (rem - q * shape[d]) * strides[d]
+            rem = q
+        out[i] = base[src]
+
+
+def _launch(kernel: Any, n: int, *args: Any) -> None:
+    if n:
+        grid, threads = elementwise_grid(n)
+        kernel[grid, threads](*args)
+
+
+def fill(out: Any, value: Any) -> Any:
+    """Set every element of the contiguous device array ``out`` to ``value``; returns ``out``."""
+    contiguous(out, "fill")
+    _launch(_fill_kernel, out.size, view(out, out.size), np.dtype(out.dtype).type(value))
+    return out
+
+
+def copy(x: Any, out: Any = None) -> Any:
+    """A contiguous copy of the contiguous device array ``x`` (or written into ``out``)."""
+    contiguous(x, "copy")
+    out = check_out(out, tuple(x.shape), x.dtype, "copy")
+    _launch(_copy_kernel, x.size, view(x, x.size), view(out, x.size))
+    return out
+
+
+def gather(
+    base: Any, shape: tuple[int, ...], strides: tuple[int, ...], offset: int = 0, out: Any = None
+) -> Any:
+    """The view ``(shape, strides, offset)`` (in elements) of the 1-D device buffer ``base``
+    as a new C-contiguous device array (or written into ``out``): ``x.contiguous()``.
+
+    Offsets are 64-bit; the caller guarantees the view lies inside ``base``.
+    """
+    shape = tuple(int(s) for s in shape)
+    strides = tuple(int(s) for s in strides)
+    if len(shape) != len(strides):
+        raise ValueError(f"gather: shape {shape} and strides {strides} differ in length")
+    out = check_out(out, shape, base.dtype, "gather")
+    n = prod(shape)
+    # a 0-d view is a 1-element 1-D one (a kernel cannot index an empty tuple)
+    sh, st = (shape, strides) if shape else ((1,), (0,))
+    _launch(_gather_kernel, n, base, sh, st, int(offset), view(out, n))
+    return out
+
+
+def cast(x: Any, dtype: Any, out: Any = None) -> Any:
+    """``x.to(dtype)`` for a contiguous device array: C conversions (floats to ints truncate
+    toward zero), ``x != 0`` for bool."""
+    contiguous(x, "cast")
+    dt = np.dtype(dtype)
+    out = check_out(out, tuple(x.shape), dt, "cast")
+    kernel = _nonzero_kernel if dt == np.bool_ else _copy_kernel
+    _launch(kernel, x.size, view(x, x.size), view(out, x.size))
+    return out

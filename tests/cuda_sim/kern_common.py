@@ -1,0 +1,138 @@
+"""Helpers for the CUDA kernel tests (``kern_*.py``): in Numba's CUDA simulator, or on a GPU.
+
+These modules are named ``kern_*.py`` so that a plain ``pytest`` never collects them: the
+simulator needs ``NUMBA_ENABLE_CUDASIM=1`` set before ``numba.cuda`` is first imported, so
+``tests/test_cuda_kernels.py`` runs each in a subprocess with that environment, and once more
+without it when a GPU is present. :data:`SIM` says which; the few checks that differ (bitwise
+equalities that a GPU's fused multiply-adds may break, the cuBLAS path) look at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+
+import numpy as np
+import pytest
+from numba import cuda
+from numba.core import types
+from numba.np import numpy_support
+
+#: True in the simulator, False on a real GPU.
+SIM = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+if not SIM and not cuda.is_available():
+    pytest.skip("no CUDA GPU (run through tests/test_cuda_kernels.py)", allow_module_level=True)
+
+
+# Simulator limitations, worked around here when SIM (the kernels are not changed).
+# 1. The simulator runs each CUDA thread as a Python thread and every syncthreads() is a
+#    barrier between them; with CPython's default 5 ms switch interval a block of 8 threads
+#    spends most of its time waiting for the GIL (measured: 1.8 s -> 0.09 s for a 20-block
+#    row reduction): sys.setswitchinterval(1e-5).
+
+_lock = threading.Lock()
+_orig_shared_array = None
+_swaps: dict[int, tuple[int, dict]] = {}
+
+
+def _locked_shared_array(self, shape, dtype):
+    """2. The simulator's ``cuda.shared.array`` without its race: it looks the block's array
+    up by call site and creates it when missing, unlocked, so two threads of a block that
+    reach the line together can each get a private "shared" array (seen as wrong or
+    uninitialised results, one run in a few, more often with the short switch interval).
+    Same key, same behaviour, under a lock."""
+    if shape == 0:  # dynamic shared memory: one buffer, no race
+        return _orig_shared_array(self, shape, dtype)
+    if isinstance(dtype, types.Type):
+        dtype = numpy_support.as_dtype(dtype)
+    caller = sys._getframe(1)
+    key = (caller.f_code.co_filename, caller.f_lineno)
+    with _lock:
+        res = self._allocations.get(key)
+        if res is None:
+            res = self._allocations[key] = np.empty(shape, dtype)
+    return res
+
+
+@contextlib.contextmanager
+def _counted_swap(fn, fake_cuda_module):
+    """3. The simulator's ``swapped_cuda_module`` made safe for threads. Each call of a device
+    function points the ``cuda`` name in its module's globals at the fake module and restores
+    it on return; when the threads of a block call a device function of another module (here
+    ``common.block_fold``) together, the first to return restores the real ``numba.cuda``
+    under the others ("module 'numba.cuda' has no attribute 'threadIdx'", one run in a few).
+    Counted per globals dict: the first caller swaps, the last one restores."""
+    g = fn.__globals__
+    with _lock:
+        n, orig = _swaps.get(id(g), (0, {}))
+        if n == 0:
+            orig = {k: v for k, v in g.items() if v is cuda}
+            g.update(dict.fromkeys(orig, fake_cuda_module))
+        _swaps[id(g)] = (n + 1, orig)
+    try:
+        yield
+    finally:
+        with _lock:
+            n, orig = _swaps.pop(id(g))
+            if n == 1:
+                g.update(orig)
+            else:
+                _swaps[id(g)] = (n - 1, orig)
+
+
+def _strict_reshape(self, *shape, **kws):
+    """4. Not a simulator bug but a difference: numba's real ``DeviceNDArray.reshape`` refuses
+    some reshapes that numpy allows (any whose memory extent changes, e.g. an empty (3, 0) to
+    (0,)), and the simulator's array is numpy's. The same refusal here, so the simulator
+    catches code that would fail on a GPU."""
+    newshape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if tuple(newshape) != tuple(self.shape):
+        desc = dummyarray.Array.from_desc(0, self.shape, self.strides, self.dtype.itemsize)
+        _, extents = desc.reshape(*newshape, **kws)
+        if extents != [desc.extent]:
+            raise NotImplementedError("operation requires copying")
+    return _orig_reshape(self, *shape, **kws)
+
+
+_orig_reshape = None
+
+
+def _load_dummyarray():
+    """numba's real ``cuda/cudadrv/dummyarray.py`` (pure Python), which the simulator's module
+    redirection hides: the shape logic ``DeviceNDArray.reshape`` uses."""
+    import importlib.util
+
+    import numba
+
+    path = os.path.join(os.path.dirname(numba.__file__), "cuda", "cudadrv", "dummyarray.py")
+    spec = importlib.util.spec_from_file_location("_real_dummyarray", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+if SIM:
+    dummyarray = _load_dummyarray()
+    from numba.cuda.simulator import kernel as _sim_kernel
+    from numba.cuda.simulator import kernelapi as _sim_api
+    from numba.cuda.simulator.cudadrv import devicearray as _sim_arrays
+
+    sys.setswitchinterval(1e-5)
+    _orig_shared_array = _sim_api.FakeCUDAShared.array
+    _sim_api.FakeCUDAShared.array = _locked_shared_array
+    _sim_kernel.swapped_cuda_module = _counted_swap
+    _orig_reshape = _sim_arrays.FakeCUDAArray.reshape
+    _sim_arrays.FakeCUDAArray.reshape = _strict_reshape
+
+FLOATS = (np.float32, np.float64)
+
+
+def dev(a: np.ndarray):
+    """A device copy of ``a`` (contiguous)."""
+    return cuda.to_device(np.ascontiguousarray(a))
+
+
+def host(d) -> np.ndarray:
+    return d.copy_to_host()

@@ -1,0 +1,95 @@
+"""Every CUDA kernel compiles to PTX for sm_80 with Numba's real CUDA target (no GPU needed).
+
+Run through ``tests/test_cuda_kernels.py`` (a subprocess without the simulator). Argument types
+are those the wrappers pass: C-contiguous arrays, Python ints (int64), dtype scalars and
+tuples. A float32 kernel must hold no float64 instruction: a stray float literal or
+``math.*`` call on a float32 would otherwise make it compute in float64, slowly.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+
+import numba
+import numpy as np
+import pytest
+
+assert os.environ.get("NUMBA_ENABLE_CUDASIM") != "1", "needs the real CUDA target"
+
+from numba import cuda  # noqa: E402
+from numba.cuda import dispatcher  # noqa: E402
+
+from jitgrad.kernels.cuda import argreduce as AR  # noqa: E402
+from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
+from jitgrad.kernels.cuda import memory as M  # noqa: E402
+from jitgrad.kernels.cuda import norm as N  # noqa: E402
+from jitgrad.kernels.cuda import optim as O  # noqa: E402
+from jitgrad.kernels.cuda import reduce as R  # noqa: E402
+from jitgrad.kernels.cuda import rows as RW  # noqa: E402
+
+try:
+    cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
+except Exception as exc:  # no libnvvm: nothing to check here
+    pytest.skip(f"no CUDA compiler: {exc}", allow_module_level=True)
+
+# Device functions ask the current GPU for its compute capability; there is none here.
+dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(8, 0))
+
+
+def a(dt, ndim=1):
+    return np.zeros((1,) * ndim, dt)
+
+
+def cases(dt):
+    """(kernel, example arguments) for each kernel at float dtype ``dt``."""
+    z = dt(0)
+    i64 = a(np.int64)
+    return [
+        (R._rows_kernel, (a(dt, 2), a(dt), 0, z, 1)),
+        (R._cols_kernel, (a(dt, 3), a(dt, 3), 0, z)),
+        (R._rows_kernel, (a(np.int64, 2), i64, 0, np.int64(0), 1)),
+        (R._cols_kernel, (a(np.int64, 3), a(np.int64, 3), 0, np.int64(0))),
+        (R._rows_kernel, (a(np.uint8, 2), a(np.uint8), 1, np.uint8(0), 1)),
+        (R._cols_kernel, (a(np.int32, 3), a(np.int32, 3), 2, np.int32(0))),
+        (M._copy_kernel, (a(np.bool_), a(np.uint8))),
+        (M._nonzero_kernel, (a(np.uint8), a(np.bool_))),
+        (R._div_kernel, (a(dt), z)),
+        (AR._arg_kernel, (a(np.int32, 3), i64, False)),
+        (AR._arg_kernel, (a(dt, 3), i64, True)),
+        (M._fill_kernel, (a(dt), z)),
+        (M._copy_kernel, (a(dt), a(np.int64))),
+        (M._copy_kernel, (a(np.float32), a(dt))),
+        (M._nonzero_kernel, (a(dt), a(np.bool_))),
+        (M._gather_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
+        (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
+        (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
+        (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),
+        (RW._softmax_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt, 2), False)),
+        (RW._ce_fwd_kernel, (a(dt, 2), i64, a(dt), True, -100, a(dt), a(dt), a(dt), i64)),
+        (RW._ce_bwd_kernel, (a(dt, 2), i64, a(dt), False, -100, a(dt), a(dt), 2, a(dt), a(dt, 2))),
+        (RW._ce_fwd_kernel, (a(dt, 2), a(np.uint8), a(dt), False, -100, a(dt), a(dt), a(dt), i64)),
+        (
+            RW._ce_bwd_kernel,
+            (a(dt, 2), a(np.uint8), a(dt), True, -1, a(dt), a(dt), 0, a(dt), a(dt, 2)),
+        ),
+        (RW._div_kernel, (a(dt), a(dt), a(dt))),
+        (N._ln_fwd_kernel, (a(dt, 2), a(dt), a(dt), True, False, z, a(dt, 2), a(dt), a(dt))),
+        (O._sgd_kernel, (a(dt), a(dt), a(dt), z, z, z, z, True, False, True)),
+        (O._adam_kernel, (a(dt),) * 5 + (z,) * 9 + (True,)),
+        (N._ln_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt), a(dt), a(dt), True, a(dt, 2), a(dt, 2))),
+    ]
+
+
+def ids(dt):
+    return [f"{k.py_func.__name__}-{i}" for i, (k, _) in enumerate(cases(dt))]
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_ptx(dt):
+    for kernel, args in cases(dt):
+        sig = tuple(numba.typeof(v) for v in args)
+        ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=(8, 0))
+        assert ".entry" in ptx
+        if dt is np.float32 and all(np.dtype(getattr(v, "dtype", dt)) != np.float64 for v in args):
+            assert ".f64" not in ptx, f"{kernel.py_func.__name__} computes in float64"

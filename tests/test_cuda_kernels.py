@@ -1,0 +1,92 @@
+"""The hand-written CUDA kernels (jitgrad/kernels/cuda), checked without a GPU.
+
+- ``tests/cuda_sim/kern_*.py`` run in Numba's CUDA simulator. ``NUMBA_ENABLE_CUDASIM=1`` has to
+  be set before ``numba.cuda`` is first imported, and must not leak into the rest of the suite,
+  so each module runs in its own ``pytest`` subprocess with that environment; the modules are
+  not named ``test_*.py``, so a plain ``pytest`` never collects them in-process. Where a GPU
+  is present they run a second time on it (``test_on_gpu``, skipped elsewhere).
+- ``tests/cuda_sim/ptx_kernels.py`` compiles every kernel to PTX for sm_80 with Numba's real
+  CUDA compiler (libnvvm, no GPU needed), for float32 and float64: the simulator runs kernels as
+  Python, so only this catches code the real target cannot type or lower, and a float32 kernel
+  that silently computes in float64.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SIM_DIR = ROOT / "tests" / "cuda_sim"
+SIM_MODULES = sorted(p.name for p in SIM_DIR.glob("kern_*.py") if p.name != "kern_common.py")
+
+pytestmark = pytest.mark.cuda
+
+
+def _run(module: str, simulator: bool) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    if simulator:
+        env["NUMBA_ENABLE_CUDASIM"] = "1"
+    cmd = [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider"]
+    cmd.append(str(SIM_DIR / module))
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_sim_modules_found():
+    want = {"kern_reduce.py", "kern_matmul.py", "kern_rows.py", "kern_norm.py", "kern_optim.py"}
+    assert want <= set(SIM_MODULES)
+
+
+def test_import_jitgrad_loads_no_cuda_kernels():
+    # import jitgrad must work without a GPU or CUDA toolkit: nothing on its import path may
+    # import jitgrad.kernels.cuda (which imports numba.cuda and defines the kernels)
+    code = (
+        "import sys, jitgrad\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('jitgrad.kernels.cuda'))\n"
+        "assert not bad, bad\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("module", SIM_MODULES)
+def test_in_cuda_simulator(module):
+    proc = _run(module, simulator=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert " passed" in out, out[-2000:]
+
+
+@functools.cache
+def _gpu_present() -> bool:
+    code = "from numba import cuda; print(cuda.is_available())"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return proc.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("module", SIM_MODULES)
+def test_on_gpu(module):
+    if not _gpu_present():
+        pytest.skip("no CUDA GPU")
+    proc = _run(module, simulator=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert " passed" in out, out[-2000:]
+
+
+def test_ptx_for_sm80():
+    proc = _run("ptx_kernels.py", simulator=False)
+    out = proc.stdout + proc.stderr
+    if proc.returncode == 0 and " passed" not in out and "skipped" in out:
+        pytest.skip("Numba's CUDA compiler (libnvvm) is not installed here")
+    assert proc.returncode == 0, out[-6000:]
