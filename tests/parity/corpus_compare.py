@@ -1,8 +1,8 @@
 """Compare a corpus program's output under jitgrad with PyTorch's recorded output.
 
-Text must match exactly except numbers, which match within a tolerance scaled by how many
-digits PyTorch printed (a float32 training run may differ in its last printed digits), and
-object addresses (``0x7f...``), which are ignored.
+Text must match exactly (up to the width of runs of spaces) except numbers, which match within
+a tolerance scaled by how many digits PyTorch printed (a float32 training run may differ in its
+last printed digits), and object addresses (``0x7f...``), which are ignored.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import re
 #: A number as Python and PyTorch print it (ints, decimals, exponents, ``nan``/``inf``).
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+#: Runs of spaces: a tensor's columns are padded to the widest number, so a sign that differs
+#: by rounding (``-3.5763e-07`` for ``0.0000e+00``) shifts the padding.
+_SPACES = re.compile(r" +")
 
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
     text = _ADDRESS.sub("0x?", text)
     numbers = _NUMBER.findall(text)
-    return _NUMBER.sub("#", text).split("#"), numbers
+    return _SPACES.sub(" ", _NUMBER.sub("#", text)).split("#"), numbers
 
 
 def _close(got: str, want: str, rtol: float, atol: float) -> bool:
