@@ -83,3 +83,76 @@ def test_scheduler_is_initial_only_during_its_first_step() -> None:
     sched.step()
     assert seen == [True, False]
     assert sched.state_dict()["_is_initial"] is False
+
+
+@pytest.mark.parametrize(
+    ("stride", "padding", "output_padding", "groups", "dilation"),
+    [(1, 0, 0, 1, 1), (2, 1, 1, 2, 1), (2, 0, 0, 1, 2), ((1, 2), (0, 1), (0, 1), 3, 1)],
+)
+def test_conv_transpose2d_is_the_adjoint_of_conv2d(
+    stride, padding, output_padding, groups, dilation
+) -> None:
+    # <conv_transpose2d(x, w), y> == <x, conv2d(y, w)>: the defining property (DCGAN's layer)
+    torch.manual_seed(0)
+    x = torch.randn(2, 6, 4, 5, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(6, 2, 3, 2, dtype=torch.float64, requires_grad=True)
+    out = nn.functional.conv_transpose2d(
+        x, w, None, stride, padding, output_padding, groups, dilation
+    )
+    s, p, op, d = (
+        v if isinstance(v, tuple) else (v, v) for v in (stride, padding, output_padding, dilation)
+    )
+    want = tuple(
+        (x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (w.shape[2 + i] - 1) + op[i] + 1
+        for i in range(2)
+    )
+    assert out.shape == (2, 2 * groups, *want) and out.grad_fn.name() == "ConvolutionBackward0"
+    y = torch.randn(*out.shape, dtype=torch.float64)
+    back = nn.functional.conv2d(y, w, None, stride, padding, dilation, groups)
+    np.testing.assert_allclose((out * y).sum().item(), (x * back).sum().item(), rtol=1e-10)
+    f = lambda a, b: nn.functional.conv_transpose2d(  # noqa: E731
+        a, b, None, stride, padding, output_padding, groups, dilation
+    )
+    assert torch.autograd.gradcheck(f, (x, w))
+    assert torch.autograd.gradgradcheck(f, (x, w))
+
+
+def test_conv_transpose2d_module() -> None:
+    m = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)
+    assert repr(m) == (
+        "ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), "
+        "output_padding=(1, 1), groups=2)"
+    )
+    assert m.weight.shape == (4, 3, 3, 3) and m.bias.shape == (6,)
+    bound = 1 / math.sqrt(3 * 3 * 3)  # fan_in of the (in, out/groups, kh, kw) weight
+    assert m.bias.abs().max().item() <= bound
+    x = torch.randn(1, 4, 5, 5)
+    assert m(x).shape == (1, 6, 10, 10)
+    assert m(x, output_size=[9, 9]).shape == (1, 6, 9, 9)
+    b = m(x[0]).sum()
+    b.backward()
+    assert m.bias.grad.tolist() == [100.0] * 6  # d(sum)/d(bias) = the output's 10 x 10 pixels
+    with pytest.raises(ValueError, match='^Only "zeros" padding mode is supported for'):
+        nn.ConvTranspose2d(2, 2, 3, padding_mode="reflect")
+
+
+def test_batchnorm_bias_false_and_repr() -> None:
+    # PyTorch 2.13: BatchNorm(..., bias=False) learns a scale only; the repr names bias=
+    m = nn.BatchNorm2d(3, bias=False)
+    assert m.bias is None and list(m.state_dict()) == [
+        "weight",
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    ]
+    assert repr(m) == (
+        "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=False, track_running_stats=True)"
+    )
+    x = torch.tensor([[[[1.0]], [[2.0]], [[3.0]]], [[[3.0]], [[2.0]], [[1.0]]]])
+    with torch.no_grad():
+        m.weight.copy_(torch.tensor([2.0, 1.0, 1.0]))
+    y = m(x)  # (x - mean) / sqrt(var + eps) * weight, no shift
+    np.testing.assert_allclose(
+        y[:, 0, 0, 0].tolist(), [-2 / math.sqrt(1 + 1e-5), 2 / math.sqrt(1 + 1e-5)], rtol=1e-6
+    )
+    assert y[:, 1].tolist() == [[[0.0]], [[0.0]]]
