@@ -156,3 +156,28 @@ def test_batchnorm_bias_false_and_repr() -> None:
         y[:, 0, 0, 0].tolist(), [-2 / math.sqrt(1 + 1e-5), 2 / math.sqrt(1 + 1e-5)], rtol=1e-6
     )
     assert y[:, 1].tolist() == [[[0.0]], [[0.0]]]
+
+
+@pytest.mark.parametrize(
+    ("dtype", "kwargs", "node"),
+    [  # what PyTorch 2.13's CPU build shows (a float32 unidirectional LSTM runs on oneDNN)
+        (torch.float32, {}, "MkldnnRnnLayerBackward0"),
+        (torch.float32, {"num_layers": 2}, "MkldnnRnnLayerBackward0"),
+        (torch.float64, {}, "StackBackward0"),
+        (torch.float32, {"bidirectional": True}, "CatBackward0"),
+        (torch.float32, {"batch_first": True}, "TransposeBackward0"),
+    ],
+)
+def test_lstm_output_node_name(dtype, kwargs, node) -> None:
+    torch.manual_seed(0)
+    m = nn.LSTM(3, 4, dtype=dtype, **kwargs)
+    x = torch.randn(5, 2, 3, dtype=dtype, requires_grad=True)
+    out, (h, c) = m(x)
+    assert out.grad_fn.name() == node
+    assert h.grad_fn.name() == c.grad_fn.name() == "StackBackward0"
+    out.sum().backward()  # the renamed node passes the gradient through: same as in float64
+    m64 = nn.LSTM(3, 4, dtype=torch.float64, **kwargs)
+    m64.load_state_dict({k: v.double() for k, v in m.state_dict().items()})
+    x64 = x.detach().double().requires_grad_()
+    m64(x64)[0].sum().backward()
+    np.testing.assert_allclose(x.grad.tolist(), x64.grad.tolist(), rtol=1e-4, atol=1e-6)
