@@ -181,3 +181,20 @@ def test_lstm_output_node_name(dtype, kwargs, node) -> None:
     x64 = x.detach().double().requires_grad_()
     m64(x64)[0].sum().backward()
     np.testing.assert_allclose(x.grad.tolist(), x64.grad.tolist(), rtol=1e-4, atol=1e-6)
+
+
+def test_linear_node_inputs_in_pytorchs_order() -> None:
+    # PyTorch's Linear is addmm(bias, input, weight.t()): the blitz tutorial walks
+    # loss.grad_fn.next_functions[0][0].next_functions[0][0] and finds the bias's AccumulateGrad
+    lin = nn.Linear(3, 2)
+    x = torch.randn(4, 3, requires_grad=True)
+    y = lin(x.relu())
+    first = [n[0] for n in y.grad_fn.next_functions]
+    assert y.grad_fn.name() == "AddmmBackward0"
+    assert type(first[0]).__name__ == "AccumulateGrad"
+    assert first[0].variable is lin.bias and first[1].name() == "ReluBackward0"
+    assert lin(torch.randn(3)).grad_fn.name() == "ViewBackward0"
+    assert nn.Linear(3, 2, bias=False)(torch.randn(3)).grad_fn.name() == "SqueezeBackward4"
+    (y * torch.tensor([[1.0, -1.0]])).sum().backward()
+    np.testing.assert_allclose(lin.bias.grad.tolist(), [4.0, -4.0])
+    assert x.grad.shape == (4, 3) and lin.weight.grad.shape == (2, 3)
