@@ -198,3 +198,30 @@ def test_linear_node_inputs_in_pytorchs_order() -> None:
     (y * torch.tensor([[1.0, -1.0]])).sum().backward()
     np.testing.assert_allclose(lin.bias.grad.tolist(), [4.0, -4.0])
     assert x.grad.shape == (4, 3) and lin.weight.grad.shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"weight_decay": 0.1, "rho": 0.8}, {"maximize": True, "lr": 0.5, "eps": 1e-4}]
+)
+def test_adadelta_follows_the_published_update(kwargs) -> None:
+    # Zeiler's Adadelta as PyTorch documents it, in numpy float64 (pytorch/examples' MNIST)
+    lr, rho, eps = kwargs.get("lr", 1.0), kwargs.get("rho", 0.9), kwargs.get("eps", 1e-6)
+    wd, sign = kwargs.get("weight_decay", 0.0), -1.0 if kwargs.get("maximize") else 1.0
+    start = np.linspace(-1.5, 2.0, 7)
+    p, v, u = start.copy(), np.zeros(7), np.zeros(7)
+    w = torch.tensor(start, requires_grad=True)
+    opt = torch.optim.Adadelta([w], **kwargs)
+    for _ in range(20):
+        opt.zero_grad()
+        ((w * w).sum() + (w.sin() * 3).sum()).backward()
+        opt.step()
+        d = sign * (2 * p + 3 * np.cos(p)) + wd * p
+        v = rho * v + (1 - rho) * d * d
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * d
+        u = rho * u + (1 - rho) * delta * delta
+        p = p - lr * delta
+    np.testing.assert_allclose(w.tolist(), p, rtol=1e-12, atol=1e-14)
+    state = opt.state_dict()["state"][0]
+    assert sorted(state) == ["acc_delta", "square_avg", "step"] and state["step"].item() == 20.0
+    with pytest.raises(ValueError, match=r"^Invalid rho value: 1.5$"):
+        torch.optim.Adadelta([w], rho=1.5)

@@ -72,8 +72,12 @@ for i in range(2):
 
 dataloader = DataLoader(transformed_dataset, batch_size=4, shuffle=True, num_workers=0)
 for i_batch, sample_batched in enumerate(dataloader):
-    print(i_batch, sample_batched["image"].size(), sample_batched["landmarks"].size(),
-          f"{sample_batched['landmarks'].sum().item():.6f}")
+    print(
+        i_batch,
+        sample_batched["image"].size(),
+        sample_batched["landmarks"].size(),
+        f"{sample_batched['landmarks'].sum().item():.6f}",
+    )
 print(len(dataloader))
 
 

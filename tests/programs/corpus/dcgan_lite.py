@@ -99,8 +99,10 @@ for i in range(4):
     errG.backward()
     D_G_z2 = output.mean().item()
     optimizerG.step()
-    print(f"[{i}]\tLoss_D: {errD.item():.4f}\tLoss_G: {errG.item():.4f}\t"
-          f"D(x): {D_x:.4f}\tD(G(z)): {D_G_z1:.4f} / {D_G_z2:.4f}")
+    print(
+        f"[{i}]\tLoss_D: {errD.item():.4f}\tLoss_G: {errG.item():.4f}\t"
+        f"D(x): {D_x:.4f}\tD(G(z)): {D_G_z1:.4f} / {D_G_z2:.4f}"
+    )
 with torch.no_grad():
     fake = netG(fixed_noise).detach().cpu()
 print(fake.shape, f"{fake.mean().item():.5f}")

@@ -31,6 +31,7 @@ activations = {}
 def save_output(name):
     def hook(module, inp, out):
         activations[name] = out.detach()
+
     return hook
 
 
@@ -38,8 +39,10 @@ def pre_hook(module, args):
     print("pre-hook sees", type(module).__name__, tuple(args[0].shape))
 
 
-handles = [model[0].register_forward_hook(save_output("fc1")),
-           model[2].register_forward_pre_hook(pre_hook)]
+handles = [
+    model[0].register_forward_hook(save_output("fc1")),
+    model[2].register_forward_pre_hook(pre_hook),
+]
 inp = torch.randn(2, 4)
 out = model(inp)
 print(sorted(activations), activations["fc1"])
@@ -48,8 +51,7 @@ model[1].register_forward_hook(lambda m, i, o: o * 0.5)
 print(torch.allclose(model(inp), out))
 
 grads = []
-model[2].register_full_backward_hook(lambda m, gin, gout: grads.append((gin[0].shape,
-                                                                      gout[0])))
+model[2].register_full_backward_hook(lambda m, gin, gout: grads.append((gin[0].shape, gout[0])))
 model(inp).sum().backward()
 print(grads)
 for h in handles:

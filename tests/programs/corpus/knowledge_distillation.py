@@ -53,7 +53,7 @@ def train(model, train_loader, epochs, learning_rate):
             loss.backward()
             optimizer.step()
             running_loss += loss.item()
-        print(f"Epoch {epoch+1}/{epochs}, Loss: {running_loss / len(train_loader)}")
+        print(f"Epoch {epoch + 1}/{epochs}, Loss: {running_loss / len(train_loader)}")
 
 
 def test(model, test_loader):
@@ -71,8 +71,16 @@ def test(model, test_loader):
     return accuracy
 
 
-def train_knowledge_distillation(teacher, student, train_loader, epochs, learning_rate, T,
-                                 soft_target_loss_weight, ce_loss_weight):
+def train_knowledge_distillation(
+    teacher,
+    student,
+    train_loader,
+    epochs,
+    learning_rate,
+    T,
+    soft_target_loss_weight,
+    ce_loss_weight,
+):
     ce_loss = nn.CrossEntropyLoss()
     optimizer = optim.Adam(student.parameters(), lr=learning_rate)
     teacher.eval()
@@ -87,7 +95,8 @@ def train_knowledge_distillation(teacher, student, train_loader, epochs, learnin
             soft_targets = nn.functional.softmax(teacher_logits / T, dim=-1)
             soft_prob = nn.functional.log_softmax(student_logits / T, dim=-1)
             soft_targets_loss = (
-                torch.sum(soft_targets * (soft_targets.log() - soft_prob)) / soft_prob.size()[0]
+                torch.sum(soft_targets * (soft_targets.log() - soft_prob))
+                / soft_prob.size()[0]
                 * (T**2)
             )
             label_loss = ce_loss(student_logits, labels)
@@ -95,7 +104,7 @@ def train_knowledge_distillation(teacher, student, train_loader, epochs, learnin
             loss.backward()
             optimizer.step()
             running_loss += loss.item()
-        print(f"Epoch {epoch+1}/{epochs}, Loss: {running_loss / len(train_loader)}")
+        print(f"Epoch {epoch + 1}/{epochs}, Loss: {running_loss / len(train_loader)}")
 
 
 nn_deep = DeepNN(num_classes=3)
@@ -107,7 +116,14 @@ total_params_deep = sum(p.numel() for p in nn_deep.parameters())
 total_params_light = sum(p.numel() for p in nn_light.parameters())
 print(f"DeepNN parameters: {total_params_deep:,}")
 print(f"LightNN parameters: {total_params_light:,}")
-train_knowledge_distillation(teacher=nn_deep, student=nn_light, train_loader=train_loader,
-                             epochs=3, learning_rate=0.001, T=2, soft_target_loss_weight=0.25,
-                             ce_loss_weight=0.75)
+train_knowledge_distillation(
+    teacher=nn_deep,
+    student=nn_light,
+    train_loader=train_loader,
+    epochs=3,
+    learning_rate=0.001,
+    T=2,
+    soft_target_loss_weight=0.25,
+    ce_loss_weight=0.75,
+)
 test_accuracy_light_ce_and_kd = test(nn_light, test_loader)

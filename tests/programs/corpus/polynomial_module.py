@@ -23,8 +23,7 @@ class Polynomial3(torch.nn.Module):
 
     def string(self):
         return (
-            f"y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + "
-            f"{self.d.item()} x^3"
+            f"y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + {self.d.item()} x^3"
         )
 
 

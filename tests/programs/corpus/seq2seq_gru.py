@@ -74,9 +74,7 @@ def train_epoch(dataloader, encoder, decoder, encoder_optimizer, decoder_optimiz
         decoder_optimizer.zero_grad()
         encoder_outputs, encoder_hidden = encoder(input_tensor)
         decoder_outputs, _, _ = decoder(encoder_outputs, encoder_hidden, target_tensor)
-        loss = criterion(
-            decoder_outputs.view(-1, decoder_outputs.size(-1)), target_tensor.view(-1)
-        )
+        loss = criterion(decoder_outputs.view(-1, decoder_outputs.size(-1)), target_tensor.view(-1))
         loss.backward()
         encoder_optimizer.step()
         decoder_optimizer.step()
@@ -91,8 +89,9 @@ encoder_optimizer = optim.Adam(encoder.parameters(), lr=0.01)
 decoder_optimizer = optim.Adam(decoder.parameters(), lr=0.01)
 criterion = nn.NLLLoss()
 for epoch in range(1, 16):
-    loss = train_epoch(train_dataloader, encoder, decoder, encoder_optimizer,
-                       decoder_optimizer, criterion)
+    loss = train_epoch(
+        train_dataloader, encoder, decoder, encoder_optimizer, decoder_optimizer, criterion
+    )
     if epoch % 5 == 0:
         print(f"epoch {epoch} loss {loss:.4f}")
 

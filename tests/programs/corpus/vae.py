@@ -70,8 +70,10 @@ def train(epoch):
         loss.backward()
         train_loss += loss.item()
         optimizer.step()
-        print(f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)}]"
-              f"\tLoss: {loss.item() / len(data):.6f}")
+        print(
+            f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)}]"
+            f"\tLoss: {loss.item() / len(data):.6f}"
+        )
     print(f"====> Epoch: {epoch} Average loss: {train_loss / len(train_loader.dataset):.4f}")
 
 

@@ -10,8 +10,11 @@ import torch
 import torch.nn as nn
 
 torch.manual_seed(0)
-print(nn.init.calculate_gain("leaky_relu", 0.2), nn.init.calculate_gain("tanh"),
-      nn.init.calculate_gain("relu"))
+print(
+    nn.init.calculate_gain("leaky_relu", 0.2),
+    nn.init.calculate_gain("tanh"),
+    nn.init.calculate_gain("relu"),
+)
 w = torch.empty(3, 5)
 print(nn.init.uniform_(w, a=-0.1, b=0.1))
 print(nn.init.normal_(w, std=0.01).std() < 0.1)
