@@ -61,6 +61,7 @@ from .ops.functions import *  # noqa: F403
 from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
 from .ops.index_extra import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.inplace_functions import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403

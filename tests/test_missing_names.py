@@ -22,7 +22,7 @@ import jitgrad.utils.data
         (jitgrad.optim, "LBFGS"),
         (jitgrad.optim.lr_scheduler, "CyclicLR"),
         (jitgrad.utils.data, "DistributedSampler"),
-        (jitgrad.nn.init, "orthogonal_"),
+        (jitgrad.nn.init, "sparse_"),
         (jitgrad.nn.utils, "weight_norm"),
         (jitgrad.autograd, "forward_ad"),
     ],

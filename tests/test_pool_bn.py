@@ -251,10 +251,12 @@ def test_batchnorm_float32_affine_and_reprs() -> None:
     want = xhat * np.array([1, 2, 0.5, -1])[:, None, None] + np.array([0, 1, -1, 2])[:, None, None]
     np.testing.assert_allclose(y.detach().numpy(), want, rtol=1e-5, atol=1e-5)
     assert repr(nn.BatchNorm2d(16)) == (
-        "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+        "track_running_stats=True)"
     )
     assert repr(nn.BatchNorm1d(4, affine=False, track_running_stats=False)) == (
-        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)"
+        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=False, bias=False, "
+        "track_running_stats=False)"
     )
     assert list(bn.state_dict()) == [
         "weight",

@@ -22,7 +22,7 @@ from ..kernels.cpu import conv as CK
 from ..ops.movement import contiguous_array
 from ..tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "fold", "unfold"]
+__all__ = ["conv1d", "conv2d", "conv_transpose2d", "fold", "unfold"]
 
 
 class Geom(NamedTuple):
@@ -250,6 +250,76 @@ def conv2d(
     [[[[4.0, 4.0], [4.0, 4.0]]]]
     """
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv_transpose2d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """The adjoint of ``conv2d`` (a "deconvolution") over ``(N, C_in, H, W)`` or ``(C_in, H, W)``
+    with weight ``(C_in, C_out/groups, kh, kw)``: columns ``W^T x`` (a BLAS matmul per group)
+    summed into the output by col2im. One ``ConvolutionBackward0`` node as in PyTorch; its
+    backward is ``conv2d`` of the gradient (input), im2col products (weight) and a sum (bias),
+    written in Tensor ops so that it is differentiable again."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError(
+            "Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input "
+            f"of size: {sizes(input.shape)}"
+        )
+    x = input if input.dim() == 4 else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    cin, og, kh, kw = weight.shape
+    if c != cin or cin % groups:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {sizes(weight.shape)}, expected input"
+            f"{sizes(x.shape)} to have {cin} channels, but got {c} channels instead"
+        )
+    s, p, op, d = (ntuple(v, 2) for v in (stride, padding, output_padding, dilation))
+    if any(op[i] >= max(s[i], d[i]) for i in range(2)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation")
+    hw_out = tuple(
+        (x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (weight.shape[2 + i] - 1) + op[i] + 1
+        for i in range(2)
+    )
+    g = Geom(kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], h, w)
+    o, ci, kk, length = og * groups, cin // groups, kh * kw, h * w
+    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
+    x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
+    cols = np.ascontiguousarray(launchlog.matmul(w3.transpose(0, 2, 1), x4))
+    out = np.empty((n * o, *hw_out), cols.dtype)
+    CK.pick(CK.col2im, cols.size)(cols.reshape(n * o, kk, length), *g.kernel_args(), out)
+    out = out.reshape(n, o, *hw_out)
+    if bias is not None:
+        out += bias._value.reshape(o, 1, 1)
+    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+
+    def backward(grad: Tensor) -> tuple:
+        g4 = grad.reshape(n, o, *hw_out)
+        gx = gw = gb = None
+        if needs[0]:
+            gx = conv2d(g4, weight, None, s, p, d, groups).reshape(input.shape)
+        if needs[1]:
+            gcols = _im2col(g4, g).reshape(n, groups, og * kk, length)
+            xg = x.reshape(n, groups, ci, length)
+            gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
+        if needs[2]:
+            gb = g4.sum((0, 2, 3))
+        return gx, gw, gb
+
+    return record(
+        "ConvolutionBackward0",
+        out if input.dim() == 4 else out[0],
+        input._dtype,
+        (input, weight, bias),
+        backward,
+        saved=(input, weight),
+    )
 
 
 def _fold_geometry(hw: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Geom:

@@ -1,4 +1,4 @@
-"""``Conv1d`` and ``Conv2d`` with PyTorch's init, padding modes and repr."""
+"""``Conv1d``, ``Conv2d`` and ``ConvTranspose2d`` with PyTorch's init, padding modes and repr."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class _ConvNd(Module):
     """Shared state: weight ``(out, in/groups, *kernel)``, optional bias, geometry."""
 
     _nd = 2
+    #: A transposed convolution's weight is ``(in, out/groups, *kernel)``.
+    _transposed = False
 
     def __init__(
         self,
@@ -31,6 +33,8 @@ class _ConvNd(Module):
         padding_mode: str = "zeros",
         device: Any = None,
         dtype: Any = None,
+        *,
+        output_padding: Any = 0,
     ) -> None:
         super().__init__()
         nd = self._nd
@@ -62,12 +66,15 @@ class _ConvNd(Module):
         self.stride = ntuple(stride, nd)
         self.padding = padding if isinstance(padding, str) else ntuple(padding, nd)
         self.dilation = ntuple(dilation, nd)
-        self.transposed = False
-        self.output_padding = (0,) * nd
+        self.transposed = self._transposed
+        self.output_padding = ntuple(output_padding, nd)
         self.groups = groups
         self.padding_mode = padding_mode
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
-        add_weight_and_bias(self, shape, bias, dtype)
+        if self._transposed:
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
+        add_weight_and_bias(self, shape, bias, dtype, bias_size=out_channels)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -82,6 +89,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * nd:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * nd:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -117,3 +126,72 @@ class Conv2d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return self._conv(input, F.conv2d)
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-d transposed convolution (the adjoint of ``Conv2d``) over ``(N, C_in, H, W)``; weight
+    ``(in, out/groups, kh, kw)``, initialised as PyTorch does (fan-in from that layout).
+
+    >>> import jitgrad as torch
+    >>> torch.nn.ConvTranspose2d(16, 8, 4, 2, 1, bias=False)
+    ConvTranspose2d(16, 8, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False)
+    """
+
+    _nd = 2
+    _transposed = True
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError(f"padding={padding!r} is not supported for ConvTranspose2d")
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+            output_padding=output_padding,
+        )
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        output_padding = self.output_padding
+        if output_size is not None:
+            base = [
+                (input.shape[-2 + i] - 1) * self.stride[i]
+                - 2 * self.padding[i]
+                + self.dilation[i] * (self.kernel_size[i] - 1)
+                + 1
+                for i in range(2)
+            ]
+            output_padding = tuple(int(output_size[-2 + i]) - base[i] for i in range(2))
+        return F.conv_transpose2d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+        )

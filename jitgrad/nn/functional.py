@@ -144,10 +144,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None:
         K.bias_add_rows(out, bias._value)
     out = out.reshape(x.shape[:-1] + (w.shape[0],))
-    inputs = (input, weight) if bias is None else (input, weight, bias)
-    needs = [t._requires_grad for t in inputs]
-    if x.ndim == 1:
-        name = "SqueezeBackward4"
+    # PyTorch's addmm(bias, input, weight.t()) lists the bias first among the node's inputs
+    inputs = (input, weight) if bias is None else (bias, input, weight)
+    needs = [input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad]
+    if x.ndim == 1:  # PyTorch: addmm then view with a bias, matmul's squeeze without
+        name = "SqueezeBackward4" if bias is None else "ViewBackward0"
     elif x.ndim > 2:
         name = "ViewBackward0"
     else:
@@ -159,7 +160,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             gx = g2.matmul(weight).reshape(x.shape) if needs[0] else None
             gw = g2.t().matmul(input.reshape(-1, x.shape[-1])) if needs[1] else None
             gb = g2.sum(0) if bias is not None and needs[2] else None
-            return (gx, gw, gb)[: len(inputs)]
+            return (gx, gw) if bias is None else (gb, gx, gw)
         g2 = _matrix(g)
         if not g2.flags.c_contiguous:
             g2 = np.ascontiguousarray(g2)
@@ -173,9 +174,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             gb_arr = np.empty(w.shape[0], bias._dtype.np)
             K.col_sum(g2, gb_arr)
             gb = _make(gb_arr, bias._dtype, fresh=True)
-        return gx, gw, gb
+        return gb, gx, gw
 
-    return record(name, out, input._dtype, inputs, backward, saved=inputs[:2])
+    return record(name, out, input._dtype, inputs, backward, saved=(input, weight))
 
 
 def embedding(

@@ -21,12 +21,17 @@ class Identity(Module):
         return input
 
 
-def add_weight_and_bias(module: Module, shape: tuple, bias: bool, dtype: Any) -> None:
-    """Registers an uninitialised ``weight`` of ``shape`` and a ``bias`` of ``shape[0]`` (None
-    when ``bias`` is false), as ``Linear`` and the convolutions do before initialising them."""
+def add_weight_and_bias(
+    module: Module, shape: tuple, bias: bool, dtype: Any, bias_size: int | None = None
+) -> None:
+    """Registers an uninitialised ``weight`` of ``shape`` and a ``bias`` of ``bias_size``
+    (default ``shape[0]``; None when ``bias`` is false), as ``Linear`` and the convolutions do
+    before initialising them."""
     module.weight = Parameter(creation.empty(*shape, dtype=dtype))
     if bias:
-        module.bias = Parameter(creation.empty(shape[0], dtype=dtype))
+        module.bias = Parameter(
+            creation.empty(shape[0] if bias_size is None else bias_size, dtype=dtype)
+        )
     else:
         module.register_parameter("bias", None)
 

@@ -15,6 +15,8 @@ import warnings
 from typing import Any
 
 from .. import creation
+from .. import dtypes as D
+from ..autograd.recording import record
 from ..ops.movement import cat, stack
 from ..tensor import Tensor
 from . import functional as F
@@ -216,8 +218,10 @@ class RNNBase(Module):
                 for final, s in zip(finals, state):
                     final.append(s)
             x = outputs[0] if len(outputs) == 1 else cat(outputs, -1)
-        if self.batch_first:
-            x = x.transpose(0, 1)
+        if self.mode == "LSTM" and not self.bidirectional and x._dtype is D.float32:
+            x = _named_as_mkldnn(x)
+        if self.batch_first:  # PyTorch's C++ RNN transposes in place, LSTM's oneDNN path not
+            x = x.transpose(0, 1) if self.mode == "LSTM" else x.transpose_(0, 1)
         result = tuple(stack(f) for f in finals)
         if not batched:
             x = x.squeeze(0 if self.batch_first else 1)
@@ -241,6 +245,13 @@ class RNNBase(Module):
         self._check_forward_args(x, (h0,), ("",))
         output, (h_n,) = self._run(x, (h0,), batched)
         return output, h_n
+
+
+def _named_as_mkldnn(x: Tensor) -> Tensor:
+    """The output under the node name PyTorch's CPU build shows for a float32 unidirectional
+    LSTM, which runs on oneDNN (``MkldnnRnnLayerBackward0``); a pass-through over jitgrad's
+    own graph."""
+    return record("MkldnnRnnLayerBackward0", x._value, x._dtype, (x,), lambda g: (g,))
 
 
 def _extra_kwargs(kwargs: dict) -> None:

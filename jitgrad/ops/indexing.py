@@ -52,10 +52,11 @@ INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool ten
 
 # ---- parsing a key ------------------------------------------------------------------------------
 def _index_array(item: Any) -> np.ndarray | None:
-    """Tensor / list / ndarray index as an int64 or bool array (None for basic items)."""
+    """Tensor / list / range / ndarray index as an int64 or bool array (None for basic items);
+    PyTorch reads a ``range`` as the sequence it spans (``x[range(n), target]``)."""
     if isinstance(item, Tensor):
         arr = item._value
-    elif isinstance(item, list | np.ndarray):
+    elif isinstance(item, list | range | np.ndarray):
         arr = np.asarray(item)
         if arr.size == 0:
             arr = arr.astype(np.int64)

@@ -50,6 +50,9 @@ class LRScheduler:
     """Base class: subclasses give ``get_lr()`` (the next learning rate of every group)."""
 
     _get_lr_called_within_step = False
+    #: True during the constructor's first step only; set on the instance, so it is part of
+    #: ``state_dict()`` as in PyTorch 2.13.
+    _is_initial = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -72,7 +75,11 @@ class LRScheduler:
 
     def _initial_step(self) -> None:
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}

@@ -1,0 +1,42 @@
+"""Record real PyTorch's output of every corpus program into ``corpus_expected.json``.
+
+Run with a Python that has PyTorch (never jitgrad): ``/path/to/torch/python
+tests/parity/record_corpus.py``. ``tests/test_corpus.py`` runs the same programs under jitgrad
+and compares against the file, so it needs no PyTorch. Both sides get the same random draws
+(``same_random``); everything else is each library's own.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE.parent / "programs" / "corpus"
+
+
+def main() -> None:
+    import torch  # noqa: F401  (fail here, not in the runner, when torch is absent)
+
+    programs = sorted(str(p) for p in CORPUS.glob("*.py"))
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "corpus_runner.py"), "torch", *programs],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results = json.loads(proc.stdout)
+    for name, res in results.items():
+        if res["error"]:
+            raise SystemExit(f"{name} fails under PyTorch: {res['error']}")
+        del res["seconds"]
+    out = {"torch_version": torch.__version__, "programs": results}
+    path = HERE / "corpus_expected.json"
+    path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {len(results)} programs to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Public PyTorch programs (tests/programs/corpus/) run unchanged under ``import jitgrad as
+torch`` and print what PyTorch 2.13 printed (tests/parity/corpus_expected.json, recorded by
+tests/parity/record_corpus.py; numbers compared to a tolerance).
+
+All programs run in one subprocess (tests/parity/corpus_runner.py) whose import hook answers
+``import torch`` with jitgrad. Both libraries got the same random draws (same_random.py), so
+seeded initialisations agree. A program in corpus_known.json must still fail (a fix makes the
+test fail until the entry is removed), and the share of programs that match may not fall
+below the recorded ``min_pass_ratio``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PARITY = ROOT / "tests" / "parity"
+CORPUS = ROOT / "tests" / "programs" / "corpus"
+EXPECTED = json.loads((PARITY / "corpus_expected.json").read_text())["programs"]
+KNOWN_FILE = json.loads((PARITY / "corpus_known.json").read_text())
+KNOWN = KNOWN_FILE["known"]
+PROGRAMS = sorted(p.stem for p in CORPUS.glob("*.py"))
+
+sys.path.insert(0, str(PARITY))
+from corpus_compare import first_difference  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(PARITY / "corpus_runner.py"),
+            "jitgrad",
+            *(str(CORPUS / f"{name}.py") for name in PROGRAMS),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def _difference(outputs: dict, name: str) -> str | None:
+    got = outputs[name]
+    if got["error"]:
+        return "raised {}: {} ({})".format(*got["error"])
+    return first_difference(got["stdout"], EXPECTED[name]["stdout"])
+
+
+def test_every_program_has_a_recording() -> None:
+    assert sorted(EXPECTED) == PROGRAMS
+    assert set(KNOWN) <= set(PROGRAMS)
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_program_prints_what_pytorch_printed(outputs: dict, name: str) -> None:
+    diff = _difference(outputs, name)
+    if name in KNOWN:
+        assert diff is not None, f"{name} now matches PyTorch: remove it from corpus_known.json"
+    else:
+        assert diff is None, diff
+
+
+def test_pass_ratio_does_not_drop(outputs: dict) -> None:
+    passed = [name for name in PROGRAMS if _difference(outputs, name) is None]
+    ratio = len(passed) / len(PROGRAMS)
+    assert ratio >= KNOWN_FILE["min_pass_ratio"], (len(passed), len(PROGRAMS))
