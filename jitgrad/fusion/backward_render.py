@@ -10,15 +10,36 @@ kernel per program. :mod:`jitgrad.explain_backward` maps the names back for the 
 from __future__ import annotations
 
 from ..ops import expr as E
-from ..ops.pointwise import ROLES
+from ..ops.saved_views import ROLES
 from . import codegen as C
+from .chain_kernel import cast as _cast
+
+#: Ops whose forward value is recomputed in the backward kernel rather than read from the
+#: saved array: a few arithmetic instructions cost less than a memory read. Transcendentals
+#: (scalar libm calls, ~10-20 ns each) are read instead.
+CHEAP = frozenset(
+    {
+        "add",
+        "add_scaled",
+        "sub",
+        "sub_scaled",
+        "mul",
+        "neg",
+        "abs",
+        "relu",
+        "maximum",
+        "minimum",
+        "clamp",
+        "clamp_min",
+        "clamp_max",
+        "where",
+        "cast",
+        "clone",
+    }
+)
 
 #: ``out`` slot marker: the member's forward value is recomputed, not read.
 RECOMPUTE = -2
-
-
-def _cast(expr: str, have: str, want: str) -> str:
-    return expr if have == want else f"np.{want}({expr})"
 
 
 def _argument_names(members: tuple, tags: list[str], n_arrays: int) -> list[str]:
