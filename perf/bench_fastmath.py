@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_fastmath():
-    """The package module; or, when the package does not import (a half-built checkout), the file
-    itself: fastmath.py imports nothing from jitgrad."""
+    """The package module; or, when the package does not import (a half-built checkout), the
+    kernels folder loaded as a package of its own: fastmath and its parts import nothing else
+    from jitgrad."""
     sys.path.insert(0, str(ROOT))
     try:
         from jitgrad.kernels.cpu import fastmath
@@ -47,11 +48,14 @@ def _load_fastmath():
         return fastmath
     except Exception as exc:  # noqa: BLE001 - any failure of the package import
         print(f"(package import failed: {exc!r}; loading fastmath.py by path)")
-        path = ROOT / "jitgrad" / "kernels" / "cpu" / "fastmath.py"
-        spec = importlib.util.spec_from_file_location("jitgrad_fastmath_bench", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        folder = ROOT / "jitgrad" / "kernels" / "cpu"
+        spec = importlib.util.spec_from_file_location(
+            "jitgrad_cpu_bench", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = package
+        spec.loader.exec_module(package)
+        return importlib.import_module("jitgrad_cpu_bench.fastmath")
 
 
 fm = _load_fastmath()

@@ -16,6 +16,7 @@ import pytest
 from numba import njit
 
 from jitgrad.kernels.cpu import fastmath as fm
+from jitgrad.kernels.cpu import fastmath_base, fastmath_trig
 
 F32, F64 = np.float32, np.float64
 REF = {"tanh": np.tanh, "exp": np.exp, "sin": np.sin, "cos": np.cos}
@@ -23,7 +24,7 @@ REF = {"tanh": np.tanh, "exp": np.exp, "sin": np.sin, "cos": np.cos}
 # with margin for other libms' references: float32 functions are within 2 ulp of the exact
 # result, float64 within 2 ulp of NumPy (whose own error is up to ~0.9 ulp).
 MAX_ULP = {F32: 2.5, F64: 2.0}
-LIMIT = {F32: float(fm._SINCOS_LIMIT_F), F64: fm._SINCOS_LIMIT_D}
+LIMIT = {F32: float(fastmath_trig._SINCOS_LIMIT_F), F64: fastmath_trig._SINCOS_LIMIT_D}
 
 
 def _loop(f):
@@ -261,6 +262,6 @@ def test_loop_vectorizes(name, dt):
     assert re.search(rf"<\d+ x {elem}>", ir), "loop was not vectorized"
     for libm in ("tanhf", "tanh", "expf", "exp"):
         assert not re.search(rf"call [^\n]*@{libm}\(", ir)
-    if name in ("sin", "cos") and fm._MASKED_FALLBACK:
+    if name in ("sin", "cos") and fastmath_base._MASKED_FALLBACK:
         # the out-of-range fallback goes through the masked vector variant, not a plain call
         assert re.search(r"call [^\n]*@jitgrad_fastmath_\w+_m\d+\(", ir)

@@ -378,7 +378,7 @@ def test_fusion_switch_is_context_manager_decorator_and_function():
         jitgrad.fusion(True)
     from jitgrad.fusion import codegen
 
-    assert hasattr(codegen, "render_source") and FB.CHEAP
+    assert hasattr(codegen, "render_source") and callable(FB.plan)
 
 
 def test_in_place_change_of_an_unsaved_operand_is_not_recomputed_from():

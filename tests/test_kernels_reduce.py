@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from jitgrad.kernels.cpu import reduce as K
+from jitgrad.kernels.cpu import reduce_parallel
 
 RNG = np.random.default_rng(1234)
 
@@ -587,7 +588,7 @@ def test_parallel_int_sum():
 def test_parallel_chunking_independent_of_thread_count(monkeypatch, threads):
     # The R-split chunk size grows with the thread count; any power-of-two number of leaves is a
     # subtree of the serial pairwise tree, so the bits must not move.
-    monkeypatch.setattr(K, "_threads", lambda: threads)
+    monkeypatch.setattr(reduce_parallel, "_threads", lambda: threads)
     for shape in [(1, 9 * K.PAR_CHUNK + 3, 1), (2, 3000, 40)]:
         x = _data(shape, np.float32)
         ref = np.empty((shape[0], shape[2]), np.float32)

@@ -133,6 +133,7 @@ def grad(
         or []
     )
     if materialize_grads:
+        # creation imports tensor, which imports this package: a cycle at module level
         from ..creation import zeros_like
 
         result = [zeros_like(t) if g is None else g for g, t in zip(result, in_list, strict=True)]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..argcheck import type_name
-from ..tensor import Tensor
+from ..tensor import Tensor, _make, _version_error
 from . import graph as G
 from .engine import FREED, FREED_MESSAGE, Node
 from .grad_mode import STATE, no_grad
@@ -37,15 +37,12 @@ class FunctionCtx:
             raise RuntimeError(FREED_MESSAGE)
         if saved is None:
             return ()
-        from ..tensor import _version_error
-
         tensors, versions, creators = saved
         packed = G.packed_of(self)  # type: ignore[arg-type]
         if packed is not None:  # saved-tensor hooks: what unpack gives, unchecked (PyTorch)
             unpack, items = packed
             return tuple(
-                G.unpack_saved(unpack, items[i]) if i in items else t
-                for i, t in enumerate(tensors)
+                G.unpack_saved(unpack, items[i]) if i in items else t for i, t in enumerate(tensors)
             )
         if any(type(c) is int for c in creators):
             tensors = tuple(map(self._unpack, tensors, creators))
@@ -96,6 +93,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self._tensor_args: list[tuple[int, tuple]] = []
 
     def apply(self, grads: list) -> Sequence:
+        # creation imports tensor, which imports this package: a cycle at module level
         from ..creation import zeros
 
         grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
@@ -133,7 +131,7 @@ class BackwardCFunction(Node, FunctionCtx):
         """PyTorch's output validation: shape (summed if broadcast), then dtype."""
         if grad is None or not self.needs_input_grad[index]:
             return None
-        from ..ops.pointwise import sum_to_shape
+        from ..ops.pointwise import sum_to_shape  # (pointwise -> engine -> this package)
 
         if grad.shape != shape:
             try:
@@ -231,8 +229,6 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, if any tensor argument requires grad, record the node."""
-        from ..tensor import Tensor, _make
-
         needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         recording = STATE.enabled and any(needs)
         tensor_args = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import _make
 from .api import grad as autograd_grad
 from .grad_mode import enable_grad
 
@@ -54,6 +55,7 @@ def grads_of_used(outputs: Any, inputs: Any, grad_outputs: Any, create_graph: bo
 
 def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple:
     """``autograd.grad`` over the outputs that require grad; unused inputs get zeros."""
+    # creation imports tensor, which imports this package: a cycle at module level
     from ..creation import zeros_like
 
     grads = grads_of_used(outputs, inputs, grad_outputs, create_graph)
@@ -63,6 +65,7 @@ def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: boo
 
 
 def _single_output_ones(outputs: tuple, what: str) -> tuple:
+    # creation imports tensor, which imports this package: a cycle at module level
     from ..creation import ones_like
 
     if len(outputs) != 1 or outputs[0]._value.size != 1:
@@ -94,6 +97,7 @@ def jvp(
     func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
 ) -> tuple:
     """``(func(inputs), J v)``: the Jacobian-vector product, by differentiating a vjp."""
+    # creation imports tensor, which imports this package: a cycle at module level
     from ..creation import zeros_like
 
     in_tuple, xs = _as_tuple(inputs)
@@ -131,8 +135,6 @@ def jacobian(
     Built one reverse sweep per output element. Nested like PyTorch: a tensor for one input
     and one output, a tuple when either side is a tuple, a tuple of tuples when both are.
     """
-    from ..tensor import _make
-
     in_tuple, xs = _as_tuple(inputs)
     with enable_grad():
         xs = _prepare(xs, create_graph)
@@ -157,17 +159,15 @@ def jacobian(
 
 def _assemble(out: Any, x: Any, grads: list, create_graph: bool) -> Any:
     """Stack per-output-element gradients into a tensor of shape out.shape + x.shape."""
-    from ..tensor import _make
-
     shape = tuple(out.shape) + tuple(x.shape)
     if out._value.ndim == 0:
         return grads[0] if create_graph else grads[0].detach()
     if not create_graph:
         value = np.stack([g._value for g in grads]) if grads else np.zeros(shape, x._dtype.np)
         return _make(value.reshape(shape), x._dtype)
-    import jitgrad
+    from ..ops.movement import stack  # (ops -> autograd.recording -> this package)
 
-    return jitgrad.stack(grads).reshape(shape)
+    return stack(grads).reshape(shape)
 
 
 def hessian(

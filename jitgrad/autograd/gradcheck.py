@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..tensor import Tensor, _make
 from .api import grad as autograd_grad
 from .functional import grads_of_used
 from .grad_mode import enable_grad
@@ -29,8 +30,6 @@ def _as_tuple(x: Any) -> tuple:
 
 
 def _differentiable_outputs(fn: Callable, inputs: tuple) -> list:
-    from ..tensor import Tensor
-
     with enable_grad():
         outs = _as_tuple(fn(*inputs))
     return [o for o in outs if isinstance(o, Tensor) and o._dtype.is_floating_point]
@@ -58,8 +57,6 @@ def _numerical(fn: Callable, inputs: tuple, diff: list[int], eps: float) -> list
 
 def _analytical(fn: Callable, inputs: tuple, diff: list[int]) -> list[list[np.ndarray]]:
     """d outputs / d inputs by one ``autograd.grad`` per output element."""
-    from ..tensor import _make
-
     outs = _differentiable_outputs(fn, inputs)
     targets = [inputs[i] for i in diff]
     jacobians = [[np.zeros((t._value.size, o._value.size)) for o in outs] for t in targets]
@@ -78,8 +75,6 @@ def _analytical(fn: Callable, inputs: tuple, diff: list[int]) -> list[list[np.nd
 
 
 def _show(m: np.ndarray, dt: D.dtype) -> str:
-    from ..tensor import _make
-
     return repr(_make(m.astype(dt.np), dt))
 
 
@@ -99,8 +94,6 @@ def gradcheck(
     Raises :class:`GradcheckError` on a mismatch (or returns False with
     ``raise_exception=False``). Use float64 inputs: float32 differences are too coarse.
     """
-    from ..tensor import Tensor
-
     inputs = _as_tuple(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     if not diff:
@@ -165,8 +158,8 @@ def gradgradcheck(
     Missing ``grad_outputs`` are random in [-1, 1) and themselves require grad, so the
     second derivative with respect to them is checked too, as in PyTorch.
     """
+    # creation imports tensor, which imports this package: a cycle at module level
     from ..creation import generator
-    from ..tensor import Tensor, _make
 
     inputs = _as_tuple(inputs)
     outs = _differentiable_outputs(func, inputs)

@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import nn
 from ..fusion import backward as fusion_backward
-from ..fusion import lazy, replay
+from ..fusion import pending, replay
 from ..tensor import Tensor
 from . import engine
 
@@ -305,7 +305,7 @@ def _targets() -> Iterator[tuple[Any, str, str | Callable]]:
     yield fusion_backward.FusedGroup, "run", "jitgrad::fused_backward"
     yield fusion_backward.JointGroup, "run", "jitgrad::fused_backward"
     yield replay.Program, "run", "jitgrad::replay"
-    yield lazy, "_materialize", "jitgrad::fused_kernel"
+    yield pending, "_materialize", "jitgrad::fused_kernel"
 
 
 class profile:  # noqa: N801 - PyTorch's name

@@ -105,8 +105,7 @@ def needs_grad(*inputs: Any) -> bool:
     """Whether an op on ``inputs`` must record a node (grad mode on and an input requires grad)."""
     if not STATE.enabled:
         return False
-    from ..tensor import Tensor
-
+    Tensor = _tensor.Tensor
     return any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
 
 

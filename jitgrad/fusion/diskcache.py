@@ -32,7 +32,7 @@ from typing import Any
 import numba
 
 from .. import helpers, launchlog
-from ..kernels.cpu import jit
+from ..kernels.cpu import fastmath, fastmath_base, fastmath_trig, jit, scalar
 
 #: KernelSpec -> Kernel, for this process.
 MEMORY: dict[Any, Kernel] = {}
@@ -45,10 +45,9 @@ _dir: Path | None = None
 
 
 def _build_key() -> str:
-    from ..kernels.cpu import fastmath, scalar
-
     parts = [numba.__version__, _version()]
-    for module in (scalar, fastmath, jit, sys.modules[__name__]):
+    # (the modules a generated kernel inlines code from, and this one)
+    for module in (scalar, fastmath, fastmath_base, fastmath_trig, jit, sys.modules[__name__]):
         parts.append(Path(module.__file__).read_bytes().hex())  # type: ignore[arg-type]
     codegen_file = Path(__file__).with_name("codegen.py")
     parts.append(codegen_file.read_bytes().hex())

@@ -46,7 +46,7 @@ from ..autograd.grad_mode import STATE
 from ..ops.pointwise import ElementwiseBackward
 from . import matcher
 from .backward import GroupLayout, JointGroup
-from .lazy import LazySaved
+from .pending import LazySaved
 
 #: Programs kept at first; the least recently used is dropped first (shapes that change
 #: every step would otherwise grow the cache without bound). The bound doubles, up to

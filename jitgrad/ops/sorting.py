@@ -20,7 +20,7 @@ from ..autograd.recording import record
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
 from .indexing import _scatter_new
-from .reduce import _RETURN_TYPES, _return_type
+from .reduce_minmax import _RETURN_TYPES, _return_type
 
 for _name in ("sort", "topk", "kthvalue", "median", "cummax", "cummin"):
     _RETURN_TYPES.setdefault(_name, _return_type(_name))

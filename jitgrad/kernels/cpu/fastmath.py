@@ -32,56 +32,38 @@ the magic-number rounding ``(v + M) - M`` into ``v`` and undoes the TwoSum and C
 and ``nnan``/``nsz`` drop the nan and -0. handling. ``contract`` (FMA) is harmless: every
 product the error analysis needs exact is exact anyway.
 
-Large arguments: an ordinary ``if abs(x) > LIMIT: y = np.sin(x)`` does not help. LLVM sees that
-``sinf`` has no side effects and, when it if-converts the loop for vectorization, calls it for
-every lane and blends, which costs the full libm price for every element. The fallback is instead
-a call to a small wrapper that carries LLVM's ``vector-function-abi-variant`` attribute naming a
-masked vector version of itself. The loop vectorizer then treats the call as a masked operation
-and calls the vector version with the lane mask; that version returns at once when no lane is
-out of range and otherwise calls libm for the active lanes only. The wrappers are LLVM IR text
-linked into the kernel's code library. On an LLVM older than 16 (whose IR syntax differs) the
-plain branch is used instead: still correct, but slow.
+Large arguments: the C library's ``sin``/``cos`` beyond the limits, called for the lanes out of
+range only; :mod:`.fastmath_base` says how. The code lives in :mod:`.fastmath_base` (the jit
+options, shared constants, bit intrinsics, that masked fallback, TwoSum), :mod:`.fastmath_trig`
+(sin, cos) and here (tanh, exp, ``fast_exp``); generated kernels reach all of them as
+``fastmath.<name>``.
 """
 
 from __future__ import annotations
 
 import math
 
-import llvmlite.binding as llvm
-import llvmlite.ir as llir
-import numba
-import numpy as np
 from numba import types
-from numba.extending import intrinsic, overload
+from numba.extending import overload
+
+from .fastmath_base import (
+    _F,
+    _HALF_D,
+    _HALF_F,
+    _MAGIC_D,
+    _MAGIC_F,
+    _ONE_D,
+    _ONE_F,
+    _TWO_D,
+    _TWO_F,
+    _div,
+    _jit,
+    _pow2,
+    _two_sum,
+)
+from .fastmath_trig import cos32, cos64, sin32, sin64
 
 __all__ = ["tanh32", "tanh64", "exp32", "exp64", "sin32", "cos32", "sin64", "cos64", "fast_exp"]
-
-# Numba-level inlining: the caller's loop then contains the straight-line arithmetic and LLVM
-# vectorizes it. Plain @njit leaves inlining to LLVM's inliner, which takes tanh and exp but
-# declines sin and cos and leaves a scalar call per element, 3-8x slower (the "fast-noinl"
-# column of perf/bench_fastmath.py).
-_jit = numba.njit(inline="always")
-
-# ---------------------------------------------------------------------------------------------
-# Constants. Float32 constants are np.float32 globals: Numba freezes a global NumPy scalar with
-# its own dtype, whereas a bare Python literal would be typed float64 and promote the float32
-# arithmetic to double.
-
-_F = np.float32
-_ONE_F = _F(1.0)
-_TWO_F = _F(2.0)
-_HALF_F = _F(0.5)
-_ZERO_F = _F(0.0)
-_ONE_D = 1.0
-_TWO_D = 2.0
-_HALF_D = 0.5
-
-# Round-to-nearest-integer by the "magic number" trick: for |v| < 2**22, v + 1.5 * 2**23 rounds
-# v to an integer in the addition, and the integer k stays in the low mantissa bits, so the same
-# sum also gives k's bits (quadrant, exponent of 2**k) without a float-to-int conversion (which
-# AVX2 cannot do for int64).
-_MAGIC_F = _F(12582912.0)  # 1.5 * 2**23
-_MAGIC_D = 6755399441055744.0  # 1.5 * 2**52
 
 _LOG2E_F = _F(1.442695)
 _LOG2E_D = float.fromhex("0x1.71547652b82fep+0")
@@ -122,286 +104,6 @@ _EXP_LO_F = _F(-104.0)
 _EXP_HI_F = _F(89.0)
 _EXP_LO_D = -746.0
 _EXP_HI_D = 710.0
-
-_TWO_OVER_PI_F = _F(0.63661975)
-_TWO_OVER_PI_D = float.fromhex("0x1.45f306dc9c883p-1")
-
-# pi/2 for Cody-Waite reduction without FMA. Float32: six chunks of 8 significant bits and a
-# float32 remainder (82 bits of pi/2 in all); n < 2**16 makes every n * chunk exact. Float64:
-# three chunks of 33 bits and a double remainder (152 bits); n < 2**20 makes n * chunk exact.
-_PIO2_1_F = _F(1.5703125)
-_PIO2_2_F = _F(0.000484466552734375)
-_PIO2_3_F = _F(-6.407499313354492e-07)
-_PIO2_4_F = _F(9.89530235528946e-10)
-_PIO2_5_F = _F(2.5579538487363607e-12)
-_PIO2_6_F = _F(5.384581669432009e-15)
-_PIO2_7_F = _F(5.721189e-18)
-_PIO2_1_D = float.fromhex("0x1.921fb54400000p+0")
-_PIO2_2_D = float.fromhex("0x1.0b4611a600000p-34")
-_PIO2_3_D = float.fromhex("0x1.3198a2e000000p-69")
-_PIO2_4_D = float.fromhex("0x1.b839a252049c1p-104")
-
-# Inputs above these go to libm: n = rint(x * 2/pi) stays below 2**16 / 2**20, where the
-# chunked products above are exact and the reduction keeps full relative accuracy even for the
-# float32/float64 values closest to a multiple of pi/2.
-_SINCOS_LIMIT_F = _F(1.0e5)
-_SINCOS_LIMIT_D = 1.6e6
-
-# Below these |x|, sin(x) correctly rounds to x (x**2/6 < half an ulp); returning x keeps -0.
-# and subnormals exact.
-_SIN_TINY_F = _F(2.0**-12)
-_SIN_TINY_D = 2.0**-27
-
-# sin(r) = r + r**3 * S(r**2), cos(r) = 1 - r**2/2 + r**4 * C(r**2) on |r| <= pi/4 * (1 + 2**-10):
-# minimax for relative error by Remez exchange (mpmath), float32: S degree 2 (2**-28.0), C degree
-# 2 (2**-33.0); float64: S degree 5 (2**-57.9), C degree 5 (2**-63.9).
-_S1_F, _S2_F, _S3_F = _F(-0.16666655), _F(0.008332157), _F(-0.00019514647)
-_C1_F, _C2_F, _C3_F = _F(0.041666646), _F(-0.001388731), _F(2.4432431e-05)
-_S1_D = float.fromhex("-0x1.5555555555548p-3")
-_S2_D = float.fromhex("0x1.111111110f791p-7")
-_S3_D = float.fromhex("-0x1.a01a019bf5aa9p-13")
-_S4_D = float.fromhex("0x1.71de356067bd9p-19")
-_S5_D = float.fromhex("-0x1.ae5e549331f22p-26")
-_S6_D = float.fromhex("0x1.5d8e080463a94p-33")
-_C1_D = float.fromhex("0x1.555555555554bp-5")
-_C2_D = float.fromhex("-0x1.6c16c16c14f49p-10")
-_C3_D = float.fromhex("0x1.a01a019c7d06cp-16")
-_C4_D = float.fromhex("-0x1.27e4f7e55f788p-22")
-_C5_D = float.fromhex("0x1.1ee9d3f394d81p-29")
-_C6_D = float.fromhex("-0x1.8fa29d150e2aap-37")
-
-
-# ---------------------------------------------------------------------------------------------
-# Bit-level helpers as Numba intrinsics: plain LLVM bitcast/shift/and on i32 (float32) or i64
-# (float64), so no Numba integer promotion sneaks in and the vectorizer sees simple lane ops.
-
-
-def _int_type(fty):
-    return llir.IntType(32) if fty == types.float32 else llir.IntType(64)
-
-
-def _bias_and_shift(fty):
-    return (127, 23) if fty == types.float32 else (1023, 52)
-
-
-@intrinsic
-def _pow2(typingctx, t):
-    """2**k from t = k + magic (the magic-number rounding above); valid for normal 2**k."""
-    if t not in (types.float32, types.float64):
-        return None
-
-    def codegen(context, builder, signature, args):
-        ity = _int_type(t)
-        bias, shift = _bias_and_shift(t)
-        # The magic constant's low mantissa bits are zero, so bits(t) ends in k (two's
-        # complement); adding the exponent bias and shifting the sum into the exponent field
-        # drops everything above it.
-        bits = builder.bitcast(args[0], ity)
-        expo = builder.shl(builder.add(bits, ity(bias)), ity(shift))
-        return builder.bitcast(expo, args[0].type)
-
-    return t(t), codegen
-
-
-@intrinsic
-def _bit(typingctx, t, k):
-    """Bit ``k`` of the integer held in t = n + magic, i.e. bit ``k`` of n (two's complement)."""
-    if t not in (types.float32, types.float64) or not isinstance(k, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        ity = _int_type(t)
-        bits = builder.bitcast(args[0], ity)
-        kk = context.cast(builder, args[1], k, types.int64)
-        kk = builder.trunc(kk, ity) if ity.width < 64 else kk
-        one = builder.and_(builder.lshr(bits, kk), ity(1))
-        return builder.icmp_unsigned("!=", one, ity(0))
-
-    return types.boolean(t, k), codegen
-
-
-@intrinsic
-def _div(typingctx, a, b):
-    """IEEE a / b. Numba's ``/`` tests for a zero divisor to raise ZeroDivisionError (unless the
-    caller uses error_model="numpy"), and that branch stops the loop from vectorizing."""
-    if a not in (types.float32, types.float64) or b != a:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.fdiv(args[0], args[1])
-
-    return a(a, b), codegen
-
-
-# ---------------------------------------------------------------------------------------------
-# Masked libm fallback (see the module docstring).
-
-_LLVM_MAJOR = llvm.llvm_version_info[0]
-_MASKED_FALLBACK = _LLVM_MAJOR >= 16
-_VECTOR_WIDTHS = (2, 4, 8, 16, 32)
-_LIBM = {  # our wrapper name -> (libm symbol, LLVM type)
-    "jitgrad_fastmath_sinf": ("sinf", "float"),
-    "jitgrad_fastmath_cosf": ("cosf", "float"),
-    "jitgrad_fastmath_sin": ("sin", "double"),
-    "jitgrad_fastmath_cos": ("cos", "double"),
-}
-
-
-def _variant_attribute(name):
-    # VFABI mangling: _ZGV, ISA "_LLVM_", "M" = masked, lane count, "v" = one vector argument.
-    maps = ",".join(f"_ZGV_LLVM_M{w}v_{name}({name}_m{w})" for w in _VECTOR_WIDTHS)
-    return f'"vector-function-abi-variant"="{maps}"'
-
-
-def _fallback_module_text(name):
-    """LLVM IR for the scalar wrapper ``name`` and its masked vector variants.
-
-    The vector variant tests the mask as one integer first, so an all-in-range vector costs a
-    call, a compare and a return; otherwise each active lane calls libm once.
-    """
-    libname, fty = _LIBM[name]
-    attrs = "nounwind willreturn memory(none)"
-    parts = [
-        f"declare {fty} @{libname}({fty}) {attrs}",
-        f"define linkonce_odr {fty} @{name}({fty} %x) noinline {attrs} {_variant_attribute(name)} "
-        f"{{\n  %r = call {fty} @{libname}({fty} %x)\n  ret {fty} %r\n}}",
-    ]
-    for w in _VECTOR_WIDTHS:
-        vty = f"<{w} x {fty}>"
-        body = [
-            f"define linkonce_odr {vty} @{name}_m{w}({vty} %x, <{w} x i1> %m) {attrs} {{",
-            "entry:",
-            f"  %mi = bitcast <{w} x i1> %m to i{w}",
-            f"  %any = icmp ne i{w} %mi, 0",
-            "  br i1 %any, label %l0, label %none",
-            "none:",
-            f"  ret {vty} %x",
-        ]
-        prev = "%x"
-        for i in range(w):
-            body += [
-                f"l{i}:",
-                f"  %b{i} = extractelement <{w} x i1> %m, i32 {i}",
-                f"  br i1 %b{i}, label %c{i}, label %j{i}",
-                f"c{i}:",
-                f"  %e{i} = extractelement {vty} %x, i32 {i}",
-                f"  %s{i} = call {fty} @{libname}({fty} %e{i})",
-                f"  %v{i} = insertelement {vty} {prev}, {fty} %s{i}, i32 {i}",
-                f"  br label %j{i}",
-                f"j{i}:",
-                f"  %p{i} = phi {vty} [ {prev}, %l{i} ], [ %v{i}, %c{i} ]",
-                f"  br label %l{i + 1}",
-            ]
-            prev = f"%p{i}"
-        body += [f"l{w}:", f"  ret {vty} {prev}", "}"]
-        parts.append("\n".join(body))
-    # linkonce_odr lets every kernel library carry its own copy without duplicate-symbol
-    # errors; llvm.compiler.used stops the linker from dropping the (so far unreferenced)
-    # definitions before the vectorizer has created the calls.
-    refs = [f"ptr @{name}"] + [f"ptr @{name}_m{w}" for w in _VECTOR_WIDTHS]
-    parts.append(
-        f"@llvm.compiler.used = appending global [{len(refs)} x ptr] [{', '.join(refs)}], "
-        'section "llvm.metadata"'
-    )
-    return "\n\n".join(parts)
-
-
-class _RawFunctionAttributes(llir.FunctionAttributes):
-    """llvmlite only accepts a fixed list of attribute names; this adds raw attribute text."""
-
-    def __init__(self, raw):
-        super().__init__()
-        self._raw = list(raw)
-
-    def __bool__(self):
-        return True
-
-    def _to_list(self, ret_type):
-        return super()._to_list(ret_type) + self._raw
-
-
-def _declare_fallback(context, builder, name, fty):
-    """Declare ``name`` (and its vector variants) in the caller's module; link the definitions
-    into the library being compiled, once per library."""
-    library = context.active_code_library
-    linked = getattr(library, "_jitgrad_fastmath_linked", None)
-    if linked is None:
-        linked = set()
-        try:
-            library._jitgrad_fastmath_linked = linked
-        except AttributeError:  # pragma: no cover - a library type that refuses attributes
-            pass
-    if name not in linked:
-        library.add_llvm_module(llvm.parse_assembly(_fallback_module_text(name)))
-        linked.add(name)
-    module = builder.module
-    fn = module.globals.get(name)
-    if fn is None:
-        fn = llir.Function(module, llir.FunctionType(fty, [fty]), name)
-        fn.attributes = _RawFunctionAttributes(
-            ["nounwind", "willreturn", "memory(none)", _variant_attribute(name)]
-        )
-        for w in _VECTOR_WIDTHS:
-            vty = llir.VectorType(fty, w)
-            mty = llir.VectorType(llir.IntType(1), w)
-            vname = f"{name}_m{w}"
-            if module.globals.get(vname) is None:
-                llir.Function(module, llir.FunctionType(vty, [vty, mty]), vname)
-    return fn
-
-
-def _make_fallback(name, nbtype):
-    @intrinsic
-    def _fallback(typingctx, x):
-        if x != nbtype:
-            return None
-
-        def codegen(context, builder, signature, args):
-            fn = _declare_fallback(context, builder, name, args[0].type)
-            return builder.call(fn, args)
-
-        return nbtype(nbtype), codegen
-
-    return _fallback
-
-
-if _MASKED_FALLBACK:
-    _libm_sinf = _make_fallback("jitgrad_fastmath_sinf", types.float32)
-    _libm_cosf = _make_fallback("jitgrad_fastmath_cosf", types.float32)
-    _libm_sin = _make_fallback("jitgrad_fastmath_sin", types.float64)
-    _libm_cos = _make_fallback("jitgrad_fastmath_cos", types.float64)
-else:  # pragma: no cover - old LLVM: correct but the call is made for every lane
-
-    @_jit
-    def _libm_sinf(x):
-        return np.sin(x)
-
-    @_jit
-    def _libm_cosf(x):
-        return np.cos(x)
-
-    _libm_sin = _libm_sinf
-    _libm_cos = _libm_cosf
-
-
-# ---------------------------------------------------------------------------------------------
-# Error-free transformations (Knuth's TwoSum: six operations, no branch, no magnitude test)
-
-
-@_jit
-def _two_sum(a, b):
-    """(s, e) with s = fl(a + b) and s + e == a + b exactly."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-@_jit
-def _two_diff(a, b):
-    """(d, e) with d = fl(a - b) and d + e == a - b exactly."""
-    d = a - b
-    bb = d - a
-    return d, (a - (d - bb)) - (b + bb)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,117 +216,6 @@ def exp64(x):
     k1 = t1 - _MAGIC_D
     t2 = (k - k1) + _MAGIC_D
     return (e * _pow2(t1)) * _pow2(t2)
-
-
-# ---------------------------------------------------------------------------------------------
-# sin / cos
-
-
-@_jit
-def _sincos_f(x, quarter):
-    """sin(x + quarter * pi/2) for |x| <= 1e5 (quarter is 0 for sin, 1 for cos).
-
-    Cody-Waite reduction r = x - n*pi/2 with pi/2 in 8-bit chunks, so every n * chunk is exact.
-    The first two subtractions are exact (Sterbenz; the second result is a multiple of
-    ulp(x) below 1). Each of the next ones may round, by up to half an ulp of the running
-    value; chained, those roundings cost up to 3.4 ulp of sin/cos, so TwoSum collects them and
-    r = rh + rl carries them, which gives <= 1 ulp over the whole range. Next to a multiple of
-    pi/2 the steps are exact and the 82 bits of pi/2 keep r's relative accuracy. The quadrant
-    n + quarter then picks +-sin(r) or +-cos(r), each corrected to first order in rl.
-    """
-    t = x * _TWO_OVER_PI_F + _MAGIC_F
-    n = t - _MAGIC_F
-    a = (x - n * _PIO2_1_F) - n * _PIO2_2_F
-    a, e = _two_diff(a, n * _PIO2_3_F)
-    a, e4 = _two_diff(a, n * _PIO2_4_F)
-    a, e5 = _two_diff(a, n * _PIO2_5_F)
-    a, e6 = _two_diff(a, n * _PIO2_6_F)
-    a = a - n * _PIO2_7_F
-    e = (e + e4) + (e5 + e6)
-    rh = a + e
-    rl = (a - rh) + e  # Fast2Sum: |e| is a few ulps of a
-    z = rh * rh
-    # sin(rh + rl) ~ sin(rh) + rl (the rl*rh**2/2 term is below 2**-25 relative)
-    s = rh + (rh * z * (_S1_F + z * (_S2_F + z * _S3_F)) + rl)
-    # 1 - z/2 with its rounding error recovered exactly (both subtractions are exact by
-    # Sterbenz) and added back with the tail; cos(rh + rl) ~ cos(rh) - rh*rl.
-    hz = _HALF_F * z
-    w = _ONE_F - hz
-    c = w + (((_ONE_F - w) - hz) + (z * z * (_C1_F + z * (_C2_F + z * _C3_F)) - rh * rl))
-    tq = t + quarter
-    v = c if _bit(tq, 0) else s
-    return -v if _bit(tq, 1) else v
-
-
-@_jit
-def sin32(x):
-    """sin of a float32, within 1 ulp, vectorizable; libm ``sinf`` for |x| > 1e5 and inf."""
-    ax = abs(x)
-    v = _sincos_f(x, _ZERO_F)
-    v = x if ax < _SIN_TINY_F else v
-    if ax > _SINCOS_LIMIT_F:
-        v = _libm_sinf(x)
-    return v
-
-
-@_jit
-def cos32(x):
-    """cos of a float32, within 1 ulp, vectorizable; libm ``cosf`` for |x| > 1e5 and inf."""
-    v = _sincos_f(x, _ONE_F)
-    if abs(x) > _SINCOS_LIMIT_F:
-        v = _libm_cosf(x)
-    return v
-
-
-@_jit
-def _sincos_d(x, quarter):
-    """sin(x + quarter * pi/2) for |x| <= 1.6e6, float64.
-
-    Reduction as in _sincos_f with three exact 33-bit chunks; the two subtractions that can
-    round are done with TwoSum (Knuth) so that r = rh + rl carries about 100 bits, and the
-    polynomials take the rl correction to first order: sin(rh + rl) ~ sin(rh) + rl*cos(rh),
-    cos(rh + rl) ~ cos(rh) - rl*sin(rh).
-    """
-    t = x * _TWO_OVER_PI_D + _MAGIC_D
-    n = t - _MAGIC_D
-    a = x - n * _PIO2_1_D  # exact
-    s1, e1 = _two_diff(a, n * _PIO2_2_D)  # the products are exact
-    s2, e2 = _two_diff(s1, n * _PIO2_3_D)
-    lo = (e1 + e2) - n * _PIO2_4_D
-    rh = s2 + lo
-    rl = (s2 - rh) + lo  # Fast2Sum: |lo| << |s2|
-    z = rh * rh
-    sp = _S4_D + z * (_S5_D + z * _S6_D)
-    sp = _S1_D + z * (_S2_D + z * (_S3_D + z * sp))
-    s = rh + ((rh * z * sp) + (rl - _HALF_D * z * rl))
-    cp = _C4_D + z * (_C5_D + z * _C6_D)
-    cp = _C1_D + z * (_C2_D + z * (_C3_D + z * cp))
-    hz = _HALF_D * z
-    wc = _ONE_D - hz
-    c = wc + (((_ONE_D - wc) - hz) + (z * z * cp - rh * rl))
-    tq = t + quarter
-    res = c if _bit(tq, 0) else s
-    return -res if _bit(tq, 1) else res
-
-
-@_jit
-def sin64(x):
-    """sin of a float64, within 1 ulp of NumPy, vectorizable; libm ``sin`` for |x| > 1.6e6."""
-    ax = abs(x)
-    v = _sincos_d(x, 0.0)
-    v = x if ax < _SIN_TINY_D else v
-    if ax > _SINCOS_LIMIT_D:
-        v = _libm_sin(x)
-    return v
-
-
-@_jit
-def cos64(x):
-    """cos of a float64, within 1 ulp of NumPy, vectorizable; libm ``cos`` for |x| > 1.6e6."""
-    v = _sincos_d(x, 1.0)
-    if abs(x) > _SINCOS_LIMIT_D:
-        v = _libm_cos(x)
-    return v
 
 
 def fast_exp(x):  # pragma: no cover - Numba compiles the overload below instead

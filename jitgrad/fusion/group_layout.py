@@ -1,0 +1,362 @@
+"""The layout of a fused backward group: which saved values and gradient buffers its kernel
+reads and writes, the structural key that names the kernel, and the launch.
+
+:class:`GroupLayout` is built once per group and step (or kept by :mod:`.replay`): from the
+members, their saved tuples and which gradients are needed it derives the key (ops, operand
+masks, dtypes, which operand comes from which member, output modes, collapsed ndim), compiles
+(or finds) the kernel for it through :func:`.backward_render.render`, and launches it on the
+step's arrays. See :mod:`.backward` for the kernel's math.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import helpers, memory
+from ..ops import expr as E
+from ..ops.pointwise import ROLES, edge_indices
+from ..tensor import Tensor, _make
+from . import codegen as C
+from .arguments import Namer, describe_arguments
+from .backward_render import CHEAP
+from .backward_render import RECOMPUTE as _RECOMPUTE
+from .backward_render import render as _render
+from .layout import iteration_views
+
+#: structural key -> (Kernel, spec)
+_kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
+
+
+class GroupLayout:
+    """What a group's kernel reads and writes, worked out once from the members' structure.
+
+    Analysing a group walks every member's operands and rules (microseconds per member);
+    :meth:`launch` then only gathers the saved arrays, lays out views and calls the kernel, so
+    a training loop that replays the same graph (see :mod:`.replay`) pays the walk once.
+    Threads replaying one program share its layouts: a launch returns what is its own (the
+    buffers, the kernel it ran; the caller's loss array) and only publishes kernels.
+    """
+
+    __slots__ = (
+        "names",
+        "key",
+        "gather",
+        "scalar_gather",
+        "aliases",
+        "buffers",
+        "allocs",
+        "modes",
+        "accumulates",
+        "flat",
+        "plain",
+        "results",
+        "kernels",
+        "joint",
+    )
+
+    def __init__(
+        self,
+        members: list[Any],
+        saved: list[tuple],
+        gdtype: np.dtype,
+        needed: Any,
+        joint: bool = False,
+    ) -> None:
+        index = {id(m): k for k, m in enumerate(members)}
+        # joint: nothing of the chain was computed; every member's value is recomputed from
+        # the inputs and the root's value is also summed (the loss).
+        self.joint = joint
+        remat = [True] * len(saved) if joint else [_recomputable(s) for s in saved]
+        shape = saved[0][7].shape
+        size = saved[0][7].size
+        slots: dict[int, int] = {}  # id(array) -> argument slot (0 is the incoming gradient)
+        self.gather: list[tuple[int, int]] = []  # slot 1.. -> (member, operand or -1 for out)
+        self.scalar_gather: list[tuple[int, int]] = []
+        self.aliases: list[tuple[int, int, int, int]] = []
+        targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
+        buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
+        key: list[Any] = [_dtype_name(gdtype)]
+
+        def slot(arr: np.ndarray, k: int, i: int) -> int:
+            s = slots.get(id(arr))
+            if s is None:
+                s = slots[id(arr)] = len(self.gather) + 1
+                self.gather.append((k, i))
+            else:  # the same array as an earlier operand: passed once, read twice
+                self.aliases.append((k, i, *self.gather[s - 1]))
+            return s
+
+        # Which members' forward values the kernel recomputes: those the rules read (``out``,
+        # or an operand a recomputed member produces), recursively through what recomputing
+        # them reads; a joint kernel's root's (the loss). Members come root first, so each
+        # member's consumers, and whether they want its value, are known when it is reached.
+        wanted = [joint] + [False] * (len(members) - 1)
+        for k, (m, (op, smask, args, values, cdt, _vc, _vs, out, _ov)) in enumerate(
+            zip(members, saved, strict=True)
+        ):
+            edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
+            grads, reads = _needed_grads(op, args, edge_at, needed, index)
+            cheap = remat[k]
+            if cheap and "out" in reads:
+                wanted[k] = True
+            reads_all = reads | _free_names(op.expr) if wanted[k] else reads
+            sources: list[tuple] = []
+            dests: list[tuple | None] = []
+            for i, x in enumerate(args):
+                read = ROLES[i] in reads_all  # else not passed (a number either)
+                if smask[i] == "s":
+                    if read:
+                        self.scalar_gather.append((k, i))
+                    sources.append(("s",) if read else ("-",))
+                    dests.append(None)
+                    continue
+                e = edge_at.get(i)
+                producer = _producer(x, e, index)
+                if not read:
+                    sources.append(("-",))
+                elif producer is not None and remat[producer]:
+                    wanted[producer] = True
+                    sources.append(("m", producer))
+                else:
+                    owner = -1 if producer is None else producer
+                    sources.append(("a", slot(values[i], k, i), owner))
+                if i not in grads:
+                    dests.append(None)
+                elif id(e[0]) in index:
+                    dests.append(("int", index[id(e[0])], x._dtype.name))
+                else:
+                    tkey = (id(e[0]), e[1], values[i].shape, x._dtype)
+                    b = targets.get(tkey)
+                    if b is None:
+                        b = targets[tkey] = len(buf_meta)
+                        buf_meta.append((values[i].shape, x._dtype))
+                    dests.append(("ext", b, x._dtype.name))
+            out_slot = -1  # the rules do not read out
+            if "out" in reads:
+                out_slot = _RECOMPUTE if cheap else slot(out, k, -1)
+            key.append(
+                (
+                    op.name,
+                    smask,
+                    cdt.name,
+                    _dtype_name(out.dtype),
+                    tuple(sources),
+                    tuple(dests),
+                    out_slot,
+                )
+            )
+        self.names = [m.name() for m in members]
+        self.key = tuple(key)
+        self._lay_out_buffers(buf_meta, shape, size)
+        #: every array the kernel iterates over has the root's shape, of at most one
+        #: dimension: they serve the loop as they are (shapes are part of the structure
+        #: this layout serves; strides are not, and do not matter to a 1-D loop)
+        full_shapes = [(saved[k][7] if i < 0 else saved[k][3][i]).shape for k, i in self.gather]
+        full_shapes += [b[0] for b in self.buffers if b[2] != C.REDUCE]
+        self.flat = len(shape) < 2 and all(s == shape for s in full_shapes)
+        #: the kernel, once known, of a flat layout whose buffers are all stored (no
+        #: accumulation or reduction, not joint, no operand read at [0]): launched on the
+        #: arrays as they are, with nothing to view, refine or look up
+        self.plain: tuple[Any, C.KernelSpec] | None = None
+        self.results = _results(members, saved, index, targets)
+        self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
+
+    def _lay_out_buffers(self, buf_meta: list[tuple], shape: tuple, size: int) -> None:
+        """Each gradient buffer's mode (stored, accumulated through a broadcast view, or
+        reduced to one element) and how it is allocated."""
+        # (shape, numpy dtype, mode before refinement, jitgrad dtype)
+        self.buffers: list[tuple] = []
+        for bshape, dt in buf_meta:
+            if bshape == shape:
+                mode = C.STORE
+            elif size > 1 and math.prod(bshape) == 1:
+                mode = C.REDUCE
+            else:
+                mode = C.ACCUMULATE
+            self.buffers.append((bshape, dt.np, mode, dt))
+        # How each buffer is allocated: small ones by numpy directly (the pool's threshold
+        # is known now), stored ones uninitialized, the others zeroed.
+        self.allocs: list[tuple] = []
+        for bshape, npdt, mode, _dt in self.buffers:
+            pooled = math.prod(bshape) >= memory.min_pooled_size(npdt)
+            if mode == C.STORE:
+                alloc = memory.empty if pooled else np.empty
+            else:
+                alloc = memory.zeros if pooled else np.zeros
+            self.allocs.append((bshape, npdt, alloc))
+        self.modes = [b[2] for b in self.buffers]
+        #: whether a buffer accumulates through a broadcast view (its mode is refined per
+        #: launch, and it may rule out a parallel loop)
+        self.accumulates = C.ACCUMULATE in self.modes
+
+    def applies_to(self, saved: list[tuple]) -> bool:
+        """Whether another graph's members of the same structure share arrays as analysed
+        (an operand passed once for two members must still be one array)."""
+        for k, i, k0, i0 in self.aliases:
+            a = saved[k][7] if i < 0 else saved[k][3][i]
+            if a is not (saved[k0][7] if i0 < 0 else saved[k0][3][i0]):
+                return False
+        return True
+
+    def launch(
+        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False, loss: Any = None
+    ) -> tuple[list, tuple]:
+        """Run the kernel on the members' saved values: one gradient per edge leaving the
+        group, and the ``(kernel, spec)`` it ran (``(None, None)``: nothing to run).
+
+        ``saved`` holds the members' saved tuples in member order; they must have the
+        structure this layout was analysed from. A joint layout adds the loss into ``loss``
+        (a 1-element array of the root's dtype).
+        """
+        grads, ran = self.launch_buffers(saved, garr, compile_only, loss)
+        if compile_only:
+            return [], ran
+        return [None if b is None else grads[b] for b in self.results], ran
+
+    def launch_buffers(
+        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False, loss: Any = None
+    ) -> tuple[list, tuple]:
+        """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
+        one goes to); the replay routes them with no per-edge list."""
+        arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
+        buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
+        plain = self.plain
+        if plain is not None and not compile_only:
+            if self.scalar_gather:
+                arrays += [saved[k][3][i] for k, i in self.scalar_gather]
+            plain[0].fn(*arrays, *buffers)
+            metas = self.buffers
+            grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+            return grads, plain
+        out = saved[0][7]
+        if self.joint and loss is None:  # compile_only (explain): nothing is summed
+            loss = np.zeros(1, out.dtype)
+        ran: tuple = (None, None)
+        if out.size:
+            modes = self.modes
+            full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
+            if self.flat:
+                views, ndim = arrays + full, len(out.shape)
+            else:
+                views, ndim = iteration_views(out.shape, arrays + full)
+            parallel_safe = True
+            if self.accumulates:
+                modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
+            parallel = out.size >= helpers.PARALLEL_THRESHOLD and parallel_safe
+            lkey = (tuple(modes), ndim, parallel)
+            entry = self.kernels.get(lkey)
+            if entry is None:
+                entry = self.kernels[lkey] = self._kernel(saved, lkey, len(arrays))
+            call: list[Any] = views[: len(arrays)]
+            if self.joint:
+                call[0] = garr.reshape(-1)[0]
+            if self.scalar_gather:
+                call += [saved[k][3][i] for k, i in self.scalar_gather]
+            if len(full) == len(buffers):  # no reduced buffer: the views in buffer order
+                call += views[len(arrays) :]
+            else:
+                vit = iter(views[len(arrays) :])
+                for b, mode in zip(buffers, modes, strict=True):
+                    call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
+            if self.joint:
+                call.append(loss)
+            kernel = entry[0]
+            if ndim == 2 or (ndim == 1 and out.size >= C.COMPACT_1D):
+                kernel, call = C.for_call(kernel, call)
+            ran = (kernel, kernel.spec)
+            if self.flat and not (self.joint or kernel.spec.compact) and set(modes) == {C.STORE}:
+                self.plain = ran
+            if compile_only:
+                return [], ran
+            kernel.fn(*call)
+        elif compile_only:
+            return [], ran
+        metas = self.buffers
+        grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
+        return grads, ran
+
+    def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
+        kkey = self.key + (*lkey, n_arrays, self.joint)
+        entry = _kernels.get(kkey)
+        if entry is None:
+            spec = _render(self.names, saved, kkey, len(saved))
+            entry = _kernels[kkey] = (C.get_kernel(spec), spec)
+        return entry
+
+
+def _results(members: list, saved: list[tuple], index: dict, targets: dict) -> list[int | None]:
+    """The buffer of each edge leaving the group (None: no gradient), in edge order; a target
+    reached twice gets its buffer once."""
+    results: list[int | None] = []
+    given: set[int] = set()
+    for m, (op, smask, args, values, *_r) in zip(members, saved, strict=True):
+        for i, e in zip(edge_indices(op, smask), m.next_functions, strict=True):
+            if e[0] is not None and id(e[0]) in index:
+                continue
+            b = None
+            if e[0] is not None and smask[i] == "t":
+                b = targets.get((id(e[0]), e[1], values[i].shape, args[i]._dtype))
+                if b is not None and b not in given:
+                    given.add(b)
+                else:
+                    b = None
+            results.append(b)
+    return results
+
+
+def _log_arguments(layout: GroupLayout, ran: tuple, members: list, saved: list, root: Any):
+    """``JITGRAD_DEBUG=2``: who a kernel's arguments are, at its first launch (the source's
+    names are structural: see :mod:`.arguments`)."""
+    kernel, spec = ran
+    if kernel is None or kernel.calls > 1:
+        return
+    rows = describe_arguments(layout, spec, members, saved, root, Namer(None))
+    who = "".join(f"\n    {name}: {what}" for name, what in rows)
+    helpers.debug_print(2, f"arguments of {kernel.name}:{who}")
+
+
+def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
+    """The member producing operand ``x`` (its forward value can be recomputed), or None."""
+    if edge is None or edge[0] is None or x.grad_fn is not edge[0] or x._output_nr != 0:
+        return None
+    return index.get(id(edge[0]))
+
+
+def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
+    """Which operands' gradients a member computes, and the names those rules read."""
+    grads: set[int] = set()
+    reads: set[str] = set()
+    for i, x in enumerate(args):
+        rule = op.grads[i]
+        e = edge_at.get(i)
+        if rule is None or not isinstance(x, Tensor) or not x._requires_grad or e is None:
+            continue
+        if e[0] is None or not (id(e[0]) in index or needed.get(e[0])):
+            continue
+        grads.add(i)
+        reads |= _free_names(rule)
+    return grads, reads
+
+
+def _recomputable(saved: tuple) -> bool:
+    """A cheap op whose operands still hold their forward values (no in-place change since)."""
+    op, smask, args, _values, _cdt, _vc, versions, _out, _ov = saved
+    if op.name not in CHEAP:
+        return False
+    it = iter(versions)
+    return all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t")
+
+
+_free_names = functools.cache(E.free_names)
+_dtype_names: dict[np.dtype, str] = {}
+
+
+def _dtype_name(dt: np.dtype) -> str:
+    name = _dtype_names.get(dt)
+    if name is None:
+        name = _dtype_names[dt] = dt.name
+    return name

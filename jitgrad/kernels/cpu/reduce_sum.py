@@ -1,0 +1,180 @@
+"""sum, mean, var and prod over the ``(A, R, B)`` layout of :mod:`.reduce`, forward and
+backward (pairwise sums; prod in a fixed serial order)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import cached_njit
+from .reduce_leaves import (
+    _JIT,
+    _NO,
+    _STACK,
+    _YES,
+    TILE,
+    _chunk_rows,
+    _leaf_prod,
+    _levels,
+    _pw_sqdev,
+    _pw_sum,
+    _rows_pw,
+    _var_den,
+)
+
+
+@cached_njit(**_JIT)
+def sum_fwd(x3, out2):
+    # out2[a,b] = sum_r x3[a,r,b]; pairwise; accumulates in out2.dtype (int64 for ints); R=0 -> 0.
+    A, R, B = x3.shape
+    xf = x3.reshape(A * R * B)
+    of = out2.reshape(A * B)
+    zero = of.dtype.type(0)
+    if B == 1:
+        stack = np.empty(_STACK, of.dtype)
+        for a in range(A):
+            of[a] = _pw_sum(xf, a * R, R, zero, stack)
+    else:
+        scr = np.empty((1 + _levels(R), min(TILE, B)), of.dtype)
+        for a in range(A):
+            for b0 in range(0, B, TILE):
+                _rows_pw(
+                    xf, a * R * B, R, B, b0, min(TILE, B - b0), of, 0, _NO, of, a * B + b0, scr
+                )
+
+
+@cached_njit(**_JIT)
+def sqdev_fwd(x3, c2, out2):
+    # out2[a,b] = sum_r (x3[a,r,b] - c2[a,b])**2, pairwise on sum_fwd's tree: variance's pass 2.
+    A, R, B = x3.shape
+    xf = x3.reshape(A * R * B)
+    cf = c2.reshape(A * B)
+    of = out2.reshape(A * B)
+    zero = of.dtype.type(0)
+    if B == 1:
+        stack = np.empty(_STACK, of.dtype)
+        for a in range(A):
+            of[a] = _pw_sqdev(xf, a * R, R, cf[a], zero, stack)
+    else:
+        scr = np.empty((1 + _levels(R), min(TILE, B)), of.dtype)
+        for a in range(A):
+            for b0 in range(0, B, TILE):
+                o = a * B + b0
+                _rows_pw(xf, a * R * B, R, B, b0, min(TILE, B - b0), cf, o, _YES, of, o, scr)
+
+
+@cached_njit(**_JIT)
+def mean_fwd(x3, out2):
+    # out2[a,b] = sum_r x3[a,r,b] / R, the pairwise sum then one division; R=0 gives NaN.
+    A, R, B = x3.shape
+    sum_fwd(x3, out2)
+    of = out2.reshape(A * B)
+    T = of.dtype.type
+    rn = T(R)
+    for i in range(A * B):
+        of[i] = T(of[i] / rn)
+
+
+@cached_njit(**_JIT)
+def mean_var_fwd(x3, correction, mean2, var2):
+    # mean2 = mean over R; var2 = sum_r (x3 - mean)^2 / max(0, R - correction): two-pass.
+    A, R, B = x3.shape
+    mean_fwd(x3, mean2)
+    sqdev_fwd(x3, mean2, var2)
+    vf = var2.reshape(A * B)
+    T = vf.dtype.type
+    den = _var_den(R, correction, vf)
+    for i in range(A * B):
+        vf[i] = T(vf[i] / den)
+
+
+@cached_njit(**_JIT)
+def var_fwd(x3, correction, out2):
+    # out2 = variance over R with torch's correction (1 = unbiased); the mean goes to scratch.
+    mean_var_fwd(x3, correction, np.empty_like(out2), out2)
+
+
+@cached_njit(**_JIT)
+def var_bwd(g2, x3, mean2, correction, gx3):
+    # gx3[a,r,b] = g2[a,b] * 2 * (x3[a,r,b] - mean2[a,b]) / max(0, R - correction).
+    A, R, B = x3.shape
+    T = gx3.dtype.type
+    k = T(2) / _var_den(R, correction, gx3)
+    for a in range(A):
+        m = mean2[a]
+        g = g2[a]
+        for r in range(R):
+            xr = x3[a, r]
+            gr = gx3[a, r]
+            for b in range(B):
+                gr[b] = k * g[b] * (xr[b] - m[b])
+
+
+# --------------------------------------------------------------------------------------------
+# prod
+# --------------------------------------------------------------------------------------------
+
+
+@cached_njit(**_JIT)
+def prod_fwd(x3, out2):
+    # out2[a,b] = prod_r x3[a,r,b] in out2.dtype (int64 for ints, wrapping); R=0 gives 1.
+    # Rows are multiplied in chunks of _chunk_rows(B), chunk products in order (= parallel).
+    A, R, B = x3.shape
+    xf = x3.reshape(A * R * B)
+    of = out2.reshape(A * B)
+    T = of.dtype.type
+    rows = _chunk_rows(B)
+    if B == 1:
+        for a in range(A):
+            p = T(1)
+            for r0 in range(0, R, rows):
+                p = p * _leaf_prod(xf, a * R + r0, min(rows, R - r0), T(1))
+            of[a] = p
+        return
+    q = np.empty(min(TILE, B), of.dtype)
+    for a in range(A):
+        for b0 in range(0, B, TILE):
+            bw = min(TILE, B - b0)
+            ov = of[a * B + b0 : a * B + b0 + bw]
+            for j in range(bw):
+                ov[j] = T(1)
+            for r0 in range(0, R, rows):
+                for j in range(bw):
+                    q[j] = T(1)
+                for r in range(r0, min(R, r0 + rows)):
+                    p = (a * R + r) * B + b0
+                    xr = xf[p : p + bw]
+                    for j in range(bw):
+                        q[j] *= xr[j]
+                for j in range(bw):
+                    ov[j] = ov[j] * q[j]
+
+
+@cached_njit(**_JIT)
+def prod_bwd(g2, x3, out2, gx3):
+    # gx3 = g2 * product of the slice's other elements: g*out/x when the slice has no zero; with
+    # one zero only its position gets g*prod(others); two or more zeros give 0 (torch's rule).
+    A, R, B = x3.shape
+    T = gx3.dtype.type
+    for a in range(A):
+        for b in range(B):
+            nz = 0
+            zpos = 0
+            for r in range(R):
+                if x3[a, r, b] == 0:
+                    if nz == 0:
+                        zpos = r
+                    nz += 1
+            g = g2[a, b]
+            if nz == 0:
+                p = out2[a, b]
+                for r in range(R):
+                    gx3[a, r, b] = g * (p / x3[a, r, b])
+            else:
+                for r in range(R):
+                    gx3[a, r, b] = T(0)
+                if nz == 1:
+                    p = T(1)
+                    for r in range(R):
+                        if r != zpos:
+                            p = p * x3[a, r, b]
+                    gx3[a, zpos, b] = g * p

@@ -1,0 +1,145 @@
+"""What every reduction op shares: normalising ``dim``, recording the node, and turning a
+reduction's gradient back into the input's shape (see :mod:`jitgrad.ops.reduce`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import dtypes as D
+from ..autograd.grad_mode import STATE
+from ..autograd.recording import ResultBackward, record
+from ..kernels.cpu.reduce_call import (
+    from_3d,
+    kept_shape,
+    plan_3d,
+)
+from ..tensor import Tensor, _make, _wrap_dim
+from . import functions as F
+from . import movement as M
+
+Dims = int | Sequence[int] | None
+
+
+# ---- dims and the kernel launch --------------------------------------------------------------
+def reduce_axes(ndim: int, dim: Dims, fn: str = "sum", pos: int | None = None) -> tuple[int, ...]:
+    """Sorted non-negative axes for ``dim`` (None or () = all), with torch's errors (``pos``:
+    where PyTorch's words place a bad ``dim``: its usual position, or None for a keyword)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if type(dim) is int or isinstance(dim, np.integer):
+        a = _wrap_dim(int(dim), ndim)
+        return (a,) if ndim else ()
+    dim = A.dims_arg(fn, dim, ndim, pos)  # a list of ints, or PyTorch's error for what it isn't
+    seen: set[int] = set()
+    for d in dim:
+        a = _wrap_dim(d, ndim)
+        if a in seen:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        seen.add(a)
+    if not dim:
+        return tuple(range(ndim))
+    return tuple(sorted(seen)) if ndim else ()
+
+
+def grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool):
+    """A reduction's output gradient broadcast back over the reduced axes (a view).
+
+    Without a graph to record (the usual backward) it is one broadcast view, not a reshape
+    and an expand op (~15 us of op bookkeeping each for a loss's ``SumBackward0``).
+    """
+    if not STATE.enabled:
+        kept = np.ascontiguousarray(g._value)
+        if len(axes) == len(shape):  # a full reduction (a loss): one value seen everywhere
+            strides = (0,) * len(shape)
+        else:
+            kept = kept.reshape(kept_shape(shape, axes, True))
+            strides = tuple(
+                0 if k == 1 and n != 1 else st
+                for k, n, st in zip(kept.shape, shape, kept.strides, strict=True)
+            )
+        view = np.ndarray(shape, kept.dtype, buffer=kept, strides=strides)  # ~10x broadcast_to
+        view.flags.writeable = False
+        return _make(view, g._dtype)
+    if not keepdim:
+        g = M.reshape(g, kept_shape(shape, axes, True))
+    return g if g._value.shape == shape else M.expand(g, shape)
+
+
+def keep_3d(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...]) -> np.ndarray:
+    """A reduction's output gradient as the ``(A, B)`` array the backward kernels read."""
+    a, _, b = plan_3d(shape, axes)[1]
+    return np.ascontiguousarray(g._value).reshape(a, b)
+
+
+def linear_grad(g, shape, axes, keepdim, dt: D.dtype, fill) -> Tensor:
+    """Backward of a reduction whose gradient is linear in ``g`` (max, amax, zero-safe prod).
+
+    ``fill(g2, gx3)`` is the backward kernel. Without create_graph it runs on ``g`` itself;
+    with it, it runs on ones to give the weights, and ``g`` (expanded) times them is recorded,
+    so the result stays differentiable in ``g`` (the weights are locally constant in x).
+    """
+    a, r, b = plan_3d(shape, axes)[1]
+    gx3 = np.empty((a, r, b), dt.np)
+    if not STATE.enabled:
+        fill(keep_3d(g, shape, axes), gx3)
+        return _make(from_3d(gx3, shape, axes), dt, fresh=True)
+    fill(np.ones((a, b), dt.np), gx3)
+    return grad_to_input(g, shape, axes, keepdim) * _make(from_3d(gx3, shape, axes), dt)
+
+
+def record_unary(
+    name: str,
+    value: np.ndarray,
+    dt: D.dtype,
+    input: Tensor,  # noqa: A002
+    backward: Any,
+    saved: tuple[Tensor, ...] = (),
+) -> Tensor:
+    """:func:`record` for a one-input op, with the no-grad case short-cut: it is most calls,
+    and for small tensors ``record``'s generic input scan costs as much as the kernel."""
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return record(name, value, dt, (input,), backward, saved)
+
+
+def record_with_result(
+    name: str,
+    value: np.ndarray,
+    dt: D.dtype,
+    input: Tensor,  # noqa: A002
+    backward: Any,
+    saved: tuple[Tensor, ...] = (),
+) -> Tensor:
+    """:func:`record` for a backward ``backward(g, result)`` that reads the op's own result
+    (softmax, logsumexp, norm, prod): under create_graph the result must be the recorded,
+    differentiable tensor, and an in-place change of it must fail the version check (see
+    :class:`~jitgrad.autograd.recording.ResultBackward`)."""
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return record(name, value, dt, (input,), backward, saved, ResultBackward)
+
+
+def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
+    """The input array and result dtype of sum/prod/cumsum: ``dtype=`` casts first; bool and
+    integer inputs accumulate in int64 like torch."""
+    if dtype is not None:
+        dt = D.to_dtype(dtype)
+        return t._value.astype(dt.np, copy=False), dt
+    if t._dtype.is_floating_point:
+        return t._value, t._dtype
+    return t._value, D.int64
+
+
+def floating(input: Tensor) -> Tensor:
+    return input if input._dtype.is_floating_point else F.cast(input, D.get_default_dtype())
+
+
+_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+
+
+def type_word(dt: D.dtype) -> str:
+    return _WORDS[dt.name]

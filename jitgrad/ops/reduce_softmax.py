@@ -1,0 +1,124 @@
+"""The reductions along one dim that exponentiate or keep the shape: logsumexp, softmax,
+log_softmax and cumsum, with PyTorch's semantics and node names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import dtypes as D
+from ..autograd.grad_mode import STATE
+from ..autograd.recording import record
+from ..kernels.cpu import reduce as K
+from ..kernels.cpu.reduce_call import (
+    kept_shape,
+    plan_3d,
+    reduce_array,
+)
+from ..tensor import Tensor, _make, _wrap_dim
+from . import functions as F
+from . import movement as M
+from .reduce_common import (
+    Dims,
+    floating,
+    grad_to_input,
+    int_to_long,
+    record_unary,
+    record_with_result,
+    reduce_axes,
+    type_word,
+)
+from .reduce_sum import sum  # noqa: A004
+
+
+def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
+    underflows; integer inputs give the default float dtype."""
+    input = floating(input)
+    shape = input._value.shape
+    axes = reduce_axes(len(shape), dim, "logsumexp", pos=1)
+    dt = input._dtype
+    out = reduce_array(K.logsumexp_fwd, input._value, axes, keepdim, dt.np)
+
+    def backward(g: Tensor, result: Tensor) -> Tensor:
+        result = M.reshape(result, kept_shape(shape, axes, True))
+        return grad_to_input(g, shape, axes, keepdim) * F.exp(input - result)
+
+    return record_with_result("LogsumexpBackward0", out, dt, input, backward, (input,))
+
+
+# ---- softmax, log_softmax, cumsum (shape-keeping, one dim) ------------------------------------
+def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
+    """``dim`` wrapped and ``t`` as the ``(A, R, B)`` array of a one-dim op (never a copy for
+    contiguous input: one axis is always a contiguous run)."""
+    shape = t._value.shape
+    d = _wrap_dim(dim if type(dim) is int else A.dim_arg(fn, dim, len(shape)), len(shape))
+    return d, np.ascontiguousarray(t._value).reshape(plan_3d(shape, (d,) if shape else ())[1])
+
+
+def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
+    if dtype is not None:
+        input = F.cast(input, D.to_dtype(dtype))
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(
+            f'"{"log_" if log else ""}softmax_lastdim_kernel_impl" not implemented for '
+            f"'{type_word(dt)}'"
+        )
+    shape = input._value.shape
+    _, x3 = _along(input, dim, "log_softmax" if log else "softmax")
+    y3 = np.empty_like(x3)
+    K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
+    out = y3.reshape(shape)
+
+    def backward(g: Tensor, y: Tensor) -> Tensor:
+        if STATE.enabled:
+            if log:
+                return g - F.exp(y) * sum(g, dim, keepdim=True)
+            return y * (g - sum(g * y, dim, keepdim=True))
+        g3 = np.ascontiguousarray(g._value).reshape(x3.shape)
+        gx3 = np.empty_like(y3)
+        kernel = K.log_softmax_bwd if log else K.softmax_bwd
+        K.pick(kernel, x3.size)(g3, y3, gx3)
+        return _make(gx3.reshape(shape), dt, fresh=True)
+
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+    return record_with_result(name, out, dt, input, backward)
+
+
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    return _softmax_like(input, dim, dtype, False)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """``x - logsumexp(x)`` along ``dim``."""
+    return _softmax_like(input, dim, dtype, True)
+
+
+def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
+    """``g`` summed from the end along ``dim``: cumsum's gradient, itself differentiable."""
+    _, g3 = _along(g, dim)
+    out3 = np.empty_like(g3)
+    K.pick(K.cumsum_bwd, g3.size)(g3, out3)
+    return record(
+        "CumsumBackward0", out3.reshape(g._value.shape), g._dtype, (g,), lambda gg: cumsum(gg, dim)
+    )
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Running sum along ``dim``; integer and bool inputs give int64."""
+    arr, dt = int_to_long(input, dtype)
+    src = _make(arr, input._dtype if dtype is None else dt)
+    d, x3 = _along(src, dim)
+    out3 = np.empty(x3.shape, dt.np)
+    K.pick(K.cumsum_fwd, x3.size)(x3, out3)
+    return record_unary(
+        "CumsumBackward0",
+        out3.reshape(arr.shape),
+        dt,
+        input,
+        lambda g: _reverse_cumsum(g, d),
+    )
