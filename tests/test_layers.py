@@ -29,9 +29,10 @@ GRAPH = G.build()
 
 #: Ratchets (issue 14's target: 0 for each). Lower them when the code gets better.
 MAX_TOP_LEVEL_CYCLE = 8  # the tensor <-> autograd package cycle (see the module docstring)
-# (most of the package: the namespace ``jitgrad`` is in it, read from inside functions by
-# modules it imports; a module split inside this tangle adds its new parts to the count)
-MAX_CYCLE_WITH_LOCAL_IMPORTS = 94
+#: Imports inside functions that would close an import cycle if moved to the top of their
+#: module: each is a cycle held open by hand. (The size of the cycle counting those imports is
+#: not a usable limit: the namespace ``jitgrad`` is in it, so every new module adds to it.)
+MAX_CYCLE_CLOSING_LOCAL_IMPORTS = 21
 # (package, module it imports from a higher layer): e.g. (jitgrad.ops, jitgrad.tensor)
 MAX_UPWARD_DEPENDENCIES = 26
 
@@ -161,10 +162,8 @@ def test_lower_layers_are_in_no_top_level_cycle(package):
 def test_largest_cycle_ratchet():
     top = G.largest_cycle(GRAPH)
     assert len(top) <= MAX_TOP_LEVEL_CYCLE, f"import cycle through {len(top)} modules: {top}"
-    every = G.largest_cycle(GRAPH, local=True)
-    assert len(every) <= MAX_CYCLE_WITH_LOCAL_IMPORTS, (
-        f"counting imports inside functions, a cycle through {len(every)} modules"
-    )
+    closing = [i for i in G.local_imports(GRAPH) if G.closes_cycle(GRAPH, i)]
+    assert len(closing) <= MAX_CYCLE_CLOSING_LOCAL_IMPORTS, [(i.source, i.line) for i in closing]
 
 
 def test_upward_imports_ratchet():
