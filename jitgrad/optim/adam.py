@@ -82,7 +82,7 @@ class Adam(Optimizer):
             step_t += 1
             step = float(step_t)
             step_sizes[i] = lr / (1 - beta1**step)
-            bc2[i] = math.sqrt(1 - beta2**step)
+            bc2[i] = (1 - beta2**step) ** 0.5  # as PyTorch: pow, not sqrt (1 ulp apart)
         avg_sq = flat(st["exp_avg_sq"]._value for st in states)
         K.adam_step(
             flat(p._value for p in params),
@@ -92,8 +92,9 @@ class Adam(Optimizer):
             flat(st["max_exp_avg_sq"]._value for st in states) if amsgrad else avg_sq,
             step_sizes,
             bc2,
-            cast(beta1),
+            cast(1 - beta1),
             cast(beta2),
+            cast(1 - beta2),
             cast(group["eps"]),
             cast(0 if self._decoupled else wd),
             cast(1 - lr * wd if self._decoupled else 1),

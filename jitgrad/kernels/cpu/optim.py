@@ -53,7 +53,7 @@ def sgd_step(
 
 
 @njit(inline="always")
-def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2):
+def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2, w2):
     # Element j's decayed parameter and new moments (stored into m and v).
     pj = p[j] * decay
     gj = sign * g[j]
@@ -61,7 +61,7 @@ def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
         gj = gj + weight_decay * pj
     mj = m[j]
     mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
-    vj = v[j] * beta2 + (one - beta2) * gj * gj
+    vj = v[j] * beta2 + w2 * gj * gj
     m[j] = mj
     v[j] = vj
     return pj, mj, vj
@@ -69,7 +69,7 @@ def _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
 
 @cached_njit(error_model="numpy")
 def _adam_tensor(
-    p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, eps, amsgrad
+    p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, w2, eps, amsgrad
 ):
     # One parameter's Adam update (see adam_step); the branches are loop-invariant except
     # amsgrad's max, which gets its own loop so the common loop vectorizes.
@@ -78,14 +78,16 @@ def _adam_tensor(
     if amsgrad:
         for j in range(p.size):
             pj, mj, vj = _adam_moments(
-                p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2
+                p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2, w2
             )
             if vj > vmax[j] or vj != vj:
                 vmax[j] = vj
             p[j] = pj - step_size * mj / (np.sqrt(vmax[j]) / bc2 + eps)
         return
     for j in range(p.size):
-        pj, mj, vj = _adam_moments(p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2)
+        pj, mj, vj = _adam_moments(
+            p, g, m, v, j, sign, decay, weight_decay, w1, low, one, beta2, w2
+        )
         p[j] = pj - step_size * mj / (np.sqrt(vj) / bc2 + eps)
 
 
@@ -98,8 +100,9 @@ def adam_step(
     max_sqs,
     step_sizes,
     bc2_sqrts,
-    beta1,
+    w1,
     beta2,
+    w2,
     eps,
     weight_decay,
     decay,
@@ -111,7 +114,9 @@ def adam_step(
     # vmax = max(vmax, v) (amsgrad); p -= step_size * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps)
     # with step_size = lr/(1-b1^t), evaluated (step_size * m) / denom as PyTorch's
     # addcdiv_(m, denom, value=-step_size) does. -g for maximize is g * -1 (exact).
-    one = beta1 - beta1 + 1
+    # w1 = 1 - b1 and w2 = 1 - b2 come rounded once from Python, as PyTorch's scalars do
+    # (1 - float32(0.999) is 0.00099998713, not float32(0.001)).
+    one = w1 - w1 + 1
     sign = -one if maximize else one
     for i in range(len(params)):
         _adam_tensor(
@@ -125,8 +130,9 @@ def adam_step(
             sign,
             decay,
             weight_decay,
-            one - beta1,
+            w1,
             beta2,
+            w2,
             eps,
             amsgrad,
         )
