@@ -41,14 +41,14 @@ def get_default_device() -> Any:
 
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
-    if requires_grad:
-        if not t._dtype.is_floating_point:
-            raise RuntimeError(REQUIRES_GRAD_DTYPE)
-        t._requires_grad = True
+    """``t`` (built on the host) moved to ``device`` (a leaf there), then requiring grad."""
+    if requires_grad and not t._dtype.is_floating_point:
+        raise RuntimeError(REQUIRES_GRAD_DTYPE)
     device = device if device is not None else _default_device
-    if device is not None:
-        if Device(device).type != "cpu":
-            return t.to(device)
+    if device is not None and Device(device).type != "cpu":
+        t = t.to(device)
+    if requires_grad:
+        t._requires_grad = True
     return t
 
 
@@ -177,9 +177,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, bool | int | float | np.number | np.bool_)
 
 
-def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
+def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool, device: Any = None) -> Tensor:
+    """A new tensor of ``t``'s shape, on ``device`` (default: ``t``'s device)."""
     dt = _dtype_arg("zeros_like", dtype) if dtype is not None else t._dtype
-    return _filled("zeros_like", fill, (t.shape,), dt, requires_grad)
+    device = device if device is not None else t.device
+    return _filled("zeros_like", fill, (t.shape,), dt, requires_grad, device)
 
 
 def zeros_like(
@@ -188,7 +190,7 @@ def zeros_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
-    return _like(input, 0, dtype, requires_grad)
+    return _like(input, 0, dtype, requires_grad, device)
 
 
 def ones_like(
@@ -197,7 +199,7 @@ def ones_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
-    return _like(input, 1, dtype, requires_grad)
+    return _like(input, 1, dtype, requires_grad, device)
 
 
 def empty_like(
@@ -206,7 +208,7 @@ def empty_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
-    return _like(input, None, dtype, requires_grad)
+    return _like(input, None, dtype, requires_grad, device)
 
 
 def full_like(
@@ -218,7 +220,7 @@ def full_like(
 ) -> Tensor:
     if not _is_number(fill_value):  # None would leave the memory unfilled
         raise A.must_be("full_like", "fill_value", 2, "Number", fill_value)
-    return _like(input, fill_value, dtype, requires_grad)
+    return _like(input, fill_value, dtype, requires_grad, device)
 
 
 def arange(

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import argcheck as A
+from . import cuda
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
@@ -21,7 +22,7 @@ from .ops import index_extra, indexing, linalg, movement, reduce, sorting, stats
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
-from .tensor import Tensor, _make, device
+from .tensor import CPU, Tensor, _make, device
 
 #: What a binary operator takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
@@ -66,10 +67,8 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dtype = a._dtype
         elif isinstance(a, str | device):
             dev = a
-    if dev is not None and device(dev).type != "cpu":
-        from . import cuda
-
-        return cuda.to_device(self, device(dev), dtype)
+    if dev is not None:
+        self = cuda.move(self, dev if isinstance(dev, device) else device(dev))
     if dtype is None or D.to_dtype(dtype) is self._dtype:
         return self
     return F.cast(self, D.to_dtype(dtype))
@@ -300,8 +299,8 @@ METHODS: dict[str, Any] = {
     "long": lambda self: _to(self, D.int64),
     "int": lambda self: _to(self, D.int32),
     "bool": lambda self: _to(self, D.bool_),
-    "cpu": lambda self: self,
-    "cuda": lambda self, device=None: _to(self, device or "cuda"),
+    "cpu": lambda self: cuda.move(self, CPU),
+    "cuda": lambda self, device=None, non_blocking=False: _to(self, device or "cuda"),
     "zero_": _zero_,
     "fill_": _inplace_fill,
     "copy_": _copy_,
@@ -352,6 +351,14 @@ _FUNCTIONS_AS_METHODS = (
     "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
     "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"
 ).split()
+
+
+def bound_names() -> list[str]:
+    """The names :func:`bind` attaches to ``Tensor`` (the CUDA host fallback wraps them)."""
+    names = list(_FUNCTIONS_AS_METHODS) + [n + "_" for n in F.INPLACE_UNARY] + list(METHODS)
+    for module in (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra):
+        names += list(getattr(module, "METHODS", {}))
+    return names
 
 
 def bind() -> None:

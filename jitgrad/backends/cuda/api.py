@@ -1,0 +1,96 @@
+"""The CUDA backend's entry points: activation, moving tensors, device copies.
+
+What runs where on a device tensor:
+
+* elementwise ops (every declared op, forward and backward, through the same plans and
+  kernel descriptions as the CPU, see :mod:`.elementwise` and :mod:`.render`), sum/mean,
+  matmul/mm/linear, the reshape family (as views), optimizer updates (elementwise ops):
+  CUDA kernels (:mod:`.native`);
+* every other op: the host fallback, installed once at activation around the public
+  functions and methods (:mod:`.fallback`): operands are copied to the host with
+  differentiable copies, the CPU op runs, the results are copied back, and
+  ``JITGRAD_DEBUG=1`` logs ``host fallback: <op>``. So every op that runs on the CPU runs
+  on 'cuda' with the same values and gradients.
+
+Fusion: backward sweeps over device graphs run node by node (the fusion planner and the
+replay cache emit CPU kernels), and forward deferral never takes a device operand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from numba import cuda
+
+from ... import dtypes as D
+from ...autograd.recording import record
+from ...tensor import Tensor, _make
+from .. import STATE
+from . import elementwise, fallback, runtime
+
+to_host = runtime.to_host
+
+
+def copy(value: Any) -> Any:
+    """A fresh contiguous device copy of a device array."""
+    return runtime.cast(value, value.dtype)
+
+
+def activate() -> None:
+    """Switch the CPU paths' device hooks on (once, at the first device tensor)."""
+    if STATE.active:
+        return
+    STATE.backend = _Backend()
+    STATE.elementwise = elementwise.run
+    fallback.install()
+    STATE.active = True
+
+
+class _Backend:
+    """What the core modules call through ``backends.STATE.backend``."""
+
+    to_host = staticmethod(runtime.to_host)
+    copy = staticmethod(copy)
+
+    @staticmethod
+    def owns(t: Tensor) -> bool:
+        return elementwise.on_device(t)
+
+    @staticmethod
+    def seeds(tensors: Any, grads: Any) -> list:
+        """The backward seeds, each on its output's device (implicit ones are made on the
+        host)."""
+        return [
+            to_cuda(g) if g is not None and elementwise.on_device(t) else g
+            for t, g in zip(tensors, grads, strict=True)
+        ]
+
+    @staticmethod
+    def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:
+        return elementwise.apply_inplace(op, t, others)
+
+
+def to_cuda(t: Tensor) -> Tensor:
+    """``t`` on the device: a copy (``ToCopyBackward0`` if ``t`` requires grad), or ``t``."""
+    activate()
+    if elementwise.on_device(t):
+        return t
+    value = runtime.to_device(t._value)
+    return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cpu(g))
+
+
+def to_cpu(t: Tensor) -> Tensor:
+    """``t`` on the host: a copy (``ToCopyBackward0`` if ``t`` requires grad), or ``t``."""
+    if not elementwise.on_device(t):
+        return t
+    value = runtime.to_host(t._value)
+    return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cuda(g))
+
+
+def from_cuda_array(obj: Any, dtype: Any = None) -> Tensor:
+    """A tensor sharing the device memory of ``obj`` (``__cuda_array_interface__``; a copy
+    only where ``obj`` is not C-contiguous)."""
+    activate()
+    value = runtime.contiguous(cuda.as_cuda_array(obj))
+    t = _make(value, D.from_numpy_dtype(value.dtype))
+    return t if dtype is None else t.to(dtype)

@@ -1,0 +1,184 @@
+"""The host fallback: every op without a CUDA kernel still runs on device tensors.
+
+Installed once, when the first tensor goes to the device (so the CPU paths pay nothing before
+that): each public op function (``jitgrad.<op>``, ``jitgrad.nn.functional.<op>``,
+``jitgrad.linalg.<op>``) and each bound Tensor method is wrapped. A call with no device
+tensor goes straight to the original. A call with one goes to the op's CUDA implementation
+where :data:`native.NATIVE` has one (which may still decline a case by returning
+``NotImplemented``), else to :func:`host_call`: device operands are copied to the host with
+differentiable copies (``ToCopyBackward0``), the CPU op runs, and its tensor results are
+copied back to the device, so values and gradients are the CPU's. ``JITGRAD_DEBUG=1`` logs
+``host fallback: <op>`` for each such call.
+
+In-place ops run on a host copy that is then copied back into the device buffer; they are
+refused (NotImplementedError) where autograd would have to record them. Ops that return
+views on the CPU return copies through the fallback (the reshape family is native and
+returns true views).
+
+Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook in
+:mod:`jitgrad.ops.pointwise`.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ... import methods
+from ...autograd.grad_mode import STATE as GRAD
+from ...helpers import debug_print
+from ...ops import functions as OF
+from ...tensor import Tensor
+from . import api, elementwise, native
+
+#: Tensor methods left alone: conversions and queries the core handles for device tensors,
+#: and the elementwise methods (device kernels through the pointwise hook).
+_KEEP = frozenset(
+    "to type float double long int bool cpu cuda is_floating_point is_complex type_as "
+    "__array_priority__ __array_wrap__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "
+    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ "
+    "__rpow__ __neg__ __abs__ __and__ __or__ __xor__ __invert__ __mod__ __rmod__ "
+    "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where".split()
+)
+#: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
+_ELEMENTWISE_F = frozenset(
+    "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "
+    "hardsigmoid hardswish mish logsigmoid relu6 softsign tanhshrink threshold".split()
+)
+_INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
+
+
+def install() -> None:
+    """Wrap the public op functions and the bound Tensor methods (once)."""
+    elementwise_names = {n for n, f in vars(OF).items() if _module(f) == OF.__name__}
+    elementwise_names |= set(methods._FUNCTIONS_AS_METHODS)
+    keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
+    for name in methods.bound_names():
+        if name not in keep:
+            fn = Tensor.__dict__.get(name)
+            if callable(fn) and not isinstance(fn, type):
+                setattr(Tensor, name, wrap(fn, name))
+    for name in ("T", "mT", "H", "mH"):
+        prop = Tensor.__dict__.get(name)
+        if isinstance(prop, property):
+            setattr(Tensor, name, property(wrap(prop.fget, name)))
+    top = sys.modules["jitgrad"]
+    _wrap_namespace(top.__dict__, lambda n, f: n not in elementwise_names and _is_op(f))
+    nnf = sys.modules["jitgrad.nn.functional"]
+    _wrap_namespace(nnf.__dict__, lambda n, f: n not in _ELEMENTWISE_F and _is_op(f))
+    _wrap_namespace(sys.modules["jitgrad.linalg"].__dict__, lambda n, f: _is_op(f))
+
+
+def _module(fn: Any) -> str:
+    return getattr(fn, "__module__", "") or ""
+
+
+def _is_op(fn: Any) -> bool:
+    module = _module(fn)
+    return (
+        callable(fn)
+        and not isinstance(fn, type)
+        and (
+            module.startswith(("jitgrad.ops.", "jitgrad.nn._functional", "jitgrad.linalg"))
+            or module in ("jitgrad.nn.functional", "jitgrad.argcheck", "jitgrad.sampling")
+        )
+    )
+
+
+def _wrap_namespace(namespace: dict, wanted: Callable[[str, Any], bool]) -> None:
+    for name, fn in list(namespace.items()):
+        if not name.startswith("_") and wanted(name, fn):
+            namespace[name] = wrap(fn, name)
+
+
+def wrap(fn: Callable, name: str) -> Callable:
+    """``fn`` dispatching device operands to the CUDA op or the host fallback."""
+    if getattr(fn, "_jitgrad_device_wrapped", False):
+        return fn
+    impl = native.NATIVE.get(name)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not _any_device(args) and not _any_device(kwargs.values()):
+            return fn(*args, **kwargs)
+        if impl is not None:
+            result = impl(*args, **kwargs)
+            if result is not NotImplemented:
+                return result
+        return host_call(fn, name, args, kwargs)
+
+    wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _any_device(values: Any) -> bool:
+    for x in values:
+        if isinstance(x, Tensor):
+            if elementwise.on_device(x):
+                return True
+        elif isinstance(x, list | tuple):
+            for y in x:
+                if isinstance(y, Tensor) and elementwise.on_device(y):
+                    return True
+    return False
+
+
+def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
+    """Run ``fn`` on host copies of the device operands; results back to the device."""
+    debug_print(1, f"host fallback: {name}")
+    if name not in ("__getitem__", "__setitem__", "index_select", "gather", "take_along_dim"):
+        _check_same_device(args, kwargs)
+    inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
+    if inplace and GRAD.enabled and _records(args, kwargs):
+        raise NotImplementedError(
+            f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "
+            "autograd; run it under no_grad() or on the CPU"
+        )
+    host_args = _map(args, api.to_cpu)
+    host_kwargs = dict(zip(kwargs, _map(tuple(kwargs.values()), api.to_cpu), strict=True))
+    result = fn(*host_args, **host_kwargs)
+    if inplace and isinstance(args[0], Tensor) and elementwise.on_device(args[0]):
+        target, host = args[0], host_args[0]
+        target._value.copy_to_device(
+            host._value if host._value.flags.c_contiguous else host._value.copy()
+        )
+        target._bump()
+        return target if result is host or result is None else _to_device(result)
+    return _to_device(result)
+
+
+def _map(values: tuple, convert: Callable) -> tuple:
+    out = []
+    for x in values:
+        if isinstance(x, Tensor):
+            x = convert(x)
+        elif type(x) in (list, tuple):
+            x = type(x)(convert(y) if isinstance(y, Tensor) else y for y in x)
+        out.append(x)
+    return tuple(out)
+
+
+def _to_device(result: Any) -> Any:
+    if isinstance(result, Tensor):
+        return api.to_cuda(result)
+    if isinstance(result, tuple) and hasattr(result, "_fields"):  # a named tuple (max, sort)
+        return type(result)(*(_to_device(r) for r in result))
+    if type(result) in (list, tuple):
+        return type(result)(_to_device(r) for r in result)
+    return result
+
+
+def _records(args: tuple, kwargs: dict) -> bool:
+    tensors = [x for x in (*args, *kwargs.values()) if isinstance(x, Tensor)]
+    return any(t._requires_grad for t in tensors)
+
+
+def _check_same_device(args: tuple, kwargs: dict) -> None:
+    """PyTorch's error when device tensors meet host tensors with dimensions."""
+    for x in (*args, *kwargs.values()):
+        items = x if type(x) in (list, tuple) else (x,)
+        for y in items:
+            if isinstance(y, Tensor) and not elementwise.on_device(y) and y.dim():
+                raise elementwise.device_mismatch("cuda:0", "cpu")
