@@ -690,7 +690,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
         return t
     check_inplace(t)
-    others = check_write(t, others)
+    on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
+    others = others if on_device else check_write(t, others)
     args = [t, *others]
     cdt = D.result_type(args)
     if op.result == FLOAT and not cdt.is_floating_point:
@@ -710,9 +711,10 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         t._bump()
         return t
     reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
-    alias = _make(
-        t._value.copy() if reads_self else t._value, t._dtype, t.grad_fn, output_nr=t._output_nr
-    )
+    saved = t._value
+    if reads_self:
+        saved = DEVICE.backend.copy(saved) if on_device else saved.copy()
+    alias = _make(saved, t._dtype, t.grad_fn, output_nr=t._output_nr)
     alias._requires_grad = t._requires_grad
     res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
     t._bump()

@@ -26,7 +26,7 @@ from ... import dtypes as D
 from ...autograd.recording import record
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import elementwise, fallback, runtime
+from . import elementwise, fallback, optim, runtime
 
 to_host = runtime.to_host
 
@@ -51,6 +51,17 @@ class _Backend:
 
     to_host = staticmethod(runtime.to_host)
     copy = staticmethod(copy)
+    zeros = staticmethod(runtime.zeros)
+    optim = optim
+
+    @staticmethod
+    def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
+        """One optimizer group's update on device parameters: its own kernels where it has
+        device ones (SGD, Adam, AdamW), else its CPU kernels on host copies."""
+        if optimizer._device_native:
+            optimizer._update(group, params, dtype)
+        else:
+            optim.host_update(optimizer, group, params, dtype)
 
     @staticmethod
     def owns(t: Tensor) -> bool:
