@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import argcheck as A
+from . import cuda
 from . import dtypes as D
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
@@ -59,7 +60,11 @@ def tensor(
     requires_grad: bool = False,
     pin_memory: bool = False,
 ) -> Tensor:
-    """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays or tensors)."""
+    """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays or tensors;
+    objects exposing ``__cuda_array_interface__`` are copied on the device)."""
+    if cuda.is_cuda_array(data):
+        t = cuda.from_cuda_array(data, dtype).clone()
+        return _finish(t, requires_grad, device)
     return _finish(_tensor_from_data(data, dtype), requires_grad, device)
 
 
@@ -70,6 +75,8 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if isinstance(data, np.ndarray):
         dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
         return _make(np.asarray(data, dtype=dt.np), dt)
+    if cuda.is_cuda_array(data):  # device memory: shared, not copied
+        return _finish(cuda.from_cuda_array(data, dtype), False, device)
     return tensor(data, dtype=dtype, device=device)
 
 

@@ -97,6 +97,17 @@ def move(t: Tensor, target: device) -> Tensor:
     return api.to_cuda(t)
 
 
+def is_cuda_array(obj: Any) -> bool:
+    """Whether ``obj`` is device memory: it has ``__cuda_array_interface__`` or is a numba
+    device array (the simulator's have no interface)."""
+    return hasattr(obj, "__cuda_array_interface__") or type(obj).__name__ == "FakeCUDAArray"
+
+
+def from_cuda_array(obj: Any, dtype: Any = None) -> Tensor:
+    """A device tensor sharing the memory of ``obj`` (``__cuda_array_interface__``)."""
+    return _backend().from_cuda_array(obj, dtype)
+
+
 def to_device(t: Tensor, target: Any, dtype: Any = None) -> Tensor:
     """``t.to(target, dtype)`` for a device target (kept for callers of the old name)."""
     moved = move(t, device(target))

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from numba import cuda
-
 from ... import dtypes as D
 from ...autograd.recording import record
 from ...tensor import Tensor, _make
@@ -43,6 +41,7 @@ def activate() -> None:
     STATE.backend = _Backend()
     STATE.elementwise = elementwise.run
     fallback.install()
+    Tensor.__cuda_array_interface__ = property(_cuda_array_interface)  # type: ignore[attr-defined]
     STATE.active = True
 
 
@@ -98,10 +97,27 @@ def to_cpu(t: Tensor) -> Tensor:
     return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cuda(g))
 
 
+def _cuda_array_interface(t: Tensor) -> dict:
+    """A device tensor's memory for CuPy, Numba and PyTorch (PyTorch's refusals else)."""
+    if not elementwise.on_device(t):
+        name = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}
+        raise AttributeError(
+            f"Can't get __cuda_array_interface__ on non-CUDA tensor type: "
+            f"torch.{name.get(t._dtype.name, 'Bool')}Tensor If CUDA data is required use "
+            "tensor.cuda() to copy tensor to device memory."
+        )
+    if t._requires_grad:
+        raise RuntimeError(
+            "Can't get __cuda_array_interface__ on Variable that requires grad. If gradients "
+            "aren't required, use var.detach() to get Variable that doesn't require grad."
+        )
+    return runtime.interface(t._value)
+
+
 def from_cuda_array(obj: Any, dtype: Any = None) -> Tensor:
     """A tensor sharing the device memory of ``obj`` (``__cuda_array_interface__``; a copy
     only where ``obj`` is not C-contiguous)."""
     activate()
-    value = runtime.contiguous(cuda.as_cuda_array(obj))
+    value = runtime.contiguous(runtime.as_device_array(obj))
     t = _make(value, D.from_numpy_dtype(value.dtype))
     return t if dtype is None else t.to(dtype)

@@ -99,3 +99,34 @@ def contiguous(v: Any) -> Any:
 
 def synchronize() -> None:
     cuda.synchronize()
+
+
+def interface(v: Any) -> dict:
+    """``v``'s ``__cuda_array_interface__`` (version 3). The simulator's arrays have none:
+    there it describes the host memory that stands in for the device's."""
+    if not SIMULATOR:
+        return v.__cuda_array_interface__
+    host = v._ary.__array_interface__
+    return {
+        "shape": tuple(v.shape),
+        "typestr": host["typestr"],
+        "data": (host["data"][0], False),
+        "strides": None if v.is_c_contiguous() else tuple(v.strides),
+        "version": 3,
+    }
+
+
+class _HostView:
+    """What numpy needs to view simulator "device" memory: its array interface."""
+
+    def __init__(self, iface: dict) -> None:
+        self.__array_interface__ = {**iface, "version": 3}
+
+
+def as_device_array(obj: Any) -> Any:
+    """A device array sharing the memory of ``obj`` (``__cuda_array_interface__``)."""
+    if isinstance(obj, DEVICE_ARRAY_TYPES):
+        return obj
+    if not SIMULATOR:
+        return cuda.as_cuda_array(obj)
+    return DEVICE_ARRAY_TYPES[0](np.asarray(_HostView(obj.__cuda_array_interface__)))
