@@ -40,12 +40,14 @@ _KEEP = frozenset(
     "__array_priority__ __array_wrap__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "
     "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ "
     "__rpow__ __neg__ __abs__ __and__ __or__ __xor__ __invert__ __mod__ __rmod__ "
-    "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where".split()
+    "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where copy_ lerp_ "
+    "addcmul_ addcdiv_ fmod_ remainder_".split()
 )
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
     "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "
-    "hardsigmoid hardswish mish logsigmoid relu6 softsign tanhshrink threshold".split()
+    "hardsigmoid hardswish mish logsigmoid relu6 softsign tanhshrink threshold softshrink "
+    "hardshrink".split()
 )
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
@@ -67,8 +69,9 @@ def install() -> None:
     top = sys.modules["jitgrad"]
     _wrap_namespace(top.__dict__, lambda n, f: n not in elementwise_names and _is_op(f))
     nnf = sys.modules["jitgrad.nn.functional"]
-    _wrap_namespace(nnf.__dict__, lambda n, f: n not in _ELEMENTWISE_F and _is_op(f))
-    _wrap_namespace(sys.modules["jitgrad.linalg"].__dict__, lambda n, f: _is_op(f))
+    _wrap_namespace(nnf.__dict__, lambda n, f: n in nnf.__all__ and n not in _ELEMENTWISE_F)
+    linalg = sys.modules["jitgrad.linalg"]
+    _wrap_namespace(linalg.__dict__, lambda n, f: n in linalg.__all__)
 
 
 def _module(fn: Any) -> str:
@@ -76,20 +79,21 @@ def _module(fn: Any) -> str:
 
 
 def _is_op(fn: Any) -> bool:
+    """Whether ``jitgrad.<name>`` is an op (not a helper the namespace re-exports)."""
     module = _module(fn)
     return (
         callable(fn)
         and not isinstance(fn, type)
         and (
-            module.startswith(("jitgrad.ops.", "jitgrad.nn._functional", "jitgrad.linalg"))
-            or module in ("jitgrad.nn.functional", "jitgrad.argcheck", "jitgrad.sampling")
+            module.startswith("jitgrad.ops.") or module in ("jitgrad.argcheck", "jitgrad.sampling")
         )
+        and module not in ("jitgrad.ops.pointwise", "jitgrad.ops.functions", "jitgrad.ops.checks")
     )
 
 
 def _wrap_namespace(namespace: dict, wanted: Callable[[str, Any], bool]) -> None:
     for name, fn in list(namespace.items()):
-        if not name.startswith("_") and wanted(name, fn):
+        if not name.startswith("_") and callable(fn) and wanted(name, fn):
             namespace[name] = wrap(fn, name)
 
 

@@ -1,8 +1,8 @@
 """Optimizer updates on the device: ``sgd_step`` and ``adam_step`` with the signatures of
 :mod:`jitgrad.kernels.cpu.optim` (tuples of flat buffers, one entry per parameter, scalars
 already cast), one CUDA kernel launch per parameter. The per-element arithmetic is the CPU
-kernels' own ``_direction`` and ``_adam_moments`` (Numba compiles ``@njit`` functions for
-the device too; not yet verified on a GPU), so both devices follow the same trajectory step for step.
+kernels' own ``_direction`` and ``_adam_moments`` (Numba compiles ``@njit`` functions
+for the device too; not yet verified on a GPU), so both devices follow the same trajectory.
 
 Other optimizers run their CPU kernels on host copies (:func:`host_update`).
 """
