@@ -167,7 +167,7 @@ def _map(values: tuple, convert: Callable) -> tuple:
 def _to_device(result: Any) -> Any:
     if isinstance(result, Tensor):
         return api.to_cuda(result)
-    if isinstance(result, tuple) and hasattr(result, "_fields"):  # a named tuple (max, sort)
+    if isinstance(result, tuple) and type(result) is not tuple:  # max's, sort's named pairs
         return type(result)(*(_to_device(r) for r in result))
     if type(result) in (list, tuple):
         return type(result)(_to_device(r) for r in result)
