@@ -27,11 +27,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import methods
+from ...autograd.engine import Node
 from ...autograd.grad_mode import STATE as GRAD
 from ...helpers import debug_print
 from ...ops import functions as OF
-from ...tensor import Tensor
-from . import api, elementwise, native
+from ...tensor import Tensor, _make
+from . import api, elementwise, native, runtime
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors,
 #: and the elementwise methods (device kernels through the pointwise hook).
@@ -143,14 +144,14 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     host_args = _map(args, api.to_cpu)
     host_kwargs = dict(zip(kwargs, _map(tuple(kwargs.values()), api.to_cpu), strict=True))
     result = fn(*host_args, **host_kwargs)
+    back = _Back(host_args, args)
     if inplace and isinstance(args[0], Tensor) and elementwise.on_device(args[0]):
         target, host = args[0], host_args[0]
-        target._value.copy_to_device(
-            host._value if host._value.flags.c_contiguous else host._value.copy()
-        )
+        value = host._value
+        target._value.copy_to_device(value if value.flags.c_contiguous else value.copy())
         target._bump()
-        return target if result is host or result is None else _to_device(result)
-    return _to_device(result)
+        return target if result is host or result is None else back(result)
+    return back(result)
 
 
 def _map(values: tuple, convert: Callable) -> tuple:
@@ -164,14 +165,61 @@ def _map(values: tuple, convert: Callable) -> tuple:
     return tuple(out)
 
 
-def _to_device(result: Any) -> Any:
-    if isinstance(result, Tensor):
-        return api.to_cuda(result)
-    if isinstance(result, tuple) and type(result) is not tuple:  # max's, sort's named pairs
-        return type(result)(*(_to_device(r) for r in result))
-    if type(result) in (list, tuple):
-        return type(result)(_to_device(r) for r in result)
-    return result
+class _Back:
+    """Host results back on the device. A result with history gets, as its ``grad_fn``, a
+    :class:`HostNode` standing for the CPU op's node: PyTorch's name and inputs, fed the
+    device gradients on the host. A host copy of an operand returned as it is maps back to
+    the operand itself."""
+
+    def __init__(self, host_args: tuple, args: tuple) -> None:
+        self.same = {id(h): a for h, a in zip(host_args, args, strict=True) if h is not a}
+        self.nodes: dict[int, Node] = {}
+
+    def __call__(self, result: Any) -> Any:
+        if isinstance(result, Tensor):
+            same = self.same.get(id(result))
+            return self.tensor(result) if same is None else same
+        if isinstance(result, tuple) and type(result) is not tuple:  # max's, sort's pairs
+            return type(result)(*(self(r) for r in result))
+        if type(result) in (list, tuple):
+            return type(result)(self(r) for r in result)
+        return result
+
+    def tensor(self, r: Tensor) -> Tensor:
+        value = runtime.to_device(r._value)
+        node = r.grad_fn
+        if node is None:
+            t = _make(value, r._dtype)
+            t._requires_grad = r._requires_grad
+            return t
+        proxy = self.nodes.get(id(node))
+        if proxy is None:
+            proxy = self.nodes[id(node)] = _host_node_class(node.name())(node.next_functions)
+            proxy._saved = node
+        return _make(value, r._dtype, proxy, output_nr=r._output_nr)
+
+
+class HostNode(Node):
+    """The node of an op that ran on the host, in a device graph (see :class:`_Back`)."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> Any:
+        host = [None if g is None else api.to_cpu(g) for g in grads]
+        return self._saved.apply(host)
+
+    def release(self) -> None:
+        self._saved.release()  # a second backward gets the CPU node's freed-graph error
+
+
+_host_classes: dict[str, type] = {}
+
+
+def _host_node_class(name: str) -> type:
+    cls = _host_classes.get(name)
+    if cls is None:
+        cls = _host_classes[name] = type(name, (HostNode,), {"__slots__": ()})
+    return cls
 
 
 def _records(args: tuple, kwargs: dict) -> bool:
