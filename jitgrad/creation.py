@@ -65,6 +65,8 @@ def tensor(
     if cuda.is_cuda_array(data):
         t = cuda.from_cuda_array(data, dtype).clone()
         return _finish(t, requires_grad, device)
+    if isinstance(data, Tensor) and data.is_cuda:  # copied on the host, then back
+        return _finish(_tensor_from_data(data.cpu(), dtype), requires_grad, device or data.device)
     return _finish(_tensor_from_data(data, dtype), requires_grad, device)
 
 

@@ -56,10 +56,7 @@ def current_device() -> int:
 
 def synchronize(device: Any = None) -> None:
     """Wait for every kernel launched so far to finish."""
-    from numba import cuda
-
-    _backend()
-    cuda.synchronize()
+    _backend().synchronize()
 
 
 def manual_seed(seed: int) -> None:
@@ -75,14 +72,8 @@ def is_initialized() -> bool:
 
 
 def get_device_name(device: Any = None) -> str:
-    from numba import cuda
-
-    _backend()
-    return (
-        str(cuda.get_current_device().name, "utf-8")
-        if hasattr(cuda.get_current_device().name, "decode")
-        else str(cuda.get_current_device().name)
-    )
+    """The GPU's name, as the driver reports it."""
+    return _backend().device_name()
 
 
 def move(t: Tensor, target: device) -> Tensor:
@@ -100,6 +91,8 @@ def move(t: Tensor, target: device) -> Tensor:
 def is_cuda_array(obj: Any) -> bool:
     """Whether ``obj`` is device memory: it has ``__cuda_array_interface__`` or is a numba
     device array (the simulator's have no interface)."""
+    if isinstance(obj, Tensor):
+        return False
     return hasattr(obj, "__cuda_array_interface__") or type(obj).__name__ == "FakeCUDAArray"
 
 

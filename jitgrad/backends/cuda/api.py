@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from numba import cuda
+
 from ... import dtypes as D
 from ...autograd.recording import record
 from ...tensor import Tensor, _make
@@ -27,6 +29,13 @@ from .. import STATE
 from . import elementwise, fallback, optim, runtime
 
 to_host = runtime.to_host
+synchronize = runtime.synchronize
+
+
+def device_name() -> str:
+    device = cuda.get_current_device() if not runtime.SIMULATOR else cuda.gpus[0]
+    name = getattr(device, "name", "CUDA simulator")
+    return name.decode() if isinstance(name, bytes) else str(name)
 
 
 def copy(value: Any) -> Any:

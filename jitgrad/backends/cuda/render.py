@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import helpers
 from ...fusion.codegen import ACCUMULATE, ACCUMULATE_ROW, REDUCE, STORE, KernelSpec
 from ...helpers import debug_print
 from . import reduce, runtime
@@ -159,6 +160,8 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> N
             args.append(v)
     args += [n, *shape[1:]]
     blocks, threads = runtime.launch_config(n)
+    if helpers.DEBUG:
+        debug_print(1, f"cuda launch {kernel_name(spec)} {list(shape)} grid={blocks}x{threads}")
     kernel[blocks, threads](*args)
     for dest, temp in later:
         reduce.add_into(dest, reduce.sum_to(temp, dest.shape))
