@@ -317,3 +317,37 @@ def test_cuda_array_interface_both_ways():
     view = torch.as_tensor(Foreign())
     view.mul_(2)
     assert x.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_batch_norm_running_statistics_update_on_the_device():
+    outs = {}
+    for dev in ("cpu", "cuda"):
+        torch.manual_seed(0)
+        bn = torch.nn.BatchNorm1d(3).to(dev)
+        x = torch.randn(5, 3, device=dev)
+        y = bn(x)
+        outs[dev] = (y.detach().cpu().numpy(), bn.running_mean.cpu().numpy())
+        assert bn.running_mean.device.type == dev
+    np.testing.assert_allclose(outs["cuda"][0], outs["cpu"][0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(outs["cuda"][1], outs["cpu"][1], rtol=1e-6)
+    assert np.abs(outs["cuda"][1]).sum() > 0
+
+
+def test_tensor_of_a_device_tensor_copies_and_default_device(monkeypatch, caplog):
+    x = torch.ones(3, device="cuda", requires_grad=True)
+    y = torch.tensor(x)
+    assert y.is_cuda and not y.requires_grad and y.tolist() == [1.0, 1.0, 1.0]
+    with torch.no_grad():
+        y.add_(1)
+    assert x.tolist() == [1.0, 1.0, 1.0]
+    torch.set_default_device("cuda")
+    try:
+        assert torch.zeros(2).is_cuda
+    finally:
+        torch.set_default_device(None)
+    assert not torch.zeros(2).is_cuda
+    monkeypatch.setattr(helpers, "DEBUG", 1)
+    with caplog.at_level(logging.DEBUG, logger="jitgrad"):
+        torch.ones(4, device="cuda") * 3.0
+    assert any("cuda launch _gen_mul_" in r.getMessage() for r in caplog.records)
+    assert isinstance(torch.cuda.get_device_name(), str)

@@ -10,8 +10,10 @@ differentiable copies (``ToCopyBackward0``), the CPU op runs, and its tensor res
 copied back to the device, so values and gradients are the CPU's. ``JITGRAD_DEBUG=1`` logs
 ``host fallback: <op>`` for each such call.
 
-In-place ops run on a host copy that is then copied back into the device buffer; they are
-refused (NotImplementedError) where autograd would have to record them. Ops that return
+In-place ops run on a host copy that is then copied back into the device buffer (so does
+any operand the op wrote, e.g. batch norm's running statistics: a host copy whose version
+moved); ops named in place are refused (NotImplementedError) where autograd would have to
+record them. Ops that return
 views on the CPU return copies through the fallback (the reshape family is native and
 returns true views).
 
@@ -141,17 +143,27 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
             f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "
             "autograd; run it under no_grad() or on the CPU"
         )
-    host_args = _map(args, api.to_cpu)
-    host_kwargs = dict(zip(kwargs, _map(tuple(kwargs.values()), api.to_cpu), strict=True))
+    copies: list[tuple[Tensor, Tensor, int]] = []  # (device operand, host copy, version)
+
+    def to_host(t: Tensor) -> Tensor:
+        if not elementwise.on_device(t):
+            return t
+        h = api.to_cpu(t)
+        copies.append((t, h, h._vc[0]))
+        return h
+
+    host_args = _map(args, to_host)
+    host_kwargs = dict(zip(kwargs, _map(tuple(kwargs.values()), to_host), strict=True))
     result = fn(*host_args, **host_kwargs)
-    back = _Back(host_args, args)
+    for dev, host, version in copies:
+        if host._vc[0] != version:  # written on the host (an in-place op, running stats)
+            value = host._value
+            dev._value.copy_to_device(value if value.flags.c_contiguous else value.copy())
+            dev._bump()
     if inplace and isinstance(args[0], Tensor) and elementwise.on_device(args[0]):
-        target, host = args[0], host_args[0]
-        value = host._value
-        target._value.copy_to_device(value if value.flags.c_contiguous else value.copy())
-        target._bump()
-        return target if result is host or result is None else back(result)
-    return back(result)
+        if result is host_args[0] or result is None:
+            return args[0]
+    return _Back(host_args, args)(result)
 
 
 def _map(values: tuple, convert: Callable) -> tuple:
