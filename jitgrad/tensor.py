@@ -169,7 +169,7 @@ class Tensor:
         return int(self._value.size)
 
     def element_size(self) -> int:
-        return self._value.itemsize
+        return self._value.dtype.itemsize
 
     @property
     def dtype(self) -> D.dtype:
@@ -192,12 +192,12 @@ class Tensor:
         return bool(self._value.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
-        st = tuple(s // self._value.itemsize for s in self._value.strides)
+        st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
         return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
 
     def data_ptr(self) -> int:
         if _on_device(self):
-            return int(self._value.__cuda_array_interface__["data"][0])
+            return int(DEVICE.backend.interface(self._value)["data"][0])
         return int(self._value.__array_interface__["data"][0])
 
     # ---- autograd state ------------------------------------------------------------------

@@ -25,6 +25,9 @@ def test_device_queries():
     assert torch.device("cuda") == torch.device("cuda")
     assert torch.device("cuda:0") == CUDA
     assert repr(CUDA) == "device(type='cuda', index=0)"
+    x = torch.ones(2, 3, device="cuda")
+    assert x.stride() == (3, 1) and x.element_size() == 4 and x.is_contiguous()
+    assert x.view(6).data_ptr() == x.data_ptr() != torch.ones(6, device="cuda").data_ptr()
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ class _Backend:
     to_host = staticmethod(runtime.to_host)
     copy = staticmethod(copy)
     zeros = staticmethod(runtime.zeros)
+    interface = staticmethod(runtime.interface)
     optim = optim
 
     @staticmethod

@@ -119,8 +119,9 @@ def element_strides(arr: Any, shape: tuple[int, ...]) -> list[int]:
     """``arr``'s element strides as a view broadcast to ``shape`` (0 along broadcast dims)."""
     lead = len(shape) - arr.ndim
     strides = [0] * lead
+    size = arr.dtype.itemsize
     for k, n in enumerate(arr.shape):
-        strides.append(0 if n == 1 and shape[lead + k] != 1 else arr.strides[k] // arr.itemsize)
+        strides.append(0 if n == 1 and shape[lead + k] != 1 else arr.strides[k] // size)
     return strides
 
 
