@@ -15,6 +15,7 @@ from . import cuda
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
+from .backends import dlpack
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
 from .ops import functions as F
@@ -339,6 +340,8 @@ METHODS: dict[str, Any] = {
     "t_": _rebased(lambda t: t.t()),
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
     "is_floating_point": lambda self: self._dtype.is_floating_point,
+    "__dlpack__": dlpack.dlpack,
+    "__dlpack_device__": dlpack.dlpack_device,
     "is_complex": lambda self: False,
 }
 

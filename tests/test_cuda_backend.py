@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
+import jitgrad as torch
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -72,3 +76,17 @@ def test_without_a_device_cuda_raises_pytorchs_error() -> None:
         timeout=300,
     )
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
+
+
+def test_dlpack_on_the_host_shares_memory_with_numpy() -> None:
+    t = torch.arange(4.0)
+    assert t.__dlpack_device__() == (1, 0)
+    a = np.from_dlpack(t)
+    assert np.shares_memory(a, t.numpy())
+    n = np.ones(3, np.float32)
+    u = torch.from_dlpack(n)
+    n[0] = 5.0
+    assert u.tolist() == [5.0, 1.0, 1.0] and u.dtype == torch.float32
+    v = torch.from_dlpack(t.__dlpack__())
+    t.add_(1)
+    assert v.tolist() == [1.0, 2.0, 3.0, 4.0]

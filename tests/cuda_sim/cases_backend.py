@@ -354,3 +354,26 @@ def test_tensor_of_a_device_tensor_copies_and_default_device(monkeypatch, caplog
         torch.ones(4, device="cuda") * 3.0
     assert any("cuda launch _gen_mul_" in r.getMessage() for r in caplog.records)
     assert isinstance(torch.cuda.get_device_name(), str)
+
+
+def test_dlpack_round_trip_shares_device_memory():
+    import gc
+
+    from jitgrad.backends import dlpack
+
+    x = torch.arange(6.0, device="cuda").reshape(2, 3)
+    assert x.__dlpack_device__() == (2, 0)
+    y = torch.from_dlpack(x)
+    assert y.is_cuda and y.shape == (2, 3) and y.dtype == torch.float32
+    y.mul_(2)
+    assert x.tolist() == [[0.0, 2.0, 4.0], [6.0, 8.0, 10.0]]
+    unused = x.__dlpack__()
+    assert len(dlpack._exported) == 2
+    del unused  # an unconsumed capsule releases its export
+    gc.collect()
+    assert len(dlpack._exported) == 1
+    del y  # the consumer's tensor going away calls the producer's deleter
+    gc.collect()
+    assert len(dlpack._exported) == 0
+    with pytest.raises(RuntimeError, match="require gradient"):
+        torch.ones(2, device="cuda", requires_grad=True).__dlpack__()

@@ -40,6 +40,7 @@ from . import api, elementwise, native, runtime
 #: and the elementwise methods (device kernels through the pointwise hook).
 _KEEP = frozenset(
     "to type float double long int bool cpu cuda is_floating_point is_complex type_as "
+    "__dlpack__ __dlpack_device__ "
     "__array_priority__ __array_wrap__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "
     "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ "
     "__rpow__ __neg__ __abs__ __and__ __or__ __xor__ __invert__ __mod__ __rmod__ "

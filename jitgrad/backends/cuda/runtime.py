@@ -117,10 +117,12 @@ def interface(v: Any) -> dict:
 
 
 class _HostView:
-    """What numpy needs to view simulator "device" memory: its array interface."""
+    """What numpy needs to view simulator "device" memory: its array interface (and the
+    object that owns the memory, kept alive as long as the view)."""
 
-    def __init__(self, iface: dict) -> None:
+    def __init__(self, iface: dict, owner: Any) -> None:
         self.__array_interface__ = {**iface, "version": 3}
+        self.owner = owner
 
 
 def as_device_array(obj: Any) -> Any:
@@ -129,4 +131,4 @@ def as_device_array(obj: Any) -> Any:
         return obj
     if not SIMULATOR:
         return cuda.as_cuda_array(obj)
-    return DEVICE_ARRAY_TYPES[0](np.asarray(_HostView(obj.__cuda_array_interface__)))
+    return DEVICE_ARRAY_TYPES[0](np.asarray(_HostView(obj.__cuda_array_interface__, obj)))
