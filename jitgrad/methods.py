@@ -356,10 +356,14 @@ _FUNCTIONS_AS_METHODS = (
 ).split()
 
 
+#: The op modules whose ``METHODS`` :func:`bind` attaches.
+_METHOD_MODULES = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
+
+
 def bound_names() -> list[str]:
     """The names :func:`bind` attaches to ``Tensor`` (the CUDA host fallback wraps them)."""
     names = list(_FUNCTIONS_AS_METHODS) + [n + "_" for n in F.INPLACE_UNARY] + list(METHODS)
-    for module in (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra):
+    for module in _METHOD_MODULES:
         names += list(getattr(module, "METHODS", {}))
     return names
 
@@ -372,8 +376,7 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
-    for module in modules:
+    for module in _METHOD_MODULES:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

@@ -23,7 +23,7 @@ from ...autograd.recording import record
 from ...fusion.codegen import STORE, KernelSpec
 from ...tensor import Tensor, _make
 from . import reduce, render, runtime
-from .elementwise import device_mismatch, on_device
+from .elementwise import on_device
 
 #: Tile edge of the shared-memory matmul (the simulator runs one Python thread per CUDA
 #: thread: a smaller tile keeps its blocks cheap).
@@ -164,11 +164,26 @@ def mm_t(a: Tensor, ta: bool, b: Tensor, tb: bool, name: str = "MmBackward0") ->
     return record(name, _mm_value(a, ta, b, tb), a._dtype, [a, b], backward, saved=[a, b])
 
 
+def _same_device(method: str, operands: list) -> None:
+    """PyTorch's dispatcher check: the first operand's device is the common one, and the
+    first operand elsewhere is named."""
+    common = None
+    for name, t in operands:
+        dev = "cuda:0" if on_device(t) else "cpu"
+        if common is None:
+            common = dev
+        elif dev != common:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two "
+                f"devices, {common} and {dev}! (when checking argument for argument {name} in "
+                f"method {method})"
+            )
+
+
 def _matrices(a: Any, b: Any) -> bool:
     if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
         return False
-    if on_device(a) != on_device(b):
-        raise device_mismatch("cuda:0", "cpu")
+    _same_device("wrapper_CUDA_mm", [("self", a), ("mat2", b)])
     return (
         a.dim() == 2
         and b.dim() == 2
@@ -194,10 +209,10 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:  # noqa: A002
         return NotImplemented
     if weight.dim() != 2 or input.shape[1] != weight.shape[1] or input._dtype is not weight._dtype:
         return NotImplemented
-    if on_device(input) != on_device(weight) or (bias is not None and not on_device(bias)):
-        raise device_mismatch("cuda:0", "cpu")
     if bias is None:
+        _same_device("wrapper_CUDA_mm", [("self", input), ("mat2", weight)])
         return mm_t(input, False, weight, True)
+    _same_device("wrapper_CUDA_addmm", [("self", bias), ("mat1", input), ("mat2", weight)])
     if bias._dtype is not input._dtype or bias.dim() > 1:
         return NotImplemented
     with no_grad():
