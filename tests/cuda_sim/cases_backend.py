@@ -388,3 +388,23 @@ def test_dlpack_round_trip_shares_device_memory():
     assert len(dlpack._exported) == 0
     with pytest.raises(RuntimeError, match="require gradient"):
         torch.ones(2, device="cuda", requires_grad=True).__dlpack__()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda d: torch.zeros(0, 3, device=d).sum(0),
+        lambda d: torch.zeros(0, 3, device=d).mean(),
+        lambda d: torch.tensor(3.0, device=d).sum(),
+        lambda d: torch.arange(5, device=d).sum(),
+        lambda d: (torch.arange(5, device=d) > 2).sum(),
+        lambda d: torch.arange(6.0, device=d).reshape(2, 3).sum(-1, keepdim=True),
+        lambda d: torch.arange(6.0, device=d).reshape(2, 3).sum(dtype=torch.float64),
+        lambda d: torch.ones(2, device=d) + torch.ones((), device=d),
+        lambda d: torch.zeros(0, device=d) * 2,
+    ],
+)
+def test_empty_zero_d_and_integer_cases_match_the_cpu(fn):
+    cpu, dev = fn("cpu"), fn("cuda")
+    assert dev.is_cuda and dev.dtype == cpu.dtype and dev.shape == cpu.shape
+    np.testing.assert_array_equal(dev.cpu().numpy(), cpu.numpy())

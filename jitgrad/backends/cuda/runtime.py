@@ -33,7 +33,7 @@ def launch_config(n: int) -> tuple[int, int]:
 
 def flat(v: Any) -> Any:
     """A 1-D view of a contiguous device array (0-d arrays included)."""
-    return v.reshape(max(v.size, 1)) if v.ndim != 1 else v
+    return v.reshape(v.size) if v.ndim != 1 else v
 
 
 def empty(shape: tuple[int, ...], dtype: Any) -> Any:
