@@ -267,9 +267,9 @@ def run_backward(
     # Read once: anomaly mode is process-wide (as in PyTorch), so another thread may switch
     # it during this sweep; the plan and the recorded program must agree on it.
     replayable = _replayable(create_graph)
-    if DEVICE.active:  # device roots: seeds on the device, and no CPU fusion groups
+    if DEVICE.active:  # device roots: seeds on the device; device graphs: no CPU fusion
         grads = DEVICE.backend.seeds(tensors, grads)
-        if any(DEVICE.backend.owns(t) for t in tensors):
+        if replayable and DEVICE.backend.on_device(roots):
             replayable = False
     if inputs is None and not capture and replayable:
         from ..fusion import replay

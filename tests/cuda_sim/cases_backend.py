@@ -408,3 +408,13 @@ def test_empty_zero_d_and_integer_cases_match_the_cpu(fn):
     cpu, dev = fn("cpu"), fn("cuda")
     assert dev.is_cuda and dev.dtype == cpu.dtype and dev.shape == cpu.shape
     np.testing.assert_array_equal(dev.cpu().numpy(), cpu.numpy())
+
+
+def test_a_cpu_loss_over_device_ops_backpropagates_to_the_device():
+    for fused in (True, False):
+        with torch.fusion(fused):
+            x = torch.ones(4, device="cuda", requires_grad=True)
+            z = ((x * 2 + 1).exp()).cpu()
+            (z * 3).sum().backward()  # the root is on the CPU; the elementwise chain is not
+        assert x.grad.is_cuda
+        np.testing.assert_allclose(x.grad.cpu().numpy(), [6 * np.exp(3.0)] * 4, rtol=1e-6)

@@ -77,6 +77,22 @@ class _Backend:
         return elementwise.on_device(t)
 
     @staticmethod
+    def on_device(roots: Any) -> bool:
+        """Whether the graph below ``roots`` runs a device node (whose kernels the CPU fusion
+        groups and replay programs must not take over)."""
+        seen = set()
+        stack = [node for node, _ in roots]
+        while stack:
+            node = stack.pop()
+            if node is None or id(node) in seen:
+                continue
+            if getattr(node, "on_device", False):
+                return True
+            seen.add(id(node))
+            stack.extend(n for n, _ in node.next_functions)
+        return False
+
+    @staticmethod
     def seeds(tensors: Any, grads: Any) -> list:
         """The backward seeds, each on its output's device (implicit ones are made on the
         host)."""

@@ -138,6 +138,6 @@ def _device_node_class(cls: type) -> type:
     """``cls`` (e.g. ``MulBackward0``) with its gradients computed by :func:`backward`."""
     dev = _node_classes.get(cls)
     if dev is None:
-        attrs = {"__slots__": (), "kernel_backward": staticmethod(backward)}
+        attrs = {"__slots__": (), "kernel_backward": staticmethod(backward), "on_device": True}
         dev = _node_classes[cls] = type(cls.__name__, (cls,), attrs)
     return dev

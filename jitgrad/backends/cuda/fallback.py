@@ -216,6 +216,7 @@ class HostNode(Node):
     """The node of an op that ran on the host, in a device graph (see :class:`_Back`)."""
 
     __slots__ = ()
+    on_device = True
 
     def apply(self, grads: list) -> Any:
         host = [None if g is None else api.to_cpu(g) for g in grads]
