@@ -350,3 +350,14 @@ def test_a_cpu_loss_over_device_ops_backpropagates_to_the_device():
             (z * 3).sum().backward()  # the root is on the CPU; the elementwise chain is not
         assert x.grad.is_cuda
         np.testing.assert_allclose(x.grad.cpu().numpy(), [6 * np.exp(3.0)] * 4, rtol=1e-6)
+
+
+def test_fills_on_the_device_and_pytorchs_leaf_refusal():
+    x = torch.ones(4, device="cuda")
+    x.fill_(3)
+    assert x.tolist() == [3.0] * 4 and x._version == 1
+    x.zero_()
+    assert x.tolist() == [0.0] * 4 and x._version == 2 and x.is_cuda
+    w = torch.ones(2, device="cuda", requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w.zero_()

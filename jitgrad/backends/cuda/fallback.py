@@ -33,6 +33,7 @@ from ...autograd.engine import Node
 from ...autograd.grad_mode import STATE as GRAD
 from ...helpers import debug_print
 from ...ops import functions as OF
+from ...ops.pointwise import check_inplace
 from ...tensor import Tensor, _make
 from . import api, elementwise, native, runtime
 
@@ -140,6 +141,8 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         _check_same_device(args, kwargs)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     if inplace and GRAD.enabled and _records(args, kwargs):
+        if isinstance(args[0], Tensor):
+            check_inplace(args[0])  # PyTorch's own refusals (a leaf that requires grad) first
         raise NotImplementedError(
             f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "
             "autograd; run it under no_grad() or on the CPU"

@@ -255,7 +255,19 @@ def _view(name: str, node: str):
     return impl
 
 
+# ---- fills ----------------------------------------------------------------------------------
+def fill_(t: Any, value: Any) -> Any:
+    """``t.fill_(number)`` / ``t.zero_()`` by a fill kernel (recorded cases: the fallback)."""
+    if not isinstance(value, int | float | bool) or GRAD.enabled and t._requires_grad:
+        return NotImplemented
+    runtime.fill(t._value, value)
+    t._bump()
+    return t
+
+
 NATIVE: dict[str, Any] = {
+    "fill_": fill_,
+    "zero_": lambda t: fill_(t, 0),
     "sum": sum_,
     "mean": mean,
     "mm": mm,

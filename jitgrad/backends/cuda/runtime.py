@@ -60,11 +60,16 @@ def _copy(dest, src, n):  # also casts: dest and src may differ in dtype
 
 def full(shape: tuple[int, ...], value: Any, dtype: Any) -> Any:
     out = empty(shape, dtype)
-    n = out.size
+    fill(out, value)
+    return out
+
+
+def fill(v: Any, value: Any) -> None:
+    """Every element of device array ``v`` set to ``value``."""
+    n = v.size
     if n:
         blocks, threads = launch_config(n)
-        _fill[blocks, threads](flat(out), np.dtype(dtype).type(value), n)
-    return out
+        _fill[blocks, threads](flat(v), v.dtype.type(value), n)
 
 
 def zeros(shape: tuple[int, ...], dtype: Any) -> Any:
