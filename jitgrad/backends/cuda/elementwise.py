@@ -23,6 +23,8 @@ from . import render, runtime
 
 _plans: dict[tuple, P.Plan] = {}
 _node_classes: dict[type, type] = {}
+#: Kernel descriptions by (plan id, ndim) forward and by the CPU's key backward.
+_specs: dict[tuple, Any] = {}
 
 
 def device_mismatch(a: str, b: str) -> RuntimeError:
@@ -85,9 +87,11 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
         )
-    spec = P._forward_spec(
-        plan.op, plan.smask, max(1, len(shape)), False, plan.cdt.name, plan.odt.name
-    )
+    nd = max(1, len(shape))
+    spec = _specs.get((plan.pid, nd))
+    if spec is None:  # rendering the expression is the slow part: once per plan and ndim
+        spec = P._forward_spec(plan.op, plan.smask, nd, False, plan.cdt.name, plan.odt.name)
+        _specs[(plan.pid, nd)] = spec
     ops = dict(zip(ROLES, values, strict=False))
     ops["out"] = out
     render.run(spec, shape, ops)
@@ -121,7 +125,13 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
             buffers.append(runtime.zeros(tuple(v.shape), x._dtype.np))
     if out.size:
         nd = max(1, len(shape))
-        spec, order = P._backward_spec(op, smask, tuple(modes), nd, False, cdt.name, tuple(gdts))
+        key = (op.name, smask, tuple(modes), nd, cdt.name, tuple(gdts))
+        entry = _specs.get(key)
+        if entry is None:
+            entry = _specs[key] = P._backward_spec(
+                op, smask, tuple(modes), nd, False, cdt.name, tuple(gdts)
+            )
+        spec, order = entry
         ops: dict[str, Any] = {"g": garr, "out": out}
         ops.update(zip(ROLES, values, strict=False))
         for role, b in zip(ROLES, buffers, strict=False):

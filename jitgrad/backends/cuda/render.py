@@ -30,6 +30,9 @@ from . import reduce, runtime
 
 _KERNELS: dict[KernelSpec, Any] = {}
 _SOURCES: dict[KernelSpec, str] = {}
+#: (spec as described, loop ndim, which outputs go through temporaries) -> (the spec the
+#: kernel is rendered from, the kernel): the per-launch lookup.
+_PREPARED: dict[tuple, tuple[KernelSpec, Any]] = {}
 _LOCK = threading.Lock()
 
 
@@ -138,20 +141,27 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> N
     if n == 0:
         return
     later = []
-    outputs = []
-    for array, local, mode, dt in spec.outputs:
+    temps = []  # per output: whether it goes through a full-size temporary
+    for array, _local, mode, dt in spec.outputs:
         dest = operands[array]
-        broadcast = mode != STORE and (dest.size != n or 0 in element_strides(dest, shape))
-        if mode == REDUCE or broadcast:
-            temp = runtime.empty(shape, np.dtype(dt))
-            later.append((dest, temp))
-            operands = {**operands, array: temp}
-            mode = STORE
-        elif mode == ACCUMULATE_ROW:
-            mode = ACCUMULATE
-        outputs.append((array, local, mode, dt))
-    spec = replace(spec, outputs=tuple(outputs), ndim=len(shape), parallel=False, compact=())
-    kernel = get_kernel(spec)
+        temp = mode == REDUCE or (
+            mode != STORE and (dest.size != n or 0 in element_strides(dest, shape))
+        )
+        if temp:
+            buffer = runtime.empty(shape, np.dtype(dt))
+            later.append((dest, buffer))
+            operands = {**operands, array: buffer}
+        temps.append(temp)
+    key = (spec, len(shape), tuple(temps))
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        outputs = tuple(
+            (array, local, STORE if temp else ACCUMULATE if mode == ACCUMULATE_ROW else mode, dt)
+            for (array, local, mode, dt), temp in zip(spec.outputs, temps, strict=True)
+        )
+        final = replace(spec, outputs=outputs, ndim=len(shape), parallel=False, compact=())
+        prepared = _PREPARED[key] = (final, get_kernel(final))
+    spec, kernel = prepared
     args: list[Any] = []
     for name in spec.arg_names:
         v = operands[name]
