@@ -11,7 +11,7 @@ import pytest
 
 import jitgrad as torch
 from jitgrad import helpers
-from jitgrad.backends.cuda import reduce, render
+from jitgrad.backends.cuda import fallback, reduce, render
 from jitgrad.fusion.codegen import REDUCE, STORE, KernelSpec
 
 CUDA = torch.device("cuda", 0)
@@ -194,8 +194,33 @@ def test_matmul_linear_and_broadcast_gradients_match_the_cpu():
 def test_cross_entropy_gradients_match_the_cpu():
     logits = RNG.standard_normal((4, 3)).astype(np.float32)
     target = np.array([0, 2, 1, 2])
-    out = _both(lambda x, t: torch.nn.functional.cross_entropy(x, t), logits, target)
-    _assert_same(out)  # through the host fallback, with the CPU op's node name
+    for reduction in ("mean", "sum", "none"):
+
+        def loss(x, t, reduction=reduction):
+            out = torch.nn.functional.cross_entropy(x, t, reduction=reduction)
+            return out if reduction != "none" else (out * torch.arange(4.0, device=x.device)).sum()
+
+        _assert_same(_both(loss, logits, target))
+    ignored = np.array([0, -100, 1, 2])
+    _assert_same(_both(lambda x, t: torch.nn.functional.cross_entropy(x, t), logits, ignored))
+    smooth = _both(lambda x, t: torch.nn.functional.cross_entropy(x, t, label_smoothing=0.1),
+                   logits, target)  # fmt: skip
+    _assert_same(smooth)  # through the host fallback, with the CPU op's node name
+    x = torch.tensor(logits, device="cuda", requires_grad=True)
+    t = torch.tensor(target, device="cuda")
+    assert not isinstance(torch.nn.functional.cross_entropy(x, t).grad_fn, fallback.HostNode)
+    smoothed = torch.nn.functional.cross_entropy(x, t, label_smoothing=0.1)
+    assert isinstance(smoothed.grad_fn, fallback.HostNode)  # a case without a kernel
+    with pytest.raises(IndexError):
+        torch.nn.functional.cross_entropy(x, torch.tensor([0, 3, 1, 2], device="cuda"))
+    (g,) = torch.autograd.grad(torch.nn.functional.cross_entropy(x, t), x, create_graph=True)
+    (gg,) = torch.autograd.grad((g * g).sum(), x)
+    xc = torch.tensor(logits, requires_grad=True)
+    (gc,) = torch.autograd.grad(torch.nn.functional.cross_entropy(xc, torch.tensor(target)), xc,
+                                create_graph=True)  # fmt: skip
+    (ggc,) = torch.autograd.grad((gc * gc).sum(), xc)
+    np.testing.assert_allclose(g.detach().cpu().numpy(), gc.detach().numpy(), 1e-5, 1e-7)
+    np.testing.assert_allclose(gg.cpu().numpy(), ggc.numpy(), 1e-4, 1e-6)
 
 
 def test_full_reductions_and_broadcast_accumulation_are_deterministic():

@@ -22,7 +22,7 @@ from ...autograd.grad_mode import no_grad
 from ...autograd.recording import record
 from ...fusion.codegen import STORE, KernelSpec
 from ...tensor import Tensor, _make
-from . import reduce, render, runtime
+from . import reduce, render, rows, runtime
 from .elementwise import on_device
 
 #: Tile edge of the shared-memory matmul (the simulator runs one Python thread per CUDA
@@ -266,6 +266,7 @@ def fill_(t: Any, value: Any) -> Any:
 
 
 NATIVE: dict[str, Any] = {
+    "cross_entropy": rows.cross_entropy,
     "fill_": fill_,
     "zero_": lambda t: fill_(t, 0),
     "sum": sum_,
