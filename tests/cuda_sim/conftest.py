@@ -11,11 +11,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # op_cases
 
-import jitgrad  # noqa: E402
 
-if not jitgrad.cuda.is_available():
-    raise RuntimeError(
-        "the device tests need a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
-    )
+@pytest.fixture(autouse=True)
+def _device() -> None:
+    import jitgrad
+
+    if not jitgrad.cuda.is_available():
+        raise RuntimeError(
+            "the device tests need a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
+        )
