@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+import jitgrad
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # op_cases
 
 
 @pytest.fixture(autouse=True)
 def _device() -> None:
-    import jitgrad
-
     if not jitgrad.cuda.is_available():
         raise RuntimeError(
             "the device tests need a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
