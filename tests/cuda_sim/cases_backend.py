@@ -173,10 +173,25 @@ B45 = RNG.standard_normal((4, 5)).astype(np.float32)
         lambda a: (a.mean(-1) ** 2).sum(),
         lambda a: (a.reshape(2, 6) * 2).view(12).sum(),
         lambda a: a.unsqueeze(0).flatten().sum(),
+        lambda a: (a.softmax(-1) * a).sum(),
+        lambda a: (torch.log_softmax(a, 1) * a).sum(),
+        lambda a: torch.nn.functional.softmax(a, dim=0)[1].sum(),  # dim 0: the fallback
     ],
 )
-def test_reductions_and_views_match_the_cpu(fn):
+def test_reductions_views_and_softmax_match_the_cpu(fn):
     _assert_same(_both(fn, A34))
+
+
+def test_softmax_rows_are_device_kernels_with_pytorchs_nodes():
+    x = torch.tensor(A34, device="cuda", requires_grad=True)
+    for y, name in ((x.softmax(1), "SoftmaxBackward0"), (x.log_softmax(-1), "LogSoftmaxBackward0")):
+        assert y.grad_fn.name() == name and not isinstance(y.grad_fn, fallback.HostNode)
+    (g,) = torch.autograd.grad((x.softmax(1) ** 2).sum(), x, create_graph=True)
+    (gg,) = torch.autograd.grad(g.sum(), x)
+    xc = torch.tensor(A34, requires_grad=True)
+    (gc,) = torch.autograd.grad((xc.softmax(1) ** 2).sum(), xc, create_graph=True)
+    (ggc,) = torch.autograd.grad(gc.sum(), xc)
+    np.testing.assert_allclose(gg.cpu().numpy(), ggc.numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_matmul_linear_and_broadcast_gradients_match_the_cpu():

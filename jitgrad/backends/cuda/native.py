@@ -267,6 +267,8 @@ def fill_(t: Any, value: Any) -> Any:
 
 NATIVE: dict[str, Any] = {
     "cross_entropy": rows.cross_entropy,
+    "softmax": rows.softmax,
+    "log_softmax": rows.log_softmax,
     "fill_": fill_,
     "zero_": lambda t: fill_(t, 0),
     "sum": sum_,

@@ -1,6 +1,10 @@
-"""Cross-entropy on the device: one thread per row computes the row's log-sum-exp and loss,
-and the backward writes ``(softmax - onehot) * scale`` per element. One ``NllLossBackward0``
-node from the logits to the loss, as jitgrad's CPU ``cross_entropy`` records it.
+"""Row kernels on the device: cross-entropy, softmax and log_softmax (last dimension).
+
+Cross-entropy: one thread per row computes the row's log-sum-exp and loss, and the backward
+writes ``(softmax - onehot) * scale`` per element; one ``NllLossBackward0`` node from the
+logits to the loss, as jitgrad's CPU ``cross_entropy`` records it. softmax/log_softmax: one
+thread per row; their backwards are written in (device) tensor ops, so they record under
+``create_graph``.
 
 Covered: 2-D logits, int64 class targets, no class weights, no label smoothing, any
 reduction. Anything else (and targets out of range, so the CPU op raises PyTorch's error)
@@ -19,7 +23,7 @@ from numba import cuda
 from ... import dtypes as D
 from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.grad_mode import no_grad
-from ...autograd.recording import record
+from ...autograd.recording import ResultBackward, record
 from ...tensor import Tensor, _make
 from . import reduce as sums
 from . import runtime
@@ -137,3 +141,53 @@ def _onehot(t: Any, n: int, c: int, ignore: int, dtype: D.dtype) -> Tensor:
 def _col(g: Tensor, n: int) -> Tensor:
     """A row gradient as an (n, 1) column, or a 0-d one as it is (both broadcast)."""
     return g.reshape(n, 1) if g.dim() else g
+
+
+@cuda.jit
+def _softmax_rows(x, n, c, log, out):
+    # out[i] = softmax(x[i]) or log_softmax(x[i]) over the last dimension (max-shifted)
+    i = np.int64(cuda.grid(1))
+    step = np.int64(cuda.gridsize(1))
+    while i < n:
+        base = i * c
+        m = x[base]
+        for j in range(1, c):
+            m = max(m, x[base + j])
+        s = 0.0
+        for j in range(c):
+            s += math.exp(x[base + j] - m)
+        lse = m + math.log(s)
+        for j in range(c):
+            out[base + j] = x[base + j] - lse if log else math.exp(x[base + j] - lse)
+        i += step
+
+
+def _softmax_like(x: Any, dim: Any, dtype: Any, log: bool) -> Any:
+    """softmax / log_softmax over the last dimension (others: the fallback)."""
+    if not isinstance(x, Tensor) or dtype is not None or not isinstance(dim, int):
+        return NotImplemented
+    if not x._dtype.is_floating_point or x.dim() == 0 or dim not in (-1, x.dim() - 1):
+        return NotImplemented
+    c = x.shape[-1]
+    n = x.numel() // c if c else 0
+    out = runtime.empty(tuple(x.shape), x._dtype.np)
+    if n:
+        blocks, threads = runtime.launch_config(n)
+        _softmax_rows[blocks, threads](runtime.flat(runtime.contiguous(x._value)), n, c, log,
+                                       runtime.flat(out))  # fmt: skip
+
+    def backward(g: Tensor, result: Tensor) -> Tensor:
+        if log:
+            return g - result.exp() * g.sum(-1, keepdim=True)
+        return result * (g - (g * result).sum(-1, keepdim=True))
+
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+    return record(name, out, x._dtype, [x], backward, base=ResultBackward)
+
+
+def softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+    return NotImplemented if kwargs else _softmax_like(input, dim, dtype, False)
+
+
+def log_softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+    return NotImplemented if kwargs else _softmax_like(input, dim, dtype, True)
