@@ -5,8 +5,8 @@ What runs where on a device tensor:
 * elementwise ops (every declared op, forward and backward, through the same plans and
   kernel descriptions as the CPU, see :mod:`.elementwise` and :mod:`.render`), sum/mean,
   mm/matmul of matrices, linear on 2-D input, cross_entropy (2-D logits, class targets),
-  softmax/log_softmax over the last dimension (:mod:`.rows`), the reshape family (as views), fill_/zero_ (:mod:`.native`), SGD and Adam
-  updates (:mod:`.optim`): CUDA kernels;
+  softmax/log_softmax over the last dimension (:mod:`.rows`), the reshape family (as
+  views), fill_/zero_ (:mod:`.native`), SGD and Adam updates (:mod:`.optim`): CUDA kernels;
 * every other op: the host fallback, installed once at activation around the public
   functions and methods (:mod:`.fallback`): operands are copied to the host with
   differentiable copies, the CPU op runs, the results are copied back, and

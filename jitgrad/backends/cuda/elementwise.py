@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from ... import dtypes as D
 from ...autograd.grad_mode import STATE as GRAD
 from ...fusion import codegen as C
+from ...fusion.lazy import LazyTensor
 from ...ops import checks as K
 from ...ops import pointwise as P
 from ...ops.saved_views import ROLES
@@ -35,28 +38,33 @@ def device_mismatch(a: str, b: str) -> RuntimeError:
 
 
 def on_device(x: Any) -> bool:
-    return isinstance(x, Tensor) and isinstance(x._value, runtime.DEVICE_ARRAY_TYPES)
+    """Whether ``x`` is a device tensor (a deferred CPU result is not read: reading would
+    compute it)."""
+    return (
+        isinstance(x, Tensor)
+        and type(x) is not LazyTensor
+        and isinstance(x._value, runtime.DEVICE_ARRAY_TYPES)
+    )
 
 
-def operands(args: Sequence[Any]) -> bool:
-    """Whether any operand is a device tensor; PyTorch's error if host tensors (other than
-    0-d ones, which PyTorch takes as scalars) are mixed in."""
-    dev = host = False
+def operands(args: Sequence[Any]) -> None:
+    """PyTorch's error if host tensors (other than 0-d ones, which PyTorch takes as scalars)
+    are mixed with device tensors (some operand is one)."""
     for x in args:
-        if isinstance(x, Tensor):
-            if isinstance(x._value, runtime.DEVICE_ARRAY_TYPES):
-                dev = True
-            elif x._value.ndim:
-                host = True
-    if dev and host:
-        raise device_mismatch("cuda:0", "cpu")
-    return dev
+        if isinstance(x, Tensor) and not on_device(x) and x.dim():
+            raise device_mismatch("cuda:0", "cpu")
 
 
 def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any = None):
     """``pointwise.apply`` for device operands; None if no operand is a device tensor."""
-    if not operands(args) and not runtime.is_device_array(out):
-        return None
+    for x in args:  # the common answer first: no device operand, nothing to do
+        if isinstance(x, Tensor) and type(x) is not LazyTensor:
+            if not isinstance(x._value, np.ndarray):
+                break
+    else:
+        if out is None or isinstance(out, np.ndarray):
+            return None
+    operands(args)
     args = [
         x
         if not isinstance(x, Tensor) or on_device(x)
