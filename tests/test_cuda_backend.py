@@ -90,3 +90,15 @@ def test_dlpack_on_the_host_shares_memory_with_numpy() -> None:
     v = torch.from_dlpack(t.__dlpack__())
     t.add_(1)
     assert v.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_torch_backends_flags_scripts_set() -> None:
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        assert torch.backends.cudnn.benchmark and torch.backends.cudnn.enabled
+        assert torch.backends.mps.is_available() is False
+        assert torch.backends.cudnn.is_available() is False
+    finally:
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cuda.matmul.allow_tf32 = False

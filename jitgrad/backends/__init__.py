@@ -1,8 +1,13 @@
-"""Device backends. Only :data:`STATE` lives here: the CPU modules read it to decide, at the
-cost of one attribute read, whether a call may involve a device tensor at all.
+"""Device backends, and PyTorch's ``torch.backends`` flags programs set.
 
-``STATE.active`` stays False until the first tensor is moved to (or created on) a device;
-until then every CPU path runs exactly as if no backend existed.
+:data:`STATE` is what the CPU modules read to decide, at the cost of one attribute read,
+whether a call may involve a device tensor at all. ``STATE.active`` stays False until the
+first tensor is moved to (or created on) a device; until then every CPU path runs exactly
+as if no backend existed.
+
+``cudnn`` and ``mps`` hold the flags training scripts set or ask
+(``torch.backends.cudnn.benchmark = True``, ``torch.backends.mps.is_available()``): jitgrad
+uses neither library, so the flags change nothing and nothing is available.
 """
 
 from __future__ import annotations
@@ -21,3 +26,20 @@ class _State:
 
 
 STATE = _State()
+
+
+class Flags:
+    """A namespace of settable flags (``torch.backends.cudnn``-style)."""
+
+    def __init__(self, **flags: object) -> None:
+        self.__dict__.update(flags)
+
+
+def _no() -> bool:
+    return False
+
+
+cudnn = Flags(enabled=True, benchmark=False, deterministic=False, allow_tf32=True, is_available=_no)
+mps = Flags(is_available=_no, is_built=_no)
+
+from . import cuda as cuda  # noqa: E402 - after Flags, which it uses; nothing heavy
