@@ -86,3 +86,39 @@ def test_in_place_elementwise_ops_write_the_device_buffer():
     assert x.device.type == "cuda"
     assert x.tolist() == [3.0, 0.0, 7.0]
     assert x._version == 3
+
+
+ACTIVATIONS = {
+    "relu6": lambda F, x: F.relu6(x),
+    "softsign": lambda F, x: F.softsign(x),
+    "tanhshrink": lambda F, x: F.tanhshrink(x),
+    "threshold": lambda F, x: F.threshold(x, 0.5, -1.0),
+    "mish": lambda F, x: F.mish(x),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "hardswish": lambda F, x: F.hardswish(x),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x),
+    "celu": lambda F, x: F.celu(x),
+    "selu": lambda F, x: F.selu(x),
+    "hardtanh": lambda F, x: F.hardtanh(x),
+    "elu": lambda F, x: F.elu(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x, 0.1),
+    "softplus": lambda F, x: F.softplus(x),
+    "silu": lambda F, x: F.silu(x),
+    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_functional_activations_run_as_device_kernels(name):
+    """``nn.functional`` activations are elementwise ops: device kernels, the CPU's nodes."""
+    a = np.linspace(-3, 3, 8).astype(np.float32)
+    results = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(a, device=device, requires_grad=True)
+        y = ACTIVATIONS[name](torch.nn.functional, x)
+        y.sum().backward()
+        results.append((y.detach().cpu().numpy(), x.grad.cpu().numpy(), y.grad_fn.name()))
+    (v0, g0, n0), (v1, g1, n1) = results
+    assert n1 == n0
+    np.testing.assert_allclose(v1, v0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g1, g0, rtol=1e-5, atol=1e-6)
