@@ -17,6 +17,7 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .backends.dlpack import from_dlpack
 from .creation import (
     BoolTensor,
     DoubleTensor,

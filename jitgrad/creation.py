@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import argcheck as A
+from . import cuda
 from . import dtypes as D
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
@@ -41,14 +42,14 @@ def get_default_device() -> Any:
 
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
-    if requires_grad:
-        if not t._dtype.is_floating_point:
-            raise RuntimeError(REQUIRES_GRAD_DTYPE)
-        t._requires_grad = True
+    """``t`` (built on the host) moved to ``device`` (a leaf there), then requiring grad."""
+    if requires_grad and not t._dtype.is_floating_point:
+        raise RuntimeError(REQUIRES_GRAD_DTYPE)
     device = device if device is not None else _default_device
-    if device is not None:
-        if Device(device).type != "cpu":
-            return t.to(device)
+    if device is not None and Device(device).type != "cpu":
+        t = t.to(device)
+    if requires_grad:
+        t._requires_grad = True
     return t
 
 
@@ -59,7 +60,13 @@ def tensor(
     requires_grad: bool = False,
     pin_memory: bool = False,
 ) -> Tensor:
-    """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays or tensors)."""
+    """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays or tensors;
+    objects exposing ``__cuda_array_interface__`` are copied on the device)."""
+    if cuda.is_cuda_array(data):
+        t = cuda.from_cuda_array(data, dtype).clone()
+        return _finish(t, requires_grad, device)
+    if isinstance(data, Tensor) and data.is_cuda:  # copied on the host, then back
+        return _finish(_tensor_from_data(data.cpu(), dtype), requires_grad, device or data.device)
     return _finish(_tensor_from_data(data, dtype), requires_grad, device)
 
 
@@ -70,6 +77,8 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if isinstance(data, np.ndarray):
         dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
         return _make(np.asarray(data, dtype=dt.np), dt)
+    if cuda.is_cuda_array(data):  # device memory: shared, not copied
+        return _finish(cuda.from_cuda_array(data, dtype), False, device)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -177,9 +186,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, bool | int | float | np.number | np.bool_)
 
 
-def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
+def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool, device: Any = None) -> Tensor:
+    """A new tensor of ``t``'s shape, on ``device`` (default: ``t``'s device)."""
     dt = _dtype_arg("zeros_like", dtype) if dtype is not None else t._dtype
-    return _filled("zeros_like", fill, (t.shape,), dt, requires_grad)
+    device = device if device is not None else t.device
+    return _filled("zeros_like", fill, (t.shape,), dt, requires_grad, device)
 
 
 def zeros_like(
@@ -188,7 +199,7 @@ def zeros_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
-    return _like(input, 0, dtype, requires_grad)
+    return _like(input, 0, dtype, requires_grad, device)
 
 
 def ones_like(
@@ -197,7 +208,7 @@ def ones_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
-    return _like(input, 1, dtype, requires_grad)
+    return _like(input, 1, dtype, requires_grad, device)
 
 
 def empty_like(
@@ -206,7 +217,7 @@ def empty_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
-    return _like(input, None, dtype, requires_grad)
+    return _like(input, None, dtype, requires_grad, device)
 
 
 def full_like(
@@ -218,7 +229,7 @@ def full_like(
 ) -> Tensor:
     if not _is_number(fill_value):  # None would leave the memory unfilled
         raise A.must_be("full_like", "fill_value", 2, "Number", fill_value)
-    return _like(input, fill_value, dtype, requires_grad)
+    return _like(input, fill_value, dtype, requires_grad, device)
 
 
 def arange(

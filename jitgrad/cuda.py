@@ -1,16 +1,29 @@
-"""``jitgrad.cuda``: device queries. The CUDA kernels themselves are not written yet.
+"""``jitgrad.cuda``: device queries, and moving tensors to and from the CUDA device.
 
-``is_available()`` answers honestly from Numba; moving a tensor to ``"cuda"`` raises a clear
-error instead of silently computing on the CPU.
+The backend (:mod:`jitgrad.backends.cuda`) is imported on first use only, and only where
+``numba.cuda.is_available()`` (a GPU, or Numba's simulator with ``NUMBA_ENABLE_CUDASIM=1``):
+importing it on a machine without either would fail, so ``import jitgrad`` never does.
+Without a device, ``device="cuda"`` raises the error PyTorch raises without a driver.
 """
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
 from typing import Any
 
+from . import random
+from .tensor import Tensor, device
 
+NO_DRIVER = (
+    "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "
+    "installed a driver from http://www.nvidia.com/Download/index.aspx"
+)
+
+
+@cache
 def is_available() -> bool:
-    """Whether Numba sees a usable CUDA GPU."""
+    """Whether Numba sees a usable CUDA GPU (or its CUDA simulator is enabled)."""
     try:
         from numba import cuda
     except ImportError:  # pragma: no cover - numba always ships numba.cuda
@@ -29,8 +42,66 @@ def device_count() -> int:
     return len(cuda.gpus)
 
 
-def to_device(t: Any, device: Any, dtype: Any = None) -> Any:
-    """Move ``t`` to a CUDA device (not implemented yet: refuse rather than fake it)."""
+def _backend() -> Any:
+    """The backend's API module (imported here, lazily: see the module docstring)."""
     if not is_available():
-        raise RuntimeError("Found no NVIDIA driver on your system. jitgrad cannot use 'cuda'.")
-    raise NotImplementedError("jitgrad's CUDA backend is not implemented yet; use 'cpu'")
+        raise RuntimeError(NO_DRIVER)
+    return importlib.import_module("jitgrad.backends.cuda.api")
+
+
+def current_device() -> int:
+    _backend()
+    return 0
+
+
+def synchronize(device: Any = None) -> None:
+    """Wait for every kernel launched so far to finish."""
+    _backend().synchronize()
+
+
+def manual_seed(seed: int) -> None:
+    """Device random numbers are drawn by the host generator and copied: seed that one."""
+    random.manual_seed(seed)
+
+
+manual_seed_all = manual_seed
+
+
+def is_initialized() -> bool:
+    return is_available()
+
+
+def get_device_name(device: Any = None) -> str:
+    """The GPU's name, as the driver reports it."""
+    return _backend().device_name()
+
+
+def move(t: Tensor, target: device) -> Tensor:
+    """``t`` on ``target``: itself if already there, else a copy (``ToCopyBackward0``)."""
+    if target.type == "cpu":
+        if not t.is_cuda:
+            return t
+        return _backend().to_cpu(t)
+    api = _backend()
+    if target.index not in (None, 0) and target.index >= device_count():
+        raise RuntimeError("CUDA error: invalid device ordinal")
+    return api.to_cuda(t)
+
+
+def is_cuda_array(obj: Any) -> bool:
+    """Whether ``obj`` is device memory: it has ``__cuda_array_interface__`` or is a numba
+    device array (the simulator's have no interface)."""
+    if isinstance(obj, Tensor):
+        return False
+    return hasattr(obj, "__cuda_array_interface__") or type(obj).__name__ == "FakeCUDAArray"
+
+
+def from_cuda_array(obj: Any, dtype: Any = None) -> Tensor:
+    """A device tensor sharing the memory of ``obj`` (``__cuda_array_interface__``)."""
+    return _backend().from_cuda_array(obj, dtype)
+
+
+def to_device(t: Tensor, target: Any, dtype: Any = None) -> Tensor:
+    """``t.to(target, dtype)`` for a device target (kept for callers of the old name)."""
+    moved = move(t, device(target))
+    return moved if dtype is None else moved.to(dtype)

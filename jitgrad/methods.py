@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 
 from . import argcheck as A
+from . import cuda
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
+from .backends import dlpack
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
 from .ops import functions as F
@@ -21,7 +23,7 @@ from .ops import index_extra, indexing, linalg, movement, reduce, sorting, stats
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
-from .tensor import Tensor, _make, device
+from .tensor import CPU, Tensor, _make, device
 
 #: What a binary operator takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
@@ -66,10 +68,8 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dtype = a._dtype
         elif isinstance(a, str | device):
             dev = a
-    if dev is not None and device(dev).type != "cpu":
-        from . import cuda
-
-        return cuda.to_device(self, device(dev), dtype)
+    if dev is not None:
+        self = cuda.move(self, dev if isinstance(dev, device) else device(dev))
     if dtype is None or D.to_dtype(dtype) is self._dtype:
         return self
     return F.cast(self, D.to_dtype(dtype))
@@ -300,8 +300,8 @@ METHODS: dict[str, Any] = {
     "long": lambda self: _to(self, D.int64),
     "int": lambda self: _to(self, D.int32),
     "bool": lambda self: _to(self, D.bool_),
-    "cpu": lambda self: self,
-    "cuda": lambda self, device=None: _to(self, device or "cuda"),
+    "cpu": lambda self: cuda.move(self, CPU),
+    "cuda": lambda self, device=None, non_blocking=False: _to(self, device or "cuda"),
     "zero_": _zero_,
     "fill_": _inplace_fill,
     "copy_": _copy_,
@@ -340,6 +340,8 @@ METHODS: dict[str, Any] = {
     "t_": _rebased(lambda t: t.t()),
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
     "is_floating_point": lambda self: self._dtype.is_floating_point,
+    "__dlpack__": dlpack.dlpack,
+    "__dlpack_device__": dlpack.dlpack_device,
     "is_complex": lambda self: False,
 }
 
@@ -354,6 +356,18 @@ _FUNCTIONS_AS_METHODS = (
 ).split()
 
 
+#: The op modules whose ``METHODS`` :func:`bind` attaches.
+_METHOD_MODULES = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
+
+
+def bound_names() -> list[str]:
+    """The names :func:`bind` attaches to ``Tensor`` (the CUDA host fallback wraps them)."""
+    names = list(_FUNCTIONS_AS_METHODS) + [n + "_" for n in F.INPLACE_UNARY] + list(METHODS)
+    for module in _METHOD_MODULES:
+        names += list(getattr(module, "METHODS", {}))
+    return names
+
+
 def bind() -> None:
     """Attach every method to ``Tensor`` (called once from ``jitgrad/__init__``)."""
     for name in _FUNCTIONS_AS_METHODS:
@@ -362,8 +376,7 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
-    for module in modules:
+    for module in _METHOD_MODULES:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]

@@ -28,6 +28,7 @@ from .autograd.engine import (
     next_sequence,
 )
 from .autograd.grad_mode import STATE as GRAD
+from .backends import STATE as DEVICE
 
 NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -100,6 +101,12 @@ class device:  # noqa: N801 - PyTorch's name
 
 
 CPU = device("cpu")
+CUDA0 = device("cuda", 0)
+
+
+def _on_device(t: Tensor) -> bool:
+    """Whether ``t``'s buffer is a device array (never, until a backend is active)."""
+    return DEVICE.active and not isinstance(t._value, np.ndarray)
 
 
 class Tensor:
@@ -162,7 +169,7 @@ class Tensor:
         return int(self._value.size)
 
     def element_size(self) -> int:
-        return self._value.itemsize
+        return self._value.dtype.itemsize
 
     @property
     def dtype(self) -> D.dtype:
@@ -170,23 +177,27 @@ class Tensor:
 
     @property
     def device(self) -> device:
-        return CPU
+        return CUDA0 if _on_device(self) else CPU
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return _on_device(self)
 
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
 
     def is_contiguous(self) -> bool:
+        if _on_device(self):
+            return bool(self._value.is_c_contiguous())
         return bool(self._value.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
-        st = tuple(s // self._value.itemsize for s in self._value.strides)
+        st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
         return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
 
     def data_ptr(self) -> int:
+        if _on_device(self):
+            return int(DEVICE.backend.interface(self._value)["data"][0])
         return int(self._value.__array_interface__["data"][0])
 
     # ---- autograd state ------------------------------------------------------------------
@@ -353,6 +364,11 @@ class Tensor:
 
     # ---- conversion ------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
+        if _on_device(self):
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                "copy the tensor to host memory first."
+            )
         if self._requires_grad and GRAD.enabled and not force:  # no_grad() allows it
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -370,10 +386,16 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._value.size} elements cannot be converted to Scalar"
             )
-        return self._value.reshape(-1)[0].item()
+        return self._host().reshape(-1)[0].item()
 
     def tolist(self) -> Any:
-        return self._value.tolist()
+        return self._host().tolist()
+
+    def _host(self) -> np.ndarray:
+        """The values as a host array (a copy for a device tensor; the buffer itself here)."""
+        if _on_device(self):
+            return DEVICE.backend.to_host(self._value)
+        return self._value
 
     def __float__(self) -> float:
         return float(self.item())
@@ -422,11 +444,13 @@ class Tensor:
         suffixes = []
         if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
             suffixes.append(f"dtype={self._dtype!r}")
+        if _on_device(self):  # PyTorch names a non-CPU device first
+            suffixes.insert(0, f"device='{self.device}'")
         if self.grad_fn is not None:
             suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
-        return format_tensor(self._value, suffixes)
+        return format_tensor(self._host(), suffixes)
 
     __str__ = __repr__
 
@@ -438,9 +462,11 @@ class Tensor:
     # ---- internal helpers ------------------------------------------------------------------
     def _adopt_as_grad(self, owner: Tensor) -> Tensor:
         """This gradient as a leaf's new ``.grad``: adopted if nobody else holds it, else copied."""
-        if self._fresh and self._value.flags.c_contiguous:
+        if self._fresh and (_on_device(self) or self._value.flags.c_contiguous):
             self._fresh = False
             g = self
+        elif _on_device(self):
+            g = _make(DEVICE.backend.copy(self._value), self._dtype)
         else:
             g = _make(memory.copy(self._value), self._dtype)
         if g._requires_grad or g.grad_fn is not None:
@@ -453,7 +479,7 @@ class Tensor:
         accumulate_inplace(self, other)
 
     def _has_nan(self) -> bool:
-        return bool(np.isnan(self._value).any())
+        return bool(np.isnan(self._host()).any())
 
     def _bump(self) -> None:
         """Count an in-place change (every one goes through here; see ``MUTATION``)."""

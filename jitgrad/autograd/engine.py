@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..backends import STATE as DEVICE
 from .grad_mode import STATE
 from .hooks import POST_ACCUMULATE_RETURNED, call_node_hooks, call_tensor_hooks
 
@@ -266,6 +267,10 @@ def run_backward(
     # Read once: anomaly mode is process-wide (as in PyTorch), so another thread may switch
     # it during this sweep; the plan and the recorded program must agree on it.
     replayable = _replayable(create_graph)
+    if DEVICE.active:  # device roots: seeds on the device; device graphs: no CPU fusion
+        grads = DEVICE.backend.seeds(tensors, grads)
+        if replayable and DEVICE.backend.on_device(roots):
+            replayable = False
     if inputs is None and not capture and replayable:
         from ..fusion import replay
 

@@ -13,10 +13,11 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .. import dtypes as D
 from ..autograd.engine import RemovableHandle, add_hook
 from ..autograd.grad_mode import STATE, no_grad
 from ..autograd.recording import record_multi
-from ..tensor import Tensor
+from ..tensor import Tensor, device
 from .parameter import Parameter
 
 
@@ -327,18 +328,22 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Convert floating-point parameters and buffers in place (``to(dtype)``/``to(device)``)."""
+        """Move parameters and buffers (same objects, new ``.data``) to a device, and convert
+        the floating-point ones to a dtype: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``."""
+        dtypes = [a for a in (*args, kwargs.get("dtype")) if isinstance(a, D.dtype)]
+        devices = [a for a in (*args, kwargs.get("device")) if isinstance(a, str | device)]
         with no_grad():
             for m in self.modules():
                 for table in (m._parameters, m._buffers):
                     for key, t in table.items():
-                        if t is None or not t.is_floating_point():
+                        if t is None or not (t.is_floating_point() or devices):
                             continue
-                        new = t.to(*args, **kwargs)
+                        new = t.to(*devices) if devices else t
+                        new = new.to(*dtypes) if dtypes and t.is_floating_point() else new
                         if new is not t:
                             t.data = new
                             if t.grad is not None:
-                                t.grad = t.grad.to(*args, **kwargs)
+                                t.grad = t.grad.to(*devices, *dtypes)
                         table[key] = t
         return self
 
@@ -353,7 +358,10 @@ class Module:
         return self.to(float64)
 
     def cpu(self) -> Module:
-        return self
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        return self.to(device if device is not None else "cuda")
 
     # ---- state_dict ------------------------------------------------------------------------
     def state_dict(

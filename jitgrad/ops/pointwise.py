@@ -21,6 +21,7 @@ from .. import memory
 from ..autograd.engine import Node
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import SAVED_HOOKS
+from ..backends import STATE as DEVICE
 from ..fusion import codegen as C
 from ..fusion import lazy as L
 from ..fusion.layout import iteration_views
@@ -215,6 +216,10 @@ def apply(
 
 def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None):
     """:func:`apply` for any operands: deferral, dtype promotion, broadcasting, any layout."""
+    if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
+        result = DEVICE.elementwise(op, args, out_dtype, out)
+        if result is not None:
+            return result
     lazy = L.STATE
     if out is None and (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
         deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
@@ -315,6 +320,10 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     plan's serial kernel directly. Anything else (or a deferred operand) takes
     :func:`_general`.
     """
+    if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
+        result = DEVICE.elementwise(op, args, None, None)
+        if result is not None:
+            return result
     lazy = L.STATE
     a = args[0]
     if not ((lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled) and isinstance(
@@ -452,7 +461,7 @@ class ElementwiseBackward(Node, SavedAttributes):
         g = grads[0]
         if STATE.enabled:
             return _differentiable_backward(self, op, args, g, needs, out, cdt)
-        return _kernel_backward(op, smask, args, values, cdt, g, needs, out)
+        return self.kernel_backward(op, smask, args, values, cdt, g, needs, out)
 
     def unchanged(self) -> bool:
         """Whether no operand nor the output was modified in place since the forward (a
@@ -501,6 +510,8 @@ class ElementwiseBackward(Node, SavedAttributes):
 
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
+    """The gradients of one op by its generated CPU backward kernel (a node class's
+    ``kernel_backward``: the CUDA backend's node classes replace it)."""
     shape = out.shape
     garr = g._value
     if garr.dtype != cdt.np:
@@ -560,6 +571,10 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
         None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
         for i in edge_indices(op, smask)
     ]
+
+
+#: Overridden by device node classes (see :mod:`jitgrad.backends.cuda.elementwise`).
+ElementwiseBackward.kernel_backward = staticmethod(_kernel_backward)  # type: ignore[attr-defined]
 
 
 def _differentiable_backward(node, op, args, g, needs, out, cdt):
@@ -675,7 +690,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
         return t
     check_inplace(t)
-    others = check_write(t, others)
+    on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
+    others = others if on_device else check_write(t, others)
     args = [t, *others]
     cdt = D.result_type(args)
     if op.result == FLOAT and not cdt.is_floating_point:
@@ -695,9 +711,10 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         t._bump()
         return t
     reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
-    alias = _make(
-        t._value.copy() if reads_self else t._value, t._dtype, t.grad_fn, output_nr=t._output_nr
-    )
+    saved = t._value
+    if reads_self:
+        saved = DEVICE.backend.copy(saved) if on_device else saved.copy()
+    alias = _make(saved, t._dtype, t.grad_fn, output_nr=t._output_nr)
     alias._requires_grad = t._requires_grad
     res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
     t._bump()
@@ -742,6 +759,8 @@ def add_into(t: Tensor, other: Tensor) -> bool:
     shape = va.shape
     nd = len(shape)
     if nd > 1 or vo.shape != shape or other._dtype is not t._dtype:
+        return False
+    if DEVICE.active and not isinstance(va, np.ndarray):  # device buffers: the plain path
         return False
     sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
     plan = _plans.get((_ADD, None, sig, sig))

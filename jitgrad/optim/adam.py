@@ -7,13 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from ..kernels.cpu import optim as K
-from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat, scalar_step
+from ..tensor import Tensor
+from .optimizer import Optimizer, flat, kernels_for, scalar_step, zeros_like
 
 
 class Adam(Optimizer):
     """PyTorch's Adam; ``weight_decay`` is L2 added to the gradient (see :class:`AdamW`)."""
+
+    _device_native = True
 
     _decoupled = False
 
@@ -62,10 +63,10 @@ class Adam(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = scalar_step()
-            state["exp_avg"] = _make(np.zeros_like(p._value), p._dtype)
-            state["exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
+            state["exp_avg"] = zeros_like(p)
+            state["exp_avg_sq"] = zeros_like(p)
         if amsgrad and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = _make(np.zeros_like(p._value), p._dtype)
+            state["max_exp_avg_sq"] = zeros_like(p)
         return state
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
@@ -83,7 +84,7 @@ class Adam(Optimizer):
             step_sizes[i] = lr / (1 - beta1**step)
             bc2[i] = (1 - beta2**step) ** 0.5  # as PyTorch: pow, not sqrt (1 ulp apart)
         avg_sq = flat(st["exp_avg_sq"]._value for st in states)
-        K.adam_step(
+        kernels_for(params).adam_step(
             flat(p._value for p in params),
             flat(p._grad._value for p in params),
             flat(st["exp_avg"]._value for st in states),

@@ -15,6 +15,8 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.grad_mode import no_grad
+from ..backends import STATE as DEVICE
+from ..kernels.cpu import optim as cpu_kernels
 from ..ops.overlap import assert_no_internal_overlap
 from ..tensor import Tensor, _make, legacy_type_name
 
@@ -97,6 +99,11 @@ class Optimizer:
                     if p._grad is not None:
                         by_dtype.setdefault(p._dtype, []).append(p)
                 for dtype, params in by_dtype.items():
+                    if DEVICE.active and DEVICE.backend.owns(params[0]):
+                        DEVICE.backend.optimizer_update(self, group, params, dtype)
+                        for p in params:
+                            p._bump()
+                        continue
                     for p in params:
                         if not p._value.flags.c_contiguous:
                             assert_no_internal_overlap(p._value)  # as PyTorch's param.add_
@@ -108,6 +115,10 @@ class Optimizer:
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
         raise NotImplementedError
+
+    #: Whether ``_update`` runs on device parameters as it is (its kernels come from
+    #: :func:`kernels_for`, its state from :func:`zeros_like`); others update host copies.
+    _device_native = False
 
     # ---- state_dict ------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -174,5 +185,19 @@ def scalar_step() -> Tensor:
 
 
 def flat(arrays: Iterable[np.ndarray]) -> tuple[np.ndarray, ...]:
-    """1-D views of C-contiguous arrays, as the tuple a group kernel takes."""
-    return tuple(a.reshape(-1) for a in arrays)
+    """1-D views of C-contiguous arrays (host or device), as the tuple a group kernel takes."""
+    return tuple(a.reshape(a.size) for a in arrays)
+
+
+def kernels_for(params: list[Tensor]) -> Any:
+    """The update kernels for ``params``: the CPU ones, or the device's (same signatures)."""
+    if DEVICE.active and DEVICE.backend.owns(params[0]):
+        return DEVICE.backend.optim
+    return cpu_kernels
+
+
+def zeros_like(p: Tensor) -> Tensor:
+    """A zero state buffer beside parameter ``p`` (on its device)."""
+    if DEVICE.active and DEVICE.backend.owns(p):
+        return _make(DEVICE.backend.zeros(p._value.shape, p._value.dtype), p._dtype)
+    return _make(np.zeros_like(p._value), p._dtype)

@@ -7,13 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from ..kernels.cpu import optim as K
-from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat
+from ..tensor import Tensor
+from .optimizer import Optimizer, flat, kernels_for, zeros_like
 
 
 class SGD(Optimizer):
     """PyTorch's SGD: ``buf = momentum*buf + (1-dampening)*g``, ``p -= lr*(g or buf)``."""
+
+    _device_native = True
 
     def __init__(
         self,
@@ -61,14 +62,14 @@ class SGD(Optimizer):
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = state["momentum_buffer"] = _make(np.empty_like(p._value), dtype)
+                    buf = state["momentum_buffer"] = zeros_like(p)
                 else:
                     has_buf[i] = 1
                 bufs.append(buf._value)
             bufs_t = flat(bufs)
         else:
             bufs_t = grads
-        K.sgd_step(
+        kernels_for(params).sgd_step(
             flat(p._value for p in params),
             grads,
             bufs_t,

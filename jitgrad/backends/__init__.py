@@ -1,0 +1,45 @@
+"""Device backends, and PyTorch's ``torch.backends`` flags programs set.
+
+:data:`STATE` is what the CPU modules read to decide, at the cost of one attribute read,
+whether a call may involve a device tensor at all. ``STATE.active`` stays False until the
+first tensor is moved to (or created on) a device; until then every CPU path runs exactly
+as if no backend existed.
+
+``cudnn`` and ``mps`` hold the flags training scripts set or ask
+(``torch.backends.cudnn.benchmark = True``, ``torch.backends.mps.is_available()``): jitgrad
+uses neither library, so the flags change nothing and nothing is available.
+"""
+
+from __future__ import annotations
+
+
+class _State:
+    __slots__ = ("active", "backend", "elementwise")
+
+    def __init__(self) -> None:
+        self.active = False
+        #: The backend module (:mod:`jitgrad.backends.cuda.api`) once active.
+        self.backend = None
+        #: ``elementwise(op, args, out_dtype, out)``: the device elementwise runner, which
+        #: returns None when no operand is a device tensor.
+        self.elementwise = None
+
+
+STATE = _State()
+
+
+class Flags:
+    """A namespace of settable flags (``torch.backends.cudnn``-style)."""
+
+    def __init__(self, **flags: object) -> None:
+        self.__dict__.update(flags)
+
+
+def _no() -> bool:
+    return False
+
+
+cudnn = Flags(enabled=True, benchmark=False, deterministic=False, allow_tf32=True, is_available=_no)
+mps = Flags(is_available=_no, is_built=_no)
+
+from . import cuda as cuda  # noqa: E402 - after Flags, which it uses; nothing heavy

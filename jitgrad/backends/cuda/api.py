@@ -1,0 +1,150 @@
+"""The CUDA backend's entry points: activation, moving tensors, device copies.
+
+What runs where on a device tensor:
+
+* elementwise ops (every declared op, forward and backward, through the same plans and
+  kernel descriptions as the CPU, see :mod:`.elementwise` and :mod:`.render`), sum/mean,
+  mm/matmul of matrices, linear on 2-D input, cross_entropy (2-D logits, class targets),
+  softmax/log_softmax over the last dimension (:mod:`.rows`), the reshape family (as
+  views), fill_/zero_ (:mod:`.native`), SGD and Adam updates (:mod:`.optim`): CUDA kernels;
+* every other op: the host fallback, installed once at activation around the public
+  functions and methods (:mod:`.fallback`): operands are copied to the host with
+  differentiable copies, the CPU op runs, the results are copied back, and
+  ``JITGRAD_DEBUG=1`` logs ``host fallback: <op>``. So every op that runs on the CPU runs
+  on 'cuda' with the same values and gradients.
+
+Fusion: backward sweeps over device graphs run node by node (the fusion planner and the
+replay cache emit CPU kernels), and forward deferral never takes a device operand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from numba import cuda
+
+from ... import dtypes as D
+from ...autograd.recording import record
+from ...tensor import Tensor, _make
+from .. import STATE
+from . import elementwise, fallback, optim, runtime
+
+to_host = runtime.to_host
+synchronize = runtime.synchronize
+
+
+def device_name() -> str:
+    device = cuda.get_current_device() if not runtime.SIMULATOR else cuda.gpus[0]
+    name = getattr(device, "name", "CUDA simulator")
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def copy(value: Any) -> Any:
+    """A fresh contiguous device copy of a device array."""
+    return runtime.cast(value, value.dtype)
+
+
+def activate() -> None:
+    """Switch the CPU paths' device hooks on (once, at the first device tensor)."""
+    if STATE.active:
+        return
+    STATE.backend = _Backend()
+    STATE.elementwise = elementwise.run
+    fallback.install()
+    Tensor.__cuda_array_interface__ = property(_cuda_array_interface)  # type: ignore[attr-defined]
+    STATE.active = True
+
+
+class _Backend:
+    """What the core modules call through ``backends.STATE.backend``."""
+
+    to_host = staticmethod(runtime.to_host)
+    copy = staticmethod(copy)
+    zeros = staticmethod(runtime.zeros)
+    interface = staticmethod(runtime.interface)
+    optim = optim
+
+    @staticmethod
+    def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
+        """One optimizer group's update on device parameters: its own kernels where it has
+        device ones (SGD, Adam, AdamW), else its CPU kernels on host copies."""
+        if optimizer._device_native:
+            optimizer._update(group, params, dtype)
+        else:
+            optim.host_update(optimizer, group, params, dtype)
+
+    @staticmethod
+    def owns(t: Tensor) -> bool:
+        return elementwise.on_device(t)
+
+    @staticmethod
+    def on_device(roots: Any) -> bool:
+        """Whether the graph below ``roots`` runs a device node (whose kernels the CPU fusion
+        groups and replay programs must not take over)."""
+        seen = set()
+        stack = [node for node, _ in roots]
+        while stack:
+            node = stack.pop()
+            if node is None or id(node) in seen:
+                continue
+            if getattr(node, "on_device", False):
+                return True
+            seen.add(id(node))
+            stack.extend(n for n, _ in node.next_functions)
+        return False
+
+    @staticmethod
+    def seeds(tensors: Any, grads: Any) -> list:
+        """The backward seeds, each on its output's device (implicit ones are made on the
+        host)."""
+        return [
+            to_cuda(g) if g is not None and elementwise.on_device(t) else g
+            for t, g in zip(tensors, grads, strict=True)
+        ]
+
+    @staticmethod
+    def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:
+        return elementwise.apply_inplace(op, t, others)
+
+
+def to_cuda(t: Tensor) -> Tensor:
+    """``t`` on the device: a copy (``ToCopyBackward0`` if ``t`` requires grad), or ``t``."""
+    activate()
+    if elementwise.on_device(t):
+        return t
+    value = runtime.to_device(t._value)
+    return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cpu(g))
+
+
+def to_cpu(t: Tensor) -> Tensor:
+    """``t`` on the host: a copy (``ToCopyBackward0`` if ``t`` requires grad), or ``t``."""
+    if not elementwise.on_device(t):
+        return t
+    value = runtime.to_host(t._value)
+    return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cuda(g))
+
+
+def _cuda_array_interface(t: Tensor) -> dict:
+    """A device tensor's memory for CuPy, Numba and PyTorch (PyTorch's refusals else)."""
+    if not elementwise.on_device(t):
+        name = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}
+        raise AttributeError(
+            f"Can't get __cuda_array_interface__ on non-CUDA tensor type: "
+            f"torch.{name.get(t._dtype.name, 'Bool')}Tensor If CUDA data is required use "
+            "tensor.cuda() to copy tensor to device memory."
+        )
+    if t._requires_grad:
+        raise RuntimeError(
+            "Can't get __cuda_array_interface__ on Variable that requires grad. If gradients "
+            "aren't required, use var.detach() to get Variable that doesn't require grad."
+        )
+    return runtime.interface(t._value)
+
+
+def from_cuda_array(obj: Any, dtype: Any = None) -> Tensor:
+    """A tensor sharing the device memory of ``obj`` (``__cuda_array_interface__``; a copy
+    only where ``obj`` is not C-contiguous)."""
+    activate()
+    value = runtime.contiguous(runtime.as_device_array(obj))
+    t = _make(value, D.from_numpy_dtype(value.dtype))
+    return t if dtype is None else t.to(dtype)

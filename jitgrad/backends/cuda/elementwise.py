@@ -1,0 +1,161 @@
+"""Elementwise ops on device tensors: the same plans and kernel descriptions as the CPU path
+(:mod:`jitgrad.ops.pointwise`), rendered by :mod:`.render` as CUDA kernels.
+
+:func:`run` is the hook :func:`jitgrad.ops.pointwise.run` and ``_general`` call once a
+device tensor exists (``backends.STATE.active``); it returns None when no operand is on the
+device, so CPU calls go on as before. The backward node is the CPU node class (PyTorch's
+name, same saved tuple) with its kernel step replaced by :func:`backward`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ... import dtypes as D
+from ...autograd.grad_mode import STATE as GRAD
+from ...fusion import codegen as C
+from ...fusion.lazy import LazyTensor
+from ...ops import checks as K
+from ...ops import pointwise as P
+from ...ops.saved_views import ROLES
+from ...tensor import Tensor, _make
+from . import render, runtime
+
+_plans: dict[tuple, P.Plan] = {}
+_node_classes: dict[type, type] = {}
+#: Kernel descriptions by (plan id, ndim) forward and by the CPU's key backward.
+_specs: dict[tuple, Any] = {}
+
+
+def device_mismatch(a: str, b: str) -> RuntimeError:
+    return RuntimeError(
+        f"Expected all tensors to be on the same device, but found at least two devices, "
+        f"{a} and {b}!"
+    )
+
+
+def on_device(x: Any) -> bool:
+    """Whether ``x`` is a device tensor (a deferred CPU result is not read: reading would
+    compute it)."""
+    return (
+        isinstance(x, Tensor)
+        and type(x) is not LazyTensor
+        and isinstance(x._value, runtime.DEVICE_ARRAY_TYPES)
+    )
+
+
+def operands(args: Sequence[Any]) -> None:
+    """PyTorch's error if host tensors (other than 0-d ones, which PyTorch takes as scalars)
+    are mixed with device tensors (some operand is one)."""
+    for x in args:
+        if isinstance(x, Tensor) and not on_device(x) and x.dim():
+            raise device_mismatch("cuda:0", "cpu")
+
+
+def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any = None):
+    """``pointwise.apply`` for device operands; None if no operand is a device tensor."""
+    for x in args:  # the common answer first: no device operand, nothing to do
+        if isinstance(x, Tensor) and type(x) is not LazyTensor:
+            if not isinstance(x._value, np.ndarray):
+                break
+    else:
+        if out is None or isinstance(out, np.ndarray):
+            return None
+    operands(args)
+    args = [
+        x
+        if not isinstance(x, Tensor) or on_device(x)
+        else _make(runtime.to_device(x._value), x._dtype)
+        for x in args
+    ]
+    key = (op, out_dtype, *(x._dtype if isinstance(x, Tensor) else type(x) for x in args))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = P.Plan(op, args, out_dtype)
+        plan.node_cls = _device_node_class(plan.node_cls)
+    values, arrays, wants_grad = [], [], False
+    for x, w, m in zip(args, plan.wants, plan.smask, strict=True):
+        if m == "t":
+            v = x._value if x._dtype is w else runtime.cast(x._value, w.np)
+            arrays.append(v)
+            wants_grad = wants_grad or x._requires_grad
+        else:
+            v = plan.consts.get(x)
+            if v is None:
+                v = K.scalar(plan, w, x)
+        values.append(v)
+    shapes = tuple(tuple(a.shape) for a in arrays)
+    shape = P.broadcast_shape(list(shapes))
+    if out is None:
+        out = runtime.empty(shape, plan.odt.np)
+    elif tuple(out.shape) != shape:
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    nd = max(1, len(shape))
+    spec = _specs.get((plan.pid, nd))
+    if spec is None:  # rendering the expression is the slow part: once per plan and ndim
+        spec = P._forward_spec(plan.op, plan.smask, nd, False, plan.cdt.name, plan.odt.name)
+        _specs[(plan.pid, nd)] = spec
+    ops = dict(zip(ROLES, values, strict=False))
+    ops["out"] = out
+    render.run(spec, shape, ops)
+    if not (wants_grad and plan.records and GRAD.enabled):
+        return _make(out, plan.odt)
+    same = all(s == shape for s in shapes)
+    return P._record(plan, args, values, out, shape if same else shapes)
+
+
+def backward(op, smask, args, values, cdt, g, needs, out) -> list:
+    """The gradients of one elementwise op on the device (``pointwise._kernel_backward``'s
+    contract): one kernel from the op's backward description; broadcast inputs' gradients are
+    summed deterministically (see :func:`render.run`)."""
+    shape = tuple(out.shape)
+    garr = g._value if on_device(g) else runtime.to_device(g._value)
+    if garr.dtype != cdt.np:
+        garr = runtime.cast(garr, cdt.np)
+    modes, buffers, gdts = [], [], []
+    for x, need, v in zip(args, needs, values, strict=True):
+        if not need:
+            modes.append(None)
+            buffers.append(None)
+            gdts.append(None)
+            continue
+        gdts.append(x._dtype.name)
+        if tuple(v.shape) == shape:
+            modes.append(C.STORE)
+            buffers.append(runtime.empty(shape, x._dtype.np))
+        else:
+            modes.append(C.ACCUMULATE)
+            buffers.append(runtime.zeros(tuple(v.shape), x._dtype.np))
+    if out.size:
+        nd = max(1, len(shape))
+        key = (op.name, smask, tuple(modes), nd, cdt.name, tuple(gdts))
+        entry = _specs.get(key)
+        if entry is None:
+            entry = _specs[key] = P._backward_spec(
+                op, smask, tuple(modes), nd, False, cdt.name, tuple(gdts)
+            )
+        spec, order = entry
+        ops: dict[str, Any] = {"g": garr, "out": out}
+        ops.update(zip(ROLES, values, strict=False))
+        for role, b in zip(ROLES, buffers, strict=False):
+            if b is not None:
+                ops[f"g{role}"] = b
+        render.run(spec, shape, ops)
+    return [
+        None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
+        for i in P.edge_indices(op, smask)
+    ]
+
+
+def _device_node_class(cls: type) -> type:
+    """``cls`` (e.g. ``MulBackward0``) with its gradients computed by :func:`backward`."""
+    dev = _node_classes.get(cls)
+    if dev is None:
+        attrs = {"__slots__": (), "kernel_backward": staticmethod(backward), "on_device": True}
+        dev = _node_classes[cls] = type(cls.__name__, (cls,), attrs)
+    return dev

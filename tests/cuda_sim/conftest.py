@@ -1,0 +1,26 @@
+"""Device tests: run with a GPU, or in Numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``).
+
+The files are named ``cases_*.py`` so the plain ``pytest`` run over ``tests/`` (CPU, no
+simulator) does not collect them; ``tests/test_cuda_backend.py`` runs them in a subprocess
+with the simulator enabled, and on a GPU machine they run directly:
+``python -m pytest tests/cuda_sim/cases_*.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import jitgrad
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # op_cases
+
+
+@pytest.fixture(autouse=True)
+def _device() -> None:
+    if not jitgrad.cuda.is_available():
+        raise RuntimeError(
+            "the device tests need a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
+        )

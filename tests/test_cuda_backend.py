@@ -1,0 +1,104 @@
+"""The CUDA backend from the plain test run: the device tests (``tests/cuda_sim/``) in a
+subprocess with Numba's CUDA simulator, and the behaviour without any device.
+
+The simulator must be chosen before numba.cuda is first imported, and this process runs the
+CPU suite without it, so both checks run in fresh interpreters.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import jitgrad as torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(**changes: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def test_device_tests_pass_in_the_cuda_simulator() -> None:
+    files = sorted(str(p) for p in (ROOT / "tests" / "cuda_sim").glob("cases_*.py"))
+    assert len(files) >= 3
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider", *files],
+        cwd=ROOT,
+        env=_env(NUMBA_ENABLE_CUDASIM="1"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    tail = (proc.stdout + proc.stderr)[-6000:]
+    assert proc.returncode == 0, tail
+    assert " passed" in proc.stdout and "failed" not in proc.stdout, tail
+    assert int(proc.stdout.split(" passed")[0].split()[-1]) >= 160, tail
+
+
+NO_DEVICE = r"""
+import jitgrad as torch
+
+assert not torch.cuda.is_available() and torch.cuda.device_count() == 0
+x = torch.ones(2)
+for make in (lambda: x.to("cuda"), lambda: x.cuda(), lambda: torch.zeros(2, device="cuda"),
+             lambda: torch.nn.Linear(2, 2).cuda()):
+    try:
+        make()
+    except RuntimeError as e:
+        assert "Found no NVIDIA driver on your system" in str(e), e
+    else:
+        raise AssertionError("no error without a device")
+assert x.device == torch.device("cpu") and not x.is_cuda
+assert (x * 2).tolist() == [2.0, 2.0]
+print("ok")
+"""
+
+
+def test_without_a_device_cuda_raises_pytorchs_error() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_DEVICE],
+        cwd=ROOT,
+        env=_env(NUMBA_ENABLE_CUDASIM=None, CUDA_VISIBLE_DEVICES=""),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
+
+
+def test_dlpack_on_the_host_shares_memory_with_numpy() -> None:
+    t = torch.arange(4.0)
+    assert t.__dlpack_device__() == (1, 0)
+    a = np.from_dlpack(t)
+    assert np.shares_memory(a, t.numpy())
+    n = np.ones(3, np.float32)
+    u = torch.from_dlpack(n)
+    n[0] = 5.0
+    assert u.tolist() == [5.0, 1.0, 1.0] and u.dtype == torch.float32
+    v = torch.from_dlpack(t.__dlpack__())
+    t.add_(1)
+    assert v.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_torch_backends_flags_scripts_set() -> None:
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        assert torch.backends.cudnn.benchmark and torch.backends.cudnn.enabled
+        assert torch.backends.mps.is_available() is False
+        assert torch.backends.cudnn.is_available() is False
+    finally:
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cuda.matmul.allow_tf32 = False
