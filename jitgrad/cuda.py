@@ -46,6 +46,7 @@ def _backend() -> Any:
     """The backend's API module (imported here, lazily: see the module docstring)."""
     if not is_available():
         raise RuntimeError(NO_DRIVER)
+    # on demand: the backend imports numba.cuda, which import jitgrad must never do
     return importlib.import_module("jitgrad.backends.cuda.api")
 
 

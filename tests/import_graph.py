@@ -41,7 +41,16 @@ LAYERS: dict[str, int] = {
     "jitgrad.typeinfo": 0,
     "jitgrad.memory": 0,
     "jitgrad.launchlog": 0,
-    "jitgrad.cuda": 0,
+    # device backends: the switch every CPU path reads (one attribute) and torch.backends'
+    # flags at the bottom; the device's memory, math and kernels beside the CPU kernels
+    "jitgrad.backends": 0,
+    "jitgrad.backends.cuda.render": 2,  # the CUDA renderer of fusion's kernel descriptions
+    "jitgrad.backends.cuda.elementwise": 4,  # device dispatch, beside the CPU front end
+    "jitgrad.backends.cuda.native": 4,
+    "jitgrad.backends.cuda.rows": 4,
+    "jitgrad.backends.dlpack": 4,
+    "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
+    "jitgrad.backends.cuda.api": 5,
     "jitgrad.nn._kernels": 0,
     # op declarations
     "jitgrad.ops": 1,
@@ -65,6 +74,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.sampling": 4,
     "jitgrad._printing": 4,
     "jitgrad.linalg": 4,
+    "jitgrad.cuda": 4,  # torch.cuda: device queries over the tensor API
     "jitgrad.profiler": 4,
     "jitgrad.progress": 4,
     # nn, optim and everything built on the public API

@@ -41,14 +41,14 @@ def _sgd(p, g, b, n, use_buf, first, lr, momentum, undamped, weight_decay, neste
 
 
 @cuda.jit
-def _adam(p, g, m, v, vmax, n, step_size, bc2, sign, decay, wd, w1, beta2, eps, amsgrad):
+def _adam(p, g, m, v, vmax, n, step_size, bc2, sign, decay, wd, w1, beta2, w2, eps, amsgrad):
     # PyTorch's Adam/AdamW for one parameter (see jitgrad.kernels.cpu.optim.adam_step)
     one = w1 - w1 + 1
     low = w1 < one / 2
     j = np.int64(cuda.grid(1))
     step = np.int64(cuda.gridsize(1))
     while j < n:
-        pj, mj, vj = _adam_moments(p, g, m, v, j, sign, decay, wd, w1, low, one, beta2)
+        pj, mj, vj = _adam_moments(p, g, m, v, j, sign, decay, wd, w1, low, one, beta2, w2)
         if amsgrad:
             if vj > vmax[j] or vj != vj:
                 vmax[j] = vj
@@ -72,16 +72,16 @@ def sgd_step(params, grads, bufs, has_buf, lr, momentum, undamped, wd, nesterov,
 
 
 def adam_step(
-    params, grads, exp_avgs, exp_avg_sqs, max_sqs, step_sizes, bc2_sqrts, beta1, beta2, eps,
+    params, grads, exp_avgs, exp_avg_sqs, max_sqs, step_sizes, bc2_sqrts, w1, beta2, w2, eps,
     weight_decay, decay, amsgrad, maximize,
 ):  # fmt: skip
-    one = beta1 - beta1 + 1
+    one = w1 - w1 + 1
     sign = -one if maximize else one
     for i, p in enumerate(params):
         blocks, threads = runtime.launch_config(p.size)
         _adam[blocks, threads](
             p, grads[i], exp_avgs[i], exp_avg_sqs[i], max_sqs[i], p.size, step_sizes[i],
-            bc2_sqrts[i], sign, decay, weight_decay, one - beta1, beta2, eps, amsgrad,
+            bc2_sqrts[i], sign, decay, weight_decay, w1, beta2, w2, eps, amsgrad,
         )  # fmt: skip
 
 
