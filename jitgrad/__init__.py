@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, linalg, random
+from . import autograd, cuda, linalg, random, special
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -65,6 +65,8 @@ from .ops.linalg import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
+from .ops.special import *  # noqa: F403
+from .ops.special import expression_functions as _special_namespace
 from .ops.stats import *  # noqa: F403
 from .ops.structure import *  # noqa: F403
 from .random import (
@@ -167,6 +169,7 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
+        **_special_namespace(),
     }
 
 

@@ -17,7 +17,17 @@ from .autograd.grad_mode import STATE
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
 from .ops import functions as F
-from .ops import index_extra, indexing, linalg, movement, reduce, sorting, stats, structure
+from .ops import (
+    index_extra,
+    indexing,
+    linalg,
+    movement,
+    reduce,
+    sorting,
+    special,
+    stats,
+    structure,
+)
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
@@ -362,7 +372,7 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
+    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra, special)
     for module in modules:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)

@@ -376,4 +376,7 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "fmod": {"tt": "FmodBackward1"},
     "remainder": {"tt": "RemainderBackward1"},
     "lerp": {"ttt": "LerpBackward1"},
+    "copysign": {"ts": "CopysignBackward1"},
 }
+
+from . import elementwise_special  # noqa: E402, F401 - the special functions' declarations

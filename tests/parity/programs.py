@@ -939,12 +939,7 @@ KNOWN: dict[str, str] = {
     "node_linalg_torch_cdist_x_x": "cdist is composed (PyTorch: CdistBackward0)",
 }
 for _slug in (
-    "move_x_unfold_1_2_1 pointwise_y_lgamma pointwise_y_digamma pointwise_x_nan_to_num "
-    "pointwise_x_deg2rad pointwise_x_rad2deg pointwise_x_erfinv_if_False_else_x_div_3_erfinv "
-    "pointwise_x_sinc pointwise_x_fmax_y pointwise_x_fmin_y pointwise_x_float_power_2 "
-    "pointwise_x_positive pointwise_x_i0 pointwise_x_copysign_y pointwise_x_heaviside_y "
-    "pointwise_x_polygamma_1_if_False_else_y_polygamma_1 "
-    "pointwise_x_mvlgamma_1_if_False_else_y_mvlgamma_1 nn_F_rrelu_x_training_False "
+    "move_x_unfold_1_2_1 nn_F_rrelu_x_training_False "
     "nn_F_group_norm_x_None_1 nn_F_instance_norm_x_None "
     "nn_F_local_response_norm_x_None_2 "
     "nn_F_pixel_shuffle_x_reshape_1_4_1_1_if_False_else_torch_ones_1 "

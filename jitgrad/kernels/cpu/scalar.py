@@ -9,6 +9,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
+    digamma,
+    erfinv,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    mvdigamma,
+    mvlgamma,
+    polygamma,
+    sinc,
+    trigamma,
+)
+
 
 @njit(inline="always")
 def maximum(a, b):  # elementwise max that propagates NaN from either side, like torch.maximum

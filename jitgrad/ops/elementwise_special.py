@@ -1,0 +1,125 @@
+"""Elementwise declarations for torch's special functions and the rest of its pointwise
+math (lgamma, digamma, polygamma, erfinv, Bessel i0/i1, sinc, fmax, copysign ...).
+
+Same language as :mod:`.elementwise`; the scalar special functions themselves are
+``jitgrad/kernels/cpu/special.py`` (reached as ``_k.<name>`` in generated kernels).
+Derivatives follow PyTorch's ``derivatives.yaml``. Scalar parameters (polygamma's order,
+mvlgamma's dimension, nan_to_num's replacements) are inputs ``b`` and ``c``, never
+differentiated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..kernels.cpu import special as S
+from .registry import FLOAT, defop
+
+
+def _vec(fn, *fixed):
+    """A numpy reference from a scalar function (the tests' forward comparison)."""
+    return lambda *arrays: np.vectorize(lambda *xs: fn(*xs, *fixed), otypes=[np.float64])(*arrays)
+
+
+_PI = "3.141592653589793"
+
+defop("lgamma", "lgamma(a)", ("g * digamma(a)",), _vec(math.lgamma), result=FLOAT)
+defop("digamma", "digamma(a)", ("g * trigamma(a)",), _vec(S.digamma), result=FLOAT)
+defop(  # b = n, the order (an integer)
+    "polygamma",
+    "polygamma(b, a)",
+    ("g * polygamma(b + 1, a)", None),
+    lambda a, b: _vec(S.polygamma)(b, a),
+    result=FLOAT,
+)
+defop(  # b = p, the dimension
+    "mvlgamma",
+    "mvlgamma(a, b)",
+    ("g * mvdigamma(a, b)", None),
+    _vec(S.mvlgamma),
+    result=FLOAT,
+)
+defop(
+    "erfinv",
+    "erfinv(a)",
+    ("g * 0.886226925452758 * exp(out * out)",),  # sqrt(pi) / 2 * exp(erfinv(x)^2)
+    _vec(S.erfinv),
+    result=FLOAT,
+)
+defop("i0", "i0(a)", ("g * i1(a)",), _vec(S.i0), result=FLOAT, node="I0Backward0")
+defop(
+    "special_i0e",
+    "i0e(a)",
+    ("g * (i1e(a) - sign(a) * out)",),
+    _vec(S.i0e),
+    result=FLOAT,
+    node="SpecialI0EBackward0",
+)
+defop(
+    "special_i1",
+    "i1(a)",
+    ("where(a == 0, 0.5 * g, g * (i0(a) - out / a))",),
+    _vec(S.i1),
+    result=FLOAT,
+    node="SpecialI1Backward0",
+)
+defop(
+    "special_i1e",
+    "i1e(a)",
+    ("where(a == 0, 0.5 * g, g * (i0e(a) - out * (sign(a) + 1 / a)))",),
+    _vec(S.i1e),
+    result=FLOAT,
+    node="SpecialI1EBackward0",
+)
+defop(
+    "sinc",
+    "sinc(a)",
+    (f"where(a == 0, 0 * g, g * ({_PI} * a * cos({_PI} * a) - sin({_PI} * a)) / ({_PI} * a * a))",),
+    _vec(S.sinc),
+    result=FLOAT,
+)
+defop(
+    "deg2rad",
+    "a * 0.017453292519943295",
+    ("g * 0.017453292519943295",),
+    np.deg2rad,
+    result=FLOAT,
+    node="Deg2RadBackward0",
+)
+defop(
+    "rad2deg",
+    "a * 57.29577951308232",
+    ("g * 57.29577951308232",),
+    np.rad2deg,
+    result=FLOAT,
+    node="Rad2DegBackward0",
+)
+defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see ops/special.py)
+    "nan_to_num",
+    "where(isnan(a), b, where(isinf(a), where(a > 0, c, -c), a))",
+    ("where(isfinite(a), g, 0)", None, None),
+    lambda a, b, c: np.nan_to_num(a, nan=b, posinf=c, neginf=-c),
+    node="NanToNumBackward0",
+)
+# the NaN-ignoring max/min; ties send the whole gradient to the first operand, as PyTorch
+defop(
+    "fmax",
+    "where(logical_or(a >= b, isnan(b)), a, b)",
+    ("where(logical_or(a >= b, isnan(b)), g, 0)", "where(logical_or(a >= b, isnan(b)), 0, g)"),
+    np.fmax,
+)
+defop(
+    "fmin",
+    "where(logical_or(a <= b, isnan(b)), a, b)",
+    ("where(logical_or(a <= b, isnan(b)), g, 0)", "where(logical_or(a <= b, isnan(b)), 0, g)"),
+    np.fmin,
+)
+defop(
+    "copysign",
+    "copysign(a, b)",
+    ("where(a == 0, 0 * g, g * out / a)", "0 * g"),
+    np.copysign,
+    result=FLOAT,
+)
