@@ -62,6 +62,8 @@ from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
 from .ops.index_extra import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
+from .ops.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
+from .ops.linalg_spectral import svd_torch as svd
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
@@ -90,6 +92,7 @@ half = float32
 cfloat = None
 
 _bind()
+globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).

@@ -21,6 +21,8 @@ from .ops import (
     index_extra,
     indexing,
     linalg,
+    linalg_decomp,
+    linalg_spectral,
     movement,
     reduce,
     sorting,
@@ -372,7 +374,19 @@ def bind() -> None:
         setattr(Tensor, name + "_", F.unary_(name))
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
-    modules = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra, special)
+    modules = (
+        reduce,
+        linalg,
+        linalg_decomp,
+        linalg_spectral,
+        movement,
+        indexing,
+        sorting,
+        stats,
+        structure,
+        index_extra,
+        special,
+    )
     for module in modules:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)

@@ -440,3 +440,13 @@ def test_special_aliases_compute_the_same():
     np.testing.assert_array_equal(
         jitgrad.special.softmax(x, 0).numpy(), jitgrad.softmax(x, 0).numpy()
     )
+
+
+def test_where_differentiates_twice():
+    """create_graph through where keeps its condition boolean (it was cast to the compute
+    dtype, and the second backward refused it)."""
+    x = jitgrad.tensor([1.0, -2.0], requires_grad=True)
+    y = jitgrad.where(x > 0, x * x, x * 3)
+    (g,) = jitgrad.autograd.grad(y.sum(), x, create_graph=True)
+    assert g.tolist() == [2.0, 3.0]
+    assert jitgrad.autograd.grad(g.sum(), x)[0].tolist() == [2.0, 0.0]

@@ -943,11 +943,7 @@ for _slug in (
     "nn_F_group_norm_x_None_1 nn_F_instance_norm_x_None "
     "nn_F_local_response_norm_x_None_2 "
     "nn_F_pixel_shuffle_x_reshape_1_4_1_1_if_False_else_torch_ones_1 "
-    "nn_F_multi_margin_loss_x_torch_tensor_0_2 linalg_m_inverse linalg_m_det "
-    "linalg_torch_linalg_solve_m_torch_ones_2 linalg_torch_linalg_cholesky_m linalg_m_logdet "
-    "linalg_torch_kron_m_m linalg_torch_baddbmm_torch_ones_1_2_2_x_None_x_t_None "
-    "linalg_torch_linalg_slogdet_m_1 linalg_torch_linalg_eigh_m_0 linalg_torch_linalg_qr_m_1 "
-    "linalg_torch_linalg_svdvals_m"
+    "nn_F_multi_margin_loss_x_torch_tensor_0_2"
 ).split():
     KNOWN["node_" + _slug] = _MISSING
 
