@@ -29,6 +29,7 @@ from .ops import (
     special,
     stats,
     structure,
+    unfold,
 )
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import apply_inplace, check_inplace, run
@@ -386,6 +387,7 @@ def bind() -> None:
         structure,
         index_extra,
         special,
+        unfold,
     )
     for module in modules:
         for name, fn in getattr(module, "METHODS", {}).items():

@@ -1,5 +1,5 @@
 """Programs for torch.linalg's inverses, solves and factorizations (and kron, baddbmm),
-each run under real PyTorch once (``tests/linalg_record.py`` -> ``linalg_expected.json``)
+each run under real PyTorch once (``tests/ops_record.py`` -> ``linalg_expected.json``)
 and under jitgrad by ``tests/test_linalg_decomp.py``, encoded by ``tests/parity/harness.py``.
 
 Each program leaves ``result``: values, node names, gradients (a weighted sum backward), or

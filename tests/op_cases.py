@@ -214,6 +214,12 @@ CASES: list[OpCase] = [
         lambda a: np.maximum(a, 0) + 0.2 * np.minimum(a, 0),
         U,
     ),
+    OpCase(  # eval: the mean slope 0.2
+        "rrelu",
+        lambda t, a: t.nn.functional.rrelu(a, 0.1, 0.3),
+        lambda a: np.maximum(a, 0) + 0.2 * np.minimum(a, 0),
+        U,
+    ),
     OpCase(
         "hardtanh",
         lambda t, a: t.nn.functional.hardtanh(a, -0.5, 1.2),

@@ -1,6 +1,6 @@
 """torch.linalg's inverses, solves and factorizations, kron and baddbmm: values, node names,
 gradients and errors as PyTorch 2.13 recorded them (``tests/linalg_cases.py``, recorded by
-``tests/linalg_record.py``), float32 and float64; gradcheck and gradgradcheck in float64.
+``tests/ops_record.py``), float32 and float64; gradcheck and gradgradcheck in float64.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ PROGRAMS = programs()
 
 
 def test_every_program_is_recorded():
-    assert set(PROGRAMS) == set(EXPECTED), "rerun tests/linalg_record.py under PyTorch"
+    assert set(PROGRAMS) == set(EXPECTED), "rerun tests/ops_record.py under PyTorch"
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))

@@ -915,7 +915,6 @@ NODES = [
 
 PROGRAMS.extend(NODES)
 
-_MISSING = "op not implemented in jitgrad"
 #: Known differences, each with its reason (see the module docstring: strict xfails).
 KNOWN: dict[str, str] = {
     "inference_tensor_version": "jitgrad has no inference-tensor flag (a per-op thread-local "
@@ -938,14 +937,6 @@ KNOWN: dict[str, str] = {
     "LinalgVectorNormBackward0 (PyTorch: NormBackward1)",
     "node_linalg_torch_cdist_x_x": "cdist is composed (PyTorch: CdistBackward0)",
 }
-for _slug in (
-    "move_x_unfold_1_2_1 nn_F_rrelu_x_training_False "
-    "nn_F_group_norm_x_None_1 nn_F_instance_norm_x_None "
-    "nn_F_local_response_norm_x_None_2 "
-    "nn_F_pixel_shuffle_x_reshape_1_4_1_1_if_False_else_torch_ones_1 "
-    "nn_F_multi_margin_loss_x_torch_tensor_0_2"
-).split():
-    KNOWN["node_" + _slug] = _MISSING
 
 PROGRAMS = [Program(p.name, p.code, p.rtol, p.atol, KNOWN.get(p.name, p.xfail)) for p in PROGRAMS]
 assert set(KNOWN) <= {p.name for p in PROGRAMS}, set(KNOWN) - {p.name for p in PROGRAMS}
