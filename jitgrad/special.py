@@ -31,6 +31,12 @@ i0 = S.i0
 i0e = S.i0e
 i1 = S.i1
 i1e = S.i1e
+ndtr = S.ndtr
+ndtri = S.ndtri
+log_ndtr = S.log_ndtr
+erfcx = S.erfcx
+entr = S.entr
+xlog1py = S.xlog1py
 logsumexp = _reduce.logsumexp
 
 
@@ -49,8 +55,10 @@ def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noq
 
 __all__ = [
     "digamma",
+    "entr",
     "erf",
     "erfc",
+    "erfcx",
     "erfinv",
     "exp2",
     "expit",
@@ -61,15 +69,19 @@ __all__ = [
     "i1",
     "i1e",
     "log1p",
+    "log_ndtr",
     "log_softmax",
     "logit",
     "logsumexp",
     "multigammaln",
+    "ndtr",
+    "ndtri",
     "polygamma",
     "psi",
     "round",
     "sinc",
     "softmax",
+    "xlog1py",
     "xlogy",
 ]
 

@@ -103,6 +103,23 @@ def _erfinv(a):
     return np.vectorize(one, otypes=[np.float64])(a)
 
 
+def _ndtr(a):
+    return 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-np.asarray(a) / math.sqrt(2))
+
+
+def _ndtri(a):
+    """Bisection on ndtr (80 halvings of [-10, 10])."""
+
+    def one(p):
+        lo, hi = -10.0, 10.0
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if 0.5 * math.erfc(-mid / math.sqrt(2)) < p else (lo, mid)
+        return (lo + hi) / 2
+
+    return np.vectorize(one, otypes=[np.float64])(a)
+
+
 def _bessel(nu, scaled=False):
     """I_nu(x) = (1/pi) int_0^pi exp(x cos t) cos(nu t) dt by the trapezoidal rule, exact to
     rounding for this periodic integrand with 200 points."""
@@ -453,6 +470,34 @@ CASES += [
         np.copysign,
         B,
         extra_shape_sets=BROADCAST_BINARY,
+    ),
+]
+
+CASES += [
+    OpCase("special_ndtr", lambda t, a: t.special.ndtr(a), _ndtr, U, low=-3, high=3),
+    OpCase("special_ndtri", lambda t, a: t.special.ndtri(a), _ndtri, U, low=0.05, high=0.95),
+    OpCase(
+        "special_log_ndtr",
+        lambda t, a: t.special.log_ndtr(a),
+        lambda a: np.log(_ndtr(a)),
+        U,
+        low=-3,
+        high=3,
+    ),
+    OpCase(
+        "special_erfcx",
+        lambda t, a: t.special.erfcx(a),
+        lambda a: np.exp(a * a) * np.vectorize(math.erfc, otypes=[np.float64])(a),
+        U,
+    ),
+    OpCase("special_entr", lambda t, a: t.special.entr(a), lambda a: -a * np.log(a), U, **POS),
+    OpCase(
+        "special_xlog1py",
+        lambda t, a, b: t.special.xlog1py(a, b),
+        lambda a, b: a * np.log1p(b),
+        B,
+        **POS,
+        extra_shape_sets=BROADCAST_BINARY[:1],
     ),
 ]
 

@@ -450,3 +450,158 @@ def test_where_differentiates_twice():
     (g,) = jitgrad.autograd.grad(y.sum(), x, create_graph=True)
     assert g.tolist() == [2.0, 3.0]
     assert jitgrad.autograd.grad(g.sum(), x)[0].tolist() == [2.0, 0.0]
+
+
+NORMAL_P = [0.0, 1e-300, 1e-20, 1e-05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.9999999999, 1.0, 1.5, math.nan]
+NORMAL_X = [
+    -1000.0,
+    -40.0,
+    -30.0,
+    -10.0,
+    -1.0,
+    -0.0,
+    0.5,
+    3.0,
+    10.0,
+    26.0,
+    30.0,
+    100000.0,
+    math.inf,
+    -math.inf,
+    math.nan,
+]
+# Printed by PyTorch 2.13 (float64) at the points above ("inf"/"nan" spelled as strings).
+NORMAL = {
+    "ndtri": [
+        "-inf",
+        -37.0470962993612,
+        -9.262340089798409,
+        -4.264890793922825,
+        -1.2815515655446004,
+        -0.5244005127080409,
+        0.0,
+        0.5244005127080407,
+        1.2815515655446004,
+        6.361340889697422,
+        "inf",
+        "nan",
+        "nan",
+    ],
+    "ndtr": [
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.15865525393145702,
+        0.5,
+        0.6914624612740131,
+        0.9986501019683699,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        0.0,
+        "nan",
+    ],
+    "log_ndtr": [
+        -500007.8266948122,
+        -804.6084420137539,
+        -454.32124395634327,
+        -53.23128515051248,
+        -1.841021645009264,
+        -0.6931471805599453,
+        -0.36894641528865635,
+        -0.0013508099647481923,
+        -7.619853024160498e-24,
+        -2.476063315503133e-149,
+        -4.906713927148024e-198,
+        -0.0,
+        -0.0,
+        "-inf",
+        "nan",
+    ],
+    "erfcx": [
+        "inf",
+        "inf",
+        "inf",
+        5.376234283632271e43,
+        5.008980080762283,
+        1.0,
+        0.6156903441929258,
+        0.17900115118138998,
+        0.05614099274382259,
+        0.02168358485056291,
+        0.018795888861416754,
+        5.6418958351954685e-06,
+        0.0,
+        "inf",
+        "nan",
+    ],
+    "entr": [
+        "-inf",
+        "-inf",
+        "-inf",
+        "-inf",
+        "-inf",
+        0.0,
+        0.34657359027997264,
+        -3.295836866004329,
+        -23.02585092994046,
+        -84.71050998855854,
+        -102.03592144986466,
+        -1151292.546497023,
+        "-inf",
+        "-inf",
+        "nan",
+    ],
+}
+XLOG1PY = [
+    "nan",
+    "nan",
+    "-inf",
+    -115.1293546492023,
+    -3.4339872044851463,
+    0.0,
+    1.1989476363991853,
+    4.1588830833596715,
+    4.054651081081644,
+    -0.0,
+    "-inf",
+    "nan",
+    "nan",
+    "nan",
+    "nan",
+]
+
+
+@pytest.mark.parametrize("name", sorted(NORMAL))
+def test_normal_distribution_functions_match_pytorch(name):
+    points = NORMAL_P if name == "ndtri" else NORMAL_X
+    x = jitgrad.tensor(points, dtype=jitgrad.float64)
+    got = getattr(jitgrad.special, name)(x).numpy()
+    np.testing.assert_allclose(got, _floats(NORMAL[name]), rtol=1e-14, atol=0)
+
+
+def test_xlog1py_matches_pytorch():
+    x = jitgrad.tensor(NORMAL_X, dtype=jitgrad.float64)
+    got = jitgrad.special.xlog1py(x, x.flip(0)).numpy()
+    np.testing.assert_allclose(got, _floats(XLOG1PY), rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "fn", "low", "high"),
+    [
+        ("ndtr", lambda x: jitgrad.special.ndtr(x), -3.0, 3.0),
+        ("ndtri", lambda x: jitgrad.special.ndtri(x), 0.05, 0.95),
+        ("log_ndtr", lambda x: jitgrad.special.log_ndtr(x), -8.0, 3.0),
+        ("erfcx", lambda x: jitgrad.special.erfcx(x), -2.0, 30.0),
+        ("entr", lambda x: jitgrad.special.entr(x), 0.1, 3.0),
+        ("xlog1py", lambda x: jitgrad.special.xlog1py(x, x.flip(0) + 1.0), 0.1, 3.0),
+    ],
+)
+def test_normal_functions_gradcheck_float64(name, fn, low, high):
+    values = np.random.default_rng(9).uniform(low, high, 5)
+    x = jitgrad.tensor(values, dtype=jitgrad.float64, requires_grad=True)
+    assert gradcheck(fn, (x,), eps=1e-6, atol=1e-7, rtol=1e-5)
+    assert gradgradcheck(fn, (x,), eps=1e-6, atol=1e-6, rtol=1e-4)

@@ -123,3 +123,57 @@ defop(
     np.copysign,
     result=FLOAT,
 )
+
+# ---- the normal distribution and entropy (torch.special) -----------------------------------
+defop(  # PyTorch computes it as (1 + erf(x / sqrt 2)) * 0.5: the node is that last product's
+    "special_ndtr",
+    "(1 + erf(a * 0.7071067811865476)) * 0.5",
+    ("g * 0.3989422804014327 * exp(-0.5 * (a * a))",),
+    lambda a: 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-a * 0.7071067811865476),
+    result=FLOAT,
+    node="MulBackward1",
+)
+defop(
+    "special_ndtri",
+    "ndtri(a)",
+    ("g * 2.5066282746310002 * exp(0.5 * (out * out))",),  # sqrt(2 pi) / phi(out)
+    _vec(S.ndtri),
+    result=FLOAT,
+    node="SpecialNdtriBackward0",
+)
+defop(
+    "special_log_ndtr",
+    "log_ndtr(a)",
+    ("g * 0.3989422804014327 * exp(-(out + 0.5 * (a * a)))",),
+    _vec(S.log_ndtr),
+    result=FLOAT,
+    node="SpecialLogNdtrBackward0",
+)
+defop(
+    "special_erfcx",
+    "erfcx(a)",
+    ("g * (2 * a * out - 1.1283791670955126)",),
+    _vec(S.erfcx),
+    result=FLOAT,
+    node="SpecialErfcxBackward0",
+)
+defop(  # -x log x; 0 at 0; -inf below 0 (log(0 * sign(a)) there: log(-0.0))
+    "special_entr",
+    "where(a > 0, -a * log(a), where(a == 0, 0 * a, log(0 * sign(a))))",
+    ("g * -(1 + log(a))",),
+    lambda a: np.where(a > 0, -a * np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0, -np.inf)),
+    result=FLOAT,
+    node="SpecialEntrBackward0",
+)
+defop(  # x log1p(y), 0 where x == 0 unless y is NaN
+    "special_xlog1py",
+    "where(isnan(b), b, where(a == 0, 0, a * log1p(b)))",
+    (
+        "where(logical_and(a == 0, b <= -1), 0,"
+        " where(isnan(b), b, where(g == 0, 0, g * log1p(b))))",
+        "g * a / (b + 1)",
+    ),
+    lambda a, b: np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log1p(b))),
+    result=FLOAT,
+    node="SpecialXlog1PyBackward0",
+)

@@ -75,6 +75,9 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "i1": {"*": "_k.i1({0})"},
     "i1e": {"*": "_k.i1e({0})"},
     "sinc": {"*": "_k.sinc({0})"},
+    "ndtri": {"*": "_k.ndtri({0})"},
+    "log_ndtr": {"*": "_k.log_ndtr({0})"},
+    "erfcx": {"*": "_k.erfcx({0})"},
     "copysign": {"*": "math.copysign({0}, {1})"},
     # a / b rounded toward zero: trunc of the rounded quotient for floats (PyTorch's
     # std::trunc(a / b)), exact C division for integers (no float round trip)

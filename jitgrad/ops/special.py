@@ -35,6 +35,12 @@ rad2deg = F._unary("rad2deg")
 i0e = F._unary("special_i0e")
 i1 = F._unary("special_i1")
 i1e = F._unary("special_i1e")
+ndtr = F._unary("special_ndtr")
+ndtri = F._unary("special_ndtri")
+log_ndtr = F._unary("special_log_ndtr")
+erfcx = F._unary("special_erfcx")
+entr = F._unary("special_entr")
+xlog1py = F._binary("special_xlog1py")
 fmax = F._binary("fmax")
 fmin = F._binary("fmin")
 copysign = F._binary("copysign")
@@ -173,6 +179,9 @@ def expression_functions() -> dict[str, Any]:
         "i1e": i1e,
         "sinc": sinc,
         "copysign": copysign,
+        "ndtri": ndtri,
+        "log_ndtr": log_ndtr,
+        "erfcx": erfcx,
     }
 
 

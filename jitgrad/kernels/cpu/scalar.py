@@ -11,13 +11,16 @@ from numba import njit
 
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     digamma,
+    erfcx,
     erfinv,
     i0,
     i0e,
     i1,
     i1e,
+    log_ndtr,
     mvdigamma,
     mvlgamma,
+    ndtri,
     polygamma,
     sinc,
     trigamma,

@@ -186,22 +186,17 @@ def mvdigamma(x, p):
 
 
 @njit(error_model="numpy")
-def erfinv(y):
-    """The inverse of erf on (-1, 1); +-inf at +-1, NaN outside.
+def _inverse_erf(ay, q):
+    """x >= 0 with erf(x) = ay, given ``q = 1 - ay`` computed exactly by the caller (it
+    carries the digits near 1 that ``ay`` itself has lost).
 
     Method: M. Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): a
     polynomial in ``w = -log(1 - y^2)`` (two branches, ~1e-7 relative in the middle, ~1e-3
-    in the far tails), then Newton steps (each doubles the correct digits) on ``erf(x) - y``,
-    or on ``log(erfc|x|) - log(1 - |y|)`` for |y| > 1/2, until a step is below rounding.
+    in the tails; below q = 1e-10 the asymptotic ``erfc x ~ exp(-x^2) / (x sqrt pi)``
+    solved by fixed-point steps instead), then Newton steps (each doubles the correct digits) on ``erf(x) - y``,
+    or on ``log(erfc x) - log(q)`` for y > 1/2, until a step is below rounding.
     """
-    y = float(y)
-    if y != y or y < -1.0 or y > 1.0:
-        return _NAN
-    if y == 1.0:
-        return _INF
-    if y == -1.0:
-        return -_INF
-    w = -math.log((1.0 - y) * (1.0 + y))
+    w = -math.log(q * (2.0 - q))
     if w < 5.0:
         w -= 2.5
         p = 2.81022636e-08
@@ -224,23 +219,97 @@ def erfinv(y):
         p = 0.00943887047 + p * w
         p = 1.00167406 + p * w
         p = 2.83297682 + p * w
-    x = p * y
-    # Newton on erf(x) = y in the middle; in the tails on log(erfc(|x|)) = log(1 - |y|),
-    # nearly linear in x^2 there, so it converges where the tiny slope of erf would not
-    ay = abs(y)
-    ax = abs(x)
-    target = math.log1p(-ay)
+    x = p * ay
+    if q < 1e-10:  # past the polynomial's range: erfc(x) ~ exp(-x^2) / (x sqrt(pi)), solved
+        x = math.sqrt(-math.log(q))
+        for _ in range(3):
+            x = math.sqrt(-math.log(q * 1.7724538509055159 * x))
+    target = math.log(q)
     for _ in range(8):
         if ay > 0.5:
-            c = math.erfc(ax)
-            step = (math.log(c) - target) * c / (-1.1283791670955126 * math.exp(-ax * ax))
+            c = math.erfc(x)
+            step = (math.log(c) - target) * c / (-1.1283791670955126 * math.exp(-x * x))
         else:
-            step = (math.erf(ax) - ay) / (1.1283791670955126 * math.exp(-ax * ax))
-        ax -= step
-        if abs(step) <= 1e-16 * ax:
+            step = (math.erf(x) - ay) / (1.1283791670955126 * math.exp(-x * x))
+        x -= step
+        if abs(step) <= 1e-16 * x:
             break
-    return math.copysign(ax, y)
     return x
+
+
+@njit(error_model="numpy")
+def erfinv(y):
+    """The inverse of erf on (-1, 1); +-inf at +-1, NaN outside (see ``_inverse_erf``)."""
+    y = float(y)
+    if y != y or y < -1.0 or y > 1.0:
+        return _NAN
+    if y == 1.0:
+        return _INF
+    if y == -1.0:
+        return -_INF
+    if y == 0.0:
+        return y
+    ay = abs(y)
+    return math.copysign(_inverse_erf(ay, 1.0 - ay), y)
+
+
+@njit(error_model="numpy")
+def ndtri(p):
+    """The standard normal quantile: ``x`` with ``Phi(x) = p``, i.e. ``-sqrt(2)
+    erfcinv(2p)``, with ``2p`` (or ``2(1 - p)``) handed to ``_inverse_erf`` exactly so tiny
+    tail probabilities keep their digits."""
+    p = float(p)
+    if p != p or p < 0.0 or p > 1.0:
+        return _NAN
+    if p == 0.0:
+        return -_INF
+    if p == 1.0:
+        return _INF
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        q = 2.0 * p
+        return -1.4142135623730951 * _inverse_erf(1.0 - q, q)
+    q = 2.0 * (1.0 - p)
+    return 1.4142135623730951 * _inverse_erf(1.0 - q, q)
+
+
+@njit(error_model="numpy")
+def erfcx(x):
+    """``exp(x^2) erfc(x)``: the product directly below x = 25, the asymptotic series
+    ``1/(x sqrt(pi)) sum (-1)^k (2k-1)!! / (2x^2)^k`` above (erfc underflows there); for
+    negative x, ``2 exp(x^2) - erfcx(-x)``."""
+    x = float(x)
+    if x != x:
+        return _NAN
+    if x < 0.0:
+        if x < -26.7:
+            return _INF
+        return 2.0 * math.exp(x * x) - erfcx(-x)
+    if x < 25.0:
+        return math.exp(x * x) * math.erfc(x)
+    if x == _INF:
+        return 0.0
+    z = 1.0 / (2.0 * x * x)
+    total = 1.0
+    term = 1.0
+    for k in range(1, 12):
+        term *= -(2.0 * k - 1.0) * z
+        total += term
+    return total / (x * 1.7724538509055159)
+
+
+@njit(error_model="numpy")
+def log_ndtr(x):
+    """``log Phi(x)``: ``log1p(-Phi(-x))`` above 0 (Phi near 1), ``log(erfcx(-x/sqrt 2) / 2)
+    - x^2 / 2`` below, finite far into the left tail."""
+    x = float(x)
+    if x != x:
+        return _NAN
+    if x > 0.0:
+        return math.log1p(-0.5 * math.erfc(x * 0.7071067811865476))
+    t = -x * 0.7071067811865476
+    return math.log(0.5 * erfcx(t)) - t * t
 
 
 @njit(error_model="numpy")
@@ -361,13 +430,16 @@ def sinc(x):
 
 __all__ = [
     "digamma",
+    "erfcx",
     "erfinv",
     "i0",
     "i0e",
     "i1",
     "i1e",
+    "log_ndtr",
     "mvdigamma",
     "mvlgamma",
+    "ndtri",
     "polygamma",
     "sinc",
     "trigamma",
