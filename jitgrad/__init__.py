@@ -63,6 +63,7 @@ from .ops.index_extra import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
+from .ops.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
 from .ops.linalg_spectral import svd_torch as svd
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
@@ -93,6 +94,7 @@ cfloat = None
 
 _bind()
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
+globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).

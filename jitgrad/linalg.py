@@ -17,6 +17,16 @@ from .ops import functions as F
 from .ops import movement as M
 from .ops.linalg import matmul
 from .ops.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
+from .ops.linalg_extra import linalg_diagonal as diagonal
+from .ops.linalg_extra import (
+    lstsq,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    pinv,
+    solve_triangular,
+    vecdot,
+)
 from .ops.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _vector_norm
@@ -106,6 +116,16 @@ def norm(
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
+def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
+    """The condition number: largest over smallest singular value (``p`` None, 2; -2 the
+    inverse ratio), else ``matrix_norm(A, p) * matrix_norm(inv(A), p)``."""
+    if p is None or p in (2, -2):
+        s = svdvals(A)
+        hi, lo = M.narrow(s, -1, 0, 1), M.narrow(s, -1, s.shape[-1] - 1, 1)
+        return M.squeeze(hi / lo if p != -2 else lo / hi, -1)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  # noqa: N803
     """``(inverse, info)``; jitgrad raises on a singular matrix whatever ``check_errors``."""
     out = inv(A)
@@ -141,20 +161,29 @@ __all__ = [
     "LinAlgError",
     "cholesky",
     "cholesky_ex",
+    "cond",
     "det",
+    "diagonal",
     "eigh",
     "eigvalsh",
     "inv",
     "inv_ex",
+    "lstsq",
     "matmul",
     "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
     "norm",
+    "pinv",
     "qr",
     "slogdet",
     "solve",
     "solve_ex",
+    "solve_triangular",
     "svd",
     "svdvals",
+    "vecdot",
     "vector_norm",
 ]
 

@@ -28,10 +28,11 @@ BATCH = (
 W = "w = torch.arange(out.numel(), dtype=out.dtype).reshape(out.shape) * 0.25 - 1\n"
 
 
-def _grad(setup: str, expr: str, leaf: str) -> str:
+def _grad(setup: str, expr: str, leaves: str) -> str:
+    grads = ", ".join(f"{leaf}.grad" for leaf in leaves.split())
     return (
         f"{setup}out = {expr}\n{W}(out * w).sum().backward()\n"
-        f"result = (out, out.grad_fn.name() if out.grad_fn else None, {leaf}.grad)\n"
+        f"result = (out, out.grad_fn.name() if out.grad_fn else None, {grads})\n"
     )
 
 
@@ -86,6 +87,33 @@ GRADS = {
     "kron_vectors": _grad(M3, "torch.kron(a[0], a[1])", "a"),
     "kron_mixed_dims": _grad(M3 + BATCH, "torch.kron(b, a[0])", "b"),
     "baddbmm": _grad(BATCH, "torch.baddbmm(b, b, b.transpose(1, 2), beta=0.5, alpha=2.0)", "b"),
+    "solve_triangular_upper": _grad(
+        M3 + TALL, "torch.linalg.solve_triangular(a, r[:3], upper=True)", "a"
+    ),
+    "solve_triangular_lower_right": _grad(
+        M3 + TALL, "torch.linalg.solve_triangular(a, r[:, :3], upper=False, left=False)", "a r"
+    ),
+    "solve_triangular_unit": _grad(
+        M3 + TALL, "torch.linalg.solve_triangular(a, r[:3], upper=True, unitriangular=True)", "a"
+    ),
+    "pinv_tall": _grad(TALL, "torch.linalg.pinv(r)", "r"),
+    "pinv_wide": _grad(TALL, "torch.linalg.pinv(r.t())", "r"),
+    "pinverse_method": _grad(M3, "a.pinverse()", "a"),
+    "lstsq": _grad(TALL, "torch.linalg.lstsq(r, torch.ones(4, 2, dtype=DT)).solution", "r"),
+    "lstsq_vector_rhs": _grad(
+        TALL + "v = torch.tensor([1.0, 0.5, -1.0, 2.0], dtype=DT, requires_grad=True)\n",
+        "torch.linalg.lstsq(r, v).solution",
+        "r v",
+    ),
+    "matrix_power_0": _grad(M3, "torch.linalg.matrix_power(a, 0)", "a"),
+    "matrix_power_5": _grad(M3, "torch.linalg.matrix_power(a, 5)", "a"),
+    "matrix_power_neg3": _grad(M3, "a.matrix_power(-3)", "a"),
+    "multi_dot": _grad(M3 + TALL, "torch.linalg.multi_dot([r, a, a.t(), r.t()])", "a r"),
+    "multi_dot_three": _grad(M3 + TALL, "torch.linalg.multi_dot([r, a, r.t()])", "a r"),
+    "multi_dot_vectors": _grad(M3, "torch.linalg.multi_dot([a[0], a, a[:, 1]])", "a"),
+    "vecdot": _grad(TALL, "torch.linalg.vecdot(r, r.flip(0), dim=0)", "r"),
+    "cond": _grad(M3, "torch.linalg.cond(a)", "a"),
+    "linalg_diagonal": _grad(BATCH, "torch.linalg.diagonal(b, offset=1)", "b"),
     "baddbmm_broadcast_input": _grad(BATCH, "torch.baddbmm(torch.ones(2, 2, dtype=DT), b, b)", "b"),
 }
 
@@ -111,6 +139,11 @@ ERRORS = {
     "qr_mode": "torch.linalg.qr(torch.ones(2, 3), mode='x')",
     "svdvals_1d": "torch.linalg.svdvals(torch.ones(3))",
     "kron_scalar": "torch.kron(torch.ones(2), 3)",
+    "matrix_power_not_square": "torch.linalg.matrix_power(torch.ones(2, 3), 2)",
+    "multi_dot_one": "torch.linalg.multi_dot([torch.ones(2, 2)])",
+    "solve_triangular_not_square": "torch.linalg.solve_triangular(torch.ones(2, 3), "
+    "torch.ones(2, 1), upper=True)",
+    "pinv_1d": "torch.linalg.pinv(torch.ones(3))",
 }
 
 VALUES = {
@@ -125,6 +158,11 @@ VALUES = {
     "mode='complete')]",
     "svd_shapes": "result = [list(t.shape) for t in torch.linalg.svd(torch.ones(4, 2))]",
     "inv_ex_info": "result = torch.linalg.inv_ex(torch.eye(2))[1]",
+    "matrix_rank": "result = (torch.linalg.matrix_rank(torch.ones(3, 3)), "
+    "torch.linalg.matrix_rank(torch.eye(4)[None].expand(2, 4, 4)), "
+    "torch.linalg.matrix_rank(torch.tensor([[1.0, 2.0], [2.0, 4.0001]]), atol=0.01))",
+    "lstsq_fields": "out = torch.linalg.lstsq(torch.eye(3), torch.ones(3, 1))\n"
+    "result = (out.solution, out.rank, out.residuals.shape, out.singular_values.shape)",
 }
 
 

@@ -29,7 +29,22 @@ def test_every_program_is_recorded():
     assert set(PROGRAMS) == set(EXPECTED), "rerun tests/ops_record.py under PyTorch"
 
 
-@pytest.mark.parametrize("name", sorted(PROGRAMS))
+#: Known differences (strict xfails): the parity table's ``clone_and_copy_grads`` entry.
+KNOWN = {
+    f"matrix_power_0_{dt}": "CopyBackwards is named without the torch::autograd:: prefix"
+    for dt in ("float32", "float64")
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            n, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[n])] if n in KNOWN else []
+        )
+        for n in sorted(PROGRAMS)
+    ],
+)
 def test_program_matches_pytorch(name):
     jitgrad.set_default_dtype(jitgrad.float32)
     got = harness.run(PROGRAMS[name], jitgrad)
@@ -88,6 +103,27 @@ GRADCHECK = {
     "svdvals": (lambda a: jitgrad.linalg.svdvals(a), (WIDE,), False),
     "matrix_norm_nuc": (lambda a: jitgrad.linalg.matrix_norm(a, "nuc"), (TALL,), False),
     "kron": (lambda a, b: jitgrad.kron(a, b), (TALL, WIDE), True),
+    "solve_triangular": (
+        lambda a, b: jitgrad.linalg.solve_triangular(a, b, upper=True),
+        (SQUARE, RHS),
+        True,
+    ),
+    "solve_triangular_right_unit": (
+        lambda a, b: jitgrad.linalg.solve_triangular(
+            a, b.mT, upper=False, left=False, unitriangular=True
+        ),
+        (SQUARE, RHS),
+        True,
+    ),
+    "pinv_tall": (lambda a: jitgrad.linalg.pinv(a), (TALL,), True),
+    "pinv_wide": (lambda a: jitgrad.linalg.pinv(a), (WIDE,), False),
+    "lstsq": (
+        lambda a, b: jitgrad.linalg.lstsq(a, b).solution,
+        (TALL, _t(RNG.standard_normal((4, 2)))),
+        False,
+    ),
+    "matrix_power": (lambda a: jitgrad.linalg.matrix_power(a, -5), (SQUARE,), True),
+    "multi_dot": (lambda a, b: jitgrad.linalg.multi_dot([a, b, a.mT]), (TALL, SPD[0]), True),
     "baddbmm": (
         lambda a, b, c: jitgrad.baddbmm(a, b, c, beta=0.5, alpha=2.0),
         (BIAS, SQUARE, RHS),

@@ -193,8 +193,9 @@ def _inverse_erf(ay, q):
     Method: M. Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): a
     polynomial in ``w = -log(1 - y^2)`` (two branches, ~1e-7 relative in the middle, ~1e-3
     in the tails; below q = 1e-10 the asymptotic ``erfc x ~ exp(-x^2) / (x sqrt pi)``
-    solved by fixed-point steps instead), then Newton steps (each doubles the correct digits) on ``erf(x) - y``,
-    or on ``log(erfc x) - log(q)`` for y > 1/2, until a step is below rounding.
+    solved by fixed-point steps instead), then Newton steps (each doubles the correct
+    digits) on ``erf(x) - y``, or on ``log(erfc x) - log(q)`` for y > 1/2, until a step is
+    below rounding.
     """
     w = -math.log(q * (2.0 - q))
     if w < 5.0:
