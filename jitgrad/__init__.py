@@ -64,6 +64,7 @@ from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
 from .ops.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
+from .ops.linalg_more import *  # noqa: F403
 from .ops.linalg_spectral import svd_torch as svd
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403

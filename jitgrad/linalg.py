@@ -27,6 +27,8 @@ from .ops.linalg_extra import (
     solve_triangular,
     vecdot,
 )
+from .ops.linalg_more import linalg_cross as cross
+from .ops.linalg_more import matrix_exp, vander
 from .ops.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _vector_norm
@@ -162,6 +164,7 @@ __all__ = [
     "cholesky",
     "cholesky_ex",
     "cond",
+    "cross",
     "det",
     "diagonal",
     "eigh",
@@ -170,6 +173,7 @@ __all__ = [
     "inv_ex",
     "lstsq",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",
@@ -183,6 +187,7 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "vander",
     "vecdot",
     "vector_norm",
 ]

@@ -501,5 +501,33 @@ CASES += [
     ),
 ]
 
+CASES += [
+    # 1 / a: a tensor of +-inf and +-0 (signbit), 1 / log(|a|) (+-inf where |a| = 1: none)
+    OpCase(
+        "signbit", lambda t, a: (a * 0 - a).signbit(), lambda a: -a < 0, U, differentiable=(False,)
+    ),
+    OpCase(
+        "isposinf",
+        lambda t, a: t.isposinf(1 / (a * 0)),
+        lambda a: 1 / (a * 0) > 0,
+        U,
+        differentiable=(False,),
+    ),
+    OpCase(
+        "isneginf",
+        lambda t, a: (1 / (a * 0)).isneginf(),
+        lambda a: 1 / (a * 0) < 0,
+        U,
+        differentiable=(False,),
+    ),
+    OpCase(
+        "ldexp",
+        lambda t, a, b: t.ldexp(a, b.round()),
+        lambda a, b: a * 2.0 ** np.round(b),
+        B,
+        differentiable=(True, False),
+    ),
+]
+
 BY_OP = {c.op: c for c in CASES}
 FLOAT_DTYPES = (np.float32, np.float64)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..kernels.cpu import special as S
-from .registry import FLOAT, defop
+from .registry import BOOL, FLOAT, defop
 
 
 def _vec(fn, *fixed):
@@ -176,4 +176,12 @@ defop(  # x log1p(y), 0 where x == 0 unless y is NaN
     lambda a, b: np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log1p(b))),
     result=FLOAT,
     node="SpecialXlog1PyBackward0",
+)
+
+# ---- floating-point classification and scaling ---------------------------------------------
+defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL)
+defop("isposinf", "logical_and(isinf(a), a > 0)", (None,), np.isposinf, result=BOOL)
+defop("isneginf", "logical_and(isinf(a), a < 0)", (None,), np.isneginf, result=BOOL)
+defop(  # a * 2^b; b (an exponent tensor) gets no gradient, as in PyTorch
+    "ldexp", "a * exp2(b)", ("g * exp2(b)", None), np.ldexp, result=FLOAT, node="LdexpBackward0"
 )

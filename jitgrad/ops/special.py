@@ -10,6 +10,7 @@ missing derivative.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,10 @@ xlog1py = F._binary("special_xlog1py")
 fmax = F._binary("fmax")
 fmin = F._binary("fmin")
 copysign = F._binary("copysign")
+signbit = F._unary("signbit")
+isposinf = F._unary("isposinf")
+isneginf = F._unary("isneginf")
+ldexp = F._binary("ldexp")
 
 
 def _order(name: str, param: str, pos: int, n: Any) -> int:
@@ -185,8 +190,13 @@ def expression_functions() -> dict[str, Any]:
     }
 
 
+def _logit_(self: Tensor, eps: float | None = None) -> Tensor:
+    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
+    return apply_inplace(R["logit"], self, (lo, hi))
+
+
 def _inplace(name: str):
-    op = R[name]
+    op = R["atan2" if name == "arctan2" else name]
 
     def fn(t: Tensor, *others: Any) -> Tensor:
         return apply_inplace(op, t, others)
@@ -209,6 +219,10 @@ def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any
 
 __all__ = [
     "copysign",
+    "isneginf",
+    "isposinf",
+    "ldexp",
+    "signbit",
     "deg2rad",
     "digamma",
     "erfinv",
@@ -235,8 +249,23 @@ METHODS: dict[str, Any] = {
     "float_power_": float_power_,
     "mvlgamma_": lambda self, p: self.copy_(mvlgamma(self, p)),
     "heaviside_": lambda self, values: self.copy_(heaviside(self, values)),
+    "logit_": _logit_,
+    "ldexp_": lambda self, other: self.copy_(ldexp(self, other)),
     **{
         name + "_": _inplace(name)
-        for name in ("lgamma", "digamma", "erfinv", "i0", "sinc", "deg2rad", "rad2deg", "copysign")
+        for name in (
+            "lgamma",
+            "digamma",
+            "erfinv",
+            "i0",
+            "sinc",
+            "deg2rad",
+            "rad2deg",
+            "copysign",
+            "xlogy",
+            "hypot",
+            "atan2",
+            "arctan2",
+        )
     },
 }
