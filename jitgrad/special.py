@@ -37,6 +37,9 @@ log_ndtr = S.log_ndtr
 erfcx = S.erfcx
 entr = S.entr
 xlog1py = S.xlog1py
+zeta = S.zeta
+gammainc = S.gammainc
+gammaincc = S.gammaincc
 logsumexp = _reduce.logsumexp
 
 
@@ -63,6 +66,8 @@ __all__ = [
     "exp2",
     "expit",
     "expm1",
+    "gammainc",
+    "gammaincc",
     "gammaln",
     "i0",
     "i0e",
@@ -83,6 +88,7 @@ __all__ = [
     "softmax",
     "xlog1py",
     "xlogy",
+    "zeta",
 ]
 
 #: ``jitgrad.special.<name>`` for a torch.special function jitgrad lacks says so.

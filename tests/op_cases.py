@@ -120,6 +120,23 @@ def _ndtri(a):
     return np.vectorize(one, otypes=[np.float64])(a)
 
 
+def _zeta(s, q):
+    """sum_k (q + k)^-s: 2000 terms, then Euler-Maclaurin's integral and end corrections."""
+    k = np.arange(2000).reshape((-1,) + (1,) * np.ndim(s))
+    n = q + 2000
+    tail = n ** (1 - s) / (s - 1) + 0.5 * n**-s + s / 12 * n ** (-s - 1)
+    return np.sum((q + k) ** -s, axis=0) + tail
+
+
+def _igamma(a, x):
+    """P(a, x) = sum_n x^(a+n) e^-x / Gamma(a + n + 1), 300 terms, each by math.lgamma."""
+
+    def one(a, x):
+        return sum(math.exp((a + n) * math.log(x) - x - math.lgamma(a + n + 1)) for n in range(300))
+
+    return np.vectorize(one, otypes=[np.float64])(a, x)
+
+
 def _bessel(nu, scaled=False):
     """I_nu(x) = (1/pi) int_0^pi exp(x cos t) cos(nu t) dt by the trapezoidal rule, exact to
     rounding for this periodic integrand with 200 points."""
@@ -519,6 +536,26 @@ CASES += [
         lambda a: 1 / (a * 0) < 0,
         U,
         differentiable=(False,),
+    ),
+    OpCase(
+        "special_zeta",
+        lambda t, s, q: t.special.zeta(s, q),
+        _zeta,
+        B,
+        low=1.5,
+        high=4.0,
+        differentiable=(False, True),
+    ),
+    OpCase(
+        "igamma", lambda t, a, x: t.igamma(a, x), _igamma, B, **POS, differentiable=(False, True)
+    ),
+    OpCase(
+        "igammac",
+        lambda t, a, x: t.special.gammaincc(a, x),
+        lambda a, x: 1 - _igamma(a, x),
+        B,
+        **POS,
+        differentiable=(False, True),
     ),
     OpCase(
         "ldexp",

@@ -178,6 +178,21 @@ defop(  # x log1p(y), 0 where x == 0 unless y is NaN
     node="SpecialXlog1PyBackward0",
 )
 
+# ---- two-argument: Hurwitz zeta and the incomplete gamma functions -------------------------
+# PyTorch has no derivative in their first argument: ops/special.py records a node that
+# raises when that argument requires grad; the declared rules cover the second.
+_DGAMMA = "exp((a - 1) * log(b) - b - lgamma(a))"  # d/dx P(a, x)
+defop(
+    "special_zeta",
+    "zeta(a, b)",
+    (None, "g * -a * zeta(a + 1, b)"),
+    _vec(S.zeta),
+    result=FLOAT,
+    node="SpecialZetaBackward0",
+)
+defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(S.gammainc), result=FLOAT)
+defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(S.gammaincc), result=FLOAT)
+
 # ---- floating-point classification and scaling ---------------------------------------------
 defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL)
 defop("isposinf", "logical_and(isinf(a), a > 0)", (None,), np.isposinf, result=BOOL)

@@ -78,6 +78,9 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "ndtri": {"*": "_k.ndtri({0})"},
     "log_ndtr": {"*": "_k.log_ndtr({0})"},
     "erfcx": {"*": "_k.erfcx({0})"},
+    "zeta": {"*": "_k.zeta({0}, {1})"},
+    "gammainc": {"*": "_k.gammainc({0}, {1})"},
+    "gammaincc": {"*": "_k.gammaincc({0}, {1})"},
     "copysign": {"*": "math.copysign({0}, {1})"},
     # a / b rounded toward zero: trunc of the rounded quotient for floats (PyTorch's
     # std::trunc(a / b)), exact C division for integers (no float round trip)

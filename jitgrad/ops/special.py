@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import STATE, no_grad
 from ..autograd.recording import record
 from ..tensor import Tensor
 from . import functions as F
@@ -159,6 +159,32 @@ def _no_heaviside_grad(g: Any) -> Any:
     raise RuntimeError("derivative for aten::heaviside is not implemented")
 
 
+def _first_not_differentiable(name: str, what: str):
+    """A two-argument function whose first argument has no derivative in PyTorch: the
+    declared op when that argument does not require grad, else the same values under one
+    node that raises PyTorch's NotImplementedError when backward reaches it."""
+    op = R[name]
+
+    def fn(input: Any, other: Any) -> Tensor:  # noqa: A002
+        if not (isinstance(input, Tensor) and input._requires_grad and STATE.enabled):
+            return apply(op, (input, other))
+        with no_grad():
+            out = apply(op, (input, other))
+
+        def backward(g: Tensor) -> tuple:
+            raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
+
+        return record(op.node_name, out._value, out._dtype, (input, other), backward)
+
+    fn.__name__ = name
+    return fn
+
+
+zeta = _first_not_differentiable("special_zeta", "zeta")
+igamma = gammainc = _first_not_differentiable("igamma", "igamma: input")
+igammac = gammaincc = _first_not_differentiable("igammac", "igammac: input")
+
+
 def _mvdigamma(x: Tensor, p: int) -> Tensor:
     """d/dx mvlgamma(x, p) over Tensors (create_graph backward of mvlgamma)."""
     total = digamma(x)
@@ -187,6 +213,9 @@ def expression_functions() -> dict[str, Any]:
         "ndtri": ndtri,
         "log_ndtr": log_ndtr,
         "erfcx": erfcx,
+        "zeta": zeta,
+        "gammainc": igamma,
+        "gammaincc": igammac,
     }
 
 
@@ -219,6 +248,8 @@ def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any
 
 __all__ = [
     "copysign",
+    "igamma",
+    "igammac",
     "isneginf",
     "isposinf",
     "ldexp",

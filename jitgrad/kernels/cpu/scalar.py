@@ -13,6 +13,8 @@ from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     digamma,
     erfcx,
     erfinv,
+    gammainc,
+    gammaincc,
     i0,
     i0e,
     i1,
@@ -24,6 +26,7 @@ from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     polygamma,
     sinc,
     trigamma,
+    zeta,
 )
 
 
