@@ -2,7 +2,7 @@
 math (lgamma, digamma, polygamma, erfinv, Bessel i0/i1, sinc, fmax, copysign ...).
 
 Same language as :mod:`.elementwise`; the scalar special functions themselves are
-``jitgrad/kernels/cpu/special.py`` (reached as ``_k.<name>`` in generated kernels).
+``jitgrad/kernels/cpu/special*.py`` (reached as ``_k.<name>`` in generated kernels).
 Derivatives follow PyTorch's ``derivatives.yaml``. Scalar parameters (polygamma's order,
 mvlgamma's dimension, nan_to_num's replacements) are inputs ``b`` and ``c``, never
 differentiated.
@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..kernels.cpu import special as S
+from ..kernels.cpu import special_gamma as SG
 from .registry import BOOL, FLOAT, defop
 
 
@@ -26,19 +27,19 @@ def _vec(fn, *fixed):
 _PI = "3.141592653589793"
 
 defop("lgamma", "lgamma(a)", ("g * digamma(a)",), _vec(math.lgamma), result=FLOAT)
-defop("digamma", "digamma(a)", ("g * trigamma(a)",), _vec(S.digamma), result=FLOAT)
+defop("digamma", "digamma(a)", ("g * trigamma(a)",), _vec(SG.digamma), result=FLOAT)
 defop(  # b = n, the order (an integer)
     "polygamma",
     "polygamma(b, a)",
     ("g * polygamma(b + 1, a)", None),
-    lambda a, b: _vec(S.polygamma)(b, a),
+    lambda a, b: _vec(SG.polygamma)(b, a),
     result=FLOAT,
 )
 defop(  # b = p, the dimension
     "mvlgamma",
     "mvlgamma(a, b)",
     ("g * mvdigamma(a, b)", None),
-    _vec(S.mvlgamma),
+    _vec(SG.mvlgamma),
     result=FLOAT,
 )
 defop(
@@ -186,12 +187,12 @@ defop(
     "special_zeta",
     "zeta(a, b)",
     (None, "g * -a * zeta(a + 1, b)"),
-    _vec(S.zeta),
+    _vec(SG.zeta),
     result=FLOAT,
     node="SpecialZetaBackward0",
 )
-defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(S.gammainc), result=FLOAT)
-defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(S.gammaincc), result=FLOAT)
+defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), result=FLOAT)
+defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), result=FLOAT)
 
 # ---- floating-point classification and scaling ---------------------------------------------
 defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL)

@@ -62,7 +62,7 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "maximum": {"*": "_k.maximum({0}, {1})"},
     "minimum": {"*": "_k.minimum({0}, {1})"},
     "cast": {"*": "{0}"},
-    # special functions: math's, and jitgrad/kernels/cpu/special.py's (re-exported by scalar)
+    # special functions: math's, and kernels/cpu/special*.py's (re-exported by scalar.py)
     "lgamma": {"*": "math.lgamma({0})"},
     "digamma": {"*": "_k.digamma({0})"},
     "trigamma": {"*": "_k.trigamma({0})"},

@@ -10,21 +10,23 @@ import numpy as np
 from numba import njit
 
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
-    digamma,
     erfcx,
     erfinv,
-    gammainc,
-    gammaincc,
     i0,
     i0e,
     i1,
     i1e,
     log_ndtr,
+    ndtri,
+    sinc,
+)
+from .special_gamma import (  # noqa: F401 - as above
+    digamma,
+    gammainc,
+    gammaincc,
     mvdigamma,
     mvlgamma,
-    ndtri,
     polygamma,
-    sinc,
     trigamma,
     zeta,
 )
