@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, linalg, random
+from . import autograd, cuda, linalg, random, special
 from ._printing import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -64,9 +64,15 @@ from .ops.index_extra import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.inplace_functions import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
+from .ops.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
+from .ops.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
+from .ops.linalg_more import *  # noqa: F403
+from .ops.linalg_spectral import svd_torch as svd
 from .ops.movement import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
+from .ops.special import *  # noqa: F403
+from .ops.special import expression_functions as _special_namespace
 from .ops.stats import *  # noqa: F403
 from .ops.structure import *  # noqa: F403
 from .random import (
@@ -90,6 +96,8 @@ half = float32
 cfloat = None
 
 _bind()
+globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
+globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).
@@ -169,6 +177,7 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
+        **_special_namespace(),
     }
 
 

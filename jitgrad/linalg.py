@@ -1,19 +1,39 @@
-"""``jitgrad.linalg``: PyTorch's ``torch.linalg`` norms (``norm``, ``vector_norm``,
-``matrix_norm``) and the products it re-exports. Decompositions (inv, solve, svd, qr ...)
-are not implemented: asking for one says so."""
+"""``jitgrad.linalg``: PyTorch's ``torch.linalg``: norms (``norm``, ``vector_norm``,
+``matrix_norm``), inverses and solves (``inv``, ``det``, ``slogdet``, ``solve``,
+``cholesky``: ops/linalg_decomp.py), factorizations (``eigh``, ``qr``, ``svd``,
+``svdvals``: ops/linalg_spectral.py) and the products it re-exports. Names PyTorch has and
+jitgrad lacks say so when asked for."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+import numpy as np
+
+from . import dtypes as D
 from .helpers import missing_attribute
 from .ops import functions as F
+from .ops import movement as M
 from .ops.linalg import matmul
+from .ops.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
+from .ops.linalg_extra import linalg_diagonal as diagonal
+from .ops.linalg_extra import (
+    lstsq,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    pinv,
+    solve_triangular,
+    vecdot,
+)
+from .ops.linalg_more import linalg_cross as cross
+from .ops.linalg_more import matrix_exp, vander
+from .ops.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _vector_norm
 from .ops.reduce import sum as _sum
-from .tensor import Tensor
+from .tensor import Tensor, _make
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
 
@@ -53,9 +73,19 @@ def matrix_norm(
     if ord not in _MATRIX_ORDS:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(
-            f"linalg.matrix_norm with ord={ord} needs singular values (not implemented in jitgrad)"
-        )
+        rows, cols = (d % A.dim() for d in dim)
+        moved = M.movedim(A, (rows, cols), (-2, -1))
+        values = svdvals(moved)
+        if ord == "nuc":
+            out = _sum(values, -1, keepdim=keepdim)
+        else:
+            out = (amax if ord == 2 else amin)(values, -1, keepdim=keepdim)
+        if keepdim:  # back where the two dimensions were, as PyTorch (a permute)
+            out = M.unsqueeze(out, -1)
+            rest = [d for d in range(A.dim()) if d not in (rows, cols)]
+            order = rest + [rows, cols]
+            out = M.permute(out, [order.index(d) for d in range(A.dim())])
+        return out
     row, col = (d % A.dim() for d in dim)
     summed_dim, kept_dim = (row, col) if abs(ord) == 1 else (col, row)
     sums = _sum(F.abs(A), summed_dim, keepdim=True)
@@ -88,7 +118,79 @@ def norm(
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["matmul", "matrix_norm", "norm", "vector_norm"]
+def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
+    """The condition number: largest over smallest singular value (``p`` None, 2; -2 the
+    inverse ratio), else ``matrix_norm(A, p) * matrix_norm(inv(A), p)``."""
+    if p is None or p in (2, -2):
+        s = svdvals(A)
+        hi, lo = M.narrow(s, -1, 0, 1), M.narrow(s, -1, s.shape[-1] - 1, 1)
+        return M.squeeze(hi / lo if p != -2 else lo / hi, -1)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  # noqa: N803
+    """``(inverse, info)``; jitgrad raises on a singular matrix whatever ``check_errors``."""
+    out = inv(A)
+    return out, _info(A)
+
+
+def cholesky_ex(
+    A: Tensor,  # noqa: N803
+    *,
+    upper: bool = False,
+    check_errors: bool = False,
+) -> tuple[Tensor, Tensor]:
+    out = cholesky(A, upper=upper)
+    return out, _info(A)
+
+
+def solve_ex(
+    A: Tensor,  # noqa: N803
+    B: Tensor,  # noqa: N803
+    *,
+    left: bool = True,
+    check_errors: bool = False,
+) -> tuple[Tensor, Tensor]:
+    return solve(A, B, left=left), _info(A)
+
+
+def _info(A: Tensor) -> Tensor:  # noqa: N803
+    """LAPACK's ``info`` per matrix: 0 (a failure raised before it could be returned)."""
+    return _make(np.zeros(tuple(A.shape[:-2]), np.int32), D.int32)
+
+
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "cond",
+    "cross",
+    "det",
+    "diagonal",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "lstsq",
+    "matmul",
+    "matrix_exp",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_ex",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+    "vander",
+    "vecdot",
+    "vector_norm",
+]
 
 #: ``jitgrad.linalg.<name>`` for a torch.linalg function jitgrad lacks says so.
 __getattr__ = missing_attribute("jitgrad.linalg")

@@ -19,7 +19,22 @@ from .backends import dlpack
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
 from .ops import functions as F
-from .ops import index_extra, indexing, linalg, movement, reduce, sorting, stats, structure
+from .ops import (
+    index_extra,
+    indexing,
+    linalg,
+    linalg_decomp,
+    linalg_extra,
+    linalg_more,
+    linalg_spectral,
+    movement,
+    reduce,
+    sorting,
+    special,
+    stats,
+    structure,
+    unfold,
+)
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import apply_inplace, check_inplace, run
 from .ops.registry import REGISTRY
@@ -357,7 +372,22 @@ _FUNCTIONS_AS_METHODS = (
 
 
 #: The op modules whose ``METHODS`` :func:`bind` attaches.
-_METHOD_MODULES = (reduce, linalg, movement, indexing, sorting, stats, structure, index_extra)
+_METHOD_MODULES = (
+    reduce,
+    linalg,
+    linalg_decomp,
+    linalg_extra,
+    linalg_more,
+    linalg_spectral,
+    movement,
+    indexing,
+    sorting,
+    stats,
+    structure,
+    index_extra,
+    special,
+    unfold,
+)
 
 
 def bound_names() -> list[str]:

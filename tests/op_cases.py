@@ -63,6 +63,95 @@ def _selu(a):
     return scale * (np.maximum(a, 0) + np.minimum(0, alpha * (np.exp(a) - 1)))
 
 
+# ---- references for the special functions, each by a method other than jitgrad's ----------
+def _lgamma(a):
+    return np.vectorize(math.lgamma, otypes=[np.float64])(a)
+
+
+def _digamma(a):
+    """Recurrence up to x >= 60, then the asymptotic series (terms below 1e-20 there)."""
+    x = np.array(a, np.float64)
+    acc = np.zeros_like(x)
+    while np.any(x < 60):
+        small = x < 60
+        acc = acc - np.where(small, 1 / x, 0)
+        x = np.where(small, x + 1, x)
+    z = 1 / (x * x)
+    return acc + np.log(x) - 0.5 / x - z * (1 / 12 - z * (1 / 120 - z / 252))
+
+
+def _polygamma2(a):
+    """-2 zeta(3, x): 2000 terms summed directly, the rest by Euler-Maclaurin."""
+    x = np.array(a, np.float64)
+    k = np.arange(2000).reshape((-1,) + (1,) * x.ndim)
+    head = np.sum((x + k) ** -3.0, axis=0)
+    n = x + 2000
+    tail = 1 / (2 * n**2) + 1 / (2 * n**3) + 1 / (4 * n**4)
+    return -2 * (head + tail)
+
+
+def _erfinv(a):
+    """Bisection on math.erf (60 halvings of [-6, 6])."""
+
+    def one(y):
+        lo, hi = -6.0, 6.0
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if math.erf(mid) < y else (lo, mid)
+        return (lo + hi) / 2
+
+    return np.vectorize(one, otypes=[np.float64])(a)
+
+
+def _ndtr(a):
+    return 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-np.asarray(a) / math.sqrt(2))
+
+
+def _ndtri(a):
+    """Bisection on ndtr (80 halvings of [-10, 10])."""
+
+    def one(p):
+        lo, hi = -10.0, 10.0
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if 0.5 * math.erfc(-mid / math.sqrt(2)) < p else (lo, mid)
+        return (lo + hi) / 2
+
+    return np.vectorize(one, otypes=[np.float64])(a)
+
+
+def _zeta(s, q):
+    """sum_k (q + k)^-s: 2000 terms, then Euler-Maclaurin's integral and end corrections."""
+    k = np.arange(2000).reshape((-1,) + (1,) * np.ndim(s))
+    n = q + 2000
+    tail = n ** (1 - s) / (s - 1) + 0.5 * n**-s + s / 12 * n ** (-s - 1)
+    return np.sum((q + k) ** -s, axis=0) + tail
+
+
+def _igamma(a, x):
+    """P(a, x) = sum_n x^(a+n) e^-x / Gamma(a + n + 1), 300 terms, each by math.lgamma."""
+
+    def one(a, x):
+        return sum(math.exp((a + n) * math.log(x) - x - math.lgamma(a + n + 1)) for n in range(300))
+
+    return np.vectorize(one, otypes=[np.float64])(a, x)
+
+
+def _bessel(nu, scaled=False):
+    """I_nu(x) = (1/pi) int_0^pi exp(x cos t) cos(nu t) dt by the trapezoidal rule, exact to
+    rounding for this periodic integrand with 200 points."""
+    t = np.linspace(0, np.pi, 201)
+    w = np.full(201, np.pi / 200)
+    w[[0, -1]] /= 2
+
+    def f(a):
+        x = np.asarray(a, np.float64)[..., None]
+        val = np.sum(w * np.exp(x * np.cos(t)) * np.cos(nu * t), axis=-1) / np.pi
+        return val * np.exp(-np.abs(x[..., 0])) if scaled else val
+
+    return f
+
+
 CASES: list[OpCase] = [
     OpCase("add", lambda t, a, b: a + b, np.add, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("add_scaled", lambda t, a, b: t.add(a, b, alpha=2.5), lambda a, b: a + 2.5 * b, B),
@@ -156,6 +245,12 @@ CASES: list[OpCase] = [
     OpCase(
         "leaky_relu",
         lambda t, a: t.nn.functional.leaky_relu(a, 0.2),
+        lambda a: np.maximum(a, 0) + 0.2 * np.minimum(a, 0),
+        U,
+    ),
+    OpCase(  # eval: the mean slope 0.2
+        "rrelu",
+        lambda t, a: t.nn.functional.rrelu(a, 0.1, 0.3),
         lambda a: np.maximum(a, 0) + 0.2 * np.minimum(a, 0),
         U,
     ),
@@ -345,6 +440,129 @@ CASES: list[OpCase] = [
         lambda a: ~(a > 0),
         U,
         differentiable=(False,),
+    ),
+]
+
+CASES += [
+    OpCase("lgamma", lambda t, a: a.lgamma(), _lgamma, U, low=0.1, high=6.0),
+    OpCase(
+        "digamma",
+        lambda t, a: t.digamma(a),
+        _digamma,
+        U,
+        low=0.1,
+        high=6.0,
+        extra_shape_sets=BROADCAST_UNARY,
+    ),
+    OpCase("polygamma", lambda t, a: t.polygamma(2, a), _polygamma2, U, low=0.3, high=6.0),
+    OpCase(
+        "mvlgamma",
+        lambda t, a: a.mvlgamma(3),
+        lambda a: 1.5 * math.log(math.pi) + _lgamma(a) + _lgamma(a - 0.5) + _lgamma(a - 1),
+        U,
+        low=1.2,
+        high=4.0,
+    ),
+    OpCase("erfinv", lambda t, a: a.erfinv(), _erfinv, U, low=-0.9, high=0.9),
+    OpCase("i0", lambda t, a: a.i0(), np.i0, U, low=-3, high=3, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("special_i0e", lambda t, a: t.special.i0e(a), _bessel(0, True), U, low=-3, high=3),
+    OpCase("special_i1", lambda t, a: t.special.i1(a), _bessel(1), U, low=-3, high=3),
+    OpCase("special_i1e", lambda t, a: t.special.i1e(a), _bessel(1, True), U, low=-3, high=3),
+    OpCase("sinc", lambda t, a: a.sinc(), np.sinc, U, extra_shape_sets=BROADCAST_UNARY),
+    OpCase("deg2rad", lambda t, a: a.deg2rad(), np.deg2rad, U),
+    OpCase("rad2deg", lambda t, a: t.rad2deg(a), np.rad2deg, U),
+    # log of the negative samples gives NaN, replaced by 0.5; their gradient is 0
+    OpCase(
+        "nan_to_num",
+        lambda t, a: (a * 1).log().nan_to_num(0.5),
+        lambda a: np.where(a > 0, np.log(np.abs(a)), 0.5),
+        U,
+        extra_shape_sets=BROADCAST_UNARY,
+    ),
+    OpCase("fmax", lambda t, a, b: t.fmax(a, b), np.fmax, B, extra_shape_sets=BROADCAST_BINARY),
+    OpCase("fmin", lambda t, a, b: a.fmin(b), np.fmin, B),
+    OpCase(
+        "copysign",
+        lambda t, a, b: t.copysign(a, b),
+        np.copysign,
+        B,
+        extra_shape_sets=BROADCAST_BINARY,
+    ),
+]
+
+CASES += [
+    OpCase("special_ndtr", lambda t, a: t.special.ndtr(a), _ndtr, U, low=-3, high=3),
+    OpCase("special_ndtri", lambda t, a: t.special.ndtri(a), _ndtri, U, low=0.05, high=0.95),
+    OpCase(
+        "special_log_ndtr",
+        lambda t, a: t.special.log_ndtr(a),
+        lambda a: np.log(_ndtr(a)),
+        U,
+        low=-3,
+        high=3,
+    ),
+    OpCase(
+        "special_erfcx",
+        lambda t, a: t.special.erfcx(a),
+        lambda a: np.exp(a * a) * np.vectorize(math.erfc, otypes=[np.float64])(a),
+        U,
+    ),
+    OpCase("special_entr", lambda t, a: t.special.entr(a), lambda a: -a * np.log(a), U, **POS),
+    OpCase(
+        "special_xlog1py",
+        lambda t, a, b: t.special.xlog1py(a, b),
+        lambda a, b: a * np.log1p(b),
+        B,
+        **POS,
+        extra_shape_sets=BROADCAST_BINARY[:1],
+    ),
+]
+
+CASES += [
+    # 1 / a: a tensor of +-inf and +-0 (signbit), 1 / log(|a|) (+-inf where |a| = 1: none)
+    OpCase(
+        "signbit", lambda t, a: (a * 0 - a).signbit(), lambda a: -a < 0, U, differentiable=(False,)
+    ),
+    OpCase(
+        "isposinf",
+        lambda t, a: t.isposinf(1 / (a * 0)),
+        lambda a: 1 / (a * 0) > 0,
+        U,
+        differentiable=(False,),
+    ),
+    OpCase(
+        "isneginf",
+        lambda t, a: (1 / (a * 0)).isneginf(),
+        lambda a: 1 / (a * 0) < 0,
+        U,
+        differentiable=(False,),
+    ),
+    OpCase(
+        "special_zeta",
+        lambda t, s, q: t.special.zeta(s, q),
+        _zeta,
+        B,
+        low=1.5,
+        high=4.0,
+        differentiable=(False, True),
+    ),
+    OpCase(
+        "igamma", lambda t, a, x: t.igamma(a, x), _igamma, B, **POS, differentiable=(False, True)
+    ),
+    OpCase(
+        "igammac",
+        lambda t, a, x: t.special.gammaincc(a, x),
+        lambda a, x: 1 - _igamma(a, x),
+        B,
+        **POS,
+        differentiable=(False, True),
+    ),
+    OpCase(
+        "ldexp",
+        lambda t, a, b: t.ldexp(a, b.round()),
+        lambda a, b: a * 2.0 ** np.round(b),
+        B,
+        differentiable=(True, False),
     ),
 ]
 

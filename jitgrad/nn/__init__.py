@@ -59,6 +59,17 @@ from .loss import (
     TripletMarginLoss,
 )
 from .module import Module
+from .norm_extra import (
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    MultiMarginLoss,
+    PixelShuffle,
+    PixelUnshuffle,
+    RReLU,
+)
 from .normalization import LayerNorm
 from .parameter import Parameter
 from .pooling import (
@@ -74,6 +85,15 @@ from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
 
 __all__ = [
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LocalResponseNorm",
+    "MultiMarginLoss",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "RReLU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AvgPool1d",

@@ -42,6 +42,8 @@ from ._functional_named_loss import (
     l1_loss,
     mse_loss,
 )
+from ._functional_norm import *  # noqa: F403
+from ._functional_norm import __all__ as _norm_names
 from ._functional_pool import *  # noqa: F403
 from ._functional_pool import __all__ as _pool_names
 
@@ -69,6 +71,7 @@ __all__ = [
     *_conv_names,
     *_pool_names,
     *_loss_names,
+    *_norm_names,
 ]
 
 

@@ -183,13 +183,13 @@ defop(
     result=FLOAT,
     node="EluBackward0",
 )
-defop(
-    "leaky_relu",  # b = negative slope
+_LEAKY = (  # b = negative slope (a tensor of drawn slopes for rrelu in training)
     "where(a > 0, a, a * b)",
     ("where(a > 0, g, g * b)", None),
     lambda a, b: np.where(a > 0, a, a * b),
-    node="LeakyReluBackward0",
 )
+defop("leaky_relu", *_LEAKY, node="LeakyReluBackward0")
+defop("rrelu", *_LEAKY, node="RreluWithNoiseBackward0")
 defop(
     "hardtanh",  # clamp to [b, c]; no gradient at or beyond the bounds
     "minimum(maximum(a, b), c)",
@@ -376,4 +376,7 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "fmod": {"tt": "FmodBackward1"},
     "remainder": {"tt": "RemainderBackward1"},
     "lerp": {"ttt": "LerpBackward1"},
+    "copysign": {"ts": "CopysignBackward1"},
 }
+
+from . import elementwise_special  # noqa: E402, F401 - the special functions' declarations

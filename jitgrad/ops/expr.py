@@ -62,6 +62,26 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "maximum": {"*": "_k.maximum({0}, {1})"},
     "minimum": {"*": "_k.minimum({0}, {1})"},
     "cast": {"*": "{0}"},
+    # special functions: math's, and kernels/cpu/special*.py's (re-exported by scalar.py)
+    "lgamma": {"*": "math.lgamma({0})"},
+    "digamma": {"*": "_k.digamma({0})"},
+    "trigamma": {"*": "_k.trigamma({0})"},
+    "polygamma": {"*": "_k.polygamma({0}, {1})"},
+    "mvlgamma": {"*": "_k.mvlgamma({0}, {1})"},
+    "mvdigamma": {"*": "_k.mvdigamma({0}, {1})"},
+    "erfinv": {"*": "_k.erfinv({0})"},
+    "i0": {"*": "_k.i0({0})"},
+    "i0e": {"*": "_k.i0e({0})"},
+    "i1": {"*": "_k.i1({0})"},
+    "i1e": {"*": "_k.i1e({0})"},
+    "sinc": {"*": "_k.sinc({0})"},
+    "ndtri": {"*": "_k.ndtri({0})"},
+    "log_ndtr": {"*": "_k.log_ndtr({0})"},
+    "erfcx": {"*": "_k.erfcx({0})"},
+    "zeta": {"*": "_k.zeta({0}, {1})"},
+    "gammainc": {"*": "_k.gammainc({0}, {1})"},
+    "gammaincc": {"*": "_k.gammaincc({0}, {1})"},
+    "copysign": {"*": "math.copysign({0}, {1})"},
     # a / b rounded toward zero: trunc of the rounded quotient for floats (PyTorch's
     # std::trunc(a / b)), exact C division for integers (no float round trip)
     "trunc_div": {

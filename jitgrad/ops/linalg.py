@@ -299,6 +299,60 @@ def addmm(
     return record("AddmmBackward0", out, mat2._dtype, (input, mat1, mat2), backward, (mat1, mat2))
 
 
+def baddbmm(
+    input: Tensor,  # noqa: A002
+    batch1: Tensor,
+    batch2: Tensor,
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor:
+    """``beta * input + alpha * (batch1 @ batch2)`` per batch (``BaddbmmBackward0``)."""
+    A.tensor_args("baddbmm", ("input", "batch1", "batch2"), (input, batch1, batch2))
+    product = bmm(batch1.detach(), batch2.detach())
+    if beta == 0:  # torch ignores input entirely (its NaNs too)
+        out = product if alpha == 1 else F.mul(product, alpha)
+    else:
+        bias = input.detach() if beta == 1 else F.mul(input.detach(), beta)
+        out = F.add(bias, product if alpha == 1 else F.mul(product, alpha))
+    if out._value.shape != product._value.shape:
+        M.expand(input.detach(), product._value.shape)  # raises PyTorch's expand error
+
+    def backward(g: Tensor) -> tuple[Tensor | None, ...]:
+        ga = gb = gc = None
+        if input._requires_grad:
+            ga = sum_to_shape(g if beta == 1 else g * beta, input._value.shape)
+        if batch1._requires_grad:
+            gb = bmm(g, _mT(batch2))
+            gb = gb if alpha == 1 else gb * alpha
+        if batch2._requires_grad:
+            gc = bmm(_mT(batch1), g)
+            gc = gc if alpha == 1 else gc * alpha
+        return ga, gb, gc
+
+    return record(
+        "BaddbmmBackward0",
+        out._value,
+        out._dtype,
+        (input, batch1, batch2),
+        backward,
+        (batch1, batch2),
+    )
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Kronecker product: ``input``'s and ``other``'s dimensions interleaved, then merged
+    (a broadcast product viewed back, ``UnsafeViewBackward0`` as in PyTorch)."""
+    A.tensor_args("kron", ("input", "other"), (input, other))
+    nd = max(input.dim(), other.dim())
+    a = M.reshape(input, (1,) * (nd - input.dim()) + tuple(input._value.shape))
+    b = M.reshape(other, (1,) * (nd - other.dim()) + tuple(other._value.shape))
+    sa, sb = a._value.shape, b._value.shape
+    a = M.reshape(a, tuple(x for n in sa for x in (n, 1)))
+    b = M.reshape(b, tuple(x for n in sb for x in (1, n)))
+    return _view(F.mul(a, b), tuple(p * q for p, q in zip(sa, sb)), "UnsafeViewBackward0")
+
+
 def _rmatmul(self: Tensor, other: Any) -> Any:
     return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
@@ -307,7 +361,7 @@ def _matmul_method(self: Tensor, other: Any) -> Any:
     return matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 
 
-__all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
+__all__ = ["addmm", "baddbmm", "bmm", "dot", "kron", "matmul", "mm", "mv", "outer"]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {
@@ -318,6 +372,8 @@ METHODS: dict[str, Any] = {
     "dot": dot,
     "outer": outer,
     "addmm": addmm,
+    "baddbmm": baddbmm,
+    "kron": kron,
     "__matmul__": _matmul_method,
     "__rmatmul__": _rmatmul,
 }

@@ -582,8 +582,9 @@ def _differentiable_backward(node, op, args, g, needs, out, cdt):
     from .. import functional_namespace
 
     env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
-    for role, x in zip(ROLES, args, strict=False):
-        env[role] = x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt else x
+    for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
+        cast = isinstance(x, Tensor) and x._dtype is not cdt and not (op.condition and i == 0)
+        env[role] = x.to(cdt) if cast else x  # where's condition stays boolean
     results = []
     for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
         x = args[i]

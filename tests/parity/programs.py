@@ -915,7 +915,6 @@ NODES = [
 
 PROGRAMS.extend(NODES)
 
-_MISSING = "op not implemented in jitgrad"
 #: Known differences, each with its reason (see the module docstring: strict xfails).
 KNOWN: dict[str, str] = {
     "inference_tensor_version": "jitgrad has no inference-tensor flag (a per-op thread-local "
@@ -938,23 +937,6 @@ KNOWN: dict[str, str] = {
     "LinalgVectorNormBackward0 (PyTorch: NormBackward1)",
     "node_linalg_torch_cdist_x_x": "cdist is composed (PyTorch: CdistBackward0)",
 }
-for _slug in (
-    "move_x_unfold_1_2_1 pointwise_y_lgamma pointwise_y_digamma pointwise_x_nan_to_num "
-    "pointwise_x_deg2rad pointwise_x_rad2deg pointwise_x_erfinv_if_False_else_x_div_3_erfinv "
-    "pointwise_x_sinc pointwise_x_fmax_y pointwise_x_fmin_y pointwise_x_float_power_2 "
-    "pointwise_x_positive pointwise_x_i0 pointwise_x_copysign_y pointwise_x_heaviside_y "
-    "pointwise_x_polygamma_1_if_False_else_y_polygamma_1 "
-    "pointwise_x_mvlgamma_1_if_False_else_y_mvlgamma_1 nn_F_rrelu_x_training_False "
-    "nn_F_group_norm_x_None_1 nn_F_instance_norm_x_None "
-    "nn_F_local_response_norm_x_None_2 "
-    "nn_F_pixel_shuffle_x_reshape_1_4_1_1_if_False_else_torch_ones_1 "
-    "nn_F_multi_margin_loss_x_torch_tensor_0_2 linalg_m_inverse linalg_m_det "
-    "linalg_torch_linalg_solve_m_torch_ones_2 linalg_torch_linalg_cholesky_m linalg_m_logdet "
-    "linalg_torch_kron_m_m linalg_torch_baddbmm_torch_ones_1_2_2_x_None_x_t_None "
-    "linalg_torch_linalg_slogdet_m_1 linalg_torch_linalg_eigh_m_0 linalg_torch_linalg_qr_m_1 "
-    "linalg_torch_linalg_svdvals_m"
-).split():
-    KNOWN["node_" + _slug] = _MISSING
 
 PROGRAMS = [Program(p.name, p.code, p.rtol, p.atol, KNOWN.get(p.name, p.xfail)) for p in PROGRAMS]
 assert set(KNOWN) <= {p.name for p in PROGRAMS}, set(KNOWN) - {p.name for p in PROGRAMS}

@@ -9,6 +9,28 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
+    erfcx,
+    erfinv,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    log_ndtr,
+    ndtri,
+    sinc,
+)
+from .special_gamma import (  # noqa: F401 - as above
+    digamma,
+    gammainc,
+    gammaincc,
+    mvdigamma,
+    mvlgamma,
+    polygamma,
+    trigamma,
+    zeta,
+)
+
 
 @njit(inline="always")
 def maximum(a, b):  # elementwise max that propagates NaN from either side, like torch.maximum

@@ -1,0 +1,203 @@
+"""Elementwise declarations for torch's special functions and the rest of its pointwise
+math (lgamma, digamma, polygamma, erfinv, Bessel i0/i1, sinc, fmax, copysign ...).
+
+Same language as :mod:`.elementwise`; the scalar special functions themselves are
+``jitgrad/kernels/cpu/special*.py`` (reached as ``_k.<name>`` in generated kernels).
+Derivatives follow PyTorch's ``derivatives.yaml``. Scalar parameters (polygamma's order,
+mvlgamma's dimension, nan_to_num's replacements) are inputs ``b`` and ``c``, never
+differentiated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..kernels.cpu import special as S
+from ..kernels.cpu import special_gamma as SG
+from .registry import BOOL, FLOAT, defop
+
+
+def _vec(fn, *fixed):
+    """A numpy reference from a scalar function (the tests' forward comparison)."""
+    return lambda *arrays: np.vectorize(lambda *xs: fn(*xs, *fixed), otypes=[np.float64])(*arrays)
+
+
+_PI = "3.141592653589793"
+
+defop("lgamma", "lgamma(a)", ("g * digamma(a)",), _vec(math.lgamma), result=FLOAT)
+defop("digamma", "digamma(a)", ("g * trigamma(a)",), _vec(SG.digamma), result=FLOAT)
+defop(  # b = n, the order (an integer)
+    "polygamma",
+    "polygamma(b, a)",
+    ("g * polygamma(b + 1, a)", None),
+    lambda a, b: _vec(SG.polygamma)(b, a),
+    result=FLOAT,
+)
+defop(  # b = p, the dimension
+    "mvlgamma",
+    "mvlgamma(a, b)",
+    ("g * mvdigamma(a, b)", None),
+    _vec(SG.mvlgamma),
+    result=FLOAT,
+)
+defop(
+    "erfinv",
+    "erfinv(a)",
+    ("g * 0.886226925452758 * exp(out * out)",),  # sqrt(pi) / 2 * exp(erfinv(x)^2)
+    _vec(S.erfinv),
+    result=FLOAT,
+)
+defop("i0", "i0(a)", ("g * i1(a)",), _vec(S.i0), result=FLOAT, node="I0Backward0")
+defop(
+    "special_i0e",
+    "i0e(a)",
+    ("g * (i1e(a) - sign(a) * out)",),
+    _vec(S.i0e),
+    result=FLOAT,
+    node="SpecialI0EBackward0",
+)
+defop(
+    "special_i1",
+    "i1(a)",
+    ("where(a == 0, 0.5 * g, g * (i0(a) - out / a))",),
+    _vec(S.i1),
+    result=FLOAT,
+    node="SpecialI1Backward0",
+)
+defop(
+    "special_i1e",
+    "i1e(a)",
+    ("where(a == 0, 0.5 * g, g * (i0e(a) - out * (sign(a) + 1 / a)))",),
+    _vec(S.i1e),
+    result=FLOAT,
+    node="SpecialI1EBackward0",
+)
+defop(
+    "sinc",
+    "sinc(a)",
+    (f"where(a == 0, 0 * g, g * ({_PI} * a * cos({_PI} * a) - sin({_PI} * a)) / ({_PI} * a * a))",),
+    _vec(S.sinc),
+    result=FLOAT,
+)
+defop(
+    "deg2rad",
+    "a * 0.017453292519943295",
+    ("g * 0.017453292519943295",),
+    np.deg2rad,
+    result=FLOAT,
+    node="Deg2RadBackward0",
+)
+defop(
+    "rad2deg",
+    "a * 57.29577951308232",
+    ("g * 57.29577951308232",),
+    np.rad2deg,
+    result=FLOAT,
+    node="Rad2DegBackward0",
+)
+defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see ops/special.py)
+    "nan_to_num",
+    "where(isnan(a), b, where(isinf(a), where(a > 0, c, -c), a))",
+    ("where(isfinite(a), g, 0)", None, None),
+    lambda a, b, c: np.nan_to_num(a, nan=b, posinf=c, neginf=-c),
+    node="NanToNumBackward0",
+)
+# the NaN-ignoring max/min; ties send the whole gradient to the first operand, as PyTorch
+defop(
+    "fmax",
+    "where(logical_or(a >= b, isnan(b)), a, b)",
+    ("where(logical_or(a >= b, isnan(b)), g, 0)", "where(logical_or(a >= b, isnan(b)), 0, g)"),
+    np.fmax,
+)
+defop(
+    "fmin",
+    "where(logical_or(a <= b, isnan(b)), a, b)",
+    ("where(logical_or(a <= b, isnan(b)), g, 0)", "where(logical_or(a <= b, isnan(b)), 0, g)"),
+    np.fmin,
+)
+defop(
+    "copysign",
+    "copysign(a, b)",
+    ("where(a == 0, 0 * g, g * out / a)", "0 * g"),
+    np.copysign,
+    result=FLOAT,
+)
+
+# ---- the normal distribution and entropy (torch.special) -----------------------------------
+defop(  # PyTorch computes it as (1 + erf(x / sqrt 2)) * 0.5: the node is that last product's
+    "special_ndtr",
+    "(1 + erf(a * 0.7071067811865476)) * 0.5",
+    ("g * 0.3989422804014327 * exp(-0.5 * (a * a))",),
+    lambda a: 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-a * 0.7071067811865476),
+    result=FLOAT,
+    node="MulBackward1",
+)
+defop(
+    "special_ndtri",
+    "ndtri(a)",
+    ("g * 2.5066282746310002 * exp(0.5 * (out * out))",),  # sqrt(2 pi) / phi(out)
+    _vec(S.ndtri),
+    result=FLOAT,
+    node="SpecialNdtriBackward0",
+)
+defop(
+    "special_log_ndtr",
+    "log_ndtr(a)",
+    ("g * 0.3989422804014327 * exp(-(out + 0.5 * (a * a)))",),
+    _vec(S.log_ndtr),
+    result=FLOAT,
+    node="SpecialLogNdtrBackward0",
+)
+defop(
+    "special_erfcx",
+    "erfcx(a)",
+    ("g * (2 * a * out - 1.1283791670955126)",),
+    _vec(S.erfcx),
+    result=FLOAT,
+    node="SpecialErfcxBackward0",
+)
+defop(  # -x log x; 0 at 0; -inf below 0 (log(0 * sign(a)) there: log(-0.0))
+    "special_entr",
+    "where(a > 0, -a * log(a), where(a == 0, 0 * a, log(0 * sign(a))))",
+    ("g * -(1 + log(a))",),
+    lambda a: np.where(a > 0, -a * np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0, -np.inf)),
+    result=FLOAT,
+    node="SpecialEntrBackward0",
+)
+defop(  # x log1p(y), 0 where x == 0 unless y is NaN
+    "special_xlog1py",
+    "where(isnan(b), b, where(a == 0, 0, a * log1p(b)))",
+    (
+        "where(logical_and(a == 0, b <= -1), 0,"
+        " where(isnan(b), b, where(g == 0, 0, g * log1p(b))))",
+        "g * a / (b + 1)",
+    ),
+    lambda a, b: np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log1p(b))),
+    result=FLOAT,
+    node="SpecialXlog1PyBackward0",
+)
+
+# ---- two-argument: Hurwitz zeta and the incomplete gamma functions -------------------------
+# PyTorch has no derivative in their first argument: ops/special.py records a node that
+# raises when that argument requires grad; the declared rules cover the second.
+_DGAMMA = "exp((a - 1) * log(b) - b - lgamma(a))"  # d/dx P(a, x)
+defop(
+    "special_zeta",
+    "zeta(a, b)",
+    (None, "g * -a * zeta(a + 1, b)"),
+    _vec(SG.zeta),
+    result=FLOAT,
+    node="SpecialZetaBackward0",
+)
+defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), result=FLOAT)
+defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), result=FLOAT)
+
+# ---- floating-point classification and scaling ---------------------------------------------
+defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL)
+defop("isposinf", "logical_and(isinf(a), a > 0)", (None,), np.isposinf, result=BOOL)
+defop("isneginf", "logical_and(isinf(a), a < 0)", (None,), np.isneginf, result=BOOL)
+defop(  # a * 2^b; b (an exponent tensor) gets no gradient, as in PyTorch
+    "ldexp", "a * exp2(b)", ("g * exp2(b)", None), np.ldexp, result=FLOAT, node="LdexpBackward0"
+)
