@@ -5,6 +5,7 @@ The expected names, keys, reprs and messages were read off PyTorch 2.13.0 (CPU).
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 
@@ -70,6 +71,18 @@ def test_module_attributes_and_modes_are_forwarded() -> None:
     assert lin.training
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = c.nope
+
+
+def test_deepcopy_calls_its_own_module() -> None:
+    c = torch.compile(nn.Linear(2, 1))
+    twin = copy.deepcopy(c)
+    with torch.no_grad():
+        twin._orig_mod.weight.zero_()
+        twin._orig_mod.bias.fill_(3.0)
+    x = torch.ones(1, 2)
+    assert twin(x).tolist() == [[3.0]]
+    assert c(x).tolist() != [[3.0]]
+    assert type(twin).__name__ == "OptimizedModule" and twin._orig_mod is not c._orig_mod
 
 
 def test_state_dict_round_trip_keeps_prefix() -> None:

@@ -102,21 +102,27 @@ def _check(model: Any, backend: Any, mode: str | None, options: dict | None) -> 
         raise InvalidBackend(repr(backend))
 
 
-def _eager_call(fn: Callable, name: str) -> Callable:
-    """``fn`` wrapped as a compiled function: it runs eagerly, with ``is_compiling()``
-    True during the call, and reports once under ``JITGRAD_DEBUG`` that it ran eagerly."""
+def _run(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
+    """Call ``fn`` as a compiled function: eagerly, with ``is_compiling()`` True meanwhile,
+    reporting once under ``JITGRAD_DEBUG`` that it ran eagerly."""
+    if helpers.DEBUG > 0 and name not in _REPORTED:
+        _REPORTED.add(name)
+        helpers.debug_print(1, f"compile: {name}: {EAGER_REASON}")
     state = _STATE
+    state.depth = getattr(state, "depth", 0) + 1
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        state.depth -= 1
+
+
+def _eager_call(fn: Callable, name: str) -> Callable:
+    """``fn`` wrapped as a compiled function (see :func:`_run`), with its name and
+    ``__wrapped__`` as PyTorch's wrapper has them."""
 
     @functools.wraps(fn)
     def compiled(*args: Any, **kwargs: Any) -> Any:
-        if helpers.DEBUG > 0 and name not in _REPORTED:
-            _REPORTED.add(name)
-            helpers.debug_print(1, f"compile: {name}: {EAGER_REASON}")
-        state.depth = getattr(state, "depth", 0) + 1
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            state.depth -= 1
+        return _run(fn, name, args, kwargs)
 
     return compiled
 
@@ -133,10 +139,12 @@ class OptimizedModule(Module):
     def __init__(self, mod: Module, name: str) -> None:
         super().__init__()
         self._orig_mod = mod
-        self.__dict__["_compiled_call"] = _eager_call(mod.__call__, name)
+        self.__dict__["_compile_name"] = name
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        return self.__dict__["_compiled_call"](*args, **kwargs)
+        # looked up per call (not a bound method kept at construction), so a deepcopy of the
+        # wrapper calls its own copy of the module
+        return _run(self._modules["_orig_mod"], self._compile_name, args, kwargs)
 
     def __getattr__(self, name: str) -> Any:
         modules = self.__dict__.get("_modules")
