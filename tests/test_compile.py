@@ -221,3 +221,17 @@ def test_debug_log_says_it_runs_eagerly(
     lines = [r.getMessage() for r in caplog.records if "compile:" in r.getMessage()]
     assert len(lines) == 1, lines
     assert "step" in lines[0] and "capture is not implemented" in lines[0]
+
+
+def test_dynamo_config_takes_the_common_settings() -> None:
+    config = torch._dynamo.config
+    assert config.suppress_errors is False and config.cache_size_limit == 8
+    config.cache_size_limit = 64
+    try:
+        assert torch._dynamo.config.cache_size_limit == 64
+    finally:
+        config.cache_size_limit = 8
+    with pytest.raises(AttributeError, match="torch._dynamo.config.nonexistent does not exist"):
+        config.nonexistent = 1
+    with pytest.raises(AttributeError, match="torch._dynamo.config.nonexistent does not exist"):
+        _ = config.nonexistent
