@@ -25,6 +25,7 @@ import os
 import statistics
 import sys
 import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,23 @@ def bench(name: str, step: Callable[[], dict], per: int, repeat: int, budget: fl
     }
 
 
+def wrapper_cost(repeat: int) -> float:
+    """Median extra nanoseconds one call through ``jitgrad.compile`` costs over calling the
+    function itself (a function that returns its argument; interleaved timeit samples)."""
+
+    def ident(x: Any) -> Any:
+        return x
+
+    compiled = jitgrad.compile(ident)
+    n = 200_000
+    extra = []
+    for _ in range(repeat):
+        plain = timeit.timeit(lambda: ident(1), number=n)
+        wrapped = timeit.timeit(lambda: compiled(1), number=n)
+        extra.append((wrapped - plain) / n * 1e9)
+    return statistics.median(extra)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7, help="interleaved samples per way")
@@ -116,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
             f"| {r['name']} | {units[r['name']]} | {e['eager']:.2f} ({c['eager']:.2f}) "
             f"| {e['compiled']:.2f} ({c['compiled']:.2f}) | {r['ratio']:.3f} |"
         )
+    print(f"jitgrad.compile's wrapper: {wrapper_cost(args.repeat):.0f} ns per call (median)")
     print(f"load average after: {os.getloadavg()[0]:.2f}; {args.repeat} samples per way")
 
 
