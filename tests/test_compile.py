@@ -235,3 +235,29 @@ def test_dynamo_config_takes_the_common_settings() -> None:
         config.nonexistent = 1
     with pytest.raises(AttributeError, match="torch._dynamo.config.nonexistent does not exist"):
         _ = config.nonexistent
+
+
+def _step_losses(compiled: bool) -> tuple[list[float], list[bytes]]:
+    """A whole training step (zero_grad, forward, backward, Adam step, a Python branch on
+    ``.item()``) as one function, compiled or not."""
+    model = _model(3)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    torch.manual_seed(4)
+    x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+
+    def step(x: torch.Tensor, y: torch.Tensor, *, scale: float = 1.0) -> torch.Tensor:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y) * scale
+        if loss.item() > 100:  # data-dependent Python: fine, it runs eagerly
+            loss = loss * 0
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    fn = torch.compile(step) if compiled else step
+    losses = [fn(x, y, scale=0.5).item() for _ in range(4)]
+    return losses, [p.detach().numpy().tobytes() for p in model.parameters()]
+
+
+def test_compiled_whole_step_with_optimizer_is_bitwise_eager() -> None:
+    assert _step_losses(True) == _step_losses(False)
