@@ -122,6 +122,10 @@ _argcheck.guard_inputs(
     "empty_like full_like addmm",
 )
 
+# torch.compile's front end (jitgrad.capture), over the nn.Module it wraps.
+from . import _dynamo, compiler  # noqa: E402 - torch.compile front end (jitgrad.capture)
+from .capture import compile  # noqa: E402, A004 - PyTorch's name
+
 
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)

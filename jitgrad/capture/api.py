@@ -1,0 +1,208 @@
+"""``torch.compile``'s front end: the signature, the checks, the wrappers PyTorch returns.
+
+PyTorch's ``torch.compile`` hands the function or module to Dynamo, which traces it into FX
+graphs and compiles those (Inductor by default). jitgrad has no tracer that replaces the
+eager run yet: a compiled function runs eagerly, op by op, through the same kernels, the
+forward fusion and the backward replay cache (:mod:`jitgrad.fusion.replay`) that every eager
+program gets. So its results are eager's, bit for bit, and it is no faster than eager: the
+call costs one extra Python frame. What this module gives is the API programs use, so that
+``model = torch.compile(model)`` and ``@torch.compile`` run unchanged: the same argument
+checks and messages, and a module wrapper with PyTorch's ``OptimizedModule`` shape (its
+parameters and ``state_dict`` keys under ``_orig_mod.``, attribute access, ``train()`` and
+``eval()`` forwarded to the wrapped module).
+
+``JITGRAD_DEBUG=1`` logs, once per compiled function, that it runs eagerly and why.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .. import helpers
+from ..nn.module import Module
+
+#: ``mode=`` values PyTorch 2.13 accepts (its error message lists them in this order).
+MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+#: Backend names PyTorch registers: ``list_backends()`` (the non-debug ones) and the debug
+#: backends programs name in tests (``eager``, ``aot_eager``). All run eagerly here.
+BACKENDS = ("cudagraphs", "inductor", "openxla", "tvm")
+DEBUG_BACKENDS = ("eager", "aot_eager", "aot_eager_decomp_partition")
+
+#: Why a compiled function runs eagerly: what ``JITGRAD_DEBUG`` reports.
+EAGER_REASON = (
+    "capture is not implemented in jitgrad yet: the function runs eagerly "
+    "(the same kernels, forward fusion and backward replay cache as any eager call)"
+)
+
+
+class InvalidBackend(RuntimeError):
+    """``torch._dynamo.exc.InvalidBackend``: an unknown ``backend=`` name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"Invalid backend: {name!r}, see `torch._dynamo.list_backends()` "
+            "for available backends."
+        )
+
+
+_STATE = threading.local()
+#: names of the compiled functions already reported under JITGRAD_DEBUG (see reset)
+_REPORTED: set[str] = set()
+
+
+def is_compiling() -> bool:
+    """``torch.compiler.is_compiling()``: True inside a compiled function's call.
+
+    Dynamo evaluates it as True while it traces, so the code a program guards with
+    ``if not torch.compiler.is_compiling()`` is left out of compiled calls in PyTorch; it is
+    left out of jitgrad's compiled (eager) calls too.
+    """
+    return getattr(_STATE, "depth", 0) > 0
+
+
+def list_backends(exclude_tags: tuple[str, ...] | None = ("debug", "experimental")) -> list[str]:
+    """``torch._dynamo.list_backends()``: the backend names ``compile`` accepts."""
+    names = BACKENDS if exclude_tags else BACKENDS + DEBUG_BACKENDS
+    return sorted(names)
+
+
+def reset() -> None:
+    """``torch.compiler.reset()`` / ``torch._dynamo.reset()``: forget what compile learned.
+
+    Nothing is captured yet, so there is nothing to drop but the record of which functions
+    the debug log has reported (they are reported again on their next call).
+    """
+    _REPORTED.clear()
+
+
+def disable(fn: Callable | None = None, recursive: bool = True, *, reason: str | None = None):
+    """``torch.compiler.disable``: run ``fn`` eagerly. Everything runs eagerly here, so it
+    returns ``fn`` itself (or a decorator that does)."""
+    if fn is None:
+        return lambda f: f
+    return fn
+
+
+def _check(model: Any, backend: Any, mode: str | None, options: dict | None) -> None:
+    """PyTorch's checks, in its order, with its exception types and messages."""
+    if model is not None and not callable(model):
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+    if mode is not None and options is not None:
+        raise RuntimeError(
+            "Either mode or options can be specified, but both can't be specified at the same time."
+        )
+    if mode is not None and mode not in MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
+    if isinstance(backend, str) and backend not in BACKENDS + DEBUG_BACKENDS:
+        raise InvalidBackend(backend)
+    if backend is not None and not isinstance(backend, str) and not callable(backend):
+        raise InvalidBackend(repr(backend))
+
+
+def _run(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
+    """Call ``fn`` as a compiled function: eagerly, with ``is_compiling()`` True meanwhile,
+    reporting once under ``JITGRAD_DEBUG`` that it ran eagerly."""
+    if helpers.DEBUG > 0 and name not in _REPORTED:
+        _REPORTED.add(name)
+        helpers.debug_print(1, f"compile: {name}: {EAGER_REASON}")
+    state = _STATE
+    state.depth = getattr(state, "depth", 0) + 1
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        state.depth -= 1
+
+
+def _eager_call(fn: Callable, name: str) -> Callable:
+    """``fn`` wrapped as a compiled function (see :func:`_run`), with its name and
+    ``__wrapped__`` as PyTorch's wrapper has them."""
+
+    @functools.wraps(fn)
+    def compiled(*args: Any, **kwargs: Any) -> Any:
+        return _run(fn, name, args, kwargs)
+
+    return compiled
+
+
+class OptimizedModule(Module):
+    """What ``torch.compile(module)`` returns: a Module holding the original as ``_orig_mod``.
+
+    As in PyTorch, the wrapper's parameters and ``state_dict`` keys carry the ``_orig_mod.``
+    prefix (a state dict saved from it loads into another compiled model, not into the bare
+    module); attributes it lacks are looked up on the wrapped module; ``train()``/``eval()``
+    reach the wrapped module because it is a sub-module.
+    """
+
+    def __init__(self, mod: Module, name: str) -> None:
+        super().__init__()
+        self._orig_mod = mod
+        self.__dict__["_compile_name"] = name
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        # looked up per call (not a bound method kept at construction), so a deepcopy of the
+        # wrapper calls its own copy of the module
+        return _run(self._modules["_orig_mod"], self._compile_name, args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        modules = self.__dict__.get("_modules")
+        if modules is None or "_orig_mod" not in modules:  # half-built (copy, unpickling)
+            raise AttributeError(f"'OptimizedModule' object has no attribute '{name}'")
+        if name == "_orig_mod":
+            return modules["_orig_mod"]
+        return getattr(modules["_orig_mod"], name)
+
+    def __repr__(self) -> str:
+        inner = repr(self._orig_mod).replace("\n", "\n  ")
+        return f"OptimizedModule(\n  (_orig_mod): {inner}\n)"
+
+
+def compile(  # noqa: A001 - PyTorch's name
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: str | Callable | None = None,
+    mode: str | None = None,
+    options: dict[str, Any] | None = None,
+    name: str | None = None,
+    disable: bool = False,
+    recompile_limit: int | None = None,
+    isolate_recompiles: bool = False,
+    shapes_spec: Any = None,
+) -> Any:
+    """``torch.compile``: a module gives an :class:`OptimizedModule`, a function a function
+    (with the original's name and ``__wrapped__``); no ``model`` gives a decorator.
+
+    The compiled callable runs eagerly and returns exactly eager's results: see the module
+    docstring. ``fullgraph``, ``dynamic``, ``mode`` and ``options`` are checked as PyTorch
+    checks them and otherwise have no effect; a callable ``backend`` is never called (there
+    is no FX graph to give it). ``disable=True`` returns ``model`` itself.
+    """
+    _check(model, backend, mode, options)
+    if model is None:
+
+        def decorator(fn: Callable) -> Any:
+            return compile(
+                fn,
+                fullgraph=fullgraph,
+                dynamic=dynamic,
+                backend=backend,
+                mode=mode,
+                options=options,
+                name=name,
+                disable=disable,
+                recompile_limit=recompile_limit,
+                isolate_recompiles=isolate_recompiles,
+                shapes_spec=shapes_spec,
+            )
+
+        return decorator
+    if disable:
+        return model
+    label = name or getattr(model, "__qualname__", None) or type(model).__name__
+    if isinstance(model, Module):
+        return OptimizedModule(model, name or type(model).__name__)
+    return _eager_call(model, label)

@@ -1,0 +1,11 @@
+"""``torch.compiler``: see :mod:`jitgrad.capture` (capture is not implemented yet; compiled
+functions run eagerly)."""
+
+from __future__ import annotations
+
+from .capture import disable, is_compiling, list_backends, reset
+from .helpers import missing_attribute
+
+__all__ = ["disable", "is_compiling", "list_backends", "reset"]
+
+__getattr__ = missing_attribute("jitgrad.compiler")
