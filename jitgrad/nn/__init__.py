@@ -159,6 +159,7 @@ __all__ = [
 
 # nnmore: attention, transformer and the other layers added with them.
 from .attention import MultiheadAttention  # noqa: E402
+from .layers_more import AdaptiveMaxPool2d, Bilinear, Dropout2d, EmbeddingBag  # noqa: E402
 from .transformer import (  # noqa: E402
     Transformer,
     TransformerDecoder,
@@ -166,8 +167,16 @@ from .transformer import (  # noqa: E402
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
 __all__ += [
+    "AdaptiveMaxPool2d",
+    "Bilinear",
+    "Dropout2d",
+    "EmbeddingBag",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
     "MultiheadAttention",
     "Transformer",
     "TransformerDecoder",

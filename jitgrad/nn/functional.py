@@ -494,5 +494,12 @@ def nll_loss(
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
 
 
+# nnmore: re-exports of the functional forms added with the attention/upsample layers.
+from ._functional_more import adaptive_max_pool2d, bilinear, dropout2d, embedding_bag  # noqa: E402
+from .upsample import interpolate, upsample  # noqa: E402
+
+__all__ += ["adaptive_max_pool2d", "bilinear", "dropout2d", "embedding_bag", "interpolate"]
+__all__ += ["upsample"]
+
 #: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.functional")
