@@ -105,8 +105,9 @@ __all__ = [
 ]
 
 from . import rnn  # noqa: E402  (nnmore: nn.utils.rnn)
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402
 
-__all__ += ["rnn"]
+__all__ += ["remove_weight_norm", "rnn", "weight_norm"]
 
 #: ``jitgrad.nn.utils.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.utils")
