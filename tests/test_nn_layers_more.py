@@ -84,3 +84,15 @@ def test_trunc_normal_and_sparse_init() -> None:
     assert (s == 0).sum(0).tolist() == [3] * 6
     with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
         nn.init.sparse_(torch.empty(3), 0.1)
+
+
+def test_dropout2d_on_3d_input_is_channel_dropout_over_n_c_l() -> None:
+    torch.manual_seed(1)
+    with pytest.warns(UserWarning, match="input is interpreted as shape \\(N, C, L\\)"):
+        y = nn.functional.dropout2d(torch.ones(6, 5, 4), 0.5)
+    rows = y.numpy()
+    assert (rows.min(-1) == rows.max(-1)).all()  # one mask value per (n, c)
+    assert len(np.unique(rows[:, :, 0])) == 2
+    with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+        with pytest.warns(UserWarning):
+            nn.functional.dropout2d(torch.ones(3), 0.5)

@@ -7,6 +7,8 @@ mask (PyTorch's graph shows ``MulBackward0`` too); ``bilinear`` is an einsum plu
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import dtypes as D
@@ -70,20 +72,33 @@ def dropout2d(
     training: bool = True,
     inplace: bool = False,
 ) -> Tensor:
-    """Zero whole channels (dim 1 of a 4-D input, dim 0 of a 3-D one) with probability ``p``."""
+    """Zero whole channels (dim 1) with probability ``p``; like PyTorch, a 3-D input is read as
+    ``(N, C, L)`` (with a warning), not as an unbatched ``(C, H, W)``."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.dim() not in (3, 4):
-        raise RuntimeError(
+        warnings.warn(
             f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated "
             "and will result in an error in a future release. To retain the behavior and "
             "silence this warning, please use dropout instead. Note that dropout2d exists to "
             "provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
-            "dimension, and an optional batch dimension (i.e. 3D or 4D inputs)."
+            "dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
         )
+    if input.dim() == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if not training or p == 0.0:
         return input
-    shape = input.shape[:-2] + (1, 1)
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)  # PyTorch's feature dropout
     if p == 1.0:
         mask = np.zeros(shape, input._dtype.np)
     else:
