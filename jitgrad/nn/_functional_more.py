@@ -199,9 +199,7 @@ def embedding_bag(
     return record("EmbeddingBagBackward0", out, weight._dtype, inputs, backward)
 
 
-def bilinear(
-    input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
-) -> Tensor:
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y_k = x1^T W_k x2 + b_k`` over any leading dims."""
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(

@@ -41,31 +41,38 @@ def main() -> None:
     kpm = torch.tensor([[False] * 5, [False, False, False, True, True]])
     m = nn.MultiheadAttention(8, 2)
     cases["mha_masks"] = _run(
-        m, [torch.randn(5, 2, 8), torch.randn(5, 2, 8), torch.randn(5, 2, 8)],
+        m,
+        [torch.randn(5, 2, 8), torch.randn(5, 2, 8), torch.randn(5, 2, 8)],
         {"attn_mask": causal, "key_padding_mask": kpm},
     )
     m = nn.MultiheadAttention(8, 4, kdim=6, vdim=3, batch_first=True, bias=False)
     mask = torch.randn(4, 5)
     cases["mha_kdim"] = _run(
-        m, [torch.randn(2, 4, 8), torch.randn(2, 5, 6), torch.randn(2, 5, 3)],
+        m,
+        [torch.randn(2, 4, 8), torch.randn(2, 5, 6), torch.randn(2, 5, 3)],
         {"attn_mask": mask, "average_attn_weights": False},
     )
     cases["mha_kdim"]["mask"] = mask
     m = nn.MultiheadAttention(6, 3)
     x = torch.randn(4, 6)
     cases["mha_unbatched_self"] = _run(m, [x, x, x], {"need_weights": False})
-    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, activation="gelu",
-                                       batch_first=True, norm_first=True)
+    layer = nn.TransformerEncoderLayer(
+        8, 2, 16, dropout=0.1, activation="gelu", batch_first=True, norm_first=True
+    )
     enc = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8), enable_nested_tensor=False).eval()
     cases["encoder"] = _run(
-        enc, [torch.randn(2, 5, 8)],
+        enc,
+        [torch.randn(2, 5, 8)],
         {"mask": nn.Transformer.generate_square_subsequent_mask(5), "src_key_padding_mask": kpm},
     )
     t = nn.Transformer(8, 2, 2, 2, 16, dropout=0.2).eval()
     cases["transformer"] = _run(
-        t, [torch.randn(5, 2, 8), torch.randn(3, 2, 8)],
-        {"tgt_mask": nn.Transformer.generate_square_subsequent_mask(3),
-         "memory_key_padding_mask": kpm},
+        t,
+        [torch.randn(5, 2, 8), torch.randn(3, 2, 8)],
+        {
+            "tgt_mask": nn.Transformer.generate_square_subsequent_mask(3),
+            "memory_key_padding_mask": kpm,
+        },
     )
     dec = nn.TransformerDecoderLayer(8, 2, 12, dropout=0.0, norm_first=False)
     cases["decoder_layer"] = _run(dec, [torch.randn(3, 2, 8), torch.randn(5, 2, 8)], {})
