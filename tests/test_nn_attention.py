@@ -99,3 +99,21 @@ def test_square_subsequent_mask_and_errors() -> None:
         "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=4, "
         "out_features=4, bias=True)\n)"
     )
+
+
+def test_encoder_zeroes_padded_positions_like_pytorchs_nested_fast_path() -> None:
+    case = CASES["encoder_fastpath"]
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2)
+    enc.load_state_dict(case["state"])
+    enc.eval()
+    for key in ("left", "not_left"):
+        mask = case[key + "_mask"]
+        with torch.no_grad():
+            got = enc(case["x"], src_key_padding_mask=mask)
+        np.testing.assert_allclose(got.numpy(), case[key].numpy(), rtol=1e-4, atol=1e-5)
+        got = enc(case["x"], src_key_padding_mask=mask).detach()
+        np.testing.assert_allclose(got.numpy(), case[key + "_grad_mode"].numpy(), atol=1e-5)
+    with torch.no_grad():
+        assert enc(case["x"], src_key_padding_mask=case["left_mask"])[0, 2:].abs().sum() == 0
+    with pytest.warns(UserWarning, match="self.use_nested_tensor is False because encoder_layer"):
+        nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, norm_first=True), 1)

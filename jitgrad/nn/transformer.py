@@ -1,5 +1,9 @@
 """``nn.Transformer`` and its encoder/decoder layers, as PyTorch's slow path computes them.
 
+``TransformerEncoder`` also reproduces the one visible effect of PyTorch's nested-tensor fast
+path (eval, no gradient needed, a left-aligned ``src_key_padding_mask``, batch_first...): the
+output is 0 at the padded positions.
+
 Submodules are registered in PyTorch's order (``self_attn``, ``linear1``, ``dropout``,
 ``linear2``, ``norm1``...), so ``named_parameters()`` and ``state_dict()`` keys match and
 PyTorch checkpoints load. Dropout is active in ``train()`` mode; in ``eval()`` the result is
@@ -9,10 +13,12 @@ deterministic and equals PyTorch's (whose fast path computes the same numbers).
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from .. import creation
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -69,6 +75,10 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
+        act = self.activation
+        relu = act is F.relu or type(act).__name__ == "ReLU"
+        gelu = act is F.gelu or type(act).__name__ == "GELU"
+        self.activation_relu_or_gelu = 1 if relu else 2 if gelu else 0
 
     def _sa_block(self, x: Tensor, mask: Tensor | None, kpm: Tensor | None, causal: bool) -> Tensor:
         x = self.self_attn(
@@ -170,6 +180,31 @@ class TransformerDecoderLayer(Module):
         return self.norm3(x + self._ff_block(x))
 
 
+def _why_not_nested(layer: Module) -> str:
+    """PyTorch's reasons (its words) for not taking the nested-tensor fast path, "" if none."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return (
+            f"{name}.self_attn.batch_first was not True"
+            "(use batch_first for better inference performance)"
+        )
+    if not layer.self_attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
+
+
 class TransformerEncoder(Module):
     """``num_layers`` deep copies of ``encoder_layer`` (``layers``), then an optional ``norm``."""
 
@@ -185,6 +220,30 @@ class TransformerEncoder(Module):
         self.layers = _clones(encoder_layer, num_layers)
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        why_not = _why_not_nested(encoder_layer)
+        self.use_nested_tensor = enable_nested_tensor and not why_not
+        if enable_nested_tensor and why_not:
+            warnings.warn(
+                "enable_nested_tensor is True, but self.use_nested_tensor is False because "
+                f"{why_not}",
+                stacklevel=2,
+            )
+
+    def _padded_zeroed(self, src: Tensor, mask: Tensor | None, kpm: Tensor | None) -> bool:
+        """Whether PyTorch would run this call on nested tensors: then its output is 0 at the
+        padded positions (``to_padded_tensor(0.0)``); the other positions are unchanged."""
+        if not self.use_nested_tensor or self.layers[0].training or src.dim() != 3:
+            return False
+        if kpm is None or mask is not None or kpm.dtype.name != "bool":
+            return False
+        if self.mask_check:
+            keep = ~kpm.numpy()
+            if not (keep[:, :1].all() and (keep[:, 1:] <= keep[:, :-1]).all()):
+                return False  # not left-aligned
+        args = [src, *self.layers[0].parameters()]
+        return not (is_grad_enabled() and any(a.requires_grad for a in args))
 
     def forward(
         self,
@@ -193,12 +252,15 @@ class TransformerEncoder(Module):
         src_key_padding_mask: Tensor | None = None,
         is_causal: bool | None = None,
     ) -> Tensor:
+        zero_padded = self._padded_zeroed(src, mask, src_key_padding_mask)
         out = src
         for mod in self.layers:
             out = mod(
                 out, src_mask=mask, is_causal=bool(is_causal),
                 src_key_padding_mask=src_key_padding_mask,
             )  # fmt: skip
+        if zero_padded:
+            out = out.masked_fill(src_key_padding_mask.unsqueeze(-1), 0.0)
         return out if self.norm is None else self.norm(out)
 
 

@@ -76,6 +76,17 @@ def main() -> None:
     )
     dec = nn.TransformerDecoderLayer(8, 2, 12, dropout=0.0, norm_first=False)
     cases["decoder_layer"] = _run(dec, [torch.randn(3, 2, 8), torch.randn(5, 2, 8)], {})
+    layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    enc = nn.TransformerEncoder(layer, 2).eval()
+    x = torch.randn(2, 4, 8)
+    fast = {"state": {k: v.detach().clone() for k, v in enc.state_dict().items()}, "x": x}
+    for key, kpm in (("left", [[False, False, True, True], [False] * 4]),
+                     ("not_left", [[True, False, False, True], [False] * 4])):  # fmt: skip
+        fast[key + "_mask"] = torch.tensor(kpm)
+        with torch.no_grad():
+            fast[key] = enc(x, src_key_padding_mask=fast[key + "_mask"])
+        fast[key + "_grad_mode"] = enc(x, src_key_padding_mask=fast[key + "_mask"]).detach()
+    cases["encoder_fastpath"] = fast
     torch.save(cases, OUT)
     print("wrote", OUT)
 
