@@ -1,11 +1,14 @@
-"""``F.interpolate`` (modes nearest, linear, bilinear) and ``nn.Upsample``.
+"""``F.interpolate`` (modes nearest, nearest-exact, linear, bilinear, bicubic, area) and
+``nn.Upsample``.
 
 Both modes are separable: along each spatial dim the output is a fixed matrix (out x in) of
 interpolation weights applied to the input, so the forward is two small matmuls and the
-backward applies the transposed matrices. The source coordinates follow PyTorch's kernels
-(``nearest``: ``floor(dst * scale)`` in float32; linear: ``(dst + 0.5) * scale - 0.5`` clamped
-at 0, or ``dst * (in-1)/(out-1)`` with ``align_corners``), ``scale`` being ``1/scale_factor``
-when one is given and ``in/out`` otherwise, as PyTorch computes it.
+backward applies the transposed matrices. The source coordinates follow PyTorch's kernels:
+``nearest`` ``floor(dst * scale)`` in float32, ``nearest-exact`` ``floor((dst + 0.5) * scale)``;
+linear ``(dst + 0.5) * scale - 0.5`` clamped at 0, or ``dst * (in-1)/(out-1)`` with
+``align_corners``; bicubic the same point unclamped, four taps of cubic convolution with
+A = -0.75, indices clamped at the borders. ``scale`` is ``1/scale_factor`` when one is given
+and ``in/out`` otherwise, as PyTorch computes it. ``area`` is ``adaptive_avg_pool``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 
 from ..autograd.recording import record
 from ..tensor import Tensor
+from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from .module import Module
 
 _NAMES = {
@@ -24,7 +28,24 @@ _NAMES = {
     ("nearest", 2): "UpsampleNearest2DBackward0",
     ("linear", 1): "UpsampleLinear1DBackward0",
     ("bilinear", 2): "UpsampleBilinear2DBackward0",
+    ("bicubic", 2): "UpsampleBicubic2DBackward0",
+    ("nearest-exact", 1): "UpsampleNearestExact1DBackward0",
+    ("nearest-exact", 2): "UpsampleNearestExact2DBackward0",
 }
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) bicubic coefficient
+
+
+def _cubic_weights(t: np.ndarray) -> list[np.ndarray]:
+    """The four cubic-convolution weights of taps -1, 0, 1, 2 at fractional offset ``t``."""
+    a = t.dtype.type(_CUBIC_A)
+
+    def near(x: np.ndarray) -> np.ndarray:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 
 
 def _matrix(
@@ -33,17 +54,25 @@ def _matrix(
     """The (n_out, n_in) interpolation weights along one dim."""
     m = np.zeros((n_out, n_in), dt)
     dst = np.arange(n_out)
-    if mode == "nearest":
+    if mode in ("nearest", "nearest-exact"):
         s = np.float32(1.0 / scale if scale is not None and scale > 0 else n_in / n_out)
-        src = np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), n_in - 1)
-        m[dst, src] = 1
+        shift = np.float32(0.5 if mode == "nearest-exact" else 0.0)
+        src = np.floor((dst.astype(np.float32) + shift) * s).astype(np.int64)
+        m[dst, np.minimum(src, n_in - 1)] = 1
         return m
     if align:
         s = dt.type((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
         src = dst.astype(dt) * s
     else:
         s = dt.type(1.0 / scale if scale is not None and scale > 0 else n_in / n_out)
-        src = np.maximum(s * (dst.astype(dt) + dt.type(0.5)) - dt.type(0.5), 0)
+        src = s * (dst.astype(dt) + dt.type(0.5)) - dt.type(0.5)
+        src = src if mode == "bicubic" else np.maximum(src, 0)
+    if mode == "bicubic":
+        base = np.floor(src)
+        for k, w in enumerate(_cubic_weights(src - base)):
+            idx = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
+            np.add.at(m, (dst, idx), w)
+        return m
     i0 = src.astype(np.int64)
     i1 = i0 + (i0 < n_in - 1)
     w1 = src - i0.astype(dt)
@@ -81,6 +110,10 @@ def interpolate(
             "align_corners option can only be set with the interpolating modes: "
             "linear | bilinear | bicubic | trilinear"
         )
+    if mode == "area" and dims in (1, 2):
+        size_out = _output_sizes(input, size, scale_factor, dims)[0]
+        pool = adaptive_avg_pool1d if dims == 1 else adaptive_avg_pool2d
+        return pool(input, size_out if dims == 2 else size_out[0])
     if (mode, dims) not in _NAMES:
         if mode in ("linear", "bilinear", "bicubic", "trilinear"):
             want = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}[mode]
@@ -91,6 +124,26 @@ def interpolate(
         raise NotImplementedError(
             f"F.interpolate(mode={mode!r}) on {input.dim()}D input is not implemented in jitgrad"
         )
+    out_sizes, scales = _output_sizes(input, size, scale_factor, dims)
+    if recompute_scale_factor:
+        scales = [None] * dims
+    align = bool(align_corners)
+    dt = input._dtype.np
+    in_sizes = list(input.shape[2:])
+    mats = [
+        _matrix(n, o, s, mode, align, dt)
+        for n, o, s in zip(in_sizes, out_sizes, scales, strict=True)
+    ]
+    return _resample(input, mats, _NAMES[(mode, dims)])
+
+
+def _output_sizes(
+    input: Tensor,  # noqa: A002
+    size: Any,
+    scale_factor: Any,
+    dims: int,
+) -> tuple[list[int], list[float | None]]:
+    """The output spatial sizes and the scales the kernels get (None: from the sizes)."""
     if (size is None) == (scale_factor is None):
         raise ValueError("only one of size or scale_factor should be defined")
     in_sizes = list(input.shape[2:])
@@ -108,15 +161,7 @@ def interpolate(
         sf = scale_factor if isinstance(scale_factor, list | tuple) else [scale_factor] * dims
         scales = [float(s) for s in sf]
         out_sizes = [math.floor(float(n) * s) for n, s in zip(in_sizes, scales, strict=True)]
-        if recompute_scale_factor:
-            scales = [None] * dims
-    align = bool(align_corners)
-    dt = input._dtype.np
-    mats = [
-        _matrix(n, o, s, mode, align, dt)
-        for n, o, s in zip(in_sizes, out_sizes, scales, strict=True)
-    ]
-    return _resample(input, mats, _NAMES[(mode, dims)])
+    return out_sizes, scales
 
 
 def upsample(

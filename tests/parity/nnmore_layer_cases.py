@@ -32,6 +32,13 @@ INTERP: dict[str, tuple[str, dict[str, Any]]] = {
                                 "recompute_scale_factor": True}),
     "bilinear_x2_ac": ("x4", {"scale_factor": (2, 3), "mode": "bilinear", "align_corners": True}),
     "linear_1d": ("x3", {"size": 9, "mode": "linear"}),
+    "bicubic_size": ("x4", {"size": (8, 9), "mode": "bicubic"}),
+    "bicubic_ac_down": ("x4", {"size": (3, 4), "mode": "bicubic", "align_corners": True}),
+    "bicubic_1p7": ("x4", {"scale_factor": 1.7, "mode": "bicubic"}),
+    "nearest_exact": ("x4", {"scale_factor": 1.5, "mode": "nearest-exact"}),
+    "nearest_exact_1d": ("x3", {"size": 3, "mode": "nearest-exact"}),
+    "area_down": ("x4", {"size": (2, 3), "mode": "area"}),
+    "area_1d": ("x3", {"scale_factor": 0.5, "mode": "area"}),
 }  # fmt: skip
 POOL = {"pool_3x2": (3, 2), "pool_4x4": (4, 4), "pool_none_2": (None, 2), "pool_1": 1}
 BAG: dict[str, dict[str, Any]] = {
