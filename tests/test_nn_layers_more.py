@@ -96,3 +96,11 @@ def test_dropout2d_on_3d_input_is_channel_dropout_over_n_c_l() -> None:
     with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
         with pytest.warns(UserWarning):
             nn.functional.dropout2d(torch.ones(3), 0.5)
+
+
+def test_embedding_bag_refuses_what_it_does_not_implement() -> None:
+    bag = nn.EmbeddingBag(5, 2, max_norm=1.0)
+    with pytest.raises(NotImplementedError, match="max_norm or scale_grad_by_freq"):
+        bag(torch.tensor([[1, 2]]))
+    with pytest.raises(ValueError, match="^mode has to be one of sum, mean or max$"):
+        nn.functional.embedding_bag(torch.tensor([[1]]), torch.zeros(3, 2), mode="prod")

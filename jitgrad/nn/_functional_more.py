@@ -144,8 +144,12 @@ def embedding_bag(
     padding_idx: int | None = None,
 ) -> Tensor:
     """Sum, mean or max of the embeddings of each bag (``padding_idx`` entries left out)."""
+    if max_norm is not None or scale_grad_by_freq:
+        raise NotImplementedError(
+            "embedding_bag with max_norm or scale_grad_by_freq=True is not implemented in jitgrad"
+        )
     if mode not in ("sum", "mean", "max"):
-        raise ValueError(f"mode has to be one of sum, mean or max, got {mode}")
+        raise ValueError("mode has to be one of sum, mean or max")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
