@@ -39,8 +39,12 @@ def test_upsample_modules_and_errors() -> None:
     assert up(x)[0, 0].tolist() == [[0, 0, 1, 1], [0, 0, 1, 1], [2, 2, 3, 3], [2, 2, 3, 3]]
     bil = nn.UpsamplingBilinear2d(size=3)(x)
     assert bil[0, 0].tolist() == [[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]]
-    with pytest.raises(ValueError, match="only one of size or scale_factor should be defined"):
+    with pytest.raises(ValueError, match="^either size or scale_factor should be defined$"):
         nn.functional.interpolate(x)
+    with pytest.raises(ValueError, match="^only one of size or scale_factor should be defined$"):
+        nn.functional.interpolate(x, size=2, scale_factor=2)
+    with pytest.raises(RuntimeError, match="dimensions do not match at dim 0: got 2 and 3$"):
+        nn.functional.bilinear(torch.zeros(2, 3), torch.zeros(3, 4), torch.zeros(5, 3, 4))
     with pytest.raises(ValueError, match="align_corners option can only be set with the"):
         nn.functional.interpolate(x, scale_factor=2, align_corners=True)
 

@@ -144,8 +144,10 @@ def _output_sizes(
     dims: int,
 ) -> tuple[list[int], list[float | None]]:
     """The output spatial sizes and the scales the kernels get (None: from the sizes)."""
-    if (size is None) == (scale_factor is None):
+    if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
     in_sizes = list(input.shape[2:])
     if size is not None:
         out_sizes = [int(s) for s in (size if isinstance(size, list | tuple) else [size] * dims)]
