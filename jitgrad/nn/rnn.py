@@ -152,8 +152,8 @@ class RNNBase(Module):
         """(3-D input, whether it was batched); unbatched 2-D input gains its batch dim."""
         if hasattr(input, "batch_sizes") and not isinstance(input, Tensor):
             raise NotImplementedError(
-                f"{type(self).__name__}: PackedSequence input is not implemented in jitgrad; "
-                "pad the sequences and pass a tensor"
+                f"{type(self).__name__}: a packed input of type {type(input).__name__} is not "
+                "a jitgrad.nn.utils.rnn.PackedSequence (build it with pack_padded_sequence)"
             )
         if input.dim() not in (2, 3):
             raise ValueError(
