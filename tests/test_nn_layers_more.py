@@ -108,3 +108,21 @@ def test_embedding_bag_refuses_what_it_does_not_implement() -> None:
         bag(torch.tensor([[1, 2]]))
     with pytest.raises(ValueError, match="^mode has to be one of sum, mean or max$"):
         nn.functional.embedding_bag(torch.tensor([[1]]), torch.zeros(3, 2), mode="prod")
+
+
+def test_adaptive_max_pool1d_and_dropout1d() -> None:
+    # values printed by PyTorch 2.13 for this input
+    x = torch.tensor([[[1.0, 5.0, 2.0, 7.0, 3.0], [0.0, -1.0, 4.0, 4.0, 2.0]]], requires_grad=True)
+    v, i = nn.AdaptiveMaxPool1d(3, return_indices=True)(x)
+    v.sum().backward()
+    assert v.tolist() == [[[5.0, 7.0, 7.0], [0.0, 4.0, 4.0]]]
+    assert i.tolist() == [[[1, 3, 3], [0, 2, 3]]]
+    assert x.grad.tolist() == [[[0.0, 1.0, 0.0, 2.0, 0.0], [1.0, 0.0, 1.0, 1.0, 0.0]]]
+    assert type(v.grad_fn).__name__ == "SqueezeBackward1"
+    torch.manual_seed(0)
+    y = nn.Dropout1d(0.5)(torch.ones(8, 6, 5)).numpy()
+    assert (y.min(-1) == y.max(-1)).all() and set(np.unique(y)) == {0.0, 2.0}
+    y2 = nn.functional.dropout1d(torch.ones(6, 5), 0.5).numpy()  # unbatched (C, L)
+    assert (y2.min(-1) == y2.max(-1)).all()
+    with pytest.raises(RuntimeError, match="dropout1d: Expected 2D or 3D input, but received"):
+        nn.functional.dropout1d(torch.ones(2, 3, 4, 5))

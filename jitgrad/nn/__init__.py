@@ -159,7 +159,14 @@ __all__ = [
 
 # nnmore: attention, transformer and the other layers added with them.
 from .attention import MultiheadAttention  # noqa: E402
-from .layers_more import AdaptiveMaxPool2d, Bilinear, Dropout2d, EmbeddingBag  # noqa: E402
+from .layers_more import (  # noqa: E402
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    Bilinear,
+    Dropout1d,
+    Dropout2d,
+    EmbeddingBag,
+)
 from .transformer import (  # noqa: E402
     Transformer,
     TransformerDecoder,
@@ -170,7 +177,9 @@ from .transformer import (  # noqa: E402
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
 __all__ += [
+    "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "Dropout1d",
     "Bilinear",
     "Dropout2d",
     "EmbeddingBag",

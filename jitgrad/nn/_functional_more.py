@@ -96,9 +96,14 @@ def dropout2d(
         )
     if input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return dropout2d_mask(input, p, training, inplace)
+
+
+def dropout2d_mask(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:  # noqa: A002
+    """PyTorch's feature dropout: one keep/drop draw per ``(n, c)``, scaled by ``1/(1-p)``."""
     if not training or p == 0.0:
         return input
-    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)  # PyTorch's feature dropout
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     if p == 1.0:
         mask = np.zeros(shape, input._dtype.np)
     else:
@@ -106,6 +111,42 @@ def dropout2d(
         mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
     m = _make(mask, input._dtype)
     return input.mul_(m) if inplace else input * m
+
+
+def adaptive_max_pool1d(
+    input: Tensor,  # noqa: A002
+    output_size: int,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """``adaptive_max_pool2d`` over ``(..., 1, L)``, as PyTorch computes it."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"adaptive_max_pool1d(): Expected 2D or 3D tensor, but got: {list(input.shape)}"
+        )
+    size = output_size[0] if isinstance(output_size, list | tuple) else output_size
+    out, idx = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), True)
+    return (out.squeeze(-2), idx.squeeze(-2)) if return_indices else out.squeeze(-2)
+
+
+def dropout1d(
+    input: Tensor,  # noqa: A002
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+) -> Tensor:
+    """Zero whole channels of ``(N, C, L)`` (or unbatched ``(C, L)``) with probability ``p``."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note "
+            "that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs)."
+        )
+    if input.dim() == 3:
+        return dropout2d_mask(input, p, training, inplace)
+    return dropout2d_mask(input.unsqueeze(0), p, training, inplace).squeeze(0)
 
 
 def _bags(input: Tensor, offsets: Tensor | None, include_last: bool) -> tuple[np.ndarray, list]:
@@ -214,4 +255,11 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     return out if bias is None else out + bias
 
 
-__all__ = ["adaptive_max_pool2d", "bilinear", "dropout2d", "embedding_bag"]
+__all__ = [
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "bilinear",
+    "dropout1d",
+    "dropout2d",
+    "embedding_bag",
+]

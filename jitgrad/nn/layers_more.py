@@ -28,6 +28,18 @@ class AdaptiveMaxPool2d(Module):
         return f"output_size={self.output_size}"
 
 
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return FM.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class Dropout1d(Dropout):
+    """Zeroes whole channels of ``(N, C, L)`` input in ``train()`` mode."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return FM.dropout1d(input, self.p, self.training, self.inplace)
+
+
 class Dropout2d(Dropout):
     """Zeroes whole channels in ``train()`` mode."""
 
@@ -134,4 +146,11 @@ class Bilinear(Module):
         )
 
 
-__all__ = ["AdaptiveMaxPool2d", "Bilinear", "Dropout2d", "EmbeddingBag"]
+__all__ = [
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "Bilinear",
+    "Dropout1d",
+    "Dropout2d",
+    "EmbeddingBag",
+]
