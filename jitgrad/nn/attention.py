@@ -109,9 +109,16 @@ class MultiheadAttention(Module):
             init.constant_(self.out_proj.bias, 0.0)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, ...]:
-        """Q, K, V: one packed weight split in three, or the three separate weights."""
+        """Q, K, V: one matmul for self-attention (the packed weight, as PyTorch), two when key
+        is value, else three (split weights or the separate q/k/v weights)."""
         e = self.embed_dim
         b = self.in_proj_bias
+        if self._qkv_same_embed_dim and key is value:
+            w = self.in_proj_weight
+            if query is key:
+                return F.linear(query, w, b).chunk(3, -1)
+            kv = F.linear(key, w[e:], None if b is None else b[e:]).chunk(2, -1)
+            return (F.linear(query, w[:e], None if b is None else b[:e]), *kv)
         bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e : 2 * e], b[2 * e :])
         if self._qkv_same_embed_dim:
             w = self.in_proj_weight
