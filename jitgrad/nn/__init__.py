@@ -177,5 +177,42 @@ __all__ = [
     "utils",
 ]
 
+# nnmore: attention, transformer and the other layers added with them.
+from .attention import MultiheadAttention  # noqa: E402
+from .layers_more import (  # noqa: E402
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    Bilinear,
+    Dropout1d,
+    Dropout2d,
+    EmbeddingBag,
+)
+from .transformer import (  # noqa: E402
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
+__all__ += [
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "Dropout1d",
+    "Bilinear",
+    "Dropout2d",
+    "EmbeddingBag",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "MultiheadAttention",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+]
+
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")

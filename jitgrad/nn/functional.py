@@ -497,5 +497,12 @@ def nll_loss(
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
 
 
+# nnmore: re-exports of the functional forms added with the attention/upsample layers.
+from ._functional_more import *  # noqa: E402, F403
+from ._functional_more import __all__ as _more_names  # noqa: E402
+from .upsample import interpolate, upsample  # noqa: E402
+
+__all__ += [*_more_names, "interpolate", "upsample"]
+
 #: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.functional")

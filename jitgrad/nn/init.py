@@ -10,6 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..creation import empty, eye
 from ..creation import tensor as _as_tensor
 from ..helpers import missing_attribute
+from ..sampling import randperm
 from ..tensor import Tensor
 
 __all__ = [
@@ -157,6 +158,44 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
         tensor.copy_(q).mul_(gain)
     return tensor
 
+
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
+    """N(mean, std) restricted to [a, b]. PyTorch inverts the CDF of a uniform draw; here
+    out-of-range normal draws are redrawn (the same distribution, other numbers). After 100
+    rounds (only when [a, b] is far in the tail) the rest is clamped, as PyTorch clamps."""
+    n = tensor.numel()
+    out = np.empty(n, tensor.dtype.np)
+    filled = 0
+    for _ in range(100):
+        if filled == n:
+            break
+        draw = empty(n, dtype=tensor.dtype).normal_(mean, std).numpy()
+        ok = draw[(draw >= a) & (draw <= b)][: n - filled]
+        out[filled : filled + len(ok)] = ok
+        filled += len(ok)
+    if filled < n:
+        out[filled:] = np.clip(empty(n - filled).normal_(mean, std).numpy(), a, b)
+    with no_grad():
+        return tensor.copy_(_as_tensor(out.reshape(tensor.shape), dtype=tensor.dtype))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+    """N(0, std) with ``ceil(sparsity * rows)`` random entries of each column set to zero."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        tensor.normal_(0, std)
+        for col in range(cols):
+            zero_rows = randperm(rows)[:num_zeros]
+            tensor[zero_rows, col] = 0
+    return tensor
+
+
+__all__ += ["sparse_", "trunc_normal_"]
 
 #: ``jitgrad.nn.init.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.init")

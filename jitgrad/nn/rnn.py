@@ -31,6 +31,7 @@ from .rnn_cell import (
     rnn_relu_step,
     rnn_tanh_step,
 )
+from .utils.rnn import PackedSequence, packed_forward
 
 #: mode -> (gate chunks, step function)
 _MODES: dict[str, tuple[int, Step]] = {
@@ -151,8 +152,8 @@ class RNNBase(Module):
         """(3-D input, whether it was batched); unbatched 2-D input gains its batch dim."""
         if hasattr(input, "batch_sizes") and not isinstance(input, Tensor):
             raise NotImplementedError(
-                f"{type(self).__name__}: PackedSequence input is not implemented in jitgrad; "
-                "pad the sequences and pass a tensor"
+                f"{type(self).__name__}: a packed input of type {type(input).__name__} is not "
+                "a jitgrad.nn.utils.rnn.PackedSequence (build it with pack_padded_sequence)"
             )
         if input.dim() not in (2, 3):
             raise ValueError(
@@ -230,6 +231,8 @@ class RNNBase(Module):
 
     def _forward_one_state(self, input: Any, hx: Tensor | None) -> tuple[Tensor, Tensor]:  # noqa: A002
         """RNN and GRU: the state is one tensor ``h``."""
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx)
         x, batched = self._batch_input(input)
         if hx is not None:
             if not batched and hx.dim() != 2:
@@ -330,6 +333,8 @@ class LSTM(RNNBase):
         input: Tensor,
         hx: tuple[Tensor, Tensor] | None = None,  # noqa: A002
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx)
         x, batched = self._batch_input(input)
         if hx is None:
             hx = (self._zeros(x), self._zeros(x))

@@ -14,5 +14,15 @@ from .sgd import SGD
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
 
+# nnmore: the rarer optimizers (NumPy per-parameter updates, PyTorch's single-tensor formulas).
+from .adamax import Adamax  # noqa: E402
+from .asgd import ASGD  # noqa: E402
+from .lbfgs import LBFGS  # noqa: E402
+from .nadam import NAdam  # noqa: E402
+from .radam import RAdam  # noqa: E402
+from .rprop import Rprop  # noqa: E402
+
+__all__ += ["ASGD", "LBFGS", "Adamax", "NAdam", "RAdam", "Rprop"]
+
 #: ``jitgrad.optim.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.optim")

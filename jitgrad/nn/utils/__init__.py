@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
-from ..creation import tensor
-from ..helpers import missing_attribute
-from ..ops.functions import clamp
-from ..ops.movement import cat, stack
-from ..ops.reduce import norm
-from ..tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...creation import tensor
+from ...helpers import missing_attribute
+from ...ops.functions import clamp
+from ...ops.movement import cat, stack
+from ...ops.reduce import norm
+from ...tensor import Tensor
 
 _Params = Tensor | Iterable[Tensor]
 
@@ -103,6 +103,11 @@ __all__ = [
     "parameters_to_vector",
     "vector_to_parameters",
 ]
+
+from . import rnn  # noqa: E402  (nnmore: nn.utils.rnn)
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402
+
+__all__ += ["remove_weight_norm", "rnn", "weight_norm"]
 
 #: ``jitgrad.nn.utils.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.utils")

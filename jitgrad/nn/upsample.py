@@ -1,0 +1,223 @@
+"""``F.interpolate`` (modes nearest, nearest-exact, linear, bilinear, bicubic, area) and
+``nn.Upsample``.
+
+Both modes are separable: along each spatial dim the output is a fixed matrix (out x in) of
+interpolation weights applied to the input, so the forward is two small matmuls and the
+backward applies the transposed matrices. The source coordinates follow PyTorch's kernels:
+``nearest`` ``floor(dst * scale)`` in float32, ``nearest-exact`` ``floor((dst + 0.5) * scale)``;
+linear ``(dst + 0.5) * scale - 0.5`` clamped at 0, or ``dst * (in-1)/(out-1)`` with
+``align_corners``; bicubic the same point unclamped, four taps of cubic convolution with
+A = -0.75, indices clamped at the borders. ``scale`` is ``1/scale_factor`` when one is given
+and ``in/out`` otherwise, as PyTorch computes it. ``area`` is ``adaptive_avg_pool``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd.recording import record
+from ..tensor import Tensor
+from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
+from .module import Module
+
+_NAMES = {
+    ("nearest", 1): "UpsampleNearest1DBackward0",
+    ("nearest", 2): "UpsampleNearest2DBackward0",
+    ("linear", 1): "UpsampleLinear1DBackward0",
+    ("bilinear", 2): "UpsampleBilinear2DBackward0",
+    ("bicubic", 2): "UpsampleBicubic2DBackward0",
+    ("nearest-exact", 1): "UpsampleNearestExact1DBackward0",
+    ("nearest-exact", 2): "UpsampleNearestExact2DBackward0",
+}
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) bicubic coefficient
+
+
+def _cubic_weights(t: np.ndarray) -> list[np.ndarray]:
+    """The four cubic-convolution weights of taps -1, 0, 1, 2 at fractional offset ``t``."""
+    a = t.dtype.type(_CUBIC_A)
+
+    def near(x: np.ndarray) -> np.ndarray:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _matrix(
+    n_in: int, n_out: int, scale: float | None, mode: str, align: bool, dt: Any
+) -> np.ndarray:
+    """The (n_out, n_in) interpolation weights along one dim."""
+    m = np.zeros((n_out, n_in), dt)
+    dst = np.arange(n_out)
+    if mode in ("nearest", "nearest-exact"):
+        s = np.float32(1.0 / scale if scale is not None and scale > 0 else n_in / n_out)
+        shift = np.float32(0.5 if mode == "nearest-exact" else 0.0)
+        src = np.floor((dst.astype(np.float32) + shift) * s).astype(np.int64)
+        m[dst, np.minimum(src, n_in - 1)] = 1
+        return m
+    if align:
+        s = dt.type((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+        src = dst.astype(dt) * s
+    else:
+        s = dt.type(1.0 / scale if scale is not None and scale > 0 else n_in / n_out)
+        src = s * (dst.astype(dt) + dt.type(0.5)) - dt.type(0.5)
+        src = src if mode == "bicubic" else np.maximum(src, 0)
+    if mode == "bicubic":
+        base = np.floor(src)
+        for k, w in enumerate(_cubic_weights(src - base)):
+            idx = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
+            np.add.at(m, (dst, idx), w)
+        return m
+    i0 = src.astype(np.int64)
+    i1 = i0 + (i0 < n_in - 1)
+    w1 = src - i0.astype(dt)
+    np.add.at(m, (dst, i0), 1 - w1)
+    np.add.at(m, (dst, i1), w1)
+    return m
+
+
+def _resample(x: Tensor, mats: list[np.ndarray], name: str) -> Tensor:
+    """Applies ``mats[k]`` along spatial dim k (the trailing dims) as one recorded node."""
+    out = x._value
+    if len(mats) == 2:
+        out = np.matmul(np.matmul(mats[0], out), mats[1].T)
+    else:
+        out = np.matmul(out, mats[0].T)
+    back = [np.ascontiguousarray(m.T) for m in mats]
+    return record(
+        name, np.ascontiguousarray(out), x._dtype, (x,), lambda g: (_resample(g, back, name),)
+    )
+
+
+def interpolate(
+    input: Tensor,  # noqa: A002
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dims (all dims after the first two) of ``input``."""
+    dims = input.dim() - 2
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError(
+            "align_corners option can only be set with the interpolating modes: "
+            "linear | bilinear | bicubic | trilinear"
+        )
+    if mode == "area" and dims in (1, 2):
+        size_out = _output_sizes(input, size, scale_factor, dims)[0]
+        pool = adaptive_avg_pool1d if dims == 1 else adaptive_avg_pool2d
+        return pool(input, size_out if dims == 2 else size_out[0])
+    if (mode, dims) not in _NAMES:
+        if mode in ("linear", "bilinear", "bicubic", "trilinear"):
+            want = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}[mode]
+            if input.dim() != want:
+                raise NotImplementedError(
+                    f"Got {input.dim()}D input, but {mode} mode needs {want}D input"
+                )
+        raise NotImplementedError(
+            f"F.interpolate(mode={mode!r}) on {input.dim()}D input is not implemented in jitgrad"
+        )
+    out_sizes, scales = _output_sizes(input, size, scale_factor, dims)
+    if recompute_scale_factor:
+        scales = [None] * dims
+    align = bool(align_corners)
+    dt = input._dtype.np
+    in_sizes = list(input.shape[2:])
+    mats = [
+        _matrix(n, o, s, mode, align, dt)
+        for n, o, s in zip(in_sizes, out_sizes, scales, strict=True)
+    ]
+    return _resample(input, mats, _NAMES[(mode, dims)])
+
+
+def _output_sizes(
+    input: Tensor,  # noqa: A002
+    size: Any,
+    scale_factor: Any,
+    dims: int,
+) -> tuple[list[int], list[float | None]]:
+    """The output spatial sizes and the scales the kernels get (None: from the sizes)."""
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    in_sizes = list(input.shape[2:])
+    if size is not None:
+        out_sizes = [int(s) for s in (size if isinstance(size, list | tuple) else [size] * dims)]
+        if len(out_sizes) != dims:
+            raise ValueError(
+                "Input and output must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {in_sizes} and output size of {out_sizes}. "
+                "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                "in (o1, o2, ...,oK) format."
+            )
+        scales: list[float | None] = [None] * dims
+    else:
+        sf = scale_factor if isinstance(scale_factor, list | tuple) else [scale_factor] * dims
+        scales = [float(s) for s in sf]
+        out_sizes = [math.floor(float(n) * s) for n, s in zip(in_sizes, scales, strict=True)]
+    return out_sizes, scales
+
+
+def upsample(
+    input: Tensor,  # noqa: A002
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """The deprecated alias of :func:`interpolate`."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+class Upsample(Module):
+    """``F.interpolate`` as a module."""
+
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        self.scale_factor = float(scale_factor) if isinstance(scale_factor, int) else scale_factor
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return interpolate(
+            input, self.size, self.scale_factor, self.mode, self.align_corners,
+            recompute_scale_factor=self.recompute_scale_factor,
+        )  # fmt: skip
+
+    def extra_repr(self) -> str:
+        if self.scale_factor is not None:
+            info = f"scale_factor={self.scale_factor!r}"
+        else:
+            info = f"size={self.size!r}"
+        return info + f", mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+__all__ = ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "interpolate", "upsample"]

@@ -1,0 +1,74 @@
+"""Base of the optimizers whose update is a short per-parameter NumPy expression.
+
+Adamax, NAdam, RAdam, Rprop and ASGD follow PyTorch's single-tensor code path (the one PyTorch
+takes on CPU) operation by operation, in the parameter's dtype, so float64 trajectories agree to
+rounding and float32 ones to a few ulps. Their steps are NumPy array expressions, not one
+compiled kernel per group like SGD/Adam: they are rarer, and correctness came first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..tensor import Tensor, _make
+from .optimizer import Optimizer, scalar_step
+
+
+def check_min(name: str, value: float, low: float = 0.0) -> None:
+    """PyTorch's ``Invalid <name>: <value>`` ValueError for a hyper-parameter below ``low``."""
+    if not low <= value:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+def check_adam_like(lr: float, eps: float, betas: tuple[float, float], wd: float) -> None:
+    """The argument checks Adam, Adamax, NAdam and RAdam share, in PyTorch's order."""
+    check_min("learning rate", lr)
+    check_min("epsilon value", eps)
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+    check_min("weight_decay value", wd)
+
+
+def zeros_state(p: Tensor) -> Tensor:
+    return _make(np.zeros_like(p._value), p._dtype)
+
+
+def scalar_state(value: float) -> Tensor:
+    """A 0-d tensor of the default float dtype, as PyTorch keeps ``mu_product``, ``eta``..."""
+    dt = D.get_default_dtype()
+    return _make(np.array(value, dt.np), dt)
+
+
+def lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
+    """``a.lerp_(b, w)`` with PyTorch's formula for a scalar weight."""
+    if abs(w) < 0.5:
+        a += w * (b - a)
+    else:
+        a[...] = b - (b - a) * (1 - w)
+
+
+class ElementwiseOptimizer(Optimizer):
+    """Calls ``_init_state`` once per parameter, then ``_step_param`` on its arrays."""
+
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        state["step"] = scalar_step()
+
+    def _step_param(
+        self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        raise NotImplementedError
+
+    def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
+        for p in params:
+            state = self.state[p]
+            if not state:
+                self._init_state(state, p, group)
+            grad = p._grad._value
+            if group.get("maximize"):
+                grad = -grad
+            state["step"]._value += 1
+            self._step_param(p._value, grad, state, group)

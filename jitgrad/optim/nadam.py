@@ -1,0 +1,78 @@
+"""``optim.NAdam``: Adam with Nesterov momentum and Dozat's momentum-decay schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._elementwise import (
+    ElementwiseOptimizer,
+    check_adam_like,
+    check_min,
+    lerp_,
+    scalar_state,
+    zeros_state,
+)
+
+
+class NAdam(ElementwiseOptimizer):
+    """PyTorch's NAdam; ``mu_product`` is kept, like PyTorch, as a default-dtype 0-d tensor."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        check_adam_like(lr, eps, betas, weight_decay)
+        check_min("momentum_decay value", momentum_decay)
+        defaults = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable,
+        )  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        super()._init_state(state, p, group)
+        state["mu_product"] = scalar_state(1.0)
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
+
+    def _step_param(
+        self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        beta1, beta2 = group["betas"]
+        lr, wd, decay = group["lr"], group["weight_decay"], group["momentum_decay"]
+        step = float(state["step"]._value)
+        bias_correction2 = 1 - beta2**step
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                p *= 1 - lr * wd
+            else:
+                grad = grad + wd * p
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
+        mu_product = state["mu_product"]._value
+        mu_product *= mu
+        exp_avg, exp_avg_sq = state["exp_avg"]._value, state["exp_avg_sq"]._value
+        lerp_(exp_avg, grad, 1 - beta1)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        denom = np.sqrt(exp_avg_sq / bias_correction2) + group["eps"]
+        prod = float(mu_product)
+        p += (-lr * (1.0 - mu) / (1.0 - prod)) * grad / denom
+        p += ((-lr * mu_next) / (1.0 - prod * mu_next)) * exp_avg / denom
