@@ -14,6 +14,7 @@ from . import argcheck as A
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
+from .autograd.recording import node_class
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
 from .ops import functions as F
@@ -217,17 +218,32 @@ def _new_tensor(
     return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
 
 
+#: PyTorch numbers the in-place shape changes' nodes after their out-of-place forms'
+_INPLACE_NODES = {
+    "TransposeBackward0": "TransposeBackward1",
+    "TBackward0": "TBackward1",
+    "SqueezeBackward0": "SqueezeBackward3",
+    "SqueezeBackward1": "SqueezeBackward4",
+    "SqueezeBackward2": "SqueezeBackward5",
+    "UnsqueezeBackward0": "UnsqueezeBackward1",
+}
+
+
 def _rebased(op: Any):
     """An in-place shape change (``unsqueeze_``...): ``self`` becomes the view ``op`` makes,
-    history included."""
+    history included, under the in-place node's name (``TransposeBackward1``...)."""
 
     def method(self: Tensor, *args: Any) -> Tensor:
         if self._requires_grad and self.grad_fn is None and STATE.enabled:
             check_inplace(self)
         res = op(self, *args)
         self._value = res._value
-        if res.grad_fn is not None:
-            self.grad_fn, self._output_nr = res.grad_fn, res._output_nr
+        node = res.grad_fn
+        if node is not None:
+            name = _INPLACE_NODES.get(type(node).__name__)
+            if name is not None:  # same slots, same backward: only the name differs
+                node.__class__ = node_class(name, type(node).__bases__[0])
+            self.grad_fn, self._output_nr = node, res._output_nr
         return self
 
     return method
@@ -339,6 +355,8 @@ METHODS: dict[str, Any] = {
     "unsqueeze_": _rebased(lambda t, d: t.unsqueeze(d)),
     "t_": _rebased(lambda t: t.t()),
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
+    "swapaxes_": _rebased(lambda t, a, b: t.transpose(a, b)),
+    "swapdims_": _rebased(lambda t, a, b: t.transpose(a, b)),
     "is_floating_point": lambda self: self._dtype.is_floating_point,
     "is_complex": lambda self: False,
 }

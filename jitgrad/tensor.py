@@ -423,7 +423,7 @@ class Tensor:
         if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
             suffixes.append(f"dtype={self._dtype!r}")
         if self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return format_tensor(self._value, suffixes)
