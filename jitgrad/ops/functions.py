@@ -11,6 +11,7 @@ from ..autograd.recording import record
 from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
 from .checks import elementwise_operands
+from .out import write_out
 from .pointwise import apply, apply_inplace, run
 from .registry import REGISTRY
 
@@ -20,7 +21,9 @@ R = REGISTRY
 def _unary(name: str):
     op = R[name]
 
-    def fn(input: Any) -> Any:  # noqa: A002 - PyTorch's argument name
+    def fn(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002 - PyTorch's name
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input,)), (input,))
         return run(op, (input,))
 
     fn.__name__ = name
@@ -31,7 +34,9 @@ def _unary(name: str):
 def _binary(name: str):
     op = R[name]
 
-    def fn(input: Any, other: Any) -> Any:  # noqa: A002
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
         return run(op, (input, other))
 
     fn.__name__ = name
