@@ -50,9 +50,12 @@ from .dtypes import (
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     set_default_dtype,
+    uint8,
 )
 from .helpers import missing_attribute
 from .methods import bind as _bind
@@ -85,6 +88,7 @@ float = float32  # noqa: A001
 double = float64
 long = int64
 int = int32  # noqa: A001
+short = int16
 half = float32
 cfloat = None
 

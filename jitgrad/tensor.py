@@ -542,6 +542,9 @@ _TYPE_NAMES = {
     "float64": "DoubleTensor",
     "int64": "LongTensor",
     "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
     "bool": "BoolTensor",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from .. import dtypes as D
@@ -256,7 +257,25 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         from .. import nonzero
 
         return nonzero(condition, as_tuple=True)
+    if isinstance(condition, Tensor) and condition._dtype is D.uint8:
+        condition = _uint8_condition(condition)
     return apply(R["where"], (condition, input, other))
+
+
+_WARNED: set[str] = set()
+
+
+def _uint8_condition(condition: Tensor) -> Tensor:
+    """PyTorch still takes a uint8 ``where`` condition as a mask, warning once per process."""
+    if "where" not in _WARNED:
+        _WARNED.add("where")
+        warnings.warn(
+            "where received a uint8 condition tensor. This behavior is deprecated and will be "
+            "removed in a future version of PyTorch. Use a boolean condition instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return cast(condition, D.bool_)
 
 
 def _expression_where(condition: Any, input: Any, other: Any) -> Any:

@@ -11,6 +11,7 @@ again, so double backward works.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,10 @@ _C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float
 _WORDS = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double", "bool": "Bool"}
 INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
 
+UINT8_INDEX_WARNING = (
+    "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+)
+
 
 # ---- parsing a key ------------------------------------------------------------------------------
 def _index_array(item: Any) -> np.ndarray | None:
@@ -56,6 +61,9 @@ def _index_array(item: Any) -> np.ndarray | None:
     PyTorch reads a ``range`` as the sequence it spans (``x[range(n), target]``)."""
     if isinstance(item, Tensor):
         arr = item._value
+        if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
+            warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=4)
+            return arr.astype(np.bool_)
     elif isinstance(item, list | range | np.ndarray):
         arr = np.asarray(item)
         if arr.size == 0:

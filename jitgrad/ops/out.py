@@ -23,11 +23,6 @@ from .. import dtypes as D
 from ..autograd.grad_mode import STATE, no_grad
 from ..tensor import Tensor
 
-_NAMES = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-}  # fmt: skip
-
 RESIZE_WARNING = (
     "An output with one or more elements was resized since it had shape {old}, which does not "
     "match the required output shape {new}. This behavior is deprecated, and in a future "
@@ -35,11 +30,6 @@ RESIZE_WARNING = (
     "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
     "t.resize_(0)."
 )
-
-
-def scalar_name(d: D.dtype) -> str:
-    """PyTorch's ``Float``/``Long``... for a dtype in its out= and cast messages."""
-    return _NAMES.get(d.name, d.name)
 
 
 def can_cast(src: D.dtype, dst: D.dtype) -> bool:
@@ -89,8 +79,8 @@ def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
     """``res`` cast and copied into ``out``, resized first when the shapes differ."""
     if not can_cast(res._dtype, out._dtype):
         raise RuntimeError(
-            f"result type {scalar_name(res._dtype)} can't be cast to the desired output type "
-            f"{scalar_name(out._dtype)}"
+            f"result type {D.scalar_name(res._dtype)} can't be cast to the desired output type "
+            f"{D.scalar_name(out._dtype)}"
         )
     shape = tuple(res.shape)
     if tuple(out.shape) != shape:
@@ -117,8 +107,8 @@ def creation_out(name: str, fn: Callable) -> Callable:
         dt = kwargs.get("dtype")
         if dt is not None and dt is not out._dtype:
             raise RuntimeError(
-                f"dtype {scalar_name(dt)} does not match dtype of out parameter "
-                f"({scalar_name(out._dtype)})"
+                f"dtype {D.scalar_name(dt)} does not match dtype of out parameter "
+                f"({D.scalar_name(out._dtype)})"
             )
         kwargs["dtype"] = out._dtype
         requires_grad = kwargs.pop("requires_grad", False)

@@ -688,7 +688,8 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
     )
 
 
-_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
+          "int16": "Short", "int8": "Char", "uint8": "Byte"}  # fmt: skip
 
 
 def _word(dt: D.dtype) -> str:

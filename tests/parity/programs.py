@@ -920,7 +920,7 @@ _MISSING = "op not implemented in jitgrad"
 KNOWN: dict[str, str] = {
     "inference_tensor_version": "jitgrad has no inference-tensor flag (a per-op thread-local "
     "read on the creation path would be needed)",
-    "repr_dtypes": "jitgrad has no uint8",
+    "repr_dtypes": "jitgrad has no float16 (torch.half is float32)",
     "softmax_cross_entropy_batch": "cross_entropy with label_smoothing is one NllLossBackward0 "
     "node (PyTorch: AddBackward0 over the smoothed terms)",
     "node_move_x_repeat_interleave_2_0": "repeat_interleave shows IndexSelectBackward0 "
