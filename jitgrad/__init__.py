@@ -93,6 +93,7 @@ half = float32
 cfloat = None
 
 _bind()
+Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).

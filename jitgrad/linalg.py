@@ -13,6 +13,7 @@ from .ops.linalg import matmul
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _vector_norm
 from .ops.reduce import sum as _sum
+from .ops.structure import cross as _cross
 from .tensor import Tensor
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
@@ -88,7 +89,12 @@ def norm(
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["matmul", "matrix_norm", "norm", "vector_norm"]
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # noqa: A002
+    """``torch.linalg.cross``: ``torch.cross`` with the last dimension by default."""
+    return _cross(input, other, dim)
+
+
+__all__ = ["cross", "matmul", "matrix_norm", "norm", "vector_norm"]
 
 #: ``jitgrad.linalg.<name>`` for a torch.linalg function jitgrad lacks says so.
 __getattr__ = missing_attribute("jitgrad.linalg")

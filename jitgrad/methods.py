@@ -249,6 +249,14 @@ def _rebased(op: Any):
     return method
 
 
+def _invert(self: Tensor) -> Tensor:
+    if self._dtype.is_floating_point:
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return F.bitwise_not(self)
+
+
 def _iadd(self: Tensor, other: Any) -> Tensor:
     return F.add_(self, other)
 
@@ -296,9 +304,11 @@ METHODS: dict[str, Any] = {
     "__le__": _op_method("le"),
     "__gt__": _op_method("gt"),
     "__ge__": _op_method("ge"),
-    "__and__": _op_method("logical_and"),
-    "__or__": _op_method("logical_or"),
-    "__invert__": F.logical_not,
+    "__and__": _binop(F.bitwise_and),
+    "__rand__": _binop(F.bitwise_and, reflected=True),
+    "__or__": _binop(F.bitwise_or),
+    "__ror__": _binop(F.bitwise_or, reflected=True),
+    "__invert__": _invert,
     "__neg__": F.neg,
     "__pos__": lambda self: self,
     "__abs__": F.abs,
@@ -347,7 +357,8 @@ METHODS: dict[str, Any] = {
     "remainder_": lambda self, other: apply_inplace(REGISTRY["remainder"], self, (other,)),
     "__mod__": _op_method("remainder"),
     "__rmod__": _binop(F.remainder, reflected=True),
-    "__xor__": _op_method("logical_xor"),
+    "__xor__": _binop(F.bitwise_xor),
+    "__rxor__": _binop(F.bitwise_xor, reflected=True),
     "new_zeros": _new(0, "new_zeros"),
     "new_ones": _new(1, "new_ones"),
     "new_empty": _new(None, "new_empty"),
@@ -371,7 +382,8 @@ _FUNCTIONS_AS_METHODS = (
     "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone xlogy "
     "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
     "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
-    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"
+    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide bitwise_and "
+    "bitwise_or bitwise_xor bitwise_not"
 ).split()
 
 

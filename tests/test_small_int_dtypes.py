@@ -130,3 +130,38 @@ def test_uint8_masks_are_deprecated_but_work() -> None:
     assert str(info.value) == (
         "where expected condition to be a boolean tensor, but got a tensor with dtype Char"
     )
+
+
+@pytest.mark.parametrize(
+    "expr, values",
+    [
+        (lambda b, c: b ^ c, [3, 2, 1]),
+        (lambda b, c: b & c, [0, 5, 10]),
+        (lambda b, c: b | c, [3, 7, 11]),
+        (lambda b, c: ~b, [-2, -6, -12]),
+        (lambda b, c: 3 ^ b, [2, 6, 8]),
+        (lambda b, c: torch.bitwise_xor(b, c), [3, 2, 1]),
+        (lambda b, c: b.bitwise_and(c), [0, 5, 10]),
+        (lambda b, c: (b > 2) & (b < 10), [False, True, False]),
+        (lambda b, c: ~torch.tensor([True, False]), [False, True]),
+        (lambda b, c: torch.tensor([True, False]) ^ torch.tensor([True, True]), [False, True]),
+    ],
+)
+def test_bitwise_ops(expr, values) -> None:
+    res = expr(torch.tensor([1, 5, 11]), torch.tensor([2, 7, 10]))
+    assert res.tolist() == values
+    assert res.dtype is (torch.bool if isinstance(values[0], bool) else torch.int64)
+
+
+def test_bitwise_dtype_errors_and_promotion() -> None:
+    res = torch.tensor([1, 2], dtype=torch.uint8) ^ torch.tensor([3, 3], dtype=torch.int8)
+    assert res.dtype is torch.int16 and res.tolist() == [2, 1]
+    with pytest.raises(NotImplementedError) as info:
+        torch.ones(2) & torch.ones(2)
+    assert str(info.value) == "\"bitwise_and_cpu\" not implemented for 'Float'"
+    with pytest.raises(TypeError) as info:
+        ~torch.ones(2)
+    assert str(info.value) == (
+        "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+    )
+    assert str(type(torch.ones(1))).replace("jitgrad", "torch") == "<class 'torch.Tensor'>"

@@ -104,6 +104,43 @@ logical_xor = _binary("logical_xor")
 sgn = sign
 
 
+def _bitwise(name: str):
+    """``bitwise_and``...: integer and bool tensors only (PyTorch's error names the kernel)."""
+    op = R[name]
+
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        for x in (input, other):
+            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+                raise NotImplementedError(
+                    f'"{name}_cpu" not implemented for \'{D.scalar_name(what)}\''
+                )
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
+        return run(op, (input, other))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{op.expr}`` of integer or bool operands."
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+
+
+def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+    """``~input``: bitwise for integers, logical for bool (numba's ``~True`` is an int)."""
+    if input._dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
+        )
+    name = "logical_not" if input._dtype is D.bool_ else "bitwise_not"
+    if out is not None:
+        return write_out("bitwise_not", out, lambda: run(R[name], (input,)), (input,))
+    return run(R[name], (input,))
+
+
 def logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
