@@ -51,9 +51,12 @@ from .dtypes import (
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     set_default_dtype,
+    uint8,
 )
 from .helpers import missing_attribute
 from .methods import bind as _bind
@@ -92,12 +95,14 @@ float = float32  # noqa: A001
 double = float64
 long = int64
 int = int32  # noqa: A001
+short = int16
 half = float32
 cfloat = None
 
 _bind()
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
+Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).
@@ -111,6 +116,7 @@ __version__ = "0.1.0"
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import argcheck as _argcheck  # noqa: E402
 from . import nn, optim, profiler, utils  # noqa: E402 - they use the bound Tensor methods
+from .ops import out as _out  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 _argcheck.guard_inputs(
@@ -120,6 +126,15 @@ _argcheck.guard_inputs(
     "movedim moveaxis tile t broadcast_to split chunk unbind flip narrow select gather "
     "index_select masked_fill nonzero scatter scatter_add take_along_dim zeros_like ones_like "
     "empty_like full_like addmm",
+)
+# ``out=`` on the functions PyTorch gives it (the elementwise ones take it themselves).
+_out.accept_out(
+    globals(),
+    "add sub subtract div divide true_divide pow clamp clip clamp_min clamp_max floor_divide "
+    "lerp addcmul addcdiv logit round square where rsub atan2 matmul mm bmm mv dot addmm outer "
+    "cat concat concatenate stack hstack vstack sum mean prod max min amax amin argmax argmin "
+    "cumsum cumprod logsumexp std var norm sort topk index_select gather masked_select nonzero",
+    "zeros ones empty full rand randn randint arange linspace logspace eye randperm",
 )
 
 # torch.compile's front end (jitgrad.capture), over the nn.Module it wraps.

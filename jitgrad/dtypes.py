@@ -19,7 +19,7 @@ class dtype:  # noqa: N801 - PyTorch's name
         self.np = np.dtype(np_dtype)
         self._category = category  # 0 bool, 1 integer, 2 floating
         self.is_floating_point = category == 2
-        self.is_signed = category != 0
+        self.is_signed = category != 0 and np.dtype(np_dtype).kind != "u"
         self.itemsize = self.np.itemsize
 
     @property
@@ -34,23 +34,24 @@ class dtype:  # noqa: N801 - PyTorch's name
 
 
 bool_ = dtype("bool", np.bool_, 0)
+uint8 = dtype("uint8", np.uint8, 1)
+int8 = dtype("int8", np.int8, 1)
+int16 = dtype("int16", np.int16, 1)
 int32 = dtype("int32", np.int32, 1)
 int64 = dtype("int64", np.int64, 1)
 float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
 
-ALL = (bool_, int32, int64, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float32, float64)
 _BY_NUMPY = {d.np: d for d in ALL}
 _BY_NUMPY.update(
     {
-        np.dtype(np.int8): int32,
-        np.dtype(np.int16): int32,
-        np.dtype(np.uint8): int64,
         np.dtype(np.uint16): int64,
         np.dtype(np.uint32): int64,
         np.dtype(np.float16): float32,
     }
 )
+_SIGNED_BY_SIZE = {1: int8, 2: int16, 4: int32, 8: int64}
 
 _default_float = float32
 
@@ -102,6 +103,11 @@ def promote(a: dtype, b: dtype) -> dtype:
         return a
     if a._category != b._category:
         return a if a._category > b._category else b
+    if a.is_signed != b.is_signed and a._category == 1:
+        # PyTorch: unsigned with signed is the signed type that holds both (uint8 + int8 is
+        # int16, uint8 + int16 stays int16)
+        u, i = (a, b) if b.is_signed else (b, a)
+        return i if i.itemsize > u.itemsize else _SIGNED_BY_SIZE[min(2 * u.itemsize, 8)]
     return a if a.itemsize >= b.itemsize else b
 
 
@@ -152,6 +158,11 @@ _SCALAR_NAMES = {
     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
     "bool": "Bool",
 }  # fmt: skip
+
+
+def scalar_name(d: dtype) -> str:
+    """PyTorch's ``Float``/``Long``/``Byte``... for a dtype in its messages."""
+    return _SCALAR_NAMES.get(d.name, d.name)
 
 
 def grad_dtype_message(got: dtype, want: dtype) -> str:

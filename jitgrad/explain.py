@@ -138,7 +138,7 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
             GroupReport(names, kernel.name, _status(kernel), kernel.source, nodes_of, args, why)
         )
     alone = [n for n in nodes if n not in grouped]
-    report.unfused = [n.name() for n in alone]
+    report.unfused = [type(n).__name__ for n in alone]
     report.alone_reasons = [_alone_reason(n) for n in alone]
     return report
 

@@ -49,7 +49,7 @@ def cut_reasons(
             if nxt is not None and nxt not in inside and nxt not in below:
                 below.append(nxt)
     for nxt in below:
-        what = nxt.name()
+        what = type(nxt).__name__
         if isinstance(nxt, AccumulateGrad):
             what += f" of {describe(nxt.variable)}"
         lines.append(f"stops before {what}: " + _why_apart(nxt, consumers, group_of, root))

@@ -15,6 +15,7 @@ from . import cuda
 from . import dtypes as D
 from .argcheck import invalid_args
 from .autograd.grad_mode import STATE
+from .autograd.recording import node_class
 from .backends import dlpack
 from .creation import _finish, tensor, zeros_like
 from .creation import generator as rng
@@ -232,20 +233,43 @@ def _new_tensor(
     return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
 
 
+#: PyTorch numbers the in-place shape changes' nodes after their out-of-place forms'
+_INPLACE_NODES = {
+    "TransposeBackward0": "TransposeBackward1",
+    "TBackward0": "TBackward1",
+    "SqueezeBackward0": "SqueezeBackward3",
+    "SqueezeBackward1": "SqueezeBackward4",
+    "SqueezeBackward2": "SqueezeBackward5",
+    "UnsqueezeBackward0": "UnsqueezeBackward1",
+}
+
+
 def _rebased(op: Any):
     """An in-place shape change (``unsqueeze_``...): ``self`` becomes the view ``op`` makes,
-    history included."""
+    history included, under the in-place node's name (``TransposeBackward1``...)."""
 
     def method(self: Tensor, *args: Any) -> Tensor:
         if self._requires_grad and self.grad_fn is None and STATE.enabled:
             check_inplace(self)
         res = op(self, *args)
         self._value = res._value
-        if res.grad_fn is not None:
-            self.grad_fn, self._output_nr = res.grad_fn, res._output_nr
+        node = res.grad_fn
+        if node is not None:
+            name = _INPLACE_NODES.get(type(node).__name__)
+            if name is not None:  # same slots, same backward: only the name differs
+                node.__class__ = node_class(name, type(node).__bases__[0])
+            self.grad_fn, self._output_nr = node, res._output_nr
         return self
 
     return method
+
+
+def _invert(self: Tensor) -> Tensor:
+    if self._dtype.is_floating_point:
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return F.bitwise_not(self)
 
 
 def _iadd(self: Tensor, other: Any) -> Tensor:
@@ -295,9 +319,11 @@ METHODS: dict[str, Any] = {
     "__le__": _op_method("le"),
     "__gt__": _op_method("gt"),
     "__ge__": _op_method("ge"),
-    "__and__": _op_method("logical_and"),
-    "__or__": _op_method("logical_or"),
-    "__invert__": F.logical_not,
+    "__and__": _binop(F.bitwise_and),
+    "__rand__": _binop(F.bitwise_and, reflected=True),
+    "__or__": _binop(F.bitwise_or),
+    "__ror__": _binop(F.bitwise_or, reflected=True),
+    "__invert__": _invert,
     "__neg__": F.neg,
     "__pos__": lambda self: self,
     "__abs__": F.abs,
@@ -314,6 +340,9 @@ METHODS: dict[str, Any] = {
     "double": lambda self: _to(self, D.float64),
     "long": lambda self: _to(self, D.int64),
     "int": lambda self: _to(self, D.int32),
+    "short": lambda self: _to(self, D.int16),
+    "char": lambda self: _to(self, D.int8),
+    "byte": lambda self: _to(self, D.uint8),
     "bool": lambda self: _to(self, D.bool_),
     "cpu": lambda self: cuda.move(self, CPU),
     "cuda": lambda self, device=None, non_blocking=False: _to(self, device or "cuda"),
@@ -343,7 +372,8 @@ METHODS: dict[str, Any] = {
     "remainder_": lambda self, other: apply_inplace(REGISTRY["remainder"], self, (other,)),
     "__mod__": _op_method("remainder"),
     "__rmod__": _binop(F.remainder, reflected=True),
-    "__xor__": _op_method("logical_xor"),
+    "__xor__": _binop(F.bitwise_xor),
+    "__rxor__": _binop(F.bitwise_xor, reflected=True),
     "new_zeros": _new(0, "new_zeros"),
     "new_ones": _new(1, "new_ones"),
     "new_empty": _new(None, "new_empty"),
@@ -354,6 +384,8 @@ METHODS: dict[str, Any] = {
     "unsqueeze_": _rebased(lambda t, d: t.unsqueeze(d)),
     "t_": _rebased(lambda t: t.t()),
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),
+    "swapaxes_": _rebased(lambda t, a, b: t.transpose(a, b)),
+    "swapdims_": _rebased(lambda t, a, b: t.transpose(a, b)),
     "is_floating_point": lambda self: self._dtype.is_floating_point,
     "__dlpack__": dlpack.dlpack,
     "__dlpack_device__": dlpack.dlpack_device,
@@ -367,7 +399,8 @@ _FUNCTIONS_AS_METHODS = (
     "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone xlogy "
     "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
     "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
-    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide"
+    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide bitwise_and "
+    "bitwise_or bitwise_xor bitwise_not"
 ).split()
 
 

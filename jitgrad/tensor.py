@@ -447,7 +447,7 @@ class Tensor:
         if _on_device(self):  # PyTorch names a non-CPU device first
             suffixes.insert(0, f"device='{self.device}'")
         if self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return format_tensor(self._host(), suffixes)
@@ -568,6 +568,9 @@ _TYPE_NAMES = {
     "float64": "DoubleTensor",
     "int64": "LongTensor",
     "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
     "bool": "BoolTensor",
 }
 

@@ -122,7 +122,7 @@ def _var_label(var: Any, names: dict[int, str]) -> str:
 
 
 def _fn_label(node: Any, show_attrs: bool, max_chars: int) -> str:
-    name = node.name()
+    name = type(node).__name__
     if not show_attrs:
         return name
     attrs = {}

@@ -150,6 +150,13 @@ def _bessel(nu, scaled=False):
         return val * np.exp(-np.abs(x[..., 0])) if scaled else val
 
     return f
+def _ints(t, a):
+    """Integer operands for the bitwise ops, from the float samples (exact: times 4, floored)."""
+    return (a * 4).floor().long()
+
+
+def _np_ints(a):
+    return np.floor(a * 4).astype(np.int64)
 
 
 CASES: list[OpCase] = [
@@ -438,6 +445,27 @@ CASES: list[OpCase] = [
         "logical_not",
         lambda t, a: t.logical_not(a > 0),
         lambda a: ~(a > 0),
+        U,
+        differentiable=(False,),
+    ),
+    *(
+        OpCase(
+            name,
+            lambda t, a, b, name=name: getattr(t, name)(_ints(t, a), _ints(t, b)),
+            lambda a, b, ref=ref: ref(_np_ints(a), _np_ints(b)),
+            B,
+            differentiable=(False, False),
+        )
+        for name, ref in (
+            ("bitwise_and", np.bitwise_and),
+            ("bitwise_or", np.bitwise_or),
+            ("bitwise_xor", np.bitwise_xor),
+        )
+    ),
+    OpCase(
+        "bitwise_not",
+        lambda t, a: t.bitwise_not(_ints(t, a)),
+        lambda a: np.invert(_np_ints(a)),
         U,
         differentiable=(False,),
     ),

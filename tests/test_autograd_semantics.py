@@ -363,7 +363,7 @@ def test_inplace_on_leaf_refused(op) -> None:
         (
             "copy_",
             lambda t: t.copy_(torch.tensor([5.0, 6.0, 7.0])),
-            "CopyBackwards",
+            "torch::autograd::CopyBackwards",
             [5.0, 6.0, 7.0],
             [0.0, 0.0, 0.0],
         ),

@@ -143,7 +143,7 @@ def test_leaf_and_grad_fn_attributes() -> None:
     assert (c * 2).is_leaf
     assert y.grad_fn.name() == "MulBackward0"
     acc, nr = y.grad_fn.next_functions[0]
-    assert acc.name() == "AccumulateGrad" and nr == 0
+    assert acc.name() == "torch::autograd::AccumulateGrad" and nr == 0
     assert acc.variable is x
     assert y.grad_fn.next_functions[0][0] is y.grad_fn.next_functions[0][0]
     assert (x * 3).grad_fn.next_functions[0][0] is acc  # one AccumulateGrad per leaf

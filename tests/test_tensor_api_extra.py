@@ -190,7 +190,7 @@ def test_new_methods_type_as_and_inplace_shapes() -> None:
     assert z.shape == (3, 2)
     w = x64([1.0, 2.0]) * 2
     w.unsqueeze_(1)
-    assert w.shape == (2, 1) and w.grad_fn.name() == "UnsqueezeBackward0"
+    assert w.shape == (2, 1) and w.grad_fn.name() == "UnsqueezeBackward1"
 
 
 def test_type_and_thread_queries() -> None:

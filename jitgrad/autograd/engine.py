@@ -40,6 +40,12 @@ class _Mutation:
 
 MUTATION = _Mutation()
 
+#: nodes PyTorch defines in C++ outside codegen: ``name()`` gives them the namespace while
+#: ``repr`` and ``grad_fn=<...>`` show the bare class name
+CPP_NODES = {
+    n: "torch::autograd::" + n for n in ("AccumulateGrad", "CopyBackwards", "CopySlices")
+}
+
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -109,10 +115,12 @@ class Node:
         self._key: Any = type(self)
 
     def name(self) -> str:
-        return type(self).__name__
+        """PyTorch's ``name()``: the class name, qualified for its C++-defined nodes."""
+        name = type(self).__name__
+        return CPP_NODES.get(name, name)
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
+        return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def extras(self) -> NodeExtras:
         """This node's :class:`NodeExtras`, created on first use."""
@@ -210,7 +218,9 @@ def accumulate_into_leaf(t: Tensor, grad: Tensor) -> None:
     if grad is None:
         return
     if STATE.enabled:  # create_graph: keep the graph of the gradient
-        t._grad = grad if t._grad is None else t._grad + grad
+        # PyTorch's clone_obey_contract: a fresh tensor copy_'d from the gradient, so the
+        # first .grad shows CopyBackwards over the gradient's graph; later ones add.
+        t._grad = grad.new_empty(t.shape).copy_(grad) if t._grad is None else t._grad + grad
         return
     if t._grad is None:
         t._grad = grad._adopt_as_grad(t)

@@ -43,6 +43,9 @@ DTYPE_WORDS = {
     "bool": "Bool",
     "float32": "Float",
     "float64": "Double",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
 }
 
 
@@ -120,7 +123,8 @@ def bool_mask(fn: str, mask: Any) -> None:
     if not isinstance(mask, Tensor):
         raise A.invalid_args(fn, (mask,))
     if mask._dtype.name != "bool":
-        c_type = {"int64": "long int", "int32": "int"}.get(mask._dtype.name, mask._dtype.name)
+        c_type = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                  "uint8": "unsigned char"}.get(mask._dtype.name, mask._dtype.name)  # fmt: skip
         c_type = {"float32": "float", "float64": "double"}.get(c_type, c_type)
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {c_type}"

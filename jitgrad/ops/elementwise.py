@@ -363,6 +363,10 @@ defop("logical_and", "logical_and(a, b)", (None, None), np.logical_and, result=B
 defop("logical_or", "logical_or(a, b)", (None, None), np.logical_or, result=BOOL, compute="bool")
 defop("logical_not", "logical_not(a)", (None,), np.logical_not, result=BOOL, compute="bool")
 defop("logical_xor", "a != b", (None, None), np.logical_xor, result=BOOL, compute="bool")
+defop("bitwise_and", "a & b", (None, None), np.bitwise_and)  # integer and bool operands only
+defop("bitwise_or", "a | b", (None, None), np.bitwise_or)
+defop("bitwise_xor", "a ^ b", (None, None), np.bitwise_xor)
+defop("bitwise_not", "~a", (None,), np.invert)
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {

@@ -174,6 +174,7 @@ _BINOPS = {
     ast.Mod: "%",
     ast.BitAnd: "&",
     ast.BitOr: "|",
+    ast.BitXor: "^",
 }
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 

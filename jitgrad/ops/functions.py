@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from .. import dtypes as D
@@ -11,6 +12,7 @@ from ..autograd.recording import record
 from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
 from .checks import elementwise_operands
+from .out import write_out
 from .pointwise import apply, apply_inplace, run
 from .registry import REGISTRY
 
@@ -20,7 +22,9 @@ R = REGISTRY
 def _unary(name: str):
     op = R[name]
 
-    def fn(input: Any) -> Any:  # noqa: A002 - PyTorch's argument name
+    def fn(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002 - PyTorch's name
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input,)), (input,))
         return run(op, (input,))
 
     fn.__name__ = name
@@ -31,7 +35,9 @@ def _unary(name: str):
 def _binary(name: str):
     op = R[name]
 
-    def fn(input: Any, other: Any) -> Any:  # noqa: A002
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
         return run(op, (input, other))
 
     fn.__name__ = name
@@ -96,6 +102,43 @@ trunc = fix = _unary("trunc")
 frac = _unary("frac")
 logical_xor = _binary("logical_xor")
 sgn = sign
+
+
+def _bitwise(name: str):
+    """``bitwise_and``...: integer and bool tensors only (PyTorch's error names the kernel)."""
+    op = R[name]
+
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        for x in (input, other):
+            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+                raise NotImplementedError(
+                    f'"{name}_cpu" not implemented for \'{D.scalar_name(what)}\''
+                )
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
+        return run(op, (input, other))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{op.expr}`` of integer or bool operands."
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+
+
+def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+    """``~input``: bitwise for integers, logical for bool (numba's ``~True`` is an int)."""
+    if input._dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
+        )
+    name = "logical_not" if input._dtype is D.bool_ else "bitwise_not"
+    if out is not None:
+        return write_out("bitwise_not", out, lambda: run(R[name], (input,)), (input,))
+    return run(R[name], (input,))
 
 
 def logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
@@ -251,7 +294,25 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         from .. import nonzero
 
         return nonzero(condition, as_tuple=True)
+    if isinstance(condition, Tensor) and condition._dtype is D.uint8:
+        condition = _uint8_condition(condition)
     return apply(R["where"], (condition, input, other))
+
+
+_WARNED: set[str] = set()
+
+
+def _uint8_condition(condition: Tensor) -> Tensor:
+    """PyTorch still takes a uint8 ``where`` condition as a mask, warning once per process."""
+    if "where" not in _WARNED:
+        _WARNED.add("where")
+        warnings.warn(
+            "where received a uint8 condition tensor. This behavior is deprecated and will be "
+            "removed in a future version of PyTorch. Use a boolean condition instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return cast(condition, D.bool_)
 
 
 def _expression_where(condition: Any, input: Any, other: Any) -> Any:

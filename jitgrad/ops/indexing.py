@@ -11,6 +11,7 @@ again, so double backward works.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ..autograd.recording import record
 from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from . import checks
+from .checks import DTYPE_WORDS
 from .movement import (
     as_view,
     basic_view,
@@ -46,8 +48,12 @@ __all__ = [
 
 #: PyTorch's C type names in dtype error messages.
 _C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
-_WORDS = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double", "bool": "Bool"}
+_WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
+
+UINT8_INDEX_WARNING = (
+    "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+)
 
 
 # ---- parsing a key ------------------------------------------------------------------------------
@@ -56,6 +62,9 @@ def _index_array(item: Any) -> np.ndarray | None:
     PyTorch reads a ``range`` as the sequence it spans (``x[range(n), target]``)."""
     if isinstance(item, Tensor):
         arr = item._value
+        if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
+            warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=4)
+            return arr.astype(np.bool_)
     elif isinstance(item, list | range | np.ndarray):
         arr = np.asarray(item)
         if arr.size == 0:

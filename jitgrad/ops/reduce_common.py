@@ -20,6 +20,7 @@ from ..kernels.cpu.reduce_call import (
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
 from . import movement as M
+from .checks import DTYPE_WORDS
 
 Dims = int | Sequence[int] | None
 
@@ -138,7 +139,7 @@ def floating(input: Tensor) -> Tensor:
     return input if input._dtype.is_floating_point else F.cast(input, D.get_default_dtype())
 
 
-_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+_WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 
 
 def type_word(dt: D.dtype) -> str:

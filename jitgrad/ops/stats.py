@@ -12,9 +12,10 @@ from .. import dtypes as D
 from ..autograd.recording import record
 from ..tensor import Tensor, _make
 from . import functions as F
+from .checks import DTYPE_WORDS
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
 
-_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+_WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 
 
 def isclose(

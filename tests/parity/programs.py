@@ -919,11 +919,7 @@ PROGRAMS.extend(NODES)
 KNOWN: dict[str, str] = {
     "inference_tensor_version": "jitgrad has no inference-tensor flag (a per-op thread-local "
     "read on the creation path would be needed)",
-    "second_order_backward": "x.grad under create_graph shows jitgrad's own node, not "
-    "torch::autograd::CopyBackwards",
-    "next_functions": "AccumulateGrad is named without the torch::autograd:: prefix",
-    "clone_and_copy_grads": "CopyBackwards is named without the torch::autograd:: prefix",
-    "repr_dtypes": "jitgrad has no uint8",
+    "repr_dtypes": "jitgrad has no float16 (torch.half is float32)",
     "softmax_cross_entropy_batch": "cross_entropy with label_smoothing is one NllLossBackward0 "
     "node (PyTorch: AddBackward0 over the smoothed terms)",
     "node_move_x_repeat_interleave_2_0": "repeat_interleave shows IndexSelectBackward0 "

@@ -160,6 +160,9 @@ def install(torch: Any) -> None:
     for name, fn in funcs.items():
         orig[name] = getattr(torch, name)
         replaced[id(orig[name])] = fn
+        inner = getattr(orig[name], "__wrapped__", None)  # under a public wrapper (out=)
+        if inner is not None:
+            replaced[id(inner)] = fn
     orig["dropout"] = torch.nn.functional.dropout
     replaced[id(orig["dropout"])] = dropout
     for mod_name, mod in list(sys.modules.items()):
