@@ -25,9 +25,10 @@ from numba import cuda
 
 from ... import dtypes as D
 from ...autograd.recording import record
+from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import elementwise, fallback, optim, runtime
+from . import elementwise, fallback, optim, pool, runtime
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -49,6 +50,7 @@ def activate() -> None:
     if STATE.active:
         return
     STATE.backend = _Backend()
+    kernel_common.set_allocator(pool.alloc)  # the kernels' outputs from the caching pool
     STATE.elementwise = elementwise.run
     fallback.install()
     Tensor.__cuda_array_interface__ = property(_cuda_array_interface)  # type: ignore[attr-defined]
@@ -63,6 +65,9 @@ class _Backend:
     zeros = staticmethod(runtime.zeros)
     interface = staticmethod(runtime.interface)
     optim = optim
+    memory_stats = staticmethod(pool.stats)
+    empty_cache = staticmethod(pool.empty_cache)
+    reset_peak_memory_stats = staticmethod(pool.reset_peak)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
