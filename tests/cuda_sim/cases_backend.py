@@ -12,8 +12,8 @@ import pytest
 import jitgrad as torch
 from jitgrad import helpers
 from jitgrad.backends.cuda import fallback, render
-from jitgrad.kernels.cuda import reduce
 from jitgrad.fusion.codegen import REDUCE, STORE, KernelSpec
+from jitgrad.kernels.cuda import reduce
 
 CUDA = torch.device("cuda", 0)
 

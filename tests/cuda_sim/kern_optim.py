@@ -2,9 +2,10 @@
 
 A few steps with changing gradients on both; parameters and state must agree. In the simulator
 the kernel's arithmetic is numpy scalar arithmetic in the parameter's dtype, so comparisons can
-be bitwise: SGD (both dtypes) and float64 Adam equal the CPU bit for bit; float32 Adam (the CPU and the
-device both round ``1 - beta2`` once, as PyTorch does) is within 4 ulp of the CPU's compiled
-loop and equals a numpy transcription of PyTorch's single-tensor Adam bit for bit.
+be bitwise: SGD (both dtypes) and float64 Adam equal the CPU bit for bit; float32 Adam (the
+CPU and the device both round ``1 - beta2`` once, as PyTorch does) is within 4 ulp of the
+CPU's compiled loop and equals a numpy transcription of PyTorch's single-tensor Adam bit for
+bit.
 On a GPU, which may fuse multiply-adds, "bitwise" becomes a few units in the last place.
 """
 
