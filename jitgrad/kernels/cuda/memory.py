@@ -40,36 +40,33 @@ def _nonzero_kernel(x, out):
         out[i] = x[i] != 0
 
 
+@cuda.jit(device=True)
+def _strided(i, shape, strides, offset):
+    # the element index of flat (C-order) position i of the view (shape, strides, offset)
+    k = offset
+    for d in range(len(shape) - 1, -1, -1):
+        q = i // shape[d]
+        k += (i - q * shape[d]) * strides[d]
+        i = q
+    return k
+
+
 @cuda.jit
 def _gather_kernel(base, shape, strides, offset, out):
-    # out.flat[i] = base[offset + sum_d idx_d(i) * strides[d]], idx(i) = unravel(i, shape) in
-    # C order; shape/strides are tuples in elements (strides may be 0 or negative).
+    # out.flat[i] = base[view index of i]; shape/strides are tuples in elements (strides may be
+    # 0 or negative)
     start, step = cuda.grid(1), cuda.gridsize(1)
-    nd = len(shape)
     for i in range(start, out.size, step):
-        rem = i
-        src = offset
-        for d in range(nd - 1, -1, -1):
-            q = rem // shape[d]
-            src += (rem - q * shape[d]) * strides[d]
-            rem = q
-        out[i] = base[src]
+        out[i] = base[_strided(i, shape, strides, offset)]
 
 
 @cuda.jit
 def _scatter_kernel(src, shape, strides, offset, base):
-    # base[offset + sum_d idx_d(i) * strides[d]] = src.flat[i]: gather's inverse (the view must
-    # not overlap itself, or two threads would write one element)
+    # base[view index of i] = src.flat[i]: gather's inverse (the view must not overlap itself,
+    # or two threads would write one element)
     start, step = cuda.grid(1), cuda.gridsize(1)
-    nd = len(shape)
     for i in range(start, src.size, step):
-        rem = i
-        dst = offset
-        for d in range(nd - 1, -1, -1):
-            q = rem // shape[d]
-            dst += (rem - q * shape[d]) * strides[d]
-            rem = q
-        base[dst] = src[i]
+        base[_strided(i, shape, strides, offset)] = src[i]
 
 
 def _launch(kernel: Any, n: int, *args: Any) -> None:
