@@ -20,6 +20,7 @@ idle when nothing but the pool refers to its root (the CPU pool's refcount rule)
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import sys
@@ -35,6 +36,9 @@ SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 if not SIMULATOR:  # the driver's classes (the simulator has no driver)
     from numba.cuda.cudadrv.devicearray import DeviceNDArray
     from numba.cuda.cudadrv.driver import MemoryPointer
+
+    #: numba's MemoryPointer takes the context first; numba-cuda's newer ones may not
+    _WITH_CONTEXT = "context" in inspect.signature(MemoryPointer.__init__).parameters
 
 #: The simulator's device array type (a view of a host buffer).
 _FAKE = type(cuda.device_array(1, np.uint8)) if SIMULATOR else None
@@ -104,12 +108,9 @@ def alloc(shape: tuple[int, ...], dtype: Any) -> Any:
         if SIMULATOR:
             _out.append(root)
             return _FAKE(np.ndarray(shape, dtype, root))
-    ptr = MemoryPointer(
-        root.gpu_data.context,
-        root.gpu_data.device_pointer,
-        size,
-        finalizer=lambda: _release(size, root),
-    )
+    mem = root.gpu_data
+    head = (mem.context,) if _WITH_CONTEXT else ()
+    ptr = MemoryPointer(*head, mem.device_pointer, size, finalizer=lambda: _release(size, root))
     strides = tuple(math.prod(shape[k + 1 :]) * dtype.itemsize for k in range(len(shape)))
     return DeviceNDArray(shape, strides, dtype, gpu_data=ptr)
 
