@@ -156,3 +156,17 @@ def test_a_repeated_training_step_reuses_pooled_blocks():
     assert torch.cuda.memory_reserved() >= torch.cuda.memory_allocated()
     torch.cuda.empty_cache()
     assert torch.cuda.memory_reserved() < after["held"]
+
+
+def test_a_pooled_block_stays_taken_while_a_view_of_it_lives():
+    a = pool.alloc((64,), np.float32)
+    a.copy_to_device(np.full(64, 3.0, np.float32))
+    v = a.reshape(8, 8)
+    del a
+    b = pool.alloc((64,), np.float32)  # same size class: must not be a's block
+    b.copy_to_device(np.zeros(64, np.float32))
+    assert (v.copy_to_host() == 3.0).all()
+    del v, b
+    before = pool.stats()["driver_allocs"]
+    pool.alloc((60,), np.float32)  # a's or b's block, now idle, serves it
+    assert pool.stats()["driver_allocs"] == before
