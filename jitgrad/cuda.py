@@ -68,6 +68,41 @@ def manual_seed(seed: int) -> None:
 manual_seed_all = manual_seed
 
 
+def memory_allocated(device: Any = None) -> int:
+    """Bytes in live device tensors (by caching-allocator block, as PyTorch counts)."""
+    return _memory_stats()["allocated"]
+
+
+def max_memory_allocated(device: Any = None) -> int:
+    return _memory_stats()["peak"]
+
+
+def memory_reserved(device: Any = None) -> int:
+    """Bytes the caching allocator holds from the driver, in use or idle."""
+    return _memory_stats()["held"]
+
+
+def reset_peak_memory_stats(device: Any = None) -> None:
+    if _pool_active():
+        _backend().STATE.backend.reset_peak_memory_stats()
+
+
+def empty_cache() -> None:
+    """Give the caching allocator's idle device blocks back to the driver."""
+    if _pool_active():
+        _backend().STATE.backend.empty_cache()
+
+
+def _pool_active() -> bool:
+    return is_available() and _backend().STATE.active
+
+
+def _memory_stats() -> dict[str, int]:
+    if not _pool_active():
+        return {"allocated": 0, "peak": 0, "held": 0}
+    return _backend().STATE.backend.memory_stats()
+
+
 def is_initialized() -> bool:
     return is_available()
 

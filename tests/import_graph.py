@@ -48,6 +48,9 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.elementwise": 4,  # device dispatch, beside the CPU front end
     "jitgrad.backends.cuda.native": 4,
     "jitgrad.backends.cuda.rows": 4,
+    "jitgrad.backends.cuda.reductions": 4,
+    "jitgrad.backends.cuda.linalg": 4,
+    "jitgrad.backends.cuda.views": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,

@@ -8,6 +8,7 @@ with the simulator enabled, and on a GPU machine they run directly:
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,11 +17,17 @@ import pytest
 import jitgrad
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # op_cases
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # kern_common
+if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+    # the backend cases launch the same kernels as the kern_* modules: the same simulator
+    # race workarounds (shared arrays, device-function globals) and switch interval
+    import kern_common  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _device() -> None:
-    if not jitgrad.cuda.is_available():
+def _device(request: pytest.FixtureRequest) -> None:
+    # ptx_kernels.py compiles without a device; the cases_*/kern_* modules need one
+    if request.module.__name__ != "ptx_kernels" and not jitgrad.cuda.is_available():
         raise RuntimeError(
             "the device tests need a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
         )

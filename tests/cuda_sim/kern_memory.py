@@ -36,6 +36,24 @@ def test_gather(shape, strides, offset):
     assert got.flags.c_contiguous
 
 
+@pytest.mark.parametrize(
+    "shape,strides,offset",
+    [((3, 4), (1, 3), 0), ((2, 3), (6, 2), 1), ((4,), (-2,), 9), ((), (), 7), ((0, 3), (3, 1), 0)],
+)
+def test_scatter_is_gathers_inverse(shape, strides, offset):
+    base = np.arange(12, dtype=np.float32)
+    src = -1.0 - np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    got = host(M.scatter(dev(src), dev(base), shape, strides, offset))
+    want = base.copy()
+    view(want, shape, strides, offset)[...] = src  # numpy writes through the strided view
+    np.testing.assert_array_equal(got, want)
+
+
+def test_scatter_refuses_an_overlapping_view():
+    with pytest.raises(ValueError, match="overlaps"):
+        M.scatter(dev(np.ones((2, 3), np.float32)), dev(np.zeros(6, np.float32)), (2, 3), (0, 1))
+
+
 def test_fill_copy_cast():
     d = dev(np.zeros((3, 5), np.float32))
     assert M.fill(d, 2.5) is d

@@ -2,15 +2,14 @@
 
 A few steps with changing gradients on both; parameters and state must agree. In the simulator
 the kernel's arithmetic is numpy scalar arithmetic in the parameter's dtype, so comparisons can
-be bitwise: SGD (both dtypes) and float64 Adam equal the CPU bit for bit. float32 Adam rounds
-``1 - beta2`` as PyTorch does (see jitgrad/kernels/cuda/optim.py), so it is compared bitwise
-with a numpy transcription of PyTorch's single-tensor Adam and to a tolerance with the CPU.
+be bitwise: SGD (both dtypes) and float64 Adam equal the CPU bit for bit; float32 Adam (the
+CPU and the device both round ``1 - beta2`` once, as PyTorch does) is within 4 ulp of the
+CPU's compiled loop and equals a numpy transcription of PyTorch's single-tensor Adam bit for
+bit.
 On a GPU, which may fuse multiply-adds, "bitwise" becomes a few units in the last place.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
@@ -90,7 +89,9 @@ def test_adam_matches_cpu(dtype, case):
             amsgrad=kw.get("amsgrad", False), maximize=kw.get("maximize", False),
             decoupled=opt_cls is jitgrad.optim.AdamW,
         )  # fmt: skip
-    # float64: bit for bit; float32: the CPU's 1 - beta2 differs by 1.3e-5 (relative)
+    # float64: bit for bit. float32: the same scalars and operation order, yet the CPU's
+    # compiled loop and the simulator's numpy scalars differ by 1 ulp on some elements (the
+    # numpy transcription of PyTorch below is matched bit for bit)
     cmp = same if dtype == np.float64 else check_f32
     cmp(host(p), ref_p)
     cmp(host(m), st["exp_avg"].numpy())
@@ -106,7 +107,7 @@ def test_adam_matches_cpu(dtype, case):
 
 
 def check_f32(got, want):
-    np.testing.assert_allclose(got, want, rtol=3e-5, atol=1e-9)
+    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(np.float32).eps, atol=1e-30)
 
 
 def torch_adam(p0, grads, lr, b1, b2, eps, wd, amsgrad, maximize, decoupled):
@@ -124,7 +125,7 @@ def torch_adam(p0, grads, lr, b1, b2, eps, wd, amsgrad, maximize, decoupled):
         m = m + w * (g - m) if w < 0.5 else g - (g - m) * (f(1) - w)
         v = v * f(b2) + f(1 - b2) * g * g
         vmax = np.maximum(vmax, v)
-        denom = np.sqrt(vmax if amsgrad else v) / f(math.sqrt(1 - b2**step)) + f(eps)
+        denom = np.sqrt(vmax if amsgrad else v) / f((1 - b2**step) ** 0.5) + f(eps)
         p = p - f(lr / (1 - b1**step)) * m / denom
     return p, m, v
 

@@ -2,11 +2,15 @@
 
 What runs where on a device tensor:
 
-* elementwise ops (every declared op, forward and backward, through the same plans and
-  kernel descriptions as the CPU, see :mod:`.elementwise` and :mod:`.render`), sum/mean,
-  mm/matmul of matrices, linear on 2-D input, cross_entropy (2-D logits, class targets),
-  softmax/log_softmax over the last dimension (:mod:`.rows`), the reshape family (as
-  views), fill_/zero_ (:mod:`.native`), SGD and Adam updates (:mod:`.optim`): CUDA kernels;
+* CUDA kernels: elementwise ops (every declared op, forward and backward, through the same
+  plans and kernel descriptions as the CPU, see :mod:`.elementwise` and :mod:`.render`);
+  sum/mean/amax/amin/argmax/argmin over any dims (:mod:`.reductions`); mm, bmm, matmul of
+  2-D/3-D operands, linear on 2-D input (:mod:`.linalg`); softmax/log_softmax over the last
+  dimension, cross_entropy (2-D logits, class targets, weight, ignore_index, any reduction),
+  layer_norm (:mod:`.rows`); transpose/permute/slicing/expand/select/narrow/T/mT as device
+  gathers (:mod:`.views`); the reshape family as views, fill_/zero_ (:mod:`.native`); SGD and
+  Adam/AdamW updates (:mod:`.optim`). The kernels themselves are :mod:`jitgrad.kernels.cuda`'s
+  (one implementation per job); device memory comes from the caching allocator (:mod:`.pool`).
 * every other op: the host fallback, installed once at activation around the public
   functions and methods (:mod:`.fallback`): operands are copied to the host with
   differentiable copies, the CPU op runs, the results are copied back, and
@@ -25,9 +29,10 @@ from numba import cuda
 
 from ... import dtypes as D
 from ...autograd.recording import record
+from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import elementwise, fallback, optim, runtime
+from . import elementwise, fallback, optim, pool, runtime
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -49,6 +54,7 @@ def activate() -> None:
     if STATE.active:
         return
     STATE.backend = _Backend()
+    kernel_common.set_allocator(pool.alloc)  # the kernels' outputs from the caching pool
     STATE.elementwise = elementwise.run
     fallback.install()
     Tensor.__cuda_array_interface__ = property(_cuda_array_interface)  # type: ignore[attr-defined]
@@ -63,6 +69,9 @@ class _Backend:
     zeros = staticmethod(runtime.zeros)
     interface = staticmethod(runtime.interface)
     optim = optim
+    memory_stats = staticmethod(pool.stats)
+    empty_cache = staticmethod(pool.empty_cache)
+    reset_peak_memory_stats = staticmethod(pool.reset_peak)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:

@@ -11,7 +11,8 @@ reads or writes ``x[i0 * x_s0 + i1 * x_s1 ...]``.
 ``STORE`` and ``ACCUMULATE`` outputs render directly; the latter is race-free only when no
 two indices map to one element, so :func:`run` turns an accumulation into a broadcast view
 and every ``REDUCE`` output into a store into a full-size temporary, reduced afterwards by
-the deterministic sum in :mod:`.reduce` and added into the destination.
+the deterministic tree reduction of :func:`jitgrad.kernels.cuda.reduce.sum_to_shape` and added
+into the destination by a rendered ``dest += s`` kernel.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import numpy as np
 from ... import helpers
 from ...fusion.codegen import ACCUMULATE, ACCUMULATE_ROW, REDUCE, STORE, KernelSpec
 from ...helpers import debug_print
-from . import reduce, runtime
+from ...kernels.cuda.reduce import sum_to_shape
+from . import runtime
 
 _KERNELS: dict[KernelSpec, Any] = {}
 _SOURCES: dict[KernelSpec, str] = {}
@@ -133,8 +135,8 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> N
     scalar; outputs are device arrays of their own shapes, broadcastable to ``shape``).
 
     Outputs that several indices would hit (``REDUCE``, or an accumulation into a broadcast
-    view) are computed into full-size temporaries, then summed by :func:`reduce.sum_to` in
-    a fixed order and added to the destination: no atomics, the same bits every run.
+    view) are computed into full-size temporaries, then summed by ``sum_to_shape`` in a
+    fixed order and added to the destination: no atomics, the same bits every run.
     """
     shape = tuple(shape) or (1,)
     n = math.prod(shape)
@@ -175,4 +177,19 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> N
         debug_print(1, f"cuda launch {kernel_name(spec)} {list(shape)} grid={blocks}x{threads}")
     kernel[blocks, threads](*args)
     for dest, temp in later:
-        reduce.add_into(dest, reduce.sum_to(temp, dest.shape))
+        add_into(dest, sum_to_shape(temp, tuple(dest.shape)))
+
+
+def add_into(dest: Any, src: Any) -> None:
+    """``dest += src`` (contiguous device arrays of one size) by a rendered kernel."""
+    n = dest.size
+    if n:
+        spec = KernelSpec(
+            label="accumulate",
+            inputs=(("s", False),),
+            stmts=(("r", "s_"),),
+            outputs=(("dest", "r", ACCUMULATE, dest.dtype.name),),
+            ndim=1,
+            comment=("dest += s",),
+        )
+        run(spec, (n,), {"s": runtime.flat(src), "dest": runtime.flat(dest)})

@@ -1,15 +1,18 @@
-"""Row kernels on the device: cross-entropy, softmax and log_softmax (last dimension).
+"""Row ops on device tensors: softmax, log_softmax, cross_entropy and layer_norm.
 
-Cross-entropy: one thread per row computes the row's log-sum-exp and loss, and the backward
-writes ``(softmax - onehot) * scale`` per element; one ``NllLossBackward0`` node from the
-logits to the loss, as jitgrad's CPU ``cross_entropy`` records it. softmax/log_softmax: one
-thread per row; their backwards are written in (device) tensor ops, so they record under
-``create_graph``.
+The kernels are :mod:`jitgrad.kernels.cuda.rows` and :mod:`jitgrad.kernels.cuda.norm` (one
+block per row, a fixed shared-memory tree: the same bits run to run); this module records
+them with the CPU op's node (``SoftmaxBackward0``, ``LogSoftmaxBackward0``,
+``NllLossBackward0``, ``NativeLayerNormBackward0``). A backward runs its kernel; under
+``create_graph`` it is written in device tensor ops instead, so the graph of the gradient
+is recorded.
 
-Covered: 2-D logits, int64 class targets, no class weights, no label smoothing, any
-reduction. Anything else (and targets out of range, so the CPU op raises PyTorch's error)
-returns ``NotImplemented`` for the host fallback. The targets are read on the host once per
-call to count them (the mean's divisor) and check their range.
+Covered: softmax/log_softmax over the last dimension; cross_entropy with 2-D logits and
+class-index targets, class ``weight``, ``ignore_index`` and every reduction (no label
+smoothing); layer_norm over any trailing shape. Other cases return ``NotImplemented`` (the
+host fallback). Cross-entropy reads one int64 back from the device after the forward: the
+kernel's flag for a target outside ``[0, C)``, so that such a target gets the CPU op's
+PyTorch error instead of a NaN loss.
 """
 
 from __future__ import annotations
@@ -17,54 +20,49 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from numba import cuda
 
 from ... import dtypes as D
 from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.grad_mode import no_grad
 from ...autograd.recording import ResultBackward, record
+from ...kernels.cuda import norm as N
+from ...kernels.cuda import rows as K
+from ...kernels.cuda.common import view
 from ...tensor import Tensor, _make
-from . import reduce as sums
 from . import runtime
 
 
-@cuda.jit
-def _ce_fwd(x, t, ignore, n, c, lse, rows):
-    # lse[i] = log(sum(exp(x[i]))) (max-shifted); rows[i] = lse[i] - x[i, t[i]] (0 if ignored)
-    i = np.int64(cuda.grid(1))
-    step = np.int64(cuda.gridsize(1))
-    while i < n:
-        ti = t[i]
-        base = i * c
-        m = x[base]
-        for j in range(1, c):
-            m = max(m, x[base + j])
-        s = 0.0
-        for j in range(c):
-            s += math.exp(x[base + j] - m)
-        lse[i] = m + math.log(s)
-        rows[i] = 0 if ti == ignore else lse[i] - x[base + ti]
-        i += step
+# ---- softmax / log_softmax ----------------------------------------------------------------
+def _softmax_like(x: Any, dim: Any, dtype: Any, log: bool) -> Any:
+    """softmax / log_softmax over the last dimension (others: the fallback)."""
+    if not isinstance(x, Tensor) or dtype is not None or not isinstance(dim, int):
+        return NotImplemented
+    if not x._dtype.is_floating_point or x.dim() == 0 or dim not in (-1, x.dim() - 1):
+        return NotImplemented
+    out = (K.log_softmax if log else K.softmax)(runtime.contiguous(x._value))
+
+    def backward(g: Tensor, result: Tensor) -> Tensor:
+        if GRAD.enabled:  # create_graph: recorded device ops
+            if log:
+                return g - result.exp() * g.sum(-1, keepdim=True)
+            return result * (g - (g * result).sum(-1, keepdim=True))
+        gv = runtime.contiguous(g._value)
+        fn = K.log_softmax_backward if log else K.softmax_backward
+        return _make(fn(gv, result._value), x._dtype)
+
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+    return record(name, out, x._dtype, [x], backward, base=ResultBackward)
 
 
-@cuda.jit
-def _ce_bwd(x, t, ignore, n, c, lse, scale, per_row, gx):
-    # gx[i, j] = (exp(x[i, j] - lse[i]) - (j == t[i])) * scale (0 on ignored rows)
-    k = np.int64(cuda.grid(1))
-    step = np.int64(cuda.gridsize(1))
-    while k < n * c:
-        i = k // c
-        ti = t[i]
-        if ti == ignore:
-            gx[k] = 0
-        else:
-            s = scale[i] if per_row else scale[0]
-            hit = 1.0 if k - i * c == ti else 0.0
-            gx[k] = (math.exp(x[k] - lse[i]) - hit) * s
-        k += step
+def softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+    return NotImplemented if kwargs else _softmax_like(input, dim, dtype, False)
 
 
+def log_softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+    return NotImplemented if kwargs else _softmax_like(input, dim, dtype, True)
+
+
+# ---- cross_entropy --------------------------------------------------------------------------
 def cross_entropy(
     input: Any,  # noqa: A002
     target: Any,
@@ -77,45 +75,39 @@ def cross_entropy(
 ) -> Any:
     if not (isinstance(input, Tensor) and isinstance(target, Tensor)) or input.dim() != 2:
         return NotImplemented
-    if weight is not None or size_average is not None or reduce is not None or label_smoothing:
+    if size_average is not None or reduce is not None or label_smoothing:
         return NotImplemented
     if target._dtype is not D.int64 or target.shape != input.shape[:1] or not target.is_cuda:
         return NotImplemented
     if not input._dtype.is_floating_point or reduction not in ("mean", "sum", "none"):
         return NotImplemented
+    if weight is not None and not (
+        isinstance(weight, Tensor)
+        and weight.is_cuda
+        and weight._dtype is input._dtype
+        and tuple(weight.shape) == (input.shape[1],)
+    ):
+        return NotImplemented
     n, c = input.shape
-    host = runtime.to_host(target._value)
-    valid = host != ignore_index
-    if n == 0 or ((host[valid] < 0) | (host[valid] >= c)).any():
-        return NotImplemented  # the CPU op's errors (and its empty-batch values)
-    count = int(valid.sum())
-    x = runtime.flat(runtime.contiguous(input._value))
+    if n == 0 or c == 0:
+        return NotImplemented  # the CPU op's errors and empty-batch values
+    x = runtime.contiguous(input._value)
     t = target._value
-    lse = runtime.empty((n,), input._dtype.np)
-    rows = runtime.empty((n,), input._dtype.np)
-    blocks, threads = runtime.launch_config(n)
-    _ce_fwd[blocks, threads](x, t, ignore_index, n, c, lse, rows)
-    if reduction == "none":
-        value = rows
-    else:
-        value = sums.sum_axes(rows, [0])
-        if reduction == "mean":
-            with no_grad():
-                value = (_make(value, input._dtype) / count)._value
+    w = None if weight is None else runtime.contiguous(weight._value)
+    value, saved = K.cross_entropy(x, t, w, reduction, int(ignore_index))
+    if int(saved.bad_target.copy_to_host()[0]):
+        return NotImplemented  # the CPU op raises PyTorch's out-of-bounds error
 
     def backward(g: Tensor) -> tuple:
         if GRAD.enabled:  # create_graph: the same gradient in recorded ops
-            rows_g = g / count if reduction == "mean" else g
             hits = _onehot(t, n, c, ignore_index, input._dtype)
-            counted = hits.sum(1, keepdim=True)  # 0 on ignored rows
-            return ((input.softmax(1) - hits) * counted * _col(rows_g, n),)
-        scale = g if reduction != "mean" else g / count
-        gx = runtime.empty((n, c), input._dtype.np)
-        blocks, threads = runtime.launch_config(n * c)
-        _ce_bwd[blocks, threads](
-            x, t, ignore_index, n, c, lse, runtime.flat(scale._value), reduction == "none",
-            runtime.flat(gx),
-        )  # fmt: skip
+            per_row = hits @ weight.reshape(c, 1) if weight is not None else hits.sum(1, True)
+            scale = g.reshape(n, 1) if reduction == "none" else g
+            if reduction == "mean":
+                scale = scale / _make(view(saved.total_weight, ()), input._dtype)
+            return ((input.softmax(1) - hits) * per_row * scale,)
+        gv = runtime.contiguous(g._value)
+        gx = K.cross_entropy_backward(gv, x, t, saved, w, reduction, int(ignore_index))
         return (_make(gx, input._dtype, fresh=True),)
 
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
@@ -123,8 +115,8 @@ def cross_entropy(
 
 @cuda.jit
 def _onehot_kernel(t, ignore, n, c, out):  # out[i, t[i]] = 1 on counted rows (out zeroed)
-    i = np.int64(cuda.grid(1))
-    step = np.int64(cuda.gridsize(1))
+    i = cuda.grid(1)
+    step = cuda.gridsize(1)
     while i < n:
         if t[i] != ignore:
             out[i * c + t[i]] = 1
@@ -138,56 +130,61 @@ def _onehot(t: Any, n: int, c: int, ignore: int, dtype: D.dtype) -> Tensor:
     return _make(out, dtype)
 
 
-def _col(g: Tensor, n: int) -> Tensor:
-    """A row gradient as an (n, 1) column, or a 0-d one as it is (both broadcast)."""
-    return g.reshape(n, 1) if g.dim() else g
-
-
-@cuda.jit
-def _softmax_rows(x, n, c, log, out):
-    # out[i] = softmax(x[i]) or log_softmax(x[i]) over the last dimension (max-shifted)
-    i = np.int64(cuda.grid(1))
-    step = np.int64(cuda.gridsize(1))
-    while i < n:
-        base = i * c
-        m = x[base]
-        for j in range(1, c):
-            m = max(m, x[base + j])
-        s = 0.0
-        for j in range(c):
-            s += math.exp(x[base + j] - m)
-        lse = m + math.log(s)
-        for j in range(c):
-            out[base + j] = x[base + j] - lse if log else math.exp(x[base + j] - lse)
-        i += step
-
-
-def _softmax_like(x: Any, dim: Any, dtype: Any, log: bool) -> Any:
-    """softmax / log_softmax over the last dimension (others: the fallback)."""
-    if not isinstance(x, Tensor) or dtype is not None or not isinstance(dim, int):
+# ---- layer_norm -----------------------------------------------------------------------------
+def layer_norm(
+    input: Any,  # noqa: A002
+    normalized_shape: Any,
+    weight: Any = None,
+    bias: Any = None,
+    eps: float = 1e-5,
+) -> Any:
+    """``F.layer_norm`` by the row kernel of :mod:`jitgrad.kernels.cuda.norm`."""
+    if not isinstance(input, Tensor) or not input._dtype.is_floating_point:
         return NotImplemented
-    if not x._dtype.is_floating_point or x.dim() == 0 or dim not in (-1, x.dim() - 1):
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k :]) != ns:
+        return NotImplemented  # the CPU op's error
+    for p in (weight, bias):
+        if p is not None and not (
+            isinstance(p, Tensor) and p.is_cuda and p._dtype is input._dtype and p.shape == ns
+        ):
+            return NotImplemented
+    if input.numel() == 0 or math.prod(ns) == 0:
         return NotImplemented
-    c = x.shape[-1]
-    n = x.numel() // c if c else 0
-    out = runtime.empty(tuple(x.shape), x._dtype.np)
-    if n:
-        blocks, threads = runtime.launch_config(n)
-        _softmax_rows[blocks, threads](runtime.flat(runtime.contiguous(x._value)), n, c, log,
-                                       runtime.flat(out))  # fmt: skip
+    x = runtime.contiguous(input._value)
+    wv = None if weight is None else runtime.contiguous(weight._value)
+    bv = None if bias is None else runtime.contiguous(bias._value)
+    y, mean, rstd = N.layer_norm(x, ns, wv, bv, eps)
+    dims = tuple(range(input.dim() - k, input.dim()))
+    lead = tuple(range(input.dim() - k))
 
-    def backward(g: Tensor, result: Tensor) -> Tensor:
-        if log:
-            return g - result.exp() * g.sum(-1, keepdim=True)
-        return result * (g - (g * result).sum(-1, keepdim=True))
+    def backward(g: Tensor) -> tuple:
+        if GRAD.enabled:  # create_graph: the kernel's formula in recorded device ops
+            xhat = (input - _make(mean, input._dtype)) * _make(rstd, input._dtype)
+            gh = g * weight if weight is not None else g
+            gx = (gh - gh.mean(dims, True) - xhat * (gh * xhat).mean(dims, True)) * _make(
+                rstd, input._dtype
+            )
+            gw = (g * xhat).sum(lead) if lead else g * xhat
+            gb = g.sum(lead) if lead else g
+            return gx, gw if weight is not None else None, gb if bias is not None else None
+        gv = runtime.contiguous(g._value)
+        gx, gw, gb = N.layer_norm_backward(gv, x, ns, mean, rstd, wv, bv)
+        dt = input._dtype
+        return (
+            _make(gx, dt),
+            None if gw is None else _make(gw, dt),
+            None if gb is None else _make(gb, dt),
+        )
 
-    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
-    return record(name, out, x._dtype, [x], backward, base=ResultBackward)
+    return record("NativeLayerNormBackward0", y, input._dtype, [input, weight, bias], backward,
+                  saved=[p for p in (input, weight, bias) if p is not None])  # fmt: skip
 
 
-def softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
-    return NotImplemented if kwargs else _softmax_like(input, dim, dtype, False)
-
-
-def log_softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
-    return NotImplemented if kwargs else _softmax_like(input, dim, dtype, True)
+NATIVE: dict[str, Any] = {
+    "cross_entropy": cross_entropy,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+    "layer_norm": layer_norm,
+}

@@ -2,18 +2,22 @@
 
 A cuda Tensor's ``_value`` is a numba device array (``DeviceNDArray`` on a GPU,
 ``FakeCUDAArray`` in Numba's simulator), always C-contiguous: every kernel here indexes flat
-buffers. Importing this module requires ``numba.cuda.is_available()``.
+buffers. Arrays come from the caching allocator (:mod:`.pool`); fills, casts and strided
+copies are the kernels of :mod:`jitgrad.kernels.cuda.memory`. Importing this module requires
+``numba.cuda.is_available()``.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 from numba import cuda
 
-SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+from ...kernels.cuda import memory as M
+from . import pool
+from .pool import SIMULATOR
+
 #: Threads per block and the most blocks one grid-stride launch uses. The simulator runs
 #: each CUDA thread as a Python thread: keep its grids small.
 THREADS, MAX_BLOCKS = (32, 2) if SIMULATOR else (256, 65535)
@@ -37,25 +41,7 @@ def flat(v: Any) -> Any:
 
 
 def empty(shape: tuple[int, ...], dtype: Any) -> Any:
-    return cuda.device_array(tuple(shape), dtype=np.dtype(dtype))
-
-
-@cuda.jit
-def _fill(x, value, n):
-    i = np.int64(cuda.grid(1))
-    step = np.int64(cuda.gridsize(1))
-    while i < n:
-        x[i] = value
-        i += step
-
-
-@cuda.jit
-def _copy(dest, src, n):  # also casts: dest and src may differ in dtype
-    i = np.int64(cuda.grid(1))
-    step = np.int64(cuda.gridsize(1))
-    while i < n:
-        dest[i] = src[i]
-        i += step
+    return pool.alloc(tuple(shape), dtype)
 
 
 def full(shape: tuple[int, ...], value: Any, dtype: Any) -> Any:
@@ -66,10 +52,8 @@ def full(shape: tuple[int, ...], value: Any, dtype: Any) -> Any:
 
 def fill(v: Any, value: Any) -> None:
     """Every element of device array ``v`` set to ``value``."""
-    n = v.size
-    if n:
-        blocks, threads = launch_config(n)
-        _fill[blocks, threads](flat(v), v.dtype.type(value), n)
+    if v.size:
+        M.fill(v, value)
 
 
 def zeros(shape: tuple[int, ...], dtype: Any) -> Any:
@@ -78,17 +62,15 @@ def zeros(shape: tuple[int, ...], dtype: Any) -> Any:
 
 def cast(v: Any, dtype: Any) -> Any:
     """A new contiguous device array with ``v``'s values in ``dtype``."""
-    out = empty(v.shape, dtype)
-    n = out.size
-    if n:
-        blocks, threads = launch_config(n)
-        _copy[blocks, threads](flat(out), flat(v), n)
-    return out
+    return M.cast(v, dtype)
 
 
 def to_device(a: np.ndarray) -> Any:
-    """A device copy of host array ``a`` (made contiguous first)."""
-    return cuda.to_device(a if a.flags.c_contiguous else a.copy())
+    """A device copy of host array ``a`` (made contiguous first), in pooled memory."""
+    out = empty(a.shape, a.dtype)
+    if out.size:
+        out.copy_to_device(a if a.flags.c_contiguous else np.ascontiguousarray(a))
+    return out
 
 
 def to_host(v: Any) -> np.ndarray:
@@ -96,10 +78,24 @@ def to_host(v: Any) -> np.ndarray:
 
 
 def contiguous(v: Any) -> Any:
-    """``v`` if C-contiguous, else a contiguous device copy (through the host: rare)."""
+    """``v`` if C-contiguous, else a contiguous device copy gathered on the device."""
     if v.is_c_contiguous():
         return v
-    return to_device(v.copy_to_host())
+    if any(int(st) < 0 for st in v.strides):  # rare (foreign arrays): through the host
+        return to_device(v.copy_to_host())
+    item = v.dtype.itemsize
+    strides = tuple(int(st) // item for st in v.strides)
+    return M.gather(_base_of(v), tuple(v.shape), strides, 0)
+
+
+def _base_of(v: Any) -> Any:
+    """A 1-D device array starting at ``v``'s first element and spanning its strided extent
+    (non-negative strides; what :func:`contiguous` gathers from)."""
+    span = 1 + sum((n - 1) * (int(st) // v.dtype.itemsize) for n, st in zip(v.shape, v.strides))
+    if SIMULATOR:
+        host = np.lib.stride_tricks.as_strided(v._ary, (span,), (v.dtype.itemsize,))
+        return DEVICE_ARRAY_TYPES[0](host)
+    return cuda.as_cuda_array(_Span(v, span))
 
 
 def synchronize() -> None:
@@ -119,6 +115,15 @@ def interface(v: Any) -> dict:
         "strides": None if v.is_c_contiguous() else tuple(v.strides),
         "version": 3,
     }
+
+
+class _Span:
+    """``v``'s memory as a 1-D array of ``span`` elements (``__cuda_array_interface__``)."""
+
+    def __init__(self, v: Any, span: int) -> None:
+        iface = v.__cuda_array_interface__
+        self.__cuda_array_interface__ = {**iface, "shape": (span,), "strides": None}
+        self.owner = v
 
 
 class _HostView:

@@ -13,7 +13,7 @@ from numba import cuda
 
 from .common import check_out, contiguous, elementwise_grid, prod, view
 
-__all__ = ["fill", "copy", "gather", "cast"]
+__all__ = ["fill", "copy", "gather", "scatter", "cast"]
 
 
 @cuda.jit
@@ -40,20 +40,33 @@ def _nonzero_kernel(x, out):
         out[i] = x[i] != 0
 
 
+@cuda.jit(device=True)
+def _strided(i, shape, strides, offset):
+    # the element index of flat (C-order) position i of the view (shape, strides, offset)
+    k = offset
+    for d in range(len(shape) - 1, -1, -1):
+        q = i // shape[d]
+        k += (i - q * shape[d]) * strides[d]
+        i = q
+    return k
+
+
 @cuda.jit
 def _gather_kernel(base, shape, strides, offset, out):
-    # out.flat[i] = base[offset + sum_d idx_d(i) * strides[d]], idx(i) = unravel(i, shape) in
-    # C order; shape/strides are tuples in elements (strides may be 0 or negative).
+    # out.flat[i] = base[view index of i]; shape/strides are tuples in elements (strides may be
+    # 0 or negative)
     start, step = cuda.grid(1), cuda.gridsize(1)
-    nd = len(shape)
     for i in range(start, out.size, step):
-        rem = i
-        src = offset
-        for d in range(nd - 1, -1, -1):
-            q = rem // shape[d]
-            src += (rem - q * shape[d]) * strides[d]
-            rem = q
-        out[i] = base[src]
+        out[i] = base[_strided(i, shape, strides, offset)]
+
+
+@cuda.jit
+def _scatter_kernel(src, shape, strides, offset, base):
+    # base[view index of i] = src.flat[i]: gather's inverse (the view must not overlap itself,
+    # or two threads would write one element)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, src.size, step):
+        base[_strided(i, shape, strides, offset)] = src[i]
 
 
 def _launch(kernel: Any, n: int, *args: Any) -> None:
@@ -95,6 +108,26 @@ def gather(
     sh, st = (shape, strides) if shape else ((1,), (0,))
     _launch(_gather_kernel, n, base, sh, st, int(offset), view(out, n))
     return out
+
+
+def scatter(
+    src: Any, base: Any, shape: tuple[int, ...], strides: tuple[int, ...], offset: int = 0
+) -> Any:
+    """Write the contiguous device array ``src`` (of ``shape``) into the view ``(shape,
+    strides, offset)`` of the 1-D device buffer ``base``; returns ``base``. The inverse of
+    :func:`gather` (a view's gradient written back into its base); the view must not overlap
+    itself (no stride 0 over a dimension longer than 1)."""
+    shape = tuple(int(s) for s in shape)
+    strides = tuple(int(s) for s in strides)
+    if len(shape) != len(strides) or src.size != prod(shape):
+        raise ValueError(f"scatter: src {tuple(src.shape)}, shape {shape}, strides {strides}")
+    if any(st == 0 and n > 1 for n, st in zip(shape, strides, strict=True)):
+        raise ValueError("scatter: the view overlaps itself (a stride 0 dimension)")
+    contiguous(src, "scatter")
+    n = prod(shape)
+    sh, st = (shape, strides) if shape else ((1,), (0,))
+    _launch(_scatter_kernel, n, view(src, n), sh, st, int(offset), base)
+    return base
 
 
 def cast(x: Any, dtype: Any, out: Any = None) -> Any:

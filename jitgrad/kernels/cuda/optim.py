@@ -7,13 +7,12 @@ dtype the same way, so a device trajectory matches the CPU one to rounding (bit 
 the GPU does not fuse a multiply-add). The per-step scalars (Adam's bias corrections) are
 computed on the host from the host-side step count, so a step needs no synchronization.
 
-One deliberate difference: Adam's ``1 - beta1`` and ``1 - beta2`` are computed on the host in
-double and rounded to the dtype once, as PyTorch passes them (``lerp_(g, 1 - beta1)``,
-``addcmul_(g, g, value=1 - beta2)``). The CPU kernel computes them in the kernel from the
-already rounded betas, which for float32 and beta2 = 0.999 gives 0.0009999871 instead of
-0.001: measured against PyTorch 2.13 after 3 float32 steps, that formula is off by 1.3e-5
-(relative) in ``exp_avg_sq``, this one by at most 1.4e-7. float64 agrees with the CPU bit
-for bit.
+Adam's ``1 - beta1`` and ``1 - beta2`` arrive computed in double and rounded to the dtype once,
+as PyTorch passes them (``lerp_(g, 1 - beta1)``, ``addcmul_(g, g, value=1 - beta2)``), and
+``sqrt(1 - beta2**t)`` is taken by pow as PyTorch does: the CPU optimizers do the same, and
+the device backend's ``optim.SGD``/``Adam``/``AdamW`` launch these kernels through
+:func:`sgd_launch`/:func:`adam_launch` with the CPU optimizer's own scalars, so the two
+devices agree bit for bit (tests/cuda_sim/kern_optim.py).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from numba import cuda
 
 from .common import contiguous, elementwise_grid, float_dtype, view
 
-__all__ = ["sgd_step", "adam_step"]
+__all__ = ["sgd_step", "adam_step", "sgd_launch", "adam_launch"]
 
 
 @cuda.jit
@@ -120,9 +119,8 @@ def sgd_step(
         raise RuntimeError("sgd_step: momentum != 0 needs a momentum_buffer")
     c = dt.type
     buf = momentum_buffer if momentum != 0 else grad
-    _launch(_sgd_kernel, param.size, _flat(param), _flat(grad), _flat(buf), c(lr), c(momentum),
-            c(1 - dampening), c(weight_decay), bool(nesterov), bool(maximize),
-            bool(first_step))  # fmt: skip
+    sgd_launch(param, grad, buf, c(lr), c(momentum), c(1 - dampening), c(weight_decay),
+               nesterov, maximize, first_step)  # fmt: skip
 
 
 def adam_step(
@@ -154,11 +152,26 @@ def adam_step(
         raise RuntimeError("adam_step: amsgrad needs max_exp_avg_sq")
     c = dt.type
     step_size = c(lr / (1 - beta1**step))
-    bc2 = c(math.sqrt(1 - beta2**step))
+    bc2 = c((1 - beta2**step) ** 0.5)  # pow, as PyTorch and the CPU optimizer (not sqrt)
     vmax = max_exp_avg_sq if amsgrad else exp_avg_sq
-    _launch(
-        _adam_kernel, param.size, _flat(param), _flat(grad), _flat(exp_avg), _flat(exp_avg_sq),
-        _flat(vmax), step_size, bc2, c(-1 if maximize else 1),
+    adam_launch(
+        param, grad, exp_avg, exp_avg_sq, vmax, step_size, bc2, c(-1 if maximize else 1),
         c(1 - lr * weight_decay if decoupled else 1), c(0 if decoupled else weight_decay),
         c(1 - beta1), c(beta2), c(1 - beta2), c(eps), bool(amsgrad),
     )  # fmt: skip
+
+
+def sgd_launch(p, g, buf, lr, momentum, undamped, weight_decay, nesterov, maximize, first):
+    """The SGD kernel on one parameter with scalars already cast to its dtype (the device
+    backend's ``optim.SGD`` path: the CPU optimizer computes and casts them, so both devices
+    run the same arithmetic on the same scalars)."""
+    _launch(_sgd_kernel, p.size, _flat(p), _flat(g), _flat(buf), lr, momentum, undamped,
+            weight_decay, bool(nesterov), bool(maximize), bool(first))  # fmt: skip
+
+
+def adam_launch(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1, beta2, w2, eps,
+                amsgrad):  # fmt: skip
+    """The Adam kernel on one parameter with the per-step scalars computed and cast by the
+    caller (:func:`adam_step`, or the CPU ``optim.Adam`` through the device backend)."""
+    _launch(_adam_kernel, p.size, _flat(p), _flat(g), _flat(m), _flat(v), _flat(vmax), step_size,
+            bc2, sign, decay, weight_decay, w1, beta2, w2, eps, bool(amsgrad))  # fmt: skip

@@ -1,0 +1,159 @@
+"""Matrix products on device tensors: mm, bmm, matmul (2-D and 3-D operands) and linear.
+
+All go to :func:`jitgrad.kernels.cuda.matmul.matmul` (cuBLAS through CuPy where it imports,
+else the shared-memory tiled kernel), whose ``trans_a``/``trans_b`` flags read an operand
+transposed in place: the backward products ``g @ b.T`` and ``a.T @ g`` copy nothing. Node
+names are the CPU's (``MmBackward0``, ``BmmBackward0``, ``AddmmBackward0``, and PyTorch's
+``UnsafeViewBackward0`` over a folded or batched ``matmul``). Other cases (4-D and up,
+broadcast batches, mixed dtypes, integer matrices) return ``NotImplemented``: the host
+fallback runs the CPU op and raises its errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...autograd.grad_mode import no_grad
+from ...autograd.recording import record
+from ...kernels.cuda import matmul as K
+from ...tensor import Tensor, _make
+from . import runtime
+from .elementwise import on_device
+
+#: Tile edge of the tiled kernel: the simulator runs one Python thread per CUDA thread, so a
+#: small tile keeps its blocks cheap.
+TILE = 4 if runtime.SIMULATOR else K.TILE
+
+
+def _product(a: Tensor, ta: bool, b: Tensor, tb: bool) -> Any:
+    """op(a) @ op(b) as a new device array (op: transpose of the last two axes)."""
+    av, bv = runtime.contiguous(a._value), runtime.contiguous(b._value)
+    return K.matmul(av, bv, trans_a=ta, trans_b=tb, tile=TILE)
+
+
+def _unbatch(g: Tensor, operand: Tensor) -> Tensor:
+    """A batched gradient of a 2-D operand summed over the batch."""
+    return g.sum(0) if g.dim() == 3 and operand.dim() == 2 else g
+
+
+def mm_t(a: Tensor, ta: bool, b: Tensor, tb: bool, name: str = "MmBackward0") -> Tensor:
+    """op(a) @ op(b), recorded: each gradient is another transposed product."""
+
+    def backward(g: Tensor):
+        ga = mm_t(b, tb, g, True) if ta else mm_t(g, False, b, not tb)
+        gb = mm_t(g, True, a, ta) if tb else mm_t(a, not ta, g, False)
+        return _unbatch(ga, a), _unbatch(gb, b)
+
+    return record(name, _product(a, ta, b, tb), a._dtype, [a, b], backward, saved=[a, b])
+
+
+def _same_device(method: str, operands: list) -> None:
+    """PyTorch's dispatcher check: the first operand's device is the common one, and the
+    first operand elsewhere is named."""
+    common = None
+    for name, t in operands:
+        dev = "cuda:0" if on_device(t) else "cpu"
+        if common is None:
+            common = dev
+        elif dev != common:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two "
+                f"devices, {common} and {dev}! (when checking argument for argument {name} in "
+                f"method {method})"
+            )
+
+
+def _operands(a: Any, b: Any, method: str, ndims: tuple[int, ...]) -> bool:
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        return False
+    _same_device(method, [("self", a), ("mat2", b)])
+    return (
+        a.dim() in ndims
+        and b.dim() in ndims
+        and a._dtype is b._dtype
+        and a._dtype.is_floating_point
+        and a.shape[-1] == b.shape[-2]
+    )
+
+
+def mm(input: Any, mat2: Any) -> Any:  # noqa: A002
+    if not _operands(input, mat2, "wrapper_CUDA_mm", (2,)):
+        return NotImplemented  # shapes, dtypes: the CPU op (and its errors)
+    return mm_t(input, False, mat2, False)
+
+
+def bmm(input: Any, mat2: Any) -> Any:  # noqa: A002
+    if not _operands(input, mat2, "wrapper_CUDA_bmm", (3,)) or input.shape[0] != mat2.shape[0]:
+        return NotImplemented
+    return mm_t(input, False, mat2, False, "BmmBackward0")
+
+
+def _unsafe_view(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    before = tuple(t.shape)
+    value = t._value.reshape(shape)
+    return record("UnsafeViewBackward0", value, t._dtype, [t], lambda g: g.reshape(before))
+
+
+def matmul(input: Any, other: Any) -> Any:  # noqa: A002
+    """``input @ other`` for 2-D and 3-D operands (3-D ones with the same batch)."""
+    if not _operands(input, other, "wrapper_CUDA_mm", (2, 3)):
+        return NotImplemented
+    if input.dim() == other.dim() == 2:
+        return mm_t(input, False, other, False)
+    if input.dim() == 3 and other.dim() == 2:  # PyTorch folds the batch into the rows
+        z, m, k = input.shape
+        flat = mm_t(input.reshape(z * m, k), False, other, False)
+        return _unsafe_view(flat, (z, m, other.shape[1]))
+    if input.dim() == other.dim() == 3 and input.shape[0] != other.shape[0]:
+        return NotImplemented  # broadcast batches: the CPU op
+    out = mm_t(input, False, other, False, "BmmBackward0")
+    return _unsafe_view(out, tuple(out.shape))
+
+
+def rmatmul(self: Any, other: Any) -> Any:
+    return matmul(other, self)
+
+
+def linear(input: Any, weight: Any, bias: Any = None) -> Any:  # noqa: A002
+    """``input @ weight.T + bias`` for 2-D ``input`` (``AddmmBackward0``)."""
+    if not isinstance(input, Tensor) or input.dim() != 2 or not isinstance(weight, Tensor):
+        return NotImplemented
+    if weight.dim() != 2 or input.shape[1] != weight.shape[1] or input._dtype is not weight._dtype:
+        return NotImplemented
+    if not input._dtype.is_floating_point:
+        return NotImplemented
+    if bias is None:
+        _same_device("wrapper_CUDA_mm", [("self", input), ("mat2", weight)])
+        return mm_t(input, False, weight, True)
+    _same_device("wrapper_CUDA_addmm", [("self", bias), ("mat1", input), ("mat2", weight)])
+    if bias._dtype is not input._dtype or bias.dim() > 1:
+        return NotImplemented
+    with no_grad():
+        product = _make(_product(input, False, weight, True), input._dtype)
+        value = (product + bias)._value
+
+    def backward(g: Tensor):
+        return (
+            g.sum(0) if bias.dim() else g.sum(),
+            mm_t(g, False, weight, False),
+            mm_t(g, True, input, False),
+        )
+
+    return record(
+        "AddmmBackward0",
+        value,
+        input._dtype,
+        [bias, input, weight],
+        backward,
+        saved=[input, weight],
+    )
+
+
+NATIVE: dict[str, Any] = {
+    "mm": mm,
+    "bmm": bmm,
+    "matmul": matmul,
+    "__matmul__": matmul,
+    "__rmatmul__": rmatmul,
+    "linear": linear,
+}

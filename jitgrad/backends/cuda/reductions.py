@@ -1,0 +1,135 @@
+"""Reductions on device tensors: sum, mean, amax, amin, argmax, argmin.
+
+Each is the deterministic shared-memory tree of :mod:`jitgrad.kernels.cuda.reduce` /
+:mod:`~jitgrad.kernels.cuda.argreduce` (no twin here), recorded with the CPU op's node name.
+Backwards are written in device tensor ops, so ``create_graph`` records them. A case these do
+not cover (``dtype=``, named or out-of-range dims) returns ``NotImplemented``: the host
+fallback then runs the CPU op, which raises PyTorch's error where there is one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ... import dtypes as D
+from ...autograd.grad_mode import STATE as GRAD
+from ...autograd.recording import record
+from ...fusion.codegen import STORE, KernelSpec
+from ...kernels.cuda import argreduce as AR
+from ...kernels.cuda import reduce as R
+from ...tensor import Tensor, _make
+from . import render, runtime
+
+
+def dims_of(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` (None, an int or a sequence) as sorted non-negative dims, or None where the
+    CPU op must decide (an error, or a kind of dim these kernels do not take)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not all(isinstance(d, int) for d in dims):
+        return None
+    if not dims:
+        return tuple(range(ndim))
+    if any(not -max(ndim, 1) <= d < max(ndim, 1) for d in dims) or len(set(dims)) != len(dims):
+        return None  # the CPU op raises PyTorch's error
+    return tuple(sorted({d % max(ndim, 1) for d in dims})) if ndim else ()
+
+
+def _kept(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if k in dims else n for k, n in enumerate(shape))
+
+
+def broadcast_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t`` (broadcastable to ``shape``) materialized at ``shape`` on the device; recorded
+    (through the public ``expand``) when grad mode is on."""
+    if GRAD.enabled and t._requires_grad:
+        return t.expand(shape).contiguous()
+    name = t._dtype.name
+    spec = KernelSpec(
+        label="expand",
+        inputs=(("a", False),),
+        stmts=(("r", "a_"),),
+        outputs=(("out", "r", STORE, name),),
+        ndim=max(1, len(shape)),
+        comment=("out = a broadcast",),
+    )
+    out = runtime.empty(shape, t._dtype.np)
+    render.run(spec, shape, {"a": t._value, "out": out})
+    return _make(out, t._dtype)
+
+
+def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = None) -> Any:
+    if not isinstance(x, Tensor) or dtype is not None or not isinstance(keepdim, bool):
+        return NotImplemented
+    if op == "mean" and not x._dtype.is_floating_point:
+        return NotImplemented  # PyTorch's error, from the CPU op
+    shape = tuple(x.shape)
+    dims = dims_of(dim, len(shape))
+    if dims is None or op in ("amax", "amin") and not all(shape[d] for d in dims):
+        return NotImplemented
+    value = R.reduce(runtime.contiguous(x._value), dims, op, keepdim)
+    out_dt = D.from_numpy_dtype(value.dtype)
+    kept = _kept(shape, dims)
+
+    def backward(g: Tensor) -> Tensor:
+        g = g if keepdim else g.reshape(kept)
+        if op == "sum":
+            return broadcast_to(g, shape)
+        if op == "mean":
+            return broadcast_to(g / math.prod(shape[d] for d in dims), shape)
+        # amax/amin: the gradient split evenly between the tied extremes (PyTorch's rule)
+        result = _make(value, out_dt)
+        hit = (x == (result if keepdim else result.reshape(kept))).to(x._dtype)
+        return g * hit / hit.sum(dims, keepdim=True)
+
+    return record(node, value, out_dt, [x], backward, saved=[x])
+
+
+def sum_(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
+    return _reduce("SumBackward1" if dim is not None else "SumBackward0", "sum", input, dim,
+                   keepdim, dtype)  # fmt: skip
+
+
+def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
+    return _reduce("MeanBackward1" if dim is not None else "MeanBackward0", "mean", input, dim,
+                   keepdim, dtype)  # fmt: skip
+
+
+def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
+    return _reduce("AmaxBackward0", "amax", input, dim, keepdim)
+
+
+def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
+    return _reduce("AminBackward0", "amin", input, dim, keepdim)
+
+
+def _arg(want_max: bool, x: Any, dim: Any, keepdim: Any) -> Any:
+    if not isinstance(x, Tensor) or not isinstance(keepdim, bool) or x._dtype is D.bool_:
+        return NotImplemented
+    if dim is not None and (not isinstance(dim, int) or dims_of(dim, x.dim()) is None):
+        return NotImplemented
+    if x.numel() == 0:
+        return NotImplemented  # the CPU op's IndexError
+    value = runtime.contiguous(x._value)
+    fn = AR.argmax if want_max else AR.argmin
+    return _make(fn(value, dim if x.dim() else None, keepdim), D.int64)
+
+
+def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    return _arg(True, input, dim, keepdim)
+
+
+def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    return _arg(False, input, dim, keepdim)
+
+
+NATIVE: dict[str, Any] = {
+    "sum": sum_,
+    "mean": mean,
+    "amax": amax,
+    "amin": amin,
+    "argmax": argmax,
+    "argmin": argmin,
+}

@@ -1,0 +1,109 @@
+"""Strided view ops on device tensors (transpose, permute, slicing, expand, select ...) as
+device gathers.
+
+A device tensor's buffer is always C-contiguous, so a view op's result is gathered into a new
+contiguous buffer by :func:`jitgrad.kernels.cuda.memory.gather`. Which elements: the CPU op
+itself decides, run on a stand-in host tensor of the same shape whose (never read, never
+touched) ``np.empty`` memory is laid out as the device buffer is; the stand-in result's strides
+and offset into it are the view's, and its checks and errors are the CPU op's. The backward
+writes the gradient back through the same view (:func:`~jitgrad.kernels.cuda.memory.scatter`,
+after summing it over expanded dimensions), recorded with the CPU op's node name.
+
+Like the host fallback these were before, the results are copies: writing into one does not
+write into its base (reshape/view/flatten/unsqueeze of a contiguous tensor, :mod:`.native`,
+are true views).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...autograd.grad_mode import STATE as GRAD
+from ...autograd.recording import record
+from ...kernels.cuda import memory as M
+from ...kernels.cuda import reduce as R
+from ...tensor import Tensor, _make
+from . import runtime
+
+
+def _layout(result: np.ndarray, base: np.ndarray) -> tuple[tuple, tuple, int] | None:
+    """(shape, element strides, element offset) of ``result`` as a view of ``base``, or None
+    when it is no view of it."""
+    if not isinstance(result, np.ndarray) or not np.may_share_memory(result, base):
+        return None
+    item = base.itemsize
+    start = result.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if start % item or any(s % item for s in result.strides):
+        return None
+    return tuple(result.shape), tuple(s // item for s in result.strides), start // item
+
+
+def gather_view(x: Tensor, shape: tuple, strides: tuple, offset: int, node: str) -> Tensor:
+    """The view ``(shape, strides, offset)`` of ``x``'s buffer as a new tensor, recorded as
+    ``node``; its gradient is :func:`scatter_view`'s."""
+    value = M.gather(runtime.flat(x._value), shape, strides, offset)
+    before = tuple(x.shape)
+
+    def backward(g: Tensor) -> Tensor:
+        return scatter_view(g, before, shape, strides, offset)
+
+    return record(node, value, x._dtype, [x], backward)
+
+
+def scatter_view(g: Tensor, into: tuple, shape: tuple, strides: tuple, offset: int) -> Tensor:
+    """A zero tensor of shape ``into`` with ``g`` added through the view ``(shape, strides,
+    offset)`` (summed over its expanded, stride-0 dimensions first)."""
+    pairs = enumerate(zip(shape, strides, strict=True))
+    summed = tuple(d for d, (n, s) in pairs if not s and n > 1)
+    gv = runtime.contiguous(g._value)
+    if summed:
+        gv = R.sum(gv, summed, keepdim=True)
+        shape = tuple(1 if d in summed else n for d, n in enumerate(shape))
+    out = runtime.zeros(into, g._dtype.np)
+    M.scatter(gv, runtime.flat(out), shape, strides, offset)
+
+    def backward(gg: Tensor) -> Tensor:  # create_graph: the view again
+        return gather_view(gg, shape, strides, offset, "ViewBackward0").expand(g.shape)
+
+    return record("ScatterBackward0", out, g._dtype, [g], backward)
+
+
+def view_op(name: str):
+    """``x.<name>(...)`` on a device tensor through the stand-in (see the module docstring)."""
+
+    def impl(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(x, Tensor) or x.numel() == 0:
+            return NotImplemented
+        if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
+            return NotImplemented  # tensor indices: the fallback
+        base = np.empty(tuple(x.shape), x._dtype.np)
+        stand_in = _make(base, x._dtype)
+        if x._requires_grad and GRAD.enabled:
+            stand_in.requires_grad_(True)
+        result = getattr(stand_in, name)
+        if name not in _PROPERTIES:
+            result = result(*args, **kwargs)
+        if not isinstance(result, Tensor):
+            return NotImplemented
+        layout = _layout(result._value, base)
+        if layout is None:
+            return NotImplemented
+        node = result.grad_fn.name() if result.grad_fn is not None else ""
+        return gather_view(x, *layout, node)
+
+    return impl
+
+
+_PROPERTIES = frozenset({"T", "mT"})
+#: Tensor methods (and properties) taken by :func:`view_op`.
+VIEW_METHODS = (
+    "transpose swapaxes swapdims permute movedim moveaxis t T mT expand expand_as narrow "
+    "select squeeze diagonal __getitem__ unfold"
+).split()
+
+NATIVE: dict[str, Any] = {name: view_op(name) for name in VIEW_METHODS}
+NATIVE["contiguous"] = lambda x, *a, **k: x if isinstance(x, Tensor) and not a and not k else (
+    NotImplemented
+)
