@@ -52,6 +52,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.linalg": 4,
     "jitgrad.backends.cuda.views": 4,
     "jitgrad.backends.dlpack": 4,
+    "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.nn._kernels": 0,

@@ -12,6 +12,8 @@ uses neither library, so the flags change nothing and nothing is available.
 
 from __future__ import annotations
 
+from .flags import Flags
+
 
 class _State:
     __slots__ = ("active", "backend", "elementwise")
@@ -28,13 +30,6 @@ class _State:
 STATE = _State()
 
 
-class Flags:
-    """A namespace of settable flags (``torch.backends.cudnn``-style)."""
-
-    def __init__(self, **flags: object) -> None:
-        self.__dict__.update(flags)
-
-
 def _no() -> bool:
     return False
 
@@ -42,4 +37,4 @@ def _no() -> bool:
 cudnn = Flags(enabled=True, benchmark=False, deterministic=False, allow_tf32=True, is_available=_no)
 mps = Flags(is_available=_no, is_built=_no)
 
-from . import cuda as cuda  # noqa: E402 - after Flags, which it uses; nothing heavy
+from . import cuda as cuda  # noqa: E402 - torch.backends.cuda's flags; nothing heavy

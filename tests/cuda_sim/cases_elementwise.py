@@ -26,7 +26,8 @@ FALLBACK: set[str] = set()
 
 
 def _run(case, arrays, device):
-    xs = [torch.tensor(a, device=device, requires_grad=True) for a in arrays]
+    needs = case.grad_inputs()  # the inputs the row differentiates (igamma's a: none)
+    xs = [torch.tensor(a, device=device, requires_grad=n) for a, n in zip(arrays, needs)]
     out = case.call(torch, *xs)
     grads = None
     if out.requires_grad:

@@ -7,6 +7,6 @@ through the host fallback.
 ``allow_tf32``); jitgrad's matmul kernel computes in the tensors' dtype whatever they say.
 """
 
-from .. import Flags
+from ..flags import Flags
 
 matmul = Flags(allow_tf32=False, allow_fp16_reduced_precision_reduction=True)

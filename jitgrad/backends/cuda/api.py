@@ -28,11 +28,10 @@ from typing import Any
 from numba import cuda
 
 from ... import dtypes as D
-from ...autograd.recording import record
 from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import elementwise, fallback, optim, pool, runtime
+from . import elementwise, fallback, optim, pool, runtime, transfer
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -117,20 +116,12 @@ class _Backend:
 
 
 def to_cuda(t: Tensor) -> Tensor:
-    """``t`` on the device: a copy (``ToCopyBackward0`` if ``t`` requires grad), or ``t``."""
+    """``t`` on the device (the backend activated first, at the first device tensor)."""
     activate()
-    if elementwise.on_device(t):
-        return t
-    value = runtime.to_device(t._value)
-    return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cpu(g))
+    return transfer.to_device(t)
 
 
-def to_cpu(t: Tensor) -> Tensor:
-    """``t`` on the host: a copy (``ToCopyBackward0`` if ``t`` requires grad), or ``t``."""
-    if not elementwise.on_device(t):
-        return t
-    value = runtime.to_host(t._value)
-    return record("ToCopyBackward0", value, t._dtype, [t], lambda g: to_cuda(g))
+to_cpu = transfer.to_cpu
 
 
 def _cuda_array_interface(t: Tensor) -> dict:

@@ -1,6 +1,8 @@
 """CUDA device functions with the names generated elementwise code calls (``_fm.exp32``,
-``_k.maximum``): the CUDA renderer binds ``_fm`` and ``_k`` to this module, so the kernel
-descriptions (:class:`jitgrad.fusion.codegen.KernelSpec`) stay backend-neutral.
+``_k.maximum``, ``_k.digamma``): the CUDA renderer binds ``_fm`` and ``_k`` to this module,
+so the kernel descriptions (:class:`jitgrad.fusion.codegen.KernelSpec`) stay
+backend-neutral. Only the transcendental ``_fm`` functions differ from the CPU's (which are
+vectorizable polynomial versions); the rest are the CPU helpers compiled for the device.
 
 The ``*32`` functions round back to float32 (CUDA's ``expf``; in the simulator ``math``
 returns a Python float, and the cast keeps the simulator's values float32 too).
@@ -12,6 +14,8 @@ import math
 
 import numpy as np
 from numba import cuda
+
+from ...kernels.cpu import scalar as _scalar
 
 
 @cuda.jit(device=True)
@@ -54,19 +58,15 @@ def tanh64(x):
     return math.tanh(x)
 
 
-@cuda.jit(device=True)
-def maximum(a, b):  # NaN from either side propagates, like torch.maximum
-    if a != a:
-        return a
-    if b != b:
-        return b
-    return a if a >= b else b
+def _device(fn):
+    """The CPU scalar helper ``fn`` (an ``@njit`` function) compiled from the same Python
+    source as a CUDA device function: one definition serves both targets."""
+    return cuda.jit(device=True)(fn.py_func)
 
 
-@cuda.jit(device=True)
-def minimum(a, b):  # NaN from either side propagates, like torch.minimum
-    if a != a:
-        return a
-    if b != b:
-        return b
-    return a if a <= b else b
+# NaN-propagating max/min (torch.maximum/minimum) and the special functions that generated
+# kernels call as ``_k.<name>``: jitgrad.kernels.cpu.scalar's, compiled for the device.
+maximum = _device(_scalar.maximum)
+minimum = _device(_scalar.minimum)
+for _name in _scalar.SPECIAL:
+    globals()[_name] = _device(getattr(_scalar, _name))

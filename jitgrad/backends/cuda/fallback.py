@@ -35,7 +35,7 @@ from ...helpers import debug_print
 from ...ops import functions as OF
 from ...ops.pointwise import check_inplace
 from ...tensor import Tensor, _make
-from . import api, elementwise, native, runtime
+from . import elementwise, native, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors,
 #: and the elementwise methods (device kernels through the pointwise hook).
@@ -152,7 +152,7 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     def to_host(t: Tensor) -> Tensor:
         if not elementwise.on_device(t):
             return t
-        h = api.to_cpu(t)
+        h = transfer.to_cpu(t)
         copies.append((t, h, h._vc[0]))
         return h
 
@@ -222,7 +222,7 @@ class HostNode(Node):
     on_device = True
 
     def apply(self, grads: list) -> Any:
-        host = [None if g is None else api.to_cpu(g) for g in grads]
+        host = [None if g is None else transfer.to_cpu(g) for g in grads]
         return self._saved.apply(host)
 
     def release(self) -> None:

@@ -31,6 +31,12 @@ from .special_gamma import (  # noqa: F401 - as above
     zeta,
 )
 
+#: The special functions above, by name (the CUDA backend compiles each for the device).
+SPECIAL = (
+    "erfcx erfinv i0 i0e i1 i1e log_ndtr ndtri sinc "
+    "digamma gammainc gammaincc mvdigamma mvlgamma polygamma trigamma zeta"
+).split()
+
 
 @njit(inline="always")
 def maximum(a, b):  # elementwise max that propagates NaN from either side, like torch.maximum
