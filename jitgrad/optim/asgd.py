@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._elementwise import ElementwiseOptimizer, check_min, scalar_state, zeros_state
+from ._elementwise import ElementwiseOptimizer, scalar_state, zeros_state
+from .optimizer import check_min
 
 
 class ASGD(ElementwiseOptimizer):

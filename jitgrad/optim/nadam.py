@@ -10,12 +10,11 @@ import numpy as np
 from ..tensor import Tensor
 from ._elementwise import (
     ElementwiseOptimizer,
-    check_adam_like,
-    check_min,
     lerp_,
     scalar_state,
     zeros_state,
 )
+from .optimizer import check_adam_like, check_min
 
 
 class NAdam(ElementwiseOptimizer):

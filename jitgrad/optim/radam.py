@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._elementwise import ElementwiseOptimizer, check_adam_like, lerp_, zeros_state
+from ._elementwise import ElementwiseOptimizer, lerp_, zeros_state
+from .optimizer import check_adam_like
 
 
 class RAdam(ElementwiseOptimizer):

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._elementwise import ElementwiseOptimizer, check_min, zeros_state
+from ._elementwise import ElementwiseOptimizer, zeros_state
+from .optimizer import check_min
 
 
 class Rprop(ElementwiseOptimizer):
