@@ -25,10 +25,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    return apply_dropout_mask(input, input._value.shape, p, inplace)
+
+
+def apply_dropout_mask(
+    input: Tensor,  # noqa: A002
+    shape: tuple[int, ...],
+    p: float,
+    inplace: bool,
+) -> Tensor:
+    """``input`` times a keep mask of ``shape`` (broadcast) drawn with keep probability
+    ``1 - p`` and scaled by ``1/(1-p)``: the draw ``dropout`` and ``dropout2d`` share."""
     if p == 1.0:
-        mask = np.zeros(input._value.shape, input._dtype.np)
+        mask = np.zeros(shape, input._dtype.np)
     else:
-        keep = generator().random(input._value.shape) >= p
+        keep = generator().random(shape) >= p
         mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
     m = _make(mask, input._dtype)
     return input.mul_(m) if inplace else input * m

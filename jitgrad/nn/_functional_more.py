@@ -13,9 +13,9 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.recording import record, record_multi
-from ..creation import generator
 from ..ops.einsum import einsum
 from ..tensor import Tensor, _make
+from ._functional_extra import apply_dropout_mask
 
 
 def _bounds(n_in: int, n_out: int) -> list[tuple[int, int]]:
@@ -104,13 +104,7 @@ def dropout2d_mask(input: Tensor, p: float, training: bool, inplace: bool) -> Te
     if not training or p == 0.0:
         return input
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
-    if p == 1.0:
-        mask = np.zeros(shape, input._dtype.np)
-    else:
-        keep = generator().random(shape) >= p
-        mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
-    m = _make(mask, input._dtype)
-    return input.mul_(m) if inplace else input * m
+    return apply_dropout_mask(input, shape, p, inplace)
 
 
 def adaptive_max_pool1d(

@@ -189,14 +189,18 @@ def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
     return np.ascontiguousarray(y.transpose(order)).reshape(*batch, c * r * r, h // r, w // r)
 
 
+def _check_3d(fn: str, input: Tensor) -> None:  # noqa: A002
+    if input.dim() < 3:
+        raise RuntimeError(
+            f"{fn} expects input to have at least 3 dimensions, but got input with "
+            f"{input.dim()} dimension(s)"
+        )
+
+
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
     """``(*, C r^2, H, W) -> (*, C, H r, W r)`` (``PixelShuffleBackward0``)."""
     r = upscale_factor
-    if input.dim() < 3:
-        raise RuntimeError(
-            "pixel_shuffle expects input to have at least 3 dimensions, but got input with "
-            f"{input.dim()} dimension(s)"
-        )
+    _check_3d("pixel_shuffle", input)
     if input.shape[-3] % (r * r):
         raise RuntimeError(
             "pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
@@ -212,11 +216,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
     """``(*, C, H r, W r) -> (*, C r^2, H, W)`` (``PixelUnshuffleBackward0``)."""
     r = downscale_factor
-    if input.dim() < 3:
-        raise RuntimeError(
-            "pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
-            f"{input.dim()} dimension(s)"
-        )
+    _check_3d("pixel_unshuffle", input)
     for name, d in (("height", -2), ("width", -1)):
         if input.shape[d] % r:
             raise RuntimeError(

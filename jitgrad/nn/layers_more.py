@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .. import creation
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from . import _functional_more as FM
 from . import init
 from .dropout import Dropout
+from .linear import add_weight_and_bias
 from .module import Module
-from .parameter import Parameter
+from .sparse import add_embedding_weight
 
 
 class AdaptiveMaxPool2d(Module):
@@ -71,20 +70,12 @@ class EmbeddingBag(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        if padding_idx is not None and padding_idx < 0:
-            padding_idx += num_embeddings
-        if _weight is None:
-            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype))
-            init.normal_(self.weight)
-            if padding_idx is not None:
-                with no_grad():
-                    self.weight[padding_idx].fill_(0)
-        else:
-            self.weight = Parameter(_weight)
+        self.padding_idx = add_embedding_weight(
+            self, num_embeddings, embedding_dim, padding_idx, _weight, dtype
+        )
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset
-        self.padding_idx = padding_idx
 
     def forward(
         self,
@@ -121,13 +112,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(
-            creation.empty(out_features, in1_features, in2_features, dtype=dtype)
-        )
-        if bias:
-            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (out_features, in1_features, in2_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -11,6 +11,20 @@ from .module import Module
 from .parameter import Parameter
 
 
+def add_affine(module: Module, shape: Any, affine: bool, bias: bool, dtype: Any) -> None:
+    """Registers the learned scale and shift every norm layer has: ``weight`` 1 and ``bias`` 0
+    of ``shape`` (``bias`` None when ``bias`` is false), both None without ``affine``."""
+    if affine:
+        module.weight = Parameter(creation.ones(shape, dtype=dtype))
+        if bias:
+            module.bias = Parameter(creation.zeros(shape, dtype=dtype))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 class LayerNorm(Module):
     def __init__(
         self,
@@ -26,15 +40,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

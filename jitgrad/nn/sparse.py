@@ -13,6 +13,30 @@ from .module import Module
 from .parameter import Parameter
 
 
+def add_embedding_weight(
+    module: Module,
+    num_embeddings: int,
+    embedding_dim: int,
+    padding_idx: int | None,
+    _weight: Tensor | None,
+    dtype: Any,
+    freeze: bool = False,
+) -> int | None:
+    """Registers the table ``Embedding`` and ``EmbeddingBag`` share (``_weight``, or N(0, 1)
+    with the ``padding_idx`` row zeroed) and returns ``padding_idx`` made non-negative."""
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += num_embeddings
+    if _weight is None:
+        module.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype))
+        init.normal_(module.weight)
+        if padding_idx is not None:
+            with no_grad():
+                module.weight[padding_idx].fill_(0)
+    else:
+        module.weight = Parameter(_weight, requires_grad=not freeze)
+    return padding_idx
+
+
 class Embedding(Module):
     def __init__(
         self,
@@ -31,17 +55,9 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        if padding_idx is not None and padding_idx < 0:
-            padding_idx += num_embeddings
-        self.padding_idx = padding_idx
-        if _weight is None:
-            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype))
-            init.normal_(self.weight)
-            if padding_idx is not None:
-                with no_grad():
-                    self.weight[padding_idx].fill_(0)
-        else:
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self.padding_idx = add_embedding_weight(
+            self, num_embeddings, embedding_dim, padding_idx, _weight, dtype, _freeze
+        )
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.embedding(input, self.weight, self.padding_idx)

@@ -44,68 +44,12 @@ def _clones(module: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
-class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with a residual and a LayerNorm (after,
-    or before with ``norm_first``)."""
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: PyTorch's constructor (its signature and its
+    submodule order), the self-attention block and the feed-forward block. ``_cross`` adds the
+    decoder's attention over ``memory`` with its own norm and dropout."""
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = F.relu,
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = _activation(activation)
-        act = self.activation
-        relu = act is F.relu or type(act).__name__ == "ReLU"
-        gelu = act is F.gelu or type(act).__name__ == "GELU"
-        self.activation_relu_or_gelu = 1 if relu else 2 if gelu else 0
-
-    def _sa_block(self, x: Tensor, mask: Tensor | None, kpm: Tensor | None, causal: bool) -> Tensor:
-        x = self.self_attn(
-            x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False, is_causal=causal
-        )[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-    def forward(
-        self,
-        src: Tensor,
-        src_mask: Tensor | None = None,
-        src_key_padding_mask: Tensor | None = None,
-        is_causal: bool = False,
-    ) -> Tensor:
-        x = src
-        if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._ff_block(self.norm2(x))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._ff_block(x))
-
-
-class TransformerDecoderLayer(Module):
-    """Self-attention, attention over the encoder's ``memory``, then a feed-forward block."""
+    _cross = False
 
     def __init__(
         self,
@@ -124,24 +68,62 @@ class TransformerDecoderLayer(Module):
         super().__init__()
         kw = dict(dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype)
         self.self_attn = MultiheadAttention(d_model, nhead, **kw)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, **kw)
+        if self._cross:
+            self.multihead_attn = MultiheadAttention(d_model, nhead, **kw)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        blocks = range(1, 4 if self._cross else 3)
+        for i in blocks:
+            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            setattr(self, f"norm{i}", norm)
+        for i in blocks:
+            setattr(self, f"dropout{i}", Dropout(dropout))
         self.activation = _activation(activation)
+        if not self._cross:  # the encoder's fast-path flag (PyTorch's decoder has none)
+            act = self.activation
+            relu = act is F.relu or type(act).__name__ == "ReLU"
+            gelu = act is F.gelu or type(act).__name__ == "GELU"
+            self.activation_relu_or_gelu = 1 if relu else 2 if gelu else 0
 
     def _sa_block(self, x: Tensor, mask: Tensor | None, kpm: Tensor | None, causal: bool) -> Tensor:
         x = self.self_attn(
             x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False, is_causal=causal
         )[0]
         return self.dropout1(x)
+
+    def _ff(self, x: Tensor) -> Tensor:
+        """The feed-forward block before its last dropout (``dropout2`` or ``dropout3``)."""
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+
+
+class TransformerEncoderLayer(_TransformerLayer):
+    """Self-attention then a feed-forward block, each with a residual and a LayerNorm (after,
+    or before with ``norm_first``)."""
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        return self.dropout2(self._ff(x))
+
+    def forward(
+        self,
+        src: Tensor,
+        src_mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        is_causal: bool = False,
+    ) -> Tensor:
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._ff_block(x))
+
+
+class TransformerDecoderLayer(_TransformerLayer):
+    """Self-attention, attention over the encoder's ``memory``, then a feed-forward block."""
+
+    _cross = True
 
     def _mha_block(
         self, x: Tensor, mem: Tensor, mask: Tensor | None, kpm: Tensor | None, causal: bool
@@ -153,7 +135,7 @@ class TransformerDecoderLayer(Module):
         return self.dropout2(x)
 
     def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        return self.dropout3(self._ff(x))
 
     def forward(
         self,

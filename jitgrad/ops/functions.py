@@ -106,7 +106,7 @@ sgn = sign
 
 def _bitwise(name: str):
     """``bitwise_and``...: integer and bool tensors only (PyTorch's error names the kernel)."""
-    op = R[name]
+    binary = _binary(name)
 
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
         for x in (input, other):
@@ -115,12 +115,10 @@ def _bitwise(name: str):
                 raise NotImplementedError(
                     f'"{name}_cpu" not implemented for \'{D.scalar_name(what)}\''
                 )
-        if out is not None:
-            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
-        return run(op, (input, other))
+        return binary(input, other, out=out)
 
     fn.__name__ = name
-    fn.__doc__ = f"Elementwise ``{op.expr}`` of integer or bool operands."
+    fn.__doc__ = f"Elementwise ``{R[name].expr}`` of integer or bool operands."
     return fn
 
 

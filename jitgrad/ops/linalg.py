@@ -16,7 +16,7 @@ here; the inner chain of vector @ batch has a ``ViewBackward0`` where torch reco
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -247,6 +247,37 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     return F.mul(column, vec2)
 
 
+def scaled(g: Tensor | None, s: float) -> Tensor | None:
+    """``g * s``, skipped (the same node) when ``s == 1`` or there is no ``g``."""
+    return g if g is None or s == 1 else g * s
+
+
+def add_product_backward(
+    input: Tensor,  # noqa: A002
+    a: Tensor,
+    b: Tensor,
+    beta: float,
+    alpha: float,
+    grad_a: Callable[[Tensor], Tensor],
+    grad_b: Callable[[Tensor], Tensor],
+    spread: Callable[[Tensor], Tensor] | None = None,
+) -> Callable[[Tensor], tuple[Tensor | None, ...]]:
+    """The backward that ``addmm``, ``baddbmm``, ``addmv``, ``addr`` and ``addbmm`` share for
+    ``beta * input + alpha * product(a, b)``: ``beta * g`` summed to ``input``'s shape, and
+    ``alpha`` times ``grad_a(h)`` / ``grad_b(h)``, each only where a gradient is wanted; ``h``
+    is ``g``, or ``spread(g)`` computed once (``addbmm`` repeats ``g`` over the batch)."""
+
+    def backward(g: Tensor) -> tuple[Tensor | None, ...]:
+        h = g if spread is None or not (a._requires_grad or b._requires_grad) else spread(g)
+        return (
+            sum_to_shape(scaled(g, beta), tuple(input.shape)) if input._requires_grad else None,
+            scaled(grad_a(h), alpha) if a._requires_grad else None,
+            scaled(grad_b(h), alpha) if b._requires_grad else None,
+        )
+
+    return backward
+
+
 def addmm(
     input: Tensor,  # noqa: A002
     mat1: Tensor,
@@ -284,18 +315,9 @@ def addmm(
         else:
             apply(REGISTRY["add_scaled"], (bias, product, alpha), out=out)
 
-    def backward(g: Tensor) -> tuple[Tensor | None, ...]:
-        ga = gb = gc = None
-        if input._requires_grad:
-            ga = sum_to_shape(g if beta == 1 else g * beta, input._value.shape)
-        if mat1._requires_grad:
-            ga1 = mm(g, M.t(mat2))
-            gb = ga1 if alpha == 1 else ga1 * alpha
-        if mat2._requires_grad:
-            ga2 = mm(M.t(mat1), g)
-            gc = ga2 if alpha == 1 else ga2 * alpha
-        return ga, gb, gc
-
+    backward = add_product_backward(
+        input, mat1, mat2, beta, alpha, lambda g: mm(g, M.t(mat2)), lambda g: mm(M.t(mat1), g)
+    )
     return record("AddmmBackward0", out, mat2._dtype, (input, mat1, mat2), backward, (mat1, mat2))
 
 
@@ -318,18 +340,10 @@ def baddbmm(
     if out._value.shape != product._value.shape:
         M.expand(input.detach(), product._value.shape)  # raises PyTorch's expand error
 
-    def backward(g: Tensor) -> tuple[Tensor | None, ...]:
-        ga = gb = gc = None
-        if input._requires_grad:
-            ga = sum_to_shape(g if beta == 1 else g * beta, input._value.shape)
-        if batch1._requires_grad:
-            gb = bmm(g, _mT(batch2))
-            gb = gb if alpha == 1 else gb * alpha
-        if batch2._requires_grad:
-            gc = bmm(_mT(batch1), g)
-            gc = gc if alpha == 1 else gc * alpha
-        return ga, gb, gc
-
+    backward = add_product_backward(
+        input, batch1, batch2, beta, alpha, lambda g: bmm(g, _mT(batch2)),
+        lambda g: bmm(_mT(batch1), g),
+    )  # fmt: skip
     return record(
         "BaddbmmBackward0",
         out._value,

@@ -23,6 +23,7 @@ from . import movement as M
 from .checks import DTYPE_WORDS
 from .linalg import matmul
 from .pointwise import sum_to_shape
+from .return_types import named_result
 from .structure import tril
 
 
@@ -32,21 +33,6 @@ class _LinAlgError(RuntimeError):
 
 
 LinAlgError = _LinAlgError
-
-
-def named_result(name: str, fields: tuple[str, ...]) -> type:
-    """A tuple type printed and accessed like ``torch.return_types.<name>``."""
-
-    def __repr__(self: tuple) -> str:
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{body})"
-
-    attrs: dict[str, Any] = {"__slots__": (), "__repr__": __repr__}
-    attrs["__module__"] = "jitgrad.return_types"
-    attrs["__new__"] = lambda cls, *values: tuple.__new__(cls, values)
-    for i, f in enumerate(fields):
-        attrs[f] = property(lambda self, i=i: self[i])
-    return type(name, (tuple,), attrs)
 
 
 SlogdetResult = named_result("linalg_slogdet", ("sign", "logabsdet"))

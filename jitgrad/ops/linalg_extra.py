@@ -22,8 +22,9 @@ from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
 from .linalg import matmul, mm
-from .linalg_decomp import check_matrix, inv, mT, named_result
+from .linalg_decomp import check_matrix, inv, mT
 from .pointwise import sum_to_shape
+from .return_types import named_result
 from .structure import diagonal, tril, triu
 
 LstsqResult = named_result("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))

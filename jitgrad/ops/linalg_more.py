@@ -19,7 +19,7 @@ from .. import argcheck as AC
 from ..autograd.recording import ResultBackward, record
 from ..tensor import Tensor, _make
 from . import movement as M
-from .linalg import baddbmm, bmm, matmul, mv, outer
+from .linalg import add_product_backward, baddbmm, bmm, matmul, mv, outer
 from .linalg_decomp import check_matrix, mT
 from .linalg_extra import multi_dot
 from .pointwise import sum_to_shape
@@ -38,10 +38,6 @@ def _blend(input: Tensor, product: np.ndarray, beta: float, alpha: float) -> np.
     return np.ascontiguousarray(out, dtype=product.dtype)
 
 
-def _scaled(g: Tensor | None, s: float) -> Tensor | None:
-    return g if g is None or s == 1 else g * s
-
-
 def addmv(
     input: Tensor,  # noqa: A002 - PyTorch's names
     mat: Tensor,
@@ -54,13 +50,9 @@ def addmv(
     AC.tensor_args("addmv", ("input", "mat", "vec"), (input, mat, vec))
     out = _blend(input, mv(mat.detach(), vec.detach())._value, beta, alpha)
 
-    def backward(g: Tensor) -> tuple:
-        return (
-            sum_to_shape(_scaled(g, beta), tuple(input.shape)) if input._requires_grad else None,
-            _scaled(outer(g, vec), alpha) if mat._requires_grad else None,
-            _scaled(mv(mT(mat), g), alpha) if vec._requires_grad else None,
-        )
-
+    backward = add_product_backward(
+        input, mat, vec, beta, alpha, lambda g: outer(g, vec), lambda g: mv(mT(mat), g)
+    )
     return record("AddmvBackward0", out, mat._dtype, (input, mat, vec), backward, (mat, vec))
 
 
@@ -76,13 +68,9 @@ def addr(
     AC.tensor_args("addr", ("input", "vec1", "vec2"), (input, vec1, vec2))
     out = _blend(input, np.multiply.outer(vec1._value, vec2._value), beta, alpha)
 
-    def backward(g: Tensor) -> tuple:
-        return (
-            sum_to_shape(_scaled(g, beta), tuple(input.shape)) if input._requires_grad else None,
-            _scaled(mv(g, vec2), alpha) if vec1._requires_grad else None,
-            _scaled(mv(mT(g), vec1), alpha) if vec2._requires_grad else None,
-        )
-
+    backward = add_product_backward(
+        input, vec1, vec2, beta, alpha, lambda g: mv(g, vec2), lambda g: mv(mT(g), vec1)
+    )
     return record("AddrBackward0", out, vec1._dtype, (input, vec1, vec2), backward, (vec1, vec2))
 
 
@@ -99,13 +87,11 @@ def addbmm(
     product = bmm(batch1.detach(), batch2.detach())._value.sum(0)
     out = _blend(input, product, beta, alpha)
 
-    def backward(g: Tensor) -> tuple:
-        gb = M.expand(M.unsqueeze(g, 0), (batch1.shape[0], *g.shape))
-        return (
-            sum_to_shape(_scaled(g, beta), tuple(input.shape)) if input._requires_grad else None,
-            _scaled(bmm(gb, mT(batch2)), alpha) if batch1._requires_grad else None,
-            _scaled(bmm(mT(batch1), gb), alpha) if batch2._requires_grad else None,
-        )
+    backward = add_product_backward(
+        input, batch1, batch2, beta, alpha, lambda h: bmm(h, mT(batch2)),
+        lambda h: bmm(mT(batch1), h),
+        lambda g: M.expand(M.unsqueeze(g, 0), (batch1.shape[0], *g.shape)),
+    )  # fmt: skip
 
     inputs = (input, batch1, batch2)
     return record("AddbmmBackward0", out, batch1._dtype, inputs, backward, (batch1, batch2))

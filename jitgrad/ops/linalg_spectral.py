@@ -17,7 +17,8 @@ from ..tensor import Tensor, _make
 from . import functions as F
 from . import movement as M
 from .linalg import matmul
-from .linalg_decomp import check_matrix, mT, named_result, solve
+from .linalg_decomp import check_matrix, mT, solve
+from .return_types import named_result
 from .structure import diag_embed, diagonal, tril, triu
 
 EighResult = named_result("linalg_eigh", ("eigenvalues", "eigenvectors"))

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..autograd.recording import ResultBackward
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..kernels.cpu.reduce_call import (
@@ -35,7 +36,7 @@ from .reduce_common import (
     Dims,
     grad_to_input,
     linear_grad,
-    record_with_result,
+    record_unary,
     reduce_axes,
     type_word,
 )
@@ -93,7 +94,9 @@ def norm(
         scale = F.where(zero, 0.0, g / safe ** (pf - 1))
         return grad_to_input(scale, shape, axes, keepdim) * input * F.abs(input) ** (pf - 2)
 
-    return record_with_result("LinalgVectorNormBackward0", result, dt, input, backward, (input,))
+    return record_unary(
+        "LinalgVectorNormBackward0", result, dt, input, backward, (input,), ResultBackward
+    )
 
 
 def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:

@@ -11,7 +11,7 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import ResultBackward, record
+from ..autograd.recording import FunctionBackward, record
 from ..kernels.cpu.reduce_call import (
     from_3d,
     kept_shape,
@@ -99,29 +99,18 @@ def record_unary(
     input: Tensor,  # noqa: A002
     backward: Any,
     saved: tuple[Tensor, ...] = (),
+    base: type = FunctionBackward,
 ) -> Tensor:
     """:func:`record` for a one-input op, with the no-grad case short-cut: it is most calls,
-    and for small tensors ``record``'s generic input scan costs as much as the kernel."""
+    and for small tensors ``record``'s generic input scan costs as much as the kernel.
+
+    ``base=ResultBackward`` for a backward ``backward(g, result)`` that reads the op's own
+    result (softmax, logsumexp, norm, prod): under create_graph the result must be the
+    recorded, differentiable tensor, and an in-place change of it must fail the version check
+    (see :class:`~jitgrad.autograd.recording.ResultBackward`)."""
     if not (STATE.enabled and input._requires_grad):
         return _make(value, dt)
-    return record(name, value, dt, (input,), backward, saved)
-
-
-def record_with_result(
-    name: str,
-    value: np.ndarray,
-    dt: D.dtype,
-    input: Tensor,  # noqa: A002
-    backward: Any,
-    saved: tuple[Tensor, ...] = (),
-) -> Tensor:
-    """:func:`record` for a backward ``backward(g, result)`` that reads the op's own result
-    (softmax, logsumexp, norm, prod): under create_graph the result must be the recorded,
-    differentiable tensor, and an in-place change of it must fail the version check (see
-    :class:`~jitgrad.autograd.recording.ResultBackward`)."""
-    if not (STATE.enabled and input._requires_grad):
-        return _make(value, dt)
-    return record(name, value, dt, (input,), backward, saved, ResultBackward)
+    return record(name, value, dt, (input,), backward, saved, base)
 
 
 def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:

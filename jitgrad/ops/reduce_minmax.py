@@ -23,33 +23,11 @@ from .reduce_common import (
     record_unary,
     reduce_axes,
 )
-
-
-class _ReturnType(tuple):
-    """``(values, indices)`` named like ``torch.return_types.max``."""
-
-    __slots__ = ()
-    _name = "max"
-
-    def __new__(cls, values: Tensor, indices: Tensor) -> _ReturnType:
-        return tuple.__new__(cls, (values, indices))
-
-    @property
-    def values(self) -> Tensor:
-        return self[0]
-
-    @property
-    def indices(self) -> Tensor:
-        return self[1]
-
-    def __repr__(self) -> str:
-        return f"jitgrad.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+from .return_types import named_result
 
 
 def _return_type(name: str) -> type:
-    return type(
-        name, (_ReturnType,), {"__slots__": (), "_name": name, "__module__": "jitgrad.return_types"}
-    )
+    return named_result(name, ("values", "indices"), prefix="jitgrad")
 
 
 _RETURN_TYPES = {n: _return_type(n) for n in ("max", "min")}

@@ -10,7 +10,7 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import record
+from ..autograd.recording import ResultBackward, record
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import (
     kept_shape,
@@ -26,7 +26,6 @@ from .reduce_common import (
     grad_to_input,
     int_to_long,
     record_unary,
-    record_with_result,
     reduce_axes,
     type_word,
 )
@@ -46,7 +45,7 @@ def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  
         result = M.reshape(result, kept_shape(shape, axes, True))
         return grad_to_input(g, shape, axes, keepdim) * F.exp(input - result)
 
-    return record_with_result("LogsumexpBackward0", out, dt, input, backward, (input,))
+    return record_unary("LogsumexpBackward0", out, dt, input, backward, (input,), ResultBackward)
 
 
 # ---- softmax, log_softmax, cumsum (shape-keeping, one dim) ------------------------------------
@@ -85,7 +84,7 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
         return _make(gx3.reshape(shape), dt, fresh=True)
 
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
-    return record_with_result(name, out, dt, input, backward)
+    return record_unary(name, out, dt, input, backward, (), ResultBackward)
 
 
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
+from ..autograd.recording import ResultBackward
 from ..fusion.lazy import (
     LazyTensor,
     PendingReduction,
@@ -36,7 +37,6 @@ from .reduce_common import (
     keep_3d,
     linear_grad,
     record_unary,
-    record_with_result,
     reduce_axes,
     type_word,
 )
@@ -154,7 +154,7 @@ def prod(
         )
 
     name = "ProdBackward0" if dim is None else "ProdBackward1"
-    return record_with_result(name, result, dt, input, backward, (input,))
+    return record_unary(name, result, dt, input, backward, (input,), ResultBackward)
 
 
 # ---- var, std --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..tensor import Tensor, _make
 from . import functions as F
 from .checks import DTYPE_WORDS
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
+from .return_types import named_result
 
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 
@@ -101,28 +102,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
-class _MinMax(tuple):
-    """``(min, max)`` named like ``torch.return_types.aminmax``."""
-
-    __slots__ = ()
-    __module__ = "jitgrad.return_types"
-
-    def __new__(cls, lo: Tensor, hi: Tensor) -> _MinMax:
-        return tuple.__new__(cls, (lo, hi))
-
-    @property
-    def min(self) -> Tensor:  # noqa: A003
-        return self[0]
-
-    @property
-    def max(self) -> Tensor:  # noqa: A003
-        return self[1]
-
-    def __repr__(self) -> str:
-        return f"jitgrad.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
-
-
-_MinMax.__name__ = _MinMax.__qualname__ = "aminmax"
+_MinMax = named_result("aminmax", ("min", "max"), prefix="jitgrad")
 
 
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002

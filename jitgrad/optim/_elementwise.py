@@ -17,22 +17,6 @@ from ..tensor import Tensor, _make
 from .optimizer import Optimizer, scalar_step
 
 
-def check_min(name: str, value: float, low: float = 0.0) -> None:
-    """PyTorch's ``Invalid <name>: <value>`` ValueError for a hyper-parameter below ``low``."""
-    if not low <= value:
-        raise ValueError(f"Invalid {name}: {value}")
-
-
-def check_adam_like(lr: float, eps: float, betas: tuple[float, float], wd: float) -> None:
-    """The argument checks Adam, Adamax, NAdam and RAdam share, in PyTorch's order."""
-    check_min("learning rate", lr)
-    check_min("epsilon value", eps)
-    for i in (0, 1):
-        if not 0.0 <= betas[i] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
-    check_min("weight_decay value", wd)
-
-
 def zeros_state(p: Tensor) -> Tensor:
     return _make(np.zeros_like(p._value), p._dtype)
 
@@ -54,8 +38,20 @@ def lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
 class ElementwiseOptimizer(Optimizer):
     """Calls ``_init_state`` once per parameter, then ``_step_param`` on its arrays."""
 
+    #: The buffers shaped like the parameter, zero at first, in PyTorch's state order.
+    _zero_states: tuple[str, ...] = ()
+
+    def _scalar_states(self, group: dict[str, Any]) -> dict[str, float]:
+        """The 0-d default-dtype states (``mu_product``, ``eta``...) and their first values."""
+        return {}
+
     def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        """PyTorch's state order: ``step``, the scalar states, then the zero buffers."""
         state["step"] = scalar_step()
+        for name, value in self._scalar_states(group).items():
+            state[name] = scalar_state(value)
+        for name in self._zero_states:
+            state[name] = zeros_state(p)
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

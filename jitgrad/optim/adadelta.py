@@ -10,7 +10,7 @@ import numpy as np
 
 from ..kernels.cpu.adadelta import adadelta_step
 from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat, scalar_step
+from .optimizer import Optimizer, check_hyper, check_min, flat, scalar_step
 
 
 class Adadelta(Optimizer):
@@ -31,14 +31,10 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_min("learning rate", lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_hyper(("epsilon value", eps), ("weight_decay value", weight_decay))
         defaults = dict(
             lr=lr,
             rho=rho,

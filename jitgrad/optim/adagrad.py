@@ -9,7 +9,7 @@ import numpy as np
 
 from ..kernels.cpu import optim as K
 from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat, scalar_step
+from .optimizer import Optimizer, check_hyper, flat, scalar_step
 
 
 class Adagrad(Optimizer):
@@ -30,15 +30,13 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        for name, value in (
+        check_hyper(
             ("learning rate", lr),
             ("lr_decay value", lr_decay),
             ("weight_decay value", weight_decay),
             ("initial_accumulator_value value", initial_accumulator_value),
             ("epsilon value", eps),
-        ):
-            if not 0.0 <= value:
-                raise ValueError(f"Invalid {name}: {value}")
+        )
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,

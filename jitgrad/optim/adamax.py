@@ -7,12 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._elementwise import ElementwiseOptimizer, check_adam_like, lerp_, zeros_state
+from ._elementwise import ElementwiseOptimizer, lerp_
+from .optimizer import check_adam_like
 
 
 class Adamax(ElementwiseOptimizer):
     """``m = lerp(m, g, 1-b1)``, ``u = max(b2 u, |g| + eps)``, ``p -= lr/(1-b1^t) m/u``."""
+
+    _zero_states = ("exp_avg", "exp_inf")
 
     def __init__(
         self,
@@ -33,11 +35,6 @@ class Adamax(ElementwiseOptimizer):
             maximize=maximize, differentiable=differentiable, capturable=capturable,
         )  # fmt: skip
         super().__init__(params, defaults)
-
-    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
-        super()._init_state(state, p, group)
-        state["exp_avg"] = zeros_state(p)
-        state["exp_inf"] = zeros_state(p)
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

@@ -7,13 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._elementwise import ElementwiseOptimizer, check_min, scalar_state, zeros_state
+from ._elementwise import ElementwiseOptimizer
+from .optimizer import check_min
 
 
 class ASGD(ElementwiseOptimizer):
     """PyTorch's ASGD (Polyak-Juditsky averaging after ``t0`` steps); ``eta`` and ``mu`` are
     default-dtype 0-d tensors as in PyTorch, so they round the same way."""
+
+    _zero_states = ("ax",)
 
     def __init__(
         self,
@@ -37,11 +39,8 @@ class ASGD(ElementwiseOptimizer):
         )  # fmt: skip
         super().__init__(params, defaults)
 
-    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
-        super()._init_state(state, p, group)
-        state["eta"] = scalar_state(group["lr"])
-        state["mu"] = scalar_state(1.0)
-        state["ax"] = zeros_state(p)
+    def _scalar_states(self, group: dict[str, Any]) -> dict[str, float]:
+        return {"eta": group["lr"], "mu": 1.0}
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

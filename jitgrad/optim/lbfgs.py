@@ -14,9 +14,8 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, _make
-from ._elementwise import check_min
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_min
 
 _VECTORS = ("d", "prev_flat_grad")
 _LISTS = ("old_dirs", "old_stps", "ro", "al")

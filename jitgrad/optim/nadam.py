@@ -7,19 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
 from ._elementwise import (
     ElementwiseOptimizer,
-    check_adam_like,
-    check_min,
     lerp_,
-    scalar_state,
-    zeros_state,
 )
+from .optimizer import check_adam_like, check_min
 
 
 class NAdam(ElementwiseOptimizer):
     """PyTorch's NAdam; ``mu_product`` is kept, like PyTorch, as a default-dtype 0-d tensor."""
+
+    _zero_states = ("exp_avg", "exp_avg_sq")
 
     def __init__(
         self,
@@ -46,11 +44,8 @@ class NAdam(ElementwiseOptimizer):
         )  # fmt: skip
         super().__init__(params, defaults)
 
-    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
-        super()._init_state(state, p, group)
-        state["mu_product"] = scalar_state(1.0)
-        state["exp_avg"] = zeros_state(p)
-        state["exp_avg_sq"] = zeros_state(p)
+    def _scalar_states(self, group: dict[str, Any]) -> dict[str, float]:
+        return {"mu_product": 1.0}
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

@@ -29,6 +29,28 @@ class _Required:
 required = _Required()
 
 
+def check_min(name: str, value: float, low: float = 0.0) -> None:
+    """PyTorch's ``Invalid <name>: <value>`` ValueError for a hyper-parameter below ``low``."""
+    if not low <= value:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+def check_hyper(*checks: tuple[str, float]) -> None:
+    """``check_min`` for each ``(name, value)``, in the order given (PyTorch's order)."""
+    for name, value in checks:
+        check_min(name, value)
+
+
+def check_adam_like(lr: float, eps: float, betas: tuple[float, float], wd: float) -> None:
+    """The argument checks Adam, Adamax, NAdam and RAdam share, in PyTorch's order."""
+    check_min("learning rate", lr)
+    check_min("epsilon value", eps)
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+    check_min("weight_decay value", wd)
+
+
 class Optimizer:
     """Holds ``param_groups`` (dicts of hyper-parameters plus ``'params'``) and ``state``."""
 

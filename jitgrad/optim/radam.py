@@ -7,12 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._elementwise import ElementwiseOptimizer, check_adam_like, lerp_, zeros_state
+from ._elementwise import ElementwiseOptimizer, lerp_
+from .optimizer import check_adam_like
 
 
 class RAdam(ElementwiseOptimizer):
     """PyTorch's RAdam (Liu et al. 2019): SGD with momentum while ``rho_t <= 5``."""
+
+    _zero_states = ("exp_avg", "exp_avg_sq")
 
     def __init__(
         self,
@@ -35,11 +37,6 @@ class RAdam(ElementwiseOptimizer):
             decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable,
         )  # fmt: skip
         super().__init__(params, defaults)
-
-    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
-        super()._init_state(state, p, group)
-        state["exp_avg"] = zeros_state(p)
-        state["exp_avg_sq"] = zeros_state(p)
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

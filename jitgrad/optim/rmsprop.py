@@ -9,7 +9,7 @@ import numpy as np
 
 from ..kernels.cpu import optim as K
 from ..tensor import Tensor, _make
-from .optimizer import Optimizer, flat, scalar_step
+from .optimizer import Optimizer, check_hyper, flat, scalar_step
 
 
 class RMSprop(Optimizer):
@@ -29,15 +29,13 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        for name, value in (
+        check_hyper(
             ("learning rate", lr),
             ("epsilon value", eps),
             ("momentum value", momentum),
             ("weight_decay value", weight_decay),
             ("alpha value", alpha),
-        ):
-            if not 0.0 <= value:
-                raise ValueError(f"Invalid {name}: {value}")
+        )
         defaults = dict(
             lr=lr,
             momentum=momentum,

@@ -8,12 +8,15 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._elementwise import ElementwiseOptimizer, check_min, zeros_state
+from ._elementwise import ElementwiseOptimizer
+from .optimizer import check_min
 
 
 class Rprop(ElementwiseOptimizer):
     """Step sizes grow by ``etas[1]`` while a gradient keeps its sign and shrink by ``etas[0]``
     when it flips (that element then skips its update), clamped to ``step_sizes``."""
+
+    _zero_states = ("prev",)
 
     def __init__(
         self,
@@ -38,7 +41,6 @@ class Rprop(ElementwiseOptimizer):
 
     def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
         super()._init_state(state, p, group)
-        state["prev"] = zeros_state(p)
         state["step_size"] = _make(np.full_like(p._value, group["lr"]), p._dtype)
 
     def _step_param(
