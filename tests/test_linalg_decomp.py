@@ -29,11 +29,9 @@ def test_every_program_is_recorded():
     assert set(PROGRAMS) == set(EXPECTED), "rerun tests/ops_record.py under PyTorch"
 
 
-#: Known differences (strict xfails): the parity table's ``clone_and_copy_grads`` entry.
-KNOWN = {
-    f"matrix_power_0_{dt}": "CopyBackwards is named without the torch::autograd:: prefix"
-    for dt in ("float32", "float64")
-}
+#: Known differences (strict xfails): none now (matrix_power(A, 0)'s CopyBackwards carries
+#: PyTorch's torch::autograd:: prefix since the node-name fix).
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

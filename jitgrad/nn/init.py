@@ -83,7 +83,8 @@ def ones_(tensor: Tensor) -> Tensor:
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio)."""
     fan_in, fan_out = _fans(tensor)
-    a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    # as PyTorch rounds it: the std first, then sqrt(3) * std (not gain * sqrt(6 / fan))
+    a = math.sqrt(3.0) * (gain * math.sqrt(2.0 / float(fan_in + fan_out)))
     return uniform_(tensor, -a, a)
 
 
@@ -110,7 +111,8 @@ def kaiming_uniform_(
     if 0 in tensor.shape:
         return tensor
     fan = _kaiming_fan(tensor, mode)
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    # as PyTorch rounds it: std = gain / sqrt(fan), then sqrt(3) * std
+    bound = math.sqrt(3.0) * (calculate_gain(nonlinearity, a) / math.sqrt(fan))
     return uniform_(tensor, -bound, bound)
 
 
