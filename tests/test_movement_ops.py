@@ -39,20 +39,6 @@ def numeric_grads(fn: Callable, arrays: list[np.ndarray], weight: np.ndarray) ->
     return grads
 
 
-def check_against_torch(torch, fn: Callable, arrays: list, name: str) -> None:
-    """``fn``'s output, gradients and node name match PyTorch's on the same inputs."""
-    outs = []
-    for m in (jitgrad, torch):
-        xs = [m.tensor(a, requires_grad=True) for a in arrays]
-        out = fn(m, *xs)
-        (out * out).sum().backward()
-        outs.append((out.detach().numpy(), [x.grad.numpy() for x in xs], out.grad_fn.name()))
-    np.testing.assert_allclose(outs[0][0], outs[1][0])
-    for a, b in zip(outs[0][1], outs[1][1], strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6)
-    assert outs[0][2] == outs[1][2] == name
-
-
 def check_op(fn: Callable, shapes: list[tuple], ref: Callable | None, name: str | None) -> None:
     """Forward vs ``ref`` (numpy) in float32/float64, backward vs finite differences, node name."""
     arrays = [RNG.standard_normal(s) for s in shapes]
@@ -304,7 +290,7 @@ def run_case(module, fn: Callable, arrays: list) -> dict:
 @pytest.mark.parametrize("case", CASES[:24], ids=[c[0] for c in CASES[:24]])
 def test_against_recorded_torch(case) -> None:
     """Output, gradients and node name against PyTorch 2.13's, recorded by
-    tests/fixtures/make_movement_torch.py (no torch needed to run this)."""
+    tests/fixtures/make_shape_ops_torch.py (no torch needed to run this)."""
     label, fn, shapes, _, name = case
     want = RECORDED["cases"][label]
     got = run_case(jitgrad, fn, case_arrays(label, shapes))
@@ -518,7 +504,7 @@ def test_errors(i: int) -> None:
 
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_error_table_is_what_torch_raised(i: int) -> None:
-    """The table's types and messages are PyTorch 2.13's own (make_movement_torch.py)."""
+    """The table's types and messages are PyTorch 2.13's own (make_shape_ops_torch.py)."""
     _, exc, msg = ERRORS[i]
     assert RECORDED["errors"][i] == [exc.__name__, msg]
 
