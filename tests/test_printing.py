@@ -8,8 +8,10 @@ additionally compares with the installed torch on seeded random arrays when torc
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -721,9 +723,9 @@ def _random_values(rng: np.random.Generator) -> np.ndarray:
     return values.reshape(shape)
 
 
-@pytest.mark.parametrize("seed", range(150))
-def test_random_against_torch(seed: int) -> None:
-    torch = pytest.importorskip("torch")
+def torch_repr_case(torch, seed: int) -> dict:
+    """PyTorch's repr of random case ``seed`` and the suffixes that repr carries (run by
+    tests/fixtures/make_printing_torch.py under real PyTorch)."""
     rng = np.random.default_rng(seed)
     values = _random_values(rng)
     options = _OPTIONS[seed % len(_OPTIONS)]
@@ -740,8 +742,23 @@ def test_random_against_torch(seed: int) -> None:
         assert str(tensor) == expected
     finally:
         torch.set_printoptions(profile="default")
-    set_printoptions(**options)
+    return {"repr": expected, "suffixes": suffixes}
+
+
+RECORDED_REPRS = json.loads(
+    (Path(__file__).parent / "fixtures" / "printing_torch.json").read_text()
+)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_random_against_recorded_torch(seed: int) -> None:
+    """jitgrad's formatting of 150 random tensors and print options against PyTorch 2.13's
+    reprs, recorded by tests/fixtures/make_printing_torch.py (no torch needed to run this)."""
+    want = RECORDED_REPRS["cases"][seed]
+    values = _random_values(np.random.default_rng(seed))
+    set_printoptions(**_OPTIONS[seed % len(_OPTIONS)])
     # the suffixes carry torch's dtype names so line lengths (and thus wrapping) agree; the
     # dtype item format_tensor adds itself for empty integer tensors says jitgrad
-    got = format_tensor(values, suffixes)
+    got = format_tensor(values, want["suffixes"])
+    expected = want["repr"]
     assert got.replace("torch.", "jitgrad.") == expected.replace("torch.", "jitgrad.")
