@@ -3,7 +3,9 @@ installed), parameter groups, state_dict round trips, one kernel launch per grou
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,24 +113,36 @@ def test_trajectory_matches_reference(name, kw, dtype):
             np.testing.assert_allclose(got[t][i], want[t], rtol=tol, atol=tol)
 
 
-@pytest.mark.parametrize("name,kw", CASES)
-def test_trajectory_matches_torch(name, kw):
-    torch = pytest.importorskip("torch")
+def trajectory(module, name: str, kw: dict) -> list:
+    """8 float32 steps of optimizer ``name`` from ``module`` (jitgrad or torch) on seeded
+    parameters and gradients: each step's parameters as lists."""
     rng = np.random.default_rng(2)
-    inits = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
-    tp = [torch.tensor(a.copy(), requires_grad=True) for a in inits]
-    jp = [jg.tensor(a.copy(), requires_grad=True) for a in inits]
-    topt = getattr(torch.optim, name)(tp, **kw)
-    jopt = getattr(optim, name)(jp, **kw)
+    params = [
+        module.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+        for s in SHAPES
+    ]
+    opt = getattr(module.optim, name)(params, **kw)
+    steps = []
     for _ in range(8):
-        gs = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
-        for a, b, g in zip(tp, jp, gs, strict=True):
-            a.grad = torch.tensor(g)
-            b.grad = jg.tensor(g)
-        topt.step()
-        jopt.step()
-        for a, b in zip(tp, jp, strict=True):
-            np.testing.assert_allclose(b.detach().numpy(), a.detach().numpy(), rtol=0, atol=2e-6)
+        for p, s in zip(params, SHAPES, strict=True):
+            p.grad = module.tensor(rng.standard_normal(s).astype(np.float32))
+        opt.step()
+        steps.append([p.detach().numpy().tolist() for p in params])
+    return steps
+
+
+RECORDED = json.loads((Path(__file__).parent / "fixtures" / "optim_torch.json").read_text())
+
+
+@pytest.mark.parametrize("k", range(len(CASES)))
+def test_trajectory_matches_recorded_torch(k):
+    """8 float32 steps against PyTorch 2.13's trajectory, recorded by
+    tests/fixtures/make_optim_torch.py (no torch needed to run this)."""
+    name, kw = CASES[k]
+    got = trajectory(jg, name, kw)
+    for mine, theirs in zip(got, RECORDED["cases"][k], strict=True):
+        for a, b in zip(mine, theirs, strict=True):
+            np.testing.assert_allclose(np.array(a), np.array(b), rtol=0, atol=2e-6)
 
 
 def test_hand_computed_sgd_momentum():
