@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import autograd, cuda, linalg, random, special
 from ._printing import set_printoptions
+from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

@@ -19,6 +19,7 @@ import numpy as np
 from . import dtypes as D
 from . import memory
 from ._printing import format_tensor
+from .autograd.dual_state import DUAL
 from .autograd.engine import (
     MUTATION,
     AccumulateGrad,
@@ -203,6 +204,8 @@ class Tensor:
     # ---- autograd state ------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        if DUAL.hidden and self._requires_grad:  # forward AD: a tangent-only graph is hidden
+            return DUAL.visible(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -228,6 +231,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if DUAL.hidden and self.grad_fn is not None:  # forward AD: tangent-only graphs hidden
+            return not DUAL.visible(self)
         return self.grad_fn is None
 
     @property
@@ -446,7 +451,9 @@ class Tensor:
             suffixes.append(f"dtype={self._dtype!r}")
         if _on_device(self):  # PyTorch names a non-CPU device first
             suffixes.insert(0, f"device='{self.device}'")
-        if self.grad_fn is not None:
+        if DUAL.hidden or DUAL.level is not None:  # forward AD: hidden graphs, tangent=
+            DUAL.describe(self, suffixes)
+        elif self.grad_fn is not None:
             suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")

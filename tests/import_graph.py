@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.autograd.api": 4,
     "jitgrad.autograd.function": 4,
     "jitgrad.autograd.functional": 4,
+    "jitgrad.autograd.forward_ad": 4,
     "jitgrad.autograd.gradcheck": 4,
     # the Tensor front end
     "jitgrad.tensor": 4,
