@@ -3,7 +3,7 @@
 No op has a forward-mode rule. ``make_dual(p, t)`` returns an alias of ``p`` that the level
 remembers as a *source* with tangent ``t``; the alias records a graph like any tensor that
 requires grad (if ``p`` does not, the alias requires grad only internally: ``requires_grad``,
-``is_leaf`` and ``repr`` hide that graph, see :func:`_visible`). ``unpack_dual(y)`` then gets
+``is_leaf`` and ``repr`` hide that graph, see :func:`visible`). ``unpack_dual(y)`` then gets
 the tangent by the double-VJP identity ``J t = d/du <J^T u, t>``: one ``autograd.grad`` with
 ``create_graph`` (every op supports it) and one more through that linear graph. So every
 differentiable op has a tangent, at the price of two backward sweeps per ``unpack_dual``.
@@ -151,8 +151,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
     dual = tensor.view(tuple(tensor.shape))
     if not dual._requires_grad:
         dual._requires_grad = True  # hidden: records the graph the tangent is read from
-        dual.__dict__[_HIDDEN] = True
-        DUAL.hidden = True
+        hidden_leaf(dual)
     lvl.add(dual, tangent)
     return dual
 
@@ -169,12 +168,20 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     tangent = _tangent(lvl, tensor)
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
-    if _visible(tensor):
+    if visible(tensor):
         primal = record("Identity", tensor._value, tensor._dtype, [tensor], _identity_backward)
         lvl.add(primal, None)  # carries no tangent: the sweep stops there
     else:
         primal = tensor.detach()
     return UnpackedDualTensor(primal, tangent)
+
+
+def hidden_leaf(t: Tensor) -> Tensor:
+    """Mark leaf ``t`` (which requires grad) as requiring grad only internally: graphs that
+    reach no other leaf show ``requires_grad=False`` (``torch.func``'s aliases use it too)."""
+    t.__dict__[_HIDDEN] = True
+    DUAL.hidden = True
+    return t
 
 
 def _identity_backward(g: Tensor) -> Tensor | None:
@@ -226,8 +233,7 @@ def _tangent(lvl: _Level, y: Tensor) -> Tensor | None:
         with enable_grad():
             u = _tensor._make(np.zeros(y._value.shape, y._dtype.np), y._dtype)
             u._requires_grad = True
-            u.__dict__[_HIDDEN] = True
-            DUAL.hidden = True
+            hidden_leaf(u)
             grads = autograd_grad(
                 [y], [s for s, _ in sources], [u], create_graph=True, allow_unused=True
             )
@@ -239,17 +245,17 @@ def _tangent(lvl: _Level, y: Tensor) -> Tensor | None:
             jvp = None
             if total is not None and total._requires_grad:
                 # differentiable where y visibly requires grad, as PyTorch's tangent is
-                keep = _visible(y)
+                keep = visible(y)
                 (jvp,) = autograd_grad([total], [u], create_graph=keep, allow_unused=True)
     finally:
         DUAL.evaluating = prev
     if jvp is None:
         jvp = _tensor._make(np.zeros(y._value.shape, y._dtype.np), y._dtype)
-    if not _visible(y):
+    if not visible(y):
         return jvp.detach()
     # PyTorch's tangent of a result that requires grad requires grad too (its formulas read
     # the primals); where ours does not depend on them, its gradient is zero, and it says so
-    live = jvp._requires_grad and _visible(jvp)
+    live = jvp._requires_grad and visible(jvp)
     tangent = record(
         "Identity",
         jvp._value,
@@ -261,7 +267,7 @@ def _tangent(lvl: _Level, y: Tensor) -> Tensor | None:
     return tangent
 
 
-def _visible(t: Tensor) -> bool:
+def visible(t: Tensor) -> bool:
     """Whether ``t`` (which requires grad internally) requires grad as PyTorch shows it: its
     graph reaches a leaf that is not a forward-AD alias. Memoized per node."""
     if t.grad_fn is None:
@@ -292,7 +298,7 @@ def _only_hidden(root: Node) -> bool:
 
 def _describe(t: Tensor, suffixes: list) -> None:
     """``repr``'s autograd items: ``grad_fn``/``requires_grad`` as visible, then ``tangent``."""
-    if t._requires_grad and _visible(t):
+    if t._requires_grad and visible(t):
         if t.grad_fn is not None:
             suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
         else:
@@ -333,13 +339,12 @@ def _function_jvp(cls: type, ctx: Any, args: tuple, out: Any) -> Any:
         if isinstance(o, Tensor) and t is not None and o._dtype.is_floating_point:
             if not o._requires_grad:
                 o._requires_grad = True
-                o.__dict__[_HIDDEN] = True
-                DUAL.hidden = True
+                hidden_leaf(o)
             lvl.add(o, t)
     return out
 
 
-DUAL.visible = _visible
+DUAL.visible = visible
 DUAL.describe = _describe
 DUAL.function_jvp = _function_jvp
 
