@@ -374,7 +374,8 @@ class Tensor:
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
             )
-        if self._requires_grad and GRAD.enabled and not force:  # no_grad() allows it
+        # (requires_grad: as shown, a graph that only carries forward AD does not count)
+        if self._requires_grad and GRAD.enabled and not force and self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."

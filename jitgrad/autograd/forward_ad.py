@@ -153,6 +153,8 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
         dual._requires_grad = True  # hidden: records the graph the tangent is read from
         hidden_leaf(dual)
     lvl.add(dual, tangent)
+    if tangent.grad_fn is not None:
+        lvl.add(tangent, None)  # a tangent has no tangent at its own level
     return dual
 
 
@@ -227,6 +229,7 @@ def _tangent(lvl: _Level, y: Tensor) -> Tensor | None:
         return None
     if len(sources) == 1 and sources[0][0] is y:
         return sources[0][1]
+    keep = visible(y)
     prev = DUAL.evaluating
     DUAL.evaluating = True
     try:
@@ -245,13 +248,12 @@ def _tangent(lvl: _Level, y: Tensor) -> Tensor | None:
             jvp = None
             if total is not None and total._requires_grad:
                 # differentiable where y visibly requires grad, as PyTorch's tangent is
-                keep = visible(y)
                 (jvp,) = autograd_grad([total], [u], create_graph=keep, allow_unused=True)
     finally:
         DUAL.evaluating = prev
     if jvp is None:
         jvp = _tensor._make(np.zeros(y._value.shape, y._dtype.np), y._dtype)
-    if not visible(y):
+    if not keep:
         return jvp.detach()
     # PyTorch's tangent of a result that requires grad requires grad too (its formulas read
     # the primals); where ours does not depend on them, its gradient is zero, and it says so
@@ -273,6 +275,13 @@ def visible(t: Tensor) -> bool:
     if t.grad_fn is None:
         return not t.__dict__.get(_HIDDEN, False)
     return not _only_hidden(t.grad_fn)
+
+
+def _shown(t: Tensor) -> bool:
+    """``requires_grad`` as the user sees it; inside the machinery (a tangent or a
+    ``torch.func`` gradient being computed, where backward closures ask ``requires_grad``)
+    the hidden graphs count."""
+    return DUAL.evaluating or visible(t)
 
 
 def _only_hidden(root: Node) -> bool:
@@ -341,10 +350,12 @@ def _function_jvp(cls: type, ctx: Any, args: tuple, out: Any) -> Any:
                 o._requires_grad = True
                 hidden_leaf(o)
             lvl.add(o, t)
+            if isinstance(t, Tensor) and t.grad_fn is not None:
+                lvl.add(t, None)  # a tangent has no tangent at its own level
     return out
 
 
-DUAL.visible = visible
+DUAL.visible = _shown
 DUAL.describe = _describe
 DUAL.function_jvp = _function_jvp
 
