@@ -285,23 +285,26 @@ def _shown(t: Tensor) -> bool:
 
 
 def _only_hidden(root: Node) -> bool:
+    """Whether every leaf ``root``'s graph reaches is hidden (post-order, memoized)."""
     known = _hidden_only.get(root)
     if known is not None:
         return known
-    order, stack, seen = [], [root], {id(root)}
-    while stack:  # depth-first, then settle children before parents
-        node = stack.pop()
-        order.append(node)
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in _hidden_only:
+            continue
+        if expanded:  # every child is settled
+            if type(node) is AccumulateGrad:
+                result = bool(node.variable.__dict__.get(_HIDDEN, False))
+            else:
+                result = all(_hidden_only[n] for n, _ in node.next_functions if n is not None)
+            _hidden_only[node] = result
+            continue
+        stack.append((node, True))
         for nxt, _ in node.next_functions:
-            if nxt is not None and id(nxt) not in seen and nxt not in _hidden_only:
-                seen.add(id(nxt))
-                stack.append(nxt)
-    for node in reversed(order):
-        if type(node) is AccumulateGrad:
-            result = bool(node.variable.__dict__.get(_HIDDEN, False))
-        else:
-            result = all(_hidden_only.get(n, True) for n, _ in node.next_functions if n)
-        _hidden_only[node] = result
+            if nxt is not None and nxt not in _hidden_only:
+                stack.append((nxt, False))
     return _hidden_only[root]
 
 
