@@ -59,6 +59,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .func import vmap
 from .helpers import missing_attribute
 from .methods import bind as _bind
 from .ops.einsum import *  # noqa: F403
