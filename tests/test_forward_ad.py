@@ -9,6 +9,7 @@ printed as strings; ``tests/fixtures/make_forward_ad_torch.py`` ran them under P
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import pytest
 import jitgrad
 import jitgrad.autograd.forward_ad as fwAD
 import jitgrad.nn.functional as F
+from jitgrad.autograd.dual_state import DUAL
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "forward_ad_torch.json"
 
@@ -324,3 +326,15 @@ def test_decorator_form() -> None:
 
     assert math.isclose(tangent_of_square(3.0), 6.0)
     assert fwAD.unpack_dual(jitgrad.ones(1)).tangent is None  # the level closed again
+
+
+def test_hidden_graph_bookkeeping_ends_with_its_tensors() -> None:
+    """Once no tensor of a forward-AD level is alive, ``requires_grad`` reads the flag alone
+    again (no graph walks for the rest of the program)."""
+    with fwAD.dual_level():
+        d = fwAD.make_dual(jitgrad.ones(2), jitgrad.ones(2))
+        y = d * 3
+        assert DUAL.hidden and not y.requires_grad
+    del d, y
+    gc.collect()
+    assert not DUAL.hidden

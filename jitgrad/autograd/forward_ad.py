@@ -61,6 +61,7 @@ class _Level:
 
 
 _LEVEL: list[_Level] = []  # the open level, at most one (PyTorch nests none)
+_LIVE = [0]  # hidden leaves alive
 _hidden_only: weakref.WeakKeyDictionary[Node, bool] = weakref.WeakKeyDictionary()
 
 
@@ -182,8 +183,19 @@ def hidden_leaf(t: Tensor) -> Tensor:
     """Mark leaf ``t`` (which requires grad) as requiring grad only internally: graphs that
     reach no other leaf show ``requires_grad=False`` (``torch.func``'s aliases use it too)."""
     t.__dict__[_HIDDEN] = True
+    _LIVE[0] += 1
+    weakref.finalize(t, _hidden_leaf_gone)
     DUAL.hidden = True
     return t
+
+
+def _hidden_leaf_gone() -> None:
+    """With no hidden leaf alive no graph can reach one: ``requires_grad`` and ``repr`` go
+    back to reading the flag alone (no graph walks after a program's last use of forward AD
+    or ``torch.func``)."""
+    _LIVE[0] -= 1
+    if not _LIVE[0]:
+        DUAL.hidden = False
 
 
 def _identity_backward(g: Tensor) -> Tensor | None:
