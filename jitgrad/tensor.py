@@ -220,6 +220,8 @@ class Tensor:
             # PyTorch's three spellings: creation functions, the setter, requires_grad_().
             raise RuntimeError("o" + REQUIRES_GRAD_DTYPE[1:])
         self._requires_grad = bool(value)
+        if value and "_fw_hidden" in self.__dict__:  # a forward-AD dual now really requires grad
+            del self.__dict__["_fw_hidden"]
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.grad_fn is not None:

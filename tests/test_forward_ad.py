@@ -174,8 +174,52 @@ def case_module(torch) -> list:
     ]
 
 
+def case_save_for_forward(torch) -> list:
+    """``ctx.save_for_forward`` tensors are ``ctx.saved_tensors`` inside ``jvp``."""
+    fw = torch.autograd.forward_ad
+
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_forward(x)
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return 2 * x * t
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    p = torch.tensor([1.0, 2.0], requires_grad=True)
+    with fw.dual_level():
+        y = Square.apply(fw.make_dual(p, torch.tensor([1.0, 10.0])))
+        out = [repr(fw.unpack_dual(y).tangent)]
+        y.sum().backward()
+        q = fw.make_dual(torch.ones(2), torch.ones(2))
+        q.requires_grad_()
+        out += [repr(p.grad), q.requires_grad, q.is_leaf, (q * 2).requires_grad]
+    return out
+
+
+def case_copies(torch) -> list:
+    """In-place ops on results, ``copy_`` into a plain tensor, ``detach`` and ``clone``."""
+    fw = torch.autograd.forward_ad
+    with fw.dual_level():
+        d = fw.make_dual(torch.tensor([1.0, 2.0]), torch.ones(2))
+        y = d * 3
+        y.add_(d)
+        z = torch.zeros(2)
+        z.copy_(d * 2)
+        return [repr(y), repr(z), repr(d.detach()), repr(d.clone()), repr(fw.unpack_dual(z))]
+
+
 CASES = [case_plain_primal, case_requires_grad_primal, case_errors, case_custom_function]
-CASES += [case_module]
+CASES += [case_module, case_save_for_forward, case_copies]
 
 
 def _as_text(value) -> str:

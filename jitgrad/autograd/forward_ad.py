@@ -11,9 +11,17 @@ differentiable op has a tangent, at the price of two backward sweeps per ``unpac
 Custom ``autograd.Function``s with a ``jvp`` get their outputs' tangents eagerly from it
 (:func:`_function_jvp`); those outputs become sources too, and the sweep stops at them.
 
-Differences from PyTorch, documented: ``grad_fn`` of a result that only carries a tangent is
-the hidden node (PyTorch: None); ops run under ``no_grad`` record nothing, so their results
-carry no tangent (PyTorch keeps forward grads under ``no_grad``).
+Differences from PyTorch (known, tested where they hold):
+
+- ``grad_fn`` of a result that only carries a tangent is the hidden node (PyTorch: None;
+  ``requires_grad``, ``is_leaf``, ``repr``, ``numpy()`` and ``backward`` do hide it);
+- a differentiable tangent's own ``grad_fn`` is ``Identity`` (PyTorch: its forward
+  formula's last op);
+- ops run under ``no_grad`` record nothing, so their results carry no tangent (PyTorch keeps
+  forward grads under ``no_grad``);
+- an in-place op on the dual itself, when its primal does not require grad, raises the
+  leaf in-place error (in-place ops on results work);
+- each ``unpack_dual`` costs two backward sweeps over the graph behind the tensor.
 """
 
 from __future__ import annotations
@@ -350,7 +358,14 @@ def _function_jvp(cls: type, ctx: Any, args: tuple, out: Any) -> Any:
         else t
         for a, t in zip(args, tangents, strict=True)
     ]
-    result = cls.jvp(ctx, *tangents)
+    saved = ctx._saved
+    if "saved_for_forward" in ctx.__dict__:  # ``jvp`` reads them as ``ctx.saved_tensors``
+        forward = tuple(ctx.saved_for_forward)
+        ctx._saved = (forward, (0,) * len(forward), (None,) * len(forward))
+    try:
+        result = cls.jvp(ctx, *tangents)
+    finally:
+        ctx._saved = saved
     outs = out if isinstance(out, tuple) else (out,)
     results = result if isinstance(result, tuple) else (result,)
     if len(results) != len(outs):
