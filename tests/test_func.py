@@ -338,3 +338,42 @@ def test_stateless_functional_call_warns() -> None:
     assert float(out) == 3.0
     assert caught and caught[0].category is FutureWarning
     assert "torch.func.functional_call" in str(caught[0].message)
+
+
+def _f(x):
+    return (x.sin() * x**2).sum()
+
+
+def _f_second(xv: np.ndarray) -> np.ndarray:
+    return 2 * np.sin(xv) + 4 * xv * np.cos(xv) - xv**2 * np.sin(xv)
+
+
+def test_compositions_give_the_hessian() -> None:
+    """test_eager_transforms' compositions: forward-over-reverse (jvp of grad), reverse over
+    reverse (vjp of grad, jacrev of jacrev), forward over forward, and vmap of them."""
+    x = jitgrad.tensor([0.4, -1.3, 2.2], dtype=jitgrad.float64)
+    v = jitgrad.tensor([1.0, -2.0, 0.5], dtype=jitgrad.float64)
+    h = np.diag(_f_second(x.numpy()))
+    _, hvp = jvp(grad(_f), (x,), (v,))
+    np.testing.assert_allclose(hvp.numpy(), h @ v.numpy(), rtol=1e-12)
+    _, pullback = vjp(grad(_f), x)
+    np.testing.assert_allclose(pullback(v)[0].numpy(), h @ v.numpy(), rtol=1e-12)
+    for hess in (jacrev(jacrev(_f)), jacfwd(jacfwd(_f)), jacrev(jacfwd(_f)), hessian(_f)):
+        np.testing.assert_allclose(hess(x).numpy(), h, rtol=1e-12, atol=1e-14)
+    batch = jitgrad.stack([x, 2 * x])
+    per_row = vmap(hessian(_f))(batch).numpy()
+    for row, xs in zip(per_row, batch.numpy(), strict=True):
+        np.testing.assert_allclose(row, np.diag(_f_second(xs)), rtol=1e-12, atol=1e-14)
+
+
+def test_jvp_inside_a_forward_ad_level_and_back() -> None:
+    """torch.func.jvp and forward_ad together: the two modes agree."""
+    fw = jitgrad.autograd.forward_ad
+    x = jitgrad.tensor([0.4, -1.3], dtype=jitgrad.float64)
+    t = jitgrad.tensor([1.0, 3.0], dtype=jitgrad.float64)
+    f = lambda x: x.exp() * x.tanh()  # noqa: E731
+    _, by_func = jvp(f, (x,), (t,))
+    with fw.dual_level():
+        by_dual = fw.unpack_dual(f(fw.make_dual(x, t))).tangent
+    np.testing.assert_allclose(by_func.numpy(), by_dual.numpy(), rtol=1e-12)
+    assert not by_func.requires_grad
