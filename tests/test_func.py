@@ -55,6 +55,13 @@ def case_grad(torch) -> list:
     out += [repr(fn.grad(lambda x, y: (x * x).sum())(x, 5))]
     out += [repr(fn.grad(lambda x: x[0])(x)), repr(fn.grad(lambda x: torch.ones(()))(x))]
     out += [repr(fn.grad(fn.grad(lambda x: x.sin()))(torch.tensor(1.0)))]
+    seen = []
+
+    def branches(x):  # code that asks requires_grad inside the transform
+        seen.append(x.requires_grad)
+        return (x * x).sum() if x.requires_grad else x.sum() * 0
+
+    out += [repr(fn.grad(branches)(x)), seen]
     return out
 
 

@@ -12,7 +12,8 @@ as PyTorch's do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -41,26 +42,34 @@ def _alias(t: Any) -> Tensor:
     return FWD.hidden_leaf(t.detach().requires_grad_())
 
 
+@contextmanager
+def _traced() -> Iterator[None]:
+    """Grad mode on, and the aliases' hidden graphs count (``requires_grad`` is True inside
+    a transform, as functorch's wrapped tensors say, so code that branches on it records)."""
+    prev = DUAL.evaluating
+    DUAL.evaluating = True
+    try:
+        with enable_grad():
+            yield
+    finally:
+        DUAL.evaluating = prev
+
+
 def _grads(outputs: list, inputs: list, grad_outputs: list) -> list:
     """``autograd.grad`` with ``create_graph``; outputs that reach nothing and unused inputs
     give zeros, as in functorch."""
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs, strict=True) if o._requires_grad]
     if not pairs:
         return [_zeros(x) for x in inputs]
-    prev = DUAL.evaluating
-    DUAL.evaluating = True  # our aliases require grad only internally
-    try:
-        with enable_grad():
-            got = autograd_grad(
-                [o for o, _ in pairs],
-                inputs,
-                [g for _, g in pairs],
-                retain_graph=True,
-                create_graph=True,
-                allow_unused=True,
-            )
-    finally:
-        DUAL.evaluating = prev
+    with _traced():  # our aliases require grad only internally
+        got = autograd_grad(
+            [o for o, _ in pairs],
+            inputs,
+            [g for _, g in pairs],
+            retain_graph=True,
+            create_graph=True,
+            allow_unused=True,
+        )
     return [_zeros(x) if g is None else g for g, x in zip(got, inputs, strict=True)]
 
 
@@ -117,7 +126,7 @@ def grad_and_value(func: Callable, argnums: int | tuple = 0, has_aux: bool = Fal
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _DEPTH[0] += 1
         try:
-            with enable_grad():
+            with _traced():
                 new, diff = _differentiable_args(args, argnums)
                 output, aux = _split_aux(func(*new, **kwargs), has_aux, "grad_and_value")
                 if not isinstance(output, Tensor):
@@ -168,7 +177,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     per primal, as a tuple. ``vjp_fn`` may be called many times."""
     _DEPTH[0] += 1
     try:
-        with enable_grad():
+        with _traced():
             aliases = tuple(P.map_leaves(_alias, p) for p in primals)
             output, aux = _split_aux(func(*aliases), has_aux, "vjp")
             outs, out_spec = _tensor_outputs(output, "vjp(f, *primals)")
@@ -236,7 +245,7 @@ def jvp(
             )
     _DEPTH[0] += 1
     try:
-        with enable_grad():
+        with _traced():
             aliases = [_alias(p) for p in flat_p]
             output, aux = _split_aux(func(*P.unflatten(aliases, p_spec)), has_aux, "jvp")
             outs, out_spec = _tensor_outputs(output, "jvp(f, primals, tangents)")
@@ -255,7 +264,7 @@ def _jacobian(func: Callable, argnums: Any, has_aux: bool, forward: bool) -> Cal
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _DEPTH[0] += 1
         try:
-            with enable_grad():
+            with _traced():
                 new, diff = _differentiable_args(args, argnums)
                 output, aux = _split_aux(func(*new, **kwargs), has_aux, name)
                 outs, out_spec = _tensor_outputs(output, "vjp(f, *primals)")
