@@ -7,8 +7,9 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, linalg, random, special
+from . import autograd, cuda, func, linalg, random, special
 from ._printing import set_printoptions
+from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -58,6 +59,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .func import vmap
 from .helpers import missing_attribute
 from .methods import bind as _bind
 from .ops.einsum import *  # noqa: F403

@@ -19,6 +19,7 @@ import numpy as np
 from . import dtypes as D
 from . import memory
 from ._printing import format_tensor
+from .autograd.dual_state import DUAL
 from .autograd.engine import (
     MUTATION,
     AccumulateGrad,
@@ -203,6 +204,8 @@ class Tensor:
     # ---- autograd state ------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        if DUAL.hidden and self._requires_grad:  # forward AD: a tangent-only graph is hidden
+            return DUAL.visible(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -217,6 +220,8 @@ class Tensor:
             # PyTorch's three spellings: creation functions, the setter, requires_grad_().
             raise RuntimeError("o" + REQUIRES_GRAD_DTYPE[1:])
         self._requires_grad = bool(value)
+        if value and "_fw_hidden" in self.__dict__:  # a forward-AD dual now really requires grad
+            del self.__dict__["_fw_hidden"]
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.grad_fn is not None:
@@ -228,6 +233,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if DUAL.hidden and self.grad_fn is not None:  # forward AD: tangent-only graphs hidden
+            return not DUAL.visible(self)
         return self.grad_fn is None
 
     @property
@@ -369,7 +376,8 @@ class Tensor:
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
             )
-        if self._requires_grad and GRAD.enabled and not force:  # no_grad() allows it
+        # (requires_grad: as shown, a graph that only carries forward AD does not count)
+        if self._requires_grad and GRAD.enabled and not force and self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
@@ -446,7 +454,9 @@ class Tensor:
             suffixes.append(f"dtype={self._dtype!r}")
         if _on_device(self):  # PyTorch names a non-CPU device first
             suffixes.insert(0, f"device='{self.device}'")
-        if self.grad_fn is not None:
+        if DUAL.hidden or DUAL.level is not None:  # forward AD: hidden graphs, tangent=
+            DUAL.describe(self, suffixes)
+        elif self.grad_fn is not None:
             suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")

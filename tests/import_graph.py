@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.autograd.api": 4,
     "jitgrad.autograd.function": 4,
     "jitgrad.autograd.functional": 4,
+    "jitgrad.autograd.forward_ad": 4,
     "jitgrad.autograd.gradcheck": 4,
     # the Tensor front end
     "jitgrad.tensor": 4,
@@ -85,6 +86,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.nn": 5,
     "jitgrad.optim": 5,
     "jitgrad.utils": 5,
+    "jitgrad.func": 5,  # torch.func: transforms over the autograd API
     "jitgrad.serialization": 5,
     "jitgrad._torch_unpickle": 5,
     "jitgrad._torch_format": 5,  # checkpoint files: serialization's

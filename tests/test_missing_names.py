@@ -24,7 +24,6 @@ import jitgrad.utils.data
         (jitgrad.utils.data, "DistributedSampler"),
         (jitgrad.nn.init, "dirac_"),
         (jitgrad.nn.utils, "spectral_norm"),
-        (jitgrad.autograd, "forward_ad"),
     ],
 )
 def test_missing_name_says_not_implemented(module, name) -> None:

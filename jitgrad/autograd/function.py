@@ -16,6 +16,7 @@ from typing import Any
 from ..argcheck import type_name
 from ..tensor import Tensor, _make, _version_error
 from . import graph as G
+from .dual_state import DUAL
 from .engine import FREED, FREED_MESSAGE, Node
 from .grad_mode import STATE, no_grad
 
@@ -93,6 +94,8 @@ class BackwardCFunction(Node, FunctionCtx):
         self._tensor_args: list[tuple[int, tuple]] = []
 
     def apply(self, grads: list) -> Sequence:
+        if DUAL.evaluating and "_fw_cut" in self.__dict__:  # forward AD: see forward_ad.py
+            return [None] * len(self._tensor_args)
         # creation imports tensor, which imports this package: a cycle at module level
         from ..creation import zeros
 
@@ -226,9 +229,24 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run ``forward`` and, if any tensor argument requires grad, record the node."""
+        """Run ``forward`` and, if any tensor argument requires grad, record the node; in an
+        open forward-AD level, ``jvp`` gives the outputs' tangents (forward_ad.py)."""
+        ctx, out = cls._apply(args, kwargs)
+        if DUAL.level is not None:
+            out = DUAL.function_jvp(cls, ctx, args, out)
+        return out
+
+    @classmethod
+    def _apply(cls, args: tuple, kwargs: dict) -> tuple[Any, Any]:
         needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         recording = STATE.enabled and any(needs)
         tensor_args = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
@@ -247,7 +265,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         for t in ctx._dirty:
             t._bump()
         if not recording:
-            return raw
+            return ctx, raw
         is_tuple = isinstance(raw, tuple)
         outputs = raw if is_tuple else (raw,)
         wrapped: list[Any] = []
@@ -261,7 +279,9 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
                 wrapped.append(out)
                 continue
-            if any(out is d for d in ctx._dirty):  # modified in place: rebase, keep identity
+            if any(out is d for d in ctx._dirty) or (
+                not (out._base is not None or out._requires_grad or any(out is a for a in args))
+            ):  # modified in place, or a new tensor: rebase, keep identity (``ctx.out = out``)
                 out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
                 wrapped.append(out)
                 continue
@@ -275,7 +295,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open somewhere
                 G.pack_saved(ctx, [(i, t) for i, t in enumerate(to_save) if isinstance(t, Tensor)])
         ctx._to_save = ctx._dirty = ()  # the dirty ones may be outputs: no cycle through them
-        return tuple(wrapped) if is_tuple else wrapped[0]
+        return ctx, (tuple(wrapped) if is_tuple else wrapped[0])
 
 
 def _saved_without_cycles(ctx: BackwardCFunction, to_save: list, tensor: type) -> tuple:

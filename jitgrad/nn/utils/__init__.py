@@ -12,6 +12,7 @@ from ...ops.functions import clamp
 from ...ops.movement import cat, stack
 from ...ops.reduce import norm
 from ...tensor import Tensor
+from . import stateless  # noqa: F401 - nn.utils.stateless.functional_call
 
 _Params = Tensor | Iterable[Tensor]
 
