@@ -1,0 +1,39 @@
+"""``torch.distributions``: parameterized probability distributions, their samples,
+log-densities, entropies, KL divergences and transforms, over jitgrad Tensors.
+
+Samples come from jitgrad's default generator (numpy streams, not PyTorch's), so a seeded
+program is reproducible but draws other numbers than PyTorch; densities, entropies,
+moments and gradients match PyTorch's."""
+
+from __future__ import annotations
+
+from ..helpers import missing_attribute
+from . import constraints
+from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
+from .discrete import Bernoulli, Binomial, Categorical, Multinomial, OneHotCategorical, Poisson
+from .distribution import Distribution, ExponentialFamily
+from .gamma import Beta, Chi2, Dirichlet, Gamma
+
+__all__ = [
+    "Bernoulli",
+    "Beta",
+    "Binomial",
+    "Categorical",
+    "Chi2",
+    "Dirichlet",
+    "Gamma",
+    "Multinomial",
+    "OneHotCategorical",
+    "Poisson",
+    "Cauchy",
+    "Distribution",
+    "Exponential",
+    "ExponentialFamily",
+    "Laplace",
+    "Normal",
+    "Uniform",
+    "constraints",
+]
+
+#: ``torch.distributions.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.distributions")
