@@ -8,13 +8,39 @@ moments and gradients match PyTorch's."""
 from __future__ import annotations
 
 from ..helpers import missing_attribute
-from . import constraints
+from . import constraints, transforms
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, Multinomial, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
+from .transformed import Independent, LogNormal, TransformedDistribution
+from .transforms import (
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    PowerTransform,
+    SigmoidTransform,
+    TanhTransform,
+    Transform,
+)
 
 __all__ = [
+    "AffineTransform",
+    "ComposeTransform",
+    "ExpTransform",
+    "Independent",
+    "LogNormal",
+    "MultivariateNormal",
+    "PowerTransform",
+    "SigmoidTransform",
+    "TanhTransform",
+    "Transform",
+    "TransformedDistribution",
+    "kl_divergence",
+    "register_kl",
+    "transforms",
     "Bernoulli",
     "Beta",
     "Binomial",

@@ -273,7 +273,7 @@ class _PositiveDefinite(Constraint):
 
     def check(self, value: Tensor) -> Tensor:
         symmetric = (value - value.mT).abs().reshape(value.shape[:-2] + (-1,)).amax(-1) < 1e-6
-        return symmetric & (cholesky_ex(value).info == 0)
+        return symmetric & (cholesky_ex(value)[1] == 0)
 
 
 class _Cat(Constraint):
