@@ -85,6 +85,8 @@ LAYERS: dict[str, int] = {
     "jitgrad.nn": 5,
     "jitgrad.optim": 5,
     "jitgrad.utils": 5,
+    "jitgrad.distributions": 5,
+    "jitgrad.jit": 5,
     "jitgrad.serialization": 5,
     "jitgrad._torch_unpickle": 5,
     "jitgrad._torch_format": 5,  # checkpoint files: serialization's

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..linalg import cholesky_ex
+from ..creation import tensor as _bool_tensor
 from ..ops.movement import cat as _cat
 from ..ops.movement import stack as _stack
 from ..tensor import Tensor
@@ -272,8 +272,21 @@ class _PositiveDefinite(Constraint):
     event_dim = 2
 
     def check(self, value: Tensor) -> Tensor:
-        symmetric = (value - value.mT).abs().reshape(value.shape[:-2] + (-1,)).amax(-1) < 1e-6
-        return symmetric & (cholesky_ex(value)[1] == 0)
+        # numpy's Cholesky per matrix: jitgrad's linalg.cholesky_ex raises on a matrix that
+        # is not positive definite instead of reporting it in ``info`` as PyTorch does
+        v = value.detach().numpy()
+        n = v.shape[-1]
+        symmetric = np.abs(v - np.swapaxes(v, -1, -2)).reshape(v.shape[:-2] + (-1,)).max(-1)
+        ok = np.array([_has_cholesky(m) for m in v.reshape(-1, n, n)], dtype=bool)
+        return _bool_tensor((symmetric < 1e-6) & ok.reshape(v.shape[:-2]))
+
+
+def _has_cholesky(m: np.ndarray) -> bool:
+    try:
+        np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 class _Cat(Constraint):

@@ -10,7 +10,7 @@ from typing import Any
 from ..autograd.grad_mode import no_grad
 from ..creation import arange, eye
 from ..creation import tensor as _tensor
-from ..nn.functional import binary_cross_entropy_with_logits, one_hot
+from ..nn.functional import binary_cross_entropy_with_logits, one_hot, softplus
 from ..ops.functions import where
 from ..ops.structure import broadcast_tensors
 from ..sampling import bernoulli, poisson
@@ -88,7 +88,9 @@ class Bernoulli(ExponentialFamily):
         return -binary_cross_entropy_with_logits(logits, value, reduction="none")
 
     def entropy(self) -> Tensor:
-        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+        # binary_cross_entropy_with_logits(logits, probs) written out, so the gradient also
+        # reaches ``probs`` in its role as the target
+        return softplus(self.logits) - self.logits * self.probs
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = arange(2, dtype=self._param.dtype)

@@ -16,7 +16,7 @@ from ..ops.structure import broadcast_shapes
 from ..tensor import Tensor
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
-from .distribution import Distribution
+from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Dirichlet, Gamma
 from .multivariate_normal import MultivariateNormal
 from .transformed import Independent, TransformedDistribution
@@ -31,10 +31,9 @@ _INF = math.inf
 
 def register_kl(type_p: type, type_q: type) -> Callable:
     """Decorator registering ``fn(p, q)`` as KL(p || q) for instances of these classes."""
-    if not isinstance(type_p, type) or not issubclass(type_p, Distribution):
-        raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
-    if not isinstance(type_q, type) or not issubclass(type_q, Distribution):
-        raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
+    # As in PyTorch, a non-class gets issubclass's own TypeError and any class is accepted.
+    issubclass(type_p, Distribution)
+    issubclass(type_q, Distribution)
 
     def decorator(fun: Callable) -> Callable:
         _KL_REGISTRY[type_p, type_q] = fun
@@ -76,6 +75,22 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
             )
         _KL_MEMOIZE[key] = fun
     return fun(p, q)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p: Distribution, q: Distribution) -> Tensor:
+    """PyTorch's fallback computes a same-family KL as a Bregman divergence of the log
+    normalizer; every family here has its closed form registered instead."""
+    if type(p) is not type(q):
+        raise NotImplementedError(
+            "The cross KL-divergence between different exponential families cannot"
+            + " " * 29
+            + "be computed using Bregman divergences"
+        )
+    raise NotImplementedError(
+        f"No KL(p || q) is implemented for p type {type(p).__name__} and q type "
+        f"{type(q).__name__} (PyTorch's Bregman-divergence fallback is not in jitgrad)"
+    )
 
 
 @register_kl(Normal, Normal)

@@ -74,13 +74,13 @@ class MultivariateNormal(Distribution):
         batch = tuple(broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1])))
         setattr(self, name, matrix.expand(batch + (-1, -1)))
         self.loc = loc.expand(batch + (-1,))
+        super().__init__(batch, tuple(self.loc.shape[-1:]), validate_args=validate_args)
         if name == "scale_tril":
             self._unbroadcasted_scale_tril = scale_tril
         elif name == "covariance_matrix":
             self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
-        super().__init__(batch, tuple(self.loc.shape[-1:]), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
         names = ("loc", "covariance_matrix", "precision_matrix", "scale_tril")

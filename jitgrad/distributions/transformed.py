@@ -41,6 +41,13 @@ class TransformedDistribution(Distribution):
                 f"base_distribution needs to have shape with size at least "
                 f"{transform.domain.event_dim}, but got {base_shape}."
             )
+        # a transform over more dims than the base's events reads the base's rightmost
+        # batch dims as event dims (cdf is then undefined, as in PyTorch)
+        if transform.domain.event_dim > base_event_dim:
+            base_distribution = Independent(
+                base_distribution, transform.domain.event_dim - base_event_dim
+            )
+            base_event_dim = transform.domain.event_dim
         self.base_dist = base_distribution
         event_dim = transform.codomain.event_dim + max(
             base_event_dim - transform.domain.event_dim, 0

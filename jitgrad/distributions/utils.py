@@ -7,6 +7,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+from ..autograd.grad_mode import enable_grad
 from ..creation import tensor as _tensor
 from ..dtypes import get_default_dtype
 from ..ops.structure import broadcast_tensors
@@ -69,6 +70,7 @@ class lazy_property:  # noqa: N801 - PyTorch's name
     def __get__(self, instance: Any, obj_type: Any = None) -> Any:
         if instance is None:
             return self
-        value = self.wrapped(instance)
+        with enable_grad():  # computed first inside sample()'s no_grad, it still has a graph
+            value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
