@@ -10,6 +10,9 @@ import jitgrad.nn
 import jitgrad.nn.functional
 import jitgrad.optim
 import jitgrad.optim.lr_scheduler
+import jitgrad.distributions
+import jitgrad.jit
+import jitgrad.utils.checkpoint
 import jitgrad.utils.data
 
 
@@ -25,6 +28,9 @@ import jitgrad.utils.data
         (jitgrad.nn.init, "dirac_"),
         (jitgrad.nn.utils, "spectral_norm"),
         (jitgrad.autograd, "forward_ad"),
+        (jitgrad.distributions, "StudentT"),
+        (jitgrad.jit, "CompilationUnit"),
+        (jitgrad.utils.checkpoint, "CheckpointPolicy"),
     ],
 )
 def test_missing_name_says_not_implemented(module, name) -> None:
