@@ -157,6 +157,33 @@ CASES: list[tuple[str, Callable]] = [
         ),
     ),
     (
+        "relaxed_bernoulli",
+        _case(
+            lambda T, D, p: (D.RelaxedBernoulli(_v(T, 0.7), probs=p([0.2, 0.6])), _v(T, [0.3, 0.9]))
+        ),
+    ),
+    (
+        "relaxed_onehot",
+        _case(
+            lambda T, D, p: (
+                D.RelaxedOneHotCategorical(_v(T, 0.5), logits=p([[0.2, 0.6, -1.0]])),
+                _v(T, [[0.3, 0.6, 0.1]]),
+            )
+        ),
+    ),
+    ("geometric", _case(lambda T, D, p: (D.Geometric(p([0.2, 0.7])), _v(T, [3.0, 0.0])))),
+    (
+        "studentt",
+        _case(
+            lambda T, D, p: (
+                D.StudentT(p([0.8, 2.5, 6.0]), p([0.0, 1.0, -1.0]), p([1.0, 0.5, 2.0])),
+                _v(T, [0.3, 2.0, -4.0]),
+            )
+        ),
+    ),
+    ("halfnormal", _case(lambda T, D, p: (D.HalfNormal(p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
+    ("gumbel", _case(lambda T, D, p: (D.Gumbel(p([0.0, 1.0]), p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
+    (
         "transformed_affine_sigmoid",
         _case(
             lambda T, D, p: (
@@ -360,6 +387,11 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.Poisson(T.tensor(1.0)).log_prob(T.tensor(0.5)),
     lambda T: T.distributions.Exponential(T.tensor(0.0)),
     lambda T: T.distributions.Independent(T.distributions.Normal(0.0, 1.0), 1),
+    lambda T: T.distributions.Geometric(T.tensor([0.0, 0.5])),
+    lambda T: T.distributions.StudentT(T.tensor(-1.0)),
+    lambda T: T.distributions.RelaxedBernoulli(T.tensor(0.5), probs=T.tensor(0.3)).log_prob(
+        T.tensor(1.5)
+    ),
     lambda T: T.distributions.kl_divergence(
         T.distributions.Normal(0.0, 1.0), T.distributions.Dirichlet(T.ones(2))
     ),

@@ -189,8 +189,24 @@ def _reseeded(make):
             ),
             [(2,), (2, 2)],
         ),
+        (lambda loc, scale: torch.distributions.Gumbel(loc, scale), [(2,), (2,)]),
+        (lambda scale: torch.distributions.HalfNormal(scale), [(2,)]),
+        (lambda p: torch.distributions.RelaxedBernoulli(0.5, probs=p * 0.5), [(2,)]),
+        (lambda lg: torch.distributions.RelaxedOneHotCategorical(0.7, logits=lg), [(3,)]),
     ],
-    ids=["normal", "uniform", "laplace", "exponential", "lognormal", "cauchy", "mvn"],
+    ids=[
+        "normal",
+        "uniform",
+        "laplace",
+        "exponential",
+        "lognormal",
+        "cauchy",
+        "mvn",
+        "gumbel",
+        "halfnormal",
+        "relaxed_bernoulli",
+        "relaxed_onehot",
+    ],
 )
 def test_rsample_gradcheck(make, shapes):
     rng = np.random.default_rng(1)
@@ -261,6 +277,10 @@ def test_gamma_dirichlet_rsample_gradient_statistics():
         lambda: torch.distributions.MultivariateNormal(
             torch.tensor([1.0, -1.0]), torch.tensor([[2.0, 0.6], [0.6, 1.0]])
         ),
+        lambda: torch.distributions.StudentT(torch.tensor([9.0]), 1.0, 2.0),
+        lambda: torch.distributions.Geometric(torch.tensor([0.3])),
+        lambda: torch.distributions.Gumbel(torch.tensor([1.0]), torch.tensor([2.0])),
+        lambda: torch.distributions.HalfNormal(torch.tensor([1.5])),
     ],
     ids=[
         "normal",
@@ -278,6 +298,10 @@ def test_gamma_dirichlet_rsample_gradient_statistics():
         "binomial",
         "multinomial",
         "mvn",
+        "studentt",
+        "geometric",
+        "gumbel",
+        "halfnormal",
     ],
 )
 def test_sample_moments(make):

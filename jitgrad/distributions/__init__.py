@@ -14,9 +14,17 @@ from .discrete import Bernoulli, Binomial, Categorical, Multinomial, OneHotCateg
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .more import Geometric, Gumbel, HalfNormal, StudentT
 from .multivariate_normal import MultivariateNormal
+from .relaxed import (
+    ExpRelaxedCategorical,
+    LogitRelaxedBernoulli,
+    RelaxedBernoulli,
+    RelaxedOneHotCategorical,
+)
 from .transformed import Independent, LogNormal, TransformedDistribution
 from .transforms import (
+    AbsTransform,
     AffineTransform,
     ComposeTransform,
     ExpTransform,
@@ -27,6 +35,15 @@ from .transforms import (
 )
 
 __all__ = [
+    "AbsTransform",
+    "ExpRelaxedCategorical",
+    "Geometric",
+    "Gumbel",
+    "HalfNormal",
+    "LogitRelaxedBernoulli",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "StudentT",
     "AffineTransform",
     "ComposeTransform",
     "ExpTransform",

@@ -15,6 +15,7 @@ from . import constraints
 from .utils import sum_rightmost
 
 __all__ = [
+    "AbsTransform",
     "AffineTransform",
     "ComposeTransform",
     "ExpTransform",
@@ -260,6 +261,24 @@ class ExpTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         return x
+
+
+class AbsTransform(Transform):
+    """y = |x| (not bijective: ``inv`` returns the non-negative preimage)."""
+
+    domain = constraints.real
+    codomain = constraints.nonnegative
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AbsTransform)
+
+    __hash__ = Transform.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.abs()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y
 
 
 class PowerTransform(Transform):
