@@ -232,6 +232,27 @@ CASES: list[tuple[str, Callable]] = [
     ),
 ]
 
+
+def node_names(dist, value):
+    """The grad_fn name of log_prob, entropy, mean and (if any) rsample; None without one."""
+    names = {}
+    calls = {
+        "log_prob": lambda: dist.log_prob(value),
+        "entropy": dist.entropy,
+        "mean": lambda: dist.mean,
+        "rsample": dist.rsample if dist.has_rsample else None,
+    }
+    for key, call in calls.items():
+        if call is None:
+            continue
+        try:
+            out = call()
+        except NotImplementedError:
+            continue
+        names[key] = None if out.grad_fn is None else type(out.grad_fn).__name__
+    return names
+
+
 #: attributes each case records (a value, or the exception they raise)
 PROPERTIES = ["mean", "mode", "variance", "stddev", "entropy"]
 
