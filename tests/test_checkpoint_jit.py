@@ -103,8 +103,32 @@ def test_checkpoint_argument_errors_and_default_warning():
     with pytest.warns(UserWarning, match="the use_reentrant parameter should be passed"):
         out = checkpoint(lambda a: a * 2, x)
     assert type(out.grad_fn).__name__ == "CheckpointFunctionBackward"
+    with pytest.raises(ValueError, match="^Passing `context_fn` or `debug` is only supported"):
+        checkpoint(lambda a: a, x, use_reentrant=True, debug=True)
     with pytest.raises(ValueError, match="^Unexpected keyword arguments: bar$"):
         checkpoint_sequential(nn.Sequential(nn.Identity()), 1, x, use_reentrant=False, bar=2)
+
+
+def test_context_fn_wraps_forward_and_recomputation():
+    entered = []
+
+    class Ctx:
+        def __init__(self, tag):
+            self.tag = tag
+
+        def __enter__(self):
+            entered.append(self.tag)
+
+        def __exit__(self, *exc):
+            return None
+
+    x = torch.randn(2, requires_grad=True)
+    out = checkpoint(
+        lambda a: a.sin(), x, use_reentrant=False, context_fn=lambda: (Ctx("fwd"), Ctx("re"))
+    )
+    assert entered == ["fwd"]
+    out.sum().backward()
+    assert entered == ["fwd", "re"]
 
 
 def test_checkpoint_tuple_outputs_and_kwargs():

@@ -10,20 +10,21 @@ with PyTorch's warning): the first forward runs under ``no_grad``; the recorded 
 (reentrant), which accumulates into the parameters the segment uses. As in PyTorch, when
 no input requires grad the output does not either (the parameters then get no gradient).
 
-``use_reentrant=False``: the first forward also finds the leaf tensors the segment
-reaches (its parameters), and the node takes them as inputs and differentiates the
-recomputed graph with ``autograd.grad``, so gradients reach parameters even when no input
-requires grad, and ``autograd.grad`` works through it. PyTorch implements this variant
-with saved-tensor hooks and shows the segment's own node names (``MulBackward0``...);
-jitgrad's saved tensors live in backward closures, so it records one node
-(``CheckpointBackward``) instead. Non-leaf tensors the segment captures from outside
-(not passed as arguments) get no gradient through it.
-"""
+``use_reentrant=False`` (``context_fn`` may return the two context managers the forward
+and the recomputation run under, as in PyTorch): the first forward also finds the leaf
+tensors the segment reaches (its parameters), and the node takes them as inputs and
+differentiates the recomputed graph with ``autograd.grad``, so gradients reach parameters
+even when no input requires grad, and ``autograd.grad`` works through it. PyTorch
+implements this variant with saved-tensor hooks and shows the segment's own node names
+(``MulBackward0``...); jitgrad's saved tensors live in backward closures, so it records
+one node (``CheckpointBackward``) instead. Non-leaf tensors the segment captures from
+outside (not passed as arguments) get no gradient through it. """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from ..autograd.api import backward as _backward
@@ -116,8 +117,16 @@ def checkpoint(
     if use_reentrant is None:
         warnings.warn(_REENTRANT_WARNING, UserWarning, stacklevel=2)
         use_reentrant = True
-    if use_reentrant and kwargs:
-        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    if use_reentrant:
+        if context_fn is not None or debug:
+            raise ValueError(
+                "Passing `context_fn` or `debug` is only supported when use_reentrant=False."
+            )
+        if kwargs:
+            raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    forward_ctx, recompute_ctx = (
+        context_fn() if context_fn is not None else (nullcontext(), nullcontext())
+    )
     rng = get_rng_state() if preserve_rng_state else None
     tensors = [a for a in args if isinstance(a, Tensor)]
     if use_reentrant:
@@ -133,7 +142,7 @@ def checkpoint(
     else:
         if not is_grad_enabled():
             return function(*args, **kwargs)
-        with enable_grad():
+        with enable_grad(), forward_ctx:
             first = _detached(args)
             outs, was_tuple = _as_tuple(function(*first, **kwargs))
             sources = _captured_leaves(outs, first)
@@ -145,7 +154,7 @@ def checkpoint(
 
     def backward(*grads: Any) -> tuple:
         fresh = _detached(args)
-        with enable_grad():
+        with enable_grad(), recompute_ctx:
             again, _ = _run(function, fresh, kwargs, rng)
         pairs = [
             (again[i], g)
