@@ -18,7 +18,8 @@ even when no input requires grad, and ``autograd.grad`` works through it. PyTorc
 implements this variant with saved-tensor hooks and shows the segment's own node names
 (``MulBackward0``...); jitgrad's saved tensors live in backward closures, so it records
 one node (``CheckpointBackward``) instead. Non-leaf tensors the segment captures from
-outside (not passed as arguments) get no gradient through it. """
+outside (not passed as arguments) get no gradient through it.
+"""
 
 from __future__ import annotations
 
