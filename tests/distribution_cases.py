@@ -184,6 +184,18 @@ CASES: list[tuple[str, Callable]] = [
     ("halfnormal", _case(lambda T, D, p: (D.HalfNormal(p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
     ("gumbel", _case(lambda T, D, p: (D.Gumbel(p([0.0, 1.0]), p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
     (
+        "transformed_stickbreaking",
+        _case(
+            lambda T, D, p: (
+                D.TransformedDistribution(
+                    D.MultivariateNormal(p([0.1, -0.2]), scale_tril=p([[1.0, 0.0], [0.3, 0.8]])),
+                    D.StickBreakingTransform(),
+                ),
+                _v(T, [0.2, 0.3, 0.5]),
+            )
+        ),
+    ),
+    (
         "transformed_affine_sigmoid",
         _case(
             lambda T, D, p: (
@@ -251,6 +263,25 @@ def node_names(dist, value):
             continue
         names[key] = None if out.grad_fn is None else type(out.grad_fn).__name__
     return names
+
+
+def _c(T: Any) -> Any:
+    return T.distributions.constraints
+
+
+#: reprs of the transforms biject_to / transform_to give for common constraints
+REPRS: list[Callable] = [
+    lambda T: T.distributions.biject_to(_c(T).real),
+    lambda T: T.distributions.biject_to(_c(T).real_vector),
+    lambda T: T.distributions.biject_to(_c(T).positive),
+    lambda T: T.distributions.biject_to(_c(T).greater_than(1.0)),
+    lambda T: T.distributions.biject_to(_c(T).less_than(2.0)),
+    lambda T: T.distributions.biject_to(_c(T).unit_interval),
+    lambda T: T.distributions.biject_to(_c(T).interval(0.0, 2.0)),
+    lambda T: T.distributions.biject_to(_c(T).simplex),
+    lambda T: T.distributions.transform_to(_c(T).simplex),
+    lambda T: T.distributions.transform_to(_c(T).nonnegative),
+]
 
 
 #: attributes each case records (a value, or the exception they raise)
@@ -409,6 +440,7 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.Exponential(T.tensor(0.0)),
     lambda T: T.distributions.Independent(T.distributions.Normal(0.0, 1.0), 1),
     lambda T: T.distributions.Geometric(T.tensor([0.0, 0.5])),
+    lambda T: T.distributions.biject_to(T.distributions.constraints.lower_triangular),
     lambda T: T.distributions.StudentT(T.tensor(-1.0)),
     lambda T: T.distributions.RelaxedBernoulli(T.tensor(0.5), probs=T.tensor(0.3)).log_prob(
         T.tensor(1.5)

@@ -25,7 +25,7 @@ from jitgrad.distributions import (
 )
 from jitgrad.distributions._gamma_grad import standard_gamma_grad
 from jitgrad.kernels.cpu.special_gamma import gammainc
-from tests.distribution_cases import CASES, ERRORS, KL_CASES, PROPERTIES, node_names
+from tests.distribution_cases import CASES, ERRORS, KL_CASES, PROPERTIES, REPRS, node_names
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "distributions_torch.json").read_text())
 TOL = {"rtol": 1e-7, "atol": 1e-9}
@@ -158,6 +158,19 @@ def test_error_matches_pytorch(i):
         ERRORS[i](torch)
     assert type(info.value).__name__ == expected[0]
     assert str(info.value) == _text(expected[1])
+
+
+def test_constraint_transforms_match_pytorch():
+    assert [repr(make(torch)) for make in REPRS] == RECORDED["reprs"]
+    y = torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64)
+    for c in ("simplex", "positive", "interval"):
+        constraint = getattr(torch.distributions.constraints, c)
+        if c == "interval":
+            constraint = constraint(-1.0, 3.0)
+        t = torch.distributions.biject_to(constraint)
+        value = y if c == "simplex" else torch.tensor([0.5, 2.0], dtype=torch.float64)
+        np.testing.assert_allclose(t(t.inv(value)).numpy(), value.numpy(), rtol=1e-12)
+        assert bool(constraint.check(t(torch.randn(2, dtype=torch.float64))).all())
 
 
 def test_default_validate_args_switch():

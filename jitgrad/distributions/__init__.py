@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..helpers import missing_attribute
 from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, Multinomial, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
@@ -33,8 +34,14 @@ from .transforms import (
     TanhTransform,
     Transform,
 )
+from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
 
 __all__ = [
+    "IndependentTransform",
+    "SoftmaxTransform",
+    "StickBreakingTransform",
+    "biject_to",
+    "transform_to",
     "AbsTransform",
     "ExpRelaxedCategorical",
     "Geometric",

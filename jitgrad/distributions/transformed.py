@@ -52,14 +52,16 @@ class TransformedDistribution(Distribution):
         event_dim = transform.codomain.event_dim + max(
             base_event_dim - transform.domain.event_dim, 0
         )
-        cut = len(base_shape) - event_dim
-        super().__init__(base_shape[:cut], base_shape[cut:], validate_args=validate_args)
+        shape = tuple(transform.forward_shape(base_shape))
+        cut = len(shape) - event_dim
+        super().__init__(shape[:cut], shape[cut:], validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> TransformedDistribution:
         new = self._get_checked_instance(TransformedDistribution, _instance)
         batch_shape = Size(tuple(batch_shape))
-        base_batch = tuple(batch_shape) + tuple(self.event_shape)
-        base_batch = base_batch[: len(base_batch) - len(self.base_dist.event_shape)]
+        shape = tuple(batch_shape) + tuple(self.event_shape)
+        base_shape = tuple(ComposeTransform(self.transforms).inverse_shape(shape))
+        base_batch = base_shape[: len(base_shape) - len(self.base_dist.event_shape)]
         new.base_dist = self.base_dist.expand(base_batch)
         new.transforms = self.transforms
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)

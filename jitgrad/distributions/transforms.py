@@ -232,6 +232,16 @@ class ComposeTransform(Transform):
             total = total + t
         return total
 
+    def forward_shape(self, shape: Any) -> Any:
+        for part in self.parts:
+            shape = part.forward_shape(shape)
+        return shape
+
+    def inverse_shape(self, shape: Any) -> Any:
+        for part in reversed(self.parts):
+            shape = part.inverse_shape(shape)
+        return shape
+
     def __repr__(self) -> str:
         inner = ",\n    ".join(repr(p) for p in self.parts)
         return f"{self.__class__.__name__}(\n    {inner}\n)"
