@@ -100,6 +100,9 @@ def test_case_matches_pytorch(name, build):
     assert list(dist.sample((2,)).shape) == rec["sample_shape"]
     if dist.has_rsample:
         assert list(dist.rsample((2,)).shape) == rec["sample_shape"]
+    # log_prob broadcasts over sample dims: one value per sample and batch element
+    draws = dist.sample((5, 1))
+    assert tuple(dist.log_prob(draws).shape) == (5, 1) + tuple(dist.batch_shape)
     _check_answer(_answer(lambda: dist.log_prob(value)), rec["log_prob"])
     _check_answer(_answer(lambda: dist.cdf(value)), rec["cdf"])
     icdf_at = torch.full(tuple(dist.batch_shape), 0.3)
