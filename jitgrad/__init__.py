@@ -116,7 +116,6 @@ __version__ = "0.1.0"
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import argcheck as _argcheck  # noqa: E402
 from . import nn, optim, profiler, utils  # noqa: E402 - they use the bound Tensor methods
-from . import distributions, jit  # noqa: E402 - over nn.functional and the Tensor API
 from .ops import out as _out  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
@@ -200,6 +199,9 @@ def functional_namespace() -> dict:
         **_special_namespace(),
     }
 
+
+# torch.distributions and torch.jit, over nn.functional and the Tensor API.
+from . import distributions, jit  # noqa: E402
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")

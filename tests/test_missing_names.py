@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 import jitgrad
+import jitgrad.distributions
+import jitgrad.jit
 import jitgrad.nn
 import jitgrad.nn.functional
 import jitgrad.optim
 import jitgrad.optim.lr_scheduler
-import jitgrad.distributions
-import jitgrad.jit
 import jitgrad.utils.checkpoint
 import jitgrad.utils.data
 
