@@ -359,3 +359,18 @@ def test_sample_moments(make):
     assert np.all(np.abs(s.mean(0) - mean) < 5 * se + 1e-12), (s.mean(0), mean)
     np.testing.assert_allclose(s.var(0), var, rtol=0.06, atol=1e-3)
     assert bool(d.support.check(torch.tensor(s)).all())
+
+
+def test_samples_compose_like_randn_and_rand():
+    """Under one seed, Normal and Uniform samples are jitgrad's randn / rand streams
+    composed the way the distributions define them (loc + scale * eps, low + u * width)."""
+    loc, scale = torch.tensor([1.0, 2.0]), torch.tensor([2.0, 3.0])
+    torch.manual_seed(3)
+    a = Normal(loc, scale).sample((4,))
+    torch.manual_seed(3)
+    b = loc + torch.randn(4, 2) * scale
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    torch.manual_seed(3)
+    a = torch.distributions.Uniform(1.0, 3.0).sample((5,))
+    torch.manual_seed(3)
+    np.testing.assert_array_equal(a.numpy(), (1 + torch.rand(5) * 2).numpy())
