@@ -196,6 +196,33 @@ CASES: list[tuple[str, Callable]] = [
         ),
     ),
     (
+        "mixture_normal",
+        _case(
+            lambda T, D, p: (
+                D.MixtureSameFamily(
+                    D.Categorical(logits=p([[0.1, 0.5, -0.3], [1.0, 0.0, 0.2]])),
+                    D.Normal(
+                        p([[0.0, 1.0, -2.0], [0.5, 0.5, 3.0]]),
+                        p([[1.0, 0.5, 2.0], [1.5, 1.0, 0.3]]),
+                    ),
+                ),
+                _v(T, [0.3, 1.0]),
+            )
+        ),
+    ),
+    (
+        "mixture_mvn",
+        _case(
+            lambda T, D, p: (
+                D.MixtureSameFamily(
+                    D.Categorical(probs=p([0.4, 0.6])),
+                    D.MultivariateNormal(p([[0.0, 1.0], [2.0, -1.0]]), p([[1.0, 0.2], [0.2, 0.5]])),
+                ),
+                _v(T, [0.3, 0.5]),
+            )
+        ),
+    ),
+    (
         "transformed_affine_sigmoid",
         _case(
             lambda T, D, p: (

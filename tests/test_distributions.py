@@ -319,6 +319,10 @@ def test_gamma_dirichlet_rsample_gradient_statistics():
         lambda: torch.distributions.Geometric(torch.tensor([0.3])),
         lambda: torch.distributions.Gumbel(torch.tensor([1.0]), torch.tensor([2.0])),
         lambda: torch.distributions.HalfNormal(torch.tensor([1.5])),
+        lambda: torch.distributions.MixtureSameFamily(
+            torch.distributions.Categorical(torch.tensor([0.3, 0.7])),
+            torch.distributions.Normal(torch.tensor([0.0, 3.0]), torch.tensor([1.0, 0.5])),
+        ),
     ],
     ids=[
         "normal",
@@ -340,6 +344,7 @@ def test_gamma_dirichlet_rsample_gradient_statistics():
         "geometric",
         "gumbel",
         "halfnormal",
+        "mixture",
     ],
 )
 def test_sample_moments(make):

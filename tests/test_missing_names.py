@@ -28,7 +28,7 @@ import jitgrad.utils.data
         (jitgrad.nn.init, "dirac_"),
         (jitgrad.nn.utils, "spectral_norm"),
         (jitgrad.autograd, "forward_ad"),
-        (jitgrad.distributions, "MixtureSameFamily"),
+        (jitgrad.distributions, "LowRankMultivariateNormal"),
         (jitgrad.jit, "CompilationUnit"),
         (jitgrad.utils.checkpoint, "CheckpointPolicy"),
     ],

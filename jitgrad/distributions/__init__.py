@@ -15,7 +15,7 @@ from .discrete import Bernoulli, Binomial, Categorical, Multinomial, OneHotCateg
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
-from .more import Geometric, Gumbel, HalfNormal, StudentT
+from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
 from .relaxed import (
     ExpRelaxedCategorical,
@@ -37,6 +37,7 @@ from .transforms import (
 from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
 
 __all__ = [
+    "MixtureSameFamily",
     "IndependentTransform",
     "SoftmaxTransform",
     "StickBreakingTransform",

@@ -1,17 +1,19 @@
 """More families over the same parts: Geometric, StudentT (a Normal over a Gamma scale,
-reparameterized through ``_standard_gamma``), HalfNormal and Gumbel."""
+reparameterized through ``_standard_gamma``), HalfNormal, Gumbel and MixtureSameFamily."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from ..autograd.grad_mode import no_grad
 from ..nn.functional import softplus
 from ..ops.functions import where
-from ..tensor import Tensor
+from ..tensor import Size, Tensor
 from ..typeinfo import finfo
 from . import _draw, constraints
 from .continuous import Normal, Uniform
+from .discrete import Categorical
 from .distribution import Distribution
 from .gamma import Chi2, _standard_gamma
 from .transformed import TransformedDistribution
@@ -252,3 +254,118 @@ class Gumbel(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         return self.scale.log() + (1 + _EULER_GAMMA)
+
+
+class MixtureSameFamily(Distribution):
+    """A mixture whose components are the last batch dim of ``component_distribution``,
+    weighted by ``mixture_distribution`` (a Categorical over that dim)."""
+
+    arg_constraints: dict = {}
+    has_rsample = False
+
+    def __init__(
+        self,
+        mixture_distribution: Categorical,
+        component_distribution: Distribution,
+        validate_args: bool | None = None,
+    ) -> None:
+        self._mixture_distribution = mixture_distribution
+        self._component_distribution = component_distribution
+        if not isinstance(mixture_distribution, Categorical):
+            raise ValueError(
+                " The Mixture distribution needs to be an  instance of "
+                "torch.distributions.Categorical"
+            )
+        if not isinstance(component_distribution, Distribution):
+            raise ValueError(
+                "The Component distribution need to be an instance of "
+                "torch.distributions.Distribution"
+            )
+        mdbs = mixture_distribution.batch_shape
+        cdbs = Size(tuple(component_distribution.batch_shape)[:-1])
+        for size1, size2 in zip(reversed(mdbs), reversed(cdbs), strict=False):
+            if size1 != 1 and size2 != 1 and size1 != size2:
+                raise ValueError(
+                    f"`mixture_distribution.batch_shape` ({mdbs}) is not compatible with "
+                    f"`component_distribution.batch_shape`({cdbs})"
+                )
+        km = mixture_distribution.logits.shape[-1]
+        kc = component_distribution.batch_shape[-1]
+        if km != kc:
+            raise ValueError(
+                f"`mixture_distribution component` ({km}) does not equal "
+                f"`component_distribution.batch_shape[-1]` ({kc})"
+            )
+        self._num_component = km
+        self._event_ndims = len(component_distribution.event_shape)
+        super().__init__(cdbs, component_distribution.event_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> MixtureSameFamily:
+        batch = tuple(batch_shape)
+        new = self._get_checked_instance(MixtureSameFamily, _instance)
+        new._component_distribution = self._component_distribution.expand(
+            batch + (self._num_component,)
+        )
+        new._mixture_distribution = self._mixture_distribution.expand(batch)
+        new._num_component = self._num_component
+        new._event_ndims = self._event_ndims
+        Distribution.__init__(new, batch, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @constraints.dependent_property
+    def support(self) -> constraints.Constraint:
+        return constraints.MixtureSameFamilyConstraint(self._component_distribution.support)
+
+    mixture_distribution = property(lambda self: self._mixture_distribution)
+    component_distribution = property(lambda self: self._component_distribution)
+
+    def _pad(self, x: Tensor) -> Tensor:
+        return x.unsqueeze(-1 - self._event_ndims)
+
+    def _pad_mixture_dimensions(self, x: Tensor) -> Tensor:
+        dist_batch_ndims = len(self.batch_shape)
+        cat_batch_ndims = len(self._mixture_distribution.batch_shape)
+        pad_ndims = 0 if cat_batch_ndims == 1 else dist_batch_ndims - cat_batch_ndims
+        xs = tuple(x.shape)
+        return x.reshape(xs[:-1] + (1,) * pad_ndims + xs[-1:] + (1,) * self._event_ndims)
+
+    @property
+    def mean(self) -> Tensor:
+        probs = self._pad_mixture_dimensions(self._mixture_distribution.probs)
+        return (probs * self._component_distribution.mean).sum(-1 - self._event_ndims)
+
+    @property
+    def variance(self) -> Tensor:
+        probs = self._pad_mixture_dimensions(self._mixture_distribution.probs)
+        dim = -1 - self._event_ndims
+        mean_cond_var = (probs * self._component_distribution.variance).sum(dim)
+        spread = (self._component_distribution.mean - self._pad(self.mean)).pow(2.0)
+        return mean_cond_var + (probs * spread).sum(dim)
+
+    def cdf(self, x: Tensor) -> Tensor:
+        cdf_x = self._component_distribution.cdf(self._pad(x))
+        return (cdf_x * self._mixture_distribution.probs).sum(-1)
+
+    def log_prob(self, x: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(x)
+        log_prob_x = self._component_distribution.log_prob(self._pad(x))
+        log_mix_prob = self._mixture_distribution.logits.log_softmax(-1)
+        return (log_prob_x + log_mix_prob).logsumexp(-1)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with no_grad():
+            gather_dim = len(tuple(sample_shape)) + len(self.batch_shape)
+            es = tuple(self.event_shape)
+            mix = self._mixture_distribution.sample(sample_shape)
+            comp = self._component_distribution.sample(sample_shape)
+            idx = mix.reshape(tuple(mix.shape) + (1,) * (len(es) + 1))
+            idx = idx.repeat((1,) * len(mix.shape) + (1,) + es)
+            return comp.gather(gather_dim, idx).squeeze(gather_dim)
+
+    def __repr__(self) -> str:
+        return (
+            f"MixtureSameFamily(\n  {self._mixture_distribution},\n  "
+            f"{self._component_distribution})"
+        )
