@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from ..helpers import missing_attribute
 from . import constraints, transforms
+from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Binomial, Categorical, Multinomial, OneHotCategorical, Poisson
+from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl

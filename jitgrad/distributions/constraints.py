@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import tensor as _bool_tensor
+from ..creation import tensor as _tensor
 from ..ops.movement import cat as _cat
 from ..ops.movement import stack as _stack
 from ..tensor import Tensor
@@ -305,7 +305,7 @@ class _PositiveDefinite(Constraint):
         n = v.shape[-1]
         symmetric = np.abs(v - np.swapaxes(v, -1, -2)).reshape(v.shape[:-2] + (-1,)).max(-1)
         ok = np.array([_has_cholesky(m) for m in v.reshape(-1, n, n)], dtype=bool)
-        return _bool_tensor((symmetric < 1e-6) & ok.reshape(v.shape[:-2]))
+        return _tensor((symmetric < 1e-6) & ok.reshape(v.shape[:-2]))
 
 
 def _has_cholesky(m: np.ndarray) -> bool:

@@ -14,8 +14,9 @@ from ..nn.functional import softplus
 from ..ops.functions import where
 from ..ops.structure import broadcast_shapes
 from ..tensor import Tensor
+from .binomial import Binomial
 from .continuous import Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
+from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Dirichlet, Gamma
 from .multivariate_normal import MultivariateNormal

@@ -10,7 +10,7 @@ from ..nn.functional import logsigmoid, pad
 from ..tensor import Tensor
 from ..typeinfo import finfo
 from . import constraints
-from .transforms import Transform
+from ._transform_base import Transform
 from .utils import sum_rightmost
 
 __all__ = ["IndependentTransform", "SoftmaxTransform", "StickBreakingTransform"]
