@@ -14,8 +14,9 @@ inside a compiled or traced run). Saving or loading TorchScript archives
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Final  # noqa: F401 - torch.jit.Final is typing's
 
 from .autograd.grad_mode import no_grad
@@ -23,7 +24,13 @@ from .helpers import missing_attribute
 from .nn.module import Module
 
 __all__ = [
+    "Error",
     "Final",
+    "ScriptWarning",
+    "TracerWarning",
+    "fuser",
+    "optimized_execution",
+    "script_method",
     "Future",
     "ScriptFunction",
     "ScriptModule",
@@ -132,6 +139,34 @@ def trace(
 
 def script_if_tracing(fn: Callable) -> Callable:
     return fn
+
+
+def script_method(fn: Callable) -> Callable:
+    return fn
+
+
+class Error(RuntimeError):
+    """``torch.jit.Error``: what TorchScript raises for a failed ``raise`` in scripted code."""
+
+
+class TracerWarning(Warning):
+    """``torch.jit.TracerWarning`` (programs filter it); jitgrad's trace never issues it."""
+
+
+class ScriptWarning(Warning):
+    """``torch.jit.ScriptWarning`` (programs filter it); never issued here."""
+
+
+@contextlib.contextmanager
+def optimized_execution(should_optimize: bool) -> Iterator[None]:
+    """A no-op context: there is no TorchScript executor to configure."""
+    yield
+
+
+@contextlib.contextmanager
+def fuser(name: str) -> Iterator[None]:
+    """A no-op context: jitgrad's own fusion pass runs regardless (``jitgrad.fusion``)."""
+    yield
 
 
 def _passthrough_decorator(fn: Any = None, **kwargs: Any) -> Any:

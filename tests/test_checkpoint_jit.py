@@ -179,6 +179,10 @@ def test_jit_decorators_and_archives():
     assert a(1) == b(1) == c(1) == 1
     assert torch.jit.annotate(list, [1]) == [1]
     assert torch.jit.wait(torch.jit.fork(lambda v: v + 1, 1)) == 2
+    assert issubclass(torch.jit.TracerWarning, Warning)
+    assert issubclass(torch.jit.Error, RuntimeError)
+    with torch.jit.optimized_execution(False), torch.jit.fuser("fuser1"):
+        assert torch.jit.script_method(a)(3) == 3
     for call in (
         lambda: torch.jit.save(nn.Linear(1, 1), "/nonexistent/m.pt"),
         lambda: torch.jit.load("/nonexistent/m.pt"),
