@@ -311,6 +311,37 @@ REPRS: list[Callable] = [
 ]
 
 
+class Float32:
+    """The module ``T`` with ``float64`` read as ``float32``: the cases built in single
+    precision, to compare result dtypes."""
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return self._module.float32 if name == "float64" else getattr(self._module, name)
+
+
+def result_dtypes(T: Any, build: Callable) -> dict:
+    """Each result's dtype name (``NotImplemented`` where it raises NotImplementedError)
+    for the case built in float32."""
+    dist, value, _ = build(Float32(T))
+    calls = {
+        "log_prob": lambda: dist.log_prob(value),
+        "entropy": dist.entropy,
+        "mean": lambda: dist.mean,
+        "variance": lambda: dist.variance,
+        "sample": dist.sample,
+    }
+    out = {}
+    for key, call in calls.items():
+        try:
+            out[key] = str(call().dtype).rsplit(".", 1)[-1]
+        except NotImplementedError:
+            out[key] = "NotImplemented"
+    return out
+
+
 #: attributes each case records (a value, or the exception they raise)
 PROPERTIES = ["mean", "mode", "variance", "stddev", "entropy"]
 

@@ -25,7 +25,15 @@ from jitgrad.distributions import (
 )
 from jitgrad.distributions._gamma_grad import standard_gamma_grad
 from jitgrad.kernels.cpu.special_gamma import gammainc
-from tests.distribution_cases import CASES, ERRORS, KL_CASES, PROPERTIES, REPRS, node_names
+from tests.distribution_cases import (
+    CASES,
+    ERRORS,
+    KL_CASES,
+    PROPERTIES,
+    REPRS,
+    node_names,
+    result_dtypes,
+)
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "distributions_torch.json").read_text())
 TOL = {"rtol": 1e-7, "atol": 1e-9}
@@ -139,6 +147,12 @@ def test_node_names_match_pytorch(name, build):
     mine = node_names(dist, value)
     for key, expected in RECORDED["cases"][name]["grad_fn"].items():
         assert mine[key] == KNOWN_NODE_NAMES.get((name, key), expected), (key, mine[key])
+
+
+@pytest.mark.parametrize("name,build", CASES, ids=[c[0] for c in CASES])
+def test_float32_result_dtypes_match_pytorch(name, build):
+    torch.set_default_dtype(torch.float32)
+    assert result_dtypes(torch, build) == RECORDED["dtypes32"][name]
 
 
 @pytest.mark.parametrize("name,build", KL_CASES, ids=[c[0] for c in KL_CASES])

@@ -121,7 +121,10 @@ class StudentT(Distribution):
     @property
     def variance(self) -> Tensor:
         finite = self.scale.pow(2) * self.df / (self.df - 2)
-        return where(self.df > 2, finite, where(self.df > 1, math.inf, math.nan))
+        # a tensor branch in each where: jitgrad's where over two Python numbers keeps the
+        # default dtype of its first call instead of following the current one
+        infinite = where(self.df > 1, finite.new_full(tuple(finite.shape), math.inf), math.nan)
+        return where(self.df > 2, finite, infinite)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
