@@ -95,6 +95,17 @@ class ScriptFunction:
         return f"<jitgrad.jit.ScriptFunction {self._fn.__qualname__} (runs eagerly)>"
 
 
+def _refuse_save(f: Any, **kwargs: Any) -> None:
+    raise NotImplementedError(_NO_ARCHIVES.format(what="ScriptModule.save"))
+
+
+def _as_script_module(module: Module) -> Module:
+    """The module itself, with a ``save`` that says TorchScript archives are not written (a
+    scripted module has ``save`` in PyTorch; without this it would be an AttributeError)."""
+    object.__setattr__(module, "save", _refuse_save)
+    return module
+
+
 def script(
     obj: Any,
     optimize: Any = None,
@@ -102,10 +113,13 @@ def script(
     _rcb: Any = None,
     example_inputs: Any = None,
 ) -> Any:
-    """``torch.jit.script``: an ``nn.Module`` is returned as it is, a function wrapped in a
+    """``torch.jit.script``: an ``nn.Module`` is returned itself (given a ``save`` that
+    raises NotImplementedError), a function wrapped in a
     :class:`ScriptFunction`; both run eagerly. Classes and other objects come back as
     they are."""
-    if isinstance(obj, Module) or isinstance(obj, type):
+    if isinstance(obj, Module):
+        return _as_script_module(obj)
+    if isinstance(obj, type):
         return obj
     if callable(obj):
         return ScriptFunction(obj, "script")
@@ -133,7 +147,7 @@ def trace(
         else:
             func(example_inputs)
     if isinstance(func, Module):
-        return func
+        return _as_script_module(func)
     return ScriptFunction(func, "trace")
 
 

@@ -187,6 +187,8 @@ def test_jit_decorators_and_archives():
         lambda: torch.jit.save(nn.Linear(1, 1), "/nonexistent/m.pt"),
         lambda: torch.jit.load("/nonexistent/m.pt"),
         lambda: torch.jit.script(lambda v: v).save("/nonexistent/m.pt"),
+        lambda: torch.jit.script(nn.Linear(1, 1)).save("/nonexistent/m.pt"),
+        lambda: torch.jit.trace(nn.Linear(1, 1), torch.ones(1, 1)).save("/nonexistent/m.pt"),
     ):
         with pytest.raises(NotImplementedError, match="save the model's state_dict"):
             call()
