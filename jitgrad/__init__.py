@@ -202,5 +202,8 @@ def functional_namespace() -> dict:
     }
 
 
+# torch.distributions and torch.jit, over nn.functional and the Tensor API.
+from . import distributions, jit  # noqa: E402
+
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")

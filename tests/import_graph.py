@@ -87,6 +87,8 @@ LAYERS: dict[str, int] = {
     "jitgrad.optim": 5,
     "jitgrad.utils": 5,
     "jitgrad.func": 5,  # torch.func: transforms over the autograd API
+    "jitgrad.distributions": 5,
+    "jitgrad.jit": 5,
     "jitgrad.serialization": 5,
     "jitgrad._torch_unpickle": 5,
     "jitgrad._torch_format": 5,  # checkpoint files: serialization's

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 
 import jitgrad
+import jitgrad.distributions
+import jitgrad.jit
 import jitgrad.nn
 import jitgrad.nn.functional
 import jitgrad.optim
 import jitgrad.optim.lr_scheduler
+import jitgrad.utils.checkpoint
 import jitgrad.utils.data
 
 
@@ -24,6 +27,9 @@ import jitgrad.utils.data
         (jitgrad.utils.data, "DistributedSampler"),
         (jitgrad.nn.init, "dirac_"),
         (jitgrad.nn.utils, "spectral_norm"),
+        (jitgrad.distributions, "LowRankMultivariateNormal"),
+        (jitgrad.jit, "CompilationUnit"),
+        (jitgrad.utils.checkpoint, "CheckpointPolicy"),
     ],
 )
 def test_missing_name_says_not_implemented(module, name) -> None:

@@ -1,0 +1,91 @@
+"""``torch.distributions``: parameterized probability distributions, their samples,
+log-densities, entropies, KL divergences and transforms, over jitgrad Tensors.
+
+Samples come from jitgrad's default generator (numpy streams, not PyTorch's), so a seeded
+program is reproducible but draws other numbers than PyTorch; densities, entropies,
+moments and gradients match PyTorch's."""
+
+from __future__ import annotations
+
+from ..helpers import missing_attribute
+from . import constraints, transforms
+from .binomial import Binomial, Multinomial
+from .constraint_registry import biject_to, transform_to
+from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
+from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
+from .distribution import Distribution, ExponentialFamily
+from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .kl import kl_divergence, register_kl
+from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
+from .multivariate_normal import MultivariateNormal
+from .relaxed import (
+    ExpRelaxedCategorical,
+    LogitRelaxedBernoulli,
+    RelaxedBernoulli,
+    RelaxedOneHotCategorical,
+)
+from .transformed import Independent, LogNormal, TransformedDistribution
+from .transforms import (
+    AbsTransform,
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    PowerTransform,
+    SigmoidTransform,
+    TanhTransform,
+    Transform,
+)
+from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
+
+__all__ = [
+    "MixtureSameFamily",
+    "IndependentTransform",
+    "SoftmaxTransform",
+    "StickBreakingTransform",
+    "biject_to",
+    "transform_to",
+    "AbsTransform",
+    "ExpRelaxedCategorical",
+    "Geometric",
+    "Gumbel",
+    "HalfNormal",
+    "LogitRelaxedBernoulli",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "StudentT",
+    "AffineTransform",
+    "ComposeTransform",
+    "ExpTransform",
+    "Independent",
+    "LogNormal",
+    "MultivariateNormal",
+    "PowerTransform",
+    "SigmoidTransform",
+    "TanhTransform",
+    "Transform",
+    "TransformedDistribution",
+    "kl_divergence",
+    "register_kl",
+    "transforms",
+    "Bernoulli",
+    "Beta",
+    "Binomial",
+    "Categorical",
+    "Chi2",
+    "Dirichlet",
+    "Gamma",
+    "Multinomial",
+    "OneHotCategorical",
+    "Poisson",
+    "Cauchy",
+    "Distribution",
+    "Exponential",
+    "ExponentialFamily",
+    "Laplace",
+    "Normal",
+    "Uniform",
+    "constraints",
+]
+
+#: ``torch.distributions.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.distributions")

@@ -1,0 +1,76 @@
+"""Helpers the distributions share: broadcasting parameters, probs <-> logits, lazy
+attributes and summing the rightmost (event) dimensions."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+from ..autograd.grad_mode import enable_grad
+from ..creation import tensor as _tensor
+from ..dtypes import get_default_dtype
+from ..ops.structure import broadcast_tensors
+from ..tensor import Tensor
+from ..typeinfo import finfo
+
+
+def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
+    """The arguments as Tensors of one broadcast shape; numbers take the dtype of the first
+    tensor argument (the default dtype when there is none), as in PyTorch."""
+    if not all(isinstance(v, Tensor | numbers.Number) for v in values):
+        raise ValueError(
+            "Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
+            "implementing __torch_function__."
+        )
+    if not all(isinstance(v, Tensor) for v in values):
+        dtype = next((v.dtype for v in values if isinstance(v, Tensor)), get_default_dtype())
+        values = tuple(v if isinstance(v, Tensor) else _tensor(v, dtype=dtype) for v in values)
+    return tuple(broadcast_tensors(*values))
+
+
+def sum_rightmost(value: Any, dim: int) -> Any:
+    """``value`` summed over its ``dim`` rightmost dimensions (none for ``dim == 0``)."""
+    if dim == 0:
+        return value
+    return value.reshape(value.shape[: value.dim() - dim] + (-1,)).sum(-1)
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    """Probabilities kept inside (0, 1) by the dtype's epsilon, so their logs stay finite."""
+    eps = finfo(probs.dtype).eps
+    return probs.clamp(min=eps, max=1 - eps)
+
+
+def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
+    """Logits of probabilities: ``log p - log(1 - p)`` when binary, else ``log p``."""
+    ps = clamp_probs(probs)
+    if is_binary:
+        return ps.log() - (-ps).log1p()
+    return ps.log()
+
+
+def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
+    """Probabilities of logits: a sigmoid when binary, else a softmax over the last dim."""
+    if is_binary:
+        return logits.sigmoid()
+    return logits.softmax(-1)
+
+
+class lazy_property:  # noqa: N801 - PyTorch's name
+    """An attribute computed on first read and then stored on the instance (``probs`` of a
+    distribution built from ``logits``, and the other way round). Read off the class it is
+    the descriptor itself, which ``Distribution`` uses to tell such parameters apart."""
+
+    def __init__(self, wrapped: Callable[[Any], Any]) -> None:
+        self.wrapped = wrapped
+        self.__doc__ = wrapped.__doc__
+        self.__name__ = wrapped.__name__
+
+    def __get__(self, instance: Any, obj_type: Any = None) -> Any:
+        if instance is None:
+            return self
+        with enable_grad():  # computed first inside sample()'s no_grad, it still has a graph
+            value = self.wrapped(instance)
+        setattr(instance, self.wrapped.__name__, value)
+        return value
