@@ -216,10 +216,7 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 def frexp(input: Tensor) -> Any:  # noqa: A002
     """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1)."""
     if not input._dtype.is_floating_point:
-        raise RuntimeError(
-            "torch.frexp() only supports floating-point dtypes, but got "
-            f"{D.scalar_name(input._dtype)}"
-        )
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = np.frexp(input._value)
     return FrexpResult(_make(m, input._dtype), _make(e.astype(np.int32), D.int32))
 
@@ -298,15 +295,26 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     if r == 0 or not idx:
         return input.new_empty((0,) if r == 0 else (0, r))
     index = tensor(np.asarray(idx, np.int64).reshape(-1))
-    return input.index_select(0, index).reshape(len(idx), r)
+    return _named(input.index_select(0, index).reshape(len(idx), r), "StackBackward0")
 
 
 # ---- windows --------------------------------------------------------------------------------
+#: C++'s names of the dtypes, as PyTorch's TensorOptions print them
+_CPP_TYPES = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
 def _window(name: str, formula: Any):
     def window(
         window_length: int,
         periodic: bool = True,
-        *,
+        *params: float,
         dtype: Any = None,
         device: Any = None,
         requires_grad: bool = False,
@@ -318,12 +326,16 @@ def _window(name: str, formula: Any):
             )
         dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
         if not dt.is_floating_point:
-            raise RuntimeError(f"{name} expects floating point dtypes, got: {dt}")
+            raise RuntimeError(
+                f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+                f"{_CPP_TYPES.get(dt.name, dt.name)}, device=cpu, layout=Strided (default), "
+                "requires_grad=false (default), pinned_memory=false, memory_format=(nullopt))"
+            )
         if window_length <= 1:
             w = np.ones(window_length)
         else:
             n = window_length + 1 if periodic else window_length
-            w = formula(np.arange(n, dtype=np.float64), n, **kwargs)[:window_length]
+            w = formula(np.arange(n, dtype=np.float64), n, *params, **kwargs)[:window_length]
         return tensor(w.astype(dt.np), dtype=dt, device=device, requires_grad=requires_grad)
 
     window.__name__ = window.__qualname__ = name

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import dtypes as D
 from . import math_extra as M
-from .autograd.grad_mode import STATE
+from .autograd.grad_mode import STATE, no_grad
 from .autograd.recording import record
 from .creation import zeros_like
 from .ops import functions as F
@@ -83,6 +83,20 @@ def _declared(op_name: str, name: str) -> Callable[..., Tensor]:
     return method
 
 
+def _rebase(t: Tensor, old: Tensor, name: str, others: list, backward: Callable) -> None:
+    """After ``t`` was overwritten in place: its history becomes a node ``name`` over ``old``
+    (``t``'s history before) and ``others``, whose gradient is ``backward``."""
+    if STATE.enabled and old._requires_grad and t._dtype.is_floating_point:
+        res = record(name, t._value, t._dtype, [old, *others], backward)
+        t.grad_fn, t._output_nr, t._requires_grad = res.grad_fn, 0, True
+
+
+def _history(t: Tensor) -> Tensor:
+    old = _make(t._value, t._dtype, t.grad_fn, output_nr=t._output_nr)
+    old._requires_grad = t._requires_grad
+    return old
+
+
 def _comparison(op_name: str, node: str, name: str) -> Callable[..., Tensor]:
     """``t.eq_(other)`` and kin: ``other op t`` as 1/0 in ``t``'s dtype; a tensor with history
     gets PyTorch's zero-gradient node (``<node>0`` for a number, ``<node>1`` for a tensor)."""
@@ -91,21 +105,15 @@ def _comparison(op_name: str, node: str, name: str) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
         res = fn(self, other)
         check_inplace(self)
+        old = _history(self)
         self._value[...] = res._value
         self._bump()
-        if STATE.enabled and self._requires_grad and self._dtype.is_floating_point:
-            old = _make(self._value, self._dtype, self.grad_fn, output_nr=self._output_nr)
-            old._requires_grad = True
-            tensor_other = isinstance(other, Tensor)
-            inputs = [old, other] if tensor_other else [old]
-            res = record(
-                f"{node}Backward{int(tensor_other)}",
-                self._value,
-                self._dtype,
-                inputs,
-                lambda g: (zeros_like(g), zeros_like(other)) if tensor_other else zeros_like(g),
+        if isinstance(other, Tensor):
+            _rebase(
+                self, old, f"{node}Backward1", [other], lambda g: (zeros_like(g), zeros_like(other))
             )
-            self.grad_fn, self._output_nr = res.grad_fn, 0
+        else:
+            _rebase(self, old, f"{node}Backward0", [], zeros_like)
         return self
 
     method.__name__ = method.__qualname__ = name
@@ -134,8 +142,34 @@ def _nondifferentiable(fn: Callable[..., Tensor], name: str) -> Callable[..., Te
 
 def _round_(self: Tensor, *, decimals: int = 0) -> Tensor:
     if decimals:
-        return rewrite(self, F.round(_alias(self), decimals=decimals))
+        return rewrite(self, M._named(F.round(_alias(self), decimals=decimals), "RoundBackward1"))
     return apply_inplace(R["round"], self, ())
+
+
+def _sgn_(self: Tensor) -> Tensor:
+    return M._named(apply_inplace(R["sign"], self, ()), "SgnBackward0")
+
+
+def _underived(op_name: str, name: str) -> Callable[..., Tensor]:
+    """``asinh_``, ``acosh_``, ``atanh_``: PyTorch computes them but has no derivative for the
+    in-place forms; the tensor gets its node (``AsinhBackward1``), whose backward raises its
+    NotImplementedError."""
+    op = R[op_name]
+    message = f"the derivative for 'inplace version of {op_name}' is not implemented."
+
+    def backward(g: Tensor) -> Tensor:
+        raise NotImplementedError(message)
+
+    def method(self: Tensor) -> Tensor:
+        check_inplace(self)
+        old = _history(self)
+        with no_grad():
+            apply_inplace(op, self, ())
+        _rebase(self, old, f"{op_name.capitalize()}Backward1", [], backward)
+        return self
+
+    method.__name__ = method.__qualname__ = name
+    return method
 
 
 def _subtract_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -163,19 +197,12 @@ _DECLARED = {
     "erfc": "erfc",
     "rsqrt": "rsqrt",
     "exp2": "exp2",
-    "asinh": "asinh",
-    "acosh": "acosh",
-    "atanh": "atanh",
     "arcsin": "asin",
     "arccos": "acos",
     "arctan": "atan",
-    "arcsinh": "asinh",
-    "arccosh": "acosh",
-    "arctanh": "atanh",
     "absolute": "abs",
     "negative": "neg",
     "fix": "trunc",
-    "sgn": "sign",
     "clamp_min": "clamp_min",
     "clamp_max": "clamp_max",
     "multiply": "mul",
@@ -198,6 +225,18 @@ METHODS: dict[str, Any] = {
             "bitwise_xor bitwise_not"
         ).split()
     },
+    **{
+        n + "_": _underived(op, n + "_")
+        for n, op in (
+            ("asinh", "asinh"),
+            ("acosh", "acosh"),
+            ("atanh", "atanh"),
+            ("arcsinh", "asinh"),
+            ("arccosh", "acosh"),
+            ("arctanh", "atanh"),
+        )
+    },
+    "sgn_": _sgn_,
     "square_": _square_,
     "round_": _round_,
     "divide_": F.div_,

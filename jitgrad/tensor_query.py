@@ -17,6 +17,7 @@ from . import argcheck as A
 from . import dtypes as D
 from .autograd.recording import record
 from .creation import _finish, tensor, zeros
+from .math_extra import _named
 from .ops.index_extra import index_add
 from .ops.movement import narrow, split
 from .tensor import Tensor, _make, _on_device
@@ -65,7 +66,7 @@ def as_strided(
     size = tuple(A.int_list("as_strided", "size", (size,)))
     stride = tuple(A.int_list("as_strided", "stride", (stride,)))
     if len(size) != len(stride):
-        raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} vs {len(size)}")
+        raise RuntimeError("mismatch in length of strides and shape")
     if any(s < 0 for s in stride):
         raise RuntimeError(
             "as_strided: Negative strides are not supported at the moment, "
@@ -98,11 +99,12 @@ def as_strided(
 
 
 def _ravel(self: Tensor) -> Tensor:
-    return self.reshape(-1)
+    """A flat view when contiguous, else a flat copy (``contiguous().view(-1)``, as torch)."""
+    return self.contiguous().view(-1)
 
 
 def _narrow_copy(self: Tensor, dim: int, start: int, length: int) -> Tensor:
-    return narrow(self, dim, start, length).clone()
+    return _named(narrow(self, dim, start, length).clone(), "NarrowCopyBackward0")
 
 
 def _split_with_sizes(self: Tensor, split_sizes: Any, dim: int = 0) -> tuple:

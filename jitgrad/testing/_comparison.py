@@ -190,7 +190,6 @@ def _compare_leaves(actual: Any, expected: Any, opts: dict, where: tuple) -> Non
         return
     numbers = (int, float, np.number)
     if isinstance(actual, numbers) and isinstance(expected, numbers):
-        _tolerances((), opts["rtol"], opts["atol"], where)
         _compare_numbers(actual, expected, opts, where)
         return
     related = isinstance(actual, type(expected)) or isinstance(expected, type(actual))

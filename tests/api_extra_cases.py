@@ -1,0 +1,383 @@
+"""One case table for the everyday API added from ``jitgrad/tensor_api.py``'s modules, run
+against PyTorch 2.13 by ``tests/fixtures/make_api_extra_torch.py`` (answers recorded in
+``tests/fixtures/api_extra_torch.json``) and against jitgrad by ``tests/test_api_extra.py``.
+
+Every callable takes the library module (``torch`` or ``jitgrad``) first, so one definition
+serves both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def inputs(shape: tuple, seed: int, dtype: str = "float64") -> np.ndarray:
+    """The deterministic input of a case (both sides build the same numbers)."""
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+#: (name, fn(lib, *tensors) -> tensor, input shapes): value, gradient (of out * w, w fixed)
+#: and grad_fn name, in float64; jitgrad also gradchecks each one
+GRAD_CASES = [
+    ("dist", lambda t, a, b: t.dist(a, b), [(3, 4), (3, 4)]),
+    ("dist_p3", lambda t, a, b: t.dist(a, b, 3), [(5,), (5,)]),
+    ("dist_pinf", lambda t, a, b: t.dist(a, b, float("inf")), [(5,), (5,)]),
+    ("vdot", lambda t, a, b: t.vdot(a, b), [(4,), (4,)]),
+    ("ger", lambda t, a, b: t.ger(a, b), [(3,), (4,)]),
+    ("diagflat", lambda t, a: t.diagflat(a), [(2, 2)]),
+    ("diagflat_off", lambda t, a: t.diagflat(a, 1), [(3,)]),
+    ("logcumsumexp0", lambda t, a: t.logcumsumexp(a, 0), [(4, 3)]),
+    ("logcumsumexp1", lambda t, a: a.logcumsumexp(-1), [(2, 5)]),
+    ("cov", lambda t, a: t.cov(a), [(3, 5)]),
+    ("cov_corr0", lambda t, a: t.cov(a, correction=0), [(2, 6)]),
+    ("cov_1d", lambda t, a: t.cov(a), [(6,)]),
+    ("corrcoef", lambda t, a: t.corrcoef(a), [(3, 6)]),
+    ("block_diag", lambda t, a, b: t.block_diag(a, b), [(2, 3), (1, 2)]),
+    ("block_diag_1d", lambda t, a, b: t.block_diag(a, b), [(3,), (2, 2)]),
+    ("renorm", lambda t, a: a.renorm(2, 0, 1.0), [(3, 4)]),
+    ("renorm_p1_dim1", lambda t, a: t.renorm(a, 1, 1, 0.8), [(3, 4)]),
+    ("sum_to_size", lambda t, a: a.sum_to_size(1, 4), [(3, 4)]),
+    ("sum_to_size_lead", lambda t, a: a.sum_to_size(3, 1), [(2, 3, 4)]),
+    ("as_strided", lambda t, a: a.as_strided((2, 2), (1, 2), 1), [(3, 4)]),
+    ("as_strided_overlap", lambda t, a: t.as_strided(a, (3, 3), (1, 1)), [(6,)]),
+    ("ravel", lambda t, a: a.t().ravel(), [(2, 3)]),
+    ("narrow_copy", lambda t, a: a.narrow_copy(1, 1, 2), [(3, 4)]),
+    ("combinations", lambda t, a: t.combinations(a), [(4,)]),
+    ("combinations_r3", lambda t, a: t.combinations(a, 3, with_replacement=True), [(3,)]),
+]
+
+#: (name, fn(lib, y) with y = x * 1 a non-leaf of the input x, shape): in-place results:
+#: values, the grad_fn name y ends with, x's gradient (of y * w) and y's version
+INPLACE_CASES = [
+    ("tan_", lambda t, y: y.tan_(), (4,)),
+    ("erf_", lambda t, y: y.erf_(), (4,)),
+    ("erfc_", lambda t, y: y.erfc_(), (4,)),
+    ("rsqrt_", lambda t, y: y.abs_().rsqrt_(), (4,)),
+    ("square_", lambda t, y: y.square_(), (4,)),
+    ("exp2_", lambda t, y: y.exp2_(), (4,)),
+    ("round_", lambda t, y: y.round_(), (4,)),
+    ("round_decimals", lambda t, y: y.round_(decimals=1), (4,)),
+    ("clamp_min_", lambda t, y: y.clamp_min_(0.1), (4,)),
+    ("clamp_max_", lambda t, y: y.clamp_max_(0.1), (4,)),
+    ("eq_", lambda t, y: y.eq_(0.5), (4,)),
+    ("eq_tensor", lambda t, y: y.eq_(y * 0), (4,)),
+    ("ne_", lambda t, y: y.ne_(0.5), (4,)),
+    ("lt_", lambda t, y: y.lt_(0.0), (4,)),
+    ("le_", lambda t, y: y.le_(0.0), (4,)),
+    ("gt_", lambda t, y: y.gt_(0.0), (4,)),
+    ("ge_", lambda t, y: y.ge_(0.0), (4,)),
+    ("greater_", lambda t, y: y.greater_(0.0), (4,)),
+    ("less_equal_", lambda t, y: y.less_equal_(0.0), (4,)),
+    ("not_equal_", lambda t, y: y.not_equal_(0.0), (4,)),
+    ("logical_and_", lambda t, y: y.logical_and_(y > 0), (4,)),
+    ("logical_not_", lambda t, y: y.logical_not_(), (4,)),
+    ("cumsum_", lambda t, y: y.cumsum_(0), (4,)),
+    ("cumprod_", lambda t, y: y.cumprod_(0), (4,)),
+    ("divide_", lambda t, y: y.divide_(3.0), (4,)),
+    ("true_divide_", lambda t, y: y.true_divide_(3.0), (4,)),
+    ("multiply_", lambda t, y: y.multiply_(3.0), (4,)),
+    ("subtract_", lambda t, y: y.subtract_(3.0, alpha=2), (4,)),
+    ("negative_", lambda t, y: y.negative_(), (4,)),
+    ("sgn_", lambda t, y: y.sgn_(), (4,)),
+    ("fix_", lambda t, y: y.fix_(), (4,)),
+    ("absolute_", lambda t, y: y.absolute_(), (4,)),
+    ("arctan_", lambda t, y: y.arctan_(), (4,)),
+    ("arcsinh_", lambda t, y: y.arcsinh_(), (4,)),
+    ("asinh_", lambda t, y: y.asinh_(), (4,)),
+    ("atanh_", lambda t, y: y.mul_(0.3).atanh_(), (4,)),
+    ("arccos_", lambda t, y: y.mul_(0.3).arccos_(), (4,)),
+    ("arcsin_", lambda t, y: y.mul_(0.3).arcsin_(), (4,)),
+    ("acosh_", lambda t, y: y.abs_().add_(1.5).acosh_(), (4,)),
+    ("arccosh_", lambda t, y: y.abs_().add_(1.5).arccosh_(), (4,)),
+    ("renorm_", lambda t, y: y.renorm_(2, 0, 0.5), (3, 2)),
+    ("torch.tan_", lambda t, y: t.tan_(y), (4,)),
+    ("torch.square_", lambda t, y: t.square_(y), (4,)),
+    ("torch.clamp_min_", lambda t, y: t.clamp_min_(y, 0.0), (4,)),
+    ("view_cumsum_", lambda t, y: y[1:].cumsum_(0), (4,)),
+    ("view_tan_", lambda t, y: y[::2].tan_(), (4,)),
+]
+
+#: (name, fn(lib) -> result): deterministic values (tensors, tuples of them, Python values)
+VALUE_CASES = [
+    ("gcd", lambda t: t.gcd(t.tensor([12, -18, 0, 7]), t.tensor([8, 12, 0, -21]))),
+    ("lcm", lambda t: t.lcm(t.tensor([4, -6, 0, 5]), t.tensor([6, 4, 3, -10]))),
+    ("gcd_int32", lambda t: t.tensor([9, 6], dtype=t.int32).gcd(t.tensor([6, 4]))),
+    ("gcd_", lambda t: t.tensor([12, 18]).gcd_(t.tensor([8, 12]))),
+    ("lshift", lambda t: t.bitwise_left_shift(t.tensor([5, -3, 1]), 2)),
+    ("rshift", lambda t: t.tensor([5, -3, 64]).bitwise_right_shift(t.tensor([1, 1, 3]))),
+    ("lshift_op", lambda t: t.tensor([1, 2]) << 3),
+    ("rshift_op", lambda t: t.tensor([16, 32]) >> 2),
+    ("bitwise_and_", lambda t: t.tensor([12, 10]).bitwise_and_(t.tensor([10, 6]))),
+    ("bitwise_or_", lambda t: t.tensor([12, 10]).bitwise_or_(3)),
+    ("bitwise_xor_", lambda t: t.tensor([12, 10]).bitwise_xor_(t.tensor([10, 6]))),
+    ("bitwise_not_", lambda t: t.tensor([12, -1]).bitwise_not_()),
+    ("bitwise_left_shift_", lambda t: t.tensor([3, 4]).bitwise_left_shift_(1)),
+    ("nextafter", lambda t: t.nextafter(t.tensor([1.0, 2.0, 0.0]), t.tensor([2.0, 1.0, 1.0]))),
+    (
+        "nextafter64",
+        lambda t: t.tensor([1.0, 0.0], dtype=t.float64).nextafter(t.tensor([2.0, -1.0])),
+    ),
+    ("frexp", lambda t: tuple(t.frexp(t.tensor([8.0, 0.3, -5.0, 0.0])))),
+    ("histc", lambda t: t.histc(t.tensor([1.0, 2, 1, 2.5, 4, -1, 3]), bins=4, min=0, max=3)),
+    ("histc_auto", lambda t: t.tensor([1.0, 2, 1, 2.5, 4]).histc(bins=3)),
+    ("histc_const", lambda t: t.histc(t.tensor([2.0, 2.0]), bins=4)),
+    ("unique_consecutive", lambda t: t.unique_consecutive(t.tensor([1, 1, 2, 2, 3, 1, 1, 2]))),
+    (
+        "unique_consecutive_all",
+        lambda t: t.unique_consecutive(
+            t.tensor([1, 1, 2, 2, 3, 1, 1, 2]), return_inverse=True, return_counts=True
+        ),
+    ),
+    (
+        "unique_consecutive_dim",
+        lambda t: t.tensor([[1, 1], [1, 1], [2, 3], [1, 1]]).unique_consecutive(
+            return_counts=True, dim=0
+        ),
+    ),
+    ("hann", lambda t: t.hann_window(6)),
+    ("hann_sym", lambda t: t.hann_window(6, periodic=False)),
+    ("hamming", lambda t: t.hamming_window(5)),
+    ("hamming_sym", lambda t: t.hamming_window(5, False)),
+    ("bartlett", lambda t: t.bartlett_window(7)),
+    ("blackman", lambda t: t.blackman_window(5, dtype=t.float64)),
+    ("kaiser", lambda t: t.kaiser_window(6)),
+    ("kaiser_beta", lambda t: t.kaiser_window(6, False, 5.0, dtype=t.float64)),
+    ("window_1", lambda t: t.hann_window(1)),
+    ("window_0", lambda t: t.bartlett_window(0)),
+    ("combinations_int", lambda t: t.combinations(t.tensor([1, 2, 3]))),
+    (
+        "is_signed",
+        lambda t: [
+            t.ones(1).is_signed(),
+            t.tensor([True]).is_signed(),
+            t.tensor([1], dtype=t.uint8).is_signed(),
+            t.ones(1, dtype=t.int8).is_signed(),
+        ],
+    ),
+    ("is_nonzero", lambda t: [t.tensor([0.0]).is_nonzero(), t.tensor(3).is_nonzero()]),
+    (
+        "is_same_size",
+        lambda t: [t.ones(2, 3).is_same_size(t.zeros(2, 3)), t.is_same_size(t.ones(2), t.ones(3))],
+    ),
+    (
+        "queries",
+        lambda t: [
+            t.ones(2, 3).is_cpu,
+            t.ones(2, 3).get_device(),
+            t.ones(2, 3).nbytes,
+            t.ones(2, 3, dtype=t.float64).itemsize,
+            t.ones(3, dtype=t.int16).nbytes,
+            t.ones(1).is_conj(),
+            t.ones(1).is_neg(),
+        ],
+    ),
+    (
+        "storage_offset",
+        lambda t: [
+            t.arange(12.0).view(3, 4)[1:, 2:].storage_offset(),
+            t.arange(5)[3].storage_offset(),
+            t.ones(3).storage_offset(),
+        ],
+    ),
+    (
+        "dim_order",
+        lambda t: [
+            t.ones(2, 3, 4).dim_order(),
+            t.ones(2, 3).t().dim_order(),
+            t.ones(2, 3, 4).permute(2, 0, 1).dim_order(),
+        ],
+    ),
+    ("output_nr", lambda t: [o.output_nr for o in t.ones(4, requires_grad=True).mul(2).split(2)]),
+    ("split_with_sizes", lambda t: t.arange(6).split_with_sizes([1, 2, 3])),
+    ("new_sizes", lambda t: list(t.ones(2, dtype=t.float64).new(2, 3).shape)),
+    ("new_data", lambda t: t.ones(2, dtype=t.float64).new([1, 2])),
+    ("new_empty", lambda t: [list(t.ones(2).new().shape), t.ones(2).new().dtype == t.float32]),
+    ("new_empty_strided", lambda t: t.ones(2).new_empty_strided((2, 3), (1, 2)).stride()),
+    ("empty_strided", lambda t: t.empty_strided((2, 3), (3, 1)).stride()),
+    ("as_strided_values", lambda t: t.arange(12.0).as_strided((3, 2), (2, 3), 1)),
+    ("as_strided_of_view", lambda t: t.arange(12.0)[2:].as_strided((2, 2), (1, 1))),
+    ("resolve", lambda t: t.ones(2).resolve_conj().resolve_neg()),
+    ("deterministic", lambda t: [t.are_deterministic_algorithms_enabled()]),
+    ("binomial_edges", lambda t: t.binomial(t.tensor([0.0, 5.0, 7.0]), t.tensor([0.3, 0.0, 1.0]))),
+]
+
+#: (name, fn(lib)): each raises; the exception type and message are compared
+ERRORS = [
+    ("tan_int", lambda t: t.tensor([1, 2]).tan_()),
+    ("tan_leaf", lambda t: t.ones(2, requires_grad=True).tan_()),
+    ("cumsum_leaf", lambda t: t.ones(2, requires_grad=True).cumsum_(0)),
+    ("eq_leaf", lambda t: t.ones(2, requires_grad=True).eq_(1)),
+    ("bitwise_and_float", lambda t: t.tensor([1.0, 2]).bitwise_and_(1)),
+    ("gcd_float", lambda t: t.gcd(t.tensor([1.0, 2]), t.tensor([1.0, 2]))),
+    ("lshift_float", lambda t: t.tensor([1.0, 2]).bitwise_left_shift(1)),
+    ("nextafter_int", lambda t: t.nextafter(t.tensor([1, 2]), t.tensor([2, 1]))),
+    ("frexp_int", lambda t: t.frexp(t.tensor([1, 2]))),
+    ("is_nonzero_many", lambda t: t.tensor([1.0, 2]).is_nonzero()),
+    ("is_nonzero_empty", lambda t: t.tensor([]).is_nonzero()),
+    ("vdot_2d", lambda t: t.vdot(t.ones(2, 2), t.ones(2, 2))),
+    ("block_diag_3d", lambda t: t.block_diag(t.ones(2), t.ones(1, 1, 1))),
+    ("sum_to_size_bad", lambda t: t.ones(2, 3).sum_to_size(2)),
+    ("sum_to_size_rank", lambda t: t.ones(3).sum_to_size(1, 3, 1)),
+    ("combinations_2d", lambda t: t.combinations(t.ones(2, 2))),
+    ("as_strided_oob", lambda t: t.ones(4).as_strided((3, 3), (1, 1))),
+    ("as_strided_len", lambda t: t.ones(4).as_strided((2, 2), (1,))),
+    ("exponential_0", lambda t: t.ones(3).exponential_(0)),
+    ("exponential_int", lambda t: t.ones(3, dtype=t.long).exponential_()),
+    ("geometric_0", lambda t: t.ones(3).geometric_(0)),
+    ("geometric_1.5", lambda t: t.ones(3).geometric_(1.5)),
+    ("cauchy_0", lambda t: t.ones(3).cauchy_(0, 0)),
+    ("log_normal_neg", lambda t: t.ones(3).log_normal_(0, -1)),
+    ("binomial_int", lambda t: t.binomial(t.tensor([5, 10]), t.tensor([0.5, 0.2]))),
+    ("autocast_device", lambda t: t.autocast("xyz")),
+    ("scaler_unscale_twice", lambda t: _unscale_twice(t)),
+    ("window_negative", lambda t: t.hann_window(-1)),
+    ("window_int", lambda t: t.hann_window(3, dtype=t.long)),
+    ("renorm_maxnorm", lambda t: t.ones(2, 2).renorm(2, 0, -1)),
+    (
+        "make_tensor_low_high",
+        lambda t: t.testing.make_tensor(2, dtype=t.float32, device="cpu", low=3, high=1),
+    ),
+    (
+        "make_tensor_grad_int",
+        lambda t: t.testing.make_tensor(2, dtype=t.int64, device="cpu", requires_grad=True),
+    ),
+    (
+        "make_tensor_range",
+        lambda t: t.testing.make_tensor(2, dtype=t.int8, device="cpu", low=200, high=300),
+    ),
+]
+
+
+def _unscale_twice(t):
+    p = t.nn.Parameter(t.ones(2))
+    opt = t.optim.SGD([p], lr=0.1)
+    scaler = t.amp.GradScaler("cpu")
+    scaler.scale((p * 2).sum()).backward()
+    scaler.unscale_(opt)
+    scaler.unscale_(opt)
+
+
+def _ac(t, a, e, **kw):
+    t.testing.assert_close(a, e, **kw)
+
+
+#: (name, fn(lib)): assert_close calls; passing (None) or the exception type and message
+ASSERT_CLOSE = [
+    ("equal", lambda t: _ac(t, t.tensor([1.0, 2.0]), t.tensor([1.0, 2.0]))),
+    ("close_f32", lambda t: _ac(t, t.tensor([1.0, 2.0]), t.tensor([1.0, 2.0 + 1e-6]))),
+    ("not_close", lambda t: _ac(t, t.tensor([1.0, 2.0, 3.0]), t.tensor([1.0, 2.5, 3.1]))),
+    ("not_close_2d", lambda t: _ac(t, t.zeros(2, 3), t.tensor([[0.0, 0, 0], [0, 0.5, 1e-3]]))),
+    (
+        "f64",
+        lambda t: _ac(t, t.tensor([1.0], dtype=t.float64), t.tensor([1.0 + 1e-6], dtype=t.float64)),
+    ),
+    (
+        "f64_close",
+        lambda t: _ac(t, t.tensor([1.0], dtype=t.float64), t.tensor([1.0 + 5e-8], dtype=t.float64)),
+    ),
+    ("int", lambda t: _ac(t, t.tensor([1, 2, 3]), t.tensor([1, 3, 5]))),
+    ("bool", lambda t: _ac(t, t.tensor([True, False]), t.tensor([True, True]))),
+    ("zero_expected", lambda t: _ac(t, t.tensor([1.0, 0.5]), t.tensor([0.0, 0.5]))),
+    ("scalar_tensor", lambda t: _ac(t, t.tensor(1.5), t.tensor(1.0))),
+    ("nan", lambda t: _ac(t, t.tensor([float("nan"), 1.0]), t.tensor([float("nan"), 1.0]))),
+    (
+        "nan_equal",
+        lambda t: _ac(
+            t, t.tensor([float("nan"), 1.0]), t.tensor([float("nan"), 1.0]), equal_nan=True
+        ),
+    ),
+    ("inf", lambda t: _ac(t, t.tensor([float("inf")]), t.tensor([float("inf")]))),
+    ("inf_sign", lambda t: _ac(t, t.tensor([float("inf"), 1.0]), t.tensor([-float("inf"), 1.0]))),
+    ("shape", lambda t: _ac(t, t.ones(2, 3), t.ones(3, 2))),
+    ("dtype", lambda t: _ac(t, t.ones(2), t.ones(2, dtype=t.float64))),
+    ("dtype_off", lambda t: _ac(t, t.ones(2), t.ones(2, dtype=t.float64), check_dtype=False)),
+    (
+        "dtype_off_far",
+        lambda t: _ac(t, t.ones(2), t.full((2,), 1.1, dtype=t.float64), check_dtype=False),
+    ),
+    ("stride", lambda t: _ac(t, t.ones(2, 3), t.ones(3, 2).t(), check_stride=True)),
+    ("rtol_only", lambda t: _ac(t, t.ones(2), t.ones(2), rtol=1e-3)),
+    ("atol_only", lambda t: _ac(t, t.ones(2), t.ones(2), atol=1e-3)),
+    (
+        "tolerances",
+        lambda t: _ac(t, t.tensor([1.0, 2.0]), t.tensor([1.0, 2.05]), rtol=0.0, atol=0.1),
+    ),
+    (
+        "tolerances_fail",
+        lambda t: _ac(t, t.tensor([1.0, 2.0]), t.tensor([1.0, 2.5]), rtol=0.01, atol=0.1),
+    ),
+    (
+        "zero_tolerances",
+        lambda t: _ac(t, t.tensor([1.0, 2.0]), t.tensor([1.0, 2.5]), rtol=0, atol=0),
+    ),
+    ("msg", lambda t: _ac(t, t.ones(2), t.zeros(2), msg="custom")),
+    ("msg_callable", lambda t: _ac(t, t.ones(2), t.zeros(2), msg=lambda m: "<" + m + ">")),
+    ("numbers", lambda t: _ac(t, 1.0, 1.0 + 1e-9)),
+    ("numbers_fail", lambda t: _ac(t, 1.0, 1.1)),
+    ("numbers_zero", lambda t: _ac(t, 1.0, 0.0)),
+    ("int_numbers", lambda t: _ac(t, 3, 4)),
+    ("int_float_numbers", lambda t: _ac(t, 1, 1.0)),
+    ("number_types_check", lambda t: _ac(t, 1, 1.0, check_dtype=True)),
+    ("bools", lambda t: _ac(t, True, False)),
+    ("none", lambda t: _ac(t, None, 1)),
+    ("list", lambda t: _ac(t, [t.ones(2), t.ones(1)], [t.ones(2), t.zeros(1)])),
+    ("list_len", lambda t: _ac(t, [t.ones(2)], [t.ones(2), t.ones(2)])),
+    ("tuple_numbers", lambda t: _ac(t, (1.0, 2.0), (1.0, 2.5))),
+    (
+        "dict",
+        lambda t: _ac(
+            t, {"a": t.ones(2), "b": [t.ones(1)]}, {"a": t.ones(2), "b": [t.ones(1) * 2]}
+        ),
+    ),
+    ("dict_keys", lambda t: _ac(t, {"a": 1, "b": 2}, {"a": 1, "c": 2})),
+    ("tensor_vs_list", lambda t: _ac(t, t.ones(2), [1.0, 1.0])),
+    ("tensor_vs_number", lambda t: _ac(t, t.ones(()), 1.0)),
+    ("requires_grad", lambda t: _ac(t, t.ones(2, requires_grad=True) * 2, t.full((2,), 2.0))),
+    ("int_big_diff", lambda t: _ac(t, t.tensor([0, 10]), t.tensor([0, -10]))),
+    ("int64_vs_int32", lambda t: _ac(t, t.tensor([1]), t.tensor([1], dtype=t.int32))),
+]
+
+
+def encode(obj):
+    """A JSON form of a case's result, the same for both libraries."""
+    if hasattr(obj, "detach") and hasattr(obj, "dtype"):
+        arr = obj.detach().clone().numpy()
+        return {
+            "dtype": str(obj.dtype).rsplit(".", 1)[-1],
+            "shape": list(arr.shape),
+            "values": arr.tolist(),
+        }
+    if isinstance(obj, tuple | list):
+        return [encode(o) for o in obj]
+    return obj
+
+
+def run_grad_case(lib, fn, shapes, index):
+    """(output, input grads, grad_fn name) of a GRAD_CASES entry, float64."""
+    xs = [lib.tensor(inputs(s, 10 * index + k), requires_grad=True) for k, s in enumerate(shapes)]
+    out = fn(lib, *xs)
+    w = lib.tensor(inputs(tuple(out.shape), 1000 + index))
+    (out * w).sum().backward()
+    grads = [None if x.grad is None else x.grad for x in xs]
+    return out, grads, out.grad_fn.name()
+
+
+def run_inplace_case(lib, fn, shape, index):
+    """(y's values, y's grad_fn name, y's version, x's grad or the backward's error) of an
+    INPLACE_CASES entry."""
+    x = lib.tensor(inputs(shape, 2000 + index), requires_grad=True)
+    y = x * 1
+    fn(lib, y)
+    name = None if y.grad_fn is None else y.grad_fn.name()
+    w = lib.tensor(inputs(shape, 3000 + index))
+    error = run_raising(lambda lib: (y * w).sum().backward(), lib)
+    return y, name, y._version, encode(x.grad) if error is None else error
+
+
+def run_raising(fn, lib):
+    """[type name, message] of what ``fn(lib)`` raises, or None when it returns."""
+    try:
+        fn(lib)
+    except Exception as exc:  # noqa: BLE001 - recording whatever the library raises
+        return [type(exc).__name__, str(exc)]
+    return None
