@@ -381,3 +381,40 @@ def run_raising(fn, lib):
     except Exception as exc:  # noqa: BLE001 - recording whatever the library raises
         return [type(exc).__name__, str(exc)]
     return None
+
+
+#: (name, fn(lib, y)): in-place draws on a non-leaf; the node name and x's (zero) gradient
+RANDOM_NODES = [
+    ("exponential_", lambda t, y: y.exponential_()),
+    ("geometric_", lambda t, y: y.geometric_(0.3)),
+    ("cauchy_", lambda t, y: y.cauchy_()),
+    ("log_normal_", lambda t, y: y.log_normal_()),
+]
+
+
+def run_random_node(lib, fn):
+    x = lib.ones(3, requires_grad=True)
+    y = x * 2
+    fn(lib, y)
+    y.sum().backward()
+    return y.grad_fn.name(), x.grad.tolist(), y._version
+
+
+def scaler_run(lib):
+    """Six SGD steps of a linear model under GradScaler("cpu") (step 3's loss is inf, so that
+    step is skipped and the scale backs off): the scale after each update and the weights."""
+    w = lib.nn.Parameter(lib.tensor(inputs((3,), 7, "float32")))
+    opt = lib.optim.SGD([w], lr=0.1)
+    scaler = lib.amp.GradScaler("cpu", init_scale=2.0**10, growth_interval=2)
+    x = lib.tensor(inputs((4, 3), 8, "float32"))
+    scales, skipped = [], []
+    for step in range(6):
+        opt.zero_grad()
+        loss = ((x @ w) ** 2).mean() * (float("inf") if step == 3 else 1.0)
+        scaler.scale(loss).backward()
+        before = w.detach().clone()
+        scaler.step(opt)
+        skipped.append(bool((w.detach() == before).all()))
+        scaler.update()
+        scales.append(scaler.get_scale())
+    return [scales, skipped, w.detach().tolist(), sorted(scaler.state_dict().items())]
