@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .autograd.recording import record
+from .autograd.recording import node_class, record
 from .methods import _overwritten
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import check_inplace
@@ -79,8 +79,8 @@ def log_normal_(
 
 
 def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
-    """Binomial(``count``, ``prob``) samples in ``count``'s (floating) dtype; not
-    differentiable (PyTorch's ``BinomialBackward0`` returns zeros)."""
+    """Binomial(``count``, ``prob``) samples in ``count``'s (floating) dtype. PyTorch has no
+    derivative: its result gets a ``NotImplemented`` node whose backward raises."""
     for name, t in (("count", count), ("prob", prob)):
         if not t._dtype.is_floating_point:
             raise ValueError(
@@ -89,7 +89,15 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
             )
     n, p = np.broadcast_arrays(count._value, prob._value)
     draw = numpy_generator(generator).binomial(n.astype(np.int64), p).astype(count._dtype.np)
-    return record("BinomialBackward0", draw, count._dtype, (count, prob), lambda g: (g * 0, g * 0))
+    return record("NotImplemented", draw, count._dtype, (count, prob), _no_binomial_derivative)
+
+
+# PyTorch's C++ node outside codegen: ``name()`` carries the namespace, the repr does not
+node_class("NotImplemented").name = lambda self: "torch::autograd::NotImplemented"
+
+
+def _no_binomial_derivative(g: Tensor) -> tuple:
+    raise RuntimeError("derivative for aten::binomial is not implemented")
 
 
 METHODS: dict[str, Any] = {

@@ -392,6 +392,13 @@ RANDOM_NODES = [
 ]
 
 
+def binomial_node(lib):
+    """binomial's node name and what its backward raises."""
+    n = lib.full((3,), 10.0, requires_grad=True)
+    v = lib.binomial(n, lib.full((3,), 0.3))
+    return [v.grad_fn.name(), run_raising(lambda lib: v.sum().backward(), lib)]
+
+
 def run_random_node(lib, fn):
     x = lib.ones(3, requires_grad=True)
     y = x * 2
