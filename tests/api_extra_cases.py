@@ -43,6 +43,35 @@ GRAD_CASES = [
     ("ravel", lambda t, a: a.t().ravel(), [(2, 3)]),
     ("narrow_copy", lambda t, a: a.narrow_copy(1, 1, 2), [(3, 4)]),
     ("combinations", lambda t, a: t.combinations(a), [(4,)]),
+    ("index_put", lambda t, a, v: t.index_put(a, (t.tensor([0, 2]),), v), [(3, 4), (4,)]),
+    (
+        "index_put_acc",
+        lambda t, a, v: a.index_put((t.tensor([0, 0, 2]), t.tensor([1, 1, 3])), v, True),
+        [(3, 4), (3,)],
+    ),
+    ("index_put_mask", lambda t, a, v: a.index_put((a > 0,), v.sum()), [(3, 4), (2,)]),
+    ("masked_scatter", lambda t, a, s: a.masked_scatter(a > 0, s), [(3, 4), (12,)]),
+    (
+        "masked_scatter_bc",
+        lambda t, a, s: a.masked_scatter(t.tensor([True, False, True, False]), s),
+        [(3, 4), (7,)],
+    ),
+    ("put", lambda t, a, s: a.put(t.tensor([1, -1, 5]), s), [(3, 4), (3,)]),
+    ("put_acc", lambda t, a, s: t.put(a, t.tensor([1, 1, 5]), s, accumulate=True), [(3, 4), (3,)]),
+    ("slice_scatter", lambda t, a, s: t.slice_scatter(a, s, 1, 0, 4, 2), [(3, 4), (3, 2)]),
+    ("slice_scatter0", lambda t, a, s: a.slice_scatter(s, start=1), [(3, 4), (2, 4)]),
+    ("select_scatter", lambda t, a, s: t.select_scatter(a, s, 0, 1), [(3, 4), (4,)]),
+    ("diagonal_scatter", lambda t, a, s: t.diagonal_scatter(a, s, 1), [(3, 4), (3,)]),
+    ("quantile", lambda t, a: t.quantile(a, 0.3), [(3, 4)]),
+    (
+        "quantile_dim",
+        lambda t, a: a.quantile(t.tensor([0.2, 0.9], dtype=t.float64), dim=0),
+        [(3, 4)],
+    ),
+    ("quantile_keep", lambda t, a: a.quantile(0.5, 1, True, interpolation="midpoint"), [(3, 4)]),
+    ("nanquantile", lambda t, a: t.nanquantile(a, 0.6, 1, interpolation="nearest"), [(3, 5)]),
+    ("nanmedian", lambda t, a: t.nanmedian(a), [(3, 4)]),
+    ("nanmedian_dim", lambda t, a: a.nanmedian(1).values, [(3, 4)]),
     ("combinations_r3", lambda t, a: t.combinations(a, 3, with_replacement=True), [(3,)]),
 ]
 
@@ -94,11 +123,52 @@ INPLACE_CASES = [
     ("torch.square_", lambda t, y: t.square_(y), (4,)),
     ("torch.clamp_min_", lambda t, y: t.clamp_min_(y, 0.0), (4,)),
     ("view_cumsum_", lambda t, y: y[1:].cumsum_(0), (4,)),
+    (
+        "index_put_",
+        lambda t, y: y.index_put_((t.tensor([0, 2]),), t.tensor(1.0, dtype=t.float64)),
+        (4,),
+    ),
+    ("masked_scatter_", lambda t, y: y.masked_scatter_(y > 0, y.detach() * 0 + 1), (4,)),
+    ("put_", lambda t, y: y.put_(t.tensor([1]), t.tensor([3.0], dtype=t.float64)), (4,)),
     ("view_tan_", lambda t, y: y[::2].tan_(), (4,)),
 ]
 
 #: (name, fn(lib) -> result): deterministic values (tensors, tuples of them, Python values)
 VALUE_CASES = [
+    ("histogram", lambda t: tuple(t.histogram(t.tensor([1.0, 2, 1, 4]), bins=3))),
+    (
+        "histogram_edges",
+        lambda t: tuple(
+            t.tensor([1.0, 2, 1, 4, 0.5]).histogram(t.tensor([0.0, 1, 2, 5]), density=True)
+        ),
+    ),
+    (
+        "histogram_weight",
+        lambda t: tuple(
+            t.histogram(
+                t.tensor([1.0, 2, 1, 4]), 2, range=(0.0, 4.0), weight=t.tensor([1.0, 2.0, 3.0, 4.0])
+            )
+        ),
+    ),
+    (
+        "nanmedian_nan",  # an all-NaN row's index is unspecified (PyTorch's sort order)
+        lambda t: [
+            t.nanmedian(t.tensor([[float("nan"), 1.0, 3.0, 2.0], [4.0, float("nan"), 0, 7]]), 1),
+            t.nanmedian(t.tensor([[float("nan")] * 4]), 1).values,
+        ],
+    ),
+    ("quantile_nan", lambda t: t.quantile(t.tensor([[float("nan"), 1.0], [1.0, 2.0]]), 0.5, 1)),
+    (
+        "index_put_",
+        lambda t: t.zeros(2, 3).index_put_((t.tensor([1]), t.tensor([2])), t.tensor(5.0)),
+    ),
+    ("put_", lambda t: t.zeros(2, 3).put_(t.tensor([4]), t.tensor([7.0]))),
+    (
+        "masked_scatter_",
+        lambda t: t.zeros(4).masked_scatter_(
+            t.tensor([True, False, True, False]), t.tensor([1.0, 2, 3])
+        ),
+    ),
     ("gcd", lambda t: t.gcd(t.tensor([12, -18, 0, 7]), t.tensor([8, 12, 0, -21]))),
     ("lcm", lambda t: t.lcm(t.tensor([4, -6, 0, 5]), t.tensor([6, 4, 3, -10]))),
     ("gcd_int32", lambda t: t.tensor([9, 6], dtype=t.int32).gcd(t.tensor([6, 4]))),
@@ -203,6 +273,15 @@ VALUE_CASES = [
 
 #: (name, fn(lib)): each raises; the exception type and message are compared
 ERRORS = [
+    ("masked_scatter_short", lambda t: t.zeros(4).masked_scatter(t.ones(4) > 0, t.ones(2))),
+    ("index_put_dtype", lambda t: t.zeros(3).index_put_((t.tensor([1]),), t.ones(1).double())),
+    ("put_oob", lambda t: t.zeros(3, 4).put(t.tensor([20]), t.ones(1))),
+    ("index_put_oob", lambda t: t.zeros(3, 4).index_put((t.tensor([3]),), t.ones(4))),
+    ("slice_scatter_size", lambda t: t.slice_scatter(t.zeros(3, 4), t.ones(3, 3), 1, 0, 2)),
+    ("quantile_q", lambda t: t.quantile(t.ones(3), 1.5)),
+    ("quantile_int", lambda t: t.quantile(t.tensor([1, 2]), 0.5)),
+    ("quantile_interp", lambda t: t.quantile(t.ones(3), 0.5, interpolation="foo")),
+    ("quantile_q2d", lambda t: t.quantile(t.ones(3), t.ones(2, 2) * 0.5)),
     ("tan_int", lambda t: t.tensor([1, 2]).tan_()),
     ("tan_leaf", lambda t: t.ones(2, requires_grad=True).tan_()),
     ("cumsum_leaf", lambda t: t.ones(2, requires_grad=True).cumsum_(0)),
