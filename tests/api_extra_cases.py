@@ -72,6 +72,70 @@ GRAD_CASES = [
     ("nanquantile", lambda t, a: t.nanquantile(a, 0.6, 1, interpolation="nearest"), [(3, 5)]),
     ("nanmedian", lambda t, a: t.nanmedian(a), [(3, 4)]),
     ("nanmedian_dim", lambda t, a: a.nanmedian(1).values, [(3, 4)]),
+    ("torch.conv1d", lambda t, x, w: t.conv1d(x, w, None, 1, 1), [(2, 3, 6), (4, 3, 3)]),
+    ("torch.conv2d", lambda t, x, w: t.conv2d(x, w, stride=2), [(1, 2, 5, 5), (3, 2, 3, 3)]),
+    ("torch.max_pool1d", lambda t, x: t.max_pool1d(x, 2), [(2, 3, 6)]),
+    ("torch.avg_pool1d", lambda t, x: t.avg_pool1d(x, 3, 2), [(2, 3, 7)]),
+    ("torch.adaptive_max_pool1d", lambda t, x: t.adaptive_max_pool1d(x, 2)[0], [(2, 3, 6)]),
+    ("torch.layer_norm", lambda t, x, w: t.layer_norm(x, (4,), w), [(3, 4), (4,)]),
+    ("torch.group_norm", lambda t, x: t.group_norm(x, 2), [(2, 4, 3)]),
+    (
+        "torch.batch_norm",
+        lambda t, x, w: t.batch_norm(x, w, None, None, None, True, 0.1, 1e-5, False),
+        [(5, 3), (3,)],
+    ),
+    (
+        "torch.instance_norm",
+        lambda t, x: t.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False),
+        [(2, 3, 5)],
+    ),
+    ("torch.embedding", lambda t, w: t.embedding(w, t.tensor([[0, 2], [2, 1]])), [(3, 4)]),
+    ("torch.cosine_similarity", lambda t, a, b: t.cosine_similarity(a, b), [(3, 4), (3, 4)]),
+    ("torch.pairwise_distance", lambda t, a, b: t.pairwise_distance(a, b), [(3, 4), (3, 4)]),
+    ("torch.celu", lambda t, a: t.celu(a, 0.7), [(5,)]),
+    ("torch.selu", lambda t, a: t.selu(a), [(5,)]),
+    ("torch.hardshrink", lambda t, a: t.hardshrink(a, 0.3), [(6,)]),
+    ("torch.threshold", lambda t, a: t.threshold(a, 0.1, -2.0), [(6,)]),
+    ("torch.prelu", lambda t, a, w: t.prelu(a, w), [(2, 3), (3,)]),
+    ("torch.pixel_shuffle", lambda t, a: t.pixel_shuffle(a, 2), [(1, 4, 2, 3)]),
+    ("torch.bilinear", lambda t, a, b, w: t.bilinear(a, b, w), [(2, 3), (2, 4), (5, 3, 4)]),
+    (
+        "torch.bce_with_logits",
+        lambda t, a: t.binary_cross_entropy_with_logits(
+            a, (a.detach() > 0).double(), None, None, 2
+        ),
+        [(4,)],
+    ),
+    ("torch.kl_div", lambda t, a, b: t.kl_div(a, b.softmax(0), 0), [(4,), (4,)]),
+    (
+        "torch.margin_ranking_loss",
+        lambda t, a, b: t.margin_ranking_loss(
+            a, b, t.tensor([1.0, -1, 1], dtype=t.float64), 0.1, 1
+        ),
+        [(3,), (3,)],
+    ),
+    (
+        "torch.hinge_embedding_loss",
+        lambda t, a: t.hinge_embedding_loss(a, t.tensor([1.0, -1, -1], dtype=t.float64), 1.0, 2),
+        [(3,)],
+    ),
+    (
+        "torch.cosine_embedding_loss",
+        lambda t, a, b: t.cosine_embedding_loss(a, b, t.tensor([1.0, -1], dtype=t.float64), 0.0, 1),
+        [(2, 3), (2, 3)],
+    ),
+    (
+        "torch.poisson_nll_loss",
+        lambda t, a: t.poisson_nll_loss(
+            a, t.tensor([0.5, 2.0, 1.0, 0.0], dtype=t.float64), True, False, 1e-8, 1
+        ),
+        [(4,)],
+    ),
+    (
+        "torch.triplet_margin_loss",
+        lambda t, a, b, c: t.triplet_margin_loss(a, b, c, 1.0, 2, 1e-6, False, 0),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
     ("combinations_r3", lambda t, a: t.combinations(a, 3, with_replacement=True), [(3,)]),
 ]
 
