@@ -1,17 +1,24 @@
 """Binds the Tensor methods and ``jitgrad.<name>`` functions of the modules that complete
 PyTorch's everyday API (:mod:`.tensor_inplace`, :mod:`.tensor_query`, :mod:`.math_extra`,
-:mod:`.random_methods`, :mod:`.scatter_extra`), kept apart from :mod:`.methods` so that
-module stays small."""
+:mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`), kept apart from
+:mod:`.methods` so that module stays small."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from . import math_extra, random_methods, scatter_extra, tensor_inplace, tensor_query
+from . import (
+    math_extra,
+    random_methods,
+    reduce_extra,
+    scatter_extra,
+    tensor_inplace,
+    tensor_query,
+)
 from .tensor import Tensor
 
-_MODULES = (tensor_inplace, tensor_query, math_extra, random_methods, scatter_extra)
+_MODULES = (tensor_inplace, tensor_query, math_extra, random_methods, scatter_extra, reduce_extra)
 
 
 def _function_form(name: str) -> Callable[..., Any]:

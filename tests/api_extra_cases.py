@@ -136,6 +136,19 @@ GRAD_CASES = [
         lambda t, a, b, c: t.triplet_margin_loss(a, b, c, 1.0, 2, 1e-6, False, 0),
         [(2, 3), (2, 3), (2, 3)],
     ),
+    *[
+        (
+            f"scatter_reduce_{r}_{inc}",
+            lambda t, a, s, r=r, inc=inc: a.scatter_reduce(
+                0, t.tensor([[0, 1, 0], [1, 2, 2]]), s, r, include_self=inc
+            ),
+            [(3, 3), (2, 3)],  # (src wider than index: PyTorch's own backward fails)
+        )
+        for r in ("sum", "mean", "amax", "amin", "prod")
+        for inc in (True, False)
+    ],
+    ("mode", lambda t, a: t.mode(a.round(), 1).values, [(3, 6)]),
+    ("mode_keep", lambda t, a: a.round().mode(0, True).values, [(4, 3)]),
     ("combinations_r3", lambda t, a: t.combinations(a, 3, with_replacement=True), [(3,)]),
 ]
 
@@ -232,6 +245,22 @@ VALUE_CASES = [
         lambda t: t.zeros(4).masked_scatter_(
             t.tensor([True, False, True, False]), t.tensor([1.0, 2, 3])
         ),
+    ),
+    ("mode_values", lambda t: t.mode(t.tensor([[1, 2, 2, 3, 3], [4, 4, 1, 1, 0]]), 1)),
+    ("mode_scalar", lambda t: t.mode(t.tensor(3.0))),
+    (
+        "scatter_reduce_int_mean",
+        lambda t: t.tensor([1, 2, 3]).scatter_reduce(0, t.tensor([0, 0]), t.tensor([4, 5]), "mean"),
+    ),
+    (
+        "scatter_reduce_ties",
+        lambda t: t.tensor([1.0, 2, 3, 4]).scatter_reduce(
+            0, t.tensor([0, 1, 0, 1, 3]), t.tensor([5.0, 0, 7, 2, 2]), "amax", include_self=False
+        ),
+    ),
+    (
+        "scatter_reduce_",
+        lambda t: t.zeros(3).scatter_reduce_(0, t.tensor([0, 0, 2]), t.tensor([1.0, 2, 3]), "sum"),
     ),
     ("gcd", lambda t: t.gcd(t.tensor([12, -18, 0, 7]), t.tensor([8, 12, 0, -21]))),
     ("lcm", lambda t: t.lcm(t.tensor([4, -6, 0, 5]), t.tensor([6, 4, 3, -10]))),
@@ -346,6 +375,7 @@ ERRORS = [
     ("quantile_int", lambda t: t.quantile(t.tensor([1, 2]), 0.5)),
     ("quantile_interp", lambda t: t.quantile(t.ones(3), 0.5, interpolation="foo")),
     ("quantile_q2d", lambda t: t.quantile(t.ones(3), t.ones(2, 2) * 0.5)),
+    ("scatter_reduce_bad", lambda t: t.ones(3).scatter_reduce(0, t.tensor([0]), t.ones(1), "x")),
     ("tan_int", lambda t: t.tensor([1, 2]).tan_()),
     ("tan_leaf", lambda t: t.ones(2, requires_grad=True).tan_()),
     ("cumsum_leaf", lambda t: t.ones(2, requires_grad=True).cumsum_(0)),
