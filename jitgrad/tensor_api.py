@@ -1,7 +1,7 @@
 """Binds the Tensor methods and ``jitgrad.<name>`` functions of the modules that complete
 PyTorch's everyday API (:mod:`.tensor_inplace`, :mod:`.tensor_query`, :mod:`.math_extra`,
-:mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`), kept apart from
-:mod:`.methods` so that module stays small."""
+:mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`, :mod:`.api_small`),
+kept apart from :mod:`.methods` so that module stays small."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    api_small,
     math_extra,
     random_methods,
     reduce_extra,
@@ -18,7 +19,15 @@ from . import (
 )
 from .tensor import Tensor
 
-_MODULES = (tensor_inplace, tensor_query, math_extra, random_methods, scatter_extra, reduce_extra)
+_MODULES = (
+    tensor_inplace,
+    tensor_query,
+    math_extra,
+    random_methods,
+    scatter_extra,
+    reduce_extra,
+    api_small,
+)
 
 
 def _function_form(name: str) -> Callable[..., Any]:

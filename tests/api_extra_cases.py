@@ -598,3 +598,62 @@ def scaler_run(lib):
         scaler.update()
         scales.append(scaler.get_scale())
     return [scales, skipped, w.detach().tolist(), sorted(scaler.state_dict().items())]
+
+
+def _small_cases(t, m, x):
+    """(name, fn) of jitgrad/api_small.py's differentiable functions over ``m`` and ``x``."""
+    xs = t.tensor([0.0, 1, 3], dtype=t.float64)
+    return {
+        "vander": lambda: t.vander(x),
+        "vander4": lambda: t.vander(x, 4, True),
+        "trap": lambda: t.trapezoid(m),
+        "trap_dx": lambda: t.trapezoid(m, dx=0.5),
+        "trap_x": lambda: t.trapezoid(m, xs),
+        "trapz0": lambda: t.trapz(m, dim=0),
+        "ctrap": lambda: t.cumulative_trapezoid(m),
+        "ctrap_x": lambda: t.cumulative_trapezoid(m, xs),
+        "adjoint": lambda: m.adjoint(),
+        "H": lambda: m.H,
+        "mH": lambda: m.mH,
+        "fill": lambda: t.fill(m, 2.0),
+        "addmm_": lambda: (m * 1).addmm_(t.ones(2, 2, dtype=t.float64), m, beta=0.5, alpha=2),
+    }
+
+
+def run_small_api(t):
+    """The small API of jitgrad/api_small.py: values, node names, gradients, flags, errors
+    (PyTorch 2.13's vander backward itself fails, so vander's gradient is not compared)."""
+    m = t.tensor([[1.0, 2, 3], [4, 5, 7]], dtype=t.float64, requires_grad=True)
+    x = t.tensor([0.5, 1.5, -2.0], dtype=t.float64, requires_grad=True)
+    res = {}
+    for k, f in _small_cases(t, m, x).items():
+        v = f()
+        g = [] if k.startswith("vander") else t.autograd.grad(v.sum(), [m, x], allow_unused=True)
+        res[k] = [v.grad_fn.name(), v.tolist(), [None if q is None else q.tolist() for q in g]]
+    c = t.tensor([1.0, 2])
+    c.apply_(lambda v: v * 10)
+    c.map_(t.tensor([1.0, 1]), lambda u, v: u + v)
+    res["python_fill"] = [c.tolist(), c._version]
+    res["indices"] = [
+        t.isreal(m).tolist(),
+        t.tril_indices(3, 3).tolist(),
+        t.triu_indices(3, 4, 1).tolist(),
+        [u.tolist() for u in t.unravel_index(t.tensor([4, 7]), (2, 4))],
+        t.nonzero_static(t.tensor([0, 1, 0, 3]), size=3).tolist(),
+        [q.tolist() for q in t.tensor([1, 2, 3]).unsafe_chunk(2)],
+        t.vander(t.tensor([2, 3])).tolist(),
+    ]
+    res["scalars"] = [
+        t.scalar_tensor(3).tolist(),
+        str(t.scalar_tensor(3).dtype).split(".")[-1],
+        [t.pi, t.e, t.inf, str(t.nan), t.newaxis],
+    ]
+    res["flags"] = [m.conj() is m, m.real is m, m.is_meta, m.is_sparse, m.is_quantized]
+    res["asarray"] = [
+        t.asarray([1, 2]).tolist(),
+        t.asarray(m) is m,
+        t.asarray(m, dtype=t.float32).grad_fn.name(),
+    ]
+    res["imag"] = run_raising(lambda t: m.imag, t)
+    res["apply_grad"] = run_raising(lambda t: (m * 1).apply_(lambda v: v), t)
+    return res
