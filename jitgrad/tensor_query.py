@@ -3,8 +3,9 @@
 ``ravel``, ``narrow_copy``, ``split_with_sizes``, ``output_nr``, ``dim_order``, ``Tensor.new``
 and ``new_empty_strided``.
 
-A jitgrad tensor's storage is the numpy buffer at the root of its array's ``base`` chain, so
-``storage_offset`` and ``as_strided`` address that buffer in elements, as PyTorch does.
+A jitgrad tensor's storage is its view base's buffer (the tensor's own for a tensor that is
+not a view), so ``storage_offset`` and ``as_strided`` address that buffer in elements, as
+PyTorch does; a base whose array is not C-contiguous falls back to numpy's owning array.
 """
 
 from __future__ import annotations
@@ -30,20 +31,26 @@ def _root(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
+def _storage(t: Tensor) -> np.ndarray:
+    """``t``'s storage as a flat array of its element type (no copy)."""
+    base = (t._base if t._base is not None else t)._value
+    if base.flags.c_contiguous:
+        return base.reshape(-1)
+    root = _root(base)
+    raw = np.frombuffer(root, dtype=np.uint8) if root.flags.c_contiguous else root.reshape(-1)
+    return raw.view(base.dtype) if raw.dtype != base.dtype else raw
+
+
+def _address(arr: np.ndarray) -> int:
+    return arr.__array_interface__["data"][0]
+
+
 def storage_offset(self: Tensor) -> int:
     """Elements between the start of the storage and the tensor's first element."""
     arr = self._value
     if _on_device(self) or arr.size == 0:
         return 0
-    start = arr.__array_interface__["data"][0]
-    return (start - _root(arr).__array_interface__["data"][0]) // arr.itemsize
-
-
-def _storage_elements(arr: np.ndarray) -> np.ndarray:
-    """The storage as a flat array of ``arr``'s element type (no copy)."""
-    root = _root(arr)
-    raw = np.frombuffer(root, dtype=np.uint8) if root.flags.c_contiguous else root.reshape(-1)
-    return raw.view(arr.dtype) if raw.dtype != arr.dtype else raw
+    return (_address(arr) - _address(_storage(self))) // arr.itemsize
 
 
 def _index_view(n: int, size: tuple, stride: tuple, offset: int) -> np.ndarray:
@@ -73,7 +80,7 @@ def as_strided(
             f"got strides: {list(stride)}"
         )
     offset = Tensor.storage_offset(input) if storage_offset is None else storage_offset
-    store = _storage_elements(input._value)
+    store = _storage(input)
     needed = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True)) + 1
     if all(size) and needed > store.size:
         raise RuntimeError(

@@ -262,6 +262,15 @@ VALUE_CASES = [
         "scatter_reduce_",
         lambda t: t.zeros(3).scatter_reduce_(0, t.tensor([0, 0, 2]), t.tensor([1.0, 2, 3]), "sum"),
     ),
+    (
+        "storage_offset_fresh",
+        lambda t: [
+            t.from_numpy(np.arange(6.0)[2:]).storage_offset(),
+            t.arange(12.0).view(3, 4).max(1).values.storage_offset(),
+            t.arange(12.0).view(3, 4)[1:].as_strided((2,), (1,)).tolist(),
+            t.arange(12.0).view(3, 4)[1:].as_strided((2,), (1,), 0).tolist(),
+        ],
+    ),
     ("gcd", lambda t: t.gcd(t.tensor([12, -18, 0, 7]), t.tensor([8, 12, 0, -21]))),
     ("lcm", lambda t: t.lcm(t.tensor([4, -6, 0, 5]), t.tensor([6, 4, 3, -10]))),
     ("gcd_int32", lambda t: t.tensor([9, 6], dtype=t.int32).gcd(t.tensor([6, 4]))),
