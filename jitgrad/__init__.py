@@ -119,9 +119,9 @@ __version__ = "0.1.0"
 from . import amp, nn, optim, profiler, testing, utils  # noqa: E402 - they use bound methods
 from . import argcheck as _argcheck  # noqa: E402
 from .amp import autocast  # noqa: E402
-from .functional_aliases import TOP_LEVEL as _F_ALIASES  # noqa: E402 - needs nn
+from .functional_aliases import bind as _bind_aliases  # noqa: E402 - needs nn
 
-globals().update(_F_ALIASES)  # torch.conv2d, torch.batch_norm, torch.kl_div ...
+globals().update(_bind_aliases())  # torch.conv2d, torch.batch_norm, torch.kl_div ...
 from .ops import out as _out  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

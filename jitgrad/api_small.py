@@ -15,13 +15,17 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .autograd.engine import _anomaly
 from .autograd.grad_mode import STATE
 from .autograd.recording import record
 from .creation import arange, as_tensor, tensor, zeros_like
 from .math_extra import _named
+from .ops import functions as F
 from .ops.linalg import addmm
+from .ops.linalg_spectral import svdvals
 from .ops.movement import chunk, split
 from .ops.reduce import cumsum
+from .ops.reduce import norm as vector_norm
 from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite
 
@@ -181,6 +185,63 @@ def _map_(self: Tensor, other: Tensor, callable: Callable) -> Tensor:  # noqa: A
     return _python_fill(self, "map_", np.asarray(flat).reshape(self._value.shape))
 
 
+def angle(input: Tensor) -> Tensor:  # noqa: A002
+    """The argument of a real number: pi for negatives, 0 otherwise (NaN stays NaN); zero
+    gradient (``AngleBackward0``)."""
+    a = input._value
+    dt = input._dtype if input._dtype.is_floating_point else D.get_default_dtype()
+    value = np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0.0)).astype(dt.np)
+    return record("AngleBackward0", value, dt, [input], zeros_like)
+
+
+def isin(
+    elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
+) -> Tensor:
+    """Whether each of ``elements`` is in ``test_elements`` (bool, no gradient)."""
+    a, b = (np.asarray(x._value if isinstance(x, Tensor) else x) for x in (elements, test_elements))
+    return _make(np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)), D.bool_)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """The ``p``-norm distances between the rows of ``input``, each pair i < j once, in
+    row-major order (``PdistBackward0``)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    i, j = np.triu_indices(input.shape[0], 1)
+    rows = _make(i.astype(np.int64), D.int64), _make(j.astype(np.int64), D.int64)
+    diff = input.index_select(0, rows[0]) - input.index_select(0, rows[1])
+    return _named(vector_norm(diff, p, -1), "PdistBackward0")
+
+
+def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return _named(vector_norm(input, 2, tuple(dim), keepdim), "NormBackward1")
+
+
+def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The sum of the singular values over the two dimensions ``dim`` (the last two)."""
+    d1, d2 = (-2, -1) if dim is None or isinstance(dim, bool) else tuple(dim)
+    if isinstance(dim, bool):
+        keepdim = dim
+    a = input.movedim((d1, d2), (-2, -1))
+    res = svdvals(a).sum(-1)
+    if keepdim:
+        lo, hi = sorted((d1 % input.ndim, d2 % input.ndim))
+        return _named(res.unsqueeze(lo).unsqueeze(hi), "PermuteBackward0")
+    return _named(res, "SumBackward1")
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    _anomaly.enabled, _anomaly.check_nan = bool(enabled), bool(check_nan)
+
+
+_WARN_ALWAYS = [False]
+
+
+def set_warn_always(b: bool) -> None:
+    """Kept for programs that set it (jitgrad's warnings follow Python's filters)."""
+    _WARN_ALWAYS[0] = bool(b)
+
+
 _FALSE_FLAGS = (
     "is_meta is_sparse is_sparse_csr is_quantized is_nested is_mkldnn is_vulkan is_ipu is_xla "
     "is_xpu is_mps is_mtia is_maia"
@@ -203,6 +264,9 @@ METHODS: dict[str, Any] = {
     "unsafe_split": split,
     "unsafe_split_with_sizes": lambda self, sizes, dim=0: split(self, list(sizes), dim),
     "nonzero_static": nonzero_static,
+    "not_equal": F.ne,
+    "angle": angle,
+    "is_pinned": lambda self, device=None: False,
 }
 
 TOP_LEVEL: dict[str, Any] = {
@@ -232,4 +296,11 @@ TOP_LEVEL: dict[str, Any] = {
         )
     },
     "trapz": trapezoid,
+    "not_equal": F.ne,
+    "is_anomaly_enabled": lambda: _anomaly.enabled,
+    "is_anomaly_check_nan_enabled": lambda: _anomaly.check_nan,
+    "set_anomaly_enabled": set_anomaly_enabled,
+    "is_warn_always_enabled": lambda: _WARN_ALWAYS[0],
+    "set_warn_always": set_warn_always,
+    **{f.__name__: f for f in (angle, isin, pdist, frobenius_norm, nuclear_norm)},
 }

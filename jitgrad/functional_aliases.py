@@ -204,3 +204,16 @@ TOP_LEVEL: dict[str, Any] = {
     **{name: getattr(F, name) for name in _SAME},
     **{f.__name__: f for f in _OWN},
 }
+
+#: the Tensor methods PyTorch has for nn.functional ops
+METHODS: dict[str, Any] = {
+    "hardshrink": lambda self, lambd=0.5: F.hardshrink(self, lambd),
+    "prelu": lambda self, weight: F.prelu(self, weight),
+}
+
+
+def bind() -> dict[str, Any]:
+    """Attach :data:`METHODS` to ``Tensor``; return :data:`TOP_LEVEL` for the namespace."""
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    return TOP_LEVEL

@@ -626,6 +626,11 @@ def _small_cases(t, m, x):
         "mH": lambda: m.mH,
         "fill": lambda: t.fill(m, 2.0),
         "addmm_": lambda: (m * 1).addmm_(t.ones(2, 2, dtype=t.float64), m, beta=0.5, alpha=2),
+        "pdist": lambda: t.pdist(m.t()),
+        "pdist1": lambda: t.pdist(m, 1),
+        "frobenius_norm": lambda: t.frobenius_norm(m, (0, 1)),
+        "nuclear_norm": lambda: t.nuclear_norm(m),
+        "nuclear_norm_keep": lambda: t.nuclear_norm(m, True),
     }
 
 
@@ -662,6 +667,23 @@ def run_small_api(t):
         t.asarray([1, 2]).tolist(),
         t.asarray(m) is m,
         t.asarray(m, dtype=t.float32).grad_fn.name(),
+    ]
+    a = t.tensor([-1.0, 0, 2, float("nan")], requires_grad=True).angle()
+    res["angle"] = [a.grad_fn.name(), str(a.tolist())]
+    res["isin"] = [
+        t.isin(t.tensor([1, 2, 3, 4]), t.tensor([2, 4])).tolist(),
+        t.isin(t.tensor([1, 2]), 2, invert=True).tolist(),
+    ]
+    res["switches"] = [
+        t.is_anomaly_enabled(),
+        t.is_anomaly_check_nan_enabled(),
+        t.is_warn_always_enabled(),
+    ]
+    res["nn_methods"] = [
+        t.not_equal(t.tensor([1, 2]), 2).tolist(),
+        t.tensor([1.0]).not_equal(1).tolist(),
+        t.tensor([1.0, -2]).hardshrink(1.5).tolist(),
+        t.tensor([1.0, -2]).prelu(t.tensor([0.5])).tolist(),
     ]
     res["imag"] = run_raising(lambda t: m.imag, t)
     res["apply_grad"] = run_raising(lambda t: (m * 1).apply_(lambda v: v), t)

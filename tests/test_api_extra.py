@@ -281,7 +281,7 @@ def _close(got, want) -> bool:
     if isinstance(want, list):
         return isinstance(got, list) and len(got) == len(want) and all(map(_close, got, want))
     if isinstance(want, float) and not math.isnan(want):
-        return isinstance(got, float) and math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12)
+        return isinstance(got, float) and math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
     return got == want
 
 
