@@ -1,7 +1,7 @@
 """Binds the Tensor methods and ``jitgrad.<name>`` functions of the modules that complete
 PyTorch's everyday API (:mod:`.tensor_inplace`, :mod:`.tensor_query`, :mod:`.math_extra`,
-:mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`, :mod:`.api_small`),
-kept apart from :mod:`.methods` so that module stays small."""
+:mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`, :mod:`.api_small`,
+:mod:`.window_functions`), kept apart from :mod:`.methods` so that module stays small."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from . import (
     scatter_extra,
     tensor_inplace,
     tensor_query,
+    window_functions,
 )
 from .tensor import Tensor
 
@@ -27,6 +28,7 @@ _MODULES = (
     scatter_extra,
     reduce_extra,
     api_small,
+    window_functions,
 )
 
 
