@@ -87,6 +87,15 @@ def is_autocast_available(device_type: str) -> bool:
     return False
 
 
+def is_autocast_enabled(device_type: str | None = None) -> bool:
+    """Never: jitgrad cannot enter an enabled autocast region (see :class:`autocast`)."""
+    return False
+
+
+def is_autocast_cpu_enabled() -> bool:
+    return False
+
+
 def _leaves(outputs: Any) -> list[Tensor]:
     if isinstance(outputs, Tensor):
         return [outputs]
@@ -242,4 +251,10 @@ class GradScaler:
         self._growth_tracker = state_dict["_growth_tracker"]
 
 
-__all__ = ["GradScaler", "autocast", "is_autocast_available"]
+__all__ = [
+    "GradScaler",
+    "autocast",
+    "is_autocast_available",
+    "is_autocast_cpu_enabled",
+    "is_autocast_enabled",
+]

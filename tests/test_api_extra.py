@@ -187,6 +187,7 @@ def test_autocast_disabled_runs_and_enabled_names_the_missing_dtype() -> None:
         region = jitgrad.autocast("cpu", dtype=jitgrad.float32)
     with region:  # PyTorch disables it: the region runs unchanged
         assert (x * 1).dtype is jitgrad.float32
+        assert not jitgrad.is_autocast_enabled("cpu") and not jitgrad.is_autocast_cpu_enabled()
 
 
 # ---- samplers: jitgrad's generator is not PyTorch's, so the distributions are checked ----
