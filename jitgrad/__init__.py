@@ -91,6 +91,7 @@ from .random import (
 )
 from .sampling import *  # noqa: F403
 from .tensor import Size, Tensor, device
+from .tensor_api import bind as _bind_api
 from .typeinfo import *  # noqa: F403
 
 float = float32  # noqa: A001
@@ -102,6 +103,7 @@ half = float32
 cfloat = None
 
 _bind()
+globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_api.py)
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
@@ -116,8 +118,12 @@ __version__ = "0.1.0"
 
 # A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
+from . import amp, nn, optim, profiler, testing, utils  # noqa: E402 - they use bound methods
 from . import argcheck as _argcheck  # noqa: E402
-from . import nn, optim, profiler, utils  # noqa: E402 - they use the bound Tensor methods
+from .amp import autocast, is_autocast_cpu_enabled, is_autocast_enabled  # noqa: E402
+from .functional_aliases import bind as _bind_aliases  # noqa: E402 - needs nn
+
+globals().update(_bind_aliases())  # torch.conv2d, torch.batch_norm, torch.kl_div ...
 from .ops import out as _out  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

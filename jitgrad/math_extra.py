@@ -1,0 +1,335 @@
+"""Everyday torch math that is a composition of existing ops, or integer/bit arithmetic
+without a gradient: ``dist``, ``ger``, ``vdot``, ``diagflat``, ``logcumsumexp``, ``cov``,
+``corrcoef``, ``block_diag``, ``renorm``, ``sum_to_size``, ``gcd``/``lcm``, the bit shifts,
+``nextafter``, ``frexp``, ``histc``, ``unique_consecutive``, ``combinations``.
+
+The differentiable ones are compositions, so their gradients (and gradients of gradients)
+come from the ops they are built of; where PyTorch names the node after the function
+(``DistBackward0``, ``LogcumsumexpBackward0``, ``BlockDiagBackward0``...), the composition's
+last node is given that name (same backward, its name only). The integer ones compute with
+numpy ufuncs: they are not differentiable and not on any hot path.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes as D
+from .autograd.recording import node_class
+from .creation import tensor, zeros
+from .ops import functions as F
+from .ops.linalg import dot, outer
+from .ops.movement import cat
+from .ops.reduce import amax, cumsum, norm
+from .ops.return_types import named_result
+from .ops.structure import diag_embed
+from .tensor import Tensor, _make
+
+FrexpResult = named_result("frexp", ("mantissa", "exponent"))
+
+
+def _named(res: Tensor, name: str) -> Tensor:
+    """Give ``res``'s node PyTorch's name for the whole function (same backward)."""
+    node = res.grad_fn
+    if node is not None:  # a subclass named ``name``: the node's backward is kept as is
+        node.__class__ = node_class(name, type(node))
+    return res
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """The ``p``-norm of ``input - other`` (``DistBackward0``)."""
+    return _named(norm(F.sub(input, other), p), "DistBackward0")
+
+
+def ger(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    """The old name of :func:`outer` (PyTorch shows ``MulBackward0`` for both)."""
+    return outer(input, vec2)
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The dot product of two 1-D tensors (real: no conjugate), ``VdotBackward0``."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return _named(dot(input, other), "VdotBackward0")
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
+    """A 2-D tensor with the flattened input on diagonal ``offset``."""
+    return diag_embed(input.reshape(-1), offset)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    """``log(cumsum(exp(input)))`` along ``dim`` without overflow: the maximum along ``dim``
+    (a constant shift, so it needs no gradient) comes out of the exponentials."""
+    if input.ndim == 0:
+        return _named(input * 1, "LogcumsumexpBackward0")
+    shift = amax(input.detach(), dim, keepdim=True)
+    shift = F.where(F.isfinite(shift), shift, 0.0)
+    res = F.log(cumsum(F.exp(input - shift), dim)) + shift
+    return _named(res, "LogcumsumexpBackward0")
+
+
+def cov(
+    input: Tensor,  # noqa: A002
+    *,
+    correction: int = 1,
+    fweights: Tensor | None = None,
+    aweights: Tensor | None = None,
+) -> Tensor:
+    """Covariance of the rows (variables) over the columns (observations), numpy's
+    weighting; a 1-D input is one variable."""
+    if input.ndim > 2:
+        raise ValueError(
+            f"cov(): expected input to have two or fewer dimensions but got an "
+            f"input with {input.ndim} dimensions"
+        )
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    if not x._dtype.is_floating_point:
+        x = x.to(D.get_default_dtype())
+    n = x.shape[1]
+    w = None
+    if fweights is not None:
+        w = fweights
+    if aweights is not None:
+        w = aweights if w is None else w * aweights
+    if w is None:
+        w_sum = float(n)
+        avg = x.mean(1)
+        norm_factor = w_sum - correction
+    else:
+        w = w.to(x._dtype)
+        w_sum = w.sum()
+        avg = (x * w).sum(1) / w_sum
+        if aweights is None or correction == 0:
+            norm_factor = w_sum - correction
+        else:
+            norm_factor = w_sum - correction * (w * aweights).sum() / w_sum
+    if not isinstance(norm_factor, Tensor) and norm_factor <= 0:
+        norm_factor = 0.0
+    xm = x - avg.unsqueeze(1)
+    xw = xm if w is None else xm * w
+    c = (xw @ xm.t()) / norm_factor
+    return c.squeeze()
+
+
+def corrcoef(input: Tensor) -> Tensor:  # noqa: A002
+    """Pearson correlation coefficients of the rows, clipped to [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = c.diagonal()
+    stddev = F.sqrt(d)
+    c = c / stddev.unsqueeze(1)
+    c = c / stddev.unsqueeze(0)
+    return F.clamp(c, -1, 1)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The inputs (0-, 1- or 2-D) down the diagonal of one matrix (``BlockDiagBackward0``)."""
+    mats = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(
+                f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
+                f"has {t.ndim} dimensions"
+            )
+        mats.append(t.reshape(1, -1) if t.ndim < 2 else t)
+    dt = D.result_type(mats) if mats else D.get_default_dtype()
+    cols = sum(m.shape[1] for m in mats)
+    if not mats:
+        return zeros(0, 0, dtype=dt)
+    rows, c = [], 0
+    for m in mats:
+        h, w = m.shape
+        row = [zeros(h, c, dtype=dt), m.to(dt), zeros(h, cols - c - w, dtype=dt)]
+        rows.append(cat(row, 1))
+        c += w
+    return _named(cat(rows, 0), "BlockDiagBackward0")
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa: A002
+    """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to it."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    d = dim % max(input.ndim, 1)
+    others = tuple(i for i in range(input.ndim) if i != d)
+    norms = norm(input, p, others, keepdim=True)
+    factor = F.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    return _named(input * factor, "RenormBackward0")
+
+
+def sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    """Sum ``self`` down to ``size`` (which it must broadcast from), ``SumBackward1``."""
+    if len(size) == 1 and isinstance(size[0], Sequence):
+        size = tuple(size[0])
+    shape = tuple(self.shape)
+    lead = len(shape) - len(size)
+    ok = lead >= 0 and all(s in (1, n) for s, n in zip(size, shape[lead:], strict=True))
+    if not ok:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1
+    )
+    if not dims:
+        return self
+    res = self.sum(dims, keepdim=True)
+    return res.reshape(size) if lead else res
+
+
+def _integer_op(name: str, ufunc: Any, kernel: str):
+    """An elementwise integer function over numpy's ufunc (no gradient)."""
+
+    def fn(input: Any, other: Any) -> Tensor:  # noqa: A002
+        dt = D.result_type([input, other])
+        if dt.is_floating_point or (dt is D.bool_ and kernel != "gcd"):
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{D.scalar_name(dt)}'")
+        a = input._value if isinstance(input, Tensor) else input
+        b = other._value if isinstance(other, Tensor) else other
+        return _make(np.asarray(ufunc(a, b)).astype(dt.np), dt)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+gcd = _integer_op("gcd", np.gcd, "gcd")
+lcm = _integer_op("lcm", np.lcm, "lcm")
+bitwise_left_shift = _integer_op("bitwise_left_shift", np.left_shift, "lshift")
+bitwise_right_shift = _integer_op("bitwise_right_shift", np.right_shift, "rshift")
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The next float after ``input`` towards ``other`` (no gradient)."""
+    dt = D.result_type([input, other])
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{D.scalar_name(dt)}'")
+    a, b = (np.asarray(x._value if isinstance(x, Tensor) else x, dt.np) for x in (input, other))
+    return _make(np.asarray(np.nextafter(a, b)), dt)
+
+
+def frexp(input: Tensor) -> Any:  # noqa: A002
+    """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1)."""
+    if not input._dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = np.frexp(input._value)
+    return FrexpResult(_make(m, input._dtype), _make(e.astype(np.int32), D.int32))
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    """Counts in ``bins`` equal bins over [min, max] (the data's range when both are 0);
+    values outside are ignored, the maximum falls in the last bin."""
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"histogram_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
+        )
+    if bins <= 0:
+        raise RuntimeError(
+            "torch.histc(): bins must be > 0, but got 0 for dimension 0"
+            if bins == 0
+            else "torch.histc(): bins must be > 0"
+        )
+    if min > max:
+        raise RuntimeError(
+            f"torch.histc(): max must be larger than min, but got min {min} max {max}"
+        )
+    a = input._value.reshape(-1)
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    inside = a[(a >= lo) & (a <= hi)]
+    idx = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+    idx[idx == bins] = bins - 1
+    counts = np.bincount(idx, minlength=bins)[:bins]
+    return _make(counts.astype(input._dtype.np), input._dtype)
+
+
+def unique_consecutive(
+    input: Tensor,  # noqa: A002
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """Collapse runs of equal consecutive values (of the flattened input, or of slices along
+    ``dim``); optionally where each input went and each run's length."""
+    a = input._value
+    if dim is None:
+        flat = a.reshape(-1)
+        starts = np.ones(flat.size, bool)
+        starts[1:] = flat[1:] != flat[:-1]
+        values = flat[starts]
+        inverse_shape = a.shape
+    else:
+        d = dim % max(a.ndim, 1)
+        moved = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+        starts = np.ones(moved.shape[0], bool)
+        starts[1:] = np.any(moved[1:] != moved[:-1], axis=1)
+        values = np.compress(starts, a, axis=d)
+        inverse_shape = (a.shape[d],)
+    run = np.cumsum(starts) - 1
+    out = [_make(np.ascontiguousarray(values), input._dtype)]
+    if return_inverse:
+        out.append(_make(run.reshape(inverse_shape).astype(np.int64), D.int64))
+    if return_counts:
+        counts = np.diff(np.append(np.flatnonzero(starts), starts.size))
+        out.append(_make(counts.astype(np.int64), D.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:  # noqa: A002
+    """Rows of all length-``r`` combinations of a 1-D tensor's elements (by index, in
+    itertools' order); differentiable as an index_select."""
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = list(pick(range(input.shape[0]), r))
+    if r == 0 or not idx:
+        return input.new_empty((0,) if r == 0 else (0, r))
+    index = tensor(np.asarray(idx, np.int64).reshape(-1))
+    return _named(input.index_select(0, index).reshape(len(idx), r), "StackBackward0")
+
+
+TOP_LEVEL: dict[str, Any] = {
+    f.__name__: f
+    for f in (
+        dist,
+        ger,
+        vdot,
+        diagflat,
+        logcumsumexp,
+        cov,
+        corrcoef,
+        block_diag,
+        renorm,
+        gcd,
+        lcm,
+        bitwise_left_shift,
+        bitwise_right_shift,
+        nextafter,
+        frexp,
+        histc,
+        unique_consecutive,
+        combinations,
+    )
+}
+
+METHODS: dict[str, Any] = {
+    **{
+        name: TOP_LEVEL[name]
+        for name in (
+            "dist ger vdot diagflat logcumsumexp cov corrcoef renorm gcd lcm bitwise_left_shift "
+            "bitwise_right_shift nextafter frexp histc unique_consecutive"
+        ).split()
+    },
+    "sum_to_size": sum_to_size,
+    "__lshift__": lambda self, other: bitwise_left_shift(self, other),
+    "__rshift__": lambda self, other: bitwise_right_shift(self, other),
+}

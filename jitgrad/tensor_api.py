@@ -1,0 +1,58 @@
+"""Binds the Tensor methods and ``jitgrad.<name>`` functions of the modules that complete
+PyTorch's everyday API (:mod:`.tensor_inplace`, :mod:`.tensor_query`, :mod:`.math_extra`,
+:mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`, :mod:`.api_small`,
+:mod:`.window_functions`), kept apart from :mod:`.methods` so that module stays small."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import (
+    api_small,
+    math_extra,
+    random_methods,
+    reduce_extra,
+    scatter_extra,
+    tensor_inplace,
+    tensor_query,
+    window_functions,
+)
+from .tensor import Tensor
+
+_MODULES = (
+    tensor_inplace,
+    tensor_query,
+    math_extra,
+    random_methods,
+    scatter_extra,
+    reduce_extra,
+    api_small,
+    window_functions,
+)
+
+
+def _function_form(name: str) -> Callable[..., Any]:
+    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - PyTorch's name
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``torch.{name}(t, ...)`` is ``t.{name}(...)``."
+    return fn
+
+
+def bound_names() -> list[str]:
+    """The Tensor attributes :func:`bind` sets."""
+    return [name for module in _MODULES for name in module.METHODS]
+
+
+def bind() -> dict[str, Any]:
+    """Attach the methods to ``Tensor``; return the functions for the ``jitgrad`` namespace."""
+    top: dict[str, Any] = {}
+    for module in _MODULES:
+        for name, fn in module.METHODS.items():
+            setattr(Tensor, name, fn)
+        top.update(getattr(module, "TOP_LEVEL", {}))
+    for name in tensor_inplace.TOP_LEVEL_INPLACE:
+        top.setdefault(name, _function_form(name))
+    return top
