@@ -63,11 +63,11 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     shape = tuple(input.shape)
-    return _one(
-        "DiagonalBackward0",
-        np.diagonal(input._value, offset, d1, d2),
-        input,
-        lambda g: _diagonal_scatter(g, shape, offset, d1, d2),
+    view = np.diagonal(input._value, offset, d1, d2)  # numpy hands out a read-only view
+    if input._value.flags.writeable:
+        view.setflags(write=True)  # a view, as in PyTorch: x.diagonal().fill_(1) writes x
+    return M.make_view(
+        input, view, "DiagonalBackward0", lambda g: _diagonal_scatter(g, shape, offset, d1, d2)
     )
 
 
