@@ -283,3 +283,56 @@ def test_threads_get_their_own_results():
     assert len(res) == 4
     for seed, grad in res:
         np.testing.assert_array_equal(grad, want[seed])
+
+
+# ---- softmax, log_softmax, cumsum of a vector ---------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", ["softmax", "log_softmax", "cumsum"])
+@pytest.mark.parametrize("n", [0, 1, 4, 9])
+@pytest.mark.parametrize("dim", [0, -1])
+@pytest.mark.parametrize("strided", [False, True])
+def test_vector_lane_matches_a_row_of_a_matrix(op, n, dim, dtype, strided):
+    """A 1-D input along its only dim (the lane) equals the same numbers as the one row of a
+    (1, n) matrix along dim 1 (the general layout path): values, gradients, node names."""
+    rng = np.random.default_rng(n)
+    data = rng.standard_normal(2 * n)
+    w = jitgrad.tensor(rng.standard_normal(n), dtype=dtype)
+
+    def run(as_row: bool):
+        base = jitgrad.tensor(data, dtype=dtype, requires_grad=True)
+        x = base[::2] if strided else base[:n]
+        if as_row:
+            y = getattr(x.reshape(1, n), op)(1).reshape(n)
+        else:
+            y = getattr(x, op)(dim)
+        (y * w).sum().backward()
+        return y, base.grad
+
+    y_lane, g_lane = run(False)
+    y_row, g_row = run(True)
+    assert y_lane.dtype is dtype and y_lane.shape == (n,)
+    assert y_lane.grad_fn.name() == {
+        "softmax": "SoftmaxBackward0",
+        "log_softmax": "LogSoftmaxBackward0",
+        "cumsum": "CumsumBackward0",
+    }[op]
+    np.testing.assert_array_equal(y_lane.detach().numpy(), y_row.detach().numpy())
+    np.testing.assert_array_equal(g_lane.numpy(), g_row.numpy())
+    if n:
+        x64 = data[::2] if strided else data[:n]
+        want = {
+            "softmax": np.exp(x64 - x64.max()) / np.exp(x64 - x64.max()).sum(),
+            "log_softmax": x64 - x64.max() - np.log(np.exp(x64 - x64.max()).sum()),
+            "cumsum": np.cumsum(x64),
+        }[op]
+        tol = 1e-5 if dtype is jitgrad.float32 else 1e-12
+        np.testing.assert_allclose(y_lane.detach().numpy(), want, rtol=tol, atol=tol)
+
+
+def test_vector_softmax_dim_errors_are_unchanged():
+    x = jitgrad.zeros(3)
+    with pytest.raises(IndexError) as e:
+        x.softmax(1)
+    assert str(e.value) == "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+    with pytest.raises(TypeError):
+        x.softmax(0.5)

@@ -486,9 +486,7 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
         return ()
 
     def backward(*grads: Tensor | None) -> Tensor:
-        full = np.zeros(shape, dt.np)
-        grads_t = [g for g in grads if g is not None]
-        if any(g._requires_grad for g in grads_t):  # create_graph: differentiable rebuild
+        if any(g is not None and g._requires_grad for g in grads):  # create_graph: a graph
             from .. import zeros
 
             parts = [
@@ -498,9 +496,15 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
             if name == "UnbindBackward0":
                 return stack(parts, d)
             return cat(parts, d)
+        full = np.zeros(shape, dt.np)
+        small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
         for k, g in zip(keys, grads, strict=False):
             if g is not None:
-                copy_into(full[k], g._value, dt, fresh=True)
+                v = g._value
+                if small and v.dtype == full.dtype:
+                    full[k] = v
+                else:
+                    copy_into(full[k], v, dt, fresh=True)
         return _make(full, dt, fresh=True)
 
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)
