@@ -311,11 +311,14 @@ def test_vector_lane_matches_a_row_of_a_matrix(op, n, dim, dtype, strided):
     y_lane, g_lane = run(False)
     y_row, g_row = run(True)
     assert y_lane.dtype is dtype and y_lane.shape == (n,)
-    assert y_lane.grad_fn.name() == {
-        "softmax": "SoftmaxBackward0",
-        "log_softmax": "LogSoftmaxBackward0",
-        "cumsum": "CumsumBackward0",
-    }[op]
+    assert (
+        y_lane.grad_fn.name()
+        == {
+            "softmax": "SoftmaxBackward0",
+            "log_softmax": "LogSoftmaxBackward0",
+            "cumsum": "CumsumBackward0",
+        }[op]
+    )
     np.testing.assert_array_equal(y_lane.detach().numpy(), y_row.detach().numpy())
     np.testing.assert_array_equal(g_lane.numpy(), g_row.numpy())
     if n:
