@@ -429,7 +429,7 @@ class Tensor:
     def __iter__(self):
         if self._value.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._value.shape[0]))
+        return iter(self.unbind(0))  # as PyTorch: one UnbindBackward0 for every element
 
     def __hash__(self) -> int:
         return id(self)

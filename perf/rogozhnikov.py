@@ -10,6 +10,7 @@ Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eag
 
     python perf/rogozhnikov.py                       # jitgrad, 1000 ops x 20 iterations
     python perf/rogozhnikov.py --ops 10000 --iters 5
+    python perf/rogozhnikov.py --breakdown            # and each op kind's forward alone
     /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
 
 Only the chosen library and the standard library are imported, so the script runs under any
@@ -65,13 +66,65 @@ def bench(lib: str, n_ops: int, iters: int, repeats: int) -> dict:
     }
 
 
+def breakdown(lib: str, calls: int = 2000) -> dict[str, float]:
+    """Forward time per call of each op kind of the graph, on 0-d tensors that require grad
+    (microseconds, median of 5 runs of ``calls`` calls): where the forward half goes.
+    ``graph forward`` and ``graph backward`` split one op-iteration of the whole graph."""
+    m = importlib.import_module(lib)
+    F = importlib.import_module(f"{lib}.nn.functional")
+    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
+    a, b, c, d = [leaves[i] * 1 for i in range(4)]
+    s = m.stack([a, b, c, d], dim=0)
+    y = F.softmax(s, dim=0)
+    kinds = {
+        "softplus": lambda: F.softplus(a),
+        "sum of 4 (python sum)": lambda: sum([a, b, c, d]),
+        "product": lambda: a * b,
+        "stack of 4": lambda: m.stack([a, b, c, d], dim=0),
+        "softmax of 4": lambda: F.softmax(s, dim=0),
+        "iterate over 4": lambda: list(y),
+        "iterate over the 100 leaves": lambda: list(leaves),
+    }
+    out = {}
+    for name, fn in kinds.items():
+        fn()
+        runs = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            runs.append((time.perf_counter() - t0) / calls * 1e6)
+        out[name] = statistics.median(runs)
+    n_ops, fwd, full = 200, [], []
+    for _ in range(2):  # warm-up, as in bench: the backward's first sweeps record and compile
+        run_graph(m, leaves, n_ops)[-1].backward()
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(5):
+            run_graph(m, leaves, n_ops)
+        fwd.append((time.perf_counter() - t0) / (5 * n_ops) * 1e6)
+        t0 = time.perf_counter()
+        for _ in range(5):
+            run_graph(m, leaves, n_ops)[-1].backward()
+        full.append((time.perf_counter() - t0) / (5 * n_ops) * 1e6)
+    out["graph forward (per op)"] = statistics.median(fwd)
+    out["graph backward (per op)"] = statistics.median(full) - out["graph forward (per op)"]
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lib", default="jitgrad", help="jitgrad (default) or torch")
     ap.add_argument("--ops", type=int, default=1000, help="operations per graph")
     ap.add_argument("--iters", type=int, default=20, help="graphs per timed repetition")
     ap.add_argument("--repeats", type=int, default=5, help="timed repetitions")
+    ap.add_argument(
+        "--breakdown", action="store_true", help="also time each op kind's forward alone"
+    )
     args = ap.parse_args(argv)
+    if args.breakdown:
+        for name, us in breakdown(args.lib).items():
+            print(f"  {name:30s} {us:7.2f} us")
     r = bench(args.lib, args.ops, args.iters, args.repeats)
     print(
         f"{r['lib']}: {r['median_us']:.1f} us per op-iteration (median of {args.repeats}, "

@@ -382,7 +382,7 @@ def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:
     plan = _Plan(view.shape, adv)
     a, n, r = plan.dims3()
     src = np.empty(plan.out_shape(), dt.np)
-    copy_into(src, value, dt)
+    copy_into(src, value, dt, fresh=True)
     if not src.size:
         return
     target = as_view(view, (a, n, r))

@@ -20,12 +20,10 @@ from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record, record_multi
-from ..fusion.layout import iteration_views
-from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from . import checks
-from .pointwise import apply, sum_to_shape
-from .registry import REGISTRY
+from .copying import SMALL_COPY, contiguous_array, copy_into, plain_views
+from .pointwise import sum_to_shape
 
 __all__ = [
     "reshape",
@@ -66,32 +64,6 @@ T_WARNING = (
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def copy_into(dst: np.ndarray, src: np.ndarray, dt: D.dtype) -> None:
-    """``dst[...] = src`` (``src`` broadcast to ``dst``; both of dtype ``dt``, or cast).
-
-    The iteration space is collapsed first, so most copies run a 1-D or 2-D strided kernel;
-    casts and deeper layouts go through the generated elementwise ``copy`` kernel.
-    """
-    if not dst.size:
-        return
-    if src.dtype == dst.dtype:
-        views, nd = iteration_views(dst.shape, [src, dst])
-        kernel = K.COPY.get(nd)
-        if kernel is not None:
-            kernel(views[0], views[1])
-            return
-    apply(REGISTRY["copy"], [_make(dst, dt), _make(src, dt)], out_dtype=dt, out=dst)
-
-
-def contiguous_array(arr: np.ndarray, dt: D.dtype) -> np.ndarray:
-    """``arr`` itself if C-contiguous, else a C-contiguous copy made by a Numba kernel."""
-    if arr.flags.c_contiguous:
-        return arr
-    out = np.empty(arr.shape, arr.dtype)
-    copy_into(out, arr, dt)
-    return out
-
-
 def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
     """A view of ``x``: shares its buffer and version counter; ``_base`` is the root."""
     if x._requires_grad and STATE.enabled:
@@ -152,7 +124,7 @@ def basic_view(x: Tensor, key: tuple, name: str) -> Tensor:
 def embed(g: Tensor, shape: tuple[int, ...], key: tuple) -> Tensor:
     """Zeros of ``shape`` with ``g`` written at ``[key]`` (the backward of a slice view)."""
     out = np.zeros(shape, g._dtype.np)
-    copy_into(out[key + (...,)], g._value, g._dtype)
+    copy_into(out[key + (...,)], g._value, g._dtype, fresh=True)
     return record(
         "SliceBackwardBackward0",
         out,
@@ -390,7 +362,7 @@ def repeat(self: Tensor, *sizes: Any) -> Tensor:
     out = A.allocate(tuple(r * s for r, s in zip(reps, shape, strict=True)), self._dtype.np)
     pairs = tuple(v for r, s in zip(reps, shape, strict=True) for v in (r, s))
     src = self._value.reshape(tuple(v for s in shape for v in (1, s)))
-    copy_into(out.reshape(pairs), src, self._dtype)
+    copy_into(out.reshape(pairs), src, self._dtype, fresh=True)
     xshape = self.shape
 
     def backward(g: Tensor) -> Tensor:
@@ -404,7 +376,7 @@ def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
     axes = _dims(dims, input.ndim, "flip")
     key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(input.ndim))
     out = np.empty(input.shape, input._dtype.np)
-    copy_into(out, input._value[key], input._dtype)
+    copy_into(out, input._value[key], input._dtype, fresh=True)
     return record("FlipBackward0", out, input._dtype, (input,), lambda g: flip(g, axes))
 
 
@@ -445,7 +417,8 @@ def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
         n = x.shape[d] if k else 0
         offsets.append((start, n))
         if n:
-            copy_into(out[(slice(None),) * d + (slice(start, start + n),)], x._value, dt)
+            key = (slice(None),) * d + (slice(start, start + n),)
+            copy_into(out[key], x._value, dt, fresh=True)
         start += n
 
     def backward(g: Tensor) -> tuple:
@@ -462,39 +435,58 @@ moveaxis = movedim
 
 
 def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
-    """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``)."""
+    """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``).
+
+    Written for the scalar graphs that stack a few 0-d tensors per op: shapes and dtypes are
+    read off the arrays in one pass, and the backward of a same-dtype stack outside
+    ``create_graph`` returns :func:`plain_views` (what ``select`` gives there).
+    """
     tensors = A.tensor_list("stack", tensors)
     dim = A.list_dim("stack", args, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    shape = tensors[0].shape
+    shape = tensors[0]._value.shape
+    dt = tensors[0]._dtype
+    same = True
     for i, x in enumerate(tensors):
-        if x.shape != shape:
+        if x._value.shape != shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
-                f"and {list(x.shape)} at entry {i}"
+                f"and {list(x._value.shape)} at entry {i}"
             )
+        same = same and x._dtype is dt
     d = _wrap_dim(dim, len(shape) + 1)
-    dt = D.result_type(tensors)
-    out = np.empty(shape[:d] + (len(tensors),) + shape[d:], dt.np)
-    for i, x in enumerate(tensors):
-        copy_into(out[(slice(None),) * d + (i, ...)], x._value, dt)
+    if not same:
+        dt = D.result_type(tensors)
+    n = len(tensors)
+    out = np.empty(shape[:d] + (n,) + shape[d:], dt.np)
+    lead = (slice(None),) * d
+    if same and out.size <= SMALL_COPY:  # numpy's assignment into a fresh array (copy_into)
+        for i, x in enumerate(tensors):
+            out[(*lead, i)] = x._value
+    else:
+        for i, x in enumerate(tensors):
+            copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
 
     def backward(g: Tensor) -> tuple:
+        if same and g._dtype is dt and not STATE.enabled:
+            return plain_views(g, d, n)
         return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
 
     return record("StackBackward0", out, dt, tensors, backward)
 
 
 def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
-    """Views of ``x`` at ``keys`` as outputs of one node; backward rebuilds x's gradient."""
-    shape, dt = x.shape, x._dtype
-    values = [x._value[k + (...,)] for k in keys]
+    """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
+    backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind)."""
+    shape, dt = x._value.shape, x._dtype
+    arr = x._value
+    values = [arr[k] for k in keys]
+    if not values:  # unbind along an empty dim
+        return ()
 
     def backward(*grads: Tensor | None) -> Tensor:
-        full = np.zeros(shape, dt.np)
-        grads_t = [g for g in grads if g is not None]
-        if any(g._requires_grad for g in grads_t):  # create_graph: differentiable rebuild
+        if any(g is not None and g._requires_grad for g in grads):  # create_graph: a graph
             from .. import zeros
 
             parts = [
@@ -504,15 +496,22 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
             if name == "UnbindBackward0":
                 return stack(parts, d)
             return cat(parts, d)
+        full = np.zeros(shape, dt.np)
+        small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
         for k, g in zip(keys, grads, strict=False):
             if g is not None:
-                copy_into(full[k + (...,)], g._value, dt)
+                v = g._value
+                if small and v.dtype == full.dtype:
+                    full[k] = v
+                else:
+                    copy_into(full[k], v, dt, fresh=True)
         return _make(full, dt, fresh=True)
 
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)
     base = x if x._base is None else x._base
+    vc = x._vc
     for o in outs:
-        o._vc = x._vc
+        o._vc = vc
         o._base = base
     return tuple(outs)
 
@@ -535,7 +534,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
         name = "SplitWithSizesBackward0"
     keys, start = [], 0
     for s in sizes:
-        keys.append((slice(None),) * d + (slice(start, start + s),))
+        keys.append((slice(None),) * d + (slice(start, start + s), ...))
         start += s
     return _pieces(tensor, name, keys, d)
 
@@ -550,7 +549,8 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, input.ndim)
-    keys = [(slice(None),) * d + (i,) for i in range(input.shape[d])]
+    lead = (slice(None),) * d
+    keys = [(*lead, i, ...) for i in range(input._value.shape[d])]
     return _pieces(input, "UnbindBackward0", keys, d)
 
 

@@ -52,9 +52,12 @@ def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  
 def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
     """``dim`` wrapped and ``t`` as the ``(A, R, B)`` array of a one-dim op (never a copy for
     contiguous input: one axis is always a contiguous run)."""
-    shape = t._value.shape
+    arr = t._value
+    shape = arr.shape
+    if len(shape) == 1 and type(dim) is int and (dim == 0 or dim == -1):  # a vector: (1, n, 1)
+        return 0, np.ascontiguousarray(arr).reshape(1, shape[0], 1)
     d = _wrap_dim(dim if type(dim) is int else A.dim_arg(fn, dim, len(shape)), len(shape))
-    return d, np.ascontiguousarray(t._value).reshape(plan_3d(shape, (d,) if shape else ())[1])
+    return d, np.ascontiguousarray(arr).reshape(plan_3d(shape, (d,) if shape else ())[1])
 
 
 def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
@@ -68,7 +71,8 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
         )
     shape = input._value.shape
     _, x3 = _along(input, dim, "log_softmax" if log else "softmax")
-    y3 = np.empty_like(x3)
+    s3 = x3.shape
+    y3 = np.empty(s3, x3.dtype)
     K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
     out = y3.reshape(shape)
 
@@ -77,10 +81,9 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
             if log:
                 return g - F.exp(y) * sum(g, dim, keepdim=True)
             return y * (g - sum(g * y, dim, keepdim=True))
-        g3 = np.ascontiguousarray(g._value).reshape(x3.shape)
-        gx3 = np.empty_like(y3)
-        kernel = K.log_softmax_bwd if log else K.softmax_bwd
-        K.pick(kernel, x3.size)(g3, y3, gx3)
+        g3 = np.ascontiguousarray(g._value).reshape(s3)
+        gx3 = np.empty(s3, y3.dtype)
+        K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, gx3)
         return _make(gx3.reshape(shape), dt, fresh=True)
 
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
