@@ -214,5 +214,13 @@ __all__ += [
     "TransformerEncoderLayer",
 ]
 
+# apinn: padding modules and the other PyTorch 2.13 layers added with them.
+from . import layers_api as _layers_api  # noqa: E402
+from . import padding as _padding  # noqa: E402
+from .layers_api import *  # noqa: E402,F403
+from .padding import *  # noqa: E402,F403
+
+__all__ += [*_padding.__all__, *_layers_api.__all__]
+
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
