@@ -278,7 +278,86 @@ def skip_init(torch: Any) -> dict:
     }
 
 
+def lazy(torch: Any) -> list:
+    nn, out = torch.nn, []
+    lin = nn.LazyLinear(3)
+    out += [repr(lin), repr(lin.weight), type(lin.weight).__name__, list(lin.state_dict())]
+    out.append(_err(lambda: lin.weight.shape))
+    opt = torch.optim.SGD(lin.parameters(), lr=0.1)
+    w0 = lin.weight
+    y = lin(torch.ones(2, 5))
+    out += [repr(lin), type(lin.weight).__name__, list(lin.weight.shape), lin.weight is w0]
+    y.sum().backward()
+    opt.step()
+    out.append(list(lin.weight.grad.shape))
+    for make, x in (
+        (lambda: nn.LazyConv2d(4, 3, padding=1), torch.ones(1, 2, 5, 5)),
+        (lambda: nn.LazyConv1d(4, 3, groups=2), torch.ones(6, 8)),
+        (lambda: nn.LazyConv1d(4, 3, bias=False), torch.ones(2, 6, 8)),
+        (lambda: nn.LazyBatchNorm2d(), torch.ones(2, 3, 4, 4)),
+        (lambda: nn.LazyBatchNorm1d(affine=False, momentum=0.5), torch.ones(4, 3)),
+    ):
+        m = make()
+        out += [repr(m), list(m.state_dict())]
+        y = m(x)
+        out += [repr(m), list(m.state_dict()), list(y.shape)]
+        out += [[list(t.shape) for t in m.state_dict().values()]]
+    p = nn.UninitializedParameter()
+    out += [repr(p), p.requires_grad]
+    p.materialize((2, 3))
+    out += [type(p).__name__, list(p.shape), repr(nn.UninitializedBuffer())]
+    out.append(_err(lambda: nn.LazyLinear(3).weight + 1))
+    out.append(_err(lambda: nn.LazyLinear(3).weight.numel()))
+    return out
+
+
+def buffer(torch: Any) -> list:
+    nn = torch.nn
+    b = nn.Buffer(torch.ones(2, requires_grad=True), persistent=False)
+    out = [type(b).__name__, b.requires_grad, isinstance(b, nn.Buffer),
+           isinstance(torch.ones(1), nn.Buffer), b.persistent]  # fmt: skip
+    m = nn.Module()
+    m.a = nn.Buffer(torch.ones(2))
+    m.b = b
+    m.c = torch.zeros(1)
+    out += [list(m.state_dict()), list(dict(m.named_buffers())), repr(nn.Buffer(torch.ones(2)))]
+    return out
+
+
+def stateless(torch: Any) -> list:
+    import warnings
+
+    sl = importlib.import_module(torch.__name__ + ".nn.utils.stateless")
+    m = _linear(torch, W35)
+    sq = _linear(torch, W44[:3, :3])
+    shared = torch.nn.Sequential(sq, torch.nn.Tanh(), _linear(torch, W44[1:, 1:]))
+    shared[2].weight = sq.weight  # tied
+    w = torch.tensor(W35 * 2, requires_grad=True)
+    x = torch.tensor(X[:, :3])
+    out: list = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = sl.functional_call(m, {"weight": w}, (x,))
+        out.append([[c.category.__name__, str(c.message)] for c in caught][:1])
+    y.sum().backward()
+    out += [_l(y), _l(w.grad), _l(m.weight)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out.append(_err(lambda: sl.functional_call(m, {"foo": w}, x, strict=True)))
+        out.append(_err(lambda: sl.functional_call(m, ({"bias": w}, {"bias": w}), x)))
+        names = {"0.weight": torch.tensor(W44[:3, :3] * -1)}
+        tied = sl.functional_call(shared, names, (x,), kwargs=None)
+        untied = sl.functional_call(shared, names, (x,), tie_weights=False)
+        out += [_l(tied), _l(untied), hasattr(m, "foo")]
+        sl.functional_call(m, {"foo": w}, x)
+        out.append(hasattr(m, "foo"))
+    return out
+
+
 CASES: dict[str, Callable] = {
+    "lazy": lazy,
+    "buffer": buffer,
+    "stateless": stateless,
     "param_sym": param_sym,
     "param_chain": param_chain,
     "orth_square": lambda t: _orth(t, W44),
