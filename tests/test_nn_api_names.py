@@ -127,3 +127,27 @@ def test_max_unpool_inverts_max_pool_positions() -> None:
     mask = up.detach().numpy() != 0
     np.testing.assert_array_equal(up.detach().numpy()[mask], x.detach().numpy()[mask])
     assert mask.sum() == 4
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_gradcheck(padding_mode: str, align_corners: bool) -> None:
+    x = _x(1, 2, 3, 4)
+    rng = np.random.default_rng(5)
+    g = torch.tensor(rng.uniform(-1.2, 1.2, (1, 2, 3, 2)), requires_grad=True)
+    fn = lambda a, b: F.grid_sample(  # noqa: E731
+        a, b, padding_mode=padding_mode, align_corners=align_corners
+    )
+    assert torch.autograd.gradcheck(fn, (x, g))
+    assert torch.autograd.gradgradcheck(fn, (x, g))
+
+
+def test_grid_sample_identity_grid_reproduces_input() -> None:
+    x = _x(2, 3, 4, 5)
+    theta = torch.tensor([[[1.0, 0, 0], [0, 1, 0]]] * 2, dtype=torch.float64)
+    for ac in (False, True):
+        grid = F.affine_grid(theta, (2, 3, 4, 5), align_corners=ac)
+        out = F.grid_sample(x, grid, align_corners=ac)
+        np.testing.assert_allclose(out.detach().numpy(), x.detach().numpy(), atol=1e-12)
+    theta.requires_grad_()
+    assert torch.autograd.gradcheck(lambda t: F.affine_grid(t, (2, 1, 3, 2), False), (theta,))

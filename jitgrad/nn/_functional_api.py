@@ -28,7 +28,7 @@ from ._functional_more import adaptive_max_pool1d, adaptive_max_pool2d
 from ._functional_pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 
 
-def _named(name: str, fn: Callable[..., Tensor], *inputs: Tensor | None) -> Tensor:
+def named(name: str, fn: Callable[..., Tensor], *inputs: Tensor | None) -> Tensor:
     """``fn(*inputs)`` as one node called ``name`` (PyTorch's fused kernels show one node where
     the composition here would show its last step). The backward recomputes the composition
     and differentiates it, so it stays differentiable under ``create_graph``."""
@@ -40,7 +40,10 @@ def _named(name: str, fn: Callable[..., Tensor], *inputs: Tensor | None) -> Tens
     def backward(g: Tensor) -> tuple:
         with enable_grad():
             out = fn(*inputs)
-        grads = iter(torch_grad(out, live, g, create_graph=STATE.enabled, allow_unused=True))
+        found = torch_grad(out, live, g, create_graph=STATE.enabled, allow_unused=True)
+        # an input the result does not depend on (grid_sample's grid in nearest mode) gets
+        # zeros, as PyTorch's fused kernels give
+        grads = iter(zeros_like(t) if d is None else d for t, d in zip(live, found, strict=True))
         return tuple(next(grads) if w else None for w in wanted)
 
     return record(name, value._value, value._dtype, inputs, backward)
@@ -156,7 +159,7 @@ def conv_transpose1d(
     def conv(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
         return conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(-2), b, s, p, op, groups, d)
 
-    return _named("ConvolutionBackward0", lambda *a: conv(*a).squeeze(-2), input, weight, bias)
+    return named("ConvolutionBackward0", lambda *a: conv(*a).squeeze(-2), input, weight, bias)
 
 
 def _first(v: Any) -> int:
@@ -311,7 +314,7 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
         raise RuntimeError("pdist only supports non-negative p values")
     i, j = (tensor(v) for v in np.triu_indices(input.shape[0], 1))
     dist = lambda x: (x.index_select(0, i) - x.index_select(0, j)).norm(p, dim=1)  # noqa: E731
-    return _named("PdistBackward0", dist, input)
+    return named("PdistBackward0", dist, input)
 
 
 def gumbel_softmax(
@@ -372,7 +375,7 @@ def multilabel_margin_loss(
         loss = (margins * weight).sum((1, 2)) / c
         return _reduce(loss if a.dim() == 2 else loss.reshape(()), reduction)
 
-    return _named("MultilabelMarginLossBackward0", losses, input)
+    return named("MultilabelMarginLossBackward0", losses, input)
 
 
 def triplet_margin_with_distance_loss(

@@ -48,7 +48,21 @@ def _unpool1(t: Any, F: Any, nn: Any, a: Any) -> Any:
     return nn.MaxUnpool1d(2)(a * out, idx)
 
 
+GS_X = _RNG.standard_normal((2, 3, 4, 5))
+GS_G = _RNG.uniform(-1.3, 1.3, (2, 3, 6, 2))
+THETA = _RNG.standard_normal((2, 2, 3))
+
+
+def _gs(mode: str, padding_mode: str, align_corners: bool) -> tuple[list, Callable]:
+    return [GS_X, GS_G], lambda t, F, nn, x, g: F.grid_sample(
+        x, g, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+
+
 VALUES: dict[str, tuple[list, Callable]] = {
+    **{f"grid_sample_{m}_{p}_{int(a)}": _gs(m, p, a) for m in ("bilinear", "nearest")
+       for p in ("zeros", "border", "reflection") for a in (False, True)},
+    "affine_grid": ([THETA], lambda t, F, nn, th: F.affine_grid(th, (2, 3, 4, 5), False)),
+    "affine_grid_ac": ([THETA], lambda t, F, nn, th: F.affine_grid(th, [2, 1, 3, 1], True)),
     "reflect_1d": _pad("reflect", (2, 3), "x3"),
     "reflect_2d": _pad("reflect", (1, 2, 3, 1), "x4"),
     "reflect_2d_crop": _pad("reflect", (-1, 2, 3, -1), "x4"),
@@ -118,6 +132,21 @@ def _bad(fn: Callable) -> Callable:
 
 
 ERRORS: dict[str, Callable] = {
+    "grid_sample_mode": lambda t, F, nn: F.grid_sample(
+        t.zeros(1, 1, 2, 2), t.zeros(1, 1, 1, 2), mode="linear", align_corners=False),
+    "grid_sample_padding": lambda t, F, nn: F.grid_sample(
+        t.zeros(1, 1, 2, 2), t.zeros(1, 1, 1, 2), padding_mode="wrap", align_corners=False),
+    "grid_sample_batch": lambda t, F, nn: F.grid_sample(
+        t.zeros(2, 1, 2, 2), t.zeros(1, 1, 1, 2), align_corners=False),
+    "grid_sample_last": lambda t, F, nn: F.grid_sample(
+        t.zeros(1, 1, 2, 2), t.zeros(1, 1, 1, 3), align_corners=False),
+    "grid_sample_dims": lambda t, F, nn: F.grid_sample(
+        t.zeros(1, 2, 2), t.zeros(1, 1, 2), align_corners=False),
+    "affine_grid_theta": lambda t, F, nn: F.affine_grid(t.zeros(2, 3, 3), (2, 1, 3, 3), False),
+    "affine_grid_int": lambda t, F, nn: F.affine_grid(
+        t.zeros(2, 2, 3, dtype=t.int64), (2, 1, 3, 3), False),
+    "affine_grid_size": lambda t, F, nn: F.affine_grid(t.zeros(2, 2, 3), (2, 3, 3), False),
+    "affine_grid_zero": lambda t, F, nn: F.affine_grid(t.zeros(2, 2, 3), (2, 1, 0, 3), False),
     "reflect_too_big": lambda t, F, nn: F.pad(t.zeros(1, 2, 4, 5), (5, 5, 1, 1), mode="reflect"),
     "reflect_too_big_h": lambda t, F, nn: F.pad(t.zeros(1, 2, 4, 5), (1, 1, 4, 1), mode="reflect"),
     "pad_odd": lambda t, F, nn: F.pad(t.zeros(1, 2, 4, 5), (1, 2, 3), mode="reflect"),
