@@ -18,7 +18,7 @@ from ..autograd.engine import RemovableHandle, add_hook
 from ..autograd.grad_mode import STATE, no_grad
 from ..autograd.recording import record_multi
 from ..tensor import Tensor, device
-from .parameter import Buffer, Parameter
+from .parameter import Parameter
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -141,7 +141,7 @@ class Module:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._drop(name)
             self._modules[name] = value
-        elif isinstance(value, Buffer):  # nn.Buffer(t): registered with its persistence
+        elif getattr(value, "_is_buffer", False):  # nn.Buffer(t), registered with its persistence
             self._drop(name)
             self.register_buffer(name, value, value.persistent)
         elif params is not None and name in params:
