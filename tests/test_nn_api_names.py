@@ -151,3 +151,23 @@ def test_grid_sample_identity_grid_reproduces_input() -> None:
         np.testing.assert_allclose(out.detach().numpy(), x.detach().numpy(), atol=1e-12)
     theta.requires_grad_()
     assert torch.autograd.gradcheck(lambda t: F.affine_grid(t, (2, 1, 3, 2), False), (theta,))
+
+
+def test_inplace_activations_and_deprecated_upsample() -> None:
+    a = np.linspace(-2, 2, 6).reshape(2, 3)
+    for inplace, plain in (
+        (F.celu_, lambda t: F.celu(t, 0.7)),
+        (F.selu_, F.selu),
+        (F.rrelu_, F.rrelu),
+    ):
+        x = torch.tensor(a)
+        want = plain(torch.tensor(a)).numpy()
+        out = inplace(x, 0.7) if inplace is F.celu_ else inplace(x)
+        assert out is x
+        np.testing.assert_allclose(x.numpy(), want)
+    z = torch.arange(4.0).reshape(1, 1, 2, 2)
+    with pytest.warns(UserWarning, match="upsample_bilinear` is deprecated"):
+        up = F.upsample_bilinear(z, size=3)
+    assert up[0, 0].tolist() == [[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]]
+    with pytest.warns(UserWarning, match="upsample_nearest` is deprecated"):
+        assert F.upsample_nearest(z, scale_factor=2).shape == (1, 1, 4, 4)

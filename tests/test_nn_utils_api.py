@@ -1,7 +1,8 @@
-"""``nn.utils.parametrize``/``parametrizations``/``spectral_norm``/``prune``/``skip_init`` and
-``optim.swa_utils`` against PyTorch 2.13 (values, gradients, reprs, ``state_dict`` keys and
-error texts recorded by ``tests/parity/record_apinn_utils.py`` running the same
-``apinn_utils_cases`` under PyTorch), plus property checks that need no recording."""
+"""``nn.utils.parametrize``/``parametrizations``/``spectral_norm``/``prune``/``skip_init``,
+lazy modules, ``nn.Buffer`` and ``optim.swa_utils`` against PyTorch 2.13 (values, gradients,
+reprs, ``state_dict`` keys and error texts recorded by ``tests/parity/record_apinn_utils.py``
+running the same ``apinn_utils_cases`` under PyTorch), plus property checks that need no
+recording."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""``nn.utils.parametrize``/``parametrizations``/``spectral_norm``/``prune`` and
-``optim.swa_utils`` cases run identically by PyTorch (recording) and jitgrad (testing): each
-returns JSON-able values (tensors as lists, reprs, ``state_dict`` keys, error texts)."""
+"""``nn.utils.parametrize``/``parametrizations``/``spectral_norm``/``prune``,
+``optim.swa_utils``, lazy modules and ``nn.Buffer`` cases run identically by PyTorch
+(recording) and jitgrad (testing): each returns JSON-able values (tensors as lists, reprs,
+``state_dict`` keys, error texts)."""
 
 from __future__ import annotations
 
@@ -324,40 +325,9 @@ def buffer(torch: Any) -> list:
     return out
 
 
-def stateless(torch: Any) -> list:
-    import warnings
-
-    sl = importlib.import_module(torch.__name__ + ".nn.utils.stateless")
-    m = _linear(torch, W35)
-    sq = _linear(torch, W44[:3, :3])
-    shared = torch.nn.Sequential(sq, torch.nn.Tanh(), _linear(torch, W44[1:, 1:]))
-    shared[2].weight = sq.weight  # tied
-    w = torch.tensor(W35 * 2, requires_grad=True)
-    x = torch.tensor(X[:, :3])
-    out: list = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        y = sl.functional_call(m, {"weight": w}, (x,))
-        out.append([[c.category.__name__, str(c.message)] for c in caught][:1])
-    y.sum().backward()
-    out += [_l(y), _l(w.grad), _l(m.weight)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out.append(_err(lambda: sl.functional_call(m, {"foo": w}, x, strict=True)))
-        out.append(_err(lambda: sl.functional_call(m, ({"bias": w}, {"bias": w}), x)))
-        names = {"0.weight": torch.tensor(W44[:3, :3] * -1)}
-        tied = sl.functional_call(shared, names, (x,), kwargs=None)
-        untied = sl.functional_call(shared, names, (x,), tie_weights=False)
-        out += [_l(tied), _l(untied), hasattr(m, "foo")]
-        sl.functional_call(m, {"foo": w}, x)
-        out.append(hasattr(m, "foo"))
-    return out
-
-
 CASES: dict[str, Callable] = {
     "lazy": lazy,
     "buffer": buffer,
-    "stateless": stateless,
     "param_sym": param_sym,
     "param_chain": param_chain,
     "orth_square": lambda t: _orth(t, W44),
