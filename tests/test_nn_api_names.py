@@ -171,3 +171,23 @@ def test_inplace_activations_and_deprecated_upsample() -> None:
     assert up[0, 0].tolist() == [[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]]
     with pytest.warns(UserWarning, match="upsample_nearest` is deprecated"):
         assert F.upsample_nearest(z, scale_factor=2).shape == (1, 1, 4, 4)
+
+
+@pytest.mark.parametrize(
+    ("make", "x", "fan_in"),
+    [
+        (lambda: nn.ConvTranspose1d(16, 8, 5), torch.zeros(1, 16, 4), 8 * 5),
+        (lambda: nn.LazyLinear(30), torch.zeros(2, 50), 50),
+        (lambda: nn.LazyConv1d(30, 3), torch.zeros(2, 20, 6), 20 * 3),
+        (lambda: nn.LazyConv2d(30, 3, groups=2), torch.zeros(2, 20, 6, 6), 10 * 3 * 3),
+    ],
+)
+def test_default_init_bounds_are_pytorchs(make, x, fan_in: int) -> None:
+    """kaiming_uniform_(a=sqrt(5)) weight and U(+-1/sqrt(fan_in)) bias, fan_in from the
+    weight's layout as PyTorch computes it (the draws differ: only the bound can match)."""
+    torch.manual_seed(0)
+    m = make()
+    m(x)
+    bound = 1 / math.sqrt(fan_in)
+    assert 0.9 * bound < float(m.weight.detach().abs().max()) <= bound  # hundreds of draws
+    assert float(m.bias.detach().abs().max()) <= bound
