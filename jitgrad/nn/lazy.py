@@ -18,8 +18,10 @@ from .. import dtypes as D
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, _make
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .layers_api import ConvTranspose1d
 from .linear import Linear
+from .norm_extra import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .parameter import Parameter
 
 _USE_MSG = (
@@ -181,9 +183,11 @@ class _LazyConvMixin(LazyModuleMixin):
                 self.in_channels = input.shape[1] if batched else input.shape[0]
                 if self.in_channels % self.groups != 0:
                     raise ValueError("in_channels must be divisible by groups")
-                self.weight.materialize(
-                    (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-                )
+                if self._transposed:
+                    shape = (self.in_channels, self.out_channels // self.groups)
+                else:
+                    shape = (self.out_channels, self.in_channels // self.groups)
+                self.weight.materialize((*shape, *self.kernel_size))
                 if self.bias is not None:
                     self.bias.materialize((self.out_channels,))
                 self.reset_parameters()
@@ -224,6 +228,40 @@ LazyConv1d = _conv_class(Conv1d, 1)
 LazyConv2d = _conv_class(Conv2d, 2)
 
 
+def _conv_transpose_class(eager: type, nd: int) -> type:
+    def __init__(  # noqa: N807
+        self: Any,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        eager.__init__(
+            self, 0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
+            padding_mode, device, dtype,
+        )  # fmt: skip
+        self.out_channels = out_channels
+        self._lazy_conv_init(bias, dtype)
+
+    doc = f"``{eager.__name__}`` whose ``in_channels`` is read from the first input."
+    return type(
+        f"Lazy{eager.__name__}",
+        (_LazyConvMixin, eager),
+        {"__init__": __init__, "cls_to_become": eager, "_nd": nd, "__doc__": doc},
+    )
+
+
+LazyConvTranspose1d = _conv_transpose_class(ConvTranspose1d, 1)
+LazyConvTranspose2d = _conv_transpose_class(ConvTranspose2d, 2)
+
+
 class _LazyNormMixin(LazyModuleMixin):
     def _lazy_norm_init(self, affine: bool, bias: bool, track: bool, dtype: Any) -> None:
         if affine:
@@ -236,8 +274,19 @@ class _LazyNormMixin(LazyModuleMixin):
         self._lazy_setup()
 
     def reset_parameters(self) -> None:
-        if not self.has_uninitialized_params() and self.num_features != 0:
-            super().reset_parameters()
+        """Running mean 0, variance 1, count 0; weight 1, bias 0 (BatchNorm's and
+        InstanceNorm's defaults)."""
+        if self.has_uninitialized_params() or self.num_features == 0:
+            return
+        with no_grad():
+            for name, value in (("running_mean", 0), ("running_var", 1), ("weight", 1)):
+                t = getattr(self, name, None)
+                if t is not None:
+                    t.fill_(value)
+            for name in ("num_batches_tracked", "bias"):
+                t = getattr(self, name, None)
+                if t is not None:
+                    t.zero_()
 
     def initialize_parameters(self, input: Tensor) -> None:  # noqa: A002
         if self.has_uninitialized_params():
@@ -282,11 +331,47 @@ def _zero_count() -> Tensor:
 LazyBatchNorm1d = _norm_class(BatchNorm1d)
 LazyBatchNorm2d = _norm_class(BatchNorm2d)
 
+
+def _instance_norm_class(eager: type) -> type:
+    def __init__(  # noqa: N807
+        self: Any,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        # affine and tracking on by default, unlike the eager InstanceNorm (as PyTorch's)
+        eager.__init__(self, 0, eps, momentum, False, False, device, dtype)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if track_running_stats:
+            self.register_buffer("num_batches_tracked", _zero_count())
+        self._lazy_norm_init(affine, True, track_running_stats, dtype)
+
+    doc = f"``{eager.__name__}`` whose ``num_features`` is read from the first input."
+    return type(
+        f"Lazy{eager.__name__}",
+        (_LazyNormMixin, eager),
+        {"__init__": __init__, "cls_to_become": eager, "__doc__": doc},
+    )
+
+
+LazyInstanceNorm1d = _instance_norm_class(InstanceNorm1d)
+LazyInstanceNorm2d = _instance_norm_class(InstanceNorm2d)
+LazyInstanceNorm3d = _instance_norm_class(InstanceNorm3d)
+
 __all__ = [
     "LazyBatchNorm1d",
     "LazyBatchNorm2d",
     "LazyConv1d",
     "LazyConv2d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d",
     "LazyLinear",
     "LazyModuleMixin",
     "UninitializedBuffer",

@@ -297,12 +297,19 @@ def lazy(torch: Any) -> list:
         (lambda: nn.LazyConv1d(4, 3, bias=False), torch.ones(2, 6, 8)),
         (lambda: nn.LazyBatchNorm2d(), torch.ones(2, 3, 4, 4)),
         (lambda: nn.LazyBatchNorm1d(affine=False, momentum=0.5), torch.ones(4, 3)),
+        (lambda: nn.LazyConvTranspose1d(4, 3, stride=2), torch.ones(2, 6, 5)),
+        (lambda: nn.LazyConvTranspose2d(4, 3, groups=2, bias=False), torch.ones(1, 6, 3, 3)),
+        (lambda: nn.LazyInstanceNorm1d(), torch.ones(2, 3, 5)),
+        (lambda: nn.LazyInstanceNorm2d(affine=False), torch.ones(2, 3, 4, 4)),
+        (lambda: nn.LazyInstanceNorm3d(track_running_stats=False), torch.ones(2, 3, 2, 2, 2)),
     ):
         m = make()
         out += [repr(m), list(m.state_dict())]
         y = m(x)
         out += [repr(m), list(m.state_dict()), list(y.shape)]
         out += [[list(t.shape) for t in m.state_dict().values()]]
+        if "Norm" in type(m).__name__:  # deterministic initial values (convolutions draw)
+            out += [[_l(t) for t in m.state_dict().values()]]
     p = nn.UninitializedParameter()
     out += [repr(p), p.requires_grad]
     p.materialize((2, 3))
