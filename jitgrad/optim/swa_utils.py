@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
 from ..creation import tensor
 from ..dtypes import int64
@@ -25,6 +27,13 @@ from ._lr_base import LRScheduler, per_group
 from .optimizer import Optimizer
 
 
+def _assign(target: Tensor, value: Tensor) -> None:
+    """``target.copy_(value)`` with PyTorch's cast (an integer buffer such as
+    ``num_batches_tracked`` takes the truncated average; jitgrad's ``copy_`` refuses
+    float-to-integer copies, a difference reported separately)."""
+    target.copy_(value if value.dtype == target.dtype else value.to(target.dtype))
+
+
 def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable:
     """In place ``ema += (1 - decay) * (current - ema)`` over lists of tensors."""
 
@@ -33,7 +42,7 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable:
             if e.is_floating_point():
                 e.lerp_(c, 1 - decay)
             else:
-                e.copy_(e * decay + c * (1 - decay))
+                _assign(e, e * decay + c * (1 - decay))
 
     return ema_update
 
@@ -42,12 +51,13 @@ def get_swa_multi_avg_fn() -> Callable:
     """In place ``avg += (current - avg) / (n + 1)`` over lists of tensors."""
 
     def swa_update(avg: list[Tensor], current: list[Tensor], n: Any) -> None:
-        weight = 1.0 / (float(n) + 1)
+        # PyTorch divides by the int64 count tensor: the weight is a float32 number
+        weight = float(np.float32(1.0) / np.float32(float(n) + 1))
         for a, c in zip(avg, current, strict=True):
             if a.is_floating_point():
                 a.lerp_(c, weight)
             else:
-                a.copy_(a + (c - a) / (float(n) + 1))
+                _assign(a, a + (c - a) / (float(n) + 1))
 
     return swa_update
 
@@ -113,7 +123,7 @@ class AveragedModel(Module):
             else:
                 fn = self.avg_fn or get_swa_avg_fn()
                 for a, m in pairs:
-                    a.copy_(fn(a, m, self.n_averaged))
+                    _assign(a, fn(a, m, self.n_averaged))
             if not self.use_buffers:
                 for b_swa, b_model in zip(self.module.buffers(), model.buffers(), strict=False):
                     b_swa.copy_(b_model.detach())

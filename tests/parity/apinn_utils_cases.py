@@ -237,6 +237,20 @@ def swa(torch: Any) -> dict:
         return out
 
     res["swa"] = run()
+    res["swa_multi"] = run(multi_avg_fn=su.get_swa_multi_avg_fn())
+    net = torch.nn.Sequential(torch.nn.Linear(3, 3, dtype=torch.float64),
+                              torch.nn.BatchNorm1d(3, dtype=torch.float64))  # fmt: skip
+    avg_b = su.AveragedModel(net, use_buffers=True)
+    seen = []
+    for b in BATCHES:
+        with torch.no_grad():
+            net[0].weight.copy_(torch.tensor(W35[:3] + b[:3]))
+            net[0].bias.fill_(0.25)
+        net(torch.tensor(b))
+        avg_b.update_parameters(net)
+        seen.append([_l(avg_b.module[1].running_mean), _l(avg_b.module[1].running_var),
+                     _l(avg_b.module[0].weight), int(avg_b.module[1].num_batches_tracked)])
+    res["use_buffers"] = seen
     res["ema"] = run(multi_avg_fn=su.get_ema_multi_avg_fn(0.9))
     res["ema_fn"] = run(avg_fn=su.get_ema_avg_fn(0.8))
     model = torch.nn.Sequential(torch.nn.Linear(3, 3, dtype=torch.float64),
