@@ -110,3 +110,12 @@ def test_spectral_norm_weight_has_unit_spectral_norm() -> None:
     w = conv.weight.detach().numpy().reshape(4, -1)
     s = np.linalg.svd(w, compute_uv=False)
     assert s[0] == pytest.approx(1.0, rel=1e-6)
+
+
+def test_nllloss2d_is_the_deprecated_nllloss() -> None:
+    with pytest.warns(FutureWarning, match="^`NLLLoss2d` has been deprecated. Please use"):
+        loss = nn.NLLLoss2d(ignore_index=1)
+    x = torch.randn(2, 3, 4, 4).log_softmax(1)
+    t = torch.randint(0, 3, (2, 4, 4))
+    assert repr(loss) == "NLLLoss2d()"
+    assert float(loss(x, t)) == float(nn.functional.nll_loss(x, t, ignore_index=1))

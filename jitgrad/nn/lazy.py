@@ -373,7 +373,6 @@ __all__ = [
     "LazyInstanceNorm2d",
     "LazyInstanceNorm3d",
     "LazyLinear",
-    "LazyModuleMixin",
     "UninitializedBuffer",
     "UninitializedParameter",
 ]

@@ -346,7 +346,43 @@ def buffer(torch: Any) -> list:
     return out
 
 
+ASM_X = _RNG.standard_normal((7, 8))
+ASM_T = [0, 3, 5, 9, 11, 2, 7]
+
+
+def adaptive(torch: Any) -> dict:
+    nn = torch.nn
+    m = nn.AdaptiveLogSoftmaxWithLoss(8, 12, [4, 8], div_value=2.0, head_bias=True,
+                                      dtype=torch.float64)  # fmt: skip
+    with torch.no_grad():
+        for k, p in enumerate(m.parameters()):
+            p.copy_(torch.linspace(-1, 1, p.numel(), dtype=p.dtype).reshape(p.shape) * (k + 1))
+    x = torch.tensor(ASM_X, requires_grad=True)
+    out, loss = m(x, torch.tensor(ASM_T))
+    loss.backward()
+    res = {
+        "repr": repr(m),
+        "keys": list(m.state_dict().keys()),
+        "out": _l(out),
+        "loss": float(loss),
+        "grad_x": _l(x.grad),
+        "grad_head": _l(m.head.weight.grad),
+        "log_prob": _l(m.log_prob(x)),
+        "predict": m.predict(x).tolist(),
+        "single": _l(m(x[0], torch.tensor(ASM_T[1])).output),
+        "errors": [
+            _err(lambda: m(x, torch.tensor([0, 12, 1, 1, 1, 1, 1]))),
+            _err(lambda: m(x, torch.tensor([0, 1]))),
+            _err(lambda: m(x[0], torch.tensor([1]))),
+            _err(lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 12, [4, 4])),
+            _err(lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 12, [])),
+        ],
+    }
+    return res
+
+
 CASES: dict[str, Callable] = {
+    "adaptive": adaptive,
     "lazy": lazy,
     "buffer": buffer,
     "param_sym": param_sym,
