@@ -58,7 +58,26 @@ def _gs(mode: str, padding_mode: str, align_corners: bool) -> tuple[list, Callab
         x, g, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
 
 
+W_CONV = _RNG.standard_normal((2, 3, 3, 3))
+
+
+def _conv_mode(mode: str, nd: int = 2, **kw: Any) -> tuple[list, Callable]:
+    def run(t: Any, F: Any, nn: Any, x: Any) -> Any:
+        cls = nn.Conv2d if nd == 2 else nn.Conv1d
+        conv = cls(3, 2, 3, padding_mode=mode, dtype=t.float64, **kw)
+        with t.no_grad():
+            conv.weight.copy_(t.tensor(W_CONV if nd == 2 else W_CONV[..., 0]))
+            conv.bias.copy_(t.tensor([0.5, -0.25]))
+        return conv(x)
+
+    return [X4 if nd == 2 else X3], run
+
+
 VALUES: dict[str, tuple[list, Callable]] = {
+    "conv_reflect": _conv_mode("reflect", padding=1),
+    "conv_replicate_same": _conv_mode("replicate", padding="same", dilation=2),
+    "conv_circular": _conv_mode("circular", padding=(2, 1), stride=2),
+    "conv1d_reflect": _conv_mode("reflect", padding=2, nd=1),
     **{f"grid_sample_{m}_{p}_{int(a)}": _gs(m, p, a) for m in ("bilinear", "nearest")
        for p in ("zeros", "border", "reflection") for a in (False, True)},
     "affine_grid": ([THETA], lambda t, F, nn, th: F.affine_grid(th, (2, 3, 4, 5), False)),
@@ -184,6 +203,7 @@ ERRORS: dict[str, Callable] = {
 }  # fmt: skip
 
 MODULES: dict[str, Callable] = {
+    "Conv2d_reflect": lambda nn: nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect"),
     "ReflectionPad2d": lambda nn: nn.ReflectionPad2d(2),
     "ReflectionPad1d": lambda nn: nn.ReflectionPad1d((1, 2)),
     "ReflectionPad3d": lambda nn: nn.ReflectionPad3d(1),
