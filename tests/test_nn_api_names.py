@@ -6,6 +6,7 @@ gradchecks and formula checks that need no recording."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -191,3 +192,27 @@ def test_default_init_bounds_are_pytorchs(make, x, fan_in: int) -> None:
     bound = 1 / math.sqrt(fan_in)
     assert 0.9 * bound < float(m.weight.detach().abs().max()) <= bound  # hundreds of draws
     assert float(m.bias.detach().abs().max()) <= bound
+
+
+def test_ctc_loss_against_brute_force_alignments_and_gradcheck() -> None:
+    rng = np.random.default_rng(11)
+    logits = rng.standard_normal((4, 1, 3))
+    lp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    target = [1, 2]
+
+    def collapse(path):  # merge repeats, drop blanks (0)
+        out = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+        return [k for k in out if k != 0]
+
+    total = sum(
+        np.exp(sum(lp[t, 0, k] for t, k in enumerate(path)))
+        for path in itertools.product(range(3), repeat=4)
+        if collapse(path) == target
+    )
+    x = torch.tensor(logits, requires_grad=True)
+    args = (torch.tensor([target]), (4,), (2,))
+    loss = F.ctc_loss(x.log_softmax(2), *args, reduction="sum")
+    assert float(loss) == pytest.approx(-math.log(total), rel=1e-12)
+    assert torch.autograd.gradcheck(
+        lambda a: F.ctc_loss(a.log_softmax(2), *args, reduction="none"), (x,)
+    )

@@ -31,6 +31,7 @@ from ._functional_norm import rrelu
 from ._functional_unpool import *  # noqa: F403
 from ._functional_unpool import __all__ as _unpool_names
 from ._functional_unpool import _first
+from .ctc import ctc_loss
 from .upsample import interpolate
 
 
@@ -310,6 +311,7 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
 
 __all__ = [
     *_unpool_names,
+    "ctc_loss",
     "celu_",
     "rrelu_",
     "selu_",

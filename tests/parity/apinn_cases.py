@@ -73,7 +73,29 @@ def _conv_mode(mode: str, nd: int = 2, **kw: Any) -> tuple[list, Callable]:
     return [X4 if nd == 2 else X3], run
 
 
+CTC_X = _RNG.standard_normal((7, 3, 5))
+CTC_T = [[1, 2, 2, 0], [3, 1, 4, 4], [2, 0, 0, 0]]
+
+
+def _ctc(reduction: str, **kw: Any) -> tuple[list, Callable]:
+    def run(t: Any, F: Any, nn: Any, x: Any) -> Any:
+        if kw.get("concatenated"):
+            args = (t.tensor([1, 2, 3, 0, 1, 2]), (7, 2, 7), (2, 3, 1))
+            return F.ctc_loss(x.log_softmax(2), *args, blank=4, reduction=reduction,
+                              zero_infinity=kw.get("zero_infinity", False))  # fmt: skip
+        lengths = t.tensor([7, 6, 4]), t.tensor([3, 4, 1])
+        return nn.CTCLoss(reduction=reduction)(x.log_softmax(2), t.tensor(CTC_T), *lengths)
+
+    return [CTC_X], run
+
+
 VALUES: dict[str, tuple[list, Callable]] = {
+    "ctc_none": _ctc("none"),
+    "ctc_sum": _ctc("sum"),
+    "ctc_mean": _ctc("mean"),
+    "ctc_concat_zero_inf": _ctc("none", concatenated=True, zero_infinity=True),
+    "ctc_unbatched": ([CTC_X[:, 0]], lambda t, F, nn, x: F.ctc_loss(
+        x.log_softmax(1), t.tensor([1, 2]), (7,), (2,))),
     "conv_reflect": _conv_mode("reflect", padding=1),
     "conv_replicate_same": _conv_mode("replicate", padding="same", dilation=2),
     "conv_circular": _conv_mode("circular", padding=(2, 1), stride=2),
@@ -151,6 +173,10 @@ def _bad(fn: Callable) -> Callable:
 
 
 ERRORS: dict[str, Callable] = {
+    "ctc_input_length": lambda t, F, nn: F.ctc_loss(
+        t.zeros(7, 3, 5), t.tensor(CTC_T), (8, 6, 4), (3, 4, 1)),
+    "ctc_target_size": lambda t, F, nn: F.ctc_loss(
+        t.zeros(7, 3, 5), t.tensor(CTC_T)[:, :2], (7, 6, 4), (3, 4, 1)),
     "grid_sample_mode": lambda t, F, nn: F.grid_sample(
         t.zeros(1, 1, 2, 2), t.zeros(1, 1, 1, 2), mode="linear", align_corners=False),
     "grid_sample_padding": lambda t, F, nn: F.grid_sample(
@@ -203,6 +229,8 @@ ERRORS: dict[str, Callable] = {
 }  # fmt: skip
 
 MODULES: dict[str, Callable] = {
+    "CTCLoss": lambda nn: nn.CTCLoss(),
+    "CTCLoss_args": lambda nn: nn.CTCLoss(blank=2, reduction="sum", zero_infinity=True),
     "Conv2d_reflect": lambda nn: nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect"),
     "ReflectionPad2d": lambda nn: nn.ReflectionPad2d(2),
     "ReflectionPad1d": lambda nn: nn.ReflectionPad1d((1, 2)),
