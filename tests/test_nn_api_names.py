@@ -216,3 +216,23 @@ def test_ctc_loss_against_brute_force_alignments_and_gradcheck() -> None:
     assert torch.autograd.gradcheck(
         lambda a: F.ctc_loss(a.log_softmax(2), *args, reduction="none"), (x,)
     )
+
+
+def test_with_indices_forms_return_values_and_indices() -> None:
+    x = _x(2, 3, 6, 5)
+    for fn, plain, args in (
+        (F.max_pool2d_with_indices, F.max_pool2d, (2,)),
+        (F.adaptive_max_pool2d_with_indices, F.adaptive_max_pool2d, ((3, 2),)),
+        (F.max_pool1d_with_indices, F.max_pool1d, (2,)),
+        (F.adaptive_max_pool1d_with_indices, F.adaptive_max_pool1d, (3,)),
+    ):
+        a = x[:, :, 0] if "1d" in fn.__name__ else x
+        out, idx = fn(a, *args)
+        want_out, want_idx = plain(a, *args, return_indices=True)
+        np.testing.assert_array_equal(out.detach().numpy(), want_out.detach().numpy())
+        np.testing.assert_array_equal(idx.numpy(), want_idx.numpy())
+        flat = a.detach().numpy().reshape(*a.shape[:2], -1)
+        np.testing.assert_array_equal(
+            np.take_along_axis(flat, idx.numpy().reshape(*a.shape[:2], -1), -1),
+            out.detach().numpy().reshape(*a.shape[:2], -1),
+        )
