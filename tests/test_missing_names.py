@@ -26,7 +26,7 @@ import jitgrad.utils.data
         (jitgrad.optim.lr_scheduler, "CyclicLR"),
         (jitgrad.utils.data, "DistributedSampler"),
         (jitgrad.nn.init, "dirac_"),
-        (jitgrad.nn.utils, "spectral_norm"),
+        (jitgrad.nn.utils, "fuse_conv_bn_eval"),
         (jitgrad.distributions, "LowRankMultivariateNormal"),
         (jitgrad.jit, "CompilationUnit"),
         (jitgrad.utils.checkpoint, "CheckpointPolicy"),

@@ -1,4 +1,4 @@
-"""``nn.functional.dropout``, ``pad`` (constant mode) and ``scaled_dot_product_attention``.
+"""``nn.functional.dropout``, ``pad`` and ``scaled_dot_product_attention``.
 
 ``pad`` is one node (``ConstantPadNdBackward0``) whose backward is the opposite pad (negative
 pads crop). ``scaled_dot_product_attention`` is PyTorch's documented reference computation
@@ -17,6 +17,7 @@ from ..autograd.recording import record
 from ..creation import generator, ones, zeros
 from ..ops.linalg import matmul
 from ..tensor import Tensor, _make
+from ._functional_pad import check_mode, pad_gather
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -56,13 +57,14 @@ def pad(
     pads = [int(p) for p in pad]
     if len(pads) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
+    check_mode(mode)
+    if mode != "constant":
+        return pad_gather(input, pads, mode, value)
     if len(pads) // 2 > input.dim():
         raise RuntimeError(
             "Padding length should be less than or equal to two times the input dimension but "
             f"got padding length {len(pads)} and input of dimension {input.dim()}"
         )
-    if mode != "constant":
-        raise NotImplementedError(f"F.pad mode '{mode}' is not implemented in jitgrad")
     shape = list(input.shape)
     src = [slice(None)] * len(shape)
     dst = [slice(None)] * len(shape)

@@ -70,6 +70,23 @@ class Sequential(Module):
 class ModuleList(Module):
     """A list of modules whose parameters the parent module sees."""
 
+    def __repr__(self) -> str:
+        """Runs of equal reprs collapse to ``(i-j): n x <repr>``, as PyTorch prints them."""
+        runs: list[list] = []
+        for i, module in enumerate(self._modules.values()):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        if not runs:
+            return self._get_name() + "()"
+        lines = [
+            (f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + t.replace("\n", "\n  ")
+            for a, b, t in runs
+        ]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:

@@ -56,10 +56,6 @@ class _ConvNd(Module):
                 f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
                 f"padding_mode='{padding_mode}'"
             )
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"padding_mode='{padding_mode}' is not implemented in jitgrad (only 'zeros')"
-            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = ntuple(kernel_size, nd)
@@ -100,9 +96,30 @@ class _ConvNd(Module):
         return s
 
     def _conv(self, input: Tensor, fn: Any) -> Tensor:  # noqa: A002
-        return fn(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        if self.padding_mode == "zeros":
+            return fn(
+                input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+            )
+        # the other modes pad explicitly (F.pad's reflect/replicate/circular), then convolve
+        # without padding, as PyTorch does
+        padded = F.pad(input, _reversed_padding(self), mode=self.padding_mode)
+        return fn(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+
+def _reversed_padding(conv: _ConvNd) -> list[int]:
+    """``(left, right)`` per spatial dim, last dim first (``F.pad``'s order); ``"same"``
+    puts the odd extra element on the right."""
+    pads: list[int] = []
+    for i in reversed(range(conv._nd)):
+        if conv.padding == "valid":
+            left = right = 0
+        elif conv.padding == "same":
+            total = conv.dilation[i] * (conv.kernel_size[i] - 1)
+            left, right = total // 2, total - total // 2
+        else:
+            left = right = conv.padding[i]
+        pads += [left, right]
+    return pads
 
 
 class Conv1d(_ConvNd):

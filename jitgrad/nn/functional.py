@@ -498,11 +498,15 @@ def nll_loss(
 
 
 # nnmore: re-exports of the functional forms added with the attention/upsample layers.
+from ._functional_api import *  # noqa: E402, F403  (apinn)
+from ._functional_api import __all__ as _api_names  # noqa: E402
+from ._functional_grid import *  # noqa: E402, F403
+from ._functional_grid import __all__ as _grid_names  # noqa: E402
 from ._functional_more import *  # noqa: E402, F403
 from ._functional_more import __all__ as _more_names  # noqa: E402
 from .upsample import interpolate, upsample  # noqa: E402
 
-__all__ += [*_more_names, "interpolate", "upsample"]
+__all__ += [*_more_names, *_api_names, *_grid_names, "interpolate", "upsample"]
 
 #: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.functional")

@@ -141,6 +141,9 @@ class Module:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._drop(name)
             self._modules[name] = value
+        elif getattr(value, "_is_buffer", False):  # nn.Buffer(t), registered with its persistence
+            self._drop(name)
+            self.register_buffer(name, value, value.persistent)
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(

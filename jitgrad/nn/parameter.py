@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import Tensor, _init_fields
+import numpy as np
+
+from .. import dtypes as D
+from ..tensor import Tensor, _init_fields, _make
 
 
 class Parameter(Tensor):
@@ -35,3 +38,24 @@ class Parameter(Tensor):
         result = Parameter(self.detach().clone(), self._requires_grad)
         memo[id(self)] = result
         return result
+
+
+class _BufferMeta(type):
+    """``isinstance(t, Buffer)`` asks whether ``t`` was made by ``Buffer(...)``."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Marks a tensor to be registered as a buffer when assigned to a Module attribute
+    (``persistent=False`` keeps it out of ``state_dict``). Like PyTorch's, ``Buffer(t)``
+    returns a plain Tensor sharing ``t``'s storage, flagged for that registration."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Tensor:  # type: ignore[misc]
+        if data is None:
+            data = _make(np.empty(0, np.float32), D.float32)
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t

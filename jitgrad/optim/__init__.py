@@ -24,5 +24,9 @@ from .rprop import Rprop  # noqa: E402
 
 __all__ += ["ASGD", "LBFGS", "Adamax", "NAdam", "RAdam", "Rprop"]
 
+from . import swa_utils  # noqa: E402  (apinn: stochastic weight averaging)
+
+__all__ += ["swa_utils"]
+
 #: ``jitgrad.optim.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.optim")

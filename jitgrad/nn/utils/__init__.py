@@ -110,5 +110,19 @@ from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402
 
 __all__ += ["remove_weight_norm", "rnn", "weight_norm"]
 
+# apinn: parametrizations, spectral norm, pruning, skip_init.
+from . import parametrizations, parametrize, prune  # noqa: E402
+from .init import skip_init  # noqa: E402
+from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: E402
+
+__all__ += [
+    "parametrizations",
+    "parametrize",
+    "prune",
+    "remove_spectral_norm",
+    "skip_init",
+    "spectral_norm",
+]
+
 #: ``jitgrad.nn.utils.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.utils")

@@ -1,0 +1,144 @@
+"""Padding modules: ``ZeroPad``/``ConstantPad``/``ReflectionPad``/``ReplicationPad``/
+``CircularPad`` in 1, 2 and 3 dimensions, thin wrappers over ``F.pad`` with PyTorch's reprs
+(an int padding becomes the ``2 * n`` tuple it means)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from ._functional_extra import pad
+from .module import Module
+
+
+def _pads(padding: Any, n: int) -> tuple:
+    if isinstance(padding, int):
+        return (padding,) * (2 * n)
+    return tuple(padding)
+
+
+class _PadNd(Module):
+    _n = 1
+    _mode = "constant"
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__()
+        self.padding = _pads(padding, self._n)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return pad(input, self.padding, self._mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class _ConstantPadNd(_PadNd):
+    def __init__(self, padding: Any, value: float) -> None:
+        super().__init__(padding)
+        self.value = value
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return pad(input, self.padding, "constant", self.value)
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ConstantPad1d(_ConstantPadNd):
+    _n = 1
+
+
+class ConstantPad2d(_ConstantPadNd):
+    _n = 2
+
+
+class ConstantPad3d(_ConstantPadNd):
+    _n = 3
+
+
+class _ZeroPadNd(_ConstantPadNd):
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad1d(_ZeroPadNd):
+    _n = 1
+
+
+class ZeroPad2d(_ZeroPadNd):
+    _n = 2
+
+
+class ZeroPad3d(_ZeroPadNd):
+    _n = 3
+
+
+class ReflectionPad1d(_PadNd):
+    _n, _mode = 1, "reflect"
+
+
+class ReflectionPad2d(_PadNd):
+    _n, _mode = 2, "reflect"
+
+
+class ReflectionPad3d(_PadNd):
+    _n, _mode = 3, "reflect"
+
+
+class ReplicationPad1d(_PadNd):
+    _n, _mode = 1, "replicate"
+
+
+class ReplicationPad2d(_PadNd):
+    _n, _mode = 2, "replicate"
+
+
+class ReplicationPad3d(_PadNd):
+    _n, _mode = 3, "replicate"
+
+
+class _CircularPadNd(_PadNd):
+    """Circular padding checks the input's rank itself (PyTorch's ``ValueError``)."""
+
+    _mode = "circular"
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        if input.dim() not in (self._n + 1, self._n + 2):
+            raise ValueError(
+                f"expected {self._n + 1}D or {self._n + 2}D input (got {input.dim()}D input)"
+            )
+        return super().forward(input)
+
+
+class CircularPad1d(_CircularPadNd):
+    _n = 1
+
+
+class CircularPad2d(_CircularPadNd):
+    _n = 2
+
+
+class CircularPad3d(_CircularPadNd):
+    _n = 3
+
+
+__all__ = [
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+]
