@@ -68,6 +68,7 @@ from .node import (  # noqa: F401 - re-exported: the modules that import them fr
     hooked,
     next_sequence,
 )
+from .targets import Targets, edge_of, passes, reachable_to_targets
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -82,6 +83,7 @@ class _AllNeeded:
 
 
 ALL_NEEDED = _AllNeeded()
+_edge_of = edge_of  # the name tests/test_replay.py and perf/bench_fusion.py import
 
 
 class Step:
@@ -132,26 +134,6 @@ class Sweep:
         self.targets = targets
 
 
-class Targets:
-    """``inputs=`` of ``backward`` or ``autograd.grad``: where gradients are taken."""
-
-    __slots__ = ("inputs", "edges", "capture", "captured")
-
-    def __init__(self, inputs: Sequence[Tensor], capture: bool) -> None:
-        self.inputs = inputs
-        self.edges: dict[tuple[Node, int], int] = {}  # (node, output_nr) -> index in inputs
-        for i, t in enumerate(inputs):
-            self.edges.setdefault(_edge_of(t), i)
-        self.capture = capture
-        self.captured: list[Tensor | None] = [None] * len(inputs)
-
-
-def _edge_of(t: Tensor) -> tuple[Node, int]:
-    if t.grad_fn is not None:
-        return t.grad_fn, t._output_nr
-    return t._accumulator(), 0
-
-
 def run_backward(
     tensors: Sequence[Tensor],
     grads: Sequence[Tensor],
@@ -166,7 +148,7 @@ def run_backward(
     With ``capture`` (``autograd.grad``) the gradients of ``inputs`` are returned instead of
     accumulated; with ``inputs`` and no capture only those leaves are accumulated into.
     """
-    roots = [_edge_of(t) for t in tensors]
+    roots = [edge_of(t) for t in tensors]
     replayable = _replayable(create_graph)
     if DEVICE.active:  # device roots: seeds on the device; device graphs: no CPU fusion
         grads = DEVICE.backend.seeds(tensors, grads)
@@ -204,7 +186,7 @@ def _plan(
     if targets is None:
         seen, needed, deps = _reachable(roots)
     else:
-        seen, needed, deps = _reachable_to_targets(roots, targets.edges)
+        seen, needed, deps = reachable_to_targets(roots, targets.edges)
     edges = targets.edges if targets is not None else {}
     fused = _fusion_plan(seen, needed, roots, edges, tensors) if fuse else None
     nodes = order if order is not None else list(seen)
@@ -261,7 +243,7 @@ def _sweep(plan: Plan, grads: Sequence[Any], sweep: Sweep) -> None:
             node = nodes[step.pos]
             if node._extra is not None:
                 _run_tensor_hooks(node, grad_outputs)
-            if targets is not None and _passes(node, grad_outputs, sweep.needed, targets):
+            if targets is not None and passes(node, grad_outputs, sweep.needed, targets):
                 continue
             if step.members is None:
                 results = _call_node(node, grad_outputs)
@@ -282,26 +264,6 @@ def _sweep(plan: Plan, grads: Sequence[Any], sweep: Sweep) -> None:
 _replay = _sweep
 
 
-def _passes(node: Node, grad_outputs: list, needed: Any, targets: Targets) -> bool:
-    """At an ``inputs=`` target, capture or accumulate; whether the node is then passed over
-    (a leaf, or a node leading to no target, in ``autograd.grad``; a leaf not asked for)."""
-    edges, capture = targets.edges, targets.capture
-    if edges:
-        for nr, g in enumerate(grad_outputs):
-            idx = edges.get((node, nr))
-            if idx is not None and capture:
-                targets.captured[idx] = g
-    leaf = isinstance(node, AccumulateGrad)
-    if capture and leaf:
-        return True
-    if leaf and (node, 0) not in edges:
-        return True
-    if capture:
-        return not any(n is not None and needed.get(n) for n, _ in node.next_functions)
-    _accumulate_nonleaf_inputs(node, grad_outputs, edges, targets.inputs)
-    return False
-
-
 def _reachable(roots: list) -> tuple[set, dict, dict]:
     """Every node reachable from ``roots`` (all needed) and its count of incoming edges."""
     seen = {n for n, _ in roots}
@@ -315,35 +277,6 @@ def _reachable(roots: list) -> tuple[set, dict, dict]:
                     seen.add(nxt)
                     stack.append(nxt)
     return seen, dict.fromkeys(seen, True), deps
-
-
-def _reachable_to_targets(roots: list, targets: dict) -> tuple[set, dict, dict]:
-    """Reachable nodes, whether each leads to a target, and dependency counts among those."""
-    needed: dict[Node, bool] = {}
-    stack: list[tuple[Node, bool]] = [(n, False) for n, _ in roots]
-    seen: set[Node] = set()
-    target_nodes = {id(t) for t, _ in targets}
-    while stack:  # iterative post-order DFS: a node is needed if it leads to a target
-        node, expanded = stack.pop()
-        if expanded:
-            needed[node] = id(node) in target_nodes or any(
-                n is not None and needed.get(n, False) for n, _ in node.next_functions
-            )
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in seen:
-                stack.append((nxt, False))
-    deps: dict[Node, int] = {}
-    for node in seen:
-        if needed[node]:
-            for nxt, _ in node.next_functions:
-                if nxt is not None and needed.get(nxt):
-                    deps[nxt] = deps.get(nxt, 0) + 1
-    return seen, needed, deps
 
 
 def _replayable(create_graph: bool) -> bool:
@@ -374,13 +307,6 @@ def _check_nan(node: Node, results: Sequence) -> None:
                 )
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
-
-
-def _accumulate_nonleaf_inputs(node: Node, grad_outputs: list, targets: dict, inputs) -> None:
-    for nr, g in enumerate(grad_outputs):
-        idx = targets.get((node, nr))
-        if idx is not None and g is not None and not isinstance(node, AccumulateGrad):
-            accumulate_into_leaf(inputs[idx], g)
 
 
 def add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
