@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import helpers
 from ..autograd.engine import ALL_NEEDED, add_to_buffer, free_saved, hooked
+from ..ops.saved_record import OUT
 from . import codegen as C
 from . import lazy
 from .group_layout import (
@@ -95,7 +96,7 @@ class FusedGroup(_Planned):
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
         saved = self._checked_saved()
-        out = saved[0][7]
+        out = saved[0][OUT]
         layout = self.layout = GroupLayout(self.members, saved, out.dtype, needed)
         _, (self.kernel, self.spec) = layout.launch(
             saved, np.zeros(out.shape, out.dtype), compile_only=True
@@ -152,7 +153,7 @@ class JointGroup(_Planned):
         if group is None or not isinstance(group, FusedGroup):
             return None
         saved = below._saved
-        if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
+        if type(saved) is not lazy.LazySaved or saved[OUT] is not reduction.src:
             return None
         return cls(root, group.members, group.edges, reduction)
 
@@ -165,7 +166,7 @@ class JointGroup(_Planned):
         if reduction is None:
             return None
         saved = members[0]._saved
-        if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
+        if type(saved) is not lazy.LazySaved or saved[OUT] is not reduction.src:
             return None
         return cls(t.grad_fn, members, edges, reduction, layout)
 
@@ -184,7 +185,7 @@ class JointGroup(_Planned):
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
         if self.layout is None or not self.layout.applies_to(saved):
             self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
-        loss = np.zeros(1, saved[0][7].dtype)  # this call's own: layouts are shared
+        loss = np.zeros(1, saved[0][OUT].dtype)  # this call's own: layouts are shared
         results, ran = self.layout.launch(saved, garr, loss=loss)
         self.kernel, self.spec = self.members[0]._ran = ran
         if helpers.DEBUG >= 2:
