@@ -255,7 +255,10 @@ def _sweep(plan: Plan, grads: Sequence[Any], sweep: Sweep) -> None:
                     continue
             for (p, nr), g in zip(step.routes, results, strict=False):
                 if g is not None and p >= 0:
-                    add_to_buffer(buffers, p, nr, g)
+                    if nr == 0 and p not in buffers:  # the first gradient to arrive there
+                        buffers[p] = [g]
+                    else:
+                        add_to_buffer(buffers, p, nr, g)
     finally:
         STATE.enabled, STATE.sweep = prev_mode, prev_sweep
 
@@ -309,10 +312,11 @@ def _check_nan(node: Node, results: Sequence) -> None:
 
 
 
-def add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
-    slot = buffers.get(node)
+def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor) -> None:
+    """Add gradient ``g`` for output ``nr`` of the node at ``pos`` into its buffer."""
+    slot = buffers.get(pos)
     if slot is None:
-        slot = buffers[node] = [None] * max(nr + 1, 1)
+        slot = buffers[pos] = [None] * max(nr + 1, 1)
     elif len(slot) <= nr:
         slot.extend([None] * (nr + 1 - len(slot)))
     prev = slot[nr]
@@ -320,13 +324,21 @@ def add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor) -> None:
         slot[nr] = g
         return
     if prev._fresh and not STATE.enabled:
-        from ..ops.pointwise import add_into  # (pointwise imports this module)
-
-        if add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
+        if _add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
             return
     total = slot[nr] = prev + g
     # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
     total._fresh = not STATE.enabled
+
+
+def _add_into(prev: Tensor, g: Tensor) -> bool:
+    """``pointwise.add_into``: this stand-in imports it on the first call and puts it in its
+    own place, so the import runs once, not once per sum."""
+    global _add_into
+    from ..ops.pointwise import add_into  # (pointwise imports this module)
+
+    _add_into = add_into
+    return add_into(prev, g)
 
 
 def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
