@@ -112,28 +112,6 @@ class Plan:
         self.steps = steps
 
 
-class Sweep:
-    """One backward's state besides the plan: what the loop and a group step read."""
-
-    __slots__ = ("nodes", "needed", "retain_graph", "create_graph", "tensors", "targets")
-
-    def __init__(
-        self,
-        nodes: list,
-        needed: Any,
-        retain_graph: bool,
-        create_graph: bool,
-        tensors: Sequence[Tensor],
-        targets: Targets | None = None,
-    ) -> None:
-        self.nodes = nodes  # the graph's nodes, by plan position
-        self.needed = needed
-        self.retain_graph = retain_graph
-        self.create_graph = create_graph
-        self.tensors = tensors  # the backward's roots (a joint step looks for its loss)
-        self.targets = targets
-
-
 def run_backward(
     tensors: Sequence[Tensor],
     grads: Sequence[Tensor],
@@ -160,11 +138,11 @@ def run_backward(
 
         program, order, key = replay.lookup(roots, grads)
         if program is not None:
-            _replay(program, grads, Sweep(order, ALL_NEEDED, retain_graph, False, tensors))
+            _replay(program, grads, order, ALL_NEEDED, retain_graph, False, tensors)
             return None
     targets = None if inputs is None else Targets(inputs, capture)
     plan, nodes, needed = _plan(roots, order, replayable, targets, tensors)
-    _sweep(plan, grads, Sweep(nodes, needed, retain_graph, create_graph, tensors, targets))
+    _sweep(plan, grads, nodes, needed, retain_graph, create_graph, tensors, targets)
     if key is not None:
         replay.store(key, replay.Program(plan, order))
     if targets is None or not capture:
@@ -228,29 +206,42 @@ def _schedule(roots: list, nodes: list, needed: Any, deps: dict, fused: dict | N
     return Plan(seeds, steps)
 
 
-def _sweep(plan: Plan, grads: Sequence[Any], sweep: Sweep) -> None:
-    """Run ``plan``'s steps: the one backward loop (see the module docstring)."""
-    nodes, retain_graph, targets = sweep.nodes, sweep.retain_graph, sweep.targets
+def _sweep(
+    plan: Plan,
+    grads: Sequence[Any],
+    nodes: list,
+    needed: Any,
+    retain_graph: bool,
+    create_graph: bool,
+    tensors: Sequence[Tensor],
+    targets: Targets | None = None,
+) -> None:
+    """Run ``plan``'s steps: the one backward loop (see the module docstring).
+
+    ``nodes``: the graph's nodes by plan position; ``tensors``: the backward's roots (a joint
+    step looks for its loss among them). Arguments, not an object: a replay of a small graph
+    would spend a tenth of its time building one.
+    """
     buffers: dict[int, list] = {}
     for (p, nr), g in zip(plan.seeds, grads, strict=True):
         if p >= 0:
             add_to_buffer(buffers, p, nr, g)
     prev_mode, prev_sweep = STATE.enabled, STATE.sweep  # this thread's
-    STATE.enabled, STATE.sweep = sweep.create_graph, sweep.needed
+    STATE.enabled, STATE.sweep = create_graph, needed
     try:
         for step in plan.steps:
             grad_outputs = buffers.pop(step.pos, None) or [None]
             node = nodes[step.pos]
             if node._extra is not None:
                 _run_tensor_hooks(node, grad_outputs)
-            if targets is not None and passes(node, grad_outputs, sweep.needed, targets):
+            if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
                 results = _call_node(node, grad_outputs)
                 if not retain_graph:
                     node.release()
             else:
-                results = step.run(grad_outputs, buffers, sweep)
+                results = step.run(grad_outputs, buffers, nodes, needed, retain_graph, tensors)
                 if results is None:  # sent on by the step
                     continue
             for (p, nr), g in zip(step.routes, results, strict=False):

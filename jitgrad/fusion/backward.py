@@ -250,16 +250,24 @@ class GroupStep:
             if b is not None and p >= 0
         ]
 
-    def run(self, grad_outputs: list, buffers: dict, sweep: Any) -> Sequence | None:
-        """The gradients per route, or None where they went into ``buffers`` already."""
-        nodes, retain = sweep.nodes, sweep.retain_graph
+    def run(
+        self,
+        grad_outputs: list,
+        buffers: dict,
+        nodes: list,
+        needed: Any,
+        retain: bool,
+        tensors: Sequence[Any],
+    ) -> Sequence | None:
+        """The gradients per route, or None where they went into ``buffers`` already (the
+        engine's sweep calls it with its own state: see ``engine._sweep``)."""
         if self.fresh is not None:
-            results = self.fresh.run(grad_outputs, sweep.needed)
+            results = self.fresh.run(grad_outputs, needed)
             if not retain:
                 self.fresh.release()
             return results
         if self.joint:
-            results = self._joint(nodes, grad_outputs, sweep.tensors)
+            results = self._joint(nodes, grad_outputs, tensors)
             if not retain:
                 nodes[self.pos].release()
         else:
