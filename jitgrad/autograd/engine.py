@@ -50,6 +50,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..backends import STATE as DEVICE
+from ..fusion.control import STATE as FUSION
 from .grad_mode import STATE
 from .hooks import call_node_hooks, call_tensor_hooks
 from .node import (  # noqa: F401 - re-exported: the modules that import them from here
@@ -275,14 +276,12 @@ def _reachable(roots: list) -> tuple[set, dict, dict]:
 
 def _replayable(create_graph: bool) -> bool:
     """Whether fusion (and so the replay cache) applies to this sweep."""
-    from ..fusion import control
-
-    return control.STATE.enabled and not create_graph and not _anomaly.enabled
+    return FUSION.enabled and not create_graph and not _anomaly.enabled
 
 
 def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
     """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
-    from ..fusion import backward
+    from ..fusion import backward  # (backward imports this module)
 
     entries = [n for n, _ in roots] + [n for n, _ in targets]
     return backward.plan(nodes, needed, entries, tensors if not targets else ())
