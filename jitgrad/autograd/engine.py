@@ -220,8 +220,8 @@ def _sweep(
     """Run ``plan``'s steps: the one backward loop (see the module docstring).
 
     ``nodes``: the graph's nodes by plan position; ``tensors``: the backward's roots (a joint
-    step looks for its loss among them). Arguments, not an object: a replay of a small graph
-    would spend a tenth of its time building one.
+    step looks for its loss among them). Arguments, not an object: building one cost ~0.4 us
+    per backward, 2% of a small graph's replay.
     """
     buffers: dict[int, list] = {}
     for (p, nr), g in zip(plan.seeds, grads, strict=True):
