@@ -192,7 +192,12 @@ def _schedule(roots: list, nodes: list, needed: Any, deps: dict, fused: dict | N
         group = fused.get(node) if fused else None
         if group is None:
             edges = node.next_functions
-            steps.append(Step(pos[node], routes(edges)))
+            steps.append(
+                Step(
+                    pos[node],
+                    [(pos[n], r) if n is not None and needed.get(n) else (-1, r) for n, r in edges],
+                )
+            )
         else:  # a fusion group: one kernel for the root and everything it feeds
             edges = group.edges
             steps.append(group.step(node, pos, routes))
