@@ -23,6 +23,7 @@ from .autograd.engine import FREED, AccumulateGrad
 from .fusion import lazy
 from .fusion.control import STATE as FUSE
 from .ops.pointwise import ElementwiseBackward, broadcast_shape
+from .ops.saved_record import OUT
 
 #: Full reductions a deferred chain takes as its kernel's epilogue (see lazy.reduce_full).
 EPILOGUES = frozenset({"SumBackward0", "MeanBackward0"})
@@ -82,7 +83,7 @@ def _saved_shape(node: Any) -> tuple[int, ...] | None:
     saved = node._saved
     if saved is None or saved is FREED or not isinstance(saved, tuple) or len(saved) < 8:
         return None
-    out = saved[7]  # the output array, or the Pending of a deferred op
+    out = saved[OUT]  # the output array, or the Pending of a deferred op
     return tuple(out.shape) if hasattr(out, "shape") else None
 
 

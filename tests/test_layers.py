@@ -62,9 +62,6 @@ UNCOMMENTED = {
     ("jitgrad.methods", "from .autograd.recording import record"),
     ("jitgrad.methods", "from . import cuda"),
     ("jitgrad.dtypes", "from .tensor import Tensor"),
-    ("jitgrad.autograd.engine", "from ..fusion import replay"),
-    ("jitgrad.autograd.engine", "from ..fusion import control"),
-    ("jitgrad.autograd.engine", "from ..fusion import backward"),
 }
 
 BOTTOM = ("jitgrad.helpers", "jitgrad.launchlog", "jitgrad.memory")

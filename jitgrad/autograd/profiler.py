@@ -12,8 +12,8 @@ The table has PyTorch's CPU columns. Differences from PyTorch, by design:
   call into jitgrad, not per ATen kernel (no ``aten::empty``/``aten::as_strided`` rows);
 - forward fusion defers elementwise ops: ``aten::mul`` then records building the pending
   chain, and the kernel's time shows in ``jitgrad::fused_kernel`` under whatever op ran it;
-- a fused backward group is one ``jitgrad::fused_backward`` event and a replayed backward one
-  ``jitgrad::replay`` event (their nodes have no events of their own);
+- a fused backward group is one ``jitgrad::fused_backward`` event (its nodes have no events
+  of their own) and a replayed backward one ``jitgrad::replay`` event around its steps;
 - events of every thread are recorded, without thread ids in the table; no memory, shapes
   (``record_shapes`` is accepted, the shapes column is not shown), stacks or FLOPs.
 """
@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import nn
 from ..fusion import backward as fusion_backward
-from ..fusion import pending, replay
+from ..fusion import pending
 from ..tensor import Tensor
 from . import engine
 
@@ -304,7 +304,7 @@ def _targets() -> Iterator[tuple[Any, str, str | Callable]]:
     yield engine, "_call_node", _call_node_name
     yield fusion_backward.FusedGroup, "run", "jitgrad::fused_backward"
     yield fusion_backward.JointGroup, "run", "jitgrad::fused_backward"
-    yield replay.Program, "run", "jitgrad::replay"
+    yield engine, "_replay", "jitgrad::replay"
     yield pending, "_materialize", "jitgrad::fused_kernel"
 
 

@@ -16,12 +16,14 @@ the order of its arguments, so a training loop's second step renders and compile
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import helpers
-from ..autograd.engine import hooked
+from ..autograd.engine import ALL_NEEDED, add_to_buffer, free_saved, hooked
+from ..ops.saved_record import OUT
 from . import codegen as C
 from . import lazy
 from .group_layout import (
@@ -50,7 +52,17 @@ def plan(nodes: Any, needed: Any, entries: Any, tensors: Any = ()) -> dict[Any, 
     return groups
 
 
-class FusedGroup:
+class _Planned:
+    """What a planned group gives the engine's schedule: its step."""
+
+    __slots__ = ()
+
+    def step(self, node: Any, pos: dict, routes: Any) -> GroupStep:
+        """This group's :class:`GroupStep`, led by ``node`` (positions from ``pos``)."""
+        return GroupStep(node, self, pos, routes)
+
+
+class FusedGroup(_Planned):
     """One planned group; :meth:`run` computes the gradients of every edge leaving it."""
 
     __slots__ = ("members", "edges", "layout", "kernel", "spec")
@@ -84,7 +96,7 @@ class FusedGroup:
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
         saved = self._checked_saved()
-        out = saved[0][7]
+        out = saved[0][OUT]
         layout = self.layout = GroupLayout(self.members, saved, out.dtype, needed)
         _, (self.kernel, self.spec) = layout.launch(
             saved, np.zeros(out.shape, out.dtype), compile_only=True
@@ -101,7 +113,7 @@ class FusedGroup:
         return saved
 
 
-class JointGroup:
+class JointGroup(_Planned):
     """Forward and backward of a deferred chain in one kernel, from the loss that sums it.
 
     When ``backward()`` starts from a deferred full ``sum``/``mean`` (``root``) of a pending
@@ -141,7 +153,7 @@ class JointGroup:
         if group is None or not isinstance(group, FusedGroup):
             return None
         saved = below._saved
-        if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
+        if type(saved) is not lazy.LazySaved or saved[OUT] is not reduction.src:
             return None
         return cls(root, group.members, group.edges, reduction)
 
@@ -154,7 +166,7 @@ class JointGroup:
         if reduction is None:
             return None
         saved = members[0]._saved
-        if type(saved) is not lazy.LazySaved or saved[7] is not reduction.src:
+        if type(saved) is not lazy.LazySaved or saved[OUT] is not reduction.src:
             return None
         return cls(t.grad_fn, members, edges, reduction, layout)
 
@@ -173,7 +185,7 @@ class JointGroup:
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
         if self.layout is None or not self.layout.applies_to(saved):
             self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
-        loss = np.zeros(1, saved[0][7].dtype)  # this call's own: layouts are shared
+        loss = np.zeros(1, saved[0][OUT].dtype)  # this call's own: layouts are shared
         results, ran = self.layout.launch(saved, garr, loss=loss)
         self.kernel, self.spec = self.members[0]._ran = ran
         if helpers.DEBUG >= 2:
@@ -201,3 +213,100 @@ class JointGroup:
         self.root.release()
         for m in self.members:
             m.release()
+
+
+class GroupStep:
+    """A fusion group's step in a plan (see :mod:`jitgrad.autograd.engine`).
+
+    Fresh (``fresh``: the planned group), it runs and analyses its group; :meth:`freeze`
+    then keeps what a replay needs: member positions, the analysed layout, where its
+    gradients go, never a node. ``joint``: forward and backward in one kernel from the loss
+    at ``pos``; ``deferred``: some member's saved values were deferred when planned, so a
+    replay resolves (computes) them as the fresh run did.
+    """
+
+    __slots__ = ("pos", "routes", "members", "frees", "layout", "sends", "joint", "deferred")
+    __slots__ += ("fresh",)
+
+    def __init__(self, node: Any, group: Any, pos: dict, routes: Any) -> None:
+        self.pos = pos[node]
+        self.routes = routes(group.edges)
+        self.members = [pos[m] for m in group.members]
+        self.frees = [pos[m] for m in group.members if m.frees]  # whose release frees
+        self.joint = isinstance(group, JointGroup)
+        self.deferred = any(type(m._saved) is lazy.LazySaved for m in group.members)
+        self.fresh: Any = group
+        self.layout: GroupLayout | None = None
+        #: with a layout: (buffer, position, output_nr) per gradient it sends on
+        self.sends: list[tuple[int, int, int]] = []
+
+    def freeze(self) -> None:
+        """Forget the fresh group (it holds nodes); keep its layout for replays."""
+        self.layout, self.fresh = self.fresh.layout, None
+        results = self.layout.results if self.layout is not None else ()
+        self.sends = [
+            (b, p, nr)
+            for (p, nr), b in zip(self.routes, results, strict=False)
+            if b is not None and p >= 0
+        ]
+
+    def run(
+        self,
+        grad_outputs: list,
+        buffers: dict,
+        nodes: list,
+        needed: Any,
+        retain: bool,
+        tensors: Sequence[Any],
+    ) -> Sequence | None:
+        """The gradients per route, or None where they went into ``buffers`` already (the
+        engine's sweep calls it with its own state: see ``engine._sweep``)."""
+        if self.fresh is not None:
+            results = self.fresh.run(grad_outputs, needed)
+            if not retain:
+                self.fresh.release()
+            return results
+        if self.joint:
+            results = self._joint(nodes, grad_outputs, tensors)
+            if not retain:
+                nodes[self.pos].release()
+        else:
+            results = self._group(nodes, grad_outputs[0], buffers)
+        if not retain:
+            free_saved([nodes[p] for p in self.frees])
+        return results
+
+    def _group(self, nodes: list, g: Any, buffers: dict) -> Sequence | None:
+        """A replayed group: the recorded layout where it applies (its gradients sent
+        straight to ``buffers``), else this graph's group analysed afresh."""
+        if g is None:
+            return [None] * len(self.routes)
+        if self.deferred:  # computes what the kernel reads, as FusedGroup.run does
+            saved = [nodes[p].saved() for p in self.members]
+        else:
+            saved = [nodes[p]._saved for p in self.members]
+        layout = self.layout
+        if layout is not None and layout.applies_to(saved):
+            grads, nodes[self.pos]._ran = layout.launch_buffers(saved, g._value)
+            for b, p, nr in self.sends:
+                add_to_buffer(buffers, p, nr, grads[b])
+            return None
+        # Never analysed (no gradient reached it when recorded) or the operands alias
+        # differently this time.
+        members = [nodes[p] for p in self.members]
+        layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
+        results, members[0]._ran = layout.launch(saved, g._value)
+        return results
+
+    def _joint(self, nodes: list, grad_outputs: list, tensors: Sequence[Any]) -> list:
+        """A replayed joint group: the recorded layout if the loss is still a deferred
+        reduction of the chain (else the loss's backward, then the group)."""
+        root = nodes[self.pos]
+        members = [nodes[p] for p in self.members]
+        t = next((t for t in tensors if t.grad_fn is root), None)
+        group = None if t is None else JointGroup.again(t, members, self.routes, self.layout)
+        if group is None:
+            return JointGroup.unfused(root, members, grad_outputs, ALL_NEEDED)
+        results = group.run(grad_outputs, ALL_NEEDED)
+        self.layout = group.layout
+        return results

@@ -19,6 +19,7 @@ import numpy as np
 from .. import helpers, memory
 from ..ops import expr as E
 from ..ops.pointwise import ROLES, edge_indices
+from ..ops.saved_record import OUT
 from ..tensor import Tensor, _make
 from . import codegen as C
 from .arguments import Namer, describe_arguments
@@ -71,8 +72,8 @@ class GroupLayout:
         # the inputs and the root's value is also summed (the loss).
         self.joint = joint
         remat = [True] * len(saved) if joint else [_recomputable(s) for s in saved]
-        shape = saved[0][7].shape
-        size = saved[0][7].size
+        shape = saved[0][OUT].shape
+        size = saved[0][OUT].size
         slots: dict[int, int] = {}  # id(array) -> argument slot (0 is the incoming gradient)
         self.gather: list[tuple[int, int]] = []  # slot 1.. -> (member, operand or -1 for out)
         self.scalar_gather: list[tuple[int, int]] = []
@@ -232,7 +233,7 @@ class GroupLayout:
             metas = self.buffers
             grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
             return grads, plain
-        out = saved[0][7]
+        out = saved[0][OUT]
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
             loss = np.zeros(1, out.dtype)
         ran: tuple = (None, None)

@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE as GRAD
+from ..ops.saved_record import OUT
 from ..ops.saved_views import ROLES, saved_roles
 from ..tensor import Size, Tensor, _init_fields, _make
 from .backward_render import CHEAP
@@ -133,7 +134,7 @@ def joint_saved(members: list) -> list[tuple] | None:
     for m in members:
         if type(m._saved) is not LazySaved:
             return None
-        pendings.add(id(m._saved[7]))
+        pendings.add(id(m._saved[OUT]))
     edge_indices = _DISPATCH.edge_indices
     result = []
     for m in members:

@@ -305,7 +305,8 @@ def _check_versions(n: Pending) -> None:
 class LazySaved(tuple):
     """A node's saved tuple whose ``values``/``out`` are computed when backward first reads it.
 
-    Slot 3 holds the dtypes the operands were computed in and slot 7 the result's Pending;
+    Its ``values`` hold the dtypes the operands were computed in and its ``out`` the result's
+    Pending (the fields of :mod:`jitgrad.ops.saved_record`);
     :func:`resolve` turns it into the tuple :func:`pointwise.apply` would have saved.
     """
 

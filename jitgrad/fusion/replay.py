@@ -1,11 +1,13 @@
-"""Replay a backward graph the process has swept before, from a cached program.
+"""The replay cache: the plans of backward graphs the process has swept before.
 
 A training loop builds the same graph every step. The first ``backward()`` of a shape of
-graph runs the ordinary engine (reachability, dependency counts, the ready heap, fusion
-planning, the analysis of every fused group) and records what it did: the order the nodes
-and groups ran in, where each gradient went, and each group's :class:`GroupLayout`. Later
-sweeps of a graph with the same structure skip all of that: one walk computes the graph's
-structural key, and the program replays the steps on the new graph's nodes. From the second
+graph plans afresh (reachability, dependency counts, the ready heap, fusion planning: see
+:mod:`jitgrad.autograd.engine`), the engine's one sweep runs the plan and analyses every
+fused group, and the plan is kept here as a :class:`Program`: the order the nodes and groups
+run in, where each gradient goes, and each group's :class:`GroupLayout`. Later sweeps of a
+graph with the same structure skip the planning: one walk computes the graph's structural
+key, and the same sweep runs the program on the new graph's nodes. This module runs nothing
+itself: it is a cache in front of the sweep, never a second sweep. From the second
 match on, a program also has a generated matcher (:mod:`.matcher`) that recognises its
 structure in straight-line code, so a training loop's steps skip the generic walk as well.
 
@@ -41,12 +43,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import helpers
-from ..autograd.engine import MUTATION, _add_to_buffer, _call_node, free_saved
-from ..autograd.grad_mode import STATE
+from ..autograd.engine import MUTATION, Plan
 from ..ops.pointwise import ElementwiseBackward
 from . import matcher
-from .backward import GroupLayout, JointGroup
-from .pending import LazySaved
 
 #: Programs kept at first; the least recently used is dropped first (shapes that change
 #: every step would otherwise grow the cache without bound). The bound doubles, up to
@@ -69,17 +68,6 @@ _stats = {"replayed": 0, "recorded": 0}
 #: Held while the cache changes shape (store, evict, clear): readers need no lock, as each
 #: dict read is atomic, but two evictions at once would drop one program twice.
 _LOCK = threading.Lock()
-
-
-class _AllNeeded:
-    """``needed`` for a plain backward: every reachable node takes part."""
-
-    @staticmethod
-    def get(_node: Any, _default: Any = None) -> bool:
-        return True
-
-
-ALL_NEEDED = _AllNeeded()
 
 
 def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list] | None:
@@ -165,160 +153,40 @@ def unchanged(order: list, program: Program | None) -> bool:
     return all(n.unchanged() for n in order if isinstance(n, ElementwiseBackward))
 
 
-class Step:
-    """One engine step: a node, or a fusion group identified by its members' positions.
+class Program(Plan):
+    """A recorded plan: the engine's plan for one graph structure, its groups frozen (their
+    analysed layouts kept, their nodes dropped), and what the cache needs to find it."""
 
-    ``joint``: the group ran forward and backward in one kernel from the loss at ``pos``
-    (a :class:`JointGroup`); ``deferred``: some member's saved values were still deferred
-    when the graph was keyed, so the replay resolves them (computes them) as the engine did.
-    """
+    __slots__ = ("oldest", "matcher", "used")
 
-    __slots__ = ("pos", "members", "frees", "layout", "routes", "sends", "joint", "deferred")
-
-    def __init__(
-        self,
-        pos: int,
-        members: list[int] | None,
-        frees: list[int],
-        layout: Any,
-        routes: list,
-        joint: bool = False,
-        deferred: bool = False,
-    ) -> None:
-        self.pos = pos
-        self.members = members
-        self.frees = frees  # positions of the members whose release frees saved values
-        self.layout = layout
-        self.routes = routes  # (position or -1, output_nr) per gradient the step returns
-        self.joint = joint
-        self.deferred = deferred
-        #: for a group with a layout: (buffer, position, output_nr) per gradient it sends on
-        self.sends = [
-            (b, p, nr)
-            for (p, nr), b in zip(routes, layout.results if layout else (), strict=False)
-            if b is not None and p >= 0
-        ]
-
-
-class Program:
-    """The recorded steps of one graph structure; :meth:`run` replays them on a new graph."""
-
-    __slots__ = ("seeds", "steps", "oldest", "matcher", "used")
-
-    def __init__(
-        self, order: list, roots: Sequence[tuple], ran: list[tuple], deferred: set[int]
-    ) -> None:
-        """``deferred``: the positions whose saved values were deferred when keyed (see
-        :func:`deferred_positions`)."""
-        pos = {node: i for i, node in enumerate(order)}
-        self.seeds = [(pos[node], nr) for node, nr in roots]
+    def __init__(self, plan: Plan, order: list) -> None:
+        """``plan``: the fresh plan the engine just ran over ``order``'s positions."""
+        super().__init__(plan.seeds, plan.steps)
+        for step in self.steps:
+            if step.members is not None:
+                step.freeze()
         #: the position of the graph's oldest node (see unchanged)
         self.oldest = matcher.by_age(order)[0]
         self.matcher: matcher.Matcher | None = None  # built when the structure is seen again
         self.used = next(_clock)  # when it last ran (recorded or replayed): eviction order
 
-        def routes(edges: Sequence[tuple]) -> list[tuple[int, int]]:
-            return [(-1, 0) if n is None else (pos[n], nr) for n, nr in edges]
 
-        self.steps = []
-        for node, group in ran:
-            if group is None:
-                step = Step(pos[node], None, [], None, routes(node.next_functions))
-            else:
-                members = [pos[m] for m in group.members]
-                frees = [pos[m] for m in group.members if m.frees]
-                step = Step(
-                    pos[node],
-                    members,
-                    frees,
-                    group.layout,
-                    routes(group.edges),
-                    joint=isinstance(group, JointGroup),
-                    deferred=any(p in deferred for p in members),
-                )
-            self.steps.append(step)
-
-    def run(
-        self, order: list, grads: Sequence[Any], retain_graph: bool, tensors: Sequence[Any]
-    ) -> None:
-        _stats["replayed"] += 1
-        self.used = next(_clock)
-        if helpers.DEBUG >= 2:
-            helpers.debug_print(
-                2, f"backward replayed from a cached program ({len(self.steps)} steps)"
-            )
-        buffers: dict[int, list] = {}
-        for (p, nr), g in zip(self.seeds, grads, strict=True):
-            _add_to_buffer(buffers, p, nr, g)
-        prev_mode = STATE.enabled  # this thread's grad mode (others keep theirs)
-        STATE.enabled = False
-        try:
-            for step in self.steps:
-                grad_outputs = buffers.pop(step.pos, None) or [None]
-                if step.members is None:
-                    node = order[step.pos]
-                    results = _call_node(node, grad_outputs)
-                    if not retain_graph:
-                        node.release()
-                elif step.joint:
-                    results = _run_joint(step, order, grad_outputs, tensors)
-                    if not retain_graph:
-                        order[step.pos].release()
-                        free_saved([order[p] for p in step.frees])
-                else:
-                    results = _run_group(step, order, grad_outputs[0], buffers)
-                    if not retain_graph:
-                        free_saved([order[p] for p in step.frees])
-                    if results is None:  # sent on by _run_group
-                        continue
-                for (p, nr), g in zip(step.routes, results, strict=False):
-                    if g is not None and p >= 0:
-                        _add_to_buffer(buffers, p, nr, g)
-        finally:
-            STATE.enabled = prev_mode
-
-
-def _run_group(step: Step, order: list, g: Any, buffers: dict) -> Sequence | None:
-    """Run a group step: its gradients per edge, or None where they were added to
-    ``buffers`` already (the recorded layout applies: ``step.sends`` routes them)."""
-    if g is None:
-        return [None] * len(step.routes)
-    if step.deferred:  # computes what the kernel reads, as the engine's FusedGroup.run does
-        saved = [order[p].saved() for p in step.members]
-    else:
-        saved = [order[p]._saved for p in step.members]
-    layout = step.layout
-    if layout is not None and layout.applies_to(saved):
-        grads, order[step.pos]._ran = layout.launch_buffers(saved, g._value)
-        for b, p, nr in step.sends:
-            _add_to_buffer(buffers, p, nr, grads[b])
-        return None
-    # Never analysed (no gradient reached it when recorded) or the operands alias
-    # differently this time: analyse this graph's group afresh.
-    members = [order[p] for p in step.members]
-    layout = GroupLayout(members, saved, g._value.dtype, ALL_NEEDED)
-    results, members[0]._ran = layout.launch(saved, g._value)
-    return results
-
-
-def _run_joint(step: Step, order: list, grad_outputs: list, tensors: Sequence[Any]) -> list:
-    """A joint step: the recorded layout if the loss is still a deferred reduction of the
-    chain (else the loss's backward, then the group: what the engine would run)."""
-    root = order[step.pos]
-    members = [order[p] for p in step.members]
-    t = next((t for t in tensors if t.grad_fn is root), None)
-    group = None if t is None else JointGroup.again(t, members, step.routes, step.layout)
-    if group is None:
-        return JointGroup.unfused(root, members, grad_outputs, ALL_NEEDED)
-    results = group.run(grad_outputs, ALL_NEEDED)
-    step.layout = group.layout
-    return results
-
-
-def deferred_positions(order: list) -> set[int]:
-    """Positions of the nodes whose saved values are still deferred (before a sweep that
-    will record a program: the engine resolves them as it runs)."""
-    return {i for i, n in enumerate(order) if type(n._saved) is LazySaved}
+def lookup(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[Any, list | None, Any]:
+    """What the engine does with the graph below ``roots``: ``(program, nodes in discovery
+    order, None)`` to replay a program; ``(None, nodes, key)`` to plan afresh and record
+    under ``key``; ``(None, None, None)`` to plan afresh and record nothing."""
+    program, order, key = find(roots, grads)
+    if order is None or not unchanged(order, program):
+        return None, None, None
+    if program is None:
+        return None, order, key
+    _stats["replayed"] += 1
+    program.used = next(_clock)
+    if helpers.DEBUG >= 2:
+        helpers.debug_print(
+            2, f"backward replayed from a cached program ({len(program.steps)} steps)"
+        )
+    return program, order, None
 
 
 def store(key: tuple, program: Program) -> None:

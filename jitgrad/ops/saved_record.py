@@ -1,0 +1,24 @@
+"""The record an elementwise node saves (``ElementwiseBackward._saved``), with its fields named.
+
+::
+
+    (op, smask, args, values, cdt, out_vc, versions, out, out_version)
+
+``op`` the :class:`OpDef`; ``smask`` per operand ``"t"`` (a tensor) or a scalar kind;
+``args`` the operands as recorded (arrays, scalars); ``values`` what the derivative rules read
+for them (cast to ``cdt``, the dtype the op computed in); ``out_vc`` the result's version
+counter and ``out_version`` its value when saved; ``versions`` the tensor operands' versions
+when saved; ``out`` the result array (while deferred, its ``Pending``: see
+:class:`jitgrad.fusion.pending.LazySaved`, whose ``values`` slot holds the wanted dtypes).
+
+It stays a plain tuple, read by these positions (or unpacked in this order): it is built on
+every recorded op, and a record class costs more to build. Measured on the project machine
+(2 busy cores), recording ``x * y`` on 16 elements with ``requires_grad``, eager: 4.22 us with
+the tuple, 4.40 us with a ``__slots__`` class of these nine fields (+4%; a ``NamedTuple`` or a
+tuple subclass costs more still, its ``__new__`` being Python code or a second tuple).
+"""
+
+from __future__ import annotations
+
+FIELDS = ("op", "smask", "args", "values", "cdt", "out_vc", "versions", "out", "out_version")
+OP, SMASK, ARGS, VALUES, CDT, OUT_VC, VERSIONS, OUT, OUT_VERSION = range(len(FIELDS))
