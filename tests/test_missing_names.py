@@ -22,7 +22,7 @@ import jitgrad.utils.data
         (jitgrad.optim, "SparseAdam"),
         (jitgrad.optim.lr_scheduler, "CyclicLR"),
         (jitgrad.utils.data, "DistributedSampler"),
-        (jitgrad.nn.init, "dirac_"),
+        (jitgrad.nn.init, "xavier_uniform"),
         (jitgrad.nn.utils, "spectral_norm"),
     ],
 )
