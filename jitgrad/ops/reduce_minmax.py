@@ -148,7 +148,9 @@ def argmax(
 ) -> Tensor:
     """Index of the (first) largest value, flat when ``dim`` is None (``axis``/``keepdims``:
     NumPy's spellings, which PyTorch accepts too)."""
-    return _arg("argmax", input, *numpy_spellings(dim, keepdim, axis, keepdims))
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+    return _arg("argmax", input, dim, keepdim)
 
 
 def argmin(
@@ -161,4 +163,6 @@ def argmin(
 ) -> Tensor:
     """Index of the (first) smallest value, flat when ``dim`` is None (``axis``/``keepdims``
     as for :func:`argmax`)."""
-    return _arg("argmin", input, *numpy_spellings(dim, keepdim, axis, keepdims))
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+    return _arg("argmin", input, dim, keepdim)
