@@ -27,6 +27,7 @@ from jitgrad.func import (
     jacfwd,
     jacrev,
     jvp,
+    stack_module_state,
     vjp,
     vmap,
 )
@@ -334,6 +335,29 @@ def test_functional_call_restores_and_ties_weights() -> None:
     with pytest.raises(RuntimeError):
         functional_call(seq, {"0.weight": zeros}, (jitgrad.ones(5),))  # restored anyway
     assert first.weight is original and second.weight is original
+
+
+def test_stack_module_state_stacks_into_new_leaves() -> None:
+    models = [jitgrad.nn.BatchNorm1d(3).eval() for _ in range(4)]
+    with jitgrad.no_grad():
+        for i, m in enumerate(models):
+            m.weight.fill_(i)
+    params, buffers = stack_module_state(models)
+    assert list(params) == ["weight", "bias"]
+    assert list(buffers) == ["running_mean", "running_var", "num_batches_tracked"]
+    assert params["weight"][:, 0].tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert params["weight"].is_leaf and params["weight"].requires_grad
+    var = buffers["running_var"]
+    assert tuple(var.shape) == (4, 3) and not var.requires_grad
+    out = vmap(lambda p, b, x: functional_call(models[0], (p, b), (x,)), (0, 0, None))(
+        params, buffers, jitgrad.randn(5, 3)
+    )
+    assert tuple(out.shape) == (4, 5, 3)
+    with pytest.raises(RuntimeError, match="Expected at least one model, got 0."):
+        stack_module_state([])
+    models[1].train()
+    with pytest.raises(RuntimeError, match="Expected all models to have the same training/eval"):
+        stack_module_state(models)
 
 
 def test_stateless_functional_call_warns() -> None:

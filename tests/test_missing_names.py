@@ -25,7 +25,7 @@ import jitgrad.utils.data
         (jitgrad.optim, "SparseAdam"),
         (jitgrad.optim.lr_scheduler, "CyclicLR"),
         (jitgrad.utils.data, "DistributedSampler"),
-        (jitgrad.nn.init, "dirac_"),
+        (jitgrad.nn.init, "xavier_uniform"),
         (jitgrad.nn.utils, "fuse_conv_bn_eval"),
         (jitgrad.distributions, "LowRankMultivariateNormal"),
         (jitgrad.jit, "CompilationUnit"),

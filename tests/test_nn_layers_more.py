@@ -90,6 +90,20 @@ def test_trunc_normal_and_sparse_init() -> None:
         nn.init.sparse_(torch.empty(3), 0.1)
 
 
+def test_dirac_init_passes_each_channel_through() -> None:
+    w = nn.init.dirac_(torch.randn(4, 2, 3, 3))
+    x = torch.randn(1, 2, 5, 5)
+    y = nn.functional.conv2d(x, w, padding=1)
+    np.testing.assert_array_equal(y[0, :2].numpy(), x[0].numpy())  # out channels 0, 1 = inputs
+    assert (y[0, 2:] == 0).all()  # no input channel left for them
+    g = nn.init.dirac_(torch.empty(4, 1, 3), groups=2)  # each group's first channel
+    assert g.nonzero().tolist() == [[0, 0, 1], [2, 0, 1]]
+    with pytest.raises(ValueError, match="Only tensors with 3, 4, or 5 dimensions are supported"):
+        nn.init.dirac_(torch.empty(3, 3))
+    with pytest.raises(ValueError, match="dim 0 must be divisible by groups"):
+        nn.init.dirac_(torch.empty(3, 1, 3), groups=2)
+
+
 def test_dropout2d_on_3d_input_is_channel_dropout_over_n_c_l() -> None:
     torch.manual_seed(1)
     with pytest.warns(UserWarning, match="input is interpreted as shape \\(N, C, L\\)"):

@@ -128,6 +128,17 @@ def test_argmax_argmin_and_nan():
     assert np.isnan(n.max().item()) and np.isnan(n.amin().item()) and n.argmax().item() == 1
 
 
+def test_numpy_keyword_spellings():
+    # PyTorch's argument parser takes NumPy's axis=/keepdims= for dim=/keepdim= (d2l's
+    # accuracy() calls y_hat.argmax(axis=1); makemore's backprop lecture sums with keepdims)
+    x = jg.tensor([[0.0, 5.0, 1.0], [4.0, 2.0, 3.0]])
+    assert x.sum(1, keepdims=True).tolist() == [[6.0], [9.0]]
+    assert jg.sum(x, axis=(0, 1)).item() == 15.0
+    assert x.mean(axis=0, keepdims=True).tolist() == [[2.0, 3.5, 2.0]]
+    assert x.argmax(axis=1).tolist() == [1, 0]
+    assert jg.argmin(x, axis=0, keepdims=True).tolist() == [[0, 1, 0]]
+
+
 def test_max_ties_share_gradient():
     x = jg.tensor([1.0, 3.0, 3.0], requires_grad=True)
     x.max().backward()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..helpers import missing_attribute
 from ._autodiff import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
-from ._functional_call import functional_call
+from ._functional_call import functional_call, stack_module_state
 from ._vmap import vmap
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "stack_module_state",
     "vjp",
     "vmap",
 ]

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..ops.movement import stack
+
 _MISSING = object()
 
 
@@ -45,6 +47,34 @@ def functional_call(
         args = (args,)
     with _reparametrized(module, merged, tie_weights, strict):
         return module(*args, **(kwargs or {}))
+
+
+def stack_module_state(models: Any) -> tuple[dict, dict]:
+    """The parameters and buffers of same-shaped modules stacked along a new first dimension,
+    as two dicts by name (for ``vmap(functional_call)`` over an ensemble). A stack that
+    requires grad (of parameters that do) is detached into a new leaf that requires grad."""
+    models = list(models)
+    if len(models) == 0:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or all(not m.training for m in models)):
+        raise RuntimeError(
+            "stack_module_state: Expected all models to have the same training/eval mode."
+        )
+    first = type(models[0])
+    if not all(type(m) is first for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+    return _stacked([dict(m.named_parameters()) for m in models]), _stacked(
+        [dict(m.named_buffers()) for m in models]
+    )
+
+
+def _stacked(per_model: list[dict]) -> dict:
+    """Each name's tensors stacked; a result that requires grad becomes a new leaf."""
+    out = {}
+    for name in per_model[0]:
+        t = stack([d[name] for d in per_model])
+        out[name] = t.detach().requires_grad_() if t.requires_grad else t
+    return out
 
 
 def _named_tensors(module: Any, prefix: str = "") -> dict:

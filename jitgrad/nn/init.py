@@ -197,7 +197,27 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
     return tensor
 
 
-__all__ += ["sparse_", "trunc_normal_"]
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The Dirac delta of a 3-, 4- or 5-D convolution weight, in place: each of the first
+    ``min(out_channels / groups, in_channels)`` output channels of a group passes its input
+    channel through unchanged (a one at the kernel's centre), everything else zero."""
+    dims = tensor.dim()
+    if dims not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tuple(tensor.shape)
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = sizes[0] // groups
+    centre = tuple(k // 2 for k in sizes[2:])
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(out_per_group, sizes[1])):
+                tensor[(g * out_per_group + d, d, *centre)] = 1
+    return tensor
+
+
+__all__ += ["dirac_", "sparse_", "trunc_normal_"]
 
 #: ``jitgrad.nn.init.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.init")

@@ -133,3 +133,9 @@ _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 
 def type_word(dt: D.dtype) -> str:
     return _WORDS[dt.name]
+
+
+def numpy_spellings(dim: Dims, keepdim: bool, axis: Dims, keepdims: bool | None) -> tuple:
+    """``dim``/``keepdim`` from NumPy's ``axis``/``keepdims`` keywords (PyTorch's argument
+    parser takes them as aliases)."""
+    return (axis if axis is not None else dim), (keepdims if keepdims is not None else keepdim)

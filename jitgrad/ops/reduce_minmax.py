@@ -20,6 +20,7 @@ from . import functions as F
 from .reduce_common import (
     Dims,
     linear_grad,
+    numpy_spellings,
     record_unary,
     reduce_axes,
 )
@@ -137,11 +138,31 @@ def _arg(fn: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     return _make(idx.reshape(kept_shape(shape, axes, keepdim)), D.int64)
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    """Index of the (first) largest value, flat when ``dim`` is None."""
+def argmax(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Index of the (first) largest value, flat when ``dim`` is None (``axis``/``keepdims``:
+    NumPy's spellings, which PyTorch accepts too)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _arg("argmax", input, dim, keepdim)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    """Index of the (first) smallest value, flat when ``dim`` is None."""
+def argmin(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Index of the (first) smallest value, flat when ``dim`` is None (``axis``/``keepdims``
+    as for :func:`argmax`)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _arg("argmin", input, dim, keepdim)

@@ -36,6 +36,7 @@ from .reduce_common import (
     int_to_long,
     keep_3d,
     linear_grad,
+    numpy_spellings,
     record_unary,
     reduce_axes,
     type_word,
@@ -72,8 +73,13 @@ def sum(  # noqa: A001 - PyTorch's name
     keepdim: bool = False,
     *,
     dtype: Any = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
-    """Sum over ``dim`` (all if None); integer and bool inputs give int64."""
+    """Sum over ``dim`` (all if None); integer and bool inputs give int64. ``axis`` and
+    ``keepdims`` are NumPy's spellings, which PyTorch accepts too."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     out = _fused_full(input, dim, keepdim, dtype, mean=False)
     if out is not None:  # the epilogue of the deferred elementwise chain's kernel
         dt, shape = input._dtype, tuple(input.shape)
@@ -100,8 +106,13 @@ def mean(
     keepdim: bool = False,
     *,
     dtype: Any = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
-    """Arithmetic mean over ``dim``; an empty reduction is NaN as in torch."""
+    """Arithmetic mean over ``dim``; an empty reduction is NaN as in torch (``axis`` and
+    ``keepdims`` as for :func:`sum`)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     dt = D.to_dtype(dtype) if dtype is not None else input._dtype
     if not dt.is_floating_point:
         raise RuntimeError(

@@ -3,12 +3,12 @@
 jitgrad's generator is numpy's PCG64 and PyTorch's is a Mersenne Twister (a documented
 difference, see README), so a seeded program initialises other weights under each library.
 The corpus harness installs this module on BOTH sides before a program runs: every public
-random entry point (``torch.rand``/``randn``/``randint``/``randperm``/``normal``/``bernoulli``,
-the ``*_like`` forms, ``Tensor.uniform_``/``normal_``/``random_``/``bernoulli_`` and
-``F.dropout``) then draws from one shared numpy stream that ``manual_seed`` restarts. Each
-element takes one ``random()`` draw (``standard_normal`` for normal ones), whichever entry point
-asks, so two libraries whose internals call different entry points for the same purpose (a
-sampler's seed from ``random_`` or from ``randint``) still stay in step.
+random entry point (``torch.rand``/``randn``/``randint``/``randperm``/``normal``/``bernoulli``/
+``multinomial``, the ``*_like`` forms, ``Tensor.uniform_``/``normal_``/``random_``/``bernoulli_``,
+``F.dropout`` and ``F.dropout2d``) then draws from one shared numpy stream that ``manual_seed``
+restarts. Each element takes one ``random()`` draw (``standard_normal`` for normal ones),
+whichever entry point asks, so two libraries whose internals call different entry points for
+the same purpose (a sampler's seed from ``random_`` or from ``randint``) still stay in step.
 
 It imports neither library: ``install(torch)`` gets the module to patch. Every module attribute
 under the library's package that *is* one of the replaced functions is rebound too, so internal
@@ -113,11 +113,27 @@ def install(torch: Any) -> None:
         return _tensor(
             m + s * STREAM.normal(tuple(shape)),
             kw.get("dtype") or dtype or torch.get_default_dtype(),
+            kw.get("requires_grad", False),
         )
 
     def bernoulli(input: Any, p: Any = None, **kw: Any) -> Any:  # noqa: A002
         probs = input.detach().numpy() if p is None else np.full(tuple(input.shape), p)
         return _tensor((STREAM.uniform(probs.shape) < probs).astype(np.float64), input.dtype)
+
+    def multinomial(input: Any, num_samples: int, replacement: bool = False, **kw: Any) -> Any:  # noqa: A002
+        """Inverse-CDF draws, one uniform per sample; without replacement a drawn category's
+        weight drops to zero before the next draw (as the sampler's contract says)."""
+        probs = np.atleast_2d(input.detach().numpy().astype(np.float64)).copy()
+        out = np.zeros((probs.shape[0], int(num_samples)), dtype=np.int64)
+        for j in range(int(num_samples)):
+            u = STREAM.uniform((probs.shape[0],))
+            for r in range(probs.shape[0]):
+                cdf = np.cumsum(probs[r]) / probs[r].sum()
+                k = min(int(np.searchsorted(cdf, u[r], side="right")), probs.shape[1] - 1)
+                out[r, j] = k
+                if not replacement:
+                    probs[r, k] = 0.0
+        return _tensor(out if input.dim() == 2 else out[0], torch.int64)
 
     def _fill(self: Any, arr: np.ndarray) -> Any:
         with torch.no_grad():
@@ -144,6 +160,17 @@ def install(torch: Any) -> None:
         mask = _tensor(keep, input.dtype)
         return input.mul_(mask) if inplace else input * mask
 
+    def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:  # noqa: A002
+        """Feature dropout as PyTorch's: one draw per entry of the first two dimensions (a 3-D
+        input is read as (N, C, L), a 2-D one as (N, C))."""
+        if not training or p == 0.0:
+            return input
+        shape = tuple(input.shape)
+        mask_shape = shape[:2] + (1,) * (len(shape) - 2)
+        keep = (STREAM.uniform(mask_shape) >= p).astype(np.float64) / (1.0 - p)
+        mask = _tensor(keep, input.dtype)
+        return input.mul_(mask) if inplace else input * mask
+
     funcs = {
         "manual_seed": manual_seed,
         "rand": rand,
@@ -155,6 +182,7 @@ def install(torch: Any) -> None:
         "randint_like": randint_like,
         "normal": normal,
         "bernoulli": bernoulli,
+        "multinomial": multinomial,
     }
     replaced = {}
     for name, fn in funcs.items():
@@ -165,6 +193,8 @@ def install(torch: Any) -> None:
             replaced[id(inner)] = fn
     orig["dropout"] = torch.nn.functional.dropout
     replaced[id(orig["dropout"])] = dropout
+    orig["dropout2d"] = torch.nn.functional.dropout2d
+    replaced[id(orig["dropout2d"])] = dropout2d
     for mod_name, mod in list(sys.modules.items()):
         if mod is None or not (mod_name == lib or mod_name.startswith(lib + ".")):
             continue
