@@ -24,6 +24,7 @@ from ..autograd.graph import SAVED_HOOKS
 from ..backends import STATE as DEVICE
 from ..fusion import codegen as C
 from ..fusion import lazy as L
+from ..fusion import lowering as LW
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..tensor import Tensor, _init_fields, _make, check_versions
@@ -39,49 +40,9 @@ from .saved_views import t_roles as _t_roles
 _backward_kernels: dict[tuple, Any] = {}
 
 
-def _forward_spec(op: OpDef, mask: str, ndim: int, parallel: bool, cdt: str, odt: str):
-    names = {r: (r if m == "s" else r + "_") for r, m in zip(ROLES, mask, strict=False)}
-    return C.KernelSpec(
-        label=op.name,
-        inputs=tuple((r, m == "s") for r, m in zip(ROLES, mask, strict=False)),
-        stmts=(("r", E.render(op.expr, names, cdt)),),
-        outputs=(("out", "r", C.STORE, odt),),
-        ndim=ndim,
-        parallel=parallel,
-        comment=(f"out = {op.expr}",),
-    )
-
-
-def _backward_spec(
-    op: OpDef, mask: str, modes: tuple, ndim: int, parallel: bool, cdt: str, gdts: tuple
-):
-    """Gradients of the inputs whose mode is not None, from g and what the rules read."""
-    used: set[str] = set()
-    for role, mode in zip(ROLES, modes, strict=False):
-        if mode is not None:
-            used |= E.free_names(op.grads[ROLES.index(role)])  # type: ignore[arg-type]
-    used.add("g")
-    order = [n for n in ("g", "a", "b", "c", "out") if n in used]
-    scalar = {r: m == "s" for r, m in zip(ROLES, mask, strict=False)}
-    names = {n: (n if scalar.get(n) else n + "_") for n in order}
-    stmts, outputs, comment = [], [], []
-    for i, (role, mode) in enumerate(zip(ROLES, modes, strict=False)):
-        if mode is None:
-            continue
-        rule = op.grads[i]
-        assert rule is not None
-        stmts.append((f"d{role}", E.render(rule, names, cdt)))
-        outputs.append((f"g{role}", f"d{role}", mode, gdts[i] or cdt))
-        comment.append(f"g{role} {'=' if mode == C.STORE else '+='} {rule}")
-    return C.KernelSpec(
-        label=f"{op.name}_bwd",
-        inputs=tuple((n, scalar.get(n, False)) for n in order),
-        stmts=tuple(stmts),
-        outputs=tuple(outputs),
-        ndim=ndim,
-        parallel=parallel,
-        comment=tuple(comment),
-    ), order
+#: A single op's kernels are groups of one of the one lowering (the CUDA backend reads these).
+_forward_spec = LW.op_forward
+_backward_spec = LW.op_backward
 
 
 def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
@@ -184,7 +145,7 @@ class Plan:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
         kernel = self.kernels.get(ndim * 2 + parallel)
         if kernel is None:
-            spec = _forward_spec(self.op, self.smask, ndim, parallel, self.cdt.name, self.odt.name)
+            spec = LW.op_forward(self.op, self.smask, ndim, parallel, self.cdt.name, self.odt.name)
             kernel = self.kernels[ndim * 2 + parallel] = C.get_kernel(spec)
         return kernel
 
@@ -549,7 +510,7 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
         key = (op.name, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts))
         entry = _backward_kernels.get(key)
         if entry is None:
-            spec, order = _backward_spec(
+            spec, order = LW.op_backward(
                 op, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts)
             )
             entry = _backward_kernels[key] = (C.get_kernel(spec), order)
@@ -583,8 +544,9 @@ def _differentiable_backward(node, op, args, g, needs, out, cdt):
 
     env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
     for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
-        cast = isinstance(x, Tensor) and x._dtype is not cdt and not (op.condition and i == 0)
-        env[role] = x.to(cdt) if cast else x  # where's condition stays boolean
+        # operands in the dtypes the lowering computes them in (where's condition: bool)
+        cast = isinstance(x, Tensor) and x._dtype is not cdt
+        env[role] = x.to(cdt) if cast and LW.operand_dtype(op, i, cdt.name) == cdt.name else x
     results = []
     for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
         x = args[i]
