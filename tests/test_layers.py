@@ -52,7 +52,6 @@ UNCOMMENTED = {
     ("jitgrad.serialization", "from .nn.parameter import Parameter"),
     ("jitgrad.optim.optimizer", "from ..autograd.grad_mode import enable_grad"),
     ("jitgrad.ops.pointwise", "from .indexing import setitem"),
-    ("jitgrad.ops.pointwise", "from .. import functional_namespace"),
     ("jitgrad.ops.movement", "from .. import zeros"),
     ("jitgrad.ops.indexing", "from .functions import where"),
     ("jitgrad.ops.functions", "from .. import nonzero"),
@@ -126,7 +125,11 @@ def test_lower_layers_never_import_the_package_namespace(package):
 
 
 #: ops modules that read the public namespace inside a function today (listed in UNCOMMENTED)
-_NAMESPACE_USERS = {"jitgrad.ops.pointwise", "jitgrad.ops.movement", "jitgrad.ops.functions"}
+_NAMESPACE_USERS = {
+    "jitgrad.ops.pointwise_backward",  # (commented: the create_graph rules' functions)
+    "jitgrad.ops.movement",
+    "jitgrad.ops.functions",
+}
 
 
 def test_nothing_below_nn_imports_nn_or_optim():
