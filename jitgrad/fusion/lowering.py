@@ -197,7 +197,9 @@ class _Lowering:
 # ---- a single op: a group of one ----------------------------------------------------------
 
 
-def op_forward(op: OpDef, smask: str, ndim: int, parallel: bool, cdt: str, odt: str):
+def op_forward(
+    op: OpDef, smask: str, ndim: int, parallel: bool, cdt: str, odt: str
+) -> C.KernelSpec:
     """The forward of one op over operands ``a, b, c`` (``smask``: tensor ``t`` or scalar
     ``s`` each, already in their compute dtypes) into ``out``."""
     arguments = tuple((r, m == "s") for r, m in zip(ROLES, smask, strict=False))
@@ -207,7 +209,15 @@ def op_forward(op: OpDef, smask: str, ndim: int, parallel: bool, cdt: str, odt: 
     )
 
 
-def op_backward(op: OpDef, smask: str, modes: tuple, ndim: int, parallel: bool, cdt: str, gdts):
+def op_backward(
+    op: OpDef,
+    smask: str,
+    modes: tuple[str | None, ...],
+    ndim: int,
+    parallel: bool,
+    cdt: str,
+    gdts: tuple[str | None, ...],
+) -> tuple[C.KernelSpec, list[str]]:
     """The backward of one op: the gradient ``g{role}`` of each operand whose mode is not
     None (stored, accumulated or reduced in dtype ``gdts[i]``, default ``cdt``), from ``g``
     and what the rules read. Returns ``(spec, arguments)``: the argument names in call order
@@ -232,7 +242,7 @@ def op_backward(op: OpDef, smask: str, modes: tuple, ndim: int, parallel: bool, 
     member = Apply(
         op,
         cdt,
-        cdt,  # the saved result is read in the compute dtype, as the gradient is given
+        cdt,  # g arrives in cdt; the saved out is read as it is (its source has no dtype)
         tuple((ARG, r, None) for r in ROLES[: len(smask)]),
         tuple(grads),
         (ARG, "out", None),
