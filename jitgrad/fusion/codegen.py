@@ -1,11 +1,10 @@
 """Render straight-line elementwise programs to Numba source, compile them, cache them.
 
 Every elementwise kernel jitgrad runs - the forward and backward of a single op, or a whole
-fusion group - is a :class:`KernelSpec`, built by the one lowering (:mod:`.lowering`): named
-array/scalar inputs, a list of assignments whose right-hand sides are expressions from
-:mod:`jitgrad.ops.expr`, and outputs that are stored, accumulated (``+=`` into a possibly
-broadcast view: that sums gradients over broadcast dimensions) or reduced to a scalar
-accumulator (full reductions, race-free under ``prange``).
+fusion group - is a :class:`KernelSpec`: named array/scalar inputs, a list of assignments whose
+right-hand sides are expressions from :mod:`jitgrad.ops.expr`, and outputs that are stored,
+accumulated (``+=`` into a possibly broadcast view: that sums gradients over broadcast
+dimensions) or reduced to a scalar accumulator (full reductions, race-free under ``prange``).
 
 All array operands are views of one iteration shape (see :mod:`jitgrad.fusion.layout`), so the
 generated loop nest is the same for every operand and needs no index arithmetic.
