@@ -36,8 +36,10 @@ MAX_TOP_LEVEL_CYCLE = 8  # the tensor <-> autograd package cycle (see the module
 MAX_CYCLE_CLOSING_LOCAL_IMPORTS = 22
 #: (22: jitgrad.cuda loads the CUDA backend on demand, which must not happen at import time)
 # (package, module it imports from a higher layer): e.g. (jitgrad.ops, jitgrad.tensor)
-MAX_UPWARD_DEPENDENCIES = 27
+MAX_UPWARD_DEPENDENCIES = 28
 #: (27: the same on-demand load, torch.cuda -> jitgrad.backends.cuda.api)
+#: (28: ops.pointwise, the dispatch front end still filed under ops, reads fusion.lowering
+#: beside fusion.codegen; both pairs go when dispatch moves above fusion)
 
 #: Imports inside functions, without a comment, in modules other sessions are editing today
 #: (source module, the import statement). New ones need a comment saying why; remove entries
@@ -50,7 +52,6 @@ UNCOMMENTED = {
     ("jitgrad.serialization", "from .nn.parameter import Parameter"),
     ("jitgrad.optim.optimizer", "from ..autograd.grad_mode import enable_grad"),
     ("jitgrad.ops.pointwise", "from .indexing import setitem"),
-    ("jitgrad.ops.pointwise", "from .. import functional_namespace"),
     ("jitgrad.ops.movement", "from .. import zeros"),
     ("jitgrad.ops.indexing", "from .functions import where"),
     ("jitgrad.ops.functions", "from .. import nonzero"),
@@ -121,7 +122,11 @@ def test_lower_layers_never_import_the_package_namespace(package):
 
 
 #: ops modules that read the public namespace inside a function today (listed in UNCOMMENTED)
-_NAMESPACE_USERS = {"jitgrad.ops.pointwise", "jitgrad.ops.movement", "jitgrad.ops.functions"}
+_NAMESPACE_USERS = {
+    "jitgrad.ops.pointwise_backward",  # (commented: the create_graph rules' functions)
+    "jitgrad.ops.movement",
+    "jitgrad.ops.functions",
+}
 
 
 def test_nothing_below_nn_imports_nn_or_optim():

@@ -1,0 +1,154 @@
+"""An elementwise node's gradients: by the op's generated backward kernel, or (with
+``create_graph=True``) by evaluating the same rules over Tensors so they record a graph.
+
+The kernel is the op's backward lowered as a group of one (:func:`jitgrad.fusion.lowering.
+op_backward`): each input's gradient is written straight into a buffer of the input's shape,
+broadcast dimensions summed by accumulating into a stride-0 view, so no separate reduction
+runs. Also here: which operands get ``next_functions`` edges (:func:`edge_indices`), which
+both the forward's recording and the backward's results follow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import memory
+from ..fusion import codegen as C
+from ..fusion import lowering as LW
+from ..fusion.layout import iteration_views
+from ..helpers import PARALLEL_THRESHOLD
+from ..tensor import Tensor, _make
+from . import expr as E
+from .registry import OpDef
+from .saved_views import ROLES
+
+#: structural key -> (kernel, argument names): one op's backward kernels
+_backward_kernels: dict[tuple, Any] = {}
+
+
+def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
+    """The gradients of one op by its generated CPU backward kernel (a node class's
+    ``kernel_backward``: the CUDA backend's node classes replace it)."""
+    shape = out.shape
+    garr = g._value
+    if garr.dtype != cdt.np:
+        garr = garr.astype(cdt.np)
+    modes: list[str | None] = []
+    buffers: list[np.ndarray | None] = []
+    gdts: list[str | None] = []
+    for x, need, v in zip(args, needs, values, strict=True):
+        if not need:
+            modes.append(None)
+            buffers.append(None)
+            gdts.append(None)
+            continue
+        xs = v.shape
+        xdt = x._dtype.np
+        gdts.append(x._dtype.name)
+        if xs == shape:
+            modes.append(C.STORE)
+            buffers.append(memory.empty(xs, xdt))
+        elif v.size == 1 and out.size > 1:
+            modes.append(C.REDUCE)
+            buffers.append(np.zeros(xs, xdt))
+        else:
+            modes.append(C.ACCUMULATE)
+            buffers.append(memory.zeros(xs, xdt))
+    if out.size:
+        tensor_vals = [v for v, m in zip(values, smask, strict=True) if m == "t"]
+        # Views: the operands the rules read, then the gradient buffers (reduced ones flat).
+        full = [garr, *tensor_vals, out]
+        outs = [b for b, m in zip(buffers, modes, strict=True) if m in (C.STORE, C.ACCUMULATE)]
+        views, ndim = iteration_views(shape, full + outs)
+        modes, parallel_safe = C.refine_accumulation(modes, views[len(full) :])
+        spec_modes = tuple(modes)
+        parallel = out.size >= PARALLEL_THRESHOLD and parallel_safe
+        key = (op.name, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts))
+        entry = _backward_kernels.get(key)
+        if entry is None:
+            spec, order = LW.op_backward(
+                op, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts)
+            )
+            entry = _backward_kernels[key] = (C.get_kernel(spec), order)
+        kernel, order = entry
+        by_role: dict[str, Any] = {"g": views[0], "out": views[len(tensor_vals) + 1]}
+        it = iter(views[1 : len(tensor_vals) + 1])
+        for role, v, m in zip(ROLES, values, smask, strict=False):
+            by_role[role] = next(it) if m == "t" else v
+        out_views = iter(views[len(full) :])
+        call = [by_role[n] for n in order]
+        for b, m in zip(buffers, modes, strict=True):
+            if m is None:
+                continue
+            call.append(next(out_views) if m != C.REDUCE else b.reshape(-1))
+        if ndim == 2:
+            kernel, call = C.for_call(kernel, call)
+        kernel.fn(*call)
+    return [
+        None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
+        for i in edge_indices(op, smask)
+    ]
+
+
+def _differentiable_backward(node, op, args, g, needs, out, cdt):
+    """create_graph=True: evaluate the same rules over Tensors so they record a graph."""
+    from .. import functional_namespace  # the public functions: the top of the package
+
+    env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
+    for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
+        # operands in the dtypes the lowering computes them in (where's condition: bool)
+        cast = isinstance(x, Tensor) and x._dtype is not cdt
+        env[role] = x.to(cdt) if cast and LW.operand_dtype(op, i, cdt.name) == cdt.name else x
+    results = []
+    for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
+        x = args[i]
+        if not needs[i]:
+            results.append(None)
+            continue
+        rule = op.grads[i]
+        assert rule is not None
+        grad = E.evaluate(rule, env, functional_namespace())
+        if not isinstance(grad, Tensor):
+            grad = g * 0 + grad
+        grad = sum_to_shape(grad, x.shape)
+        if grad._dtype is not x._dtype:
+            grad = grad.to(x._dtype)
+        results.append(grad)
+    return results
+
+
+def sum_to_shape(grad, shape: tuple[int, ...]):
+    """Sum a broadcast gradient back to ``shape`` (differentiably, with Tensor ops)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.dim() - len(shape)
+    dims = list(range(lead))
+    dims += [lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1]
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    if lead:
+        grad = grad.reshape(shape)
+    if grad.shape != shape:  # size-0 broadcast corner cases
+        grad = grad.expand(shape)
+    return grad
+
+
+#: Ops whose Python-scalar operands still appear as ``(None, 0)`` in ``next_functions``
+#: (PyTorch wraps the scalar into a tensor for these); other ops list only tensor inputs.
+_SCALAR_EDGES = frozenset({"add", "add_scaled", "sub", "sub_scaled", "mul", "div", "where"})
+_edge_cache: dict[tuple[str, str], tuple[int, ...]] = {}
+
+
+def edge_indices(op: OpDef, smask: str) -> tuple[int, ...]:
+    """Which operands get a ``next_functions`` edge, in order."""
+    key = (op.name, smask)
+    idx = _edge_cache.get(key)
+    if idx is None:
+        if op.name in _SCALAR_EDGES and (smask[0] == "t" or op.condition):
+            idx = tuple(i for i in range(len(smask)) if op.grads[i] is not None)
+        else:
+            idx = tuple(i for i, m in enumerate(smask) if m == "t")
+        _edge_cache[key] = idx
+    return idx
