@@ -35,7 +35,8 @@ def test_hostile_call_gets_pytorchs_answer(label, call):
 def test_floor_divide_has_no_derivative_but_rounding_div_has_a_zero_one():
     x = torch.tensor([7.5, -7.5], requires_grad=True)
     y = x // 2
-    assert y.tolist() == [3.0, -4.0] and y.grad_fn.name() == "NotImplemented"
+    assert y.tolist() == [3.0, -4.0]
+    assert y.grad_fn.name() == "torch::autograd::NotImplemented"  # PyTorch 2.13's name()
     with pytest.raises(RuntimeError, match="^derivative for floor_divide is not implemented$"):
         y.sum().backward()
     z = x.div(torch.tensor([2.0, 2.0]), rounding_mode="trunc")
