@@ -1,13 +1,16 @@
-"""Conformance fixes checked against PyTorch 2.13: ``copy_`` casts across dtype categories.
+"""Conformance fixes checked against PyTorch 2.13: ``copy_`` casts, node names, inference mode.
 
 The expected values are literals printed by PyTorch 2.13.0 (CPU) for
 ``torch.zeros(4, dtype=dst).copy_(torch.tensor(SOURCES[src], dtype=src))``; float -> uint8 of
 a negative value is PyTorch's (through int64, wrapping) and numpy's on x86 alike.
 """
 
+import math
+
 import pytest
 
 import jitgrad as torch
+import jitgrad.nn.functional as F
 
 SOURCES = {
     "bool": [True, False, True, False],
@@ -117,3 +120,119 @@ def test_copy_long_into_float_with_history_keeps_copy_node():
     z = torch.zeros(2).requires_grad_() * 1
     z.copy_(torch.tensor([1, 2]))
     assert z.tolist() == [1.0, 2.0] and type(z.grad_fn).__name__ == "CopyBackwards"
+
+
+# ---- node names: the literals are PyTorch 2.13's type(t.grad_fn).__name__ --------------------
+def _node(t):
+    return type(t.grad_fn).__name__
+
+
+def test_sgn_node_is_sgn_backward():
+    x = torch.randn(5, requires_grad=True)
+    assert (_node(x.sgn()), _node(torch.sgn(x)), _node(x.sign())) == (
+        "SgnBackward0",
+        "SgnBackward0",
+        "SignBackward0",
+    )
+    x.sgn().sum().backward()
+    assert x.grad.tolist() == [0.0] * 5
+
+
+def test_pairwise_distance_and_triplet_nodes():
+    a, b, c = torch.randn(3, 4, requires_grad=True), torch.randn(3, 4), torch.randn(3, 4)
+    assert _node(F.pairwise_distance(a, b)) == "NormBackward1"
+    assert _node(F.triplet_margin_loss(a, b, c)) == "MeanBackward0"
+    assert _node(F.triplet_margin_loss(a, b, c, reduction="none")) == "ClampMinBackward0"
+
+
+def _mask(y):
+    return y > 0
+
+
+# key (a callable: of y), value -> PyTorch's node for y = randn(4, 3, requires_grad=True) * 1
+SETITEM_NODES = [
+    ("mask", _mask, 1.0, "IndexPutBackward0"),
+    ("list", [0, 2], 1.0, "IndexPutBackward0"),
+    ("index tensor", torch.tensor([0, 1]), 1.0, "IndexPutBackward0"),
+    ("list, tensor value", [0, 1], torch.ones(3), "IndexPutBackward0"),
+    (":, list", (slice(None), [0, 1]), 1.0, "IndexPutBackward0"),
+    ("..., list", (..., [0, 1]), 1.0, "IndexPutBackward0"),
+    ("list, :", ([0], slice(None)), 1.0, "IndexPutBackward0"),
+    ("int", 1, 1.0, "CopySlices"),
+    ("slice", slice(1, 3), 1.0, "CopySlices"),
+    ("None", None, 1.0, "CopySlices"),
+    ("int, list", (1, [0, 2]), 1.0, "CopySlices"),
+    ("slice, list", (slice(1, 3), [0]), 1.0, "CopySlices"),
+    ("True", True, 1.0, "CopySlices"),
+    ("...", ..., 1.0, "FillBackward3"),
+    (":", slice(None), 1.0, "FillBackward3"),
+    (":, :", (slice(None), slice(None)), 1.0, "FillBackward3"),
+    ("..., 0-d", ..., torch.tensor(2.0), "FillBackward3"),
+    ("..., row", ..., torch.ones(3), "CopyBackwards"),
+    (":, full", slice(None), torch.ones(4, 3), "CopyBackwards"),
+]
+
+
+@pytest.mark.parametrize(
+    "label, key, value, node", SETITEM_NODES, ids=[c[0] for c in SETITEM_NODES]
+)
+def test_setitem_node_names(label, key, value, node):
+    x = torch.randn(4, 3, requires_grad=True)
+    y = x * 1
+    y[key(y) if callable(key) else key] = value
+    assert _node(y) == node
+    y.sum().backward()  # the renamed node keeps its backward: 1 where y was not overwritten
+    assert x.grad.shape == (4, 3)
+
+
+def test_advanced_setitem_gradient_with_index_put_name():
+    x = torch.tensor([[1.0, -2.0], [3.0, -4.0]], requires_grad=True)
+    y = x * 1
+    y[y > 0] = 0.0
+    y.sum().backward()
+    assert _node(y) == "IndexPutBackward0"
+    assert x.grad.tolist() == [[0.0, 1.0], [0.0, 1.0]]
+
+
+# the in-place activation -> PyTorch's node name for the result (and the input, rebased)
+INPLACE_ACTIVATIONS = [
+    ("elu inplace", lambda y: F.elu(y, inplace=True), "EluBackward1"),
+    ("elu_", lambda y: F.elu_(y), "EluBackward1"),
+    ("celu_", lambda y: F.celu_(y), "CeluBackward1"),
+    ("celu inplace", lambda y: F.celu(y, inplace=True), "CeluBackward1"),
+    ("selu inplace", lambda y: F.selu(y, inplace=True), "EluBackward1"),
+    ("selu_", lambda y: torch.selu_(y), "EluBackward1"),
+    ("rrelu_", lambda y: F.rrelu_(y), "RreluWithNoiseBackward1"),
+    ("rrelu train", lambda y: F.rrelu(y, training=True, inplace=True), "RreluWithNoiseBackward1"),
+    ("rrelu eval", lambda y: F.rrelu(y, inplace=True), "RreluWithNoiseBackward1"),
+    ("leaky_relu_", lambda y: F.leaky_relu_(y), "LeakyReluBackward1"),
+    ("leaky inplace", lambda y: F.leaky_relu(y, inplace=True), "LeakyReluBackward1"),
+    ("threshold_", lambda y: F.threshold_(y, 0.1, 2.0), "ThresholdBackward1"),
+    ("threshold inplace", lambda y: F.threshold(y, 0.1, 2.0, inplace=True), "ThresholdBackward1"),
+    ("ELU module", lambda y: torch.nn.ELU(inplace=True)(y), "EluBackward1"),
+    ("LeakyReLU module", lambda y: torch.nn.LeakyReLU(inplace=True)(y), "LeakyReluBackward1"),
+    ("CELU module", lambda y: torch.nn.CELU(inplace=True)(y), "CeluBackward1"),
+    ("SELU module", lambda y: torch.nn.SELU(inplace=True)(y), "EluBackward1"),
+    ("RReLU module", lambda y: torch.nn.RReLU(inplace=True)(y), "RreluWithNoiseBackward1"),
+    ("hardtanh_", lambda y: F.hardtanh_(y), "HardtanhBackward0"),
+    ("relu_", lambda y: F.relu_(y), "ReluBackward0"),
+    ("relu6 inplace", lambda y: F.relu6(y, inplace=True), "HardtanhBackward0"),
+    ("silu inplace", lambda y: F.silu(y, inplace=True), "SiluBackward0"),
+]
+
+
+@pytest.mark.parametrize(
+    "label, fn, node", INPLACE_ACTIVATIONS, ids=[c[0] for c in INPLACE_ACTIVATIONS]
+)
+def test_inplace_activation_node_names(label, fn, node):
+    y = torch.randn(5, requires_grad=True) * 1
+    r = fn(y)
+    assert r is y and _node(y) == node
+
+
+def test_inplace_elu_gradient_unchanged_by_rename():
+    x = torch.tensor([-1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    y = x * 1
+    F.elu_(y)
+    y.sum().backward()
+    assert x.grad.tolist() == pytest.approx([math.exp(-1.0), 1.0])
