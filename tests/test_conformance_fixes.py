@@ -6,6 +6,7 @@ a negative value is PyTorch's (through int64, wrapping) and numpy's on x86 alike
 """
 
 import math
+import threading
 
 import pytest
 
@@ -236,3 +237,66 @@ def test_inplace_elu_gradient_unchanged_by_rename():
     F.elu_(y)
     y.sum().backward()
     assert x.grad.tolist() == pytest.approx([math.exp(-1.0), 1.0])
+
+
+# ---- inference tensors (PyTorch 2.13's values and messages) -----------------------------------
+def test_inference_mode_results_are_inference_tensors():
+    with torch.inference_mode():
+        t = torch.ones(2)
+        u = t * 2
+        v = t[0:1]
+        w = torch.ones(2, requires_grad=True)
+        assert (t.is_inference(), u.is_inference(), v.is_inference()) == (True, True, True)
+        assert (w.requires_grad, w.is_inference(), (w * 2).requires_grad) == (True, True, False)
+    n = torch.ones(2)
+    assert not n.is_inference() and not (t * n).is_inference() and not (t * 2).is_inference()
+    assert torch.is_inference(t) and not torch.is_inference(n)
+    with torch.no_grad():
+        assert not torch.ones(2).is_inference()
+    with torch.inference_mode(False):
+        assert not torch.ones(2).is_inference()
+    assert t.clone().is_inference() is False
+
+
+def test_inference_tensor_has_no_version_counter():
+    with torch.inference_mode():
+        t = torch.ones(2)
+    with pytest.raises(RuntimeError, match=r"^Inference tensors do not track version counter\.$"):
+        _ = t._version
+
+
+def test_inference_tensor_requires_grad_outside_mode_refused():
+    with torch.inference_mode():
+        t = torch.ones(2)
+    msg = "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+    with pytest.raises(RuntimeError) as info:
+        t.requires_grad_()
+    assert str(info.value) == msg
+
+
+def test_inference_flag_is_per_thread():
+    seen = {}
+    entered, done = threading.Event(), threading.Event()
+
+    def other():
+        entered.wait()
+        seen["other"] = torch.ones(1).is_inference()
+        done.set()
+
+    th = threading.Thread(target=other)
+    th.start()
+    with torch.inference_mode():
+        entered.set()
+        done.wait()
+    th.join()
+    assert seen == {"other": False}
+
+
+@pytest.mark.xfail(strict=True, reason="the save check belongs in ops/pointwise.run (see report)")
+def test_inference_tensor_cannot_be_saved_for_backward():
+    with torch.inference_mode():
+        t = torch.ones(2)
+    x = torch.randn(2, requires_grad=True)
+    assert (x + t).grad_fn is not None  # nothing saved: allowed
+    with pytest.raises(RuntimeError, match=r"^Inference tensors cannot be saved for backward\."):
+        x * t
