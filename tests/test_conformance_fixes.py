@@ -300,3 +300,26 @@ def test_inference_tensor_cannot_be_saved_for_backward():
     assert (x + t).grad_fn is not None  # nothing saved: allowed
     with pytest.raises(RuntimeError, match=r"^Inference tensors cannot be saved for backward\."):
         x * t
+
+
+# ---- the default dtype reaches cached elementwise plans ---------------------------------------
+def test_default_dtype_change_reaches_cached_plans():
+    # PyTorch 2.13: float32 for each before, float64 after set_default_dtype(float64)
+    c = torch.tensor([True, False])
+
+    def dtypes():
+        return [
+            torch.where(c, 1.0, 2.0).dtype,
+            (torch.arange(3) * 1.5).dtype,
+            (torch.arange(3) / 2).dtype,
+            torch.arange(3).sqrt().dtype,
+        ]
+
+    assert dtypes() == [torch.float32] * 4
+    try:
+        torch.set_default_dtype(torch.float64)
+        assert dtypes() == [torch.float64] * 4
+        assert (torch.arange(3) * 1.5).tolist() == [0.0, 1.5, 3.0]
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert dtypes() == [torch.float32] * 4
