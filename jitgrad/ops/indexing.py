@@ -32,8 +32,7 @@ from .movement import (
     make_view,
     permute,
 )
-from .multi_view import check as check_multi_view
-from .multi_view import setitem_view
+from .multi_view import check_marked, setitem_view
 from .overlap import check_masked_fill, check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, apply, check_inplace, sum_to_shape
 from .registry import REGISTRY
@@ -280,8 +279,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     Writing into a view with autograd on rebases the view's root tensor, as PyTorch does,
     so gradients reach every user of the modified buffer.
     """
-    if self.__dict__:  # an unbind/split output: PyTorch's refusal (see multi_view)
-        check_multi_view(self, setitem_view(key))
+    if self.__dict__:  # an unbind/split output, an inference tensor (see multi_view)
+        check_marked(self, setitem_view(key))
     dt = self._dtype
     with_grad = (
         STATE.enabled

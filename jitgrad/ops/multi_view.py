@@ -8,16 +8,23 @@ on, and so do views taken of such a view (named after the last view op: ``Select
 
 The mark is a ``(op, output_nr)`` pair in the tensor's ``__dict__`` (no slot: the hot
 ``_make`` path never writes it); :func:`check` is called by every in-place entry point that
-can reach a view (``setitem`` here, ``check_inplace`` in pointwise).
+can reach a view (``setitem``; ``check_inplace`` in pointwise should call
+:func:`check_marked` too, see the report of the s3-conform branch).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.grad_mode import STATE
+from ..autograd.grad_mode import INFERENCE_KEY, STATE
 
 KEY = "_multi_view"
+
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
 
 MESSAGE = (
     "Output {nr} of {op} is a view and is being modified inplace. This view is the output of "
@@ -37,6 +44,15 @@ def inherit(x: Any, out: Any, node_name: str) -> None:
     """A view ``out`` of a marked ``x`` is marked too, as output 0 of its own view op."""
     if KEY in x.__dict__:
         out.__dict__[KEY] = (node_name.removesuffix("Backward0"), 0)
+
+
+def check_marked(t: Any, op: str | None = None) -> None:
+    """The in-place refusals for a tensor whose ``__dict__`` holds a mark: an inference
+    tensor outside inference mode, then a multi-view output (:func:`check`). Callers test
+    ``t.__dict__`` first, so an unmarked tensor costs one attribute read."""
+    if INFERENCE_KEY in t.__dict__ and not STATE.inference:
+        raise RuntimeError(INFERENCE_INPLACE)
+    check(t, op)
 
 
 def check(t: Any, op: str | None = None) -> None:
