@@ -323,3 +323,29 @@ def test_default_dtype_change_reaches_cached_plans():
     finally:
         torch.set_default_dtype(torch.float32)
     assert dtypes() == [torch.float32] * 4
+
+
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+
+def test_inference_tensor_setitem_outside_mode_refused():
+    with torch.inference_mode():
+        t = torch.ones(2)
+        t[0] = 3.0  # inside the mode: allowed
+    with pytest.raises(RuntimeError) as info:
+        t[1] = 2.0
+    assert str(info.value) == INFERENCE_INPLACE and t.tolist() == [3.0, 1.0]
+
+
+@pytest.mark.xfail(strict=True, reason="needs multi_view.check_marked in pointwise.check_inplace")
+@pytest.mark.parametrize("method", ["add_", "zero_"])
+def test_inference_tensor_inplace_outside_mode_refused(method):
+    with torch.inference_mode():
+        t = torch.ones(2)
+    with pytest.raises(RuntimeError) as info:
+        getattr(t, method)(*([1] if method == "add_" else []))
+    assert str(info.value) == INFERENCE_INPLACE
