@@ -24,6 +24,7 @@ from .ops import functions as F
 from .ops.linalg import addmm
 from .ops.linalg_spectral import svdvals
 from .ops.movement import chunk, split
+from .ops.multi_view import KEY as _MULTI_VIEW
 from .ops.reduce import cumsum
 from .ops.reduce import norm as vector_norm
 from .tensor import Tensor, _make
@@ -247,6 +248,29 @@ _FALSE_FLAGS = (
     "is_xpu is_mps is_mtia is_maia"
 ).split()
 
+def _unsafe(fn: Callable[..., tuple], name: str) -> Callable[..., tuple]:
+    """``unsafe_split`` & co.: ``fn``'s pieces that autograd does not treat as views (no
+    base, no multi-view mark), so in-place ops on them are allowed: PyTorch's "unsafe"."""
+
+    def unsafe(self: Tensor, *args: Any, **kwargs: Any) -> tuple:
+        outs = fn(self, *args, **kwargs)
+        for o in outs:
+            o.__dict__.pop(_MULTI_VIEW, None)
+            o._base = None
+        if outs:
+            _named(outs[0], name)
+        return outs
+
+    return unsafe
+
+
+_unsafe_chunk = _unsafe(chunk, "UnsafeSplitBackward0")
+_unsafe_split = _unsafe(split, "UnsafeSplitBackward0")
+_unsafe_split_ws = _unsafe(
+    lambda self, sizes, dim=0: split(self, list(sizes), dim), "UnsafeSplitWithSizesBackward0"
+)
+
+
 METHODS: dict[str, Any] = {
     **{flag: property(lambda self: False) for flag in _FALSE_FLAGS},
     "conj": lambda self: self,
@@ -260,9 +284,9 @@ METHODS: dict[str, Any] = {
     "addmm_": _addmm_,
     "apply_": _apply_,
     "map_": _map_,
-    "unsafe_chunk": chunk,
-    "unsafe_split": split,
-    "unsafe_split_with_sizes": lambda self, sizes, dim=0: split(self, list(sizes), dim),
+    "unsafe_chunk": _unsafe_chunk,
+    "unsafe_split": _unsafe_split,
+    "unsafe_split_with_sizes": _unsafe_split_ws,
     "nonzero_static": nonzero_static,
     "not_equal": F.ne,
     "angle": angle,
@@ -277,8 +301,9 @@ TOP_LEVEL: dict[str, Any] = {
     "real": lambda input: input,
     "imag": _imag,
     "detach": lambda input: input.detach(),
-    "unsafe_chunk": chunk,
-    "unsafe_split": split,
+    "unsafe_chunk": _unsafe_chunk,
+    "unsafe_split": _unsafe_split,
+    "unsafe_split_with_sizes": _unsafe_split_ws,
     **{
         f.__name__: f
         for f in (

@@ -66,7 +66,16 @@ def set_default_dtype(d: dtype) -> None:
     global _default_float
     if d not in (float32, float64):
         raise TypeError("only floating-point types are supported as the default type")
+    if d is not _default_float:
+        for cache in DEFAULT_DTYPE_CACHES:  # their entries may hold the old default
+            cache.clear()
     _default_float = d
+
+
+#: Caches whose entries depend on the default dtype without it in their keys (the
+#: elementwise plans: ``int_tensor * 1.5`` and ``where(c, 1.0, 2.0)`` promote to it); kept
+#: out of the keys so the per-op lookup stays as it is, and cleared on a change instead.
+DEFAULT_DTYPE_CACHES: list[dict] = []
 
 
 def from_numpy_dtype(npd: np.dtype) -> dtype:

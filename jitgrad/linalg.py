@@ -9,14 +9,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from . import dtypes as D
 from .helpers import missing_attribute
 from .ops import functions as F
 from .ops import movement as M
 from .ops.linalg import matmul
 from .ops.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
+from .ops.linalg_ex import cholesky_ex, inv_ex, solve_ex
 from .ops.linalg_extra import linalg_diagonal as diagonal
 from .ops.linalg_extra import (
     lstsq,
@@ -33,7 +31,7 @@ from .ops.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _vector_norm
 from .ops.reduce import sum as _sum
-from .tensor import Tensor, _make
+from .tensor import Tensor
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
 
@@ -126,37 +124,6 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
         hi, lo = M.narrow(s, -1, 0, 1), M.narrow(s, -1, s.shape[-1] - 1, 1)
         return M.squeeze(hi / lo if p != -2 else lo / hi, -1)
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
-
-
-def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  # noqa: N803
-    """``(inverse, info)``; jitgrad raises on a singular matrix whatever ``check_errors``."""
-    out = inv(A)
-    return out, _info(A)
-
-
-def cholesky_ex(
-    A: Tensor,  # noqa: N803
-    *,
-    upper: bool = False,
-    check_errors: bool = False,
-) -> tuple[Tensor, Tensor]:
-    out = cholesky(A, upper=upper)
-    return out, _info(A)
-
-
-def solve_ex(
-    A: Tensor,  # noqa: N803
-    B: Tensor,  # noqa: N803
-    *,
-    left: bool = True,
-    check_errors: bool = False,
-) -> tuple[Tensor, Tensor]:
-    return solve(A, B, left=left), _info(A)
-
-
-def _info(A: Tensor) -> Tensor:  # noqa: N803
-    """LAPACK's ``info`` per matrix: 0 (a failure raised before it could be returned)."""
-    return _make(np.zeros(tuple(A.shape[:-2]), np.int32), D.int32)
 
 
 __all__ = [

@@ -130,7 +130,14 @@ def _zero_(self: Tensor) -> Tensor:
 
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    """Copy ``src`` (broadcast) into self; differentiable with respect to ``src``."""
+    """Copy ``src`` (broadcast) into self; differentiable with respect to ``src``.
+
+    Unlike the other in-place ops, PyTorch's ``copy_`` casts any dtype into any other (float
+    to integer truncates toward zero, to bool tests nonzero, integers wrap): a source of a
+    higher category is cast first, detached, as the integer or bool destination can carry no
+    gradient anyway."""
+    if isinstance(src, Tensor) and src._dtype._category > self._dtype._category:
+        src = src.detach().to(self._dtype)
     return apply_inplace(REGISTRY["copy"], self, (src,))
 
 

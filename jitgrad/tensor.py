@@ -28,6 +28,7 @@ from .autograd.engine import (
     add_hook,
     next_sequence,
 )
+from .autograd.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
 from .autograd.grad_mode import STATE as GRAD
 from .backends import STATE as DEVICE
 
@@ -219,6 +220,11 @@ class Tensor:
         if value and not self._dtype.is_floating_point:
             # PyTorch's three spellings: creation functions, the setter, requires_grad_().
             raise RuntimeError("o" + REQUIRES_GRAD_DTYPE[1:])
+        if value and self.__dict__ and INFERENCE_KEY in self.__dict__ and not GRAD.inference:
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                "allowed."
+            )
         self._requires_grad = bool(value)
         if value and "_fw_hidden" in self.__dict__:  # a forward-AD dual now really requires grad
             del self.__dict__["_fw_hidden"]
@@ -498,6 +504,8 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self.__dict__ and INFERENCE_KEY in self.__dict__:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
 
@@ -519,6 +527,8 @@ def _init_fields(
     t._fresh = fresh
     t._base = None
     t._retains_grad = False
+    if INFERENCE_OPEN[0] and GRAD.inference:  # an inference tensor (see inference.py)
+        t.__dict__[INFERENCE_KEY] = True
 
 
 def _make(

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import (
     api_small,
+    inference,
     math_extra,
     random_methods,
     reduce_extra,
@@ -28,6 +29,7 @@ _MODULES = (
     scatter_extra,
     reduce_extra,
     api_small,
+    inference,
     window_functions,
 )
 

@@ -390,6 +390,7 @@ CASES: list[OpCase] = [
         differentiable=(False, False),
     ),
     OpCase("sign", lambda t, a: a.sign(), np.sign, U),
+    OpCase("sgn", lambda t, a: a.sgn(), np.sign, U),
     OpCase("floor", lambda t, a: a.floor(), np.floor, U),
     OpCase("ceil", lambda t, a: a.ceil(), np.ceil, U),
     OpCase("round", lambda t, a: a.round(), np.round, U),

@@ -39,6 +39,14 @@ class _State(threading.local):
 
 STATE = _State()
 
+#: How many ``inference_mode(True)`` blocks are open in all threads: a plain list read by
+#: tensor creation (one global load and subscript, no thread-local read on the hot path);
+#: only when it is nonzero does creation read this thread's ``STATE.inference``.
+INFERENCE_OPEN = [0]
+#: The key an inference tensor carries in its ``__dict__`` (no slot: never written on the
+#: common path); see :mod:`jitgrad.inference`.
+INFERENCE_KEY = "_inference"
+
 
 def is_grad_enabled() -> bool:
     """Whether operations currently record the autograd graph."""
@@ -163,10 +171,12 @@ class inference_mode(_GradModeContext):  # noqa: N801
         super().__enter__()
         self._prev_inf.append(STATE.inference)
         STATE.inference = self._mode
+        INFERENCE_OPEN[0] += 1
 
     def __exit__(self, *exc: object) -> None:
         super().__exit__(*exc)
         STATE.inference = self._prev_inf.pop()
+        INFERENCE_OPEN[0] -= 1
 
     def __new__(cls, mode: Any = True) -> Any:
         if isinstance(mode, bool):

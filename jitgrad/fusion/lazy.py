@@ -211,8 +211,13 @@ def bind_dispatch(
     broadcast_shape: Callable[[list[tuple[int, ...]]], tuple[int, ...]],
     edge_indices: Callable[[Any, str], tuple[int, ...]],
 ) -> None:
-    """Called once by :mod:`jitgrad.ops.pointwise` at import (see :class:`_Dispatch`)."""
+    """Called once by :mod:`jitgrad.ops.pointwise` at import (see :class:`_Dispatch`).
+
+    The plan cache is keyed without the default dtype, so a ``set_default_dtype`` change
+    clears it (``D.DEFAULT_DTYPE_CACHES``)."""
     _DISPATCH.plans = plans
+    if not any(c is plans for c in D.DEFAULT_DTYPE_CACHES):
+        D.DEFAULT_DTYPE_CACHES.append(plans)
     _DISPATCH.plan = plan
     _DISPATCH.broadcast_shape = broadcast_shape
     _DISPATCH.edge_indices = edge_indices

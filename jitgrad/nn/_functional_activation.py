@@ -5,8 +5,8 @@ Each elementwise activation is one declaration in ``jitgrad/ops/elementwise.py``
 and differentiates to any order, with PyTorch's node name); the functions here only pass
 PyTorch's arguments. Where PyTorch composes an activation from other ops (softsign,
 tanhshrink, softmin, relu6 as hardtanh, selu as elu), so does jitgrad, and its graph shows the
-same nodes. ``inplace=True`` writes into ``input`` (its node keeps the out-of-place name:
-PyTorch's ``EluBackward1``-style in-place names are not reproduced).
+same nodes. ``inplace=True`` writes into ``input``; where PyTorch's in-place kernel has a node
+of its own (``elu_`` -> ``EluBackward1``...), the node takes that name (:data:`INPLACE_NODES`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.grad_mode import no_grad
-from ..autograd.recording import record
+from ..autograd.recording import node_class, record
 from ..ops.movement import cat
 from ..ops.pointwise import apply, apply_inplace
 from ..ops.reduce import norm
@@ -30,9 +30,31 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+#: PyTorch's node names for the in-place forms that have their own backward (the others,
+#: hardtanh_/relu_/silu..., keep the out-of-place name, as in PyTorch 2.13).
+INPLACE_NODES = {
+    "elu": "EluBackward1",
+    "selu": "EluBackward1",
+    "celu": "CeluBackward1",
+    "leaky_relu": "LeakyReluBackward1",
+    "threshold": "ThresholdBackward1",
+    "rrelu": "RreluWithNoiseBackward1",
+}
+
+
+def run_inplace(name: str, input: Tensor, args: tuple) -> Tensor:  # noqa: A002
+    """``apply_inplace`` of the declared op, its node renamed to PyTorch's in-place name (a
+    subclass of the same node: the backward is unchanged)."""
+    out = apply_inplace(R[name], input, args)
+    node = out.grad_fn
+    if node is not None and name in INPLACE_NODES:
+        node.__class__ = node_class(INPLACE_NODES[name], type(node))
+    return out
+
+
 def _run(name: str, input: Tensor, args: tuple, inplace: bool) -> Tensor:  # noqa: A002
     if inplace:
-        return apply_inplace(R[name], input, args)
+        return run_inplace(name, input, args)
     return apply(R[name], (input, *args))
 
 
@@ -258,7 +280,10 @@ def pairwise_distance(
     keepdim: bool = False,
 ) -> Tensor:
     """``||x1 - x2 + eps||_p`` along the last dimension."""
-    return norm(x1 - x2 + eps, p, max(x1.dim(), x2.dim()) - 1, keepdim)
+    out = norm(x1 - x2 + eps, p, max(x1.dim(), x2.dim()) - 1, keepdim)
+    if out.grad_fn is not None:  # PyTorch calls at::norm(x, p, dim): NormBackward1
+        out.grad_fn.__class__ = node_class("NormBackward1", type(out.grad_fn))
+    return out
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -346,7 +346,7 @@ def triplet_margin_loss(
     dist_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         dist_neg = OF.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
-    return _reduce((margin + dist_pos - dist_neg).clamp(min=0), reduction)
+    return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)  # ClampMinBackward0
 
 
 def multilabel_soft_margin_loss(

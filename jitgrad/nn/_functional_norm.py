@@ -21,6 +21,7 @@ from ..ops.pointwise import apply
 from ..ops.registry import REGISTRY as R
 from ..random import numpy_generator
 from ..tensor import Tensor, _make
+from ._functional_activation import run_inplace
 from ._functional_batchnorm import batch_norm
 from ._functional_conv import sizes
 
@@ -303,5 +304,6 @@ def rrelu(
         slope: Any = _make(draws.astype(input._value.dtype), input._dtype)
     else:
         slope = (lower + upper) / 2
-    out = apply(R["rrelu"], (input, slope))
-    return input.copy_(out) if inplace else out
+    if inplace:
+        return run_inplace("rrelu", input, (slope,))
+    return apply(R["rrelu"], (input, slope))

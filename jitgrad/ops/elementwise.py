@@ -334,6 +334,7 @@ defop(
 
 # ---- piecewise constant (zero gradient) ---------------------------------------------------
 defop("sign", "sign(a)", ("0 * g",), np.sign)
+defop("sgn", "sign(a)", ("0 * g",), np.sign)  # sign's alias, PyTorch's SgnBackward0
 defop("floor", "floor(a)", ("0 * g",), np.floor)
 defop("ceil", "ceil(a)", ("0 * g",), np.ceil)
 defop("round", "round(a)", ("0 * g",), np.round)

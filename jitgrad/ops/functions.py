@@ -101,7 +101,7 @@ remainder = _binary("remainder")
 trunc = fix = _unary("trunc")
 frac = _unary("frac")
 logical_xor = _binary("logical_xor")
-sgn = sign
+sgn = _unary("sgn")
 
 
 def _bitwise(name: str):

@@ -32,9 +32,11 @@ from .movement import (
     make_view,
     permute,
 )
+from .multi_view import check_marked, setitem_view
 from .overlap import check_masked_fill, check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, apply, check_inplace, sum_to_shape
 from .registry import REGISTRY
+from .setitem_names import setitem_node
 
 __all__ = [
     "gather",
@@ -277,6 +279,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     Writing into a view with autograd on rebases the view's root tensor, as PyTorch does,
     so gradients reach every user of the modified buffer.
     """
+    if self.__dict__:  # an unbind/split output, an inference tensor (see multi_view)
+        check_marked(self, setitem_view(key))
     dt = self._dtype
     with_grad = (
         STATE.enabled
@@ -322,7 +326,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         setitem(gs if geom is None else _strided(gs, geom), key, 0)
         return gs, gv
 
-    res = record("CopySlices", target._value, dt, (old, value), backward)
+    name = setitem_node(basic, adv, value, through_view)
+    res = record(name, target._value, dt, (old, value), backward)
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True

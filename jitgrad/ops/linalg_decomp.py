@@ -184,8 +184,10 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     try:
         x = np.linalg.solve(A._value if left else np.swapaxes(A._value, -1, -2), b)
     except np.linalg.LinAlgError:
+        index, _ = _first_failure(A._value, _zero_pivot)
         raise _LinAlgError(
-            "torch.linalg.solve: The solver failed because the input matrix is singular."
+            f"torch.linalg.solve: {_batch_prefix(A._value, index)}The solver failed because "
+            "the input matrix is singular."
         ) from None
     value = x[..., 0] if vector else x if left else np.swapaxes(x, -1, -2)
 

@@ -23,6 +23,8 @@ from ..autograd.recording import record, record_multi
 from ..tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from . import checks
 from .copying import SMALL_COPY, contiguous_array, copy_into, plain_views
+from .multi_view import inherit as _inherit_multi
+from .multi_view import mark as _mark_multi
 from .pointwise import sum_to_shape
 
 __all__ = [
@@ -72,6 +74,8 @@ def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
         out = _make(arr, x._dtype)
     out._vc = x._vc
     out._base = x if x._base is None else x._base
+    if x.__dict__:  # a view of an unbind/split output: marked too
+        _inherit_multi(x, out, name)
     return out
 
 
@@ -513,6 +517,7 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
     for o in outs:
         o._vc = vc
         o._base = base
+    _mark_multi(outs, name)
     return tuple(outs)
 
 

@@ -917,8 +917,6 @@ PROGRAMS.extend(NODES)
 
 #: Known differences, each with its reason (see the module docstring: strict xfails).
 KNOWN: dict[str, str] = {
-    "inference_tensor_version": "jitgrad has no inference-tensor flag (a per-op thread-local "
-    "read on the creation path would be needed)",
     "repr_dtypes": "jitgrad has no float16 (torch.half is float32)",
     "softmax_cross_entropy_batch": "cross_entropy with label_smoothing is one NllLossBackward0 "
     "node (PyTorch: AddBackward0 over the smoothed terms)",
@@ -926,11 +924,8 @@ KNOWN: dict[str, str] = {
     "(PyTorch: ViewBackward0 over an expand)",
     "node_move_x_masked_select_x_gt_0": "masked_select shows IndexBackward0 "
     "(PyTorch: MaskedSelectBackward0)",
-    "node_pointwise_x_sgn": "sgn shows SignBackward0 (PyTorch: SgnBackward0)",
     "node_pointwise_x_div_2_rounding_mode_floor": "div(rounding_mode='floor') shows "
     "FloorBackward0 (PyTorch: DivBackward2)",
-    "node_nn_F_pairwise_distance_x_x_plus_1": "pairwise_distance shows "
-    "LinalgVectorNormBackward0 (PyTorch: NormBackward1)",
     "node_linalg_torch_cdist_x_x": "cdist is composed (PyTorch: CdistBackward0)",
 }
 

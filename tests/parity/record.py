@@ -23,6 +23,11 @@ sys.path.insert(0, str(HERE.parent))
 from op_cases import CASES  # noqa: E402  (the elementwise op table; it imports no jitgrad)
 
 
+def _plain(g: torch.Tensor) -> torch.Tensor:
+    """``g`` with storage (sgn's gradient is a ZeroTensor, which ``tolist`` refuses)."""
+    return torch.zeros(g.shape, dtype=g.dtype).add_(g)
+
+
 def record_op_grads() -> dict:
     """Per elementwise OpCase: PyTorch's node name and input gradients, for the inputs and
     output weights tests/test_ops.py draws (``default_rng(4)``, float64)."""
@@ -37,7 +42,7 @@ def record_op_grads() -> dict:
         res.backward(torch.tensor(rng.standard_normal(tuple(res.shape))))
         out[case.op] = {
             "node": res.grad_fn.name(),
-            "grads": [None if t.grad is None else t.grad.tolist() for t in ts],
+            "grads": [None if t.grad is None else _plain(t.grad).tolist() for t in ts],
         }
     return out
 
