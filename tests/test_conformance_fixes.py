@@ -341,7 +341,6 @@ def test_inference_tensor_setitem_outside_mode_refused():
     assert str(info.value) == INFERENCE_INPLACE and t.tolist() == [3.0, 1.0]
 
 
-@pytest.mark.xfail(strict=True, reason="needs multi_view.check_marked in pointwise.check_inplace")
 @pytest.mark.parametrize("method", ["add_", "zero_"])
 def test_inference_tensor_inplace_outside_mode_refused(method):
     with torch.inference_mode():

@@ -113,7 +113,6 @@ PENDING = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs multi_view.check in pointwise.check_inplace")
 @pytest.mark.parametrize("label, program, op", PENDING, ids=[c[0] for c in PENDING])
 def test_multi_view_refusal_through_check_inplace(label, program, op):
     with pytest.raises(RuntimeError) as info:

@@ -28,6 +28,7 @@ from ..helpers import PARALLEL_THRESHOLD
 from ..tensor import Tensor, _make
 from . import checks as K
 from . import expr as E
+from .multi_view import check_marked
 from .overlap import assert_no_internal_overlap, check_write
 from .pointwise_backward import edge_indices, sum_to_shape
 from .pointwise_node import ElementwiseBackward, _record
@@ -229,6 +230,8 @@ VIEW_LEAF_INPLACE = (
 
 def check_inplace(t) -> None:
     """PyTorch's refusals for in-place ops that would corrupt the graph."""
+    if t.__dict__:  # an unbind/split output or an inference tensor (see .multi_view)
+        check_marked(t)
     if not STATE.enabled:
         return
     if t._requires_grad and t.grad_fn is None:
