@@ -1,0 +1,95 @@
+"""Host synchronizations in a device training step: ``loss.item()`` is the only one.
+
+Every copy between host and device memory (and ``cuda.synchronize``) is counted by
+patching the simulator's device array class, so a round trip hidden in an op (a flag read
+back, a host-made constant copied over) fails the count."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+from numba import cuda
+
+import jitgrad as torch
+from jitgrad.backends.cuda import runtime
+
+
+@pytest.fixture
+def transfers(monkeypatch):
+    """Counts of device-to-host copies, host-to-device copies and synchronizations."""
+    counts = collections.Counter()
+    array = runtime.DEVICE_ARRAY_TYPES[0]
+
+    def counting(kind, original):
+        def counted(*args, **kwargs):
+            counts[kind] += 1
+            return original(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(array, "copy_to_host", counting("D2H", array.copy_to_host))
+    monkeypatch.setattr(array, "copy_to_device", counting("H2D", array.copy_to_device))
+    monkeypatch.setattr(cuda, "synchronize", counting("sync", cuda.synchronize))
+    return counts
+
+
+@pytest.mark.parametrize(
+    "opt_cls,kw", [(torch.optim.SGD, {"momentum": 0.9}), (torch.optim.Adam, {})]
+)
+def test_a_training_step_synchronizes_only_at_loss_item(transfers, opt_cls, kw):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    model.to("cuda")
+    opt = opt_cls(model.parameters(), lr=0.05, **kw)
+    x = torch.randn(6, 4, device="cuda")
+    y = torch.tensor([0, 1, 2, 1, 0, 2], device="cuda")
+    losses = []
+    for step in range(3):
+        before = sum(transfers.values())
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        if step:  # the first step may copy state over (e.g. optimizer constants)
+            assert sum(transfers.values()) == before, dict(transfers)
+        d2h, h2d, syncs = transfers["D2H"], transfers["H2D"], transfers["sync"]
+        losses.append(loss.item())
+        # one synchronization point: the loss and cross-entropy's target flag, read back
+        # together once the device is idle
+        assert (transfers["D2H"], transfers["H2D"], transfers["sync"]) == (d2h + 2, h2d, syncs)
+    assert losses[2] < losses[0]
+
+
+def test_a_bad_target_raises_the_device_assert_at_the_next_synchronization():
+    x = torch.randn(3, 4, device="cuda")
+    loss = torch.nn.functional.cross_entropy(x, torch.tensor([0, 7, 1], device="cuda"))
+    assert loss.is_cuda  # no error yet: the kernel's flag is read when the host next waits
+    with pytest.raises(RuntimeError, match="device-side assert triggered") as info:
+        loss.item()
+    assert "Target 7 is out of bounds." in str(info.value)
+    ok = torch.nn.functional.cross_entropy(x, torch.tensor([0, 3, 1], device="cuda"))
+    np.testing.assert_allclose(
+        ok.item(),
+        torch.nn.functional.cross_entropy(x.cpu(), torch.tensor([0, 3, 1])).item(),
+        rtol=1e-6,
+    )
+
+
+def test_a_bad_target_is_also_reported_by_synchronize_and_cpu():
+    x = torch.randn(3, 4, device="cuda")
+    torch.nn.functional.cross_entropy(x, torch.tensor([0, -3, 1], device="cuda"))
+    with pytest.raises(RuntimeError, match="Target -3 is out of bounds"):
+        torch.cuda.synchronize()
+    torch.nn.functional.cross_entropy(x, torch.tensor([4, 0, 1], device="cuda"), reduction="none")
+    with pytest.raises(RuntimeError, match="Target 4 is out of bounds"):
+        x.cpu()
+    assert x.cpu().shape == (3, 4)  # reported once
+
+
+def test_launch_blocking_reports_the_bad_target_at_the_op(monkeypatch):
+    monkeypatch.setattr(runtime, "BLOCKING", True)
+    x = torch.randn(3, 4, device="cuda")
+    with pytest.raises(IndexError, match="Target 7 is out of bounds."):
+        torch.nn.functional.cross_entropy(x, torch.tensor([0, 7, 1], device="cuda"))
