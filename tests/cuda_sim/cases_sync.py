@@ -1,4 +1,5 @@
-"""Host synchronizations in a device training step: ``loss.item()`` is the only one.
+"""Host synchronizations in a device training step (``loss.item()`` is the only one), and
+what ``explain`` / ``JITGRAD_DEBUG`` say about a device graph.
 
 Every copy between host and device memory (and ``cuda.synchronize``) is counted by
 patching the simulator's device array class, so a round trip hidden in an op (a flag read
@@ -7,12 +8,14 @@ back, a host-made constant copied over) fails the count."""
 from __future__ import annotations
 
 import collections
+import logging
 
 import numpy as np
 import pytest
 from numba import cuda
 
 import jitgrad as torch
+from jitgrad import helpers
 from jitgrad.backends.cuda import runtime
 
 
@@ -93,3 +96,29 @@ def test_launch_blocking_reports_the_bad_target_at_the_op(monkeypatch):
     x = torch.randn(3, 4, device="cuda")
     with pytest.raises(IndexError, match="Target 7 is out of bounds."):
         torch.nn.functional.cross_entropy(x, torch.tensor([0, 7, 1], device="cuda"))
+
+
+def test_explain_describes_what_the_device_runs(monkeypatch, caplog):
+    """``explain`` on a CUDA graph reports the kernels the device launches (one per op and
+    per backward node), which ``JITGRAD_DEBUG`` logs as they launch."""
+    monkeypatch.setattr(helpers, "DEBUG", 1)
+    x = torch.randn(3, 4, device="cuda", requires_grad=True)
+    with caplog.at_level(logging.DEBUG, logger="jitgrad"):
+        y = ((x * 2).sin() + 1).sum()
+        report = torch.explain(y)
+        y.backward()
+    launches = [r.getMessage() for r in caplog.records if "cuda launch" in r.getMessage()]
+    text = str(report)
+    assert report.on_device and not report.groups and report.forward_kernels == 4
+    assert "fusion off on cuda" in text and "each op its own CUDA kernel" in text
+    assert report.unfused == [
+        "SumBackward0",
+        "AddBackward0",
+        "SinBackward0",
+        "MulBackward0",
+        "AccumulateGrad",
+    ]
+    # three forward kernels and one per elementwise backward node (plus the sum's expand)
+    assert sum("_bwd_" in m for m in launches) == 3 and len(launches) >= 6, launches
+    cpu = torch.randn(3, 4, requires_grad=True)
+    assert not torch.explain(((cpu * 2).sin() + 1).sum()).on_device
