@@ -46,7 +46,7 @@ def poisson(rate: np.ndarray, dtype: Dtype) -> Tensor:
     return _wrap(numpy_generator().poisson(np.asarray(rate, dtype=np.float64)), dtype)
 
 
-def binomial(n: np.ndarray, p: np.ndarray, dtype: Dtype) -> Tensor:
+def binomial(n: np.ndarray, p: np.ndarray, dtype: Tensor | Dtype) -> Tensor:
     n = np.asarray(n, dtype=np.float64)
     return _wrap(numpy_generator().binomial(n.astype(np.int64), np.asarray(p, np.float64)), dtype)
 

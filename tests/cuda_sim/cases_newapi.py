@@ -137,6 +137,12 @@ def test_distributions_log_prob_and_rsample_gradients_match_the_cpu():
 
     _same(_both(categorical, A34))
 
+    def gamma(concentration):  # drawn on the host: the sample and its gradient round-trip
+        torch.manual_seed(2)
+        return torch.distributions.Gamma(concentration, 2.0).rsample()
+
+    _same(_both(gamma, P34))
+
 
 def test_distribution_draws_follow_the_parameters_device():
     mu = torch.zeros(3, device="cuda")
@@ -146,6 +152,11 @@ def test_distribution_draws_follow_the_parameters_device():
         torch.distributions.Bernoulli(probs=mu + 0.5),
         torch.distributions.Categorical(probs=torch.ones(2, 3, device="cuda")),
         torch.distributions.Exponential(mu + 1),
+        torch.distributions.Gamma(mu + 2, mu + 1),
+        torch.distributions.Dirichlet(mu + 1),
+        torch.distributions.Binomial(5, probs=mu + 0.5),
+        torch.distributions.Multinomial(4, probs=mu + 1),
+        torch.distributions.MultivariateNormal(mu, torch.eye(3, device="cuda")),
     ):
         assert d.sample().is_cuda and d.sample((2,)).is_cuda, d
         assert d.log_prob(d.sample()).is_cuda, d

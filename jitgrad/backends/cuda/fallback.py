@@ -2,20 +2,23 @@
 
 Installed once, when the first tensor goes to the device (so the CPU paths pay nothing before
 that): each public op function (``jitgrad.<op>``, ``jitgrad.nn.functional.<op>``,
-``jitgrad.linalg.<op>``) and each bound Tensor method is wrapped. A call with no device
-tensor goes straight to the original. A call with one goes to the op's CUDA implementation
-where :data:`native.NATIVE` has one (which may still decline a case by returning
-``NotImplemented``), else to :func:`host_call`: device operands are copied to the host with
-differentiable copies (``ToCopyBackward0``), the CPU op runs, and its tensor results are
-copied back to the device, so values and gradients are the CPU's. ``JITGRAD_DEBUG=1`` logs
-``host fallback: <op>`` for each such call.
+``jitgrad.linalg.<op>``) and each Tensor method bound after the class body (whichever module
+bound it: :func:`bound_methods`) is wrapped, and every jitgrad module's by-name import of a
+wrapped op is pointed at the wrapper (:func:`_reroute_imports`). Queries (``is_*``,
+``get_device``), conversions and elementwise ops (in place too) stay as they are.
+A call with no device tensor goes straight to the original. A call with one goes to the
+op's CUDA implementation where :data:`native.NATIVE` has one (which may still decline a case
+by returning ``NotImplemented``), else to :func:`host_call`: device operands are copied to
+the host with differentiable copies (``ToCopyBackward0``), the CPU op runs, and its tensor
+results are copied back to the device, so values and gradients are the CPU's.
+``JITGRAD_DEBUG=1`` logs ``host fallback: <op>`` for each such call.
 
 In-place ops run on a host copy that is then copied back into the device buffer (so does
 any operand the op wrote, e.g. batch norm's running statistics: a host copy whose version
-moved); ops named in place are refused (NotImplementedError) where autograd would have to
-record them. Ops that return
-views on the CPU return copies through the fallback (the reshape family is native and
-returns true views).
+moved). Where autograd must record an op named in place, its out-of-place form runs and is
+copied into the tensor (``t.cumsum_(1)`` as ``t.copy_(t.cumsum(1))``); one without such a
+form is refused (NotImplementedError). Ops that return views on the CPU return copies
+through the fallback (the reshape family is native and returns true views).
 
 Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook in
 :mod:`jitgrad.ops.pointwise`.
