@@ -122,3 +122,22 @@ def test_explain_describes_what_the_device_runs(monkeypatch, caplog):
     assert sum("_bwd_" in m for m in launches) == 3 and len(launches) >= 6, launches
     cpu = torch.randn(3, 4, requires_grad=True)
     assert not torch.explain(((cpu * 2).sin() + 1).sum()).on_device
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_composed_losses_stay_on_the_device(transfers, name):
+    loss_fn = getattr(torch.nn.functional, name)
+    a = np.random.default_rng(4).standard_normal((3, 4)).astype(np.float32)
+    b = np.random.default_rng(5).standard_normal((3, 4)).astype(np.float32)
+    got = {}
+    for dev in ("cpu", "cuda"):
+        x = torch.tensor(a, device=dev, requires_grad=True)
+        y = torch.tensor(b, device=dev)
+        before = dict(transfers)
+        loss = loss_fn(x, y)
+        loss.backward()
+        assert dev == "cpu" or dict(transfers) == before  # no host fallback, no round trip
+        got[dev] = (loss.item(), loss.grad_fn.name(), x.grad.cpu().numpy())
+    assert got["cuda"][1] == got["cpu"][1]
+    np.testing.assert_allclose(got["cuda"][0], got["cpu"][0], rtol=1e-6)
+    np.testing.assert_allclose(got["cuda"][2], got["cpu"][2], rtol=1e-6, atol=1e-7)

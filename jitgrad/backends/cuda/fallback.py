@@ -64,6 +64,9 @@ _ELEMENTWISE_F = frozenset(
     "hardsigmoid hardswish mish logsigmoid relu6 softsign tanhshrink threshold softshrink "
     "hardshrink".split()
 )
+#: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
+#: are (one recorded node, the CPU's name), so a step using them stays on the device.
+_COMPOSED_F = frozenset("mse_loss l1_loss".split())
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 
@@ -86,7 +89,9 @@ def install() -> None:
         top.__dict__, lambda n, f: n not in elementwise_names and not _query(n) and _is_op(f)
     )
     nnf = sys.modules["jitgrad.nn.functional"]
-    _wrap_namespace(nnf.__dict__, lambda n, f: n in nnf.__all__ and n not in _ELEMENTWISE_F)
+    _wrap_namespace(
+        nnf.__dict__, lambda n, f: n in nnf.__all__ and n not in _ELEMENTWISE_F | _COMPOSED_F
+    )
     linalg = sys.modules["jitgrad.linalg"]
     _wrap_namespace(linalg.__dict__, lambda n, f: n in linalg.__all__)
     _reroute_imports()
