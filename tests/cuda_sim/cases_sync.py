@@ -141,3 +141,20 @@ def test_composed_losses_stay_on_the_device(transfers, name):
     assert got["cuda"][1] == got["cpu"][1]
     np.testing.assert_allclose(got["cuda"][0], got["cpu"][0], rtol=1e-6)
     np.testing.assert_allclose(got["cuda"][2], got["cpu"][2], rtol=1e-6, atol=1e-7)
+
+
+def test_the_two_norm_is_a_device_reduction(transfers):
+    a = np.random.default_rng(6).standard_normal((3, 4)).astype(np.float32)
+    for fn in (torch.norm, torch.linalg.vector_norm, lambda t: t.norm(2)):
+        x = torch.tensor(a, device="cuda", requires_grad=True)
+        before = dict(transfers)
+        n = fn(x)
+        n.backward()
+        assert dict(transfers) == before and n.grad_fn.name() == "LinalgVectorNormBackward0"
+        np.testing.assert_allclose(n.item(), np.sqrt((a.astype(np.float64) ** 2).sum()), 1e-6)
+        np.testing.assert_allclose(x.grad.cpu().numpy(), a / n.item(), rtol=1e-5, atol=1e-7)
+    z = torch.zeros(3, device="cuda", requires_grad=True)
+    torch.norm(z).backward()
+    assert z.grad.cpu().tolist() == [0.0, 0.0, 0.0]  # PyTorch's zero gradient at the origin
+    rows = torch.tensor(a, device="cuda").norm(dim=1)  # a case without a device kernel
+    np.testing.assert_allclose(rows.cpu().numpy(), np.sqrt((a**2).sum(1)), rtol=1e-5)
