@@ -116,7 +116,7 @@ class _Backend:
 
 
 def _seed(g: Tensor) -> Tensor:
-    if elementwise.on_device(g) or g._value.size != 1:
+    if elementwise.on_device(g) or g._value.size != 1 or g._requires_grad:
         return to_cuda(g)
     value = runtime.full(tuple(g.shape), g._value.reshape(-1)[0].item(), g._dtype.np)
     return _make(value, g._dtype)
