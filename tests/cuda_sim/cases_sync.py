@@ -158,3 +158,26 @@ def test_the_two_norm_is_a_device_reduction(transfers):
     assert z.grad.cpu().tolist() == [0.0, 0.0, 0.0]  # PyTorch's zero gradient at the origin
     rows = torch.tensor(a, device="cuda").norm(dim=1)  # a case without a device kernel
     np.testing.assert_allclose(rows.cpu().numpy(), np.sqrt((a**2).sum(1)), rtol=1e-5)
+
+
+def test_stack_cat_and_clip_grad_norm_stay_on_the_device(transfers):
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    got = {}
+    for dev in ("cpu", "cuda"):
+        x = torch.tensor(a, device=dev, requires_grad=True)
+        y = torch.tensor(a + 10, device=dev, requires_grad=True)
+        w = torch.arange(12.0, device=dev).reshape(2, 2, 3)
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 2).to(dev)
+        before = dict(transfers)
+        s, c = torch.stack([x, y]), torch.cat([x, y[:1]])
+        scalars = torch.stack([x.sum(), y.sum()])  # 0-d tensors, as clip_grad_norm_ stacks
+        ((s * w).sum() + (c * c).sum() + (scalars * scalars).sum()).backward()
+        model(x.detach()).pow(2).sum().backward()
+        total = torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        assert dev == "cpu" or dict(transfers) == before, dict(transfers)
+        assert (s.grad_fn.name(), c.grad_fn.name()) == ("StackBackward0", "CatBackward0")
+        got[dev] = [s.detach(), c.detach(), scalars.detach(), x.grad, y.grad, total]
+    for d, h in zip(got["cuda"], got["cpu"], strict=True):
+        assert d.is_cuda and d.shape == h.shape
+        np.testing.assert_allclose(d.cpu().numpy(), h.numpy(), rtol=1e-5)
