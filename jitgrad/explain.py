@@ -17,6 +17,8 @@ from typing import Any
 
 from . import explain_backward as EB
 from .autograd.engine import FREED, AccumulateGrad, hooked
+from .autograd.targets import edge_of
+from .backends import STATE as DEVICE
 from .explain_forward import ForwardGroup, forward_groups, graph_nodes
 from .fusion import backward, control, diskcache, lazy, replay
 from .fusion.planner import partition
@@ -52,6 +54,8 @@ class Explanation:
     forward: list[ForwardGroup] = field(default_factory=list)
     #: why each node in :attr:`unfused` runs alone (same order)
     alone_reasons: list[str] = field(default_factory=list)
+    #: the graph has CUDA nodes: backward launches one device kernel per node
+    on_device: bool = False
 
     @property
     def forward_kernels(self) -> int:
@@ -60,6 +64,8 @@ class Explanation:
 
     def __str__(self) -> str:
         state = "on" if self.fusion_enabled else "off (jitgrad.fusion(False))"
+        if self.on_device and self.fusion_enabled:
+            state = "off on cuda (one kernel per node)"
         lines = [
             f"forward to <{self.root}>: {self.forward_kernels} kernel(s) "
             f"({sum(g.kind == 'deferred' for g in self.forward)} fused chain(s))"
@@ -105,8 +111,11 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
     nodes = graph_nodes(root)
     needed = dict.fromkeys(nodes, True)
     report = Explanation(root.name(), control.STATE.enabled, show_source=source)
-    report.forward = forward_groups(nodes, t)
-    planned = partition(nodes, needed, [root]) if control.STATE.enabled else []
+    # a graph with device nodes runs each node's own kernel, as run_backward plans it
+    report.on_device = DEVICE.active and DEVICE.backend.on_device([edge_of(t)])
+    report.forward = forward_groups(nodes, t, report.on_device)
+    fuse = control.STATE.enabled and not report.on_device
+    planned = partition(nodes, needed, [root]) if fuse else []
     namer = EB.Namer(params)
     grouped: set[Any] = set()
     for members in planned:
@@ -139,11 +148,11 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
         )
     alone = [n for n in nodes if n not in grouped]
     report.unfused = [type(n).__name__ for n in alone]
-    report.alone_reasons = [_alone_reason(n) for n in alone]
+    report.alone_reasons = [_alone_reason(n, report.on_device) for n in alone]
     return report
 
 
-def _alone_reason(node: Any) -> str:
+def _alone_reason(node: Any, on_device: bool = False) -> str:
     """Why backward runs ``node`` by itself rather than in a fused group."""
     if isinstance(node, AccumulateGrad):
         return "adds the gradient into the leaf's .grad"
@@ -151,6 +160,8 @@ def _alone_reason(node: Any) -> str:
         return "not elementwise: its own hand-written backward"
     if not control.STATE.enabled:
         return "fusion off"
+    if on_device:
+        return "on cuda: its own CUDA kernel (backward fusion groups are CPU-only so far)"
     if hooked(node, "hooks", "prehooks"):
         return "a hook on the node sees its own gradients"
     return "no elementwise neighbour it can fuse with"

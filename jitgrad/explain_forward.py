@@ -110,8 +110,9 @@ def shapes_of(nodes: list[Any], t: Any) -> dict[Any, tuple[int, ...] | None]:
     return shapes
 
 
-def forward_groups(nodes: list[Any], t: Any) -> list[ForwardGroup]:
-    """The forward's kernels, in the order they ran (see the module docstring)."""
+def forward_groups(nodes: list[Any], t: Any, on_device: bool = False) -> list[ForwardGroup]:
+    """The forward's kernels, in the order they ran (see the module docstring); ``on_device``:
+    a CUDA graph, whose elementwise ops each ran their own kernel."""
     ops = sorted((n for n in nodes if not isinstance(n, AccumulateGrad)), key=lambda n: n._seq)
     shapes = shapes_of(nodes, t)
     consumers: dict[Any, list[Any]] = {}
@@ -141,7 +142,9 @@ def forward_groups(nodes: list[Any], t: Any) -> list[ForwardGroup]:
             continue
         size = None if shape is None else ForwardGroup([], "", shape, "").elements
         producers = [open_group[n] for n, _ in node.next_functions if n in open_group]
-        if not FUSE.enabled:
+        if on_device:
+            why = "eager: on cuda, each op its own CUDA kernel (chains defer on the CPU only)"
+        elif not FUSE.enabled:
             why = "eager: fusion off (jitgrad.fusion(False))"
         elif lazy_state.min_size == sys.maxsize and not lazy_state.enabled:
             why = "eager: deferral off (JITGRAD_LAZY=0)"

@@ -509,6 +509,7 @@ class Tensor:
         return self._vc[0]
 
 
+CLASS_BODY: dict[str, Any] = dict(vars(Tensor))  # the rest is bound later (CUDA fallback)
 _STATE_SLOTS = [n for n in Tensor.__slots__ if n not in ("_acc", "__weakref__", "__dict__")]
 
 

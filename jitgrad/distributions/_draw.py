@@ -14,21 +14,25 @@ from ..random import numpy_generator
 from ..tensor import Tensor, _make
 
 
-def _wrap(value: Any, dtype: Dtype) -> Tensor:
-    return _make(np.asarray(value, dtype=dtype.np), dtype)
+def _wrap(value: Any, like: Tensor | Dtype) -> Tensor:
+    """``value`` in the dtype of ``like``, on its device (a draw follows the parameters)."""
+    if not isinstance(like, Tensor):
+        return _make(np.asarray(value, dtype=like.np), like)
+    t = _make(np.asarray(value, dtype=like.dtype.np), like.dtype)
+    return t if like.device.type == "cpu" else t.to(like.device)
 
 
-def standard_normal(shape: tuple, dtype: Dtype) -> Tensor:
-    return _wrap(numpy_generator().standard_normal(tuple(shape)), dtype)
+def standard_normal(shape: tuple, like: Tensor) -> Tensor:
+    return _wrap(numpy_generator().standard_normal(tuple(shape)), like)
 
 
-def uniform(shape: tuple, dtype: Dtype) -> Tensor:
-    """Uniform on [0, 1) (as ``torch.rand``)."""
-    return _wrap(numpy_generator().random(tuple(shape)), dtype)
+def uniform(shape: tuple, like: Tensor) -> Tensor:
+    """Uniform on [0, 1) (as ``torch.rand``), in ``like``'s dtype and on its device."""
+    return _wrap(numpy_generator().random(tuple(shape)), like)
 
 
-def standard_exponential(shape: tuple, dtype: Dtype) -> Tensor:
-    return _wrap(numpy_generator().standard_exponential(tuple(shape)), dtype)
+def standard_exponential(shape: tuple, like: Tensor) -> Tensor:
+    return _wrap(numpy_generator().standard_exponential(tuple(shape)), like)
 
 
 def standard_gamma(concentration: np.ndarray, dtype: Dtype) -> np.ndarray:
@@ -42,7 +46,7 @@ def poisson(rate: np.ndarray, dtype: Dtype) -> Tensor:
     return _wrap(numpy_generator().poisson(np.asarray(rate, dtype=np.float64)), dtype)
 
 
-def binomial(n: np.ndarray, p: np.ndarray, dtype: Dtype) -> Tensor:
+def binomial(n: np.ndarray, p: np.ndarray, dtype: Tensor | Dtype) -> Tensor:
     n = np.asarray(n, dtype=np.float64)
     return _wrap(numpy_generator().binomial(n.astype(np.int64), np.asarray(p, np.float64)), dtype)
 

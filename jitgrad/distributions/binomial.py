@@ -81,8 +81,8 @@ class Binomial(Distribution):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        n, p = (t.detach().expand(shape).numpy() for t in (self.total_count, self.probs))
-        return _draw.binomial(n, p, self.probs.dtype)
+        n, p = (t.detach().expand(shape).cpu().numpy() for t in (self.total_count, self.probs))
+        return _draw.binomial(n, p, self.probs)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
@@ -154,9 +154,10 @@ class Multinomial(Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        idx = _draw.categorical(self.probs.detach().numpy(), (self.total_count, *sample_shape))
+        probs = self.probs.detach().cpu().numpy()
+        idx = _draw.categorical(probs, (self.total_count, *sample_shape))
         counts = one_hot(_make(idx, _tensor(0).dtype), self._event_shape[0]).sum(0)
-        return counts.to(self.probs.dtype)
+        return counts.to(self.probs.device, self.probs.dtype)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -301,11 +301,11 @@ class _PositiveDefinite(Constraint):
     def check(self, value: Tensor) -> Tensor:
         # numpy's Cholesky per matrix: jitgrad's linalg.cholesky_ex raises on a matrix that
         # is not positive definite instead of reporting it in ``info`` as PyTorch does
-        v = value.detach().numpy()
+        v = value.detach().cpu().numpy()
         n = v.shape[-1]
         symmetric = np.abs(v - np.swapaxes(v, -1, -2)).reshape(v.shape[:-2] + (-1,)).max(-1)
         ok = np.array([_has_cholesky(m) for m in v.reshape(-1, n, n)], dtype=bool)
-        return _tensor((symmetric < 1e-6) & ok.reshape(v.shape[:-2]))
+        return _tensor((symmetric < 1e-6) & ok.reshape(v.shape[:-2]), device=value.device)
 
 
 def _has_cholesky(m: np.ndarray) -> bool:

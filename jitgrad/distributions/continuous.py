@@ -46,7 +46,7 @@ class Normal(ExponentialFamily):
         return self.stddev.pow(2)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        eps = _draw.standard_normal(self._extended_shape(sample_shape), self.loc.dtype)
+        eps = _draw.standard_normal(self._extended_shape(sample_shape), self.loc)
         return self.loc + eps * self.scale
 
     def log_prob(self, value: Tensor) -> Tensor:
@@ -107,7 +107,7 @@ class Uniform(Distribution):
         return (self.high - self.low).pow(2) / 12
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        u = _draw.uniform(self._extended_shape(sample_shape), self.low.dtype)
+        u = _draw.uniform(self._extended_shape(sample_shape), self.low)
         return self.low + u * (self.high - self.low)
 
     def log_prob(self, value: Tensor) -> Tensor:
@@ -161,7 +161,7 @@ class Laplace(Distribution):
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         # u uniform on (-1, 1): x = loc - scale * sign(u) * log(1 - |u|)
         eps = 1.1920928955078125e-07 if self.loc.dtype.itemsize == 4 else 2.220446049250313e-16
-        u = _draw.uniform(self._extended_shape(sample_shape), self.loc.dtype) * 2 - 1
+        u = _draw.uniform(self._extended_shape(sample_shape), self.loc) * 2 - 1
         u = u.clamp(min=eps - 1, max=1 - eps)
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
@@ -215,7 +215,7 @@ class Exponential(ExponentialFamily):
         return self.rate.pow(-2)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        e = _draw.standard_exponential(self._extended_shape(sample_shape), self.rate.dtype)
+        e = _draw.standard_exponential(self._extended_shape(sample_shape), self.rate)
         return e / self.rate
 
     def log_prob(self, value: Tensor) -> Tensor:
@@ -262,7 +262,7 @@ class Cauchy(Distribution):
         return self.loc.new_full(tuple(self._extended_shape()), math.inf)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        u = _draw.uniform(self._extended_shape(sample_shape), self.loc.dtype)
+        u = _draw.uniform(self._extended_shape(sample_shape), self.loc)
         return self.loc + self.scale * (math.pi * (u - 0.5)).tan()
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -14,7 +14,7 @@ from ..creation import tensor as _tensor
 from ..nn.functional import binary_cross_entropy_with_logits, one_hot, softplus
 from ..ops.functions import where
 from ..ops.structure import broadcast_tensors
-from ..sampling import bernoulli, poisson
+from ..sampling import poisson
 from ..tensor import Size, Tensor, _make
 from ..typeinfo import finfo
 from . import _draw, constraints
@@ -79,7 +79,7 @@ class Bernoulli(ExponentialFamily):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         with no_grad():
-            return bernoulli(self.probs.expand(tuple(self._extended_shape(sample_shape))))
+            return self.probs.expand(tuple(self._extended_shape(sample_shape))).bernoulli()
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = _as_tensor(value, self._param)
@@ -161,8 +161,8 @@ class Categorical(Distribution):
         return self.probs.new_full(tuple(self._extended_shape()), math.nan)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        idx = _draw.categorical(self.probs.detach().numpy(), tuple(sample_shape))
-        return _make(idx, _tensor(0).dtype)
+        idx = _draw.categorical(self.probs.detach().cpu().numpy(), tuple(sample_shape))
+        return _make(idx, _tensor(0).dtype).to(self.probs.device)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

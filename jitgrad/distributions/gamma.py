@@ -25,6 +25,8 @@ from .utils import broadcast_all
 
 def _standard_gamma(alpha: Tensor) -> Tensor:
     """Gamma(alpha, 1) draws of alpha's shape; differentiable in alpha (see the module)."""
+    if alpha.device.type != "cpu":  # drawn on the host, through differentiable copies
+        return _standard_gamma(alpha.cpu()).to(alpha.device)
     a = alpha.detach().numpy()
     value = _draw.standard_gamma(a, alpha.dtype)
 

@@ -74,7 +74,7 @@ class Geometric(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         tiny = finfo(self.probs.dtype).tiny
-        u = _draw.uniform(shape, self.probs.dtype).clamp(min=tiny)
+        u = _draw.uniform(shape, self.probs).clamp(min=tiny)
         return (u.log() / (-self.probs.detach()).log1p()).floor()
 
     def log_prob(self, value: Tensor) -> Tensor:
@@ -128,7 +128,7 @@ class StudentT(Distribution):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        x = _draw.standard_normal(shape, self.df.dtype)
+        x = _draw.standard_normal(shape, self.df)
         chi2 = 2 * _standard_gamma((0.5 * self.df).expand(shape))
         y = x * (chi2 / self.df).rsqrt()
         return self.loc + self.scale * y

@@ -24,8 +24,12 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
             "implementing __torch_function__."
         )
     if not all(isinstance(v, Tensor) for v in values):
-        dtype = next((v.dtype for v in values if isinstance(v, Tensor)), get_default_dtype())
-        values = tuple(v if isinstance(v, Tensor) else _tensor(v, dtype=dtype) for v in values)
+        like = next((v for v in values if isinstance(v, Tensor)), None)
+        dtype = get_default_dtype() if like is None else like.dtype
+        device = None if like is None else like.device  # numbers join the tensors' device
+        values = tuple(
+            v if isinstance(v, Tensor) else _tensor(v, dtype=dtype, device=device) for v in values
+        )
     return tuple(broadcast_tensors(*values))
 
 

@@ -128,6 +128,9 @@ def _infer_parameters(module: Any, args: tuple) -> None:
     module.initialize_parameters(*args)
     if module.has_uninitialized_params():
         raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+    device = next((a.device for a in args if isinstance(a, Tensor)), None)
+    if device is not None and device.type != "cpu":
+        module.to(device)  # materialized (and initialized) on the host: follow the input
     module._lazy_hook.remove()
     del module.__dict__["_lazy_hook"]
     if module.cls_to_become is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from ._functional_extra import pad
+from . import functional as F
 from .module import Module
 
 
@@ -26,7 +26,7 @@ class _PadNd(Module):
         self.padding = _pads(padding, self._n)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return pad(input, self.padding, self._mode)
+        return F.pad(input, self.padding, self._mode)
 
     def extra_repr(self) -> str:
         return f"{self.padding}"
@@ -38,7 +38,7 @@ class _ConstantPadNd(_PadNd):
         self.value = value
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return pad(input, self.padding, "constant", self.value)
+        return F.pad(input, self.padding, "constant", self.value)
 
     def extra_repr(self) -> str:
         return f"padding={self.padding}, value={self.value}"

@@ -103,16 +103,23 @@ class _Backend:
 
     @staticmethod
     def seeds(tensors: Any, grads: Any) -> list:
-        """The backward seeds, each on its output's device (implicit ones are made on the
-        host)."""
+        """The backward seeds, each on its output's device. A one-element host seed (the
+        implicit ``loss.backward()`` one) is a device fill, not a host-to-device copy."""
         return [
-            to_cuda(g) if g is not None and elementwise.on_device(t) else g
+            _seed(g) if g is not None and elementwise.on_device(t) else g
             for t, g in zip(tensors, grads, strict=True)
         ]
 
     @staticmethod
     def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:
         return elementwise.apply_inplace(op, t, others)
+
+
+def _seed(g: Tensor) -> Tensor:
+    if elementwise.on_device(g) or g._value.size != 1 or g._requires_grad:
+        return to_cuda(g)
+    value = runtime.full(tuple(g.shape), g._value.reshape(-1)[0].item(), g._dtype.np)
+    return _make(value, g._dtype)
 
 
 def to_cuda(t: Tensor) -> Tensor:

@@ -1,4 +1,4 @@
-"""Reductions on device tensors: sum, mean, amax, amin, argmax, argmin.
+"""Reductions on device tensors: sum, mean, amax, amin, argmax, argmin, the full 2-norm.
 
 Each is the deterministic shared-memory tree of :mod:`jitgrad.kernels.cuda.reduce` /
 :mod:`~jitgrad.kernels.cuda.argreduce` (no twin here), recorded with the CPU op's node name.
@@ -14,6 +14,7 @@ from typing import Any
 
 from ... import dtypes as D
 from ...autograd.grad_mode import STATE as GRAD
+from ...autograd.grad_mode import no_grad
 from ...autograd.recording import record
 from ...fusion.codegen import STORE, KernelSpec
 from ...kernels.cuda import argreduce as AR
@@ -125,7 +126,40 @@ def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     return _arg(False, input, dim, keepdim)
 
 
+def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
+    """The 2-norm of all of ``x`` (what ``clip_grad_norm_`` takes per tensor), as one
+    ``LinalgVectorNormBackward0`` node: a device sum of squares and a square root."""
+    if not isinstance(x, Tensor) or p not in (2, 2.0, "fro") or dim is not None or keepdim:
+        return NotImplemented
+    if any(v is not None for v in extra.values()) or not x._dtype.is_floating_point:
+        return NotImplemented
+    if x.dim() == 0 or x.numel() == 0:
+        return NotImplemented
+    flat = runtime.contiguous(x._value)
+    squares = _make(flat, x._dtype).detach()
+    with no_grad():
+        result = (squares * squares).sum().sqrt()
+
+    def backward(g: Tensor) -> Tensor:  # x * g / |x|, zero where |x| is zero (PyTorch's)
+        r = _make(result._value, x._dtype)
+        return x * (g / r).where(r != 0, 0.0)
+
+    return record("LinalgVectorNormBackward0", result._value, x._dtype, [x], backward, saved=[x])
+
+
+def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Any = None,  # noqa: A002
+         dtype: Any = None) -> Any:  # fmt: skip
+    return _two_norm(input, p, dim, keepdim, {"out": out, "dtype": dtype})
+
+
+def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+                dtype: Any = None, out: Any = None) -> Any:  # fmt: skip
+    return _two_norm(x, ord, dim, keepdim, {"out": out, "dtype": dtype})
+
+
 NATIVE: dict[str, Any] = {
+    "norm": norm,
+    "vector_norm": vector_norm,
     "sum": sum_,
     "mean": mean,
     "amax": amax,

@@ -10,9 +10,9 @@ is recorded.
 Covered: softmax/log_softmax over the last dimension; cross_entropy with 2-D logits and
 class-index targets, class ``weight``, ``ignore_index`` and every reduction (no label
 smoothing); layer_norm over any trailing shape. Other cases return ``NotImplemented`` (the
-host fallback). Cross-entropy reads one int64 back from the device after the forward: the
-kernel's flag for a target outside ``[0, C)``, so that such a target gets the CPU op's
-PyTorch error instead of a NaN loss.
+host fallback). A target outside ``[0, C)`` sets the kernel's flag, read at the next
+synchronization (``loss.item()``), which raises PyTorch's device-side assert error; under
+``CUDA_LAUNCH_BLOCKING=1`` it is read at once and the CPU op raises its own error.
 """
 
 from __future__ import annotations
@@ -95,8 +95,11 @@ def cross_entropy(
     t = target._value
     w = None if weight is None else runtime.contiguous(weight._value)
     value, saved = K.cross_entropy(x, t, w, reduction, int(ignore_index))
-    if int(saved.bad_target.copy_to_host()[0]):
-        return NotImplemented  # the CPU op raises PyTorch's out-of-bounds error
+    if runtime.BLOCKING:
+        if int(saved.bad_target.copy_to_host()[0]):
+            return NotImplemented  # the CPU op raises PyTorch's out-of-bounds error
+    else:
+        runtime.defer_check(_target_check(saved.bad_target, t))
 
     def backward(g: Tensor) -> tuple:
         if GRAD.enabled:  # create_graph: the same gradient in recorded ops
@@ -111,6 +114,22 @@ def cross_entropy(
         return (_make(gx, input._dtype, fresh=True),)
 
     return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+
+
+def _target_check(flag: Any, t: Any) -> Any:
+    def check() -> None:
+        row = int(flag.copy_to_host()[0])
+        if row:
+            target = int(t[row - 1 : row].copy_to_host()[0])
+            raise RuntimeError(
+                "CUDA error: device-side assert triggered\n"
+                f"(cross_entropy: Target {target} is out of bounds.)\n"
+                "CUDA kernel errors might be asynchronously reported at some other API call, "
+                "so the stacktrace below might be incorrect.\n"
+                "For debugging consider passing CUDA_LAUNCH_BLOCKING=1"
+            )
+
+    return check
 
 
 @cuda.jit

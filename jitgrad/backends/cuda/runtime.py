@@ -9,6 +9,8 @@ copies are the kernels of :mod:`jitgrad.kernels.cuda.memory`. Importing this mod
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -74,7 +76,30 @@ def to_device(a: np.ndarray) -> Any:
 
 
 def to_host(v: Any) -> np.ndarray:
+    """A host copy of ``v``: a synchronization, so the deferred device checks run first."""
+    if _PENDING:
+        run_deferred_checks()
     return v.copy_to_host()
+
+
+#: ``CUDA_LAUNCH_BLOCKING=1`` (PyTorch's switch for debugging device asserts): the checks
+#: run at the op that launched the kernel, which then gets the CPU op's error.
+BLOCKING = os.environ.get("CUDA_LAUNCH_BLOCKING") == "1"
+_PENDING: list[Callable[[], None]] = []
+
+
+def defer_check(check: Callable[[], None]) -> None:
+    """Run ``check`` (which reads device flags and raises) at the next synchronization: a
+    kernel's device-side assert reported where PyTorch reports it, so a training step needs
+    no host round trip of its own (``loss.item()`` is its one synchronization)."""
+    _PENDING.append(check)
+
+
+def run_deferred_checks() -> None:
+    checks = _PENDING[:]
+    _PENDING.clear()
+    for check in checks:
+        check()
 
 
 def contiguous(v: Any) -> Any:
@@ -100,6 +125,8 @@ def _base_of(v: Any) -> Any:
 
 def synchronize() -> None:
     cuda.synchronize()
+    if _PENDING:
+        run_deferred_checks()
 
 
 def interface(v: Any) -> dict:

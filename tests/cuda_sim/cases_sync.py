@@ -1,0 +1,183 @@
+"""Host synchronizations in a device training step (``loss.item()`` is the only one), and
+what ``explain`` / ``JITGRAD_DEBUG`` say about a device graph.
+
+Every copy between host and device memory (and ``cuda.synchronize``) is counted by
+patching the simulator's device array class, so a round trip hidden in an op (a flag read
+back, a host-made constant copied over) fails the count."""
+
+from __future__ import annotations
+
+import collections
+import logging
+
+import numpy as np
+import pytest
+from numba import cuda
+
+import jitgrad as torch
+from jitgrad import helpers
+from jitgrad.backends.cuda import runtime
+
+
+@pytest.fixture
+def transfers(monkeypatch):
+    """Counts of device-to-host copies, host-to-device copies and synchronizations."""
+    counts = collections.Counter()
+    array = runtime.DEVICE_ARRAY_TYPES[0]
+
+    def counting(kind, original):
+        def counted(*args, **kwargs):
+            counts[kind] += 1
+            return original(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(array, "copy_to_host", counting("D2H", array.copy_to_host))
+    monkeypatch.setattr(array, "copy_to_device", counting("H2D", array.copy_to_device))
+    monkeypatch.setattr(cuda, "synchronize", counting("sync", cuda.synchronize))
+    return counts
+
+
+@pytest.mark.parametrize(
+    "opt_cls,kw", [(torch.optim.SGD, {"momentum": 0.9}), (torch.optim.Adam, {})]
+)
+def test_a_training_step_synchronizes_only_at_loss_item(transfers, opt_cls, kw):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    model.to("cuda")
+    opt = opt_cls(model.parameters(), lr=0.05, **kw)
+    x = torch.randn(6, 4, device="cuda")
+    y = torch.tensor([0, 1, 2, 1, 0, 2], device="cuda")
+    losses = []
+    for step in range(3):
+        before = sum(transfers.values())
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        if step:  # the first step may copy state over (e.g. optimizer constants)
+            assert sum(transfers.values()) == before, dict(transfers)
+        d2h, h2d, syncs = transfers["D2H"], transfers["H2D"], transfers["sync"]
+        losses.append(loss.item())
+        # one synchronization point: the loss and cross-entropy's target flag, read back
+        # together once the device is idle
+        assert (transfers["D2H"], transfers["H2D"], transfers["sync"]) == (d2h + 2, h2d, syncs)
+    assert losses[2] < losses[0]
+
+
+def test_a_bad_target_raises_the_device_assert_at_the_next_synchronization():
+    x = torch.randn(3, 4, device="cuda")
+    loss = torch.nn.functional.cross_entropy(x, torch.tensor([0, 7, 1], device="cuda"))
+    assert loss.is_cuda  # no error yet: the kernel's flag is read when the host next waits
+    with pytest.raises(RuntimeError, match="device-side assert triggered") as info:
+        loss.item()
+    assert "Target 7 is out of bounds." in str(info.value)
+    ok = torch.nn.functional.cross_entropy(x, torch.tensor([0, 3, 1], device="cuda"))
+    np.testing.assert_allclose(
+        ok.item(),
+        torch.nn.functional.cross_entropy(x.cpu(), torch.tensor([0, 3, 1])).item(),
+        rtol=1e-6,
+    )
+
+
+def test_a_bad_target_is_also_reported_by_synchronize_and_cpu():
+    x = torch.randn(3, 4, device="cuda")
+    torch.nn.functional.cross_entropy(x, torch.tensor([0, -3, 1], device="cuda"))
+    with pytest.raises(RuntimeError, match="Target -3 is out of bounds"):
+        torch.cuda.synchronize()
+    torch.nn.functional.cross_entropy(x, torch.tensor([4, 0, 1], device="cuda"), reduction="none")
+    with pytest.raises(RuntimeError, match="Target 4 is out of bounds"):
+        x.cpu()
+    assert x.cpu().shape == (3, 4)  # reported once
+
+
+def test_launch_blocking_reports_the_bad_target_at_the_op(monkeypatch):
+    monkeypatch.setattr(runtime, "BLOCKING", True)
+    x = torch.randn(3, 4, device="cuda")
+    with pytest.raises(IndexError, match="Target 7 is out of bounds."):
+        torch.nn.functional.cross_entropy(x, torch.tensor([0, 7, 1], device="cuda"))
+
+
+def test_explain_describes_what_the_device_runs(monkeypatch, caplog):
+    """``explain`` on a CUDA graph reports the kernels the device launches (one per op and
+    per backward node), which ``JITGRAD_DEBUG`` logs as they launch."""
+    monkeypatch.setattr(helpers, "DEBUG", 1)
+    x = torch.randn(3, 4, device="cuda", requires_grad=True)
+    with caplog.at_level(logging.DEBUG, logger="jitgrad"):
+        y = ((x * 2).sin() + 1).sum()
+        report = torch.explain(y)
+        y.backward()
+    launches = [r.getMessage() for r in caplog.records if "cuda launch" in r.getMessage()]
+    text = str(report)
+    assert report.on_device and not report.groups and report.forward_kernels == 4
+    assert "fusion off on cuda" in text and "each op its own CUDA kernel" in text
+    assert report.unfused == [
+        "SumBackward0",
+        "AddBackward0",
+        "SinBackward0",
+        "MulBackward0",
+        "AccumulateGrad",
+    ]
+    # three forward kernels and one per elementwise backward node (plus the sum's expand)
+    assert sum("_bwd_" in m for m in launches) == 3 and len(launches) >= 6, launches
+    cpu = torch.randn(3, 4, requires_grad=True)
+    assert not torch.explain(((cpu * 2).sin() + 1).sum()).on_device
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_composed_losses_stay_on_the_device(transfers, name):
+    loss_fn = getattr(torch.nn.functional, name)
+    a = np.random.default_rng(4).standard_normal((3, 4)).astype(np.float32)
+    b = np.random.default_rng(5).standard_normal((3, 4)).astype(np.float32)
+    got = {}
+    for dev in ("cpu", "cuda"):
+        x = torch.tensor(a, device=dev, requires_grad=True)
+        y = torch.tensor(b, device=dev)
+        before = dict(transfers)
+        loss = loss_fn(x, y)
+        loss.backward()
+        assert dev == "cpu" or dict(transfers) == before  # no host fallback, no round trip
+        got[dev] = (loss.item(), loss.grad_fn.name(), x.grad.cpu().numpy())
+    assert got["cuda"][1] == got["cpu"][1]
+    np.testing.assert_allclose(got["cuda"][0], got["cpu"][0], rtol=1e-6)
+    np.testing.assert_allclose(got["cuda"][2], got["cpu"][2], rtol=1e-6, atol=1e-7)
+
+
+def test_the_two_norm_is_a_device_reduction(transfers):
+    a = np.random.default_rng(6).standard_normal((3, 4)).astype(np.float32)
+    for fn in (torch.norm, torch.linalg.vector_norm, lambda t: t.norm(2)):
+        x = torch.tensor(a, device="cuda", requires_grad=True)
+        before = dict(transfers)
+        n = fn(x)
+        n.backward()
+        assert dict(transfers) == before and n.grad_fn.name() == "LinalgVectorNormBackward0"
+        np.testing.assert_allclose(n.item(), np.sqrt((a.astype(np.float64) ** 2).sum()), 1e-6)
+        np.testing.assert_allclose(x.grad.cpu().numpy(), a / n.item(), rtol=1e-5, atol=1e-7)
+    z = torch.zeros(3, device="cuda", requires_grad=True)
+    torch.norm(z).backward()
+    assert z.grad.cpu().tolist() == [0.0, 0.0, 0.0]  # PyTorch's zero gradient at the origin
+    rows = torch.tensor(a, device="cuda").norm(dim=1)  # a case without a device kernel
+    np.testing.assert_allclose(rows.cpu().numpy(), np.sqrt((a**2).sum(1)), rtol=1e-5)
+
+
+def test_stack_cat_and_clip_grad_norm_stay_on_the_device(transfers):
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    got = {}
+    for dev in ("cpu", "cuda"):
+        x = torch.tensor(a, device=dev, requires_grad=True)
+        y = torch.tensor(a + 10, device=dev, requires_grad=True)
+        w = torch.arange(12.0, device=dev).reshape(2, 2, 3)
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 2).to(dev)
+        before = dict(transfers)
+        s, c = torch.stack([x, y]), torch.cat([x, y[:1]])
+        scalars = torch.stack([x.sum(), y.sum()])  # 0-d tensors, as clip_grad_norm_ stacks
+        ((s * w).sum() + (c * c).sum() + (scalars * scalars).sum()).backward()
+        model(x.detach()).pow(2).sum().backward()
+        total = torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        assert dev == "cpu" or dict(transfers) == before, dict(transfers)
+        assert (s.grad_fn.name(), c.grad_fn.name()) == ("StackBackward0", "CatBackward0")
+        got[dev] = [s.detach(), c.detach(), scalars.detach(), x.grad, y.grad, total]
+    for d, h in zip(got["cuda"], got["cpu"], strict=True):
+        assert d.is_cuda and d.shape == h.shape
+        np.testing.assert_allclose(d.cpu().numpy(), h.numpy(), rtol=1e-5)
