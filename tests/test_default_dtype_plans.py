@@ -14,6 +14,7 @@ import jitgrad as torch
 
 INT = np.array([0, 1, 2], np.int64)
 BOOL = np.array([True, False, True])
+BIG = 1 << 17  # above the deferral threshold (JITGRAD_LAZY_MIN_SIZE, 64K): fusion.lazy plans
 
 # name, call on jitgrad, the same on numpy (float64 reference values)
 CASES = [
@@ -31,6 +32,11 @@ CASES = [
         lambda: np.array([1.0, 2.0]),
     ),
     ("where_0d", lambda m: m.where(m.tensor(True), 1.0, 2.0), lambda: np.float64(1.0)),
+    (
+        "big_int_mul_float_chain",
+        lambda m: (m.arange(BIG) * 0.5 + 1) * 3,
+        lambda: (np.arange(BIG) * 0.5 + 1) * 3,
+    ),
     (
         "where_int_float",
         lambda m: m.where(m.tensor([True, False, True]), m.arange(3), 0.5),
