@@ -6,6 +6,8 @@ and ``is_floating_point`` reads like PyTorch's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 
@@ -61,21 +63,26 @@ def get_default_dtype() -> dtype:
     return _default_float
 
 
+#: What caches that fixed the default dtype into their entries register here (their
+#: ``clear``), so a change empties them: the per-call lookups then need no dtype in the key.
+_DEFAULT_DEPENDENT: list[Callable[[], None]] = []
+
+
+def on_default_dtype_change(clear: Callable[[], None]) -> None:
+    """Have ``clear`` called whenever :func:`set_default_dtype` changes the default (a cache
+    keyed without it, e.g. the elementwise plans, registers its ``clear`` at import)."""
+    _DEFAULT_DEPENDENT.append(clear)
+
+
 def set_default_dtype(d: dtype) -> None:
     """Change the default floating dtype; only ``float32`` and ``float64`` are allowed."""
     global _default_float
     if d not in (float32, float64):
         raise TypeError("only floating-point types are supported as the default type")
     if d is not _default_float:
-        for cache in DEFAULT_DTYPE_CACHES:  # their entries may hold the old default
-            cache.clear()
-    _default_float = d
-
-
-#: Caches whose entries depend on the default dtype without it in their keys (the
-#: elementwise plans: ``int_tensor * 1.5`` and ``where(c, 1.0, 2.0)`` promote to it); kept
-#: out of the keys so the per-op lookup stays as it is, and cleared on a change instead.
-DEFAULT_DTYPE_CACHES: list[dict] = []
+        _default_float = d
+        for clear in _DEFAULT_DEPENDENT:
+            clear()
 
 
 def from_numpy_dtype(npd: np.dtype) -> dtype:

@@ -213,11 +213,9 @@ def bind_dispatch(
 ) -> None:
     """Called once by :mod:`jitgrad.ops.pointwise` at import (see :class:`_Dispatch`).
 
-    The plan cache is keyed without the default dtype, so a ``set_default_dtype`` change
-    clears it (``D.DEFAULT_DTYPE_CACHES``)."""
+    ``plans`` is the elementwise plan cache itself, which a ``set_default_dtype`` change
+    clears (:func:`jitgrad.dtypes.on_default_dtype_change`)."""
     _DISPATCH.plans = plans
-    if not any(c is plans for c in D.DEFAULT_DTYPE_CACHES):
-        D.DEFAULT_DTYPE_CACHES.append(plans)
     _DISPATCH.plan = plan
     _DISPATCH.broadcast_shape = broadcast_shape
     _DISPATCH.edge_indices = edge_indices

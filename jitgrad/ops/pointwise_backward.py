@@ -27,10 +27,90 @@ from .saved_views import ROLES
 #: structural key -> (kernel, argument names): one op's backward kernels
 _backward_kernels: dict[tuple, Any] = {}
 
+#: Whether :func:`_kernel_backward` may take its small-operand lane (tests turn it off to
+#: compare the lane with :func:`_general_backward` bitwise).
+SMALL_LANE = True
+
+#: (op, smask, cdt, ndim, *needs) -> :func:`_small_entry`'s tuple: what the small lane reuses.
+_small: dict[tuple, tuple] = {}
+
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
     """The gradients of one op by its generated CPU backward kernel (a node class's
-    ``kernel_backward``: the CUDA backend's node classes replace it)."""
+    ``kernel_backward``: the CUDA backend's node classes replace it).
+
+    It first tries the commonest call, a scalar model's or a small vector's: every operand
+    and the gradient of the output's shape with at most one dimension (no broadcast, so
+    every needed gradient is a plain store), fewer elements than the parallel and pooling
+    thresholds, and every needed gradient in the compute dtype. There the general path's
+    iteration views, accumulation modes and kernel key are fixed by the signature, so
+    :data:`_small` keeps them (the same kernel, called on the same arrays: bitwise the same
+    gradients) and the call only allocates the gradient buffers. Anything else takes
+    :func:`_general_backward`.
+    """
+    shape = out.shape
+    nd = len(shape)
+    garr = g._value
+    size = out.size
+    if nd < 2 and SMALL_LANE and 0 < size < PARALLEL_THRESHOLD and garr.shape == shape:
+        for x, v, m, need in zip(args, values, smask, needs, strict=True):
+            if m == "t" and (v.shape != shape or need and x._dtype is not cdt):
+                break
+        else:
+            if garr.dtype is cdt.np:
+                lane = _small.get((op, smask, cdt, nd, *needs))
+                if lane is None:
+                    lane = _small_entry(op, smask, cdt, nd, needs)
+                fn, picks, edges, limit = lane
+                if size < limit:
+                    src = (garr, out, *values)
+                    call = [src[i] for i in picks]
+                    npdt = cdt.np
+                    bufs = []
+                    for need in needs:
+                        if need:
+                            b = np.empty(shape, npdt)
+                            call.append(b)
+                            bufs.append(b)
+                        else:
+                            bufs.append(None)
+                    fn(*call)
+                    return [
+                        None if bufs[i] is None else _make(bufs[i], cdt, fresh=True)
+                        for i in edges
+                    ]
+    return _general_backward(op, smask, args, values, cdt, g, needs, out)
+
+
+def _small_entry(op, smask, cdt, nd, needs) -> tuple:
+    """The small lane's entry for a signature: the kernel the general path launches for it
+    (a plain store per needed gradient, serial, ``nd``-D views that are the arrays
+    themselves), which of ``(g, out, *values)`` it reads in order, the edges, and the size
+    limit (below the parallel and pooling thresholds). Cached in :data:`_small`."""
+    modes = tuple(C.STORE if need else None for need in needs)
+    gdts = tuple(cdt.name if need else None for need in needs)
+    kernel, order = _kernel_entry(op, smask, modes, nd, False, cdt, gdts)
+    where = {"g": 0, "out": 1}
+    where.update({role: 2 + i for i, role in enumerate(ROLES[: len(smask)])})
+    picks = tuple(where[n] for n in order)
+    limit = min(PARALLEL_THRESHOLD, memory.min_pooled_size(cdt.np))
+    lane = (kernel.fn, picks, edge_indices(op, smask), limit)
+    _small[(op, smask, cdt, nd, *needs)] = lane
+    return lane
+
+
+def _kernel_entry(op, smask, modes, ndim, parallel, cdt, gdts) -> tuple:
+    """``(kernel, argument names)`` of ``op``'s backward for these modes and dtypes."""
+    key = (op.name, smask, modes, ndim, parallel, cdt.name, gdts)
+    entry = _backward_kernels.get(key)
+    if entry is None:
+        spec, order = LW.op_backward(op, smask, modes, ndim, parallel, cdt.name, gdts)
+        entry = _backward_kernels[key] = (C.get_kernel(spec), order)
+    return entry
+
+
+def _general_backward(op, smask, args, values, cdt, g, needs, out):
+    """:func:`_kernel_backward` for any operands: casts, broadcasting, any layout."""
     shape = out.shape
     garr = g._value
     if garr.dtype != cdt.np:
@@ -65,14 +145,7 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
         modes, parallel_safe = C.refine_accumulation(modes, views[len(full) :])
         spec_modes = tuple(modes)
         parallel = out.size >= PARALLEL_THRESHOLD and parallel_safe
-        key = (op.name, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts))
-        entry = _backward_kernels.get(key)
-        if entry is None:
-            spec, order = LW.op_backward(
-                op, smask, spec_modes, ndim, parallel, cdt.name, tuple(gdts)
-            )
-            entry = _backward_kernels[key] = (C.get_kernel(spec), order)
-        kernel, order = entry
+        kernel, order = _kernel_entry(op, smask, spec_modes, ndim, parallel, cdt, tuple(gdts))
         by_role: dict[str, Any] = {"g": views[0], "out": views[len(tensor_vals) + 1]}
         it = iter(views[1 : len(tensor_vals) + 1])
         for role, v, m in zip(ROLES, values, smask, strict=False):

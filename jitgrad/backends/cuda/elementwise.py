@@ -25,6 +25,7 @@ from ...tensor import Tensor, _make
 from . import render, runtime
 
 _plans: dict[tuple, P.Plan] = {}
+D.on_default_dtype_change(_plans.clear)  # plans fix the default dtype of float scalars
 _node_classes: dict[type, type] = {}
 #: Kernel descriptions by (plan id, ndim) forward and by the CPU's key backward.
 _specs: dict[tuple, Any] = {}
