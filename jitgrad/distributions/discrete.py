@@ -14,10 +14,10 @@ from ..creation import tensor as _tensor
 from ..nn.functional import binary_cross_entropy_with_logits, one_hot, softplus
 from ..ops.functions import where
 from ..ops.structure import broadcast_tensors
-from ..sampling import poisson
-from ..tensor import Size, Tensor, _make
+from ..sampling import multinomial, poisson
+from ..tensor import Size, Tensor
 from ..typeinfo import finfo
-from . import _draw, constraints
+from . import constraints
 from .distribution import Distribution, ExponentialFamily
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
@@ -161,8 +161,14 @@ class Categorical(Distribution):
         return self.probs.new_full(tuple(self._extended_shape()), math.nan)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        idx = _draw.categorical(self.probs.detach().cpu().numpy(), tuple(sample_shape))
-        return _make(idx, _tensor(0).dtype).to(self.probs.device)
+        """PyTorch's composition (``multinomial`` of the rows, with replacement, transposed),
+        so a seed gives the draws ``torch.multinomial`` gives for the same rows."""
+        n = math.prod(Size(sample_shape))
+        probs = self.probs.detach()
+        rows = probs.reshape(-1, self._num_events).cpu()  # drawn on the host generator
+        with no_grad():
+            idx = multinomial(rows, n, True).T.reshape(tuple(self._extended_shape(sample_shape)))
+        return idx.to(probs.device)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
