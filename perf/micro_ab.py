@@ -1,0 +1,43 @@
+"""Per-op microbenchmarks for ``perf/ab.py``: the best of 15 timeit repeats (robust on a
+busy machine), one workload per process.
+
+    python perf/ab.py --a OLD_TREE --b . --reps 7 --pattern "([0-9.]+) us" -- perf/micro_ab.py rec
+
+``rec``: recording ``x * y`` on 16 elements; ``logistic``: a 0-d logistic regression
+forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backward, per op.
+"""
+
+import sys
+import timeit
+
+import jitgrad as torch
+
+which = sys.argv[1]
+x = torch.randn(16, requires_grad=True)
+y = torch.randn(16, requires_grad=True)
+w = torch.tensor(0.3, requires_grad=True)
+xs = torch.tensor(1.5)
+b = torch.tensor(0.1, requires_grad=True)
+
+
+def rec():
+    return x * y
+
+
+def logistic():
+    p = 1 / (torch.exp(-(w * xs + b)) + 1)
+    p.backward()
+
+
+def dispatch():
+    z = x
+    for _ in range(50):
+        z = z * y + x
+    z.sum().backward()
+
+
+fn, per = {"rec": (rec, 1), "logistic": (logistic, 1), "dispatch": (dispatch, 101)}[which]
+for _ in range(200):
+    fn()
+best = min(timeit.repeat(fn, number=200, repeat=15)) / 200 / per
+print(f"{which}: {best * 1e6:.3f} us")
