@@ -24,6 +24,21 @@ def _temperature(temperature: Any, like: Tensor) -> Tensor:
     return _tensor(float(temperature), dtype=like.dtype)
 
 
+class _Relaxed(TransformedDistribution):
+    """The shared face of RelaxedBernoulli and RelaxedOneHotCategorical: a transformed
+    logit-space base whose temperature, logits and probs it shows as its own."""
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        # checked against the public family, as PyTorch's own expand of each does
+        family = next(c for c in type(self).__mro__ if _Relaxed in c.__bases__)
+        new = self._get_checked_instance(family, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    temperature = property(lambda self: self.base_dist.temperature)
+    logits = property(lambda self: self.base_dist.logits)
+    probs = property(lambda self: self.base_dist.probs)
+
+
 class LogitRelaxedBernoulli(Distribution):
     """The logit of a RelaxedBernoulli sample: (logistic noise + logits) / temperature."""
 
@@ -77,7 +92,7 @@ class LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_Relaxed):
     """A value in (0, 1) that tends to Bernoulli(probs) as ``temperature`` goes to 0."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -94,13 +109,6 @@ class RelaxedBernoulli(TransformedDistribution):
         base = LogitRelaxedBernoulli(temperature, probs, logits)
         super().__init__(base, SigmoidTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedBernoulli:
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
-        return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
-
-    temperature = property(lambda self: self.base_dist.temperature)
-    logits = property(lambda self: self.base_dist.logits)
-    probs = property(lambda self: self.base_dist.probs)
 
 
 class ExpRelaxedCategorical(Distribution):
@@ -154,7 +162,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_Relaxed):
     """A point of the simplex that tends to OneHotCategorical as ``temperature`` goes to 0."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -170,11 +178,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     ) -> None:
         base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedOneHotCategorical:
-        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
-        return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
-
-    temperature = property(lambda self: self.base_dist.temperature)
-    logits = property(lambda self: self.base_dist.logits)
-    probs = property(lambda self: self.base_dist.probs)
