@@ -78,3 +78,17 @@ class lazy_property:  # noqa: N801 - PyTorch's name
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+class BinaryParams:
+    """Mixin for the distributions of one success probability (Bernoulli, Binomial,
+    Geometric, LogitRelaxedBernoulli): built from ``probs`` or ``logits``, each derives the
+    other lazily with the binary conversions."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
