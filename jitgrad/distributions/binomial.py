@@ -12,9 +12,9 @@ from ..nn.functional import one_hot
 from ..ops.functions import where
 from ..tensor import Tensor, _make
 from . import _draw, constraints
-from .discrete import Categorical, _one_of
+from .discrete import Categorical
 from .distribution import Distribution
-from .utils import BinaryParams, broadcast_all
+from .utils import BinaryParams, _one_of, broadcast_all
 
 
 def _clamp_by_zero(x: Tensor) -> Tensor:

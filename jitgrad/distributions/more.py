@@ -30,13 +30,7 @@ class Geometric(BinaryParams, Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, probs: Any = None, logits: Any = None, validate_args: bool | None = None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        param = self.probs if probs is not None else self.logits
+        param = self._probs_or_logits(probs, logits)
         super().__init__(param.size(), validate_args=validate_args)
         if self._validate_args and probs is not None:  # PyTorch's extra check: p > 0
             valid = self.probs > 0

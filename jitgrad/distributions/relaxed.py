@@ -56,13 +56,7 @@ class LogitRelaxedBernoulli(BinaryParams, Distribution):
         logits: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._probs_or_logits(probs, logits)
         self.temperature = _temperature(temperature, self._param)
         super().__init__(self._param.size(), validate_args=validate_args)
 
