@@ -5,7 +5,6 @@ PyTorch's everyday API (:mod:`.tensor_inplace`, :mod:`.tensor_query`, :mod:`.mat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from . import (
@@ -19,6 +18,7 @@ from . import (
     tensor_query,
     window_functions,
 )
+from .ops.inplace_functions import function_form
 from .tensor import Tensor
 
 _MODULES = (
@@ -34,15 +34,6 @@ _MODULES = (
 )
 
 
-def _function_form(name: str) -> Callable[..., Any]:
-    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - PyTorch's name
-        return getattr(input, name)(*args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"``torch.{name}(t, ...)`` is ``t.{name}(...)``."
-    return fn
-
-
 def bound_names() -> list[str]:
     """The Tensor attributes :func:`bind` sets."""
     return [name for module in _MODULES for name in module.METHODS]
@@ -56,5 +47,5 @@ def bind() -> dict[str, Any]:
             setattr(Tensor, name, fn)
         top.update(getattr(module, "TOP_LEVEL", {}))
     for name in tensor_inplace.TOP_LEVEL_INPLACE:
-        top.setdefault(name, _function_form(name))
+        top.setdefault(name, function_form(name))
     return top

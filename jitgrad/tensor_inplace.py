@@ -40,13 +40,9 @@ def _alias(t: Tensor) -> Tensor:
     return alias
 
 
-def rewrite(t: Tensor, res: Tensor) -> Tensor:
-    """Make ``res`` (computed out of place from :func:`_alias` of ``t``) ``t``'s new value
-    and history: the in-place form of any op."""
-    base = t._base
-    if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
-        setitem(t, ..., res)  # through the view: the root's history is rebased (CopySlices)
-        return t
+def _store(t: Tensor, res: Tensor) -> None:
+    """Write ``res``'s values into ``t`` in place (leaf/view refusals, PyTorch's cast check,
+    version bump); the history is the caller's business."""
     check_inplace(t)
     if res._dtype._category > t._dtype._category:
         raise RuntimeError(
@@ -55,6 +51,16 @@ def rewrite(t: Tensor, res: Tensor) -> Tensor:
         )
     t._value[...] = res._value
     t._bump()
+
+
+def rewrite(t: Tensor, res: Tensor) -> Tensor:
+    """Make ``res`` (computed out of place from :func:`_alias` of ``t``) ``t``'s new value
+    and history: the in-place form of any op."""
+    base = t._base
+    if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
+        setitem(t, ..., res)  # through the view: the root's history is rebased (CopySlices)
+        return t
+    _store(t, res)
     if res.grad_fn is not None:
         t.grad_fn, t._output_nr, t._requires_grad = res.grad_fn, res._output_nr, True
         if t._retains_grad:
@@ -126,14 +132,7 @@ def _nondifferentiable(fn: Callable[..., Tensor], name: str) -> Callable[..., Te
 
     def method(self: Tensor, *args: Any) -> Tensor:
         res = fn(self, *args)
-        check_inplace(self)
-        if res._dtype._category > self._dtype._category:
-            raise RuntimeError(
-                f"result type {D.scalar_name(res._dtype)} can't be cast to the desired "
-                f"output type {D.scalar_name(self._dtype)}"
-            )
-        self._value[...] = res._value
-        self._bump()
+        _store(self, res)
         return self
 
     method.__name__ = method.__qualname__ = name

@@ -12,9 +12,9 @@ from ..nn.functional import one_hot
 from ..ops.functions import where
 from ..tensor import Tensor, _make
 from . import _draw, constraints
-from .discrete import Categorical, _one_of
+from .discrete import Categorical
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryParams, _one_of, broadcast_all
 
 
 def _clamp_by_zero(x: Tensor) -> Tensor:
@@ -22,7 +22,7 @@ def _clamp_by_zero(x: Tensor) -> Tensor:
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(BinaryParams, Distribution):
     """Successes in ``total_count`` Bernoulli(``probs``) trials."""
 
     arg_constraints = {
@@ -58,14 +58,6 @@ class Binomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Tensor:

@@ -15,19 +15,10 @@ from .utils import broadcast_all
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
 
 
-class Normal(ExponentialFamily):
-    """Normal (Gaussian) with mean ``loc`` and standard deviation ``scale``."""
+class LocMode:
+    """Mixin: ``mean`` and ``mode`` of a distribution centred on its ``loc`` parameter."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.size(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
-        return self._expand_params(Normal, batch_shape, _instance, ("loc", "scale"))
+    loc: Tensor
 
     @property
     def mean(self) -> Tensor:
@@ -36,6 +27,32 @@ class Normal(ExponentialFamily):
     @property
     def mode(self) -> Tensor:
         return self.loc
+
+
+class _LocScale(LocMode):
+    """Mixin for the real-valued ``(loc, scale)`` families (Normal, Laplace, Cauchy): their
+    constraints, constructor and ``expand`` are the same; the family class comes right after
+    it in the bases so ``super().__init__`` reaches Distribution or ExponentialFamily."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.size(), validate_args=validate_args)  # type: ignore[call-arg]
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        # the public family (Normal, ...) that lists this mixin, so that a user subclass
+        # with its own __init__ still gets PyTorch's "must also define .expand()" error
+        family = next(c for c in type(self).__mro__ if _LocScale in c.__bases__)
+        return self._expand_params(  # type: ignore[attr-defined]
+            family, batch_shape, _instance, ("loc", "scale")
+        )
+
+
+class Normal(_LocScale, ExponentialFamily):
+    """Normal (Gaussian) with mean ``loc`` and standard deviation ``scale``."""
 
     @property
     def stddev(self) -> Tensor:
@@ -128,27 +145,8 @@ class Uniform(Distribution):
         return (self.high - self.low).log()
 
 
-class Laplace(Distribution):
+class Laplace(_LocScale, Distribution):
     """Laplace (double exponential) with location ``loc`` and scale ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.size(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Laplace:
-        return self._expand_params(Laplace, batch_shape, _instance, ("loc", "scale"))
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:
@@ -235,27 +233,12 @@ class Exponential(ExponentialFamily):
         return 1.0 - self.rate.log()
 
 
-class Cauchy(Distribution):
+class Cauchy(_LocScale, Distribution):
     """Cauchy (Lorentz) with median ``loc`` and half width ``scale``; no mean or variance."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.size(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Cauchy:
-        return self._expand_params(Cauchy, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def mean(self) -> Tensor:
         return self.loc.new_full(tuple(self._extended_shape()), math.nan)
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

@@ -13,6 +13,7 @@ from ..linalg import cholesky, solve_triangular
 from ..ops.structure import broadcast_shapes
 from ..tensor import Tensor
 from . import _draw, constraints
+from .continuous import LocMode
 from .distribution import Distribution
 from .utils import lazy_property
 
@@ -26,7 +27,7 @@ def _precision_to_scale_tril(p: Tensor) -> Tensor:
     return solve_triangular(l_inv, ident, upper=False)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(LocMode, Distribution):
     """Normal over vectors of length ``loc.shape[-1]`` with the given covariance."""
 
     arg_constraints = {
@@ -113,14 +114,6 @@ class MultivariateNormal(Distribution):
         ident = eye(lower.shape[-1], dtype=lower.dtype).expand(tuple(lower.shape))
         l_inv = solve_triangular(lower, ident, upper=False)
         return (l_inv.mT @ l_inv).expand(self._full())
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

@@ -78,3 +78,33 @@ class lazy_property:  # noqa: N801 - PyTorch's name
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+def _one_of(probs: Any, logits: Any) -> None:
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
+class BinaryParams:
+    """Mixin for the distributions of one success probability (Bernoulli, Binomial,
+    Geometric, LogitRelaxedBernoulli): built from ``probs`` or ``logits``, each derives the
+    other lazily with the binary conversions."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    def _probs_or_logits(self, probs: Any, logits: Any) -> Tensor:
+        """Keep whichever of ``probs``/``logits`` is given (exactly one, as a tensor) and
+        return it, also as ``self._param``; the other is derived on first read."""
+        _one_of(probs, logits)
+        if probs is not None:
+            (self.probs,) = broadcast_all(probs)
+        else:
+            (self.logits,) = broadcast_all(logits)
+        self._param: Tensor = self.probs if probs is not None else self.logits
+        return self._param

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import forward_ad as FWD
-from ..autograd.api import grad as autograd_grad
 from ..autograd.dual_state import DUAL
+from ..autograd.functional import grads_of_used
 from ..autograd.grad_mode import enable_grad
 from ..ops.movement import stack
 from ..tensor import Tensor, _make
@@ -58,18 +58,10 @@ def _traced() -> Iterator[None]:
 def _grads(outputs: list, inputs: list, grad_outputs: list) -> list:
     """``autograd.grad`` with ``create_graph``; outputs that reach nothing and unused inputs
     give zeros, as in functorch."""
-    pairs = [(o, g) for o, g in zip(outputs, grad_outputs, strict=True) if o._requires_grad]
-    if not pairs:
-        return [_zeros(x) for x in inputs]
     with _traced():  # our aliases require grad only internally
-        got = autograd_grad(
-            [o for o, _ in pairs],
-            inputs,
-            [g for _, g in pairs],
-            retain_graph=True,
-            create_graph=True,
-            allow_unused=True,
-        )
+        got = grads_of_used(outputs, inputs, grad_outputs, create_graph=True)
+    if got is None:
+        return [_zeros(x) for x in inputs]
     return [_zeros(x) if g is None else g for g, x in zip(got, inputs, strict=True)]
 
 

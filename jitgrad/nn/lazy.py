@@ -196,6 +196,17 @@ class _LazyConvMixin(LazyModuleMixin):
                 self.reset_parameters()
 
 
+def _lazy_type(mixin: type, eager: type, init: Any, learned: str, extra: dict) -> type:
+    """``Lazy<eager>``: ``mixin`` over ``eager`` with ``init``, turning into ``eager`` once
+    ``learned`` (its input size) is read from the first input."""
+    doc = f"``{eager.__name__}`` whose ``{learned}`` is read from the first input."
+    return type(
+        f"Lazy{eager.__name__}",
+        (mixin, eager),
+        {"__init__": init, "cls_to_become": eager, **extra, "__doc__": doc},
+    )
+
+
 def _conv_class(eager: type, nd: int) -> type:
     def __init__(  # noqa: N807
         self: Any,
@@ -219,12 +230,7 @@ def _conv_class(eager: type, nd: int) -> type:
         self.groups = groups
         self._lazy_conv_init(bias, dtype)
 
-    doc = f"``{eager.__name__}`` whose ``in_channels`` is read from the first input."
-    return type(
-        f"Lazy{eager.__name__}",
-        (_LazyConvMixin, eager),
-        {"__init__": __init__, "cls_to_become": eager, "_nd": nd, "__doc__": doc},
-    )
+    return _lazy_type(_LazyConvMixin, eager, __init__, "in_channels", {"_nd": nd})
 
 
 LazyConv1d = _conv_class(Conv1d, 1)
@@ -253,12 +259,7 @@ def _conv_transpose_class(eager: type, nd: int) -> type:
         self.out_channels = out_channels
         self._lazy_conv_init(bias, dtype)
 
-    doc = f"``{eager.__name__}`` whose ``in_channels`` is read from the first input."
-    return type(
-        f"Lazy{eager.__name__}",
-        (_LazyConvMixin, eager),
-        {"__init__": __init__, "cls_to_become": eager, "_nd": nd, "__doc__": doc},
-    )
+    return _lazy_type(_LazyConvMixin, eager, __init__, "in_channels", {"_nd": nd})
 
 
 LazyConvTranspose1d = _conv_transpose_class(ConvTranspose1d, 1)
@@ -267,6 +268,10 @@ LazyConvTranspose2d = _conv_transpose_class(ConvTranspose2d, 2)
 
 class _LazyNormMixin(LazyModuleMixin):
     def _lazy_norm_init(self, affine: bool, bias: bool, track: bool, dtype: Any) -> None:
+        self.affine = affine
+        self.track_running_stats = track
+        if track:
+            self.register_buffer("num_batches_tracked", _zero_count())
         if affine:
             self.weight = UninitializedParameter(dtype=dtype)
             if bias:
@@ -313,18 +318,9 @@ def _norm_class(eager: type) -> type:
         bias: bool = True,
     ) -> None:
         eager.__init__(self, 0, eps, momentum, False, False, device, dtype, bias=bias)
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        if track_running_stats:
-            self.register_buffer("num_batches_tracked", _zero_count())
         self._lazy_norm_init(affine, bias, track_running_stats, dtype)
 
-    doc = f"``{eager.__name__}`` whose ``num_features`` is read from the first input."
-    return type(
-        f"Lazy{eager.__name__}",
-        (_LazyNormMixin, eager),
-        {"__init__": __init__, "cls_to_become": eager, "__doc__": doc},
-    )
+    return _lazy_type(_LazyNormMixin, eager, __init__, "num_features", {})
 
 
 def _zero_count() -> Tensor:
@@ -347,18 +343,9 @@ def _instance_norm_class(eager: type) -> type:
     ) -> None:
         # affine and tracking on by default, unlike the eager InstanceNorm (as PyTorch's)
         eager.__init__(self, 0, eps, momentum, False, False, device, dtype)
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        if track_running_stats:
-            self.register_buffer("num_batches_tracked", _zero_count())
         self._lazy_norm_init(affine, True, track_running_stats, dtype)
 
-    doc = f"``{eager.__name__}`` whose ``num_features`` is read from the first input."
-    return type(
-        f"Lazy{eager.__name__}",
-        (_LazyNormMixin, eager),
-        {"__init__": __init__, "cls_to_become": eager, "__doc__": doc},
-    )
+    return _lazy_type(_LazyNormMixin, eager, __init__, "num_features", {})
 
 
 LazyInstanceNorm1d = _instance_norm_class(InstanceNorm1d)

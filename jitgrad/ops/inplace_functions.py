@@ -17,7 +17,9 @@ _NAMES = (
 ).split()
 
 
-def _function_form(name: str) -> Callable[..., Any]:
+def function_form(name: str) -> Callable[..., Any]:
+    """``torch.<name>(t, ...)`` as a call of the method ``t.<name>(...)``."""
+
     def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - PyTorch's name
         return getattr(input, name)(*args, **kwargs)
 
@@ -27,6 +29,6 @@ def _function_form(name: str) -> Callable[..., Any]:
 
 
 for _name in _NAMES:
-    globals()[_name] = _function_form(_name)
+    globals()[_name] = function_form(_name)
 
 __all__ = list(_NAMES)

@@ -144,6 +144,17 @@ def _inject(module: Module, name: str) -> None:
     setattr(cls, name, property(get, set_))
 
 
+def _check_unchanged(y: Tensor, x: Tensor) -> None:
+    """A safe parametrization keeps its tensor's dtype and shape (PyTorch's ValueError)."""
+    if x.dtype != y.dtype or tuple(x.shape) != tuple(y.shape):
+        raise ValueError(
+            "Registering a parametrization may not change the shape or the dtype of the "
+            f"tensor, unless the parametrization is unsafe.\nunparametrized dtype: "
+            f"{y.dtype}\nparametrized dtype: {x.dtype}\nunparametrized shape: "
+            f"{tuple(y.shape)}\nparametrized shape: {tuple(x.shape)}"
+        )
+
+
 def register_parametrization(
     module: Module, tensor_name: str, parametrization: Module, *, unsafe: bool = False
 ) -> Module:
@@ -158,13 +169,7 @@ def register_parametrization(
                 raise ValueError(
                     f"A parametrization must return a tensor. Got {type(x).__name__}."
                 )
-            if x.dtype != y.dtype or tuple(x.shape) != tuple(y.shape):
-                raise ValueError(
-                    "Registering a parametrization may not change the shape or the dtype of "
-                    f"the tensor, unless the parametrization is unsafe.\nunparametrized dtype: "
-                    f"{y.dtype}\nparametrized dtype: {x.dtype}\nunparametrized shape: "
-                    f"{tuple(y.shape)}\nparametrized shape: {tuple(x.shape)}"
-                )  # fmt: skip
+            _check_unchanged(y, x)
         chain.append(parametrization)
         return module
     table = (
@@ -188,13 +193,7 @@ def register_parametrization(
     _inject(module, tensor_name)
     if not unsafe:
         x = getattr(module, tensor_name)
-        if x.dtype != original.dtype or tuple(x.shape) != tuple(original.shape):
-            raise ValueError(
-                "Registering a parametrization may not change the shape or the dtype of the "
-                f"tensor, unless the parametrization is unsafe.\nunparametrized dtype: "
-                f"{original.dtype}\nparametrized dtype: {x.dtype}\nunparametrized shape: "
-                f"{tuple(original.shape)}\nparametrized shape: {tuple(x.shape)}"
-            )
+        _check_unchanged(original, x)
     return module
 
 

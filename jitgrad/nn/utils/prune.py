@@ -184,26 +184,24 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
+class _Unstructured(BasePruningMethod):
+    """A method that prunes ``amount`` single entries (a count or a fraction)."""
+
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount: Any) -> None:
         _check_amount_init(amount)
         self.amount = amount
 
+
+class RandomUnstructured(_Unstructured):
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         k = _n_to_prune(self.amount, t.numel())
         prob = rand(*t.shape)._value.reshape(-1)
         return _mask_where(default_mask, np.argsort(-prob, kind="stable")[:k])
 
 
-class L1Unstructured(BasePruningMethod):
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: Any) -> None:
-        _check_amount_init(amount)
-        self.amount = amount
-
+class L1Unstructured(_Unstructured):
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         k = _n_to_prune(self.amount, t.numel())
         smallest = np.argsort(np.abs(t._value.reshape(-1)), kind="stable")[:k]

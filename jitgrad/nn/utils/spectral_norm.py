@@ -14,8 +14,8 @@ from ...tensor import Tensor
 from .._functional_activation import normalize
 from ..conv import ConvTranspose2d
 from ..module import Module
-from ..parameter import Parameter
 from .parametrizations import weight_matrix
+from .weight_norm import undo_hook_reparametrization
 
 
 class SpectralNorm:
@@ -81,18 +81,10 @@ def spectral_norm(
 
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     """Undo :func:`spectral_norm`: ``<name>`` becomes an ordinary parameter again."""
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            with no_grad():
-                weight = hook.compute_weight(module, False).detach()
-            delattr(module, name)
-            del module._parameters[name + "_orig"]
-            del module._buffers[name + "_u"]
-            del module._buffers[name + "_v"]
-            module.register_parameter(name, Parameter(weight))
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return undo_hook_reparametrization(
+        "spectral_norm", module, name, SpectralNorm,
+        lambda hook: hook.compute_weight(module, False).detach(), ("_orig",), ("_u", "_v"),
+    )  # fmt: skip
 
 
 __all__ = ["SpectralNorm", "remove_spectral_norm", "spectral_norm"]

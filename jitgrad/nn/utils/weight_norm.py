@@ -8,6 +8,7 @@ as a plain attribute before each call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...autograd.grad_mode import no_grad
@@ -65,17 +66,37 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
 
 def remove_weight_norm(module: Module, name: str = "weight") -> Module:
     """Undo :func:`weight_norm`: ``<name>`` becomes an ordinary parameter again."""
+    return undo_hook_reparametrization(
+        "weight_norm", module, name, WeightNorm,
+        lambda hook: hook.compute_weight(module).detach().clone(), ("_g", "_v"), (),
+    )  # fmt: skip
+
+
+def undo_hook_reparametrization(
+    label: str,
+    module: Module,
+    name: str,
+    hook_type: type,
+    final_weight: Callable[[Any], Tensor],
+    params: tuple[str, ...],
+    buffers: tuple[str, ...],
+) -> Module:
+    """Undo a forward-pre-hook reparametrization of ``module.<name>`` (``label``: weight_norm,
+    spectral_norm): ``final_weight(hook)`` becomes an ordinary parameter again, and the hook
+    and its ``<name><suffix>`` parameters and buffers go."""
     for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_type) and hook.name == name:
             with no_grad():
-                weight = hook.compute_weight(module).detach().clone()
+                weight = final_weight(hook)
             delattr(module, name)
-            del module._parameters[name + "_g"]
-            del module._parameters[name + "_v"]
+            for suffix in params:
+                del module._parameters[name + suffix]
+            for suffix in buffers:
+                del module._buffers[name + suffix]
             module.register_parameter(name, Parameter(weight))
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{label} of '{name}' not found in {module}")
 
 
 __all__ = ["remove_weight_norm", "weight_norm"]
