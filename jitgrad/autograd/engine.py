@@ -71,6 +71,19 @@ from .node import (  # noqa: F401 - re-exported: the modules that import them fr
 )
 from .targets import Targets, edge_of, passes, reachable_to_targets
 
+
+class _Above:
+    """What the engine calls in the layers above it, handed in by those modules when they are
+    imported (they import the engine, so the engine may not import them): the replay cache's
+    ``lookup``/``store`` (:mod:`jitgrad.fusion.replay`), the backward fusion planner
+    (:mod:`jitgrad.fusion.backward`) and pointwise's in-place gradient sum. ``import jitgrad``
+    loads all three before any backward can run."""
+
+    __slots__ = ("replay_lookup", "replay_store", "fusion_plan", "add_into")
+
+
+ABOVE = _Above()
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -135,9 +148,7 @@ def run_backward(
             replayable = False
     order = key = None
     if inputs is None and not capture and replayable:
-        from ..fusion import replay  # (replay imports this module)
-
-        program, order, key = replay.lookup(roots, grads)
+        program, order, key = ABOVE.replay_lookup(roots, grads)
         if program is not None:
             _replay(program, grads, order, ALL_NEEDED, retain_graph, False, tensors)
             return None
@@ -145,7 +156,7 @@ def run_backward(
     plan, nodes, needed = _plan(roots, order, replayable, targets, tensors)
     _sweep(plan, grads, nodes, needed, retain_graph, create_graph, tensors, targets)
     if key is not None:
-        replay.store(key, replay.Program(plan, order))
+        ABOVE.replay_store(key, plan, order)
     if targets is None or not capture:
         return None
     for i, g in enumerate(targets.captured):
@@ -286,10 +297,8 @@ def _replayable(create_graph: bool) -> bool:
 
 def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
     """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
-    from ..fusion import backward  # (backward imports this module)
-
     entries = [n for n, _ in roots] + [n for n, _ in targets]
-    return backward.plan(nodes, needed, entries, tensors if not targets else ())
+    return ABOVE.fusion_plan(nodes, needed, entries, tensors if not targets else ())
 
 
 def _check_nan(node: Node, results: Sequence) -> None:
@@ -319,21 +328,11 @@ def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor) -> None:
         slot[nr] = g
         return
     if prev._fresh and not STATE.enabled:
-        if _add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
+        if ABOVE.add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
             return
     total = slot[nr] = prev + g
     # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
     total._fresh = not STATE.enabled
-
-
-def _add_into(prev: Tensor, g: Tensor) -> bool:
-    """``pointwise.add_into``: this stand-in imports it on the first call and puts it in its
-    own place, so the import runs once, not once per sum."""
-    global _add_into
-    from ..ops.pointwise import add_into  # (pointwise imports this module)
-
-    _add_into = add_into
-    return add_into(prev, g)
 
 
 def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:

@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import helpers
-from ..autograd.engine import MUTATION, Plan
+from ..autograd.engine import ABOVE, MUTATION, Plan
 from ..ops.pointwise import ElementwiseBackward
 from . import matcher
 
@@ -238,3 +238,11 @@ def clear() -> None:
         _RECENT.clear()
         _DROPPED.clear()
         _bound.update(programs=MAX_PROGRAMS, recorded=0, again=0)
+
+
+def _store_plan(key: tuple, plan: Plan, order: list) -> None:
+    store(key, Program(plan, order))
+
+
+ABOVE.replay_lookup = lookup  # the engine calls the cache through these (see engine.ABOVE)
+ABOVE.replay_store = _store_plan

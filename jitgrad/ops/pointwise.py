@@ -18,6 +18,7 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from .. import memory
+from ..autograd.engine import ABOVE
 from ..autograd.grad_mode import STATE
 from ..backends import STATE as DEVICE
 from ..fusion import codegen as C
@@ -348,3 +349,6 @@ _ADD = REGISTRY["add"]
 # Deferral (fusion.lazy, imported above) plans through this module's cache and edges; it
 # cannot import this module back, so they are handed in here.
 L.bind_dispatch(_plans, Plan, broadcast_shape, edge_indices)
+
+
+ABOVE.add_into = add_into  # the engine sums gradients through this (see engine.ABOVE)
