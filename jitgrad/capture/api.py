@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import helpers
 from ..nn.module import Module
+from .compiled import Compiled
 
 #: ``mode=`` values PyTorch 2.13 accepts (its error message lists them in this order).
 MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
@@ -116,14 +117,25 @@ def _run(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         state.depth -= 1
 
 
-def _eager_call(fn: Callable, name: str) -> Callable:
-    """``fn`` wrapped as a compiled function (see :func:`_run`), with its name and
-    ``__wrapped__`` as PyTorch's wrapper has them."""
+def _captured_call(fn: Callable, name: str) -> Callable:
+    """``fn`` wrapped as a compiled function (:class:`.compiled.Compiled`: traced on its first
+    call per guard set, replayed after), with its name and ``__wrapped__`` as PyTorch's
+    wrapper has them; ``compiled.explain()`` says what each guard set became."""
+    state = Compiled(fn, name)
 
     @functools.wraps(fn)
     def compiled(*args: Any, **kwargs: Any) -> Any:
-        return _run(fn, name, args, kwargs)
+        local = _STATE
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            if local.depth > 1:  # called from inside a compiled call: it is part of that trace
+                return fn(*args, **kwargs)
+            return state(args, kwargs)
+        finally:
+            local.depth -= 1
 
+    compiled.explain = state.explain  # type: ignore[attr-defined]
+    compiled._capture = state  # type: ignore[attr-defined]
     return compiled
 
 
@@ -205,4 +217,4 @@ def compile(  # noqa: A001 - PyTorch's name
     label = name or getattr(model, "__qualname__", None) or type(model).__name__
     if isinstance(model, Module):
         return OptimizedModule(model, name or type(model).__name__)
-    return _eager_call(model, label)
+    return _captured_call(model, label)

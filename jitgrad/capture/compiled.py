@@ -1,0 +1,107 @@
+"""A compiled function: guards, a cache of captured programs, and the eager fallback.
+
+Each call computes a guard key from its arguments (each tensor's shape, dtype,
+``requires_grad``, whether it has a ``.grad`` and a ``grad_fn``, which arguments are the
+same tensor; each Python number, string, bool or None by value) and the grad mode. The first
+call with a key is traced (:mod:`.trace`): it runs eagerly, so it returns eager's result,
+and leaves either a :class:`~.tape.Program` or the reason it could not be captured. Later
+calls with that key run the program, after checking what the key does not cover: the
+tensors the function reached by itself (closures, globals, parameters; the same checks) and
+the Python values it read from objects (an optimizer's learning rate). A failed check traces
+again; an uncapturable key runs eagerly from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import helpers
+from ..autograd.grad_mode import STATE
+from ..tensor import Tensor
+from .tape import Program, Unsupported, tensor_key
+from .trace import Recorder, run_traced
+
+_SCALARS = (int, float, bool, str, type(None))
+#: at most this many programs per function (torch._dynamo.config.cache_size_limit's 8)
+LIMIT = 8
+
+
+def guard_key(args: tuple, kwargs: dict) -> tuple | None:
+    """The key a program is cached under, or None when an argument cannot be guarded."""
+    if kwargs:
+        return None
+    key: list = [STATE.enabled]
+    first: dict[int, int] = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            key.append((first.setdefault(id(a), i), *tensor_key(a)))
+        elif type(a) in _SCALARS:
+            key.append((type(a), a))
+        else:
+            return None
+    return tuple(key)
+
+
+def _holds(program: Program) -> bool:
+    for t, key in program.guards:
+        if tensor_key(t) != key:
+            return False
+    return all(owner[k] == v for owner, k, v in program.values)
+
+
+class Compiled:
+    """The state behind one ``jitgrad.compile(fn)``: programs by guard key."""
+
+    def __init__(self, fn: Callable, name: str) -> None:
+        self.fn = fn
+        self.name = name
+        self.entries: dict[tuple, Program | str] = {}
+
+    def __call__(self, args: tuple, kwargs: dict) -> Any:
+        key = guard_key(args, kwargs)
+        if key is None:
+            self._note("(arguments)", "an argument that is not a tensor or a Python scalar")
+            return self.fn(*args, **kwargs)
+        entry = self.entries.get(key)
+        if type(entry) is Program and _holds(entry):
+            return entry.run(args)
+        if type(entry) is str or (entry is None and len(self.entries) >= LIMIT):
+            return self.fn(*args, **kwargs)
+        return self._trace(key, args)
+
+    def _trace(self, key: tuple, args: tuple) -> Any:
+        rec = Recorder(self.name, args)
+        result = run_traced(rec, self.fn, args, {})
+        if rec.failed is None and rec.tape.dtype is None:
+            rec.failed = "the function ran no tensor op"
+        if rec.failed is None:
+            try:
+                program = rec.finish(result)
+            except Unsupported as e:
+                rec.fail(str(e))
+            else:
+                program.guards, program.values = rec.guards, rec.values
+                self.entries[key] = program
+                helpers.debug_print(
+                    1,
+                    f"compile: {self.name}: captured {program.ops} ops as {program.rows} "
+                    "tape rows; later calls with these guards replay them",
+                )
+                return result
+        self.entries[key] = f"runs eagerly: {rec.failed}"
+        self._note(key, rec.failed)
+        return result
+
+    def _note(self, key: Any, why: str) -> None:
+        helpers.debug_print(1, f"compile: {self.name}: runs eagerly: {why}")
+
+    def explain(self) -> str:
+        """What each guard key compiled to: a program's size, or why it runs eagerly."""
+        lines = [f"compiled {self.name}: {len(self.entries)} guard set(s)"]
+        for entry in self.entries.values():
+            if type(entry) is Program:
+                lines.append(f"  captured: {entry.ops} ops, {entry.rows} tape rows")
+            else:
+                lines.append(f"  {entry}")
+        return "\n".join(lines)

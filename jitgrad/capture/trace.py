@@ -1,0 +1,151 @@
+"""The trace: run the function eagerly once while recording every op into a :class:`Tape`.
+
+During a trace the public API is interposed: every public function of ``jitgrad``,
+``jitgrad.nn.functional``, ``jitgrad.special`` and ``jitgrad.linalg``, every method of
+``Tensor`` and the optimizers' ``step``/``zero_grad`` are replaced by wrappers, and put back
+after. A wrapper runs the real op (so the call returns exactly eager's result, errors
+included) and, for an op in :mod:`.optable`, records it; any other op the function calls
+stops the recording (:class:`Unsupported`, with the op and the line that called it) and the
+rest of the call runs eagerly unrecorded. Only the user's own calls are interposed: an op
+called inside another op's implementation passes straight through (a depth count).
+
+Nothing is wrapped outside a trace, so the eager per-op path pays nothing for capture.
+Limits (documented in :mod:`jitgrad.capture`): a function object bound before the trace
+(``from jitgrad import exp``) is not seen; Python values read from globals are baked in.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from .. import linalg, special
+from ..autograd.grad_mode import STATE
+from ..nn import functional as NF
+from ..optim import SGD
+from ..optim.optimizer import Optimizer
+from ..tensor import Tensor
+from . import record as R
+from .tape import Program, Tape, Unsupported
+
+#: Tensor attributes that read no values (safe to call anywhere in a traced function).
+STATIC = frozenset(
+    "__init__ __new__ __hash__ __len__ __getattr__ __setattr__ __delattr__ __getattribute__ "
+    "__dir__ __sizeof__ __reduce__ __reduce_ex__ __getstate__ __setstate__ __init_subclass__ "
+    "__subclasshook__ __class_getitem__ __weakref__ size dim numel ndimension nelement "
+    "is_contiguous is_floating_point stride storage_offset type __format__".split()
+)
+#: module functions that read no tensor values
+PASS = frozenset(
+    "no_grad enable_grad set_grad_enabled is_grad_enabled inference_mode is_tensor "
+    "get_default_dtype is_floating_point is_inference_mode_enabled".split()
+)
+
+
+class Recorder:
+    """One trace in progress: the tape, the tensors it knows, why it stopped (if it did)."""
+
+    def __init__(self, fn_name: str, args: tuple) -> None:
+        self.name = fn_name
+        self.tape = Tape()
+        self.slots: dict[int, Any] = {}  # id(tensor) -> Slot
+        self.keep: list[Any] = []  # every tensor in slots, alive so ids stay unique
+        self.args = {id(a): i for i, a in enumerate(args) if isinstance(a, Tensor)}
+        self.guards: list[tuple[Tensor, tuple]] = []  # external tensors and their keys
+        self.values: list[tuple[Any, str, Any]] = []  # (dict, key, value) Python values read
+        self.written: dict[int, tuple] = {}  # id -> ((kind, ref), slot) changed in place
+        self.failed: str | None = None
+        self.depth = 0
+
+    def fail(self, why: str) -> None:
+        """Stop recording: the rest of the call runs eagerly; remember where and why."""
+        if self.failed is None:
+            self.failed = f"{why} (at {_user_line()})"
+
+    def finish(self, result: Any) -> Program:
+        """The program, once the traced call returned ``result``."""
+        tape = self.tape
+        writes = [(src, s.off, s.n) for src, s in self.written.values()]
+        grads = [(ref, off) for ref, off in tape.grads.values()]
+        return tape.freeze(R.output_spec(self, result), writes, grads)
+
+
+def _user_line() -> str:
+    """file:line of the innermost frame outside jitgrad: where the user's code called."""
+    for frame in reversed(traceback.extract_stack()):
+        if "/jitgrad/" not in frame.filename.replace("\\", "/"):
+            return f"{frame.filename}:{frame.lineno}"
+    return "?"
+
+
+_NOT_METHODS = (type, property, staticmethod, classmethod)
+ACTIVE = R.ACTIVE
+
+
+def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
+    """``fn`` that, called from the user's code during a trace, records (``handler``) or
+    stops the recording (no handler)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        rec = ACTIVE[-1] if ACTIVE else None
+        if rec is None or rec.depth or rec.failed is not None:
+            return fn(*args, **kwargs)
+        if handler is None:
+            rec.fail(f"{name} is not capturable")
+            return fn(*args, **kwargs)
+        rec.depth += 1
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            rec.depth -= 1
+        try:
+            replaced = handler(rec, out, *args, **kwargs)
+        except Unsupported as e:
+            rec.fail(f"{name}: {e}")
+            return out
+        return out if replaced is None else replaced
+
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
+    """(owner, attribute, original, handler) for everything a trace interposes."""
+    jitgrad = sys.modules["jitgrad"]  # the package itself, complete by the first trace
+    out = []
+    for name, value in list(vars(Tensor).items()):
+        if name in STATIC or not callable(value) or isinstance(value, _NOT_METHODS):
+            continue
+        out.append((Tensor, name, value, R.METHODS.get(name)))
+    for mod, table in ((jitgrad, R.FUNCTIONS), (NF, R.NN), (special, {}), (linalg, {})):
+        for name, value in list(vars(mod).items()):
+            if name.startswith("_") or name in PASS or isinstance(value, type):
+                continue
+            if callable(value) and not isinstance(value, type(sys)):
+                out.append((mod, name, value, table.get(name)))
+    for cls in {SGD, Optimizer, *Optimizer.__subclasses__()}:
+        for name in ("step", "zero_grad"):
+            if name in vars(cls):
+                handler = R.OPTIM.get((cls is SGD or cls is Optimizer, name))
+                out.append((cls, name, vars(cls)[name], handler))
+    return out
+
+
+def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
+    """Call ``fn`` with the API interposed for ``rec``; returns its (eager) result."""
+    targets = _targets()
+    grad_prop = vars(Tensor)["grad"]
+    for owner, name, value, handler in targets:
+        setattr(owner, name, _wrap(f"{getattr(owner, '__name__', owner)}.{name}", value, handler))
+    Tensor.grad = property(R.grad_getter(grad_prop.fget), R.grad_setter(grad_prop.fset))
+    ACTIVE.append(rec)
+    rec.grad_mode = STATE.enabled
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        ACTIVE.pop()
+        for owner, name, value, _ in targets:
+            setattr(owner, name, value)
+        Tensor.grad = grad_prop
