@@ -297,15 +297,20 @@ def grad_getter(fget: Any):
 
 def grad_setter(fset: Any):
     def set_(t: Tensor, value: Any) -> None:
-        fset(t, value)
         rec = ACTIVE[-1] if ACTIVE else None
         if rec is None or rec.depth or rec.failed is not None:
+            fset(t, value)
             return
         if value is not None:
             rec.fail("assigning a tensor to .grad")
-            return
-        slot_of(rec, t)
-        rec.tape.grads[id(t)][1] = None
+        else:
+            try:
+                slot_of(rec, t)  # before the assignment: the guard sees the state at the start
+            except Unsupported as e:
+                rec.fail(f".grad = None: {e}")
+            else:
+                rec.tape.grads[id(t)][1] = None
+        fset(t, value)
 
     return set_
 
@@ -320,6 +325,16 @@ def zero_grad(rec: Any, out: Any, opt: Any, set_to_none: bool = True) -> None:
             elif entry[1] is not None:
                 rec.tape.row("fill", entry[1], n=p._value.size, c=rec.tape.const(0.0))
 
+
+def _params(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
+    """Before an optimizer call runs: its parameters' slots, so that their guards and reads
+    see them as they were before the call changed them."""
+    for group in opt.param_groups:
+        for p in group["params"]:
+            slot_of(rec, p)
+
+
+zero_grad.pre = _params  # type: ignore[attr-defined]
 
 _SGD_PLAIN = {"momentum": 0, "weight_decay": 0, "nesterov": False, "maximize": False}
 
@@ -343,6 +358,9 @@ def sgd_step(rec: Any, out: Any, opt: Any, closure: Any = None) -> None:
                 c = tape.const(tape.dtype.np.type(group["lr"]))
             tape.row("sgd", s.off, goff, n=s.n, c=c)
             _written(rec, p, s)
+
+
+sgd_step.pre = _params  # type: ignore[attr-defined]
 
 
 def output_spec(rec: Any, result: Any) -> tuple:

@@ -95,6 +95,13 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
         if handler is None:
             rec.fail(f"{name} is not capturable")
             return fn(*args, **kwargs)
+        pre = getattr(handler, "pre", None)
+        if pre is not None:
+            try:
+                pre(rec, *args, **kwargs)
+            except Unsupported as e:
+                rec.fail(f"{name}: {e}")
+                return fn(*args, **kwargs)
         rec.depth += 1
         try:
             out = fn(*args, **kwargs)
