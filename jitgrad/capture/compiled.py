@@ -85,8 +85,8 @@ class Compiled:
                 self.entries[key] = program
                 helpers.debug_print(
                     1,
-                    f"compile: {self.name}: captured {program.ops} ops as {program.rows} "
-                    "tape rows; later calls with these guards replay them",
+                    f"compile: {self.name}: captured {program.rows} tape rows ({program.ops} "
+                    "graph nodes); later calls with these guards replay them",
                 )
                 return result
         self.entries[key] = f"runs eagerly: {rec.failed}"
@@ -101,7 +101,7 @@ class Compiled:
         lines = [f"compiled {self.name}: {len(self.entries)} guard set(s)"]
         for entry in self.entries.values():
             if type(entry) is Program:
-                lines.append(f"  captured: {entry.ops} ops, {entry.rows} tape rows")
+                lines.append(f"  captured: {entry.rows} tape rows ({entry.ops} graph nodes)")
             else:
                 lines.append(f"  {entry}")
         return "\n".join(lines)

@@ -1,0 +1,255 @@
+"""``jitgrad.compile``'s capture: a traced step replayed by the tape interpreter gives eager's
+values and gradients, guards retrace, and what the tape cannot keep runs eagerly with a reason.
+
+Bitwise comparisons run with backward fusion off where a leaf receives many gradients: a
+fused backward group adds a leaf's incoming gradients inside its kernel in its own order, so
+there the replay (which adds them in the engine's order) agrees to rounding, not bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+import jitgrad.nn.functional as F
+
+
+def _graph(leaves: torch.Tensor, n_ops: int) -> list:
+    """Rogozhnikov's benchmark graph (perf/rogozhnikov.py)."""
+    nodes = [*leaves]
+    for op in range(n_ops):
+        kind = op % 4
+        if kind == 0:
+            nodes.append(F.softplus(nodes[-10]))
+        elif kind == 1:
+            nodes.append(sum(nodes[-30:-10:5]))
+        elif kind == 2:
+            nodes.append(nodes[-20] * nodes[-10])
+        else:
+            nodes.extend(F.softmax(torch.stack(nodes[-4:], dim=0), dim=0))
+    return nodes
+
+
+def _replays(compiled) -> int:
+    return sum(type(e).__name__ == "Program" for e in compiled._capture.entries.values())
+
+
+def test_rogozhnikov_graph_gradients_are_bitwise_eager() -> None:
+    def step(leaves: torch.Tensor) -> None:
+        _graph(leaves, 120)[-5].backward()
+
+    compiled = torch.compile(step)
+    eager = torch.linspace(-2, 3, 100).requires_grad_()
+    comp = torch.linspace(-2, 3, 100).requires_grad_()
+    for _ in range(4):  # trace (no .grad), trace (with .grad), then replays
+        step(eager)
+        compiled(comp)
+        assert comp.grad.numpy().tobytes() == eager.grad.numpy().tobytes()
+    assert np.abs(eager.grad.numpy()).sum() > 0
+    assert _replays(compiled) == 2
+
+
+def test_logistic_sgd_trajectory_is_bitwise_eager() -> None:
+    def run(compile_it: bool) -> list:
+        w = torch.tensor(0.3, requires_grad=True)
+        b = torch.tensor(0.1, requires_grad=True)
+        xs = torch.tensor(1.5)
+        opt = torch.optim.SGD([w, b], lr=0.5)
+
+        def step() -> torch.Tensor:
+            opt.zero_grad()
+            p = 1 / (torch.exp(-(w * xs + b)) + 1)
+            loss = -torch.log(p)
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        fn = torch.compile(step) if compile_it else step
+        out = []
+        for _ in range(6):
+            loss = fn()
+            out.append((loss.item(), w.item(), b.item(), w.grad.item(), b.grad.item()))
+        return out
+
+    eager, compiled = run(False), run(True)
+    assert compiled == eager
+    assert eager[-1][0] < eager[0][0]  # it trained
+
+
+def test_dispatch_chain_values_and_gradients() -> None:
+    x = torch.randn(16, requires_grad=True)
+    y = torch.randn(16, requires_grad=True)
+
+    def step() -> torch.Tensor:
+        z = x
+        for _ in range(20):
+            z = torch.tanh(z * y + x)
+        s = z.sum()
+        s.backward()
+        return s.detach()
+
+    compiled = torch.compile(step)
+    for fuse in (False, True):
+        with_fusion = torch.fusion(fuse)
+        try:
+            want = []
+            for fn in (step, compiled, compiled):
+                x.grad = y.grad = None
+                want.append((fn().item(), x.grad.numpy().copy(), y.grad.numpy().copy()))
+        finally:
+            torch.fusion(True)
+        del with_fusion
+        (v0, gx0, gy0), _, (v2, gx2, gy2) = want
+        assert v2 == v0  # the forward is always the eager kernels' arithmetic
+        if not fuse:
+            assert gx2.tobytes() == gx0.tobytes() and gy2.tobytes() == gy0.tobytes()
+        else:  # fused groups add x's 21 incoming gradients in their own order
+            np.testing.assert_allclose(gx2, gx0, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(gy2, gy0, rtol=1e-5, atol=1e-6)
+
+
+OPS = [
+    ("add", lambda a, b: a + b),
+    ("sub", lambda a, b: a - b),
+    ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / (b * b + 1)),
+    ("numbers", lambda a, b: (a + 2) * 3 - 1.5 + b / 4),
+    ("neg exp", lambda a, b: torch.exp(-a) * b),
+    ("log", lambda a, b: torch.log(a * a + 1) * b),
+    ("tanh sigmoid", lambda a, b: torch.tanh(a) + torch.sigmoid(b)),
+    ("relu", lambda a, b: F.relu(a) * b),
+    ("softplus", lambda a, b: F.softplus(a, beta=2.0, threshold=1.0) + F.softplus(b)),
+    ("reciprocal", lambda a, b: 2 / (a * a + 1) - b),
+    ("square", lambda a, b: a**2 + b),
+    ("softmax", lambda a, b: F.softmax(a, dim=0) * b),
+]
+
+
+@pytest.mark.parametrize("name, f", OPS, ids=[o[0] for o in OPS])
+def test_op_table_matches_eager_bitwise(name: str, f) -> None:
+    torch.manual_seed(0)
+    a = (torch.randn(7) * 3).requires_grad_()
+    b = torch.randn(7).requires_grad_()
+
+    def step() -> torch.Tensor:
+        out = f(a, b).sum()
+        out.backward()
+        return out.detach()
+
+    compiled = torch.compile(step)
+    results = []
+    for fn in (step, compiled, compiled):
+        a.grad = b.grad = None
+        out = fn()
+        results.append([out.numpy().tobytes(), a.grad.numpy().tobytes(), b.grad.numpy().tobytes()])
+    assert results[2] == results[0]
+    assert _replays(compiled) == 1
+
+
+def test_guards_retrace() -> None:
+    seen = []
+
+    def step(x: torch.Tensor, k: float) -> torch.Tensor:
+        seen.append(1)
+        return (x * k).exp()
+
+    compiled = torch.compile(step)
+    x = torch.ones(3)
+    for _ in range(3):
+        assert compiled(x, 2.0).tolist() == step(x, 2.0).tolist()
+    traces = len(seen) - 3
+    assert traces == 1  # later calls replayed (step did not run)
+    cases = [
+        (torch.ones(4), 2.0),  # shape
+        (torch.ones(3, dtype=torch.float64), 2.0),  # dtype
+        (torch.ones(3), 3.0),  # Python scalar value
+    ]
+    for args in cases:
+        before = len(seen)
+        got = compiled(*args)
+        assert len(seen) == before + 1  # traced again
+        assert got.tolist() == step(*args).tolist()
+    before = len(seen)
+    with torch.no_grad():  # grad mode is part of the guard
+        compiled(x, 2.0)
+    assert len(seen) == before + 1
+    before = len(seen)
+    r = compiled(torch.ones(3, requires_grad=True), 2.0)  # requires_grad: graph returned
+    assert len(seen) == before + 1 and r.requires_grad
+
+
+def test_external_tensor_values_are_read_each_call() -> None:
+    w = torch.tensor([1.0, 2.0])
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return x * w
+
+    compiled = torch.compile(f)
+    x = torch.ones(2)
+    assert compiled(x).tolist() == [1.0, 2.0]
+    w.mul_(10)
+    assert compiled(x).tolist() == [10.0, 20.0]
+
+
+ONE = torch.ones(1)
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (lambda x: x * 2 if (x.sum().item() > 0) else x, "Tensor.item is not capturable"),
+        (lambda x: torch.matmul(x.view(1, 3), x.view(3, 1)), "not capturable"),
+        (lambda x: x.exp().requires_grad_(), "not capturable"),
+        (lambda x: x.exp() + ONE, "broadcasting"),
+    ],
+)
+def test_fallback_runs_eagerly_and_says_why(body, reason: str) -> None:
+    compiled = torch.compile(body)
+    x = torch.tensor([0.5, -1.0, 2.0])
+    for _ in range(2):
+        got = compiled(x)
+        assert got.detach().numpy().tobytes() == body(x).detach().numpy().tobytes()
+    text = compiled.explain()
+    assert "runs eagerly" in text and reason in text and "test_capture.py" in text
+
+
+def test_hook_and_retain_grad_fall_back() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+
+    def f() -> None:
+        y = x * 3
+        y.retain_grad()
+        y.register_hook(lambda g: calls.append(1))
+        y.sum().backward()
+
+    compiled = torch.compile(f)
+    for _ in range(2):
+        compiled()
+    assert calls == [1, 1]
+    assert x.grad.tolist() == [6.0, 6.0]
+    assert "retain_grad is not capturable" in compiled.explain()
+
+
+def test_errors_raise_as_eager() -> None:
+    compiled = torch.compile(lambda a, b: a * b)
+    with pytest.raises(RuntimeError) as got:
+        compiled(torch.ones(2), torch.ones(3))
+    with pytest.raises(RuntimeError) as want:
+        torch.ones(2) * torch.ones(3)
+    assert str(got.value) == str(want.value)
+
+
+def test_leaf_grad_accumulates_like_eager() -> None:
+    x = torch.tensor([0.5, 1.5], requires_grad=True)
+
+    def f() -> None:
+        (torch.sigmoid(x) * x).sum().backward()
+
+    compiled = torch.compile(f)
+    e = torch.tensor([0.5, 1.5], requires_grad=True)
+    for _ in range(4):
+        compiled()
+        (torch.sigmoid(e) * e).sum().backward()
+        assert x.grad.numpy().tobytes() == e.grad.numpy().tobytes()
