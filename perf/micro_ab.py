@@ -4,8 +4,9 @@ busy machine), one workload per process.
     python perf/ab.py --a OLD_TREE --b . --reps 7 --pattern "([0-9.]+) us" -- perf/micro_ab.py rec
 
 ``rec``: recording ``x * y`` on 16 elements; ``logistic``: a 0-d logistic regression
-forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backward, per op. ``logistic_c``/``dispatch_c``: the same under ``jitgrad.compile``
-(``logistic_c`` also zeroes the grads and takes a plain SGD step, as a training step does).
+forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backward, per op.
+``logistic_c``/``dispatch_c``: the same under ``jitgrad.compile`` (``logistic_c`` also zeroes
+the grads and takes a plain SGD step, as a training step does).
 """
 
 import sys

@@ -13,6 +13,7 @@ again; an uncapturable key runs eagerly from then on.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -53,10 +54,20 @@ def _holds(program: Program) -> bool:
 class Compiled:
     """The state behind one ``jitgrad.compile(fn)``: programs by guard key."""
 
+    #: every live instance, for ``torch.compiler.reset()``
+    LIVE: weakref.WeakSet[Compiled] = weakref.WeakSet()
+
     def __init__(self, fn: Callable, name: str) -> None:
         self.fn = fn
         self.name = name
         self.entries: dict[tuple, Program | str] = {}
+        Compiled.LIVE.add(self)
+
+    @staticmethod
+    def reset_all() -> None:
+        """Forget every compiled function's programs and fallbacks."""
+        for c in list(Compiled.LIVE):
+            c.entries.clear()
 
     def __call__(self, args: tuple, kwargs: dict) -> Any:
         key = guard_key(args, kwargs)

@@ -29,6 +29,7 @@ from ..kernels.cpu.jit import cached_njit
 from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
 
+
 def _tanh(x):  # pragma: no cover - Numba compiles the overload below instead
     """tanh32 or tanh64 by the argument's type (as :func:`fastmath.fast_exp` for exp)."""
     raise NotImplementedError
@@ -56,6 +57,7 @@ def _exp_impl(x):
     if x == types.float64:
         return lambda x: _fm.exp64(x)
     return None
+
 
 #: Columns of an instruction row.
 WIDTH = 8
@@ -140,9 +142,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             for i in range(n):
                 arena[dst + i] = arena[dst + i] - lr * arena[x + i]
         elif op == 39:  # softmax backward into dst (assigned; a b_g row routes it)
-            _softmax_bwd_slices(
-                arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO
-            )
+            _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
             acc = ins[r, 5]
             aux = ins[r, 7]
