@@ -253,3 +253,33 @@ def test_leaf_grad_accumulates_like_eager() -> None:
         compiled()
         (torch.sigmoid(e) * e).sum().backward()
         assert x.grad.numpy().tobytes() == e.grad.numpy().tobytes()
+
+
+def test_hook_on_a_leaf_before_the_call_falls_back() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append(1))
+
+    def f() -> None:
+        (x * 3).sum().backward()
+
+    compiled = torch.compile(f)
+    for _ in range(3):
+        compiled()
+    assert calls == [1, 1, 1] and x.grad.tolist() == [9.0, 9.0]
+    assert "a tensor with hooks" in compiled.explain()
+
+
+def test_printing_a_value_falls_back() -> None:
+    seen = []
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        y = x.exp()
+        seen.append(f"{y.sum():.3f}")
+        return y
+
+    compiled = torch.compile(f)
+    for _ in range(2):
+        compiled(torch.zeros(2))
+    assert seen == ["2.000", "2.000"]  # ran both times: formatting reads the value
+    assert "__format__ is not capturable" in compiled.explain()

@@ -1,6 +1,6 @@
 """The tape interpreter: one pre-compiled Numba loop runs a captured step.
 
-A captured program is three arrays: ``ins`` (one row of :data:`WIDTH` int64 per instruction),
+A captured program is three arrays: ``ins`` (one row of :data:`WIDTH` int32 per instruction),
 ``consts`` (its numbers, in the arena's dtype) and the arena (every tensor, gradient and
 scratch value of the step, one after another in one flat array). The loop is compiled once
 per dtype and cached on disk, so a new graph costs a trace, never a Numba compile.

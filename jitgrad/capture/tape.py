@@ -204,7 +204,7 @@ class Program:
 
     def __init__(self, tape: Tape, outputs: Any, writes: list, grads: list) -> None:
         self.dtype = tape.dtype
-        self.ins = np.array(tape.rows, np.int64).reshape(-1, interp.WIDTH)
+        self.ins = np.array(tape.rows, np.int32).reshape(-1, interp.WIDTH)  # 32 B a row
         self.consts = np.array(tape.consts + [0.0], tape.dtype.np)
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
         self.reads = tape.reads

@@ -16,6 +16,7 @@ Limits (documented in :mod:`jitgrad.capture`): a function object bound before th
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from collections.abc import Callable
@@ -35,7 +36,7 @@ STATIC = frozenset(
     "__init__ __new__ __hash__ __len__ __getattr__ __setattr__ __delattr__ __getattribute__ "
     "__dir__ __sizeof__ __reduce__ __reduce_ex__ __getstate__ __setstate__ __init_subclass__ "
     "__subclasshook__ __class_getitem__ __weakref__ size dim numel ndimension nelement "
-    "is_contiguous is_floating_point stride storage_offset type __format__".split()
+    "is_contiguous is_floating_point stride storage_offset type".split()
 )
 #: module functions that read no tensor values
 PASS = frozenset(
@@ -149,9 +150,13 @@ def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
     Tensor.grad = property(R.grad_getter(grad_prop.fget), R.grad_setter(grad_prop.fset))
     ACTIVE.append(rec)
     rec.grad_mode = STATE.enabled
+    collecting = gc.isenabled()
+    gc.disable()  # a trace keeps every tensor alive: each cyclic collection would scan them all
     try:
         return fn(*args, **kwargs)
     finally:
+        if collecting:
+            gc.enable()
         ACTIVE.pop()
         for owner, name, value, _ in targets:
             setattr(owner, name, value)
