@@ -16,10 +16,10 @@ back. A new graph costs a trace, never a Numba compile. The parts:
 
 Results: the forward and each derivative use the eager kernels' formulas (the op
 declarations' expressions, the same fast-math exp/tanh, the reduction kernels' pairwise sum
-and softmax bodies), and gradients are added in the engine's order, so values and gradients
-equal eager's bit for bit with backward fusion off. With fusion on, a fused backward group
-adds a tensor's incoming gradients inside its kernel in its own order; where a tensor gets
-three or more gradients in such a group the replay agrees with eager to float rounding only.
+and softmax bodies), and gradients are added in the engine's order. Where the engine fuses
+backward groups, the trace asks the fusion planner for the groups this graph gets and the
+tape adds as their kernels do (member by member, then each outgoing sum once into its
+target's buffer). So values and gradients equal eager's bit for bit, fused or not.
 
 What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
 ``compiled.explain()``): any op not in the table (``.item()``, creation functions, matmul,

@@ -2,7 +2,8 @@
 
 Each call computes a guard key from its arguments (each tensor's shape, dtype,
 ``requires_grad``, whether it has a ``.grad`` and a ``grad_fn``, which arguments are the
-same tensor; each Python number, string, bool or None by value) and the grad mode. The first
+same tensor; each Python number, string, bool or None by value), the grad mode and whether
+backward fusion is on. The first
 call with a key is traced (:mod:`.trace`): it runs eagerly, so it returns eager's result,
 and leaves either a :class:`~.tape.Program` or the reason it could not be captured. Later
 calls with that key run the program, after checking what the key does not cover: the
@@ -19,6 +20,7 @@ from typing import Any
 
 from .. import helpers
 from ..autograd.grad_mode import STATE
+from ..fusion.control import STATE as FUSION
 from ..tensor import Tensor
 from .tape import Program, Unsupported, tensor_key
 from .trace import Recorder, run_traced
@@ -32,7 +34,7 @@ def guard_key(args: tuple, kwargs: dict) -> tuple | None:
     """The key a program is cached under, or None when an argument cannot be guarded."""
     if kwargs:
         return None
-    key: list = [STATE.enabled]
+    key: list = [STATE.enabled, FUSION.enabled]  # fusion: the backward's addition order
     first: dict[int, int] = {}
     for i, a in enumerate(args):
         if isinstance(a, Tensor):

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..autograd.engine import ABOVE, _replayable
 from ..autograd.grad_mode import STATE
-from ..optim import SGD
 from ..tensor import Tensor
 from .optable import TABLE, WITH_NUMBER
 from .tape import Slot, Unsupported, tensor_key
@@ -85,7 +85,8 @@ def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: i
         return
     if fn.name() != TABLE[op].node:
         raise Unsupported(f"eager recorded {fn.name()}, not {TABLE[op].node}")
-    rec.tape.node(op, inputs, outputs, consts)
+    rec.nodes_by_fn[id(fn)] = rec.tape.node(op, inputs, outputs, consts)
+    rec.keep.append(fn)
 
 
 def _number(x: Any) -> bool:
@@ -159,7 +160,9 @@ def rtruediv(rec: Any, out: Any, a: Any, b: Any) -> None:
     tape.row("reciprocal", mid.off, sa.off, n=sa.n)
     fn = out.grad_fn
     if fn is not None:
-        tape.node("reciprocal", [sa], [mid])
+        inner = fn.next_functions[0][0]
+        rec.nodes_by_fn[id(inner)] = tape.node("reciprocal", [sa], [mid])
+        rec.keep.append(inner)
     c = tape.const(tape.dtype.np.type(b))
     s = _out(rec, out)
     tape.row("mulc", s.off, mid.off, n=sa.n, c=c)
@@ -213,7 +216,9 @@ def unbind(rec: Any, out: Any, a: Any, dim: Any = 0) -> tuple:
         o.view = True
     sa.view = True
     if parts and parts[0].grad_fn is not None:
-        rec.tape.node("unbind", [sa], outs)
+        fn = parts[0].grad_fn
+        rec.nodes_by_fn[id(fn)] = rec.tape.node("unbind", [sa], outs)
+        rec.keep.append(fn)
     return parts
 
 
@@ -242,7 +247,41 @@ def backward(rec: Any, out: Any, t: Any, gradient: Any = None, retain_graph: Any
     s = slot_of(rec, t)
     if gradient is not None or retain_graph or create_graph or inputs is not None or s.n != 1:
         raise Unsupported("backward() with arguments or from a non-scalar")
-    rec.tape.backward(s)
+    groups = rec.__dict__.pop("groups", None)
+    if groups is None:
+        raise Unsupported("backward() of a graph the trace could not plan")
+    rec.tape.backward(s, [[_mine(rec, fn) for fn in members] for members in groups])
+
+
+def _mine(rec: Any, fn: Any) -> Any:
+    node = rec.nodes_by_fn.get(id(fn))
+    if node is None:
+        raise Unsupported(f"a fused backward group holds {fn.name()}, which the trace did not see")
+    return node
+
+
+def _plan_groups(rec: Any, t: Any, *args: Any, **kwargs: Any) -> None:
+    """Before ``backward()`` runs: the fusion groups the engine will form (members by their
+    real nodes), so the replay adds each group's gradients as its kernel does."""
+    if not isinstance(t, Tensor) or t.grad_fn is None:
+        return
+    if not _replayable(False):  # fusion off (or anomaly mode): every node alone
+        rec.groups = []
+        return
+    root = t.grad_fn
+    seen, stack = {root}, [root]
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    planned = ABOVE.fusion_plan(seen, dict.fromkeys(seen, True), [root], (t,))
+    if any(not hasattr(g, "edges") or hasattr(g, "root") for g in planned.values()):
+        return  # a joint group (a deferred loss): not replayable here; backward says so
+    rec.groups = [list(g.members) for g in planned.values()]
+
+
+backward.pre = _plan_groups  # type: ignore[attr-defined]
 
 
 def inplace(op: str):
@@ -274,93 +313,6 @@ def inplace(op: str):
 def _written(rec: Any, t: Tensor, s: Slot) -> None:
     if s.ref is not None:  # the caller's tensor: written back after a run
         rec.written[id(t)] = (s.ref, s)
-
-
-# ---- .grad and the optimizer ------------------------------------------------------------
-def grad_getter(fget: Any):
-    def get(t: Tensor) -> Any:
-        g = fget(t)
-        rec = ACTIVE[-1] if ACTIVE else None
-        if rec is None or rec.depth or rec.failed is not None or g is None:
-            return g
-        entry = rec.tape.grads.get(id(t))
-        if entry is None or entry[1] is None:
-            rec.fail(".grad of a tensor the trace has no gradient for")
-            return g
-        s = Slot(entry[1], t._value.size, t._value.shape)  # no ref: .grad is written back
-        rec.slots[id(g)] = s
-        rec.keep.append(g)
-        return g
-
-    return get
-
-
-def grad_setter(fset: Any):
-    def set_(t: Tensor, value: Any) -> None:
-        rec = ACTIVE[-1] if ACTIVE else None
-        if rec is None or rec.depth or rec.failed is not None:
-            fset(t, value)
-            return
-        if value is not None:
-            rec.fail("assigning a tensor to .grad")
-        else:
-            try:
-                slot_of(rec, t)  # before the assignment: the guard sees the state at the start
-            except Unsupported as e:
-                rec.fail(f".grad = None: {e}")
-            else:
-                rec.tape.grads[id(t)][1] = None
-        fset(t, value)
-
-    return set_
-
-
-def zero_grad(rec: Any, out: Any, opt: Any, set_to_none: bool = True) -> None:
-    for group in opt.param_groups:
-        for p in group["params"]:
-            slot_of(rec, p)
-            entry = rec.tape.grads[id(p)]
-            if set_to_none:
-                entry[1] = None
-            elif entry[1] is not None:
-                rec.tape.row("fill", entry[1], n=p._value.size, c=rec.tape.const(0.0))
-
-
-def _params(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
-    """Before an optimizer call runs: its parameters' slots, so that their guards and reads
-    see them as they were before the call changed them."""
-    for group in opt.param_groups:
-        for p in group["params"]:
-            slot_of(rec, p)
-
-
-zero_grad.pre = _params  # type: ignore[attr-defined]
-
-_SGD_PLAIN = {"momentum": 0, "weight_decay": 0, "nesterov": False, "maximize": False}
-
-
-def sgd_step(rec: Any, out: Any, opt: Any, closure: Any = None) -> None:
-    if type(opt) is not SGD or closure is not None:
-        raise Unsupported(f"{type(opt).__name__}.step (capture replays plain SGD)")
-    tape = rec.tape
-    for group in opt.param_groups:
-        for key, want in _SGD_PLAIN.items():
-            if group.get(key) != want:
-                raise Unsupported(f"SGD with {key}={group.get(key)!r}")
-        rec.values.append((group, "lr", group["lr"]))
-        c = None
-        for p in group["params"]:
-            s = slot_of(rec, p)
-            goff = tape.grads[id(p)][1]
-            if goff is None:
-                continue
-            if c is None:
-                c = tape.const(tape.dtype.np.type(group["lr"]))
-            tape.row("sgd", s.off, goff, n=s.n, c=c)
-            _written(rec, p, s)
-
-
-sgd_step.pre = _params  # type: ignore[attr-defined]
 
 
 def output_spec(rec: Any, result: Any) -> tuple:
@@ -404,5 +356,3 @@ NN: dict[str, Any] = {
     "softplus": softplus, "softmax": softmax, "relu": unary("relu"),
     "sigmoid": unary("sigmoid"), "tanh": unary("tanh"),
 }  # fmt: skip
-#: (is SGD or the base class, method) -> handler; other optimizers' steps stop the trace
-OPTIM: dict[tuple[bool, str], Any] = {(True, "step"): sgd_step, (True, "zero_grad"): zero_grad}

@@ -65,6 +65,8 @@ class Tape:
         self.reads: list[tuple[int, int, tuple, bool]] = []
         #: id(leaf) -> [ref, arena offset of its current ``.grad`` (None: no gradient)]
         self.grads: dict[int, list] = {}
+        self._sends: dict | None = None  # while a fused group's rows are written
+        self._group: set[int] = set()
 
     def alloc(self, n: int) -> int:
         off = self.size
@@ -88,24 +90,35 @@ class Tape:
         return node
 
     # ---- backward ------------------------------------------------------------------------
-    def backward(self, root: Slot) -> None:
-        """The rows of ``root.backward()`` (a one-element root, seeded with 1)."""
+    def backward(self, root: Slot, groups: list[list[Node]]) -> None:
+        """The rows of ``root.backward()`` (a one-element root, seeded with 1).
+
+        ``groups``: the fusion groups the engine forms for this graph, members root first
+        (:func:`jitgrad.fusion.backward.plan`). A group runs at its root's turn, its members in
+        order; what it sends out of the group is summed in the group first and then added to
+        the target's buffer once, as the group's kernel and the engine do.
+        """
         if root.node is None:
             raise Unsupported("backward() from a leaf")
         if root.node.freed:
             raise Unsupported("backward() through a graph already freed")
+        group_of = {id(g[0]): g for g in groups}
+        inside = {id(m): id(g[0]) for g in groups for m in g}
         deps: dict[Node, int] = {}
         seen = {root.node}
         stack = [root.node]
         while stack:
-            for s in stack.pop().inputs:
+            node = stack.pop()
+            for s in node.inputs:
                 nxt = s.node if s is not None and s.rg else None
-                if nxt is not None:
+                if nxt is None:
+                    continue
+                if inside.get(id(nxt)) != inside.get(id(node), -1):  # an edge the engine counts
                     deps[nxt] = deps.get(nxt, 0) + 1
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
-        buffers: dict[tuple, int] = {}  # (node or leaf slot id, nr) -> arena offset
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        buffers: dict[tuple, int] = {}  # (node, nr) -> arena offset of its gradient
         leaf_buffers: dict[int, tuple[Slot, int]] = {}
         seed = self.alloc(1)
         self.row("fill", seed, c=self.const(1.0))
@@ -113,15 +126,26 @@ class Tape:
         ready = [(-root.node.seq, root.node)]
         while ready:
             node = heapq.heappop(ready)[1]
-            self._node_backward(node, buffers, leaf_buffers)
-            node.freed = True
-            for s in node.inputs:
-                nxt = s.node if s is not None and s.rg else None
-                if nxt is None:
-                    continue
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    heapq.heappush(ready, (-nxt.seq, nxt))
+            members = group_of.get(id(node), [node])
+            sends: dict = {}  # a group's outgoing sums: target key -> (slot, offset)
+            self._sends = sends if len(members) > 1 else None
+            self._group = {id(m) for m in members}
+            for m in members:
+                self._node_backward(m, buffers, leaf_buffers)
+                m.freed = True
+            self._sends = None
+            for s, off in sends.values():
+                dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+                self.row("b_g", dst, off, n=s.n, acc=acc)
+            mine = inside.get(id(node), -1)
+            for m in members:
+                for s in m.inputs:
+                    nxt = s.node if s is not None and s.rg else None
+                    if nxt is None or inside.get(id(nxt)) == mine != -1:
+                        continue
+                    deps[nxt] -= 1
+                    if deps[nxt] == 0:
+                        heapq.heappush(ready, (-nxt.seq, nxt))
         for leaf, buf in leaf_buffers.values():
             entry = self.grads[leaf.leaf]
             have = entry[1]
@@ -132,7 +156,17 @@ class Tape:
                 self.row("add", have, have, buf, n=leaf.n)
 
     def _target(self, s: Slot, buffers: dict, leaf_buffers: dict, n: int) -> tuple[int, int]:
-        """Where input ``s``'s gradient goes, and whether it adds to what is there."""
+        """Where input ``s``'s gradient goes, and whether it adds to what is there. Inside a
+        fused group (``self._sends``), a target outside the group gets a group-local sum."""
+        sends = self._sends
+        if sends is not None and (s.node is None or id(s.node) not in self._group):
+            key = id(s) if s.node is None else (s.node, s.nr)
+            have = sends.get(key)
+            if have is not None:
+                return have[1], 1
+            off = self.alloc(s.n)
+            sends[key] = (s, off)
+            return off, 0
         if s.node is None:  # a leaf: its AccumulateGrad's buffer
             have = leaf_buffers.get(id(s))
             if have is not None:

@@ -29,6 +29,7 @@ from ..optim import SGD
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from . import record as R
+from . import record_optim as RO
 from .tape import Program, Tape, Unsupported
 
 #: Tensor attributes that read no values (safe to call anywhere in a traced function).
@@ -59,6 +60,7 @@ class Recorder:
         self.written: dict[int, tuple] = {}  # id -> ((kind, ref), slot) changed in place
         self.failed: str | None = None
         self.depth = 0
+        self.nodes_by_fn: dict[int, Any] = {}  # id(eager grad_fn) -> tape Node
 
     def fail(self, why: str) -> None:
         """Stop recording: the rest of the call runs eagerly; remember where and why."""
@@ -136,7 +138,7 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
     for cls in {SGD, Optimizer, *Optimizer.__subclasses__()}:
         for name in ("step", "zero_grad"):
             if name in vars(cls):
-                handler = R.OPTIM.get((cls is SGD or cls is Optimizer, name))
+                handler = RO.OPTIM.get((cls is SGD or cls is Optimizer, name))
                 out.append((cls, name, vars(cls)[name], handler))
     return out
 
@@ -147,7 +149,7 @@ def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
     grad_prop = vars(Tensor)["grad"]
     for owner, name, value, handler in targets:
         setattr(owner, name, _wrap(f"{getattr(owner, '__name__', owner)}.{name}", value, handler))
-    Tensor.grad = property(R.grad_getter(grad_prop.fget), R.grad_setter(grad_prop.fset))
+    Tensor.grad = property(RO.grad_getter(grad_prop.fget), RO.grad_setter(grad_prop.fset))
     ACTIVE.append(rec)
     rec.grad_mode = STATE.enabled
     collecting = gc.isenabled()
