@@ -278,3 +278,40 @@ def test_printing_a_value_falls_back() -> None:
         compiled(torch.zeros(2))
     assert seen == ["2.000", "2.000"]  # ran both times: formatting reads the value
     assert "__format__ is not capturable" in compiled.explain()
+
+
+def test_manual_update_with_grad_reads_matches_eager() -> None:
+    def run(compile_it: bool) -> list:
+        w = torch.tensor([0.5, -0.25], requires_grad=True)
+        x = torch.tensor([1.0, 2.0])
+
+        def step(lr: float) -> torch.Tensor:
+            loss = (torch.tanh(w * x) - 0.5).sum()
+            loss.backward()
+            with torch.no_grad():
+                w.sub_(w.grad * lr)
+                w.grad.zero_()
+            return loss.detach()
+
+        fn = torch.compile(step) if compile_it else step
+        out = [(fn(0.1).item(), w.detach().numpy().tobytes()) for _ in range(5)]
+        if compile_it:
+            assert "captured" in fn.explain() and "eagerly" not in fn.explain()
+        return out
+
+    assert run(True) == run(False)
+
+
+def test_second_backward_through_a_freed_graph_raises_as_eager() -> None:
+    x = torch.tensor(1.0, requires_grad=True)
+
+    def f() -> None:
+        y = x.exp()
+        y.backward()
+        y.backward()
+
+    with pytest.raises(RuntimeError) as want:
+        f()
+    with pytest.raises(RuntimeError) as got:
+        torch.compile(f)()
+    assert str(got.value) == str(want.value)
