@@ -127,16 +127,19 @@ class Tape:
         while ready:
             node = heapq.heappop(ready)[1]
             members = group_of.get(id(node), [node])
-            sends: dict = {}  # a group's outgoing sums: target key -> (slot, offset)
+            sends: dict = {}  # outgoing sums: key -> [slot, offset, first row, contributions]
             self._sends = sends if len(members) > 1 else None
             self._group = {id(m) for m in members}
             for m in members:
                 self._node_backward(m, buffers, leaf_buffers)
                 m.freed = True
             self._sends = None
-            for s, off in sends.values():
+            for s, off, first, count in sends.values():
                 dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-                self.row("b_g", dst, off, n=s.n, acc=acc)
+                if count == 1:  # one contribution: its row writes the target itself
+                    self.rows[first][1], self.rows[first][5] = dst, acc
+                else:
+                    self.row("b_g", dst, off, n=s.n, acc=acc)
             mine = inside.get(id(node), -1)
             for m in members:
                 for s in m.inputs:
@@ -163,9 +166,10 @@ class Tape:
             key = id(s) if s.node is None else (s.node, s.nr)
             have = sends.get(key)
             if have is not None:
+                have[3] += 1
                 return have[1], 1
             off = self.alloc(s.n)
-            sends[key] = (s, off)
+            sends[key] = [s, off, len(self.rows), 1]  # the caller's next row writes it
             return off, 0
         if s.node is None:  # a leaf: its AccumulateGrad's buffer
             have = leaf_buffers.get(id(s))
