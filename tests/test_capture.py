@@ -207,6 +207,7 @@ def test_fallback_runs_eagerly_and_says_why(body, reason: str) -> None:
         assert got.detach().numpy().tobytes() == body(x).detach().numpy().tobytes()
     text = compiled.explain()
     assert "runs eagerly" in text and reason in text and "test_capture.py" in text
+    assert torch.explain(compiled) == text
 
 
 def test_hook_and_retain_grad_fall_back() -> None:
