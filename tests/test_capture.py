@@ -4,6 +4,8 @@ with a reason."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -316,3 +318,25 @@ def test_second_backward_through_a_freed_graph_raises_as_eager() -> None:
     with pytest.raises(RuntimeError) as got:
         torch.compile(f)()
     assert str(got.value) == str(want.value)
+
+
+def test_threads_replay_and_trace_apart() -> None:
+    x = torch.linspace(-1, 1, 5)
+
+    def f(k: float) -> torch.Tensor:
+        return torch.tanh(x * k)
+
+    compiled = torch.compile(f)
+    compiled(2.0)
+    results: dict[int, list] = {}
+
+    def worker(i: int) -> None:
+        results[i] = [compiled(float(i % 3 + 1)).tolist() for _ in range(50)]
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, got in results.items():
+        assert got == [f(float(i % 3 + 1)).tolist()] * 50

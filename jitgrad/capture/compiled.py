@@ -23,7 +23,7 @@ from ..autograd.grad_mode import STATE
 from ..fusion.control import STATE as FUSION
 from ..tensor import Tensor
 from .tape import Program, Unsupported, tensor_key
-from .trace import Recorder, run_traced
+from .trace import ACTIVE, Recorder, run_traced
 
 _SCALARS = (int, float, bool, str, type(None))
 #: at most this many programs per function (torch._dynamo.config.cache_size_limit's 8)
@@ -79,8 +79,8 @@ class Compiled:
         entry = self.entries.get(key)
         if type(entry) is Program and _holds(entry):
             return entry.run(args)
-        if type(entry) is str or (entry is None and len(self.entries) >= LIMIT):
-            return self.fn(*args, **kwargs)
+        if type(entry) is str or (entry is None and len(self.entries) >= LIMIT) or ACTIVE:
+            return self.fn(*args, **kwargs)  # (ACTIVE: another thread is tracing)
         return self._trace(key, args)
 
     def _trace(self, key: tuple, args: tuple) -> Any:

@@ -8,6 +8,7 @@ cannot replay raises :class:`Unsupported` with the reason; the trace then stops 
 
 from __future__ import annotations
 
+from threading import get_ident
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,15 @@ from .tape import Slot, Unsupported, tensor_key
 _FLOATS = (D.float32, D.float64)
 #: the trace in progress, innermost last (:mod:`.trace` pushes and pops it)
 ACTIVE: list[Any] = []
+
+
+def recording() -> Any:
+    """The trace a call from here is recorded into: None outside a trace, inside an op's own
+    implementation, after the trace stopped recording, or on another thread."""
+    rec = ACTIVE[-1] if ACTIVE else None
+    if rec is None or rec.depth or rec.failed is not None or rec.thread != get_ident():
+        return None
+    return rec
 
 
 def slot_of(rec: Any, t: Any) -> Slot:

@@ -13,15 +13,15 @@ from typing import Any
 
 from ..optim import SGD
 from ..tensor import Tensor
-from .record import ACTIVE, _written, slot_of
+from .record import _written, recording, slot_of
 from .tape import Slot, Unsupported
 
 
 def grad_getter(fget: Any):
     def get(t: Tensor) -> Any:
         g = fget(t)
-        rec = ACTIVE[-1] if ACTIVE else None
-        if rec is None or rec.depth or rec.failed is not None or g is None:
+        rec = recording()
+        if rec is None or g is None:
             return g
         entry = rec.tape.grads.get(id(t))
         if entry is None or entry[1] is None:
@@ -37,8 +37,8 @@ def grad_getter(fget: Any):
 
 def grad_setter(fset: Any):
     def set_(t: Tensor, value: Any) -> None:
-        rec = ACTIVE[-1] if ACTIVE else None
-        if rec is None or rec.depth or rec.failed is not None:
+        rec = recording()
+        if rec is None:
             fset(t, value)
             return
         if value is not None:

@@ -14,6 +14,7 @@ inputs in, runs the interpreter once and writes results back.
 from __future__ import annotations
 
 import heapq
+import threading
 from typing import Any
 
 import numpy as np
@@ -245,6 +246,7 @@ class Program:
         self.ins = np.array(tape.rows, np.int32).reshape(-1, interp.WIDTH)  # 32 B a row
         self.consts = np.array(tape.consts + [0.0], tape.dtype.np)
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
+        self.lock = threading.Lock()
         self.reads = tape.reads
         self.outputs = outputs  # ("none",) | ("slot", off, shape) | ("arg", i) | list
         self.writes = writes  # (source, off, n): tensors the step changed in place
@@ -253,7 +255,15 @@ class Program:
         self.rows = len(tape.rows)
 
     def run(self, args: tuple) -> Any:
-        arena = self.arena
+        """One replay. Two threads replaying at once: the second gets an arena of its own."""
+        if not self.lock.acquire(blocking=False):
+            return self._run(args, np.zeros_like(self.arena))
+        try:
+            return self._run(args, self.arena)
+        finally:
+            self.lock.release()
+
+    def _run(self, args: tuple, arena: np.ndarray) -> Any:
         for off, n, (kind, ref), of_grad in self.reads:
             t = args[ref] if kind == "arg" else ref
             arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
@@ -273,9 +283,9 @@ class Program:
                 have._value.reshape(n)[:] = arena[off : off + n]
             else:
                 t._grad = _make(arena[off : off + n].reshape(t._value.shape).copy(), self.dtype)
-        return self._output(self.outputs, args)
+        return self._output(self.outputs, args, arena)
 
-    def _output(self, spec: Any, args: tuple) -> Any:
+    def _output(self, spec: Any, args: tuple, arena: np.ndarray) -> Any:
         kind = spec[0]
         if kind == "none":
             return None
@@ -283,8 +293,8 @@ class Program:
             return args[spec[1]]
         if kind == "slot":
             _, off, shape, n = spec
-            return _make(self.arena[off : off + n].reshape(shape).copy(), self.dtype)
-        parts = [self._output(s, args) for s in spec[1]]
+            return _make(arena[off : off + n].reshape(shape).copy(), self.dtype)
+        parts = [self._output(s, args, arena) for s in spec[1]]
         return tuple(parts) if kind == "tuple" else parts
 
 

@@ -10,8 +10,10 @@ rest of the call runs eagerly unrecorded. Only the user's own calls are interpos
 called inside another op's implementation passes straight through (a depth count).
 
 Nothing is wrapped outside a trace, so the eager per-op path pays nothing for capture.
-Limits (documented in :mod:`jitgrad.capture`): a function object bound before the trace
-(``from jitgrad import exp``) is not seen; Python values read from globals are baked in.
+Another thread's calls during a trace pass through unrecorded; one trace runs at a time
+(:mod:`.compiled` runs a second one eagerly). Limits (see :mod:`jitgrad.capture`): a
+function object bound before the trace (``from jitgrad import exp``) is not seen; Python
+values read from globals are baked in.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import gc
 import sys
 import traceback
 from collections.abc import Callable
+from threading import get_ident
 from typing import Any
 
 from .. import linalg, special
@@ -61,6 +64,7 @@ class Recorder:
         self.failed: str | None = None
         self.depth = 0
         self.nodes_by_fn: dict[int, Any] = {}  # id(eager grad_fn) -> tape Node
+        self.thread = get_ident()  # other threads' calls pass through unrecorded
 
     def fail(self, why: str) -> None:
         """Stop recording: the rest of the call runs eagerly; remember where and why."""
@@ -92,8 +96,8 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
     stops the recording (no handler)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        rec = ACTIVE[-1] if ACTIVE else None
-        if rec is None or rec.depth or rec.failed is not None:
+        rec = R.recording()
+        if rec is None:
             return fn(*args, **kwargs)
         if handler is None:
             rec.fail(f"{name} is not capturable")
