@@ -27,10 +27,10 @@ modules' layers, ...), broadcasting, mixed dtypes, hooks, ``retain_grad``, ``bac
 arguments, optimizers other than SGD without momentum or decay, returning a tensor that
 requires grad, non-tensor non-scalar arguments, and ``OptimizedModule`` (modules run
 eagerly). Known limits: a function object bound before the trace (``from jitgrad import
-exp``) bypasses the recording; Python values read from globals or closures are baked into
-the tape (arguments and optimizer learning rates are guarded); a trace interposes the API
-process-wide, so another thread's ops during a trace are recorded as the traced function's
-(one trace at a time); a replay bumps an in-place-updated tensor's version once.
+exp``) bypasses the recording; Python numbers are guarded where they are arguments, in the
+function's own globals and closure, or an SGD learning rate, and baked in elsewhere (an
+attribute, a helper function's global); one trace runs at a time (other threads' calls pass
+through it unrecorded); a replay bumps an in-place-updated tensor's version once.
 """
 
 from __future__ import annotations
