@@ -365,3 +365,27 @@ def test_threads_replay_and_trace_apart() -> None:
         t.join()
     for i, got in results.items():
         assert got == [f(float(i % 3 + 1)).tolist()] * 50
+
+
+def test_returned_loss_is_usable_and_a_second_backward_raises() -> None:
+    w = torch.tensor([0.5, -1.5], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    def step() -> torch.Tensor:
+        opt.zero_grad()
+        loss = F.softplus(w).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = torch.compile(step)
+    for _ in range(3):
+        loss = compiled()
+    assert _replays(compiled) == 2  # w had no .grad, then one: two guard sets, then replays
+    assert loss.requires_grad and loss.grad_fn.name() == "SumBackward0"
+    with pytest.raises(RuntimeError) as got:
+        loss.backward()
+    eager = step()
+    with pytest.raises(RuntimeError) as want:
+        eager.backward()
+    assert str(got.value) == str(want.value)

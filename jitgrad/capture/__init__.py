@@ -24,10 +24,13 @@ target's buffer). So values and gradients equal eager's bit for bit, fused or no
 What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
 ``compiled.explain()``): any op not in the table (``.item()``, creation functions, matmul,
 modules' layers, ...), broadcasting, mixed dtypes, hooks, ``retain_grad``, ``backward`` with
-arguments, optimizers other than SGD without momentum or decay, returning a tensor that
-requires grad, non-tensor non-scalar arguments, and ``OptimizedModule`` (modules run
-eagerly). Known limits: a function object bound before the trace (``from jitgrad import
-exp``) bypasses the recording; Python numbers are guarded where they are arguments, in the
+arguments, optimizers other than SGD without momentum or decay, returning a tensor whose
+graph outlives the call (a loss the step called ``backward()`` on is fine: it comes back with
+its value and its freed node, so a second ``backward()`` raises as in eager), non-tensor
+non-scalar arguments, and ``OptimizedModule`` (modules run eagerly).
+
+Known limits: a function object bound before the trace (``from jitgrad import exp``)
+bypasses the recording; Python numbers are guarded where they are arguments, in the
 function's own globals and closure, or an SGD learning rate, and baked in elsewhere (an
 attribute, a helper function's global); one trace runs at a time (other threads' calls pass
 through it unrecorded); a replay bumps an in-place-updated tensor's version once.

@@ -336,9 +336,21 @@ def output_spec(rec: Any, result: Any) -> tuple:
         s = rec.slots.get(id(result))
         if s is None:
             raise Unsupported("returns a tensor the trace did not see made")
-        if result.grad_fn is not None or result._requires_grad:
-            raise Unsupported("returns a tensor that requires grad (its graph outlives the call)")
-        return ("slot", s.off, result._value.shape, s.n)
+        if s.ref is not None:  # a tensor from outside the call: the same object
+            return ("ext", result)
+        fn = result.grad_fn
+        if fn is not None:
+            node = rec.nodes_by_fn.get(id(fn))
+            if node is None or not node.freed:
+                raise Unsupported(
+                    "returns a tensor whose graph outlives the call (backward() not called)"
+                )
+            # the loss of a training step: its value, and the trace's (freed) node, so that
+            # a second backward() raises as eager's does
+            return ("slot", s.off, result._value.shape, s.n, fn, result._output_nr)
+        if result._requires_grad:
+            raise Unsupported("returns a tensor that requires grad")
+        return ("slot", s.off, result._value.shape, s.n, None, 0)
     if isinstance(result, tuple | list):
         kind = "tuple" if isinstance(result, tuple) else "list"
         return (kind, [output_spec(rec, r) for r in result])

@@ -248,7 +248,7 @@ class Program:
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
         self.lock = threading.Lock()
         self.reads = tape.reads
-        self.outputs = outputs  # ("none",) | ("slot", off, shape) | ("arg", i) | list
+        self.outputs = outputs  # ("none",) | ("slot", ...) | ("arg", i) | ("ext", t) | list
         self.writes = writes  # (source, off, n): tensors the step changed in place
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
         self.ops = len(tape.nodes)
@@ -291,9 +291,11 @@ class Program:
             return None
         if kind == "arg":
             return args[spec[1]]
+        if kind == "ext":
+            return spec[1]
         if kind == "slot":
-            _, off, shape, n = spec
-            return _make(arena[off : off + n].reshape(shape).copy(), self.dtype)
+            _, off, shape, n, fn, nr = spec
+            return _make(arena[off : off + n].reshape(shape).copy(), self.dtype, fn, False, nr)
         parts = [self._output(s, args, arena) for s in spec[1]]
         return tuple(parts) if kind == "tuple" else parts
 
