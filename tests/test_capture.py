@@ -389,3 +389,16 @@ def test_returned_loss_is_usable_and_a_second_backward_raises() -> None:
     with pytest.raises(RuntimeError) as want:
         eager.backward()
     assert str(got.value) == str(want.value)
+
+
+def test_a_tensor_from_an_unseen_op_is_not_taken_for_an_input() -> None:
+    from jitgrad.ops.functions import exp as bound_exp  # bound before the trace: not seen
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return bound_exp(x) * 2
+
+    compiled = torch.compile(f)
+    for v in (1.0, 2.0):
+        x = torch.tensor([v])
+        assert compiled(x).tolist() == f(x).tolist()
+    assert "an op the trace did not see" in compiled.explain()

@@ -41,7 +41,8 @@ def slot_of(rec: Any, t: Any) -> Slot:
     s = rec.slots.get(id(t))
     if s is not None:
         return s
-    if t.grad_fn is not None:
+    made = rec.created.get(id(t))
+    if t.grad_fn is not None or (made is not None and made() is t):
         raise Unsupported("a tensor computed by an op the trace did not see")
     if t.__dict__ or t._post_hooks:
         raise Unsupported("a tensor with hooks (or a marked view)")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
+import weakref
 from collections.abc import Callable
 from threading import get_ident
 from typing import Any
@@ -31,6 +32,7 @@ from ..nn import functional as NF
 from ..optim import SGD
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
+from ..tensor import _init_fields as _INIT
 from . import record as R
 from . import record_optim as RO
 from .tape import Program, Tape, Unsupported
@@ -65,6 +67,7 @@ class Recorder:
         self.depth = 0
         self.nodes_by_fn: dict[int, Any] = {}  # id(eager grad_fn) -> tape Node
         self.thread = get_ident()  # other threads' calls pass through unrecorded
+        self.created: dict[int, Any] = {}  # id -> weakref of each tensor made during the trace
 
     def fail(self, why: str) -> None:
         """Stop recording: the rest of the call runs eagerly; remember where and why."""
@@ -147,6 +150,21 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
     return out
 
 
+def _note_made(rec: Recorder) -> Any:
+    """``tensor._init_fields`` (which every new tensor goes through) noting each tensor made
+    during the trace, by weak reference, so that one made by an op the trace did not see is
+    never taken for an input from outside the call. Installed in every module that imported
+    it, for the trace only (``Tensor.__new__`` cannot be swapped and put back: CPython keeps
+    the swapped slot, and ``Tensor(data)`` would fail after)."""
+
+    def init(t: Any, *args: Any, **kwargs: Any) -> None:
+        _INIT(t, *args, **kwargs)
+        if rec.thread == get_ident():
+            rec.created[id(t)] = weakref.ref(t)
+
+    return init
+
+
 def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
     """Call ``fn`` with the API interposed for ``rec``; returns its (eager) result."""
     targets = _targets()
@@ -154,6 +172,10 @@ def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
     for owner, name, value, handler in targets:
         setattr(owner, name, _wrap(f"{getattr(owner, '__name__', owner)}.{name}", value, handler))
     Tensor.grad = property(RO.grad_getter(grad_prop.fget), RO.grad_setter(grad_prop.fset))
+    made = _note_made(rec)
+    inits = [m for m in list(sys.modules.values()) if getattr(m, "_init_fields", None) is _INIT]
+    for m in inits:
+        m._init_fields = made
     ACTIVE.append(rec)
     rec.grad_mode = STATE.enabled
     collecting = gc.isenabled()
@@ -167,3 +189,5 @@ def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
         for owner, name, value, _ in targets:
             setattr(owner, name, value)
         Tensor.grad = grad_prop
+        for m in inits:
+            m._init_fields = _INIT
