@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+from array import array
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,9 @@ class Tape:
 
     def __init__(self) -> None:
         self.size = 0
-        self.rows: list[list[int]] = []
+        #: the instruction rows, flat (WIDTH ints a row): an array, not lists, so that the
+        #: collector has nothing to scan in it when it runs again after the trace
+        self.rows = array("i")
         self.consts: list[float] = []
         self.nodes: list[Node] = []
         self.dtype: Any = None
@@ -81,7 +84,7 @@ class Tape:
 
     def row(self, op: str, dst: int, x: int = 0, y: int = 0, n: int = 1, acc: int = 0,
             c: int = 0, aux: int = 0) -> None:  # fmt: skip
-        self.rows.append([interp.CODE[op], dst, x, y, n, acc, c, aux])
+        self.rows.extend((interp.CODE[op], dst, x, y, n, acc, c, aux))
 
     def node(self, op: str, inputs: list, outputs: list, consts: int = 0) -> Node:
         node = Node(len(self.nodes), op, inputs, outputs, consts)
@@ -138,7 +141,8 @@ class Tape:
             for s, off, first, count in sends.values():
                 dst, acc = self._target(s, buffers, leaf_buffers, s.n)
                 if count == 1:  # one contribution: its row writes the target itself
-                    self.rows[first][1], self.rows[first][5] = dst, acc
+                    w = first * interp.WIDTH
+                    self.rows[w + 1], self.rows[w + 5] = dst, acc
                 else:
                     self.row("b_g", dst, off, n=s.n, acc=acc)
             mine = inside.get(id(node), -1)
@@ -170,7 +174,7 @@ class Tape:
                 have[3] += 1
                 return have[1], 1
             off = self.alloc(s.n)
-            sends[key] = [s, off, len(self.rows), 1]  # the caller's next row writes it
+            sends[key] = [s, off, len(self.rows) // interp.WIDTH, 1]  # the caller's next row
             return off, 0
         if s.node is None:  # a leaf: its AccumulateGrad's buffer
             have = leaf_buffers.get(id(s))
@@ -243,7 +247,7 @@ class Program:
 
     def __init__(self, tape: Tape, outputs: Any, writes: list, grads: list) -> None:
         self.dtype = tape.dtype
-        self.ins = np.array(tape.rows, np.int32).reshape(-1, interp.WIDTH)  # 32 B a row
+        self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
         self.consts = np.array(tape.consts + [0.0], tape.dtype.np)
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
         self.lock = threading.Lock()
@@ -252,7 +256,7 @@ class Program:
         self.writes = writes  # (source, off, n): tensors the step changed in place
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
         self.ops = len(tape.nodes)
-        self.rows = len(tape.rows)
+        self.rows = len(self.ins)
 
     def run(self, args: tuple) -> Any:
         """One replay. Two threads replaying at once: the second gets an arena of its own."""
