@@ -402,3 +402,16 @@ def test_a_tensor_from_an_unseen_op_is_not_taken_for_an_input() -> None:
         x = torch.tensor([v])
         assert compiled(x).tolist() == f(x).tolist()
     assert "an op the trace did not see" in compiled.explain()
+
+
+def test_iterating_a_vector_that_cannot_be_recorded_still_yields_its_items() -> None:
+    m = torch.arange(6.0).view(2, 3)  # iterating a matrix: rows, not recorded
+
+    def f() -> list:
+        return [r * 1.0 for r in m]
+
+    compiled = torch.compile(f)
+    for _ in range(2):
+        got = compiled()
+        assert [r.tolist() for r in got] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert "Tensor.__iter__" in compiled.explain()

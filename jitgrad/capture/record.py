@@ -234,7 +234,14 @@ def unbind(rec: Any, out: Any, a: Any, dim: Any = 0) -> tuple:
 
 
 def iterate(rec: Any, out: Any, a: Any) -> Any:
-    return iter(unbind(rec, out, a))
+    """``iter(x)``: the iterator is drained to record its items, so a fresh one over them is
+    returned whether or not they could be recorded."""
+    parts = tuple(out)
+    try:
+        unbind(rec, parts, a)
+    except Unsupported as e:
+        rec.fail(f"Tensor.__iter__: {e}")
+    return iter(parts)
 
 
 def select(rec: Any, out: Any, a: Any, index: Any) -> None:

@@ -109,8 +109,8 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
         if pre is not None:
             try:
                 pre(rec, *args, **kwargs)
-            except Unsupported as e:
-                rec.fail(f"{name}: {e}")
+            except Exception as e:  # noqa: BLE001 - never let recording break the eager call
+                rec.fail(f"{name}: {_why(e)}")
                 return fn(*args, **kwargs)
         rec.depth += 1
         try:
@@ -119,13 +119,19 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
             rec.depth -= 1
         try:
             replaced = handler(rec, out, *args, **kwargs)
-        except Unsupported as e:
-            rec.fail(f"{name}: {e}")
+        except Exception as e:  # noqa: BLE001 - never let recording break the eager call
+            rec.fail(f"{name}: {_why(e)}")
             return out
         return out if replaced is None else replaced
 
     wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
     return wrapper
+
+
+def _why(e: Exception) -> str:
+    """An :class:`Unsupported` reason, or a recording error named as one (a capture bug: the
+    call still ran eagerly and returned eager's result)."""
+    return str(e) if isinstance(e, Unsupported) else f"capture error {e!r}"
 
 
 def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
