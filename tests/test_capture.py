@@ -11,6 +11,7 @@ import pytest
 
 import jitgrad as torch
 import jitgrad.nn.functional as F
+from jitgrad.capture import interp
 
 
 def _graph(leaves: torch.Tensor, n_ops: int) -> list:
@@ -415,3 +416,27 @@ def test_iterating_a_vector_that_cannot_be_recorded_still_yields_its_items() -> 
         got = compiled()
         assert [r.tolist() for r in got] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     assert "Tensor.__iter__" in compiled.explain()
+
+
+def test_a_new_graph_costs_a_trace_not_a_compile() -> None:
+    x = torch.tensor([0.25, -0.5], requires_grad=True)
+
+    def f(depth: int) -> None:
+        z = x
+        for i in range(depth):
+            z = torch.tanh(z) * (i + 1) if i % 2 else F.softplus(z) + x
+        z.sum().backward()
+
+    compiled = torch.compile(f)
+    compiled(1)
+    compiled(1)
+    before = list(interp.run.signatures)
+    for depth in (2, 3, 5, 8):
+        for _ in range(2):  # trace, then replay
+            x.grad = None
+            compiled(depth)
+        got = x.grad.numpy().copy()
+        x.grad = None
+        f(depth)
+        assert got.tobytes() == x.grad.numpy().tobytes()
+    assert list(interp.run.signatures) == before  # one compiled loop served every graph
