@@ -12,22 +12,12 @@ import pytest
 import jitgrad as torch
 import jitgrad.nn.functional as F
 from jitgrad.capture import interp
+from perf.rogozhnikov import run_graph
 
 
 def _graph(leaves: torch.Tensor, n_ops: int) -> list:
-    """Rogozhnikov's benchmark graph (perf/rogozhnikov.py)."""
-    nodes = [*leaves]
-    for op in range(n_ops):
-        kind = op % 4
-        if kind == 0:
-            nodes.append(F.softplus(nodes[-10]))
-        elif kind == 1:
-            nodes.append(sum(nodes[-30:-10:5]))
-        elif kind == 2:
-            nodes.append(nodes[-20] * nodes[-10])
-        else:
-            nodes.extend(F.softmax(torch.stack(nodes[-4:], dim=0), dim=0))
-    return nodes
+    """Rogozhnikov's benchmark graph, as perf/rogozhnikov.py builds it."""
+    return run_graph(torch, leaves, n_ops)
 
 
 def _replays(compiled) -> int:

@@ -19,6 +19,8 @@ The op codes are numbered by :data:`OPS`; :mod:`.optable` maps jitgrad's ops ont
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import types
 from numba.extending import overload
@@ -30,33 +32,29 @@ from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
 
 
-def _tanh(x):  # pragma: no cover - Numba compiles the overload below instead
-    """tanh32 or tanh64 by the argument's type (as :func:`fastmath.fast_exp` for exp)."""
-    raise NotImplementedError
+def _by_dtype(name: str, f32: Any, f64: Any) -> Any:
+    """A function Numba compiles as ``f32`` or ``f64`` by its argument's type (as
+    :func:`fastmath.fast_exp` does), not inlined: inlining it at each of the loop's call
+    sites trips a Numba SSA warning and slows the compile."""
+
+    def stub(x):  # pragma: no cover - Numba compiles the overload below instead
+        raise NotImplementedError
+
+    stub.__name__ = stub.__qualname__ = name
+
+    @overload(stub)
+    def _impl(x):
+        if x == types.float32:
+            return lambda x: f32(x)
+        if x == types.float64:
+            return lambda x: f64(x)
+        return None
+
+    return stub
 
 
-@overload(_tanh, inline="always")
-def _tanh_impl(x):
-    if x == types.float32:
-        return lambda x: _fm.tanh32(x)
-    if x == types.float64:
-        return lambda x: _fm.tanh64(x)
-    return None
-
-
-def fast_exp(x):  # pragma: no cover - Numba compiles the overload below instead
-    """exp32 or exp64 by the argument's type: fastmath.fast_exp, not inlined (inlining it
-    at each of the loop's call sites trips a Numba SSA warning and slows the compile)."""
-    raise NotImplementedError
-
-
-@overload(fast_exp)
-def _exp_impl(x):
-    if x == types.float32:
-        return lambda x: _fm.exp32(x)
-    if x == types.float64:
-        return lambda x: _fm.exp64(x)
-    return None
+fast_exp = _by_dtype("fast_exp", _fm.exp32, _fm.exp64)
+_tanh = _by_dtype("_tanh", _fm.tanh32, _fm.tanh64)
 
 
 #: Columns of an instruction row.
