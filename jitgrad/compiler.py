@@ -1,5 +1,5 @@
-"""``torch.compiler``: see :mod:`jitgrad.capture` (capture is not implemented yet; compiled
-functions run eagerly)."""
+"""``torch.compiler``: see :mod:`jitgrad.capture` (compiled functions are captured and
+replayed where the tape can keep them, else run eagerly)."""
 
 from __future__ import annotations
 

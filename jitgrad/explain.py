@@ -103,8 +103,13 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
     """The fusion groups and kernels ``t.backward()`` would run (``source``: their code).
 
     ``params`` (``dict(model.named_parameters())``, as for :func:`jitgrad.viz.make_dot`)
-    names the tensors a kernel's arguments stand for.
+    names the tensors a kernel's arguments stand for. Given a ``jitgrad.compile``'d function
+    instead, it returns that function's capture report (a str: what each guard set was
+    captured as, or where and why it runs eagerly).
     """
+    capture = getattr(t, "_capture", None)
+    if capture is not None:
+        return capture.explain()
     root = t.grad_fn
     if root is None:
         raise RuntimeError("explain() needs a tensor with a grad_fn (the result of an op)")

@@ -5,6 +5,8 @@ busy machine), one workload per process.
 
 ``rec``: recording ``x * y`` on 16 elements; ``logistic``: a 0-d logistic regression
 forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backward, per op.
+``logistic_c``/``dispatch_c``: the same under ``jitgrad.compile`` (``logistic_c`` also zeroes
+the grads and takes a plain SGD step, as a training step does).
 """
 
 import sys
@@ -36,7 +38,22 @@ def dispatch():
     z.sum().backward()
 
 
-fn, per = {"rec": (rec, 1), "logistic": (logistic, 1), "dispatch": (dispatch, 101)}[which]
+opt = torch.optim.SGD([w, b], lr=0.01)
+
+
+def logistic_step():
+    opt.zero_grad()
+    logistic()
+    opt.step()
+
+
+fn, per = {
+    "rec": (rec, 1),
+    "logistic": (logistic, 1),
+    "dispatch": (dispatch, 101),
+    "logistic_c": (torch.compile(logistic_step), 1),
+    "dispatch_c": (torch.compile(dispatch), 101),
+}[which]
 for _ in range(200):
     fn()
 best = min(timeit.repeat(fn, number=200, repeat=15)) / 200 / per

@@ -12,6 +12,12 @@ Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eag
     python perf/rogozhnikov.py --ops 10000 --iters 5
     python perf/rogozhnikov.py --breakdown            # and each op kind's forward alone
     /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
+    python perf/rogozhnikov.py --compile --ops 10000  # jitgrad.compile: capture time, replay
+
+``--compile`` wraps one step (build the graph, ``backward()``) in ``jitgrad.compile``: it
+reports the capture time (the first call, which runs the step eagerly while tracing it, and
+the second, which traces again because the leaves now hold a ``.grad``) and the replay time
+per op-iteration.
 
 Only the chosen library and the standard library are imported, so the script runs under any
 interpreter that has that library.
@@ -63,6 +69,40 @@ def bench(lib: str, n_ops: int, iters: int, repeats: int) -> dict:
         "median_us": statistics.median(samples),
         "min_us": min(samples),
         "grad_abs_sum": float(leaves.grad.abs().sum()) / iters,
+    }
+
+
+def bench_compiled(n_ops: int, iters: int, repeats: int) -> dict:
+    """``bench`` for ``jitgrad.compile``: capture seconds, then replay per op-iteration."""
+    m = importlib.import_module("jitgrad")
+
+    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
+
+    def step(leaves: Any) -> None:
+        run_graph(m, leaves, n_ops)[-1].backward()
+
+    warm = m.compile(lambda leaves: run_graph(m, leaves, 8)[-1].backward())
+    warm(m.arange(100, dtype=m.float32, requires_grad=True))  # loads the interpreter (once)
+    compiled = m.compile(step)
+    captures = []
+    for _ in range(2):  # no .grad yet, then a .grad to accumulate into: two guard sets
+        t0 = time.perf_counter()
+        compiled(leaves)
+        captures.append(time.perf_counter() - t0)
+    samples = []
+    for _ in range(repeats):
+        leaves.grad = None
+        compiled(leaves)  # the no-.grad program
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            compiled(leaves)
+        samples.append((time.perf_counter() - t0) / (iters * n_ops) * 1e6)
+    return {
+        "lib": "jitgrad.compile",
+        "capture_s": captures,
+        "median_us": statistics.median(samples),
+        "min_us": min(samples),
+        "grad_abs_sum": float(leaves.grad.abs().sum()) / (iters + 1),
     }
 
 
@@ -121,7 +161,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--breakdown", action="store_true", help="also time each op kind's forward alone"
     )
+    ap.add_argument("--compile", action="store_true", help="jitgrad.compile the step")
     args = ap.parse_args(argv)
+    if args.compile:
+        r = bench_compiled(args.ops, args.iters, args.repeats)
+        print(
+            f"jitgrad.compile: capture {r['capture_s'][0]:.2f} s + {r['capture_s'][1]:.2f} s "
+            f"(first call, then with .grad); replay {r['median_us'] * 1e3:.0f} ns per "
+            f"op-iteration (median of {args.repeats}, min {r['min_us'] * 1e3:.0f}); "
+            f"{args.ops} ops x {args.iters} iterations; leaf |gradient| sum per iteration "
+            f"{r['grad_abs_sum']:.6g}"
+        )
+        return
     if args.breakdown:
         for name, us in breakdown(args.lib).items():
             print(f"  {name:30s} {us:7.2f} us")

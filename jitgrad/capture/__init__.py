@@ -1,22 +1,39 @@
 """``jitgrad.compile`` (``torch.compile``) and ``torch.compiler``'s functions.
 
-Capture is not implemented yet: a compiled function or module runs eagerly, with the
-replay cache of backward plans every eager program gets, so its results are eager's bit for
-bit and it is not faster than eager. See :mod:`.api` for what the wrappers do and why.
+A compiled function is captured as a tape: its first call (per guard set: argument shapes,
+dtypes, ``requires_grad``, ``.grad`` presence, Python scalar values, grad mode) runs eagerly
+while every op the user's code calls is recorded; later calls copy the inputs into one flat
+arena, run one pre-compiled Numba loop over the recorded rows (forward, the backward sweep
+in the eager engine's order, a plain SGD update) and write parameters, ``.grad`` and results
+back. A new graph costs a trace, never a Numba compile. The parts:
 
-Why there is no kernel tape yet (what issue 16's capture needs first): a tape of
-(compiled kernel, buffer slots) has to see every launch and every buffer, and jitgrad has no
-single place where either happens. Generated kernels are called as ``kernel.fn(...)`` from
-nine sites (``ops/pointwise.py``, ``fusion/group_layout.py``, ``fusion/pending.py``);
-hand-written Numba dispatchers are called directly from about twenty modules (``launchlog.wrap``
-wraps them only when ``JITGRAD_DEBUG`` is set at import); BLAS goes through
-``launchlog.matmul``; and NumPy does real work between kernels: about 80 direct
-``np.empty``/``np.zeros`` allocations, views for indexing and iteration, ``np.stack`` and
-``np.concatenate``, gradient seeds and accumulation in the engine. A tape that missed one of
-those would replay wrong values silently. The way in is one launch function and one
-allocation function that every op goes through (then recording is a switch in those two
-places, and replay needs no Tensor or Node); that change crosses the op, fusion and engine
-modules and is left to a session that owns them.
+- :mod:`.api`: ``torch.compile``'s signature, checks and wrappers;
+- :mod:`.compiled`: guards, the per-function cache, the eager fallback and ``explain()``;
+- :mod:`.trace`: the interposed API during a trace; :mod:`.record`: what each call records;
+- :mod:`.optable`: the declaration table (op -> forward code, each input's derivative);
+- :mod:`.tape`: the arena layout, the backward schedule, the frozen :class:`~.tape.Program`;
+- :mod:`.interp`: the interpreter loop (float32 and float64, cached on disk).
+
+Results: the forward and each derivative use the eager kernels' formulas (the op
+declarations' expressions, the same fast-math exp/tanh, the reduction kernels' pairwise sum
+and softmax bodies), and gradients are added in the engine's order. Where the engine fuses
+backward groups, the trace asks the fusion planner for the groups this graph gets and the
+tape adds as their kernels do (member by member, then each outgoing sum once into its
+target's buffer). So values and gradients equal eager's bit for bit, fused or not.
+
+What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
+``compiled.explain()``): any op not in the table (``.item()``, creation functions, matmul,
+modules' layers, ...), broadcasting, mixed dtypes, hooks, ``retain_grad``, ``backward`` with
+arguments, optimizers other than SGD without momentum or decay, returning a tensor whose
+graph outlives the call (a loss the step called ``backward()`` on is fine: it comes back with
+its value and its freed node, so a second ``backward()`` raises as in eager), non-tensor
+non-scalar arguments, and ``OptimizedModule`` (modules run eagerly).
+
+Known limits: a function object bound before the trace (``from jitgrad import exp``)
+bypasses the recording; Python numbers are guarded where they are arguments, in the
+function's own globals and closure, or an SGD learning rate, and baked in elsewhere (an
+attribute, a helper function's global); one trace runs at a time (other threads' calls pass
+through it unrecorded); a replay bumps an in-place-updated tensor's version once.
 """
 
 from __future__ import annotations

@@ -1,17 +1,16 @@
 """``torch.compile``'s front end: the signature, the checks, the wrappers PyTorch returns.
 
 PyTorch's ``torch.compile`` hands the function or module to Dynamo, which traces it into FX
-graphs and compiles those (Inductor by default). jitgrad has no tracer that replaces the
-eager run yet: a compiled function runs eagerly, op by op, through the same kernels, the
-forward fusion and the backward replay cache (:mod:`jitgrad.fusion.replay`) that every eager
-program gets. So its results are eager's, bit for bit, and it is no faster than eager: the
-call costs one extra Python frame. What this module gives is the API programs use, so that
-``model = torch.compile(model)`` and ``@torch.compile`` run unchanged: the same argument
-checks and messages, and a module wrapper with PyTorch's ``OptimizedModule`` shape (its
-parameters and ``state_dict`` keys under ``_orig_mod.``, attribute access, ``train()`` and
-``eval()`` forwarded to the wrapped module).
+graphs and compiles those (Inductor by default). jitgrad captures a compiled *function* as a
+tape replayed by a pre-compiled interpreter (:mod:`jitgrad.capture`, :mod:`.compiled`), with
+an eager fallback for what the tape cannot replay; a compiled *module* still runs eagerly
+(its forward returns a tensor whose graph outlives the call, which the tape does not keep).
+This module gives the API programs use, so that ``model = torch.compile(model)`` and
+``@torch.compile`` run unchanged: the same argument checks and messages, and a module wrapper
+with PyTorch's ``OptimizedModule`` shape (its parameters and ``state_dict`` keys under
+``_orig_mod.``, attribute access, ``train()`` and ``eval()`` forwarded to the wrapped module).
 
-``JITGRAD_DEBUG=1`` logs, once per compiled function, that it runs eagerly and why.
+``JITGRAD_DEBUG=1`` logs each capture and each fallback with its reason.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import Any
 
 from .. import helpers
 from ..nn.module import Module
+from .compiled import Compiled
 
 #: ``mode=`` values PyTorch 2.13 accepts (its error message lists them in this order).
 MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
@@ -31,9 +31,9 @@ MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "ma
 BACKENDS = ("cudagraphs", "inductor", "openxla", "tvm")
 DEBUG_BACKENDS = ("eager", "aot_eager", "aot_eager_decomp_partition")
 
-#: Why a compiled function runs eagerly: what ``JITGRAD_DEBUG`` reports.
+#: Why a compiled module runs eagerly: what ``JITGRAD_DEBUG`` reports.
 EAGER_REASON = (
-    "capture is not implemented in jitgrad yet: the function runs eagerly "
+    "modules are not captured: the module runs eagerly "
     "(the same kernels, forward fusion and backward replay cache as any eager call)"
 )
 
@@ -72,15 +72,17 @@ def list_backends(exclude_tags: tuple[str, ...] | None = ("debug", "experimental
 def reset() -> None:
     """``torch.compiler.reset()`` / ``torch._dynamo.reset()``: forget what compile learned.
 
-    Nothing is captured yet, so there is nothing to drop but the record of which functions
-    the debug log has reported (they are reported again on their next call).
+    Drops every compiled function's captured programs (each traces again on its next call)
+    and the record of which modules the debug log has reported.
     """
     _REPORTED.clear()
+    Compiled.reset_all()
 
 
 def disable(fn: Callable | None = None, recursive: bool = True, *, reason: str | None = None):
-    """``torch.compiler.disable``: run ``fn`` eagerly. Everything runs eagerly here, so it
-    returns ``fn`` itself (or a decorator that does)."""
+    """``torch.compiler.disable``: ``fn`` itself (or a decorator that returns it). Called on
+    its own it runs eagerly; called inside a compiled function its ops are traced with the
+    caller's (PyTorch would break the graph there; the values are the same)."""
     if fn is None:
         return lambda f: f
     return fn
@@ -116,14 +118,25 @@ def _run(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         state.depth -= 1
 
 
-def _eager_call(fn: Callable, name: str) -> Callable:
-    """``fn`` wrapped as a compiled function (see :func:`_run`), with its name and
-    ``__wrapped__`` as PyTorch's wrapper has them."""
+def _captured_call(fn: Callable, name: str) -> Callable:
+    """``fn`` wrapped as a compiled function (:class:`.compiled.Compiled`: traced on its first
+    call per guard set, replayed after), with its name and ``__wrapped__`` as PyTorch's
+    wrapper has them; ``compiled.explain()`` says what each guard set became."""
+    state = Compiled(fn, name)
 
     @functools.wraps(fn)
     def compiled(*args: Any, **kwargs: Any) -> Any:
-        return _run(fn, name, args, kwargs)
+        local = _STATE
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            if local.depth > 1:  # called from inside a compiled call: it is part of that trace
+                return fn(*args, **kwargs)
+            return state(args, kwargs)
+        finally:
+            local.depth -= 1
 
+    compiled.explain = state.explain  # type: ignore[attr-defined]
+    compiled._capture = state  # type: ignore[attr-defined]
     return compiled
 
 
@@ -176,10 +189,10 @@ def compile(  # noqa: A001 - PyTorch's name
     """``torch.compile``: a module gives an :class:`OptimizedModule`, a function a function
     (with the original's name and ``__wrapped__``); no ``model`` gives a decorator.
 
-    The compiled callable runs eagerly and returns exactly eager's results: see the module
-    docstring. ``fullgraph``, ``dynamic``, ``mode`` and ``options`` are checked as PyTorch
-    checks them and otherwise have no effect; a callable ``backend`` is never called (there
-    is no FX graph to give it). ``disable=True`` returns ``model`` itself.
+    A compiled function is captured (see :mod:`jitgrad.capture`); a module runs eagerly.
+    ``fullgraph``, ``dynamic``, ``mode`` and ``options`` are checked as PyTorch checks them
+    and otherwise have no effect; a callable ``backend`` is never called (there is no FX
+    graph to give it). ``disable=True`` returns ``model`` itself.
     """
     _check(model, backend, mode, options)
     if model is None:
@@ -205,4 +218,4 @@ def compile(  # noqa: A001 - PyTorch's name
     label = name or getattr(model, "__qualname__", None) or type(model).__name__
     if isinstance(model, Module):
         return OptimizedModule(model, name or type(model).__name__)
-    return _eager_call(model, label)
+    return _captured_call(model, label)

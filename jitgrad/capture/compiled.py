@@ -1,0 +1,166 @@
+"""A compiled function: guards, a cache of captured programs, and the eager fallback.
+
+Each call computes a guard key from its arguments (each tensor's shape, dtype,
+``requires_grad``, whether it has a ``.grad`` and a ``grad_fn``, which arguments are the
+same tensor; each Python number, string, bool or None by value), the grad mode and whether
+backward fusion is on. The first
+call with a key is traced (:mod:`.trace`): it runs eagerly, so it returns eager's result,
+and leaves either a :class:`~.tape.Program` or the reason it could not be captured. Later
+calls with that key run the program, after checking what the key does not cover: the
+tensors the function reached by itself (closures, globals, parameters; the same checks) and
+the Python values it read (numbers in its globals and closure, an optimizer's learning rate).
+When none of a key's programs passes those checks the call traces again, adding a program;
+an uncapturable key runs eagerly from then on.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from .. import helpers
+from ..autograd.grad_mode import STATE
+from ..fusion.control import STATE as FUSION
+from ..tensor import Tensor
+from .tape import Program, Unsupported, tensor_key
+from .trace import ACTIVE, Recorder, run_traced
+
+_SCALARS = (int, float, bool, str, type(None))
+#: at most this many programs per function (torch._dynamo.config.cache_size_limit's 8)
+LIMIT = 8
+
+
+def guard_key(args: tuple, kwargs: dict) -> tuple | None:
+    """The key a program is cached under, or None when an argument cannot be guarded."""
+    if kwargs:
+        return None
+    key: list = [STATE.enabled, FUSION.enabled]  # fusion: the backward's addition order
+    first: dict[int, int] = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            key.append((first.setdefault(id(a), i), *tensor_key(a)))
+        elif type(a) in _SCALARS:
+            key.append((type(a), a))
+        else:
+            return None
+    return tuple(key)
+
+
+def _holds(program: Program) -> bool:
+    for t, key in program.guards:
+        if tensor_key(t) != key:
+            return False
+    for owner, k, v in program.values:
+        now = owner.cell_contents if k is None else owner.get(k, _MISSING)
+        if type(now) is not type(v) or now != v:
+            return False
+    return True
+
+
+_MISSING = object()
+
+
+def python_values(fn: Callable) -> list[tuple[Any, str | None, Any]]:
+    """The numbers and bools ``fn``'s own code reads from its globals and closure cells, as
+    guards ``(dict, name, value)`` / ``(cell, None, value)``: a replay bakes them in, so a
+    changed ``lr = 0.1`` global must trace again. (Values read in other functions it calls,
+    or from attributes, are not seen.)"""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    out: list[tuple[Any, str | None, Any]] = []
+    globs = getattr(fn, "__globals__", {})
+    for name in code.co_names:
+        v = globs.get(name, _MISSING)
+        if type(v) in _NUMBERS:
+            out.append((globs, name, v))
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            v = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if type(v) in _NUMBERS:
+            out.append((cell, None, v))
+    return out
+
+
+_NUMBERS = (int, float, bool)
+
+
+class Compiled:
+    """The state behind one ``jitgrad.compile(fn)``: programs by guard key."""
+
+    #: every live instance, for ``torch.compiler.reset()``
+    LIVE: weakref.WeakSet[Compiled] = weakref.WeakSet()
+
+    def __init__(self, fn: Callable, name: str) -> None:
+        self.fn = fn
+        self.name = name
+        #: guard key -> the programs traced under it (tried in order), or why it runs eagerly
+        self.entries: dict[tuple, list[Program] | str] = {}
+        Compiled.LIVE.add(self)
+
+    @staticmethod
+    def reset_all() -> None:
+        """Forget every compiled function's programs and fallbacks."""
+        for c in list(Compiled.LIVE):
+            c.entries.clear()
+
+    def __call__(self, args: tuple, kwargs: dict) -> Any:
+        key = guard_key(args, kwargs)
+        if key is None:
+            self._note("(arguments)", "an argument that is not a tensor or a Python scalar")
+            return self.fn(*args, **kwargs)
+        entry = self.entries.get(key)
+        if type(entry) is list:
+            for program in entry:
+                if _holds(program):
+                    return program.run(args)
+        if type(entry) is str or self.count >= LIMIT or ACTIVE:
+            return self.fn(*args, **kwargs)  # (ACTIVE: another thread is tracing)
+        return self._trace(key, args)
+
+    @property
+    def count(self) -> int:
+        """Programs and fallbacks held (at most :data:`LIMIT`)."""
+        return sum(len(e) if type(e) is list else 1 for e in self.entries.values())
+
+    def _trace(self, key: tuple, args: tuple) -> Any:
+        rec = Recorder(self.name, args)
+        rec.values.extend(python_values(self.fn))
+        result = run_traced(rec, self.fn, args, {})
+        if rec.failed is None and rec.tape.dtype is None:
+            rec.failed = "the function ran no tensor op"
+        if rec.failed is None:
+            try:
+                program = rec.finish(result)
+            except Unsupported as e:
+                rec.fail(str(e))
+            else:
+                program.guards, program.values = rec.guards, rec.values
+                self.entries.setdefault(key, []).append(program)
+                helpers.debug_print(
+                    1,
+                    f"compile: {self.name}: captured {program.rows} tape rows ({program.ops} "
+                    "graph nodes); later calls with these guards replay them",
+                )
+                return result
+        if type(self.entries.get(key)) is not list:  # keep the programs other guards hold
+            self.entries[key] = f"runs eagerly: {rec.failed}"
+        self._note(key, rec.failed)
+        return result
+
+    def _note(self, key: Any, why: str) -> None:
+        helpers.debug_print(1, f"compile: {self.name}: runs eagerly: {why}")
+
+    def explain(self) -> str:
+        """What each guard key compiled to: a program's size, or why it runs eagerly."""
+        lines = [f"compiled {self.name}: {self.count} guard set(s)"]
+        for entry in self.entries.values():
+            if type(entry) is str:
+                lines.append(f"  {entry}")
+                continue
+            for p in entry:
+                lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes)")
+        return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""What capture can record: one row per op, forward code and the derivative of each input.
+
+A row maps an op as the user calls it onto the interpreter's codes (:mod:`.interp`):
+``forward`` is the code that computes it; ``grads`` has one entry per tensor input, the
+backward code and which operand it reads (``"a"``/``"b"``: the inputs, ``"out"``: the result,
+``"c"``: the op's constants). The backward codes are the declared derivatives of
+:mod:`jitgrad.ops.elementwise`, so a captured step computes what the eager one does.
+
+Ops whose backward is not elementwise (sum, softmax, stack, unbind, select) are written out
+in :mod:`.tape`; their rows here name no grads.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Row(NamedTuple):
+    forward: str
+    #: per tensor input: (backward code, operand it reads or None)
+    grads: tuple[tuple[str, str | None], ...]
+    #: node name eager gives the op (what explain reports)
+    node: str
+
+
+def _r(forward: str, node: str, *grads: tuple[str, str | None]) -> Row:
+    return Row(forward, grads, node)
+
+
+#: op -> row. "…c" ops take one Python number as their second operand (``x * 2``).
+TABLE: dict[str, Row] = {
+    "add": _r("add", "AddBackward0", ("b_g", None), ("b_g", None)),
+    "sub": _r("sub", "SubBackward0", ("b_g", None), ("b_neg", None)),
+    "mul": _r("mul", "MulBackward0", ("b_mul", "b"), ("b_mul", "a")),
+    "div": _r("div", "DivBackward0", ("b_diva", "b"), ("b_divb", "a")),
+    "addc": _r("addc", "AddBackward0", ("b_g", None)),
+    "subc": _r("subc", "SubBackward0", ("b_g", None)),
+    "mulc": _r("mulc", "MulBackward0", ("b_mulc", "c")),
+    "divc": _r("divc", "DivBackward0", ("b_divc", "c")),
+    "neg": _r("neg", "NegBackward0", ("b_neg", None)),
+    "exp": _r("exp", "ExpBackward0", ("b_exp", "out")),
+    "log": _r("log", "LogBackward0", ("b_log", "a")),
+    "tanh": _r("tanh", "TanhBackward0", ("b_tanh", "out")),
+    "sigmoid": _r("sigmoid", "SigmoidBackward0", ("b_sigmoid", "out")),
+    "relu": _r("relu", "ReluBackward0", ("b_relu", "out")),
+    "softplus": _r("softplus", "SoftplusBackward0", ("b_softplus", "a")),
+    "reciprocal": _r("reciprocal", "ReciprocalBackward0", ("b_reciprocal", "out")),
+    "square": _r("square", "PowBackward0", ("b_square", "a")),
+    "sum": _r("sum", "SumBackward0"),
+    "softmax": _r("softmax", "SoftmaxBackward0"),
+    "stack": _r("copy", "StackBackward0"),
+    "unbind": _r("copy", "UnbindBackward0"),
+    "select": _r("copy", "SelectBackward0"),
+}
+
+#: binary op -> its form with a Python number as the second operand
+WITH_NUMBER = {"add": "addc", "sub": "subc", "mul": "mulc", "div": "divc"}

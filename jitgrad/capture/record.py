@@ -1,0 +1,388 @@
+"""What each interposed call records (the handlers :mod:`.trace` installs).
+
+A handler gets the recorder, the eager result and the call's arguments. It checks that the
+tape can replay the call exactly (dtypes, shapes, the node eager made), then appends the
+forward rows and, when eager recorded a ``grad_fn``, a graph node for the backward. A call it
+cannot replay raises :class:`Unsupported` with the reason; the trace then stops recording.
+"""
+
+from __future__ import annotations
+
+from threading import get_ident
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..autograd.engine import ABOVE, _replayable
+from ..autograd.grad_mode import STATE
+from ..tensor import Tensor
+from .optable import TABLE, WITH_NUMBER
+from .tape import Slot, Unsupported, tensor_key
+
+_FLOATS = (D.float32, D.float64)
+#: the trace in progress, innermost last (:mod:`.trace` pushes and pops it)
+ACTIVE: list[Any] = []
+
+
+def recording() -> Any:
+    """The trace a call from here is recorded into: None outside a trace, inside an op's own
+    implementation, after the trace stopped recording, or on another thread."""
+    rec = ACTIVE[-1] if ACTIVE else None
+    if rec is None or rec.depth or rec.failed is not None or rec.thread != get_ident():
+        return None
+    return rec
+
+
+def slot_of(rec: Any, t: Any) -> Slot:
+    """``t``'s slot: recorded before, or read from the caller's tensor at every run."""
+    if not isinstance(t, Tensor):
+        raise Unsupported(f"an operand of type {type(t).__name__}")
+    s = rec.slots.get(id(t))
+    if s is not None:
+        return s
+    made = rec.created.get(id(t))
+    if t.grad_fn is not None or (made is not None and made() is t):
+        raise Unsupported("a tensor computed by an op the trace did not see")
+    if t.__dict__ or t._post_hooks:
+        raise Unsupported("a tensor with hooks (or a marked view)")
+    if not isinstance(t._value, np.ndarray):
+        raise Unsupported("a tensor not on the CPU")
+    _dtype(rec, t)
+    tape = rec.tape
+    n = t._value.size
+    s = Slot(tape.alloc(n), n, t._value.shape, t._requires_grad)
+    i = rec.args.get(id(t))
+    ref = ("ext", t) if i is None else ("arg", i)
+    tape.reads.append((s.off, n, ref, False))
+    if i is None:
+        rec.guards.append((t, tensor_key(t)))
+    if t._requires_grad:
+        s.leaf = id(t)
+        goff = None
+        if t._grad is not None:
+            goff = tape.alloc(n)
+            tape.reads.append((goff, n, ref, True))
+        tape.grads[id(t)] = [ref, goff]
+    s.ref = ref  # where it came from (an in-place change is written back there)
+    rec.slots[id(t)] = s
+    rec.keep.append(t)
+    return s
+
+
+def _dtype(rec: Any, t: Tensor) -> None:
+    tape = rec.tape
+    if tape.dtype is None:
+        if t._dtype not in _FLOATS:
+            raise Unsupported(f"dtype {t._dtype} (capture runs float32 and float64)")
+        tape.dtype = t._dtype
+    elif t._dtype is not tape.dtype:
+        raise Unsupported(f"mixed dtypes {tape.dtype} and {t._dtype}")
+
+
+def _out(rec: Any, t: Tensor, n: int | None = None, off: int | None = None) -> Slot:
+    _dtype(rec, t)
+    size = t._value.size if n is None else n
+    s = Slot(rec.tape.alloc(size) if off is None else off, size, t._value.shape)
+    rec.slots[id(t)] = s
+    rec.keep.append(t)
+    return s
+
+
+def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: int = 0) -> None:
+    """A graph node, when eager made one (and it is the one the table expects)."""
+    fn = out.grad_fn
+    if fn is None:
+        return
+    if fn.name() != TABLE[op].node:
+        raise Unsupported(f"eager recorded {fn.name()}, not {TABLE[op].node}")
+    rec.nodes_by_fn[id(fn)] = rec.tape.node(op, inputs, outputs, consts)
+    rec.keep.append(fn)
+
+
+def _number(x: Any) -> bool:
+    return type(x) is float or type(x) is int
+
+
+def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tuple = ()) -> Slot:
+    """One elementwise op ``op`` (a table name) whose result is ``out``."""
+    if not isinstance(out, Tensor):
+        raise Unsupported("a result that is not a tensor")
+    sa = slot_of(rec, a)
+    tape = rec.tape
+    if b is None:
+        inputs = [sa]
+    elif isinstance(b, Tensor):
+        sb = slot_of(rec, b)
+        if sb.shape != sa.shape:
+            raise Unsupported(f"broadcasting {sa.shape} with {sb.shape}")
+        inputs = [sa, sb]
+    elif _number(b):
+        op = WITH_NUMBER[op]
+        consts = (b,)
+        inputs = [sa]
+    else:
+        raise Unsupported(f"an operand of type {type(b).__name__}")
+    if out._value.shape != sa.shape:
+        raise Unsupported("a result shaped unlike its operand")
+    c = tape.const(*[tape.dtype.np.type(v) for v in consts]) if consts else 0
+    s = _out(rec, out)
+    tape.row(TABLE[op].forward, s.off, sa.off, inputs[1].off if len(inputs) > 1 else 0,
+             n=sa.n, c=c)  # fmt: skip
+    _node(rec, op, out, inputs, [s], c)
+    return s
+
+
+def binary(op: str):
+    def handler(rec: Any, out: Any, a: Any, b: Any, **kw: Any) -> None:
+        if out is NotImplemented:
+            return
+        if kw:
+            raise Unsupported(f"keyword arguments {sorted(kw)}")
+        _elementwise(rec, op, out, a, b)
+
+    return handler
+
+
+def unary(op: str):
+    def handler(rec: Any, out: Any, a: Any, *rest: Any, **kw: Any) -> None:
+        if rest or any(v for k, v in kw.items()):  # relu(x, inplace=False) is fine
+            raise Unsupported("extra arguments")
+        _elementwise(rec, op, out, a)
+
+    return handler
+
+
+def softplus(rec: Any, out: Any, a: Any, beta: Any = 1.0, threshold: Any = 20.0) -> None:
+    if not (_number(beta) and _number(threshold)):
+        raise Unsupported("a tensor beta or threshold")
+    _elementwise(rec, "softplus", out, a, None, (beta, threshold))
+
+
+def rtruediv(rec: Any, out: Any, a: Any, b: Any) -> None:
+    """``number / x``: eager computes ``reciprocal(x) * number`` (two nodes, as PyTorch)."""
+    if out is NotImplemented:
+        return
+    if not _number(b):
+        raise Unsupported(f"{type(b).__name__} / tensor")
+    sa = slot_of(rec, a)
+    tape = rec.tape
+    mid = Slot(tape.alloc(sa.n), sa.n, sa.shape)
+    tape.row("reciprocal", mid.off, sa.off, n=sa.n)
+    fn = out.grad_fn
+    if fn is not None:
+        inner = fn.next_functions[0][0]
+        rec.nodes_by_fn[id(inner)] = tape.node("reciprocal", [sa], [mid])
+        rec.keep.append(inner)
+    c = tape.const(tape.dtype.np.type(b))
+    s = _out(rec, out)
+    tape.row("mulc", s.off, mid.off, n=sa.n, c=c)
+    if fn is not None:
+        _node(rec, "mulc", out, [mid], [s], c)
+
+
+def power(rec: Any, out: Any, a: Any, b: Any) -> None:
+    if not (_number(b) and b == 2 and type(b) is int or b == 2.0):
+        raise Unsupported(f"x ** {b!r} (only x ** 2)")
+    _elementwise(rec, "square", out, a)
+
+
+def total(rec: Any, out: Any, a: Any, *rest: Any, **kw: Any) -> None:
+    """``x.sum()`` over every element (pairwise, as the reduction kernel)."""
+    if rest or kw:
+        raise Unsupported("sum over a dim")
+    sa = slot_of(rec, a)
+    s = _out(rec, out)
+    rec.tape.row("sum", s.off, sa.off, n=sa.n)
+    _node(rec, "sum", out, [sa], [s])
+
+
+def softmax(rec: Any, out: Any, a: Any, dim: Any = None, dtype: Any = None, **kw: Any) -> None:
+    sa = slot_of(rec, a)
+    if len(sa.shape) != 1 or dim not in (0, -1) or dtype is not None or kw:
+        raise Unsupported("softmax of more than one vector")
+    s = _out(rec, out)
+    rec.tape.row("softmax", s.off, sa.off, n=sa.n)
+    _node(rec, "softmax", out, [sa], [s])
+
+
+def stack(rec: Any, out: Any, tensors: Any, dim: Any = 0, **kw: Any) -> None:
+    slots = [slot_of(rec, t) for t in tensors]
+    if kw or dim != 0 or any(s.shape != () for s in slots):
+        raise Unsupported("stack of tensors with dimensions")
+    s = _out(rec, out)
+    for i, si in enumerate(slots):
+        rec.tape.row("copy", s.off + i, si.off)
+    _node(rec, "stack", out, slots, [s])
+
+
+def unbind(rec: Any, out: Any, a: Any, dim: Any = 0) -> tuple:
+    """Iteration and ``unbind(0)`` of a vector: views, so their slots alias its elements."""
+    sa = slot_of(rec, a)
+    parts = tuple(out)
+    if len(sa.shape) != 1 or dim != 0:
+        raise Unsupported("unbind of more than one vector")
+    outs = [_out(rec, t, 1, sa.off + i) for i, t in enumerate(parts)]
+    for o in outs:
+        o.view = True
+    sa.view = True
+    if parts and parts[0].grad_fn is not None:
+        fn = parts[0].grad_fn
+        rec.nodes_by_fn[id(fn)] = rec.tape.node("unbind", [sa], outs)
+        rec.keep.append(fn)
+    return parts
+
+
+def iterate(rec: Any, out: Any, a: Any) -> Any:
+    """``iter(x)``: the iterator is drained to record its items, so a fresh one over them is
+    returned whether or not they could be recorded."""
+    parts = tuple(out)
+    try:
+        unbind(rec, parts, a)
+    except Unsupported as e:
+        rec.fail(f"Tensor.__iter__: {e}")
+    return iter(parts)
+
+
+def select(rec: Any, out: Any, a: Any, index: Any) -> None:
+    sa = slot_of(rec, a)
+    if type(index) is not int or len(sa.shape) != 1:
+        raise Unsupported("indexing other than one element of a vector")
+    s = _out(rec, out, 1, sa.off + index % sa.n)
+    s.view = True
+    if out.grad_fn is not None:
+        _node(rec, "select", out, [sa], [s], index % sa.n)
+
+
+def detach(rec: Any, out: Any, a: Any) -> None:
+    sa = slot_of(rec, a)
+    s = _out(rec, out, sa.n, sa.off)
+    s.view = sa.view = True
+
+
+def backward(rec: Any, out: Any, t: Any, gradient: Any = None, retain_graph: Any = None,
+             create_graph: bool = False, inputs: Any = None) -> None:  # fmt: skip
+    s = slot_of(rec, t)
+    if gradient is not None or retain_graph or create_graph or inputs is not None or s.n != 1:
+        raise Unsupported("backward() with arguments or from a non-scalar")
+    groups = rec.__dict__.pop("groups", None)
+    if groups is None:
+        raise Unsupported("backward() of a graph the trace could not plan")
+    rec.tape.backward(s, [[_mine(rec, fn) for fn in members] for members in groups])
+
+
+def _mine(rec: Any, fn: Any) -> Any:
+    node = rec.nodes_by_fn.get(id(fn))
+    if node is None:
+        raise Unsupported(f"a fused backward group holds {fn.name()}, which the trace did not see")
+    return node
+
+
+def _plan_groups(rec: Any, t: Any, *args: Any, **kwargs: Any) -> None:
+    """Before ``backward()`` runs: the fusion groups the engine will form (members by their
+    real nodes), so the replay adds each group's gradients as its kernel does."""
+    if not isinstance(t, Tensor) or t.grad_fn is None:
+        return
+    if not _replayable(False):  # fusion off (or anomaly mode): every node alone
+        rec.groups = []
+        return
+    root = t.grad_fn
+    seen, stack = {root}, [root]
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    planned = ABOVE.fusion_plan(seen, dict.fromkeys(seen, True), [root], (t,))
+    if any(not hasattr(g, "edges") or hasattr(g, "root") for g in planned.values()):
+        return  # a joint group (a deferred loss): not replayable here; backward says so
+    rec.groups = [list(g.members) for g in planned.values()]
+
+
+backward.pre = _plan_groups  # type: ignore[attr-defined]
+
+
+def inplace(op: str):
+    """``x -= y`` / ``x.sub_(y)`` and kin, outside the graph (an optimizer's update)."""
+
+    def handler(rec: Any, out: Any, a: Any, b: Any = None, **kw: Any) -> None:
+        if out is NotImplemented:
+            return
+        sa = slot_of(rec, a)
+        if kw or (STATE.enabled and sa.rg) or sa.view:
+            raise Unsupported("an in-place op on a tensor in the graph or a view")
+        tape = rec.tape
+        if op == "fill":
+            tape.row("fill", sa.off, n=sa.n, c=tape.const(0.0))
+        elif isinstance(b, Tensor):
+            sb = slot_of(rec, b)
+            if sb.shape != sa.shape:
+                raise Unsupported("broadcasting in an in-place op")
+            tape.row(op, sa.off, sa.off, sb.off, n=sa.n)
+        elif _number(b):
+            tape.row(WITH_NUMBER[op], sa.off, sa.off, n=sa.n, c=tape.const(tape.dtype.np.type(b)))
+        else:
+            raise Unsupported(f"an operand of type {type(b).__name__}")
+        _written(rec, a, sa)
+
+    return handler
+
+
+def _written(rec: Any, t: Tensor, s: Slot) -> None:
+    if s.ref is not None:  # the caller's tensor: written back after a run
+        rec.written[id(t)] = (s.ref, s)
+
+
+def output_spec(rec: Any, result: Any) -> tuple:
+    """How to build the call's result from the arena after a run."""
+    if result is None:
+        return ("none",)
+    if isinstance(result, Tensor):
+        i = rec.args.get(id(result))
+        if i is not None:
+            return ("arg", i)
+        s = rec.slots.get(id(result))
+        if s is None:
+            raise Unsupported("returns a tensor the trace did not see made")
+        if s.ref is not None:  # a tensor from outside the call: the same object
+            return ("ext", result)
+        fn = result.grad_fn
+        if fn is not None:
+            node = rec.nodes_by_fn.get(id(fn))
+            if node is None or not node.freed:
+                raise Unsupported(
+                    "returns a tensor whose graph outlives the call (backward() not called)"
+                )
+            # the loss of a training step: its value, and the trace's (freed) node, so that
+            # a second backward() raises as eager's does
+            return ("slot", s.off, result._value.shape, s.n, fn, result._output_nr)
+        if result._requires_grad:
+            raise Unsupported("returns a tensor that requires grad")
+        return ("slot", s.off, result._value.shape, s.n, None, 0)
+    if isinstance(result, tuple | list):
+        kind = "tuple" if isinstance(result, tuple) else "list"
+        return (kind, [output_spec(rec, r) for r in result])
+    raise Unsupported(f"returns a {type(result).__name__}")
+
+
+_ELEMENTWISE_UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "neg")
+METHODS: dict[str, Any] = {
+    **{f"__{n}__": binary(n) for n in ("add", "sub", "mul")},
+    "__radd__": binary("add"), "__rmul__": binary("mul"), "__truediv__": binary("div"),
+    "__rtruediv__": rtruediv, "__neg__": unary("neg"), "__pow__": power,
+    **{n: unary(n) for n in _ELEMENTWISE_UNARY},
+    "sum": total, "softmax": softmax, "unbind": unbind, "__iter__": iterate,
+    "__getitem__": select, "detach": detach, "backward": backward,
+    "__isub__": inplace("sub"), "__iadd__": inplace("add"), "__imul__": inplace("mul"),
+    "sub_": inplace("sub"), "add_": inplace("add"), "mul_": inplace("mul"),
+    "zero_": lambda rec, out, a: inplace("fill")(rec, out, a),
+}  # fmt: skip
+FUNCTIONS: dict[str, Any] = {
+    **{n: binary(n) for n in ("add", "sub", "mul", "div")},
+    **{n: unary(n) for n in _ELEMENTWISE_UNARY},
+    "sum": total, "softmax": softmax, "stack": stack, "detach": detach,
+}  # fmt: skip
+NN: dict[str, Any] = {
+    "softplus": softplus, "softmax": softmax, "relu": unary("relu"),
+    "sigmoid": unary("sigmoid"), "tanh": unary("tanh"),
+}  # fmt: skip

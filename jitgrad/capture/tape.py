@@ -1,0 +1,309 @@
+"""A captured step as arrays, its backward sweep, and its replay.
+
+:class:`Tape` is what a trace builds: the arena layout (one flat array holding every value
+of the step), the instruction rows the interpreter runs (:mod:`.interp`), which arena
+ranges are read from the caller's tensors before a run and written back after it, and the
+graph nodes the forward recorded. :meth:`Tape.backward` appends a backward sweep in the
+order the eager engine runs one (:mod:`jitgrad.autograd.engine`: a node runs once every
+gradient for it has arrived, the most recently created ready node first; the first gradient
+to reach a buffer is stored, later ones are added to it), so that the gradients add up in
+the same order and round the same. :class:`Program` is the frozen result: ``run`` copies the
+inputs in, runs the interpreter once and writes results back.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from array import array
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _make
+from . import interp
+from .optable import TABLE
+
+
+class Unsupported(Exception):
+    """The trace met something the tape cannot replay; the message says what."""
+
+
+class Slot:
+    """A tensor's values in the arena: ``n`` elements from ``off``, shaped ``shape``."""
+
+    __slots__ = ("off", "n", "shape", "node", "nr", "rg", "leaf", "view", "ref")
+
+    def __init__(self, off: int, n: int, shape: tuple, rg: bool = False) -> None:
+        self.off, self.n, self.shape, self.rg = off, n, shape, rg
+        self.node: Node | None = None  # the node that produced it (None: a leaf or constant)
+        self.nr = 0  # which output of that node
+        self.leaf: Any = None  # the caller's tensor, for a leaf that requires grad
+        self.view = False  # shares memory with another slot (an in-place op would diverge)
+        self.ref: tuple | None = None  # ("arg", i) / ("ext", t): the caller's tensor it reads
+
+
+class Node:
+    """One recorded op that eager gave a ``grad_fn``: what the backward needs of it."""
+
+    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed")
+
+    def __init__(self, seq: int, op: str, inputs: list, outputs: list, consts: int) -> None:
+        self.seq, self.op, self.inputs, self.outputs = seq, op, inputs, outputs
+        self.consts, self.freed = consts, False
+
+
+class Tape:
+    """The trace's growing program (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        #: the instruction rows, flat (WIDTH ints a row): an array, not lists, so that the
+        #: collector has nothing to scan in it when it runs again after the trace
+        self.rows = array("i")
+        self.consts: list[float] = []
+        self.nodes: list[Node] = []
+        self.dtype: Any = None
+        #: (arena offset, element count, ref, of its grad): a ref is ("arg", i) (the call's
+        #: i-th argument) or ("ext", tensor) (one the function reached by itself)
+        self.reads: list[tuple[int, int, tuple, bool]] = []
+        #: id(leaf) -> [ref, arena offset of its current ``.grad`` (None: no gradient)]
+        self.grads: dict[int, list] = {}
+        self._sends: dict | None = None  # while a fused group's rows are written
+        self._group: set[int] = set()
+
+    def alloc(self, n: int) -> int:
+        off = self.size
+        self.size += n
+        return off
+
+    def const(self, *values: float) -> int:
+        c = len(self.consts)
+        self.consts.extend(values)
+        return c
+
+    def row(self, op: str, dst: int, x: int = 0, y: int = 0, n: int = 1, acc: int = 0,
+            c: int = 0, aux: int = 0) -> None:  # fmt: skip
+        self.rows.extend((interp.CODE[op], dst, x, y, n, acc, c, aux))
+
+    def node(self, op: str, inputs: list, outputs: list, consts: int = 0) -> Node:
+        node = Node(len(self.nodes), op, inputs, outputs, consts)
+        self.nodes.append(node)
+        for nr, s in enumerate(outputs):
+            s.node, s.nr, s.rg = node, nr, True
+        return node
+
+    # ---- backward ------------------------------------------------------------------------
+    def backward(self, root: Slot, groups: list[list[Node]]) -> None:
+        """The rows of ``root.backward()`` (a one-element root, seeded with 1).
+
+        ``groups``: the fusion groups the engine forms for this graph, members root first
+        (:func:`jitgrad.fusion.backward.plan`). A group runs at its root's turn, its members in
+        order; what it sends out of the group is summed in the group first and then added to
+        the target's buffer once, as the group's kernel and the engine do.
+        """
+        if root.node is None:
+            raise Unsupported("backward() from a leaf")
+        if root.node.freed:
+            raise Unsupported("backward() through a graph already freed")
+        group_of = {id(g[0]): g for g in groups}
+        inside = {id(m): id(g[0]) for g in groups for m in g}
+        deps: dict[Node, int] = {}
+        seen = {root.node}
+        stack = [root.node]
+        while stack:
+            node = stack.pop()
+            for s in node.inputs:
+                nxt = s.node if s is not None and s.rg else None
+                if nxt is None:
+                    continue
+                if inside.get(id(nxt)) != inside.get(id(node), -1):  # an edge the engine counts
+                    deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        buffers: dict[tuple, int] = {}  # (node, nr) -> arena offset of its gradient
+        leaf_buffers: dict[int, tuple[Slot, int]] = {}
+        seed = self.alloc(1)
+        self.row("fill", seed, c=self.const(1.0))
+        buffers[(root.node, root.nr)] = seed
+        ready = [(-root.node.seq, root.node)]
+        while ready:
+            node = heapq.heappop(ready)[1]
+            members = group_of.get(id(node), [node])
+            sends: dict = {}  # outgoing sums: key -> [slot, offset, first row, contributions]
+            self._sends = sends if len(members) > 1 else None
+            self._group = {id(m) for m in members}
+            for m in members:
+                self._node_backward(m, buffers, leaf_buffers)
+                m.freed = True
+            self._sends = None
+            for s, off, first, count in sends.values():
+                dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+                if count == 1:  # one contribution: its row writes the target itself
+                    w = first * interp.WIDTH
+                    self.rows[w + 1], self.rows[w + 5] = dst, acc
+                else:
+                    self.row("b_g", dst, off, n=s.n, acc=acc)
+            mine = inside.get(id(node), -1)
+            for m in members:
+                for s in m.inputs:
+                    nxt = s.node if s is not None and s.rg else None
+                    if nxt is None or inside.get(id(nxt)) == mine != -1:
+                        continue
+                    deps[nxt] -= 1
+                    if deps[nxt] == 0:
+                        heapq.heappush(ready, (-nxt.seq, nxt))
+        for leaf, buf in leaf_buffers.values():
+            entry = self.grads[leaf.leaf]
+            have = entry[1]
+            if have is None:
+                dst = entry[1] = self.alloc(leaf.n)
+                self.row("copy", dst, buf, n=leaf.n)
+            else:
+                self.row("add", have, have, buf, n=leaf.n)
+
+    def _target(self, s: Slot, buffers: dict, leaf_buffers: dict, n: int) -> tuple[int, int]:
+        """Where input ``s``'s gradient goes, and whether it adds to what is there. Inside a
+        fused group (``self._sends``), a target outside the group gets a group-local sum."""
+        sends = self._sends
+        if sends is not None and (s.node is None or id(s.node) not in self._group):
+            key = id(s) if s.node is None else (s.node, s.nr)
+            have = sends.get(key)
+            if have is not None:
+                have[3] += 1
+                return have[1], 1
+            off = self.alloc(s.n)
+            sends[key] = [s, off, len(self.rows) // interp.WIDTH, 1]  # the caller's next row
+            return off, 0
+        if s.node is None:  # a leaf: its AccumulateGrad's buffer
+            have = leaf_buffers.get(id(s))
+            if have is not None:
+                return have[1], 1
+            off = self.alloc(n)
+            leaf_buffers[id(s)] = (s, off)
+            return off, 0
+        key = (s.node, s.nr)
+        off = buffers.get(key)
+        if off is not None:
+            return off, 1
+        off = buffers[key] = self.alloc(s.n)
+        return off, 0
+
+    def _node_backward(self, node: Node, buffers: dict, leaf_buffers: dict) -> None:
+        out = node.outputs
+        gs = [buffers.get((node, nr)) for nr in range(len(out))]
+        op = node.op
+        if op == "unbind" or op == "select":
+            src = node.inputs[0]
+            dst, acc = self._target(src, buffers, leaf_buffers, src.n)
+            picks = gs if op == "unbind" else [None] * src.n
+            if op == "select":
+                picks[node.consts] = gs[0]
+            for i, g in enumerate(picks):
+                if g is None:
+                    self.row("b_zero", dst + i, acc=acc)
+                else:
+                    self.row("b_g", dst + i, g, acc=acc)
+            return
+        g = gs[0]
+        if g is None:
+            raise Unsupported(f"no gradient reached {TABLE[op].node}")
+        if op == "stack":
+            for i, s in enumerate(node.inputs):
+                if s.rg:
+                    dst, acc = self._target(s, buffers, leaf_buffers, 1)
+                    self.row("b_g", dst, g + i, acc=acc)
+            return
+        if op == "sum":
+            s = node.inputs[0]
+            dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+            self.row("b_sum", dst, g, n=s.n, acc=acc)
+            return
+        if op == "softmax":
+            s, y = node.inputs[0], out[0]
+            tmp = self.alloc(s.n)
+            self.row("b_softmax", tmp, g, y.off, n=s.n)
+            dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+            self.row("b_g", dst, tmp, n=s.n, acc=acc)
+            return
+        row = TABLE[op]
+        operands = {"a": node.inputs[0], "b": node.inputs[1] if len(node.inputs) > 1 else None,
+                    "out": out[0]}  # fmt: skip
+        for s, (code, reads) in zip(node.inputs, row.grads, strict=False):
+            if s is None or not s.rg:
+                continue
+            dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+            y = operands[reads].off if reads in operands and operands[reads] is not None else 0
+            aux = operands["b"].off if code == "b_divb" else 0
+            self.row(code, dst, g, y, n=s.n, acc=acc, c=node.consts, aux=aux)
+
+    def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
+        return Program(self, outputs, writes, grads)
+
+
+class Program:
+    """A finished tape: arrays for the interpreter and the copies around a run."""
+
+    def __init__(self, tape: Tape, outputs: Any, writes: list, grads: list) -> None:
+        self.dtype = tape.dtype
+        self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
+        self.consts = np.array(tape.consts + [0.0], tape.dtype.np)
+        self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
+        self.lock = threading.Lock()
+        self.reads = tape.reads
+        self.outputs = outputs  # ("none",) | ("slot", ...) | ("arg", i) | ("ext", t) | list
+        self.writes = writes  # (source, off, n): tensors the step changed in place
+        self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
+        self.ops = len(tape.nodes)
+        self.rows = len(self.ins)
+
+    def run(self, args: tuple) -> Any:
+        """One replay. Two threads replaying at once: the second gets an arena of its own."""
+        if not self.lock.acquire(blocking=False):
+            return self._run(args, np.zeros_like(self.arena))
+        try:
+            return self._run(args, self.arena)
+        finally:
+            self.lock.release()
+
+    def _run(self, args: tuple, arena: np.ndarray) -> Any:
+        for off, n, (kind, ref), of_grad in self.reads:
+            t = args[ref] if kind == "arg" else ref
+            arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
+        interp.run(self.ins, self.consts, arena)
+        for (kind, ref), off, n in self.writes:
+            t = args[ref] if kind == "arg" else ref
+            t._value.reshape(n)[:] = arena[off : off + n]
+            t._vc[0] += 1
+        for (kind, ref), off in self.grads:
+            t = args[ref] if kind == "arg" else ref
+            if off is None:
+                t._grad = None
+                continue
+            have = t._grad
+            n = t._value.size
+            if have is not None:
+                have._value.reshape(n)[:] = arena[off : off + n]
+            else:
+                t._grad = _make(arena[off : off + n].reshape(t._value.shape).copy(), self.dtype)
+        return self._output(self.outputs, args, arena)
+
+    def _output(self, spec: Any, args: tuple, arena: np.ndarray) -> Any:
+        kind = spec[0]
+        if kind == "none":
+            return None
+        if kind == "arg":
+            return args[spec[1]]
+        if kind == "ext":
+            return spec[1]
+        if kind == "slot":
+            _, off, shape, n, fn, nr = spec
+            return _make(arena[off : off + n].reshape(shape).copy(), self.dtype, fn, False, nr)
+        parts = [self._output(s, args, arena) for s in spec[1]]
+        return tuple(parts) if kind == "tuple" else parts
+
+
+def tensor_key(t: Tensor) -> tuple:
+    """What a guard checks of a tensor the trace read (its values are read afresh)."""
+    return (t._value.shape, t._dtype, t._requires_grad, t._grad is None, t.grad_fn is None)
