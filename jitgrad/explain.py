@@ -70,7 +70,10 @@ class Explanation:
             f"forward to <{self.root}>: {self.forward_kernels} kernel(s) "
             f"({sum(g.kind == 'deferred' for g in self.forward)} fused chain(s))"
         ]
-        lines += ["  " + g.line(i) for i, g in enumerate(self.forward)]
+        for i, g in enumerate(self.forward):
+            lines.append("  " + g.line(i))
+            if self.show_source and g.source:
+                lines += ["    " + line for line in g.source.splitlines()]
         lines.append(
             f"backward from <{self.root}>: fusion {state}, {len(self.groups)} fused "
             f"group(s), {len(self.unfused)} node(s) run alone"

@@ -46,6 +46,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends": 0,
     "jitgrad.backends.cuda.render": 2,  # the CUDA renderer of fusion's kernel descriptions
     "jitgrad.backends.cuda.elementwise": 4,  # device dispatch, beside the CPU front end
+    "jitgrad.backends.cuda.deferred": 4,  # device forward fusion, beside fusion.lazy
     "jitgrad.backends.cuda.native": 4,
     "jitgrad.backends.cuda.rows": 4,
     "jitgrad.backends.cuda.reductions": 4,

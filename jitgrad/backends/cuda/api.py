@@ -31,7 +31,7 @@ from ... import dtypes as D
 from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import elementwise, fallback, optim, pool, runtime, transfer
+from . import deferred, elementwise, fallback, optim, pool, runtime, transfer
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -71,11 +71,14 @@ class _Backend:
     memory_stats = staticmethod(pool.stats)
     empty_cache = staticmethod(pool.empty_cache)
     reset_peak_memory_stats = staticmethod(pool.reset_peak)
+    flush = staticmethod(deferred.flush)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
         """One optimizer group's update on device parameters: its own kernels where it has
         device ones (SGD, Adam, AdamW), else its CPU kernels on host copies."""
+        for p in params:  # deferred results that read a parameter compute before it changes
+            deferred.flush(p)
         if optimizer._device_native:
             optimizer._update(group, params, dtype)
         else:

@@ -36,6 +36,8 @@ _SOURCES: dict[KernelSpec, str] = {}
 #: kernel is rendered from, the kernel): the per-launch lookup.
 _PREPARED: dict[tuple, tuple[KernelSpec, Any]] = {}
 _LOCK = threading.Lock()
+#: Generated kernels launched by :func:`run` (a debug counter the tests read).
+LAUNCHES = [0]
 
 
 def render_source(spec: KernelSpec) -> str:
@@ -130,18 +132,19 @@ def element_strides(arr: Any, shape: tuple[int, ...]) -> list[int]:
     return strides
 
 
-def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> None:
+def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> KernelSpec | None:
     """Launch ``spec`` over iteration ``shape`` with ``operands`` (name -> device array or
     scalar; outputs are device arrays of their own shapes, broadcastable to ``shape``).
 
     Outputs that several indices would hit (``REDUCE``, or an accumulation into a broadcast
     view) are computed into full-size temporaries, then summed by ``sum_to_shape`` in a
     fixed order and added to the destination: no atomics, the same bits every run.
+    Returns the spec the launched kernel was rendered from (None if nothing ran).
     """
     shape = tuple(shape) or (1,)
     n = math.prod(shape)
     if n == 0:
-        return
+        return None
     later = []
     temps = []  # per output: whether it goes through a full-size temporary
     for array, _local, mode, dt in spec.outputs:
@@ -176,8 +179,10 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> N
     if helpers.DEBUG:
         debug_print(1, f"cuda launch {kernel_name(spec)} {list(shape)} grid={blocks}x{threads}")
     kernel[blocks, threads](*args)
+    LAUNCHES[0] += 1
     for dest, temp in later:
         add_into(dest, sum_to_shape(temp, tuple(dest.shape)))
+    return spec
 
 
 def add_into(dest: Any, src: Any) -> None:
