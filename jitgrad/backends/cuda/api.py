@@ -31,7 +31,7 @@ from ... import dtypes as D
 from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import deferred, elementwise, fallback, optim, pool, runtime, transfer
+from . import deferred, elementwise, fallback, fused_backward, optim, pool, runtime, transfer
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -72,6 +72,7 @@ class _Backend:
     empty_cache = staticmethod(pool.empty_cache)
     reset_peak_memory_stats = staticmethod(pool.reset_peak)
     flush = staticmethod(deferred.flush)
+    device_groups = staticmethod(fused_backward.device_groups)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:

@@ -32,10 +32,11 @@ from typing import Any
 
 from ...autograd.grad_mode import STATE as GRAD
 from ...fusion import codegen as C
+from ...fusion.backward_render import CHEAP
 from ...fusion.chain_kernel import describe
 from ...fusion.control import STATE as FUSE
 from ...fusion.lazy import LazyTensor
-from ...fusion.pending import MAX_CHAIN
+from ...fusion.pending import MAX_CHAIN, LazySaved
 from ...fusion.pending import STATE as LAZY
 from ...ops import checks as K
 from ...ops.saved_views import ROLES, saved_roles
@@ -176,9 +177,11 @@ def defer(plan: Any, args: list, shape: tuple, token_shapes: Any) -> Tensor:
     return t
 
 
-class DeviceSaved(tuple):
+class DeviceSaved(LazySaved):
     """A deferred device node's saved tuple (:mod:`jitgrad.ops.saved_record`'s fields, with
-    the :class:`DevicePending` in ``out`` and None for tensor operands in ``values``)."""
+    the :class:`DevicePending` in ``out`` and None for tensor operands in ``values``). A
+    LazySaved for ``explain`` (computes nothing); the CPU paths test the exact type, so
+    they never take it for their own."""
 
     __slots__ = ()
 
@@ -207,8 +210,9 @@ def _record(t: DeviceLazyTensor, p: DevicePending, args: tuple, token_shapes: An
     reads = saved_roles(op, smask, needs)
     if "out" in reads:
         p.keep = True
+    cheap = op.name in CHEAP  # a fused backward group recomputes it from its operands
     for x, role, m in zip(args, ROLES, smask, strict=False):
-        if m == "t" and role in reads and type(v := raw(x)) is DevicePending:
+        if m == "t" and (cheap or role in reads) and type(v := raw(x)) is DevicePending:
             v.keep = True
 
 
