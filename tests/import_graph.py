@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.linalg": 4,
     "jitgrad.backends.cuda.views": 4,
     "jitgrad.backends.cuda.joining": 4,
+    "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
