@@ -17,8 +17,10 @@ What runs where on a device tensor:
   ``JITGRAD_DEBUG=1`` logs ``host fallback: <op>``. So every op that runs on the CPU runs
   on 'cuda' with the same values and gradients.
 
-Fusion: backward sweeps over device graphs run node by node (the fusion planner and the
-replay cache emit CPU kernels), and forward deferral never takes a device operand.
+Fusion: elementwise results on the device are deferred and a chain runs as one CUDA kernel
+(:mod:`.deferred`); the engine plans a device graph's backward groups as a CPU graph's and
+runs each as one CUDA kernel (:mod:`.fused_backward`); the replay cache stays CPU-only.
+``dropout`` draws its mask on the device (:mod:`.random`).
 """
 
 from __future__ import annotations

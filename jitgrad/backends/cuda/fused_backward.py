@@ -103,7 +103,7 @@ def _spec(layout: GroupLayout, saved: list, shape: tuple, n_arrays: int) -> C.Ke
 
 
 def _temps(layout: GroupLayout) -> tuple[bool, ...]:
-    return tuple(mode != C.STORE for mode in layout.modes)
+    return tuple(mode == C.ACCUMULATE for mode in layout.modes)
 
 
 def _launch(layout: GroupLayout, saved: list, garr: Any) -> tuple[list, Any]:
