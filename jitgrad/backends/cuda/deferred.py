@@ -40,7 +40,7 @@ from ...fusion.pending import MAX_CHAIN, LazySaved
 from ...fusion.pending import STATE as LAZY
 from ...ops import checks as K
 from ...ops.saved_views import ROLES, saved_roles
-from ...tensor import Tensor, _init_fields
+from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
 _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by DeviceLazyTensor's
@@ -120,6 +120,14 @@ class DeviceLazyTensor(Tensor):
     dim = LazyTensor.dim
     ndim = LazyTensor.ndim
     numel = LazyTensor.numel
+
+    @property
+    def device(self) -> Any:  # programs ask ``x.device`` mid-chain: no reason to compute
+        return CUDA0
+
+    @property
+    def is_cuda(self) -> bool:
+        return True
 
 
 def pending(x: Any) -> DevicePending | None:
