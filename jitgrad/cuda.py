@@ -61,7 +61,9 @@ def synchronize(device: Any = None) -> None:
 
 
 def manual_seed(seed: int) -> None:
-    """Device random numbers are drawn by the host generator and copied: seed that one."""
+    """Seed the default generator: device tensors from random factories (``randn``) are
+    drawn by it and copied, and dropout's on-device Philox stream restarts from its seed
+    (see :mod:`jitgrad.backends.cuda.random`)."""
     random.manual_seed(seed)
 
 

@@ -54,7 +54,7 @@ class Explanation:
     forward: list[ForwardGroup] = field(default_factory=list)
     #: why each node in :attr:`unfused` runs alone (same order)
     alone_reasons: list[str] = field(default_factory=list)
-    #: the graph has CUDA nodes: backward launches one device kernel per node
+    #: the graph has CUDA nodes: its kernels are CUDA kernels
     on_device: bool = False
 
     @property
@@ -64,13 +64,14 @@ class Explanation:
 
     def __str__(self) -> str:
         state = "on" if self.fusion_enabled else "off (jitgrad.fusion(False))"
-        if self.on_device and self.fusion_enabled:
-            state = "off on cuda (one kernel per node)"
         lines = [
             f"forward to <{self.root}>: {self.forward_kernels} kernel(s) "
             f"({sum(g.kind == 'deferred' for g in self.forward)} fused chain(s))"
         ]
-        lines += ["  " + g.line(i) for i, g in enumerate(self.forward)]
+        for i, g in enumerate(self.forward):
+            lines.append("  " + g.line(i))
+            if self.show_source and g.source:
+                lines += ["    " + line for line in g.source.splitlines()]
         lines.append(
             f"backward from <{self.root}>: fusion {state}, {len(self.groups)} fused "
             f"group(s), {len(self.unfused)} node(s) run alone"
@@ -119,19 +120,21 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
     # a graph with device nodes runs each node's own kernel, as run_backward plans it
     report.on_device = DEVICE.active and DEVICE.backend.on_device([edge_of(t)])
     report.forward = forward_groups(nodes, t, report.on_device)
-    fuse = control.STATE.enabled and not report.on_device
+    fuse = control.STATE.enabled
     planned = partition(nodes, needed, [root]) if fuse else []
     namer = EB.Namer(params)
     grouped: set[Any] = set()
     for members in planned:
         group = backward.FusedGroup(members)
+        if report.on_device:  # its CUDA kernel, as the engine plans it
+            group = DEVICE.backend.device_groups({members[0]: group})[members[0]]
         group.kernel, group.spec = getattr(members[0], "_ran", (None, None))
         joint = backward.JointGroup.over(t, {members[0]: group})
         if joint is not None:  # forward and backward in one kernel: computes nothing now
             group = joint
             grouped.add(joint.root)
         freed = any(m._saved is FREED for m in members)
-        deferred = any(type(m._saved) is lazy.LazySaved for m in members)
+        deferred = any(isinstance(m._saved, lazy.LazySaved) for m in members)  # (cuda's too)
         if joint is not None or not (freed or deferred):  # prepare() would compute or raise
             group.prepare(needed)
         grouped.update(group.members)
@@ -153,11 +156,11 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
         )
     alone = [n for n in nodes if n not in grouped]
     report.unfused = [type(n).__name__ for n in alone]
-    report.alone_reasons = [_alone_reason(n, report.on_device) for n in alone]
+    report.alone_reasons = [_alone_reason(n) for n in alone]
     return report
 
 
-def _alone_reason(node: Any, on_device: bool = False) -> str:
+def _alone_reason(node: Any) -> str:
     """Why backward runs ``node`` by itself rather than in a fused group."""
     if isinstance(node, AccumulateGrad):
         return "adds the gradient into the leaf's .grad"
@@ -165,8 +168,6 @@ def _alone_reason(node: Any, on_device: bool = False) -> str:
         return "not elementwise: its own hand-written backward"
     if not control.STATE.enabled:
         return "fusion off"
-    if on_device:
-        return "on cuda: its own CUDA kernel (backward fusion groups are CPU-only so far)"
     if hooked(node, "hooks", "prehooks"):
         return "a hook on the node sees its own gradients"
     return "no elementwise neighbour it can fuse with"

@@ -45,6 +45,13 @@ class ForwardGroup:
     nodes: list[Any] = field(default_factory=list, repr=False)
 
     @property
+    def source(self) -> str:
+        """The generated source of the kernel a device chain ran ("" where none ran yet, or
+        on the CPU, whose chain kernels ``JITGRAD_DEBUG=2`` logs)."""
+        ran = getattr(self.nodes[-1], "_forward_kernel", None) if self.nodes else None
+        return "" if ran is None else ran[1]
+
+    @property
     def elements(self) -> int | None:
         if self.shape is None:
             return None
@@ -112,7 +119,8 @@ def shapes_of(nodes: list[Any], t: Any) -> dict[Any, tuple[int, ...] | None]:
 
 def forward_groups(nodes: list[Any], t: Any, on_device: bool = False) -> list[ForwardGroup]:
     """The forward's kernels, in the order they ran (see the module docstring); ``on_device``:
-    a CUDA graph, whose elementwise ops each ran their own kernel."""
+    a CUDA graph, where every elementwise op is deferred whatever its size (see
+    :mod:`jitgrad.backends.cuda.deferred`)."""
     ops = sorted((n for n in nodes if not isinstance(n, AccumulateGrad)), key=lambda n: n._seq)
     shapes = shapes_of(nodes, t)
     consumers: dict[Any, list[Any]] = {}
@@ -142,13 +150,13 @@ def forward_groups(nodes: list[Any], t: Any, on_device: bool = False) -> list[Fo
             continue
         size = None if shape is None else ForwardGroup([], "", shape, "").elements
         producers = [open_group[n] for n, _ in node.next_functions if n in open_group]
-        if on_device:
-            why = "eager: on cuda, each op its own CUDA kernel (chains defer on the CPU only)"
-        elif not FUSE.enabled:
+        if not FUSE.enabled:
             why = "eager: fusion off (jitgrad.fusion(False))"
         elif lazy_state.min_size == sys.maxsize and not lazy_state.enabled:
             why = "eager: deferral off (JITGRAD_LAZY=0)"
-        elif producers or lazy_state.enabled or (size is not None and size >= lazy_state.min_size):
+        elif producers or lazy_state.enabled or on_device:
+            why = ""
+        elif size is not None and size >= lazy_state.min_size:
             why = ""
         elif size is None:
             why = "eager or deferred: its size is not recorded after backward"

@@ -4,7 +4,8 @@
     python perf/gpu_bench.py                  # an H100: 64M-element workloads, batch 4096
     NUMBA_ENABLE_CUDASIM=1 python perf/gpu_bench.py --smoke    # tiny sizes, the simulator
 
-Workloads (float32, forward + backward with every gradient): ``chain`` (the CPU suite's
+Workloads (float32, forward + backward with every gradient), for jitgrad fused (the
+default) and unfused (``jitgrad.fusion(False)``): ``chain`` (the CPU suite's
 ``tanh(x*y + sin x) * exp(-x*x) / (1 + y*y)``, summed), ``gelu`` (tanh form, mean) and
 ``mse`` over ``--n`` elements (64M), and one SGD step of the 784-512-10 MLP at ``--batch``
 (4096) with cross-entropy. Each library runs in its own process (one worker each, kept for
@@ -34,7 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GELU_C, GELU_A, MLP_LR = 0.7978845608, 0.044715, 0.01
 WORKLOADS = ("chain", "gelu", "mse", "mlp")
-LIBS = ("jitgrad", "torch", "torch.compile")
+#: "jitgrad-unfused": jitgrad with ``jitgrad.fusion(False)`` (each op its own kernel, forward
+#: and backward), which shows what the device fusion of deferred chains and backward groups
+#: gains on the device.
+LIBS = ("jitgrad", "jitgrad-unfused", "torch", "torch.compile")
 #: Arrays of n float32 each workload must read or write at least (inputs + gradients).
 MOVED = {"chain": 4, "gelu": 2, "mse": 4}
 
@@ -44,9 +48,11 @@ def _build(lib: str, n: int, batch: int, dims: tuple[int, int, int]) -> tuple[di
     """(workload -> one iteration, synchronize) for ``lib``."""
     import numpy as np
 
-    if lib == "jitgrad":
+    if lib.startswith("jitgrad"):
         sys.path.insert(0, str(ROOT))
         import jitgrad as m
+
+        m.fusion(lib == "jitgrad")  # (this worker's only thread)
     else:
         import torch as m
 
@@ -214,13 +220,13 @@ def report(args: argparse.Namespace, times: dict, workers: dict) -> str:
     for lib, w in workers.items():
         if w.error:
             lines.append(f"{lib}: n/a ({w.error})")
-    head = f"{'workload':<9}" + "".join(f"{lib:>15}" for lib in LIBS)
+    head = f"{'workload':<9}" + "".join(f"{lib:>16}" for lib in LIBS)
     head += f"{'jg/eager':>10}{'jg/compile':>12}{'jg of copy':>12}"
     lines.append(head)
 
     def ms(lib: str, name: str) -> str:
         v = med.get((lib, name))
-        return f"{v * 1e3:15.3f}" if v is not None else f"{'n/a':>15}"
+        return f"{v * 1e3:16.3f}" if v is not None else f"{'n/a':>16}"
 
     def ratio(lib: str, name: str, width: int) -> str:
         j, o = med.get(("jitgrad", name)), med.get((lib, name))

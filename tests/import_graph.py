@@ -46,12 +46,15 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends": 0,
     "jitgrad.backends.cuda.render": 2,  # the CUDA renderer of fusion's kernel descriptions
     "jitgrad.backends.cuda.elementwise": 4,  # device dispatch, beside the CPU front end
+    "jitgrad.backends.cuda.deferred": 4,  # device forward fusion, beside fusion.lazy
+    "jitgrad.backends.cuda.fused_backward": 4,  # device backward groups, beside fusion.backward
     "jitgrad.backends.cuda.native": 4,
     "jitgrad.backends.cuda.rows": 4,
     "jitgrad.backends.cuda.reductions": 4,
     "jitgrad.backends.cuda.linalg": 4,
     "jitgrad.backends.cuda.views": 4,
     "jitgrad.backends.cuda.joining": 4,
+    "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace

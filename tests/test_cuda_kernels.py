@@ -91,3 +91,26 @@ def test_ptx_for_sm80():
     if proc.returncode == 0 and " passed" not in out and "skipped" in out:
         pytest.skip("Numba's CUDA compiler (libnvvm) is not installed here")
     assert proc.returncode == 0, out[-6000:]
+
+
+def test_generated_kernels_ptx_for_sm80(tmp_path):
+    """The rendered kernels (fused chains, epilogues, backward groups) as the device programs
+    launch them, compiled by the real target (``tests/cuda_sim/ptx_generated.py``)."""
+    script = str(SIM_DIR / "ptx_generated.py")
+    out = str(tmp_path / "kernels.json")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    sim = dict(env, NUMBA_ENABLE_CUDASIM="1")
+    real = {k: v for k, v in env.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    kw = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 900}
+    dumped = subprocess.run([sys.executable, script, "dump", out], env=sim, **kw)
+    assert dumped.returncode == 0, (dumped.stdout + dumped.stderr)[-4000:]
+    probe = (
+        "from numba import cuda, float32\n"
+        "cuda.compile_ptx(lambda x: None, (float32[::1],), cc=(8, 0))"
+    )
+    if subprocess.run([sys.executable, "-c", probe], env=real, **kw).returncode:
+        pytest.skip("Numba's CUDA compiler (libnvvm) is not installed here")
+    checked = subprocess.run([sys.executable, script, "check", out], env=real, **kw)
+    assert checked.returncode == 0, (checked.stdout + checked.stderr)[-6000:]
+    assert "kernels compiled" in checked.stdout

@@ -141,11 +141,11 @@ def run_backward(
     accumulated; with ``inputs`` and no capture only those leaves are accumulated into.
     """
     roots = [edge_of(t) for t in tensors]
-    replayable = _replayable(create_graph)
-    if DEVICE.active:  # device roots: seeds on the device; device graphs: no CPU fusion
+    replayable = fuse = _replayable(create_graph)
+    if DEVICE.active:  # device roots: seeds on the device; device graphs: no replay cache
         grads = DEVICE.backend.seeds(tensors, grads)
         if replayable and DEVICE.backend.on_device(roots):
-            replayable = False
+            replayable = False  # (its groups run CUDA kernels: see _fusion_plan)
     order = key = None
     if inputs is None and not capture and replayable:
         program, order, key = ABOVE.replay_lookup(roots, grads)
@@ -153,7 +153,7 @@ def run_backward(
             _replay(program, grads, order, ALL_NEEDED, retain_graph, False, tensors)
             return None
     targets = None if inputs is None else Targets(inputs, capture)
-    plan, nodes, needed = _plan(roots, order, replayable, targets, tensors)
+    plan, nodes, needed = _plan(roots, order, fuse, targets, tensors)
     _sweep(plan, grads, nodes, needed, retain_graph, create_graph, tensors, targets)
     if key is not None:
         ABOVE.replay_store(key, plan, order)
@@ -298,7 +298,8 @@ def _replayable(create_graph: bool) -> bool:
 def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
     """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
     entries = [n for n, _ in roots] + [n for n, _ in targets]
-    return ABOVE.fusion_plan(nodes, needed, entries, tensors if not targets else ())
+    fused = ABOVE.fusion_plan(nodes, needed, entries, tensors if not targets else ())
+    return DEVICE.backend.device_groups(fused) if DEVICE.active else fused
 
 
 def _check_nan(node: Node, results: Sequence) -> None:

@@ -18,9 +18,18 @@ from . import lowering as LW
 
 def build(nodes: list, kkey: tuple, n_arrays: int, stored: list[int], red: bool) -> tuple[Any, Any]:
     """Lower and compile the forward kernel for structural key ``kkey`` (cache miss only):
-    ``(kernel, spec)``. ``nodes`` are the chain's Pendings in post order, ``n_arrays`` how many
-    input arrays it reads, ``stored`` which nodes' values it writes, ``red`` whether it ends
-    in a full sum."""
+    ``(kernel, spec)``; see :func:`describe`."""
+    spec = describe(nodes, kkey, n_arrays, stored, red)
+    return C.get_kernel(spec), spec
+
+
+def describe(nodes: list, kkey: tuple, n_arrays: int, stored: list[int], red: bool) -> Any:
+    """The :class:`~.codegen.KernelSpec` of the forward kernel for structural key ``kkey``
+    (the CUDA backend renders the same spec for its deferred chains). ``nodes`` are the
+    chain's pending ops in post order (each with its ``op``), ``n_arrays`` how many input
+    arrays it reads (arguments ``x0 ..``, then one scalar argument per scalar operand),
+    ``stored`` which nodes' values it writes (``out_<op><k>``), ``red`` whether it ends in a
+    full sum (``acc``)."""
     key, array_dtypes, ndim, parallel, _r = kkey
     arrays = [(f"x{s}", False) for s in range(n_arrays)]
     scalars: list[tuple[str, bool]] = []
@@ -51,5 +60,4 @@ def build(nodes: list, kkey: tuple, n_arrays: int, stored: list[int], red: bool)
         parallel,
         title=(f"forward of {len(nodes)} fused ops",),
     )
-    spec = LW.lower(group)
-    return C.get_kernel(spec), spec
+    return LW.lower(group)

@@ -251,6 +251,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
     if L._LIVE:  # deferred results may read t: compute them before it changes
         L.flush(t)
+    if DEVICE.active:  # and deferred device results
+        DEVICE.backend.flush(t)
     base = t._base
     if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
         # In place on a view of a tensor with history: compute out of place, then write it

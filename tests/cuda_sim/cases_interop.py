@@ -75,6 +75,6 @@ def test_tensor_of_a_device_tensor_copies_and_default_device(monkeypatch, caplog
     assert not torch.zeros(2).is_cuda
     monkeypatch.setattr(helpers, "DEBUG", 1)
     with caplog.at_level(logging.DEBUG, logger="jitgrad"):
-        torch.ones(4, device="cuda") * 3.0
+        (torch.ones(4, device="cuda") * 3.0).cpu()  # (deferred until read)
     assert any("cuda launch _gen_mul_" in r.getMessage() for r in caplog.records)
     assert isinstance(torch.cuda.get_device_name(), str)

@@ -25,6 +25,7 @@ from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
 from jitgrad.kernels.cuda import memory as M  # noqa: E402
 from jitgrad.kernels.cuda import norm as N  # noqa: E402
 from jitgrad.kernels.cuda import optim as O  # noqa: E402
+from jitgrad.kernels.cuda import random as KR  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
 
@@ -79,6 +80,7 @@ def cases(dt):
         (O._sgd_kernel, (a(dt), a(dt), a(dt), z, z, z, z, True, False, True)),
         (O._adam_kernel, (a(dt),) * 5 + (z,) * 9 + (True,)),
         (N._ln_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt), a(dt), a(dt), True, a(dt, 2), a(dt, 2))),
+        (KR._dropout_mask_kernel, (a(dt), np.uint64(1 << 31), z, z) + (np.uint64(0),) * 4),
     ]
 
 

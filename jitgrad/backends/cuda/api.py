@@ -17,8 +17,10 @@ What runs where on a device tensor:
   ``JITGRAD_DEBUG=1`` logs ``host fallback: <op>``. So every op that runs on the CPU runs
   on 'cuda' with the same values and gradients.
 
-Fusion: backward sweeps over device graphs run node by node (the fusion planner and the
-replay cache emit CPU kernels), and forward deferral never takes a device operand.
+Fusion: elementwise results on the device are deferred and a chain runs as one CUDA kernel
+(:mod:`.deferred`); the engine plans a device graph's backward groups as a CPU graph's and
+runs each as one CUDA kernel (:mod:`.fused_backward`); the replay cache stays CPU-only.
+``dropout`` draws its mask on the device (:mod:`.random`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from ... import dtypes as D
 from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import elementwise, fallback, optim, pool, runtime, transfer
+from . import deferred, elementwise, fallback, fused_backward, optim, pool, runtime, transfer
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -71,11 +73,15 @@ class _Backend:
     memory_stats = staticmethod(pool.stats)
     empty_cache = staticmethod(pool.empty_cache)
     reset_peak_memory_stats = staticmethod(pool.reset_peak)
+    flush = staticmethod(deferred.flush)
+    device_groups = staticmethod(fused_backward.device_groups)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
         """One optimizer group's update on device parameters: its own kernels where it has
         device ones (SGD, Adam, AdamW), else its CPU kernels on host copies."""
+        for p in params:  # deferred results that read a parameter compute before it changes
+            deferred.flush(p)
         if optimizer._device_native:
             optimizer._update(group, params, dtype)
         else:

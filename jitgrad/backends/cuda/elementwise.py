@@ -20,13 +20,18 @@ from ...fusion import codegen as C
 from ...fusion.lazy import LazyTensor
 from ...ops import checks as K
 from ...ops import pointwise as P
+from ...ops.registry import REGISTRY
 from ...ops.saved_views import ROLES
 from ...tensor import Tensor, _make
-from . import render, runtime
+from . import deferred, render, runtime
+from .deferred import DeviceLazyTensor
 
 _plans: dict[tuple, P.Plan] = {}
 D.on_default_dtype_change(_plans.clear)  # plans fix the default dtype of float scalars
 _node_classes: dict[type, type] = {}
+#: ``clone`` copies at once, never deferred: it is how a program snapshots memory it shares
+#: with another library (``torch.tensor(cuda_array)``), whose writes bump no version.
+_CLONE = REGISTRY["clone"]
 #: Kernel descriptions by (plan id, ndim) forward and by the CPU's key backward.
 _specs: dict[tuple, Any] = {}
 
@@ -40,12 +45,13 @@ def device_mismatch(a: str, b: str) -> RuntimeError:
 
 def on_device(x: Any) -> bool:
     """Whether ``x`` is a device tensor (a deferred CPU result is not read: reading would
-    compute it)."""
-    return (
-        isinstance(x, Tensor)
-        and type(x) is not LazyTensor
-        and isinstance(x._value, runtime.DEVICE_ARRAY_TYPES)
-    )
+    compute it; a deferred device result is one without being computed)."""
+    if not isinstance(x, Tensor):
+        return False
+    kind = type(x)
+    if kind is DeviceLazyTensor:
+        return True
+    return kind is not LazyTensor and isinstance(x._value, runtime.DEVICE_ARRAY_TYPES)
 
 
 def operands(args: Sequence[Any]) -> None:
@@ -57,10 +63,16 @@ def operands(args: Sequence[Any]) -> None:
 
 
 def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any = None):
-    """``pointwise.apply`` for device operands; None if no operand is a device tensor."""
+    """``pointwise.apply`` for device operands; None if no operand is a device tensor.
+
+    Without ``out`` the result is deferred (:mod:`.deferred`: a chain of such results runs
+    as one fused kernel when read) unless deferral is off, else computed now."""
     for x in args:  # the common answer first: no device operand, nothing to do
-        if isinstance(x, Tensor) and type(x) is not LazyTensor:
-            if not isinstance(x._value, np.ndarray):
+        if isinstance(x, Tensor):
+            kind = type(x)
+            if kind is DeviceLazyTensor:
+                break
+            if kind is not LazyTensor and not isinstance(x._value, np.ndarray):
                 break
     else:
         if out is None or isinstance(out, np.ndarray):
@@ -72,24 +84,26 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
         else _make(runtime.to_device(x._value), x._dtype)
         for x in args
     ]
-    key = (op, out_dtype, *(x._dtype if isinstance(x, Tensor) else type(x) for x in args))
+    key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
-    if plan is None:
-        plan = _plans[key] = P.Plan(op, args, out_dtype)
+    if plan is None:  # (deferred operands as stand-ins: the promotion rules read the value)
+        plan = _plans[key] = P.Plan(op, [_stand_in(x) for x in args], out_dtype)
         plan.node_cls = _device_node_class(plan.node_cls)
-    values, arrays, wants_grad = [], [], False
+    shapes = tuple(tuple(x.shape) for x, m in zip(args, plan.smask, strict=True) if m == "t")
+    shape = P.broadcast_shape(list(shapes))
+    same = all(s == shape for s in shapes)
+    if out is None and op is not _CLONE and deferred.enabled() and 0 not in shape:
+        return deferred.defer(plan, args, shape, shape if same else shapes)
+    values, wants_grad = [], False
     for x, w, m in zip(args, plan.wants, plan.smask, strict=True):
         if m == "t":
             v = x._value if x._dtype is w else runtime.cast(x._value, w.np)
-            arrays.append(v)
             wants_grad = wants_grad or x._requires_grad
         else:
             v = plan.consts.get(x)
             if v is None:
                 v = K.scalar(plan, w, x)
         values.append(v)
-    shapes = tuple(tuple(a.shape) for a in arrays)
-    shape = P.broadcast_shape(list(shapes))
     if out is None:
         out = runtime.empty(shape, plan.odt.np)
     elif tuple(out.shape) != shape:
@@ -106,8 +120,21 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
     render.run(spec, shape, ops)
     if not (wants_grad and plan.records and GRAD.enabled):
         return _make(out, plan.odt)
-    same = all(s == shape for s in shapes)
     return P._record(plan, args, values, out, shape if same else shapes)
+
+
+def _signature(x: Any) -> Any:
+    """What fixes a plan (as the CPU's ``_signature``): a 0-d tensor promotes like a scalar."""
+    if isinstance(x, Tensor):
+        return x._dtype if x.dim() else (x._dtype, 0)
+    return type(x)
+
+
+def _stand_in(x: Any) -> Any:
+    """A tiny host tensor with deferred ``x``'s dtype and ndim (``x`` itself otherwise)."""
+    if deferred.pending(x) is None:
+        return x
+    return _make(np.zeros((1,) * x.dim(), x._dtype.np), x._dtype)
 
 
 def backward(op, smask, args, values, cdt, g, needs, out) -> list:
@@ -153,10 +180,22 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
     ]
 
 
+def _saved(node: Any) -> Any:
+    """A device node's saved tuple; a deferred forward's values computed on first read."""
+    if type(node._saved) is deferred.DeviceSaved:
+        node._saved = deferred.resolve(node._saved)
+    return P.ElementwiseBackward.saved(node)
+
+
 def _device_node_class(cls: type) -> type:
     """``cls`` (e.g. ``MulBackward0``) with its gradients computed by :func:`backward`."""
     dev = _node_classes.get(cls)
     if dev is None:
-        attrs = {"__slots__": (), "kernel_backward": staticmethod(backward), "on_device": True}
+        attrs = {
+            "__slots__": ("_forward_kernel",),  # (name, source) of a deferred chain's kernel
+            "kernel_backward": staticmethod(backward),
+            "on_device": True,
+            "saved": _saved,
+        }
         dev = _node_classes[cls] = type(cls.__name__, (cls,), attrs)
     return dev

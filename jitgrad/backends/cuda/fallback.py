@@ -38,7 +38,7 @@ from ...helpers import debug_print
 from ...ops import functions as OF
 from ...ops.pointwise import check_inplace
 from ...tensor import CLASS_BODY, Tensor, _make
-from . import elementwise, native, runtime, transfer
+from . import deferred, elementwise, native, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors,
 #: and the elementwise methods (device kernels through the pointwise hook).
@@ -158,11 +158,14 @@ def wrap(fn: Callable, name: str) -> Callable:
     if getattr(fn, "_jitgrad_device_wrapped", False):
         return fn
     impl = native.NATIVE.get(name)
+    inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _any_device(args) and not _any_device(kwargs.values()):
             return fn(*args, **kwargs)
+        if inplace and args and isinstance(args[0], Tensor):
+            deferred.flush(args[0])  # deferred results that read it compute first
         if impl is not None:
             result = impl(*args, **kwargs)
             if result is not NotImplemented:

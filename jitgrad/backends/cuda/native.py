@@ -17,7 +17,7 @@ import numpy as np
 from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.recording import record
 from ...tensor import Tensor, _make
-from . import joining, linalg, reductions, rows, runtime, views
+from . import joining, linalg, random, reductions, rows, runtime, views
 
 
 # ---- reshape family: views of the same contiguous device buffer ---------------------------
@@ -55,6 +55,7 @@ NATIVE: dict[str, Any] = {
     **rows.NATIVE,
     **views.NATIVE,
     **joining.NATIVE,
+    **random.NATIVE,
     "fill_": fill_,
     "zero_": lambda t: fill_(t, 0),
     "reshape": _view("reshape", "ViewBackward0"),

@@ -20,7 +20,7 @@ from ...fusion.codegen import STORE, KernelSpec
 from ...kernels.cuda import argreduce as AR
 from ...kernels.cuda import reduce as R
 from ...tensor import Tensor, _make
-from . import render, runtime
+from . import deferred, render, runtime
 
 
 def dims_of(dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -70,7 +70,11 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
     dims = dims_of(dim, len(shape))
     if dims is None or op in ("amax", "amin") and not all(shape[d] for d in dims):
         return NotImplemented
-    value = R.reduce(runtime.contiguous(x._value), dims, op, keepdim)
+    value = None
+    if op != "amax" and op != "amin" and len(dims) == len(shape):
+        value = _epilogue(x, op == "mean", _kept(shape, dims) if keepdim else ())
+    if value is None:
+        value = R.reduce(runtime.contiguous(x._value), dims, op, keepdim)
     out_dt = D.from_numpy_dtype(value.dtype)
     kept = _kept(shape, dims)
 
@@ -86,6 +90,27 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
         return g * hit / hit.sum(dims, keepdim=True)
 
     return record(node, value, out_dt, [x], backward, saved=[x])
+
+
+def _epilogue(x: Tensor, mean: bool, shape: tuple[int, ...]) -> Any:
+    """The full sum (or mean) of a deferred ``x`` as its chain kernel's epilogue, at
+    ``shape``; None where ``x`` is no pending floating-point value (then reduce it)."""
+    acc = deferred.reduce_full(x)
+    if acc is None:
+        return None
+    if mean:  # the division the CPU epilogue does (acc / size), as a one-thread kernel
+        spec = KernelSpec(
+            label="mean_of_sum",
+            inputs=(("s", False), ("count", True)),
+            stmts=(("r", "s_ / count"),),
+            outputs=(("out", "r", STORE, acc.dtype.name),),
+            ndim=1,
+            comment=("out = s / count",),
+        )
+        out = runtime.empty((1,), acc.dtype)
+        render.run(spec, (1,), {"s": acc, "count": acc.dtype.type(x.numel()), "out": out})
+        acc = out
+    return acc.reshape(shape)
 
 
 def sum_(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002

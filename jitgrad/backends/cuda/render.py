@@ -10,15 +10,20 @@ reads or writes ``x[i0 * x_s0 + i1 * x_s1 ...]``.
 
 ``STORE`` and ``ACCUMULATE`` outputs render directly; the latter is race-free only when no
 two indices map to one element, so :func:`run` turns an accumulation into a broadcast view
-and every ``REDUCE`` output into a store into a full-size temporary, reduced afterwards by
-the deterministic tree reduction of :func:`jitgrad.kernels.cuda.reduce.sum_to_shape` and added
-into the destination by a rendered ``dest += s`` kernel.
+into a store into a full-size temporary, reduced afterwards by the deterministic tree
+reduction of :func:`jitgrad.kernels.cuda.reduce.sum_to_shape` and added into the destination
+by a rendered ``dest += s`` kernel. A ``REDUCE`` output (a sum to one element: a loss
+epilogue, a scalar operand's gradient) is summed in the kernel itself: each thread adds up
+its grid-stride elements, each block folds its threads' parts by a fixed shared-memory tree
+into one partial per block, and the partials (at most ``MAX_BLOCKS``) are summed as above.
+No atomics: the same bits every run.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -36,6 +41,10 @@ _SOURCES: dict[KernelSpec, str] = {}
 #: kernel is rendered from, the kernel): the per-launch lookup.
 _PREPARED: dict[tuple, tuple[KernelSpec, Any]] = {}
 _LOCK = threading.Lock()
+#: Generated kernels launched by :func:`run` (a debug counter the tests read).
+LAUNCHES = [0]
+#: spec -> seconds its first launch took (numba's compile included)
+FIRST_LAUNCH: dict[KernelSpec, float] = {}
 
 
 def render_source(spec: KernelSpec) -> str:
@@ -46,8 +55,9 @@ def render_source(spec: KernelSpec) -> str:
     params: list[str] = []
     for name, scalar in spec.inputs:
         params += [name] if scalar else [name, *_strides(name, nd)]
-    for array, _local, _mode, _dt in spec.outputs:
-        params += [array, *_strides(array, nd)]
+    reduced = [(array, local, dt) for array, local, mode, dt in spec.outputs if mode == REDUCE]
+    for array, _local, mode, _dt in spec.outputs:
+        params += [array] if mode == REDUCE else [array, *_strides(array, nd)]
     params += ["n", *(f"n{d}" for d in range(1, nd))]
 
     def at(name: str) -> str:
@@ -71,6 +81,10 @@ def render_source(spec: KernelSpec) -> str:
     lines += [
         "    i = np.int64(cuda.grid(1))  # 64-bit flat index: grid-stride over n elements",
         "    step = np.int64(cuda.gridsize(1))",
+    ]
+    for array, _local, dt in reduced:
+        lines.append(f"    {array}_t = np.{dt}(0)  # this thread's part of {array}")
+    lines += [
         "    while i < n:",
         "        rem_ = i",
     ]
@@ -84,10 +98,34 @@ def render_source(spec: KernelSpec) -> str:
             lines.append(f"        {at(array)} = {local}")
         elif mode == ACCUMULATE:
             lines.append(f"        {at(array)} += {local}")
+        elif mode == REDUCE:
+            lines.append(f"        {array}_t += {local}")
         else:
-            raise ValueError(f"the CUDA renderer stores or accumulates, not {mode!r}: see run()")
+            raise ValueError(f"the CUDA renderer has no output mode {mode!r}: see run()")
     lines.append("        i += step")
+    for array, _local, dt in reduced:
+        lines += _block_sum(array, dt)
     return "\n".join(lines) + "\n"
+
+
+def _block_sum(array: str, dt: str) -> list[str]:
+    """The block's threads' parts of ``array`` summed by a fixed shared-memory tree (the
+    block size is a power of two), block b's sum stored at ``array[b]``."""
+    return [
+        f"    # {array}[block] = the sum of the block's parts: a fixed tree, same bits every run",
+        f"    sm_{array} = cuda.shared.array({runtime.THREADS}, np.{dt})",
+        "    tid_ = cuda.threadIdx.x",
+        f"    sm_{array}[tid_] = {array}_t",
+        "    cuda.syncthreads()",
+        "    half_ = cuda.blockDim.x // 2",
+        "    while half_ > 0:",
+        "        if tid_ < half_:",
+        f"            sm_{array}[tid_] += sm_{array}[tid_ + half_]",
+        "        cuda.syncthreads()",
+        "        half_ //= 2",
+        "    if tid_ == 0:",
+        f"        {array}[cuda.blockIdx.x] = sm_{array}[0]",
+    ]
 
 
 def _strides(name: str, nd: int) -> list[str]:
@@ -130,54 +168,76 @@ def element_strides(arr: Any, shape: tuple[int, ...]) -> list[int]:
     return strides
 
 
-def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> None:
+def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> KernelSpec | None:
     """Launch ``spec`` over iteration ``shape`` with ``operands`` (name -> device array or
     scalar; outputs are device arrays of their own shapes, broadcastable to ``shape``).
 
     Outputs that several indices would hit (``REDUCE``, or an accumulation into a broadcast
     view) are computed into full-size temporaries, then summed by ``sum_to_shape`` in a
     fixed order and added to the destination: no atomics, the same bits every run.
+    Returns the spec the launched kernel was rendered from (None if nothing ran).
     """
     shape = tuple(shape) or (1,)
     n = math.prod(shape)
     if n == 0:
-        return
+        return None
+    blocks, threads = runtime.launch_config(n)
     later = []
     temps = []  # per output: whether it goes through a full-size temporary
+    partials = set()
     for array, _local, mode, dt in spec.outputs:
         dest = operands[array]
-        temp = mode == REDUCE or (
-            mode != STORE and (dest.size != n or 0 in element_strides(dest, shape))
-        )
-        if temp:
-            buffer = runtime.empty(shape, np.dtype(dt))
-            later.append((dest, buffer))
+        temp = mode == ACCUMULATE or mode == ACCUMULATE_ROW
+        temp = temp and (dest.size != n or 0 in element_strides(dest, shape))
+        if temp or mode == REDUCE:  # a reduction: one partial sum per block
+            buffer = runtime.empty((blocks,) if mode == REDUCE else shape, np.dtype(dt))
+            later.append((dest, buffer, (1,) if mode == REDUCE else tuple(dest.shape)))
             operands = {**operands, array: buffer}
+            if mode == REDUCE:
+                partials.add(array)
         temps.append(temp)
-    key = (spec, len(shape), tuple(temps))
+    spec, kernel = _prepare(spec, len(shape), tuple(temps))
+    args: list[Any] = []
+    for name in spec.arg_names:
+        v = operands[name]
+        if name in partials:
+            args.append(v)
+        elif isinstance(v, runtime.DEVICE_ARRAY_TYPES):
+            args += [runtime.flat(v), *element_strides(v, shape)]
+        else:
+            args.append(v)
+    args += [n, *shape[1:]]
+    if helpers.DEBUG:
+        debug_print(1, f"cuda launch {kernel_name(spec)} {list(shape)} grid={blocks}x{threads}")
+    if spec in FIRST_LAUNCH:
+        kernel[blocks, threads](*args)
+    else:  # numba compiles a kernel at its first launch: explain reports the time
+        started = time.perf_counter()
+        kernel[blocks, threads](*args)
+        FIRST_LAUNCH[spec] = time.perf_counter() - started
+    LAUNCHES[0] += 1
+    for dest, temp, to in later:  # (the blocks' partial sums: summed to one element)
+        add_into(dest, sum_to_shape(temp, to))
+    return spec
+
+
+def prepare(spec: KernelSpec, shape: tuple[int, ...], temps: tuple[bool, ...]) -> KernelSpec:
+    """The spec :func:`run` renders for ``spec`` over ``shape`` when the outputs marked in
+    ``temps`` go through temporaries (its kernel compiled; for ``explain``)."""
+    return _prepare(spec, len(shape), temps)[0]
+
+
+def _prepare(spec: KernelSpec, nd: int, temps: tuple[bool, ...]) -> tuple[KernelSpec, Any]:
+    key = (spec, nd, temps)
     prepared = _PREPARED.get(key)
     if prepared is None:
         outputs = tuple(
             (array, local, STORE if temp else ACCUMULATE if mode == ACCUMULATE_ROW else mode, dt)
             for (array, local, mode, dt), temp in zip(spec.outputs, temps, strict=True)
         )
-        final = replace(spec, outputs=outputs, ndim=len(shape), parallel=False, compact=())
+        final = replace(spec, outputs=outputs, ndim=nd, parallel=False, compact=())
         prepared = _PREPARED[key] = (final, get_kernel(final))
-    spec, kernel = prepared
-    args: list[Any] = []
-    for name in spec.arg_names:
-        v = operands[name]
-        if isinstance(v, runtime.DEVICE_ARRAY_TYPES):
-            args += [runtime.flat(v), *element_strides(v, shape)]
-        else:
-            args.append(v)
-    args += [n, *shape[1:]]
-    blocks, threads = runtime.launch_config(n)
-    if helpers.DEBUG:
-        debug_print(1, f"cuda launch {kernel_name(spec)} {list(shape)} grid={blocks}x{threads}")
-    kernel[blocks, threads](*args)
-    for dest, temp in later:
-        add_into(dest, sum_to_shape(temp, tuple(dest.shape)))
+    return prepared
 
 
 def add_into(dest: Any, src: Any) -> None:

@@ -1,0 +1,406 @@
+"""Forward fusion on the device: deferred elementwise results, and one CUDA kernel per chain.
+
+The device twin of :mod:`jitgrad.fusion.lazy` / :mod:`jitgrad.fusion.pending`, sharing
+their description: :func:`defer` returns a :class:`DeviceLazyTensor` whose ``_value`` slot
+holds a :class:`DevicePending` (the op's plan and operands); reading ``_value`` runs the
+pending chain through :func:`materialize`, which describes it with the CPU's own
+:func:`jitgrad.fusion.chain_kernel.describe` (same structural key, same lowering, same
+statements) and launches it as ONE grid-stride ``@cuda.jit`` kernel rendered by
+:mod:`.render`. Which values the kernel stores is the CPU's rule: the one asked for, every
+pending value a backward rule reads (``keep``), and every one whose tensor is still
+referenced from outside the chain; dead temporaries stay registers. A full ``sum``/``mean``
+of a deferred value is the chain kernel's ``REDUCE`` epilogue (:func:`reduce_full`).
+
+Why a twin and not the CPU classes: the CPU ones hold numpy arrays and compile ``@njit``
+kernels; here operands stay device arrays and nothing compiles for the host. On the device
+every size is deferred (a launch costs microseconds whatever its size, so the CPU's
+``JITGRAD_LAZY_MIN_SIZE`` threshold does not apply); ``JITGRAD_LAZY=0`` and
+``jitgrad.fusion(False)`` switch deferral off as on the CPU.
+
+Backward: a deferred op's node is the device node class of its eager plan, with a
+:class:`DeviceSaved` tuple that :func:`resolve` turns into the eager saved tuple when the
+node first reads it (computing only kept values). In-place elementwise writes flush the
+chains that read their target first (:func:`flush`), as :func:`jitgrad.fusion.lazy.flush`.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import weakref
+from typing import Any
+
+from ...autograd.grad_mode import STATE as GRAD
+from ...fusion import codegen as C
+from ...fusion.backward_render import CHEAP
+from ...fusion.chain_kernel import describe
+from ...fusion.control import STATE as FUSE
+from ...fusion.lazy import LazyTensor
+from ...fusion.pending import MAX_CHAIN, LazySaved
+from ...fusion.pending import STATE as LAZY
+from ...ops import checks as K
+from ...ops.saved_views import ROLES, saved_roles
+from ...tensor import CUDA0, Tensor, _init_fields
+from . import render, runtime
+
+_SLOT = Tensor._value  # the base class's slot descriptor, shadowed by DeviceLazyTensor's
+_LOCK = threading.RLock()
+#: Device pendings not computed yet (weakly held), for :func:`flush`.
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+#: structural key (as :mod:`jitgrad.fusion.pending` builds it) -> KernelSpec
+_specs: dict[tuple, C.KernelSpec] = {}
+#: Fused chain kernels launched (a debug counter the tests read).
+LAUNCHES = [0]
+
+
+def enabled() -> bool:
+    """Whether device elementwise results are deferred now (see the module docstring)."""
+    return FUSE.enabled and (LAZY.enabled or LAZY.min_size != sys.maxsize)
+
+
+class DevicePending:
+    """One deferred elementwise op on device operands."""
+
+    __slots__ = (
+        "plan",
+        "op",
+        "args",
+        "values",
+        "shape",
+        "size",
+        "count",
+        "versions",
+        "array",
+        "keep",
+        "ref",
+        "node",
+        "__weakref__",
+    )
+
+    def __init__(self, plan, args, values, shape, size, count, versions) -> None:
+        self.plan = plan
+        self.op = plan.op  # (what chain_kernel.describe reads)
+        self.args = args
+        self.values = values  # scalar operands converted; None for tensor operands
+        self.shape = shape
+        self.size = size
+        self.count = count
+        self.versions = versions
+        self.array: Any = None
+        self.keep = False
+        self.ref: Any = None
+        self.node: Any = None  # its backward node (explain names the kernel there)
+
+
+class DeviceLazyTensor(Tensor):
+    """A device Tensor whose value is pending; reading ``_value`` runs its chain's kernel."""
+
+    __slots__ = ()
+
+    @property
+    def _value(self) -> Any:  # type: ignore[override]
+        p = _SLOT.__get__(self)
+        if type(p) is not DevicePending:  # another thread adopted the value meanwhile
+            return p
+        if p.array is None:
+            materialize(p)
+        _SLOT.__set__(self, p.array)
+        self.__class__ = Tensor
+        return p.array
+
+    @_value.setter
+    def _value(self, value: Any) -> None:
+        _SLOT.__set__(self, value)
+        self.__class__ = Tensor
+
+    # Metadata without computing: the CPU LazyTensor's accessors (they read the slot's
+    # ``shape``/``size``, which a DevicePending has too).
+    shape = LazyTensor.shape
+    size = LazyTensor.size
+    dim = LazyTensor.dim
+    ndim = LazyTensor.ndim
+    numel = LazyTensor.numel
+
+    @property
+    def device(self) -> Any:  # programs ask ``x.device`` mid-chain: no reason to compute
+        return CUDA0
+
+    @property
+    def is_cuda(self) -> bool:
+        return True
+
+
+def pending(x: Any) -> DevicePending | None:
+    """``x``'s pending value if ``x`` is a device tensor whose value is not computed yet."""
+    if type(x) is DeviceLazyTensor:
+        p = _SLOT.__get__(x)
+        if type(p) is DevicePending and p.array is None:
+            return p
+    return None
+
+
+def raw(x: Tensor) -> Any:
+    """The slot's content: a device array, or a :class:`DevicePending` not computed yet."""
+    v = _SLOT.__get__(x)
+    if type(v) is DevicePending and v.array is not None:
+        return v.array
+    return v
+
+
+def defer(plan: Any, args: list, shape: tuple, token_shapes: Any) -> Tensor:
+    """The deferred result of ``plan`` on device (or 0-d) tensor operands ``args``."""
+    count = 1
+    for x, m in zip(args, plan.smask, strict=True):
+        if m == "t" and type(v := raw(x)) is DevicePending:
+            count += v.count
+    if count > MAX_CHAIN:  # compile time grows with the chain: run the operands first
+        for x in args:
+            if pending(x) is not None:
+                x._value  # noqa: B018 - materializes
+        count = 1
+    values = []
+    versions = []
+    for x, w, m in zip(args, plan.wants, plan.smask, strict=True):
+        if m == "t":
+            values.append(None)
+            versions.append(x._vc[0])
+        else:
+            v = plan.consts.get(x)
+            values.append(K.scalar(plan, w, x) if v is None else v)
+    size = 1
+    for n in shape:
+        size *= n
+    args = tuple(args)  # one tuple for the pending and the saved tuple (see _observable)
+    p = DevicePending(plan, args, values, shape, size, count, tuple(versions))
+    t = DeviceLazyTensor.__new__(DeviceLazyTensor)
+    _SLOT.__set__(t, p)
+    _init_fields(t, plan.odt)
+    p.ref = weakref.ref(t)
+    _LIVE.add(p)
+    if plan.records and GRAD.enabled:
+        for x, m in zip(args, plan.smask, strict=True):
+            if m == "t" and x._requires_grad:
+                _record(t, p, args, token_shapes)
+                break
+    return t
+
+
+class DeviceSaved(LazySaved):
+    """A deferred device node's saved tuple (:mod:`jitgrad.ops.saved_record`'s fields, with
+    the :class:`DevicePending` in ``out`` and None for tensor operands in ``values``). A
+    LazySaved for ``explain`` (computes nothing); the CPU paths test the exact type, so
+    they never take it for their own."""
+
+    __slots__ = ()
+
+
+def _record(t: DeviceLazyTensor, p: DevicePending, args: tuple, token_shapes: Any) -> None:
+    plan = p.plan
+    op, smask = plan.op, plan.smask
+    grads = op.grads
+    node = plan.node_cls(
+        tuple(
+            args[i]._edge()
+            if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
+            else (None, 0)
+            for i, _ in plan.edges
+        )
+    )
+    node._key = (plan.pid, token_shapes)
+    node._saved = DeviceSaved((op, smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0))
+    t.grad_fn = node
+    t._requires_grad = True
+    p.node = node
+    needs = tuple(
+        m == "t" and x._requires_grad and r is not None
+        for x, m, r in zip(args, smask, grads, strict=False)
+    )
+    reads = saved_roles(op, smask, needs)
+    if "out" in reads:
+        p.keep = True
+    cheap = op.name in CHEAP  # a fused backward group recomputes it from its operands
+    for x, role, m in zip(args, ROLES, smask, strict=False):
+        if m == "t" and (cheap or role in reads) and type(v := raw(x)) is DevicePending:
+            v.keep = True
+
+
+class StandIn:
+    """A value no backward rule reads: its shape and dtype only (never passed to a kernel)."""
+
+    __slots__ = ("shape", "dtype", "size", "ndim")
+
+    def __init__(self, shape: tuple, dtype: Any) -> None:
+        self.shape, self.dtype = shape, dtype
+        self.size = 1
+        for n in shape:
+            self.size *= n
+        self.ndim = len(shape)
+
+
+def resolve(saved: DeviceSaved) -> tuple:
+    """The eager form of a deferred node's saved tuple (computes kept values as needed)."""
+    op, smask, args, values, cdt, out_vc, versions, p, out_version = saved
+    if p.array is None and p.keep:
+        materialize(p)
+    wants = p.plan.wants
+    filled = tuple(
+        _operand(x, w) if m == "t" else v
+        for x, w, m, v in zip(args, wants, smask, values, strict=True)
+    )
+    out = p.array if p.array is not None else StandIn(p.shape, p.plan.odt.np)
+    return (op, smask, args, filled, cdt, out_vc, versions, out, out_version)
+
+
+def _operand(x: Tensor, want: Any) -> Any:
+    v = raw(x)
+    if type(v) is DevicePending:
+        if v.keep:
+            materialize(v)
+            v = v.array
+        else:
+            return StandIn(v.shape, want.np)  # not read by the rules
+    return v if x._dtype is want else runtime.cast(v, want.np)
+
+
+# ---- one kernel for a pending DAG ---------------------------------------------------------
+
+
+def materialize(p: DevicePending, reduce: str | None = None) -> Any:
+    """Run ``p``'s pending chain as one CUDA kernel; with ``reduce`` ("sum") also return the
+    full sum of ``p`` as a 1-element device array (then ``p`` is stored only if observable)."""
+    with _LOCK:
+        if p.array is None:
+            return _materialize(p, reduce)
+    return None  # (computed meanwhile by another thread: a reducing caller reduces p.array)
+
+
+def _materialize(p: DevicePending, reduce: str | None) -> Any:
+    nodes: list[DevicePending] = []
+    index: dict[int, int] = {}
+    _collect(p, nodes, index)
+    internal: dict[int, int] = {}
+    for n in nodes:
+        for x, m in zip(n.args, n.plan.smask, strict=True):
+            if m == "t" and type(v := raw(x)) is DevicePending:
+                internal[id(v)] = internal.get(id(v), 0) + 1
+    arrays: list[Any] = []
+    slots: dict[int, int] = {}
+    scalars: list[Any] = []
+    key: list[Any] = []
+    stored: list[int] = []
+    for k, n in enumerate(nodes):
+        plan = n.plan
+        sources = []
+        for x, w, m, value in zip(n.args, plan.wants, plan.smask, n.values, strict=True):
+            if m == "s":
+                scalars.append(value)
+                sources.append(("s", w.name))
+                continue
+            v = raw(x)
+            if type(v) is DevicePending:
+                sources.append(("m", index[id(v)], w.name))
+                continue
+            s = slots.get(id(v))
+            if s is None:
+                s = slots[id(v)] = len(arrays)
+                arrays.append(v)
+            sources.append(("a", s, w.name))
+        _check_versions(n)
+        store = (reduce is None or n.keep) if n is p else n.keep or _observable(n, internal)
+        if store:
+            stored.append(k)
+        key.append((plan.op.name, plan.cdt.name, plan.odt.name, tuple(sources), store))
+    shape = p.shape
+    nd = max(1, len(shape))
+    kkey = (tuple(key), tuple(a.dtype.name for a in arrays), nd, False, reduce is not None)
+    spec = _specs.get(kkey)
+    if spec is None:
+        spec = _specs[kkey] = describe(nodes, kkey, len(arrays), stored, reduce is not None)
+    operands: dict[str, Any] = {}
+    names = [name for name, _ in spec.inputs]
+    operands.update(zip(names, arrays + scalars, strict=True))
+    outs = [runtime.empty(shape, nodes[k].plan.odt.np) for k in stored]
+    for (array, *_), out in zip(spec.outputs, outs, strict=False):
+        operands[array] = out
+    acc = None
+    if reduce is not None:
+        acc = operands["acc"] = runtime.zeros((1,), p.plan.odt.np)
+    final = render.run(spec, shape, operands)
+    LAUNCHES[0] += 1
+    ran = None
+    for n in nodes:
+        if n.node is not None:  # explain shows the kernel a recorded chain ran
+            ran = ran or (render.kernel_name(final), render.source(final))
+            n.node._forward_kernel = ran
+            n.node = None  # (the node holds p through its saved tuple: no cycle left)
+    for k, arr in zip(stored, outs, strict=True):
+        n = nodes[k]
+        n.array = arr
+        n.args = ()  # a computed value no longer needs its operands
+        _LIVE.discard(n)
+    return acc
+
+
+def _collect(p: DevicePending, nodes: list, index: dict) -> None:
+    """Post-order the pending ops feeding ``p`` that share its shape (others run first)."""
+    stack: list[tuple[DevicePending, bool]] = [(p, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if expanded:
+            if id(n) not in index:
+                index[id(n)] = len(nodes)
+                nodes.append(n)
+            continue
+        if id(n) in index:
+            continue
+        stack.append((n, True))
+        for x, m in zip(n.args, n.plan.smask, strict=True):
+            if m != "t" or type(v := raw(x)) is not DevicePending or id(v) in index:
+                continue
+            if v.shape != p.shape:  # a broadcast operand: its own kernel, read as an array
+                materialize(v)
+                continue
+            stack.append((v, False))
+
+
+def _observable(n: DevicePending, internal: dict[int, int]) -> bool:
+    """Whether ``n``'s tensor is referenced from outside the chain (see pending._observable)."""
+    t = n.ref()
+    if t is None:
+        return False
+    return sys.getrefcount(t) - 2 > internal.get(id(n), 0)
+
+
+def _check_versions(n: DevicePending) -> None:
+    it = iter(n.versions)
+    for x, m in zip(n.args, n.plan.smask, strict=True):
+        if m == "t" and x._vc[0] != next(it):
+            raise RuntimeError(
+                "jitgrad: an input of a deferred elementwise computation was modified in "
+                "place before the result was computed; run with JITGRAD_LAZY=0 or read the "
+                "result before modifying its inputs"
+            )
+
+
+def reduce_full(t: Any) -> Any:
+    """The full sum of deferred ``t`` as its chain kernel's epilogue (a 1-element device
+    array), or None if ``t`` is not a pending floating-point device value."""
+    p = pending(t)
+    if p is None or not p.plan.odt.is_floating_point:
+        return None
+    return materialize(p, "sum")
+
+
+def flush(t: Tensor) -> None:
+    """Compute the pending device values that read ``t`` before an in-place write to it."""
+    if not _LIVE:
+        return
+    vc = t._vc
+    for ref in list(_LIVE.data):
+        p = ref()
+        if p is None or p.array is not None or p.ref is None or p.ref() is None:
+            continue
+        for x, m in zip(p.args, p.plan.smask, strict=False):
+            if m == "t" and x._vc is vc:
+                materialize(p)
+                break

@@ -1,0 +1,129 @@
+"""Backward fusion on the device: a fusion group of CUDA nodes runs as one ``@cuda.jit`` kernel.
+
+The engine plans a device graph's groups exactly as a CPU one's (:func:`jitgrad.fusion.
+planner.partition` through :func:`jitgrad.fusion.backward.plan`), then hands them here
+(:func:`device_groups`): each group whose members are all CUDA nodes becomes a
+:class:`DeviceGroup`. Its structure is analysed by the CPU's own
+:class:`~jitgrad.fusion.group_layout.GroupLayout` (which saved value or gradient buffer is
+which argument, what is recomputed, the structural key) and lowered by the CPU's own
+:func:`jitgrad.fusion.backward_render.render`; only the launch differs: the
+:class:`~jitgrad.fusion.codegen.KernelSpec` is rendered by :mod:`.render` as a grid-stride
+CUDA kernel, and buffers that several elements add into (a broadcast operand's gradient, or
+a one-element one) go through :func:`.render.run`'s deterministic tree reduction.
+
+Not (yet) on the device: the CPU's joint forward+backward kernel (:class:`~jitgrad.fusion.
+backward.JointGroup`): a device loss chain runs its forward (with the sum as epilogue, see
+:mod:`.deferred`) and its backward group as two kernels; and the replay cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...fusion import codegen as C
+from ...fusion.backward import FusedGroup
+from ...fusion.backward_render import render as render_group
+from ...fusion.group_layout import GroupLayout
+from ...ops.saved_record import OUT
+from ...tensor import _make
+from . import render, runtime
+
+#: structural key (GroupLayout.key + launch key) -> KernelSpec
+_specs: dict[tuple, C.KernelSpec] = {}
+#: Fused backward kernels launched (a debug counter the tests read).
+LAUNCHES = [0]
+
+
+class DeviceKernel:
+    """What ``explain`` reports of a device group's kernel (the CPU's
+    :class:`~jitgrad.fusion.diskcache.Kernel` fields it reads)."""
+
+    from_disk = False
+
+    def __init__(self, spec: C.KernelSpec) -> None:
+        self.name = render.kernel_name(spec)
+        self.source = render.source(spec)
+        #: its first launch's time (numba compiles then), None if it has not run yet
+        self.compile_seconds = render.FIRST_LAUNCH.get(spec)
+        self.calls = 1
+
+    def has_cached_code(self) -> bool:
+        return False
+
+
+class DeviceGroup(FusedGroup):
+    """A fused backward group of CUDA nodes (see the module docstring)."""
+
+    __slots__ = ()
+
+    def run(self, grad_outputs: list, needed: Any) -> list:
+        g = grad_outputs[0] if grad_outputs else None
+        if g is None:
+            return [None] * len(self.edges)
+        saved = self._checked_saved()
+        garr = g._value
+        if not runtime.is_device_array(garr):
+            garr = runtime.to_device(garr)
+        layout = self.layout = GroupLayout(self.members, saved, garr.dtype, needed)
+        grads, spec = _launch(layout, saved, garr)
+        if spec is not None:
+            self.spec = spec
+            self.kernel = DeviceKernel(spec)
+            self.members[0]._ran = (self.kernel, spec)
+        return [None if b is None else grads[b] for b in layout.results]
+
+    def prepare(self, needed: Any) -> None:
+        """Build (not run) the kernel as the next backward would, for ``explain``."""
+        saved = self._checked_saved()
+        out = saved[0][OUT]
+        self.layout = GroupLayout(self.members, saved, out.dtype, needed)
+        n_arrays = 1 + len(self.layout.gather)
+        spec = _spec(self.layout, saved, tuple(out.shape), n_arrays)
+        final = render.prepare(spec, tuple(out.shape) or (1,), _temps(self.layout))
+        self.spec = final
+        self.kernel = DeviceKernel(final)
+
+
+def device_groups(groups: dict) -> dict:
+    """The engine's fusion plan with each group of CUDA nodes run by a :class:`DeviceGroup`."""
+    for root, group in groups.items():
+        if type(group) is FusedGroup and all(getattr(m, "on_device", False) for m in group.members):
+            groups[root] = DeviceGroup(group.members)
+    return groups
+
+
+def _spec(layout: GroupLayout, saved: list, shape: tuple, n_arrays: int) -> C.KernelSpec:
+    """The group's KernelSpec (unrefined modes: :func:`.render.run` handles the buffers that
+    several elements add into)."""
+    kkey = layout.key + (tuple(layout.modes), max(1, len(shape)), False, n_arrays, False)
+    spec = _specs.get(kkey)
+    if spec is None:
+        spec = _specs[kkey] = render_group(layout.names, saved, kkey, len(saved))
+    return spec
+
+
+def _temps(layout: GroupLayout) -> tuple[bool, ...]:
+    return tuple(mode == C.ACCUMULATE for mode in layout.modes)
+
+
+def _launch(layout: GroupLayout, saved: list, garr: Any) -> tuple[list, Any]:
+    """Run the group's kernel: one gradient tensor per buffer, and the spec it ran."""
+    out = saved[0][OUT]
+    shape = tuple(out.shape)
+    arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in layout.gather]
+    buffers = [
+        runtime.empty(bshape, npdt) if mode == C.STORE else runtime.zeros(bshape, npdt)
+        for bshape, npdt, mode, _dt in layout.buffers
+    ]
+    ran = None
+    if out.size:
+        spec = _spec(layout, saved, shape, len(arrays))
+        scalars = [saved[k][3][i] for k, i in layout.scalar_gather]
+        names = [name for name, _ in spec.inputs]
+        operands = dict(zip(names, arrays + scalars, strict=True))
+        for (array, *_), b in zip(spec.outputs, buffers, strict=True):
+            operands[array] = b
+        ran = render.run(spec, shape, operands)
+        LAUNCHES[0] += 1
+    grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, layout.buffers, strict=True)]
+    return grads, ran
