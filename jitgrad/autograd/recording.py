@@ -30,6 +30,7 @@ class FunctionBackward(Node):
     """A node whose backward is ``fn(*grad_outputs) -> grads per input``."""
 
     __slots__ = ()
+    reads_result = False  # see ResultBackward
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions = self.saved()
@@ -58,6 +59,7 @@ class ResultBackward(FunctionBackward):
     """
 
     __slots__ = ()
+    reads_result = True
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions, (value, dtype, vc, version) = self.saved()
@@ -138,7 +140,7 @@ def record(
     node = node_class(name, base)(nexts)
     out = _make(value, dtype, node)
     node._saved = (backward, tuple(saved), tuple(t._vc[0] for t in saved))
-    reads_result = base is ResultBackward or issubclass(base, ResultBackward)
+    reads_result = base.reads_result
     if reads_result:
         node._saved += ((value, dtype, out._vc, out._vc[0]),)
     if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread

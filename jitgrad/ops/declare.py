@@ -38,25 +38,29 @@ from ..tensor import Tensor, _make
 from .reduce_common import Dims, grad_to_input, reduce_axes
 
 
-class Saved(dict):
-    """What a declared node saved, by name: ``s.self``, ``s.dim`` inside a derivative.
+class Saved:
+    """What a declared node saved, by name: ``s.self``, ``s.dim`` inside a derivative (plain
+    attributes: the record's dict is the instance's ``__dict__``, so reading one is a native
+    attribute load, and building one copies nothing).
 
     Names without a leading underscore are PyTorch's (``grad_fn._saved_<name>``); ``_axes``,
-    ``_shape`` and the like are the normalised values the derivative reads. Calling it runs
-    the declaration's derivative (it is the node's backward function, see
-    :func:`~jitgrad.autograd.recording.record`).
+    ``_shape`` and the like are the normalised values (or the forward's arrays) the derivative
+    reads. Calling it runs the declaration's derivative: it is the node's backward function
+    (see :func:`~jitgrad.autograd.recording.record`).
     """
 
-    __slots__ = ("decl",)
-    __getattr__ = dict.__getitem__
+    decl: Declared
 
     def __call__(self, *grads: Any) -> Any:
         decl = self.decl
         if decl.reads_result:  # ResultBackward passes the rebuilt result last
-            s = Saved(self)
-            s["result"] = grads[-1]
+            s = _new(Saved)
+            s.__dict__ = {**self.__dict__, "result": grads[-1]}
             return decl.derivative(s, *grads[:-1])
         return decl.derivative(self, *grads)
+
+
+_new = object.__new__
 
 
 class Declared:
@@ -110,8 +114,15 @@ class Declared:
         grad, saving ``values`` by name (``saved``: the tensors among them to version-check)."""
         if not STATE.enabled:
             return _make(value, dt, fresh=fresh)
-        s = Saved(values)
-        s.decl = self
+        return self.record_values(node, value, dt, inputs, saved, values)
+
+    def record_values(
+        self, node: str, value: Any, dt: D.dtype, inputs: tuple, saved: tuple, values: dict
+    ) -> Tensor:
+        """:meth:`record` with the named values as a dict (it becomes the record, uncopied)."""
+        s = _new(Saved)
+        values["decl"] = self
+        s.__dict__ = values
         bases = self.bases
         return record(node, value, dt, inputs, s, saved, bases.get(node) or bases[None])
 
@@ -119,8 +130,9 @@ class Declared:
         self, node: str, values: list, dtypes: list, inputs: tuple, saved: tuple = (), /, **named
     ) -> list:
         """:meth:`record` for an op with several outputs (max and min along a dim)."""
-        s = Saved(named)
-        s.decl = self
+        s = _new(Saved)
+        named["decl"] = self
+        s.__dict__ = named
         bases = self.bases
         base = bases.get(node) or bases[None]
         return record_multi(node, values, dtypes, inputs, s, saved, base)
@@ -197,7 +209,7 @@ def record_reduction(
         values["self"] = input
     if dim is not None:
         values["dim"], values["keepdim"] = dim, keepdim
-    return decl.record(decl.nodes[dim is not None], out, dt, (input,), saved, **values)
+    return decl.record_values(decl.nodes[dim is not None], out, dt, (input,), saved, values)
 
 
 def expand_reduced(g: Tensor, s: Saved) -> Tensor:
@@ -227,7 +239,7 @@ def _saved_property(name: str, dim_list: bool) -> property:
         saved = node._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
-        s = saved[0] if saved is not None else {}
+        s = saved[0].__dict__ if saved is not None else {}
         if name == "self_sym_numel" and "self_sym_sizes" in s:
             return math.prod(s["self_sym_sizes"])
         if name != "result" and name not in s:

@@ -20,19 +20,23 @@ import numpy as np
 
 from .. import dtypes as D
 from ..kernels.cpu import reduce as K
-from ..kernels.cpu.reduce_call import from_3d, kept_shape, plan_3d, to_3d
+from ..kernels.cpu.reduce_call import kept_shape, plan_3d, to_3d
 from ..tensor import Tensor, _make
 from . import functions as F
 from .declare import Declared, Saved
-from .reduce_common import grad_to_input, keep_3d
+from .reduce_common import grad_to_input
 from .reduce_sum import mean, sum  # noqa: A004
 
 
 def _spread(g: Tensor, shape: tuple, axes: tuple, dt: D.dtype, fill: Any) -> np.ndarray:
-    """``fill(g2, gx3)``: a backward kernel writing the input-shaped gradient."""
-    gx3 = np.empty(plan_3d(shape, axes)[1], dt.np)
-    fill(keep_3d(g, shape, axes), gx3)
-    return from_3d(gx3, shape, axes)
+    """``fill(g2, gx3)``: a backward kernel writing the input-shaped gradient (one plan of
+    the layout for both ends, as :func:`keep_3d` and :func:`from_3d` would make)."""
+    perm, (a, r, b) = plan_3d(shape, axes)
+    gx3 = np.empty((a, r, b), dt.np)
+    fill(np.ascontiguousarray(g._value).reshape(a, b), gx3)
+    if perm is None:
+        return gx3.reshape(shape)
+    return gx3.reshape([shape[i] for i in perm]).transpose(np.argsort(perm))
 
 
 # ---- selection (amax, amin, max, min, the inf-norm): linear in g, weights constant in x -----
@@ -67,16 +71,23 @@ SELECT = Declared("select_backward", _select_derivative)
 
 # ---- prod --------------------------------------------------------------------------------------
 def prod_backward(
-    g: Tensor, x: Tensor, result: Tensor, axes: tuple[int, ...], keepdim: bool
+    g: Tensor,
+    x: Tensor,
+    result: Tensor,
+    axes: tuple[int, ...],
+    keepdim: bool,
+    x3: np.ndarray | None = None,
 ) -> Tensor:
-    """``g`` times the product of the other elements of each slice (zero-safe, torch's rule)."""
+    """``g`` times the product of the other elements of each slice (zero-safe, torch's rule;
+    ``x3``: the forward's ``(A, R, B)`` view of ``x``, when it has one)."""
     shape, dt = x._value.shape, x._dtype
-    x3 = to_3d(x._value, axes)
+    if x3 is None:
+        x3 = to_3d(x._value, axes)
     out2 = np.ascontiguousarray(result._value).reshape(x3.shape[0], x3.shape[2])
     value = _spread(g, shape, axes, dt, lambda g2, gx3: K.prod_bwd(g2, x3, out2, gx3))
     return PROD.record(
         "MulBackward0", value, dt, (g, x, result), (g, x, result), fresh=True,
-        grad=g, self=x, _result=result, _axes=axes, _keepdim=keepdim,
+        grad=g, self=x, _result=result, _axes=axes, _keepdim=keepdim, _x3=x3,
     )  # fmt: skip
 
 
@@ -86,7 +97,7 @@ def _prod_derivative(s: Saved, u: Tensor) -> tuple:
     g, x, out, axes, keepdim = s.grad, s.self, s._result, s._axes, s._keepdim
     shape = x._value.shape
     ones = _make(np.ones(g._value.shape, g._dtype.np), g._dtype)
-    gg = sum(u * prod_backward(ones, x, out, axes, keepdim), axes, keepdim=keepdim)
+    gg = sum(u * prod_backward(ones, x, out, axes, keepdim, s._x3), axes, keepdim=keepdim)
     if F.eq(x, 0).any():
         return gg, None, None
     gx = -u * grad_to_input(g * out, shape, axes, keepdim) / (x * x)
@@ -99,12 +110,17 @@ PROD = Declared("prod_backward", _prod_derivative)
 
 # ---- var ---------------------------------------------------------------------------------------
 def var_backward(
-    g: Tensor, x: Tensor, axes: tuple[int, ...], keepdim: bool, corr: float, mean2: np.ndarray
+    g: Tensor,
+    x: Tensor,
+    axes: tuple[int, ...],
+    keepdim: bool,
+    corr: float,
+    x3: np.ndarray,
+    mean2: np.ndarray,
 ) -> Tensor:
-    """``expand(g) * 2 (x - mean) / (N - correction)``; ``mean2`` the forward's ``(A, B)`` mean
-    of ``x`` (the kernel's, kept so backward need not recompute it)."""
+    """``expand(g) * 2 (x - mean) / (N - correction)``; ``x3``, ``mean2``: the forward's
+    ``(A, R, B)`` view of ``x`` and ``(A, B)`` mean (kept so backward need not redo them)."""
     shape, dt = x._value.shape, x._dtype
-    x3 = to_3d(x._value, axes)
     value = _spread(g, shape, axes, dt, lambda g2, gx3: K.var_bwd(g2, x3, mean2, corr, gx3))
     return VAR.record(
         "MulBackward0", value, dt, (g, x), (g, x), fresh=True, grad=g, self=x,
@@ -133,11 +149,15 @@ def rows_3d(shape: tuple[int, ...], dim: int) -> tuple[int, int, int]:
     return plan_3d(shape, (dim,) if shape else ())[1]
 
 
-def softmax_backward_data(g: Tensor, y: Tensor, dim: int, log: bool) -> Tensor:
+def softmax_backward_data(
+    g: Tensor, y: Tensor, dim: int, log: bool, s3: tuple[int, int, int] | None = None
+) -> Tensor:
     """softmax's (``y * (g - sum(g * y))``) or log_softmax's (``g - exp(y) * sum(g)``)
-    gradient along the wrapped ``dim``, ``y`` the forward's output."""
+    gradient along the wrapped ``dim``, ``y`` the forward's output (``s3``: its ``(A, R, B)``
+    shape, when the forward knows it)."""
     shape = y._value.shape
-    s3 = rows_3d(shape, dim)
+    if s3 is None:
+        s3 = rows_3d(shape, dim)
     y3 = np.ascontiguousarray(y._value).reshape(s3)
     g3 = np.ascontiguousarray(g._value).reshape(s3)
     gx3 = np.empty(s3, y3.dtype)
@@ -145,13 +165,13 @@ def softmax_backward_data(g: Tensor, y: Tensor, dim: int, log: bool) -> Tensor:
     decl = LOG_SOFTMAX_DATA if log else SOFTMAX_DATA
     return decl.record(
         decl.name, gx3.reshape(shape), y._dtype, (g, y), (g, y), fresh=True, grad_output=g,
-        output=y, _dim=dim,
+        output=y, _dim=dim, _s3=s3,
     )  # fmt: skip
 
 
 def _softmax_data_derivative(s: Saved, u: Tensor) -> tuple:
     g, y, d = s.grad_output, s.output, s._dim
-    gg = softmax_backward_data(u, y, d, False)  # the Jacobian is symmetric
+    gg = softmax_backward_data(u, y, d, False, s._s3)  # the Jacobian is symmetric
     gy = u * (g - sum(g * y, d, keepdim=True)) - g * sum(u * y, d, keepdim=True)
     return gg, gy
 

@@ -108,8 +108,8 @@ def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> T
               "_keepdim": keepdim}  # fmt: skip
     if fn in ("amax", "amin"):
         values["dim"], values["keepdim"] = dim, keepdim
-        return AMAX.record(node, value, dt, (input,), (input,), **values)
-    return MAX.record(node, value, dt, (input,), (input,), **values)
+        return AMAX.record_values(node, value, dt, (input,), (input,), values)
+    return MAX.record_values(node, value, dt, (input,), (input,), values)
 
 
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -144,7 +144,7 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         keepdim=keepdim, self_sym_sizes=shape,
     )  # fmt: skip
     if values.grad_fn is not None:
-        values.grad_fn._saved[0]["indices"] = indices
+        values.grad_fn._saved[0].indices = indices
     return _RETURN_TYPES[fn](values, indices)
 
 

@@ -19,7 +19,7 @@ from .reduce_grads import prod_backward, var_backward
 
 PROD = Declared(
     "prod",
-    lambda s, g: prod_backward(g, s.self, s.result, s._axes, s._keepdim),
+    lambda s, g: prod_backward(g, s.self, s.result, s._axes, s._keepdim, s._x3),
     public={
         "ProdBackward0": ("result", "self"),
         "ProdBackward1": ("dim", "keepdim", "result", "self"),
@@ -39,23 +39,25 @@ def prod(
     """Product over one dim (or all); the gradient handles zeros exactly as torch does."""
     arr, dt = int_to_long(input, dtype)
     axes = reduce_axes(arr.ndim, dim, "prod")
-    out2 = launch(K.prod_fwd, to_3d(arr, axes), dt.np)
+    x3 = to_3d(arr, axes)
+    out2 = launch(K.prod_fwd, x3, dt.np)
     result = out2.reshape(kept_shape(arr.shape, axes, keepdim))
     if dim is None:
         return PROD.record("ProdBackward0", result, dt, (input,), (input,), self=input,
-                           _axes=axes, _keepdim=keepdim)  # fmt: skip
+                           _axes=axes, _keepdim=keepdim, _x3=x3)  # fmt: skip
     return PROD.record("ProdBackward1", result, dt, (input,), (input,), self=input,
-                       _axes=axes, _keepdim=keepdim, dim=dim, keepdim=keepdim)  # fmt: skip
+                       _axes=axes, _keepdim=keepdim, _x3=x3, dim=dim, keepdim=keepdim)  # fmt: skip
 
 
 # ---- var, std --------------------------------------------------------------------------------
 def _var_derivative(s: Saved, g: Tensor) -> Tensor:
-    return var_backward(g, s.self, s._axes, s._keepdim, s._corr, s._mean2)
+    return var_backward(g, s.self, s._axes, s._keepdim, s._corr, s._x3, s._mean2)
 
 
 def _std_derivative(s: Saved, g: Tensor) -> Tensor:
     """d std = d var / (2 std)."""
-    return var_backward(g / (2 * s.result), s.self, s._axes, s._keepdim, s._corr, s._mean2)
+    g = g / (2 * s.result)
+    return var_backward(g, s.self, s._axes, s._keepdim, s._corr, s._x3, s._mean2)
 
 
 VAR = Declared("var", _var_derivative, public=("dim", "keepdim", "self"))
@@ -91,7 +93,7 @@ def _var_std(
     decl = STD if is_std else VAR
     return decl.record(
         name, value, dt, (input,), (input,), self=input, dim=dim, keepdim=keepdim,
-        _axes=axes, _keepdim=keepdim, _corr=corr, _mean2=mean2,
+        _axes=axes, _keepdim=keepdim, _corr=corr, _x3=x3, _mean2=mean2,
     )  # fmt: skip
 
 

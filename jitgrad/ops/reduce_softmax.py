@@ -85,19 +85,19 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
 
     decl = LOG_SOFTMAX if log else SOFTMAX
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
-    return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d)
+    return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d, _s3=s3)
 
 
 SOFTMAX = Declared(
     "softmax",
-    lambda s, g: softmax_backward_data(g, s.result, s._dim, False),
+    lambda s, g: softmax_backward_data(g, s.result, s._dim, False, s._s3),
     public=("dim", "result"),
     reads_result=True,
     dim_list=False,
 )
 LOG_SOFTMAX = Declared(
     "log_softmax",
-    lambda s, g: softmax_backward_data(g, s.result, s._dim, True),
+    lambda s, g: softmax_backward_data(g, s.result, s._dim, True, s._s3),
     public=("dim", "result"),
     reads_result=True,
     dim_list=False,
