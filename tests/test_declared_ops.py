@@ -93,6 +93,7 @@ SECOND = {
     "log_softmax": lambda t: t.log_softmax(0),
     "norm": lambda t: t.norm(dim=1),
     "norm_inf": lambda t: t.norm(float("inf"), dim=1) ** 2,
+    "cumsum": lambda t: t.cumsum(1) ** 2,
 }
 
 
@@ -167,6 +168,8 @@ SAVED = [
      {"_saved_dim": (1,), "_saved_keepdim": False, "_saved_result": (2,), "_saved_self": "x"}),
     ("log_softmax(-1)", lambda x: x.log_softmax(-1), "LogSoftmaxBackward0",
      {"_saved_dim": 18446744073709551615, "_saved_result": (2, 3)}),
+    ("cumsum(-1)", lambda x: x.cumsum(-1), "CumsumBackward0",
+     {"_saved_dim": 18446744073709551615}),
     ("norm()", lambda x: x.norm(), "LinalgVectorNormBackward0",
      {"_saved_dim": None, "_saved_keepdim": False, "_saved_ord": 2, "_saved_result": (),
       "_saved_self": "x"}),

@@ -12,10 +12,8 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import record
 from ..kernels.cpu.reduce_call import (
     kept_shape,
-    plan_3d,
 )
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
@@ -68,27 +66,6 @@ def grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keep
     if not keepdim:
         g = M.reshape(g, kept_shape(shape, axes, True))
     return g if g._value.shape == shape else M.expand(g, shape)
-
-
-def keep_3d(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...]) -> np.ndarray:
-    """A reduction's output gradient as the ``(A, B)`` array the backward kernels read."""
-    a, _, b = plan_3d(shape, axes)[1]
-    return np.ascontiguousarray(g._value).reshape(a, b)
-
-
-def record_unary(
-    name: str,
-    value: np.ndarray,
-    dt: D.dtype,
-    input: Tensor,  # noqa: A002
-    backward: Any,
-) -> Tensor:
-    """:func:`record` for a one-input op that saves nothing (cumsum), with the no-grad case
-    short-cut: it is most calls, and for small tensors ``record``'s generic input scan costs
-    as much as the kernel."""
-    if not (STATE.enabled and input._requires_grad):
-        return _make(value, dt)
-    return record(name, value, dt, (input,), backward)
 
 
 def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:

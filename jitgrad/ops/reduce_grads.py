@@ -30,7 +30,7 @@ from .reduce_sum import mean, sum  # noqa: A004
 
 def _spread(g: Tensor, shape: tuple, axes: tuple, dt: D.dtype, fill: Any) -> np.ndarray:
     """``fill(g2, gx3)``: a backward kernel writing the input-shaped gradient (one plan of
-    the layout for both ends, as :func:`keep_3d` and :func:`from_3d` would make)."""
+    the ``(A, R, B)`` layout for both ends, undone as :func:`from_3d` would)."""
     perm, (a, r, b) = plan_3d(shape, axes)
     gx3 = np.empty((a, r, b), dt.np)
     fill(np.ascontiguousarray(g._value).reshape(a, b), gx3)

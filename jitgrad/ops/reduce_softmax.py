@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import argcheck as A
 from .. import dtypes as D
-from ..autograd.recording import record
+from ..autograd.grad_mode import STATE
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import (
     kept_shape,
@@ -23,7 +23,6 @@ from .reduce_common import (
     Dims,
     floating,
     int_to_long,
-    record_unary,
     type_word,
 )
 from .reduce_grads import softmax_backward_data
@@ -115,13 +114,19 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: 
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
-    """``g`` summed from the end along ``dim``: cumsum's gradient, itself differentiable."""
+    """``g`` summed from the end along ``dim``: cumsum's gradient, itself differentiable
+    (its own gradient is cumsum again)."""
     _, g3 = _along(g, dim)
     out3 = np.empty_like(g3)
     K.pick(K.cumsum_bwd, g3.size)(g3, out3)
-    return record(
-        "CumsumBackward0", out3.reshape(g._value.shape), g._dtype, (g,), lambda gg: cumsum(gg, dim)
-    )
+    return REVERSE_CUMSUM.record("CumsumBackward0", out3.reshape(g._value.shape), g._dtype, (g,),
+                                 _dim=dim)  # fmt: skip
+
+
+CUMSUM = Declared(
+    "cumsum", lambda s, g: _reverse_cumsum(g, s._dim), public=("dim",), dim_list=False
+)
+REVERSE_CUMSUM = Declared("reverse_cumsum", lambda s, g: cumsum(g, s._dim))
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -131,10 +136,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
     d, x3 = _along(src, dim)
     out3 = np.empty(x3.shape, dt.np)
     K.pick(K.cumsum_fwd, x3.size)(x3, out3)
-    return record_unary(
-        "CumsumBackward0",
-        out3.reshape(arr.shape),
-        dt,
-        input,
-        lambda g: _reverse_cumsum(g, d),
-    )
+    value = out3.reshape(arr.shape)
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return CUMSUM.record("CumsumBackward0", value, dt, (input,), (), dim=dim, _dim=d)
