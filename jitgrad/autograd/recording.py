@@ -30,6 +30,7 @@ class FunctionBackward(Node):
     """A node whose backward is ``fn(*grad_outputs) -> grads per input``."""
 
     __slots__ = ()
+    reads_result = False  # see ResultBackward
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions = self.saved()
@@ -58,6 +59,7 @@ class ResultBackward(FunctionBackward):
     """
 
     __slots__ = ()
+    reads_result = True
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions, (value, dtype, vc, version) = self.saved()
@@ -138,12 +140,13 @@ def record(
     node = node_class(name, base)(nexts)
     out = _make(value, dtype, node)
     node._saved = (backward, tuple(saved), tuple(t._vc[0] for t in saved))
-    if base is ResultBackward:
+    reads_result = base.reads_result
+    if reads_result:
         node._saved += ((value, dtype, out._vc, out._vc[0]),)
     if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         items = list(enumerate(saved))
         items.reverse()  # PyTorch packs ``mm``'s mat2, then self
-        G.pack_saved(node, items + [("out", out)] if base is ResultBackward else items)
+        G.pack_saved(node, items + [("out", out)] if reads_result else items)
     return out
 
 
@@ -154,11 +157,12 @@ def record_multi(
     inputs: Sequence[Any],
     backward: Callable[..., Any],
     saved: Sequence[Any] = (),
+    base: type = FunctionBackward,
 ) -> list:
     """Like :func:`record` for ops with several outputs (split, max with dim ...)."""
     _make = _tensor._make
 
-    first = record(name, values[0], dtypes[0], inputs, backward, saved)
+    first = record(name, values[0], dtypes[0], inputs, backward, saved, base)
     node = first.grad_fn
     outs = [first]
     for i in range(1, len(values)):

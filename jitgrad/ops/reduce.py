@@ -8,10 +8,11 @@ log_softmax, cumsum), over the helpers of :mod:`.reduce_common`.
 
 Forward: every op plans its axes with ``reduction_plan`` into the ``(A, R, B)`` layout of the
 kernels in ``jitgrad/kernels/cpu/reduce.py`` (and ``reduce_extra.py``), runs one kernel and
-reshapes the ``(A, B)`` result to the kept dims. Backward: a function over Tensors recorded with
-:func:`record`, so ``create_graph=True`` differentiates it again; where a dedicated backward
-kernel exists (softmax, log_softmax, var, max, prod, cumsum) the no-grad path calls it directly
-and only the create_graph path spells the rule out in Tensor ops.
+reshapes the ``(A, B)`` result to the kept dims. Backward: each op is declared
+(:mod:`jitgrad.ops.declare`) with its derivative written once in differentiable ops; where a
+backward kernel exists (softmax, log_softmax, var, max, prod) the derivative calls it as a
+declared op of its own (:mod:`.reduce_grads`), which runs the kernel in an ordinary backward
+and records a differentiable node under ``create_graph``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.recording import ResultBackward
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..kernels.cpu.reduce_call import (
@@ -32,17 +32,17 @@ from ..kernels.cpu.reduce_call import (
 from ..tensor import Tensor, _make
 from . import checks
 from . import functions as F
+from .declare import Declared, Saved, expand_reduced
 from .reduce_common import (
     Dims,
-    grad_to_input,
-    linear_grad,
-    record_unary,
     reduce_axes,
     type_word,
 )
+from .reduce_grads import select_backward
 from .reduce_minmax import amax, amin, argmax, argmin, max, min  # noqa: A004
+from .reduce_prod_var import prod, std, var
 from .reduce_softmax import cumsum, log_softmax, logsumexp, softmax
-from .reduce_sum import mean, prod, std, sum, var  # noqa: A004
+from .reduce_sum import mean, sum  # noqa: A004
 
 # ---- norm, all, any ---------------------------------------------------------------------------
 _P_MODES = {2: KX.P_TWO, "fro": KX.P_TWO, 1: KX.P_ONE, np.inf: KX.P_INF, -np.inf: KX.P_NEG_INF}
@@ -74,29 +74,36 @@ def norm(
     out2 = np.empty((x3.shape[0], x3.shape[2]), dt.np)
     KX.norm_fwd(x3, mode, pf, out2)
     result = out2.reshape(kept_shape(shape, axes, keepdim))
+    return NORM.record(
+        "LinalgVectorNormBackward0", result, dt, (input,), (input,), self=input, dim=dim,
+        keepdim=keepdim, ord=2 if isinstance(p, str) else p, _mode=mode, _pf=pf, _shape=shape,
+        _axes=axes, _keepdim=keepdim, _out2=out2,
+    )  # fmt: skip
 
-    def backward(g: Tensor, out: Tensor) -> Tensor:
-        if mode == KX.P_ZERO:
-            return F.mul(input, 0.0)
-        if mode == KX.P_ONE:
-            return grad_to_input(g, shape, axes, keepdim) * F.sign(input)
-        if mode in (KX.P_INF, KX.P_NEG_INF):
-            ax3 = to_3d(F.abs(input)._value, axes)
-            w = linear_grad(
-                g, shape, axes, keepdim, dt, lambda g2, gx3: K.amax_bwd(g2, ax3, out2, gx3)
-            )
-            return w * F.sign(input)
-        zero = F.eq(out, 0)  # a zero norm has a zero (sub)gradient, as in torch
-        safe = F.where(zero, 1.0, out)
-        if mode == KX.P_TWO:
-            scale = F.where(zero, 0.0, g / safe)
-            return grad_to_input(scale, shape, axes, keepdim) * input
-        scale = F.where(zero, 0.0, g / safe ** (pf - 1))
-        return grad_to_input(scale, shape, axes, keepdim) * input * F.abs(input) ** (pf - 2)
 
-    return record_unary(
-        "LinalgVectorNormBackward0", result, dt, input, backward, (input,), ResultBackward
-    )
+def _norm_derivative(s: Saved, g: Tensor) -> Tensor:
+    """One rule per order ``p`` (a zero norm has a zero (sub)gradient, as in torch)."""
+    x, out, mode, pf = s.self, s.result, s._mode, s._pf
+    if mode == KX.P_ZERO:
+        return F.mul(x, 0.0)
+    if mode == KX.P_ONE:
+        return expand_reduced(g, s) * F.sign(x)
+    if mode in (KX.P_INF, KX.P_NEG_INF):
+        ax3, out2 = to_3d(F.abs(x)._value, s._axes), s._out2
+        fill = lambda g2, gx3: K.amax_bwd(g2, ax3, out2, gx3)  # noqa: E731
+        w = select_backward(g, fill, s._shape, s._axes, s._keepdim, x._dtype, "MulBackward0")
+        return w * F.sign(x)
+    zero = F.eq(out, 0)
+    safe = F.where(zero, 1.0, out)
+    if mode == KX.P_TWO:
+        return expand_reduced(F.where(zero, 0.0, g / safe), s) * x
+    scale = F.where(zero, 0.0, g / safe ** (pf - 1))
+    return expand_reduced(scale, s) * x * F.abs(x) ** (pf - 2)
+
+
+NORM = Declared(
+    "norm", _norm_derivative, public=("dim", "keepdim", "ord", "result", "self"), reads_result=True
+)
 
 
 def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:

@@ -1,5 +1,6 @@
-"""What every reduction op shares: normalising ``dim``, recording the node, and turning a
-reduction's gradient back into the input's shape (see :mod:`jitgrad.ops.reduce`)."""
+"""What every reduction op shares: normalising ``dim``, dtypes, and turning a reduction's
+gradient back into the input's shape (see :mod:`jitgrad.ops.reduce`; the declarations that
+record the nodes are :mod:`jitgrad.ops.declare`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,8 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import FunctionBackward, record
 from ..kernels.cpu.reduce_call import (
-    from_3d,
     kept_shape,
-    plan_3d,
 )
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
@@ -68,49 +66,6 @@ def grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keep
     if not keepdim:
         g = M.reshape(g, kept_shape(shape, axes, True))
     return g if g._value.shape == shape else M.expand(g, shape)
-
-
-def keep_3d(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...]) -> np.ndarray:
-    """A reduction's output gradient as the ``(A, B)`` array the backward kernels read."""
-    a, _, b = plan_3d(shape, axes)[1]
-    return np.ascontiguousarray(g._value).reshape(a, b)
-
-
-def linear_grad(g, shape, axes, keepdim, dt: D.dtype, fill) -> Tensor:
-    """Backward of a reduction whose gradient is linear in ``g`` (max, amax, zero-safe prod).
-
-    ``fill(g2, gx3)`` is the backward kernel. Without create_graph it runs on ``g`` itself;
-    with it, it runs on ones to give the weights, and ``g`` (expanded) times them is recorded,
-    so the result stays differentiable in ``g`` (the weights are locally constant in x).
-    """
-    a, r, b = plan_3d(shape, axes)[1]
-    gx3 = np.empty((a, r, b), dt.np)
-    if not STATE.enabled:
-        fill(keep_3d(g, shape, axes), gx3)
-        return _make(from_3d(gx3, shape, axes), dt, fresh=True)
-    fill(np.ones((a, b), dt.np), gx3)
-    return grad_to_input(g, shape, axes, keepdim) * _make(from_3d(gx3, shape, axes), dt)
-
-
-def record_unary(
-    name: str,
-    value: np.ndarray,
-    dt: D.dtype,
-    input: Tensor,  # noqa: A002
-    backward: Any,
-    saved: tuple[Tensor, ...] = (),
-    base: type = FunctionBackward,
-) -> Tensor:
-    """:func:`record` for a one-input op, with the no-grad case short-cut: it is most calls,
-    and for small tensors ``record``'s generic input scan costs as much as the kernel.
-
-    ``base=ResultBackward`` for a backward ``backward(g, result)`` that reads the op's own
-    result (softmax, logsumexp, norm, prod): under create_graph the result must be the
-    recorded, differentiable tensor, and an in-place change of it must fail the version check
-    (see :class:`~jitgrad.autograd.recording.ResultBackward`)."""
-    if not (STATE.enabled and input._requires_grad):
-        return _make(value, dt)
-    return record(name, value, dt, (input,), backward, saved, base)
 
 
 def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:

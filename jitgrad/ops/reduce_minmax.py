@@ -1,5 +1,7 @@
-"""max, min, amax, amin, argmax and argmin, with PyTorch's semantics and node names (the
-kernels are :mod:`jitgrad.kernels.cpu.reduce_minmax`)."""
+"""max, min, amax, amin, argmax and argmin, declared (:class:`~jitgrad.ops.declare.Declared`)
+with PyTorch's semantics and node names (the kernels are
+:mod:`jitgrad.kernels.cpu.reduce_minmax`; the derivatives call
+:func:`~jitgrad.ops.reduce_grads.select_backward`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 
 from .. import argcheck as A
 from .. import dtypes as D
-from ..autograd.recording import record_multi
+from ..autograd.grad_mode import STATE
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import (
     kept_shape,
@@ -17,13 +19,13 @@ from ..kernels.cpu.reduce_call import (
 )
 from ..tensor import Tensor, _make
 from . import functions as F
+from .declare import Declared, Saved
 from .reduce_common import (
     Dims,
-    linear_grad,
     numpy_spellings,
-    record_unary,
     reduce_axes,
 )
+from .reduce_grads import select_backward
 from .return_types import named_result
 
 
@@ -65,22 +67,49 @@ def _extreme(
     return x3, vals.view(arr.dtype) if arr.dtype == np.bool_ else vals, idx
 
 
+def _amax_derivative(s: Saved, g: Tensor) -> Tensor:
+    """``g`` shared evenly by the elements equal to the extreme (torch's rule)."""
+    x3, vals = s._x3, s._vals
+    return select_backward(
+        g, lambda g2, gx3: K.amax_bwd(g2, x3, vals, gx3), s._shape, s._axes, s._keepdim,
+        s.self._dtype, "MulBackward0",
+    )  # fmt: skip
+
+
+def _max_dim_derivative(s: Saved, g: Tensor, _gi: Any = None) -> Tensor:
+    """``g`` placed at the indices the forward picked."""
+    idx = s._idx
+    return select_backward(
+        g, lambda g2, gx3: K.max_bwd(g2, idx, gx3), s._shape, s._axes, s._keepdim, s._dt,
+        "ScatterBackward0",
+    )  # fmt: skip
+
+
+AMAX = Declared(
+    "amax", _amax_derivative, public=("dim", "keepdim", "result", "self"), reads_result=True
+)
+MAX = Declared("max", _amax_derivative, public=("result", "self"), reads_result=True)  # and min()
+MAX_DIM = Declared(
+    "max_dim", _max_dim_derivative, public=("dim", "indices", "keepdim", "self_sym_sizes"),
+    dim_list=False,
+)  # fmt: skip
+
+
 def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> Tensor:
     shape = input._value.shape
     axes = reduce_axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
     x3, vals, _ = _extreme(input, axes, fn in ("amax", "max"))
     dt = input._dtype
-    return record_unary(
-        node,
-        vals.reshape(kept_shape(shape, axes, keepdim)),
-        dt,
-        input,
-        lambda g: linear_grad(
-            g, shape, axes, keepdim, dt, lambda g2, gx3: K.amax_bwd(g2, x3, vals, gx3)
-        ),
-        (input,),
-    )
+    value = vals.reshape(kept_shape(shape, axes, keepdim))
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    values = {"self": input, "_x3": x3, "_vals": vals, "_shape": shape, "_axes": axes,
+              "_keepdim": keepdim}  # fmt: skip
+    if fn in ("amax", "amin"):
+        values["dim"], values["keepdim"] = dim, keepdim
+        return AMAX.record_values(node, value, dt, (input,), (input,), values)
+    return MAX.record_values(node, value, dt, (input,), (input,), values)
 
 
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -106,15 +135,16 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     x3, vals, idx = _extreme(input, axes, fn == "max")
     out_shape = kept_shape(shape, axes, keepdim)
     dt = input._dtype
-    values, indices = record_multi(
+    values, indices = MAX_DIM.record_multi(
         "MaxBackward0" if fn == "max" else "MinBackward0",
         [vals.reshape(out_shape), idx.reshape(out_shape)],
         [dt, D.int64],
         (input,),
-        lambda g, _gi=None: linear_grad(
-            g, shape, axes, keepdim, dt, lambda g2, gx3: K.max_bwd(g2, idx, gx3)
-        ),
-    )
+        _idx=idx, _shape=shape, _axes=axes, _keepdim=keepdim, _dt=dt, dim=dim,
+        keepdim=keepdim, self_sym_sizes=shape,
+    )  # fmt: skip
+    if values.grad_fn is not None:
+        values.grad_fn._saved[0].indices = indices
     return _RETURN_TYPES[fn](values, indices)
 
 

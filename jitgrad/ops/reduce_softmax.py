@@ -10,42 +10,48 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import ResultBackward, record
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import (
     kept_shape,
     plan_3d,
-    reduce_array,
 )
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
 from . import movement as M
+from .declare import Declared, Reduction, Saved, expand_reduced, reduction
 from .reduce_common import (
     Dims,
     floating,
-    grad_to_input,
     int_to_long,
-    record_unary,
-    reduce_axes,
     type_word,
 )
-from .reduce_sum import sum  # noqa: A004
+from .reduce_grads import softmax_backward_data
+
+
+def _array_dtype(t: Tensor) -> tuple[np.ndarray, D.dtype]:
+    return t._value, t._dtype
+
+
+def _logsumexp_derivative(s: Saved, g: Tensor) -> Tensor:
+    result = M.reshape(s.result, kept_shape(s._shape, s._axes, True))
+    return expand_reduced(g, s) * F.exp(s.self - result)
+
+
+LOGSUMEXP = Reduction(
+    "logsumexp",
+    K.logsumexp_fwd,
+    ("LogsumexpBackward0", "LogsumexpBackward0"),
+    _logsumexp_derivative,
+    dtype=lambda t, _dtype: _array_dtype(floating(t)),
+    public=("dim", "keepdim", "result", "self"),
+    reads_result=True,
+)
 
 
 def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
     underflows; integer inputs give the default float dtype."""
-    input = floating(input)
-    shape = input._value.shape
-    axes = reduce_axes(len(shape), dim, "logsumexp", pos=1)
-    dt = input._dtype
-    out = reduce_array(K.logsumexp_fwd, input._value, axes, keepdim, dt.np)
-
-    def backward(g: Tensor, result: Tensor) -> Tensor:
-        result = M.reshape(result, kept_shape(shape, axes, True))
-        return grad_to_input(g, shape, axes, keepdim) * F.exp(input - result)
-
-    return record_unary("LogsumexpBackward0", out, dt, input, backward, (input,), ResultBackward)
+    return reduction(LOGSUMEXP, input, dim, keepdim, pos=1)
 
 
 # ---- softmax, log_softmax, cumsum (shape-keeping, one dim) ------------------------------------
@@ -70,24 +76,31 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
             f"'{type_word(dt)}'"
         )
     shape = input._value.shape
-    _, x3 = _along(input, dim, "log_softmax" if log else "softmax")
+    d, x3 = _along(input, dim, "log_softmax" if log else "softmax")
     s3 = x3.shape
     y3 = np.empty(s3, x3.dtype)
     K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
     out = y3.reshape(shape)
 
-    def backward(g: Tensor, y: Tensor) -> Tensor:
-        if STATE.enabled:
-            if log:
-                return g - F.exp(y) * sum(g, dim, keepdim=True)
-            return y * (g - sum(g * y, dim, keepdim=True))
-        g3 = np.ascontiguousarray(g._value).reshape(s3)
-        gx3 = np.empty(s3, y3.dtype)
-        K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, gx3)
-        return _make(gx3.reshape(shape), dt, fresh=True)
-
+    decl = LOG_SOFTMAX if log else SOFTMAX
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
-    return record_unary(name, out, dt, input, backward, (), ResultBackward)
+    return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d, _s3=s3)
+
+
+SOFTMAX = Declared(
+    "softmax",
+    lambda s, g: softmax_backward_data(g, s.result, s._dim, False, s._s3),
+    public=("dim", "result"),
+    reads_result=True,
+    dim_list=False,
+)
+LOG_SOFTMAX = Declared(
+    "log_softmax",
+    lambda s, g: softmax_backward_data(g, s.result, s._dim, True, s._s3),
+    public=("dim", "result"),
+    reads_result=True,
+    dim_list=False,
+)
 
 
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -101,13 +114,19 @@ def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: 
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
-    """``g`` summed from the end along ``dim``: cumsum's gradient, itself differentiable."""
+    """``g`` summed from the end along ``dim``: cumsum's gradient, itself differentiable
+    (its own gradient is cumsum again)."""
     _, g3 = _along(g, dim)
     out3 = np.empty_like(g3)
     K.pick(K.cumsum_bwd, g3.size)(g3, out3)
-    return record(
-        "CumsumBackward0", out3.reshape(g._value.shape), g._dtype, (g,), lambda gg: cumsum(gg, dim)
-    )
+    return REVERSE_CUMSUM.record("CumsumBackward0", out3.reshape(g._value.shape), g._dtype, (g,),
+                                 _dim=dim)  # fmt: skip
+
+
+CUMSUM = Declared(
+    "cumsum", lambda s, g: _reverse_cumsum(g, s._dim), public=("dim",), dim_list=False
+)
+REVERSE_CUMSUM = Declared("reverse_cumsum", lambda s, g: cumsum(g, s._dim))
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -117,10 +136,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
     d, x3 = _along(src, dim)
     out3 = np.empty(x3.shape, dt.np)
     K.pick(K.cumsum_fwd, x3.size)(x3, out3)
-    return record_unary(
-        "CumsumBackward0",
-        out3.reshape(arr.shape),
-        dt,
-        input,
-        lambda g: _reverse_cumsum(g, d),
-    )
+    value = out3.reshape(arr.shape)
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return CUMSUM.record("CumsumBackward0", value, dt, (input,), (), dim=dim, _dim=d)
