@@ -56,6 +56,9 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
+    "jitgrad.backends.opwrap": 4,  # wraps the public namespace for a backend (tensor API)
+    "jitgrad.backends.meta": 4,  # the meta device over the tensor API
+    "jitgrad.backends.meta_array": 0,  # a buffer type, no jitgrad imports
     "jitgrad.nn._kernels": 0,
     # op declarations
     "jitgrad.ops": 1,

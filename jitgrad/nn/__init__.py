@@ -218,6 +218,7 @@ __all__ += [
 from . import adaptive as _adaptive  # noqa: E402
 from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
+from . import module_device as _module_device  # noqa: E402
 from . import padding as _padding  # noqa: E402
 from .adaptive import *  # noqa: E402,F403
 from .ctc import CTCLoss  # noqa: E402
@@ -231,3 +232,4 @@ __all__ += ["Buffer", "CTCLoss"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
+_module_device.bind()  # Module.to_empty
