@@ -209,7 +209,14 @@ def functional_namespace() -> dict:
 
 
 # torch.distributions and torch.jit, over nn.functional and the Tensor API.
+from . import api_names as _api_names  # noqa: E402
 from . import distributions, jit  # noqa: E402
+from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed functions
+from .numeric_gradient import gradient  # noqa: E402
+from .torch_aliases import TOP_LEVEL as _TORCH_ALIASES  # noqa: E402
+
+globals().update(_TORCH_ALIASES)  # torch.rms_norm, torch.constant_pad_nd, torch.qr ...
+_api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")

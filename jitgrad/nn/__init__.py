@@ -220,15 +220,18 @@ from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import module_device as _module_device  # noqa: E402
 from . import padding as _padding  # noqa: E402
+from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
 from .adaptive import *  # noqa: E402,F403
 from .ctc import CTCLoss  # noqa: E402
 from .layers_api import *  # noqa: E402,F403
 from .lazy import *  # noqa: E402,F403
 from .padding import *  # noqa: E402,F403
+from .parallel import DataParallel  # noqa: E402
 from .parameter import Buffer  # noqa: E402
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
 __all__ += [*_padding.__all__, *_layers_api.__all__, *_lazy.__all__, *_adaptive.__all__]
-__all__ += ["Buffer", "CTCLoss"]
+__all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")

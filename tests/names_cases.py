@@ -1,0 +1,244 @@
+"""OpInfo-style rows for the names added from tests/test_missing_names.py's lists (memory
+formats and layouts, float32 matmul precision, set_default_tensor_type, typename, the removed
+linalg functions, torch.gradient, torch.qr, the torch.* forms of nn.functional ops, Tensor
+pin_memory/share_memory_/to_dense/volatile, nn.DataParallel, nn.SyncBatchNorm), shared by
+tests/test_added_names.py and the PyTorch recorder tests/fixtures/make_names_torch.py.
+
+Each row is ``(name, fn)``; ``fn(torch)`` returns what is compared (tensors by shape, dtype,
+values and grad_fn name; anything else by its repr with the library name normalized), or
+raises an error whose type and message are compared. Warnings raised are compared too.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+
+def _f64(torch: Any, values: Any, grad: bool = False) -> Any:
+    return torch.tensor(values, dtype=torch.float64, requires_grad=grad)
+
+
+F = [[1.0, 2.0, 4.0, 8.0], [10.0, 20.0, 40.0, 80.0], [3.0, -1.0, 0.5, 2.0]]
+
+
+def _gradient_backward(torch: Any) -> Any:
+    x = _f64(torch, F, grad=True)
+    gx, gy = torch.gradient(x, spacing=(2.0, 0.5), edge_order=2)
+    (gx * _f64(torch, [[1.0, 2, 3, 4]] * 3) + gy.sin()).sum().backward()
+    return (gx, gy, x.grad)
+
+
+def _default_tensor_type(torch: Any) -> Any:
+    torch.set_default_tensor_type(torch.DoubleTensor)
+    try:
+        return (torch.get_default_dtype(), torch.tensor([1.5]).dtype, torch.ones(2).dtype)
+    finally:
+        torch.set_default_tensor_type("torch.FloatTensor")
+
+
+def _matmul_precision(torch: Any) -> Any:
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high")
+    after = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("bogus")
+    kept = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("highest")
+    return (before, after, kept)
+
+
+def _qr(torch: Any) -> Any:
+    a = _f64(torch, [[2.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.0, 1.0, 4.0]], grad=True)
+    q, r = torch.qr(a)
+    (q.sum() + r.pow(2).sum()).backward()
+    tall = _f64(torch, [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    return (q, r, a.grad, torch.qr(tall, some=False), torch.qr(tall))
+
+
+def _share(torch: Any) -> Any:
+    x = torch.ones(2)
+    before = x.is_shared()
+    return (before, x.share_memory_() is x, x.is_shared())
+
+
+def _data_parallel(torch: Any) -> Any:
+    torch.manual_seed(0)
+    inner = torch.nn.Linear(2, 3)
+    dp = torch.nn.DataParallel(inner)
+    out = dp(torch.ones(4, 2))
+    return (
+        repr(dp),
+        list(dp.state_dict()),
+        dp.module is inner,
+        out.grad_fn.name(),
+        torch.equal(out, inner(torch.ones(4, 2))),
+    )
+
+
+def _sync_bn(torch: Any) -> Any:
+    bn = torch.nn.SyncBatchNorm(3)
+    x = _f64(torch, [[1.0, 2.0, 3.0], [4.0, 0.0, -1.0], [2.0, 2.0, 2.0], [0.5, 1.0, 9.0]])
+    y = bn.double()(x)
+    return (repr(bn), y, bn.running_mean, bn.running_var, int(bn.num_batches_tracked))
+
+
+def _sync_bn_4d(torch: Any) -> Any:
+    bn = torch.nn.SyncBatchNorm(2).double()
+    x = torch.arange(24, dtype=torch.float64).reshape(2, 2, 3, 2).sin()
+    y = bn(x)
+    bn.eval()
+    return (y, bn(x), bn.running_var)
+
+
+def _convert_sync_bn(torch: Any) -> Any:
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    model.eval()
+    weight = model[1].weight
+    out = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    return (repr(out), out[1].weight is weight, out[1].training, type(out[1]).__name__)
+
+
+def _alias_grad_fn(torch: Any, fn: Any) -> Any:
+    out = fn(torch)
+    return (out, out.grad_fn.name())
+
+
+X = [[[1.0, -2.0, 3.0, 0.5], [0.0, 4.0, -1.0, 2.0]], [[2.0, 2.0, -3.0, 1.0], [5.0, -4.0, 1.0, 0.0]]]
+
+CASES: list[tuple[str, Any]] = [
+    (
+        "memory_formats",
+        lambda t: (
+            t.channels_last,
+            t.contiguous_format,
+            t.preserve_format,
+            t.channels_last_3d,
+            isinstance(t.channels_last, t.memory_format),
+        ),
+    ),
+    ("layout", lambda t: (t.strided, isinstance(t.strided, t.layout), t.ones(2).layout)),
+    (
+        "contiguous_channels_last",
+        lambda t: t.ones(1, 2, 2, 2).contiguous(memory_format=t.contiguous_format).shape,
+    ),
+    ("matmul_precision", _matmul_precision),
+    ("default_tensor_type", _default_tensor_type),
+    ("default_tensor_type_int", lambda t: t.set_default_tensor_type(t.LongTensor)),
+    ("default_tensor_type_str_bad", lambda t: t.set_default_tensor_type("torch.Foo")),
+    (
+        "typename",
+        lambda t: (t.typename(t.ones(2)), t.typename(3), t.typename(t.ones(2, dtype=t.int64))),
+    ),
+    ("is_storage", lambda t: t.is_storage(t.ones(2))),
+    ("solve", lambda t: t.solve(t.eye(2), t.eye(2))),
+    ("lstsq", lambda t: t.lstsq(t.eye(2), t.eye(2))),
+    ("eig", lambda t: t.eig(t.eye(2))),
+    ("symeig", lambda t: t.symeig(t.eye(2))),
+    ("matrix_rank", lambda t: t.matrix_rank(t.eye(2))),
+    ("tensor_solve", lambda t: t.eye(2).solve(t.eye(2))),
+    ("tensor_lstsq", lambda t: t.eye(2).lstsq(t.eye(2))),
+    ("tensor_eig", lambda t: t.eye(2).eig()),
+    ("tensor_symeig", lambda t: t.eye(2).symeig()),
+    ("gradient_1d", lambda t: t.gradient(t.tensor([1.0, 4.0, 9.0, 16.0]))),
+    ("gradient_int", lambda t: t.gradient(t.tensor([1, 4, 9, 16]))),
+    ("gradient_dim_spacing", lambda t: t.gradient(_f64(t, F), dim=1, spacing=2.0)),
+    ("gradient_all_dims", lambda t: t.gradient(_f64(t, F), spacing=[0.5, 3.0])),
+    ("gradient_edge2", lambda t: t.gradient(_f64(t, F), edge_order=2)),
+    (
+        "gradient_coords",
+        lambda t: t.gradient(
+            t.tensor([1.0, 4.0, 9.0, 16.0]), spacing=(t.tensor([0.0, 1.0, 1.5, 3.5]),)
+        ),
+    ),
+    (
+        "gradient_coords_edge2",
+        lambda t: t.gradient(
+            _f64(t, F), spacing=(_f64(t, [0.0, 1.0, 1.5, 3.5]),), dim=1, edge_order=2
+        ),
+    ),
+    (
+        "gradient_coords_int",
+        lambda t: t.gradient(t.tensor([1.0, 4.0, 9.0, 16.0]), spacing=(t.tensor([0, 1, 3, 4]),)),
+    ),
+    ("gradient_neg_dim", lambda t: t.gradient(_f64(t, F), dim=[-1])),
+    ("gradient_0d", lambda t: t.gradient(t.tensor(1.0))),
+    ("gradient_backward", _gradient_backward),
+    ("gradient_grad_fn", lambda t: t.gradient(_f64(t, F, grad=True))[0].grad_fn.name()),
+    ("gradient_small", lambda t: t.gradient(t.tensor([1.0]))),
+    ("gradient_edge_order", lambda t: t.gradient(t.ones(4), edge_order=3)),
+    ("gradient_spacing_len", lambda t: t.gradient(t.ones(3, 4), spacing=[1.0, 2.0, 3.0])),
+    ("gradient_spacing_dim_len", lambda t: t.gradient(t.ones(3, 4), spacing=[1.0, 2.0], dim=0)),
+    ("gradient_dim_range", lambda t: t.gradient(t.ones(3, 4), dim=5)),
+    ("gradient_spacing_tensor", lambda t: t.gradient(t.ones(4), spacing=t.ones(4))),
+    ("qr", _qr),
+    ("rms_norm", lambda t: t.rms_norm(_f64(t, X), [4], eps=1e-6)),
+    (
+        "constant_pad_nd",
+        lambda t: _alias_grad_fn(
+            t, lambda t: t.constant_pad_nd(_f64(t, X, grad=True), [1, 2], 0.5)
+        ),
+    ),
+    ("alpha_dropout_eval", lambda t: t.alpha_dropout(_f64(t, X), 0.5, False)),
+    ("feature_alpha_dropout_eval", lambda t: t.feature_alpha_dropout(_f64(t, X), 0.5, False)),
+    ("channel_shuffle", lambda t: t.channel_shuffle(t.arange(16.0).reshape(1, 4, 2, 2), 2)),
+    (
+        "native_channel_shuffle",
+        lambda t: t.native_channel_shuffle(t.arange(16.0).reshape(1, 4, 2, 2), 2),
+    ),
+    ("max_pool1d_with_indices", lambda t: t.max_pool1d_with_indices(_f64(t, X), 2)),
+    ("max_pool1d_with_indices_stride", lambda t: t.max_pool1d_with_indices(_f64(t, X), 3, 1, 1)),
+    (
+        "conv_transpose1d",
+        lambda t: t.conv_transpose1d(_f64(t, X), _f64(t, [[[1.0, -1.0]], [[0.5, 2.0]]])),
+    ),
+    ("layout_attr", lambda t: t.ones(2, 2).layout),
+    ("to_dense", lambda t: t.ones(2).to_dense()),
+    ("share_memory", _share),
+    ("pin_memory_no_accelerator", lambda t: t.ones(2).pin_memory()),
+    ("volatile", lambda t: t.ones(2).volatile),
+    ("data_parallel", _data_parallel),
+    ("sync_batchnorm", _sync_bn),
+    ("sync_batchnorm_4d", _sync_bn_4d),
+    ("sync_batchnorm_1d_input", lambda t: t.nn.SyncBatchNorm(3)(t.ones(3))),
+    ("convert_sync_batchnorm", _convert_sync_bn),
+]
+
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
+def normalize(text: str) -> str:
+    """What differs by library name or memory address only."""
+    text = text.replace("jitgrad.nn.parallel", "torch.nn.parallel")
+    return _ADDRESS.sub(" at 0x", text.replace("jitgrad.", "torch."))
+
+
+def encode(x: Any, torch: Any) -> Any:
+    if isinstance(x, torch.Tensor):
+        node = x.grad_fn.name() if x.grad_fn is not None else None
+        return {
+            "shape": list(x.shape),
+            "dtype": normalize(repr(x.dtype)),
+            "values": x.detach().tolist(),
+            "grad_fn": node,
+        }
+    if isinstance(x, tuple | list):
+        return [encode(y, torch) for y in x]
+    return normalize(repr(x))
+
+
+def run(torch: Any, fn: Any) -> dict:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = {"value": encode(fn(torch), torch)}
+        except Exception as e:  # noqa: BLE001 - the type and message are what is compared
+            out = {"error": type(e).__name__, "message": normalize(str(e))}
+    out["warnings"] = sorted(
+        {
+            str(w.message).split(" (Triggered internally")[0]
+            for w in caught
+            if issubclass(w.category, UserWarning)
+        }
+    )
+    return out
