@@ -18,9 +18,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from . import creation, cuda
 from . import dtypes as D
-from .tensor import Tensor
+from .amp import GradScaler
+from .tensor import Tensor, _make
 
 
 class memory_format:  # noqa: N801 - PyTorch's name
@@ -200,6 +203,37 @@ symeig = _removed("symeig")
 matrix_rank = _removed("matrix_rank")
 
 
+class OutOfMemoryError(RuntimeError):
+    """``torch.OutOfMemoryError``: a device allocation failed (a RuntimeError, as PyTorch's)."""
+
+
+def frombuffer(
+    buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False
+) -> Tensor:
+    """A 1-D tensor over the bytes of ``buffer`` (shared, not copied)."""
+    dt = D.to_dtype(dtype)
+    size = memoryview(buffer).nbytes - offset
+    if count < 0 and size % dt.itemsize:
+        raise ValueError(
+            f"buffer length ({size} bytes) after offset ({offset} bytes) must be a multiple "
+            f"of element size ({dt.itemsize})"
+        )
+    values = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    t = _make(values, dt)
+    t._requires_grad = requires_grad
+    return t
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Whether flushing denormals could be set: NumPy and Numba give jitgrad no switch for
+    the CPU's denormal mode, so never (PyTorch answers False where unsupported too)."""
+    return False
+
+
+def is_vulkan_available() -> bool:
+    return False
+
+
 def _pin_memory(self: Tensor, device: Any = None) -> Tensor:
     """Page-locked memory needs an accelerator; without one PyTorch refuses, as here."""
     if not cuda.is_available():
@@ -245,6 +279,11 @@ __all__ = [
     "eig",
     "symeig",
     "matrix_rank",
+    "OutOfMemoryError",
+    "frombuffer",
+    "set_flush_denormal",
+    "is_vulkan_available",
+    "GradScaler",
 ]
 
 

@@ -204,6 +204,94 @@ CASES: list[tuple[str, Any]] = [
     ("convert_sync_batchnorm", _convert_sync_bn),
 ]
 
+
+def _device_pick(torch: Any) -> Any:
+    a = torch.accelerator
+    picked = a.current_accelerator().type if a.is_available() else "cpu"
+    return (
+        picked,
+        a.device_count(),
+        torch.cpu.is_available(),
+        torch.cpu.device_count(),
+        torch.cpu.current_device(),
+        torch.xpu.is_available(),
+        torch.mps.is_available(),
+        torch.mtia.device_count(),
+        torch.version.cuda,
+        torch.version.hip,
+    )
+
+
+def _cpu_autocast(torch: Any) -> Any:
+    with torch.cpu.amp.autocast(enabled=False):  # jitgrad has no bfloat16, the CPU default
+        y = torch.ones(2, 3) @ torch.ones(3, 2)
+    return (y, isinstance(torch.cpu.amp.autocast(enabled=False), torch.amp.autocast))
+
+
+def _while(torch: Any) -> Any:
+    return torch.while_loop(
+        lambda i, x: i < 3, lambda i, x: (i + 1, x * 2), (torch.tensor(0), torch.ones(2))
+    )
+
+
+EXTRA_CASES: list[tuple[str, Any]] = [
+    ("device_pick", _device_pick),
+    ("accelerator_index", lambda t: t.accelerator.current_device_index()),
+    ("accelerator_sync", lambda t: t.accelerator.synchronize()),
+    ("cpu_autocast", _cpu_autocast),
+    (
+        "distributed_checks",
+        lambda t: (t.distributed.is_initialized(), t.distributed.is_torchelastic_launched()),
+    ),
+    ("distributed_rank", lambda t: t.distributed.get_rank()),
+    ("distributed_world_size", lambda t: t.distributed.get_world_size()),
+    (
+        "multiprocessing",
+        lambda t: (t.multiprocessing.get_start_method(), t.multiprocessing.Process.__name__),
+    ),
+    (
+        "sym",
+        lambda t: (
+            t.sym_int(3.7),
+            t.sym_int(-3.7),
+            t.sym_float(3),
+            t.sym_max(2, 5),
+            t.sym_min(2, 5),
+            t.sym_not(True),
+            t.sym_sqrt(4),
+            t.sym_ite(True, 1, 2),
+            t.sym_sum([1, 2, 3]),
+            t.sym_max(2.5, 1),
+        ),
+    ),
+    (
+        "sym_types",
+        lambda t: (
+            isinstance(3, t.SymInt),
+            isinstance(3.0, t.SymFloat),
+            isinstance(True, t.SymBool),
+        ),
+    ),
+    (
+        "cond_tensor",
+        lambda t: t.cond(t.tensor(True), lambda x: x + 1, lambda x: x - 1, (t.ones(2),)),
+    ),
+    ("cond_bool", lambda t: t.cond(False, lambda x: x + 1, lambda x: x - 1, (t.ones(2),))),
+    ("while_loop", _while),
+    ("grad_scaler", lambda t: t.GradScaler is t.amp.GradScaler),
+    ("oom", lambda t: issubclass(t.OutOfMemoryError, RuntimeError)),
+    ("frombuffer", lambda t: t.frombuffer(bytearray(b"\x01\x02\x03\x04"), dtype=t.uint8)),
+    (
+        "frombuffer_offset",
+        lambda t: t.frombuffer(
+            bytearray(b"\x00\x00\x00\x00\x00\x00\x80\x3f"), dtype=t.float32, count=1, offset=4
+        ),
+    ),
+    ("frombuffer_bad", lambda t: t.frombuffer(bytearray(7), dtype=t.float32)),
+    ("vulkan", lambda t: t.is_vulkan_available()),
+]
+CASES += EXTRA_CASES
+
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
