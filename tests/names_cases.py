@@ -290,6 +290,47 @@ EXTRA_CASES: list[tuple[str, Any]] = [
     ("frombuffer_bad", lambda t: t.frombuffer(bytearray(7), dtype=t.float32)),
     ("vulkan", lambda t: t.is_vulkan_available()),
 ]
+
+
+def _nn_modules(torch: Any) -> Any:
+    import importlib
+
+    utils = importlib.import_module(torch.__name__ + ".nn.modules.utils")
+    loss = importlib.import_module(torch.__name__ + ".nn.modules.loss")
+    mods = torch.nn.modules
+    return (
+        utils._pair(3),
+        utils._single((1,)),
+        utils._triple(2),
+        utils._quadruple([1, 2, 3, 4]),
+        mods.module.Module is torch.nn.Module,
+        mods.conv.Conv2d is torch.nn.Conv2d,
+        mods.Linear is torch.nn.Linear,
+        isinstance(torch.nn.Conv1d(1, 1, 2), mods.conv._ConvNd),
+        issubclass(torch.nn.BatchNorm1d, mods.batchnorm._BatchNorm),
+        issubclass(torch.nn.MSELoss, loss._Loss),
+        issubclass(loss._WeightedLoss, loss._Loss),
+        issubclass(torch.nn.MaxPool2d, mods.pooling._MaxPoolNd),
+    )
+
+
+def _weighted_loss(torch: Any) -> Any:
+    from_module = torch.nn.modules.loss._WeightedLoss
+
+    class Weighted(from_module):
+        def forward(self, a: Any, b: Any) -> Any:
+            return (self.weight * (a - b) ** 2).sum()
+
+    w = Weighted(weight=torch.tensor([1.0, 2.0]))
+    legacy = [
+        Weighted(size_average=s, reduce=r).reduction
+        for s in (None, False, True)
+        for r in (None, False, True)
+    ]
+    return (w(torch.ones(2), torch.zeros(2)), list(w.state_dict()), w.reduction, legacy)
+
+
+EXTRA_CASES += [("nn_modules", _nn_modules), ("weighted_loss", _weighted_loss)]
 CASES += EXTRA_CASES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")

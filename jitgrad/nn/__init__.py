@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from ..helpers import missing_attribute
 from . import functional, init, utils
 from .activation import (
@@ -219,6 +221,7 @@ from . import adaptive as _adaptive  # noqa: E402
 from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import module_device as _module_device  # noqa: E402
+from . import modules_layout as _modules  # noqa: E402
 from . import padding as _padding  # noqa: E402
 from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
 from .adaptive import *  # noqa: E402,F403
@@ -236,3 +239,4 @@ __all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm"]
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
 _module_device.bind()  # Module.to_empty
+modules = _modules.build(sys.modules[__name__])  # torch.nn.modules.<submodule>
