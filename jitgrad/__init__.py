@@ -212,11 +212,13 @@ def functional_namespace() -> dict:
 from . import api_names as _api_names  # noqa: E402
 from . import distributed, distributions, jit, multiprocessing  # noqa: E402
 from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed functions
+from .copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
 from .device_modules import accelerator, cpu, mps, mtia, xpu  # noqa: E402
 from .eager_control import *  # noqa: E402,F403 - torch.cond, while_loop, sym_*
 from .numeric_gradient import gradient  # noqa: E402
 from .torch_aliases import TOP_LEVEL as _TORCH_ALIASES  # noqa: E402
 
+globals().update(_COPY_OPS)  # torch.view_copy, torch.permute_copy ...
 globals().update(_TORCH_ALIASES)  # torch.rms_norm, torch.constant_pad_nd, torch.qr ...
 _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 

@@ -331,6 +331,64 @@ def _weighted_loss(torch: Any) -> Any:
 
 
 EXTRA_CASES += [("nn_modules", _nn_modules), ("weighted_loss", _weighted_loss)]
+
+
+def _copy_case(name: str, *args: Any, **kwargs: Any) -> Any:
+    """``torch.<name>`` on a leaf: its result(s), node name, and the leaf's gradient."""
+
+    def case(torch: Any) -> Any:
+        a = torch.arange(24.0, dtype=torch.float64).reshape(2, 3, 4).requires_grad_()
+        out = getattr(torch, name)(a, *args, **kwargs)
+        pieces = list(out) if isinstance(out, tuple | list) else [out]
+        total = sum(
+            (p * torch.arange(p.numel(), dtype=p.dtype).reshape(p.shape) ** 2).sum() for p in pieces
+        )
+        total.backward()
+        shares = [p.data_ptr() == a.data_ptr() for p in pieces]
+        return (pieces, [p.grad_fn.name() for p in pieces], a.grad, shares)
+
+    return case
+
+
+def _detach_copy(torch: Any) -> Any:
+    a = torch.ones(2, requires_grad=True)
+    out = torch.detach_copy(a)
+    with torch.no_grad():
+        quiet = torch.detach_copy(a)
+    return (
+        out,
+        out.requires_grad,
+        out.grad_fn.name(),
+        quiet.requires_grad,
+        out.data_ptr() == a.data_ptr(),
+    )
+
+
+COPY_CASES: list[tuple[str, Any]] = [
+    ("view_copy", _copy_case("view_copy", [4, 6])),
+    ("permute_copy", _copy_case("permute_copy", [2, 0, 1])),
+    ("transpose_copy", _copy_case("transpose_copy", 0, 2)),
+    ("expand_copy", _copy_case("expand_copy", [2, 2, 3, 4])),
+    ("squeeze_copy", _copy_case("squeeze_copy")),
+    ("unsqueeze_copy", _copy_case("unsqueeze_copy", 1)),
+    ("select_copy", _copy_case("select_copy", 1, 2)),
+    ("slice_copy", _copy_case("slice_copy", 2, 1, 4, 2)),
+    ("diagonal_copy", _copy_case("diagonal_copy", 1, 1, 2)),
+    ("alias_copy", _copy_case("alias_copy")),
+    ("unbind_copy", _copy_case("unbind_copy", 1)),
+    ("split_copy", _copy_case("split_copy", 3, 2)),
+    ("split_with_sizes_copy", _copy_case("split_with_sizes_copy", [1, 3], 2)),
+    ("unfold_copy", _copy_case("unfold_copy", 2, 2, 1)),
+    ("as_strided_copy", _copy_case("as_strided_copy", (2, 2), (1, 2))),
+    ("t_copy", lambda t: t.t_copy(t.ones(2, 2, 2))),
+    ("t_copy_2d", lambda t: t.t_copy(t.tensor([[1.0, 2.0], [3.0, 4.0]]))),
+    ("detach_copy", lambda t: _detach_copy(t)),
+    (
+        "detach_copy_backward",
+        lambda t: t.detach_copy(t.ones(2, requires_grad=True)).sum().backward(),
+    ),
+]
+EXTRA_CASES += COPY_CASES
 CASES += EXTRA_CASES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")

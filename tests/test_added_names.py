@@ -87,3 +87,21 @@ def test_gradient_matches_numpy_on_random_input() -> None:
 def test_ddp_says_not_implemented() -> None:
     with pytest.raises(AttributeError, match=r"\(not implemented in jitgrad\)$"):
         torch.nn.parallel.DistributedDataParallel  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("permute_copy", ([1, 0],)),
+        ("diagonal_copy", ()),
+        ("unbind_copy", (1,)),
+        ("as_strided_copy", ((2, 2), (1, 2))),
+    ],
+)
+def test_copy_op_gradcheck_and_fresh_memory(name: str, args: tuple) -> None:
+    x = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    fn = getattr(torch, name)
+    assert torch.autograd.gradcheck(lambda t: fn(t, *args), (x,))
+    out = fn(x, *args)
+    for piece in out if isinstance(out, tuple) else (out,):
+        assert piece.data_ptr() != x.data_ptr() and piece.is_contiguous()
