@@ -389,6 +389,48 @@ COPY_CASES: list[tuple[str, Any]] = [
     ),
 ]
 EXTRA_CASES += COPY_CASES
+
+
+def _conv_grads(dims: int, stride: int, padding: int, groups: int) -> Any:
+    """``torch.nn.grad.conv<dims>d_input/_weight`` on fixed operands, and their gradients
+    with respect to the operands that stay (the results are differentiable in them)."""
+
+    def case(torch: Any) -> Any:
+        def ramp(*shape: int) -> Any:
+            n = 1
+            for s in shape:
+                n *= s
+            return (torch.arange(n, dtype=torch.float64).reshape(shape) * 0.37).sin()
+
+        spatial = (7,) * dims
+        x = ramp(2, 4, *spatial).requires_grad_()
+        w = ramp(6, 4 // groups, *((3,) * dims)).requires_grad_()
+        conv = getattr(torch.nn.functional, f"conv{dims}d")
+        y = conv(x, w, None, stride, padding, 1, groups)
+        g = ramp(*y.shape).cos().requires_grad_()
+        gi = getattr(torch.nn.grad, f"conv{dims}d_input")(x.shape, w, g, stride, padding, 1, groups)
+        gw = getattr(torch.nn.grad, f"conv{dims}d_weight")(
+            x, w.shape, g, stride, padding, 1, groups
+        )
+        (gi.pow(2).sum() + gw.pow(2).sum()).backward()
+        return (gi.detach(), gw.detach(), x.grad, w.grad, g.grad)
+
+    return case
+
+
+EXTRA_CASES += [
+    ("nn_grad_conv1d", _conv_grads(1, 2, 1, 1)),
+    ("nn_grad_conv2d", _conv_grads(2, 1, 0, 2)),
+    ("nn_grad_is_F_grad", lambda t: t.nn.functional.grad is t.nn.grad),
+    (
+        "has_torch_function",
+        lambda t: (
+            t.nn.functional.has_torch_function((t.ones(1),)),
+            t.nn.functional.has_torch_function_unary(t.ones(1)),
+            t.nn.functional.has_torch_function_variadic(t.ones(1), 2),
+        ),
+    ),
+]
 CASES += EXTRA_CASES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
