@@ -6,6 +6,8 @@ and their gradient is the view's. So each runs the view, copies the result(s) wi
 history, and gives them a :class:`CopyNode` that stands for the view's node: the same
 inputs, the view's backward, PyTorch's name. Outputs of one call share one node, as in
 PyTorch (``unbind_copy``'s pieces are outputs 0, 1, ... of one ``UnbindBackward0_copy``).
+:func:`under_node` also serves ops written through another op whose node PyTorch names
+otherwise (``index_reduce`` over ``scatter_reduce``: ``IndexReduceBackward0``).
 """
 
 from __future__ import annotations
@@ -40,24 +42,30 @@ def _node_class(name: str) -> type:
     return cls
 
 
+def under_node(out: Any, node_name: str, copy: bool) -> Any:
+    """``out`` (a tensor, or a tuple or list of them, from one op call) with its history
+    under a :class:`CopyNode` named ``node_name`` (one per distinct node of the pieces);
+    ``copy``: in fresh memory, sharing nothing with the operands."""
+    pieces = list(out) if isinstance(out, tuple | list) else [out]
+    nodes: dict[int, Node] = {}
+    results = []
+    for piece in pieces:
+        fresh = piece.detach().clone() if copy else piece.detach()
+        inner = piece.grad_fn
+        if inner is None or not GRAD.enabled:
+            results.append(fresh if copy else piece)
+            continue
+        node = nodes.get(id(inner))
+        if node is None:
+            node = nodes[id(inner)] = _node_class(node_name)(inner.next_functions)
+            node._saved = inner
+        results.append(_make(fresh._value, fresh._dtype, node, output_nr=piece._output_nr))
+    return tuple(results) if isinstance(out, tuple | list) else results[0]
+
+
 def _copied(name: str, view: Callable[..., Any], node_name: str) -> Callable[..., Any]:
     def op(input: Tensor, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - PyTorch's name
-        out = view(input, *args, **kwargs)
-        pieces = list(out) if isinstance(out, tuple | list) else [out]
-        nodes: dict[int, Node] = {}
-        copies = []
-        for piece in pieces:
-            fresh = piece.detach().clone()
-            inner = piece.grad_fn
-            if inner is None or not GRAD.enabled:
-                copies.append(fresh)
-                continue
-            node = nodes.get(id(inner))
-            if node is None:
-                node = nodes[id(inner)] = _node_class(node_name)(inner.next_functions)
-                node._saved = inner
-            copies.append(_make(fresh._value, fresh._dtype, node, output_nr=piece._output_nr))
-        return tuple(copies) if isinstance(out, tuple | list) else copies[0]
+        return under_node(view(input, *args, **kwargs), node_name, copy=True)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"The view's result in fresh memory; its node is ``{node_name}``."

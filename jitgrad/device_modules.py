@@ -9,6 +9,7 @@ build without them). The accelerator is CUDA when :func:`jitgrad.cuda.is_availab
 from __future__ import annotations
 
 import sys
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -70,6 +71,12 @@ class _CpuAutocast(amp.autocast):
     """``torch.cpu.amp.autocast(enabled=True, dtype=torch.bfloat16, cache_enabled=True)``."""
 
     def __init__(self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True):
+        warnings.warn(
+            "`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
+            "`torch.amp.autocast('cpu', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
         super().__init__("cpu", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 
 

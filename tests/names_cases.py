@@ -431,6 +431,137 @@ EXTRA_CASES += [
         ),
     ),
 ]
+
+
+def _index_reduce(reduce: str, include_self: bool, dim: int) -> Any:
+    def case(torch: Any) -> Any:
+        x = (torch.arange(12, dtype=torch.float64).reshape(3, 4) * 0.7).cos().requires_grad_()
+        shape = (2, 4) if dim == 0 else (3, 3)
+        src = (
+            (torch.arange(float(shape[0] * shape[1]), dtype=torch.float64).reshape(shape) * 1.3)
+            .sin()
+            .requires_grad_()
+        )
+        index = torch.tensor([2, 0] if dim == 0 else [3, 1, 3])
+        out = torch.index_reduce(x, dim, index, src, reduce, include_self=include_self)
+        (out * torch.arange(12.0, dtype=torch.float64).reshape(3, 4)).sum().backward()
+        return (out, out.grad_fn.name(), x.grad, src.grad)
+
+    return case
+
+
+def _resize(torch: Any) -> Any:
+    y = torch.arange(6.0)
+    small = y.resize_(2, 2).clone()
+    grown = y.resize_(3, 3).shape
+    return (small, grown, y.resize_as_(torch.ones(2)).shape, y.resize_((1, 2)).shape)
+
+
+def _in_place_index_reduce(torch: Any) -> Any:
+    x = torch.ones(3, 2)
+    y = x.index_reduce_(0, torch.tensor([1, 1]), torch.full((2, 2), 3.0), "prod")
+    return (y is x, x)
+
+
+EXTRA_CASES += [
+    ("index_reduce_prod", _index_reduce("prod", True, 0)),
+    ("index_reduce_mean", _index_reduce("mean", True, 1)),
+    ("index_reduce_amax_exclude", _index_reduce("amax", False, 1)),
+    ("index_reduce_amin", _index_reduce("amin", True, 0)),
+    ("index_reduce_bad", lambda t: t.ones(2).index_reduce(0, t.tensor([0]), t.ones(1), "sum")),
+    ("index_reduce_", _in_place_index_reduce),
+    (
+        "convolution",
+        lambda t: (
+            t.convolution(t.ones(1, 1, 4), t.ones(1, 1, 2), None, [1], [0], [1], False, [0], 1),
+            t.convolution(t.ones(1, 1, 4), t.ones(1, 1, 2), None, [1], [0], [1], True, [0], 1),
+            t.convolution(
+                t.arange(16.0).reshape(1, 1, 4, 4),
+                t.ones(2, 1, 2, 2),
+                t.tensor([1.0, -1.0]),
+                [2, 2],
+                [1, 1],
+                [1, 1],
+                False,
+                [0, 0],
+                1,
+            ),
+        ),
+    ),
+    (
+        "empty_permuted",
+        lambda t: (
+            t.empty_permuted((2, 3, 4), (0, 2, 1)).stride(),
+            t.empty_permuted((2, 3, 4), (2, 0, 1)).stride(),
+            t.empty_permuted((2, 3, 4), (2, 0, 1)).shape,
+        ),
+    ),
+    ("empty_permuted_bad", lambda t: t.empty_permuted((2, 3, 4), (0, 1))),
+    (
+        "debug_mode",
+        lambda t: (
+            t.get_deterministic_debug_mode(),
+            t.set_deterministic_debug_mode("warn"),
+            t.get_deterministic_debug_mode(),
+            t.set_deterministic_debug_mode(0),
+            t.get_deterministic_debug_mode(),
+        ),
+    ),
+    ("debug_mode_bad", lambda t: t.set_deterministic_debug_mode("foo")),
+    (
+        "device_module",
+        lambda t: (
+            t.get_device_module("cpu") is t.cpu,
+            t.get_device_module() is t.cpu,
+            t.get_device_module(t.device("cpu")) is t.cpu,
+        ),
+    ),
+    ("is_distributed", lambda t: (t.is_distributed(t.ones(2)), t.init_num_threads())),
+    ("resize_", _resize),
+    ("resize_grad", lambda t: t.ones(2, requires_grad=True).resize_(3)),
+    (
+        "tensor_queries",
+        lambda t: (
+            t.ones(2, 3).dense_dim(),
+            t.ones(2, 3).sparse_dim(),
+            t.ones(2).name,
+            t.ones(2).grad_dtype,
+            t.ones(2, dtype=t.float64).grad_dtype,
+        ),
+    ),
+    (
+        "is_set_to",
+        lambda t: (
+            lambda x: (
+                x.is_set_to(x),
+                x.is_set_to(x.view(6)),
+                x.is_set_to(x.clone()),
+                x.const_data_ptr() == x.data_ptr(),
+            )
+        )(t.ones(2, 3)),
+    ),
+    ("xpu", lambda t: t.ones(2).xpu()),
+    ("ipu", lambda t: t.ones(2).ipu()),
+    ("mtia", lambda t: t.ones(2).mtia()),
+    ("container", lambda t: repr(t.nn.Container(a=t.nn.Linear(1, 1)))),
+    (
+        "factory_kwargs",
+        lambda t: [  # sorted: PyTorch builds the dict from a set, in hash order
+            sorted(t.nn.factory_kwargs(k).items())
+            for k in (
+                {"device": "cpu", "dtype": None},
+                None,
+                {"device": "cpu", "factory_kwargs": {"dtype": t.float64}},
+            )
+        ],
+    ),
+    ("factory_kwargs_bad", lambda t: t.nn.factory_kwargs({"foo": 1})),
+    (
+        "factory_kwargs_twice",
+        lambda t: t.nn.factory_kwargs({"dtype": t.float64, "factory_kwargs": {"dtype": t.float64}}),
+    ),
+]
+
 CASES += EXTRA_CASES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
@@ -467,7 +598,7 @@ def run(torch: Any, fn: Any) -> dict:
         {
             str(w.message).split(" (Triggered internally")[0]
             for w in caught
-            if issubclass(w.category, UserWarning)
+            if issubclass(w.category, UserWarning | FutureWarning)
         }
     )
     return out

@@ -225,6 +225,7 @@ from . import modules_layout as _modules  # noqa: E402
 from . import padding as _padding  # noqa: E402
 from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
 from .adaptive import *  # noqa: E402,F403
+from .compat import Container, factory_kwargs  # noqa: E402, F401 - nn.factory_kwargs
 from .ctc import CTCLoss  # noqa: E402
 from .layers_api import *  # noqa: E402,F403
 from .lazy import *  # noqa: E402,F403
@@ -234,7 +235,7 @@ from .parameter import Buffer  # noqa: E402
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
 __all__ += [*_padding.__all__, *_layers_api.__all__, *_lazy.__all__, *_adaptive.__all__]
-__all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm"]
+__all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
