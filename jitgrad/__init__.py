@@ -213,6 +213,7 @@ from . import api_names as _api_names  # noqa: E402
 from . import distributed, distributions, jit, multiprocessing  # noqa: E402
 from .api_more import bind as _bind_more  # noqa: E402
 from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed functions
+from .aten_forms import bind as _bind_aten_forms  # noqa: E402
 from .copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
 from .device_modules import accelerator, cpu, mps, mtia, xpu  # noqa: E402
 from .eager_control import *  # noqa: E402,F403 - torch.cond, while_loop, sym_*
@@ -222,6 +223,7 @@ from .torch_aliases import TOP_LEVEL as _TORCH_ALIASES  # noqa: E402
 globals().update(_COPY_OPS)  # torch.view_copy, torch.permute_copy ...
 globals().update(_bind_more())  # torch.convolution, index_reduce, Tensor.resize_ ...
 globals().update(_TORCH_ALIASES)  # torch.rms_norm, torch.constant_pad_nd, torch.qr ...
+globals().update(_bind_aten_forms())  # torch.lstm_cell, native_layer_norm, torch.functional
 _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).

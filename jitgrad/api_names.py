@@ -57,6 +57,7 @@ class layout:  # noqa: N801 - PyTorch's name
 
 
 contiguous_format = memory_format("contiguous_format")
+legacy_contiguous_format = contiguous_format  # PyTorch's alias
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 preserve_format = memory_format("preserve_format")
@@ -265,6 +266,7 @@ __all__ = [
     "memory_format",
     "layout",
     "contiguous_format",
+    "legacy_contiguous_format",
     "channels_last",
     "channels_last_3d",
     "preserve_format",

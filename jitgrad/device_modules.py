@@ -20,7 +20,7 @@ from .tensor import device
 _NONE_AVAILABLE = "Cannot access accelerator device when none is available."
 
 
-def _namespace(name: str, doc: str, **members: Any) -> ModuleType:
+def namespace(name: str, doc: str, **members: Any) -> ModuleType:
     """A submodule ``jitgrad.<name>`` (importable: registered in ``sys.modules``) whose
     missing names say they are not implemented."""
     module = ModuleType(f"jitgrad.{name}", doc)
@@ -53,7 +53,7 @@ def _set_device_index(device: Any) -> None:
     _need_accelerator()
 
 
-accelerator = _namespace(
+accelerator = namespace(
     "accelerator",
     "torch.accelerator: the CUDA device when there is one.",
     is_available=cuda.is_available,
@@ -80,7 +80,7 @@ class _CpuAutocast(amp.autocast):
         super().__init__("cpu", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 
 
-cpu = _namespace(
+cpu = namespace(
     "cpu",
     "torch.cpu: the one CPU device.",
     is_available=lambda: True,
@@ -89,12 +89,12 @@ cpu = _namespace(
     current_device=lambda: "cpu",
     set_device=lambda device: None,
     synchronize=lambda device=None: None,
-    amp=_namespace("cpu.amp", "torch.cpu.amp", autocast=_CpuAutocast),
+    amp=namespace("cpu.amp", "torch.cpu.amp", autocast=_CpuAutocast),
 )
 
 
 def _absent(name: str) -> ModuleType:
-    return _namespace(
+    return namespace(
         name,
         f"torch.{name}: jitgrad has no {name} device.",
         is_available=lambda: False,

@@ -562,6 +562,143 @@ EXTRA_CASES += [
     ),
 ]
 
+
+def _ramp(torch: Any, *shape: int, scale: float = 0.37) -> Any:
+    n = 1
+    for d in shape:
+        n *= d
+    return (torch.arange(n, dtype=torch.float64).reshape(shape) * scale).sin()
+
+
+def _cells(torch: Any) -> Any:
+    x = _ramp(torch, 2, 3).requires_grad_()
+    h = _ramp(torch, 2, 5, scale=0.21).requires_grad_()
+    c = _ramp(torch, 2, 5, scale=0.13)
+    out = []
+    for name, gates in (
+        ("lstm_cell", 4),
+        ("gru_cell", 3),
+        ("rnn_tanh_cell", 1),
+        ("rnn_relu_cell", 1),
+    ):
+        w_ih = _ramp(torch, 5 * gates, 3, scale=0.3).requires_grad_()
+        w_hh = _ramp(torch, 5 * gates, 5, scale=0.17)
+        b = _ramp(torch, 5 * gates, scale=0.5)
+        state = (h, c) if name == "lstm_cell" else h
+        res = getattr(torch, name)(x, state, w_ih, w_hh, b, b)
+        first = res[0] if name == "lstm_cell" else res
+        first.pow(2).sum().backward()
+        out.append((res, first.grad_fn.name(), x.grad.clone(), w_ih.grad))
+        x.grad = None
+    return out
+
+
+def _native_norms(torch: Any) -> Any:
+    x = _ramp(torch, 2, 3, 4).requires_grad_()
+    w = _ramp(torch, 4, scale=0.9) + 1.5
+    o, m, r = torch.native_layer_norm(x, [4], w, None, 1e-5)
+    (o * _ramp(torch, 2, 3, 4, scale=0.61)).sum().backward()
+    bn = torch.native_batch_norm(_ramp(torch, 4, 3, 2), None, None, None, None, True, 0.1, 1e-5)
+    ev = torch.native_batch_norm(
+        _ramp(torch, 4, 3),
+        None,
+        None,
+        torch.zeros(3, dtype=torch.float64),
+        torch.ones(3, dtype=torch.float64),
+        False,
+        0.1,
+        1e-5,
+    )
+    return (o, m, r, x.grad, bn, ev)
+
+
+def _native_dropout(torch: Any) -> Any:
+    x = _ramp(torch, 2, 3).requires_grad_()
+    o, mask = torch.native_dropout(x, 0.5, False)
+    o2, mask2 = torch.native_dropout(x, 0.0, True)
+    (o * 2 + o2).sum().backward()
+    return (o, mask, o2, mask2, x.grad, o is x)
+
+
+def _triangular(torch: Any) -> Any:
+    a = torch.tensor(
+        [[2.0, 1.0, -1.0], [0.5, 3.0, 2.0], [1.0, -2.0, 4.0]],
+        dtype=torch.float64,
+        requires_grad=True,
+    )
+    b = _ramp(torch, 3, 2).requires_grad_()
+    results = []
+    for upper, transpose, unit in ((True, False, False), (False, True, False), (True, True, True)):
+        r = torch.triangular_solve(b, a, upper, transpose, unit)
+        results.append(r)
+    (
+        results[0].solution.sum()
+        + results[1].solution.pow(2).sum()
+        + results[2].cloned_coefficient.sum()
+    ).backward()
+    return (results, a.grad, b.grad, b.triangular_solve(a).solution)
+
+
+EXTRA_CASES += [
+    ("cells", _cells),
+    (
+        "lstm_cell_bad",
+        lambda t: t.lstm_cell(t.ones(2, 3), (t.ones(2, 5),), t.ones(20, 3), t.ones(20, 5)),
+    ),
+    ("native_norms", _native_norms),
+    ("native_dropout", _native_dropout),
+    ("feature_dropout_eval", lambda t: t.feature_dropout(_ramp(t, 2, 3, 4), 0.5, False)),
+    ("triangular_solve", _triangular),
+    (
+        "ctc_loss_int_reduction",
+        lambda t: [
+            t.ctc_loss(
+                _ramp(t, 5, 2, 4, scale=0.3).log_softmax(2),
+                t.tensor([[1, 2], [3, 3]]),
+                [5, 4],
+                [2, 2],
+                0,
+                red,
+                False,
+            )
+            for red in (0, 1, 2)
+        ],
+    ),
+    (
+        "grid_sampler",
+        lambda t: [
+            t.grid_sampler(_ramp(t, 1, 2, 3, 4), _ramp(t, 1, 2, 2, 2, scale=0.9), mode, pad, False)
+            for mode, pad in ((0, 0), (1, 1), (0, 2))
+        ],
+    ),
+    (
+        "affine_grid_generator",
+        lambda t: t.affine_grid_generator(_ramp(t, 1, 2, 3), [1, 1, 2, 3], False),
+    ),
+    (
+        "conj_physical_",
+        lambda t: (lambda x: (t.conj_physical_(x) is x, x.conj_physical_() is x))(t.ones(2)),
+    ),
+    ("accelerator_error", lambda t: issubclass(t.AcceleratorError, RuntimeError)),
+    ("legacy_contiguous_format", lambda t: t.legacy_contiguous_format),
+    (
+        "overrides",
+        lambda t: (
+            t.overrides.is_tensor_like(t.ones(1)),
+            t.overrides.is_tensor_like(1),
+            t.overrides.has_torch_function((t.ones(1),)),
+        ),
+    ),
+    (
+        "functional_namespace",
+        lambda t: (
+            t.functional.einsum is t.einsum,
+            t.functional.split is t.split,
+            t.functional.cdist is t.cdist,
+        ),
+    ),
+]
+
 CASES += EXTRA_CASES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
