@@ -699,6 +699,72 @@ EXTRA_CASES += [
     ),
 ]
 
+
+def _as_strided_scatter(torch: Any) -> Any:
+    x = _ramp(torch, 6).requires_grad_()
+    src = _ramp(torch, 2, 2, scale=0.8).requires_grad_()
+    out = torch.as_strided_scatter(x, src, (2, 2), (1, 2))
+    (out * torch.arange(6.0, dtype=torch.float64)).sum().backward()
+    # not x.grad: PyTorch 2.13's input gradient of as_strided_scatter fails its own
+    # gradcheck (it keeps the scattered region instead of zeroing it); see
+    # test_as_strided_scatter_gradcheck in tests/test_added_names.py
+    return (
+        out,
+        out.grad_fn.name(),
+        src.grad,
+        x.detach().as_strided_scatter(src.detach()[0], (2,), (2,)),
+    )
+
+
+def _set_subclass(torch: Any) -> Any:
+    a, b = torch.zeros(2), torch.ones(3)
+    same = a.set_(b) is a
+    p = torch.ones(2, requires_grad=True)
+    q = (p * 2).as_subclass(torch.nn.Parameter)
+    q.sum().backward()
+    return (
+        same,
+        a,
+        a.data_ptr() == b.data_ptr(),
+        type(q).__name__,
+        q.grad_fn.name(),
+        p.grad,
+        a.set_().shape,
+    )
+
+
+EXTRA_CASES += [
+    ("as_strided_", lambda t: (lambda x: (x.as_strided_((2, 2), (1, 2)) is x, x))(t.arange(6.0))),
+    ("as_strided_leaf", lambda t: t.ones(4, requires_grad=True).as_strided_((2,), (1,))),
+    ("as_strided_scatter", _as_strided_scatter),
+    (
+        "as_strided_scatter_bad",
+        lambda t: t.as_strided_scatter(t.zeros(6), t.ones(2, 2), (2,), (2,)),
+    ),
+    ("set_and_as_subclass", _set_subclass),
+    ("map2_", lambda t: t.ones(3).map2_(t.ones(3) * 2, t.tensor(3.0), lambda a, b, c: a + b * c)),
+    *[
+        (f"sparse_{n}", (lambda name: lambda t: getattr(t.ones(2), name)())(n))
+        for n in (
+            "is_coalesced",
+            "coalesce",
+            "indices",
+            "values",
+            "crow_indices",
+            "col_indices",
+            "ccol_indices",
+            "row_indices",
+        )
+    ],
+    (
+        "common_types",
+        lambda t: (
+            __import__(t.__name__ + ".nn.common_types", fromlist=["_size_2_t"])._size_2_t
+            == (int | tuple[int, int])
+        ),
+    ),
+]
+
 CASES += EXTRA_CASES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")

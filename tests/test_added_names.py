@@ -105,3 +105,14 @@ def test_copy_op_gradcheck_and_fresh_memory(name: str, args: tuple) -> None:
     out = fn(x, *args)
     for piece in out if isinstance(out, tuple) else (out,):
         assert piece.data_ptr() != x.data_ptr() and piece.is_contiguous()
+
+
+@pytest.mark.parametrize("offset", [None, 1])
+def test_as_strided_scatter_gradcheck(offset) -> None:
+    # against the derivative itself: PyTorch 2.13's input gradient fails this same
+    # gradcheck (it keeps the scattered region and zeroes the rest), so it is not recorded
+    x = torch.randn(7, dtype=torch.float64, requires_grad=True)
+    src = torch.randn(2, 2, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(
+        lambda a, b: torch.as_strided_scatter(a, b, (2, 2), (1, 2), offset), (x, src)
+    )

@@ -218,6 +218,7 @@ __all__ += [
 
 # apinn: padding modules and the other PyTorch 2.13 layers added with them.
 from . import adaptive as _adaptive  # noqa: E402
+from . import common_types as common_types  # noqa: E402 - torch.nn.common_types
 from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import module_device as _module_device  # noqa: E402
