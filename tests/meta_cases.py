@@ -43,7 +43,33 @@ def _to_empty(torch: Any) -> Any:
     return (tuple(lin.weight.shape), str(lin.weight.device), type(lin.weight).__name__)
 
 
+def _layer_devices(torch: Any) -> Any:
+    nn = torch.nn
+    layers = [
+        nn.Linear(3, 2, device="meta"),
+        nn.Linear(3, 2, True, "meta"),
+        nn.Conv2d(3, 4, 3, device="meta"),
+        nn.Embedding(10, 4, device="meta"),
+        nn.BatchNorm1d(4, device="meta"),
+        nn.LayerNorm(4, device="meta"),
+        nn.LSTM(3, 4, device="meta"),
+        nn.Linear(3, 2, device="cpu"),
+    ]
+    return [sorted({str(t.device) for t in (*m.parameters(), *m.buffers())}) for m in layers]
+
+
+def _layer_device_forward(torch: Any) -> Any:
+    model = torch.nn.Sequential(
+        torch.nn.Linear(3, 4, device="meta"), torch.nn.ReLU(), torch.nn.Linear(4, 2, device="meta")
+    )
+    y = model(_meta(torch, 5, 3))
+    model.to_empty(device="cpu")
+    return (repr(y), [str(p.device) for p in model.parameters()])
+
+
 CASES: list[tuple[str, Any]] = [
+    ("layer_device_kwarg", _layer_devices),
+    ("layer_device_forward", _layer_device_forward),
     ("repr", lambda t: repr(_meta(t, 2, 3))),
     ("str", lambda t: str(_meta(t, 2, 3))),
     ("repr_empty", lambda t: repr(_meta(t, 0))),
