@@ -67,7 +67,20 @@ def _layer_device_forward(torch: Any) -> Any:
     return (repr(y), [str(p.device) for p in model.parameters()])
 
 
+def _optimizer_step(torch: Any) -> Any:
+    model = torch.nn.Linear(3, 2, device="meta")
+    out = []
+    for make in (torch.optim.SGD, torch.optim.Adam):
+        opt = make(model.parameters(), lr=0.1)
+        model(_meta(torch, 4, 3)).sum().backward()
+        opt.step()
+        opt.zero_grad()
+        out.append(repr(model.weight))
+    return out
+
+
 CASES: list[tuple[str, Any]] = [
+    ("optimizer_step", _optimizer_step),
     ("layer_device_kwarg", _layer_devices),
     ("layer_device_forward", _layer_device_forward),
     ("repr", lambda t: repr(_meta(t, 2, 3))),

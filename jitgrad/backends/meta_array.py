@@ -12,8 +12,6 @@ type (``type(v) is MetaArray``) without an import cycle.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 
@@ -30,8 +28,24 @@ class MetaArray(np.ndarray):
         return tuple(reversed(out))
 
     @property  # type: ignore[override]
-    def flags(self) -> SimpleNamespace:
-        return SimpleNamespace(c_contiguous=True, f_contiguous=self.ndim <= 1, writeable=False)
+    def flags(self) -> _Flags:
+        return _Flags(self.ndim <= 1)
+
+
+class _Flags:
+    """A meta buffer's flags: C-contiguous (as PyTorch's meta tensors), read-only; by
+    attribute or by NumPy's key (``flags["C_CONTIGUOUS"]``)."""
+
+    __slots__ = ("f_contiguous",)
+    c_contiguous = True
+    writeable = False
+    aligned = True
+
+    def __init__(self, f_contiguous: bool) -> None:
+        self.f_contiguous = f_contiguous
+
+    def __getitem__(self, key: str) -> bool:
+        return bool(getattr(self, key.lower()))
 
 
 def meta_array(shape: tuple[int, ...], np_dtype: np.dtype) -> MetaArray:
