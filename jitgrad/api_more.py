@@ -8,6 +8,7 @@ mode, ``get_device_module``, ``is_distributed``, ``init_num_threads``; and the T
 
 from __future__ import annotations
 
+import builtins
 import math
 import sys
 import warnings
@@ -20,6 +21,7 @@ import numpy as np
 from . import creation
 from .copy_ops import under_node
 from .nn import functional as F
+from .ops.return_types import named_result
 from .reduce_extra import scatter_reduce
 from .tensor import Tensor
 
@@ -149,6 +151,42 @@ def get_device_module(device: Any = None) -> ModuleType:
     return module
 
 
+HistogramddResult = named_result("histogramdd", ("hist", "bin_edges"))
+
+
+def histogramdd(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    bins: Any,
+    *,
+    range: Sequence[float] | None = None,  # noqa: A002 - PyTorch's name
+    weight: Tensor | None = None,
+    density: bool = False,
+) -> Any:
+    """The D-dimensional histogram of the points in ``input``'s last dimension (NumPy's
+    ``histogramdd``: the last bin of each dimension includes its right edge)."""
+    if not input.dtype.is_floating_point:
+        names = {"int64": "Long", "int32": "Int", "bool": "Bool"}
+        kind = names.get(input.dtype.name, input.dtype.name)
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{kind}'")
+    if input.dim() < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    points = input.detach().numpy().reshape(-1, input.shape[-1])
+    if isinstance(bins, list | tuple) and bins and isinstance(bins[0], Tensor):
+        bins = [b.detach().numpy() for b in bins]
+    pairs = (
+        None
+        if range is None
+        else [tuple(range[i : i + 2]) for i in builtins.range(0, len(range), 2)]
+    )
+    w = None if weight is None else weight.detach().numpy().reshape(-1)
+    hist, edges = np.histogramdd(points, bins=bins, range=pairs, weights=w, density=density)
+    dt = input.dtype
+    return HistogramddResult(
+        creation.tensor(hist.astype(dt.np), dtype=dt),
+        tuple(creation.tensor(e.astype(dt.np), dtype=dt) for e in edges),
+    )
+
+
 def is_distributed(input: Tensor) -> bool:  # noqa: A002 - PyTorch's name
     return False
 
@@ -219,6 +257,7 @@ TOP_LEVEL: dict[str, Any] = {
     "convolution": convolution,
     "index_reduce": index_reduce,
     "empty_permuted": empty_permuted,
+    "histogramdd": histogramdd,
     "set_deterministic_debug_mode": set_deterministic_debug_mode,
     "get_deterministic_debug_mode": get_deterministic_debug_mode,
     "get_device_module": get_device_module,

@@ -85,6 +85,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.linalg": 4,
     "jitgrad.cuda": 4,  # torch.cuda: device queries over the tensor API
     "jitgrad.profiler": 4,
+    "jitgrad.copy_ops": 4,  # the *_copy view ops and under_node (renamed nodes)
     "jitgrad.progress": 4,
     # nn, optim and everything built on the public API
     "jitgrad.nn": 5,

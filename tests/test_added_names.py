@@ -116,3 +116,12 @@ def test_as_strided_scatter_gradcheck(offset) -> None:
     assert torch.autograd.gradcheck(
         lambda a, b: torch.as_strided_scatter(a, b, (2, 2), (1, 2), offset), (x, src)
     )
+
+
+@pytest.mark.parametrize(("size", "channels"), [(3, 5), (4, 6), (5, 2), (1, 3)])
+def test_cross_map_lrn_gradcheck(size: int, channels: int) -> None:
+    # against the derivative itself: PyTorch's hand-written backward fails this same check
+    # when size < channels, so its gradients are not recorded
+    m = torch.nn.CrossMapLRN2d(size, 1e-1, 0.75, 2.0)
+    x = torch.randn(2, channels, 2, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(m, (x,))

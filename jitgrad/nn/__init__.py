@@ -227,6 +227,7 @@ from . import padding as _padding  # noqa: E402
 from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
 from .adaptive import *  # noqa: E402,F403
 from .compat import Container, factory_kwargs  # noqa: E402, F401 - nn.factory_kwargs
+from .cross_map_lrn import CrossMapLRN2d  # noqa: E402
 from .ctc import CTCLoss  # noqa: E402
 from .layers_api import *  # noqa: E402,F403
 from .lazy import *  # noqa: E402,F403
@@ -236,7 +237,7 @@ from .parameter import Buffer  # noqa: E402
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
 __all__ += [*_padding.__all__, *_layers_api.__all__, *_lazy.__all__, *_adaptive.__all__]
-__all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container"]
+__all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container", "CrossMapLRN2d"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
