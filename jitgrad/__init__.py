@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, func, linalg, random, special
+from . import autograd, cuda, func, linalg, random, special, version
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .autograd.grad_mode import (
@@ -114,7 +114,7 @@ from . import viz  # noqa: E402
 from .explain import cache_info, clear_cache, explain  # noqa: E402
 from .fusion.control import fusion  # noqa: E402
 
-__version__ = "0.1.0"
+__version__ = version.__version__  # torch.__version__ and torch.version.__version__
 
 # A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
@@ -209,7 +209,24 @@ def functional_namespace() -> dict:
 
 
 # torch.distributions and torch.jit, over nn.functional and the Tensor API.
-from . import distributions, jit  # noqa: E402
+from . import api_names as _api_names  # noqa: E402
+from . import distributed, distributions, jit, multiprocessing  # noqa: E402
+from .api_more import bind as _bind_more  # noqa: E402
+from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed functions
+from .api_tensor_more import bind as _bind_tensor_more  # noqa: E402
+from .aten_forms import bind as _bind_aten_forms  # noqa: E402
+from .copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
+from .device_modules import accelerator, cpu, mps, mtia, xpu  # noqa: E402
+from .eager_control import *  # noqa: E402,F403 - torch.cond, while_loop, sym_*
+from .numeric_gradient import gradient  # noqa: E402
+from .torch_aliases import TOP_LEVEL as _TORCH_ALIASES  # noqa: E402
+
+globals().update(_COPY_OPS)  # torch.view_copy, torch.permute_copy ...
+globals().update(_bind_more())  # torch.convolution, index_reduce, Tensor.resize_ ...
+globals().update(_TORCH_ALIASES)  # torch.rms_norm, torch.constant_pad_nd, torch.qr ...
+globals().update(_bind_aten_forms())  # torch.lstm_cell, native_layer_norm, torch.functional
+globals().update(_bind_tensor_more())  # torch.as_strided_scatter, Tensor.set_, as_subclass ...
+_api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")

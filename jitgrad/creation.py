@@ -18,6 +18,7 @@ from . import argcheck as A
 from . import cuda
 from . import dtypes as D
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
+from .backends import meta
 from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
@@ -128,6 +129,9 @@ def _filled(
         dt = default or D.get_default_dtype()
     else:
         dt = _dtype_arg(fn, dtype)
+    where = device if device is not None else _default_device
+    if where is not None and Device(where).type == "meta":  # no data: nothing to allocate
+        return _finish(meta.empty(shape, dt), requires_grad, where)
     return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)
 
 
@@ -382,3 +386,21 @@ DoubleTensor = _typed(D.float64)
 LongTensor = _typed(D.int64)
 IntTensor = _typed(D.int32)
 BoolTensor = _typed(D.bool_)
+
+
+_DEVICE_STACK: list[Any] = []
+
+
+def _enter_device(self: Device) -> Device:
+    """``with torch.device("meta"):``: factory functions default to this device inside."""
+    _DEVICE_STACK.append(_default_device)
+    set_default_device(self)
+    return self
+
+
+def _exit_device(self: Device, *exc: Any) -> None:
+    set_default_device(_DEVICE_STACK.pop())
+
+
+Device.__enter__ = _enter_device  # type: ignore[attr-defined]
+Device.__exit__ = _exit_device  # type: ignore[attr-defined]

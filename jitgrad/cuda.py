@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from . import random
+from .backends import meta
 from .tensor import Tensor, device
 
 NO_DRIVER = (
@@ -116,6 +117,8 @@ def get_device_name(device: Any = None) -> str:
 
 def move(t: Tensor, target: device) -> Tensor:
     """``t`` on ``target``: itself if already there, else a copy (``ToCopyBackward0``)."""
+    if target.type == "meta" or meta.is_meta(t):
+        return meta.move(t, target)
     if target.type == "cpu":
         if not t.is_cuda:
             return t

@@ -80,7 +80,7 @@ class device:  # noqa: N801 - PyTorch's name
             raise RuntimeError(
                 f"Expected one of {_DEVICE_TYPES} device type at start of device string: {type}"
             )
-        if type not in ("cpu", "cuda"):  # a PyTorch device jitgrad has no stand-in for
+        if type not in ("cpu", "cuda", "meta"):  # a PyTorch device jitgrad has no stand-in for
             raise RuntimeError(f"jitgrad has no '{type}' device (it runs on the CPU)")
         self.type = type
         self.index = index

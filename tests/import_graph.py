@@ -59,6 +59,9 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
+    "jitgrad.backends.opwrap": 4,  # wraps the public namespace for a backend (tensor API)
+    "jitgrad.backends.meta": 4,  # the meta device over the tensor API
+    "jitgrad.backends.meta_array": 0,  # a buffer type, no jitgrad imports
     "jitgrad.nn._kernels": 0,
     # op declarations
     "jitgrad.ops": 1,
@@ -85,6 +88,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.linalg": 4,
     "jitgrad.cuda": 4,  # torch.cuda: device queries over the tensor API
     "jitgrad.profiler": 4,
+    "jitgrad.copy_ops": 4,  # the *_copy view ops and under_node (renamed nodes)
     "jitgrad.progress": 4,
     # nn, optim and everything built on the public API
     "jitgrad.nn": 5,

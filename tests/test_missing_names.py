@@ -1,7 +1,14 @@
 """A PyTorch name jitgrad lacks raises an AttributeError that says it is not implemented in
-jitgrad (PyTorch's "module ... has no attribute ..." prefix kept), on every public module."""
+jitgrad (PyTorch's "module ... has no attribute ..." prefix kept), on every public module;
+and the names jitgrad lacks, against PyTorch's public names (recorded in
+tests/fixtures/torch_public_names.json), may only get fewer: tests/fixtures/missing_names.json
+lists them (``python3 tests/test_missing_names.py`` rewrites it after names are added)."""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +55,30 @@ def test_dunder_probes_and_submodule_imports_still_work() -> None:
 
     assert viz.__name__ == "jitgrad.viz"
     assert callable(jitgrad.fusion) and jitgrad.nn.Linear is not None
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TORCH_NAMES = json.loads((FIXTURES / "torch_public_names.json").read_text())["names"]
+SPACES = {
+    "torch": jitgrad,
+    "Tensor": jitgrad.Tensor,
+    "F": jitgrad.nn.functional,
+    "nn": jitgrad.nn,
+}
+
+
+def missing_now() -> dict[str, list[str]]:
+    """PyTorch's public names each namespace of jitgrad lacks."""
+    return {k: [n for n in names if not hasattr(SPACES[k], n)] for k, names in TORCH_NAMES.items()}
+
+
+@pytest.mark.parametrize("space", sorted(SPACES))
+def test_no_name_goes_missing(space: str) -> None:
+    listed = set(json.loads((FIXTURES / "missing_names.json").read_text())[space])
+    lost = sorted(set(missing_now()[space]) - listed)
+    assert not lost, f"jitgrad.{space} lost PyTorch names it had: {lost}"
+
+
+if __name__ == "__main__":  # rewrite the list after names were added
+    (FIXTURES / "missing_names.json").write_text(json.dumps(missing_now(), indent=0) + "\n")
+    print({k: len(v) for k, v in missing_now().items()}, file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from ..helpers import missing_attribute
 from . import functional, init, utils
 from .activation import (
@@ -216,18 +218,28 @@ __all__ += [
 
 # apinn: padding modules and the other PyTorch 2.13 layers added with them.
 from . import adaptive as _adaptive  # noqa: E402
+from . import common_types as common_types  # noqa: E402 - torch.nn.common_types
 from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
+from . import module_device as _module_device  # noqa: E402
+from . import modules_layout as _modules  # noqa: E402
 from . import padding as _padding  # noqa: E402
+from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
 from .adaptive import *  # noqa: E402,F403
+from .compat import Container, factory_kwargs  # noqa: E402, F401 - nn.factory_kwargs
+from .cross_map_lrn import CrossMapLRN2d  # noqa: E402
 from .ctc import CTCLoss  # noqa: E402
 from .layers_api import *  # noqa: E402,F403
 from .lazy import *  # noqa: E402,F403
 from .padding import *  # noqa: E402,F403
+from .parallel import DataParallel  # noqa: E402
 from .parameter import Buffer  # noqa: E402
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
 __all__ += [*_padding.__all__, *_layers_api.__all__, *_lazy.__all__, *_adaptive.__all__]
-__all__ += ["Buffer", "CTCLoss"]
+__all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container", "CrossMapLRN2d"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
+_module_device.bind()  # Module.to_empty
+modules = _modules.build(sys.modules[__name__])  # torch.nn.modules.<submodule>

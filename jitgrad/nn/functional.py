@@ -508,5 +508,14 @@ from .upsample import interpolate, upsample  # noqa: E402
 
 __all__ += [*_more_names, *_api_names, *_grid_names, "interpolate", "upsample"]
 
+# names: torch.nn.grad, and the __torch_function__ checks (always False in jitgrad)
+from . import grad  # noqa: E402, F401 - torch.nn.functional.grad is torch.nn.grad
+from ._functional_protocol import (  # noqa: E402, F401
+    handle_torch_function,
+    has_torch_function,
+    has_torch_function_unary,
+    has_torch_function_variadic,
+)
+
 #: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.functional")

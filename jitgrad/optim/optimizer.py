@@ -16,6 +16,7 @@ import numpy as np
 from .. import dtypes as D
 from ..autograd.grad_mode import no_grad
 from ..backends import STATE as DEVICE
+from ..backends.meta_array import MetaArray
 from ..kernels.cpu import optim as cpu_kernels
 from ..ops.overlap import assert_no_internal_overlap
 from ..tensor import Tensor, _make, legacy_type_name
@@ -121,6 +122,8 @@ class Optimizer:
                     if p._grad is not None:
                         by_dtype.setdefault(p._dtype, []).append(p)
                 for dtype, params in by_dtype.items():
+                    if type(params[0]._value) is MetaArray:  # meta: no values to update
+                        continue
                     if DEVICE.active and DEVICE.backend.owns(params[0]):
                         DEVICE.backend.optimizer_update(self, group, params, dtype)
                         for p in params:

@@ -1,10 +1,9 @@
 """The host fallback: every op without a CUDA kernel still runs on device tensors.
 
 Installed once, when the first tensor goes to the device (so the CPU paths pay nothing before
-that): each public op function (``jitgrad.<op>``, ``jitgrad.nn.functional.<op>``,
-``jitgrad.linalg.<op>``) and each Tensor method bound after the class body (whichever module
-bound it: :func:`bound_methods`) is wrapped, and every jitgrad module's by-name import of a
-wrapped op is pointed at the wrapper (:func:`_reroute_imports`). Queries (``is_*``,
+that): each public op function and each Tensor method bound after the class body is
+wrapped by :func:`jitgrad.backends.opwrap.install`, which also points every jitgrad module's
+by-name import of a wrapped op at the wrapper. Queries (``is_*``,
 ``get_device``), conversions and elementwise ops (in place too) stay as they are.
 A call with no device tensor goes straight to the original. A call with one goes to the
 op's CUDA implementation where :data:`native.NATIVE` has one (which may still decline a case
@@ -27,7 +26,6 @@ Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +35,8 @@ from ...autograd.grad_mode import STATE as GRAD
 from ...helpers import debug_print
 from ...ops import functions as OF
 from ...ops.pointwise import check_inplace
-from ...tensor import CLASS_BODY, Tensor, _make
+from ...tensor import Tensor, _make
+from .. import opwrap
 from . import deferred, elementwise, native, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors,
@@ -51,13 +50,6 @@ _KEEP = frozenset(
     "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where copy_ lerp_ "
     "addcmul_ addcdiv_ fmod_ remainder_".split()
 )
-#: the modules besides ``jitgrad.ops.*`` whose functions ``jitgrad/__init__`` exports as ops
-_OP_MODULES = frozenset(
-    "argcheck sampling functional_aliases math_extra scatter_extra reduce_extra random_methods "
-    "api_small".split()
-)
-_OP_MODULES = frozenset("jitgrad." + m for m in _OP_MODULES)
-_QUERIES = frozenset("get_device storage_offset nbytes itemsize output_nr dim_order".split())
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
     "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "
@@ -72,85 +64,24 @@ _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 def install() -> None:
     """Wrap the public op functions and the bound Tensor methods (once)."""
-    elementwise_names = {n for n, f in vars(OF).items() if _module(f) == OF.__name__}
+    elementwise_names = opwrap.defined_in(vars(OF), OF.__name__)
     elementwise_names |= set(methods._FUNCTIONS_AS_METHODS)
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
-    for name in bound_methods():
-        if not (name in keep or _query(name) or _elementwise_inplace(name, elementwise_names)):
-            fn = Tensor.__dict__.get(name)
-            if callable(fn) and not isinstance(fn, type):
-                setattr(Tensor, name, wrap(fn, name))
-    for name in ("T", "mT", "H", "mH"):
-        prop = Tensor.__dict__.get(name)
-        if isinstance(prop, property):
-            setattr(Tensor, name, property(wrap(prop.fget, name)))
-    top = sys.modules["jitgrad"]
-    _wrap_namespace(
-        top.__dict__, lambda n, f: n not in elementwise_names and not _query(n) and _is_op(f)
-    )
-    nnf = sys.modules["jitgrad.nn.functional"]
-    _wrap_namespace(
-        nnf.__dict__, lambda n, f: n in nnf.__all__ and n not in _ELEMENTWISE_F | _COMPOSED_F
-    )
-    linalg = sys.modules["jitgrad.linalg"]
-    _wrap_namespace(linalg.__dict__, lambda n, f: n in linalg.__all__)
-    _reroute_imports()
 
+    def kept(namespace: str, name: str, fn: Any) -> bool:
+        if namespace == "method":
+            return name in keep or _elementwise_inplace(name, elementwise_names)
+        if namespace == "torch":  # the elementwise functions reach the pointwise hook
+            return name in elementwise_names or opwrap.module_of(fn) == OF.__name__
+        return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
-def _reroute_imports() -> None:
-    """Point every jitgrad module's own reference to a wrapped op at its wrapper: the
-    distributions, ``torch.func``, nn modules ... import ops by name (``from ..ops.movement
-    import stack``), and the raw op on a device tensor would read its buffer as a host
-    array. The CUDA backend's own modules keep the raw ops (its device implementations call
-    them on purpose)."""
-    for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("jitgrad.") or module_name.startswith(__package__):
-            continue
-        namespace = vars(module)
-        for key, value in list(namespace.items()):
-            pair = _WRAPPERS.get(id(value))
-            if pair is not None and pair[0] is value:
-                namespace[key] = pair[1]
-
-
-def bound_methods() -> list[str]:
-    """Every Tensor attribute set after the class body: what :func:`jitgrad.methods.bind`,
-    :func:`jitgrad.tensor_api.bind`, ``functional_aliases.bind`` (and any later binder)
-    attached. The class itself is the one registry, so a new binder needs no list here."""
-    return [n for n, v in vars(Tensor).items() if CLASS_BODY.get(n) is not v]
+    opwrap.install(wrap, kept, __package__)
 
 
 def _elementwise_inplace(name: str, elementwise_names: set[str]) -> bool:
     """``t.tan_()``, ``t.clamp_min_(0)``: the in-place form of an elementwise op writes
     through ``apply_inplace`` and the pointwise hook, on the device and recorded."""
     return name.endswith("_") and not name.startswith("_") and name[:-1] in elementwise_names
-
-
-def _query(name: str) -> bool:
-    """``t.is_cpu``, ``t.get_device()``, ``t.nbytes``: answers from the tensor's metadata,
-    which a host copy would change."""
-    return name.startswith("is_") or name in _QUERIES
-
-
-def _module(fn: Any) -> str:
-    return getattr(fn, "__module__", "") or ""
-
-
-def _is_op(fn: Any) -> bool:
-    """Whether ``jitgrad.<name>`` is an op (not a helper the namespace re-exports)."""
-    module = _module(fn)
-    return (
-        callable(fn)
-        and not isinstance(fn, type)
-        and (module.startswith(("jitgrad.ops.", "jitgrad.nn._functional")) or module in _OP_MODULES)
-        and module not in ("jitgrad.ops.pointwise", "jitgrad.ops.functions", "jitgrad.ops.checks")
-    )
-
-
-def _wrap_namespace(namespace: dict, wanted: Callable[[str, Any], bool]) -> None:
-    for name, fn in list(namespace.items()):
-        if not name.startswith("_") and callable(fn) and wanted(name, fn):
-            namespace[name] = wrap(fn, name)
 
 
 def wrap(fn: Callable, name: str) -> Callable:
@@ -173,15 +104,8 @@ def wrap(fn: Callable, name: str) -> Callable:
         return host_call(fn, name, args, kwargs)
 
     wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
-    inner: Any = fn
-    while inner is not None:  # the op itself under an argument guard (argcheck) too
-        _WRAPPERS[id(inner)] = (inner, wrapper)
-        inner = getattr(inner, "__wrapped__", None)
+    opwrap.register(fn, wrapper)  # the op itself under an argument guard (argcheck) too
     return wrapper
-
-
-#: id(original op) -> (original, its wrapper), for :func:`_reroute_imports`
-_WRAPPERS: dict[int, tuple[Callable, Callable]] = {}
 
 
 def _any_device(values: Any) -> bool:
@@ -221,8 +145,9 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         copies.append((t, h, h._vc[0]))
         return h
 
-    host_args = _map(args, to_host)
-    host_kwargs = dict(zip(kwargs, _map(tuple(kwargs.values()), to_host), strict=True))
+    host_args = opwrap.map_tensors(args, to_host)
+    host_values = opwrap.map_tensors(tuple(kwargs.values()), to_host)
+    host_kwargs = dict(zip(kwargs, host_values, strict=True))
     result = fn(*host_args, **host_kwargs)
     for dev, host, version in copies:
         if host._vc[0] != version:  # written on the host (an in-place op, running stats)
@@ -233,17 +158,6 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         if result is host_args[0] or result is None:
             return args[0]
     return _Back(host_args, args)(result)
-
-
-def _map(values: tuple, convert: Callable) -> tuple:
-    out = []
-    for x in values:
-        if isinstance(x, Tensor):
-            x = convert(x)
-        elif type(x) in (list, tuple):
-            x = type(x)(convert(y) if isinstance(y, Tensor) else y for y in x)
-        out.append(x)
-    return tuple(out)
 
 
 class _Back:
@@ -257,14 +171,11 @@ class _Back:
         self.nodes: dict[int, Node] = {}
 
     def __call__(self, result: Any) -> Any:
-        if isinstance(result, Tensor):
-            same = self.same.get(id(result))
-            return self.tensor(result) if same is None else same
-        if isinstance(result, tuple) and type(result) is not tuple:  # max's, sort's pairs
-            return type(result)(*(self(r) for r in result))
-        if type(result) in (list, tuple):
-            return type(result)(self(r) for r in result)
-        return result
+        return opwrap.map_result(result, self.one)
+
+    def one(self, r: Tensor) -> Tensor:
+        same = self.same.get(id(r))
+        return self.tensor(r) if same is None else same
 
     def tensor(self, r: Tensor) -> Tensor:
         value = runtime.to_device(r._value)

@@ -1,0 +1,294 @@
+"""Names PyTorch programs use that carry no computation of their own in jitgrad.
+
+* ``torch.memory_format`` (``channels_last``, ``contiguous_format``, ``preserve_format``,
+  ``channels_last_3d``) and ``torch.layout`` (``strided``, ``Tensor.layout``): jitgrad's
+  tensors are all strided and row-major, so these are tokens the API accepts and prints.
+* ``set_float32_matmul_precision`` / ``get_float32_matmul_precision``: recorded (and
+  validated as PyTorch does) so programs can set and read it; jitgrad's float32 matmuls
+  always run at full precision, which is what "highest" means.
+* ``set_default_tensor_type``: PyTorch's deprecated spelling of ``set_default_dtype``.
+* ``typename``, ``is_storage``; the functions PyTorch removed in 1.9 (``solve``, ``lstsq``,
+  ``eig``, ``symeig``, ``matrix_rank``), which still exist there to say what replaced them.
+* Tensor methods: ``layout``, ``to_dense``, ``pin_memory``, ``share_memory_``,
+  ``is_shared``, ``volatile``, and the removed methods.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from . import creation, cuda
+from . import dtypes as D
+from .amp import GradScaler
+from .tensor import Tensor, _make
+
+
+class memory_format:  # noqa: N801 - PyTorch's name
+    """A memory layout token (``torch.channels_last``); jitgrad's tensors are row-major."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"jitgrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+class layout:  # noqa: N801 - PyTorch's name
+    """A tensor layout token: jitgrad has the strided (dense) one."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"jitgrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+contiguous_format = memory_format("contiguous_format")
+legacy_contiguous_format = contiguous_format  # PyTorch's alias
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+preserve_format = memory_format("preserve_format")
+strided = layout("strided")
+
+_PRECISIONS = ("highest", "high", "medium")
+_MATMUL_PRECISION = ["highest"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Record the precision (jitgrad always computes float32 matmuls in full precision)."""
+    if precision not in _PRECISIONS:
+        warnings.warn(
+            f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+            "setFloat32MatmulPrecision call has no effect.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return
+    _MATMUL_PRECISION[0] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _MATMUL_PRECISION[0]
+
+
+#: the legacy tensor types a default type may name, by name
+_TENSOR_TYPES = {
+    "FloatTensor": D.float32,
+    "DoubleTensor": D.float64,
+    "LongTensor": D.int64,
+    "IntTensor": D.int32,
+    "BoolTensor": D.bool_,
+}
+
+
+def set_default_tensor_type(t: Any) -> None:
+    """``torch.set_default_tensor_type(torch.DoubleTensor)`` (or its name as a string):
+    PyTorch's deprecated way to set the default dtype."""
+    if isinstance(t, str):
+        name = t.rpartition(".")[2]
+        if name not in _TENSOR_TYPES:
+            raise AttributeError(f"module 'torch' has no attribute '{name}'")
+        dt = _TENSOR_TYPES[name]
+    else:
+        by_builder = {getattr(creation, n): dt for n, dt in _TENSOR_TYPES.items()}
+        if t not in by_builder:
+            raise TypeError("invalid type object")
+        dt = by_builder[t]
+    if not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    warnings.warn(
+        "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+        "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+        UserWarning,
+        stacklevel=2,
+    )
+    D.set_default_dtype(dt)
+
+
+_LEGACY_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def typename(obj: Any) -> str:
+    """``torch.typename``: a tensor's legacy type name (the string PyTorch code compares
+    with, ``'torch.FloatTensor'``), else the object's qualified name."""
+    if isinstance(obj, Tensor):
+        return f"torch.{_LEGACY_NAMES[obj.dtype.name]}"
+    cls = type(obj)
+    module = cls.__module__
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+
+
+def is_storage(obj: Any) -> bool:
+    """jitgrad has no storage objects (a tensor owns its buffer), so nothing is one."""
+    return False
+
+
+_REMOVED = "This function was deprecated since version 1.9 and is now removed."
+_REMOVED_MESSAGES = {
+    "solve": (
+        f"{_REMOVED} `torch.solve` is deprecated in favor of `torch.linalg.solve`. "
+        "`torch.linalg.solve` has its arguments reversed and does not return the LU "
+        "factorization.\n\nTo get the LU factorization see `torch.lu`, which can be used "
+        "with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should be "
+        "replaced with:\nX = torch.linalg.solve(A, B)"
+    ),
+    "lstsq": (
+        f"{_REMOVED} `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n"
+        "`torch.linalg.lstsq` has reversed arguments and does not return the QR decomposition "
+        "in the returned tuple (although it returns other information about the problem).\n\n"
+        "To get the QR decomposition consider using `torch.linalg.qr`.\n\nThe returned "
+        "solution in `torch.lstsq` stored the residuals of the solution in the last m - n "
+        "columns of the returned value whenever m > n. In torch.linalg.lstsq, the residuals "
+        "are in the field 'residuals' of the returned named tuple.\n\nThe unpacking of the "
+        "solution, as in\nX, _ = torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced "
+        "with:\nX = torch.linalg.lstsq(A, B).solution"
+    ),
+    "eig": (
+        f"{_REMOVED} `torch.linalg.eig` returns complex tensors of dtype `cfloat` or "
+        "`cdouble` rather than real tensors mimicking complex tensors.\n\nL, _ = torch.eig(A) "
+        "should be replaced with:\nL_complex = torch.linalg.eigvals(A)\n\nand\n\nL, V = "
+        "torch.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = "
+        "torch.linalg.eig(A)"
+    ),
+    "symeig": (
+        f"{_REMOVED} The default behavior has changed from using the upper triangular portion "
+        "of the matrix by default to using the lower triangular portion.\n\nL, _ = "
+        "torch.symeig(A, upper=upper) should be replaced with:\nL = torch.linalg.eigvalsh(A, "
+        "UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, eigenvectors=True) "
+        "should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')"
+    ),
+    "matrix_rank": (
+        f"{_REMOVED}\nPlease use the `torch.linalg.matrix_rank` function instead. The "
+        "parameter 'symmetric' was renamed in `torch.linalg.matrix_rank()` to 'hermitian'."
+    ),
+}
+
+
+def _removed(name: str) -> Any:
+    def removed(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(_REMOVED_MESSAGES[name])
+
+    removed.__name__ = removed.__qualname__ = name
+    removed.__doc__ = "Removed from PyTorch in 1.9; raises its message naming the replacement."
+    return removed
+
+
+solve = _removed("solve")
+lstsq = _removed("lstsq")
+eig = _removed("eig")
+symeig = _removed("symeig")
+matrix_rank = _removed("matrix_rank")
+
+
+class OutOfMemoryError(RuntimeError):
+    """``torch.OutOfMemoryError``: a device allocation failed (a RuntimeError, as PyTorch's)."""
+
+
+def frombuffer(
+    buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False
+) -> Tensor:
+    """A 1-D tensor over the bytes of ``buffer`` (shared, not copied)."""
+    dt = D.to_dtype(dtype)
+    size = memoryview(buffer).nbytes - offset
+    if count < 0 and size % dt.itemsize:
+        raise ValueError(
+            f"buffer length ({size} bytes) after offset ({offset} bytes) must be a multiple "
+            f"of element size ({dt.itemsize})"
+        )
+    values = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    t = _make(values, dt)
+    t._requires_grad = requires_grad
+    return t
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Whether flushing denormals could be set: NumPy and Numba give jitgrad no switch for
+    the CPU's denormal mode, so never (PyTorch answers False where unsupported too)."""
+    return False
+
+
+def is_vulkan_available() -> bool:
+    return False
+
+
+def _pin_memory(self: Tensor, device: Any = None) -> Tensor:
+    """Page-locked memory needs an accelerator; without one PyTorch refuses, as here."""
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self
+
+
+def _share_memory_(self: Tensor) -> Tensor:
+    self.__dict__["_shared"] = True  # one process: a flag, as is_shared() then reports
+    return self
+
+
+def _volatile(self: Tensor) -> bool:
+    warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, 2)
+    return False
+
+
+METHODS: dict[str, Any] = {
+    "layout": property(lambda self: strided),
+    "to_dense": lambda self, dtype=None, *, masked_grad=None: self.to(dtype or self.dtype),
+    "pin_memory": _pin_memory,
+    "share_memory_": _share_memory_,
+    "is_shared": lambda self: "_shared" in self.__dict__,
+    "volatile": property(_volatile),
+    **{n: _removed(n) for n in ("solve", "lstsq", "eig", "symeig")},
+}
+
+__all__ = [
+    "memory_format",
+    "layout",
+    "contiguous_format",
+    "legacy_contiguous_format",
+    "channels_last",
+    "channels_last_3d",
+    "preserve_format",
+    "strided",
+    "set_float32_matmul_precision",
+    "get_float32_matmul_precision",
+    "set_default_tensor_type",
+    "typename",
+    "is_storage",
+    "solve",
+    "lstsq",
+    "eig",
+    "symeig",
+    "matrix_rank",
+    "OutOfMemoryError",
+    "frombuffer",
+    "set_flush_denormal",
+    "is_vulkan_available",
+    "GradScaler",
+]
+
+
+def bind() -> None:
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)

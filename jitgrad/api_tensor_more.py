@@ -1,0 +1,119 @@
+"""Tensor methods PyTorch programs call that are forms of what jitgrad has: ``as_strided_``
+and ``as_strided_scatter``, ``set_``, ``as_subclass``, ``map2_``; and the sparse accessors,
+which on a dense tensor raise PyTorch's errors (jitgrad's tensors are all dense).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .autograd.grad_mode import STATE as GRAD
+from .copy_ops import under_node
+from .ops.pointwise import check_inplace
+from .tensor import Tensor, _init_fields
+
+
+def as_strided_(self: Tensor, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+    """Make ``self`` the strided view of its storage (PyTorch's in-place form)."""
+    check_inplace(self)
+    view = self.as_strided(size, stride, storage_offset)
+    self._value = view._value
+    if view.grad_fn is not None:
+        self.grad_fn, self._output_nr = view.grad_fn, view._output_nr
+    self._bump()
+    return self
+
+
+def as_strided_scatter(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    src: Tensor,
+    size: Any,
+    stride: Any,
+    storage_offset: int | None = None,
+) -> Tensor:
+    """A copy of ``input`` whose strided view (``size``, ``stride``) holds ``src``."""
+    if tuple(src.shape) != tuple(size):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(size)}"
+        )
+    out = input.clone()
+    out.as_strided(size, stride, storage_offset).copy_(src)
+    return under_node(out, "AsStridedScatterBackward0", copy=False)
+
+
+def set_(self: Tensor, source: Tensor | None = None) -> Tensor:
+    """Make ``self`` share ``source``'s data, shape and dtype (empty without a source)."""
+    if source is None:
+        self._value = np.empty((0,), dtype=self._value.dtype)
+    else:
+        self._value, self._dtype = source._value, source._dtype
+    self._bump()
+    return self
+
+
+def as_subclass(self: Tensor, cls: type) -> Tensor:
+    """A ``cls`` instance over the same data, attached to the graph through an alias
+    (``AliasBackward0``) when ``self`` requires grad."""
+    src = self
+    if GRAD.enabled and self.requires_grad:
+        src = under_node(self.view_as(self), "AliasBackward0", copy=False)
+    out = Tensor.__new__(cls)
+    out._value = src._value
+    _init_fields(out, src._dtype, src.grad_fn, False, src._output_nr)
+    out._requires_grad = src._requires_grad
+    return out
+
+
+def map2_(self: Tensor, x: Tensor, y: Tensor, callable: Callable) -> Tensor:  # noqa: A002
+    """``self[i] = callable(self[i], x[i], y[i])`` elementwise, in Python (``x`` and ``y``
+    broadcast to ``self``)."""
+    target = self._value
+    xs = np.broadcast_to(x._value, target.shape)
+    ys = np.broadcast_to(y._value, target.shape)
+    for index in np.ndindex(target.shape):
+        target[index] = callable(target[index].item(), xs[index].item(), ys[index].item())
+    self._bump()
+    return self
+
+
+_SPARSE_LAYOUTS = {
+    "is_coalesced": "sparse coordinate",
+    "coalesce": "sparse coordinate",
+    "indices": "sparse coordinate",
+    "values": "sparse",
+    "crow_indices": "sparse row compressed",
+    "col_indices": "sparse row compressed",
+    "ccol_indices": "sparse column compressed",
+    "row_indices": "sparse column compressed",
+}
+
+
+def _sparse_only(name: str, layout: str) -> Callable[[Tensor], Any]:
+    def accessor(self: Tensor) -> Any:
+        raise RuntimeError(f"{name} expected {layout} tensor layout but got Strided")
+
+    accessor.__name__ = accessor.__qualname__ = name
+    return accessor
+
+
+METHODS: dict[str, Any] = {
+    "as_strided_": as_strided_,
+    "as_strided_scatter": as_strided_scatter,
+    "set_": set_,
+    "as_subclass": as_subclass,
+    "map2_": map2_,
+    **{name: _sparse_only(name, layout) for name, layout in _SPARSE_LAYOUTS.items()},
+}
+
+TOP_LEVEL: dict[str, Any] = {"as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter}
+
+
+def bind() -> dict[str, Any]:
+    """Attach :data:`METHODS` to ``Tensor``; return :data:`TOP_LEVEL` for the namespace."""
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    return TOP_LEVEL

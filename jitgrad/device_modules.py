@@ -1,0 +1,107 @@
+"""The per-device namespaces PyTorch programs probe when they pick a device:
+``torch.accelerator`` (what PyTorch's own tutorials now use:
+``torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else
+"cpu"``), ``torch.cpu`` (with ``torch.cpu.amp.autocast``), and ``torch.xpu``, ``torch.mps``,
+``torch.mtia`` (devices jitgrad has none of: ``is_available()`` is False, as in a PyTorch
+build without them). The accelerator is CUDA when :func:`jitgrad.cuda.is_available`.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from types import ModuleType
+from typing import Any
+
+from . import amp, cuda
+from .helpers import missing_attribute
+from .tensor import device
+
+_NONE_AVAILABLE = "Cannot access accelerator device when none is available."
+
+
+def namespace(name: str, doc: str, **members: Any) -> ModuleType:
+    """A submodule ``jitgrad.<name>`` (importable: registered in ``sys.modules``) whose
+    missing names say they are not implemented."""
+    module = ModuleType(f"jitgrad.{name}", doc)
+    module.__dict__.update(members)
+    module.__getattr__ = missing_attribute(f"jitgrad.{name}")  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    return module
+
+
+def _need_accelerator() -> None:
+    if not cuda.is_available():
+        raise RuntimeError(_NONE_AVAILABLE)
+
+
+def _current_accelerator(check_available: bool = False) -> device | None:
+    return device("cuda") if cuda.is_available() else None
+
+
+def _current_device_index() -> int:
+    _need_accelerator()
+    return cuda.current_device()
+
+
+def _synchronize(device: Any = None) -> None:
+    _need_accelerator()
+    cuda.synchronize(device)
+
+
+def _set_device_index(device: Any) -> None:
+    _need_accelerator()
+
+
+accelerator = namespace(
+    "accelerator",
+    "torch.accelerator: the CUDA device when there is one.",
+    is_available=cuda.is_available,
+    current_accelerator=_current_accelerator,
+    device_count=lambda: cuda.device_count() if cuda.is_available() else 0,
+    current_device_index=_current_device_index,
+    current_device_idx=_current_device_index,
+    set_device_index=_set_device_index,
+    set_device_idx=_set_device_index,
+    synchronize=_synchronize,
+)
+
+
+class _CpuAutocast(amp.autocast):
+    """``torch.cpu.amp.autocast(enabled=True, dtype=torch.bfloat16, cache_enabled=True)``."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True):
+        warnings.warn(
+            "`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
+            "`torch.amp.autocast('cpu', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__("cpu", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+
+cpu = namespace(
+    "cpu",
+    "torch.cpu: the one CPU device.",
+    is_available=lambda: True,
+    is_initialized=lambda: True,
+    device_count=lambda: 1,
+    current_device=lambda: "cpu",
+    set_device=lambda device: None,
+    synchronize=lambda device=None: None,
+    amp=namespace("cpu.amp", "torch.cpu.amp", autocast=_CpuAutocast),
+)
+
+
+def _absent(name: str) -> ModuleType:
+    return namespace(
+        name,
+        f"torch.{name}: jitgrad has no {name} device.",
+        is_available=lambda: False,
+        device_count=lambda: 0,
+    )
+
+
+xpu = _absent("xpu")
+mps = _absent("mps")
+mtia = _absent("mtia")

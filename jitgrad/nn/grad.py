@@ -1,0 +1,88 @@
+"""``torch.nn.grad`` (also ``torch.nn.functional.grad``): the gradients of a convolution
+with respect to its input or its weight, given the gradient of its output, for custom
+autograd Functions that write a convolution's backward by hand.
+
+A convolution is linear in its input and in its weight, so each is the gradient of the
+convolution taken at zeros of the requested size; it is taken with ``create_graph`` when
+the other operands require grad, so the result is differentiable in them, as PyTorch's is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..autograd.api import grad as _autograd_grad
+from ..autograd.grad_mode import STATE as GRAD
+from ..creation import zeros
+from ..helpers import missing_attribute
+from ..tensor import Tensor
+from ._functional_conv import conv1d, conv2d
+
+
+def _wrt(
+    conv: Callable[..., Tensor],
+    size: Sequence[int],
+    fixed: Tensor,
+    grad_output: Tensor,
+    as_input: bool,
+    options: tuple,
+) -> Tensor:
+    """The gradient of ``conv`` for the operand of ``size`` (the input when ``as_input``,
+    else the weight), the other operand being ``fixed``."""
+    free = zeros(tuple(size), dtype=grad_output.dtype, requires_grad=True)
+    graph = GRAD.enabled and (fixed.requires_grad or grad_output.requires_grad)
+    out = conv(free, fixed, None, *options) if as_input else conv(fixed, free, None, *options)
+    return _autograd_grad(out, free, grad_output, create_graph=graph)[0]
+
+
+def conv1d_input(
+    input_size: Sequence[int],
+    weight: Tensor,
+    grad_output: Tensor,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    return _wrt(conv1d, input_size, weight, grad_output, True, (stride, padding, dilation, groups))
+
+
+def conv1d_weight(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    weight_size: Sequence[int],
+    grad_output: Tensor,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    return _wrt(conv1d, weight_size, input, grad_output, False, (stride, padding, dilation, groups))
+
+
+def conv2d_input(
+    input_size: Sequence[int],
+    weight: Tensor,
+    grad_output: Tensor,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    return _wrt(conv2d, input_size, weight, grad_output, True, (stride, padding, dilation, groups))
+
+
+def conv2d_weight(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    weight_size: Sequence[int],
+    grad_output: Tensor,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    return _wrt(conv2d, weight_size, input, grad_output, False, (stride, padding, dilation, groups))
+
+
+#: ``jitgrad.nn.grad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
+__getattr__ = missing_attribute("jitgrad.nn.grad")

@@ -1,0 +1,80 @@
+"""Layers on a device: ``Module.to_empty`` and the ``device=`` argument of the layers.
+
+``to_empty`` is the way back from the meta device (``model.to("meta")`` or a model built
+under it): the same Parameter objects get uninitialized buffers of the same shapes and
+dtypes on ``device``, to be filled by ``reset_parameters()`` or ``load_state_dict``.
+
+``nn.Linear(3, 2, device="meta")``: each jitgrad layer whose ``__init__`` takes ``device``
+runs its body under ``with torch.device(device):``, so the factory calls that make its
+parameters and buffers allocate there (on the meta device: nothing), as PyTorch's layers
+pass ``device`` to theirs. One wrapper per layer class, installed at import
+(:func:`bind`); a user's subclass reaches it through ``super().__init__``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+from ..autograd.grad_mode import no_grad
+from ..creation import empty_like
+from ..tensor import device as Device
+from .module import Module
+
+
+def to_empty(self: Module, *, device: Any, recurse: bool = True) -> Module:
+    """PyTorch's ``Module.to_empty(*, device, recurse=True)``."""
+    with no_grad():
+        for m in self.modules() if recurse else (self,):
+            for table in (m._parameters, m._buffers):
+                for t in table.values():
+                    if t is not None:
+                        t.data = empty_like(t, device=device)
+    return self
+
+
+def _on_device(init: Any) -> Any:
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def __init__(self: Module, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        where = kwargs.get("device")
+        if where is None and len(args) >= _position(signature):
+            where = signature.bind(self, *args, **kwargs).arguments.get("device")
+        if where is None:
+            init(self, *args, **kwargs)
+            return
+        with Device(where):
+            init(self, *args, **kwargs)
+
+    return __init__
+
+
+def _position(signature: inspect.Signature) -> int:
+    """How many positional arguments (after self) reach ``device``."""
+    return list(signature.parameters).index("device")
+
+
+def _layers(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_layers(sub))
+    return out
+
+
+def bind() -> None:
+    """``Module.to_empty``, and ``device=`` honoured by every jitgrad layer taking it."""
+    Module.to_empty = to_empty  # type: ignore[attr-defined]
+    for cls in _layers(Module):
+        init = cls.__dict__.get("__init__")
+        if (
+            cls.__module__.startswith("jitgrad.")
+            and init is not None
+            and "device" in inspect.signature(init).parameters
+            and not getattr(init, "_jitgrad_device_init", False)
+        ):
+            wrapped = _on_device(init)
+            wrapped._jitgrad_device_init = True  # type: ignore[attr-defined]
+            cls.__init__ = wrapped  # type: ignore[misc]
