@@ -71,6 +71,9 @@ LAYERS: dict[str, int] = {
     "jitgrad.autograd.gradcheck": 4,
     # the Tensor front end
     "jitgrad.tensor": 4,
+    "jitgrad.tensor_meta": 4,
+    "jitgrad.tensor_conversion": 4,
+    "jitgrad.tensor_messages": 4,
     "jitgrad._tensor_data": 4,
     "jitgrad.creation": 4,
     "jitgrad.methods": 4,
