@@ -20,10 +20,7 @@ from ..autograd.recording import record
 from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, _wrap_dim
 from . import checks
-from .movement import (
-    contiguous_array,
-    copy_into,
-)
+from .copying import contiguous_array, copy_into
 from .overlap import check_masked_fill
 from .pointwise import apply, check_inplace, sum_to_shape
 from .registry import REGISTRY

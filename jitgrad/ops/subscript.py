@@ -23,18 +23,12 @@ from ..autograd.recording import record
 from ..kernels.cpu import indexing as K
 from ..tensor import Tensor, _make, legacy_type_name
 from .checks import DTYPE_WORDS
-from .movement import (
-    as_view,
-    basic_view,
-    contiguous_array,
-    copy_into,
-    make_view,
-    permute,
-)
+from .copying import contiguous_array, copy_into
 from .multi_view import check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .setitem_names import setitem_node
+from .views import as_view, basic_view, make_view, permute
 
 #: PyTorch's C type names in dtype error messages.
 _C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
