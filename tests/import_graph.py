@@ -77,6 +77,7 @@ LAYERS: dict[str, int] = {
     "jitgrad._tensor_data": 4,
     "jitgrad.creation": 4,
     "jitgrad.methods": 4,
+    "jitgrad.methods_overwrite": 4,
     "jitgrad.overloads": 4,
     "jitgrad.argcheck": 4,
     "jitgrad.random": 4,

@@ -61,7 +61,6 @@ UNCOMMENTED = {
     ("jitgrad.nn.module", "from .. import float64"),
     ("jitgrad.nn._functional_cross_entropy", "from ..autograd.grad_mode import enable_grad"),
     ("jitgrad.nn._functional_cross_entropy", "from ..autograd.api import grad as autograd_grad"),
-    ("jitgrad.methods", "from .autograd.recording import record"),
     ("jitgrad.methods", "from . import cuda"),
     ("jitgrad.dtypes", "from .tensor import Tensor"),
 }
