@@ -3,7 +3,7 @@
 Operators and methods dispatch to the op modules (see :mod:`jitgrad.methods`); this file holds
 the state, the attributes and the autograd entry points. The hot path creates tensors with
 :func:`_make`, which skips ``__init__``'s argument handling. Beside it:
-:mod:`jitgrad.tensor_meta` (``Size``, ``device``), :mod:`jitgrad.tensor_conversion`
+:mod:`jitgrad.tensor_meta` (``Size``, ``device``, shape queries), :mod:`jitgrad.tensor_conversion`
 (``numpy()``, ``item()``, ``repr``) and :mod:`jitgrad.tensor_messages` (type names, the
 saved-tensor version check), all still importable from here.
 """
@@ -20,6 +20,7 @@ import numpy as np
 from . import dtypes as D
 from . import memory
 from . import tensor_conversion as _conversion
+from . import tensor_meta as _meta
 from .autograd.dual_state import DUAL
 from .autograd.engine import (
     MUTATION,
@@ -38,7 +39,12 @@ from .tensor_messages import _version_error as _version_error
 from .tensor_messages import check_grad_assignment
 from .tensor_messages import check_versions as check_versions
 from .tensor_messages import legacy_type_name as legacy_type_name
-from .tensor_meta import CPU, CUDA0, Size, _on_device, _wrap_dim, device
+from .tensor_meta import CPU as CPU  # (re-exported: the old import paths)
+from .tensor_meta import CUDA0 as CUDA0
+from .tensor_meta import Size as Size
+from .tensor_meta import _on_device
+from .tensor_meta import _wrap_dim as _wrap_dim
+from .tensor_meta import device as device
 
 NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -83,63 +89,22 @@ class Tensor:
         self._value = src._value
         _init_fields(self, src._dtype)
 
-    # ---- basic attributes ------------------------------------------------------------------
-    @property
-    def shape(self) -> Size:
-        return Size(self._value.shape)
-
-    def size(self, dim: int | None = None) -> Any:
-        if dim is None:
-            return Size(self._value.shape)
-        return self._value.shape[_wrap_dim(dim, self._value.ndim)]
-
-    def dim(self) -> int:
-        return self._value.ndim
-
-    @property
-    def ndim(self) -> int:
-        return self._value.ndim
-
-    def ndimension(self) -> int:
-        return self._value.ndim
-
-    def numel(self) -> int:
-        return int(self._value.size)
-
-    def nelement(self) -> int:
-        return int(self._value.size)
-
-    def element_size(self) -> int:
-        return self._value.dtype.itemsize
-
-    @property
-    def dtype(self) -> D.dtype:
-        return self._dtype
-
-    @property
-    def device(self) -> device:
-        return CUDA0 if _on_device(self) else CPU
-
-    @property
-    def is_cuda(self) -> bool:
-        return _on_device(self)
-
-    def is_floating_point(self) -> bool:
-        return self._dtype.is_floating_point
-
-    def is_contiguous(self) -> bool:
-        if _on_device(self):
-            return bool(self._value.is_c_contiguous())
-        return bool(self._value.flags.c_contiguous)
-
-    def stride(self, dim: int | None = None) -> Any:
-        st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
-        return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
-
-    def data_ptr(self) -> int:
-        if _on_device(self):
-            return int(DEVICE.backend.interface(self._value)["data"][0])
-        return int(self._value.__array_interface__["data"][0])
+    # ---- basic attributes (jitgrad/tensor_meta.py) ---------------------------------------
+    shape = property(_meta.shape)
+    size = _meta.size
+    dim = _meta.dim
+    ndim = property(_meta.ndim)
+    ndimension = _meta.ndimension
+    numel = _meta.numel
+    nelement = _meta.nelement
+    element_size = _meta.element_size
+    dtype = property(_meta.dtype)
+    device = property(_meta.device_of)
+    is_cuda = property(_meta.is_cuda)
+    is_floating_point = _meta.is_floating_point
+    is_contiguous = _meta.is_contiguous
+    stride = _meta.stride
+    data_ptr = _meta.data_ptr
 
     # ---- autograd state ------------------------------------------------------------------
     @property

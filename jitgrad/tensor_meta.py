@@ -1,21 +1,23 @@
-"""The small value types a tensor reports about itself: ``t.shape`` (a :class:`Size`) and
-``t.device`` (a :class:`device`), with PyTorch's parsing of device strings.
+"""What a tensor reports about itself: ``t.shape`` (a :class:`Size`), ``t.device`` (a
+:class:`device`, with PyTorch's parsing of device strings), ``t.dim()``, ``t.stride()`` ...
 
 Apart from :mod:`jitgrad.tensor` because creation functions, ``.to()`` and the CUDA backend
-need them without the Tensor class.
+need ``Size`` and ``device`` without the Tensor class; the attribute functions at the end are
+named in the Tensor class body (``shape = property(tensor_meta.shape)``).
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .backends import STATE as DEVICE
 
 if TYPE_CHECKING:
+    from . import dtypes as D
     from .tensor import Tensor
 
 
@@ -97,3 +99,71 @@ def _wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim % n
+
+
+# ---- a tensor's basic attributes (named in the Tensor class body) -----------------------
+def shape(self: Tensor) -> Size:
+    return Size(self._value.shape)
+
+
+def size(self: Tensor, dim: int | None = None) -> Any:
+    if dim is None:
+        return Size(self._value.shape)
+    return self._value.shape[_wrap_dim(dim, self._value.ndim)]
+
+
+def dim(self: Tensor) -> int:
+    return self._value.ndim
+
+
+def ndim(self: Tensor) -> int:
+    return self._value.ndim
+
+
+def ndimension(self: Tensor) -> int:
+    return self._value.ndim
+
+
+def numel(self: Tensor) -> int:
+    return int(self._value.size)
+
+
+def nelement(self: Tensor) -> int:
+    return int(self._value.size)
+
+
+def element_size(self: Tensor) -> int:
+    return self._value.dtype.itemsize
+
+
+def dtype(self: Tensor) -> D.dtype:
+    return self._dtype
+
+
+def device_of(self: Tensor) -> device:
+    return CUDA0 if _on_device(self) else CPU
+
+
+def is_cuda(self: Tensor) -> bool:
+    return _on_device(self)
+
+
+def is_floating_point(self: Tensor) -> bool:
+    return self._dtype.is_floating_point
+
+
+def is_contiguous(self: Tensor) -> bool:
+    if _on_device(self):
+        return bool(self._value.is_c_contiguous())
+    return bool(self._value.flags.c_contiguous)
+
+
+def stride(self: Tensor, dim: int | None = None) -> Any:
+    st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
+    return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
+
+
+def data_ptr(self: Tensor) -> int:
+    if _on_device(self):
+        return int(DEVICE.backend.interface(self._value)["data"][0])
+    return int(self._value.__array_interface__["data"][0])
