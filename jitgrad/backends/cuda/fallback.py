@@ -57,6 +57,8 @@ _OP_MODULES = frozenset(
     "api_small".split()
 )
 _OP_MODULES = frozenset("jitgrad." + m for m in _OP_MODULES)
+#: the modules of ``jitgrad.ops.functions``' elementwise functions (clamp and where live apart)
+_ELEMENTWISE_MODULES = ("jitgrad.ops.functions", "jitgrad.ops.clamp_where")
 _QUERIES = frozenset("get_device storage_offset nbytes itemsize output_nr dim_order".split())
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
@@ -72,7 +74,7 @@ _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 def install() -> None:
     """Wrap the public op functions and the bound Tensor methods (once)."""
-    elementwise_names = {n for n, f in vars(OF).items() if _module(f) == OF.__name__}
+    elementwise_names = {n for n, f in vars(OF).items() if _module(f) in _ELEMENTWISE_MODULES}
     elementwise_names |= set(methods._FUNCTIONS_AS_METHODS)
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
     for name in bound_methods():
@@ -143,7 +145,7 @@ def _is_op(fn: Any) -> bool:
         callable(fn)
         and not isinstance(fn, type)
         and (module.startswith(("jitgrad.ops.", "jitgrad.nn._functional")) or module in _OP_MODULES)
-        and module not in ("jitgrad.ops.pointwise", "jitgrad.ops.functions", "jitgrad.ops.checks")
+        and module not in ("jitgrad.ops.pointwise", "jitgrad.ops.checks", *_ELEMENTWISE_MODULES)
     )
 
 
