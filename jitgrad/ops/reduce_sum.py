@@ -210,25 +210,30 @@ def _var_std(
     return record_unary(name, value, dt, input, backward, (input,))
 
 
-def var(
-    input: Tensor,  # noqa: A002
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: float | None = None,
-) -> Tensor:
-    """Variance over ``dim`` with ``correction`` (1, Bessel's, unless ``unbiased=False``)."""
-    return _var_std("VarBackward0", input, dim, unbiased, keepdim, correction)
+def _var_or_std(name: str, node: str, doc: str) -> Any:
+    """``var`` and ``std``: PyTorch's one signature over :func:`_var_std` (``node`` names the
+    backward)."""
+
+    def fn(
+        input: Tensor,  # noqa: A002
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        return _var_std(node, input, dim, unbiased, keepdim, correction)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def std(
-    input: Tensor,  # noqa: A002
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: float | None = None,
-) -> Tensor:
-    """Standard deviation: ``sqrt(var(...))`` with the same arguments."""
-    return _var_std("StdBackward0", input, dim, unbiased, keepdim, correction)
+var = _var_or_std(
+    "var",
+    "VarBackward0",
+    "Variance over ``dim`` with ``correction`` (1, Bessel's, unless ``unbiased=False``).",
+)
+std = _var_or_std(
+    "std", "StdBackward0", "Standard deviation: ``sqrt(var(...))`` with the same arguments."
+)
