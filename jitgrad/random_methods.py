@@ -16,7 +16,7 @@ import numpy as np
 
 from . import dtypes as D
 from .autograd.recording import node_class, record
-from .methods import _overwritten
+from .methods_overwrite import _overwritten
 from .ops.overlap import assert_no_internal_overlap
 from .ops.pointwise import check_inplace
 from .random import Generator, numpy_generator

@@ -50,34 +50,32 @@ def _sampled(
         raise A.alloc_failed(shape, dt.itemsize) from None
 
 
-def rand(
-    *size: Any,
-    generator: Generator | None = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    **kwargs: Any,
-) -> Tensor:
-    """Uniform samples on [0, 1)."""
-    rng = numpy_generator(generator)
-    draw = lambda shape: rng.random(shape, dtype=np.float64)  # noqa: E731
-    t = _sampled("rand", draw, size, kwargs, dtype, "check_uniform_bounds")
-    return _finish(t, requires_grad, device)
+def _standard_sampler(name: str, method: str, kernel: str, doc: str) -> Any:
+    """``rand`` and ``randn``: one signature, the generator's ``method`` drawing float64
+    samples (cast to the dtype), ``kernel`` naming PyTorch's kernel in dtype errors."""
+
+    def fn(
+        *size: Any,
+        generator: Generator | None = None,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kwargs: Any,
+    ) -> Tensor:
+        rng = numpy_generator(generator)
+        draw = lambda shape: getattr(rng, method)(shape, dtype=np.float64)  # noqa: E731
+        t = _sampled(name, draw, size, kwargs, dtype, kernel)
+        return _finish(t, requires_grad, device)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def randn(
-    *size: Any,
-    generator: Generator | None = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    **kwargs: Any,
-) -> Tensor:
-    """Standard normal samples."""
-    rng = numpy_generator(generator)
-    draw = lambda shape: rng.standard_normal(shape, dtype=np.float64)  # noqa: E731
-    t = _sampled("randn", draw, size, kwargs, dtype, "normal_kernel_cpu")
-    return _finish(t, requires_grad, device)
+rand = _standard_sampler("rand", "random", "check_uniform_bounds", "Uniform samples on [0, 1).")
+randn = _standard_sampler(
+    "randn", "standard_normal", "normal_kernel_cpu", "Standard normal samples."
+)
 
 
 def _check_range(low: int, high: int) -> None:

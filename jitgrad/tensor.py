@@ -2,13 +2,14 @@
 
 Operators and methods dispatch to the op modules (see :mod:`jitgrad.methods`); this file holds
 the state, the attributes and the autograd entry points. The hot path creates tensors with
-:func:`_make`, which skips ``__init__``'s argument handling.
+:func:`_make`, which skips ``__init__``'s argument handling. Beside it:
+:mod:`jitgrad.tensor_meta` (``Size``, ``device``, shape queries), :mod:`jitgrad.tensor_conversion`
+(``numpy()``, ``item()``, ``repr``) and :mod:`jitgrad.tensor_messages` (type names, the
+saved-tensor version check), all still importable from here.
 """
 
 from __future__ import annotations
 
-import operator
-import re
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -18,7 +19,8 @@ import numpy as np
 
 from . import dtypes as D
 from . import memory
-from ._printing import format_tensor
+from . import tensor_conversion as _conversion
+from . import tensor_meta as _meta
 from .autograd.dual_state import DUAL
 from .autograd.engine import (
     MUTATION,
@@ -31,6 +33,18 @@ from .autograd.engine import (
 from .autograd.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
 from .autograd.grad_mode import STATE as GRAD
 from .backends import STATE as DEVICE
+from .tensor_messages import _TYPE_NAMES as _TYPE_NAMES  # (re-exported: the old import path)
+from .tensor_messages import _describe as _describe
+from .tensor_messages import _version_error as _version_error
+from .tensor_messages import check_grad_assignment
+from .tensor_messages import check_versions as check_versions
+from .tensor_messages import legacy_type_name as legacy_type_name
+from .tensor_meta import CPU as CPU  # (re-exported: the old import paths)
+from .tensor_meta import CUDA0 as CUDA0
+from .tensor_meta import Size as Size
+from .tensor_meta import _on_device
+from .tensor_meta import _wrap_dim as _wrap_dim
+from .tensor_meta import device as device
 
 NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -40,75 +54,6 @@ NONLEAF_GRAD_WARNING = (
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
 REQUIRES_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
-
-
-class Size(tuple):
-    """A shape; prints as ``jitgrad.Size([2, 3])``."""
-
-    def __repr__(self) -> str:
-        return f"jitgrad.Size({list(self)})"
-
-    def numel(self) -> int:
-        n = 1
-        for s in self:
-            n *= s
-        return n
-
-
-#: A device string as PyTorch parses it (``cuda:0``), and the device types it knows.
-_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
-_DEVICE_TYPES = (
-    "cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, "
-    "vulkan, mps, meta, hpu, mtia, privateuseone"
-)
-
-
-class device:  # noqa: N801 - PyTorch's name
-    """Where a tensor's data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        match = _DEVICE_STRING.fullmatch(type)
-        if match is None:
-            raise RuntimeError(f"Invalid device string: '{type}'")
-        type, idx = match.groups()
-        index = index if idx is None else int(idx)
-        if type not in _DEVICE_TYPES.split(", "):
-            raise RuntimeError(
-                f"Expected one of {_DEVICE_TYPES} device type at start of device string: {type}"
-            )
-        if type not in ("cpu", "cuda", "meta"):  # a PyTorch device jitgrad has no stand-in for
-            raise RuntimeError(f"jitgrad has no '{type}' device (it runs on the CPU)")
-        self.type = type
-        self.index = index
-
-    def __repr__(self) -> str:
-        if self.index is None:
-            return f"device(type='{self.type}')"
-        return f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self) -> str:
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and self.type == other.type and self.index == other.index
-
-    def __hash__(self) -> int:
-        return hash((self.type, self.index))
-
-
-CPU = device("cpu")
-CUDA0 = device("cuda", 0)
-
-
-def _on_device(t: Tensor) -> bool:
-    """Whether ``t``'s buffer is a device array (never, until a backend is active)."""
-    return DEVICE.active and not isinstance(t._value, np.ndarray)
 
 
 class Tensor:
@@ -144,63 +89,22 @@ class Tensor:
         self._value = src._value
         _init_fields(self, src._dtype)
 
-    # ---- basic attributes ------------------------------------------------------------------
-    @property
-    def shape(self) -> Size:
-        return Size(self._value.shape)
-
-    def size(self, dim: int | None = None) -> Any:
-        if dim is None:
-            return Size(self._value.shape)
-        return self._value.shape[_wrap_dim(dim, self._value.ndim)]
-
-    def dim(self) -> int:
-        return self._value.ndim
-
-    @property
-    def ndim(self) -> int:
-        return self._value.ndim
-
-    def ndimension(self) -> int:
-        return self._value.ndim
-
-    def numel(self) -> int:
-        return int(self._value.size)
-
-    def nelement(self) -> int:
-        return int(self._value.size)
-
-    def element_size(self) -> int:
-        return self._value.dtype.itemsize
-
-    @property
-    def dtype(self) -> D.dtype:
-        return self._dtype
-
-    @property
-    def device(self) -> device:
-        return CUDA0 if _on_device(self) else CPU
-
-    @property
-    def is_cuda(self) -> bool:
-        return _on_device(self)
-
-    def is_floating_point(self) -> bool:
-        return self._dtype.is_floating_point
-
-    def is_contiguous(self) -> bool:
-        if _on_device(self):
-            return bool(self._value.is_c_contiguous())
-        return bool(self._value.flags.c_contiguous)
-
-    def stride(self, dim: int | None = None) -> Any:
-        st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
-        return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
-
-    def data_ptr(self) -> int:
-        if _on_device(self):
-            return int(DEVICE.backend.interface(self._value)["data"][0])
-        return int(self._value.__array_interface__["data"][0])
+    # ---- basic attributes (jitgrad/tensor_meta.py) ---------------------------------------
+    shape = property(_meta.shape)
+    size = _meta.size
+    dim = _meta.dim
+    ndim = property(_meta.ndim)
+    ndimension = _meta.ndimension
+    numel = _meta.numel
+    nelement = _meta.nelement
+    element_size = _meta.element_size
+    dtype = property(_meta.dtype)
+    device = property(_meta.device_of)
+    is_cuda = property(_meta.is_cuda)
+    is_floating_point = _meta.is_floating_point
+    is_contiguous = _meta.is_contiguous
+    stride = _meta.stride
+    data_ptr = _meta.data_ptr
 
     # ---- autograd state ------------------------------------------------------------------
     @property
@@ -257,14 +161,7 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
-            if value._dtype is not self._dtype:
-                raise RuntimeError(D.grad_dtype_message(value._dtype, self._dtype))
-            if value.shape != self.shape:
-                raise RuntimeError(
-                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
-                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
-                    "tensor are the same size"
-                )
+            check_grad_assignment(self, value)
         self._grad = value
 
     @grad.deleter
@@ -375,67 +272,21 @@ class Tensor:
         self._value = value._value
         self._dtype = value._dtype
 
-    # ---- conversion ------------------------------------------------------------------------
-    def numpy(self, *, force: bool = False) -> np.ndarray:
-        if _on_device(self):
-            raise TypeError(
-                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
-                "copy the tensor to host memory first."
-            )
-        # (requires_grad: as shown, a graph that only carries forward AD does not count)
-        if self._requires_grad and GRAD.enabled and not force and self.requires_grad:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
-            )
-        return self._value
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        """What numpy reads (``np.asarray(t)``, a ufunc): ``numpy()``, so refused as it is."""
-        arr = self.numpy() if dtype is None else self.numpy().astype(dtype, copy=False)
-        return arr.copy() if copy and arr is self._value else arr
-
-    def item(self) -> Any:
-        if self._value.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._value.size} elements cannot be converted to Scalar"
-            )
-        return self._host().reshape(-1)[0].item()
-
-    def tolist(self) -> Any:
-        return self._host().tolist()
-
-    def _host(self) -> np.ndarray:
-        """The values as a host array (a copy for a device tensor; the buffer itself here)."""
-        if _on_device(self):
-            return DEVICE.backend.to_host(self._value)
-        return self._value
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __bool__(self) -> bool:
-        if self._value.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.item())
-
-    def __index__(self) -> int:
-        if self._dtype.is_floating_point or self._value.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
-    def __len__(self) -> int:
-        if self._value.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._value.shape[0]
-
-    def __iter__(self):
-        if self._value.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))  # as PyTorch: one UnbindBackward0 for every element
+    # ---- conversion (jitgrad/tensor_conversion.py) ---------------------------------------
+    numpy = _conversion.numpy
+    __array__ = _conversion.to_array
+    item = _conversion.item
+    tolist = _conversion.tolist
+    _host = _conversion.host
+    __float__ = _conversion.to_float
+    __int__ = _conversion.to_int
+    __bool__ = _conversion.to_bool
+    __index__ = _conversion.to_index
+    __len__ = _conversion.length
+    __iter__ = _conversion.iterate
+    __repr__ = _conversion.tensor_repr
+    __str__ = __repr__
+    __format__ = _conversion.tensor_format
 
     def __hash__(self) -> int:
         return id(self)
@@ -454,26 +305,6 @@ class Tensor:
         slots["_acc"] = None
         return (self.__dict__ or None), slots
 
-    def __repr__(self) -> str:
-        suffixes = []
-        if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
-            suffixes.append(f"dtype={self._dtype!r}")
-        if _on_device(self):  # PyTorch names a non-CPU device first
-            suffixes.insert(0, f"device='{self.device}'")
-        if DUAL.hidden or DUAL.level is not None:  # forward AD: hidden graphs, tangent=
-            DUAL.describe(self, suffixes)
-        elif self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
-        elif self._requires_grad:
-            suffixes.append("requires_grad=True")
-        return format_tensor(self._host(), suffixes)
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        if self._value.ndim == 0:
-            return self.item().__format__(spec)
-        return repr(self)
 
     # ---- internal helpers ------------------------------------------------------------------
     def _adopt_as_grad(self, owner: Tensor) -> Tensor:
@@ -544,81 +375,3 @@ def _make(
     t._value = value
     _init_fields(t, dt, grad_fn, fresh, output_nr)
     return t
-
-
-def _wrap_dim(dim: int, ndim: int) -> int:
-    n = max(ndim, 1)
-    if type(dim) is not int:  # numpy ints, one-element int tensors; never a float or bool
-        dim = operator.index(dim if not isinstance(dim, bool | float) else str(dim))
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n
-
-
-def check_versions(
-    node: Node,
-    tensors: Sequence[Tensor],
-    versions: Sequence[int],
-    out_vc: list | None = None,
-    out: np.ndarray | None = None,
-    out_version: int = 0,
-) -> None:
-    """PyTorch's error when a tensor saved for backward was modified in place since."""
-    for t, v in zip(tensors, versions, strict=True):
-        if t._vc[0] != v:
-            _version_error(t, v, t._vc[0])
-    if out_vc is not None and out_vc[0] != out_version and out is not None:
-        name = node.name()
-        name = name[: name.rfind("Backward")] if "Backward" in name else name
-        desc = _describe(out, node)
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [{desc}], which is output 0 of {name}, is at version "
-            f"{out_vc[0]}; expected version {out_version} instead. " + _HINT
-        )
-
-
-_HINT = (
-    "Hint: enable anomaly detection to find the operation that failed to compute its "
-    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-)
-_TYPE_NAMES = {
-    "float32": "FloatTensor",
-    "float64": "DoubleTensor",
-    "int64": "LongTensor",
-    "int32": "IntTensor",
-    "int16": "ShortTensor",
-    "int8": "CharTensor",
-    "uint8": "ByteTensor",
-    "bool": "BoolTensor",
-}
-
-
-def legacy_type_name(x: Tensor) -> str:
-    """The legacy type PyTorch names a tensor by in messages (``torch.FloatTensor``; jitgrad
-    names itself)."""
-    return "jitgrad." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
-
-
-def _describe(arr: np.ndarray, node: Node | None = None) -> str:
-    kind = _TYPE_NAMES.get(D.from_numpy_dtype(arr.dtype).name, "Tensor")
-    return f"jitgrad.{kind} [{', '.join(str(s) for s in arr.shape)}]"
-
-
-def _version_error(
-    t: Tensor, expected: int, actual: int, creator: tuple[Node | None, int] | None = None
-) -> None:
-    """Raise PyTorch's error; ``creator`` is ``(grad_fn, output_nr)`` as they were when saved."""
-    desc = _describe(t._value)
-    where = ""
-    node, nr = creator if creator is not None else (t.grad_fn, t._output_nr)
-    if node is not None:
-        name = node.name()
-        where = f", which is output {nr} of {name[: name.rfind('Backward')]}"
-    raise RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{desc}]{where}, is at version {actual}; expected version "
-        f"{expected} instead. " + _HINT
-    )

@@ -77,9 +77,13 @@ LAYERS: dict[str, int] = {
     "jitgrad.autograd.gradcheck": 4,
     # the Tensor front end
     "jitgrad.tensor": 4,
+    "jitgrad.tensor_meta": 4,
+    "jitgrad.tensor_conversion": 4,
+    "jitgrad.tensor_messages": 4,
     "jitgrad._tensor_data": 4,
     "jitgrad.creation": 4,
     "jitgrad.methods": 4,
+    "jitgrad.methods_overwrite": 4,
     "jitgrad.overloads": 4,
     "jitgrad.argcheck": 4,
     "jitgrad.random": 4,

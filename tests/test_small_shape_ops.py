@@ -17,7 +17,7 @@ import pytest
 
 import jitgrad
 from jitgrad.ops import copying
-from jitgrad.ops import movement as M
+from jitgrad.ops import join_split as M  # (stack, unbind: the lanes these tests switch off)
 
 DTYPES = [jitgrad.float32, jitgrad.float64]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..argcheck import type_name
+from ..overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..tensor import Tensor, _make, _version_error
 from . import graph as G
 from .dual_state import DUAL

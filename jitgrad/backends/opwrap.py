@@ -125,11 +125,6 @@ def _wrap_namespace(namespace: dict, wrap: Wrap, wanted: Callable[[str, Any], bo
             namespace[name] = wrap(fn, name)
 
 
-def defined_in(namespace: dict, module_name: str) -> set[str]:
-    """The names of ``namespace``'s functions defined in ``module_name`` itself."""
-    return {n for n, f in namespace.items() if module_of(f) == module_name}
-
-
 def map_tensors(values: tuple, convert: Callable[[Tensor], Tensor]) -> tuple:
     """``values`` with each Tensor (also inside a plain list or tuple) passed through
     ``convert``: a call's operands swapped for a backend's stand-ins."""

@@ -32,6 +32,23 @@ class _Relaxed(TransformedDistribution):
     """The shared face of RelaxedBernoulli and RelaxedOneHotCategorical: a transformed
     logit-space base whose temperature, logits and probs it shows as its own."""
 
+    #: Each family's logit-space base and the transform onto its support; PyTorch passes
+    #: ``validate_args`` on to the categorical base only.
+    _base: type[Distribution]
+    _transform: type
+    _base_validates: bool
+
+    def __init__(
+        self,
+        temperature: Any,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        extra = {"validate_args": validate_args} if self._base_validates else {}
+        base = self._base(temperature, probs, logits, **extra)
+        super().__init__(base, self._transform(), validate_args=validate_args)
+
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         # checked against the public family, as PyTorch's own expand of each does
         family = next(c for c in type(self).__mro__ if _Relaxed in c.__bases__)
@@ -88,17 +105,9 @@ class RelaxedBernoulli(_Relaxed):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
     has_rsample = True
-
-    def __init__(
-        self,
-        temperature: Any,
-        probs: Any = None,
-        logits: Any = None,
-        validate_args: bool | None = None,
-    ) -> None:
-        base = LogitRelaxedBernoulli(temperature, probs, logits)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
-
+    _base = LogitRelaxedBernoulli
+    _transform = SigmoidTransform
+    _base_validates = False
 
 
 class ExpRelaxedCategorical(Distribution):
@@ -158,13 +167,6 @@ class RelaxedOneHotCategorical(_Relaxed):
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.simplex
     has_rsample = True
-
-    def __init__(
-        self,
-        temperature: Any,
-        probs: Any = None,
-        logits: Any = None,
-        validate_args: bool | None = None,
-    ) -> None:
-        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, ExpTransform(), validate_args=validate_args)
+    _base = ExpRelaxedCategorical
+    _transform = ExpTransform
+    _base_validates = True

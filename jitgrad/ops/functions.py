@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import warnings
+import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
 
 from .. import dtypes as D
@@ -11,7 +11,14 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.recording import record
 from ..tensor import Tensor
 from . import elementwise  # noqa: F401 - registers the declarations
-from .checks import elementwise_operands
+from .checks import elementwise_operands  # noqa: F401 - (as warnings above)
+from .clamp_where import _clamp_op, _clamp_type_error
+from .clamp_where import _expression_where as _expression_where  # (re-exported, as below)
+from .clamp_where import clamp as clamp
+from .clamp_where import clamp_max as clamp_max
+from .clamp_where import clamp_min as clamp_min
+from .clamp_where import clip as clip
+from .clamp_where import where as where
 from .out import write_out
 from .pointwise import apply, apply_inplace, run
 from .registry import REGISTRY
@@ -243,83 +250,6 @@ def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
         scale = 10.0**decimals
         return apply(R["round"], (input * scale,)) / scale
     return apply(R["round"], (input,))
-
-
-def _clamp_op(x: Any, min: Any, max: Any) -> tuple[Any, tuple]:  # noqa: A002
-    """The op and bounds ``clamp``/``clamp_`` run: one clamp node (PyTorch's
-    ClampBackward0/1) for a floating tensor even with a one-sided bound (the missing side an
-    infinity); an integer tensor takes clamp_min/clamp_max, keeping its dtype."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if getattr(x, "is_floating_point", bool)():
-        return R["clamp"], (-math.inf if min is None else min, math.inf if max is None else max)
-    if max is None:
-        return R["clamp_min"], (min,)
-    if min is None:
-        return R["clamp_max"], (max,)
-    return R["clamp"], (min, max)
-
-
-def _clamp_type_error(x: Any, min: Any, max: Any) -> None:  # noqa: A002
-    """Name the arguments as given, not the infinite stand-ins, in PyTorch's TypeError."""
-    elementwise_operands("clamp", (x, min) if max is None else (x, min, max))
-
-
-def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
-    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
-    op, bounds = _clamp_op(input, min, max)
-    try:
-        return apply(op, (input, *bounds))
-    except TypeError:
-        _clamp_type_error(input, min, max)
-        raise
-
-
-clip = clamp
-
-
-def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002
-    return apply(R["clamp_min"], (input, min))
-
-
-def clamp_max(input: Any, max: Any) -> Any:  # noqa: A001, A002
-    return apply(R["clamp_max"], (input, max))
-
-
-def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
-    """``input`` where ``condition`` holds, else ``other``."""
-    if input is None and other is None:
-        from .. import nonzero
-
-        return nonzero(condition, as_tuple=True)
-    if isinstance(condition, Tensor) and condition._dtype is D.uint8:
-        condition = _uint8_condition(condition)
-    return apply(R["where"], (condition, input, other))
-
-
-_WARNED: set[str] = set()
-
-
-def _uint8_condition(condition: Tensor) -> Tensor:
-    """PyTorch still takes a uint8 ``where`` condition as a mask, warning once per process."""
-    if "where" not in _WARNED:
-        _WARNED.add("where")
-        warnings.warn(
-            "where received a uint8 condition tensor. This behavior is deprecated and will be "
-            "removed in a future version of PyTorch. Use a boolean condition instead.",
-            UserWarning,
-            stacklevel=3,
-        )
-    return cast(condition, D.bool_)
-
-
-def _expression_where(condition: Any, input: Any, other: Any) -> Any:
-    """``where`` as the derivative expressions call it: a rule comparing a Python-scalar
-    operand (``where(b == 0, ...)`` for ``x ** 3``) gives a plain bool, which picks a side
-    (a user's ``where`` needs a bool tensor, as in PyTorch)."""
-    if isinstance(condition, bool):
-        return input if condition else other
-    return where(condition, input, other)
 
 
 def clone(input: Any, *, memory_format: Any = None) -> Any:  # noqa: A002

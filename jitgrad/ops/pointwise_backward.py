@@ -115,27 +115,9 @@ def _general_backward(op, smask, args, values, cdt, g, needs, out):
     garr = g._value
     if garr.dtype != cdt.np:
         garr = garr.astype(cdt.np)
-    modes: list[str | None] = []
-    buffers: list[np.ndarray | None] = []
-    gdts: list[str | None] = []
-    for x, need, v in zip(args, needs, values, strict=True):
-        if not need:
-            modes.append(None)
-            buffers.append(None)
-            gdts.append(None)
-            continue
-        xs = v.shape
-        xdt = x._dtype.np
-        gdts.append(x._dtype.name)
-        if xs == shape:
-            modes.append(C.STORE)
-            buffers.append(memory.empty(xs, xdt))
-        elif v.size == 1 and out.size > 1:
-            modes.append(C.REDUCE)
-            buffers.append(np.zeros(xs, xdt))
-        else:
-            modes.append(C.ACCUMULATE)
-            buffers.append(memory.zeros(xs, xdt))
+    modes, buffers, gdts = gradient_buffers(
+        args, needs, values, shape, out.size, memory.empty, memory.zeros, np.zeros
+    )
     if out.size:
         tensor_vals = [v for v, m in zip(values, smask, strict=True) if m == "t"]
         # Views: the operands the rules read, then the gradient buffers (reduced ones flat).
@@ -159,6 +141,41 @@ def _general_backward(op, smask, args, values, cdt, g, needs, out):
         if ndim == 2:
             kernel, call = C.for_call(kernel, call)
         kernel.fn(*call)
+    return gradient_tensors(op, smask, args, modes, buffers)
+
+
+def gradient_buffers(args, needs, values, shape, out_size, empty, zeros, scalar_zeros=None):
+    """Per operand of an elementwise backward kernel: how its gradient is written, its buffer
+    and its dtype name (``None`` thrice for an operand that needs none). An operand of the
+    output's shape is stored (``empty``); a one-element operand of a larger output is reduced
+    (``scalar_zeros``, where the backend has that mode); any other broadcast one accumulates
+    (``zeros``). The CPU and the CUDA backward allocate with their own functions."""
+    modes: list[str | None] = []
+    buffers: list[Any] = []
+    gdts: list[str | None] = []
+    for x, need, v in zip(args, needs, values, strict=True):
+        if not need:
+            modes.append(None)
+            buffers.append(None)
+            gdts.append(None)
+            continue
+        xs = tuple(v.shape)
+        xdt = x._dtype.np
+        gdts.append(x._dtype.name)
+        if xs == shape:
+            modes.append(C.STORE)
+            buffers.append(empty(xs, xdt))
+        elif scalar_zeros is not None and v.size == 1 and out_size > 1:
+            modes.append(C.REDUCE)
+            buffers.append(scalar_zeros(xs, xdt))
+        else:
+            modes.append(C.ACCUMULATE)
+            buffers.append(zeros(xs, xdt))
+    return modes, buffers, gdts
+
+
+def gradient_tensors(op, smask, args, modes, buffers) -> list:
+    """The filled gradient buffers as the node's outputs, one per graph edge of ``op``."""
     return [
         None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
         for i in edge_indices(op, smask)

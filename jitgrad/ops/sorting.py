@@ -19,7 +19,7 @@ from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
 from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
-from .indexing import _scatter_new
+from .gather_scatter import _scatter_new
 from .reduce_minmax import _RETURN_TYPES, _return_type
 
 for _name in ("sort", "topk", "kthvalue", "median", "cummax", "cummin"):

@@ -116,30 +116,27 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return _make(np.asarray(np.count_nonzero(input._value, axis=axis), np.int64), D.int64)
 
 
-def std_mean(
-    input: Tensor,
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: Any = None,
-) -> tuple:  # noqa: A002, E501
-    """``(std, mean)`` over ``dim``."""
-    s = std(input, dim, unbiased, keepdim, correction=correction)
-    return s, mean(input, dim, keepdim)
+def _with_mean(spread: Any, name: str, doc: str) -> Any:
+    """``std_mean`` and ``var_mean``: ``(spread(...), mean(...))`` with one signature."""
+
+    def fn(
+        input: Tensor,  # noqa: A002
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> tuple:
+        s = spread(input, dim, unbiased, keepdim, correction=correction)
+        return s, mean(input, dim, keepdim)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def var_mean(
-    input: Tensor,
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: Any = None,
-) -> tuple:  # noqa: A002, E501
-    """``(var, mean)`` over ``dim``."""
-    v = var(input, dim, unbiased, keepdim, correction=correction)
-    return v, mean(input, dim, keepdim)
+std_mean = _with_mean(std, "std_mean", "``(std, mean)`` over ``dim``.")
+var_mean = _with_mean(var, "var_mean", "``(var, mean)`` over ``dim``.")
 
 
 __all__ = [

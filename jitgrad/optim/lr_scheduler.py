@@ -1,5 +1,6 @@
 """``optim.lr_scheduler``: learning-rate schedules over an optimizer's parameter groups
-(the base class is in ``_lr_base``, the composite and metric-driven ones in ``_lr_extra``).
+(the base class is in ``_lr_base``, the composite and metric-driven ones in ``_lr_extra``,
+``OneCycleLR`` in ``_lr_one_cycle``).
 
 Each scheduler is PyTorch's: the same chainable update per ``step()`` (``get_lr``, which
 multiplies the groups' current ``lr``), the same closed form when ``step(epoch)`` is given,
@@ -21,10 +22,10 @@ from ._lr_base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler, per_
 from ._lr_extra import (
     ChainedScheduler,
     CosineAnnealingWarmRestarts,
-    OneCycleLR,
     ReduceLROnPlateau,
     SequentialLR,
 )
+from ._lr_one_cycle import OneCycleLR
 from .optimizer import Optimizer
 
 

@@ -16,10 +16,10 @@ import numpy as np
 
 from ... import dtypes as D
 from ...autograd.grad_mode import STATE as GRAD
-from ...fusion import codegen as C
 from ...fusion.lazy import LazyTensor
 from ...ops import checks as K
 from ...ops import pointwise as P
+from ...ops.pointwise_backward import gradient_buffers, gradient_tensors
 from ...ops.registry import REGISTRY
 from ...ops.saved_views import ROLES
 from ...tensor import Tensor, _make
@@ -145,20 +145,9 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
     garr = g._value if on_device(g) else runtime.to_device(g._value)
     if garr.dtype != cdt.np:
         garr = runtime.cast(garr, cdt.np)
-    modes, buffers, gdts = [], [], []
-    for x, need, v in zip(args, needs, values, strict=True):
-        if not need:
-            modes.append(None)
-            buffers.append(None)
-            gdts.append(None)
-            continue
-        gdts.append(x._dtype.name)
-        if tuple(v.shape) == shape:
-            modes.append(C.STORE)
-            buffers.append(runtime.empty(shape, x._dtype.np))
-        else:
-            modes.append(C.ACCUMULATE)
-            buffers.append(runtime.zeros(tuple(v.shape), x._dtype.np))
+    modes, buffers, gdts = gradient_buffers(
+        args, needs, values, shape, out.size, runtime.empty, runtime.zeros
+    )
     if out.size:
         nd = max(1, len(shape))
         key = (op.name, smask, tuple(modes), nd, cdt.name, tuple(gdts))
@@ -174,10 +163,7 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
             if b is not None:
                 ops[f"g{role}"] = b
         render.run(spec, shape, ops)
-    return [
-        None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
-        for i in P.edge_indices(op, smask)
-    ]
+    return gradient_tensors(op, smask, args, modes, buffers)
 
 
 def _saved(node: Any) -> Any:

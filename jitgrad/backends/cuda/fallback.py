@@ -50,6 +50,8 @@ _KEEP = frozenset(
     "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where copy_ lerp_ "
     "addcmul_ addcdiv_ fmod_ remainder_".split()
 )
+#: the modules of ``jitgrad.ops.functions``' elementwise functions (clamp and where live apart)
+_ELEMENTWISE_MODULES = ("jitgrad.ops.functions", "jitgrad.ops.clamp_where")
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
     "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "
@@ -64,7 +66,9 @@ _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 def install() -> None:
     """Wrap the public op functions and the bound Tensor methods (once)."""
-    elementwise_names = opwrap.defined_in(vars(OF), OF.__name__)
+    elementwise_names = {
+        n for n, f in vars(OF).items() if opwrap.module_of(f) in _ELEMENTWISE_MODULES
+    }
     elementwise_names |= set(methods._FUNCTIONS_AS_METHODS)
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
 
@@ -72,7 +76,7 @@ def install() -> None:
         if namespace == "method":
             return name in keep or _elementwise_inplace(name, elementwise_names)
         if namespace == "torch":  # the elementwise functions reach the pointwise hook
-            return name in elementwise_names or opwrap.module_of(fn) == OF.__name__
+            return name in elementwise_names or opwrap.module_of(fn) in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
     opwrap.install(wrap, kept, __package__)

@@ -1,0 +1,98 @@
+"""PyTorch's messages about a tensor: its legacy type name (``torch.FloatTensor``) and the
+error when a tensor saved for backward was modified in place since (the version check).
+
+Apart from :mod:`jitgrad.tensor` because the engine's nodes and the ops raise them; they need
+a tensor's fields, never the Tensor class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import dtypes as D
+
+if TYPE_CHECKING:
+    from .autograd.engine import Node
+    from .tensor import Tensor
+
+
+def check_versions(
+    node: Node,
+    tensors: Sequence[Tensor],
+    versions: Sequence[int],
+    out_vc: list | None = None,
+    out: np.ndarray | None = None,
+    out_version: int = 0,
+) -> None:
+    """PyTorch's error when a tensor saved for backward was modified in place since."""
+    for t, v in zip(tensors, versions, strict=True):
+        if t._vc[0] != v:
+            _version_error(t, v, t._vc[0])
+    if out_vc is not None and out_vc[0] != out_version and out is not None:
+        name = node.name()
+        name = name[: name.rfind("Backward")] if "Backward" in name else name
+        desc = _describe(out, node)
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{desc}], which is output 0 of {name}, is at version "
+            f"{out_vc[0]}; expected version {out_version} instead. " + _HINT
+        )
+
+
+_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def legacy_type_name(x: Tensor) -> str:
+    """The legacy type PyTorch names a tensor by in messages (``torch.FloatTensor``; jitgrad
+    names itself)."""
+    return "jitgrad." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
+
+
+def _describe(arr: np.ndarray, node: Node | None = None) -> str:
+    kind = _TYPE_NAMES.get(D.from_numpy_dtype(arr.dtype).name, "Tensor")
+    return f"jitgrad.{kind} [{', '.join(str(s) for s in arr.shape)}]"
+
+
+def _version_error(
+    t: Tensor, expected: int, actual: int, creator: tuple[Node | None, int] | None = None
+) -> None:
+    """Raise PyTorch's error; ``creator`` is ``(grad_fn, output_nr)`` as they were when saved."""
+    desc = _describe(t._value)
+    where = ""
+    node, nr = creator if creator is not None else (t.grad_fn, t._output_nr)
+    if node is not None:
+        name = node.name()
+        where = f", which is output {nr} of {name[: name.rfind('Backward')]}"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{desc}]{where}, is at version {actual}; expected version "
+        f"{expected} instead. " + _HINT
+    )
+
+
+def check_grad_assignment(t: Tensor, value: Tensor) -> None:
+    """PyTorch's errors for ``t.grad = value`` with another dtype or size."""
+    if value._dtype is not t._dtype:
+        raise RuntimeError(D.grad_dtype_message(value._dtype, t._dtype))
+    if value.shape != t.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+            f"of size '{list(t.shape)}'. Please ensure that the gradient and the "
+            "tensor are the same size"
+        )
