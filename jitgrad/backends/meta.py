@@ -84,8 +84,13 @@ _KEEP = frozenset(
 _INPLACE_DUNDERS = frozenset({"__setitem__"})
 
 
+#: a tensor's stored buffer, read without computing a deferred value (a deferred result is
+#: never meta: reading ``_value`` would run its chain and lose the fusion that follows)
+_STORED = Tensor.__dict__["_value"].__get__
+
+
 def is_meta(t: Tensor) -> bool:
-    return type(t._value) is MetaArray
+    return type(_STORED(t)) is MetaArray
 
 
 def empty(shape: tuple[int, ...], dt: Any, requires_grad: bool = False) -> Tensor:
@@ -240,11 +245,11 @@ class _Results:
 def _any_meta(values: Any) -> bool:
     for x in values:
         if isinstance(x, Tensor):
-            if type(x._value) is MetaArray:
+            if type(_STORED(x)) is MetaArray:
                 return True
         elif type(x) in (list, tuple):
             for y in x:
-                if isinstance(y, Tensor) and type(y._value) is MetaArray:
+                if isinstance(y, Tensor) and type(_STORED(y)) is MetaArray:
                     return True
     return False
 
@@ -277,7 +282,7 @@ def _guard(name: str, refuse: Callable[..., Any]) -> None:
 
     @functools.wraps(original)
     def member(self: Tensor, *args: Any, **kwargs: Any) -> Any:
-        if type(self._value) is MetaArray:
+        if is_meta(self):
             return refuse(self, *args, **kwargs)
         return original(self, *args, **kwargs)
 
@@ -316,7 +321,7 @@ def _repr(t: Tensor, *args: Any) -> str:
 
 
 def _device(t: Tensor) -> device:
-    if type(t._value) is MetaArray:
+    if is_meta(t):
         return META
     return CUDA0 if _on_device(t) else CPU
 
