@@ -216,6 +216,7 @@ __all__ += [
 
 # apinn: padding modules and the other PyTorch 2.13 layers added with them.
 from . import adaptive as _adaptive  # noqa: E402
+from . import grad  # noqa: E402,F401  (torch.nn.grad: convolution gradients)
 from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import padding as _padding  # noqa: E402

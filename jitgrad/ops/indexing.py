@@ -36,6 +36,7 @@ from .multi_view import check_marked, setitem_view
 from .overlap import check_masked_fill, check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, apply, check_inplace, sum_to_shape
 from .registry import REGISTRY
+from .scatter_legacy import scatter_reduce_legacy
 from .setitem_names import setitem_node
 
 __all__ = [
@@ -498,14 +499,22 @@ def _scatter_into(
 
 
 def scatter(
-    input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None
-) -> Tensor:  # noqa: A002
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: str | None = None,
+) -> Tensor:
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     if not isinstance(index, Tensor):
         raise A.invalid_args("scatter", (dim, index, src if value is None else value))
     d = _wrap_dim(dim, input.ndim)
     if src is None:
         src = value
+    if reduce is not None:
+        return scatter_reduce_legacy(input, d, index, src, reduce)
     idx = _index_array(index)
     out = np.array(input._value, order="C")
     fill = src._value if isinstance(src, Tensor) else np.full(idx.shape, src, input._dtype.np)
@@ -537,8 +546,18 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
     )
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int) -> Tensor:  # noqa: A002
-    return gather(input, dim, indices)
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """``gather`` with ``input`` and ``indices`` broadcast off ``dim`` (both flattened when
+    ``dim`` is None)."""
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = _wrap_dim(dim, input.ndim)
+    a, b = list(input.shape), list(indices.shape)
+    a[d] = b[d] = 1
+    shape = list(np.broadcast_shapes(tuple(a), tuple(b)))
+    xs, ix = shape.copy(), shape.copy()
+    xs[d], ix[d] = input.shape[d], indices.shape[d]
+    return gather(input.expand(xs), d, indices.expand(ix))
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A002
