@@ -362,3 +362,34 @@ def test_fuse_linear_bn_eval_matches_linear_then_bn() -> None:
     )
     with pytest.raises(AssertionError, match="Fusion only for eval!"):
         torch.nn.utils.fuse_linear_bn_eval(lin.train(), bn)
+
+
+@pytest.mark.parametrize(
+    "args, method_msg, function_msg",
+    [
+        ((None,), "argument 'indices' (position 1) must be Tensor, not NoneType", "(position 2)"),
+        (([0],), "argument 'indices' (position 1) must be Tensor, not list", "(position 2)"),
+        (
+            (torch.tensor([[0]]), "x"),
+            "argument 'dim' (position 2) must be int, not str",
+            "(position 3)",
+        ),
+        (
+            (torch.tensor([[0]]), True),
+            "argument 'dim' (position 2) must be int, not bool",
+            "(position 3)",
+        ),
+    ],
+)
+def test_take_along_dim_argument_errors(args, method_msg, function_msg) -> None:
+    """PyTorch 2.13's words; the function counts ``input`` as position 1, the method does not."""
+    t = torch.ones(2, 3)
+    with pytest.raises(TypeError) as info:
+        t.take_along_dim(*args)
+    assert str(info.value) == "take_along_dim(): " + method_msg
+    with pytest.raises(TypeError) as info:
+        torch.take_along_dim(t, *args)
+    pos = method_msg.split("(position ")[1][0]
+    assert str(info.value) == "take_along_dim(): " + method_msg.replace(
+        f"(position {pos})", function_msg
+    )

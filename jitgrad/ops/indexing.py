@@ -546,9 +546,21 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
     )
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+def take_along_dim(input: Tensor, indices: Any, dim: Any = None, *, _first: int = 1) -> Tensor:  # noqa: A002
     """``gather`` with ``input`` and ``indices`` broadcast off ``dim`` (both flattened when
-    ``dim`` is None)."""
+    ``dim`` is None). ``_first``: the position PyTorch's errors give ``indices`` (0 for the
+    method, which has no ``input`` argument)."""
+    for name, pos, value, kind in (
+        ("indices", _first, indices, Tensor),
+        ("dim", _first + 1, dim, int),
+    ):
+        if (value is not None or kind is Tensor) and (
+            not isinstance(value, kind) or value is True or value is False
+        ):
+            raise TypeError(
+                f"take_along_dim(): argument '{name}' (position {pos + 1}) must be "
+                f"{kind.__name__}, not {type(value).__name__}"
+            )
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     d = _wrap_dim(dim, input.ndim)
@@ -558,6 +570,10 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     xs, ix = shape.copy(), shape.copy()
     xs[d], ix[d] = input.shape[d], indices.shape[d]
     return gather(input.expand(xs), d, indices.expand(ix))
+
+
+def _take_along_dim_method(self: Tensor, indices: Any, dim: Any = None) -> Tensor:
+    return take_along_dim(self, indices, dim, _first=0)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A002
@@ -628,5 +644,5 @@ METHODS: dict[str, Any] = {
     "nonzero": nonzero,
     "scatter": scatter,
     "scatter_add": scatter_add,
-    "take_along_dim": take_along_dim,
+    "take_along_dim": _take_along_dim_method,
 }
