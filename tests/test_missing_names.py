@@ -18,7 +18,6 @@ import jitgrad.jit
 import jitgrad.nn
 import jitgrad.nn.functional
 import jitgrad.optim
-import jitgrad.optim.lr_scheduler
 import jitgrad.utils.checkpoint
 import jitgrad.utils.data
 
@@ -30,10 +29,9 @@ import jitgrad.utils.data
         (jitgrad.nn, "Conv3d"),
         (jitgrad.nn.functional, "conv3d"),
         (jitgrad.optim, "SparseAdam"),
-        (jitgrad.optim.lr_scheduler, "CyclicLR"),
         (jitgrad.utils.data, "DistributedSampler"),
         (jitgrad.nn.init, "xavier_uniform"),
-        (jitgrad.nn.utils, "fuse_conv_bn_eval"),
+        (jitgrad.nn.utils, "convert_conv2d_weight_memory_format"),
         (jitgrad.distributions, "LowRankMultivariateNormal"),
         (jitgrad.jit, "CompilationUnit"),
         (jitgrad.utils.checkpoint, "CheckpointPolicy"),

@@ -11,7 +11,10 @@ what a user observes:
 * node pre/post hooks see a node's own gradients: such nodes run alone;
 * tensor hooks and ``retain_grad`` see the gradient arriving at a node: only a root may
   have them (the engine runs them on the root's incoming gradient as usual);
-* ``inputs=`` targets, backward roots and nodes consumed outside the group are roots.
+* ``inputs=`` targets, backward roots and nodes consumed outside the group are roots;
+* an in-place op's node (``y += r`` recorded; its token starts with ``OVERWROTE``) is a root:
+  its result was written over its first operand's buffer, so a consumer in the group could
+  not recompute it from that operand.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from ..autograd.engine import hooked
 from ..ops.pointwise import ElementwiseBackward
+from ..ops.pointwise_node import OVERWROTE
 
 #: Most members one group may have. Compile time grows faster than the kernel (NOTES-numba:
 #: 1/16/64/256 ops compile in ~0.12/0.15/0.34/1.7 s); a backward member renders to about
@@ -70,6 +74,9 @@ def partition(
 def _joinable(node, users, group_of, entry, max_group) -> list[Any] | None:
     """The group ``node`` can join as a non-root member, or None."""
     if not users or node in entry or hooked(node, "tensor_hooks", "retain"):
+        return None
+    key = node._key
+    if type(key) is tuple and key[0] is OVERWROTE:
         return None
     group = group_of.get(users[0])
     if group is None or len(group) >= max_group:

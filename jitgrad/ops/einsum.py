@@ -3,7 +3,10 @@
 Operands are contracted left to right, two at a time, through sum, permute, reshape and one
 ``bmm`` (so the graph records those nodes; torch's einsum picks other chains, e.g.
 ``MulBackward0`` for an outer product). ``...`` stands for the same leading dimensions in
-every operand, right-aligned and broadcast where one has size 1.
+every operand, right-aligned and broadcast where one has size 1. A subscript repeated within
+one operand (``"ii->i"``, ``"ii"``) takes that operand's diagonal first. The sublist form
+``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (integers below 52, ``...`` as ``Ellipsis``) is the
+same equation written with numbers.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from ..tensor import Tensor
 from . import movement as M
 from .linalg import bmm
 from .reduce import sum  # noqa: A004
+from .structure import diagonal
+
+#: The letter of each sublist subscript (PyTorch numbers its labels A-Z then a-z).
+_LABELS = string.ascii_uppercase + string.ascii_lowercase
 
 
 def _split(equation: str, n: int) -> tuple[list[str], str | None]:
@@ -62,6 +69,46 @@ def _expand_ellipsis(
     joined = "".join(t for t in out_terms)
     singles = sorted(c for c in set(joined) if joined.count(c) == 1 and c not in letters)
     return out_terms, letters + "".join(singles)
+
+
+def _sublist_equation(args: Sequence[Any]) -> tuple[str, tuple]:
+    """``(a, [0, 1], b, [1, 2], [0, 2])`` as ``("AB,BC->AC", (a, b))``."""
+
+    def term(sub: Any) -> str:
+        out = []
+        for s in sub:
+            if s is Ellipsis:
+                out.append("...")
+                continue
+            if not (s >= 0 and s < len(_LABELS)):  # a str fails here as in PyTorch (TypeError)
+                raise ValueError(
+                    "einsum(): subscript in subscript list is not within the valid range [0, 52)"
+                )
+            out.append(_LABELS[s])
+        return "".join(out)
+
+    operands = tuple(args[0 : len(args) - len(args) % 2 : 2])
+    terms = [term(sub) for sub in args[1::2]][: len(operands)]
+    equation = ",".join(terms)
+    if len(args) % 2:
+        equation += "->" + term(args[-1])
+    return equation, operands
+
+
+def _take_diagonals(x: Tensor, t: str, i: int) -> tuple[Tensor, str]:
+    """Operand ``i`` with each repeated subscript reduced to its diagonal (moved last)."""
+    for c in dict.fromkeys(t):
+        while t.count(c) > 1:
+            d1 = t.index(c)
+            d2 = t.index(c, d1 + 1)
+            if x.shape[d1] != x.shape[d2]:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                    f"match, {x.shape[d2]} != {x.shape[d1]}"
+                )
+            x = diagonal(x, 0, d1, d2)
+            t = t[:d1] + t[d1 + 1 : d2] + t[d2 + 1 :] + c
+    return x, t
 
 
 def _drop_unused(x: Tensor, term: str, keep: str) -> tuple[Tensor, str]:
@@ -121,18 +168,19 @@ def _broadcast(xs: list[Tensor], terms: list[str]) -> tuple[list[Tensor], dict[s
     return out, sizes
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
+def einsum(equation: Any, *operands: Any) -> Tensor:
     """Einstein summation: ``einsum("bij,bjk->bik", a, b)``, ``einsum("...ij->...ji", x)``."""
+    if not isinstance(equation, str):
+        equation, operands = _sublist_equation((equation, *operands))
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
     terms, rhs = _split(equation, len(operands))
     terms, out = _expand_ellipsis(terms, rhs, operands)
-    for t in terms:
-        if len(set(t)) != len(t):
-            raise NotImplementedError("jitgrad's einsum does not support repeated subscripts")
-    xs, sizes = _broadcast(list(operands), terms)
+    pairs = [_take_diagonals(x, t, i) for i, (x, t) in enumerate(zip(operands, terms))]
+    xs, terms = [x for x, _ in pairs], [t for _, t in pairs]
+    xs, sizes = _broadcast(xs, terms)
     for c in out:
         if c not in sizes:
             raise RuntimeError(

@@ -24,6 +24,7 @@ from .copying import contiguous_array, copy_into
 from .overlap import check_masked_fill
 from .pointwise import apply, check_inplace, sum_to_shape
 from .registry import REGISTRY
+from .scatter_legacy import scatter_reduce_legacy
 from .subscript import _index_array, _nonzero_coords, _Plan, _take, setitem
 
 
@@ -118,14 +119,22 @@ def _scatter_into(
 
 
 def scatter(
-    input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None
-) -> Tensor:  # noqa: A002
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: str | None = None,
+) -> Tensor:
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     if not isinstance(index, Tensor):
         raise A.invalid_args("scatter", (dim, index, src if value is None else value))
     d = _wrap_dim(dim, input.ndim)
     if src is None:
         src = value
+    if reduce is not None:
+        return scatter_reduce_legacy(input, d, index, src, reduce)
     idx = _index_array(index)
     out = np.array(input._value, order="C")
     fill = src._value if isinstance(src, Tensor) else np.full(idx.shape, src, input._dtype.np)
@@ -157,8 +166,37 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
     )
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int) -> Tensor:  # noqa: A002
-    return gather(input, dim, indices)
+def take_along_dim(  # noqa: A002
+    input: Tensor, indices: Any, dim: Any = None, *, _first: int = 1
+) -> Tensor:
+    """``gather`` with ``input`` and ``indices`` broadcast off ``dim`` (both flattened when
+    ``dim`` is None). ``_first``: the position PyTorch's errors give ``indices`` (0 for the
+    method, which has no ``input`` argument)."""
+    for name, pos, value, kind in (
+        ("indices", _first, indices, Tensor),
+        ("dim", _first + 1, dim, int),
+    ):
+        if (value is not None or kind is Tensor) and (
+            not isinstance(value, kind) or value is True or value is False
+        ):
+            raise TypeError(
+                f"take_along_dim(): argument '{name}' (position {pos + 1}) must be "
+                f"{kind.__name__}, not {type(value).__name__}"
+            )
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = _wrap_dim(dim, input.ndim)
+    a, b = list(input.shape), list(indices.shape)
+    a[d] = b[d] = 1
+    shape = list(np.broadcast_shapes(tuple(a), tuple(b)))
+    xs, ix = shape.copy(), shape.copy()
+    xs[d], ix[d] = input.shape[d], indices.shape[d]
+    return gather(input.expand(xs), d, indices.expand(ix))
+
+
+def take_along_dim_method(self: Tensor, indices: Any, dim: Any = None) -> Tensor:
+    """``t.take_along_dim(indices, dim)``: PyTorch's errors count from ``indices``."""
+    return take_along_dim(self, indices, dim, _first=0)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A002

@@ -18,6 +18,7 @@ from .gather_scatter import (
     scatter,
     scatter_add,
     take_along_dim,
+    take_along_dim_method,
 )
 from .subscript import getitem, setitem
 
@@ -41,5 +42,5 @@ METHODS: dict[str, Any] = {
     "nonzero": nonzero,
     "scatter": scatter,
     "scatter_add": scatter_add,
-    "take_along_dim": take_along_dim,
+    "take_along_dim": take_along_dim_method,
 }

@@ -32,7 +32,7 @@ from . import expr as E
 from .multi_view import check_marked
 from .overlap import assert_no_internal_overlap, check_write
 from .pointwise_backward import edge_indices, sum_to_shape
-from .pointwise_node import ElementwiseBackward, _record
+from .pointwise_node import OVERWROTE, ElementwiseBackward, _record
 from .pointwise_plan import Plan, _plans, _signature, broadcast_shape
 from .registry import FLOAT, REGISTRY, OpDef
 from .saved_views import ROLES
@@ -294,6 +294,9 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
     t._bump()
     node = res.grad_fn
+    if not reads_self and type(node._key) is tuple and "a" in E.free_names(op.expr):
+        # the result, computed from the operand, overwrote it: see pointwise_node.OVERWROTE
+        node._key = (OVERWROTE, *node._key)
     saved = list(node._saved)
     saved[5], saved[8] = t._vc, t._vc[0]
     node._saved = tuple(saved)

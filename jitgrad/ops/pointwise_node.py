@@ -85,6 +85,11 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
 
 _new_tensor = Tensor.__new__
 
+#: First item of the structural token (``Node._key``) of an in-place op's node whose result
+#: overwrote its first operand's buffer (``y += r``): the fusion planner keeps such a node a
+#: group root, and the replay cache never mistakes it for the out-of-place op's node.
+OVERWROTE = object()
+
 
 class ElementwiseBackward(Node, SavedAttributes):
     """Backward of one elementwise op: one generated kernel computes every needed gradient.

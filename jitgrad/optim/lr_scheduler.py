@@ -19,6 +19,7 @@ from typing import Any
 
 from ..helpers import missing_attribute
 from ._lr_base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler, per_group
+from ._lr_cyclic import CyclicLR
 from ._lr_extra import (
     ChainedScheduler,
     CosineAnnealingWarmRestarts,
@@ -282,6 +283,7 @@ __all__ = [
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",

@@ -111,11 +111,22 @@ from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402
 __all__ += ["remove_weight_norm", "rnn", "weight_norm"]
 
 # apinn: parametrizations, spectral norm, pruning, skip_init.
-from . import parametrizations, parametrize, prune  # noqa: E402
+from . import fusion, parametrizations, parametrize, prune  # noqa: E402
+from .fusion import (  # noqa: E402
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
 from .init import skip_init  # noqa: E402
 from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: E402
 
 __all__ += [
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
+    "fusion",
     "parametrizations",
     "parametrize",
     "prune",
