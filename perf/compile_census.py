@@ -4,14 +4,14 @@ Two parts:
 
 * ``install(out_dir)``: a ``numba:compile`` event listener that records, for each compile,
   the kernel (module.qualname), its argument types, its wall time and the test that was running
-  (pytest's ``PYTEST_CURRENT_TEST``, inherited by subprocesses); at exit the process writes
-  ``<out_dir>/census-<pid>.jsonl``. ``python perf/compile_census.py --site DIR`` writes a
+  (pytest's ``PYTEST_CURRENT_TEST``, inherited by subprocesses), appended as each compile ends
+  to ``<out_dir>/census-<pid>.jsonl``; ``-p compile_census`` adds each test's wall time. ``python perf/compile_census.py --site DIR`` writes a
   ``sitecustomize.py`` into DIR that installs it when ``JITGRAD_CENSUS_DIR`` is set, so putting
   DIR on ``PYTHONPATH`` records the test suite and every subprocess it starts:
 
       python perf/compile_census.py --site /tmp/census-site
       JITGRAD_CENSUS_DIR=/tmp/census JITGRAD_CACHE_DIR=$(mktemp -d) \\
-          PYTHONPATH=$PWD:/tmp/census-site python -m pytest -p no:cacheprovider --durations=60
+          PYTHONPATH=$PWD:/tmp/census-site python -m pytest -p no:cacheprovider -p compile_census
 
 * ``python perf/compile_census.py /tmp/census [--top 40]``: the report: compiles and compile
   seconds in total, per kernel, per test file, and how many signatures of one kernel differ
@@ -24,7 +24,6 @@ compiles on the way); every compile counts toward the number of compiles.
 from __future__ import annotations
 
 import argparse
-import atexit
 import collections
 import json
 import os
@@ -33,13 +32,16 @@ import sys
 import time
 from pathlib import Path
 
-_records: list[dict] = []
 _depth = [0]
 
 
 def install(out_dir: str) -> None:
-    """Record every Numba compile of this process into ``out_dir`` (written at exit)."""
+    """Record every Numba compile of this process into ``out_dir`` (one line per compile,
+    appended as it ends, so a run cut short still leaves its census)."""
     from numba.core import event
+
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, f"census-{os.getpid()}.jsonl")
 
     class _Listener(event.Listener):
         def on_start(self, ev):  # type: ignore[no-untyped-def]
@@ -48,30 +50,29 @@ def install(out_dir: str) -> None:
 
         def on_end(self, ev):  # type: ignore[no-untyped-def]
             _depth[0] -= 1
-            disp = ev.data["dispatcher"]
-            fn = disp.py_func
-            _records.append(
-                {
-                    "kernel": f"{fn.__module__}.{fn.__qualname__}",
-                    "args": [str(a) for a in ev.data["args"]],
-                    "s": time.perf_counter() - ev.data["_t0"],
-                    "depth": _depth[0],
-                    "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
-                    "pid": os.getpid(),
-                    "argv0": (sys.argv[0] if sys.argv else "")[-60:],
-                }
-            )
+            fn = ev.data["dispatcher"].py_func
+            row = {
+                "kernel": f"{fn.__module__}.{fn.__qualname__}",
+                "args": [str(a) for a in ev.data["args"]],
+                "s": time.perf_counter() - ev.data["_t0"],
+                "depth": _depth[0],
+                "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
+                "pid": os.getpid(),
+                "argv0": (sys.argv[0] if sys.argv else "")[-60:],
+            }
+            with open(path, "a") as f:
+                f.write(json.dumps(row) + "\n")
 
     event.register("numba:compile", _Listener())
 
-    def dump() -> None:
-        if _records:
-            os.makedirs(out_dir, exist_ok=True)
-            with open(os.path.join(out_dir, f"census-{os.getpid()}.jsonl"), "w") as f:
-                for r in _records:
-                    f.write(json.dumps(r) + "\n")
 
-    atexit.register(dump)
+def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]
+    """With ``-p compile_census``: each test phase's wall time, appended to
+    ``$JITGRAD_CENSUS_DIR/durations.jsonl`` as it ends."""
+    out = os.environ.get("JITGRAD_CENSUS_DIR")
+    if out:
+        with open(os.path.join(out, "durations.jsonl"), "a") as f:
+            f.write(json.dumps({"test": report.nodeid, "s": report.duration}) + "\n")
 
 
 SITE = '''"""Installed by perf/compile_census.py --site: census of Numba compiles."""
@@ -109,7 +110,7 @@ def shape_free(args: list[str], drop: str) -> tuple:
     return tuple(out)
 
 
-def report(rows: list[dict], top: int) -> str:
+def report(rows: list[dict], durations: list[dict], top: int) -> str:
     lines = []
     outer = [r for r in rows if r["depth"] == 0]
     procs = {r["pid"] for r in rows}
@@ -125,14 +126,18 @@ def report(rows: list[dict], top: int) -> str:
     lines.append(f"subprocesses: {len({r['pid'] for r in sub})} compiled "
                  f"{len(sub)} times, {sum(r['s'] for r in sub):.0f} s")
 
-    by_file: dict[str, list] = collections.defaultdict(lambda: [0, 0.0])
+    by_file: dict[str, list] = collections.defaultdict(lambda: [0, 0.0, 0.0])
     for r in outer:
         f = r["test"].split("::")[0] or "(outside a test: import, collection)"
         by_file[f][0] += 1
         by_file[f][1] += r["s"]
-    lines.append("\ncompile seconds by test file (outermost compiles):")
-    for f, (n, s) in sorted(by_file.items(), key=lambda kv: -kv[1][1])[:top]:
-        lines.append(f"  {s:7.1f} s {n:5d}  {f}")
+    for d in durations:
+        by_file[d["test"].split("::")[0]][2] += d["s"]
+    wall = sum(v[2] for v in by_file.values())
+    lines.append(f"\ntest files by wall time (tests' own time {wall:.0f} s; compile seconds, "
+                 "outermost compiles, in that file's tests and their subprocesses):")
+    for f, (n, s, w) in sorted(by_file.items(), key=lambda kv: -max(kv[1][1], kv[1][2]))[:top]:
+        lines.append(f"  wall {w:7.1f} s  compile {s:7.1f} s {n:5d}  {f}")
 
     by_kernel: dict[str, list] = collections.defaultdict(lambda: [0, 0.0, set()])
     for r in rows:
@@ -170,7 +175,9 @@ def main() -> None:
         Path(args.site, "sitecustomize.py").write_text(SITE.format(perf=perf))
         print(f"PYTHONPATH=...:{args.site} JITGRAD_CENSUS_DIR=<dir> records compiles")
         return
-    print(report(load(args.census_dir), args.top))
+    dur = Path(args.census_dir, "durations.jsonl")
+    durations = [json.loads(x) for x in dur.read_text().splitlines()] if dur.exists() else []
+    print(report(load(args.census_dir), durations, args.top))
 
 
 if __name__ == "__main__":
