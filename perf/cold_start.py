@@ -37,8 +37,13 @@ print(f"RESULT {time.perf_counter() - t0:.3f} {r.ru_utime + r.ru_stime:.3f}")
 def run(tree: str, cache: str) -> tuple[float, float, bool]:
     env = {**os.environ, "JITGRAD_CACHE_DIR": cache, "PYTHONPATH": tree}
     env.pop("JITGRAD_COMPILE_NOTICE", None)
-    res = subprocess.run(
-        [sys.executable, "-c", EXAMPLE], env=env, capture_output=True, text=True, timeout=600
+    res = subprocess.run(  # cwd: not a checkout, whose jitgrad ``-c`` would import first
+        [sys.executable, "-c", EXAMPLE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cache,
     )
     assert res.returncode == 0, res.stderr
     wall, cpu = res.stdout.split("RESULT ")[1].split()
