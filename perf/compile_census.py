@@ -5,9 +5,10 @@ Two parts:
 * ``install(out_dir)``: a ``numba:compile`` event listener that records, for each compile,
   the kernel (module.qualname), its argument types, its wall time and the test that was running
   (pytest's ``PYTEST_CURRENT_TEST``, inherited by subprocesses), appended as each compile ends
-  to ``<out_dir>/census-<pid>.jsonl``; ``-p compile_census`` adds each test's wall time. ``python perf/compile_census.py --site DIR`` writes a
-  ``sitecustomize.py`` into DIR that installs it when ``JITGRAD_CENSUS_DIR`` is set, so putting
-  DIR on ``PYTHONPATH`` records the test suite and every subprocess it starts:
+  to ``<out_dir>/census-<pid>.jsonl``; ``-p compile_census`` adds each test's wall time.
+  ``python perf/compile_census.py --site DIR`` writes a ``sitecustomize.py`` into DIR that
+  installs it when ``JITGRAD_CENSUS_DIR`` is set, so putting DIR on
+  ``PYTHONPATH`` records the test suite and every subprocess it starts:
 
       python perf/compile_census.py --site /tmp/census-site
       JITGRAD_CENSUS_DIR=/tmp/census JITGRAD_CACHE_DIR=$(mktemp -d) \\
