@@ -33,6 +33,7 @@ import jitgrad.nn as nn
 import jitgrad.nn.functional as F
 
 from .demo_data import load_digits, split
+from .kernels.cpu import jit
 from .progress import ProgressBar
 from .viz import make_dot
 
@@ -303,6 +304,7 @@ def train(args: argparse.Namespace, data: tuple, model: nn.Module, step: Callabl
 
 
 def run(args: argparse.Namespace) -> int:
+    jit.NOTICE.enabled = False  # the demo reports its first step's compiles itself
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)

@@ -27,6 +27,9 @@ def getenv(name: str, default: int = 0) -> int:
 #: compile through the ``jitgrad`` logger, 2 adds the fusion plan and generated source (see
 #: :mod:`jitgrad.launchlog`).
 DEBUG = getenv("JITGRAD_DEBUG")
+#: ``JITGRAD_COMPILE_NOTICE=0`` hides the one stderr line a process prints when it first spends
+#: noticeable time compiling kernels (see :mod:`jitgrad.kernels.cpu.jit`).
+COMPILE_NOTICE = bool(getenv("JITGRAD_COMPILE_NOTICE", 1))
 #: ``JITGRAD_FUSE=0`` starts the process with the fusion pass off.
 FUSE_DEFAULT = bool(getenv("JITGRAD_FUSE", 1))
 #: Elements from which elementwise kernels use their parallel (prange) variant. Measured on

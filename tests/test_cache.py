@@ -9,10 +9,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numba
 import numpy as np
+from numba.core import event
 
 import jitgrad
 from jitgrad.fusion import diskcache
+from jitgrad.kernels.cpu import jit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,12 +33,18 @@ STEP = textwrap.dedent(
 )
 
 
-def _run(cache: Path) -> list[str]:
+NOTICE = "jitgrad: compiling kernels ("
+
+
+def _run(cache: Path, notices: list | None = None) -> list[str]:
     env = {**os.environ, "JITGRAD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env.pop("JITGRAD_COMPILE_NOTICE", None)
     res = subprocess.run(
         [sys.executable, "-c", STEP], env=env, capture_output=True, text=True, timeout=300
     )
     assert res.returncode == 0, res.stderr
+    if notices is not None:
+        notices.append(res.stderr.count(NOTICE))
     return res.stdout.split()
 
 
@@ -53,11 +62,51 @@ def test_second_identical_step_compiles_nothing():
 
 
 def test_second_process_compiles_nothing(tmp_path):
-    first = _run(tmp_path)
-    second = _run(tmp_path)
+    notices: list[int] = []
+    first = _run(tmp_path, notices)
+    second = _run(tmp_path, notices)
     assert int(first[0]) > 0
     assert second[0] == "0"
     assert first[1:] == second[1:]
+    # the cold process said once that it was compiling (a dozen kernels: well over 0.5 s);
+    # the warm one, which only loads, said nothing
+    assert notices == [1, 0]
+
+
+def _fresh_function():
+    """A Numba function no process has compiled: its source differs per call."""
+    ns: dict = {}
+    exec(f"def f(x):\n    return x * {os.getpid()} + {len(_made)}\n", ns)
+    _made.append(ns["f"])
+    return numba.njit(ns["f"])
+
+
+_made: list = []
+
+
+def test_compile_notice_is_one_line_once_and_can_be_silenced(monkeypatch, capsys):
+    notice = jit.CompileNotice()
+    notice.enabled = True
+    monkeypatch.setattr(jit, "NOTICE_SECONDS", 0.0)
+    monkeypatch.setattr(jit.NOTICE, "enabled", False)  # the process's own, maybe not yet spent
+    event.register("numba:compile", notice)
+    try:
+        _fresh_function()(1.0)
+        _fresh_function()(2.0)
+        err = capsys.readouterr().err
+        assert err.count(NOTICE) == 1 and err.count("\n") == 1, err
+        assert notice.count == 2 and notice.seconds > 0
+        assert str(jitgrad.helpers.cache_dir()) in err and "JITGRAD_COMPILE_NOTICE=0" in err
+        quiet = jit.CompileNotice()
+        quiet.enabled = False  # what JITGRAD_COMPILE_NOTICE=0 sets
+        event.register("numba:compile", quiet)
+        try:
+            _fresh_function()(3.0)
+        finally:
+            event.unregister("numba:compile", quiet)
+        assert quiet.count == 1 and NOTICE not in capsys.readouterr().err
+    finally:
+        event.unregister("numba:compile", notice)
 
 
 def test_concurrent_processes_share_one_directory(tmp_path):

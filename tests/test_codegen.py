@@ -106,3 +106,33 @@ def test_blocked_reduction_reads_block_slices_from_0():
     want_y = np.sum(np.cos(1.5 * X.astype(np.float64)) * X)
     np.testing.assert_allclose(y.grad.numpy(), [want_y], rtol=1e-5)
     np.testing.assert_allclose(x.grad.numpy(), 1.5 * np.cos(1.5 * X), rtol=1e-5, atol=1e-6)
+
+
+def test_one_compiled_overload_serves_every_non_contiguous_layout():
+    """A generated kernel compiles once for C-contiguous writable arrays and once for all
+    other layouts (strided views, read-only saved tensors, Fortran order), not once per
+    combination; every combination computes what NumPy computes."""
+    from jitgrad.fusion import lowering
+    from jitgrad.ops.registry import REGISTRY
+
+    spec = lowering.op_forward(REGISTRY["hypot"], "tt", 1, False, "float64", "float64")
+    kernel = codegen.get_kernel(spec)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(8)
+    b = rng.standard_normal(16)[::2]  # a strided view
+    frozen = rng.standard_normal(8)
+    frozen.flags.writeable = False  # as a saved tensor may be
+    for x, y in [(a, a), (a, b), (b, a), (frozen, b), (b, frozen), (frozen, frozen), (b, b)]:
+        out = np.empty(8)
+        kernel.dispatcher(x, y, out)
+        np.testing.assert_array_equal(out, np.hypot(x, y))
+    strided_out = np.empty(16)[::2]
+    kernel.dispatcher(a, a, strided_out)
+    np.testing.assert_array_equal(strided_out, np.hypot(a, a))
+    layouts = sorted((s[0].layout, s[0].mutable) for s in kernel.dispatcher.signatures)
+    assert layouts == [("A", False), ("C", True)], kernel.dispatcher.signatures
+    frozen_out = np.zeros(8)
+    frozen_out.flags.writeable = False  # never written into: Numba's own refusal
+    with pytest.raises(Exception, match="readonly|read-only|Cannot modify"):
+        kernel.dispatcher(a, a, frozen_out)
+    assert not frozen_out.any()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
+from ..kernels.cpu import jit
 from . import diskcache
 
 STORE, ACCUMULATE, REDUCE = "store", "acc", "reduce"
@@ -277,6 +278,7 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
             if kernel is None:
                 kernel = diskcache.load(spec.function_name, render_source(spec), spec.label)
                 kernel.spec = spec
+                jit.one_overload_per_layout(kernel.dispatcher, len(spec.inputs))
                 diskcache.MEMORY[spec] = kernel
     return kernel
 

@@ -40,11 +40,13 @@ import inspect
 import os
 import pickle
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numba
+from numba.core import event, types
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 from numba.core.serialize import dumps
 
@@ -57,6 +59,54 @@ _warned = False
 #: Overloads compiled and loaded from disk by every :class:`KernelCache` in this process, for
 #: ``jitgrad.cache_info()`` (what the demo's first step compiled or loaded).
 STATS = {"compiled": 0, "loaded": 0}
+
+
+#: Compile seconds after which a process says, once, that it is compiling (see CompileNotice).
+NOTICE_SECONDS = 0.5
+
+
+class CompileNotice(event.Listener):
+    """One line on stderr the first time this process has spent :data:`NOTICE_SECONDS`
+    compiling, so a cold first run does not wait on Numba in silence; never again after.
+
+    It listens to Numba's ``numba:compile`` event, which fires only when a signature is
+    really compiled (not on a disk-cache load, never on a call), so warm processes and the
+    per-op path pay nothing. Only outermost compiles are timed (a kernel's compile includes
+    the helpers it compiles on the way); Numba compiles under its global lock, so one
+    thread at a time. ``JITGRAD_COMPILE_NOTICE=0`` (or ``enabled = False``) silences it.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = helpers.COMPILE_NOTICE
+        self.depth = 0
+        self.start = 0.0
+        self.seconds = 0.0  # outermost compile time of this process
+        self.count = 0  # outermost compiles of this process
+
+    def on_start(self, ev: Any) -> None:
+        if not self.depth:
+            self.start = time.perf_counter()
+        self.depth += 1
+
+    def on_end(self, ev: Any) -> None:
+        self.depth -= 1
+        if self.depth:
+            return
+        self.count += 1
+        self.seconds += time.perf_counter() - self.start
+        if self.enabled and self.seconds >= NOTICE_SECONDS:
+            self.enabled = False
+            name = getattr(ev.data["dispatcher"].py_func, "__name__", "?")
+            sys.stderr.write(
+                f"jitgrad: compiling kernels ({self.count} so far, {self.seconds:.1f} s, latest "
+                f"{name}); they are cached in {helpers.cache_dir()} so later runs load them "
+                "(JITGRAD_COMPILE_NOTICE=0 hides this line)\n"
+            )
+            sys.stderr.flush()
+
+
+NOTICE = CompileNotice()
+event.register("numba:compile", NOTICE)
 
 
 def cached_njit(*args: Any, **options: Any) -> Any:
@@ -81,6 +131,43 @@ def cached_njit(*args: Any, **options: Any) -> Any:
     if args and callable(args[0]):
         return decorate(args[0])
     return decorate
+
+
+def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
+    """Let one compiled overload serve every call of ``dispatcher`` whose arrays are not all
+    C-contiguous and writable, instead of one compile per combination of layouts.
+
+    Numba compiles a new specialization for each combination of argument types, and an
+    array's type includes its layout (C, F or any) and whether it is read-only: a generated
+    kernel called on ``(view, x, out)``, ``(x, view, out)`` and ``(saved, x, out)`` (a
+    read-only saved tensor) compiled three times, each the same loop. Here the first such
+    call compiles (or loads from the disk cache) the general overload, every array typed as
+    any-layout and the first ``inputs`` parameters read-only, and each later combination is
+    mapped to it in the dispatcher's type table: called at C speed, never compiled again.
+    All-C calls (the common case, whose loops vectorize) keep their exact specialization; an
+    output that is itself read-only goes the ordinary way (Numba refuses to write into it).
+    """
+    compile_exact = dispatcher._compile_for_args
+
+    def compile_for_args(*args: Any, **kws: Any) -> Any:
+        actual = [dispatcher.typeof_pyval(a) for a in args]
+        general = []
+        for i, t in enumerate(actual):
+            if not isinstance(t, types.Array):
+                general.append(t)
+            elif i >= inputs and not t.mutable:
+                return compile_exact(*args, **kws)
+            else:
+                general.append(t.copy(layout="A", readonly=i < inputs))
+        if kws or all(
+            t.layout == "C" and t.mutable for t in actual if isinstance(t, types.Array)
+        ):
+            return compile_exact(*args, **kws)
+        entry = dispatcher.compile(tuple(general))
+        dispatcher._insert([t._code for t in actual], entry, False)
+        return entry  # what Numba's C dispatcher then calls with the arguments
+
+    dispatcher._compile_for_args = compile_for_args
 
 
 def warn_damaged(path: Path | str, reason: str) -> None:

@@ -9,9 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from .reduce_flat import mean_flat, sum_flat
 from .reduce_parallel import pick
 from .reduce_plan import _prod, reduction_plan
-from .reduce_sum import sum_fwd
+from .reduce_sum import mean_fwd, sum_fwd
+
+#: Serial kernels whose full reductions run a kernel of their own (see :mod:`.reduce_flat`).
+_FLAT = {sum_fwd: sum_flat, mean_fwd: mean_flat}
 
 
 def sum_to_shape(g: np.ndarray, shape) -> np.ndarray:
@@ -82,7 +86,10 @@ def reduce_array(
     if len(axes) == arr.ndim:  # full reduction: the per-call overhead users feel most
         n = arr.size
         out = np.empty((1, 1), out_dtype)
-        pick(kernel, n)(np.ascontiguousarray(arr).reshape(1, n, 1), out)
+        chosen = pick(kernel, n)
+        if chosen is kernel:
+            chosen = _FLAT.get(kernel, kernel)
+        chosen(np.ascontiguousarray(arr).reshape(1, n, 1), out)
         return out.reshape((1,) * arr.ndim if keepdim else ())
     return launch(kernel, to_3d(arr, axes), out_dtype).reshape(kept_shape(arr.shape, axes, keepdim))
 

@@ -1,0 +1,35 @@
+"""Full reductions of one contiguous run (``x.sum()``, ``x.mean()``, a loss): ``sum_fwd`` and
+``mean_fwd`` for ``A == B == 1`` as kernels of their own, for the first run's sake.
+
+Numba compiles every branch of a kernel, so a program's first ``x.sum()`` through ``sum_fwd``
+also compiled its strided row-pairwise driver (``B > 1``), which a full reduction never runs:
+2.2 s of the README example's 3.2 s of compiling. These make exactly the calls ``sum_fwd`` and
+``mean_fwd`` make for ``A == B == 1`` (the same pairwise tree from the same helpers, then the
+same division), so results are bit for bit the same, and compile only the pairwise sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import cached_njit
+from .reduce_leaves import _JIT, _STACK, _pw_sum
+
+
+@cached_njit(**_JIT)
+def sum_flat(x3, out2):
+    # out2[0, 0] = sum of the (1, R, 1) x3: sum_fwd's B == 1 branch for its one slice.
+    R = x3.shape[1]
+    of = out2.reshape(1)
+    zero = of.dtype.type(0)
+    stack = np.empty(_STACK, of.dtype)
+    of[0] = _pw_sum(x3.reshape(R), R - R, R, zero, stack)  # R - R: an int64 0, not a literal
+
+
+@cached_njit(**_JIT)
+def mean_flat(x3, out2):
+    # out2[0, 0] = sum / R as mean_fwd computes it; R = 0 gives NaN.
+    sum_flat(x3, out2)
+    of = out2.reshape(1)
+    T = of.dtype.type
+    of[0] = T(of[0] / T(x3.shape[1]))

@@ -1,0 +1,78 @@
+"""A new user's first run: the README's example in a process with an empty kernel cache
+(cold) and again with the cache it filled (warm), alternating, each in a fresh process.
+
+    python perf/cold_start.py [--reps 3] [--tree DIR]
+
+Prints, per run, the wall time to the first printed gradient (from before ``import jitgrad``),
+the process's CPU time (user + system: less sensitive than wall time to other load on the
+machine), and whether the compile notice appeared; then the medians and cold - warm.
+``--tree`` runs another checkout's jitgrad (for before/after comparisons).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+EXAMPLE = """
+import resource, sys, time
+t0 = time.perf_counter()
+import jitgrad as torch
+
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = (x * x + x.sin()).sum()
+y.backward()
+print(x.grad)
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(f"RESULT {time.perf_counter() - t0:.3f} {r.ru_utime + r.ru_stime:.3f}")
+"""
+
+
+def run(tree: str, cache: str) -> tuple[float, float, bool]:
+    env = {**os.environ, "JITGRAD_CACHE_DIR": cache, "PYTHONPATH": tree}
+    env.pop("JITGRAD_COMPILE_NOTICE", None)
+    res = subprocess.run(  # cwd: not a checkout, whose jitgrad ``-c`` would import first
+        [sys.executable, "-c", EXAMPLE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cache,
+    )
+    assert res.returncode == 0, res.stderr
+    wall, cpu = res.stdout.split("RESULT ")[1].split()
+    return float(wall), float(cpu), "jitgrad: compiling kernels" in res.stderr
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--tree", default=str(Path(__file__).resolve().parent.parent))
+    args = ap.parse_args()
+    cold, warm = [], []
+    for rep in range(args.reps):
+        cache = tempfile.mkdtemp(prefix="jg-cold-")
+        try:
+            c = run(args.tree, cache)
+            w = run(args.tree, cache)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        cold.append(c)
+        warm.append(w)
+        print(f"rep {rep}: cold {c[0]:.2f} s wall {c[1]:.2f} s cpu (notice: {c[2]}); "
+              f"warm {w[0]:.2f} s wall {w[1]:.2f} s cpu (notice: {w[2]})", flush=True)
+    med = statistics.median
+    cw, cc = med(r[0] for r in cold), med(r[1] for r in cold)
+    ww, wc = med(r[0] for r in warm), med(r[1] for r in warm)
+    print(f"median: cold {cw:.2f} s wall / {cc:.2f} s cpu; warm {ww:.2f} s wall / {wc:.2f} s "
+          f"cpu; cold - warm {cw - ww:.2f} s wall / {cc - wc:.2f} s cpu")
+
+
+if __name__ == "__main__":
+    main()
