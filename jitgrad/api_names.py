@@ -132,11 +132,49 @@ _LEGACY_NAMES = {
 }
 
 
+def _legacy_name(t: Tensor) -> str:
+    """``'torch.FloatTensor'`` (``'torch.cuda.FloatTensor'`` on the GPU): the string PyTorch
+    programs compare ``t.type()`` with, so it keeps PyTorch's module name."""
+    where = "cuda." if t.device.type == "cuda" else ""
+    return f"torch.{where}{_LEGACY_NAMES[t.dtype.name]}"
+
+
+#: ``t.type(name)``: the dtype of each legacy type name
+_BY_LEGACY_NAME = {
+    name: D.to_dtype(key)
+    for key, name in _LEGACY_NAMES.items()
+    if key in ("float32", "float64", "int64", "int32", "bool")
+}
+
+
+def tensor_type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+    """``t.type()``: the legacy type name; ``t.type(t2)`` with a dtype, a legacy type name or
+    a typed constructor (``torch.DoubleTensor``): ``t`` cast to it (``t`` itself when it
+    already has it), as PyTorch does."""
+    if dtype is None:
+        return _legacy_name(self)
+    if isinstance(dtype, str):
+        prefix, _, name = dtype.rpartition(".")
+        if prefix not in ("torch", "torch.cuda", "jitgrad") or name not in _BY_LEGACY_NAME:
+            raise ValueError(f"invalid type: {dtype!r}")
+        target = _BY_LEGACY_NAME[name]
+        on_cuda = prefix == "torch.cuda"
+    elif isinstance(dtype, D.dtype):
+        target, on_cuda = dtype, self.device.type == "cuda"
+    else:
+        builders = {getattr(creation, n): dt for n, dt in _TENSOR_TYPES.items()}
+        if dtype not in builders:
+            raise TypeError("dtype must be a type, str, or dtype object")
+        target, on_cuda = builders[dtype], self.device.type == "cuda"
+    moved = self.cuda() if on_cuda and self.device.type != "cuda" else self
+    return moved if moved.dtype is target else moved.to(target)
+
+
 def typename(obj: Any) -> str:
     """``torch.typename``: a tensor's legacy type name (the string PyTorch code compares
     with, ``'torch.FloatTensor'``), else the object's qualified name."""
     if isinstance(obj, Tensor):
-        return f"torch.{_LEGACY_NAMES[obj.dtype.name]}"
+        return _legacy_name(obj)
     cls = type(obj)
     module = cls.__module__
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
@@ -253,6 +291,7 @@ def _volatile(self: Tensor) -> bool:
 
 
 METHODS: dict[str, Any] = {
+    "type": tensor_type,
     "layout": property(lambda self: strided),
     "to_dense": lambda self, dtype=None, *, masked_grad=None: self.to(dtype or self.dtype),
     "pin_memory": _pin_memory,

@@ -218,7 +218,6 @@ METHODS: dict[str, Any] = {
     "__array_priority__": 1000,
     "__array_wrap__": _array_wrap,
     "to": _to,
-    "type": lambda self, dtype=None: self._dtype if dtype is None else _to(self, dtype),
     "float": lambda self: _to(self, D.float32),
     "double": lambda self: _to(self, D.float64),
     "long": lambda self: _to(self, D.int64),
