@@ -132,6 +132,9 @@ class Compiled:
         result = run_traced(rec, self.fn, args, {})
         if rec.failed is None and rec.tape.dtype is None:
             rec.failed = "the function ran no tensor op"
+        if rec.failed is None and rec.retrace is not None:
+            self._note(key, f"{rec.retrace}; the next call traces again")
+            return result
         if rec.failed is None:
             try:
                 program = rec.finish(result)

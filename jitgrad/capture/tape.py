@@ -230,12 +230,12 @@ class Tape:
         row = TABLE[op]
         operands = {"a": node.inputs[0], "b": node.inputs[1] if len(node.inputs) > 1 else None,
                     "out": out[0]}  # fmt: skip
-        for s, (code, reads) in zip(node.inputs, row.grads, strict=False):
+        for s, (code, reads, second) in zip(node.inputs, row.grads, strict=False):
             if s is None or not s.rg:
                 continue
             dst, acc = self._target(s, buffers, leaf_buffers, s.n)
             y = operands[reads].off if reads in operands and operands[reads] is not None else 0
-            aux = operands["b"].off if code == "b_divb" else 0
+            aux = operands[second].off if second is not None else 0
             self.row(code, dst, g, y, n=s.n, acc=acc, c=node.consts, aux=aux)
 
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
@@ -248,7 +248,7 @@ class Program:
     def __init__(self, tape: Tape, outputs: Any, writes: list, grads: list) -> None:
         self.dtype = tape.dtype
         self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
-        self.consts = np.array(tape.consts + [0.0], tape.dtype.np)
+        self.consts = np.array(tape.consts + [0.0], np.float64)  # see interp's docstring
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
         self.lock = threading.Lock()
         self.reads = tape.reads
