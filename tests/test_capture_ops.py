@@ -71,6 +71,56 @@ def test_uncapturable_forms_run_eagerly_and_say_why(body, reason: str) -> None:
     assert "runs eagerly" in text and reason in text
 
 
+BROADCASTS = [
+    ("linear regression", lambda w, b, x: ((w * x + b - x * 0.5) ** 2).sum()),
+    ("scalar on the left", lambda w, b, x: (w - x).sum() + (x / w).sum()
+     + torch.maximum(x, b).sum()),
+    ("two uses in one group", lambda w, b, x: (torch.tanh(x * w) * b).sum()
+     + (b / (x * x + 1)).sum()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "unfused"])
+@pytest.mark.parametrize("n", [7, 9000])  # 9000: three blocks of the blocked sum
+@pytest.mark.parametrize("name, f", BROADCASTS, ids=[o[0] for o in BROADCASTS])
+def test_one_element_operands_broadcast_bitwise(name: str, f, n: int, fuse: bool) -> None:
+    # w (0-d) and b (shape (1,)) are spread over x: their gradients are sums over x's
+    # positions, which the replay must add up as the eager backward kernels do
+    torch.manual_seed(0)
+    w = torch.tensor(0.7, requires_grad=True)
+    b = torch.tensor([-0.2], requires_grad=True)
+    x = torch.randn(n)
+
+    def step() -> torch.Tensor:
+        out = f(w, b, x)
+        out.backward()
+        return out.detach()
+
+    compiled = torch.compile(step)
+    torch.fusion(fuse)
+    try:
+        results = []
+        for fn in (step, compiled, compiled):
+            w.grad = b.grad = None
+            out = fn()
+            results.append([t.numpy().tobytes() for t in (out, w.grad, b.grad)])
+    finally:
+        torch.fusion(True)
+    assert results[2] == results[0]
+    assert _replays(compiled) == 1, compiled.explain()
+
+
+def test_other_broadcasting_runs_eagerly_and_says_why() -> None:
+    def f(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return x * y
+
+    compiled = torch.compile(f)
+    x, y = torch.randn(3, 1), torch.randn(4)
+    for _ in range(2):
+        assert compiled(x, y).numpy().tobytes() == f(x, y).numpy().tobytes()
+    assert "broadcasting (3, 1) with (4,)" in compiled.explain()
+
+
 OPTIMIZERS = [
     ("sgd momentum", lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
     ("sgd dampening decay", lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9,

@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from ..fusion.codegen import REDUCE_BLOCK
 from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
@@ -97,6 +98,29 @@ CODE = {name: i for i, name in enumerate(OPS)}
 SGD_MOMENTUM, SGD_NESTEROV, SGD_MAXIMIZE = 1, 2, 4
 
 
+#: bits of a row's ``acc`` column: add into dst; an operand read at its one element for
+#: every i (a broadcast number-like tensor; forward rows: x, y; backward rows: y, aux); sum
+#: the derivative over i into one element (the broadcast operand's gradient)
+ACC, X_BROADCAST, Y_BROADCAST, AUX_BROADCAST, REDUCE = 1, 2, 4, 8, 16
+
+
+@njit(inline="always")
+def _blocked_sum(parts):
+    """The sum a generated backward kernel makes of a broadcast operand's gradient
+    (:func:`jitgrad.fusion.codegen._blocked_reduction`): each block of ``REDUCE_BLOCK``
+    summands, stored in a fresh array of their dtype, is summed by ``block_sum`` in float64
+    (the dtype for float64), and the block sums are added in order."""
+    acc = np.float64(0)
+    n = parts.shape[0]
+    for lo in range(0, n, REDUCE_BLOCK):
+        hi = min(lo + REDUCE_BLOCK, n)
+        blk = np.empty(hi - lo, parts.dtype)
+        for i in range(hi - lo):
+            blk[i] = parts[lo + i]
+        acc += _k.block_sum(blk, np.float64(0))
+    return acc
+
+
 @njit(inline="always")
 def _sgd(arena, p, g, buf, n, lr, momentum, undamped, weight_decay, flags):
     """:func:`jitgrad.kernels.cpu.optim.sgd_step` for one parameter whose momentum buffer
@@ -153,16 +177,20 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         n = ins[r, 4]
         c = ins[r, 6]
         if op < SUM:  # forward elementwise
+            flags = ins[r, 5]
+            xs = 0 if flags & X_BROADCAST else 1
+            ys = 0 if flags & Y_BROADCAST else 1
             for i in range(n):
-                a = arena[x + i]
+                a = arena[x + i * xs]
+                b = arena[y + i * ys]
                 if op == ADD:
-                    v = a + arena[y + i]
+                    v = a + b
                 elif op == SUB:
-                    v = a - arena[y + i]
+                    v = a - b
                 elif op == MUL:
-                    v = a * arena[y + i]
+                    v = a * b
                 elif op == DIV:
-                    v = a / arena[y + i]
+                    v = a / b
                 elif op == ADDC:
                     v = a + k[c]
                 elif op == SUBC:
@@ -211,13 +239,13 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                 elif op == CLAMP:  # minimum(maximum(a, lo), hi)
                     v = _k.minimum(_k.maximum(a, k[c]), k[c + 1])
                 elif op == MAXIMUM:
-                    v = _k.maximum(a, arena[y + i])
+                    v = _k.maximum(a, b)
                 elif op == MINIMUM:
-                    v = _k.minimum(a, arena[y + i])
+                    v = _k.minimum(a, b)
                 elif op == ADD_SCALED:  # a + alpha * b
-                    v = a + k[c] * arena[y + i]
+                    v = a + k[c] * b
                 elif op == SUB_SCALED:  # a - alpha * b
-                    v = a - k[c] * arena[y + i]
+                    v = a - k[c] * b
                 elif op == SIN:
                     v = _sin(a)
                 elif op == COS:
@@ -238,75 +266,82 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op == B_SOFTMAX:  # softmax backward into dst (assigned; a b_g row routes it)
             _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
-            acc = ins[r, 5]
+            flags = ins[r, 5]
             aux = ins[r, 7]
+            ys = 0 if flags & Y_BROADCAST else 1
+            auxs = 0 if flags & AUX_BROADCAST else 1
+            reduce = flags & REDUCE
+            if reduce:
+                parts = np.empty(n, arena.dtype)
             for i in range(n):
                 if op == B_SUM:  # sum's gradient: the scalar spread
                     g = arena[x]
                 else:
                     g = arena[x + i]
+                yv = arena[y + i * ys]
+                auxv = arena[aux + i * auxs]
                 if op == B_G or op == B_SUM:
                     d = g
                 elif op == B_NEG:
                     d = -g
                 elif op == B_MUL:
-                    d = g * arena[y + i]
+                    d = g * yv
                 elif op == B_MULC:
                     d = g * k[c]
                 elif op == B_DIVA:
-                    d = g / arena[y + i]
+                    d = g / yv
                 elif op == B_DIVB:  # -g * a / (b * b)
-                    b = arena[aux + i]
-                    d = ((-g) * arena[y + i]) / (b * b)
+                    b = auxv
+                    d = ((-g) * yv) / (b * b)
                 elif op == B_DIVC:
                     d = g / k[c]
                 elif op == B_EXP:  # g * out
-                    d = g * arena[y + i]
+                    d = g * yv
                 elif op == B_LOG:  # g / a
-                    d = g / arena[y + i]
+                    d = g / yv
                 elif op == B_TANH:  # g * (1 - out * out)
-                    o = arena[y + i]
+                    o = yv
                     d = g * (one - o * o)
                 elif op == B_SIGMOID:  # g * out * (1 - out)
-                    o = arena[y + i]
+                    o = yv
                     d = (g * o) * (one - o)
                 elif op == B_RELU:  # where(out <= 0, 0, g)
-                    d = zero if arena[y + i] <= zero else g
+                    d = zero if yv <= zero else g
                 elif op == B_SOFTPLUS:  # where(a * b > c, g, g * exp(a * b) / (exp(a * b) + 1))
-                    ab = arena[y + i] * k[c]
+                    ab = yv * k[c]
                     d = g if ab > k[c + 1] else (g * fast_exp(ab)) / (fast_exp(ab) + one)
                 elif op == B_RECIPROCAL:  # -g * out * out
-                    o = arena[y + i]
+                    o = yv
                     d = ((-g) * o) * o
                 elif op == B_SQUARE:  # 2 * g * a
-                    d = (two * g) * arena[y + i]
+                    d = (two * g) * yv
                 elif op == B_ZERO:  # no gradient arrived for this element (unbind's zeros)
                     d = zero
                 elif op == B_NEGC:  # -g * c
                     d = (-g) * k[c]
                 elif op == B_CUBE:  # 3 * g * a * a
-                    a = arena[y + i]
+                    a = yv
                     d = ((three * g) * a) * a
                 elif op == B_POWC:  # where(b == 0, 0, g * b * a ** (b - 1))
                     e = k[c]
-                    d = zero if e == zero else (g * e) * (arena[y + i] ** (e - one))
+                    d = zero if e == zero else (g * e) * (yv ** (e - one))
                 elif op == B_RPOWC:  # where(logical_and(a == 0, b >= 0), 0, g * out * log(a))
                     base = k[c]
-                    z = base == zero and arena[aux + i] >= zero
-                    d = zero if z else (g * arena[y + i]) * np.log(base)
+                    z = base == zero and auxv >= zero
+                    d = zero if z else (g * yv) * np.log(base)
                 elif op == B_SQRT:  # g / (2 * out)
-                    d = g / (two * arena[y + i])
+                    d = g / (two * yv)
                 elif op == B_RSQRT:  # -0.5 * g * out * out * out
-                    o = arena[y + i]
+                    o = yv
                     d = ((((-half) * g) * o) * o) * o
                 elif op == B_ABS:  # g * sign(a)
-                    d = g * np.sign(arena[y + i])
+                    d = g * np.sign(yv)
                 elif op == B_CLAMP:  # where(logical_and(a >= lo, a <= hi), g, 0)
-                    a = arena[y + i]
+                    a = yv
                     d = g if (a >= k[c] and a <= k[c + 1]) else zero
                 elif op == B_MAXA or op == B_MINA or op == B_MAXB or op == B_MINB:
-                    a = arena[y + i]  # where(a == b, g / 2, where(a > b, g, 0)) and kin
-                    b = arena[aux + i]
+                    a = yv  # where(a == b, g / 2, where(a > b, g, 0)) and kin
+                    b = auxv
                     if a == b:
                         d = g / two
                     elif op == B_MAXA:
@@ -318,14 +353,19 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                     else:
                         d = g if b < a else zero
                 elif op == B_SIN:  # g * cos(a)
-                    d = g * _cos(arena[y + i])
+                    d = g * _cos(yv)
                 elif op == B_COS:  # -g * sin(a)
-                    d = (-g) * _sin(arena[y + i])
+                    d = (-g) * _sin(yv)
                 elif op == B_LOG1P:  # g / (a + 1)
-                    d = g / (arena[y + i] + one)
+                    d = g / (yv + one)
                 else:  # B_EXPM1: g * (out + 1)
-                    d = g * (arena[y + i] + one)
-                if acc:
+                    d = g * (yv + one)
+                if reduce:
+                    parts[i] = d
+                elif flags & ACC:
                     arena[dst + i] = arena[dst + i] + d
                 else:
                     arena[dst + i] = d
+            if reduce:  # a broadcast operand's gradient: eager's blocked sum into zeros
+                d = zero + arena.dtype.type(_blocked_sum(parts))
+                arena[dst] = arena[dst] + d if flags & ACC else d

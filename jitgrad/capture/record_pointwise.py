@@ -2,8 +2,10 @@
 
 An elementwise op becomes one forward row over its operands' slots (a Python number operand
 goes into the constants, cast to the tape's dtype as the eager kernel casts it) and a node
-whose backward rows are :mod:`.optable`'s. Operands must have one shape (broadcasting stops
-the recording).
+whose backward rows are :mod:`.optable`'s. Operands have one shape, or one of them holds a
+single element (a scalar parameter, ``x * w`` with ``w`` 0-d), read at that element for every
+position; its gradient is summed as the eager kernel sums it. Other broadcasting stops the
+recording.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import math
 from typing import Any
 
 from ..tensor import Tensor
+from . import interp as I
 from . import record as R
 from .optable import TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
@@ -27,22 +30,25 @@ def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tup
     if b is None:
         inputs = [sa]
     elif isinstance(b, Tensor):
-        sb = slot_of(rec, b)
-        if sb.shape != sa.shape:
-            raise Unsupported(f"broadcasting {sa.shape} with {sb.shape}")
-        inputs = [sa, sb]
+        inputs = [sa, slot_of(rec, b)]
     elif _number(b) and op in WITH_NUMBER:
         op = WITH_NUMBER[op]
         consts = (b,)
         inputs = [sa]
     else:
         raise Unsupported(f"{op} with an operand of type {type(b).__name__}")
-    if out._value.shape != sa.shape:
-        raise Unsupported("a result shaped unlike its operand")
+    shape = out._value.shape
+    flags = 0
+    for s, bit in zip(inputs, (I.X_BROADCAST, I.Y_BROADCAST), strict=False):
+        if s.shape == shape:
+            continue
+        if s.n != 1 or out._value.size == 1:  # one number-like tensor spread over the rest
+            raise Unsupported(f"broadcasting {' with '.join(str(i.shape) for i in inputs)}")
+        flags |= bit
     c = tape.const(*[tape.dtype.np.type(v) for v in consts]) if consts else 0
     s = _out(rec, out)
     tape.row(TABLE[op].forward, s.off, sa.off, inputs[1].off if len(inputs) > 1 else 0,
-             n=sa.n, c=c)  # fmt: skip
+             n=s.n, acc=flags, c=c)  # fmt: skip
     _node(rec, op, out, inputs, [s], c)
     return s
 

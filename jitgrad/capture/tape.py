@@ -131,6 +131,8 @@ class Tape:
         while ready:
             node = heapq.heappop(ready)[1]
             members = group_of.get(id(node), [node])
+            if len(members) > 1 and any(m.outputs[0].n != node.outputs[0].n for m in members):
+                raise Unsupported("a fused backward group whose members differ in size")
             sends: dict = {}  # outgoing sums: key -> [slot, offset, first row, contributions]
             self._sends = sends if len(members) > 1 else None
             self._group = {id(m) for m in members}
@@ -138,13 +140,15 @@ class Tape:
                 self._node_backward(m, buffers, leaf_buffers)
                 m.freed = True
             self._sends = None
-            for s, off, first, count in sends.values():
+            for s, off, first, count, size in sends.values():
                 dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+                flags = acc | (interp.REDUCE if size != s.n else 0)  # summed as it leaves
                 if count == 1:  # one contribution: its row writes the target itself
                     w = first * interp.WIDTH
-                    self.rows[w + 1], self.rows[w + 5] = dst, acc
+                    self.rows[w + 1] = dst
+                    self.rows[w + 5] |= flags
                 else:
-                    self.row("b_g", dst, off, n=s.n, acc=acc)
+                    self.row("b_g", dst, off, n=size, acc=flags)
             mine = inside.get(id(node), -1)
             for m in members:
                 for s in m.inputs:
@@ -163,24 +167,30 @@ class Tape:
             else:
                 self.row("add", have, have, buf, n=leaf.n)
 
+    def _sent(self, s: Slot) -> bool:
+        """Whether input ``s``'s gradient leaves the fused group being written."""
+        return self._sends is not None and (s.node is None or id(s.node) not in self._group)
+
     def _target(self, s: Slot, buffers: dict, leaf_buffers: dict, n: int) -> tuple[int, int]:
         """Where input ``s``'s gradient goes, and whether it adds to what is there. Inside a
-        fused group (``self._sends``), a target outside the group gets a group-local sum."""
+        fused group (``self._sends``), a target outside the group gets a group-local sum of
+        ``n`` elements (the group's size: a broadcast input's contributions are added per
+        element and summed once as they leave, as the group's kernel does)."""
         sends = self._sends
-        if sends is not None and (s.node is None or id(s.node) not in self._group):
+        if sends is not None and self._sent(s):
             key = id(s) if s.node is None else (s.node, s.nr)
             have = sends.get(key)
             if have is not None:
                 have[3] += 1
                 return have[1], 1
-            off = self.alloc(s.n)
-            sends[key] = [s, off, len(self.rows) // interp.WIDTH, 1]  # the caller's next row
+            off = self.alloc(n)
+            sends[key] = [s, off, len(self.rows) // interp.WIDTH, 1, n]  # the caller's next row
             return off, 0
         if s.node is None:  # a leaf: its AccumulateGrad's buffer
             have = leaf_buffers.get(id(s))
             if have is not None:
                 return have[1], 1
-            off = self.alloc(n)
+            off = self.alloc(s.n)
             leaf_buffers[id(s)] = (s, off)
             return off, 0
         key = (s.node, s.nr)
@@ -228,15 +238,23 @@ class Tape:
             self.row("b_g", dst, tmp, n=s.n, acc=acc)
             return
         row = TABLE[op]
+        n = out[0].n
         operands = {"a": node.inputs[0], "b": node.inputs[1] if len(node.inputs) > 1 else None,
                     "out": out[0]}  # fmt: skip
         for s, (code, reads, second) in zip(node.inputs, row.grads, strict=False):
             if s is None or not s.rg:
                 continue
-            dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-            y = operands[reads].off if reads in operands and operands[reads] is not None else 0
-            aux = operands[second].off if second is not None else 0
-            self.row(code, dst, g, y, n=s.n, acc=acc, c=node.consts, aux=aux)
+            sent = self._sent(s)
+            dst, acc = self._target(s, buffers, leaf_buffers, n if sent else s.n)
+            flags = acc | (interp.REDUCE if s.n != n and not sent else 0)
+            y = aux = 0
+            if reads in operands and operands[reads] is not None:
+                y = operands[reads].off
+                flags |= interp.Y_BROADCAST if operands[reads].n != n else 0
+            if second is not None:
+                aux = operands[second].off
+                flags |= interp.AUX_BROADCAST if operands[second].n != n else 0
+            self.row(code, dst, g, y, n=n, acc=flags, c=node.consts, aux=aux)
 
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
         return Program(self, outputs, writes, grads)
