@@ -121,6 +121,47 @@ def test_other_broadcasting_runs_eagerly_and_says_why() -> None:
     assert "broadcasting (3, 1) with (4,)" in compiled.explain()
 
 
+REDUCTIONS = [
+    ("mean", lambda a, b: ((a - b) ** 2).mean()),
+    ("mean over the last dim", lambda a, b: (torch.mean(a * b, -1) * 2).sum()
+     + (a * b).mean(dim=-1, keepdim=True).sum()),
+    ("sum over the last dim", lambda a, b: (a * b).sum(dim=-1).sum() + a.sum((-1,)).sum()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3000)], ids=str)
+@pytest.mark.parametrize("name, f", REDUCTIONS, ids=[o[0] for o in REDUCTIONS])
+def test_sums_and_means_match_eager_bitwise(name: str, f, shape: tuple) -> None:
+    torch.manual_seed(0)
+    a = torch.randn(*shape, requires_grad=True)
+    b = torch.randn(*shape, requires_grad=True)
+
+    def step() -> torch.Tensor:
+        out = f(a, b)
+        out.backward()
+        return out.detach()
+
+    compiled = torch.compile(step)
+    results = []
+    for fn in (step, compiled, compiled):
+        a.grad = b.grad = None
+        out = fn()
+        results.append([t.numpy().tobytes() for t in (out, a.grad, b.grad)])
+    assert results[2] == results[0]
+    assert _replays(compiled) == 1, compiled.explain()
+
+
+def test_a_sum_over_another_dim_runs_eagerly_and_says_why() -> None:
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return x.sum(0)
+
+    compiled = torch.compile(f)
+    x = torch.randn(3, 4)
+    for _ in range(2):
+        assert compiled(x).numpy().tobytes() == f(x).numpy().tobytes()
+    assert "sum over dim=0 (capture sums all or the last dim)" in compiled.explain()
+
+
 OPTIMIZERS = [
     ("sgd momentum", lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
     ("sgd dampening decay", lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9,

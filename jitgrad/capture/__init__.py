@@ -25,11 +25,11 @@ target's buffer). So values and gradients equal eager's bit for bit, fused or no
 What is kept: the elementwise ops of :mod:`.optable` (arithmetic with tensors or Python
 numbers on either side, ``alpha=``, powers, exp/log/tanh/sigmoid/relu/softplus/sqrt/rsqrt/
 abs/sin/cos/log1p/expm1/clamp/maximum/minimum), a one-element operand broadcast over the
-other, full sums, softmax of a vector, stack/unbind/select of scalars, ``backward()``, and
+other, sums and means of everything or over the last dim, softmax of a vector, stack/unbind/select of scalars, ``backward()``, and
 SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)
 steps. What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
-``compiled.explain()``): any other op (``.item()``, creation functions, matmul, sums over a
-dim, modules' layers, ...), other broadcasting, mixed dtypes, hooks, ``retain_grad``,
+``compiled.explain()``): any other op (``.item()``, creation functions, matmul, sums over
+other dims, modules' layers, ...), other broadcasting, mixed dtypes, hooks, ``retain_grad``,
 ``backward`` with arguments, other optimizers and amsgrad, returning a tensor whose graph
 outlives the call (a loss the step called ``backward()`` on is fine: it comes back with its
 value and its freed node, so a second ``backward()`` raises as in eager), non-tensor

@@ -75,11 +75,11 @@ OPS = (
     "powc", "rpowc", "sqrt", "rsqrt", "abs", "clamp", "maximum", "minimum", "add_scaled",
     "sub_scaled", "sin", "cos", "log1p", "expm1",
     # forward, whole-slot
-    "sum", "softmax", "sgd", "adam",
+    "sum", "mean", "softmax", "sgd", "adam",
     # backward: d from gradient x and operands y, aux; dst = d or dst + d
     "b_g", "b_neg", "b_mul", "b_mulc", "b_diva", "b_divb", "b_divc", "b_exp", "b_log",
     "b_tanh", "b_sigmoid", "b_relu", "b_softplus", "b_reciprocal", "b_square", "b_zero",
-    "b_sum", "b_softmax", "b_negc", "b_cube", "b_powc", "b_rpowc", "b_sqrt", "b_rsqrt",
+    "b_sum", "b_mean", "b_softmax", "b_negc", "b_cube", "b_powc", "b_rpowc", "b_sqrt", "b_rsqrt",
     "b_abs", "b_clamp", "b_maxa", "b_maxb", "b_mina", "b_minb", "b_sin", "b_cos", "b_log1p",
     "b_expm1",
 )  # fmt: skip
@@ -87,9 +87,9 @@ CODE = {name: i for i, name in enumerate(OPS)}
 (ADD, SUB, MUL, DIV, ADDC, SUBC, MULC, DIVC, NEG, EXP, LOG, TANH, SIGMOID, RELU, SOFTPLUS,
  RECIPROCAL, SQUARE, COPY, FILL, RSUBC, CUBE, POWC, RPOWC, SQRT, RSQRT, ABS, CLAMP, MAXIMUM,
  MINIMUM, ADD_SCALED, SUB_SCALED, SIN, COS, LOG1P, EXPM1,
- SUM, SOFTMAX, SGD, ADAM,
+ SUM, MEAN, SOFTMAX, SGD, ADAM,
  B_G, B_NEG, B_MUL, B_MULC, B_DIVA, B_DIVB, B_DIVC, B_EXP, B_LOG, B_TANH, B_SIGMOID, B_RELU,
- B_SOFTPLUS, B_RECIPROCAL, B_SQUARE, B_ZERO, B_SUM, B_SOFTMAX, B_NEGC, B_CUBE, B_POWC,
+ B_SOFTPLUS, B_RECIPROCAL, B_SQUARE, B_ZERO, B_SUM, B_MEAN, B_SOFTMAX, B_NEGC, B_CUBE, B_POWC,
  B_RPOWC, B_SQRT, B_RSQRT, B_ABS, B_CLAMP, B_MAXA, B_MAXB, B_MINA, B_MINB, B_SIN, B_COS,
  B_LOG1P, B_EXPM1) = range(len(OPS))  # fmt: skip
 
@@ -255,8 +255,10 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                 else:  # EXPM1
                     v = np.expm1(a)
                 arena[dst + i] = v
-        elif op == SUM:  # the reduction kernel's pairwise sum
+        elif op == SUM:  # the reduction kernel's pairwise sum (of one row)
             arena[dst] = _pw_sum(arena, x, n, zero, stack)
+        elif op == MEAN:  # mean_fwd: the pairwise sum, then one division by the count
+            arena[dst] = _pw_sum(arena, x, n, zero, stack) / arena.dtype.type(n)
         elif op == SOFTMAX:  # softmax of one contiguous slice
             _softmax_slices(arena[x : x + n], arena[dst : dst + n], 1, n, _NO)
         elif op == SGD:  # the optimizer kernel's update, operation by operation
@@ -274,13 +276,15 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             if reduce:
                 parts = np.empty(n, arena.dtype)
             for i in range(n):
-                if op == B_SUM:  # sum's gradient: the scalar spread
+                if op == B_SUM:  # sum's gradient: the row's one value spread
                     g = arena[x]
+                elif op == B_MEAN:  # mean's: that value / count (eager's ``g / n``)
+                    g = arena[x] / arena.dtype.type(n)
                 else:
                     g = arena[x + i]
                 yv = arena[y + i * ys]
                 auxv = arena[aux + i * auxs]
-                if op == B_G or op == B_SUM:
+                if op == B_G or op == B_SUM or op == B_MEAN:
                     d = g
                 elif op == B_NEG:
                     d = -g

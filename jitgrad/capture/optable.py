@@ -6,7 +6,7 @@ backward code and which operand it reads (``"a"``/``"b"``: the inputs, ``"out"``
 ``"c"``: the op's constants). The backward codes are the declared derivatives of
 :mod:`jitgrad.ops.elementwise`, so a captured step computes what the eager one does.
 
-Ops whose backward is not elementwise (sum, softmax, stack, unbind, select) are written out
+Ops whose backward is not elementwise (sums, means, softmax, stack, unbind, select) are written out
 in :mod:`.tape`; their rows here name no grads.
 """
 
@@ -64,6 +64,9 @@ TABLE: dict[str, Row] = {
     "log1p": _r("log1p", "Log1PBackward0", ("b_log1p", "a")),
     "expm1": _r("expm1", "Expm1Backward0", ("b_expm1", "out")),
     "sum": _r("sum", "SumBackward0"),
+    "sum_dim": _r("sum", "SumBackward1"),
+    "mean": _r("mean", "MeanBackward0"),
+    "mean_dim": _r("mean", "MeanBackward1"),
     "softmax": _r("softmax", "SoftmaxBackward0"),
     "stack": _r("copy", "StackBackward0"),
     "unbind": _r("copy", "UnbindBackward0"),

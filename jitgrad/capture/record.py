@@ -104,14 +104,32 @@ def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: i
     rec.keep.append(fn)
 
 
-def total(rec: Any, out: Any, a: Any, *rest: Any, **kw: Any) -> None:
-    """``x.sum()`` over every element (pairwise, as the reduction kernel)."""
-    if rest or kw:
-        raise Unsupported("sum over a dim")
-    sa = slot_of(rec, a)
-    s = _out(rec, out)
-    rec.tape.row("sum", s.off, sa.off, n=sa.n)
-    _node(rec, "sum", out, [sa], [s])
+def reduction(kind: str):
+    """``x.sum()`` / ``x.mean()`` over every element, or over the last dimension (rows of
+    the pairwise sum, as the reduction kernel sums a contiguous innermost dimension)."""
+
+    def handler(rec: Any, out: Any, a: Any, dim: Any = None, keepdim: Any = False,
+                **kw: Any) -> None:  # fmt: skip
+        sa = slot_of(rec, a)
+        nd = len(sa.shape)
+        if type(dim) in (tuple, list) and len(dim) == 1:
+            dim = dim[0]
+        if kw or type(keepdim) is not bool or not (dim is None or type(dim) is int and nd and
+                                                   dim % nd == nd - 1):  # fmt: skip
+            raise Unsupported(f"{kind} over dim={dim!r} (capture sums all or the last dim)")
+        row = sa.n if dim is None else sa.shape[-1]
+        if not isinstance(out, Tensor) or row == 0:
+            raise Unsupported(f"an empty {kind}")
+        s = _out(rec, out)
+        for r in range(s.n):
+            rec.tape.row(kind, s.off + r, sa.off + r * row, n=row)
+        _node(rec, kind if dim is None else f"{kind}_dim", out, [sa], [s])
+
+    return handler
+
+
+total = reduction("sum")
+average = reduction("mean")
 
 
 def softmax(rec: Any, out: Any, a: Any, dim: Any = None, dtype: Any = None, **kw: Any) -> None:

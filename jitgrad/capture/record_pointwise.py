@@ -160,7 +160,8 @@ METHODS: dict[str, Any] = {
     "__rpow__": rpow, "pow": power, "clamp": clamp, "clip": clamp, "abs": unary("abs"),
     "__abs__": unary("abs"), "square": lambda rec, out, a: power(rec, out, a, 2),
     **{n: unary(n) for n in _ELEMENTWISE_UNARY},
-    "sum": R.total, "softmax": R.softmax, "unbind": R.unbind, "__iter__": R.iterate,
+    "sum": R.total, "mean": R.average, "softmax": R.softmax, "unbind": R.unbind,
+    "__iter__": R.iterate,
     "__getitem__": R.select, "detach": R.detach, "backward": R.backward,
     "__isub__": R.inplace("sub"), "__iadd__": R.inplace("add"), "__imul__": R.inplace("mul"),
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
@@ -171,7 +172,7 @@ FUNCTIONS: dict[str, Any] = {
     **{n: unary(n) for n in _ELEMENTWISE_UNARY},
     "pow": power, "clamp": clamp, "clip": clamp,
     "square": lambda rec, out, a: power(rec, out, a, 2),
-    "sum": R.total, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
+    "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "relu": unary("relu"),

@@ -225,10 +225,13 @@ class Tape:
                     dst, acc = self._target(s, buffers, leaf_buffers, 1)
                     self.row("b_g", dst, g + i, acc=acc)
             return
-        if op == "sum":
+        if op in ("sum", "sum_dim", "mean", "mean_dim"):  # each row's gradient spread over it
             s = node.inputs[0]
+            rows = out[0].n
             dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-            self.row("b_sum", dst, g, n=s.n, acc=acc)
+            code = "b_sum" if op.startswith("sum") else "b_mean"
+            for r in range(rows):
+                self.row(code, dst + r * (s.n // rows), g + r, n=s.n // rows, acc=acc)
             return
         if op == "softmax":
             s, y = node.inputs[0], out[0]
