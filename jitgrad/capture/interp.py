@@ -75,7 +75,7 @@ OPS = (
     "powc", "rpowc", "sqrt", "rsqrt", "abs", "clamp", "maximum", "minimum", "add_scaled",
     "sub_scaled", "sin", "cos", "log1p", "expm1",
     # forward, whole-slot
-    "sum", "mean", "softmax", "sgd", "adam",
+    "sum", "mean", "softmax", "sgd", "adam", "b_reduce",
     # backward: d from gradient x and operands y, aux; dst = d or dst + d
     "b_g", "b_neg", "b_mul", "b_mulc", "b_diva", "b_divb", "b_divc", "b_exp", "b_log",
     "b_tanh", "b_sigmoid", "b_relu", "b_softplus", "b_reciprocal", "b_square", "b_zero",
@@ -87,7 +87,7 @@ CODE = {name: i for i, name in enumerate(OPS)}
 (ADD, SUB, MUL, DIV, ADDC, SUBC, MULC, DIVC, NEG, EXP, LOG, TANH, SIGMOID, RELU, SOFTPLUS,
  RECIPROCAL, SQUARE, COPY, FILL, RSUBC, CUBE, POWC, RPOWC, SQRT, RSQRT, ABS, CLAMP, MAXIMUM,
  MINIMUM, ADD_SCALED, SUB_SCALED, SIN, COS, LOG1P, EXPM1,
- SUM, MEAN, SOFTMAX, SGD, ADAM,
+ SUM, MEAN, SOFTMAX, SGD, ADAM, B_REDUCE,
  B_G, B_NEG, B_MUL, B_MULC, B_DIVA, B_DIVB, B_DIVC, B_EXP, B_LOG, B_TANH, B_SIGMOID, B_RELU,
  B_SOFTPLUS, B_RECIPROCAL, B_SQUARE, B_ZERO, B_SUM, B_MEAN, B_SOFTMAX, B_NEGC, B_CUBE, B_POWC,
  B_RPOWC, B_SQRT, B_RSQRT, B_ABS, B_CLAMP, B_MAXA, B_MAXB, B_MINA, B_MINB, B_SIN, B_COS,
@@ -96,12 +96,6 @@ CODE = {name: i for i, name in enumerate(OPS)}
 
 #: flags of an SGD row (its ``aux`` column)
 SGD_MOMENTUM, SGD_NESTEROV, SGD_MAXIMIZE = 1, 2, 4
-
-
-#: bits of a row's ``acc`` column: add into dst; an operand read at its one element for
-#: every i (a broadcast number-like tensor; forward rows: x, y; backward rows: y, aux); sum
-#: the derivative over i into one element (the broadcast operand's gradient)
-ACC, X_BROADCAST, Y_BROADCAST, AUX_BROADCAST, REDUCE = 1, 2, 4, 8, 16
 
 
 @njit(inline="always")
@@ -177,20 +171,16 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         n = ins[r, 4]
         c = ins[r, 6]
         if op < SUM:  # forward elementwise
-            flags = ins[r, 5]
-            xs = 0 if flags & X_BROADCAST else 1
-            ys = 0 if flags & Y_BROADCAST else 1
             for i in range(n):
-                a = arena[x + i * xs]
-                b = arena[y + i * ys]
+                a = arena[x + i]
                 if op == ADD:
-                    v = a + b
+                    v = a + arena[y + i]
                 elif op == SUB:
-                    v = a - b
+                    v = a - arena[y + i]
                 elif op == MUL:
-                    v = a * b
+                    v = a * arena[y + i]
                 elif op == DIV:
-                    v = a / b
+                    v = a / arena[y + i]
                 elif op == ADDC:
                     v = a + k[c]
                 elif op == SUBC:
@@ -239,13 +229,13 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                 elif op == CLAMP:  # minimum(maximum(a, lo), hi)
                     v = _k.minimum(_k.maximum(a, k[c]), k[c + 1])
                 elif op == MAXIMUM:
-                    v = _k.maximum(a, b)
+                    v = _k.maximum(a, arena[y + i])
                 elif op == MINIMUM:
-                    v = _k.minimum(a, b)
+                    v = _k.minimum(a, arena[y + i])
                 elif op == ADD_SCALED:  # a + alpha * b
-                    v = a + k[c] * b
+                    v = a + k[c] * arena[y + i]
                 elif op == SUB_SCALED:  # a - alpha * b
-                    v = a - k[c] * b
+                    v = a - k[c] * arena[y + i]
                 elif op == SIN:
                     v = _sin(a)
                 elif op == COS:
@@ -265,16 +255,14 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             _sgd(arena, dst, x, y, n, k[c], k[c + 1], k[c + 2], k[c + 3], ins[r, 7])
         elif op == ADAM:
             _adam(arena, consts, k, dst, x, y, ins[r, 7], ins[r, 5], n, c)
+        elif op == B_REDUCE:  # a broadcast operand's gradient: eager's blocked sum into zeros
+            d = zero + arena.dtype.type(_blocked_sum(arena[x : x + n]))
+            arena[dst] = arena[dst] + d if ins[r, 5] else d
         elif op == B_SOFTMAX:  # softmax backward into dst (assigned; a b_g row routes it)
             _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
-            flags = ins[r, 5]
+            acc = ins[r, 5]
             aux = ins[r, 7]
-            ys = 0 if flags & Y_BROADCAST else 1
-            auxs = 0 if flags & AUX_BROADCAST else 1
-            reduce = flags & REDUCE
-            if reduce:
-                parts = np.empty(n, arena.dtype)
             for i in range(n):
                 if op == B_SUM:  # sum's gradient: the row's one value spread
                     g = arena[x]
@@ -282,70 +270,68 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                     g = arena[x] / arena.dtype.type(n)
                 else:
                     g = arena[x + i]
-                yv = arena[y + i * ys]
-                auxv = arena[aux + i * auxs]
                 if op == B_G or op == B_SUM or op == B_MEAN:
                     d = g
                 elif op == B_NEG:
                     d = -g
                 elif op == B_MUL:
-                    d = g * yv
+                    d = g * arena[y + i]
                 elif op == B_MULC:
                     d = g * k[c]
                 elif op == B_DIVA:
-                    d = g / yv
+                    d = g / arena[y + i]
                 elif op == B_DIVB:  # -g * a / (b * b)
-                    b = auxv
-                    d = ((-g) * yv) / (b * b)
+                    b = arena[aux + i]
+                    d = ((-g) * arena[y + i]) / (b * b)
                 elif op == B_DIVC:
                     d = g / k[c]
                 elif op == B_EXP:  # g * out
-                    d = g * yv
+                    d = g * arena[y + i]
                 elif op == B_LOG:  # g / a
-                    d = g / yv
+                    d = g / arena[y + i]
                 elif op == B_TANH:  # g * (1 - out * out)
-                    o = yv
+                    o = arena[y + i]
                     d = g * (one - o * o)
                 elif op == B_SIGMOID:  # g * out * (1 - out)
-                    o = yv
+                    o = arena[y + i]
                     d = (g * o) * (one - o)
                 elif op == B_RELU:  # where(out <= 0, 0, g)
-                    d = zero if yv <= zero else g
+                    d = zero if arena[y + i] <= zero else g
                 elif op == B_SOFTPLUS:  # where(a * b > c, g, g * exp(a * b) / (exp(a * b) + 1))
-                    ab = yv * k[c]
+                    ab = arena[y + i] * k[c]
                     d = g if ab > k[c + 1] else (g * fast_exp(ab)) / (fast_exp(ab) + one)
                 elif op == B_RECIPROCAL:  # -g * out * out
-                    o = yv
+                    o = arena[y + i]
                     d = ((-g) * o) * o
                 elif op == B_SQUARE:  # 2 * g * a
-                    d = (two * g) * yv
+                    d = (two * g) * arena[y + i]
                 elif op == B_ZERO:  # no gradient arrived for this element (unbind's zeros)
                     d = zero
                 elif op == B_NEGC:  # -g * c
                     d = (-g) * k[c]
                 elif op == B_CUBE:  # 3 * g * a * a
-                    a = yv
+                    a = arena[y + i]
                     d = ((three * g) * a) * a
                 elif op == B_POWC:  # where(b == 0, 0, g * b * a ** (b - 1))
                     e = k[c]
-                    d = zero if e == zero else (g * e) * (yv ** (e - one))
+                    d = zero if e == zero else (g * e) * (arena[y + i] ** (e - one))
                 elif op == B_RPOWC:  # where(logical_and(a == 0, b >= 0), 0, g * out * log(a))
                     base = k[c]
-                    z = base == zero and auxv >= zero
-                    d = zero if z else (g * yv) * np.log(base)
+                    z = base == zero and arena[aux + i] >= zero
+                    d = zero if z else (g * arena[y + i]) * np.log(base)
                 elif op == B_SQRT:  # g / (2 * out)
-                    d = g / (two * yv)
+                    d = g / (two * arena[y + i])
                 elif op == B_RSQRT:  # -0.5 * g * out * out * out
-                    o = yv
+                    o = arena[y + i]
                     d = ((((-half) * g) * o) * o) * o
                 elif op == B_ABS:  # g * sign(a)
-                    d = g * np.sign(yv)
+                    d = g * np.sign(arena[y + i])
                 elif op == B_CLAMP:  # where(logical_and(a >= lo, a <= hi), g, 0)
-                    a = yv
+                    a = arena[y + i]
                     d = g if (a >= k[c] and a <= k[c + 1]) else zero
                 elif op == B_MAXA or op == B_MINA or op == B_MAXB or op == B_MINB:
-                    a = yv  # where(a == b, g / 2, where(a > b, g, 0)) and kin
-                    b = auxv
+                    a = arena[y + i]  # where(a == b, g / 2, where(a > b, g, 0)) and kin
+                    b = arena[aux + i]
                     if a == b:
                         d = g / two
                     elif op == B_MAXA:
@@ -357,19 +343,14 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                     else:
                         d = g if b < a else zero
                 elif op == B_SIN:  # g * cos(a)
-                    d = g * _cos(yv)
+                    d = g * _cos(arena[y + i])
                 elif op == B_COS:  # -g * sin(a)
-                    d = (-g) * _sin(yv)
+                    d = (-g) * _sin(arena[y + i])
                 elif op == B_LOG1P:  # g / (a + 1)
-                    d = g / (yv + one)
+                    d = g / (arena[y + i] + one)
                 else:  # B_EXPM1: g * (out + 1)
-                    d = g * (yv + one)
-                if reduce:
-                    parts[i] = d
-                elif flags & ACC:
+                    d = g * (arena[y + i] + one)
+                if acc:
                     arena[dst + i] = arena[dst + i] + d
                 else:
                     arena[dst + i] = d
-            if reduce:  # a broadcast operand's gradient: eager's blocked sum into zeros
-                d = zero + arena.dtype.type(_blocked_sum(parts))
-                arena[dst] = arena[dst] + d if flags & ACC else d

@@ -93,14 +93,15 @@ def _number(x: Any) -> bool:
     return type(x) is float or type(x) is int
 
 
-def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: int = 0) -> None:
+def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: int = 0,
+          reads: list | None = None) -> None:  # fmt: skip
     """A graph node, when eager made one (and it is the one the table expects)."""
     fn = out.grad_fn
     if fn is None:
         return
     if fn.name() != TABLE[op].node:
         raise Unsupported(f"eager recorded {fn.name()}, not {TABLE[op].node}")
-    rec.nodes_by_fn[id(fn)] = rec.tape.node(op, inputs, outputs, consts)
+    rec.nodes_by_fn[id(fn)] = rec.tape.node(op, inputs, outputs, consts, reads)
     rec.keep.append(fn)
 
 

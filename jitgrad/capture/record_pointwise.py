@@ -3,8 +3,8 @@
 An elementwise op becomes one forward row over its operands' slots (a Python number operand
 goes into the constants, cast to the tape's dtype as the eager kernel casts it) and a node
 whose backward rows are :mod:`.optable`'s. Operands have one shape, or one of them holds a
-single element (a scalar parameter, ``x * w`` with ``w`` 0-d), read at that element for every
-position; its gradient is summed as the eager kernel sums it. Other broadcasting stops the
+single element (a scalar parameter, ``x * w`` with ``w`` 0-d), spread into a full copy that
+the rows read; its gradient is summed as the eager kernels sum it. Other broadcasting stops the
 recording.
 """
 
@@ -14,7 +14,6 @@ import math
 from typing import Any
 
 from ..tensor import Tensor
-from . import interp as I
 from . import record as R
 from .optable import TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
@@ -38,18 +37,21 @@ def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tup
     else:
         raise Unsupported(f"{op} with an operand of type {type(b).__name__}")
     shape = out._value.shape
-    flags = 0
-    for s, bit in zip(inputs, (I.X_BROADCAST, I.Y_BROADCAST), strict=False):
-        if s.shape == shape:
-            continue
-        if s.n != 1 or out._value.size == 1:  # one number-like tensor spread over the rest
-            raise Unsupported(f"broadcasting {' with '.join(str(i.shape) for i in inputs)}")
-        flags |= bit
+    n = out._value.size
+    reads = []  # where the rows read each operand: a broadcast one from a spread copy
+    for s in inputs:
+        if s.shape != shape:
+            if s.n != 1 or n == 1:  # only one number-like tensor spread over the rest
+                raise Unsupported(f"broadcasting {' with '.join(str(i.shape) for i in inputs)}")
+            spread = tape.alloc(n)
+            tape.row("b_sum", spread, s.off, n=n)  # its one value at every position
+            reads.append(spread)
+        else:
+            reads.append(s.off)
     c = tape.const(*[tape.dtype.np.type(v) for v in consts]) if consts else 0
     s = _out(rec, out)
-    tape.row(TABLE[op].forward, s.off, sa.off, inputs[1].off if len(inputs) > 1 else 0,
-             n=s.n, acc=flags, c=c)  # fmt: skip
-    _node(rec, op, out, inputs, [s], c)
+    tape.row(TABLE[op].forward, s.off, reads[0], reads[1] if len(reads) > 1 else 0, n=n, c=c)
+    _node(rec, op, out, inputs, [s], c, reads)
     return s
 
 

@@ -46,11 +46,14 @@ class Slot:
 class Node:
     """One recorded op that eager gave a ``grad_fn``: what the backward needs of it."""
 
-    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed")
+    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed", "reads")
 
-    def __init__(self, seq: int, op: str, inputs: list, outputs: list, consts: int) -> None:
+    def __init__(self, seq: int, op: str, inputs: list, outputs: list, consts: int,
+                 reads: list | None = None) -> None:  # fmt: skip
         self.seq, self.op, self.inputs, self.outputs = seq, op, inputs, outputs
         self.consts, self.freed = consts, False
+        #: where the backward rows read each input: its slot, or a broadcast one's full copy
+        self.reads = reads or [s.off for s in inputs]
 
 
 class Tape:
@@ -86,8 +89,9 @@ class Tape:
             c: int = 0, aux: int = 0) -> None:  # fmt: skip
         self.rows.extend((interp.CODE[op], dst, x, y, n, acc, c, aux))
 
-    def node(self, op: str, inputs: list, outputs: list, consts: int = 0) -> Node:
-        node = Node(len(self.nodes), op, inputs, outputs, consts)
+    def node(self, op: str, inputs: list, outputs: list, consts: int = 0,
+             reads: list | None = None) -> Node:  # fmt: skip
+        node = Node(len(self.nodes), op, inputs, outputs, consts, reads)
         self.nodes.append(node)
         for nr, s in enumerate(outputs):
             s.node, s.nr, s.rg = node, nr, True
@@ -142,13 +146,14 @@ class Tape:
             self._sends = None
             for s, off, first, count, size in sends.values():
                 dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-                flags = acc | (interp.REDUCE if size != s.n else 0)  # summed as it leaves
-                if count == 1:  # one contribution: its row writes the target itself
+                if size != s.n:  # a broadcast input: summed as it leaves the group
+                    self.row("b_reduce", dst, off, n=size, acc=acc)
+                elif count == 1:  # one contribution: its row writes the target itself
                     w = first * interp.WIDTH
                     self.rows[w + 1] = dst
-                    self.rows[w + 5] |= flags
+                    self.rows[w + 5] |= acc
                 else:
-                    self.row("b_g", dst, off, n=size, acc=flags)
+                    self.row("b_g", dst, off, n=size, acc=acc)
             mine = inside.get(id(node), -1)
             for m in members:
                 for s in m.inputs:
@@ -242,22 +247,21 @@ class Tape:
             return
         row = TABLE[op]
         n = out[0].n
-        operands = {"a": node.inputs[0], "b": node.inputs[1] if len(node.inputs) > 1 else None,
-                    "out": out[0]}  # fmt: skip
+        operands = {"a": node.reads[0], "b": node.reads[1] if len(node.reads) > 1 else None,
+                    "out": out[0].off}  # fmt: skip
         for s, (code, reads, second) in zip(node.inputs, row.grads, strict=False):
             if s is None or not s.rg:
                 continue
             sent = self._sent(s)
             dst, acc = self._target(s, buffers, leaf_buffers, n if sent else s.n)
-            flags = acc | (interp.REDUCE if s.n != n and not sent else 0)
-            y = aux = 0
-            if reads in operands and operands[reads] is not None:
-                y = operands[reads].off
-                flags |= interp.Y_BROADCAST if operands[reads].n != n else 0
-            if second is not None:
-                aux = operands[second].off
-                flags |= interp.AUX_BROADCAST if operands[second].n != n else 0
-            self.row(code, dst, g, y, n=n, acc=flags, c=node.consts, aux=aux)
+            reduce_to = None
+            if s.n != n and not sent:  # the full gradient, then summed into the target
+                reduce_to, dst, acc = (dst, acc), self.alloc(n), 0
+            y = operands.get(reads) or 0
+            aux = operands[second] if second is not None else 0
+            self.row(code, dst, g, y, n=n, acc=acc, c=node.consts, aux=aux)
+            if reduce_to is not None:
+                self.row("b_reduce", reduce_to[0], dst, n=n, acc=reduce_to[1])
 
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
         return Program(self, outputs, writes, grads)
