@@ -25,7 +25,7 @@ target's buffer). So values and gradients equal eager's bit for bit, fused or no
 What is kept: the elementwise ops of :mod:`.optable` (arithmetic with tensors or Python
 numbers on either side, ``alpha=``, powers, exp/log/tanh/sigmoid/relu/softplus/sqrt/rsqrt/
 abs/sin/cos/log1p/expm1/clamp/maximum/minimum), a one-element operand broadcast over the
-other, sums and means of everything or over the last dim, softmax of a vector,
+other, sums and means of everything or over the last dim, ``F.mse_loss``, softmax of a vector,
 stack/unbind/select of scalars, ``backward()``, and
 SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)
 steps. What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for

@@ -68,6 +68,7 @@ TABLE: dict[str, Row] = {
     "mean": _r("mean", "MeanBackward0"),
     "mean_dim": _r("mean", "MeanBackward1"),
     "softmax": _r("softmax", "SoftmaxBackward0"),
+    "mse_loss": _r("mean", "MseLossBackward0"),
     "stack": _r("copy", "StackBackward0"),
     "unbind": _r("copy", "UnbindBackward0"),
     "select": _r("copy", "SelectBackward0"),

@@ -129,6 +129,22 @@ def reduction(kind: str):
     return handler
 
 
+def mse_loss(rec: Any, out: Any, a: Any, b: Any, *rest: Any, reduction: str = "mean",
+             **kw: Any) -> None:  # fmt: skip
+    """``F.mse_loss`` of two same-shaped tensors, mean or sum: ``d = a - b``, ``d * d``,
+    reduced; the node's backward as eager computes it (:meth:`.tape.Tape._mse_backward`)."""
+    sa, sb = slot_of(rec, a), slot_of(rec, b)
+    if rest or kw or reduction not in ("mean", "sum") or sa.shape != sb.shape or not sa.n:
+        raise Unsupported("mse_loss other than a mean or sum over same-shaped tensors")
+    tape = rec.tape
+    d, sq = tape.alloc(sa.n), tape.alloc(sa.n)
+    tape.row("sub", d, sa.off, sb.off, n=sa.n)
+    tape.row("mul", sq, d, d, n=sa.n)
+    s = _out(rec, out)
+    tape.row("mean" if reduction == "mean" else "sum", s.off, sq, n=sa.n)
+    _node(rec, "mse_loss", out, [sa, sb], [s], 1 if reduction == "mean" else 0, [d, d])
+
+
 total = reduction("sum")
 average = reduction("mean")
 

@@ -177,6 +177,6 @@ FUNCTIONS: dict[str, Any] = {
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
 }  # fmt: skip
 NN: dict[str, Any] = {
-    "softplus": softplus, "softmax": R.softmax, "relu": unary("relu"),
+    "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
     "sigmoid": unary("sigmoid"), "tanh": unary("tanh"),
 }  # fmt: skip

@@ -238,6 +238,9 @@ class Tape:
             for r in range(rows):
                 self.row(code, dst + r * (s.n // rows), g + r, n=s.n // rows, acc=acc)
             return
+        if op == "mse_loss":
+            self._mse_backward(node, g, buffers, leaf_buffers)
+            return
         if op == "softmax":
             s, y = node.inputs[0], out[0]
             tmp = self.alloc(s.n)
@@ -262,6 +265,29 @@ class Tape:
             self.row(code, dst, g, y, n=n, acc=acc, c=node.consts, aux=aux)
             if reduce_to is not None:
                 self.row("b_reduce", reduce_to[0], dst, n=n, acc=reduce_to[1])
+
+    def _mse_backward(self, node: Node, g: int, buffers: dict, leaf_buffers: dict) -> None:
+        """``mse_loss``'s backward as eager's runs it: ``g / count`` (mean), spread, then
+        ``2 * (a - b) * g`` for ``a`` and its negation for ``b`` (reads[0]: ``a - b``)."""
+        n = node.inputs[0].n
+        if node.consts:  # the mean's g / count, the count cast as the kernel casts it
+            scaled = self.alloc(1)
+            self.row("divc", scaled, g, c=self.const(self.dtype.np.type(n)))
+            g = scaled
+        spread, twice = self.alloc(n), self.alloc(n)
+        self.row("b_sum", spread, g, n=n)
+        self.row("mulc", twice, node.reads[0], n=n, c=self.const(self.dtype.np.type(2.0)))
+        for i, s in enumerate(node.inputs):
+            if not s.rg:
+                continue
+            if i == 0:
+                dst, acc = self._target(s, buffers, leaf_buffers, n)
+                self.row("b_mul", dst, twice, spread, n=n, acc=acc)
+            else:
+                prod = self.alloc(n)
+                self.row("b_mul", prod, twice, spread, n=n)
+                dst, acc = self._target(s, buffers, leaf_buffers, n)
+                self.row("b_neg", dst, prod, n=n, acc=acc)
 
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
         return Program(self, outputs, writes, grads)
