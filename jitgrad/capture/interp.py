@@ -170,7 +170,27 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         y = ins[r, 3]
         n = ins[r, 4]
         c = ins[r, 6]
-        if op < SUM:  # forward elementwise
+        if op == MUL:  # the commonest rows get loops of their own (a flat loop each, which
+            for i in range(n):  # the compiler vectorizes; the generic one is ~20% slower)
+                arena[dst + i] = arena[x + i] * arena[y + i]
+        elif op == ADD:
+            for i in range(n):
+                arena[dst + i] = arena[x + i] + arena[y + i]
+        elif op == B_MUL or op == B_G:
+            if ins[r, 5]:  # acc
+                if op == B_MUL:
+                    for i in range(n):
+                        arena[dst + i] = arena[dst + i] + arena[x + i] * arena[y + i]
+                else:
+                    for i in range(n):
+                        arena[dst + i] = arena[dst + i] + arena[x + i]
+            elif op == B_MUL:
+                for i in range(n):
+                    arena[dst + i] = arena[x + i] * arena[y + i]
+            else:
+                for i in range(n):
+                    arena[dst + i] = arena[x + i]
+        elif op < SUM:  # forward elementwise
             for i in range(n):
                 a = arena[x + i]
                 if op == ADD:
