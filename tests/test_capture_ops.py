@@ -271,3 +271,29 @@ def test_scalar_linear_regression_training_loop_is_bitwise_eager() -> None:
     assert compiled == eager
     assert abs(eager[-1][1] - 3) < 0.2  # it learned the slope
     assert "captured" in text and "eagerly" not in text, text
+
+
+def test_changed_hyper_parameters_and_replaced_state_trace_again() -> None:
+    def run(compile_it: bool) -> list:
+        torch.manual_seed(2)
+        w = torch.randn(4, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+
+        def step() -> None:
+            opt.zero_grad()
+            (w * w).sum().backward()
+            opt.step()
+
+        fn = torch.compile(step) if compile_it else step
+        seen = []
+        for i in range(8):
+            if i == 3:
+                opt.param_groups[0]["momentum"] = 0.5
+            if i == 5:
+                opt.param_groups[0]["lr"] = 0.01
+                opt.state[w] = {}  # state dropped: the next step creates it again
+            fn()
+            seen.append(w.detach().numpy().tobytes())
+        return seen
+
+    assert run(True) == run(False)

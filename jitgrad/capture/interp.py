@@ -1,14 +1,15 @@
 """The tape interpreter: one pre-compiled Numba loop runs a captured step.
 
-A captured program is three arrays: ``ins`` (one row of :data:`WIDTH` int32 per instruction),
-``consts`` (its numbers, in the arena's dtype) and the arena (every tensor, gradient and
-scratch value of the step, one after another in one flat array). The loop is compiled once
-per dtype and cached on disk, so a new graph costs a trace, never a Numba compile.
+A captured program is four arrays: ``ins`` (one row of :data:`WIDTH` int32 per instruction),
+its numbers twice (``k``: in the arena's dtype; ``consts``: float64) and the arena (every
+tensor, gradient and scratch value of the step, one after another in one flat array). The
+loop is compiled once per dtype and cached on disk, so a new graph costs a trace, never a
+Numba compile.
 
 A row is ``[op, dst, x, y, n, acc, c, aux]``: write ``n`` elements at ``dst`` from operands
-at ``x``/``y`` (constants at ``consts[c]``, ``consts[c + 1]``: float64, each rounded to the
-arena's dtype when recorded except the optimizers' Python-side numbers, which the eager
-optimizers compute in double). Backward rows read the incoming
+at ``x``/``y`` (constants at ``k[c]``, ``k[c + 1]``: each rounded to the arena's dtype when
+recorded, except the optimizers' Python-side numbers, which the eager optimizers compute in
+double and the rows read from ``consts``). Backward rows read the incoming
 gradient at ``x`` and their operands at ``y`` and ``aux``; with ``acc`` set they add into
 ``dst`` (``dst + d``: the engine's ``previous + new``), else they assign. Every formula below
 is the op declaration's expression (:mod:`jitgrad.ops.elementwise`) as the kernel generator
@@ -155,14 +156,13 @@ def _adam(arena, consts, k, p, g, m, v, step, n, c):
 
 
 @cached_njit(error_model="numpy", nogil=True)
-def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
+def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
     zero = arena.dtype.type(0)
     one = arena.dtype.type(1)
     two = arena.dtype.type(2)
     three = arena.dtype.type(3)
     half = arena.dtype.type(0.5)
     stack = np.empty(_STACK, arena.dtype)
-    k = consts.astype(arena.dtype)  # the numbers as the elementwise kernels take them
     for r in range(ins.shape[0]):
         op = ins[r, 0]
         dst = ins[r, 1]
