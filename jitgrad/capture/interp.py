@@ -1,15 +1,14 @@
 """The tape interpreter: one pre-compiled Numba loop runs a captured step.
 
-A captured program is four arrays: ``ins`` (one row of :data:`WIDTH` int32 per instruction),
-its numbers twice (``k``: in the arena's dtype; ``consts``: float64) and the arena (every
-tensor, gradient and scratch value of the step, one after another in one flat array). The
-loop is compiled once per dtype and cached on disk, so a new graph costs a trace, never a
-Numba compile.
+A captured program is three arrays: ``ins`` (one row of :data:`WIDTH` int32 per instruction),
+``consts`` (its numbers, float64) and the arena (every tensor, gradient and scratch value of
+the step, one after another in one flat array). The loop is compiled once per dtype and
+cached on disk, so a new graph costs a trace, never a Numba compile.
 
 A row is ``[op, dst, x, y, n, acc, c, aux]``: write ``n`` elements at ``dst`` from operands
-at ``x``/``y`` (constants at ``k[c]``, ``k[c + 1]``: each rounded to the arena's dtype when
-recorded, except the optimizers' Python-side numbers, which the eager optimizers compute in
-double and the rows read from ``consts``). Backward rows read the incoming
+at ``x``/``y`` (constants at ``consts[c]``, ``consts[c + 1]``: each rounded to the arena's
+dtype when recorded, so reading one back in that dtype is exact; the optimizers' Python-side
+numbers stay double, as the eager optimizers compute with them). Backward rows read the incoming
 gradient at ``x`` and their operands at ``y`` and ``aux``; with ``acc`` set they add into
 ``dst`` (``dst + d``: the engine's ``previous + new``), else they assign. Every formula below
 is the op declaration's expression (:mod:`jitgrad.ops.elementwise`) as the kernel generator
@@ -117,10 +116,14 @@ def _blocked_sum(parts):
 
 
 @njit(inline="always")
-def _sgd(arena, p, g, buf, n, lr, momentum, undamped, weight_decay, flags):
+def _sgd(arena, p, g, buf, n, consts, c, flags):
     """:func:`jitgrad.kernels.cpu.optim.sgd_step` for one parameter whose momentum buffer
     (at ``buf``, when ``flags`` has it) exists: d = (+-g) + wd*p; buf = momentum*buf +
-    undamped*d; d = d + momentum*buf (Nesterov) or buf; p = p - lr*d."""
+    undamped*d; d = d + momentum*buf (Nesterov) or buf; p = p - lr*d. ``consts[c:]``: lr,
+    momentum, 1 - dampening, weight decay (rounded to the dtype)."""
+    T = arena.dtype.type  # noqa: N806
+    lr, momentum, undamped, weight_decay = (T(consts[c]), T(consts[c + 1]),
+                                            T(consts[c + 2]), T(consts[c + 3]))  # fmt: skip
     zero = arena.dtype.type(0)
     for i in range(n):
         pj = arena[p + i]
@@ -135,14 +138,15 @@ def _sgd(arena, p, g, buf, n, lr, momentum, undamped, weight_decay, flags):
 
 
 @njit(inline="always")
-def _adam(arena, consts, k, p, g, m, v, step, n, c):
+def _adam(arena, consts, p, g, m, v, step, n, c):
     """:func:`jitgrad.kernels.cpu.optim.adam_step` (no amsgrad) for one parameter: the step
     counter, then its step size and bias correction in double as ``optim.Adam`` computes
     them (``consts[c + 7:]``: lr, beta1, beta2, and the exponent 0.5 at run time, so that
     the compiler cannot turn the ``pow`` into a ``sqrt``), then the moments and the update
-    by the kernel's body. ``k[c:]``: 1 - beta1, beta2, 1 - beta2, eps, L2 decay, decoupled
+    by the kernel's body. ``T(consts[c:])``: 1 - beta1, beta2, 1 - beta2, eps, L2 decay, decoupled
     decay, sign."""
-    one = arena.dtype.type(1)
+    T = arena.dtype.type  # noqa: N806
+    one = T(1)
     t = arena[step] + one
     arena[step] = t
     s = np.float64(t)
@@ -150,16 +154,19 @@ def _adam(arena, consts, k, p, g, m, v, step, n, c):
     bc2 = arena.dtype.type((1.0 - consts[c + 9] ** s) ** consts[c + 10])
     # the kernel's own body; ``sign`` as a double, the type adam_step hands it (its
     # ``one = w1 - w1 + 1`` is float64), so the moments are computed as eager's are
+    w1, beta2, w2, eps = T(consts[c]), T(consts[c + 1]), T(consts[c + 2]), T(consts[c + 3])
+    wd, decay = T(consts[c + 4]), T(consts[c + 5])
     _adam_tensor(arena[p : p + n], arena[g : g + n], arena[m : m + n], arena[v : v + n],
-                 arena[v : v + n], step_size, bc2, consts[c + 6], k[c + 5], k[c + 4], k[c],
-                 k[c + 1], k[c + 2], k[c + 3], t != t)  # fmt: skip
+                 arena[v : v + n], step_size, bc2, consts[c + 6], decay, wd, w1, beta2, w2,
+                 eps, t != t)  # fmt: skip
 
 
 @cached_njit(error_model="numpy", nogil=True)
-def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
-    zero = arena.dtype.type(0)
-    one = arena.dtype.type(1)
-    two = arena.dtype.type(2)
+def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
+    T = arena.dtype.type  # noqa: N806 - a constant's value in the arena's dtype: exact
+    zero = T(0)
+    one = T(1)
+    two = T(2)
     three = arena.dtype.type(3)
     half = arena.dtype.type(0.5)
     stack = np.empty(_STACK, arena.dtype)
@@ -202,13 +209,13 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == DIV:
                     v = a / arena[y + i]
                 elif op == ADDC:
-                    v = a + k[c]
+                    v = a + T(consts[c])
                 elif op == SUBC:
-                    v = a - k[c]
+                    v = a - T(consts[c])
                 elif op == MULC:
-                    v = a * k[c]
+                    v = a * T(consts[c])
                 elif op == DIVC:
-                    v = a / k[c]
+                    v = a / T(consts[c])
                 elif op == NEG:
                     v = -a
                 elif op == EXP:
@@ -222,8 +229,8 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == RELU:
                     v = _k.maximum(a, zero)
                 elif op == SOFTPLUS:  # where(a * b > c, a, log1p(exp(a * b)) / b)
-                    ab = a * k[c]
-                    v = a if ab > k[c + 1] else np.log1p(fast_exp(ab)) / k[c]
+                    ab = a * T(consts[c])
+                    v = a if ab > T(consts[c + 1]) else np.log1p(fast_exp(ab)) / T(consts[c])
                 elif op == RECIPROCAL:
                     v = one / a
                 elif op == SQUARE:
@@ -231,15 +238,15 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == COPY:
                     v = a
                 elif op == FILL:
-                    v = k[c]
+                    v = T(consts[c])
                 elif op == RSUBC:  # number - x
-                    v = k[c] - a
+                    v = T(consts[c]) - a
                 elif op == CUBE:
                     v = (a * a) * a
                 elif op == POWC:  # x ** number
-                    v = a ** k[c]
+                    v = a ** T(consts[c])
                 elif op == RPOWC:  # number ** x
-                    v = k[c] ** a
+                    v = T(consts[c]) ** a
                 elif op == SQRT:
                     v = np.sqrt(a)
                 elif op == RSQRT:
@@ -247,15 +254,15 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == ABS:
                     v = abs(a)
                 elif op == CLAMP:  # minimum(maximum(a, lo), hi)
-                    v = _k.minimum(_k.maximum(a, k[c]), k[c + 1])
+                    v = _k.minimum(_k.maximum(a, T(consts[c])), T(consts[c + 1]))
                 elif op == MAXIMUM:
                     v = _k.maximum(a, arena[y + i])
                 elif op == MINIMUM:
                     v = _k.minimum(a, arena[y + i])
                 elif op == ADD_SCALED:  # a + alpha * b
-                    v = a + k[c] * arena[y + i]
+                    v = a + T(consts[c]) * arena[y + i]
                 elif op == SUB_SCALED:  # a - alpha * b
-                    v = a - k[c] * arena[y + i]
+                    v = a - T(consts[c]) * arena[y + i]
                 elif op == SIN:
                     v = _sin(a)
                 elif op == COS:
@@ -272,9 +279,9 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
         elif op == SOFTMAX:  # softmax of one contiguous slice
             _softmax_slices(arena[x : x + n], arena[dst : dst + n], 1, n, _NO)
         elif op == SGD:  # the optimizer kernel's update, operation by operation
-            _sgd(arena, dst, x, y, n, k[c], k[c + 1], k[c + 2], k[c + 3], ins[r, 7])
+            _sgd(arena, dst, x, y, n, consts, c, ins[r, 7])
         elif op == ADAM:
-            _adam(arena, consts, k, dst, x, y, ins[r, 7], ins[r, 5], n, c)
+            _adam(arena, consts, dst, x, y, ins[r, 7], ins[r, 5], n, c)
         elif op == B_REDUCE:  # a broadcast operand's gradient: eager's blocked sum into zeros
             d = zero + arena.dtype.type(_blocked_sum(arena[x : x + n]))
             arena[dst] = arena[dst] + d if ins[r, 5] else d
@@ -297,14 +304,14 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == B_MUL:
                     d = g * arena[y + i]
                 elif op == B_MULC:
-                    d = g * k[c]
+                    d = g * T(consts[c])
                 elif op == B_DIVA:
                     d = g / arena[y + i]
                 elif op == B_DIVB:  # -g * a / (b * b)
                     b = arena[aux + i]
                     d = ((-g) * arena[y + i]) / (b * b)
                 elif op == B_DIVC:
-                    d = g / k[c]
+                    d = g / T(consts[c])
                 elif op == B_EXP:  # g * out
                     d = g * arena[y + i]
                 elif op == B_LOG:  # g / a
@@ -318,8 +325,8 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == B_RELU:  # where(out <= 0, 0, g)
                     d = zero if arena[y + i] <= zero else g
                 elif op == B_SOFTPLUS:  # where(a * b > c, g, g * exp(a * b) / (exp(a * b) + 1))
-                    ab = arena[y + i] * k[c]
-                    d = g if ab > k[c + 1] else (g * fast_exp(ab)) / (fast_exp(ab) + one)
+                    ab = arena[y + i] * T(consts[c])
+                    d = g if ab > T(consts[c + 1]) else (g * fast_exp(ab)) / (fast_exp(ab) + one)
                 elif op == B_RECIPROCAL:  # -g * out * out
                     o = arena[y + i]
                     d = ((-g) * o) * o
@@ -328,15 +335,15 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                 elif op == B_ZERO:  # no gradient arrived for this element (unbind's zeros)
                     d = zero
                 elif op == B_NEGC:  # -g * c
-                    d = (-g) * k[c]
+                    d = (-g) * T(consts[c])
                 elif op == B_CUBE:  # 3 * g * a * a
                     a = arena[y + i]
                     d = ((three * g) * a) * a
                 elif op == B_POWC:  # where(b == 0, 0, g * b * a ** (b - 1))
-                    e = k[c]
+                    e = T(consts[c])
                     d = zero if e == zero else (g * e) * (arena[y + i] ** (e - one))
                 elif op == B_RPOWC:  # where(logical_and(a == 0, b >= 0), 0, g * out * log(a))
-                    base = k[c]
+                    base = T(consts[c])
                     z = base == zero and arena[aux + i] >= zero
                     d = zero if z else (g * arena[y + i]) * np.log(base)
                 elif op == B_SQRT:  # g / (2 * out)
@@ -348,7 +355,7 @@ def run(ins, k, consts, arena):  # noqa: C901 - one flat dispatch loop is the po
                     d = g * np.sign(arena[y + i])
                 elif op == B_CLAMP:  # where(logical_and(a >= lo, a <= hi), g, 0)
                     a = arena[y + i]
-                    d = g if (a >= k[c] and a <= k[c + 1]) else zero
+                    d = g if (a >= T(consts[c]) and a <= T(consts[c + 1])) else zero
                 elif op == B_MAXA or op == B_MINA or op == B_MAXB or op == B_MINB:
                     a = arena[y + i]  # where(a == b, g / 2, where(a > b, g, 0)) and kin
                     b = arena[aux + i]

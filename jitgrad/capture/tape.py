@@ -300,7 +300,6 @@ class Program:
         self.dtype = tape.dtype
         self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
         self.consts = np.array(tape.consts + [0.0], np.float64)  # see interp's docstring
-        self.k = self.consts.astype(tape.dtype.np)
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
         self.lock = threading.Lock()
         self.reads = tape.reads
@@ -323,7 +322,7 @@ class Program:
         for off, n, (kind, ref), of_grad in self.reads:
             t = args[ref] if kind == "arg" else ref
             arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
-        interp.run(self.ins, self.k, self.consts, arena)
+        interp.run(self.ins, self.consts, arena)
         for (kind, ref), off, n in self.writes:
             t = args[ref] if kind == "arg" else ref
             t._value.reshape(n)[:] = arena[off : off + n]
