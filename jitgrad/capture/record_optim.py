@@ -113,25 +113,10 @@ def _state(rec: Any, opt: Any, p: Tensor, names: tuple[str, ...]) -> list[Any] |
     return slots
 
 
-class _Group:
-    """A guard on a param group's hyper-parameters, read as one tuple (one C call, where a
-    guard per key cost a replay of the logistic step ~8%)."""
-
-    __slots__ = ("group", "getter")
-
-    def __init__(self, group: dict, keys: tuple[str, ...]) -> None:
-        self.group, self.getter = group, itemgetter(*keys)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        try:
-            return self.getter(self.group)
-        except KeyError:  # a key deleted since: not the program's group any more
-            return default
-
-
 def _guard_group(rec: Any, group: dict, keys: tuple[str, ...]) -> None:
-    guard = _Group(group, keys)
-    rec.values.append((guard, "", guard.get("")))
+    """Guard a param group's hyper-parameters ``keys`` as one tuple (one C call per replay)."""
+    getter = itemgetter(*keys)
+    rec.values.append((group, getter, getter(group)))
 
 
 _SGD_KEYS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
