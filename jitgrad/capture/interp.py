@@ -27,7 +27,6 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from ..fusion.codegen import REDUCE_BLOCK
 from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
@@ -99,15 +98,16 @@ SGD_MOMENTUM, SGD_NESTEROV, SGD_MAXIMIZE = 1, 2, 4
 
 
 @njit(inline="always")
-def _blocked_sum(parts):
+def _blocked_sum(parts, block):
     """The sum a generated backward kernel makes of a broadcast operand's gradient
-    (:func:`jitgrad.fusion.codegen._blocked_reduction`): each block of ``REDUCE_BLOCK``
-    summands, stored in a fresh array of their dtype, is summed by ``block_sum`` in float64
-    (the dtype for float64), and the block sums are added in order."""
+    (:func:`jitgrad.fusion.codegen._blocked_reduction`): each block of ``block`` summands
+    (its ``REDUCE_BLOCK``, which the row carries: a constant baked in here would outlive a
+    change there in the disk cache), stored in a fresh array of their dtype, is summed by
+    ``block_sum`` in float64, and the block sums are added in order."""
     acc = np.float64(0)
     n = parts.shape[0]
-    for lo in range(0, n, REDUCE_BLOCK):
-        hi = min(lo + REDUCE_BLOCK, n)
+    for lo in range(0, n, block):
+        hi = min(lo + block, n)
         blk = np.empty(hi - lo, parts.dtype)
         for i in range(hi - lo):
             blk[i] = parts[lo + i]
@@ -283,7 +283,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op == ADAM:
             _adam(arena, consts, dst, x, y, ins[r, 7], ins[r, 5], n, c)
         elif op == B_REDUCE:  # a broadcast operand's gradient: eager's blocked sum into zeros
-            d = zero + arena.dtype.type(_blocked_sum(arena[x : x + n]))
+            d = zero + T(_blocked_sum(arena[x : x + n], ins[r, 7]))
             arena[dst] = arena[dst] + d if ins[r, 5] else d
         elif op == B_SOFTMAX:  # softmax backward into dst (assigned; a b_g row routes it)
             _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)

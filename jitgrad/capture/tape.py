@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..fusion.codegen import REDUCE_BLOCK
 from ..tensor import Tensor, _make
 from . import interp
 from .optable import TABLE
@@ -147,7 +148,7 @@ class Tape:
             for s, off, first, count, size in sends.values():
                 dst, acc = self._target(s, buffers, leaf_buffers, s.n)
                 if size != s.n:  # a broadcast input: summed as it leaves the group
-                    self.row("b_reduce", dst, off, n=size, acc=acc)
+                    self.row("b_reduce", dst, off, n=size, acc=acc, aux=REDUCE_BLOCK)
                 elif count == 1:  # one contribution: its row writes the target itself
                     w = first * interp.WIDTH
                     self.rows[w + 1] = dst
@@ -264,7 +265,7 @@ class Tape:
             aux = operands[second] if second is not None else 0
             self.row(code, dst, g, y, n=n, acc=acc, c=node.consts, aux=aux)
             if reduce_to is not None:
-                self.row("b_reduce", reduce_to[0], dst, n=n, acc=reduce_to[1])
+                self.row("b_reduce", reduce_to[0], dst, n=n, acc=reduce_to[1], aux=REDUCE_BLOCK)
 
     def _mse_backward(self, node: Node, g: int, buffers: dict, leaf_buffers: dict) -> None:
         """``mse_loss``'s backward as eager's runs it: ``g / count`` (mean), spread, then
