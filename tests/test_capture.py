@@ -205,7 +205,7 @@ def test_external_tensor_values_are_read_each_call() -> None:
     assert compiled(x).tolist() == [10.0, 20.0]
 
 
-ONE = torch.ones(1)
+COLUMN = torch.ones(2, 1)
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ ONE = torch.ones(1)
         (lambda x: x * 2 if (x.sum().item() > 0) else x, "Tensor.item is not capturable"),
         (lambda x: torch.matmul(x.view(1, 3), x.view(3, 1)), "not capturable"),
         (lambda x: x.exp().requires_grad_(), "not capturable"),
-        (lambda x: x.exp() + ONE, "broadcasting"),
+        (lambda x: x.exp() + COLUMN, "broadcasting (3,) with (2, 1)"),
     ],
 )
 def test_fallback_runs_eagerly_and_says_why(body, reason: str) -> None:

@@ -4,12 +4,13 @@ A compiled function is captured as a tape: its first call (per guard set: argume
 dtypes, ``requires_grad``, ``.grad`` presence, Python scalar values, grad mode) runs eagerly
 while every op the user's code calls is recorded; later calls copy the inputs into one flat
 arena, run one pre-compiled Numba loop over the recorded rows (forward, the backward sweep
-in the eager engine's order, a plain SGD update) and write parameters, ``.grad`` and results
-back. A new graph costs a trace, never a Numba compile. The parts:
+in the eager engine's order, the optimizer's update) and write parameters, optimizer state,
+``.grad`` and results back. A new graph costs a trace, never a Numba compile. The parts:
 
 - :mod:`.api`: ``torch.compile``'s signature, checks and wrappers;
 - :mod:`.compiled`: guards, the per-function cache, the eager fallback and ``explain()``;
-- :mod:`.trace`: the interposed API during a trace; :mod:`.record`: what each call records;
+- :mod:`.trace`: the interposed API during a trace; :mod:`.record`,
+  :mod:`.record_pointwise` and :mod:`.record_optim`: what each call records;
 - :mod:`.optable`: the declaration table (op -> forward code, each input's derivative);
 - :mod:`.tape`: the arena layout, the backward schedule, the frozen :class:`~.tape.Program`;
 - :mod:`.interp`: the interpreter loop (float32 and float64, cached on disk).
@@ -21,19 +22,27 @@ backward groups, the trace asks the fusion planner for the groups this graph get
 tape adds as their kernels do (member by member, then each outgoing sum once into its
 target's buffer). So values and gradients equal eager's bit for bit, fused or not.
 
-What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
-``compiled.explain()``): any op not in the table (``.item()``, creation functions, matmul,
-modules' layers, ...), broadcasting, mixed dtypes, hooks, ``retain_grad``, ``backward`` with
-arguments, optimizers other than SGD without momentum or decay, returning a tensor whose
-graph outlives the call (a loss the step called ``backward()`` on is fine: it comes back with
-its value and its freed node, so a second ``backward()`` raises as in eager), non-tensor
-non-scalar arguments, and ``OptimizedModule`` (modules run eagerly).
+What is kept: the elementwise ops of :mod:`.optable` (arithmetic with tensors or Python
+numbers on either side, ``alpha=``, powers, exp/log/tanh/sigmoid/relu/softplus/sqrt/rsqrt/
+abs/sin/cos/log1p/expm1/clamp/maximum/minimum), a one-element operand broadcast over the
+other, sums and means of everything or over the last dim, ``F.mse_loss``, softmax of a vector,
+stack/unbind/select of scalars, ``backward()``, and
+SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)
+steps. What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
+``compiled.explain()``): any other op (``.item()``, creation functions, matmul, sums over
+other dims, modules' layers, ...), other broadcasting, mixed dtypes, hooks, ``retain_grad``,
+``backward`` with arguments, other optimizers and amsgrad, returning a tensor whose graph
+outlives the call (a loss the step called ``backward()`` on is fine: it comes back with its
+value and its freed node, so a second ``backward()`` raises as in eager), non-tensor
+non-scalar arguments, and ``OptimizedModule`` (modules run eagerly). A step that creates an
+optimizer's state (its first) runs eagerly; the next call is traced.
 
 Known limits: a function object bound before the trace (``from jitgrad import exp``)
 bypasses the recording; Python numbers are guarded where they are arguments, in the
-function's own globals and closure, or an SGD learning rate, and baked in elsewhere (an
-attribute, a helper function's global); one trace runs at a time (other threads' calls pass
-through it unrecorded); a replay bumps an in-place-updated tensor's version once.
+function's own globals and closure, or an optimizer's hyper-parameters, and baked in
+elsewhere (an attribute, a helper function's global); one trace runs at a time (other
+threads' calls pass through it unrecorded); a replay bumps an in-place-updated tensor's
+version once.
 """
 
 from __future__ import annotations

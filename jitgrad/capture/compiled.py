@@ -52,7 +52,12 @@ def _holds(program: Program) -> bool:
         if tensor_key(t) != key:
             return False
     for owner, k, v in program.values:
-        now = owner.cell_contents if k is None else owner.get(k, _MISSING)
+        if k is None:  # a closure cell
+            now = owner.cell_contents
+        elif type(k) is str:
+            now = owner.get(k, _MISSING)
+        else:  # an itemgetter: several keys of a dict (an optimizer's param group) at once
+            now = k(owner)
         if type(now) is not type(v) or now != v:
             return False
     return True
@@ -132,6 +137,9 @@ class Compiled:
         result = run_traced(rec, self.fn, args, {})
         if rec.failed is None and rec.tape.dtype is None:
             rec.failed = "the function ran no tensor op"
+        if rec.failed is None and rec.retrace is not None:
+            self._note(key, f"{rec.retrace}; the next call traces again")
+            return result
         if rec.failed is None:
             try:
                 program = rec.finish(result)

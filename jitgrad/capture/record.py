@@ -89,112 +89,64 @@ def _out(rec: Any, t: Tensor, n: int | None = None, off: int | None = None) -> S
     return s
 
 
-def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: int = 0) -> None:
+def _number(x: Any) -> bool:
+    return type(x) is float or type(x) is int
+
+
+def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: int = 0,
+          reads: list | None = None) -> None:  # fmt: skip
     """A graph node, when eager made one (and it is the one the table expects)."""
     fn = out.grad_fn
     if fn is None:
         return
     if fn.name() != TABLE[op].node:
         raise Unsupported(f"eager recorded {fn.name()}, not {TABLE[op].node}")
-    rec.nodes_by_fn[id(fn)] = rec.tape.node(op, inputs, outputs, consts)
+    rec.nodes_by_fn[id(fn)] = rec.tape.node(op, inputs, outputs, consts, reads)
     rec.keep.append(fn)
 
 
-def _number(x: Any) -> bool:
-    return type(x) is float or type(x) is int
+def reduction(kind: str):
+    """``x.sum()`` / ``x.mean()`` over every element, or over the last dimension (rows of
+    the pairwise sum, as the reduction kernel sums a contiguous innermost dimension)."""
 
-
-def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tuple = ()) -> Slot:
-    """One elementwise op ``op`` (a table name) whose result is ``out``."""
-    if not isinstance(out, Tensor):
-        raise Unsupported("a result that is not a tensor")
-    sa = slot_of(rec, a)
-    tape = rec.tape
-    if b is None:
-        inputs = [sa]
-    elif isinstance(b, Tensor):
-        sb = slot_of(rec, b)
-        if sb.shape != sa.shape:
-            raise Unsupported(f"broadcasting {sa.shape} with {sb.shape}")
-        inputs = [sa, sb]
-    elif _number(b):
-        op = WITH_NUMBER[op]
-        consts = (b,)
-        inputs = [sa]
-    else:
-        raise Unsupported(f"an operand of type {type(b).__name__}")
-    if out._value.shape != sa.shape:
-        raise Unsupported("a result shaped unlike its operand")
-    c = tape.const(*[tape.dtype.np.type(v) for v in consts]) if consts else 0
-    s = _out(rec, out)
-    tape.row(TABLE[op].forward, s.off, sa.off, inputs[1].off if len(inputs) > 1 else 0,
-             n=sa.n, c=c)  # fmt: skip
-    _node(rec, op, out, inputs, [s], c)
-    return s
-
-
-def binary(op: str):
-    def handler(rec: Any, out: Any, a: Any, b: Any, **kw: Any) -> None:
-        if out is NotImplemented:
-            return
-        if kw:
-            raise Unsupported(f"keyword arguments {sorted(kw)}")
-        _elementwise(rec, op, out, a, b)
+    def handler(rec: Any, out: Any, a: Any, dim: Any = None, keepdim: Any = False,
+                **kw: Any) -> None:  # fmt: skip
+        sa = slot_of(rec, a)
+        nd = len(sa.shape)
+        if type(dim) in (tuple, list) and len(dim) == 1:
+            dim = dim[0]
+        if kw or type(keepdim) is not bool or not (dim is None or type(dim) is int and nd and
+                                                   dim % nd == nd - 1):  # fmt: skip
+            raise Unsupported(f"{kind} over dim={dim!r} (capture sums all or the last dim)")
+        row = sa.n if dim is None else sa.shape[-1]
+        if not isinstance(out, Tensor) or row == 0:
+            raise Unsupported(f"an empty {kind}")
+        s = _out(rec, out)
+        for r in range(s.n):
+            rec.tape.row(kind, s.off + r, sa.off + r * row, n=row)
+        _node(rec, kind if dim is None else f"{kind}_dim", out, [sa], [s])
 
     return handler
 
 
-def unary(op: str):
-    def handler(rec: Any, out: Any, a: Any, *rest: Any, **kw: Any) -> None:
-        if rest or any(v for k, v in kw.items()):  # relu(x, inplace=False) is fine
-            raise Unsupported("extra arguments")
-        _elementwise(rec, op, out, a)
-
-    return handler
-
-
-def softplus(rec: Any, out: Any, a: Any, beta: Any = 1.0, threshold: Any = 20.0) -> None:
-    if not (_number(beta) and _number(threshold)):
-        raise Unsupported("a tensor beta or threshold")
-    _elementwise(rec, "softplus", out, a, None, (beta, threshold))
-
-
-def rtruediv(rec: Any, out: Any, a: Any, b: Any) -> None:
-    """``number / x``: eager computes ``reciprocal(x) * number`` (two nodes, as PyTorch)."""
-    if out is NotImplemented:
-        return
-    if not _number(b):
-        raise Unsupported(f"{type(b).__name__} / tensor")
-    sa = slot_of(rec, a)
+def mse_loss(rec: Any, out: Any, a: Any, b: Any, *rest: Any, reduction: str = "mean",
+             **kw: Any) -> None:  # fmt: skip
+    """``F.mse_loss`` of two same-shaped tensors, mean or sum: ``d = a - b``, ``d * d``,
+    reduced; the node's backward as eager computes it (:meth:`.tape.Tape._mse_backward`)."""
+    sa, sb = slot_of(rec, a), slot_of(rec, b)
+    if rest or kw or reduction not in ("mean", "sum") or sa.shape != sb.shape or not sa.n:
+        raise Unsupported("mse_loss other than a mean or sum over same-shaped tensors")
     tape = rec.tape
-    mid = Slot(tape.alloc(sa.n), sa.n, sa.shape)
-    tape.row("reciprocal", mid.off, sa.off, n=sa.n)
-    fn = out.grad_fn
-    if fn is not None:
-        inner = fn.next_functions[0][0]
-        rec.nodes_by_fn[id(inner)] = tape.node("reciprocal", [sa], [mid])
-        rec.keep.append(inner)
-    c = tape.const(tape.dtype.np.type(b))
+    d, sq = tape.alloc(sa.n), tape.alloc(sa.n)
+    tape.row("sub", d, sa.off, sb.off, n=sa.n)
+    tape.row("mul", sq, d, d, n=sa.n)
     s = _out(rec, out)
-    tape.row("mulc", s.off, mid.off, n=sa.n, c=c)
-    if fn is not None:
-        _node(rec, "mulc", out, [mid], [s], c)
+    tape.row("mean" if reduction == "mean" else "sum", s.off, sq, n=sa.n)
+    _node(rec, "mse_loss", out, [sa, sb], [s], 1 if reduction == "mean" else 0, [d, d])
 
 
-def power(rec: Any, out: Any, a: Any, b: Any) -> None:
-    if not (_number(b) and b == 2 and type(b) is int or b == 2.0):
-        raise Unsupported(f"x ** {b!r} (only x ** 2)")
-    _elementwise(rec, "square", out, a)
-
-
-def total(rec: Any, out: Any, a: Any, *rest: Any, **kw: Any) -> None:
-    """``x.sum()`` over every element (pairwise, as the reduction kernel)."""
-    if rest or kw:
-        raise Unsupported("sum over a dim")
-    sa = slot_of(rec, a)
-    s = _out(rec, out)
-    rec.tape.row("sum", s.off, sa.off, n=sa.n)
-    _node(rec, "sum", out, [sa], [s])
+total = reduction("sum")
+average = reduction("mean")
 
 
 def softmax(rec: Any, out: Any, a: Any, dim: Any = None, dtype: Any = None, **kw: Any) -> None:
@@ -363,26 +315,3 @@ def output_spec(rec: Any, result: Any) -> tuple:
         kind = "tuple" if isinstance(result, tuple) else "list"
         return (kind, [output_spec(rec, r) for r in result])
     raise Unsupported(f"returns a {type(result).__name__}")
-
-
-_ELEMENTWISE_UNARY = ("exp", "log", "tanh", "sigmoid", "relu", "neg")
-METHODS: dict[str, Any] = {
-    **{f"__{n}__": binary(n) for n in ("add", "sub", "mul")},
-    "__radd__": binary("add"), "__rmul__": binary("mul"), "__truediv__": binary("div"),
-    "__rtruediv__": rtruediv, "__neg__": unary("neg"), "__pow__": power,
-    **{n: unary(n) for n in _ELEMENTWISE_UNARY},
-    "sum": total, "softmax": softmax, "unbind": unbind, "__iter__": iterate,
-    "__getitem__": select, "detach": detach, "backward": backward,
-    "__isub__": inplace("sub"), "__iadd__": inplace("add"), "__imul__": inplace("mul"),
-    "sub_": inplace("sub"), "add_": inplace("add"), "mul_": inplace("mul"),
-    "zero_": lambda rec, out, a: inplace("fill")(rec, out, a),
-}  # fmt: skip
-FUNCTIONS: dict[str, Any] = {
-    **{n: binary(n) for n in ("add", "sub", "mul", "div")},
-    **{n: unary(n) for n in _ELEMENTWISE_UNARY},
-    "sum": total, "softmax": softmax, "stack": stack, "detach": detach,
-}  # fmt: skip
-NN: dict[str, Any] = {
-    "softplus": softplus, "softmax": softmax, "relu": unary("relu"),
-    "sigmoid": unary("sigmoid"), "tanh": unary("tanh"),
-}  # fmt: skip

@@ -2,17 +2,22 @@
 
 A leaf's gradient lives in the arena like any value (:attr:`.tape.Tape.grads` says where, or
 that it is None); reading ``.grad`` aliases that place, ``= None`` and ``zero_grad()`` reset
-it, and plain SGD's ``step()`` becomes one update row per parameter (the optimizer kernel's
-``p - lr * g``). An optimizer call registers its parameters before it runs, so their guards
-and reads see them as the call found them.
+it, and an SGD (any momentum, dampening, weight decay, Nesterov, maximize), Adam or AdamW
+(no amsgrad) ``step()`` becomes one update row per parameter, computed as the optimizer's
+kernel computes it. Optimizer state is read and written in the arena like a parameter; the
+step that creates it (the first) runs eagerly and the next call traces again. An optimizer
+call registers its parameters before it runs, so their guards and reads see them as the call
+found them.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
-from ..optim import SGD
+from ..optim import SGD, Adam, AdamW
 from ..tensor import Tensor
+from . import interp as I
 from .record import _written, recording, slot_of
 from .tape import Slot, Unsupported
 
@@ -76,32 +81,121 @@ def _params(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
 
 zero_grad.pre = _params  # type: ignore[attr-defined]
 
-_SGD_PLAIN = {"momentum": 0, "weight_decay": 0, "nesterov": False, "maximize": False}
+
+class _Holds:
+    """A guard that ``opt.state[p][name]`` is still tensor ``t`` (:func:`.compiled._holds`
+    reads it as ``owner.get(key)`` and wants True): a replay reads and writes that tensor."""
+
+    __slots__ = ("state", "p", "name", "t")
+
+    def __init__(self, state: Any, p: Tensor, name: str, t: Tensor) -> None:
+        self.state, self.p, self.name, self.t = state, p, name, t
+
+    def get(self, key: Any, default: Any = None) -> bool:
+        entry = self.state.get(self.p)
+        return entry is not None and entry.get(self.name) is self.t
 
 
-def sgd_step(rec: Any, out: Any, opt: Any, closure: Any = None) -> None:
-    if type(opt) is not SGD or closure is not None:
-        raise Unsupported(f"{type(opt).__name__}.step (capture replays plain SGD)")
+def _state(rec: Any, opt: Any, p: Tensor, names: tuple[str, ...]) -> list[Any] | None:
+    """Slots of ``p``'s optimizer state tensors ``names``, guarded; None (and the call traces
+    again next time) when the step that just ran created them: a replay only updates state."""
+    before = rec.__dict__.get("optim_before", {}).get(id(p), ())
+    if any(name not in before for name in names):
+        rec.retrace = f"{type(opt).__name__} created its state on this step"
+        return None
+    slots = []
+    for name in names:
+        t = opt.state[p][name]
+        rec.values.append((_Holds(opt.state, p, name, t), "", True))
+        s = slot_of(rec, t)
+        _written(rec, t, s)
+        slots.append(s)
+    return slots
+
+
+def _guard_group(rec: Any, group: dict, keys: tuple[str, ...]) -> None:
+    """Guard a param group's hyper-parameters ``keys`` as one tuple (one C call per replay)."""
+    getter = itemgetter(*keys)
+    rec.values.append((group, getter, getter(group)))
+
+
+_SGD_KEYS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
+
+def _sgd(rec: Any, opt: Any, group: dict, params: list) -> None:
+    tape = rec.tape
+    cast = tape.dtype.np.type
+    _guard_group(rec, group, _SGD_KEYS)
+    momentum = group["momentum"]
+    c = tape.const(cast(group["lr"]), cast(momentum), cast(1 - group["dampening"]),
+                   cast(group["weight_decay"]))  # fmt: skip
+    flags = (I.SGD_MOMENTUM if momentum != 0 else 0) | (I.SGD_NESTEROV if group["nesterov"]
+             else 0) | (I.SGD_MAXIMIZE if group["maximize"] else 0)  # fmt: skip
+    for p, s, goff in params:
+        buf = 0
+        if momentum != 0:
+            slots = _state(rec, opt, p, ("momentum_buffer",))
+            if slots is None:
+                continue
+            buf = slots[0].off
+        tape.row("sgd", s.off, goff, buf, n=s.n, c=c, aux=flags)
+        _written(rec, p, s)
+
+
+_ADAM_KEYS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+
+
+def _adam(rec: Any, opt: Any, group: dict, params: list) -> None:
+    if group["amsgrad"]:
+        raise Unsupported(f"{type(opt).__name__} with amsgrad=True")
+    tape = rec.tape
+    cast = tape.dtype.np.type
+    _guard_group(rec, group, _ADAM_KEYS)
+    lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    decoupled = type(opt) is AdamW
+    c = tape.const(cast(1 - beta1), cast(beta2), cast(1 - beta2), cast(group["eps"]),
+                   cast(0 if decoupled else wd), cast(1 - lr * wd if decoupled else 1),
+                   cast(-1 if group["maximize"] else 1), lr, beta1, beta2, 0.5)  # fmt: skip
+    for p, s, goff in params:
+        slots = _state(rec, opt, p, ("step", "exp_avg", "exp_avg_sq"))
+        if slots is None:
+            continue
+        step, m, v = slots
+        if step.n != 1:
+            raise Unsupported("a step counter that is not one number")
+        tape.row("adam", s.off, goff, m.off, n=s.n, acc=step.off, c=c, aux=v.off)
+        _written(rec, p, s)
+
+
+_STEPS = {SGD: _sgd, Adam: _adam, AdamW: _adam}
+
+
+def step(rec: Any, out: Any, opt: Any, closure: Any = None) -> None:
+    """An optimizer step: one update row per parameter with a gradient, as its kernel
+    computes it (:mod:`jitgrad.kernels.cpu.optim`)."""
+    update = _STEPS.get(type(opt))
+    if update is None or closure is not None:
+        raise Unsupported(f"{type(opt).__name__}.step (capture replays SGD, Adam and AdamW)")
     tape = rec.tape
     for group in opt.param_groups:
-        for key, want in _SGD_PLAIN.items():
-            if group.get(key) != want:
-                raise Unsupported(f"SGD with {key}={group.get(key)!r}")
-        rec.values.append((group, "lr", group["lr"]))
-        c = None
+        params = []
         for p in group["params"]:
-            s = slot_of(rec, p)
             goff = tape.grads[id(p)][1]
-            if goff is None:
-                continue
-            if c is None:
-                c = tape.const(tape.dtype.np.type(group["lr"]))
-            tape.row("sgd", s.off, goff, n=s.n, c=c)
-            _written(rec, p, s)
+            if goff is not None:
+                params.append((p, slot_of(rec, p), goff))
+        update(rec, opt, group, params)
 
 
-sgd_step.pre = _params  # type: ignore[attr-defined]
+def _before_step(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
+    """:func:`_params`, and which state each parameter had before the step."""
+    _params(rec, opt)
+    state = opt.state
+    rec.optim_before = {id(p): tuple(state[p]) if p in state else () for g in opt.param_groups
+                        for p in g["params"]}  # fmt: skip
+
+
+step.pre = _before_step  # type: ignore[attr-defined]
 
 
 #: (is SGD or the base class, method) -> handler; other optimizers' steps stop the trace
-OPTIM: dict[tuple[bool, str], Any] = {(True, "step"): sgd_step, (True, "zero_grad"): zero_grad}
+OPTIM: dict[tuple[bool, str], Any] = {(True, "step"): step, (True, "zero_grad"): zero_grad}

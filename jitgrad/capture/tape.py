@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..fusion.codegen import REDUCE_BLOCK
 from ..tensor import Tensor, _make
 from . import interp
 from .optable import TABLE
@@ -46,11 +47,14 @@ class Slot:
 class Node:
     """One recorded op that eager gave a ``grad_fn``: what the backward needs of it."""
 
-    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed")
+    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed", "reads")
 
-    def __init__(self, seq: int, op: str, inputs: list, outputs: list, consts: int) -> None:
+    def __init__(self, seq: int, op: str, inputs: list, outputs: list, consts: int,
+                 reads: list | None = None) -> None:  # fmt: skip
         self.seq, self.op, self.inputs, self.outputs = seq, op, inputs, outputs
         self.consts, self.freed = consts, False
+        #: where the backward rows read each input: its slot, or a broadcast one's full copy
+        self.reads = reads or [s.off for s in inputs]
 
 
 class Tape:
@@ -86,8 +90,9 @@ class Tape:
             c: int = 0, aux: int = 0) -> None:  # fmt: skip
         self.rows.extend((interp.CODE[op], dst, x, y, n, acc, c, aux))
 
-    def node(self, op: str, inputs: list, outputs: list, consts: int = 0) -> Node:
-        node = Node(len(self.nodes), op, inputs, outputs, consts)
+    def node(self, op: str, inputs: list, outputs: list, consts: int = 0,
+             reads: list | None = None) -> Node:  # fmt: skip
+        node = Node(len(self.nodes), op, inputs, outputs, consts, reads)
         self.nodes.append(node)
         for nr, s in enumerate(outputs):
             s.node, s.nr, s.rg = node, nr, True
@@ -131,6 +136,8 @@ class Tape:
         while ready:
             node = heapq.heappop(ready)[1]
             members = group_of.get(id(node), [node])
+            if len(members) > 1 and any(m.outputs[0].n != node.outputs[0].n for m in members):
+                raise Unsupported("a fused backward group whose members differ in size")
             sends: dict = {}  # outgoing sums: key -> [slot, offset, first row, contributions]
             self._sends = sends if len(members) > 1 else None
             self._group = {id(m) for m in members}
@@ -138,13 +145,16 @@ class Tape:
                 self._node_backward(m, buffers, leaf_buffers)
                 m.freed = True
             self._sends = None
-            for s, off, first, count in sends.values():
+            for s, off, first, count, size in sends.values():
                 dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-                if count == 1:  # one contribution: its row writes the target itself
+                if size != s.n:  # a broadcast input: summed as it leaves the group
+                    self.row("b_reduce", dst, off, n=size, acc=acc, aux=REDUCE_BLOCK)
+                elif count == 1:  # one contribution: its row writes the target itself
                     w = first * interp.WIDTH
-                    self.rows[w + 1], self.rows[w + 5] = dst, acc
+                    self.rows[w + 1] = dst
+                    self.rows[w + 5] |= acc
                 else:
-                    self.row("b_g", dst, off, n=s.n, acc=acc)
+                    self.row("b_g", dst, off, n=size, acc=acc)
             mine = inside.get(id(node), -1)
             for m in members:
                 for s in m.inputs:
@@ -163,24 +173,30 @@ class Tape:
             else:
                 self.row("add", have, have, buf, n=leaf.n)
 
+    def _sent(self, s: Slot) -> bool:
+        """Whether input ``s``'s gradient leaves the fused group being written."""
+        return self._sends is not None and (s.node is None or id(s.node) not in self._group)
+
     def _target(self, s: Slot, buffers: dict, leaf_buffers: dict, n: int) -> tuple[int, int]:
         """Where input ``s``'s gradient goes, and whether it adds to what is there. Inside a
-        fused group (``self._sends``), a target outside the group gets a group-local sum."""
+        fused group (``self._sends``), a target outside the group gets a group-local sum of
+        ``n`` elements (the group's size: a broadcast input's contributions are added per
+        element and summed once as they leave, as the group's kernel does)."""
         sends = self._sends
-        if sends is not None and (s.node is None or id(s.node) not in self._group):
+        if sends is not None and self._sent(s):
             key = id(s) if s.node is None else (s.node, s.nr)
             have = sends.get(key)
             if have is not None:
                 have[3] += 1
                 return have[1], 1
-            off = self.alloc(s.n)
-            sends[key] = [s, off, len(self.rows) // interp.WIDTH, 1]  # the caller's next row
+            off = self.alloc(n)
+            sends[key] = [s, off, len(self.rows) // interp.WIDTH, 1, n]  # the caller's next row
             return off, 0
         if s.node is None:  # a leaf: its AccumulateGrad's buffer
             have = leaf_buffers.get(id(s))
             if have is not None:
                 return have[1], 1
-            off = self.alloc(n)
+            off = self.alloc(s.n)
             leaf_buffers[id(s)] = (s, off)
             return off, 0
         key = (s.node, s.nr)
@@ -215,10 +231,16 @@ class Tape:
                     dst, acc = self._target(s, buffers, leaf_buffers, 1)
                     self.row("b_g", dst, g + i, acc=acc)
             return
-        if op == "sum":
+        if op in ("sum", "sum_dim", "mean", "mean_dim"):  # each row's gradient spread over it
             s = node.inputs[0]
+            rows = out[0].n
             dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-            self.row("b_sum", dst, g, n=s.n, acc=acc)
+            code = "b_sum" if op.startswith("sum") else "b_mean"
+            for r in range(rows):
+                self.row(code, dst + r * (s.n // rows), g + r, n=s.n // rows, acc=acc)
+            return
+        if op == "mse_loss":
+            self._mse_backward(node, g, buffers, leaf_buffers)
             return
         if op == "softmax":
             s, y = node.inputs[0], out[0]
@@ -228,15 +250,45 @@ class Tape:
             self.row("b_g", dst, tmp, n=s.n, acc=acc)
             return
         row = TABLE[op]
-        operands = {"a": node.inputs[0], "b": node.inputs[1] if len(node.inputs) > 1 else None,
-                    "out": out[0]}  # fmt: skip
-        for s, (code, reads) in zip(node.inputs, row.grads, strict=False):
+        n = out[0].n
+        operands = {"a": node.reads[0], "b": node.reads[1] if len(node.reads) > 1 else None,
+                    "out": out[0].off}  # fmt: skip
+        for s, (code, reads, second) in zip(node.inputs, row.grads, strict=False):
             if s is None or not s.rg:
                 continue
-            dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-            y = operands[reads].off if reads in operands and operands[reads] is not None else 0
-            aux = operands["b"].off if code == "b_divb" else 0
-            self.row(code, dst, g, y, n=s.n, acc=acc, c=node.consts, aux=aux)
+            sent = self._sent(s)
+            dst, acc = self._target(s, buffers, leaf_buffers, n if sent else s.n)
+            reduce_to = None
+            if s.n != n and not sent:  # the full gradient, then summed into the target
+                reduce_to, dst, acc = (dst, acc), self.alloc(n), 0
+            y = operands.get(reads) or 0
+            aux = operands[second] if second is not None else 0
+            self.row(code, dst, g, y, n=n, acc=acc, c=node.consts, aux=aux)
+            if reduce_to is not None:
+                self.row("b_reduce", reduce_to[0], dst, n=n, acc=reduce_to[1], aux=REDUCE_BLOCK)
+
+    def _mse_backward(self, node: Node, g: int, buffers: dict, leaf_buffers: dict) -> None:
+        """``mse_loss``'s backward as eager's runs it: ``g / count`` (mean), spread, then
+        ``2 * (a - b) * g`` for ``a`` and its negation for ``b`` (reads[0]: ``a - b``)."""
+        n = node.inputs[0].n
+        if node.consts:  # the mean's g / count, the count cast as the kernel casts it
+            scaled = self.alloc(1)
+            self.row("divc", scaled, g, c=self.const(self.dtype.np.type(n)))
+            g = scaled
+        spread, twice = self.alloc(n), self.alloc(n)
+        self.row("b_sum", spread, g, n=n)
+        self.row("mulc", twice, node.reads[0], n=n, c=self.const(self.dtype.np.type(2.0)))
+        for i, s in enumerate(node.inputs):
+            if not s.rg:
+                continue
+            if i == 0:
+                dst, acc = self._target(s, buffers, leaf_buffers, n)
+                self.row("b_mul", dst, twice, spread, n=n, acc=acc)
+            else:
+                prod = self.alloc(n)
+                self.row("b_mul", prod, twice, spread, n=n)
+                dst, acc = self._target(s, buffers, leaf_buffers, n)
+                self.row("b_neg", dst, prod, n=n, acc=acc)
 
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
         return Program(self, outputs, writes, grads)
@@ -248,7 +300,7 @@ class Program:
     def __init__(self, tape: Tape, outputs: Any, writes: list, grads: list) -> None:
         self.dtype = tape.dtype
         self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
-        self.consts = np.array(tape.consts + [0.0], tape.dtype.np)
+        self.consts = np.array(tape.consts + [0.0], np.float64)  # see interp's docstring
         self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
         self.lock = threading.Lock()
         self.reads = tape.reads

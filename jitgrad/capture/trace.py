@@ -35,6 +35,7 @@ from ..tensor import Tensor
 from ..tensor import _init_fields as _INIT
 from . import record as R
 from . import record_optim as RO
+from . import record_pointwise as RP
 from .tape import Program, Tape, Unsupported
 
 #: Tensor attributes that read no values (safe to call anywhere in a traced function).
@@ -64,6 +65,9 @@ class Recorder:
         self.values: list[tuple[Any, str, Any]] = []  # (dict, key, value) Python values read
         self.written: dict[int, tuple] = {}  # id -> ((kind, ref), slot) changed in place
         self.failed: str | None = None
+        #: why this call's program must not be kept, though the next call may be captured
+        #: (an optimizer created its state: a replay would not)
+        self.retrace: str | None = None
         self.depth = 0
         self.nodes_by_fn: dict[int, Any] = {}  # id(eager grad_fn) -> tape Node
         self.thread = get_ident()  # other threads' calls pass through unrecorded
@@ -141,8 +145,8 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
     for name, value in list(vars(Tensor).items()):
         if name in STATIC or not callable(value) or isinstance(value, _NOT_METHODS):
             continue
-        out.append((Tensor, name, value, R.METHODS.get(name)))
-    for mod, table in ((jitgrad, R.FUNCTIONS), (NF, R.NN), (special, {}), (linalg, {})):
+        out.append((Tensor, name, value, RP.METHODS.get(name)))
+    for mod, table in ((jitgrad, RP.FUNCTIONS), (NF, RP.NN), (special, {}), (linalg, {})):
         for name, value in list(vars(mod).items()):
             if name.startswith("_") or name in PASS or isinstance(value, type):
                 continue
