@@ -25,7 +25,7 @@ from ...autograd.recording import record
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
 from ...tensor import Tensor, _make
-from . import runtime
+from . import aliasing, runtime
 
 
 def _layout(result: np.ndarray, base: np.ndarray) -> tuple[tuple, tuple, int] | None:
@@ -70,30 +70,52 @@ def scatter_view(g: Tensor, into: tuple, shape: tuple, strides: tuple, offset: i
     return record("ScatterBackward0", out, g._dtype, [g], backward)
 
 
+def _apply(name: str, stand_in: Tensor, args: tuple, kwargs: dict) -> Any:
+    result = getattr(stand_in, name)
+    return result if name in _PROPERTIES else result(*args, **kwargs)
+
+
 def view_op(name: str):
-    """``x.<name>(...)`` on a device tensor through the stand-in (see the module docstring)."""
+    """``x.<name>(...)`` on a device tensor through the stand-in (see the module docstring):
+    a :class:`~.aliasing.DeviceView` of ``x``'s root buffer."""
 
     def impl(x: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(x, Tensor) or x.numel() == 0:
             return NotImplemented
         if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
             return NotImplemented  # tensor indices: the fallback
-        base = np.empty(tuple(x.shape), x._dtype.np)
+        root, (shape, strides, offset) = aliasing.origin(x)
+        memory = np.empty(max(root.numel(), 1), x._dtype.np)  # laid out as the root's buffer
+        item = memory.itemsize
+        in_root = np.lib.stride_tricks.as_strided(
+            memory[offset:], shape, tuple(st * item for st in strides)
+        )
+        result = _apply(name, _make(in_root, x._dtype), args, kwargs)  # the CPU's checks
+        if not isinstance(result, Tensor) or (geom := _layout(result._value, memory)) is None:
+            return NotImplemented  # a copy on the CPU too (reshape of a non-contiguous view)
+        base = np.empty(tuple(x.shape), x._dtype.np)  # laid out as x's own buffer
         stand_in = _make(base, x._dtype)
         if x._requires_grad and GRAD.enabled:
             stand_in.requires_grad_(True)
-        result = getattr(stand_in, name)
-        if name not in _PROPERTIES:
-            result = result(*args, **kwargs)
-        if not isinstance(result, Tensor):
-            return NotImplemented
+        result = _apply(name, stand_in, args, kwargs)
         layout = _layout(result._value, base)
         if layout is None:
             return NotImplemented
         node = result.grad_fn.name() if result.grad_fn is not None else ""
-        return gather_view(x, *layout, node)
+        return aliasing.as_view(gather_view(x, *layout, node), root, geom)
 
     return impl
+
+
+def contiguous(x: Any, *args: Any, **kwargs: Any) -> Any:
+    """``x`` itself when its layout is C-contiguous, else a contiguous copy (as on the CPU: a
+    write into the copy does not reach the base)."""
+    if not isinstance(x, Tensor) or args or kwargs:
+        return NotImplemented
+    shape, strides, _ = aliasing.origin(x)[1]
+    if all(n == 1 or st == c for n, st, c in zip(shape, strides, aliasing.c_strides(shape))):
+        return x
+    return x.clone()
 
 
 _PROPERTIES = frozenset({"T", "mT"})
@@ -104,6 +126,4 @@ VIEW_METHODS = (
 ).split()
 
 NATIVE: dict[str, Any] = {name: view_op(name) for name in VIEW_METHODS}
-NATIVE["contiguous"] = lambda x, *a, **k: x if isinstance(x, Tensor) and not a and not k else (
-    NotImplemented
-)
+NATIVE["contiguous"] = contiguous

@@ -1,0 +1,200 @@
+"""Views on the device alias their base, as on the CPU: in-place writes through a transpose,
+a strided slice, a select, a diagonal ... reach the base, a view read after its base changed
+sees the change, and versions, refusals and errors are the CPU's. Each case runs the same
+program on both devices and compares the base's and the view's values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+
+VIEWS: dict[str, Callable] = {
+    "t": lambda x: x.t(),
+    "T": lambda x: x.T,
+    "transpose": lambda x: x.transpose(0, 1),
+    "permute": lambda x: x.permute(1, 0),
+    "slice_step": lambda x: x[:, ::2],
+    "slice_rows": lambda x: x[1:],
+    "select": lambda x: x[1],
+    "select_col": lambda x: x.select(1, 2),
+    "narrow": lambda x: x.narrow(1, 1, 2),
+    "diagonal": lambda x: x.diagonal(),
+    "t_then_slice": lambda x: x.t()[1:, ::2],
+    "slice_then_select": lambda x: x[1:][:, 1],
+    "select_then_view": lambda x: x[1].view(2, 2),
+    "slice_then_unsqueeze": lambda x: x[:, 1:3].unsqueeze(0),
+    "squeeze": lambda x: x[1:2].squeeze(0),
+    "view": lambda x: x.view(2, 6),
+}
+
+
+def _copy_src(v: torch.Tensor) -> torch.Tensor:
+    return torch.arange(v.numel(), dtype=torch.float32, device=v.device).reshape(v.shape) * -1
+
+
+OPS: dict[str, Callable] = {
+    "mul_": lambda v: v.mul_(2),
+    "add_": lambda v: v.add_(1.5),
+    "iadd": lambda v: v.__iadd__(3),
+    "fill_": lambda v: v.fill_(7),
+    "zero_": lambda v: v.zero_(),
+    "copy_": lambda v: v.copy_(_copy_src(v)),
+    "clamp_": lambda v: v.clamp_(max=4.0),  # through the host fallback
+    "setitem": lambda v: v.__setitem__(0, 9.0),
+}
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    """A copy of ``t``'s values (a CPU tensor's ``numpy()`` shares its memory)."""
+    return t.detach().cpu().numpy().copy()
+
+
+def _base(device: str) -> torch.Tensor:
+    return torch.tensor(np.arange(12.0).reshape(3, 4), dtype=torch.float32, device=device)
+
+
+def _run(view: Callable, op: Callable, device: str) -> tuple[np.ndarray, np.ndarray, int]:
+    x = _base(device)
+    v = view(x)
+    op(v)
+    return _np(x), _np(v), x._version
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_inplace_through_a_view_reaches_the_base(view: str, op: str) -> None:
+    base_cpu, view_cpu, version_cpu = _run(VIEWS[view], OPS[op], "cpu")
+    base_dev, view_dev, version_dev = _run(VIEWS[view], OPS[op], "cuda")
+    assert not np.array_equal(base_cpu, np.arange(12.0).reshape(3, 4))  # the op wrote
+    np.testing.assert_array_equal(base_dev, base_cpu)
+    np.testing.assert_array_equal(view_dev, view_cpu)
+    assert version_dev >= 1 and version_cpu >= 1
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_a_view_reads_its_base_after_the_base_changed(view: str) -> None:
+    results = []
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        v = VIEWS[view](x)
+        x.add_(1)
+        first = _np(v)
+        x[0] = -5.0  # through the host fallback
+        results.append((first, _np(v), _np(v * 2)))
+    for cpu, dev in zip(*results, strict=True):
+        np.testing.assert_array_equal(dev, cpu)
+    np.testing.assert_array_equal(results[1][0], VIEWS[view](_base("cpu") + 1).numpy())
+
+
+def test_sibling_views_see_each_others_writes() -> None:
+    x = _base("cuda")
+    row, col, tr = x[1], x[:, 2], x.t()
+    row.mul_(10)
+    col.fill_(-1)
+    tr[0] += 100  # t()[0] is column 0
+    want = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    want[1] *= 10
+    want[:, 2] = -1
+    want[:, 0] += 100
+    np.testing.assert_array_equal(x.cpu().numpy(), want)
+    np.testing.assert_array_equal(row.cpu().numpy(), want[1])
+    np.testing.assert_array_equal(col.cpu().numpy(), want[:, 2])
+    np.testing.assert_array_equal(tr.cpu().numpy(), want.T)
+
+
+def test_views_share_the_version_counter() -> None:
+    x = _base("cuda")
+    v = x.t()[1]
+    assert x._version == v._version == 0
+    v.add_(1)
+    assert x._version == v._version == 1
+    x.mul_(2)
+    assert v._version == 2
+    assert v._base is x
+
+
+def test_a_deferred_result_reads_the_value_at_its_op() -> None:
+    x = _base("cuda")
+    v = x[1]
+    y = v * 2  # possibly deferred (fused chains run late)
+    x.fill_(0)
+    z = v + 1  # after the base changed
+    np.testing.assert_array_equal(y.cpu().numpy(), [8.0, 10.0, 12.0, 14.0])
+    np.testing.assert_array_equal(z.cpu().numpy(), [1.0, 1.0, 1.0, 1.0])
+
+
+def test_writes_through_an_expanded_view_raise_as_on_the_cpu() -> None:
+    messages = []
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        e = x[0].expand(2, 4)
+        with pytest.raises(RuntimeError) as info:
+            e.add_(1)
+        messages.append(str(info.value))
+        np.testing.assert_array_equal(x.cpu().numpy(), _base("cpu").numpy())  # untouched
+        e.fill_(3)  # allowed: every overlapping element gets the same value
+        assert x[0].tolist() == [3.0] * 4 and e.cpu().tolist() == [[3.0] * 4] * 2
+    assert messages[0] == messages[1]
+    assert "more than one element of the written-to tensor" in messages[1]
+
+
+def test_view_of_a_transposed_tensor_raises_as_on_the_cpu() -> None:
+    messages = []
+    for device in ("cpu", "cuda"):
+        with pytest.raises(RuntimeError) as info:
+            _base(device).t().view(12)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+def test_contiguous_and_reshape_of_a_transpose_are_copies() -> None:
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        c = x.t().contiguous()
+        r = x.t().reshape(12)
+        c.fill_(0)
+        r.fill_(0)
+        np.testing.assert_array_equal(x.cpu().numpy(), _base("cpu").numpy())
+        s = x[1].contiguous()  # already contiguous: the view itself
+        s.fill_(-2)
+        assert x[1].tolist() == [-2.0] * 4
+
+
+def test_inplace_on_a_view_of_a_leaf_that_requires_grad_is_refused() -> None:
+    messages = []
+    for device in ("cpu", "cuda"):
+        x = _base(device).requires_grad_(True)
+        with pytest.raises(RuntimeError) as info:
+            x.t().mul_(2)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "a view of a leaf Variable that requires grad" in messages[1]
+
+
+def test_grads_through_views_match_the_cpu() -> None:
+    grads = []
+    for device in ("cpu", "cuda"):
+        x = _base(device).requires_grad_(True)
+        w = torch.arange(3.0).to(device)
+        y = (x.t()[1:, ::2] * 2).sum() + (x[1] * x.diagonal().sum()).sum() + (x[:, 1] * w).sum()
+        y.backward()
+        grads.append(x.grad.cpu().numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+def test_inplace_on_a_view_with_history_is_refused_on_the_device() -> None:
+    """On the CPU this records CopySlices on the base; the device refuses rather than
+    diverging, and leaves the base as it was."""
+    x = _base("cpu").requires_grad_(True)
+    y = x * 1
+    y.t().mul_(2)
+    assert "CopySlices" in y.grad_fn.name()
+    xd = _base("cuda").requires_grad_(True)
+    yd = xd * 1
+    with pytest.raises(NotImplementedError):
+        yd.t().mul_(2)
+    np.testing.assert_array_equal(_np(yd), _np(_base("cpu")))
