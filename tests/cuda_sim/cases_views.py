@@ -186,15 +186,115 @@ def test_grads_through_views_match_the_cpu() -> None:
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
 
 
-def test_inplace_on_a_view_with_history_is_refused_on_the_device() -> None:
-    """On the CPU this records CopySlices on the base; the device refuses rather than
-    diverging, and leaves the base as it was."""
-    x = _base("cpu").requires_grad_(True)
+def _w(device: str) -> torch.Tensor:
+    return torch.tensor([0.5, -1.0, 2.0], device=device).requires_grad_(True)
+
+
+def _prog_t_mul(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    v = y.t()
+    v.mul_(2)
+    return v
+
+
+def _prog_select_iadd(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    y[0] += 1
+    return y[0]
+
+
+def _prog_slice_set_tensor(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    y[:, 1] = w * 3
+    return y[:, 1]
+
+
+def _prog_diag_add_tensor(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    d = y.diagonal()
+    d.add_(w)
+    return d
+
+
+def _prog_step_set_scalar(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    y[1:, ::2] = 5.0
+    return y[1:]
+
+
+def _prog_broadcast_set(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    y[1:, :3] = w  # broadcast over the rows
+    return y.t()
+
+
+def _prog_view_of_view(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    v = y.t()[1:]
+    v[0].mul_(w)
+    return v
+
+
+HISTORY = {
+    f.__name__[6:]: f
+    for f in (
+        _prog_t_mul,
+        _prog_select_iadd,
+        _prog_slice_set_tensor,
+        _prog_diag_add_tensor,
+        _prog_step_set_scalar,
+        _prog_broadcast_set,
+        _prog_view_of_view,
+    )
+}
+
+
+def _history(prog: Callable, device: str) -> tuple:
+    x = _base(device).requires_grad_(True)
+    w = _w(device)
     y = x * 1
-    y.t().mul_(2)
-    assert "CopySlices" in y.grad_fn.name()
-    xd = _base("cuda").requires_grad_(True)
-    yd = xd * 1
-    with pytest.raises(NotImplementedError):
-        yd.t().mul_(2)
-    np.testing.assert_array_equal(_np(yd), _np(_base("cpu")))
+    v = prog(y, w)
+    names = (y.grad_fn.name(), v.grad_fn.name() if v.grad_fn is not None else None)
+    weights = torch.arange(12.0).reshape(3, 4).to(device)
+    ((y * weights).sum() + (v * v).sum()).backward()
+    return _np(y), _np(v), _np(x.grad), None if w.grad is None else _np(w.grad), names
+
+
+@pytest.mark.parametrize("prog", sorted(HISTORY))
+def test_inplace_through_a_view_with_history_matches_the_cpu(prog: str) -> None:
+    """CopySlices on the base, as the CPU records it: values, gradients and node names."""
+    cpu = _history(HISTORY[prog], "cpu")
+    dev = _history(HISTORY[prog], "cuda")
+    assert "CopySlices" in cpu[4][0]
+    assert dev[4] == cpu[4]
+    for a, b in zip(dev[:4], cpu[:4], strict=True):
+        if b is None:
+            assert a is None
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+SET_ERRORS = {
+    "index_out_of_range": lambda x: x.__setitem__(5, 1.0),
+    "too_many_indices": lambda x: x.__setitem__((0, 0, 0), 1.0),
+    "shape_mismatch": lambda x: x.__setitem__(0, torch.ones(3, device=x.device)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SET_ERRORS))
+def test_setitem_errors_are_the_cpus(case: str) -> None:
+    errors = []
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        with pytest.raises(Exception) as info:
+            SET_ERRORS[case](x)
+        errors.append((type(info.value), str(info.value)))
+        np.testing.assert_array_equal(_np(x), _np(_base("cpu")))
+    assert errors[0] == errors[1]
+
+
+def test_setitem_casts_and_broadcasts_like_the_cpu() -> None:
+    out = []
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        x[1] = torch.tensor([7, 8, 9, 10], device=device)  # int64 into float32
+        x[:, 0] = True
+        x[..., 2:] = torch.tensor([[-1.0, -2.0]], device=device)
+        y = torch.zeros(2, 3, dtype=torch.int64, device=device)
+        y[0] = 2.7  # truncates
+        out.append((_np(x), _np(y)))
+    np.testing.assert_array_equal(out[1][0], out[0][0])
+    np.testing.assert_array_equal(out[1][1], out[0][1])

@@ -17,7 +17,7 @@ import numpy as np
 from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.recording import record
 from ...tensor import Tensor, _make
-from . import aliasing, joining, linalg, random, reductions, rows, runtime, views
+from . import aliasing, joining, linalg, random, reductions, rows, runtime, setitem, views
 
 
 # ---- reshape family: views of the same contiguous device buffer ---------------------------
@@ -63,6 +63,8 @@ NATIVE: dict[str, Any] = {
     **joining.NATIVE,
     **random.NATIVE,
     "fill_": fill_,
+    "__setitem__": setitem.setitem,
+    "setitem": setitem.setitem,
     "zero_": lambda t: fill_(t, 0),
     "reshape": _view("reshape", "ViewBackward0"),
     "view": _view("view", "ViewBackward0"),

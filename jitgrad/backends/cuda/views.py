@@ -75,6 +75,21 @@ def _apply(name: str, stand_in: Tensor, args: tuple, kwargs: dict) -> Any:
     return result if name in _PROPERTIES else result(*args, **kwargs)
 
 
+def _in_root(x: Tensor, name: str, args: tuple, kwargs: dict) -> Any:
+    """(root, layout in the root's buffer) of ``x.<name>(*args)``, or None where the CPU op
+    makes a copy; the CPU op runs on a stand-in laid out as the root (its checks, errors)."""
+    root, (shape, strides, offset) = aliasing.origin(x)
+    memory = np.empty(max(root.numel(), 1), x._dtype.np)  # laid out as the root's buffer
+    item = memory.itemsize
+    in_root = np.lib.stride_tricks.as_strided(
+        memory[offset:], shape, tuple(st * item for st in strides)
+    )
+    result = _apply(name, _make(in_root, x._dtype), args, kwargs)
+    if not isinstance(result, Tensor) or (geom := _layout(result._value, memory)) is None:
+        return None
+    return root, geom
+
+
 def view_op(name: str):
     """``x.<name>(...)`` on a device tensor through the stand-in (see the module docstring):
     a :class:`~.aliasing.DeviceView` of ``x``'s root buffer."""
@@ -84,14 +99,8 @@ def view_op(name: str):
             return NotImplemented
         if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
             return NotImplemented  # tensor indices: the fallback
-        root, (shape, strides, offset) = aliasing.origin(x)
-        memory = np.empty(max(root.numel(), 1), x._dtype.np)  # laid out as the root's buffer
-        item = memory.itemsize
-        in_root = np.lib.stride_tricks.as_strided(
-            memory[offset:], shape, tuple(st * item for st in strides)
-        )
-        result = _apply(name, _make(in_root, x._dtype), args, kwargs)  # the CPU's checks
-        if not isinstance(result, Tensor) or (geom := _layout(result._value, memory)) is None:
+        found = _in_root(x, name, args, kwargs)
+        if found is None:
             return NotImplemented  # a copy on the CPU too (reshape of a non-contiguous view)
         base = np.empty(tuple(x.shape), x._dtype.np)  # laid out as x's own buffer
         stand_in = _make(base, x._dtype)
@@ -102,7 +111,7 @@ def view_op(name: str):
         if layout is None:
             return NotImplemented
         node = result.grad_fn.name() if result.grad_fn is not None else ""
-        return aliasing.as_view(gather_view(x, *layout, node), root, geom)
+        return aliasing.as_view(gather_view(x, *layout, node), *found)
 
     return impl
 
