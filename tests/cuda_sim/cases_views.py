@@ -29,6 +29,12 @@ VIEWS: dict[str, Callable] = {
     "slice_then_unsqueeze": lambda x: x[:, 1:3].unsqueeze(0),
     "squeeze": lambda x: x[1:2].squeeze(0),
     "view": lambda x: x.view(2, 6),
+    "unbind": lambda x: x.unbind(1)[2],
+    "split": lambda x: x.split(2, dim=1)[1],
+    "chunk": lambda x: x.chunk(3)[1],
+    "tensor_split": lambda x: x.tensor_split(3, dim=1)[0],
+    "hsplit": lambda x: x.hsplit(2)[1],
+    "expand_as_of_row": lambda x: x[1:2].expand_as(x[1:2]),
 }
 
 
@@ -298,3 +304,31 @@ def test_setitem_casts_and_broadcasts_like_the_cpu() -> None:
         out.append((_np(x), _np(y)))
     np.testing.assert_array_equal(out[1][0], out[0][0])
     np.testing.assert_array_equal(out[1][1], out[0][1])
+
+
+MULTI = {
+    "unbind": lambda x: x.unbind(0),
+    "split": lambda x: x.split(1, dim=1),
+    "chunk": lambda x: x.chunk(2),
+}
+
+
+@pytest.mark.parametrize("op", sorted(MULTI))
+def test_multi_view_outputs_refuse_inplace_with_grad_as_on_the_cpu(op: str) -> None:
+    errors = []
+    for device in ("cpu", "cuda"):
+        y = _base(device).requires_grad_(True) * 1
+        outs = MULTI[op](y)
+        assert len(outs) > 1
+        with pytest.raises(RuntimeError) as info:
+            outs[1].mul_(2)
+        errors.append(str(info.value))
+        with pytest.raises(RuntimeError) as info:
+            outs[1][0] = 1.0
+        errors.append(str(info.value))
+        with torch.no_grad():  # allowed without grad, and it reaches the base
+            outs[1].fill_(-3)
+        errors.append(_np(y).tolist())
+    half = len(errors) // 2
+    assert errors[:half] == errors[half:]
+    assert "returns multiple views" in errors[0]

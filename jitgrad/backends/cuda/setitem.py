@@ -13,6 +13,7 @@ from typing import Any
 from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.recording import record
 from ...kernels.cuda import memory as M
+from ...ops.multi_view import check_marked, setitem_view
 from ...ops.pointwise import LEAF_INPLACE, VIEW_LEAF_INPLACE
 from ...tensor import Tensor, _make
 from . import aliasing, deferred, elementwise, runtime, views
@@ -39,6 +40,8 @@ def setitem(self: Any, key: Any, value: Any) -> Any:
     shape, strides, offset = geom
     if aliasing.overlaps(shape, strides) or 0 in shape:
         return NotImplemented
+    if self.__dict__:  # an unbind/split output, an inference tensor: the CPU's refusals
+        check_marked(self, setitem_view(key))
     dt = self._dtype
     tensor_value = isinstance(value, Tensor)
     with_grad = (
