@@ -29,6 +29,8 @@ VIEWS: dict[str, Callable] = {
     "slice_then_unsqueeze": lambda x: x[:, 1:3].unsqueeze(0),
     "squeeze": lambda x: x[1:2].squeeze(0),
     "view": lambda x: x.view(2, 6),
+    "view_then_select": lambda x: x.view(2, 6)[1, ::2],
+    "unsqueeze_then_t": lambda x: x.unsqueeze(0)[0].t(),
     "unbind": lambda x: x.unbind(1)[2],
     "split": lambda x: x.split(2, dim=1)[1],
     "chunk": lambda x: x.chunk(3)[1],
@@ -332,3 +334,16 @@ def test_multi_view_outputs_refuse_inplace_with_grad_as_on_the_cpu(op: str) -> N
     half = len(errors) // 2
     assert errors[:half] == errors[half:]
     assert "returns multiple views" in errors[0]
+
+
+def test_layout_queries_answer_for_the_place_in_the_base() -> None:
+    answers = []
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        row = []
+        for name in sorted(VIEWS):
+            v = VIEWS[name](x)
+            row.append((name, v.stride(), v.stride(-1), v.is_contiguous(), v.storage_offset()))
+        answers.append(row)
+    assert answers[1] == answers[0]
+    assert ("t", (1, 4), 4, False, 0) in answers[1]

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ...kernels.cuda import memory as M
-from ...tensor import _STATE_SLOTS, Tensor
+from ...tensor import _STATE_SLOTS, Tensor, _make
 from . import deferred, runtime
 
 _SLOT = Tensor.__dict__["_value"]
@@ -63,6 +65,17 @@ class DeviceView(Tensor):
     def data(self, value: Tensor) -> None:
         Tensor.data.fset(self, value)  # type: ignore[attr-defined]
 
+    # Layout queries answer for the view's place in the root's buffer (not its private copy):
+    # programs test ``is_contiguous()`` before ``view``, as on the CPU.
+    def stride(self, dim: int | None = None) -> Any:
+        return _stand_in(self).stride(dim) if dim is not None else self._geom[1]
+
+    def is_contiguous(self, *args: Any, **kwargs: Any) -> bool:
+        return _stand_in(self).is_contiguous(*args, **kwargs)
+
+    def storage_offset(self) -> int:
+        return self._geom[2]
+
     def _bump(self) -> None:
         """The copy was written in place: write it through into the root, then count it."""
         shape, strides, offset = self._geom
@@ -70,6 +83,16 @@ class DeviceView(Tensor):
             self._synced = -1  # the write is dropped: the next read gathers the root again
             raise RuntimeError(OVERLAP)
         _write(self, _SLOT.__get__(self), shape)
+
+
+def _stand_in(v: DeviceView) -> Tensor:
+    """A host tensor with ``v``'s shape and strides over never-read memory (for queries)."""
+    shape, strides, _ = v._geom
+    item = np.dtype(v._dtype.np).itemsize
+    span = 1 + sum((n - 1) * st for n, st in zip(shape, strides, strict=True) if n)
+    memory = np.empty(span, v._dtype.np)
+    strided = np.lib.stride_tricks.as_strided(memory, shape, tuple(st * item for st in strides))
+    return _make(strided, v._dtype)
 
 
 def overlaps(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
