@@ -270,7 +270,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         return t
     check_inplace(t)
     on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
-    others = others if on_device else check_write(t, others)
+    others = DEVICE.backend.check_write(t, others) if on_device else check_write(t, others)
     args = [t, *others]
     cdt = D.result_type(args)
     if op.result == FLOAT and not cdt.is_floating_point:

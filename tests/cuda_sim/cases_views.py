@@ -347,3 +347,27 @@ def test_layout_queries_answer_for_the_place_in_the_base() -> None:
         answers.append(row)
     assert answers[1] == answers[0]
     assert ("t", (1, 4), 4, False, 0) in answers[1]
+
+
+OVERLAPPING = {
+    "shifted": lambda x: x.view(12)[1:].add_(x.view(12)[:-1]),
+    "view_and_transpose": lambda x: x[:, :3].t().add_(x[:, :3]),
+    "base_and_transpose": lambda x: x[:, :3].add_(x[:, :3].t()),
+    "disjoint": lambda x: x[:, ::2].add_(x[:, 1::2]),
+    "same_view": lambda x: x[1:].mul_(x[1:]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OVERLAPPING))
+def test_overlapping_operands_are_refused_or_computed_as_on_the_cpu(case: str) -> None:
+    outcomes = []
+    for device in ("cpu", "cuda"):
+        x = _base(device)
+        try:
+            OVERLAPPING[case](x)
+            outcomes.append(_np(x).tolist())
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    assert outcomes[1] == outcomes[0]
+    refused = isinstance(outcomes[1], str)
+    assert refused == (case == "shifted"), outcomes[1]

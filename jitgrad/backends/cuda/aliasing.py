@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ...kernels.cuda import memory as M
+from ...ops import overlap
 from ...tensor import _STATE_SLOTS, Tensor, _make
 from . import deferred, runtime
 
@@ -93,6 +94,33 @@ def _stand_in(v: DeviceView) -> Tensor:
     memory = np.empty(span, v._dtype.np)
     strided = np.lib.stride_tricks.as_strided(memory, shape, tuple(st * item for st in strides))
     return _make(strided, v._dtype)
+
+
+def check_write(t: Tensor, others: Any) -> Any:
+    """PyTorch's overlap refusals for ``t.op_(*others)`` on the device: the CPU's checks
+    (:func:`jitgrad.ops.overlap.check_write`) on host stand-ins laid out as the operands'
+    places in their shared root buffer. Returns ``others``: every device read is a gathered
+    copy already, so no operand needs copying."""
+    shared = [x for x in others if isinstance(x, Tensor) and x is not t and x._vc is t._vc]
+    if type(t) is not DeviceView and not shared:
+        return others
+    root = origin(t)[0]
+    memory = np.empty(max(root.numel(), 1), t._dtype.np)
+    stand_ins = [_placed(x, root, memory) for x in (t, *shared)]
+    if None not in stand_ins:
+        overlap.check_write(stand_ins[0], stand_ins[1:])
+    return others
+
+
+def _placed(x: Tensor, root: Tensor, memory: np.ndarray) -> Tensor | None:
+    """A host tensor over ``memory`` (whose base it is) at ``x``'s place in ``root``."""
+    r, (shape, strides, offset) = origin(x)
+    if r is not root or np.dtype(x._dtype.np) != memory.dtype:
+        return None
+    item = memory.itemsize
+    strides = tuple(st * item for st in strides)
+    arr = np.ndarray(shape, memory.dtype, buffer=memory, offset=offset * item, strides=strides)
+    return _make(arr, x._dtype)
 
 
 def overlaps(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:

@@ -35,7 +35,17 @@ from ... import dtypes as D
 from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import deferred, elementwise, fallback, fused_backward, optim, pool, runtime, transfer
+from . import (
+    aliasing,
+    deferred,
+    elementwise,
+    fallback,
+    fused_backward,
+    optim,
+    pool,
+    runtime,
+    transfer,
+)
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -117,6 +127,8 @@ class _Backend:
             _seed(g) if g is not None and elementwise.on_device(t) else g
             for t, g in zip(tensors, grads, strict=True)
         ]
+
+    check_write = staticmethod(aliasing.check_write)
 
     @staticmethod
     def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:
