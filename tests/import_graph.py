@@ -53,6 +53,8 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.reductions": 4,
     "jitgrad.backends.cuda.linalg": 4,
     "jitgrad.backends.cuda.views": 4,
+    "jitgrad.backends.cuda.aliasing": 4,  # device views of a base buffer, beside views
+    "jitgrad.backends.cuda.setitem": 4,
     "jitgrad.backends.cuda.joining": 4,
     "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.dlpack": 4,

@@ -260,13 +260,17 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         from .indexing import setitem
 
         others = check_write(t, others)
-        src = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
+        value = t._value
+        value = DEVICE.backend.copy(value) if DEVICE.active and DEVICE.backend.owns(t) else (
+            value.copy()
+        )
+        src = _make(value, t._dtype, t.grad_fn, output_nr=t._output_nr)
         src._requires_grad = t._requires_grad
         setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
         return t
     check_inplace(t)
     on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
-    others = others if on_device else check_write(t, others)
+    others = DEVICE.backend.check_write(t, others) if on_device else check_write(t, others)
     args = [t, *others]
     cdt = D.result_type(args)
     if op.result == FLOAT and not cdt.is_floating_point:

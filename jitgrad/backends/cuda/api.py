@@ -7,10 +7,12 @@ What runs where on a device tensor:
   sum/mean/amax/amin/argmax/argmin over any dims (:mod:`.reductions`); mm, bmm, matmul of
   2-D/3-D operands, linear on 2-D input (:mod:`.linalg`); softmax/log_softmax over the last
   dimension, cross_entropy (2-D logits, class targets, weight, ignore_index, any reduction),
-  layer_norm (:mod:`.rows`); transpose/permute/slicing/expand/select/narrow/T/mT as device
-  gathers (:mod:`.views`); the reshape family as views, fill_/zero_ (:mod:`.native`); SGD and
-  Adam/AdamW updates (:mod:`.optim`). The kernels themselves are :mod:`jitgrad.kernels.cuda`'s
-  (one implementation per job); device memory comes from the caching allocator (:mod:`.pool`).
+  layer_norm (:mod:`.rows`); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/
+  split/chunk as views that alias their base (:mod:`.views`, :mod:`.aliasing`),
+  ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
+  fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`). The kernels
+  themselves are :mod:`jitgrad.kernels.cuda`'s (one implementation per job); device memory
+  comes from the caching allocator (:mod:`.pool`).
 * every other op: the host fallback, installed once at activation around the public
   functions and methods (:mod:`.fallback`): operands are copied to the host with
   differentiable copies, the CPU op runs, the results are copied back, and
@@ -33,7 +35,17 @@ from ... import dtypes as D
 from ...kernels.cuda import common as kernel_common
 from ...tensor import Tensor, _make
 from .. import STATE
-from . import deferred, elementwise, fallback, fused_backward, optim, pool, runtime, transfer
+from . import (
+    aliasing,
+    deferred,
+    elementwise,
+    fallback,
+    fused_backward,
+    optim,
+    pool,
+    runtime,
+    transfer,
+)
 
 to_host = runtime.to_host
 synchronize = runtime.synchronize
@@ -115,6 +127,8 @@ class _Backend:
             _seed(g) if g is not None and elementwise.on_device(t) else g
             for t, g in zip(tensors, grads, strict=True)
         ]
+
+    check_write = staticmethod(aliasing.check_write)
 
     @staticmethod
     def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:

@@ -139,8 +139,15 @@ def pending(x: Any) -> DevicePending | None:
     return None
 
 
+#: the tensor classes whose slot holds the value (or its pending computation) as it is
+_SLOT_KINDS = (Tensor, DeviceLazyTensor, LazyTensor)
+
+
 def raw(x: Tensor) -> Any:
-    """The slot's content: a device array, or a :class:`DevicePending` not computed yet."""
+    """The slot's content: a device array, or a :class:`DevicePending` not computed yet (a
+    device view's ``_value``: its copy gathered again if its base changed, see .aliasing)."""
+    if type(x) not in _SLOT_KINDS:
+        return x._value
     v = _SLOT.__get__(x)
     if type(v) is DevicePending and v.array is not None:
         return v.array

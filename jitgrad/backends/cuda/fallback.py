@@ -17,7 +17,8 @@ any operand the op wrote, e.g. batch norm's running statistics: a host copy whos
 moved). Where autograd must record an op named in place, its out-of-place form runs and is
 copied into the tensor (``t.cumsum_(1)`` as ``t.copy_(t.cumsum(1))``); one without such a
 form is refused (NotImplementedError). Ops that return views on the CPU return copies
-through the fallback (the reshape family is native and returns true views).
+through the fallback (as_strided, view_as_real ...); the common view ops are native and alias
+their base (:mod:`.views`).
 
 Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook in
 :mod:`jitgrad.ops.pointwise`.

@@ -17,7 +17,7 @@ import numpy as np
 from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.recording import record
 from ...tensor import Tensor, _make
-from . import joining, linalg, random, reductions, rows, runtime, views
+from . import aliasing, joining, linalg, random, reductions, rows, runtime, setitem, views
 
 
 # ---- reshape family: views of the same contiguous device buffer ---------------------------
@@ -25,7 +25,11 @@ def _view(name: str, node: str):
     """``x.<name>(...)`` as a view: the new shape is the CPU op's on a stand-in array
     (so its checks and errors are the CPU's), the data stays where it is."""
 
+    strided = views.view_op(name)
+
     def impl(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(x) is aliasing.DeviceView:  # its own buffer is a copy: view the root's
+            return strided(x, *args, **kwargs)
         if not isinstance(x, Tensor) or not x._value.is_c_contiguous():
             return NotImplemented
         stand_in = _make(np.empty(tuple(x.shape), x._dtype.np), x._dtype)
@@ -44,6 +48,8 @@ def fill_(t: Any, value: Any) -> Any:
     """``t.fill_(number)`` / ``t.zero_()`` by a fill kernel (recorded cases: the fallback)."""
     if not isinstance(value, int | float | bool) or GRAD.enabled and t._requires_grad:
         return NotImplemented
+    if type(t) is aliasing.DeviceView:
+        return aliasing.fill(t, value)
     runtime.fill(t._value, value)
     t._bump()
     return t
@@ -57,6 +63,8 @@ NATIVE: dict[str, Any] = {
     **joining.NATIVE,
     **random.NATIVE,
     "fill_": fill_,
+    "__setitem__": setitem.setitem,
+    "setitem": setitem.setitem,
     "zero_": lambda t: fill_(t, 0),
     "reshape": _view("reshape", "ViewBackward0"),
     "view": _view("view", "ViewBackward0"),

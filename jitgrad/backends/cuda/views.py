@@ -1,7 +1,7 @@
 """Strided view ops on device tensors (transpose, permute, slicing, expand, select ...) as
 device gathers.
 
-A device tensor's buffer is always C-contiguous, so a view op's result is gathered into a new
+A device tensor's buffer is always C-contiguous, so a view op's values are gathered into a
 contiguous buffer by :func:`jitgrad.kernels.cuda.memory.gather`. Which elements: the CPU op
 itself decides, run on a stand-in host tensor of the same shape whose (never read, never
 touched) ``np.empty`` memory is laid out as the device buffer is; the stand-in result's strides
@@ -9,9 +9,9 @@ and offset into it are the view's, and its checks and errors are the CPU op's. T
 writes the gradient back through the same view (:func:`~jitgrad.kernels.cuda.memory.scatter`,
 after summing it over expanded dimensions), recorded with the CPU op's node name.
 
-Like the host fallback these were before, the results are copies: writing into one does not
-write into its base (reshape/view/flatten/unsqueeze of a contiguous tensor, :mod:`.native`,
-are true views).
+The results alias their base as on the CPU (:mod:`.aliasing`): each keeps the root tensor and
+its layout in the root's buffer (found by a second stand-in, laid out as the root's buffer),
+reads the root again after it changed, and writes in-place changes back into it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.recording import record
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
+from ...ops.multi_view import inherit
 from ...tensor import Tensor, _make
-from . import runtime
+from . import aliasing, runtime
 
 
 def _layout(result: np.ndarray, base: np.ndarray) -> tuple[tuple, tuple, int] | None:
@@ -70,40 +71,105 @@ def scatter_view(g: Tensor, into: tuple, shape: tuple, strides: tuple, offset: i
     return record("ScatterBackward0", out, g._dtype, [g], backward)
 
 
+def _apply(name: str, stand_in: Tensor, args: tuple, kwargs: dict) -> Any:
+    result = getattr(stand_in, name)
+    return result if name in _PROPERTIES else result(*args, **kwargs)
+
+
+def _in_root(x: Tensor, name: str, args: tuple, kwargs: dict) -> Any:
+    """(root, layouts in the root's buffer) of ``x.<name>(*args)``'s result(s) (a list when the
+    op returns several views), or None where the CPU op makes a copy; the CPU op runs on a
+    stand-in laid out as the root, so its checks and errors are the CPU's."""
+    root, (shape, strides, offset) = aliasing.origin(x)
+    memory = np.empty(max(root.numel(), 1), x._dtype.np)  # laid out as the root's buffer
+    item = memory.itemsize
+    in_root = np.lib.stride_tricks.as_strided(
+        memory[offset:], shape, tuple(st * item for st in strides)
+    )
+    result = _apply(name, _make(in_root, x._dtype), args, kwargs)
+    many = isinstance(result, tuple | list)
+    geoms = [
+        _layout(r._value, memory) if isinstance(r, Tensor) else None
+        for r in (result if many else [result])
+    ]
+    if not geoms or None in geoms:
+        return None
+    return root, geoms if many else geoms[0]
+
+
+def _own(x: Tensor, name: str, args: tuple, kwargs: dict) -> Any:
+    """The CPU op on a stand-in laid out as ``x``'s own buffer: its result(s), whose layouts
+    are what :func:`gather_view` reads from ``x`` and whose node names are recorded."""
+    base = np.empty(tuple(x.shape), x._dtype.np)
+    stand_in = _make(base, x._dtype)
+    if x._requires_grad and GRAD.enabled:
+        stand_in.requires_grad_(True)
+    return base, _apply(name, stand_in, args, kwargs)
+
+
+def _gathered(x: Tensor, base: np.ndarray, result: Tensor, root: Tensor, geom: Any) -> Any:
+    layout = _layout(result._value, base)
+    if layout is None:
+        return NotImplemented
+    node = result.grad_fn.name() if result.grad_fn is not None else ""
+    out = aliasing.as_view(gather_view(x, *layout, node), root, geom)
+    if result.__dict__:  # an output of unbind/split: the CPU's in-place refusal mark
+        out.__dict__.update(result.__dict__)
+    elif x.__dict__:  # a view of a marked view is marked too
+        inherit(x, out, node)
+    return out
+
+
 def view_op(name: str):
-    """``x.<name>(...)`` on a device tensor through the stand-in (see the module docstring)."""
+    """``x.<name>(...)`` on a device tensor through the stand-ins (see the module docstring):
+    :class:`~.aliasing.DeviceView` s of ``x``'s root buffer (a tuple of them for the ops that
+    return several views: unbind, split, chunk ...)."""
 
     def impl(x: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(x, Tensor) or x.numel() == 0:
             return NotImplemented
         if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
             return NotImplemented  # tensor indices: the fallback
-        base = np.empty(tuple(x.shape), x._dtype.np)
-        stand_in = _make(base, x._dtype)
-        if x._requires_grad and GRAD.enabled:
-            stand_in.requires_grad_(True)
-        result = getattr(stand_in, name)
-        if name not in _PROPERTIES:
-            result = result(*args, **kwargs)
-        if not isinstance(result, Tensor):
+        found = _in_root(x, name, args, kwargs)
+        if found is None:
+            return NotImplemented  # a copy on the CPU too (reshape of a non-contiguous view)
+        root, geom = found
+        base, result = _own(x, name, args, kwargs)
+        if not isinstance(geom, list):
+            return _gathered(x, base, result, root, geom)
+        outs = [_gathered(x, base, r, root, g) for r, g in zip(result, geom, strict=True)]
+        if any(o is NotImplemented for o in outs):
             return NotImplemented
-        layout = _layout(result._value, base)
-        if layout is None:
-            return NotImplemented
-        node = result.grad_fn.name() if result.grad_fn is not None else ""
-        return gather_view(x, *layout, node)
+        return type(result)(outs)
 
     return impl
+
+
+def expand_as(x: Any, other: Any) -> Any:
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return NATIVE["expand"](x, tuple(other.shape))
+
+
+def contiguous(x: Any, *args: Any, **kwargs: Any) -> Any:
+    """``x`` itself when its layout is C-contiguous, else a contiguous copy (as on the CPU: a
+    write into the copy does not reach the base)."""
+    if not isinstance(x, Tensor) or args or kwargs:
+        return NotImplemented
+    shape, strides, _ = aliasing.origin(x)[1]
+    if all(n == 1 or st == c for n, st, c in zip(shape, strides, aliasing.c_strides(shape))):
+        return x
+    return x.clone()
 
 
 _PROPERTIES = frozenset({"T", "mT"})
 #: Tensor methods (and properties) taken by :func:`view_op`.
 VIEW_METHODS = (
     "transpose swapaxes swapdims permute movedim moveaxis t T mT expand expand_as narrow "
-    "select squeeze diagonal __getitem__ unfold"
+    "select squeeze diagonal __getitem__ unfold unbind split chunk tensor_split "
+    "split_with_sizes hsplit vsplit dsplit"
 ).split()
 
 NATIVE: dict[str, Any] = {name: view_op(name) for name in VIEW_METHODS}
-NATIVE["contiguous"] = lambda x, *a, **k: x if isinstance(x, Tensor) and not a and not k else (
-    NotImplemented
-)
+NATIVE["contiguous"] = contiguous
+NATIVE["expand_as"] = expand_as
