@@ -20,6 +20,26 @@ from ..tensor import Tensor
 from ._functional_conv import conv1d, conv2d
 
 
+def _check_grad_output(want: tuple, got: tuple) -> None:
+    """PyTorch's words for a ``grad_output`` that is not the convolution's output shape."""
+    if want == got:
+        return
+    if len(got) != len(want):
+        raise RuntimeError(
+            "Expected input and grad_output to have the same number of dimensions, but got: "
+            f"{len(want)} and {len(got)}"
+        )
+    d = next(i for i, (a, b) in enumerate(zip(want, got)) if a != b)
+    if len(want) == 3 and d == 2:  # PyTorch runs conv1d as a conv2d of height 1
+        raise RuntimeError(
+            f"grad_output[2:] shape[1, {got[2]}] must be equal to output size 1 {want[2]}"
+        )
+    raise RuntimeError(
+        f"Expected a tensor of dimension {len(want)} and tensor.size[{d}] == {want[d]} but "
+        f"got: dimension {len(got)} and tensor.size[{d}] = {got[d]}"
+    )
+
+
 def _wrt(
     conv: Callable[..., Tensor],
     size: Sequence[int],
@@ -33,6 +53,7 @@ def _wrt(
     free = zeros(tuple(size), dtype=grad_output.dtype, requires_grad=True)
     graph = GRAD.enabled and (fixed.requires_grad or grad_output.requires_grad)
     out = conv(free, fixed, None, *options) if as_input else conv(fixed, free, None, *options)
+    _check_grad_output(tuple(out.shape), tuple(grad_output.shape))
     return _autograd_grad(out, free, grad_output, create_graph=graph)[0]
 
 
