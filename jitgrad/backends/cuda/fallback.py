@@ -35,6 +35,7 @@ from ...autograd.engine import Node
 from ...autograd.grad_mode import STATE as GRAD
 from ...helpers import debug_print
 from ...ops import functions as OF
+from ...ops.out import write_out
 from ...ops.pointwise import check_inplace
 from ...tensor import Tensor, _make
 from .. import opwrap
@@ -77,7 +78,9 @@ def install() -> None:
         if namespace == "method":
             return name in keep or _elementwise_inplace(name, elementwise_names)
         if namespace == "torch":  # the elementwise functions reach the pointwise hook
-            return name in elementwise_names or opwrap.module_of(fn) in _ELEMENTWISE_MODULES
+            if name in elementwise_names or name == "write_out":  # out=: see wrap()
+                return True
+            return opwrap.module_of(fn) in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
     opwrap.install(wrap, kept, __package__)
@@ -100,6 +103,12 @@ def wrap(fn: Callable, name: str) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _any_device(args) and not _any_device(kwargs.values()):
             return fn(*args, **kwargs)
+        if kwargs.get("out") is not None:  # the op on the device, then written into out
+            kw = {k: v for k, v in kwargs.items() if k != "out"}
+            if not _any_device(args) and not _any_device(kw.values()):
+                return fn(*args, **kwargs)  # a factory (made on out's device) or a refusal
+            compute = functools.partial(wrapper, *args, **kw)
+            return write_out(name, kwargs["out"], compute, (*args, *kw.values()))
         if inplace and args and isinstance(args[0], Tensor):
             deferred.flush(args[0])  # deferred results that read it compute first
         if impl is not None:

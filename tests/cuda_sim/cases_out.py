@@ -1,0 +1,111 @@
+"""``out=`` on the device: the elementwise functions, reductions and matmul write into a
+device ``out`` as on the CPU (values, the resize rules and warning, the cast and autograd
+refusals), and an ``out`` on the other device is PyTorch's same-device error. Each case runs
+the same call on both devices and compares."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+
+CALLS: dict[str, tuple[Callable, tuple[int, ...]]] = {
+    "exp": (lambda x, y, out: torch.exp(x, out=out), (2, 3)),
+    "mul": (lambda x, y, out: torch.mul(x, y, out=out), (2, 3)),
+    "add_alpha": (lambda x, y, out: torch.add(x, y, alpha=2, out=out), (2, 3)),
+    "sum_dim": (lambda x, y, out: torch.sum(x, 1, out=out), (2,)),
+    "mean_dim": (lambda x, y, out: torch.mean(x, 0, out=out), (3,)),
+    "amax": (lambda x, y, out: torch.amax(x, 1, out=out), (2,)),
+    "mm": (lambda x, y, out: torch.mm(x, y.t(), out=out), (2, 2)),
+    "matmul": (lambda x, y, out: torch.matmul(x, y.t(), out=out), (2, 2)),
+}
+
+
+def _operands(device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.tensor(np.arange(6, dtype=np.float32).reshape(2, 3) / 4 - 0.5)
+    y = torch.tensor(np.arange(6, 0, -1, dtype=np.float32).reshape(2, 3) / 3)
+    return x.to(device), y.to(device)
+
+
+def _run(name: str, device: str, out_shape: tuple[int, ...]) -> tuple[torch.Tensor, list]:
+    fn, _ = CALLS[name]
+    x, y = _operands(device)
+    out = torch.full(out_shape, 7.0).to(device)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = fn(x, y, out)
+    assert r is out
+    return out, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("resize", ["same", "empty", "other"])
+def test_out_matches_cpu(name: str, resize: str) -> None:
+    shape = CALLS[name][1]
+    out_shape = {"same": shape, "empty": (0,), "other": (5,)}[resize]
+    cpu, cpu_warnings = _run(name, "cpu", out_shape)
+    dev, dev_warnings = _run(name, "cuda", out_shape)
+    assert dev.device.type == "cuda"
+    assert tuple(dev.shape) == tuple(cpu.shape) == shape
+    np.testing.assert_allclose(dev.cpu().numpy(), cpu.numpy(), rtol=1e-5, atol=1e-6)
+    assert dev_warnings == cpu_warnings
+    assert (len(cpu_warnings) == 1) == (resize == "other")
+
+
+def test_out_is_a_view_writes_through() -> None:
+    results = []
+    for device in ("cpu", "cuda"):
+        x, y = _operands(device)
+        base = torch.zeros(3, 2).to(device)
+        torch.mul(x, y, out=base.t())
+        torch.sum(x, 1, out=base[:2, 0])
+        results.append(base.cpu().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_out_refusals_match(device: str) -> None:
+    x, y = _operands(device)
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "):
+        torch.exp(x, out=torch.zeros(2, 3, dtype=torch.int64).to(device))
+    with pytest.raises(RuntimeError, match="result type Float can't be cast"):
+        torch.sum(x, 1, out=torch.zeros(2, dtype=torch.int64).to(device))
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        torch.mul(x.requires_grad_(), y, out=torch.zeros(2, 3).to(device))
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        torch.sum(x, 1, out=torch.zeros(2).to(device))
+
+
+@pytest.mark.parametrize("name", ["exp", "mul", "sum_dim", "mm"])
+def test_out_on_the_other_device_is_refused(name: str) -> None:
+    fn, shape = CALLS[name]
+    x, y = _operands("cuda")
+    host_out = torch.zeros(shape)
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        fn(x, y, host_out)
+    assert host_out.numpy().tolist() == np.zeros(shape).tolist()
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        fn(*_operands("cpu"), torch.zeros(shape).cuda())
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda out: torch.zeros(3, out=out),
+        lambda out: torch.arange(4.0, out=out),
+        lambda out: torch.full((2,), 3.0, out=out),
+        lambda out: torch.eye(2, out=out),
+        lambda out: torch.linspace(0, 1, 5, out=out),
+    ],
+)
+def test_factory_out_on_the_device(make: Callable) -> None:
+    cpu, dev = torch.full((1,), 9.0), torch.full((1,), 9.0).cuda()
+    assert make(cpu) is cpu and make(dev) is dev
+    assert dev.device.type == "cuda"
+    np.testing.assert_allclose(dev.cpu().numpy(), cpu.numpy())
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        torch.zeros(2, device="cpu", out=dev)
