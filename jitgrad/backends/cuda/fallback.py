@@ -27,6 +27,7 @@ Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -39,7 +40,7 @@ from ...ops.out import write_out
 from ...ops.pointwise import check_inplace
 from ...tensor import Tensor, _make
 from .. import opwrap
-from . import deferred, elementwise, native, runtime, transfer
+from . import aliasing, deferred, elementwise, native, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors,
 #: and the elementwise methods (device kernels through the pointwise hook).
@@ -63,6 +64,9 @@ _ELEMENTWISE_F = frozenset(
 #: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
 #: are (one recorded node, the CPU's name), so a step using them stays on the device.
 _COMPOSED_F = frozenset("mse_loss l1_loss".split())
+#: ``jitgrad.<name>`` ops defined outside the modules :func:`opwrap.install` walks (raw, they
+#: would run the CPU code on a device buffer)
+_TOP_LEVEL_EXTRA = ("as_strided",)
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 
@@ -84,6 +88,10 @@ def install() -> None:
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
     opwrap.install(wrap, kept, __package__)
+    top = sys.modules["jitgrad"]
+    for name in _TOP_LEVEL_EXTRA:
+        setattr(top, name, wrap(getattr(top, name), name))
+    opwrap.reroute_imports(__package__)
 
 
 def _elementwise_inplace(name: str, elementwise_names: set[str]) -> bool:
@@ -98,6 +106,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         return fn
     impl = native.NATIVE.get(name)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
+    copied_view = name in aliasing.COPIED_VIEW_OPS
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -110,11 +119,14 @@ def wrap(fn: Callable, name: str) -> Callable:
             compute = functools.partial(wrapper, *args, **kw)
             return write_out(name, kwargs["out"], compute, (*args, *kw.values()))
         if inplace and args and isinstance(args[0], Tensor):
+            aliasing.refuse_copied(args[0])
             deferred.flush(args[0])  # deferred results that read it compute first
         if impl is not None:
             result = impl(*args, **kwargs)
             if result is not NotImplemented:
                 return result
+        if copied_view:  # a view on the CPU, a copy here: writes through it are refused
+            return aliasing.mark_copied(host_call(fn, name, args, kwargs), name, args)
         return host_call(fn, name, args, kwargs)
 
     wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
