@@ -97,8 +97,10 @@ def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
                 UserWarning,
                 stacklevel=4,
             )
-        empty = DEVICE.backend.empty if on_device else np.empty
-        out._value = empty(shape, out._dtype.np)  # a new storage, as PyTorch's resize
+        if on_device:  # a new device buffer (a view stops writing into its old base)
+            DEVICE.backend.resize(out, shape)
+        else:
+            out._value = np.empty(shape, out._dtype.np)  # a new storage, as PyTorch's resize
         out._base = None
     with no_grad():
         out.copy_(res)

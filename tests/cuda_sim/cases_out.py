@@ -109,3 +109,21 @@ def test_factory_out_on_the_device(make: Callable) -> None:
     np.testing.assert_allclose(dev.cpu().numpy(), cpu.numpy())
     with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
         torch.zeros(2, device="cpu", out=dev)
+
+
+def test_out_view_resized_leaves_its_base_and_out_may_be_an_input() -> None:
+    results = []
+    for device in ("cpu", "cuda"):
+        x, _ = _operands(device)
+        a = x.clone()
+        torch.mul(a, a, out=a)
+        base = torch.zeros(3, 4).to(device)
+        o = base[:, :2]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the resize warning (checked above)
+            torch.exp(x, out=o)  # (3, 2) -> (2, 3): a new storage, the base keeps its zeros
+        o.add_(1)
+        results.append((a.cpu().numpy(), o.cpu().numpy(), base.cpu().numpy(), o.stride()))
+    for dev, cpu in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(dev, cpu, rtol=1e-6)
+    assert not results[1][2].any()

@@ -201,6 +201,20 @@ def origin(x: Tensor) -> tuple[Tensor, Geometry]:
     return x, (tuple(x.shape), c_strides(tuple(x.shape)), 0)
 
 
+def resize(t: Tensor, shape: tuple[int, ...]) -> None:
+    """``t`` on a new device buffer of ``shape`` (``out=`` resizing it, as PyTorch's resize
+    gives a new storage): a view becomes the sole view of that buffer, its old base is no
+    longer written."""
+    value = runtime.empty(shape, t._dtype.np)
+    if type(t) is DeviceView:
+        root = _make(value, t._dtype)
+        root._vc = t._vc
+        t._root, t._geom = root, (shape, c_strides(shape), 0)
+        t._synced = t._vc[0]
+    _SLOT.__set__(t, value)
+    t._base = None
+
+
 def c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     out, step = [], 1
     for n in reversed(shape):
