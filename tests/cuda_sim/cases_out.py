@@ -127,3 +127,32 @@ def test_out_view_resized_leaves_its_base_and_out_may_be_an_input() -> None:
     for dev, cpu in zip(results[1], results[0], strict=True):
         np.testing.assert_allclose(dev, cpu, rtol=1e-6)
     assert not results[1][2].any()
+
+
+def _pair(device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.empty(0).to(device), torch.empty(0, dtype=torch.int64).to(device)
+
+
+MORE: dict[str, Callable] = {
+    "max_dim": lambda x, d: torch.max(x, 1, out=_pair(d)),
+    "sort": lambda x, d: torch.sort(x, 1, descending=True, out=_pair(d)),
+    "topk": lambda x, d: torch.topk(x, 2, out=_pair(d)),
+    "cat": lambda x, d: torch.cat([x, x], out=torch.empty(0).to(d)),
+    "cumsum": lambda x, d: torch.cumsum(x, 1, out=torch.empty(0).to(d)),
+    "std": lambda x, d: torch.std(x, 1, out=torch.empty(0).to(d)),
+    "addmm": lambda x, d: torch.addmm(torch.ones(2, 2).to(d), x, x.t(), out=torch.empty(0).to(d)),
+    "argmax": lambda x, d: torch.argmax(x, 1, out=_pair(d)[1]),
+    "where": lambda x, d: torch.where(x > 0, x, -x, out=torch.empty(0).to(d)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_out_functions_match_cpu(name: str) -> None:
+    results = []
+    for device in ("cpu", "cuda"):
+        r = MORE[name](_operands(device)[0], device)
+        outs = r if isinstance(r, tuple) else (r,)
+        assert all(o.device.type == device for o in outs)
+        results.append([o.cpu().numpy() for o in outs])
+    for dev, cpu in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(dev, cpu, rtol=1e-5)
