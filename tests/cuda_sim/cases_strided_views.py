@@ -131,3 +131,43 @@ def test_setitem_with_tensor_indices_writes_back(name: str) -> None:
         results.append(b.cpu().numpy())
     np.testing.assert_allclose(results[1], results[0])
     assert not np.allclose(results[0], _base("cpu", False)[0].numpy())
+
+
+RECORDED: dict[str, Callable] = {
+    "index_tensor": lambda b, v: b.__setitem__(torch.tensor([0, 2]).to(b.device), 5.0),
+    "mask": lambda b, v: b.__setitem__(b > 6, -1.0),
+    "index_tensor_value": lambda b, v: b.__setitem__(torch.tensor([0, 2]).to(b.device), v),
+    "host_index_tensor": lambda b, v: b.__setitem__((slice(None), torch.tensor([1, 3])), 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_recorded_setitem_with_tensor_indices_matches_cpu(name: str) -> None:
+    results = []
+    for device in ("cpu", "cuda"):
+        b, w = _base(device, True)
+        v = torch.tensor(np.linspace(1, 2, 8, dtype=np.float32).reshape(2, 4)).to(device)
+        v.requires_grad_()
+        RECORDED[name](b, v)
+        node = b.grad_fn.name()
+        (b * b).sum().backward()
+        v_grad = None if v.grad is None else v.grad.cpu().numpy()
+        results.append((b.detach().cpu().numpy(), w.grad.cpu().numpy(), v_grad, node))
+    cpu, dev = results
+    np.testing.assert_allclose(dev[0], cpu[0], rtol=1e-6)
+    np.testing.assert_allclose(dev[1], cpu[1], rtol=1e-5)
+    if cpu[2] is None:
+        assert dev[2] is None
+    else:
+        np.testing.assert_allclose(dev[2], cpu[2], rtol=1e-5)
+    assert dev[3] == cpu[3]
+
+
+def test_recorded_setitem_on_a_leaf_is_refused_as_on_the_cpu() -> None:
+    messages = []
+    for device in ("cpu", "cuda"):
+        w = torch.ones(3).to(device).requires_grad_()
+        with pytest.raises(RuntimeError) as info:
+            w[torch.tensor([0]).to(device)] = 2.0
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]

@@ -34,6 +34,7 @@ from typing import Any
 from ... import methods
 from ...autograd.engine import Node
 from ...autograd.grad_mode import STATE as GRAD
+from ...autograd.grad_mode import no_grad as GRAD_OFF
 from ...helpers import debug_print
 from ...ops import functions as OF
 from ...ops.out import write_out
@@ -149,12 +150,16 @@ def _any_device(values: Any) -> bool:
 def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     """Run ``fn`` on host copies of the device operands; results back to the device."""
     debug_print(1, f"host fallback: {name}")
-    if name not in ("__getitem__", "__setitem__", "index_select", "gather", "take_along_dim"):
+    if name not in _HOST_INDICES:
         _check_same_device(args, kwargs)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     if inplace and GRAD.enabled and _records(args, kwargs):
         if isinstance(args[0], Tensor):
             check_inplace(args[0])  # PyTorch's own refusals (a leaf that requires grad) first
+            base = args[0]._base
+            own_history = base is None or not (base._requires_grad and base.grad_fn is not None)
+            if name in ("__setitem__", "setitem") and own_history:  # t[index] = v, recorded
+                return _rewrite(args[0], host_call(_set_copy, "setitem copy", args, kwargs))
             out_of_place = getattr(Tensor, name[:-1], None) if name.endswith("_") else None
             if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) copied into t, recorded
                 return args[0].copy_(out_of_place(*args, **kwargs))
@@ -184,6 +189,33 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         if result is host_args[0] or result is None:
             return args[0]
     return _Back(host_args, args)(result)
+
+
+#: ops whose host index tensors may index device tensors (as PyTorch allows)
+_HOST_INDICES = frozenset(
+    ("__getitem__", "__setitem__", "setitem copy", "index_select", "gather", "take_along_dim")
+)
+
+
+def _set_copy(t: Tensor, key: Any, value: Any) -> Tensor:
+    """``t[key] = value`` out of place (run on the host, recorded there: the CPU's node,
+    e.g. ``IndexPutBackward0``, over a clone of ``t``), for :func:`host_call`'s recorded
+    setitem, whose result :func:`~jitgrad.tensor_inplace.rewrite` makes ``t``'s value."""
+    out = t.clone()
+    out[key] = value
+    return out
+
+
+def _rewrite(t: Tensor, res: Tensor) -> Tensor:
+    """``res``'s values and history made ``t``'s (``t`` has no base whose history would
+    need rebasing): as :func:`jitgrad.tensor_inplace.rewrite`, which this package cannot
+    import without a cycle."""
+    with GRAD_OFF():
+        t.copy_(res)
+    t.grad_fn, t._output_nr, t._requires_grad = res.grad_fn, res._output_nr, True
+    if t._retains_grad:
+        t._retain_on_new_node()
+    return t
 
 
 class _Back:
