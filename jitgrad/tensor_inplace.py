@@ -20,6 +20,7 @@ from . import dtypes as D
 from . import math_extra as M
 from .autograd.grad_mode import STATE, no_grad
 from .autograd.recording import record
+from .backends import STATE as DEVICE
 from .creation import zeros_like
 from .ops import functions as F
 from .ops.indexing import setitem
@@ -34,8 +35,13 @@ R = REGISTRY
 
 def _alias(t: Tensor) -> Tensor:
     """``t``'s values and history in a buffer of their own (what the out-of-place op reads,
-    so writing the result into ``t`` cannot disturb what its backward saved)."""
-    alias = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
+    so writing the result into ``t`` cannot disturb what its backward saved). A device
+    tensor's copy stays on the device: a host copy would run the op, and record its node,
+    on the CPU, in the middle of a device graph."""
+    value = t._value
+    on_device = DEVICE.active and DEVICE.backend.owns(t)
+    copy = DEVICE.backend.copy(value) if on_device else value.copy()
+    alias = _make(copy, t._dtype, t.grad_fn, output_nr=t._output_nr)
     alias._requires_grad = t._requires_grad
     return alias
 

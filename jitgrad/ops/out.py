@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..autograd.grad_mode import STATE, no_grad
+from ..backends import STATE as DEVICE
 from ..tensor import Tensor
 
 RESIZE_WARNING = (
@@ -82,6 +83,12 @@ def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
             f"result type {D.scalar_name(res._dtype)} can't be cast to the desired output type "
             f"{D.scalar_name(out._dtype)}"
         )
+    on_device = DEVICE.active and DEVICE.backend.owns(out)
+    if DEVICE.active and on_device != DEVICE.backend.owns(res):
+        raise RuntimeError(  # PyTorch's error: copy_ would move it, an out= op must not
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            "cuda:0 and cpu!"
+        )
     shape = tuple(res.shape)
     if tuple(out.shape) != shape:
         if warn and out.numel():
@@ -90,7 +97,10 @@ def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
                 UserWarning,
                 stacklevel=4,
             )
-        out._value = np.empty(shape, out._dtype.np)  # a new storage, as PyTorch's resize
+        if on_device:  # a new device buffer (a view stops writing into its old base)
+            DEVICE.backend.resize(out, shape)
+        else:
+            out._value = np.empty(shape, out._dtype.np)  # a new storage, as PyTorch's resize
         out._base = None
     with no_grad():
         out.copy_(res)
@@ -111,6 +121,8 @@ def creation_out(name: str, fn: Callable) -> Callable:
                 f"({D.scalar_name(out._dtype)})"
             )
         kwargs["dtype"] = out._dtype
+        if isinstance(out, Tensor) and kwargs.get("device") is None:
+            kwargs["device"] = out.device  # made where out lives (a different one is refused)
         requires_grad = kwargs.pop("requires_grad", False)
         res = write_out(name, out, lambda: fn(*args, **kwargs), (), warn=False)
         return res.requires_grad_() if requires_grad else res

@@ -38,6 +38,12 @@ OVERLAP = (
 
 Geometry = tuple[tuple[int, ...], tuple[int, ...], int]
 
+#: ``__dict__`` key of a device result that is a view on the CPU but a copy here (the host
+#: fallback's ``as_strided`` of a view ...): the value is the op's name
+COPIED = "_device_copied_view"
+#: the ops whose host-fallback result is such a copy (the common view ops are native)
+COPIED_VIEW_OPS = frozenset("as_strided view_as_real view_as_complex real imag".split())
+
 
 class DeviceView(Tensor):
     """A device tensor viewing part of its root's buffer (see the module docstring)."""
@@ -96,11 +102,35 @@ def _stand_in(v: DeviceView) -> Tensor:
     return _make(strided, v._dtype)
 
 
+def mark_copied(result: Any, name: str, args: tuple) -> Any:
+    """Mark ``result`` (the host fallback's copy where the CPU op returns a view): reads work,
+    in-place writes through it are refused (:func:`refuse_copied`). An operand returned as
+    it is (``x.real`` of a real ``x``) is no copy and stays unmarked."""
+    for r in result if isinstance(result, tuple | list) else (result,):
+        if isinstance(r, Tensor) and not any(r is a for a in args):
+            r.__dict__[COPIED] = name
+    return result
+
+
+def refuse_copied(t: Tensor) -> None:
+    """NotImplementedError for an in-place write into a marked copy or a view of one: on the
+    CPU the write would reach the view's base, here it would silently not."""
+    root = t._root if type(t) is DeviceView else t._base
+    for x in (t, root):
+        if x is not None and x.__dict__ and COPIED in x.__dict__:
+            raise NotImplementedError(
+                f"writing in place through the result of {x.__dict__[COPIED]}() is not supported "
+                "on the cuda device in jitgrad (it would be a copy, not a view); clone() it, or "
+                "write into the base"
+            )
+
+
 def check_write(t: Tensor, others: Any) -> Any:
     """PyTorch's overlap refusals for ``t.op_(*others)`` on the device: the CPU's checks
     (:func:`jitgrad.ops.overlap.check_write`) on host stand-ins laid out as the operands'
     places in their shared root buffer. Returns ``others``: every device read is a gathered
     copy already, so no operand needs copying."""
+    refuse_copied(t)
     shared = [x for x in others if isinstance(x, Tensor) and x is not t and x._vc is t._vc]
     if type(t) is not DeviceView and not shared:
         return others
@@ -169,6 +199,20 @@ def origin(x: Tensor) -> tuple[Tensor, Geometry]:
             strides = tuple(int(s) // item for s in v.strides)
             return base, (tuple(x.shape), strides, start // item)
     return x, (tuple(x.shape), c_strides(tuple(x.shape)), 0)
+
+
+def resize(t: Tensor, shape: tuple[int, ...]) -> None:
+    """``t`` on a new device buffer of ``shape`` (``out=`` resizing it, as PyTorch's resize
+    gives a new storage): a view becomes the sole view of that buffer, its old base is no
+    longer written."""
+    value = runtime.empty(shape, t._dtype.np)
+    if type(t) is DeviceView:
+        root = _make(value, t._dtype)
+        root._vc = t._vc
+        t._root, t._geom = root, (shape, c_strides(shape), 0)
+        t._synced = t._vc[0]
+    _SLOT.__set__(t, value)
+    t._base = None
 
 
 def c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -80,6 +80,7 @@ class _Backend:
     to_host = staticmethod(runtime.to_host)
     copy = staticmethod(copy)
     zeros = staticmethod(runtime.zeros)
+    resize = staticmethod(aliasing.resize)
     interface = staticmethod(runtime.interface)
     optim = optim
     memory_stats = staticmethod(pool.stats)

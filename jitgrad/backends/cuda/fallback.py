@@ -27,18 +27,21 @@ Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from ... import methods
 from ...autograd.engine import Node
 from ...autograd.grad_mode import STATE as GRAD
+from ...autograd.grad_mode import no_grad as GRAD_OFF
 from ...helpers import debug_print
 from ...ops import functions as OF
+from ...ops.out import write_out
 from ...ops.pointwise import check_inplace
 from ...tensor import Tensor, _make
 from .. import opwrap
-from . import deferred, elementwise, native, runtime, transfer
+from . import aliasing, deferred, elementwise, native, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors,
 #: and the elementwise methods (device kernels through the pointwise hook).
@@ -62,6 +65,9 @@ _ELEMENTWISE_F = frozenset(
 #: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
 #: are (one recorded node, the CPU's name), so a step using them stays on the device.
 _COMPOSED_F = frozenset("mse_loss l1_loss".split())
+#: ``jitgrad.<name>`` ops defined outside the modules :func:`opwrap.install` walks (raw, they
+#: would run the CPU code on a device buffer)
+_TOP_LEVEL_EXTRA = ("as_strided",)
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 
@@ -77,10 +83,16 @@ def install() -> None:
         if namespace == "method":
             return name in keep or _elementwise_inplace(name, elementwise_names)
         if namespace == "torch":  # the elementwise functions reach the pointwise hook
-            return name in elementwise_names or opwrap.module_of(fn) in _ELEMENTWISE_MODULES
+            if name in elementwise_names or name == "write_out":  # out=: see wrap()
+                return True
+            return opwrap.module_of(fn) in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
     opwrap.install(wrap, kept, __package__)
+    top = sys.modules["jitgrad"]
+    for name in _TOP_LEVEL_EXTRA:
+        setattr(top, name, wrap(getattr(top, name), name))
+    opwrap.reroute_imports(__package__)
 
 
 def _elementwise_inplace(name: str, elementwise_names: set[str]) -> bool:
@@ -95,17 +107,27 @@ def wrap(fn: Callable, name: str) -> Callable:
         return fn
     impl = native.NATIVE.get(name)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
+    copied_view = name in aliasing.COPIED_VIEW_OPS
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _any_device(args) and not _any_device(kwargs.values()):
             return fn(*args, **kwargs)
+        if kwargs.get("out") is not None:  # the op on the device, then written into out
+            kw = {k: v for k, v in kwargs.items() if k != "out"}
+            if not _any_device(args) and not _any_device(kw.values()):
+                return fn(*args, **kwargs)  # a factory (made on out's device) or a refusal
+            compute = functools.partial(wrapper, *args, **kw)
+            return write_out(name, kwargs["out"], compute, (*args, *kw.values()))
         if inplace and args and isinstance(args[0], Tensor):
+            aliasing.refuse_copied(args[0])
             deferred.flush(args[0])  # deferred results that read it compute first
         if impl is not None:
             result = impl(*args, **kwargs)
             if result is not NotImplemented:
                 return result
+        if copied_view:  # a view on the CPU, a copy here: writes through it are refused
+            return aliasing.mark_copied(host_call(fn, name, args, kwargs), name, args)
         return host_call(fn, name, args, kwargs)
 
     wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
@@ -128,12 +150,16 @@ def _any_device(values: Any) -> bool:
 def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     """Run ``fn`` on host copies of the device operands; results back to the device."""
     debug_print(1, f"host fallback: {name}")
-    if name not in ("__getitem__", "__setitem__", "index_select", "gather", "take_along_dim"):
+    if name not in _HOST_INDICES:
         _check_same_device(args, kwargs)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     if inplace and GRAD.enabled and _records(args, kwargs):
         if isinstance(args[0], Tensor):
             check_inplace(args[0])  # PyTorch's own refusals (a leaf that requires grad) first
+            base = args[0]._base
+            own_history = base is None or not (base._requires_grad and base.grad_fn is not None)
+            if name in ("__setitem__", "setitem") and own_history:  # t[index] = v, recorded
+                return _rewrite(args[0], host_call(_set_copy, "setitem copy", args, kwargs))
             out_of_place = getattr(Tensor, name[:-1], None) if name.endswith("_") else None
             if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) copied into t, recorded
                 return args[0].copy_(out_of_place(*args, **kwargs))
@@ -163,6 +189,33 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         if result is host_args[0] or result is None:
             return args[0]
     return _Back(host_args, args)(result)
+
+
+#: ops whose host index tensors may index device tensors (as PyTorch allows)
+_HOST_INDICES = frozenset(
+    ("__getitem__", "__setitem__", "setitem copy", "index_select", "gather", "take_along_dim")
+)
+
+
+def _set_copy(t: Tensor, key: Any, value: Any) -> Tensor:
+    """``t[key] = value`` out of place (run on the host, recorded there: the CPU's node,
+    e.g. ``IndexPutBackward0``, over a clone of ``t``), for :func:`host_call`'s recorded
+    setitem, whose result :func:`~jitgrad.tensor_inplace.rewrite` makes ``t``'s value."""
+    out = t.clone()
+    out[key] = value
+    return out
+
+
+def _rewrite(t: Tensor, res: Tensor) -> Tensor:
+    """``res``'s values and history made ``t``'s (``t`` has no base whose history would
+    need rebasing): as :func:`jitgrad.tensor_inplace.rewrite`, which this package cannot
+    import without a cycle."""
+    with GRAD_OFF():
+        t.copy_(res)
+    t.grad_fn, t._output_nr, t._requires_grad = res.grad_fn, res._output_nr, True
+    if t._retains_grad:
+        t._retain_on_new_node()
+    return t
 
 
 class _Back:

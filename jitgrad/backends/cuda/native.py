@@ -71,3 +71,6 @@ NATIVE: dict[str, Any] = {
     "flatten": _view("flatten", "ViewBackward0"),
     "unsqueeze": _view("unsqueeze", "UnsqueezeBackward0"),
 }
+NATIVE["view_as"] = lambda x, other: (
+    NATIVE["view"](x, tuple(other.shape)) if isinstance(other, Tensor) else NotImplemented
+)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import dtypes as D
 from ...autograd.grad_mode import STATE as GRAD
 from ...autograd.recording import record
 from ...kernels.cuda import memory as M
@@ -151,6 +152,52 @@ def expand_as(x: Any, other: Any) -> Any:
     return NATIVE["expand"](x, tuple(other.shape))
 
 
+def as_strided(x: Any, *args: Any, **kwargs: Any) -> Any:
+    """``x.as_strided(size, stride, offset)``: sizes, strides and offset are places in the
+    storage, i.e. in ``x``'s root buffer (a view's own buffer is a gathered copy), so the
+    elements are gathered from the root, at the layout the CPU op gives on a stand-in laid
+    out as the root (its checks and errors are the CPU's). The result aliases the root; one
+    whose elements share places is a copy whose in-place writes are refused. The gradient
+    is the CPU's: ``g`` added into a storage-sized zero buffer, read back at ``x``'s places."""
+    if not isinstance(x, Tensor) or x.numel() == 0:
+        return NotImplemented
+    root, x_geom = aliasing.origin(x)
+    memory = np.empty(max(root.numel(), 1), x._dtype.np)  # laid out as the root's buffer
+    host_x = _make(memory, x._dtype).as_strided(*x_geom)  # x's place in it, a CPU view
+    geom = _layout(host_x.as_strided(*args, **kwargs)._value, memory)
+    if geom is None:
+        return NotImplemented
+    n, into = root.numel(), tuple(x.shape)
+    x_places = _places(*x_geom)
+
+    def backward(g: Tensor) -> Tensor:
+        where = _make(runtime.to_device(_places(*geom)), D.int64)
+        storage = _make(runtime.zeros((n,), g._dtype.np), g._dtype)
+        storage = storage.index_add(0, where, g.reshape(-1))
+        return storage[_make(runtime.to_device(x_places), D.int64)].reshape(into)
+
+    value = M.gather(runtime.flat(root._value), *geom)
+    out = record("AsStridedBackward0", value, x._dtype, [x], backward)
+    if _self_overlapping(*geom):
+        return aliasing.mark_copied(out, "as_strided", ())
+    return aliasing.as_view(out, root, geom)
+
+
+def _self_overlapping(shape: tuple, strides: tuple, offset: int) -> bool:
+    """Whether two elements share a place (stride-0 dimensions aside: the expand rules)."""
+    kept = [(k, st) for k, st in zip(shape, strides, strict=True) if st and k > 1]
+    places = _places(tuple(k for k, _ in kept), tuple(st for _, st in kept), offset)
+    return np.unique(places).size != places.size
+
+
+def _places(shape: tuple, strides: tuple, offset: int) -> np.ndarray:
+    """The buffer places of the layout's elements, in C order."""
+    places = np.full(1, offset, np.int64)
+    for k, st in zip(shape, strides, strict=True):
+        places = (places[:, None] + np.arange(k, dtype=np.int64) * st).ravel()
+    return places
+
+
 def contiguous(x: Any, *args: Any, **kwargs: Any) -> Any:
     """``x`` itself when its layout is C-contiguous, else a contiguous copy (as on the CPU: a
     write into the copy does not reach the base)."""
@@ -162,14 +209,15 @@ def contiguous(x: Any, *args: Any, **kwargs: Any) -> Any:
     return x.clone()
 
 
-_PROPERTIES = frozenset({"T", "mT"})
+_PROPERTIES = frozenset({"T", "mT", "H", "mH"})
 #: Tensor methods (and properties) taken by :func:`view_op`.
 VIEW_METHODS = (
     "transpose swapaxes swapdims permute movedim moveaxis t T mT expand expand_as narrow "
     "select squeeze diagonal __getitem__ unfold unbind split chunk tensor_split "
-    "split_with_sizes hsplit vsplit dsplit"
+    "split_with_sizes hsplit vsplit dsplit H mH adjoint unflatten"
 ).split()
 
 NATIVE: dict[str, Any] = {name: view_op(name) for name in VIEW_METHODS}
 NATIVE["contiguous"] = contiguous
 NATIVE["expand_as"] = expand_as
+NATIVE["as_strided"] = as_strided
