@@ -34,10 +34,11 @@ def _fma(typingctx, a, b, c):
 
 @njit(inline="always")
 def _direction(pj, gj, maximize, weight_decay):
-    # The step direction SGD, RMSprop and Adagrad start from: +-g (+ wd*p when on).
+    # The step direction SGD, RMSprop and Adagrad start from: +-g (+ wd*p when on, fused as
+    # PyTorch's grad.add(p, alpha=wd)).
     d = -gj if maximize else gj
     if weight_decay != 0:
-        d = d + weight_decay * pj
+        d = _fma(pj, weight_decay, d)
     return d
 
 
@@ -47,7 +48,7 @@ def sgd_step(
 ):
     # d = (+-g) + wd*p; buf = d (first step) or momentum*buf + undamped*d (undamped =
     # 1 - dampening); d = d + momentum*buf (nesterov) or buf; p -= lr*d. bufs unused when
-    # momentum == 0.
+    # momentum == 0. Every "x + a*y" is one fused multiply-add, as PyTorch's add(alpha=).
     for i in range(len(params)):
         p = params[i]
         g = grads[i]
@@ -61,9 +62,9 @@ def sgd_step(
                 if first:
                     b[j] = d
                 else:
-                    b[j] = b[j] * momentum + undamped * d
-                d = d + momentum * b[j] if nesterov else b[j]
-            p[j] = p[j] - lr * d
+                    b[j] = _fma(d, undamped, b[j] * momentum)
+                d = _fma(b[j], momentum, d) if nesterov else b[j]
+            p[j] = _fma(d, -lr, p[j])
         if use_buf:
             has_buf[i] = 1
 
@@ -178,38 +179,41 @@ def rmsprop_step(
     # PyTorch's RMSprop, op by op: d = +-g (+ wd*p); v = v*alpha + ((1-alpha)*d)*d (rest is
     # 1 - alpha, rounded once); centered: m = lerp(m, d, 1-alpha), avg = sqrt(v + (-1*m)*m)
     # + eps, else avg = sqrt(v) + eps; momentum: b = b*momentum + d/avg, p += -lr*b; else
-    # p += (-lr*d)/avg. grad_avgs and bufs are unused (any arrays) when off.
-    one = alpha - alpha + 1
-    low = rest < one / 2
+    # p += (-lr*d)/avg. grad_avgs and bufs are unused (any arrays) when off. addcmul_, lerp_
+    # and add(alpha=) are fused multiply-adds, as in PyTorch's vectorized kernels; all in the
+    # parameters' dtype (a bare 1 would promote float32 to float64).
     for i in range(len(params)):
         p = params[i]
+        one = p.dtype.type(1)
+        low = rest < one / p.dtype.type(2)
         g = grads[i]
         v = square_avgs[i]
         m = grad_avgs[i]
         b = bufs[i]
         for j in range(p.size):
             d = _direction(p[j], g[j], maximize, weight_decay)
-            vj = v[j] * alpha + rest * d * d
+            vj = _fma(rest * d, d, v[j] * alpha)
             v[j] = vj
             if centered:
                 mj = m[j]
-                mj = mj + rest * (d - mj) if low else d - (d - mj) * (one - rest)
+                mj = _fma(rest, d - mj, mj) if low else _fma(rest - one, d - mj, d)
                 m[j] = mj
-                avg = np.sqrt(vj + -one * mj * mj) + eps
+                avg = np.sqrt(_fma(-mj, mj, vj)) + eps
             else:
                 avg = np.sqrt(vj) + eps
             if momentum > 0:
                 bj = b[j] * momentum + d / avg
                 b[j] = bj
-                p[j] = p[j] + neg_lr * bj
+                p[j] = _fma(bj, neg_lr, p[j])
             else:
                 p[j] = p[j] + neg_lr * d / avg
 
 
 @cached_njit(error_model="numpy")
 def adagrad_step(params, grads, sums, neg_clrs, eps, weight_decay, maximize):
-    # PyTorch's Adagrad, op by op: d = +-g (+ wd*p); s = s + (1*d)*d; p += (-clr*d)/(sqrt(s)
-    # + eps), with clr = lr / (1 + (step-1)*lr_decay) per parameter (neg_clrs[i] = -clr).
+    # PyTorch's Adagrad, op by op: d = +-g (+ wd*p); s = s + (1*d)*d (fused, as addcmul_);
+    # p += (-clr*d)/(sqrt(s) + eps), with clr = lr / (1 + (step-1)*lr_decay) per parameter
+    # (neg_clrs[i] = -clr).
     for i in range(len(params)):
         p = params[i]
         g = grads[i]
@@ -217,6 +221,6 @@ def adagrad_step(params, grads, sums, neg_clrs, eps, weight_decay, maximize):
         nclr = neg_clrs[i]
         for j in range(p.size):
             d = _direction(p[j], g[j], maximize, weight_decay)
-            sj = s[j] + d * d
+            sj = _fma(d, d, s[j])
             s[j] = sj
             p[j] = p[j] + nclr * d / (np.sqrt(sj) + eps)
