@@ -6,7 +6,8 @@ Expected values come from real PyTorch (tests/fixtures/make_optim_trajectories.p
 is the case rounding decides: PyTorch passes ``1 - beta`` as Python scalars rounded once to
 float32, and ``1 - float32(0.999)`` is not ``float32(0.001)`` (computing it in float32 put
 jitgrad 3-4 ulp away after 5 steps). Most elements agree bit for bit; a few drift 1-2 ulp apart
-where PyTorch's vectorized CPU kernels round a product differently.
+through PyTorch's float32 sqrt, which is not correctly rounded (its lerp, add(alpha=) and
+addcmul are fused multiply-adds, which jitgrad's kernels follow).
 """
 
 from __future__ import annotations
