@@ -30,7 +30,7 @@ from numba.extending import overload
 from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
-from ..kernels.cpu.optim import _adam_tensor
+from ..kernels.cpu.optim import _adam_tensor, _fma
 from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
 
@@ -119,7 +119,8 @@ def _blocked_sum(parts, block):
 def _sgd(arena, p, g, buf, n, consts, c, flags):
     """:func:`jitgrad.kernels.cpu.optim.sgd_step` for one parameter whose momentum buffer
     (at ``buf``, when ``flags`` has it) exists: d = (+-g) + wd*p; buf = momentum*buf +
-    undamped*d; d = d + momentum*buf (Nesterov) or buf; p = p - lr*d. ``consts[c:]``: lr,
+    undamped*d; d = d + momentum*buf (Nesterov) or buf; p = p - lr*d, each a fused
+    multiply-add as there. ``consts[c:]``: lr,
     momentum, 1 - dampening, weight decay (rounded to the dtype)."""
     T = arena.dtype.type  # noqa: N806
     lr, momentum, undamped, weight_decay = (T(consts[c]), T(consts[c + 1]),
@@ -129,12 +130,12 @@ def _sgd(arena, p, g, buf, n, consts, c, flags):
         pj = arena[p + i]
         d = -arena[g + i] if flags & SGD_MAXIMIZE else arena[g + i]
         if weight_decay != zero:
-            d = d + weight_decay * pj
+            d = _fma(pj, weight_decay, d)
         if flags & SGD_MOMENTUM:
-            b = arena[buf + i] * momentum + undamped * d
+            b = _fma(d, undamped, arena[buf + i] * momentum)
             arena[buf + i] = b
-            d = d + momentum * b if flags & SGD_NESTEROV else b
-        arena[p + i] = pj - lr * d
+            d = _fma(b, momentum, d) if flags & SGD_NESTEROV else b
+        arena[p + i] = _fma(d, -lr, pj)
 
 
 @njit(inline="always")
