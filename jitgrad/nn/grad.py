@@ -57,52 +57,50 @@ def _wrt(
     return _autograd_grad(out, free, grad_output, create_graph=graph)[0]
 
 
-def conv1d_input(
-    input_size: Sequence[int],
-    weight: Tensor,
-    grad_output: Tensor,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    return _wrt(conv1d, input_size, weight, grad_output, True, (stride, padding, dilation, groups))
+def _input_grad(conv: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """``conv<N>d_input``: the gradient for an input of ``input_size``."""
+
+    def input_grad(
+        input_size: Sequence[int],
+        weight: Tensor,
+        grad_output: Tensor,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+    ) -> Tensor:
+        options = (stride, padding, dilation, groups)
+        return _wrt(conv, input_size, weight, grad_output, True, options)
+
+    input_grad.__name__ = input_grad.__qualname__ = name
+    input_grad.__doc__ = f"The gradient of ``{name[:6]}`` with respect to its input."
+    return input_grad
 
 
-def conv1d_weight(
-    input: Tensor,  # noqa: A002 - PyTorch's name
-    weight_size: Sequence[int],
-    grad_output: Tensor,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    return _wrt(conv1d, weight_size, input, grad_output, False, (stride, padding, dilation, groups))
+def _weight_grad(conv: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """``conv<N>d_weight``: the gradient for a weight of ``weight_size``."""
+
+    def weight_grad(
+        input: Tensor,  # noqa: A002 - PyTorch's name
+        weight_size: Sequence[int],
+        grad_output: Tensor,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+    ) -> Tensor:
+        options = (stride, padding, dilation, groups)
+        return _wrt(conv, weight_size, input, grad_output, False, options)
+
+    weight_grad.__name__ = weight_grad.__qualname__ = name
+    weight_grad.__doc__ = f"The gradient of ``{name[:6]}`` with respect to its weight."
+    return weight_grad
 
 
-def conv2d_input(
-    input_size: Sequence[int],
-    weight: Tensor,
-    grad_output: Tensor,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    return _wrt(conv2d, input_size, weight, grad_output, True, (stride, padding, dilation, groups))
-
-
-def conv2d_weight(
-    input: Tensor,  # noqa: A002 - PyTorch's name
-    weight_size: Sequence[int],
-    grad_output: Tensor,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    return _wrt(conv2d, weight_size, input, grad_output, False, (stride, padding, dilation, groups))
+conv1d_input = _input_grad(conv1d, "conv1d_input")
+conv1d_weight = _weight_grad(conv1d, "conv1d_weight")
+conv2d_input = _input_grad(conv2d, "conv2d_input")
+conv2d_weight = _weight_grad(conv2d, "conv2d_weight")
 
 
 #: ``jitgrad.nn.grad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
