@@ -40,6 +40,13 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
     return activation
 
 
+def _is(fn: Any, op: Any) -> bool:
+    """Whether ``fn`` is the op ``op``, either of them possibly wrapped by a device backend
+    (the meta and CUDA backends replace ``F.relu`` by a wrapper once installed, while a default
+    argument still holds the function it had when the class was defined)."""
+    return getattr(fn, "__wrapped__", fn) is getattr(op, "__wrapped__", op)
+
+
 def _clones(module: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
@@ -83,8 +90,8 @@ class _TransformerLayer(Module):
         self.activation = _activation(activation)
         if not self._cross:  # the encoder's fast-path flag (PyTorch's decoder has none)
             act = self.activation
-            relu = act is F.relu or type(act).__name__ == "ReLU"
-            gelu = act is F.gelu or type(act).__name__ == "GELU"
+            relu = _is(act, F.relu) or type(act).__name__ == "ReLU"
+            gelu = _is(act, F.gelu) or type(act).__name__ == "GELU"
             self.activation_relu_or_gelu = 1 if relu else 2 if gelu else 0
 
     def _sa_block(self, x: Tensor, mask: Tensor | None, kpm: Tensor | None, causal: bool) -> Tensor:
