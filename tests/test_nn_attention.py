@@ -117,3 +117,13 @@ def test_encoder_zeroes_padded_positions_like_pytorchs_nested_fast_path() -> Non
         assert enc(case["x"], src_key_padding_mask=case["left_mask"])[0, 2:].abs().sum() == 0
     with pytest.warns(UserWarning, match="self.use_nested_tensor is False because encoder_layer"):
         nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, norm_first=True), 1)
+
+
+def test_fast_path_flag_survives_a_backend_wrapping_the_activation() -> None:
+    # Making a meta tensor installs the meta backend, which wraps F.relu; the layer's default
+    # activation is still the function it was when the class was defined.
+    torch.empty(2, device="meta")
+    layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    assert layer.activation_relu_or_gelu == 1
+    assert nn.TransformerEncoderLayer(8, 2, 16, activation="gelu").activation_relu_or_gelu == 2
+    assert nn.TransformerEncoder(layer, 1).use_nested_tensor
