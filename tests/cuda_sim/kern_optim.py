@@ -5,7 +5,8 @@ the kernel's arithmetic is numpy scalar arithmetic in the parameter's dtype, so 
 be bitwise: SGD (both dtypes) and float64 Adam equal the CPU bit for bit; float32 Adam (the
 CPU and the device both round ``1 - beta2`` once, as PyTorch does) is within 4 ulp of the
 CPU's compiled loop and equals a numpy transcription of PyTorch's single-tensor Adam bit for
-bit.
+bit. The kernels' fused multiply-adds run correctly rounded in the simulator
+(``_fma_correctly_rounded``: Numba's simulator computes ``cuda.fma`` with two roundings).
 On a GPU, which may fuse multiply-adds, "bitwise" becomes a few units in the last place.
 """
 
@@ -112,18 +113,20 @@ def check_f32(got, want):
 
 def torch_adam(p0, grads, lr, b1, b2, eps, wd, amsgrad, maximize, decoupled):
     """PyTorch's _single_tensor_adam on float32 numpy arrays: double scalars rounded to the
-    dtype where they meet a tensor."""
+    dtype where they meet a tensor; ``add(alpha=)``, ``lerp_`` and ``addcmul_`` each one fused
+    multiply-add, as PyTorch's CPU kernels compute them (measured against PyTorch 2.13)."""
     f = p0.dtype.type
+    fma = np.vectorize(K._fma_correctly_rounded, otypes=[p0.dtype])
     p, m, v, vmax = p0.copy(), *(np.zeros_like(p0),) * 3
     for step, g in enumerate(grads, 1):
         g = -g if maximize else g
         if decoupled:
             p = p * f(1 - lr * wd)
         elif wd:
-            g = g + f(wd) * p
+            g = fma(p, f(wd), g)
         w = f(1 - b1)
-        m = m + w * (g - m) if w < 0.5 else g - (g - m) * (f(1) - w)
-        v = v * f(b2) + f(1 - b2) * g * g
+        m = fma(w, g - m, m) if w < 0.5 else fma(w - f(1), g - m, g)
+        v = fma(f(1 - b2) * g, g, v * f(b2))
         vmax = np.maximum(vmax, v)
         denom = np.sqrt(vmax if amsgrad else v) / f((1 - b2**step) ** 0.5) + f(eps)
         p = p - f(lr / (1 - b1**step)) * m / denom

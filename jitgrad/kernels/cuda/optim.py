@@ -3,8 +3,8 @@
 Each kernel reads the parameter, its gradient and its state once and writes them back in
 place, with the arithmetic of ``jitgrad/kernels/cpu/optim.py`` (PyTorch's single-tensor
 implementations) in the same operation order and with the scalars rounded to the parameter's
-dtype the same way, so a device trajectory matches the CPU one to rounding (bit for bit where
-the GPU does not fuse a multiply-add). The per-step scalars (Adam's bias corrections) are
+dtype the same way, so a device trajectory matches the CPU one to rounding (the CPU's fused
+multiply-adds are ``cuda.fma`` here). The per-step scalars (Adam's bias corrections) are
 computed on the host from the host-side step count, so a step needs no synchronization.
 
 Adam's ``1 - beta1`` and ``1 - beta2`` arrive computed in double and rounded to the dtype once,
@@ -18,33 +18,65 @@ devices agree bit for bit (tests/cuda_sim/kern_optim.py).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from numba import cuda
+from numba import config, cuda
 
 from .common import contiguous, elementwise_grid, float_dtype, view
 
 __all__ = ["sgd_step", "adam_step", "sgd_launch", "adam_launch"]
 
 
+def _fma_correctly_rounded(a: Any, b: Any, c: Any) -> Any:
+    """``a*b + c`` rounded once, in the operands' dtype: what ``cuda.fma`` computes on a GPU
+    and ``llvm.fma`` on the CPU. Numba's CUDA simulator implements ``cuda.fma`` as
+    ``a*b + c`` (two roundings), so the simulator runs this instead: the exact value as a
+    fraction, then the nearest value of the dtype (ties to even)."""
+    kind = np.result_type(a, b, c).type
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return kind(np.float64(a) * np.float64(b) + np.float64(c))
+    exact = Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))
+    near = kind(float(exact))  # float(Fraction) is correctly rounded to double
+    if kind is np.float64 or not math.isfinite(near):
+        return near
+    below, above = np.nextafter(near, kind(-np.inf)), np.nextafter(near, kind(np.inf))
+
+    def distance(x: Any) -> tuple:
+        bits = int(np.asarray(x, np.float32).view(np.int32))
+        return (abs(Fraction(float(x)) - exact), bits & 1)
+
+    return min((near, below, above), key=distance)
+
+
+if config.ENABLE_CUDASIM:
+    _fma = _fma_correctly_rounded
+else:
+
+    @cuda.jit(device=True, inline=True)
+    def _fma(a, b, c):  # pragma: no cover - compiled for a GPU
+        return cuda.fma(a, b, c)
+
+
 @cuda.jit
 def _sgd_kernel(p, g, buf, lr, momentum, undamped, weight_decay, nesterov, maximize, first):
     # d = (+-g) + wd*p; buf = d (first step) or momentum*buf + undamped*d; d = d +
-    # momentum*buf (nesterov) or buf; p -= lr*d. buf unused when momentum == 0.
+    # momentum*buf (nesterov) or buf; p -= lr*d. buf unused when momentum == 0. Every
+    # "x + a*y" is one fused multiply-add, as on the CPU (PyTorch's add(alpha=)).
     start, step = cuda.grid(1), cuda.gridsize(1)
     for j in range(start, p.size, step):
         d = -g[j] if maximize else g[j]
         if weight_decay != 0:
-            d = d + weight_decay * p[j]
+            d = _fma(p[j], weight_decay, d)
         if momentum != 0:
             if first:
                 b = d
             else:
-                b = buf[j] * momentum + undamped * d
+                b = _fma(d, undamped, buf[j] * momentum)
             buf[j] = b
-            d = d + momentum * b if nesterov else b
-        p[j] = p[j] - lr * d
+            d = _fma(b, momentum, d) if nesterov else b
+        p[j] = _fma(d, -lr, p[j])
 
 
 @cuda.jit
@@ -52,7 +84,7 @@ def _adam_kernel(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1
                  eps, amsgrad):  # fmt: skip
     # p *= decay (AdamW); g' = sign*g (+ wd*p); m = lerp(m, g', w1 = 1-b1); v = b2*v +
     # w2*g'*g' (w2 = 1-b2); vmax = max(vmax, v) (amsgrad, NaN wins); p -= step_size*m /
-    # (sqrt(v or vmax)/bc2 + eps)
+    # (sqrt(v or vmax)/bc2 + eps). The CPU kernel's fused multiply-adds, in its order.
     one = p.dtype.type(1)
     low = w1 < one / p.dtype.type(2)
     start, stride = cuda.grid(1), cuda.gridsize(1)
@@ -60,10 +92,10 @@ def _adam_kernel(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1
         pj = p[j] * decay
         gj = sign * g[j]
         if weight_decay != 0:
-            gj = gj + weight_decay * pj
+            gj = _fma(pj, weight_decay, gj)
         mj = m[j]
-        mj = mj + w1 * (gj - mj) if low else gj - (gj - mj) * (one - w1)
-        vj = v[j] * beta2 + w2 * gj * gj
+        mj = _fma(w1, gj - mj, mj) if low else _fma(w1 - one, gj - mj, gj)
+        vj = _fma(w2 * gj, gj, v[j] * beta2)
         m[j] = mj
         v[j] = vj
         if amsgrad:
