@@ -345,6 +345,7 @@ def test_threads_replay_and_trace_apart() -> None:
     compiled = torch.compile(f)
     compiled(2.0)
     results: dict[int, list] = {}
+    api_before = (torch.tanh, F.relu, torch.Tensor.__mul__, torch.Tensor.tanh)
 
     def worker(i: int) -> None:
         results[i] = [compiled(float(i % 3 + 1)).tolist() for _ in range(50)]
@@ -356,6 +357,9 @@ def test_threads_replay_and_trace_apart() -> None:
         t.join()
     for i, got in results.items():
         assert got == [f(float(i % 3 + 1)).tolist()] * 50
+    # traces on several threads at once must leave the API as it was (two interleaved traces
+    # used to take each other's wrappers for the originals and leave them installed)
+    assert (torch.tanh, F.relu, torch.Tensor.__mul__, torch.Tensor.tanh) == api_before
 
 
 def test_returned_loss_is_usable_and_a_second_backward_raises() -> None:

@@ -24,7 +24,7 @@ from ..autograd.grad_mode import STATE
 from ..fusion.control import STATE as FUSION
 from ..tensor import Tensor
 from .tape import Program, Unsupported, tensor_key
-from .trace import ACTIVE, Recorder, run_traced
+from .trace import ACTIVE, TRACING, Recorder, run_traced
 
 _SCALARS = (int, float, bool, str, type(None))
 #: at most this many programs per function (torch._dynamo.config.cache_size_limit's 8)
@@ -123,8 +123,13 @@ class Compiled:
                 if _holds(program):
                     return program.run(args)
         if type(entry) is str or self.count >= LIMIT or ACTIVE:
-            return self.fn(*args, **kwargs)  # (ACTIVE: another thread is tracing)
-        return self._trace(key, args)
+            return self.fn(*args, **kwargs)  # (ACTIVE: a trace is running)
+        if not TRACING.acquire(blocking=False):  # another thread is tracing: run eagerly
+            return self.fn(*args, **kwargs)
+        try:
+            return self._trace(key, args)
+        finally:
+            TRACING.release()
 
     @property
     def count(self) -> int:

@@ -18,12 +18,13 @@ values read from globals are baked in.
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 import traceback
 import weakref
 from collections.abc import Callable
-from threading import get_ident
+from threading import Lock, get_ident
 from typing import Any
 
 from .. import linalg, special
@@ -96,6 +97,10 @@ def _user_line() -> str:
 
 _NOT_METHODS = (type, property, staticmethod, classmethod)
 ACTIVE = R.ACTIVE
+#: Held for a whole trace: the API is interposed process-wide, so two traces on two threads
+#: would each take the other's wrappers for the originals and one would leave them installed
+#: for good. A call that finds it held runs eagerly (see ``CompiledFunction.__call__``).
+TRACING = Lock()
 
 
 def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
@@ -128,7 +133,7 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
             return out
         return out if replaced is None else replaced
 
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    functools.update_wrapper(wrapper, fn)  # the name and doc a program may read mid-trace
     return wrapper
 
 

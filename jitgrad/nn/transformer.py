@@ -44,7 +44,11 @@ def _is(fn: Any, op: Any) -> bool:
     """Whether ``fn`` is the op ``op``, either of them possibly wrapped by a device backend
     (the meta and CUDA backends replace ``F.relu`` by a wrapper once installed, while a default
     argument still holds the function it had when the class was defined)."""
-    return getattr(fn, "__wrapped__", fn) is getattr(op, "__wrapped__", op)
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+    while hasattr(op, "__wrapped__"):
+        op = op.__wrapped__
+    return fn is op
 
 
 def _clones(module: Module, n: int) -> ModuleList:
