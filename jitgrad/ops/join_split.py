@@ -160,12 +160,19 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind)."""
     shape, dt = x._value.shape, x._dtype
     arr = x._value
-    values = [arr[k] for k in keys]
+    values = []
+    for k in keys:
+        values.append(arr[k])
     if not values:  # unbind along an empty dim
         return ()
 
     def backward(*grads: Tensor | None) -> Tensor:
-        if any(g is not None and g._requires_grad for g in grads):  # create_graph: a graph
+        graph = False
+        for g in grads:
+            if g is not None and g._requires_grad:
+                graph = True
+                break
+        if graph:  # create_graph: a graph
             from .. import zeros
 
             parts = [

@@ -170,9 +170,10 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     functions call. This is the per-op hot path, so it is written flat, one call from the
     operator.
 
-    It first tries the commonest call: one or two operands, the first a tensor with at most
+    It first tries the commonest call: one to three operands, the first a tensor with at most
     one dimension and fewer than ``Plan.small_max`` elements, the second a tensor of the
-    same shape or a Python float or int, every tensor already in the compute dtype. That is
+    same shape or a Python float or int (the third, if any, a Python float or int, as
+    softplus's beta and threshold), every tensor already in the compute dtype. That is
     every op of a scalar model or a small-vector loop, where the Python around the kernel is
     the whole cost: this lane reads each operand once, needs no broadcast, and calls the
     plan's serial kernel directly. Anything else (or a deferred operand) takes
@@ -213,6 +214,20 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                         plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
                         values = [va, vb]
                         grad = grad or b._requires_grad
+            elif len(args) == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
+                b, c = args[1], args[2]
+                kb, kc = type(b), type(c)
+                if (kb is float or kb is int) and (kc is float or kc is int):
+                    plan = _plans.get((op, None, sig, kb, kc))
+                    if plan is not None:
+                        consts = plan.consts
+                        cb = consts.get(b)
+                        if cb is None:
+                            cb = K.scalar(plan, plan.wants[1], b)
+                        cc = consts.get(c)
+                        if cc is None:
+                            cc = K.scalar(plan, plan.wants[2], c)
+                        values = [va, cb, cc]
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
             kernel = plan.serial[nd] or plan.compile_serial(nd)
@@ -344,6 +359,11 @@ def add_into(t: Tensor, other: Tensor) -> bool:
         return False
     if DEVICE.active and not isinstance(va, np.ndarray):  # device buffers: the plain path
         return False
+    if t._dtype in _NUMPY_SUM and 0 < va.size < _NUMPY_SUM_MAX:
+        # numpy's in-place add is the kernel's: one IEEE sum per element, bitwise the same,
+        # at half a Numba call's cost (the engine sums most gradients of a scalar graph here)
+        np.add(va, vo, out=va)
+        return True
     sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
     plan = _plans.get((_ADD, None, sig, sig))
     if plan is None or not 0 < va.size < plan.small_max:
@@ -354,6 +374,12 @@ def add_into(t: Tensor, other: Tensor) -> bool:
 
 
 _ADD = REGISTRY["add"]
+#: The dtypes :func:`add_into` sums with numpy (where its add is IEEE's, as the kernel's), and
+#: below what size: where the add plan's serial kernel would run (``Plan.small_max``).
+_NUMPY_SUM = frozenset((D.float32, D.float64))
+_NUMPY_SUM_MAX = min(
+    PARALLEL_THRESHOLD, L.STATE.min_size, *(memory.min_pooled_size(d.np) for d in _NUMPY_SUM)
+)
 
 # Deferral (fusion.lazy, imported above) plans through this module's cache and edges; it
 # cannot import this module back, so they are handed in here.

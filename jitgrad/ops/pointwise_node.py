@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.engine import Node
+from ..autograd.engine import FREED, Node
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import SAVED_HOOKS
 from ..fusion import lazy as L
@@ -114,6 +114,26 @@ class ElementwiseBackward(Node, SavedAttributes):
         return Node.saved(self)
 
     def apply(self, grads: list) -> Sequence:
+        saved = self._saved
+        if type(saved) is tuple and self._extra is None and not STATE.enabled:
+            # The common sweep: saved values as recorded (not deferred, freed or packed by
+            # hooks), no create_graph. The version check and ``needs`` written out flat: a
+            # comprehension or generator is a call of its own.
+            op, smask, args, values, cdt, out_vc, versions, out, out_version = saved
+            same = out_vc[0] == out_version
+            needs = []
+            k = 0
+            for x, m, rule in zip(args, smask, op.grads):
+                if m == "t":
+                    if x._vc[0] != versions[k]:
+                        same = False
+                    k += 1
+                    needs.append(x._requires_grad and rule is not None)
+                else:
+                    needs.append(False)
+            if not same:
+                self.check_saved_versions()  # raises PyTorch's error if a read one changed
+            return self.kernel_backward(op, smask, args, values, cdt, grads[0], needs, out)
         saved = self.saved()
         op, args = saved[0], saved[2]
         needs = [
@@ -173,8 +193,9 @@ class ElementwiseBackward(Node, SavedAttributes):
 
     def release(self) -> None:
         """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
-        if self.frees:
-            Node.release(self)
+        if self.frees and self._saved is not None:  # Node.release, written out
+            self._saved = FREED
+            self._key = None
 
 
 #: Overridden by device node classes (see :mod:`jitgrad.backends.cuda.elementwise`).
