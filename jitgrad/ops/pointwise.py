@@ -359,11 +359,6 @@ def add_into(t: Tensor, other: Tensor) -> bool:
         return False
     if DEVICE.active and not isinstance(va, np.ndarray):  # device buffers: the plain path
         return False
-    if t._dtype in _NUMPY_SUM and 0 < va.size < _NUMPY_SUM_MAX:
-        # numpy's in-place add is the kernel's: one IEEE sum per element, bitwise the same,
-        # at half a Numba call's cost (the engine sums most gradients of a scalar graph here)
-        np.add(va, vo, out=va)
-        return True
     sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
     plan = _plans.get((_ADD, None, sig, sig))
     if plan is None or not 0 < va.size < plan.small_max:
@@ -374,12 +369,6 @@ def add_into(t: Tensor, other: Tensor) -> bool:
 
 
 _ADD = REGISTRY["add"]
-#: The dtypes :func:`add_into` sums with numpy (where its add is IEEE's, as the kernel's), and
-#: below what size: where the add plan's serial kernel would run (``Plan.small_max``).
-_NUMPY_SUM = frozenset((D.float32, D.float64))
-_NUMPY_SUM_MAX = min(
-    PARALLEL_THRESHOLD, L.STATE.min_size, *(memory.min_pooled_size(d.np) for d in _NUMPY_SUM)
-)
 
 # Deferral (fusion.lazy, imported above) plans through this module's cache and edges; it
 # cannot import this module back, so they are handed in here.
