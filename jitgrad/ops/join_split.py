@@ -141,8 +141,12 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     out = np.empty(shape[:d] + (n,) + shape[d:], dt.np)
     lead = (slice(None),) * d
     if same and out.size <= SMALL_COPY:  # numpy's assignment into a fresh array (copy_into)
-        for i, x in enumerate(tensors):
-            out[(*lead, i)] = x._value
+        if d == 0:  # an int index: no key tuple to build, numpy's quickest assignment
+            for i, x in enumerate(tensors):
+                out[i] = x._value
+        else:
+            for i, x in enumerate(tensors):
+                out[(*lead, i)] = x._value
     else:
         for i, x in enumerate(tensors):
             copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
