@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.engine import FREED, Node
+from ..autograd.engine import FREED, MUTATION, Node
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import SAVED_HOOKS
 from ..fusion import lazy as L
@@ -117,22 +117,15 @@ class ElementwiseBackward(Node, SavedAttributes):
         saved = self._saved
         if type(saved) is tuple and self._extra is None and not STATE.enabled:
             # The common sweep: saved values as recorded (not deferred, freed or packed by
-            # hooks), no create_graph. The version check and ``needs`` written out flat: a
-            # comprehension or generator is a call of its own.
-            op, smask, args, values, cdt, out_vc, versions, out, out_version = saved
-            same = out_vc[0] == out_version
+            # hooks), no create_graph. Versions are compared only if some tensor changed in
+            # place since this node was created (every change takes a later sequence number,
+            # see ``MUTATION``); ``needs`` is a loop (a comprehension is a call of its own).
+            op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
+            if self._seq < MUTATION.seq and not self.unchanged():
+                self.check_saved_versions()  # PyTorch's error if one the rules read changed
             needs = []
-            k = 0
             for x, m, rule in zip(args, smask, op.grads):
-                if m == "t":
-                    if x._vc[0] != versions[k]:
-                        same = False
-                    k += 1
-                    needs.append(x._requires_grad and rule is not None)
-                else:
-                    needs.append(False)
-            if not same:
-                self.check_saved_versions()  # raises PyTorch's error if a read one changed
+                needs.append(m == "t" and x._requires_grad and rule is not None)
             return self.kernel_backward(op, smask, args, values, cdt, grads[0], needs, out)
         saved = self.saved()
         op, args = saved[0], saved[2]
