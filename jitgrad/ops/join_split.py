@@ -9,6 +9,7 @@ records a graph. The public names are collected in :mod:`.movement`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -150,13 +151,17 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     else:
         for i, x in enumerate(tensors):
             copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
-
-    def backward(g: Tensor) -> tuple:
-        if same and g._dtype is dt and not STATE.enabled:
-            return plain_views(g, d, n)
-        return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
-
+    backward = partial(_stack_backward, same, dt, d, tensors)
     return record("StackBackward0", out, dt, tensors, backward)
+
+
+# The backward functions of stack and of unbind/split are partials, not closures: a closure
+# is a function, a tuple and a cell per captured name, all objects the cycle collector then
+# walks while the graph lives (a scalar graph records one of each every few ops).
+def _stack_backward(same: bool, dt: D.dtype, d: int, tensors: list, g: Tensor) -> tuple:
+    if same and g._dtype is dt and not STATE.enabled:
+        return plain_views(g, d, len(tensors))
+    return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
 
 
 def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
@@ -170,33 +175,7 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
     if not values:  # unbind along an empty dim
         return ()
 
-    def backward(*grads: Tensor | None) -> Tensor:
-        graph = False
-        for g in grads:
-            if g is not None and g._requires_grad:
-                graph = True
-                break
-        if graph:  # create_graph: a graph
-            from .. import zeros
-
-            parts = [
-                grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
-                for i, v in enumerate(values)
-            ]
-            if name == "UnbindBackward0":
-                return stack(parts, d)
-            return cat(parts, d)
-        full = np.zeros(shape, dt.np)
-        small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
-        for k, g in zip(keys, grads, strict=False):
-            if g is not None:
-                v = g._value
-                if small and v.dtype == full.dtype:
-                    full[k] = v
-                else:
-                    copy_into(full[k], v, dt, fresh=True)
-        return _make(full, dt, fresh=True)
-
+    backward = partial(_pieces_backward, name, keys, d, shape, dt, values)
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)
     base = x if x._base is None else x._base
     vc = x._vc
@@ -205,6 +184,37 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
         o._base = base
     _mark_multi(outs, name)
     return tuple(outs)
+
+
+def _pieces_backward(
+    name: str, keys: list, d: int, shape: tuple, dt: D.dtype, values: list, *grads: Tensor | None
+) -> Tensor:
+    """:func:`_pieces`'s backward: x's gradient rebuilt from its pieces' gradients."""
+    graph = False
+    for g in grads:
+        if g is not None and g._requires_grad:
+            graph = True
+            break
+    if graph:  # create_graph: a graph
+        from .. import zeros
+
+        parts = [
+            grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
+            for i, v in enumerate(values)
+        ]
+        if name == "UnbindBackward0":
+            return stack(parts, d)
+        return cat(parts, d)
+    full = np.zeros(shape, dt.np)
+    small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
+    for k, g in zip(keys, grads, strict=False):
+        if g is not None:
+            v = g._value
+            if small and v.dtype == full.dtype:
+                full[k] = v
+            else:
+                copy_into(full[k], v, dt, fresh=True)
+    return _make(full, dt, fresh=True)
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:

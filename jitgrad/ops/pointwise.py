@@ -176,8 +176,8 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     softplus's beta and threshold), every tensor already in the compute dtype. That is
     every op of a scalar model or a small-vector loop, where the Python around the kernel is
     the whole cost: this lane reads each operand once, needs no broadcast, and calls the
-    plan's serial kernel directly. Anything else (or a deferred operand) takes
-    :func:`_general`.
+    plan's serial kernel directly (its operands a tuple: the node saves that one object).
+    Anything else (or a deferred operand) takes :func:`_general`.
     """
     if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
         result = DEVICE.elementwise(op, args, None, None)
@@ -197,7 +197,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
             sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
             if len(args) == 1:
                 plan = _plans.get((op, None, sig))
-                values = [va]
+                values = (va,)
             elif len(args) == 2:
                 b = args[1]
                 kind = type(b)
@@ -207,12 +207,12 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                         c = plan.consts.get(b)
                         if c is None:
                             c = K.scalar(plan, plan.wants[1], b)
-                        values = [va, c]
+                        values = (va, c)
                 elif isinstance(b, Tensor):
                     vb = b._value
                     if vb.shape == shape:
                         plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
-                        values = [va, vb]
+                        values = (va, vb)
                         grad = grad or b._requires_grad
             elif len(args) == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
                 b, c = args[1], args[2]
@@ -227,7 +227,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                         cc = consts.get(c)
                         if cc is None:
                             cc = K.scalar(plan, plan.wants[2], c)
-                        values = [va, cb, cc]
+                        values = (va, cb, cc)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
             kernel = plan.serial[nd] or plan.compile_serial(nd)
