@@ -164,7 +164,7 @@ def _stack_backward(same: bool, dt: D.dtype, d: int, tensors: list, g: Tensor) -
     return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
 
 
-def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
+def _pieces(x: Tensor, name: str, keys: Sequence[tuple], d: int) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind)."""
     shape, dt = x._value.shape, x._dtype
@@ -187,7 +187,7 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
 
 
 def _pieces_backward(
-    name: str, keys: list, d: int, shape: tuple, dt: D.dtype, values: list, *grads: Tensor | None
+    name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list, *grads: Any
 ) -> Tensor:
     """:func:`_pieces`'s backward: x's gradient rebuilt from its pieces' gradients."""
     graph = False
@@ -247,9 +247,19 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
-    if input.ndim == 0:
+    shape = input._value.shape
+    if not shape:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = _wrap_dim(dim, input.ndim)
-    lead = (slice(None),) * d
-    keys = [(*lead, i, ...) for i in range(input._value.shape[d])]
+    d = _wrap_dim(dim, len(shape))
+    n = shape[d]
+    keys = _unbind_keys.get((d, n))
+    if keys is None:
+        lead = (slice(None),) * d
+        keys = tuple((*lead, i, ...) for i in range(n))
+        if n <= 64 and len(_unbind_keys) < 256:  # (iterating a small tensor: the same keys)
+            _unbind_keys[(d, n)] = keys
     return _pieces(input, "UnbindBackward0", keys, d)
+
+
+#: (dim, size) -> unbind's keys, kept for small sizes: built once, not per call
+_unbind_keys: dict[tuple[int, int], tuple] = {}
