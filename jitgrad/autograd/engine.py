@@ -254,12 +254,7 @@ def _sweep(
             if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
-                if node._extra is None:  # _call_node, written out for the commonest node
-                    results = node.apply(grad_outputs)
-                    if _anomaly.enabled and _anomaly.check_nan:
-                        _check_nan(node, results)
-                else:
-                    results = _call_node(node, grad_outputs)
+                results = _call_node(node, grad_outputs)  # (a call: the profiler wraps it)
                 if not retain_graph:
                     node.release()
             else:
