@@ -363,6 +363,9 @@ def _init_fields(
         t.__dict__[INFERENCE_KEY] = True
 
 
+_new = Tensor.__new__  # (object.__new__: Tensor defines none) one lookup, not one per tensor
+
+
 def _make(
     value: np.ndarray,
     dt: D.dtype,
@@ -371,7 +374,7 @@ def _make(
     output_nr: int = 0,
 ) -> Tensor:
     """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
-    t = Tensor.__new__(Tensor)
+    t = _new(Tensor)
     t._value = value
     _init_fields(t, dt, grad_fn, fresh, output_nr)
     return t

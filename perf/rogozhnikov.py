@@ -13,6 +13,7 @@ Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eag
     python perf/rogozhnikov.py --breakdown            # and each op kind's forward alone
     /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
     python perf/rogozhnikov.py --compile --ops 10000  # jitgrad.compile: capture time, replay
+    python perf/rogozhnikov.py --cpu-time             # CPU seconds: steadier on a busy machine
 
 ``--compile`` wraps one step (build the graph, ``backward()``) in ``jitgrad.compile``: it
 reports the capture time (the first call, which runs the step eagerly while tracing it, and
@@ -49,9 +50,9 @@ def run_graph(m: Any, initial: Any, n_ops: int) -> list:
     return nodes
 
 
-def bench(lib: str, n_ops: int, iters: int, repeats: int) -> dict:
-    """Median and min wall time per op-iteration, in microseconds, plus the leaves' summed
-    absolute gradient (so two libraries can be checked against each other)."""
+def bench(lib: str, n_ops: int, iters: int, repeats: int, clock: Any = time.perf_counter) -> dict:
+    """Median and min wall time (or ``clock``'s time) per op-iteration, in microseconds, plus
+    the leaves' summed absolute gradient (so two libraries can be checked against each other)."""
     m = importlib.import_module(lib)
     importlib.import_module(f"{lib}.nn.functional")
     leaves = m.arange(100, dtype=m.float32, requires_grad=True)
@@ -60,10 +61,10 @@ def bench(lib: str, n_ops: int, iters: int, repeats: int) -> dict:
     samples = []
     for _ in range(repeats):
         leaves.grad = None
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(iters):
             run_graph(m, leaves, n_ops)[-1].backward()
-        samples.append((time.perf_counter() - t0) / (iters * n_ops) * 1e6)
+        samples.append((clock() - t0) / (iters * n_ops) * 1e6)
     return {
         "lib": lib,
         "median_us": statistics.median(samples),
@@ -134,7 +135,7 @@ def breakdown(lib: str, calls: int = 2000) -> dict[str, float]:
             for _ in range(calls):
                 fn()
             runs.append((time.perf_counter() - t0) / calls * 1e6)
-        out[name] = statistics.median(runs)
+        out[name] = min(runs)
     n_ops, fwd, full = 200, [], []
     for _ in range(2):  # warm-up, as in bench: the backward's first sweeps record and compile
         run_graph(m, leaves, n_ops)[-1].backward()
@@ -162,6 +163,11 @@ def main(argv: list[str] | None = None) -> None:
         "--breakdown", action="store_true", help="also time each op kind's forward alone"
     )
     ap.add_argument("--compile", action="store_true", help="jitgrad.compile the step")
+    ap.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time the process's CPU seconds, not wall time (steadier on a shared machine)",
+    )
     args = ap.parse_args(argv)
     if args.compile:
         r = bench_compiled(args.ops, args.iters, args.repeats)
@@ -176,7 +182,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.breakdown:
         for name, us in breakdown(args.lib).items():
             print(f"  {name:30s} {us:7.2f} us")
-    r = bench(args.lib, args.ops, args.iters, args.repeats)
+    clock = time.process_time if args.cpu_time else time.perf_counter
+    r = bench(args.lib, args.ops, args.iters, args.repeats, clock)
     print(
         f"{r['lib']}: {r['median_us']:.1f} us per op-iteration (median of {args.repeats}, "
         f"min {r['min_us']:.1f}); {args.ops} ops x {args.iters} iterations; "

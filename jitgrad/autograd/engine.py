@@ -254,7 +254,7 @@ def _sweep(
             if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
-                results = _call_node(node, grad_outputs)
+                results = _call_node(node, grad_outputs)  # (a call: the profiler wraps it)
                 if not retain_graph:
                     node.release()
             else:

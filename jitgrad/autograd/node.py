@@ -156,8 +156,9 @@ class Node:
 
     def release(self) -> None:
         """Free saved values after a backward without ``retain_graph``."""
-        if self._saved is not None:
-            free_saved((self,))
+        if self._saved is not None:  # free_saved((self,)), written out: once per node swept
+            self._saved = FREED
+            self._key = None
 
     def saved(self) -> Any:
         saved = self._saved

@@ -24,6 +24,7 @@ from .grad_mode import STATE
 _tensor = importlib.import_module("jitgrad.tensor")
 
 _classes: dict[tuple[str, type], type] = {}
+_NO_EDGE = (None, 0)
 
 
 class FunctionBackward(Node):
@@ -34,7 +35,7 @@ class FunctionBackward(Node):
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions = self.saved()
-        if unpacked(self) is None and tensors:
+        if (self._extra is None or unpacked(self) is None) and tensors:
             _tensor.check_versions(self, tensors, versions)
         result = fn(*grads)
         return result if isinstance(result, tuple | list) else (result,)
@@ -63,7 +64,7 @@ class ResultBackward(FunctionBackward):
 
     def apply(self, grads: list) -> Sequence:
         fn, tensors, versions, (value, dtype, vc, version) = self.saved()
-        given = unpacked(self)
+        given = None if self._extra is None else unpacked(self)  # (no extras: nothing packed)
         if given is not None:  # saved-tensor hooks: the unpacked result is what backward reads
             value = given["out"]._value
         else:
@@ -126,20 +127,33 @@ def record(
     tensors ``backward`` reads, so in-place changes to them are detected at backward time.
     ``base`` :class:`ResultBackward`: ``backward`` also reads the result (see there).
     """
-    Tensor, _make = _tensor.Tensor, _tensor._make
+    _make = _tensor._make
     if not (STATE.enabled and dtype.is_floating_point):
         return _make(value, dtype)
+    # Written as loops (a generator or comprehension is a call of its own): stack, unbind and
+    # softmax of a scalar graph record here once per op.
+    Tensor = _tensor.Tensor
+    nexts = []
+    wanted = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
-            break
-    else:
+            fn = t.grad_fn
+            nexts.append((fn, t._output_nr) if fn is not None else t._edge())
+            wanted = True
+        else:
+            nexts.append(_NO_EDGE)
+    if not wanted:
         return _make(value, dtype)
-    nexts = tuple(
-        t._edge() if isinstance(t, Tensor) and t._requires_grad else (None, 0) for t in inputs
-    )
-    node = node_class(name, base)(nexts)
+    cls = _classes.get((name, base)) or node_class(name, base)
+    node = cls(tuple(nexts))
     out = _make(value, dtype, node)
-    node._saved = (backward, tuple(saved), tuple(t._vc[0] for t in saved))
+    if saved:
+        versions = []
+        for t in saved:
+            versions.append(t._vc[0])
+        node._saved = (backward, tuple(saved), tuple(versions))
+    else:
+        node._saved = (backward, (), ())
     reads_result = base.reads_result
     if reads_result:
         node._saved += ((value, dtype, out._vc, out._vc[0]),)

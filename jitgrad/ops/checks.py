@@ -168,7 +168,10 @@ _C_NAMES = {"int32": "int32_t", "int64": "int64_t", "float32": "float", "float64
 def scalar(plan: Any, want: Any, x: Any) -> Any:
     """Python number ``x`` as an elementwise op's operand of dtype ``want``, with PyTorch's
     errors where it does not fit (numpy would raise OverflowError, or make a float32 inf);
-    kept in ``plan.consts`` (zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never equal).
+    kept in ``plan.consts`` (float zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never
+    equal). An int 0 is kept where it is the plan's only scalar operand: plans are keyed by
+    each operand's Python type, so that key then never meets a float (``sum()`` over tensors
+    starts with ``0 + t``).
     """
     if isinstance(x, int) and not _INT64[0] <= x < _INT64[1]:
         raise RuntimeError("Overflow when unpacking long")
@@ -180,6 +183,6 @@ def scalar(plan: Any, want: Any, x: Any) -> Any:
         raise RuntimeError(
             f"value cannot be converted to type {_C_NAMES[want.name]} without overflow"
         ) from None
-    if x and x == x and len(plan.consts) < 64:
+    if (x and x == x or type(x) is int and plan.smask.count("s") == 1) and len(plan.consts) < 64:
         plan.consts[x] = value
     return value

@@ -63,7 +63,7 @@ def plain_views(g: Tensor, d: int, n: int) -> tuple:
     lead = (slice(None),) * d
     out = []
     for i in range(n):
-        t = _make(arr[(*lead, i, ...)], dt)
+        t = _make(arr[(*lead, i, ...)] if d else arr[i, ...], dt)  # (d 0: no key to build)
         t._vc = vc
         t._base = base
         out.append(t)

@@ -9,6 +9,7 @@ records a graph. The public names are collected in :mod:`.movement`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -141,51 +142,40 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     out = np.empty(shape[:d] + (n,) + shape[d:], dt.np)
     lead = (slice(None),) * d
     if same and out.size <= SMALL_COPY:  # numpy's assignment into a fresh array (copy_into)
-        for i, x in enumerate(tensors):
-            out[(*lead, i)] = x._value
+        if d == 0:  # an int index: no key tuple to build, numpy's quickest assignment
+            for i, x in enumerate(tensors):
+                out[i] = x._value
+        else:
+            for i, x in enumerate(tensors):
+                out[(*lead, i)] = x._value
     else:
         for i, x in enumerate(tensors):
             copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
-
-    def backward(g: Tensor) -> tuple:
-        if same and g._dtype is dt and not STATE.enabled:
-            return plain_views(g, d, n)
-        return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
-
+    backward = partial(_stack_backward, same, dt, d, tensors)
     return record("StackBackward0", out, dt, tensors, backward)
 
 
-def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
+# The backward functions of stack and of unbind/split are partials, not closures: a closure
+# is a function, a tuple and a cell per captured name, all objects the cycle collector then
+# walks while the graph lives (a scalar graph records one of each every few ops).
+def _stack_backward(same: bool, dt: D.dtype, d: int, tensors: list, g: Tensor) -> tuple:
+    if same and g._dtype is dt and not STATE.enabled:
+        return plain_views(g, d, len(tensors))
+    return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
+
+
+def _pieces(x: Tensor, name: str, keys: Sequence[tuple], d: int) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind)."""
     shape, dt = x._value.shape, x._dtype
     arr = x._value
-    values = [arr[k] for k in keys]
+    values = []
+    for k in keys:
+        values.append(arr[k])
     if not values:  # unbind along an empty dim
         return ()
 
-    def backward(*grads: Tensor | None) -> Tensor:
-        if any(g is not None and g._requires_grad for g in grads):  # create_graph: a graph
-            from .. import zeros
-
-            parts = [
-                grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
-                for i, v in enumerate(values)
-            ]
-            if name == "UnbindBackward0":
-                return stack(parts, d)
-            return cat(parts, d)
-        full = np.zeros(shape, dt.np)
-        small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
-        for k, g in zip(keys, grads, strict=False):
-            if g is not None:
-                v = g._value
-                if small and v.dtype == full.dtype:
-                    full[k] = v
-                else:
-                    copy_into(full[k], v, dt, fresh=True)
-        return _make(full, dt, fresh=True)
-
+    backward = partial(_pieces_backward, name, keys, d, shape, dt, values)
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)
     base = x if x._base is None else x._base
     vc = x._vc
@@ -194,6 +184,37 @@ def _pieces(x: Tensor, name: str, keys: list[tuple], d: int) -> tuple:
         o._base = base
     _mark_multi(outs, name)
     return tuple(outs)
+
+
+def _pieces_backward(
+    name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list, *grads: Any
+) -> Tensor:
+    """:func:`_pieces`'s backward: x's gradient rebuilt from its pieces' gradients."""
+    graph = False
+    for g in grads:
+        if g is not None and g._requires_grad:
+            graph = True
+            break
+    if graph:  # create_graph: a graph
+        from .. import zeros
+
+        parts = [
+            grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
+            for i, v in enumerate(values)
+        ]
+        if name == "UnbindBackward0":
+            return stack(parts, d)
+        return cat(parts, d)
+    full = np.zeros(shape, dt.np)
+    small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
+    for k, g in zip(keys, grads, strict=False):
+        if g is not None:
+            v = g._value
+            if small and v.dtype == full.dtype:
+                full[k] = v
+            else:
+                copy_into(full[k], v, dt, fresh=True)
+    return _make(full, dt, fresh=True)
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
@@ -226,9 +247,19 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
-    if input.ndim == 0:
+    shape = input._value.shape
+    if not shape:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = _wrap_dim(dim, input.ndim)
-    lead = (slice(None),) * d
-    keys = [(*lead, i, ...) for i in range(input._value.shape[d])]
+    d = _wrap_dim(dim, len(shape))
+    n = shape[d]
+    keys = _unbind_keys.get((d, n))
+    if keys is None:
+        lead = (slice(None),) * d
+        keys = tuple((*lead, i, ...) for i in range(n))
+        if n <= 64 and len(_unbind_keys) < 256:  # (iterating a small tensor: the same keys)
+            _unbind_keys[(d, n)] = keys
     return _pieces(input, "UnbindBackward0", keys, d)
+
+
+#: (dim, size) -> unbind's keys, kept for small sizes: built once, not per call
+_unbind_keys: dict[tuple[int, int], tuple] = {}

@@ -135,7 +135,8 @@ def function_out(name: str, fn: Callable) -> Callable:
 
     The wrapper is generated with ``fn``'s own signature plus ``out=None`` (as
     ``argcheck.guard_inputs`` does), so a call without ``out`` costs one frame and a test,
-    not an ``*args``/``**kwargs`` repacking.
+    not an ``*args``/``**kwargs`` repacking (nor a closure cell per argument: the call
+    ``out=`` needs is a ``functools.partial``).
     """
     params, call = [], []
     keyword_only = False
@@ -166,12 +167,13 @@ def function_out(name: str, fn: Callable) -> Callable:
     source = (
         f"def {name}({', '.join(params)}):\n"
         f"    if out is not None:\n"
-        f"        return _write({name!r}, out, lambda: _fn({', '.join(call)}), ({args},))\n"
+        f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
         f"    return _fn({', '.join(call)})\n"
     )
     scope = {
         "_fn": fn,
         "_write": write_out,
+        "_partial": functools.partial,  # not a lambda: that would make every argument a cell
         "_defaults": {p.name: p.default for p in inspect.signature(fn).parameters.values()},
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature

@@ -170,13 +170,14 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     functions call. This is the per-op hot path, so it is written flat, one call from the
     operator.
 
-    It first tries the commonest call: one or two operands, the first a tensor with at most
+    It first tries the commonest call: one to three operands, the first a tensor with at most
     one dimension and fewer than ``Plan.small_max`` elements, the second a tensor of the
-    same shape or a Python float or int, every tensor already in the compute dtype. That is
+    same shape or a Python float or int (the third, if any, a Python float or int, as
+    softplus's beta and threshold), every tensor already in the compute dtype. That is
     every op of a scalar model or a small-vector loop, where the Python around the kernel is
     the whole cost: this lane reads each operand once, needs no broadcast, and calls the
-    plan's serial kernel directly. Anything else (or a deferred operand) takes
-    :func:`_general`.
+    plan's serial kernel directly (its operands a tuple: the node saves that one object).
+    Anything else (or a deferred operand) takes :func:`_general`.
     """
     if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
         result = DEVICE.elementwise(op, args, None, None)
@@ -196,7 +197,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
             sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
             if len(args) == 1:
                 plan = _plans.get((op, None, sig))
-                values = [va]
+                values = (va,)
             elif len(args) == 2:
                 b = args[1]
                 kind = type(b)
@@ -206,13 +207,27 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                         c = plan.consts.get(b)
                         if c is None:
                             c = K.scalar(plan, plan.wants[1], b)
-                        values = [va, c]
+                        values = (va, c)
                 elif isinstance(b, Tensor):
                     vb = b._value
                     if vb.shape == shape:
                         plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
-                        values = [va, vb]
+                        values = (va, vb)
                         grad = grad or b._requires_grad
+            elif len(args) == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
+                b, c = args[1], args[2]
+                kb, kc = type(b), type(c)
+                if (kb is float or kb is int) and (kc is float or kc is int):
+                    plan = _plans.get((op, None, sig, kb, kc))
+                    if plan is not None:
+                        consts = plan.consts
+                        cb = consts.get(b)
+                        if cb is None:
+                            cb = K.scalar(plan, plan.wants[1], b)
+                        cc = consts.get(c)
+                        if cc is None:
+                            cc = K.scalar(plan, plan.wants[2], c)
+                        values = (va, cb, cc)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
             kernel = plan.serial[nd] or plan.compile_serial(nd)

@@ -61,10 +61,12 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                 lane = _small.get((op, smask, cdt, nd, *needs))
                 if lane is None:
                     lane = _small_entry(op, smask, cdt, nd, needs)
-                fn, picks, edges, limit = lane
-                if size < limit:
+                kernel, picks, edges, limit = lane
+                if size < limit:  # loops, not comprehensions: each of those is a call
                     src = (garr, out, *values)
-                    call = [src[i] for i in picks]
+                    call = []
+                    for i in picks:
+                        call.append(src[i])
                     npdt = cdt.np
                     bufs = []
                     for need in needs:
@@ -74,11 +76,12 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                             bufs.append(b)
                         else:
                             bufs.append(None)
-                    fn(*call)
-                    return [
-                        None if bufs[i] is None else _make(bufs[i], cdt, fresh=True)
-                        for i in edges
-                    ]
+                    kernel.fn(*call)  # read each call: the first call's wrapper replaces itself
+                    grads = []
+                    for i in edges:
+                        b = bufs[i]
+                        grads.append(None if b is None else _make(b, cdt, None, True))
+                    return grads
     return _general_backward(op, smask, args, values, cdt, g, needs, out)
 
 
@@ -94,7 +97,7 @@ def _small_entry(op, smask, cdt, nd, needs) -> tuple:
     where.update({role: 2 + i for i, role in enumerate(ROLES[: len(smask)])})
     picks = tuple(where[n] for n in order)
     limit = min(PARALLEL_THRESHOLD, memory.min_pooled_size(cdt.np))
-    lane = (kernel.fn, picks, edge_indices(op, smask), limit)
+    lane = (kernel, picks, edge_indices(op, smask), limit)
     _small[(op, smask, cdt, nd, *needs)] = lane
     return lane
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.engine import Node
+from ..autograd.engine import FREED, MUTATION, Node
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import SAVED_HOOKS
 from ..fusion import lazy as L
@@ -114,6 +114,19 @@ class ElementwiseBackward(Node, SavedAttributes):
         return Node.saved(self)
 
     def apply(self, grads: list) -> Sequence:
+        saved = self._saved
+        if type(saved) is tuple and self._extra is None and not STATE.enabled:
+            # The common sweep: saved values as recorded (not deferred, freed or packed by
+            # hooks), no create_graph. Versions are compared only if some tensor changed in
+            # place since this node was created (every change takes a later sequence number,
+            # see ``MUTATION``); ``needs`` is a loop (a comprehension is a call of its own).
+            op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
+            if self._seq < MUTATION.seq and not self.unchanged():
+                self.check_saved_versions()  # PyTorch's error if one the rules read changed
+            needs = []
+            for x, m, rule in zip(args, smask, op.grads):
+                needs.append(m == "t" and x._requires_grad and rule is not None)
+            return self.kernel_backward(op, smask, args, values, cdt, grads[0], needs, out)
         saved = self.saved()
         op, args = saved[0], saved[2]
         needs = [
@@ -173,8 +186,9 @@ class ElementwiseBackward(Node, SavedAttributes):
 
     def release(self) -> None:
         """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
-        if self.frees:
-            Node.release(self)
+        if self.frees and self._saved is not None:  # Node.release, written out
+            self._saved = FREED
+            self._key = None
 
 
 #: Overridden by device node classes (see :mod:`jitgrad.backends.cuda.elementwise`).

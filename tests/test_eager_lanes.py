@@ -1,0 +1,96 @@
+"""The per-op lanes a scalar graph takes give what the general paths give: an activation with
+two number arguments (softplus, hardtanh, elu) through ``pointwise.run``'s lane against
+``pointwise._general`` bitwise; ``sum()`` over tensors (which starts with an int ``0``) with
+IEEE's signed zeros; the elementwise backward's in-place checks when the change comes before
+or after a node is recorded; stack/unbind gradients through their backward functions."""
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+from jitgrad.ops import pointwise as P
+from jitgrad.ops.registry import REGISTRY
+
+F = torch.nn.functional
+
+VALUES = [-30.0, -2.5, -0.0, 0.0, 0.75, 1.5, 9.0, 25.0]
+# (registry name, the nn.functional call, its two number arguments)
+ACTIVATIONS = [
+    ("softplus", lambda x: F.softplus(x, 2.0, 3.0), (2.0, 3.0)),
+    ("softplus", lambda x: F.softplus(x), (1.0, 20.0)),
+    ("softplus", lambda x: F.softplus(x, 1, 20), (1, 20)),
+    ("hardtanh", lambda x: F.hardtanh(x, -1.25, 2), (-1.25, 2)),
+    ("elu", lambda x: F.elu(x, 0.5), (0.5, 1.0)),
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(), (3,)])
+@pytest.mark.parametrize("case", range(len(ACTIVATIONS)))
+def test_number_argument_lane_matches_general_path(case, shape, dtype):
+    name, fn, numbers = ACTIVATIONS[case]
+    for v in VALUES:
+        x = torch.full(shape, v, dtype=dtype, requires_grad=True)
+        got = fn(x)
+        ref = P._general(REGISTRY[name], (x, *numbers), None, None)
+        assert got._value.tobytes() == ref._value.tobytes()
+        assert type(got.grad_fn).__name__ == type(ref.grad_fn).__name__
+        assert got.grad_fn.next_functions == ref.grad_fn.next_functions
+        (g,) = torch.autograd.grad(got.sum(), x)
+        (gr,) = torch.autograd.grad(ref.sum(), x)
+        assert g._value.tobytes() == gr._value.tobytes()
+
+
+def test_sum_over_tensors_keeps_signed_zeros():
+    neg = torch.tensor(-0.0, requires_grad=True)
+    for _ in range(3):  # the int 0 kept after the first call converts the same each time
+        s = sum([neg, neg])  # 0 + -0.0 is +0.0, then +0.0 + -0.0 is +0.0 (IEEE)
+        assert np.signbit(s._value) == np.False_
+    assert np.signbit((neg + -0.0)._value) == np.True_  # a float -0.0 still is -0.0
+    assert np.signbit((neg - 0)._value) == np.True_  # -0.0 - 0 is -0.0
+    x = [torch.tensor(float(i), requires_grad=True) for i in range(1, 5)]
+    total = sum(x)
+    total.backward()
+    assert total.item() == 10.0
+    assert [t.grad.item() for t in x] == [1.0, 1.0, 1.0, 1.0]
+
+
+MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace"
+
+
+def test_inplace_change_after_the_node_is_caught():
+    a = torch.tensor(1.5, requires_grad=True)
+    b = torch.tensor(2.0, requires_grad=True)
+    a2 = a * 1
+    y = a2 * b  # MulBackward0 saves a2 and b
+    a2.add_(1.0)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.backward()
+
+
+def test_inplace_change_before_the_node_or_elsewhere_is_fine():
+    a = torch.tensor(1.5, requires_grad=True)
+    b = torch.tensor(2.0, requires_grad=True)
+    a2 = a * 1
+    a2.mul_(2.0)  # before the node: the node saves the changed value
+    y = a2 * b
+    other = torch.zeros(3)
+    other.add_(1.0)  # after the node, on a tensor the node does not save
+    y.backward()
+    assert a.grad.item() == 4.0  # d(2a * b)/da
+    assert b.grad.item() == 3.0
+
+
+def test_stack_unbind_softmax_graph_gradients():
+    x = torch.tensor([0.5, -1.0, 2.0, 0.25], requires_grad=True)
+    parts = list(x * 1)
+    s = torch.stack(parts, dim=0)
+    y = list(F.softmax(s, dim=0))
+    (y[0] * 3.0 + y[2]).backward()
+    p = np.exp([0.5, -1.0, 2.0, 0.25])
+    p /= p.sum()
+    w = np.array([3.0, 0.0, 1.0, 0.0])
+    expected = p * (w - (w * p).sum())  # softmax's Jacobian-vector product
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6, atol=1e-7)
+    assert type(s.grad_fn).__name__ == "StackBackward0"
+    assert type(y[0].grad_fn).__name__ == "UnbindBackward0"
