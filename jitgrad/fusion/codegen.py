@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from ..kernels.cpu import jit
-from . import diskcache
+from . import diskcache, tier0
 
 STORE, ACCUMULATE, REDUCE = "store", "acc", "reduce"
 #: Accumulate into a view with stride 0 in the innermost dimension: summed in a register over
@@ -270,7 +270,8 @@ def _narrow(expr: str, dt: str) -> str:
 
 
 def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
-    """The compiled kernel for ``spec``: from memory, else from the disk cache, else compiled."""
+    """The kernel for ``spec``: from memory, else from the disk cache, else compiled; a new
+    one not on disk first runs in tier 0 (:mod:`.tier0`)."""
     kernel = diskcache.MEMORY.get(spec)
     if kernel is None:
         with diskcache.LOCK:  # threads asking at once share one module, so one compile
@@ -279,6 +280,7 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
                 kernel = diskcache.load(spec.function_name, render_source(spec), spec.label)
                 kernel.spec = spec
                 jit.one_overload_per_layout(kernel.dispatcher, len(spec.inputs))
+                tier0.attach(kernel, REDUCE_BLOCK)
                 diskcache.MEMORY[spec] = kernel
     return kernel
 
@@ -286,8 +288,11 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
 def for_call(kernel: diskcache.Kernel, call: list) -> tuple[diskcache.Kernel, list]:
     """The kernel and arguments to launch ``kernel`` on ``call`` with: for a loop with
     broadcast operands, its variant reading them as the smaller arrays they are (see
-    :func:`compact_args`)."""
+    :func:`compact_args`). A kernel still in tier 0 takes ``call`` as it is while it stays
+    there; its variants (never in tier 0) compile at once."""
     if kernel.spec.ndim not in (1, 2):
+        return kernel, call
+    if tier0.in_tier0(kernel) and not tier0.hot(kernel, call):
         return kernel, call
     call, compact = compact_args(kernel.spec, call)
     if not compact:
