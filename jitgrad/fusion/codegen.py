@@ -288,11 +288,8 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
 def for_call(kernel: diskcache.Kernel, call: list) -> tuple[diskcache.Kernel, list]:
     """The kernel and arguments to launch ``kernel`` on ``call`` with: for a loop with
     broadcast operands, its variant reading them as the smaller arrays they are (see
-    :func:`compact_args`). A kernel still in tier 0 takes ``call`` as it is while it stays
-    there; its variants (never in tier 0) compile at once."""
+    :func:`compact_args`)."""
     if kernel.spec.ndim not in (1, 2):
-        return kernel, call
-    if tier0.in_tier0(kernel) and not tier0.hot(kernel, call):
         return kernel, call
     call, compact = compact_args(kernel.spec, call)
     if not compact:

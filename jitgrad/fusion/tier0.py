@@ -11,9 +11,10 @@ a call tier 0 cannot take. Results are bitwise the compiled kernel's (see
 :mod:`.tier0_interp`); ``tests/test_tier0.py`` compares them over the op declarations.
 
 What tier 0 takes: serial specs (``parallel`` ones are large and compile) of at most 4
-dimensions and no ``compact`` operands, every array operand and output of one float dtype
-(float32 or float64; boolean operands are converted), scalars of that dtype or bool (others
-only where the expression casts them), at most 8 array operands and 4 outputs, and bodies
+dimensions (``compact`` operands are read as the broadcast views they stand for), every array
+operand and output of one float dtype (float32 or float64; boolean operands are converted),
+scalars of that dtype or bool (others only where the expression casts them), at most 8 array
+operands and 4 outputs, and bodies
 built from the arithmetic, comparisons, ``where``/logical forms and the functions in
 :data:`_CALLS`. Anything else (integer or complex kernels, special functions, mixed float
 dtypes, boolean outputs) compiles at its first call, as without tier 0.
@@ -55,7 +56,7 @@ def attach(kernel: Any, reduce_block: int) -> None:
     ``reduce_block`` is :data:`.codegen.REDUCE_BLOCK` (codegen calls this; importing it here
     would be a cycle): a 1-D full reduction is summed in blocks of that many."""
     spec = kernel.spec
-    if not ENABLED or spec.parallel or spec.compact or spec.ndim > 4:
+    if not ENABLED or spec.parallel or spec.ndim > 4:
         return
     n_arrays = sum(not s for _, s in spec.inputs)
     if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or kernel.has_cached_code():
@@ -124,28 +125,16 @@ class Tier0:
             helpers.debug_print(1, f"tier0 -> compiling {name} after {calls} calls")
 
 
-def hot(kernel: Any, call: list) -> bool:
-    """For a kernel in tier 0: whether ``call`` should run compiled (then handed over)."""
-    fn = kernel.fn
-    if fn.take(call) is not None:
-        return False
-    fn.promote()
-    return True
-
-
-def in_tier0(kernel: Any) -> bool:
-    """Whether ``kernel`` still runs interpreted (its callers skip the compiled kernel's
-    argument tweaks, :func:`.codegen.for_call`, then)."""
-    return type(kernel.fn) is Tier0
-
-
 class Program:
     """One spec translated for one set of argument types."""
 
-    __slots__ = ("dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg")
+    __slots__ = (
+        "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact"
+    )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
-                 outputs: list, shape_at: int, shape_arg: int) -> None:  # fmt: skip
+                 outputs: list, shape_at: int, shape_arg: int, compact: dict) -> None:  # fmt: skip
+        self.compact = compact  # argument position -> loop dimension (-1: one value)
         self.dtype = dtype
         self.ins = np.array(ins, np.int32).reshape(-1, I.WIDTH)
         self.consts = np.array(consts, np.float64)
@@ -163,6 +152,8 @@ class Program:
             for slot, k in self.casts:
                 consts[slot] = t(args[k])
         dummy = _DUMMY[self.dtype]
+        if self.compact:
+            args = _expand(args, self.compact, args[self.shape_arg].shape)
         ins = [_pad(args[k].astype(t) if conv else args[k]) for k, conv in self.arrays]
         ins += [dummy] * (I.N_IN - len(ins))
         outs = [_pad(args[k]) for k in self.outputs]
@@ -174,6 +165,19 @@ class Program:
         start = time.perf_counter()
         run(self.ins, consts, self.shape_at, *ins, *outs)
         launchlog.report_launch(f"{kernel.name} tier0", args, time.perf_counter() - start)
+
+
+def _expand(args: tuple, compact: dict, shape: tuple) -> list:
+    """``args`` with each compact operand (:func:`.codegen.compact_args`) as the broadcast
+    view of the loop's shape it stands for (writable for an output: stride 0 repeats)."""
+    args = list(args)
+    for k, dim in compact.items():
+        v = args[k]
+        strides = [0] * len(shape)
+        if dim >= 0:
+            strides[dim] = v.strides[0]
+        args[k] = np.lib.stride_tricks.as_strided(v, shape, strides)
+    return args
 
 
 def _pad(a: np.ndarray) -> np.ndarray:
@@ -257,15 +261,18 @@ class _Translation:
                 raise _Unsupported
             self.rows += [_MODES[mode], j, self.names[local][0], 0, 0]
             outputs.append(first + j)
+        position = {name: k for k, name in enumerate(spec.arg_names)}
+        compact = {position[name]: dim for name, dim in spec.compact}
         full = [k for k, _ in arrays] + [
             first + j for j, o in enumerate(spec.outputs) if o[2] != "reduce"
         ]
+        full = [k for k in full if k not in compact]  # the loop's shape: render_source's rule
         shape_arg = full[0]
         shape_at = shape_arg if shape_arg < first else -1 - (shape_arg - first)
         reduces = spec.ndim == 1 and any(o[2] == "reduce" for o in spec.outputs)
         self.rows[:3] = [0, self.nreg, reduce_block if reduces else 0]
         return Program(self.dtype, self.rows, self.consts, self.casts, arrays, outputs,
-                       shape_at, shape_arg)  # fmt: skip
+                       shape_at, shape_arg, compact)  # fmt: skip
 
     def emit(self, op: int, x: int = 0, y: int = 0, z: int = 0) -> int:
         dst = self.nreg
