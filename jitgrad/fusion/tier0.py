@@ -268,7 +268,8 @@ class _Translation:
         ]
         full = [k for k in full if k not in compact]  # the loop's shape: render_source's rule
         shape_arg = full[0]
-        shape_at = shape_arg if shape_arg < first else -1 - (shape_arg - first)
+        slot = [k for k, _ in arrays]  # the interpreter's input slots, in argument order
+        shape_at = slot.index(shape_arg) if shape_arg < first else -1 - (shape_arg - first)
         reduces = spec.ndim == 1 and any(o[2] == "reduce" for o in spec.outputs)
         self.rows[:3] = [0, self.nreg, reduce_block if reduces else 0]
         return Program(self.dtype, self.rows, self.consts, self.casts, arrays, outputs,
