@@ -15,7 +15,9 @@ expression computes, with the same scalar functions (:mod:`jitgrad.kernels.cpu.f
 element by element in C order; a row accumulator (``ACCUMULATE_ROW``) and a full reduction
 run in float64 and are narrowed once, as :func:`.codegen.render_source` does; a 1-D full
 reduction is summed by blocks of ``codegen.REDUCE_BLOCK`` with ``block_sum`` on a fresh
-C-contiguous block, as :func:`.codegen._blocked_reduction` does. (Capture's tape interpreter,
+C-contiguous block, as :func:`.codegen._blocked_reduction` does. (A NaN result may differ in
+sign or payload: which operand's NaN an instruction passes on depends on the order LLVM puts
+commutative operands in.) (Capture's tape interpreter,
 :mod:`jitgrad.capture.interp`, works on whole ops over a flat arena; the specs here are
 expressions, so this table is one level lower and is not shared.)
 
