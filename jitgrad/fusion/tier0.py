@@ -1,10 +1,11 @@
 """Tier 0: a new generated kernel first runs through one pre-compiled interpreter.
 
 Compiling a generated kernel costs 0.1-0.9 s; most kernels of a short program or a test run a
-few times on small arrays. So a kernel whose compiled code is not yet on disk starts in tier 0:
-:func:`attach` puts a :class:`Tier0` in its ``fn``, which translates the spec's straight-line
-body (the rendered statements of :func:`jitgrad.fusion.lowering.lower`) into the op codes of
-:mod:`.tier0_interp` and runs them there. The kernel is compiled, and ``fn`` becomes the compiled
+few times on small arrays. So a kernel whose compiled code is not yet on disk starts in tier 0
+(once the interpreter is there: :func:`ready`): :func:`attach` puts a :class:`Tier0` in its
+``fn``, which translates the spec's straight-line body (the rendered statements of
+:func:`jitgrad.fusion.lowering.lower`) into the op codes of :mod:`.tier0_interp` and runs them
+there. The kernel is compiled, and ``fn`` becomes the compiled
 kernel's as before, when it gets hot: its :data:`HOT_CALLS`-th call, or at once for a loop of
 at least :data:`LARGE` elements (the interpreter is several times slower per element), or for
 a call tier 0 cannot take. Results are bitwise the compiled kernel's (see
@@ -34,6 +35,7 @@ import numpy as np
 from numba import types
 
 from .. import helpers, launchlog
+from . import diskcache
 from . import tier0_interp as I
 
 #: False when ``JITGRAD_TIER0=0``: every generated kernel compiles at its first call.
@@ -42,6 +44,11 @@ ENABLED = os.environ.get("JITGRAD_TIER0", "1") != "0"
 HOT_CALLS = 64
 #: A loop of at least this many elements compiles at once (the crossover, ibid.).
 LARGE = 1 << 15
+#: Generated kernels a process compiles before it builds the interpreter itself, when no
+#: earlier process has left it in the cache: building it costs about as much CPU as 10-15
+#: kernel compiles, so a short program (the README's example compiles 4) never pays for it,
+#: and a process that compiles many (a test file, a new model) pays once for all later ones.
+AFTER_COMPILES = 8
 
 _FLOATS = {"float32": np.float32, "float64": np.float64}
 _SIGNATURES: dict[str, Any] = {}
@@ -59,9 +66,26 @@ def attach(kernel: Any, reduce_block: int) -> None:
     if not ENABLED or spec.parallel or spec.ndim > 4:
         return
     n_arrays = sum(not s for _, s in spec.inputs)
-    if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or kernel.has_cached_code():
+    dtypes = {o[3] for o in spec.outputs}
+    if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or not dtypes <= _FLOATS.keys():
+        return
+    if len(dtypes) != 1 or kernel.has_cached_code() or not ready(dtypes.pop()):
         return
     kernel.fn = Tier0(kernel, kernel.fn, reduce_block)
+
+
+def ready(dtype: str) -> bool:
+    """Whether the interpreter for ``dtype`` runs in this process: loaded already, or left in
+    the cache by an earlier process (a marker file says so; loaded now), or worth building
+    now (this process has compiled :data:`AFTER_COMPILES` kernels)."""
+    if dtype in _SIGNATURES:
+        return True
+    marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
+    if not marker.exists() and diskcache.compiled_count() < AFTER_COMPILES:
+        return False
+    loop(dtype)
+    helpers.atomic_write(marker, b"")
+    return True
 
 
 def loop(dtype: str) -> Any:
