@@ -222,7 +222,12 @@ def test_what_tier0_refuses_compiles():
     assert tier0.translate(mixed, call, C.REDUCE_BLOCK) is None
 
 
-def test_a_kernel_is_interpreted_until_hot_then_compiled():
+def test_a_kernel_is_interpreted_until_hot_then_compiled(monkeypatch):
+    """Each call spends its estimated cost from the budget; the call that would overspend it
+    hands over to the compiled kernel, at once when one call costs more than the budget."""
+    monkeypatch.setattr(tier0, "CALL_S", 1.0)
+    monkeypatch.setattr(tier0, "ELEMENT_S", 0.0)
+    monkeypatch.setattr(tier0, "BUDGET", 64.0)
     spec = replace(LW.op_forward(REGISTRY["mul"], "tt", 1, False, "float32", "float32"),
                    label="tier0_probe")  # fmt: skip
     kernel = C.get_kernel(spec)
@@ -232,7 +237,7 @@ def test_a_kernel_is_interpreted_until_hot_then_compiled():
     try:
         x = np.arange(5, dtype=np.float32)
         out = np.zeros(5, np.float32)
-        for k in range(tier0.HOT_CALLS):
+        for k in range(64):
             kernel.fn(x, x, out)
             assert kernel.fn is probe and probe.calls == k + 1
         np.testing.assert_array_equal(out, x * x)
@@ -240,9 +245,10 @@ def test_a_kernel_is_interpreted_until_hot_then_compiled():
         assert not isinstance(kernel.fn, tier0.Tier0)
         probe(x, x + 1, out)  # a caller that kept the Tier0 object runs the compiled kernel
         np.testing.assert_array_equal(out, x * (x + 1))
-        assert probe.calls == tier0.HOT_CALLS
+        assert probe.calls == 64
         kernel.fn = fresh = tier0.Tier0(kernel, compiled, C.REDUCE_BLOCK)
-        big = np.ones(tier0.LARGE, np.float32)
+        monkeypatch.setattr(tier0, "ELEMENT_S", 1.0)
+        big = np.ones(64, np.float32)
         kernel.fn(big, big, np.zeros_like(big))  # a large loop compiles at once
         assert not isinstance(kernel.fn, tier0.Tier0) and fresh.calls == 0
     finally:

@@ -6,10 +6,12 @@ few times on small arrays. So a kernel whose compiled code is not yet on disk st
 ``fn``, which translates the spec's straight-line body (the rendered statements of
 :func:`jitgrad.fusion.lowering.lower`) into the op codes of :mod:`.tier0_interp` and runs them
 there. The kernel is compiled, and ``fn`` becomes the compiled
-kernel's as before, when it gets hot: its :data:`HOT_CALLS`-th call, or at once for a loop of
-at least :data:`LARGE` elements (the interpreter is several times slower per element), or for
-a call tier 0 cannot take. Results are bitwise the compiled kernel's (see
-:mod:`.tier0_interp`); ``tests/test_tier0.py`` compares them over the op declarations.
+kernel's as before, when it gets hot: when the time its interpretation has cost beyond the
+compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass
+:data:`BUDGET`, a fraction of one compile (so a large loop compiles at once and a kernel that
+runs often compiles soon), or at a call tier 0 cannot take. Results are bitwise the compiled
+kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py`` compares them over the op
+declarations.
 
 What tier 0 takes: serial specs (``parallel`` ones are large and compile) of at most 4
 dimensions (``compact`` operands are read as the broadcast views they stand for), every array
@@ -40,10 +42,14 @@ from . import tier0_interp as I
 
 #: False when ``JITGRAD_TIER0=0``: every generated kernel compiles at its first call.
 ENABLED = os.environ.get("JITGRAD_TIER0", "1") != "0"
-#: Calls a kernel runs interpreted before it is compiled (see perf/RESULTS.md, "Run O").
-HOT_CALLS = 64
-#: A loop of at least this many elements compiles at once (the crossover, ibid.).
-LARGE = 1 << 15
+#: Seconds of extra time (interpreted minus compiled, estimated) a kernel may spend in tier 0
+#: before it is compiled: a compile costs 0.1-0.9 s of CPU, so a kernel that gets hot costs at
+#: most a few percent more than compiling it at once, and one that does not saves the compile.
+BUDGET = 0.02
+#: The estimate: per call, and per element per op-code row (measured on the interpreter,
+#: perf/RESULTS.md "Run O": ~8-20 us a call, 1-5 ns an element and row, 40-80x a compiled
+#: loop's per-element time). A 4-row add of 16 elements: ~1900 calls; of 10**6: compiled at once.
+CALL_S, ELEMENT_S = 10e-6, 5e-9
 #: Generated kernels a process compiles before it builds the interpreter itself, when no
 #: earlier process has left it in the cache: building it costs about as much CPU as 10-15
 #: kernel compiles, so a short program (the README's example compiles 4) never pays for it,
@@ -109,13 +115,14 @@ def loop(dtype: str) -> Any:
 class Tier0:
     """A kernel's ``fn`` while it is in tier 0: interprets, counts, and hands over."""
 
-    __slots__ = ("kernel", "compiled", "calls", "programs", "block")
+    __slots__ = ("kernel", "compiled", "calls", "spent", "programs", "block")
 
     def __init__(self, kernel: Any, compiled: Any, block: int) -> None:
         self.kernel = kernel
         self.block = block
         self.compiled = compiled  # the kernel's own first-call path (compiles, then runs)
         self.calls = 0
+        self.spent = 0.0  # the estimated extra seconds of the calls so far
         self.programs: dict[tuple, Program | None] = {}
 
     def __call__(self, *args: Any) -> Any:
@@ -129,16 +136,18 @@ class Tier0:
 
     def take(self, args: tuple) -> Program | None:
         """The program to interpret ``args`` with, or None when this call should compile."""
-        if self.calls >= HOT_CALLS:
-            return None
         key = tuple(
             a.dtype.char if isinstance(a, np.ndarray) else type(a) for a in args
         )
         program = self.programs.get(key, False)
         if program is False:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
-        if program is None or args[program.shape_arg].size >= LARGE:
+        if program is None:
             return None
+        cost = CALL_S + args[program.shape_arg].size * program.rows * ELEMENT_S
+        if self.spent + cost > BUDGET:
+            return None
+        self.spent += cost
         return program
 
     def promote(self) -> None:
@@ -153,7 +162,8 @@ class Program:
     """One spec translated for one set of argument types."""
 
     __slots__ = (
-        "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact"
+        "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
+        "rows",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
@@ -161,6 +171,7 @@ class Program:
         self.compact = compact  # argument position -> loop dimension (-1: one value)
         self.dtype = dtype
         self.ins = np.array(ins, np.int32).reshape(-1, I.WIDTH)
+        self.rows = len(self.ins) - 1
         self.consts = np.array(consts, np.float64)
         self.casts = casts  # (const slot, argument position): a scalar argument, per call
         self.arrays = arrays  # (argument position, convert a boolean array)
