@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import os
+import threading
 import time
 from typing import Any
 
@@ -58,6 +59,7 @@ AFTER_COMPILES = 8
 
 _FLOATS = {"float32": np.float32, "float64": np.float64}
 _SIGNATURES: dict[str, Any] = {}
+_LOCK = threading.Lock()  # one thread compiles (or loads) an interpreter; the rest wait
 _DUMMY = {name: np.zeros((1, 1, 1, 1), t) for name, t in _FLOATS.items()}
 _PAD = [(None,) * k for k in range(5)]
 
@@ -98,7 +100,11 @@ def loop(dtype: str) -> Any:
     """The interpreter compiled for ``dtype`` (from the disk cache after the first time)."""
     dispatcher = I.RUN[dtype]
     dispatcher = getattr(dispatcher, "dispatcher", dispatcher)  # (JITGRAD_DEBUG's wrapper off)
-    if dtype not in _SIGNATURES:
+    if dtype in _SIGNATURES:
+        return dispatcher
+    with _LOCK:
+        if dtype in _SIGNATURES:
+            return dispatcher
         t = types.float32 if dtype == "float32" else types.float64
         src, dst = types.Array(t, 4, "A", readonly=True), types.Array(t, 4, "A")
         ins = types.Array(types.int32, 2, "C")
