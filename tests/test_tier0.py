@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -281,3 +282,13 @@ def test_op_codes_and_output_modes_agree_with_codegen():
     assert {getattr(I, name.upper()) for name in I.OPS} == set(range(len(I.OPS)))
     assert all(I.CODE[name] == getattr(I, name.upper()) for name in I.OPS)
     assert set(tier0._MODES) == {C.STORE, C.ACCUMULATE, C.ACCUMULATE_ROW, C.REDUCE}
+
+
+def test_a_kernel_whose_compiled_code_is_cached_is_not_interpreted(tmp_path):
+    """The cache directory is listed once; a kernel with a code file there loads it as before."""
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "_gen_mul_0123._gen_mul_0123-11.py311.89ab.nbc").write_bytes(b"")
+    cached = SimpleNamespace(name="_gen_mul_0123", path=tmp_path / "_gen_mul_0123.py")
+    fresh = SimpleNamespace(name="_gen_mul_4567", path=tmp_path / "_gen_mul_4567.py")
+    assert tier0._on_disk(cached)
+    assert not tier0._on_disk(fresh)
