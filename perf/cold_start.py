@@ -6,7 +6,10 @@
 Prints, per run, the wall time to the first printed gradient (from before ``import jitgrad``),
 the process's CPU time (user + system: less sensitive than wall time to other load on the
 machine), and whether the compile notice appeared; then the medians and cold - warm.
-``--tree`` runs another checkout's jitgrad (for before/after comparisons).
+``--tree`` runs another checkout's jitgrad (for before/after comparisons). ``--primed``
+starts each cold run from a cache holding only tier 0's interpreter (built once here, as an
+earlier program in the same cache would have left it): a new program's first run in a cache
+that has been used before, with none of its kernels compiled yet.
 """
 
 from __future__ import annotations
@@ -34,6 +37,14 @@ print(f"RESULT {time.perf_counter() - t0:.3f} {r.ru_utime + r.ru_stime:.3f}")
 """
 
 
+#: Builds tier 0's float32 interpreter and its marker, and nothing else, in a cache.
+PRIME = """
+from jitgrad.fusion import diskcache, tier0
+tier0.loop("float32")
+(diskcache.kernel_dir() / "tier0-float32.ready").touch()
+"""
+
+
 def run(tree: str, cache: str) -> tuple[float, float, bool]:
     env = {**os.environ, "JITGRAD_CACHE_DIR": cache, "PYTHONPATH": tree}
     env.pop("JITGRAD_COMPILE_NOTICE", None)
@@ -54,10 +65,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--tree", default=str(Path(__file__).resolve().parent.parent))
+    ap.add_argument("--primed", action="store_true", help="tier 0's interpreter in the cache")
     args = ap.parse_args()
+    template = tempfile.mkdtemp(prefix="jg-primed-") if args.primed else None
+    if template:
+        env = {**os.environ, "JITGRAD_CACHE_DIR": template, "PYTHONPATH": args.tree}
+        subprocess.run([sys.executable, "-c", PRIME], env=env, check=True, cwd=template)
     cold, warm = [], []
     for rep in range(args.reps):
         cache = tempfile.mkdtemp(prefix="jg-cold-")
+        if template:
+            shutil.copytree(template, cache, dirs_exist_ok=True)
         try:
             c = run(args.tree, cache)
             w = run(args.tree, cache)
@@ -67,6 +85,8 @@ def main() -> None:
         warm.append(w)
         print(f"rep {rep}: cold {c[0]:.2f} s wall {c[1]:.2f} s cpu (notice: {c[2]}); "
               f"warm {w[0]:.2f} s wall {w[1]:.2f} s cpu (notice: {w[2]})", flush=True)
+    if template:
+        shutil.rmtree(template, ignore_errors=True)
     med = statistics.median
     cw, cc = med(r[0] for r in cold), med(r[1] for r in cold)
     ww, wc = med(r[0] for r in warm), med(r[1] for r in warm)

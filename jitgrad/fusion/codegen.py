@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from ..kernels.cpu import jit
-from . import diskcache
+from . import diskcache, tier0
 
 STORE, ACCUMULATE, REDUCE = "store", "acc", "reduce"
 #: Accumulate into a view with stride 0 in the innermost dimension: summed in a register over
@@ -270,7 +270,8 @@ def _narrow(expr: str, dt: str) -> str:
 
 
 def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
-    """The compiled kernel for ``spec``: from memory, else from the disk cache, else compiled."""
+    """The kernel for ``spec``: from memory, else from the disk cache, else compiled; a new
+    one not on disk first runs in tier 0 (:mod:`.tier0`)."""
     kernel = diskcache.MEMORY.get(spec)
     if kernel is None:
         with diskcache.LOCK:  # threads asking at once share one module, so one compile
@@ -279,6 +280,7 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
                 kernel = diskcache.load(spec.function_name, render_source(spec), spec.label)
                 kernel.spec = spec
                 jit.one_overload_per_layout(kernel.dispatcher, len(spec.inputs))
+                tier0.attach(kernel, REDUCE_BLOCK)
                 diskcache.MEMORY[spec] = kernel
     return kernel
 

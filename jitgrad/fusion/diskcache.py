@@ -197,6 +197,12 @@ def _execute(name: str, source: str, path: Path) -> types.ModuleType:
     return module
 
 
+def compiled_count() -> int:
+    """Generated kernels this process has compiled (not loaded): :mod:`.tier0` builds its
+    interpreter once a process has shown it compiles many."""
+    return _stats["compiled"]
+
+
 def info() -> dict[str, Any]:
     """Counts and sizes for ``jitgrad.cache_info()``."""
     directory = kernel_dir()

@@ -1,0 +1,272 @@
+"""Tier 0's loop: one pre-compiled Numba interpreter runs any generated elementwise kernel.
+
+A :class:`jitgrad.fusion.codegen.KernelSpec` is a loop nest whose body is straight-line
+scalar code. :mod:`.tier0` translates that body into rows of :data:`WIDTH` int32
+(``[op, dst, x, y, z]``: registers, or an operand/output slot for the loads and stores) and
+:func:`run` executes them over the loop nest, a chunk of :data:`CHUNK` innermost elements
+per row, so a new kernel costs a translation (microseconds), not a Numba compile (0.1-0.9 s).
+The loop is compiled once per dtype (float32, float64) with one explicit signature and cached
+on disk like every jitgrad kernel.
+
+Bitwise equality with the compiled kernel: each op code computes what the generated source's
+expression computes, with the same scalar functions (:mod:`jitgrad.kernels.cpu.fastmath`,
+``_k.maximum``, numpy's scalar ``log``...) on values of the same dtype; booleans are held as
+0/1 of that dtype (exact). Outputs are written in the compiled loop's order: stores and ``+=``
+element by element in C order; a row accumulator (``ACCUMULATE_ROW``) and a full reduction
+run in float64 and are narrowed once, as :func:`.codegen.render_source` does; a 1-D full
+reduction is summed by blocks of ``codegen.REDUCE_BLOCK`` with ``block_sum`` on a fresh
+C-contiguous block, as :func:`.codegen._blocked_reduction` does. (A NaN result may differ in
+sign or payload: which operand's NaN an instruction passes on depends on the order LLVM puts
+commutative operands in.) (Capture's tape interpreter,
+:mod:`jitgrad.capture.interp`, works on whole ops over a flat arena; the specs here are
+expressions, so this table is one level lower and is not shared.)
+
+Operands are 4-D views (the loop's shape padded with leading 1s); unused slots get a dummy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
+
+from ..kernels.cpu import fastmath as _fm
+from ..kernels.cpu import scalar as _k
+from ..kernels.cpu.jit import cached_njit
+
+#: Columns of a row; registers are rows of the (registers x CHUNK) scratch.
+WIDTH = 5
+#: Innermost elements per chunk: each row's loop runs over this many before the next row.
+CHUNK = 256
+#: Operand and output slots (a spec with more is compiled instead).
+N_IN, N_OUT = 8, 4
+
+OPS = (
+    "load", "const", "add", "sub", "mul", "div", "pow", "neg", "maximum", "minimum",
+    "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "tobool", "select",
+    "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tanh", "abs", "sign", "floor",
+    "ceil", "trunc", "isnan", "isinf", "isfinite", "erf", "erfc",
+    "store", "acc", "acc_row", "reduce",
+)  # fmt: skip
+CODE = {name: i for i, name in enumerate(OPS)}
+(LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, AND, OR,
+ NOT, TOBOOL, SELECT, EXP, LOG, LOG1P, EXPM1, SQRT, SIN, COS, TANH, ABS, SIGN, FLOOR, CEIL,
+ TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC, STORE, ACC, ACC_ROW,
+ REDUCE) = range(len(OPS))  # fmt: skip
+
+
+def _fn(name, f32, f64):
+    """``f32``/``f64`` by the argument's type (the generated source names the dtype's one).
+    (A twin of capture's ``interp._by_dtype``, which fusion cannot import: importing
+    ``jitgrad.capture`` runs the capture package, a layer above.)"""
+
+    def stub(x):  # pragma: no cover - Numba compiles the overload
+        raise NotImplementedError
+
+    stub.__name__ = stub.__qualname__ = name
+
+    @overload(stub)
+    def _impl(x):
+        if x == types.float32:
+            return lambda x: f32(x)
+        return lambda x: f64(x)
+
+    return stub
+
+
+_exp = _fm.fast_exp
+_sin = _fn("_sin", _fm.sin32, _fm.sin64)
+_cos = _fn("_cos", _fm.cos32, _fm.cos64)
+_tanh = _fn("_tanh", _fm.tanh32, _fm.tanh64)
+
+
+@njit
+def _pick(k, s0, s1, s2, s3, s4, s5, s6, s7):  # pragma: no cover - compiled inline
+    if k == 0:
+        return s0
+    if k == 1:
+        return s1
+    if k == 2:
+        return s2
+    if k == 3:
+        return s3
+    if k == 4:
+        return s4
+    if k == 5:
+        return s5
+    if k == 6:
+        return s6
+    return s7
+
+
+@njit
+def _eval(op, a, b, c, zero, one):  # noqa: C901 - the op table in one function (its compile
+    """One element of op ``op`` on register values ``a, b, c`` (comparisons give ``one`` or
+    ``zero``, the registers' dtype's 1 and 0)."""  # is tier 0's cost, so it is one loop's)
+    if op == ADD:
+        return a + b
+    if op == SUB:
+        return a - b
+    if op == MUL:
+        return a * b
+    if op == DIV:
+        return a / b
+    if op == POW:
+        return a**b
+    if op == NEG:
+        return -a
+    if op == MAXIMUM:
+        return _k.maximum(a, b)
+    if op == MINIMUM:
+        return _k.minimum(a, b)
+    if op == SELECT:  # (b if a else c): NaN is true, as in Python and Numba
+        return b if a else c
+    if op == LT:
+        return one if a < b else zero
+    if op == LE:
+        return one if a <= b else zero
+    if op == GT:
+        return one if a > b else zero
+    if op == GE:
+        return one if a >= b else zero
+    if op == EQ:
+        return one if a == b else zero
+    if op == NE:
+        return one if a != b else zero
+    if op == AND:
+        return one if (a != zero and b != zero) else zero
+    if op == OR:
+        return one if (a != zero or b != zero) else zero
+    if op == NOT:
+        return zero if a else one
+    if op == TOBOOL:
+        return one if a else zero
+    if op == ISNAN:
+        return one if np.isnan(a) else zero
+    if op == ISINF:
+        return one if np.isinf(a) else zero
+    if op == ISFINITE:
+        return one if np.isfinite(a) else zero
+    if op == EXP:
+        return _exp(a)
+    if op == LOG:
+        return np.log(a)
+    if op == LOG1P:
+        return np.log1p(a)
+    if op == EXPM1:
+        return np.expm1(a)
+    if op == SQRT:
+        return np.sqrt(a)
+    if op == SIN:
+        return _sin(a)
+    if op == COS:
+        return _cos(a)
+    if op == TANH:
+        return _tanh(a)
+    if op == ABS:
+        return abs(a)
+    if op == SIGN:
+        return np.sign(a)
+    if op == FLOOR:
+        return np.floor(a)
+    if op == CEIL:
+        return np.ceil(a)
+    if op == TRUNC:
+        return np.trunc(a)
+    if op == ERF:
+        return math.erf(a)
+    return math.erfc(a)
+
+
+def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):  # noqa: C901
+    """Execute ``ins`` over the loop nest of the operand (``shape_at >= 0``: input slot) or
+    output (``-1 - shape_at``) the shape is read from. Row 0 is a header: the register count,
+    then the 1-D reduction block size (0: reductions run as one running float64 sum)."""
+    T = i0.dtype.type  # noqa: N806
+    zero = T(0)
+    one = T(1)
+    src = _pick(shape_at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
+        -1 - shape_at, o0, o1, o2, o3, o0, o0, o0, o0)
+    n0, n1, n2, n3 = src.shape
+    nreg = ins[0, 1]
+    block = ins[0, 2]
+    R = np.empty((nreg, CHUNK), i0.dtype)  # noqa: N806
+    acc = np.zeros(N_OUT, np.float64)  # full reductions
+    row = np.zeros(N_OUT, np.float64)  # row accumulators
+    blk = np.empty((N_OUT, max(block, 1)), i0.dtype)  # a 1-D reduction's block of summands
+    fill = 0
+    for a0 in range(n0):
+        for a1 in range(n1):
+            for a2 in range(n2):
+                row[:] = 0.0
+                for lo in range(0, n3, CHUNK):
+                    m = min(CHUNK, n3 - lo)
+                    for r in range(1, ins.shape[0]):
+                        op = ins[r, 0]
+                        d = ins[r, 1]
+                        x = ins[r, 2]
+                        y = ins[r, 3]
+                        if op == LOAD:
+                            a = _pick(x, i0, i1, i2, i3, i4, i5, i6, i7)
+                            for j in range(m):
+                                R[d, j] = a[a0, a1, a2, lo + j]
+                        elif op == CONST:
+                            c = T(consts[x])
+                            for j in range(m):
+                                R[d, j] = c
+                        elif op < STORE:
+                            z = ins[r, 4]
+                            for j in range(m):
+                                R[d, j] = _eval(op, R[x, j], R[y, j], R[z, j], zero, one)
+                        else:
+                            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+                            if op == STORE:
+                                for j in range(m):
+                                    o[a0, a1, a2, lo + j] = R[x, j]
+                            elif op == ACC:
+                                for j in range(m):
+                                    o[a0, a1, a2, lo + j] += R[x, j]
+                            elif op == ACC_ROW:
+                                s = row[d]
+                                for j in range(m):
+                                    s += R[x, j]
+                                row[d] = s
+                            elif block:  # REDUCE of a 1-D loop: by blocks, as compiled
+                                for j in range(m):
+                                    blk[d, fill + j] = R[x, j]
+                    if block:
+                        fill += m
+                        if fill == block or lo + m == n3:
+                            for r in range(1, ins.shape[0]):
+                                if ins[r, 0] == REDUCE:
+                                    d = ins[r, 1]
+                                    part = np.empty(fill, i0.dtype)
+                                    for j in range(fill):
+                                        part[j] = blk[d, j]
+                                    acc[d] += _k.block_sum(part, np.float64(0))
+                            fill = 0
+                    else:
+                        for r in range(1, ins.shape[0]):
+                            if ins[r, 0] == REDUCE:
+                                d = ins[r, 1]
+                                s = acc[d]
+                                for j in range(m):
+                                    s += R[ins[r, 2], j]
+                                acc[d] = s
+                for r in range(1, ins.shape[0] if n3 else 1):
+                    if ins[r, 0] == ACC_ROW:
+                        d = ins[r, 1]
+                        o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+                        o[a0, a1, a2, 0] += T(row[d])
+    for r in range(1, ins.shape[0]):
+        if ins[r, 0] == REDUCE:
+            d = ins[r, 1]
+            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+            o[0, 0, 0, 0] += T(acc[d])
+
+
+#: The loop per dtype, compiled by :func:`jitgrad.fusion.tier0.loop` (one explicit signature
+#: each, then no more compiles: calls convert to it).
+RUN = {dt: cached_njit(error_model="numpy", nogil=True)(_run) for dt in ("float32", "float64")}
