@@ -127,9 +127,21 @@ class Declared:
         return record(node, value, dt, inputs, s, saved, bases.get(node) or bases[None])
 
     def record_multi(
-        self, node: str, values: list, dtypes: list, inputs: tuple, saved: tuple = (), /, **named
+        self,
+        node: str,
+        values: list,
+        dtypes: list,
+        inputs: tuple,
+        saved: tuple = (),
+        /,
+        *,
+        fresh: bool = False,
+        **named: Any,
     ) -> list:
-        """:meth:`record` for an op with several outputs (max and min along a dim)."""
+        """:meth:`record` for an op with several outputs (max and min along a dim, a
+        normalization's backward)."""
+        if not STATE.enabled:
+            return [_make(v, d, fresh=fresh) for v, d in zip(values, dtypes, strict=True)]
         s = _new(Saved)
         named["decl"] = self
         s.__dict__ = named
@@ -216,6 +228,16 @@ def expand_reduced(g: Tensor, s: Saved) -> Tensor:
     """The output gradient of a reduction seen over the input's shape (``s._shape``,
     ``s._axes``, ``s._keepdim``): the derivative every reduction starts from."""
     return grad_to_input(g, s._shape, s._axes, s._keepdim)
+
+
+def zeros_where_needed(grads: tuple, inputs: tuple) -> tuple:
+    """``grads`` with zeros for each input that requires grad but got none: the sweep calls a
+    node even when no gradient reached it, and most backward functions expect one."""
+    return tuple(
+        _make(np.zeros(t._value.shape, t._dtype.np), t._dtype)
+        if g is None and t is not None and t._requires_grad else g
+        for g, t in zip(grads, inputs, strict=True)
+    )  # fmt: skip
 
 
 # ---- grad_fn._saved_<name> -------------------------------------------------------------------
