@@ -137,14 +137,11 @@ def batch_norm_backward(g: Tensor, s: Saved) -> tuple:
         grads = _batch_norm_grads(g, s)
     if not STATE.enabled:  # the usual backward: the (possibly deferred) values, no node
         return grads
-    present = [t for t in grads if t is not None]
-    weight = s.weight
-    outs = iter(BATCH_NORM_BACKWARD.record_multi(
-        "NativeBatchNormBackwardBackward0", [t._value for t in present],
-        [t._dtype for t in present], (g, s.input, weight),
-        tuple(t for t in (g, s.input, weight) if t is not None), _g=g, _norm=s,
-    ))  # fmt: skip
-    return tuple(None if t is None else next(outs) for t in grads)
+    inputs = (g, s.input, s.weight)
+    return BATCH_NORM_BACKWARD.record_outputs(
+        "NativeBatchNormBackwardBackward0", grads, inputs,
+        tuple(t for t in inputs if t is not None), _g=g, _norm=s,
+    )  # fmt: skip
 
 
 def _batch_norm_backward_derivative(s: Saved, *grads: Tensor | None) -> tuple:

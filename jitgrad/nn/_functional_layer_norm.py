@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.grad_mode import STATE
 from ..ops.declare import Declared, Saved, zeros_where_needed
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._norm_grads import norm_double_backward
 
@@ -97,18 +98,18 @@ def layer_norm_backward(g: Tensor, s: Saved) -> tuple:
     pw = np.empty((K.chunks(n), d), x2.dtype)
     pb = np.empty_like(pw)
     K.pick(K.layer_norm_bwd, x2.size)(g2, x2, s._w, s._mean, s._rstd, gx, pw, pb)
-    values, dtypes = [gx.reshape(x._value.shape)], [x._dtype]
-    for p, partial in zip((weight, bias), (pw, pb), strict=True):
-        if p is not None:
-            values.append(_col_sums(partial, p))
-            dtypes.append(p._dtype)
-    outs = iter(LAYER_NORM_BACKWARD.record_multi(
-        "NativeLayerNormBackwardBackward0", values, dtypes, (g, x, weight),
-        tuple(t for t in (g, x, weight) if t is not None), fresh=True,
+    grads = (
+        _make(gx.reshape(x._value.shape), x._dtype, fresh=True),
+        None if weight is None else _make(_col_sums(pw, weight), weight._dtype, fresh=True),
+        None if bias is None else _make(_col_sums(pb, bias), bias._dtype, fresh=True),
+    )
+    if not STATE.enabled:  # the usual backward: nothing to record
+        return grads
+    return LAYER_NORM_BACKWARD.record_outputs(
+        "NativeLayerNormBackwardBackward0", grads, (g, x, weight),
+        tuple(t for t in (g, x, weight) if t is not None),
         _g=g, _input=x, _weight=weight, _bias=bias, _eps=s._eps, _ndims=s._ndims,
-    ))  # fmt: skip
-    gx_t = next(outs)
-    return gx_t, None if weight is None else next(outs), None if bias is None else next(outs)
+    )  # fmt: skip
 
 
 def _layer_norm_backward_derivative(s: Saved, *grads: Tensor | None) -> tuple:

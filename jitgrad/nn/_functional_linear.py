@@ -15,8 +15,9 @@ import numpy as np
 
 from .. import argcheck as A
 from .. import launchlog
+from ..autograd.grad_mode import STATE
 from ..ops.declare import Declared, Saved
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from . import _kernels as K
 
 
@@ -64,11 +65,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         name = "ViewBackward0"
     else:
         name = "MmBackward0" if bias is None else "AddmmBackward0"
+    if not STATE.enabled:
+        return _make(out, input._dtype)
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
-    return LINEAR.record(
-        name, out, input._dtype, inputs, (input, weight),
-        input=input, weight=weight, bias=bias, _needs=needs,
-    )  # fmt: skip
+    values = {"input": input, "weight": weight, "bias": bias, "_needs": needs}
+    return LINEAR.record_values(name, out, input._dtype, inputs, (input, weight), values)
 
 
 def _linear_derivative(s: Saved, g: Tensor) -> tuple:
@@ -100,6 +101,8 @@ def mm(a: Tensor, b: Tensor, ta: bool = False, tb: bool = False) -> Tensor:
     (no transposed copy is made)."""
     av, bv = a._value, b._value
     value = launchlog.matmul(av.T if ta else av, bv.T if tb else bv)
+    if not STATE.enabled:  # the usual backward: no node, no record to build
+        return _make(value, a._dtype, fresh=True)
     return MM.record("MmBackward0", value, a._dtype, (a, b), (a, b), fresh=True,
                      _a=a, _b=b, _ta=ta, _tb=tb)  # fmt: skip
 

@@ -15,6 +15,7 @@ its own differentiable node under ``create_graph``, so any order works.
 
 from __future__ import annotations
 
+import math  # noqa: F401 - torch.nn.functional.math (PyTorch's module imports it)
 from typing import Any
 
 import numpy as np

@@ -149,6 +149,17 @@ class Declared:
         base = bases.get(node) or bases[None]
         return record_multi(node, values, dtypes, inputs, s, saved, base)
 
+    def record_outputs(
+        self, node: str, outs: tuple, inputs: tuple, saved: tuple = (), /, **named: Any
+    ) -> tuple:
+        """``outs`` (computed tensors; None for one the op does not produce, such as an absent
+        weight's gradient) as the outputs of one node ``node`` (a backward op's several
+        gradients under ``create_graph``); the Nones stay in place."""
+        present = [t for t in outs if t is not None]
+        values, dtypes = [t._value for t in present], [t._dtype for t in present]
+        it = iter(self.record_multi(node, values, dtypes, inputs, saved, **named))
+        return tuple(None if t is None else next(it) for t in outs)
+
 
 class Reduction(Declared):
     """A plain reduction over ``dim``: :class:`Declared` plus its forward kernel (over the
