@@ -35,14 +35,12 @@ from typing import Any
 
 from ...autograd.grad_mode import STATE as GRAD
 from ...fusion import codegen as C
-from ...fusion.backward_render import CHEAP
 from ...fusion.chain_kernel import describe
 from ...fusion.control import STATE as FUSE
-from ...fusion.lazy import LazyTensor
+from ...fusion.lazy import LazyTensor, deferred_node
 from ...fusion.pending import MAX_CHAIN, LazySaved, chain
 from ...fusion.pending import STATE as LAZY
 from ...ops import checks as K
-from ...ops.saved_views import ROLES, saved_roles
 from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
@@ -212,32 +210,12 @@ class DeviceSaved(LazySaved):
 
 def _record(t: DeviceLazyTensor, p: DevicePending, args: tuple, token_shapes: Any) -> None:
     plan = p.plan
-    op, smask = plan.op, plan.smask
-    grads = op.grads
-    node = plan.node_cls(
-        tuple(
-            args[i]._edge()
-            if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
-            else (None, 0)
-            for i, _ in plan.edges
-        )
-    )
+    node = deferred_node(t, p, plan, args, raw, DevicePending)
     node._key = (plan.pid, token_shapes)
-    node._saved = DeviceSaved((op, smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0))
-    t.grad_fn = node
-    t._requires_grad = True
-    p.node = node
-    needs = tuple(
-        m == "t" and x._requires_grad and r is not None
-        for x, m, r in zip(args, smask, grads, strict=False)
+    node._saved = DeviceSaved(
+        (plan.op, plan.smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0)
     )
-    reads = saved_roles(op, smask, needs)
-    if "out" in reads:
-        p.keep = True
-    cheap = op.name in CHEAP  # a fused backward group recomputes it from its operands
-    for x, role, m in zip(args, ROLES, smask, strict=False):
-        if m == "t" and (cheap or role in reads) and type(v := raw(x)) is DevicePending:
-            v.keep = True
+    p.node = node
 
 
 class StandIn:
