@@ -2,15 +2,15 @@
 
 Elementwise pieces (activations, the pointwise part of each loss) are compositions of the
 declared elementwise ops, so the fusion pass sees them and fuses them with their
-neighbours. Five ops are fused, hand-written kernels because composing them would cost
+neighbours. Four ops are fused, hand-written kernels because composing them would cost
 several passes over memory: ``linear`` (one BLAS matmul plus a bias pass: ``AddmmBackward0``),
 ``cross_entropy`` (log-sum-exp and the target pick in one row pass: ``NllLossBackward0``),
-``nll_loss``, ``layer_norm`` (statistics and output in one row pass:
-``NativeLayerNormBackward0``) and ``batch_norm``. Each is declared (:mod:`jitgrad.ops.declare`)
-with its forward kernel and its derivative in one place (:mod:`._functional_linear`,
-:mod:`._functional_layer_norm`, :mod:`._functional_cross_entropy`,
+``nll_loss`` and ``layer_norm`` (statistics and output in one row pass:
+``NativeLayerNormBackward0``); ``batch_norm`` is one node too (``NativeBatchNormBackward0``).
+Each is declared (:mod:`jitgrad.ops.declare`) with its forward and its derivative in one place
+(:mod:`._functional_linear`, :mod:`._functional_layer_norm`, :mod:`._functional_cross_entropy`,
 :mod:`._functional_batchnorm`): the derivative calls a kernel-backed backward op that records
-its own differentiable node under ``create_graph``, so any order works.
+its own differentiable node under ``create_graph``, so any order works from one declaration.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ There is no second backward for ``create_graph``: where a derivative needs a ker
 ``var_backward`` ... in :mod:`jitgrad.ops.reduce_grads`) with its own declared derivative, as
 PyTorch's ``derivatives.yaml`` does. Without a graph to record (the usual backward) calling it
 runs the kernel and records nothing; under ``create_graph`` the same call records its node, so
-gradients of any order follow the same rules.
+gradients of any order follow the same rules. The fused nn ops (``linear``, ``layer_norm``,
+``nll_loss``, ``cross_entropy``, ``batch_norm`` in ``jitgrad/nn/_functional_*.py``) are
+declared the same way, their backward ops having several outputs (:meth:`Declared.record_outputs`).
 
 :func:`reduction` is the whole forward of a plain reduction (dims, kernel, kept shape, dtype),
 so a new one is a :class:`Reduction` row, its kernel and a test row (see
