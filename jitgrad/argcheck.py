@@ -327,3 +327,29 @@ def _guarded(fn: Any, name: str) -> Any:
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature
     return functools.update_wrapper(scope[name], fn)
+
+
+# ---- the size of a factory function (zeros, ones, empty, rand, randn ...) -----------------
+def size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
+    """``size`` given as varargs, one sequence, or the ``size=`` keyword (PyTorch takes all)."""
+    if kwargs:
+        extra = set(kwargs) - {"size", "generator", "layout", "pin_memory", "memory_format"}
+        if extra:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{sorted(extra)[0]}'")
+        if "size" in kwargs:
+            if size:
+                raise TypeError(f"{name}() got multiple values for argument 'size'")
+            return (kwargs["size"],)
+    return size
+
+
+def shape_arg(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
+    if not size and fn in ("zeros", "ones", "empty", "rand", "randn"):
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    shape = int_list(fn, "size", size, overloads=len(size) > 1 and fn in OVERLOADS)
+    if shape and min(shape) < 0:
+        if fn == "zeros":  # PyTorch 2.13 checks zeros' sizes itself
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        negative_dim(shape)
+    return shape

@@ -90,31 +90,6 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return _make(arr, D.from_numpy_dtype(arr.dtype))
 
 
-def _size_arg(size: tuple, kwargs: dict[str, Any], name: str) -> tuple:
-    """``size`` given as varargs, one sequence, or the ``size=`` keyword (PyTorch takes all)."""
-    if kwargs:
-        extra = set(kwargs) - {"size", "generator", "layout", "pin_memory", "memory_format"}
-        if extra:
-            raise TypeError(f"{name}() got an unexpected keyword argument '{sorted(extra)[0]}'")
-        if "size" in kwargs:
-            if size:
-                raise TypeError(f"{name}() got multiple values for argument 'size'")
-            return (kwargs["size"],)
-    return size
-
-
-def _shape(fn: str, size: Sequence[Any]) -> tuple[int, ...]:
-    """``f(2, 3)`` or ``f((2, 3))`` as a shape; PyTorch's errors for anything else."""
-    if not size and fn in ("zeros", "ones", "empty", "rand", "randn"):
-        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
-    shape = A.int_list(fn, "size", size, overloads=len(size) > 1 and fn in A.OVERLOADS)
-    if shape and min(shape) < 0:
-        if fn == "zeros":  # PyTorch 2.13 checks zeros' sizes itself
-            raise RuntimeError("zeros: Dimension size must be non-negative.")
-        A.negative_dim(shape)
-    return shape
-
-
 def _filled(
     fn: str,
     fill: Any,
@@ -124,7 +99,7 @@ def _filled(
     device: Any = None,
     default: D.dtype | None = None,
 ) -> Tensor:
-    shape = _shape(fn, size)
+    shape = A.shape_arg(fn, size)
     if dtype is None:
         dt = default or D.get_default_dtype()
     else:
@@ -143,7 +118,7 @@ def zeros(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled("zeros", 0, _size_arg(size, kwargs, "zeros"), dtype, requires_grad, device)
+    return _filled("zeros", 0, A.size_arg(size, kwargs, "zeros"), dtype, requires_grad, device)
 
 
 def ones(
@@ -154,7 +129,7 @@ def ones(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled("ones", 1, _size_arg(size, kwargs, "ones"), dtype, requires_grad, device)
+    return _filled("ones", 1, A.size_arg(size, kwargs, "ones"), dtype, requires_grad, device)
 
 
 def empty(
@@ -165,7 +140,7 @@ def empty(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled("empty", None, _size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
+    return _filled("empty", None, A.size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
 
 
 def full(

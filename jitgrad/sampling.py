@@ -17,7 +17,7 @@ from . import argcheck as A
 from . import dtypes as D
 from ._tensor_data import _dtype_arg
 from .autograd.recording import record
-from .creation import _finish, _shape, _size_arg, zeros_like
+from .creation import _finish, zeros_like
 from .random import Generator, numpy_generator
 from .tensor import Tensor, _make
 
@@ -38,10 +38,10 @@ def _sampled(
 ) -> Tensor:
     """``draw(shape)`` (float64 samples) cast to ``dtype``; the size and dtype checked with
     PyTorch's errors before anything is drawn (random floats need a float dtype)."""
-    size = _size_arg(size, kwargs, fn)
+    size = A.size_arg(size, kwargs, fn)
     if not size and dtype is None:  # PyTorch 2.13: rand() matches no overload, while
         raise A.invalid_args(fn, ())  # rand(dtype=...) lacks its size
-    shape = _shape(fn, size)
+    shape = A.shape_arg(fn, size)
     dt = _float_dtype(_dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None, kernel)
     A.storage_nbytes(shape, dt.itemsize)
     try:
@@ -109,7 +109,7 @@ def randint(
     lo, hi = A.as_int(low), A.as_int(high)
     if lo is None or hi is None or not isinstance(size, tuple | list):
         raise A.invalid_args("randint", (low, high, size))
-    shape = _shape("randint", (size,))
+    shape = A.shape_arg("randint", (size,))
     _check_range(lo, hi)
     dt = _dtype_arg("randint", dtype, (low, high, size)) if dtype is not None else D.int64
     A.storage_nbytes(shape, dt.itemsize)
@@ -217,7 +217,7 @@ def normal(
         if size is None:
             raise TypeError('normal() missing 1 required positional arguments: "size"')
         dt = _float_dtype(dtype, "normal_kernel_cpu")
-        value = rng.normal(float(mean), float(std), _shape("normal", (size,))).astype(dt.np)
+        value = rng.normal(float(mean), float(std), A.shape_arg("normal", (size,))).astype(dt.np)
         return _finish(_make(value, dt), requires_grad, device)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     dt = D.result_type(tensors)

@@ -288,6 +288,30 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
 
 def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any) -> None:
     """Give deferred ``t`` its backward node, and mark the values its rules read as kept."""
+    node = deferred_node(t, p, plan, args, raw, Pending)
+    # Replayed as deferred (a joint group's member) until its saved values resolve; then
+    # ElementwiseBackward.saved() gives it the eager token (plan.pid, token_shapes).
+    node._key = (LAZY_TOKEN, plan.pid, token_shapes)
+    node._saved = LazySaved(
+        (
+            plan.op,
+            plan.smask,
+            args,  # the Pending's own tuple: materialize() counts references per tuple
+            plan.wants,
+            plan.cdt,
+            t._vc,
+            p.versions,
+            p,
+            0,
+        )
+    )
+
+
+def deferred_node(t: Tensor, p: Any, plan: Any, args: tuple, raw: Any, kind: type) -> Any:
+    """The backward node of deferred ``t`` (pending ``p`` of op ``plan`` on ``args``), made
+    ``t``'s ``grad_fn``; the values its needed rules read are marked kept, so they survive
+    until backward. For either backend: ``raw(x)`` is a tensor's slot content, ``kind`` the
+    backend's pending type. The caller gives the node its key and saved tuple."""
     op, smask = plan.op, plan.smask
     grads = op.grads
     node = plan.node_cls(
@@ -300,23 +324,6 @@ def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any
     )
     t.grad_fn = node
     t._requires_grad = True
-    # Replayed as deferred (a joint group's member) until its saved values resolve; then
-    # ElementwiseBackward.saved() gives it the eager token (plan.pid, token_shapes).
-    node._key = (LAZY_TOKEN, plan.pid, token_shapes)
-    node._saved = LazySaved(
-        (
-            op,
-            smask,
-            args,  # the Pending's own tuple: materialize() counts references per tuple
-            plan.wants,
-            plan.cdt,
-            t._vc,
-            p.versions,
-            p,
-            0,
-        )
-    )
-    # What the needed rules read must survive until backward.
     needs = tuple(
         m == "t" and x._requires_grad and r is not None
         for x, m, r in zip(args, smask, grads, strict=False)
@@ -328,8 +335,9 @@ def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any
     for x, role, m in zip(args, ROLES, smask, strict=False):
         if m == "t" and (cheap or role in reads):
             v = raw(x)
-            if type(v) is Pending:
+            if type(v) is kind:
                 v.keep = True
+    return node
 
 
 def flush(t: Tensor) -> None:

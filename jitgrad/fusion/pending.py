@@ -170,39 +170,7 @@ def materialize(p: Pending, reduce: str | None = None) -> np.ndarray | None:
 
 def _materialize(p: Pending, reduce: str | None) -> np.ndarray | None:
     """:func:`materialize` of a ``p`` not computed yet (the lock held)."""
-    nodes: list[Pending] = []
-    index: dict[int, int] = {}
-    _collect(p, p.shape, nodes, index)
-    internal = _internal_refs(nodes)
-    arrays: list[np.ndarray] = []
-    slots: dict[int, int] = {}
-    scalars: list[Any] = []
-    key: list[Any] = []
-    stored: list[int] = []
-    for k, n in enumerate(nodes):
-        sources = []
-        for x, w, m in zip(n.args, n.wants, n.smask, strict=True):
-            if m == "s":
-                scalars.append(w.np.type(x))
-                sources.append(("s", w.name))
-                continue
-            v = raw(x)
-            if type(v) is Pending:
-                sources.append(("m", index[id(v)], w.name))
-                continue
-            s = slots.get(id(v))
-            if s is None:
-                s = slots[id(v)] = len(arrays)
-                arrays.append(v)
-            sources.append(("a", s, w.name))
-        _check_versions(n)
-        if n is p:
-            store = reduce is None or n.keep
-        else:
-            store = n.keep or _observable(n, internal.get(id(n), 0))
-        if store:
-            stored.append(k)
-        key.append((n.op.name, n.cdt.name, n.odt.name, tuple(sources), store))
+    nodes, arrays, scalars, key, stored = chain(p, reduce, raw, Pending, _scalar, materialize)
     outs = [memory.empty(nodes[k].shape, nodes[k].odt.np) for k in stored]
     acc = None
     if reduce is not None:
@@ -237,19 +205,74 @@ def _materialize(p: Pending, reduce: str | None) -> np.ndarray | None:
     return acc
 
 
-def _internal_refs(nodes: list[Pending]) -> dict[int, int]:
-    """id(Pending) -> how many args tuples inside the DAG reference its tensor."""
+def _scalar(n: Pending, i: int, x: Any, want: D.dtype) -> Any:
+    return want.np.type(x)
+
+
+def chain(
+    p: Any, reduce: str | None, raw: Any, kind: type, scalar: Any, materialize: Any
+) -> tuple[list, list, list, list, list]:
+    """The pending DAG feeding ``p`` as one kernel's operands, for either backend.
+
+    ``raw(x)``: a tensor's slot content (an array, or a pending of type ``kind``);
+    ``scalar(n, i, x, want)``: pending ``n``'s scalar operand ``i``; ``materialize(v)``
+    computes a broadcast operand first. A pending has ``op``, ``args``, ``smask``, ``wants``,
+    ``cdt``, ``odt``, ``shape``, ``versions``, ``keep`` and ``ref`` (:class:`Pending`; the
+    device's :class:`~jitgrad.backends.cuda.deferred.DevicePending`). Returns the ops in
+    post order, the distinct input arrays, the scalars, the structural key (one entry per op:
+    its name, dtypes, sources and whether it is stored) and the positions of the stored ops:
+    the one asked for (unless only its ``reduce`` is), those a backward reads (``keep``) and
+    those still referenced from outside the DAG.
+    """
+    nodes: list = []
+    index: dict[int, int] = {}
+    _collect(p, nodes, index, raw, kind, materialize)
+    internal = _internal_refs(nodes, raw, kind)
+    arrays: list = []
+    slots: dict[int, int] = {}
+    scalars: list = []
+    key: list = []
+    stored: list[int] = []
+    for k, n in enumerate(nodes):
+        sources = []
+        for i, (x, w, m) in enumerate(zip(n.args, n.wants, n.smask, strict=True)):
+            if m == "s":
+                scalars.append(scalar(n, i, x, w))
+                sources.append(("s", w.name))
+                continue
+            v = raw(x)
+            if type(v) is kind:
+                sources.append(("m", index[id(v)], w.name))
+                continue
+            s = slots.get(id(v))
+            if s is None:
+                s = slots[id(v)] = len(arrays)
+                arrays.append(v)
+            sources.append(("a", s, w.name))
+        _check_versions(n)
+        if n is p:
+            store = reduce is None or n.keep
+        else:
+            store = n.keep or _observable(n, internal.get(id(n), 0))
+        if store:
+            stored.append(k)
+        key.append((n.op.name, n.cdt.name, n.odt.name, tuple(sources), store))
+    return nodes, arrays, scalars, key, stored
+
+
+def _internal_refs(nodes: list, raw: Any, kind: type) -> dict[int, int]:
+    """id(pending) -> how many args tuples inside the DAG reference its tensor."""
     internal: dict[int, int] = {}
     for n in nodes:
         for x, m in zip(n.args, n.smask, strict=True):
             if m == "t":
                 v = raw(x)
-                if type(v) is Pending:
+                if type(v) is kind:
                     internal[id(v)] = internal.get(id(v), 0) + 1
     return internal
 
 
-def _observable(n: Pending, internal: int) -> bool:
+def _observable(n: Any, internal: int) -> bool:
     """Whether ``n``'s tensor is referenced from outside the DAG being computed (a user
     variable, a container, another pending chain): then its value must be stored."""
     t = n.ref()
@@ -265,9 +288,10 @@ def _release(n: Pending) -> None:
     _LIVE.discard(n)
 
 
-def _collect(p: Pending, shape: tuple, nodes: list, index: dict) -> None:
+def _collect(p: Any, nodes: list, index: dict, raw: Any, kind: type, materialize: Any) -> None:
     """Post-order the pending ops feeding ``p`` that share its shape (others run first)."""
-    stack: list[tuple[Pending, bool]] = [(p, False)]
+    shape = p.shape
+    stack: list[tuple[Any, bool]] = [(p, False)]
     while stack:
         n, expanded = stack.pop()
         if expanded:
@@ -282,7 +306,7 @@ def _collect(p: Pending, shape: tuple, nodes: list, index: dict) -> None:
             if m != "t":
                 continue
             v = raw(x)
-            if type(v) is not Pending or id(v) in index:
+            if type(v) is not kind or id(v) in index:
                 continue
             if v.shape != shape:  # a broadcast operand: its own kernel, then read as an array
                 materialize(v)
@@ -290,7 +314,7 @@ def _collect(p: Pending, shape: tuple, nodes: list, index: dict) -> None:
             stack.append((v, False))
 
 
-def _check_versions(n: Pending) -> None:
+def _check_versions(n: Any) -> None:
     it = iter(n.versions)
     for x, m in zip(n.args, n.smask, strict=True):
         if m == "t":

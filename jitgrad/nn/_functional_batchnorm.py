@@ -1,11 +1,13 @@
-"""``batch_norm``: per-channel normalization over the batch and spatial dims.
+"""``batch_norm`` declared: per-channel normalization over the batch and spatial dims.
 
 One node, ``NativeBatchNormBackward0`` as in PyTorch's CPU path. The forward is numpy
 reductions over all dims but the channel dim (1); in training it also updates the running
-statistics in place, with the unbiased batch variance as PyTorch does. The backward is one
-formula in Tensor ops; under ``create_graph=True`` the batch mean and inverse std are
-recomputed from the input with Tensor ops so that higher-order gradients flow through them
-(in eval mode they are constants, the running statistics).
+statistics in place, with the unbiased batch variance as PyTorch does. Its derivative is
+:func:`batch_norm_backward`, a declared op (:mod:`jitgrad.ops.declare`): the backward formula
+evaluated without a graph, and under ``create_graph`` recorded as
+``NativeBatchNormBackwardBackward0``, whose derivative (:mod:`._norm_grads`) is written in
+differentiable ops with the batch statistics recomputed from the input (in eval mode they are
+constants, the running statistics), so gradients of any order follow one rule.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.grad_mode import STATE, no_grad
-from ..autograd.recording import record
-from ..ops import functions as OF
+from ..ops.declare import Declared, Saved, zeros_where_needed
 from ..tensor import Tensor, _make
 from ._functional_conv import sizes
+from ._norm_grads import affine_double_backward, norm_double_backward
 
 __all__ = ["batch_norm"]
 
@@ -101,26 +103,64 @@ def batch_norm(
     out = x * scale.reshape(bshape) + shift.reshape(bshape)
     stats = (_make(mean.reshape(bshape), input._dtype), _make(rstd.reshape(bshape), input._dtype))
 
-    def backward(g: Tensor) -> tuple:
-        mean_t, rstd_t = stats
-        dims = tuple(axes)
-        if STATE.enabled and training:  # create_graph: the statistics as functions of input
-            mean_t = input.mean(dims, keepdim=True)
-            centered = input - mean_t
-            rstd_t = OF.rsqrt((centered * centered).mean(dims, keepdim=True) + eps)
-        xhat = (input - mean_t) * rstd_t
-        gy = g if weight is None else g * weight.reshape(bshape)
-        if training:
-            gx = rstd_t * (
-                gy - gy.mean(dims, keepdim=True) - xhat * (gy * xhat).mean(dims, keepdim=True)
-            )
-        else:
-            gx = gy * rstd_t
-        gw = None if weight is None else (g * xhat).sum(dims)
-        gb = None if bias is None else g.sum(dims)
-        return gx, gw, gb
-
     saved = tuple(t for t in (input, weight) if t is not None)
     value = out.astype(dt, copy=False)
-    inputs = (input, weight, bias)
-    return record("NativeBatchNormBackward0", value, input._dtype, inputs, backward, saved)
+    return BATCH_NORM.record(
+        "NativeBatchNormBackward0", value, input._dtype, (input, weight, bias), saved,
+        input=input, weight=weight, bias=bias, training=training, eps=eps, _stats=stats,
+        _dims=axes, _bshape=bshape,
+    )  # fmt: skip
+
+
+def _batch_norm_grads(g: Tensor, s: Saved) -> tuple:
+    """``(gx, gw, gb)``: the backward formula over the forward's statistics (no graph)."""
+    input, weight, bias = s.input, s.weight, s.bias  # noqa: A001
+    mean_t, rstd_t = s._stats
+    dims = s._dims
+    xhat = (input - mean_t) * rstd_t
+    gy = g if weight is None else g * weight.reshape(s._bshape)
+    if s.training:
+        gx = rstd_t * (
+            gy - gy.mean(dims, keepdim=True) - xhat * (gy * xhat).mean(dims, keepdim=True)
+        )
+    else:
+        gx = gy * rstd_t
+    gw = None if weight is None else (g * xhat).sum(dims)
+    gb = None if bias is None else g.sum(dims)
+    return gx, gw, gb
+
+
+def batch_norm_backward(g: Tensor, s: Saved) -> tuple:
+    """The gradients of the batch_norm that saved ``s`` (None for an absent weight or bias);
+    under ``create_graph`` the same values with their node."""
+    with no_grad():
+        grads = _batch_norm_grads(g, s)
+    if not STATE.enabled:  # the usual backward: the (possibly deferred) values, no node
+        return grads
+    inputs = (g, s.input, s.weight)
+    return BATCH_NORM_BACKWARD.record_outputs(
+        "NativeBatchNormBackwardBackward0", grads, inputs,
+        tuple(t for t in inputs if t is not None), _g=g, _norm=s,
+    )  # fmt: skip
+
+
+def _batch_norm_backward_derivative(s: Saved, *grads: Tensor | None) -> tuple:
+    """The derivative of :func:`batch_norm_backward` in ``(grad_output, input, weight)``."""
+    f, g = s._norm, s._g
+    weight, bshape = f.weight, f._bshape
+    it = iter((*grads, None, None))  # the sweep passes no gradient past the last one used
+    ux = next(it)
+    uw = next(it) if weight is not None else None
+    ub = next(it) if f.bias is not None else None
+    w = None if weight is None else weight.reshape(bshape)
+    ups = tuple(None if u is None else u.reshape(bshape) for u in (uw, ub))
+    ups = (ux, *ups)
+    if f.training:
+        grads = norm_double_backward(g, f.input, w, ups, f._dims, f._dims, f.eps)
+    else:
+        grads = affine_double_backward(g, f.input, w, ups, *f._stats, f._dims)
+    return zeros_where_needed(grads, (g, f.input, weight))
+
+
+BATCH_NORM = Declared("batch_norm", lambda s, g: batch_norm_backward(g, s))
+BATCH_NORM_BACKWARD = Declared("batch_norm_backward", _batch_norm_backward_derivative)

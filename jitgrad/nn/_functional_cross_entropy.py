@@ -1,6 +1,15 @@
-"""``cross_entropy`` and ``nll_loss``: fused row kernels (log-sum-exp and the target pick
-in one pass over each row, ``NllLossBackward0``), with the composed Tensor-op forms they fall
-back to (probability targets, class weights) and use under ``create_graph=True``.
+"""``cross_entropy`` and ``nll_loss`` declared: fused row kernels (log-sum-exp and the target
+pick in one pass over each row, ``NllLossBackward0``) and their derivatives in one place, with
+the composed Tensor-op form cross_entropy falls back to (probability targets, class weights).
+
+Each derivative is a declared backward op (:mod:`jitgrad.ops.declare`): without a graph to
+record it runs the backward kernel and records nothing; under ``create_graph`` it records its
+node, whose own derivative is written in differentiable ops. nll_loss's gradient is linear in
+the loss's gradient with constant coefficients, so the derivative of ``nll_loss_backward`` in
+its gradient is nll_loss itself (PyTorch's ``NllLossBackwardBackward0``); cross_entropy's is
+``scale * (softmax(x) - q)`` per row (``q`` the smoothed one-hot target), differentiated in
+``x`` through a recorded softmax (``LogSoftmaxBackwardDataBackward0``, the node PyTorch's
+gradient ends in).
 
 Apart from :mod:`jitgrad.nn.functional` (which re-exports both) because the row layout
 helpers (classes last, per-row scaling, the reductions) serve only these two losses.
@@ -12,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import STATE
-from ..autograd.recording import record
+from ..ops.declare import Declared, Saved, zeros_where_needed
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets
@@ -103,19 +111,11 @@ def cross_entropy(
     out_shape = target.shape
     value = _finish(rows, counted, reduction, out_shape)
 
-    def backward(g: Tensor) -> tuple:
-        if STATE.enabled:
-            return (
-                _cross_entropy_composed_grad(
-                    input, target, ignore_index, reduction, label_smoothing, g
-                ),
-            )
-        gx = np.empty_like(x2)
-        scale = _row_scale(rows, counted, reduction, g)
-        K.pick(K.cross_entropy_bwd, x2.size)(x2, t, ignore_index, label_smoothing, lse, scale, gx)
-        return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
-
-    return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+    return CROSS_ENTROPY.record(
+        "NllLossBackward0", value, input._dtype, (input,), (input,), input=input, target=target,
+        _x2=x2, _t=t, _ignore=ignore_index, _smoothing=label_smoothing, _lse=lse, _rows=rows,
+        _counted=counted, _reduction=reduction,
+    )  # fmt: skip
 
 
 def _cross_entropy_composed(input, target, weight, ignore_index, reduction, label_smoothing):
@@ -132,19 +132,6 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
     if label_smoothing:
         raise NotImplementedError("cross_entropy: label_smoothing with class weights")
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-
-
-def _cross_entropy_composed_grad(input, target, ignore_index, reduction, label_smoothing, g):
-    """The fused cross_entropy's input gradient in Tensor ops (for create_graph=True)."""
-    from ..autograd.api import grad as autograd_grad
-    from ..autograd.grad_mode import enable_grad
-
-    with enable_grad():
-        x = input.detach().requires_grad_(True) if not input.requires_grad else input
-        loss = _cross_entropy_composed(x, target, None, ignore_index, reduction, 0.0)
-        if label_smoothing:
-            raise NotImplementedError("double backward of cross_entropy with label_smoothing")
-        return autograd_grad(loss, x, g, create_graph=True)[0]
 
 
 def nll_loss(
@@ -173,22 +160,79 @@ def nll_loss(
     value = _finish(rows, 1, reduction, target.shape)
     if reduction == "mean":
         value = np.asarray(value / x2.dtype.type(denom), dtype=x2.dtype)  # 0-d array, not a scalar
+    return NLL.record(
+        "NllLossBackward0", value, input._dtype, (input,), (input,), input=input, target=target,
+        weight=weight, _x2=x2, _t=t, _ignore=ignore_index, _rows=rows, _w_rows=w_rows,
+        _denom=denom, _reduction=reduction,
+    )  # fmt: skip
 
-    def backward(g: Tensor) -> tuple:
-        base = np.ones_like(rows) if w_rows is None else w_rows
-        if reduction == "mean":
-            base = base / x2.dtype.type(denom)
-        if STATE.enabled:  # create_graph: gradient = coefficient (constant) * g, in Tensor ops
-            coef = np.empty_like(x2)
-            K.nll_bwd(t, ignore_index, base, coef)
-            c = _make(_class_restore(coef, input._value.shape), input._dtype)
-            if reduction != "none":
-                return (c * g,)
-            keep = (input.shape[0], 1) + tuple(input.shape[2:]) if input.dim() > 1 else (1,)
-            return (c * g.reshape(keep),)
-        scale = base * (g._value.reshape(-1) if reduction == "none" else g._value)
-        gx = np.empty_like(x2)
-        K.nll_bwd(t, ignore_index, np.ascontiguousarray(scale, dtype=x2.dtype), gx)
-        return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
 
-    return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+def nll_loss_backward(g: Tensor, s: Saved) -> Tensor:
+    """The input gradient of the nll_loss that saved ``s``: ``-g * weight / total`` at each
+    counted target, by the backward kernel (a node under ``create_graph``)."""
+    x, x2, rows, reduction = s.input, s._x2, s._rows, s._reduction
+    base = np.ones_like(rows) if s._w_rows is None else s._w_rows
+    if reduction == "mean":
+        base = base / x2.dtype.type(s._denom)
+    scale = base * (g._value.reshape(-1) if reduction == "none" else g._value)
+    gx = np.empty_like(x2)
+    K.nll_bwd(s._t, s._ignore, np.ascontiguousarray(scale, dtype=x2.dtype), gx)
+    return NLL_BACKWARD.record(
+        "NllLossBackwardBackward0", _class_restore(gx, x._value.shape), x._dtype, (g, x), (),
+        fresh=True, _g=g, _loss=s,
+    )  # fmt: skip
+
+
+def _nll_backward_derivative(s: Saved, u: Tensor) -> tuple:
+    """nll_loss_backward is linear in ``g`` with coefficients constant in the input: its
+    derivative in ``g`` is nll_loss of ``u`` (the same targets, weights and reduction) and
+    none flows to the input."""
+    f = s._loss
+    gg = nll_loss(u, f.target, f.weight, ignore_index=f._ignore, reduction=f._reduction)
+    return zeros_where_needed((gg, None), (s._g, f.input))
+
+
+NLL = Declared("nll_loss", lambda s, g: nll_loss_backward(g, s))
+NLL_BACKWARD = Declared("nll_loss_backward", _nll_backward_derivative)
+
+
+def cross_entropy_backward(g: Tensor, s: Saved) -> Tensor:
+    """The input gradient of the fused cross_entropy that saved ``s``: ``scale * (softmax(x)
+    - q)`` per counted row by the backward kernel (a node under ``create_graph``)."""
+    x, x2 = s.input, s._x2
+    gx = np.empty_like(x2)
+    scale = _row_scale(s._rows, s._counted, s._reduction, g)
+    K.pick(K.cross_entropy_bwd, x2.size)(x2, s._t, s._ignore, s._smoothing, s._lse, scale, gx)
+    return CE_BACKWARD.record(
+        "LogSoftmaxBackwardDataBackward0", _class_restore(gx, x._value.shape), x._dtype, (g, x),
+        (g, x), fresh=True, _g=g, _loss=s,
+    )  # fmt: skip
+
+
+def _cross_entropy_backward_derivative(s: Saved, u: Tensor) -> tuple:
+    """With ``B = m * g * (p - q)`` (``m`` the kept rows, over the count for ``mean``, ``p``
+    the softmax over classes, ``q`` the smoothed one-hot target): in ``g``, the sum over
+    classes of ``u * m * (p - q)`` (over all rows unless ``reduction='none'``); in ``x``,
+    softmax's adjoint ``m * g * p * (u - sum(u * p))``."""
+    f, g = s._loss, s._g
+    x, t, reduction = f.input, f._t, f._reduction
+    cd = 1 if x.dim() > 1 else 0
+    c = x._value.shape[cd]
+    kept = t != f._ignore
+    q2 = np.zeros(f._x2.shape, f._x2.dtype)
+    q2[kept] = f._smoothing / c
+    q2[np.flatnonzero(kept), t[kept]] += 1.0 - f._smoothing
+    mask = np.expand_dims(kept.reshape(f.target._value.shape), cd).astype(q2.dtype)
+    if reduction == "mean":
+        mask = mask / q2.dtype.type(f._counted)
+    m = _make(mask, x._dtype)
+    q = _make(_class_restore(q2, x._value.shape), x._dtype)
+    p = x.softmax(cd)
+    gm = m * (g.unsqueeze(cd) if reduction == "none" and x.dim() > 1 else g)
+    up = (u * p).sum(cd, keepdim=True)
+    gg = (u * (p - q) * m).sum(cd)
+    return (gg if reduction == "none" else gg.sum()), gm * p * (u - up)
+
+
+CROSS_ENTROPY = Declared("cross_entropy", lambda s, g: cross_entropy_backward(g, s))
+CE_BACKWARD = Declared("cross_entropy_backward", _cross_entropy_backward_derivative)

@@ -6,20 +6,20 @@ neighbours. Four ops are fused, hand-written kernels because composing them woul
 several passes over memory: ``linear`` (one BLAS matmul plus a bias pass: ``AddmmBackward0``),
 ``cross_entropy`` (log-sum-exp and the target pick in one row pass: ``NllLossBackward0``),
 ``nll_loss`` and ``layer_norm`` (statistics and output in one row pass:
-``NativeLayerNormBackward0``). Their backward under ``create_graph=True`` is written with
-Tensor ops, so higher-order gradients still work.
+``NativeLayerNormBackward0``); ``batch_norm`` is one node too (``NativeBatchNormBackward0``).
+Each is declared (:mod:`jitgrad.ops.declare`) with its forward and its derivative in one place
+(:mod:`._functional_linear`, :mod:`._functional_layer_norm`, :mod:`._functional_cross_entropy`,
+:mod:`._functional_batchnorm`): the derivative calls a kernel-backed backward op that records
+its own differentiable node under ``create_graph``, so any order works from one declaration.
 """
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401 - torch.nn.functional.math (PyTorch's module imports it)
 from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
-from .. import launchlog
-from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
 from ..helpers import missing_attribute
 from ..ops import functions as OF
@@ -34,6 +34,8 @@ from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_names
 from ._functional_cross_entropy import cross_entropy, nll_loss
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
+from ._functional_layer_norm import layer_norm
+from ._functional_linear import linear
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
 from ._functional_named_loss import (
@@ -110,78 +112,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 
 # ---- layers -------------------------------------------------------------------------------
-def _matrix(x: Tensor) -> np.ndarray:
-    a = x._value
-    return a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-
-
-def _c_name(t: Tensor) -> str:
-    return {"float64": "double", "float32": "float"}.get(t._dtype.np.name, t._dtype.np.name)
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
-    """``input @ weight.T + bias``: one BLAS matmul and one bias pass (``AddmmBackward0``)."""
-    try:
-        x, w = input._value, weight._value
-    except AttributeError:  # PyTorch's words for a non-tensor
-        A.tensor_args("linear", ("input", "weight"), (input, weight))
-        raise
-    if x.ndim == 0:
-        raise RuntimeError(
-            "both arguments to linear need to be at least 1D, but they are 0D and 2D"
-        )
-    if x.shape[-1] != w.shape[-1]:
-        rows = int(np.prod(x.shape[:-1]))
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
-            f"{w.shape[1]}x{w.shape[0]})"
-        )
-    if input._dtype is not weight._dtype or (bias is not None and bias._dtype is not weight._dtype):
-        other = bias if bias is not None and bias._dtype is not weight._dtype else weight
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} "
-            f"!= {_c_name(other)}"
-        )
-    x2 = _matrix(input)
-    out = launchlog.matmul(x2, w.T)
-    if bias is not None:
-        K.bias_add_rows(out, bias._value)
-    out = out.reshape(x.shape[:-1] + (w.shape[0],))
-    # PyTorch's addmm(bias, input, weight.t()) lists the bias first among the node's inputs
-    inputs = (input, weight) if bias is None else (bias, input, weight)
-    needs = [input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad]
-    if x.ndim == 1:  # PyTorch: addmm then view with a bias, matmul's squeeze without
-        name = "SqueezeBackward4" if bias is None else "ViewBackward0"
-    elif x.ndim > 2:
-        name = "ViewBackward0"
-    else:
-        name = "MmBackward0" if bias is None else "AddmmBackward0"
-
-    def backward(g: Tensor) -> tuple:
-        if STATE.enabled:  # create_graph: the same math in Tensor ops, differentiable
-            g2 = g.reshape(-1, w.shape[0])
-            gx = g2.matmul(weight).reshape(x.shape) if needs[0] else None
-            gw = g2.t().matmul(input.reshape(-1, x.shape[-1])) if needs[1] else None
-            gb = g2.sum(0) if bias is not None and needs[2] else None
-            return (gx, gw) if bias is None else (gb, gx, gw)
-        g2 = _matrix(g)
-        if not g2.flags.c_contiguous:
-            g2 = np.ascontiguousarray(g2)
-        mm = launchlog.matmul
-        gx = _make(mm(g2, w).reshape(x.shape), input._dtype, fresh=True) if needs[0] else None
-        gw = _make(mm(g2.T, _matrix(input)), weight._dtype, fresh=True) if needs[1] else None
-        if bias is None:
-            return gx, gw
-        gb = None
-        if needs[2]:
-            gb_arr = np.empty(w.shape[0], bias._dtype.np)
-            K.col_sum(g2, gb_arr)
-            gb = _make(gb_arr, bias._dtype, fresh=True)
-        return gb, gx, gw
-
-    return record(name, out, input._dtype, inputs, backward, saved=(input, weight))
-
-
 def embedding(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -216,109 +146,6 @@ def embedding(
         return (_make(gw, weight._dtype, fresh=True),)
 
     return record("EmbeddingBackward0", out, weight._dtype, (weight,), backward)
-
-
-def layer_norm(
-    input: Tensor,  # noqa: A002
-    normalized_shape: Any,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    eps: float = 1e-5,
-) -> Tensor:
-    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the trailing ``normalized_shape``.
-
-    One fused node (``NativeLayerNormBackward0``, as PyTorch): a row pass computes the mean,
-    ``rstd = 1/sqrt(biased var + eps)`` and the output; the backward is one more row pass for
-    the input gradient plus per-chunk partial sums for weight and bias. Composing it from
-    elementwise and reduction ops took ~10 passes over memory each way.
-    """
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    _check_layer_norm(input, shape, weight, bias)
-    n, d = math.prod(input.shape[: input.dim() - len(shape)]), math.prod(shape)
-    x2 = np.ascontiguousarray(input._value).reshape(n, d)
-    w = np.ones(d, x2.dtype) if weight is None else np.ascontiguousarray(weight._value).reshape(d)
-    b = np.zeros(d, x2.dtype) if bias is None else np.ascontiguousarray(bias._value).reshape(d)
-    y = np.empty_like(x2)
-    mean = np.empty(n, x2.dtype)
-    rstd = np.empty(n, x2.dtype)
-    K.pick(K.layer_norm_fwd, x2.size)(x2, w, b, x2.dtype.type(eps), y, mean, rstd)
-    params = (weight, bias)
-
-    def backward(g: Tensor) -> tuple:
-        if STATE.enabled:
-            return _layer_norm_grads_composed(input, weight, g, len(shape), eps, params)
-        g2 = np.ascontiguousarray(g._value, dtype=x2.dtype).reshape(n, d)
-        gx = np.empty_like(x2)
-        pw = np.empty((K.chunks(n), d), x2.dtype)
-        pb = np.empty_like(pw)
-        K.pick(K.layer_norm_bwd, x2.size)(g2, x2, w, mean, rstd, gx, pw, pb)
-        grads = [_make(gx.reshape(input._value.shape), input._dtype, fresh=True)]
-        for p, partial in zip(params, (pw, pb), strict=True):
-            grads.append(None if p is None else _make(_col_sums(partial, p), p._dtype, fresh=True))
-        return tuple(grads)
-
-    saved = tuple(t for t in (input, weight) if t is not None)
-    out = y.reshape(input._value.shape)
-    return record("NativeLayerNormBackward0", out, input._dtype, (input, *params), backward, saved)
-
-
-def _check_layer_norm(
-    input: Tensor,  # noqa: A002
-    shape: tuple,
-    weight: Tensor | None,
-    bias: Tensor | None,
-) -> None:
-    """PyTorch's argument errors, before any kernel reads the arrays."""
-    if tuple(input.shape[input.dim() - len(shape) :]) != shape:
-        raise RuntimeError(
-            f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
-        )
-    if not input._dtype.is_floating_point:
-        raise NotImplementedError(f"layer_norm not implemented for {input._dtype.np.name} input")
-    for name, p in (("weight", weight), ("bias", bias)):
-        if p is None:
-            continue
-        if tuple(p.shape) != shape:
-            raise RuntimeError(
-                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
-                f"shape {list(p.shape)} and normalized_shape = {list(shape)}"
-            )
-        if p._dtype is not input._dtype:
-            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
-
-
-def _col_sums(partial: np.ndarray, param: Tensor) -> np.ndarray:
-    """Sum layer_norm's per-chunk partial gradients (chunks, D) in chunk order, as ``param``."""
-    out = np.empty(partial.shape[1], partial.dtype)
-    K.col_sum(partial, out)
-    return out.reshape(param._value.shape)
-
-
-def _layer_norm_grads_composed(
-    input: Tensor,  # noqa: A002
-    weight: Tensor | None,
-    g: Tensor,
-    ndims: int,
-    eps: float,
-    params: tuple,
-) -> tuple:
-    """The fused layer_norm's gradients in Tensor ops (for ``create_graph=True``).
-
-    Mean and rstd are recomputed from ``input`` with Tensor ops, so higher-order gradients
-    also flow through them; the formula is the one the backward kernel evaluates.
-    """
-    dims = tuple(range(-ndims, 0))
-    centered = input - input.mean(dims, keepdim=True)
-    rstd = OF.rsqrt((centered * centered).mean(dims, keepdim=True) + eps)
-    xhat = centered * rstd
-    gw = g if weight is None else g * weight
-    gx = rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
-    batch = tuple(range(input.dim() - ndims))
-    grads = [gx]
-    for p, per_row in zip(params, (g * xhat, g), strict=True):
-        grads.append(None if p is None else (per_row.sum(batch) if batch else per_row))
-    return tuple(grads)
 
 
 # nnmore: re-exports of the functional forms added with the attention/upsample layers.

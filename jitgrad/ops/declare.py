@@ -13,7 +13,9 @@ There is no second backward for ``create_graph``: where a derivative needs a ker
 ``var_backward`` ... in :mod:`jitgrad.ops.reduce_grads`) with its own declared derivative, as
 PyTorch's ``derivatives.yaml`` does. Without a graph to record (the usual backward) calling it
 runs the kernel and records nothing; under ``create_graph`` the same call records its node, so
-gradients of any order follow the same rules.
+gradients of any order follow the same rules. The fused nn ops (``linear``, ``layer_norm``,
+``nll_loss``, ``cross_entropy``, ``batch_norm`` in ``jitgrad/nn/_functional_*.py``) are
+declared the same way, their backward ops having several outputs (:meth:`Declared.record_outputs`).
 
 :func:`reduction` is the whole forward of a plain reduction (dims, kernel, kept shape, dtype),
 so a new one is a :class:`Reduction` row, its kernel and a test row (see
@@ -127,15 +129,38 @@ class Declared:
         return record(node, value, dt, inputs, s, saved, bases.get(node) or bases[None])
 
     def record_multi(
-        self, node: str, values: list, dtypes: list, inputs: tuple, saved: tuple = (), /, **named
+        self,
+        node: str,
+        values: list,
+        dtypes: list,
+        inputs: tuple,
+        saved: tuple = (),
+        /,
+        *,
+        fresh: bool = False,
+        **named: Any,
     ) -> list:
-        """:meth:`record` for an op with several outputs (max and min along a dim)."""
+        """:meth:`record` for an op with several outputs (max and min along a dim, a
+        normalization's backward)."""
+        if not STATE.enabled:
+            return [_make(v, d, fresh=fresh) for v, d in zip(values, dtypes, strict=True)]
         s = _new(Saved)
         named["decl"] = self
         s.__dict__ = named
         bases = self.bases
         base = bases.get(node) or bases[None]
         return record_multi(node, values, dtypes, inputs, s, saved, base)
+
+    def record_outputs(
+        self, node: str, outs: tuple, inputs: tuple, saved: tuple = (), /, **named: Any
+    ) -> tuple:
+        """``outs`` (computed tensors; None for one the op does not produce, such as an absent
+        weight's gradient) as the outputs of one node ``node`` (a backward op's several
+        gradients under ``create_graph``); the Nones stay in place."""
+        present = [t for t in outs if t is not None]
+        values, dtypes = [t._value for t in present], [t._dtype for t in present]
+        it = iter(self.record_multi(node, values, dtypes, inputs, saved, **named))
+        return tuple(None if t is None else next(it) for t in outs)
 
 
 class Reduction(Declared):
@@ -216,6 +241,16 @@ def expand_reduced(g: Tensor, s: Saved) -> Tensor:
     """The output gradient of a reduction seen over the input's shape (``s._shape``,
     ``s._axes``, ``s._keepdim``): the derivative every reduction starts from."""
     return grad_to_input(g, s._shape, s._axes, s._keepdim)
+
+
+def zeros_where_needed(grads: tuple, inputs: tuple) -> tuple:
+    """``grads`` with zeros for each input that requires grad but got none: the sweep calls a
+    node even when no gradient reached it, and most backward functions expect one."""
+    return tuple(
+        _make(np.zeros(t._value.shape, t._dtype.np), t._dtype)
+        if g is None and t is not None and t._requires_grad else g
+        for g, t in zip(grads, inputs, strict=True)
+    )  # fmt: skip
 
 
 # ---- grad_fn._saved_<name> -------------------------------------------------------------------

@@ -11,8 +11,11 @@ pending value a backward rule reads (``keep``), and every one whose tensor is st
 referenced from outside the chain; dead temporaries stay registers. A full ``sum``/``mean``
 of a deferred value is the chain kernel's ``REDUCE`` epilogue (:func:`reduce_full`).
 
-Why a twin and not the CPU classes: the CPU ones hold numpy arrays and compile ``@njit``
-kernels; here operands stay device arrays and nothing compiles for the host. On the device
+The walk over a chain (its ops in post order, distinct operands, structural key, which values
+are stored, the version checks) is the CPU's own :func:`jitgrad.fusion.pending.chain`; only
+the values and the launch are the device's. Why a class of its own and not the CPU's: those
+hold numpy arrays and compile ``@njit`` kernels; here operands stay device arrays and nothing
+compiles for the host. On the device
 every size is deferred (a launch costs microseconds whatever its size, so the CPU's
 ``JITGRAD_LAZY_MIN_SIZE`` threshold does not apply); ``JITGRAD_LAZY=0`` and
 ``jitgrad.fusion(False)`` switch deferral off as on the CPU.
@@ -32,14 +35,12 @@ from typing import Any
 
 from ...autograd.grad_mode import STATE as GRAD
 from ...fusion import codegen as C
-from ...fusion.backward_render import CHEAP
 from ...fusion.chain_kernel import describe
 from ...fusion.control import STATE as FUSE
-from ...fusion.lazy import LazyTensor
-from ...fusion.pending import MAX_CHAIN, LazySaved
+from ...fusion.lazy import LazyTensor, deferred_node
+from ...fusion.pending import MAX_CHAIN, LazySaved, chain
 from ...fusion.pending import STATE as LAZY
 from ...ops import checks as K
-from ...ops.saved_views import ROLES, saved_roles
 from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
@@ -90,6 +91,12 @@ class DevicePending:
         self.keep = False
         self.ref: Any = None
         self.node: Any = None  # its backward node (explain names the kernel there)
+
+    # what :func:`jitgrad.fusion.pending.chain` reads of a pending op: its plan's
+    smask = property(lambda self: self.plan.smask)
+    wants = property(lambda self: self.plan.wants)
+    cdt = property(lambda self: self.plan.cdt)
+    odt = property(lambda self: self.plan.odt)
 
 
 class DeviceLazyTensor(Tensor):
@@ -203,32 +210,12 @@ class DeviceSaved(LazySaved):
 
 def _record(t: DeviceLazyTensor, p: DevicePending, args: tuple, token_shapes: Any) -> None:
     plan = p.plan
-    op, smask = plan.op, plan.smask
-    grads = op.grads
-    node = plan.node_cls(
-        tuple(
-            args[i]._edge()
-            if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
-            else (None, 0)
-            for i, _ in plan.edges
-        )
-    )
+    node = deferred_node(t, p, plan, args, raw, DevicePending)
     node._key = (plan.pid, token_shapes)
-    node._saved = DeviceSaved((op, smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0))
-    t.grad_fn = node
-    t._requires_grad = True
-    p.node = node
-    needs = tuple(
-        m == "t" and x._requires_grad and r is not None
-        for x, m, r in zip(args, smask, grads, strict=False)
+    node._saved = DeviceSaved(
+        (plan.op, plan.smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0)
     )
-    reads = saved_roles(op, smask, needs)
-    if "out" in reads:
-        p.keep = True
-    cheap = op.name in CHEAP  # a fused backward group recomputes it from its operands
-    for x, role, m in zip(args, ROLES, smask, strict=False):
-        if m == "t" and (cheap or role in reads) and type(v := raw(x)) is DevicePending:
-            v.keep = True
+    p.node = node
 
 
 class StandIn:
@@ -282,41 +269,7 @@ def materialize(p: DevicePending, reduce: str | None = None) -> Any:
 
 
 def _materialize(p: DevicePending, reduce: str | None) -> Any:
-    nodes: list[DevicePending] = []
-    index: dict[int, int] = {}
-    _collect(p, nodes, index)
-    internal: dict[int, int] = {}
-    for n in nodes:
-        for x, m in zip(n.args, n.plan.smask, strict=True):
-            if m == "t" and type(v := raw(x)) is DevicePending:
-                internal[id(v)] = internal.get(id(v), 0) + 1
-    arrays: list[Any] = []
-    slots: dict[int, int] = {}
-    scalars: list[Any] = []
-    key: list[Any] = []
-    stored: list[int] = []
-    for k, n in enumerate(nodes):
-        plan = n.plan
-        sources = []
-        for x, w, m, value in zip(n.args, plan.wants, plan.smask, n.values, strict=True):
-            if m == "s":
-                scalars.append(value)
-                sources.append(("s", w.name))
-                continue
-            v = raw(x)
-            if type(v) is DevicePending:
-                sources.append(("m", index[id(v)], w.name))
-                continue
-            s = slots.get(id(v))
-            if s is None:
-                s = slots[id(v)] = len(arrays)
-                arrays.append(v)
-            sources.append(("a", s, w.name))
-        _check_versions(n)
-        store = (reduce is None or n.keep) if n is p else n.keep or _observable(n, internal)
-        if store:
-            stored.append(k)
-        key.append((plan.op.name, plan.cdt.name, plan.odt.name, tuple(sources), store))
+    nodes, arrays, scalars, key, stored = chain(p, reduce, raw, DevicePending, _scalar, materialize)
     shape = p.shape
     nd = max(1, len(shape))
     kkey = (tuple(key), tuple(a.dtype.name for a in arrays), nd, False, reduce is not None)
@@ -348,45 +301,8 @@ def _materialize(p: DevicePending, reduce: str | None) -> Any:
     return acc
 
 
-def _collect(p: DevicePending, nodes: list, index: dict) -> None:
-    """Post-order the pending ops feeding ``p`` that share its shape (others run first)."""
-    stack: list[tuple[DevicePending, bool]] = [(p, False)]
-    while stack:
-        n, expanded = stack.pop()
-        if expanded:
-            if id(n) not in index:
-                index[id(n)] = len(nodes)
-                nodes.append(n)
-            continue
-        if id(n) in index:
-            continue
-        stack.append((n, True))
-        for x, m in zip(n.args, n.plan.smask, strict=True):
-            if m != "t" or type(v := raw(x)) is not DevicePending or id(v) in index:
-                continue
-            if v.shape != p.shape:  # a broadcast operand: its own kernel, read as an array
-                materialize(v)
-                continue
-            stack.append((v, False))
-
-
-def _observable(n: DevicePending, internal: dict[int, int]) -> bool:
-    """Whether ``n``'s tensor is referenced from outside the chain (see pending._observable)."""
-    t = n.ref()
-    if t is None:
-        return False
-    return sys.getrefcount(t) - 2 > internal.get(id(n), 0)
-
-
-def _check_versions(n: DevicePending) -> None:
-    it = iter(n.versions)
-    for x, m in zip(n.args, n.plan.smask, strict=True):
-        if m == "t" and x._vc[0] != next(it):
-            raise RuntimeError(
-                "jitgrad: an input of a deferred elementwise computation was modified in "
-                "place before the result was computed; run with JITGRAD_LAZY=0 or read the "
-                "result before modifying its inputs"
-            )
+def _scalar(n: DevicePending, i: int, x: Any, want: Any) -> Any:
+    return n.values[i]  # converted when deferred
 
 
 def reduce_full(t: Any) -> Any:

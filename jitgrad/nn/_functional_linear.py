@@ -1,0 +1,135 @@
+"""``linear`` declared: one BLAS matmul plus a bias pass, its derivative written once.
+
+The derivative of ``x @ W.T + b`` is ``(g @ W, g.T @ x, sum over rows of g)``, written with
+two declared ops that are the gradient's kernels: :func:`mm` (a BLAS product of two
+matrices, either transposed, ``MmBackward0``) and :func:`col_sum` (the bias gradient's column
+sums, ``SumBackward1``). Without a graph to record (the usual backward) each runs its kernel
+and records nothing; under ``create_graph`` each records its node, whose derivative is again
+``mm`` and a broadcast, so gradients of any order follow the same rules (see
+:mod:`jitgrad.ops.declare`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import launchlog
+from ..autograd.grad_mode import STATE
+from ..ops.declare import Declared, Saved
+from ..tensor import Tensor, _make
+from . import _kernels as K
+
+
+def _matrix(x: Tensor) -> np.ndarray:
+    a = x._value
+    return a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
+
+
+def _c_name(t: Tensor) -> str:
+    return {"float64": "double", "float32": "float"}.get(t._dtype.np.name, t._dtype.np.name)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input @ weight.T + bias``: one BLAS matmul and one bias pass (``AddmmBackward0``)."""
+    try:
+        x, w = input._value, weight._value
+    except AttributeError:  # PyTorch's words for a non-tensor
+        A.tensor_args("linear", ("input", "weight"), (input, weight))
+        raise
+    if x.ndim == 0:
+        raise RuntimeError(
+            "both arguments to linear need to be at least 1D, but they are 0D and 2D"
+        )
+    if x.shape[-1] != w.shape[-1]:
+        rows = int(np.prod(x.shape[:-1]))
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+            f"{w.shape[1]}x{w.shape[0]})"
+        )
+    if input._dtype is not weight._dtype or (bias is not None and bias._dtype is not weight._dtype):
+        other = bias if bias is not None and bias._dtype is not weight._dtype else weight
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} "
+            f"!= {_c_name(other)}"
+        )
+    out = launchlog.matmul(_matrix(input), w.T)
+    if bias is not None:
+        K.bias_add_rows(out, bias._value)
+    out = out.reshape(x.shape[:-1] + (w.shape[0],))
+    # PyTorch's addmm(bias, input, weight.t()) lists the bias first among the node's inputs
+    inputs = (input, weight) if bias is None else (bias, input, weight)
+    if x.ndim == 1:  # PyTorch: addmm then view with a bias, matmul's squeeze without
+        name = "SqueezeBackward4" if bias is None else "ViewBackward0"
+    elif x.ndim > 2:
+        name = "ViewBackward0"
+    else:
+        name = "MmBackward0" if bias is None else "AddmmBackward0"
+    if not STATE.enabled:
+        return _make(out, input._dtype)
+    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+    values = {"input": input, "weight": weight, "bias": bias, "_needs": needs}
+    return LINEAR.record_values(name, out, input._dtype, inputs, (input, weight), values)
+
+
+def _linear_derivative(s: Saved, g: Tensor) -> tuple:
+    """``(g @ W, g.T @ x, column sums of g)`` over ``g`` and ``x`` as matrices, for the
+    inputs that need them (bias first, as the node lists it)."""
+    x, weight, bias, needs = s.input, s.weight, s.bias, s._needs
+    g2 = g if g._value.ndim == 2 else g.reshape(-1, weight._value.shape[0])
+    if not g2._value.flags.c_contiguous:
+        g2 = g2.contiguous()
+    gx = gw = gb = None
+    if needs[0]:
+        gx = mm(g2, weight)
+        if x._value.ndim != 2:
+            gx = gx.reshape(x._value.shape)
+    if needs[1]:
+        gw = mm(g2, x if x._value.ndim == 2 else x.reshape(-1, x._value.shape[-1]), ta=True)
+    if bias is None:
+        return gx, gw
+    if needs[2]:
+        gb = col_sum(g2)
+    return gb, gx, gw
+
+
+LINEAR = Declared("linear", _linear_derivative)
+
+
+def mm(a: Tensor, b: Tensor, ta: bool = False, tb: bool = False) -> Tensor:
+    """``op(a) @ op(b)`` of two matrices by BLAS, ``op`` transposing where ``ta``/``tb`` say
+    (no transposed copy is made)."""
+    av, bv = a._value, b._value
+    value = launchlog.matmul(av.T if ta else av, bv.T if tb else bv)
+    if not STATE.enabled:  # the usual backward: no node, no record to build
+        return _make(value, a._dtype, fresh=True)
+    return MM.record("MmBackward0", value, a._dtype, (a, b), (a, b), fresh=True,
+                     _a=a, _b=b, _ta=ta, _tb=tb)  # fmt: skip
+
+
+def _mm_derivative(s: Saved, u: Tensor) -> tuple:
+    """``C = op(a) op(b)``: ``dop(a) = u op(b).T``, ``dop(b) = op(a).T u``, each written as
+    one :func:`mm` of the saved matrices (transposed back where ``op`` transposed)."""
+    a, b, ta, tb = s._a, s._b, s._ta, s._tb
+    ga = gb = None
+    if a.requires_grad:
+        ga = mm(b, u, tb, True) if ta else mm(u, b, False, not tb)
+    if b.requires_grad:
+        gb = mm(u, a, True, ta) if tb else mm(a, u, not ta, False)
+    return ga, gb
+
+
+MM = Declared("mm", _mm_derivative)
+
+
+def col_sum(g: Tensor) -> Tensor:
+    """The column sums of the matrix ``g`` (rows streamed, in row order)."""
+    gv = g._value
+    value = np.empty(gv.shape[1], g._dtype.np)
+    K.col_sum(gv, value)
+    if not STATE.enabled:
+        return _make(value, g._dtype, fresh=True)
+    return COL_SUM.record("SumBackward1", value, g._dtype, (g,), fresh=True, _rows=gv.shape[0])
+
+
+COL_SUM = Declared("col_sum", lambda s, u: u.reshape(1, -1).expand(s._rows, u._value.shape[0]))
