@@ -45,10 +45,9 @@ from .creation import (
 )
 from .creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .dtypes import (
-    bool_ as bool,  # noqa: A004 - PyTorch's name
-)
-from .dtypes import (
+    bfloat16,
     dtype,
+    float16,
     float32,
     float64,
     get_default_dtype,
@@ -58,6 +57,9 @@ from .dtypes import (
     int64,
     set_default_dtype,
     uint8,
+)
+from .dtypes import (
+    bool_ as bool,  # noqa: A004 - PyTorch's name
 )
 from .func import vmap
 from .helpers import missing_attribute
@@ -99,7 +101,7 @@ double = float64
 long = int64
 int = int32  # noqa: A001
 short = int16
-half = float32
+half = float16
 cfloat = None
 
 _bind()

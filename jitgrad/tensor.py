@@ -372,6 +372,7 @@ def _make(
 ) -> Tensor:
     """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
     t = Tensor.__new__(Tensor)
-    t._value = value
+    # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
+    t._value = value if dt.round is None else dt.round(value)
     _init_fields(t, dt, grad_fn, fresh, output_nr)
     return t
