@@ -115,6 +115,14 @@ def set_default_dtype(d: dtype) -> None:
             clear()
 
 
+def finite_max(d: dtype) -> float:
+    """The largest finite value of floating dtype ``d`` (numpy has no bfloat16: float32's
+    largest exponent with bfloat16's 8 significant bits)."""
+    if d is bfloat16:
+        return float(np.finfo(np.float32).max) * (1 - 2.0**-8) / (1 - 2.0**-24)
+    return float(np.finfo(d.storage).max)
+
+
 def from_numpy_dtype(npd: np.dtype) -> dtype:
     """The jitgrad dtype that holds a numpy dtype's values."""
     try:

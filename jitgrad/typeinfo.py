@@ -30,7 +30,7 @@ class finfo:  # noqa: N801 - PyTorch's name
         self.dtype = dt.name
         if dt is D.bfloat16:  # numpy has no bfloat16: float32's range, 8 significant bits
             self.bits, self.eps, self.resolution = 16, 2.0**-7, 0.01
-            self.max = float(np.finfo(np.float32).max) * (1 - 2.0**-8) / (1 - 2.0**-24)
+            self.max = D.finite_max(dt)
             self.tiny = self.smallest_normal = float(np.finfo(np.float32).tiny)
         else:
             info = np.finfo(dt.storage)
