@@ -332,6 +332,8 @@ class Tensor:
         """Count an in-place change (every one goes through here; see ``MUTATION``)."""
         self._vc[0] += 1
         MUTATION.seq = next_sequence()
+        if self._dtype.round is not None:  # float16/bfloat16: what was written is rounded
+            self._dtype.round(self._value)
 
     @property
     def _version(self) -> int:
