@@ -122,7 +122,12 @@ __version__ = version.__version__  # torch.__version__ and torch.version.__versi
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import amp, nn, optim, profiler, testing, utils  # noqa: E402 - they use bound methods
 from . import argcheck as _argcheck  # noqa: E402
-from .amp import autocast, is_autocast_cpu_enabled, is_autocast_enabled  # noqa: E402
+from .amp import (  # noqa: E402
+    autocast,
+    get_autocast_dtype,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+)
 from .functional_aliases import bind as _bind_aliases  # noqa: E402 - needs nn
 
 globals().update(_bind_aliases())  # torch.conv2d, torch.batch_norm, torch.kl_div ...

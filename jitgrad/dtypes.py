@@ -216,6 +216,11 @@ _SCALAR_NAMES = {
 }  # fmt: skip
 
 
+def cpp_name(d: dtype) -> str:
+    """PyTorch's C++ element type name (``float``, ``c10::Half`` ...) in its messages."""
+    return _CPP_NAMES.get(d.name, d.name)
+
+
 def scalar_name(d: dtype) -> str:
     """PyTorch's ``Float``/``Long``/``Byte``... for a dtype in its messages."""
     return _SCALAR_NAMES.get(d.name, d.name)
