@@ -72,8 +72,7 @@ class autocast:  # noqa: N801 - PyTorch's name
                 "only; use autocast('cpu', ...) or enabled=False"
             )
         self._saved.append(AUTOCAST.dtype)
-        if self._enabled:
-            AUTOCAST.dtype = self.fast_dtype
+        AUTOCAST.dtype = self.fast_dtype if self._enabled else None
         return self
 
     def __exit__(self, *exc: Any) -> None:
