@@ -108,3 +108,47 @@ AUTOCAST = {
     "float64_mm": lambda t, F, x, w, b3, img, k: x.double() @ w.double(),
     "mixed_add": lambda t, F, x, w, b3, img, k: x.bfloat16() + x,
 }
+
+
+def nn_inputs(t):
+    g = np.random.default_rng(0)
+
+    def rand(*s):
+        return t.tensor(g.uniform(-1, 1, s).astype(np.float32))
+
+    return rand(4, 6), rand(2, 3, 6, 6), rand(4, 3, 3, 3), rand(6), t.tensor([0, 2, 5, 1])
+
+
+#: name -> (jitgrad or torch, its nn.functional, dtype, inputs) -> result: modules' ops on
+#: float16/bfloat16 tensors
+NN = {
+    "softmax": lambda t, F, dt, x, img, k, w, tgt: F.softmax(x.to(dt), 1),
+    "layer_norm": lambda t, F, dt, x, img, k, w, tgt: F.layer_norm(
+        x.to(dt), (6,), w.to(dt), w.to(dt)
+    ),
+    "cross_entropy": lambda t, F, dt, x, img, k, w, tgt: F.cross_entropy(x.to(dt), tgt),
+    "conv2d": lambda t, F, dt, x, img, k, w, tgt: F.conv2d(img.to(dt), k.to(dt), padding=1),
+    "max_pool": lambda t, F, dt, x, img, k, w, tgt: F.max_pool2d(img.to(dt), 2),
+    "avg_pool": lambda t, F, dt, x, img, k, w, tgt: F.avg_pool2d(img.to(dt), 2),
+    "gelu": lambda t, F, dt, x, img, k, w, tgt: F.gelu(x.to(dt)),
+    "silu": lambda t, F, dt, x, img, k, w, tgt: F.silu(x.to(dt)),
+    "mse": lambda t, F, dt, x, img, k, w, tgt: F.mse_loss(x.to(dt), w.to(dt).expand(4, 6)),
+    "batch_norm": lambda t, F, dt, x, img, k, w, tgt: F.batch_norm(
+        img.to(dt), None, None, training=True
+    ),
+    "embedding": lambda t, F, dt, x, img, k, w, tgt: F.embedding(tgt % 4, x.to(dt)),
+    "cat": lambda t, F, dt, x, img, k, w, tgt: t.cat([x.to(dt), x.to(dt)]),
+    "std": lambda t, F, dt, x, img, k, w, tgt: x.to(dt).std(1),
+    "cumprod": lambda t, F, dt, x, img, k, w, tgt: x.to(dt).cumprod(1),
+    "norm_dim": lambda t, F, dt, x, img, k, w, tgt: x.to(dt).norm(dim=1),
+    "logsumexp": lambda t, F, dt, x, img, k, w, tgt: x.to(dt).logsumexp(1),
+    "sort": lambda t, F, dt, x, img, k, w, tgt: x.to(dt).sort(1)[0],
+    "topk": lambda t, F, dt, x, img, k, w, tgt: x.to(dt).topk(2)[0],
+    "where": lambda t, F, dt, x, img, k, w, tgt: t.where(x > 0, x.to(dt), 0.1),
+    "pow_scalar": lambda t, F, dt, x, img, k, w, tgt: x.to(dt) ** 2.5,
+    "rdiv": lambda t, F, dt, x, img, k, w, tgt: 2 / (x.to(dt) + 3),
+    "matmul_vec": lambda t, F, dt, x, img, k, w, tgt: x.to(dt) @ w.to(dt),
+    "einsum": lambda t, F, dt, x, img, k, w, tgt: t.einsum("ij,j->i", x.to(dt), w.to(dt)),
+}
+#: PyTorch computes these as several rounded reduced-precision steps (within one unit)
+NN_CLOSE = {"batch_norm", "std", "logsumexp"}

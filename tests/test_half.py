@@ -22,11 +22,14 @@ from half_cases import (
     AUTOCAST,
     DTYPES,
     EDGES,
+    NN,
+    NN_CLOSE,
     PRINTS,
     PROMOTE,
     REDUCTIONS,
     RESULT_TYPE,
     _autocast_inputs,
+    nn_inputs,
     operand,
 )
 from op_cases import CASES
@@ -212,6 +215,16 @@ def test_matmul_and_linear_match_pytorch(name: str) -> None:
                      (bias.grad, "grad_bias")):  # fmt: skip
         assert got.dtype is dt
         assert _close(_values(got), np.array(e[key], np.float32), name), key
+
+
+@pytest.mark.parametrize("key", sorted(NN))
+@pytest.mark.parametrize("name", DTYPES)
+def test_nn_ops_match_pytorch(key: str, name: str) -> None:
+    entry = DATA["nn"][f"{key}-{name}"]
+    y = NN[key](jitgrad, jitgrad.nn.functional, getattr(jitgrad, name), *nn_inputs(jitgrad))
+    assert _dtype_name(y) == entry["dtype"]
+    got, want = _values(y), np.array(entry["out"], np.float32)
+    assert _close(got, want, name) if key in NN_CLOSE else _equal(got, want), (got, want)
 
 
 def test_mixed_dtype_matmul_is_refused_with_pytorchs_words() -> None:
