@@ -45,7 +45,7 @@ def _reduced(node: Any) -> bool:
     """Whether a float16/bfloat16 value is computed or received in ``node``'s backward: each
     such gradient is rounded on its own (as PyTorch's), which a fused kernel would not do."""
     saved = node._saved
-    if saved is None:
+    if not isinstance(saved, tuple):  # freed (a sentinel): the engine reports that itself
         return False
     if saved[4].round is not None:  # the compute dtype
         return True
