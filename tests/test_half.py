@@ -443,3 +443,13 @@ def test_autocast_default_dtype_nesting_and_refusals() -> None:
     with pytest.raises(NotImplementedError, match="casts on the CPU only"):
         with jitgrad.autocast("cuda"):
             pass
+
+
+def test_assert_close_uses_pytorchs_reduced_type_tolerances() -> None:
+    one = jitgrad.tensor([1.0], dtype=jitgrad.float16)
+    jitgrad.testing.assert_close(one, jitgrad.tensor([1.0 + 2**-10], dtype=jitgrad.float16))
+    jitgrad.testing.assert_close(one.bfloat16(), jitgrad.tensor([1.0078125]).bfloat16())
+    with pytest.raises(AssertionError, match=r"up to 0.001 allowed"):
+        jitgrad.testing.assert_close(one, jitgrad.tensor([1.1], dtype=jitgrad.float16))
+    with pytest.raises(AssertionError, match="jitgrad.float16 != jitgrad.float32"):
+        jitgrad.testing.assert_close(one, jitgrad.tensor([1.0]))
