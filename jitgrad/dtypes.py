@@ -105,9 +105,9 @@ def on_default_dtype_change(clear: Callable[[], None]) -> None:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Change the default floating dtype; only ``float32`` and ``float64`` are allowed."""
+    """Change the default floating dtype (a floating-point dtype only, as PyTorch's)."""
     global _default_float
-    if d not in (float32, float64):
+    if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     if d is not _default_float:
         _default_float = d

@@ -453,3 +453,22 @@ def test_assert_close_uses_pytorchs_reduced_type_tolerances() -> None:
         jitgrad.testing.assert_close(one, jitgrad.tensor([1.1], dtype=jitgrad.float16))
     with pytest.raises(AssertionError, match="jitgrad.float16 != jitgrad.float32"):
         jitgrad.testing.assert_close(one, jitgrad.tensor([1.0]))
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_reduced_default_dtype(name: str) -> None:
+    """PyTorch allows any floating default dtype: Python floats then become that type."""
+    dt = getattr(jitgrad, name)
+    tenth = float(DATA["conversions"][name][EDGES.index(0.1)])
+    third = float(DATA["conversions"][name][EDGES.index(1 / 3)])
+    jitgrad.set_default_dtype(dt)
+    try:
+        assert jitgrad.get_default_dtype() is dt and jitgrad.ones(2).dtype is dt
+        assert jitgrad.tensor([0.1]).tolist() == [tenth]
+        y = jitgrad.arange(2) / 3
+        assert y.dtype is dt and y.tolist() == [0.0, third]
+        assert jitgrad.finfo().eps == EPS[name]
+    finally:
+        jitgrad.set_default_dtype(jitgrad.float32)
+    with pytest.raises(TypeError, match="only floating-point types are supported"):
+        jitgrad.set_default_dtype(jitgrad.int64)
