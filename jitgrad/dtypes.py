@@ -216,6 +216,10 @@ _SCALAR_NAMES = {
 }  # fmt: skip
 
 
+CPP_NAMES = _CPP_NAMES
+SCALAR_NAMES = _SCALAR_NAMES
+
+
 def cpp_name(d: dtype) -> str:
     """PyTorch's C++ element type name (``float``, ``c10::Half`` ...) in its messages."""
     return _CPP_NAMES.get(d.name, d.name)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import argcheck as A
+from .. import dtypes as D
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
@@ -32,24 +33,8 @@ from . import movement as M
 from .pointwise import apply, broadcast_shape, sum_to_shape
 from .registry import REGISTRY
 
-_CPP = {
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-    "int64": "long int",
-    "int32": "int",
-    "bool": "bool",
-}
-_WORD = {
-    "float16": "Half",
-    "bfloat16": "BFloat16",
-    "float32": "Float",
-    "float64": "Double",
-    "int64": "Long",
-    "int32": "Int",
-    "bool": "Bool",
-}
+_CPP = D.CPP_NAMES  # PyTorch's C++ element type names in its messages ("float", "c10::Half")
+_WORD = D.SCALAR_NAMES  # its scalar type names ("Float", "Half")
 
 
 def _blas(arr: np.ndarray) -> np.ndarray:
