@@ -45,10 +45,9 @@ from .creation import (
 )
 from .creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .dtypes import (
-    bool_ as bool,  # noqa: A004 - PyTorch's name
-)
-from .dtypes import (
+    bfloat16,
     dtype,
+    float16,
     float32,
     float64,
     get_default_dtype,
@@ -58,6 +57,9 @@ from .dtypes import (
     int64,
     set_default_dtype,
     uint8,
+)
+from .dtypes import (
+    bool_ as bool,  # noqa: A004 - PyTorch's name
 )
 from .func import vmap
 from .helpers import missing_attribute
@@ -99,7 +101,7 @@ double = float64
 long = int64
 int = int32  # noqa: A001
 short = int16
-half = float32
+half = float16
 cfloat = None
 
 _bind()
@@ -120,7 +122,12 @@ __version__ = version.__version__  # torch.__version__ and torch.version.__versi
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import amp, nn, optim, profiler, testing, utils  # noqa: E402 - they use bound methods
 from . import argcheck as _argcheck  # noqa: E402
-from .amp import autocast, is_autocast_cpu_enabled, is_autocast_enabled  # noqa: E402
+from .amp import (  # noqa: E402
+    autocast,
+    get_autocast_dtype,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+)
 from .functional_aliases import bind as _bind_aliases  # noqa: E402 - needs nn
 
 globals().update(_bind_aliases())  # torch.conv2d, torch.batch_norm, torch.kl_div ...

@@ -25,6 +25,7 @@ from typing import IO, Any
 import numpy as np
 
 from . import dtypes as D
+from . import lowp
 from ._torch_unpickle import WeightsUnpickler
 from .nn.parameter import Parameter
 from .tensor import Size, Tensor, _make, device
@@ -55,8 +56,8 @@ _STORAGES = {
     "LongStorage": (D.int64, 8),
     "IntStorage": (D.int32, 4),
     "BoolStorage": (D.bool_, 1),
-    "HalfStorage": (None, 2),
-    "BFloat16Storage": (None, 2),
+    "HalfStorage": (D.float16, 2),
+    "BFloat16Storage": (D.bfloat16, 2),
     "ByteStorage": (None, 1),
     "CharStorage": (None, 1),
     "ShortStorage": (None, 2),
@@ -64,7 +65,7 @@ _STORAGES = {
     "ComplexDoubleStorage": (None, 16),
 }
 STORAGE_TYPES = {n: _Global("torch", n, dt, size) for n, (dt, size) in _STORAGES.items()}
-_STORAGE_OF = {STORAGE_TYPES[n].dtype: STORAGE_TYPES[n] for n in list(_STORAGES)[:5]}
+_STORAGE_OF = {STORAGE_TYPES[n].dtype: STORAGE_TYPES[n] for n in list(_STORAGES)[:7]}
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 
@@ -174,7 +175,7 @@ ALLOWED: dict[str, Any] = {
     "torch._utils._rebuild_parameter": rebuild_parameter,
     "torch._utils._rebuild_parameter_with_state": rebuild_parameter_with_state,
 }
-ALLOWED.update({f"torch.{dt.np.name if dt is not D.bool_ else 'bool'}": dt for dt in _STORAGE_OF})
+ALLOWED.update({f"torch.{dt.name}": dt for dt in _STORAGE_OF})
 ALLOWED.update({f"torch.{n}": g for n, g in STORAGE_TYPES.items()})
 
 
@@ -202,7 +203,7 @@ class _Reader:
         if kind.dtype is None:
             raise RuntimeError(
                 f"jitgrad.load: the file holds a torch.{kind.name}, whose dtype jitgrad does "
-                f"not have (it has {', '.join(f'torch.{n}' for n in list(_STORAGES)[:5])})"
+                f"not have (it has {', '.join(f'torch.{n}' for n in list(_STORAGES)[:7])})"
             )
         if key in self._loaded:
             storage = self._loaded[key]
@@ -217,8 +218,11 @@ class _Reader:
                 f"PytorchStreamReader failed reading file {name}: the storage claims {numel} "
                 f"elements of {kind.itemsize} bytes but the record holds {self._sizes[name]} bytes"
             )
-        dt = kind.dtype.np.newbyteorder(">" if self._big else "<")
-        array = np.frombuffer(self._read(name), dt).astype(kind.dtype.np)  # native, writable
+        dt = kind.dtype.storage.newbyteorder(">" if self._big else "<")
+        array = np.frombuffer(self._read(name), dt)
+        if kind.dtype is D.bfloat16:  # raw bits; float16 and the rest: their numpy dtype
+            array = lowp.from_bfloat16_bits(array)
+        array = array.astype(kind.dtype.np)  # native, writable (float32 for the reduced types)
         self._loaded[key] = storage = _Storage(array, kind.dtype)
         return storage
 
@@ -282,7 +286,10 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
             return NotImplemented
         if obj._dtype not in _STORAGE_OF:
             raise pickle.PicklingError(f"jitgrad.save cannot store dtype {obj._dtype}")
-        value = np.asarray(obj._value, obj._dtype.np.newbyteorder("<"), order="C")  # keeps 0-d
+        value = np.asarray(obj._value, obj._dtype.np, order="C")  # keeps 0-d
+        if obj._dtype is D.bfloat16:  # the bytes PyTorch stores: bfloat16's raw bits
+            value = lowp.bfloat16_bits(value)
+        value = np.asarray(value, obj._dtype.storage.newbyteorder("<"))
         storage = _Storage(value.reshape(-1), obj._dtype)
         strides = tuple(s // value.itemsize for s in value.strides) if value.size else None
         strides = strides or tuple(int(np.prod(value.shape[i + 1 :])) for i in range(value.ndim))

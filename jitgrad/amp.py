@@ -1,10 +1,10 @@
-"""``torch.amp``: ``autocast`` and ``GradScaler``, honest about jitgrad's dtypes.
+"""``torch.amp``: ``autocast`` and ``GradScaler``.
 
-jitgrad has no float16 or bfloat16, the dtypes autocast computes in. So ``autocast`` works
-where it changes nothing (``enabled=False``, or a CPU target dtype PyTorch itself refuses,
-with its warning) and an autocast region that would need a half dtype raises a
-``NotImplementedError`` naming that dtype on entry, instead of silently running in float32.
-``GradScaler`` has no such dependency (its loss scaling is float32 arithmetic): it works
+``autocast("cpu", dtype=torch.bfloat16)`` (or float16) casts as PyTorch's CPU autocast: the
+matrix products and convolutions run in the region's dtype, the losses it lists in float32
+(see :mod:`jitgrad.autocast_state`). A CPU target dtype PyTorch refuses disables the region
+with its warning; an enabled ``"cuda"`` region raises ``NotImplementedError`` (jitgrad's
+autocast casts on the CPU only). ``GradScaler``'s loss scaling is float32 arithmetic: it works
 enabled on the CPU as PyTorch's does (scale, unscale_ with the inf check, skipped steps,
 growth and backoff of the scale); ``device="cuda"`` without CUDA disables it with PyTorch's
 warning.
@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from . import dtypes as D
+from .autocast_state import STATE as AUTOCAST
 from .autograd.grad_mode import no_grad
 from .tensor import Tensor
 
@@ -27,12 +29,11 @@ _DEVICES = (
     "cpu cuda ipu xpu mkldnn opengl opencl ideep hip ve fpga maia xla lazy vulkan mps meta hpu "
     "mtia privateuseone"
 ).split()
-_HALF = {"cpu": "bfloat16", "cuda": "float16"}
 
 
 class autocast:  # noqa: N801 - PyTorch's name
-    """``with autocast(device_type, dtype=None, enabled=True):``: a no-op region when
-    disabled; entering an enabled region raises (jitgrad has no half dtypes)."""
+    """``with autocast(device_type, dtype=None, enabled=True):``: on the CPU, the listed ops
+    cast their inputs to ``dtype`` (bfloat16 by default) inside the region."""
 
     def __init__(
         self,
@@ -49,10 +50,13 @@ class autocast:  # noqa: N801 - PyTorch's name
                 f"{device_type}"
             )
         self.device = device_type
-        self.fast_dtype = dtype
+        self.fast_dtype = dtype if dtype is not None else (
+            D.bfloat16 if device_type == "cpu" else D.float16
+        )
         self._enabled = bool(enabled)
+        self._saved: list[D.dtype | None] = []
         if self._enabled and device_type == "cpu" and dtype is not None:
-            if str(dtype).rsplit(".", 1)[-1] not in ("bfloat16", "float16"):
+            if dtype not in D.REDUCED:
                 warnings.warn(
                     "In CPU autocast, but the target dtype is not supported. Disabling "
                     "autocast.\nCPU Autocast only supports dtypes of torch.bfloat16, "
@@ -62,16 +66,17 @@ class autocast:  # noqa: N801 - PyTorch's name
                 self._enabled = False
 
     def __enter__(self) -> autocast:
-        if self._enabled:
-            half = _HALF.get(self.device, "float16")
+        if self._enabled and self.device != "cpu":
             raise NotImplementedError(
-                f"autocast(device_type={self.device!r}) computes in {half}, a dtype jitgrad "
-                "does not have; use autocast(..., enabled=False) or run in float32"
+                f"autocast(device_type={self.device!r}): jitgrad's autocast casts on the CPU "
+                "only; use autocast('cpu', ...) or enabled=False"
             )
+        self._saved.append(AUTOCAST.dtype)
+        AUTOCAST.dtype = self.fast_dtype if self._enabled else None
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        return None
+        AUTOCAST.dtype = self._saved.pop()
 
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -83,17 +88,24 @@ class autocast:  # noqa: N801 - PyTorch's name
 
 
 def is_autocast_available(device_type: str) -> bool:
-    """Whether an enabled autocast region can run on ``device_type``: never in jitgrad."""
-    return False
+    """Whether an enabled autocast region can run on ``device_type``: the CPU's."""
+    return device_type == "cpu"
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
-    """Never: jitgrad cannot enter an enabled autocast region (see :class:`autocast`)."""
-    return False
+    """Whether an enabled region for ``device_type`` is open (no argument: CUDA's, never)."""
+    return device_type == "cpu" and AUTOCAST.dtype is not None
 
 
 def is_autocast_cpu_enabled() -> bool:
-    return False
+    return AUTOCAST.dtype is not None
+
+
+def get_autocast_dtype(device_type: str) -> D.dtype:
+    """The dtype an enabled region for ``device_type`` casts to (PyTorch's defaults outside)."""
+    if device_type == "cpu":
+        return AUTOCAST.dtype or D.bfloat16
+    return D.float16
 
 
 def _leaves(outputs: Any) -> list[Tensor]:

@@ -1,7 +1,9 @@
 """jitgrad's dtypes and PyTorch's type-promotion rules.
 
 A dtype is a thin named wrapper over a numpy dtype so that ``repr`` prints ``jitgrad.float32``
-and ``is_floating_point`` reads like PyTorch's.
+and ``is_floating_point`` reads like PyTorch's. ``float16`` and ``bfloat16`` keep their values
+in float32 buffers (see :mod:`jitgrad.lowp`): their ``np`` is float32, the dtype kernels see
+(``kname``) is float32, and ``round`` rounds a freshly computed float32 result to the type.
 """
 
 from __future__ import annotations
@@ -10,19 +12,44 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import lowp
+
 
 class dtype:  # noqa: N801 - PyTorch's name
     """A tensor element type (``jitgrad.float32`` ...)."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_category")
+    __slots__ = (
+        "name",
+        "np",
+        "is_floating_point",
+        "is_signed",
+        "itemsize",
+        "_category",
+        "kname",
+        "round",
+        "storage",
+    )
 
-    def __init__(self, name: str, np_dtype: type, category: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        np_dtype: type,
+        category: int,
+        round: Callable[[np.ndarray], np.ndarray] | None = None,  # noqa: A002
+        storage: type | None = None,
+    ) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self._category = category  # 0 bool, 1 integer, 2 floating
         self.is_floating_point = category == 2
         self.is_signed = category != 0 and np.dtype(np_dtype).kind != "u"
-        self.itemsize = self.np.itemsize
+        #: the numpy dtype of the element's bytes (float16; bfloat16's raw bits as uint16)
+        self.storage = np.dtype(storage or np_dtype)
+        self.itemsize = self.storage.itemsize
+        #: the dtype name kernels compute and store in (float32 for the reduced types)
+        self.kname = self.np.name
+        #: None, or the rounding of a float32 result array to this type (reduced types)
+        self.round = round
 
     @property
     def is_complex(self) -> bool:
@@ -43,14 +70,17 @@ int32 = dtype("int32", np.int32, 1)
 int64 = dtype("int64", np.int64, 1)
 float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
+float16 = dtype("float16", np.float32, 2, lowp.round_float16, np.float16)
+bfloat16 = dtype("bfloat16", np.float32, 2, lowp.round_bfloat16, np.uint16)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float32, float64)
-_BY_NUMPY = {d.np: d for d in ALL}
+ALL = (bool_, uint8, int8, int16, int32, int64, float32, float64, float16, bfloat16)
+REDUCED = (float16, bfloat16)  # the float32-held types (see jitgrad.lowp)
+_BY_NUMPY = {d.np: d for d in ALL if d.round is None}
 _BY_NUMPY.update(
     {
         np.dtype(np.uint16): int64,
         np.dtype(np.uint32): int64,
-        np.dtype(np.float16): float32,
+        np.dtype(np.float16): float16,
     }
 )
 _SIGNED_BY_SIZE = {1: int8, 2: int16, 4: int32, 8: int64}
@@ -75,14 +105,22 @@ def on_default_dtype_change(clear: Callable[[], None]) -> None:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Change the default floating dtype; only ``float32`` and ``float64`` are allowed."""
+    """Change the default floating dtype (a floating-point dtype only, as PyTorch's)."""
     global _default_float
-    if d not in (float32, float64):
+    if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     if d is not _default_float:
         _default_float = d
         for clear in _DEFAULT_DEPENDENT:
             clear()
+
+
+def finite_max(d: dtype) -> float:
+    """The largest finite value of floating dtype ``d`` (numpy has no bfloat16: float32's
+    largest exponent with bfloat16's 8 significant bits)."""
+    if d is bfloat16:
+        return float(np.finfo(np.float32).max) * (1 - 2.0**-8) / (1 - 2.0**-24)
+    return float(np.finfo(d.storage).max)
 
 
 def from_numpy_dtype(npd: np.dtype) -> dtype:
@@ -117,6 +155,8 @@ def promote(a: dtype, b: dtype) -> dtype:
     """The result dtype of two tensors of the same dimension class."""
     if a is b:
         return a
+    if a.round is not None and b.round is not None:  # float16 with bfloat16: neither holds both
+        return float32
     if a._category != b._category:
         return a if a._category > b._category else b
     if a.is_signed != b.is_signed and a._category == 1:
@@ -174,6 +214,15 @@ _SCALAR_NAMES = {
     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
     "bool": "Bool",
 }  # fmt: skip
+
+
+CPP_NAMES = _CPP_NAMES
+SCALAR_NAMES = _SCALAR_NAMES
+
+
+def cpp_name(d: dtype) -> str:
+    """PyTorch's C++ element type name (``float``, ``c10::Half`` ...) in its messages."""
+    return _CPP_NAMES.get(d.name, d.name)
 
 
 def scalar_name(d: dtype) -> str:

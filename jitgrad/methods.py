@@ -219,6 +219,8 @@ METHODS: dict[str, Any] = {
     "__array_wrap__": _array_wrap,
     "to": _to,
     "float": lambda self: _to(self, D.float32),
+    "half": lambda self: _to(self, D.float16),
+    "bfloat16": lambda self: _to(self, D.bfloat16),
     "double": lambda self: _to(self, D.float64),
     "long": lambda self: _to(self, D.int64),
     "int": lambda self: _to(self, D.int32),

@@ -332,6 +332,8 @@ class Tensor:
         """Count an in-place change (every one goes through here; see ``MUTATION``)."""
         self._vc[0] += 1
         MUTATION.seq = next_sequence()
+        if self._dtype.round is not None:  # float16/bfloat16: what was written is rounded
+            self._dtype.round(self._value)
 
     @property
     def _version(self) -> int:
@@ -375,6 +377,7 @@ def _make(
 ) -> Tensor:
     """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
     t = _new(Tensor)
-    t._value = value
+    # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
+    t._value = value if dt.round is None else dt.round(value)
     _init_fields(t, dt, grad_fn, fresh, output_nr)
     return t

@@ -36,7 +36,17 @@ def numpy(self: Tensor, *, force: bool = False) -> np.ndarray:
         raise RuntimeError(
             "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
         )
+    if self._dtype.round is not None:  # float16/bfloat16 are held in float32 (jitgrad.lowp)
+        return _reduced_array(self._dtype, self._value)
     return self._value
+
+
+def _reduced_array(dt: D.dtype, value: np.ndarray) -> np.ndarray:
+    """The numpy array of a float16 tensor's values (a copy: the buffer holds float32);
+    numpy has no bfloat16, so that is refused as PyTorch refuses it."""
+    if dt is D.bfloat16:
+        raise TypeError("Got unsupported ScalarType BFloat16")
+    return value.astype(np.float16)
 
 
 def to_array(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarray:

@@ -133,7 +133,7 @@ def nelement(self: Tensor) -> int:
 
 
 def element_size(self: Tensor) -> int:
-    return self._value.dtype.itemsize
+    return self._dtype.itemsize
 
 
 def dtype(self: Tensor) -> D.dtype:

@@ -27,14 +27,19 @@ class finfo:  # noqa: N801 - PyTorch's name
                 "torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                 "'torch.finfo'"
             )
-        info = np.finfo(dt.np)
         self.dtype = dt.name
-        self.bits = int(info.bits)
-        self.eps = float(info.eps)
-        self.max = float(info.max)
-        self.min = float(info.min)
-        self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = float(info.resolution)
+        if dt is D.bfloat16:  # numpy has no bfloat16: float32's range, 8 significant bits
+            self.bits, self.eps, self.resolution = 16, 2.0**-7, 0.01
+            self.max = D.finite_max(dt)
+            self.tiny = self.smallest_normal = float(np.finfo(np.float32).tiny)
+        else:
+            info = np.finfo(dt.storage)
+            self.bits = int(info.bits)
+            self.eps = float(info.eps)
+            self.max = float(info.max)
+            self.tiny = self.smallest_normal = float(info.tiny)
+            self.resolution = 10.0 ** -int(info.precision)  # PyTorch: a power of ten
+        self.min = -self.max
 
     def __repr__(self) -> str:
         return (

@@ -38,6 +38,8 @@ LAYERS: dict[str, int] = {
     "jitgrad.kernels": 0,
     "jitgrad.helpers": 0,
     "jitgrad.dtypes": 0,
+    "jitgrad.lowp": 0,  # float16/bfloat16 rounding, no jitgrad imports
+    "jitgrad.autocast_state": 0,  # the autocast region's dtype: the ops read it
     "jitgrad.typeinfo": 0,
     "jitgrad.memory": 0,
     "jitgrad.launchlog": 0,

@@ -163,15 +163,14 @@ def test_grad_scaler_cuda_default_disables_with_torch_warning() -> None:
     assert not scaler.is_enabled()
 
 
-def test_autocast_disabled_runs_and_enabled_names_the_missing_dtype() -> None:
+def test_autocast_disabled_runs_and_cuda_is_refused() -> None:
     x = jitgrad.ones(2, requires_grad=True)
     with jitgrad.autocast("cpu", enabled=False):
         y = x * 2
     assert y.dtype is jitgrad.float32 and y.grad_fn.name() == "MulBackward0"
-    with pytest.raises(NotImplementedError, match="computes in bfloat16"):
-        with jitgrad.autocast("cpu"):
-            pass
-    with pytest.raises(NotImplementedError, match="computes in float16"):
+    with jitgrad.autocast("cpu"):  # enabled: tests/test_half.py checks what it casts
+        assert (x * 2).dtype is jitgrad.float32  # mul is on neither of PyTorch's lists
+    with pytest.raises(NotImplementedError, match="casts on the CPU only"):
         with jitgrad.amp.autocast("cuda"):
             pass
 

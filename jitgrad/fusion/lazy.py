@@ -243,6 +243,8 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     if plan is None:
         plan = plans[key] = _DISPATCH.plan(op, [_stand_in(x) for x in args], out_dtype)
     smask, wants, cdt, odt = plan.smask, plan.wants, plan.cdt, plan.odt
+    if cdt.round is not None or odt.round is not None:
+        return None  # float16/bfloat16 round after every op: a fused chain would not
     shapes = []
     count = 1
     for x, m in zip(args, smask, strict=True):

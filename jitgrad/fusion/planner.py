@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..autograd.engine import hooked
+from ..dtypes import REDUCED
 from ..ops.pointwise import ElementwiseBackward
 from ..ops.pointwise_node import OVERWROTE
 
@@ -33,7 +34,22 @@ MAX_GROUP = 48
 
 
 def _fusable(node: Any) -> bool:
-    return isinstance(node, ElementwiseBackward) and not hooked(node, "hooks", "prehooks", "packed")
+    return (
+        isinstance(node, ElementwiseBackward)
+        and not hooked(node, "hooks", "prehooks", "packed")
+        and not _reduced(node)
+    )
+
+
+def _reduced(node: Any) -> bool:
+    """Whether a float16/bfloat16 value is computed or received in ``node``'s backward: each
+    such gradient is rounded on its own (as PyTorch's), which a fused kernel would not do."""
+    saved = node._saved
+    if not isinstance(saved, tuple):  # freed (a sentinel): the engine reports that itself
+        return False
+    if saved[4].round is not None:  # the compute dtype
+        return True
+    return any(getattr(x, "_dtype", None) in REDUCED for x in saved[2])
 
 
 def partition(

@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import launchlog
+from ..autocast_state import STATE as AUTOCAST
+from ..autocast_state import lower as autocast_lower
 from ..autograd.recording import record
 from ..kernels.cpu import conv as CK
 from ..ops.movement import contiguous_array
@@ -178,6 +180,8 @@ def _convolution(
     groups: int,
     nd: int,
 ) -> Tensor:
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, weight, bias = autocast_lower(input, weight, bias)
     shape = _check_conv(input, weight, bias, groups, nd)
     n, c = shape[0], shape[1]
     hw = (1, shape[2]) if nd == 1 else (shape[2], shape[3])

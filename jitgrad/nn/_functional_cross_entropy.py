@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autocast_state import STATE as AUTOCAST
+from ..autocast_state import upper as autocast_upper
 from ..ops.declare import Declared, Saved, zeros_where_needed
 from ..tensor import Tensor, _make
 from . import _kernels as K
@@ -97,6 +99,8 @@ def cross_entropy(
     ``NllLossBackward0`` as in PyTorch, but it is one fused node (no ``LogSoftmaxBackward0``
     behind it). Probability targets and ``weight`` go through the composed formula.
     """
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu') runs this loss in float32
+        input, target, weight = autocast_upper(input, target, weight)
     _check_reduction(reduction)
     if probability_targets(input, target) or weight is not None:
         return _cross_entropy_composed(
@@ -145,6 +149,8 @@ def nll_loss(
 ) -> Tensor:
     """``-input[i, target[i]]`` reduced; ``weight`` rescales each class (mean divides by the
     summed weights of the counted targets, as PyTorch does)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu') runs this loss in float32
+        input, target, weight = autocast_upper(input, target, weight)
     _check_reduction(reduction)
     x2, t = _class_last(input, target)
     rows = np.empty(x2.shape[0], x2.dtype)

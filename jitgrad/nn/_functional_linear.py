@@ -14,7 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import argcheck as A
+from .. import dtypes as D
 from .. import launchlog
+from ..autocast_state import STATE as AUTOCAST
+from ..autocast_state import lower as autocast_lower
 from ..autograd.grad_mode import STATE
 from ..ops.declare import Declared, Saved
 from ..tensor import Tensor, _make
@@ -27,11 +30,13 @@ def _matrix(x: Tensor) -> np.ndarray:
 
 
 def _c_name(t: Tensor) -> str:
-    return {"float64": "double", "float32": "float"}.get(t._dtype.np.name, t._dtype.np.name)
+    return D.cpp_name(t._dtype)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias``: one BLAS matmul and one bias pass (``AddmmBackward0``)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, weight, bias = autocast_lower(input, weight, bias)
     try:
         x, w = input._value, weight._value
     except AttributeError:  # PyTorch's words for a non-tensor

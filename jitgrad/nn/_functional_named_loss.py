@@ -12,6 +12,8 @@ then flows through the ordinary nodes).
 
 from __future__ import annotations
 
+from ..autocast_state import STATE as AUTOCAST
+from ..autocast_state import upper as autocast_upper
 from ..ops import functions as OF
 from ..tensor import Tensor
 from ._functional_loss import _fused_loss, _reduce, _warn_size
@@ -23,6 +25,8 @@ _BCE_EPS = 1e-12  # PyTorch's floor on x (1 - x) in the BCE input gradient
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
     """``(input - target)^2``, reduced; one ``MseLossBackward0`` node."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu') runs this loss in float32
+        input, target = autocast_upper(input, target)
     _warn_size(input, target)
 
     def loss(x: Tensor, y: Tensor) -> Tensor:
@@ -91,6 +95,8 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """Stable ``BCE(sigmoid(x), t)``: ``(1-t) x + lw (log1p(exp(-|x|)) + max(-x, 0))`` with
     ``lw = (pos_weight - 1) t + 1``."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu') runs this loss in float32
+        input, target, weight, pos_weight = autocast_upper(input, target, weight, pos_weight)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"

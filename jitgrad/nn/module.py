@@ -276,6 +276,12 @@ class Module:
 
         return self.to(float64)
 
+    def half(self) -> Module:
+        return self.to(D.float16)
+
+    def bfloat16(self) -> Module:
+        return self.to(D.bfloat16)
+
     def cpu(self) -> Module:
         return self.to("cpu")
 

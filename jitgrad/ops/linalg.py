@@ -22,7 +22,10 @@ from typing import Any
 import numpy as np
 
 from .. import argcheck as A
+from .. import dtypes as D
 from .. import launchlog
+from ..autocast_state import STATE as AUTOCAST
+from ..autocast_state import lower as autocast_lower
 from ..autograd.recording import record
 from ..tensor import Tensor
 from . import functions as F
@@ -30,14 +33,8 @@ from . import movement as M
 from .pointwise import apply, broadcast_shape, sum_to_shape
 from .registry import REGISTRY
 
-_CPP = {
-    "float32": "float",
-    "float64": "double",
-    "int64": "long int",
-    "int32": "int",
-    "bool": "bool",
-}
-_WORD = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+_CPP = D.CPP_NAMES  # PyTorch's C++ element type names in its messages ("float", "c10::Half")
+_WORD = D.SCALAR_NAMES  # its scalar type names ("Float", "Half")
 
 
 def _blas(arr: np.ndarray) -> np.ndarray:
@@ -74,6 +71,8 @@ def _dims(x: Tensor) -> str:
 # ---- the four primitive products ---------------------------------------------------------------
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Matrix product of two 2-D tensors (``MmBackward0``)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, mat2 = autocast_lower(input, mat2)
     if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
         A.tensor_args("mm", ("input", "mat2"), (input, mat2))
     if input.dim() != 2:
@@ -159,6 +158,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Batched matrix product of two 3-D tensors (``BmmBackward0``)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, mat2 = autocast_lower(input, mat2)
     if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
         A.tensor_args("bmm", ("input", "mat2"), (input, mat2))
     if input.dim() != 3:
@@ -190,6 +191,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 # ---- matmul and the composites -----------------------------------------------------------------
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``input @ other`` with PyTorch's dispatch on the operands' dimensions."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, other = autocast_lower(input, other)
     if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
         A.tensor_args("matmul", ("input", "other"), (input, other))
     da, db = input.dim(), other.dim()
@@ -287,6 +290,8 @@ def addmm(
     alpha: float = 1,
 ) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)`` with ``input`` broadcast (``AddmmBackward0``)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, mat1, mat2 = autocast_lower(input, mat1, mat2)
     A.tensor_args("addmm", ("input", "mat1", "mat2"), (input, mat1, mat2))
     if input._dtype is not mat2._dtype:
         raise RuntimeError(
@@ -330,6 +335,8 @@ def baddbmm(
     alpha: float = 1,
 ) -> Tensor:
     """``beta * input + alpha * (batch1 @ batch2)`` per batch (``BaddbmmBackward0``)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, batch1, batch2 = autocast_lower(input, batch1, batch2)
     A.tensor_args("baddbmm", ("input", "batch1", "batch2"), (input, batch1, batch2))
     product = bmm(batch1.detach(), batch2.detach())
     if beta == 0:  # torch ignores input entirely (its NaNs too)

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from .. import argcheck as AC
+from ..autocast_state import STATE as AUTOCAST
+from ..autocast_state import lower as autocast_lower
 from ..autograd.recording import ResultBackward, record
 from ..tensor import Tensor, _make
 from . import movement as M
@@ -83,6 +85,8 @@ def addbmm(
     alpha: float = 1,
 ) -> Tensor:
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]`` (``AddbmmBackward0``)."""
+    if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
+        input, batch1, batch2 = autocast_lower(input, batch1, batch2)
     AC.tensor_args("addbmm", ("input", "batch1", "batch2"), (input, batch1, batch2))
     product = bmm(batch1.detach(), batch2.detach())._value.sum(0)
     out = _blend(input, product, beta, alpha)

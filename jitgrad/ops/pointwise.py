@@ -141,6 +141,8 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
         kernel.fn(*values, out)
     elif size:
         _launch(plan, values, arrays, out, shape, same)
+    if odt.round is not None:  # float16/bfloat16: computed in float32, rounded once here
+        out = odt.round(out)
     if not (wants_grad and plan.records and STATE.enabled):
         return _make(out, odt)
     return _record(plan, args, values, out, shape if same else tuple([a.shape for a in arrays]))

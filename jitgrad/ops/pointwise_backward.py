@@ -91,7 +91,7 @@ def _small_entry(op, smask, cdt, nd, needs) -> tuple:
     themselves), which of ``(g, out, *values)`` it reads in order, the edges, and the size
     limit (below the parallel and pooling thresholds). Cached in :data:`_small`."""
     modes = tuple(C.STORE if need else None for need in needs)
-    gdts = tuple(cdt.name if need else None for need in needs)
+    gdts = tuple(cdt.kname if need else None for need in needs)
     kernel, order = _kernel_entry(op, smask, modes, nd, False, cdt, gdts)
     where = {"g": 0, "out": 1}
     where.update({role: 2 + i for i, role in enumerate(ROLES[: len(smask)])})
@@ -104,10 +104,10 @@ def _small_entry(op, smask, cdt, nd, needs) -> tuple:
 
 def _kernel_entry(op, smask, modes, ndim, parallel, cdt, gdts) -> tuple:
     """``(kernel, argument names)`` of ``op``'s backward for these modes and dtypes."""
-    key = (op.name, smask, modes, ndim, parallel, cdt.name, gdts)
+    key = (op.name, smask, modes, ndim, parallel, cdt.kname, gdts)
     entry = _backward_kernels.get(key)
     if entry is None:
-        spec, order = LW.op_backward(op, smask, modes, ndim, parallel, cdt.name, gdts)
+        spec, order = LW.op_backward(op, smask, modes, ndim, parallel, cdt.kname, gdts)
         entry = _backward_kernels[key] = (C.get_kernel(spec), order)
     return entry
 
@@ -164,7 +164,7 @@ def gradient_buffers(args, needs, values, shape, out_size, empty, zeros, scalar_
             continue
         xs = tuple(v.shape)
         xdt = x._dtype.np
-        gdts.append(x._dtype.name)
+        gdts.append(x._dtype.kname)
         if xs == shape:
             modes.append(C.STORE)
             buffers.append(empty(xs, xdt))

@@ -113,7 +113,8 @@ class Plan:
         self.pool_min = memory.min_pooled_size(self.odt.np)
         # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
         limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
-        self.small_max = limit if direct else 0
+        # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
+        self.small_max = limit if direct and self.odt.round is None else 0
 
     def compile_serial(self, ndim: int) -> Any:
         """``serial[ndim]``, looked up (or compiled) and kept on first use."""
@@ -124,7 +125,8 @@ class Plan:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
         kernel = self.kernels.get(ndim * 2 + parallel)
         if kernel is None:
-            spec = LW.op_forward(self.op, self.smask, ndim, parallel, self.cdt.name, self.odt.name)
+            cdt, odt = self.cdt.kname, self.odt.kname  # float16/bfloat16 compute in float32
+            spec = LW.op_forward(self.op, self.smask, ndim, parallel, cdt, odt)
             kernel = self.kernels[ndim * 2 + parallel] = C.get_kernel(spec)
         return kernel
 

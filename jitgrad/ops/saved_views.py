@@ -128,7 +128,10 @@ def saved_attribute(node: Any, name: str) -> Any:
     if role != "out":
         return args[ROLES.index(role)]
     out = saved[7]
-    result = _make(out, D.from_numpy_dtype(out.dtype), node)
+    dt = D.from_numpy_dtype(out.dtype)
+    if dt is D.float32 and saved[4].round is not None:  # a float16/bfloat16 result (lowp)
+        dt = saved[4]
+    result = _make(out, dt, node)
     result._vc = saved[5]
     return result
 

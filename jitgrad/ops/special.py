@@ -87,7 +87,7 @@ def nan_to_num(
         return elementwise_operands("nan_to_num", (input,))  # raises PyTorch's TypeError
     if not input._dtype.is_floating_point:
         return F.clone(input)
-    big = float(np.finfo(input._dtype.name).max)
+    big = D.finite_max(input._dtype)
     pos = big if posinf is None else posinf
     neg = -big if neginf is None else neginf
     if neg == -pos:

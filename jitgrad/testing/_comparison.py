@@ -20,7 +20,12 @@ from ..creation import as_tensor
 from ..tensor import Tensor
 
 #: PyTorch's default (rtol, atol) per dtype; every other dtype compares exactly
-_PRECISIONS = {"float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}
+_PRECISIONS = {
+    "float16": (1e-3, 1e-5),
+    "bfloat16": (1.6e-2, 1e-5),
+    "float32": (1.3e-6, 1e-5),
+    "float64": (1e-7, 1e-7),
+}
 #: the dtype PyTorch gives a Python number when choosing its tolerances
 _NUMBER_DTYPES = {int: "int64", float: "float64"}
 
