@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .autograd.grad_mode import no_grad
+from .engine.grad_mode import no_grad
 from .tensor import Tensor
 
 _DEVICES = (

@@ -22,8 +22,8 @@ from typing import Any
 
 from .explain import explain
 from .explain_forward import graph_nodes
+from .frontend.saved_views import saved_tensors_of
 from .fusion import control
-from .ops.saved_views import saved_tensors_of
 
 __all__ = ["Dot", "graph_nodes", "make_dot"]
 

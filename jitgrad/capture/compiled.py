@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import helpers
-from ..autograd.grad_mode import STATE
+from ..engine.grad_mode import STATE
 from ..fusion.control import STATE as FUSION
 from ..tensor import Tensor
 from .tape import Program, Unsupported, tensor_key

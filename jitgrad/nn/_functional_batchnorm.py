@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.grad_mode import STATE, no_grad
-from ..autograd.recording import record
-from ..ops import functions as OF
+from ..engine.grad_mode import STATE, no_grad
+from ..frontend import functions as OF
+from ..frontend.recording import record
 from ..tensor import Tensor, _make
 from ._functional_conv import sizes
 

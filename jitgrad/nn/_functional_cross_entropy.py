@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import STATE
-from ..autograd.recording import record
+from ..autograd.api import grad as autograd_grad
+from ..engine.grad_mode import STATE, enable_grad
+from ..frontend.recording import record
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets
@@ -136,9 +137,6 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
 
 def _cross_entropy_composed_grad(input, target, ignore_index, reduction, label_smoothing, g):
     """The fused cross_entropy's input gradient in Tensor ops (for create_graph=True)."""
-    from ..autograd.api import grad as autograd_grad
-    from ..autograd.grad_mode import enable_grad
-
     with enable_grad():
         x = input.detach().requires_grad_(True) if not input.requires_grad else input
         loss = _cross_entropy_composed(x, target, None, ignore_index, reduction, 0.0)

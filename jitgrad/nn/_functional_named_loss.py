@@ -12,7 +12,7 @@ then flows through the ordinary nodes).
 
 from __future__ import annotations
 
-from ..ops import functions as OF
+from ..frontend import functions as OF
 from ..tensor import Tensor
 from ._functional_loss import _fused_loss, _reduce, _warn_size
 

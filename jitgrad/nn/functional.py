@@ -19,11 +19,11 @@ import numpy as np
 
 from .. import argcheck as A
 from .. import launchlog
-from ..autograd.grad_mode import STATE
-from ..autograd.recording import record
+from ..engine.grad_mode import STATE
+from ..frontend import functions as OF
+from ..frontend.pointwise import apply
+from ..frontend.recording import record
 from ..helpers import missing_attribute
-from ..ops import functions as OF
-from ..ops.pointwise import apply
 from ..ops.registry import REGISTRY as R
 from ..tensor import Tensor, _make
 from . import _kernels as K

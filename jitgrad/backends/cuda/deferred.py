@@ -1,6 +1,6 @@
 """Forward fusion on the device: deferred elementwise results, and one CUDA kernel per chain.
 
-The device twin of :mod:`jitgrad.fusion.lazy` / :mod:`jitgrad.fusion.pending`, sharing
+The device twin of :mod:`jitgrad.frontend.lazy` / :mod:`jitgrad.frontend.pending`, sharing
 their description: :func:`defer` returns a :class:`DeviceLazyTensor` whose ``_value`` slot
 holds a :class:`DevicePending` (the op's plan and operands); reading ``_value`` runs the
 pending chain through :func:`materialize`, which describes it with the CPU's own
@@ -20,7 +20,7 @@ every size is deferred (a launch costs microseconds whatever its size, so the CP
 Backward: a deferred op's node is the device node class of its eager plan, with a
 :class:`DeviceSaved` tuple that :func:`resolve` turns into the eager saved tuple when the
 node first reads it (computing only kept values). In-place elementwise writes flush the
-chains that read their target first (:func:`flush`), as :func:`jitgrad.fusion.lazy.flush`.
+chains that read their target first (:func:`flush`), as :func:`jitgrad.frontend.lazy.flush`.
 """
 
 from __future__ import annotations
@@ -30,16 +30,16 @@ import threading
 import weakref
 from typing import Any
 
-from ...autograd.grad_mode import STATE as GRAD
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend import checks as K
+from ...frontend.lazy import LazyTensor
+from ...frontend.pending import MAX_CHAIN, LazySaved
+from ...frontend.pending import STATE as LAZY
+from ...frontend.saved_views import ROLES, saved_roles
 from ...fusion import codegen as C
 from ...fusion.backward_render import CHEAP
 from ...fusion.chain_kernel import describe
 from ...fusion.control import STATE as FUSE
-from ...fusion.lazy import LazyTensor
-from ...fusion.pending import MAX_CHAIN, LazySaved
-from ...fusion.pending import STATE as LAZY
-from ...ops import checks as K
-from ...ops.saved_views import ROLES, saved_roles
 from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
@@ -47,7 +47,7 @@ _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by DeviceLaz
 _LOCK = threading.RLock()
 #: Device pendings not computed yet (weakly held), for :func:`flush`.
 _LIVE: weakref.WeakSet = weakref.WeakSet()
-#: structural key (as :mod:`jitgrad.fusion.pending` builds it) -> KernelSpec
+#: structural key (as :mod:`jitgrad.frontend.pending` builds it) -> KernelSpec
 _specs: dict[tuple, C.KernelSpec] = {}
 #: Fused chain kernels launched (a debug counter the tests read).
 LAUNCHES = [0]
