@@ -111,8 +111,8 @@ Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).
 from . import viz  # noqa: E402
+from .engine.fusion_mode import fusion  # noqa: E402
 from .explain import cache_info, clear_cache, explain  # noqa: E402
-from .fusion.control import fusion  # noqa: E402
 
 __version__ = version.__version__  # torch.__version__ and torch.version.__version__
 

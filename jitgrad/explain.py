@@ -17,12 +17,13 @@ from typing import Any
 
 from . import explain_backward as EB
 from .backends import STATE as DEVICE
+from .engine import fusion_mode as control
 from .engine.sweep import FREED, AccumulateGrad, hooked
 from .engine.targets import edge_of
 from .explain_forward import ForwardGroup, forward_groups, graph_nodes
 from .frontend import lazy
 from .frontend.pointwise import ElementwiseBackward
-from .fusion import backward, control, diskcache, replay
+from .fusion import backward, diskcache, replay
 from .fusion.planner import partition
 from .kernels.cpu import jit
 

@@ -19,10 +19,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine.fusion_mode import STATE as FUSE
 from .engine.sweep import FREED, AccumulateGrad
 from .frontend import lazy
 from .frontend.pointwise import ElementwiseBackward, broadcast_shape
-from .fusion.control import STATE as FUSE
 from .ops.saved_record import OUT
 
 #: Full reductions a deferred chain takes as its kernel's epilogue (see lazy.reduce_full).

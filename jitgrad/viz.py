@@ -20,10 +20,10 @@ import shutil
 import subprocess
 from typing import Any
 
+from .engine import fusion_mode as control
 from .explain import explain
 from .explain_forward import graph_nodes
 from .frontend.saved_views import saved_tensors_of
-from .fusion import control
 
 __all__ = ["Dot", "graph_nodes", "make_dot"]
 

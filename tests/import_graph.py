@@ -39,7 +39,8 @@ PACKAGE = ROOT / "jitgrad"
 #: other public packages (5), the ``jitgrad`` namespace (6). The engine sits below fusion
 #: because that is how they import: fusion's planner, fused backward groups and replay cache
 #: read the engine's node types and buffers, and the engine calls them through the slots
-#: they fill (``engine.sweep.ABOVE``), never by importing them.
+#: they fill (``engine.sweep.ABOVE``), never by importing them. Fusion's on/off switch is a
+#: mode beside grad mode (``engine.fusion_mode``), read by the engine, fusion and the front end.
 LAYERS: dict[str, int] = {
     # bottom: hand-written kernels and the helpers they may use
     "jitgrad.kernels": 0,
@@ -48,9 +49,8 @@ LAYERS: dict[str, int] = {
     "jitgrad.memory": 0,
     "jitgrad.launchlog": 0,
     "jitgrad.version": 0,
-    # the switches every path reads (one attribute): the device backend's and fusion's
+    # the switch every path reads (one attribute): the device backend's
     "jitgrad.backends": 0,
-    "jitgrad.fusion.control": 0,
     "jitgrad.backends.meta_array": 0,  # a buffer type, no jitgrad imports
     "jitgrad.nn._kernels": 0,
     # device backends: the CUDA renderer beside fusion's CPU one; the device's dispatch,

@@ -33,13 +33,12 @@ GRAPH = G.build()
 #: backend on demand, which must not happen at import time.
 MAX_CYCLE_CLOSING_LOCAL_IMPORTS = 1
 #: (package, module it imports from a higher layer): e.g. (jitgrad.fusion, jitgrad.tensor).
-#: The 10 left: fusion's planner, replay cache and backward groups read the elementwise
+#: The 8 left: fusion's planner, replay cache and backward groups read the elementwise
 #: node type, its saved-value helpers and deferred reductions from the front end
-#: (frontend.pointwise, pointwise_node, lazy) and build result Tensors (group_layout); the
-#: engine reads fusion's switch through the fusion package and checks an unpack hook's result
-#: against the Tensor class (engine.graph); creation and torch.cuda make meta tensors through
-#: the meta backend, which wraps the public namespace; torch.cuda loads the CUDA backend.
-MAX_UPWARD_DEPENDENCIES = 10
+#: (frontend.pointwise, pointwise_node, lazy) and build result Tensors (group_layout);
+#: creation and torch.cuda make meta tensors through the meta backend, which wraps the public
+#: namespace; torch.cuda loads the CUDA backend on demand.
+MAX_UPWARD_DEPENDENCIES = 8
 
 #: Imports inside functions without a comment, (source module, the import statement): none
 #: left. Keep it empty: a new one needs a comment saying why (or, better, no function-level

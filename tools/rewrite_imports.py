@@ -6,7 +6,8 @@ Usage::
 
 ``MAPPING`` has one move a line, ``old.module -> new.module`` (``#`` starts a comment).
 ``--move`` first moves each old module's file to its new place with ``git mv`` (skipped when
-the old file is gone); without it the files are assumed moved already (e.g. after merging the
+the old file is gone or the new one exists); without it the files are assumed moved already
+(e.g. after merging the
 branch that moved them), which is how to apply the same moves to another branch's new code.
 ``PATH``s (files or folders; default ``jitgrad tests perf docs tools README.md``) are
 rewritten in place:
@@ -72,6 +73,8 @@ def git_move(root: Path, moves: dict[str, str]) -> None:
         if src is None:
             continue
         dst = root.joinpath(*new.split(".")).with_suffix(".py")
+        if dst.exists():  # moved already (an old path left as a compatibility module)
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         init = dst.parent / "__init__.py"
         if not init.exists():

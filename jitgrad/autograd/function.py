@@ -19,6 +19,7 @@ from ..engine.dual_state import DUAL
 from ..engine.grad_mode import STATE, no_grad
 from ..engine.sweep import FREED, FREED_MESSAGE, Node
 from ..frontend.pointwise import sum_to_shape
+from ..frontend.recording import unpack_saved
 from ..overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..tensor import Tensor, _make, _version_error
 
@@ -45,7 +46,7 @@ class FunctionCtx:
         if packed is not None:  # saved-tensor hooks: what unpack gives, unchecked (PyTorch)
             unpack, items = packed
             return tuple(
-                G.unpack_saved(unpack, items[i]) if i in items else t for i, t in enumerate(tensors)
+                unpack_saved(unpack, items[i]) if i in items else t for i, t in enumerate(tensors)
             )
         if any(type(c) is int for c in creators):
             tensors = tuple(map(self._unpack, tensors, creators))

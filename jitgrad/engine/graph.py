@@ -10,12 +10,11 @@ packed values are left out of fused backward groups and the replay cache (they h
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..fusion.control import STATE as FUSE
+from .fusion_mode import STATE as FUSE
 from .grad_mode import STATE
 from .sweep import Node, RemovableHandle
 
@@ -36,12 +35,7 @@ class _Active:
 
 SAVED_HOOKS = _Active()
 _LOCK = threading.Lock()
-# The module, not its names (tensor.py imports this package), as recording.py does.
-_tensor = importlib.import_module("jitgrad.tensor")
 
-UNPACK_TYPE_ERROR = (
-    "Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
-)
 
 
 class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
@@ -117,14 +111,6 @@ def packed_of(node: Node) -> tuple | None:
     """``(unpack_hook, {key: packed})`` if ``node``'s saved tensors were packed."""
     extra = node._extra
     return None if extra is None else extra.packed
-
-
-def unpack_saved(unpack: Callable, packed: Any) -> Any:
-    """``unpack(packed)``, which must be a tensor (PyTorch's TypeError otherwise)."""
-    t = unpack(packed)
-    if not isinstance(t, _tensor.Tensor):
-        raise TypeError(UNPACK_TYPE_ERROR + type(t).__name__)
-    return t
 
 
 def register_multi_grad_hook(

@@ -50,7 +50,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..backends import STATE as DEVICE
-from ..fusion.control import STATE as FUSION
+from .fusion_mode import STATE as FUSION
 from .grad_mode import STATE
 from .hooks import call_node_hooks, call_tensor_hooks
 from .node import (  # noqa: F401 - re-exported: the modules that import them from here

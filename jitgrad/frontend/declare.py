@@ -34,7 +34,7 @@ from ..engine.grad_mode import STATE
 from ..engine.sweep import FREED, FREED_MESSAGE
 from ..kernels.cpu.reduce_call import reduce_array
 from ..tensor import Tensor, _make
-from .recording import FunctionBackward, ResultBackward, record, record_multi
+from .recording import FunctionBackward, ResultBackward, record, record_multi, unpack_saved
 from .reduce_common import Dims, grad_to_input, reduce_axes
 
 
@@ -247,7 +247,7 @@ def _saved_property(name: str, dim_list: bool) -> property:
         packed = G.packed_of(node)
         if name == "result":
             if packed is not None:
-                return G.unpack_saved(packed[0], packed[1]["out"])
+                return unpack_saved(packed[0], packed[1]["out"])
             value, dtype, vc, _ = saved[3]
             out = _make(value, dtype, node)
             out._vc = vc
@@ -256,7 +256,7 @@ def _saved_property(name: str, dim_list: bool) -> property:
         if packed is not None and isinstance(value, Tensor):
             for i, t in enumerate(saved[1]):
                 if t is value:
-                    return G.unpack_saved(packed[0], packed[1][i])
+                    return unpack_saved(packed[0], packed[1][i])
         return _shown(name, value, dim_list)
 
     return property(get, doc=f"PyTorch's ``_saved_{name}``.")

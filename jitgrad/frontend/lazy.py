@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..engine.fusion_mode import STATE as FUSE
 from ..engine.grad_mode import STATE as GRAD
 from ..fusion.backward_render import CHEAP
-from ..fusion.control import STATE as FUSE
 from ..ops.saved_record import OUT
 from ..tensor import Size, Tensor, _init_fields, _make
 from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and explain)

@@ -19,8 +19,7 @@ from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..engine.sweep import Node
 
-# The module, not its names (tensor.py imports this package); by path, because the package
-# attribute ``jitgrad.tensor`` is the constructor function.
+# The module, by path: the package attribute ``jitgrad.tensor`` is the constructor function.
 _tensor = importlib.import_module("jitgrad.tensor")
 
 _classes: dict[tuple[str, type], type] = {}
@@ -81,6 +80,20 @@ class ResultBackward(FunctionBackward):
             Node.release(self)
 
 
+UNPACK_TYPE_ERROR = (
+    "Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+)
+
+
+def unpack_saved(unpack: Callable, packed: Any) -> Any:
+    """``unpack(packed)``, which must be a tensor (PyTorch's TypeError otherwise)."""
+    t = unpack(packed)
+    if not isinstance(t, _tensor.Tensor):
+        raise TypeError(UNPACK_TYPE_ERROR + type(t).__name__)
+    return t
+
+
+
 def unpacked(node: Node) -> dict | None:
     """``{key: tensor}`` from the unpack hook if saved-tensor hooks packed what ``node``
     saved (no version check then, as in PyTorch), else None.
@@ -93,7 +106,7 @@ def unpacked(node: Node) -> dict | None:
     if packed is None:
         return None
     unpack, items = packed
-    return {key: G.unpack_saved(unpack, p) for key, p in items.items()}
+    return {key: unpack_saved(unpack, p) for key, p in items.items()}
 
 
 def node_class(name: str, base: type = FunctionBackward) -> type:

@@ -21,6 +21,7 @@ from ..ops import expr as E
 from ..ops.registry import OpDef
 from ..ops.saved_record import ROLES as ROLES  # (re-exported: read from here)
 from ..tensor import Tensor, _make
+from .recording import unpack_saved
 
 #: the order PyTorch packs a node's saved tensors in (``x * y``: other, then self)
 PACK_ORDER = ("b", "a", "c", "out")
@@ -82,7 +83,7 @@ def unpack_elementwise(node: Node, saved: tuple, packed: tuple) -> tuple:
     saved = list(saved)
     args, values = list(saved[2]), list(saved[3])
     for role, p in items.items():
-        t = G.unpack_saved(unpack, p)
+        t = unpack_saved(unpack, p)
         if role == "out":
             saved[7] = _as(t._value, saved[7].dtype)
         else:
@@ -124,7 +125,7 @@ def saved_attribute(node: Any, name: str) -> Any:
         return None
     packed = G.packed_of(node)
     if packed is not None:
-        return G.unpack_saved(packed[0], packed[1][role])
+        return unpack_saved(packed[0], packed[1][role])
     if role != "out":
         return args[ROLES.index(role)]
     out = saved[7]

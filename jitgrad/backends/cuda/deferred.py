@@ -30,6 +30,7 @@ import threading
 import weakref
 from typing import Any
 
+from ...engine.fusion_mode import STATE as FUSE
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend import checks as K
 from ...frontend.lazy import LazyTensor
@@ -39,7 +40,6 @@ from ...frontend.saved_views import ROLES, saved_roles
 from ...fusion import codegen as C
 from ...fusion.backward_render import CHEAP
 from ...fusion.chain_kernel import describe
-from ...fusion.control import STATE as FUSE
 from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
