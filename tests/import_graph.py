@@ -342,7 +342,7 @@ def largest_cycle(graph: Graph, *, local: bool = False) -> list[str]:
 
 def local_imports(graph: Graph) -> list[Import]:
     """Imports of jitgrad modules from inside function bodies, one per statement (its last
-    module: ``from ..ops.reduce import x`` also runs ``jitgrad.ops``, counted once)."""
+    module: ``from ..frontend.reduce import x`` also runs ``jitgrad.frontend``, counted once)."""
     last: dict[tuple[str, int], Import] = {}
     for imp in graph.imports:
         if imp.local:

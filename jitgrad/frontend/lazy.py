@@ -52,7 +52,7 @@ from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and expl
     _array_or_stand_in,
     materialize,
     raw,
-    resolve,  # noqa: F401 - re-exported for ops.pointwise, remove after the merge
+    resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
 )
 from .saved_views import ROLES, saved_roles
 

@@ -275,7 +275,7 @@ def add_into(t: Tensor, other: Tensor) -> bool:
 
 _ADD = REGISTRY["add"]
 
-# Deferral (fusion.lazy, imported above) plans through this module's cache and edges; it
+# Deferral (frontend.lazy, imported above) plans through this module's cache and edges; it
 # cannot import this module back, so they are handed in here.
 L.bind_dispatch(_plans, Plan, broadcast_shape, edge_indices)
 

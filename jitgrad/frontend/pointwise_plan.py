@@ -134,7 +134,7 @@ _plans: dict[tuple, Plan] = {}
 _plan_ids = itertools.count()
 # A plan fixes the default dtype (an int op float's compute dtype) but is keyed without it,
 # so the per-call lookups stay as they are: a change of default empties the cache instead
-# (deferral, fusion.lazy, plans through this same dict).
+# (deferral, frontend.lazy, plans through this same dict).
 D.on_default_dtype_change(_plans.clear)
 
 
