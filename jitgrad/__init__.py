@@ -10,14 +10,6 @@ from __future__ import annotations
 from . import autograd, cuda, func, linalg, random, special, version
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
-from .autograd.grad_mode import (
-    enable_grad,
-    inference_mode,
-    is_grad_enabled,
-    is_inference_mode_enabled,
-    no_grad,
-    set_grad_enabled,
-)
 from .backends.dlpack import from_dlpack
 from .creation import (
     BoolTensor,
@@ -61,27 +53,35 @@ from .dtypes import (
 from .dtypes import (
     bool_ as bool,  # noqa: A004 - PyTorch's name
 )
+from .engine.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .frontend.einsum import *  # noqa: F403
+from .frontend.expression_namespace import functional_namespace
+from .frontend.functions import *  # noqa: F403
+from .frontend.functions import abs, pow, round  # noqa: A004 - PyTorch's names
+from .frontend.index_extra import *  # noqa: F403
+from .frontend.indexing import *  # noqa: F403
+from .frontend.inplace_functions import *  # noqa: F403
+from .frontend.linalg import *  # noqa: F403
+from .frontend.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
+from .frontend.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
+from .frontend.linalg_more import *  # noqa: F403
+from .frontend.linalg_spectral import svd_torch as svd
+from .frontend.movement import *  # noqa: F403
+from .frontend.reduce import *  # noqa: F403
+from .frontend.sorting import *  # noqa: F403
+from .frontend.special import *  # noqa: F403
+from .frontend.stats import *  # noqa: F403
+from .frontend.structure import *  # noqa: F403
 from .func import vmap
 from .helpers import missing_attribute
 from .methods import bind as _bind
-from .ops.einsum import *  # noqa: F403
-from .ops.functions import *  # noqa: F403
-from .ops.functions import abs, pow, round  # noqa: A004 - PyTorch's names
-from .ops.index_extra import *  # noqa: F403
-from .ops.indexing import *  # noqa: F403
-from .ops.inplace_functions import *  # noqa: F403
-from .ops.linalg import *  # noqa: F403
-from .ops.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
-from .ops.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
-from .ops.linalg_more import *  # noqa: F403
-from .ops.linalg_spectral import svd_torch as svd
-from .ops.movement import *  # noqa: F403
-from .ops.reduce import *  # noqa: F403
-from .ops.sorting import *  # noqa: F403
-from .ops.special import *  # noqa: F403
-from .ops.special import expression_functions as _special_namespace
-from .ops.stats import *  # noqa: F403
-from .ops.structure import *  # noqa: F403
 from .random import (
     Generator,
     default_generator,
@@ -113,8 +113,8 @@ Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).
 from . import viz  # noqa: E402
+from .engine.fusion_mode import fusion  # noqa: E402
 from .explain import cache_info, clear_cache, explain  # noqa: E402
-from .fusion.control import fusion  # noqa: E402
 
 __version__ = version.__version__  # torch.__version__ and torch.version.__version__
 
@@ -131,7 +131,7 @@ from .amp import (  # noqa: E402
 from .functional_aliases import bind as _bind_aliases  # noqa: E402 - needs nn
 
 globals().update(_bind_aliases())  # torch.conv2d, torch.batch_norm, torch.kl_div ...
-from .ops import out as _out  # noqa: E402
+from .frontend import out as _out  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 _argcheck.guard_inputs(
@@ -163,56 +163,6 @@ def is_tensor(obj: object) -> bool:
 
 def numel(t: Tensor) -> int:
     return t.numel()
-
-
-def functional_namespace() -> dict:
-    """Functions the op expressions may call, over Tensors (differentiable backward)."""
-    from .ops import functions as F
-
-    return {
-        "exp": F.exp,
-        "expm1": F.expm1,
-        "log": F.log,
-        "log1p": F.log1p,
-        "log2": F.log2,
-        "sqrt": F.sqrt,
-        "sin": F.sin,
-        "cos": F.cos,
-        "tan": F.tan,
-        "tanh": F.tanh,
-        "erf": F.erf,
-        "erfc": F.erfc,
-        "asin": F.asin,
-        "acos": F.acos,
-        "atan": F.atan,
-        "sinh": F.sinh,
-        "cosh": F.cosh,
-        "asinh": F.asinh,
-        "acosh": F.acosh,
-        "atanh": F.atanh,
-        "atan2": F.atan2,
-        "hypot": F.hypot,
-        "fmod": F.fmod,
-        "log10": F.log10,
-        "exp2": F.exp2,
-        "trunc": F.trunc,
-        "abs": F.abs,
-        "sign": F.sign,
-        "floor": F.floor,
-        "ceil": F.ceil,
-        "round": F.round,
-        "where": F._expression_where,
-        "logical_and": F.logical_and,
-        "logical_or": F.logical_or,
-        "logical_not": F.logical_not,
-        "maximum": F.maximum,
-        "minimum": F.minimum,
-        "isnan": F.isnan,
-        "isinf": F.isinf,
-        "isfinite": F.isfinite,
-        "cast": lambda x: x,
-        **_special_namespace(),
-    }
 
 
 # torch.distributions and torch.jit, over nn.functional and the Tensor API.

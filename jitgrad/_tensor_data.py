@@ -14,7 +14,7 @@ import numpy as np
 
 from . import argcheck as A
 from . import dtypes as D
-from .tensor import Tensor, _make
+from .tensor import Tensor, _init_fields, _make
 
 #: numpy's limit on dimensions (PyTorch's compute_sizes allows 128; numpy holds 64).
 _MAX_DIMS = 64
@@ -135,3 +135,42 @@ def _dtype_arg(fn: str, dtype: Any, args: tuple | None = None) -> D.dtype:
     if args is not None:
         raise A.invalid_args(fn, args, {"dtype": dtype})
     raise A.must_be(fn, "dtype", None, "torch.dtype", dtype)
+
+
+def result_type(operands: list) -> D.dtype:
+    """PyTorch's promotion: dimensioned tensors > 0-d tensors > Python scalars, by category.
+
+    A higher-category operand in a lower priority class still lifts the result to its
+    category (``int_tensor * 2.5`` is the default float dtype) but not to its width
+    (``float32_tensor * 0-d float64 tensor`` stays float32).
+    """
+    best: list[D.dtype | None] = [None, None, None]  # dimensioned, zero-dim, scalar
+    for op in operands:
+        if isinstance(op, Tensor):
+            slot = 0 if op._value.ndim else 1
+            d = op._dtype
+        else:
+            slot = 2
+            cat = D.scalar_category(op)
+            d = D.bool_ if cat == 0 else D.int64 if cat == 1 else D._default_float
+        cur = best[slot]
+        best[slot] = d if cur is None else D.promote(cur, d)
+    result: D.dtype | None = None
+    for d in best:
+        if d is not None and (result is None or d._category > result._category):
+            result = d
+    assert result is not None
+    return result
+
+
+def tensor_init(self: Tensor, *args: Any, **kwargs: Any) -> None:
+    """``Tensor.__init__``: ``jitgrad.Tensor([1, 2])`` (old tutorials) or ``Tensor(2, 3)``, in
+    the default dtype, like torch.Tensor."""
+    if len(args) == 1 and not isinstance(args[0], int):
+        data = np.asarray(args[0], dtype=D.get_default_dtype().np)
+    else:
+        shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+        data = np.zeros(tuple(shape), dtype=D.get_default_dtype().np)
+    src = _tensor_from_data(data, None)
+    self._value = src._value
+    _init_fields(self, src._dtype)

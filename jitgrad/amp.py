@@ -22,7 +22,7 @@ import numpy as np
 
 from . import dtypes as D
 from .autocast_state import STATE as AUTOCAST
-from .autograd.grad_mode import no_grad
+from .engine.grad_mode import no_grad
 from .tensor import Tensor
 
 _DEVICES = (

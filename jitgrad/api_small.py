@@ -15,18 +15,18 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .autograd.engine import _anomaly
-from .autograd.grad_mode import STATE
-from .autograd.recording import record
 from .creation import arange, as_tensor, tensor, zeros_like
+from .engine.grad_mode import STATE
+from .engine.sweep import _anomaly
+from .frontend import functions as F
+from .frontend.linalg import addmm
+from .frontend.linalg_spectral import svdvals
+from .frontend.movement import chunk, split
+from .frontend.multi_view import KEY as _MULTI_VIEW
+from .frontend.recording import record
+from .frontend.reduce import cumsum
+from .frontend.reduce import norm as vector_norm
 from .math_extra import _named
-from .ops import functions as F
-from .ops.linalg import addmm
-from .ops.linalg_spectral import svdvals
-from .ops.movement import chunk, split
-from .ops.multi_view import KEY as _MULTI_VIEW
-from .ops.reduce import cumsum
-from .ops.reduce import norm as vector_norm
 from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .autograd.grad_mode import STATE as GRAD
 from .copy_ops import under_node
-from .ops.pointwise import check_inplace
+from .engine.grad_mode import STATE as GRAD
+from .frontend.pointwise import check_inplace
 from .tensor import Tensor, _init_fields
 
 

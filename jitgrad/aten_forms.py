@@ -18,6 +18,7 @@ from . import creation
 from . import dtypes as D
 from .copy_ops import under_node
 from .device_modules import namespace
+from .frontend.linalg_extra import solve_triangular
 from .nn import functional as F
 from .nn import rnn_cell
 from .nn._functional_protocol import (
@@ -26,7 +27,6 @@ from .nn._functional_protocol import (
     has_torch_function_unary,
     has_torch_function_variadic,
 )
-from .ops.linalg_extra import solve_triangular
 from .ops.return_types import named_result
 from .sampling import rand
 from .tensor import Tensor

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .autograd.grad_mode import STATE as GRAD
-from .autograd.node import Node
+from .engine.grad_mode import STATE as GRAD
+from .engine.node import Node
 from .tensor import Tensor, _make
 
 

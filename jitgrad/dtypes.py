@@ -176,34 +176,6 @@ def scalar_category(value: object) -> int:
     return 2
 
 
-def result_type(operands: list) -> dtype:
-    """PyTorch's promotion: dimensioned tensors > 0-d tensors > Python scalars, by category.
-
-    A higher-category operand in a lower priority class still lifts the result to its
-    category (``int_tensor * 2.5`` is the default float dtype) but not to its width
-    (``float32_tensor * 0-d float64 tensor`` stays float32).
-    """
-    from .tensor import Tensor
-
-    best: list[dtype | None] = [None, None, None]  # dimensioned, zero-dim, scalar
-    for op in operands:
-        if isinstance(op, Tensor):
-            slot = 0 if op._value.ndim else 1
-            d = op._dtype
-        else:
-            slot = 2
-            cat = scalar_category(op)
-            d = bool_ if cat == 0 else int64 if cat == 1 else _default_float
-        cur = best[slot]
-        best[slot] = d if cur is None else promote(cur, d)
-    result: dtype | None = None
-    for d in best:
-        if d is not None and (result is None or d._category > result._category):
-            result = d
-    assert result is not None
-    return result
-
-
 _CPP_NAMES = {  # PyTorch's element type names in the grad-assignment message
     "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
     "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import explain_backward as EB
-from .autograd.engine import FREED, AccumulateGrad, hooked
-from .autograd.targets import edge_of
 from .backends import STATE as DEVICE
+from .engine import fusion_mode as control
+from .engine.sweep import FREED, AccumulateGrad, hooked
+from .engine.targets import edge_of
 from .explain_forward import ForwardGroup, forward_groups, graph_nodes
-from .fusion import backward, control, diskcache, lazy, replay
+from .frontend import lazy
+from .frontend.pointwise import ElementwiseBackward
+from .fusion import backward, diskcache, replay
 from .fusion.planner import partition
 from .kernels.cpu import jit
-from .ops.pointwise import ElementwiseBackward
 
 
 @dataclass

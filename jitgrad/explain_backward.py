@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .autograd.engine import AccumulateGrad, hooked
-from .fusion import backward, lazy
+from .engine.sweep import AccumulateGrad, hooked
+from .frontend import lazy
+from .frontend.pointwise import ElementwiseBackward
+from .fusion import backward
 from .fusion.arguments import Namer, describe_arguments
 from .fusion.planner import MAX_GROUP
-from .ops.pointwise import ElementwiseBackward
 
 
 def arguments(group: Any, describe: Namer) -> list[tuple[str, str]]:

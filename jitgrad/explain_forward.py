@@ -1,7 +1,7 @@
 """The forward half of ``jitgrad.explain``: which kernels the forward ran, and why each ended.
 
 The backward graph is the forward's record: each node is one forward op, its ``_seq`` the
-order the ops ran in. From it this module rebuilds what forward fusion (:mod:`.fusion.lazy`)
+order the ops ran in. From it this module rebuilds what forward fusion (:mod:`.frontend.lazy`)
 did or would do with each op: a large enough elementwise op is deferred and joins the
 pending chain of its operands, so the chain runs as one generated kernel; a small one runs
 eagerly, alone; a non-elementwise op (sum, matmul, a loss) runs its own hand-written kernel
@@ -19,10 +19,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .autograd.engine import FREED, AccumulateGrad
-from .fusion import lazy
-from .fusion.control import STATE as FUSE
-from .ops.pointwise import ElementwiseBackward, broadcast_shape
+from .engine.fusion_mode import STATE as FUSE
+from .engine.sweep import FREED, AccumulateGrad
+from .frontend import lazy
+from .frontend.pointwise import ElementwiseBackward, broadcast_shape
 from .ops.saved_record import OUT
 
 #: Full reductions a deferred chain takes as its kernel's epilogue (see lazy.reduce_full).

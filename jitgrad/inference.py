@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .autograd.grad_mode import INFERENCE_KEY
+from .engine.grad_mode import INFERENCE_KEY
 from .tensor import Tensor
 
 SAVED_MESSAGE = (

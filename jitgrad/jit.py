@@ -19,7 +19,7 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any, Final  # noqa: F401 - torch.jit.Final is typing's
 
-from .autograd.grad_mode import no_grad
+from .engine.grad_mode import no_grad
 from .helpers import missing_attribute
 from .nn.module import Module
 

@@ -1,7 +1,7 @@
 """``jitgrad.linalg``: PyTorch's ``torch.linalg``: norms (``norm``, ``vector_norm``,
 ``matrix_norm``), inverses and solves (``inv``, ``det``, ``slogdet``, ``solve``,
-``cholesky``: ops/linalg_decomp.py), factorizations (``eigh``, ``qr``, ``svd``,
-``svdvals``: ops/linalg_spectral.py) and the products it re-exports. Names PyTorch has and
+``cholesky``: frontend/linalg_decomp.py), factorizations (``eigh``, ``qr``, ``svd``,
+``svdvals``: frontend/linalg_spectral.py) and the products it re-exports. Names PyTorch has and
 jitgrad lacks say so when asked for."""
 
 from __future__ import annotations
@@ -9,14 +9,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .helpers import missing_attribute
-from .ops import functions as F
-from .ops import movement as M
-from .ops.linalg import matmul
-from .ops.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
-from .ops.linalg_ex import cholesky_ex, inv_ex, solve_ex
-from .ops.linalg_extra import linalg_diagonal as diagonal
-from .ops.linalg_extra import (
+from .frontend import functions as F
+from .frontend import movement as M
+from .frontend.linalg import matmul
+from .frontend.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
+from .frontend.linalg_ex import cholesky_ex, inv_ex, solve_ex
+from .frontend.linalg_extra import linalg_diagonal as diagonal
+from .frontend.linalg_extra import (
     lstsq,
     matrix_power,
     matrix_rank,
@@ -25,12 +24,13 @@ from .ops.linalg_extra import (
     solve_triangular,
     vecdot,
 )
-from .ops.linalg_more import linalg_cross as cross
-from .ops.linalg_more import matrix_exp, vander
-from .ops.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
-from .ops.reduce import amax, amin
-from .ops.reduce import norm as _vector_norm
-from .ops.reduce import sum as _sum
+from .frontend.linalg_more import linalg_cross as cross
+from .frontend.linalg_more import matrix_exp, vander
+from .frontend.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
+from .frontend.reduce import amax, amin
+from .frontend.reduce import norm as _vector_norm
+from .frontend.reduce import sum as _sum
+from .helpers import missing_attribute
 from .tensor import Tensor
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)

@@ -19,14 +19,15 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .autograd.recording import node_class
+from ._tensor_data import result_type
 from .creation import tensor, zeros
-from .ops import functions as F
-from .ops.linalg import dot, outer
-from .ops.movement import cat
-from .ops.reduce import amax, cumsum, norm
+from .frontend import functions as F
+from .frontend.linalg import dot, outer
+from .frontend.movement import cat
+from .frontend.recording import node_class
+from .frontend.reduce import amax, cumsum, norm
+from .frontend.structure import diag_embed
 from .ops.return_types import named_result
-from .ops.structure import diag_embed
 from .tensor import Tensor, _make
 
 FrexpResult = named_result("frexp", ("mantissa", "exponent"))
@@ -138,7 +139,7 @@ def block_diag(*tensors: Tensor) -> Tensor:
                 f"has {t.ndim} dimensions"
             )
         mats.append(t.reshape(1, -1) if t.ndim < 2 else t)
-    dt = D.result_type(mats) if mats else D.get_default_dtype()
+    dt = result_type(mats) if mats else D.get_default_dtype()
     cols = sum(m.shape[1] for m in mats)
     if not mats:
         return zeros(0, 0, dtype=dt)
@@ -186,7 +187,7 @@ def _integer_op(name: str, ufunc: Any, kernel: str):
     """An elementwise integer function over numpy's ufunc (no gradient)."""
 
     def fn(input: Any, other: Any) -> Tensor:  # noqa: A002
-        dt = D.result_type([input, other])
+        dt = result_type([input, other])
         if dt.is_floating_point or (dt is D.bool_ and kernel != "gcd"):
             raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{D.scalar_name(dt)}'")
         a = input._value if isinstance(input, Tensor) else input
@@ -205,7 +206,7 @@ bitwise_right_shift = _integer_op("bitwise_right_shift", np.right_shift, "rshift
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The next float after ``input`` towards ``other`` (no gradient)."""
-    dt = D.result_type([input, other])
+    dt = result_type([input, other])
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{D.scalar_name(dt)}'")
     a, b = (np.asarray(x._value if isinstance(x, Tensor) else x, dt.np) for x in (input, other))

@@ -13,21 +13,12 @@ import numpy as np
 from . import argcheck as A
 from . import cuda
 from . import dtypes as D
+from ._tensor_data import tensor_init
+from .autograd.api import tensor_backward
 from .backends import dlpack
 from .creation import _finish, tensor
-from .methods_overwrite import (
-    _OPERANDS,
-    _bernoulli_,
-    _copy_,
-    _inplace_fill,
-    _normal_,
-    _random_,
-    _rebased,
-    _uniform_,
-    _zero_,
-)
-from .ops import functions as F
-from .ops import (
+from .frontend import functions as F
+from .frontend import (
     index_extra,
     indexing,
     linalg,
@@ -43,9 +34,21 @@ from .ops import (
     structure,
     unfold,
 )
-from .ops.pointwise import apply_inplace, run
+from .frontend.pointwise import accumulate_inplace, run
+from .frontend.pointwise_inplace import apply_inplace
+from .methods_overwrite import (
+    _OPERANDS,
+    _bernoulli_,
+    _copy_,
+    _inplace_fill,
+    _normal_,
+    _random_,
+    _rebased,
+    _uniform_,
+    _zero_,
+)
 from .ops.registry import REGISTRY
-from .tensor import CPU, Tensor, _make, device
+from .tensor import CLASS_BODY, CPU, Tensor, _make, device
 
 
 def _operand(x: Any) -> bool:
@@ -327,3 +330,11 @@ def bind() -> None:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
+    # (the Tensor entry points that call up into the front end and the public API)
+    Tensor.__init__ = tensor_init  # type: ignore[method-assign]
+    Tensor.backward = tensor_backward  # type: ignore[attr-defined]
+    Tensor._accumulate_ = accumulate_inplace  # type: ignore[attr-defined]
+    # (part of the class body for a backend's wrapping: jitgrad/backends/opwrap.py)
+    CLASS_BODY.update(
+        __init__=tensor_init, backward=tensor_backward, _accumulate_=accumulate_inplace
+    )

@@ -15,12 +15,13 @@ import numpy as np
 
 from . import dtypes as D
 from .argcheck import invalid_args
-from .autograd.grad_mode import STATE
-from .autograd.recording import node_class, record
 from .creation import generator as rng
 from .creation import zeros_like
-from .ops.overlap import assert_no_internal_overlap
-from .ops.pointwise import apply_inplace, check_inplace
+from .engine.grad_mode import STATE
+from .frontend.overlap import assert_no_internal_overlap
+from .frontend.pointwise import check_inplace
+from .frontend.pointwise_inplace import apply_inplace
+from .frontend.recording import node_class, record
 from .ops.registry import REGISTRY
 from .tensor import Tensor, _make
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import dtypes as D
-from .ops.movement import cat
+from .frontend.movement import cat
 from .tensor import Tensor, _wrap_dim
 
 

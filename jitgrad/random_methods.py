@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .autograd.recording import node_class, record
+from .frontend.overlap import assert_no_internal_overlap
+from .frontend.pointwise import check_inplace
+from .frontend.recording import node_class, record
 from .methods_overwrite import _overwritten
-from .ops.overlap import assert_no_internal_overlap
-from .ops.pointwise import check_inplace
 from .random import Generator, numpy_generator
 from .sampling import bernoulli, multinomial
 from .tensor import Tensor

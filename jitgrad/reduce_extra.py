@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .autograd.recording import record
 from .creation import zeros
+from .frontend.indexing import gather
+from .frontend.recording import record
 from .math_extra import _named
-from .ops.indexing import gather
 from .ops.return_types import named_result
 from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite

@@ -15,9 +15,9 @@ import numpy as np
 
 from . import argcheck as A
 from . import dtypes as D
-from ._tensor_data import _dtype_arg
-from .autograd.recording import record
+from ._tensor_data import _dtype_arg, result_type
 from .creation import _finish, zeros_like
+from .frontend.recording import record
 from .random import Generator, numpy_generator
 from .tensor import Tensor, _make
 
@@ -220,7 +220,7 @@ def normal(
         value = rng.normal(float(mean), float(std), A.shape_arg("normal", (size,))).astype(dt.np)
         return _finish(_make(value, dt), requires_grad, device)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
-    dt = D.result_type(tensors)
+    dt = result_type(tensors)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{_TYPE_NAMES[dt.name]}'")
     m = mean._value if mt else mean

@@ -16,11 +16,11 @@ import numpy as np
 
 from . import dtypes as D
 from .creation import tensor
+from .frontend.index_extra import index_add, index_copy
+from .frontend.indexing import gather
+from .frontend.sorting import sort
 from .math_extra import _named
-from .ops.index_extra import index_add, index_copy
-from .ops.indexing import gather
 from .ops.return_types import named_result
-from .ops.sorting import sort
 from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite
 

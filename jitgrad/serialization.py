@@ -39,6 +39,7 @@ import numpy as np
 from . import _torch_format
 from . import dtypes as D
 from ._torch_unpickle import weights_only_message
+from .nn.parameter import Parameter
 from .tensor import _make
 
 _FORMAT = "jitgrad-save-v1"
@@ -90,8 +91,6 @@ def _decode(obj: Any, arrays: dict[int, np.ndarray], used: set[int], depth: int 
         used.add(index)
         t = _make(value, _DTYPES[dtype])
         if kind == "parameter":
-            from .nn.parameter import Parameter
-
             if grad and not t._dtype.is_floating_point:
                 raise _refuse(f"parameter {index} of dtype {dtype} requires grad")
             return Parameter(t, grad)

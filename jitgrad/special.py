@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .frontend import functions as F
+from .frontend import reduce as _reduce
+from .frontend import special as S
 from .helpers import missing_attribute
-from .ops import functions as F
-from .ops import reduce as _reduce
-from .ops import special as S
 from .tensor import Tensor
 
 digamma = psi = S.digamma

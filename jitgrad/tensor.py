@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,8 +21,11 @@ from . import dtypes as D
 from . import memory
 from . import tensor_conversion as _conversion
 from . import tensor_meta as _meta
-from .autograd.dual_state import DUAL
-from .autograd.engine import (
+from .backends import STATE as DEVICE
+from .engine.dual_state import DUAL
+from .engine.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
+from .engine.grad_mode import STATE as GRAD
+from .engine.sweep import (
     MUTATION,
     AccumulateGrad,
     Node,
@@ -30,9 +33,6 @@ from .autograd.engine import (
     add_hook,
     next_sequence,
 )
-from .autograd.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
-from .autograd.grad_mode import STATE as GRAD
-from .backends import STATE as DEVICE
 from .tensor_messages import _TYPE_NAMES as _TYPE_NAMES  # (re-exported: the old import path)
 from .tensor_messages import _describe as _describe
 from .tensor_messages import _version_error as _version_error
@@ -76,18 +76,9 @@ class Tensor:
         "__dict__",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # ``jitgrad.Tensor([1, 2])`` (old tutorials): the default dtype, like torch.Tensor.
-        from ._tensor_data import _tensor_from_data
-
-        if len(args) == 1 and not isinstance(args[0], int):
-            data = np.asarray(args[0], dtype=D.get_default_dtype().np)
-        else:
-            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-            data = np.zeros(tuple(shape), dtype=D.get_default_dtype().np)
-        src = _tensor_from_data(data, None)
-        self._value = src._value
-        _init_fields(self, src._dtype)
+    # ``__init__`` (``jitgrad.Tensor([1, 2])``), ``backward`` and ``_accumulate_`` are bound by
+    # jitgrad/methods.py: they call the data conversion, the public backward and the in-place
+    # dispatch, all above this module.
 
     # ---- basic attributes (jitgrad/tensor_meta.py) ---------------------------------------
     shape = property(_meta.shape)
@@ -240,18 +231,6 @@ class Tensor:
             self._post_hooks = {}
         return add_hook(self._post_hooks, hook)
 
-    def backward(
-        self,
-        gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Sequence[Tensor] | Tensor | None = None,
-    ) -> None:
-        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage (and version counter) with no history."""
         t = _make(self._value, self._dtype)
@@ -319,11 +298,6 @@ class Tensor:
         if g._requires_grad or g.grad_fn is not None:
             g = g.detach()
         return g
-
-    def _accumulate_(self, other: Tensor) -> None:
-        from .ops.pointwise import accumulate_inplace
-
-        accumulate_inplace(self, other)
 
     def _has_nan(self) -> bool:
         return bool(np.isnan(self._host()).any())

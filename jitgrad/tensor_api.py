@@ -18,7 +18,7 @@ from . import (
     tensor_query,
     window_functions,
 )
-from .ops.inplace_functions import function_form
+from .frontend.inplace_functions import function_form
 from .tensor import Tensor
 
 _MODULES = (

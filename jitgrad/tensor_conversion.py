@@ -16,9 +16,9 @@ import numpy as np
 
 from . import dtypes as D
 from ._printing import format_tensor
-from .autograd.dual_state import DUAL
-from .autograd.grad_mode import STATE as GRAD
 from .backends import STATE as DEVICE
+from .engine.dual_state import DUAL
+from .engine.grad_mode import STATE as GRAD
 from .tensor_meta import _on_device
 
 if TYPE_CHECKING:

@@ -1,7 +1,8 @@
 """The in-place Tensor methods PyTorch has and the op modules did not bind yet.
 
 Every one reuses the existing in-place machinery, so version counters, the leaf and view
-refusals and CopySlices stay in one place (:func:`jitgrad.ops.pointwise.apply_inplace`):
+refusals and CopySlices stay in one place
+(:func:`jitgrad.frontend.pointwise_inplace.apply_inplace`):
 
 - an elementwise op with a declaration writes through ``apply_inplace`` (``tan_`` ...);
 - a comparison writes its 0/1 result in ``self``'s dtype and, as PyTorch, rebases a tensor
@@ -18,16 +19,17 @@ from typing import Any
 
 from . import dtypes as D
 from . import math_extra as M
-from .autograd.grad_mode import STATE, no_grad
-from .autograd.recording import record
 from .backends import STATE as DEVICE
 from .creation import zeros_like
-from .ops import functions as F
-from .ops.indexing import setitem
-from .ops.pointwise import apply_inplace, check_inplace
-from .ops.reduce import cumsum
+from .engine.grad_mode import STATE, no_grad
+from .frontend import functions as F
+from .frontend.indexing import setitem
+from .frontend.pointwise import check_inplace
+from .frontend.pointwise_inplace import apply_inplace
+from .frontend.recording import record
+from .frontend.reduce import cumsum
+from .frontend.sorting import cumprod
 from .ops.registry import REGISTRY
-from .ops.sorting import cumprod
 from .tensor import Tensor, _make
 
 R = REGISTRY

@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes as D
 
 if TYPE_CHECKING:
-    from .autograd.engine import Node
+    from .engine.sweep import Node
     from .tensor import Tensor
 
 

@@ -16,11 +16,11 @@ import numpy as np
 
 from . import argcheck as A
 from . import dtypes as D
-from .autograd.recording import record
 from .creation import _finish, tensor, zeros
+from .frontend.index_extra import index_add
+from .frontend.movement import narrow, split
+from .frontend.recording import record
 from .math_extra import _named
-from .ops.index_extra import index_add
-from .ops.movement import narrow, split
 from .tensor import Tensor, _make, _on_device
 
 

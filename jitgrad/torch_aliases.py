@@ -7,8 +7,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .frontend.linalg_spectral import METHODS as _SPECTRAL_METHODS
 from .nn import functional as F
-from .ops.linalg_spectral import METHODS as _SPECTRAL_METHODS
 from .tensor import Tensor
 
 

@@ -10,6 +10,7 @@ import numba
 import numpy as np
 
 from . import dtypes as D
+from ._tensor_data import result_type as _result_type
 from .tensor import Tensor
 
 
@@ -77,7 +78,7 @@ def promote_types(type1: Any, type2: Any) -> D.dtype:
 
 def result_type(tensor1: Any, tensor2: Any) -> D.dtype:
     """The dtype of an arithmetic op on these operands (tensors or Python numbers)."""
-    return D.result_type([tensor1, tensor2])
+    return _result_type([tensor1, tensor2])
 
 
 def can_cast(from_: Any, to: Any) -> bool:

@@ -20,10 +20,10 @@ import shutil
 import subprocess
 from typing import Any
 
+from .engine import fusion_mode as control
 from .explain import explain
 from .explain_forward import graph_nodes
-from .fusion import control
-from .ops.saved_views import saved_tensors_of
+from .frontend.saved_views import saved_tensors_of
 
 __all__ = ["Dot", "graph_nodes", "make_dot"]
 

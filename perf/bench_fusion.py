@@ -164,8 +164,8 @@ def replay_costs(rounds: int = 300) -> dict[str, float]:
     import importlib
 
     import jitgrad
-    from jitgrad.autograd.engine import _edge_of
-    from jitgrad.fusion import lazy
+    from jitgrad.engine.sweep import _edge_of
+    from jitgrad.frontend import lazy
 
     replay = importlib.import_module("jitgrad.fusion.replay")
     x = jitgrad.randn(16, requires_grad=True)

@@ -2,7 +2,7 @@
 
 ``x * y`` goes through the Tensor method (no ``out`` at all); ``jitgrad.mul``/``exp`` test the
 keyword inline; ``jitgrad.add``/``matmul`` go through the signature-exact wrapper of
-``jitgrad/ops/out.py``. Run under two checkouts to compare: ``PYTHONPATH=<tree> python3 perf/
+``jitgrad/frontend/out.py``. Run under two checkouts to compare: ``PYTHONPATH=<tree> python3 perf/
 bench_out_kwarg.py``.
 """
 

@@ -16,7 +16,7 @@ import pytest  # noqa: E402 - after the cache directory is chosen
 def lazy():
     """Forward deferral forced on (and the fusion pass, in the test's own thread) for one test."""
     import jitgrad
-    from jitgrad.fusion import lazy as deferral
+    from jitgrad.frontend import lazy as deferral
 
     prev = deferral.STATE.enabled
     deferral.STATE.enabled = True

@@ -1,7 +1,8 @@
 """jitgrad's import structure, read from the source with :mod:`ast` (nothing is imported).
 
-Issue 14 wants layers that import downward: nn/optim -> tensor API -> engine -> fusion ->
-op declarations -> kernels, with kernels, dtypes, helpers and memory at the bottom.
+Issue 14 wants layers that import downward: public API (nn, optim, autograd) -> Tensor front
+end -> fusion -> engine -> op declarations -> kernels, with kernels, dtypes, helpers and
+memory at the bottom (:data:`LAYERS`).
 :mod:`tests.test_layers` holds the rules; this module measures, and run as a script it
 prints the numbers the issue tracks::
 
@@ -11,10 +12,10 @@ prints the numbers the issue tracks::
 
 What counts as an import: ``import jitgrad.x``, ``from jitgrad.x import y`` and the relative
 forms, resolved to the module file they execute (``from jitgrad.ops import reduce`` is the
-module ``jitgrad.ops.reduce``; ``from jitgrad import Tensor`` is ``jitgrad`` itself), plus
+module ``jitgrad.frontend.reduce``; ``from jitgrad import Tensor`` is ``jitgrad`` itself), plus
 ``importlib.import_module("jitgrad.x")``. Imports under ``if TYPE_CHECKING:`` never run and
 are skipped. An import whose statement sits inside a function body is *local*: it runs on
-the first call, which is how a cycle is dodged. Importing ``jitgrad.autograd.engine`` runs
+the first call, which is how a cycle is dodged. Importing ``jitgrad.engine.sweep`` runs
 ``jitgrad/autograd/__init__`` first, so that is an edge too; but not the root package's
 ``jitgrad/__init__`` (the public namespace runs before anything), else every module would
 sit in one cycle with it.
@@ -31,8 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "jitgrad"
 
-#: The intended layer of each module, higher imports lower. The first matching prefix wins
-#: (longest prefixes first), so a module can be placed apart from its folder.
+#: The layer of each module, higher imports lower; a module sits in the layer of what it does.
+#: The first matching prefix wins (longest prefixes first), so a module can be placed apart
+#: from its folder. The folders are the layers: kernels/ (0), ops/ (1), engine/ (2),
+#: fusion/ (3), frontend/ with the Tensor class beside it (4), autograd/ nn/ optim/ and the
+#: other public packages (5), the ``jitgrad`` namespace (6). The engine sits below fusion
+#: because that is how they import: fusion's planner, fused backward groups and replay cache
+#: read the engine's node types and buffers, and the engine calls them through the slots
+#: they fill (``engine.sweep.ABOVE``), never by importing them. Fusion's on/off switch is a
+#: mode beside grad mode (``engine.fusion_mode``), read by the engine, fusion and the front end.
 LAYERS: dict[str, int] = {
     # bottom: hand-written kernels and the helpers they may use
     "jitgrad.kernels": 0,
@@ -40,86 +48,101 @@ LAYERS: dict[str, int] = {
     "jitgrad.dtypes": 0,
     "jitgrad.lowp": 0,  # float16/bfloat16 rounding, no jitgrad imports
     "jitgrad.autocast_state": 0,  # the autocast region's dtype: the ops read it
-    "jitgrad.typeinfo": 0,
     "jitgrad.memory": 0,
     "jitgrad.launchlog": 0,
-    # device backends: the switch every CPU path reads (one attribute) and torch.backends'
-    # flags at the bottom; the device's memory, math and kernels beside the CPU kernels
+    "jitgrad.version": 0,
+    # the switch every path reads (one attribute): the device backend's
     "jitgrad.backends": 0,
-    "jitgrad.backends.cuda.render": 2,  # the CUDA renderer of fusion's kernel descriptions
-    "jitgrad.backends.cuda.elementwise": 4,  # device dispatch, beside the CPU front end
-    "jitgrad.backends.cuda.deferred": 4,  # device forward fusion, beside fusion.lazy
-    "jitgrad.backends.cuda.fused_backward": 4,  # device backward groups, beside fusion.backward
+    "jitgrad.backends.meta_array": 0,  # a buffer type, no jitgrad imports
+    "jitgrad.nn._kernels": 0,
+    # device backends: the CUDA renderer beside fusion's CPU one; the device's dispatch,
+    # fusion and ops beside the CPU front end; the wrappers of the public namespace above it
+    "jitgrad.backends.cuda.render": 3,
+    "jitgrad.backends.cuda.elementwise": 4,
+    "jitgrad.backends.cuda.deferred": 4,  # device forward fusion, beside frontend.lazy
+    "jitgrad.backends.cuda.fused_backward": 4,  # device backward groups
     "jitgrad.backends.cuda.native": 4,
     "jitgrad.backends.cuda.rows": 4,
     "jitgrad.backends.cuda.reductions": 4,
     "jitgrad.backends.cuda.linalg": 4,
     "jitgrad.backends.cuda.views": 4,
-    "jitgrad.backends.cuda.aliasing": 4,  # device views of a base buffer, beside views
+    "jitgrad.backends.cuda.aliasing": 4,
     "jitgrad.backends.cuda.setitem": 4,
     "jitgrad.backends.cuda.joining": 4,
     "jitgrad.backends.cuda.random": 4,
-    "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.transfer": 4,
+    "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
-    "jitgrad.backends.opwrap": 4,  # wraps the public namespace for a backend (tensor API)
-    "jitgrad.backends.meta": 4,  # the meta device over the tensor API
-    "jitgrad.backends.meta_array": 0,  # a buffer type, no jitgrad imports
-    "jitgrad.nn._kernels": 0,
-    # op declarations
+    "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend
+    "jitgrad.backends.meta": 5,  # the meta device: wraps the public namespace
+    # op declarations: elementwise expressions, the registry, the saved-values record
     "jitgrad.ops": 1,
-    # fusion: planner, lowering, codegen, caches
-    "jitgrad.fusion": 2,
-    # the engine
-    "jitgrad.autograd": 3,
-    # torch.autograd's public functions over Tensors: API, though they live in the package
-    "jitgrad.autograd.api": 4,
-    "jitgrad.autograd.function": 4,
-    "jitgrad.autograd.functional": 4,
-    "jitgrad.autograd.forward_ad": 4,
-    "jitgrad.autograd.gradcheck": 4,
-    # the Tensor front end
+    # the engine: grad mode, nodes, saved-tensor hooks, the backward sweep
+    "jitgrad.engine": 2,
+    # fusion: planner, the one lowering, the CPU renderer, kernel caches, backward groups,
+    # the replay cache in front of the sweep
+    "jitgrad.fusion": 3,
+    # the Tensor front end: the Tensor class, dispatch and op runners, deferral, recording,
+    # creation, argument checks
+    "jitgrad.frontend": 4,
     "jitgrad.tensor": 4,
     "jitgrad.tensor_meta": 4,
     "jitgrad.tensor_conversion": 4,
     "jitgrad.tensor_messages": 4,
     "jitgrad._tensor_data": 4,
     "jitgrad.creation": 4,
-    "jitgrad.methods": 4,
-    "jitgrad.methods_overwrite": 4,
     "jitgrad.overloads": 4,
     "jitgrad.argcheck": 4,
     "jitgrad.random": 4,
     "jitgrad.sampling": 4,
     "jitgrad._printing": 4,
-    "jitgrad.linalg": 4,
-    "jitgrad.cuda": 4,  # torch.cuda: device queries over the tensor API
-    "jitgrad.profiler": 4,
+    "jitgrad.cuda": 4,  # torch.cuda: device queries, the device moves of Tensor.to
     "jitgrad.copy_ops": 4,  # the *_copy view ops and under_node (renamed nodes)
     "jitgrad.progress": 4,
-    # nn, optim and everything built on the public API
+    # the public API: torch.* functions and Tensor methods (bound onto the class), torch.autograd,
+    # nn, optim and everything built on them
+    "jitgrad.methods": 5,
+    "jitgrad.tensor_query": 5,  # Tensor methods bound by tensor_api
+    "jitgrad.tensor_inplace": 5,
+    "jitgrad.methods_overwrite": 5,
+    "jitgrad.tensor_api": 5,
+    "jitgrad.typeinfo": 5,  # torch.finfo, iinfo, result_type
+    "jitgrad.linalg": 5,
+    "jitgrad.special": 5,
+    "jitgrad.profiler": 5,
+    "jitgrad.autograd": 5,
     "jitgrad.nn": 5,
     "jitgrad.optim": 5,
     "jitgrad.utils": 5,
-    "jitgrad.func": 5,  # torch.func: transforms over the autograd API
+    "jitgrad.func": 5,
     "jitgrad.distributions": 5,
     "jitgrad.jit": 5,
     "jitgrad.serialization": 5,
     "jitgrad._torch_unpickle": 5,
-    "jitgrad._torch_format": 5,  # checkpoint files: serialization's
-    # instruments the public namespace and nn.functional (torch.autograd.profiler's name)
-    "jitgrad.autograd.profiler": 5,
+    "jitgrad._torch_format": 5,
+    "jitgrad.amp": 5,
+    "jitgrad.capture": 5,
     "jitgrad.viz": 5,
     "jitgrad.explain": 5,
     "jitgrad.explain_forward": 5,
     "jitgrad.explain_backward": 5,
+    # torch.* functions beyond the core, bound into the namespace and onto Tensor
+    **{
+        "jitgrad." + m: 5
+        for m in (
+            "api_more api_names api_small api_tensor_more aten_forms functional_aliases "
+            "torch_aliases math_extra reduce_extra scatter_extra random_methods "
+            "window_functions inference eager_control numeric_gradient device_modules "
+            "compiler _dynamo distributed multiprocessing testing"
+        ).split()
+    },
     "jitgrad.demo": 6,
     "jitgrad.demo_data": 6,
-    "jitgrad": 6,  # the package namespace re-exports everything
+    "jitgrad": 6,  # the package namespace re-exports everything; unlisted modules sit here
 }
 
-LAYER_NAMES = ["kernels/helpers", "ops", "fusion", "autograd", "tensor API", "nn/optim", "top"]
+LAYER_NAMES = ["kernels/helpers", "ops", "engine", "fusion", "frontend", "public API", "top"]
 
 
 def layer_of(module: str) -> int:
@@ -321,7 +344,7 @@ def largest_cycle(graph: Graph, *, local: bool = False) -> list[str]:
 
 def local_imports(graph: Graph) -> list[Import]:
     """Imports of jitgrad modules from inside function bodies, one per statement (its last
-    module: ``from ..ops.reduce import x`` also runs ``jitgrad.ops``, counted once)."""
+    module: ``from ..frontend.reduce import x`` also runs ``jitgrad.frontend``, counted once)."""
     last: dict[tuple[str, int], Import] = {}
     for imp in graph.imports:
         if imp.local:
@@ -340,7 +363,7 @@ def upward_pairs(graph: Graph) -> set[tuple[str, str]]:
 
 
 def package_of(module: str) -> str:
-    """``jitgrad.ops.reduce`` -> ``jitgrad.ops``; a top-level module is its own package."""
+    """``jitgrad.frontend.reduce`` -> ``jitgrad.ops``; a top-level module is its own package."""
     parts = module.split(".")
     return ".".join(parts[:2]) if len(parts) > 2 else module
 

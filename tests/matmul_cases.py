@@ -22,7 +22,7 @@ def case_grad_output(name: str, out_shape: tuple, dtype=np.float64) -> np.ndarra
 
 
 # (id, call over module m and operands, numpy reference, operand shapes, torch's grad_fn name
-#  or None where jitgrad's node chain differs, see the module docstring of jitgrad.ops.linalg)
+#  or None where jitgrad's node chain differs, see the module docstring of jitgrad.frontend.linalg)
 CASES = [
     ("mm", lambda m, a, b: a @ b, np.matmul, [(2, 3), (3, 4)], "MmBackward0"),
     ("mm_fn", lambda m, a, b: m.mm(a, b), np.matmul, [(2, 3), (3, 4)], "MmBackward0"),

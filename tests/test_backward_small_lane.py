@@ -1,5 +1,5 @@
 """The elementwise backward's small-operand lane gives bitwise the gradients of the general
-path (jitgrad.ops.pointwise_backward.SMALL_LANE off), for unary, binary and ternary ops on
+path (jitgrad.frontend.pointwise_backward.SMALL_LANE off), for unary, binary and ternary ops on
 0-d, 1-element and 16-element operands in float32 and float64, and four threads filling its
 cache at once get what one thread gets."""
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jitgrad as torch
-from jitgrad.ops import pointwise_backward as PB
+from jitgrad.frontend import pointwise_backward as PB
 
 F = torch.nn.functional
 

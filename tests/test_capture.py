@@ -387,7 +387,7 @@ def test_returned_loss_is_usable_and_a_second_backward_raises() -> None:
 
 
 def test_a_tensor_from_an_unseen_op_is_not_taken_for_an_input() -> None:
-    from jitgrad.ops.functions import exp as bound_exp  # bound before the trace: not seen
+    from jitgrad.frontend.functions import exp as bound_exp  # bound before the trace: not seen
 
     def f(x: torch.Tensor) -> torch.Tensor:
         return bound_exp(x) * 2

@@ -1,4 +1,4 @@
-"""Declared non-elementwise ops (jitgrad/ops/declare.py): one derivative per op, differentiable
+"""Declared non-elementwise ops (jitgrad/frontend/declare.py): one derivative per op, differentiable
 at any order, first-order backward on the kernels, PyTorch's ``_saved_*`` attributes.
 
 The test-only reduction ``sumsq`` below is what adding a reduction takes: one declaration, its
@@ -14,7 +14,7 @@ import pytest
 
 import jitgrad as jg
 from jitgrad.autograd.gradcheck import gradcheck, gradgradcheck
-from jitgrad.ops.declare import Reduction, expand_reduced, reduction
+from jitgrad.frontend.declare import Reduction, expand_reduced, reduction
 
 
 # ---- a new reduction: one declaration, its kernel, one row -----------------------------------

@@ -14,7 +14,7 @@ import jitgrad as torch
 
 INT = np.array([0, 1, 2], np.int64)
 BOOL = np.array([True, False, True])
-BIG = 1 << 17  # above the deferral threshold (JITGRAD_LAZY_MIN_SIZE, 64K): fusion.lazy plans
+BIG = 1 << 17  # above the deferral threshold (JITGRAD_LAZY_MIN_SIZE, 64K): frontend.lazy plans
 
 # name, call on jitgrad, the same on numpy (float64 reference values)
 CASES = [

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jitgrad as torch
-from jitgrad.ops import pointwise as P
+from jitgrad.frontend import pointwise as P
 from jitgrad.ops.registry import REGISTRY
 
 F = torch.nn.functional

@@ -21,7 +21,7 @@ import pytest
 import jitgrad
 import jitgrad.autograd.forward_ad as fwAD
 import jitgrad.nn.functional as F
-from jitgrad.autograd.dual_state import DUAL
+from jitgrad.engine.dual_state import DUAL
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "forward_ad_torch.json"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import jitgrad as jg
-from jitgrad.fusion import lazy as L
+from jitgrad.frontend import lazy as L
 
 
 def _chain(m, x, y):

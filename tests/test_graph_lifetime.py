@@ -20,8 +20,8 @@ import pytest
 import jitgrad
 import jitgrad.nn.functional as F
 from jitgrad import memory
-from jitgrad.autograd.engine import FREED_MESSAGE
-from jitgrad.fusion import lazy as deferral
+from jitgrad.engine.sweep import FREED_MESSAGE
+from jitgrad.frontend import lazy as deferral
 
 N = 1 << 19  # 2 MB of float32: pooled, so the pool's in-use bytes see every buffer
 

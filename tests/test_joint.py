@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jitgrad as jg
-from jitgrad.fusion import lazy as L
+from jitgrad.frontend import lazy as L
 
 LOSSES = {
     "mse": lambda m, a, b: ((a - b) ** 2).mean(),

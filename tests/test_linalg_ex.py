@@ -2,7 +2,7 @@
 
 Expected factors, infos and messages are the literals PyTorch 2.13.0 (CPU) printed for the same
 calls. A singular matrix's inv/solve values are LAPACK's non-finite leftovers in PyTorch and
-NaN in jitgrad (documented in jitgrad/ops/linalg_ex.py): only their info is compared.
+NaN in jitgrad (documented in jitgrad/frontend/linalg_ex.py): only their info is compared.
 """
 
 import numpy as np

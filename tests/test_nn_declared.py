@@ -1,4 +1,4 @@
-"""The nn ops declared with their derivative (jitgrad/ops/declare.py): linear, layer_norm,
+"""The nn ops declared with their derivative (jitgrad/frontend/declare.py): linear, layer_norm,
 nll_loss, cross_entropy and batch_norm, differentiable at any order from one declaration.
 
 An OpInfo-style table (``SAMPLES``): each row is one op with one set of arguments (shapes,

@@ -223,7 +223,7 @@ def test_division_by_zero_follows_ieee_like_pytorch():
 
 def test_an_empty_elementwise_result_launches_no_kernel(monkeypatch):
     """Nothing to compute: no kernel is looked up (or compiled) for a size-0 result."""
-    from jitgrad.ops import pointwise
+    from jitgrad.frontend import pointwise
 
     a = jitgrad.zeros(0, requires_grad=True)
     b = jitgrad.zeros(0)
@@ -254,8 +254,8 @@ def test_python_number_operands_keep_their_sign_and_value_across_calls(shape):
 def test_zero_dimensional_kernels_read_and_write_without_a_loop():
     """A 0-d result runs a kernel generated for ndim 0 (no loop, ``[()]`` indexing), not a
     one-element loop over reshaped views."""
+    from jitgrad.frontend.pointwise import _forward_spec
     from jitgrad.fusion import codegen as C
-    from jitgrad.ops.pointwise import _forward_spec
 
     spec = _forward_spec(REGISTRY["mul"], "tt", 0, False, "float32", "float32")
     source = C.render_source(spec)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import jitgrad
-from jitgrad.ops import overlap
+from jitgrad.frontend import overlap
 
 INTERNAL = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "

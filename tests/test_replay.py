@@ -268,7 +268,7 @@ def test_a_recognised_structure_never_stands_in_for_a_different_graph(seen, othe
 
 
 def test_matcher_returns_the_nodes_of_an_equal_structure_and_none_otherwise():
-    from jitgrad.autograd.engine import _edge_of
+    from jitgrad.engine.sweep import _edge_of
     from jitgrad.fusion import matcher
 
     x = jitgrad.tensor([0.3, -0.8], requires_grad=True)

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import jitgrad
-from jitgrad.ops import copying
-from jitgrad.ops import join_split as M  # (stack, unbind: the lanes these tests switch off)
+from jitgrad.frontend import copying
+from jitgrad.frontend import join_split as M  # (stack, unbind: the lanes these tests switch off)
 
 DTYPES = [jitgrad.float32, jitgrad.float64]
 

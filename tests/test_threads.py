@@ -21,7 +21,7 @@ import pytest
 
 import jitgrad
 import jitgrad.nn.functional as F
-from jitgrad.fusion import lazy as L
+from jitgrad.frontend import lazy as L
 
 THREADS = 4
 ITERS = 12

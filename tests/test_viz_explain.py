@@ -9,7 +9,7 @@ import pytest
 
 import jitgrad
 from jitgrad import viz
-from jitgrad.fusion import lazy
+from jitgrad.frontend import lazy
 
 
 def _graph():

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from ..engine.sweep import _anomaly
 from ..helpers import missing_attribute
-from . import functional, graph
+from . import functional, grad_mode, graph  # noqa: F401 - torch.autograd.grad_mode, .graph
 from .api import backward, grad
-from .engine import _anomaly
 from .function import Function, FunctionCtx, once_differentiable
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from ..creation import zeros_like
+from ..engine import sweep as engine
+from ..engine.dual_state import DUAL
 from ..tensor import Tensor, _make
-from . import engine
-from .dual_state import DUAL
 
 CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -135,7 +136,16 @@ def grad(
     )
     if materialize_grads:
         # creation imports tensor, which imports this package: a cycle at module level
-        from ..creation import zeros_like
-
         result = [zeros_like(t) if g is None else g for g, t in zip(result, in_list, strict=True)]
     return tuple(result)
+
+
+def tensor_backward(
+    self: Tensor,
+    gradient: Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | Tensor | None = None,
+) -> None:
+    """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)

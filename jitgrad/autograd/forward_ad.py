@@ -33,11 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.dual_state import DUAL
+from ..engine.grad_mode import enable_grad
+from ..engine.sweep import AccumulateGrad, Node
+from ..frontend.recording import record
 from .api import grad as autograd_grad
-from .dual_state import DUAL
-from .engine import AccumulateGrad, Node
-from .grad_mode import enable_grad
-from .recording import record
 
 _tensor = importlib.import_module("jitgrad.tensor")
 Tensor = _tensor.Tensor

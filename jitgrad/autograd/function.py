@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..creation import zeros
+from ..engine import graph as G
+from ..engine.dual_state import DUAL
+from ..engine.grad_mode import STATE, no_grad
+from ..engine.sweep import FREED, FREED_MESSAGE, Node
+from ..frontend.pointwise import sum_to_shape
+from ..frontend.recording import unpack_saved
 from ..overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..tensor import Tensor, _make, _version_error
-from . import graph as G
-from .dual_state import DUAL
-from .engine import FREED, FREED_MESSAGE, Node
-from .grad_mode import STATE, no_grad
 
 
 class FunctionCtx:
@@ -43,7 +46,7 @@ class FunctionCtx:
         if packed is not None:  # saved-tensor hooks: what unpack gives, unchecked (PyTorch)
             unpack, items = packed
             return tuple(
-                G.unpack_saved(unpack, items[i]) if i in items else t for i, t in enumerate(tensors)
+                unpack_saved(unpack, items[i]) if i in items else t for i, t in enumerate(tensors)
             )
         if any(type(c) is int for c in creators):
             tensors = tuple(map(self._unpack, tensors, creators))
@@ -97,8 +100,6 @@ class BackwardCFunction(Node, FunctionCtx):
         if DUAL.evaluating and "_fw_cut" in self.__dict__:  # forward AD: see forward_ad.py
             return [None] * len(self._tensor_args)
         # creation imports tensor, which imports this package: a cycle at module level
-        from ..creation import zeros
-
         grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
         if self.materialize_grads:
             grads = [
@@ -134,8 +135,6 @@ class BackwardCFunction(Node, FunctionCtx):
         """PyTorch's output validation: shape (summed if broadcast), then dtype."""
         if grad is None or not self.needs_input_grad[index]:
             return None
-        from ..ops.pointwise import sum_to_shape  # (pointwise -> engine -> this package)
-
         if grad.shape != shape:
             try:
                 expandable = shape == _broadcast(shape, grad.shape) or (

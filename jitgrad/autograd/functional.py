@@ -12,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from ..creation import ones_like, zeros_like
+from ..engine.grad_mode import enable_grad
+from ..frontend.movement import stack
 from ..tensor import _make
 from .api import grad as autograd_grad
-from .grad_mode import enable_grad
 
 
 def _as_tuple(x: Any) -> tuple[bool, tuple]:
@@ -56,8 +58,6 @@ def grads_of_used(outputs: Any, inputs: Any, grad_outputs: Any, create_graph: bo
 def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple:
     """``autograd.grad`` over the outputs that require grad; unused inputs get zeros."""
     # creation imports tensor, which imports this package: a cycle at module level
-    from ..creation import zeros_like
-
     grads = grads_of_used(outputs, inputs, grad_outputs, create_graph)
     if grads is None:
         return tuple(zeros_like(x) for x in inputs)
@@ -66,8 +66,6 @@ def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: boo
 
 def _single_output_ones(outputs: tuple, what: str) -> tuple:
     # creation imports tensor, which imports this package: a cycle at module level
-    from ..creation import ones_like
-
     if len(outputs) != 1 or outputs[0]._value.size != 1:
         raise RuntimeError(
             f"The vector v can only be None if the {what} a single Tensor with a single element."
@@ -98,8 +96,6 @@ def jvp(
 ) -> tuple:
     """``(func(inputs), J v)``: the Jacobian-vector product, by differentiating a vjp."""
     # creation imports tensor, which imports this package: a cycle at module level
-    from ..creation import zeros_like
-
     in_tuple, xs = _as_tuple(inputs)
     with enable_grad():
         xs = _prepare(xs, create_graph)
@@ -165,8 +161,6 @@ def _assemble(out: Any, x: Any, grads: list, create_graph: bool) -> Any:
     if not create_graph:
         value = np.stack([g._value for g in grads]) if grads else np.zeros(shape, x._dtype.np)
         return _make(value.reshape(shape), x._dtype)
-    from ..ops.movement import stack  # (ops -> autograd.recording -> this package)
-
     return stack(grads).reshape(shape)
 
 

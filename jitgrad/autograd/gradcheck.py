@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..creation import generator
+from ..engine.grad_mode import enable_grad
 from ..tensor import Tensor, _make
 from .api import grad as autograd_grad
 from .functional import grads_of_used
-from .grad_mode import enable_grad
 
 
 class GradcheckError(RuntimeError):
@@ -159,8 +160,6 @@ def gradgradcheck(
     second derivative with respect to them is checked too, as in PyTorch.
     """
     # creation imports tensor, which imports this package: a cycle at module level
-    from ..creation import generator
-
     inputs = _as_tuple(inputs)
     outs = _differentiable_outputs(func, inputs)
     if grad_outputs is None:

@@ -23,18 +23,17 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import nn
+from ..engine import sweep as engine
+from ..frontend import pending
 from ..fusion import backward as fusion_backward
-from ..fusion import pending
 from ..tensor import Tensor
-from . import engine
-
-_TOP = __import__("jitgrad")  # the package namespace (its import is already under way)
 
 _OPERATORS = {
     "add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide",
@@ -51,11 +50,16 @@ _NOT_OPS = frozenset(
     "get_device is_shared dim_order".split()
 )
 _OP_MODULES = (
+    "jitgrad.frontend",
     "jitgrad.ops",
     "jitgrad.creation",
     "jitgrad.nn",
     "jitgrad.random",
     "jitgrad.sampling",
+)
+#: modules under those that export machinery, not ops (the node recorder, deferral)
+_NOT_OP_MODULES = tuple(
+    "jitgrad.frontend." + m for m in "recording lazy pending expression_namespace".split()
 )
 _NOT_FUNCTIONS = ("is_", "set_", "get_", "manual_seed", "seed", "compile", "load", "save")
 
@@ -293,12 +297,14 @@ def _targets() -> Iterator[tuple[Any, str, str | Callable]]:
             name = _op_name(attr)
             if name is not None:
                 yield Tensor, attr, name
-    for space, prefix in ((_TOP, "aten::"), (nn.functional, "aten::")):
+    top = sys.modules["jitgrad"]  # the package namespace (it imports this module), complete by now
+    for space, prefix in ((top, "aten::"), (nn.functional, "aten::")):
         for attr, value in list(vars(space).items()):
             if (
                 inspect.isfunction(value)
                 and not attr.startswith(("_", *_NOT_FUNCTIONS))
                 and value.__module__.startswith(_OP_MODULES)
+                and not value.__module__.startswith(_NOT_OP_MODULES)
             ):
                 yield space, attr, prefix + attr
     yield engine, "_call_node", _call_node_name

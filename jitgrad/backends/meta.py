@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.api import grad as autograd_grad
-from ..autograd.grad_mode import STATE as GRAD
-from ..autograd.node import Node
-from ..autograd.targets import edge_of
+from ..engine.grad_mode import STATE as GRAD
+from ..engine.node import Node
+from ..engine.sweep import run_backward
+from ..engine.targets import edge_of
 from ..tensor import CLASS_BODY, CPU, CUDA0, Tensor, _make, _on_device, device
 from . import opwrap
 from .meta_array import MetaArray, meta_array
@@ -139,11 +139,16 @@ class MetaNode(Node):
         outs, seeds = [], []
         for nr, g in enumerate(grads):
             if g is not None and nr in outputs:
-                outs.append(outputs[nr])
-                seeds.append(_stand_in(g))
+                out = outputs[nr]
+                outs.append(out)
+                # (in the output's dtype, as autograd.grad would cast it)
+                seeds.append(_make(np.zeros(g._value.shape, out._dtype.np), out._dtype))
         if not outs:
             return [None] * len(inputs)
-        got = autograd_grad(outs, inputs, seeds, retain_graph=True, allow_unused=True)
+        # the engine's sweep over the stand-ins' CPU graph, as autograd.grad runs it
+        got = run_backward(
+            outs, seeds, True, False, inputs=inputs, capture=True, allow_unused=True
+        )
         return [None if g is None else _to_meta(g, fresh=True) for g in got]
 
     def release(self) -> None:

@@ -20,11 +20,18 @@ from typing import Any
 
 from ..tensor import CLASS_BODY, Tensor
 
-#: the modules besides ``jitgrad.ops.*`` whose functions ``jitgrad/__init__`` exports as ops
+#: the modules besides ``jitgrad.frontend.*`` whose functions ``jitgrad/__init__`` exports as ops
 _OP_MODULES = frozenset(
     "jitgrad." + m
     for m in "argcheck sampling functional_aliases math_extra scatter_extra reduce_extra "
     "random_methods api_small".split()
+)
+#: front-end modules whose exported functions are machinery, not ops
+_NOT_OP_MODULES = frozenset(
+    "jitgrad.frontend." + m
+    for m in (
+        "pointwise pointwise_inplace checks recording lazy pending expression_namespace"
+    ).split()
 )
 _QUERIES = frozenset("get_device storage_offset nbytes itemsize output_nr dim_order".split())
 #: the properties that compute (the rest of the class body's properties are metadata)
@@ -114,8 +121,11 @@ def _is_op(fn: Any) -> bool:
     return (
         callable(fn)
         and not isinstance(fn, type)
-        and (module.startswith(("jitgrad.ops.", "jitgrad.nn._functional")) or module in _OP_MODULES)
-        and module not in ("jitgrad.ops.pointwise", "jitgrad.ops.checks")
+        and (
+            module.startswith(("jitgrad.frontend.", "jitgrad.ops.", "jitgrad.nn._functional"))
+            or module in _OP_MODULES
+        )
+        and module not in _NOT_OP_MODULES
     )
 
 

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import helpers
-from ..autograd.grad_mode import STATE
-from ..fusion.control import STATE as FUSION
+from ..engine.fusion_mode import STATE as FUSION
+from ..engine.grad_mode import STATE
 from ..tensor import Tensor
 from .tape import Program, Unsupported, tensor_key
 from .trace import ACTIVE, TRACING, Recorder, run_traced

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.engine import ABOVE, _replayable
-from ..autograd.grad_mode import STATE
+from ..engine.grad_mode import STATE
+from ..engine.sweep import ABOVE, _replayable
 from ..tensor import Tensor
 from .optable import TABLE, WITH_NUMBER
 from .tape import Slot, Unsupported, tensor_key

@@ -4,7 +4,7 @@
 of the step), the instruction rows the interpreter runs (:mod:`.interp`), which arena
 ranges are read from the caller's tensors before a run and written back after it, and the
 graph nodes the forward recorded. :meth:`Tape.backward` appends a backward sweep in the
-order the eager engine runs one (:mod:`jitgrad.autograd.engine`: a node runs once every
+order the eager engine runs one (:mod:`jitgrad.engine.sweep`: a node runs once every
 gradient for it has arrived, the most recently created ready node first; the first gradient
 to reach a buffer is stored, later ones are added to it), so that the gradients add up in
 the same order and round the same. :class:`Program` is the frozen result: ``run`` copies the

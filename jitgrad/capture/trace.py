@@ -28,7 +28,7 @@ from threading import Lock, get_ident
 from typing import Any
 
 from .. import linalg, special
-from ..autograd.grad_mode import STATE
+from ..engine.grad_mode import STATE
 from ..nn import functional as NF
 from ..optim import SGD
 from ..optim.optimizer import Optimizer

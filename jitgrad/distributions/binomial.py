@@ -8,8 +8,8 @@ from typing import Any
 
 from ..creation import arange
 from ..creation import tensor as _tensor
+from ..frontend.functions import where
 from ..nn.functional import one_hot
-from ..ops.functions import where
 from ..tensor import Tensor, _make
 from . import _draw, constraints
 from .discrete import Categorical

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..creation import tensor as _tensor
-from ..ops.movement import cat as _cat
-from ..ops.movement import stack as _stack
+from ..frontend.movement import cat as _cat
+from ..frontend.movement import stack as _stack
 from ..tensor import Tensor
 
 __all__ = [

@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
 from ..creation import arange, eye
 from ..creation import tensor as _tensor
+from ..engine.grad_mode import no_grad
+from ..frontend.functions import where
+from ..frontend.structure import broadcast_tensors
 from ..nn.functional import binary_cross_entropy_with_logits, one_hot, softplus
-from ..ops.functions import where
-from ..ops.structure import broadcast_tensors
 from ..sampling import multinomial, poisson
 from ..tensor import Size, Tensor
 from ..typeinfo import finfo

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.recording import record
 from ..creation import tensor as _tensor
-from ..ops.functions import xlogy
-from ..ops.movement import stack
-from ..ops.special import igamma
+from ..frontend.functions import xlogy
+from ..frontend.movement import stack
+from ..frontend.recording import record
+from ..frontend.special import igamma
 from ..tensor import Tensor, _make
 from . import _draw, constraints
 from ._gamma_grad import standard_gamma_grad

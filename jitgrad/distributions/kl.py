@@ -9,10 +9,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from ..frontend.functions import where
+from ..frontend.structure import broadcast_shapes
 from ..linalg import solve_triangular
 from ..nn.functional import softplus
-from ..ops.functions import where
-from ..ops.structure import broadcast_shapes
 from ..tensor import Tensor
 from .binomial import Binomial
 from .continuous import Exponential, Laplace, Normal, Uniform

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
+from ..engine.grad_mode import no_grad
+from ..frontend.functions import where
 from ..nn.functional import softplus
-from ..ops.functions import where
 from ..tensor import Size, Tensor
 from ..typeinfo import finfo
 from . import _draw, constraints

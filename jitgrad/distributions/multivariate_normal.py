@@ -9,8 +9,8 @@ import math
 from typing import Any
 
 from ..creation import eye
+from ..frontend.structure import broadcast_shapes
 from ..linalg import cholesky, solve_triangular
-from ..ops.structure import broadcast_shapes
 from ..tensor import Tensor
 from . import _draw, constraints
 from .continuous import LocMode

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
+from ..engine.grad_mode import no_grad
 from ..tensor import Size, Tensor
 from . import constraints
 from .continuous import Normal

@@ -7,10 +7,10 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from ..autograd.grad_mode import enable_grad
 from ..creation import tensor as _tensor
 from ..dtypes import get_default_dtype
-from ..ops.structure import broadcast_tensors
+from ..engine.grad_mode import enable_grad
+from ..frontend.structure import broadcast_tensors
 from ..tensor import Tensor
 from ..typeinfo import finfo
 

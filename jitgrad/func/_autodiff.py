@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd import forward_ad as FWD
-from ..autograd.dual_state import DUAL
 from ..autograd.functional import grads_of_used
-from ..autograd.grad_mode import enable_grad
-from ..ops.movement import stack
+from ..engine.dual_state import DUAL
+from ..engine.grad_mode import enable_grad
+from ..frontend.movement import stack
 from ..tensor import Tensor, _make
 from . import _pytree as P
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..ops.movement import stack
+from ..frontend.movement import stack
 
 _MISSING = object()
 

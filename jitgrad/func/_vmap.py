@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as R
-from ..ops.movement import stack
+from ..frontend.movement import stack
 from ..tensor import Tensor, _make
 from . import _pytree as P
 from ._autodiff import check_randomness

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from .. import helpers
-from ..autograd.engine import ABOVE, ALL_NEEDED, add_to_buffer, free_saved, hooked
+from ..engine.sweep import ABOVE, ALL_NEEDED, add_to_buffer, free_saved, hooked
+from ..frontend import lazy
 from ..ops.saved_record import OUT
 from . import codegen as C
-from . import lazy
 from .group_layout import (
     GroupLayout,
     _kernels,  # noqa: F401 - re-exported for explain, remove after the merge
@@ -216,7 +216,7 @@ class JointGroup(_Planned):
 
 
 class GroupStep:
-    """A fusion group's step in a plan (see :mod:`jitgrad.autograd.engine`).
+    """A fusion group's step in a plan (see :mod:`jitgrad.engine.sweep`).
 
     Fresh (``fresh``: the planned group), it runs and analyses its group; :meth:`freeze`
     then keeps what a replay needs: member positions, the analysed layout, where its

@@ -9,7 +9,7 @@ kernel per program. :mod:`jitgrad.explain_backward` maps the names back for the 
 
 from __future__ import annotations
 
-from ..ops.saved_views import ROLES
+from ..ops.saved_record import ROLES
 from . import codegen as C
 from . import lowering as LW
 

@@ -1,7 +1,7 @@
 """The forward kernel of a pending chain, lowered by :func:`jitgrad.fusion.lowering.lower`
 and compiled through :func:`jitgrad.fusion.codegen.get_kernel`.
 
-:func:`jitgrad.fusion.pending.materialize` collects the chain and its structural key; this
+:func:`jitgrad.frontend.pending.materialize` collects the chain and its structural key; this
 module only describes it as a :class:`~.lowering.Group`: one member per op (its operands the
 chain's input arrays, scalars or earlier members), a stored output per value that must be
 kept and, for a reduction epilogue, the accumulator.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ops.saved_views import ROLES
+from ..ops.saved_record import ROLES
 from . import codegen as C
 from . import lowering as LW
 

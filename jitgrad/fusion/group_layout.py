@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .. import helpers, memory
+from ..frontend.pointwise import ROLES, edge_indices
 from ..ops import expr as E
-from ..ops.pointwise import ROLES, edge_indices
 from ..ops.saved_record import OUT
 from ..tensor import Tensor, _make
 from . import codegen as C

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..ops import expr as E
 from ..ops.registry import OpDef
-from ..ops.saved_views import ROLES
+from ..ops.saved_record import ROLES
 from . import codegen as C
 
 #: Operand sources (``Apply.operands``, one per role a/b/c):

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..autograd.engine import hooked
 from ..dtypes import REDUCED
-from ..ops.pointwise import ElementwiseBackward
-from ..ops.pointwise_node import OVERWROTE
+from ..engine.sweep import hooked
+from ..frontend.pointwise import ElementwiseBackward
+from ..frontend.pointwise_node import OVERWROTE
 
 #: Most members one group may have. Compile time grows faster than the kernel (NOTES-numba:
 #: 1/16/64/256 ops compile in ~0.12/0.15/0.34/1.7 s); a backward member renders to about

@@ -2,7 +2,7 @@
 
 A training loop builds the same graph every step. The first ``backward()`` of a shape of
 graph plans afresh (reachability, dependency counts, the ready heap, fusion planning: see
-:mod:`jitgrad.autograd.engine`), the engine's one sweep runs the plan and analyses every
+:mod:`jitgrad.engine.sweep`), the engine's one sweep runs the plan and analyses every
 fused group, and the plan is kept here as a :class:`Program`: the order the nodes and groups
 run in, where each gradient goes, and each group's :class:`GroupLayout`. Later sweeps of a
 graph with the same structure skip the planning: one walk computes the graph's structural
@@ -43,8 +43,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import helpers
-from ..autograd.engine import ABOVE, MUTATION, Plan
-from ..ops.pointwise import ElementwiseBackward
+from ..engine.sweep import ABOVE, MUTATION, Plan
+from ..frontend.pointwise import ElementwiseBackward
 from . import matcher
 
 #: Programs kept at first; the least recently used is dropped first (shapes that change

@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.grad_mode import no_grad
-from ..autograd.recording import node_class, record
-from ..ops.movement import cat
-from ..ops.pointwise import apply, apply_inplace
-from ..ops.reduce import norm
+from ..engine.grad_mode import no_grad
+from ..frontend.movement import cat
+from ..frontend.pointwise import apply
+from ..frontend.pointwise_inplace import apply_inplace
+from ..frontend.recording import node_class, record
+from ..frontend.reduce import norm
 from ..ops.registry import REGISTRY as R
 from ..tensor import Tensor, _make
 

@@ -3,7 +3,7 @@
 One node, ``NativeBatchNormBackward0`` as in PyTorch's CPU path. The forward is numpy
 reductions over all dims but the channel dim (1); in training it also updates the running
 statistics in place, with the unbiased batch variance as PyTorch does. Its derivative is
-:func:`batch_norm_backward`, a declared op (:mod:`jitgrad.ops.declare`): the backward formula
+:func:`batch_norm_backward`, a declared op (:mod:`jitgrad.frontend.declare`): the backward formula
 evaluated without a graph, and under ``create_graph`` recorded as
 ``NativeBatchNormBackwardBackward0``, whose derivative (:mod:`._norm_grads`) is written in
 differentiable ops with the batch statistics recomputed from the input (in eval mode they are
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.grad_mode import STATE, no_grad
-from ..ops.declare import Declared, Saved, zeros_where_needed
+from ..engine.grad_mode import STATE, no_grad
+from ..frontend.declare import Declared, Saved, zeros_where_needed
 from ..tensor import Tensor, _make
 from ._functional_conv import sizes
 from ._norm_grads import affine_double_backward, norm_double_backward

@@ -19,9 +19,9 @@ import numpy as np
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
-from ..autograd.recording import record
+from ..frontend.movement import contiguous_array
+from ..frontend.recording import record
 from ..kernels.cpu import conv as CK
-from ..ops.movement import contiguous_array
 from ..tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "fold", "unfold"]

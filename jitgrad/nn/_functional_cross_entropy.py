@@ -2,7 +2,7 @@
 pick in one pass over each row, ``NllLossBackward0``) and their derivatives in one place, with
 the composed Tensor-op form cross_entropy falls back to (probability targets, class weights).
 
-Each derivative is a declared backward op (:mod:`jitgrad.ops.declare`): without a graph to
+Each derivative is a declared backward op (:mod:`jitgrad.frontend.declare`): without a graph to
 record it runs the backward kernel and records nothing; under ``create_graph`` it records its
 node, whose own derivative is written in differentiable ops. nll_loss's gradient is linear in
 the loss's gradient with constant coefficients, so the derivative of ``nll_loss_backward`` in
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
-from ..ops.declare import Declared, Saved, zeros_where_needed
+from ..frontend.declare import Declared, Saved, zeros_where_needed
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.recording import record
 from ..creation import generator, ones, zeros
-from ..ops.linalg import matmul
+from ..frontend.linalg import matmul
+from ..frontend.recording import record
 from ..tensor import Tensor, _make
 from ._functional_pad import check_mode, pad_gather
 

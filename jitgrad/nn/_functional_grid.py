@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.functions import where
+from ..frontend.functions import where
 from ..tensor import Tensor, _make
 from ._functional_api import named
 

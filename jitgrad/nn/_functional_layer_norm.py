@@ -6,7 +6,7 @@ backward) it runs the backward kernel (one row pass for the input gradient plus 
 partial sums for weight and bias) and records nothing; under ``create_graph`` the same call
 records ``NativeLayerNormBackwardBackward0``, whose derivative
 (:func:`~._norm_grads.norm_double_backward`) is written in differentiable ops, so gradients of
-any order follow one rule (see :mod:`jitgrad.ops.declare`).
+any order follow one rule (see :mod:`jitgrad.frontend.declare`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import STATE
-from ..ops.declare import Declared, Saved, zeros_where_needed
+from ..engine.grad_mode import STATE
+from ..frontend.declare import Declared, Saved, zeros_where_needed
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._norm_grads import norm_double_backward

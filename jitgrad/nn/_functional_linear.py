@@ -6,7 +6,7 @@ matrices, either transposed, ``MmBackward0``) and :func:`col_sum` (the bias grad
 sums, ``SumBackward1``). Without a graph to record (the usual backward) each runs its kernel
 and records nothing; under ``create_graph`` each records its node, whose derivative is again
 ``mm`` and a broadcast, so gradients of any order follow the same rules (see
-:mod:`jitgrad.ops.declare`).
+:mod:`jitgrad.frontend.declare`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from .. import dtypes as D
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
-from ..autograd.grad_mode import STATE
-from ..ops.declare import Declared, Saved
+from ..engine.grad_mode import STATE
+from ..frontend.declare import Declared, Saved
 from ..tensor import Tensor, _make
 from . import _kernels as K
 

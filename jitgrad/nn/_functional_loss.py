@@ -16,12 +16,12 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
-from ..autograd.recording import record
 from ..creation import zeros_like
-from ..ops import functions as OF
-from ..ops.checks import DTYPE_WORDS
-from ..ops.pointwise import broadcast_shape
+from ..engine.grad_mode import no_grad
+from ..frontend import functions as OF
+from ..frontend.checks import DTYPE_WORDS
+from ..frontend.pointwise import broadcast_shape
+from ..frontend.recording import record
 from ..tensor import Tensor
 from ._functional_activation import logsigmoid, pairwise_distance
 

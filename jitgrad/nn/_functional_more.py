@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.recording import record, record_multi
-from ..ops.einsum import einsum
+from ..frontend.einsum import einsum
+from ..frontend.recording import record, record_multi
 from ..tensor import Tensor, _make
 from ._functional_extra import apply_dropout_mask
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
-from ..ops import functions as OF
+from ..frontend import functions as OF
 from ..tensor import Tensor
 from ._functional_loss import _fused_loss, _reduce, _warn_size
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.recording import record
-from ..ops import functions as OF
-from ..ops import movement as M
-from ..ops.pointwise import apply
+from ..frontend import functions as OF
+from ..frontend import movement as M
+from ..frontend.pointwise import apply
+from ..frontend.recording import record
 from ..ops.registry import REGISTRY as R
 from ..random import numpy_generator
 from ..tensor import Tensor, _make

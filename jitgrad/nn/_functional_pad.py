@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.recording import record
 from ..creation import tensor, zeros
+from ..frontend.recording import record
 from ..tensor import Tensor
 
 _NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0"}

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.recording import record
+from ..frontend.movement import contiguous_array
+from ..frontend.recording import record
 from ..kernels.cpu import pool as PK
-from ..ops.movement import contiguous_array
 from ..tensor import Tensor, _make
 from ._functional_conv import ntuple, sizes
 

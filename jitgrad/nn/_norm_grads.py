@@ -22,7 +22,7 @@ in ``x``: :func:`affine_double_backward`.
 
 from __future__ import annotations
 
-from ..ops import functions as OF
+from ..frontend import functions as OF
 from ..tensor import Tensor
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..creation import tensor, zeros
-from ..ops.movement import cat
+from ..frontend.movement import cat
 from ..tensor import Tensor
 from .container import ModuleList, Sequential
 from .linear import Linear

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.recording import record
 from ..creation import zeros_like
-from ..ops.functions import where
+from ..frontend.functions import where
+from ..frontend.recording import record
 from ..tensor import Tensor, _make
 from .module import Module
 

@@ -7,7 +7,7 @@ several passes over memory: ``linear`` (one BLAS matmul plus a bias pass: ``Addm
 ``cross_entropy`` (log-sum-exp and the target pick in one row pass: ``NllLossBackward0``),
 ``nll_loss`` and ``layer_norm`` (statistics and output in one row pass:
 ``NativeLayerNormBackward0``); ``batch_norm`` is one node too (``NativeBatchNormBackward0``).
-Each is declared (:mod:`jitgrad.ops.declare`) with its forward and its derivative in one place
+Each is declared (:mod:`jitgrad.frontend.declare`) with its forward and its derivative in one place
 (:mod:`._functional_linear`, :mod:`._functional_layer_norm`, :mod:`._functional_cross_entropy`,
 :mod:`._functional_batchnorm`): the derivative calls a kernel-backed backward op that records
 its own differentiable node under ``create_graph``, so any order works from one declaration.
@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.recording import record
+from ..frontend import functions as OF
+from ..frontend.pointwise import apply
+from ..frontend.recording import record
 from ..helpers import missing_attribute
-from ..ops import functions as OF
-from ..ops.pointwise import apply
 from ..ops.registry import REGISTRY as R
 from ..tensor import Tensor, _make
 from . import _kernels as K

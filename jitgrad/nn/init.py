@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..creation import empty, eye
 from ..creation import tensor as _as_tensor
+from ..engine.grad_mode import no_grad
 from ..helpers import missing_attribute
 from ..sampling import randperm
 from ..tensor import Tensor

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.grad_mode import no_grad
+from ..engine.grad_mode import no_grad
 from ..tensor import Tensor, _make
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv1d, Conv2d, ConvTranspose2d

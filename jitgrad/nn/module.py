@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import dtypes as D
-from ..autograd.engine import RemovableHandle, add_hook
-from ..autograd.grad_mode import no_grad
+from ..engine.grad_mode import no_grad
+from ..engine.sweep import RemovableHandle, add_hook
 from ..tensor import Tensor, device
 from .module_backward_hook import BackwardHook
 from .parameter import Parameter
@@ -267,14 +267,10 @@ class Module:
         return self
 
     def float(self) -> Module:
-        from .. import float32
-
-        return self.to(float32)
+        return self.to(D.float32)
 
     def double(self) -> Module:
-        from .. import float64
-
-        return self.to(float64)
+        return self.to(D.float64)
 
     def half(self) -> Module:
         return self.to(D.float16)

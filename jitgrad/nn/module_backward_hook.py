@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..autograd.grad_mode import STATE
-from ..autograd.recording import record_multi
+from ..engine.grad_mode import STATE
+from ..frontend.recording import record_multi
 from ..tensor import Tensor
 
 if TYPE_CHECKING:

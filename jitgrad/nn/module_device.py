@@ -17,8 +17,8 @@ import functools
 import inspect
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
 from ..creation import empty_like
+from ..engine.grad_mode import no_grad
 from ..tensor import device as Device
 from .module import Module
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..creation import empty
 from ..tensor import Tensor, _init_fields, _make
 
 
@@ -18,8 +19,6 @@ class Parameter(Tensor):
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         if data is None:
-            from ..creation import empty
-
             data = empty(0)
         self._value = data._value
         _init_fields(self, data._dtype)

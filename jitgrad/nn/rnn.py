@@ -16,8 +16,8 @@ from typing import Any
 
 from .. import creation
 from .. import dtypes as D
-from ..autograd.recording import record
-from ..ops.movement import cat, stack
+from ..frontend.movement import cat, stack
+from ..frontend.recording import record
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import creation
-from ..ops.checks import DTYPE_WORDS
+from ..frontend.checks import DTYPE_WORDS
 from ..tensor import Tensor
 from . import functional as F
 from . import init

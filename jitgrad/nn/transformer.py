@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import creation
-from ..autograd.grad_mode import is_grad_enabled
+from ..engine.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import functional as F
 from . import init

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.recording import record
+from ..frontend.recording import record
 from ..tensor import Tensor
 from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from .module import Module

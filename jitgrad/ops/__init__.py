@@ -1,1 +1,2 @@
-"""Op declarations and the code that runs them."""
+"""Op declarations: each elementwise op once (expression and derivatives), the registry,
+the saved record's fields. The code that runs them is in ``jitgrad.frontend``."""

@@ -104,7 +104,7 @@ defop(
 )
 
 # Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
-# in PyTorch. The callers (ops/functions.py) refuse an integer divisor of zero beforehand.
+# in PyTorch. The callers (frontend/functions.py) refuse an integer divisor of zero beforehand.
 defop("div_floor", "a // b", ("0 * g", "0 * g"), np.floor_divide, node="DivBackward2")
 defop("div_trunc", "trunc_div(a, b)", ("0 * g", "0 * g"), _np_trunc_div, node="DivBackward2")
 

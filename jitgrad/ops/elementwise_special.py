@@ -97,7 +97,7 @@ defop(
     result=FLOAT,
     node="Rad2DegBackward0",
 )
-defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see ops/special.py)
+defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see frontend/special.py)
     "nan_to_num",
     "where(isnan(a), b, where(isinf(a), where(a > 0, c, -c), a))",
     ("where(isfinite(a), g, 0)", None, None),
@@ -180,7 +180,7 @@ defop(  # x log1p(y), 0 where x == 0 unless y is NaN
 )
 
 # ---- two-argument: Hurwitz zeta and the incomplete gamma functions -------------------------
-# PyTorch has no derivative in their first argument: ops/special.py records a node that
+# PyTorch has no derivative in their first argument: frontend/special.py records a node that
 # raises when that argument requires grad; the declared rules cover the second.
 _DGAMMA = "exp((a - 1) * log(b) - b - lgamma(a))"  # d/dx P(a, x)
 defop(

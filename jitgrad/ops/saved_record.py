@@ -9,7 +9,7 @@
 for them (cast to ``cdt``, the dtype the op computed in); ``out_vc`` the result's version
 counter and ``out_version`` its value when saved; ``versions`` the tensor operands' versions
 when saved; ``out`` the result array (while deferred, its ``Pending``: see
-:class:`jitgrad.fusion.pending.LazySaved`, whose ``values`` slot holds the wanted dtypes).
+:class:`jitgrad.frontend.pending.LazySaved`, whose ``values`` slot holds the wanted dtypes).
 
 It stays a plain tuple, read by these positions (or unpacked in this order): it is built on
 every recorded op, and a record class costs more to build. Measured on the project machine
@@ -20,5 +20,7 @@ tuple subclass costs more still, its ``__new__`` being Python code or a second t
 
 from __future__ import annotations
 
+#: the operand roles of an elementwise declaration, in argument order
+ROLES = ("a", "b", "c")
 FIELDS = ("op", "smask", "args", "values", "cdt", "out_vc", "versions", "out", "out_version")
 OP, SMASK, ARGS, VALUES, CDT, OUT_VC, VERSIONS, OUT, OUT_VERSION = range(len(FIELDS))

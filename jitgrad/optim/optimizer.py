@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd.grad_mode import no_grad
 from ..backends import STATE as DEVICE
 from ..backends.meta_array import MetaArray
+from ..engine.grad_mode import enable_grad, no_grad
+from ..frontend.overlap import assert_no_internal_overlap
 from ..kernels.cpu import optim as cpu_kernels
-from ..ops.overlap import assert_no_internal_overlap
 from ..tensor import Tensor, _make, legacy_type_name
 
 
@@ -111,8 +111,6 @@ class Optimizer:
         """One update of every parameter that has a gradient; ``closure`` re-evaluates the loss."""
         loss = None
         if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
             with enable_grad():
                 loss = closure()
         with no_grad():

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..creation import tensor
 from ..dtypes import int64
+from ..engine.grad_mode import no_grad
 from ..nn.batchnorm import _BatchNorm
 from ..nn.module import Module
 from ..tensor import Tensor

@@ -30,9 +30,9 @@ from typing import Any
 
 from ..autograd.api import backward as _backward
 from ..autograd.api import grad as _grad
-from ..autograd.engine import AccumulateGrad
-from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
-from ..autograd.recording import record_multi
+from ..engine.grad_mode import enable_grad, is_grad_enabled, no_grad
+from ..engine.sweep import AccumulateGrad
+from ..frontend.recording import record_multi
 from ..helpers import missing_attribute
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor

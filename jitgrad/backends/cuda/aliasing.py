@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from ...frontend import overlap
 from ...kernels.cuda import memory as M
-from ...ops import overlap
 from ...tensor import _STATE_SLOTS, Tensor, _make
 from . import deferred, runtime
 
@@ -127,7 +127,7 @@ def refuse_copied(t: Tensor) -> None:
 
 def check_write(t: Tensor, others: Any) -> Any:
     """PyTorch's overlap refusals for ``t.op_(*others)`` on the device: the CPU's checks
-    (:func:`jitgrad.ops.overlap.check_write`) on host stand-ins laid out as the operands'
+    (:func:`jitgrad.frontend.overlap.check_write`) on host stand-ins laid out as the operands'
     places in their shared root buffer. Returns ``others``: every device read is a gathered
     copy already, so no operand needs copying."""
     refuse_copied(t)

@@ -1,6 +1,6 @@
 """Forward fusion on the device: deferred elementwise results, and one CUDA kernel per chain.
 
-The device twin of :mod:`jitgrad.fusion.lazy` / :mod:`jitgrad.fusion.pending`, sharing
+The device twin of :mod:`jitgrad.frontend.lazy` / :mod:`jitgrad.frontend.pending`, sharing
 their description: :func:`defer` returns a :class:`DeviceLazyTensor` whose ``_value`` slot
 holds a :class:`DevicePending` (the op's plan and operands); reading ``_value`` runs the
 pending chain through :func:`materialize`, which describes it with the CPU's own
@@ -12,7 +12,7 @@ referenced from outside the chain; dead temporaries stay registers. A full ``sum
 of a deferred value is the chain kernel's ``REDUCE`` epilogue (:func:`reduce_full`).
 
 The walk over a chain (its ops in post order, distinct operands, structural key, which values
-are stored, the version checks) is the CPU's own :func:`jitgrad.fusion.pending.chain`; only
+are stored, the version checks) is the CPU's own :func:`jitgrad.frontend.pending.chain`; only
 the values and the launch are the device's. Why a class of its own and not the CPU's: those
 hold numpy arrays and compile ``@njit`` kernels; here operands stay device arrays and nothing
 compiles for the host. On the device
@@ -23,7 +23,7 @@ every size is deferred (a launch costs microseconds whatever its size, so the CP
 Backward: a deferred op's node is the device node class of its eager plan, with a
 :class:`DeviceSaved` tuple that :func:`resolve` turns into the eager saved tuple when the
 node first reads it (computing only kept values). In-place elementwise writes flush the
-chains that read their target first (:func:`flush`), as :func:`jitgrad.fusion.lazy.flush`.
+chains that read their target first (:func:`flush`), as :func:`jitgrad.frontend.lazy.flush`.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ import threading
 import weakref
 from typing import Any
 
-from ...autograd.grad_mode import STATE as GRAD
+from ...engine.fusion_mode import STATE as FUSE
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend import checks as K
+from ...frontend.lazy import LazyTensor, deferred_node
+from ...frontend.pending import MAX_CHAIN, LazySaved, chain
+from ...frontend.pending import STATE as LAZY
 from ...fusion import codegen as C
 from ...fusion.chain_kernel import describe
-from ...fusion.control import STATE as FUSE
-from ...fusion.lazy import LazyTensor, deferred_node
-from ...fusion.pending import MAX_CHAIN, LazySaved, chain
-from ...fusion.pending import STATE as LAZY
-from ...ops import checks as K
 from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
@@ -48,7 +48,7 @@ _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by DeviceLaz
 _LOCK = threading.RLock()
 #: Device pendings not computed yet (weakly held), for :func:`flush`.
 _LIVE: weakref.WeakSet = weakref.WeakSet()
-#: structural key (as :mod:`jitgrad.fusion.pending` builds it) -> KernelSpec
+#: structural key (as :mod:`jitgrad.frontend.pending` builds it) -> KernelSpec
 _specs: dict[tuple, C.KernelSpec] = {}
 #: Fused chain kernels launched (a debug counter the tests read).
 LAUNCHES = [0]
@@ -92,7 +92,7 @@ class DevicePending:
         self.ref: Any = None
         self.node: Any = None  # its backward node (explain names the kernel there)
 
-    # what :func:`jitgrad.fusion.pending.chain` reads of a pending op: its plan's
+    # what :func:`jitgrad.frontend.pending.chain` reads of a pending op: its plan's
     smask = property(lambda self: self.plan.smask)
     wants = property(lambda self: self.plan.wants)
     cdt = property(lambda self: self.plan.cdt)

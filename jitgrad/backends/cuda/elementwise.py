@@ -1,7 +1,7 @@
 """Elementwise ops on device tensors: the same plans and kernel descriptions as the CPU path
-(:mod:`jitgrad.ops.pointwise`), rendered by :mod:`.render` as CUDA kernels.
+(:mod:`jitgrad.frontend.pointwise`), rendered by :mod:`.render` as CUDA kernels.
 
-:func:`run` is the hook :func:`jitgrad.ops.pointwise.run` and ``_general`` call once a
+:func:`run` is the hook :func:`jitgrad.frontend.pointwise.run` and ``_general`` call once a
 device tensor exists (``backends.STATE.active``); it returns None when no operand is on the
 device, so CPU calls go on as before. The backward node is the CPU node class (PyTorch's
 name, same saved tuple) with its kernel step replaced by :func:`backward`.
@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from ... import dtypes as D
-from ...autograd.grad_mode import STATE as GRAD
-from ...fusion.lazy import LazyTensor
-from ...ops import checks as K
-from ...ops import pointwise as P
-from ...ops.pointwise_backward import gradient_buffers, gradient_tensors
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend import checks as K
+from ...frontend import pointwise as P
+from ...frontend.lazy import LazyTensor
+from ...frontend.pointwise_backward import gradient_buffers, gradient_tensors
+from ...frontend.saved_views import ROLES
 from ...ops.registry import REGISTRY
-from ...ops.saved_views import ROLES
 from ...tensor import Tensor, _make
 from . import deferred, render, runtime
 from .deferred import DeviceLazyTensor

@@ -21,7 +21,7 @@ through the fallback (as_strided, view_as_real ...); the common view ops are nat
 their base (:mod:`.views`).
 
 Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook in
-:mod:`jitgrad.ops.pointwise`.
+:mod:`jitgrad.frontend.pointwise`.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import methods
-from ...autograd.engine import Node
-from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.grad_mode import no_grad as GRAD_OFF
+from ...engine.grad_mode import STATE as GRAD
+from ...engine.grad_mode import no_grad as GRAD_OFF
+from ...engine.sweep import Node
+from ...frontend import functions as OF
+from ...frontend.out import write_out
+from ...frontend.pointwise import check_inplace
 from ...helpers import debug_print
-from ...ops import functions as OF
-from ...ops.out import write_out
-from ...ops.pointwise import check_inplace
 from ...tensor import Tensor, _make
 from .. import opwrap
 from . import aliasing, deferred, elementwise, native, runtime, transfer
@@ -54,8 +54,8 @@ _KEEP = frozenset(
     "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where copy_ lerp_ "
     "addcmul_ addcdiv_ fmod_ remainder_".split()
 )
-#: the modules of ``jitgrad.ops.functions``' elementwise functions (clamp and where live apart)
-_ELEMENTWISE_MODULES = ("jitgrad.ops.functions", "jitgrad.ops.clamp_where")
+#: the modules of ``jitgrad.frontend.functions``' elementwise functions (clamp and where live apart)
+_ELEMENTWISE_MODULES = ("jitgrad.frontend.functions", "jitgrad.frontend.clamp_where")
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
     "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...autograd.recording import record
+from ...frontend.recording import record
 from ...kernels.cuda import memory as M
 from ...tensor import Tensor
 from . import runtime

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...autograd.grad_mode import no_grad
-from ...autograd.recording import record
+from ...engine.grad_mode import no_grad
+from ...frontend.recording import record
 from ...kernels.cuda import matmul as K
 from ...tensor import Tensor, _make
 from . import runtime

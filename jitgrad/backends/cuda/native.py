@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.recording import record
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend.recording import record
 from ...tensor import Tensor, _make
 from . import aliasing, joining, linalg, random, reductions, rows, runtime, setitem, views
 

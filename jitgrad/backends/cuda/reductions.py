@@ -13,9 +13,9 @@ import math
 from typing import Any
 
 from ... import dtypes as D
-from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.grad_mode import no_grad
-from ...autograd.recording import record
+from ...engine.grad_mode import STATE as GRAD
+from ...engine.grad_mode import no_grad
+from ...frontend.recording import record
 from ...fusion.codegen import STORE, KernelSpec
 from ...kernels.cuda import argreduce as AR
 from ...kernels.cuda import reduce as R

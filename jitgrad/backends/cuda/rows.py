@@ -23,8 +23,8 @@ from typing import Any
 from numba import cuda
 
 from ... import dtypes as D
-from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.recording import ResultBackward, record
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend.recording import ResultBackward, record
 from ...kernels.cuda import norm as N
 from ...kernels.cuda import rows as K
 from ...kernels.cuda.common import view

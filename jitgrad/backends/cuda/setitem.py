@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.recording import record
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend.multi_view import check_marked, setitem_view
+from ...frontend.pointwise import LEAF_INPLACE, VIEW_LEAF_INPLACE
+from ...frontend.recording import record
 from ...kernels.cuda import memory as M
-from ...ops.multi_view import check_marked, setitem_view
-from ...ops.pointwise import LEAF_INPLACE, VIEW_LEAF_INPLACE
 from ...tensor import Tensor, _make
 from . import aliasing, deferred, elementwise, runtime, views
 

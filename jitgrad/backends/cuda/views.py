@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from ... import dtypes as D
-from ...autograd.grad_mode import STATE as GRAD
-from ...autograd.recording import record
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend.multi_view import inherit
+from ...frontend.recording import record
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
-from ...ops.multi_view import inherit
 from ...tensor import Tensor, _make
 from . import aliasing, runtime
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ...autograd.grad_mode import no_grad
 from ...creation import tensor
+from ...engine.grad_mode import no_grad
+from ...frontend.functions import clamp
+from ...frontend.movement import cat, stack
+from ...frontend.reduce import norm
 from ...helpers import missing_attribute
-from ...ops.functions import clamp
-from ...ops.movement import cat, stack
-from ...ops.reduce import norm
 from ...tensor import Tensor
 from . import stateless  # noqa: F401 - nn.utils.stateless.functional_call
 

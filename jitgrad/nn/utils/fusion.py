@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 from ...creation import ones_like, zeros_like
-from ...ops.functions import rsqrt
+from ...frontend.functions import rsqrt
 from ...tensor import Tensor
 from ..module import Module
 from ..parameter import Parameter

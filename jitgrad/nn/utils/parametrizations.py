@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.grad_mode import no_grad
 from ...creation import eye, zeros
-from ...ops.linalg_decomp import solve
-from ...ops.linalg_more import matrix_exp
-from ...ops.movement import cat
+from ...engine.grad_mode import no_grad
+from ...frontend.linalg_decomp import solve
+from ...frontend.linalg_more import matrix_exp
+from ...frontend.movement import cat
 from ...sampling import randn
 from ...tensor import Tensor, _make
 from .._functional_activation import normalize

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ...autograd.grad_mode import no_grad
+from ...engine.grad_mode import no_grad
 from ...tensor import Tensor
 from ..container import ModuleDict, ModuleList
 from ..module import Module

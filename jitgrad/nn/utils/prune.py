@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.grad_mode import no_grad
 from ...creation import ones_like
+from ...engine.grad_mode import no_grad
 from ...sampling import rand
 from ...tensor import Tensor, _make
 from ..module import Module

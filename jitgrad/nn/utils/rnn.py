@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import dtypes as D
 from ...creation import full, tensor
-from ...ops.movement import cat, stack
+from ...frontend.movement import cat, stack
 from ...tensor import Tensor
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...autograd.grad_mode import no_grad
+from ...engine.grad_mode import no_grad
 from ...sampling import randn
 from ...tensor import Tensor
 from .._functional_activation import normalize

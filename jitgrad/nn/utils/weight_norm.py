@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...autograd.grad_mode import no_grad
+from ...engine.grad_mode import no_grad
 from ...tensor import Tensor
 from ..module import Module
 from ..parameter import Parameter

@@ -15,7 +15,7 @@ import numpy as np
 
 from ... import dtypes as D
 from ...creation import as_tensor, tensor
-from ...ops.movement import stack
+from ...frontend.movement import stack
 from ...tensor import Tensor
 
 #: numpy dtype codes of strings and objects, which cannot become tensors

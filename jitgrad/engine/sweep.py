@@ -1,0 +1,385 @@
+"""The reverse sweep: a plan, then one loop over it.
+
+:func:`run_backward` takes two steps.
+
+1. **A plan** (:class:`Plan`): the seeds and the steps in the order they run, each step a
+   node (:class:`Step`) or a fusion group (:class:`jitgrad.fusion.backward.GroupStep`),
+   naming nodes by their position in a list and routing each gradient it returns to a
+   position. The order is PyTorch's engine's - a node runs once all gradients for it have
+   arrived, the most recently created ready node first - and depends only on the graph's
+   structure (which nodes there are, their edges, their creation order, which lead to an
+   ``autograd.grad`` target), never on a gradient's value, so :func:`_schedule` fixes it
+   before anything runs. A fresh plan costs reachability, dependency counts, the ready heap
+   and the fusion plan. The replay cache (:mod:`jitgrad.fusion.replay`) sits in front: for a
+   graph structure swept before it hands back that sweep's plan (with each group's analysed
+   layout), and planning is skipped.
+2. **The sweep** (:func:`_sweep`): one loop runs a plan, fresh or cached. Per step it calls
+   tensor hooks and ``retain_grad``, the ``autograd.grad``/``inputs=`` checks, the node (its
+   pre-hooks, hooks and anomaly check in :func:`_call_node`) or the group, frees saved
+   values, and adds the results into the buffers of the positions they go to.
+
+Issue 14 merged three sweep loops into this one; what each did that the others did not, so
+the one loop keeps all of it:
+
+- the engine's own loop: tensor, node and pre-hooks, ``retain_grad``, anomaly mode (the
+  forward trace, NaN checks; no fusion, no replay), ``autograd.grad`` targets (capture,
+  ``allow_unused``, pruning to the nodes that lead to a target, ``inputs=`` accumulating into
+  non-leaves), ``create_graph`` (grad mode on during the sweep; ``STATE.sweep`` names the
+  sweep for multi-grad hooks), the fusion plan, each group's first analysis with the check
+  of its saved values' versions, and the recording of a program;
+- the replay's loop (``Program.run``): no planning; nodes by position; a group's recorded
+  layout launched again (its gradients sent straight into the buffers), members whose saved
+  values were deferred resolved, a joint group formed again from the loss
+  (``JointGroup.again``) or run as the loss's backward then the group; no per-node version
+  check (``replay.unchanged`` proved none is needed); grad mode off; never hooks (a graph with
+  any is not replayed);
+- ``JointGroup.unfused``: no loop - one step that runs the loss's backward, then the group's
+  kernel, when a joint kernel no longer applies. It stays a step of this loop.
+
+Threads: a sweep's buffers and dependency counts are its own; a cached plan is shared and
+read-only but for a joint step's layout, swapped whole (see :mod:`jitgrad.fusion.replay`).
+Anomaly mode is process-wide (as in PyTorch): it is read once per backward, so another thread
+switching it mid-sweep cannot make the plan and the recording disagree.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..backends import STATE as DEVICE
+from .fusion_mode import STATE as FUSION
+from .grad_mode import STATE
+from .hooks import call_node_hooks, call_tensor_hooks
+from .node import (  # noqa: F401 - re-exported: the modules that import them from here
+    CPP_NODES,
+    FREED,
+    FREED_MESSAGE,
+    MUTATION,
+    AccumulateGrad,
+    Node,
+    NodeExtras,
+    RemovableHandle,
+    _anomaly,
+    accumulate_into_leaf,
+    add_hook,
+    free_saved,
+    hooked,
+    next_sequence,
+)
+from .targets import Targets, edge_of, passes, reachable_to_targets
+
+
+class _Above:
+    """What the engine calls in the layers above it, handed in by those modules when they are
+    imported (they import the engine, so the engine may not import them): the replay cache's
+    ``lookup``/``store`` (:mod:`jitgrad.fusion.replay`), the backward fusion planner
+    (:mod:`jitgrad.fusion.backward`) and pointwise's in-place gradient sum. ``import jitgrad``
+    loads all three before any backward can run."""
+
+    __slots__ = ("replay_lookup", "replay_store", "fusion_plan", "add_into")
+
+
+ABOVE = _Above()
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+class _AllNeeded:
+    """``needed`` for a plain backward: every reachable node takes part."""
+
+    @staticmethod
+    def get(_node: Any, _default: Any = None) -> bool:
+        return True
+
+
+ALL_NEEDED = _AllNeeded()
+_edge_of = edge_of  # the name tests/test_replay.py and perf/bench_fusion.py import
+
+
+class Step:
+    """One node's backward in a plan: its position and, per gradient it returns, the
+    ``(position, output_nr)`` it goes to (position -1: nowhere).
+
+    A group's step has ``members`` (positions) and ``run``; a node's has ``members`` None.
+    """
+
+    __slots__ = ("pos", "routes")
+    members = None
+
+    def __init__(self, pos: int, routes: list[tuple[int, int]]) -> None:
+        self.pos = pos
+        self.routes = routes
+
+
+class Plan:
+    """What a sweep runs: ``seeds`` (a position and output number per root, -1 where the root
+    is not needed) and ``steps`` in order. The replay cache's programs are plans."""
+
+    __slots__ = ("seeds", "steps")
+
+    def __init__(self, seeds: list[tuple[int, int]], steps: list) -> None:
+        self.seeds = seeds
+        self.steps = steps
+
+
+def run_backward(
+    tensors: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    capture: bool = False,
+    allow_unused: bool = False,
+) -> list[Tensor | None] | None:
+    """The reverse sweep from ``tensors`` seeded with ``grads``.
+
+    With ``capture`` (``autograd.grad``) the gradients of ``inputs`` are returned instead of
+    accumulated; with ``inputs`` and no capture only those leaves are accumulated into.
+    """
+    roots = [edge_of(t) for t in tensors]
+    replayable = fuse = _replayable(create_graph)
+    if DEVICE.active:  # device roots: seeds on the device; device graphs: no replay cache
+        grads = DEVICE.backend.seeds(tensors, grads)
+        if replayable and DEVICE.backend.on_device(roots):
+            replayable = False  # (its groups run CUDA kernels: see _fusion_plan)
+    order = key = None
+    if inputs is None and not capture and replayable:
+        program, order, key = ABOVE.replay_lookup(roots, grads)
+        if program is not None:
+            _replay(program, grads, order, ALL_NEEDED, retain_graph, False, tensors)
+            return None
+    targets = None if inputs is None else Targets(inputs, capture)
+    plan, nodes, needed = _plan(roots, order, fuse, targets, tensors)
+    _sweep(plan, grads, nodes, needed, retain_graph, create_graph, tensors, targets)
+    if key is not None:
+        ABOVE.replay_store(key, plan, order)
+    if targets is None or not capture:
+        return None
+    for i, g in enumerate(targets.captured):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"The differentiated Tensor at index {i} appears to not have been used in "
+                "the graph. Set allow_unused=True if this is the desired behavior."
+            )
+    return targets.captured
+
+
+def _plan(
+    roots: list, order: list | None, fuse: bool, targets: Targets | None, tensors: Sequence
+) -> tuple[Plan, list, Any]:
+    """A fresh plan for the graph below ``roots``, its nodes by position (``order`` where the
+    replay cache will record the plan, else any) and which of them the sweep needs."""
+    if targets is None:
+        seen, needed, deps = _reachable(roots)
+    else:
+        seen, needed, deps = reachable_to_targets(roots, targets.edges)
+    edges = targets.edges if targets is not None else {}
+    fused = _fusion_plan(seen, needed, roots, edges, tensors) if fuse else None
+    nodes = order if order is not None else list(seen)
+    return _schedule(roots, nodes, needed, deps, fused), nodes, needed
+
+
+def _schedule(roots: list, nodes: list, needed: Any, deps: dict, fused: dict | None) -> Plan:
+    """The steps in the order PyTorch's engine runs them: the ready node created last first
+    (see the module docstring); a group's root stands for the whole group."""
+    pos = {node: i for i, node in enumerate(nodes)}
+
+    def routes(edges: Sequence[tuple]) -> list[tuple[int, int]]:
+        return [(pos[n], nr) if n is not None and needed.get(n) else (-1, nr) for n, nr in edges]
+
+    ready: list[tuple[float, int, Node]] = []
+    pushed: set[Node] = set()
+    for node, _ in roots:
+        if needed.get(node) and deps.get(node, 0) == 0 and node not in pushed:
+            pushed.add(node)
+            heapq.heappush(ready, (-node._seq, id(node), node))
+    steps: list = []
+    while ready:
+        node = heapq.heappop(ready)[2]
+        group = fused.get(node) if fused else None
+        if group is None:
+            edges = node.next_functions
+            steps.append(
+                Step(
+                    pos[node],
+                    [(pos[n], r) if n is not None and needed.get(n) else (-1, r) for n, r in edges],
+                )
+            )
+        else:  # a fusion group: one kernel for the root and everything it feeds
+            edges = group.edges
+            steps.append(group.step(node, pos, routes))
+        for nxt, _ in edges:
+            if nxt is None or not needed.get(nxt):
+                continue
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+    seeds = [(pos[n], nr) if needed.get(n) else (-1, nr) for n, nr in roots]
+    return Plan(seeds, steps)
+
+
+def _sweep(
+    plan: Plan,
+    grads: Sequence[Any],
+    nodes: list,
+    needed: Any,
+    retain_graph: bool,
+    create_graph: bool,
+    tensors: Sequence[Tensor],
+    targets: Targets | None = None,
+) -> None:
+    """Run ``plan``'s steps: the one backward loop (see the module docstring).
+
+    ``nodes``: the graph's nodes by plan position; ``tensors``: the backward's roots (a joint
+    step looks for its loss among them). Arguments, not an object: building one cost ~0.4 us
+    per backward, 2% of a small graph's replay.
+    """
+    buffers: dict[int, list] = {}
+    for (p, nr), g in zip(plan.seeds, grads, strict=True):
+        if p >= 0:
+            add_to_buffer(buffers, p, nr, g)
+    prev_mode, prev_sweep = STATE.enabled, STATE.sweep  # this thread's
+    STATE.enabled, STATE.sweep = create_graph, needed
+    try:
+        for step in plan.steps:
+            grad_outputs = buffers.pop(step.pos, None) or [None]
+            node = nodes[step.pos]
+            if node._extra is not None:
+                _run_tensor_hooks(node, grad_outputs)
+            if targets is not None and passes(node, grad_outputs, needed, targets):
+                continue
+            if step.members is None:
+                results = _call_node(node, grad_outputs)  # (a call: the profiler wraps it)
+                if not retain_graph:
+                    node.release()
+            else:
+                results = step.run(grad_outputs, buffers, nodes, needed, retain_graph, tensors)
+                if results is None:  # sent on by the step
+                    continue
+            for (p, nr), g in zip(step.routes, results, strict=False):
+                if g is not None and p >= 0:
+                    if nr == 0 and p not in buffers:  # the first gradient to arrive there
+                        buffers[p] = [g]
+                    else:
+                        add_to_buffer(buffers, p, nr, g)
+    finally:
+        STATE.enabled, STATE.sweep = prev_mode, prev_sweep
+
+
+#: The same loop, for a cached plan: its own name, so that a profile times replays apart.
+_replay = _sweep
+
+
+def _reachable(roots: list) -> tuple[set, dict, dict]:
+    """Every node reachable from ``roots`` (all needed) and its count of incoming edges."""
+    seen = {n for n, _ in roots}
+    stack = list(seen)
+    deps: dict[Node, int] = {}
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return seen, dict.fromkeys(seen, True), deps
+
+
+def _replayable(create_graph: bool) -> bool:
+    """Whether fusion (and so the replay cache) applies to this sweep."""
+    return FUSION.enabled and not create_graph and not _anomaly.enabled
+
+
+def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
+    """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
+    entries = [n for n, _ in roots] + [n for n, _ in targets]
+    fused = ABOVE.fusion_plan(nodes, needed, entries, tensors if not targets else ())
+    return DEVICE.backend.device_groups(fused) if DEVICE.active else fused
+
+
+def _check_nan(node: Node, results: Sequence) -> None:
+    for i, r in enumerate(results):
+        if r is not None and r.dtype.is_floating_point and r._has_nan():
+            trace = node._extra.trace if node._extra is not None else None
+            if trace:
+                warnings.warn(
+                    "Error detected in " + node.name() + ". Traceback of forward call that "
+                    "caused the error:\n" + "".join(trace),
+                    UserWarning,
+                    stacklevel=3,
+                )
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+
+def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor) -> None:
+    """Add gradient ``g`` for output ``nr`` of the node at ``pos`` into its buffer."""
+    slot = buffers.get(pos)
+    if slot is None:
+        slot = buffers[pos] = [None] * max(nr + 1, 1)
+    elif len(slot) <= nr:
+        slot.extend([None] * (nr + 1 - len(slot)))
+    prev = slot[nr]
+    if prev is None:
+        slot[nr] = g
+        return
+    if prev._fresh and not STATE.enabled:
+        if ABOVE.add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
+            return
+    total = slot[nr] = prev + g
+    # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
+    total._fresh = not STATE.enabled
+
+
+def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
+    extra = node._extra
+    if extra is None:
+        return
+    hooks = extra.tensor_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
+                grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
+    retain = extra.retain
+    if retain:
+        for nr, ref in retain.items():
+            t = ref()
+            if t is None or (t.grad_fn is not node and _retained_by(t.grad_fn, t)):
+                continue  # gone, or retain_grad moved to its node by an in-place op
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
+                g = grad_outputs[nr]
+                if t._grad is None:
+                    t._grad = g if STATE.enabled else g.detach().clone()
+                else:
+                    t._grad = t._grad + g
+
+
+def _retained_by(node: Node | None, t: Tensor) -> bool:
+    extra = None if node is None else node._extra
+    return extra is not None and bool(extra.retain) and any(r() is t for r in extra.retain.values())
+
+
+def _call_node(node: Node, grad_outputs: list) -> Sequence:
+    extra = node._extra
+    if extra is None:
+        results = node.apply(grad_outputs)
+    else:
+        results = _call_hooked(node, extra, grad_outputs)
+    if _anomaly.enabled and _anomaly.check_nan:
+        _check_nan(node, results)
+    return results
+
+
+def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
+    """``node.apply`` between its pre-hooks and hooks (either may replace the gradients)."""
+    if extra.prehooks:
+        grad_outputs = list(call_node_hooks(extra.prehooks, tuple(grad_outputs)))
+    results = node.apply(grad_outputs)
+    if extra.hooks:
+        results = list(call_node_hooks(extra.hooks, tuple(results), tuple(grad_outputs)))
+    return results

@@ -1,0 +1,64 @@
+"""The Tensor functions an op declaration's expressions may call (``exp``, ``where``...).
+
+A create_graph backward evaluates the derivative rules over Tensors with these. They
+dispatch through :mod:`.pointwise_backward`, so it does not import them: this module hands
+them down (``pointwise_backward.ABOVE``) when the package is imported.
+"""
+
+from __future__ import annotations
+
+from . import functions as F
+from . import pointwise_backward as BACKWARD
+from . import special
+
+
+def functional_namespace() -> dict:
+    """Functions the op expressions may call, over Tensors (differentiable backward)."""
+    return {
+        "exp": F.exp,
+        "expm1": F.expm1,
+        "log": F.log,
+        "log1p": F.log1p,
+        "log2": F.log2,
+        "sqrt": F.sqrt,
+        "sin": F.sin,
+        "cos": F.cos,
+        "tan": F.tan,
+        "tanh": F.tanh,
+        "erf": F.erf,
+        "erfc": F.erfc,
+        "asin": F.asin,
+        "acos": F.acos,
+        "atan": F.atan,
+        "sinh": F.sinh,
+        "cosh": F.cosh,
+        "asinh": F.asinh,
+        "acosh": F.acosh,
+        "atanh": F.atanh,
+        "atan2": F.atan2,
+        "hypot": F.hypot,
+        "fmod": F.fmod,
+        "log10": F.log10,
+        "exp2": F.exp2,
+        "trunc": F.trunc,
+        "abs": F.abs,
+        "sign": F.sign,
+        "floor": F.floor,
+        "ceil": F.ceil,
+        "round": F.round,
+        "where": F._expression_where,
+        "logical_and": F.logical_and,
+        "logical_or": F.logical_or,
+        "logical_not": F.logical_not,
+        "maximum": F.maximum,
+        "minimum": F.minimum,
+        "isnan": F.isnan,
+        "isinf": F.isinf,
+        "isfinite": F.isfinite,
+        "cast": lambda x: x,
+        **special.expression_functions(),
+    }
+
+
+# (the create_graph rules call these; they dispatch through pointwise_backward, below)
+BACKWARD.ABOVE.functional_namespace = functional_namespace

@@ -1,0 +1,343 @@
+"""Public elementwise functions (``jitgrad.add``, ``jitgrad.exp`` ...) over the declarations."""
+
+from __future__ import annotations
+
+import math
+import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
+from typing import Any
+
+from .. import dtypes as D
+from .._tensor_data import result_type
+from ..engine.grad_mode import no_grad
+from ..ops import elementwise  # noqa: F401 - registers the declarations
+from ..ops.registry import REGISTRY
+from ..tensor import Tensor
+from .checks import elementwise_operands  # noqa: F401 - (as warnings above)
+from .clamp_where import _clamp_op, _clamp_type_error
+from .clamp_where import _expression_where as _expression_where  # (re-exported, as below)
+from .clamp_where import clamp as clamp
+from .clamp_where import clamp_max as clamp_max
+from .clamp_where import clamp_min as clamp_min
+from .clamp_where import clip as clip
+from .clamp_where import where as where
+from .out import write_out
+from .pointwise import apply, run
+from .pointwise_inplace import apply_inplace
+from .recording import record
+
+R = REGISTRY
+
+
+def _unary(name: str):
+    op = R[name]
+
+    def fn(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002 - PyTorch's name
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input,)), (input,))
+        return run(op, (input,))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{op.expr}``, differentiable as declared in ops/elementwise.py."
+    return fn
+
+
+def _binary(name: str):
+    op = R[name]
+
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
+        return run(op, (input, other))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{op.expr}`` with broadcasting."
+    return fn
+
+
+exp = _unary("exp")
+expm1 = _unary("expm1")
+log = _unary("log")
+log1p = _unary("log1p")
+log2 = _unary("log2")
+sqrt = _unary("sqrt")
+rsqrt = _unary("rsqrt")
+sin = _unary("sin")
+cos = _unary("cos")
+tan = _unary("tan")
+tanh = _unary("tanh")
+erf = _unary("erf")
+sigmoid = _unary("sigmoid")
+relu = _unary("relu")
+neg = negative = _unary("neg")
+abs = absolute = _unary("abs")  # noqa: A001 - PyTorch's name
+reciprocal = _unary("reciprocal")
+sign = _unary("sign")
+floor = _unary("floor")
+ceil = _unary("ceil")
+isnan = _unary("isnan")
+isinf = _unary("isinf")
+isfinite = _unary("isfinite")
+logical_not = _unary("logical_not")
+mul = multiply = _binary("mul")
+maximum = _binary("maximum")
+minimum = _binary("minimum")
+eq = _binary("eq")
+ne = _binary("ne")
+lt = less = _binary("lt")
+le = less_equal = _binary("le")
+gt = greater = _binary("gt")
+ge = greater_equal = _binary("ge")
+logical_and = _binary("logical_and")
+logical_or = _binary("logical_or")
+xlogy = _binary("xlogy")
+asin = arcsin = _unary("asin")
+acos = arccos = _unary("acos")
+atan = arctan = _unary("atan")
+sinh = _unary("sinh")
+cosh = _unary("cosh")
+asinh = arcsinh = _unary("asinh")
+acosh = arccosh = _unary("acosh")
+atanh = arctanh = _unary("atanh")
+atan2 = arctan2 = _binary("atan2")
+hypot = _binary("hypot")
+log10 = _unary("log10")
+exp2 = _unary("exp2")
+erfc = _unary("erfc")
+logaddexp = _binary("logaddexp")
+logaddexp2 = _binary("logaddexp2")
+fmod = _binary("fmod")
+remainder = _binary("remainder")
+trunc = fix = _unary("trunc")
+frac = _unary("frac")
+logical_xor = _binary("logical_xor")
+sgn = _unary("sgn")
+
+
+def _bitwise(name: str):
+    """``bitwise_and``...: integer and bool tensors only (PyTorch's error names the kernel)."""
+    binary = _binary(name)
+
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        for x in (input, other):
+            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+                raise NotImplementedError(
+                    f'"{name}_cpu" not implemented for \'{D.scalar_name(what)}\''
+                )
+        return binary(input, other, out=out)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{R[name].expr}`` of integer or bool operands."
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+
+
+def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+    """``~input``: bitwise for integers, logical for bool (numba's ``~True`` is an int)."""
+    if input._dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
+        )
+    name = "logical_not" if input._dtype is D.bool_ else "bitwise_not"
+    if out is not None:
+        return write_out("bitwise_not", out, lambda: run(R[name], (input,)), (input,))
+    return run(R[name], (input,))
+
+
+def logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
+    return apply(R["logit"], (input, lo, hi))
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
+    """``input + weight * (end - input)``."""
+    return apply(R["lerp"], (input, end, weight))
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
+    """``input + value * tensor1 * tensor2``."""
+    return apply(R["addcmul"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
+    """``input + value * tensor1 / tensor2``."""
+    return apply(R["addcdiv"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input + alpha * other``."""
+    if alpha == 1:
+        return apply(R["add"], (input, other))
+    return apply(R["add_scaled"], (input, other, alpha))
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input - alpha * other``."""
+    if alpha == 1:
+        return apply(R["sub"], (input, other))
+    return apply(R["sub_scaled"], (input, other, alpha))
+
+
+subtract = sub
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    return sub(other, input, alpha=alpha)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
+    """True division; ``rounding_mode`` 'floor' or 'trunc' rounds (zero gradient) and keeps
+    integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
+    if rounding_mode is None:
+        return run(R["div"], (input, other))
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    _check_divisor(input, other)
+    return run(R["div_" + rounding_mode], (input, other))
+
+
+divide = true_divide = div
+
+
+def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
+    """``input // other``: the quotient rounded down, as Python's ``//``. PyTorch has no
+    derivative for it: a backward that reaches it raises (``div(rounding_mode='floor')``
+    gives the zero gradient instead)."""
+    _check_divisor(input, other)
+    with no_grad():
+        out = run(R["div_floor"], (input, other))
+    return record("NotImplemented", out._value, out._dtype, (input, other), _no_floor_grad)
+
+
+def _no_floor_grad(g: Any) -> Any:
+    raise RuntimeError("derivative for floor_divide is not implemented")
+
+
+def _check_divisor(input: Any, other: Any) -> None:
+    """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        return
+    if result_type([input, other])._category > 1:
+        return
+    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
+#: Scalar exponents computed by multiplication (declared in ops/elementwise.py).
+_POWERS = {2: "square", 3: "cube"}
+
+
+def pow(input: Any, exponent: Any) -> Any:  # noqa: A001, A002
+    """``input ** exponent`` (either side may be a Python scalar)."""
+    if type(exponent) in (int, float) and exponent in _POWERS and isinstance(input, Tensor):
+        if input._dtype.is_floating_point:
+            return apply(R[_POWERS[exponent]], (input,))
+    return apply(R["pow"], (input, exponent))
+
+
+def square(input: Any) -> Any:  # noqa: A002
+    return pow(input, 2)
+
+
+def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
+    if decimals:
+        scale = 10.0**decimals
+        return apply(R["round"], (input * scale,)) / scale
+    return apply(R["round"], (input,))
+
+
+def clone(input: Any, *, memory_format: Any = None) -> Any:  # noqa: A002
+    return apply(R["clone"], (input,))
+
+
+def cast(input: Any, dtype: D.dtype) -> Any:  # noqa: A002
+    """A copy of ``input`` converted to ``dtype`` (``ToCopyBackward0``)."""
+    return apply(R["cast"], (input,), out_dtype=dtype)
+
+
+# ---- in place -------------------------------------------------------------------------------
+def add_(t: Any, other: Any, *, alpha: Any = 1) -> Any:
+    if alpha == 1:
+        return apply_inplace(R["add"], t, (other,))
+    return apply_inplace(R["add_scaled"], t, (other, alpha))
+
+
+def sub_(t: Any, other: Any, *, alpha: Any = 1) -> Any:
+    if alpha == 1:
+        return apply_inplace(R["sub"], t, (other,))
+    return apply_inplace(R["sub_scaled"], t, (other, alpha))
+
+
+def mul_(t: Any, other: Any) -> Any:
+    return apply_inplace(R["mul"], t, (other,))
+
+
+def div_(t: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
+    if rounding_mode is None:
+        return apply_inplace(R["div"], t, (other,))
+    return t.copy_(div(t, other, rounding_mode=rounding_mode))
+
+
+def floor_divide_(t: Any, other: Any) -> Any:
+    _check_divisor(t, other)
+    return apply_inplace(R["div_floor"], t, (other,))
+
+
+def pow_(t: Any, exponent: Any) -> Any:
+    return apply_inplace(R["pow"], t, (exponent,))
+
+
+def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    op, bounds = _clamp_op(t, min, max)
+    try:
+        return apply_inplace(op, t, bounds)
+    except TypeError:
+        _clamp_type_error(t, min, max)
+        raise
+
+
+def unary_(name: str):
+    op = R[name]
+
+    def fn(t: Any) -> Any:
+        return apply_inplace(op, t, ())
+
+    fn.__name__ = name + "_"
+    return fn
+
+
+INPLACE_UNARY = (
+    "trunc",
+    "frac",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "log10",
+    "log1p",
+    "log2",
+    "expm1",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "neg",
+    "abs",
+    "sin",
+    "cos",
+    "reciprocal",
+    "floor",
+    "ceil",
+    "sign",
+)

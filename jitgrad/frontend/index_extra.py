@@ -1,0 +1,138 @@
+"""Index-based updates PyTorch programs use: ``index_add``, ``index_copy``, ``index_fill``,
+``take``, ``masked_select`` and the in-place forms (``index_add_``, ``scatter_`` ...).
+
+Each out-of-place op is one node with PyTorch's name and a Tensor-op backward; the in-place
+forms compute that result and copy it into ``self`` (so the graph shows ``CopyBackwards``
+over it, and the usual in-place checks apply).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..tensor import Tensor, _make, _wrap_dim
+from .indexing import getitem, index_select, scatter, scatter_add
+from .recording import record
+
+
+def _index(index: Any) -> np.ndarray:
+    idx = index._value if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype not in (np.int64, np.int32):
+        raise IndexError("index_add_(): Expected dtype int32/int64 for index")
+    return idx.reshape(-1).astype(np.int64)
+
+
+def _moved(a: np.ndarray, d: int) -> np.ndarray:
+    return np.moveaxis(a, d, 0)
+
+
+def index_add(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    *,
+    alpha: Any = 1,
+) -> Tensor:
+    """``input`` with ``alpha * source[i]`` added to slice ``index[i]`` of ``dim`` (repeated
+    indices add up)."""
+    d = _wrap_dim(dim, max(input.dim(), 1))
+    idx = _index(index)
+    out = np.array(input._value, order="C")
+    src = np.broadcast_to(source._value, out.shape[:d] + (idx.size,) + out.shape[d + 1 :])
+    view = out.reshape((1,) * (1 - out.ndim) + out.shape) if out.ndim == 0 else out
+    np.add.at(_moved(view, d), idx, _moved(src * alpha if alpha != 1 else src, d))
+    index_t = _make(idx, D.int64)
+
+    def backward(g: Tensor) -> tuple:
+        gs = index_select(g, d, index_t) if source.requires_grad else None
+        if gs is not None and alpha != 1:
+            gs = gs * alpha
+        return g, gs
+
+    return record("IndexAddBackward0", out, input._dtype, (input, source), backward)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """``input`` with slices ``index`` of ``dim`` set to ``value``."""
+    d = _wrap_dim(dim, max(input.dim(), 1))
+    idx = _index(index)
+    out = np.array(input._value, order="C")
+    _moved(out, d)[idx] = value.item() if isinstance(value, Tensor) else value
+    index_t = _make(idx, D.int64)
+    return record(
+        "IndexFillBackward0",
+        out,
+        input._dtype,
+        (input,),
+        lambda g: (index_fill(g, d, index_t, 0.0),),
+    )
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with slice ``index[i]`` of ``dim`` replaced by ``source[i]``."""
+    d = _wrap_dim(dim, max(input.dim(), 1))
+    idx = _index(index)
+    out = np.array(input._value, order="C")
+    _moved(out, d)[idx] = _moved(source._value, d)
+    index_t = _make(idx, D.int64)
+
+    def backward(g: Tensor) -> tuple:
+        gs = index_select(g, d, index_t) if source.requires_grad else None
+        return index_fill(g, d, index_t, 0.0), gs
+
+    return record("IndexCopyBackward0", out, input._dtype, (input, source), backward)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
+    """Elements of the flattened ``input`` at ``index`` (in ``index``'s shape)."""
+    flat = input._value.reshape(-1)
+    idx = index._value.astype(np.int64)
+    n = flat.size
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = int(idx[(idx < -n) | (idx >= n)][0])
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    shape = tuple(input.shape)
+    flat_idx = _make((idx % n if n else idx).reshape(-1), D.int64)
+
+    def backward(g: Tensor) -> tuple:
+        zeros = _make(np.zeros(max(n, 0), g._dtype.np), g._dtype)
+        return (scatter_add(zeros, 0, flat_idx, g.reshape(-1)).reshape(shape),)
+
+    return record("TakeBackward0", flat[idx], input._dtype, (input,), backward)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
+    """The elements where ``mask`` (broadcast) is True, as a 1-D tensor."""
+    if mask._dtype is not D.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    x = input if tuple(input.shape) == shape else input.expand(shape)
+    m = mask if tuple(mask.shape) == shape else mask.expand(shape)
+    return getitem(x, m)
+
+
+def _inplace(name: str, fn: Any):
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self.copy_(fn(self, *args, **kwargs))
+
+    method.__name__ = name
+    return method
+
+
+__all__ = ["index_add", "index_copy", "index_fill", "masked_select", "take"]
+
+#: Tensor method name -> function, bound by jitgrad.methods.bind().
+METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
+METHODS.update(
+    {
+        "index_add_": _inplace("index_add_", index_add),
+        "index_copy_": _inplace("index_copy_", index_copy),
+        "index_fill_": _inplace("index_fill_", index_fill),
+        "scatter_": _inplace("scatter_", scatter),
+        "scatter_add_": _inplace("scatter_add_", scatter_add),
+    }
+)

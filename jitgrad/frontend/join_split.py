@@ -1,0 +1,265 @@
+"""Ops over whole pieces of tensors: cat/stack (copies that join), split/chunk/unbind (views
+of consecutive pieces, the outputs of one node) and repeat/flip (copies).
+
+Apart from :mod:`.views` because they take or return several tensors (or copy through the
+generated ``copy`` kernel); each backward is written with Tensor ops, so double backward
+records a graph. The public names are collected in :mod:`.movement`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import dtypes as D
+from .._tensor_data import result_type
+from ..creation import zeros
+from ..engine.grad_mode import STATE
+from ..tensor import Tensor, _make, _wrap_dim
+from . import checks
+from .copying import SMALL_COPY, copy_into, plain_views
+from .multi_view import mark as _mark_multi
+from .recording import record, record_multi
+from .views import _dims, _sizes, narrow, reshape, select
+
+
+def repeat(self: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``self`` ``sizes`` times per dim (``RepeatBackward0``; backward sums the tiles)."""
+    reps = _sizes(sizes, "repeat", "repeats")
+    if len(reps) < self.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    shape = (1,) * (len(reps) - self.ndim) + self.shape
+    out = A.allocate(tuple(r * s for r, s in zip(reps, shape, strict=True)), self._dtype.np)
+    pairs = tuple(v for r, s in zip(reps, shape, strict=True) for v in (r, s))
+    src = self._value.reshape(tuple(v for s in shape for v in (1, s)))
+    copy_into(out.reshape(pairs), src, self._dtype, fresh=True)
+    xshape = self.shape
+
+    def backward(g: Tensor) -> Tensor:
+        summed = reshape(g, pairs).sum(dim=tuple(range(0, len(pairs), 2)))
+        return reshape(summed, xshape)
+
+    return record("RepeatBackward0", out, self._dtype, (self,), backward)
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
+    """``repeat`` with ``dims`` padded by leading ones to ``input``'s rank."""
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    axes = _dims(dims, input.ndim, "flip")
+    key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(input.ndim))
+    out = np.empty(input.shape, input._dtype.np)
+    copy_into(out, input._value[key], input._dtype, fresh=True)
+    return record("FlipBackward0", out, input._dtype, (input,), lambda g: flip(g, axes))
+
+
+def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
+    """Concatenate along ``dim`` (``CatBackward0``); legacy 1-D empty tensors are skipped."""
+    tensors = A.tensor_list("cat", tensors)
+    dim = A.list_dim("cat", args, dim)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
+    if not any(keep):
+        keep[0] = True
+    parts = [x for x, k in zip(tensors, keep, strict=True) if k]
+    ref = parts[0]
+    for i, x in enumerate(tensors):
+        if x.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    d = _wrap_dim(dim, ref.ndim)
+    for i, (x, k) in enumerate(zip(tensors, keep, strict=True)):
+        if not k:
+            continue
+        if x.ndim != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {x.ndim}"
+            )
+        for j in range(ref.ndim):
+            if j != d and x.shape[j] != ref.shape[j]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref.shape[j]} but got size {x.shape[j]} for tensor number {i} in the list."
+                )
+    dt = result_type(parts)
+    shape = list(ref.shape)
+    shape[d] = sum(x.shape[d] for x in parts)
+    out = np.empty(tuple(shape), dt.np)
+    offsets, start = [], 0
+    for x, k in zip(tensors, keep, strict=True):
+        n = x.shape[d] if k else 0
+        offsets.append((start, n))
+        if n:
+            key = (slice(None),) * d + (slice(start, start + n),)
+            copy_into(out[key], x._value, dt, fresh=True)
+        start += n
+
+    def backward(g: Tensor) -> tuple:
+        return tuple(
+            narrow(g, d, s, n).to(x._dtype) if k else None
+            for x, k, (s, n) in zip(tensors, keep, offsets, strict=True)
+        )
+
+    return record("CatBackward0", out, dt, tensors, backward)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
+    """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``).
+
+    Written for the scalar graphs that stack a few 0-d tensors per op: shapes and dtypes are
+    read off the arrays in one pass, and the backward of a same-dtype stack outside
+    ``create_graph`` returns :func:`plain_views` (what ``select`` gives there).
+    """
+    tensors = A.tensor_list("stack", tensors)
+    dim = A.list_dim("stack", args, dim)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._value.shape
+    dt = tensors[0]._dtype
+    same = True
+    for i, x in enumerate(tensors):
+        if x._value.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                f"and {list(x._value.shape)} at entry {i}"
+            )
+        same = same and x._dtype is dt
+    d = _wrap_dim(dim, len(shape) + 1)
+    if not same:
+        dt = result_type(tensors)
+    n = len(tensors)
+    out = np.empty(shape[:d] + (n,) + shape[d:], dt.np)
+    lead = (slice(None),) * d
+    if same and out.size <= SMALL_COPY:  # numpy's assignment into a fresh array (copy_into)
+        if d == 0:  # an int index: no key tuple to build, numpy's quickest assignment
+            for i, x in enumerate(tensors):
+                out[i] = x._value
+        else:
+            for i, x in enumerate(tensors):
+                out[(*lead, i)] = x._value
+    else:
+        for i, x in enumerate(tensors):
+            copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
+    backward = partial(_stack_backward, same, dt, d, tensors)
+    return record("StackBackward0", out, dt, tensors, backward)
+
+
+# The backward functions of stack and of unbind/split are partials, not closures: a closure
+# is a function, a tuple and a cell per captured name, all objects the cycle collector then
+# walks while the graph lives (a scalar graph records one of each every few ops).
+def _stack_backward(same: bool, dt: D.dtype, d: int, tensors: list, g: Tensor) -> tuple:
+    if same and g._dtype is dt and not STATE.enabled:
+        return plain_views(g, d, len(tensors))
+    return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
+
+
+def _pieces(x: Tensor, name: str, keys: Sequence[tuple], d: int) -> tuple:
+    """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
+    backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind)."""
+    shape, dt = x._value.shape, x._dtype
+    arr = x._value
+    values = []
+    for k in keys:
+        values.append(arr[k])
+    if not values:  # unbind along an empty dim
+        return ()
+
+    backward = partial(_pieces_backward, name, keys, d, shape, dt, values)
+    outs = record_multi(name, values, [dt] * len(values), (x,), backward)
+    base = x if x._base is None else x._base
+    vc = x._vc
+    for o in outs:
+        o._vc = vc
+        o._base = base
+    _mark_multi(outs, name)
+    return tuple(outs)
+
+
+def _pieces_backward(
+    name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list, *grads: Any
+) -> Tensor:
+    """:func:`_pieces`'s backward: x's gradient rebuilt from its pieces' gradients."""
+    graph = False
+    for g in grads:
+        if g is not None and g._requires_grad:
+            graph = True
+            break
+    if graph:  # create_graph: a graph
+        parts = [
+            grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
+            for i, v in enumerate(values)
+        ]
+        if name == "UnbindBackward0":
+            return stack(parts, d)
+        return cat(parts, d)
+    full = np.zeros(shape, dt.np)
+    small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
+    for k, g in zip(keys, grads, strict=False):
+        if g is not None:
+            v = g._value
+            if small and v.dtype == full.dtype:
+                full[k] = v
+            else:
+                copy_into(full[k], v, dt, fresh=True)
+    return _make(full, dt, fresh=True)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Views of consecutive pieces along ``dim`` (an int size or a list of sizes)."""
+    d = _wrap_dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = checks.split_size(split_size_or_sections, n)
+        sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
+        name = "SplitBackward0"
+    else:
+        sizes = list(A.int_list("split_with_sizes", "split_sizes", (split_size_or_sections,)))
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                f"at dimension {d}), but got split_sizes={sizes}"
+            )
+        name = "SplitWithSizesBackward0"
+    keys, start = [], 0
+    for s in sizes:
+        keys.append((slice(None),) * d + (slice(start, start + s), ...))
+        start += s
+    return _pieces(tensor, name, keys, d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
+    chunks = checks.chunks(chunks)
+    d = _wrap_dim(dim, input.ndim)
+    return split(input, max(1, -(-input.shape[d] // chunks)), d)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
+    shape = input._value.shape
+    if not shape:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _wrap_dim(dim, len(shape))
+    n = shape[d]
+    keys = _unbind_keys.get((d, n))
+    if keys is None:
+        lead = (slice(None),) * d
+        keys = tuple((*lead, i, ...) for i in range(n))
+        if n <= 64 and len(_unbind_keys) < 256:  # (iterating a small tensor: the same keys)
+            _unbind_keys[(d, n)] = keys
+    return _pieces(input, "UnbindBackward0", keys, d)
+
+
+#: (dim, size) -> unbind's keys, kept for small sizes: built once, not per call
+_unbind_keys: dict[tuple[int, int], tuple] = {}

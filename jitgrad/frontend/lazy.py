@@ -1,0 +1,384 @@
+"""Forward fusion: elementwise results are deferred and a chain runs as one generated kernel.
+
+With deferral on, :func:`jitgrad.frontend.pointwise.apply` returns a :class:`LazyTensor` whose
+``_value`` slot holds a :class:`Pending` (the op and its operands) instead of an array; shape
+and dtype are known at once, only the values wait. Every other module reads ``t._value``: on
+a LazyTensor that is a property whose getter runs the pending chain as ONE kernel, stores the
+array in the slot and turns the tensor into a plain :class:`Tensor` (identical slot layout).
+
+Which values a kernel writes: the requested one, plus every pending intermediate that is
+still observable afterwards (its tensor is alive, or a backward node saved it). Dead
+temporaries are only registers. A full ``sum``/``mean`` of a lazy tensor becomes the kernel's
+epilogue (:func:`reduce_full`): ``((a - b) ** 2).mean()`` reads ``a`` and ``b`` once.
+
+Deferral reads its inputs late, so an in-place write to an input of a pending chain must run
+the chain first: in-place elementwise ops call :func:`flush`, and a chain whose input
+changed version by another path raises instead of computing from the new values.
+
+Threads: a chain is computed under one lock (``pending._LOCK``), and a value is computed
+once: two threads reading one pending tensor, or an in-place write in one thread flushing
+chains another thread built, never run a chain twice or store two arrays for one value.
+Deferring takes no lock (the lock costs nothing next to a kernel, but a deferred op is cheap).
+
+The values and the kernel that computes a chain live in :mod:`jitgrad.frontend.pending` (and
+:mod:`jitgrad.fusion.chain_kernel`); this module holds the tensor side: :class:`LazyTensor`,
+deferring an op (:func:`defer`), the saved tuples of deferred nodes, and flushing.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..engine.fusion_mode import STATE as FUSE
+from ..engine.grad_mode import STATE as GRAD
+from ..fusion.backward_render import CHEAP
+from ..ops.saved_record import OUT
+from ..tensor import Size, Tensor, _init_fields, _make
+from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and explain)
+    _LIVE,
+    _SLOT,
+    LAUNCHES,  # noqa: F401
+    LAZY_TOKEN,
+    MAX_CHAIN,
+    STATE,
+    LazySaved,
+    Pending,
+    PendingReduction,
+    _array_or_stand_in,
+    materialize,
+    raw,
+    resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
+)
+from .saved_views import ROLES, saved_roles
+
+
+class LazyTensor(Tensor):
+    """A Tensor whose value is pending; reading ``_value`` computes it (one fused kernel)."""
+
+    __slots__ = ()
+
+    @property
+    def _value(self) -> np.ndarray:  # type: ignore[override]
+        p = _SLOT.__get__(self)
+        if type(p) is np.ndarray:  # another thread adopted the value since the class lookup
+            return p
+        if p.array is None:
+            if type(p) is PendingReduction:
+                p.compute()
+            else:
+                materialize(p)
+        _adopt(self, p)
+        return p.array
+
+    @_value.setter
+    def _value(self, value: np.ndarray) -> None:
+        _SLOT.__set__(self, value)
+        self.__class__ = Tensor
+
+    # Metadata is known without computing the values.
+    @property
+    def shape(self):  # type: ignore[override]
+        return Size(_SLOT.__get__(self).shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        shape = _SLOT.__get__(self).shape
+        if dim is None:
+            return Size(shape)
+        return shape[dim if dim >= 0 else dim + len(shape)] if shape else Tensor.size(self, dim)
+
+    def dim(self) -> int:
+        return len(_SLOT.__get__(self).shape)
+
+    @property
+    def ndim(self) -> int:  # type: ignore[override]
+        return len(_SLOT.__get__(self).shape)
+
+    def numel(self) -> int:
+        return _SLOT.__get__(self).size
+
+
+def _adopt(t: Tensor, p: Pending) -> None:
+    _SLOT.__set__(t, p.array)
+    t.__class__ = Tensor
+
+
+def defer_reduction(t: Tensor, mean: bool) -> PendingReduction | None:
+    """A deferred full sum/mean of lazy ``t`` whose values are still pending, or None."""
+    if type(t) is not LazyTensor:
+        return None
+    p = _SLOT.__get__(t)
+    if type(p) is not Pending or p.array is not None or not p.odt.is_floating_point:
+        return None
+    return PendingReduction(p, mean)
+
+
+def pending_reduction(t: Any) -> PendingReduction | None:
+    """``t``'s deferred reduction if ``t`` holds one not computed yet."""
+    if type(t) is not LazyTensor:
+        return None
+    p = _SLOT.__get__(t)
+    return p if type(p) is PendingReduction and p.array is None else None
+
+
+def joint_saved(members: list) -> list[tuple] | None:
+    """The group members' saved tuples for a joint forward+backward kernel, computing none
+    of the chain's values: an operand a member produces (and the kernel recomputes) is a
+    stand-in of its shape. None if a member is not deferred or anything a member read
+    changed in place since the forward (the engine's checked path then reports it)."""
+    pendings = set()
+    for m in members:
+        if type(m._saved) is not LazySaved:
+            return None
+        pendings.add(id(m._saved[OUT]))
+    edge_indices = _DISPATCH.edge_indices
+    result = []
+    for m in members:
+        op, smask, args, wants, cdt, out_vc, versions, p, out_version = m._saved
+        if out_vc[0] != out_version:
+            return None
+        edged = edge_indices(op, smask)  # which operands have an edge, in edge order
+        it = iter(versions)
+        values = []
+        for i, (x, w, kind) in enumerate(zip(args, wants, smask, strict=True)):
+            if kind == "s":
+                values.append(w.np.type(x))
+                continue
+            if x._vc[0] != next(it):
+                return None
+            v = raw(x)
+            if (
+                type(v) is Pending
+                and id(v) in pendings
+                and i in edged
+                and m.next_functions[edged.index(i)][0] is x.grad_fn
+                and x._output_nr == 0
+            ):
+                values.append(_array_or_stand_in(v))  # recomputed by the kernel
+            else:
+                a = x._value  # read by the kernel (computed now if pending elsewhere)
+                values.append(a if x._dtype is w else a.astype(w.np))
+        out = _array_or_stand_in(p)
+        result.append((op, smask, args, tuple(values), cdt, out_vc, versions, out, out_version))
+    return result
+
+
+def make_lazy(t: Tensor, p: PendingReduction) -> Tensor:
+    """Turn the Tensor ``record`` built around ``p`` into the LazyTensor it stands for."""
+    t.__class__ = LazyTensor
+    p.ref = weakref.ref(t)
+    return t
+
+
+def any_lazy(args: Any) -> bool:
+    """Whether an operand is a deferred result (reading its ``_value`` would compute it)."""
+    for x in args:
+        if type(x) is LazyTensor:
+            return True
+    return False
+
+
+def active() -> bool:
+    """Whether elementwise results are deferred now."""
+    return STATE.enabled and FUSE.enabled
+
+
+class _Dispatch:
+    """What deferral needs from the elementwise dispatcher (:mod:`jitgrad.frontend.pointwise`):
+    its plan cache (a deferred node takes the eager node's plan, so replay tokens match), the
+    Plan class, its broadcast (with PyTorch's error) and which operands get graph edges.
+
+    The dispatcher imports this module, so it hands these in when it loads
+    (:func:`bind_dispatch`) instead of this module importing it back.
+    """
+
+    plans: dict[tuple, Any]
+    plan: Callable[..., Any]
+    broadcast_shape: Callable[[list[tuple[int, ...]]], tuple[int, ...]]
+    edge_indices: Callable[[Any, str], tuple[int, ...]]
+
+
+_DISPATCH = _Dispatch()
+
+
+def bind_dispatch(
+    plans: dict[tuple, Any],
+    plan: Callable[..., Any],
+    broadcast_shape: Callable[[list[tuple[int, ...]]], tuple[int, ...]],
+    edge_indices: Callable[[Any, str], tuple[int, ...]],
+) -> None:
+    """Called once by :mod:`jitgrad.frontend.pointwise` at import (see :class:`_Dispatch`).
+
+    ``plans`` is the elementwise plan cache itself, which a ``set_default_dtype`` change
+    clears (:func:`jitgrad.dtypes.on_default_dtype_change`)."""
+    _DISPATCH.plans = plans
+    _DISPATCH.plan = plan
+    _DISPATCH.broadcast_shape = broadcast_shape
+    _DISPATCH.edge_indices = edge_indices
+
+
+def _sig(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        v = raw(x)
+        return x._dtype if len(v.shape) else (x._dtype, 0)
+    return type(x)
+
+
+def _stand_in(x: Any) -> Any:
+    """A tiny tensor with ``x``'s dtype and ndim, for promotion rules that read the value."""
+    if isinstance(x, Tensor) and type(raw(x)) is Pending:
+        return _make(np.zeros((1,) * len(raw(x).shape), x._dtype.np), x._dtype)
+    return x
+
+
+def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
+    """The deferred result of elementwise ``op``, or None where it must run now."""
+    plans = _DISPATCH.plans
+    key = (op, out_dtype, *map(_sig, args))
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = _DISPATCH.plan(op, [_stand_in(x) for x in args], out_dtype)
+    smask, wants, cdt, odt = plan.smask, plan.wants, plan.cdt, plan.odt
+    if cdt.round is not None or odt.round is not None:
+        return None  # float16/bfloat16 round after every op: a fused chain would not
+    shapes = []
+    count = 1
+    for x, m in zip(args, smask, strict=True):
+        if m == "t":
+            v = raw(x)
+            shapes.append(v.shape)
+            if type(v) is Pending:
+                count += v.count
+    shape = shapes[0]
+    token_shapes = shape  # as pointwise._record keys a node: one shape, or each operand's
+    for s in shapes:
+        if s != shape:
+            shape = _DISPATCH.broadcast_shape(shapes)
+            token_shapes = tuple(shapes)
+            break
+    size = 1
+    for n in shape:
+        size *= n
+    if size == 0:
+        return None
+    if count > MAX_CHAIN:  # run the operands, start a new chain here
+        for x in args:
+            if isinstance(x, Tensor) and type(raw(x)) is Pending:
+                x._value  # noqa: B018 - materializes
+        count = 1
+    versions = tuple([x._vc[0] for x, m in zip(args, smask, strict=True) if m == "t"])
+    args = tuple(args)
+    p = Pending(op, args, smask, wants, cdt, odt, shape, size, count, versions)
+    t = LazyTensor.__new__(LazyTensor)
+    STATE.seen = True
+    _SLOT.__set__(t, p)
+    _init_fields(t, odt)
+    p.ref = weakref.ref(t)
+    _LIVE.add(p)
+    if not (plan.records and GRAD.enabled):
+        return t
+    for x, m in zip(args, smask, strict=True):  # a loop: a generator costs a frame per item
+        if m == "t" and x._requires_grad:
+            _record(t, p, plan, args, token_shapes)
+            break
+    return t
+
+
+def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any) -> None:
+    """Give deferred ``t`` its backward node, and mark the values its rules read as kept."""
+    node = deferred_node(t, p, plan, args, raw, Pending)
+    # Replayed as deferred (a joint group's member) until its saved values resolve; then
+    # ElementwiseBackward.saved() gives it the eager token (plan.pid, token_shapes).
+    node._key = (LAZY_TOKEN, plan.pid, token_shapes)
+    node._saved = LazySaved(
+        (
+            plan.op,
+            plan.smask,
+            args,  # the Pending's own tuple: materialize() counts references per tuple
+            plan.wants,
+            plan.cdt,
+            t._vc,
+            p.versions,
+            p,
+            0,
+        )
+    )
+
+
+def deferred_node(t: Tensor, p: Any, plan: Any, args: tuple, raw: Any, kind: type) -> Any:
+    """The backward node of deferred ``t`` (pending ``p`` of op ``plan`` on ``args``), made
+    ``t``'s ``grad_fn``; the values its needed rules read are marked kept, so they survive
+    until backward. For either backend: ``raw(x)`` is a tensor's slot content, ``kind`` the
+    backend's pending type. The caller gives the node its key and saved tuple."""
+    op, smask = plan.op, plan.smask
+    grads = op.grads
+    node = plan.node_cls(
+        tuple(
+            args[i]._edge()
+            if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
+            else (None, 0)
+            for i, _ in plan.edges
+        )
+    )
+    t.grad_fn = node
+    t._requires_grad = True
+    needs = tuple(
+        m == "t" and x._requires_grad and r is not None
+        for x, m, r in zip(args, smask, grads, strict=False)
+    )
+    reads = saved_roles(op, smask, needs)
+    if "out" in reads:
+        p.keep = True
+    cheap = op.name in CHEAP  # fused backward recomputes it from its operands' values
+    for x, role, m in zip(args, ROLES, smask, strict=False):
+        if m == "t" and (cheap or role in reads):
+            v = raw(x)
+            if type(v) is kind:
+                v.keep = True
+    return node
+
+
+def flush(t: Tensor) -> None:
+    """Compute the pending values that read ``t`` before an in-place write changes it.
+
+    Whichever thread deferred them (``t`` may be shared, a model's parameter), but only
+    those: a chain that does not read ``t`` keeps its fusion, and another thread's chains
+    compute as they would with no write here. An operand reads ``t`` if it shares ``t``'s
+    version counter (a view) or may share its memory.
+    """
+    vc = t._vc
+    target = _SLOT.__get__(t)
+    if type(target) is not np.ndarray:  # pending: only its own tensor reads it
+        target = None
+    # A copy of the underlying set of weak references (one C call, so another thread
+    # adding meanwhile cannot break it, as iterating the WeakSet itself could).
+    for ref in list(_LIVE.data):
+        p = ref()
+        if p is None or p.array is not None or p.ref is None or p.ref() is None:
+            continue
+        for x, m in zip(p.args, p.smask, strict=False):  # args is () once computed
+            if m == "t" and (x._vc is vc or target is not None and _shares(x, target)):
+                materialize(p)
+                break
+
+
+def _shares(x: Tensor, target: np.ndarray) -> bool:
+    v = _SLOT.__get__(x)
+    if type(v) is Pending:
+        v = v.array
+    return type(v) is np.ndarray and np.may_share_memory(v, target)
+
+
+def reduce_full(t: Tensor, mean: bool) -> np.ndarray | None:
+    """The full sum (or mean) of lazy ``t`` as the epilogue of its kernel (0-d array), or None."""
+    if type(t) is not LazyTensor:
+        return None
+    p = _SLOT.__get__(t)
+    if type(p) is np.ndarray or p.array is not None or not p.odt.is_floating_point:
+        return None  # (an array: another thread computed it since the type check)
+    acc = materialize(p, "mean" if mean else "sum")
+    return acc.reshape(())

@@ -1,0 +1,290 @@
+"""Matrix functions that solve: ``inv``, ``det``, ``slogdet``, ``logdet``, ``solve`` and
+``cholesky`` (``torch.linalg``'s names, batched over leading dimensions).
+
+The factorizations run in LAPACK through ``numpy.linalg`` (float32 stays float32): Numba's
+own ``np.linalg`` inside ``@njit`` needs SciPy, which is not a jitgrad dependency, and a
+hand-written LU in Numba would be slower than LAPACK for every size that matters. The
+backwards follow PyTorch's ``FunctionsManual.cpp`` formulas and are written with Tensor
+ops (matmul, solve, tril ...), so ``create_graph=True`` differentiates them again.
+Failures raise PyTorch's ``linalg.LinAlgError`` (a RuntimeError) with its words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as AC
+from ..ops.return_types import named_result
+from ..tensor import Tensor, _make
+from . import functions as F
+from . import movement as M
+from .checks import DTYPE_WORDS
+from .linalg import matmul
+from .pointwise import sum_to_shape
+from .recording import ResultBackward, record, record_multi
+from .structure import tril
+
+
+class _LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a factorization or solve failed on singular or
+    indefinite input (PyTorch's class is named ``_LinAlgError`` too)."""
+
+
+LinAlgError = _LinAlgError
+
+
+SlogdetResult = named_result("linalg_slogdet", ("sign", "logabsdet"))
+
+
+def check_matrix(fn: str, a: Any, square: bool = True, name: str = "A") -> None:
+    """PyTorch's checks: a Tensor, at least 2-D, floating, square (its order of messages)."""
+    if not isinstance(a, Tensor):
+        raise AC.must_be(fn.replace(".", "_"), name, 1, "Tensor", a)
+    if a.dim() < 2:
+        raise RuntimeError(f"{fn}: The input tensor {name} must have at least 2 dimensions.")
+    if square and a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(
+            f"{fn}: {name} must be batches of square matrices, but they are "
+            f"{a.shape[-2]} by {a.shape[-1]} matrices"
+        )
+    if not a._dtype.is_floating_point:
+        raise RuntimeError(
+            f"{fn}: Expected a floating point or complex tensor as input. Got "
+            f"{DTYPE_WORDS[a._dtype.name]}"
+        )
+
+
+def mT(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    return M.transpose(x, -2, -1)
+
+
+def _batch_prefix(arr: np.ndarray, index: tuple[int, ...]) -> str:
+    """PyTorch names the failing matrix of a batch: ``(Batch element 3): ``."""
+    if arr.ndim == 2:
+        return ""
+    flat = int(np.ravel_multi_index(index, arr.shape[:-2]))
+    return f"(Batch element {flat}): "
+
+
+def _first_failure(arr: np.ndarray, test) -> tuple[tuple[int, ...], int]:
+    """The first matrix of a batch on which ``test`` (matrix -> failing order or 0) fails."""
+    for index in np.ndindex(*arr.shape[:-2]):
+        order = test(arr[index])
+        if order:
+            return index, order
+    return (), 0
+
+
+def _zero_pivot(m: np.ndarray) -> int:
+    """1-based index of the first zero pivot of LU with partial pivoting (LAPACK getrf's
+    ``info``), or 0. Only run on the error path."""
+    u = m.astype(np.float64).copy()
+    n = u.shape[0]
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(u[k:, k])))
+        if u[p, k] == 0:
+            return k + 1
+        u[[k, p]] = u[[p, k]]
+        u[k + 1 :, k:] -= np.outer(u[k + 1 :, k] / u[k, k], u[k, k:])
+    return 0
+
+
+def _singular(fn: str, arr: np.ndarray) -> _LinAlgError:
+    index, k = _first_failure(arr, _zero_pivot)
+    return _LinAlgError(
+        f"{fn}: {_batch_prefix(arr, index)}The diagonal element {max(k, 1)} is zero, the "
+        "inversion could not be completed because the input matrix is singular."
+    )
+
+
+# ---- inverse, determinants -------------------------------------------------------------------
+def inv(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
+    """The inverse of each square matrix (``LinalgInvExBackward0``)."""
+    check_matrix("linalg.inv", A)
+    try:
+        value = np.linalg.inv(A._value)
+    except np.linalg.LinAlgError:
+        raise _singular("linalg.inv", A._value) from None
+
+    def backward(g: Tensor, out: Tensor) -> Tensor:
+        t = mT(out)
+        return -matmul(t, matmul(g, t))
+
+    return record("LinalgInvExBackward0", value, A._dtype, (A,), backward, base=ResultBackward)
+
+
+def det(A: Tensor) -> Tensor:  # noqa: N803
+    """The determinant (``LinalgDetBackward0``); gradient ``g det(A) A^-T``."""
+    check_matrix("linalg.det", A)
+    value = np.asarray(np.linalg.det(A._value), A._value.dtype)
+
+    def backward(g: Tensor, out: Tensor) -> Tensor:
+        scale = M.unsqueeze(M.unsqueeze(g * out, -1), -1)
+        return scale * mT(inv(A))
+
+    return record("LinalgDetBackward0", value, A._dtype, (A,), backward, (A,), ResultBackward)
+
+
+def slogdet(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
+    """``(sign, log|det|)`` (``LinalgSlogdetBackward0``); the sign has no gradient."""
+    check_matrix("linalg.slogdet", A)
+    sign, logabs = np.linalg.slogdet(A._value)
+    dt = A._value.dtype
+
+    def backward(*grads: Tensor | None) -> Tensor | None:
+        g_log = grads[1] if len(grads) > 1 else None
+        if g_log is None:
+            return None
+        return M.unsqueeze(M.unsqueeze(g_log, -1), -1) * mT(inv(A))
+
+    values = [np.asarray(sign, dt), np.asarray(logabs, dt)]
+    sign_t, log_t = record_multi(
+        "LinalgSlogdetBackward0", values, [A._dtype] * 2, (A,), backward, (A,)
+    )
+    return SlogdetResult(sign_t, log_t)
+
+
+def logdet(A: Tensor) -> Tensor:  # noqa: N803
+    """``log det(A)``: NaN for a negative determinant (PyTorch: a ``where`` over slogdet)."""
+    check_matrix("logdet", A)
+    sign, logabs = slogdet(A)
+    return F.where(F.eq(sign, -1.0), _make(np.asarray(np.nan, A._value.dtype), A._dtype), logabs)
+
+
+# ---- solve -----------------------------------------------------------------------------------
+def _vector_rhs(A: Tensor, B: Tensor) -> bool:  # noqa: N803
+    """PyTorch's rule: B is a (batch of) vector(s) when 1-D, or when its shape is A's batch
+    shape plus one dimension of A's size."""
+    return B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
+    """``X`` with ``A X = B`` (``X A = B`` for ``left=False``), ``LinalgSolveExBackward0``."""
+    check_matrix("linalg.solve", A)
+    if not isinstance(B, Tensor):
+        raise AC.must_be("linalg_solve", "B", 2, "Tensor", B)
+    vector = left and _vector_rhs(A, B)
+    b = B._value[..., None] if vector else B._value
+    if not left:  # X A = B is A^T X^T = B^T
+        b = np.swapaxes(b, -1, -2)
+    n = A.shape[-1]
+    if b.shape[-2] != n:
+        rows = b.shape[-2]
+        raise RuntimeError(
+            "linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+            f"({n}x{n} and {rows}x{b.shape[-1]})"
+        )
+    if A._dtype is not B._dtype:
+        raise RuntimeError(
+            f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+            f"{DTYPE_WORDS[A._dtype.name]} and B of type {DTYPE_WORDS[B._dtype.name]} instead"
+        )
+    try:
+        x = np.linalg.solve(A._value if left else np.swapaxes(A._value, -1, -2), b)
+    except np.linalg.LinAlgError:
+        index, _ = _first_failure(A._value, _zero_pivot)
+        raise _LinAlgError(
+            f"torch.linalg.solve: {_batch_prefix(A._value, index)}The solver failed because "
+            "the input matrix is singular."
+        ) from None
+    value = x[..., 0] if vector else x if left else np.swapaxes(x, -1, -2)
+
+    def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        if not left:  # X = B A^-1: gB = g A^-T, gA = -X^T gB
+            gb = mT(solve(A, mT(g)))
+            ga = _sum_to(-matmul(mT(out), gb), A.shape) if A._requires_grad else None
+            return ga, (_sum_to(gb, B.shape) if B._requires_grad else None)
+        gb = solve(mT(A), g)
+        ga = None
+        if A._requires_grad:
+            if vector:
+                ga = -M.unsqueeze(gb, -1) * M.unsqueeze(out, -2)
+            else:
+                ga = -matmul(gb, mT(out))
+            ga = _sum_to(ga, A.shape)
+        return ga, (_sum_to(gb, B.shape) if B._requires_grad else None)
+
+    return record("LinalgSolveExBackward0", value, A._dtype, (A, B), backward, (A,), ResultBackward)
+
+
+def _sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum a gradient over the batch dimensions broadcasting added."""
+    return sum_to_shape(g, tuple(shape))
+
+
+# ---- Cholesky --------------------------------------------------------------------------------
+def _indefinite_order(m: np.ndarray) -> int:
+    """The order of the first leading minor that is not positive-definite (potrf's info)."""
+    for k in range(1, m.shape[0] + 1):
+        try:
+            np.linalg.cholesky(m[:k, :k])
+        except np.linalg.LinAlgError:
+            return k
+    return 0
+
+
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803
+    """Lower factor ``L`` with ``A = L L^T`` (``upper``: ``L^T``), from A's lower triangle
+    (``LinalgCholeskyExBackward0``)."""
+    return _cholesky(A, upper, "linalg.cholesky", "LinalgCholeskyExBackward0")
+
+
+def cholesky_deprecated(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
+    """``torch.cholesky`` (deprecated in PyTorch, node ``CholeskyBackward0``)."""
+    return _cholesky(input, upper, "linalg.cholesky", "CholeskyBackward0")
+
+
+def _cholesky(a: Tensor, upper: bool, fn: str, node: str) -> Tensor:
+    check_matrix(fn, a)
+    try:
+        low = np.linalg.cholesky(a._value)
+    except np.linalg.LinAlgError:
+        index, k = _first_failure(a._value, _indefinite_order)
+        raise _LinAlgError(
+            f"{fn}: {_batch_prefix(a._value, index)}The factorization could not be completed "
+            f"because the input is not positive-definite (the leading minor of order {k} is "
+            "not positive-definite)."
+        ) from None
+    value = np.swapaxes(low, -1, -2).copy() if upper else low
+
+    def backward(g: Tensor, out: Tensor) -> Tensor:
+        L, gL = (mT(out), mT(g)) if upper else (out, g)  # noqa: N806
+        t = tril(matmul(mT(L), gL))
+        p = (t + mT(tril(t, -1))) * 0.5
+        # L^-T P L^-1, as two solves
+        x1 = solve(mT(L), p)
+        return mT(solve(mT(L), mT(x1)))
+
+    return record(node, value, a._dtype, (a,), backward, base=ResultBackward)
+
+
+__all__ = ["cholesky", "det", "inv", "logdet", "slogdet", "solve"]
+
+
+def _inverse(input: Tensor) -> Tensor:  # noqa: A002
+    return inv(input)
+
+
+def _slogdet(input: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
+    return slogdet(input)
+
+
+#: Tensor methods (``m.inverse()``, ``m.det()`` ...), bound by jitgrad.methods.bind().
+METHODS: dict[str, Any] = {
+    "inverse": _inverse,
+    "det": det,
+    "logdet": logdet,
+    "slogdet": _slogdet,
+    "cholesky": cholesky_deprecated,
+}
+
+#: jitgrad.<name> (torch.inverse, torch.det ...).
+TOP_LEVEL: dict[str, Any] = {
+    "inverse": _inverse,
+    "det": det,
+    "logdet": logdet,
+    "slogdet": _slogdet,
+    "cholesky": cholesky_deprecated,
+}

@@ -1,0 +1,216 @@
+"""Factorizations with orthogonal factors: ``eigh``/``eigvalsh``, ``qr``, ``svd``/``svdvals``.
+
+LAPACK through ``numpy.linalg`` as in :mod:`.linalg_decomp` (same reason); backwards are
+PyTorch's ``linalg_eig_backward`` (Hermitian case), ``linalg_qr_backward`` and
+``svd_backward``, over Tensors. Each factor is saved as a constant, so a second derivative
+through these ops treats the factors as fixed (PyTorch differentiates through them too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops.return_types import named_result
+from ..tensor import Tensor, _make
+from . import functions as F
+from . import movement as M
+from .linalg import matmul
+from .linalg_decomp import check_matrix, mT, solve
+from .recording import record_multi
+from .structure import diag_embed, diagonal, tril, triu
+
+EighResult = named_result("linalg_eigh", ("eigenvalues", "eigenvectors"))
+QRResult = named_result("linalg_qr", ("Q", "R"))
+SVDResult = named_result("linalg_svd", ("U", "S", "Vh"))
+_SVD_V = named_result("svd", ("U", "S", "V"))
+
+
+def _const(arr: np.ndarray, like: Tensor) -> Tensor:
+    return _make(arr, like._dtype)
+
+
+def _row(x: Tensor) -> Tensor:  # (..., n) -> (..., 1, n)
+    return M.unsqueeze(x, -2)
+
+
+def _col(x: Tensor) -> Tensor:  # (..., n) -> (..., n, 1)
+    return M.unsqueeze(x, -1)
+
+
+def _grads(grads: tuple, n: int) -> list:
+    """The engine passes gradients up to the last output that got one: pad with None."""
+    return [*grads, *[None] * (n - len(grads))]
+
+
+def _off_diagonal_ones(d: Tensor) -> Tensor:
+    """``d`` with its diagonal replaced by ones (the denominators PyTorch fills with 1)."""
+    n = d.shape[-1]
+    eye = _make(np.eye(n, dtype=d._value.dtype), d._dtype)
+    return d * (1 - eye) + eye
+
+
+# ---- eigh ------------------------------------------------------------------------------------
+def eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
+    """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix, from its
+    ``UPLO`` triangle (``LinalgEighBackward0``)."""
+    check_matrix("linalg.eigh", A)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    w, v = np.linalg.eigh(A._value, UPLO)
+    L, V = _const(w, A), _const(v, A)  # noqa: N806
+
+    def backward(*grads: Tensor | None) -> Tensor | None:
+        gL, gV = _grads(grads, 2)  # noqa: N806
+        if gV is None:
+            inner = diag_embed(gL)
+        else:
+            vhgv = matmul(mT(V), gV)
+            vhgv = (vhgv - mT(vhgv)) * 0.5
+            inner = vhgv / _off_diagonal_ones(_row(L) - _col(L))
+            if gL is not None:
+                inner = inner + diag_embed(gL)
+        return matmul(V, matmul(inner, mT(V)))
+
+    outs = record_multi("LinalgEighBackward0", [w, v], [A._dtype] * 2, (A,), backward)
+    return EighResult(*outs)
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
+    return eigh(A, UPLO)[0]
+
+
+# ---- QR --------------------------------------------------------------------------------------
+def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
+    """``A = Q R`` with orthonormal ``Q`` and upper-triangular ``R`` (``LinalgQrBackward0``).
+    ``mode``: 'reduced' (default), 'complete', or 'r' (Q empty, not differentiable)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
+            "'r', or 'complete'"
+        )
+    check_matrix("linalg.qr", A, square=False)
+    m, n = A.shape[-2], A.shape[-1]
+    if mode == "r":
+        r = np.linalg.qr(A._value, mode="r")
+        q = np.zeros((0,), A._value.dtype)
+    else:
+        q, r = np.linalg.qr(A._value, mode=mode)
+    Q, R = _const(q, A), _const(r, A)  # noqa: N806
+
+    def backward(*grads: Tensor | None) -> Tensor:
+        gQ, gR = _grads(grads, 2)  # noqa: N806
+        if mode == "r":
+            raise RuntimeError(
+                "The derivative of linalg.qr depends on Q, which is not computed when "
+                "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                "differentiate through linalg.qr."
+            )
+        if mode == "complete" and m > n:
+            raise RuntimeError(
+                "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
+            )
+        gQ = gQ if gQ is not None else F.mul(Q, 0)  # noqa: N806
+        gR = gR if gR is not None else F.mul(R, 0)  # noqa: N806
+        mh = matmul(gR, mT(R)) - matmul(mT(Q), gQ)
+        if m >= n:
+            t = triu(mh)
+            sym = t + mT(t) - diag_embed(diagonal(t, 0, -2, -1))
+            b = matmul(Q, sym) + gQ
+            return mT(solve(R, mT(b)))  # b R^-T
+        x = -mh
+        lower = tril(x - mT(x))
+        r1 = M.narrow(R, -1, 0, m)
+        lead = mT(solve(r1, mT(matmul(Q, lower))))
+        pad = _make(np.zeros((*lead.shape[:-1], n - m), lead._value.dtype), lead._dtype)
+        return M.cat([lead, pad], dim=-1) + matmul(Q, gR)
+
+    outs = record_multi("LinalgQrBackward0", [q, r], [A._dtype] * 2, (A,), backward)
+    return QRResult(*outs)
+
+
+# ---- SVD -------------------------------------------------------------------------------------
+def svd(A: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
+    """``A = U diag(S) Vh``, singular values descending (``LinalgSvdBackward0``)."""
+    check_matrix("linalg.svd", A, square=False)
+    u, s, vh = np.linalg.svd(A._value, full_matrices=full_matrices)
+    k = s.shape[-1]
+    U = _const(np.ascontiguousarray(u[..., :k]), A)  # noqa: N806
+    Vh = _const(np.ascontiguousarray(vh[..., :k, :]), A)  # noqa: N806
+    S = _const(s, A)  # noqa: N806
+    m, n = A.shape[-2], A.shape[-1]
+
+    def backward(*grads: Tensor | None) -> Tensor:
+        gU, gS, gVh = _grads(grads, 3)  # noqa: N806
+        if gU is not None and full_matrices:
+            gU = M.narrow(gU, -1, 0, k)  # noqa: N806
+        if gVh is not None and full_matrices:
+            gVh = M.narrow(gVh, -2, 0, k)  # noqa: N806
+        return svd_backward(gU, gS, gVh, U, S, Vh, m, n)
+
+    outs = record_multi("LinalgSvdBackward0", [u, s, vh], [A._dtype] * 3, (A,), backward)
+    return SVDResult(*outs)
+
+
+def svd_backward(gU, gS, gVh, U, S, Vh, m: int, n: int) -> Tensor:  # noqa: N803
+    """PyTorch's ``svd_backward`` for real reduced factors."""
+    if gU is None and gVh is None:
+        return matmul(U, _col(gS) * Vh) if m >= n else matmul(U * _row(gS), Vh)
+    s2 = S * S
+    e = _off_diagonal_ones(_row(s2) - _col(s2))
+    uhgu = vhgv = None
+    if gU is not None:
+        uhgu = matmul(mT(U), gU)
+        uhgu = uhgu - mT(uhgu)
+    if gVh is not None:
+        vhgv = matmul(Vh, mT(gVh))
+        vhgv = vhgv - mT(vhgv)
+    if uhgu is not None and vhgv is not None:
+        ga = (uhgu * _row(S) + _col(S) * vhgv) / e
+    elif vhgv is None:
+        ga = (uhgu / e) * _row(S)
+    else:
+        ga = _col(S) * (vhgv / e)
+    if gS is not None:
+        ga = ga + diag_embed(gS)
+    if m > n and gU is not None:
+        ga = matmul(U, ga)
+        gusinv = gU / _row(S)
+        ga = ga + gusinv - matmul(U, matmul(mT(U), gusinv))
+        return matmul(ga, Vh)
+    if m < n and gVh is not None:
+        ga = matmul(ga, Vh)
+        gvhsinv = gVh / _col(S)
+        ga = ga + gvhsinv - matmul(matmul(gvhsinv, mT(Vh)), Vh)
+        return matmul(U, ga)
+    return matmul(U, matmul(ga, Vh)) if m >= n else matmul(matmul(U, ga), Vh)
+
+
+def svdvals(A: Tensor) -> Tensor:  # noqa: N803
+    """The singular values, descending (``LinalgSvdBackward0``: ``U diag(gS) Vh``)."""
+    check_matrix("linalg.svd", A, square=False)
+    u, s, vh = np.linalg.svd(A._value, full_matrices=False)
+    U, Vh = _const(u, A), _const(vh, A)  # noqa: N806
+    m, n = A.shape[-2], A.shape[-1]
+
+    def backward(gS: Tensor) -> Tensor:  # noqa: N803
+        return svd_backward(None, gS, None, U, None, Vh, m, n)
+
+    return record_multi("LinalgSvdBackward0", [s], [A._dtype], (A,), backward)[0]
+
+
+def svd_torch(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
+    """``torch.svd`` (deprecated): ``(U, S, V)`` with V, not Vh."""
+    u, s, vh = svd(input, full_matrices=not some)
+    return _SVD_V(u, s, mT(vh))
+
+
+__all__ = ["eigh", "eigvalsh", "qr", "svd", "svdvals"]
+
+
+def _qr_method(self: Tensor, some: bool = True) -> tuple[Tensor, Tensor]:
+    return qr(self, "reduced" if some else "complete")
+
+
+METHODS: dict[str, Any] = {"svd": svd_torch, "qr": _qr_method}

@@ -1,0 +1,87 @@
+"""PyTorch's refusal to modify in place an output of a function that returns several views.
+
+``unbind`` (so also ``for row in t``), ``split`` / ``chunk`` and ``split_with_sizes`` return
+views that share one backward node; writing into one would have to rebase a node that the
+other outputs still use, so PyTorch refuses it while the base requires grad and grad mode is
+on, and so do views taken of such a view (named after the last view op: ``Select``, ``View``).
+``tensor_split`` / ``hsplit`` / ``vsplit`` make independent slice views: no refusal.
+
+The mark is a ``(op, output_nr)`` pair in the tensor's ``__dict__`` (no slot: the hot
+``_make`` path never writes it); :func:`check` is called by every in-place entry point that
+can reach a view (``setitem``; ``check_inplace`` in pointwise should call
+:func:`check_marked` too, see the report of the s3-conform branch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.grad_mode import INFERENCE_KEY, STATE
+
+KEY = "_multi_view"
+
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+MESSAGE = (
+    "Output {nr} of {op} is a view and is being modified inplace. This view is the output of "
+    "a function that returns multiple views. Such functions do not allow the output views to "
+    "be modified inplace. You should replace the inplace operation by an out-of-place one."
+)
+
+
+def mark(outs: Any, node_name: str) -> None:
+    """Mark the outputs of a multi-view op (``UnbindBackward0`` -> ``Output i of Unbind``)."""
+    op = node_name.removesuffix("Backward0")
+    for i, o in enumerate(outs):
+        o.__dict__[KEY] = (op, i)
+
+
+def inherit(x: Any, out: Any, node_name: str) -> None:
+    """A view ``out`` of a marked ``x`` is marked too, as output 0 of its own view op."""
+    if KEY in x.__dict__:
+        out.__dict__[KEY] = (node_name.removesuffix("Backward0"), 0)
+
+
+def check_marked(t: Any, op: str | None = None) -> None:
+    """The in-place refusals for a tensor whose ``__dict__`` holds a mark: an inference
+    tensor outside inference mode, then a multi-view output (:func:`check`). Callers test
+    ``t.__dict__`` first, so an unmarked tensor costs one attribute read."""
+    if INFERENCE_KEY in t.__dict__ and not STATE.inference:
+        raise RuntimeError(INFERENCE_INPLACE)
+    check(t, op)
+
+
+def check(t: Any, op: str | None = None) -> None:
+    """Raise PyTorch's error when ``t`` is a marked view of a tensor that requires grad.
+
+    ``op`` names the view an indexing write makes first (``t[0] = v`` writes into a
+    ``Select`` of ``t``); None names ``t``'s own op."""
+    info = t.__dict__.get(KEY)
+    if info is None or not STATE.enabled:
+        return
+    base = t._base
+    if base is None or not base._requires_grad:
+        return
+    nr = info[1] if op is None else 0
+    raise RuntimeError(MESSAGE.format(nr=nr, op=op or info[0]))
+
+
+def setitem_view(key: Any) -> str | None:
+    """The view op that PyTorch's ``t[key] = v`` writes through: its last basic index
+    (``Select`` for an int, ``Slice`` for a slice that is not ``:``, ``Unsqueeze`` for None);
+    None when the key has no such item (``...``, ``:``, masks and index tensors)."""
+    op = None
+    for it in key if isinstance(key, tuple) else (key,):
+        if isinstance(it, bool):
+            continue
+        if isinstance(it, int):
+            op = "Select"
+        elif isinstance(it, slice) and it != slice(None):
+            op = "Slice"
+        elif it is None:
+            op = "Unsqueeze"
+    return op

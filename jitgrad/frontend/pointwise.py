@@ -1,0 +1,300 @@
+"""Running elementwise ops: dtype promotion, broadcasting, kernel launch (the per-op hot
+path), and in-place ops.
+
+The modules beside it hold the rest of an elementwise call: :mod:`.pointwise_plan` what each
+call signature fixes (the :class:`Plan` cache), :mod:`.pointwise_node` the recording and the
+backward node classes, :mod:`.pointwise_backward` the gradients. Every kernel is a group of
+the one lowering (:mod:`jitgrad.fusion.lowering`): a single op is a fusion group of size one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import dtypes as D
+from .. import memory
+from ..backends import STATE as DEVICE
+from ..engine.grad_mode import STATE
+from ..engine.sweep import ABOVE
+from ..fusion import codegen as C
+from ..fusion import lowering as LW
+from ..fusion.layout import iteration_views
+from ..helpers import PARALLEL_THRESHOLD
+from ..ops.registry import REGISTRY, OpDef
+from ..tensor import Tensor, _make
+from . import checks as K
+from . import lazy as L
+from .multi_view import check_marked
+from .overlap import assert_no_internal_overlap
+from .pointwise_backward import edge_indices, sum_to_shape
+from .pointwise_node import ElementwiseBackward, _record
+from .pointwise_plan import Plan, _plans, _signature, broadcast_shape
+from .saved_views import ROLES
+
+#: Names other modules read from here (the elementwise entry), defined beside it.
+__all__ = [
+    "ROLES",
+    "ElementwiseBackward",
+    "Plan",
+    "apply",
+    "accumulate_inplace",
+    "add_into",
+    "broadcast_shape",
+    "check_inplace",
+    "edge_indices",
+    "run",
+    "sum_to_shape",
+]
+
+#: A single op's kernels are groups of one of the one lowering (the CUDA backend reads these).
+_forward_spec = LW.op_forward
+_backward_spec = LW.op_backward
+
+
+def apply(
+    op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None = None, out: np.ndarray | None = None
+):
+    """Run elementwise ``op`` on Tensors and Python scalars, recording the graph if needed.
+
+    ``out``, if given, is the array the result is written to (in-place ops); it must have
+    the broadcast shape; ``out_dtype`` overrides the result's dtype. Calls with neither go
+    through :func:`run`.
+    """
+    if out is None and out_dtype is None:
+        return run(op, args)
+    return _general(op, args, out_dtype, out)
+
+
+def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None):
+    """:func:`apply` for any operands: deferral, dtype promotion, broadcasting, any layout."""
+    if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
+        result = DEVICE.elementwise(op, args, out_dtype, out)
+        if result is not None:
+            return result
+    lazy = L.STATE
+    if out is None and (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
+        deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
+        if deferred is not None:
+            return deferred
+    if len(args) == 2:  # spelled out: a starred map costs twice as much
+        key = (op, out_dtype, _signature(args[0]), _signature(args[1]))
+    else:
+        key = (op, out_dtype, *map(_signature, args))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = Plan(op, args, out_dtype)
+    wants_grad = False
+    if plan.simple:
+        values = arrays = []
+        for x in args:
+            arrays.append(x._value)
+            if x._requires_grad:
+                wants_grad = True
+    else:
+        values, arrays = [], []
+        for x, w, m in zip(args, plan.wants, plan.smask):
+            if m == "t":
+                v = x._value if x._dtype is w else x._value.astype(w.np)
+                arrays.append(v)
+                if x._requires_grad:
+                    wants_grad = True
+            else:
+                v = plan.consts.get(x)
+                if v is None:
+                    v = K.scalar(plan, w, x)  # converted with PyTorch's overflow checks
+            values.append(v)
+    shape = arrays[0].shape
+    same = True
+    for a in arrays:
+        if a.shape != shape:
+            same = False
+            shape = broadcast_shape([a.shape for a in arrays])
+            break
+    odt = plan.odt
+    if out is None:
+        n = arrays[0].size if same else math.prod(shape)
+        if n < plan.pool_min:
+            out = np.empty(shape, odt.np)
+        else:
+            if n >= lazy.min_size and L.FUSE.enabled:
+                deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
+                if deferred is not None:
+                    return deferred
+            try:
+                out = memory.empty(shape, odt.np, n)
+            except (MemoryError, ValueError):
+                raise A.alloc_failed(shape, odt.itemsize) from None
+    elif out.shape != shape:
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    size = out.size
+    if same and len(shape) < 2 and 0 < size < PARALLEL_THRESHOLD:  # small, 0-d or 1-D
+        kernel = plan.serial[len(shape)] or plan.compile_serial(len(shape))
+        kernel.fn(*values, out)
+    elif size:
+        _launch(plan, values, arrays, out, shape, same)
+    if odt.round is not None:  # float16/bfloat16: computed in float32, rounded once here
+        out = odt.round(out)
+    if not (wants_grad and plan.records and STATE.enabled):
+        return _make(out, odt)
+    return _record(plan, args, values, out, shape if same else tuple([a.shape for a in arrays]))
+
+
+def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tuple, same: bool):
+    """The forward kernel over any layout: 1-D as it is, else views of one loop nest."""
+    size = out.size
+    if same and len(shape) == 1:  # the operands serve a 1-D loop as they are
+        plan.kernel(1, size >= PARALLEL_THRESHOLD).fn(*values, out)
+        return
+    views, ndim = iteration_views(shape, [*arrays, out])
+    kernel = plan.kernel(ndim, size >= PARALLEL_THRESHOLD)
+    if values is arrays:
+        call = views
+    else:
+        it = iter(views)
+        call = [next(it) if m == "t" else v for v, m in zip(values, plan.smask)]
+        call.append(views[-1])
+    if ndim == 2:
+        kernel, call = C.for_call(kernel, call)
+    kernel.fn(*call)
+
+
+def run(op: OpDef, args: Sequence[Any]) -> Tensor:
+    """``apply(op, args)`` with no ``out`` or ``out_dtype``: what operators and the elementwise
+    functions call. This is the per-op hot path, so it is written flat, one call from the
+    operator.
+
+    It first tries the commonest call: one to three operands, the first a tensor with at most
+    one dimension and fewer than ``Plan.small_max`` elements, the second a tensor of the
+    same shape or a Python float or int (the third, if any, a Python float or int, as
+    softplus's beta and threshold), every tensor already in the compute dtype. That is
+    every op of a scalar model or a small-vector loop, where the Python around the kernel is
+    the whole cost: this lane reads each operand once, needs no broadcast, and calls the
+    plan's serial kernel directly (its operands a tuple: the node saves that one object).
+    Anything else (or a deferred operand) takes :func:`_general`.
+    """
+    if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
+        result = DEVICE.elementwise(op, args, None, None)
+        if result is not None:
+            return result
+    lazy = L.STATE
+    a = args[0]
+    if not ((lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled) and isinstance(
+        a, Tensor
+    ):
+        va = a._value
+        shape = va.shape
+        nd = len(shape)
+        plan = None
+        if nd < 2:
+            grad = a._requires_grad
+            sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
+            if len(args) == 1:
+                plan = _plans.get((op, None, sig))
+                values = (va,)
+            elif len(args) == 2:
+                b = args[1]
+                kind = type(b)
+                if kind is float or kind is int:
+                    plan = _plans.get((op, None, sig, kind))
+                    if plan is not None:
+                        c = plan.consts.get(b)
+                        if c is None:
+                            c = K.scalar(plan, plan.wants[1], b)
+                        values = (va, c)
+                elif isinstance(b, Tensor):
+                    vb = b._value
+                    if vb.shape == shape:
+                        plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
+                        values = (va, vb)
+                        grad = grad or b._requires_grad
+            elif len(args) == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
+                b, c = args[1], args[2]
+                kb, kc = type(b), type(c)
+                if (kb is float or kb is int) and (kc is float or kc is int):
+                    plan = _plans.get((op, None, sig, kb, kc))
+                    if plan is not None:
+                        consts = plan.consts
+                        cb = consts.get(b)
+                        if cb is None:
+                            cb = K.scalar(plan, plan.wants[1], b)
+                        cc = consts.get(c)
+                        if cc is None:
+                            cc = K.scalar(plan, plan.wants[2], c)
+                        values = (va, cb, cc)
+        if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
+            out = np.empty(shape, plan.odt.np)
+            kernel = plan.serial[nd] or plan.compile_serial(nd)
+            kernel.fn(*values, out)
+            if not (grad and plan.records and STATE.enabled):
+                return _make(out, plan.odt)
+            return _record(plan, args, values, out, shape)
+    return _general(op, args, None, None)
+
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+
+
+def check_inplace(t) -> None:
+    """PyTorch's refusals for in-place ops that would corrupt the graph."""
+    if t.__dict__:  # an unbind/split output or an inference tensor (see .multi_view)
+        check_marked(t)
+    if not STATE.enabled:
+        return
+    if t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(LEAF_INPLACE)
+    base = t._base
+    if base is not None and base._requires_grad:
+        if base.grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+        raise NotImplementedError(
+            "jitgrad does not yet support in-place operations on views of tensors that "
+            "require grad; use the out-of-place op instead"
+        )
+
+
+def accumulate_inplace(t, other) -> None:
+    """``t += other`` for gradient accumulation (no graph, shapes equal)."""
+    assert_no_internal_overlap(t._value)  # a .grad the user set to an expanded tensor
+    if not add_into(t, other):
+        apply(_ADD, [t, other], out_dtype=t._dtype, out=t._value)
+    t._bump()
+
+
+def add_into(t: Tensor, other: Tensor) -> bool:
+    """``t += other`` (no graph, no version bump) by the add plan's serial kernel, where both
+    have one shape of at most one dimension and fewer than ``Plan.small_max`` elements and
+    one dtype; False (nothing done) otherwise. The engine sums gradients with it."""
+    va, vo = t._value, other._value
+    shape = va.shape
+    nd = len(shape)
+    if nd > 1 or vo.shape != shape or other._dtype is not t._dtype:
+        return False
+    if DEVICE.active and not isinstance(va, np.ndarray):  # device buffers: the plain path
+        return False
+    sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
+    plan = _plans.get((_ADD, None, sig, sig))
+    if plan is None or not 0 < va.size < plan.small_max:
+        return False
+    kernel = plan.serial[nd] or plan.compile_serial(nd)
+    kernel.fn(va, vo, va)
+    return True
+
+
+_ADD = REGISTRY["add"]
+
+# Deferral (frontend.lazy, imported above) plans through this module's cache and edges; it
+# cannot import this module back, so they are handed in here.
+L.bind_dispatch(_plans, Plan, broadcast_shape, edge_indices)
+
+
+ABOVE.add_into = add_into  # the engine sums gradients through this (see engine.ABOVE)

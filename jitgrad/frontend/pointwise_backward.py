@@ -1,0 +1,258 @@
+"""An elementwise node's gradients: by the op's generated backward kernel, or (with
+``create_graph=True``) by evaluating the same rules over Tensors so they record a graph.
+
+The kernel is the op's backward lowered as a group of one (:func:`jitgrad.fusion.lowering.
+op_backward`): each input's gradient is written straight into a buffer of the input's shape,
+broadcast dimensions summed by accumulating into a stride-0 view, so no separate reduction
+runs. Also here: which operands get ``next_functions`` edges (:func:`edge_indices`), which
+both the forward's recording and the backward's results follow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import memory
+from ..fusion import codegen as C
+from ..fusion import lowering as LW
+from ..fusion.layout import iteration_views
+from ..helpers import PARALLEL_THRESHOLD
+from ..ops import expr as E
+from ..ops.registry import OpDef
+from ..tensor import Tensor, _make
+from .saved_views import ROLES
+
+#: structural key -> (kernel, argument names): one op's backward kernels
+_backward_kernels: dict[tuple, Any] = {}
+
+#: Whether :func:`_kernel_backward` may take its small-operand lane (tests turn it off to
+#: compare the lane with :func:`_general_backward` bitwise).
+SMALL_LANE = True
+
+#: (op, smask, cdt, ndim, *needs) -> :func:`_small_entry`'s tuple: what the small lane reuses.
+_small: dict[tuple, tuple] = {}
+
+
+
+class _Above:
+    """What this module calls above it, filled in when that is imported.
+
+    ``functional_namespace``: the Tensor functions the create_graph rules call (the
+    torch-level functions, which dispatch through this module), set by
+    :mod:`jitgrad.frontend.expression_namespace`."""
+
+    functional_namespace: Any = None
+
+
+ABOVE = _Above()
+
+def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
+    """The gradients of one op by its generated CPU backward kernel (a node class's
+    ``kernel_backward``: the CUDA backend's node classes replace it).
+
+    It first tries the commonest call, a scalar model's or a small vector's: every operand
+    and the gradient of the output's shape with at most one dimension (no broadcast, so
+    every needed gradient is a plain store), fewer elements than the parallel and pooling
+    thresholds, and every needed gradient in the compute dtype. There the general path's
+    iteration views, accumulation modes and kernel key are fixed by the signature, so
+    :data:`_small` keeps them (the same kernel, called on the same arrays: bitwise the same
+    gradients) and the call only allocates the gradient buffers. Anything else takes
+    :func:`_general_backward`.
+    """
+    shape = out.shape
+    nd = len(shape)
+    garr = g._value
+    size = out.size
+    if nd < 2 and SMALL_LANE and 0 < size < PARALLEL_THRESHOLD and garr.shape == shape:
+        for x, v, m, need in zip(args, values, smask, needs, strict=True):
+            if m == "t" and (v.shape != shape or need and x._dtype is not cdt):
+                break
+        else:
+            if garr.dtype is cdt.np:
+                lane = _small.get((op, smask, cdt, nd, *needs))
+                if lane is None:
+                    lane = _small_entry(op, smask, cdt, nd, needs)
+                kernel, picks, edges, limit = lane
+                if size < limit:  # loops, not comprehensions: each of those is a call
+                    src = (garr, out, *values)
+                    call = []
+                    for i in picks:
+                        call.append(src[i])
+                    npdt = cdt.np
+                    bufs = []
+                    for need in needs:
+                        if need:
+                            b = np.empty(shape, npdt)
+                            call.append(b)
+                            bufs.append(b)
+                        else:
+                            bufs.append(None)
+                    kernel.fn(*call)  # read each call: the first call's wrapper replaces itself
+                    grads = []
+                    for i in edges:
+                        b = bufs[i]
+                        grads.append(None if b is None else _make(b, cdt, None, True))
+                    return grads
+    return _general_backward(op, smask, args, values, cdt, g, needs, out)
+
+
+def _small_entry(op, smask, cdt, nd, needs) -> tuple:
+    """The small lane's entry for a signature: the kernel the general path launches for it
+    (a plain store per needed gradient, serial, ``nd``-D views that are the arrays
+    themselves), which of ``(g, out, *values)`` it reads in order, the edges, and the size
+    limit (below the parallel and pooling thresholds). Cached in :data:`_small`."""
+    modes = tuple(C.STORE if need else None for need in needs)
+    gdts = tuple(cdt.kname if need else None for need in needs)
+    kernel, order = _kernel_entry(op, smask, modes, nd, False, cdt, gdts)
+    where = {"g": 0, "out": 1}
+    where.update({role: 2 + i for i, role in enumerate(ROLES[: len(smask)])})
+    picks = tuple(where[n] for n in order)
+    limit = min(PARALLEL_THRESHOLD, memory.min_pooled_size(cdt.np))
+    lane = (kernel, picks, edge_indices(op, smask), limit)
+    _small[(op, smask, cdt, nd, *needs)] = lane
+    return lane
+
+
+def _kernel_entry(op, smask, modes, ndim, parallel, cdt, gdts) -> tuple:
+    """``(kernel, argument names)`` of ``op``'s backward for these modes and dtypes."""
+    key = (op.name, smask, modes, ndim, parallel, cdt.kname, gdts)
+    entry = _backward_kernels.get(key)
+    if entry is None:
+        spec, order = LW.op_backward(op, smask, modes, ndim, parallel, cdt.kname, gdts)
+        entry = _backward_kernels[key] = (C.get_kernel(spec), order)
+    return entry
+
+
+def _general_backward(op, smask, args, values, cdt, g, needs, out):
+    """:func:`_kernel_backward` for any operands: casts, broadcasting, any layout."""
+    shape = out.shape
+    garr = g._value
+    if garr.dtype != cdt.np:
+        garr = garr.astype(cdt.np)
+    modes, buffers, gdts = gradient_buffers(
+        args, needs, values, shape, out.size, memory.empty, memory.zeros, np.zeros
+    )
+    if out.size:
+        tensor_vals = [v for v, m in zip(values, smask, strict=True) if m == "t"]
+        # Views: the operands the rules read, then the gradient buffers (reduced ones flat).
+        full = [garr, *tensor_vals, out]
+        outs = [b for b, m in zip(buffers, modes, strict=True) if m in (C.STORE, C.ACCUMULATE)]
+        views, ndim = iteration_views(shape, full + outs)
+        modes, parallel_safe = C.refine_accumulation(modes, views[len(full) :])
+        spec_modes = tuple(modes)
+        parallel = out.size >= PARALLEL_THRESHOLD and parallel_safe
+        kernel, order = _kernel_entry(op, smask, spec_modes, ndim, parallel, cdt, tuple(gdts))
+        by_role: dict[str, Any] = {"g": views[0], "out": views[len(tensor_vals) + 1]}
+        it = iter(views[1 : len(tensor_vals) + 1])
+        for role, v, m in zip(ROLES, values, smask, strict=False):
+            by_role[role] = next(it) if m == "t" else v
+        out_views = iter(views[len(full) :])
+        call = [by_role[n] for n in order]
+        for b, m in zip(buffers, modes, strict=True):
+            if m is None:
+                continue
+            call.append(next(out_views) if m != C.REDUCE else b.reshape(-1))
+        if ndim == 2:
+            kernel, call = C.for_call(kernel, call)
+        kernel.fn(*call)
+    return gradient_tensors(op, smask, args, modes, buffers)
+
+
+def gradient_buffers(args, needs, values, shape, out_size, empty, zeros, scalar_zeros=None):
+    """Per operand of an elementwise backward kernel: how its gradient is written, its buffer
+    and its dtype name (``None`` thrice for an operand that needs none). An operand of the
+    output's shape is stored (``empty``); a one-element operand of a larger output is reduced
+    (``scalar_zeros``, where the backend has that mode); any other broadcast one accumulates
+    (``zeros``). The CPU and the CUDA backward allocate with their own functions."""
+    modes: list[str | None] = []
+    buffers: list[Any] = []
+    gdts: list[str | None] = []
+    for x, need, v in zip(args, needs, values, strict=True):
+        if not need:
+            modes.append(None)
+            buffers.append(None)
+            gdts.append(None)
+            continue
+        xs = tuple(v.shape)
+        xdt = x._dtype.np
+        gdts.append(x._dtype.kname)
+        if xs == shape:
+            modes.append(C.STORE)
+            buffers.append(empty(xs, xdt))
+        elif scalar_zeros is not None and v.size == 1 and out_size > 1:
+            modes.append(C.REDUCE)
+            buffers.append(scalar_zeros(xs, xdt))
+        else:
+            modes.append(C.ACCUMULATE)
+            buffers.append(zeros(xs, xdt))
+    return modes, buffers, gdts
+
+
+def gradient_tensors(op, smask, args, modes, buffers) -> list:
+    """The filled gradient buffers as the node's outputs, one per graph edge of ``op``."""
+    return [
+        None if modes[i] is None else _make(buffers[i], args[i]._dtype, fresh=True)
+        for i in edge_indices(op, smask)
+    ]
+
+
+def _differentiable_backward(node, op, args, g, needs, out, cdt):
+    """create_graph=True: evaluate the same rules over Tensors so they record a graph."""
+    env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
+    for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
+        # operands in the dtypes the lowering computes them in (where's condition: bool)
+        cast = isinstance(x, Tensor) and x._dtype is not cdt
+        env[role] = x.to(cdt) if cast and LW.operand_dtype(op, i, cdt.name) == cdt.name else x
+    results = []
+    for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
+        x = args[i]
+        if not needs[i]:
+            results.append(None)
+            continue
+        rule = op.grads[i]
+        assert rule is not None
+        grad = E.evaluate(rule, env, ABOVE.functional_namespace())
+        if not isinstance(grad, Tensor):
+            grad = g * 0 + grad
+        grad = sum_to_shape(grad, x.shape)
+        if grad._dtype is not x._dtype:
+            grad = grad.to(x._dtype)
+        results.append(grad)
+    return results
+
+
+def sum_to_shape(grad, shape: tuple[int, ...]):
+    """Sum a broadcast gradient back to ``shape`` (differentiably, with Tensor ops)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.dim() - len(shape)
+    dims = list(range(lead))
+    dims += [lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1]
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    if lead:
+        grad = grad.reshape(shape)
+    if grad.shape != shape:  # size-0 broadcast corner cases
+        grad = grad.expand(shape)
+    return grad
+
+
+#: Ops whose Python-scalar operands still appear as ``(None, 0)`` in ``next_functions``
+#: (PyTorch wraps the scalar into a tensor for these); other ops list only tensor inputs.
+_SCALAR_EDGES = frozenset({"add", "add_scaled", "sub", "sub_scaled", "mul", "div", "where"})
+_edge_cache: dict[tuple[str, str], tuple[int, ...]] = {}
+
+
+def edge_indices(op: OpDef, smask: str) -> tuple[int, ...]:
+    """Which operands get a ``next_functions`` edge, in order."""
+    key = (op.name, smask)
+    idx = _edge_cache.get(key)
+    if idx is None:
+        if op.name in _SCALAR_EDGES and (smask[0] == "t" or op.condition):
+            idx = tuple(i for i in range(len(smask)) if op.grads[i] is not None)
+        else:
+            idx = tuple(i for i, m in enumerate(smask) if m == "t")
+        _edge_cache[key] = idx
+    return idx

@@ -1,0 +1,99 @@
+"""``t.op_(others)`` for an elementwise op: the in-place door of the dispatch.
+
+Apart from :mod:`.pointwise` because an in-place op on a view of a tensor with history writes
+through ``setitem`` (CopySlices), and the indexing front end imports the dispatch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import dtypes as D
+from .._tensor_data import result_type
+from ..backends import STATE as DEVICE
+from ..engine.grad_mode import STATE
+from ..ops import expr as E
+from ..ops.registry import FLOAT, OpDef
+from ..tensor import Tensor, _make
+from . import lazy as L
+from .overlap import check_write
+from .pointwise import apply, check_inplace
+from .pointwise_node import OVERWROTE
+from .subscript import setitem
+
+
+def apply_inplace(op: OpDef, t, others: Sequence[Any]):
+    """``t.op_(others)``: write into ``t``'s buffer, bump its version, rebase its history."""
+    if L._LIVE:  # deferred results may read t: compute them before it changes
+        L.flush(t)
+    if DEVICE.active:  # and deferred device results
+        DEVICE.backend.flush(t)
+    base = t._base
+    if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
+        # In place on a view of a tensor with history: compute out of place, then write it
+        # through the view with setitem, which rebases the root's history (CopySlices).
+        others = check_write(t, others)
+        value = t._value
+        value = DEVICE.backend.copy(value) if DEVICE.active and DEVICE.backend.owns(t) else (
+            value.copy()
+        )
+        src = _make(value, t._dtype, t.grad_fn, output_nr=t._output_nr)
+        src._requires_grad = t._requires_grad
+        setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
+        return t
+    check_inplace(t)
+    on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
+    others = DEVICE.backend.check_write(t, others) if on_device else check_write(t, others)
+    args = [t, *others]
+    cdt = result_type(args)
+    if op.result == FLOAT and not cdt.is_floating_point:
+        cdt = D.get_default_dtype()
+    if cdt._category > t._dtype._category:
+        raise RuntimeError(
+            f"result type {_TYPE_WORD[cdt._category]} can't be cast to the desired output "
+            f"type {_dtype_word(t._dtype)}"
+        )
+    recording = (
+        STATE.enabled
+        and op.differentiable
+        and any(isinstance(x, Tensor) and x._requires_grad for x in args)
+    )
+    if not recording:
+        apply(op, args, out_dtype=t._dtype, out=t._value)
+        t._bump()
+        return t
+    reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
+    saved = t._value
+    if reads_self:
+        saved = DEVICE.backend.copy(saved) if on_device else saved.copy()
+    alias = _make(saved, t._dtype, t.grad_fn, output_nr=t._output_nr)
+    alias._requires_grad = t._requires_grad
+    res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
+    t._bump()
+    node = res.grad_fn
+    if not reads_self and type(node._key) is tuple and "a" in E.free_names(op.expr):
+        # the result, computed from the operand, overwrote it: see pointwise_node.OVERWROTE
+        node._key = (OVERWROTE, *node._key)
+    saved = list(node._saved)
+    saved[5], saved[8] = t._vc, t._vc[0]
+    node._saved = tuple(saved)
+    t.grad_fn = node
+    t._output_nr = 0
+    t._requires_grad = True
+    if t._retains_grad:
+        t._retain_on_new_node()
+    return t
+
+
+_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float"}
+
+
+def _dtype_word(dt: D.dtype) -> str:
+    return {
+        "float32": "Float",
+        "float64": "Double",
+        "int64": "Long",
+        "int32": "Int",
+        "bool": "Bool",
+    }[dt.name]

@@ -1,0 +1,210 @@
+"""Recording an elementwise op: its backward node (PyTorch's class name, the operands'
+edges, what the rules need saved) and the node class's backward step.
+
+:func:`_record` is called by the dispatch hot path (:mod:`.pointwise`) for each result that
+requires grad, so it is written flat; :class:`ElementwiseBackward` computes the gradients by
+:mod:`.pointwise_backward`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..engine.grad_mode import STATE
+from ..engine.graph import SAVED_HOOKS
+from ..engine.sweep import FREED, MUTATION, Node
+from ..ops.elementwise import NODE_VARIANTS
+from ..ops.registry import OpDef
+from ..tensor import Tensor, _init_fields, check_versions
+from . import lazy as L
+from .pointwise_backward import _differentiable_backward, _kernel_backward
+from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
+from .saved_views import saved_roles as _saved_roles
+from .saved_views import t_roles as _t_roles
+
+_NO_EDGE = (None, 0)
+
+
+def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
+    """The result tensor with its backward node: edges, saved operands and versions.
+
+    Written out for one or two leading tensor operands (``Plan.leading``), plain loops
+    otherwise: a comprehension is a function call in CPython 3.11.
+    """
+    if plan.leading:
+        a = args[0]
+        fn = a.grad_fn
+        edge = (fn, a._output_nr) if fn is not None else a._edge() if a._requires_grad else _NO_EDGE
+        if plan.leading == 1:
+            nexts = (edge, _NO_EDGE) if plan.padded else (edge,)
+            versions = (a._vc[0],)
+        else:
+            b = args[1]
+            fn = b.grad_fn
+            if fn is not None:
+                nexts = (edge, (fn, b._output_nr))
+            else:
+                nexts = (edge, b._edge() if b._requires_grad else _NO_EDGE)
+            versions = (a._vc[0], b._vc[0])
+    else:
+        nexts = []
+        versions = []
+        for i, ok in plan.edges:
+            x = args[i]
+            if ok and x._requires_grad:
+                fn = x.grad_fn
+                nexts.append((fn, x._output_nr) if fn is not None else x._edge())
+            else:
+                nexts.append(_NO_EDGE)
+        for x, m in zip(args, plan.smask):
+            if m == "t":
+                versions.append(x._vc[0])
+    node = plan.node_cls(tuple(nexts))
+    node._key = (plan.pid, shapes)
+    result = _new_tensor(Tensor)
+    result._value = out
+    _init_fields(result, plan.odt, node)
+    node._saved = (
+        plan.op,
+        plan.smask,
+        tuple(args),
+        tuple(values),
+        plan.cdt,
+        result._vc,
+        versions if plan.leading else tuple(versions),
+        out,
+        0,
+    )
+    if SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
+        pack_elementwise(node, result)
+    return result
+
+
+_new_tensor = Tensor.__new__
+
+#: First item of the structural token (``Node._key``) of an in-place op's node whose result
+#: overwrote its first operand's buffer (``y += r``): the fusion planner keeps such a node a
+#: group root, and the replay cache never mistakes it for the out-of-place op's node.
+OVERWROTE = object()
+
+
+class ElementwiseBackward(Node, SavedAttributes):
+    """Backward of one elementwise op: one generated kernel computes every needed gradient.
+
+    ``_ran`` (unset until then) is the ``(kernel, spec)`` that last ran the fusion group this
+    node roots, so ``explain`` can name it after backward freed the saved values.
+    """
+
+    __slots__ = ("_ran",)
+    #: Whether backward frees the saved values: whether the gradient rules read a saved
+    #: tensor. It depends on the op and its operand kinds only, so each node class (see
+    #: :func:`_node_class`) fixes it and a release costs no lookup.
+    frees = True
+
+    def saved(self) -> Any:
+        """The saved tuple; a deferred forward's values are computed on first read (and the
+        node's structural token becomes an eager node's: it now holds the same tuple)."""
+        if type(self._saved) is L.LazySaved:
+            self._saved = L.resolve(self._saved)
+            if self._key is not None:
+                self._key = self._key[1:]
+        return Node.saved(self)
+
+    def apply(self, grads: list) -> Sequence:
+        saved = self._saved
+        if type(saved) is tuple and self._extra is None and not STATE.enabled:
+            # The common sweep: saved values as recorded (not deferred, freed or packed by
+            # hooks), no create_graph. Versions are compared only if some tensor changed in
+            # place since this node was created (every change takes a later sequence number,
+            # see ``MUTATION``); ``needs`` is a loop (a comprehension is a call of its own).
+            op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
+            if self._seq < MUTATION.seq and not self.unchanged():
+                self.check_saved_versions()  # PyTorch's error if one the rules read changed
+            needs = []
+            for x, m, rule in zip(args, smask, op.grads):
+                needs.append(m == "t" and x._requires_grad and rule is not None)
+            return self.kernel_backward(op, smask, args, values, cdt, grads[0], needs, out)
+        saved = self.saved()
+        op, args = saved[0], saved[2]
+        needs = [
+            isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
+            for i, x in enumerate(args)
+        ]
+        extra = self._extra
+        if extra is not None and extra.packed is not None:  # saved-tensor hooks packed them
+            saved = unpack_elementwise(self, saved, extra.packed)
+        else:
+            self.check_saved_versions()
+        op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
+        g = grads[0]
+        if STATE.enabled:
+            return _differentiable_backward(self, op, args, g, needs, out, cdt)
+        return self.kernel_backward(op, smask, args, values, cdt, g, needs, out)
+
+    def unchanged(self) -> bool:
+        """Whether no operand nor the output was modified in place since the forward (a
+        deferred node is checked as it is: the fields read here have the same places)."""
+        saved = self._saved if type(self._saved) is L.LazySaved else self.saved()
+        _op, smask, args, _values, _cdt, out_vc, versions, _out, out_version = saved
+        if out_vc[0] != out_version:
+            return False
+        it = iter(versions)
+        return all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t")
+
+    def check_saved_versions(self) -> None:
+        """PyTorch's in-place error if a tensor the needed rules read was modified since.
+
+        Only what those rules read counts as saved (``y = x * 1; y.mul_(2)`` is fine;
+        modifying ``exp``'s result in place is not).
+        """
+        if self.unchanged():  # fast path: nothing was modified since the forward
+            return
+        op, smask, args, _values, _cdt, out_vc, versions, out, out_version = self.saved()
+        needs = tuple(
+            isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
+            for i, x in enumerate(args)
+        )
+        reads = _saved_roles(op, smask, needs)
+        checked = [
+            (x, v)
+            for x, v, r in zip(
+                (x for x in args if isinstance(x, Tensor)), versions, _t_roles(smask), strict=True
+            )
+            if r in reads
+        ]
+        check_versions(
+            self,
+            [x for x, _ in checked],
+            [v for _, v in checked],
+            out_vc if "out" in reads else None,
+            out,
+            out_version,
+        )
+
+    def release(self) -> None:
+        """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
+        if self.frees and self._saved is not None:  # Node.release, written out
+            self._saved = FREED
+            self._key = None
+
+
+#: Overridden by device node classes (see :mod:`jitgrad.backends.cuda.elementwise`).
+ElementwiseBackward.kernel_backward = staticmethod(_kernel_backward)  # type: ignore[attr-defined]
+
+
+_node_classes: dict[tuple[str, bool], type] = {}
+
+
+def _node_class(op: OpDef, smask: str) -> type:
+    """The backward node class: PyTorch's name, and whether release frees (see ``frees``)."""
+    name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
+    needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
+    frees = bool(_saved_roles(op, smask, needs))
+    cls = _node_classes.get((name, frees))
+    if cls is None:
+        attrs = {"__slots__": (), "frees": frees}
+        cls = _node_classes[(name, frees)] = type(name, (ElementwiseBackward,), attrs)
+    return cls

@@ -1,0 +1,146 @@
+"""What an elementwise call's dispatch depends on beyond its operands' values: the
+:class:`Plan` of each signature (op, out dtype, operand kinds and dtypes), cached in
+:data:`_plans` by :func:`_signature` keys, and the broadcast shape of the operands.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from .. import memory
+from .._tensor_data import result_type
+from ..fusion import codegen as C
+from ..fusion import lowering as LW
+from ..helpers import PARALLEL_THRESHOLD
+from ..ops.registry import BOOL, FLOAT, OpDef
+from ..tensor import Tensor
+from . import checks as K
+from . import lazy as L
+from .pointwise_backward import edge_indices
+from .pointwise_node import _node_class
+
+
+def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    """numpy's broadcast of ``shapes`` with PyTorch's error message."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise K.broadcast_error(shapes) from None
+
+
+class Plan:
+    """What only depends on the op and its operands' kinds and dtypes (cached per signature).
+
+    ``smask`` says which operands are tensors (``t``) or scalars (``s``), ``wants`` the dtype
+    each is computed in, ``cdt``/``odt`` the compute and output dtypes; ``node_cls`` is the
+    backward node class, ``edges`` the operands that get ``next_functions`` edges (``grads``
+    says which of those may carry a gradient), ``records`` whether the result can require
+    grad, ``simple`` that every operand is a tensor already in its compute dtype (the common
+    case :func:`apply` takes without a per-operand loop), ``pid`` a small int naming the
+    signature (part of a node's structural token, see :mod:`jitgrad.fusion.replay`),
+    ``kernels`` the forward kernel per ``(ndim, parallel)``, ``serial`` the serial 0-d and 1-D
+    ones (the small-tensor case, read without a lookup), ``pool_min`` the result size from
+    which :mod:`jitgrad.memory` pools the buffer (smaller ones skip the call),
+    ``small_max`` the result size from which :func:`run` leaves a call to :func:`_general`
+    (the parallel, pooling or deferral threshold, whichever comes first; 0 unless every
+    tensor operand is already in its compute dtype),
+    ``leading`` how many leading operands are the only tensors and each gets a gradient edge
+    (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
+    ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
+    ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
+    converted to the scalar operand's dtype (a conversion costs five lookups).
+    """
+
+    __slots__ = (
+        "op",
+        "smask",
+        "wants",
+        "cdt",
+        "odt",
+        "node_cls",
+        "edges",
+        "records",
+        "simple",
+        "pid",
+        "kernels",
+        "serial",
+        "pool_min",
+        "small_max",
+        "leading",
+        "padded",
+        "consts",
+    )
+
+    def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
+        K.elementwise_operands(op.name, args, op.condition)  # once per signature: free per call
+        if op.compute == "bool":
+            cdt = D.bool_
+        elif op.condition:
+            cdt = result_type(list(args[1:]))
+        else:
+            cdt = result_type(list(args))
+        if op.result == FLOAT and not cdt.is_floating_point:
+            cdt = D.get_default_dtype()
+        self.op = op
+        self.cdt = cdt
+        self.odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
+        self.smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
+        self.wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))
+        self.records = op.differentiable and self.odt.is_floating_point
+        self.node_cls = _node_class(op, self.smask)
+        self.edges = tuple(
+            (i, self.smask[i] == "t" and op.grads[i] is not None)
+            for i in edge_indices(op, self.smask)
+        )
+        direct = all(
+            x._dtype is w for x, w in zip(args, self.wants, strict=True) if isinstance(x, Tensor)
+        )
+        self.simple = direct and "s" not in self.smask
+        self.leading = 0
+        self.padded = self.smask == "ts" and self.edges == ((0, True), (1, False))
+        if self.padded or self.smask in ("t", "ts") and self.edges == ((0, True),):
+            self.leading = 1
+        elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
+            self.leading = 2
+        self.consts: dict[float, Any] = {}
+        self.pid = next(_plan_ids)  # a replay token: unique (threads' len(_plans) may clash)
+        self.kernels: dict[int, Any] = {}
+        self.serial: list[Any] = [None, None]
+        self.pool_min = memory.min_pooled_size(self.odt.np)
+        # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
+        limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
+        # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
+        self.small_max = limit if direct and self.odt.round is None else 0
+
+    def compile_serial(self, ndim: int) -> Any:
+        """``serial[ndim]``, looked up (or compiled) and kept on first use."""
+        kernel = self.serial[ndim] = self.kernel(ndim, False)
+        return kernel
+
+    def kernel(self, ndim: int, parallel: bool) -> Any:
+        """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
+        kernel = self.kernels.get(ndim * 2 + parallel)
+        if kernel is None:
+            cdt, odt = self.cdt.kname, self.odt.kname  # float16/bfloat16 compute in float32
+            spec = LW.op_forward(self.op, self.smask, ndim, parallel, cdt, odt)
+            kernel = self.kernels[ndim * 2 + parallel] = C.get_kernel(spec)
+        return kernel
+
+
+_plans: dict[tuple, Plan] = {}
+_plan_ids = itertools.count()
+# A plan fixes the default dtype (an int op float's compute dtype) but is keyed without it,
+# so the per-call lookups stay as they are: a change of default empties the cache instead
+# (deferral, frontend.lazy, plans through this same dict).
+D.on_default_dtype_change(_plans.clear)
+
+
+def _signature(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x._dtype if x._value.ndim else (x._dtype, 0)
+    return type(x)

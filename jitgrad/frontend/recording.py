@@ -1,0 +1,198 @@
+"""Recording non-elementwise ops: a backward written with Tensor ops.
+
+Reductions, shape ops, indexing and matmul declare their backward as a Python function over
+Tensors. Run under ``no_grad`` it is an ordinary backward; run with grad mode on
+(``create_graph=True``) the same function records a differentiable graph, so higher-order
+gradients need no second implementation.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..engine import graph as G
+from ..engine.grad_mode import STATE
+from ..engine.sweep import Node
+
+# The module, by path: the package attribute ``jitgrad.tensor`` is the constructor function.
+_tensor = importlib.import_module("jitgrad.tensor")
+
+_classes: dict[tuple[str, type], type] = {}
+_NO_EDGE = (None, 0)
+
+
+class FunctionBackward(Node):
+    """A node whose backward is ``fn(*grad_outputs) -> grads per input``."""
+
+    __slots__ = ()
+    reads_result = False  # see ResultBackward
+
+    def apply(self, grads: list) -> Sequence:
+        fn, tensors, versions = self.saved()
+        if (self._extra is None or unpacked(self) is None) and tensors:
+            _tensor.check_versions(self, tensors, versions)
+        result = fn(*grads)
+        return result if isinstance(result, tuple | list) else (result,)
+
+    def release(self) -> None:
+        saved = self._saved
+        if saved is not None and saved[1]:  # only nodes holding saved tensors can be freed
+            super().release()
+
+
+class ResultBackward(FunctionBackward):
+    """A node whose backward also reads the op's own result: ``fn(*grads, result)``
+    (softmax, logsumexp, norm, prod).
+
+    The result is saved as its array, dtype and version counter, not as the result Tensor:
+    that tensor's ``grad_fn`` is this node, so holding it would close a reference cycle, and
+    the whole graph (with every buffer it saved) would outlive its last reference until the
+    cycle collector ran. PyTorch saves outputs the same way (a ``SavedVariable`` of an
+    output keeps no ``grad_fn``). ``backward`` gets a tensor rebuilt around the array with
+    this node as its ``grad_fn``, so under ``create_graph`` the gradient is differentiable
+    through the result.
+    """
+
+    __slots__ = ()
+    reads_result = True
+
+    def apply(self, grads: list) -> Sequence:
+        fn, tensors, versions, (value, dtype, vc, version) = self.saved()
+        given = None if self._extra is None else unpacked(self)  # (no extras: nothing packed)
+        if given is not None:  # saved-tensor hooks: the unpacked result is what backward reads
+            value = given["out"]._value
+        else:
+            if tensors:
+                _tensor.check_versions(self, tensors, versions)
+            if vc[0] != version:  # the result was modified in place since
+                _tensor.check_versions(self, (), (), vc, value, version)
+        result = _tensor._make(value, dtype, self)
+        result._vc = vc
+        out = fn(*grads, result)
+        return out if isinstance(out, tuple | list) else (out,)
+
+    def release(self) -> None:
+        if self._saved is not None:  # the result is always saved
+            Node.release(self)
+
+
+UNPACK_TYPE_ERROR = (
+    "Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+)
+
+
+def unpack_saved(unpack: Callable, packed: Any) -> Any:
+    """``unpack(packed)``, which must be a tensor (PyTorch's TypeError otherwise)."""
+    t = unpack(packed)
+    if not isinstance(t, _tensor.Tensor):
+        raise TypeError(UNPACK_TYPE_ERROR + type(t).__name__)
+    return t
+
+
+
+def unpacked(node: Node) -> dict | None:
+    """``{key: tensor}`` from the unpack hook if saved-tensor hooks packed what ``node``
+    saved (no version check then, as in PyTorch), else None.
+
+    Only a saved result is read back from the hook: the other saved tensors stay in the
+    closure ``backward`` was recorded with, so an unpack hook that returns different values
+    changes elementwise and result-reading gradients only (a documented difference).
+    """
+    packed = G.packed_of(node)
+    if packed is None:
+        return None
+    unpack, items = packed
+    return {key: unpack_saved(unpack, p) for key, p in items.items()}
+
+
+def node_class(name: str, base: type = FunctionBackward) -> type:
+    cls = _classes.get((name, base))
+    if cls is None:
+        cls = _classes[(name, base)] = type(name, (base,), {"__slots__": ()})
+    return cls
+
+
+def needs_grad(*inputs: Any) -> bool:
+    """Whether an op on ``inputs`` must record a node (grad mode on and an input requires grad)."""
+    if not STATE.enabled:
+        return False
+    Tensor = _tensor.Tensor
+    return any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
+
+
+def record(
+    name: str,
+    value: np.ndarray,
+    dtype: D.dtype,
+    inputs: Sequence[Any],
+    backward: Callable[..., Any],
+    saved: Sequence[Any] = (),
+    base: type = FunctionBackward,
+):
+    """The result Tensor of op ``name``; records a node if any input requires grad.
+
+    ``inputs`` are the op's tensor inputs in ``backward``'s result order; ``saved`` lists the
+    tensors ``backward`` reads, so in-place changes to them are detected at backward time.
+    ``base`` :class:`ResultBackward`: ``backward`` also reads the result (see there).
+    """
+    _make = _tensor._make
+    if not (STATE.enabled and dtype.is_floating_point):
+        return _make(value, dtype)
+    # Written as loops (a generator or comprehension is a call of its own): stack, unbind and
+    # softmax of a scalar graph record here once per op.
+    Tensor = _tensor.Tensor
+    nexts = []
+    wanted = False
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            fn = t.grad_fn
+            nexts.append((fn, t._output_nr) if fn is not None else t._edge())
+            wanted = True
+        else:
+            nexts.append(_NO_EDGE)
+    if not wanted:
+        return _make(value, dtype)
+    cls = _classes.get((name, base)) or node_class(name, base)
+    node = cls(tuple(nexts))
+    out = _make(value, dtype, node)
+    if saved:
+        versions = []
+        for t in saved:
+            versions.append(t._vc[0])
+        node._saved = (backward, tuple(saved), tuple(versions))
+    else:
+        node._saved = (backward, (), ())
+    reads_result = base.reads_result
+    if reads_result:
+        node._saved += ((value, dtype, out._vc, out._vc[0]),)
+    if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
+        items = list(enumerate(saved))
+        items.reverse()  # PyTorch packs ``mm``'s mat2, then self
+        G.pack_saved(node, items + [("out", out)] if reads_result else items)
+    return out
+
+
+def record_multi(
+    name: str,
+    values: Sequence[np.ndarray],
+    dtypes: Sequence[D.dtype],
+    inputs: Sequence[Any],
+    backward: Callable[..., Any],
+    saved: Sequence[Any] = (),
+    base: type = FunctionBackward,
+) -> list:
+    """Like :func:`record` for ops with several outputs (split, max with dim ...)."""
+    _make = _tensor._make
+
+    first = record(name, values[0], dtypes[0], inputs, backward, saved, base)
+    node = first.grad_fn
+    outs = [first]
+    for i in range(1, len(values)):
+        differentiable = node is not None and dtypes[i].is_floating_point
+        outs.append(_make(values[i], dtypes[i], node if differentiable else None, output_nr=i))
+    return outs

@@ -1,0 +1,147 @@
+"""Reductions (sum, mean, prod, var/std, max/min, logsumexp, norm, all/any) and the
+shape-keeping softmax, log_softmax and cumsum, with PyTorch's semantics and node names.
+
+This module is the family's entry (``jitgrad.*``, Tensor methods) and holds norm, all and
+any; the others live in :mod:`.reduce_sum` (sum, mean, prod, var, std), :mod:`.reduce_minmax`
+(max, min, amax, amin, argmax, argmin) and :mod:`.reduce_softmax` (logsumexp, softmax,
+log_softmax, cumsum), over the helpers of :mod:`.reduce_common`.
+
+Forward: every op plans its axes with ``reduction_plan`` into the ``(A, R, B)`` layout of the
+kernels in ``jitgrad/kernels/cpu/reduce.py`` (and ``reduce_extra.py``), runs one kernel and
+reshapes the ``(A, B)`` result to the kept dims. Backward: each op is declared
+(:mod:`jitgrad.frontend.declare`) with its derivative written once in differentiable ops; where a
+backward kernel exists (softmax, log_softmax, var, max, prod) the derivative calls it as a
+declared op of its own (:mod:`.reduce_grads`), which runs the kernel in an ordinary backward
+and records a differentiable node under ``create_graph``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..kernels.cpu import reduce as K
+from ..kernels.cpu import reduce_extra as KX
+from ..kernels.cpu.reduce_call import (
+    kept_shape,
+    reduce_array,
+    to_3d,
+)
+from ..tensor import Tensor, _make
+from . import checks
+from . import functions as F
+from .declare import Declared, Saved, expand_reduced
+from .reduce_common import (
+    Dims,
+    reduce_axes,
+    type_word,
+)
+from .reduce_grads import select_backward
+from .reduce_minmax import amax, amin, argmax, argmin, max, min  # noqa: A004
+from .reduce_prod_var import prod, std, var
+from .reduce_softmax import cumsum, log_softmax, logsumexp, softmax
+from .reduce_sum import mean, sum  # noqa: A004
+
+# ---- norm, all, any ---------------------------------------------------------------------------
+_P_MODES = {2: KX.P_TWO, "fro": KX.P_TWO, 1: KX.P_ONE, np.inf: KX.P_INF, -np.inf: KX.P_NEG_INF}
+
+
+def norm(
+    input: Tensor,  # noqa: A002
+    p: Any = "fro",
+    dim: Dims = None,
+    keepdim: bool = False,
+    dtype: Any = None,
+) -> Tensor:
+    """Vector p-norm over ``dim`` (all by default): p = 2/'fro', 1, inf, -inf, 0 or any
+    other number (torch's ``linalg.vector_norm``)."""
+    if dtype is not None:
+        input = F.cast(input, D.to_dtype(dtype))
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {type_word(input._dtype)}"
+        )
+    p = 2 if p is None else checks.norm_order(p)
+    mode = KX.P_ZERO if p == 0 else _P_MODES.get(p, KX.P_GENERAL)
+    pf = 0.0 if isinstance(p, str) else float(p)
+    shape = input._value.shape
+    axes = reduce_axes(len(shape), dim, "norm")
+    dt = input._dtype
+    x3 = to_3d(input._value, axes)
+    out2 = np.empty((x3.shape[0], x3.shape[2]), dt.np)
+    KX.norm_fwd(x3, mode, pf, out2)
+    result = out2.reshape(kept_shape(shape, axes, keepdim))
+    return NORM.record(
+        "LinalgVectorNormBackward0", result, dt, (input,), (input,), self=input, dim=dim,
+        keepdim=keepdim, ord=2 if isinstance(p, str) else p, _mode=mode, _pf=pf, _shape=shape,
+        _axes=axes, _keepdim=keepdim, _out2=out2,
+    )  # fmt: skip
+
+
+def _norm_derivative(s: Saved, g: Tensor) -> Tensor:
+    """One rule per order ``p`` (a zero norm has a zero (sub)gradient, as in torch)."""
+    x, out, mode, pf = s.self, s.result, s._mode, s._pf
+    if mode == KX.P_ZERO:
+        return F.mul(x, 0.0)
+    if mode == KX.P_ONE:
+        return expand_reduced(g, s) * F.sign(x)
+    if mode in (KX.P_INF, KX.P_NEG_INF):
+        ax3, out2 = to_3d(F.abs(x)._value, s._axes), s._out2
+        fill = lambda g2, gx3: K.amax_bwd(g2, ax3, out2, gx3)  # noqa: E731
+        w = select_backward(g, fill, s._shape, s._axes, s._keepdim, x._dtype, "MulBackward0")
+        return w * F.sign(x)
+    zero = F.eq(out, 0)
+    safe = F.where(zero, 1.0, out)
+    if mode == KX.P_TWO:
+        return expand_reduced(F.where(zero, 0.0, g / safe), s) * x
+    scale = F.where(zero, 0.0, g / safe ** (pf - 1))
+    return expand_reduced(scale, s) * x * F.abs(x) ** (pf - 2)
+
+
+NORM = Declared(
+    "norm", _norm_derivative, public=("dim", "keepdim", "ord", "result", "self"), reads_result=True
+)
+
+
+def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+    shape = input._value.shape
+    axes = reduce_axes(len(shape), dim, "all" if kernel is KX.all_fwd else "any")
+    return _make(reduce_array(kernel, input._value, axes, keepdim, np.dtype(np.bool_)), D.bool_)
+
+
+def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """Whether every element (over ``dim``) is non-zero; bool result."""
+    return _logical(KX.all_fwd, input, dim, keepdim)
+
+
+def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """Whether some element (over ``dim``) is non-zero; bool result."""
+    return _logical(KX.any_fwd, input, dim, keepdim)
+
+
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "cumsum",
+    "log_softmax",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "softmax",
+    "std",
+    "sum",
+    "var",
+]
+
+#: Tensor method name -> function, bound by jitgrad.methods.bind().
+METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}

@@ -1,0 +1,121 @@
+"""prod, var and std, declared (:class:`~jitgrad.frontend.declare.Declared`) with PyTorch's
+semantics and node names; their derivatives call the kernel-backed backward ops of
+:mod:`.reduce_grads`."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..kernels.cpu import reduce as K
+from ..kernels.cpu.reduce_call import kept_shape, launch, to_3d
+from ..tensor import Tensor, _make
+from . import functions as F
+from .declare import Declared, Saved
+from .reduce_common import int_to_long, reduce_axes
+from .reduce_grads import prod_backward, var_backward
+
+PROD = Declared(
+    "prod",
+    lambda s, g: prod_backward(g, s.self, s.result, s._axes, s._keepdim, s._x3),
+    public={
+        "ProdBackward0": ("result", "self"),
+        "ProdBackward1": ("dim", "keepdim", "result", "self"),
+    },
+    reads_result=True,
+    dim_list=False,
+)
+
+
+def prod(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+) -> Tensor:
+    """Product over one dim (or all); the gradient handles zeros exactly as torch does."""
+    arr, dt = int_to_long(input, dtype)
+    axes = reduce_axes(arr.ndim, dim, "prod")
+    x3 = to_3d(arr, axes)
+    out2 = launch(K.prod_fwd, x3, dt.np)
+    result = out2.reshape(kept_shape(arr.shape, axes, keepdim))
+    if dim is None:
+        return PROD.record("ProdBackward0", result, dt, (input,), (input,), self=input,
+                           _axes=axes, _keepdim=keepdim, _x3=x3)  # fmt: skip
+    return PROD.record("ProdBackward1", result, dt, (input,), (input,), self=input,
+                       _axes=axes, _keepdim=keepdim, _x3=x3, dim=dim, keepdim=keepdim)  # fmt: skip
+
+
+# ---- var, std --------------------------------------------------------------------------------
+def _var_derivative(s: Saved, g: Tensor) -> Tensor:
+    return var_backward(g, s.self, s._axes, s._keepdim, s._corr, s._x3, s._mean2)
+
+
+def _std_derivative(s: Saved, g: Tensor) -> Tensor:
+    """d std = d var / (2 std)."""
+    g = g / (2 * s.result)
+    return var_backward(g, s.self, s._axes, s._keepdim, s._corr, s._x3, s._mean2)
+
+
+VAR = Declared("var", _var_derivative, public=("dim", "keepdim", "self"))
+STD = Declared("std", _std_derivative, public=("dim", "keepdim", "result", "self"),
+               reads_result=True)  # fmt: skip
+
+
+def _var_std(
+    name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+) -> Tensor:
+    if not input._dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if isinstance(dim, bool):  # var(False): the old positional ``unbiased``
+        dim, unbiased = None, dim
+    corr = float(correction if correction is not None else (unbiased is not False))
+    dt = input._dtype
+    shape = input._value.shape
+    axes = reduce_axes(len(shape), dim, name[:3].lower())
+    x3 = to_3d(input._value, axes)
+    mean2 = np.empty((x3.shape[0], x3.shape[2]), dt.np)
+    var2 = launch(K.mean_var_fwd, x3, dt.np, corr, mean2)
+    if x3.shape[1] - corr <= 0:
+        warnings.warn(
+            f"{name[:3].lower()}(): degrees of freedom is <= 0. Correction should be strictly "
+            "less than the reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    is_std = name == "StdBackward0"
+    value = (F.sqrt(_make(var2, dt))._value if is_std else var2).reshape(
+        kept_shape(shape, axes, keepdim)
+    )
+    decl = STD if is_std else VAR
+    return decl.record(
+        name, value, dt, (input,), (input,), self=input, dim=dim, keepdim=keepdim,
+        _axes=axes, _keepdim=keepdim, _corr=corr, _x3=x3, _mean2=mean2,
+    )  # fmt: skip
+
+
+def var(
+    input: Tensor,  # noqa: A002
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
+    """Variance over ``dim`` with ``correction`` (1, Bessel's, unless ``unbiased=False``)."""
+    return _var_std("VarBackward0", input, dim, unbiased, keepdim, correction)
+
+
+def std(
+    input: Tensor,  # noqa: A002
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
+    """Standard deviation: ``sqrt(var(...))`` with the same arguments."""
+    return _var_std("StdBackward0", input, dim, unbiased, keepdim, correction)

@@ -1,0 +1,142 @@
+"""The reductions along one dim that exponentiate or keep the shape: logsumexp, softmax,
+log_softmax and cumsum, with PyTorch's semantics and node names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import dtypes as D
+from ..engine.grad_mode import STATE
+from ..kernels.cpu import reduce as K
+from ..kernels.cpu.reduce_call import (
+    kept_shape,
+    plan_3d,
+)
+from ..tensor import Tensor, _make, _wrap_dim
+from . import functions as F
+from . import movement as M
+from .declare import Declared, Reduction, Saved, expand_reduced, reduction
+from .reduce_common import (
+    Dims,
+    floating,
+    int_to_long,
+    type_word,
+)
+from .reduce_grads import softmax_backward_data
+
+
+def _array_dtype(t: Tensor) -> tuple[np.ndarray, D.dtype]:
+    return t._value, t._dtype
+
+
+def _logsumexp_derivative(s: Saved, g: Tensor) -> Tensor:
+    result = M.reshape(s.result, kept_shape(s._shape, s._axes, True))
+    return expand_reduced(g, s) * F.exp(s.self - result)
+
+
+LOGSUMEXP = Reduction(
+    "logsumexp",
+    K.logsumexp_fwd,
+    ("LogsumexpBackward0", "LogsumexpBackward0"),
+    _logsumexp_derivative,
+    dtype=lambda t, _dtype: _array_dtype(floating(t)),
+    public=("dim", "keepdim", "result", "self"),
+    reads_result=True,
+)
+
+
+def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
+    underflows; integer inputs give the default float dtype."""
+    return reduction(LOGSUMEXP, input, dim, keepdim, pos=1)
+
+
+# ---- softmax, log_softmax, cumsum (shape-keeping, one dim) ------------------------------------
+def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
+    """``dim`` wrapped and ``t`` as the ``(A, R, B)`` array of a one-dim op (never a copy for
+    contiguous input: one axis is always a contiguous run)."""
+    arr = t._value
+    shape = arr.shape
+    if len(shape) == 1 and type(dim) is int and (dim == 0 or dim == -1):  # a vector: (1, n, 1)
+        return 0, np.ascontiguousarray(arr).reshape(1, shape[0], 1)
+    d = _wrap_dim(dim if type(dim) is int else A.dim_arg(fn, dim, len(shape)), len(shape))
+    return d, np.ascontiguousarray(arr).reshape(plan_3d(shape, (d,) if shape else ())[1])
+
+
+def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
+    if dtype is not None:
+        input = F.cast(input, D.to_dtype(dtype))
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(
+            f'"{"log_" if log else ""}softmax_lastdim_kernel_impl" not implemented for '
+            f"'{type_word(dt)}'"
+        )
+    shape = input._value.shape
+    d, x3 = _along(input, dim, "log_softmax" if log else "softmax")
+    s3 = x3.shape
+    y3 = np.empty(s3, x3.dtype)
+    K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
+    out = y3.reshape(shape)
+
+    decl = LOG_SOFTMAX if log else SOFTMAX
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+    return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d, _s3=s3)
+
+
+SOFTMAX = Declared(
+    "softmax",
+    lambda s, g: softmax_backward_data(g, s.result, s._dim, False, s._s3),
+    public=("dim", "result"),
+    reads_result=True,
+    dim_list=False,
+)
+LOG_SOFTMAX = Declared(
+    "log_softmax",
+    lambda s, g: softmax_backward_data(g, s.result, s._dim, True, s._s3),
+    public=("dim", "result"),
+    reads_result=True,
+    dim_list=False,
+)
+
+
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    return _softmax_like(input, dim, dtype, False)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """``x - logsumexp(x)`` along ``dim``."""
+    return _softmax_like(input, dim, dtype, True)
+
+
+def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
+    """``g`` summed from the end along ``dim``: cumsum's gradient, itself differentiable
+    (its own gradient is cumsum again)."""
+    _, g3 = _along(g, dim)
+    out3 = np.empty_like(g3)
+    K.pick(K.cumsum_bwd, g3.size)(g3, out3)
+    return REVERSE_CUMSUM.record("CumsumBackward0", out3.reshape(g._value.shape), g._dtype, (g,),
+                                 _dim=dim)  # fmt: skip
+
+
+CUMSUM = Declared(
+    "cumsum", lambda s, g: _reverse_cumsum(g, s._dim), public=("dim",), dim_list=False
+)
+REVERSE_CUMSUM = Declared("reverse_cumsum", lambda s, g: cumsum(g, s._dim))
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Running sum along ``dim``; integer and bool inputs give int64."""
+    arr, dt = int_to_long(input, dtype)
+    src = _make(arr, input._dtype if dtype is None else dt)
+    d, x3 = _along(src, dim)
+    out3 = np.empty(x3.shape, dt.np)
+    K.pick(K.cumsum_fwd, x3.size)(x3, out3)
+    value = out3.reshape(arr.shape)
+    if not (STATE.enabled and input._requires_grad):
+        return _make(value, dt)
+    return CUMSUM.record("CumsumBackward0", value, dt, (input,), (), dim=dim, _dim=d)

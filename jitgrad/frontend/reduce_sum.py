@@ -1,0 +1,139 @@
+"""sum and mean, declared (:class:`~jitgrad.frontend.declare.Reduction`), with PyTorch's semantics
+and node names; a full float ``sum``/``mean`` of a deferred elementwise chain becomes that
+chain's kernel epilogue (or a deferred reduction, see :mod:`jitgrad.frontend.lazy`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import dtypes as D
+from ..engine.grad_mode import STATE
+from ..kernels.cpu import reduce as K
+from ..tensor import Tensor
+from .declare import Reduction, Saved, expand_reduced, record_reduction, reduction
+from .lazy import (
+    LazyTensor,
+    PendingReduction,
+    defer_reduction,
+    make_lazy,
+    reduce_full,
+)
+from .reduce_common import (
+    Dims,
+    int_to_long,
+    numpy_spellings,
+    type_word,
+)
+
+
+# ---- the declarations ------------------------------------------------------------------------
+def _mean_out_dtype(input: Tensor, dtype: Any) -> D.dtype:  # noqa: A002
+    dt = D.to_dtype(dtype) if dtype is not None else input._dtype
+    if not dt.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {type_word(dt)}"
+        )
+    return dt
+
+
+def _mean_dtype(input: Tensor, dtype: Any):  # noqa: A002
+    dt = _mean_out_dtype(input, dtype)
+    return input._value.astype(dt.np, copy=False), dt
+
+
+def _mean_derivative(s: Saved, g: Tensor) -> Tensor:
+    return expand_reduced(g / math.prod([s._shape[a] for a in s._axes]), s)
+
+
+SUM = Reduction(
+    "sum",
+    K.sum_fwd,
+    ("SumBackward0", "SumBackward1"),
+    lambda s, g: expand_reduced(g, s),
+    dtype=int_to_long,
+    public={
+        "SumBackward0": ("self_sym_sizes",),
+        "SumBackward1": ("dim", "keepdim", "self_sym_sizes"),
+    },
+)
+MEAN = Reduction(
+    "mean",
+    K.mean_fwd,
+    ("MeanBackward0", "MeanBackward1"),
+    _mean_derivative,
+    dtype=_mean_dtype,
+    public={
+        "MeanBackward0": ("self_sym_numel", "self_sym_sizes"),
+        "MeanBackward1": ("dim", "keepdim", "self_sym_numel", "self_sym_sizes"),
+    },
+)
+
+
+# ---- sum, mean -------------------------------------------------------------------------------
+def _fused_full(input: Tensor, dim: Dims, keepdim: bool, dtype: Any, mean: bool):  # noqa: A002
+    """A full float reduction of a deferred elementwise result, fused into its kernel.
+
+    Where a backward may follow, the reduction itself is deferred (a
+    :class:`~jitgrad.frontend.lazy.PendingReduction`): ``loss.backward()`` can then run the
+    chain's forward and backward as one kernel. Otherwise it is the epilogue of the chain's
+    kernel now (a 0-d array); None where neither applies.
+    """
+    if dim is not None or keepdim or dtype is not None or not isinstance(input, LazyTensor):
+        return None
+    if STATE.enabled and input._requires_grad:
+        deferred = defer_reduction(input, mean)
+        if deferred is not None:
+            return deferred
+    return reduce_full(input, mean)
+
+
+def _lazy_result(out: Tensor) -> Tensor:
+    """``out`` as the LazyTensor of its deferred reduction, when it holds one."""
+    value = Tensor._value.__get__(out)
+    return make_lazy(out, value) if type(value) is PendingReduction else out
+
+
+def _sum_mean(decl: Reduction, input: Tensor, dim: Dims, keepdim: bool, dtype: Any) -> Tensor:  # noqa: A002
+    """The declared reduction, or the epilogue of a deferred elementwise chain's kernel."""
+    if decl is MEAN and isinstance(input, LazyTensor):
+        _mean_out_dtype(input, dtype)  # its dtype error before the chain's kernel runs
+    out = _fused_full(input, dim, keepdim, dtype, mean=decl is MEAN)
+    if out is None:
+        return reduction(decl, input, dim, keepdim, dtype)
+    shape = tuple(input.shape)
+    axes = tuple(range(len(shape)))
+    return _lazy_result(record_reduction(decl, out, input._dtype, input, shape, axes, dim, False))
+
+
+def sum(  # noqa: A001 - PyTorch's name
+    input: Tensor,  # noqa: A002
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (all if None); integer and bool inputs give int64. ``axis`` and
+    ``keepdims`` are NumPy's spellings, which PyTorch accepts too."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+    return _sum_mean(SUM, input, dim, keepdim, dtype)
+
+
+def mean(
+    input: Tensor,  # noqa: A002
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Arithmetic mean over ``dim``; an empty reduction is NaN as in torch (``axis`` and
+    ``keepdims`` as for :func:`sum`)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+    return _sum_mean(MEAN, input, dim, keepdim, dtype)

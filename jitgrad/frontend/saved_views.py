@@ -1,0 +1,187 @@
+"""What an elementwise node saved, as PyTorch shows it: ``grad_fn._saved_self`` and friends,
+and the saved-tensor hooks of :mod:`jitgrad.engine.graph` for elementwise nodes.
+
+An elementwise op's declaration says which operands (roles ``a``/``b``/``c``) and whether
+its result (``out``) each gradient rule reads; a node saves exactly what the rules needed
+for the inputs requiring grad read (:func:`saved_roles`). ``_saved_<name>`` names a role
+PyTorch's way (``self``, ``other``, ``result``; ``exponent`` for pow ...): the saved tensor,
+None for a tensor the rules could read but this node did not save, or the scalar operand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..engine import graph as G
+from ..engine.sweep import FREED, FREED_MESSAGE, Node
+from ..ops import expr as E
+from ..ops.registry import OpDef
+from ..ops.saved_record import ROLES as ROLES  # (re-exported: read from here)
+from ..tensor import Tensor, _make
+from .recording import unpack_saved
+
+#: the order PyTorch packs a node's saved tensors in (``x * y``: other, then self)
+PACK_ORDER = ("b", "a", "c", "out")
+_DEFAULT_NAMES = {"a": "self", "b": "other", "out": "result"}
+#: PyTorch's argument names where they are not ``self``/``other`` (by jitgrad op name)
+_NAMES = {
+    "pow": {"b": "exponent"},
+    "addcmul": {"b": "tensor1", "c": "tensor2"},
+    "addcdiv": {"b": "tensor1", "c": "tensor2"},
+    "lerp": {"b": "end", "c": "weight"},
+}
+
+#: values PyTorch saves that jitgrad's op fixes (``x ** 2`` runs as ``square``)
+_CONSTANTS = {"square": {"exponent": 2}}
+#: ops whose saved scalar operands PyTorch shows as Python numbers, not wrapped tensors
+_RAW_SCALARS = frozenset({"pow"})
+
+_roles_cache: dict[tuple, frozenset[str]] = {}
+
+
+def saved_roles(op: OpDef, smask: str, needs: tuple) -> frozenset[str]:
+    """Tensor operands (``a``/``b``/``c``) and ``out`` that the needed gradient rules read."""
+    key = (op.name, smask, needs)
+    roles = _roles_cache.get(key)
+    if roles is None:
+        names: set[str] = set()
+        for i, need in enumerate(needs):
+            if need:
+                names |= E.free_names(op.grads[i])  # type: ignore[arg-type]
+        tensor_roles = set(t_roles(smask)) | {"out"}
+        roles = _roles_cache[key] = frozenset(names & tensor_roles)
+    return roles
+
+
+def t_roles(smask: str) -> tuple[str, ...]:
+    return tuple(r for r, m in zip(ROLES, smask, strict=False) if m == "t")
+
+
+def _needs(op: OpDef, args: tuple) -> tuple:
+    return tuple(
+        isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
+        for i, x in enumerate(args)
+    )
+
+
+def pack_elementwise(node: Node, result: Tensor) -> None:
+    """Give the tensors ``node`` saved to this thread's pack hook (see ``graph.pack_saved``)."""
+    op, smask, args = node._saved[:3]
+    reads = saved_roles(op, smask, _needs(op, args))
+    items = [(r, result if r == "out" else args[ROLES.index(r)]) for r in PACK_ORDER if r in reads]
+    if items:
+        G.pack_saved(node, items)
+
+
+def unpack_elementwise(node: Node, saved: tuple, packed: tuple) -> tuple:
+    """``saved`` with each packed tensor replaced by what the unpack hook returns (PyTorch
+    checks no version of a tensor that hooks packed: it is whatever unpack gives)."""
+    unpack, items = packed
+    saved = list(saved)
+    args, values = list(saved[2]), list(saved[3])
+    for role, p in items.items():
+        t = unpack_saved(unpack, p)
+        if role == "out":
+            saved[7] = _as(t._value, saved[7].dtype)
+        else:
+            i = ROLES.index(role)
+            args[i] = t
+            values[i] = _as(t._value, values[i].dtype)
+    saved[2], saved[3] = tuple(args), tuple(values)
+    return tuple(saved)
+
+
+def _as(value: Any, dtype: Any) -> Any:
+    return value if value.dtype == dtype else value.astype(dtype)
+
+
+def saved_attribute(node: Any, name: str) -> Any:
+    """``node._saved_<name>``: see the module docstring; a name this node lacks: AttributeError."""
+    if node._saved is None:
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
+    if node._saved is FREED:
+        raise RuntimeError(FREED_MESSAGE)
+    saved = node.saved()
+    op, smask, args = saved[0], saved[1], saved[2]
+    names = {**_DEFAULT_NAMES, **_NAMES.get(op.name, {})}
+    declared: set[str] = set()
+    for rule in op.grads:
+        if rule is not None:
+            declared |= E.free_names(rule)
+    wanted = name[len("_saved_") :]
+    constants = _CONSTANTS.get(op.name)
+    if constants is not None and wanted in constants:
+        return constants[wanted]
+    role = next((r for r, n in names.items() if n == wanted and r in declared), None)
+    if role is None or (role != "out" and ROLES.index(role) >= len(args)):
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
+    if role != "out" and smask[ROLES.index(role)] != "t":  # a Python scalar operand
+        value = args[ROLES.index(role)]
+        return value if op.name in _RAW_SCALARS else _tensor_of(value)
+    if role not in saved_roles(op, smask, _needs(op, args)):
+        return None
+    packed = G.packed_of(node)
+    if packed is not None:
+        return unpack_saved(packed[0], packed[1][role])
+    if role != "out":
+        return args[ROLES.index(role)]
+    out = saved[7]
+    dt = D.from_numpy_dtype(out.dtype)
+    if dt is D.float32 and saved[4].round is not None:  # a float16/bfloat16 result (lowp)
+        dt = saved[4]
+    result = _make(out, dt, node)
+    result._vc = saved[5]
+    return result
+
+
+def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
+    """``(name, tensor)`` for each tensor an elementwise node saved, named as its
+    ``_saved_<name>`` attribute (what torchviz's ``show_saved`` draws); empty for other
+    nodes and once backward freed the values."""
+    saved = getattr(node, "_saved", None)
+    if not isinstance(saved, tuple) or not isinstance(saved[0], OpDef):
+        return []
+    names = {**_DEFAULT_NAMES, **_NAMES.get(saved[0].name, {})}
+    found = []
+    for name in dict.fromkeys(names.values()):
+        try:
+            value = saved_attribute(node, "_saved_" + name)
+        except (AttributeError, RuntimeError):
+            continue
+        if isinstance(value, Tensor):
+            found.append((name, value))
+    return found
+
+
+def _tensor_of(value: Any) -> Tensor:
+    """A wrapped Python number, as PyTorch's saved ``other`` of ``x * 2`` is ``tensor(2)``."""
+    if isinstance(value, bool):
+        dtype = D.bool_
+    else:
+        dtype = D.int64 if isinstance(value, int) else D.float64
+    return _make(np.array(value, dtype.np), dtype)
+
+
+def _saved_property(name: str) -> property:
+    return property(lambda node: saved_attribute(node, name), doc=f"PyTorch's ``{name}``.")
+
+
+class SavedAttributes:
+    """``_saved_self`` and the other names PyTorch's elementwise nodes use, as properties.
+
+    Properties, not ``__getattr__``: a class with ``__getattr__`` loses CPython's fast
+    attribute loads on every access to its instances, which measurably slowed backward.
+    """
+
+    __slots__ = ()
+    _saved_self = _saved_property("_saved_self")
+    _saved_other = _saved_property("_saved_other")
+    _saved_result = _saved_property("_saved_result")
+    _saved_exponent = _saved_property("_saved_exponent")
+    _saved_tensor1 = _saved_property("_saved_tensor1")
+    _saved_tensor2 = _saved_property("_saved_tensor2")
+    _saved_end = _saved_property("_saved_end")
+    _saved_weight = _saved_property("_saved_weight")

@@ -1,0 +1,384 @@
+"""Sorting and selection along a dimension: ``sort``, ``argsort``, ``msort``, ``topk``,
+``kthvalue``, ``median``, ``nanmedian``, ``cummax``/``cummin``, ``cumprod``, plus ``unique``,
+``bincount``, ``searchsorted``, ``bucketize`` and ``argwhere``.
+
+Orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch). Values
+picked from the input send their gradient back to where they came from (a scatter along
+``dim``: ``SortBackward0``, ``TopkBackward0`` ...), itself differentiable under
+``create_graph``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..engine.grad_mode import STATE
+from ..tensor import Tensor, _make, _wrap_dim
+from . import functions as F
+from .gather_scatter import _scatter_new
+from .recording import record
+from .reduce_minmax import _RETURN_TYPES, _return_type
+
+for _name in ("sort", "topk", "kthvalue", "median", "cummax", "cummin"):
+    _RETURN_TYPES.setdefault(_name, _return_type(_name))
+
+
+def _order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable sorting indices along ``axis``; descending keeps equal elements in input order
+    and puts NaN first (ascending: last), as PyTorch."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    n = a.shape[axis]
+    rev = np.flip(a, axis)
+    return (n - 1) - np.flip(np.argsort(rev, axis=axis, kind="stable"), axis)
+
+
+def _dim(input: Tensor, dim: int) -> int:  # noqa: A002
+    return _wrap_dim(dim, input.dim()) if input.dim() else 0
+
+
+def _picked(
+    name: str,
+    input: Tensor,
+    values: np.ndarray,
+    idx: np.ndarray,
+    d: int,  # noqa: A002
+) -> Tensor:
+    """``values`` taken from ``input`` at ``idx`` along ``d``, recorded as node ``name``."""
+    shape = tuple(input.shape)
+    index = _make(idx, D.int64)
+    if not shape:
+        return record(name, values, input._dtype, (input,), lambda g: (g,))
+    return record(
+        name,
+        values,
+        input._dtype,
+        (input,),
+        lambda g: (_scatter_new(g, shape, d, index, "ScatterAddBackward0"),),
+    )
+
+
+def sort(
+    input: Tensor,  # noqa: A002
+    dim: int = -1,
+    descending: bool = False,
+    stable: bool = False,
+    *,
+    out: Any = None,
+) -> Any:
+    """``(values, indices)`` sorted along ``dim``."""
+    d = _dim(input, dim)
+    a = input._value
+    if a.ndim == 0:
+        idx = np.zeros((), np.int64)
+        return _RETURN_TYPES["sort"](
+            _picked("SortBackward0", input, a.copy(), idx, 0), _make(idx, D.int64)
+        )
+    idx = _order(a, d, descending)
+    values = np.take_along_axis(a, idx, d)
+    return _RETURN_TYPES["sort"](
+        _picked("SortBackward0", input, values, idx, d), _make(idx.astype(np.int64), D.int64)
+    )
+
+
+def argsort(
+    input: Tensor,  # noqa: A002
+    dim: int = -1,
+    descending: bool = False,
+    stable: bool = False,
+) -> Tensor:
+    """The indices that sort ``input`` along ``dim``."""
+    if input.dim() == 0:
+        return _make(np.zeros((), np.int64), D.int64)
+    return _make(_order(input._value, _dim(input, dim), descending).astype(np.int64), D.int64)
+
+
+def msort(input: Tensor) -> Tensor:  # noqa: A002
+    return sort(input, 0)[0]
+
+
+def topk(
+    input: Tensor,  # noqa: A002
+    k: int,
+    dim: int = -1,
+    largest: bool = True,
+    sorted: bool = True,  # noqa: A002
+) -> Any:
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    d = _dim(input, dim)
+    n = input.shape[d] if input.dim() else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    a = input._value if input.dim() else input._value.reshape(1)
+    idx = np.take(_order(a, d, largest), np.arange(k), axis=d)
+    values = np.take_along_axis(a, idx, d)
+    if not input.dim():
+        values, idx = values.reshape(()), idx.reshape(())
+    return _RETURN_TYPES["topk"](
+        _picked("TopkBackward0", input, values, idx, d), _make(idx.astype(np.int64), D.int64)
+    )
+
+
+def _select(
+    name: str,
+    node: str,
+    input: Tensor,  # noqa: A002
+    rank: Any,
+    dim: int,
+    keepdim: bool,
+    nan_wins: bool = False,
+) -> Any:
+    """The element of rank ``rank(n)`` (0-based, ascending) along ``dim`` with its index;
+    ``nan_wins``: a slice holding NaN gives its first NaN (median's rule)."""
+    d = _dim(input, dim)
+    a = input._value if input.dim() else input._value.reshape(1)
+    order = _order(a, d, False)
+    idx = np.take(order, [rank(a.shape[d])], axis=d)
+    if nan_wins:
+        nan = np.isnan(a)
+        has_nan = np.any(nan, axis=d, keepdims=True)
+        idx = np.where(has_nan, np.argmax(nan, axis=d, keepdims=True), idx)
+    values = np.take_along_axis(a, idx, d)
+    shape = tuple(input.shape)
+    index = _make(idx, D.int64)
+
+    def backward(g: Tensor) -> tuple:
+        if not shape:
+            return (g,)
+        g = g if keepdim else g.unsqueeze(d)
+        return (_scatter_new(g, shape, d, index, "ScatterAddBackward0"),)
+
+    if not keepdim or not shape:
+        idx, values = np.squeeze(idx, d), np.squeeze(values, d)
+    result = record(node, values, input._dtype, (input,), backward)
+    return _RETURN_TYPES[name](result, _make(idx, D.int64))
+
+
+def kthvalue(
+    input: Tensor,  # noqa: A002
+    k: int,
+    dim: int = -1,
+    keepdim: bool = False,
+) -> Any:
+    """The ``k``-th smallest value (1-based) along ``dim`` and its index."""
+    d = _dim(input, dim)
+    n = input.shape[d] if input.dim() else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    return _select("kthvalue", "KthvalueBackward0", input, lambda _: k - 1, dim, keepdim)
+
+
+def _lower_median_rank(n: int) -> int:
+    return (n - 1) // 2
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """The lower of the two middle values (PyTorch does not average); NaN if any is NaN.
+    Without ``dim`` a value whose gradient is shared by the elements equal to it."""
+    if dim is None:
+        a = input._value.reshape(-1)
+        if a.size == 0:
+            return _make(np.array(np.nan, input._dtype.np), input._dtype)
+        value = np.sort(a, kind="stable")[_lower_median_rank(a.size)]
+        if input._dtype.is_floating_point and np.isnan(a).any():
+            value = a.dtype.type(np.nan)
+
+        def backward(g: Tensor) -> tuple:
+            hits = input == _make(np.asarray(value), input._dtype)
+            if np.isnan(value):
+                hits = F.isnan(input)
+            mask = hits.to(input._dtype)
+            return (mask * (g / mask.sum()),)
+
+        out = np.asarray(value, input._dtype.np).reshape(())
+        return record("MedianBackward0", out, input._dtype, (input,), backward)
+    return _select("median", "MedianBackward1", input, _lower_median_rank, dim, keepdim, True)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Running product along ``dim``. Its gradient divides by the input where that has no
+    zeros and otherwise runs PyTorch's zero-safe recurrence (not differentiable again)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    elif not input._dtype.is_floating_point:
+        input = input.to(D.int64)
+    d = _dim(input, dim)
+    a = input._value
+    out = np.cumprod(a, axis=d) if a.ndim else a.copy()
+
+    def backward(g: Tensor) -> tuple:
+        if not a.ndim:
+            return (g,)
+        if not np.any(a == 0):
+            # under create_graph the product must be a function of input again
+            res = cumprod(input, d) if STATE.enabled else _make(out, input._dtype)
+            rev = (g * res).flip(d).cumsum(d).flip(d)
+            return (rev / input,)
+        return (_make(_cumprod_grad(a, g._value, d), input._dtype),)
+
+    return record("CumprodBackward0", out, input._dtype, (input,), backward, (input,))
+
+
+def _cumprod_grad(a: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
+    """d/dx_i of sum_j g_j prod_{k<=j} x_k: prefix product before i times
+    S_i = g_i + x_{i+1} S_{i+1}, computed from the end."""
+    x = np.moveaxis(a, d, -1)
+    gg = np.moveaxis(np.broadcast_to(g, a.shape), d, -1)
+    n = x.shape[-1]
+    prefix = np.ones_like(x)
+    if n > 1:
+        prefix[..., 1:] = np.cumprod(x[..., :-1], axis=-1)
+    s = np.empty_like(x)
+    s[..., n - 1] = gg[..., n - 1]
+    for i in range(n - 2, -1, -1):
+        s[..., i] = gg[..., i] + x[..., i + 1] * s[..., i + 1]
+    return np.moveaxis(prefix * s, -1, d)
+
+
+def _cum_extreme(name: str, node: str, input: Tensor, dim: int, take_max: bool) -> Any:  # noqa: A002
+    d = _dim(input, dim)
+    a = input._value if input.dim() else input._value.reshape(1)
+    x = np.moveaxis(a, d, -1)
+    vals = np.empty_like(x)
+    idx = np.empty(x.shape, np.int64)
+    if x.shape[-1]:
+        best, where = x[..., 0].copy(), np.zeros(x.shape[:-1], np.int64)
+        for i in range(x.shape[-1]):
+            xi = x[..., i]
+            better = (xi >= best) if take_max else (xi <= best)
+            better |= np.isnan(xi)
+            better &= ~np.isnan(best) | np.isnan(xi)
+            best = np.where(better, xi, best)
+            where = np.where(better, i, where)
+            vals[..., i], idx[..., i] = best, where
+    vals, idx = np.moveaxis(vals, -1, d), np.moveaxis(idx, -1, d)
+    if not input.dim():
+        vals, idx = vals.reshape(()), idx.reshape(())
+    shape = tuple(input.shape)
+    index = _make(idx, D.int64)
+    result = record(
+        node,
+        vals,
+        input._dtype,
+        (input,),
+        lambda g: (_scatter_new(g, shape, d, index, "ScatterAddBackward0") if shape else g,),
+    )
+    return _RETURN_TYPES[name](result, index)
+
+
+def cummax(input: Tensor, dim: int) -> Any:  # noqa: A002
+    """Running maximum along ``dim`` and where it was reached (the last index on ties)."""
+    return _cum_extreme("cummax", "CummaxBackward0", input, dim, True)
+
+
+def cummin(input: Tensor, dim: int) -> Any:  # noqa: A002
+    """Running minimum along ``dim`` and where it was reached (the last index on ties)."""
+    return _cum_extreme("cummin", "CumminBackward0", input, dim, False)
+
+
+# ---- set-like and binning ---------------------------------------------------------------
+def unique(
+    input: Tensor,  # noqa: A002
+    sorted: bool = True,  # noqa: A002
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values (sorted), with ``inverse`` indices and ``counts`` on request."""
+    a = input._value
+    res = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    values, inverse, counts = res
+    if dim is None:
+        inverse = inverse.reshape(a.shape)
+    out: list[Tensor] = [_make(values, input._dtype)]
+    if return_inverse:
+        out.append(_make(inverse.astype(np.int64), D.int64))
+    if return_counts:
+        out.append(_make(counts.astype(np.int64), D.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """How often each non-negative integer occurs (summed ``weights`` if given)."""
+    if input.dim() != 1 or input._dtype.is_floating_point:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    a = input._value
+    if a.size and a.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _make(np.bincount(a, minlength=minlength).astype(np.int64), D.int64)
+    dt = weights._dtype if weights._dtype.is_floating_point else D.float64
+    counts = np.bincount(a, weights=weights._value, minlength=minlength)
+    return _make(counts.astype(dt.np), dt)
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input: Any,  # noqa: A002
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side: str | None = None,
+    sorter: Tensor | None = None,
+) -> Tensor:
+    """Where each value would be inserted into the sorted last dimension of
+    ``sorted_sequence`` (``right``: after equal elements)."""
+    side = side or ("right" if right else "left")
+    seq = sorted_sequence._value
+    vals = input._value if isinstance(input, Tensor) else np.asarray(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._value, -1)
+    if seq.ndim <= 1:
+        res = np.searchsorted(seq, vals, side=side)
+    else:
+        flat_seq = seq.reshape(-1, seq.shape[-1])
+        flat_vals = vals.reshape(flat_seq.shape[0], -1)
+        res = np.stack(
+            [np.searchsorted(s, v, side=side) for s, v in zip(flat_seq, flat_vals, strict=True)]
+        )
+        res = res.reshape(vals.shape)
+    dt = D.int32 if out_int32 else D.int64
+    return _make(np.asarray(res, dt.np), dt)
+
+
+def bucketize(
+    input: Any,  # noqa: A002
+    boundaries: Tensor,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+) -> Tensor:
+    """The bucket of each value among 1-D ``boundaries`` (``right``: boundaries[i-1] <= x <
+    boundaries[i]; default: boundaries[i-1] < x <= boundaries[i])."""
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """``(n, ndim)`` indices of the nonzero elements."""
+    return _make(np.argwhere(input._value).astype(np.int64), D.int64)
+
+
+__all__ = [
+    "argsort",
+    "argwhere",
+    "bincount",
+    "bucketize",
+    "cummax",
+    "cummin",
+    "cumprod",
+    "kthvalue",
+    "median",
+    "msort",
+    "searchsorted",
+    "sort",
+    "topk",
+    "unique",
+]
+
+#: Tensor method name -> function, bound by jitgrad.methods.bind().
+METHODS: dict[str, Any] = {
+    name: globals()[name] for name in __all__ if name not in ("bucketize", "searchsorted")
+}

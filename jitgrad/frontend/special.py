@@ -1,0 +1,304 @@
+"""Public special functions and the rest of torch's pointwise math: ``jitgrad.lgamma``,
+``digamma``, ``polygamma``, ``erfinv``, ``i0``, ``sinc``, ``nan_to_num``, ``fmax``,
+``copysign``, ``float_power`` ..., their Tensor methods and in-place forms.
+
+Declarations (forward and derivative expressions) are in :mod:`.elementwise_special`; this
+module adds what is not an expression: argument checks with PyTorch's messages, dtype-given
+defaults (nan_to_num's infinities), ``float_power``'s double computation and heaviside's
+missing derivative.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..engine.grad_mode import STATE, no_grad
+from ..ops.registry import REGISTRY
+from ..tensor import Tensor
+from . import functions as F
+from .checks import DTYPE_WORDS, elementwise_operands
+from .pointwise import apply
+from .pointwise_inplace import apply_inplace
+from .recording import record
+
+R = REGISTRY
+
+lgamma = F._unary("lgamma")
+digamma = F._unary("digamma")
+erfinv = F._unary("erfinv")
+i0 = F._unary("i0")
+sinc = F._unary("sinc")
+deg2rad = F._unary("deg2rad")
+rad2deg = F._unary("rad2deg")
+i0e = F._unary("special_i0e")
+i1 = F._unary("special_i1")
+i1e = F._unary("special_i1e")
+ndtr = F._unary("special_ndtr")
+ndtri = F._unary("special_ndtri")
+log_ndtr = F._unary("special_log_ndtr")
+erfcx = F._unary("special_erfcx")
+entr = F._unary("special_entr")
+xlog1py = F._binary("special_xlog1py")
+fmax = F._binary("fmax")
+fmin = F._binary("fmin")
+copysign = F._binary("copysign")
+signbit = F._unary("signbit")
+isposinf = F._unary("isposinf")
+isneginf = F._unary("isneginf")
+ldexp = F._binary("ldexp")
+
+
+def _order(name: str, param: str, pos: int, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(
+            f"{name}(): argument '{param}' (position {pos}) must be int, not {type(n).__name__}"
+        )
+    return int(n)
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+    """The ``n``-th derivative of digamma (``PolygammaBackward0``)."""
+    n = _order("polygamma", "n", 1, n)
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return apply(R["polygamma"], (input, n))
+
+
+def mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002
+    """Multivariate log-gamma of dimension ``p`` (``MvlgammaBackward0``)."""
+    p = _order("mvlgamma", "p", 2, p)
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return apply(R["mvlgamma"], (input, p))
+
+
+def nan_to_num(
+    input: Tensor,  # noqa: A002
+    nan: float = 0.0,
+    posinf: float | None = None,
+    neginf: float | None = None,
+) -> Tensor:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
+    dtype's largest and lowest finite values); an integer tensor is copied unchanged."""
+    if not isinstance(input, Tensor):
+        return elementwise_operands("nan_to_num", (input,))  # raises PyTorch's TypeError
+    if not input._dtype.is_floating_point:
+        return F.clone(input)
+    big = D.finite_max(input._dtype)
+    pos = big if posinf is None else posinf
+    neg = -big if neginf is None else neginf
+    if neg == -pos:
+        return apply(R["nan_to_num"], (input, nan, pos))
+    # different magnitudes for the two infinities: the declared op covers +inf; -inf is
+    # replaced afterwards, under the one NanToNumBackward0 node
+    with no_grad():
+        out = apply(R["nan_to_num"], (input, nan, pos))
+        value = out._value
+        value[np.isneginf(input._value)] = neg
+    return record(
+        "NanToNumBackward0",
+        value,
+        input._dtype,
+        (input,),
+        lambda g: (F.where(F.isfinite(input), g, F.mul(g, 0)),),
+        (input,),
+    )
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
+    """``input ** exponent`` computed in float64 (the result is float64)."""
+    return F.pow(_double(input), _double(exponent))
+
+
+def _double(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x if x._dtype is D.float64 else x.to(D.float64)
+    return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else x
+
+
+def float_power_(t: Tensor, exponent: Any) -> Tensor:
+    if t._dtype is not D.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {DTYPE_WORDS[t._dtype.name]} but "
+            "the operation's result requires dtype Double"
+        )
+    return F.pow_(t, _double(exponent))
+
+
+def positive(input: Tensor) -> Tensor:  # noqa: A002
+    """``+input``: the tensor itself (PyTorch returns ``self``; no node)."""
+    if isinstance(input, Tensor) and input._dtype is D.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def heaviside(input: Tensor, values: Any) -> Tensor:  # noqa: A002
+    """0 below zero, 1 above, ``values`` at zero. No derivative: a backward through it
+    raises, under PyTorch's ``NotImplemented`` node."""
+    if isinstance(input, Tensor) and isinstance(values, Tensor):
+        if input._dtype is not values._dtype:
+            raise RuntimeError(
+                "heaviside is not yet implemented for tensors with different dtypes."
+            )
+    with no_grad():
+        step = F.cast(F.gt(input, 0), input._dtype)
+        out = F.where(F.eq(input, 0), values, step)
+    return record(
+        "torch::autograd::NotImplemented",
+        out._value,
+        out._dtype,
+        (input, values),
+        _no_heaviside_grad,
+    )
+
+
+def _no_heaviside_grad(g: Any) -> Any:
+    raise RuntimeError("derivative for aten::heaviside is not implemented")
+
+
+def _first_not_differentiable(name: str, what: str):
+    """A two-argument function whose first argument has no derivative in PyTorch: the
+    declared op when that argument does not require grad, else the same values under one
+    node that raises PyTorch's NotImplementedError when backward reaches it."""
+    op = R[name]
+
+    def fn(input: Any, other: Any) -> Tensor:  # noqa: A002
+        if not (isinstance(input, Tensor) and input._requires_grad and STATE.enabled):
+            return apply(op, (input, other))
+        with no_grad():
+            out = apply(op, (input, other))
+
+        def backward(g: Tensor) -> tuple:
+            raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
+
+        return record(op.node_name, out._value, out._dtype, (input, other), backward)
+
+    fn.__name__ = name
+    return fn
+
+
+zeta = _first_not_differentiable("special_zeta", "zeta")
+igamma = gammainc = _first_not_differentiable("igamma", "igamma: input")
+igammac = gammaincc = _first_not_differentiable("igammac", "igammac: input")
+
+
+def _mvdigamma(x: Tensor, p: int) -> Tensor:
+    """d/dx mvlgamma(x, p) over Tensors (create_graph backward of mvlgamma)."""
+    total = digamma(x)
+    for i in range(1, int(p)):
+        total = total + digamma(x - 0.5 * i)
+    return total
+
+
+def expression_functions() -> dict[str, Any]:
+    """The Tensor functions behind this module's expression names, for backwards evaluated
+    over Tensors (``create_graph=True``; see
+    :func:`jitgrad.frontend.expression_namespace.functional_namespace`)."""
+    return {
+        "lgamma": lgamma,
+        "digamma": digamma,
+        "trigamma": lambda x: polygamma(1, x),
+        "polygamma": lambda n, x: polygamma(int(n), x),
+        "mvlgamma": lambda x, p: mvlgamma(x, int(p)),
+        "mvdigamma": _mvdigamma,
+        "erfinv": erfinv,
+        "i0": i0,
+        "i0e": i0e,
+        "i1": i1,
+        "i1e": i1e,
+        "sinc": sinc,
+        "copysign": copysign,
+        "ndtri": ndtri,
+        "log_ndtr": log_ndtr,
+        "erfcx": erfcx,
+        "zeta": zeta,
+        "gammainc": igamma,
+        "gammaincc": igammac,
+    }
+
+
+def _logit_(self: Tensor, eps: float | None = None) -> Tensor:
+    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
+    return apply_inplace(R["logit"], self, (lo, hi))
+
+
+def _inplace(name: str):
+    op = R["atan2" if name == "arctan2" else name]
+
+    def fn(t: Tensor, *others: Any) -> Tensor:
+        return apply_inplace(op, t, others)
+
+    fn.__name__ = name + "_"
+    return fn
+
+
+def _polygamma_method(self: Tensor, n: int) -> Tensor:
+    return polygamma(n, self)
+
+
+def _polygamma_(self: Tensor, n: int) -> Tensor:
+    return self.copy_(polygamma(n, self))
+
+
+def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None):
+    return self.copy_(nan_to_num(self, nan, posinf, neginf))
+
+
+__all__ = [
+    "copysign",
+    "igamma",
+    "igammac",
+    "isneginf",
+    "isposinf",
+    "ldexp",
+    "signbit",
+    "deg2rad",
+    "digamma",
+    "erfinv",
+    "float_power",
+    "fmax",
+    "fmin",
+    "heaviside",
+    "i0",
+    "lgamma",
+    "mvlgamma",
+    "nan_to_num",
+    "polygamma",
+    "positive",
+    "rad2deg",
+    "sinc",
+]
+
+#: Tensor method name -> function, bound by jitgrad.methods.bind().
+METHODS: dict[str, Any] = {
+    **{name: globals()[name] for name in __all__ if name != "polygamma"},
+    "polygamma": _polygamma_method,
+    "polygamma_": _polygamma_,
+    "nan_to_num_": _nan_to_num_,
+    "float_power_": float_power_,
+    "mvlgamma_": lambda self, p: self.copy_(mvlgamma(self, p)),
+    "heaviside_": lambda self, values: self.copy_(heaviside(self, values)),
+    "logit_": _logit_,
+    "ldexp_": lambda self, other: self.copy_(ldexp(self, other)),
+    **{
+        name + "_": _inplace(name)
+        for name in (
+            "lgamma",
+            "digamma",
+            "erfinv",
+            "i0",
+            "sinc",
+            "deg2rad",
+            "rad2deg",
+            "copysign",
+            "xlogy",
+            "hypot",
+            "atan2",
+            "arctan2",
+        )
+    },
+}

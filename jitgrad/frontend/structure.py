@@ -1,0 +1,320 @@
+"""Structural tensor functions PyTorch programs use every day: triangles and diagonals
+(``tril``, ``triu``, ``diagonal``, ``diag``, ``diag_embed``, ``trace``), rearrangements
+(``roll``, ``rot90``, ``fliplr``/``flipud``, ``diff``, ``repeat_interleave``) and products
+(``tensordot``, ``inner``, ``cross``, ``cdist``). Stacking, splitting and broadcasting
+(``hstack``, ``tensor_split``, ``meshgrid`` ...) live in :mod:`.stacking`; this module
+re-exports them, so ``jitgrad.frontend.structure`` still offers every name it always did.
+
+Ops PyTorch records as one node (``TrilBackward0``, ``RollBackward0``, ``TraceBackward0`` ...)
+run one numpy pass forward and a Tensor-op backward (differentiable again); the others are
+compositions of existing ops, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..tensor import Tensor, _make, _wrap_dim
+from . import movement as M
+from .indexing import index_select
+from .linalg import matmul
+from .pointwise import check_inplace
+from .recording import record
+from .reduce import norm
+from .stacking import *  # noqa: F403  (re-exported: every name stays importable from here)
+from .stacking import METHODS as _STACKING_METHODS
+from .stacking import __all__ as _STACKING_ALL
+from .stacking import broadcast_tensors
+
+
+def _one(name: str, value: np.ndarray, input: Tensor, backward: Any) -> Tensor:  # noqa: A002
+    value = value if value.flags.c_contiguous else value.copy(order="C")
+    return record(name, value, input._dtype, (input,), lambda g: (backward(g),))
+
+
+# ---- triangles and diagonals ------------------------------------------------------------
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The lower triangle of the last two dimensions (above ``diagonal`` set to 0)."""
+    if input.dim() < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return _one(
+        "TrilBackward0", np.tril(input._value, diagonal), input, lambda g: tril(g, diagonal)
+    )
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The upper triangle of the last two dimensions (below ``diagonal`` set to 0)."""
+    if input.dim() < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return _one(
+        "TriuBackward0", np.triu(input._value, diagonal), input, lambda g: triu(g, diagonal)
+    )
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """The ``offset`` diagonal of dims ``dim1, dim2``, appended as the last dimension."""
+    d1, d2 = _wrap_dim(dim1, input.dim()), _wrap_dim(dim2, input.dim())
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    shape = tuple(input.shape)
+    view = np.diagonal(input._value, offset, d1, d2)  # numpy hands out a read-only view
+    if input._value.flags.writeable:
+        view.setflags(write=True)  # a view, as in PyTorch: x.diagonal().fill_(1) writes x
+    return M.make_view(
+        input, view, "DiagonalBackward0", lambda g: _diagonal_scatter(g, shape, offset, d1, d2)
+    )
+
+
+def _diagonal_scatter(g: Tensor, shape: tuple, offset: int, d1: int, d2: int) -> Tensor:
+    """Zeros of ``shape`` with ``g`` on the ``offset`` diagonal of ``d1, d2``."""
+    out = np.zeros(shape, g._dtype.np)
+    view = np.diagonal(out, offset, d1, d2)
+    view.setflags(write=True)
+    view[...] = g._value
+    return _one("DiagonalBackwardBackward0", out, g, lambda gg: diagonal(gg, offset, d1, d2))
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    """Matrices (in dims ``dim1, dim2``) whose ``offset`` diagonal is ``input``'s last dim."""
+    n = input.shape[-1] + abs(offset)
+    out_dim = input.dim() + 1
+    d1, d2 = _wrap_dim(dim1, out_dim), _wrap_dim(dim2, out_dim)
+    rest = list(input.shape[:-1])
+    shape = [0] * out_dim
+    it = iter(rest)
+    for i in range(out_dim):
+        shape[i] = n if i in (d1, d2) else next(it)
+    out = np.zeros(shape, input._dtype.np)
+    view = np.diagonal(out, offset, d1, d2)
+    view.setflags(write=True)
+    view[...] = input._value
+    return _one("DiagEmbedBackward0", out, input, lambda g: diagonal(g, offset, d1, d2))
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """A 1-D input as a diagonal matrix, or a 2-D input's diagonal."""
+    if input.dim() == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if input.dim() == 2:
+        return globals()["diagonal"](input, diagonal, 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
+
+
+def trace(input: Tensor) -> Tensor:  # noqa: A002
+    """The sum of the main diagonal of a matrix."""
+    if input.dim() != 2:
+        raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.dim()))
+    shape = tuple(input.shape)
+    k = min(shape)
+
+    def backward(g: Tensor) -> Tensor:
+        return _diagonal_scatter(g.expand(k), shape, 0, 0, 1)
+
+    return _one("TraceBackward0", np.asarray(np.trace(input._value)), input, backward)
+
+
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Write ``fill_value`` on the main diagonal in place (all dims equal, or 2-D)."""
+    check_inplace(self)
+    a = self._value
+    if a.ndim == 2:
+        np.fill_diagonal(a, fill_value, wrap=wrap)
+    else:
+        idx = np.arange(min(a.shape))
+        a[(idx,) * a.ndim] = fill_value
+    self._bump()
+    return self
+
+
+# ---- rearranging --------------------------------------------------------------------------
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
+    """Rotate entries along ``dims`` by ``shifts`` (the flattened tensor if no ``dims``)."""
+    if dims is None:
+        flat = np.roll(input._value.reshape(-1), shifts).reshape(input._value.shape)
+        return _one(
+            "RollBackward0",
+            flat,
+            input,
+            lambda g: roll(g, -shifts if isinstance(shifts, int) else [-s for s in shifts]),
+        )
+    sh = [shifts] if isinstance(shifts, int) else list(shifts)
+    ds = [dims] if isinstance(dims, int) else list(dims)
+    if len(sh) != len(ds):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+    out = np.roll(input._value, sh, ds)
+    return _one("RollBackward0", out, input, lambda g: roll(g, [-s for s in sh], ds))
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the
+    second), as flips and a transpose."""
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    k %= 4
+    a, b = dims
+    if k == 1:
+        return M.transpose(M.flip(input, [b]), a, b)
+    if k == 2:
+        return M.flip(input, [a, b])
+    if k == 3:
+        return M.transpose(M.flip(input, [a]), a, b)
+    return input.clone()
+
+
+def fliplr(input: Tensor) -> Tensor:  # noqa: A002
+    if input.dim() < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return M.flip(input, [1])
+
+
+def flipud(input: Tensor) -> Tensor:  # noqa: A002
+    if input.dim() < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return M.flip(input, [0])
+
+
+def diff(
+    input: Tensor,  # noqa: A002
+    n: int = 1,
+    dim: int = -1,
+    prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:
+    """``n``-th forward difference along ``dim`` (after optional prepend/append)."""
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = M.cat(parts, dim) if len(parts) > 1 else input
+    d = _wrap_dim(dim, x.dim())
+    for _ in range(n):
+        length = x.shape[d] - 1
+        if length < 0:
+            break
+        x = M.narrow(x, d, 1, length) - M.narrow(x, d, 0, length)
+    return x
+
+
+def repeat_interleave(
+    input: Any,  # noqa: A002
+    repeats: Any = None,
+    dim: int | None = None,
+    *,
+    output_size: int | None = None,
+) -> Tensor:
+    """Each element (slice along ``dim``) repeated ``repeats`` times in place."""
+    if repeats is None:  # repeat_interleave(repeats): indices 0..n-1 repeated
+        counts = input._value
+        return _make(np.repeat(np.arange(counts.size), counts).astype(np.int64), D.int64)
+    x = input if dim is not None else M.reshape(input, [-1])
+    d = 0 if dim is None else _wrap_dim(dim, x.dim())
+    reps = repeats._value if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(x.shape[d]), reps)
+    return index_select(x, d, _make(idx.astype(np.int64), D.int64))
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    return M.transpose(input, dim0, dim1)
+
+
+# ---- products -----------------------------------------------------------------------------
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
+    """Contract the last ``dims`` dims of ``a`` with the first of ``b`` (or the given lists)."""
+    if isinstance(dims, int):
+        da, db = list(range(a.dim() - dims, a.dim())), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+    da = [_wrap_dim(d, a.dim()) for d in da]
+    db = [_wrap_dim(d, b.dim()) for d in db]
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
+    k = math.prod(a.shape[d] for d in da)
+    am = M.reshape(M.permute(a, free_a + da), [-1, k])
+    bm = M.reshape(M.permute(b, db + free_b), [k, -1])
+    out_shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    return M.reshape(matmul(am, bm), out_shape)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Sum of products over the last dimension of both (a scalar times a tensor for 0-d)."""
+    if input.dim() == 0 or other.dim() == 0:
+        return input * other
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """The 3-vector cross product along ``dim`` (the first size-3 dim if not given)."""
+    x, y = broadcast_tensors(input, other)
+    if dim is None:
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
+            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim "
+            "will change to agree with that of linalg.cross in a future release.",
+            UserWarning,
+            stacklevel=2,
+        )
+        dim = next((i for i, s in enumerate(x.shape) if s == 3), -1)
+    d = _wrap_dim(dim, x.dim())
+    if x.shape[d] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {d} must have length 3. Got {x.shape[d]} and "
+            f"{y.shape[d]}"
+        )
+    out = np.cross(x._value, y._value, axis=d)
+
+    def backward(g: Tensor) -> tuple:
+        return cross(y, g, d), cross(g, x, d)
+
+    return record("LinalgCrossBackward0", out, x._dtype, (x, y), backward)
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:  # noqa: E501
+    """Pairwise p-norm distances between the rows of ``x1`` and ``x2`` (batched)."""
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+
+
+__all__ = [
+    "cdist",
+    "cross",
+    "diag",
+    "diag_embed",
+    "diagonal",
+    "diff",
+    "fliplr",
+    "flipud",
+    "inner",
+    "repeat_interleave",
+    "roll",
+    "rot90",
+    "swapdims",
+    "tensordot",
+    "trace",
+    "tril",
+    "triu",
+    *_STACKING_ALL,
+]
+
+#: Tensor method name -> function, bound by jitgrad.methods.bind().
+METHODS: dict[str, Any] = {
+    name: globals()[name]
+    for name in (
+        "tril triu diagonal diag diag_embed trace roll rot90 fliplr flipud diff "
+        "repeat_interleave swapdims inner cross"
+    ).split()
+}
+METHODS.update(_STACKING_METHODS)
+METHODS["fill_diagonal_"] = fill_diagonal_
+METHODS["tril_"] = lambda self, diagonal=0: self.copy_(tril(self, diagonal))
+METHODS["triu_"] = lambda self, diagonal=0: self.copy_(triu(self, diagonal))

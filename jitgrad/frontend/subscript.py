@@ -1,0 +1,388 @@
+"""``t[key]`` and ``t[key] = v`` with PyTorch's indexing rules.
+
+``t[key]`` follows PyTorch's order: ints, slices, ``None`` and ``...`` are applied first as
+one view (``SelectBackward0``/``SliceBackward0``/``UnsqueezeBackward0``), then the tensor,
+list and boolean-mask indices gather from that view (``IndexBackward0``). The gather sees
+the view as ``(A, N, R)`` with the indexed dims flattened into ``N``; its backward is a
+scatter-add (repeated indices accumulate) recorded as an op whose own backward gathers
+again, so double backward works. The public names are collected in :mod:`.indexing`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import argcheck as A
+from .. import dtypes as D
+from ..engine.grad_mode import STATE
+from ..kernels.cpu import indexing as K
+from ..ops.setitem_names import setitem_node
+from ..tensor import Tensor, _make, legacy_type_name
+from .checks import DTYPE_WORDS
+from .copying import contiguous_array, copy_into
+from .multi_view import check_marked, setitem_view
+from .overlap import check_setitem
+from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
+from .recording import record
+from .views import as_view, basic_view, make_view, permute
+
+#: PyTorch's C type names in dtype error messages.
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
+_WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
+INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
+
+UINT8_INDEX_WARNING = (
+    "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+)
+
+
+# ---- parsing a key ------------------------------------------------------------------------------
+def _index_array(item: Any) -> np.ndarray | None:
+    """Tensor / list / range / ndarray index as an int64 or bool array (None for basic items);
+    PyTorch reads a ``range`` as the sequence it spans (``x[range(n), target]``)."""
+    if isinstance(item, Tensor):
+        arr = item._value
+        if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
+            warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=4)
+            return arr.astype(np.bool_)
+    elif isinstance(item, list | range | np.ndarray):
+        arr = np.asarray(item)
+        if arr.size == 0:
+            arr = arr.astype(np.int64)
+    else:
+        return None
+    if arr.dtype == np.bool_:
+        return arr
+    if arr.dtype.kind not in "iu":
+        raise IndexError(INDEX_DTYPE_ERROR)
+    return arr.astype(np.int64, copy=False)
+
+
+def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.ndarray]]]:
+    """Split ``key`` into a numpy basic key, the node name of that view, and advanced parts.
+
+    Advanced parts are ``(dim in the basic view, int64 or bool array)``.
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    items: list[Any] = []
+    for k in key:
+        arr = np.asarray(k) if isinstance(k, bool | np.bool_) else _index_array(k)
+        if arr is not None and arr.ndim == 0 and arr.dtype != np.bool_:
+            items.append(int(arr))  # a 0-d integer tensor selects, as in PyTorch
+        else:
+            items.append(k if arr is None else arr)
+    used = sum(
+        0
+        if it is None or it is Ellipsis
+        else (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else 1)
+        for it in items
+    )
+    shape = x._value.shape
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    basic: list[Any] = []
+    adv: list[tuple[int, np.ndarray]] = []
+    name = None
+    src_dim = out_dim = 0
+    for it in items:
+        if it is Ellipsis:  # PyTorch skips the unindexed dims at each one (a second: past the end)
+            skip = ndim - used
+            basic.extend([slice(None)] * min(skip, ndim - src_dim))  # none past the end
+            src_dim += skip
+            out_dim += skip
+            name = name or "AliasBackward0"
+        elif it is None:
+            basic.append(None)
+            out_dim += 1
+            name = "UnsqueezeBackward0"
+        elif isinstance(it, slice):
+            if it.step is not None and it.step <= 0:
+                raise ValueError("step must be greater than zero")
+            basic.append(it)
+            src_dim += 1
+            out_dim += 1
+            name = "SliceBackward0"
+        elif isinstance(it, np.ndarray) and it.ndim == 0:  # True / False: a new dim of 1 / 0
+            basic.append(None)
+            adv.append((out_dim, np.zeros(1 if it else 0, np.int64)))
+            out_dim += 1
+        elif isinstance(it, np.ndarray):
+            span = it.ndim if it.dtype == np.bool_ else 1
+            if it.dtype == np.bool_:
+                for j in range(span):
+                    if it.shape[j] != x.shape[src_dim + j]:
+                        raise IndexError(
+                            f"The shape of the mask {list(it.shape)} at index {j} does not match "
+                            f"the shape of the indexed tensor {list(x.shape)} at index "
+                            f"{src_dim + j}"
+                        )
+            adv.append((out_dim, it))
+            basic.extend([slice(None)] * span)
+            src_dim += span
+            out_dim += span
+        else:
+            if not isinstance(it, int | np.integer):
+                if isinstance(it, str):  # PyTorch reads a str as data for an index tensor
+                    raise TypeError("new(): invalid data type 'str'")
+                raise IndexError(
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                    f"Variables are valid indices (got {type(it).__name__})"
+                )
+            i = int(it)
+            n = shape[src_dim] if src_dim < ndim else 0  # past a second ellipsis
+            if not -n <= i < n:
+                raise IndexError(
+                    f"index {i} is out of bounds for dimension {src_dim} with size {n}"
+                )
+            basic.append(i)
+            src_dim += 1
+            name = "SelectBackward0"
+    return tuple(basic), name, adv
+
+
+class _Plan:
+    """Where an advanced index reads: the view as ``(A, N, R)`` and flat positions in N."""
+
+    __slots__ = ("first", "k", "pos", "bshape", "vshape")
+
+    def __init__(self, vshape: tuple[int, ...], adv: list[tuple[int, np.ndarray]]) -> None:
+        dims, arrays = [], []
+        for d, arr in adv:
+            if arr.dtype == np.bool_:
+                coords = _nonzero_coords(arr)
+                dims.extend(range(d, d + arr.ndim))
+                arrays.extend(coords[:, j] for j in range(arr.ndim))
+            else:
+                dims.append(d)
+                arrays.append(arr)
+        self.first, self.k, self.vshape = dims[0], len(dims), vshape
+        sizes = np.array([vshape[d] for d in dims], np.int64)
+        if len(arrays) == 1:
+            self.bshape = arrays[0].shape
+            idx = np.ascontiguousarray(arrays[0]).reshape(1, -1)
+        else:
+            arrays = np.broadcast_arrays(*arrays)
+            self.bshape = arrays[0].shape
+            idx = np.empty((len(arrays), arrays[0].size), np.int64)
+            for j, a in enumerate(arrays):
+                idx[j] = a.reshape(-1)
+        self.pos = np.empty(idx.shape[1], np.int64)
+        bad = K.linearize(idx, sizes, self.pos)
+        if bad >= 0:
+            j, m = divmod(bad, idx.shape[1])
+            raise IndexError(
+                f"index {idx[j, m]} is out of bounds for dimension {j} with size {sizes[j]}"
+            )
+
+    def dims3(self) -> tuple[int, int, int]:
+        v, f, k = self.vshape, self.first, self.k
+        return math.prod(v[:f]), math.prod(v[f : f + k]), math.prod(v[f + k :])
+
+    def out_shape(self) -> tuple[int, ...]:
+        v, f, k = self.vshape, self.first, self.k
+        return v[:f] + self.bshape + v[f + k :]
+
+
+def _adjacent(adv: list[tuple[int, np.ndarray]]) -> bool:
+    dims = []
+    for d, arr in adv:
+        dims.extend(range(d, d + (arr.ndim if arr.dtype == np.bool_ else 1)))
+    return dims == list(range(dims[0], dims[0] + len(dims)))
+
+
+def _to_front(v: Tensor, adv: list[tuple[int, np.ndarray]]) -> tuple[Tensor, list]:
+    """Non-adjacent advanced indices: move their dims first (PyTorch puts the result there)."""
+    dims = []
+    for d, arr in adv:
+        dims.extend(range(d, d + (arr.ndim if arr.dtype == np.bool_ else 1)))
+    order = dims + [i for i in range(v.ndim) if i not in dims]
+    moved, at = [], 0
+    for _, arr in adv:
+        moved.append((at, arr))
+        at += arr.ndim if arr.dtype == np.bool_ else 1
+    return permute(v, order), moved
+
+
+def _take(v: Tensor, plan: _Plan, name: str) -> Tensor:
+    """Gather ``v`` at ``plan`` (``IndexBackward0`` etc.); backward scatter-adds."""
+    a, n, r = plan.dims3()
+    src = as_view(v._value, (a, n, r))
+    if src is None:
+        src = contiguous_array(v._value, v._dtype).reshape(a, n, r)
+    out = np.empty((a, plan.pos.shape[0], r), v._dtype.np)
+    if out.size:
+        K.take3(src, plan.pos, out)
+    return record(name, out.reshape(plan.out_shape()), v._dtype, (v,), lambda g: _put_add(g, plan))
+
+
+def _put_add(g: Tensor, plan: _Plan) -> Tensor:
+    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate)."""
+    a, n, r = plan.dims3()
+    out = np.zeros((a, n, r), g._dtype.np)
+    src = contiguous_array(g._value, g._dtype).reshape(a, plan.pos.shape[0], r)
+    if src.size:
+        K.scatter_add3(src, plan.pos, out)
+    return record(
+        "IndexPutBackward0",
+        out.reshape(plan.vshape),
+        g._dtype,
+        (g,),
+        lambda gg: _take(gg, plan, "IndexBackward0"),
+    )
+
+
+# ---- t[key] -------------------------------------------------------------------------------------
+def getitem(self: Tensor, key: Any) -> Tensor:
+    if type(key) is int and self._value.ndim:  # t[i], the most common index: skip parsing
+        n = self._value.shape[0]
+        if not -n <= key < n:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
+        return basic_view(self, (key,), "SelectBackward0")
+    basic, name, adv = _parse(self, key)
+    if not adv:
+        return basic_view(self, basic, name or "AliasBackward0")
+    v = self
+    if any(b is None or b != slice(None) for b in basic):
+        v = basic_view(self, basic, name or "SliceBackward0")
+    if not _adjacent(adv):
+        v, adv = _to_front(v, adv)
+    return _take(v, _Plan(v.shape, adv), "IndexBackward0")
+
+
+def setitem(self: Tensor, key: Any, value: Any) -> None:
+    """``self[key] = value`` in place; ``CopySlices`` makes it differentiable in both.
+
+    Writing into a view with autograd on rebases the view's root tensor, as PyTorch does,
+    so gradients reach every user of the modified buffer.
+    """
+    if self.__dict__:  # an unbind/split output, an inference tensor (see multi_view)
+        check_marked(self, setitem_view(key))
+    dt = self._dtype
+    with_grad = (
+        STATE.enabled
+        and dt.is_floating_point
+        and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    )
+    base = self._base
+    through_view = with_grad and base is not None and base._value.flags.c_contiguous
+    if through_view:
+        if base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+    else:
+        check_inplace(self)
+    basic, _, adv = _parse(self, key)
+    dst = self._value[basic + (...,)]
+    if isinstance(value, str | bytes | type(None)):
+        raise TypeError(f"can't assign a {A.type_name(value)} to a {legacy_type_name(self)}")
+    varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
+    varr = check_setitem(dst, adv, value, varr)
+    if adv and isinstance(value, Tensor) and value._dtype is not dt:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_WORDS[dt.name]} for the destination and {_WORDS[value._dtype.name]} for the source."
+        )
+    target = base if through_view else self
+    old = None
+    if with_grad:
+        old = _make(target._value, dt, target.grad_fn, output_nr=target._output_nr)
+        old._requires_grad = target._requires_grad
+    _write(dst, adv, varr, dt)
+    self._bump()
+    if not with_grad:
+        return
+    vshape = value.shape if isinstance(value, Tensor) else None
+    geom = _geometry(self._value, base._value) if through_view else None
+
+    def backward(g: Tensor) -> tuple:
+        region = g if geom is None else _strided(g, geom)
+        gv = None
+        if vshape is not None:
+            gv = sum_to_shape(getitem(region, key), vshape).to(value._dtype)
+        gs = g.clone()
+        setitem(gs if geom is None else _strided(gs, geom), key, 0)
+        return gs, gv
+
+    name = setitem_node(basic, adv, value, through_view)
+    res = record(name, target._value, dt, (old, value), backward)
+    target.grad_fn = res.grad_fn
+    target._output_nr = 0
+    target._requires_grad = True
+    if target._retains_grad:
+        target._retain_on_new_node()
+    if geom is not None:  # the view now reads the rebased root
+        self.grad_fn = _strided(base, geom).grad_fn
+        self._output_nr = 0
+        self._requires_grad = True
+        if self._retains_grad:
+            self._retain_on_new_node()
+
+
+def _geometry(view: np.ndarray, root: np.ndarray) -> tuple:
+    """``view`` as (shape, element strides, element offset) into C-contiguous ``root``."""
+    item = root.itemsize
+    offset = view.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return view.shape, tuple(st // item for st in view.strides), offset // item
+
+
+def _strided(t: Tensor, geom: tuple) -> Tensor:
+    """The region ``geom`` of ``t`` laid out C-contiguously (``AsStridedBackward0``)."""
+    shape, strides, offset = geom
+    flat = contiguous_array(t._value, t._dtype).reshape(-1)
+    arr = np.lib.stride_tricks.as_strided(
+        flat[offset:], shape, tuple(st * flat.itemsize for st in strides)
+    )
+    tshape = t.shape
+    if np.shares_memory(flat, t._value):
+        return make_view(t, arr, "AsStridedBackward0", lambda g: _strided_embed(g, tshape, geom))
+    return record(
+        "AsStridedBackward0", arr, t._dtype, (t,), lambda g: _strided_embed(g, tshape, geom)
+    )
+
+
+def _strided_embed(g: Tensor, shape: tuple[int, ...], geom: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``g`` written at region ``geom`` (the backward of _strided)."""
+    out = np.zeros(shape, g._dtype.np)
+    region = _strided(_make(out, g._dtype), geom)._value
+    copy_into(region, g._value, g._dtype)
+    return record("AsStridedBackwardBackward0", out, g._dtype, (g,), lambda gg: _strided(gg, geom))
+
+
+def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:
+    """``view[adv] = value`` into ``view``'s buffer (the kernels never copy the target)."""
+    if not adv:
+        copy_into(view, value, dt)
+        return
+    if not _adjacent(adv):
+        dims = []
+        for d, arr in adv:
+            dims.extend(range(d, d + (arr.ndim if arr.dtype == np.bool_ else 1)))
+        order = dims + [i for i in range(view.ndim) if i not in dims]
+        tv = _make(view, dt)
+        _, adv = _to_front(tv, adv)
+        view = np.transpose(view, order)
+    plan = _Plan(view.shape, adv)
+    a, n, r = plan.dims3()
+    src = np.empty(plan.out_shape(), dt.np)
+    copy_into(src, value, dt, fresh=True)
+    if not src.size:
+        return
+    target = as_view(view, (a, n, r))
+    if target is not None:
+        K.put3(src.reshape(a, -1, r), plan.pos, target)
+        return
+    tmp = contiguous_array(view, dt).reshape(a, n, r)
+    K.put3(src.reshape(a, -1, r), plan.pos, tmp)
+    copy_into(view, tmp.reshape(view.shape), dt)
+
+
+def _nonzero_coords(arr: np.ndarray) -> np.ndarray:
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    out = np.empty((K.count_nonzero(flat), arr.ndim), np.int64)
+    K.nonzero_fill(flat, np.array(arr.shape, np.int64), out)
+    return out
