@@ -158,7 +158,7 @@ def numel(t: Tensor) -> int:
     return t.numel()
 
 
-def functional_namespace() -> dict:
+def _functional_namespace() -> dict:
     """Functions the op expressions may call, over Tensors (differentiable backward)."""
     from .ops import functions as F
 
@@ -230,3 +230,4 @@ _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
+del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

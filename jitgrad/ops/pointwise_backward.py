@@ -184,7 +184,7 @@ def gradient_tensors(op, smask, args, modes, buffers) -> list:
 
 def _differentiable_backward(node, op, args, g, needs, out, cdt):
     """create_graph=True: evaluate the same rules over Tensors so they record a graph."""
-    from .. import functional_namespace  # the public functions: the top of the package
+    from .. import _functional_namespace  # the public functions: the top of the package
 
     env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
     for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
@@ -199,7 +199,7 @@ def _differentiable_backward(node, op, args, g, needs, out, cdt):
             continue
         rule = op.grads[i]
         assert rule is not None
-        grad = E.evaluate(rule, env, functional_namespace())
+        grad = E.evaluate(rule, env, _functional_namespace())
         if not isinstance(grad, Tensor):
             grad = g * 0 + grad
         grad = sum_to_shape(grad, x.shape)

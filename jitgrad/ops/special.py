@@ -195,7 +195,7 @@ def _mvdigamma(x: Tensor, p: int) -> Tensor:
 
 def expression_functions() -> dict[str, Any]:
     """The Tensor functions behind this module's expression names, for backwards evaluated
-    over Tensors (``create_graph=True``; see ``jitgrad.functional_namespace``)."""
+    over Tensors (``create_graph=True``; see ``jitgrad._functional_namespace``)."""
     return {
         "lgamma": lgamma,
         "digamma": digamma,

@@ -1,0 +1,100 @@
+"""Focused tests for what the corpus programs added in session 5 found broken in jitgrad.
+
+* ``einsum``'s graph: PyTorch permutes every operand to the output's order before anything
+  else, so one operand that is not summed ends in ``PermuteBackward0`` (even ``"ii->i"`` and
+  ``"ij->ij"``), and a pair with no summed subscript is multiplied (``MulBackward0``).
+* Internal helpers must not leak into the ``jitgrad`` namespace (PyTorch's is the spec).
+
+Node names and error texts are PyTorch 2.13's (recorded with it); values come from NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+
+
+# ---- einsum: the node PyTorch's einsum records last -------------------------------------------
+@pytest.mark.parametrize(
+    "equation, shapes, node",
+    [
+        ("ij->ij", [(3, 3)], "PermuteBackward0"),
+        ("ii->i", [(3, 3)], "PermuteBackward0"),
+        ("iij->ji", [(2, 2, 3)], "PermuteBackward0"),
+        ("i->i", [(3,)], "PermuteBackward0"),
+        ("iij->j", [(2, 2, 3)], "SumBackward1"),
+        ("ij->i", [(3, 4)], "SumBackward1"),
+        ("i,j->ij", [(3,), (4,)], "MulBackward0"),
+        ("i,j->ji", [(3,), (4,)], "MulBackward0"),
+        ("ij,j->ij", [(3, 4), (4,)], "MulBackward0"),
+        ("ii,i->i", [(3, 3), (3,)], "MulBackward0"),
+        ("i,j,k->ijk", [(2,), (3,), (4,)], "MulBackward0"),
+        ("ij,j->i", [(3, 4), (4,)], "ViewBackward0"),
+        ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)], "ViewBackward0"),
+    ],
+)
+def test_einsum_records_pytorchs_last_node(equation, shapes, node) -> None:
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    xs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    got = torch.einsum(equation, *xs)
+    assert got.grad_fn.name() == node
+    np.testing.assert_allclose(got.detach().numpy(), np.einsum(equation, *arrays), rtol=1e-12)
+    got.sum().backward()
+    for x, a in zip(xs, arrays, strict=True):
+        assert x.grad.shape == a.shape
+
+
+# ---- the namespace: no internal helper under jitgrad.* -------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    "write_out run apply apply_inplace record cast unary_ add_ mul_ REGISTRY R D Any "
+    "INPLACE_UNARY elementwise_operands missing_attribute functional_namespace annotations".split(),
+)
+def test_internal_helpers_are_not_public_names(name: str) -> None:
+    assert name not in dir(torch)
+    with pytest.raises(AttributeError):
+        getattr(torch, name)
+
+
+# ---- Embedding: max_norm, scale_grad_by_freq, from_pretrained ------------------------------
+def test_embedding_max_norm_renormalizes_the_looked_up_rows_in_place() -> None:
+    table = np.arange(30.0).reshape(10, 3) / 10
+    weight = torch.tensor(table)
+    out = torch.nn.functional.embedding(torch.tensor([1, 9]), weight, max_norm=1.0)
+    want = table[9] / (np.linalg.norm(table[9]) + 1e-7)
+    np.testing.assert_allclose(out.numpy()[1], want, rtol=1e-12)
+    np.testing.assert_allclose(weight.numpy()[9], want, rtol=1e-12)  # the table changed too
+    np.testing.assert_array_equal(weight.numpy()[:9], table[:9])  # rows under max_norm kept
+    layer = torch.nn.Embedding(10, 3, max_norm=2.0, norm_type=1.0, _weight=torch.tensor(table))
+    layer(torch.tensor([2]))
+    np.testing.assert_allclose(layer.weight.detach().numpy()[2], table[2] * 2.0 / (2.1 + 1e-7))
+
+
+def test_embedding_scale_grad_by_freq_divides_by_the_batch_count() -> None:
+    e = torch.nn.Embedding(4, 2, scale_grad_by_freq=True)
+    e(torch.tensor([1, 1, 2, 1])).sum().backward()
+    np.testing.assert_array_equal(e.weight.grad.numpy(), [[0, 0], [1, 1], [1, 1], [0, 0]])
+
+
+def test_embedding_from_pretrained_and_reprs() -> None:
+    w = torch.arange(6.0).view(3, 2)
+    e = torch.nn.Embedding.from_pretrained(w)
+    assert not e.weight.requires_grad
+    np.testing.assert_array_equal(e(torch.tensor([2, 0])).numpy(), [[4, 5], [0, 1]])
+    bag = torch.nn.EmbeddingBag.from_pretrained(w, freeze=False, mode="sum")
+    assert bag.weight.requires_grad
+    np.testing.assert_array_equal(bag(torch.tensor([[2, 0]])).detach().numpy(), [[4, 6]])
+    with pytest.raises(AssertionError, match="Embeddings parameter is expected to be 2-dim"):
+        torch.nn.Embedding.from_pretrained(torch.ones(3))
+    kw = {"max_norm": 1.0, "norm_type": 1.0, "scale_grad_by_freq": True, "padding_idx": 1}
+    assert repr(torch.nn.Embedding(5, 3, sparse=True, **kw)) == (
+        "Embedding(5, 3, padding_idx=1, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, "
+        "sparse=True)"
+    )
+    assert repr(torch.nn.EmbeddingBag(5, 3, mode="max", **kw)) == (
+        "EmbeddingBag(5, 3, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, mode='max', "
+        "padding_idx=1)"
+    )
