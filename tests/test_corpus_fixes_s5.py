@@ -98,3 +98,100 @@ def test_embedding_from_pretrained_and_reprs() -> None:
         "EmbeddingBag(5, 3, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, mode='max', "
         "padding_idx=1)"
     )
+
+
+# ---- cross_entropy: label smoothing with class weights; nll_loss2d's node names -----------
+def _smoothed_reference(x, t, w, eps, ignore, reduction):
+    """PyTorch's documented formula, in NumPy: (1-eps) * weighted NLL + eps/C * smooth."""
+    logp = x - np.log(np.exp(x).sum(1, keepdims=True))
+    c = x.shape[1]
+    kept = t != ignore
+    safe = np.where(kept, t, 0)
+    nll = np.where(kept, -w[safe] * logp[np.arange(len(t)), safe], 0.0)
+    smooth = np.where(kept, -(logp * w).sum(1), 0.0)
+    if reduction == "none":
+        return (1 - eps) * nll + eps / c * smooth
+    if reduction == "sum":
+        return (1 - eps) * nll.sum() + eps / c * smooth.sum()
+    total = w[t[kept]].sum()
+    return (1 - eps) * nll.sum() / total + eps / c * smooth.sum() / total
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("ignore", [-100, 0])
+def test_cross_entropy_label_smoothing_with_weight(reduction: str, ignore: int) -> None:
+    x = np.linspace(-2, 3, 15).reshape(3, 5)
+    t = np.array([1, 0, 4])
+    w = np.array([1.0, 2.0, 0.5, 1.0, 1.5])
+    xt = torch.tensor(x, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(
+        xt, torch.tensor(t), weight=torch.tensor(w), ignore_index=ignore,
+        reduction=reduction, label_smoothing=0.2,
+    )  # fmt: skip
+    want = _smoothed_reference(x, t, w, 0.2, ignore, reduction)
+    np.testing.assert_allclose(loss.detach().numpy(), want, rtol=1e-12)
+    assert loss.grad_fn.name() == "AddBackward0"
+    loss.sum().backward()
+    eps, num = 1e-6, np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        bumped = x.copy()
+        bumped[i] += eps
+        diff = _smoothed_reference(bumped, t, w, 0.2, ignore, reduction) - want
+        num[i] = np.sum(diff) / eps
+    np.testing.assert_allclose(xt.grad.numpy(), num, rtol=1e-4, atol=1e-6)
+
+
+def test_cross_entropy_label_smoothing_double_backward() -> None:
+    x = torch.linspace(-2, 3, 15, dtype=torch.float64).view(3, 5).requires_grad_()
+    t = torch.tensor([1, 0, 4])
+    (g,) = torch.autograd.grad(
+        torch.nn.functional.cross_entropy(x, t, label_smoothing=0.2), x, create_graph=True
+    )
+    composed = -(x.log_softmax(1) * (torch.nn.functional.one_hot(t, 5).double() * 0.8 + 0.04)).sum(1)
+    (want,) = torch.autograd.grad(composed.mean(), x, create_graph=True)
+    np.testing.assert_allclose(g.detach().numpy(), want.detach().numpy(), rtol=1e-12)
+    assert torch.autograd.grad((g * g).sum(), x)[0].shape == (3, 5)
+
+
+@pytest.mark.parametrize(
+    "shape, reduction, node",
+    [
+        ((2, 3), "none", "NllLossBackward0"),
+        ((2, 3, 4), "mean", "NllLoss2DBackward0"),
+        ((2, 3, 4), "none", "ViewBackward0"),
+        ((2, 3, 2, 2), "none", "NllLoss2DBackward0"),
+        ((2, 3, 2, 2, 2), "sum", "NllLoss2DBackward0"),
+        ((2, 3, 2, 2, 2), "none", "ViewBackward0"),
+    ],
+)
+def test_nll_loss_nodes_past_two_dimensions(shape, reduction, node) -> None:
+    x = torch.linspace(-1, 1, int(np.prod(shape))).view(shape).requires_grad_()
+    t = torch.zeros((shape[0], *shape[2:]), dtype=torch.long)
+    for fn in (torch.nn.functional.nll_loss, torch.nn.functional.cross_entropy):
+        assert fn(x, t, reduction=reduction).grad_fn.name() == node
+
+
+def test_cross_entropy_probability_targets_mean_divides_by_the_batch() -> None:
+    x = torch.zeros(4, 3, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(x, torch.full((4, 3), 1 / 3))
+    assert loss.grad_fn.name() == "DivBackward1"
+    assert abs(loss.item() - np.log(3)) < 1e-6
+
+
+def test_parameter_dict_repr_names_the_tensor_type() -> None:
+    pd = torch.nn.ParameterDict({"a": torch.zeros(2, dtype=torch.float64)})
+    pl = torch.nn.ParameterList([torch.zeros(2, dtype=torch.float64)])
+    assert "(a): Parameter containing: [torch.DoubleTensor of size 2]" in repr(pd)
+    assert "(0): Parameter containing: [" in repr(pl) and "float64 of size 2]" in repr(pl)
+
+
+# ---- vmap: the result's node is the per-sample op's kind ----------------------------------
+def test_vmap_result_node_is_the_mapped_ops() -> None:
+    w = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    xs = torch.tensor([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0]])
+    out = torch.func.vmap(lambda v: v.dot(w).relu())(xs)
+    assert out.grad_fn.name() == "ReluBackward0"
+    np.testing.assert_array_equal(out.detach().numpy(), [2.0, 0.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [1.0, 0.0, 2.0])  # only the first row counts
+    assert torch.func.vmap(torch.mul)(xs, xs).grad_fn is None

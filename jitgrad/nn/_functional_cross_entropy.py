@@ -14,9 +14,11 @@ import numpy as np
 
 from ..autograd.grad_mode import STATE
 from ..autograd.recording import record
+from ..math_extra import _named
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets
+from ._functional_smoothing import smoothed_nll
 
 
 def _class_last(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +70,14 @@ def _finish(loss_rows: np.ndarray, counted: int, reduction: str, out_shape: tupl
     return total.reshape(())
 
 
+def _node_name(dim: int, reduction: str) -> str:
+    """PyTorch's last node: ``nll_loss2d`` past 2 dimensions, whose per-element result is
+    viewed back to the target's shape (``ViewBackward0``) unless the input is 4-D."""
+    if dim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" and dim != 4 else "NllLoss2DBackward0"
+
+
 def _bad_target(code: int, t: np.ndarray) -> None:
     if code < 0:
         raise IndexError(f"Target {int(t[-1 - code])} is out of bounds.")
@@ -115,7 +125,8 @@ def cross_entropy(
         K.pick(K.cross_entropy_bwd, x2.size)(x2, t, ignore_index, label_smoothing, lse, scale, gx)
         return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
 
-    return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+    name = "AddBackward0" if label_smoothing else _node_name(input.dim(), reduction)
+    return record(name, value, input._dtype, (input,), backward, saved=(input,))
 
 
 def _cross_entropy_composed(input, target, weight, ignore_index, reduction, label_smoothing):
@@ -127,11 +138,12 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
         w = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (input.dim() - 2))
         loss = -(w * target).sum(1 if input.dim() > 1 else 0)
         if reduction == "mean":
-            return loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+            return _named(loss.sum() / (input.shape[0] if input.dim() > 1 else 1), "DivBackward1")
         return _reduce(loss, reduction)
+    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing:
-        raise NotImplementedError("cross_entropy: label_smoothing with class weights")
-    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+        return smoothed_nll(loss, logp, target, weight, ignore_index, reduction, label_smoothing)
+    return loss
 
 
 def _cross_entropy_composed_grad(input, target, ignore_index, reduction, label_smoothing, g):
@@ -141,9 +153,7 @@ def _cross_entropy_composed_grad(input, target, ignore_index, reduction, label_s
 
     with enable_grad():
         x = input.detach().requires_grad_(True) if not input.requires_grad else input
-        loss = _cross_entropy_composed(x, target, None, ignore_index, reduction, 0.0)
-        if label_smoothing:
-            raise NotImplementedError("double backward of cross_entropy with label_smoothing")
+        loss = _cross_entropy_composed(x, target, None, ignore_index, reduction, label_smoothing)
         return autograd_grad(loss, x, g, create_graph=True)[0]
 
 
@@ -191,4 +201,5 @@ def nll_loss(
         K.nll_bwd(t, ignore_index, np.ascontiguousarray(scale, dtype=x2.dtype), gx)
         return (_make(_class_restore(gx, input._value.shape), input._dtype, fresh=True),)
 
-    return record("NllLossBackward0", value, input._dtype, (input,), backward, saved=(input,))
+    name = _node_name(input.dim(), reduction)
+    return record(name, value, input._dtype, (input,), backward, saved=(input,))
