@@ -147,7 +147,8 @@ def test_cross_entropy_label_smoothing_double_backward() -> None:
     (g,) = torch.autograd.grad(
         torch.nn.functional.cross_entropy(x, t, label_smoothing=0.2), x, create_graph=True
     )
-    composed = -(x.log_softmax(1) * (torch.nn.functional.one_hot(t, 5).double() * 0.8 + 0.04)).sum(1)
+    smoothed = torch.nn.functional.one_hot(t, 5).double() * 0.8 + 0.04
+    composed = -(x.log_softmax(1) * smoothed).sum(1)
     (want,) = torch.autograd.grad(composed.mean(), x, create_graph=True)
     np.testing.assert_allclose(g.detach().numpy(), want.detach().numpy(), rtol=1e-12)
     assert torch.autograd.grad((g * g).sum(), x)[0].shape == (3, 5)
@@ -195,3 +196,29 @@ def test_vmap_result_node_is_the_mapped_ops() -> None:
     out.sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [1.0, 0.0, 2.0])  # only the first row counts
     assert torch.func.vmap(torch.mul)(xs, xs).grad_fn is None
+
+
+# ---- smaller gaps: a Function's too-small gradient, float32 special functions -------------
+def test_function_gradient_smaller_than_its_input_is_an_error() -> None:
+    class WrongShape(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum()
+
+    with pytest.raises(RuntimeError) as info:
+        WrongShape.apply(torch.ones(2, 3, requires_grad=True)).sum().backward()
+    assert str(info.value) == (
+        "Function WrongShapeBackward returned an invalid gradient at index 0 - got [] but "
+        "expected shape compatible with [2, 3]"
+    )
+
+
+def test_float32_erfcx_is_computed_in_float64() -> None:
+    # exp(x^2) overflows float32 from x = 9.4; erfcx(10) = 0.0561409927438226 (mpmath)
+    got = torch.special.erfcx(torch.tensor([10.0, -1.0, 30.0]))
+    np.testing.assert_allclose(got.numpy(), [0.0561409927438226, 5.00898008076228, 0.018795888861],
+                               rtol=1e-6)  # fmt: skip

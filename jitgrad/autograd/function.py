@@ -137,10 +137,8 @@ class BackwardCFunction(Node, FunctionCtx):
         from ..ops.pointwise import sum_to_shape  # (pointwise -> engine -> this package)
 
         if grad.shape != shape:
-            try:
-                expandable = shape == _broadcast(shape, grad.shape) or (
-                    _broadcast(shape, grad.shape) == tuple(grad.shape)
-                )
+            try:  # the input's shape must expand to the gradient's (then summed back)
+                expandable = _broadcast(shape, grad.shape) == tuple(grad.shape)
             except ValueError:
                 expandable = False
             if not expandable:

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import STATE
-from ..autograd.recording import record
-from ..math_extra import _named
+from ..autograd.recording import node_class, record
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets
@@ -138,7 +137,10 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
         w = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (input.dim() - 2))
         loss = -(w * target).sum(1 if input.dim() > 1 else 0)
         if reduction == "mean":
-            return _named(loss.sum() / (input.shape[0] if input.dim() > 1 else 1), "DivBackward1")
+            loss = loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+            if loss.grad_fn is not None:  # PyTorch divides by a Scalar: DivBackward1
+                loss.grad_fn.__class__ = node_class("DivBackward1", type(loss.grad_fn))
+            return loss
         return _reduce(loss, reduction)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing:
