@@ -222,3 +222,64 @@ def test_float32_erfcx_is_computed_in_float64() -> None:
     got = torch.special.erfcx(torch.tensor([10.0, -1.0, 30.0]))
     np.testing.assert_allclose(got.numpy(), [0.0561409927438226, 5.00898008076228, 0.018795888861],
                                rtol=1e-6)  # fmt: skip
+
+
+# ---- storages, linalg *_ex results -----------------------------------------------------------
+def test_untyped_storage_is_shared_by_views_and_not_by_copies() -> None:
+    x = torch.arange(6.0).view(2, 3)
+    s = x.untyped_storage()
+    assert (s.nbytes(), len(s), s.data_ptr()) == (24, 24, x.data_ptr())
+    assert x[1].untyped_storage().data_ptr() == s.data_ptr()  # a view: same storage
+    assert x.t()[1:, 1].untyped_storage().data_ptr() == s.data_ptr()
+    assert x.clone().untyped_storage().data_ptr() != s.data_ptr()
+    typed = x[1:].storage()
+    assert (typed.size(), typed.element_size(), typed.dtype) == (6, 4, torch.float32)
+    assert typed.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert repr(typed).startswith(" 0.0\n 1.0\n")
+    assert repr(typed).endswith(", device=cpu) of size 6]")
+
+
+def test_linalg_ex_results_are_named() -> None:
+    a = torch.tensor([[4.0, 1.0], [1.0, 3.0]], dtype=torch.float64)
+    inv = torch.linalg.inv_ex(a)
+    np.testing.assert_allclose(inv.inverse.numpy(), np.linalg.inv(a.numpy()), rtol=1e-12)
+    assert inv.info.item() == 0 and type(inv).__name__ == "linalg_inv_ex"
+    chol = torch.linalg.cholesky_ex(a)
+    np.testing.assert_allclose(chol.L.numpy(), np.linalg.cholesky(a.numpy()), rtol=1e-12)
+    sol = torch.linalg.solve_ex(a, torch.ones(2, dtype=torch.float64))
+    np.testing.assert_allclose(sol.result.numpy(), np.linalg.solve(a.numpy(), np.ones(2)))
+    assert repr(inv).startswith("torch.return_types.linalg_inv_ex(\ninverse=")
+
+
+# ---- Module: get_submodule / get_parameter / get_buffer, load_state_dict(assign=True) ---------
+def test_module_lookup_by_dotted_path() -> None:
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    assert net.get_submodule("") is net and net.get_submodule("1") is net[1]
+    assert net.get_parameter("0.weight") is net[0].weight
+    assert net.get_buffer("1.running_mean") is net[1].running_mean
+    for call, arg, msg in [
+        (net.get_submodule, "2", "Sequential has no attribute `2`"),
+        (net.get_submodule, "0.weight", "`weight` is not an nn.Module"),
+        (net.get_parameter, "1.running_mean", "`running_mean` is not an nn.Parameter"),
+        (net.get_buffer, "0.bias", "`bias` is not a buffer"),
+        (net.get_parameter, "0.nope", "Linear has no attribute `nope`"),
+    ]:
+        with pytest.raises(AttributeError) as info:
+            call(arg)
+        assert str(info.value) == msg
+
+
+def test_load_state_dict_assign_keeps_the_checkpoint_tensors() -> None:
+    src = torch.nn.Linear(3, 2)
+    sd = {k: v.detach().clone() for k, v in src.state_dict().items()}
+    dst = torch.nn.Linear(3, 2)
+    dst.load_state_dict(sd, assign=True)
+    assert isinstance(dst.weight, torch.nn.Parameter) and dst.weight.requires_grad
+    assert dst.weight.data_ptr() == sd["weight"].data_ptr()
+    np.testing.assert_array_equal(dst.bias.detach().numpy(), src.bias.detach().numpy())
+    with pytest.raises(TypeError) as info:
+        dst.weight = torch.ones(2, 3, dtype=torch.float64)
+    assert str(info.value) == (
+        "cannot assign 'torch.DoubleTensor' as parameter 'weight' (torch.nn.Parameter or None "
+        "expected)"
+    )
