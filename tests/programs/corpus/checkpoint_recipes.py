@@ -11,6 +11,7 @@ and https://pytorch.org/tutorials/recipes/recipes/what_is_state_dict.html (pytor
 BSD-3-Clause). Written for jitgrad's corpus, not copied. Changes: the recipes' CIFAR-sized Net
 takes 1x12x12 inputs; a few SGD steps on fixed data stand in for training.
 """
+# ruff: noqa: E501, UP008  (the source's code and long printouts, kept as written)
 
 import torch
 import torch.nn as nn

@@ -7,6 +7,7 @@ Model: https://d2l.ai/chapter_optimization/lr-scheduler.html (d2l-ai/d2l-en, cod
 Written for jitgrad's corpus, not copied. Changes: Fashion-MNIST is replaced by 64 synthetic
 1x12x12 images; a smaller net; 4 epochs per scheduler; schedulers' values printed.
 """
+# ruff: noqa: B007, E501  (the source's code and long printouts, kept as written)
 
 import math
 

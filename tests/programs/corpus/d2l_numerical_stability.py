@@ -7,6 +7,7 @@ Model: https://d2l.ai/chapter_multilayer-perceptrons/numerical-stability-and-ini
 (d2l-ai/d2l-en, code MIT-0). Written for jitgrad's corpus, not copied. Changes: the plot
 becomes printed values at a few points; the matrix product is printed in scientific form.
 """
+# ruff: noqa: B007, E501  (the source's code and long printouts, kept as written)
 
 import torch
 from torch import nn

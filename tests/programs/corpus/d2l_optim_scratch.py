@@ -9,6 +9,7 @@ and adadelta.html (d2l-ai/d2l-en, code MIT-0). Written for jitgrad's corpus, not
 Changes: the plots become printed trajectories' last points; the train_2d helper prints every
 5th step.
 """
+# ruff: noqa: B007, F811  (the source's code and long printouts, kept as written)
 
 import math
 

@@ -10,6 +10,7 @@ Docs: https://pytorch.org/docs/stable/data.html (pytorch/pytorch docstrings, BSD
 Written for jitgrad's corpus, not copied. Changes: small arange-based data; num_workers=0
 (the docs' worker examples run in the main process); printed results.
 """
+# ruff: noqa: E501  (the source's code and long printouts, kept as written)
 
 import collections
 import math
@@ -27,10 +28,10 @@ from torch.utils.data import (
     SubsetRandomSampler,
     TensorDataset,
     WeightedRandomSampler,
+    default_collate,
     get_worker_info,
     random_split,
 )
-from torch.utils.data import default_collate
 
 
 class MyIterableDataset(IterableDataset):

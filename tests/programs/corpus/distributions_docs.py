@@ -9,6 +9,7 @@ Docs: https://pytorch.org/docs/stable/distributions.html (pytorch/pytorch docstr
 BSD-3-Clause). Written for jitgrad's corpus, not copied. Changes: samples are fixed tensors
 where the docs draw them (the library generators differ); printed results.
 """
+# ruff: noqa: E501  (the source's code and long printouts, kept as written)
 
 import torch
 from torch.distributions import (

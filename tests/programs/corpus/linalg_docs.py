@@ -10,6 +10,7 @@ Docs: https://pytorch.org/docs/stable/linalg.html and the linked function pages
 Changes: fixed well-conditioned float64 matrices instead of random ones; eigen/singular
 vectors are printed through sign-independent quantities.
 """
+# ruff: noqa: E501  (the source's code and long printouts, kept as written)
 
 import torch
 from torch import linalg as LA

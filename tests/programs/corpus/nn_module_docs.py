@@ -10,6 +10,7 @@ Docs: https://pytorch.org/docs/stable/generated/torch.nn.Module.html (pytorch/py
 docstrings, BSD-3-Clause). Written for jitgrad's corpus, not copied. Changes: small layers;
 printed results.
 """
+# ruff: noqa: B018, E501  (the source's code and long printouts, kept as written)
 
 import torch
 import torch.nn as nn

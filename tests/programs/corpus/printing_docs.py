@@ -9,6 +9,7 @@ Docs: https://pytorch.org/docs/stable/generated/torch.set_printoptions.html (pyt
 docstrings, BSD-3-Clause) and https://pytorch.org/tutorials/beginner/basics/tensorqs_tutorial.html.
 Written for jitgrad's corpus, not copied. Changes: arange/linspace data instead of rand.
 """
+# ruff: noqa: E501, UP032  (the source's code and long printouts, kept as written)
 
 import torch
 

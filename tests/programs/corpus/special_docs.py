@@ -7,6 +7,7 @@ Docs: https://pytorch.org/docs/stable/special.html (pytorch/pytorch docstrings,
 BSD-3-Clause). Written for jitgrad's corpus, not copied. Changes: fixed inputs where the docs
 draw random ones; float64 where the docs' values are shown to many digits.
 """
+# ruff: noqa: E501  (the source's code and long printouts, kept as written)
 
 import torch
 

@@ -7,6 +7,7 @@ reshape returning a view or a copy, and stride() / storage_offset() of views.
 Model: https://pytorch.org/docs/stable/tensor_view.html (pytorch/pytorch docs, BSD-3-Clause).
 Written for jitgrad's corpus, not copied. Changes: arange-based tensors; printed results.
 """
+# ruff: noqa: E501  (the source's code and long printouts, kept as written)
 
 import torch
 
