@@ -61,8 +61,8 @@ from .engine.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .frontend import expression_namespace as _expression_namespace  # noqa: F401 - hands the public functions down to the backward
 from .frontend.einsum import *  # noqa: F403
-from .frontend.expression_namespace import functional_namespace
 from .frontend.functions import *  # noqa: F403
 from .frontend.functions import abs, pow, round  # noqa: A004 - PyTorch's names
 from .frontend.index_extra import *  # noqa: F403
@@ -187,3 +187,4 @@ _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
+del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

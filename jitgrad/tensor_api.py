@@ -1,7 +1,8 @@
 """Binds the Tensor methods and ``jitgrad.<name>`` functions of the modules that complete
 PyTorch's everyday API (:mod:`.tensor_inplace`, :mod:`.tensor_query`, :mod:`.math_extra`,
 :mod:`.random_methods`, :mod:`.scatter_extra`, :mod:`.reduce_extra`, :mod:`.api_small`,
-:mod:`.window_functions`), kept apart from :mod:`.methods` so that module stays small."""
+:mod:`.window_functions`, :mod:`.tensor_storage`), kept apart from :mod:`.methods` so that
+module stays small."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from . import (
     scatter_extra,
     tensor_inplace,
     tensor_query,
+    tensor_storage,
     window_functions,
 )
 from .frontend.inplace_functions import function_form
@@ -31,6 +33,7 @@ _MODULES = (
     api_small,
     inference,
     window_functions,
+    tensor_storage,
 )
 
 

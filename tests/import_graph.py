@@ -107,6 +107,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.tensor_inplace": 5,
     "jitgrad.methods_overwrite": 5,
     "jitgrad.tensor_api": 5,
+    "jitgrad.tensor_storage": 5,  # Tensor.untyped_storage(): a view of the data, beside the methods
     "jitgrad.typeinfo": 5,  # torch.finfo, iinfo, result_type
     "jitgrad.linalg": 5,
     "jitgrad.special": 5,

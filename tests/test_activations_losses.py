@@ -430,7 +430,7 @@ def test_parameter_list_and_dict() -> None:
     pd = nn.ParameterDict({"w": torch.ones(2), "b": nn.Parameter(torch.zeros(1))})
     assert list(pd) == ["w", "b"] and isinstance(pd["w"], nn.Parameter)
     assert repr(nn.ParameterDict({"a": torch.zeros(2)})) == (
-        "ParameterDict(  (a): Parameter containing: [jitgrad.float32 of size 2])"
+        "ParameterDict(  (a): Parameter containing: [torch.FloatTensor of size 2])"
     )
     pd["c"] = torch.zeros(4)
     assert len(pd) == 3 and "c" in pd and pd.get("zz") is None

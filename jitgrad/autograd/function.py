@@ -136,10 +136,8 @@ class BackwardCFunction(Node, FunctionCtx):
         if grad is None or not self.needs_input_grad[index]:
             return None
         if grad.shape != shape:
-            try:
-                expandable = shape == _broadcast(shape, grad.shape) or (
-                    _broadcast(shape, grad.shape) == tuple(grad.shape)
-                )
+            try:  # the input's shape must expand to the gradient's (then summed back)
+                expandable = _broadcast(shape, grad.shape) == tuple(grad.shape)
             except ValueError:
                 expandable = False
             if not expandable:

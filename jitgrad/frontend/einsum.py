@@ -1,8 +1,10 @@
 """``einsum``: Einstein summation over any number of operands, with ``...``.
 
 Operands are contracted left to right, two at a time, through sum, permute, reshape and one
-``bmm`` (so the graph records those nodes; torch's einsum picks other chains, e.g.
-``MulBackward0`` for an outer product). ``...`` stands for the same leading dimensions in
+``bmm``, or a broadcast multiply where a pair shares no summed subscript; the graph records the
+nodes PyTorch's einsum records (``MulBackward0`` for an outer product, ``PermuteBackward0`` for
+any single operand that is not summed, even ``"ii->i"`` and ``"ij->ij"``: PyTorch permutes every
+operand to the output's order first). ``...`` stands for the same leading dimensions in
 every operand, right-aligned and broadcast where one has size 1. A subscript repeated within
 one operand (``"ii->i"``, ``"ii"``) takes that operand's diagonal first. The sublist form
 ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (integers below 52, ``...`` as ``Ellipsis``) is the
@@ -123,10 +125,20 @@ def _permuted(x: Tensor, perm: list[int]) -> Tensor:
     return x if perm == sorted(perm) else M.permute(x, perm)
 
 
+def _aligned(x: Tensor, t: str, out: str) -> Tensor:
+    """``x`` (subscripts ``t``, all in ``out``) permuted to ``out``'s order, with a size-1
+    dimension for each subscript of ``out`` it lacks (so it broadcasts)."""
+    shape = [x.shape[t.index(c)] if c in t else 1 for c in out]
+    x = _permuted(x, [t.index(c) for c in out if c in t])
+    return M.reshape(x, shape) if len(t) < len(out) else x
+
+
 def _pair(a: Tensor, ta: str, b: Tensor, tb: str, out: str, sizes: dict[str, int]) -> Tensor:
     """``a`` (subscripts ``ta``) times ``b`` (``tb``) summed to the subscripts ``out``."""
     a, ta = _drop_unused(a, ta, out + tb)
     b, tb = _drop_unused(b, tb, out + ta)
+    if all(c in out for c in ta + tb):  # nothing to sum: PyTorch multiplies (MulBackward0)
+        return _aligned(a, ta, out) * _aligned(b, tb, out)
     batch = [c for c in ta if c in tb and c in out]
     contract = [c for c in ta if c in tb and c not in out]
     left = [c for c in ta if c not in tb]
@@ -188,11 +200,16 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
                 "operand"
             )
     x, t = xs[0], terms[0]
+    if len(xs) == 1:  # PyTorch permutes to the output's order (always), then sums the rest
+        summed = [c for c in dict.fromkeys(t) if c not in out]
+        x = M.permute(x, [t.index(c) for c in out + "".join(summed)])
+        return sum(x, tuple(range(len(out), len(t)))) if summed else x
     for k in range(1, len(xs)):
         later = "".join(terms[k + 1 :]) + out
         keep = "".join(c for c in dict.fromkeys(t + terms[k]) if c in later)
+        if k == len(xs) - 1:
+            keep = out
         x, t = _pair(x, t, xs[k], terms[k], keep, sizes), keep
-    x, t = _drop_unused(x, t, out)
     return _permuted(x, [t.index(c) for c in out])
 
 

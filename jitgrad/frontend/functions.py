@@ -341,3 +341,12 @@ INPLACE_UNARY = (
     "ceil",
     "sign",
 )
+
+#: What this module builds the public functions with. ``from .functions import *`` (jitgrad's
+#: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
+_HELPERS = frozenset(
+    "Any D INPLACE_UNARY R REGISTRY annotations apply apply_inplace cast elementwise "
+    "elementwise_operands record run unary_ write_out "
+    "add_ sub_ mul_ div_ floor_divide_ pow_".split()
+)
+__all__ = [name for name in tuple(globals()) if name[0] != "_" and name not in _HELPERS]

@@ -19,8 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as D
+from ..ops.return_types import named_result
 from ..tensor import Tensor, _make
 from .linalg_decomp import LinAlgError, _zero_pivot, cholesky, inv, solve
+
+#: PyTorch's ``torch.return_types.linalg_*_ex``: the result and ``info`` by name too.
+CholeskyExResult = named_result("linalg_cholesky_ex", ("L", "info"))
+InvExResult = named_result("linalg_inv_ex", ("inverse", "info"))
+SolveExResult = named_result("linalg_solve_ex", ("result", "info"))
 
 
 def _potf2(a: np.ndarray) -> tuple[np.ndarray, int]:
@@ -62,14 +68,15 @@ def cholesky_ex(
     """``(L, info)``; see the module docstring for a matrix that is not positive-definite."""
     batch = tuple(A.shape[:-2])
     try:
-        return cholesky(A, upper=upper), _info(batch, [0] * int(np.prod(batch)))
+        info = _info(batch, [0] * int(np.prod(batch)))
+        return CholeskyExResult(cholesky(A, upper=upper), info)
     except LinAlgError as err:
         if check_errors:
             raise _reraise(err) from None
     pairs = [_potf2(m) for m in _matrices(A._value)]
     low = np.stack([p[0] for p in pairs]).reshape(A._value.shape)
     value = np.swapaxes(low, -1, -2).copy() if upper else low
-    return _make(value, A._dtype), _info(batch, [p[1] for p in pairs])
+    return CholeskyExResult(_make(value, A._dtype), _info(batch, [p[1] for p in pairs]))
 
 
 def _lu_failure(
@@ -89,7 +96,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  
     """``(inverse, info)``; a singular matrix's inverse is NaN here (see the module doc)."""
     batch = tuple(A.shape[:-2])
     try:
-        return inv(A), _info(batch, [0] * int(np.prod(batch)))
+        return InvExResult(inv(A), _info(batch, [0] * int(np.prod(batch))))
     except LinAlgError as err:
         failed, info = _lu_failure(A, err, check_errors)
     mats = _matrices(A._value)
@@ -97,7 +104,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  
     for i, bad in enumerate(failed):
         if not bad:
             out[i] = np.linalg.inv(mats[i])
-    return _make(out.reshape(A._value.shape), A._dtype), info
+    return InvExResult(_make(out.reshape(A._value.shape), A._dtype), info)
 
 
 def solve_ex(
@@ -110,7 +117,7 @@ def solve_ex(
     """``(X, info)``; a singular matrix's solution is NaN here (see the module doc)."""
     batch = tuple(A.shape[:-2])
     try:
-        return solve(A, B, left=left), _info(batch, [0] * int(np.prod(batch)))
+        return SolveExResult(solve(A, B, left=left), _info(batch, [0] * int(np.prod(batch))))
     except LinAlgError as err:
         failed, info = _lu_failure(A, err, check_errors)
     mats = _matrices(A._value).copy()
@@ -121,4 +128,4 @@ def solve_ex(
         x[failed.reshape(batch)] = np.nan
     else:
         x[...] = np.nan
-    return _make(x, res._dtype), info
+    return SolveExResult(_make(x, res._dtype), info)

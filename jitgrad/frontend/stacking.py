@@ -125,9 +125,32 @@ def dsplit(input: Tensor, sections: Any) -> tuple:  # noqa: A002
 
 # ---- broadcasting -------------------------------------------------------------------------
 def broadcast_shapes(*shapes: Any) -> Size:
-    """The shape tensors of these shapes broadcast to (PyTorch's error if none)."""
-    norm_shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
-    return Size(broadcast_shape(norm_shapes) if norm_shapes else ())
+    """The shape tensors of these shapes broadcast to, with PyTorch's errors: it walks each
+    shape from its last dimension, so the message names the first argument and dimension
+    that conflict with what the shapes before it broadcast to (``None`` shapes are skipped)."""
+    given = [(s,) if isinstance(s, int) else s for s in shapes if s is not None]
+    for shape in given:
+        if not isinstance(shape, Sequence):
+            raise RuntimeError(
+                "Input shapes should be of type ints, a tuple of ints, or a list of ints, "
+                f"got {shape}"
+            )
+    common = [1] * max((len(shape) for shape in given), default=0)
+    for arg, shape in enumerate(given):
+        for i in range(-1, -1 - len(shape), -1):
+            if shape[i] == common[i]:
+                continue
+            if common[i] == 1:
+                if shape[i] < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative length!")
+                common[i] = shape[i]
+            elif shape[i] != 1:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {shape[i]} at {i}! "
+                    f"Mismatching argument at index {arg} had {shape}; but expected shape "
+                    f"should be broadcastable to {common}"
+                )
+    return Size(common)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:

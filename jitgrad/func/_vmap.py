@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import random as R
 from ..frontend.movement import stack
+from ..frontend.recording import node_class
 from ..tensor import Tensor, _make
 from . import _pytree as P
 from ._autodiff import check_randomness
@@ -129,6 +130,16 @@ def _sample_zeros(x: Tensor, d: int) -> Tensor:
     return _make(np.zeros(shape, x._dtype.np), x._dtype)
 
 
+def _named_as(stacked: Tensor, piece: Tensor) -> Tensor:
+    """PyTorch's vmap runs each op once on the whole batch, so a result's node is the kind the
+    per-sample result has (``ReluBackward0``), not the stack that collects the samples here;
+    the stack's node takes that name (its backward is unchanged)."""
+    node, inner = stacked.grad_fn, piece.grad_fn
+    if node is not None and inner is not None:
+        node.__class__ = node_class(inner.name(), type(node))
+    return stacked
+
+
 def _stack_outputs(outs: list, out_dims: Any, size: int, name: str) -> Any:
     first, spec = P.flatten(outs[0])
     per_leaf: list = []
@@ -151,6 +162,6 @@ def _stack_outputs(outs: list, out_dims: Any, size: int, name: str) -> Any:
                 "Did you mean to set out_dims= to None for output?"
             )
         pieces = [col[j] for col in columns]
-        stacked = stack(pieces, dim=d)
+        stacked = _named_as(stack(pieces, dim=d), pieces[0])
         result.append(stacked if size else stacked.narrow(d % stacked.dim(), 0, 0))
     return P.unflatten(result, spec)

@@ -222,6 +222,7 @@ from . import common_types as common_types  # noqa: E402 - torch.nn.common_types
 from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import module_device as _module_device  # noqa: E402
+from . import module_lookup as _module_lookup  # noqa: E402
 from . import modules_layout as _modules  # noqa: E402
 from . import padding as _padding  # noqa: E402
 from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
@@ -242,4 +243,5 @@ __all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container", "
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
 _module_device.bind()  # Module.to_empty
+_module_lookup.bind()  # Module.get_submodule, get_parameter, get_buffer
 modules = _modules.build(sys.modules[__name__])  # torch.nn.modules.<submodule>

@@ -24,9 +24,11 @@ import numpy as np
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
 from ..frontend.declare import Declared, Saved, zeros_where_needed
+from ..frontend.recording import node_class
 from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets
+from ._functional_smoothing import smoothed_nll
 
 
 def _class_last(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -78,6 +80,14 @@ def _finish(loss_rows: np.ndarray, counted: int, reduction: str, out_shape: tupl
     return total.reshape(())
 
 
+def _node_name(dim: int, reduction: str) -> str:
+    """PyTorch's last node: ``nll_loss2d`` past 2 dimensions, whose per-element result is
+    viewed back to the target's shape (``ViewBackward0``) unless the input is 4-D."""
+    if dim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" and dim != 4 else "NllLoss2DBackward0"
+
+
 def _bad_target(code: int, t: np.ndarray) -> None:
     if code < 0:
         raise IndexError(f"Target {int(t[-1 - code])} is out of bounds.")
@@ -116,8 +126,9 @@ def cross_entropy(
     value = _finish(rows, counted, reduction, out_shape)
 
     return CROSS_ENTROPY.record(
-        "NllLossBackward0", value, input._dtype, (input,), (input,), input=input, target=target,
-        _x2=x2, _t=t, _ignore=ignore_index, _smoothing=label_smoothing, _lse=lse, _rows=rows,
+        "AddBackward0" if label_smoothing else _node_name(input.dim(), reduction), value,
+        input._dtype, (input,), (input,), input=input, target=target, _x2=x2, _t=t,
+        _ignore=ignore_index, _smoothing=label_smoothing, _lse=lse, _rows=rows,
         _counted=counted, _reduction=reduction,
     )  # fmt: skip
 
@@ -131,11 +142,15 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
         w = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (input.dim() - 2))
         loss = -(w * target).sum(1 if input.dim() > 1 else 0)
         if reduction == "mean":
-            return loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+            loss = loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+            if loss.grad_fn is not None:  # PyTorch divides by a Scalar: DivBackward1
+                loss.grad_fn.__class__ = node_class("DivBackward1", type(loss.grad_fn))
+            return loss
         return _reduce(loss, reduction)
+    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing:
-        raise NotImplementedError("cross_entropy: label_smoothing with class weights")
-    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+        return smoothed_nll(loss, logp, target, weight, ignore_index, reduction, label_smoothing)
+    return loss
 
 
 def nll_loss(
@@ -167,9 +182,9 @@ def nll_loss(
     if reduction == "mean":
         value = np.asarray(value / x2.dtype.type(denom), dtype=x2.dtype)  # 0-d array, not a scalar
     return NLL.record(
-        "NllLossBackward0", value, input._dtype, (input,), (input,), input=input, target=target,
-        weight=weight, _x2=x2, _t=t, _ignore=ignore_index, _rows=rows, _w_rows=w_rows,
-        _denom=denom, _reduction=reduction,
+        _node_name(input.dim(), reduction), value, input._dtype, (input,), (input,), input=input,
+        target=target, weight=weight, _x2=x2, _t=t, _ignore=ignore_index, _rows=rows,
+        _w_rows=w_rows, _denom=denom, _reduction=reduction,
     )  # fmt: skip
 
 

@@ -235,13 +235,14 @@ def _pairs(items: Any, owner: str) -> list[tuple[Any, Any]]:
     return pairs
 
 
-def _describe(value: Any) -> str:
-    """One line of a ParameterList/ParameterDict repr."""
+def _describe(value: Any, type_name: bool = False) -> str:
+    """One line of a ParameterList/ParameterDict repr (PyTorch's list names the dtype,
+    ``torch.float32``, and its dict the tensor type, ``torch.FloatTensor``)."""
     if not isinstance(value, Tensor):
         return "Object of type: " + type(value).__name__
     kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
     size = "x".join(str(s) for s in value.shape)
-    return f"{kind} containing: [{value.dtype} of size {size}]"
+    return f"{kind} containing: [{value.type() if type_name else value.dtype} of size {size}]"
 
 
 def _as_parameter(value: Any) -> Any:
@@ -390,7 +391,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(f"  ({k}): {_describe(p)}" for k, p in self.items())
+        return "\n".join(f"  ({k}): {_describe(p, type_name=True)}" for k, p in self.items())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")

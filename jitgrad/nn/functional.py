@@ -112,6 +112,20 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 
 # ---- layers -------------------------------------------------------------------------------
+def _renorm_rows(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """PyTorch's ``embedding_renorm_``: each looked-up row of ``weight`` whose ``norm_type``-norm
+    exceeds ``max_norm`` is scaled in place to ``max_norm / (norm + 1e-7)`` of itself (outside
+    autograd, as PyTorch does under no_grad; the in-place write bumps the version)."""
+    w = weight._value
+    picked = np.unique(rows)
+    norms = np.linalg.norm(w[picked].astype(np.float64), ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        scale = max_norm / (norms[over] + 1e-7)
+        w[picked[over]] = (w[picked[over]] * scale[:, None]).astype(w.dtype)
+        weight._bump()
+
+
 def embedding(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -134,6 +148,8 @@ def embedding(
     if flat.size and (flat.min() < -n or flat.max() >= n):
         raise IndexError("index out of range in self")
     flat = np.where(flat < 0, flat + n, flat) if flat.size and flat.min() < 0 else flat
+    if max_norm is not None:
+        _renorm_rows(weight, flat, max_norm, norm_type)
     out = np.empty((flat.size, weight._value.shape[1]), weight._dtype.np)
     K.gather_rows(weight._value, flat, out)
     out = out.reshape(idx.shape + (weight._value.shape[1],))
@@ -141,6 +157,8 @@ def embedding(
 
     def backward(g: Tensor) -> tuple:
         g2 = np.ascontiguousarray(g._value.reshape(-1, weight._value.shape[1]))
+        if scale_grad_by_freq:  # each row's gradient over how often the batch looked it up
+            g2 = g2 / np.bincount(flat, minlength=n)[flat][:, None].astype(g2.dtype)
         gw = np.zeros_like(weight._value)
         K.scatter_add_rows(g2, flat, pad, gw)
         return (_make(gw, weight._dtype, fresh=True),)

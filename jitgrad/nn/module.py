@@ -61,9 +61,10 @@ class Module:
             self._drop(name)
             self.register_buffer(name, value, value.persistent)
         elif params is not None and name in params:
-            if value is not None:
+            if value is not None:  # torch.typename: 'torch.FloatTensor' for a tensor
+                kind = value.type() if isinstance(value, Tensor) else type(value).__name__
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    f"cannot assign '{kind}' as parameter '{name}' "
                     "(torch.nn.Parameter or None expected)"
                 )
             params[name] = None
@@ -330,9 +331,24 @@ class Module:
             )
         with no_grad():
             for key, t in own.items():
-                if key in state_dict:
+                if key not in state_dict:
+                    continue
+                if assign:  # the checkpoint's tensors themselves (a Parameter stays one)
+                    self._assign(key, t, state_dict[key])
+                else:
                     t.copy_(state_dict[key])
         return _IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, key: str, current: Tensor, src: Tensor) -> None:
+        """``load_state_dict(assign=True)`` of one entry: ``src`` replaces the attribute,
+        wrapped in a Parameter with the old one's ``requires_grad`` where that was one."""
+        path, _, name = key.rpartition(".")
+        owner = self
+        for part in filter(None, path.split(".")):
+            owner = owner._modules[part]
+        if isinstance(current, Parameter) and not isinstance(src, Parameter):
+            src = Parameter(src, requires_grad=current.requires_grad)
+        setattr(owner, name, src)
 
     # ---- printing --------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 _PI = math.pi
@@ -79,7 +80,7 @@ def _inverse_erf(ay, q):
 @njit(error_model="numpy")
 def erfinv(y):
     """The inverse of erf on (-1, 1); +-inf at +-1, NaN outside (see ``_inverse_erf``)."""
-    y = float(y)
+    y = np.float64(y)
     if y != y or y < -1.0 or y > 1.0:
         return _NAN
     if y == 1.0:
@@ -97,7 +98,7 @@ def ndtri(p):
     """The standard normal quantile: ``x`` with ``Phi(x) = p``, i.e. ``-sqrt(2)
     erfcinv(2p)``, with ``2p`` (or ``2(1 - p)``) handed to ``_inverse_erf`` exactly so tiny
     tail probabilities keep their digits."""
-    p = float(p)
+    p = np.float64(p)
     if p != p or p < 0.0 or p > 1.0:
         return _NAN
     if p == 0.0:
@@ -115,16 +116,23 @@ def ndtri(p):
 
 @njit(error_model="numpy")
 def erfcx(x):
+    """``exp(x^2) erfc(x)``, in float64 for every input type (``exp(x^2)`` overflows float32
+    from x = 9.4). The float64 work is a separate function: a recursion whose argument
+    changes type (float32 calling float64) crashes when numba loads it from its cache."""
+    return _erfcx64(np.float64(x))
+
+
+@njit(error_model="numpy")
+def _erfcx64(x):
     """``exp(x^2) erfc(x)``: the product directly below x = 25, the asymptotic series
     ``1/(x sqrt(pi)) sum (-1)^k (2k-1)!! / (2x^2)^k`` above (erfc underflows there); for
     negative x, ``2 exp(x^2) - erfcx(-x)``."""
-    x = float(x)
     if x != x:
         return _NAN
     if x < 0.0:
         if x < -26.7:
             return _INF
-        return 2.0 * math.exp(x * x) - erfcx(-x)
+        return 2.0 * math.exp(x * x) - _erfcx64(-x)
     if x < 25.0:
         return math.exp(x * x) * math.erfc(x)
     if x == _INF:
@@ -142,7 +150,7 @@ def erfcx(x):
 def log_ndtr(x):
     """``log Phi(x)``: ``log1p(-Phi(-x))`` above 0 (Phi near 1), ``log(erfcx(-x/sqrt 2) / 2)
     - x^2 / 2`` below, finite far into the left tail."""
-    x = float(x)
+    x = np.float64(x)
     if x != x:
         return _NAN
     if x > 0.0:
@@ -203,7 +211,7 @@ def _i_scaled(x, nu):
 def i0e(x):
     """Exponentially scaled modified Bessel function ``I0(x) e^-|x|``: the power series
     below |x| = 30, the asymptotic expansion above."""
-    x = float(x)
+    x = np.float64(x)
     if x != x:
         return _NAN
     if abs(x) == _INF:
@@ -214,7 +222,7 @@ def i0e(x):
 @njit(error_model="numpy")
 def i0(x):
     """Modified Bessel function of the first kind, order 0 (``i0e(x) e^|x|``)."""
-    x = float(x)
+    x = np.float64(x)
     if x != x:
         return _NAN
     ax = abs(x)
@@ -232,7 +240,7 @@ def i0(x):
 @njit(error_model="numpy")
 def i1e(x):
     """``I1(x) e^-|x|`` (odd in x)."""
-    x = float(x)
+    x = np.float64(x)
     if x != x:
         return _NAN
     if abs(x) == _INF:
@@ -243,7 +251,7 @@ def i1e(x):
 @njit(error_model="numpy")
 def i1(x):
     """Modified Bessel function of the first kind, order 1 (odd in x)."""
-    x = float(x)
+    x = np.float64(x)
     if x != x:
         return _NAN
     ax = abs(x)
@@ -263,7 +271,7 @@ def sinc(x):
     """``sin(pi x) / (pi x)``, 1 at 0."""
     if x == 0:
         return 1.0
-    t = _PI * float(x)
+    t = _PI * np.float64(x)
     return math.sin(t) / t
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 _PI = math.pi
@@ -44,8 +45,8 @@ def zeta(s, q):
     the Bernoulli-number corrections in ``_ZETA_A``), as in Cephes' ``zeta``. ``q`` a
     non-positive integer is a pole (inf); a negative non-integer ``q`` needs an integer ``s``.
     """
-    s = float(s)
-    q = float(q)
+    s = np.float64(s)
+    q = np.float64(q)
     if s == 1.0:
         return _INF
     if s < 1.0 or s != s or q != q:
@@ -142,8 +143,8 @@ def gammainc(a, x):
     (Numerical Recipes' ``gammp``); ~1e-14 relative for moderate a (below ~1e3).
     PyTorch's edges: NaN for a < 0 or x < 0, 1 for a = 0 < x, 0 at x = 0, 1 at x = inf.
     """
-    a = float(a)
-    x = float(x)
+    a = np.float64(a)
+    x = np.float64(x)
     if a != a or x != x or a < 0.0 or x < 0.0 or (a == 0.0 and x == 0.0):
         return _NAN
     if a == 0.0:
@@ -161,8 +162,8 @@ def gammainc(a, x):
 def gammaincc(a, x):
     """Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), computed on the side
     where it does not cancel."""
-    a = float(a)
-    x = float(x)
+    a = np.float64(a)
+    x = np.float64(x)
     if a != a or x != x or a < 0.0 or x < 0.0 or (a == 0.0 and x == 0.0):
         return _NAN
     if a == 0.0:
@@ -185,7 +186,7 @@ def digamma(x):
     ``log x - 1/(2x) - sum B_2k / (2k x^2k)`` (7 terms: below float64 rounding at x >= 10).
     PyTorch's edges: ``psi(+-0) = -+inf``, NaN at negative integers and at -inf.
     """
-    x = float(x)
+    x = np.float64(x)
     if x != x or x == -_INF:
         return _NAN
     if x == _INF:
@@ -221,7 +222,7 @@ def trigamma(x):
     ``psi'(1 - x) + psi'(x) = pi^2 / sin^2(pi x)`` below 1/2, the recurrence ``psi'(x) =
     psi'(x + 1) + 1/x^2`` six times, then four terms of the asymptotic series ``1/x +
     1/(2x^2) + sum B_2k / x^(2k+1)`` (~5e-10 relative at small x, as PyTorch's)."""
-    x = float(x)
+    x = np.float64(x)
     sign = 1.0
     result = 0.0
     if x < 0.5:
@@ -255,7 +256,7 @@ def mvlgamma(x, p):
     """Multivariate log-gamma of dimension ``p``: ``p (p - 1) / 4 log(pi) + sum_i
     lgamma(x - i / 2)``, i = 0..p-1."""
     k = int(p)
-    x = float(x)
+    x = np.float64(x)
     total = k * (k - 1) * 0.25 * math.log(_PI)
     for i in range(k):
         total += math.lgamma(x - 0.5 * i)
@@ -266,7 +267,7 @@ def mvlgamma(x, p):
 def mvdigamma(x, p):
     """d/dx mvlgamma(x, p) = sum_i digamma(x - i / 2)."""
     k = int(p)
-    x = float(x)
+    x = np.float64(x)
     total = 0.0
     for i in range(k):
         total += digamma(x - 0.5 * i)

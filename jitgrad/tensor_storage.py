@@ -1,0 +1,83 @@
+"""``Tensor.untyped_storage()`` and ``Tensor.storage()``: the memory a tensor and its views
+share, as programs use it to check sharing (``a.untyped_storage().data_ptr() ==
+b.untyped_storage().data_ptr()``) or to read the raw elements.
+
+A jitgrad tensor's storage is its view base's buffer (see :mod:`.tensor_query`), so every
+view of one base reports the same ``data_ptr`` and size. Both objects are read-only
+descriptions here (PyTorch's can also be resized or written through).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtypes as D
+from .tensor import Tensor
+from .tensor_query import _address, _storage
+
+
+class UntypedStorage:
+    """The bytes under a tensor (``nbytes``, ``data_ptr``; printed one byte a line)."""
+
+    def __init__(self, flat: np.ndarray, device: Any) -> None:
+        self._flat = flat
+        self.device = device
+
+    def data_ptr(self) -> int:
+        return _address(self._flat)
+
+    def nbytes(self) -> int:
+        return self._flat.nbytes
+
+    size = nbytes
+    __len__ = nbytes
+
+    def element_size(self) -> int:
+        return 1
+
+    def tolist(self) -> list:
+        return self._flat.view(np.uint8).tolist()
+
+    def __repr__(self) -> str:
+        lines = "".join(f" {b}\n" for b in self.tolist())
+        return f"{lines}[torch.storage.UntypedStorage(device={self.device}) of size {len(self)}]"
+
+
+class TypedStorage(UntypedStorage):
+    """The elements under a tensor, of its dtype (PyTorch's older ``Tensor.storage()``)."""
+
+    def __init__(self, flat: np.ndarray, device: Any, dtype: D.dtype) -> None:
+        super().__init__(flat, device)
+        self.dtype = dtype
+
+    def size(self) -> int:
+        return self._flat.size
+
+    __len__ = size
+
+    def element_size(self) -> int:
+        return self._flat.itemsize
+
+    def tolist(self) -> list:
+        return self._flat.tolist()
+
+    def __repr__(self) -> str:
+        lines = "".join(f" {v}\n" for v in self.tolist())
+        return (
+            f"{lines}[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) "
+            f"of size {len(self)}]"
+        )
+
+
+def _untyped_storage(self: Tensor) -> UntypedStorage:
+    return UntypedStorage(_storage(self), self.device)
+
+
+def _typed_storage(self: Tensor) -> TypedStorage:
+    return TypedStorage(_storage(self), self.device, self._dtype)
+
+
+METHODS: dict[str, Any] = {"untyped_storage": _untyped_storage, "storage": _typed_storage}
+TOP_LEVEL: dict[str, Any] = {"UntypedStorage": UntypedStorage, "TypedStorage": TypedStorage}
