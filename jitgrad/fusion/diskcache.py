@@ -32,7 +32,7 @@ from typing import Any
 import numba
 
 from .. import helpers, launchlog
-from ..kernels.cpu import fastmath, fastmath_base, fastmath_trig, jit, scalar
+from ..kernels.cpu import jit
 
 #: KernelSpec -> Kernel, for this process.
 MEMORY: dict[Any, Kernel] = {}
@@ -45,10 +45,12 @@ _dir: Path | None = None
 
 
 def _build_key() -> str:
-    parts = [numba.__version__, _version()]
-    # (the modules a generated kernel inlines code from, and this one)
-    for module in (scalar, fastmath, fastmath_base, fastmath_trig, jit, sys.modules[__name__]):
-        parts.append(Path(module.__file__).read_bytes().hex())  # type: ignore[arg-type]
+    # every hand-written kernel module (a generated kernel inlines the scalar helpers of any
+    # of them: fastmath, scalar, the special functions...), this module and the renderer. A
+    # hand-picked list missed kernels/cpu/special*.py once, and a cache from before a change
+    # of erfcx's argument type crashed the process that loaded it.
+    parts = [numba.__version__, _version(), jit.library_digest().hex()]
+    parts.append(Path(__file__).read_bytes().hex())
     codegen_file = Path(__file__).with_name("codegen.py")
     parts.append(codegen_file.read_bytes().hex())
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

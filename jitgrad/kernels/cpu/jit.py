@@ -198,8 +198,9 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=1)
-def _library_digest() -> bytes:
-    """SHA-256 over the modules of this package: the helpers a kernel may inline."""
+def library_digest() -> bytes:
+    """SHA-256 over the modules of this package: the helpers a kernel may inline (a generated
+    kernel's build key includes it too: see :mod:`jitgrad.fusion.diskcache`)."""
     h = hashlib.sha256()
     for f in sorted(Path(__file__).parent.glob("*.py")):
         h.update(f.name.encode() + f.read_bytes())
@@ -235,7 +236,7 @@ class _Locator(_CacheLocator):
     def get_source_stamp(self) -> bytes:
         st = os.stat(self._py_file)
         own = _file_digest(self._py_file, st.st_mtime_ns, st.st_size)
-        return hashlib.sha256(own + _library_digest()).digest()
+        return hashlib.sha256(own + library_digest()).digest()
 
     def get_disambiguator(self) -> str:
         return str(self._lineno)
