@@ -4,6 +4,7 @@ thread pool (jitgrad.fusion.chunked): same results as the serial kernel, bitwise
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from dataclasses import replace
 
@@ -164,6 +165,21 @@ def test_pool_reraises_from_a_worker_thread():
     assert numba.config.NUMBA_NUM_THREADS >= 2, "this test needs two threads"
     with pytest.raises(RuntimeError, match="from a worker"):
         workers.run(task, [(i,) for i in range(4)])
+
+
+def _square_sum_in_pool(n):
+    numba.set_num_threads(_threads(2))
+    out = []
+    workers.run(lambda i: out.append(i * i), [(i,) for i in range(n)])
+    return sum(out)
+
+
+def test_a_forked_child_gets_its_own_pool():
+    """A child forked after the pool started must not wait on the parent's (absent) workers."""
+    assert _square_sum_in_pool(6) == 55  # the pool exists now
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as child:
+        assert child.apply_async(_square_sum_in_pool, (6,)).get(timeout=60) == 55
 
 
 def test_fused_gelu_forward_backward_same_at_1_and_2_threads():

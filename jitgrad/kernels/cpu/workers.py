@@ -28,6 +28,17 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()  # two threads' first launches make one pool
 
 
+def _forget_pool() -> None:
+    """In a forked child: the parent's workers do not exist there, and a pool that still
+    counts them would queue tasks nobody runs (a hang); the child makes its own."""
+    global _POOL, _POOL_LOCK
+    _POOL = None
+    _POOL_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
 def max_threads() -> int:
     """The most threads a launch may use: Numba's thread count, at most the CPU count."""
     return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
