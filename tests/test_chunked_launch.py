@@ -75,6 +75,29 @@ def test_a_parallel_spec_renders_a_nogil_chunk_kernel_without_prange():
     assert "nogil" not in serial and "lo_" not in serial
 
 
+def test_1d_chunk_kernel_indexes_slices_and_compiles_without_gathers():
+    """``x[i]`` with ``i`` from ``range(lo_, hi_)`` keeps Numba's negative-index select and the
+    loop compiled to gathers and scatters (a 4M-element mul into a fresh array took 45 ms
+    instead of 2 ms); the chunk's slices indexed from 0 vectorize."""
+    spec = codegen.KernelSpec(
+        "test_chunk_store",
+        (("x", False), ("y", False)),
+        (("v", "x_ * y_"),),
+        (("out", "v", codegen.STORE, F32),),
+        1,
+        parallel=True,
+    )
+    source = codegen.render_source(spec)
+    assert "c_x = x[lo_:hi_]" in source and "for i0 in range(hi_ - lo_):" in source
+    x, y = _data(100_000, 3)
+    out = np.empty_like(x)
+    kernel = codegen.get_kernel(spec)
+    kernel.fn(x, y, out)
+    np.testing.assert_array_equal(out, x * y)
+    asm = "\n".join(kernel.dispatcher.inspect_asm().values()).lower()
+    assert "gather" not in asm and "scatter" not in asm
+
+
 @pytest.mark.parametrize("n", [0, 1, 4095, 4097, 3 * 4096, 100_003, 262_145])
 def test_1d_chunked_is_bitwise_the_serial_kernel_at_1_and_2_threads(n):
     x, y = _data(n)

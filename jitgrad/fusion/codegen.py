@@ -168,11 +168,18 @@ def render_source(spec: KernelSpec) -> str:
     if chunked and reduced:  # one partial per outer index, added up by the finishing call
         lines += _finish(reduced, "n0")
     for array, _local, mode, dt in spec.outputs:
-        if mode == REDUCE:
+        if mode == REDUCE and not chunked:
             lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
     row_outputs = [o for o in spec.outputs if o[2] == ACCUMULATE_ROW]
     indent = "    "
-    for d in range(spec.ndim):
+    prefix = ""
+    if chunked and spec.ndim == 1:  # the chunk's slices, indexed from 0 (see _blocked_reduction)
+        whole = dict(spec.compact)
+        sliced = array_inputs + [o[0] for o in spec.outputs if o[2] != REDUCE]
+        lines += [f"    c_{n} = {n}[lo_:hi_]" for n in sliced if n not in whole]
+        lines.append("    for i0 in range(hi_ - lo_):")
+        indent, prefix = "        ", "c_"
+    for d in range(1 if prefix else 0, spec.ndim):
         if d == spec.ndim - 1:
             for array, _local, _mode, dt in row_outputs:
                 lines.append(f"{indent}acc_{array} = np.{_accumulator(dt)}(0)")
@@ -181,7 +188,7 @@ def render_source(spec: KernelSpec) -> str:
         indent += "    "
         if chunked and d == 0:
             lines += [f"{indent}acc_{o[0]} = np.{_accumulator(o[3])}(0)" for o in reduced]
-    lines += _body(spec, array_inputs, idx, indent, "acc_{array} += {local}")
+    lines += _body(spec, array_inputs, idx, indent, "acc_{array} += {local}", prefix)
     row_idx = ", ".join([f"i{d}" for d in range(spec.ndim - 1)] + ["0"])
     for array, _local, _mode, dt in row_outputs:
         lines.append(f"{indent[:-4]}{array}[{row_idx}] += {_narrow(f'acc_{array}', dt)}")

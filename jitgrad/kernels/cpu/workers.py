@@ -61,19 +61,22 @@ def _pool() -> ThreadPoolExecutor:
 
 def run(fn: Callable[..., Any], tasks: Sequence[tuple]) -> None:
     """Run ``fn(*args)`` for every args tuple in ``tasks`` on up to :func:`threads` threads,
-    the calling thread included; each thread takes the next task not yet started, so a thread
-    the OS holds back takes fewer. Callers make the results independent of which thread runs
-    which task. Returns when every started task has finished; the first exception raised is
-    re-raised then (never while another task may still be writing), and no task starts after
-    one has failed."""
+    the calling thread included. Each thread takes the next task not yet started, and the
+    caller waits only for tasks that have started: a helper the OS has not scheduled yet (on
+    a loaded machine that can take milliseconds) leaves its share to the caller instead of
+    holding the call up, and finds nothing to do when it runs. Callers make the results
+    independent of which thread runs which task. The first exception raised is re-raised
+    once every started task has finished (never while one may still be writing), and no
+    task starts after one has failed."""
     n = len(tasks)
     helpers = min(threads(), n) - 1
     if helpers <= 0:
         for t in tasks:
             fn(*t)
         return
-    state = {"next": 0, "error": None}
     lock = threading.Lock()
+    done = threading.Event()
+    state: dict[str, Any] = {"next": 0, "running": 0, "error": None}
 
     def work() -> None:
         while True:
@@ -82,17 +85,25 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple]) -> None:
                 if i >= n or state["error"] is not None:
                     return
                 state["next"] = i + 1
+                state["running"] += 1
             try:
                 fn(*tasks[i])
             except BaseException as e:
                 with lock:
                     state["error"] = state["error"] or e
-                return
+            finally:
+                with lock:
+                    state["running"] -= 1
+                    if not state["running"] and (state["next"] >= n or state["error"]):
+                        done.set()
 
     pool = _pool()
-    futures = [pool.submit(work) for _ in range(helpers)]
+    for _ in range(helpers):
+        pool.submit(work)
     work()
-    for f in futures:
-        f.result()
+    with lock:
+        if not state["running"]:
+            done.set()
+    done.wait()
     if state["error"] is not None:
         raise state["error"]
