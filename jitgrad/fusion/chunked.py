@@ -39,7 +39,7 @@ CHUNKS_PER_THREAD = 4
 class Launcher:
     """Callable with a serial kernel's arguments; runs the chunk kernel on the pool."""
 
-    __slots__ = ("dispatcher", "shape_arg", "block", "parts", "warm")
+    __slots__ = ("dispatcher", "shape_arg", "block", "parts")
 
     def __init__(self, dispatcher: Any, shape_arg: int, block: int, parts: tuple) -> None:
         """``shape_arg``: the parameter whose shape is the loop's; ``block``: elements per
@@ -49,7 +49,6 @@ class Launcher:
         self.shape_arg = shape_arg
         self.block = block
         self.parts = tuple(np.dtype(p) for p in parts)
-        self.warm = False  # the first call runs on the calling thread only (it compiles)
 
     def __call__(self, *args: Any) -> None:
         shape = args[self.shape_arg].shape
@@ -59,11 +58,9 @@ class Launcher:
         else:
             inner = int(np.prod(shape[1:]))
         full = args + tuple(np.empty(n, dt) for dt in self.parts)
-        if not self.warm:
-            self.dispatcher(*full, 0, n)
-            self.warm = True
-        else:
-            workers.run(self.dispatcher, chunks(full, n, inner))
+        # (a first call compiles in whichever thread gets there first; Numba compiles under
+        # its global lock and the others then find the compiled overload)
+        workers.run(self.dispatcher, chunks(full, n, inner))
         if self.parts:
             self.dispatcher(*full, -1, -1)
 
