@@ -3,11 +3,12 @@
     python perf/gelu_variants.py [--n 8388608] [--repeat 7]
 
 Times, on one thread (``numba.set_num_threads(1)``; kernel only, min and median), the loop
-jitgrad generates for ``mean(0.5*x*(1 + tanh(c*(x + a*x**3))))`` forward+backward (transcribed
-from ``JITGRAD_DEBUG=3`` output with the same operations, blocked sum and all) with: jitgrad's ``tanh32`` and no
-fast-math flags (what jitgrad runs), the whole kernel under ``contract``, the floor's rational
-tanh without and with the floor's flags, the identity instead of tanh (the loop's memory
-traffic), and the floor itself (``perf/impl_numba.py``). See perf/RESULTS.md, Run R.
+jitgrad generates for ``mean(0.5*x*(1 + tanh(c*(x + a*x**3))))`` forward+backward
+(transcribed from ``JITGRAD_DEBUG=3`` output with the same operations, blocked sum and all)
+with: jitgrad's ``tanh32`` and no fast-math flags (what jitgrad runs), the whole kernel under
+``contract``, the floor's rational tanh without and with the floor's flags, the identity
+instead of tanh (the loop's memory traffic), and the floor itself (``perf/impl_numba.py``).
+See perf/RESULTS.md, Run R.
 """
 
 from __future__ import annotations
