@@ -144,7 +144,7 @@ def test_nan_and_inf_in_any_chunk_propagate(spec):
 
 def test_chunks_cover_the_range_once_in_order():
     for n, inner in [(0, 5), (1, 1 << 20), (7, 1), (1000, 4096), (100_003, 1)]:
-        spans = [t[-2:] for t in chunked.chunks((), n, inner)]
+        spans = [t[-2:] for t in chunked.chunks((), n, inner, 2)]
         assert spans[0][0] == 0 and spans[-1][1] == n
         assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
         assert all(hi > lo for lo, hi in spans) or n == 0

@@ -16,6 +16,7 @@ first use. How many threads one launch uses is :func:`threads`, which follows
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -39,8 +40,10 @@ def _forget_pool() -> None:
 os.register_at_fork(after_in_child=_forget_pool)
 
 
+@functools.cache
 def max_threads() -> int:
-    """The most threads a launch may use: Numba's thread count, at most the CPU count."""
+    """The most threads a launch may use: Numba's thread count, at most the CPU count (fixed
+    for the process; read once, as reading it took ~10 us)."""
     return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
 
 
@@ -59,7 +62,7 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-def run(fn: Callable[..., Any], tasks: Sequence[tuple]) -> None:
+def run(fn: Callable[..., Any], tasks: Sequence[tuple], nthreads: int = 0) -> None:
     """Run ``fn(*args)`` for every args tuple in ``tasks`` on up to :func:`threads` threads,
     the calling thread included. Each thread takes the next task not yet started, and the
     caller waits only for tasks that have started: a helper the OS has not scheduled yet (on
@@ -67,9 +70,9 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple]) -> None:
     holding the call up, and finds nothing to do when it runs. Callers make the results
     independent of which thread runs which task. The first exception raised is re-raised
     once every started task has finished (never while one may still be writing), and no
-    task starts after one has failed."""
+    task starts after one has failed. ``nthreads``: :func:`threads` if the caller has it."""
     n = len(tasks)
-    helpers = min(threads(), n) - 1
+    helpers = min(nthreads or threads(), n) - 1 if n > 1 else 0
     if helpers <= 0:
         for t in tasks:
             fn(*t)
