@@ -32,9 +32,10 @@ DEBUG = getenv("JITGRAD_DEBUG")
 COMPILE_NOTICE = bool(getenv("JITGRAD_COMPILE_NOTICE", 1))
 #: ``JITGRAD_FUSE=0`` starts the process with the fusion pass off.
 FUSE_DEFAULT = bool(getenv("JITGRAD_FUSE", 1))
-#: Elements from which elementwise kernels use their parallel (prange) variant. Measured on
-#: the 2-core project machine, median of 15 (float32, forward): tanh 16K elements 24 -> 19 us,
-#: 32K 47 -> 32 us, 4M 5.4 -> 3.2-3.9 ms; mul (memory-bound) even at 16K-32K (8.0 vs 8.8,
+#: Elements from which elementwise kernels run as chunk kernels on the thread pool
+#: (:mod:`jitgrad.fusion.chunked`). Measured for the earlier prange variant on the 2-core
+#: project machine, median of 15 (float32, forward): tanh 16K elements 24 -> 19 us, 32K 47 ->
+#: 32 us, 4M 5.4 -> 3.2-3.9 ms; mul (memory-bound) even at 16K-32K (8.0 vs 8.8,
 #: 11.4 vs 11.0 us), 64K 23 -> 16 us. 32K is where neither kind loses.
 PARALLEL_THRESHOLD = getenv("JITGRAD_PARALLEL_THRESHOLD", 1 << 15)
 

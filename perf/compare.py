@@ -67,6 +67,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="time every implementation in this process instead of one worker process each "
         "(their thread pools then compete: see perf/isolated.py)",
     )
+    p.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        help="a site-packages folder searched after this Python's own (e.g. a venv's that has "
+        "torch: /tmp/torchenv/lib/python3.11/site-packages); the workers inherit it",
+    )
     p.add_argument("--list-workloads", action="store_true", help="print workload names and exit")
     args = p.parse_args(argv)
     args.workloads = _subset(p, args.workloads, list(WORKLOADS), "workload")
@@ -113,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(WORKLOADS))
         return 0
     t_start = time.perf_counter()
+    sys.path.extend(str(Path(d).resolve()) for d in args.site)  # spawned workers inherit it
     quick = args.quick
     workloads = [WORKLOADS[k] for k in args.workloads]
     impls = [i for i in all_impls() if i.key in args.impls]

@@ -27,8 +27,17 @@ def _leaves(m: Any, inp: W.Inputs, names: str) -> list[Any]:
     return [m.tensor(inp[n], requires_grad=True) for n in names.split()]
 
 
-def _grad_step(loss_fn: Callable[[], Any], leaves: dict[str, Any]) -> Callable[[], Outputs]:
-    """A call: clear grads, forward, backward; returns loss and each leaf's ``.grad``."""
+def compiled(m: Any, fn: Callable) -> Callable:
+    """``fn`` under the library's compiler when ``m`` asks for one (``m.perf_compile``: the
+    ``torch_compile`` implementation sets it to ``torch.compile``), else ``fn`` itself."""
+    compile_fn = getattr(m, "perf_compile", None)
+    return compile_fn(fn) if compile_fn is not None else fn
+
+
+def _grad_step(m: Any, loss_fn: Callable[[], Any], leaves: dict[str, Any]) -> Callable[[], Outputs]:
+    """A call: clear grads, forward (compiled if ``m`` asks, see :func:`compiled`), backward;
+    returns loss and each leaf's ``.grad``."""
+    loss_fn = compiled(m, loss_fn)
 
     def run() -> Outputs:
         for t in leaves.values():
@@ -45,32 +54,32 @@ def _grad_step(loss_fn: Callable[[], Any], leaves: dict[str, Any]) -> Callable[[
 def chain(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     x, y = _leaves(m, inp, "x y")
     return _grad_step(
-        lambda: (m.tanh(x * y + m.sin(x)) * m.exp(-x * x) / (1 + y * y)).sum(), {"x": x, "y": y}
+        m, lambda: (m.tanh(x * y + m.sin(x)) * m.exp(-x * x) / (1 + y * y)).sum(), {"x": x, "y": y}
     )
 
 
 def gelu(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     (x,) = _leaves(m, inp, "x")
     c, a = W.GELU_C, W.GELU_A
-    return _grad_step(lambda: (0.5 * x * (1 + m.tanh(c * (x + a * x**3)))).mean(), {"x": x})
+    return _grad_step(m, lambda: (0.5 * x * (1 + m.tanh(c * (x + a * x**3)))).mean(), {"x": x})
 
 
 def mse(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     a, b = _leaves(m, inp, "a b")
-    return _grad_step(lambda: ((a - b) ** 2).mean(), {"a": a, "b": b})
+    return _grad_step(m, lambda: ((a - b) ** 2).mean(), {"a": a, "b": b})
 
 
 def softmax_xent(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     (logits,) = _leaves(m, inp, "logits")
     target = m.tensor(inp["target"])
     F = m.nn.functional
-    return _grad_step(lambda: F.cross_entropy(logits, target), {"logits": logits})
+    return _grad_step(m, lambda: F.cross_entropy(logits, target), {"logits": logits})
 
 
 def softmax(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     (x,) = _leaves(m, inp, "x")
     w = m.tensor(inp["w"])
-    return _grad_step(lambda: (m.softmax(x, 1) * w).sum(), {"x": x})
+    return _grad_step(m, lambda: (m.softmax(x, 1) * w).sum(), {"x": x})
 
 
 def layernorm(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
@@ -79,6 +88,7 @@ def layernorm(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     F = m.nn.functional
     dim = inp["x"].shape[-1]
     return _grad_step(
+        m,
         lambda: (F.layer_norm(x, (dim,), w, b, eps=W.LN_EPS) * w_out).sum(),
         {"x": x, "weight": w, "bias": b},
     )
@@ -91,9 +101,11 @@ def mlp_step(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     F = m.nn.functional
     opt = m.optim.SGD(params, lr=W.MLP_LR)
 
+    forward = compiled(m, lambda: F.cross_entropy(F.relu(x @ W1 + b1) @ W2 + b2, target))
+
     def run() -> Outputs:
         opt.zero_grad()
-        loss = F.cross_entropy(F.relu(x @ W1 + b1) @ W2 + b2, target)
+        loss = forward()
         loss.backward()
         opt.step()
         out = {"loss": loss}
@@ -133,12 +145,12 @@ def dispatch(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
             h = h * 0.5
         return h.sum()
 
-    return _grad_step(loss, {"x": x, "y": y})
+    return _grad_step(m, loss, {"x": x, "y": y})
 
 
 def logistic(m: Any, inp: W.Inputs) -> Callable[[], Outputs]:
     w, x, b = _leaves(m, inp, "w x b")
-    return _grad_step(lambda: 1 / (m.exp(-(w * x + b)) + 1), {"w": w, "x": x, "b": b})
+    return _grad_step(m, lambda: 1 / (m.exp(-(w * x + b)) + 1), {"w": w, "x": x, "b": b})
 
 
 BUILDERS: dict[str, Callable[[Any, W.Inputs], Callable[[], Outputs]]] = W.builders(globals())

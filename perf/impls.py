@@ -122,6 +122,25 @@ def _load_torch() -> Any:
     return torch
 
 
+class _Compiled:
+    """torch with ``perf_compile = torch.compile``: the workload bodies compile their forward
+    (:func:`perf.impl_module.compiled`); every other attribute is torch's."""
+
+    def __init__(self, torch: Any) -> None:
+        self._torch = torch
+        self.perf_compile = torch.compile
+        self.__version__ = torch.__version__
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._torch, name)
+
+
+def _load_torch_compile() -> Any:
+    import torch
+
+    return _Compiled(torch)
+
+
 def _load_jitgrad() -> Any:
     """``import jitgrad``, plus the submodules PyTorch code imports explicitly.
 
@@ -199,6 +218,15 @@ def all_impls() -> list[Impl]:
             "torch",
             "torch eager",
             _load_torch,
+            lambda: impl_module.BUILDERS,
+            _module_build(fused=True),
+            impl_module.to_numpy,
+            optional=True,
+        ),
+        Impl(
+            "torch_compile",
+            "torch.compile (Inductor)",
+            _load_torch_compile,
             lambda: impl_module.BUILDERS,
             _module_build(fused=True),
             impl_module.to_numpy,

@@ -4,13 +4,9 @@ how an R-split keeps the serial pairwise tree."""
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
-import numba
 import numpy as np
 
+from . import workers
 from .jit import cached_njit
 from .reduce_leaves import _JIT, _STACK, _chunk_rows, _flush, _push
 from .reduce_minmax import max_fwd, min_fwd
@@ -89,30 +85,9 @@ def _combine_ext(pv, pi, rows, want_max, out2, idx2):
 # Parallel variants: the serial kernels on contiguous views, from a thread pool
 # --------------------------------------------------------------------------------------------
 
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()  # two threads' first parallel reductions make one pool
-
-
-def _threads() -> int:
-    return max(1, min(numba.config.NUMBA_NUM_THREADS, os.cpu_count() or 1))
-
-
-def _run(fn, tasks) -> None:
-    """Run ``fn(*args)`` for every args tuple in ``tasks``, on the pool when there are several."""
-    global _POOL
-    if not tasks:
-        return
-    if len(tasks) == 1:
-        fn(*tasks[0])
-        return
-    if _POOL is None:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(_threads(), thread_name_prefix="jitgrad-reduce")
-    futures = [_POOL.submit(fn, *t) for t in tasks[1:]]
-    fn(*tasks[0])  # the calling thread works too instead of only waiting
-    for f in futures:
-        f.result()
+# The shared pool (also the generated elementwise kernels'); _threads sizes the task groups.
+_threads = workers.max_threads
+_run = workers.run
 
 
 def _a_groups(A: int, per_a: int) -> list[tuple[int, int]]:

@@ -1,0 +1,110 @@
+"""Where the tanh-GELU joint kernel's time goes: the generated loop with parts swapped.
+
+    python perf/gelu_variants.py [--n 8388608] [--repeat 7]
+
+Times, on one thread (``numba.set_num_threads(1)``; kernel only, min and median), the loop
+jitgrad generates for ``mean(0.5*x*(1 + tanh(c*(x + a*x**3))))`` forward+backward
+(transcribed from ``JITGRAD_DEBUG=3`` output with the same operations, blocked sum and all)
+with: jitgrad's ``tanh32`` and no fast-math flags (what jitgrad runs), the whole kernel under
+``contract``, the floor's rational tanh without and with the floor's flags, the identity
+instead of tanh (the loop's memory traffic), and the floor itself (``perf/impl_numba.py``).
+See perf/RESULTS.md, Run R.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from numba import njit  # noqa: E402
+
+from jitgrad.kernels.cpu import fastmath as fm  # noqa: E402
+from jitgrad.kernels.cpu import scalar as sk  # noqa: E402
+from perf import impl_numba as IN  # noqa: E402
+
+F = np.float32
+
+
+@njit(inline="always")
+def _identity(x):  # pragma: no cover - compiled
+    return x
+
+
+def make(flags, tanh):
+    """The generated gelu joint kernel (serial, blocked sum) with ``tanh`` and ``flags``."""
+
+    @njit(error_model="numpy", fastmath=flags)
+    def kernel(g, x0, one, c, a, half, out0, loss):  # pragma: no cover - compiled
+        n0 = x0.shape[0]
+        n_blk = (n0 + 4095) // 4096
+        part = np.empty(n_blk, np.float64)
+        for i_blk in range(n_blk):
+            lo = i_blk * 4096
+            hi = min(lo + 4096, n0)
+            bx, bo = x0[lo:hi], out0[lo:hi]
+            bl = np.empty(hi - lo, np.float32)
+            for i in range(hi - lo):
+                x = bx[i]
+                v7 = x * half
+                v5 = ((x * x) * x) * a
+                v3 = (x + v5) * c
+                t = tanh(v3)
+                v1 = t + one
+                d0a = g * v1
+                d3 = (g * v7) * (np.float32(1) - t * t) * c
+                d6 = ((np.float32(3) * (d3 * a)) * x) * x
+                bo[i] = d3 + d6 + d0a * half
+                bl[i] = v7 * v1
+            part[i_blk] = sk.block_sum(bl, np.float64(0))
+        acc = np.float64(0)
+        for i_blk in range(n_blk):
+            acc += part[i_blk]
+        loss[0] += np.float32(acc)
+
+    return kernel
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python perf/gelu_variants.py")
+    p.add_argument("--n", type=int, default=8 * 1024 * 1024)
+    p.add_argument("--repeat", type=int, default=7)
+    args = p.parse_args()
+    x = np.random.default_rng(0).standard_normal(args.n).astype(F)
+    out, loss = np.empty_like(x), np.zeros(1, F)
+    call = (F(1 / args.n), x, F(1), F(0.7978845608), F(0.044715), F(0.5), out, loss)
+    variants = {}
+    for name, flags, tanh in [
+        ("jitgrad tanh32, no flags (generated)", False, fm.tanh32),
+        ("tanh32, contract", {"contract"}, fm.tanh32),
+        ("rational tanh, no flags", False, IN.rtanh32),
+        ("rational tanh, reassoc+contract+arcp", IN.FLAGS, IN.rtanh32),
+        ("identity for tanh (memory traffic)", False, _identity),
+    ]:
+        k = make(flags, tanh)
+        k(*call)
+        variants[name] = lambda k=k: k(*call)
+    numba.set_num_threads(1)
+    floor = IN.gelu({"x": x})
+    floor()
+    variants["the floor (impl_numba.gelu)"] = floor
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    for _ in range(args.repeat):  # interleaved
+        for name, f in variants.items():
+            t0 = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+    print(f"n={args.n}, one thread, load average {os.getloadavg()}")
+    for name, ts in times.items():
+        print(f"  {name:40s} min {min(ts) * 1e3:7.2f} ms  median {np.median(ts) * 1e3:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
