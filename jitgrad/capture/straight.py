@@ -2,19 +2,24 @@
 
 The tape interpreter (:mod:`.interp`) runs any tape with one loop compiled once, so a new
 graph costs a trace and never a Numba compile; each row pays a dispatch (reading the row,
-the branch on its op code). This module is the other end (issue 16): the rows of one
-program written out as Python source, each row one statement with its offsets, sizes and
-constant indices as literals (``a[17] = a[12] * a[13]``; a row of ``n > 1`` elements a
-``for`` loop), compiled by ``@njit`` for that graph. No dispatch is left at run time; the
-price is a Numba compile per graph, which grows with the tape's length (see
-:data:`CHUNK`). ``jitgrad.compile(fn, mode="max-autotune")`` selects it.
+the branch on its op code), which is most of the cost of a row of one element. This module
+is the other end (issue 16): the rows of one program written out as Python source and
+compiled by ``@njit`` for that graph. A row of one element becomes one statement over locals
+(``v12 = v9 * v10``: values in registers, no dispatch); the arena (``a``) is read and
+written only where something else needs an element: the caller's inputs and results, and
+the rows the interpreter still runs, which are the rows over whole slots or many elements
+(sums, softmax, optimizer updates, loops), where its dispatch is already amortized: each run
+of them is one call of :func:`.interp.run` on those rows (``run(ins[40:52], k, a)``). The
+price is a Numba compile per graph, which grows with the tape's length: Numba spends
+milliseconds per statement (perf/RESULTS.md, run Q). ``jitgrad.compile(fn,
+mode="max-autotune")`` selects it.
 
 Every statement is the interpreter's branch for its op, the same operations in the same
-order (branching formulas are the functions of :mod:`.straight_ops`; sums, softmax and the
-optimizer updates call the interpreter's own helpers), so a straight-line replay equals an
-interpreted one, and eager, bit for bit. Constants are read from the program's ``consts``
-array at run time, as the interpreter reads them, so two graphs that differ only in their
-numbers (a learning rate, a scalar operand) share one source and one compile.
+order (branching formulas are the functions of :mod:`.straight_ops`), so a straight-line
+replay equals an interpreted one, and eager, bit for bit. Constants are read from the
+program's ``consts`` array at run time, as the interpreter reads them, so two graphs that
+differ only in their numbers (a learning rate, a scalar operand) share one source and one
+compile.
 
 The module is a generated kernel module: written under the kernel cache directory by
 :func:`jitgrad.fusion.diskcache.load` (a damaged file is rewritten) and its entry function
@@ -88,10 +93,7 @@ import numpy as np
 from numba import njit
 
 from jitgrad.capture import straight_ops as _o
-from jitgrad.capture.interp import (
-    _adam, _blocked_sum, _cos, _k, _NO, _pw_sum, _sgd, _sin, _softmax_bwd_slices,
-    _softmax_slices, _STACK, _tanh, fast_exp,
-)
+from jitgrad.capture.interp import _cos, _k, _sin, _tanh, fast_exp, run
 from jitgrad.kernels.cpu.jit import cached_njit
 '''
 
@@ -126,10 +128,11 @@ def _reads(name: str) -> str:
 
 
 class _Writer:
-    """Renders rows as statements over locals (``v12``: an element only rows of one element
-    touch, in a register) and the arena ``a`` (what loops, whole-slot ops and the caller
-    read or write). Each assignment to a local makes a new name, so every variable of the
-    generated function has one definition (Numba's SSA pass then has nothing to rebuild)."""
+    """Renders rows of one element as statements over locals. An element lives in a local
+    (``v12``) when only such rows touch it; else in the arena ``a`` (what the interpreter's
+    rows and the caller read or write), loaded into a local once per function and stored
+    after each write. Each assignment makes a new name, so every variable of the generated
+    function has one definition (Numba's SSA pass then has nothing to rebuild)."""
 
     def __init__(self, ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]]) -> None:
         self.ins = ins
@@ -151,43 +154,55 @@ class _Writer:
             op, dst, x, y, n, acc, c, aux = row
             name = interp.OPS[op]
             cols = {"x": x, "y": y, "z": aux, "d": dst}
-            if name in _WHOLE:
-                for k in _WHOLE[name]:
-                    arena[cols[k] : cols[k] + n] = True
-                if name in ("sum", "mean", "b_reduce"):
-                    arena[dst] = True
-                if name == "adam":
+            if name in _WHOLE or n > 1:  # the interpreter's: all it touches is in the arena
+                for k in _WHOLE.get(name) or _reads(name) + "d":
+                    one = k == "x" and name in ("b_sum", "b_mean")  # the one gradient spread
+                    arena[cols[k] : cols[k] + (1 if one else n)] = True
+                if name == "adam":  # its step counter
                     arena[acc] = True
                 continue
-            used = _reads(name)
-            if name in ("b_sum", "b_mean"):
-                last[x] = r
-                used = used.replace("x", "")
-            for k in used:
-                last[cols[k] : cols[k] + n] = r
-                if n > 1:
-                    arena[cols[k] : cols[k] + n] = True
-                else:
-                    arena[cols[k]] |= not written[cols[k]]  # read before any write: the arena's
-            if n > 1:
-                arena[dst : dst + n] = True
-            elif acc:
+            for k in _reads(name):
+                last[cols[k]] = r
+                arena[cols[k]] |= not written[cols[k]]  # read before any write: the arena's
+            if acc:
                 last[dst] = r
-            written[dst : dst + n] = True
+            written[dst] = True
         self.arena, self.last = arena, last
         self.cur: dict[int, str] = {}  # a local element -> its current name
+        #: an arena element read or written by this function's one-element rows -> the
+        #: local holding its value (each array access costs Numba far more than a local)
+        self.loaded: dict[int, str] = {}
+        self.pending: list[str] = []  # the statements of the row being written
         self.count = 0
 
-    def read(self, e: int) -> str:
-        return f"a[{e}]" if self.arena[e] else self.cur[e]
-
-    def write(self, e: int, expr: str, acc: int) -> str:
-        if self.arena[e]:
-            return f"a[{e}] = a[{e}] + ({expr})" if acc else f"a[{e}] = {expr}"
-        value = f"{self.cur[e]} + ({expr})" if acc else expr
+    def _fresh(self, value: str) -> str:
         self.count += 1
-        name = self.cur[e] = f"v{self.count}"
-        return f"{name} = {value}"
+        name = f"v{self.count}"
+        self.pending.append(f"{name} = {value}")
+        return name
+
+    def read(self, e: int) -> str:
+        if not self.arena[e]:
+            return self.cur[e]
+        name = self.loaded.get(e)
+        if name is None:
+            name = self.loaded[e] = self._fresh(f"a[{e}]")
+        return name
+
+    def write(self, e: int, expr: str, acc: int) -> None:
+        name = self._fresh(f"{self.read(e)} + ({expr})" if acc else expr)
+        if self.arena[e]:
+            self.pending.append(f"a[{e}] = {name}")
+            self.loaded[e] = name
+        else:
+            self.cur[e] = name
+
+    def forget(self, row: list[int]) -> None:
+        """Drop the loaded values a row over whole slots may change."""
+        op, dst, x, y, n, acc, c, aux = row
+        spans = [(off, n) for off in (dst, x, y, aux)] + [(acc, 1)]
+        self.loaded = {e: v for e, v in self.loaded.items()
+                       if not any(lo <= e < lo + k for lo, k in spans)}  # fmt: skip
 
     def c(self, i: int) -> str:
         return f"c{self.const[i]}"
@@ -196,31 +211,25 @@ class _Writer:
         """The locals a later row (``r`` on) reads: what one function hands the next."""
         return [e for e in self.cur if self.last[e] >= r]
 
-    def statement(self, row: list[int]) -> list[str]:
-        """One tape row as source lines (one statement; a loop for ``n > 1`` elements)."""
+    def statement(self, row: list[int]) -> list[str] | None:
+        """A row of one element as source lines: its statement, after the arena loads it
+        needs, then its arena copy if the arena holds it; None for a row the interpreter
+        runs (its loaded values are forgotten)."""
+        lines = self._statement(row)
+        if lines is None:
+            self.forget(row)
+            return None
+        out, self.pending = self.pending + lines, []
+        return out
+
+    def _statement(self, row: list[int]) -> list[str] | None:
         op, dst, x, y, n, acc, c, aux = row
         name = interp.OPS[op]
         c0, c1 = self.c(c), self.c(c + 1) if c + 1 < len(self.const) else ""
-        if name in ("sum", "mean"):
-            total = f"_pw_sum(a, {x}, {n}, zero, stack)"
-            return [f"a[{dst}] = {total}" + (f" / T({n})" if name == "mean" else "")]
-        if name == "softmax":
-            return [f"_softmax_slices(a[{x}:{x + n}], a[{dst}:{dst + n}], 1, {n}, _NO)"]
-        if name == "b_softmax":
-            return [f"_softmax_bwd_slices(a[{x}:{x + n}], a[{y}:{y + n}], "
-                    f"a[{dst}:{dst + n}], 1, {n}, _NO)"]  # fmt: skip
-        if name == "sgd":
-            return [f"_sgd(a, {dst}, {x}, {y}, {n}, k, {c}, {aux})"]
-        if name == "adam":
-            return [f"_adam(a, k, {dst}, {x}, {y}, {aux}, {acc}, {n}, {c})"]
-        if name == "b_reduce":
-            d = f"(zero + T(_blocked_sum(a[{x}:{x + n}], {aux})))"
-            return [f"a[{dst}] = " + (f"a[{dst}] + {d}" if acc else d)]
-        at = "a[{} + i]".format if n > 1 else self.read  # a loop over arena elements
+        if name in _WHOLE or n > 1:  # the interpreter runs it (see :func:`source`)
+            return None
         used = _reads(name)
-        ops = {k: at(v) if k in used else "" for k, v in (("x", x), ("y", y), ("z", aux))}
-        if name in ("b_sum", "b_mean"):  # the row's one gradient, spread
-            ops["x"] = self.read(x)
+        ops = {k: self.read(v) if k in used else "" for k, v in (("x", x), ("y", y), ("z", aux))}
         if name == "b_mean":
             ops["x"] = f"({ops['x']} / T({n}))"
         if name in FORWARD:
@@ -228,11 +237,8 @@ class _Writer:
             acc = 0
         else:
             expr = BACKWARD[name].format(g=ops["x"], y=ops["y"], z=ops["z"], c0=c0, c1=c1)
-        if n == 1:
-            return [self.write(dst, expr, acc)]
-        target = at(dst)
-        body = f"{target} = {target} + ({expr})" if acc else f"{target} = {expr}"
-        return [f"for i in range({n}):", f"    {body}"]
+        self.write(dst, expr, acc)
+        return []
 
 
 def source(ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]],
@@ -248,25 +254,35 @@ def source(ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]],
     live_in: list[int] = []
     for j, lo in enumerate(range(0, max(len(rows), 1), chunk)):
         block = rows[lo : lo + chunk]
+        w.loaded = {}  # arena values are loaded again in each function
         head = [f"{w.cur[e]}_ = t[{i}]" for i, e in enumerate(live_in)]
         for e in live_in:
             w.cur[e] += "_"
-        lines = [line for row in block for line in w.statement(row)]
+        lines: list[str] = []
+        batch = None  # the first of the rows the interpreter runs next
+        for r, row in enumerate(block, lo):
+            got = w.statement(row)
+            if got is None:
+                batch = r if batch is None else batch
+                continue
+            if batch is not None:
+                lines.append(f"run(ins[{batch}:{r}], k, a)")
+                batch = None
+            lines += got
+        if batch is not None:
+            lines.append(f"run(ins[{batch}:{lo + len(block)}], k, a)")
         live_out = w.live(lo + chunk)
         if live_out:
             lines.append("return (" + "".join(f"{w.cur[e]}, " for e in live_out) + ")")
-        names = interp.OPS
         prelude = _PRELUDE
-        if any(names[r[0]] in ("sum", "mean") for r in block):
-            prelude += "    stack = np.empty(_STACK, a.dtype)\n"
         used = sorted({int(t[1:]) for line in lines for t in _CONST.findall(line)})
         prelude += "".join(f"    c{i} = T(k[{i}])\n" for i in used)
         body = "".join(f"    {line}\n" for line in head + lines) or "    pass\n"
-        params = "a, k, t" if live_in else "a, k"
+        params = "a, k, ins, t" if live_in else "a, k, ins"
         parts.append(f'\n\n@njit(error_model="numpy", nogil=True)\ndef _s{j}({params}):\n'
                      f"{prelude}{body}")  # fmt: skip
         result = f"t{j} = " if live_out else ""
-        calls.append(f"    {result}_s{j}(arena, consts{f', t{j - 1}' if live_in else ''})\n")
+        calls.append(f"    {result}_s{j}(arena, consts, ins{f', t{j - 1}' if live_in else ''})\n")
         live_in = live_out
     entry = ('\n\n@cached_njit(error_model="numpy", nogil=True)\n'
              f"def NAME(ins, consts, arena):\n{''.join(calls)}")  # fmt: skip
