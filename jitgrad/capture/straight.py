@@ -46,7 +46,7 @@ from . import interp, straight_ops
 #: function's length (its passes over one huge block), so a long tape is split into
 #: functions of at most this many statements, called in order by the entry function.
 #: Chosen by measurement (perf/RESULTS.md, run Q).
-CHUNK = 500
+CHUNK = 250
 
 #: forward op -> the element expression (x, y: the operands' elements; c0, c1: constants)
 FORWARD = {
