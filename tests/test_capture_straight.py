@@ -219,3 +219,21 @@ def test_a_damaged_cached_module_is_recompiled(monkeypatch) -> None:
     compiled = torch.compile(body, mode="max-autotune")
     for _ in range(2):
         assert compiled(x).numpy().tobytes() == want
+
+
+def test_a_failed_compile_leaves_the_interpreter_running_the_graph(monkeypatch) -> None:
+    def fail(program, chunk=None):
+        raise RuntimeError("no compiler today")
+
+    monkeypatch.setattr(straight, "build", fail)
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(x * 2.0)
+
+    compiled = torch.compile(f, mode="max-autotune")
+    x = torch.linspace(-1, 1, 4)
+    for _ in range(3):
+        assert compiled(x).numpy().tobytes() == f(x).numpy().tobytes()
+    text = compiled.explain()
+    assert "run by the tape interpreter (straight-line source failed: no compiler today)" in text
+    assert _replays(compiled) == 1

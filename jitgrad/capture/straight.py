@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -306,6 +307,8 @@ class Straight:
 
 #: module name -> its compiled kernel, for this process (graphs with one source share it)
 MEMORY: dict[str, Straight] = {}
+#: held while a kernel missing from MEMORY is built
+_LOCK = threading.Lock()
 
 
 def io_ranges(program: Any) -> list[tuple[int, int]]:
@@ -333,10 +336,11 @@ def build(program: Any, chunk: int | None = None) -> Straight:
     chunk = chunk or CHUNK
     ins, consts, arena = program.ins, program.consts, program.arena
     name, text = source(ins, consts, io_ranges(program), chunk)
-    with diskcache.LOCK:
+    with _LOCK:  # one compile per source; fusion's kernels are not held up meanwhile
         have = MEMORY.get(name)
         if have is None:
-            dispatcher = diskcache.load(name, text, "tape").dispatcher
+            with diskcache.LOCK:
+                dispatcher = diskcache.load(name, text, "tape").dispatcher
             start = time.perf_counter()
             hits = sum(dispatcher.stats.cache_hits.values())
             sig = (numba.typeof(ins), numba.typeof(consts), numba.typeof(arena))
