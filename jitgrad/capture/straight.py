@@ -94,7 +94,9 @@ import numpy as np
 from numba import njit
 
 from jitgrad.capture import straight_ops as _o
-from jitgrad.capture.interp import _cos, _k, _sin, _tanh, fast_exp, run
+from jitgrad.capture.interp import (
+    _NO, _cos, _k, _sin, _softmax_bwd_slices, _softmax_slices, _tanh, fast_exp, run,
+)
 from jitgrad.kernels.cpu.jit import cached_njit
 '''
 
@@ -217,8 +219,9 @@ class _Writer:
         needs, then its arena copy if the arena holds it; None for a row the interpreter
         runs (its loaded values are forgotten)."""
         lines = self._statement(row)
-        if lines is None:
+        if lines is None or interp.OPS[row[0]] in _WHOLE:
             self.forget(row)
+        if lines is None:
             return None
         out, self.pending = self.pending + lines, []
         return out
@@ -227,6 +230,12 @@ class _Writer:
         op, dst, x, y, n, acc, c, aux = row
         name = interp.OPS[op]
         c0, c1 = self.c(c), self.c(c + 1) if c + 1 < len(self.const) else ""
+        if name == "softmax":  # the interpreter's own helpers, called directly (a call of
+            # the interpreter for one row allocates its pairwise-sum stack each time)
+            return [f"_softmax_slices(a[{x}:{x + n}], a[{dst}:{dst + n}], 1, {n}, _NO)"]
+        if name == "b_softmax":
+            return [f"_softmax_bwd_slices(a[{x}:{x + n}], a[{y}:{y + n}], "
+                    f"a[{dst}:{dst + n}], 1, {n}, _NO)"]  # fmt: skip
         if name in _WHOLE or n > 1:  # the interpreter runs it (see :func:`source`)
             return None
         used = _reads(name)
