@@ -7,9 +7,10 @@ is the other end (issue 16): the rows of one program written out as Python sourc
 compiled by ``@njit`` for that graph. A row of one element becomes one statement over locals
 (``v12 = v9 * v10``: values in registers, no dispatch); the arena (``a``) is read and
 written only where something else needs an element: the caller's inputs and results, and
-the rows the interpreter still runs, which are the rows over whole slots or many elements
-(sums, softmax, optimizer updates, loops), where its dispatch is already amortized: each run
-of them is one call of :func:`.interp.run` on those rows (``run(ins[40:52], k, a)``). The
+softmax rows (direct calls of the interpreter's helpers), and the rows the interpreter still
+runs, which are the rows over whole slots or many elements (sums, optimizer updates, loops),
+where its dispatch is already amortized: each run of them is one call of
+:func:`.interp.run` on those rows (``run(ins[40:52], k, a)``). The
 price is a Numba compile per graph, which grows with the tape's length: Numba spends
 milliseconds per statement (perf/RESULTS.md, run Q). ``jitgrad.compile(fn,
 mode="max-autotune")`` selects it.
