@@ -6,7 +6,9 @@ busy machine), one workload per process.
 ``rec``: recording ``x * y`` on 16 elements; ``logistic``: a 0-d logistic regression
 forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backward, per op.
 ``logistic_c``/``dispatch_c``: the same under ``jitgrad.compile`` (``logistic_c`` also zeroes
-the grads and takes a plain SGD step, as a training step does).
+the grads and takes a plain SGD step, as a training step does); ``logistic_cs``/
+``dispatch_cs``: with ``mode="max-autotune"`` (straight-line source per graph, not the
+tape interpreter).
 """
 
 import sys
@@ -53,6 +55,8 @@ fn, per = {
     "dispatch": (dispatch, 101),
     "logistic_c": (torch.compile(logistic_step), 1),
     "dispatch_c": (torch.compile(dispatch), 101),
+    "logistic_cs": (torch.compile(logistic_step, mode="max-autotune"), 1),
+    "dispatch_cs": (torch.compile(dispatch, mode="max-autotune"), 101),
 }[which]
 for _ in range(200):
     fn()

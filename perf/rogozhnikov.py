@@ -14,6 +14,7 @@ Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eag
     /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
     python perf/rogozhnikov.py --compile --ops 10000  # jitgrad.compile: capture time, replay
     python perf/rogozhnikov.py --cpu-time             # CPU seconds: steadier on a busy machine
+    python perf/rogozhnikov.py --compile --mode max-autotune   # straight-line source per graph
 
 ``--compile`` wraps one step (build the graph, ``backward()``) in ``jitgrad.compile``: it
 reports the capture time (the first call, which runs the step eagerly while tracing it, and
@@ -73,7 +74,7 @@ def bench(lib: str, n_ops: int, iters: int, repeats: int, clock: Any = time.perf
     }
 
 
-def bench_compiled(n_ops: int, iters: int, repeats: int) -> dict:
+def bench_compiled(n_ops: int, iters: int, repeats: int, mode: str | None = None) -> dict:
     """``bench`` for ``jitgrad.compile``: capture seconds, then replay per op-iteration."""
     m = importlib.import_module("jitgrad")
 
@@ -84,7 +85,7 @@ def bench_compiled(n_ops: int, iters: int, repeats: int) -> dict:
 
     warm = m.compile(lambda leaves: run_graph(m, leaves, 8)[-1].backward())
     warm(m.arange(100, dtype=m.float32, requires_grad=True))  # loads the interpreter (once)
-    compiled = m.compile(step)
+    compiled = m.compile(step, mode=mode)
     captures = []
     for _ in range(2):  # no .grad yet, then a .grad to accumulate into: two guard sets
         t0 = time.perf_counter()
@@ -168,11 +169,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="time the process's CPU seconds, not wall time (steadier on a shared machine)",
     )
+    ap.add_argument("--mode", default=None, help="jitgrad.compile's mode= (max-autotune: "
+                    "straight-line source per graph; default: the tape interpreter)")
     args = ap.parse_args(argv)
     if args.compile:
-        r = bench_compiled(args.ops, args.iters, args.repeats)
+        r = bench_compiled(args.ops, args.iters, args.repeats, args.mode)
         print(
-            f"jitgrad.compile: capture {r['capture_s'][0]:.2f} s + {r['capture_s'][1]:.2f} s "
+            f"jitgrad.compile(mode={args.mode}): capture {r['capture_s'][0]:.2f} s + "
+            f"{r['capture_s'][1]:.2f} s "
             f"(first call, then with .grad); replay {r['median_us'] * 1e3:.0f} ns per "
             f"op-iteration (median of {args.repeats}, min {r['min_us'] * 1e3:.0f}); "
             f"{args.ops} ops x {args.iters} iterations; leaf |gradient| sum per iteration "

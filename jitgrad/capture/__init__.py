@@ -13,7 +13,10 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
   :mod:`.record_pointwise` and :mod:`.record_optim`: what each call records;
 - :mod:`.optable`: the declaration table (op -> forward code, each input's derivative);
 - :mod:`.tape`: the arena layout, the backward schedule, the frozen :class:`~.tape.Program`;
-- :mod:`.interp`: the interpreter loop (float32 and float64, cached on disk).
+- :mod:`.interp`: the interpreter loop (float32 and float64, cached on disk);
+- :mod:`.straight` and :mod:`.straight_ops`: ``mode="max-autotune"``'s tier, a program as
+  generated straight-line source compiled per graph (no per-row dispatch, a Numba compile
+  per graph).
 
 Results: the forward and each derivative use the eager kernels' formulas (the op
 declarations' expressions, the same fast-math exp/tanh, the reduction kernels' pairwise sum

@@ -118,11 +118,15 @@ def _run(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
         state.depth -= 1
 
 
-def _captured_call(fn: Callable, name: str) -> Callable:
+#: ``mode=`` values that compile each captured graph to straight-line source
+STRAIGHT_MODES = ("max-autotune", "max-autotune-no-cudagraphs")
+
+
+def _captured_call(fn: Callable, name: str, straight: bool = False) -> Callable:
     """``fn`` wrapped as a compiled function (:class:`.compiled.Compiled`: traced on its first
     call per guard set, replayed after), with its name and ``__wrapped__`` as PyTorch's
     wrapper has them; ``compiled.explain()`` says what each guard set became."""
-    state = Compiled(fn, name)
+    state = Compiled(fn, name, straight)
 
     @functools.wraps(fn)
     def compiled(*args: Any, **kwargs: Any) -> Any:
@@ -190,9 +194,16 @@ def compile(  # noqa: A001 - PyTorch's name
     (with the original's name and ``__wrapped__``); no ``model`` gives a decorator.
 
     A compiled function is captured (see :mod:`jitgrad.capture`); a module runs eagerly.
-    ``fullgraph``, ``dynamic``, ``mode`` and ``options`` are checked as PyTorch checks them
-    and otherwise have no effect; a callable ``backend`` is never called (there is no FX
-    graph to give it). ``disable=True`` returns ``model`` itself.
+    ``mode`` picks what runs a captured graph, as PyTorch's modes trade compile time for run
+    time: by default (and ``"reduce-overhead"``, ``"lite"``) the tape interpreter, compiled
+    once, so a new graph costs a trace and no compile; ``"max-autotune"`` (and
+    ``"max-autotune-no-cudagraphs"``) generates straight-line source for each graph and
+    compiles it with Numba when it is traced: replays skip the interpreter's per-row
+    dispatch, but each new graph pays a compile that grows with its length (seconds for
+    hundreds of ops, minutes for thousands: perf/RESULTS.md, run Q). ``explain()`` names the
+    tier each captured graph runs on. ``fullgraph``, ``dynamic`` and ``options`` are checked
+    as PyTorch checks them and otherwise have no effect; a callable ``backend`` is never
+    called (there is no FX graph to give it). ``disable=True`` returns ``model`` itself.
     """
     _check(model, backend, mode, options)
     if model is None:
@@ -218,4 +229,4 @@ def compile(  # noqa: A001 - PyTorch's name
     label = name or getattr(model, "__qualname__", None) or type(model).__name__
     if isinstance(model, Module):
         return OptimizedModule(model, name or type(model).__name__)
-    return _captured_call(model, label)
+    return _captured_call(model, label, mode in STRAIGHT_MODES)

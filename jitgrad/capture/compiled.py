@@ -11,6 +11,11 @@ tensors the function reached by itself (closures, globals, parameters; the same 
 the Python values it read (numbers in its globals and closure, an optimizer's learning rate).
 When none of a key's programs passes those checks the call traces again, adding a program;
 an uncapturable key runs eagerly from then on.
+
+Which tier runs a program: the tape interpreter (the default: no compile per graph), or,
+with ``straight=True`` (``mode="max-autotune"``), straight-line source generated and
+compiled for each program as it is traced (:mod:`.straight`: a Numba compile per graph,
+then no per-row dispatch). ``explain()`` names the tier of each program.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .. import helpers
 from ..engine.fusion_mode import STATE as FUSION
 from ..engine.grad_mode import STATE
 from ..tensor import Tensor
+from . import straight as _straight
 from .tape import Program, Unsupported, tensor_key
 from .trace import ACTIVE, TRACING, Recorder, run_traced
 
@@ -99,9 +105,11 @@ class Compiled:
     #: every live instance, for ``torch.compiler.reset()``
     LIVE: weakref.WeakSet[Compiled] = weakref.WeakSet()
 
-    def __init__(self, fn: Callable, name: str) -> None:
+    def __init__(self, fn: Callable, name: str, straight: bool = False) -> None:
         self.fn = fn
         self.name = name
+        #: compile each program to straight-line source (else the interpreter runs it)
+        self.straight = straight
         #: guard key -> the programs traced under it (tried in order), or why it runs eagerly
         self.entries: dict[tuple, list[Program] | str] = {}
         Compiled.LIVE.add(self)
@@ -152,6 +160,8 @@ class Compiled:
                 rec.fail(str(e))
             else:
                 program.guards, program.values = rec.guards, rec.values
+                if self.straight:
+                    self._compile(program)
                 self.entries.setdefault(key, []).append(program)
                 helpers.debug_print(
                     1,
@@ -164,6 +174,21 @@ class Compiled:
         self._note(key, rec.failed)
         return result
 
+    def _compile(self, program: Program) -> None:
+        """Give ``program`` its straight-line kernel; if Numba cannot compile it, the
+        interpreter keeps running it (and ``explain()`` says why)."""
+        try:
+            kernel = _straight.build(program)
+        except Exception as e:  # a Numba failure must not break a step that ran fine eagerly
+            program.tier = f"run by the tape interpreter (straight-line source failed: {e})"
+            helpers.debug_print(1, f"compile: {self.name}: {program.tier}")
+            return
+        program.kernel = kernel.fn
+        how = "loaded from disk" if kernel.from_disk else "compiled"
+        program.tier = (f"run as straight-line source {kernel.name} ({kernel.functions} "
+                        f"function(s), {how} in {kernel.compile_seconds:.2f} s)")  # fmt: skip
+        helpers.debug_print(1, f"compile: {self.name}: {program.tier}")
+
     def _note(self, key: Any, why: str) -> None:
         helpers.debug_print(1, f"compile: {self.name}: runs eagerly: {why}")
 
@@ -175,5 +200,5 @@ class Compiled:
                 lines.append(f"  {entry}")
                 continue
             for p in entry:
-                lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes)")
+                lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes), {p.tier}")
         return "\n".join(lines)

@@ -8,7 +8,8 @@ order the eager engine runs one (:mod:`jitgrad.engine.sweep`: a node runs once e
 gradient for it has arrived, the most recently created ready node first; the first gradient
 to reach a buffer is stored, later ones are added to it), so that the gradients add up in
 the same order and round the same. :class:`Program` is the frozen result: ``run`` copies the
-inputs in, runs the interpreter once and writes results back.
+inputs in, runs the interpreter (or the program's straight-line kernel, :mod:`.straight`)
+once and writes results back.
 """
 
 from __future__ import annotations
@@ -309,6 +310,10 @@ class Program:
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
         self.ops = len(tape.nodes)
         self.rows = len(self.ins)
+        #: what runs the rows: the interpreter, or the program's straight-line kernel
+        #: (:mod:`.straight`, same arguments); ``tier`` says which, for ``explain()``
+        self.kernel: Any = interp.run
+        self.tier = "run by the tape interpreter"
 
     def run(self, args: tuple) -> Any:
         """One replay. Two threads replaying at once: the second gets an arena of its own."""
@@ -323,7 +328,7 @@ class Program:
         for off, n, (kind, ref), of_grad in self.reads:
             t = args[ref] if kind == "arg" else ref
             arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
-        interp.run(self.ins, self.consts, arena)
+        self.kernel(self.ins, self.consts, arena)
         for (kind, ref), off, n in self.writes:
             t = args[ref] if kind == "arg" else ref
             t._value.reshape(n)[:] = arena[off : off + n]
