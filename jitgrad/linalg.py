@@ -161,3 +161,4 @@ __all__ = [
 
 #: ``jitgrad.linalg.<name>`` for a torch.linalg function jitgrad lacks says so.
 __getattr__ = missing_attribute("jitgrad.linalg")
+del annotations, missing_attribute  # not PyTorch's names

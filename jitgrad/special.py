@@ -93,3 +93,4 @@ __all__ = [
 
 #: ``jitgrad.special.<name>`` for a torch.special function jitgrad lacks says so.
 __getattr__ = missing_attribute("jitgrad.special")
+del annotations, missing_attribute  # not PyTorch's names

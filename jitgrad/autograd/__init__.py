@@ -89,3 +89,4 @@ __all__ = [
 
 #: ``jitgrad.autograd.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.autograd")
+del annotations, missing_attribute  # not PyTorch's names

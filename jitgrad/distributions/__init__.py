@@ -89,3 +89,4 @@ __all__ = [
 
 #: ``torch.distributions.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.distributions")
+del annotations, missing_attribute  # not PyTorch's names

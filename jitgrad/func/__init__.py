@@ -24,3 +24,4 @@ __all__ = [
 
 #: ``jitgrad.func.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.func")
+del annotations, missing_attribute  # not PyTorch's names

@@ -242,6 +242,7 @@ __all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container", "
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn")
+del annotations, missing_attribute  # not PyTorch's names
 _module_device.bind()  # Module.to_empty
 _module_lookup.bind()  # Module.get_submodule, get_parameter, get_buffer
 modules = _modules.build(sys.modules[__name__])  # torch.nn.modules.<submodule>

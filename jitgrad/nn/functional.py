@@ -188,3 +188,4 @@ from ._functional_protocol import (  # noqa: E402, F401
 
 #: ``jitgrad.nn.functional.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.functional")
+del annotations, missing_attribute  # not PyTorch's names

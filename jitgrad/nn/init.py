@@ -221,3 +221,4 @@ __all__ += ["dirac_", "sparse_", "trunc_normal_"]
 
 #: ``jitgrad.nn.init.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.init")
+del annotations, missing_attribute  # not PyTorch's names

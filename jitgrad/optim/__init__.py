@@ -30,3 +30,4 @@ __all__ += ["swa_utils"]
 
 #: ``jitgrad.optim.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.optim")
+del annotations, missing_attribute  # not PyTorch's names

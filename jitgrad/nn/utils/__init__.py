@@ -137,3 +137,4 @@ __all__ += [
 
 #: ``jitgrad.nn.utils.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.utils")
+del annotations, missing_attribute  # not PyTorch's names

@@ -50,3 +50,4 @@ __all__ = [
 
 #: ``jitgrad.utils.data.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.utils.data")
+del annotations, missing_attribute  # not PyTorch's names
