@@ -256,6 +256,28 @@ def test_a_kernel_is_interpreted_until_hot_then_compiled(monkeypatch):
         kernel.fn = compiled
 
 
+def test_an_output_whose_elements_share_memory_compiles():
+    """An expanded tensor written in place (``e.masked_fill_(...)`` on ``base.expand(3)``)
+    ends with the value of the last write, which only the compiled loop's order gives:
+    tier 0 hands such a call over instead of interpreting it (a merged tree once left the
+    first write in place, and tests/test_overlap.py failed only when the interpreter was
+    already on disk)."""
+    spec = replace(LW.op_forward(REGISTRY["mul"], "tt", 1, False, "float64", "float64"),
+                   label="tier0_overlap_probe")  # fmt: skip
+    kernel = C.get_kernel(spec)
+    compiled = getattr(kernel.fn, "compiled", kernel.fn)
+    probe = tier0.Tier0(kernel, compiled, C.REDUCE_BLOCK)
+    kernel.fn = probe
+    try:
+        x = np.arange(1.0, 4.0)
+        base = np.zeros(1)
+        kernel.fn(x, x, as_strided(base, (3,), (0,)))
+        assert probe.calls == 0 and not isinstance(kernel.fn, tier0.Tier0)
+        assert base.tolist() == [9.0]
+    finally:
+        kernel.fn = compiled
+
+
 def test_debug_launch_lines_say_tier0(monkeypatch, caplog):
     spec = LW.op_forward(REGISTRY["sub"], "tt", 1, False, "float64", "float64")
     kernel = C.get_kernel(spec)

@@ -169,6 +169,13 @@ class Tier0:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
         if program is None:
             return None
+        for k in program.outputs:
+            out = args[k]
+            if out.size > 1 and 0 in out.strides:
+                # an output whose elements share memory (an expanded tensor written in place):
+                # its final value depends on the order of the writes, which only the compiled
+                # loop reproduces (PyTorch's last write wins)
+                return None
         cost = CALL_S + args[program.shape_arg].size * program.rows * ELEMENT_S
         if self.spent + cost > BUDGET:
             return None
