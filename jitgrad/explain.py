@@ -4,8 +4,8 @@
 ran, deferred chains fused or ops alone, and why each ended (see :mod:`.explain_forward`).
 The backward: it plans backward from ``t`` exactly as ``t.backward()`` would and reports
 each fusion group: its ops, the kernel it runs, whether that kernel was compiled, loaded
-from the disk cache or not run yet (with the time it took), and optionally its generated
-source; and why each other node runs alone. It builds the kernels' modules but runs and
+from the disk cache, run by the tier-0 interpreter or not run yet (with the time it took),
+and optionally its generated source; and why each other node runs alone. It builds the kernels' modules but runs and
 frees nothing, so it leaves gradients and deferred values untouched. After ``backward()``
 freed the graph it reports the kernels that backward ran (recorded on the group's root).
 """
@@ -23,7 +23,7 @@ from .engine.targets import edge_of
 from .explain_forward import ForwardGroup, forward_groups, graph_nodes
 from .frontend import lazy
 from .frontend.pointwise import ElementwiseBackward
-from .fusion import backward, diskcache, replay
+from .fusion import backward, diskcache, replay, tier0
 from .fusion.planner import partition
 from .kernels.cpu import jit
 
@@ -98,6 +98,9 @@ def _status(kernel: diskcache.Kernel) -> str:
     if kernel.compile_seconds is not None:
         what = "loaded from disk cache" if kernel.from_disk else "compiled"
         return f"{what} in {kernel.compile_seconds * 1e3:.1f} ms, {kernel.calls}+ calls"
+    interpreter = kernel.fn if isinstance(kernel.fn, tier0.Tier0) else None
+    if interpreter is not None and interpreter.calls:
+        return f"run by the tier-0 interpreter, {interpreter.calls} calls; compiled when hot"
     cached = kernel.has_cached_code()
     return "not run yet; " + ("compiled code on disk" if cached else "compiles on first run")
 

@@ -917,9 +917,6 @@ PROGRAMS.extend(NODES)
 
 #: Known differences, each with its reason (see the module docstring: strict xfails).
 KNOWN: dict[str, str] = {
-    "repr_dtypes": "jitgrad has no float16 (torch.half is float32)",
-    "softmax_cross_entropy_batch": "cross_entropy with label_smoothing is one NllLossBackward0 "
-    "node (PyTorch: AddBackward0 over the smoothed terms)",
     "node_move_x_repeat_interleave_2_0": "repeat_interleave shows IndexSelectBackward0 "
     "(PyTorch: ViewBackward0 over an expand)",
     "node_move_x_masked_select_x_gt_0": "masked_select shows IndexBackward0 "
