@@ -5,8 +5,9 @@ ran, deferred chains fused or ops alone, and why each ended (see :mod:`.explain_
 The backward: it plans backward from ``t`` exactly as ``t.backward()`` would and reports
 each fusion group: its ops, the kernel it runs, whether that kernel was compiled, loaded
 from the disk cache, run by the tier-0 interpreter or not run yet (with the time it took),
-and optionally its generated source; and why each other node runs alone. It builds the kernels' modules but runs and
-frees nothing, so it leaves gradients and deferred values untouched. After ``backward()``
+and optionally its generated source; and why each other node runs alone. It builds the
+kernels' modules but runs and frees nothing, so it leaves gradients and deferred values
+untouched. After ``backward()``
 freed the graph it reports the kernels that backward ran (recorded on the group's root).
 """
 
