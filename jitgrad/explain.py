@@ -99,7 +99,8 @@ def _status(kernel: diskcache.Kernel) -> str:
     if kernel.compile_seconds is not None:
         what = "loaded from disk cache" if kernel.from_disk else "compiled"
         return f"{what} in {kernel.compile_seconds * 1e3:.1f} ms, {kernel.calls}+ calls"
-    interpreter = kernel.fn if isinstance(kernel.fn, tier0.Tier0) else None
+    interpreter = getattr(kernel, "fn", None)  # (a device kernel has no interpreter tier)
+    interpreter = interpreter if isinstance(interpreter, tier0.Tier0) else None
     if interpreter is not None and interpreter.calls:
         return f"run by the tier-0 interpreter, {interpreter.calls} calls; compiled when hot"
     cached = kernel.has_cached_code()
