@@ -348,3 +348,14 @@ def test_inference_tensor_inplace_outside_mode_refused(method):
     with pytest.raises(RuntimeError) as info:
         getattr(t, method)(*([1] if method == "add_" else []))
     assert str(info.value) == INFERENCE_INPLACE
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("fused", [True, False])
+def test_hardswish_gradient_at_the_kinks_is_pytorchs(dtype, fused):
+    # PyTorch 2.13 (hardswish_backward): 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3
+    # (printed by torch: [0, 0, -1/6, 0.5, 1, 1]); jitgrad gave -0.5 at -3 and 1.5 at 3
+    with torch.fusion(fused):
+        x = torch.tensor([-3.5, -3.0, -2.0, 0.0, 3.0, 3.5], dtype=dtype, requires_grad=True)
+        F.hardswish(x).sum().backward()
+    assert x.grad.tolist() == pytest.approx([0.0, 0.0, -2.0 / 3 + 0.5, 0.5, 1.0, 1.0])

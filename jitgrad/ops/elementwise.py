@@ -230,7 +230,7 @@ defop(
 defop(
     "hardswish",
     "a * minimum(maximum(a + 3, 0), 6) / 6",
-    ("where(a < -3, 0, where(a <= 3, g * (a / 3 + 0.5), g))",),
+    ("where(a <= -3, 0, where(a < 3, g * (a / 3 + 0.5), g))",),  # PyTorch: 0 at -3, 1 at 3
     lambda a: a * np.minimum(np.maximum(a + 3, 0), 6) / 6,
 )
 defop(
