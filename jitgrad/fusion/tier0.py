@@ -30,12 +30,10 @@ from __future__ import annotations
 
 import ast
 import os
-import threading
 import time
 from typing import Any
 
 import numpy as np
-from numba import types
 
 from .. import helpers, launchlog
 from . import diskcache
@@ -58,8 +56,6 @@ CALL_S, ELEMENT_S = 10e-6, 5e-9
 AFTER_COMPILES = 8
 
 _FLOATS = {"float32": np.float32, "float64": np.float64}
-_SIGNATURES: dict[str, Any] = {}
-_LOCK = threading.Lock()  # one thread compiles (or loads) an interpreter; the rest wait
 _DUMMY = {name: np.zeros((1, 1, 1, 1), t) for name, t in _FLOATS.items()}
 _PAD = [(None,) * k for k in range(5)]
 
@@ -105,36 +101,14 @@ def ready(dtype: str) -> bool:
     """Whether the interpreter for ``dtype`` runs in this process: loaded already, or left in
     the cache by an earlier process (a marker file says so; loaded now), or worth building
     now (this process has compiled :data:`AFTER_COMPILES` kernels)."""
-    if dtype in _SIGNATURES:
+    if dtype in I.SIGNATURES:
         return True
     marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
     if not marker.exists() and diskcache.compiled_count() < AFTER_COMPILES:
         return False
-    loop(dtype)
+    I.loop(dtype)
     helpers.atomic_write(marker, b"")
     return True
-
-
-def loop(dtype: str) -> Any:
-    """The interpreter compiled for ``dtype`` (from the disk cache after the first time)."""
-    dispatcher = I.RUN[dtype]
-    dispatcher = getattr(dispatcher, "dispatcher", dispatcher)  # (JITGRAD_DEBUG's wrapper off)
-    if dtype in _SIGNATURES:
-        return dispatcher
-    with _LOCK:
-        if dtype in _SIGNATURES:
-            return dispatcher
-        t = types.float32 if dtype == "float32" else types.float64
-        src, dst = types.Array(t, 4, "A", readonly=True), types.Array(t, 4, "A")
-        ins = types.Array(types.int32, 2, "C")
-        sig = types.void(ins, types.float64[::1], types.int64, *[src] * I.N_IN, *[dst] * I.N_OUT)
-        start = time.perf_counter()
-        dispatcher.compile(sig)
-        dispatcher.disable_compile()  # other layouts convert to the 'A' arrays of ``sig``
-        seconds = time.perf_counter() - start
-        helpers.debug_print(1, f"tier0 interpreter {dtype} ready in {seconds * 1e3:.1f} ms")
-        _SIGNATURES[dtype] = sig
-    return dispatcher
 
 
 class Tier0:
@@ -225,7 +199,7 @@ class Program:
         ins += [dummy] * (I.N_IN - len(ins))
         outs = [_pad(args[k]) for k in self.outputs]
         outs += [dummy] * (I.N_OUT - len(outs))
-        run = loop(self.dtype)
+        run = I.loop(self.dtype)
         if helpers.DEBUG <= 0:
             run(self.ins, consts, self.shape_at, *ins, *outs)
             return

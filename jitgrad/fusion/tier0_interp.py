@@ -27,11 +27,15 @@ Operands are 4-D views (the loop's shape padded with leading 1s); unused slots g
 from __future__ import annotations
 
 import math
+import threading
+import time
+from typing import Any
 
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from ..helpers import debug_print
 from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
@@ -267,6 +271,32 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):
             o[0, 0, 0, 0] += T(acc[d])
 
 
-#: The loop per dtype, compiled by :func:`jitgrad.fusion.tier0.loop` (one explicit signature
+#: The loop per dtype, compiled by :func:`loop` (one explicit signature
 #: each, then no more compiles: calls convert to it).
 RUN = {dt: cached_njit(error_model="numpy", nogil=True)(_run) for dt in ("float32", "float64")}
+
+#: dtype -> the one signature its interpreter was compiled (or loaded) for.
+SIGNATURES: dict[str, Any] = {}
+_LOCK = threading.Lock()  # one thread compiles (or loads) an interpreter; the rest wait
+
+
+def loop(dtype: str) -> Any:
+    """The interpreter compiled for ``dtype`` (from the disk cache after the first time)."""
+    dispatcher = RUN[dtype]
+    dispatcher = getattr(dispatcher, "dispatcher", dispatcher)  # (JITGRAD_DEBUG's wrapper off)
+    if dtype in SIGNATURES:
+        return dispatcher
+    with _LOCK:
+        if dtype in SIGNATURES:
+            return dispatcher
+        t = types.float32 if dtype == "float32" else types.float64
+        src, dst = types.Array(t, 4, "A", readonly=True), types.Array(t, 4, "A")
+        ins = types.Array(types.int32, 2, "C")
+        sig = types.void(ins, types.float64[::1], types.int64, *[src] * N_IN, *[dst] * N_OUT)
+        start = time.perf_counter()
+        dispatcher.compile(sig)
+        dispatcher.disable_compile()  # other layouts convert to the 'A' arrays of ``sig``
+        seconds = time.perf_counter() - start
+        debug_print(1, f"tier0 interpreter {dtype} ready in {seconds * 1e3:.1f} ms")
+        SIGNATURES[dtype] = sig
+    return dispatcher
