@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import weakref
 from dataclasses import replace
 
 import numba
@@ -188,6 +189,28 @@ def test_pool_reraises_from_a_worker_thread():
     assert numba.config.NUMBA_NUM_THREADS >= 2, "this test needs two threads"
     with pytest.raises(RuntimeError, match="from a worker"):
         workers.run(task, [(i,) for i in range(4)])
+
+
+def test_a_queued_helper_does_not_keep_the_launch_buffers_alive():
+    """Every worker busy: the caller runs all the tasks, and a helper still queued must not
+    hold the launch's arrays (a freed graph's buffers came back late under CI load)."""
+    numba.set_num_threads(_threads(2))
+    assert numba.config.NUMBA_NUM_THREADS >= 2, "this test needs two threads"
+    release, busy = threading.Event(), []
+    for _ in range(workers.max_threads() - 1):  # occupy every worker of the pool
+        busy.append(workers._pool().submit(release.wait, 30))
+    try:
+        buf = np.ones(1 << 10)
+        ref = weakref.ref(buf)
+        out = []
+        workers.run(lambda a, i: out.append(a[i]), [(buf, i) for i in range(4)])
+        assert out == [1.0] * 4
+        del buf
+        assert ref() is None  # nothing queued still refers to it
+    finally:
+        release.set()
+        for f in busy:
+            f.result(30)
 
 
 def _square_sum_in_pool(n):

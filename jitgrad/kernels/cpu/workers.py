@@ -79,22 +79,30 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple], nthreads: int = 0) -> No
         return
     lock = threading.Lock()
     done = threading.Event()
-    state: dict[str, Any] = {"next": 0, "running": 0, "error": None}
+    # The tasks (and the arrays in them) live in ``state`` rather than in the closure, so
+    # that the caller can drop them on return: a helper still queued behind a busy or
+    # unscheduled worker would otherwise keep every buffer of the launch alive until the
+    # OS ran it, and a freed graph's memory would come back late (seen under CI load).
+    state: dict[str, Any] = {"next": 0, "running": 0, "error": None, "tasks": tasks}
 
     def work() -> None:
         while True:
             with lock:
                 i = state["next"]
-                if i >= n or state["error"] is not None:
+                pending = state["tasks"]
+                if pending is None or i >= n or state["error"] is not None:
                     return
+                task = pending[i]
+                del pending
                 state["next"] = i + 1
                 state["running"] += 1
             try:
-                fn(*tasks[i])
+                fn(*task)
             except BaseException as e:
                 with lock:
                     state["error"] = state["error"] or e
             finally:
+                del task
                 with lock:
                     state["running"] -= 1
                     if not state["running"] and (state["next"] >= n or state["error"]):
@@ -108,5 +116,9 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple], nthreads: int = 0) -> No
         if not state["running"]:
             done.set()
     done.wait()
-    if state["error"] is not None:
-        raise state["error"]
+    with lock:
+        state["tasks"] = None  # a helper that starts later finds nothing and holds nothing
+    error = state["error"]
+    if error is not None:
+        state["error"] = None
+        raise error
