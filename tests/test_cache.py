@@ -148,3 +148,31 @@ def test_clear_cache_and_info():
     x.grad = None
     (jitgrad.exp(x * 2) * 3).backward(jitgrad.ones(4))  # rebuilt from the disk cache
     np.testing.assert_allclose(x.grad.numpy(), 6 * np.exp(2 * x.detach().numpy()), rtol=1e-6)
+
+
+def test_one_computation_under_two_node_names_keeps_two_files(monkeypatch, tmp_path, recwarn):
+    """The cached file is the source, comment included: a spec that differs only in its
+    comment (the same fused backward reached through other node names) gets its own file
+    name, so neither rewrites the other's file nor reports the cache as damaged."""
+    from dataclasses import replace
+
+    from jitgrad.fusion import codegen
+
+    monkeypatch.setattr(diskcache, "_dir", tmp_path)
+    monkeypatch.setattr(jit, "_warned", False)
+    spec = codegen.KernelSpec(
+        label="add_log_fbwd",
+        inputs=(("x", False),),
+        stmts=(("v0", "math.log(x[i0] + 1.0)"),),
+        outputs=(("out0", "v0", codegen.STORE, "float64"),),
+        ndim=1,
+        comment=("backward of 2 fused ops: AddBackward0 <- LogBackward0",),
+    )
+    other = replace(spec, comment=("backward of 2 fused ops: SubBackward0 <- LogBackward0",))
+    assert spec != other and spec.function_name != other.function_name
+    sources = {}
+    for s in (spec, other, spec):
+        diskcache.load(s.function_name, codegen.render_source(s), s.label)
+        sources[s.function_name] = (tmp_path / f"{s.function_name}.py").read_text()
+    assert all(name in text for name, text in sources.items())
+    assert not [w for w in recwarn if "damaged" in str(w.message)]

@@ -14,7 +14,7 @@ generated loop nest is the same for every operand and needs no index arithmetic.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..kernels.cpu import jit
 from . import chunked, diskcache, tier0
@@ -60,7 +60,11 @@ class KernelSpec:
     outputs: tuple[tuple[str, str, str, str], ...]  # (array name, local name, mode, dtype name)
     ndim: int
     parallel: bool = False
-    comment: tuple[str, ...] = field(default=(), compare=False)
+    #: the source's comment (what the kernel computes, in node names): part of the spec and of
+    #: its key, as the cached file is the source; two specs computing the same thing under
+    #: different node names sharing one file name rewrote each other's file on every run and
+    #: warned that the cache was damaged.
+    comment: tuple[str, ...] = ()
     #: (array name, loop dimension) for operands of a 2-D loop passed as the 1-D arrays they
     #: are (a row or column broadcast over the other dimension; -1: one value broadcast over
     #: the whole loop, 1-D or 2-D, read at index 0): see :func:`compact_args`.
@@ -68,7 +72,7 @@ class KernelSpec:
 
     def key(self) -> str:
         parts = (self.label, self.inputs, self.stmts, self.outputs, self.ndim, self.parallel)
-        text = repr(parts + ((self.compact,) if self.compact else ()))
+        text = repr(parts + ((self.compact,) if self.compact else ()) + (self.comment,))
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     @property
