@@ -72,6 +72,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
+    "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend

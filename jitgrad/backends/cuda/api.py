@@ -7,8 +7,9 @@ What runs where on a device tensor:
   sum/mean/amax/amin/argmax/argmin over any dims (:mod:`.reductions`); mm, bmm, matmul of
   2-D/3-D operands, linear on 2-D input (:mod:`.linalg`); softmax/log_softmax over the last
   dimension, cross_entropy (2-D logits, class targets, weight, ignore_index, any reduction),
-  layer_norm (:mod:`.rows`); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/
-  split/chunk as views that alias their base (:mod:`.views`, :mod:`.aliasing`),
+  layer_norm (:mod:`.rows`, :mod:`.nn_rows`: under the nn layer's declarations, so any order
+  of gradient); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/split/chunk as
+  views that alias their base (:mod:`.views`, :mod:`.aliasing`),
   ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
   fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`). The kernels
   themselves are :mod:`jitgrad.kernels.cuda`'s (one implementation per job); device memory
