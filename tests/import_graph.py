@@ -61,6 +61,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.elementwise": 4,
     "jitgrad.backends.cuda.deferred": 4,  # device forward fusion, beside frontend.lazy
     "jitgrad.backends.cuda.fused_backward": 4,  # device backward groups
+    "jitgrad.backends.cuda.joint": 4,  # device joint forward+backward groups
     "jitgrad.backends.cuda.native": 4,
     "jitgrad.backends.cuda.rows": 4,
     "jitgrad.backends.cuda.reductions": 4,

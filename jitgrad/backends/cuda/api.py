@@ -42,6 +42,7 @@ from . import (
     elementwise,
     fallback,
     fused_backward,
+    joint,
     optim,
     pool,
     runtime,
@@ -88,7 +89,15 @@ class _Backend:
     empty_cache = staticmethod(pool.empty_cache)
     reset_peak_memory_stats = staticmethod(pool.reset_peak)
     flush = staticmethod(deferred.flush)
-    device_groups = staticmethod(fused_backward.device_groups)
+
+    @staticmethod
+    def device_groups(groups: dict, tensors: Any = ()) -> dict:
+        """The engine's fusion plan with its device groups (:mod:`.fused_backward`) and a
+        loss among ``tensors`` that sums a deferred device chain as one joint kernel."""
+        return joint.joint_groups(fused_backward.device_groups(groups), tensors)
+
+    #: ``(t, groups)``: the device joint group from loss ``t``, or None (for ``explain``)
+    joint_group = staticmethod(joint.DeviceJointGroup.over_device)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
