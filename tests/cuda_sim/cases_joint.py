@@ -97,3 +97,20 @@ def test_an_input_changed_in_place_after_the_forward_raises_pytorchs_error():
         x.mul_(2.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_a_second_backward_through_a_retained_graph_matches_the_cpu():
+    """The first backward runs the joint kernel and stores the loss; the second (the loss no
+    longer deferred) runs the chain's backward group: the gradients add up as on the CPU."""
+    got = {}
+    for dev in ("cpu", "cuda"):
+        a = torch.tensor(A.astype(np.float64), device=dev, requires_grad=True)
+        b = torch.tensor(B.astype(np.float64), device=dev, requires_grad=True)
+        loss = (_chain(a, b) * 3.0).sum()
+        loss.backward(retain_graph=True)
+        first = a.grad.cpu().numpy().copy()
+        loss.backward()
+        got[dev] = (loss.item(), first, a.grad.cpu().numpy(), b.grad.cpu().numpy())
+    for d, c in zip(got["cuda"], got["cpu"], strict=True):
+        np.testing.assert_allclose(d, c, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got["cuda"][2], 2 * got["cuda"][1], rtol=1e-12)
