@@ -75,8 +75,6 @@ def _cast(a: Any, want: Any) -> Any:
     return runtime.cast(a, want.np)
 
 
-
-
 class DeviceJointGroup(JointGroup):
     """A device loss chain's forward and backward in one kernel (module docstring)."""
 
