@@ -1,5 +1,6 @@
-"""The declared nn ops on the device at second and third order: cross_entropy and layer_norm
-(device row kernels under the CPU's declarations, :mod:`jitgrad.backends.cuda.nn_rows`),
+"""The declared nn ops on the device at second and third order: softmax, cross_entropy and
+layer_norm (device row kernels under the CPU's declarations, ``backends/cuda/rows.py`` and
+``nn_rows.py``),
 nll_loss and batch_norm (the host fallback's differentiable copies around the CPU's declared
 ops), linear (device matrix products, and the fallback for 3-D input).
 
@@ -68,6 +69,23 @@ def _same_as_cpu(fn, arrays, order=2, rtol=1e-9, atol=1e-10):
 T4 = np.array([0, 2, 1, 2])
 T4_IGNORED = np.array([0, -100, 1, 2])
 W3 = np.array([0.5, 2.0, 1.25])
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_double_backward_matches_the_cpu(log):
+    """softmax/log_softmax along the last dim: the device kernels under the CPU's declared
+    ``softmax_backward_data``; its derivative at the third order."""
+
+    def fn(x, log=log):
+        return x.log_softmax(-1) if log else F.softmax(x, dim=1)
+
+    out, dev_names, cpu_names = _same_as_cpu(fn, [_arr(3, 4)], order=3)
+    assert not isinstance(out.grad_fn, fallback.HostNode)
+    shown = [fn(torch.tensor(_arr(2, 3), device=d, requires_grad=True)).grad_fn._saved_dim
+             for d in ("cuda", "cpu")]  # fmt: skip
+    assert shown[0] == shown[1]  # (PyTorch shows dim=-1 as 2**64 - 1)
+    node = "LogSoftmaxBackwardDataBackward0" if log else "SoftmaxBackwardDataBackward0"
+    assert dev_names == cpu_names == [node]
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

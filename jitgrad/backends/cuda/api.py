@@ -45,6 +45,7 @@ from . import (
     joint,
     optim,
     pool,
+    rows,
     runtime,
     transfer,
 )
@@ -96,6 +97,8 @@ class _Backend:
         loss among ``tensors`` that sums a deferred device chain as one joint kernel."""
         return joint.joint_groups(fused_backward.device_groups(groups), tensors)
 
+    #: ``(g, y, dim, log)``: the declared softmax_backward_data's kernel on the device
+    softmax_backward_data = staticmethod(rows.softmax_backward_data)
     #: ``(t, groups)``: the device joint group from loss ``t``, or None (for ``explain``)
     joint_group = staticmethod(joint.DeviceJointGroup.over_device)
 

@@ -1,10 +1,11 @@
 """softmax and log_softmax on device tensors (cross_entropy and layer_norm: :mod:`.nn_rows`).
 
 The kernels are :mod:`jitgrad.kernels.cuda.rows` (one block per row, a fixed shared-memory
-tree: the same bits run to run); this module records them with the CPU op's node
-(``SoftmaxBackward0``, ``LogSoftmaxBackward0``). A backward runs its kernel; under
-``create_graph`` it is written in device tensor ops instead, so the graph of the gradient
-is recorded (the CPU's declared ``softmax_backward_data`` runs host kernels only).
+tree: the same bits run to run), under the CPU's declarations
+(:mod:`jitgrad.frontend.reduce_softmax`, ``SoftmaxBackward0``/``LogSoftmaxBackward0``): the
+backward is the declared ``softmax_backward_data``, whose kernel on device tensors is
+:func:`softmax_backward_data` here and whose derivative is written in Tensor ops, so
+gradients of any order follow the CPU's rules (no second backward for ``create_graph``).
 
 Covered: softmax/log_softmax over the last dimension; other dims return ``NotImplemented``
 (the host fallback).
@@ -14,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.grad_mode import STATE as GRAD
-from ...frontend.recording import ResultBackward, record
+from ...frontend.reduce_softmax import LOG_SOFTMAX, SOFTMAX
 from ...kernels.cuda import rows as K
-from ...tensor import Tensor, _make
+from ...tensor import Tensor
 from . import runtime
 
 
@@ -29,18 +29,18 @@ def _softmax_like(x: Any, dim: Any, dtype: Any, log: bool) -> Any:
     if not x._dtype.is_floating_point or x.dim() == 0 or dim not in (-1, x.dim() - 1):
         return NotImplemented
     out = (K.log_softmax if log else K.softmax)(runtime.contiguous(x._value))
-
-    def backward(g: Tensor, result: Tensor) -> Tensor:
-        if GRAD.enabled:  # create_graph: recorded device ops
-            if log:
-                return g - result.exp() * g.sum(-1, keepdim=True)
-            return result * (g - (g * result).sum(-1, keepdim=True))
-        gv = runtime.contiguous(g._value)
-        fn = K.log_softmax_backward if log else K.softmax_backward
-        return _make(fn(gv, result._value), x._dtype)
-
+    decl = LOG_SOFTMAX if log else SOFTMAX
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
-    return record(name, out, x._dtype, [x], backward, base=ResultBackward)
+    return decl.record(name, out, x._dtype, (x,), (), dim=dim, _dim=x.dim() - 1, _s3=None)
+
+
+def softmax_backward_data(g: Tensor, y: Tensor, dim: int, log: bool) -> Any:
+    """The kernel of the CPU's declared ``softmax_backward_data`` on device tensors (``dim``
+    the last one: the only one :func:`_softmax_like` records)."""
+    if dim != y.dim() - 1:
+        raise NotImplementedError("softmax backward on the device: the last dim only")
+    fn = K.log_softmax_backward if log else K.softmax_backward
+    return fn(runtime.contiguous(g._value), runtime.contiguous(y._value))
 
 
 def softmax(input: Any, dim: Any = None, dtype: Any = None, **kwargs: Any) -> Any:  # noqa: A002
