@@ -137,6 +137,8 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
             group = DEVICE.backend.device_groups({members[0]: group})[members[0]]
         group.kernel, group.spec = getattr(members[0], "_ran", (None, None))
         joint = backward.JointGroup.over(t, {members[0]: group})
+        if joint is None and report.on_device:
+            joint = DEVICE.backend.joint_group(t, {members[0]: group})
         if joint is not None:  # forward and backward in one kernel: computes nothing now
             group = joint
             grouped.add(joint.root)

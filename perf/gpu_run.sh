@@ -15,10 +15,15 @@ unset NUMBA_ENABLE_CUDASIM
 export JITGRAD_CACHE_DIR="${JITGRAD_CACHE_DIR:-/tmp/jg-cache-gpu}"
 start=$SECONDS
 
+if ! nvidia-smi -L >/dev/null 2>&1; then  # before the install: nothing here to measure
+    echo "gpu_run: no GPU (nvidia-smi finds no NVIDIA device); nothing was run" >&2
+    exit 1
+fi
 timeout 240 python3 -m pip install -q -e ".[cuda]" \
     || echo "gpu_run: pip install -e .[cuda] failed (offline?); using what is installed"
-python3 -c "from numba import cuda; assert cuda.is_available(), 'no CUDA GPU'; \
-print('GPU:', cuda.get_current_device().name)" || exit 1
+python3 -c "import sys; from numba import cuda; ok = cuda.is_available(); \
+print('GPU:', cuda.get_current_device().name) if ok else \
+sys.exit('gpu_run: no GPU that numba.cuda can use (driver or numba-cuda missing?)')" || exit 1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 
 echo "== CUDA tests on the device ($((SECONDS - start)) s)"

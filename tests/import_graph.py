@@ -61,6 +61,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.elementwise": 4,
     "jitgrad.backends.cuda.deferred": 4,  # device forward fusion, beside frontend.lazy
     "jitgrad.backends.cuda.fused_backward": 4,  # device backward groups
+    "jitgrad.backends.cuda.joint": 4,  # device joint forward+backward groups
     "jitgrad.backends.cuda.native": 4,
     "jitgrad.backends.cuda.rows": 4,
     "jitgrad.backends.cuda.reductions": 4,
@@ -72,6 +73,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
+    "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend

@@ -298,8 +298,9 @@ def _replayable(create_graph: bool) -> bool:
 def _fusion_plan(nodes, needed, roots, targets, tensors=()) -> dict:
     """Fusion groups keyed by root node (for a sweep that :func:`_replayable` allows)."""
     entries = [n for n, _ in roots] + [n for n, _ in targets]
-    fused = ABOVE.fusion_plan(nodes, needed, entries, tensors if not targets else ())
-    return DEVICE.backend.device_groups(fused) if DEVICE.active else fused
+    tensors = tensors if not targets else ()
+    fused = ABOVE.fusion_plan(nodes, needed, entries, tensors)
+    return DEVICE.backend.device_groups(fused, tensors) if DEVICE.active else fused
 
 
 def _check_nan(node: Node, results: Sequence) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..backends import STATE as DEVICE
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..engine.sweep import FREED, FREED_MESSAGE
@@ -247,10 +248,17 @@ def zeros_where_needed(grads: tuple, inputs: tuple) -> tuple:
     """``grads`` with zeros for each input that requires grad but got none: the sweep calls a
     node even when no gradient reached it, and most backward functions expect one."""
     return tuple(
-        _make(np.zeros(t._value.shape, t._dtype.np), t._dtype)
-        if g is None and t is not None and t._requires_grad else g
+        _zeros_like(t) if g is None and t is not None and t._requires_grad else g
         for g, t in zip(grads, inputs, strict=True)
     )  # fmt: skip
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    """Zeros of ``t``'s shape and dtype on ``t``'s device (a device input's gradient must be
+    a device tensor: the sweep adds it to the others)."""
+    if DEVICE.active and DEVICE.backend.owns(t):
+        return _make(DEVICE.backend.zeros(t._value.shape, t._dtype.np), t._dtype)
+    return _make(np.zeros(t._value.shape, t._dtype.np), t._dtype)
 
 
 # ---- grad_fn._saved_<name> -------------------------------------------------------------------

@@ -125,20 +125,35 @@ def pending_reduction(t: Any) -> PendingReduction | None:
     return p if type(p) is PendingReduction and p.array is None else None
 
 
-def joint_saved(members: list) -> list[tuple] | None:
+def _cast(a: np.ndarray, want: D.dtype) -> np.ndarray:
+    return a.astype(want.np)
+
+
+def joint_saved(
+    members: list,
+    saved_type: type = LazySaved,
+    pending_type: type = Pending,
+    raw: Callable[[Tensor], Any] = raw,
+    stand_in: Callable[[Any], Any] = _array_or_stand_in,
+    cast: Callable[[Any, D.dtype], Any] = _cast,
+) -> list[tuple] | None:
     """The group members' saved tuples for a joint forward+backward kernel, computing none
     of the chain's values: an operand a member produces (and the kernel recomputes) is a
     stand-in of its shape. None if a member is not deferred or anything a member read
-    changed in place since the forward (the engine's checked path then reports it)."""
+    changed in place since the forward (the engine's checked path then reports it).
+
+    The keywords are a device's deferral (its saved-tuple and pending types, slot reader,
+    stand-in and cast), as :func:`~.pending.chain` takes them."""
     pendings = set()
     for m in members:
-        if type(m._saved) is not LazySaved:
+        if type(m._saved) is not saved_type:
             return None
         pendings.add(id(m._saved[OUT]))
     edge_indices = _DISPATCH.edge_indices
     result = []
     for m in members:
-        op, smask, args, wants, cdt, out_vc, versions, p, out_version = m._saved
+        op, smask, args, _, cdt, out_vc, versions, p, out_version = m._saved
+        wants = p.wants  # (a device's saved tuple holds its converted scalars there)
         if out_vc[0] != out_version:
             return None
         edged = edge_indices(op, smask)  # which operands have an edge, in edge order
@@ -152,17 +167,17 @@ def joint_saved(members: list) -> list[tuple] | None:
                 return None
             v = raw(x)
             if (
-                type(v) is Pending
+                type(v) is pending_type
                 and id(v) in pendings
                 and i in edged
                 and m.next_functions[edged.index(i)][0] is x.grad_fn
                 and x._output_nr == 0
             ):
-                values.append(_array_or_stand_in(v))  # recomputed by the kernel
+                values.append(stand_in(v))  # recomputed by the kernel
             else:
                 a = x._value  # read by the kernel (computed now if pending elsewhere)
-                values.append(a if x._dtype is w else a.astype(w.np))
-        out = _array_or_stand_in(p)
+                values.append(a if x._dtype is w else cast(a, w))
+        out = stand_in(p)
         result.append((op, smask, args, tuple(values), cdt, out_vc, versions, out, out_version))
     return result
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..backends import STATE as DEVICE
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, plan_3d, to_3d
 from ..tensor import Tensor, _make
@@ -155,17 +156,21 @@ def softmax_backward_data(
     """softmax's (``y * (g - sum(g * y))``) or log_softmax's (``g - exp(y) * sum(g)``)
     gradient along the wrapped ``dim``, ``y`` the forward's output (``s3``: its ``(A, R, B)``
     shape, when the forward knows it)."""
-    shape = y._value.shape
-    if s3 is None:
-        s3 = rows_3d(shape, dim)
-    y3 = np.ascontiguousarray(y._value).reshape(s3)
-    g3 = np.ascontiguousarray(g._value).reshape(s3)
-    gx3 = np.empty(s3, y3.dtype)
-    K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, gx3)
+    if DEVICE.active and DEVICE.backend.owns(y):  # the device's kernel, this declaration
+        value = DEVICE.backend.softmax_backward_data(g, y, dim, log)
+    else:
+        shape = y._value.shape
+        if s3 is None:
+            s3 = rows_3d(shape, dim)
+        y3 = np.ascontiguousarray(y._value).reshape(s3)
+        g3 = np.ascontiguousarray(g._value).reshape(s3)
+        gx3 = np.empty(s3, y3.dtype)
+        K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, gx3)
+        value = gx3.reshape(shape)
     decl = LOG_SOFTMAX_DATA if log else SOFTMAX_DATA
     return decl.record(
-        decl.name, gx3.reshape(shape), y._dtype, (g, y), (g, y), fresh=True, grad_output=g,
-        output=y, _dim=dim, _s3=s3,
+        decl.name, value, y._dtype, (g, y), (g, y), fresh=True, grad_output=g, output=y,
+        _dim=dim, _s3=s3,
     )  # fmt: skip
 
 

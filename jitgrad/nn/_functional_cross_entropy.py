@@ -129,7 +129,7 @@ def cross_entropy(
         "AddBackward0" if label_smoothing else _node_name(input.dim(), reduction), value,
         input._dtype, (input,), (input,), input=input, target=target, _x2=x2, _t=t,
         _ignore=ignore_index, _smoothing=label_smoothing, _lse=lse, _rows=rows,
-        _counted=counted, _reduction=reduction,
+        _counted=counted, _reduction=reduction, _targets=_row_targets,
     )  # fmt: skip
 
 
@@ -231,12 +231,26 @@ def cross_entropy_backward(g: Tensor, s: Saved) -> Tensor:
 
 
 def _cross_entropy_backward_derivative(s: Saved, u: Tensor) -> tuple:
-    """With ``B = m * g * (p - q)`` (``m`` the kept rows, over the count for ``mean``, ``p``
-    the softmax over classes, ``q`` the smoothed one-hot target): in ``g``, the sum over
-    classes of ``u * m * (p - q)`` (over all rows unless ``reduction='none'``); in ``x``,
-    softmax's adjoint ``m * g * p * (u - sum(u * p))``."""
+    """With ``B = m * g * (p - q)`` (``m`` the per-row scale, ``p`` the softmax over classes,
+    ``q`` the smoothed one-hot target, both constants the forward's ``_targets`` builds on its
+    device): in ``g``, the sum over classes of ``u * m * (p - q)`` (over all rows unless
+    ``reduction='none'``); in ``x``, softmax's adjoint ``m * g * p * (u - sum(u * p))``."""
     f, g = s._loss, s._g
-    x, t, reduction = f.input, f._t, f._reduction
+    x, reduction = f.input, f._reduction
+    cd = 1 if x.dim() > 1 else 0
+    m, q = f._targets(f)
+    p = x.softmax(cd)
+    gm = m * (g.unsqueeze(cd) if reduction == "none" and x.dim() > 1 else g)
+    up = (u * p).sum(cd, keepdim=True)
+    gg = (u * (p - q) * m).sum(cd)
+    return (gg if reduction == "none" else gg.sum()), gm * p * (u - up)
+
+
+def _row_targets(f: Saved) -> tuple[Tensor, Tensor]:
+    """``(m, q)`` of the fused CPU cross_entropy that saved ``f``: ``m`` is 1 on the kept rows
+    (over the count for ``mean``), 0 on the ignored ones, with a size-1 class dim; ``q`` the
+    smoothed one-hot targets, the logits' shape."""
+    x, t = f.input, f._t
     cd = 1 if x.dim() > 1 else 0
     c = x._value.shape[cd]
     kept = t != f._ignore
@@ -244,15 +258,9 @@ def _cross_entropy_backward_derivative(s: Saved, u: Tensor) -> tuple:
     q2[kept] = f._smoothing / c
     q2[np.flatnonzero(kept), t[kept]] += 1.0 - f._smoothing
     mask = np.expand_dims(kept.reshape(f.target._value.shape), cd).astype(q2.dtype)
-    if reduction == "mean":
+    if f._reduction == "mean":
         mask = mask / q2.dtype.type(f._counted)
-    m = _make(mask, x._dtype)
-    q = _make(_class_restore(q2, x._value.shape), x._dtype)
-    p = x.softmax(cd)
-    gm = m * (g.unsqueeze(cd) if reduction == "none" and x.dim() > 1 else g)
-    up = (u * p).sum(cd, keepdim=True)
-    gg = (u * (p - q) * m).sum(cd)
-    return (gg if reduction == "none" else gg.sum()), gm * p * (u - up)
+    return _make(mask, x._dtype), _make(_class_restore(q2, x._value.shape), x._dtype)
 
 
 CROSS_ENTROPY = Declared("cross_entropy", lambda s, g: cross_entropy_backward(g, s))

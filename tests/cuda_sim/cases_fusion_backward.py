@@ -93,7 +93,12 @@ def test_explain_shows_the_fused_backward_cuda_kernel(monkeypatch):
 
     b = torch.tensor(B, device="cuda", requires_grad=True)
     a = torch.tensor(A, device="cuda", requires_grad=True)
-    report = torch.explain(loss_of(a, b))  # its forward still deferred: nothing built
+    report = torch.explain(loss_of(a, b))  # a deferred loss: the joint kernel, nothing run
+    assert report.groups[0].kernel.endswith("_cuda") and "_joint_" in report.groups[0].kernel
+    assert report.groups[0].ops[0] == "SumBackward0" and "not run yet" in report.groups[0].status
+    loss = loss_of(a, b)
+    loss.item()  # its forward ran (the loss read): the backward group's kernel, not built yet
+    report = torch.explain(loss)
     assert report.groups[0].kernel == "(none)" and "not built yet" in report.groups[0].status
     with monkeypatch.context() as m:  # eager nodes: explain builds the kernel, runs nothing
         m.setattr(deferred.LAZY, "enabled", False)
@@ -105,6 +110,7 @@ def test_explain_shows_the_fused_backward_cuda_kernel(monkeypatch):
     assert "@cuda.jit" in group.source and "backward of 4 fused ops" in group.source
     assert "not run yet" in group.status and "@cuda.jit" in str(report)
     loss = loss_of(a, b)
+    loss.item()  # (else the joint kernel runs: the test above)
     loss.backward()
     after = torch.explain(loss)
     assert after.groups[0].kernel == group.kernel and "compiled in" in after.groups[0].status

@@ -99,26 +99,37 @@ def test_launch_blocking_reports_the_bad_target_at_the_op(monkeypatch):
 
 
 def test_explain_describes_what_the_device_runs(monkeypatch, caplog):
-    """``explain`` on a CUDA graph reports the kernels the device launches (the forward
-    chain fused with its sum, the backward chain as one group), which ``JITGRAD_DEBUG``
-    logs as they launch."""
+    """``explain`` on a CUDA graph reports the kernels the device launches, which
+    ``JITGRAD_DEBUG`` logs as they launch: for a loss still deferred, the joint kernel
+    (forward and backward in one); for one already read, the forward chain fused with its
+    sum, then the backward chain as one group."""
     monkeypatch.setattr(helpers, "DEBUG", 1)
     x = torch.randn(3, 4, device="cuda", requires_grad=True)
-    with caplog.at_level(logging.DEBUG, logger="jitgrad"):
-        y = ((x * 2).sin() + 1).sum()
-        report = torch.explain(y)
-        y.backward()
-    launches = [r.getMessage() for r in caplog.records if "cuda launch" in r.getMessage()]
-    text = str(report)
-    assert report.on_device and report.forward_kernels == 1
-    assert report.forward[0].ops == ["mul", "sin", "add", "sum"]
-    assert "fusion on, 1 fused group(s)" in text and "1 fused chain(s)" in text
-    assert report.groups[0].ops == ["AddBackward0", "SinBackward0", "MulBackward0"]
-    assert report.unfused == ["SumBackward0", "AccumulateGrad"]
-    # one forward kernel for the chain, one for the backward group (plus the sum's)
-    assert sum("_fwd_" in m for m in launches) == 1, launches
-    assert sum("_fbwd_" in m for m in launches) == 1, launches
-    assert not any("_bwd_" in m for m in launches), launches
+    for read_first in (False, True):
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="jitgrad"):
+            y = ((x * 2).sin() + 1).sum()
+            if read_first:
+                y.item()
+            report = torch.explain(y)
+            y.backward()
+        launches = [r.getMessage() for r in caplog.records if "cuda launch" in r.getMessage()]
+        text = str(report)
+        assert report.on_device and report.forward_kernels == 1
+        assert report.forward[0].ops == ["mul", "sin", "add", "sum"]
+        assert "fusion on, 1 fused group(s)" in text and "1 fused chain(s)" in text
+        ops = ["AddBackward0", "SinBackward0", "MulBackward0"]
+        if read_first:  # one forward kernel for the chain, one for the backward group
+            assert report.groups[0].ops == ops
+            assert report.unfused == ["SumBackward0", "AccumulateGrad"]
+            assert sum("_fwd_" in m for m in launches) == 1, launches
+            assert sum("_fbwd_" in m for m in launches) == 1, launches
+        else:  # one kernel for both, the one explain named
+            assert report.groups[0].ops == ["SumBackward0", *ops]
+            assert report.unfused == ["AccumulateGrad"]
+            fused = [m for m in launches if "_fwd_" in m or "_fbwd_" in m or "_joint_" in m]
+            assert len(fused) == 1 and f" {report.groups[0].kernel} " in fused[0], launches
+        assert not any("_bwd_" in m for m in launches), launches
     cpu = torch.randn(3, 4, requires_grad=True)
     assert not torch.explain(((cpu * 2).sin() + 1).sum()).on_device
 

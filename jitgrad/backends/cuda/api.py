@@ -7,8 +7,9 @@ What runs where on a device tensor:
   sum/mean/amax/amin/argmax/argmin over any dims (:mod:`.reductions`); mm, bmm, matmul of
   2-D/3-D operands, linear on 2-D input (:mod:`.linalg`); softmax/log_softmax over the last
   dimension, cross_entropy (2-D logits, class targets, weight, ignore_index, any reduction),
-  layer_norm (:mod:`.rows`); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/
-  split/chunk as views that alias their base (:mod:`.views`, :mod:`.aliasing`),
+  layer_norm (:mod:`.rows`, :mod:`.nn_rows`: under the nn layer's declarations, so any order
+  of gradient); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/split/chunk as
+  views that alias their base (:mod:`.views`, :mod:`.aliasing`),
   ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
   fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`). The kernels
   themselves are :mod:`jitgrad.kernels.cuda`'s (one implementation per job); device memory
@@ -41,8 +42,10 @@ from . import (
     elementwise,
     fallback,
     fused_backward,
+    joint,
     optim,
     pool,
+    rows,
     runtime,
     transfer,
 )
@@ -87,7 +90,17 @@ class _Backend:
     empty_cache = staticmethod(pool.empty_cache)
     reset_peak_memory_stats = staticmethod(pool.reset_peak)
     flush = staticmethod(deferred.flush)
-    device_groups = staticmethod(fused_backward.device_groups)
+
+    @staticmethod
+    def device_groups(groups: dict, tensors: Any = ()) -> dict:
+        """The engine's fusion plan with its device groups (:mod:`.fused_backward`) and a
+        loss among ``tensors`` that sums a deferred device chain as one joint kernel."""
+        return joint.joint_groups(fused_backward.device_groups(groups), tensors)
+
+    #: ``(g, y, dim, log)``: the declared softmax_backward_data's kernel on the device
+    softmax_backward_data = staticmethod(rows.softmax_backward_data)
+    #: ``(t, groups)``: the device joint group from loss ``t``, or None (for ``explain``)
+    joint_group = staticmethod(joint.DeviceJointGroup.over_device)
 
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:

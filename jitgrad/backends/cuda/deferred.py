@@ -9,7 +9,9 @@ statements) and launches it as ONE grid-stride ``@cuda.jit`` kernel rendered by
 :mod:`.render`. Which values the kernel stores is the CPU's rule: the one asked for, every
 pending value a backward rule reads (``keep``), and every one whose tensor is still
 referenced from outside the chain; dead temporaries stay registers. A full ``sum``/``mean``
-of a deferred value is the chain kernel's ``REDUCE`` epilogue (:func:`reduce_full`).
+of a deferred value is the chain kernel's ``REDUCE`` epilogue (:func:`reduce_full`); where a
+backward may follow, the reduction itself is deferred (:class:`DevicePendingReduction`), so
+``loss.backward()`` can run the chain's forward and backward as one kernel (:mod:`.joint`).
 
 The walk over a chain (its ops in post order, distinct operands, structural key, which values
 are stored, the version checks) is the CPU's own :func:`jitgrad.frontend.pending.chain`; only
@@ -41,6 +43,7 @@ from ...frontend.pending import MAX_CHAIN, LazySaved, chain
 from ...frontend.pending import STATE as LAZY
 from ...fusion import codegen as C
 from ...fusion.chain_kernel import describe
+from ...kernels.cuda import reduce as R
 from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
@@ -107,9 +110,11 @@ class DeviceLazyTensor(Tensor):
     @property
     def _value(self) -> Any:  # type: ignore[override]
         p = _SLOT.__get__(self)
-        if type(p) is not DevicePending:  # another thread adopted the value meanwhile
+        if type(p) is DevicePendingReduction:
+            p.compute()
+        elif type(p) is not DevicePending:  # another thread adopted the value meanwhile
             return p
-        if p.array is None:
+        elif p.array is None:
             materialize(p)
         _SLOT.__set__(self, p.array)
         self.__class__ = Tensor
@@ -158,6 +163,8 @@ def raw(x: Tensor) -> Any:
     v = _SLOT.__get__(x)
     if type(v) is DevicePending and v.array is not None:
         return v.array
+    if type(v) is DevicePendingReduction:  # one element: computed, never worth a chain
+        return x._value
     return v
 
 
@@ -312,6 +319,58 @@ def reduce_full(t: Any) -> Any:
     if p is None or not p.plan.odt.is_floating_point:
         return None
     return materialize(p, "sum")
+
+
+class DevicePendingReduction:
+    """A deferred full ``sum``/``mean`` of a pending device value (the device's
+    :class:`~jitgrad.frontend.pending.PendingReduction`): read, it runs the chain's kernel
+    with the sum as its epilogue; when ``backward()`` starts from it first, the chain's
+    forward and backward run as one kernel (:class:`.fused_backward.DeviceJointGroup`),
+    which stores the loss here (:meth:`finish`)."""
+
+    __slots__ = ("src", "mean", "odt", "array", "ref", "__weakref__")
+    shape: tuple[int, ...] = ()
+    size = 1
+
+    def __init__(self, src: DevicePending, mean: bool) -> None:
+        self.src = src
+        self.mean = mean
+        self.odt = src.plan.odt
+        self.array: Any = None
+        self.ref: Any = None
+
+    def compute(self) -> None:
+        with _LOCK:
+            if self.array is None:
+                acc = materialize(self.src, "sum")
+                if acc is None:  # the chain was computed meanwhile: sum its value
+                    src = self.src.array
+                    acc = R.reduce(runtime.contiguous(src), tuple(range(src.ndim)), "sum")
+                self.array = scaled_sum(acc, self.src.size if self.mean else 1)
+
+    def finish(self, total: Any) -> None:
+        """Store the loss a joint kernel summed (a 1-element device array)."""
+        with _LOCK:
+            if self.array is None:  # a thread that read it first keeps what it read
+                self.array = scaled_sum(total, self.src.size if self.mean else 1)
+
+
+def scaled_sum(acc: Any, count: int) -> Any:
+    """A full sum ``acc`` (one element) over ``count`` as a 0-d device array: the mean's
+    division the CPU epilogue does (``acc / size``), as a one-thread kernel."""
+    if count != 1:
+        spec = C.KernelSpec(
+            label="mean_of_sum",
+            inputs=(("s", False), ("count", True)),
+            stmts=(("r", "s_ / count"),),
+            outputs=(("out", "r", C.STORE, acc.dtype.name),),
+            ndim=1,
+            comment=("out = s / count",),
+        )
+        out = runtime.empty((1,), acc.dtype)
+        render.run(spec, (1,), {"s": acc.reshape(1), "count": acc.dtype.type(count), "out": out})
+        acc = out
+    return acc.reshape(())
 
 
 def flush(t: Tensor) -> None:

@@ -11,13 +11,14 @@ which argument, what is recomputed, the structural key) and lowered by the CPU's
 CUDA kernel, and buffers that several elements add into (a broadcast operand's gradient, or
 a one-element one) go through :func:`.render.run`'s deterministic tree reduction.
 
-Not (yet) on the device: the CPU's joint forward+backward kernel (:class:`~jitgrad.fusion.
-backward.JointGroup`): a device loss chain runs its forward (with the sum as epilogue, see
-:mod:`.deferred`) and its backward group as two kernels; and the replay cache.
+A loss that sums a deferred device chain runs the chain's forward and backward as one kernel
+(:mod:`.joint`, the CPU's :class:`~jitgrad.fusion.backward.JointGroup` on the device). Not
+on the device: the replay cache.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ...fusion import codegen as C
@@ -64,41 +65,50 @@ class DeviceGroup(FusedGroup):
         garr = g._value
         if not runtime.is_device_array(garr):
             garr = runtime.to_device(garr)
-        layout = self.layout = GroupLayout(self.members, saved, garr.dtype, needed)
-        grads, spec = _launch(layout, saved, garr)
+        grads, self.layout, spec = launch(self.members, saved, garr, needed)
         if spec is not None:
             self.spec = spec
             self.kernel = DeviceKernel(spec)
             self.members[0]._ran = (self.kernel, spec)
-        return [None if b is None else grads[b] for b in layout.results]
+        return [None if b is None else grads[b] for b in self.layout.results]
 
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for ``explain``."""
         saved = self._checked_saved()
-        out = saved[0][OUT]
-        self.layout = GroupLayout(self.members, saved, out.dtype, needed)
-        n_arrays = 1 + len(self.layout.gather)
-        spec = _spec(self.layout, saved, tuple(out.shape), n_arrays)
-        final = render.prepare(spec, tuple(out.shape) or (1,), _temps(self.layout))
-        self.spec = final
-        self.kernel = DeviceKernel(final)
+        self.layout = GroupLayout(self.members, saved, saved[0][OUT].dtype, needed)
+        self.spec, self.kernel = prepared(self.layout, saved)
+
+
+def prepared(layout: GroupLayout, saved: list, joint: bool = False) -> tuple:
+    """``(spec, DeviceKernel)`` of the kernel a group with ``layout`` launches (compiled, not
+    run: for ``explain``)."""
+    shape = tuple(saved[0][OUT].shape)
+    spec = _spec(layout, saved, shape, 1 + len(layout.gather), joint)
+    final = render.prepare(spec, shape or (1,), _temps(layout) + (False,) * joint)
+    return final, DeviceKernel(final)
 
 
 def device_groups(groups: dict) -> dict:
-    """The engine's fusion plan with each group of CUDA nodes run by a :class:`DeviceGroup`."""
+    """The engine's fusion plan with each group of CUDA nodes run by a :class:`DeviceGroup`
+    (the joint groups: :func:`.joint.joint_groups`)."""
     for root, group in groups.items():
         if type(group) is FusedGroup and all(getattr(m, "on_device", False) for m in group.members):
             groups[root] = DeviceGroup(group.members)
     return groups
 
 
-def _spec(layout: GroupLayout, saved: list, shape: tuple, n_arrays: int) -> C.KernelSpec:
+def _spec(
+    layout: GroupLayout, saved: list, shape: tuple, n_arrays: int, joint: bool = False
+) -> C.KernelSpec:
     """The group's KernelSpec (unrefined modes: :func:`.render.run` handles the buffers that
     several elements add into)."""
-    kkey = layout.key + (tuple(layout.modes), max(1, len(shape)), False, n_arrays, False)
+    kkey = layout.key + (tuple(layout.modes), max(1, len(shape)), False, n_arrays, joint)
     spec = _specs.get(kkey)
     if spec is None:
-        spec = _specs[kkey] = render_group(layout.names, saved, kkey, len(saved))
+        spec = render_group(layout.names, saved, kkey, len(saved))
+        if joint:  # the loss's gradient stays on the device: a stride-0 array, not a scalar
+            spec = dataclasses.replace(spec, inputs=(("g", False), *spec.inputs[1:]))
+        _specs[kkey] = spec
     return spec
 
 
@@ -106,24 +116,31 @@ def _temps(layout: GroupLayout) -> tuple[bool, ...]:
     return tuple(mode == C.ACCUMULATE for mode in layout.modes)
 
 
-def _launch(layout: GroupLayout, saved: list, garr: Any) -> tuple[list, Any]:
-    """Run the group's kernel: one gradient tensor per buffer, and the spec it ran."""
+def launch(
+    members: list, saved: list, g: Any, needed: Any, loss: Any = None
+) -> tuple[list, GroupLayout, Any]:
+    """Analyse and run a group's kernel: one gradient tensor per buffer, the layout, and the
+    spec it ran (None: nothing to run). ``loss`` (a zeroed 1-element device array): the
+    joint kernel, which recomputes the chain from its inputs, sums it into ``loss`` and
+    reads the loss's gradient ``g`` (one element, on the device) at every index."""
+    joint = loss is not None
+    layout = GroupLayout(members, saved, g.dtype, needed, joint=joint)
     out = saved[0][OUT]
     shape = tuple(out.shape)
-    arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in layout.gather]
+    arrays = [g] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in layout.gather]
     buffers = [
         runtime.empty(bshape, npdt) if mode == C.STORE else runtime.zeros(bshape, npdt)
         for bshape, npdt, mode, _dt in layout.buffers
     ]
     ran = None
     if out.size:
-        spec = _spec(layout, saved, shape, len(arrays))
+        spec = _spec(layout, saved, shape, len(arrays), joint)
         scalars = [saved[k][3][i] for k, i in layout.scalar_gather]
         names = [name for name, _ in spec.inputs]
         operands = dict(zip(names, arrays + scalars, strict=True))
-        for (array, *_), b in zip(spec.outputs, buffers, strict=True):
+        for (array, *_), b in zip(spec.outputs, buffers + [loss] * joint, strict=True):
             operands[array] = b
         ran = render.run(spec, shape, operands)
         LAUNCHES[0] += 1
     grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, layout.buffers, strict=True)]
-    return grads, ran
+    return grads, layout, ran

@@ -20,7 +20,7 @@ from ...fusion.codegen import STORE, KernelSpec
 from ...kernels.cuda import argreduce as AR
 from ...kernels.cuda import reduce as R
 from ...tensor import Tensor, _make
-from . import deferred, render, runtime
+from . import deferred, joint, render, runtime
 
 
 def dims_of(dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -72,6 +72,10 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
         return NotImplemented
     value = None
     if op != "amax" and op != "amin" and len(dims) == len(shape):
+        if not keepdim and GRAD.enabled and x._requires_grad:  # a loss: backward may follow
+            pending_loss = joint.defer_reduction(x, op == "mean")
+            if pending_loss is not None:
+                return _deferred_loss(node, op, x, pending_loss)
         value = _epilogue(x, op == "mean", _kept(shape, dims) if keepdim else ())
     if value is None:
         value = R.reduce(runtime.contiguous(x._value), dims, op, keepdim)
@@ -98,19 +102,21 @@ def _epilogue(x: Tensor, mean: bool, shape: tuple[int, ...]) -> Any:
     acc = deferred.reduce_full(x)
     if acc is None:
         return None
-    if mean:  # the division the CPU epilogue does (acc / size), as a one-thread kernel
-        spec = KernelSpec(
-            label="mean_of_sum",
-            inputs=(("s", False), ("count", True)),
-            stmts=(("r", "s_ / count"),),
-            outputs=(("out", "r", STORE, acc.dtype.name),),
-            ndim=1,
-            comment=("out = s / count",),
-        )
-        out = runtime.empty((1,), acc.dtype)
-        render.run(spec, (1,), {"s": acc, "count": acc.dtype.type(x.numel()), "out": out})
-        acc = out
-    return acc.reshape(shape)
+    return deferred.scaled_sum(acc, x.numel() if mean else 1).reshape(shape)
+
+
+def _deferred_loss(node: str, op: str, x: Tensor, pending_loss: Any) -> Tensor:
+    """The full sum/mean of a pending chain, not computed: read, it is the chain kernel's
+    epilogue; a backward from it first runs the joint kernel (:mod:`.joint`)."""
+    shape = tuple(x.shape)
+    size = math.prod(shape)
+
+    def backward(g: Tensor) -> Tensor:
+        g = g.reshape((1,) * len(shape))
+        return broadcast_to(g / size if op == "mean" else g, shape)
+
+    out = record(node, pending_loss, pending_loss.odt, [x], backward, saved=[x])
+    return joint.make_lazy(out, pending_loss)
 
 
 def sum_(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002

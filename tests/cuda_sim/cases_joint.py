@@ -1,0 +1,116 @@
+"""The joint forward+backward kernel on the device: ``loss.backward()`` from a deferred
+sum/mean of a device chain runs the chain's forward and backward as ONE generated CUDA kernel
+(the CPU's joint group layout and lowering, :mod:`jitgrad.backends.cuda.joint`), with the
+CPU's loss and gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+from jitgrad.backends.cuda import deferred, fused_backward, joint, render
+
+RNG = np.random.default_rng(17)
+A = RNG.standard_normal((4, 5)).astype(np.float32)
+B = RNG.standard_normal(5).astype(np.float32)
+
+
+def _chain(a, b):
+    h = a * b - 0.5  # b broadcast: its gradient is summed over the rows
+    return (h.sin() * 2 + b) * h
+
+
+def _step(device: str, reduce: str = "mean", read_first: bool = False, launched=None):
+    """(loss, grads, fused forward launches, fused backward launches); ``launched`` collects
+    the labels of the CUDA kernels the backward launched."""
+    a = torch.tensor(A, device=device, requires_grad=True)
+    b = torch.tensor(B, device=device, requires_grad=True)
+    loss = getattr(_chain(a, b), reduce)()
+    if read_first:
+        loss.item()
+    counts = (deferred.LAUNCHES[0], fused_backward.LAUNCHES[0])
+    loss.backward()
+    after = (deferred.LAUNCHES[0], fused_backward.LAUNCHES[0])
+    value = loss.item()
+    grads = (a.grad.cpu().numpy(), b.grad.cpu().numpy())
+    return value, grads, tuple(y - x for x, y in zip(counts, after, strict=True))
+
+
+def _labels(monkeypatch) -> list:
+    launched: list = []
+    run = render.run
+
+    def counting(spec, shape, operands):
+        launched.append(spec.label)
+        return run(spec, shape, operands)
+
+    monkeypatch.setattr(render, "run", counting)
+    return launched
+
+
+@pytest.mark.parametrize("reduce", ["mean", "sum"])
+def test_a_summed_chain_runs_forward_and_backward_as_one_kernel(reduce, monkeypatch):
+    launched = _labels(monkeypatch)
+    value, grads, (fwd, bwd) = _step("cuda", reduce)
+    cpu_value, cpu_grads, _ = _step("cpu", reduce)
+    assert (fwd, bwd) == (0, 1)  # no forward kernel: the joint one did it all
+    # one generated kernel computes everything; the rest add its per-block partial sums
+    # (the loss, the broadcast b's gradient) and divide the mean
+    chain_kernels = [x for x in launched if x not in ("accumulate", "mean_of_sum")]
+    assert len(chain_kernels) == 1 and chain_kernels[0].endswith("_joint"), launched
+    np.testing.assert_allclose(value, cpu_value, rtol=1e-5)
+    for g, c in zip(grads, cpu_grads, strict=True):
+        np.testing.assert_allclose(g, c, rtol=1e-5, atol=1e-6)
+
+
+def test_the_joint_kernel_is_the_cpu_lowering_rendered_for_cuda():
+    a = torch.tensor(A, device="cuda", requires_grad=True)
+    b = torch.tensor(B, device="cuda", requires_grad=True)
+    loss = _chain(a, b).sum()
+    assert joint.pending_reduction(loss) is not None  # not computed by the sum
+    loss.backward()
+    spec = fused_backward._specs
+    joints = [s for k, s in spec.items() if k[-1] is True]
+    assert joints, "no joint spec was rendered"
+    source = render.source(joints[-1])
+    assert "summing the loss" in source and "cuda.grid" in source
+
+
+def test_a_loss_read_before_backward_runs_the_chain_then_the_backward_group(monkeypatch):
+    launched = _labels(monkeypatch)
+    value, grads, (_, bwd) = _step("cuda", read_first=True)
+    cpu_value, cpu_grads, _ = _step("cpu", read_first=True)
+    assert bwd == 1 and not any(x.endswith("_joint") for x in launched), launched
+    assert any(x.endswith("_fbwd") for x in launched), launched
+    np.testing.assert_allclose(value, cpu_value, rtol=1e-5)
+    for g, c in zip(grads, cpu_grads, strict=True):
+        np.testing.assert_allclose(g, c, rtol=1e-5, atol=1e-6)
+
+
+def test_an_input_changed_in_place_after_the_forward_raises_pytorchs_error():
+    a = torch.tensor(A, device="cuda", requires_grad=True)
+    b = torch.tensor(B, device="cuda", requires_grad=True)
+    x = a * 1.0
+    loss = (x * b).sin().sum()
+    with torch.no_grad():
+        x.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_a_second_backward_through_a_retained_graph_matches_the_cpu():
+    """The first backward runs the joint kernel and stores the loss; the second (the loss no
+    longer deferred) runs the chain's backward group: the gradients add up as on the CPU."""
+    got = {}
+    for dev in ("cpu", "cuda"):
+        a = torch.tensor(A.astype(np.float64), device=dev, requires_grad=True)
+        b = torch.tensor(B.astype(np.float64), device=dev, requires_grad=True)
+        loss = (_chain(a, b) * 3.0).sum()
+        loss.backward(retain_graph=True)
+        first = a.grad.cpu().numpy().copy()
+        loss.backward()
+        got[dev] = (loss.item(), first, a.grad.cpu().numpy(), b.grad.cpu().numpy())
+    for d, c in zip(got["cuda"], got["cpu"], strict=True):
+        np.testing.assert_allclose(d, c, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got["cuda"][2], 2 * got["cuda"][1], rtol=1e-12)
