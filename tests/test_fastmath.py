@@ -265,3 +265,40 @@ def test_loop_vectorizes(name, dt):
     if name in ("sin", "cos") and fastmath_base._MASKED_FALLBACK:
         # the out-of-range fallback goes through the masked vector variant, not a plain call
         assert re.search(r"call [^\n]*@jitgrad_fastmath_\w+_m\d+\(", ir)
+
+
+@DTYPES
+@pytest.mark.parametrize("name", list(REF))
+def test_vector_body_and_scalar_remainder_agree_bitwise(name, dt):
+    """The multiply-adds are fused (or not) alike in the vectorized body and in the scalar
+    remainder loop, so an element's result does not depend on where in an array it sits (the
+    tier-0 interpreter and chunked launches rely on that)."""
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(203) * np.exp(rng.uniform(-20, 6, 203))).astype(dt)
+    whole = _apply(name, dt, x)
+    one_by_one = np.concatenate([_apply(name, dt, x[i : i + 1]) for i in range(x.size)])
+    assert whole.tobytes() == one_by_one.tobytes()
+
+
+def _has_fma() -> bool:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return re.search(r"^flags\s*:.*\bfma\b", f.read(), re.M) is not None
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    platform.machine().lower() not in ("x86_64", "amd64") or not _has_fma(),
+    reason="checks x86 FMA instructions",
+)
+@DTYPES
+@pytest.mark.parametrize("name", list(REF))
+def test_multiply_adds_are_fused(name, dt):
+    """``_fma`` becomes the hardware's fused multiply-add (half the instructions of the
+    polynomials), not a multiply and an add or a libm ``fmaf`` call."""
+    kernel = KERNELS[name, dt]
+    _apply(name, dt, np.zeros(4, dtype=dt))
+    asm = kernel.inspect_asm(kernel.signatures[0])
+    assert re.search(r"\bvfn?m(add|sub)\d{3}[ps][sd]\b", asm)
+    assert not re.search(r"call[^\n]*\bfmaf?\b", asm)

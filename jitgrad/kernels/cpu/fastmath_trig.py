@@ -14,6 +14,7 @@ from .fastmath_base import (
     _ONE_F,
     _ZERO_F,
     _bit,
+    _fma,
     _jit,
     _libm_cos,
     _libm_cosf,
@@ -86,9 +87,9 @@ def _sincos_f(x, quarter):
     pi/2 the steps are exact and the 82 bits of pi/2 keep r's relative accuracy. The quadrant
     n + quarter then picks +-sin(r) or +-cos(r), each corrected to first order in rl.
     """
-    t = x * _TWO_OVER_PI_F + _MAGIC_F
+    t = _fma(x, _TWO_OVER_PI_F, _MAGIC_F)
     n = t - _MAGIC_F
-    a = (x - n * _PIO2_1_F) - n * _PIO2_2_F
+    a = _fma(-n, _PIO2_2_F, _fma(-n, _PIO2_1_F, x))  # exact products: fused or not
     a, e = _two_diff(a, n * _PIO2_3_F)
     a, e4 = _two_diff(a, n * _PIO2_4_F)
     a, e5 = _two_diff(a, n * _PIO2_5_F)
@@ -99,12 +100,13 @@ def _sincos_f(x, quarter):
     rl = (a - rh) + e  # Fast2Sum: |e| is a few ulps of a
     z = rh * rh
     # sin(rh + rl) ~ sin(rh) + rl (the rl*rh**2/2 term is below 2**-25 relative)
-    s = rh + (rh * z * (_S1_F + z * (_S2_F + z * _S3_F)) + rl)
+    s = rh + _fma(rh * z, _fma(z, _fma(z, _S3_F, _S2_F), _S1_F), rl)
     # 1 - z/2 with its rounding error recovered exactly (both subtractions are exact by
     # Sterbenz) and added back with the tail; cos(rh + rl) ~ cos(rh) - rh*rl.
     hz = _HALF_F * z
     w = _ONE_F - hz
-    c = w + (((_ONE_F - w) - hz) + (z * z * (_C1_F + z * (_C2_F + z * _C3_F)) - rh * rl))
+    cp = _fma(z, _fma(z, _C3_F, _C2_F), _C1_F)
+    c = w + (((_ONE_F - w) - hz) + _fma(z * z, cp, -rh * rl))
     tq = t + quarter
     v = c if _bit(tq, 0) else s
     return -v if _bit(tq, 1) else v
@@ -139,23 +141,23 @@ def _sincos_d(x, quarter):
     polynomials take the rl correction to first order: sin(rh + rl) ~ sin(rh) + rl*cos(rh),
     cos(rh + rl) ~ cos(rh) - rl*sin(rh).
     """
-    t = x * _TWO_OVER_PI_D + _MAGIC_D
+    t = _fma(x, _TWO_OVER_PI_D, _MAGIC_D)
     n = t - _MAGIC_D
-    a = x - n * _PIO2_1_D  # exact
+    a = _fma(-n, _PIO2_1_D, x)  # exact
     s1, e1 = _two_diff(a, n * _PIO2_2_D)  # the products are exact
     s2, e2 = _two_diff(s1, n * _PIO2_3_D)
     lo = (e1 + e2) - n * _PIO2_4_D
     rh = s2 + lo
     rl = (s2 - rh) + lo  # Fast2Sum: |lo| << |s2|
     z = rh * rh
-    sp = _S4_D + z * (_S5_D + z * _S6_D)
-    sp = _S1_D + z * (_S2_D + z * (_S3_D + z * sp))
-    s = rh + ((rh * z * sp) + (rl - _HALF_D * z * rl))
-    cp = _C4_D + z * (_C5_D + z * _C6_D)
-    cp = _C1_D + z * (_C2_D + z * (_C3_D + z * cp))
+    sp = _fma(z, _fma(z, _S6_D, _S5_D), _S4_D)
+    sp = _fma(z, _fma(z, _fma(z, sp, _S3_D), _S2_D), _S1_D)
+    s = rh + _fma(rh * z, sp, _fma(-_HALF_D * z, rl, rl))
+    cp = _fma(z, _fma(z, _C6_D, _C5_D), _C4_D)
+    cp = _fma(z, _fma(z, _fma(z, cp, _C3_D), _C2_D), _C1_D)
     hz = _HALF_D * z
     wc = _ONE_D - hz
-    c = wc + (((_ONE_D - wc) - hz) + (z * z * cp - rh * rl))
+    c = wc + (((_ONE_D - wc) - hz) + _fma(z * z, cp, -rh * rl))
     tq = t + quarter
     res = c if _bit(tq, 0) else s
     return -res if _bit(tq, 1) else res
