@@ -102,7 +102,6 @@ long = int64
 int = int32  # noqa: A001
 short = int16
 half = float16
-cfloat = None
 
 _bind()
 globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_api.py)

@@ -44,7 +44,7 @@ def get_default_device() -> Any:
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
     """``t`` (built on the host) moved to ``device`` (a leaf there), then requiring grad."""
-    if requires_grad and not t._dtype.is_floating_point:
+    if requires_grad and not (t._dtype.is_floating_point or t._dtype.is_complex):
         raise RuntimeError(REQUIRES_GRAD_DTYPE)
     device = device if device is not None else _default_device
     if device is not None and Device(device).type != "cpu":

@@ -91,7 +91,7 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
 
 
 def is_complex(input: Tensor) -> bool:  # noqa: A002
-    return False
+    return input._dtype.is_complex
 
 
 def is_nonzero(input: Tensor) -> bool:  # noqa: A002

@@ -50,7 +50,7 @@ DTYPE_WORDS = {
 
 
 def _is_operand(x: Any) -> bool:
-    return isinstance(x, Tensor | bool | int | float | np.number | np.bool_)
+    return isinstance(x, Tensor | bool | int | float | complex | np.number | np.bool_)
 
 
 def elementwise_operands(name: str, args: Sequence[Any], condition: bool = False) -> None:

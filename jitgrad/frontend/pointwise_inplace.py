@@ -86,7 +86,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     return t
 
 
-_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float"}
+_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float", 3: "ComplexFloat"}
 
 
 def _dtype_word(dt: D.dtype) -> str:
