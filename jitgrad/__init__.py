@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, func, linalg, random, special, version
+from . import autograd, cuda, fft, func, linalg, random, special, version
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .backends.dlpack import from_dlpack

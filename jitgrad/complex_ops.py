@@ -27,6 +27,7 @@ from ._tensor_data import result_type
 from .frontend import pointwise as P
 from .frontend.pointwise_backward import sum_to_shape
 from .frontend.recording import record
+from .ops.elementwise import NODE_VARIANTS
 from .ops.registry import BOOL, FLOAT, OpDef
 from .tensor import Tensor, _make
 
@@ -193,7 +194,9 @@ def elementwise(
         )
 
     saved = [x for x in args if isinstance(x, Tensor)]
-    return record(op.node_name, value, odt, list(args), backward, saved)
+    smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
+    name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
+    return record(name, value, odt, list(args), backward, saved)
 
 
 def warn_discard() -> None:
