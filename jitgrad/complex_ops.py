@@ -186,8 +186,11 @@ def elementwise(
         return _make(value, odt)
 
     def backward(g: Tensor) -> tuple:
+        # the formulas read the operands in the compute dtype (a real base of a complex
+        # power: its complex log; complex64 with float64: complex128)
+        ops = [x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt else x for x in args]
         return tuple(
-            _fit(fn(g, *args), x)
+            _fit(fn(g, *ops), x)
             if fn is not None and isinstance(x, Tensor) and x._requires_grad
             else None
             for fn, x in zip(grads, args, strict=True)

@@ -160,6 +160,8 @@ def _c2c_any(x: Tensor, dims: tuple, norm: str, forward: bool) -> Tensor:
 def _fftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None, forward: bool) -> Tensor:
     x = _input(x, fn)
     dims, sizes = _plan(x, s, dim)
+    if fn not in ("fft", "ifft") and not x._dtype.is_complex:
+        x = x.to(D.complex_of(x._dtype))  # PyTorch's n-dim transforms are complex to complex
     x = _resize(x, dims, sizes)
     return _c2c_any(x, dims, _norm(norm), forward)
 
@@ -185,22 +187,22 @@ def _irfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
 # ---- the public functions ----------------------------------------------------------------------
 def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
     """The 1-D discrete Fourier transform over ``dim`` (``n``: crop or zero-pad first)."""
-    return _fftn("fft", input, None if n is None else [n], [dim], norm, True)
+    return _fftn("fft", input, None if n is None else [n], dim, norm, True)
 
 
 def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
     """The inverse of :func:`fft`."""
-    return _fftn("ifft", input, None if n is None else [n], [dim], norm, False)
+    return _fftn("ifft", input, None if n is None else [n], dim, norm, False)
 
 
 def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
     """The one-sided transform of a real signal: bins 0 .. n // 2."""
-    return _rfftn("rfft", input, None if n is None else [n], [dim], norm)
+    return _rfftn("rfft", input, None if n is None else [n], dim, norm)
 
 
 def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
     """The real signal of length ``n`` (default ``2 * (m - 1)``) whose rfft is ``input``."""
-    return _irfftn("irfft", input, None if n is None else [n], [dim], norm)
+    return _irfftn("irfft", input, None if n is None else [n], dim, norm)
 
 
 def fft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = None) -> Tensor:  # noqa: A002

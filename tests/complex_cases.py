@@ -132,7 +132,8 @@ def _promotion(torch):
     c128 = torch.ones(2, dtype=torch.complex128)
     return {
         "f32+1j": (f32 + 1j).dtype, "f64+1j": (f64 + 1j).dtype, "i64+1j": (i64 + 1j).dtype,
-        "c64*f64": (c64 * f64).dtype, "c64+f64_0d": (c64 + torch.tensor(1.0, dtype=torch.float64)).dtype,
+        "c64*f64": (c64 * f64).dtype,
+        "c64+f64_0d": (c64 + torch.tensor(1.0, dtype=torch.float64)).dtype,
         "f32+c128_0d": (f32 + torch.tensor(1j, dtype=torch.complex128)).dtype,
         "i64+c128_0d": (i64 + torch.tensor(1j, dtype=torch.complex128)).dtype,
         "c64+c128": (c64 + c128).dtype, "c64*2": (c64 * 2).dtype, "c64*2.5": (c64 * 2.5).dtype,
@@ -245,7 +246,8 @@ def _fft_helpers(torch):
     x = torch.tensor(_r((4, 5), 17))
     return {
         "fftfreq": torch.fft.fftfreq(5), "fftfreq_d": torch.fft.fftfreq(8, d=0.3),
-        "rfftfreq": torch.fft.rfftfreq(7, 0.1), "rfftfreq64": torch.fft.rfftfreq(4, dtype=torch.float64),
+        "rfftfreq": torch.fft.rfftfreq(7, 0.1),
+        "rfftfreq64": torch.fft.rfftfreq(4, dtype=torch.float64),
         "fftshift": torch.fft.fftshift(x), "ifftshift": torch.fft.ifftshift(x, dim=1),
         "fftshift_dims": torch.fft.fftshift(x, dim=(0, 1)),
         "int_fft": torch.fft.fft(torch.arange(4)),
