@@ -62,7 +62,7 @@ def view_as_real(input: Tensor) -> Tensor:  # noqa: A002
     dt = D.real_of(input._dtype)
     v = input._value
     arr = v[..., None].view(dt.np)  # (..., 1) complex as (..., 2) real: the same bytes
-    return _view(input, arr, dt, "ViewAsRealBackward0", view_as_complex)
+    return _view(input, arr, dt, "ViewAsRealBackward0", lambda g: view_as_complex(g.contiguous()))
 
 
 def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002

@@ -83,3 +83,61 @@ def test_cast_to_real_warns_and_keeps_the_real_part() -> None:
         assert z.to(jitgrad.float32).tolist() == [1.5]
     assert z.to(jitgrad.complex128).dtype is jitgrad.complex128
     assert jitgrad.ones(2).to(jitgrad.cfloat).tolist() == [1 + 0j, 1 + 0j]
+
+
+def _c128(shape, seed):
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    return jitgrad.tensor(z, requires_grad=True)
+
+
+GRADCHECKS = {
+    "mul_div": lambda a, b: (a * b.conj() / (b + 3)).exp(),
+    "log_sqrt_pow": lambda a, b: (a.log() + (b * b).sqrt()) ** (0.5 + 0.25j),
+    "abs_angle": lambda a, b: a.abs() * b.angle() + (a / b).sin().real,
+    "views": lambda a, b: jitgrad.view_as_real(a * b).sum(-1) + a.imag,
+    "sum_mean": lambda a, b: a.sum(0) * b.mean(),
+    "fft": lambda a, b: jitgrad.fft.fft(a, n=5, norm="ortho") * jitgrad.fft.ifft(b, n=5),
+    "fft2": lambda a, b: jitgrad.fft.fftn(a * b, s=(2, 6), norm="forward"),
+    "irfft": lambda a, b: (
+        jitgrad.fft.irfft(a * b, n=7) + jitgrad.fft.irfft2(b, norm="ortho")[..., :1]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADCHECKS))
+def test_gradcheck_complex(name: str) -> None:
+    a, b = _c128((2, 4), 1), _c128((2, 4), 2)
+    assert jitgrad.autograd.gradcheck(GRADCHECKS[name], (a, b))
+
+
+def test_gradcheck_real_to_complex() -> None:
+    x = jitgrad.tensor(np.random.default_rng(3).standard_normal((3, 4)), requires_grad=True)
+    r = x.detach().abs().requires_grad_()
+    checks = (
+        lambda x, r: jitgrad.fft.rfft(x, n=6),
+        lambda x, r: jitgrad.fft.rfftn(x, norm="ortho"),
+        lambda x, r: jitgrad.polar(r, x) * jitgrad.complex(x, r),
+        lambda x, r: (x * 1j + r).exp(),
+    )
+    for fn in checks:
+        assert jitgrad.autograd.gradcheck(fn, (x, r))
+
+
+def test_gradcheck_catches_a_wrong_complex_gradient() -> None:
+    bad = jitgrad.autograd.Function
+
+    class Wrong(bad):  # the conjugate of the right gradient (the other Wirtinger derivative)
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return z * z
+
+        @staticmethod
+        def backward(ctx, g):
+            (z,) = ctx.saved_tensors
+            return g * 2 * z
+
+    a = _c128((3,), 4)
+    assert not jitgrad.autograd.gradcheck(Wrong.apply, (a,), raise_exception=False)
+    assert jitgrad.autograd.gradcheck(lambda z: z * z, (a,))
