@@ -15,10 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from . import api_small
+from . import (
+    api_small,
+    complex_ops,  # noqa: F401 - installs the complex elementwise runner
+)
 from . import dtypes as D
-from .complex_ops import conj
 from .engine.grad_mode import STATE
+from .frontend.conjugate import conj
 from .frontend.recording import record
 from .tensor import Tensor, _make
 

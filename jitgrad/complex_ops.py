@@ -25,6 +25,7 @@ import numpy as np
 from . import dtypes as D
 from ._tensor_data import result_type
 from .frontend import pointwise as P
+from .frontend.conjugate import conj
 from .frontend.pointwise_backward import sum_to_shape
 from .frontend.recording import record
 from .ops.elementwise import NODE_VARIANTS
@@ -32,15 +33,6 @@ from .ops.registry import BOOL, FLOAT, OpDef
 from .tensor import Tensor, _make
 
 Grad = Callable[..., tuple]
-
-
-def conj(x: Any) -> Any:
-    """``x.conj()`` for a Tensor (a recorded copy, ``ConjBackward0``) or a Python number."""
-    if not isinstance(x, Tensor):
-        return complex(x).conjugate() if isinstance(x, complex) else x
-    if not x._dtype.is_complex:
-        return x
-    return record("ConjBackward0", np.conj(x._value), x._dtype, [x], lambda g: (conj(g),))
 
 
 def sgn_value(v: np.ndarray) -> np.ndarray:
@@ -71,6 +63,10 @@ def _first(g, *_):
     return g
 
 
+def _zero(g, *_):
+    return g * 0
+
+
 #: name -> (numpy forward over the operand values, gradient per operand from (g, *operands))
 _OPS: dict[str, tuple[Callable, tuple[Grad | None, ...]]] = {
     "add": (np.add, (lambda g, a, b: g, lambda g, a, b: g)),
@@ -93,9 +89,10 @@ _OPS: dict[str, tuple[Callable, tuple[Grad | None, ...]]] = {
     "cosh": (np.cosh, (lambda g, a: g * conj(a.sinh()),)),
     "abs": (np.abs, (lambda g, a: g * _sgn(a),)),
     "sgn": (sgn_value, (None,)),
-    "cast": (lambda a: a, (lambda g, a: g,)),
-    "clone": (lambda a: a, (lambda g, a: g,)),
-    "copy": (lambda a: a, (lambda g, a: g,)),
+    "cast": (np.copy, (lambda g, a: g,)),
+    "clone": (np.copy, (lambda g, a: g,)),
+    "copy": (lambda a, b: np.broadcast_to(b, np.shape(a)).copy(), (_zero, lambda g, a, b: g)),
+    "where": (np.where, (None, lambda g, c, a, b: g * c, lambda g, c, a, b: g * ~c)),
     "eq": (np.equal, (None, None)),
     "ne": (np.not_equal, (None, None)),
     "isnan": (np.isnan, (None,)),
@@ -108,6 +105,11 @@ _CLAMP = (NotImplementedError, "clamp is not supported for complex types")
 _REFUSALS = {
     "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
     "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
+    "sign": (
+        NotImplementedError,
+        "Unlike NumPy, jitgrad.sign is not intended to support complex numbers. Please use "
+        "jitgrad.sgn instead.",
+    ),
     **{n: _CLAMP for n in ("clamp", "clamp_min", "clamp_max", "relu", "hardtanh")},
     **{
         n: (NotImplementedError, f"{n} is not supported for complex inputs")
@@ -148,7 +150,10 @@ def elementwise(
             raise refusal[0](refusal[1])
         raise not_implemented(f"{op.name}_cpu", _complex_operand(args))
     fwd, grads = spec
-    cdt = out_dtype if op.name == "cast" else result_type(list(args))
+    if op.name == "cast":
+        cdt = out_dtype
+    else:
+        cdt = result_type(list(args[1:] if op.condition else args))
     if op.result == FLOAT and cdt._category < 2:
         cdt = D.get_default_dtype()
     src = args[0]._dtype if isinstance(args[0], Tensor) else cdt
@@ -160,6 +165,8 @@ def elementwise(
             x._value.astype(cdt.np, copy=False) if isinstance(x, Tensor) else cdt.np.type(x)
             for x in args
         ]
+        if op.condition:  # where's boolean condition stays as it is
+            values[0] = args[0]._value
     with np.errstate(all="ignore"):
         value = np.asarray(fwd(*values))
     if op.result == BOOL:
@@ -188,7 +195,10 @@ def elementwise(
     def backward(g: Tensor) -> tuple:
         # the formulas read the operands in the compute dtype (a real base of a complex
         # power: its complex log; complex64 with float64: complex128)
-        ops = [x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt else x for x in args]
+        ops = [
+            x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt and not cond else x
+            for cond, x in zip((op.condition,) + (False,) * 2, args, strict=False)
+        ]
         return tuple(
             _fit(fn(g, *ops), x)
             if fn is not None and isinstance(x, Tensor) and x._requires_grad

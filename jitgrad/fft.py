@@ -26,8 +26,8 @@ import numpy as np
 
 from . import dtypes as D
 from .complex_api import real
-from .complex_ops import conj
 from .creation import tensor
+from .frontend.conjugate import conj
 from .frontend.movement import narrow
 from .frontend.recording import record
 from .tensor import Tensor, _make, _wrap_dim

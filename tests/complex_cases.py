@@ -49,6 +49,11 @@ UNARY = {
     "rpow": lambda t, z: 2**z,
     "mul_complex_scalar": lambda t, z: z * (1.5 - 2j),
     "add_alpha": lambda t, z: t.add(z, z.exp(), alpha=2j),
+    "where": lambda t, z: t.where(z.real > 0, z, 0.5j),
+    "masked_fill": lambda t, z: z.masked_fill(z.imag > 0, 1 - 1j),
+    "matmul": lambda t, z: z @ z.mT,
+    "cat_index": lambda t, z: t.cat([z[:, :2], z[:, 1:]], 1).flip(0) * 1,
+    "to_complex128": lambda t, z: z.to(t.complex128) ** 2,
 }
 
 BINARY = {
@@ -193,6 +198,9 @@ ERRORS = {
     "view_as_complex_shape": lambda t, z: t.view_as_complex(t.ones(3)),
     "real_inplace_complex": lambda t, z: t.ones(2).add_(1j),
     "requires_grad_int": lambda t, z: t.tensor([1j]).to(t.int64).requires_grad_(),
+    "sign": lambda t, z: z.sign(),
+    "sort": lambda t, z: z.sort(),
+    "argmax": lambda t, z: z.argmax(),
 }
 
 # ---- torch.fft: value, node name and input gradient for a fixed upstream gradient -------------

@@ -77,6 +77,13 @@ def test_real_part_is_a_view_sharing_the_version_counter() -> None:
     assert z._version == r._version == 1
 
 
+def test_clone_and_casts_copy_the_buffer() -> None:
+    z = jitgrad.tensor([1 + 2j, 3 - 4j])
+    for copy in (z.clone(), z.to(jitgrad.complex128).to(jitgrad.complex64), jitgrad.clone(z)):
+        copy[0] = 5j
+        assert z.tolist() == [1 + 2j, 3 - 4j]
+
+
 def test_cast_to_real_warns_and_keeps_the_real_part() -> None:
     z = jitgrad.tensor([1.5 + 2j])
     with pytest.warns(UserWarning, match="discards the imaginary part"):

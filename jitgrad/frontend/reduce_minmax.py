@@ -169,6 +169,8 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 
 def _arg(fn: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if input._dtype.is_complex:
+        raise RuntimeError(f"{fn}(): does not support complex input")
     shape = input._value.shape
     axes = reduce_axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
