@@ -154,7 +154,9 @@ def result_type(operands: list) -> D.dtype:
         else:
             slot = 2
             cat = D.scalar_category(op)
-            d = (D.bool_, D.int64, D._default_float, D.default_complex())[cat]
+            d = D.bool_ if cat == 0 else D.int64 if cat == 1 else D._default_float
+            if cat == 3:
+                d = D.default_complex()
         cur = best[slot]
         best[slot] = d if cur is None else D.promote(cur, d)
     result: D.dtype | None = None

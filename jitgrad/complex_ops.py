@@ -27,12 +27,19 @@ from ._tensor_data import result_type
 from .frontend import pointwise as P
 from .frontend.conjugate import conj
 from .frontend.pointwise_backward import sum_to_shape
-from .frontend.recording import record
+from .frontend.recording import FunctionBackward, record
 from .ops.elementwise import NODE_VARIANTS
 from .ops.registry import BOOL, FLOAT, OpDef
 from .tensor import Tensor, _make
 
 Grad = Callable[..., tuple]
+
+
+class ComplexBackward(FunctionBackward):
+    """The node of an elementwise op on complex values (``jitgrad.explain`` says why it runs
+    alone: complex values never join a fused kernel)."""
+
+    __slots__ = ()
 
 
 def sgn_value(v: np.ndarray) -> np.ndarray:
@@ -209,7 +216,7 @@ def elementwise(
     saved = [x for x in args if isinstance(x, Tensor)]
     smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
-    return record(name, value, odt, list(args), backward, saved)
+    return record(name, value, odt, list(args), backward, saved, ComplexBackward)
 
 
 def warn_discard() -> None:

@@ -203,6 +203,8 @@ def promote(a: dtype, b: dtype) -> dtype:
 
 def scalar_category(value: object) -> int:
     """The category of a Python scalar: 0 bool, 1 int, 2 float, 3 complex."""
+    if type(value) is float:
+        return 2
     if isinstance(value, bool | np.bool_):
         return 0
     if isinstance(value, int | np.integer):
