@@ -107,6 +107,7 @@ _OPS: dict[str, tuple[Callable, tuple[Grad | None, ...]]] = {
     "isfinite": (np.isfinite, (None,)),
 }  # fmt: skip
 
+_LINEAR = frozenset({"add", "sub", "add_scaled", "sub_scaled", "neg", "cast", "clone", "copy"})
 _CLAMP = (NotImplementedError, "clamp is not supported for complex types")
 #: PyTorch's own errors for some ops it has no complex form of (the others: "not implemented")
 _REFUSALS = {
@@ -213,7 +214,9 @@ def elementwise(
             for fn, x in zip(grads, args, strict=True)
         )
 
-    saved = [x for x in args if isinstance(x, Tensor)]
+    # (the linear ops' gradients read no operand: nothing saved, so no version check)
+    linear = op.name in _LINEAR
+    saved = [] if linear else [x for x in args if isinstance(x, Tensor)]
     smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
     return record(name, value, odt, list(args), backward, saved, ComplexBackward)

@@ -163,3 +163,19 @@ def test_complex_chains_are_not_deferred_when_fusion_defers() -> None:
     y = (z * 2 + 1j).exp()
     assert type(y) is jitgrad.Tensor and isinstance(y._value, np.ndarray)
     np.testing.assert_allclose(y.numpy()[:2], np.exp(np.full(2, 2 + 3j)), rtol=1e-5)
+
+
+def test_inplace_on_complex_with_history_matches_torch() -> None:
+    # recorded with PyTorch 2.13: w = z * 1; w.mul_(2j); w.real.sum().backward()
+    z = jitgrad.tensor([1 + 2j, 3 - 1j], requires_grad=True)
+    w = z * 1
+    w.mul_(2j)
+    assert w.grad_fn.name() == "MulBackward0" and w._version == 1
+    w.real.sum().backward()
+    assert z.grad.tolist() == [-2j, -2j]
+    w = z.detach() * 1
+    w.requires_grad_()
+    v = w * 1
+    v.add_(v)  # add saves nothing: reading v again is fine, as in PyTorch
+    v.abs().sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), 2 * np.array([1 + 2j, 3 - 1j]) / np.sqrt([5, 10]))
