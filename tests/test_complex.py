@@ -179,3 +179,14 @@ def test_inplace_on_complex_with_history_matches_torch() -> None:
     v.add_(v)  # add saves nothing: reading v again is fine, as in PyTorch
     v.abs().sum().backward()
     np.testing.assert_allclose(w.grad.numpy(), 2 * np.array([1 + 2j, 3 - 1j]) / np.sqrt([5, 10]))
+
+
+def test_randn_and_rand_complex() -> None:
+    jitgrad.manual_seed(0)
+    z = jitgrad.randn(20000, dtype=jitgrad.cfloat)
+    assert z.dtype is jitgrad.complex64 and z.shape == (20000,)
+    parts = jitgrad.view_as_real(z).numpy()
+    np.testing.assert_allclose(parts.var(0), [0.5, 0.5], atol=0.03)  # E|z|^2 = 1, as PyTorch
+    u = jitgrad.rand(3, 4, dtype=jitgrad.complex128).numpy()
+    assert u.dtype == np.complex128 and u.shape == (3, 4)
+    assert (0 <= u.real).all() and (u.real < 1).all() and (0 <= u.imag).all() and (u.imag < 1).all()

@@ -46,6 +46,8 @@ DTYPE_WORDS = {
     "int16": "Short",
     "int8": "Char",
     "uint8": "Byte",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
 }
 
 
