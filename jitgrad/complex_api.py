@@ -171,6 +171,7 @@ METHODS: dict[str, Any] = {
     "is_conj": lambda self: False,
     "angle": angle,
     "is_complex": is_complex,
+    "__complex__": lambda self: complex(self.item()),
 }
 
 TOP_LEVEL: dict[str, Any] = {

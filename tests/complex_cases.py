@@ -121,6 +121,9 @@ def _creation(torch):
         "zeros": torch.zeros(2, dtype=torch.cfloat), "ones": torch.ones(2, dtype=torch.cdouble),
         "from_list": torch.tensor([1, 2.5, 3j]), "from_numpy": torch.tensor(_c((2,), 11)),
         "is_complex": str((c.is_complex(), torch.is_complex(re), c.is_floating_point())),
+        "type": c.type().split(".")[-1],
+        "finfo": repr(torch.finfo(torch.complex64)).replace("torch.", ""),
+        "python_complex": str(complex(c[0, 1])),
         "dtype_flags": str((torch.cfloat.is_complex, torch.complex64.is_floating_point,
                             torch.cdouble is torch.complex128, torch.complex64.itemsize)),
     }  # fmt: skip
