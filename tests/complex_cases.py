@@ -129,6 +129,14 @@ def _creation(torch):
     }  # fmt: skip
 
 
+def _var_std(torch):
+    """(Values and gradients only: jitgrad composes them, so its node names differ.)"""
+    z = _leaf(torch, _c((3, 5), 20))
+    v, s = z.var(), z.std(dim=1, correction=0)
+    (v + s.sum()).backward()
+    return {"var": v, "std": s, "grad": z.grad}
+
+
 def _views(torch):
     z = torch.tensor(_c((2, 3), 12))
     r = z.real
@@ -276,6 +284,7 @@ def cases() -> dict:
             out[f"binary-{n}-{kinds}"] = binary_case(n, kinds)
     out["creation"] = _creation
     out["views"] = _views
+    out["var_std"] = _var_std
     out["promotion"] = _promotion
     out["default_float64"] = _default_float64
     out["reprs"] = lambda torch: {k: repr(f(torch)) for k, f in REPRS.items()}
