@@ -277,6 +277,29 @@ def _fft_helpers(torch):
     }  # fmt: skip
 
 
+#: second derivatives (create_graph=True through each op's backward)
+DOUBLE = {
+    "absq": lambda t, z: (z * z.conj()).real.sum(),
+    "exp_imag": lambda t, z: (z * z).exp().imag.sum(),
+    "fft_abs": lambda t, z: t.fft.fft(z * z).abs().sum(),
+    "angle": lambda t, z: z.angle().sum(),
+    "div_sqrt_log": lambda t, z: (1 / z + z.sqrt() * z.log()).real.sum(),
+    "irfft": lambda t, z: t.fft.irfft(z * z, n=3).sum() ** 2,
+    "rfft": lambda t, z: t.fft.rfft(z.real * z.imag, n=3).abs().sum(),
+    "matmul": lambda t, z: (z[:, None] @ z[None, :].conj()).abs().sum(),
+}
+
+
+def double_case(name):
+    def run(torch):
+        z = torch.tensor([1 + 2j, 3 - 1j, -0.5 + 0.25j], requires_grad=True)
+        (g,) = torch.autograd.grad(DOUBLE[name](torch, z), z, create_graph=True)
+        (h,) = torch.autograd.grad((g * g.conj()).real.sum(), z)
+        return {"g": g, "h": h}
+
+    return run
+
+
 def cases() -> dict:
     out = {f"unary-{n}": unary_case(n) for n in UNARY}
     for n in BINARY:
@@ -296,6 +319,7 @@ def cases() -> dict:
     for n in IRFFT:
         out[f"fft-{n}"] = fft_case(IRFFT, n, "c")
     out["fft-helpers"] = _fft_helpers
+    out.update({f"double-{n}": double_case(n) for n in DOUBLE})
     return out
 
 
