@@ -190,3 +190,13 @@ def test_randn_and_rand_complex() -> None:
     u = jitgrad.rand(3, 4, dtype=jitgrad.complex128).numpy()
     assert u.dtype == np.complex128 and u.shape == (3, 4)
     assert (0 <= u.real).all() and (u.real < 1).all() and (0 <= u.imag).all() and (u.imag < 1).all()
+
+
+def test_load_complex_tensors_pytorch_wrote_and_save_them_back(tmp_path) -> None:
+    got = jitgrad.load(Path(__file__).resolve().parent / "fixtures" / "complex_torch.pt")
+    assert got["c64"].dtype is jitgrad.complex64 and got["c64"].tolist() == [1 + 2j, -3.5j]
+    assert got["c128"].dtype is jitgrad.complex128 and got["c128"].tolist() == [[0.25 - 1j]]
+    jitgrad.save(got, tmp_path / "c.pt")
+    again = jitgrad.load(tmp_path / "c.pt")
+    assert again["c128"].dtype is jitgrad.complex128 and again["c128"].tolist() == [[0.25 - 1j]]
+    assert again["c64"].tolist() == [1 + 2j, -3.5j]
