@@ -118,7 +118,9 @@ def _creation(torch):
     return {
         "complex": c, "polar": p, "g_re": re.grad, "g_im": im.grad, "g_abs": absval.grad,
         "g_angle": ang.grad, "view_as_complex": vc, "g_pair": pair.grad,
-        "zeros": torch.zeros(2, dtype=torch.cfloat), "ones": torch.ones(2, dtype=torch.cdouble),
+        "zeros": torch.zeros(2, dtype=torch.cfloat), "full": torch.full((2, 1), 1 - 2j),
+        "full_real": torch.full((2,), 1 + 0j, dtype=torch.float64),
+        "ones": torch.ones(2, dtype=torch.cdouble),
         "from_list": torch.tensor([1, 2.5, 3j]), "from_numpy": torch.tensor(_c((2,), 11)),
         "is_complex": str((c.is_complex(), torch.is_complex(re), c.is_floating_point())),
         "type": c.type().split(".")[-1],
@@ -213,6 +215,7 @@ ERRORS = {
     "real_inplace_complex": lambda t, z: t.ones(2).add_(1j),
     "requires_grad_int": lambda t, z: t.tensor([1j]).to(t.int64).requires_grad_(),
     "sign": lambda t, z: z.sign(),
+    "full_lost_imag": lambda t, z: t.full((2,), 1j, dtype=t.float32),
     "sort": lambda t, z: z.sort(),
     "argmax": lambda t, z: z.argmax(),
 }
