@@ -52,7 +52,8 @@ def sgn_value(v: np.ndarray) -> np.ndarray:
 def _sgn(x: Tensor) -> Tensor:
     """``x / |x|`` (0 at 0) with Tensor ops, so a second derivative goes through it."""
     mag = x.abs()
-    return x / (mag + (mag == 0).to(mag.dtype))
+    zero = (mag == 0).to(mag.dtype)
+    return x * (1 - zero) / (mag + zero)  # (0 and a zero derivative at 0, as PyTorch's)
 
 
 def _pow_base(g, a, b):
@@ -160,6 +161,8 @@ def elementwise(
             raise refusal[0](refusal[1])
         raise not_implemented(f"{op.name}_cpu", _complex_operand(args))
     fwd, grads = spec
+    if op.name == "sgn" and args[0]._requires_grad:  # composed, so differentiable (node names
+        return _sgn(args[0])  # DivBackward0/AbsBackward0, not SgnBackward0)
     if op.name == "cast":
         cdt = out_dtype
     else:

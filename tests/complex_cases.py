@@ -55,6 +55,7 @@ UNARY = {
     "cat_index": lambda t, z: t.cat([z[:, :2], z[:, 1:]], 1).flip(0) * 1,
     "to_complex128": lambda t, z: z.to(t.complex128) ** 2,
     "norm": lambda t, z: z.norm(),
+    "sgn_with_zero": lambda t, z: (z * (z.real > 0)).sgn() * 1,
     "vector_norm_1_dim": lambda t, z: t.linalg.vector_norm(z, 1, dim=1),
     "inplace_mul": lambda t, z: (z * 1).mul_(2j).add_(z),
 }
