@@ -7,7 +7,7 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
-from . import autograd, cuda, func, linalg, random, special, version
+from . import autograd, cuda, fft, func, linalg, random, special, version
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .backends.dlpack import from_dlpack
@@ -102,7 +102,6 @@ long = int64
 int = int32  # noqa: A001
 short = int16
 half = float16
-cfloat = None
 
 _bind()
 globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_api.py)

@@ -153,6 +153,22 @@ class _ElementFormatter:
         return text.rjust(self.width)
 
 
+class _ComplexFormatter:
+    """PyTorch's complex elements: the real and imaginary parts each get a formatter of their
+    own (width, float style), the imaginary part's text is stripped and joined with its sign,
+    so ``1.0000+2.j``; ``width`` is what a row's wrapping counts (both parts and the ``j``)."""
+
+    def __init__(self, sample: np.ndarray) -> None:
+        self.real = _ElementFormatter(np.ascontiguousarray(sample.real))
+        self.imag = _ElementFormatter(np.ascontiguousarray(sample.imag))
+        self.width = self.real.width + self.imag.width + 1
+
+    def __call__(self, value: Any) -> str:
+        value = complex(value)
+        imag = (self.imag(value.imag) + "j").lstrip()
+        return self.real(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _edge_sample(values: np.ndarray) -> np.ndarray:
     """The elements a summarized print actually shows, which alone decide its formatting."""
     edge = _OPTS.edgeitems
@@ -220,7 +236,7 @@ def _shape_items(values: np.ndarray, suffixes: Sequence[str]) -> list[str]:
     if values.size == 0:
         if values.ndim != 1:
             extra.append(f"size={tuple(values.shape)}")
-        if values.dtype.kind in "biu" and not any(s.startswith("dtype=") for s in items):
+        if values.dtype.kind in "biuc" and not any(s.startswith("dtype=") for s in items):
             extra.append(f"dtype=jitgrad.{values.dtype.name}")
     elif _OPTS.edgeitems == 0:
         extra.append(f"size={tuple(values.shape)}")
@@ -260,13 +276,14 @@ def format_tensor(values: np.ndarray, suffixes: Sequence[str] = ()) -> str:
     bool tensors) is inserted here, since it depends on the values rather than on the Tensor.
     """
     values = np.asarray(values)
-    if values.dtype.kind not in "biuf":
+    if values.dtype.kind not in "biufc":
         raise TypeError(f"cannot format values of numpy dtype {values.dtype}")
     indent = len(_PREFIX)
     if values.size == 0:
         body = "[]"
     else:
         summarize = values.size > _OPTS.threshold
-        fmt = _ElementFormatter(_edge_sample(values) if summarize else values)
+        sample = _edge_sample(values) if summarize else values
+        fmt = (_ComplexFormatter if values.dtype.kind == "c" else _ElementFormatter)(sample)
         body = _nested_text(values, indent, summarize, fmt)
     return _close_with_suffixes(_PREFIX + body, _shape_items(values, suffixes), indent)

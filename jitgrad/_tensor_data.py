@@ -33,6 +33,8 @@ def _infer_dtype(data: Any, depth: int = 0, given: bool = False) -> D.dtype:
         return D.int64
     if isinstance(data, float):
         return D.get_default_dtype()
+    if isinstance(data, complex):
+        return D.default_complex()
     if isinstance(data, str):
         if given and depth:
             raise TypeError(f"must be real number, not {A.type_name(data)}")
@@ -153,12 +155,19 @@ def result_type(operands: list) -> D.dtype:
             slot = 2
             cat = D.scalar_category(op)
             d = D.bool_ if cat == 0 else D.int64 if cat == 1 else D._default_float
+            if cat == 3:
+                d = D.default_complex()
         cur = best[slot]
         best[slot] = d if cur is None else D.promote(cur, d)
     result: D.dtype | None = None
     for d in best:
-        if d is not None and (result is None or d._category > result._category):
+        if d is None:
+            continue
+        if result is None:
             result = d
+        elif d._category > result._category:
+            # a complex operand of lower priority keeps a floating result's width
+            result = D.complex_of(result) if result._category == 2 and d._category == 3 else d
     assert result is not None
     return result
 

@@ -61,11 +61,11 @@ _STORAGES = {
     "ByteStorage": (None, 1),
     "CharStorage": (None, 1),
     "ShortStorage": (None, 2),
-    "ComplexFloatStorage": (None, 8),
-    "ComplexDoubleStorage": (None, 16),
+    "ComplexFloatStorage": (D.complex64, 8),
+    "ComplexDoubleStorage": (D.complex128, 16),
 }
 STORAGE_TYPES = {n: _Global("torch", n, dt, size) for n, (dt, size) in _STORAGES.items()}
-_STORAGE_OF = {STORAGE_TYPES[n].dtype: STORAGE_TYPES[n] for n in list(_STORAGES)[:7]}
+_STORAGE_OF = {t.dtype: t for t in STORAGE_TYPES.values() if t.dtype is not None}
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 

@@ -44,7 +44,7 @@ def get_default_device() -> Any:
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
     """``t`` (built on the host) moved to ``device`` (a leaf there), then requiring grad."""
-    if requires_grad and not t._dtype.is_floating_point:
+    if requires_grad and not (t._dtype.is_floating_point or t._dtype.is_complex):
         raise RuntimeError(REQUIRES_GRAD_DTYPE)
     device = device if device is not None else _default_device
     if device is not None and Device(device).type != "cpu":
@@ -155,6 +155,13 @@ def full(
     if not _is_number(fill_value):
         raise A.must_be("full", "fill_value", 2, "Number", fill_value)
     default = None if dtype is not None else _infer_dtype(fill_value)
+    if isinstance(fill_value, complex) and dtype is not None:
+        dt = _dtype_arg("full", dtype)
+        if not dt.is_complex:
+            if fill_value.imag:  # PyTorch's words for a lost imaginary part
+                name = D.cpp_name(dt)
+                raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+            fill_value = fill_value.real
     return _filled("full", fill_value, (tuple(size),), dtype, requires_grad, device, default)
 
 
@@ -162,7 +169,7 @@ def _is_number(value: Any) -> bool:
     """A Python or numpy number, or a one-element tensor (what PyTorch's ``Scalar`` takes)."""
     if isinstance(value, Tensor):
         return value._value.size == 1
-    return isinstance(value, bool | int | float | np.number | np.bool_)
+    return isinstance(value, bool | int | float | complex | np.number | np.bool_)
 
 
 def _like(t: Tensor, fill: Any, dtype: Any, requires_grad: bool, device: Any = None) -> Tensor:

@@ -28,6 +28,7 @@ class dtype:  # noqa: N801 - PyTorch's name
         "kname",
         "round",
         "storage",
+        "is_complex",
     )
 
     def __init__(
@@ -40,8 +41,9 @@ class dtype:  # noqa: N801 - PyTorch's name
     ) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        self._category = category  # 0 bool, 1 integer, 2 floating
+        self._category = category  # 0 bool, 1 integer, 2 floating, 3 complex
         self.is_floating_point = category == 2
+        self.is_complex = category == 3
         self.is_signed = category != 0 and np.dtype(np_dtype).kind != "u"
         #: the numpy dtype of the element's bytes (float16; bfloat16's raw bits as uint16)
         self.storage = np.dtype(storage or np_dtype)
@@ -50,10 +52,6 @@ class dtype:  # noqa: N801 - PyTorch's name
         self.kname = self.np.name
         #: None, or the rounding of a float32 result array to this type (reduced types)
         self.round = round
-
-    @property
-    def is_complex(self) -> bool:
-        return False
 
     def __repr__(self) -> str:
         return f"jitgrad.{self.name}"
@@ -72,10 +70,13 @@ float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
 float16 = dtype("float16", np.float32, 2, lowp.round_float16, np.float16)
 bfloat16 = dtype("bfloat16", np.float32, 2, lowp.round_bfloat16, np.uint16)
+complex64 = dtype("complex64", np.complex64, 3)  # (jitgrad.complex_ops: unfused, numpy kernels)
+complex128 = dtype("complex128", np.complex128, 3)
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float32, float64, float16, bfloat16)
+COMPLEX = (complex64, complex128)
 REDUCED = (float16, bfloat16)  # the float32-held types (see jitgrad.lowp)
-_BY_NUMPY = {d.np: d for d in ALL if d.round is None}
+_BY_NUMPY = {d.np: d for d in ALL + COMPLEX if d.round is None}
 _BY_NUMPY.update(
     {
         np.dtype(np.uint16): int64,
@@ -102,6 +103,36 @@ def on_default_dtype_change(clear: Callable[[], None]) -> None:
     """Have ``clear`` called whenever :func:`set_default_dtype` changes the default (a cache
     keyed without it, e.g. the elementwise plans, registers its ``clear`` at import)."""
     _DEFAULT_DEPENDENT.append(clear)
+
+
+def default_complex() -> dtype:
+    """The dtype Python complex numbers become: complex128 under a float64 default, else
+    complex64 (PyTorch's default complex dtype follows the default float dtype)."""
+    return complex128 if _default_float is float64 else complex64
+
+
+def complex_of(d: dtype) -> dtype:
+    """The complex dtype whose parts are ``d`` (complex64 for float16/bfloat16: jitgrad has
+    no complex32) and the dtype itself for a complex one."""
+    if d._category == 3:
+        return d
+    return complex128 if d is float64 else complex64
+
+
+def real_of(d: dtype) -> dtype:
+    """The dtype of a complex ``d``'s parts (``.real``, ``.abs()``); ``d`` itself otherwise."""
+    return float64 if d is complex128 else float32 if d is complex64 else d
+
+
+def any_complex(args: object, out_dtype: dtype | None = None) -> bool:
+    """Whether an elementwise call takes or makes complex values (then it runs in
+    :mod:`jitgrad.complex_ops`, not through the fused kernels). Read on a plan miss only."""
+    if out_dtype is not None and out_dtype._category == 3:
+        return True
+    for x in args:  # type: ignore[attr-defined]
+        if isinstance(x, complex) or getattr(getattr(x, "_dtype", None), "_category", 0) == 3:
+            return True
+    return False
 
 
 def set_default_dtype(d: dtype) -> None:
@@ -158,7 +189,10 @@ def promote(a: dtype, b: dtype) -> dtype:
     if a.round is not None and b.round is not None:  # float16 with bfloat16: neither holds both
         return float32
     if a._category != b._category:
-        return a if a._category > b._category else b
+        hi, lo = (a, b) if a._category > b._category else (b, a)
+        if hi._category == 3 and lo is float64:  # complex64 with float64 is complex128
+            return complex128
+        return hi
     if a.is_signed != b.is_signed and a._category == 1:
         # PyTorch: unsigned with signed is the signed type that holds both (uint8 + int8 is
         # int16, uint8 + int16 stays int16)
@@ -168,11 +202,15 @@ def promote(a: dtype, b: dtype) -> dtype:
 
 
 def scalar_category(value: object) -> int:
-    """The category of a Python scalar: 0 bool, 1 int, 2 float."""
+    """The category of a Python scalar: 0 bool, 1 int, 2 float, 3 complex."""
+    if type(value) is float:
+        return 2
     if isinstance(value, bool | np.bool_):
         return 0
     if isinstance(value, int | np.integer):
         return 1
+    if isinstance(value, complex | np.complexfloating):
+        return 3
     return 2
 
 
@@ -180,11 +218,12 @@ _CPP_NAMES = {  # PyTorch's element type names in the grad-assignment message
     "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
     "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
     "uint8": "unsigned char", "bool": "bool",
+    "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
 }  # fmt: skip
 _SCALAR_NAMES = {
     "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-    "bool": "Bool",
+    "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }  # fmt: skip
 
 

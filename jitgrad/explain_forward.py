@@ -19,11 +19,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from .complex_ops import ComplexBackward
 from .engine.fusion_mode import STATE as FUSE
 from .engine.sweep import FREED, AccumulateGrad
 from .frontend import lazy
 from .frontend.pointwise import ElementwiseBackward, broadcast_shape
 from .ops.saved_record import OUT
+
+COMPLEX_WHY = "complex values: an eager numpy kernel, never fused"
 
 #: Full reductions a deferred chain takes as its kernel's epilogue (see lazy.reduce_full).
 EPILOGUES = frozenset({"SumBackward0", "MeanBackward0"})
@@ -134,7 +137,8 @@ def forward_groups(nodes: list[Any], t: Any, on_device: bool = False) -> list[Fo
     for node in ops:
         shape = shapes[node]
         if not isinstance(node, ElementwiseBackward):
-            group = ForwardGroup([op_name(node)], "hand-written", shape, "not elementwise")
+            why = COMPLEX_WHY if isinstance(node, ComplexBackward) else "not elementwise"
+            group = ForwardGroup([op_name(node)], "hand-written", shape, why)
             chains = {id(g): g for n, _ in node.next_functions if (g := open_group.get(n))}
             for chain in chains.values():
                 _close(chain, open_group)

@@ -276,7 +276,7 @@ METHODS: dict[str, Any] = {
     "is_floating_point": lambda self: self._dtype.is_floating_point,
     "__dlpack__": dlpack.dlpack,
     "__dlpack_device__": dlpack.dlpack_device,
-    "is_complex": lambda self: False,
+    "is_complex": lambda self: self._dtype.is_complex,
 }
 
 _FUNCTIONS_AS_METHODS = (

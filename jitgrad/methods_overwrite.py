@@ -26,7 +26,7 @@ from .ops.registry import REGISTRY
 from .tensor import Tensor, _make
 
 #: What a binary operator or a fill takes besides a Tensor (anything else: NotImplemented).
-_OPERANDS: tuple[type, ...] = (Tensor, int, float, bool, np.number, np.bool_)
+_OPERANDS: tuple[type, ...] = (Tensor, int, float, complex, bool, np.number, np.bool_)
 
 
 def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:

@@ -23,6 +23,7 @@ from .tensor import Tensor, _make
 
 _TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float"}
 _TYPE_NAMES["float64"] = "Double"
+_TYPE_NAMES.update(complex64="ComplexFloat", complex128="ComplexDouble")
 
 
 def _float_dtype(dtype: Any, kernel: str, default: D.dtype | None = None) -> D.dtype:
@@ -42,7 +43,13 @@ def _sampled(
     if not size and dtype is None:  # PyTorch 2.13: rand() matches no overload, while
         raise A.invalid_args(fn, ())  # rand(dtype=...) lacks its size
     shape = A.shape_arg(fn, size)
-    dt = _float_dtype(_dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None, kernel)
+    given = _dtype_arg(fn, dtype, tuple(size)) if dtype is not None else None
+    if given is not None and given.is_complex:  # PyTorch: the (..., 2) real view's samples
+        parts = _sampled(fn, draw, (*shape, 2), {}, D.real_of(given), kernel)._value
+        if fn == "randn":
+            parts = parts * parts.dtype.type(np.sqrt(0.5))  # unit variance over both parts
+        return _make(np.ascontiguousarray(parts).view(given.np)[..., 0], given)
+    dt = _float_dtype(given, kernel)
     A.storage_nbytes(shape, dt.itemsize)
     try:
         return _make(draw(shape).astype(dt.np, copy=False), dt)

@@ -112,7 +112,7 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if value and not self._dtype.is_floating_point:
+        if value and not (self._dtype.is_floating_point or self._dtype.is_complex):
             # PyTorch's three spellings: creation functions, the setter, requires_grad_().
             raise RuntimeError("o" + REQUIRES_GRAD_DTYPE[1:])
         if value and self.__dict__ and INFERENCE_KEY in self.__dict__ and not GRAD.inference:
@@ -127,7 +127,8 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.grad_fn is not None:
             return self  # a non-leaf already requires grad: nothing to change (PyTorch's rule)
-        if requires_grad and self.grad_fn is None and not self._dtype.is_floating_point:
+        dt = self._dtype
+        if requires_grad and self.grad_fn is None and not (dt.is_floating_point or dt.is_complex):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self

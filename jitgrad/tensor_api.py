@@ -10,6 +10,7 @@ from typing import Any
 
 from . import (
     api_small,
+    complex_api,
     inference,
     math_extra,
     random_methods,
@@ -31,6 +32,7 @@ _MODULES = (
     scatter_extra,
     reduce_extra,
     api_small,
+    complex_api,  # after api_small: the complex forms of its real-only conj, real, angle
     inference,
     window_functions,
     tensor_storage,

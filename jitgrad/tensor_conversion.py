@@ -108,7 +108,7 @@ def iterate(self: Tensor) -> Iterator[Tensor]:
 
 def tensor_repr(self: Tensor) -> str:
     suffixes = []
-    if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_):
+    if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_, D.default_complex()):
         suffixes.append(f"dtype={self._dtype!r}")
     if _on_device(self):  # PyTorch names a non-CPU device first
         suffixes.insert(0, f"device='{self.device}'")

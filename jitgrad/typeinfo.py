@@ -22,7 +22,7 @@ class finfo:  # noqa: N801 - PyTorch's name
     """Machine limits of a floating dtype (the default one if none is given)."""
 
     def __init__(self, type: Any = None) -> None:  # noqa: A002
-        dt = D.get_default_dtype() if type is None else D.to_dtype(type)
+        dt = D.get_default_dtype() if type is None else D.real_of(D.to_dtype(type))
         if not dt.is_floating_point:
             raise TypeError(
                 "torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
@@ -91,7 +91,7 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
 
 
 def is_complex(input: Tensor) -> bool:  # noqa: A002
-    return False
+    return input._dtype.is_complex
 
 
 def is_nonzero(input: Tensor) -> bool:  # noqa: A002

@@ -661,9 +661,14 @@ def test_printoptions_context_manager_restores() -> None:
     assert format_tensor(np.array([1.12345], f4)) == "tensor([1.1235])"
 
 
-def test_rejects_complex_values() -> None:
+def test_complex_values_format_each_part_on_its_own() -> None:
+    # PyTorch: one formatter for the real parts, one for the imaginary parts
+    assert format_tensor(np.array([1 + 2j, 3.5 - 1j])) == "tensor([1.0000+2.j, 3.5000-1.j])"
+
+
+def test_rejects_values_of_other_kinds() -> None:
     with pytest.raises(TypeError):
-        format_tensor(np.array([1 + 2j]))
+        format_tensor(np.array(["a"]))
 
 
 _SHAPES = [

@@ -4,6 +4,11 @@ Follows PyTorch's slow mode: the numerical Jacobian perturbs each input element 
 in place (on the leaf's buffer, bypassing the version counter, as PyTorch does through
 ``.data``); the analytical one runs one ``autograd.grad`` per output element. Both are laid
 out ``(input elements, output elements)`` and compared with ``|a - n| <= atol + rtol * |n|``.
+
+Complex inputs and outputs are checked as PyTorch checks them, as pairs of real numbers: a
+complex input element is perturbed along its real and its imaginary part (two rows), a
+complex output element is two columns, whose analytical rows come from the seeds ``1`` and
+``1j`` (the gradient of its real and of its imaginary part, in PyTorch's convention).
 """
 
 from __future__ import annotations
@@ -33,25 +38,40 @@ def _as_tuple(x: Any) -> tuple:
 def _differentiable_outputs(fn: Callable, inputs: tuple) -> list:
     with enable_grad():
         outs = _as_tuple(fn(*inputs))
-    return [o for o in outs if isinstance(o, Tensor) and o._dtype.is_floating_point]
+    return [
+        o
+        for o in outs
+        if isinstance(o, Tensor) and (o._dtype.is_floating_point or o._dtype.is_complex)
+    ]
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """Real numbers of ``a`` in order, a complex element as its (real, imaginary) pair."""
+    if a.dtype.kind == "c":
+        return np.stack([a.real, a.imag], -1).reshape(-1).astype(np.float64)
+    return a.reshape(-1).astype(np.float64)
 
 
 def _numerical(fn: Callable, inputs: tuple, diff: list[int], eps: float) -> list[list[np.ndarray]]:
     """d outputs / d inputs by central differences: ``[input][output]`` of (n_in, n_out)."""
-    n_outs = [o._value.size for o in _differentiable_outputs(fn, inputs)]
+    n_outs = [_flat(o._value).size for o in _differentiable_outputs(fn, inputs)]
     jacobians = []
     for i in diff:
         arr = inputs[i]._value
-        per_out = [np.zeros((arr.size, n)) for n in n_outs]
-        for k, idx in enumerate(np.ndindex(arr.shape)):
-            orig = arr[idx].copy()
-            arr[idx] = orig - eps
-            minus = [o._value.astype(np.float64) for o in _differentiable_outputs(fn, inputs)]
-            arr[idx] = orig + eps
-            plus = [o._value.astype(np.float64) for o in _differentiable_outputs(fn, inputs)]
-            arr[idx] = orig
-            for j, (p, m) in enumerate(zip(plus, minus, strict=True)):
-                per_out[j][k] = ((p - m) / (2 * eps)).reshape(-1)
+        steps = (eps, eps * 1j) if arr.dtype.kind == "c" else (eps,)
+        per_out = [np.zeros((arr.size * len(steps), n)) for n in n_outs]
+        k = 0
+        for idx in np.ndindex(arr.shape):
+            for step in steps:
+                orig = arr[idx].copy()
+                arr[idx] = orig - step
+                minus = [_flat(o._value) for o in _differentiable_outputs(fn, inputs)]
+                arr[idx] = orig + step
+                plus = [_flat(o._value) for o in _differentiable_outputs(fn, inputs)]
+                arr[idx] = orig
+                for j, (p, m) in enumerate(zip(plus, minus, strict=True)):
+                    per_out[j][k] = (p - m) / (2 * eps)
+                k += 1
         jacobians.append(per_out)
     return jacobians
 
@@ -60,23 +80,26 @@ def _analytical(fn: Callable, inputs: tuple, diff: list[int]) -> list[list[np.nd
     """d outputs / d inputs by one ``autograd.grad`` per output element."""
     outs = _differentiable_outputs(fn, inputs)
     targets = [inputs[i] for i in diff]
-    jacobians = [[np.zeros((t._value.size, o._value.size)) for o in outs] for t in targets]
+    jacobians = [
+        [np.zeros((_flat(t._value).size, _flat(o._value).size)) for o in outs] for t in targets
+    ]
     for j, out in enumerate(outs):
         if not out._requires_grad:
             continue
-        for k in range(out._value.size):
+        units = (1, 1j) if out._dtype.is_complex else (1,)
+        for k in range(out._value.size * len(units)):
             seed = np.zeros(out._value.size, out._dtype.np)
-            seed[k] = 1
+            seed[k // len(units)] = units[k % len(units)]
             go = _make(seed.reshape(out._value.shape), out._dtype)
             grads = autograd_grad(out, targets, go, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jacobians[i][j][:, k] = g._value.reshape(-1)
+                    jacobians[i][j][:, k] = _flat(g._value)
     return jacobians
 
 
 def _show(m: np.ndarray, dt: D.dtype) -> str:
-    return repr(_make(m.astype(dt.np), dt))
+    return repr(_make(m.astype(D.real_of(dt).np), D.real_of(dt)))
 
 
 def gradcheck(
@@ -103,7 +126,7 @@ def gradcheck(
             "them have requires_grad=True."
         )
     for i in diff:
-        if inputs[i]._dtype is not D.float64:
+        if inputs[i]._dtype not in (D.float64, D.complex128):
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double "

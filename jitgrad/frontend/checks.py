@@ -46,11 +46,13 @@ DTYPE_WORDS = {
     "int16": "Short",
     "int8": "Char",
     "uint8": "Byte",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
 }
 
 
 def _is_operand(x: Any) -> bool:
-    return isinstance(x, Tensor | bool | int | float | np.number | np.bool_)
+    return isinstance(x, Tensor | bool | int | float | complex | np.number | np.bool_)
 
 
 def elementwise_operands(name: str, args: Sequence[Any], condition: bool = False) -> None:

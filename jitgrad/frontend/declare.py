@@ -209,10 +209,27 @@ def reduction(
     and the node (:func:`record_reduction`)."""
     arr, dt = decl.dtype(input, dtype)
     axes = reduce_axes(arr.ndim, dim, decl.name, pos)
-    out = reduce_array(decl.kernel, arr, axes, keepdim, dt.np)
+    if dt._category == 3:  # complex: numpy's sum/mean (jitgrad.complex_ops); no Numba kernel
+        out = complex_reduce(decl.name, arr, axes, keepdim, dt)
+    else:
+        out = reduce_array(decl.kernel, arr, axes, keepdim, dt.np)
     if not (STATE.enabled and input._requires_grad):
         return _make(out, dt)
     return record_reduction(decl, out, dt, input, arr.shape, axes, dim, keepdim)
+
+
+_COMPLEX_KERNELS = {"sum": np.sum, "mean": np.mean, "nansum": np.nansum}
+_COMPLEX_NAMES = {"amax": "max_all", "amin": "min_all", "max": "max_all", "min": "min_all"}
+
+
+def complex_reduce(name: str, arr: np.ndarray, axes: tuple, keepdim: bool, dt: D.dtype):
+    """A complex reduction as numpy computes it, or PyTorch's not-implemented error."""
+    kernel = _COMPLEX_KERNELS.get(name)
+    if kernel is None:
+        kname = _COMPLEX_NAMES.get(name, f"{name}_cpu")
+        raise NotImplementedError(f'"{kname}" not implemented for \'{D.scalar_name(dt)}\'')
+    with np.errstate(all="ignore"):
+        return np.asarray(kernel(arr, axis=axes, keepdims=keepdim), dt.np)
 
 
 def record_reduction(

@@ -30,6 +30,7 @@ from ..ops.registry import REGISTRY
 from ..tensor import Tensor
 from . import functions as F
 from . import movement as M
+from .conjugate import conj
 from .pointwise import apply, broadcast_shape, sum_to_shape
 from .recording import record
 
@@ -91,8 +92,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argumen
 
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         return (
-            mm(g, M.t(mat2)) if input._requires_grad else None,
-            mm(M.t(input), g) if mat2._requires_grad else None,
+            mm(g, conj(M.t(mat2))) if input._requires_grad else None,
+            mm(conj(M.t(input)), g) if mat2._requires_grad else None,
         )
 
     out = _matmul(input._value, mat2._value)
@@ -118,8 +119,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
 
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         return (
-            outer(g, vec) if input._requires_grad else None,
-            mv(M.t(input), g) if vec._requires_grad else None,
+            outer(g, conj(vec)) if input._requires_grad else None,
+            mv(conj(M.t(input)), g) if vec._requires_grad else None,
         )
 
     out = _matmul(input._value, vec._value)
@@ -148,8 +149,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         return (
-            g * other if input._requires_grad else None,
-            g * input if other._requires_grad else None,
+            g * conj(other) if input._requires_grad else None,
+            g * conj(input) if other._requires_grad else None,
         )
 
     out = np.asarray(launchlog.matmul(input._value, other._value))
@@ -180,8 +181,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         return (
-            bmm(g, _mT(mat2)) if input._requires_grad else None,
-            bmm(_mT(input), g) if mat2._requires_grad else None,
+            bmm(g, conj(_mT(mat2))) if input._requires_grad else None,
+            bmm(conj(_mT(input)), g) if mat2._requires_grad else None,
         )
 
     out = _matmul(input._value, mat2._value)

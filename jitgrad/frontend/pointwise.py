@@ -51,6 +51,10 @@ __all__ = [
     "sum_to_shape",
 ]
 
+#: The complex elementwise runner (jitgrad.complex_ops sets it when imported): complex
+#: operands get no plan, so a plan miss is the one place they are looked for.
+COMPLEX: list[Any] = [None]
+
 #: A single op's kernels are groups of one of the one lowering (the CUDA backend reads these).
 _forward_spec = LW.op_forward
 _backward_spec = LW.op_backward
@@ -87,6 +91,8 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
         key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
     if plan is None:
+        if COMPLEX[0] is not None and D.any_complex(args, out_dtype):
+            return COMPLEX[0](op, args, out_dtype, out)  # never a plan: see jitgrad.complex_ops
         plan = _plans[key] = Plan(op, args, out_dtype)
     wants_grad = False
     if plan.simple:

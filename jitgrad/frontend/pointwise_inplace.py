@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes as D
 from .._tensor_data import result_type
 from ..backends import STATE as DEVICE
@@ -63,6 +65,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         apply(op, args, out_dtype=t._dtype, out=t._value)
         t._bump()
         return t
+    if D.any_complex(args):  # complex: out of place (jitgrad.complex_ops), written back
+        return _complex_inplace(op, t, others)
     reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
     saved = t._value
     if reads_self:
@@ -86,7 +90,23 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     return t
 
 
-_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float"}
+def _complex_inplace(op: OpDef, t, others: Sequence[Any]):
+    """A recorded in-place op on complex values: the out-of-place node, read from a copy of
+    ``t``'s old values, becomes ``t``'s history."""
+    alias = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
+    alias._requires_grad = t._requires_grad
+    res = apply(op, [alias, *others])
+    np.copyto(t._value, res._value)
+    t._bump()
+    t.grad_fn = res.grad_fn
+    t._output_nr = 0
+    t._requires_grad = True
+    if t._retains_grad:
+        t._retain_on_new_node()
+    return t
+
+
+_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float", 3: "ComplexFloat"}
 
 
 def _dtype_word(dt: D.dtype) -> str:

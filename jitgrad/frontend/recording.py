@@ -141,7 +141,7 @@ def record(
     ``base`` :class:`ResultBackward`: ``backward`` also reads the result (see there).
     """
     _make = _tensor._make
-    if not (STATE.enabled and dtype.is_floating_point):
+    if not (STATE.enabled and (dtype.is_floating_point or dtype.is_complex)):
         return _make(value, dtype)
     # Written as loops (a generator or comprehension is a call of its own): stack, unbind and
     # softmax of a scalar graph record here once per op.
@@ -193,6 +193,6 @@ def record_multi(
     node = first.grad_fn
     outs = [first]
     for i in range(1, len(values)):
-        differentiable = node is not None and dtypes[i].is_floating_point
+        differentiable = node is not None and (dtypes[i].is_floating_point or dtypes[i].is_complex)
         outs.append(_make(values[i], dtypes[i], node if differentiable else None, output_nr=i))
     return outs

@@ -59,6 +59,8 @@ def norm(
     other number (torch's ``linalg.vector_norm``)."""
     if dtype is not None:
         input = F.cast(input, D.to_dtype(dtype))
+    if input._dtype.is_complex:  # the norm of the magnitudes (through AbsBackward0)
+        return norm(F.abs(input), p, dim, keepdim)
     if not input._dtype.is_floating_point:
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "

@@ -74,7 +74,7 @@ def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
     if dtype is not None:
         dt = D.to_dtype(dtype)
         return t._value.astype(dt.np, copy=False), dt
-    if t._dtype.is_floating_point:
+    if t._dtype.is_floating_point or t._dtype.is_complex:
         return t._value, t._dtype
     return t._value, D.int64
 

@@ -95,7 +95,15 @@ MAX_DIM = Declared(
 )  # fmt: skip
 
 
+_COMPLEX_KERNELS = {"max": "max_all", "min": "min_all", "amax": "max_values_cpu",
+                    "amin": "min_values_cpu"}  # fmt: skip
+
+
 def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> Tensor:
+    if input._dtype.is_complex:  # PyTorch's kernel names in its error
+        raise NotImplementedError(
+            f'"{_COMPLEX_KERNELS[fn]}" not implemented for \'{D.scalar_name(input._dtype)}\''
+        )
     shape = input._value.shape
     axes = reduce_axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
@@ -129,6 +137,8 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         return _amax_amin(fn, input, None, False, "MaxBackward1" if fn == "max" else "MinBackward1")
     if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
         raise A.invalid_args(fn, (), {"dim": dim})
+    if input._dtype.is_complex:
+        raise RuntimeError(f"{fn}(): does not support complex input")
     shape = input._value.shape
     axes = reduce_axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)
@@ -159,6 +169,8 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 
 def _arg(fn: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if input._dtype.is_complex:
+        raise RuntimeError(f"{fn}(): does not support complex input")
     shape = input._value.shape
     axes = reduce_axes(len(shape), dim, fn)
     _nonempty(fn, shape, axes, dim)

@@ -68,6 +68,11 @@ STD = Declared("std", _std_derivative, public=("dim", "keepdim", "result", "self
 def _var_std(
     name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
 ) -> Tensor:
+    if input._dtype.is_complex:  # PyTorch's: the real parts' variance plus the imaginary's
+        # (composed, so the node is AddBackward0/SqrtBackward0, not VarBackward0/StdBackward0)
+        parts = [_var_std("VarBackward0", p, dim, unbiased, keepdim, correction)
+                 for p in (input.real, input.imag)]  # fmt: skip
+        return (parts[0] + parts[1]).sqrt() if name == "StdBackward0" else parts[0] + parts[1]
     if not input._dtype.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):  # var(False): the old positional ``unbiased``

@@ -30,7 +30,7 @@ from .reduce_common import (
 # ---- the declarations ------------------------------------------------------------------------
 def _mean_out_dtype(input: Tensor, dtype: Any) -> D.dtype:  # noqa: A002
     dt = D.to_dtype(dtype) if dtype is not None else input._dtype
-    if not dt.is_floating_point:
+    if not (dt.is_floating_point or dt.is_complex):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {type_word(dt)}"

@@ -70,6 +70,8 @@ def sort(
     out: Any = None,
 ) -> Any:
     """``(values, indices)`` sorted along ``dim``."""
+    if input._dtype.is_complex:
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     d = _dim(input, dim)
     a = input._value
     if a.ndim == 0:

@@ -1,0 +1,193 @@
+"""The complex tensor API: ``torch.complex``, ``torch.polar``, ``.real``/``.imag`` (views),
+``conj``, ``angle``, ``view_as_real``/``view_as_complex``, ``is_complex``.
+
+A complex64/complex128 tensor holds a numpy complex array; ``.real``, ``.imag`` and
+``view_as_real`` are numpy views of it, so writes through them reach the complex tensor (they
+share its version counter and ``_base``, as :func:`jitgrad.frontend.views.make_view`'s views
+do). On real tensors these names keep :mod:`jitgrad.api_small`'s behaviour. Elementwise ops
+on complex values are in :mod:`jitgrad.complex_ops`; gradients use PyTorch's conjugate
+Wirtinger convention described there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import (
+    api_small,
+    complex_ops,  # noqa: F401 - installs the complex elementwise runner
+)
+from . import dtypes as D
+from .engine.grad_mode import STATE
+from .frontend.conjugate import conj
+from .frontend.recording import record
+from .tensor import Tensor, _make
+
+
+def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> Tensor:
+    """A view of ``x`` with another dtype (``.real``, ``view_as_real`` ...)."""
+    if x._requires_grad and STATE.enabled:
+        out = record(name, arr, dt, (x,), backward)
+    else:
+        out = _make(arr, dt)
+    out._vc = x._vc
+    out._base = x if x._base is None else x._base
+    return out
+
+
+def _as_complex(g: Tensor) -> Tensor:
+    """A real gradient as the complex tensor with zero imaginary part (its parts' view)."""
+    return complex_(g, g.new_zeros(()).expand(g.shape))
+
+
+def real(input: Tensor) -> Tensor:  # noqa: A002
+    """The real parts of a complex tensor, as a view (``SelectBackward0``: PyTorch selects
+    them from ``view_as_real``); a real tensor is its own real part."""
+    if not input._dtype.is_complex:
+        return input
+    return _view(input, input._value.real, D.real_of(input._dtype), "SelectBackward0", _as_complex)
+
+
+def imag(input: Tensor) -> Tensor:  # noqa: A002
+    """The imaginary parts of a complex tensor, as a view (``SelectBackward0``)."""
+    if not input._dtype.is_complex:
+        return api_small._imag(input)
+    dt = D.real_of(input._dtype)
+    return _view(input, input._value.imag, dt, "SelectBackward0", lambda g: _as_complex(g) * 1j)
+
+
+def view_as_real(input: Tensor) -> Tensor:  # noqa: A002
+    """A complex tensor's (..., 2) real view: real and imaginary parts last."""
+    if not input._dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    dt = D.real_of(input._dtype)
+    v = input._value
+    arr = v[..., None].view(dt.np)  # (..., 1) complex as (..., 2) real: the same bytes
+    return _view(input, arr, dt, "ViewAsRealBackward0", lambda g: view_as_complex(g.contiguous()))
+
+
+def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002
+    """The complex view of a (..., 2) float32/float64 tensor with unit last stride."""
+    dt = input._dtype
+    if dt not in (D.float32, D.float64):
+        raise RuntimeError(
+            "view_as_complex is only supported for float and double tensors, but got a tensor "
+            f"of scalar type: {D.scalar_name(dt)}"
+        )
+    v = input._value
+    if v.ndim == 0 or v.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if v.strides[-1] != v.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if v.ndim > 1 and any(s % (2 * v.itemsize) for s in v.strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    if v.ctypes.data % (2 * v.itemsize):
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    arr = v.view(D.complex_of(dt).np)[..., 0]
+    return _view(input, arr, D.complex_of(dt), "ViewAsComplexBackward0", view_as_real)
+
+
+def complex_(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A002 - torch.complex
+    """``real + i imag`` from two float tensors of one dtype (``ComplexBackward0``)."""
+    for name, t in (("real", real), ("imag", imag)):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"complex(): argument '{name}' (position {1 + (name == 'imag')}) must be "
+                f"Tensor, not {type(t).__name__}"
+            )
+    if real._dtype is not imag._dtype:
+        raise RuntimeError(
+            f"Expected object of scalar type {D.scalar_name(real._dtype)} but got scalar type "
+            f"{D.scalar_name(imag._dtype)} for second argument"
+        )
+    if real._dtype not in (D.float32, D.float64, D.float16):
+        raise RuntimeError(
+            "Expected both inputs to be Half, Float or Double tensors but got "
+            f"{D.scalar_name(real._dtype)} and {D.scalar_name(imag._dtype)}"
+        )
+    dt = D.complex_of(real._dtype)
+    shape = np.broadcast_shapes(real._value.shape, imag._value.shape)
+    value = np.empty(shape, dt.np)
+    value.real = real._value
+    value.imag = imag._value
+
+    def backward(g: Tensor) -> tuple:
+        return (_fit_real(g.real, real), _fit_real(g.imag, imag))
+
+    return record("ComplexBackward0", value, dt, [real, imag], backward)
+
+
+def _fit_real(g: Tensor, x: Tensor) -> Tensor:
+    return g.sum_to_size(x.shape) if tuple(g.shape) != tuple(x.shape) else g
+
+
+def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
+    """``abs * exp(i angle)`` (``PolarBackward0``)."""
+    if abs._dtype is not angle._dtype:
+        raise RuntimeError(
+            f"Expected object of scalar type {D.scalar_name(abs._dtype)} but got scalar type "
+            f"{D.scalar_name(angle._dtype)} for second argument"
+        )
+    dt = D.complex_of(abs._dtype)
+    value = (abs._value * np.exp(1j * angle._value)).astype(dt.np)
+
+    def backward(g: Tensor) -> tuple:
+        unit = complex_(angle.cos(), angle.sin())  # d out / d abs
+        g_abs = (g * conj(unit)).real
+        g_angle = (g * conj(unit * abs) * -1j).real  # d out / d angle = i out
+        return (_fit_real(g_abs, abs), _fit_real(g_angle, angle))
+
+    return record("PolarBackward0", value, dt, [abs, angle], backward, [abs, angle])
+
+
+def angle(input: Tensor) -> Tensor:  # noqa: A002
+    """The argument of each complex value, in (-pi, pi] (``AngleBackward0``)."""
+    if not input._dtype.is_complex:
+        return api_small.angle(input)
+    value = np.angle(input._value).astype(D.real_of(input._dtype).np)
+
+    def backward(g: Tensor) -> Tensor:
+        # d angle = Im(conj(z) dz) / |z|^2: PyTorch's angle_backward, 0 at z = 0
+        mag2 = (input * conj(input)).real
+        safe = mag2 + (mag2 == 0).to(mag2.dtype)  # z = 0: z / 1 is 0 there
+        return (g / safe) * input * 1j
+
+    return record("AngleBackward0", value, D.real_of(input._dtype), [input], backward, [input])
+
+
+def is_complex(input: Tensor) -> bool:  # noqa: A002
+    return input._dtype.is_complex
+
+
+METHODS: dict[str, Any] = {
+    "real": property(real),
+    "imag": property(imag),
+    "conj": conj,
+    "conj_physical": conj,
+    "resolve_conj": lambda self: self,
+    "resolve_neg": lambda self: self,
+    "is_conj": lambda self: False,
+    "angle": angle,
+    "is_complex": is_complex,
+    "__complex__": lambda self: complex(self.item()),
+}
+
+TOP_LEVEL: dict[str, Any] = {
+    "real": real,
+    "imag": imag,
+    "conj": conj,
+    "conj_physical": conj,
+    "resolve_conj": lambda input: input,
+    "angle": angle,
+    "is_complex": is_complex,
+    "view_as_real": view_as_real,
+    "view_as_complex": view_as_complex,
+    "complex": complex_,
+    "polar": polar,
+    "complex64": D.complex64,
+    "complex128": D.complex128,
+    "cfloat": D.complex64,
+    "cdouble": D.complex128,
+}
