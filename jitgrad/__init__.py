@@ -7,9 +7,13 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
+import importlib as _importlib
+from types import ModuleType as _ModuleType
+
 from . import autograd, cuda, func, linalg, random, special, version
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
+from .backends import meta as _meta  # noqa: F401 - the meta device (backends.meta_tensor.ABOVE)
 from .backends.dlpack import from_dlpack
 from .creation import (
     BoolTensor,
@@ -109,6 +113,15 @@ globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_ap
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
+
+
+def _cuda_backend() -> _ModuleType:
+    """torch.cuda's backend module, imported at its first use (see jitgrad.cuda)."""
+    # on demand: the backend imports numba.cuda, which import jitgrad must never do
+    return _importlib.import_module("jitgrad.backends.cuda.api")
+
+
+cuda.ABOVE.load = _cuda_backend
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).

@@ -18,7 +18,7 @@ from . import argcheck as A
 from . import cuda
 from . import dtypes as D
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
-from .backends import meta
+from .backends import meta_tensor as meta
 from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device

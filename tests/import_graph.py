@@ -76,6 +76,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend
     "jitgrad.backends.meta": 5,  # the meta device: wraps the public namespace
+    "jitgrad.backends.meta_tensor": 4,  # meta tensors, moves and nodes, beside the front end
     # op declarations: elementwise expressions, the registry, the saved-values record
     "jitgrad.ops": 1,
     # the engine: grad mode, nodes, saved-tensor hooks, the backward sweep

@@ -17,15 +17,15 @@ from typing import Any
 import numpy as np
 
 from .. import helpers, memory
-from ..frontend.pointwise import ROLES, edge_indices
 from ..ops import expr as E
-from ..ops.saved_record import OUT
-from ..tensor import Tensor, _make
+from ..ops.edges import edge_indices
+from ..ops.saved_record import OUT, ROLES
 from . import codegen as C
 from .arguments import Namer, describe_arguments
 from .backward_render import CHEAP
 from .backward_render import RECOMPUTE as _RECOMPUTE
 from .backward_render import render as _render
+from .front import FRONT
 from .layout import iteration_views
 
 #: structural key -> (Kernel, spec)
@@ -100,7 +100,7 @@ class GroupLayout:
             zip(members, saved, strict=True)
         ):
             edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
-            grads, reads = _needed_grads(op, args, edge_at, needed, index)
+            grads, reads = _needed_grads(op, smask, args, edge_at, needed, index)
             cheap = remat[k]
             if cheap and "out" in reads:
                 wanted[k] = True
@@ -230,9 +230,7 @@ class GroupLayout:
             if self.scalar_gather:
                 arrays += [saved[k][3][i] for k, i in self.scalar_gather]
             plain[0].fn(*arrays, *buffers)
-            metas = self.buffers
-            grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
-            return grads, plain
+            return self._tensors(buffers), plain
         out = saved[0][OUT]
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
             loss = np.zeros(1, out.dtype)
@@ -276,9 +274,12 @@ class GroupLayout:
             kernel.fn(*call)
         elif compile_only:
             return [], ran
-        metas = self.buffers
-        grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
-        return grads, ran
+        return self._tensors(buffers), ran
+
+    def _tensors(self, buffers: list[np.ndarray]) -> list:
+        """The gradient buffers as Tensors of their dtypes (nobody else holds them)."""
+        make = FRONT.make
+        return [make(b, meta[3], fresh=True) for b, meta in zip(buffers, self.buffers, strict=True)]
 
     def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
         kkey = self.key + (*lkey, n_arrays, self.joint)
@@ -327,14 +328,14 @@ def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
     return index.get(id(edge[0]))
 
 
-def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
+def _needed_grads(op, smask, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
     """Which operands' gradients a member computes, and the names those rules read."""
     grads: set[int] = set()
     reads: set[str] = set()
     for i, x in enumerate(args):
         rule = op.grads[i]
         e = edge_at.get(i)
-        if rule is None or not isinstance(x, Tensor) or not x._requires_grad or e is None:
+        if rule is None or smask[i] != "t" or not x._requires_grad or e is None:
             continue
         if e[0] is None or not (id(e[0]) in index or needed.get(e[0])):
             continue
