@@ -11,35 +11,17 @@ import importlib as _importlib
 from types import ModuleType as _ModuleType
 
 from . import autograd, cuda, func, linalg, random, special, version
+
+# the old import paths of the front end's Tensor modules (aliases, for programs and pickles),
+# loaded before ``tensor`` below names the function torch.tensor: a first import of the module
+# jitgrad.tensor after that would set the package's attribute ``tensor`` to the module
+from . import creation as _creation_path  # noqa: F401
+from . import tensor as _tensor_path  # noqa: F401
+from . import tensor_meta as _tensor_meta_path  # noqa: F401
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .backends import meta as _meta  # noqa: F401 - the meta device (backends.meta_tensor.ABOVE)
 from .backends.dlpack import from_dlpack
-from .creation import (
-    BoolTensor,
-    DoubleTensor,
-    FloatTensor,
-    IntTensor,
-    LongTensor,
-    arange,
-    as_tensor,
-    empty,
-    empty_like,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    get_default_device,
-    linspace,
-    logspace,
-    ones,
-    ones_like,
-    set_default_device,
-    tensor,
-    zeros,
-    zeros_like,
-)
-from .creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .dtypes import (
     bfloat16,
     dtype,
@@ -66,6 +48,31 @@ from .engine.grad_mode import (
     set_grad_enabled,
 )
 from .frontend import expression_namespace as _expression_namespace  # noqa: F401 - hands the public functions down to the backward
+from .frontend.creation import (
+    BoolTensor,
+    DoubleTensor,
+    FloatTensor,
+    IntTensor,
+    LongTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_device,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    set_default_device,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .frontend.creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .frontend.einsum import *  # noqa: F403
 from .frontend.functions import *  # noqa: F403
 from .frontend.functions import abs, pow, round  # noqa: A004 - PyTorch's names
@@ -83,6 +90,7 @@ from .frontend.sorting import *  # noqa: F403
 from .frontend.special import *  # noqa: F403
 from .frontend.stats import *  # noqa: F403
 from .frontend.structure import *  # noqa: F403
+from .frontend.tensor import Size, Tensor, device
 from .func import vmap
 from .helpers import missing_attribute
 from .methods import bind as _bind
@@ -96,7 +104,6 @@ from .random import (
     set_rng_state,
 )
 from .sampling import *  # noqa: F403
-from .tensor import Size, Tensor, device
 from .tensor_api import bind as _bind_api
 from .typeinfo import *  # noqa: F403
 
@@ -113,6 +120,8 @@ globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_ap
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
+# and torch.Size, torch.device: so they pickle by their public names, wherever the code lives
+Size.__module__ = device.__module__ = "jitgrad"
 
 
 def _cuda_backend() -> _ModuleType:
@@ -200,4 +209,5 @@ _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
+del _creation_path, _tensor_path, _tensor_meta_path
 del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import random
 from .backends import meta_tensor as meta
-from .tensor import Tensor, device
+from .frontend.tensor import Tensor, device
 
 NO_DRIVER = (
     "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "

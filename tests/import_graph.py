@@ -35,7 +35,7 @@ PACKAGE = ROOT / "jitgrad"
 #: The layer of each module, higher imports lower; a module sits in the layer of what it does.
 #: The first matching prefix wins (longest prefixes first), so a module can be placed apart
 #: from its folder. The folders are the layers: kernels/ (0), ops/ (1), engine/ (2),
-#: fusion/ (3), frontend/ with the Tensor class beside it (4), autograd/ nn/ optim/ and the
+#: fusion/ (3), frontend/ with the Tensor class in it (4), autograd/ nn/ optim/ and the
 #: other public packages (5), the ``jitgrad`` namespace (6). The engine sits below fusion
 #: because that is how they import: fusion's planner, fused backward groups and replay cache
 #: read the engine's node types and buffers, and the engine calls them through the slots
@@ -85,14 +85,8 @@ LAYERS: dict[str, int] = {
     # the replay cache in front of the sweep
     "jitgrad.fusion": 3,
     # the Tensor front end: the Tensor class, dispatch and op runners, deferral, recording,
-    # creation, argument checks
+    # creation (all in frontend/); argument checks, torch.random and torch.cuda beside it
     "jitgrad.frontend": 4,
-    "jitgrad.tensor": 4,
-    "jitgrad.tensor_meta": 4,
-    "jitgrad.tensor_conversion": 4,
-    "jitgrad.tensor_messages": 4,
-    "jitgrad._tensor_data": 4,
-    "jitgrad.creation": 4,
     "jitgrad.overloads": 4,
     "jitgrad.argcheck": 4,
     "jitgrad.random": 4,
@@ -139,6 +133,11 @@ LAYERS: dict[str, int] = {
             "compiler _dynamo distributed multiprocessing testing"
         ).split()
     },
+    # the old import paths of moved modules: aliases of the new ones (``sys.modules``), kept
+    # for programs and pickles; nothing in jitgrad imports them but the package namespace
+    "jitgrad.tensor": 6,
+    "jitgrad.tensor_meta": 6,
+    "jitgrad.creation": 6,
     "jitgrad.demo": 6,
     "jitgrad.demo_data": 6,
     "jitgrad": 6,  # the package namespace re-exports everything; unlisted modules sit here

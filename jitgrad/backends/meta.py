@@ -35,7 +35,7 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.node import Node
 from ..engine.targets import edge_of
-from ..tensor import CLASS_BODY, CPU, CUDA0, Tensor, _make, _on_device, device
+from ..frontend.tensor import CLASS_BODY, CPU, CUDA0, Tensor, _make, _on_device, device
 from . import meta_tensor, opwrap
 from .meta_array import MetaArray, meta_array
 from .meta_tensor import (  # noqa: F401 - empty, move: the front end's, reached here too

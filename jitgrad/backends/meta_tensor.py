@@ -19,7 +19,7 @@ from ..engine.grad_mode import STATE as GRAD
 from ..engine.node import Node
 from ..engine.sweep import run_backward
 from ..engine.targets import edge_of
-from ..tensor import Tensor, _make, device
+from ..frontend.tensor import Tensor, _make, device
 from .meta_array import MetaArray, meta_array
 
 META = device("meta")

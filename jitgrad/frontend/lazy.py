@@ -39,7 +39,6 @@ from ..engine.grad_mode import STATE as GRAD
 from ..fusion.backward_render import CHEAP
 from ..fusion.front import FRONT
 from ..ops.saved_record import OUT
-from ..tensor import Size, Tensor, _init_fields, _make
 from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and explain)
     _LIVE,
     _SLOT,
@@ -56,6 +55,7 @@ from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and expl
     resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
 )
 from .saved_views import ROLES, saved_roles
+from .tensor import Size, Tensor, _init_fields, _make
 
 
 class LazyTensor(Tensor):

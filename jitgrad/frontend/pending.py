@@ -26,7 +26,7 @@ from ..fusion.layout import iteration_views
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import reduce_array
 from ..ops.saved_record import LazySaved
-from ..tensor import Tensor
+from .tensor import Tensor
 
 #: Most pending ops one kernel takes: beyond it the operands are materialized first, which
 #: keeps compile time near the knee NOTES-numba measured (~0.15 s at 16 ops, 0.34 s at 64).

@@ -21,8 +21,8 @@ from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops import expr as E
 from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, pointwise_plan)
-from ..tensor import Tensor, _make
 from .saved_views import ROLES
+from .tensor import Tensor, _make
 
 #: structural key -> (kernel, argument names): one op's backward kernels
 _backward_kernels: dict[tuple, Any] = {}

@@ -22,12 +22,12 @@ from ..engine.graph import SAVED_HOOKS
 from ..engine.sweep import FREED, MUTATION, Node
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
-from ..tensor import Tensor, _init_fields, check_versions
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
 from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
 from .saved_views import saved_roles as _saved_roles
 from .saved_views import t_roles as _t_roles
+from .tensor import Tensor, _init_fields, check_versions
 
 _NO_EDGE = (None, 0)
 

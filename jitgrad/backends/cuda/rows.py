@@ -25,10 +25,10 @@ from numba import cuda
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import ResultBackward, record
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import norm as N
 from ...kernels.cuda import rows as K
 from ...kernels.cuda.common import view
-from ...tensor import Tensor, _make
 from . import runtime
 
 

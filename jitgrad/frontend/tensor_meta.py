@@ -1,0 +1,169 @@
+"""What a tensor reports about itself: ``t.shape`` (a :class:`Size`), ``t.device`` (a
+:class:`device`, with PyTorch's parsing of device strings), ``t.dim()``, ``t.stride()`` ...
+
+Apart from :mod:`jitgrad.frontend.tensor` because creation functions, ``.to()`` and the CUDA backend
+need ``Size`` and ``device`` without the Tensor class; the attribute functions at the end are
+named in the Tensor class body (``shape = property(tensor_meta.shape)``).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..backends import STATE as DEVICE
+
+if TYPE_CHECKING:
+    from .. import dtypes as D
+    from .tensor import Tensor
+
+
+class Size(tuple):
+    """A shape; prints as ``jitgrad.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"jitgrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+#: A device string as PyTorch parses it (``cuda:0``), and the device types it knows.
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
+_DEVICE_TYPES = (
+    "cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, "
+    "vulkan, mps, meta, hpu, mtia, privateuseone"
+)
+
+
+class device:  # noqa: N801 - PyTorch's name
+    """Where a tensor's data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        match = _DEVICE_STRING.fullmatch(type)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        type, idx = match.groups()
+        index = index if idx is None else int(idx)
+        if type not in _DEVICE_TYPES.split(", "):
+            raise RuntimeError(
+                f"Expected one of {_DEVICE_TYPES} device type at start of device string: {type}"
+            )
+        if type not in ("cpu", "cuda", "meta"):  # a PyTorch device jitgrad has no stand-in for
+            raise RuntimeError(f"jitgrad has no '{type}' device (it runs on the CPU)")
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+CUDA0 = device("cuda", 0)
+
+
+def _on_device(t: Tensor) -> bool:
+    """Whether ``t``'s buffer is a device array (never, until a backend is active)."""
+    return DEVICE.active and not isinstance(t._value, np.ndarray)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if type(dim) is not int:  # numpy ints, one-element int tensors; never a float or bool
+        dim = operator.index(dim if not isinstance(dim, bool | float) else str(dim))
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+# ---- a tensor's basic attributes (named in the Tensor class body) -----------------------
+def shape(self: Tensor) -> Size:
+    return Size(self._value.shape)
+
+
+def size(self: Tensor, dim: int | None = None) -> Any:
+    if dim is None:
+        return Size(self._value.shape)
+    return self._value.shape[_wrap_dim(dim, self._value.ndim)]
+
+
+def dim(self: Tensor) -> int:
+    return self._value.ndim
+
+
+def ndim(self: Tensor) -> int:
+    return self._value.ndim
+
+
+def ndimension(self: Tensor) -> int:
+    return self._value.ndim
+
+
+def numel(self: Tensor) -> int:
+    return int(self._value.size)
+
+
+def nelement(self: Tensor) -> int:
+    return int(self._value.size)
+
+
+def element_size(self: Tensor) -> int:
+    return self._dtype.itemsize
+
+
+def dtype(self: Tensor) -> D.dtype:
+    return self._dtype
+
+
+def device_of(self: Tensor) -> device:
+    return CUDA0 if _on_device(self) else CPU
+
+
+def is_cuda(self: Tensor) -> bool:
+    return _on_device(self)
+
+
+def is_floating_point(self: Tensor) -> bool:
+    return self._dtype.is_floating_point
+
+
+def is_contiguous(self: Tensor) -> bool:
+    if _on_device(self):
+        return bool(self._value.is_c_contiguous())
+    return bool(self._value.flags.c_contiguous)
+
+
+def stride(self: Tensor, dim: int | None = None) -> Any:
+    st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
+    return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
+
+
+def data_ptr(self: Tensor) -> int:
+    if _on_device(self):
+        return int(DEVICE.backend.interface(self._value)["data"][0])
+    return int(self._value.__array_interface__["data"][0])
