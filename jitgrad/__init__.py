@@ -8,16 +8,10 @@ and differentiable backwards are generated from those declarations.
 from __future__ import annotations
 
 import importlib as _importlib
+import sys as _sys
 from types import ModuleType as _ModuleType
 
 from . import autograd, cuda, func, linalg, random, special, version
-
-# the old import paths of the front end's Tensor modules (aliases, for programs and pickles),
-# loaded before ``tensor`` below names the function torch.tensor: a first import of the module
-# jitgrad.tensor after that would set the package's attribute ``tensor`` to the module
-from . import creation as _creation_path  # noqa: F401
-from . import tensor as _tensor_path  # noqa: F401
-from . import tensor_meta as _tensor_meta_path  # noqa: F401
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .backends import meta as _meta  # noqa: F401 - the meta device (backends.meta_tensor.ABOVE)
@@ -47,7 +41,10 @@ from .engine.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .frontend import creation as _creation
 from .frontend import expression_namespace as _expression_namespace  # noqa: F401 - hands the public functions down to the backward
+from .frontend import tensor as _tensor
+from .frontend import tensor_meta as _tensor_meta
 from .frontend.creation import (
     BoolTensor,
     DoubleTensor,
@@ -122,6 +119,11 @@ globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
 # and torch.Size, torch.device: so they pickle by their public names, wherever the code lives
 Size.__module__ = device.__module__ = "jitgrad"
+# The old import paths of the front end's Tensor modules, for programs and pickles that name
+# them: the same module objects, registered (not files, so that ``import jitgrad.tensor`` finds
+# the entry and leaves the package's attribute ``tensor``, the function, alone).
+for _old, _module in (("tensor", _tensor), ("tensor_meta", _tensor_meta), ("creation", _creation)):
+    _sys.modules[f"{__name__}.{_old}"] = _module
 
 
 def _cuda_backend() -> _ModuleType:
@@ -209,5 +211,5 @@ _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
-del _creation_path, _tensor_path, _tensor_meta_path
+del _creation, _tensor, _tensor_meta, _old, _module
 del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

@@ -133,11 +133,6 @@ LAYERS: dict[str, int] = {
             "compiler _dynamo distributed multiprocessing testing"
         ).split()
     },
-    # the old import paths of moved modules: aliases of the new ones (``sys.modules``), kept
-    # for programs and pickles; nothing in jitgrad imports them but the package namespace
-    "jitgrad.tensor": 6,
-    "jitgrad.tensor_meta": 6,
-    "jitgrad.creation": 6,
     "jitgrad.demo": 6,
     "jitgrad.demo_data": 6,
     "jitgrad": 6,  # the package namespace re-exports everything; unlisted modules sit here
@@ -171,6 +166,9 @@ class Import:
 class Graph:
     modules: dict[str, Path] = field(default_factory=dict)
     imports: list[Import] = field(default_factory=list)
+    #: (module, line, the absolute dotted name imported), before resolving to a module file:
+    #: how a name that is no file (an old path registered in ``sys.modules``) is seen
+    names: list[tuple[str, int, str]] = field(default_factory=list)
 
     def edges(self, *, local: bool) -> dict[str, set[str]]:
         """Module -> modules it imports; ``local`` includes imports inside functions."""
@@ -224,8 +222,8 @@ def _has_comment(lines: list[str], line: int) -> bool:
     return ("#" in here and "noqa" not in here.split("#", 1)[1]) or above.startswith("#")
 
 
-def _targets(graph: Graph, module: str, is_pkg: bool, node: ast.AST) -> list[str]:
-    """The jitgrad modules one import node executes (may be empty)."""
+def _names(graph: Graph, module: str, is_pkg: bool, node: ast.AST) -> list[str]:
+    """The absolute dotted names one import node imports (may be empty)."""
     names: list[str] = []
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
@@ -250,6 +248,11 @@ def _targets(graph: Graph, module: str, is_pkg: bool, node: ast.AST) -> list[str
             and isinstance(node.args[0].value, str)
         ):
             names = [node.args[0].value]
+    return names
+
+
+def _targets(graph: Graph, names: list[str], module: str) -> list[str]:
+    """The jitgrad modules importing ``names`` executes (may be empty)."""
     out = []
     for name in names:
         if name == "jitgrad" or name.startswith("jitgrad."):
@@ -282,7 +285,9 @@ def build(package: Path = PACKAGE) -> Graph:
                 continue
             if node.lineno in skip:
                 continue
-            for target in _targets(graph, module, is_pkg, node):
+            names = _names(graph, module, is_pkg, node)
+            graph.names += [(module, node.lineno, n) for n in names]
+            for target in _targets(graph, names, module):
                 graph.imports.append(
                     Import(
                         module,

@@ -5,16 +5,11 @@ Usage::
     python3 tools/rewrite_imports.py MAPPING [--move] [--root DIR] [PATH ...]
 
 ``MAPPING`` has one move a line, ``old.module -> new.module`` (``#`` starts a comment),
-optionally followed by flags in brackets, ``old -> new [compat, public-name]``:
-
-* ``compat``: the old module is kept (a compatibility alias of the new one, for users and
-  pickles), yet references to it are rewritten like any move's (without the flag, an old
-  module still present beside its new one is left alone, see below);
-* ``public-name``: the old dotted name is also a public name (``jitgrad.tensor`` the module
-  and ``jitgrad.tensor(...)`` the function), so plain text is rewritten only where it names
-  the module: an attribute path (``jitgrad.tensor.Tensor``), a whole quoted string
-  (``"jitgrad.tensor"``), ``:mod:`` roles and file paths; and ``from jitgrad import tensor``
-  (the function) is left.
+optionally followed by flags in brackets: ``old -> new [public-name]`` says the old dotted
+name is also a public name (``jitgrad.tensor`` the module and ``jitgrad.tensor(...)`` the
+function), so plain text is rewritten only where it names the module: an attribute path
+(``jitgrad.tensor.Tensor``), a whole quoted string (``"jitgrad.tensor"``), ``:mod:`` roles and
+file paths; and ``from jitgrad import tensor`` (the function) is left.
 ``--move`` first moves each old module's file to its new place with ``git mv`` (skipped when
 the old file is gone or the new one exists); without it the files are assumed moved already
 (e.g. after merging the
@@ -32,7 +27,8 @@ rewritten in place:
   (``jitgrad/ops/pointwise.py``, ``ops/pointwise.py``) in strings and comments; in Markdown
   also the short dotted form (``ops.pointwise``).
 
-This script and the mapping file are never rewritten.
+This script and the mapping file are never rewritten, nor a file that says
+``rewrite_imports: keep this file`` (a test of the old paths).
 
 An old module still present beside its new one is a compatibility path kept on purpose
 (``jitgrad.autograd.grad_mode``, ``jitgrad.autograd.graph``): references to it are left.
@@ -318,12 +314,11 @@ def main(argv: list[str]) -> int:
     if move:
         git_move(root, moves)
     # an old module that is still there beside its new one is kept on purpose (a
-    # compatibility path, e.g. ``jitgrad.autograd.grad_mode``): references to it stay,
-    # unless its entry says ``compat`` (rewrite them anyway)
+    # compatibility path, e.g. ``jitgrad.autograd.grad_mode``): references to it stay
     moves = {
         old: new
         for old, new in moves.items()
-        if "compat" in entries[old][1] or not (module_file(root, old) and module_file(root, new))
+        if not (module_file(root, old) and module_file(root, new))
     }
     public = frozenset(old for old, (_new, flags) in entries.items() if "public-name" in flags)
     rw = Rewriter(root, moves, public)
@@ -331,6 +326,8 @@ def main(argv: list[str]) -> int:
     skip = {Path(__file__).name, Path(args[0]).name}  # (any copy of them)
     for f in files(root, args[1:] or DEFAULT_PATHS, skip):
         text = f.read_text()
+        if "rewrite_imports: keep this file" in text:
+            continue
         new = rw.rewrite_python(f, text) if f.suffix == ".py" else text
         new = rw.rewrite_text(new, markdown=f.suffix == ".md")
         if new != text:
