@@ -7,35 +7,15 @@ and differentiable backwards are generated from those declarations.
 
 from __future__ import annotations
 
+import importlib as _importlib
+import sys as _sys
+from types import ModuleType as _ModuleType
+
 from . import autograd, cuda, fft, func, linalg, random, special, version
 from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
+from .backends import meta as _meta  # noqa: F401 - the meta device (backends.meta_tensor.ABOVE)
 from .backends.dlpack import from_dlpack
-from .creation import (
-    BoolTensor,
-    DoubleTensor,
-    FloatTensor,
-    IntTensor,
-    LongTensor,
-    arange,
-    as_tensor,
-    empty,
-    empty_like,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    get_default_device,
-    linspace,
-    logspace,
-    ones,
-    ones_like,
-    set_default_device,
-    tensor,
-    zeros,
-    zeros_like,
-)
-from .creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .dtypes import (
     bfloat16,
     dtype,
@@ -61,7 +41,35 @@ from .engine.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .frontend import creation as _creation
 from .frontend import expression_namespace as _expression_namespace  # noqa: F401 - hands the public functions down to the backward
+from .frontend import tensor as _tensor
+from .frontend import tensor_meta as _tensor_meta
+from .frontend.creation import (
+    BoolTensor,
+    DoubleTensor,
+    FloatTensor,
+    IntTensor,
+    LongTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_device,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    set_default_device,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .frontend.creation import deprecated_range as range  # noqa: A004 - PyTorch's name
 from .frontend.einsum import *  # noqa: F403
 from .frontend.functions import *  # noqa: F403
 from .frontend.functions import abs, pow, round  # noqa: A004 - PyTorch's names
@@ -79,6 +87,7 @@ from .frontend.sorting import *  # noqa: F403
 from .frontend.special import *  # noqa: F403
 from .frontend.stats import *  # noqa: F403
 from .frontend.structure import *  # noqa: F403
+from .frontend.tensor import Size, Tensor, device
 from .func import vmap
 from .helpers import missing_attribute
 from .methods import bind as _bind
@@ -92,7 +101,6 @@ from .random import (
     set_rng_state,
 )
 from .sampling import *  # noqa: F403
-from .tensor import Size, Tensor, device
 from .tensor_api import bind as _bind_api
 from .typeinfo import *  # noqa: F403
 
@@ -108,6 +116,22 @@ globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_ap
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
 Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
+# and torch.Size, torch.device: so they pickle by their public names, wherever the code lives
+Size.__module__ = device.__module__ = "jitgrad"
+# The old import paths of the front end's Tensor modules, for programs and pickles that name
+# them: the same module objects, registered (not files, so that ``import jitgrad.tensor`` finds
+# the entry and leaves the package's attribute ``tensor``, the function, alone).
+for _old, _module in (("tensor", _tensor), ("tensor_meta", _tensor_meta), ("creation", _creation)):
+    _sys.modules[f"{__name__}.{_old}"] = _module
+
+
+def _cuda_backend() -> _ModuleType:
+    """torch.cuda's backend module, imported at its first use (see jitgrad.cuda)."""
+    # on demand: the backend imports numba.cuda, which import jitgrad must never do
+    return _importlib.import_module("jitgrad.backends.cuda.api")
+
+
+cuda.ABOVE.load = _cuda_backend
 
 # After the package jitgrad.fusion is imported: the name ``jitgrad.fusion`` becomes the
 # switch (its submodules stay importable through sys.modules).
@@ -186,4 +210,5 @@ _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
+del _creation, _tensor, _tensor_meta, _old, _module
 del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

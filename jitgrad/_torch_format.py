@@ -27,8 +27,8 @@ import numpy as np
 from . import dtypes as D
 from . import lowp
 from ._torch_unpickle import WeightsUnpickler
+from .frontend.tensor import Size, Tensor, _make, device
 from .nn.parameter import Parameter
-from .tensor import Size, Tensor, _make, device
 
 UnpicklingError = pickle.UnpicklingError
 _ALIGNMENT = 64

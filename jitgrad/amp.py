@@ -23,7 +23,7 @@ import numpy as np
 from . import dtypes as D
 from .autocast_state import STATE as AUTOCAST
 from .engine.grad_mode import no_grad
-from .tensor import Tensor
+from .frontend.tensor import Tensor
 
 _DEVICES = (
     "cpu cuda ipu xpu mkldnn opengl opencl ideep hip ve fpga maia xla lazy vulkan mps meta hpu "

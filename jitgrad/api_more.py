@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from . import creation
 from .copy_ops import under_node
+from .frontend import creation
+from .frontend.tensor import Tensor
 from .nn import functional as F
 from .ops.return_types import named_result
 from .reduce_extra import scatter_reduce
-from .tensor import Tensor
 
 _CONVOLUTIONS = {
     (1, False): F.conv1d,

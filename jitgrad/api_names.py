@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from . import creation, cuda
+from . import cuda
 from . import dtypes as D
 from .amp import GradScaler
-from .tensor import Tensor, _make
+from .frontend import creation
+from .frontend.tensor import Tensor, _make
 
 
 class memory_format:  # noqa: N801 - PyTorch's name

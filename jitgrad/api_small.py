@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .creation import arange, as_tensor, tensor, zeros_like
 from .engine.grad_mode import STATE
 from .engine.sweep import _anomaly
 from .frontend import functions as F
+from .frontend.creation import arange, as_tensor, tensor, zeros_like
 from .frontend.linalg import addmm
 from .frontend.linalg_spectral import svdvals
 from .frontend.movement import chunk, split
@@ -26,8 +26,8 @@ from .frontend.multi_view import KEY as _MULTI_VIEW
 from .frontend.recording import record
 from .frontend.reduce import cumsum
 from .frontend.reduce import norm as vector_norm
+from .frontend.tensor import Tensor, _make
 from .math_extra import _named
-from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite
 
 CONSTANTS: dict[str, Any] = {

@@ -13,7 +13,7 @@ import numpy as np
 from .copy_ops import under_node
 from .engine.grad_mode import STATE as GRAD
 from .frontend.pointwise import check_inplace
-from .tensor import Tensor, _init_fields
+from .frontend.tensor import Tensor, _init_fields
 
 
 def as_strided_(self: Tensor, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:

@@ -14,11 +14,12 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from . import creation
 from . import dtypes as D
 from .copy_ops import under_node
 from .device_modules import namespace
+from .frontend import creation
 from .frontend.linalg_extra import solve_triangular
+from .frontend.tensor import Tensor
 from .nn import functional as F
 from .nn import rnn_cell
 from .nn._functional_protocol import (
@@ -29,7 +30,6 @@ from .nn._functional_protocol import (
 )
 from .ops.return_types import named_result
 from .sampling import rand
-from .tensor import Tensor
 
 
 def lstm_cell(

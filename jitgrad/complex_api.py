@@ -23,7 +23,7 @@ from . import dtypes as D
 from .engine.grad_mode import STATE
 from .frontend.conjugate import conj
 from .frontend.recording import record
-from .tensor import Tensor, _make
+from .frontend.tensor import Tensor, _make
 
 
 def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> Tensor:

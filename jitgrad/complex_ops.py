@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from ._tensor_data import result_type
 from .frontend import pointwise as P
+from .frontend._tensor_data import result_type
 from .frontend.conjugate import conj
 from .frontend.pointwise_backward import sum_to_shape
 from .frontend.recording import FunctionBackward, record
+from .frontend.tensor import Tensor, _make
 from .ops.elementwise import NODE_VARIANTS
 from .ops.registry import BOOL, FLOAT, OpDef
-from .tensor import Tensor, _make
 
 Grad = Callable[..., tuple]
 

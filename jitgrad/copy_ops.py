@@ -17,7 +17,7 @@ from typing import Any
 
 from .engine.grad_mode import STATE as GRAD
 from .engine.node import Node
-from .tensor import Tensor, _make
+from .frontend.tensor import Tensor, _make
 
 
 class CopyNode(Node):

@@ -8,13 +8,14 @@ Without a device, ``device="cuda"`` raises the error PyTorch raises without a dr
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 from . import random
-from .backends import meta
-from .tensor import Tensor, device
+from .backends import meta_tensor as meta
+from .frontend.tensor import Tensor, device
 
 NO_DRIVER = (
     "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "
@@ -43,12 +44,25 @@ def device_count() -> int:
     return len(cuda.gpus)
 
 
+class _Above:
+    """``load()`` imports the backend's API module (:mod:`jitgrad.backends.cuda.api`) and
+    returns it: set by ``jitgrad/__init__``, since the backend sits above this module (it
+    wraps the public namespace), and called on first use only (see the module docstring)."""
+
+    __slots__ = ("load",)
+
+    def __init__(self) -> None:
+        self.load: Callable[[], ModuleType] | None = None
+
+
+ABOVE = _Above()
+
+
 def _backend() -> Any:
-    """The backend's API module (imported here, lazily: see the module docstring)."""
+    """The backend's API module (imported on first use: see the module docstring)."""
     if not is_available():
         raise RuntimeError(NO_DRIVER)
-    # on demand: the backend imports numba.cuda, which import jitgrad must never do
-    return importlib.import_module("jitgrad.backends.cuda.api")
+    return ABOVE.load()
 
 
 def current_device() -> int:

@@ -14,8 +14,8 @@ from types import ModuleType
 from typing import Any
 
 from . import amp, cuda
+from .frontend.tensor import device
 from .helpers import missing_attribute
-from .tensor import device
 
 _NONE_AVAILABLE = "Cannot access accelerator device when none is available."
 

@@ -26,11 +26,11 @@ import numpy as np
 
 from . import dtypes as D
 from .complex_api import real
-from .creation import tensor
 from .frontend.conjugate import conj
+from .frontend.creation import tensor
 from .frontend.movement import narrow
 from .frontend.recording import record
-from .tensor import Tensor, _make, _wrap_dim
+from .frontend.tensor import Tensor, _make, _wrap_dim
 from .torch_aliases import constant_pad_nd
 
 _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}

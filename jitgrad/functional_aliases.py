@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .frontend.tensor import Tensor
 from .nn import functional as F
-from .tensor import Tensor
 
 #: names whose ``torch.*`` signature is ``F.*``'s
 _SAME = (

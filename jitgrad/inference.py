@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .engine.grad_mode import INFERENCE_KEY
-from .tensor import Tensor
+from .frontend.tensor import Tensor
 
 SAVED_MESSAGE = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "

@@ -30,8 +30,8 @@ from .frontend.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
 from .frontend.reduce import amax, amin
 from .frontend.reduce import norm as _vector_norm
 from .frontend.reduce import sum as _sum
+from .frontend.tensor import Tensor
 from .helpers import missing_attribute
-from .tensor import Tensor
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
 

@@ -19,16 +19,16 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from ._tensor_data import result_type
-from .creation import tensor, zeros
 from .frontend import functions as F
+from .frontend._tensor_data import result_type
+from .frontend.creation import tensor, zeros
 from .frontend.linalg import dot, outer
 from .frontend.movement import cat
 from .frontend.recording import node_class
 from .frontend.reduce import amax, cumsum, norm
 from .frontend.structure import diag_embed
+from .frontend.tensor import Tensor, _make
 from .ops.return_types import named_result
-from .tensor import Tensor, _make
 
 FrexpResult = named_result("frexp", ("mantissa", "exponent"))
 

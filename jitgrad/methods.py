@@ -1,6 +1,6 @@
 """Bind the op functions to ``Tensor`` as methods and Python operators.
 
-Kept apart from tensor.py so the Tensor class holds state and autograd entry points only,
+Kept apart from frontend/tensor.py so the Tensor class holds state and autograd entry points only,
 and every method is visibly the same function as ``jitgrad.<name>``.
 """
 
@@ -13,10 +13,8 @@ import numpy as np
 from . import argcheck as A
 from . import cuda
 from . import dtypes as D
-from ._tensor_data import tensor_init
 from .autograd.api import tensor_backward
 from .backends import dlpack
-from .creation import _finish, tensor
 from .frontend import functions as F
 from .frontend import (
     index_extra,
@@ -34,8 +32,11 @@ from .frontend import (
     structure,
     unfold,
 )
+from .frontend._tensor_data import tensor_init
+from .frontend.creation import _finish, tensor
 from .frontend.pointwise import accumulate_inplace, run
 from .frontend.pointwise_inplace import apply_inplace
+from .frontend.tensor import CLASS_BODY, CPU, Tensor, _make, device
 from .methods_overwrite import (
     _OPERANDS,
     _bernoulli_,
@@ -48,7 +49,6 @@ from .methods_overwrite import (
     _zero_,
 )
 from .ops.registry import REGISTRY
-from .tensor import CLASS_BODY, CPU, Tensor, _make, device
 
 
 def _operand(x: Any) -> bool:

@@ -15,15 +15,15 @@ import numpy as np
 
 from . import dtypes as D
 from .argcheck import invalid_args
-from .creation import generator as rng
-from .creation import zeros_like
 from .engine.grad_mode import STATE
+from .frontend.creation import generator as rng
+from .frontend.creation import zeros_like
 from .frontend.overlap import assert_no_internal_overlap
 from .frontend.pointwise import check_inplace
 from .frontend.pointwise_inplace import apply_inplace
 from .frontend.recording import node_class, record
+from .frontend.tensor import Tensor, _make
 from .ops.registry import REGISTRY
-from .tensor import Tensor, _make
 
 #: What a binary operator or a fill takes besides a Tensor (anything else: NotImplemented).
 _OPERANDS: tuple[type, ...] = (Tensor, int, float, complex, bool, np.number, np.bool_)

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import dtypes as D
 from .frontend.movement import cat
-from .tensor import Tensor, _wrap_dim
+from .frontend.tensor import Tensor, _wrap_dim
 
 
 def gradient(

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .tensor import Tensor, _make, device
+from .frontend.tensor import Tensor, _make, device
 
 #: ``torch.Generator()``'s seed before ``manual_seed`` (PyTorch's ``default_rng_seed_val``).
 DEFAULT_SEED = 67280421310721

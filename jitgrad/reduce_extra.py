@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .creation import zeros
+from .frontend.creation import zeros
 from .frontend.indexing import gather
 from .frontend.recording import record
+from .frontend.tensor import Tensor, _make
 from .math_extra import _named
 from .ops.return_types import named_result
-from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite
 
 ModeResult = named_result("mode", ("values", "indices"))

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .creation import tensor
+from .frontend.creation import tensor
 from .frontend.index_extra import index_add, index_copy
 from .frontend.indexing import gather
 from .frontend.sorting import sort
+from .frontend.tensor import Tensor, _make
 from .math_extra import _named
 from .ops.return_types import named_result
-from .tensor import Tensor, _make
 from .tensor_inplace import _alias, rewrite
 
 NanmedianResult = named_result("nanmedian", ("values", "indices"))

@@ -39,8 +39,8 @@ import numpy as np
 from . import _torch_format
 from . import dtypes as D
 from ._torch_unpickle import weights_only_message
+from .frontend.tensor import _make
 from .nn.parameter import Parameter
-from .tensor import _make
 
 _FORMAT = "jitgrad-save-v1"
 PathOrFile = str | os.PathLike | IO[bytes]

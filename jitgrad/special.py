@@ -10,8 +10,8 @@ from typing import Any
 from .frontend import functions as F
 from .frontend import reduce as _reduce
 from .frontend import special as S
+from .frontend.tensor import Tensor
 from .helpers import missing_attribute
-from .tensor import Tensor
 
 digamma = psi = S.digamma
 polygamma = S.polygamma

@@ -22,7 +22,7 @@ from . import (
     window_functions,
 )
 from .frontend.inplace_functions import function_form
-from .tensor import Tensor
+from .frontend.tensor import Tensor
 
 _MODULES = (
     tensor_inplace,

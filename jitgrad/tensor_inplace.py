@@ -20,17 +20,17 @@ from typing import Any
 from . import dtypes as D
 from . import math_extra as M
 from .backends import STATE as DEVICE
-from .creation import zeros_like
 from .engine.grad_mode import STATE, no_grad
 from .frontend import functions as F
+from .frontend.creation import zeros_like
 from .frontend.indexing import setitem
 from .frontend.pointwise import check_inplace
 from .frontend.pointwise_inplace import apply_inplace
 from .frontend.recording import record
 from .frontend.reduce import cumsum
 from .frontend.sorting import cumprod
+from .frontend.tensor import Tensor, _make
 from .ops.registry import REGISTRY
-from .tensor import Tensor, _make
 
 R = REGISTRY
 

@@ -16,12 +16,12 @@ import numpy as np
 
 from . import argcheck as A
 from . import dtypes as D
-from .creation import _finish, tensor, zeros
+from .frontend.creation import _finish, tensor, zeros
 from .frontend.index_extra import index_add
 from .frontend.movement import narrow, split
 from .frontend.recording import record
+from .frontend.tensor import Tensor, _make, _on_device
 from .math_extra import _named
-from .tensor import Tensor, _make, _on_device
 
 
 def _root(arr: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .tensor import Tensor
+from .frontend.tensor import Tensor
 from .tensor_query import _address, _storage
 
 

@@ -8,8 +8,8 @@ import warnings
 from typing import Any
 
 from .frontend.linalg_spectral import METHODS as _SPECTRAL_METHODS
+from .frontend.tensor import Tensor
 from .nn import functional as F
-from .tensor import Tensor
 
 
 def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:  # noqa: A002

@@ -10,8 +10,8 @@ import numba
 import numpy as np
 
 from . import dtypes as D
-from ._tensor_data import result_type as _result_type
-from .tensor import Tensor
+from .frontend._tensor_data import result_type as _result_type
+from .frontend.tensor import Tensor
 
 
 def _short(x: float) -> str:

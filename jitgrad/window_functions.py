@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .creation import tensor
-from .tensor import Tensor
+from .frontend.creation import tensor
+from .frontend.tensor import Tensor
 
 # ---- windows --------------------------------------------------------------------------------
 #: C++'s names of the dtypes, as PyTorch's TensorOptions print them

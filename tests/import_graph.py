@@ -35,7 +35,7 @@ PACKAGE = ROOT / "jitgrad"
 #: The layer of each module, higher imports lower; a module sits in the layer of what it does.
 #: The first matching prefix wins (longest prefixes first), so a module can be placed apart
 #: from its folder. The folders are the layers: kernels/ (0), ops/ (1), engine/ (2),
-#: fusion/ (3), frontend/ with the Tensor class beside it (4), autograd/ nn/ optim/ and the
+#: fusion/ (3), frontend/ with the Tensor class in it (4), autograd/ nn/ optim/ and the
 #: other public packages (5), the ``jitgrad`` namespace (6). The engine sits below fusion
 #: because that is how they import: fusion's planner, fused backward groups and replay cache
 #: read the engine's node types and buffers, and the engine calls them through the slots
@@ -78,6 +78,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend
     "jitgrad.backends.meta": 5,  # the meta device: wraps the public namespace
+    "jitgrad.backends.meta_tensor": 4,  # meta tensors, moves and nodes, beside the front end
     # op declarations: elementwise expressions, the registry, the saved-values record
     "jitgrad.ops": 1,
     # the engine: grad mode, nodes, saved-tensor hooks, the backward sweep
@@ -86,14 +87,8 @@ LAYERS: dict[str, int] = {
     # the replay cache in front of the sweep
     "jitgrad.fusion": 3,
     # the Tensor front end: the Tensor class, dispatch and op runners, deferral, recording,
-    # creation, argument checks
+    # creation (all in frontend/); argument checks, torch.random and torch.cuda beside it
     "jitgrad.frontend": 4,
-    "jitgrad.tensor": 4,
-    "jitgrad.tensor_meta": 4,
-    "jitgrad.tensor_conversion": 4,
-    "jitgrad.tensor_messages": 4,
-    "jitgrad._tensor_data": 4,
-    "jitgrad.creation": 4,
     "jitgrad.overloads": 4,
     "jitgrad.argcheck": 4,
     "jitgrad.random": 4,
@@ -173,6 +168,9 @@ class Import:
 class Graph:
     modules: dict[str, Path] = field(default_factory=dict)
     imports: list[Import] = field(default_factory=list)
+    #: (module, line, the absolute dotted name imported), before resolving to a module file:
+    #: how a name that is no file (an old path registered in ``sys.modules``) is seen
+    names: list[tuple[str, int, str]] = field(default_factory=list)
 
     def edges(self, *, local: bool) -> dict[str, set[str]]:
         """Module -> modules it imports; ``local`` includes imports inside functions."""
@@ -226,8 +224,8 @@ def _has_comment(lines: list[str], line: int) -> bool:
     return ("#" in here and "noqa" not in here.split("#", 1)[1]) or above.startswith("#")
 
 
-def _targets(graph: Graph, module: str, is_pkg: bool, node: ast.AST) -> list[str]:
-    """The jitgrad modules one import node executes (may be empty)."""
+def _names(graph: Graph, module: str, is_pkg: bool, node: ast.AST) -> list[str]:
+    """The absolute dotted names one import node imports (may be empty)."""
     names: list[str] = []
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
@@ -252,6 +250,11 @@ def _targets(graph: Graph, module: str, is_pkg: bool, node: ast.AST) -> list[str
             and isinstance(node.args[0].value, str)
         ):
             names = [node.args[0].value]
+    return names
+
+
+def _targets(graph: Graph, names: list[str], module: str) -> list[str]:
+    """The jitgrad modules importing ``names`` executes (may be empty)."""
     out = []
     for name in names:
         if name == "jitgrad" or name.startswith("jitgrad."):
@@ -284,7 +287,9 @@ def build(package: Path = PACKAGE) -> Graph:
                 continue
             if node.lineno in skip:
                 continue
-            for target in _targets(graph, module, is_pkg, node):
+            names = _names(graph, module, is_pkg, node)
+            graph.names += [(module, node.lineno, n) for n in names]
+            for target in _targets(graph, names, module):
                 graph.imports.append(
                     Import(
                         module,

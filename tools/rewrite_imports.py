@@ -4,7 +4,12 @@ Usage::
 
     python3 tools/rewrite_imports.py MAPPING [--move] [--root DIR] [PATH ...]
 
-``MAPPING`` has one move a line, ``old.module -> new.module`` (``#`` starts a comment).
+``MAPPING`` has one move a line, ``old.module -> new.module`` (``#`` starts a comment),
+optionally followed by flags in brackets: ``old -> new [public-name]`` says the old dotted
+name is also a public name (``jitgrad.tensor`` the module and ``jitgrad.tensor(...)`` the
+function), so plain text is rewritten only where it names the module: an attribute path
+(``jitgrad.tensor.Tensor``), a whole quoted string (``"jitgrad.tensor"``), ``:mod:`` roles and
+file paths; and ``from jitgrad import tensor`` (the function) is left.
 ``--move`` first moves each old module's file to its new place with ``git mv`` (skipped when
 the old file is gone or the new one exists); without it the files are assumed moved already
 (e.g. after merging the
@@ -22,7 +27,8 @@ rewritten in place:
   (``jitgrad/ops/pointwise.py``, ``ops/pointwise.py``) in strings and comments; in Markdown
   also the short dotted form (``ops.pointwise``).
 
-This script and the mapping file are never rewritten.
+This script and the mapping file are never rewritten, nor a file that says
+``rewrite_imports: keep this file`` (a test of the old paths).
 
 An old module still present beside its new one is a compatibility path kept on purpose
 (``jitgrad.autograd.grad_mode``, ``jitgrad.autograd.graph``): references to it are left.
@@ -43,13 +49,22 @@ PACKAGE = "jitgrad"
 
 
 def read_mapping(path: Path) -> dict[str, str]:
-    moves: dict[str, str] = {}
+    return {old: new for old, (new, _flags) in read_entries(path).items()}
+
+
+def read_entries(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """old module -> (new module, flags) (see the module docstring)."""
+    entries: dict[str, tuple[str, frozenset[str]]] = {}
     for raw in path.read_text().splitlines():
         line = raw.split("#", 1)[0].strip()
         if line:
+            flags: frozenset[str] = frozenset()
+            if line.endswith("]") and "[" in line:
+                line, _, tail = line[:-1].rpartition("[")
+                flags = frozenset(f.strip() for f in tail.split(",") if f.strip())
             old, new = (s.strip() for s in line.split("->"))
-            moves[old] = new
-    return moves
+            entries[old] = (new, flags)
+    return entries
 
 
 def module_file(root: Path, module: str) -> Path | None:
@@ -87,9 +102,10 @@ def git_move(root: Path, moves: dict[str, str]) -> None:
 
 
 class Rewriter:
-    def __init__(self, root: Path, moves: dict[str, str]):
+    def __init__(self, root: Path, moves: dict[str, str], public: frozenset[str] = frozenset()):
         self.root = root
         self.moves = moves
+        self.public = public  # old names that are also public names (``public-name``)
         self.back = {new: old for old, new in moves.items()}
 
     # -- names ------------------------------------------------------------------------
@@ -186,8 +202,9 @@ class Rewriter:
         for alias in node.names:
             text = alias.name + (f" as {alias.asname}" if alias.asname else "")
             sub = f"{target}.{alias.name}"
-            if alias.name != "*" and sub in self.moves:
+            if alias.name != "*" and sub in self.moves and sub not in self.public:
                 parent, _, leaf = self.moves[sub].rpartition(".")
+                parent = self.map_name(parent)  # (a name moved into a module moved since)
                 bound = alias.asname or alias.name
                 groups.setdefault(parent, []).append(
                     leaf if leaf == bound else f"{leaf} as {bound}"
@@ -248,7 +265,13 @@ class Rewriter:
     def rewrite_text(self, text: str, markdown: bool) -> str:
         for old in sorted(self.moves, key=len, reverse=True):
             new = self.moves[old]
-            text = re.sub(rf"(?<![\w.]){re.escape(old)}(?!\w)", new, text)
+            if old in self.public:  # only where it names the module (see the docstring)
+                name = re.escape(old)
+                text = re.sub(rf"(?<![\w.]){name}(?=\.[A-Za-z_])", new, text)
+                text = re.sub(rf"([\"']){name}\1", rf"\g<1>{new}\g<1>", text)
+                text = re.sub(rf":mod:`{name}`", f":mod:`{new}`", text)
+            else:
+                text = re.sub(rf"(?<![\w.]){re.escape(old)}(?!\w)", new, text)
             old_path, new_path = old.replace(".", "/"), new.replace(".", "/")
             text = re.sub(rf"(?<![\w/]){re.escape(old_path)}\.py\b", new_path + ".py", text)
             short_old = old_path.split("/", 1)[1]
@@ -286,7 +309,8 @@ def main(argv: list[str]) -> int:
     if not args:
         print(__doc__)
         return 2
-    moves = read_mapping(Path(args[0]))
+    entries = read_entries(Path(args[0]))
+    moves = {old: new for old, (new, _flags) in entries.items()}
     if move:
         git_move(root, moves)
     # an old module that is still there beside its new one is kept on purpose (a
@@ -296,11 +320,14 @@ def main(argv: list[str]) -> int:
         for old, new in moves.items()
         if not (module_file(root, old) and module_file(root, new))
     }
-    rw = Rewriter(root, moves)
+    public = frozenset(old for old, (_new, flags) in entries.items() if "public-name" in flags)
+    rw = Rewriter(root, moves, public)
     changed = 0
     skip = {Path(__file__).name, Path(args[0]).name}  # (any copy of them)
     for f in files(root, args[1:] or DEFAULT_PATHS, skip):
         text = f.read_text()
+        if "rewrite_imports: keep this file" in text:
+            continue
         new = rw.rewrite_python(f, text) if f.suffix == ".py" else text
         new = rw.rewrite_text(new, markdown=f.suffix == ".md")
         if new != text:

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import zeros_like
 from ..engine import sweep as engine
 from ..engine.dual_state import DUAL
-from ..tensor import Tensor, _make
+from ..frontend.creation import zeros_like
+from ..frontend.tensor import Tensor, _make
 
 CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "

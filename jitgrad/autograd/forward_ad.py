@@ -26,7 +26,6 @@ Differences from PyTorch (known, tested where they hold):
 
 from __future__ import annotations
 
-import importlib
 import weakref
 from collections import namedtuple
 from typing import Any
@@ -36,10 +35,10 @@ import numpy as np
 from ..engine.dual_state import DUAL
 from ..engine.grad_mode import enable_grad
 from ..engine.sweep import AccumulateGrad, Node
+from ..frontend import tensor as _tensor
 from ..frontend.recording import record
 from .api import grad as autograd_grad
 
-_tensor = importlib.import_module("jitgrad.tensor")
 Tensor = _tensor.Tensor
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])

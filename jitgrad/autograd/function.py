@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..creation import zeros
 from ..engine import graph as G
 from ..engine.dual_state import DUAL
 from ..engine.grad_mode import STATE, no_grad
 from ..engine.sweep import FREED, FREED_MESSAGE, Node
+from ..frontend.creation import zeros
 from ..frontend.pointwise import sum_to_shape
 from ..frontend.recording import unpack_saved
+from ..frontend.tensor import Tensor, _make, _version_error
 from ..overloads import type_name  # (argcheck imports the Tensor: the cycle)
-from ..tensor import Tensor, _make, _version_error
 
 
 class FunctionCtx:

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import ones_like, zeros_like
 from ..engine.grad_mode import enable_grad
+from ..frontend.creation import ones_like, zeros_like
 from ..frontend.movement import stack
-from ..tensor import _make
+from ..frontend.tensor import _make
 from .api import grad as autograd_grad
 
 

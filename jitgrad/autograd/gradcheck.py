@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..creation import generator
 from ..engine.grad_mode import enable_grad
-from ..tensor import Tensor, _make
+from ..frontend.creation import generator
+from ..frontend.tensor import Tensor, _make
 from .api import grad as autograd_grad
 from .functional import grads_of_used
 

@@ -32,8 +32,8 @@ from typing import Any
 from .. import nn
 from ..engine import sweep as engine
 from ..frontend import pending
+from ..frontend.tensor import Tensor
 from ..fusion import backward as fusion_backward
-from ..tensor import Tensor
 
 _OPERATORS = {
     "add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide",
@@ -52,7 +52,6 @@ _NOT_OPS = frozenset(
 _OP_MODULES = (
     "jitgrad.frontend",
     "jitgrad.ops",
-    "jitgrad.creation",
     "jitgrad.nn",
     "jitgrad.random",
     "jitgrad.sampling",

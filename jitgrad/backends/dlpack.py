@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import cuda
 from .. import dtypes as D
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import STATE as DEVICE
 
 CPU, CUDA = 1, 2  # DLDeviceType: kDLCPU, kDLCUDA

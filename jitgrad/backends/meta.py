@@ -33,16 +33,22 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..engine.grad_mode import STATE as GRAD
 from ..engine.node import Node
-from ..engine.sweep import run_backward
 from ..engine.targets import edge_of
-from ..tensor import CLASS_BODY, CPU, CUDA0, Tensor, _make, _on_device, device
-from . import opwrap
+from ..frontend.tensor import CLASS_BODY, CPU, CUDA0, Tensor, _make, _on_device, device
+from . import meta_tensor, opwrap
 from .meta_array import MetaArray, meta_array
+from .meta_tensor import (  # noqa: F401 - empty, move: the front end's, reached here too
+    _STORED,
+    META,
+    NO_DATA,
+    _node_class,
+    _to_meta,
+    empty,
+    is_meta,
+    move,
+)
 
-META = device("meta")
-NO_DATA = "Cannot copy out of meta tensor; no data!"
 NO_ITEM = "Tensor.item() cannot be called on meta tensors"
 _NO_META_KERNEL = (
     "aten::{}: attempted to run this operator with Meta tensors, but there was no fake impl "
@@ -82,87 +88,6 @@ _KEEP = frozenset(
     "__getstate__ __setstate__ __dlpack__ __dlpack_device__".split()
 )
 _INPLACE_DUNDERS = frozenset({"__setitem__"})
-
-
-#: a tensor's stored buffer, read without computing a deferred value (a deferred result is
-#: never meta: reading ``_value`` would run its chain and lose the fusion that follows)
-_STORED = Tensor.__dict__["_value"].__get__
-
-
-def is_meta(t: Tensor) -> bool:
-    return type(_STORED(t)) is MetaArray
-
-
-def empty(shape: tuple[int, ...], dt: Any, requires_grad: bool = False) -> Tensor:
-    """A new meta tensor (a leaf)."""
-    activate()
-    t = _make(meta_array(tuple(shape), dt.np), dt)
-    t._requires_grad = requires_grad
-    return t
-
-
-def move(t: Tensor, target: device) -> Tensor:
-    """``t.to(target)`` where ``t`` or ``target`` is meta: the meta copy keeps the graph
-    (``ToCopyBackward0``, whose gradient for a CPU source cannot exist: PyTorch's error);
-    nothing copies out of a meta tensor."""
-    if is_meta(t):
-        if target.type != "meta":
-            raise NotImplementedError(NO_DATA)
-        return t
-    activate()
-    value = meta_array(t._value.shape, t._dtype.np)
-    if not (GRAD.enabled and t._requires_grad):
-        return _make(value, t._dtype)
-    node = _node_class("ToCopyBackward0")((edge_of(t),))
-    return _make(value, t._dtype, node)
-
-
-def _to_meta(r: Tensor, fresh: bool = False) -> Tensor:
-    """A meta tensor of ``r``'s shape and dtype (``fresh``: a gradient nobody else holds,
-    which a leaf may adopt as its ``.grad``)."""
-    return _make(meta_array(r._value.shape, r._dtype.np), r._dtype, fresh=fresh)
-
-
-class MetaNode(Node):
-    """The node of an op run on stand-ins, in a meta graph (see the module docstring).
-
-    ``_saved`` is ``(outputs, inputs)``: the CPU results by output number, and the stand-ins
-    of the meta operands this node's ``next_functions`` lead to (None for a ``to("meta")``
-    copy, whose CPU source cannot take a meta gradient)."""
-
-    __slots__ = ()
-
-    def apply(self, grads: list) -> Any:
-        if self._saved is None:
-            raise NotImplementedError(NO_DATA)
-        outputs, inputs = self._saved
-        outs, seeds = [], []
-        for nr, g in enumerate(grads):
-            if g is not None and nr in outputs:
-                out = outputs[nr]
-                outs.append(out)
-                # (in the output's dtype, as autograd.grad would cast it)
-                seeds.append(_make(np.zeros(g._value.shape, out._dtype.np), out._dtype))
-        if not outs:
-            return [None] * len(inputs)
-        # the engine's sweep over the stand-ins' CPU graph, as autograd.grad runs it
-        got = run_backward(
-            outs, seeds, True, False, inputs=inputs, capture=True, allow_unused=True
-        )
-        return [None if g is None else _to_meta(g, fresh=True) for g in got]
-
-    def release(self) -> None:
-        self._saved = None
-
-
-_node_classes: dict[str, type] = {}
-
-
-def _node_class(name: str) -> type:
-    cls = _node_classes.get(name)
-    if cls is None:
-        cls = _node_classes[name] = type(name, (MetaNode,), {"__slots__": ()})
-    return cls
 
 
 def _stand_in(t: Tensor) -> Tensor:
@@ -358,3 +283,6 @@ def activate() -> None:
         _guard(name, _repr)
     Tensor.device = property(_device)  # type: ignore[assignment,method-assign]
     Tensor.is_meta = property(is_meta)  # type: ignore[attr-defined]
+
+
+meta_tensor.ABOVE.activate = activate  # the front end activates the device through this

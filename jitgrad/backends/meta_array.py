@@ -6,7 +6,7 @@ memory whatever its shape, and every metadata query the core makes of a tensor's
 array. It reports the contiguous strides and flags PyTorch gives a meta tensor; its values
 are never read (:mod:`jitgrad.backends.meta` stops every op at the door).
 
-This module imports nothing from jitgrad, so :mod:`jitgrad.tensor` can test a buffer's
+This module imports nothing from jitgrad, so :mod:`jitgrad.frontend.tensor` can test a buffer's
 type (``type(v) is MetaArray``) without an import cycle.
 """
 

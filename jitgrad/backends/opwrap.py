@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..tensor import CLASS_BODY, Tensor
+from ..frontend.tensor import CLASS_BODY, Tensor
 
 #: the modules besides ``jitgrad.frontend.*`` whose functions ``jitgrad/__init__`` exports as ops
 _OP_MODULES = frozenset(
@@ -26,11 +26,13 @@ _OP_MODULES = frozenset(
     for m in "argcheck sampling functional_aliases math_extra scatter_extra reduce_extra "
     "random_methods api_small".split()
 )
-#: front-end modules whose exported functions are machinery, not ops
+#: front-end modules whose exported functions are machinery, not ops; and the Tensor class's
+#: and the constructors' (a constructor places its result itself: ``device=``, ``*_like``)
 _NOT_OP_MODULES = frozenset(
     "jitgrad.frontend." + m
     for m in (
-        "pointwise pointwise_inplace checks recording lazy pending expression_namespace"
+        "pointwise pointwise_inplace checks recording lazy pending expression_namespace "
+        "tensor tensor_meta tensor_conversion tensor_messages _tensor_data creation"
     ).split()
 )
 _QUERIES = frozenset("get_device storage_offset nbytes itemsize output_nr dim_order".split())

@@ -27,7 +27,7 @@ from typing import Any
 from .. import helpers
 from ..engine.fusion_mode import STATE as FUSION
 from ..engine.grad_mode import STATE
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import straight as _straight
 from .tape import Program, Unsupported, tensor_key
 from .trace import ACTIVE, TRACING, Recorder, run_traced

@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..engine.sweep import ABOVE, _replayable
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from .optable import TABLE, WITH_NUMBER
 from .tape import Slot, Unsupported, tensor_key
 

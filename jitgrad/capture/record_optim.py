@@ -15,8 +15,8 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
+from ..frontend.tensor import Tensor
 from ..optim import SGD, Adam, AdamW
-from ..tensor import Tensor
 from . import interp as I
 from .record import _written, recording, slot_of
 from .tape import Slot, Unsupported

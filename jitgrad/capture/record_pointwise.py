@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import record as R
 from .optable import TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of

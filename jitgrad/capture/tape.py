@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..frontend.tensor import Tensor, _make
 from ..fusion.codegen import REDUCE_BLOCK
-from ..tensor import Tensor, _make
 from . import interp
 from .optable import TABLE
 

@@ -29,11 +29,11 @@ from typing import Any
 
 from .. import linalg, special
 from ..engine.grad_mode import STATE
+from ..frontend.tensor import Tensor
+from ..frontend.tensor import _init_fields as _INIT
 from ..nn import functional as NF
 from ..optim import SGD
 from ..optim.optimizer import Optimizer
-from ..tensor import Tensor
-from ..tensor import _init_fields as _INIT
 from . import record as R
 from . import record_optim as RO
 from . import record_pointwise as RP

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import dtype as Dtype
+from ..frontend.tensor import Tensor, _make
 from ..random import numpy_generator
-from ..tensor import Tensor, _make
 
 
 def _wrap(value: Any, like: Tensor | Dtype) -> Tensor:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..creation import arange
-from ..creation import tensor as _tensor
+from ..frontend.creation import arange
+from ..frontend.creation import tensor as _tensor
 from ..frontend.functions import where
+from ..frontend.tensor import Tensor, _make
 from ..nn.functional import one_hot
-from ..tensor import Tensor, _make
 from . import _draw, constraints
 from .discrete import Categorical
 from .distribution import Distribution

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import tensor as _tensor
+from ..frontend.creation import tensor as _tensor
 from ..frontend.movement import cat as _cat
 from ..frontend.movement import stack as _stack
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 
 __all__ = [
     "Constraint",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import _draw, constraints
 from .distribution import Distribution, ExponentialFamily
 from .utils import broadcast_all

@@ -13,7 +13,7 @@ import warnings
 from typing import Any
 
 from ..engine.grad_mode import no_grad
-from ..tensor import Size, Tensor
+from ..frontend.tensor import Size, Tensor
 from . import constraints
 from .utils import lazy_property
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import tensor as _tensor
+from ..frontend.creation import tensor as _tensor
 from ..frontend.functions import xlogy
 from ..frontend.movement import stack
 from ..frontend.recording import record
 from ..frontend.special import igamma
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import _draw, constraints
 from ._gamma_grad import standard_gamma_grad
 from .distribution import ExponentialFamily

@@ -11,9 +11,9 @@ from typing import Any
 
 from ..frontend.functions import where
 from ..frontend.structure import broadcast_shapes
+from ..frontend.tensor import Tensor
 from ..linalg import solve_triangular
 from ..nn.functional import softplus
-from ..tensor import Tensor
 from .binomial import Binomial
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson

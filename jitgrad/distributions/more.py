@@ -8,8 +8,8 @@ from typing import Any
 
 from ..engine.grad_mode import no_grad
 from ..frontend.functions import where
+from ..frontend.tensor import Size, Tensor
 from ..nn.functional import softplus
-from ..tensor import Size, Tensor
 from ..typeinfo import finfo
 from . import _draw, constraints
 from .continuous import Normal, Uniform

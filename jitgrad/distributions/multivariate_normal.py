@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..creation import eye
+from ..frontend.creation import eye
 from ..frontend.structure import broadcast_shapes
+from ..frontend.tensor import Tensor
 from ..linalg import cholesky, solve_triangular
-from ..tensor import Tensor
 from . import _draw, constraints
 from .continuous import LocMode
 from .distribution import Distribution

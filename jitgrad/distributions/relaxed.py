@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import full_like
-from ..creation import tensor as _tensor
-from ..tensor import Tensor
+from ..frontend.creation import full_like
+from ..frontend.creation import tensor as _tensor
+from ..frontend.tensor import Tensor
 from . import _draw, constraints
 from .discrete import Categorical
 from .distribution import Distribution

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.grad_mode import no_grad
-from ..tensor import Size, Tensor
+from ..frontend.tensor import Size, Tensor
 from . import constraints
 from .continuous import Normal
 from .distribution import Distribution

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..frontend.tensor import Tensor
 from ..nn.functional import softplus
-from ..tensor import Tensor
 from ..typeinfo import finfo
 from . import constraints
 from ._transform_base import ComposeTransform, Transform, identity_transform

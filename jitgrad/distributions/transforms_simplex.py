@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..frontend.tensor import Tensor
 from ..nn.functional import logsigmoid, pad
-from ..tensor import Tensor
 from ..typeinfo import finfo
 from . import constraints
 from ._transform_base import Transform

@@ -7,11 +7,11 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from ..creation import tensor as _tensor
 from ..dtypes import get_default_dtype
 from ..engine.grad_mode import enable_grad
+from ..frontend.creation import tensor as _tensor
 from ..frontend.structure import broadcast_tensors
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from ..typeinfo import finfo
 
 

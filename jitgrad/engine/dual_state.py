@@ -1,6 +1,6 @@
 """The forward-AD switch that the Tensor front end reads (see :mod:`.forward_ad`).
 
-A leaf module with no imports, so ``tensor.py`` and ``function.py`` can read it without
+A leaf module with no imports, so ``frontend/tensor.py`` and ``function.py`` can read it without
 importing the forward-AD machinery (which sits above them). :mod:`.forward_ad` fills in the
 callbacks when it is imported; until a dual tensor is made, ``hidden`` stays False and the
 hooks cost one attribute read.

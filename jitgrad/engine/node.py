@@ -18,7 +18,7 @@ from .grad_mode import STATE
 from .hooks import POST_ACCUMULATE_RETURNED
 
 if TYPE_CHECKING:
-    from ..tensor import Tensor
+    from ..frontend.tensor import Tensor
 
 _sequence = itertools.count()
 next_sequence = _sequence.__next__

@@ -85,7 +85,7 @@ class _Above:
 ABOVE = _Above()
 
 if TYPE_CHECKING:
-    from ..tensor import Tensor
+    from ..frontend.tensor import Tensor
 
 
 class _AllNeeded:

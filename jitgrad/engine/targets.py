@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .node import AccumulateGrad, Node, accumulate_into_leaf
 
 if TYPE_CHECKING:
-    from ..tensor import Tensor
+    from ..frontend.tensor import Tensor
 
 
 def edge_of(t: Tensor) -> tuple[Node, int]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import argcheck as A
-from ..tensor import Tensor
+from .tensor import Tensor
 
 #: Internal elementwise ops and the public function a user called.
 _PUBLIC = {

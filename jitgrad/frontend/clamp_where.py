@@ -15,10 +15,10 @@ from typing import Any
 
 from .. import dtypes as D
 from ..ops.registry import REGISTRY as R
-from ..tensor import Tensor, _make
 from .checks import elementwise_operands
 from .pointwise import apply
 from .subscript import _nonzero_coords
+from .tensor import Tensor, _make
 
 
 def _clamp_op(x: Any, min: Any, max: Any) -> tuple[Any, tuple]:  # noqa: A002

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
 from .recording import record
+from .tensor import Tensor
 
 
 def conj(x: Any) -> Any:

@@ -14,8 +14,8 @@ from .. import dtypes as D
 from ..fusion.layout import iteration_views
 from ..kernels.cpu import indexing as K
 from ..ops.registry import REGISTRY
-from ..tensor import Tensor, _make
 from .pointwise import apply
+from .tensor import Tensor, _make
 
 #: Below this many elements a same-dtype copy into a fresh array is numpy's assignment: the
 #: same bytes without a kernel launch (~0.1 us against 2-5 us for a 0-d or 1-element copy).

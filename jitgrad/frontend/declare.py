@@ -36,9 +36,9 @@ from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..engine.sweep import FREED, FREED_MESSAGE
 from ..kernels.cpu.reduce_call import reduce_array
-from ..tensor import Tensor, _make
 from .recording import FunctionBackward, ResultBackward, record, record_multi, unpack_saved
 from .reduce_common import Dims, grad_to_input, reduce_axes
+from .tensor import Tensor, _make
 
 
 class Saved:

@@ -18,11 +18,11 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from ..tensor import Tensor
 from . import movement as M
 from .linalg import bmm
 from .reduce import sum  # noqa: A004
 from .structure import diagonal
+from .tensor import Tensor
 
 #: The letter of each sublist subscript (PyTorch numbers its labels A-Z then a-z).
 _LABELS = string.ascii_uppercase + string.ascii_lowercase

@@ -7,11 +7,10 @@ import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where sp
 from typing import Any
 
 from .. import dtypes as D
-from .._tensor_data import result_type
 from ..engine.grad_mode import no_grad
 from ..ops import elementwise  # noqa: F401 - registers the declarations
 from ..ops.registry import REGISTRY
-from ..tensor import Tensor
+from ._tensor_data import result_type
 from .checks import elementwise_operands  # noqa: F401 - (as warnings above)
 from .clamp_where import _clamp_op, _clamp_type_error
 from .clamp_where import _expression_where as _expression_where  # (re-exported, as below)
@@ -24,6 +23,7 @@ from .out import write_out
 from .pointwise import apply, run
 from .pointwise_inplace import apply_inplace
 from .recording import record
+from .tensor import Tensor
 
 R = REGISTRY
 

@@ -18,7 +18,6 @@ from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import indexing as K
 from ..ops.registry import REGISTRY
-from ..tensor import Tensor, _make, _wrap_dim
 from . import checks
 from .clamp_where import where
 from .copying import contiguous_array, copy_into
@@ -27,6 +26,7 @@ from .pointwise import apply, check_inplace, sum_to_shape
 from .recording import record
 from .scatter_legacy import scatter_reduce_legacy
 from .subscript import _index_array, _Plan, _take, setitem
+from .tensor import Tensor, _make, _wrap_dim
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002

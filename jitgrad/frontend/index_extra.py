@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..tensor import Tensor, _make, _wrap_dim
 from .indexing import getitem, index_select, scatter, scatter_add
 from .recording import record
+from .tensor import Tensor, _make, _wrap_dim
 
 
 def _index(index: Any) -> np.ndarray:

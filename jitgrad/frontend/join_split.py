@@ -16,14 +16,14 @@ import numpy as np
 
 from .. import argcheck as A
 from .. import dtypes as D
-from .._tensor_data import result_type
-from ..creation import zeros
 from ..engine.grad_mode import STATE
-from ..tensor import Tensor, _make, _wrap_dim
 from . import checks
+from ._tensor_data import result_type
 from .copying import SMALL_COPY, copy_into, plain_views
+from .creation import zeros
 from .multi_view import mark as _mark_multi
 from .recording import record, record_multi
+from .tensor import Tensor, _make, _wrap_dim
 from .views import _dims, _sizes, narrow, reshape, select
 
 

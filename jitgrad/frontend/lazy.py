@@ -37,8 +37,8 @@ from .. import dtypes as D
 from ..engine.fusion_mode import STATE as FUSE
 from ..engine.grad_mode import STATE as GRAD
 from ..fusion.backward_render import CHEAP
+from ..fusion.front import FRONT
 from ..ops.saved_record import OUT
-from ..tensor import Size, Tensor, _init_fields, _make
 from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and explain)
     _LIVE,
     _SLOT,
@@ -55,6 +55,7 @@ from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and expl
     resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
 )
 from .saved_views import ROLES, saved_roles
+from .tensor import Size, Tensor, _init_fields, _make
 
 
 class LazyTensor(Tensor):
@@ -399,3 +400,9 @@ def reduce_full(t: Tensor, mean: bool) -> np.ndarray | None:
         return None  # (an array: another thread computed it since the type check)
     acc = materialize(p, "mean" if mean else "sum")
     return acc.reshape(())
+
+
+# fusion's backward groups (below this layer) call these through its slots (see fusion.front)
+FRONT.make = _make
+FRONT.pending_reduction = pending_reduction
+FRONT.joint_saved = joint_saved

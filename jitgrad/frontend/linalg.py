@@ -27,12 +27,12 @@ from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..ops.registry import REGISTRY
-from ..tensor import Tensor
 from . import functions as F
 from . import movement as M
 from .conjugate import conj
 from .pointwise import apply, broadcast_shape, sum_to_shape
 from .recording import record
+from .tensor import Tensor
 
 _CPP = D.CPP_NAMES  # PyTorch's C++ element type names in its messages ("float", "c10::Half")
 _WORD = D.SCALAR_NAMES  # its scalar type names ("Float", "Half")

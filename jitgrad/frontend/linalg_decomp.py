@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import argcheck as AC
 from ..ops.return_types import named_result
-from ..tensor import Tensor, _make
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
@@ -25,6 +24,7 @@ from .linalg import matmul
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record, record_multi
 from .structure import tril
+from .tensor import Tensor, _make
 
 
 class _LinAlgError(RuntimeError):

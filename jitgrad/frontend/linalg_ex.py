@@ -20,8 +20,8 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
-from ..tensor import Tensor, _make
 from .linalg_decomp import LinAlgError, _zero_pivot, cholesky, inv, solve
+from .tensor import Tensor, _make
 
 #: PyTorch's ``torch.return_types.linalg_*_ex``: the result and ``info`` by name too.
 CholeskyExResult = named_result("linalg_cholesky_ex", ("L", "info"))

@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
-from ..tensor import Tensor, _make
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
@@ -26,6 +25,7 @@ from .linalg_decomp import check_matrix, inv, mT
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record
 from .structure import diagonal, tril, triu
+from .tensor import Tensor, _make
 
 LstsqResult = named_result("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 

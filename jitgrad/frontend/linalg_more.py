@@ -18,7 +18,6 @@ import numpy as np
 from .. import argcheck as AC
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
-from ..tensor import Tensor, _make
 from . import movement as M
 from .linalg import add_product_backward, baddbmm, bmm, matmul, mv, outer
 from .linalg_decomp import check_matrix, mT
@@ -27,6 +26,7 @@ from .pointwise import sum_to_shape
 from .recording import ResultBackward, record
 from .sorting import cumprod
 from .structure import cross
+from .tensor import Tensor, _make
 
 
 def _blend(input: Tensor, product: np.ndarray, beta: float, alpha: float) -> np.ndarray:  # noqa: A002

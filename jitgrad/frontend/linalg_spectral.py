@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 
 from ..ops.return_types import named_result
-from ..tensor import Tensor, _make
 from . import functions as F
 from . import movement as M
 from .linalg import matmul
 from .linalg_decomp import check_matrix, mT, solve
 from .recording import record_multi
 from .structure import diag_embed, diagonal, tril, triu
+from .tensor import Tensor, _make
 
 EighResult = named_result("linalg_eigh", ("eigenvalues", "eigenvectors"))
 QRResult = named_result("linalg_qr", ("Q", "R"))

@@ -22,7 +22,7 @@ import numpy as np
 from .. import dtypes as D
 from ..backends import STATE as DEVICE
 from ..engine.grad_mode import STATE, no_grad
-from ..tensor import Tensor
+from .tensor import Tensor
 
 RESIZE_WARNING = (
     "An output with one or more elements was resized since it had shape {old}, which does not "

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import from_numpy_dtype
-from ..tensor import _TYPE_NAMES, Tensor, _make
 from .checks import expand_error
+from .tensor import _TYPE_NAMES, Tensor, _make
 
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "

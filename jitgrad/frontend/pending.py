@@ -25,7 +25,8 @@ from ..fusion.chain_kernel import build
 from ..fusion.layout import iteration_views
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import reduce_array
-from ..tensor import Tensor
+from ..ops.saved_record import LazySaved
+from .tensor import Tensor
 
 #: Most pending ops one kernel takes: beyond it the operands are materialized first, which
 #: keeps compile time near the knee NOTES-numba measured (~0.15 s at 16 ops, 0.34 s at 64).
@@ -324,17 +325,6 @@ def _check_versions(n: Any) -> None:
                     "place before the result was computed; run with JITGRAD_LAZY=0 or read the "
                     "result before modifying its inputs"
                 )
-
-
-class LazySaved(tuple):
-    """A node's saved tuple whose ``values``/``out`` are computed when backward first reads it.
-
-    Its ``values`` hold the dtypes the operands were computed in and its ``out`` the result's
-    Pending (the fields of :mod:`jitgrad.ops.saved_record`);
-    :func:`resolve` turns it into the tuple :func:`pointwise.apply` would have saved.
-    """
-
-    __slots__ = ()
 
 
 def resolve(saved: LazySaved) -> tuple:

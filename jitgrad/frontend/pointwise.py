@@ -26,7 +26,6 @@ from ..fusion import lowering as LW
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops.registry import REGISTRY, OpDef
-from ..tensor import Tensor, _make
 from . import checks as K
 from . import lazy as L
 from .multi_view import check_marked
@@ -35,6 +34,7 @@ from .pointwise_backward import edge_indices, sum_to_shape
 from .pointwise_node import ElementwiseBackward, _record
 from .pointwise_plan import Plan, _plans, _signature, broadcast_shape
 from .saved_views import ROLES
+from .tensor import Tensor, _make
 
 #: Names other modules read from here (the elementwise entry), defined beside it.
 __all__ = [

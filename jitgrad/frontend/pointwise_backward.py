@@ -4,8 +4,8 @@
 The kernel is the op's backward lowered as a group of one (:func:`jitgrad.fusion.lowering.
 op_backward`): each input's gradient is written straight into a buffer of the input's shape,
 broadcast dimensions summed by accumulating into a stride-0 view, so no separate reduction
-runs. Also here: which operands get ``next_functions`` edges (:func:`edge_indices`), which
-both the forward's recording and the backward's results follow.
+runs. Which operands get ``next_functions`` edges, which both the forward's recording and
+the backward's results follow, is :func:`jitgrad.ops.edges.edge_indices`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from ..fusion import lowering as LW
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops import expr as E
-from ..ops.registry import OpDef
-from ..tensor import Tensor, _make
+from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, pointwise_plan)
 from .saved_views import ROLES
+from .tensor import Tensor, _make
 
 #: structural key -> (kernel, argument names): one op's backward kernels
 _backward_kernels: dict[tuple, Any] = {}
@@ -237,22 +237,3 @@ def sum_to_shape(grad, shape: tuple[int, ...]):
     if grad.shape != shape:  # size-0 broadcast corner cases
         grad = grad.expand(shape)
     return grad
-
-
-#: Ops whose Python-scalar operands still appear as ``(None, 0)`` in ``next_functions``
-#: (PyTorch wraps the scalar into a tensor for these); other ops list only tensor inputs.
-_SCALAR_EDGES = frozenset({"add", "add_scaled", "sub", "sub_scaled", "mul", "div", "where"})
-_edge_cache: dict[tuple[str, str], tuple[int, ...]] = {}
-
-
-def edge_indices(op: OpDef, smask: str) -> tuple[int, ...]:
-    """Which operands get a ``next_functions`` edge, in order."""
-    key = (op.name, smask)
-    idx = _edge_cache.get(key)
-    if idx is None:
-        if op.name in _SCALAR_EDGES and (smask[0] == "t" or op.condition):
-            idx = tuple(i for i in range(len(smask)) if op.grads[i] is not None)
-        else:
-            idx = tuple(i for i, m in enumerate(smask) if m == "t")
-        _edge_cache[key] = idx
-    return idx

@@ -12,17 +12,17 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from .._tensor_data import result_type
 from ..backends import STATE as DEVICE
 from ..engine.grad_mode import STATE
 from ..ops import expr as E
 from ..ops.registry import FLOAT, OpDef
-from ..tensor import Tensor, _make
 from . import lazy as L
+from ._tensor_data import result_type
 from .overlap import check_write
 from .pointwise import apply, check_inplace
 from .pointwise_node import OVERWROTE
 from .subscript import setitem
+from .tensor import Tensor, _make
 
 
 def apply_inplace(op: OpDef, t, others: Sequence[Any]):

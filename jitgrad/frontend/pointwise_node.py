@@ -13,17 +13,21 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.elementwise import (
+    OVERWROTE,  # noqa: F401 - re-exported (pointwise_inplace)
+    ElementwiseNode,
+)
 from ..engine.grad_mode import STATE
 from ..engine.graph import SAVED_HOOKS
 from ..engine.sweep import FREED, MUTATION, Node
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
-from ..tensor import Tensor, _init_fields, check_versions
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
 from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
 from .saved_views import saved_roles as _saved_roles
 from .saved_views import t_roles as _t_roles
+from .tensor import Tensor, _init_fields, check_versions
 
 _NO_EDGE = (None, 0)
 
@@ -85,13 +89,8 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
 
 _new_tensor = Tensor.__new__
 
-#: First item of the structural token (``Node._key``) of an in-place op's node whose result
-#: overwrote its first operand's buffer (``y += r``): the fusion planner keeps such a node a
-#: group root, and the replay cache never mistakes it for the out-of-place op's node.
-OVERWROTE = object()
 
-
-class ElementwiseBackward(Node, SavedAttributes):
+class ElementwiseBackward(ElementwiseNode, SavedAttributes):
     """Backward of one elementwise op: one generated kernel computes every needed gradient.
 
     ``_ran`` (unset until then) is the ``(kernel, spec)`` that last ran the fusion group this

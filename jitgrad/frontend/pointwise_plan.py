@@ -13,16 +13,16 @@ import numpy as np
 
 from .. import dtypes as D
 from .. import memory
-from .._tensor_data import result_type
 from ..fusion import codegen as C
 from ..fusion import lowering as LW
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops.registry import BOOL, FLOAT, OpDef
-from ..tensor import Tensor
 from . import checks as K
 from . import lazy as L
+from ._tensor_data import result_type
 from .pointwise_backward import edge_indices
 from .pointwise_node import _node_class
+from .tensor import Tensor
 
 
 def broadcast_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:

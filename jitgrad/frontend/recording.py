@@ -8,7 +8,6 @@ gradients need no second implementation.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,9 +17,7 @@ from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..engine.sweep import Node
-
-# The module, by path: the package attribute ``jitgrad.tensor`` is the constructor function.
-_tensor = importlib.import_module("jitgrad.tensor")
+from . import tensor as _tensor
 
 _classes: dict[tuple[str, type], type] = {}
 _NO_EDGE = (None, 0)

@@ -29,7 +29,6 @@ from ..kernels.cpu.reduce_call import (
     reduce_array,
     to_3d,
 )
-from ..tensor import Tensor, _make
 from . import checks
 from . import functions as F
 from .declare import Declared, Saved, expand_reduced
@@ -43,6 +42,7 @@ from .reduce_minmax import amax, amin, argmax, argmin, max, min  # noqa: A004
 from .reduce_prod_var import prod, std, var
 from .reduce_softmax import cumsum, log_softmax, logsumexp, softmax
 from .reduce_sum import mean, sum  # noqa: A004
+from .tensor import Tensor, _make
 
 # ---- norm, all, any ---------------------------------------------------------------------------
 _P_MODES = {2: KX.P_TWO, "fro": KX.P_TWO, 1: KX.P_ONE, np.inf: KX.P_INF, -np.inf: KX.P_NEG_INF}

@@ -15,10 +15,10 @@ from ..engine.grad_mode import STATE
 from ..kernels.cpu.reduce_call import (
     kept_shape,
 )
-from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
+from .tensor import Tensor, _make, _wrap_dim
 
 Dims = int | Sequence[int] | None
 

@@ -22,11 +22,11 @@ from .. import dtypes as D
 from ..backends import STATE as DEVICE
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, plan_3d, to_3d
-from ..tensor import Tensor, _make
 from . import functions as F
 from .declare import Declared, Saved
 from .reduce_common import grad_to_input
 from .reduce_sum import mean, sum  # noqa: A004
+from .tensor import Tensor, _make
 
 
 def _spread(g: Tensor, shape: tuple, axes: tuple, dt: D.dtype, fill: Any) -> np.ndarray:

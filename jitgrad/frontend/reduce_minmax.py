@@ -18,7 +18,6 @@ from ..kernels.cpu.reduce_call import (
     to_3d,
 )
 from ..ops.return_types import named_result
-from ..tensor import Tensor, _make
 from . import functions as F
 from .declare import Declared, Saved
 from .reduce_common import (
@@ -27,6 +26,7 @@ from .reduce_common import (
     reduce_axes,
 )
 from .reduce_grads import select_backward
+from .tensor import Tensor, _make
 
 
 def _return_type(name: str) -> type:

@@ -11,11 +11,11 @@ import numpy as np
 
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, launch, to_3d
-from ..tensor import Tensor, _make
 from . import functions as F
 from .declare import Declared, Saved
 from .reduce_common import int_to_long, reduce_axes
 from .reduce_grads import prod_backward, var_backward
+from .tensor import Tensor, _make
 
 PROD = Declared(
     "prod",

@@ -15,7 +15,6 @@ from ..kernels.cpu.reduce_call import (
     kept_shape,
     plan_3d,
 )
-from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
 from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
@@ -26,6 +25,7 @@ from .reduce_common import (
     type_word,
 )
 from .reduce_grads import softmax_backward_data
+from .tensor import Tensor, _make, _wrap_dim
 
 
 def _array_dtype(t: Tensor) -> tuple[np.ndarray, D.dtype]:

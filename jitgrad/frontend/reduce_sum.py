@@ -10,7 +10,6 @@ from typing import Any
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import reduce as K
-from ..tensor import Tensor
 from .declare import Reduction, Saved, expand_reduced, record_reduction, reduction
 from .lazy import (
     LazyTensor,
@@ -25,6 +24,7 @@ from .reduce_common import (
     numpy_spellings,
     type_word,
 )
+from .tensor import Tensor
 
 
 # ---- the declarations ------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from ..engine.sweep import FREED, FREED_MESSAGE, Node
 from ..ops import expr as E
 from ..ops.registry import OpDef
 from ..ops.saved_record import ROLES as ROLES  # (re-exported: read from here)
-from ..tensor import Tensor, _make
 from .recording import unpack_saved
+from .tensor import Tensor, _make
 
 #: the order PyTorch packs a node's saved tensors in (``x * y``: other, then self)
 PACK_ORDER = ("b", "a", "c", "out")

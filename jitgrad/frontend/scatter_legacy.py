@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
 from .recording import record
+from .tensor import Tensor
 
 _UFUNCS = {"add": np.add, "multiply": np.multiply}
 

@@ -16,11 +16,11 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
-from ..tensor import Tensor, _make, _wrap_dim
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
 from .reduce_minmax import _RETURN_TYPES, _return_type
+from .tensor import Tensor, _make, _wrap_dim
 
 for _name in ("sort", "topk", "kthvalue", "median", "cummax", "cummin"):
     _RETURN_TYPES.setdefault(_name, _return_type(_name))

@@ -18,12 +18,12 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.grad_mode import STATE, no_grad
 from ..ops.registry import REGISTRY
-from ..tensor import Tensor
 from . import functions as F
 from .checks import DTYPE_WORDS, elementwise_operands
 from .pointwise import apply
 from .pointwise_inplace import apply_inplace
 from .recording import record
+from .tensor import Tensor
 
 R = REGISTRY
 

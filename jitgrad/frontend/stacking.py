@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Size, Tensor, _wrap_dim
 from . import movement as M
 from .pointwise import broadcast_shape
+from .tensor import Size, Tensor, _wrap_dim
 
 
 # ---- stacking and splitting ---------------------------------------------------------------

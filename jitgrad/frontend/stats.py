@@ -10,11 +10,11 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
-from ..tensor import Tensor, _make
 from . import functions as F
 from .checks import DTYPE_WORDS
 from .recording import record
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
+from .tensor import Tensor, _make
 
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..tensor import Tensor, _make, _wrap_dim
 from . import movement as M
 from .indexing import index_select
 from .linalg import matmul
@@ -31,6 +30,7 @@ from .stacking import *  # noqa: F403  (re-exported: every name stays importable
 from .stacking import METHODS as _STACKING_METHODS
 from .stacking import __all__ as _STACKING_ALL
 from .stacking import broadcast_tensors
+from .tensor import Tensor, _make, _wrap_dim
 
 
 def _one(name: str, value: np.ndarray, input: Tensor, backward: Any) -> Tensor:  # noqa: A002

@@ -21,13 +21,13 @@ from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import indexing as K
 from ..ops.setitem_names import setitem_node
-from ..tensor import Tensor, _make, legacy_type_name
 from .checks import DTYPE_WORDS
 from .copying import contiguous_array, copy_into
 from .multi_view import check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import record
+from .tensor import Tensor, _make, legacy_type_name
 from .views import as_view, basic_view, make_view, permute
 
 #: PyTorch's C type names in dtype error messages.

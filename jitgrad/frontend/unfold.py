@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap_dim
 from . import movement as M
 from .recording import record
+from .tensor import Tensor, _wrap_dim
 
 
 def _windows(arr: np.ndarray, d: int, size: int, step: int) -> np.ndarray:

@@ -19,12 +19,12 @@ import numpy as np
 from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
-from ..tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from . import checks
 from .copying import contiguous_array, copy_into
 from .multi_view import inherit as _inherit_multi
 from .pointwise import sum_to_shape
 from .recording import record
+from .tensor import Tensor, _make, _wrap_dim, legacy_type_name
 
 VIEW_ERROR = (
     "view size is not compatible with input tensor's size and stride (at least one dimension "

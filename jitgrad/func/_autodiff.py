@@ -23,7 +23,7 @@ from ..autograd.functional import grads_of_used
 from ..engine.dual_state import DUAL
 from ..engine.grad_mode import enable_grad
 from ..frontend.movement import stack
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import _pytree as P
 
 _DEPTH = [0]  # transforms being evaluated (results are finished when it returns to 0)

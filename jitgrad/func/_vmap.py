@@ -14,7 +14,7 @@ import numpy as np
 from .. import random as R
 from ..frontend.movement import stack
 from ..frontend.recording import node_class
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import _pytree as P
 from ._autodiff import check_randomness
 

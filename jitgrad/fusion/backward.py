@@ -23,9 +23,9 @@ import numpy as np
 
 from .. import helpers
 from ..engine.sweep import ABOVE, ALL_NEEDED, add_to_buffer, free_saved, hooked
-from ..frontend import lazy
-from ..ops.saved_record import OUT
+from ..ops.saved_record import OUT, LazySaved
 from . import codegen as C
+from .front import FRONT
 from .group_layout import (
     GroupLayout,
     _kernels,  # noqa: F401 - re-exported for explain, remove after the merge
@@ -142,7 +142,7 @@ class JointGroup(_Planned):
     def over(cls, t: Any, groups: dict) -> JointGroup | None:
         """The joint group for backward root ``t``, if ``t`` is a deferred reduction of the
         pending chain that forms the group below it."""
-        reduction = lazy.pending_reduction(t)
+        reduction = FRONT.pending_reduction(t)
         if reduction is None or t.grad_fn is None:
             return None
         root = t.grad_fn
@@ -153,7 +153,7 @@ class JointGroup(_Planned):
         if group is None or not isinstance(group, FusedGroup):
             return None
         saved = below._saved
-        if type(saved) is not lazy.LazySaved or saved[OUT] is not reduction.src:
+        if type(saved) is not LazySaved or saved[OUT] is not reduction.src:
             return None
         return cls(root, group.members, group.edges, reduction)
 
@@ -162,11 +162,11 @@ class JointGroup(_Planned):
         """The joint group of a replayed step from loss ``t`` (``members`` as recorded), or
         None where ``t`` no longer holds a deferred reduction of the chain below it (its
         value was read, say): then the root and the group run one after the other."""
-        reduction = lazy.pending_reduction(t)
+        reduction = FRONT.pending_reduction(t)
         if reduction is None:
             return None
         saved = members[0]._saved
-        if type(saved) is not lazy.LazySaved or saved[OUT] is not reduction.src:
+        if type(saved) is not LazySaved or saved[OUT] is not reduction.src:
             return None
         return cls(t.grad_fn, members, edges, reduction, layout)
 
@@ -177,7 +177,7 @@ class JointGroup(_Planned):
         g = grad_outputs[0] if grad_outputs else None
         if g is None:
             return [None] * len(self.edges)
-        saved = lazy.joint_saved(self.members)
+        saved = FRONT.joint_saved(self.members)
         if saved is None:  # something changed in place since the forward: the checked path
             return self.unfused(self.root, self.members, grad_outputs, needed)
         src = self.reduction.src
@@ -195,7 +195,7 @@ class JointGroup(_Planned):
 
     def prepare(self, needed: Any) -> None:
         """Build (not run) the joint kernel, for :func:`jitgrad.explain`; computes nothing."""
-        saved = lazy.joint_saved(self.members)
+        saved = FRONT.joint_saved(self.members)
         if saved is None:
             return
         src = self.reduction.src
@@ -234,7 +234,7 @@ class GroupStep:
         self.members = [pos[m] for m in group.members]
         self.frees = [pos[m] for m in group.members if m.frees]  # whose release frees
         self.joint = isinstance(group, JointGroup)
-        self.deferred = any(type(m._saved) is lazy.LazySaved for m in group.members)
+        self.deferred = any(type(m._saved) is LazySaved for m in group.members)
         self.fresh: Any = group
         self.layout: GroupLayout | None = None
         #: with a layout: (buffer, position, output_nr) per gradient it sends on

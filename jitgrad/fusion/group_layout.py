@@ -17,15 +17,15 @@ from typing import Any
 import numpy as np
 
 from .. import helpers, memory
-from ..frontend.pointwise import ROLES, edge_indices
 from ..ops import expr as E
-from ..ops.saved_record import OUT
-from ..tensor import Tensor, _make
+from ..ops.edges import edge_indices
+from ..ops.saved_record import OUT, ROLES
 from . import codegen as C
 from .arguments import Namer, describe_arguments
 from .backward_render import CHEAP
 from .backward_render import RECOMPUTE as _RECOMPUTE
 from .backward_render import render as _render
+from .front import FRONT
 from .layout import iteration_views
 
 #: structural key -> (Kernel, spec)
@@ -67,92 +67,20 @@ class GroupLayout:
         needed: Any,
         joint: bool = False,
     ) -> None:
-        index = {id(m): k for k, m in enumerate(members)}
         # joint: nothing of the chain was computed; every member's value is recomputed from
         # the inputs and the root's value is also summed (the loss).
         self.joint = joint
-        remat = [True] * len(saved) if joint else [_recomputable(s) for s in saved]
-        shape = saved[0][OUT].shape
-        size = saved[0][OUT].size
-        slots: dict[int, int] = {}  # id(array) -> argument slot (0 is the incoming gradient)
         self.gather: list[tuple[int, int]] = []  # slot 1.. -> (member, operand or -1 for out)
         self.scalar_gather: list[tuple[int, int]] = []
         self.aliases: list[tuple[int, int, int, int]] = []
-        targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
-        buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
+        walk = _Walk(self, members, saved, needed, joint)
         key: list[Any] = [_dtype_name(gdtype)]
-
-        def slot(arr: np.ndarray, k: int, i: int) -> int:
-            s = slots.get(id(arr))
-            if s is None:
-                s = slots[id(arr)] = len(self.gather) + 1
-                self.gather.append((k, i))
-            else:  # the same array as an earlier operand: passed once, read twice
-                self.aliases.append((k, i, *self.gather[s - 1]))
-            return s
-
-        # Which members' forward values the kernel recomputes: those the rules read (``out``,
-        # or an operand a recomputed member produces), recursively through what recomputing
-        # them reads; a joint kernel's root's (the loss). Members come root first, so each
-        # member's consumers, and whether they want its value, are known when it is reached.
-        wanted = [joint] + [False] * (len(members) - 1)
-        for k, (m, (op, smask, args, values, cdt, _vc, _vs, out, _ov)) in enumerate(
-            zip(members, saved, strict=True)
-        ):
-            edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
-            grads, reads = _needed_grads(op, args, edge_at, needed, index)
-            cheap = remat[k]
-            if cheap and "out" in reads:
-                wanted[k] = True
-            reads_all = reads | _free_names(op.expr) if wanted[k] else reads
-            sources: list[tuple] = []
-            dests: list[tuple | None] = []
-            for i, x in enumerate(args):
-                read = ROLES[i] in reads_all  # else not passed (a number either)
-                if smask[i] == "s":
-                    if read:
-                        self.scalar_gather.append((k, i))
-                    sources.append(("s",) if read else ("-",))
-                    dests.append(None)
-                    continue
-                e = edge_at.get(i)
-                producer = _producer(x, e, index)
-                if not read:
-                    sources.append(("-",))
-                elif producer is not None and remat[producer]:
-                    wanted[producer] = True
-                    sources.append(("m", producer))
-                else:
-                    owner = -1 if producer is None else producer
-                    sources.append(("a", slot(values[i], k, i), owner))
-                if i not in grads:
-                    dests.append(None)
-                elif id(e[0]) in index:
-                    dests.append(("int", index[id(e[0])], x._dtype.name))
-                else:
-                    tkey = (id(e[0]), e[1], values[i].shape, x._dtype)
-                    b = targets.get(tkey)
-                    if b is None:
-                        b = targets[tkey] = len(buf_meta)
-                        buf_meta.append((values[i].shape, x._dtype))
-                    dests.append(("ext", b, x._dtype.name))
-            out_slot = -1  # the rules do not read out
-            if "out" in reads:
-                out_slot = _RECOMPUTE if cheap else slot(out, k, -1)
-            key.append(
-                (
-                    op.name,
-                    smask,
-                    cdt.name,
-                    _dtype_name(out.dtype),
-                    tuple(sources),
-                    tuple(dests),
-                    out_slot,
-                )
-            )
+        for k, (m, member_saved) in enumerate(zip(members, saved, strict=True)):
+            key.append(walk.member(k, m, member_saved))
         self.names = [m.name() for m in members]
         self.key = tuple(key)
-        self._lay_out_buffers(buf_meta, shape, size)
+        shape = saved[0][OUT].shape
+        self._lay_out_buffers(walk.buf_meta, shape, saved[0][OUT].size)
         #: every array the kernel iterates over has the root's shape, of at most one
         #: dimension: they serve the loop as they are (shapes are part of the structure
         #: this layout serves; strides are not, and do not matter to a 1-D loop)
@@ -163,7 +91,7 @@ class GroupLayout:
         #: accumulation or reduction, not joint, no operand read at [0]): launched on the
         #: arrays as they are, with nothing to view, refine or look up
         self.plain: tuple[Any, C.KernelSpec] | None = None
-        self.results = _results(members, saved, index, targets)
+        self.results = _results(members, saved, walk.index, walk.targets)
         self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
     def _lay_out_buffers(self, buf_meta: list[tuple], shape: tuple, size: int) -> None:
@@ -230,44 +158,13 @@ class GroupLayout:
             if self.scalar_gather:
                 arrays += [saved[k][3][i] for k, i in self.scalar_gather]
             plain[0].fn(*arrays, *buffers)
-            metas = self.buffers
-            grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
-            return grads, plain
+            return self._tensors(buffers), plain
         out = saved[0][OUT]
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
             loss = np.zeros(1, out.dtype)
         ran: tuple = (None, None)
         if out.size:
-            modes = self.modes
-            full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
-            if self.flat:
-                views, ndim = arrays + full, len(out.shape)
-            else:
-                views, ndim = iteration_views(out.shape, arrays + full)
-            parallel_safe = True
-            if self.accumulates:
-                modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
-            parallel = out.size >= helpers.PARALLEL_THRESHOLD and parallel_safe
-            lkey = (tuple(modes), ndim, parallel)
-            entry = self.kernels.get(lkey)
-            if entry is None:
-                entry = self.kernels[lkey] = self._kernel(saved, lkey, len(arrays))
-            call: list[Any] = views[: len(arrays)]
-            if self.joint:
-                call[0] = garr.reshape(-1)[0]
-            if self.scalar_gather:
-                call += [saved[k][3][i] for k, i in self.scalar_gather]
-            if len(full) == len(buffers):  # no reduced buffer: the views in buffer order
-                call += views[len(arrays) :]
-            else:
-                vit = iter(views[len(arrays) :])
-                for b, mode in zip(buffers, modes, strict=True):
-                    call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
-            if self.joint:
-                call.append(loss)
-            kernel = entry[0]
-            if ndim == 2 or (ndim == 1 and out.size >= C.COMPACT_1D):
-                kernel, call = C.for_call(kernel, call)
+            kernel, call, modes = self._prepared(saved, garr, arrays, buffers, loss)
             ran = (kernel, kernel.spec)
             if self.flat and not (self.joint or kernel.spec.compact) and set(modes) == {C.STORE}:
                 self.plain = ran
@@ -276,9 +173,50 @@ class GroupLayout:
             kernel.fn(*call)
         elif compile_only:
             return [], ran
-        metas = self.buffers
-        grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, metas, strict=True)]
-        return grads, ran
+        return self._tensors(buffers), ran
+
+    def _prepared(
+        self, saved: list[tuple], garr: np.ndarray, arrays: list, buffers: list, loss: Any
+    ) -> tuple[Any, list, list]:
+        """The kernel for this launch's views (compiled or found) and its arguments, with the
+        buffers' modes as refined for these views."""
+        out = saved[0][OUT]
+        modes = self.modes
+        full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
+        if self.flat:
+            views, ndim = arrays + full, len(out.shape)
+        else:
+            views, ndim = iteration_views(out.shape, arrays + full)
+        parallel_safe = True
+        if self.accumulates:
+            modes, parallel_safe = C.refine_accumulation(modes, views[len(arrays) :])
+        parallel = out.size >= helpers.PARALLEL_THRESHOLD and parallel_safe
+        lkey = (tuple(modes), ndim, parallel)
+        entry = self.kernels.get(lkey)
+        if entry is None:
+            entry = self.kernels[lkey] = self._kernel(saved, lkey, len(arrays))
+        call: list[Any] = views[: len(arrays)]
+        if self.joint:
+            call[0] = garr.reshape(-1)[0]
+        if self.scalar_gather:
+            call += [saved[k][3][i] for k, i in self.scalar_gather]
+        if len(full) == len(buffers):  # no reduced buffer: the views in buffer order
+            call += views[len(arrays) :]
+        else:
+            vit = iter(views[len(arrays) :])
+            for b, mode in zip(buffers, modes, strict=True):
+                call.append(b.reshape(-1) if mode == C.REDUCE else next(vit))
+        if self.joint:
+            call.append(loss)
+        kernel = entry[0]
+        if ndim == 2 or (ndim == 1 and out.size >= C.COMPACT_1D):
+            kernel, call = C.for_call(kernel, call)
+        return kernel, call, modes
+
+    def _tensors(self, buffers: list[np.ndarray]) -> list:
+        """The gradient buffers as Tensors of their dtypes (nobody else holds them)."""
+        make = FRONT.make
+        return [make(b, meta[3], fresh=True) for b, meta in zip(buffers, self.buffers, strict=True)]
 
     def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
         kkey = self.key + (*lkey, n_arrays, self.joint)
@@ -287,6 +225,90 @@ class GroupLayout:
             spec = _render(self.names, saved, kkey, len(saved))
             entry = _kernels[kkey] = (C.get_kernel(spec), spec)
         return entry
+
+
+class _Walk:
+    """The one walk over a group's members that :class:`GroupLayout` makes: each member's part
+    of the structural key, the argument slots of the arrays the kernel reads (the layout's
+    ``gather``, ``scalar_gather`` and ``aliases``), the gradient buffers it writes and which
+    members' forward values it recomputes."""
+
+    __slots__ = ("layout", "index", "needed", "remat", "wanted", "slots", "targets", "buf_meta")
+
+    def __init__(
+        self, layout: GroupLayout, members: list, saved: list[tuple], needed: Any, joint: bool
+    ) -> None:
+        self.layout = layout
+        self.index = {id(m): k for k, m in enumerate(members)}
+        self.needed = needed
+        self.remat = [True] * len(saved) if joint else [_recomputable(s) for s in saved]
+        # Which members' forward values the kernel recomputes: those the rules read (``out``,
+        # or an operand a recomputed member produces), recursively through what recomputing
+        # them reads; a joint kernel's root's (the loss). Members come root first, so each
+        # member's consumers, and whether they want its value, are known when it is reached.
+        self.wanted = [joint] + [False] * (len(members) - 1)
+        self.slots: dict[int, int] = {}  # id(array) -> argument slot (0: the incoming gradient)
+        self.targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
+        self.buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
+
+    def slot(self, arr: np.ndarray, k: int, i: int) -> int:
+        layout = self.layout
+        s = self.slots.get(id(arr))
+        if s is None:
+            s = self.slots[id(arr)] = len(layout.gather) + 1
+            layout.gather.append((k, i))
+        else:  # the same array as an earlier operand: passed once, read twice
+            layout.aliases.append((k, i, *layout.gather[s - 1]))
+        return s
+
+    def member(self, k: int, m: Any, saved: tuple) -> tuple:
+        """Member ``k``'s part of the key: where each operand comes from, where each gradient
+        goes, and how the rules read the forward value."""
+        op, smask, args, values, cdt, _vc, _vs, out, _ov = saved
+        edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
+        grads, reads = _needed_grads(op, smask, args, edge_at, self.needed, self.index)
+        cheap = self.remat[k]
+        if cheap and "out" in reads:
+            self.wanted[k] = True
+        reads_all = reads | _free_names(op.expr) if self.wanted[k] else reads
+        sources: list[tuple] = []
+        dests: list[tuple | None] = []
+        for i, x in enumerate(args):
+            read = ROLES[i] in reads_all  # else not passed (a number either)
+            if smask[i] == "s":
+                if read:
+                    self.layout.scalar_gather.append((k, i))
+                sources.append(("s",) if read else ("-",))
+                dests.append(None)
+                continue
+            e = edge_at.get(i)
+            sources.append(self._source(k, i, x, values[i], e) if read else ("-",))
+            dests.append(self._dest(x, values[i], e) if i in grads else None)
+        out_slot = -1  # the rules do not read out
+        if "out" in reads:
+            out_slot = _RECOMPUTE if cheap else self.slot(out, k, -1)
+        return (op.name, smask, cdt.name, _dtype_name(out.dtype), (*sources,), (*dests,), out_slot)
+
+    def _source(self, k: int, i: int, x: Any, value: np.ndarray, e: tuple | None) -> tuple:
+        """Where operand ``i`` of member ``k`` is read from: recomputed by a member, or an
+        argument slot (with the member that produced it, -1 for none)."""
+        producer = _producer(x, e, self.index)
+        if producer is not None and self.remat[producer]:
+            self.wanted[producer] = True
+            return ("m", producer)
+        return ("a", self.slot(value, k, i), -1 if producer is None else producer)
+
+    def _dest(self, x: Any, value: np.ndarray, e: tuple) -> tuple:
+        """Where the gradient of operand ``x`` goes: to a member, or a buffer (one per edge
+        target, shape and dtype)."""
+        if id(e[0]) in self.index:
+            return ("int", self.index[id(e[0])], x._dtype.name)
+        tkey = (id(e[0]), e[1], value.shape, x._dtype)
+        b = self.targets.get(tkey)
+        if b is None:
+            b = self.targets[tkey] = len(self.buf_meta)
+            self.buf_meta.append((value.shape, x._dtype))
+        return ("ext", b, x._dtype.name)
 
 
 def _results(members: list, saved: list[tuple], index: dict, targets: dict) -> list[int | None]:
@@ -327,14 +349,14 @@ def _producer(x: Any, edge: tuple | None, index: dict[int, int]) -> int | None:
     return index.get(id(edge[0]))
 
 
-def _needed_grads(op, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
+def _needed_grads(op, smask, args, edge_at, needed, index) -> tuple[set[int], set[str]]:
     """Which operands' gradients a member computes, and the names those rules read."""
     grads: set[int] = set()
     reads: set[str] = set()
     for i, x in enumerate(args):
         rule = op.grads[i]
         e = edge_at.get(i)
-        if rule is None or not isinstance(x, Tensor) or not x._requires_grad or e is None:
+        if rule is None or smask[i] != "t" or not x._requires_grad or e is None:
             continue
         if e[0] is None or not (id(e[0]) in index or needed.get(e[0])):
             continue

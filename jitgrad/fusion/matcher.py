@@ -49,66 +49,90 @@ def build(order: list, roots: Sequence[tuple], grads: Sequence[Any]) -> Matcher 
     graphs with the structure of ``order`` (just walked by ``replay.structure``)."""
     if len(order) > MAX_NODES:
         return None
-    pos = {node: i for i, node in enumerate(order)}
-    consts: dict[str, Any] = {"INF": math.inf}
-    lines = [
-        f"if len(roots) != {len(roots)} or len(grads) != {len(grads)}: return None",
-    ]
-    for i, g in enumerate(grads):
-        if g is None:
-            lines.append(f"if grads[{i}] is not None: return None")
-            continue
-        consts[f"D{i}"] = g._dtype
-        lines.append(f"g = grads[{i}]")
-        lines.append(
-            f"if g._dtype is not D{i} or g._value.shape != {g._value.shape!r}: return None"
-        )
-    seen: set[int] = set()
-
-    def edge(target: str, nr_name: str, node: Any, nr: int) -> None:
-        """Lines checking that ``target`` holds ``node`` with output number ``nr``."""
-        p = pos[node]
-        if p in seen:
-            lines.append(f"if {target} is not n{p}: return None")
-        else:  # first met here, as in the walk: bind it (checked when its block runs)
-            seen.add(p)
-            lines.append(f"n{p} = {target}")
-        lines.append(f"if {nr_name} != {nr}: return None")
-
+    src = _Source(order)
+    src.check_inputs(roots, grads)
     for i, (node, nr) in enumerate(roots):
-        edge(f"roots[{i}][0]", f"roots[{i}][1]", node, nr)
+        src.edge(f"roots[{i}][0]", f"roots[{i}][1]", node, nr)
     for p, node in enumerate(order):
-        consts[f"K{p}"] = node._key
+        src.check_node(p, node)
+    src.check_creation_order(order)
+    src.lines.append(f"return [{', '.join(f'n{p}' for p in range(len(order)))}]")
+    return src.compile(len(order))
+
+
+class _Source:
+    """A matcher's source, one check a line (the body of its ``try``), and the constants the
+    lines name (``INF``, the gradients' dtypes ``D<i>``, the nodes' tokens ``K<p>``)."""
+
+    def __init__(self, order: list) -> None:
+        self.pos = {node: i for i, node in enumerate(order)}
+        self.consts: dict[str, Any] = {"INF": math.inf}
+        self.lines: list[str] = []
+        self.seen: set[int] = set()  # positions bound to a name ``n<p>`` so far
+
+    def check_inputs(self, roots: Sequence[tuple], grads: Sequence[Any]) -> None:
+        """As many roots and gradients; each gradient of the recorded dtype and shape."""
+        lines = self.lines
+        lines.append(f"if len(roots) != {len(roots)} or len(grads) != {len(grads)}: return None")
+        for i, g in enumerate(grads):
+            if g is None:
+                lines.append(f"if grads[{i}] is not None: return None")
+                continue
+            self.consts[f"D{i}"] = g._dtype
+            lines.append(f"g = grads[{i}]")
+            lines.append(
+                f"if g._dtype is not D{i} or g._value.shape != {g._value.shape!r}: return None"
+            )
+
+    def edge(self, target: str, nr_name: str, node: Any, nr: int) -> None:
+        """Lines checking that ``target`` holds ``node`` with output number ``nr``."""
+        p = self.pos[node]
+        if p in self.seen:
+            self.lines.append(f"if {target} is not n{p}: return None")
+        else:  # first met here, as in the walk: bind it (checked when its block runs)
+            self.seen.add(p)
+            self.lines.append(f"n{p} = {target}")
+        self.lines.append(f"if {nr_name} != {nr}: return None")
+
+    def check_node(self, p: int, node: Any) -> None:
+        """Node ``p``'s block: its token, no hooks, and its edges."""
+        lines = self.lines
+        self.consts[f"K{p}"] = node._key
         lines.append(f"if n{p}._key != K{p} or n{p}._extra is not None: return None")
         edges = node.next_functions
         if not edges:
             lines.append(f"if n{p}.next_functions: return None")
-            continue
+            return
         names = ", ".join(f"(t{j}, r{j})" for j in range(len(edges)))
         lines.append(f"{names}{',' if len(edges) == 1 else ''} = n{p}.next_functions")
         for j, (nxt, nr) in enumerate(edges):
             if nxt is None:
                 lines.append(f"if t{j} is not None: return None")
             else:
-                edge(f"t{j}", f"r{j}", nxt, nr)
-    # The creation order (the walk's last key entry): the other nodes oldest first, then
-    # the leaves, each created at inf.
-    ages = [p for p in by_age(order) if order[p]._seq != math.inf]
-    leaves = [p for p in range(len(order)) if order[p]._seq == math.inf]
-    chain = " < ".join([f"n{p}._seq" for p in ages] + ["INF"])
-    lines.append(f"if not ({chain}{''.join(f' == n{p}._seq' for p in leaves)}): return None")
-    if len(leaves) > 1:
-        members = ", ".join(f"n{p}" for p in leaves)
-        lines.append(f"if len({{{members}}}) != {len(leaves)}: return None")
-    lines.append(f"return [{', '.join(f'n{p}' for p in range(len(order)))}]")
-    body = "\n".join("        " + line for line in lines)
-    source = (
-        "def match(roots, grads):\n"
-        "    try:\n"
-        f"{body}\n"
-        "    except (AttributeError, TypeError, ValueError):\n"
-        "        return None\n"
-    )
-    namespace = dict(consts)
-    exec(compile(source, f"<jitgrad graph matcher, {len(order)} nodes>", "exec"), namespace)  # noqa: S102
-    return namespace["match"]
+                self.edge(f"t{j}", f"r{j}", nxt, nr)
+
+    def check_creation_order(self, order: list) -> None:
+        """The creation order (the walk's last key entry): the other nodes oldest first, then
+        the leaves, each created at inf (and distinct objects)."""
+        ages = [p for p in by_age(order) if order[p]._seq != math.inf]
+        leaves = [p for p in range(len(order)) if order[p]._seq == math.inf]
+        chain = " < ".join([f"n{p}._seq" for p in ages] + ["INF"])
+        same = "".join(f" == n{p}._seq" for p in leaves)
+        self.lines.append(f"if not ({chain}{same}): return None")
+        if len(leaves) > 1:
+            members = ", ".join(f"n{p}" for p in leaves)
+            self.lines.append(f"if len({{{members}}}) != {len(leaves)}: return None")
+
+    def compile(self, n_nodes: int) -> Matcher:
+        body = "\n".join("        " + line for line in self.lines)
+        source = (
+            "def match(roots, grads):\n"
+            "    try:\n"
+            f"{body}\n"
+            "    except (AttributeError, TypeError, ValueError):\n"
+            "        return None\n"
+        )
+        namespace = dict(self.consts)
+        name = f"<jitgrad graph matcher, {n_nodes} nodes>"
+        exec(compile(source, name, "exec"), namespace)  # noqa: S102
+        return namespace["match"]

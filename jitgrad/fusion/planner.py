@@ -23,9 +23,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..dtypes import REDUCED
+from ..engine.elementwise import OVERWROTE, ElementwiseNode
 from ..engine.sweep import hooked
-from ..frontend.pointwise import ElementwiseBackward
-from ..frontend.pointwise_node import OVERWROTE
 
 #: Most members one group may have. Compile time grows faster than the kernel (NOTES-numba:
 #: 1/16/64/256 ops compile in ~0.12/0.15/0.34/1.7 s); a backward member renders to about
@@ -35,7 +34,7 @@ MAX_GROUP = 48
 
 def _fusable(node: Any) -> bool:
     return (
-        isinstance(node, ElementwiseBackward)
+        isinstance(node, ElementwiseNode)
         and not hooked(node, "hooks", "prehooks", "packed")
         and not _reduced(node)
     )

@@ -43,8 +43,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import helpers
+from ..engine.elementwise import ElementwiseNode
 from ..engine.sweep import ABOVE, MUTATION, Plan
-from ..frontend.pointwise import ElementwiseBackward
 from . import matcher
 
 #: Programs kept at first; the least recently used is dropped first (shapes that change
@@ -150,7 +150,7 @@ def unchanged(order: list, program: Program | None) -> bool:
         oldest = min(n._seq for n in order)
     if oldest > MUTATION.seq:
         return True
-    return all(n.unchanged() for n in order if isinstance(n, ElementwiseBackward))
+    return all(n.unchanged() for n in order if isinstance(n, ElementwiseNode))
 
 
 class Program(Plan):

@@ -23,8 +23,8 @@ from ..frontend.pointwise import apply
 from ..frontend.pointwise_inplace import apply_inplace
 from ..frontend.recording import node_class, record
 from ..frontend.reduce import norm
+from ..frontend.tensor import Tensor, _make
 from ..ops.registry import REGISTRY as R
-from ..tensor import Tensor, _make
 
 #: SELU's constants (Klambauer et al.), as PyTorch writes them.
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd.api import grad as torch_grad
-from ..creation import generator, tensor, zeros_like
 from ..engine.grad_mode import STATE, enable_grad, no_grad
+from ..frontend.creation import generator, tensor, zeros_like
 from ..frontend.recording import record
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ..typeinfo import finfo
 from ._functional_activation import celu, pairwise_distance, selu
 from ._functional_conv import conv_transpose2d

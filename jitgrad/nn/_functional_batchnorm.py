@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine.grad_mode import STATE, no_grad
 from ..frontend.declare import Declared, Saved, zeros_where_needed
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._functional_conv import sizes
 from ._norm_grads import affine_double_backward, norm_double_backward
 

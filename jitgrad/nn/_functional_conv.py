@@ -21,8 +21,8 @@ from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
+from ..frontend.tensor import Tensor
 from ..kernels.cpu import conv as CK
-from ..tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "fold", "unfold"]
 

@@ -25,7 +25,7 @@ from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
 from ..frontend.declare import Declared, Saved, zeros_where_needed
 from ..frontend.recording import node_class
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_loss import _check_reduction, _reduce, probability_targets
 from ._functional_smoothing import smoothed_nll

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import generator, ones, zeros
+from ..frontend.creation import generator, ones, zeros
 from ..frontend.linalg import matmul
 from ..frontend.recording import record
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._functional_pad import check_mode, pad_gather
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..frontend.functions import where
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._functional_api import named
 
 _ALIGN_WARNING = (

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..engine.grad_mode import STATE
 from ..frontend.declare import Declared, Saved, zeros_where_needed
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import _kernels as K
 from ._norm_grads import norm_double_backward
 

@@ -20,7 +20,7 @@ from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..engine.grad_mode import STATE
 from ..frontend.declare import Declared, Saved
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from . import _kernels as K
 
 

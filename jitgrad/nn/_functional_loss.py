@@ -16,13 +16,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ..creation import zeros_like
 from ..engine.grad_mode import no_grad
 from ..frontend import functions as OF
 from ..frontend.checks import DTYPE_WORDS
+from ..frontend.creation import zeros_like
 from ..frontend.pointwise import broadcast_shape
 from ..frontend.recording import record
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from ._functional_activation import logsigmoid, pairwise_distance
 
 _REDUCTIONS = ("mean", "sum", "none")

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes as D
 from ..frontend.einsum import einsum
 from ..frontend.recording import record, record_multi
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._functional_extra import apply_dropout_mask
 
 

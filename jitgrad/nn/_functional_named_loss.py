@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
 from ..frontend import functions as OF
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from ._functional_loss import _fused_loss, _reduce, _warn_size
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "mse_loss"]

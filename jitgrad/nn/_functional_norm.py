@@ -18,9 +18,9 @@ from ..frontend import functions as OF
 from ..frontend import movement as M
 from ..frontend.pointwise import apply
 from ..frontend.recording import record
+from ..frontend.tensor import Tensor, _make
 from ..ops.registry import REGISTRY as R
 from ..random import numpy_generator
-from ..tensor import Tensor, _make
 from ._functional_activation import run_inplace
 from ._functional_batchnorm import batch_norm
 from ._functional_conv import sizes

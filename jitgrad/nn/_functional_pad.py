@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..creation import tensor, zeros
+from ..frontend.creation import tensor, zeros
 from ..frontend.recording import record
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 
 _NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0"}
 _MODES = ("constant", "reflect", "replicate", "circular")

@@ -17,8 +17,8 @@ import numpy as np
 from .. import dtypes as D
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
+from ..frontend.tensor import Tensor, _make
 from ..kernels.cpu import pool as PK
-from ..tensor import Tensor, _make
 from ._functional_conv import ntuple, sizes
 
 __all__ = [

@@ -9,7 +9,7 @@ PyTorch mixes the (weighted) negative log-likelihood with a smoothed term that s
 
 from __future__ import annotations
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 
 
 def smoothed_nll(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..frontend.recording import record
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._functional_more import adaptive_max_pool1d, adaptive_max_pool2d
 from ._functional_pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 

@@ -23,7 +23,7 @@ in ``x``: :func:`affine_double_backward`.
 from __future__ import annotations
 
 from ..frontend import functions as OF
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 
 
 def _plus(a: Tensor | None, b: Tensor) -> Tensor:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import creation
-from ..tensor import Tensor
+from ..frontend import creation
+from ..frontend.tensor import Tensor
 from . import functional as F
 from . import init as nn_init
 from .module import Module

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import tensor, zeros
+from ..frontend.creation import tensor, zeros
 from ..frontend.movement import cat
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from .container import ModuleList, Sequential
 from .linear import Linear
 from .loss import NLLLoss

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TypeVar, Union
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 
 T = TypeVar("T")
 

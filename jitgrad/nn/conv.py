@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import functional as F
 from ._functional_conv import ntuple
 from .linear import add_weight_and_bias, reset_weight_and_bias

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..copy_ops import under_node
-from ..creation import tensor
-from ..tensor import Tensor
+from ..frontend.creation import tensor
+from ..frontend.tensor import Tensor
 from .module import Module
 
 

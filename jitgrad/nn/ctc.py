@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import zeros_like
+from ..frontend.creation import zeros_like
 from ..frontend.functions import where
 from ..frontend.recording import record
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from .module import Module
 
 _NEG_INF = -np.inf

@@ -23,9 +23,9 @@ import numpy as np
 from ..frontend import functions as OF
 from ..frontend.pointwise import apply
 from ..frontend.recording import record
+from ..frontend.tensor import Tensor, _make
 from ..helpers import missing_attribute
 from ..ops.registry import REGISTRY as R
-from ..tensor import Tensor, _make
 from . import _kernels as K
 from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..autograd.api import grad as _autograd_grad
-from ..creation import zeros
 from ..engine.grad_mode import STATE as GRAD
+from ..frontend.creation import zeros
+from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
-from ..tensor import Tensor
 from ._functional_conv import conv1d, conv2d
 
 

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from ..creation import empty, eye
-from ..creation import tensor as _as_tensor
 from ..engine.grad_mode import no_grad
+from ..frontend.creation import empty, eye
+from ..frontend.creation import tensor as _as_tensor
+from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
 from ..sampling import randperm
-from ..tensor import Tensor
 
 __all__ = [
     "calculate_gain",

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..creation import ones
-from ..tensor import Tensor
+from ..frontend.creation import ones
+from ..frontend.tensor import Tensor
 from . import _functional_api as FA
 from . import functional as F
 from ._functional_conv import ntuple

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import _functional_more as FM
 from . import init
 from .dropout import Dropout

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers_api import ConvTranspose1d

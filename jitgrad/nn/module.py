@@ -14,7 +14,7 @@ from typing import Any
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..engine.sweep import RemovableHandle, add_hook
-from ..tensor import Tensor, device
+from ..frontend.tensor import Tensor, device
 from .module_backward_hook import BackwardHook
 from .parameter import Parameter
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.grad_mode import STATE
 from ..frontend.recording import record_multi
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 
 if TYPE_CHECKING:
     from .module import Module

@@ -17,9 +17,9 @@ import functools
 import inspect
 from typing import Any
 
-from ..creation import empty_like
 from ..engine.grad_mode import no_grad
-from ..tensor import device as Device
+from ..frontend.creation import empty_like
+from ..frontend.tensor import device as Device
 from .module import Module
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..creation import empty
-from ..tensor import Tensor, _init_fields, _make
+from ..frontend.creation import empty
+from ..frontend.tensor import Tensor, _init_fields, _make
 
 
 class Parameter(Tensor):

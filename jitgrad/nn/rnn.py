@@ -14,11 +14,11 @@ import numbers
 import warnings
 from typing import Any
 
-from .. import creation
 from .. import dtypes as D
+from ..frontend import creation
 from ..frontend.movement import cat, stack
 from ..frontend.recording import record
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import functional as F
 from .module import Module
 from .parameter import Parameter

@@ -20,9 +20,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .. import creation
+from ..frontend import creation
 from ..frontend.checks import DTYPE_WORDS
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module

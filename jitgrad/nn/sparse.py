@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import creation
 from ..engine.grad_mode import no_grad
-from ..tensor import Tensor
+from ..frontend import creation
+from ..frontend.tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module

@@ -17,9 +17,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .. import creation
 from ..engine.grad_mode import is_grad_enabled
-from ..tensor import Tensor
+from ..frontend import creation
+from ..frontend.tensor import Tensor
 from . import functional as F
 from . import init
 from .attention import MultiheadAttention

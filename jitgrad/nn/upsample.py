@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..frontend.recording import record
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from .module import Module
 

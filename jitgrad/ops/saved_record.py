@@ -9,7 +9,7 @@
 for them (cast to ``cdt``, the dtype the op computed in); ``out_vc`` the result's version
 counter and ``out_version`` its value when saved; ``versions`` the tensor operands' versions
 when saved; ``out`` the result array (while deferred, its ``Pending``: see
-:class:`jitgrad.frontend.pending.LazySaved`, whose ``values`` slot holds the wanted dtypes).
+:class:`LazySaved`, whose ``values`` slot holds the wanted dtypes).
 
 It stays a plain tuple, read by these positions (or unpacked in this order): it is built on
 every recorded op, and a record class costs more to build. Measured on the project machine
@@ -24,3 +24,16 @@ from __future__ import annotations
 ROLES = ("a", "b", "c")
 FIELDS = ("op", "smask", "args", "values", "cdt", "out_vc", "versions", "out", "out_version")
 OP, SMASK, ARGS, VALUES, CDT, OUT_VC, VERSIONS, OUT, OUT_VERSION = range(len(FIELDS))
+
+
+class LazySaved(tuple):
+    """A node's saved tuple whose ``values``/``out`` are computed when backward first reads it
+    (its forward was deferred: see :mod:`jitgrad.frontend.lazy`).
+
+    Its ``values`` hold the dtypes the operands were computed in and its ``out`` the result's
+    ``Pending``; :func:`jitgrad.frontend.pending.resolve` turns it into the tuple
+    ``pointwise.apply`` would have saved. Declared here, with the record's fields, so the
+    layers below the front end (fusion's backward groups) can tell a deferred record apart.
+    """
+
+    __slots__ = ()

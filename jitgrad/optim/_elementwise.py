@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from .optimizer import Optimizer, scalar_step
 
 

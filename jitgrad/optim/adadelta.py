@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..frontend.tensor import Tensor, _make
 from ..kernels.cpu.adadelta import adadelta_step
-from ..tensor import Tensor, _make
 from .optimizer import Optimizer, check_hyper, check_min, flat, scalar_step
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..frontend.tensor import Tensor, _make
 from ..kernels.cpu import optim as K
-from ..tensor import Tensor, _make
 from .optimizer import Optimizer, check_hyper, flat, scalar_step
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from .optimizer import Optimizer, check_adam_like, flat, kernels_for, scalar_step, zeros_like
 
 

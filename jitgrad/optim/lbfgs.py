@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.grad_mode import enable_grad, no_grad
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._line_search import strong_wolfe
 from .optimizer import Optimizer, check_min
 

@@ -18,8 +18,8 @@ from ..backends import STATE as DEVICE
 from ..backends.meta_array import MetaArray
 from ..engine.grad_mode import enable_grad, no_grad
 from ..frontend.overlap import assert_no_internal_overlap
+from ..frontend.tensor import Tensor, _make, legacy_type_name
 from ..kernels.cpu import optim as cpu_kernels
-from ..tensor import Tensor, _make, legacy_type_name
 
 
 class _Required:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make
 from ._elementwise import ElementwiseOptimizer
 from .optimizer import check_min
 

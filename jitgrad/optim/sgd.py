@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..frontend.tensor import Tensor
 from .optimizer import Optimizer, flat, kernels_for, zeros_like
 
 

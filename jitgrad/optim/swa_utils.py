@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import tensor
 from ..dtypes import int64
 from ..engine.grad_mode import no_grad
+from ..frontend.creation import tensor
+from ..frontend.tensor import Tensor
 from ..nn.batchnorm import _BatchNorm
 from ..nn.module import Module
-from ..tensor import Tensor
 from ._lr_base import LRScheduler, per_group
 from .optimizer import Optimizer
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..creation import as_tensor
-from ..tensor import Tensor
+from ..frontend.creation import as_tensor
+from ..frontend.tensor import Tensor
 
 #: PyTorch's default (rtol, atol) per dtype; every other dtype compares exactly
 _PRECISIONS = {

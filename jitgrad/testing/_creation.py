@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as D
-from ..creation import empty
+from ..frontend.creation import empty
+from ..frontend.tensor import Tensor
 from ..sampling import randint
-from ..tensor import Tensor
 from ..typeinfo import finfo, iinfo
 
 

@@ -33,9 +33,9 @@ from ..autograd.api import grad as _grad
 from ..engine.grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..engine.sweep import AccumulateGrad
 from ..frontend.recording import record_multi
+from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
 from ..random import get_rng_state, set_rng_state
-from ..tensor import Tensor
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
 

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from ...frontend import overlap
+from ...frontend.tensor import _STATE_SLOTS, Tensor, _make
 from ...kernels.cuda import memory as M
-from ...tensor import _STATE_SLOTS, Tensor, _make
 from . import deferred, runtime
 
 _SLOT = Tensor.__dict__["_value"]

@@ -33,8 +33,8 @@ from typing import Any
 from numba import cuda
 
 from ... import dtypes as D
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import common as kernel_common
-from ...tensor import Tensor, _make
 from .. import STATE
 from . import (
     aliasing,

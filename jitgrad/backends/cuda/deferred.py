@@ -41,10 +41,10 @@ from ...frontend import checks as K
 from ...frontend.lazy import LazyTensor, deferred_node
 from ...frontend.pending import MAX_CHAIN, LazySaved, chain
 from ...frontend.pending import STATE as LAZY
+from ...frontend.tensor import CUDA0, Tensor, _init_fields
 from ...fusion import codegen as C
 from ...fusion.chain_kernel import describe
 from ...kernels.cuda import reduce as R
-from ...tensor import CUDA0, Tensor, _init_fields
 from . import render, runtime
 
 _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by DeviceLazyTensor's

@@ -21,8 +21,8 @@ from ...frontend import pointwise as P
 from ...frontend.lazy import LazyTensor
 from ...frontend.pointwise_backward import gradient_buffers, gradient_tensors
 from ...frontend.saved_views import ROLES
+from ...frontend.tensor import Tensor, _make
 from ...ops.registry import REGISTRY
-from ...tensor import Tensor, _make
 from . import deferred, render, runtime
 from .deferred import DeviceLazyTensor
 

@@ -39,8 +39,8 @@ from ...engine.sweep import Node
 from ...frontend import functions as OF
 from ...frontend.out import write_out
 from ...frontend.pointwise import check_inplace
+from ...frontend.tensor import Tensor, _make
 from ...helpers import debug_print
-from ...tensor import Tensor, _make
 from .. import opwrap
 from . import aliasing, deferred, elementwise, native, nn_rows, runtime, transfer
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ...frontend.tensor import _make
 from ...fusion import codegen as C
 from ...fusion.backward import FusedGroup
 from ...fusion.backward_render import render as render_group
 from ...fusion.group_layout import GroupLayout
 from ...ops.saved_record import OUT
-from ...tensor import _make
 from . import render, runtime
 
 #: structural key (GroupLayout.key + launch key) -> KernelSpec

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...frontend.recording import record
+from ...frontend.tensor import Tensor
 from ...kernels.cuda import memory as M
-from ...tensor import Tensor
 from . import runtime
 
 

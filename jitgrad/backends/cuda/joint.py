@@ -20,10 +20,10 @@ import numpy as np
 
 from ...engine.node import hooked
 from ...frontend.lazy import joint_saved as lazy_joint_saved
+from ...frontend.tensor import Tensor
 from ...fusion.backward import JointGroup
 from ...fusion.group_layout import GroupLayout
 from ...ops.saved_record import OUT
-from ...tensor import Tensor
 from . import runtime
 from .deferred import (
     _SLOT,

@@ -15,8 +15,8 @@ from typing import Any
 
 from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import matmul as K
-from ...tensor import Tensor, _make
 from . import runtime
 from .elementwise import on_device
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import record
-from ...tensor import Tensor, _make
+from ...frontend.tensor import Tensor, _make
 from . import aliasing, joining, linalg, random, reductions, rows, runtime, setitem, views
 
 

@@ -33,12 +33,12 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
 from ...frontend.declare import Declared, Saved
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import norm as N
 from ...kernels.cuda import rows as K
 from ...kernels.cuda.common import view
 from ...nn._functional_cross_entropy import CE_BACKWARD
 from ...nn._functional_layer_norm import LAYER_NORM_BACKWARD
-from ...tensor import Tensor, _make
 from . import runtime
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from ... import random as R
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda.random import dropout_mask
-from ...tensor import Tensor, _make
 from . import runtime
 
 

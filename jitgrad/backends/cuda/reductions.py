@@ -16,10 +16,10 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
+from ...frontend.tensor import Tensor, _make
 from ...fusion.codegen import STORE, KernelSpec
 from ...kernels.cuda import argreduce as AR
 from ...kernels.cuda import reduce as R
-from ...tensor import Tensor, _make
 from . import deferred, joint, render, runtime
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...frontend.reduce_softmax import LOG_SOFTMAX, SOFTMAX
+from ...frontend.tensor import Tensor
 from ...kernels.cuda import rows as K
-from ...tensor import Tensor
 from . import runtime
 
 

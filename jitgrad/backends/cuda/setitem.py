@@ -14,8 +14,8 @@ from ...engine.grad_mode import STATE as GRAD
 from ...frontend.multi_view import check_marked, setitem_view
 from ...frontend.pointwise import LEAF_INPLACE, VIEW_LEAF_INPLACE
 from ...frontend.recording import record
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
-from ...tensor import Tensor, _make
 from . import aliasing, deferred, elementwise, runtime, views
 
 

@@ -8,7 +8,7 @@ both sit above it: neither has to import the other.
 from __future__ import annotations
 
 from ...frontend.recording import record
-from ...tensor import Tensor
+from ...frontend.tensor import Tensor
 from . import runtime
 from .elementwise import on_device
 

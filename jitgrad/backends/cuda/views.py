@@ -24,9 +24,9 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.multi_view import inherit
 from ...frontend.recording import record
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
-from ...tensor import Tensor, _make
 from . import aliasing, runtime
 
 

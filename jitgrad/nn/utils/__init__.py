@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ...creation import tensor
 from ...engine.grad_mode import no_grad
+from ...frontend.creation import tensor
 from ...frontend.functions import clamp
 from ...frontend.movement import cat, stack
 from ...frontend.reduce import norm
+from ...frontend.tensor import Tensor
 from ...helpers import missing_attribute
-from ...tensor import Tensor
 from . import stateless  # noqa: F401 - nn.utils.stateless.functional_call
 
 _Params = Tensor | Iterable[Tensor]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 
-from ...creation import ones_like, zeros_like
+from ...frontend.creation import ones_like, zeros_like
 from ...frontend.functions import rsqrt
-from ...tensor import Tensor
+from ...frontend.tensor import Tensor
 from ..module import Module
 from ..parameter import Parameter
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...creation import eye, zeros
 from ...engine.grad_mode import no_grad
+from ...frontend.creation import eye, zeros
 from ...frontend.linalg_decomp import solve
 from ...frontend.linalg_more import matrix_exp
 from ...frontend.movement import cat
+from ...frontend.tensor import Tensor, _make
 from ...sampling import randn
-from ...tensor import Tensor, _make
 from .._functional_activation import normalize
 from ..conv import ConvTranspose2d
 from ..module import Module

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...engine.grad_mode import no_grad
-from ...tensor import Tensor
+from ...frontend.tensor import Tensor
 from ..container import ModuleDict, ModuleList
 from ..module import Module
 from ..parameter import Parameter

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ...creation import ones_like
 from ...engine.grad_mode import no_grad
+from ...frontend.creation import ones_like
+from ...frontend.tensor import Tensor, _make
 from ...sampling import rand
-from ...tensor import Tensor, _make
 from ..module import Module
 
 

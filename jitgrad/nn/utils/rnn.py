@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ... import dtypes as D
-from ...creation import full, tensor
+from ...frontend.creation import full, tensor
 from ...frontend.movement import cat, stack
-from ...tensor import Tensor
+from ...frontend.tensor import Tensor
 
 
 class PackedSequence(NamedTuple):

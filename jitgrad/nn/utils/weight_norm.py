@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...engine.grad_mode import no_grad
-from ...tensor import Tensor
+from ...frontend.tensor import Tensor
 from ..module import Module
 from ..parameter import Parameter
 

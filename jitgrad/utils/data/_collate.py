@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from ... import dtypes as D
-from ...creation import as_tensor, tensor
+from ...frontend.creation import as_tensor, tensor
 from ...frontend.movement import stack
-from ...tensor import Tensor
+from ...frontend.tensor import Tensor
 
 #: numpy dtype codes of strings and objects, which cannot become tensors
 _STR_OR_OBJECT = re.compile(r"[SaUO]")

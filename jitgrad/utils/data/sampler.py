@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any
 
 from ... import dtypes as D
-from ...creation import as_tensor
+from ...frontend.creation import as_tensor
+from ...frontend.tensor import Tensor
 from ...random import Generator
 from ...sampling import multinomial, randint, randperm
-from ...tensor import Tensor
 
 
 class Sampler:

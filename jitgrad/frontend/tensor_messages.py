@@ -1,8 +1,8 @@
 """PyTorch's messages about a tensor: its legacy type name (``torch.FloatTensor``) and the
 error when a tensor saved for backward was modified in place since (the version check).
 
-Apart from :mod:`jitgrad.tensor` because the engine's nodes and the ops raise them; they need
-a tensor's fields, never the Tensor class.
+Apart from :mod:`jitgrad.frontend.tensor` because the engine's nodes and the ops raise them;
+they need a tensor's fields, never the Tensor class.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import dtypes as D
+from .. import dtypes as D
 
 if TYPE_CHECKING:
-    from .engine.sweep import Node
+    from ..engine.sweep import Node
     from .tensor import Tensor
 
 

@@ -2,10 +2,10 @@
 
 Operators and methods dispatch to the op modules (see :mod:`jitgrad.methods`); this file holds
 the state, the attributes and the autograd entry points. The hot path creates tensors with
-:func:`_make`, which skips ``__init__``'s argument handling. Beside it:
-:mod:`jitgrad.tensor_meta` (``Size``, ``device``, shape queries), :mod:`jitgrad.tensor_conversion`
-(``numpy()``, ``item()``, ``repr``) and :mod:`jitgrad.tensor_messages` (type names, the
-saved-tensor version check), all still importable from here.
+:func:`_make`, which skips ``__init__``'s argument handling. Beside it: :mod:`.tensor_meta`
+(``Size``, ``device``, shape queries), :mod:`.tensor_conversion` (``numpy()``, ``item()``,
+``repr``) and :mod:`.tensor_messages` (type names, the saved-tensor version check), all still
+importable from here. ``jitgrad.tensor`` is this module's old path (the same module object).
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes as D
-from . import memory
-from . import tensor_conversion as _conversion
-from . import tensor_meta as _meta
-from .backends import STATE as DEVICE
-from .engine.dual_state import DUAL
-from .engine.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
-from .engine.grad_mode import STATE as GRAD
-from .engine.sweep import (
+from .. import dtypes as D
+from .. import memory
+from ..backends import STATE as DEVICE
+from ..engine.dual_state import DUAL
+from ..engine.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
+from ..engine.grad_mode import STATE as GRAD
+from ..engine.sweep import (
     MUTATION,
     AccumulateGrad,
     Node,
@@ -33,6 +31,8 @@ from .engine.sweep import (
     add_hook,
     next_sequence,
 )
+from . import tensor_conversion as _conversion
+from . import tensor_meta as _meta
 from .tensor_messages import _TYPE_NAMES as _TYPE_NAMES  # (re-exported: the old import path)
 from .tensor_messages import _describe as _describe
 from .tensor_messages import _version_error as _version_error
@@ -80,7 +80,7 @@ class Tensor:
     # jitgrad/methods.py: they call the data conversion, the public backward and the in-place
     # dispatch, all above this module.
 
-    # ---- basic attributes (jitgrad/tensor_meta.py) ---------------------------------------
+    # ---- basic attributes (jitgrad/frontend/tensor_meta.py) ---------------------------------
     shape = property(_meta.shape)
     size = _meta.size
     dim = _meta.dim
@@ -252,7 +252,7 @@ class Tensor:
         self._value = value._value
         self._dtype = value._dtype
 
-    # ---- conversion (jitgrad/tensor_conversion.py) ---------------------------------------
+    # ---- conversion (jitgrad/frontend/tensor_conversion.py) ---------------------------------
     numpy = _conversion.numpy
     __array__ = _conversion.to_array
     item = _conversion.item

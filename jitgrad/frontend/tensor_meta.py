@@ -1,7 +1,7 @@
 """What a tensor reports about itself: ``t.shape`` (a :class:`Size`), ``t.device`` (a
 :class:`device`, with PyTorch's parsing of device strings), ``t.dim()``, ``t.stride()`` ...
 
-Apart from :mod:`jitgrad.tensor` because creation functions, ``.to()`` and the CUDA backend
+Apart from :mod:`jitgrad.frontend.tensor` because creation functions, ``.to()`` and the CUDA backend
 need ``Size`` and ``device`` without the Tensor class; the attribute functions at the end are
 named in the Tensor class body (``shape = property(tensor_meta.shape)``).
 """
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .backends import STATE as DEVICE
+from ..backends import STATE as DEVICE
 
 if TYPE_CHECKING:
-    from . import dtypes as D
+    from .. import dtypes as D
     from .tensor import Tensor
 
 

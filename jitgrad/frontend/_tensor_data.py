@@ -3,7 +3,7 @@ scalars, arrays and tensors, the copy into a numpy array, and PyTorch's errors f
 cannot hold (ragged lists, strings, self-referential lists, too many dimensions), plus the
 ``dtype=`` argument check the constructors share.
 
-Split from :mod:`jitgrad.creation` so that module stays about the constructors themselves.
+Split from :mod:`jitgrad.frontend.creation` so that module stays about the constructors themselves.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from . import argcheck as A
-from . import dtypes as D
+from .. import argcheck as A
+from .. import dtypes as D
 from .tensor import Tensor, _init_fields, _make
 
 #: numpy's limit on dimensions (PyTorch's compute_sizes allows 128; numpy holds 64).

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from . import argcheck as A
-from . import cuda
-from . import dtypes as D
+from .. import argcheck as A
+from .. import cuda
+from .. import dtypes as D
+from ..backends import meta_tensor as meta
+from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
-from .backends import meta
-from .random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
 

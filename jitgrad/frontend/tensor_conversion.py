@@ -3,7 +3,7 @@
 
 These are the Tensor methods that leave autograd (each refuses, with PyTorch's message, what
 PyTorch refuses: a tensor that requires grad to numpy, a many-element tensor to a scalar).
-They live here so :mod:`jitgrad.tensor` stays about a tensor's state; the class body names
+They live here so :mod:`jitgrad.frontend.tensor` stays about a tensor's state; the class body names
 each one, so ``vars(Tensor)`` (what the profiler and the CUDA fallback read) is unchanged.
 """
 
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import dtypes as D
-from ._printing import format_tensor
-from .backends import STATE as DEVICE
-from .engine.dual_state import DUAL
-from .engine.grad_mode import STATE as GRAD
+from .. import dtypes as D
+from .._printing import format_tensor
+from ..backends import STATE as DEVICE
+from ..engine.dual_state import DUAL
+from ..engine.grad_mode import STATE as GRAD
 from .tensor_meta import _on_device
 
 if TYPE_CHECKING:

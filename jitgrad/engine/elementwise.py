@@ -1,0 +1,28 @@
+"""The elementwise node kind, as the layers below the front end see it.
+
+The front end records each elementwise op as an ``ElementwiseBackward`` node
+(:mod:`jitgrad.frontend.pointwise_node`). Fusion's planner groups such nodes and the replay
+cache re-checks their saved versions; both sit below the front end, so they recognise the
+kind by this base class and token rather than by importing the front end's class.
+"""
+
+from __future__ import annotations
+
+from .node import Node
+
+#: First item of the structural token (``Node._key``) of an in-place op's node whose result
+#: overwrote its first operand's buffer (``y += r``): the fusion planner keeps such a node a
+#: group root, and the replay cache never mistakes it for the out-of-place op's node.
+OVERWROTE = object()
+
+
+class ElementwiseNode(Node):
+    """Base of the nodes of elementwise ops: a saved record in the layout of
+    :mod:`jitgrad.ops.saved_record`, and gradients one generated kernel can compute (so the
+    fusion planner may merge such nodes into one group)."""
+
+    __slots__ = ()
+
+    def unchanged(self) -> bool:
+        """Whether no operand nor the output was modified in place since the forward."""
+        raise NotImplementedError
