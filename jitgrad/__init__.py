@@ -12,11 +12,6 @@ from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .backends.dlpack import from_dlpack
 from .creation import (
-    BoolTensor,
-    DoubleTensor,
-    FloatTensor,
-    IntTensor,
-    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -81,6 +76,18 @@ from .frontend.stats import *  # noqa: F403
 from .frontend.structure import *  # noqa: F403
 from .func import vmap
 from .helpers import missing_attribute
+from .legacy_tensors import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .methods import bind as _bind
 from .random import (
     Generator,
