@@ -12,7 +12,8 @@ the cheap im2col copy, as PyTorch's slow path does.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import math
+from typing import Any
 
 import numpy as np
 
@@ -21,105 +22,38 @@ from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
-from ..kernels.cpu import conv as CK
 from ..tensor import Tensor
+from ._windows_nd import Geom, Window, col2im, conv_window, im2col, ntuple
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d", "fold", "unfold"]
-
-
-class Geom(NamedTuple):
-    """One 2-d window geometry: kernel, stride, leading padding, dilation, output size."""
-
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    ph: int
-    pw: int
-    dh: int
-    dw: int
-    oh: int
-    ow: int
-
-    def kernel_args(self) -> tuple:
-        return (self.kh, self.kw, self.sh, self.sw, self.ph, self.pw, self.dh, self.dw, self.ow)
-
-
-def ntuple(value: Any, n: int) -> tuple[int, ...]:
-    """``value`` as an ``n``-tuple of ints (an int, or a sequence of length 1 or ``n``)."""
-    if isinstance(value, int | np.integer):
-        return (int(value),) * n
-    t = tuple(int(v) for v in value)
-    return t * n if len(t) == 1 else t
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "fold", "unfold"]
 
 
 def sizes(t: Any) -> str:
     return "[" + ", ".join(str(s) for s in t) + "]"
 
 
-def _im2col(x: Tensor, g: Geom) -> Tensor:
-    """(N, C, H, W) -> (N, C*kh*kw, oh*ow) columns (``Im2ColBackward0``; adjoint: col2im)."""
+def _im2col(x: Tensor, win: Window) -> Tensor:
+    """(N, C, *spatial) -> (N, C*taps, L) columns (``Im2ColBackward0``; adjoint: col2im)."""
     a = contiguous_array(x._value, x._dtype)
-    n, c, h, w = a.shape
-    cols = np.empty((n * c, g.kh * g.kw, g.oh * g.ow), a.dtype)
-    CK.pick(CK.im2col, cols.size)(a.reshape(n * c, h, w), *g.kernel_args(), cols)
-    out = cols.reshape(n, c * g.kh * g.kw, g.oh * g.ow)
-    return record("Im2ColBackward0", out, x._dtype, (x,), lambda gc: _col2im(gc, g, (h, w)))
+    n, c, spatial = a.shape[0], a.shape[1], a.shape[2:]
+    cols = im2col(a.reshape(n * c, *spatial), win)
+    out = cols.reshape(n, c * win.taps, cols.shape[2])
+    return record("Im2ColBackward0", out, x._dtype, (x,), lambda gc: _col2im(gc, win, spatial))
 
 
-def _col2im(cols: Tensor, g: Geom, hw: tuple[int, int]) -> Tensor:
-    """(N, C*kh*kw, L) columns summed back into (N, C, H, W) (``Col2ImBackward0``)."""
+def _col2im(cols: Tensor, win: Window, spatial: tuple) -> Tensor:
+    """(N, C*taps, L) columns summed back into (N, C, *spatial) (``Col2ImBackward0``)."""
     a = contiguous_array(cols._value, cols._dtype)
     n, ckk, length = a.shape
-    c = ckk // (g.kh * g.kw)
-    out = np.empty((n * c, *hw), a.dtype)
-    CK.pick(CK.col2im, a.size)(a.reshape(n * c, g.kh * g.kw, length), *g.kernel_args(), out)
+    c = ckk // win.taps
+    out = col2im(a.reshape(n * c, win.taps, length), win, spatial)
     return record(
         "Col2ImBackward0",
-        out.reshape(n, c, *hw),
+        out.reshape(n, c, *spatial),
         cols._dtype,
         (cols,),
-        lambda gg: _im2col(gg, g),
+        lambda gg: _im2col(gg, win),
     )
-
-
-def _conv_geometry(
-    hw: tuple[int, int], k: tuple[int, int], stride: Any, padding: Any, dilation: Any, nd: int
-) -> Geom:
-    """Check stride/padding/dilation (PyTorch's messages) and compute the output size."""
-    s, d = ntuple(stride, nd), ntuple(dilation, nd)
-    if isinstance(padding, str):
-        if padding == "valid":
-            lo = hi = (0,) * nd
-        elif padding == "same":
-            if any(v != 1 for v in s):
-                raise RuntimeError("padding='same' is not supported for strided convolutions")
-            total = [di * (ki - 1) for di, ki in zip(d, k[2 - nd :], strict=True)]
-            lo = tuple(t // 2 for t in total)
-            hi = tuple(t - t // 2 for t in total)
-        else:
-            raise RuntimeError(f"Invalid padding string: '{padding}'")
-    else:
-        lo = hi = ntuple(padding, nd)
-    if any(v <= 0 for v in s):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(v < 0 for v in lo):
-        raise RuntimeError("negative padding is not supported")
-    if any(v <= 0 for v in d):
-        raise RuntimeError("dilation should be greater than zero")
-    if nd == 1:  # a 1-d convolution is the 2-d one over a height-1 image
-        s, d, lo, hi = (1, *s), (1, *d), (0, *lo), (0, *hi)
-    padded = [hw[i] + lo[i] + hi[i] for i in range(2)]
-    eff = [d[i] * (k[i] - 1) + 1 for i in range(2)]
-    if any(p < e for p, e in zip(padded, eff, strict=True)):
-        shown = slice(2 - nd, 2)
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({' x '.join(map(str, padded[shown]))}). "
-            f"Kernel size: ({' x '.join(map(str, eff[shown]))}). "
-            "Kernel size can't be greater than actual input size"
-        )
-    oh, ow = ((padded[i] - eff[i]) // s[i] + 1 for i in range(2))
-    return Geom(k[0], k[1], s[0], s[1], lo[0], lo[1], d[0], d[1], oh, ow)
 
 
 def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, nd: int):  # noqa: A002
@@ -183,20 +117,18 @@ def _convolution(
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
         input, weight, bias = autocast_lower(input, weight, bias)
     shape = _check_conv(input, weight, bias, groups, nd)
-    n, c = shape[0], shape[1]
-    hw = (1, shape[2]) if nd == 1 else (shape[2], shape[3])
-    o = weight.shape[0]
-    k = (1, weight.shape[2]) if nd == 1 else (weight.shape[2], weight.shape[3])
-    g = _conv_geometry(hw, k, stride, padding, dilation, nd)
-    og, kg, length = o // groups, (c // groups) * k[0] * k[1], g.oh * g.ow
-    x4 = contiguous_array(input._value, input._dtype).reshape(n, c, *hw)
-    cols = np.empty((n * c, k[0] * k[1], length), x4.dtype)
-    CK.pick(CK.im2col, cols.size)(x4.reshape(n * c, *hw), *g.kernel_args(), cols)
+    n, c, o = shape[0], shape[1], weight.shape[0]
+    spatial = (1, shape[2]) if nd == 1 else tuple(shape[2:])
+    k = (1, weight.shape[2]) if nd == 1 else tuple(weight.shape[2:])
+    win = conv_window(spatial, k, stride, padding, dilation, nd)
+    og, kg, length = o // groups, (c // groups) * win.taps, math.prod(win.out)
+    x = contiguous_array(input._value, input._dtype).reshape(n * c, *spatial)
+    cols = im2col(x, win)
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, og, kg)
     out = launchlog.matmul(w3, cols.reshape(n, groups, kg, length)).reshape(n, o, length)
     if bias is not None:
         out += bias._value.reshape(o, 1)
-    out_shape = (n, o, g.ow) if nd == 1 else (n, o, g.oh, g.ow)
+    out_shape = (n, o, *win.out[-nd:])
     if input.dim() == nd + 1:
         out_shape = out_shape[1:]
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
@@ -206,10 +138,10 @@ def _convolution(
         gx = gw = gb = None
         if needs[0]:
             w_t = weight.reshape(groups, og, kg).transpose(1, 2)
-            gcols = w_t.matmul(g3).reshape(n, c * k[0] * k[1], length)
-            gx = _col2im(gcols, g, hw).reshape(input.shape)
+            gcols = w_t.matmul(g3).reshape(n, c * win.taps, length)
+            gx = _col2im(gcols, win, spatial).reshape(input.shape)
         if needs[1]:
-            cols_t = _im2col(input.reshape(n, c, *hw), g).reshape(n, groups, kg, length)
+            cols_t = _im2col(input.reshape(n, c, *spatial), win).reshape(n, groups, kg, length)
             gw = g3.matmul(cols_t.transpose(2, 3)).sum(0).reshape(weight.shape)
         if needs[2]:
             gb = g3.sum((0, 3)).reshape(o)
@@ -256,6 +188,19 @@ def conv2d(
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
+def conv3d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """3-d cross-correlation over ``(N, C, D, H, W)`` (or unbatched ``(C, D, H, W)``)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
 def conv_transpose2d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -296,9 +241,7 @@ def conv_transpose2d(
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
     x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
     cols = np.ascontiguousarray(launchlog.matmul(w3.transpose(0, 2, 1), x4))
-    out = np.empty((n * o, *hw_out), cols.dtype)
-    CK.pick(CK.col2im, cols.size)(cols.reshape(n * o, kk, length), *g.kernel_args(), out)
-    out = out.reshape(n, o, *hw_out)
+    out = col2im(cols.reshape(n * o, kk, length), Window(g), hw_out).reshape(n, o, *hw_out)
     if bias is not None:
         out += bias._value.reshape(o, 1, 1)
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
@@ -309,7 +252,7 @@ def conv_transpose2d(
         if needs[0]:
             gx = conv2d(g4, weight, None, s, p, d, groups).reshape(input.shape)
         if needs[1]:
-            gcols = _im2col(g4, g).reshape(n, groups, og * kk, length)
+            gcols = _im2col(g4, Window(g)).reshape(n, groups, og * kk, length)
             xg = x.reshape(n, groups, ci, length)
             gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
         if needs[2]:
@@ -353,7 +296,7 @@ def unfold(
             f"shape of the array of sliding blocks as ({g.oh}, {g.ow}), but its components must "
             "be at least one."
         )
-    out = _im2col(x, g)
+    out = _im2col(x, Window(g))
     return out if input.dim() == 4 else out.squeeze(0)
 
 
@@ -386,5 +329,5 @@ def fold(
             f"expected size of input's dimension 2 to match the calculated number of sliding "
             f"blocks {g.oh} * {g.ow} = {g.oh * g.ow}, but got input.size(2)={cols.shape[2]}."
         )
-    out = _col2im(cols, g, hw)
+    out = _col2im(cols, Window(g), hw)
     return out if input.dim() == 3 else out.squeeze(0)

@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d`` and ``ConvTranspose2d`` with PyTorch's init, padding modes and repr."""
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose2d`` with PyTorch's init, padding modes and repr."""
 
 from __future__ import annotations
 
@@ -143,6 +143,15 @@ class Conv2d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return self._conv(input, F.conv2d)
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)``."""
+
+    _nd = 3
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return self._conv(input, F.conv3d)
 
 
 class ConvTranspose2d(_ConvNd):
