@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose2d`` with PyTorch's init, padding modes and repr."""
+"""``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose2d``: PyTorch's init, padding modes, repr."""
 
 from __future__ import annotations
 
