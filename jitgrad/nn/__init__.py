@@ -182,6 +182,7 @@ __all__ = [
 
 # nnmore: attention, transformer and the other layers added with them.
 from .attention import MultiheadAttention  # noqa: E402
+from .batchnorm import BatchNorm3d  # noqa: E402
 from .layers_more import (  # noqa: E402
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
@@ -189,6 +190,12 @@ from .layers_more import (  # noqa: E402
     Dropout1d,
     Dropout2d,
     EmbeddingBag,
+)
+from .pooling3d import (  # noqa: E402
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    MaxPool3d,
 )
 from .transformer import (  # noqa: E402
     Transformer,
@@ -200,6 +207,11 @@ from .transformer import (  # noqa: E402
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
 __all__ += [
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
+    "AvgPool3d",
+    "BatchNorm3d",
+    "MaxPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
     "Dropout1d",
