@@ -117,6 +117,9 @@ def _convolution(
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
         input, weight, bias = autocast_lower(input, weight, bias)
     shape = _check_conv(input, weight, bias, groups, nd)
+    if input.dim() == nd + 1:  # PyTorch batchifies: unsqueeze, convolve, squeeze (its node)
+        args = (stride, padding, dilation, groups, nd)
+        return _convolution(input.unsqueeze(0), weight, bias, *args).squeeze(0)
     n, c, o = shape[0], shape[1], weight.shape[0]
     spatial = (1, shape[2]) if nd == 1 else tuple(shape[2:])
     k = (1, weight.shape[2]) if nd == 1 else tuple(weight.shape[2:])
@@ -129,8 +132,6 @@ def _convolution(
     if bias is not None:
         out += bias._value.reshape(o, 1)
     out_shape = (n, o, *win.out[-nd:])
-    if input.dim() == nd + 1:
-        out_shape = out_shape[1:]
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
 
     def backward(grad: Tensor) -> tuple:
