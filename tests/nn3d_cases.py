@@ -34,6 +34,26 @@ CASES: dict[str, tuple] = {
         [X],
         lambda t, F, x: _module(t, t.nn.Conv3d(2, 3, 3, padding=1, padding_mode="reflect"))(x),
     ),
+    "conv_transpose3d": (
+        [X, (2, 3, 2, 3, 2), (3,)],
+        lambda t, F, x, w, b: F.conv_transpose3d(x, w, b),
+    ),
+    "conv_transpose3d_args": (
+        [X, (2, 1, 3, 2, 2), (2,)],
+        lambda t, F, x, w, b: F.conv_transpose3d(
+            x, w, b, (2, 1, 2), (1, 0, 1), (1, 0, 1), groups=2, dilation=(1, 2, 1)
+        ),
+    ),
+    "conv_transpose3d_unbatched": (
+        [X[1:], (2, 2, 2, 2, 2)],
+        lambda t, F, x, w: F.conv_transpose3d(x, w, stride=2),
+    ),
+    "ConvTranspose3d_output_size": (
+        [X],
+        lambda t, F, x: _module(t, t.nn.ConvTranspose3d(2, 3, 3, stride=2, padding=1))(
+            x, output_size=(6, 8, 10)
+        ),
+    ),
     "max_pool3d": ([X], lambda t, F, x: F.max_pool3d(x, 2, return_indices=True)),
     "max_pool3d_args": (
         [X],
@@ -79,6 +99,12 @@ ERRORS: dict[str, Any] = {
     "conv3d_channels": lambda t, F: F.conv3d(t.zeros(1, 2, 3, 4, 5), t.zeros(1, 3, 2, 2, 2)),
     "conv3d_same_strided": lambda t, F: F.conv3d(
         t.zeros(1, 1, 4, 4, 4), t.zeros(1, 1, 2, 2, 2), stride=2, padding="same"
+    ),
+    "conv_transpose3d_rank": lambda t, F: F.conv_transpose3d(
+        t.zeros(2, 3, 4), t.zeros(3, 1, 1, 1, 1)
+    ),
+    "conv_transpose3d_output_padding": lambda t, F: F.conv_transpose3d(
+        t.zeros(1, 1, 2, 2, 2), t.zeros(1, 1, 2, 2, 2), output_padding=1
     ),
     "max_pool3d_rank": lambda t, F: F.max_pool3d(t.zeros(2, 3), 2),
     "avg_pool3d_rank": lambda t, F: F.avg_pool3d(t.zeros(2, 3, 4), 2),

@@ -49,6 +49,16 @@ def test_conv3d_gradcheck_and_double_backward() -> None:
     assert gradgradcheck(fn, (x, w, b))
 
 
+def test_conv_transpose3d_gradcheck_and_double_backward() -> None:
+    x, w, b = _x(1, 2, 2, 3, 2), _x(2, 1, 2, 2, 3, seed=1), _x(2, seed=2)
+
+    def fn(x, w, b):
+        return F.conv_transpose3d(x, w, b, (2, 1, 2), (1, 0, 1), (1, 0, 0), 2, (1, 2, 1))
+
+    assert gradcheck(fn, (x, w, b))
+    assert gradgradcheck(fn, (x, w, b))
+
+
 @pytest.mark.parametrize(
     "fn",
     [

@@ -15,17 +15,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..tensor import Tensor
-from ._windows_nd import Geom, Window, col2im, conv_window, im2col, ntuple
+from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "fold", "unfold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold"]
 
 
 def sizes(t: Any) -> str:
@@ -202,6 +200,87 @@ def conv3d(
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
+def _conv_transpose(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+    nd: int,
+) -> Tensor:
+    """The adjoint of a convolution over ``(N, C_in, *spatial)`` with weight
+    ``(C_in, C_out/groups, *kernel)``: columns ``W^T x`` (a BLAS matmul per group) summed into
+    the output by col2im. One ``ConvolutionBackward0`` node as in PyTorch; its backward is the
+    convolution of the gradient (input), im2col products (weight) and a sum (bias), written
+    in Tensor ops so that it is differentiable again."""
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+            f"conv_transpose{nd}d, but got input of size: {sizes(input.shape)}"
+        )
+    if input.dim() == nd + 1:  # batchified as PyTorch does
+        args = (stride, padding, output_padding, groups, dilation, nd)
+        return _conv_transpose(input.unsqueeze(0), weight, bias, *args).squeeze(0)
+    x, (cin, og) = input, weight.shape[:2]
+    n, c, spatial, k = x.shape[0], x.shape[1], tuple(x.shape[2:]), tuple(weight.shape[2:])
+    if c != cin or cin % groups:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {sizes(weight.shape)}, expected input"
+            f"{sizes(x.shape)} to have {cin} channels, but got {c} channels instead"
+        )
+    s, p, op, d = (ntuple(v, nd) for v in (stride, padding, output_padding, dilation))
+    if any(op[i] >= max(s[i], d[i]) for i in range(nd)):
+        dims = ("depth", "height", "width")[3 - nd :]
+        got = " ".join(
+            f"{what}_{dim}: {v[i]}"
+            for what, v in (("output_padding", op), ("stride", s), ("dilation", d))
+            for i, dim in enumerate(dims)
+        )
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got {got}"
+        )
+    out_sp = tuple(
+        (spatial[i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1 for i in range(nd)
+    )
+    lead = tuple(
+        Lead(k[i], s[i], p[i], max(0, p[i] - op[i]), d[i], spatial[i]) for i in range(nd - 2)
+    )
+    i, j = nd - 2, nd - 1
+    win = Window(Geom(k[i], k[j], s[i], s[j], p[i], p[j], d[i], d[j], spatial[i], spatial[j]), lead)
+    o, ci, kk, length = og * groups, cin // groups, win.taps, math.prod(spatial)
+    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
+    x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
+    cols = launchlog.matmul(w3.transpose(0, 2, 1), x4)
+    out = col2im(cols.reshape(n * o, kk, length), win, out_sp).reshape(n, o, *out_sp)
+    if bias is not None:
+        out += bias._value.reshape(o, *(1,) * nd)
+    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+
+    def backward(grad: Tensor) -> tuple:
+        gx = gw = gb = None
+        if needs[0]:
+            gx = _convolution(grad, weight, None, s, p, d, groups, nd)
+        if needs[1]:
+            gcols = _im2col(grad, win).reshape(n, groups, og * kk, length)
+            xg = x.reshape(n, groups, ci, length)
+            gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
+        if needs[2]:
+            gb = grad.sum((0, *range(2, nd + 2)))
+        return gx, gw, gb
+
+    return record(
+        "ConvolutionBackward0",
+        out,
+        input._dtype,
+        (input, weight, bias),
+        backward,
+        saved=(input, weight),
+    )
+
+
 def conv_transpose2d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -212,62 +291,26 @@ def conv_transpose2d(
     groups: int = 1,
     dilation: Any = 1,
 ) -> Tensor:
-    """The adjoint of ``conv2d`` (a "deconvolution") over ``(N, C_in, H, W)`` or ``(C_in, H, W)``
-    with weight ``(C_in, C_out/groups, kh, kw)``: columns ``W^T x`` (a BLAS matmul per group)
-    summed into the output by col2im. One ``ConvolutionBackward0`` node as in PyTorch; its
-    backward is ``conv2d`` of the gradient (input), im2col products (weight) and a sum (bias),
-    written in Tensor ops so that it is differentiable again."""
-    if input.dim() not in (3, 4):
-        raise RuntimeError(
-            "Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input "
-            f"of size: {sizes(input.shape)}"
-        )
-    x = input if input.dim() == 4 else input.unsqueeze(0)
-    n, c, h, w = x.shape
-    cin, og, kh, kw = weight.shape
-    if c != cin or cin % groups:
-        raise RuntimeError(
-            f"Given transposed=1, weight of size {sizes(weight.shape)}, expected input"
-            f"{sizes(x.shape)} to have {cin} channels, but got {c} channels instead"
-        )
-    s, p, op, d = (ntuple(v, 2) for v in (stride, padding, output_padding, dilation))
-    if any(op[i] >= max(s[i], d[i]) for i in range(2)):
-        raise RuntimeError("output padding must be smaller than either stride or dilation")
-    hw_out = tuple(
-        (x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (weight.shape[2 + i] - 1) + op[i] + 1
-        for i in range(2)
-    )
-    g = Geom(kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], h, w)
-    o, ci, kk, length = og * groups, cin // groups, kh * kw, h * w
-    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
-    x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
-    cols = np.ascontiguousarray(launchlog.matmul(w3.transpose(0, 2, 1), x4))
-    out = col2im(cols.reshape(n * o, kk, length), Window(g), hw_out).reshape(n, o, *hw_out)
-    if bias is not None:
-        out += bias._value.reshape(o, 1, 1)
-    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+    """The adjoint of ``conv2d`` (a "deconvolution") over ``(N, C_in, H, W)`` or
+    ``(C_in, H, W)`` with weight ``(C_in, C_out/groups, kh, kw)``."""
+    args = (stride, padding, output_padding, groups, dilation, 2)
+    return _conv_transpose(input, weight, bias, *args)
 
-    def backward(grad: Tensor) -> tuple:
-        g4 = grad.reshape(n, o, *hw_out)
-        gx = gw = gb = None
-        if needs[0]:
-            gx = conv2d(g4, weight, None, s, p, d, groups).reshape(input.shape)
-        if needs[1]:
-            gcols = _im2col(g4, Window(g)).reshape(n, groups, og * kk, length)
-            xg = x.reshape(n, groups, ci, length)
-            gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
-        if needs[2]:
-            gb = g4.sum((0, 2, 3))
-        return gx, gw, gb
 
-    return record(
-        "ConvolutionBackward0",
-        out if input.dim() == 4 else out[0],
-        input._dtype,
-        (input, weight, bias),
-        backward,
-        saved=(input, weight),
-    )
+def conv_transpose3d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """The adjoint of ``conv3d`` over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` with
+    weight ``(C_in, C_out/groups, kd, kh, kw)``."""
+    args = (stride, padding, output_padding, groups, dilation, 3)
+    return _conv_transpose(input, weight, bias, *args)
 
 
 def _fold_geometry(hw: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Geom:
