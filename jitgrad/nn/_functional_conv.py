@@ -21,7 +21,7 @@ from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..tensor import Tensor
-from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple
+from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple, window
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold"]
 
@@ -249,7 +249,7 @@ def _conv_transpose(
         Lead(k[i], s[i], p[i], max(0, p[i] - op[i]), d[i], spatial[i]) for i in range(nd - 2)
     )
     i, j = nd - 2, nd - 1
-    win = Window(Geom(k[i], k[j], s[i], s[j], p[i], p[j], d[i], d[j], spatial[i], spatial[j]), lead)
+    win = window(Geom(k[i], k[j], s[i], s[j], p[i], p[j], d[i], d[j], spatial[i], spatial[j]), lead)
     o, ci, kk, length = og * groups, cin // groups, win.taps, math.prod(spatial)
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
     x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
@@ -340,7 +340,7 @@ def unfold(
             f"shape of the array of sliding blocks as ({g.oh}, {g.ow}), but its components must "
             "be at least one."
         )
-    out = _im2col(x, Window(g))
+    out = _im2col(x, window(g))
     return out if input.dim() == 4 else out.squeeze(0)
 
 
@@ -373,5 +373,5 @@ def fold(
             f"expected size of input's dimension 2 to match the calculated number of sliding "
             f"blocks {g.oh} * {g.ow} = {g.oh * g.ow}, but got input.size(2)={cols.shape[2]}."
         )
-    out = _col2im(cols, Window(g), hw)
+    out = _col2im(cols, window(g), hw)
     return out if input.dim() == 3 else out.squeeze(0)

@@ -22,7 +22,7 @@ from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..tensor import Tensor, _make
 from ._functional_pool import _adaptive_windows, _avg_windows, _max_pool_grad, _out_size
-from ._windows_nd import Geom, Lead, Window, col2im, im2col, ntuple
+from ._windows_nd import Geom, Lead, Window, col2im, im2col, ntuple, window
 
 __all__ = ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "max_pool3d"]
 
@@ -65,7 +65,7 @@ def _window(x: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, ceil_mode: bool) 
     hi = tuple(
         max(p[i], (out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 - size[i] - p[i]) for i in range(3)
     )
-    win = Window(
+    win = window(
         Geom(k[1], k[2], s[1], s[2], 0, 0, d[1], d[2], out[1], out[2]),
         (Lead(k[0], s[0], 0, 0, d[0], out[0]),),
     )

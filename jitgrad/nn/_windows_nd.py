@@ -54,18 +54,20 @@ class Lead(NamedTuple):
 
 
 class Window(NamedTuple):
-    """A window over ``len(lead) + 2`` spatial dims."""
+    """A window over ``len(lead) + 2`` spatial dims; ``taps`` (elements per window) and
+    ``out`` (output sizes) are computed once, by :func:`window`."""
 
     g: Geom
-    lead: tuple[Lead, ...] = ()
+    lead: tuple[Lead, ...]
+    taps: int
+    out: tuple[int, ...]
 
-    @property
-    def taps(self) -> int:
-        return self.g.kh * self.g.kw * math.prod(v.k for v in self.lead)
 
-    @property
-    def out(self) -> tuple[int, ...]:
-        return (*(v.o for v in self.lead), self.g.oh, self.g.ow)
+def window(g: Geom, lead: tuple[Lead, ...] = ()) -> Window:
+    if not lead:
+        return Window(g, lead, g.kh * g.kw, (g.oh, g.ow))
+    taps = g.kh * g.kw * math.prod(v.k for v in lead)
+    return Window(g, lead, taps, (*(v.o for v in lead), g.oh, g.ow))
 
 
 def ntuple(value: Any, n: int) -> tuple[int, ...]:
@@ -95,11 +97,11 @@ def conv_window(
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
         lo = hi = ntuple(padding, nd)
-    if any(v <= 0 for v in s):
+    if min(s) <= 0:
         raise RuntimeError("non-positive stride is not supported")
-    if any(v < 0 for v in lo):
+    if min(lo) < 0:
         raise RuntimeError("negative padding is not supported")
-    if any(v <= 0 for v in d):
+    if min(d) <= 0:
         raise RuntimeError("dilation should be greater than zero")
     if nd == 1:  # a 1-d convolution is the 2-d one over a height-1 image
         s, d, lo, hi = (1, *s), (1, *d), (0, *lo), (0, *hi)
@@ -114,14 +116,14 @@ def conv_window(
             "Kernel size can't be greater than actual input size"
         )
     o = [(padded[i] - eff[i]) // s[i] + 1 for i in range(m)]
-    lead = tuple(Lead(k[i], s[i], lo[i], hi[i], d[i], o[i]) for i in range(m - 2))
+    lead = tuple(Lead(k[i], s[i], lo[i], hi[i], d[i], o[i]) for i in range(m - 2)) if m > 2 else ()
     i, j = m - 2, m - 1
-    return Window(Geom(k[i], k[j], s[i], s[j], lo[i], lo[j], d[i], d[j], o[i], o[j]), lead)
+    return window(Geom(k[i], k[j], s[i], s[j], lo[i], lo[j], d[i], d[j], o[i], o[j]), lead)
 
 
 def im2col(a: np.ndarray, win: Window) -> np.ndarray:
     """``(P, *spatial)`` planes -> ``(P, taps, prod(out))`` columns (zero outside)."""
-    g, lead = win
+    g, lead = win.g, win.lead
     if not lead:
         a = np.ascontiguousarray(a)
         cols = np.empty((a.shape[0], g.kh * g.kw, g.oh * g.ow), a.dtype)
@@ -132,7 +134,7 @@ def im2col(a: np.ndarray, win: Window) -> np.ndarray:
     if v.lo or v.hi:
         a = np.pad(a, [(0, 0), (v.lo, v.hi)] + [(0, 0)] * len(rest))
     taken = a[:, v.taps()]  # (P, k, o, *rest): one gather along this dim
-    inner = im2col(taken.reshape(p * v.k * v.o, *rest), Window(g, lead[1:]))
+    inner = im2col(taken.reshape(p * v.k * v.o, *rest), window(g, lead[1:]))
     k2, l2 = inner.shape[1:]
     out = inner.reshape(p, v.k, v.o, k2, l2).transpose(0, 1, 3, 2, 4)
     return out.reshape(p, v.k * k2, v.o * l2)
@@ -140,7 +142,7 @@ def im2col(a: np.ndarray, win: Window) -> np.ndarray:
 
 def col2im(cols: np.ndarray, win: Window, spatial: tuple) -> np.ndarray:
     """The adjoint of :func:`im2col`: ``(P, taps, prod(out))`` summed into ``(P, *spatial)``."""
-    g, lead = win
+    g, lead = win.g, win.lead
     if not lead:
         cols = np.ascontiguousarray(cols)
         out = np.empty((cols.shape[0], *spatial), cols.dtype)
@@ -150,7 +152,7 @@ def col2im(cols: np.ndarray, win: Window, spatial: tuple) -> np.ndarray:
     p = cols.shape[0]
     k2, l2 = cols.shape[1] // v.k, cols.shape[2] // v.o
     split = cols.reshape(p, v.k, k2, v.o, l2).transpose(0, 1, 3, 2, 4)
-    inner = col2im(split.reshape(p * v.k * v.o, k2, l2), Window(g, lead[1:]), rest)
+    inner = col2im(split.reshape(p * v.k * v.o, k2, l2), window(g, lead[1:]), rest)
     inner = inner.reshape(p, v.k, v.o, *rest)
     padded = np.zeros((p, spatial[0] + v.lo + v.hi, *rest), cols.dtype)
     for tap, z in enumerate(v.taps()):  # the positions of one tap are distinct (stride > 0)
