@@ -74,3 +74,39 @@ def test_pool_gradcheck(fn) -> None:
     x = _x(1, 2, 3, 3, 4, seed=3)  # continuous values: no ties in a max window
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
+
+
+def test_dropout3d_drops_whole_channels_batched_and_unbatched() -> None:
+    jitgrad.manual_seed(0)
+    y = F.dropout3d(jitgrad.ones(4, 8, 2, 3, 2), 0.5)
+    per_channel = y.reshape(4, 8, -1)
+    lo, hi = per_channel.amin(-1), per_channel.amax(-1)
+    assert (lo == hi).all()  # a channel is kept (scaled by 1/(1-p)) or zeroed whole
+    assert set(lo.flatten().tolist()) == {0.0, 2.0}
+    u = F.dropout3d(jitgrad.ones(8, 2, 2, 2), 0.5)  # (C, D, H, W): channels, not batch
+    assert u.shape == (8, 2, 2, 2)
+    assert (u.reshape(8, -1).amin(-1) == u.reshape(8, -1).amax(-1)).all()
+    assert (
+        F.dropout3d(jitgrad.ones(2, 3, 1, 1, 1), 0.5, training=False).tolist()
+        == [[[[[1.0]]]] * 3] * 2
+    )
+    with pytest.warns(UserWarning, match="Received a 3-D input to dropout3d"):
+        F.dropout3d(jitgrad.ones(2, 3, 4), 0.5)
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+        F.dropout3d(jitgrad.ones(1, 1, 1, 1, 1), 1.5)
+    assert repr(jitgrad.nn.Dropout3d(0.4)) == "Dropout3d(p=0.4, inplace=False)"
+
+
+@pytest.mark.parametrize(
+    ("lazy", "args", "eager", "out"),
+    [
+        ("LazyConv3d", (4, 2), "Conv3d", (1, 4, 2, 2, 2)),
+        ("LazyConvTranspose3d", (4, 2), "ConvTranspose3d", (1, 4, 4, 4, 4)),
+        ("LazyBatchNorm3d", (), "BatchNorm3d", (1, 3, 3, 3, 3)),
+    ],
+)
+def test_lazy_3d_modules_become_their_eager_class(lazy, args, eager, out) -> None:
+    m = getattr(jitgrad.nn, lazy)(*args)
+    y = m(jitgrad.ones(1, 3, 3, 3, 3))
+    assert type(m).__name__ == eager and tuple(y.shape) == out
+    assert m.weight.shape[1 if eager == "Conv3d" else 0] == 3

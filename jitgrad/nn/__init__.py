@@ -190,6 +190,7 @@ from .layers_more import (  # noqa: E402
     Bilinear,
     Dropout1d,
     Dropout2d,
+    Dropout3d,
     EmbeddingBag,
 )
 from .pooling3d import (  # noqa: E402
@@ -218,6 +219,7 @@ __all__ += [
     "Dropout1d",
     "Bilinear",
     "Dropout2d",
+    "Dropout3d",
     "EmbeddingBag",
     "Upsample",
     "UpsamplingBilinear2d",
