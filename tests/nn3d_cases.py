@@ -61,6 +61,11 @@ CASES: dict[str, tuple] = {
             x, (3, 2, 2), (2, 1, 2), (1, 1, 0), (1, 2, 1), return_indices=True
         ),
     ),
+    "max_pool3d_nan": ([X], lambda t, F, x: F.max_pool3d(_nans(t, x), 2, 1, return_indices=True)),
+    "adaptive_max_pool3d_nan": (
+        [X],
+        lambda t, F, x: F.adaptive_max_pool3d(_nans(t, x), (1, 2, 2), return_indices=True),
+    ),
     "max_pool3d_ceil": ([X], lambda t, F, x: F.max_pool3d(x, 2, 2, 1, ceil_mode=True)),
     "MaxPool3d": ([X], lambda t, F, x: t.nn.MaxPool3d(3, stride=2, padding=1)(x)),
     "avg_pool3d": ([X], lambda t, F, x: F.avg_pool3d(x, 2)),
@@ -125,6 +130,13 @@ ERRORS: dict[str, Any] = {
     ),
     "BatchNorm3d_4d": lambda t, F: t.nn.BatchNorm3d(3)(t.zeros(2, 3, 4, 4)),
 }
+
+
+def _nans(torch: Any, x: Any) -> Any:
+    """``x`` with NaNs at fixed places, several in some windows (PyTorch keeps the last)."""
+    mask = np.zeros(X, bool)
+    mask[0, 0, 0, 0, 0] = mask[0, 0, 1, 1, 0] = mask[0, 1, 2, 3, 4] = mask[0, 1, 2, 2, 4] = True
+    return torch.where(torch.tensor(mask), torch.tensor(float("nan"), dtype=x.dtype), x)
 
 
 def _module(torch: Any, m: Any) -> Any:

@@ -81,6 +81,18 @@ def _padded(a: np.ndarray, p: tuple, hi: tuple, fill: Any) -> np.ndarray:
     return np.pad(a, [(0, 0)] + [(p[i], hi[i]) for i in range(3)], constant_values=fill)
 
 
+def _pick(a: np.ndarray, axis: int) -> np.ndarray:
+    """The tap PyTorch's scan keeps along ``axis``: the first maximum (``val > max``), but the
+    last NaN where there is one (``isnan(val)`` replaces the running maximum every time)."""
+    arg = a.argmax(axis)
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        if nan.any():
+            last = a.shape[axis] - 1 - np.flip(nan, axis).argmax(axis)
+            arg = np.where(nan.any(axis), last, arg)
+    return arg
+
+
 def max_pool3d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -90,14 +102,15 @@ def max_pool3d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """Window maxima over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; indices flat in D*H*W."""
+    """Window maxima over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; indices flat in D*H*W
+    (a window's NaN wins, as in PyTorch)."""
     _check(input, "max_pool3d")
     k, s, p, d = _params("max_pool3d", kernel_size, stride, padding, dilation)
     out, hi, win = _window(input, k, s, p, d, ceil_mode)
     a = _planes(input)
     low = -np.inf if input._dtype.is_floating_point else np.iinfo(a.dtype).min
     cols = im2col(_padded(a, p, hi, low), win)  # (P, taps, L)
-    arg = cols.argmax(1)
+    arg = _pick(cols, 1)
     value = np.take_along_axis(cols, arg[:, None], 1)[:, 0]
     tap = np.unravel_index(arg, k)
     pos = np.unravel_index(np.arange(math.prod(out)), out)
@@ -246,7 +259,7 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
         new_v, new_i = [], []
         for lo, hi in zip(start, end, strict=True):
             sub = np.take(vals, range(lo, hi), axis=axis)
-            arg = np.expand_dims(sub.argmax(axis), axis)
+            arg = np.expand_dims(_pick(sub, axis), axis)
             new_v.append(np.take_along_axis(sub, arg, axis))
             new_i.append(np.take_along_axis(np.take(idx, range(lo, hi), axis=axis), arg, axis))
         vals, idx = np.concatenate(new_v, axis), np.concatenate(new_i, axis)
