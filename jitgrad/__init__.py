@@ -46,11 +46,6 @@ from .frontend import expression_namespace as _expression_namespace  # noqa: F40
 from .frontend import tensor as _tensor
 from .frontend import tensor_meta as _tensor_meta
 from .frontend.creation import (
-    BoolTensor,
-    DoubleTensor,
-    FloatTensor,
-    IntTensor,
-    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -90,6 +85,18 @@ from .frontend.structure import *  # noqa: F403
 from .frontend.tensor import Size, Tensor, device
 from .func import vmap
 from .helpers import missing_attribute
+from .legacy_tensors import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .methods import bind as _bind
 from .random import (
     Generator,

@@ -54,7 +54,6 @@ class autocast:  # noqa: N801 - PyTorch's name
             D.bfloat16 if device_type == "cpu" else D.float16
         )
         self._enabled = bool(enabled)
-        self._saved: list[D.dtype | None] = []
         if self._enabled and device_type == "cpu" and dtype is not None:
             if dtype not in D.REDUCED:
                 warnings.warn(
@@ -71,12 +70,12 @@ class autocast:  # noqa: N801 - PyTorch's name
                 f"autocast(device_type={self.device!r}): jitgrad's autocast casts on the CPU "
                 "only; use autocast('cpu', ...) or enabled=False"
             )
-        self._saved.append(AUTOCAST.dtype)
+        AUTOCAST.saved.append(AUTOCAST.dtype)  # per thread: one instance may serve several
         AUTOCAST.dtype = self.fast_dtype if self._enabled else None
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        AUTOCAST.dtype = self._saved.pop()
+        AUTOCAST.dtype = AUTOCAST.saved.pop()
 
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)

@@ -20,10 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from . import cuda
+from . import cuda, legacy_tensors
 from . import dtypes as D
 from .amp import GradScaler
-from .frontend import creation
 from .frontend.tensor import Tensor, _make
 
 
@@ -86,13 +85,7 @@ def get_float32_matmul_precision() -> str:
 
 
 #: the legacy tensor types a default type may name, by name
-_TENSOR_TYPES = {
-    "FloatTensor": D.float32,
-    "DoubleTensor": D.float64,
-    "LongTensor": D.int64,
-    "IntTensor": D.int32,
-    "BoolTensor": D.bool_,
-}
+_TENSOR_TYPES = {name: cls.dtype for name, cls in legacy_tensors.BY_NAME.items()}
 
 
 def set_default_tensor_type(t: Any) -> None:
@@ -104,10 +97,9 @@ def set_default_tensor_type(t: Any) -> None:
             raise AttributeError(f"module 'torch' has no attribute '{name}'")
         dt = _TENSOR_TYPES[name]
     else:
-        by_builder = {getattr(creation, n): dt for n, dt in _TENSOR_TYPES.items()}
-        if t not in by_builder:
+        if not isinstance(t, legacy_tensors.LegacyTensorType):
             raise TypeError("invalid type object")
-        dt = by_builder[t]
+        dt = t.dtype
     if not dt.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     warnings.warn(
@@ -143,11 +135,7 @@ def _legacy_name(t: Tensor) -> str:
 
 
 #: ``t.type(name)``: the dtype of each legacy type name
-_BY_LEGACY_NAME = {
-    name: D.to_dtype(key)
-    for key, name in _LEGACY_NAMES.items()
-    if key in ("float32", "float64", "int64", "int32", "bool")
-}
+_BY_LEGACY_NAME = _TENSOR_TYPES
 
 
 def tensor_type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
@@ -165,10 +153,9 @@ def tensor_type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **k
     elif isinstance(dtype, D.dtype):
         target, on_cuda = dtype, self.device.type == "cuda"
     else:
-        builders = {getattr(creation, n): dt for n, dt in _TENSOR_TYPES.items()}
-        if dtype not in builders:
+        if not isinstance(dtype, legacy_tensors.LegacyTensorType):
             raise TypeError("dtype must be a type, str, or dtype object")
-        target, on_cuda = builders[dtype], self.device.type == "cuda"
+        target, on_cuda = dtype.dtype, self.device.type == "cuda"
     moved = self.cuda() if on_cuda and self.device.type != "cuda" else self
     return moved if moved.dtype is target else moved.to(target)
 

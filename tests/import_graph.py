@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.dtypes": 0,
     "jitgrad.lowp": 0,  # float16/bfloat16 rounding, no jitgrad imports
     "jitgrad.autocast_state": 0,  # the autocast region's dtype: the ops read it
+    "jitgrad.range_values": 0,  # arange's float values as PyTorch's CPU kernel rounds them
     "jitgrad.memory": 0,
     "jitgrad.launchlog": 0,
     "jitgrad.version": 0,
@@ -120,6 +121,7 @@ LAYERS: dict[str, int] = {
     "jitgrad._torch_unpickle": 5,
     "jitgrad._torch_format": 5,
     "jitgrad.amp": 5,
+    "jitgrad.legacy_tensors": 5,  # torch.FloatTensor ...: constructors and isinstance checks
     "jitgrad.capture": 5,
     "jitgrad.viz": 5,
     "jitgrad.explain": 5,

@@ -26,8 +26,8 @@ import jitgrad.utils.data
     ("module", "name"),
     [
         (jitgrad, "stft"),
-        (jitgrad.nn, "Conv3d"),
-        (jitgrad.nn.functional, "conv3d"),
+        (jitgrad.nn, "FractionalMaxPool3d"),
+        (jitgrad.nn.functional, "fractional_max_pool3d"),
         (jitgrad.optim, "SparseAdam"),
         (jitgrad.utils.data, "DistributedSampler"),
         (jitgrad.nn.init, "xavier_uniform"),

@@ -50,8 +50,8 @@ def _resolve(name: str) -> Any:
 
 
 def test_table_is_there_and_sizeable() -> None:
-    # (MISSING shrinks as names are built: float16/bfloat16 left it)
-    assert len(ROWS) >= 15 and len(SUPPORTED) >= 200 and len(MISSING) >= 25
+    # (MISSING shrinks as names are built: float16/bfloat16 and the 3-d layers left it)
+    assert len(ROWS) >= 15 and len(SUPPORTED) >= 200 and len(MISSING) >= 10
     assert all(have for _, have, _ in ROWS)
     assert len(set(SUPPORTED + MISSING)) == len(SUPPORTED + MISSING)
 

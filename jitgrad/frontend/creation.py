@@ -19,6 +19,7 @@ from .. import cuda
 from .. import dtypes as D
 from ..backends import meta_tensor as meta
 from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
+from ..range_values import float_range
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
@@ -248,14 +249,20 @@ def arange(
     if not (step > 0 and end >= start or step < 0 and end <= start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((end - start) / step)
+    if dt is D.int64:  # PyTorch counts int64 ranges in the truncated integers
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        n = -((start - end) // step)
     if not math.isfinite(n) or n > A.STORAGE_MAX:
         raise RuntimeError("invalid size, possible overflow?")
     A.storage_nbytes((n,), dt.itemsize)
     try:
         if dt.is_floating_point:
-            value = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+            value = float_range(start, step, n, dt)
         else:
-            value = np.arange(start, end, step).astype(dt.np)
+            # start + i * step in int64 with both truncated (C++ casts), wrapped to ``dt``
+            value = (int(start) + np.arange(n, dtype=np.int64) * int(step)).astype(dt.np)
     except (MemoryError, ValueError):
         raise A.alloc_failed((n,), dt.itemsize) from None
     return _finish(_make(value, dt), requires_grad, device)
@@ -352,22 +359,6 @@ def eye(
     value = A.allocate((n, n if m is None else m), dt.np, 0)
     np.fill_diagonal(value, 1)
     return _finish(_make(value, dt), requires_grad, device)
-
-
-def _typed(dt: D.dtype):
-    def build(*args: Any) -> Tensor:
-        if len(args) == 1 and isinstance(args[0], list | tuple | np.ndarray):
-            return tensor(args[0], dtype=dt)
-        return zeros(*args, dtype=dt)
-
-    return build
-
-
-FloatTensor = _typed(D.float32)
-DoubleTensor = _typed(D.float64)
-LongTensor = _typed(D.int64)
-IntTensor = _typed(D.int32)
-BoolTensor = _typed(D.bool_)
 
 
 _DEVICE_STACK: list[Any] = []

@@ -36,7 +36,7 @@ from .activation import (
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import (
@@ -104,7 +104,9 @@ __all__ = [
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
+    "Conv3d",
     "ConvTranspose2d",
+    "ConvTranspose3d",
     "MaxPool1d",
     "MaxPool2d",
     "BCELoss",
@@ -181,13 +183,21 @@ __all__ = [
 
 # nnmore: attention, transformer and the other layers added with them.
 from .attention import MultiheadAttention  # noqa: E402
+from .batchnorm import BatchNorm3d  # noqa: E402
 from .layers_more import (  # noqa: E402
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
     Bilinear,
     Dropout1d,
     Dropout2d,
+    Dropout3d,
     EmbeddingBag,
+)
+from .pooling3d import (  # noqa: E402
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    MaxPool3d,
 )
 from .transformer import (  # noqa: E402
     Transformer,
@@ -199,11 +209,17 @@ from .transformer import (  # noqa: E402
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
 __all__ += [
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
+    "AvgPool3d",
+    "BatchNorm3d",
+    "MaxPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
     "Dropout1d",
     "Bilinear",
     "Dropout2d",
+    "Dropout3d",
     "EmbeddingBag",
     "Upsample",
     "UpsamplingBilinear2d",

@@ -12,9 +12,8 @@ the cheap im2col copy, as PyTorch's slow path does.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
-import numpy as np
+import math
+from typing import Any
 
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
@@ -22,104 +21,37 @@ from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
-from ..kernels.cpu import conv as CK
+from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple, window
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d", "fold", "unfold"]
-
-
-class Geom(NamedTuple):
-    """One 2-d window geometry: kernel, stride, leading padding, dilation, output size."""
-
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    ph: int
-    pw: int
-    dh: int
-    dw: int
-    oh: int
-    ow: int
-
-    def kernel_args(self) -> tuple:
-        return (self.kh, self.kw, self.sh, self.sw, self.ph, self.pw, self.dh, self.dw, self.ow)
-
-
-def ntuple(value: Any, n: int) -> tuple[int, ...]:
-    """``value`` as an ``n``-tuple of ints (an int, or a sequence of length 1 or ``n``)."""
-    if isinstance(value, int | np.integer):
-        return (int(value),) * n
-    t = tuple(int(v) for v in value)
-    return t * n if len(t) == 1 else t
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold"]
 
 
 def sizes(t: Any) -> str:
     return "[" + ", ".join(str(s) for s in t) + "]"
 
 
-def _im2col(x: Tensor, g: Geom) -> Tensor:
-    """(N, C, H, W) -> (N, C*kh*kw, oh*ow) columns (``Im2ColBackward0``; adjoint: col2im)."""
+def _im2col(x: Tensor, win: Window) -> Tensor:
+    """(N, C, *spatial) -> (N, C*taps, L) columns (``Im2ColBackward0``; adjoint: col2im)."""
     a = contiguous_array(x._value, x._dtype)
-    n, c, h, w = a.shape
-    cols = np.empty((n * c, g.kh * g.kw, g.oh * g.ow), a.dtype)
-    CK.pick(CK.im2col, cols.size)(a.reshape(n * c, h, w), *g.kernel_args(), cols)
-    out = cols.reshape(n, c * g.kh * g.kw, g.oh * g.ow)
-    return record("Im2ColBackward0", out, x._dtype, (x,), lambda gc: _col2im(gc, g, (h, w)))
+    n, c, spatial = a.shape[0], a.shape[1], a.shape[2:]
+    cols = im2col(a.reshape(n * c, *spatial), win)
+    out = cols.reshape(n, c * win.taps, cols.shape[2])
+    return record("Im2ColBackward0", out, x._dtype, (x,), lambda gc: _col2im(gc, win, spatial))
 
 
-def _col2im(cols: Tensor, g: Geom, hw: tuple[int, int]) -> Tensor:
-    """(N, C*kh*kw, L) columns summed back into (N, C, H, W) (``Col2ImBackward0``)."""
+def _col2im(cols: Tensor, win: Window, spatial: tuple) -> Tensor:
+    """(N, C*taps, L) columns summed back into (N, C, *spatial) (``Col2ImBackward0``)."""
     a = contiguous_array(cols._value, cols._dtype)
     n, ckk, length = a.shape
-    c = ckk // (g.kh * g.kw)
-    out = np.empty((n * c, *hw), a.dtype)
-    CK.pick(CK.col2im, a.size)(a.reshape(n * c, g.kh * g.kw, length), *g.kernel_args(), out)
+    c = ckk // win.taps
+    out = col2im(a.reshape(n * c, win.taps, length), win, spatial)
     return record(
         "Col2ImBackward0",
-        out.reshape(n, c, *hw),
+        out.reshape(n, c, *spatial),
         cols._dtype,
         (cols,),
-        lambda gg: _im2col(gg, g),
+        lambda gg: _im2col(gg, win),
     )
-
-
-def _conv_geometry(
-    hw: tuple[int, int], k: tuple[int, int], stride: Any, padding: Any, dilation: Any, nd: int
-) -> Geom:
-    """Check stride/padding/dilation (PyTorch's messages) and compute the output size."""
-    s, d = ntuple(stride, nd), ntuple(dilation, nd)
-    if isinstance(padding, str):
-        if padding == "valid":
-            lo = hi = (0,) * nd
-        elif padding == "same":
-            if any(v != 1 for v in s):
-                raise RuntimeError("padding='same' is not supported for strided convolutions")
-            total = [di * (ki - 1) for di, ki in zip(d, k[2 - nd :], strict=True)]
-            lo = tuple(t // 2 for t in total)
-            hi = tuple(t - t // 2 for t in total)
-        else:
-            raise RuntimeError(f"Invalid padding string: '{padding}'")
-    else:
-        lo = hi = ntuple(padding, nd)
-    if any(v <= 0 for v in s):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(v < 0 for v in lo):
-        raise RuntimeError("negative padding is not supported")
-    if any(v <= 0 for v in d):
-        raise RuntimeError("dilation should be greater than zero")
-    if nd == 1:  # a 1-d convolution is the 2-d one over a height-1 image
-        s, d, lo, hi = (1, *s), (1, *d), (0, *lo), (0, *hi)
-    padded = [hw[i] + lo[i] + hi[i] for i in range(2)]
-    eff = [d[i] * (k[i] - 1) + 1 for i in range(2)]
-    if any(p < e for p, e in zip(padded, eff, strict=True)):
-        shown = slice(2 - nd, 2)
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({' x '.join(map(str, padded[shown]))}). "
-            f"Kernel size: ({' x '.join(map(str, eff[shown]))}). "
-            "Kernel size can't be greater than actual input size"
-        )
-    oh, ow = ((padded[i] - eff[i]) // s[i] + 1 for i in range(2))
-    return Geom(k[0], k[1], s[0], s[1], lo[0], lo[1], d[0], d[1], oh, ow)
 
 
 def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, nd: int):  # noqa: A002
@@ -183,22 +115,21 @@ def _convolution(
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
         input, weight, bias = autocast_lower(input, weight, bias)
     shape = _check_conv(input, weight, bias, groups, nd)
-    n, c = shape[0], shape[1]
-    hw = (1, shape[2]) if nd == 1 else (shape[2], shape[3])
-    o = weight.shape[0]
-    k = (1, weight.shape[2]) if nd == 1 else (weight.shape[2], weight.shape[3])
-    g = _conv_geometry(hw, k, stride, padding, dilation, nd)
-    og, kg, length = o // groups, (c // groups) * k[0] * k[1], g.oh * g.ow
-    x4 = contiguous_array(input._value, input._dtype).reshape(n, c, *hw)
-    cols = np.empty((n * c, k[0] * k[1], length), x4.dtype)
-    CK.pick(CK.im2col, cols.size)(x4.reshape(n * c, *hw), *g.kernel_args(), cols)
+    if input.dim() == nd + 1:  # PyTorch batchifies: unsqueeze, convolve, squeeze (its node)
+        args = (stride, padding, dilation, groups, nd)
+        return _convolution(input.unsqueeze(0), weight, bias, *args).squeeze(0)
+    n, c, o = shape[0], shape[1], weight.shape[0]
+    spatial = (1, shape[2]) if nd == 1 else tuple(shape[2:])
+    k = (1, weight.shape[2]) if nd == 1 else tuple(weight.shape[2:])
+    win = conv_window(spatial, k, stride, padding, dilation, nd)
+    og, kg, length = o // groups, (c // groups) * win.taps, math.prod(win.out)
+    x = contiguous_array(input._value, input._dtype).reshape(n * c, *spatial)
+    cols = im2col(x, win)
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, og, kg)
     out = launchlog.matmul(w3, cols.reshape(n, groups, kg, length)).reshape(n, o, length)
     if bias is not None:
         out += bias._value.reshape(o, 1)
-    out_shape = (n, o, g.ow) if nd == 1 else (n, o, g.oh, g.ow)
-    if input.dim() == nd + 1:
-        out_shape = out_shape[1:]
+    out_shape = (n, o, *win.out[-nd:])
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
 
     def backward(grad: Tensor) -> tuple:
@@ -206,10 +137,10 @@ def _convolution(
         gx = gw = gb = None
         if needs[0]:
             w_t = weight.reshape(groups, og, kg).transpose(1, 2)
-            gcols = w_t.matmul(g3).reshape(n, c * k[0] * k[1], length)
-            gx = _col2im(gcols, g, hw).reshape(input.shape)
+            gcols = w_t.matmul(g3).reshape(n, c * win.taps, length)
+            gx = _col2im(gcols, win, spatial).reshape(input.shape)
         if needs[1]:
-            cols_t = _im2col(input.reshape(n, c, *hw), g).reshape(n, groups, kg, length)
+            cols_t = _im2col(input.reshape(n, c, *spatial), win).reshape(n, groups, kg, length)
             gw = g3.matmul(cols_t.transpose(2, 3)).sum(0).reshape(weight.shape)
         if needs[2]:
             gb = g3.sum((0, 3)).reshape(o)
@@ -256,6 +187,100 @@ def conv2d(
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
+def conv3d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """3-d cross-correlation over ``(N, C, D, H, W)`` (or unbatched ``(C, D, H, W)``)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def _conv_transpose(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+    nd: int,
+) -> Tensor:
+    """The adjoint of a convolution over ``(N, C_in, *spatial)`` with weight
+    ``(C_in, C_out/groups, *kernel)``: columns ``W^T x`` (a BLAS matmul per group) summed into
+    the output by col2im. One ``ConvolutionBackward0`` node as in PyTorch; its backward is the
+    convolution of the gradient (input), im2col products (weight) and a sum (bias), written
+    in Tensor ops so that it is differentiable again."""
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+            f"conv_transpose{nd}d, but got input of size: {sizes(input.shape)}"
+        )
+    if input.dim() == nd + 1:  # batchified as PyTorch does
+        args = (stride, padding, output_padding, groups, dilation, nd)
+        return _conv_transpose(input.unsqueeze(0), weight, bias, *args).squeeze(0)
+    x, (cin, og) = input, weight.shape[:2]
+    n, c, spatial, k = x.shape[0], x.shape[1], tuple(x.shape[2:]), tuple(weight.shape[2:])
+    if c != cin or cin % groups:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {sizes(weight.shape)}, expected input"
+            f"{sizes(x.shape)} to have {cin} channels, but got {c} channels instead"
+        )
+    s, p, op, d = (ntuple(v, nd) for v in (stride, padding, output_padding, dilation))
+    if any(op[i] >= max(s[i], d[i]) for i in range(nd)):
+        dims = ("depth", "height", "width")[3 - nd :]
+        got = " ".join(
+            f"{what}_{dim}: {v[i]}"
+            for what, v in (("output_padding", op), ("stride", s), ("dilation", d))
+            for i, dim in enumerate(dims)
+        )
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got {got}"
+        )
+    out_sp = tuple(
+        (spatial[i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1 for i in range(nd)
+    )
+    lead = tuple(
+        Lead(k[i], s[i], p[i], max(0, p[i] - op[i]), d[i], spatial[i]) for i in range(nd - 2)
+    )
+    i, j = nd - 2, nd - 1
+    win = window(Geom(k[i], k[j], s[i], s[j], p[i], p[j], d[i], d[j], spatial[i], spatial[j]), lead)
+    o, ci, kk, length = og * groups, cin // groups, win.taps, math.prod(spatial)
+    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
+    x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
+    cols = launchlog.matmul(w3.transpose(0, 2, 1), x4)
+    out = col2im(cols.reshape(n * o, kk, length), win, out_sp).reshape(n, o, *out_sp)
+    if bias is not None:
+        out += bias._value.reshape(o, *(1,) * nd)
+    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+
+    def backward(grad: Tensor) -> tuple:
+        gx = gw = gb = None
+        if needs[0]:
+            gx = _convolution(grad, weight, None, s, p, d, groups, nd)
+        if needs[1]:
+            gcols = _im2col(grad, win).reshape(n, groups, og * kk, length)
+            xg = x.reshape(n, groups, ci, length)
+            gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
+        if needs[2]:
+            gb = grad.sum((0, *range(2, nd + 2)))
+        return gx, gw, gb
+
+    return record(
+        "ConvolutionBackward0",
+        out,
+        input._dtype,
+        (input, weight, bias),
+        backward,
+        saved=(input, weight),
+    )
+
+
 def conv_transpose2d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -266,64 +291,26 @@ def conv_transpose2d(
     groups: int = 1,
     dilation: Any = 1,
 ) -> Tensor:
-    """The adjoint of ``conv2d`` (a "deconvolution") over ``(N, C_in, H, W)`` or ``(C_in, H, W)``
-    with weight ``(C_in, C_out/groups, kh, kw)``: columns ``W^T x`` (a BLAS matmul per group)
-    summed into the output by col2im. One ``ConvolutionBackward0`` node as in PyTorch; its
-    backward is ``conv2d`` of the gradient (input), im2col products (weight) and a sum (bias),
-    written in Tensor ops so that it is differentiable again."""
-    if input.dim() not in (3, 4):
-        raise RuntimeError(
-            "Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input "
-            f"of size: {sizes(input.shape)}"
-        )
-    x = input if input.dim() == 4 else input.unsqueeze(0)
-    n, c, h, w = x.shape
-    cin, og, kh, kw = weight.shape
-    if c != cin or cin % groups:
-        raise RuntimeError(
-            f"Given transposed=1, weight of size {sizes(weight.shape)}, expected input"
-            f"{sizes(x.shape)} to have {cin} channels, but got {c} channels instead"
-        )
-    s, p, op, d = (ntuple(v, 2) for v in (stride, padding, output_padding, dilation))
-    if any(op[i] >= max(s[i], d[i]) for i in range(2)):
-        raise RuntimeError("output padding must be smaller than either stride or dilation")
-    hw_out = tuple(
-        (x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (weight.shape[2 + i] - 1) + op[i] + 1
-        for i in range(2)
-    )
-    g = Geom(kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], h, w)
-    o, ci, kk, length = og * groups, cin // groups, kh * kw, h * w
-    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
-    x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
-    cols = np.ascontiguousarray(launchlog.matmul(w3.transpose(0, 2, 1), x4))
-    out = np.empty((n * o, *hw_out), cols.dtype)
-    CK.pick(CK.col2im, cols.size)(cols.reshape(n * o, kk, length), *g.kernel_args(), out)
-    out = out.reshape(n, o, *hw_out)
-    if bias is not None:
-        out += bias._value.reshape(o, 1, 1)
-    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
+    """The adjoint of ``conv2d`` (a "deconvolution") over ``(N, C_in, H, W)`` or
+    ``(C_in, H, W)`` with weight ``(C_in, C_out/groups, kh, kw)``."""
+    args = (stride, padding, output_padding, groups, dilation, 2)
+    return _conv_transpose(input, weight, bias, *args)
 
-    def backward(grad: Tensor) -> tuple:
-        g4 = grad.reshape(n, o, *hw_out)
-        gx = gw = gb = None
-        if needs[0]:
-            gx = conv2d(g4, weight, None, s, p, d, groups).reshape(input.shape)
-        if needs[1]:
-            gcols = _im2col(g4, g).reshape(n, groups, og * kk, length)
-            xg = x.reshape(n, groups, ci, length)
-            gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
-        if needs[2]:
-            gb = g4.sum((0, 2, 3))
-        return gx, gw, gb
 
-    return record(
-        "ConvolutionBackward0",
-        out if input.dim() == 4 else out[0],
-        input._dtype,
-        (input, weight, bias),
-        backward,
-        saved=(input, weight),
-    )
+def conv_transpose3d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """The adjoint of ``conv3d`` over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` with
+    weight ``(C_in, C_out/groups, kd, kh, kw)``."""
+    args = (stride, padding, output_padding, groups, dilation, 3)
+    return _conv_transpose(input, weight, bias, *args)
 
 
 def _fold_geometry(hw: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Geom:
@@ -353,7 +340,7 @@ def unfold(
             f"shape of the array of sliding blocks as ({g.oh}, {g.ow}), but its components must "
             "be at least one."
         )
-    out = _im2col(x, g)
+    out = _im2col(x, window(g))
     return out if input.dim() == 4 else out.squeeze(0)
 
 
@@ -386,5 +373,5 @@ def fold(
             f"expected size of input's dimension 2 to match the calculated number of sliding "
             f"blocks {g.oh} * {g.ow} = {g.oh * g.ow}, but got input.size(2)={cols.shape[2]}."
         )
-    out = _col2im(cols, g, hw)
+    out = _col2im(cols, window(g), hw)
     return out if input.dim() == 3 else out.squeeze(0)

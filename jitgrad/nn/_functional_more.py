@@ -107,6 +107,32 @@ def dropout2d_mask(input: Tensor, p: float, training: bool, inplace: bool) -> Te
     return apply_dropout_mask(input, shape, p, inplace)
 
 
+def dropout3d(
+    input: Tensor,  # noqa: A002
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+) -> Tensor:
+    """Zero whole channels of ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)`` input with
+    probability ``p`` (the unbatched one is batchified, so it draws what PyTorch draws)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {input.dim()}-D input to dropout3d, which is deprecated "
+            "and will result in an error in a future release. To retain the behavior and "
+            "silence this warning, please use dropout instead. Note that dropout3d exists to "
+            "provide channel-wise dropout on inputs with 3 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 4D or 5D inputs).",
+            stacklevel=2,
+        )
+    if input.dim() == 5:
+        return dropout2d_mask(input, p, training, inplace)
+    if inplace:
+        return dropout2d_mask(input.unsqueeze_(0), p, training, True).squeeze_(0)
+    return dropout2d_mask(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
 def adaptive_max_pool1d(
     input: Tensor,  # noqa: A002
     output_size: int,
@@ -255,5 +281,6 @@ __all__ = [
     "bilinear",
     "dropout1d",
     "dropout2d",
+    "dropout3d",
     "embedding_bag",
 ]

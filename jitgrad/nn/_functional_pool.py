@@ -132,15 +132,16 @@ def max_pool2d(
     return result
 
 
-def _max_pool_grad(g: Tensor, idx: np.ndarray, shape: tuple) -> Tensor:
-    """Each output gradient added at its window's argmax (``MaxPool2DWithIndicesBackward...``)."""
-    planes, hw = idx.shape[0], shape[-2] * shape[-1]
+def _max_pool_grad(g: Tensor, idx: np.ndarray, shape: tuple, nd: int = 2) -> Tensor:
+    """Each output gradient added at its window's argmax (``idx``: flat in the last ``nd``
+    dims of ``shape``; ``MaxPool{nd}DWithIndicesBackwardBackward0``)."""
+    planes, hw = idx.shape[0], int(np.prod(shape[-nd:]))
     g2 = contiguous_array(g._value, g._dtype).reshape(planes, -1)
     gx = np.zeros((planes, hw), g2.dtype)
     PK.pick(PK.max_pool_bwd, gx.size)(g2, idx, gx)
     idx_t = _make(idx, D.int64)
     return record(
-        "MaxPool2DWithIndicesBackwardBackward0",
+        f"MaxPool{nd}DWithIndicesBackwardBackward0",
         gx.reshape(shape),
         g._dtype,
         (g,),

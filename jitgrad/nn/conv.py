@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d`` and ``ConvTranspose2d`` with PyTorch's init, padding modes and repr."""
+"""``Conv1d/2d/3d``, ``ConvTranspose2d/3d``: PyTorch's init, padding modes and repr."""
 
 from __future__ import annotations
 
@@ -145,6 +145,15 @@ class Conv2d(_ConvNd):
         return self._conv(input, F.conv2d)
 
 
+class Conv3d(_ConvNd):
+    """3-d convolution over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)``."""
+
+    _nd = 3
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return self._conv(input, F.conv3d)
+
+
 class ConvTranspose2d(_ConvNd):
     """2-d transposed convolution (the adjoint of ``Conv2d``) over ``(N, C_in, H, W)``; weight
     ``(in, out/groups, kh, kw)``, initialised as PyTorch does (fan-in from that layout).
@@ -175,7 +184,7 @@ class ConvTranspose2d(_ConvNd):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if isinstance(padding, str):
-            raise ValueError(f"padding={padding!r} is not supported for ConvTranspose2d")
+            raise ValueError(f"padding={padding!r} is not supported for {type(self).__name__}")
         super().__init__(
             in_channels,
             out_channels,
@@ -192,17 +201,18 @@ class ConvTranspose2d(_ConvNd):
         )
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
-        output_padding = self.output_padding
+        output_padding, nd = self.output_padding, self._nd
         if output_size is not None:
             base = [
-                (input.shape[-2 + i] - 1) * self.stride[i]
+                (input.shape[-nd + i] - 1) * self.stride[i]
                 - 2 * self.padding[i]
                 + self.dilation[i] * (self.kernel_size[i] - 1)
                 + 1
-                for i in range(2)
+                for i in range(nd)
             ]
-            output_padding = tuple(int(output_size[-2 + i]) - base[i] for i in range(2))
-        return F.conv_transpose2d(
+            output_padding = tuple(int(output_size[-nd + i]) - base[i] for i in range(nd))
+        fn = F.conv_transpose2d if nd == 2 else F.conv_transpose3d
+        return fn(
             input,
             self.weight,
             self.bias,
@@ -212,3 +222,9 @@ class ConvTranspose2d(_ConvNd):
             self.groups,
             self.dilation,
         )
+
+
+class ConvTranspose3d(ConvTranspose2d):
+    """3-d transposed convolution (the adjoint of ``Conv3d``) over ``(N, C_in, D, H, W)``."""
+
+    _nd = 3

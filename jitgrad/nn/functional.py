@@ -48,6 +48,8 @@ from ._functional_norm import *  # noqa: F403
 from ._functional_norm import __all__ as _norm_names
 from ._functional_pool import *  # noqa: F403
 from ._functional_pool import __all__ as _pool_names
+from ._functional_pool3d import *  # noqa: F403
+from ._functional_pool3d import __all__ as _pool3d_names
 
 __all__ = [
     "batch_norm",
@@ -72,6 +74,7 @@ __all__ = [
     *_activation_names,
     *_conv_names,
     *_pool_names,
+    *_pool3d_names,
     *_loss_names,
     *_norm_names,
 ]

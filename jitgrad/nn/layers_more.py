@@ -1,4 +1,4 @@
-"""``AdaptiveMaxPool2d``, ``Dropout2d``, ``EmbeddingBag`` and ``Bilinear`` modules."""
+"""``AdaptiveMaxPool2d``, ``Dropout2d/3d``, ``EmbeddingBag`` and ``Bilinear`` modules."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ class Dropout2d(Dropout):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return FM.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Zeroes whole channels of volumes in ``train()`` mode."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return FM.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class EmbeddingBag(Module):
@@ -167,5 +174,6 @@ __all__ = [
     "Bilinear",
     "Dropout1d",
     "Dropout2d",
+    "Dropout3d",
     "EmbeddingBag",
 ]

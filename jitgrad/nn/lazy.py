@@ -1,5 +1,5 @@
-"""Lazy modules: ``LazyLinear``, ``LazyConv1d/2d``, ``LazyBatchNorm1d/2d``, whose input size is
-read from the first input, and the ``UninitializedParameter``/``UninitializedBuffer``
+"""Lazy modules: ``LazyLinear``, ``LazyConv1d/2d/3d``, ``LazyBatchNorm1d/2d/3d``, whose input
+size is read from the first input, and the ``UninitializedParameter``/``UninitializedBuffer``
 placeholders they hold until then.
 
 As in PyTorch, the first call materialises the placeholders in place (the same objects become
@@ -17,8 +17,8 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..frontend.tensor import Tensor, _make
-from .batchnorm import BatchNorm1d, BatchNorm2d
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d
 from .layers_api import ConvTranspose1d
 from .linear import Linear
 from .norm_extra import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
@@ -235,6 +235,7 @@ def _conv_class(eager: type, nd: int) -> type:
 
 LazyConv1d = _conv_class(Conv1d, 1)
 LazyConv2d = _conv_class(Conv2d, 2)
+LazyConv3d = _conv_class(Conv3d, 3)
 
 
 def _conv_transpose_class(eager: type, nd: int) -> type:
@@ -264,6 +265,7 @@ def _conv_transpose_class(eager: type, nd: int) -> type:
 
 LazyConvTranspose1d = _conv_transpose_class(ConvTranspose1d, 1)
 LazyConvTranspose2d = _conv_transpose_class(ConvTranspose2d, 2)
+LazyConvTranspose3d = _conv_transpose_class(ConvTranspose3d, 3)
 
 
 class _LazyNormMixin(LazyModuleMixin):
@@ -329,6 +331,7 @@ def _zero_count() -> Tensor:
 
 LazyBatchNorm1d = _norm_class(BatchNorm1d)
 LazyBatchNorm2d = _norm_class(BatchNorm2d)
+LazyBatchNorm3d = _norm_class(BatchNorm3d)
 
 
 def _instance_norm_class(eager: type) -> type:
@@ -355,10 +358,13 @@ LazyInstanceNorm3d = _instance_norm_class(InstanceNorm3d)
 __all__ = [
     "LazyBatchNorm1d",
     "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
     "LazyConv1d",
     "LazyConv2d",
+    "LazyConv3d",
     "LazyConvTranspose1d",
     "LazyConvTranspose2d",
+    "LazyConvTranspose3d",
     "LazyInstanceNorm1d",
     "LazyInstanceNorm2d",
     "LazyInstanceNorm3d",

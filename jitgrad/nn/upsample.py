@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..frontend.recording import record
 from ..frontend.tensor import Tensor
 from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
+from ._functional_pool3d import adaptive_avg_pool3d, resample
 from .module import Module
 
 _NAMES = {
@@ -31,6 +31,9 @@ _NAMES = {
     ("bicubic", 2): "UpsampleBicubic2DBackward0",
     ("nearest-exact", 1): "UpsampleNearestExact1DBackward0",
     ("nearest-exact", 2): "UpsampleNearestExact2DBackward0",
+    ("nearest", 3): "UpsampleNearest3DBackward0",
+    ("trilinear", 3): "UpsampleTrilinear3DBackward0",
+    ("nearest-exact", 3): "UpsampleNearestExact3DBackward0",
 }
 _CUBIC_A = -0.75  # PyTorch's (and OpenCV's) bicubic coefficient
 
@@ -81,19 +84,6 @@ def _matrix(
     return m
 
 
-def _resample(x: Tensor, mats: list[np.ndarray], name: str) -> Tensor:
-    """Applies ``mats[k]`` along spatial dim k (the trailing dims) as one recorded node."""
-    out = x._value
-    if len(mats) == 2:
-        out = np.matmul(np.matmul(mats[0], out), mats[1].T)
-    else:
-        out = np.matmul(out, mats[0].T)
-    back = [np.ascontiguousarray(m.T) for m in mats]
-    return record(
-        name, np.ascontiguousarray(out), x._dtype, (x,), lambda g: (_resample(g, back, name),)
-    )
-
-
 def interpolate(
     input: Tensor,  # noqa: A002
     size: Any = None,
@@ -110,10 +100,10 @@ def interpolate(
             "align_corners option can only be set with the interpolating modes: "
             "linear | bilinear | bicubic | trilinear"
         )
-    if mode == "area" and dims in (1, 2):
+    if mode == "area" and dims in (1, 2, 3):
         size_out = _output_sizes(input, size, scale_factor, dims)[0]
-        pool = adaptive_avg_pool1d if dims == 1 else adaptive_avg_pool2d
-        return pool(input, size_out if dims == 2 else size_out[0])
+        pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dims - 1]
+        return pool(input, size_out if dims > 1 else size_out[0])
     if (mode, dims) not in _NAMES:
         if mode in ("linear", "bilinear", "bicubic", "trilinear"):
             want = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}[mode]
@@ -134,7 +124,7 @@ def interpolate(
         _matrix(n, o, s, mode, align, dt)
         for n, o, s in zip(in_sizes, out_sizes, scales, strict=True)
     ]
-    return _resample(input, mats, _NAMES[(mode, dims)])
+    return resample(input, mats, _NAMES[(mode, dims)])
 
 
 def _output_sizes(
