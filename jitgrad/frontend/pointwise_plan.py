@@ -53,7 +53,8 @@ class Plan:
     (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
     ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
-    converted to the scalar operand's dtype (a conversion costs five lookups).
+    converted to the scalar operand's dtype (a conversion costs five lookups); ``token``
+    the last structural token :func:`_record` gave a node (reused while the shapes repeat).
     """
 
     __slots__ = (
@@ -74,6 +75,7 @@ class Plan:
         "leading",
         "padded",
         "consts",
+        "token",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -109,6 +111,7 @@ class Plan:
             self.leading = 2
         self.consts: dict[float, Any] = {}
         self.pid = next(_plan_ids)  # a replay token: unique (threads' len(_plans) may clash)
+        self.token = (self.pid, ())  # the last node token made (see pointwise_node._record)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)

@@ -150,8 +150,7 @@ def record(
     wanted = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
-            fn = t.grad_fn
-            nexts.append((fn, t._output_nr) if fn is not None else t._edge())
+            nexts.append(t._edge())
             wanted = True
         else:
             nexts.append(_NO_EDGE)
