@@ -50,7 +50,8 @@ class Plan:
     (the parallel, pooling or deferral threshold, whichever comes first; 0 unless every
     tensor operand is already in its compute dtype),
     ``leading`` how many leading operands are the only tensors and each gets a gradient edge
-    (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
+    (1 or 2, the numbers after them no edge but ``padded``'s; 0 for any other arrangement),
+    the shapes :func:`_record` writes out directly,
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
     ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
     converted to the scalar operand's dtype (a conversion costs five lookups); ``token``
@@ -105,7 +106,7 @@ class Plan:
         self.simple = direct and "s" not in self.smask
         self.leading = 0
         self.padded = self.smask == "ts" and self.edges == ((0, True), (1, False))
-        if self.padded or self.smask in ("t", "ts") and self.edges == ((0, True),):
+        if self.padded or self.smask in ("t", "ts", "tss") and self.edges == ((0, True),):
             self.leading = 1
         elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
             self.leading = 2
