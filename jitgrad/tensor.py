@@ -298,9 +298,10 @@ class Tensor:
         slots["_gedge"] = None
         return (self.__dict__ or None), slots
 
-    def __setstate__(self, state: tuple[dict | None, dict[str, Any]]) -> None:
-        """Restore :meth:`__getstate__`'s state (one pickled before ``_gedge`` existed too)."""
-        d, slots = state
+    def __setstate__(self, state: Any) -> None:
+        """Restore :meth:`__getstate__`'s state (one pickled before ``_gedge`` existed too),
+        or a plain dict or ``(dict, slots)`` pair as ``object``'s default would."""
+        d, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
         self._gedge = None
         if d:
             self.__dict__.update(d)
