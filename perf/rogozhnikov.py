@@ -14,6 +14,7 @@ Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eag
     /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
     python perf/rogozhnikov.py --compile --ops 10000  # jitgrad.compile: capture time, replay
     python perf/rogozhnikov.py --cpu-time             # CPU seconds: steadier on a busy machine
+    python perf/rogozhnikov.py --gc-stats             # objects kept per op, GC collections
     python perf/rogozhnikov.py --compile --mode max-autotune   # straight-line source per graph
 
 ``--compile`` wraps one step (build the graph, ``backward()``) in ``jitgrad.compile``: it
@@ -28,6 +29,7 @@ interpreter that has that library.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import statistics
 import time
@@ -108,6 +110,48 @@ def bench_compiled(n_ops: int, iters: int, repeats: int, mode: str | None = None
     }
 
 
+def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
+    """What the cycle collector sees: GC-tracked objects one live graph keeps per op (the
+    ``gc.get_objects()`` delta over a forward, collector off), and the collections per 1000
+    op-iterations of ``graphs`` whole steps after a ``gc.collect()`` (by generation). Every
+    object a graph keeps is walked by each young collection it lives through and is promoted
+    towards the full collections; PyTorch's C++ graph keeps only its tensors."""
+    m = importlib.import_module(lib)
+    importlib.import_module(f"{lib}.nn.functional")
+    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
+    for _ in range(2):
+        run_graph(m, leaves, n_ops)[-1].backward()
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        nodes = run_graph(m, leaves, n_ops)
+        kept = (len(gc.get_objects()) - before) / n_ops
+    finally:
+        if was_enabled:
+            gc.enable()
+    del nodes
+    counts = [0, 0, 0]
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            counts[info["generation"]] += 1
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        for _ in range(graphs):
+            run_graph(m, leaves, n_ops)[-1].backward()
+    finally:
+        gc.callbacks.remove(count)
+    per = 1000 / (graphs * n_ops)
+    return {
+        "objects kept per op": kept,
+        **{f"gen{g} collections per 1000 ops": c * per for g, c in enumerate(counts)},
+    }
+
+
 def breakdown(lib: str, calls: int = 2000) -> dict[str, float]:
     """Forward time per call of each op kind of the graph, on 0-d tensors that require grad
     (microseconds, median of 5 runs of ``calls`` calls): where the forward half goes.
@@ -165,6 +209,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--compile", action="store_true", help="jitgrad.compile the step")
     ap.add_argument(
+        "--gc-stats",
+        action="store_true",
+        help="also report GC-tracked objects kept per op and collections per 1000 ops",
+    )
+    ap.add_argument(
         "--cpu-time",
         action="store_true",
         help="time the process's CPU seconds, not wall time (steadier on a shared machine)",
@@ -186,6 +235,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.breakdown:
         for name, us in breakdown(args.lib).items():
             print(f"  {name:30s} {us:7.2f} us")
+    if args.gc_stats:
+        for name, value in gc_stats(args.lib, args.ops).items():
+            print(f"  {name:34s} {value:7.2f}")
     clock = time.process_time if args.cpu_time else time.perf_counter
     r = bench(args.lib, args.ops, args.iters, args.repeats, clock)
     print(

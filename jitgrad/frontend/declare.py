@@ -75,7 +75,7 @@ class Declared:
     ``dim_list``: its ``dim`` is a list of dims (``int[1]``, shown as a tuple), not one int.
     """
 
-    __slots__ = ("name", "derivative", "reads_result", "bases")
+    __slots__ = ("name", "derivative", "reads_result", "bases", "shared")
 
     def __init__(
         self,
@@ -92,6 +92,8 @@ class Declared:
         self.name = name
         self.derivative = derivative
         self.reads_result = reads_result
+        #: key -> a :class:`Saved` of plain values shared by nodes (see record_shared)
+        self.shared: dict[Any, Saved] = {}
         parent = ResultBackward if reads_result else FunctionBackward
         #: node name (None: any other) -> the base class giving its ``_saved_*`` properties
         self.bases = {
@@ -128,6 +130,25 @@ class Declared:
         s.__dict__ = values
         bases = self.bases
         return record(node, value, dt, inputs, s, saved, bases.get(node) or bases[None])
+
+    def record_shared(
+        self, node: str, value: Any, dt: D.dtype, inputs: tuple, key: Any, **values: Any
+    ) -> Tensor:
+        """:meth:`record` (no saved tensors) whose named ``values`` are plain, hashable and
+        fixed by ``key``: one record per key, shared by every node that saves them (a
+        record and its dict are two objects the cycle collector walks while a graph lives;
+        a scalar graph records a softmax every few ops)."""
+        if not STATE.enabled:
+            return _make(value, dt)
+        s = self.shared.get(key)
+        if s is None:
+            s = _new(Saved)
+            values["decl"] = self
+            s.__dict__ = values
+            if len(self.shared) < 256:
+                self.shared[key] = s
+        bases = self.bases
+        return record(node, value, dt, inputs, s, (), bases.get(node) or bases[None])
 
     def record_multi(
         self,

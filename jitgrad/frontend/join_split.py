@@ -153,22 +153,37 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     else:
         for i, x in enumerate(tensors):
             copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
-    backward = partial(_stack_backward, same, dt, d, tensors)
+    if same:
+        backward = _stack_fns.get((dt, d, n))
+        if backward is None:
+            backward = partial(_stack_backward, True, dt, d, (dt,) * n)
+            if n <= 64 and len(_stack_fns) < 256:
+                _stack_fns[(dt, d, n)] = backward
+    else:
+        backward = partial(_stack_backward, False, dt, d, tuple([x._dtype for x in tensors]))
     return record("StackBackward0", out, dt, tensors, backward)
 
 
 # The backward functions of stack and of unbind/split are partials, not closures: a closure
 # is a function, a tuple and a cell per captured name, all objects the cycle collector then
-# walks while the graph lives (a scalar graph records one of each every few ops).
-def _stack_backward(same: bool, dt: D.dtype, d: int, tensors: list, g: Tensor) -> tuple:
+# walks while the graph lives (a scalar graph records one of each every few ops). They hold
+# no per-call values (the inputs' dtypes, the pieces' shapes), so the small ones are shared.
+def _stack_backward(same: bool, dt: D.dtype, d: int, dtypes: tuple, g: Tensor) -> tuple:
     if same and g._dtype is dt and not STATE.enabled:
-        return plain_views(g, d, len(tensors))
-    return tuple(select(g, d, i).to(x._dtype) for i, x in enumerate(tensors))
+        return plain_views(g, d, len(dtypes))
+    return tuple(select(g, d, i).to(x) for i, x in enumerate(dtypes))
 
 
-def _pieces(x: Tensor, name: str, keys: Sequence[tuple], d: int) -> tuple:
+#: (dtype, dim, count) -> a same-dtype stack's backward, kept for small counts
+_stack_fns: dict[tuple, partial] = {}
+
+
+def _pieces(
+    x: Tensor, name: str, keys: Sequence[tuple], d: int, backward: partial | None = None
+) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
-    backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind)."""
+    backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind).
+    ``backward``: the one :func:`pieces_backward` gives (unbind passes a shared one)."""
     shape, dt = x._value.shape, x._dtype
     arr = x._value
     values = []
@@ -176,8 +191,8 @@ def _pieces(x: Tensor, name: str, keys: Sequence[tuple], d: int) -> tuple:
         values.append(arr[k])
     if not values:  # unbind along an empty dim
         return ()
-
-    backward = partial(_pieces_backward, name, keys, d, shape, dt, values)
+    if backward is None:
+        backward = pieces_backward(name, keys, d, shape, dt, values)
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)
     base = x if x._base is None else x._base
     vc = x._vc
@@ -188,8 +203,17 @@ def _pieces(x: Tensor, name: str, keys: Sequence[tuple], d: int) -> tuple:
     return tuple(outs)
 
 
+def pieces_backward(
+    name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list
+) -> partial:
+    """The backward of :func:`_pieces` with these ``keys`` into ``x`` of ``shape``, ``dt``,
+    its pieces ``values``: it keeps their shapes, not the arrays."""
+    shapes = tuple([v.shape for v in values])
+    return partial(_pieces_backward, name, keys, d, shape, dt, shapes)
+
+
 def _pieces_backward(
-    name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list, *grads: Any
+    name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, shapes: tuple, *grads: Any
 ) -> Tensor:
     """:func:`_pieces`'s backward: x's gradient rebuilt from its pieces' gradients."""
     graph = False
@@ -199,8 +223,8 @@ def _pieces_backward(
             break
     if graph:  # create_graph: a graph
         parts = [
-            grads[i] if i < len(grads) and grads[i] is not None else zeros(v.shape, dtype=dt)
-            for i, v in enumerate(values)
+            grads[i] if i < len(grads) and grads[i] is not None else zeros(s, dtype=dt)
+            for i, s in enumerate(shapes)
         ]
         if name == "UnbindBackward0":
             return stack(parts, d)
@@ -258,8 +282,16 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
         keys = tuple((*lead, i, ...) for i in range(n))
         if n <= 64 and len(_unbind_keys) < 256:  # (iterating a small tensor: the same keys)
             _unbind_keys[(d, n)] = keys
-    return _pieces(input, "UnbindBackward0", keys, d)
+    dt = input._dtype
+    backward = _unbind_fns.get((d, shape, dt))
+    if backward is None and 0 < n <= 64 and len(_unbind_fns) < 256:
+        arr = input._value
+        backward = pieces_backward("UnbindBackward0", keys, d, shape, dt, [arr[k] for k in keys])
+        _unbind_fns[(d, shape, dt)] = backward
+    return _pieces(input, "UnbindBackward0", keys, d, backward)
 
 
 #: (dim, size) -> unbind's keys, kept for small sizes: built once, not per call
 _unbind_keys: dict[tuple[int, int], tuple] = {}
+#: (dim, shape, dtype) -> unbind's backward, kept for small sizes (it holds no arrays)
+_unbind_fns: dict[tuple, partial] = {}

@@ -35,9 +35,19 @@ MESSAGE = (
 
 def mark(outs: Any, node_name: str) -> None:
     """Mark the outputs of a multi-view op (``UnbindBackward0`` -> ``Output i of Unbind``)."""
-    op = node_name.removesuffix("Backward0")
+    marks = _marks.get(node_name)
+    if marks is None or len(marks) < len(outs):
+        op = node_name.removesuffix("Backward0")
+        marks = tuple([(op, i) for i in range(len(outs))])
+        if len(outs) <= 64:
+            _marks[node_name] = marks
     for i, o in enumerate(outs):
-        o.__dict__[KEY] = (op, i)
+        o.__dict__[KEY] = marks[i]
+
+
+#: node name -> the marks of its outputs, shared: a mark is one object per output that the
+#: cycle collector walks while the graph lives (an unbind is one op in a scalar graph)
+_marks: dict[str, tuple] = {}
 
 
 def inherit(x: Any, out: Any, node_name: str) -> None:

@@ -287,9 +287,14 @@ def add_into(t: Tensor, other: Tensor) -> bool:
         return False
     if DEVICE.active and not isinstance(va, np.ndarray):  # device buffers: the plain path
         return False
-    sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
-    plan = _plans.get((_ADD, None, sig, sig))
-    if plan is None or not 0 < va.size < plan.small_max:
+    plan = _add_plans[nd].get(t._dtype)
+    if plan is None:
+        sig = t._dtype if nd else (t._dtype, 0)  # as _signature gives it
+        plan = _plans.get((_ADD, None, sig, sig))
+        if plan is None:
+            return False
+        _add_plans[nd][t._dtype] = plan
+    if not 0 < va.size < plan.small_max:
         return False
     kernel = plan.serial[nd] or plan.compile_serial(nd)
     kernel.fn(va, vo, va)
@@ -297,6 +302,11 @@ def add_into(t: Tensor, other: Tensor) -> bool:
 
 
 _ADD = REGISTRY["add"]
+#: add_into's plans per ndim (0, 1) and dtype: the engine sums gradients several times per
+#: node of a scalar graph, and this lookup builds no key. Emptied with ``_plans``.
+_add_plans: tuple[dict, dict] = ({}, {})
+D.on_default_dtype_change(_add_plans[0].clear)
+D.on_default_dtype_change(_add_plans[1].clear)
 
 # Deferral (frontend.lazy, imported above) plans through this module's cache and edges; it
 # cannot import this module back, so they are handed in here.

@@ -36,38 +36,57 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     """The result tensor with its backward node: edges, saved operands and versions.
 
     Written out for one or two leading tensor operands (``Plan.leading``), plain loops
-    otherwise: a comprehension is a function call in CPython 3.11.
+    otherwise: a comprehension is a function call in CPython 3.11. Immutable parts (the
+    structural token, versions that are all 0) are shared between nodes: each object a
+    graph keeps is one more that the cycle collector walks while the graph lives.
     """
     if plan.leading:
         a = args[0]
         fn = a.grad_fn
-        edge = (fn, a._output_nr) if fn is not None else a._edge() if a._requires_grad else _NO_EDGE
+        if fn is not None:  # Tensor._edge, written out (the non-leaf's shared edge)
+            edge = a._gedge
+            if edge is None or edge[0] is not fn or edge[1] != a._output_nr:
+                edge = a._gedge = (fn, a._output_nr)
+        else:
+            edge = a._edge() if a._requires_grad else _NO_EDGE
+        va = a._vc[0]
         if plan.leading == 1:
             nexts = (edge, _NO_EDGE) if plan.padded else (edge,)
-            versions = (a._vc[0],)
+            versions = _V0 if va == 0 else (va,)
         else:
             b = args[1]
             fn = b.grad_fn
             if fn is not None:
-                nexts = (edge, (fn, b._output_nr))
+                edge_b = b._gedge
+                if edge_b is None or edge_b[0] is not fn or edge_b[1] != b._output_nr:
+                    edge_b = b._gedge = (fn, b._output_nr)
+                nexts = (edge, edge_b)
             else:
                 nexts = (edge, b._edge() if b._requires_grad else _NO_EDGE)
-            versions = (a._vc[0], b._vc[0])
+            vb = b._vc[0]
+            versions = _V00 if va == 0 and vb == 0 else (va, vb)
     else:
         nexts = []
         versions = []
         for i, ok in plan.edges:
             x = args[i]
             if ok and x._requires_grad:
-                fn = x.grad_fn
-                nexts.append((fn, x._output_nr) if fn is not None else x._edge())
+                nexts.append(x._edge())
             else:
                 nexts.append(_NO_EDGE)
+        changed = False
         for x, m in zip(args, plan.smask):
             if m == "t":
-                versions.append(x._vc[0])
+                v = x._vc[0]
+                versions.append(v)
+                changed = changed or v
+        n = len(versions)
+        versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
     node = plan.node_cls(tuple(nexts))
-    node._key = (plan.pid, shapes)
+    token = plan.token  # shared while the shapes repeat: one tuple less per node
+    if token[1] != shapes:
+        token = plan.token = (plan.pid, shapes)
+    node._key = token
     result = _new_tensor(Tensor)
     result._value = out
     _init_fields(result, plan.odt, node)
@@ -78,7 +97,7 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
         tuple(values),
         plan.cdt,
         result._vc,
-        versions if plan.leading else tuple(versions),
+        versions,
         out,
         0,
     )
@@ -88,6 +107,11 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
 
 
 _new_tensor = Tensor.__new__
+#: The versions of operands never modified in place: shared, as every object a node holds is
+#: one more the cycle collector walks while the graph lives.
+_V0 = (0,)
+_V00 = (0, 0)
+_ZERO_VERSIONS = ((), _V0, _V00, (0, 0, 0))
 
 
 class ElementwiseBackward(ElementwiseNode, SavedAttributes):

@@ -50,10 +50,12 @@ class Plan:
     (the parallel, pooling or deferral threshold, whichever comes first; 0 unless every
     tensor operand is already in its compute dtype),
     ``leading`` how many leading operands are the only tensors and each gets a gradient edge
-    (1 or 2; 0 for any other arrangement), the shapes :func:`_record` writes out directly,
+    (1 or 2, the numbers after them no edge but ``padded``'s; 0 for any other arrangement),
+    the shapes :func:`_record` writes out directly,
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
     ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
-    converted to the scalar operand's dtype (a conversion costs five lookups).
+    converted to the scalar operand's dtype (a conversion costs five lookups); ``token``
+    the last structural token :func:`_record` gave a node (reused while the shapes repeat).
     """
 
     __slots__ = (
@@ -74,6 +76,7 @@ class Plan:
         "leading",
         "padded",
         "consts",
+        "token",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -103,12 +106,13 @@ class Plan:
         self.simple = direct and "s" not in self.smask
         self.leading = 0
         self.padded = self.smask == "ts" and self.edges == ((0, True), (1, False))
-        if self.padded or self.smask in ("t", "ts") and self.edges == ((0, True),):
+        if self.padded or self.smask in ("t", "ts", "tss") and self.edges == ((0, True),):
             self.leading = 1
         elif self.smask == "tt" and self.edges == ((0, True), (1, True)):
             self.leading = 2
         self.consts: dict[float, Any] = {}
         self.pid = next(_plan_ids)  # a replay token: unique (threads' len(_plans) may clash)
+        self.token = (self.pid, ())  # the last node token made (see pointwise_node._record)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
         self.pool_min = memory.min_pooled_size(self.odt.np)

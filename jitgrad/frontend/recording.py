@@ -147,8 +147,7 @@ def record(
     wanted = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
-            fn = t.grad_fn
-            nexts.append((fn, t._output_nr) if fn is not None else t._edge())
+            nexts.append(t._edge())
             wanted = True
         else:
             nexts.append(_NO_EDGE)
@@ -161,12 +160,15 @@ def record(
         versions = []
         for t in saved:
             versions.append(t._vc[0])
-        node._saved = (backward, tuple(saved), tuple(versions))
+        tensors, versions = tuple(saved), tuple(versions)
     else:
-        node._saved = (backward, (), ())
+        tensors = versions = ()
     reads_result = base.reads_result
     if reads_result:
-        node._saved += ((value, dtype, out._vc, out._vc[0]),)
+        vc = out._vc
+        node._saved = (backward, tensors, versions, (value, dtype, vc, vc[0]))
+    else:
+        node._saved = (backward, tensors, versions)
     if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         items = list(enumerate(saved))
         items.reverse()  # PyTorch packs ``mm``'s mat2, then self

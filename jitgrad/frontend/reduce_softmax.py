@@ -84,6 +84,8 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
 
     decl = LOG_SOFTMAX if log else SOFTMAX
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+    if type(dim) is int:  # (a dim name or an int-like object: a record of its own)
+        return decl.record_shared(name, out, dt, (input,), (dim, d, s3), dim=dim, _dim=d, _s3=s3)
     return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d, _s3=s3)
 
 

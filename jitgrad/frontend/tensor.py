@@ -72,6 +72,7 @@ class Tensor:
         "_fresh",
         "_base",
         "_retains_grad",
+        "_gedge",
         "__weakref__",
         "__dict__",
     )
@@ -201,9 +202,21 @@ class Tensor:
         return acc
 
     def _edge(self) -> tuple[Node, int]:
+        """This tensor's ``next_functions`` edge: ``(grad_fn, output_nr)``, or a leaf's
+        ``(AccumulateGrad, 0)``.
+
+        A non-leaf's edge is kept in ``_gedge`` and handed to every node that takes this
+        tensor as input (one tuple, not one per use: each is one more object the cycle
+        collector walks while the graph lives); it is checked against ``grad_fn`` and
+        ``_output_nr`` on each use, so an in-place op that rebinds them needs no reset.
+        A leaf's edge is not kept: it would close a cycle through ``AccumulateGrad.variable``.
+        """
         node = self.grad_fn
         if node is not None:
-            return node, self._output_nr
+            edge = self._gedge
+            if edge is None or edge[0] is not node or edge[1] != self._output_nr:
+                edge = self._gedge = (node, self._output_nr)
+            return edge
         ref = self._acc
         acc = None if ref is None else ref()
         return (self._accumulator() if acc is None else acc), 0
@@ -283,7 +296,18 @@ class Tensor:
             except AttributeError:  # never set
                 pass
         slots["_acc"] = None
+        slots["_gedge"] = None
         return (self.__dict__ or None), slots
+
+    def __setstate__(self, state: Any) -> None:
+        """Restore :meth:`__getstate__`'s state (one pickled before ``_gedge`` existed too),
+        or a plain dict or ``(dict, slots)`` pair as ``object``'s default would."""
+        d, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
+        self._gedge = None
+        if d:
+            self.__dict__.update(d)
+        for name, value in (slots or {}).items():
+            setattr(self, name, value)
 
 
     # ---- internal helpers ------------------------------------------------------------------
@@ -336,6 +360,7 @@ def _init_fields(
     t._fresh = fresh
     t._base = None
     t._retains_grad = False
+    t._gedge = None
     if INFERENCE_OPEN[0] and GRAD.inference:  # an inference tensor (see inference.py)
         t.__dict__[INFERENCE_KEY] = True
 
