@@ -105,8 +105,20 @@ exp2 = _unary("exp2")
 erfc = _unary("erfc")
 logaddexp = _binary("logaddexp")
 logaddexp2 = _binary("logaddexp2")
-fmod = _binary("fmod")
-remainder = _binary("remainder")
+
+
+def fmod(input: Any, other: Any) -> Any:  # noqa: A002
+    """C's remainder (the dividend's sign); an integer zero divisor raises as PyTorch does."""
+    _check_divisor(input, other)
+    return run(R["fmod"], (input, other))
+
+
+def remainder(input: Any, other: Any) -> Any:  # noqa: A002
+    """Python's ``%`` (the divisor's sign); an integer zero divisor raises as PyTorch does."""
+    _check_divisor(input, other)
+    return run(R["remainder"], (input, other))
+
+
 trunc = fix = _unary("trunc")
 frac = _unary("frac")
 logical_xor = _binary("logical_xor")

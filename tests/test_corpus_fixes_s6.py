@@ -1,0 +1,114 @@
+"""Focused tests for what the corpus programs added in session 6 found broken in jitgrad.
+
+* integer ``fmod``/``remainder``/``%`` with a negative operand: Numba's np.fmod on signed
+  integers computed the unsigned remainder (``fmod(-7, 2)`` gave 1, ``fmod(3, -2)`` gave 3), and
+  an integer zero divisor gave 0 instead of PyTorch's ``ZeroDivisionError`` RuntimeError;
+* ``x.round(decimals=d)`` recorded ``DivBackward0`` (PyTorch: ``RoundBackward1``);
+* ``Adam(..., decoupled_weight_decay=True)`` was refused (PyTorch 2.13 has it; AdamW is Adam
+  with it set and refuses the keyword), and every Adam group lacked the key in its state_dict;
+* an optimizer with two groups printed no blank line between them;
+* ``nn.init._calculate_fan_in_and_fan_out``/``_calculate_correct_fan`` were missing (custom
+  modules' ``reset_parameters`` call them, as nn.Linear's own does).
+
+Expected values are C's and Python's remainder rules written out here, or PyTorch 2.13's
+texts; never the code under test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import jitgrad as torch
+
+A = [-7, -3, 3, 7, -8, 0]
+B = [2, 2, -2, -2, 3, 5]
+
+
+def _c_fmod(a: int, b: int) -> int:
+    return int(math.copysign(abs(a) % abs(b), a)) if a % b else 0
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.int16, torch.int8])
+def test_integer_fmod_and_remainder_signs(dtype) -> None:
+    a, b = torch.tensor(A, dtype=dtype), torch.tensor(B, dtype=dtype)
+    assert torch.fmod(a, b).tolist() == [_c_fmod(x, y) for x, y in zip(A, B)]
+    assert torch.remainder(a, b).tolist() == [x % y for x, y in zip(A, B)]
+    assert (a % b).tolist() == [x % y for x, y in zip(A, B)]
+    assert torch.fmod(a, -2).tolist() == [_c_fmod(x, -2) for x in A]
+    assert (a % -3).tolist() == [x % -3 for x in A]
+    assert a.clone().fmod_(b).tolist() == [_c_fmod(x, y) for x, y in zip(A, B)]
+
+
+def test_uint8_fmod_is_unchanged() -> None:
+    assert torch.fmod(torch.tensor([250, 7], dtype=torch.uint8), 3).tolist() == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a: a % 0,
+        lambda a: 5 % torch.zeros(1, dtype=torch.long),
+        lambda a: torch.fmod(a, torch.tensor([1, 0])),
+        lambda a: torch.remainder(a, 0),
+        lambda a: a.clone().remainder_(0),
+        lambda a: a.clone().fmod_(torch.tensor([0, 1])),
+    ],
+)
+def test_integer_zero_divisor_raises(call) -> None:
+    with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
+        call(torch.tensor([-7, 3]))
+
+
+def test_float_zero_divisor_gives_nan() -> None:
+    assert torch.isnan(torch.tensor([1.0, -2.0]) % 0).all()
+
+
+def test_round_decimals_node_name() -> None:
+    x = torch.tensor([1.23456, -0.98765], requires_grad=True)
+    y = x.round(decimals=2)
+    assert type(y.grad_fn).__name__ == "RoundBackward1"
+    assert type(torch.round(x, decimals=1).grad_fn).__name__ == "RoundBackward1"
+    assert type(torch.round(x).grad_fn).__name__ == "RoundBackward0"
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def _step(opt_cls, **kw):
+    p = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = opt_cls([p], lr=0.1, weight_decay=0.5, **kw)
+    p.grad = torch.tensor([0.5, 0.5])
+    opt.step()
+    return p.detach().tolist(), opt
+
+
+def test_adam_decoupled_weight_decay() -> None:
+    got, opt = _step(torch.optim.Adam, decoupled_weight_decay=True)
+    want, _ = _step(torch.optim.AdamW)
+    assert got == want
+    # first step of decoupled Adam: p * (1 - lr * wd) - lr * sign(g)
+    assert got == pytest.approx([1.0 * 0.95 - 0.1, -2.0 * 0.95 - 0.1], abs=1e-6)
+    assert opt.defaults["decoupled_weight_decay"] is True
+    assert torch.optim.Adam([torch.nn.Parameter(torch.ones(1))]).defaults[
+        "decoupled_weight_decay"
+    ] is False  # fmt: skip
+    with pytest.raises(TypeError, match="unexpected keyword argument 'decoupled_weight_decay'"):
+        torch.optim.AdamW([torch.nn.Parameter(torch.ones(1))], decoupled_weight_decay=False)
+
+
+def test_optimizer_repr_separates_groups() -> None:
+    a, b = torch.nn.Parameter(torch.ones(1)), torch.nn.Parameter(torch.ones(1))
+    text = repr(torch.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1))
+    assert "    weight_decay: 0\n\nParameter Group 1\n" in text
+    assert text.endswith("    weight_decay: 0\n)")
+
+
+def test_init_private_fan_helpers() -> None:
+    init = torch.nn.init
+    assert init._calculate_fan_in_and_fan_out(torch.empty(16, 8, 3, 3)) == (72, 144)
+    assert init._calculate_correct_fan(torch.empty(5, 2), "FAN_OUT") == 5
+    with pytest.raises(ValueError, match=r"^Mode x not supported, please use one of \['fan_in', "):
+        init.kaiming_normal_(torch.empty(2, 2), mode="x")
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        init._calculate_fan_in_and_fan_out(torch.empty(3))
