@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from jitgrad.nn.modules.module import register_module_forward_hook
 
 import jitgrad as torch
 
@@ -112,3 +113,78 @@ def test_init_private_fan_helpers() -> None:
         init.kaiming_normal_(torch.empty(2, 2), mode="x")
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         init._calculate_fan_in_and_fan_out(torch.empty(3))
+
+
+def test_embedding_index_dtype_messages() -> None:
+    weight = torch.ones(3, 2)
+    want = {torch.float64: "torch.DoubleTensor", torch.float16: "torch.HalfTensor"}
+    want.update({torch.uint8: "torch.ByteTensor", torch.bool: "CPUBoolType"})
+    for dtype, name in want.items():
+        with pytest.raises(RuntimeError) as info:
+            torch.nn.functional.embedding(torch.tensor([1, 0]).to(dtype), weight)
+        text = str(info.value).replace("jitgrad.", "torch.")
+        assert text == (
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {name} instead (while checking arguments for embedding)"
+        )
+    idx = torch.tensor([2, 0], dtype=torch.int32)
+    assert torch.nn.functional.embedding(idx, weight).shape == (2, 2)
+
+
+class _Scaled(torch.nn.Module):
+    def forward(self, x, scale=1.0):
+        return x * scale
+
+
+def test_forward_hooks_with_kwargs_prepend_and_always_call() -> None:
+    m = _Scaled()
+    order = []
+    m.register_forward_pre_hook(lambda mod, args, kw: (args, {"scale": 10.0}), with_kwargs=True)
+    m.register_forward_hook(
+        lambda mod, a, kw, out: order.append(("kw", kw["scale"])), with_kwargs=True
+    )
+    m.register_forward_hook(lambda mod, a, out: order.append("first"), prepend=True)
+    assert m(torch.ones(2), scale=3.0).tolist() == [10.0, 10.0]
+    assert order == ["first", ("kw", 10.0)]
+    m.register_forward_pre_hook(lambda mod, args, kw: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"^forward pre-hook must return None or a tuple of"):
+        m(torch.ones(2))
+
+    lin, seen = torch.nn.Linear(2, 2), []
+    lin.register_forward_hook(lambda mod, a, out: seen.append(out), always_call=True)
+    lin.register_forward_hook(lambda mod, a, out: seen.append("plain"))
+    with pytest.raises(RuntimeError):
+        lin(torch.ones(3))
+    assert seen == [None]
+
+
+def test_full_backward_pre_hook_replaces_grad_output() -> None:
+    lin = torch.nn.Linear(2, 1)
+    got = []
+    lin.register_full_backward_pre_hook(lambda mod, gout: (gout[0] * 0.5,))
+    lin.register_full_backward_hook(lambda mod, gin, gout: got.append(gout[0].tolist()))
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    lin(x).sum().backward()
+    assert lin.bias.grad.tolist() == [1.0]  # two rows of 0.5
+    assert got == [[[0.5], [0.5]]]
+    assert x.grad.tolist() == (0.5 * lin.weight.detach().expand(2, 2)).tolist()
+
+
+def test_global_module_forward_hook_and_load_post_hook() -> None:
+    calls = []
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+    handle = register_module_forward_hook(lambda m, i, o: calls.append(type(m).__name__))
+    net(torch.ones(1, 2))
+    handle.remove()
+    net(torch.ones(1, 2))
+    assert calls == ["Linear", "ReLU", "Sequential"]
+
+    seen = []
+    lin = torch.nn.Linear(2, 2)
+    lin.register_load_state_dict_post_hook(lambda m, keys: keys.missing_keys.clear())
+    lin.register_load_state_dict_post_hook(lambda m, keys: seen.append(list(keys.missing_keys)))
+    new = torch.nn.Linear(2, 2).state_dict()
+    del new["bias"]
+    result = lin.load_state_dict(new)  # strict, but the hook cleared the missing key
+    assert seen == [[]] and result.missing_keys == []
+    assert torch.equal(lin.weight, new["weight"])

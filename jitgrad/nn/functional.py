@@ -25,7 +25,7 @@ from ..frontend.pointwise import apply
 from ..frontend.recording import record
 from ..helpers import missing_attribute
 from ..ops.registry import REGISTRY as R
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, legacy_type_name
 from . import _kernels as K
 from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names
@@ -137,11 +137,11 @@ def embedding(
 ) -> Tensor:
     """Rows of ``weight`` picked by the integer tensor ``input`` (``EmbeddingBackward0``)."""
     idx = input._value
-    if input._dtype.is_floating_point:
+    if input._dtype.name not in ("int64", "int32"):
+        got = "CPUBoolType" if input._dtype.name == "bool" else legacy_type_name(input)
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got torch.{input._dtype.np.name.capitalize()}Tensor instead "
-            "(while checking arguments for embedding)"
+            f"types: Long, Int; but got {got} instead (while checking arguments for embedding)"
         )
     n = weight._value.shape[0]
     flat = idx.reshape(-1).astype(np.int64)
