@@ -188,3 +188,15 @@ def test_global_module_forward_hook_and_load_post_hook() -> None:
     result = lin.load_state_dict(new)  # strict, but the hook cleared the missing key
     assert seen == [[]] and result.missing_keys == []
     assert torch.equal(lin.weight, new["weight"])
+
+
+def test_rng_state_is_a_byte_tensor() -> None:
+    state = torch.get_rng_state()
+    assert state.dtype == torch.uint8 and state.dim() == 1
+    a = torch.rand(3)
+    torch.set_rng_state(state)
+    assert torch.equal(torch.rand(3), a)
+    with pytest.raises(TypeError, match="^RNG state must be a torch.ByteTensor$"):
+        torch.set_rng_state(torch.zeros(3, dtype=torch.int64))
+    with pytest.raises(RuntimeError, match="^Expected a CPUGeneratorImplState of size"):
+        torch.set_rng_state(torch.zeros(3, dtype=torch.uint8))
