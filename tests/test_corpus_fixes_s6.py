@@ -200,3 +200,15 @@ def test_rng_state_is_a_byte_tensor() -> None:
         torch.set_rng_state(torch.zeros(3, dtype=torch.int64))
     with pytest.raises(RuntimeError, match="^Expected a CPUGeneratorImplState of size"):
         torch.set_rng_state(torch.zeros(3, dtype=torch.uint8))
+
+
+@pytest.mark.parametrize(
+    "old, args",
+    [("xavier_uniform", ()), ("kaiming_normal", ()), ("constant", (0.5,)), ("eye", ())],
+)
+def test_init_deprecated_names_warn_and_initialise(old: str, args: tuple) -> None:
+    w = torch.zeros(3, 3)
+    with pytest.warns(FutureWarning, match=rf"^`nn.init.{old}` is now deprecated in favor of"):
+        out = getattr(torch.nn.init, old)(w, *args)
+    assert out is w and bool((w != 0).any())
+    assert getattr(torch.nn.init, old).__name__ == old

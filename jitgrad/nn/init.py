@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ..creation import empty, eye
+from ..creation import empty
+from ..creation import eye as _eye
 from ..creation import tensor as _as_tensor
 from ..engine.grad_mode import no_grad
 from ..helpers import missing_attribute
@@ -139,7 +143,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
-        return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(_eye(*tensor.shape, dtype=tensor.dtype))
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
@@ -223,6 +227,40 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
 
 
 __all__ += ["dirac_", "sparse_", "trunc_normal_"]
+
+
+def _make_deprecate(meth: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """The pre-0.4 name without the underscore (old tutorials call ``nn.init.xavier_uniform``):
+    PyTorch keeps it, warning that it is deprecated."""
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Tensor:
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return meth(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"``{old_name}(...)``: deprecated, see :func:`{new_name}`."
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old_name
+    return deprecated_init
+
+
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)
+__all__ += "uniform normal constant eye dirac xavier_uniform xavier_normal".split()
+__all__ += "kaiming_uniform kaiming_normal orthogonal sparse".split()
 
 #: ``jitgrad.nn.init.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.init")

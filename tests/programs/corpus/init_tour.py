@@ -68,3 +68,7 @@ net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Flatten(), nn.Line
 net.apply(init)
 print(net[0].bias.sum(), net[1].weight[:3], net[3].bias)
 print(net[0].weight.requires_grad, type(net[0].weight).__name__)
+old_style = nn.Linear(3, 3)
+nn.init.xavier_uniform(old_style.weight)  # pre-0.4 tutorials' spelling (deprecated)
+nn.init.constant(old_style.bias, 0.1)
+print(old_style.bias, old_style.weight.abs().max().item() <= (6 / 6) ** 0.5)
