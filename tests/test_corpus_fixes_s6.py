@@ -212,3 +212,21 @@ def test_init_deprecated_names_warn_and_initialise(old: str, args: tuple) -> Non
         out = getattr(torch.nn.init, old)(w, *args)
     assert out is w and bool((w != 0).any())
     assert getattr(torch.nn.init, old).__name__ == old
+
+
+def test_composite_node_names_and_diag_copy() -> None:
+    x = torch.tensor([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+    d = torch.diag(x)
+    assert type(d.grad_fn).__name__ == "DiagonalBackward0_copy"
+    assert d._base is None  # a copy, as PyTorch's: writing to it leaves x alone
+    d.detach().zero_()
+    assert x[0, 0].item() == 1.0
+    d.sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    sel = torch.masked_select(x, x > 0)
+    assert type(sel.grad_fn).__name__ == "MaskedSelectBackward0"
+    assert sel.tolist() == [1.0, 3.0, 4.0, 5.0, 7.0, 8.0, 9.0]
+    for fn, name in ((torch.std_mean, "StdMeanBackward0"), (torch.var_mean, "VarMeanBackward0")):
+        spread, mean = fn(x, 1)
+        assert type(spread.grad_fn).__name__ == name
+        assert type(mean.grad_fn).__name__ == name

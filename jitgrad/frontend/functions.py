@@ -23,7 +23,7 @@ from .clamp_where import where as where
 from .out import write_out
 from .pointwise import apply, run
 from .pointwise_inplace import apply_inplace
-from .recording import node_class, record
+from .recording import record, renamed
 
 R = REGISTRY
 
@@ -262,10 +262,7 @@ def square(input: Any) -> Any:  # noqa: A002
 def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
     if decimals:
         scale = 10.0**decimals
-        res = apply(R["round"], (input * scale,)) / scale
-        if res.grad_fn is not None:  # PyTorch's one node for round(x, decimals=d)
-            res.grad_fn.__class__ = node_class("RoundBackward1", type(res.grad_fn))
-        return res
+        return renamed(apply(R["round"], (input * scale,)) / scale, "RoundBackward1")
     return apply(R["round"], (input,))
 
 

@@ -13,7 +13,7 @@ from ..ops.return_types import named_result
 from ..tensor import Tensor, _make
 from . import functions as F
 from .checks import DTYPE_WORDS
-from .recording import record
+from .recording import record, renamed
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
 
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
@@ -128,7 +128,8 @@ def _with_mean(spread: Any, name: str, doc: str) -> Any:
         correction: Any = None,
     ) -> tuple:
         s = spread(input, dim, unbiased, keepdim, correction=correction)
-        return s, mean(input, dim, keepdim)
+        node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
+        return renamed(s, node), renamed(mean(input, dim, keepdim), node)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
