@@ -230,3 +230,17 @@ def test_composite_node_names_and_diag_copy() -> None:
         spread, mean = fn(x, 1)
         assert type(spread.grad_fn).__name__ == name
         assert type(mean.grad_fn).__name__ == name
+
+
+def test_inplace_rounding_div_node_and_values() -> None:
+    x = torch.tensor([7.5, -7.5], requires_grad=True)
+    y = x * 1
+    y.div_(2, rounding_mode="floor")
+    assert type(y.grad_fn).__name__ == "DivBackward2" and y.tolist() == [3.0, -4.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    a = torch.tensor([7, -7])
+    a.div_(2, rounding_mode="trunc")
+    assert a.tolist() == [3, -3] and a.dtype == torch.int64
+    with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
+        torch.tensor([1]).div_(0, rounding_mode="floor")

@@ -207,13 +207,17 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # 
     integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
     if rounding_mode is None:
         return run(R["div"], (input, other))
+    _check_rounding(rounding_mode)
+    _check_divisor(input, other)
+    return run(R["div_" + rounding_mode], (input, other))
+
+
+def _check_rounding(rounding_mode: Any) -> None:
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
-    _check_divisor(input, other)
-    return run(R["div_" + rounding_mode], (input, other))
 
 
 divide = true_divide = div
@@ -295,7 +299,9 @@ def mul_(t: Any, other: Any) -> Any:
 def div_(t: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
     if rounding_mode is None:
         return apply_inplace(R["div"], t, (other,))
-    return t.copy_(div(t, other, rounding_mode=rounding_mode))
+    _check_rounding(rounding_mode)  # the op in place: its node is DivBackward2, as PyTorch's
+    _check_divisor(t, other)
+    return apply_inplace(R["div_" + rounding_mode], t, (other,))
 
 
 def floor_divide_(t: Any, other: Any) -> Any:
