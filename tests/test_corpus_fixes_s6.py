@@ -244,3 +244,11 @@ def test_inplace_rounding_div_node_and_values() -> None:
     assert a.tolist() == [3, -3] and a.dtype == torch.int64
     with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
         torch.tensor([1]).div_(0, rounding_mode="floor")
+
+
+def test_default_collate_keeps_string_columns_as_tuples() -> None:
+    collate = torch.utils.data.default_collate
+    names, labels = collate([("x", 1), ("y", 2)])
+    assert names == ("x", "y") and labels.tolist() == [1, 2]
+    assert collate([[1, "a"], [2, "b"]])[1] == ("a", "b")
+    assert collate([{"s": "q"}, {"s": "r"}]) == {"s": ["q", "r"]}  # a dict's column: a list

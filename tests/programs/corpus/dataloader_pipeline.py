@@ -76,6 +76,7 @@ def collate(batch):
 for padded, lengths in DataLoader(seqs, batch_size=3, collate_fn=collate):
     print(padded, lengths)
 print(next(iter(DataLoader([(1, 2.0), (3, 4.0)], batch_size=2))))
+print(next(iter(DataLoader([("cat.png", 0), ("dog.png", 1)], batch_size=2))))
 
 
 class Counter(IterableDataset):
