@@ -79,6 +79,16 @@ def _op_method(name: str):
     return method
 
 
+def _contains(self: Tensor, element: Any) -> bool:
+    """``element in t``: whether any element equals it (PyTorch's ``Tensor.__contains__``)."""
+    if isinstance(element, _OPERANDS) or type(element) is complex:
+        return bool((element == self).any().item())
+    raise RuntimeError(
+        "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+        f"{type(element)}."
+    )
+
+
 def _checked_inplace(name: str, self: Tensor, other: Any) -> Tensor:
     """``fmod_``/``remainder_``: PyTorch's error for an integer zero divisor, then the op."""
     F._check_divisor(self, other)
@@ -218,6 +228,7 @@ METHODS: dict[str, Any] = {
     "__invert__": _invert,
     "__neg__": F.neg,
     "__pos__": lambda self: self,
+    "__contains__": _contains,
     "__abs__": F.abs,
     "__iadd__": _iadd,
     "__isub__": _isub,

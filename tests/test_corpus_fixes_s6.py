@@ -252,3 +252,11 @@ def test_default_collate_keeps_string_columns_as_tuples() -> None:
     assert names == ("x", "y") and labels.tolist() == [1, 2]
     assert collate([[1, "a"], [2, "b"]])[1] == ("a", "b")
     assert collate([{"s": "q"}, {"s": "r"}]) == {"s": ["q", "r"]}  # a dict's column: a list
+
+
+def test_tensor_contains() -> None:
+    x = torch.arange(12.0).view(3, 4)
+    assert 5.0 in x and 5 in x and 13 not in x
+    assert torch.tensor(7.0) in x and torch.tensor(99.0) not in x
+    with pytest.raises(RuntimeError, match=r"^Tensor.__contains__ only supports Tensor or scalar"):
+        "a" in x  # noqa: B015
