@@ -79,6 +79,22 @@ def _op_method(name: str):
     return method
 
 
+def _contains(self: Tensor, element: Any) -> bool:
+    """``element in t``: whether any element equals it (PyTorch's ``Tensor.__contains__``)."""
+    if isinstance(element, _OPERANDS) or type(element) is complex:
+        return bool((element == self).any().item())
+    raise RuntimeError(
+        "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+        f"{type(element)}."
+    )
+
+
+def _checked_inplace(name: str, self: Tensor, other: Any) -> Tensor:
+    """``fmod_``/``remainder_``: PyTorch's error for an integer zero divisor, then the op."""
+    F._check_divisor(self, other)
+    return apply_inplace(REGISTRY[name], self, (other,))
+
+
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """``to(dtype)``, ``to(device)``, ``to(other)``: a converted copy, or self if unchanged."""
     dtype = kwargs.get("dtype")
@@ -212,6 +228,7 @@ METHODS: dict[str, Any] = {
     "__invert__": _invert,
     "__neg__": F.neg,
     "__pos__": lambda self: self,
+    "__contains__": _contains,
     "__abs__": F.abs,
     "__iadd__": _iadd,
     "__isub__": _isub,
@@ -255,9 +272,9 @@ METHODS: dict[str, Any] = {
     "addcdiv_": lambda self, t1, t2, *, value=1: apply_inplace(
         REGISTRY["addcdiv"], self, (t1 if value == 1 else value * t1, t2)
     ),
-    "fmod_": lambda self, other: apply_inplace(REGISTRY["fmod"], self, (other,)),
-    "remainder_": lambda self, other: apply_inplace(REGISTRY["remainder"], self, (other,)),
-    "__mod__": _op_method("remainder"),
+    "fmod_": lambda self, other: _checked_inplace("fmod", self, other),
+    "remainder_": lambda self, other: _checked_inplace("remainder", self, other),
+    "__mod__": _binop(F.remainder),  # F's: an integer zero divisor raises
     "__rmod__": _binop(F.remainder, reflected=True),
     "__xor__": _binop(F.bitwise_xor),
     "__rxor__": _binop(F.bitwise_xor, reflected=True),

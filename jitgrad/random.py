@@ -69,7 +69,8 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        """The stream's position as a tensor that :meth:`set_state` restores."""
+        """The stream's position as a ByteTensor (uint8, as PyTorch's) that :meth:`set_state`
+        restores: PCG64's words as bytes (PyTorch's holds a Mersenne Twister's, 5056 bytes)."""
         st = self._np.bit_generator.state
         words = [
             st["state"]["state"] >> 64,
@@ -80,15 +81,21 @@ class Generator:
             st["uinteger"],
             self._seed,
         ]
-        return _make(np.array(words, dtype=np.uint64).view(np.int64), D.int64)
+        return _make(np.array(words, dtype=np.uint64).view(np.uint8), D.uint8)
 
     def set_state(self, new_state: Tensor) -> Generator:
         """Go back to a position saved by :meth:`get_state`."""
         if not isinstance(new_state, Tensor):
             raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
-        words = [int(w) for w in np.asarray(new_state._value).reshape(-1).view(np.uint64)]
-        if len(words) != 7 or new_state._dtype is not D.int64:
-            raise RuntimeError("Expected a state tensor from jitgrad's Generator.get_state()")
+        if new_state._dtype is not D.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if new_state._value.size != 56:  # PyTorch's wording, with jitgrad's state size
+            raise RuntimeError(
+                "Expected a CPUGeneratorImplState of size 56 but found the input RNG state "
+                f"size to be {new_state._value.size}"
+            )
+        raw = np.ascontiguousarray(np.asarray(new_state._value).reshape(-1))
+        words = [int(w) for w in raw.view(np.uint64)]
         bit_gen = np.random.PCG64()
         bit_gen.state = {
             "bit_generator": "PCG64",

@@ -43,7 +43,7 @@ def test_floor_divide_has_no_derivative_but_rounding_div_has_a_zero_one():
     assert z.tolist() == [3.0, -3.0] and z.grad_fn.name() == "DivBackward2"
     z.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0]
-    assert x.div(2, rounding_mode="floor").grad_fn.name() == "DivBackward3"
+    assert x.div(2, rounding_mode="floor").grad_fn.name() == "DivBackward2"  # PyTorch 2.13's
 
 
 def test_integer_rounding_division_is_exact_past_float_precision():

@@ -30,7 +30,7 @@ import jitgrad.utils.data
         (jitgrad.nn.functional, "fractional_max_pool3d"),
         (jitgrad.optim, "SparseAdam"),
         (jitgrad.utils.data, "DistributedSampler"),
-        (jitgrad.nn.init, "xavier_uniform"),
+        (jitgrad.nn.functional, "fractional_max_pool2d"),
         (jitgrad.nn.utils, "convert_conv2d_weight_memory_format"),
         (jitgrad.distributions, "LowRankMultivariateNormal"),
         (jitgrad.jit, "CompilationUnit"),

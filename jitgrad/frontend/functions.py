@@ -22,7 +22,7 @@ from .clamp_where import where as where
 from .out import write_out
 from .pointwise import apply, run
 from .pointwise_inplace import apply_inplace
-from .recording import record
+from .recording import record, renamed
 from .tensor import Tensor
 
 R = REGISTRY
@@ -105,8 +105,20 @@ exp2 = _unary("exp2")
 erfc = _unary("erfc")
 logaddexp = _binary("logaddexp")
 logaddexp2 = _binary("logaddexp2")
-fmod = _binary("fmod")
-remainder = _binary("remainder")
+
+
+def fmod(input: Any, other: Any) -> Any:  # noqa: A002
+    """C's remainder (the dividend's sign); an integer zero divisor raises as PyTorch does."""
+    _check_divisor(input, other)
+    return run(R["fmod"], (input, other))
+
+
+def remainder(input: Any, other: Any) -> Any:  # noqa: A002
+    """Python's ``%`` (the divisor's sign); an integer zero divisor raises as PyTorch does."""
+    _check_divisor(input, other)
+    return run(R["remainder"], (input, other))
+
+
 trunc = fix = _unary("trunc")
 frac = _unary("frac")
 logical_xor = _binary("logical_xor")
@@ -195,13 +207,17 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # 
     integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
     if rounding_mode is None:
         return run(R["div"], (input, other))
+    _check_rounding(rounding_mode)
+    _check_divisor(input, other)
+    return run(R["div_" + rounding_mode], (input, other))
+
+
+def _check_rounding(rounding_mode: Any) -> None:
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
-    _check_divisor(input, other)
-    return run(R["div_" + rounding_mode], (input, other))
 
 
 divide = true_divide = div
@@ -250,7 +266,7 @@ def square(input: Any) -> Any:  # noqa: A002
 def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
     if decimals:
         scale = 10.0**decimals
-        return apply(R["round"], (input * scale,)) / scale
+        return renamed(apply(R["round"], (input * scale,)) / scale, "RoundBackward1")
     return apply(R["round"], (input,))
 
 
@@ -283,7 +299,9 @@ def mul_(t: Any, other: Any) -> Any:
 def div_(t: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
     if rounding_mode is None:
         return apply_inplace(R["div"], t, (other,))
-    return t.copy_(div(t, other, rounding_mode=rounding_mode))
+    _check_rounding(rounding_mode)  # the op in place: its node is DivBackward2, as PyTorch's
+    _check_divisor(t, other)
+    return apply_inplace(R["div_" + rounding_mode], t, (other,))
 
 
 def floor_divide_(t: Any, other: Any) -> Any:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes as D
 from .indexing import getitem, index_select, scatter, scatter_add
-from .recording import record
+from .recording import record, renamed
 from .tensor import Tensor, _make, _wrap_dim
 
 
@@ -112,7 +112,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     x = input if tuple(input.shape) == shape else input.expand(shape)
     m = mask if tuple(mask.shape) == shape else mask.expand(shape)
-    return getitem(x, m)
+    return renamed(getitem(x, m), "MaskedSelectBackward0")
 
 
 def _inplace(name: str, fn: Any):

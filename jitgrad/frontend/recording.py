@@ -114,6 +114,15 @@ def node_class(name: str, base: type = FunctionBackward) -> type:
     return cls
 
 
+def renamed(res: Any, name: str) -> Any:
+    """``res`` with its node shown under PyTorch's ``name`` for a function that jitgrad
+    composes from other ops (the node's backward is kept as is)."""
+    node = getattr(res, "grad_fn", None)
+    if node is not None:
+        node.__class__ = node_class(name, type(node))
+    return res
+
+
 def needs_grad(*inputs: Any) -> bool:
     """Whether an op on ``inputs`` must record a node (grad mode on and an input requires grad)."""
     if not STATE.enabled:

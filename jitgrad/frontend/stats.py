@@ -12,7 +12,7 @@ from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import functions as F
 from .checks import DTYPE_WORDS
-from .recording import record
+from .recording import record, renamed
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
 from .tensor import Tensor, _make
 
@@ -128,7 +128,8 @@ def _with_mean(spread: Any, name: str, doc: str) -> Any:
         correction: Any = None,
     ) -> tuple:
         s = spread(input, dim, unbiased, keepdim, correction=correction)
-        return s, mean(input, dim, keepdim)
+        node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
+        return renamed(s, node), renamed(mean(input, dim, keepdim), node)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc

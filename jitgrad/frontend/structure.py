@@ -24,7 +24,7 @@ from . import movement as M
 from .indexing import index_select
 from .linalg import matmul
 from .pointwise import check_inplace
-from .recording import record
+from .recording import record, renamed
 from .reduce import norm
 from .stacking import *  # noqa: F403  (re-exported: every name stays importable from here)
 from .stacking import METHODS as _STACKING_METHODS
@@ -98,11 +98,12 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
-    """A 1-D input as a diagonal matrix, or a 2-D input's diagonal."""
+    """A 1-D input as a diagonal matrix, or a copy of a 2-D input's diagonal (not a view)."""
     if input.dim() == 1:
         return diag_embed(input, diagonal, 0, 1)
     if input.dim() == 2:
-        return globals()["diagonal"](input, diagonal, 0, 1)
+        copy = globals()["diagonal"](input, diagonal, 0, 1).clone()
+        return renamed(copy, "DiagonalBackward0_copy")
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
 
 
@@ -282,7 +283,7 @@ def cdist(
         raise RuntimeError(
             f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
         )
-    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+    return renamed(norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1), "CdistBackward0")
 
 
 __all__ = [

@@ -23,7 +23,7 @@ import numpy as np
 from ..frontend import functions as OF
 from ..frontend.pointwise import apply
 from ..frontend.recording import record
-from ..frontend.tensor import Tensor, _make
+from ..frontend.tensor import Tensor, _make, legacy_type_name
 from ..helpers import missing_attribute
 from ..ops.registry import REGISTRY as R
 from . import _kernels as K
@@ -140,11 +140,11 @@ def embedding(
 ) -> Tensor:
     """Rows of ``weight`` picked by the integer tensor ``input`` (``EmbeddingBackward0``)."""
     idx = input._value
-    if input._dtype.is_floating_point:
+    if input._dtype.name not in ("int64", "int32"):
+        got = "CPUBoolType" if input._dtype.name == "bool" else legacy_type_name(input)
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got torch.{input._dtype.np.name.capitalize()}Tensor instead "
-            "(while checking arguments for embedding)"
+            f"types: Long, Int; but got {got} instead (while checking arguments for embedding)"
         )
     n = weight._value.shape[0]
     flat = idx.reshape(-1).astype(np.int64)

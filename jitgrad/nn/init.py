@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..engine.grad_mode import no_grad
-from ..frontend.creation import empty, eye
+from ..frontend.creation import empty
+from ..frontend.creation import eye as _eye
 from ..frontend.creation import tensor as _as_tensor
 from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
@@ -46,7 +50,9 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def _fans(t: Tensor) -> tuple[int, int]:
+def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
+    """``(fan_in, fan_out)``: PyTorch's private helper, which custom modules' reset_parameters
+    call (as nn.Linear's own does)."""
     if t.dim() < 2:
         raise ValueError(
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
@@ -82,7 +88,7 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio)."""
-    fan_in, fan_out = _fans(tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     # as PyTorch rounds it: the std first, then sqrt(3) * std (not gain * sqrt(6 / fan))
     a = math.sqrt(3.0) * (gain * math.sqrt(2.0 / float(fan_in + fan_out)))
     return uniform_(tensor, -a, a)
@@ -90,14 +96,17 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """N(0, std) with ``std = gain * sqrt(2 / (fan_in + fan_out))`` (Glorot & Bengio)."""
-    fan_in, fan_out = _fans(tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
-def _kaiming_fan(tensor: Tensor, mode: str) -> int:
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
-    fan_in, fan_out = _fans(tensor)
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    """The fan ``mode`` names (either case), as PyTorch's private helper of that name."""
+    mode = mode.lower()
+    valid_modes = ["fan_in", "fan_out"]
+    if mode not in valid_modes:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
 
@@ -110,7 +119,7 @@ def kaiming_uniform_(
     """U(-b, b) with ``b = gain * sqrt(3 / fan)`` (He et al.); Linear uses ``a=sqrt(5)``."""
     if 0 in tensor.shape:
         return tensor
-    fan = _kaiming_fan(tensor, mode)
+    fan = _calculate_correct_fan(tensor, mode)
     # as PyTorch rounds it: std = gain / sqrt(fan), then sqrt(3) * std
     bound = math.sqrt(3.0) * (calculate_gain(nonlinearity, a) / math.sqrt(fan))
     return uniform_(tensor, -bound, bound)
@@ -125,7 +134,7 @@ def kaiming_normal_(
     """N(0, std) with ``std = gain / sqrt(fan)`` (He et al.)."""
     if 0 in tensor.shape:
         return tensor
-    fan = _kaiming_fan(tensor, mode)
+    fan = _calculate_correct_fan(tensor, mode)
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
 
 
@@ -134,7 +143,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
-        return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(_eye(*tensor.shape, dtype=tensor.dtype))
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
@@ -218,6 +227,40 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
 
 
 __all__ += ["dirac_", "sparse_", "trunc_normal_"]
+
+
+def _make_deprecate(meth: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """The pre-0.4 name without the underscore (old tutorials call ``nn.init.xavier_uniform``):
+    PyTorch keeps it, warning that it is deprecated."""
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Tensor:
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return meth(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"``{old_name}(...)``: deprecated, see :func:`{new_name}`."
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old_name
+    return deprecated_init
+
+
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)
+__all__ += "uniform normal constant eye dirac xavier_uniform xavier_normal".split()
+__all__ += "kaiming_uniform kaiming_normal orthogonal sparse".split()
 
 #: ``jitgrad.nn.init.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.init")

@@ -1,7 +1,7 @@
 """``nn.Module``: attribute registration, traversal, state_dict, hooks (PyTorch's semantics).
 
-Full backward hooks (``register_full_backward_hook``) run through
-:class:`jitgrad.nn.module_backward_hook.BackwardHook`.
+A call with hooks runs through :func:`jitgrad.nn.module_hooks.call` (full backward hooks
+through :class:`jitgrad.nn.module_backward_hook.BackwardHook`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..engine.sweep import RemovableHandle, add_hook
 from ..frontend.tensor import Tensor, device
-from .module_backward_hook import BackwardHook
+from . import module_hooks as H
 from .parameter import Parameter
 
 
@@ -43,6 +43,8 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
         d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
+        d["_load_state_dict_post_hooks"] = OrderedDict()
 
     # ---- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -113,42 +115,61 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            new = hook(self, args)
-            if new is not None:
-                args = new if isinstance(new, tuple) else (new,)
-        bw = (
-            BackwardHook(self, list(self._backward_hooks.values()))
-            if self._backward_hooks
-            else None
-        )
-        if bw is not None:
-            args = bw.setup_inputs(args)
-        result = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            new = hook(self, args, result)
-            if new is not None:
-                result = new
-        if bw is not None:
-            result = bw.setup_outputs(result)
-        return result
+        d = self.__dict__
+        if (
+            d["_forward_pre_hooks"]
+            or d["_forward_hooks"]
+            or d["_backward_hooks"]
+            or d.get("_backward_pre_hooks")
+            or H.any_global()
+        ):
+            return H.call(self, args, kwargs)
+        return self.forward(*args, **kwargs)
 
     # ---- hooks -----------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, args)`` before ``forward``; may return replacement args."""
-        return add_hook(self._forward_pre_hooks, hook)
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, args)`` (``with_kwargs``: ``hook(module, args, kwargs)``) before
+        ``forward``; may return replacement args (and kwargs)."""
+        return H.register(
+            self._forward_pre_hooks, hook, prepend=prepend, with_kwargs=with_kwargs
+        )  # fmt: skip
 
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, args, output)`` after ``forward``; may return a replacement output."""
-        return add_hook(self._forward_hooks, hook)
+    def register_forward_hook(
+        self,
+        hook: Callable,
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs,
+        output)``) after ``forward``; may return a replacement output."""
+        return H.register(
+            self._forward_hooks, hook, prepend=prepend, with_kwargs=with_kwargs,
+            always_call=always_call,
+        )  # fmt: skip
 
-    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` once the inputs' gradients are known.
 
         ``grad_input`` holds one entry per positional argument (``None`` for arguments that
         are not Tensors requiring grad); returning a tuple replaces it.
         """
-        return add_hook(self._backward_hooks, hook)
+        return H.register(self._backward_hooks, hook, prepend=prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, grad_output)`` before the module's gradients are computed; may
+        return a replacement ``grad_output``."""
+        return H.register(self.__dict__["_backward_pre_hooks"], hook, prepend=prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded this module;
+        it may clear the key lists before strict loading checks them."""
+        return add_hook(self.__dict__["_load_state_dict_post_hooks"], hook)
 
     # PyTorch's deprecated variant is kept with the full semantics (see API.md).
     register_backward_hook = register_full_backward_hook
@@ -303,41 +324,44 @@ class Module:
         return out
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False):
-        """Copy ``state_dict`` into the parameters; PyTorch's errors on missing/extra keys."""
+        """Copy ``state_dict`` into the parameters, run the load_state_dict post hooks, then
+        raise PyTorch's errors on missing/extra keys and size mismatches (as PyTorch, the
+        tensors that matched are loaded before it raises)."""
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
-        for key, t in own.items():
-            if key not in state_dict:
-                continue
-            src = state_dict[key]
-            if tuple(src.shape) != tuple(t.shape):
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {src.shape} from "
-                    f"checkpoint, the shape in current model is {t.shape}."
-                )
+        with no_grad():
+            for key, t in own.items():
+                if key not in state_dict:
+                    continue
+                src = state_dict[key]
+                if tuple(src.shape) != tuple(t.shape):
+                    errors.append(
+                        f"size mismatch for {key}: copying a param with shape {src.shape} from "
+                        f"checkpoint, the shape in current model is {t.shape}."
+                    )
+                elif assign:  # the checkpoint's tensors themselves (a Parameter stays one)
+                    self._assign(key, t, src)
+                else:
+                    t.copy_(src)
+        keys = _IncompatibleKeys(missing, unexpected)
+        for module in self.modules():
+            for hook in list(module.__dict__.get("_load_state_dict_post_hooks", {}).values()):
+                hook(module, keys)
         if strict:
             if unexpected:
-                keys = ", ".join(f'"{k}"' for k in unexpected)
-                errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
+                names = ", ".join(f'"{k}"' for k in unexpected)
+                errors.insert(0, f"Unexpected key(s) in state_dict: {names}. ")
             if missing:
-                keys = ", ".join(f'"{k}"' for k in missing)
-                errors.insert(0, f"Missing key(s) in state_dict: {keys}. ")
+                names = ", ".join(f'"{k}"' for k in missing)
+                errors.insert(0, f"Missing key(s) in state_dict: {names}. ")
         if errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
-        with no_grad():
-            for key, t in own.items():
-                if key not in state_dict:
-                    continue
-                if assign:  # the checkpoint's tensors themselves (a Parameter stays one)
-                    self._assign(key, t, state_dict[key])
-                else:
-                    t.copy_(state_dict[key])
-        return _IncompatibleKeys(missing, unexpected)
+        return keys
 
     def _assign(self, key: str, current: Tensor, src: Tensor) -> None:
         """``load_state_dict(assign=True)`` of one entry: ``src`` replaces the attribute,

@@ -35,9 +35,12 @@ def _identity(tensors: list[Tensor]) -> list[Tensor]:
 class BackwardHook:
     """Captures grad_output at the module's outputs and calls the hooks at its inputs."""
 
-    def __init__(self, module: Module, hooks: list[Callable]) -> None:
+    def __init__(
+        self, module: Module, hooks: list[Callable], pre_hooks: list[Callable] | None = None
+    ) -> None:
         self.module = module
         self.hooks = hooks
+        self.pre_hooks = pre_hooks or []
         self.n_inputs = 0
         self.grad_output: tuple | None = None
         self.input_positions: list[int] = []
@@ -91,9 +94,21 @@ class BackwardHook:
             full: list[Any] = [None] * len(outs)
             for i, g in zip(positions, grads, strict=True):
                 full[i] = g
-            self.grad_output = tuple(full)
-            if not self.input_positions:  # nothing upstream needs grad: PyTorch calls here
+            grad_output = tuple(full)
+            for pre in self.pre_hooks:  # register_full_backward_pre_hook: may replace them
+                new = pre(self.module, grad_output)
+                if new is not None:
+                    new = tuple(new) if isinstance(new, tuple | list) else (new,)
+                    if len(new) != len(grad_output):
+                        raise RuntimeError(
+                            "Backward pre hook returned an invalid number of grad_output, got "
+                            f"{len(new)}, but expected {len(grad_output)}"
+                        )
+                    grad_output = new
+            self.grad_output = grad_output
+            if not self.input_positions and self.hooks:  # nothing upstream needs grad
                 self._call_hooks((None,) * self.n_inputs)
+            return tuple(grad_output[i] for i in positions)
 
         wrapped[0].grad_fn.register_prehook(at_outputs)
         new = list(outs)

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from ..helpers import missing_attribute
-from . import batchnorm, conv, loss, module, pooling
+from . import batchnorm, conv, loss, module, module_hooks, pooling
 
 #: PyTorch's submodule of each public class of ``torch.nn.modules``.
 LAYOUT: dict[str, str] = {
@@ -122,7 +122,18 @@ _PRIVATE: dict[str, dict[str, Any]] = {
         "_AvgPoolNd": pooling._AvgPoolNd,
         "_AdaptiveAvgPoolNd": pooling._AdaptiveAvgPoolNd,
     },
-    "module": {"Module": module.Module},
+    "module": {
+        "Module": module.Module,
+        **{
+            name: getattr(module_hooks, name)
+            for name in (
+                "register_module_forward_pre_hook",
+                "register_module_forward_hook",
+                "register_module_full_backward_pre_hook",
+                "register_module_full_backward_hook",
+            )
+        },
+    },
 }
 
 
@@ -133,7 +144,7 @@ def build(nn: ModuleType) -> ModuleType:
         names = LAYOUT.get(sub, "").split()
         members = {n: getattr(nn, n) for n in names if n in vars(nn)}
         members.update(_PRIVATE.get(sub, {}))
-        top.__dict__.update({n: v for n, v in members.items() if not n.startswith("_")})
+        top.__dict__.update({n: members[n] for n in names if n in members})  # the classes
         setattr(top, sub, _namespace(f"jitgrad.nn.modules.{sub}", members))
     return top
 

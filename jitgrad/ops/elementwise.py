@@ -376,8 +376,6 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "clamp": {"ttt": "ClampBackward0", "tts": "ClampBackward0", "tst": "ClampBackward0"},
     "clamp_min": {"tt": "ClampMinBackward1"},
     "clamp_max": {"tt": "ClampMaxBackward1"},
-    "div_floor": {"ts": "DivBackward3"},
-    "div_trunc": {"ts": "DivBackward3"},
     "fmod": {"tt": "FmodBackward1"},
     "remainder": {"tt": "RemainderBackward1"},
     "lerp": {"ttt": "LerpBackward1"},

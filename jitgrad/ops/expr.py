@@ -43,7 +43,16 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "atanh": {"*": "np.arctanh({0})"},
     "atan2": {"*": "np.arctan2({0}, {1})"},
     "hypot": {"*": "np.hypot({0}, {1})"},
-    "fmod": {"*": "np.fmod({0}, {1})"},
+    # C's truncated remainder. Numba 0.68's np.fmod on signed integers computes the unsigned
+    # remainder (fmod(-7, 2) == 1, fmod(3, -2) == 3), so integers take Python's floored % and
+    # move it to the dividend's sign
+    "fmod": {
+        **dict.fromkeys(
+            ("int64", "int32", "int16", "int8"),
+            "({0} % {1} - ({1} if ({0} % {1} != 0 and ({0} < 0) != ({1} < 0)) else 0))",
+        ),
+        "*": "np.fmod({0}, {1})",
+    },
     "log10": {"*": "np.log10({0})"},
     "exp2": {"*": "np.exp2({0})"},
     "trunc": {"*": "np.trunc({0})"},

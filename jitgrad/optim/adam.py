@@ -16,8 +16,6 @@ class Adam(Optimizer):
 
     _device_native = True
 
-    _decoupled = False
-
     def __init__(
         self,
         params: Iterable[Any],
@@ -32,6 +30,7 @@ class Adam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
         fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         check_adam_like(lr, eps, betas, weight_decay)
         defaults = dict(
@@ -45,9 +44,8 @@ class Adam(Optimizer):
             capturable=capturable,
             differentiable=differentiable,
             fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
         )
-        if self._decoupled:
-            defaults["decoupled_weight_decay"] = True
         super().__init__(params, defaults)
 
     def _state(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
@@ -64,6 +62,7 @@ class Adam(Optimizer):
         cast = dtype.np.type
         beta1, beta2 = group["betas"]
         lr, wd, amsgrad = group["lr"], group["weight_decay"], bool(group["amsgrad"])
+        decoupled = bool(group.get("decoupled_weight_decay", False))
         n = len(params)
         step_sizes = np.empty(n, dtype.np)
         bc2 = np.empty(n, dtype.np)
@@ -87,17 +86,16 @@ class Adam(Optimizer):
             cast(beta2),
             cast(1 - beta2),
             cast(group["eps"]),
-            cast(0 if self._decoupled else wd),
-            cast(1 - lr * wd if self._decoupled else 1),
+            cast(0 if decoupled else wd),
+            cast(1 - lr * wd if decoupled else 1),
             amsgrad,
             bool(group["maximize"]),
         )
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: ``p *= 1 - lr*weight_decay`` before the update."""
-
-    _decoupled = True
+    """Adam with decoupled weight decay: ``p *= 1 - lr*weight_decay`` before the update
+    (PyTorch's ``Adam(..., decoupled_weight_decay=True)``; AdamW takes no such keyword)."""
 
     def __init__(
         self,
@@ -109,4 +107,10 @@ class AdamW(Adam):
         amsgrad: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, **kwargs)
+        if "decoupled_weight_decay" in kwargs:
+            raise TypeError(
+                "AdamW.__init__() got an unexpected keyword argument 'decoupled_weight_decay'"
+            )
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True, **kwargs
+        )

@@ -193,6 +193,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
         for i, g in enumerate(self.param_groups):
+            if i:  # PyTorch's blank line between groups
+                lines.append("")
             lines.append(f"Parameter Group {i}")
             for k in sorted(g):
                 if k != "params":

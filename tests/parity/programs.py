@@ -919,11 +919,6 @@ PROGRAMS.extend(NODES)
 KNOWN: dict[str, str] = {
     "node_move_x_repeat_interleave_2_0": "repeat_interleave shows IndexSelectBackward0 "
     "(PyTorch: ViewBackward0 over an expand)",
-    "node_move_x_masked_select_x_gt_0": "masked_select shows IndexBackward0 "
-    "(PyTorch: MaskedSelectBackward0)",
-    "node_pointwise_x_div_2_rounding_mode_floor": "div(rounding_mode='floor') shows "
-    "FloorBackward0 (PyTorch: DivBackward2)",
-    "node_linalg_torch_cdist_x_x": "cdist is composed (PyTorch: CdistBackward0)",
 }
 
 PROGRAMS = [Program(p.name, p.code, p.rtol, p.atol, KNOWN.get(p.name, p.xfail)) for p in PROGRAMS]

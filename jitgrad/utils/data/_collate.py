@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections.abc as abc
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,7 +65,7 @@ def default_convert(data: Any) -> Any:
     return data
 
 
-def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
+def collate(batch: Sequence, *, collate_fn_map: CollateMap | None = None) -> Any:
     """Collate ``batch`` by the type of its first element: an exact entry of
     ``collate_fn_map``, else its first superclass entry, else by container kind."""
     elem = batch[0]
@@ -79,12 +79,13 @@ def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
         pairs = [(k, collate([d[k] for d in batch], collate_fn_map=collate_fn_map)) for k in elem]
         return _rebuild(elem, pairs, lambda: dict(pairs))
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)))
+        return type(elem)(*(collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)))
     if isinstance(elem, abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)]
+        # each column is zip's tuple, as PyTorch passes it on: a column of strings stays a tuple
+        columns = [collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return columns  # PyTorch returns a list for tuples (backward compatibility)
         return _rebuild(elem, columns, lambda: columns)
