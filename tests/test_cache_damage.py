@@ -106,11 +106,18 @@ def _run(cache: Path, *args: str, prefix: tuple = (), **env: str) -> subprocess.
 
 
 @pytest.fixture(scope="module")
-def warm(tmp_path_factory) -> Path:
-    """A cache directory after one run of the program (generated and hand-written kernels)."""
+def cold(tmp_path_factory) -> tuple[Path, dict]:
+    """One single-threaded run of the program in an empty cache: the directory it filled
+    (generated and hand-written kernels) and what it printed. Never written again."""
     cache = tmp_path_factory.mktemp("warm")
-    assert _check(_run(cache), 0)["compiled"] > 0
-    return cache
+    return cache, _check(_run(cache), 0)
+
+
+@pytest.fixture(scope="module")
+def warm(cold) -> Path:
+    """A cache directory after one run of the program (generated and hand-written kernels)."""
+    assert cold[1]["compiled"] > 0
+    return cold[0]
 
 
 @pytest.fixture
@@ -244,12 +251,12 @@ def test_read_only_cache_is_used_and_not_written(cache, tmp_path):
     assert list(private_tmp.iterdir()) == []
 
 
-def test_threads_share_one_compile_per_kernel_in_a_cold_cache(tmp_path):
-    one = _check(_run(tmp_path / "one", "1"), 0)
+def test_threads_share_one_compile_per_kernel_in_a_cold_cache(cold, tmp_path):
+    one_dir, one = cold  # the same program on one thread in an empty cache
     four = _check(_run(tmp_path / "four", "4"), 0)
     assert four["compiled"] == one["compiled"] > 0
     assert sorted(p.name for p in (tmp_path / "four").rglob("*")) == sorted(
-        p.name for p in (tmp_path / "one").rglob("*")
+        p.name for p in one_dir.rglob("*")
     )
 
 
