@@ -50,10 +50,14 @@ BUDGET = 0.02
 #: loop's per-element time). A 4-row add of 16 elements: ~1900 calls; of 10**6: compiled at once.
 CALL_S, ELEMENT_S = 10e-6, 5e-9
 #: Generated kernels a process compiles before it builds the interpreter itself, when no
-#: earlier process has left it in the cache: building it costs about as much CPU as 10-15
-#: kernel compiles, so a short program (the README's example compiles 4) never pays for it,
-#: and a process that compiles many (a test file, a new model) pays once for all later ones.
-AFTER_COMPILES = 8
+#: earlier process has left it in the cache. Building it costs ~5.3 s of CPU per dtype (thread
+#: CPU, Dec 6, the ops table with erf/erfc and the fastmath sin/cos/tanh), about as much as 25-35
+#: generated kernel compiles (0.08-0.5 s, ~0.16 s typical); so, as in renting skis, a process
+#: builds it once it has spent about that much compiling: a short program (the README's
+#: example compiles 4, ``tests/test_cache.py``'s step 8) never pays for it, and a process that
+#: compiles many (a test file, a new model) pays once for all later ones. (At 8, every fresh
+#: cache's 9th kernel cost 5 s more than it saved.)
+AFTER_COMPILES = 24
 
 _FLOATS = {"float32": np.float32, "float64": np.float64}
 _DUMMY = {name: np.zeros((1, 1, 1, 1), t) for name, t in _FLOATS.items()}
