@@ -122,9 +122,11 @@ def stft(
             "an error.\nNote: you can still call torch.view_as_real on the complex output to "
             "recover the old return format."
         )
-    if align_to_window:
-        raise NotImplementedError("stft: align_to_window=True is not implemented in jitgrad")
-    frames = (input if input.dim() == 2 else input.unsqueeze(0)).unfold(-1, n_fft, hop)
+    signal = input if input.dim() == 2 else input.unsqueeze(0)
+    if align_to_window and win < n_fft:  # frame t's window starts at t * hop, not its frame
+        left = (n_fft - win) // 2
+        signal = constant_pad_nd(signal, [left, n_fft - win - left])
+    frames = signal.unfold(-1, n_fft, hop)
     if window is not None or win != n_fft:
         frames = frames * _padded_window(window, win, n_fft, input)
     sided = not is_complex if onesided is None else bool(onesided)
@@ -135,9 +137,9 @@ def stft(
         out = fft(frames, norm=norm)
     else:
         out = rfft(frames, norm=norm)
-    out = out.transpose(1, 2)
+    out = out.transpose_(1, 2)  # in place, as PyTorch: its node is TransposeBackward1
     if input.dim() == 1:
-        out = out.squeeze(0)
+        out = out.squeeze_(0)
     return out if returns_complex else view_as_real(out)
 
 

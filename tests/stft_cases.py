@@ -20,7 +20,7 @@ def _stft_case(shape, dtype, n_fft, window=None, **kw):
         w = None if window is None else getattr(torch, window[0])(window[1], dtype=x.dtype)
         s = torch.stft(x, n_fft, window=w, return_complex=True, **kw)
         s.abs().sum().backward()
-        return {"value": s, "dtype": s.dtype, "grad": x.grad}
+        return {"value": s, "dtype": s.dtype, "grad": x.grad, "node": s.grad_fn.name()}
 
     return run
 
@@ -34,7 +34,7 @@ def _istft_case(shape, dtype, n_fft, window=None, **kw):
         y = torch.istft(z, n_fft, window=w, **kw)
         weights = torch.tensor(_r(tuple(y.shape), 8, np.float64)).to(y.real.dtype)
         (y * weights).real.sum().backward() if y.is_complex() else (y * weights).sum().backward()
-        return {"value": y, "dtype": y.dtype, "grad": z.grad}
+        return {"value": y, "dtype": y.dtype, "grad": z.grad, "node": y.grad_fn.name()}
 
     return run
 
@@ -72,6 +72,16 @@ def cases() -> dict:
         ),
         "stft_odd_nfft_center_false": _stft_case(
             (31,), f64, 9, ("hann_window", 9), hop_length=2, center=False, onesided=False
+        ),
+        "stft_align_to_window": _stft_case(
+            (2, 40),
+            f32,
+            16,
+            ("hann_window", 10),
+            win_length=10,
+            hop_length=4,
+            center=False,
+            align_to_window=True,
         ),
         "stft_real_view": _stft_real_view,
         "stft_complex_input": _stft_complex_input,
@@ -129,9 +139,7 @@ ERRORS = {
     "align_with_center": lambda t: t.stft(_x(t), 8, align_to_window=True, return_complex=True),
     "istft_real_input": lambda t: t.istft(_s(t).real, 8, window=t.hann_window(8)),
     "istft_bins": lambda t: t.istft(_s(t), 10, window=t.hann_window(10)),
-    "istft_bins_twosided": lambda t: t.istft(
-        _s(t), 8, window=t.hann_window(8), onesided=False
-    ),
+    "istft_bins_twosided": lambda t: t.istft(_s(t), 8, window=t.hann_window(8), onesided=False),
     "istft_window_size": lambda t: t.istft(_s(t), 8, window=t.hann_window(7)),
     "istft_nola": lambda t: t.istft(_s(t), 8, window=t.hann_window(8), center=False),
     "istft_4d": lambda t: t.istft(_s(t)[None, None], 8, window=t.hann_window(8)),
