@@ -51,11 +51,12 @@ _ISTFT_NO_WINDOW = (
 _WARNED: set[str] = set()
 
 
-def _warn_once(message: str) -> None:
-    """PyTorch's ``TORCH_WARN_ONCE``: each of these warnings once a process."""
+def _warn_once(message: str, depth: int = 3) -> None:
+    """PyTorch's ``TORCH_WARN_ONCE``: each of these warnings once a process (``depth``: the
+    stack level of the user's call)."""
     if message not in _WARNED:
         _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+        warnings.warn(message, UserWarning, stacklevel=depth)
 
 
 def _opt(v: Any) -> str:
@@ -274,7 +275,8 @@ def _overlap_add(
     if end > total:
         _warn_once(
             "The length of signal is shorter than the length parameter. Result is being padded "
-            "with zeros in the tail. Please check your center and hop_length settings."
+            "with zeros in the tail. Please check your center and hop_length settings.",
+            depth=4,
         )
         y = constant_pad_nd(y, [0, end - total])
     return y

@@ -83,6 +83,12 @@ def cases() -> dict:
             center=False,
             align_to_window=True,
         ),
+        "stft_circular_pad": _stft_case(
+            (2, 26), f64, 8, ("hann_window", 8), hop_length=3, pad_mode="circular"
+        ),
+        "stft_replicate_pad_bartlett": _stft_case(
+            (27,), f32, 8, ("bartlett_window", 8), pad_mode="replicate", normalized=True
+        ),
         "stft_real_view": _stft_real_view,
         "stft_complex_input": _stft_complex_input,
         "istft_1d_hann": _istft_case((9, 11), c64, 16, ("hann_window", 16)),

@@ -71,6 +71,14 @@ def test_istft_inverts_stft(kw: dict, dtype) -> None:
     np.testing.assert_allclose(y.numpy(), x.numpy()[:, :n], rtol=tol, atol=tol)
 
 
+def test_warnings_point_at_the_callers_line() -> None:
+    spectral._WARNED.clear()
+    with pytest.warns(UserWarning) as caught:
+        WARNINGS["stft_no_window"](jitgrad)
+        WARNINGS["istft_length_longer"](jitgrad)
+    assert [Path(w.filename).name for w in caught] == ["stft_cases.py", "stft_cases.py"]
+
+
 def test_tensor_methods_match_functions() -> None:
     x = jitgrad.tensor(np.random.default_rng(2).standard_normal(30))
     w = jitgrad.hann_window(8, dtype=x.dtype)
