@@ -16,6 +16,7 @@ from . import (
     random_methods,
     reduce_extra,
     scatter_extra,
+    spectral,
     tensor_inplace,
     tensor_query,
     tensor_storage,
@@ -36,6 +37,7 @@ _MODULES = (
     inference,
     window_functions,
     tensor_storage,
+    spectral,
 )
 
 

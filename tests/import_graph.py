@@ -134,7 +134,8 @@ LAYERS: dict[str, int] = {
             "api_more api_names api_small api_tensor_more aten_forms functional_aliases "
             "torch_aliases math_extra reduce_extra scatter_extra random_methods "
             "window_functions inference eager_control numeric_gradient device_modules "
-            "compiler _dynamo distributed multiprocessing testing complex_ops complex_api fft"
+            "compiler _dynamo distributed multiprocessing testing complex_ops complex_api fft "
+            "spectral"
         ).split()
     },
     "jitgrad.demo": 6,

@@ -25,7 +25,6 @@ import jitgrad.utils.data
 @pytest.mark.parametrize(
     ("module", "name"),
     [
-        (jitgrad, "stft"),
         (jitgrad.nn, "FractionalMaxPool3d"),
         (jitgrad.nn.functional, "fractional_max_pool3d"),
         (jitgrad.optim, "SparseAdam"),
