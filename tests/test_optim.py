@@ -1,5 +1,5 @@
 """optim: SGD/Adam/AdamW trajectories vs hand-written float64 references (and torch when
-installed), parameter groups, state_dict round trips, one kernel launch per group/dtype."""
+installed), parameter groups, state_dict round trips, one group update call per group/dtype."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def test_hand_computed_sgd_momentum():
     assert seen == pytest.approx([0.9, 0.75, 0.575], abs=1e-7)
 
 
-def test_one_kernel_launch_per_group_and_dtype(monkeypatch):
+def test_one_group_update_per_group_and_dtype(monkeypatch):
     calls = []
     real = K.sgd_step
 
