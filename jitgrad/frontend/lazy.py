@@ -22,7 +22,8 @@ Deferring takes no lock (the lock costs nothing next to a kernel, but a deferred
 
 The values and the kernel that computes a chain live in :mod:`jitgrad.frontend.pending` (and
 :mod:`jitgrad.fusion.chain_kernel`); this module holds the tensor side: :class:`LazyTensor`,
-deferring an op (:func:`defer`), the saved tuples of deferred nodes, and flushing.
+deferring an op (:func:`defer`), the saved tuples of deferred nodes (the node itself:
+:mod:`.deferred_node`), and flushing.
 """
 
 from __future__ import annotations

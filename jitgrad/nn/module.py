@@ -1,7 +1,8 @@
 """``nn.Module``: attribute registration, traversal, state_dict, hooks (PyTorch's semantics).
 
 A call with hooks runs through :func:`jitgrad.nn.module_hooks.call` (full backward hooks
-through :class:`jitgrad.nn.module_backward_hook.BackwardHook`).
+through :class:`jitgrad.nn.module_backward_hook.BackwardHook`); ``load_state_dict``
+copies and reports errors in :mod:`jitgrad.nn.module_state`.
 """
 
 from __future__ import annotations
