@@ -72,6 +72,7 @@ from .frontend.index_extra import *  # noqa: F403
 from .frontend.indexing import *  # noqa: F403
 from .frontend.inplace_functions import *  # noqa: F403
 from .frontend.linalg import *  # noqa: F403
+from .frontend.linalg_addmm import *  # noqa: F403
 from .frontend.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
 from .frontend.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
 from .frontend.linalg_more import *  # noqa: F403

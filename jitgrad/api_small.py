@@ -19,7 +19,7 @@ from .engine.grad_mode import STATE
 from .engine.sweep import _anomaly
 from .frontend import functions as F
 from .frontend.creation import arange, as_tensor, tensor, zeros_like
-from .frontend.linalg import addmm
+from .frontend.linalg_addmm import addmm
 from .frontend.linalg_spectral import svdvals
 from .frontend.movement import chunk, split
 from .frontend.multi_view import KEY as _MULTI_VIEW

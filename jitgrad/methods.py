@@ -20,6 +20,7 @@ from .frontend import (
     index_extra,
     indexing,
     linalg,
+    linalg_addmm,
     linalg_decomp,
     linalg_extra,
     linalg_more,
@@ -312,6 +313,7 @@ _FUNCTIONS_AS_METHODS = (
 _METHOD_MODULES = (
     reduce,
     linalg,
+    linalg_addmm,
     linalg_decomp,
     linalg_extra,
     linalg_more,

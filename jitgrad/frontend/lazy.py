@@ -22,11 +22,13 @@ Deferring takes no lock (the lock costs nothing next to a kernel, but a deferred
 
 The values and the kernel that computes a chain live in :mod:`jitgrad.frontend.pending` (and
 :mod:`jitgrad.fusion.chain_kernel`); this module holds the tensor side: :class:`LazyTensor`,
-deferring an op (:func:`defer`), the saved tuples of deferred nodes, and flushing.
+deferring an op (:func:`defer`), the saved tuples of deferred nodes (the node itself:
+:mod:`.deferred_node`), and flushing.
 """
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -36,9 +38,9 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.fusion_mode import STATE as FUSE
 from ..engine.grad_mode import STATE as GRAD
-from ..fusion.backward_render import CHEAP
 from ..fusion.front import FRONT
 from ..ops.saved_record import OUT
+from .deferred_node import deferred_node
 from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and explain)
     _LIVE,
     _SLOT,
@@ -54,7 +56,6 @@ from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and expl
     raw,
     resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
 )
-from .saved_views import ROLES, saved_roles
 from .tensor import Size, Tensor, _init_fields, _make
 
 
@@ -150,37 +151,52 @@ def joint_saved(
         if type(m._saved) is not saved_type:
             return None
         pendings.add(id(m._saved[OUT]))
-    edge_indices = _DISPATCH.edge_indices
     result = []
     for m in members:
-        op, smask, args, _, cdt, out_vc, versions, p, out_version = m._saved
-        wants = p.wants  # (a device's saved tuple holds its converted scalars there)
-        if out_vc[0] != out_version:
+        saved = _member_saved(m, pendings, pending_type, raw, stand_in, cast)
+        if saved is None:
             return None
-        edged = edge_indices(op, smask)  # which operands have an edge, in edge order
-        it = iter(versions)
-        values = []
-        for i, (x, w, kind) in enumerate(zip(args, wants, smask, strict=True)):
-            if kind == "s":
-                values.append(w.np.type(x))
-                continue
-            if x._vc[0] != next(it):
-                return None
-            v = raw(x)
-            if (
-                type(v) is pending_type
-                and id(v) in pendings
-                and i in edged
-                and m.next_functions[edged.index(i)][0] is x.grad_fn
-                and x._output_nr == 0
-            ):
-                values.append(stand_in(v))  # recomputed by the kernel
-            else:
-                a = x._value  # read by the kernel (computed now if pending elsewhere)
-                values.append(a if x._dtype is w else cast(a, w))
-        out = stand_in(p)
-        result.append((op, smask, args, tuple(values), cdt, out_vc, versions, out, out_version))
+        result.append(saved)
     return result
+
+
+def _member_saved(
+    m: Any,
+    pendings: set[int],
+    pending_type: type,
+    raw: Callable[[Tensor], Any],
+    stand_in: Callable[[Any], Any],
+    cast: Callable[[Any, D.dtype], Any],
+) -> tuple | None:
+    """One member's saved tuple for :func:`joint_saved` (None: an input it read, or its
+    output, changed in place since the forward)."""
+    op, smask, args, _, cdt, out_vc, versions, p, out_version = m._saved
+    wants = p.wants  # (a device's saved tuple holds its converted scalars there)
+    if out_vc[0] != out_version:
+        return None
+    edged = _DISPATCH.edge_indices(op, smask)  # which operands have an edge, in edge order
+    it = iter(versions)
+    values = []
+    for i, (x, w, kind) in enumerate(zip(args, wants, smask, strict=True)):
+        if kind == "s":
+            values.append(w.np.type(x))
+            continue
+        if x._vc[0] != next(it):
+            return None
+        v = raw(x)
+        if (
+            type(v) is pending_type
+            and id(v) in pendings
+            and i in edged
+            and m.next_functions[edged.index(i)][0] is x.grad_fn
+            and x._output_nr == 0
+        ):
+            values.append(stand_in(v))  # recomputed by the kernel
+        else:
+            a = x._value  # read by the kernel (computed now if pending elsewhere)
+            values.append(a if x._dtype is w else cast(a, w))
+    out = stand_in(p)
+    return (op, smask, args, tuple(values), cdt, out_vc, versions, out, out_version)
 
 
 def make_lazy(t: Tensor, p: PendingReduction) -> Tensor:
@@ -278,16 +294,11 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
             shape = _DISPATCH.broadcast_shape(shapes)
             token_shapes = tuple(shapes)
             break
-    size = 1
-    for n in shape:
-        size *= n
+    size = math.prod(shape)
     if size == 0:
         return None
     if count > MAX_CHAIN:  # run the operands, start a new chain here
-        for x in args:
-            if isinstance(x, Tensor) and type(raw(x)) is Pending:
-                x._value  # noqa: B018 - materializes
-        count = 1
+        count = _start_new_chain(args)
     versions = tuple([x._vc[0] for x, m in zip(args, smask, strict=True) if m == "t"])
     args = tuple(args)
     p = Pending(op, args, smask, wants, cdt, odt, shape, size, count, versions)
@@ -304,6 +315,15 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
             _record(t, p, plan, args, token_shapes)
             break
     return t
+
+
+def _start_new_chain(args: list) -> int:
+    """Compute ``args``' pending values (a chain grown past ``MAX_CHAIN``): the new result
+    starts a chain of its own, of count 1."""
+    for x in args:
+        if isinstance(x, Tensor) and type(raw(x)) is Pending:
+            x._value  # noqa: B018 - materializes
+    return 1
 
 
 def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any) -> None:
@@ -325,39 +345,6 @@ def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any
             0,
         )
     )
-
-
-def deferred_node(t: Tensor, p: Any, plan: Any, args: tuple, raw: Any, kind: type) -> Any:
-    """The backward node of deferred ``t`` (pending ``p`` of op ``plan`` on ``args``), made
-    ``t``'s ``grad_fn``; the values its needed rules read are marked kept, so they survive
-    until backward. For either backend: ``raw(x)`` is a tensor's slot content, ``kind`` the
-    backend's pending type. The caller gives the node its key and saved tuple."""
-    op, smask = plan.op, plan.smask
-    grads = op.grads
-    node = plan.node_cls(
-        tuple(
-            args[i]._edge()
-            if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
-            else (None, 0)
-            for i, _ in plan.edges
-        )
-    )
-    t.grad_fn = node
-    t._requires_grad = True
-    needs = tuple(
-        m == "t" and x._requires_grad and r is not None
-        for x, m, r in zip(args, smask, grads, strict=False)
-    )
-    reads = saved_roles(op, smask, needs)
-    if "out" in reads:
-        p.keep = True
-    cheap = op.name in CHEAP  # fused backward recomputes it from its operands' values
-    for x, role, m in zip(args, ROLES, smask, strict=False):
-        if m == "t" and (cheap or role in reads):
-            v = raw(x)
-            if type(v) is kind:
-                v.keep = True
-    return node
 
 
 def flush(t: Tensor) -> None:

@@ -19,7 +19,8 @@ from .. import argcheck as AC
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from . import movement as M
-from .linalg import add_product_backward, baddbmm, bmm, matmul, mv, outer
+from .linalg import bmm, matmul, mv, outer
+from .linalg_addmm import add_product_backward, baddbmm
 from .linalg_decomp import check_matrix, mT
 from .linalg_extra import multi_dot
 from .pointwise import sum_to_shape

@@ -141,12 +141,30 @@ def render_source(spec: KernelSpec) -> str:
 
     ``ndim`` 0 is a 0-d result: no loop, every array read and written at ``[()]``.
     """
-    idx = ", ".join(f"i{d}" for d in range(spec.ndim)) or "()"
     array_inputs = [name for name, is_scalar in spec.inputs if not is_scalar]
-    shape_source = loop_shape_source(spec)
     reduced = [o for o in spec.outputs if o[2] == REDUCE]
-    args = [name for name, _ in spec.inputs] + [o[0] for o in spec.outputs]
     chunked = spec.parallel and spec.ndim > 0
+    lines = _header(spec, reduced, chunked)
+    if reduced and spec.ndim == 1:
+        return "\n".join(lines + _blocked_reduction(spec, array_inputs, reduced)) + "\n"
+    if chunked and reduced:  # one partial per outer index, added up by the finishing call
+        lines += _finish(reduced, "n0")
+    for array, _local, mode, dt in spec.outputs:
+        if mode == REDUCE and not chunked:
+            lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
+    loops, indent, prefix = _loop_nest(spec, array_inputs, reduced, chunked)
+    lines += loops
+    idx = ", ".join(f"i{d}" for d in range(spec.ndim)) or "()"
+    lines += _body(spec, array_inputs, idx, indent, "acc_{array} += {local}", prefix)
+    lines += _accumulator_writes(spec, reduced, chunked, indent)
+    return "\n".join(lines) + "\n"
+
+
+def _header(spec: KernelSpec, reduced: list, chunked: bool) -> list[str]:
+    """The generated module's imports, the kernel's decorator and signature, its comment
+    lines and the loop bounds ``n0, n1 ...`` read from the shape-giving array."""
+    shape_source = loop_shape_source(spec)
+    args = [name for name, _ in spec.inputs] + [o[0] for o in spec.outputs]
     if chunked:  # a chunk kernel (see the module docstring of .chunked)
         args += [f"part_{o[0]}" for o in reduced] + ["lo_", "hi_"]
     # error_model="numpy": x / 0 gives inf or nan as in PyTorch, never ZeroDivisionError
@@ -167,14 +185,15 @@ def render_source(spec: KernelSpec) -> str:
     lines += [f"    # {c}" for c in spec.comment]
     for d in range(spec.ndim):
         lines.append(f"    n{d} = {shape_source}.shape[{d}]")
-    if reduced and spec.ndim == 1:
-        return "\n".join(lines + _blocked_reduction(spec, array_inputs, reduced)) + "\n"
-    if chunked and reduced:  # one partial per outer index, added up by the finishing call
-        lines += _finish(reduced, "n0")
-    for array, _local, mode, dt in spec.outputs:
-        if mode == REDUCE and not chunked:
-            lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
-    row_outputs = [o for o in spec.outputs if o[2] == ACCUMULATE_ROW]
+    return lines
+
+
+def _loop_nest(
+    spec: KernelSpec, array_inputs: list[str], reduced: list, chunked: bool
+) -> tuple[list[str], str, str]:
+    """The ``for`` lines of the loop nest (with the row and chunk accumulators' resets), the
+    body's indent, and the prefix of the arrays it indexes (``c_``: a 1-D chunk's slices)."""
+    lines = []
     indent = "    "
     prefix = ""
     if chunked and spec.ndim == 1:  # the chunk's slices, indexed from 0 (see _blocked_reduction)
@@ -185,24 +204,32 @@ def render_source(spec: KernelSpec) -> str:
         indent, prefix = "        ", "c_"
     for d in range(1 if prefix else 0, spec.ndim):
         if d == spec.ndim - 1:
-            for array, _local, _mode, dt in row_outputs:
-                lines.append(f"{indent}acc_{array} = np.{_accumulator(dt)}(0)")
+            for array, _local, mode, dt in spec.outputs:
+                if mode == ACCUMULATE_ROW:
+                    lines.append(f"{indent}acc_{array} = np.{_accumulator(dt)}(0)")
         bounds = "lo_, hi_" if chunked and d == 0 else f"n{d}"
         lines.append(f"{indent}for i{d} in range({bounds}):")
         indent += "    "
         if chunked and d == 0:
             lines += [f"{indent}acc_{o[0]} = np.{_accumulator(o[3])}(0)" for o in reduced]
-    lines += _body(spec, array_inputs, idx, indent, "acc_{array} += {local}", prefix)
+    return lines, indent, prefix
+
+
+def _accumulator_writes(spec: KernelSpec, reduced: list, chunked: bool, indent: str) -> list[str]:
+    """After the body: each row accumulator added to its output (narrowed once), then the
+    chunk's partials, or the full reductions' sums added to their outputs."""
     row_idx = ", ".join([f"i{d}" for d in range(spec.ndim - 1)] + ["0"])
-    for array, _local, _mode, dt in row_outputs:
-        lines.append(f"{indent[:-4]}{array}[{row_idx}] += {_narrow(f'acc_{array}', dt)}")
+    lines = [
+        f"{indent[:-4]}{array}[{row_idx}] += {_narrow(f'acc_{array}', dt)}"
+        for array, _local, mode, dt in spec.outputs
+        if mode == ACCUMULATE_ROW
+    ]
     if chunked:
-        lines += [f"        part_{o[0]}[i0] = acc_{o[0]}" for o in reduced]
-        return "\n".join(lines) + "\n"
+        return lines + [f"        part_{o[0]}[i0] = acc_{o[0]}" for o in reduced]
     for array, _local, mode, dt in spec.outputs:
         if mode == REDUCE:
             lines.append(f"    {array}[0] += {_narrow(f'acc_{array}', dt)}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _finish(reduced: list, count: str) -> list[str]:

@@ -106,9 +106,20 @@ def _pick(k, s0, s1, s2, s3, s4, s5, s6, s7):  # pragma: no cover - compiled inl
 
 
 @njit
-def _eval(op, a, b, c, zero, one):  # noqa: C901 - the op table in one function (its compile
+def _eval(op, a, b, c, zero, one):
     """One element of op ``op`` on register values ``a, b, c`` (comparisons give ``one`` or
-    ``zero``, the registers' dtype's 1 and 0)."""  # is tier 0's cost, so it is one loop's)
+    ``zero``, the registers' dtype's 1 and 0). The table is split by kind into three
+    functions; all are compiled with the one loop that calls them (tier 0's only compile)."""
+    if op < LT:
+        return _eval_arithmetic(op, a, b)
+    if op <= SELECT or ISNAN <= op <= ISFINITE:
+        return _eval_logical(op, a, b, c, zero, one)
+    return _eval_math(op, a)
+
+
+@njit(inline="always")
+def _eval_arithmetic(op, a, b):
+    """``ADD`` ... ``MINIMUM``: the binary arithmetic ops and negation."""
     if op == ADD:
         return a + b
     if op == SUB:
@@ -123,10 +134,13 @@ def _eval(op, a, b, c, zero, one):  # noqa: C901 - the op table in one function 
         return -a
     if op == MAXIMUM:
         return _k.maximum(a, b)
-    if op == MINIMUM:
-        return _k.minimum(a, b)
-    if op == SELECT:  # (b if a else c): NaN is true, as in Python and Numba
-        return b if a else c
+    return _k.minimum(a, b)  # MINIMUM
+
+
+@njit(inline="always")
+def _eval_logical(op, a, b, c, zero, one):  # noqa: C901 - one branch per op
+    """Comparisons, logic, ``SELECT`` and the ``isnan``/``isinf``/``isfinite`` tests: each
+    gives ``one`` or ``zero`` (``SELECT``: ``b`` or ``c``)."""
     if op == LT:
         return one if a < b else zero
     if op == LE:
@@ -147,12 +161,19 @@ def _eval(op, a, b, c, zero, one):  # noqa: C901 - the op table in one function 
         return zero if a else one
     if op == TOBOOL:
         return one if a else zero
+    if op == SELECT:  # (b if a else c): NaN is true, as in Python and Numba
+        return b if a else c
     if op == ISNAN:
         return one if np.isnan(a) else zero
     if op == ISINF:
         return one if np.isinf(a) else zero
-    if op == ISFINITE:
-        return one if np.isfinite(a) else zero
+    return one if np.isfinite(a) else zero  # ISFINITE
+
+
+@njit(inline="always")
+def _eval_math(op, a):  # noqa: C901 - one branch per op
+    """The unary math functions, ``EXP`` ... ``ERFC``, with the scalar functions the
+    generated source calls."""
     if op == EXP:
         return _exp(a)
     if op == LOG:
@@ -184,13 +205,10 @@ def _eval(op, a, b, c, zero, one):  # noqa: C901 - the op table in one function 
     return math.erfc(a)
 
 
-def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):  # noqa: C901
+def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):
     """Execute ``ins`` over the loop nest of the operand (``shape_at >= 0``: input slot) or
     output (``-1 - shape_at``) the shape is read from. Row 0 is a header: the register count,
     then the 1-D reduction block size (0: reductions run as one running float64 sum)."""
-    T = i0.dtype.type  # noqa: N806
-    zero = T(0)
-    one = T(1)
     src = _pick(shape_at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
         -1 - shape_at, o0, o1, o2, o3, o0, o0, o0, o0)
     n0, n1, n2, n3 = src.shape
@@ -207,68 +225,100 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):
                 row[:] = 0.0
                 for lo in range(0, n3, CHUNK):
                     m = min(CHUNK, n3 - lo)
-                    for r in range(1, ins.shape[0]):
-                        op = ins[r, 0]
-                        d = ins[r, 1]
-                        x = ins[r, 2]
-                        y = ins[r, 3]
-                        if op == LOAD:
-                            a = _pick(x, i0, i1, i2, i3, i4, i5, i6, i7)
-                            for j in range(m):
-                                R[d, j] = a[a0, a1, a2, lo + j]
-                        elif op == CONST:
-                            c = T(consts[x])
-                            for j in range(m):
-                                R[d, j] = c
-                        elif op < STORE:
-                            z = ins[r, 4]
-                            for j in range(m):
-                                R[d, j] = _eval(op, R[x, j], R[y, j], R[z, j], zero, one)
-                        else:
-                            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
-                            if op == STORE:
-                                for j in range(m):
-                                    o[a0, a1, a2, lo + j] = R[x, j]
-                            elif op == ACC:
-                                for j in range(m):
-                                    o[a0, a1, a2, lo + j] += R[x, j]
-                            elif op == ACC_ROW:
-                                s = row[d]
-                                for j in range(m):
-                                    s += R[x, j]
-                                row[d] = s
-                            elif block:  # REDUCE of a 1-D loop: by blocks, as compiled
-                                for j in range(m):
-                                    blk[d, fill + j] = R[x, j]
-                    if block:
-                        fill += m
-                        if fill == block or lo + m == n3:
-                            for r in range(1, ins.shape[0]):
-                                if ins[r, 0] == REDUCE:
-                                    d = ins[r, 1]
-                                    part = np.empty(fill, i0.dtype)
-                                    for j in range(fill):
-                                        part[j] = blk[d, j]
-                                    acc[d] += _k.block_sum(part, np.float64(0))
-                            fill = 0
-                    else:
-                        for r in range(1, ins.shape[0]):
-                            if ins[r, 0] == REDUCE:
-                                d = ins[r, 1]
-                                s = acc[d]
-                                for j in range(m):
-                                    s += R[ins[r, 2], j]
-                                acc[d] = s
-                for r in range(1, ins.shape[0] if n3 else 1):
-                    if ins[r, 0] == ACC_ROW:
-                        d = ins[r, 1]
-                        o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
-                        o[a0, a1, a2, 0] += T(row[d])
+                    _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,
+                           i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3)  # fmt: skip
+                    fill = _reduce_chunk(ins, R, m, acc, blk, fill, block, lo + m == n3, i0)
+                _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3)
+    T = i0.dtype.type  # noqa: N806
     for r in range(1, ins.shape[0]):
         if ins[r, 0] == REDUCE:
             d = ins[r, 1]
             o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
             o[0, 0, 0, 0] += T(acc[d])
+
+
+@njit(inline="always")
+def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N803
+           i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):  # fmt: skip
+    """Every row of ``ins`` on the ``m`` innermost elements from ``lo`` at outer index
+    ``a0, a1, a2``: loads, constants and ops into the registers ``R``; stores and ``+=`` into
+    the outputs; row sums into ``row``; a 1-D reduction's summands into ``blk`` from ``fill``."""
+    T = i0.dtype.type  # noqa: N806
+    zero = T(0)
+    one = T(1)
+    for r in range(1, ins.shape[0]):
+        op = ins[r, 0]
+        d = ins[r, 1]
+        x = ins[r, 2]
+        y = ins[r, 3]
+        if op == LOAD:
+            a = _pick(x, i0, i1, i2, i3, i4, i5, i6, i7)
+            for j in range(m):
+                R[d, j] = a[a0, a1, a2, lo + j]
+        elif op == CONST:
+            c = T(consts[x])
+            for j in range(m):
+                R[d, j] = c
+        elif op < STORE:
+            z = ins[r, 4]
+            for j in range(m):
+                R[d, j] = _eval(op, R[x, j], R[y, j], R[z, j], zero, one)
+        else:
+            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+            if op == STORE:
+                for j in range(m):
+                    o[a0, a1, a2, lo + j] = R[x, j]
+            elif op == ACC:
+                for j in range(m):
+                    o[a0, a1, a2, lo + j] += R[x, j]
+            elif op == ACC_ROW:
+                s = row[d]
+                for j in range(m):
+                    s += R[x, j]
+                row[d] = s
+            elif block:  # REDUCE of a 1-D loop: by blocks, as compiled
+                for j in range(m):
+                    blk[d, fill + j] = R[x, j]
+
+
+@njit(inline="always")
+def _reduce_chunk(ins, R, m, acc, blk, fill, block, last, i0):  # noqa: N803
+    """The full reductions' share of a chunk of ``m`` elements: a 1-D loop's (``block``)
+    summands are added block by block with ``block_sum`` once a block is full or the loop
+    ends (``last``); otherwise each is added to the running float64 sum ``acc``. Returns
+    the filled length of the current block."""
+    if block:
+        fill += m
+        if fill == block or last:
+            for r in range(1, ins.shape[0]):
+                if ins[r, 0] == REDUCE:
+                    d = ins[r, 1]
+                    part = np.empty(fill, i0.dtype)
+                    for j in range(fill):
+                        part[j] = blk[d, j]
+                    acc[d] += _k.block_sum(part, np.float64(0))
+            fill = 0
+    else:
+        for r in range(1, ins.shape[0]):
+            if ins[r, 0] == REDUCE:
+                d = ins[r, 1]
+                s = acc[d]
+                for j in range(m):
+                    s += R[ins[r, 2], j]
+                acc[d] = s
+    return fill
+
+
+@njit(inline="always")
+def _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3):
+    """Each row accumulator's float64 sum, narrowed once, added to its output at
+    ``[a0, a1, a2, 0]`` (none when the innermost extent is 0)."""
+    T = o0.dtype.type  # noqa: N806
+    for r in range(1, ins.shape[0] if n3 else 1):
+        if ins[r, 0] == ACC_ROW:
+            d = ins[r, 1]
+            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+            o[a0, a1, a2, 0] += T(row[d])
 
 
 #: The loop per dtype, compiled by :func:`loop` (one explicit signature

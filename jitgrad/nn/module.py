@@ -1,13 +1,14 @@
 """``nn.Module``: attribute registration, traversal, state_dict, hooks (PyTorch's semantics).
 
 A call with hooks runs through :func:`jitgrad.nn.module_hooks.call` (full backward hooks
-through :class:`jitgrad.nn.module_backward_hook.BackwardHook`).
+through :class:`jitgrad.nn.module_backward_hook.BackwardHook`); ``load_state_dict``
+copies and reports errors in :mod:`jitgrad.nn.module_state`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,16 +17,8 @@ from ..engine.grad_mode import no_grad
 from ..engine.sweep import RemovableHandle, add_hook
 from ..frontend.tensor import Tensor, device
 from . import module_hooks as H
+from . import module_state as S
 from .parameter import Parameter
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
 
 
 class Module:
@@ -327,52 +320,7 @@ class Module:
         """Copy ``state_dict`` into the parameters, run the load_state_dict post hooks, then
         raise PyTorch's errors on missing/extra keys and size mismatches (as PyTorch, the
         tensors that matched are loaded before it raises)."""
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        with no_grad():
-            for key, t in own.items():
-                if key not in state_dict:
-                    continue
-                src = state_dict[key]
-                if tuple(src.shape) != tuple(t.shape):
-                    errors.append(
-                        f"size mismatch for {key}: copying a param with shape {src.shape} from "
-                        f"checkpoint, the shape in current model is {t.shape}."
-                    )
-                elif assign:  # the checkpoint's tensors themselves (a Parameter stays one)
-                    self._assign(key, t, src)
-                else:
-                    t.copy_(src)
-        keys = _IncompatibleKeys(missing, unexpected)
-        for module in self.modules():
-            for hook in list(module.__dict__.get("_load_state_dict_post_hooks", {}).values()):
-                hook(module, keys)
-        if strict:
-            if unexpected:
-                names = ", ".join(f'"{k}"' for k in unexpected)
-                errors.insert(0, f"Unexpected key(s) in state_dict: {names}. ")
-            if missing:
-                names = ", ".join(f'"{k}"' for k in missing)
-                errors.insert(0, f"Missing key(s) in state_dict: {names}. ")
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
-        return keys
-
-    def _assign(self, key: str, current: Tensor, src: Tensor) -> None:
-        """``load_state_dict(assign=True)`` of one entry: ``src`` replaces the attribute,
-        wrapped in a Parameter with the old one's ``requires_grad`` where that was one."""
-        path, _, name = key.rpartition(".")
-        owner = self
-        for part in filter(None, path.split(".")):
-            owner = owner._modules[part]
-        if isinstance(current, Parameter) and not isinstance(src, Parameter):
-            src = Parameter(src, requires_grad=current.requires_grad)
-        setattr(owner, name, src)
+        return S.load_state_dict(self, state_dict, strict, assign)
 
     # ---- printing --------------------------------------------------------------------------
     def extra_repr(self) -> str:

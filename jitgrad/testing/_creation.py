@@ -71,26 +71,32 @@ def make_tensor(
     noncontiguous = noncontiguous and math.prod(shape) > 1
     if noncontiguous:
         shape = (*shape[:-1], 2 * shape[-1])
-    if dt is D.bool_:
-        lo, hi = _bounds(low, high, dt, 0, 2, (0, 2))
-        result = randint(lo, hi, shape, device=device, dtype=dt)
-    elif not dt.is_floating_point:
-        info = iinfo(dt)
-        top = info.max + (1 if dt is not D.int64 else 0)
-        lo, hi = _bounds(low, high, dt, info.min, top, (-9, 10))
-        result = randint(lo, hi, shape, device=device, dtype=dt)
-    else:
-        info = finfo(dt)
-        lo, hi = _bounds(low, high, dt, info.min, info.max, (-9, 9))
-        result = empty(shape, device=device, dtype=dt)
-        if hi - lo >= info.max:
-            result.uniform_(lo / 2, hi / 2).mul_(2)
-        else:
-            result.uniform_(lo, hi)
+    result = _uniform(shape, dt, device, low, high)
     if noncontiguous:
         result = result[..., 1::2]
     if exclude_zero:
         result[result == 0] = 1 if not dt.is_floating_point else finfo(dt).tiny
     if dt.is_floating_point:
         result.requires_grad = requires_grad
+    return result
+
+
+def _uniform(shape: tuple, dt: D.dtype, device: Any, low: Any, high: Any) -> Tensor:
+    """``make_tensor``'s values: uniform in ``[low, high)`` clamped to ``dt``'s range, with
+    PyTorch's default bounds per kind (bool, integer, floating)."""
+    if dt is D.bool_:
+        lo, hi = _bounds(low, high, dt, 0, 2, (0, 2))
+        return randint(lo, hi, shape, device=device, dtype=dt)
+    if not dt.is_floating_point:
+        info = iinfo(dt)
+        top = info.max + (1 if dt is not D.int64 else 0)
+        lo, hi = _bounds(low, high, dt, info.min, top, (-9, 10))
+        return randint(lo, hi, shape, device=device, dtype=dt)
+    info = finfo(dt)
+    lo, hi = _bounds(low, high, dt, info.min, info.max, (-9, 9))
+    result = empty(shape, device=device, dtype=dt)
+    if hi - lo >= info.max:
+        result.uniform_(lo / 2, hi / 2).mul_(2)
+    else:
+        result.uniform_(lo, hi)
     return result

@@ -38,7 +38,8 @@ from typing import Any
 from ...engine.fusion_mode import STATE as FUSE
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend import checks as K
-from ...frontend.lazy import LazyTensor, deferred_node
+from ...frontend.deferred_node import deferred_node
+from ...frontend.lazy import LazyTensor
 from ...frontend.pending import MAX_CHAIN, LazySaved, chain
 from ...frontend.pending import STATE as LAZY
 from ...frontend.tensor import CUDA0, Tensor, _init_fields
