@@ -41,6 +41,12 @@ _STFT_NO_WINDOW = (
     "recommended to reduce spectral leakage.To suppress this warning and use a rectangular "
     "window, explicitly set `window=torch.ones(n_fft, device=<device>)`."
 )
+_STFT_REAL_OUTPUT = (
+    "stft with return_complex=False is deprecated. In a future pytorch release, stft "
+    "will return complex tensors for all inputs, and return_complex=False will raise "
+    "an error.\nNote: you can still call torch.view_as_real on the complex output to "
+    "recover the old return format."
+)
 
 
 _ISTFT_NO_WINDOW = (
@@ -96,33 +102,20 @@ def stft(
     if center and align_to_window is not None:
         raise RuntimeError("stft align_to_window should only be set when center = false")
     if center:
-        signal_dim = input.dim()
-        extended = [1] * (3 - signal_dim) + list(input.shape)
-        half = int(n_fft // 2)
-        input = pad(input.view(extended), [half, half], pad_mode)  # noqa: A001
-        input = input.view(input.shape[-signal_dim:])  # noqa: A001
+        input = _center_pad(input, n_fft, pad_mode)  # noqa: A001
     hop = n_fft >> 2 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
     is_complex = input.dtype.is_complex or (window is not None and window.dtype.is_complex)
     if return_complex is None and not is_complex:
         raise RuntimeError(_NO_RETURN_COMPLEX)
     returns_complex = is_complex if return_complex is None else bool(return_complex)
-    head = (
-        f"stft({typename(input)}{list(input.shape)}, n_fft={n_fft}, hop_length={hop}, "
-        f"win_length={win}, window={_window_repr(window)}, normalized={_opt(bool(normalized))}, "
-        f"onesided={_opt(onesided)}, return_complex={_opt(return_complex)}, "
-        f"align_to_window={_opt(align_to_window)}) : "
-    )
+    flags = (normalized, onesided, return_complex, align_to_window)
+    head = _stft_head(input, n_fft, hop, win, window, flags)
     _check_stft(input, n_fft, hop, win, window, head)
     if window is None:
         _warn_once(_STFT_NO_WINDOW)
     if not returns_complex:
-        _warn_once(
-            "stft with return_complex=False is deprecated. In a future pytorch release, stft "
-            "will return complex tensors for all inputs, and return_complex=False will raise "
-            "an error.\nNote: you can still call torch.view_as_real on the complex output to "
-            "recover the old return format."
-        )
+        _warn_once(_STFT_REAL_OUTPUT)
     signal = input if input.dim() == 2 else input.unsqueeze(0)
     if align_to_window and win < n_fft:  # frame t's window starts at t * hop, not its frame
         left = (n_fft - win) // 2
@@ -134,14 +127,31 @@ def stft(
     if is_complex and sided:
         raise RuntimeError("Cannot have onesided output if window or input is complex")
     norm = "ortho" if normalized else "backward"
-    if is_complex or not sided:
-        out = fft(frames, norm=norm)
-    else:
-        out = rfft(frames, norm=norm)
+    out = (fft if is_complex or not sided else rfft)(frames, norm=norm)
     out = out.transpose_(1, 2)  # in place, as PyTorch: its node is TransposeBackward1
     if input.dim() == 1:
         out = out.squeeze_(0)
     return out if returns_complex else view_as_real(out)
+
+
+def _stft_head(x: Tensor, n_fft: int, hop: int, win: int, window: Any, flags: tuple) -> str:
+    """PyTorch's prefix of stft's argument errors: the call as its C++ side prints it."""
+    normalized, onesided, return_complex, align_to_window = flags
+    return (
+        f"stft({typename(x)}{list(x.shape)}, n_fft={n_fft}, hop_length={hop}, "
+        f"win_length={win}, window={_window_repr(window)}, normalized={_opt(bool(normalized))}, "
+        f"onesided={_opt(onesided)}, return_complex={_opt(return_complex)}, "
+        f"align_to_window={_opt(align_to_window)}) : "
+    )
+
+
+def _center_pad(x: Tensor, n_fft: int, pad_mode: str) -> Tensor:
+    """``x`` padded by ``n_fft // 2`` on both ends of its last dimension (``center=True``);
+    ``pad`` wants a batch and a channel dimension, so 1-D and 2-D signals are viewed as 3-D."""
+    signal_dim = x.dim()
+    half = int(n_fft // 2)
+    padded = pad(x.view([1] * (3 - signal_dim) + list(x.shape)), [half, half], pad_mode)
+    return padded.view(padded.shape[-signal_dim:])
 
 
 def _check_stft(x: Tensor, n_fft: int, hop: int, win: int, window: Any, head: str) -> None:

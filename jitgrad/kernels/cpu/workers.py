@@ -77,48 +77,61 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple], nthreads: int = 0) -> No
         for t in tasks:
             fn(*t)
         return
-    lock = threading.Lock()
-    done = threading.Event()
-    # The tasks (and the arrays in them) live in ``state`` rather than in the closure, so
-    # that the caller can drop them on return: a helper still queued behind a busy or
-    # unscheduled worker would otherwise keep every buffer of the launch alive until the
-    # OS ran it, and a freed graph's memory would come back late (seen under CI load).
-    state: dict[str, Any] = {"next": 0, "running": 0, "error": None, "tasks": tasks}
-
-    def work() -> None:
-        while True:
-            with lock:
-                i = state["next"]
-                pending = state["tasks"]
-                if pending is None or i >= n or state["error"] is not None:
-                    return
-                task = pending[i]
-                del pending
-                state["next"] = i + 1
-                state["running"] += 1
-            try:
-                fn(*task)
-            except BaseException as e:
-                with lock:
-                    state["error"] = state["error"] or e
-            finally:
-                del task
-                with lock:
-                    state["running"] -= 1
-                    if not state["running"] and (state["next"] >= n or state["error"]):
-                        done.set()
-
+    launch = _Launch(fn, tasks)
     pool = _pool()
     for _ in range(helpers):
-        pool.submit(work)
-    work()
-    with lock:
-        if not state["running"]:
-            done.set()
-    done.wait()
-    with lock:
-        state["tasks"] = None  # a helper that starts later finds nothing and holds nothing
-    error = state["error"]
-    if error is not None:
-        state["error"] = None
-        raise error
+        pool.submit(launch.work)
+    launch.work()
+    launch.finish()
+
+
+class _Launch:
+    """One :func:`run` call's shared state: the next task, how many are running, the first
+    error. The tasks (and the arrays in them) live here, not in a closure, so that
+    :meth:`finish` can drop them: a helper still queued behind a busy or unscheduled worker
+    would otherwise keep every buffer of the launch alive until the OS ran it, and a freed
+    graph's memory would come back late (seen under CI load)."""
+
+    __slots__ = ("fn", "tasks", "n", "next", "running", "error", "lock", "done")
+
+    def __init__(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> None:
+        self.fn, self.tasks, self.n = fn, tasks, len(tasks)
+        self.next = self.running = 0
+        self.error: BaseException | None = None
+        self.lock, self.done = threading.Lock(), threading.Event()
+
+    def _take(self) -> tuple | None:
+        with self.lock:
+            if self.tasks is None or self.next >= self.n or self.error is not None:
+                return None
+            task = self.tasks[self.next]
+            self.next += 1
+            self.running += 1
+            return task
+
+    def work(self) -> None:
+        """Run tasks until none is left (or one failed); the caller and every helper run it."""
+        while (task := self._take()) is not None:
+            try:
+                self.fn(*task)
+            except BaseException as e:
+                with self.lock:
+                    self.error = self.error or e
+            finally:
+                del task
+                with self.lock:
+                    self.running -= 1
+                    if not self.running and (self.next >= self.n or self.error):
+                        self.done.set()
+
+    def finish(self) -> None:
+        """Wait for the started tasks, let go of the tasks, re-raise the first error."""
+        with self.lock:
+            if not self.running:
+                self.done.set()
+        self.done.wait()
+        with self.lock:
+            self.tasks = None  # a helper that starts later finds nothing and holds nothing
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
