@@ -13,7 +13,7 @@ import jitgrad as torch
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA behaviour")
 
 
-def _caught(fn):  # noqa: ANN001, ANN202
+def _caught(fn):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         value = fn()

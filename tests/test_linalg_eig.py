@@ -32,10 +32,10 @@ def _tol(dtype: str) -> float:
 def test_values_and_vectors_match_pytorch(name: str) -> None:
     case = CASES[name]
     dt = torch.float64 if name.endswith("float64") else torch.float32
-    L, V = torch.linalg.eig(torch.tensor(case["A"], dtype=dt))  # noqa: N806
+    L, V = torch.linalg.eig(torch.tensor(case["A"], dtype=dt))
     assert str(L.dtype) == f"jitgrad.{case['dtype']}" and V.dtype is L.dtype
     tol = _tol(case["dtype"])
-    want_L, want_V = _complex(case["L"]), _complex(case["V"])  # noqa: N806
+    want_L, want_V = _complex(case["L"]), _complex(case["V"])
     order = [int(np.argmin(abs(want_L - v))) for v in L.numpy()]
     assert sorted(order) == list(range(len(order)))
     np.testing.assert_allclose(L.numpy(), want_L[order], atol=tol, rtol=0)
@@ -54,14 +54,14 @@ def test_gradients_match_pytorch(name: str) -> None:
     case = CASES[name]
     dt = torch.float64 if name.endswith("float64") else torch.float32
     tol = 1e-9 if dt is torch.float64 else 2e-4
-    A = torch.tensor(case["A"], dtype=dt, requires_grad=True)  # noqa: N806
-    L = torch.linalg.eigvals(A)  # noqa: N806
+    A = torch.tensor(case["A"], dtype=dt, requires_grad=True)
+    L = torch.linalg.eigvals(A)
     assert L.grad_fn.name() == case["node"] == "LinalgEigBackward0"
     (L.real.sum() + (L.imag**2).sum() + (L.real**2 * 0.5).sum()).backward()
     assert A.grad.dtype is dt
     np.testing.assert_allclose(A.grad.numpy(), case["grad_eigvals"], atol=tol, rtol=tol)
     A.grad = None
-    L, V = torch.linalg.eig(A)  # noqa: N806
+    L, V = torch.linalg.eig(A)
     w = torch.arange(V.numel(), dtype=dt).reshape(V.shape) / 7
     ((V.abs() ** 2 * w).sum() + L.real.sum()).backward()
     np.testing.assert_allclose(A.grad.numpy(), case["grad_eig"], atol=tol, rtol=tol)

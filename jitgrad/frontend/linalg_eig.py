@@ -30,7 +30,7 @@ _PHASE = (
 )
 
 
-def _check(fn: str, A: Tensor, vectors: bool) -> bool:  # noqa: N803
+def _check(fn: str, A: Tensor, vectors: bool) -> bool:
     """PyTorch's checks; whether ``A`` is all finite. PyTorch refuses a non-finite matrix when
     it computes eigenvectors (``eig``, or ``eigvals`` of a matrix that requires grad)."""
     if not (isinstance(A, Tensor) and A._dtype.is_complex):
@@ -43,39 +43,41 @@ def _check(fn: str, A: Tensor, vectors: bool) -> bool:  # noqa: N803
     return finite
 
 
-def _mH(a: np.ndarray) -> np.ndarray:  # noqa: N802
+def _mH(a: np.ndarray) -> np.ndarray:
     return np.conj(np.swapaxes(a, -1, -2))
 
 
-def _eig_grad(L: np.ndarray, V: np.ndarray, gL: Tensor | None, gV: Tensor | None) -> np.ndarray:  # noqa: N803
+def _eig_grad(
+    L: np.ndarray, V: np.ndarray, gL: Tensor | None, gV: Tensor | None
+) -> np.ndarray:
     """PyTorch's ``linalg_eig_backward`` for a general matrix: ``V^{-H} (gA) V^H`` with
     ``gA = diag(gL) + (V^H gV - V^H V Re(diag(V^H gV))) / (conj(L_j) - conj(L_i))``."""
     n = L.shape[-1]
-    gA = np.zeros(L.shape[:-1] + (n, n), L.dtype)  # noqa: N806
+    gA = np.zeros(L.shape[:-1] + (n, n), L.dtype)
     if gV is not None:
-        VhgV = _mH(V) @ gV._value  # noqa: N806
+        VhgV = _mH(V) @ gV._value
         diag = np.diagonal(VhgV, 0, -2, -1)
         if not np.allclose(diag.imag, 0, rtol=1e-2, atol=1e-2):
             raise RuntimeError(_PHASE)
-        VhgV = VhgV - _mH(V) @ (V * diag.real[..., None, :])  # noqa: N806
-        Lc = np.conj(L)  # noqa: N806
-        E = Lc[..., None, :] - Lc[..., :, None]  # noqa: N806
-        E = E + np.eye(n)  # the diagonal (zero) becomes one, as PyTorch fills it  # noqa: N806
-        gA = VhgV / E  # noqa: N806
+        VhgV = VhgV - _mH(V) @ (V * diag.real[..., None, :])
+        Lc = np.conj(L)
+        E = Lc[..., None, :] - Lc[..., :, None]
+        E = E + np.eye(n)  # the diagonal (zero) becomes one, as PyTorch fills it
+        gA = VhgV / E
     if gL is not None:
-        gA = gA + gL._value[..., None] * np.eye(n)  # noqa: N806
+        gA = gA + gL._value[..., None] * np.eye(n)
     return np.linalg.solve(_mH(V), gA @ _mH(V))
 
 
-def _decompose(fn: str, A: Tensor, vectors: bool):  # noqa: N803, ANN202
+def _decompose(fn: str, A: Tensor, vectors: bool) -> list[Tensor]:
     cdt = A._dtype if A._dtype.is_complex else D.complex_of(A._dtype)
     if not _check(fn, A, vectors):  # eigvals without grad: NaNs where LAPACK's geev gives
         # them for an inf (for a NaN its answer depends on where the NaN is: not modelled)
         return [_make(np.full(A.shape[:-1], np.nan + 1j * np.nan, cdt.np), cdt)]
-    L, V = np.linalg.eig(A._value)  # noqa: N806
-    L, V = L.astype(cdt.np), V.astype(cdt.np)  # noqa: N806
+    L, V = np.linalg.eig(A._value)
+    L, V = L.astype(cdt.np), V.astype(cdt.np)
 
-    def backward(gL: Tensor | None = None, gV: Tensor | None = None) -> Tensor:  # noqa: N803
+    def backward(gL: Tensor | None = None, gV: Tensor | None = None) -> Tensor:
         g = _eig_grad(L, V, gL, gV if vectors else None)
         return _make(g if A._dtype.is_complex else g.real.astype(A._dtype.np), A._dtype)
 
@@ -83,12 +85,12 @@ def _decompose(fn: str, A: Tensor, vectors: bool):  # noqa: N803, ANN202
     return record_multi("LinalgEigBackward0", values, [cdt] * len(values), (A,), backward)
 
 
-def eig(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
+def eig(A: Tensor) -> tuple[Tensor, Tensor]:
     """Eigenvalues and unit eigenvectors of a square matrix (batch), complex always."""
     return EigResult(*_decompose("linalg.eig", A, True))
 
 
-def eigvals(A: Tensor) -> Tensor:  # noqa: N803
+def eigvals(A: Tensor) -> Tensor:
     """The eigenvalues of a square matrix (batch), complex always (``LinalgEigBackward0``)."""
     return _decompose("linalg.eigvals", A, False)[0]
 
