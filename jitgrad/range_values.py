@@ -108,10 +108,10 @@ def linspace_values(start: float, end: float, n: int, dt: D.dtype) -> np.ndarray
         return np.where(low, first, second)
     acc = dt.np.type if dt.is_floating_point else np.float64
     s, e = (acc(_cast_scalar(v, dt)) for v in (start, end))
-    step = np.full(n, (e - s) / acc(n - 1), acc)
-    first = _fma(step, i.astype(acc), np.full(n, s, acc), acc)
-    second = _fma(-step, j.astype(acc), np.full(n, e, acc), acc)
-    return np.where(low, first, second).astype(dt.np)
+    step, h = (e - s) / acc(n - 1), n // 2
+    first = _fma(np.full(h, step, acc), i[:h].astype(acc), np.full(h, s, acc), acc)
+    second = _fma(np.full(n - h, -step, acc), j[h:].astype(acc), np.full(n - h, e, acc), acc)
+    return np.concatenate([first, second]).astype(dt.np)
 
 
 def _cast_scalar(v: float, dt: D.dtype) -> float:
