@@ -3,8 +3,9 @@
 ``autocast("cpu", dtype=torch.bfloat16)`` (or float16) casts as PyTorch's CPU autocast: the
 matrix products and convolutions run in the region's dtype, the losses it lists in float32
 (see :mod:`jitgrad.autocast_state`). A CPU target dtype PyTorch refuses disables the region
-with its warning; an enabled ``"cuda"`` region raises ``NotImplementedError`` (jitgrad's
-autocast casts on the CPU only). ``GradScaler``'s loss scaling is float32 arithmetic: it works
+with its warning; a ``"cuda"`` region without CUDA disables itself with PyTorch's warning, and
+an enabled one on a CUDA device raises ``NotImplementedError`` (jitgrad's autocast casts on
+the CPU only). ``GradScaler``'s loss scaling is float32 arithmetic: it works
 enabled on the CPU as PyTorch's does (scale, unscale_ with the inf check, skipped steps,
 growth and backoff of the scale); ``device="cuda"`` without CUDA disables it with PyTorch's
 warning.
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cuda
 from . import dtypes as D
 from .autocast_state import STATE as AUTOCAST
 from .engine.grad_mode import no_grad
@@ -63,6 +65,12 @@ class autocast:  # noqa: N801 - PyTorch's name
                     stacklevel=2,
                 )
                 self._enabled = False
+        if self._enabled and device_type == "cuda" and not cuda.is_available():
+            warnings.warn(
+                "CUDA is not available or torch_xla is imported. Disabling autocast.",
+                stacklevel=2,
+            )
+            self._enabled = False
 
     def __enter__(self) -> autocast:
         if self._enabled and self.device != "cpu":

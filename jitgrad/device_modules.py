@@ -67,18 +67,59 @@ accelerator = namespace(
 )
 
 
+def _deprecated(name: str, dev: str) -> None:
+    """PyTorch's FutureWarning for the ``torch.<dev>.amp`` aliases of ``torch.amp``."""
+    warnings.warn(
+        f"`torch.{dev}.amp.{name}(args...)` is deprecated. Please use "
+        f"`torch.amp.{name}('{dev}', args...)` instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
 class _CpuAutocast(amp.autocast):
     """``torch.cpu.amp.autocast(enabled=True, dtype=torch.bfloat16, cache_enabled=True)``."""
 
     def __init__(self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True):
-        warnings.warn(
-            "`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
-            "`torch.amp.autocast('cpu', args...)` instead.",
-            FutureWarning,
-            stacklevel=2,
-        )
+        _deprecated("autocast", "cpu")
         super().__init__("cpu", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 
+
+class _CudaAutocast(amp.autocast):
+    """``torch.cuda.amp.autocast(enabled=True, dtype=torch.float16, cache_enabled=True)``:
+    deprecated, ``torch.autocast("cuda", ...)``."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True):
+        _deprecated("autocast", "cuda")
+        super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+
+class _CudaGradScaler(amp.GradScaler):
+    """``torch.cuda.amp.GradScaler(...)``: deprecated, ``torch.amp.GradScaler("cuda", ...)``
+    (``torch.cpu.amp.GradScaler`` likewise for the CPU)."""
+
+    _device_type = "cuda"
+
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
+        dev = self._device_type
+        _deprecated("GradScaler", dev)
+        super().__init__(dev, init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+
+class _CpuGradScaler(_CudaGradScaler):
+    _device_type = "cpu"
+
+
+cuda.amp = namespace(  # type: ignore[attr-defined] - torch.cuda.amp, the deprecated aliases
+    "cuda.amp", "torch.cuda.amp", autocast=_CudaAutocast, GradScaler=_CudaGradScaler
+)
 
 cpu = namespace(
     "cpu",
@@ -89,7 +130,7 @@ cpu = namespace(
     current_device=lambda: "cpu",
     set_device=lambda device: None,
     synchronize=lambda device=None: None,
-    amp=namespace("cpu.amp", "torch.cpu.amp", autocast=_CpuAutocast),
+    amp=namespace("cpu.amp", "torch.cpu.amp", autocast=_CpuAutocast, GradScaler=_CpuGradScaler),
 )
 
 

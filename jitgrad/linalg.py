@@ -13,6 +13,7 @@ from .frontend import functions as F
 from .frontend import movement as M
 from .frontend.linalg import matmul
 from .frontend.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
+from .frontend.linalg_eig import eig, eigvals
 from .frontend.linalg_ex import cholesky_ex, inv_ex, solve_ex
 from .frontend.linalg_extra import linalg_diagonal as diagonal
 from .frontend.linalg_extra import (
@@ -134,7 +135,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "inv",
     "inv_ex",

@@ -14,6 +14,10 @@ are modelled as one thread's.
 
 from __future__ import annotations
 
+import math
+from itertools import repeat
+from typing import Any
+
 import numpy as np
 
 from . import dtypes as D
@@ -71,3 +75,70 @@ def float_range(start: float, step: float, n: int, dt: D.dtype) -> np.ndarray:
     base = _round(_fma(np.full(whole, st, acc), (idx[:whole] - k).astype(acc), s, acc), dt)
     out[:whole] = _fma(k.astype(acc), np.full(whole, st, acc), base, acc)
     return _round(out, dt).astype(dt.np)
+
+
+def _halves(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first half's mask (``i < n // 2``), ``i``, and ``n - 1 - i``, as int64."""
+    idx = np.arange(n, dtype=np.int64)
+    return idx < n // 2, idx, n - 1 - idx
+
+
+def linspace_values(start: float, end: float, n: int, dt: D.dtype) -> np.ndarray:
+    """``linspace(start, end, n, dtype=dt)`` bit for bit as PyTorch's CPU kernel writes it.
+
+    ``step = (end - start) / (n - 1)`` in ``dt`` (in double for integer dtypes), with
+    ``start``/``end`` first cast to ``dt``; then ``start + step * i`` below ``n // 2`` and
+    ``end - step * (n - 1 - i)`` from there, each contracted to one fused multiply-add as the
+    kernel's compiler does (float16/bfloat16 round after each operation instead); integers
+    truncate. So a float32 ``linspace(-5, 5, 15)`` has -1.19e-07 where float64 has 0.
+    """
+    if dt.is_complex:  # computed in double (not modelled bit for bit)
+        return np.linspace(start, end, n).astype(dt.np)
+    if n == 1:
+        return _filled(float(start), dt)
+    low, i, j = _halves(n)
+    if dt in D.REDUCED:
+        def r(v: Any) -> np.ndarray:
+            return dt.round(np.array(v, np.float32).reshape(-1))
+
+        s, e = (r(_cast_scalar(v, dt)) for v in (start, end))
+        step = r(r(e - s) / r(n - 1))
+        first = r(s + r(step * r(i.astype(np.float32))))
+        second = r(e - r(step * r(j.astype(np.float32))))
+        return np.where(low, first, second)
+    acc = dt.np.type if dt.is_floating_point else np.float64
+    s, e = (acc(_cast_scalar(v, dt)) for v in (start, end))
+    step, h = (e - s) / acc(n - 1), n // 2
+    first = _fma(np.full(h, step, acc), i[:h].astype(acc), np.full(h, s, acc), acc)
+    second = _fma(np.full(n - h, -step, acc), j[h:].astype(acc), np.full(n - h, e, acc), acc)
+    return np.concatenate([first, second]).astype(dt.np)
+
+
+def _cast_scalar(v: float, dt: D.dtype) -> float:
+    """``Scalar::to<scalar_t>()``: ``v`` rounded to ``dt`` (truncated for integers)."""
+    if not dt.is_floating_point:
+        return float(int(v))
+    a = np.array([v], np.float32 if dt in D.REDUCED else dt.np)
+    return float(dt.round(a)[0] if dt in D.REDUCED else a[0])
+
+
+def logspace_values(start: float, end: float, n: int, base: float, dt: D.dtype) -> np.ndarray:
+    """``logspace(start, end, n, base, dtype=dt)`` as PyTorch's CPU code writes it: the
+    exponents as ``linspace`` takes them but in double (``start``/``end`` cast to ``dt``
+    first; this loop is not built with FMA, so no contraction), ``pow`` in double (libm's, as
+    ``math.pow``: numpy's vectorised power differs in the last bit), then cast to ``dt``."""
+    if dt.is_complex:  # computed in double (not modelled bit for bit)
+        return np.power(base, np.linspace(start, end, n)).astype(dt.np)
+    if n == 1:
+        return _filled(math.pow(base, float(start)), dt)
+    s, e = (_cast_scalar(v, dt) for v in (start, end))
+    step = _cast_scalar(e - s, dt) / (n - 1)  # the difference is taken in ``dt``
+    low, i, j = _halves(n)
+    x = np.where(low, s + step * i, e - step * j)
+    return _filled(np.fromiter(map(math.pow, repeat(float(base)), x.tolist()), np.float64, n), dt)
+
+
+def _filled(v: Any, dt: D.dtype) -> np.ndarray:
+    """Double value(s) ``v`` stored into a ``dt`` array (rounded, or truncated to integers)."""
+    out = np.asarray(v, np.float64).reshape(-1)
+    return dt.round(out.astype(np.float32)) if dt in D.REDUCED else out.astype(dt.np)

@@ -170,7 +170,8 @@ def test_autocast_disabled_runs_and_cuda_is_refused() -> None:
     assert y.dtype is jitgrad.float32 and y.grad_fn.name() == "MulBackward0"
     with jitgrad.autocast("cpu"):  # enabled: tests/test_half.py checks what it casts
         assert (x * 2).dtype is jitgrad.float32  # mul is on neither of PyTorch's lists
-    with pytest.raises(NotImplementedError, match="casts on the CPU only"):
+    # without CUDA, PyTorch 2.13 warns and disables the region (tests/test_cuda_amp_names.py)
+    with pytest.warns(UserWarning, match="CUDA is not available"):
         with jitgrad.amp.autocast("cuda"):
             pass
 

@@ -435,7 +435,8 @@ def test_autocast_default_dtype_nesting_and_refusals() -> None:
         region = jitgrad.autocast("cpu", dtype=jitgrad.float64)
     with region:
         assert (x @ x).dtype is jitgrad.float32
-    with pytest.raises(NotImplementedError, match="casts on the CPU only"):
+    # without CUDA, PyTorch 2.13 warns and disables the region (tests/test_cuda_amp_names.py)
+    with pytest.warns(UserWarning, match="CUDA is not available"):
         with jitgrad.autocast("cuda"):
             pass
 

@@ -19,7 +19,7 @@ from .. import cuda
 from .. import dtypes as D
 from ..backends import meta_tensor as meta
 from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
-from ..range_values import float_range
+from ..range_values import float_range, linspace_values, logspace_values
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
@@ -268,9 +268,10 @@ def arange(
     return _finish(_make(value, dt), requires_grad, device)
 
 
-def _spaced(fn: str, start: Any, end: Any, steps: Any, dtype: Any, points: Any) -> Tensor:
+def _spaced(fn: str, start: Any, end: Any, steps: Any, dtype: Any, values: Any) -> Tensor:
     """``linspace``/``logspace``'s values: the arguments checked as PyTorch's parser checks
-    them, the size before allocating; ``points(n)`` gives the float64 values."""
+    them, the size before allocating; ``values(start, end, n, dt)`` computes them as PyTorch's
+    CPU kernel does (in ``dt``: see :mod:`jitgrad.range_values`)."""
     if not (_is_number(start) and _is_number(end)) or A.as_int(steps) is None:
         raise A.invalid_args(fn, (start, end, steps))
     if steps < 0:
@@ -279,7 +280,7 @@ def _spaced(fn: str, start: Any, end: Any, steps: Any, dtype: Any, points: Any) 
     dt = dt or D.get_default_dtype()
     A.storage_nbytes((int(steps),), dt.itemsize)
     try:
-        value = points(np.linspace(float(start), float(end), int(steps))).astype(dt.np)
+        value = values(start, end, int(steps), dt) if steps else np.empty(0, dt.np)
     except (MemoryError, ValueError):
         raise A.alloc_failed((int(steps),), dt.itemsize) from None
     return _make(value, dt)
@@ -294,7 +295,7 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    t = _spaced("linspace", start, end, steps, dtype, lambda v: v)
+    t = _spaced("linspace", start, end, steps, dtype, linspace_values)
     return _finish(t, requires_grad, device)
 
 
@@ -309,7 +310,10 @@ def logspace(
     requires_grad: bool = False,
 ) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
-    t = _spaced("logspace", start, end, steps, dtype, lambda v: np.power(base, v))
+    def values(s: float, e: float, n: int, dt: D.dtype) -> np.ndarray:
+        return logspace_values(s, e, n, base, dt)
+
+    t = _spaced("logspace", start, end, steps, dtype, values)
     return _finish(t, requires_grad, device)
 
 

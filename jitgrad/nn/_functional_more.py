@@ -44,10 +44,11 @@ def adaptive_max_pool2d(
     for i, (h0, h1) in enumerate(_bounds(h_in, h_out)):
         for j, (w0, w1) in enumerate(_bounds(w_in, w_out)):
             win = x[..., h0:h1, w0:w1].reshape(*lead, -1)
-            k = np.argmax(win, axis=-1)  # first maximum, as PyTorch (NaN wins too)
+            k = np.argmax(win, axis=-1)  # first maximum, as PyTorch (its last NaN wins)
             nan = np.isnan(win)
             if nan.any():
-                k = np.where(nan.any(-1), np.argmax(nan, axis=-1), k)
+                last = win.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
+                k = np.where(nan.any(-1), last, k)
             vals[..., i, j] = np.take_along_axis(win, k[..., None], -1)[..., 0]
             idx[..., i, j] = (h0 + k // (w1 - w0)) * w_in + w0 + k % (w1 - w0)
 

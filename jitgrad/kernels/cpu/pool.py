@@ -2,8 +2,9 @@
 
 Layout contract: C-contiguous planes ``x[p, y, x]`` (``p = n * C + c``; 1-d pools use
 ``H = 1``); outputs ``(P, OH, OW)`` preallocated by the caller. Max pooling follows PyTorch's
-CPU kernel: the first element of a window wins ties, NaN wins over numbers, and the index is
-the flat position ``y * W + x`` within the plane. Average pooling takes each output's window
+CPU kernel: the first element of a window wins ties, NaN wins over numbers (the window's last
+NaN, as PyTorch's loop has no early exit), and the index is the flat position ``y * W + x``
+within the plane. Average pooling takes each output's window
 as row and column ranges ``[hs, he) x [ws, we)`` (already clipped to the image) and a divisor
 per output, so plain pooling (padding, ceil_mode, count_include_pad, divisor_override) and
 adaptive pooling share one kernel. Planes are independent: the ``*_par`` drivers split them
@@ -44,13 +45,9 @@ def _max_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
                     if xx < 0 or xx >= w:
                         continue
                     v = x[p, y, xx]
-                    if v > best or np.isnan(v):
+                    if v > best or np.isnan(v):  # the last NaN of the window wins
                         best = v
                         at = y * w + xx
-                        if np.isnan(v):
-                            break
-                if np.isnan(best):
-                    break
             out[p, oy, ox] = best
             idx[p, oy, ox] = at
 
