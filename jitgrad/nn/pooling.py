@@ -107,8 +107,8 @@ class AvgPool1d(_AvgPoolNd):
         return F.avg_pool1d(input, *self._args())
 
 
-class AvgPool2d(_AvgPoolNd):
-    """Window means (``count_include_pad`` and ``divisor_override`` as in PyTorch)."""
+class _AvgPoolDivisorNd(_AvgPoolNd):
+    """The 2-d and 3-d average pools: they also take ``divisor_override``."""
 
     def __init__(
         self,
@@ -122,6 +122,10 @@ class AvgPool2d(_AvgPoolNd):
         stride = stride if stride is not None else kernel_size
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
         self.divisor_override = divisor_override
+
+
+class AvgPool2d(_AvgPoolDivisorNd):
+    """Window means (``count_include_pad`` and ``divisor_override`` as in PyTorch)."""
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.avg_pool2d(input, *self._args(), self.divisor_override)

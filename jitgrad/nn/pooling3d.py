@@ -9,7 +9,7 @@ from typing import Any
 from ..frontend.tensor import Tensor
 from . import functional as F
 from .layers_more import AdaptiveMaxPool2d
-from .pooling import _AdaptiveAvgPoolNd, _AvgPoolNd, _MaxPoolNd
+from .pooling import _AdaptiveAvgPoolNd, _AvgPoolDivisorNd, _MaxPoolNd
 
 __all__ = ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "MaxPool3d"]
 
@@ -21,22 +21,9 @@ class MaxPool3d(_MaxPoolNd):
         return self._pool(input, F.max_pool3d)
 
 
-class AvgPool3d(_AvgPoolNd):
+class AvgPool3d(_AvgPoolDivisorNd):
     """Window means over volumes (``count_include_pad`` and ``divisor_override`` as in
     PyTorch)."""
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        stride = stride if stride is not None else kernel_size
-        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
-        self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.avg_pool3d(input, *self._args(), self.divisor_override)
