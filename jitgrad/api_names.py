@@ -24,6 +24,7 @@ from . import cuda, legacy_tensors
 from . import dtypes as D
 from .amp import GradScaler
 from .frontend.tensor import Tensor, _make
+from .frontend.tensor_messages import _TYPE_NAMES as _LEGACY_NAMES  # torch.FloatTensor...
 
 
 class memory_format:  # noqa: N801 - PyTorch's name
@@ -109,22 +110,6 @@ def set_default_tensor_type(t: Any) -> None:
         stacklevel=2,
     )
     D.set_default_dtype(dt)
-
-
-_LEGACY_NAMES = {
-    "float32": "FloatTensor",
-    "float64": "DoubleTensor",
-    "float16": "HalfTensor",
-    "bfloat16": "BFloat16Tensor",
-    "int64": "LongTensor",
-    "int32": "IntTensor",
-    "int16": "ShortTensor",
-    "int8": "CharTensor",
-    "uint8": "ByteTensor",
-    "bool": "BoolTensor",
-    "complex64": "ComplexFloatTensor",
-    "complex128": "ComplexDoubleTensor",
-}
 
 
 def _legacy_name(t: Tensor) -> str:
