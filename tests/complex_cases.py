@@ -350,3 +350,32 @@ def encode(value):
     if value is None or isinstance(value, str):
         return value
     return str(value).rsplit(".", 1)[-1]  # a dtype
+
+
+#: Relative tolerance per dtype when comparing with recorded PyTorch values.
+TOL = {"complex64": 2e-5, "float32": 2e-5, "complex128": 1e-11, "float64": 1e-11, "int64": 0}
+
+
+def decode(entry: dict) -> np.ndarray:
+    """An :func:`encode`d tensor back as a float64 or complex128 array."""
+    re = np.array(entry["re"], dtype=np.float64).reshape(entry["shape"])
+    if "im" not in entry:
+        return re
+    return re + 1j * np.array(entry["im"], dtype=np.float64).reshape(entry["shape"])
+
+
+def same(got, want, where: str) -> None:
+    """A jitgrad result (:func:`encode`d) equal to a recorded PyTorch one: values to within
+    the dtype's rounding (:data:`TOL`), dtypes, shapes and texts exactly."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict), f"{where}: got {got!r}"
+        assert got["dtype"] == want["dtype"], where
+        assert got["shape"] == want["shape"], where
+        a, b = decode(got), decode(want)
+        tol = TOL.get(want["dtype"], 0)
+        scale = max(1.0, float(np.nanmax(np.abs(b), initial=0.0)))
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * scale, err_msg=where)
+    elif isinstance(want, str):
+        assert got == want.replace("torch.", "jitgrad."), where
+    else:
+        assert got == want, where

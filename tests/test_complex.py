@@ -16,34 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from complex_cases import ERRORS, cases, encode, error_of
+from complex_cases import same as _same
 
 import jitgrad
 
 DATA = json.loads((Path(__file__).resolve().parent / "fixtures" / "complex_torch.json").read_text())
 CASES = cases()
-TOL = {"complex64": 2e-5, "float32": 2e-5, "complex128": 1e-11, "float64": 1e-11, "int64": 0}
-
-
-def _array(entry: dict) -> np.ndarray:
-    re = np.array(entry["re"], dtype=np.float64).reshape(entry["shape"])
-    if "im" not in entry:
-        return re
-    return re + 1j * np.array(entry["im"], dtype=np.float64).reshape(entry["shape"])
-
-
-def _same(got, want, where: str) -> None:
-    if isinstance(want, dict):
-        assert isinstance(got, dict), f"{where}: got {got!r}"
-        assert got["dtype"] == want["dtype"], where
-        assert got["shape"] == want["shape"], where
-        a, b = _array(got), _array(want)
-        tol = TOL.get(want["dtype"], 0)
-        scale = max(1.0, float(np.nanmax(np.abs(b), initial=0.0)))
-        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * scale, err_msg=where)
-    elif isinstance(want, str):
-        assert got == want.replace("torch.", "jitgrad."), where
-    else:
-        assert got == want, where
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from complex_cases import encode
+from complex_cases import same as _same
 from stft_cases import ERRORS, WARNINGS, cases, error_of, warning_of
-from test_complex import _same
 
 import jitgrad
 from jitgrad import spectral
