@@ -16,6 +16,7 @@ from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
 from .relaxed import (
@@ -36,8 +37,13 @@ from .transforms import (
     Transform,
 )
 from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
+from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = [
+    "LowRankMultivariateNormal",
+    "VonMises",
+    "Wishart",
     "MixtureSameFamily",
     "IndependentTransform",
     "SoftmaxTransform",
