@@ -7,6 +7,7 @@ recorded factors, pivots, infos, solutions, gradients, reprs and messages
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -181,3 +182,32 @@ def test_singular_ex_keeps_lapacks_factors() -> None:
     assert info.tolist() == 1
     P, L, U = torch.linalg.lu(torch.tensor([[1.0, 2.0], [2.0, 4.0]]))  # never raises
     assert U.tolist() == [[2.0, 4.0], [0.0, 0.0]]
+
+
+def test_complex_gradcheck_factor_and_solve() -> None:
+    gen = np.random.default_rng(8)
+    z = torch.tensor(gen.standard_normal((3, 3)) + 1j * gen.standard_normal((3, 3)),
+                     requires_grad=True)
+    assert gradcheck(lambda x: torch.linalg.lu(x)[1:], (z,))
+    assert gradcheck(lambda x: torch.linalg.lu_factor(x).LU, (z,))
+    LU, piv = torch.linalg.lu_factor(z.detach())
+    LU.requires_grad_()
+    b = torch.tensor(gen.standard_normal((3, 2)) + 1j * gen.standard_normal((3, 2)),
+                     requires_grad=True)
+    for adj in (False, True):
+        assert gradcheck(lambda lu, x, a=adj: torch.linalg.lu_solve(lu, piv, x, adjoint=a),
+                         (LU, b))
+        assert gradcheck(
+            lambda lu, x, a=adj: torch.linalg.lu_solve(lu, piv, x.mT, left=False, adjoint=a),
+            (LU, b),
+        )
+
+
+def test_non_contiguous_input_and_nan() -> None:
+    a = torch.tensor(np.random.default_rng(9).standard_normal((4, 4))).mT
+    P, L, U = torch.linalg.lu(a)
+    np.testing.assert_allclose((P @ L @ U).numpy(), a.numpy(), atol=1e-12)
+    LU, piv, info = torch.linalg.lu_factor_ex(torch.tensor([[1.0, float("nan")], [2.0, 3.0]]))
+    # PyTorch 2.13: the NaN propagates into U, no error and info 0
+    assert piv.tolist() == [2, 2] and info.item() == 0 and LU[0].tolist() == [2.0, 3.0]
+    assert LU[1, 0].item() == 0.5 and math.isnan(LU[1, 1].item())

@@ -27,7 +27,7 @@ from .checks import DTYPE_WORDS
 from .conjugate import conj
 from .join_split import cat
 from .linalg import matmul
-from .linalg_extra import solve_triangular
+from .linalg_extra import _trisolve, solve_triangular
 from .recording import record_multi
 from .structure import tril, triu
 from .tensor import Tensor, _make
@@ -97,6 +97,31 @@ def _unpack(lu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, np.triu(lu[..., :k, :])
 
 
+def _trsolve(
+    A: Tensor,  # noqa: N803
+    B: Tensor,  # noqa: N803
+    *,
+    upper: bool,
+    left: bool = True,
+    unitriangular: bool = False,
+) -> Tensor:
+    """``linalg.solve_triangular`` (recorded, so differentiable again) for real matrices; for
+    complex ones, which jitgrad's solve_triangular does not take, the same solve in numpy
+    (a first derivative of LU stays exact; a second one is not recorded)."""
+    if not A._dtype.is_complex:
+        return solve_triangular(A, B, upper=upper, left=left, unitriangular=unitriangular)
+    a = np.triu(A._value) if upper else np.tril(A._value)
+    if unitriangular:
+        idx = np.arange(a.shape[-1])
+        a[..., idx, idx] = 1
+    b = B._value
+    if left:
+        x = _trisolve(a, b)
+    else:
+        x = np.swapaxes(_trisolve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
+    return _make(np.ascontiguousarray(x).astype(A._value.dtype), A._dtype)
+
+
 def lu_backward(
     gL: Tensor | None, gU: Tensor | None, P: Tensor, L: Tensor, U: Tensor  # noqa: N803
 ) -> Tensor:
@@ -108,17 +133,17 @@ def lu_backward(
         terms = [t for t in (gL is not None and tril(matmul(mH(L), gL), -1),
                              gU is not None and triu(matmul(gU, mH(U)))) if t is not False]
         g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
-        g = solve_triangular(mH(U), g, upper=False, left=False)
-        g = solve_triangular(mH(L), g, upper=True, unitriangular=True)
+        g = _trsolve(mH(U), g, upper=False, left=False)
+        g = _trsolve(mH(L), g, upper=True, unitriangular=True)
     elif m < n:  # wide: U = [U1 | U2]
         g = None if gL is None else matmul(mH(L), gL)
         if gU is not None:
             h = -matmul(triu(gU), mH(U))
             g = h if g is None else g + h
-        g = solve_triangular(mH(M.narrow(U, -1, 0, k)), tril(g, -1), upper=False, left=False)
+        g = _trsolve(mH(M.narrow(U, -1, 0, k)), tril(g, -1), upper=False, left=False)
         if gU is not None:
             g = cat([g + triu(M.narrow(gU, -1, 0, k)), M.narrow(gU, -1, k, n - k)], dim=-1)
-        g = solve_triangular(mH(L), g, upper=True, unitriangular=True)
+        g = _trsolve(mH(L), g, upper=True, unitriangular=True)
         if gU is None:
             g = cat([g, _zeros(U, tuple(g.shape[:-1]) + (n - k,))], dim=-1)
     else:  # tall: L = [L1; L2]
@@ -126,10 +151,10 @@ def lu_backward(
         if gL is not None:
             h = -matmul(mH(L), tril(gL, -1))
             g = h if g is None else g + h
-        g = solve_triangular(mH(M.narrow(L, -2, 0, k)), triu(g), upper=True, unitriangular=True)
+        g = _trsolve(mH(M.narrow(L, -2, 0, k)), triu(g), upper=True, unitriangular=True)
         if gL is not None:
             g = cat([g + tril(M.narrow(gL, -2, 0, k), -1), M.narrow(gL, -2, k, m - k)], dim=-2)
-        g = solve_triangular(mH(U), g, upper=False, left=False)
+        g = _trsolve(mH(U), g, upper=False, left=False)
         if gL is None:
             g = cat([g, _zeros(L, (m - k, g.shape[-1]), tuple(g.shape[:-2]))], dim=-2)
     return matmul(P, g)
