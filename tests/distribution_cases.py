@@ -507,6 +507,43 @@ KL_CASES: list[tuple[str, Callable]] = [
         ),
     ),
     (
+        "lowrank_lowrank",
+        _kl(
+            lambda T, D, p: (
+                D.LowRankMultivariateNormal(
+                    p([0.0, 1.0, -1.0]), p([[0.5], [0.2], [-0.4]]), p([1.0, 0.6, 2.0])
+                ),
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0, 0.2], [1.0, 1.0, 0.0]]),
+                    p([[1.0, 0.1], [0.3, -0.5], [0.2, 0.7]]),
+                    p([0.8, 1.5, 0.4]),
+                ),
+            )
+        ),
+    ),
+    (
+        "mvn_lowrank",
+        _kl(
+            lambda T, D, p: (
+                D.MultivariateNormal(p([0.0, 1.0]), p([[2.0, 0.3], [0.3, 1.0]])),
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0], [1.0, 1.0]]), p([[0.4], [-0.3]]), p([1.2, 0.7])
+                ),
+            )
+        ),
+    ),
+    (
+        "lowrank_mvn",
+        _kl(
+            lambda T, D, p: (
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0], [1.0, 1.0]]), p([[0.4], [-0.3]]), p([1.2, 0.7])
+                ),
+                D.MultivariateNormal(p([0.0, 1.0]), scale_tril=p([[1.0, 0.0], [0.5, 2.0]])),
+            )
+        ),
+    ),
+    (
         "independent",
         _kl(
             lambda T, D, p: (
@@ -593,4 +630,12 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.Wishart(3.0, scale_tril=T.eye(2)).log_prob(-T.eye(2)),
     lambda T: T.distributions.VonMises(0.0, -1.0),
     lambda T: T.distributions.VonMises(T.zeros(2), 1.0).rsample(),
+    lambda T: T.distributions.kl_divergence(
+        T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(2)),
+        T.distributions.LowRankMultivariateNormal(T.zeros(3), T.ones(3, 1), T.ones(3)),
+    ),
+    lambda T: T.distributions.kl_divergence(
+        T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(2)),
+        T.distributions.MultivariateNormal(T.zeros(3), T.eye(3)),
+    ),
 ]

@@ -8,7 +8,7 @@ moments and gradients match PyTorch's."""
 from __future__ import annotations
 
 from ..helpers import missing_attribute
-from . import constraints, transforms
+from . import constraints, kl_lowrank, transforms  # noqa: F401 - kl_lowrank registers KLs
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform

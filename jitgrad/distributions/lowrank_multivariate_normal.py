@@ -34,7 +34,7 @@ def _mv(M: Tensor, v: Tensor) -> Tensor:  # noqa: N803
     return (M @ v.unsqueeze(-1)).squeeze(-1)
 
 
-def _tril_mahalanobis(L: Tensor, x: Tensor) -> Tensor:  # noqa: N803
+def tril_mahalanobis(L: Tensor, x: Tensor) -> Tensor:  # noqa: N803
     """``x^T (L L^T)^-1 x`` for lower ``L`` over broadcast batches."""
     k = L.shape[-1]
     batch = tuple(broadcast_shapes(tuple(L.shape[:-2]), tuple(x.shape[:-1])))
@@ -144,20 +144,24 @@ class LowRankMultivariateNormal(LocMode, Distribution):
             + self._unbroadcasted_cov_diag.sqrt() * eps_d
         )
 
-    def _log_det(self) -> Tensor:
+    def log_det(self) -> Tensor:
         """``log|W W^T + D| = log|C| + log|D|`` (the matrix determinant lemma)."""
         c = self._capacitance_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
         return 2 * c + self._unbroadcasted_cov_diag.log().sum(-1)
 
+    def _mahalanobis(self, x: Tensor) -> Tensor:
+        """``x^T (W W^T + D)^-1 x`` by the Woodbury identity:
+        ``x^T D^-1 x - |C_L^-1 W^T D^-1 x|^2``."""
+        W, D = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag  # noqa: N806
+        wt_dinv_x = _mv(W.mT / D.unsqueeze(-2), x)
+        return (x.pow(2) / D).sum(-1) - tril_mahalanobis(self._capacitance_tril, wt_dinv_x)
+
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        x = value - self.loc
-        W, D = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag  # noqa: N806
-        wt_dinv_x = _mv(W.mT / D.unsqueeze(-2), x)
-        m = (x.pow(2) / D).sum(-1) - _tril_mahalanobis(self._capacitance_tril, wt_dinv_x)
-        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + self._log_det() + m)
+        m = self._mahalanobis(value - self.loc)
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + self.log_det() + m)
 
     def entropy(self) -> Tensor:
-        h = 0.5 * (self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + self._log_det())
+        h = 0.5 * (self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + self.log_det())
         return h.expand(tuple(self._batch_shape)) if len(self._batch_shape) else h
