@@ -100,14 +100,8 @@ def ldl_factor(A: Tensor, *, hermitian: bool = False) -> tuple[Tensor, Tensor]: 
     return LDLFactorResult(LD, piv)
 
 
-def ldl_solve(
-    LD: Tensor,  # noqa: N803 - PyTorch's names
-    pivots: Tensor,
-    B: Tensor,  # noqa: N803
-    *,
-    hermitian: bool = False,
-) -> Tensor:
-    """``X`` with ``A X = B`` from ``A``'s ``ldl_factor`` result (no derivative, as PyTorch)."""
+def _check_solve(LD: Any, pivots: Any, B: Any) -> None:  # noqa: N803
+    """PyTorch's checks of ``ldl_solve``'s arguments, in its order and words."""
     for i, (name, t) in enumerate((("LD", LD), ("pivots", pivots), ("B", B))):
         if not isinstance(t, Tensor):
             raise AC.must_be("linalg_ldl_solve", name, i + 1, "Tensor", t)
@@ -138,6 +132,18 @@ def ldl_solve(
             f"Incompatible matrix sizes for {fn}: each A matrix is {n} by {n} but each b "
             f"matrix is {B.shape[-2]} by {B.shape[-1]}"
         )
+
+
+def ldl_solve(
+    LD: Tensor,  # noqa: N803 - PyTorch's names
+    pivots: Tensor,
+    B: Tensor,  # noqa: N803
+    *,
+    hermitian: bool = False,
+) -> Tensor:
+    """``X`` with ``A X = B`` from ``A``'s ``ldl_factor`` result (no derivative, as PyTorch)."""
+    _check_solve(LD, pivots, B)
+    n = LD.shape[-1]
     if hermitian and LD._dtype.is_complex:
         raise NotImplementedError(
             "jitgrad: linalg.ldl_solve(hermitian=True) of a complex matrix is not implemented"
