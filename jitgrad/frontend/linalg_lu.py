@@ -80,9 +80,13 @@ def permutation(piv: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
     """``P`` (batched, m x m) from LAPACK pivots: ``A = P L U``."""
     perm = np.broadcast_to(np.arange(m), piv.shape[:-1] + (m,)).copy()
     rows = perm.reshape(-1, m)
-    for b, p in enumerate(piv.reshape(-1, piv.shape[-1])):
-        for i, j in enumerate(p - 1):
-            rows[b, i], rows[b, j] = rows[b, j], rows[b, i]
+    swaps = piv.reshape(-1, piv.shape[-1]).astype(np.intp) - 1
+    every = np.arange(rows.shape[0])
+    for i in range(swaps.shape[1]):  # the swaps in order, all matrices at once
+        j = swaps[:, i]
+        head = rows[:, i].copy()
+        rows[:, i] = rows[every, j]
+        rows[every, j] = head
     P = np.zeros(perm.shape + (m,), dtype)  # noqa: N806
     np.put_along_axis(P, perm[..., None], 1, axis=-1)  # P^T[i, perm[i]] = 1
     return np.swapaxes(P, -1, -2)
