@@ -75,6 +75,7 @@ from .frontend.linalg import *  # noqa: F403
 from .frontend.linalg_addmm import *  # noqa: F403
 from .frontend.linalg_decomp import TOP_LEVEL as _LINALG_TOP_LEVEL
 from .frontend.linalg_extra import TOP_LEVEL as _LINALG_EXTRA
+from .frontend.linalg_lu_solve import TOP_LEVEL as _LINALG_LU
 from .frontend.linalg_more import *  # noqa: F403
 from .frontend.linalg_spectral import svd_torch as svd
 from .frontend.movement import *  # noqa: F403
@@ -123,6 +124,7 @@ _bind()
 globals().update(_bind_api())  # the rest of the everyday API (jitgrad/tensor_api.py)
 globals().update(_LINALG_TOP_LEVEL)  # torch.inverse, torch.det, torch.logdet ...
 globals().update(_LINALG_EXTRA)  # torch.pinverse, torch.matrix_power
+globals().update(_LINALG_LU)  # torch.lu, torch.lu_solve, torch.lu_unpack
 Tensor.__module__ = "jitgrad"  # ``type(t)`` prints <class 'jitgrad.Tensor'>, as torch.Tensor
 # and torch.Size, torch.device: so they pickle by their public names, wherever the code lives
 Size.__module__ = device.__module__ = "jitgrad"

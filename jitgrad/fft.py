@@ -38,6 +38,7 @@ _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 __all__ = [
     "fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn",
     "rfftn", "irfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+    "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn",
 ]  # fmt: skip
 
 
@@ -184,6 +185,39 @@ def _irfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
     return _c2r(_resize(x, dims, sizes), dims, _norm(norm), last)
 
 
+def _hfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
+    """PyTorch's ``hfftn``: a forward c2c over all dims but the last, then the conjugate's
+    c2r over the last (``FftC2RBackward0`` over ``ConjBackward0``); a forward transform, so
+    ``"backward"`` leaves it unscaled."""
+    x = _input(x, fn)
+    if not x._dtype.is_complex:
+        x = x.to(D.complex_of(x._dtype))
+    dims, sizes = _plan(x, s, dim)
+    last = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[dims[-1]] - 1)
+    if last < 1:
+        raise RuntimeError(f"Invalid number of data points ({last}) specified")
+    sizes[-1] = last // 2 + 1
+    norm = _norm(norm)
+    x = _resize(x, dims, sizes)
+    if len(dims) > 1:
+        x = _c2c(x, dims[:-1], norm, True)
+    return _c2r(conj(x), dims[-1:], _DUAL[norm], last)
+
+
+def _ihfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
+    """PyTorch's ``ihfftn``: the one-sided r2c over the last dim, conjugated, then an inverse
+    c2c over the others; an inverse transform, so ``"backward"`` scales by ``1/n``."""
+    if isinstance(x, Tensor) and x._dtype.is_complex and fn not in ("ihfft",):
+        raise RuntimeError(
+            f"Only supports floating-point dtypes, but found: {D.scalar_name(x._dtype)}"
+        )
+    x = _input(x, fn, real_only=True)
+    dims, sizes = _plan(x, s, dim)
+    norm = _norm(norm)
+    y = conj(_r2c(_resize(x, dims, sizes), dims[-1:], _DUAL[norm], True, True))
+    return y if len(dims) == 1 else _c2c(y, dims[:-1], norm, False)
+
+
 # ---- the public functions ----------------------------------------------------------------------
 def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
     """The 1-D discrete Fourier transform over ``dim`` (``n``: crop or zero-pad first)."""
@@ -271,3 +305,30 @@ def fftshift(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
 def ifftshift(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """The inverse of :func:`fftshift`."""
     return _shift(input, dim, -1)
+
+
+def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
+    """The real spectrum of length ``n`` (default ``2 * (m - 1)``) of a Hermitian-symmetric
+    signal given by its first half ``input``."""
+    return _hfftn("hfft", input, None if n is None else [n], dim, norm)
+
+
+def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
+    """The inverse of :func:`hfft`: the one-sided half of a real signal's inverse transform."""
+    return _ihfftn("ihfft", input, None if n is None else [n], dim, norm)
+
+
+def hfft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = None) -> Tensor:  # noqa: A002
+    return _hfftn("hfft2", input, s, dim, norm)
+
+
+def ihfft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = None) -> Tensor:  # noqa: A002
+    return _ihfftn("ihfft2", input, s, dim, norm)
+
+
+def hfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:  # noqa: A002
+    return _hfftn("hfftn", input, s, dim, norm)
+
+
+def ihfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:  # noqa: A002
+    return _ihfftn("ihfftn", input, s, dim, norm)

@@ -25,6 +25,9 @@ from .frontend.linalg_extra import (
     solve_triangular,
     vecdot,
 )
+from .frontend.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve
+from .frontend.linalg_lu import lu, lu_factor, lu_factor_ex
+from .frontend.linalg_lu_solve import lu_solve
 from .frontend.linalg_more import linalg_cross as cross
 from .frontend.linalg_more import matrix_exp, vander
 from .frontend.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
@@ -141,7 +144,14 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matmul",
     "matrix_exp",
     "matrix_norm",

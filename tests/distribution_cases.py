@@ -258,6 +258,70 @@ CASES: list[tuple[str, Callable]] = [
         ),
     ),
     (
+        "lowrank_mvn",
+        _case(
+            lambda T, D, p: (
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0], [1.0, 2.0]]), p([[0.7], [-0.4]]), p([1.5, 0.8])
+                ),
+                _v(T, [[0.2, 0.1], [1.0, 1.5]]),
+            )
+        ),
+    ),
+    (
+        "lowrank_mvn_batched_factor",
+        _case(
+            lambda T, D, p: (
+                D.LowRankMultivariateNormal(
+                    p([0.1, -0.3, 0.7]),
+                    p([[[1.0, 0.5], [0.2, -0.3], [0.0, 0.4]],
+                       [[0.3, 0.1], [-1.0, 0.2], [0.5, 0.5]]]),
+                    p([0.6, 1.2, 0.9]),
+                ),
+                _v(T, [0.2, 0.1, -0.5]),
+            )
+        ),
+    ),
+    (
+        "wishart_covariance",
+        _case(
+            lambda T, D, p: (
+                D.Wishart(p([4.0, 5.5]), covariance_matrix=p([[2.0, 0.3], [0.3, 1.0]])),
+                _v(T, [[1.0, 0.2], [0.2, 0.8]]),
+            )
+        ),
+    ),
+    (
+        "wishart_scale_tril",
+        _case(
+            lambda T, D, p: (
+                D.Wishart(3.0, scale_tril=p([[1.5, 0.0], [0.4, 0.7]])),
+                _v(T, [[2.0, -0.3], [-0.3, 0.5]]),
+            )
+        ),
+    ),
+    (
+        "wishart_precision",
+        _case(
+            lambda T, D, p: (
+                D.Wishart(
+                    p(6.5),
+                    precision_matrix=p([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.5]]),
+                ),
+                _v(T, [[1.0, 0.2, 0.0], [0.2, 0.8, 0.1], [0.0, 0.1, 2.0]]),
+            )
+        ),
+    ),
+    (
+        "von_mises",
+        _case(
+            lambda T, D, p: (
+                D.VonMises(p([0.0, 1.0, -2.0]), p([0.5, 2.0, 5.0])),
+                _v(T, [0.3, 1.0, 3.0]),
+            )
+        ),
+    ),
+    (
         "transformed_affine_event",
         _case(
             lambda T, D, p: (
@@ -443,6 +507,43 @@ KL_CASES: list[tuple[str, Callable]] = [
         ),
     ),
     (
+        "lowrank_lowrank",
+        _kl(
+            lambda T, D, p: (
+                D.LowRankMultivariateNormal(
+                    p([0.0, 1.0, -1.0]), p([[0.5], [0.2], [-0.4]]), p([1.0, 0.6, 2.0])
+                ),
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0, 0.2], [1.0, 1.0, 0.0]]),
+                    p([[1.0, 0.1], [0.3, -0.5], [0.2, 0.7]]),
+                    p([0.8, 1.5, 0.4]),
+                ),
+            )
+        ),
+    ),
+    (
+        "mvn_lowrank",
+        _kl(
+            lambda T, D, p: (
+                D.MultivariateNormal(p([0.0, 1.0]), p([[2.0, 0.3], [0.3, 1.0]])),
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0], [1.0, 1.0]]), p([[0.4], [-0.3]]), p([1.2, 0.7])
+                ),
+            )
+        ),
+    ),
+    (
+        "lowrank_mvn",
+        _kl(
+            lambda T, D, p: (
+                D.LowRankMultivariateNormal(
+                    p([[0.5, -1.0], [1.0, 1.0]]), p([[0.4], [-0.3]]), p([1.2, 0.7])
+                ),
+                D.MultivariateNormal(p([0.0, 1.0]), scale_tril=p([[1.0, 0.0], [0.5, 2.0]])),
+            )
+        ),
+    ),
+    (
         "independent",
         _kl(
             lambda T, D, p: (
@@ -511,4 +612,30 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.Normal(0.0, 1.0).enumerate_support(),
     lambda T: T.distributions.Dirichlet(T.ones(2)).cdf(T.tensor([0.5, 0.5])),
     lambda T: T.distributions.Normal(0.0, -1.0, validate_args=False).mean + 1,
+    lambda T: T.distributions.LowRankMultivariateNormal(T.tensor(0.0), T.ones(2, 1), T.ones(2)),
+    lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2), T.ones(2)),
+    lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(3, 1), T.ones(2)),
+    lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(3)),
+    lambda T: T.distributions.LowRankMultivariateNormal(
+        T.zeros(3, 2), T.ones(2, 2, 1), T.ones(2)
+    ),
+    lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), -T.ones(2)),
+    lambda T: T.distributions.LowRankMultivariateNormal(
+        T.zeros(2), T.ones(2, 1), T.ones(2)
+    ).log_prob(T.zeros(3)),
+    lambda T: T.distributions.Wishart(T.tensor(0.5), covariance_matrix=T.eye(2)),
+    lambda T: T.distributions.Wishart(3.0),
+    lambda T: T.distributions.Wishart(3.0, covariance_matrix=T.ones(2)),
+    lambda T: T.distributions.Wishart(3.0, covariance_matrix=-T.eye(2)),
+    lambda T: T.distributions.Wishart(3.0, scale_tril=T.eye(2)).log_prob(-T.eye(2)),
+    lambda T: T.distributions.VonMises(0.0, -1.0),
+    lambda T: T.distributions.VonMises(T.zeros(2), 1.0).rsample(),
+    lambda T: T.distributions.kl_divergence(
+        T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(2)),
+        T.distributions.LowRankMultivariateNormal(T.zeros(3), T.ones(3, 1), T.ones(3)),
+    ),
+    lambda T: T.distributions.kl_divergence(
+        T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(2)),
+        T.distributions.MultivariateNormal(T.zeros(3), T.eye(3)),
+    ),
 ]

@@ -31,7 +31,7 @@ import jitgrad.utils.data
         (jitgrad.utils.data, "DistributedSampler"),
         (jitgrad.nn.functional, "fractional_max_pool2d"),
         (jitgrad.nn.utils, "convert_conv2d_weight_memory_format"),
-        (jitgrad.distributions, "LowRankMultivariateNormal"),
+        (jitgrad.distributions, "LKJCholesky"),
         (jitgrad.jit, "CompilationUnit"),
         (jitgrad.utils.checkpoint, "CheckpointPolicy"),
     ],

@@ -8,7 +8,7 @@ moments and gradients match PyTorch's."""
 from __future__ import annotations
 
 from ..helpers import missing_attribute
-from . import constraints, transforms
+from . import constraints, kl_lowrank, transforms  # noqa: F401 - kl_lowrank registers KLs
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
@@ -16,6 +16,7 @@ from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
 from .relaxed import (
@@ -36,8 +37,13 @@ from .transforms import (
     Transform,
 )
 from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
+from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = [
+    "LowRankMultivariateNormal",
+    "VonMises",
+    "Wishart",
     "MixtureSameFamily",
     "IndependentTransform",
     "SoftmaxTransform",
