@@ -76,6 +76,18 @@ class MultiheadAttention(Module):
                 "MultiheadAttention(add_bias_kv=True / add_zero_attn=True) is not implemented "
                 "in jitgrad"
             )
+        self._add_in_projection(embed_dim, bias, dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(
+            embed_dim, embed_dim, bias=bias, dtype=dtype
+        )
+        self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _add_in_projection(self, embed_dim: int, bias: bool, dtype: Any) -> None:
+        """The input projection's parameters, registered in PyTorch's order (so
+        ``state_dict`` keys and the initializer's draws match): one packed ``in_proj_weight``
+        when query, key and value share ``embed_dim``, else three; the absent ones as None."""
         if not self._qkv_same_embed_dim:
             self.q_proj_weight = Parameter(creation.empty(embed_dim, embed_dim, dtype=dtype))
             self.k_proj_weight = Parameter(creation.empty(embed_dim, self.kdim, dtype=dtype))
@@ -90,12 +102,6 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(
-            embed_dim, embed_dim, bias=bias, dtype=dtype
-        )
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = add_zero_attn
-        self._reset_parameters()
 
     def _reset_parameters(self) -> None:
         if self._qkv_same_embed_dim:
