@@ -231,18 +231,14 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
 
 
 # ---- multi margin loss -----------------------------------------------------------------------
-def multi_margin_loss(
+def _margin_rows(
     input: Tensor,  # noqa: A002
     target: Tensor,
-    p: int = 1,
-    margin: float = 1.0,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p w[y] / C`` per
-    sample (``MultiMarginLossBackward0``)."""
+    p: int,
+    reduction: str,
+) -> tuple[Tensor, np.ndarray]:
+    """``multi_margin_loss``'s checks, in PyTorch's order and words, and its operands as
+    rows: the input as (samples, classes) (one row when it is 1-D) and the class indices."""
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     if reduction not in ("none", "mean", "sum"):
@@ -258,6 +254,23 @@ def multi_margin_loss(
         )
     if t.size and (t.min() < 0 or t.max() >= c):
         raise RuntimeError("target out of range")
+    return x2, t
+
+
+def multi_margin_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p w[y] / C`` per
+    sample (``MultiMarginLossBackward0``)."""
+    x2, t = _margin_rows(input, target, p, reduction)
+    n, c = x2.shape
     dt = x2._value.dtype
     onehot = np.zeros((n, c), bool)
     onehot[np.arange(n), t] = True
