@@ -41,20 +41,18 @@ def _affine_shape(x: Tensor) -> tuple[int, ...]:
 
 
 # ---- group norm ------------------------------------------------------------------------------
-def group_norm(
+def _check_group_norm(
     input: Tensor,  # noqa: A002 - PyTorch's names
     num_groups: int,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    eps: float = 1e-5,
-) -> Tensor:
-    """Normalize each of ``num_groups`` channel groups per sample (biased variance), then
-    scale and shift per channel (``NativeGroupNormBackward0``)."""
+    weight: Tensor | None,
+    bias: Tensor | None,
+) -> None:
+    """``group_norm``'s checks, in PyTorch's order and words (``native_group_norm``)."""
     if input.dim() < 2:
         raise RuntimeError(
             f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
         )
-    n, c = input.shape[0], input.shape[1]
+    c = input.shape[1]
     if c % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input "
@@ -72,6 +70,19 @@ def group_norm(
     if not input._dtype.is_floating_point:
         word = {"int64": "Long", "int32": "Int", "bool": "Bool"}[input._dtype.name]
         raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for '{word}'")
+
+
+def group_norm(
+    input: Tensor,  # noqa: A002 - PyTorch's names
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize each of ``num_groups`` channel groups per sample (biased variance), then
+    scale and shift per channel (``NativeGroupNormBackward0``)."""
+    _check_group_norm(input, num_groups, weight, bias)
+    n, c = input.shape[0], input.shape[1]
     x = input._value
     dt = x.dtype
     per_group = (c // num_groups) * int(np.prod(x.shape[2:]))
