@@ -250,7 +250,15 @@ class Tape:
             dst, acc = self._target(s, buffers, leaf_buffers, s.n)
             self.row("b_g", dst, tmp, n=s.n, acc=acc)
             return
-        row = TABLE[op]
+        self._elementwise_backward(node, g, buffers, leaf_buffers)
+
+    def _elementwise_backward(self, node: Node, g: int, buffers: dict, leaf_buffers: dict) -> None:
+        """An elementwise node's backward rows: one row per input that wants a gradient, by
+        the op's table entry (its code, the operand it reads, a second one); an input
+        broadcast to the output gets the full gradient in scratch, then a ``b_reduce`` row
+        sums it into its target as eager's blocked sum does."""
+        out = node.outputs
+        row = TABLE[node.op]
         n = out[0].n
         operands = {"a": node.reads[0], "b": node.reads[1] if len(node.reads) > 1 else None,
                     "out": out[0].off}  # fmt: skip
