@@ -16,9 +16,9 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ...frontend.sampling import randint
 from ...frontend.tensor import Tensor
 from ...random import Generator
-from ...sampling import randint
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
