@@ -12,7 +12,6 @@ import sys as _sys
 from types import ModuleType as _ModuleType
 
 from . import autograd, cuda, fft, func, linalg, random, special, version
-from ._printing import set_printoptions
 from .autograd import forward_ad as _forward_ad  # noqa: F401 - torch.autograd.forward_ad
 from .backends import meta as _meta  # noqa: F401 - the meta device (backends.meta_tensor.ABOVE)
 from .backends.dlpack import from_dlpack
@@ -45,6 +44,7 @@ from .frontend import creation as _creation
 from .frontend import expression_namespace as _expression_namespace  # noqa: F401 - hands the public functions down to the backward
 from .frontend import tensor as _tensor
 from .frontend import tensor_meta as _tensor_meta
+from .frontend._printing import set_printoptions
 from .frontend.creation import (
     arange,
     as_tensor,
@@ -80,6 +80,7 @@ from .frontend.linalg_more import *  # noqa: F403
 from .frontend.linalg_spectral import svd_torch as svd
 from .frontend.movement import *  # noqa: F403
 from .frontend.reduce import *  # noqa: F403
+from .frontend.sampling import *  # noqa: F403
 from .frontend.sorting import *  # noqa: F403
 from .frontend.special import *  # noqa: F403
 from .frontend.stats import *  # noqa: F403
@@ -109,7 +110,6 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .sampling import *  # noqa: F403
 from .tensor_api import bind as _bind_api
 from .typeinfo import *  # noqa: F403
 
@@ -154,13 +154,13 @@ __version__ = version.__version__  # torch.__version__ and torch.version.__versi
 # A non-Tensor first argument gets PyTorch's TypeError (the elementwise functions check
 # their operands themselves, once per signature, and stay unwrapped: they are the hot path).
 from . import amp, nn, optim, profiler, testing, utils  # noqa: E402 - they use bound methods
-from . import argcheck as _argcheck  # noqa: E402
 from .amp import (  # noqa: E402
     autocast,
     get_autocast_dtype,
     is_autocast_cpu_enabled,
     is_autocast_enabled,
 )
+from .frontend import argcheck as _argcheck  # noqa: E402
 from .functional_aliases import bind as _bind_aliases  # noqa: E402 - needs nn
 
 globals().update(_bind_aliases())  # torch.conv2d, torch.batch_norm, torch.kl_div ...
@@ -205,9 +205,9 @@ from .api_more import bind as _bind_more  # noqa: E402
 from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed functions
 from .api_tensor_more import bind as _bind_tensor_more  # noqa: E402
 from .aten_forms import bind as _bind_aten_forms  # noqa: E402
-from .copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
 from .device_modules import accelerator, cpu, mps, mtia, xpu  # noqa: E402
 from .eager_control import *  # noqa: E402,F403 - torch.cond, while_loop, sym_*
+from .frontend.copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
 from .numeric_gradient import gradient  # noqa: E402
 from .torch_aliases import TOP_LEVEL as _TORCH_ALIASES  # noqa: E402
 
@@ -217,6 +217,16 @@ globals().update(_TORCH_ALIASES)  # torch.rms_norm, torch.constant_pad_nd, torch
 globals().update(_bind_aten_forms())  # torch.lstm_cell, native_layer_norm, torch.functional
 globals().update(_bind_tensor_more())  # torch.as_strided_scatter, Tensor.set_, as_subclass ...
 _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
+
+# The old import paths of the front-end modules that moved from the top level into frontend/
+# (issue 14): the same module objects, registered as the Tensor modules' are above; they stay
+# attributes of the package, as they were when they lived here (all but progress, which no
+# module imported at package load: importing it by its old path still finds it).
+from .frontend import _printing, argcheck, copy_ops, overloads, progress, sampling  # noqa: E402
+
+for _module in (_printing, argcheck, copy_ops, overloads, progress, sampling):
+    _sys.modules[f"{__name__}.{_module.__name__.rpartition('.')[2]}"] = _module
+del progress
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")

@@ -81,101 +81,22 @@ class WeightsUnpickler:
                 raise EOFError
             op = key[0]
             if op == pickle.GLOBAL[0]:
-                module = readline()[:-1].decode("utf-8")
-                name = readline()[:-1].decode("utf-8")
-                if (module, name) in NAME_MAPPING:
-                    module, name = NAME_MAPPING[(module, name)]
-                elif module in IMPORT_MAPPING:
-                    module = IMPORT_MAPPING[module]
-                full_path = f"{module}.{name}"
-                if module in BLOCKED_MODULES:
-                    raise UnpicklingError(
-                        f"Trying to load unsupported GLOBAL {full_path} whose module {module} "
-                        "is blocked."
-                    )
-                if full_path not in self._allowed:
-                    raise _unsupported_global(full_path)
-                stack.append(self._allowed[full_path])
-            elif op == pickle.NEWOBJ[0]:
-                args = stack.pop()
-                cls = stack.pop()
-                if cls is not self._parameter:
-                    raise UnpicklingError(
-                        "Can only create new object for nn.Parameter or classes allowlisted "
-                        f"via `add_safe_globals` but got {cls}"
-                    )
-                stack.append(cls(*args))
-            elif op == pickle.REDUCE[0]:
-                args = stack.pop()
-                func = stack[-1]
-                if id(func) not in self._callables or not callable(func):
-                    raise UnpicklingError(f"Trying to call reduce for unrecognized function {func}")
-                if type(args) is not tuple:
-                    raise UnpicklingError(f"REDUCE arguments must be a tuple, not {type(args)}")
-                stack[-1] = func(*args)
-            elif op == pickle.BUILD[0]:
-                state = stack.pop()
-                inst = stack[-1]
-                if type(inst) is OrderedDict and type(state) is dict:
-                    inst.__dict__.update(state)
-                elif not (isinstance(inst, self._parameter) and not state):
-                    raise UnpicklingError(
-                        "Can only build Tensor, Parameter, OrderedDict or types allowlisted "
-                        f"via `add_safe_globals`, but got {type(inst)}"
-                    )
-            elif op == pickle.APPEND[0]:
-                item = stack.pop()
-                if type(stack[-1]) is not list:
-                    raise UnpicklingError(f"Can only append to lists, but got {type(stack[-1])}")
-                stack[-1].append(item)
-            elif op == pickle.APPENDS[0]:
-                items, stack = stack, metastack.pop()
-                if type(stack[-1]) is not list:
-                    raise UnpicklingError(f"Can only extend lists, but got {type(stack[-1])}")
-                stack[-1].extend(items)
-            elif op == pickle.SETITEM[0]:
-                value, k = stack.pop(), stack.pop()
-                _check_set_item_target(stack[-1], "SETITEM")
-                stack[-1][k] = value
-            elif op == pickle.SETITEMS[0]:
-                items, stack = stack, metastack.pop()
-                _check_set_item_target(stack[-1], "SETITEMS")
-                if len(items) % 2:
-                    raise UnpicklingError("SETITEMS with an odd number of items")
-                for i in range(0, len(items), 2):
-                    stack[-1][items[i]] = items[i + 1]
+                stack.append(self._global(readline))
+            elif op in _CALLS:
+                self._call(op, stack)
+            elif op in _FILLS:
+                stack = _fill(op, stack, metastack)
             elif op == pickle.MARK[0]:
                 metastack.append(stack)
                 stack = []
-            elif op == pickle.TUPLE[0]:
-                items, stack = stack, metastack.pop()
-                stack.append(tuple(items))
-            elif op == pickle.TUPLE1[0]:
-                stack[-1] = (stack[-1],)
-            elif op == pickle.TUPLE2[0]:
-                stack[-2:] = [(stack[-2], stack[-1])]
-            elif op == pickle.TUPLE3[0]:
-                stack[-3:] = [(stack[-3], stack[-2], stack[-1])]
+            elif op in _TUPLES:
+                stack = _tuple(op, stack, metastack)
             elif op in _SIMPLE:
                 stack.append(_SIMPLE[op])
             elif op in _EMPTY:
                 stack.append(_EMPTY[op]())
-            elif op == pickle.BININT[0]:
-                stack.append(unpack("<i", read(4))[0])
-            elif op == pickle.BININT1[0]:
-                stack.append(read(1)[0])
-            elif op == pickle.BININT2[0]:
-                stack.append(unpack("<H", read(2))[0])
-            elif op == pickle.BINFLOAT[0]:
-                stack.append(unpack(">d", read(8))[0])
-            elif op == pickle.BINUNICODE[0]:
-                n = unpack("<I", read(4))[0]
-                raw = read(n)  # never more than the pickle holds
-                if len(raw) != n:
-                    raise EOFError
-                stack.append(str(raw, "utf-8", "surrogatepass"))
-            elif op == pickle.SHORT_BINSTRING[0]:
-                stack.append(read(read(1)[0]).decode("ascii"))
+            elif op in _SCALARS:
+                stack.append(_scalar(op, read))
             elif op == pickle.BINPERSID[0]:
                 pid = stack.pop()
                 if type(pid) is not tuple or not pid or pid[0] != "storage":
@@ -189,8 +110,6 @@ class WeightsUnpickler:
             elif op in (pickle.BINPUT[0], pickle.LONG_BINPUT[0]):
                 idx = read(1)[0] if op == pickle.BINPUT[0] else unpack("<I", read(4))[0]
                 memo[idx] = stack[-1]
-            elif op == pickle.LONG1[0]:
-                stack.append(pickle.decode_long(read(read(1)[0])))
             elif op == pickle.PROTO[0]:
                 read(1)
             elif op == pickle.STOP[0]:
@@ -199,6 +118,134 @@ class WeightsUnpickler:
                 return stack.pop()
             else:
                 raise UnpicklingError(f"Unsupported operand {op}")
+
+    def _global(self, readline: Callable[[], bytes]) -> Any:
+        """``GLOBAL``: the allowed object the two lines name (Python 2 names mapped as
+        pickle maps them); a blocked module or a name not allowed is refused with PyTorch's
+        words, before anything is imported."""
+        module = readline()[:-1].decode("utf-8")
+        name = readline()[:-1].decode("utf-8")
+        if (module, name) in NAME_MAPPING:
+            module, name = NAME_MAPPING[(module, name)]
+        elif module in IMPORT_MAPPING:
+            module = IMPORT_MAPPING[module]
+        full_path = f"{module}.{name}"
+        if module in BLOCKED_MODULES:
+            raise UnpicklingError(
+                f"Trying to load unsupported GLOBAL {full_path} whose module {module} "
+                "is blocked."
+            )
+        if full_path not in self._allowed:
+            raise _unsupported_global(full_path)
+        return self._allowed[full_path]
+
+    def _call(self, op: int, stack: list[Any]) -> None:
+        """``NEWOBJ``, ``REDUCE``, ``BUILD``: the opcodes that run code, each limited to what
+        PyTorch allows (a Parameter, an allowed callable, an OrderedDict's or an empty state)."""
+        if op == pickle.NEWOBJ[0]:
+            args = stack.pop()
+            cls = stack.pop()
+            if cls is not self._parameter:
+                raise UnpicklingError(
+                    "Can only create new object for nn.Parameter or classes allowlisted "
+                    f"via `add_safe_globals` but got {cls}"
+                )
+            stack.append(cls(*args))
+        elif op == pickle.REDUCE[0]:
+            args = stack.pop()
+            func = stack[-1]
+            if id(func) not in self._callables or not callable(func):
+                raise UnpicklingError(f"Trying to call reduce for unrecognized function {func}")
+            if type(args) is not tuple:
+                raise UnpicklingError(f"REDUCE arguments must be a tuple, not {type(args)}")
+            stack[-1] = func(*args)
+        else:  # BUILD
+            state = stack.pop()
+            inst = stack[-1]
+            if type(inst) is OrderedDict and type(state) is dict:
+                inst.__dict__.update(state)
+            elif not (isinstance(inst, self._parameter) and not state):
+                raise UnpicklingError(
+                    "Can only build Tensor, Parameter, OrderedDict or types allowlisted "
+                    f"via `add_safe_globals`, but got {type(inst)}"
+                )
+
+
+_CALLS = frozenset((pickle.NEWOBJ[0], pickle.REDUCE[0], pickle.BUILD[0]))
+_FILLS = frozenset((pickle.APPEND[0], pickle.APPENDS[0], pickle.SETITEM[0], pickle.SETITEMS[0]))
+_TUPLES = frozenset((pickle.TUPLE[0], pickle.TUPLE1[0], pickle.TUPLE2[0], pickle.TUPLE3[0]))
+_SCALARS = frozenset(
+    op[0]
+    for op in (
+        pickle.BININT, pickle.BININT1, pickle.BININT2, pickle.BINFLOAT, pickle.BINUNICODE,
+        pickle.SHORT_BINSTRING, pickle.LONG1,
+    )
+)  # fmt: skip
+
+
+def _fill(op: int, stack: list[Any], metastack: list[list]) -> list[Any]:
+    """``APPEND(S)``, ``SETITEM(S)``: add to the list or dict below, and only to a real list
+    or dict (``_check_set_item_target``), never to an object with an ``append``. The plural
+    forms pop a mark: the stack the loop continues with is returned."""
+    if op == pickle.APPEND[0]:
+        item = stack.pop()
+        if type(stack[-1]) is not list:
+            raise UnpicklingError(f"Can only append to lists, but got {type(stack[-1])}")
+        stack[-1].append(item)
+    elif op == pickle.APPENDS[0]:
+        items, stack = stack, metastack.pop()
+        if type(stack[-1]) is not list:
+            raise UnpicklingError(f"Can only extend lists, but got {type(stack[-1])}")
+        stack[-1].extend(items)
+    elif op == pickle.SETITEM[0]:
+        value, k = stack.pop(), stack.pop()
+        _check_set_item_target(stack[-1], "SETITEM")
+        stack[-1][k] = value
+    else:  # SETITEMS
+        items, stack = stack, metastack.pop()
+        _check_set_item_target(stack[-1], "SETITEMS")
+        if len(items) % 2:
+            raise UnpicklingError("SETITEMS with an odd number of items")
+        for i in range(0, len(items), 2):
+            stack[-1][items[i]] = items[i + 1]
+    return stack
+
+
+def _tuple(op: int, stack: list[Any], metastack: list[list]) -> list[Any]:
+    """``TUPLE`` (the items since the mark: the stack the loop continues with is returned)
+    and ``TUPLE1``..``TUPLE3`` (the top one to three items)."""
+    if op == pickle.TUPLE[0]:
+        items, stack = stack, metastack.pop()
+        stack.append(tuple(items))
+    elif op == pickle.TUPLE1[0]:
+        stack[-1] = (stack[-1],)
+    elif op == pickle.TUPLE2[0]:
+        stack[-2:] = [(stack[-2], stack[-1])]
+    else:  # TUPLE3
+        stack[-3:] = [(stack[-3], stack[-2], stack[-1])]
+    return stack
+
+
+def _scalar(op: int, read: Callable[[int], bytes]) -> Any:
+    """The number or string an immediate-value opcode reads; a string's length is checked
+    against what the pickle holds, so a forged one cannot allocate more."""
+    if op == pickle.BININT[0]:
+        return unpack("<i", read(4))[0]
+    if op == pickle.BININT1[0]:
+        return read(1)[0]
+    if op == pickle.BININT2[0]:
+        return unpack("<H", read(2))[0]
+    if op == pickle.BINFLOAT[0]:
+        return unpack(">d", read(8))[0]
+    if op == pickle.BINUNICODE[0]:
+        n = unpack("<I", read(4))[0]
+        raw = read(n)  # never more than the pickle holds
+        if len(raw) != n:
+            raise EOFError
+        return str(raw, "utf-8", "surrogatepass")
+    if op == pickle.SHORT_BINSTRING[0]:
+        return read(read(1)[0]).decode("ascii")
+    return pickle.decode_long(read(read(1)[0]))  # LONG1
 
 
 def _check_set_item_target(target: Any, opcode: str) -> None:

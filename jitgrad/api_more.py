@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .copy_ops import under_node
 from .frontend import creation
+from .frontend.copy_ops import under_node
 from .frontend.tensor import Tensor
 from .nn import functional as F
 from .ops.return_types import named_result

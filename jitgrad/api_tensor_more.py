@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .copy_ops import under_node
 from .engine.grad_mode import STATE as GRAD
+from .frontend.copy_ops import under_node
 from .frontend.pointwise import check_inplace
 from .frontend.tensor import Tensor, _init_fields
 

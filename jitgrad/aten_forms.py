@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import dtypes as D
-from .copy_ops import under_node
 from .device_modules import namespace
 from .frontend import creation
+from .frontend.copy_ops import under_node
 from .frontend.linalg_extra import solve_triangular
+from .frontend.sampling import rand
 from .frontend.tensor import Tensor
 from .nn import functional as F
 from .nn import rnn_cell
@@ -29,7 +30,6 @@ from .nn._functional_protocol import (
     has_torch_function_variadic,
 )
 from .ops.return_types import named_result
-from .sampling import rand
 
 
 def lstm_cell(

@@ -150,6 +150,57 @@ def _fit(grad: Tensor, x: Tensor) -> Tensor:
     return grad if grad._dtype is x._dtype else grad.to(x._dtype)
 
 
+def _result(
+    op: OpDef, value: np.ndarray, cdt: D.dtype, out_dtype: D.dtype | None, out: np.ndarray | None
+) -> tuple[np.ndarray, D.dtype]:
+    """The computed ``value`` as the op's result and its dtype: bool for a comparison, the
+    real dtype for ``abs``, else the compute dtype (or the requested one); written into
+    ``out`` when given (a complex value into a real ``out`` is refused in PyTorch's words)."""
+    if op.result == BOOL:
+        odt = D.bool_
+    elif op.name == "abs":
+        odt = D.real_of(cdt)
+    else:
+        odt = cdt
+    if out_dtype is not None and op.name != "cast":
+        odt = out_dtype
+    if out is not None:
+        if value.dtype.kind == "c" and out.dtype.kind != "c":
+            raise RuntimeError(
+                f"result type {D.scalar_name(cdt)} can't be cast to the desired output type "
+                f"{D.scalar_name(odt)}"
+            )
+        np.copyto(out, value, casting="unsafe")
+        return out, odt
+    value = value.astype(odt.np, copy=False)
+    if not value.flags.writeable:
+        value = value.copy()
+    return value, odt
+
+
+def _complex_backward(
+    op: OpDef, grads: Sequence[Any], args: Sequence[Any], cdt: D.dtype
+) -> Callable[[Tensor], tuple]:
+    """The node's backward: each operand's gradient formula (Tensor ops, so differentiable
+    again), reading the operands in the compute dtype (a real base of a complex power: its
+    complex log; complex64 with float64: complex128), fitted back to the operand's shape
+    and dtype."""
+
+    def backward(g: Tensor) -> tuple:
+        ops = [
+            x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt and not cond else x
+            for cond, x in zip((op.condition,) + (False,) * 2, args, strict=False)
+        ]
+        return tuple(
+            _fit(fn(g, *ops), x)
+            if fn is not None and isinstance(x, Tensor) and x._requires_grad
+            else None
+            for fn, x in zip(grads, args, strict=True)
+        )
+
+    return backward
+
+
 def elementwise(
     op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None
 ) -> Tensor:
@@ -182,43 +233,10 @@ def elementwise(
             values[0] = args[0]._value
     with np.errstate(all="ignore"):
         value = np.asarray(fwd(*values))
-    if op.result == BOOL:
-        odt = D.bool_
-    elif op.name == "abs":
-        odt = D.real_of(cdt)
-    else:
-        odt = cdt
-    if out_dtype is not None and op.name != "cast":
-        odt = out_dtype
-    if out is not None:
-        if value.dtype.kind == "c" and out.dtype.kind != "c":
-            raise RuntimeError(
-                f"result type {D.scalar_name(cdt)} can't be cast to the desired output type "
-                f"{D.scalar_name(odt)}"
-            )
-        np.copyto(out, value, casting="unsafe")
-        value = out
-    else:
-        value = value.astype(odt.np, copy=False)
-        if not value.flags.writeable:
-            value = value.copy()
+    value, odt = _result(op, value, cdt, out_dtype, out)
     if op.result == BOOL or all(g is None for g in grads):
         return _make(value, odt)
-
-    def backward(g: Tensor) -> tuple:
-        # the formulas read the operands in the compute dtype (a real base of a complex
-        # power: its complex log; complex64 with float64: complex128)
-        ops = [
-            x.to(cdt) if isinstance(x, Tensor) and x._dtype is not cdt and not cond else x
-            for cond, x in zip((op.condition,) + (False,) * 2, args, strict=False)
-        ]
-        return tuple(
-            _fit(fn(g, *ops), x)
-            if fn is not None and isinstance(x, Tensor) and x._requires_grad
-            else None
-            for fn, x in zip(grads, args, strict=True)
-        )
-
+    backward = _complex_backward(op, grads, args, cdt)
     # (the linear ops' gradients read no operand: nothing saved, so no version check)
     linear = op.name in _LINEAR
     saved = [] if linear else [x for x in args if isinstance(x, Tensor)]

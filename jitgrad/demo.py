@@ -33,8 +33,8 @@ import jitgrad.nn as nn
 import jitgrad.nn.functional as F
 
 from .demo_data import load_digits, split
+from .frontend.progress import ProgressBar
 from .kernels.cpu import jit
-from .progress import ProgressBar
 from .viz import make_dot
 
 

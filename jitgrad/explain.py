@@ -108,6 +108,47 @@ def _status(kernel: diskcache.Kernel) -> str:
     return "not run yet; " + ("compiled code on disk" if cached else "compiles on first run")
 
 
+def _planned_group(
+    t: Any, members: list[Any], needed: dict[Any, bool], on_device: bool
+) -> tuple[Any, Any, bool]:
+    """The group the backward sweep would run for ``members``, built as the engine builds
+    it (its CUDA form on a device; a joint forward+backward group when ``t``'s forward is
+    still deferred) and prepared when that computes nothing: (the group, the joint group or
+    None, whether a member's saved values are still deferred)."""
+    group = backward.FusedGroup(members)
+    if on_device:  # its CUDA kernel, as the engine plans it
+        group = DEVICE.backend.device_groups({members[0]: group})[members[0]]
+    group.kernel, group.spec = getattr(members[0], "_ran", (None, None))
+    joint = backward.JointGroup.over(t, {members[0]: group})
+    if joint is None and on_device:
+        joint = DEVICE.backend.joint_group(t, {members[0]: group})
+    if joint is not None:  # forward and backward in one kernel: computes nothing now
+        group = joint
+    freed = any(m._saved is FREED for m in members)
+    deferred = any(isinstance(m._saved, lazy.LazySaved) for m in members)  # (cuda's too)
+    if joint is not None or not (freed or deferred):  # prepare() would compute or raise
+        group.prepare(needed)
+    return group, joint, deferred
+
+
+def _group_report(
+    group: Any, nodes_of: list[Any], why: Any, namer: Any, forward_deferred: bool
+) -> GroupReport:
+    """One group's line of the report: its kernel (name, status, source, arguments), or
+    why it has none yet."""
+    names = group.names()
+    kernel = group.kernel
+    if kernel is None:
+        status = (
+            "not built yet: its forward is still deferred (explain computes nothing)"
+            if forward_deferred
+            else "no kernel (zero-size tensors)"
+        )
+        return GroupReport(names, "(none)", status, "", nodes_of, [], why)
+    args = EB.arguments(group, namer) if group.layout is not None else []
+    return GroupReport(names, kernel.name, _status(kernel), kernel.source, nodes_of, args, why)
+
+
 def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) -> Explanation:
     """The fusion groups and kernels ``t.backward()`` would run (``source``: their code).
 
@@ -133,37 +174,13 @@ def explain(t: Any, source: bool = False, params: dict[str, Any] | None = None) 
     namer = EB.Namer(params)
     grouped: set[Any] = set()
     for members in planned:
-        group = backward.FusedGroup(members)
-        if report.on_device:  # its CUDA kernel, as the engine plans it
-            group = DEVICE.backend.device_groups({members[0]: group})[members[0]]
-        group.kernel, group.spec = getattr(members[0], "_ran", (None, None))
-        joint = backward.JointGroup.over(t, {members[0]: group})
-        if joint is None and report.on_device:
-            joint = DEVICE.backend.joint_group(t, {members[0]: group})
-        if joint is not None:  # forward and backward in one kernel: computes nothing now
-            group = joint
+        group, joint, deferred = _planned_group(t, members, needed, report.on_device)
+        if joint is not None:
             grouped.add(joint.root)
-        freed = any(m._saved is FREED for m in members)
-        deferred = any(isinstance(m._saved, lazy.LazySaved) for m in members)  # (cuda's too)
-        if joint is not None or not (freed or deferred):  # prepare() would compute or raise
-            group.prepare(needed)
         grouped.update(group.members)
-        kernel = group.kernel
-        names = group.names()
         nodes_of = [joint.root, *members] if joint is not None else list(members)
         why = EB.cut_reasons(nodes_of, nodes, planned, root, namer)
-        if kernel is None:
-            status = (
-                "not built yet: its forward is still deferred (explain computes nothing)"
-                if deferred and joint is None
-                else "no kernel (zero-size tensors)"
-            )
-            report.groups.append(GroupReport(names, "(none)", status, "", nodes_of, [], why))
-            continue
-        args = EB.arguments(group, namer) if group.layout is not None else []
-        report.groups.append(
-            GroupReport(names, kernel.name, _status(kernel), kernel.source, nodes_of, args, why)
-        )
+        report.groups.append(_group_report(group, nodes_of, why, namer, deferred and joint is None))
     alone = [n for n in nodes if n not in grouped]
     report.unfused = [type(n).__name__ for n in alone]
     report.alone_reasons = [_alone_reason(n) for n in alone]

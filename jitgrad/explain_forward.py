@@ -120,6 +120,50 @@ def shapes_of(nodes: list[Any], t: Any) -> dict[Any, tuple[int, ...] | None]:
     return shapes
 
 
+def _hand_written(
+    node: Any, shape: Any, open_group: dict[Any, ForwardGroup], groups: list[ForwardGroup]
+) -> None:
+    """A node that is not elementwise runs its own hand-written kernel, which ends every
+    pending chain it reads: a full reduction reading one chain becomes that chain's
+    epilogue (one kernel, as the lowering emits it), anything else cuts it."""
+    why = COMPLEX_WHY if isinstance(node, ComplexBackward) else "not elementwise"
+    group: ForwardGroup | None = ForwardGroup([op_name(node)], "hand-written", shape, why)
+    chains = {id(g): g for n, _ in node.next_functions if (g := open_group.get(n))}
+    for chain in chains.values():
+        _close(chain, open_group)
+        if node.name() in EPILOGUES and len(node.next_functions) == 1:
+            chain.ops.append(op_name(node))
+            chain.reason = f"ends in the full {op_name(node)}, its kernel's epilogue"
+            group = None
+        else:
+            chain.reason = f"cut: {op_name(node)} reads it (not elementwise)"
+    if group is not None:
+        group.nodes.append(node)
+        groups.append(group)
+
+
+def _why_eager(size: int | None, deferred_anyway: bool) -> str:
+    """Why an elementwise op ran eagerly, or "" when it was deferred: the fusion and
+    deferral switches, then its size against the deferral threshold (an op reading a
+    pending chain, and every op on a device, is deferred whatever its size:
+    ``deferred_anyway``)."""
+    lazy_state = lazy.STATE
+    if not FUSE.enabled:
+        return "eager: fusion off (jitgrad.fusion(False))"
+    if lazy_state.min_size == sys.maxsize and not lazy_state.enabled:
+        return "eager: deferral off (JITGRAD_LAZY=0)"
+    if deferred_anyway or lazy_state.enabled:
+        return ""
+    if size is not None and size >= lazy_state.min_size:
+        return ""
+    if size is None:
+        return "eager or deferred: its size is not recorded after backward"
+    return (
+        f"eager: {size:,} elements < the deferral threshold {lazy_state.min_size:,} "
+        "(JITGRAD_LAZY_MIN_SIZE)"
+    )
+
+
 def forward_groups(nodes: list[Any], t: Any, on_device: bool = False) -> list[ForwardGroup]:
     """The forward's kernels, in the order they ran (see the module docstring); ``on_device``:
     a CUDA graph, where every elementwise op is deferred whatever its size (see
@@ -131,44 +175,16 @@ def forward_groups(nodes: list[Any], t: Any, on_device: bool = False) -> list[Fo
         for nxt, _ in node.next_functions:
             if nxt is not None:
                 consumers.setdefault(nxt, []).append(node)
-    lazy_state = lazy.STATE
     groups: list[ForwardGroup] = []
     open_group: dict[Any, ForwardGroup] = {}  # deferred node -> its still-pending chain
     for node in ops:
         shape = shapes[node]
         if not isinstance(node, ElementwiseBackward):
-            why = COMPLEX_WHY if isinstance(node, ComplexBackward) else "not elementwise"
-            group = ForwardGroup([op_name(node)], "hand-written", shape, why)
-            chains = {id(g): g for n, _ in node.next_functions if (g := open_group.get(n))}
-            for chain in chains.values():
-                _close(chain, open_group)
-                if node.name() in EPILOGUES and len(node.next_functions) == 1:
-                    chain.ops.append(op_name(node))
-                    chain.reason = f"ends in the full {op_name(node)}, its kernel's epilogue"
-                    group = None
-                else:
-                    chain.reason = f"cut: {op_name(node)} reads it (not elementwise)"
-            if group is not None:
-                group.nodes.append(node)
-                groups.append(group)
+            _hand_written(node, shape, open_group, groups)
             continue
         size = None if shape is None else ForwardGroup([], "", shape, "").elements
         producers = [open_group[n] for n, _ in node.next_functions if n in open_group]
-        if not FUSE.enabled:
-            why = "eager: fusion off (jitgrad.fusion(False))"
-        elif lazy_state.min_size == sys.maxsize and not lazy_state.enabled:
-            why = "eager: deferral off (JITGRAD_LAZY=0)"
-        elif producers or lazy_state.enabled or on_device:
-            why = ""
-        elif size is not None and size >= lazy_state.min_size:
-            why = ""
-        elif size is None:
-            why = "eager or deferred: its size is not recorded after backward"
-        else:
-            why = (
-                f"eager: {size:,} elements < the deferral threshold {lazy_state.min_size:,} "
-                "(JITGRAD_LAZY_MIN_SIZE)"
-            )
+        why = _why_eager(size, bool(producers) or on_device)
         if why:
             group = ForwardGroup([op_name(node)], "eager", shape, why, [node])
             groups.append(group)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .copy_ops import under_node
 from .engine.grad_mode import STATE as GRAD
 from .frontend import creation
+from .frontend.copy_ops import under_node
 from .frontend.tensor import Size, Tensor
 
 #: the C++ spelling of each dtype in PyTorch's ``TensorOptions`` message

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from . import argcheck as A
 from . import cuda
 from . import dtypes as D
 from .autograd.api import tensor_backward
 from .backends import dlpack
+from .frontend import argcheck as A
 from .frontend import functions as F
 from .frontend import (
     index_extra,

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .argcheck import invalid_args
 from .engine.grad_mode import STATE
+from .frontend.argcheck import invalid_args
 from .frontend.creation import generator as rng
 from .frontend.creation import zeros_like
 from .frontend.overlap import assert_no_internal_overlap

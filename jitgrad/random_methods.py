@@ -18,10 +18,10 @@ from . import dtypes as D
 from .frontend.overlap import assert_no_internal_overlap
 from .frontend.pointwise import check_inplace
 from .frontend.recording import node_class, record
+from .frontend.sampling import bernoulli, multinomial
 from .frontend.tensor import Tensor
 from .methods_overwrite import _overwritten
 from .random import Generator, numpy_generator
-from .sampling import bernoulli, multinomial
 
 
 def _fill(self: Tensor, values: np.ndarray, node: str) -> Tensor:

@@ -176,15 +176,9 @@ def diagonal_scatter(
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _quantile(
-    input: Tensor,  # noqa: A002
-    q: Any,
-    dim: int | None,
-    keepdim: bool,
-    interpolation: str,
-    ignore_nan: bool,
-) -> Tensor:
-    name = "nanquantile" if ignore_nan else "quantile"
+def _quantile_q(input: Tensor, q: Any, interpolation: str, name: str) -> np.ndarray:  # noqa: A002
+    """The quantiles ``q`` as float64 values, after PyTorch's checks in its order and words
+    (``name`` is the function's: quantile or nanquantile)."""
     if not input._dtype.is_floating_point:
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     qs = np.asarray(q._value if isinstance(q, Tensor) else q, np.float64)
@@ -198,6 +192,18 @@ def _quantile(
             f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
             f"nearest, but got {interpolation}"
         )
+    return qs
+
+
+def _quantile(
+    input: Tensor,  # noqa: A002
+    q: Any,
+    dim: int | None,
+    keepdim: bool,
+    interpolation: str,
+    ignore_nan: bool,
+) -> Tensor:
+    qs = _quantile_q(input, q, interpolation, "nanquantile" if ignore_nan else "quantile")
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else dim % max(input.ndim, 1)
     values = sort(x, d).values  # NaN sorts last

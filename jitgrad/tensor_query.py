@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import argcheck as A
 from . import dtypes as D
+from .frontend import argcheck as A
 from .frontend.creation import _finish, tensor, zeros
 from .frontend.index_extra import index_add
 from .frontend.movement import narrow, split

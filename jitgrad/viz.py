@@ -137,6 +137,37 @@ def _fn_label(node: Any, show_attrs: bool, max_chars: int) -> str:
     return name + "\n" + "-" * max(len(name), *map(len, rows)) + "\n" + "\n".join(rows)
 
 
+def _fused_clusters(
+    outputs: list[Any], show: bool
+) -> tuple[dict[Any, int], list[tuple[str, list[Any]]]]:
+    """The fusion groups :func:`explain` finds under each output (none unless ``show``):
+    each node's cluster number, and each cluster's label (its kernel and status) and nodes."""
+    cluster_of: dict[Any, int] = {}
+    clusters: list[tuple[str, list[Any]]] = []
+    if show:
+        for out in outputs:
+            if out.grad_fn is None:
+                continue
+            for g in explain(out).groups:
+                label = f"fused kernel {len(clusters)}: {g.kernel}\n{g.status}"
+                for node in g.nodes:
+                    cluster_of[node] = len(clusters)
+                clusters.append((label, g.nodes))
+    return cluster_of, clusters
+
+
+def _add_clusters(
+    dot: Dot, clusters: list[tuple[str, list[Any]]], members: list[list[str]]
+) -> None:
+    """Each fusion cluster as a dashed blue ``subgraph cluster_fused<i>`` around its node
+    lines (Graphviz draws a subgraph named ``cluster*`` as a box)."""
+    for i, ((label, _), lines) in enumerate(zip(clusters, members, strict=True)):
+        dot.body.append(f"\tsubgraph cluster_fused{i} {{\n")
+        dot.body.append(f"\t\tlabel={_quote(label)} style=dashed color=blue fontcolor=blue\n")
+        dot.body += ["\t" + line for line in lines]
+        dot.body.append("\t}\n")
+
+
 def make_dot(
     var: Any,
     params: dict[str, Any] | None = None,
@@ -152,17 +183,7 @@ def make_dot(
     outputs = list(var) if isinstance(var, (tuple, list)) else [var]
     body = [f"\tgraph [{_attrs(GRAPH_ATTR)}]\n", f"\tnode [{_attrs(NODE_ATTR)}]\n"]
     dot = Dot(body)
-    cluster_of: dict[Any, int] = {}
-    clusters: list[tuple[str, list[Any]]] = []
-    if show_fusion and control.STATE.enabled:
-        for out in outputs:
-            if out.grad_fn is None:
-                continue
-            for g in explain(out).groups:
-                label = f"fused kernel {len(clusters)}: {g.kernel}\n{g.status}"
-                for node in g.nodes:
-                    cluster_of[node] = len(clusters)
-                clusters.append((label, g.nodes))
+    cluster_of, clusters = _fused_clusters(outputs, show_fusion and control.STATE.enabled)
     members: list[list[str]] = [[] for _ in clusters]
     seen: set[int] = set()
 
@@ -191,11 +212,7 @@ def make_dot(
                 if nxt is not None:
                     dot.edge(str(id(nxt)), str(id(node)))
         dot.edge(str(id(root)), str(id(out)))
-    for i, ((label, _), lines) in enumerate(zip(clusters, members, strict=True)):
-        dot.body.append(f"\tsubgraph cluster_fused{i} {{\n")
-        dot.body.append(f"\t\tlabel={_quote(label)} style=dashed color=blue fontcolor=blue\n")
-        dot.body += ["\t" + line for line in lines]
-        dot.body.append("\t}\n")
+    _add_clusters(dot, clusters, members)
     if legend:
         _add_legend(dot, bool(clusters), show_saved)
     _resize(dot, len(seen))

@@ -88,16 +88,12 @@ LAYERS: dict[str, int] = {
     # the replay cache in front of the sweep
     "jitgrad.fusion": 3,
     # the Tensor front end: the Tensor class, dispatch and op runners, deferral, recording,
-    # creation (all in frontend/); argument checks, torch.random and torch.cuda beside it
+    # creation, argument checks and PyTorch's messages, random sampling, printing, the *_copy
+    # view ops, the progress bar (all in frontend/); torch.random and torch.cuda beside it
+    # (public module names, so they stay where programs import them)
     "jitgrad.frontend": 4,
-    "jitgrad.overloads": 4,
-    "jitgrad.argcheck": 4,
     "jitgrad.random": 4,
-    "jitgrad.sampling": 4,
-    "jitgrad._printing": 4,
     "jitgrad.cuda": 4,  # torch.cuda: device queries, the device moves of Tensor.to
-    "jitgrad.copy_ops": 4,  # the *_copy view ops and under_node (renamed nodes)
-    "jitgrad.progress": 4,
     # the public API: torch.* functions and Tensor methods (bound onto the class), torch.autograd,
     # nn, optim and everything built on them
     "jitgrad.methods": 5,

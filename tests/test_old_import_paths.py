@@ -9,12 +9,17 @@ The old pickles below were made by ``pickle.dumps(..., protocol=4)`` on the tree
 move (the classes then pickled by their module's path, ``jitgrad.frontend.tensor_meta``).
 """
 
+# rewrite_imports: keep this file (its old paths are the point)
+
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import subprocess
 import sys
+
+import pytest
 
 import jitgrad as torch
 
@@ -40,6 +45,32 @@ def test_old_paths_are_the_new_modules():
     assert _make is sys.modules["jitgrad.frontend.tensor"]._make
     for old in ("tensor", "tensor_meta", "creation"):
         assert sys.modules[f"jitgrad.{old}"] is sys.modules[f"jitgrad.frontend.{old}"]
+
+
+#: the front-end modules moved from the top level into frontend/ after the Tensor's
+FRONT_END_MOVES = ("argcheck", "overloads", "sampling", "_printing", "copy_ops", "progress")
+
+
+@pytest.mark.parametrize("old", FRONT_END_MOVES)
+def test_old_paths_of_the_moved_front_end_modules_are_the_new_modules(old):
+    new = importlib.import_module(f"jitgrad.frontend.{old}")
+    assert new.__name__ == f"jitgrad.frontend.{old}"
+    assert importlib.import_module(f"jitgrad.{old}") is new
+    assert sys.modules[f"jitgrad.{old}"] is new
+
+
+def test_old_front_end_paths_import_their_names():
+    from jitgrad._printing import format_tensor
+    from jitgrad.progress import ProgressBar
+    from jitgrad.sampling import rand
+
+    # (torch.rand is the module's function wrapped with the package's argument check)
+    assert rand is sys.modules["jitgrad.frontend.sampling"].rand and rand(3).shape == (3,)
+    assert format_tensor is sys.modules["jitgrad.frontend._printing"].format_tensor
+    assert ProgressBar is sys.modules["jitgrad.frontend.progress"].ProgressBar
+    # the modules imported at package load stay attributes of the package, as before the move
+    for old in ("argcheck", "overloads", "sampling", "_printing", "copy_ops"):
+        assert getattr(torch, old) is sys.modules[f"jitgrad.frontend.{old}"]
 
 
 def test_importing_the_old_tensor_path_keeps_torch_tensor_the_function():

@@ -1,4 +1,4 @@
-"""jitgrad._printing against PyTorch's own repr.
+"""jitgrad.frontend._printing against PyTorch's own repr.
 
 Every expected string in RECORDED and OPTION_CASES was printed by real PyTorch 2.13 (with
 ``torch.`` replaced by ``jitgrad.`` in dtype names); they are literals on purpose so that the test
@@ -16,7 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jitgrad._printing import format_tensor, get_printoptions, printoptions, set_printoptions
+from jitgrad.frontend._printing import (
+    format_tensor,
+    get_printoptions,
+    printoptions,
+    set_printoptions,
+)
 
 f4, f8, i4, i8 = np.float32, np.float64, np.int32, np.int64
 nan, inf = np.nan, np.inf

@@ -1,10 +1,10 @@
-"""jitgrad.progress.ProgressBar: a redrawn line on a terminal, whole lines in a pipe."""
+"""jitgrad.frontend.progress.ProgressBar: a redrawn line on a terminal, whole lines in a pipe."""
 
 from __future__ import annotations
 
 import io
 
-from jitgrad.progress import ProgressBar
+from jitgrad.frontend.progress import ProgressBar
 
 
 class FakeTerminal(io.StringIO):

@@ -18,10 +18,10 @@ from ..engine.dual_state import DUAL
 from ..engine.grad_mode import STATE, no_grad
 from ..engine.sweep import FREED, FREED_MESSAGE, Node
 from ..frontend.creation import zeros
+from ..frontend.overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..frontend.pointwise import sum_to_shape
 from ..frontend.recording import unpack_saved
 from ..frontend.tensor import Tensor, _make, _version_error
-from ..overloads import type_name  # (argcheck imports the Tensor: the cycle)
 
 
 class FunctionCtx:

@@ -54,11 +54,15 @@ _OP_MODULES = (
     "jitgrad.ops",
     "jitgrad.nn",
     "jitgrad.random",
-    "jitgrad.sampling",
 )
-#: modules under those that export machinery, not ops (the node recorder, deferral)
+#: modules under those that export machinery, not ops (the node recorder, deferral), and the
+#: front-end modules that moved in from the top level, which were never profiled
 _NOT_OP_MODULES = tuple(
-    "jitgrad.frontend." + m for m in "recording lazy pending expression_namespace".split()
+    "jitgrad.frontend." + m
+    for m in (
+        "recording lazy pending expression_namespace _printing argcheck overloads copy_ops "
+        "progress"
+    ).split()
 )
 _NOT_FUNCTIONS = ("is_", "set_", "get_", "manual_seed", "seed", "compile", "load", "save")
 

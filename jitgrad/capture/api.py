@@ -210,18 +210,10 @@ def compile(  # noqa: A001 - PyTorch's name
 
         def decorator(fn: Callable) -> Any:
             return compile(
-                fn,
-                fullgraph=fullgraph,
-                dynamic=dynamic,
-                backend=backend,
-                mode=mode,
-                options=options,
-                name=name,
-                disable=disable,
-                recompile_limit=recompile_limit,
-                isolate_recompiles=isolate_recompiles,
-                shapes_spec=shapes_spec,
-            )
+                fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
+                options=options, name=name, disable=disable, recompile_limit=recompile_limit,
+                isolate_recompiles=isolate_recompiles, shapes_spec=shapes_spec,
+            )  # fmt: skip
 
         return decorator
     if disable:

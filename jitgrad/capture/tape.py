@@ -58,6 +58,27 @@ class Node:
         self.reads = reads or [s.off for s in inputs]
 
 
+def _dependencies(root: Node, inside: dict[int, int]) -> dict[Node, int]:
+    """How many edges into each node the engine counts before the node is ready: every
+    edge from a node that requires grad, except one between two members of the same fused
+    group (``inside``: member id -> group root id), which the group runs in order."""
+    deps: dict[Node, int] = {}
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for s in node.inputs:
+            nxt = s.node if s is not None and s.rg else None
+            if nxt is None:
+                continue
+            if inside.get(id(nxt)) != inside.get(id(node), -1):  # an edge the engine counts
+                deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
 class Tape:
     """The trace's growing program (see the module docstring)."""
 
@@ -114,20 +135,7 @@ class Tape:
             raise Unsupported("backward() through a graph already freed")
         group_of = {id(g[0]): g for g in groups}
         inside = {id(m): id(g[0]) for g in groups for m in g}
-        deps: dict[Node, int] = {}
-        seen = {root.node}
-        stack = [root.node]
-        while stack:
-            node = stack.pop()
-            for s in node.inputs:
-                nxt = s.node if s is not None and s.rg else None
-                if nxt is None:
-                    continue
-                if inside.get(id(nxt)) != inside.get(id(node), -1):  # an edge the engine counts
-                    deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+        deps = _dependencies(root.node, inside)
         buffers: dict[tuple, int] = {}  # (node, nr) -> arena offset of its gradient
         leaf_buffers: dict[int, tuple[Slot, int]] = {}
         seed = self.alloc(1)
@@ -146,16 +154,7 @@ class Tape:
                 self._node_backward(m, buffers, leaf_buffers)
                 m.freed = True
             self._sends = None
-            for s, off, first, count, size in sends.values():
-                dst, acc = self._target(s, buffers, leaf_buffers, s.n)
-                if size != s.n:  # a broadcast input: summed as it leaves the group
-                    self.row("b_reduce", dst, off, n=size, acc=acc, aux=REDUCE_BLOCK)
-                elif count == 1:  # one contribution: its row writes the target itself
-                    w = first * interp.WIDTH
-                    self.rows[w + 1] = dst
-                    self.rows[w + 5] |= acc
-                else:
-                    self.row("b_g", dst, off, n=size, acc=acc)
+            self._send(sends, buffers, leaf_buffers)
             mine = inside.get(id(node), -1)
             for m in members:
                 for s in m.inputs:
@@ -165,6 +164,11 @@ class Tape:
                     deps[nxt] -= 1
                     if deps[nxt] == 0:
                         heapq.heappush(ready, (-nxt.seq, nxt))
+        self._accumulate_leaves(leaf_buffers)
+
+    def _accumulate_leaves(self, leaf_buffers: dict) -> None:
+        """Each leaf's gradient of this backward into its ``.grad`` slot: copied into a
+        fresh one the first time (``.grad`` was None), else added, as ``AccumulateGrad``."""
         for leaf, buf in leaf_buffers.values():
             entry = self.grads[leaf.leaf]
             have = entry[1]
@@ -206,6 +210,21 @@ class Tape:
             return off, 1
         off = buffers[key] = self.alloc(s.n)
         return off, 0
+
+    def _send(self, sends: dict, buffers: dict, leaf_buffers: dict) -> None:
+        """Add what a fused group sent out (summed inside the group) to each target once, as
+        the group's kernel does: a broadcast input's sum reduced as it leaves, a single
+        contribution's row retargeted to write the target itself, else one ``b_g`` row."""
+        for s, off, first, count, size in sends.values():
+            dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+            if size != s.n:  # a broadcast input: summed as it leaves the group
+                self.row("b_reduce", dst, off, n=size, acc=acc, aux=REDUCE_BLOCK)
+            elif count == 1:  # one contribution: its row writes the target itself
+                w = first * interp.WIDTH
+                self.rows[w + 1] = dst
+                self.rows[w + 5] |= acc
+            else:
+                self.row("b_g", dst, off, n=size, acc=acc)
 
     def _node_backward(self, node: Node, buffers: dict, leaf_buffers: dict) -> None:
         out = node.outputs
@@ -250,7 +269,15 @@ class Tape:
             dst, acc = self._target(s, buffers, leaf_buffers, s.n)
             self.row("b_g", dst, tmp, n=s.n, acc=acc)
             return
-        row = TABLE[op]
+        self._elementwise_backward(node, g, buffers, leaf_buffers)
+
+    def _elementwise_backward(self, node: Node, g: int, buffers: dict, leaf_buffers: dict) -> None:
+        """An elementwise node's backward rows: one row per input that wants a gradient, by
+        the op's table entry (its code, the operand it reads, a second one); an input
+        broadcast to the output gets the full gradient in scratch, then a ``b_reduce`` row
+        sums it into its target as eager's blocked sum does."""
+        out = node.outputs
+        row = TABLE[node.op]
         n = out[0].n
         operands = {"a": node.reads[0], "b": node.reads[1] if len(node.reads) > 1 else None,
                     "out": out[0].off}  # fmt: skip

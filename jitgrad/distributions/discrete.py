@@ -12,10 +12,10 @@ from ..engine.grad_mode import no_grad
 from ..frontend.creation import arange, eye
 from ..frontend.creation import tensor as _tensor
 from ..frontend.functions import where
+from ..frontend.sampling import multinomial, poisson
 from ..frontend.structure import broadcast_tensors
 from ..frontend.tensor import Size, Tensor
 from ..nn.functional import binary_cross_entropy_with_logits, one_hot, softplus
-from ..sampling import multinomial, poisson
 from ..typeinfo import finfo
 from . import constraints
 from .distribution import Distribution, ExponentialFamily

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
+from . import argcheck as A
 from .tensor import Tensor, _init_fields, _make
 
 #: numpy's limit on dimensions (PyTorch's compute_sizes allows 128; numpy holds 64).

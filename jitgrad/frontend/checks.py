@@ -1,6 +1,6 @@
 """The ops' own argument checks: elementwise operands, broadcasting, masks, split sizes.
 
-Each raises PyTorch's exception with PyTorch's words, built with :mod:`jitgrad.argcheck`.
+Each raises PyTorch's exception with PyTorch's words, built with :mod:`jitgrad.frontend.argcheck`.
 They run once per operand signature (an elementwise op's plan) or only on the error path,
 so a valid call pays nothing for them.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
+from . import argcheck as A
 from .tensor import Tensor
 
 #: Internal elementwise ops and the public function a user called.

@@ -1,8 +1,8 @@
 """Tensor constructors: ``tensor``, ``zeros``, ``full``, ``arange``, ``eye`` ...
 
-Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.sampling` and draw from
+Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.frontend.sampling` and draw from
 :mod:`jitgrad.random`'s generators. Sizes and arguments are checked before anything is
-allocated, with PyTorch's errors (see :mod:`jitgrad.argcheck`).
+allocated, with PyTorch's errors (see :mod:`jitgrad.frontend.argcheck`).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import cuda
 from .. import dtypes as D
 from ..backends import meta_tensor as meta
 from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from ..range_values import float_range, linspace_values, logspace_values
+from . import argcheck as A
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device

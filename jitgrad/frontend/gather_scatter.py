@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import indexing as K
 from ..ops.registry import REGISTRY
+from . import argcheck as A
 from . import checks
 from .clamp_where import where
 from .copying import contiguous_array, copy_into

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
+from . import argcheck as A
 from . import checks
 from ._tensor_data import result_type
 from .copying import SMALL_COPY, copy_into, plain_views

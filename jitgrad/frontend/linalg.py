@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
+from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .conjugate import conj

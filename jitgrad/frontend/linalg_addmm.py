@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import argcheck as A
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..ops.registry import REGISTRY
+from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .linalg import _WORD, _mT, bmm, mm

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as AC
 from ..ops.return_types import named_result
+from . import argcheck as AC
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as AC
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
+from . import argcheck as AC
 from . import movement as M
 from .linalg import bmm, matmul, mv, outer
 from .linalg_addmm import add_product_backward, baddbmm

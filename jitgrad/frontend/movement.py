@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import argcheck as A
+from . import argcheck as A
 from .copying import contiguous_array as contiguous_array  # (re-exported: the old path)
 from .copying import copy_into as copy_into
 from .join_split import (

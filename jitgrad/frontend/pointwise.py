@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from .. import memory
 from ..backends import STATE as DEVICE
@@ -26,6 +25,7 @@ from ..fusion import lowering as LW
 from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops.registry import REGISTRY, OpDef
+from . import argcheck as A
 from . import checks as K
 from . import lazy as L
 from .multi_view import check_marked

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu.reduce_call import (
     kept_shape,
 )
+from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS

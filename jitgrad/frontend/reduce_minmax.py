@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import reduce as K
@@ -18,6 +17,7 @@ from ..kernels.cpu.reduce_call import (
     to_3d,
 )
 from ..ops.return_types import named_result
+from . import argcheck as A
 from . import functions as F
 from .declare import Declared, Saved
 from .reduce_common import (

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import reduce as K
@@ -15,6 +14,7 @@ from ..kernels.cpu.reduce_call import (
     kept_shape,
     plan_3d,
 )
+from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction

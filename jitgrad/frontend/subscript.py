@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import indexing as K
 from ..ops.setitem_names import setitem_node
+from . import argcheck as A
 from .checks import DTYPE_WORDS
 from .copying import contiguous_array, copy_into
 from .multi_view import check_marked, setitem_view

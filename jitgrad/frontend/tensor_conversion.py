@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes as D
-from .._printing import format_tensor
 from ..backends import STATE as DEVICE
 from ..engine.dual_state import DUAL
 from ..engine.grad_mode import STATE as GRAD
+from ._printing import format_tensor
 from .tensor_meta import _on_device
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
+from . import argcheck as A
 from . import checks
 from .copying import contiguous_array, copy_into
 from .multi_view import inherit as _inherit_multi

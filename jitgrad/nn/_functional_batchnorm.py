@@ -53,6 +53,27 @@ def _check(
         raise RuntimeError(f"\"batch_norm\" not implemented for '{input._dtype.np.name}'")
 
 
+def _update_running(
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    mean: np.ndarray,
+    var: np.ndarray,
+    n: int,
+    momentum: float,
+) -> None:
+    """Move the running statistics (when given) by ``momentum`` toward the batch's mean and
+    its *unbiased* variance over ``n`` values per channel, in place and off the graph (the
+    module's buffers are updated as PyTorch's are, their version counters bumped)."""
+    with no_grad():
+        if running_mean is not None:
+            new = (1 - momentum) * running_mean._value + momentum * mean
+            running_mean.copy_(_make(new.astype(running_mean._value.dtype), running_mean._dtype))
+        if running_var is not None:
+            unbiased = var * (n / max(n - 1, 1))
+            new = (1 - momentum) * running_var._value + momentum * unbiased
+            running_var.copy_(_make(new.astype(running_var._value.dtype), running_var._dtype))
+
+
 def batch_norm(
     input: Tensor,  # noqa: A002
     running_mean: Tensor | None,
@@ -83,17 +104,7 @@ def batch_norm(
     if training:
         mean = x.mean(axes, dtype=dt)
         var = x.var(axes, dtype=dt)
-        n = x.size // c
-        with no_grad():
-            if running_mean is not None:
-                new = (1 - momentum) * running_mean._value + momentum * mean
-                running_mean.copy_(
-                    _make(new.astype(running_mean._value.dtype), running_mean._dtype)
-                )
-            if running_var is not None:
-                unbiased = var * (n / max(n - 1, 1))
-                new = (1 - momentum) * running_var._value + momentum * unbiased
-                running_var.copy_(_make(new.astype(running_var._value.dtype), running_var._dtype))
+        _update_running(running_mean, running_var, mean, var, x.size // c, momentum)
     else:
         mean = running_mean._value.astype(dt)  # type: ignore[union-attr]
         var = running_var._value.astype(dt)  # type: ignore[union-attr]

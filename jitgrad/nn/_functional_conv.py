@@ -102,6 +102,37 @@ def _type_name(t: Tensor) -> str:
     )
 
 
+def _convolution_backward(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    win: Any,
+    spatial: tuple,
+    groups: int,
+    needs: tuple[bool, bool, bool],
+) -> Any:
+    """:func:`_convolution`'s backward, written in Tensor ops (im2col's adjoint, grouped
+    matmuls) so it is differentiable again for double backward; it computes only the
+    gradients ``needs`` asks for."""
+    n, c, o = input.shape[0], input.shape[1], weight.shape[0]
+    og, kg, length = o // groups, (c // groups) * win.taps, math.prod(win.out)
+
+    def backward(grad: Tensor) -> tuple:
+        g3 = grad.reshape(n, groups, og, length)
+        gx = gw = gb = None
+        if needs[0]:
+            w_t = weight.reshape(groups, og, kg).transpose(1, 2)
+            gcols = w_t.matmul(g3).reshape(n, c * win.taps, length)
+            gx = _col2im(gcols, win, spatial).reshape(input.shape)
+        if needs[1]:
+            cols_t = _im2col(input.reshape(n, c, *spatial), win).reshape(n, groups, kg, length)
+            gw = g3.matmul(cols_t.transpose(2, 3)).sum(0).reshape(weight.shape)
+        if needs[2]:
+            gb = g3.sum((0, 3)).reshape(o)
+        return gx, gw, gb
+
+    return backward
+
+
 def _convolution(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -131,21 +162,7 @@ def _convolution(
         out += bias._value.reshape(o, 1)
     out_shape = (n, o, *win.out[-nd:])
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
-
-    def backward(grad: Tensor) -> tuple:
-        g3 = grad.reshape(n, groups, og, length)
-        gx = gw = gb = None
-        if needs[0]:
-            w_t = weight.reshape(groups, og, kg).transpose(1, 2)
-            gcols = w_t.matmul(g3).reshape(n, c * win.taps, length)
-            gx = _col2im(gcols, win, spatial).reshape(input.shape)
-        if needs[1]:
-            cols_t = _im2col(input.reshape(n, c, *spatial), win).reshape(n, groups, kg, length)
-            gw = g3.matmul(cols_t.transpose(2, 3)).sum(0).reshape(weight.shape)
-        if needs[2]:
-            gb = g3.sum((0, 3)).reshape(o)
-        return gx, gw, gb
-
+    backward = _convolution_backward(input, weight, win, spatial, groups, needs)
     return record(
         "ConvolutionBackward0",
         out.reshape(out_shape),

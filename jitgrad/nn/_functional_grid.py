@@ -117,6 +117,29 @@ def _gather(flat: Tensor, iy: Tensor, ix: Tensor, h: int, w: int) -> Tensor:
     return vals * inside.unsqueeze(1)
 
 
+def _check_grid_shapes(input: Tensor, grid: Tensor) -> None:  # noqa: A002
+    """``grid_sampler``'s shape checks, in PyTorch's order and words (after the mode checks
+    and the ``align_corners`` warning, as there)."""
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if grid.shape[-1] != input.dim() - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
+            f"but got grid with sizes {list(grid.shape)}"
+        )
+    if input.dim() == 5:
+        raise NotImplementedError("grid_sample of 5-D input is not implemented in jitgrad")
+    if input.dim() != 4 or grid.dim() != 4:
+        raise RuntimeError(
+            "grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
+            f"but got input with sizes {list(input.shape)} and grid with sizes "
+            f"{list(grid.shape)}"
+        )
+
+
 def grid_sample(
     input: Tensor,  # noqa: A002
     grid: Tensor,
@@ -141,24 +164,7 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
         align_corners = False
-    if input.shape[0] != grid.shape[0]:
-        raise RuntimeError(
-            "grid_sampler(): expected grid and input to have same batch size, but got input "
-            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
-        )
-    if grid.shape[-1] != input.dim() - 2:
-        raise RuntimeError(
-            f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
-            f"but got grid with sizes {list(grid.shape)}"
-        )
-    if input.dim() == 5:
-        raise NotImplementedError("grid_sample of 5-D input is not implemented in jitgrad")
-    if input.dim() != 4 or grid.dim() != 4:
-        raise RuntimeError(
-            "grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
-            f"but got input with sizes {list(input.shape)} and grid with sizes "
-            f"{list(grid.shape)}"
-        )
+    _check_grid_shapes(input, grid)
     n, c, h, w = input.shape
     ho, wo = grid.shape[1:3]
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import argcheck as A
 from .. import dtypes as D
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..engine.grad_mode import STATE
+from ..frontend import argcheck as A
 from ..frontend.declare import Declared, Saved
 from ..frontend.tensor import Tensor, _make
 from . import _kernels as K

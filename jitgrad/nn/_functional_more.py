@@ -192,20 +192,13 @@ def _bags(input: Tensor, offsets: Tensor | None, include_last: bool) -> tuple[np
     return idx, list(zip(starts, ends, strict=True))
 
 
-def embedding_bag(
-    input: Tensor,  # noqa: A002
-    weight: Tensor,
-    offsets: Tensor | None = None,
-    max_norm: float | None = None,
-    norm_type: float = 2,
-    scale_grad_by_freq: bool = False,
-    mode: str = "mean",
-    sparse: bool = False,
-    per_sample_weights: Tensor | None = None,
-    include_last_offset: bool = False,
-    padding_idx: int | None = None,
-) -> Tensor:
-    """Sum, mean or max of the embeddings of each bag (``padding_idx`` entries left out)."""
+def _check_bag_options(
+    max_norm: float | None,
+    scale_grad_by_freq: bool,
+    mode: str,
+    per_sample_weights: Tensor | None,
+) -> None:
+    """``embedding_bag``'s option checks, in PyTorch's words (and what jitgrad lacks)."""
     if max_norm is not None or scale_grad_by_freq:
         raise NotImplementedError(
             "embedding_bag with max_norm or scale_grad_by_freq=True is not implemented in jitgrad"
@@ -218,10 +211,18 @@ def embedding_bag(
             f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
             "GitHub."
         )
-    idx, bags = _bags(input, offsets, include_last_offset)
-    w = weight._value
-    psw = None if per_sample_weights is None else per_sample_weights._value.reshape(-1)
-    keep = np.ones(len(idx), bool) if padding_idx is None else idx != padding_idx
+
+
+def _bag_forward(
+    w: np.ndarray,
+    idx: np.ndarray,
+    bags: list[tuple[int, int]],
+    keep: np.ndarray,
+    psw: np.ndarray | None,
+    mode: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each bag's sum, mean or max of its kept rows of ``w`` (an empty bag gives zeros),
+    with what the backward needs: the row each max came from (-1: none) and the counts."""
     out = np.zeros((len(bags), w.shape[1]), w.dtype)
     arg = np.full((len(bags), w.shape[1]), -1, np.int64)
     counts = np.zeros(len(bags), w.dtype)
@@ -239,6 +240,29 @@ def embedding_bag(
             out[b] = rows.sum(0)
             if mode == "mean":
                 out[b] /= counts[b]
+    return out, arg, counts
+
+
+def embedding_bag(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Sum, mean or max of the embeddings of each bag (``padding_idx`` entries left out)."""
+    _check_bag_options(max_norm, scale_grad_by_freq, mode, per_sample_weights)
+    idx, bags = _bags(input, offsets, include_last_offset)
+    w = weight._value
+    psw = None if per_sample_weights is None else per_sample_weights._value.reshape(-1)
+    keep = np.ones(len(idx), bool) if padding_idx is None else idx != padding_idx
+    out, arg, counts = _bag_forward(w, idx, bags, keep, psw, mode)
 
     def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         gv = g._value

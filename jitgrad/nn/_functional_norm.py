@@ -41,20 +41,18 @@ def _affine_shape(x: Tensor) -> tuple[int, ...]:
 
 
 # ---- group norm ------------------------------------------------------------------------------
-def group_norm(
+def _check_group_norm(
     input: Tensor,  # noqa: A002 - PyTorch's names
     num_groups: int,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    eps: float = 1e-5,
-) -> Tensor:
-    """Normalize each of ``num_groups`` channel groups per sample (biased variance), then
-    scale and shift per channel (``NativeGroupNormBackward0``)."""
+    weight: Tensor | None,
+    bias: Tensor | None,
+) -> None:
+    """``group_norm``'s checks, in PyTorch's order and words (``native_group_norm``)."""
     if input.dim() < 2:
         raise RuntimeError(
             f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
         )
-    n, c = input.shape[0], input.shape[1]
+    c = input.shape[1]
     if c % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input "
@@ -72,6 +70,19 @@ def group_norm(
     if not input._dtype.is_floating_point:
         word = {"int64": "Long", "int32": "Int", "bool": "Bool"}[input._dtype.name]
         raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for '{word}'")
+
+
+def group_norm(
+    input: Tensor,  # noqa: A002 - PyTorch's names
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize each of ``num_groups`` channel groups per sample (biased variance), then
+    scale and shift per channel (``NativeGroupNormBackward0``)."""
+    _check_group_norm(input, num_groups, weight, bias)
+    n, c = input.shape[0], input.shape[1]
     x = input._value
     dt = x.dtype
     per_group = (c // num_groups) * int(np.prod(x.shape[2:]))
@@ -231,18 +242,14 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
 
 
 # ---- multi margin loss -----------------------------------------------------------------------
-def multi_margin_loss(
+def _margin_rows(
     input: Tensor,  # noqa: A002
     target: Tensor,
-    p: int = 1,
-    margin: float = 1.0,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p w[y] / C`` per
-    sample (``MultiMarginLossBackward0``)."""
+    p: int,
+    reduction: str,
+) -> tuple[Tensor, np.ndarray]:
+    """``multi_margin_loss``'s checks, in PyTorch's order and words, and its operands as
+    rows: the input as (samples, classes) (one row when it is 1-D) and the class indices."""
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     if reduction not in ("none", "mean", "sum"):
@@ -258,6 +265,23 @@ def multi_margin_loss(
         )
     if t.size and (t.min() < 0 or t.max() >= c):
         raise RuntimeError("target out of range")
+    return x2, t
+
+
+def multi_margin_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p w[y] / C`` per
+    sample (``MultiMarginLossBackward0``)."""
+    x2, t = _margin_rows(input, target, p, reduction)
+    n, c = x2.shape
     dt = x2._value.dtype
     onehot = np.zeros((n, c), bool)
     onehot[np.arange(n), t] = True

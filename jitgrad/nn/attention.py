@@ -76,6 +76,18 @@ class MultiheadAttention(Module):
                 "MultiheadAttention(add_bias_kv=True / add_zero_attn=True) is not implemented "
                 "in jitgrad"
             )
+        self._add_in_projection(embed_dim, bias, dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(
+            embed_dim, embed_dim, bias=bias, dtype=dtype
+        )
+        self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _add_in_projection(self, embed_dim: int, bias: bool, dtype: Any) -> None:
+        """The input projection's parameters, registered in PyTorch's order (so
+        ``state_dict`` keys and the initializer's draws match): one packed ``in_proj_weight``
+        when query, key and value share ``embed_dim``, else three; the absent ones as None."""
         if not self._qkv_same_embed_dim:
             self.q_proj_weight = Parameter(creation.empty(embed_dim, embed_dim, dtype=dtype))
             self.k_proj_weight = Parameter(creation.empty(embed_dim, self.kdim, dtype=dtype))
@@ -90,12 +102,6 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(
-            embed_dim, embed_dim, bias=bias, dtype=dtype
-        )
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = add_zero_attn
-        self._reset_parameters()
 
     def _reset_parameters(self) -> None:
         if self._qkv_same_embed_dim:
@@ -127,6 +133,34 @@ class MultiheadAttention(Module):
             wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
         return F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
 
+    def _check_query(self, query: Tensor, attn_mask: Tensor | None, is_causal: bool) -> None:
+        """``forward``'s checks, in PyTorch's order and words: ``is_causal`` is only a hint
+        (a mask is still needed), and the query's embedding size must be the module's."""
+        if is_causal and attn_mask is None:
+            raise RuntimeError(
+                "Need attn_mask if specifying the is_causal hint. You may use the Transformer "
+                "module method `generate_square_subsequent_mask` to create this mask."
+            )
+        _, _, embed_dim = query.shape  # (a query of another rank fails here, as in PyTorch)
+        if embed_dim != self.embed_dim:
+            raise AssertionError(
+                f"was expecting embedding dimension of {self.embed_dim}, but got {embed_dim}"
+            )
+
+    def _time_first(
+        self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None,
+        batched: bool,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:  # fmt: skip
+        """The inputs in the (time, batch, embed) layout the computation uses: transposed
+        from ``batch_first``, or given a batch of one when unbatched (the padding mask too)."""
+        if self.batch_first and batched:
+            query, key, value = (t.transpose(1, 0) for t in (query, key, value))
+        if not batched:
+            query, key, value = (t.unsqueeze(1) for t in (query, key, value))
+            if key_padding_mask is not None:
+                key_padding_mask = key_padding_mask.unsqueeze(0)
+        return query, key, value, key_padding_mask
+
     def forward(
         self,
         query: Tensor,
@@ -139,46 +173,19 @@ class MultiheadAttention(Module):
         is_causal: bool = False,
     ) -> tuple[Tensor, Tensor | None]:
         batched = query.dim() == 3
-        if self.batch_first and batched:
-            query, key, value = (t.transpose(1, 0) for t in (query, key, value))
-        if not batched:
-            query, key, value = (t.unsqueeze(1) for t in (query, key, value))
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        if is_causal and attn_mask is None:
-            raise RuntimeError(
-                "Need attn_mask if specifying the is_causal hint. You may use the Transformer "
-                "module method `generate_square_subsequent_mask` to create this mask."
-            )
+        query, key, value, key_padding_mask = self._time_first(
+            query, key, value, key_padding_mask, batched
+        )
+        self._check_query(query, attn_mask, is_causal)
         tgt_len, bsz, embed_dim = query.shape
-        if embed_dim != self.embed_dim:
-            raise AssertionError(
-                f"was expecting embedding dimension of {self.embed_dim}, but got {embed_dim}"
-            )
         src_len = key.shape[0]
         heads, hd = self.num_heads, self.head_dim
         q, k, v = self._project(query, key, value)
-        mask = canonical_mask(attn_mask, "attn_mask", q.dtype)
-        if mask is not None and mask.dim() == 2:
-            if tuple(mask.shape) != (tgt_len, src_len):
-                raise RuntimeError(
-                    f"The shape of the 2D attn_mask is torch.Size({list(mask.shape)}), "
-                    f"but should be {(tgt_len, src_len)}."
-                )
-            mask = mask.unsqueeze(0)
-        elif mask is not None and tuple(mask.shape) != (bsz * heads, tgt_len, src_len):
-            raise RuntimeError(
-                f"The shape of the 3D attn_mask is torch.Size({list(mask.shape)}), "
-                f"but should be {(bsz * heads, tgt_len, src_len)}."
-            )
+        mask = _attn_mask(attn_mask, q.dtype, bsz * heads, tgt_len, src_len)
         q = q.reshape(tgt_len, bsz * heads, hd).transpose(0, 1)
         k = k.reshape(src_len, bsz * heads, hd).transpose(0, 1)
         v = v.reshape(src_len, bsz * heads, hd).transpose(0, 1)
-        kpm = canonical_mask(key_padding_mask, "key_padding_mask", q.dtype)
-        if kpm is not None:
-            kpm = kpm.reshape(bsz, 1, 1, src_len).expand(-1, heads, -1, -1)
-            kpm = kpm.reshape(bsz * heads, 1, src_len)
-            mask = kpm if mask is None else mask + kpm
+        mask = _add_padding_mask(mask, key_padding_mask, q.dtype, bsz, heads, src_len)
         scores = (q * math.sqrt(1.0 / float(hd))).bmm(k.transpose(-2, -1))
         if mask is not None:
             scores = mask + scores
@@ -189,12 +196,10 @@ class MultiheadAttention(Module):
         out = F.linear(out, self.out_proj.weight, self.out_proj.bias)
         out = out.reshape(tgt_len, bsz, embed_dim)
         avg = None
-        if need_weights:
+        if need_weights:  # (bsz, heads, tgt, src), averaged over the heads by default
             avg = weights.reshape(bsz, heads, tgt_len, src_len)
-            if average_attn_weights:
-                avg = avg.mean(dim=1)
-            if not batched:
-                avg = avg.squeeze(0)
+            avg = avg.mean(dim=1) if average_attn_weights else avg
+            avg = avg if batched else avg.squeeze(0)
         if not batched:
             out = out.squeeze(1)
         elif self.batch_first:
@@ -203,3 +208,42 @@ class MultiheadAttention(Module):
 
 
 __all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
+
+
+def _attn_mask(
+    attn_mask: Tensor | None, dtype: Any, batch_heads: int, tgt_len: int, src_len: int
+) -> Tensor | None:
+    """``attn_mask`` as an additive float mask (:func:`canonical_mask`) of shape
+    (1 or batch*heads, tgt, src), its shape checked in PyTorch's words."""
+    mask = canonical_mask(attn_mask, "attn_mask", dtype)
+    if mask is not None and mask.dim() == 2:
+        if tuple(mask.shape) != (tgt_len, src_len):
+            raise RuntimeError(
+                f"The shape of the 2D attn_mask is torch.Size({list(mask.shape)}), "
+                f"but should be {(tgt_len, src_len)}."
+            )
+        mask = mask.unsqueeze(0)
+    elif mask is not None and tuple(mask.shape) != (batch_heads, tgt_len, src_len):
+        raise RuntimeError(
+            f"The shape of the 3D attn_mask is torch.Size({list(mask.shape)}), "
+            f"but should be {(batch_heads, tgt_len, src_len)}."
+        )
+    return mask
+
+
+def _add_padding_mask(
+    mask: Tensor | None,
+    key_padding_mask: Tensor | None,
+    dtype: Any,
+    bsz: int,
+    heads: int,
+    src_len: int,
+) -> Tensor | None:
+    """``mask`` with the key padding mask added (as an additive float mask spread over the
+    heads, (batch*heads, 1, src)), as PyTorch merges the two before the softmax."""
+    kpm = canonical_mask(key_padding_mask, "key_padding_mask", dtype)
+    if kpm is not None:
+        kpm = kpm.reshape(bsz, 1, 1, src_len).expand(-1, heads, -1, -1)
+        kpm = kpm.reshape(bsz * heads, 1, src_len)
+        mask = kpm if mask is None else mask + kpm
+    return mask

@@ -13,6 +13,38 @@ from .module import Module
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
+
+def _check_args(
+    in_channels: int,
+    out_channels: int,
+    stride: Any,
+    padding: Any,
+    groups: int,
+    padding_mode: str,
+    nd: int,
+) -> None:
+    """The constructor's argument checks, in PyTorch's order and words (``_ConvNd``), before
+    any parameter is made: a bad module fails when it is built, not at its first call."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(
+                f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
+            )
+        if padding == "same" and any(s != 1 for s in ntuple(stride, nd)):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(
+            f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
+            f"padding_mode='{padding_mode}'"
+        )
+
+
 class _ConvNd(Module):
     """Shared state: weight ``(out, in/groups, *kernel)``, optional bias, geometry."""
 
@@ -38,24 +70,7 @@ class _ConvNd(Module):
     ) -> None:
         super().__init__()
         nd = self._nd
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(
-                    f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
-                )
-            if padding == "same" and any(s != 1 for s in ntuple(stride, nd)):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(
-                f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
-                f"padding_mode='{padding_mode}'"
-            )
+        _check_args(in_channels, out_channels, stride, padding, groups, padding_mode, nd)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = ntuple(kernel_size, nd)

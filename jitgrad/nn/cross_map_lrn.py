@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..copy_ops import under_node
+from ..frontend.copy_ops import under_node
 from ..frontend.creation import tensor
 from ..frontend.tensor import Tensor
 from .module import Module

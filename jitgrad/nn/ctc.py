@@ -93,6 +93,55 @@ def _lengths(v: Any) -> np.ndarray:
     return np.asarray(arr, np.int64).reshape(-1)
 
 
+def _check_lengths(in_len: np.ndarray, tg_len: np.ndarray, tg: np.ndarray, t_max: int) -> None:
+    """The lengths' checks PyTorch makes before allocating (``ctc_loss_allocate_outputs``):
+    no input longer than the time axis, padded targets at least as wide as the longest."""
+    for v in in_len:
+        if v > t_max:
+            raise RuntimeError(
+                f"Expected input_lengths to have value at most {t_max}, but got value {v} "
+                "(while checking arguments for ctc_loss_allocate_outputs)"
+            )
+    if tg.ndim == 2 and tg_len.size and tg.shape[-1] < tg_len.max():
+        raise RuntimeError(
+            f"Expected tensor to have size at least {tg_len.max()} at dimension 1, but got "
+            f"size {tg.shape[-1]} for argument #2 'targets' (while checking arguments for "
+            "ctc_loss_allocate_outputs)"
+        )
+
+
+def _samples(
+    lp_all: np.ndarray,
+    tg: np.ndarray,
+    in_len: np.ndarray,
+    tg_len: np.ndarray,
+    blank: int,
+    zero_infinity: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's loss and its gradient w.r.t. ``log_probs`` (``(T, N, C)``), computed in
+    float64 and stored in the input's dtype; the targets are padded ``(N, S)`` rows or one
+    concatenated run (an unbatched 1-D target reads the same way). ``zero_infinity`` zeroes an
+    impossible alignment's infinite loss and its gradient."""
+    n = lp_all.shape[1]
+    padded = tg.ndim == 2
+    losses = np.zeros(n, lp_all.dtype)
+    grads = np.zeros(lp_all.shape, lp_all.dtype)
+    offset = 0
+    for b in range(n):
+        if padded:
+            target = tg.reshape(n, -1)[b, : tg_len[b]]
+        else:
+            target = tg.reshape(-1)[offset : offset + tg_len[b]]
+            offset += tg_len[b]
+        lp = lp_all[: in_len[b], b].astype(np.float64)
+        nll, g = _sample(lp, target, blank)
+        if zero_infinity and np.isinf(nll):
+            nll, g = 0.0, np.zeros_like(g)
+        losses[b] = nll
+        grads[: in_len[b], b] = g
+    return losses, grads
+
+
 def ctc_loss(
     log_probs: Tensor,
     targets: Tensor,
@@ -110,34 +159,8 @@ def ctc_loss(
     in_len = _lengths(input_lengths)
     tg_len = _lengths(target_lengths)
     tg = targets._value.astype(np.int64)
-    for v in in_len:
-        if v > t_max:
-            raise RuntimeError(
-                f"Expected input_lengths to have value at most {t_max}, but got value {v} "
-                "(while checking arguments for ctc_loss_allocate_outputs)"
-            )
-    padded = tg.ndim == 2  # else concatenated (an unbatched 1-D target reads the same way)
-    if padded and tg_len.size and tg.shape[-1] < tg_len.max():
-        raise RuntimeError(
-            f"Expected tensor to have size at least {tg_len.max()} at dimension 1, but got "
-            f"size {tg.shape[-1]} for argument #2 'targets' (while checking arguments for "
-            "ctc_loss_allocate_outputs)"
-        )
-    losses = np.zeros(n, lp_all.dtype)
-    grads = np.zeros(lp_all.shape, lp_all.dtype)
-    offset = 0
-    for b in range(n):
-        if padded:
-            target = tg.reshape(n, -1)[b, : tg_len[b]]
-        else:
-            target = tg.reshape(-1)[offset : offset + tg_len[b]]
-            offset += tg_len[b]
-        lp = lp_all[: in_len[b], b].astype(np.float64)
-        nll, g = _sample(lp, target, blank)
-        if zero_infinity and np.isinf(nll):
-            nll, g = 0.0, np.zeros_like(g)
-        losses[b] = nll
-        grads[: in_len[b], b] = g
+    _check_lengths(in_len, tg_len, tg, t_max)
+    losses, grads = _samples(lp_all, tg, in_len, tg_len, blank, zero_infinity)
     if unbatched:
         losses, grads = losses[0], grads[:, 0]
     grad_t = _make(np.ascontiguousarray(grads), log_probs._dtype)

@@ -13,9 +13,9 @@ from ..engine.grad_mode import no_grad
 from ..frontend.creation import empty
 from ..frontend.creation import eye as _eye
 from ..frontend.creation import tensor as _as_tensor
+from ..frontend.sampling import randperm
 from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
-from ..sampling import randperm
 
 __all__ = [
     "calculate_gain",

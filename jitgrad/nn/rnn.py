@@ -47,6 +47,35 @@ def _check_type(name: str, value: Any, kind: type) -> None:
         raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
 
 
+def _check_sizes(
+    mode: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    bias: bool,
+    batch_first: bool,
+    proj_size: int,
+) -> None:
+    """``RNNBase``'s argument checks after ``dropout``'s, in PyTorch's order and words, so a
+    bad module fails when it is built (before any weight is drawn)."""
+    _check_type("bias", bias, bool)
+    _check_type("batch_first", batch_first, bool)
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        _check_type(name, value, int)
+        if value <= 0:
+            raise ValueError(f"{name} must be greater than zero")
+    if num_layers <= 0:
+        raise ValueError("num_layers must be greater than zero")
+    if proj_size < 0:
+        raise ValueError("proj_size should be a positive integer or zero to disable projections")
+    if proj_size >= hidden_size:
+        raise ValueError("proj_size has to be smaller than hidden_size")
+    if proj_size > 0:
+        raise NotImplementedError("LSTM with proj_size > 0 is not implemented in jitgrad")
+    if mode not in _MODES:
+        raise ValueError("Unrecognized RNN mode: " + mode)
+
+
 class RNNBase(Module):
     """The shared machinery: parameters per layer and direction, input/state checks, the
     layer loop. Subclasses only say how the state is shaped (``h`` or ``(h, c)``)."""
@@ -76,24 +105,7 @@ class RNNBase(Module):
                 f"dropout={dropout} and num_layers={num_layers}",
                 stacklevel=3,
             )
-        _check_type("bias", bias, bool)
-        _check_type("batch_first", batch_first, bool)
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            _check_type(name, value, int)
-            if value <= 0:
-                raise ValueError(f"{name} must be greater than zero")
-        if num_layers <= 0:
-            raise ValueError("num_layers must be greater than zero")
-        if proj_size < 0:
-            raise ValueError(
-                "proj_size should be a positive integer or zero to disable projections"
-            )
-        if proj_size >= hidden_size:
-            raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size > 0:
-            raise NotImplementedError("LSTM with proj_size > 0 is not implemented in jitgrad")
-        if mode not in _MODES:
-            raise ValueError("Unrecognized RNN mode: " + mode)
+        _check_sizes(mode, input_size, hidden_size, num_layers, bias, batch_first, proj_size)
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -103,23 +115,28 @@ class RNNBase(Module):
         self.dropout = float(dropout)  # type: ignore[arg-type]
         self.bidirectional = bidirectional
         self.proj_size = proj_size
-        gates = _MODES[mode][0] * hidden_size
-        directions = 2 if bidirectional else 1
+        self._add_weights(_MODES[mode][0] * hidden_size, 2 if bidirectional else 1, dtype)
+        self.reset_parameters()
+
+    def _add_weights(self, gates: int, directions: int, dtype: Any) -> None:
+        """The per-layer, per-direction weights under PyTorch's names (``weight_ih_l0``,
+        ``bias_hh_l1_reverse`` ...), registered in its order, so ``state_dict`` keys,
+        ``_flat_weights`` and the initializer's draws line up with PyTorch's."""
+        input_size, hidden_size = self.input_size, self.hidden_size
         self._flat_weights_names: list[str] = []
         self._all_weights: list[list[str]] = []
-        for layer in range(num_layers):
+        for layer in range(self.num_layers):
             width = input_size if layer == 0 else hidden_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 shapes = {"weight_ih": (gates, width), "weight_hh": (gates, hidden_size)}
-                if bias:
+                if self.bias:
                     shapes.update(bias_ih=(gates,), bias_hh=(gates,))
                 names = [kind + suffix for kind in shapes]
                 for name, shape in zip(names, shapes.values()):
                     setattr(self, name, Parameter(creation.empty(shape, dtype=dtype)))
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         reset_uniform(self, self.hidden_size)

@@ -36,11 +36,23 @@ def strong_wolfe(
 ) -> tuple[float, np.ndarray, float, int]:  # fmt: skip
     """``(loss, flat_grad, step, evaluations)`` at the accepted step ``t`` along ``d``."""
     d_norm = np.abs(d).max()
-    g = g.copy()
+    found = _bracket(obj, x, t, d, f, g.copy(), gtd, c1, c2, max_ls)
+    return _zoom(obj, x, d, d_norm, f, gtd, *found, c1, c2, tolerance_change, max_ls)
+
+
+def _bracket(
+    obj: Objective, x: Any, t: float, d: np.ndarray, f: float, g: np.ndarray, gtd: float,
+    c1: float, c2: float, max_ls: int,
+) -> tuple[list, list, list, list | None, bool, int, int]:  # fmt: skip
+    """The first phase: grow the step (by cubic extrapolation) until an interval is known
+    to hold a step meeting the strong Wolfe conditions, or one is found (``done``). Returns
+    the interval's steps, losses, gradients and directional derivatives (None when it was
+    not bracketed), ``done``, the iterations and the evaluations so far."""
     f_new, g_new = obj(x, t, d)
     evals = 1
     gtd_new = g_new.dot(d)
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    bgtd = None
     done = False
     ls_iter = 0
     while ls_iter < max_ls:
@@ -69,6 +81,18 @@ def strong_wolfe(
         ls_iter += 1
     if ls_iter == max_ls:
         bracket, bf, bg = [0, t], [f, f_new], [g, g_new]
+    return bracket, bf, bg, bgtd, done, ls_iter, evals
+
+
+def _zoom(
+    obj: Objective, x: Any, d: np.ndarray, d_norm: float, f: float, gtd: float,
+    bracket: list, bf: list, bg: list, bgtd: list | None, done: bool, ls_iter: int, evals: int,
+    c1: float, c2: float, tolerance_change: float, max_ls: int,
+) -> tuple[float, np.ndarray, float, int]:  # fmt: skip
+    """The second phase: shrink the bracket by safeguarded cubic interpolation (a point
+    too near an end is pushed ``eps`` inside, after a step of insufficient progress) until
+    a step meets the strong Wolfe conditions, the bracket is too narrow, or the iterations
+    run out; returns :func:`strong_wolfe`'s tuple at the bracket's best end."""
     insuf_progress = False
     low, high = (0, 1) if bf[0] <= bf[-1] else (1, 0)
     while not done and ls_iter < max_ls:

@@ -70,22 +70,34 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(
-                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for top, base, group in zip(
-                    self.max_momentums, self.base_momentums, optimizer.param_groups, strict=True
-                ):
-                    self._set_momentum(group, top)
-                    group["max_momentum"] = top
-                    group["base_momentum"] = base
+            self._init_momentum(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
+
+    def _init_momentum(
+        self,
+        optimizer: Optimizer,
+        base_momentum: float | list[float],
+        max_momentum: float | list[float],
+        last_epoch: int,
+    ) -> None:
+        """``cycle_momentum``: momentum (or Adam's beta1) cycles inversely to the learning
+        rate, so a fresh scheduler starts each group at its ``max_momentum``, and the bounds
+        are kept in the groups (PyTorch's ``state_dict`` carries them there)."""
+        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+            raise ValueError(
+                "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+            )
+        self.use_beta1 = "betas" in optimizer.defaults
+        self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+        self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+        if last_epoch == -1:
+            for top, base, group in zip(
+                self.max_momentums, self.base_momentums, optimizer.param_groups, strict=True
+            ):
+                self._set_momentum(group, top)
+                group["max_momentum"] = top
+                group["base_momentum"] = base
 
     def _set_momentum(self, group: dict[str, Any], value: float) -> None:
         if self.use_beta1:

@@ -98,8 +98,8 @@ class LBFGS(Optimizer):
         tol_grad, tol_change = group["tolerance_grad"], group["tolerance_change"]
         history_size, line_search_fn = group["history_size"], group["line_search_fn"]
         state = self.state[self._params[0]]
-        state.setdefault("func_evals", 0)
-        state.setdefault("n_iter", 0)
+        for counter in ("func_evals", "n_iter"):
+            state.setdefault(counter, 0)
         with enable_grad():
             orig_loss = closure()
         loss = float(orig_loss)
@@ -111,64 +111,25 @@ class LBFGS(Optimizer):
         s = self._unpack(state)
         d, t, old_dirs, old_stps, ro = s["d"], s["t"], s["old_dirs"], s["old_stps"], s["ro"]
         h_diag, prev_flat_grad, prev_loss = s["H_diag"], s["prev_flat_grad"], s["prev_loss"]
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
+        for n_iter in range(1, max_iter + 1):
             state["n_iter"] += 1
             if state["n_iter"] == 1:
                 d = -flat_grad
                 old_dirs, old_stps, ro, h_diag = [], [], [], 1
             else:
-                y = flat_grad - prev_flat_grad
-                st = d * t
-                ys = y.dot(st)
-                if ys > 1e-10:
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0), old_stps.pop(0), ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(st)
-                    ro.append(1.0 / ys)
-                    h_diag = ys / y.dot(y)
-                al = s["al"] if s["al"] is not None else [None] * history_size
-                s["al"] = al
-                q = -flat_grad
-                for i in range(len(old_dirs) - 1, -1, -1):
-                    al[i] = old_stps[i].dot(q) * ro[i]
-                    q = q + (-al[i]) * old_dirs[i]
-                d = r = q * h_diag
-                for i in range(len(old_dirs)):
-                    be_i = old_dirs[i].dot(r) * ro[i]
-                    r += (al[i] - be_i) * old_stps[i]
+                pair = (flat_grad - prev_flat_grad, d * t)
+                h_diag = _add_pair(*pair, old_dirs, old_stps, ro, h_diag, history_size)
+                d = _two_loop(s, -flat_grad, old_dirs, old_stps, ro, h_diag, history_size)
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
-            if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
-            else:
-                t = lr
+            # the first step is scaled by the gradient's size, as PyTorch's
+            t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr if state["n_iter"] == 1 else lr
             gtd = flat_grad.dot(d)
             if gtd > -tol_change:
                 break
-            ls_evals = 0
-            if line_search_fn is not None:
-                if line_search_fn != "strong_wolfe":
-                    raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = self._clone_param()
-
-                def obj(x: Any, t: float, d: np.ndarray) -> tuple[float, np.ndarray]:
-                    return self._directional_evaluate(closure, x, t, d)
-
-                loss, flat_grad, t, ls_evals = strong_wolfe(obj, x_init, t, d, loss, flat_grad, gtd)
-                self._add_grad(t, d)
-                opt_cond = np.abs(flat_grad).max() <= tol_grad
-            else:
-                self._add_grad(t, d)
-                opt_cond = False
-                if n_iter != max_iter:
-                    with enable_grad():
-                        loss = float(closure())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = np.abs(flat_grad).max() <= tol_grad
-                    ls_evals = 1
+            loss, flat_grad, t, opt_cond, ls_evals = self._move(
+                closure, line_search_fn, n_iter != max_iter, t, d, loss, flat_grad, gtd, tol_grad
+            )
             current_evals += ls_evals
             state["func_evals"] += ls_evals
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
@@ -181,6 +142,41 @@ class LBFGS(Optimizer):
         )  # fmt: skip
         self._pack(state, s)
         return orig_loss
+
+    def _move(
+        self,
+        closure: Callable[[], Any],
+        line_search_fn: str | None,
+        evaluate: bool,
+        t: float,
+        d: np.ndarray,
+        loss: float,
+        flat_grad: np.ndarray,
+        gtd: float,
+        tol_grad: float,
+    ) -> tuple[float, np.ndarray, float, bool, int]:
+        """Step the parameters along ``d``: by the strong-Wolfe search's step, or by ``t``
+        and (``evaluate``: not on the last iteration, as PyTorch) one more closure call.
+        Returns the loss, flat gradient and step it ends with, whether the gradient is small
+        enough to stop, and the closure calls it made."""
+        if line_search_fn is None:
+            self._add_grad(t, d)
+            if not evaluate:
+                return loss, flat_grad, t, False, 0
+            with enable_grad():
+                loss = float(closure())
+            flat_grad = self._gather_flat_grad()
+            return loss, flat_grad, t, np.abs(flat_grad).max() <= tol_grad, 1
+        if line_search_fn != "strong_wolfe":
+            raise RuntimeError("only 'strong_wolfe' is supported")
+        x_init = self._clone_param()
+
+        def obj(x: Any, t: float, d: np.ndarray) -> tuple[float, np.ndarray]:
+            return self._directional_evaluate(closure, x, t, d)
+
+        loss, flat_grad, t, ls_evals = strong_wolfe(obj, x_init, t, d, loss, flat_grad, gtd)
+        self._add_grad(t, d)
+        return loss, flat_grad, t, np.abs(flat_grad).max() <= tol_grad, ls_evals
 
     def _unpack(self, state: dict[str, Any]) -> dict[str, Any]:
         """State entries as NumPy values (they are kept as tensors for ``state_dict``)."""
@@ -204,3 +200,50 @@ class LBFGS(Optimizer):
                   "prev_loss", "al"):  # fmt: skip
             v = s[k]
             state[k] = [ten(e) for e in v] if isinstance(v, list) else ten(v)
+
+
+def _add_pair(
+    y: np.ndarray,
+    st: np.ndarray,
+    old_dirs: list,
+    old_stps: list,
+    ro: list,
+    h_diag: Any,
+    history_size: int,
+) -> Any:
+    """Keep the newest curvature pair (``y`` the change of gradient, ``st`` the step) when
+    its curvature ``y.s`` is safely positive (else the inverse Hessian estimate would lose
+    positive definiteness), dropping the oldest past ``history_size``. Returns the initial
+    Hessian scale ``y.s / y.y`` of that pair, or ``h_diag`` unchanged when it is skipped."""
+    ys = y.dot(st)
+    if ys > 1e-10:
+        if len(old_dirs) == history_size:
+            old_dirs.pop(0), old_stps.pop(0), ro.pop(0)
+        old_dirs.append(y)
+        old_stps.append(st)
+        ro.append(1.0 / ys)
+        h_diag = ys / y.dot(y)
+    return h_diag
+
+
+def _two_loop(
+    s: dict[str, Any],
+    q: np.ndarray,
+    old_dirs: list,
+    old_stps: list,
+    ro: list,
+    h_diag: Any,
+    history_size: int,
+) -> np.ndarray:
+    """The two-loop recursion: the inverse-Hessian estimate times ``q`` (the negative
+    gradient), the search direction. Its ``al`` buffer is kept in the state, as PyTorch's."""
+    al = s["al"] if s["al"] is not None else [None] * history_size
+    s["al"] = al
+    for i in range(len(old_dirs) - 1, -1, -1):
+        al[i] = old_stps[i].dot(q) * ro[i]
+        q = q + (-al[i]) * old_dirs[i]
+    d = r = q * h_diag
+    for i in range(len(old_dirs)):
+        be_i = old_dirs[i].dot(r) * ro[i]
+        r += (al[i] - be_i) * old_stps[i]
+    return d

@@ -10,8 +10,8 @@ from typing import Any
 
 from .. import dtypes as D
 from ..frontend.creation import empty
+from ..frontend.sampling import randint
 from ..frontend.tensor import Tensor
-from ..sampling import randint
 from ..typeinfo import finfo, iinfo
 
 

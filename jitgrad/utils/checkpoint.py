@@ -55,6 +55,9 @@ _SEQUENTIAL_WARNING = (
 )
 
 
+_NO_GRAD_INPUTS = "None of the inputs have requires_grad=True. Gradients will be None"
+
+
 def _detached(args: tuple) -> list:
     """Fresh leaves for a recomputation, requiring grad where the originals did."""
     out = []
@@ -103,55 +106,48 @@ def _run(function: Callable, args: list, kwargs: dict, rng: Any) -> tuple[tuple,
             set_rng_state(saved)
 
 
-def checkpoint(
+def _check_reentrant_options(context_fn: Any, debug: bool, kwargs: dict) -> None:
+    """What the reentrant variant cannot take, refused in PyTorch's words."""
+    if context_fn is not None or debug:
+        raise ValueError(
+            "Passing `context_fn` or `debug` is only supported when use_reentrant=False."
+        )
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+
+
+def _forward_capturing(
+    function: Callable, args: tuple, kwargs: dict, forward_ctx: Any
+) -> tuple[tuple, bool, list[Tensor]]:
+    """The non-reentrant variant's forward: ``function`` on detached copies of the
+    arguments with grad enabled (so the leaves it reaches that are not arguments, e.g. a
+    module's parameters, can be found and become the node's inputs too), its outputs
+    detached from that throwaway graph. Returns (outputs, whether a tuple, those leaves)."""
+    with enable_grad(), forward_ctx:
+        first = _detached(args)
+        outs, was_tuple = _as_tuple(function(*first, **kwargs))
+        sources = _captured_leaves(outs, first)
+        outs = tuple(o.detach() if isinstance(o, Tensor) else o for o in outs)
+    return outs, was_tuple, sources
+
+
+def _recompute_backward(
     function: Callable,
-    *args: Any,
-    use_reentrant: bool | None = None,
-    context_fn: Any = None,
-    determinism_check: str = "default",
-    debug: bool = False,
-    preserve_rng_state: bool = True,
-    **kwargs: Any,
-) -> Any:
-    """``function(*args, **kwargs)`` without keeping its intermediates for backward; the
-    backward recomputes them (see the module docstring for the two variants)."""
-    if use_reentrant is None:
-        warnings.warn(_REENTRANT_WARNING, UserWarning, stacklevel=2)
-        use_reentrant = True
-    if use_reentrant:
-        if context_fn is not None or debug:
-            raise ValueError(
-                "Passing `context_fn` or `debug` is only supported when use_reentrant=False."
-            )
-        if kwargs:
-            raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
-    forward_ctx, recompute_ctx = (
-        context_fn() if context_fn is not None else (nullcontext(), nullcontext())
-    )
-    rng = get_rng_state() if preserve_rng_state else None
-    tensors = [a for a in args if isinstance(a, Tensor)]
-    if use_reentrant:
-        if not any(t.requires_grad for t in tensors):
-            warnings.warn(
-                "None of the inputs have requires_grad=True. Gradients will be None",
-                UserWarning,
-                stacklevel=2,
-            )
-        with no_grad():
-            outs, was_tuple = _as_tuple(function(*args))
-        sources: list[Tensor] = []
-    else:
-        if not is_grad_enabled():
-            return function(*args, **kwargs)
-        with enable_grad(), forward_ctx:
-            first = _detached(args)
-            outs, was_tuple = _as_tuple(function(*first, **kwargs))
-            sources = _captured_leaves(outs, first)
-            outs = tuple(o.detach() if isinstance(o, Tensor) else o for o in outs)
-    inputs = [t for t in tensors if t.requires_grad] + [p for p in sources if p.requires_grad]
-    diff_pos = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.is_floating_point()]
-    if not inputs or not is_grad_enabled() or not diff_pos:
-        return outs if was_tuple else outs[0]
+    args: tuple,
+    kwargs: dict,
+    rng: Any,
+    recompute_ctx: Any,
+    diff_pos: list[int],
+    inputs: list[Tensor],
+    sources: list[Tensor],
+    use_reentrant: bool,
+) -> Callable[..., tuple]:
+    """The checkpoint node's backward: run ``function`` again on fresh detached copies of
+    the arguments (under the saved RNG state and ``recompute_ctx``), then backpropagate
+    the incoming gradients through that recomputed graph: with ``backward`` for the
+    reentrant variant (parameters accumulate their ``.grad`` there, as in PyTorch), else
+    with ``grad`` into the arguments and the leaves the forward captured."""
+    sources_needing = [p for p in sources if p.requires_grad]
 
     def backward(*grads: Any) -> tuple:
         fresh = _detached(args)
@@ -171,7 +167,48 @@ def checkpoint(
             return tuple(f.grad for f in arg_leaves)
         return tuple(_grad(outs_r, arg_leaves + sources_needing, grads_r, allow_unused=True))
 
-    sources_needing = [p for p in sources if p.requires_grad]
+    return backward
+
+
+def checkpoint(
+    function: Callable,
+    *args: Any,
+    use_reentrant: bool | None = None,
+    context_fn: Any = None,
+    determinism_check: str = "default",
+    debug: bool = False,
+    preserve_rng_state: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """``function(*args, **kwargs)`` without keeping its intermediates for backward; the
+    backward recomputes them (see the module docstring for the two variants)."""
+    if use_reentrant is None:
+        warnings.warn(_REENTRANT_WARNING, UserWarning, stacklevel=2)
+        use_reentrant = True
+    if use_reentrant:
+        _check_reentrant_options(context_fn, debug, kwargs)
+    forward_ctx, recompute_ctx = (
+        context_fn() if context_fn is not None else (nullcontext(), nullcontext())
+    )
+    rng = get_rng_state() if preserve_rng_state else None
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if use_reentrant:
+        if not any(t.requires_grad for t in tensors):
+            warnings.warn(_NO_GRAD_INPUTS, UserWarning, stacklevel=2)
+        with no_grad():
+            outs, was_tuple = _as_tuple(function(*args))
+        sources: list[Tensor] = []
+    else:
+        if not is_grad_enabled():
+            return function(*args, **kwargs)
+        outs, was_tuple, sources = _forward_capturing(function, args, kwargs, forward_ctx)
+    inputs = [t for t in tensors if t.requires_grad] + [p for p in sources if p.requires_grad]
+    diff_pos = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.is_floating_point()]
+    if not inputs or not is_grad_enabled() or not diff_pos:
+        return outs if was_tuple else outs[0]
+    backward = _recompute_backward(
+        function, args, kwargs, rng, recompute_ctx, diff_pos, inputs, sources, use_reentrant
+    )
     name = "CheckpointFunctionBackward" if use_reentrant else "CheckpointBackward"
     values = [outs[i] for i in diff_pos]
     results = record_multi(

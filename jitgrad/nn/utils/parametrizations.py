@@ -18,8 +18,8 @@ from ...frontend.creation import eye, zeros
 from ...frontend.linalg_decomp import solve
 from ...frontend.linalg_more import matrix_exp
 from ...frontend.movement import cat
+from ...frontend.sampling import randn
 from ...frontend.tensor import Tensor, _make
-from ...sampling import randn
 from .._functional_activation import normalize
 from ..conv import ConvTranspose2d
 from ..module import Module

@@ -18,8 +18,8 @@ import numpy as np
 
 from ...engine.grad_mode import no_grad
 from ...frontend.creation import ones_like
+from ...frontend.sampling import rand
 from ...frontend.tensor import Tensor, _make
-from ...sampling import rand
 from ..module import Module
 
 

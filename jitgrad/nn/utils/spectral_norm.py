@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine.grad_mode import no_grad
+from ...frontend.sampling import randn
 from ...frontend.tensor import Tensor
-from ...sampling import randn
 from .._functional_activation import normalize
 from ..conv import ConvTranspose2d
 from ..module import Module

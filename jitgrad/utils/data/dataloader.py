@@ -16,9 +16,9 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ...frontend.sampling import randint
 from ...frontend.tensor import Tensor
 from ...random import Generator
-from ...sampling import randint
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -70,33 +70,9 @@ class DataLoader:
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         iterable = isinstance(dataset, IterableDataset)
-        if iterable:
-            _check_iterable_options(shuffle, sampler, batch_sampler)
-        else:
-            shuffle = bool(shuffle)
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
-        if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError(
-                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                    "sampler, and drop_last"
-                )
-            batch_size, drop_last = None, False
-        elif batch_size is None and drop_last:
-            raise ValueError(
-                "batch_size=None option disables auto-batching and is mutually exclusive with "
-                "drop_last"
-            )
-        if sampler is None:
-            if iterable:
-                sampler = _InfiniteConstantSampler()
-            elif shuffle:
-                sampler = RandomSampler(dataset, generator=generator)
-            else:
-                sampler = SequentialSampler(dataset)
-        if batch_size is not None and batch_sampler is None:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        sampler, batch_sampler, batch_size, drop_last = _samplers(
+            dataset, iterable, shuffle, sampler, batch_sampler, batch_size, drop_last, generator
+        )
         self.dataset = dataset
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
@@ -164,6 +140,50 @@ def _check_worker_options(
         raise ValueError("prefetch_factor option should be non-negative")
     if persistent and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
+
+
+def _samplers(
+    dataset: Any,
+    iterable: bool,
+    shuffle: bool | None,
+    sampler: Iterable[Any] | None,
+    batch_sampler: Iterable[list] | None,
+    batch_size: int | None,
+    drop_last: bool,
+    generator: Generator | None,
+) -> tuple[Iterable[Any], Iterable[list] | None, int | None, bool]:
+    """The index sampler and batch sampler a loader draws from, as PyTorch picks them:
+    the options that exclude each other refused in its words, a default sampler made (an
+    endless one for an iterable dataset, a random one to shuffle), and a ``batch_sampler``
+    given taking over ``batch_size``/``drop_last`` (returned as None/False)."""
+    if iterable:
+        _check_iterable_options(shuffle, sampler, batch_sampler)
+    else:
+        shuffle = bool(shuffle)
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
+            )
+        batch_size, drop_last = None, False
+    elif batch_size is None and drop_last:
+        raise ValueError(
+            "batch_size=None option disables auto-batching and is mutually exclusive with "
+            "drop_last"
+        )
+    if sampler is None:
+        if iterable:
+            sampler = _InfiniteConstantSampler()
+        elif shuffle:
+            sampler = RandomSampler(dataset, generator=generator)
+        else:
+            sampler = SequentialSampler(dataset)
+    if batch_size is not None and batch_sampler is None:
+        batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+    return sampler, batch_sampler, batch_size, drop_last
 
 
 def _check_iterable_options(shuffle: Any, sampler: Any, batch_sampler: Any) -> None:

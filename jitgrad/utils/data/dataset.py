@@ -10,9 +10,9 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from ...frontend.sampling import randperm
 from ...frontend.tensor import Tensor
 from ...random import Generator, default_generator
-from ...sampling import randperm
 
 
 class Dataset:

@@ -7,9 +7,9 @@ from typing import Any
 
 from ... import dtypes as D
 from ...frontend.creation import as_tensor
+from ...frontend.sampling import multinomial, randint, randperm
 from ...frontend.tensor import Tensor
 from ...random import Generator
-from ...sampling import multinomial, randint, randperm
 
 
 class Sampler:

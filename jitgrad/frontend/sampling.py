@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
+from ..random import Generator, numpy_generator
 from . import argcheck as A
-from . import dtypes as D
-from .frontend._tensor_data import _dtype_arg, result_type
-from .frontend.creation import _finish, zeros_like
-from .frontend.recording import record
-from .frontend.tensor import Tensor, _make
-from .random import Generator, numpy_generator
+from ._tensor_data import _dtype_arg, result_type
+from .creation import _finish, zeros_like
+from .recording import record
+from .tensor import Tensor, _make
 
 _TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float"}
 _TYPE_NAMES["float64"] = "Double"

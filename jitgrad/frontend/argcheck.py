@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from .frontend.tensor import Tensor
 from .overloads import OVERLOADS, format_invalid, type_name
+from .tensor import Tensor
 
 __all__ = ["type_name"]  # re-exported: callers take it from here
 

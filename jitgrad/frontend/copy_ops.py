@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .engine.grad_mode import STATE as GRAD
-from .engine.node import Node
-from .frontend.tensor import Tensor, _make
+from ..engine.grad_mode import STATE as GRAD
+from ..engine.node import Node
+from .tensor import Tensor, _make
 
 
 class CopyNode(Node):
