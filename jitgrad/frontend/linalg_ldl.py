@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as AC
 from .. import dtypes as D
 from ..kernels.cpu.ldl import sytrf_batch, sytrs_batch
 from ..ops.return_types import named_result
+from . import argcheck as AC
 from .checks import DTYPE_WORDS
 from .linalg_decomp import check_matrix
 from .recording import record_multi

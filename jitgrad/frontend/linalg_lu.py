@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as AC
 from .. import dtypes as D
 from ..kernels.cpu.lu import getrf_batch
 from ..ops.return_types import named_result
+from . import argcheck as AC
 from . import movement as M
 from .checks import DTYPE_WORDS
 from .conjugate import conj

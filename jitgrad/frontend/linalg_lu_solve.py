@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import argcheck as AC
 from .. import dtypes as D
 from ..ops.return_types import named_result
+from . import argcheck as AC
 from .checks import DTYPE_WORDS
 from .linalg import matmul
 from .linalg_decomp import check_matrix
