@@ -8,6 +8,9 @@ kind by this base class and token rather than by importing the front end's class
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..ops.saved_record import INLINE
 from .node import Node
 
 #: First item of the structural token (``Node._key``) of an in-place op's node whose result
@@ -22,6 +25,12 @@ class ElementwiseNode(Node):
     fusion planner may merge such nodes into one group)."""
 
     __slots__ = ()
+
+    def record(self) -> Any:
+        """The saved record as it is: this node itself (an eager node's record is its own
+        slots), a ``SavedRecord`` (a deferred one unresolved), ``FREED`` or None."""
+        saved = self._saved
+        return self if saved is INLINE else saved
 
     def unchanged(self) -> bool:
         """Whether no operand nor the output was modified in place since the forward."""

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..ops.saved_record import INLINE
 from .grad_mode import STATE
 from .hooks import POST_ACCUMULATE_RETURNED
 
@@ -174,6 +175,8 @@ def free_saved(nodes: Sequence[Node]) -> None:
     """Free the saved values of ``nodes`` (each known to hold some): :meth:`Node.release`
     for many nodes at once, without a call per node."""
     for node in nodes:
+        if node._saved is INLINE:  # an elementwise node's own record: its arrays go now
+            node.args = node.values = node.out = None
         node._saved = FREED
         node._key = None  # a freed node is never replayed
 
