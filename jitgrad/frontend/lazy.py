@@ -341,7 +341,7 @@ def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any
         args,  # the Pending's own tuple: materialize() counts references per tuple
         plan.wants,
         plan.cdt,
-        t._vc,
+        t._counter(),
         p.versions,
         p,
         0,
@@ -356,7 +356,7 @@ def flush(t: Tensor) -> None:
     compute as they would with no write here. An operand reads ``t`` if it shares ``t``'s
     version counter (a view) or may share its memory.
     """
-    vc = t._vc
+    vc = t._counter()  # (a tensor with none yet shares no counter)
     target = _SLOT.__get__(t)
     if type(target) is not np.ndarray:  # pending: only its own tensor reads it
         target = None

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
-from ..engine.sweep import FREED, FREED_MESSAGE, Node
+from ..engine.sweep import FREED, FREED_MESSAGE, VC0, Node
 from ..ops import expr as E
 from ..ops.registry import OpDef
 from ..ops.saved_record import ROLES as ROLES  # (re-exported: read from here)
@@ -133,7 +133,8 @@ def saved_attribute(node: Any, name: str) -> Any:
     if dt is D.float32 and saved.cdt.round is not None:  # a float16/bfloat16 result (lowp)
         dt = saved.cdt
     result = _make(out, dt, node)
-    result._vc = saved.out_vc
+    vc = saved.out_vc
+    result._vc = node.output_counter(out) if vc is VC0 else vc  # one counter with the result
     return result
 
 

@@ -222,7 +222,7 @@ def _record(t: DeviceLazyTensor, p: DevicePending, args: tuple, token_shapes: An
     node = deferred_node(t, p, plan, args, raw, DevicePending)
     node._key = (plan.pid, token_shapes)
     node._saved = DeviceSaved(
-        plan.op, plan.smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0
+        plan.op, plan.smask, args, tuple(p.values), plan.cdt, t._counter(), p.versions, p, 0
     )
     p.node = node
 
@@ -379,7 +379,7 @@ def flush(t: Tensor) -> None:
     """Compute the pending device values that read ``t`` before an in-place write to it."""
     if not _LIVE:
         return
-    vc = t._vc
+    vc = t._counter()
     for ref in list(_LIVE.data):
         p = ref()
         if p is None or p.array is not None or p.ref is None or p.ref() is None:
