@@ -23,7 +23,7 @@ every size is deferred (a launch costs microseconds whatever its size, so the CP
 ``jitgrad.fusion(False)`` switch deferral off as on the CPU.
 
 Backward: a deferred op's node is the device node class of its eager plan, with a
-:class:`DeviceSaved` tuple that :func:`resolve` turns into the eager saved tuple when the
+:class:`DeviceSaved` record that :func:`resolve` turns into the eager saved record when the
 node first reads it (computing only kept values). In-place elementwise writes flush the
 chains that read their target first (:func:`flush`), as :func:`jitgrad.frontend.lazy.flush`.
 """

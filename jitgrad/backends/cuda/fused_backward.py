@@ -126,7 +126,7 @@ def launch(
     layout = GroupLayout(members, saved, g.dtype, needed, joint=joint)
     out = saved[0].out
     shape = tuple(out.shape)
-    arrays = [g] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in layout.gather]
+    arrays = [g] + [saved[k].out if i < 0 else saved[k].values[i] for k, i in layout.gather]
     buffers = [
         runtime.empty(bshape, npdt) if mode == C.STORE else runtime.zeros(bshape, npdt)
         for bshape, npdt, mode, _dt in layout.buffers
@@ -134,7 +134,7 @@ def launch(
     ran = None
     if out.size:
         spec = _spec(layout, saved, shape, len(arrays), joint)
-        scalars = [saved[k][3][i] for k, i in layout.scalar_gather]
+        scalars = [saved[k].values[i] for k, i in layout.scalar_gather]
         names = [name for name, _ in spec.inputs]
         operands = dict(zip(names, arrays + scalars, strict=True))
         for (array, *_), b in zip(spec.outputs, buffers + [loss] * joint, strict=True):
