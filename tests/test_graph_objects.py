@@ -5,9 +5,12 @@ graph lives: on a scalar graph (Rogozhnikov's: softplus, a Python ``sum`` of fou
 product, softmax over four stacked nodes) the collector was a quarter of the eager time at
 28 tracked objects per op. Shared immutable parts (node tokens, zero versions, stack and
 unbind backward functions, multi-view marks, a softmax's saved record) and one edge tuple
-per non-leaf tensor bring it under 20; the bound below catches a change that adds objects
-back. The edge a tensor shares is checked against its current ``grad_fn``, so an in-place op
-that rebinds the tensor's node gives later ops the new edge.
+per non-leaf tensor brought it under 20; an elementwise node that is its own saved record
+and version counters made only when a tensor needs one of its own, near 16. The bound below
+catches a change that adds objects back; the tests after it check what the lazy counters
+must still catch (a saved result modified in place, through any alias). The edge a tensor
+shares is checked against its current ``grad_fn``, so an in-place op that rebinds the
+tensor's node gives later ops the new edge.
 """
 
 from __future__ import annotations

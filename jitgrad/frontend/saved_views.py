@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
+from ..engine.elementwise import ElementwiseNode
 from ..engine.sweep import FREED, FREED_MESSAGE, VC0, Node
 from ..ops import expr as E
 from ..ops.registry import OpDef
@@ -142,8 +143,7 @@ def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
     """``(name, tensor)`` for each tensor an elementwise node saved, named as its
     ``_saved_<name>`` attribute (what torchviz's ``show_saved`` draws); empty for other
     nodes and once backward freed the values."""
-    record = getattr(node, "record", None)
-    saved = record() if record is not None else None
+    saved = node.record() if isinstance(node, ElementwiseNode) else None
     if not isinstance(saved, Node | SavedRecord) or not isinstance(saved.op, OpDef):
         return []  # not elementwise, or freed
     names = {**_DEFAULT_NAMES, **_NAMES.get(saved.op.name, {})}

@@ -337,18 +337,13 @@ class Tensor:
         vc = self._vc
         if vc is VC0:
             adopt = getattr(self.grad_fn, "output_counter", None)  # (None for a leaf)
-            vc = None if adopt is None else adopt(_VALUE.__get__(self))
-            if vc is None:
-                vc = [0]
-            self._vc = vc
+            vc = self._vc = (None if adopt is None else adopt(_VALUE.__get__(self))) or [0]
         return vc
 
     def _bump(self) -> None:
         """Count an in-place change (every one goes through here; see ``MUTATION``)."""
         vc = self._vc
-        if vc is VC0:
-            vc = self._counter()
-        vc[0] += 1
+        (self._counter() if vc is VC0 else vc)[0] += 1
         MUTATION.seq = next_sequence()
         if self._dtype.round is not None:  # float16/bfloat16: what was written is rounded
             self._dtype.round(self._value)
