@@ -32,7 +32,7 @@ def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> 
         out = record(name, arr, dt, (x,), backward)
     else:
         out = _make(arr, dt)
-    out._vc = x._vc
+    out._vc = x._counter()
     out._base = x if x._base is None else x._base
     return out
 

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .complex_ops import ComplexBackward
+from .engine.elementwise import ElementwiseNode
 from .engine.fusion_mode import STATE as FUSE
-from .engine.sweep import FREED, AccumulateGrad
+from .engine.sweep import AccumulateGrad
 from .frontend import lazy
 from .frontend.pointwise import ElementwiseBackward, broadcast_shape
-from .ops.saved_record import OUT
+from .ops.saved_record import SavedRecord
 
 COMPLEX_WHY = "complex values: an eager numpy kernel, never fused"
 
@@ -90,10 +91,10 @@ def op_name(node: Any) -> str:
 
 
 def _saved_shape(node: Any) -> tuple[int, ...] | None:
-    saved = node._saved
-    if saved is None or saved is FREED or not isinstance(saved, tuple) or len(saved) < 8:
+    rec = node.record() if isinstance(node, ElementwiseNode) else None
+    if not isinstance(rec, ElementwiseNode | SavedRecord):  # freed, or not elementwise
         return None
-    out = saved[OUT]  # the output array, or the Pending of a deferred op
+    out = rec.out  # the output array, or the Pending of a deferred op
     return tuple(out.shape) if hasattr(out, "shape") else None
 
 

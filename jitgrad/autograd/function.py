@@ -283,7 +283,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 wrapped.append(out)
                 continue
             w = _make(out._value, out._dtype, ctx, output_nr=nr)
-            w._vc = out._vc
+            w._vc = out._counter()
             remap[id(out)] = w
             wrapped.append(w)
         to_save = [remap.get(id(t), t) for t in ctx._to_save]

@@ -359,7 +359,7 @@ class Program:
         for (kind, ref), off, n in self.writes:
             t = args[ref] if kind == "arg" else ref
             t._value.reshape(n)[:] = arena[off : off + n]
-            t._vc[0] += 1
+            t._counter()[0] += 1
         for (kind, ref), off in self.grads:
             t = args[ref] if kind == "arg" else ref
             if off is None:

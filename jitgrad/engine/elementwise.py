@@ -8,7 +8,10 @@ kind by this base class and token rather than by importing the front end's class
 
 from __future__ import annotations
 
-from .node import Node
+from typing import Any
+
+from ..ops.saved_record import INLINE
+from .node import VC0, Node
 
 #: First item of the structural token (``Node._key``) of an in-place op's node whose result
 #: overwrote its first operand's buffer (``y += r``): the fusion planner keeps such a node a
@@ -22,6 +25,22 @@ class ElementwiseNode(Node):
     fusion planner may merge such nodes into one group)."""
 
     __slots__ = ()
+
+    def record(self) -> Any:
+        """The saved record as it is: this node itself (an eager node's record is its own
+        slots), a ``SavedRecord`` (a deferred one unresolved), ``FREED`` or None."""
+        saved = self._saved
+        return self if saved is INLINE else saved
+
+    def output_counter(self, value: Any) -> list | None:
+        """See :meth:`Node.output_counter`: an eager node's ``out_vc`` when ``value`` is its
+        ``out``, created here if the result never needed one (both then hold one list)."""
+        if self._saved is not INLINE or self.out is not value:
+            return None
+        vc = self.out_vc
+        if vc is VC0:
+            vc = self.out_vc = [0]
+        return vc
 
     def unchanged(self) -> bool:
         """Whether no operand nor the output was modified in place since the forward."""

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..ops.saved_record import INLINE
 from .grad_mode import STATE
 from .hooks import POST_ACCUMULATE_RETURNED
 
@@ -160,6 +161,12 @@ class Node:
             self._saved = FREED
             self._key = None
 
+    def output_counter(self, value: Any) -> list | None:
+        """The version counter this node saved for its result if ``value`` (a tensor's raw
+        buffer) is that result and the counter is still to be created (see ``VC0``): the
+        tensor adopts it. None: this node saved no counter waiting for it."""
+        return None
+
     def saved(self) -> Any:
         saved = self._saved
         if saved is FREED:
@@ -169,11 +176,20 @@ class Node:
 
 FREED = object()
 
+#: The version counter of every tensor that has not needed one of its own yet: never
+#: modified in place, never viewed, detached or aliased. Read like any counter (``vc[0]`` is
+#: 0) but never written: ``Tensor._counter`` gives the tensor its own list first (and the
+#: node that saved the tensor as its result the same list). A fresh list per tensor was one
+#: more object per recorded op for the cycle collector to walk while the graph lives.
+VC0 = [0]
+
 
 def free_saved(nodes: Sequence[Node]) -> None:
     """Free the saved values of ``nodes`` (each known to hold some): :meth:`Node.release`
     for many nodes at once, without a call per node."""
     for node in nodes:
+        if node._saved is INLINE:  # an elementwise node's own record: its arrays go now
+            node.args = node.values = node.out = None
         node._saved = FREED
         node._key = None  # a freed node is never replayed
 

@@ -58,6 +58,7 @@ from .node import (  # noqa: F401 - re-exported: the modules that import them fr
     FREED,
     FREED_MESSAGE,
     MUTATION,
+    VC0,
     AccumulateGrad,
     Node,
     NodeExtras,

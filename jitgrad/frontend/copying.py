@@ -58,7 +58,7 @@ def plain_views(g: Tensor, d: int, n: int) -> tuple:
     """``select(g, d, i)`` for ``i < n`` where none records a node (grad mode off, or ``g``
     needs no gradient): views sharing ``g``'s buffer and version counter, ``_base`` the root,
     exactly what :func:`.movement.make_view` gives then, without its per-view checks."""
-    arr, dt, vc = g._value, g._dtype, g._vc
+    arr, dt, vc = g._value, g._dtype, g._counter()
     base = g if g._base is None else g._base
     lead = (slice(None),) * d
     out = []

@@ -195,7 +195,7 @@ def _pieces(
         backward = pieces_backward(name, keys, d, shape, dt, values)
     outs = record_multi(name, values, [dt] * len(values), (x,), backward)
     base = x if x._base is None else x._base
-    vc = x._vc
+    vc = x._counter()
     for o in outs:
         o._vc = vc
         o._base = base

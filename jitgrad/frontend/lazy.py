@@ -39,7 +39,7 @@ from .. import dtypes as D
 from ..engine.fusion_mode import STATE as FUSE
 from ..engine.grad_mode import STATE as GRAD
 from ..fusion.front import FRONT
-from ..ops.saved_record import OUT
+from ..ops.saved_record import SavedRecord
 from .deferred_node import deferred_node
 from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and explain)
     _LIVE,
@@ -138,8 +138,8 @@ def joint_saved(
     raw: Callable[[Tensor], Any] = raw,
     stand_in: Callable[[Any], Any] = _array_or_stand_in,
     cast: Callable[[Any, D.dtype], Any] = _cast,
-) -> list[tuple] | None:
-    """The group members' saved tuples for a joint forward+backward kernel, computing none
+) -> list | None:
+    """The group members' saved records for a joint forward+backward kernel, computing none
     of the chain's values: an operand a member produces (and the kernel recomputes) is a
     stand-in of its shape. None if a member is not deferred or anything a member read
     changed in place since the forward (the engine's checked path then reports it).
@@ -150,7 +150,7 @@ def joint_saved(
     for m in members:
         if type(m._saved) is not saved_type:
             return None
-        pendings.add(id(m._saved[OUT]))
+        pendings.add(id(m._saved.out))
     result = []
     for m in members:
         saved = _member_saved(m, pendings, pending_type, raw, stand_in, cast)
@@ -167,12 +167,13 @@ def _member_saved(
     raw: Callable[[Tensor], Any],
     stand_in: Callable[[Any], Any],
     cast: Callable[[Any, D.dtype], Any],
-) -> tuple | None:
-    """One member's saved tuple for :func:`joint_saved` (None: an input it read, or its
+) -> SavedRecord | None:
+    """One member's saved record for :func:`joint_saved` (None: an input it read, or its
     output, changed in place since the forward)."""
-    op, smask, args, _, cdt, out_vc, versions, p, out_version = m._saved
-    wants = p.wants  # (a device's saved tuple holds its converted scalars there)
-    if out_vc[0] != out_version:
+    rec = m._saved
+    op, smask, args, versions, p = rec.op, rec.smask, rec.args, rec.versions, rec.out
+    wants = p.wants  # (a device's saved record holds its converted scalars there)
+    if rec.out_vc[0] != rec.out_version:
         return None
     edged = _DISPATCH.edge_indices(op, smask)  # which operands have an edge, in edge order
     it = iter(versions)
@@ -196,7 +197,9 @@ def _member_saved(
             a = x._value  # read by the kernel (computed now if pending elsewhere)
             values.append(a if x._dtype is w else cast(a, w))
     out = stand_in(p)
-    return (op, smask, args, tuple(values), cdt, out_vc, versions, out, out_version)
+    return SavedRecord(
+        op, smask, args, tuple(values), rec.cdt, rec.out_vc, versions, out, rec.out_version
+    )
 
 
 def make_lazy(t: Tensor, p: PendingReduction) -> Tensor:
@@ -333,17 +336,15 @@ def _record(t: LazyTensor, p: Pending, plan: Any, args: tuple, token_shapes: Any
     # ElementwiseBackward.saved() gives it the eager token (plan.pid, token_shapes).
     node._key = (LAZY_TOKEN, plan.pid, token_shapes)
     node._saved = LazySaved(
-        (
-            plan.op,
-            plan.smask,
-            args,  # the Pending's own tuple: materialize() counts references per tuple
-            plan.wants,
-            plan.cdt,
-            t._vc,
-            p.versions,
-            p,
-            0,
-        )
+        plan.op,
+        plan.smask,
+        args,  # the Pending's own tuple: materialize() counts references per tuple
+        plan.wants,
+        plan.cdt,
+        t._counter(),
+        p.versions,
+        p,
+        0,
     )
 
 
@@ -355,7 +356,7 @@ def flush(t: Tensor) -> None:
     compute as they would with no write here. An operand reads ``t`` if it shares ``t``'s
     version counter (a view) or may share its memory.
     """
-    vc = t._vc
+    vc = t._counter()  # (a tensor with none yet shares no counter)
     target = _SLOT.__get__(t)
     if type(target) is not np.ndarray:  # pending: only its own tensor reads it
         target = None

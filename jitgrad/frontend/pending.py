@@ -25,7 +25,7 @@ from ..fusion.chain_kernel import build
 from ..fusion.layout import iteration_views
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import reduce_array
-from ..ops.saved_record import LazySaved
+from ..ops.saved_record import LazySaved, SavedRecord, copy_record
 from .tensor import Tensor
 
 #: Most pending ops one kernel takes: beyond it the operands are materialized first, which
@@ -327,16 +327,16 @@ def _check_versions(n: Any) -> None:
                 )
 
 
-def resolve(saved: LazySaved) -> tuple:
-    """The eager form of a lazily saved tuple (computes pending values as needed)."""
-    op, smask, args, wants, cdt, out_vc, versions, p, out_version = saved
+def resolve(saved: LazySaved) -> SavedRecord:
+    """The eager form of a lazily saved record (computes pending values as needed)."""
+    args, wants, smask, p = saved.args, saved.values, saved.smask, saved.out
     if p.array is None and p.keep:  # one kernel computes every kept value of the chain
         materialize(p)
     values = tuple(
         (_as(x, w) if m == "t" else w.np.type(x))
         for x, w, m in zip(args, wants, smask, strict=True)
     )
-    return (op, smask, args, values, cdt, out_vc, versions, _array_or_stand_in(p), out_version)
+    return copy_record(saved, values=values, out=_array_or_stand_in(p))
 
 
 def _array_or_stand_in(p: Pending) -> np.ndarray:

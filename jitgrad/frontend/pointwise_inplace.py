@@ -79,9 +79,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     if not reads_self and type(node._key) is tuple and "a" in E.free_names(op.expr):
         # the result, computed from the operand, overwrote it: see pointwise_node.OVERWROTE
         node._key = (OVERWROTE, *node._key)
-    saved = list(node._saved)
-    saved[5], saved[8] = t._vc, t._vc[0]
-    node._saved = tuple(saved)
+    rec = node.record()  # the node itself, or a deferred or device node's SavedRecord
+    rec.out_vc, rec.out_version = t._vc, t._vc[0]
     t.grad_fn = node
     t._output_nr = 0
     t._requires_grad = True

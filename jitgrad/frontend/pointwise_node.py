@@ -19,9 +19,10 @@ from ..engine.elementwise import (
 )
 from ..engine.grad_mode import STATE
 from ..engine.graph import SAVED_HOOKS
-from ..engine.sweep import FREED, MUTATION, Node
+from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
+from ..ops.saved_record import FIELDS, INLINE
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
 from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
@@ -82,7 +83,14 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
                 changed = changed or v
         n = len(versions)
         versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
-    node = plan.node_cls(tuple(nexts))
+    cls = plan.node_cls
+    if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
+        node = cls(tuple(nexts))
+    else:  # Node.__init__, written out: one call less per recorded op
+        node = _new_node(cls)
+        node.next_functions = tuple(nexts)
+        node._seq = next_sequence()
+        node._extra = None
     token = plan.token  # shared while the shapes repeat: one tuple less per node
     if token[1] != shapes:
         token = plan.token = (plan.pid, shapes)
@@ -90,23 +98,24 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     result = _new_tensor(Tensor)
     result._value = out
     _init_fields(result, plan.odt, node)
-    node._saved = (
-        plan.op,
-        plan.smask,
-        tuple(args),
-        tuple(values),
-        plan.cdt,
-        result._vc,
-        versions,
-        out,
-        0,
-    )
+    # the saved record, in the node's own slots (see jitgrad.ops.saved_record)
+    node._saved = INLINE
+    node.op = plan.op
+    node.smask = plan.smask
+    node.args = tuple(args)
+    node.values = tuple(values)
+    node.cdt = plan.cdt
+    node.out_vc = result._vc
+    node.versions = versions
+    node.out = out
+    node.out_version = 0
     if SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         pack_elementwise(node, result)
     return result
 
 
 _new_tensor = Tensor.__new__
+_new_node = Node.__new__  # (object.__new__: no node class defines one)
 #: The versions of operands never modified in place: shared, as every object a node holds is
 #: one more the cycle collector walks while the graph lives.
 _V0 = (0,)
@@ -117,65 +126,75 @@ _ZERO_VERSIONS = ((), _V0, _V00, (0, 0, 0))
 class ElementwiseBackward(ElementwiseNode, SavedAttributes):
     """Backward of one elementwise op: one generated kernel computes every needed gradient.
 
-    ``_ran`` (unset until then) is the ``(kernel, spec)`` that last ran the fusion group this
-    node roots, so ``explain`` can name it after backward freed the saved values.
+    An eager node is its own saved record: :data:`~jitgrad.ops.saved_record.FIELDS` are
+    slots of the node (``_saved`` is ``INLINE``); a deferred, resolved or hooked node holds a
+    ``SavedRecord`` in ``_saved`` instead. ``_ran`` (unset until then) is the
+    ``(kernel, spec)`` that last ran the fusion group this node roots, so ``explain`` can name
+    it after backward freed the saved values.
     """
 
-    __slots__ = ("_ran",)
+    __slots__ = ("_ran", *FIELDS)
     #: Whether backward frees the saved values: whether the gradient rules read a saved
     #: tensor. It depends on the op and its operand kinds only, so each node class (see
     #: :func:`_node_class`) fixes it and a release costs no lookup.
     frees = True
 
     def saved(self) -> Any:
-        """The saved tuple; a deferred forward's values are computed on first read (and the
-        node's structural token becomes an eager node's: it now holds the same tuple)."""
-        if type(self._saved) is L.LazySaved:
-            self._saved = L.resolve(self._saved)
+        """The saved record; a deferred forward's values are computed on first read (and the
+        node's structural token becomes an eager node's: it now holds the same record)."""
+        saved = self._saved
+        if saved is INLINE:
+            return self
+        if type(saved) is L.LazySaved:
+            saved = self._saved = L.resolve(saved)
             if self._key is not None:
                 self._key = self._key[1:]
+            return saved
         return Node.saved(self)
 
     def apply(self, grads: list) -> Sequence:
-        saved = self._saved
-        if type(saved) is tuple and self._extra is None and not STATE.enabled:
+        if self._saved is INLINE and self._extra is None and not STATE.enabled:
             # The common sweep: saved values as recorded (not deferred, freed or packed by
             # hooks), no create_graph. Versions are compared only if some tensor changed in
             # place since this node was created (every change takes a later sequence number,
             # see ``MUTATION``); ``needs`` is a loop (a comprehension is a call of its own).
-            op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
+            op, smask, args = self.op, self.smask, self.args
             if self._seq < MUTATION.seq and not self.unchanged():
                 self.check_saved_versions()  # PyTorch's error if one the rules read changed
             needs = []
             for x, m, rule in zip(args, smask, op.grads):
                 needs.append(m == "t" and x._requires_grad and rule is not None)
-            return self.kernel_backward(op, smask, args, values, cdt, grads[0], needs, out)
-        saved = self.saved()
-        op, args = saved[0], saved[2]
+            return self.kernel_backward(
+                op, smask, args, self.values, self.cdt, grads[0], needs, self.out
+            )
+        rec = self.saved()
+        op, args = rec.op, rec.args
         needs = [
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
         ]
         extra = self._extra
         if extra is not None and extra.packed is not None:  # saved-tensor hooks packed them
-            saved = unpack_elementwise(self, saved, extra.packed)
+            rec = unpack_elementwise(self, rec, extra.packed)
         else:
             self.check_saved_versions()
-        op, smask, args, values, cdt, _out_vc, _versions, out, _out_version = saved
+        args, out, cdt = rec.args, rec.out, rec.cdt
         g = grads[0]
         if STATE.enabled:
             return _differentiable_backward(self, op, args, g, needs, out, cdt)
-        return self.kernel_backward(op, smask, args, values, cdt, g, needs, out)
+        return self.kernel_backward(op, rec.smask, args, rec.values, cdt, g, needs, out)
 
     def unchanged(self) -> bool:
         """Whether no operand nor the output was modified in place since the forward (a
-        deferred node is checked as it is: the fields read here have the same places)."""
-        saved = self._saved if type(self._saved) is L.LazySaved else self.saved()
-        _op, smask, args, _values, _cdt, out_vc, versions, _out, out_version = saved
-        if out_vc[0] != out_version:
+        deferred node is checked as it is: the fields read here are the same)."""
+        saved = self._saved
+        rec = saved if type(saved) is L.LazySaved else self.saved()
+        if rec.out_vc[0] != rec.out_version:
             return False
-        it = iter(versions)
-        return all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t")
+        it = iter(rec.versions)
+        return all(
+            x._vc[0] == next(it) for x, m in zip(rec.args, rec.smask, strict=True) if m == "t"
+        )
 
     def check_saved_versions(self) -> None:
         """PyTorch's in-place error if a tensor the needed rules read was modified since.
@@ -185,7 +204,8 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
         """
         if self.unchanged():  # fast path: nothing was modified since the forward
             return
-        op, smask, args, _values, _cdt, out_vc, versions, out, out_version = self.saved()
+        rec = self.saved()
+        op, smask, args = rec.op, rec.smask, rec.args
         needs = tuple(
             isinstance(x, Tensor) and x._requires_grad and op.grads[i] is not None
             for i, x in enumerate(args)
@@ -194,7 +214,10 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
         checked = [
             (x, v)
             for x, v, r in zip(
-                (x for x in args if isinstance(x, Tensor)), versions, _t_roles(smask), strict=True
+                (x for x in args if isinstance(x, Tensor)),
+                rec.versions,
+                _t_roles(smask),
+                strict=True,
             )
             if r in reads
         ]
@@ -202,14 +225,16 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
             self,
             [x for x, _ in checked],
             [v for _, v in checked],
-            out_vc if "out" in reads else None,
-            out,
-            out_version,
+            rec.out_vc if "out" in reads else None,
+            rec.out,
+            rec.out_version,
         )
 
     def release(self) -> None:
         """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
         if self.frees and self._saved is not None:  # Node.release, written out
+            if self._saved is INLINE:  # the record's arrays and operands go now
+                self.args = self.values = self.out = None
             self._saved = FREED
             self._key = None
 

@@ -174,7 +174,7 @@ def record(
         tensors = versions = ()
     reads_result = base.reads_result
     if reads_result:
-        vc = out._vc
+        vc = out._counter()
         node._saved = (backward, tensors, versions, (value, dtype, vc, vc[0]))
     else:
         node._saved = (backward, tensors, versions)

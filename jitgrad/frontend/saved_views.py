@@ -16,10 +16,12 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
-from ..engine.sweep import FREED, FREED_MESSAGE, Node
+from ..engine.elementwise import ElementwiseNode
+from ..engine.sweep import FREED, FREED_MESSAGE, VC0, Node
 from ..ops import expr as E
 from ..ops.registry import OpDef
 from ..ops.saved_record import ROLES as ROLES  # (re-exported: read from here)
+from ..ops.saved_record import SavedRecord, copy_record
 from .recording import unpack_saved
 from .tensor import Tensor, _make
 
@@ -69,29 +71,28 @@ def _needs(op: OpDef, args: tuple) -> tuple:
 
 def pack_elementwise(node: Node, result: Tensor) -> None:
     """Give the tensors ``node`` saved to this thread's pack hook (see ``graph.pack_saved``)."""
-    op, smask, args = node._saved[:3]
+    op, smask, args = node.op, node.smask, node.args  # (just recorded: its own record)
     reads = saved_roles(op, smask, _needs(op, args))
     items = [(r, result if r == "out" else args[ROLES.index(r)]) for r in PACK_ORDER if r in reads]
     if items:
         G.pack_saved(node, items)
 
 
-def unpack_elementwise(node: Node, saved: tuple, packed: tuple) -> tuple:
-    """``saved`` with each packed tensor replaced by what the unpack hook returns (PyTorch
-    checks no version of a tensor that hooks packed: it is whatever unpack gives)."""
+def unpack_elementwise(node: Node, saved: Any, packed: tuple) -> SavedRecord:
+    """A copy of record ``saved`` with each packed tensor replaced by what the unpack hook
+    returns (PyTorch checks no version of a tensor that hooks packed: it is whatever unpack
+    gives)."""
     unpack, items = packed
-    saved = list(saved)
-    args, values = list(saved[2]), list(saved[3])
+    args, values, out = list(saved.args), list(saved.values), saved.out
     for role, p in items.items():
         t = unpack_saved(unpack, p)
         if role == "out":
-            saved[7] = _as(t._value, saved[7].dtype)
+            out = _as(t._value, out.dtype)
         else:
             i = ROLES.index(role)
             args[i] = t
             values[i] = _as(t._value, values[i].dtype)
-    saved[2], saved[3] = tuple(args), tuple(values)
-    return tuple(saved)
+    return copy_record(saved, args=tuple(args), values=tuple(values), out=out)
 
 
 def _as(value: Any, dtype: Any) -> Any:
@@ -105,7 +106,7 @@ def saved_attribute(node: Any, name: str) -> Any:
     if node._saved is FREED:
         raise RuntimeError(FREED_MESSAGE)
     saved = node.saved()
-    op, smask, args = saved[0], saved[1], saved[2]
+    op, smask, args = saved.op, saved.smask, saved.args
     names = {**_DEFAULT_NAMES, **_NAMES.get(op.name, {})}
     declared: set[str] = set()
     for rule in op.grads:
@@ -128,12 +129,13 @@ def saved_attribute(node: Any, name: str) -> Any:
         return unpack_saved(packed[0], packed[1][role])
     if role != "out":
         return args[ROLES.index(role)]
-    out = saved[7]
+    out = saved.out
     dt = D.from_numpy_dtype(out.dtype)
-    if dt is D.float32 and saved[4].round is not None:  # a float16/bfloat16 result (lowp)
-        dt = saved[4]
+    if dt is D.float32 and saved.cdt.round is not None:  # a float16/bfloat16 result (lowp)
+        dt = saved.cdt
     result = _make(out, dt, node)
-    result._vc = saved[5]
+    vc = saved.out_vc
+    result._vc = node.output_counter(out) if vc is VC0 else vc  # one counter with the result
     return result
 
 
@@ -141,10 +143,10 @@ def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
     """``(name, tensor)`` for each tensor an elementwise node saved, named as its
     ``_saved_<name>`` attribute (what torchviz's ``show_saved`` draws); empty for other
     nodes and once backward freed the values."""
-    saved = getattr(node, "_saved", None)
-    if not isinstance(saved, tuple) or not isinstance(saved[0], OpDef):
-        return []
-    names = {**_DEFAULT_NAMES, **_NAMES.get(saved[0].name, {})}
+    saved = node.record() if isinstance(node, ElementwiseNode) else None
+    if not isinstance(saved, Node | SavedRecord) or not isinstance(saved.op, OpDef):
+        return []  # not elementwise, or freed
+    names = {**_DEFAULT_NAMES, **_NAMES.get(saved.op.name, {})}
     found = []
     for name in dict.fromkeys(names.values()):
         try:

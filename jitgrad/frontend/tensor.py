@@ -25,6 +25,7 @@ from ..engine.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
 from ..engine.grad_mode import STATE as GRAD
 from ..engine.sweep import (
     MUTATION,
+    VC0,
     AccumulateGrad,
     Node,
     RemovableHandle,
@@ -248,10 +249,11 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage (and version counter) with no history."""
         t = _make(self._value, self._dtype)
-        t._vc = self._vc
+        t._vc = self._counter()
         return t
 
     def detach_(self) -> Tensor:
+        self._counter()  # (while grad_fn still names the node that saved this result)
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -262,6 +264,7 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        self._counter()  # (while _value still names the buffer the node saved)
         self._value = value._value
         self._dtype = value._dtype
 
@@ -327,9 +330,20 @@ class Tensor:
     def _has_nan(self) -> bool:
         return bool(np.isnan(self._host()).any())
 
+    def _counter(self) -> list:
+        """This tensor's own version counter, created on first need (see ``VC0``): before a
+        change in place, or sharing it with a view, a detached or aliased tensor. A result
+        whose node saved it takes the node's counter, so the node sees the change."""
+        vc = self._vc
+        if vc is VC0:
+            adopt = getattr(self.grad_fn, "output_counter", None)  # (None for a leaf)
+            vc = self._vc = (None if adopt is None else adopt(_VALUE.__get__(self))) or [0]
+        return vc
+
     def _bump(self) -> None:
         """Count an in-place change (every one goes through here; see ``MUTATION``)."""
-        self._vc[0] += 1
+        vc = self._vc
+        (self._counter() if vc is VC0 else vc)[0] += 1
         MUTATION.seq = next_sequence()
         if self._dtype.round is not None:  # float16/bfloat16: what was written is rounded
             self._dtype.round(self._value)
@@ -338,9 +352,10 @@ class Tensor:
     def _version(self) -> int:
         if self.__dict__ and INFERENCE_KEY in self.__dict__:
             raise RuntimeError("Inference tensors do not track version counter.")
-        return self._vc[0]
+        return self._counter()[0]  # (a result whose node's counter a saved view changed)
 
 
+_VALUE = Tensor._value  # the slot itself (LazyTensor shadows it with a computing property)
 CLASS_BODY: dict[str, Any] = dict(vars(Tensor))  # the rest is bound later (CUDA fallback)
 _STATE_SLOTS = [n for n in Tensor.__slots__ if n not in ("_acc", "__weakref__", "__dict__")]
 
@@ -354,7 +369,7 @@ def _init_fields(
     t.grad_fn = grad_fn
     t._output_nr = output_nr
     t._grad = None
-    t._vc = [0]
+    t._vc = VC0  # a counter of its own only when needed (Tensor._counter)
     t._acc = None
     t._post_hooks = None
     t._fresh = fresh

@@ -45,7 +45,7 @@ def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
         out = record(name, arr, x._dtype, (x,), backward)
     else:  # the common no-grad case skips record()'s checks
         out = _make(arr, x._dtype)
-    out._vc = x._vc
+    out._vc = x._counter()
     out._base = x if x._base is None else x._base
     if x.__dict__:  # a view of an unbind/split output: marked too
         _inherit_multi(x, out, name)

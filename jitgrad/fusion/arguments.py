@@ -31,10 +31,10 @@ class Namer:
 
 
 def describe_arguments(
-    layout: Any, spec: Any, members: list, saved: list[tuple], root: Any, describe: Namer
+    layout: Any, spec: Any, members: list, saved: list, root: Any, describe: Namer
 ) -> list[tuple[str, str]]:
     """``(argument, who it is)`` for each argument of ``spec``, the kernel ``layout`` (of a
-    group of ``members`` with the saved tuples ``saved``) launches; ``root`` is a joint
+    group of ``members`` with the saved records ``saved``) launches; ``root`` is a joint
     kernel's loss node (None for a plain group)."""
     arg_names = spec.arg_names
     first = (root or members[0]).name()
@@ -44,7 +44,7 @@ def describe_arguments(
         if i < 0:
             rows.append((name, f"{members[k].name()}'s saved result"))
             continue
-        x = saved[k][2][i]
+        x = saved[k].args[i]
         if name.startswith("saved_"):
             rows.append((name, f"{x.grad_fn.name()}'s saved result"))
         else:
@@ -52,7 +52,7 @@ def describe_arguments(
     n_arrays = 1 + len(layout.gather)
     scalar_names = arg_names[n_arrays : n_arrays + len(layout.scalar_gather)]
     for name, (k, i) in zip(scalar_names, layout.scalar_gather, strict=True):
-        number = saved[k][3][i]
+        number = saved[k].values[i]
         number = number.item() if hasattr(number, "item") else number
         rows.append((name, f"the number {number!r} given to {members[k].name()}"))
     targets = _gradient_targets(layout, saved)
@@ -65,11 +65,11 @@ def describe_arguments(
     return rows
 
 
-def _gradient_targets(layout: Any, saved: list[tuple]) -> list[Any]:
+def _gradient_targets(layout: Any, saved: list) -> list[Any]:
     """The tensor each gradient buffer of ``layout`` belongs to, in buffer order."""
     found: dict[int, Any] = {}
     for k, member in enumerate(layout.key[1:]):
         for i, dest in enumerate(member[5]):
             if dest is not None and dest[0] == "ext":
-                found.setdefault(dest[1], saved[k][2][i])
+                found.setdefault(dest[1], saved[k].args[i])
     return [found[b] for b in sorted(found)]

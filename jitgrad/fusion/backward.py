@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import helpers
 from ..engine.sweep import ABOVE, ALL_NEEDED, add_to_buffer, free_saved, hooked
-from ..ops.saved_record import OUT, LazySaved
+from ..ops.saved_record import LazySaved
 from . import codegen as C
 from .front import FRONT
 from .group_layout import (
@@ -96,7 +96,7 @@ class FusedGroup(_Planned):
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for :func:`jitgrad.explain`."""
         saved = self._checked_saved()
-        out = saved[0][OUT]
+        out = saved[0].out
         layout = self.layout = GroupLayout(self.members, saved, out.dtype, needed)
         _, (self.kernel, self.spec) = layout.launch(
             saved, np.zeros(out.shape, out.dtype), compile_only=True
@@ -106,7 +106,7 @@ class FusedGroup(_Planned):
         for m in self.members:
             m.release()
 
-    def _checked_saved(self) -> list[tuple]:
+    def _checked_saved(self) -> list:
         saved = [m.saved() for m in self.members]
         for m in self.members:
             m.check_saved_versions()
@@ -153,7 +153,7 @@ class JointGroup(_Planned):
         if group is None or not isinstance(group, FusedGroup):
             return None
         saved = below._saved
-        if type(saved) is not LazySaved or saved[OUT] is not reduction.src:
+        if type(saved) is not LazySaved or saved.out is not reduction.src:
             return None
         return cls(root, group.members, group.edges, reduction)
 
@@ -166,7 +166,7 @@ class JointGroup(_Planned):
         if reduction is None:
             return None
         saved = members[0]._saved
-        if type(saved) is not LazySaved or saved[OUT] is not reduction.src:
+        if type(saved) is not LazySaved or saved.out is not reduction.src:
             return None
         return cls(t.grad_fn, members, edges, reduction, layout)
 
@@ -185,7 +185,7 @@ class JointGroup(_Planned):
         garr = np.broadcast_to(np.asarray(scale, src.odt.np), src.shape)
         if self.layout is None or not self.layout.applies_to(saved):
             self.layout = GroupLayout(self.members, saved, garr.dtype, needed, joint=True)
-        loss = np.zeros(1, saved[0][OUT].dtype)  # this call's own: layouts are shared
+        loss = np.zeros(1, saved[0].out.dtype)  # this call's own: layouts are shared
         results, ran = self.layout.launch(saved, garr, loss=loss)
         self.kernel, self.spec = self.members[0]._ran = ran
         if helpers.DEBUG >= 2:
@@ -284,7 +284,7 @@ class GroupStep:
         if self.deferred:  # computes what the kernel reads, as FusedGroup.run does
             saved = [nodes[p].saved() for p in self.members]
         else:
-            saved = [nodes[p]._saved for p in self.members]
+            saved = [nodes[p].record() for p in self.members]
         layout = self.layout
         if layout is not None and layout.applies_to(saved):
             grads, nodes[self.pos]._ran = layout.launch_buffers(saved, g._value)

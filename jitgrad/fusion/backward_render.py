@@ -111,7 +111,7 @@ def render(node_names: list[str], saved: list, key: tuple, n: int) -> C.KernelSp
     label = "_".join(dict.fromkeys(m[0] for m in members))[:40].rstrip("_")
     group = LW.Group(
         f"{label}_{'joint' if joint else 'fbwd'}",
-        tuple(_member(saved[k][0], m, tags[k], array_name) for k, m in enumerate(members)),
+        tuple(_member(saved[k].op, m, tags[k], array_name) for k, m in enumerate(members)),
         tuple(arguments),
         tuple(outputs),
         ndim,

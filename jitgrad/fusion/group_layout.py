@@ -2,7 +2,7 @@
 reads and writes, the structural key that names the kernel, and the launch.
 
 :class:`GroupLayout` is built once per group and step (or kept by :mod:`.replay`): from the
-members, their saved tuples and which gradients are needed it derives the key (ops, operand
+members, their saved records and which gradients are needed it derives the key (ops, operand
 masks, dtypes, which operand comes from which member, output modes, collapsed ndim), compiles
 (or finds) the kernel for it through :func:`.backward_render.render`, and launches it on the
 step's arrays. See :mod:`.backward` for the kernel's math.
@@ -19,7 +19,7 @@ import numpy as np
 from .. import helpers, memory
 from ..ops import expr as E
 from ..ops.edges import edge_indices
-from ..ops.saved_record import OUT, ROLES
+from ..ops.saved_record import ROLES
 from . import codegen as C
 from .arguments import Namer, describe_arguments
 from .backward_render import CHEAP
@@ -62,7 +62,7 @@ class GroupLayout:
     def __init__(
         self,
         members: list[Any],
-        saved: list[tuple],
+        saved: list,
         gdtype: np.dtype,
         needed: Any,
         joint: bool = False,
@@ -79,12 +79,14 @@ class GroupLayout:
             key.append(walk.member(k, m, member_saved))
         self.names = [m.name() for m in members]
         self.key = tuple(key)
-        shape = saved[0][OUT].shape
-        self._lay_out_buffers(walk.buf_meta, shape, saved[0][OUT].size)
+        shape = saved[0].out.shape
+        self._lay_out_buffers(walk.buf_meta, shape, saved[0].out.size)
         #: every array the kernel iterates over has the root's shape, of at most one
         #: dimension: they serve the loop as they are (shapes are part of the structure
         #: this layout serves; strides are not, and do not matter to a 1-D loop)
-        full_shapes = [(saved[k][7] if i < 0 else saved[k][3][i]).shape for k, i in self.gather]
+        full_shapes = [
+            (saved[k].out if i < 0 else saved[k].values[i]).shape for k, i in self.gather
+        ]
         full_shapes += [b[0] for b in self.buffers if b[2] != C.REDUCE]
         self.flat = len(shape) < 2 and all(s == shape for s in full_shapes)
         #: the kernel, once known, of a flat layout whose buffers are all stored (no
@@ -94,11 +96,11 @@ class GroupLayout:
         self.results = _results(members, saved, walk.index, walk.targets)
         self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
-    def _lay_out_buffers(self, buf_meta: list[tuple], shape: tuple, size: int) -> None:
+    def _lay_out_buffers(self, buf_meta: list, shape: tuple, size: int) -> None:
         """Each gradient buffer's mode (stored, accumulated through a broadcast view, or
         reduced to one element) and how it is allocated."""
         # (shape, numpy dtype, mode before refinement, jitgrad dtype)
-        self.buffers: list[tuple] = []
+        self.buffers: list = []
         for bshape, dt in buf_meta:
             if bshape == shape:
                 mode = C.STORE
@@ -109,7 +111,7 @@ class GroupLayout:
             self.buffers.append((bshape, dt.np, mode, dt))
         # How each buffer is allocated: small ones by numpy directly (the pool's threshold
         # is known now), stored ones uninitialized, the others zeroed.
-        self.allocs: list[tuple] = []
+        self.allocs: list = []
         for bshape, npdt, mode, _dt in self.buffers:
             pooled = math.prod(bshape) >= memory.min_pooled_size(npdt)
             if mode == C.STORE:
@@ -122,22 +124,22 @@ class GroupLayout:
         #: launch, and it may rule out a parallel loop)
         self.accumulates = C.ACCUMULATE in self.modes
 
-    def applies_to(self, saved: list[tuple]) -> bool:
+    def applies_to(self, saved: list) -> bool:
         """Whether another graph's members of the same structure share arrays as analysed
         (an operand passed once for two members must still be one array)."""
         for k, i, k0, i0 in self.aliases:
-            a = saved[k][7] if i < 0 else saved[k][3][i]
-            if a is not (saved[k0][7] if i0 < 0 else saved[k0][3][i0]):
+            a = saved[k].out if i < 0 else saved[k].values[i]
+            if a is not (saved[k0].out if i0 < 0 else saved[k0].values[i0]):
                 return False
         return True
 
     def launch(
-        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False, loss: Any = None
+        self, saved: list, garr: np.ndarray, compile_only: bool = False, loss: Any = None
     ) -> tuple[list, tuple]:
         """Run the kernel on the members' saved values: one gradient per edge leaving the
         group, and the ``(kernel, spec)`` it ran (``(None, None)``: nothing to run).
 
-        ``saved`` holds the members' saved tuples in member order; they must have the
+        ``saved`` holds the members' saved records in member order; they must have the
         structure this layout was analysed from. A joint layout adds the loss into ``loss``
         (a 1-element array of the root's dtype).
         """
@@ -147,19 +149,20 @@ class GroupLayout:
         return [None if b is None else grads[b] for b in self.results], ran
 
     def launch_buffers(
-        self, saved: list[tuple], garr: np.ndarray, compile_only: bool = False, loss: Any = None
+        self, saved: list, garr: np.ndarray, compile_only: bool = False, loss: Any = None
     ) -> tuple[list, tuple]:
         """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
         one goes to); the replay routes them with no per-edge list."""
-        arrays = [garr] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in self.gather]
+        arrays = [garr]
+        arrays += [saved[k].out if i < 0 else saved[k].values[i] for k, i in self.gather]
         buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
         plain = self.plain
         if plain is not None and not compile_only:
             if self.scalar_gather:
-                arrays += [saved[k][3][i] for k, i in self.scalar_gather]
+                arrays += [saved[k].values[i] for k, i in self.scalar_gather]
             plain[0].fn(*arrays, *buffers)
             return self._tensors(buffers), plain
-        out = saved[0][OUT]
+        out = saved[0].out
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
             loss = np.zeros(1, out.dtype)
         ran: tuple = (None, None)
@@ -176,11 +179,11 @@ class GroupLayout:
         return self._tensors(buffers), ran
 
     def _prepared(
-        self, saved: list[tuple], garr: np.ndarray, arrays: list, buffers: list, loss: Any
+        self, saved: list, garr: np.ndarray, arrays: list, buffers: list, loss: Any
     ) -> tuple[Any, list, list]:
         """The kernel for this launch's views (compiled or found) and its arguments, with the
         buffers' modes as refined for these views."""
-        out = saved[0][OUT]
+        out = saved[0].out
         modes = self.modes
         full = [b for b, mode in zip(buffers, modes, strict=True) if mode != C.REDUCE]
         if self.flat:
@@ -199,7 +202,7 @@ class GroupLayout:
         if self.joint:
             call[0] = garr.reshape(-1)[0]
         if self.scalar_gather:
-            call += [saved[k][3][i] for k, i in self.scalar_gather]
+            call += [saved[k].values[i] for k, i in self.scalar_gather]
         if len(full) == len(buffers):  # no reduced buffer: the views in buffer order
             call += views[len(arrays) :]
         else:
@@ -218,7 +221,7 @@ class GroupLayout:
         make = FRONT.make
         return [make(b, meta[3], fresh=True) for b, meta in zip(buffers, self.buffers, strict=True)]
 
-    def _kernel(self, saved: list[tuple], lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
+    def _kernel(self, saved: list, lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
         kkey = self.key + (*lkey, n_arrays, self.joint)
         entry = _kernels.get(kkey)
         if entry is None:
@@ -236,7 +239,7 @@ class _Walk:
     __slots__ = ("layout", "index", "needed", "remat", "wanted", "slots", "targets", "buf_meta")
 
     def __init__(
-        self, layout: GroupLayout, members: list, saved: list[tuple], needed: Any, joint: bool
+        self, layout: GroupLayout, members: list, saved: list, needed: Any, joint: bool
     ) -> None:
         self.layout = layout
         self.index = {id(m): k for k, m in enumerate(members)}
@@ -249,7 +252,7 @@ class _Walk:
         self.wanted = [joint] + [False] * (len(members) - 1)
         self.slots: dict[int, int] = {}  # id(array) -> argument slot (0: the incoming gradient)
         self.targets: dict[tuple, int] = {}  # (id(node), nr, shape, dtype) -> buffer index
-        self.buf_meta: list[tuple] = []  # (shape, jitgrad dtype)
+        self.buf_meta: list = []  # (shape, jitgrad dtype)
 
     def slot(self, arr: np.ndarray, k: int, i: int) -> int:
         layout = self.layout
@@ -261,17 +264,19 @@ class _Walk:
             layout.aliases.append((k, i, *layout.gather[s - 1]))
         return s
 
-    def member(self, k: int, m: Any, saved: tuple) -> tuple:
+    def member(self, k: int, m: Any, saved: Any) -> tuple:
         """Member ``k``'s part of the key: where each operand comes from, where each gradient
         goes, and how the rules read the forward value."""
-        op, smask, args, values, cdt, _vc, _vs, out, _ov = saved
+        op, smask, args, values, cdt, out = (
+            saved.op, saved.smask, saved.args, saved.values, saved.cdt, saved.out
+        )
         edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
         grads, reads = _needed_grads(op, smask, args, edge_at, self.needed, self.index)
         cheap = self.remat[k]
         if cheap and "out" in reads:
             self.wanted[k] = True
         reads_all = reads | _free_names(op.expr) if self.wanted[k] else reads
-        sources: list[tuple] = []
+        sources: list = []
         dests: list[tuple | None] = []
         for i, x in enumerate(args):
             read = ROLES[i] in reads_all  # else not passed (a number either)
@@ -311,12 +316,13 @@ class _Walk:
         return ("ext", b, x._dtype.name)
 
 
-def _results(members: list, saved: list[tuple], index: dict, targets: dict) -> list[int | None]:
+def _results(members: list, saved: list, index: dict, targets: dict) -> list[int | None]:
     """The buffer of each edge leaving the group (None: no gradient), in edge order; a target
     reached twice gets its buffer once."""
     results: list[int | None] = []
     given: set[int] = set()
-    for m, (op, smask, args, values, *_r) in zip(members, saved, strict=True):
+    for m, rec in zip(members, saved, strict=True):
+        op, smask, args, values = rec.op, rec.smask, rec.args, rec.values
         for i, e in zip(edge_indices(op, smask), m.next_functions, strict=True):
             if e[0] is not None and id(e[0]) in index:
                 continue
@@ -365,13 +371,14 @@ def _needed_grads(op, smask, args, edge_at, needed, index) -> tuple[set[int], se
     return grads, reads
 
 
-def _recomputable(saved: tuple) -> bool:
+def _recomputable(rec: Any) -> bool:
     """A cheap op whose operands still hold their forward values (no in-place change since)."""
-    op, smask, args, _values, _cdt, _vc, versions, _out, _ov = saved
-    if op.name not in CHEAP:
+    if rec.op.name not in CHEAP:
         return False
-    it = iter(versions)
-    return all(x._vc[0] == next(it) for x, m in zip(args, smask, strict=True) if m == "t")
+    it = iter(rec.versions)
+    return all(
+        x._vc[0] == next(it) for x, m in zip(rec.args, rec.smask, strict=True) if m == "t"
+    )
 
 
 _free_names = functools.cache(E.free_names)

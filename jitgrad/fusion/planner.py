@@ -25,6 +25,7 @@ from typing import Any
 from ..dtypes import REDUCED
 from ..engine.elementwise import OVERWROTE, ElementwiseNode
 from ..engine.sweep import hooked
+from ..ops.saved_record import SavedRecord
 
 #: Most members one group may have. Compile time grows faster than the kernel (NOTES-numba:
 #: 1/16/64/256 ops compile in ~0.12/0.15/0.34/1.7 s); a backward member renders to about
@@ -43,12 +44,12 @@ def _fusable(node: Any) -> bool:
 def _reduced(node: Any) -> bool:
     """Whether a float16/bfloat16 value is computed or received in ``node``'s backward: each
     such gradient is rounded on its own (as PyTorch's), which a fused kernel would not do."""
-    saved = node._saved
-    if not isinstance(saved, tuple):  # freed (a sentinel): the engine reports that itself
+    rec = node.record()
+    if not isinstance(rec, ElementwiseNode | SavedRecord):  # freed: the engine reports it
         return False
-    if saved[4].round is not None:  # the compute dtype
+    if rec.cdt.round is not None:  # the compute dtype
         return True
-    return any(getattr(x, "_dtype", None) in REDUCED for x in saved[2])
+    return any(getattr(x, "_dtype", None) in REDUCED for x in rec.args)
 
 
 def partition(

@@ -22,7 +22,7 @@ class Parameter(Tensor):
             data = empty(0)
         self._value = data._value
         _init_fields(self, data._dtype)
-        self._vc = data._vc
+        self._vc = data._counter()
         self._requires_grad = bool(requires_grad)
 
     def __repr__(self) -> str:

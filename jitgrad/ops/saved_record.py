@@ -1,37 +1,82 @@
-"""The record an elementwise node saves (``ElementwiseBackward._saved``), with its fields named.
+"""The record an elementwise node saves, with its fields named.
 
-::
+Fields (:data:`FIELDS`): ``op`` the :class:`OpDef`; ``smask`` per operand ``"t"`` (a tensor)
+or a scalar kind; ``args`` the operands as recorded (tensors, scalars); ``values`` what the
+derivative rules read for them (cast to ``cdt``, the dtype the op computed in); ``out_vc``
+the result's version counter and ``out_version`` its value when saved; ``versions`` the
+tensor operands' versions when saved; ``out`` the result array (while deferred, its
+``Pending``: see :class:`LazySaved`, whose ``values`` field holds the wanted dtypes).
 
-    (op, smask, args, values, cdt, out_vc, versions, out, out_version)
+Two objects carry these fields under these names, and readers never ask which:
 
-``op`` the :class:`OpDef`; ``smask`` per operand ``"t"`` (a tensor) or a scalar kind;
-``args`` the operands as recorded (arrays, scalars); ``values`` what the derivative rules read
-for them (cast to ``cdt``, the dtype the op computed in); ``out_vc`` the result's version
-counter and ``out_version`` its value when saved; ``versions`` the tensor operands' versions
-when saved; ``out`` the result array (while deferred, its ``Pending``: see
-:class:`LazySaved`, whose ``values`` slot holds the wanted dtypes).
+- an eager elementwise node itself (``ElementwiseBackward``, whose slots include
+  :data:`FIELDS`; its ``_saved`` is :data:`INLINE`). The record is built on every recorded
+  op, and a separate object per node was one more allocation and one more object the cycle
+  collector walks while the graph lives (issue 16: a nine-field tuple, read by position);
+- a :class:`SavedRecord`: a deferred forward's (:class:`LazySaved`), the one a deferred node
+  resolves to, a copy with the tensors saved-tensor hooks unpacked, an in-place op's.
 
-It stays a plain tuple, read by these positions (or unpacked in this order): it is built on
-every recorded op, and a record class costs more to build. Measured on the project machine
-(2 busy cores), recording ``x * y`` on 16 elements with ``requires_grad``, eager: 4.22 us with
-the tuple, 4.40 us with a ``__slots__`` class of these nine fields (+4%; a ``NamedTuple`` or a
-tuple subclass costs more still, its ``__new__`` being Python code or a second tuple).
+``node.saved()`` gives either (checking it was not freed); ``node.record()`` the same without
+resolving a deferred one.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 #: the operand roles of an elementwise declaration, in argument order
 ROLES = ("a", "b", "c")
 FIELDS = ("op", "smask", "args", "values", "cdt", "out_vc", "versions", "out", "out_version")
-OP, SMASK, ARGS, VALUES, CDT, OUT_VC, VERSIONS, OUT, OUT_VERSION = range(len(FIELDS))
+
+#: ``node._saved`` of an elementwise node whose record is the node's own slots
+INLINE = object()
 
 
-class LazySaved(tuple):
-    """A node's saved tuple whose ``values``/``out`` are computed when backward first reads it
-    (its forward was deferred: see :mod:`jitgrad.frontend.lazy`).
+class SavedRecord:
+    """An elementwise node's saved record held apart from the node (see the module
+    docstring); the fields are read by name."""
+
+    __slots__ = FIELDS
+
+    def __init__(
+        self,
+        op: Any,
+        smask: str,
+        args: tuple,
+        values: tuple,
+        cdt: Any,
+        out_vc: list,
+        versions: tuple,
+        out: Any,
+        out_version: int = 0,
+    ) -> None:
+        self.op = op
+        self.smask = smask
+        self.args = args
+        self.values = values
+        self.cdt = cdt
+        self.out_vc = out_vc
+        self.versions = versions
+        self.out = out
+        self.out_version = out_version
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.op.name}, {self.smask!r})"
+
+
+def copy_record(rec: Any, cls: type = SavedRecord, **changes: Any) -> SavedRecord:
+    """A :class:`SavedRecord` (of ``cls``) with ``rec``'s fields (a node or a record),
+    ``changes`` replacing some."""
+    fields = [changes[f] if f in changes else getattr(rec, f) for f in FIELDS]
+    return cls(*fields)
+
+
+class LazySaved(SavedRecord):
+    """A node's saved record whose ``values``/``out`` are computed when backward first reads
+    it (its forward was deferred: see :mod:`jitgrad.frontend.lazy`).
 
     Its ``values`` hold the dtypes the operands were computed in and its ``out`` the result's
-    ``Pending``; :func:`jitgrad.frontend.pending.resolve` turns it into the tuple
+    ``Pending``; :func:`jitgrad.frontend.pending.resolve` turns it into the record
     ``pointwise.apply`` would have saved. Declared here, with the record's fields, so the
     layers below the front end (fusion's backward groups) can tell a deferred record apart.
     """

@@ -131,7 +131,7 @@ def check_write(t: Tensor, others: Any) -> Any:
     places in their shared root buffer. Returns ``others``: every device read is a gathered
     copy already, so no operand needs copying."""
     refuse_copied(t)
-    shared = [x for x in others if isinstance(x, Tensor) and x is not t and x._vc is t._vc]
+    shared = [x for x in others if isinstance(x, Tensor) and x is not t and x._vc is t._counter()]
     if type(t) is not DeviceView and not shared:
         return others
     root = origin(t)[0]
@@ -208,7 +208,7 @@ def resize(t: Tensor, shape: tuple[int, ...]) -> None:
     value = runtime.empty(shape, t._dtype.np)
     if type(t) is DeviceView:
         root = _make(value, t._dtype)
-        root._vc = t._vc
+        root._vc = t._counter()
         t._root, t._geom = root, (shape, c_strides(shape), 0)
         t._synced = t._vc[0]
     _SLOT.__set__(t, value)
@@ -234,7 +234,7 @@ def as_view(t: Tensor, root: Tensor, geom: Geometry, base: Any = True) -> Device
             setattr(v, name, getattr(t, name))
     v._acc = None
     v._root, v._geom = root, geom
-    v._vc = root._vc
+    v._vc = root._counter()
     v._base = root if base is not None else None
     v._synced = root._vc[0]
     return v

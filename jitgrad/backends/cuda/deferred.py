@@ -23,7 +23,7 @@ every size is deferred (a launch costs microseconds whatever its size, so the CP
 ``jitgrad.fusion(False)`` switch deferral off as on the CPU.
 
 Backward: a deferred op's node is the device node class of its eager plan, with a
-:class:`DeviceSaved` tuple that :func:`resolve` turns into the eager saved tuple when the
+:class:`DeviceSaved` record that :func:`resolve` turns into the eager saved record when the
 node first reads it (computing only kept values). In-place elementwise writes flush the
 chains that read their target first (:func:`flush`), as :func:`jitgrad.frontend.lazy.flush`.
 """
@@ -46,6 +46,7 @@ from ...frontend.tensor import CUDA0, Tensor, _init_fields
 from ...fusion import codegen as C
 from ...fusion.chain_kernel import describe
 from ...kernels.cuda import reduce as R
+from ...ops.saved_record import SavedRecord, copy_record
 from . import render, runtime
 
 _SLOT = Tensor._value  # the base class's slot descriptor, shadowed by DeviceLazyTensor's
@@ -208,7 +209,7 @@ def defer(plan: Any, args: list, shape: tuple, token_shapes: Any) -> Tensor:
 
 
 class DeviceSaved(LazySaved):
-    """A deferred device node's saved tuple (:mod:`jitgrad.ops.saved_record`'s fields, with
+    """A deferred device node's saved record (:mod:`jitgrad.ops.saved_record`'s fields, with
     the :class:`DevicePending` in ``out`` and None for tensor operands in ``values``). A
     LazySaved for ``explain`` (computes nothing); the CPU paths test the exact type, so
     they never take it for their own."""
@@ -221,7 +222,7 @@ def _record(t: DeviceLazyTensor, p: DevicePending, args: tuple, token_shapes: An
     node = deferred_node(t, p, plan, args, raw, DevicePending)
     node._key = (plan.pid, token_shapes)
     node._saved = DeviceSaved(
-        (plan.op, plan.smask, args, tuple(p.values), plan.cdt, t._vc, p.versions, p, 0)
+        plan.op, plan.smask, args, tuple(p.values), plan.cdt, t._counter(), p.versions, p, 0
     )
     p.node = node
 
@@ -239,9 +240,9 @@ class StandIn:
         self.ndim = len(shape)
 
 
-def resolve(saved: DeviceSaved) -> tuple:
-    """The eager form of a deferred node's saved tuple (computes kept values as needed)."""
-    op, smask, args, values, cdt, out_vc, versions, p, out_version = saved
+def resolve(saved: DeviceSaved) -> SavedRecord:
+    """The eager form of a deferred node's saved record (computes kept values as needed)."""
+    smask, args, values, p = saved.smask, saved.args, saved.values, saved.out
     if p.array is None and p.keep:
         materialize(p)
     wants = p.plan.wants
@@ -250,7 +251,7 @@ def resolve(saved: DeviceSaved) -> tuple:
         for x, w, m, v in zip(args, wants, smask, values, strict=True)
     )
     out = p.array if p.array is not None else StandIn(p.shape, p.plan.odt.np)
-    return (op, smask, args, filled, cdt, out_vc, versions, out, out_version)
+    return copy_record(saved, values=filled, out=out)
 
 
 def _operand(x: Tensor, want: Any) -> Any:
@@ -378,7 +379,7 @@ def flush(t: Tensor) -> None:
     """Compute the pending device values that read ``t`` before an in-place write to it."""
     if not _LIVE:
         return
-    vc = t._vc
+    vc = t._counter()
     for ref in list(_LIVE.data):
         p = ref()
         if p is None or p.array is not None or p.ref is None or p.ref() is None:

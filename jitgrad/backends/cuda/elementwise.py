@@ -167,7 +167,7 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
 
 
 def _saved(node: Any) -> Any:
-    """A device node's saved tuple; a deferred forward's values computed on first read."""
+    """A device node's saved record; a deferred forward's values computed on first read."""
     if type(node._saved) is deferred.DeviceSaved:
         node._saved = deferred.resolve(node._saved)
     return P.ElementwiseBackward.saved(node)

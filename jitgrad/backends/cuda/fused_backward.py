@@ -26,7 +26,6 @@ from ...fusion import codegen as C
 from ...fusion.backward import FusedGroup
 from ...fusion.backward_render import render as render_group
 from ...fusion.group_layout import GroupLayout
-from ...ops.saved_record import OUT
 from . import render, runtime
 
 #: structural key (GroupLayout.key + launch key) -> KernelSpec
@@ -75,14 +74,14 @@ class DeviceGroup(FusedGroup):
     def prepare(self, needed: Any) -> None:
         """Build (not run) the kernel as the next backward would, for ``explain``."""
         saved = self._checked_saved()
-        self.layout = GroupLayout(self.members, saved, saved[0][OUT].dtype, needed)
+        self.layout = GroupLayout(self.members, saved, saved[0].out.dtype, needed)
         self.spec, self.kernel = prepared(self.layout, saved)
 
 
 def prepared(layout: GroupLayout, saved: list, joint: bool = False) -> tuple:
     """``(spec, DeviceKernel)`` of the kernel a group with ``layout`` launches (compiled, not
     run: for ``explain``)."""
-    shape = tuple(saved[0][OUT].shape)
+    shape = tuple(saved[0].out.shape)
     spec = _spec(layout, saved, shape, 1 + len(layout.gather), joint)
     final = render.prepare(spec, shape or (1,), _temps(layout) + (False,) * joint)
     return final, DeviceKernel(final)
@@ -125,9 +124,9 @@ def launch(
     reads the loss's gradient ``g`` (one element, on the device) at every index."""
     joint = loss is not None
     layout = GroupLayout(members, saved, g.dtype, needed, joint=joint)
-    out = saved[0][OUT]
+    out = saved[0].out
     shape = tuple(out.shape)
-    arrays = [g] + [saved[k][7] if i < 0 else saved[k][3][i] for k, i in layout.gather]
+    arrays = [g] + [saved[k].out if i < 0 else saved[k].values[i] for k, i in layout.gather]
     buffers = [
         runtime.empty(bshape, npdt) if mode == C.STORE else runtime.zeros(bshape, npdt)
         for bshape, npdt, mode, _dt in layout.buffers
@@ -135,7 +134,7 @@ def launch(
     ran = None
     if out.size:
         spec = _spec(layout, saved, shape, len(arrays), joint)
-        scalars = [saved[k][3][i] for k, i in layout.scalar_gather]
+        scalars = [saved[k].values[i] for k, i in layout.scalar_gather]
         names = [name for name, _ in spec.inputs]
         operands = dict(zip(names, arrays + scalars, strict=True))
         for (array, *_), b in zip(spec.outputs, buffers + [loss] * joint, strict=True):

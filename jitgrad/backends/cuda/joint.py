@@ -23,7 +23,6 @@ from ...frontend.lazy import joint_saved as lazy_joint_saved
 from ...frontend.tensor import Tensor
 from ...fusion.backward import JointGroup
 from ...fusion.group_layout import GroupLayout
-from ...ops.saved_record import OUT
 from . import runtime
 from .deferred import (
     _SLOT,
@@ -96,7 +95,7 @@ class DeviceJointGroup(JointGroup):
         if type(group) is not DeviceGroup:
             return None
         saved = below._saved
-        if type(saved) is not DeviceSaved or saved[OUT] is not reduction.src:
+        if type(saved) is not DeviceSaved or saved.out is not reduction.src:
             return None
         return cls(root, group.members, group.edges, reduction)
 
@@ -116,7 +115,7 @@ class DeviceJointGroup(JointGroup):
         # the loss's gradient (over the count for a mean), read at every index: no sync
         gv = scaled_sum(gv.reshape(1), src.size if self.reduction.mean else 1)
         gv = gv.reshape((1,) * max(1, len(src.shape)))
-        loss = runtime.zeros((1,), saved[0][OUT].dtype)
+        loss = runtime.zeros((1,), saved[0].out.dtype)
         grads, self.layout, spec = launch(self.members, saved, gv, needed, loss)
         if spec is not None:
             self.spec = spec

@@ -36,7 +36,7 @@ def _view(name: str, node: str):
         shape = tuple(getattr(stand_in, name)(*args, **kwargs).shape)
         before = tuple(x.shape)
         out = record(node, x._value.reshape(shape), x._dtype, [x], lambda g: g.reshape(before))
-        out._vc = x._vc
+        out._vc = x._counter()
         out._base = x if x._base is None else x._base
         return out
 
