@@ -18,9 +18,24 @@ from ..frontend.out import can_cast
 from ..frontend.tensor import Tensor
 from ..frontend.tensor_messages import legacy_type_name
 
-__all__ = ["check_conv_dtypes"]
+__all__ = ["check_conv_dtypes", "onednn_route"]
 
-_ONEDNN = (D.float32, D.bfloat16)
+
+def onednn_route(shape: tuple, wshape: tuple, groups: int, dtype: D.dtype) -> bool:
+    """Whether PyTorch's CPU convolution takes oneDNN (``ConvParams::use_mkldnn``): always
+    for bfloat16 (on CPUs with bf16 support), never for half (without AVX512-FP16), and for
+    float32 unless its "native is faster" rule keeps small single-image 3x3 work on the slow
+    path. ``shape`` is the batched input's, 1-d convolutions viewed as 2-d (PyTorch's view).
+    PyTorch's default thread count (more than one) is assumed, which makes its 1x1-filter
+    clause always true."""
+    if dtype is D.bfloat16:
+        return True
+    if dtype is not D.float32:
+        return False
+    n, c, h = shape[0], shape[1], shape[2] if len(shape) > 3 else 1
+    w = shape[3] if len(shape) > 3 else shape[2]
+    kh, kw = (wshape[-2], wshape[-1]) if len(wshape) > 3 else (1, wshape[-1])
+    return groups > 1 or (kw > 3 and kh > 3) or n > 1 or n * c * h * w > 20480
 
 
 def _type_string(t: Tensor) -> str:
@@ -41,9 +56,11 @@ def check_conv_dtypes(
     bias: Tensor | None,
     kernel: str,
     transposed: bool = False,
+    onednn: bool = False,
 ) -> None:
     """Raises PyTorch's error for a type ``kernel`` (its dispatch name) refuses or for
-    mismatched types; passes silently otherwise."""
+    mismatched types (in oneDNN's words where :func:`onednn_route` says PyTorch goes there);
+    passes silently otherwise."""
     if bias is not None and bias._dtype is not input._dtype and transposed:
         res = result_type([input, bias])  # the transposed kernel adds the bias in place
         if not can_cast(res, input._dtype):
@@ -56,7 +73,7 @@ def check_conv_dtypes(
             f"Input type ({D.cpp_name(input._dtype)}) and bias type ({D.cpp_name(bias._dtype)}) "
             "should be the same"
         )
-    if weight._dtype is not input._dtype and input._dtype in _ONEDNN:
+    if weight._dtype is not input._dtype and onednn:
         raise RuntimeError(
             f"Input type ({_type_string(input)}) and weight type ({_type_string(weight)}) should "
             "be the same or input should be a MKLDNN tensor and weight is a dense tensor"

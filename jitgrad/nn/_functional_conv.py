@@ -21,7 +21,7 @@ from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
-from ._conv_dtypes import check_conv_dtypes
+from ._conv_dtypes import check_conv_dtypes, onednn_route
 from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple, window
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold"]
@@ -92,7 +92,9 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
             f"Given weight of size {sizes(ws)}, expected bias to be 1-dimensional with {ws[0]} "
             f"elements, but got bias of size {sizes(bias.shape)} instead"
         )
-    check_conv_dtypes(input, weight, bias, "compute_columns3d" if nd == 3 else "slow_conv2d_cpu")
+    onednn = onednn_route(shape, ws, groups, input._dtype)
+    kernel = "compute_columns3d" if nd == 3 else "slow_conv2d_cpu"
+    check_conv_dtypes(input, weight, bias, kernel, onednn=onednn)
     return shape
 
 
@@ -218,7 +220,9 @@ def _conv_transpose(
     if input.dim() == nd + 1:  # batchified as PyTorch does
         args = (stride, padding, output_padding, groups, dilation, nd)
         return _conv_transpose(input.unsqueeze(0), weight, bias, *args).squeeze(0)
-    check_conv_dtypes(input, weight, bias, f"slow_conv_transpose{max(nd, 2)}d_out_cpu", True)
+    kernel, ws = f"slow_conv_transpose{max(nd, 2)}d_out_cpu", tuple(weight.shape)
+    onednn = onednn_route(tuple(input.shape), ws, groups, input._dtype)
+    check_conv_dtypes(input, weight, bias, kernel, True, onednn)
     x, (cin, og) = input, weight.shape[:2]
     n, c, spatial, k = x.shape[0], x.shape[1], tuple(x.shape[2:]), tuple(weight.shape[2:])
     if c != cin or cin % groups:

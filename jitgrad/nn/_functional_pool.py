@@ -139,7 +139,7 @@ def _max_pool_grad(
     dims of ``shape``; recorded as ``name``, by default
     ``MaxPool{nd}DWithIndicesBackwardBackward0``)."""
     planes, hw = idx.shape[0], int(np.prod(shape[-nd:]))
-    g2 = contiguous_array(g._value, g._dtype).reshape(planes, -1)
+    g2 = contiguous_array(g._value, g._dtype).reshape(planes, idx.shape[1])
     gx = np.zeros((planes, hw), g2.dtype)
     PK.pick(PK.max_pool_bwd, gx.size)(g2, idx, gx)
     idx_t = _make(idx, D.int64)
