@@ -239,6 +239,7 @@ from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import module_device as _module_device  # noqa: E402
 from . import module_lookup as _module_lookup  # noqa: E402
+from . import module_state_api as _module_state_api  # noqa: E402
 from . import modules_layout as _modules  # noqa: E402
 from . import padding as _padding  # noqa: E402
 from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
@@ -264,4 +265,5 @@ __getattr__ = missing_attribute("jitgrad.nn")
 del annotations, missing_attribute  # not PyTorch's names
 _module_device.bind()  # Module.to_empty
 _module_lookup.bind()  # Module.get_submodule, get_parameter, get_buffer
+_module_state_api.bind()  # Module.register_state_dict_*_hook, extra state, set_submodule
 modules = _modules.build(sys.modules[__name__])  # torch.nn.modules.<submodule>

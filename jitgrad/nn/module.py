@@ -7,7 +7,6 @@ copies and reports errors in :mod:`jitgrad.nn.module_state`.
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -38,6 +37,9 @@ class Module:
         d["_backward_hooks"] = OrderedDict()
         d["_backward_pre_hooks"] = OrderedDict()
         d["_load_state_dict_post_hooks"] = OrderedDict()
+        d["_load_state_dict_pre_hooks"] = OrderedDict()
+        d["_state_dict_pre_hooks"] = OrderedDict()
+        d["_state_dict_hooks"] = OrderedDict()
 
     # ---- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -303,18 +305,12 @@ class Module:
     def state_dict(
         self, destination: dict | None = None, prefix: str = "", keep_vars: bool = False
     ) -> OrderedDict:
-        """Parameters and persistent buffers by dotted name, sharing storage (detached)."""
-        out: OrderedDict = OrderedDict() if destination is None else destination  # type: ignore[assignment]
-        for mprefix, module in self.named_modules(prefix=prefix.rstrip(".")):
-            skip = module.__dict__.get("_non_persistent", set())
-            dot = mprefix + ("." if mprefix else "")
-            for name, p in itertools.chain(
-                module._parameters.items(),
-                ((n, b) for n, b in module._buffers.items() if n not in skip),
-            ):
-                if p is not None:
-                    out[dot + name] = p if keep_vars else p.detach()
-        return out
+        """Parameters, persistent buffers (detached, sharing storage) and extra state by
+        dotted name, with the state_dict hooks (see :func:`module_state.state_dict`)."""
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()  # type: ignore[attr-defined]
+        return S.state_dict(self, destination, prefix, keep_vars)
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False):
         """Copy ``state_dict`` into the parameters, run the load_state_dict post hooks, then
