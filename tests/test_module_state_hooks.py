@@ -121,3 +121,17 @@ def test_set_submodule() -> None:
         with pytest.raises(exc) as info:
             s.set_submodule(*args, **kwargs)
         assert str(info.value) == message
+
+
+def test_named_members_remove_duplicate() -> None:
+    lin = nn.Linear(2, 2)
+    m = nn.Sequential(lin, lin)
+    m.register_buffer("b", torch.zeros(1))
+    m[0].register_buffer("c", torch.zeros(1))
+    assert [n for n, _ in m.named_modules(remove_duplicate=False)] == ["", "0", "1"]
+    assert [n for n, _ in m.named_parameters()] == ["0.weight", "0.bias"]
+    assert [n for n, _ in m.named_parameters(remove_duplicate=False)] == [
+        "0.weight", "0.bias", "1.weight", "1.bias"
+    ]  # fmt: skip
+    assert [n for n, _ in m.named_buffers(remove_duplicate=False)] == ["b", "0.c", "1.c"]
+    assert [n for n, _ in m.named_buffers()] == ["b", "0.c"]
