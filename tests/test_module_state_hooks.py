@@ -1,6 +1,7 @@
 """``Module.state_dict``/``load_state_dict`` as PyTorch 2.13 recurses: a shared child under
 each of its names, ``get_extra_state``/``set_extra_state``, the state_dict pre/post hooks
-and the load pre hooks (their arguments and what they may change), plus ``set_submodule``.
+and the load pre hooks (their arguments and what they may change), plus ``set_submodule``,
+``named_*(remove_duplicate=...)``, ``Module.type`` and ``share_memory``.
 Expected values were read off PyTorch 2.13 running the same code."""
 
 from __future__ import annotations
@@ -135,3 +136,19 @@ def test_named_members_remove_duplicate() -> None:
     ]  # fmt: skip
     assert [n for n, _ in m.named_buffers(remove_duplicate=False)] == ["b", "0.c", "1.c"]
     assert [n for n, _ in m.named_buffers()] == ["b", "0.c"]
+
+
+def test_module_type_and_share_memory() -> None:
+    m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    w = m[0].weight
+    m(torch.ones(3, 2)).sum().backward()
+    assert m.type(torch.float64) is m and m[0].weight is w
+    assert (w.dtype, w.grad.dtype) == (torch.float64, torch.float64)
+    assert m[1].num_batches_tracked.dtype == torch.float64  # integer buffers too, unlike .to()
+    with pytest.raises(RuntimeError) as info:
+        m.type(torch.int32)
+    assert str(info.value) == (
+        "data set to a tensor that requires gradients must be floating point or complex dtype"
+    )
+    assert m.share_memory() is m and w.is_shared()
+    assert nn.Linear(2, 2).type("torch.DoubleTensor").weight.dtype == torch.float64
