@@ -25,11 +25,11 @@ import jitgrad.utils.data
 @pytest.mark.parametrize(
     ("module", "name"),
     [
-        (jitgrad.nn, "FractionalMaxPool3d"),
-        (jitgrad.nn.functional, "fractional_max_pool3d"),
-        (jitgrad.optim, "SparseAdam"),
-        (jitgrad.utils.data, "DistributedSampler"),
-        (jitgrad.nn.functional, "fractional_max_pool2d"),
+        (jitgrad.nn, "LinearCrossEntropyLoss"),
+        (jitgrad.nn.functional, "grouped_mm"),
+        (jitgrad.optim, "Muon"),
+        (jitgrad.utils.data, "IterDataPipe"),
+        (jitgrad.nn.functional, "scaled_mm"),
         (jitgrad.nn.utils, "convert_conv2d_weight_memory_format"),
         (jitgrad.distributions, "LKJCholesky"),
         (jitgrad.jit, "CompilationUnit"),

@@ -239,9 +239,11 @@ from . import layers_api as _layers_api  # noqa: E402
 from . import lazy as _lazy  # noqa: E402
 from . import module_device as _module_device  # noqa: E402
 from . import module_lookup as _module_lookup  # noqa: E402
+from . import module_state_api as _module_state_api  # noqa: E402
 from . import modules_layout as _modules  # noqa: E402
 from . import padding as _padding  # noqa: E402
 from . import parallel as parallel  # noqa: E402 - torch.nn.parallel
+from . import pooling_more as _pooling_more  # noqa: E402
 from .adaptive import *  # noqa: E402,F403
 from .compat import Container, factory_kwargs  # noqa: E402, F401 - nn.factory_kwargs
 from .cross_map_lrn import CrossMapLRN2d  # noqa: E402
@@ -251,9 +253,11 @@ from .lazy import *  # noqa: E402,F403
 from .padding import *  # noqa: E402,F403
 from .parallel import DataParallel  # noqa: E402
 from .parameter import Buffer  # noqa: E402
+from .pooling_more import *  # noqa: E402,F403
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
 __all__ += [*_padding.__all__, *_layers_api.__all__, *_lazy.__all__, *_adaptive.__all__]
+__all__ += _pooling_more.__all__
 __all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container", "CrossMapLRN2d"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
@@ -261,4 +265,5 @@ __getattr__ = missing_attribute("jitgrad.nn")
 del annotations, missing_attribute  # not PyTorch's names
 _module_device.bind()  # Module.to_empty
 _module_lookup.bind()  # Module.get_submodule, get_parameter, get_buffer
+_module_state_api.bind()  # Module.register_state_dict_*_hook, extra state, set_submodule
 modules = _modules.build(sys.modules[__name__])  # torch.nn.modules.<submodule>

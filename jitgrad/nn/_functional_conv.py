@@ -21,6 +21,7 @@ from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
+from ._conv_dtypes import check_conv_dtypes, onednn_route
 from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple, window
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold"]
@@ -71,10 +72,15 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
             f"Expected {len(ws)}-dimensional input for {len(ws)}-dimensional weight {sizes(ws)}, "
             f"but got {nd + 2}-dimensional input of size {sizes(shape)} instead"
         )
-    if ws[0] % groups:
+    if ws[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {sizes(ws)} instead"
+        )
+    if ws[0] % groups:  # PyTorch 2.13 prints these sizes in double brackets
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-            f"but got weight of size {sizes(ws)} instead"
+            f"but got weight of size [{sizes(ws)}] instead"
         )
     if shape[1] != ws[1] * groups:
         raise RuntimeError(
@@ -86,20 +92,10 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
             f"Given weight of size {sizes(ws)}, expected bias to be 1-dimensional with {ws[0]} "
             f"elements, but got bias of size {sizes(bias.shape)} instead"
         )
-    for t in (weight, bias):
-        if t is not None and t._dtype is not input._dtype:
-            raise RuntimeError(
-                f"expected scalar type {_type_name(input)} but found {_type_name(t)}"
-            )
-    if not input._dtype.is_floating_point:
-        raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{_type_name(input)}'")
+    onednn = onednn_route(shape, ws, groups, input._dtype)
+    kernel = "compute_columns3d" if nd == 3 else "slow_conv2d_cpu"
+    check_conv_dtypes(input, weight, bias, kernel, onednn=onednn)
     return shape
-
-
-def _type_name(t: Tensor) -> str:
-    return {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long"}.get(
-        t._dtype.np.name, t._dtype.np.name.capitalize()
-    )
 
 
 def _convolution_backward(
@@ -241,6 +237,9 @@ def _conv_transpose(
     if input.dim() == nd + 1:  # batchified as PyTorch does
         args = (stride, padding, output_padding, groups, dilation, nd)
         return _conv_transpose(input.unsqueeze(0), weight, bias, *args).squeeze(0)
+    kernel, ws = f"slow_conv_transpose{max(nd, 2)}d_out_cpu", tuple(weight.shape)
+    onednn = onednn_route(tuple(input.shape), ws, groups, input._dtype)
+    check_conv_dtypes(input, weight, bias, kernel, True, onednn)
     x, (cin, og) = input, weight.shape[:2]
     n, c, spatial, k = x.shape[0], x.shape[1], tuple(x.shape[2:]), tuple(weight.shape[2:])
     if c != cin or cin % groups:

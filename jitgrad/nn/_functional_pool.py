@@ -132,16 +132,19 @@ def max_pool2d(
     return result
 
 
-def _max_pool_grad(g: Tensor, idx: np.ndarray, shape: tuple, nd: int = 2) -> Tensor:
+def _max_pool_grad(
+    g: Tensor, idx: np.ndarray, shape: tuple, nd: int = 2, name: str | None = None
+) -> Tensor:
     """Each output gradient added at its window's argmax (``idx``: flat in the last ``nd``
-    dims of ``shape``; ``MaxPool{nd}DWithIndicesBackwardBackward0``)."""
+    dims of ``shape``; recorded as ``name``, by default
+    ``MaxPool{nd}DWithIndicesBackwardBackward0``)."""
     planes, hw = idx.shape[0], int(np.prod(shape[-nd:]))
-    g2 = contiguous_array(g._value, g._dtype).reshape(planes, -1)
+    g2 = contiguous_array(g._value, g._dtype).reshape(planes, idx.shape[1])
     gx = np.zeros((planes, hw), g2.dtype)
     PK.pick(PK.max_pool_bwd, gx.size)(g2, idx, gx)
     idx_t = _make(idx, D.int64)
     return record(
-        f"MaxPool{nd}DWithIndicesBackwardBackward0",
+        name or f"MaxPool{nd}DWithIndicesBackwardBackward0",
         gx.reshape(shape),
         g._dtype,
         (g,),

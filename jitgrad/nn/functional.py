@@ -34,6 +34,8 @@ from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_names
 from ._functional_cross_entropy import cross_entropy, nll_loss
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
+from ._functional_fractional import *  # noqa: F403
+from ._functional_fractional import __all__ as _fractional_names
 from ._functional_layer_norm import layer_norm
 from ._functional_linear import linear
 from ._functional_loss import *  # noqa: F403
@@ -50,6 +52,8 @@ from ._functional_pool import *  # noqa: F403
 from ._functional_pool import __all__ as _pool_names
 from ._functional_pool3d import *  # noqa: F403
 from ._functional_pool3d import __all__ as _pool3d_names
+from ._functional_unpool3d import *  # noqa: F403
+from ._functional_unpool3d import __all__ as _unpool3d_names
 
 __all__ = [
     "batch_norm",
@@ -75,6 +79,8 @@ __all__ = [
     *_conv_names,
     *_pool_names,
     *_pool3d_names,
+    *_unpool3d_names,
+    *_fractional_names,
     *_loss_names,
     *_norm_names,
 ]

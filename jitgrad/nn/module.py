@@ -7,7 +7,6 @@ copies and reports errors in :mod:`jitgrad.nn.module_state`.
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -38,6 +37,9 @@ class Module:
         d["_backward_hooks"] = OrderedDict()
         d["_backward_pre_hooks"] = OrderedDict()
         d["_load_state_dict_post_hooks"] = OrderedDict()
+        d["_load_state_dict_pre_hooks"] = OrderedDict()
+        d["_state_dict_pre_hooks"] = OrderedDict()
+        d["_state_dict_hooks"] = OrderedDict()
 
     # ---- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -198,27 +200,38 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, table: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Any]]:
+    def _named_members(
+        self, table: str, prefix: str, recurse: bool, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Any]]:
+        """Each module's ``table`` entries by dotted name; ``remove_duplicate`` skips shared
+        modules and tensors after their first name (PyTorch's default)."""
         seen: set[int] = set()
-        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for mprefix, module in mods:
             for name, value in getattr(module, table).items():
                 if value is None or id(value) in seen:
                     continue
-                seen.add(id(value))
+                if remove_duplicate:
+                    seen.add(id(value))
                 yield mprefix + ("." if mprefix else "") + name, value
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        return self._named_members("_parameters", prefix, recurse)
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
@@ -303,18 +316,12 @@ class Module:
     def state_dict(
         self, destination: dict | None = None, prefix: str = "", keep_vars: bool = False
     ) -> OrderedDict:
-        """Parameters and persistent buffers by dotted name, sharing storage (detached)."""
-        out: OrderedDict = OrderedDict() if destination is None else destination  # type: ignore[assignment]
-        for mprefix, module in self.named_modules(prefix=prefix.rstrip(".")):
-            skip = module.__dict__.get("_non_persistent", set())
-            dot = mprefix + ("." if mprefix else "")
-            for name, p in itertools.chain(
-                module._parameters.items(),
-                ((n, b) for n, b in module._buffers.items() if n not in skip),
-            ):
-                if p is not None:
-                    out[dot + name] = p if keep_vars else p.detach()
-        return out
+        """Parameters, persistent buffers (detached, sharing storage) and extra state by
+        dotted name, with the state_dict hooks (see :func:`module_state.state_dict`)."""
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()  # type: ignore[attr-defined]
+        return S.state_dict(self, destination, prefix, keep_vars)
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False):
         """Copy ``state_dict`` into the parameters, run the load_state_dict post hooks, then

@@ -1,4 +1,5 @@
-"""Layers on a device: ``Module.to_empty`` and the ``device=`` argument of the layers.
+"""Layers on a device: ``Module.to_empty``, ``type``, ``share_memory`` and the ``device=``
+argument of the layers.
 
 ``to_empty`` is the way back from the meta device (``model.to("meta")`` or a model built
 under it): the same Parameter objects get uninitialized buffers of the same shapes and
@@ -31,6 +32,39 @@ def to_empty(self: Module, *, device: Any, recurse: bool = True) -> Module:
                 for t in table.values():
                     if t is not None:
                         t.data = empty_like(t, device=device)
+    return self
+
+
+def _tensors(self: Module) -> list:
+    return [t for m in self.modules() for tab in (m._parameters, m._buffers) for t in tab.values()]
+
+
+def module_type(self: Module, dst_type: Any) -> Module:
+    """PyTorch's ``Module.type(dst_type)``: every parameter and buffer (integer ones too,
+    unlike ``to(dtype)``) and every gradient cast, the objects kept."""
+    with no_grad():
+        for t in _tensors(self):
+            if t is None:
+                continue
+            new = t.type(dst_type)
+            if t.requires_grad and not (new.is_floating_point() or new.is_complex()):
+                raise RuntimeError(
+                    "data set to a tensor that requires gradients must be floating point or "
+                    "complex dtype"
+                )
+            if new is not t:
+                t.data = new
+                if t.grad is not None:
+                    t.grad = t.grad.type(dst_type)
+    return self
+
+
+def share_memory(self: Module) -> Module:
+    """PyTorch's ``Module.share_memory()``: ``share_memory_()`` on every parameter and
+    buffer."""
+    for t in _tensors(self):
+        if t is not None:
+            t.share_memory_()
     return self
 
 
@@ -67,6 +101,8 @@ def _layers(cls: type) -> list[type]:
 def bind() -> None:
     """``Module.to_empty``, and ``device=`` honoured by every jitgrad layer taking it."""
     Module.to_empty = to_empty  # type: ignore[attr-defined]
+    Module.type = module_type  # type: ignore[attr-defined]
+    Module.share_memory = share_memory  # type: ignore[attr-defined]
     for cls in _layers(Module):
         init = cls.__dict__.get("__init__")
         if (

@@ -1,5 +1,7 @@
-"""``Module.load_state_dict``'s work: copying (or assigning) the checkpoint's tensors, the
-post hooks, and PyTorch's error report for missing, unexpected and mis-sized keys.
+"""``Module.state_dict`` and ``load_state_dict``'s work: PyTorch's per-module recursion with
+its pre and post hooks and ``get_extra_state``/``set_extra_state``; copying (or assigning)
+the checkpoint's tensors, and PyTorch's error report for missing, unexpected and mis-sized
+keys.
 
 Separate from :mod:`jitgrad.nn.module` to keep that class about registration and traversal;
 these functions only read a module through its public traversal (``state_dict``,
@@ -8,7 +10,9 @@ these functions only read a module through its public traversal (``state_dict``,
 
 from __future__ import annotations
 
-from collections import namedtuple
+import itertools
+from collections import OrderedDict, namedtuple
+from collections.abc import Iterator
 from typing import Any
 
 from ..engine.grad_mode import no_grad
@@ -25,15 +29,108 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
+def _hooks(m: Any, kind: str) -> list:
+    return list(m.__dict__.get(kind, {}).values())
+
+
+_NEVER = (
+    "Reached a code path in Module.{}() that should never be called. Please file an issue at "
+    "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to report this bug."
+)
+
+
+def get_extra_state(self: Any) -> Any:
+    """``Module.get_extra_state``: a subclass overrides it to add ``_extra_state`` to its
+    state_dict; the base one is never called (state_dict checks for an override)."""
+    raise RuntimeError(_NEVER.format("get_extra_state"))
+
+
+def set_extra_state(self: Any, state: Any) -> None:
+    """``Module.set_extra_state``: receives the ``_extra_state`` entry on load."""
+    raise RuntimeError(_NEVER.format("set_extra_state"))
+
+
+_BASE = {"get_extra_state": get_extra_state, "set_extra_state": set_extra_state}
+
+
+def has_extra_state(m: Any, method: str) -> bool:
+    """Whether ``m``'s class overrides ``get_extra_state``/``set_extra_state``."""
+    return getattr(type(m), method, _BASE[method]) is not _BASE[method]
+
+
+def _own(m: Any) -> Iterator[tuple[str, Any]]:
+    """A module's own parameters and persistent buffers (not its children's)."""
+    skip = m.__dict__.get("_non_persistent", set())
+    buffers = ((n, b) for n, b in m._buffers.items() if n not in skip)
+    for name, t in itertools.chain(m._parameters.items(), buffers):
+        if t is not None:
+            yield name, t
+
+
+def state_dict(m: Any, destination: dict, prefix: str, keep_vars: bool) -> dict:
+    """PyTorch's recursion: pre hooks, the module's own tensors and extra state, each child
+    under ``prefix + name + "."`` (a shared child under every name), then the post hooks (a
+    public one must return None; a private one's result replaces the dict)."""
+    local_metadata = {"version": m._version}
+    if hasattr(destination, "_metadata"):
+        destination._metadata[prefix[:-1]] = local_metadata
+    for hook in _hooks(m, "_state_dict_pre_hooks"):
+        hook(m, prefix, keep_vars)
+    for name, t in _own(m):
+        destination[prefix + name] = t if keep_vars else t.detach()
+    if has_extra_state(m, "get_extra_state"):
+        destination[prefix + "_extra_state"] = m.get_extra_state()
+    for name, child in m._modules.items():
+        if child is not None:
+            child.state_dict(
+                destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+            )
+    for hook in _hooks(m, "_state_dict_hooks"):
+        result = hook(m, destination, prefix, local_metadata)
+        if getattr(hook, "_from_public_api", False):
+            if result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
+        elif result is not None:
+            destination = result
+    return destination
+
+
+def _walk(m: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every module with its key prefix, a shared one under each of its names."""
+    yield prefix, m
+    for name, child in m._modules.items():
+        if child is not None:
+            yield from _walk(child, prefix + name + ".")
+
+
 def load_state_dict(module: Any, state_dict: dict, strict: bool, assign: bool) -> Any:
-    """``module.load_state_dict(state_dict, strict, assign)`` (see there)."""
-    own = module.state_dict(keep_vars=True)
-    missing = [k for k in own if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in own]
-    errors = _copy_matching(module, own, state_dict, assign)
+    """``module.load_state_dict(state_dict, strict, assign)`` (see there): each module's
+    load pre hooks see (and may edit) a copy of ``state_dict`` first, with ``strict=True``
+    and the version ``state_dict()`` recorded, as in PyTorch (whose inner loads are always
+    strict: a missing extra state is reported even when the outer call is not)."""
+    metadata = getattr(state_dict, "_metadata", None)
+    state_dict = OrderedDict(state_dict)
+    missing: list[str] = []
+    unexpected: list[str] = []
+    errors: list[str] = []
+    extra: dict[str, Any] = {}
+    for prefix, m in _walk(module):
+        for hook in _hooks(m, "_load_state_dict_pre_hooks"):
+            local = {} if metadata is None else metadata.get(prefix[:-1], {})
+            hook(m, state_dict, prefix, local, True, missing, unexpected, errors)
+        if has_extra_state(m, "set_extra_state"):
+            extra[prefix + "_extra_state"] = m
+    own = {prefix + name: t for prefix, m in _walk(module) for name, t in _own(m)}
+    missing += [k for k in own if k not in state_dict]
+    missing += [k for k in extra if k not in state_dict]
+    unexpected += [k for k in state_dict if k not in own and k not in extra]
+    errors += _copy_matching(module, own, state_dict, assign)
+    for key, m in extra.items():
+        if key in state_dict:
+            m.set_extra_state(state_dict[key])
     keys = _IncompatibleKeys(missing, unexpected)
     for m in module.modules():
-        for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values()):
+        for hook in _hooks(m, "_load_state_dict_post_hooks"):
             hook(m, keys)
     if strict:
         if unexpected:
@@ -44,8 +141,7 @@ def load_state_dict(module: Any, state_dict: dict, strict: bool, assign: bool) -
             errors.insert(0, f"Missing key(s) in state_dict: {names}. ")
     if errors:
         raise RuntimeError(
-            f"Error(s) in loading state_dict for {type(module).__name__}:\n\t"
-            + "\n\t".join(errors)
+            f"Error(s) in loading state_dict for {type(module).__name__}:\n\t" + "\n\t".join(errors)
         )
     return keys
 

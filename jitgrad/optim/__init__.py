@@ -21,8 +21,9 @@ from .lbfgs import LBFGS  # noqa: E402
 from .nadam import NAdam  # noqa: E402
 from .radam import RAdam  # noqa: E402
 from .rprop import Rprop  # noqa: E402
+from .sparse_adam import SparseAdam  # noqa: E402
 
-__all__ += ["ASGD", "LBFGS", "Adamax", "NAdam", "RAdam", "Rprop"]
+__all__ += ["ASGD", "LBFGS", "Adamax", "NAdam", "RAdam", "Rprop", "SparseAdam"]
 
 from . import swa_utils  # noqa: E402  (apinn: stochastic weight averaging)
 

@@ -3,8 +3,10 @@
 Loading always runs in the calling process. ``num_workers > 0`` is accepted and gives the
 same batches in the same order as PyTorch's in-order worker loading (each batch is fetched
 by the same code a worker would run), without worker processes: jitgrad's kernels already use
-the cores, and a program written for workers runs unchanged. ``get_worker_info()`` is
-therefore always ``None`` and ``worker_init_fn`` is not called.
+the cores, and a program written for workers runs unchanged. For a map-style dataset
+``get_worker_info()`` is therefore ``None`` and ``worker_init_fn`` is not called; an
+``IterableDataset`` is read from per-worker replicas as PyTorch's workers read it
+(:mod:`._workers`), since there the workers change which samples come out.
 
 Shuffling draws from ``generator=`` or the default generator, so ``manual_seed`` makes the
 order reproducible; it is not PyTorch's order (see :mod:`jitgrad.random`).
@@ -20,6 +22,7 @@ from ...frontend.sampling import randint
 from ...frontend.tensor import Tensor
 from ...random import Generator
 from ._collate import default_collate, default_convert
+from ._workers import StreamWorkers, get_worker_info  # noqa: F401 - dataloader.get_worker_info
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -32,11 +35,6 @@ class _InfiniteConstantSampler(Sampler):
     def __iter__(self) -> Iterator[None]:
         while True:
             yield None
-
-
-def get_worker_info() -> None:
-    """Information about the current loader worker: always ``None`` (no worker processes)."""
-    return None
 
 
 class DataLoader:
@@ -237,7 +235,14 @@ class _LoaderIter:
         # PyTorch draws each pass's worker base seed from the loader's generator here,
         # so a pass moves that stream by one draw before the sampler's own draws.
         self._base_seed = int(randint(0, 2**62, (1,), generator=loader.generator).item())
-        self._dataset_iter = iter(loader.dataset) if self._iterable else None
+        self._workers = None
+        self._dataset_iter = None
+        if self._iterable and loader.num_workers > 0:
+            self._workers = StreamWorkers(
+                loader.dataset, loader.num_workers, self._base_seed, loader.worker_init_fn
+            )
+        elif self._iterable:
+            self._dataset_iter = iter(loader.dataset)
         self._fast = self._auto and self._collate is default_collate and not self._iterable
         self._done = False
 
@@ -264,17 +269,30 @@ class _LoaderIter:
         return self._collate(data)
 
     def _next_streamed(self, index: Any) -> Any:
-        """The next sample (or batch of consecutive samples) of an iterable dataset."""
+        """The next sample (or batch of consecutive samples) of an iterable dataset: from
+        its one iterator, or from the next worker replica's."""
+        if self._workers is not None:
+            return self._workers.next_batch(lambda it: self._fetch(it, index))
         assert self._dataset_iter is not None
+        try:
+            return self._fetch(self._dataset_iter, index)
+        except StopIteration:
+            self._done = True
+            raise
+
+    def _fetch(self, it: Iterator[Any], index: Any) -> Any:
+        """A batch of ``len(index)`` samples from ``it`` (a short last one unless
+        ``drop_last``); StopIteration when ``it`` has nothing (more) to give."""
         if not self._auto:
-            return self._collate(next(self._dataset_iter))
+            return self._collate(next(it))
         data = []
         for _ in index:
             try:
-                data.append(next(self._dataset_iter))
+                data.append(next(it))
             except StopIteration:
-                self._done = True
                 break
         if not data or (self._drop_last and len(data) < len(index)):
             raise StopIteration
+        if len(data) < len(index) and self._workers is None:
+            self._done = True  # a short batch ends the pass (the iterator may not stay ended)
         return self._collate(data)
