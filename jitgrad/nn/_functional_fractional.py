@@ -20,8 +20,8 @@ import numpy as np
 from .. import dtypes as D
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
+from ..frontend.sampling import rand
 from ..frontend.tensor import Tensor, _make
-from ..sampling import rand
 from ._functional_pool import _max_pool_grad
 from ._functional_pool3d import _pick
 

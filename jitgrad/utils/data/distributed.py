@@ -16,8 +16,8 @@ import math
 from collections.abc import Iterator, Sized
 
 from ... import distributed as dist
+from ...frontend.sampling import randperm
 from ...random import Generator
-from ...sampling import randperm
 from .sampler import Sampler
 
 __all__ = ["DistributedSampler"]
