@@ -77,7 +77,13 @@ def _message(recorded):
 KNOWN_NODE_DIFFERENCES: dict[str, tuple[str, str]] = {}
 
 
-@pytest.mark.parametrize(("index", "case"), list(enumerate(GRAD_CASES)), ids=lambda c: str(c))
+def _case_id(value: object) -> str:
+    """A case's name (not its repr, which holds lambda addresses that differ between
+    processes, so pytest-xdist workers would collect different test ids)."""
+    return value[0] if isinstance(value, tuple) else str(value)
+
+
+@pytest.mark.parametrize(("index", "case"), list(enumerate(GRAD_CASES)), ids=_case_id)
 def test_grad_case_matches_torch(index, case) -> None:
     name, fn, shapes = case
     out, grads, node = run_grad_case(jitgrad, fn, shapes, index)
@@ -90,7 +96,7 @@ def test_grad_case_matches_torch(index, case) -> None:
     _same(encode(grads), want["grads"], "grads")
 
 
-@pytest.mark.parametrize(("index", "case"), list(enumerate(GRAD_CASES)), ids=lambda c: str(c))
+@pytest.mark.parametrize(("index", "case"), list(enumerate(GRAD_CASES)), ids=_case_id)
 def test_grad_case_gradcheck(index, case) -> None:
     name, fn, shapes = case
     xs = [
@@ -99,7 +105,7 @@ def test_grad_case_gradcheck(index, case) -> None:
     assert gradcheck(lambda *a: fn(jitgrad, *a), xs, eps=1e-6, atol=1e-5)
 
 
-@pytest.mark.parametrize(("index", "case"), list(enumerate(INPLACE_CASES)), ids=lambda c: str(c))
+@pytest.mark.parametrize(("index", "case"), list(enumerate(INPLACE_CASES)), ids=_case_id)
 def test_inplace_case_matches_torch(index, case) -> None:
     name, fn, shape = case
     y, node, version, grad = run_inplace_case(jitgrad, fn, shape, index)
