@@ -41,7 +41,7 @@ Fused multiply-adds: the polynomials and reductions call ``_fma`` (LLVM's ``fmul
 multiply-add pairs, which the backend fuses on a machine with FMA in every caller alike (a
 vector loop, its scalar remainder, the tier-0 interpreter), so a value does not depend on where
 it is computed; it halves those instructions (a tanh-GELU forward+backward loop went from 62 to
-49 AVX-512 instructions per 16 elements and ~1.9x faster; 46 with tanh32's cheaper reduction).
+49 AVX-512 instructions per 16 elements and ~1.9x faster; 46 with tanh32's session-7 form).
 
 Large arguments: the C library's ``sin``/``cos`` beyond the limits, called for the lanes out of
 range only; :mod:`.fastmath_base` says how. The code lives in :mod:`.fastmath_base` (the jit
@@ -66,7 +66,6 @@ from .fastmath_base import (
     _ONE_D,
     _ONE_F,
     _TWO_D,
-    _TWO_F,
     _div,
     _fma,
     _jit,
@@ -112,11 +111,11 @@ _EM10_D = float.fromhex("0x1.1ef524e991a38p-29")
 # _half_expm1_2h(h) == _expm1_reduced_f(2h) / 2. One constant suffices for ln2/2 here (not for
 # exp32): fl(ln2) is 1.9e-9 off, which moves h by at most 29 * 1.9e-9 / 2 at k = 29, and
 # tanh's relative sensitivity to expm1(2a) is 2 / (u + 2) <= 2**(1 - k); at k = 1, 2 it costs
-# < 0.05 ulp. The magic number carries the exponent bias of 2**(k+1) (k + 128 in its low
-# bits), so the power of two is one shift.
+# < 0.05 ulp. The magic number carries the exponent bias of 2**k (k + 127 in its low bits), so
+# the power of two is one shift.
 _LOG2E_X2_F = _F(2 * _LOG2E_F)  # exact doubling
 _LN2_HALF_F = _F(math.log(2) / 2)
-_MAGIC_BIAS1_F = _F(12582912.0 + 128)  # 1.5 * 2**23 + (127 + 1)
+_MAGIC_BIAS_F = _F(12582912.0 + 127)  # 1.5 * 2**23 + 127
 _TH4_F, _TH3_F, _TH2_F, _TH1_F, _TH0_F = (
     _F(c * 2.0**j) for c, j in ((_EM5_F, 6), (_EM4_F, 5), (_EM3_F, 4), (_EM2_F, 3), (_EM1_F, 2))
 )
@@ -171,28 +170,29 @@ def _half_expm1_2h(h):
 def tanh32(x):
     """tanh of a float32, within 2 ulp, vectorizable.
 
-    tanh|x| = u / (u + 2) with u = expm1(2|x|), which has no catastrophic cancellation at any
-    |x| and reduces to x exactly for tiny x. expm1 by Cody-Waite reduction |x| = k ln2/2 + h,
-    |h| <= ln2/4, then expm1(2|x|) = 2**(k+1) * expm1(2h)/2 + (2**k - 1). The sign is restored
-    with copysign (keeps -0.). 26 vector instructions (AVX-512, with FMA).
+    tanh|x| = v / (v + 1) with v = expm1(2|x|) / 2, which has no catastrophic cancellation at
+    any |x| and reduces to x exactly for tiny x. expm1 by Cody-Waite reduction |x| = k ln2/2 +
+    h, |h| <= ln2/4, then v = 2**k * expm1(2h)/2 + (2**k - 1)/2. The sign is restored with
+    copysign (keeps -0.). 25 vector instructions (AVX-512, with FMA).
     """
     a = abs(x)
     a = _TANH_CLAMP_F if a > _TANH_CLAMP_F else a  # nan stays nan (the compare is false)
-    t = _fma(a, _LOG2E_X2_F, _MAGIC_BIAS1_F)
-    k = t - _MAGIC_BIAS1_F
+    t = _fma(a, _LOG2E_X2_F, _MAGIC_BIAS_F)
+    k = t - _MAGIC_BIAS_F
     h = _fma(-k, _LN2_HALF_F, a)  # k * _LN2_HALF_F is exact inside the fused multiply-add
-    s2 = _pow2_biased(t)  # 2**(k+1)
-    u = _fma(s2, _half_expm1_2h(h), _fma(s2, _HALF_F, -_ONE_F))
-    # u / (u + 2) with the rounding error dl of d = u + 2 fed back to first order:
-    # u / (d + dl) ~ q - q * dl / d, and 1 / d = (1 - q) / 2. Worth 0.5 ulp near x = 0.03.
-    # dl by Fast2Sum (the larger of u and 2 first): 4 instructions where TwoSum takes 6. The
-    # cheaper u - (d - 2) is exact only while d < 2**25 and gives results above 1 beyond.
-    d = u + _TWO_F
-    big = u if u > _TWO_F else _TWO_F
-    small = _TWO_F if u > _TWO_F else u
+    s = _pow2_biased(t)  # 2**k
+    v = _fma(s, _half_expm1_2h(h), _fma(s, _HALF_F, -_HALF_F))
+    # v / (v + 1) with the rounding error dl of d = v + 1 fed back to first order:
+    # v / (d + dl) ~ q - q * dl / d, and 1 / d = 1 - q, so q + dl * (q*q - q). Worth 0.5 ulp
+    # near x = 0.03. dl by Fast2Sum (the larger of v and 1 first): 4 instructions where TwoSum
+    # takes 6. The cheaper v - (d - 1) is exact only while d < 2**24 and gives results above 1
+    # beyond.
+    d = v + _ONE_F
+    big = v if v > _ONE_F else _ONE_F
+    small = _ONE_F if v > _ONE_F else v
     dl = small - (d - big)
-    q = _div(u, d)
-    return math.copysign(_fma(-q * dl, _fma(-_HALF_F, q, _HALF_F), q), x)
+    q = _div(v, d)
+    return math.copysign(_fma(dl, _fma(q, q, -q), q), x)
 
 
 @_jit
