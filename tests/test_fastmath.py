@@ -131,7 +131,7 @@ def test_tanh_dense(dt):
 
 def test_tanh32_within_2_ulp_every_97th_float():
     """The documented bound: tanh32 is within 2 ulp of the float64 tanh. Measured over every
-    float32 in [2**-12, 10] (1.951 ulp, at 0.0155: the correction for the rounding of u + 2 is
+    float32 in [2**-12, 10] (1.951 ulp, at 0.0155: the correction for the rounding of v + 1 is
     first order), every third below (1.67) and every 7th of all 2**32 inputs; here every 97th
     float32 in [0, 10], both signs (22 million inputs), which meets the same worst case."""
     bits = np.arange(0, np.float32(10.0).view(np.uint32), 97, dtype=np.uint32)
