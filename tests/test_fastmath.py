@@ -129,6 +129,32 @@ def test_tanh_dense(dt):
     _check("tanh", dt, x)
 
 
+def test_tanh32_within_2_ulp_every_97th_float():
+    """The documented bound: tanh32 is within 2 ulp of the float64 tanh. Measured over every
+    float32 in [2**-12, 10] (1.951 ulp, at 0.0155: the correction for the rounding of v + 1 is
+    first order), every third below (1.67) and every 7th of all 2**32 inputs; here every 97th
+    float32 in [0, 10], both signs (22 million inputs), which meets the same worst case."""
+    bits = np.arange(0, np.float32(10.0).view(np.uint32), 97, dtype=np.uint32)
+    _check("tanh", F32, _both_signs(bits.view(F32)), max_ulp=2.0)
+
+
+@njit
+def _expm1_scaled_pairs(h, got, want):
+    for i in range(h.size):
+        got[i] = fm._half_expm1_2h(h[i])
+        want[i] = fm._expm1_reduced_f(h[i] + h[i]) * F32(0.5)
+
+
+def test_tanh32_scaled_expm1_is_the_unscaled_one_bit_for_bit():
+    """tanh32 reduces |x| instead of 2|x| with coefficients scaled by powers of two; that is
+    exact, so its expm1 is exp32's polynomial bit for bit (and inherits its error analysis)."""
+    h = np.linspace(-0.17329, 0.17329, 400_001, dtype=F32)
+    h = np.concatenate([h, _neighbours(np.float32(2.0) ** -np.arange(1, 60, dtype=F32), F32)])
+    got, want = np.empty_like(h), np.empty_like(h)
+    _expm1_scaled_pairs(h, got, want)
+    assert got.tobytes() == want.tobytes()
+
+
 @DTYPES
 def test_exp_dense_overflow_underflow(dt):
     rng = np.random.default_rng(3)

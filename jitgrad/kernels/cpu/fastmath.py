@@ -20,7 +20,9 @@ Accuracy, in ulps of the result's dtype. float32, against the float64 result, ex
 every float32 input while writing this module: tanh32 <= 1.95, exp32 <= 0.96, sin32 <= 0.97,
 cos32 <= 0.95 (sin/cos on |x| <= 1e5, libm beyond); with the fused multiply-adds (below):
 tanh32 <= 1.96 over every float32 in [2**-12, 9.07] (1.67 on every 7th below), exp32 <= 0.99
-over every third float32 in [-89, 89], sin32 <= 0.88 and cos32 <= 0.93 over every 13th.
+over every third float32 in [-89, 89], sin32 <= 0.88 and cos32 <= 0.93 over every 13th;
+tanh32 since it reduces |x| rather than 2|x| (session 7, values changed in the last bit for some
+inputs): <= 1.951 over every float32 in [2**-12, 10], 1.67 over every third below.
 float64, against NumPy over 2*10**6 random inputs per range, and against 40-digit mpmath at the
 worst of those: tanh64 <= 2 from NumPy (1.4 from exact), exp64, sin64 and cos64 <= 1 from NumPy
 (0.7 from exact); the same bounds from NumPy with the fused multiply-adds.
@@ -39,7 +41,7 @@ Fused multiply-adds: the polynomials and reductions call ``_fma`` (LLVM's ``fmul
 multiply-add pairs, which the backend fuses on a machine with FMA in every caller alike (a
 vector loop, its scalar remainder, the tier-0 interpreter), so a value does not depend on where
 it is computed; it halves those instructions (a tanh-GELU forward+backward loop went from 62 to
-49 AVX-512 instructions per 16 elements and ~1.9x faster).
+49 AVX-512 instructions per 16 elements and ~1.9x faster; 46 with tanh32's session-7 form).
 
 Large arguments: the C library's ``sin``/``cos`` beyond the limits, called for the lanes out of
 range only; :mod:`.fastmath_base` says how. The code lives in :mod:`.fastmath_base` (the jit
@@ -64,11 +66,11 @@ from .fastmath_base import (
     _ONE_D,
     _ONE_F,
     _TWO_D,
-    _TWO_F,
     _div,
     _fma,
     _jit,
     _pow2,
+    _pow2_biased,
     _two_sum,
 )
 from .fastmath_trig import cos32, cos64, sin32, sin64
@@ -102,6 +104,21 @@ _EM7_D = float.fromhex("0x1.71ddf9132690bp-19")
 _EM8_D = float.fromhex("0x1.27e52b5d6c390p-22")
 _EM9_D = float.fromhex("0x1.af5d9c2753382p-26")
 _EM10_D = float.fromhex("0x1.1ef524e991a38p-29")
+
+# tanh32 reduces a = |x| rather than 2a (one addition fewer): 2a = k ln2 + 2h, so a = k ln2/2 + h
+# with |h| <= ln2/4, and expm1(2h) / 2 comes from the same polynomial with coefficient j scaled by
+# 2**(j + 2): every product and sum is the old one times a power of two, so bit for bit
+# _half_expm1_2h(h) == _expm1_reduced_f(2h) / 2. One constant suffices for ln2/2 here (not for
+# exp32): fl(ln2) is 1.9e-9 off, which moves h by at most 29 * 1.9e-9 / 2 at k = 29, and
+# tanh's relative sensitivity to expm1(2a) is 2 / (u + 2) <= 2**(1 - k); at k = 1, 2 it costs
+# < 0.05 ulp. The magic number carries the exponent bias of 2**k (k + 127 in its low bits), so
+# the power of two is one shift.
+_LOG2E_X2_F = _F(2 * _LOG2E_F)  # exact doubling
+_LN2_HALF_F = _F(math.log(2) / 2)
+_MAGIC_BIAS_F = _F(12582912.0 + 127)  # 1.5 * 2**23 + 127
+_TH4_F, _TH3_F, _TH2_F, _TH1_F, _TH0_F = (
+    _F(c * 2.0**j) for c, j in ((_EM5_F, 6), (_EM4_F, 5), (_EM3_F, 4), (_EM2_F, 3), (_EM1_F, 2))
+)
 
 # tanh(x) rounds to +-1 for |x| > 9.01 (float32) / 19.07 (float64); clamping a bit above keeps
 # 2**k finite and maps +-inf to +-1 without a special case.
@@ -143,31 +160,39 @@ def _expm1_reduced_d(r):
 
 
 @_jit
+def _half_expm1_2h(h):
+    """expm1(2h) / 2 for |h| <= ln2/4: _expm1_reduced_f(2h) / 2, bit for bit (see above)."""
+    q = _fma(h, _fma(h, _fma(h, _fma(h, _TH4_F, _TH3_F), _TH2_F), _TH1_F), _TH0_F)
+    return _fma(h * h, _fma(h, q, _ONE_F), h)
+
+
+@_jit
 def tanh32(x):
     """tanh of a float32, within 2 ulp, vectorizable.
 
-    tanh|x| = u / (u + 2) with u = expm1(2|x|), which has no catastrophic cancellation at any
-    |x| and reduces to x exactly for tiny x. expm1 by Cody-Waite reduction 2|x| = k ln2 + r,
-    |r| <= ln2/2, then expm1 = 2**k * expm1(r) + (2**k - 1). The sign is restored with copysign
-    (keeps -0.).
+    tanh|x| = v / (v + 1) with v = expm1(2|x|) / 2, which has no catastrophic cancellation at
+    any |x| and reduces to x exactly for tiny x. expm1 by Cody-Waite reduction |x| = k ln2/2 +
+    h, |h| <= ln2/4, then v = 2**k * expm1(2h)/2 + (2**k - 1)/2. The sign is restored with
+    copysign (keeps -0.). 25 vector instructions (AVX-512, with FMA).
     """
     a = abs(x)
     a = _TANH_CLAMP_F if a > _TANH_CLAMP_F else a  # nan stays nan (the compare is false)
-    z = a + a
-    t = _fma(z, _LOG2E_F, _MAGIC_F)
-    k = t - _MAGIC_F
-    r = _fma(-k, _LN2_LO_F, _fma(-k, _LN2_HI_F, z))  # k * _LN2_HI_F is exact: fused or not
-    s = _pow2(t)
-    u = _fma(s, _expm1_reduced_f(r), s - _ONE_F)
-    # u / (u + 2) with the rounding error dl of d = u + 2 fed back to first order:
-    # u / (d + dl) ~ q - q * dl / d, and 1 / d = (1 - q) / 2. Worth 0.5 ulp near x = 0.03.
-    # dl by Fast2Sum (the larger of u and 2 first): 4 instructions where TwoSum takes 6.
-    d = u + _TWO_F
-    big = u if u > _TWO_F else _TWO_F
-    small = _TWO_F if u > _TWO_F else u
+    t = _fma(a, _LOG2E_X2_F, _MAGIC_BIAS_F)
+    k = t - _MAGIC_BIAS_F
+    h = _fma(-k, _LN2_HALF_F, a)  # k * _LN2_HALF_F is exact inside the fused multiply-add
+    s = _pow2_biased(t)  # 2**k
+    v = _fma(s, _half_expm1_2h(h), _fma(s, _HALF_F, -_HALF_F))
+    # v / (v + 1) with the rounding error dl of d = v + 1 fed back to first order:
+    # v / (d + dl) ~ q - q * dl / d, and 1 / d = 1 - q, so q + dl * (q*q - q). Worth 0.5 ulp
+    # near x = 0.03. dl by Fast2Sum (the larger of v and 1 first): 4 instructions where TwoSum
+    # takes 6. The cheaper v - (d - 1) is exact only while d < 2**24 and gives results above 1
+    # beyond.
+    d = v + _ONE_F
+    big = v if v > _ONE_F else _ONE_F
+    small = _ONE_F if v > _ONE_F else v
     dl = small - (d - big)
-    q = _div(u, d)
-    return math.copysign(_fma(-q * dl, _fma(-_HALF_F, q, _HALF_F), q), x)
+    q = _div(v, d)
+    return math.copysign(_fma(dl, _fma(q, q, -q), q), x)
 
 
 @_jit

@@ -82,6 +82,23 @@ def _pow2(typingctx, t):
 
 
 @intrinsic
+def _pow2_biased(typingctx, t):
+    """2**m from t = m + magic where the magic number already carries the exponent bias (see
+    tanh32): one shift, where :func:`_pow2` adds the bias first. Valid for 1 <= m <= 254
+    (float32) / 2046 (float64): the shift drops the magic's own bits above the field."""
+    if t not in (types.float32, types.float64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        ity = _int_type(t)
+        shift = _bias_and_shift(t)[1]
+        bits = builder.bitcast(args[0], ity)
+        return builder.bitcast(builder.shl(bits, ity(shift)), args[0].type)
+
+    return t(t), codegen
+
+
+@intrinsic
 def _bit(typingctx, t, k):
     """Bit ``k`` of the integer held in t = n + magic, i.e. bit ``k`` of n (two's complement)."""
     if t not in (types.float32, types.float64) or not isinstance(k, types.Integer):
