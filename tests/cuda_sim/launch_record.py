@@ -12,8 +12,9 @@ compiles with the real target (no GPU needed). The records are plain data:
   qualname, factory_args]`` for one defined in a module (``factory_args``: the closure values
   of a kernel made by a factory such as ``matmul._tiled(16)``);
 - ``args``: per argument ``["a", dtype, ndim, layout]`` (a device array), ``["h", dtype, ndim]``
-  (a HOST array: refused by the check), ``["n", dtype, value]`` (a numpy scalar), ``["p",
-  type, value]`` (a Python bool, int or float) or ``["t", [items]]`` (a tuple).
+  (a HOST array: refused by the check), ``["n", dtype]`` (a numpy scalar), ``["p", type]`` (a
+  Python bool, int or float) or ``["t", [items]]`` (a tuple): types only, so each signature
+  is one record.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def _arg(v: Any) -> list:
     if isinstance(v, np.ndarray):
         return ["h", v.dtype.str, v.ndim]
     if isinstance(v, np.generic):
-        return ["n", v.dtype.str, v.item()]
+        return ["n", v.dtype.str]
     if isinstance(v, (bool, int, float)):
-        return ["p", type(v).__name__, v]
+        return ["p", type(v).__name__]
     if isinstance(v, tuple):
         return ["t", [_arg(x) for x in v]]
     return ["?", type(v).__name__, repr(v)[:80]]
