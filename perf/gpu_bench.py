@@ -134,13 +134,23 @@ def _copy_bandwidth(n: int, sync: callable) -> callable:
 def worker(lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int) -> None:
     """Serve timing requests on stdin/stdout: one JSON line per answer. A workload that fails
     (at warmup or later) is reported by name and dropped; the others go on."""
+    # the answers get the pipe to themselves: anything a library prints (at Python or C level)
+    # goes to stderr, so the parent never reads a stray line as an answer
+    pipe = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def say(answer: dict) -> None:
+        pipe.write(json.dumps(answer) + "\n")
+        pipe.flush()
+
     failed: dict[str, str] = {}
     try:
         steps, sync = _build(lib, n, batch, dims)
         if lib == "jitgrad":
             steps["copy"] = _copy_bandwidth(n, sync)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as n/a
-        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}), flush=True)
+        say({"error": f"{type(exc).__name__}: {exc}"[:300]})
         return
     for name, run in list(steps.items()):
         try:
@@ -150,7 +160,7 @@ def worker(lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int
         except Exception as exc:  # noqa: BLE001 - this workload is n/a, the others go on
             failed[name] = f"{type(exc).__name__}: {exc}"[:300]
             del steps[name]
-    print(json.dumps({"ready": sorted(steps), "failed": failed}), flush=True)
+    say({"ready": sorted(steps), "failed": failed})
     for line in sys.stdin:
         name = line.strip()
         if name == "quit":
@@ -160,9 +170,9 @@ def worker(lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int
             start = time.perf_counter()
             steps[name]()
             sync()
-            print(json.dumps({"s": time.perf_counter() - start}), flush=True)
+            say({"s": time.perf_counter() - start})
         except Exception as exc:  # noqa: BLE001
-            print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}), flush=True)
+            say({"error": f"{type(exc).__name__}: {exc}"[:300]})
 
 
 # ---- parent side ------------------------------------------------------------------------------

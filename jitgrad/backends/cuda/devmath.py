@@ -73,15 +73,17 @@ for _name in _scalar.SPECIAL:
     globals()[_name] = _device(getattr(_scalar, _name))
 
 
-# ---- the numpy ufuncs numba-cuda does not lower ------------------------------------------------
-# The shared statement vocabulary calls numpy ufuncs on scalars (``np.sqrt(x_)``). Numba's own
-# CUDA target lowered every one through the CPU's ufunc table; numba-cuda (the maintained
-# target, ``pip install numba-cuda``) has its own, smaller table and fails these with
-# ``KeyError: <ufunc 'sqrt'>`` at compile time. The renderer (:func:`.render.device_stmts`)
-# calls ``_k.<name>32`` / ``_k.<name>64`` instead: libdevice's float and double versions,
-# named per width because a device function cannot pick a typed constant or overload by its
-# argument's type. The simulator runs kernels as Python and keeps numpy's ufuncs.
-UFUNCS = ("sqrt trunc floor ceil round expm1 log1p exp2 fmod isinf isfinite sign").split()
+# ---- the numpy ufuncs the CUDA targets do not lower -------------------------------------------
+# The shared statement vocabulary calls numpy ufuncs on scalars (``np.sqrt(x_)``). Neither CUDA
+# target compiles these in a kernel: numba 0.68's fails them with "Use of unsupported NumPy
+# function 'numpy.sqrt'", numba-cuda 0.30's with "KeyError: <ufunc 'sqrt'>" (its ufunc table
+# covers trig, logs and comparisons only; measured by compiling every kernel the device tests
+# launch, tests/cuda_sim/ptx_generated.py). The simulator runs kernels as Python and never
+# noticed. The renderer (:func:`.render.device_stmts`) calls ``_k.<name>32`` / ``_k.<name>64``
+# instead: libdevice's float and double versions, named per width because a device function
+# cannot pick a typed constant or an overload by its argument's type. In the simulator they
+# are numpy's ufuncs.
+UFUNCS = "sqrt trunc floor ceil round expm1 log1p exp2 fmod isnan isinf isfinite sign".split()
 
 if SIMULATOR:
     for _name in UFUNCS:
@@ -109,6 +111,14 @@ else:
     @cuda.jit(device=True)
     def fmod64(x, y):
         return _ld.fmod(x, y)
+
+    @cuda.jit(device=True)
+    def isnan32(x):  # (numba-cuda lowers np.isnan, numba's own CUDA target does not)
+        return _ld.isnanf(x) != 0
+
+    @cuda.jit(device=True)
+    def isnan64(x):
+        return _ld.isnand(x) != 0
 
     @cuda.jit(device=True)
     def isinf32(x):
