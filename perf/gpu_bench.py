@@ -26,11 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import select
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GELU_C, GELU_A, MLP_LR = 0.7978845608, 0.044715, 0.01
@@ -130,53 +132,107 @@ def _copy_bandwidth(n: int, sync: callable) -> callable:
 
 
 def worker(lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int) -> None:
-    """Serve timing requests on stdin/stdout: one JSON line per answer."""
+    """Serve timing requests on stdin/stdout: one JSON line per answer. A workload that fails
+    (at warmup or later) is reported by name and dropped; the others go on."""
+    # the answers get the pipe to themselves: anything a library prints (at Python or C level)
+    # goes to stderr, so the parent never reads a stray line as an answer
+    pipe = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def say(answer: dict) -> None:
+        pipe.write(json.dumps(answer) + "\n")
+        pipe.flush()
+
+    failed: dict[str, str] = {}
     try:
         steps, sync = _build(lib, n, batch, dims)
         if lib == "jitgrad":
             steps["copy"] = _copy_bandwidth(n, sync)
-        for run in steps.values():
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as n/a
+        say({"error": f"{type(exc).__name__}: {exc}"[:300]})
+        return
+    for name, run in list(steps.items()):
+        try:
             for _ in range(warmup):
                 run()
-        sync()
-        print(json.dumps({"ready": sorted(steps)}), flush=True)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as n/a
-        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:300]}), flush=True)
-        return
+            sync()
+        except Exception as exc:  # noqa: BLE001 - this workload is n/a, the others go on
+            failed[name] = f"{type(exc).__name__}: {exc}"[:300]
+            del steps[name]
+    say({"ready": sorted(steps), "failed": failed})
     for line in sys.stdin:
         name = line.strip()
         if name == "quit":
             return
-        sync()
-        start = time.perf_counter()
-        steps[name]()
-        sync()
-        print(json.dumps({"s": time.perf_counter() - start}), flush=True)
+        try:
+            sync()
+            start = time.perf_counter()
+            steps[name]()
+            sync()
+            say({"s": time.perf_counter() - start})
+        except Exception as exc:  # noqa: BLE001
+            say({"error": f"{type(exc).__name__}: {exc}"[:300]})
 
 
 # ---- parent side ------------------------------------------------------------------------------
 class Worker:
+    """One library's worker process. Started without waiting (:meth:`wait_ready` reads its
+    hello), so the libraries compile and warm up in parallel; every read has a deadline, so
+    a worker that hangs is reported as n/a instead of stopping the run."""
+
     def __init__(self, lib: str, args: argparse.Namespace) -> None:
         cmd = [sys.executable, __file__, "--worker", lib, "--n", str(args.n), "--batch",
                str(args.batch), "--dims", args.dims, "--warmup", str(args.warmup)]  # fmt: skip
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+        self.lib = lib
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True, env=env, cwd=ROOT)  # fmt: skip
-        hello = json.loads(self.proc.stdout.readline() or '{"error": "worker died"}')
+        self.error: str | None = "not started"
+        self.names: set[str] = set()
+        self.failed: dict[str, str] = {}
+
+    def _read(self, seconds: float) -> dict:
+        ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, seconds))
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.kill()
+            return {"error": f"no answer in {seconds:.0f} s" if not ready else "worker died"}
+        return json.loads(line)
+
+    def wait_ready(self, deadline: float) -> None:
+        hello = self._read(deadline - time.monotonic())
         self.error = hello.get("error")
         self.names = set(hello.get("ready", ()))
+        self.failed = hello.get("failed", {})
 
-    def time(self, name: str) -> float:
+    def time(self, name: str, seconds: float) -> float | None:
+        """One timed iteration of ``name`` (None, and the workload dropped, if it failed)."""
         self.proc.stdin.write(name + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())["s"]
+        answer = self._read(seconds)
+        if "s" not in answer:
+            self.failed[name] = answer.get("error", "?")
+            self.names.discard(name)
+            if self.proc.poll() is not None:
+                self.error = self.error or answer.get("error")
+            return None
+        return answer["s"]
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            self.proc.stdin.write("quit\n")
-            self.proc.stdin.close()
-            self.proc.wait(timeout=60)
+            try:
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.kill()
 
 
 def main() -> None:
@@ -186,6 +242,11 @@ def main() -> None:
     p.add_argument("--dims", default="784,512,10", help="MLP layer widths")
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--libs", default=",".join(LIBS), help="comma-separated subset of " + str(LIBS))
+    p.add_argument("--budget", type=float, default=0, help="seconds in all (0: no limit): "
+                   "workers not ready by 60%% of it are n/a, repeats stop at 95%%")  # fmt: skip
+    p.add_argument("--out", help="also write the table here after every round, and each "
+                   "timing to OUT.jsonl (a run cut short keeps its numbers)")  # fmt: skip
     p.add_argument("--smoke", action="store_true", help="tiny sizes (the simulator)")
     p.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -195,31 +256,69 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.n, args.batch, dims, args.warmup)
         return
-    workers = {lib: Worker(lib, args) for lib in LIBS}
+    libs = [lib for lib in args.libs.split(",") if lib]
+    unknown = set(libs) - set(LIBS)
+    if unknown:
+        p.error(f"unknown --libs {sorted(unknown)}; choose from {LIBS}")
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    budget = args.budget or float("inf")
+    workers = {lib: Worker(lib, args) for lib in libs}  # all start at once
     times: dict[tuple[str, str], list[float]] = {}
+    jsonl = open(args.out + ".jsonl", "a") if args.out else None  # noqa: SIM115
     try:
+        for w in workers.values():
+            w.wait_ready(started + min(0.6 * budget, 1e9))
+            at = round(time.monotonic() - started, 1)
+            _note(jsonl, {"lib": w.lib, "ready": sorted(w.names), "error": w.error,
+                          "failed": w.failed, "at_s": at})  # fmt: skip
         for _ in range(args.repeats):
+            if time.monotonic() - started > 0.95 * budget:
+                break
             for lib, w in workers.items():
                 for name in (*WORKLOADS, "copy"):
                     if not w.error and name in w.names:
-                        times.setdefault((lib, name), []).append(w.time(name))
+                        left = started + budget - time.monotonic()
+                        s = w.time(name, min(max(left, 5.0), 300.0))
+                        if s is not None:
+                            times.setdefault((lib, name), []).append(s)
+                            _note(jsonl, {"lib": lib, "workload": name, "s": s})
+            if args.out:
+                Path(args.out).write_text(report(args, times, workers) + "\n")
     finally:
         for w in workers.values():
             w.close()
-    print(report(args, times, workers))
+        if jsonl:
+            jsonl.close()
+    table = report(args, times, workers)
+    if args.out:
+        Path(args.out).write_text(table + "\n")
+    print(table)
+    if not any(lib.startswith("jitgrad") and not w.error for lib, w in workers.items()):
+        sys.exit(1)
+
+
+def _note(f: Any, record: dict) -> None:
+    if f is not None:
+        f.write(json.dumps(record) + "\n")
+        f.flush()
 
 
 def report(args: argparse.Namespace, times: dict, workers: dict) -> str:
     med = {k: statistics.median(v) for k, v in times.items()}
     copy_s = med.get(("jitgrad", "copy"))
     bw = 2 * 4 * args.n / copy_s if copy_s else None
+    done = max((len(v) for v in times.values()), default=0)
     lines = [f"n={args.n} float32, MLP {args.dims} batch {args.batch}, medians of "
-             f"{args.repeats} interleaved repeats (ms)"]  # fmt: skip
+             f"{done} interleaved repeats (ms; {args.repeats} asked)"]  # fmt: skip
     if bw:
         lines.append(f"device-to-device copy: {bw / 1e9:.0f} GB/s")
     for lib, w in workers.items():
         if w.error:
             lines.append(f"{lib}: n/a ({w.error})")
+        for name, why in sorted(w.failed.items()):
+            lines.append(f"{lib} {name}: n/a ({why})")
     head = f"{'workload':<9}" + "".join(f"{lib:>16}" for lib in LIBS)
     head += f"{'jg/eager':>10}{'jg/compile':>12}{'jg of copy':>12}"
     lines.append(head)

@@ -94,8 +94,10 @@ def test_ptx_for_sm80():
 
 
 def test_generated_kernels_ptx_for_sm80(tmp_path):
-    """The rendered kernels (fused chains, epilogues, backward groups) as the device programs
-    launch them, compiled by the real target (``tests/cuda_sim/ptx_generated.py``)."""
+    """Every kernel small device programs launch (rendered fused chains, epilogues, backward
+    groups; the hand-written kernels of a training step), with the argument types of each
+    launch, compiled by the real target (``tests/cuda_sim/ptx_generated.py``): no host array
+    passed, no float64 in float32 code, no float atomic adds."""
     script = str(SIM_DIR / "ptx_generated.py")
     out = str(tmp_path / "kernels.json")
     env = dict(os.environ)

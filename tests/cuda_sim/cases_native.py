@@ -170,3 +170,11 @@ def test_a_pooled_block_stays_taken_while_a_view_of_it_lives():
     before = pool.stats()["driver_allocs"]
     pool.alloc((60,), np.float32)  # a's or b's block, now idle, serves it
     assert pool.stats()["driver_allocs"] == before
+
+
+def test_the_pool_lock_lets_a_finalizer_in_during_an_allocation():
+    # on a GPU a block's finalizer (which takes the lock) can run inside alloc when the cyclic
+    # garbage collector frees an array there; a non-reentrant lock would hang that thread
+    with pool._lock:
+        assert pool._lock.acquire(blocking=False)
+        pool._lock.release()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import collections
 import logging
+import warnings
 
+import numba
 import numpy as np
 import pytest
 from numba import cuda
@@ -191,3 +193,16 @@ def test_stack_cat_and_clip_grad_norm_stay_on_the_device(transfers):
     for d, h in zip(got["cuda"], got["cpu"], strict=True):
         assert d.is_cuda and d.shape == h.shape
         np.testing.assert_allclose(d.cpu().numpy(), h.numpy(), rtol=1e-5)
+
+
+def test_small_launches_warn_nothing():
+    # numba-cuda warns at every launch of a grid under 128 blocks ("Grid size 1 will likely
+    # result in GPU under-utilization"); PyTorch prints nothing for a small tensor's kernel
+    for config in (numba.config, getattr(cuda, "config", numba.config)):
+        assert config.CUDA_LOW_OCCUPANCY_WARNINGS == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x = torch.ones(3, device="cuda", requires_grad=True)
+        (x * 2).sum().backward()
+        assert x.grad.cpu().tolist() == [2.0, 2.0, 2.0]
+    assert [str(w.message) for w in caught] == []

@@ -31,3 +31,13 @@ def _device(request: pytest.FixtureRequest) -> None:
         raise RuntimeError(
             "the device tests need a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
         )
+
+
+if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and os.environ.get("JITGRAD_RECORD_LAUNCHES"):
+    # every launch of this session, for tests/cuda_sim/ptx_generated.py check (its docstring)
+    import launch_record
+
+    launch_record.install()
+
+    def pytest_sessionfinish(session: pytest.Session) -> None:
+        launch_record.dump(os.environ["JITGRAD_RECORD_LAUNCHES"])

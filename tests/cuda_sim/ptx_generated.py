@@ -1,7 +1,8 @@
-"""The generated (rendered) CUDA kernels compile for sm_80 with Numba's real CUDA target.
+"""Every kernel the device programs launch compiles for sm_80 with Numba's real CUDA target.
 
 The simulator runs kernels as Python, so it cannot catch code the real target cannot type or
-lower. Two steps, each in its own process (``tests/test_cuda_kernels.py`` runs both):
+lower, nor a launch with an argument signature no other check compiled. Two steps, each in
+its own process (``tests/test_cuda_kernels.py`` runs both):
 
     NUMBA_ENABLE_CUDASIM=1 python tests/cuda_sim/ptx_generated.py dump OUT.json
     python tests/cuda_sim/ptx_generated.py check OUT.json
@@ -9,13 +10,22 @@ lower. Two steps, each in its own process (``tests/test_cuda_kernels.py`` runs b
 ``dump`` runs small device programs that launch every kind of rendered kernel (an op alone,
 a fused forward chain with broadcast and scalar operands, a chain with a sum/mean epilogue, a
 fused backward group with stored, broadcast-summed and one-element gradients, the dropout
-chain) in float32 and float64, and records each kernel's source with the argument types it
-was launched with. ``check`` compiles each to PTX (no GPU needed) and requires a float32
-kernel to hold no float64 instruction.
+chain) in float32 and float64, and records each launch, rendered or hand-written, with its
+argument types (:mod:`launch_record`). ``check`` compiles each to PTX (no GPU needed),
+refuses a host array passed to a kernel (a synchronizing copy on a GPU), requires a kernel
+with float32 operands only to hold no float64 instruction (unless it calls a library function
+that does: :data:`LIBRARY_F64`), and refuses floating-point atomic adds:
+every device reduction is a fixed tree, the same bits every run, and an atomic add would
+break that.
+
+The same check covers any device test run: ``JITGRAD_RECORD_LAUNCHES=OUT.json`` with the
+simulator makes ``tests/cuda_sim/conftest.py`` record every launch of that pytest session
+(e.g. all of ``tests/cuda_sim/cases_*.py``), then ``check OUT.json`` as above.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sys
@@ -23,35 +33,24 @@ import types
 
 import numpy as np
 
+from jitgrad.kernels.cpu.scalar import SPECIAL
 
-def dump(path: str) -> None:
+#: Calls whose float32 code holds float64 instructions by design: libdevice's sinf, cosf and
+#: tanf (their reduction of huge arguments) and the special functions shared with the CPU
+LIBRARY_F64 = re.compile(
+    r"\b(np\.(sin|cos|tan)|_fm\.(sin|cos|tan)32|_k\.(" + "|".join(SPECIAL) + r"))\("
+)
+#: A PTX floating-point atomic add (``atom.global.add.f32``, ``red.global.add.f64``): the order
+#: of the adds varies run to run, and with it the rounding. (Integer atomics and max/min, such
+#: as cross-entropy's out-of-range target flag, give the same result in any order.)
+ATOMIC = re.compile(r"^\s*(@%p\d+\s+)?(atom|red)\.\S*add\.f(16|32|64)\b", re.MULTILINE)
+
+
+def programs() -> None:
+    """Small device programs that launch every kind of rendered kernel (module docstring)."""
     import jitgrad as torch
-    from jitgrad.backends.cuda import render, runtime
 
-    seen: dict[str, list] = {}
-    build = render.get_kernel
-
-    class Recorder:
-        def __init__(self, spec):
-            self.kernel = build(spec)
-            self.source = render._SOURCES[spec]
-
-        def __getitem__(self, config):
-            def launch(*args):
-                kinds = []
-                for a in args:
-                    if isinstance(a, runtime.DEVICE_ARRAY_TYPES):
-                        kinds.append(["a", np.dtype(a.dtype).str])
-                    elif isinstance(a, int):
-                        kinds.append(["i", ""])
-                    else:
-                        kinds.append(["s", np.dtype(type(a)).str])
-                seen.setdefault(self.source, kinds)
-                return self.kernel[config](*args)
-
-            return launch
-
-    render.get_kernel = Recorder
+    F = torch.nn.functional
     for dt in (torch.float32, torch.float64):
         a = torch.randn(6, 5, device="cuda", dtype=dt, requires_grad=True)
         b = torch.randn(5, device="cuda", dtype=dt, requires_grad=True)
@@ -62,36 +61,98 @@ def dump(path: str) -> None:
         loss.backward()
         (torch.nn.functional.dropout(a, 0.3).relu() * b).sum().backward()
         (a.sigmoid() * b).cpu()  # a chain stored, no reduction
-    json.dump(seen, open(path, "w"))
-    print(len(seen), "kernels")
+        # the hand-written kernels a training step launches: matmul, layer_norm, softmax,
+        # cross-entropy, argmax, strided gather, reductions, sgd and adam
+        net = torch.nn.Sequential(
+            torch.nn.Linear(5, 4), torch.nn.LayerNorm(4), torch.nn.ReLU(), torch.nn.Linear(4, 3)
+        ).to("cuda")
+        net = net.double() if dt == torch.float64 else net
+        target = torch.tensor([0, 1, 2, 0, 1, 2], device="cuda")
+        for opt in (
+            torch.optim.SGD(net.parameters(), 0.1, 0.9),
+            torch.optim.Adam(net.parameters()),
+        ):
+            opt.zero_grad()
+            logits = net(a)
+            F.cross_entropy(logits, target).backward()
+            opt.step()
+        (logits.softmax(1).argmax(1), a.t().contiguous(), a.amax(0), a.sum(1)).__len__()
+
+
+def dump(path: str) -> None:
+    import launch_record
+
+    launch_record.install()
+    programs()
+    records = launch_record.dump(path)
+    generated = sum(r["kernel"][0] == "generated" for r in json.load(open(path)))
+    print(records, "launch signatures,", generated, "of rendered kernels")
+
+
+def _sample(arg: list) -> object:
+    """A host value numba types as the recorded argument is typed on the device."""
+    kind = arg[0]
+    if kind == "a":
+        _, dt, ndim, layout = arg
+        a = np.zeros((2,) * ndim, dt)
+        return {"C": a, "F": np.asfortranarray(a), "A": a[(slice(None, None, 2),) * ndim]}[layout]
+    if kind == "n":
+        return np.dtype(arg[1]).type(1)
+    if kind == "p":
+        return {"bool": bool, "int": int, "float": float}[arg[1]](1)
+    if kind == "t":
+        return tuple(_sample(x) for x in arg[1])
+    raise TypeError(f"a kernel argument the device cannot take: {arg}")
+
+
+def _py_func(kernel: list) -> object:
+    if kernel[0] == "generated":
+        namespace: dict = {}
+        exec(compile(kernel[1], "<generated>", "exec"), namespace)  # noqa: S102
+        return namespace[re.search(r"def (\w+)\(", kernel[1]).group(1)].py_func
+    _, module, qualname, cells = kernel
+    mod = importlib.import_module(module)
+    if ".<locals>." in qualname:  # made by a factory (matmul._tiled(tile)): call it again
+        return getattr(mod, qualname.split(".<locals>.")[0])(*cells).py_func
+    return getattr(mod, qualname).py_func
 
 
 def check(path: str) -> None:
+    """Compile every recorded launch for sm_80 with the real target (no GPU needed)."""
     import numba
     from numba import cuda
     from numba.cuda import dispatcher
 
-    # device functions ask the current GPU for its compute capability; there is none here
+    # device functions may ask the current GPU for its compute capability: there is none
     dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(8, 0))
-    kernels = json.load(open(path))
-    assert len(kernels) >= 10, len(kernels)
-    for source, kinds in kernels.items():
-        namespace: dict = {}
-        exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102
-        name = re.search(r"def (\w+)\(", source).group(1)
-        sig = []
-        for kind, dt in kinds:
-            if kind == "a":
-                sig.append(numba.from_dtype(np.dtype(dt))[::1])
-            elif kind == "i":
-                sig.append(numba.int64)
-            else:
-                sig.append(numba.from_dtype(np.dtype(dt)))
-        ptx, _ = cuda.compile_ptx(namespace[name].py_func, tuple(sig), cc=(8, 0))
+    records = json.load(open(path))
+    assert len(records) >= 10, len(records)
+    host = [r for r in records if any(a[0] == "h" for a in r["args"])]
+    assert not host, f"host arrays passed to kernels (a synchronizing copy on a GPU): {host}"
+    failures = []
+    # kernels a test module defines (cases_random's philox probe) import only with a device
+    records = [r for r in records if r["kernel"][0] == "generated" or "jitgrad" in r["kernel"][1]]
+    for record in records:
+        func = _py_func(record["kernel"])
+        sig = tuple(numba.typeof(_sample(a)) for a in record["args"])
+        name = getattr(func, "__qualname__", "?")
+        try:
+            ptx, _ = cuda.compile_ptx(func, sig, cc=(8, 0))
+        except Exception as exc:  # noqa: BLE001 - collected, reported together
+            failures.append(f"{name}{sig}: {type(exc).__name__}: {str(exc)[:1500]}")
+            continue
         assert ".entry" in ptx, name
-        if all(dt not in ("<f8", "float64") for _k, dt in kinds):
-            assert ".f64" not in ptx, f"{name} computes in float64:\n{source}"
-    print(len(kernels), "kernels compiled")
+        if ATOMIC.search(ptx):  # the order of atomic adds varies run to run: so would the bits
+            failures.append(f"{name}{sig} uses atomics: its result would not be deterministic")
+        floats = [a[1] for a in record["args"] if a[0] in ("a", "n")]
+        kernel = record["kernel"]
+        if kernel[0] == "generated" and LIBRARY_F64.search(kernel[1]):
+            floats = []
+        if "<f8" not in floats and any(f[1] == "f" for f in floats):
+            if ".f64" in ptx:
+                failures.append(f"{name}{sig} computes in float64")
+    assert not failures, "\n\n".join(failures)
+    print(len(records), "kernels compiled")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Run through ``tests/test_cuda_kernels.py`` (a subprocess without the simulator). Argument types
 are those the wrappers pass: C-contiguous arrays, Python ints (int64), dtype scalars and
 tuples. A float32 kernel must hold no float64 instruction: a stray float literal or
-``math.*`` call on a float32 would otherwise make it compute in float64, slowly.
+``math.*`` call on a float32 would otherwise make it compute in float64, slowly. No kernel may
+use atomics: the reductions are fixed trees, the same bits every run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ assert os.environ.get("NUMBA_ENABLE_CUDASIM") != "1", "needs the real CUDA targe
 
 from numba import cuda  # noqa: E402
 from numba.cuda import dispatcher  # noqa: E402
+from ptx_generated import ATOMIC  # noqa: E402
 
 from jitgrad.kernels.cuda import argreduce as AR  # noqa: E402
 from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
@@ -59,6 +61,8 @@ def cases(dt):
         (AR._arg_kernel, (a(np.int32, 3), i64, False)),
         (AR._arg_kernel, (a(dt, 3), i64, True)),
         (M._fill_kernel, (a(dt), z)),
+        (M._onehot_kernel, (i64, -100, 3, a(dt))),
+        (M._onehot_kernel, (a(np.uint8), 255, 3, a(dt))),
         (M._copy_kernel, (a(dt), a(np.int64))),
         (M._copy_kernel, (a(np.float32), a(dt))),
         (M._nonzero_kernel, (a(dt), a(np.bool_))),
@@ -94,5 +98,6 @@ def test_ptx(dt):
         sig = tuple(numba.typeof(v) for v in args)
         ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=(8, 0))
         assert ".entry" in ptx
+        assert not ATOMIC.search(ptx), f"{kernel.py_func.__name__}: atomics are not deterministic"
         if dt is np.float32 and all(np.dtype(getattr(v, "dtype", dt)) != np.float64 for v in args):
             assert ".f64" not in ptx, f"{kernel.py_func.__name__} computes in float64"

@@ -16,6 +16,7 @@ import numpy as np
 from numba import cuda
 
 from ...kernels.cpu import scalar as _scalar
+from .pool import SIMULATOR
 
 
 @cuda.jit(device=True)
@@ -70,3 +71,83 @@ maximum = _device(_scalar.maximum)
 minimum = _device(_scalar.minimum)
 for _name in _scalar.SPECIAL:
     globals()[_name] = _device(getattr(_scalar, _name))
+
+
+# ---- the numpy ufuncs the CUDA targets do not lower -------------------------------------------
+# The shared statement vocabulary calls numpy ufuncs on scalars (``np.sqrt(x_)``). Neither CUDA
+# target compiles these in a kernel: numba 0.68's fails them with "Use of unsupported NumPy
+# function 'numpy.sqrt'", numba-cuda 0.30's with "KeyError: <ufunc 'sqrt'>" (its ufunc table
+# covers trig, logs and comparisons only; measured by compiling every kernel the device tests
+# launch, tests/cuda_sim/ptx_generated.py). The simulator runs kernels as Python and never
+# noticed. The renderer (:func:`.render.device_stmts`) calls ``_k.<name>32`` / ``_k.<name>64``
+# instead: libdevice's float and double versions, named per width because a device function
+# cannot pick a typed constant or an overload by its argument's type. In the simulator they
+# are numpy's ufuncs.
+UFUNCS = "sqrt trunc floor ceil round expm1 log1p exp2 fmod isnan isinf isfinite sign".split()
+
+if SIMULATOR:
+    for _name in UFUNCS:
+        _ufunc = getattr(np, "rint" if _name == "round" else _name)
+        globals()[_name + "32"] = globals()[_name + "64"] = _ufunc
+else:
+    from numba.cuda import libdevice as _ld
+
+    def _unary(f32, f64):
+        return cuda.jit(device=True)(lambda x: f32(x)), cuda.jit(device=True)(lambda x: f64(x))
+
+    sqrt32, sqrt64 = _unary(_ld.sqrtf, _ld.sqrt)
+    trunc32, trunc64 = _unary(_ld.truncf, _ld.trunc)
+    floor32, floor64 = _unary(_ld.floorf, _ld.floor)
+    ceil32, ceil64 = _unary(_ld.ceilf, _ld.ceil)
+    round32, round64 = _unary(_ld.rintf, _ld.rint)  # np.round: halves to even, as rint
+    expm132, expm164 = _unary(_ld.expm1f, _ld.expm1)
+    log1p32, log1p64 = _unary(_ld.log1pf, _ld.log1p)
+    exp232, exp264 = _unary(_ld.exp2f, _ld.exp2)
+
+    @cuda.jit(device=True)
+    def fmod32(x, y):
+        return _ld.fmodf(x, y)
+
+    @cuda.jit(device=True)
+    def fmod64(x, y):
+        return _ld.fmod(x, y)
+
+    @cuda.jit(device=True)
+    def isnan32(x):  # (numba-cuda lowers np.isnan, numba's own CUDA target does not)
+        return _ld.isnanf(x) != 0
+
+    @cuda.jit(device=True)
+    def isnan64(x):
+        return _ld.isnand(x) != 0
+
+    @cuda.jit(device=True)
+    def isinf32(x):
+        return _ld.isinff(x) != 0
+
+    @cuda.jit(device=True)
+    def isinf64(x):
+        return _ld.isinfd(x) != 0
+
+    @cuda.jit(device=True)
+    def isfinite32(x):
+        return _ld.finitef(x) != 0
+
+    @cuda.jit(device=True)
+    def isfinite64(x):
+        return _ld.isfinited(x) != 0
+
+    @cuda.jit(device=True)
+    def sign32(x):  # np.sign: +-1, and 0 for a zero, NaN for a NaN (x - x)
+        if x > 0:
+            return np.float32(1)
+        if x < 0:
+            return np.float32(-1)
+        return x - x
+
+    @cuda.jit(device=True)
+    def sign64(x):
+        if x > 0:
+            return np.float64(1)
+        if x < 0:
+            return np.float64(-1)
+        return x - x

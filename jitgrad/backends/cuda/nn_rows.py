@@ -27,8 +27,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from numba import cuda
-
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
@@ -37,6 +35,7 @@ from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import norm as N
 from ...kernels.cuda import rows as K
 from ...kernels.cuda.common import view
+from ...kernels.cuda.memory import one_hot
 from ...nn._functional_cross_entropy import CE_BACKWARD
 from ...nn._functional_layer_norm import LAYER_NORM_BACKWARD
 from . import runtime
@@ -129,21 +128,8 @@ def _target_check(flag: Any, t: Any) -> Any:
     return check
 
 
-@cuda.jit
-def _onehot_kernel(t, ignore, n, c, out):  # out[i, t[i]] = 1 on counted rows (out zeroed)
-    i = cuda.grid(1)
-    step = cuda.gridsize(1)
-    while i < n:
-        if t[i] != ignore:
-            out[i * c + t[i]] = 1
-        i += step
-
-
 def _onehot(t: Any, n: int, c: int, ignore: int, dtype: D.dtype) -> Tensor:
-    out = runtime.zeros((n, c), dtype.np)
-    blocks, threads = runtime.launch_config(n)
-    _onehot_kernel[blocks, threads](t, ignore, n, c, runtime.flat(out))
-    return _make(out, dtype)
+    return _make(one_hot(t, c, ignore, runtime.zeros((n, c), dtype.np)), dtype)
 
 
 CROSS_ENTROPY = Declared("cross_entropy", lambda s, g: cross_entropy_backward(g, s))

@@ -43,7 +43,10 @@ if not SIMULATOR:  # the driver's classes (the simulator has no driver)
 #: The simulator's device array type (a view of a host buffer).
 _FAKE = type(cuda.device_array(1, np.uint8)) if SIMULATOR else None
 
-_lock = threading.Lock()
+#: Reentrant: on a GPU a block comes back through its MemoryPointer's finalizer, which the
+#: cyclic garbage collector can run in the middle of :func:`alloc` (any allocation there may
+#: trigger a collection of an autograd graph's cycles): a plain Lock would deadlock there.
+_lock = threading.RLock()
 #: size class -> idle roots (GPU: device arrays, returned by their finalizers; simulator:
 #: the host buffers that stand in for device memory)
 _free: dict[int, list[Any]] = {}

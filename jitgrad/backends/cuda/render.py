@@ -22,6 +22,7 @@ No atomics: the same bits every run.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from dataclasses import replace
@@ -34,6 +35,7 @@ from ...fusion.codegen import ACCUMULATE, ACCUMULATE_ROW, REDUCE, STORE, KernelS
 from ...helpers import debug_print
 from ...kernels.cuda.reduce import sum_to_shape
 from . import runtime
+from .devmath import UFUNCS
 
 _KERNELS: dict[KernelSpec, Any] = {}
 _SOURCES: dict[KernelSpec, str] = {}
@@ -45,6 +47,40 @@ _LOCK = threading.Lock()
 LAUNCHES = [0]
 #: spec -> seconds its first launch took (numba's compile included)
 FIRST_LAUNCH: dict[KernelSpec, float] = {}
+
+
+#: A call of a numpy ufunc numba-cuda cannot lower (:data:`.devmath.UFUNCS`).
+_UFUNC_CALL = re.compile(r"\bnp\.(" + "|".join(UFUNCS) + r")\(")
+#: spec -> None if its statements call none of them, True if it computes in float64 anyway
+#: (a float64 output or cast), False if its operands decide
+_WIDTH: dict[KernelSpec, bool | None] = {}
+
+
+def device_stmts(stmts: tuple, wide: bool) -> tuple:
+    """``stmts`` with each ``np.<ufunc>(`` numba-cuda cannot lower replaced by devmath's
+    version for float64 (``wide``) or float32 operands: ``np.sqrt(x_)`` -> ``_k.sqrt32(x_)``."""
+    suffix = r"_k.\g<1>64(" if wide else r"_k.\g<1>32("
+    return tuple((local, _UFUNC_CALL.sub(suffix, expr)) for local, expr in stmts)
+
+
+def _is_wide(spec: KernelSpec, operands: dict[str, Any] | None) -> bool:
+    """Whether ``spec``'s ufunc calls want the float64 versions: a float64 output, operand or
+    cast in its statements (otherwise everything it computes is float32, or an integer the
+    float32 version serves exactly)."""
+    if spec in _WIDTH:
+        static = _WIDTH[spec]
+    else:
+        static = None
+        if any(_UFUNC_CALL.search(expr) for _local, expr in spec.stmts):
+            static = any(dt == "float64" for *_x, dt in spec.outputs) or any(
+                "float64" in expr for _local, expr in spec.stmts
+            )
+        _WIDTH[spec] = static
+    if static is not False:
+        return bool(static)
+    return operands is not None and any(
+        getattr(v, "dtype", None) == np.float64 for v in operands.values()
+    )
 
 
 def render_source(spec: KernelSpec) -> str:
@@ -196,7 +232,7 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> K
             if mode == REDUCE:
                 partials.add(array)
         temps.append(temp)
-    spec, kernel = _prepare(spec, len(shape), tuple(temps))
+    spec, kernel = _prepare(spec, len(shape), tuple(temps), _is_wide(spec, operands))
     args: list[Any] = []
     for name in spec.arg_names:
         v = operands[name]
@@ -224,18 +260,21 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> K
 def prepare(spec: KernelSpec, shape: tuple[int, ...], temps: tuple[bool, ...]) -> KernelSpec:
     """The spec :func:`run` renders for ``spec`` over ``shape`` when the outputs marked in
     ``temps`` go through temporaries (its kernel compiled; for ``explain``)."""
-    return _prepare(spec, len(shape), temps)[0]
+    return _prepare(spec, len(shape), temps, _is_wide(spec, None))[0]
 
 
-def _prepare(spec: KernelSpec, nd: int, temps: tuple[bool, ...]) -> tuple[KernelSpec, Any]:
-    key = (spec, nd, temps)
+def _prepare(
+    spec: KernelSpec, nd: int, temps: tuple[bool, ...], wide: bool
+) -> tuple[KernelSpec, Any]:
+    key = (spec, nd, temps, wide)
     prepared = _PREPARED.get(key)
     if prepared is None:
         outputs = tuple(
             (array, local, STORE if temp else ACCUMULATE if mode == ACCUMULATE_ROW else mode, dt)
             for (array, local, mode, dt), temp in zip(spec.outputs, temps, strict=True)
         )
-        final = replace(spec, outputs=outputs, ndim=nd, parallel=False, compact=())
+        stmts = device_stmts(spec.stmts, wide)
+        final = replace(spec, outputs=outputs, stmts=stmts, ndim=nd, parallel=False, compact=())
         prepared = _PREPARED[key] = (final, get_kernel(final))
     return prepared
 

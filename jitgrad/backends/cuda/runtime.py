@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import numba
 import numpy as np
 from numba import cuda
 
@@ -23,6 +24,13 @@ from .pool import SIMULATOR
 #: Threads per block and the most blocks one grid-stride launch uses. The simulator runs
 #: each CUDA thread as a Python thread: keep its grids small.
 THREADS, MAX_BLOCKS = (32, 2) if SIMULATOR else (256, 65535)
+
+#: numba-cuda warns at every launch of a grid under 128 blocks ("Grid size 1 will likely
+#: result in GPU under-utilization due to low occupancy"): a small tensor's kernel is a small
+#: grid by design, and PyTorch prints nothing there. numba-cuda reads the switch from its own
+#: config module (``numba.cuda.config``), older numba from ``numba.config``: both off.
+for _config in (numba.config, getattr(cuda, "config", numba.config)):
+    _config.CUDA_LOW_OCCUPANCY_WARNINGS = 0
 
 DEVICE_ARRAY_TYPES: tuple[type, ...] = (type(cuda.device_array(1, np.float32)),)
 

@@ -13,7 +13,7 @@ from numba import cuda
 
 from .common import check_out, contiguous, elementwise_grid, prod, view
 
-__all__ = ["fill", "copy", "gather", "scatter", "cast"]
+__all__ = ["fill", "copy", "gather", "scatter", "cast", "one_hot"]
 
 
 @cuda.jit
@@ -67,6 +67,15 @@ def _scatter_kernel(src, shape, strides, offset, base):
     start, step = cuda.grid(1), cuda.gridsize(1)
     for i in range(start, src.size, step):
         base[_strided(i, shape, strides, offset)] = src[i]
+
+
+@cuda.jit
+def _onehot_kernel(t, ignore, c, out):
+    # out[i * c + t[i]] = 1 for each row i whose target t[i] is not ignore (out zeroed)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, t.size, step):
+        if t[i] != ignore:
+            out[i * c + t[i]] = 1
 
 
 def _launch(kernel: Any, n: int, *args: Any) -> None:
@@ -138,4 +147,13 @@ def cast(x: Any, dtype: Any, out: Any = None) -> Any:
     out = check_out(out, tuple(x.shape), dt, "cast")
     kernel = _nonzero_kernel if dt == np.bool_ else _copy_kernel
     _launch(kernel, x.size, view(x, x.size), view(out, x.size))
+    return out
+
+
+def one_hot(t: Any, c: int, ignore: int, out: Any) -> Any:
+    """Set ``out[i, t[i]] = 1`` in the zeroed, contiguous ``(len(t), c)`` device array ``out``
+    for every row whose target is not ``ignore`` (targets already checked in range); returns
+    ``out``."""
+    contiguous(out, "one_hot")
+    _launch(_onehot_kernel, t.size, t, ignore, c, view(out, out.size))
     return out
