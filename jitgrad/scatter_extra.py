@@ -18,6 +18,7 @@ from . import dtypes as D
 from .frontend.creation import tensor
 from .frontend.index_extra import index_add, index_copy
 from .frontend.indexing import gather
+from .frontend.recording import index_tensors, keep_saved
 from .frontend.sorting import sort
 from .frontend.tensor import Tensor, _make
 from .math_extra import _named
@@ -82,7 +83,8 @@ def index_put(
             f"{D.scalar_name(vals._dtype)} for the source."
         )
     vals = vals.expand(lead.shape + shape[k:]).reshape(flat_index.shape)
-    return _flat_write(input, flat_index, vals, accumulate, "IndexPutBackward0")
+    res = _flat_write(input, flat_index, vals, accumulate, "IndexPutBackward0")
+    return keep_saved(res, index_tensors(indices))
 
 
 def _index_put_(self: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
@@ -97,7 +99,9 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # no
     if where.size > source.numel():
         raise RuntimeError("Number of elements of source < number of ones in mask")
     src = source.reshape(-1)[: where.size]
-    return _flat_write(input, where, src, False, "MaskedScatterBackward0")
+    return keep_saved(
+        _flat_write(input, where, src, False, "MaskedScatterBackward0"), index_tensors(mask)
+    )
 
 
 def _masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -117,7 +121,8 @@ def put(
         bad = int(idx.max() if idx.max() >= n else idx.min())
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     src = source.reshape(idx.shape) if source.numel() == idx.size else source
-    return _flat_write(input, idx % max(n, 1), src, accumulate, "PutBackward0")
+    res = _flat_write(input, idx % max(n, 1), src, accumulate, "PutBackward0")
+    return keep_saved(res, index_tensors(index))
 
 
 def _put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:

@@ -23,7 +23,7 @@ from .clamp_where import where
 from .copying import contiguous_array, copy_into
 from .overlap import check_masked_fill
 from .pointwise import apply, check_inplace, sum_to_shape
-from .recording import record
+from .recording import index_tensors, record
 from .scatter_legacy import scatter_reduce_legacy
 from .subscript import _index_array, _Plan, _take, setitem
 from .tensor import Tensor, _make, _wrap_dim
@@ -40,7 +40,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
         raise IndexError("index out of range in self")
     v = input if input.ndim else input.reshape(1)
     plan = _Plan(v.shape, [(d, flat)])
-    out = _take(v, plan, "IndexSelectBackward0")
+    out = _take(v, plan, "IndexSelectBackward0", index_tensors(index))
     return out if input.ndim else out.reshape(())
 
 
@@ -81,6 +81,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
         input._dtype,
         (input,),
         lambda g: _scatter_new(g, shape, d, index, "ScatterAddBackward0"),
+        index_tensors(index),
     )
 
 
@@ -136,7 +137,7 @@ def scatter(
 
     inputs = (input, src) if is_tensor else (input,)
     name = "ScatterBackward0" if is_tensor else "ScatterBackward1"
-    return record(name, out, input._dtype, inputs, backward)
+    return record(name, out, input._dtype, inputs, backward, (index,))
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
@@ -152,6 +153,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
         input._dtype,
         (input, src),
         lambda g: (g, gather(g, d, index)),
+        (index,) if src._requires_grad else (),  # only the source's gradient reads it
     )
 
 
@@ -208,7 +210,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A00
         return gx, where(mask, g, 0.0).sum().reshape(value.shape)
 
     inputs = (input, value) if value_grad else (input,)
-    return record("MaskedFillBackward0", out, input._dtype, inputs, backward)
+    return record("MaskedFillBackward0", out, input._dtype, inputs, backward, (mask,))
 
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:

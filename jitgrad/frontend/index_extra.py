@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes as D
 from .indexing import getitem, index_select, scatter, scatter_add
-from .recording import record, renamed
+from .recording import index_tensors, record, renamed
 from .tensor import Tensor, _make, _wrap_dim
 
 
@@ -53,7 +53,8 @@ def index_add(
             gs = gs * alpha
         return g, gs
 
-    return record("IndexAddBackward0", out, input._dtype, (input, source), backward)
+    saved = index_tensors(index) if source._requires_grad else ()  # only source's grad reads it
+    return record("IndexAddBackward0", out, input._dtype, (input, source), backward, saved)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  # noqa: A002
@@ -69,6 +70,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  #
         input._dtype,
         (input,),
         lambda g: (index_fill(g, d, index_t, 0.0),),
+        index_tensors(index),
     )
 
 
@@ -84,7 +86,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
         gs = index_select(g, d, index_t) if source.requires_grad else None
         return index_fill(g, d, index_t, 0.0), gs
 
-    return record("IndexCopyBackward0", out, input._dtype, (input, source), backward)
+    saved = index_tensors(index)
+    return record("IndexCopyBackward0", out, input._dtype, (input, source), backward, saved)
 
 
 def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
@@ -102,7 +105,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
         zeros = _make(np.zeros(max(n, 0), g._dtype.np), g._dtype)
         return (scatter_add(zeros, 0, flat_idx, g.reshape(-1)).reshape(shape),)
 
-    return record("TakeBackward0", flat[idx], input._dtype, (input,), backward)
+    saved = index_tensors(index)
+    return record("TakeBackward0", flat[idx], input._dtype, (input,), backward, saved)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002

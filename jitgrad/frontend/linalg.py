@@ -50,15 +50,16 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _view(t: Tensor, shape: Sequence[int], name: str) -> Tensor:
-    """``t`` reshaped under the node name torch's matmul records (``UnsafeViewBackward0``,
-    ``SqueezeBackward4`` ...); a view of ``t`` when the strides allow, else a copy."""
+    """``t`` (a product's fresh result) reshaped under the node name torch's matmul records
+    (``UnsafeViewBackward0``, ``SqueezeBackward4`` ...). Never a view, as in PyTorch
+    (``_unsafe_view``, an in-place ``squeeze_``): an in-place write to a product then shows
+    ``CopySlices`` over this node, not ``AsStridedBackward0`` over its input."""
     shape = tuple(shape)
     arr = M.as_view(t._value, shape)
     src = t._value.shape
     if arr is None:
         arr = np.reshape(t._value, shape)
-        return record(name, arr, t._dtype, (t,), lambda g: M.reshape(g, src))
-    return M.make_view(t, arr, name, lambda g: M.reshape(g, src))
+    return record(name, arr, t._dtype, (t,), lambda g: M.reshape(g, src))
 
 
 def _mT(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's mT

@@ -20,6 +20,7 @@ from . import argcheck as AC
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
+from .conjugate import conj
 from .linalg import matmul
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record, record_multi
@@ -38,8 +39,11 @@ LinAlgError = _LinAlgError
 SlogdetResult = named_result("linalg_slogdet", ("sign", "logabsdet"))
 
 
-def check_matrix(fn: str, a: Any, square: bool = True, name: str = "A") -> None:
-    """PyTorch's checks: a Tensor, at least 2-D, floating, square (its order of messages)."""
+def check_matrix(
+    fn: str, a: Any, square: bool = True, name: str = "A", complex_ok: bool = False
+) -> None:
+    """PyTorch's checks: a Tensor, at least 2-D, floating, square (its order of messages).
+    ``complex_ok``: the function computes complex matrices too (``solve``...)."""
     if not isinstance(a, Tensor):
         raise AC.must_be(fn.replace(".", "_"), name, 1, "Tensor", a)
     if a.dim() < 2:
@@ -49,7 +53,7 @@ def check_matrix(fn: str, a: Any, square: bool = True, name: str = "A") -> None:
             f"{fn}: {name} must be batches of square matrices, but they are "
             f"{a.shape[-2]} by {a.shape[-1]} matrices"
         )
-    if not a._dtype.is_floating_point:
+    if not (a._dtype.is_floating_point or (complex_ok and a._dtype.is_complex)):
         raise RuntimeError(
             f"{fn}: Expected a floating point or complex tensor as input. Got "
             f"{DTYPE_WORDS[a._dtype.name]}"
@@ -58,6 +62,12 @@ def check_matrix(fn: str, a: Any, square: bool = True, name: str = "A") -> None:
 
 def mT(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     return M.transpose(x, -2, -1)
+
+
+def mH(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """The conjugate transpose: what the backward of a complex solve multiplies by
+    (``mT`` for a real ``x``, with no conjugation node)."""
+    return M.transpose(conj(x), -2, -1)
 
 
 def _batch_prefix(arr: np.ndarray, index: tuple[int, ...]) -> str:
@@ -162,7 +172,7 @@ def _vector_rhs(A: Tensor, B: Tensor) -> bool:  # noqa: N803
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     """``X`` with ``A X = B`` (``X A = B`` for ``left=False``), ``LinalgSolveExBackward0``."""
-    check_matrix("linalg.solve", A)
+    check_matrix("linalg.solve", A, complex_ok=True)
     if not isinstance(B, Tensor):
         raise AC.must_be("linalg_solve", "B", 2, "Tensor", B)
     vector = left and _vector_rhs(A, B)
@@ -192,17 +202,18 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     value = x[..., 0] if vector else x if left else np.swapaxes(x, -1, -2)
 
     def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        if not left:  # X = B A^-1: gB = g A^-T, gA = -X^T gB
-            gb = mT(solve(A, mT(g)))
-            ga = _sum_to(-matmul(mT(out), gb), A.shape) if A._requires_grad else None
+        # (complex: the conjugate transposes, ^H; ^T for real matrices)
+        if not left:  # X = B A^-1: gB = g A^-H, gA = -X^H gB
+            gb = mH(solve(A, mH(g)))
+            ga = _sum_to(-matmul(mH(out), gb), A.shape) if A._requires_grad else None
             return ga, (_sum_to(gb, B.shape) if B._requires_grad else None)
-        gb = solve(mT(A), g)
+        gb = solve(mH(A), g)
         ga = None
         if A._requires_grad:
             if vector:
-                ga = -M.unsqueeze(gb, -1) * M.unsqueeze(out, -2)
+                ga = -M.unsqueeze(gb, -1) * M.unsqueeze(conj(out), -2)
             else:
-                ga = -matmul(gb, mT(out))
+                ga = -matmul(gb, mH(out))
             ga = _sum_to(ga, A.shape)
         return ga, (_sum_to(gb, B.shape) if B._requires_grad else None)
 

@@ -21,7 +21,7 @@ from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
 from .linalg import matmul, mm
-from .linalg_decomp import check_matrix, inv, mT
+from .linalg_decomp import check_matrix, inv, mH, mT
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record
 from .structure import diagonal, tril, triu
@@ -50,7 +50,7 @@ def solve_triangular(
 ) -> Tensor:
     """``X`` with ``A X = B`` (``X A = B`` for ``left=False``), reading only the ``upper``
     or lower triangle of ``A`` (``LinalgSolveTriangularBackward0``)."""
-    check_matrix("linalg.solve_triangular", A)
+    check_matrix("linalg.solve_triangular", A, complex_ok=True)
     a = np.triu(A._value) if upper else np.tril(A._value)
     if unitriangular:
         a = a.copy()
@@ -65,13 +65,13 @@ def solve_triangular(
             )
 
     def backward(g: Tensor, out: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        at = mT(_triangle(A, upper, unitriangular))
-        if left:  # gB = A^-T g, gA = -gB X^T
+        at = mH(_triangle(A, upper, unitriangular))  # (^H: ^T for real matrices)
+        if left:  # gB = A^-H g, gA = -gB X^H
             gb = solve_triangular(at, g, upper=not upper, unitriangular=unitriangular)
-            ga = -matmul(gb, mT(out))
-        else:  # X A = B: gB = g A^-T, gA = -X^T gB
+            ga = -matmul(gb, mH(out))
+        else:  # X A = B: gB = g A^-H, gA = -X^H gB
             gb = solve_triangular(at, g, upper=not upper, left=False, unitriangular=unitriangular)
-            ga = -matmul(mT(out), gb)
+            ga = -matmul(mH(out), gb)
         ga = triu(ga, 1 if unitriangular else 0) if upper else tril(ga, -1 if unitriangular else 0)
         return (
             sum_to_shape(ga, tuple(A.shape)) if A._requires_grad else None,

@@ -185,6 +185,31 @@ def record(
     return out
 
 
+def index_tensors(key: Any) -> tuple:
+    """The tensors in an index argument (a tensor, or a tuple/list holding some): what an
+    indexing node saves, so changing an index in place before backward raises PyTorch's
+    version error instead of silently moving the gradient."""
+    Tensor = _tensor.Tensor
+    if isinstance(key, Tensor):
+        return (key,)
+    if isinstance(key, tuple | list):
+        return tuple(k for k in key if isinstance(k, Tensor))
+    return ()
+
+
+def keep_saved(res: Any, tensors: Sequence[Any]) -> Any:
+    """``res`` with ``tensors`` (at their current versions) added to what its node checks
+    before its backward runs: for an op composed of others (``index_put``, ``put``...) whose
+    index arguments reach the parts only as arrays."""
+    node = getattr(res, "grad_fn", None)
+    if node is None or not tensors or not isinstance(node, FunctionBackward):
+        return res
+    saved = node.saved()
+    versions = tuple(t._vc[0] for t in tensors)
+    node._saved = (saved[0], saved[1] + tuple(tensors), saved[2] + versions) + saved[3:]
+    return res
+
+
 def record_multi(
     name: str,
     values: Sequence[np.ndarray],

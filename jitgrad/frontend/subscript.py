@@ -26,7 +26,7 @@ from .copying import contiguous_array, copy_into
 from .multi_view import check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
-from .recording import record
+from .recording import index_tensors, record
 from .tensor import Tensor, _make, legacy_type_name
 from .views import as_view, basic_view, make_view, permute
 
@@ -209,8 +209,9 @@ def _to_front(v: Tensor, adv: list[tuple[int, np.ndarray]]) -> tuple[Tensor, lis
     return permute(v, order), moved
 
 
-def _take(v: Tensor, plan: _Plan, name: str) -> Tensor:
-    """Gather ``v`` at ``plan`` (``IndexBackward0`` etc.); backward scatter-adds."""
+def _take(v: Tensor, plan: _Plan, name: str, saved: tuple = ()) -> Tensor:
+    """Gather ``v`` at ``plan`` (``IndexBackward0`` etc.); backward scatter-adds. ``saved``:
+    the index tensors, checked for in-place changes before backward (as PyTorch's)."""
     a, n, r = plan.dims3()
     src = as_view(v._value, (a, n, r))
     if src is None:
@@ -218,7 +219,8 @@ def _take(v: Tensor, plan: _Plan, name: str) -> Tensor:
     out = np.empty((a, plan.pos.shape[0], r), v._dtype.np)
     if out.size:
         K.take3(src, plan.pos, out)
-    return record(name, out.reshape(plan.out_shape()), v._dtype, (v,), lambda g: _put_add(g, plan))
+    shape = plan.out_shape()
+    return record(name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved)
 
 
 def _put_add(g: Tensor, plan: _Plan) -> Tensor:
@@ -252,7 +254,7 @@ def getitem(self: Tensor, key: Any) -> Tensor:
         v = basic_view(self, basic, name or "SliceBackward0")
     if not _adjacent(adv):
         v, adv = _to_front(v, adv)
-    return _take(v, _Plan(v.shape, adv), "IndexBackward0")
+    return _take(v, _Plan(v.shape, adv), "IndexBackward0", index_tensors(key))
 
 
 def setitem(self: Tensor, key: Any, value: Any) -> None:
@@ -309,7 +311,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         return gs, gv
 
     name = setitem_node(basic, adv, value, through_view)
-    res = record(name, target._value, dt, (old, value), backward)
+    res = record(name, target._value, dt, (old, value), backward, index_tensors(key))
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True

@@ -69,7 +69,10 @@ def legacy_type_name(x: Tensor) -> str:
 
 
 def _describe(arr: np.ndarray, node: Node | None = None) -> str:
-    kind = _TYPE_NAMES.get(D.from_numpy_dtype(arr.dtype).name, "Tensor")
+    name = D.from_numpy_dtype(arr.dtype).name
+    if name == "bool":  # PyTorch names a bool tensor by its type, not a legacy class
+        return f"CPUBoolType [{', '.join(str(s) for s in arr.shape)}]"
+    kind = _TYPE_NAMES.get(name, "Tensor")
     return f"jitgrad.{kind} [{', '.join(str(s) for s in arr.shape)}]"
 
 
@@ -82,10 +85,10 @@ def _version_error(
     node, nr = creator if creator is not None else (t.grad_fn, t._output_nr)
     if node is not None:
         name = node.name()
-        where = f", which is output {nr} of {name[: name.rfind('Backward')]}"
+        where = f", which is output {nr} of {name[: name.rfind('Backward')]},"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{desc}]{where}, is at version {actual}; expected version "
+        f"inplace operation: [{desc}]{where} is at version {actual}; expected version "
         f"{expected} instead. " + _HINT
     )
 
