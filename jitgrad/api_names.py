@@ -150,9 +150,12 @@ def typename(obj: Any) -> str:
     with, ``'torch.FloatTensor'``), else the object's qualified name."""
     if isinstance(obj, Tensor):
         return _legacy_name(obj)
-    cls = type(obj)
-    module = cls.__module__
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+    if hasattr(obj, "__qualname__") or hasattr(obj, "__name__"):  # a class or function names itself
+        module = getattr(obj, "__module__", "") or ""
+        qualname = getattr(obj, "__qualname__", None) or obj.__name__
+    else:
+        module, qualname = type(obj).__module__ or "", type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 def is_storage(obj: Any) -> bool:

@@ -44,8 +44,14 @@ def _imag(self: Tensor) -> Tensor:
 
 
 def isreal(input: Tensor) -> Tensor:  # noqa: A002
-    """True everywhere: jitgrad's dtypes are all real."""
-    return _make(np.ones(tuple(input.shape), bool), D.bool_)
+    """True where the imaginary part is zero (everywhere for a real dtype)."""
+    return _make(np.asarray(np.imag(input._value) == 0).reshape(tuple(input.shape)), D.bool_)
+
+
+def _adjoint(x: Tensor) -> Tensor:
+    """The conjugate transpose of the last two dimensions (a plain transpose for real)."""
+    t = x.transpose(-2, -1)
+    return t.conj() if x._dtype.is_complex else t
 
 
 def asarray(
@@ -54,15 +60,17 @@ def asarray(
     dtype: Any = None,
     device: Any = None,
     copy: bool | None = None,
-    requires_grad: bool = False,
+    requires_grad: bool | None = None,
 ) -> Tensor:
     """``obj`` as a tensor, sharing memory with a tensor or array when it can (``copy=True``
-    forces a copy, a dtype change makes one)."""
+    forces a copy, a dtype change makes one). A tensor keeps its graph unless
+    ``requires_grad=False`` is passed, which detaches it (as PyTorch does)."""
     if isinstance(obj, Tensor):
         res = obj if dtype is None else obj.to(dtype)
-        return res.clone() if copy and res is obj else res
+        res = res.clone() if copy and res is obj else res
+        return res.detach() if requires_grad is False and res.requires_grad else res
     if copy:
-        return tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
+        return tensor(obj, dtype=dtype, device=device, requires_grad=bool(requires_grad))
     res = as_tensor(obj, dtype=dtype, device=device)
     return res.requires_grad_() if requires_grad else res
 
@@ -275,9 +283,9 @@ METHODS: dict[str, Any] = {
     **{flag: property(lambda self: False) for flag in _FALSE_FLAGS},
     "conj": lambda self: self,
     "conj_physical": lambda self: self,
-    "adjoint": lambda self: self.transpose(-2, -1),
-    "H": property(lambda self: self.transpose(-2, -1) if self.ndim == 2 else self.t()),
-    "mH": property(lambda self: self.transpose(-2, -1)),
+    "adjoint": lambda self: _adjoint(self),
+    "H": property(lambda self: _adjoint(self) if self.ndim == 2 else self.t()),
+    "mH": property(lambda self: _adjoint(self)),
     "real": property(lambda self: self),
     "imag": property(_imag),
     "isreal": isreal,
@@ -297,7 +305,7 @@ TOP_LEVEL: dict[str, Any] = {
     **CONSTANTS,
     "conj": lambda input: input,
     "conj_physical": lambda input: input,
-    "adjoint": lambda input: input.transpose(-2, -1),
+    "adjoint": lambda input: _adjoint(input),
     "real": lambda input: input,
     "imag": _imag,
     "detach": lambda input: input.detach(),

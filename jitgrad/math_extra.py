@@ -52,10 +52,10 @@ def ger(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    """The dot product of two 1-D tensors (real: no conjugate), ``VdotBackward0``."""
+    """The dot product of two 1-D tensors, the first conjugated (``VdotBackward0``)."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    return _named(dot(input, other), "VdotBackward0")
+    return _named(dot(input.conj() if input.dtype.is_complex else input, other), "VdotBackward0")
 
 
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002

@@ -93,7 +93,10 @@ def _index_put_(self: Tensor, indices: Any, values: Tensor, accumulate: bool = F
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002
     """``input`` with the positions where ``mask`` holds filled, in order, from ``source``'s
-    first elements (``MaskedScatterBackward0``)."""
+    first elements (``MaskedScatterBackward0``); ``input`` broadcasts against ``mask``."""
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    if shape != tuple(input.shape):
+        input = input.expand(shape).contiguous()  # noqa: A001
     m = np.broadcast_to(_positions(input, mask).astype(bool), tuple(input.shape))
     where = np.flatnonzero(m)
     if where.size > source.numel():

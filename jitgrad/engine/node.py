@@ -217,7 +217,11 @@ class AccumulateGrad(Node):
         accumulate_into_leaf(t, grads[0])
         if t._post_hooks:
             for fn in list(t._post_hooks.values()):
-                if fn(t) is not None:
+                res = fn(t)  # PyTorch lets a hook hand back the leaf itself (``p.add_(...)``)
+                if res is not None and res is not t:
+                    if not hasattr(res, "_value"):
+                        kind = type(res).__name__
+                        raise TypeError(f"expected Variable, but hook returned '{kind}'")
                     raise RuntimeError(POST_ACCUMULATE_RETURNED)
         return ()
 

@@ -157,8 +157,10 @@ def lstsq(
     *,
     driver: str | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """Least-squares ``X`` minimizing ``||A X - B||`` (``LinalgLstsqBackward0``); as
-    PyTorch's default CPU driver ('gelsy'), residuals and singular values come back empty."""
+    """Least-squares ``X`` minimizing ``||A X - B||`` (``LinalgLstsqBackward0``). What else
+    comes back follows the LAPACK driver PyTorch names: the rank unless 'gels', singular values
+    for 'gelsd'/'gelss', squared residuals for all but the default 'gelsy' when ``A`` is tall
+    and of full rank; what a driver does not compute is an empty tensor."""
     check_matrix("linalg.lstsq", A, square=False)
     vector = B.dim() == A.dim() - 1
     b = B._value[..., None] if vector else B._value
@@ -179,8 +181,18 @@ def lstsq(
         return ga, gb
 
     solution = record("LinalgLstsqBackward0", value, A._dtype, (A, B), backward, (A, B))
-    empty = _make(np.zeros((0,), A._value.dtype), A._dtype)
-    return LstsqResult(solution, empty, _make(rank, D.int64), empty)
+    real = D.real_of(A._dtype)
+    empty = _make(np.zeros((0,), real.np), real)
+    m, n = A.shape[-2:]
+    residuals = empty
+    if driver not in (None, "gelsy") and m > n and not vector and np.all(rank == n):
+        sq = np.abs(np.asarray(A._value @ value) - b) ** 2
+        residuals = _make(np.asarray(sq.sum(axis=-2), real.np), real)
+    svals = empty
+    if driver in ("gelsd", "gelss"):
+        svals = _make(np.asarray(np.linalg.svd(A._value, compute_uv=False), real.np), real)
+    ranks = _make(np.zeros((0,), np.int64) if driver == "gels" else rank, D.int64)
+    return LstsqResult(solution, residuals, ranks, svals)
 
 
 # ---- compositions ----------------------------------------------------------------------------

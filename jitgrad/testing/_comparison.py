@@ -25,6 +25,8 @@ _PRECISIONS = {
     "bfloat16": (1.6e-2, 1e-5),
     "float32": (1.3e-6, 1e-5),
     "float64": (1e-7, 1e-7),
+    "complex64": (1.3e-6, 1e-5),
+    "complex128": (1e-7, 1e-7),
 }
 #: the dtype PyTorch gives a Python number when choosing its tolerances
 _NUMBER_DTYPES = {int: "int64", float: "float64"}
@@ -117,18 +119,19 @@ def _compare_tensors(actual: Tensor, expected: Tensor, opts: dict, where: tuple)
     e = np.asarray(expected.detach().cpu()._value).astype(dt.np)
     with np.errstate(all="ignore"):
         matches = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=opts["equal_nan"])
-        if dt is D.bool_ or not dt.is_floating_point:  # exact, like isclose on integers
+        inexact = dt.is_floating_point or dt.is_complex
+        if dt is D.bool_ or not inexact:  # exact, like isclose on integers
             matches = a == e
         if matches.all():
             return
         if a.ndim == 0:
             _compare_numbers(a.item(), e.item(), {**opts, "rtol": rtol, "atol": atol}, where)
             return
-        if not dt.is_floating_point:
+        if not inexact:
             a, e = a.astype(np.int64), e.astype(np.int64)
-        abs_diff = np.abs(a - e).reshape(-1)
+        abs_diff = np.abs(a - e).reshape(-1)  # real even for complex inputs
         abs_diff[matches.reshape(-1)] = 0
-        rel_dtype = a.dtype if dt.is_floating_point else D.get_default_dtype().np
+        rel_dtype = abs_diff.dtype if inexact else D.get_default_dtype().np
         rel_diff = (abs_diff / np.abs(e.reshape(-1))).astype(rel_dtype)
         rel_diff[matches.reshape(-1)] = 0
     total, bad = matches.size, int(matches.size - matches.sum())
