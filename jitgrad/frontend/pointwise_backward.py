@@ -34,6 +34,9 @@ SMALL_LANE = True
 #: (op, smask, cdt, ndim, *needs) -> :func:`_small_entry`'s tuple: what the small lane reuses.
 _small: dict[tuple, tuple] = {}
 
+#: :data:`.codegen.COMPACT_1D`, read as a global on the small lane.
+COMPACT_1D = C.COMPACT_1D
+
 
 
 class _Above:
@@ -75,7 +78,10 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                 if lane is None:
                     lane = _small_entry(op, smask, cdt, nd, needs)
                 kernel, picks, edges, limit = lane
-                if size < limit:  # loops, not comprehensions: each of those is a call
+                # (a seed gradient broadcast over a longer loop, stride 0, takes the general
+                # path, which passes it as the one value it is: see C.compact_args)
+                if size < limit and (size < COMPACT_1D or garr.strides[0]):
+                    # loops, not comprehensions: each of those is a call
                     src = (garr, out, *values)
                     call = []
                     for i in picks:
