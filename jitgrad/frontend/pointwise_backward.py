@@ -78,8 +78,7 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                 if lane is None:
                     lane = _small_entry(op, smask, cdt, nd, needs)
                 kernel, picks, edges, limit = lane
-                # (a seed gradient broadcast over a longer loop, stride 0, takes the general
-                # path, which passes it as the one value it is: see C.compact_args)
+                # (a stride-0 seed gradient over a longer loop: the general path compacts it)
                 if size < limit and (size < COMPACT_1D or garr.strides[0]):
                     # loops, not comprehensions: each of those is a call
                     src = (garr, out, *values)

@@ -104,11 +104,9 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
     (``ACCUMULATE_ROW``) are left as they are. Callers pass 1-D loops of at least
     :data:`COMPACT_1D` elements only.
 
-    A compacted operand that is read-only (a ``broadcast_to`` view: a ``sum``'s or ``mean``'s
-    seed gradient) is copied: one read-only array sends the call to the kernel's any-layout
-    overload (:func:`jitgrad.kernels.cpu.jit.one_overload_per_layout`), whose loop is the
-    strided scalar one for every operand (a tanh-GELU backward under ``mean``: 178 ms against
-    11 ms on 8M float32, perf/RESULTS.md Run X).
+    A read-only compacted operand (a ``sum``'s seed gradient) is copied: a read-only array
+    picks the any-layout overload (``jit.one_overload_per_layout``), a strided scalar
+    loop over every operand (tanh-GELU under ``mean``: 178 against 11 ms, RESULTS.md Run X).
     """
     if spec.ndim not in (1, 2):
         return call, ()
