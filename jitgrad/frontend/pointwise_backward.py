@@ -34,6 +34,9 @@ SMALL_LANE = True
 #: (op, smask, cdt, ndim, *needs) -> :func:`_small_entry`'s tuple: what the small lane reuses.
 _small: dict[tuple, tuple] = {}
 
+#: :data:`.codegen.COMPACT_1D`, read as a global on the small lane.
+COMPACT_1D = C.COMPACT_1D
+
 
 
 class _Above:
@@ -75,7 +78,9 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                 if lane is None:
                     lane = _small_entry(op, smask, cdt, nd, needs)
                 kernel, picks, edges, limit = lane
-                if size < limit:  # loops, not comprehensions: each of those is a call
+                # (a stride-0 seed gradient over a longer loop: the general path compacts it)
+                if size < limit and (size < COMPACT_1D or garr.strides[0]):
+                    # loops, not comprehensions: each of those is a call
                     src = (garr, out, *values)
                     call = []
                     for i in picks:
@@ -154,7 +159,9 @@ def _general_backward(op, smask, args, values, cdt, g, needs, out):
             if m is None:
                 continue
             call.append(next(out_views) if m != C.REDUCE else b.reshape(-1))
-        if ndim == 2:
+        # a 1-D loop too: a full sum's or mean's gradient reaches it as one value broadcast
+        # (a stride-0 view), which made the loop a strided scalar one (10x slower, Run X)
+        if ndim == 2 or (ndim == 1 and out.size >= C.COMPACT_1D):
             kernel, call = C.for_call(kernel, call)
         kernel.fn(*call)
     return gradient_tensors(op, smask, args, modes, buffers)
