@@ -132,8 +132,15 @@ def _is_op(fn: Any) -> bool:
 
 
 def _wrap_namespace(namespace: dict, wrap: Wrap, wanted: Callable[[str, Any], bool]) -> None:
+    """Wrap the public functions of ``namespace``; a class (``linalg.LinAlgError``, a result
+    type) stays itself: wrapped, ``except LinAlgError`` would no longer catch anything."""
     for name, fn in list(namespace.items()):
-        if not name.startswith("_") and callable(fn) and wanted(name, fn):
+        if (
+            not name.startswith("_")
+            and callable(fn)
+            and not isinstance(fn, type)
+            and wanted(name, fn)
+        ):
             namespace[name] = wrap(fn, name)
 
 
