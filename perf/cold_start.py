@@ -9,8 +9,8 @@ machine), and whether the compile notice appeared; then the medians and cold - w
 ``--tree`` runs another checkout's jitgrad (for before/after comparisons). ``--primed``
 starts each cold run from a cache holding only tier 0's interpreter (built once here, as an
 earlier program in the same cache would have left it): a new program's first run in a cache
-that has been used before, with none of its kernels compiled yet. ``--demo`` runs
-``python -m jitgrad.demo`` (whole process: wall time and user + system CPU of it and its
+that has been used before, with none of its kernels compiled yet. ``--demo N`` runs
+``python -m jitgrad.demo --epochs N`` (whole process: wall time and user + system CPU of it and its
 children) instead of the example.
 """
 
@@ -49,11 +49,11 @@ tier0.loop("float32")
 """
 
 
-def run(tree: str, cache: str, demo: bool = False) -> tuple[float, float, bool]:
+def run(tree: str, cache: str, demo: int = 0) -> tuple[float, float, bool]:
     env = {**os.environ, "JITGRAD_CACHE_DIR": cache, "PYTHONPATH": tree}
     env.pop("JITGRAD_COMPILE_NOTICE", None)
     if demo:
-        return run_demo(env, cache)
+        return run_demo(env, cache, demo)
     res = subprocess.run(  # cwd: not a checkout, whose jitgrad ``-c`` would import first
         [sys.executable, "-c", EXAMPLE],
         env=env,
@@ -67,13 +67,13 @@ def run(tree: str, cache: str, demo: bool = False) -> tuple[float, float, bool]:
     return float(wall), float(cpu), "jitgrad: compiling kernels" in res.stderr
 
 
-def run_demo(env: dict, cache: str) -> tuple[float, float, bool]:
-    """``python -m jitgrad.demo``: wall seconds, CPU seconds (it and its children), and
-    whether its first step compiled anything."""
+def run_demo(env: dict, cache: str, epochs: int) -> tuple[float, float, bool]:
+    """``python -m jitgrad.demo --epochs epochs``: wall seconds, CPU seconds (it and its
+    children), and whether its first step compiled anything."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     res = subprocess.run(
-        [sys.executable, "-m", "jitgrad.demo", "--out", os.path.join(cache, "out")],
+        [sys.executable, "-m", "jitgrad.demo", "--epochs", str(epochs), "--out", f"{cache}/out"],
         env=env,
         capture_output=True,
         text=True,
@@ -92,7 +92,9 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--tree", default=str(Path(__file__).resolve().parent.parent))
     ap.add_argument("--primed", action="store_true", help="tier 0's interpreter in the cache")
-    ap.add_argument("--demo", action="store_true", help="python -m jitgrad.demo, not the example")
+    ap.add_argument(
+        "--demo", type=int, default=0, metavar="EPOCHS", help="python -m jitgrad.demo --epochs N"
+    )
     args = ap.parse_args()
     template = tempfile.mkdtemp(prefix="jg-primed-") if args.primed else None
     if template:
