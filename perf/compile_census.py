@@ -19,7 +19,9 @@ Two parts:
   only by dtype, by ndim or by layout (what flattening or one dtype would save).
 
 Only outermost compiles count toward the seconds (a kernel's compile includes the helpers it
-compiles on the way); every compile counts toward the number of compiles.
+compiles on the way); every compile counts toward the number of compiles. Each row also has
+the compiling thread's CPU seconds (``cpu``): on the shared 2-core machine wall times swing
+several-fold with other processes' load.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def install(out_dir: str) -> None:
         def on_start(self, ev):  # type: ignore[no-untyped-def]
             _depth[0] += 1
             ev.data["_t0"] = time.perf_counter()
+            ev.data["_c0"] = time.thread_time()
 
         def on_end(self, ev):  # type: ignore[no-untyped-def]
             _depth[0] -= 1
@@ -56,6 +59,7 @@ def install(out_dir: str) -> None:
                 "kernel": f"{fn.__module__}.{fn.__qualname__}",
                 "args": [str(a) for a in ev.data["args"]],
                 "s": time.perf_counter() - ev.data["_t0"],
+                "cpu": time.thread_time() - ev.data["_c0"],  # the compiling thread's CPU
                 "depth": _depth[0],
                 "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
                 "pid": os.getpid(),
@@ -117,7 +121,9 @@ def report(rows: list[dict], durations: list[dict], top: int) -> str:
     procs = {r["pid"] for r in rows}
     lines.append(
         f"{len(rows)} compiles ({len(outer)} outermost) in {len(procs)} processes, "
-        f"{sum(r['s'] for r in outer):.0f} s of compile wall time"
+        f"{sum(r['s'] for r in outer):.0f} s of compile wall time, "
+        f"{sum(r.get('cpu', 0.0) for r in outer):.1f} s of the compiling threads' CPU time "
+        "(less sensitive to other load on the machine)"
     )
     distinct = {(r["kernel"], tuple(r["args"])) for r in rows}
     lines.append(f"{len(distinct)} distinct (kernel, signature) pairs; the rest are repeats in "
@@ -140,22 +146,23 @@ def report(rows: list[dict], durations: list[dict], top: int) -> str:
     for f, (n, s, w) in sorted(by_file.items(), key=lambda kv: -max(kv[1][1], kv[1][2]))[:top]:
         lines.append(f"  wall {w:7.1f} s  compile {s:7.1f} s {n:5d}  {f}")
 
-    by_kernel: dict[str, list] = collections.defaultdict(lambda: [0, 0.0, set()])
+    by_kernel: dict[str, list] = collections.defaultdict(lambda: [0, 0.0, set(), 0.0])
     for r in rows:
         k = by_kernel[r["kernel"]]
         k[0] += 1
         k[1] += r["s"] if r["depth"] == 0 else 0.0
         k[2].add(tuple(r["args"]))
+        k[3] += r.get("cpu", 0.0) if r["depth"] == 0 else 0.0
     gen = [k for k in by_kernel if k.split(".")[0].startswith("_gen_")]
     lines.append(f"\n{len(by_kernel)} kernels compiled; {len(gen)} of them generated modules")
-    lines.append("kernels by compile seconds (compiles, distinct signatures):")
-    for name, (n, s, sigs) in sorted(by_kernel.items(), key=lambda kv: -kv[1][1])[:top]:
-        lines.append(f"  {s:7.1f} s {n:5d} {len(sigs):4d}  {name}")
+    lines.append("kernels by compile seconds (wall, CPU, compiles, distinct signatures):")
+    for name, (n, s, sigs, cpu) in sorted(by_kernel.items(), key=lambda kv: -kv[1][1])[:top]:
+        lines.append(f"  {s:7.1f} s {cpu:6.2f} s {n:5d} {len(sigs):4d}  {name}")
 
     lines.append("\nsignatures that collapse when one aspect is erased (distinct pairs saved):")
     for drop in ("dtype", "ndim", "layout"):
         saved = 0
-        for _name, (_, _, sigs) in by_kernel.items():
+        for _name, (_, _, sigs, _) in by_kernel.items():
             saved += len(sigs) - len({shape_free(list(s), drop) for s in sigs})
         lines.append(f"  {drop:7s}: {saved}")
     gen_sig = sum(len(v[2]) for k, v in by_kernel.items() if k.split(".")[0].startswith("_gen_"))

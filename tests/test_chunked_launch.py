@@ -41,6 +41,16 @@ SPEC_2D = codegen.KernelSpec(
     parallel=True,
 )
 
+#: out = x * s + y alone: no reduced output, so a one-chunk launch runs the serial kernel.
+SPEC_STORE = codegen.KernelSpec(
+    "test_chunk_store",
+    (("x", False), ("y", False), ("s", True)),
+    (("v", "x_ * s + y_"),),
+    (("out", "v", codegen.STORE, F32),),
+    1,
+    parallel=True,
+)
+
 
 def _threads(n: int):
     """Run with ``numba.set_num_threads(n)`` (capped at what this machine has)."""
@@ -141,6 +151,36 @@ def test_nan_and_inf_in_any_chunk_propagate(spec):
         assert np.isnan(out[-1]) and out[flat.size // 2] == np.inf
         assert np.isnan(res[1][0])
         assert np.isfinite(out[:100]).all()
+
+
+def test_a_one_chunk_launch_without_reductions_runs_the_serial_kernel():
+    """Under two chunks' worth of elements (or on one thread) a chunk kernel with no reduced
+    output runs the serial kernel of its spec (the same op on smaller tensors compiled it
+    already) and is not compiled itself; on two threads a larger loop runs the chunk kernel.
+    Both give what NumPy gives."""
+    kernel = codegen.get_kernel(SPEC_STORE)
+    chunk_dispatcher = kernel.dispatcher.dispatcher  # the Launcher's Numba dispatcher
+    half = np.float32(0.5)
+    for n, threads in [(2 * chunked.CHUNK_ELEMENTS - 1, 2), (2 * chunked.CHUNK_ELEMENTS, 1)]:
+        x, y = _data(n, seed=n)
+        out = np.full_like(x, -7.0)
+        numba.set_num_threads(_threads(threads))
+        try:
+            kernel.fn(x, y, half, out)
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        np.testing.assert_array_equal(out, x * half + y)
+        assert chunk_dispatcher.signatures == [], n
+    assert numba.config.NUMBA_NUM_THREADS >= 2, "this test needs two threads"
+    x, y = _data(2 * chunked.CHUNK_ELEMENTS, seed=1)
+    out = np.full_like(x, -7.0)
+    numba.set_num_threads(2)
+    try:
+        kernel.fn(x, y, half, out)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    np.testing.assert_array_equal(out, x * half + y)
+    assert len(chunk_dispatcher.signatures) == 1
 
 
 def test_chunks_cover_the_range_once_in_order():

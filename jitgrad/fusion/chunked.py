@@ -7,7 +7,12 @@ output, then ``lo_, hi_``; it runs the outer loop's indices ``[lo_, hi_)`` (rows
 4096-element blocks of a 1-D reduction) and writes each index's partial sum to ``part_<name>``.
 A call with ``lo_ < 0`` adds the partials in index order to the output. :class:`Launcher`
 splits the outer loop into contiguous chunks, runs them on :mod:`jitgrad.kernels.cpu.workers`'
-pool and then makes that finishing call.
+pool and then makes that finishing call. A launch that would be one chunk (a loop under two
+chunks' worth of elements, or one thread) of a spec with no reduced output calls the serial
+kernel of the same spec instead: it computes the same elements with the same operations (so the
+same bits), is usually compiled already (the same op on smaller tensors), and so a chunk kernel
+is compiled only where chunks run on several threads (a cold demo's evaluation over 46,080
+elements compiled six chunk kernels, each the twin of a serial kernel it had compiled).
 
 Why not ``parallel=True``: a ``prange`` kernel compiled about 11x slower than the serial loop
 (5.6 s against 0.5 s), and Numba combined its scalar reductions in an order that depended on
@@ -40,16 +45,20 @@ CHUNKS_PER_THREAD = 4
 class Launcher:
     """Callable with a serial kernel's arguments; runs the chunk kernel on the pool."""
 
-    __slots__ = ("dispatcher", "shape_arg", "block", "parts")
+    __slots__ = ("dispatcher", "shape_arg", "block", "parts", "serial")
 
-    def __init__(self, dispatcher: Any, shape_arg: int, block: int, parts: tuple) -> None:
+    def __init__(
+        self, dispatcher: Any, shape_arg: int, block: int, parts: tuple, serial: Any = None
+    ) -> None:
         """``shape_arg``: the parameter whose shape is the loop's; ``block``: elements per
         outer index of a 1-D reduction (0: the outer index is a row); ``parts``: the partial
-        sums' dtypes, one per reduced output."""
+        sums' dtypes, one per reduced output; ``serial``: for a spec without ``parts``, a
+        function returning the serial kernel of the same spec (see the module's docstring)."""
         self.dispatcher = dispatcher
         self.shape_arg = shape_arg
         self.block = block
         self.parts = tuple(np.dtype(p) for p in parts)
+        self.serial = serial
 
     def __call__(self, *args: Any) -> None:
         shape = args[self.shape_arg].shape
@@ -62,6 +71,11 @@ class Launcher:
         # (a first call compiles in whichever thread gets there first; Numba compiles under
         # its global lock and the others then find the compiled overload)
         nthreads = workers.threads() if n * inner >= 2 * CHUNK_ELEMENTS else 1
+        if nthreads == 1 and self.serial is not None:
+            if not hasattr(self.serial, "fn"):  # resolved once: the serial Kernel
+                self.serial = self.serial()
+            self.serial.fn(*args)
+            return
         workers.run(self.dispatcher, chunks(full, n, inner, nthreads), nthreads)
         if self.parts:
             self.dispatcher(*full, -1, -1)
@@ -82,6 +96,6 @@ def chunks(args: tuple, n: int, inner: int, nthreads: int) -> list[tuple]:
     return [(*args, lo, hi) for lo, hi in zip(bounds, bounds[1:]) if hi > lo]
 
 
-def install(kernel: Any, shape_arg: int, block: int, parts: tuple) -> None:
+def install(kernel: Any, shape_arg: int, block: int, parts: tuple, serial: Any = None) -> None:
     """Make ``kernel`` (a chunk kernel) launch through a :class:`Launcher`."""
-    kernel.dispatcher = Launcher(kernel.dispatcher, shape_arg, block, parts)
+    kernel.dispatcher = Launcher(kernel.dispatcher, shape_arg, block, parts, serial)

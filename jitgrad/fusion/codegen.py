@@ -13,6 +13,7 @@ generated loop nest is the same for every operand and needs no index arithmetic.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, replace
 
@@ -359,10 +360,18 @@ def get_kernel(spec: KernelSpec) -> diskcache.Kernel:
                 kernel.spec = spec
                 jit.one_overload_per_layout(kernel.dispatcher, len(spec.inputs))
                 if spec.parallel and spec.ndim:
-                    chunked.install(kernel, *_launch_layout(spec))
+                    chunked.install(kernel, *_launch_layout(spec), _serial_twin(spec))
                 tier0.attach(kernel, REDUCE_BLOCK)
                 diskcache.MEMORY[spec] = kernel
     return kernel
+
+
+def _serial_twin(spec: KernelSpec):
+    """For a chunk kernel without reduced outputs: a function returning the serial kernel of
+    the same spec, which :class:`.chunked.Launcher` runs where the loop is one chunk."""
+    if any(o[2] == REDUCE for o in spec.outputs):
+        return None
+    return functools.partial(get_kernel, replace(spec, parallel=False))
 
 
 def _launch_layout(spec: KernelSpec) -> tuple[int, int, tuple[str, ...]]:

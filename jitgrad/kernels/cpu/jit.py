@@ -134,37 +134,44 @@ def cached_njit(*args: Any, **options: Any) -> Any:
 
 
 def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
-    """Let one compiled overload serve every call of ``dispatcher`` whose arrays are not all
-    C-contiguous and writable, instead of one compile per combination of layouts.
+    """Let two compiled overloads of ``dispatcher`` serve every call: one for calls whose arrays
+    are all C-contiguous, one for every other combination of layouts, instead of one compile
+    per combination of layouts and read-only flags.
 
     Numba compiles a new specialization for each combination of argument types, and an
     array's type includes its layout (C, F or any) and whether it is read-only: a generated
     kernel called on ``(view, x, out)``, ``(x, view, out)`` and ``(saved, x, out)`` (a
-    read-only saved tensor) compiled three times, each the same loop. Here the first such
-    call compiles (or loads from the disk cache) the general overload, every array typed as
-    any-layout and the first ``inputs`` parameters read-only, and each later combination is
-    mapped to it in the dispatcher's type table: called at C speed, never compiled again.
-    All-C calls (the common case, whose loops vectorize) keep their exact specialization; an
-    output that is itself read-only goes the ordinary way (Numba refuses to write into it).
+    read-only saved tensor) compiled three times, each the same loop; a backward called on
+    ``(saved, saved, out)`` and the same forward on ``(x, x, out)`` twice more. Here the first
+    call of a combination compiles (or loads from the disk cache) its normal form, the first
+    ``inputs`` parameters typed read-only (a kernel never writes them; the loop is the same
+    code) and, unless every array is C-contiguous, every array typed as any-layout; each later
+    combination with the same normal form is mapped to it in the dispatcher's type table:
+    called at C speed, never compiled again. All-C calls (the common case, whose loops
+    vectorize) keep a C specialization; an output that is itself read-only goes the ordinary
+    way (Numba refuses to write into it).
     """
     compile_exact = dispatcher._compile_for_args
 
     def compile_for_args(*args: Any, **kws: Any) -> Any:
+        if kws:
+            return compile_exact(*args, **kws)
         actual = [dispatcher.typeof_pyval(a) for a in args]
-        general = []
+        contiguous = True
+        normal = []
         for i, t in enumerate(actual):
             if not isinstance(t, types.Array):
-                general.append(t)
-            elif i >= inputs and not t.mutable:
+                normal.append(t)
+                continue
+            if i >= inputs and not t.mutable:
                 return compile_exact(*args, **kws)
-            else:
-                general.append(t.copy(layout="A", readonly=i < inputs))
-        if kws or all(
-            t.layout == "C" and t.mutable for t in actual if isinstance(t, types.Array)
-        ):
-            return compile_exact(*args, **kws)
-        entry = dispatcher.compile(tuple(general))
-        dispatcher._insert([t._code for t in actual], entry, False)
+            contiguous = contiguous and t.layout == "C"
+            normal.append(t.copy(readonly=i < inputs))
+        if not contiguous:
+            normal = [t.copy(layout="A") if isinstance(t, types.Array) else t for t in normal]
+        entry = dispatcher.compile(tuple(normal))
+        if normal != actual:
+            dispatcher._insert([t._code for t in actual], entry, False)
         return entry  # what Numba's C dispatcher then calls with the arguments
 
     dispatcher._compile_for_args = compile_for_args

@@ -29,7 +29,10 @@ were tried first and dropped for compile time: with them a cold run of this modu
 Use :func:`pick` to choose serial or parallel by size.
 
 Compile time drives the structure: Numba re-optimises every callee's code inside each caller, so
-kernels are one level deep over small helpers, and op codes are never passed as literals.
+kernels are one level deep over small helpers, and op codes are never passed as literals. Helpers
+without fastmath flags of their own are ``inline="always"`` (``reduce_leaves._INLINE``): typed
+inside each kernel, never compiled as functions of their own (a first program's first reduction
+compiles 35-50% less; perf/RESULTS.md, Run W).
 
 This module is the family's entry point; the code lives in its parts, bottom up:
 :mod:`.reduce_plan` (the ``(A, R, B)`` planning), :mod:`.reduce_leaves` (pairwise leaves and

@@ -5,6 +5,7 @@ for the layout contract and the accuracy argument."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .fastmath import fast_exp
 from .jit import cached_njit
@@ -26,12 +27,18 @@ _STACK = 64
 # Every kernel: cached on disk; numpy's error model, so float x/0 gives inf/NaN as in torch
 # instead of raising (and no zero checks blocking vectorisation); nogil for the thread pool.
 _JIT = {"error_model": "numpy", "nogil": True}
+#: Helpers without fastmath flags of their own: inlined into each caller's Numba IR, so they are
+#: never compiled, cached and re-optimised as functions of their own (a cold ``sum_fwd`` was 9
+#: compiles, ``_push``/``_flush`` twice each: once for a ``Literal[int](0)`` counter the type
+#: inference met on its way). The ``reassoc`` leaves stay functions: inlined, their flag would
+#: be lost (or spread to the caller). Same operations in the same order: bitwise the same.
+_INLINE = {**_JIT, "inline": "always"}
 _REASSOC = {"reassoc"}
 # flags as numpy bools: Numba types them as plain booleans, not literals, so no re-specialising
 _YES, _NO = np.True_, np.False_
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _push(stack, cnt, s):
     # binary counter: leaf number cnt merges with the equal-sized subtrees below it; older + newer.
     lvl = 0
@@ -43,7 +50,7 @@ def _push(stack, cnt, s):
     stack[lvl] = s
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _flush(stack, cnt, zero):
     # combine the remaining subtrees of a cnt-leaf counter, smallest (newest) first: older + newer.
     acc = zero
@@ -91,14 +98,14 @@ def _exp_shifted(xs, c, out):
         out[i] = fast_exp(xs[i] - c)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _leaf_sumexp(x, lo, n, c, zero, scratch):
     # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax. scratch: >= n.
     _exp_shifted(x[lo : lo + n], c, scratch)
     return _leaf_sum(scratch, 0, n, zero)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _leaf_expstore(x, y, lo, n, c, zero):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c) and their sum: softmax numerators and denominator.
     _exp_shifted(x[lo : lo + n], c, y[lo : lo + n])
@@ -126,7 +133,7 @@ def _leaf_prod(x, lo, n, one):
     return p
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _pw_sum(x, lo, n, zero, stack):
     # pairwise sum of x[lo:lo+n]: BLOCK leaves merged by the binary counter (stack: scratch).
     if n <= BLOCK:
@@ -138,7 +145,7 @@ def _pw_sum(x, lo, n, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _pw_sqdev(x, lo, n, c, zero, stack):
     # pairwise sum((x[lo:lo+n] - c)**2), same tree as _pw_sum.
     if n <= BLOCK:
@@ -150,7 +157,7 @@ def _pw_sqdev(x, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _pw_sumexp(x, lo, n, c, zero, stack):
     # pairwise sum(exp(x[lo:lo+n] - c)); the exps of one leaf at a time go to a scratch block.
     scratch = np.empty(min(n, BLOCK), x.dtype)
@@ -163,7 +170,7 @@ def _pw_sumexp(x, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _pw_expstore(x, y, lo, n, c, zero, stack):
     # y[lo:lo+n] = exp(x[lo:lo+n] - c); returns their pairwise sum.
     if n <= BLOCK:
@@ -175,7 +182,7 @@ def _pw_expstore(x, y, lo, n, c, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _pw_dot(x, y, lo, n, zero, stack):
     # pairwise sum(x[lo:lo+n] * y[lo:lo+n]).
     if n <= BLOCK:
@@ -187,7 +194,7 @@ def _pw_dot(x, y, lo, n, zero, stack):
     return _flush(stack, cnt, zero)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _levels(nrows):
     # stack rows _rows_pw needs for nrows rows: bit length of the ROW_BLOCK leaf count.
     nblk = (nrows + ROW_BLOCK - 1) // ROW_BLOCK
@@ -197,7 +204,7 @@ def _levels(nrows):
     return lv
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
     # dst[doff+j] = pairwise sum over r < R of t(x[base + r*B + b0 + j]), j < bw, where t is the
     # identity, or (v - c[co+j])**2 if sq; leaves of ROW_BLOCK rows vectorised across j;
@@ -258,7 +265,7 @@ def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
         lvl += 1
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _ext_contig(x, lo, n, want_max):
     # (value, index) of the first max (or min) of x[lo:lo+n], n >= 1; the first NaN wins.
     xs = x[lo : lo + n]
@@ -285,7 +292,7 @@ def _ext_contig(x, lo, n, want_max):
     return m, k
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _rows_ext(x, base, R, B, b0, bw, val, idx, o, want_max):
     # val[o+j], idx[o+j] = first max/min over r < R (R >= 1) of x[base + r*B + b0 + j] and its r;
     # the first NaN wins; branch-free selects, vectorised across j.
@@ -320,7 +327,7 @@ def _swap_last(src, A, M, N, dst):
                 dst[s0 + n * M + m] = row[n]
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _var_den(R, correction, like):
     # torch's variance divisor max(0, R - correction), in like.dtype (no float64 detour).
     d = R - correction
@@ -329,7 +336,7 @@ def _var_den(R, correction, like):
     return like.dtype.type(d)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _chunk_rows(B):
     # rows per parallel chunk of an R-split: PAR_CHUNK elements as a power-of-two number of
     # pairwise leaves (BLOCK elements when B == 1, ROW_BLOCK rows otherwise). Serial prod uses

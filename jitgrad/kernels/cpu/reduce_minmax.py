@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from numba import njit
+
 from .jit import cached_njit
-from .reduce_leaves import _JIT, _NO, _YES, TILE, _ext_contig, _rows_ext
+from .reduce_leaves import _INLINE, _JIT, _NO, _YES, TILE, _ext_contig, _rows_ext
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _ext_fwd(x3, out2, idx2, want_max):
     # shared body of max_fwd / min_fwd.
     A, R, B = x3.shape

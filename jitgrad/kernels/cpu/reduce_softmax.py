@@ -5,10 +5,12 @@ backward, over the layout of :mod:`.reduce`."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .fastmath import fast_exp
 from .jit import cached_njit
 from .reduce_leaves import (
+    _INLINE,
     _JIT,
     _NO,
     _STACK,
@@ -22,7 +24,7 @@ from .reduce_leaves import (
 )
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _lse_slice(xf, lo, R, stack, zero):
     # max-shifted log(sum(exp(xf[lo:lo+R]))), R >= 1; all -inf gives -inf, +inf gives inf.
     m = _ext_contig(xf, lo, R, _YES)[0]
@@ -72,7 +74,7 @@ def _softmax_slices(xf, of, S, R, log):
                 os[i] *= inv
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _softmax_fwd(x3, out3, log):
     # shared body of softmax_fwd / log_softmax_fwd.
     A, R, B = x3.shape
@@ -121,7 +123,7 @@ def _softmax_bwd_slices(gf, yf, of, S, R, log):
                 os[i] = ys[i] * (gs[i] - t)
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _softmax_bwd(g3, y3, gx3, log):
     # shared body of softmax_bwd / log_softmax_bwd.
     A, R, B = g3.shape
@@ -157,7 +159,7 @@ def log_softmax_bwd(g3, y3, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@cached_njit(**_JIT)
+@njit(**_INLINE)
 def _cumsum(x3, out3, rev):
     # running sum along R (from the end if rev), sequential, carried in out3.dtype.
     A, R, B = x3.shape
