@@ -39,7 +39,9 @@ MEMORY: dict[Any, Kernel] = {}
 #: Held while a kernel missing from MEMORY is created (see the module docstring).
 LOCK = threading.Lock()
 #: Held while a kernel makes its first, timed call (so the stats count one compile).
-_FIRST_CALL = threading.Lock()
+#: Reentrant: a chunked launcher's first call may run its serial twin's first call (a launch
+#: that fits one chunk), in the same thread, under this lock.
+_FIRST_CALL = threading.RLock()
 _stats = {"compiled": 0, "disk_hits": 0, "compile_seconds": 0.0}
 _dir: Path | None = None
 
