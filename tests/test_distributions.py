@@ -138,10 +138,6 @@ KNOWN_NODE_NAMES = {
     # PyTorch writes NaN in by a boolean-mask setitem (IndexPutBackward0); jitgrad's records
     # CopySlices for that, so a where stands in
     ("studentt", "mean"): "WhereBackward0",
-    # jitgrad's batched matmul returns a view of its result (``_base`` set; PyTorch's
-    # _unsafe_view is no view), so the in-place redraw of a batched Wishart sample rewrites
-    # its node as AsStridedBackward0 where PyTorch keeps CopySlices
-    ("wishart_covariance", "rsample"): "AsStridedBackward0",
 }
 
 
