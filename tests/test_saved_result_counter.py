@@ -14,6 +14,12 @@ def _changed_through_saved_result():
     return y
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known difference: a change made through _saved_result before the result is "
+    "recorded again is not seen by that later record (version 0 saved where PyTorch saves 1); "
+    "finding the result tensor costs a scan of every object (see saved_views.saved_attribute)",
+)
 def test_result_reads_new_version_without_asking():
     y = _changed_through_saved_result()
     w = torch.ones(3, requires_grad=True)
@@ -42,3 +48,18 @@ def test_saved_result_and_result_share_one_counter():
     assert (y._version, r._version) == (2, 2)
     with pytest.raises(RuntimeError, match="output 0 of Exp, is at version 2; expected version 0"):
         y.sum().backward()
+
+
+def test_reading_every_saved_result_of_a_long_graph_scans_nothing(monkeypatch):
+    """Tools (torchviz's show_saved) read ``_saved_result`` on every node: no per-read scan of
+    the collector's objects (it cost ~14 ms per node on a 2000-node graph)."""
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, "get_referrers", lambda *a: calls.append(a) or [])
+    x = torch.ones(4, requires_grad=True)
+    y = x
+    for i in range(50):
+        y = y.exp() if i % 2 else y.tanh()
+        assert y.grad_fn._saved_result.shape == (4,)
+    assert calls == []

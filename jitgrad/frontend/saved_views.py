@@ -10,7 +10,6 @@ None for a tensor the rules could read but this node did not save, or the scalar
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,7 @@ from ..ops.registry import OpDef
 from ..ops.saved_record import ROLES as ROLES  # (re-exported: read from here)
 from ..ops.saved_record import SavedRecord, copy_record
 from .recording import unpack_saved
-from .tensor import _VALUE, Tensor, _make
+from .tensor import Tensor, _make
 
 #: the order PyTorch packs a node's saved tensors in (``x * y``: other, then self)
 PACK_ORDER = ("b", "a", "c", "out")
@@ -100,10 +99,14 @@ def _as(value: Any, dtype: Any) -> Any:
     return value if value.dtype == dtype else value.astype(dtype)
 
 
-def saved_attribute(node: Any, name: str, share: bool = True) -> Any:
+def saved_attribute(node: Any, name: str) -> Any:
     """``node._saved_<name>``: see the module docstring; a name this node lacks: AttributeError.
-    ``share``: a saved result gets the result tensor's counter (see :func:`_share_counter`);
-    False for a read-only listing."""
+    A result read here shares one counter with the node (so with the result once the result
+    is changed in place); a change made through it is not seen by ops that record the still
+    unchanged result afterwards (they save version 0 where PyTorch saves 1): finding the result
+    tensors means a scan of every tracked object (gc.get_referrers), ~14 ms per node on a
+    2000-node graph, which tools reading every node's ``_saved_result`` cannot pay.
+    """
     if node._saved is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
     if node._saved is FREED:
@@ -140,25 +143,8 @@ def saved_attribute(node: Any, name: str, share: bool = True) -> Any:
     vc = saved.out_vc
     if vc is VC0:  # one counter with the result, made now
         vc = node.output_counter(out) or [0]
-        if share:
-            _share_counter(node, out, vc)
     result._vc = vc
     return result
-
-
-def _share_counter(node: Node, out: np.ndarray, vc: list) -> None:
-    """Give ``vc`` to the tensors that are ``node``'s result and still read ``VC0``.
-
-    PyTorch's ``_saved_result`` shares the result's version counter, so a change through it
-    is seen by every op that records the result later. The node holds no reference to its
-    result tensor (that would be a cycle, and one more reference per op), so the tensors are
-    found here, by who refers to the node: a scan of the collector's objects, paid only by
-    this rarely used attribute, the first time per node, never by the per-op path.
-    """
-    for obj in gc.get_referrers(node):
-        if isinstance(obj, Tensor) and obj._vc is VC0:
-            if obj.grad_fn is node and _VALUE.__get__(obj) is out:
-                obj._vc = vc
 
 
 def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
@@ -172,7 +158,7 @@ def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
     found = []
     for name in dict.fromkeys(names.values()):
         try:
-            value = saved_attribute(node, "_saved_" + name, share=False)
+            value = saved_attribute(node, "_saved_" + name)
         except (AttributeError, RuntimeError):
             continue
         if isinstance(value, Tensor):
