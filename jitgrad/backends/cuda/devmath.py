@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 from numba import cuda
+from numba.cuda import libdevice as _ld  # (importable in the simulator too)
 
 from ...kernels.cpu import scalar as _scalar
 from .pool import SIMULATOR
@@ -90,7 +91,6 @@ if SIMULATOR:
         _ufunc = getattr(np, "rint" if _name == "round" else _name)
         globals()[_name + "32"] = globals()[_name + "64"] = _ufunc
 else:
-    from numba.cuda import libdevice as _ld
 
     def _unary(f32, f64):
         return cuda.jit(device=True)(lambda x: f32(x)), cuda.jit(device=True)(lambda x: f64(x))
