@@ -173,7 +173,9 @@ def _rfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
     return _r2c(_resize(x, dims, sizes), dims, _norm(norm), True, True)
 
 
-def _irfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
+def _half_spectrum(fn: str, x: Any, s: Any, dim: Any) -> tuple[Tensor, list, int]:
+    """A c2r transform's input (complex, cut or padded to ``last // 2 + 1`` bins in the last
+    dim), its dims and ``last``, the real output length (default ``2 * (m - 1)``)."""
     x = _input(x, fn)
     if not x._dtype.is_complex:
         x = x.to(D.complex_of(x._dtype))
@@ -182,23 +184,20 @@ def _irfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
     if last < 1:
         raise RuntimeError(f"Invalid number of data points ({last}) specified")
     sizes[-1] = last // 2 + 1
-    return _c2r(_resize(x, dims, sizes), dims, _norm(norm), last)
+    return _resize(x, dims, sizes), dims, last
+
+
+def _irfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
+    x, dims, last = _half_spectrum(fn, x, s, dim)
+    return _c2r(x, dims, _norm(norm), last)
 
 
 def _hfftn(fn: str, x: Any, s: Any, dim: Any, norm: str | None) -> Tensor:
     """PyTorch's ``hfftn``: a forward c2c over all dims but the last, then the conjugate's
     c2r over the last (``FftC2RBackward0`` over ``ConjBackward0``); a forward transform, so
     ``"backward"`` leaves it unscaled."""
-    x = _input(x, fn)
-    if not x._dtype.is_complex:
-        x = x.to(D.complex_of(x._dtype))
-    dims, sizes = _plan(x, s, dim)
-    last = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[dims[-1]] - 1)
-    if last < 1:
-        raise RuntimeError(f"Invalid number of data points ({last}) specified")
-    sizes[-1] = last // 2 + 1
+    x, dims, last = _half_spectrum(fn, x, s, dim)
     norm = _norm(norm)
-    x = _resize(x, dims, sizes)
     if len(dims) > 1:
         x = _c2c(x, dims[:-1], norm, True)
     return _c2r(conj(x), dims[-1:], _DUAL[norm], last)
