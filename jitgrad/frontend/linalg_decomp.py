@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import argcheck as AC
 from . import functions as F
@@ -39,11 +40,9 @@ LinAlgError = _LinAlgError
 SlogdetResult = named_result("linalg_slogdet", ("sign", "logabsdet"))
 
 
-def check_matrix(
-    fn: str, a: Any, square: bool = True, name: str = "A", complex_ok: bool = False
-) -> None:
-    """PyTorch's checks: a Tensor, at least 2-D, floating, square (its order of messages).
-    ``complex_ok``: the function computes complex matrices too (``solve``...)."""
+def check_matrix(fn: str, a: Any, square: bool = True, name: str = "A") -> None:
+    """PyTorch's checks: a Tensor, at least 2-D, floating or complex, square (its order of
+    messages). Every ``torch.linalg`` function takes complex matrices."""
     if not isinstance(a, Tensor):
         raise AC.must_be(fn.replace(".", "_"), name, 1, "Tensor", a)
     if a.dim() < 2:
@@ -53,7 +52,7 @@ def check_matrix(
             f"{fn}: {name} must be batches of square matrices, but they are "
             f"{a.shape[-2]} by {a.shape[-1]} matrices"
         )
-    if not (a._dtype.is_floating_point or (complex_ok and a._dtype.is_complex)):
+    if not (a._dtype.is_floating_point or a._dtype.is_complex):
         raise RuntimeError(
             f"{fn}: Expected a floating point or complex tensor as input. Got "
             f"{DTYPE_WORDS[a._dtype.name]}"
@@ -90,7 +89,7 @@ def _first_failure(arr: np.ndarray, test) -> tuple[tuple[int, ...], int]:
 def _zero_pivot(m: np.ndarray) -> int:
     """1-based index of the first zero pivot of LU with partial pivoting (LAPACK getrf's
     ``info``), or 0. Only run on the error path."""
-    u = m.astype(np.float64).copy()
+    u = m.astype(np.result_type(m.dtype, np.float64))  # complex stays complex
     n = u.shape[0]
     for k in range(n):
         p = k + int(np.argmax(np.abs(u[k:, k])))
@@ -119,47 +118,57 @@ def inv(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
         raise _singular("linalg.inv", A._value) from None
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
-        t = mT(out)
+        t = mH(out)  # -A^-H g A^-H
         return -matmul(t, matmul(g, t))
 
     return record("LinalgInvExBackward0", value, A._dtype, (A,), backward, base=ResultBackward)
 
 
 def det(A: Tensor) -> Tensor:  # noqa: N803
-    """The determinant (``LinalgDetBackward0``); gradient ``g det(A) A^-T``."""
+    """The determinant (``LinalgDetBackward0``); gradient ``g conj(det(A)) A^-H``."""
     check_matrix("linalg.det", A)
     value = np.asarray(np.linalg.det(A._value), A._value.dtype)
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
-        scale = M.unsqueeze(M.unsqueeze(g * out, -1), -1)
-        return scale * mT(inv(A))
+        scale = M.unsqueeze(M.unsqueeze(g * conj(out), -1), -1)
+        return scale * mH(inv(A))
 
     return record("LinalgDetBackward0", value, A._dtype, (A,), backward, (A,), ResultBackward)
 
 
 def slogdet(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
-    """``(sign, log|det|)`` (``LinalgSlogdetBackward0``); the sign has no gradient."""
+    """``(sign, log|det|)`` (``LinalgSlogdetBackward0``). ``log|det|`` is real; the sign is
+    ``det / |det|`` (complex for a complex ``A``), differentiable only then: with
+    ``log det = log|det| + i theta`` the gradient is ``c A^-H``, ``c = g_log + i
+    Im(g_sign conj(sign))`` (PyTorch's ``slogdet_backward``)."""
     check_matrix("linalg.slogdet", A)
     sign, logabs = np.linalg.slogdet(A._value)
-    dt = A._value.dtype
+    real = D.real_of(A._dtype)
+    sign_value = np.asarray(sign, A._value.dtype)
 
-    def backward(*grads: Tensor | None) -> Tensor | None:
-        g_log = grads[1] if len(grads) > 1 else None
-        if g_log is None:
+    def backward(g_sign: Tensor | None = None, g_log: Tensor | None = None) -> Tensor | None:
+        c = g_log
+        if A._dtype.is_complex and g_sign is not None:
+            turn = (g_sign * _make(np.conj(sign_value), A._dtype)).imag * 1j
+            c = turn if c is None else c + turn
+        if c is None:
             return None
-        return M.unsqueeze(M.unsqueeze(g_log, -1), -1) * mT(inv(A))
+        return M.unsqueeze(M.unsqueeze(c, -1), -1) * mH(inv(A))
 
-    values = [np.asarray(sign, dt), np.asarray(logabs, dt)]
+    values = [sign_value, np.asarray(logabs, real.np)]
     sign_t, log_t = record_multi(
-        "LinalgSlogdetBackward0", values, [A._dtype] * 2, (A,), backward, (A,)
+        "LinalgSlogdetBackward0", values, [A._dtype, real], (A,), backward, (A,)
     )
     return SlogdetResult(sign_t, log_t)
 
 
 def logdet(A: Tensor) -> Tensor:  # noqa: N803
-    """``log det(A)``: NaN for a negative determinant (PyTorch: a ``where`` over slogdet)."""
+    """``log det(A)``: NaN for a negative determinant (PyTorch: a ``where`` over slogdet);
+    complex ``log(sign) + log|det|`` (``AddBackward0`` over ``LogBackward0``)."""
     check_matrix("logdet", A)
     sign, logabs = slogdet(A)
+    if A._dtype.is_complex:
+        return F.log(sign) + logabs
     return F.where(F.eq(sign, -1.0), _make(np.asarray(np.nan, A._value.dtype), A._dtype), logabs)
 
 
@@ -172,7 +181,7 @@ def _vector_rhs(A: Tensor, B: Tensor) -> bool:  # noqa: N803
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     """``X`` with ``A X = B`` (``X A = B`` for ``left=False``), ``LinalgSolveExBackward0``."""
-    check_matrix("linalg.solve", A, complex_ok=True)
+    check_matrix("linalg.solve", A)
     if not isinstance(B, Tensor):
         raise AC.must_be("linalg_solve", "B", 2, "Tensor", B)
     vector = left and _vector_rhs(A, B)
@@ -261,12 +270,13 @@ def _cholesky(a: Tensor, upper: bool, fn: str, node: str) -> Tensor:
     value = np.swapaxes(low, -1, -2).copy() if upper else low
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
-        L, gL = (mT(out), mT(g)) if upper else (out, g)  # noqa: N806
-        t = tril(matmul(mT(L), gL))
-        p = (t + mT(tril(t, -1))) * 0.5
-        # L^-T P L^-1, as two solves
-        x1 = solve(mT(L), p)
-        return mT(solve(mT(L), mT(x1)))
+        # PyTorch's cholesky_backward: P = (t + tril(t, -1)^H) / 2 with t = tril(L^H gL),
+        # then L^-H P L^-1 as two solves (^H is ^T for a real L)
+        L, gL = (mH(out), mH(g)) if upper else (out, g)  # noqa: N806
+        t = tril(matmul(mH(L), gL))
+        p = (t + mH(tril(t, -1))) * 0.5
+        x1 = solve(mH(L), p)
+        return mH(solve(mH(L), mH(x1)))
 
     return record(node, value, a._dtype, (a,), backward, base=ResultBackward)
 

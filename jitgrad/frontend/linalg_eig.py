@@ -33,10 +33,7 @@ _PHASE = (
 def _check(fn: str, A: Tensor, vectors: bool) -> bool:
     """PyTorch's checks; whether ``A`` is all finite. PyTorch refuses a non-finite matrix when
     it computes eigenvectors (``eig``, or ``eigvals`` of a matrix that requires grad)."""
-    if not (isinstance(A, Tensor) and A._dtype.is_complex):
-        check_matrix(fn, A)
-    else:
-        check_matrix(fn, A.real)  # its shape checks; the complex dtype is fine
+    check_matrix(fn, A)
     finite = not A.numel() or bool(np.isfinite(A._value).all())
     if not finite and (vectors or (A._requires_grad and STATE.enabled)):
         raise RuntimeError("torch.linalg.eig: input tensor should not contain infs or NaNs.")

@@ -37,7 +37,7 @@ def _check(LU: Any, pivots: Any, B: Any, left: bool) -> None:  # noqa: N803
     for i, (name, t) in enumerate((("LU", LU), ("pivots", pivots), ("B", B))):
         if not isinstance(t, Tensor):
             raise AC.must_be("linalg_lu_solve", name, i + 1, "Tensor", t)
-    check_matrix("torch.linalg.lu_solve", LU.real if LU._dtype.is_complex else LU)
+    check_matrix("torch.linalg.lu_solve", LU)
     if pivots._dtype is not D.int32:
         raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
     if LU._dtype is not B._dtype:
