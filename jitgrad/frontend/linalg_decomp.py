@@ -69,6 +69,23 @@ def mH(x: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     return M.transpose(conj(x), -2, -1)
 
 
+#: The ends of PyTorch's phase messages: ``(eigen|singular) vectors`` then these words.
+EIG_PHASE = ("eigenvectors", "this quantity, so it is ill-defined.")
+SVD_PHASE = ("singular vectors", "this phase term, making it ill-defined.")
+
+
+def check_phase(fn: str, phase: np.ndarray, words: tuple[str, str]) -> None:
+    """PyTorch's gauge check: complex eigen/singular vectors are defined up to a unit phase
+    per column, so a loss that reads that phase (``phase``: the imaginary parts it depends
+    on, zero when it does not) has no gradient. PyTorch's lax tolerance (1e-2) avoids false
+    alarms."""
+    if not np.allclose(phase, 0, rtol=1e-2, atol=1e-2):
+        raise RuntimeError(
+            f"{fn}: The {words[0]} in the complex case are specified up to multiplication by "
+            f"e^{{i phi}}. The specified loss function depends on {words[1]}"
+        )
+
+
 def _batch_prefix(arr: np.ndarray, index: tuple[int, ...]) -> str:
     """PyTorch names the failing matrix of a batch: ``(Batch element 3): ``."""
     if arr.ndim == 2:
