@@ -284,7 +284,7 @@ def _cholesky(a: Tensor, upper: bool, fn: str, node: str) -> Tensor:
             f"because the input is not positive-definite (the leading minor of order {k} is "
             "not positive-definite)."
         ) from None
-    value = np.swapaxes(low, -1, -2).copy() if upper else low
+    value = np.ascontiguousarray(np.conj(np.swapaxes(low, -1, -2))) if upper else low  # L^H
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
         # PyTorch's cholesky_backward: P = (t + tril(t, -1)^H) / 2 with t = tril(L^H gL),

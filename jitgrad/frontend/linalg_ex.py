@@ -81,7 +81,7 @@ def cholesky_ex(
             raise _reraise(err) from None
     pairs = [_potf2(m) for m in _matrices(A._value)]
     low = np.stack([p[0] for p in pairs]).reshape(A._value.shape)
-    value = np.swapaxes(low, -1, -2).copy() if upper else low
+    value = np.ascontiguousarray(np.conj(np.swapaxes(low, -1, -2))) if upper else low  # L^H
     return CholeskyExResult(_make(value, A._dtype), _info(batch, [p[1] for p in pairs]))
 
 

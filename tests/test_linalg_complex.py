@@ -1,0 +1,185 @@
+"""Complex matrices through ``torch.linalg``: node names, dtypes, values and gradients against
+PyTorch 2.13's recorded ones (tests/fixtures/complex_linalg_torch.json, from
+tests/fixtures/make_complex_linalg_torch.py over tests/complex_linalg_cases.py), gradients
+against finite differences (gradcheck perturbs real and imaginary parts), forwards against
+numpy complex128, and PyTorch's errors for a loss that depends on the phase of eigen/singular
+vectors.
+
+Eigen/singular vectors are compared only through phase-free quantities: PyTorch's LAPACK build
+is not numpy's, so a column may come back multiplied by a different unit phase.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from complex_linalg_cases import A_VALUE, H_VALUE, PHASE_FREE, ops, phase_losses
+
+import jitgrad as torch
+from jitgrad.autograd import gradcheck, gradgradcheck
+
+DATA = json.loads((Path(__file__).parent / "fixtures" / "complex_linalg_torch.json").read_text())
+OPS = ops(torch)
+L = torch.linalg
+
+
+def _pairs(pairs: list) -> np.ndarray:
+    """Recorded ``[real, imag]`` pairs as a complex array."""
+    a = np.asarray(pairs, dtype=np.float64)
+    return a[..., 0] + 1j * a[..., 1]
+
+
+def _complex(pairs: list, dtype: str) -> np.ndarray:
+    return _pairs(pairs) if dtype.startswith("complex") else np.asarray(pairs)
+
+
+def _leaf(which: str, dtype=torch.complex128) -> torch.Tensor:
+    value = A_VALUE if which == "A" else H_VALUE
+    return torch.tensor(value).to(dtype).requires_grad_()
+
+
+def _hermitian(x: torch.Tensor) -> torch.Tensor:
+    """``x x^H + 3I``: the Hermitian positive-definite matrices the "H" ops take, so that
+    gradcheck perturbs only along them (cholesky/eigh read one triangle)."""
+    return x @ x.mH + 3 * torch.eye(3, dtype=x.dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_matches_pytorch(name: str) -> None:
+    which, fn, loss = OPS[name]
+    want = DATA["ops"][name]
+    x = _leaf(which)
+    outs = fn(x)
+    assert [o.grad_fn.name() for o in outs] == want["nodes"]
+    assert [str(o.dtype) for o in outs] == [f"jitgrad.{d}" for d in want["dtypes"]]
+    for k in PHASE_FREE.get(name, range(len(outs))):
+        expected = _complex(want["values"][k], want["dtypes"][k])
+        np.testing.assert_allclose(outs[k].detach().numpy(), expected, rtol=1e-10, atol=1e-12)
+    loss(outs).backward()
+    np.testing.assert_allclose(x.grad.numpy(), _pairs(want["grad"]), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_complex64_follows_complex128(name: str) -> None:
+    which, fn, loss = OPS[name]
+    want = DATA["ops"][name]
+    x = _leaf(which, torch.complex64)
+    outs = fn(x)
+    single = {"complex128": "complex64", "float64": "float32"}
+    assert [str(o.dtype) for o in outs] == [f"jitgrad.{single[d]}" for d in want["dtypes"]]
+    for k in PHASE_FREE.get(name, range(len(outs))):
+        expected = _complex(want["values"][k], want["dtypes"][k])
+        np.testing.assert_allclose(outs[k].detach().numpy(), expected, rtol=2e-4, atol=2e-5)
+    loss(outs).backward()
+    assert x.grad.dtype is torch.complex64
+    np.testing.assert_allclose(x.grad.numpy(), _pairs(want["grad"]), rtol=2e-3, atol=2e-4)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_gradcheck(name: str) -> None:
+    """Every output's full Jacobian (real and imaginary parts) for the ops whose outputs are
+    unique; the phase-free loss for eigh/svd."""
+    which, fn, loss = OPS[name]
+    wrap = _hermitian if which == "H" else (lambda x: x)
+    if name in PHASE_FREE:
+
+        def f(x):
+            return loss(fn(wrap(x)))
+    else:
+
+        def f(x):
+            return fn(wrap(x))
+
+    assert gradcheck(f, (_leaf("A"),))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [L.inv, L.det, lambda a: L.cholesky(_hermitian(a)), L.svdvals, L.pinv],
+    ids=["inv", "det", "cholesky", "svdvals", "pinv"],
+)
+def test_batched_gradcheck(fn) -> None:
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3, 3)) + 1j * rng.standard_normal((2, 3, 3))
+    assert gradcheck(fn, (torch.tensor(a, requires_grad=True),))
+
+
+def test_double_backward_of_inv_and_det() -> None:
+    a = _leaf("A")
+    assert gradgradcheck(L.inv, (a,))
+    assert gradgradcheck(L.det, (a,))
+
+
+@pytest.mark.parametrize("name", sorted(DATA["messages"]))
+def test_phase_dependent_loss_raises_pytorch_error(name: str) -> None:
+    which, loss = phase_losses(torch)[name]
+    with pytest.raises(RuntimeError) as err:
+        loss(_leaf(which)).backward()
+    assert str(err.value) == DATA["messages"][name]
+
+
+def test_what_is_read_of_a_non_hermitian_matrix() -> None:
+    want = DATA["forward"]
+    a, h = torch.tensor(A_VALUE), torch.tensor(H_VALUE)
+    np.testing.assert_allclose(L.eigvalsh(a).numpy(), want["eigvalsh_L"], rtol=1e-12)
+    np.testing.assert_allclose(L.eigvalsh(a, UPLO="U").numpy(), want["eigvalsh_U"], rtol=1e-12)
+    low = L.cholesky(h + 0.5j * torch.eye(3))  # the imaginary diagonal is ignored
+    np.testing.assert_allclose(low.numpy(), _pairs(want["cholesky_imag_diagonal"]), rtol=1e-12)
+    bad = L.cholesky_ex(a)
+    assert int(bad.info) == want["cholesky_ex_info"] and bad.info.dtype is torch.int32
+    np.testing.assert_allclose(bad.L.numpy(), _pairs(want["cholesky_ex_L"]), rtol=1e-12, atol=1e-15)
+
+
+def test_forwards_match_numpy() -> None:
+    a, h = torch.tensor(A_VALUE), torch.tensor(H_VALUE)
+    close = np.testing.assert_allclose
+    close(L.inv(a).numpy(), np.linalg.inv(A_VALUE), rtol=1e-12)
+    close(L.det(a).numpy(), np.linalg.det(A_VALUE), rtol=1e-12)
+    sign, logabs = L.slogdet(a)
+    close(sign.numpy() * np.exp(logabs.numpy()), np.linalg.det(A_VALUE), rtol=1e-12)
+    close(torch.logdet(a).numpy(), np.log(np.linalg.det(A_VALUE)), rtol=1e-12)
+    low = L.cholesky(h).numpy()
+    close(low @ low.conj().T, H_VALUE, rtol=1e-12)
+    assert np.allclose(low, np.tril(low))
+    w, v = L.eigh(h)
+    close(w.numpy(), np.linalg.eigvalsh(H_VALUE), rtol=1e-12)
+    close((v.numpy() * w.numpy()) @ v.numpy().conj().T, H_VALUE, rtol=1e-12)
+    u, s, vh = L.svd(a[:2])
+    close(s.numpy(), np.linalg.svd(A_VALUE[:2], compute_uv=False), rtol=1e-12)
+    close((u.numpy() * s.numpy()) @ vh.numpy()[:2], A_VALUE[:2], atol=1e-12)
+    close(L.pinv(a[:2]).numpy(), np.linalg.pinv(A_VALUE[:2]), rtol=1e-12)
+    q, r = L.qr(a[:, :2])
+    close(q.numpy() @ r.numpy(), A_VALUE[:, :2], atol=1e-12)
+    close(q.numpy().conj().T @ q.numpy(), np.eye(2), atol=1e-12)
+    lam, vec = np.linalg.eig(A_VALUE)  # exp(A) = V exp(diag) V^-1
+    expm = (vec * np.exp(lam)) @ np.linalg.inv(vec)
+    close(L.matrix_exp(a).numpy(), expm, rtol=1e-12)
+    close(L.matrix_power(a, -2).numpy(), np.linalg.matrix_power(A_VALUE, -2), rtol=1e-12)
+    close(L.vecdot(a, a).numpy(), np.einsum("ij,ij->i", A_VALUE.conj(), A_VALUE), rtol=1e-12)
+    close(torch.cholesky_solve(a, L.cholesky(h)).numpy(), np.linalg.solve(H_VALUE, A_VALUE))
+    assert int(L.matrix_rank(a)) == 3
+
+
+def test_deprecated_svd_returns_v_not_vh() -> None:
+    a = torch.tensor(A_VALUE)
+    u, s, v = torch.svd(a)
+    np.testing.assert_allclose((u.numpy() * s.numpy()) @ v.numpy().conj().T, A_VALUE, atol=1e-12)
+
+
+def test_singular_complex_inverse_ex() -> None:
+    """A failed matrix's inverse is NaN in both parts, as PyTorch's (``nan+nanj``)."""
+    out, info = L.inv_ex(torch.tensor(np.array([[1, 1j], [1j, -1]])))
+    assert int(info) == 2
+    assert np.isnan(out.numpy().real).all() and np.isnan(out.numpy().imag).all()
+    with pytest.raises(torch.linalg.LinAlgError, match="The diagonal element 2 is zero"):
+        L.inv(torch.tensor(np.array([[1, 1j], [1j, -1]])))
+
+
+def test_integer_input_still_refused() -> None:
+    with pytest.raises(
+        RuntimeError, match="Expected a floating point or complex tensor as input. Got Long"
+    ):
+        L.inv(torch.ones(2, 2, dtype=torch.int64))
