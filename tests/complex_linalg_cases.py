@@ -21,6 +21,26 @@ A_VALUE = np.array(
 )
 H_VALUE = A_VALUE @ A_VALUE.conj().T + 3 * np.eye(3)
 
+#: ``H`` with garbage in one triangle: cholesky(upper=False) reads the lower one, upper=True
+#: the upper one (LAPACK's potrf 'L'/'U').
+H_BAD_UPPER = np.array([[4, 5], [1 - 1j, 3]], dtype=np.complex128)
+H_BAD_LOWER = np.array([[4, 1 + 1j], [5, 3]], dtype=np.complex128)
+
+#: Singular matrices (and a batch with one) whose det gradient PyTorch 2.13 gives as zeros
+#: without create_graph, the cofactors with it.
+SINGULAR = {
+    "complex": [[1, 1j], [1j, -1]],
+    "real": [[1.0, 2.0], [2.0, 4.0]],
+    "rank_one_diag": [[1.0, 0.0], [0.0, 0.0]],
+    "batch": [[[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 2.0]]],
+    "one_by_one": [[0.0]],
+}
+
+
+def det_loss(d: Any) -> Any:
+    return (d.abs() ** 2 + d.real).sum() if d.is_complex() else (d * 1.5).sum()
+
+
 Op = tuple[str, Callable[[Any], tuple], Callable[[tuple], Any]]
 
 

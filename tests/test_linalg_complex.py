@@ -16,7 +16,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from complex_linalg_cases import A_VALUE, H_VALUE, PHASE_FREE, ops, phase_losses
+from complex_linalg_cases import (
+    A_VALUE,
+    H_BAD_LOWER,
+    H_BAD_UPPER,
+    H_VALUE,
+    PHASE_FREE,
+    SINGULAR,
+    det_loss,
+    ops,
+    phase_losses,
+)
 
 import jitgrad as torch
 from jitgrad.autograd import gradcheck, gradgradcheck
@@ -183,3 +193,32 @@ def test_integer_input_still_refused() -> None:
         RuntimeError, match="Expected a floating point or complex tensor as input. Got Long"
     ):
         L.inv(torch.ones(2, 2, dtype=torch.int64))
+
+
+def test_cholesky_reads_the_triangle_upper_names() -> None:
+    """``upper=False`` reads the lower triangle, ``upper=True`` the upper one (potrf 'L'/'U'),
+    and ``U = L^H`` carries no -0 imaginary parts (PyTorch prints none)."""
+    want = DATA["forward"]
+    low = L.cholesky(torch.tensor(H_BAD_UPPER))
+    np.testing.assert_allclose(low.numpy(), _pairs(want["cholesky_reads_lower"]), rtol=1e-12)
+    up = L.cholesky(torch.tensor(H_BAD_LOWER), upper=True).numpy()
+    np.testing.assert_allclose(up, _pairs(want["cholesky_upper_reads_upper"]), rtol=1e-12)
+    assert not np.signbit(up.imag[np.diag_indices(2)]).any()
+    bad = L.cholesky_ex(torch.tensor(H_BAD_UPPER), upper=True)
+    assert int(bad.info) == 2
+    np.testing.assert_allclose(bad.L.numpy(), _pairs(want["cholesky_ex_upper_bad"]), rtol=1e-12)
+    with pytest.raises(torch.linalg.LinAlgError, match="leading minor of order 2"):
+        L.cholesky(torch.tensor(H_BAD_UPPER), upper=True)
+
+
+@pytest.mark.parametrize("name", sorted(SINGULAR))
+@pytest.mark.parametrize("create_graph", [False, True], ids=["no_graph", "create_graph"])
+def test_det_gradient_of_a_singular_matrix(name: str, create_graph: bool) -> None:
+    """No LinAlgError: PyTorch's SVD form of the cofactors, which PyTorch 2.13 zeroes for a
+    singular matrix unless the backward is recorded."""
+    value = np.asarray(SINGULAR[name], dtype=np.complex128 if name == "complex" else np.float64)
+    x = torch.tensor(value, requires_grad=True)
+    (g,) = torch.autograd.grad(det_loss(L.det(x)), x, create_graph=create_graph)
+    raw = DATA["singular_det"][name]["create_graph" if create_graph else "no_graph"]
+    want = _pairs(raw) if name == "complex" else np.asarray(raw)
+    np.testing.assert_allclose(g.detach().numpy(), want, atol=1e-12)

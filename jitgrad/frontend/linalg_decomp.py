@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..engine.grad_mode import STATE
 from ..ops.return_types import named_result
 from . import argcheck as AC
 from . import functions as F
@@ -142,15 +143,40 @@ def inv(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
 
 
 def det(A: Tensor) -> Tensor:  # noqa: N803
-    """The determinant (``LinalgDetBackward0``); gradient ``g conj(det(A)) A^-H``."""
+    """The determinant (``LinalgDetBackward0``); gradient ``g conj(det(A)) A^-H``, or for a
+    singular matrix the SVD form of the cofactors (:func:`_singular_det_grad`)."""
     check_matrix("linalg.det", A)
     value = np.asarray(np.linalg.det(A._value), A._value.dtype)
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
         scale = M.unsqueeze(M.unsqueeze(g * conj(out), -1), -1)
-        return scale * mH(inv(A))
+        try:
+            return scale * mH(inv(A))
+        except _LinAlgError:
+            grad = _singular_det_grad(g, A)
+        if STATE.enabled or A.shape[-1] == 1:
+            return grad
+        # PyTorch 2.13 gives a singular matrix a zero gradient unless it records the
+        # backward (create_graph=True); the other matrices of the batch keep theirs
+        singular = [_zero_pivot(m) != 0 for m in A._value.reshape(-1, *A.shape[-2:])]
+        keep = np.logical_not(singular).reshape(*A.shape[:-2], 1, 1)
+        return grad * _make(keep.astype(D.real_of(A._dtype).np), D.real_of(A._dtype))
 
     return record("LinalgDetBackward0", value, A._dtype, (A,), backward, (A,), ResultBackward)
+
+
+def _singular_det_grad(g: Tensor, A: Tensor) -> Tensor:  # noqa: N803
+    """PyTorch's singular case of ``linalg_det_backward``: with ``A = U diag(S) Vh``,
+    ``det A = det U det Vh prod S`` has the gradient ``U diag(conj(det U det Vh) g
+    prod_{j != i} S_j) Vh``, which needs no inverse. The factors are constants here, so a
+    second derivative does not go through them (as for :mod:`.linalg_spectral`'s ops)."""
+    u, s, vh = np.linalg.svd(A._value)
+    alpha = np.conj(np.linalg.det(u) * np.linalg.det(vh))
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, -1), -1) for i in range(n)], -1)
+    weights = _make(np.asarray(alpha[..., None] * others, A._value.dtype), A._dtype)
+    d = weights * M.unsqueeze(g, -1)
+    return matmul(_make(u, A._dtype) * M.unsqueeze(d, -2), _make(vh, A._dtype))
 
 
 def slogdet(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
@@ -273,18 +299,26 @@ def cholesky_deprecated(input: Tensor, upper: bool = False) -> Tensor:  # noqa: 
     return _cholesky(input, upper, "linalg.cholesky", "CholeskyBackward0")
 
 
+def cholesky_source(a: np.ndarray, upper: bool) -> np.ndarray:
+    """The matrix whose lower triangle is factored: ``upper`` reads ``A``'s upper triangle,
+    as LAPACK's potrf('U'), and ``U = chol(A^T)^T`` (``A = U^H U``; no conjugation, so no
+    -0 imaginary parts PyTorch would not show)."""
+    return np.swapaxes(a, -1, -2) if upper else a
+
+
 def _cholesky(a: Tensor, upper: bool, fn: str, node: str) -> Tensor:
     check_matrix(fn, a)
+    src = cholesky_source(a._value, upper)
     try:
-        low = np.linalg.cholesky(a._value)
+        low = np.linalg.cholesky(src)
     except np.linalg.LinAlgError:
-        index, k = _first_failure(a._value, _indefinite_order)
+        index, k = _first_failure(src, _indefinite_order)
         raise _LinAlgError(
-            f"{fn}: {_batch_prefix(a._value, index)}The factorization could not be completed "
+            f"{fn}: {_batch_prefix(src, index)}The factorization could not be completed "
             f"because the input is not positive-definite (the leading minor of order {k} is "
             "not positive-definite)."
         ) from None
-    value = np.ascontiguousarray(np.conj(np.swapaxes(low, -1, -2))) if upper else low  # L^H
+    value = np.swapaxes(low, -1, -2).copy() if upper else low
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
         # PyTorch's cholesky_backward: P = (t + tril(t, -1)^H) / 2 with t = tril(L^H gL),

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
-from .linalg_decomp import LinAlgError, _zero_pivot, cholesky, inv, solve
+from .linalg_decomp import LinAlgError, _zero_pivot, cholesky, cholesky_source, inv, solve
 from .tensor import Tensor, _make
 
 #: PyTorch's ``torch.return_types.linalg_*_ex``: the result and ``info`` by name too.
@@ -79,9 +79,10 @@ def cholesky_ex(
     except LinAlgError as err:
         if check_errors:
             raise _reraise(err) from None
-    pairs = [_potf2(m) for m in _matrices(A._value)]
-    low = np.stack([p[0] for p in pairs]).reshape(A._value.shape)
-    value = np.ascontiguousarray(np.conj(np.swapaxes(low, -1, -2))) if upper else low  # L^H
+    src = cholesky_source(A._value, upper)
+    pairs = [_potf2(m) for m in _matrices(src)]
+    low = np.stack([p[0] for p in pairs]).reshape(src.shape)
+    value = np.swapaxes(low, -1, -2).copy() if upper else low
     return CholeskyExResult(_make(value, A._dtype), _info(batch, [p[1] for p in pairs]))
 
 
