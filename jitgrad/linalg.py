@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .frontend import functions as F
 from .frontend import movement as M
 from .frontend.linalg import matmul
 from .frontend.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
@@ -88,14 +87,15 @@ def matrix_norm(
             order = rest + [rows, cols]
             out = M.permute(out, [order.index(d) for d in range(A.dim())])
         return out
-    row, col = (d % A.dim() for d in dim)
-    summed_dim, kept_dim = (row, col) if abs(ord) == 1 else (col, row)
-    sums = _sum(F.abs(A), summed_dim, keepdim=True)
-    pick = amax if ord > 0 else amin
-    out = pick(sums, kept_dim, keepdim=True)
-    if not keepdim:
-        out = out.squeeze(max(row, col)).squeeze(min(row, col))
-    return out
+    # PyTorch's composition: the 1-norms of the columns (of the rows for inf), then their
+    # max/min (AmaxBackward0 over LinalgVectorNormBackward0)
+    summed, picked = (d % A.dim() for d in dim)
+    if abs(ord) == math.inf:
+        summed, picked = picked, summed
+    if not keepdim and summed < picked:
+        picked -= 1
+    sums = _vector_norm(A, 1, summed, keepdim)
+    return (amax if ord > 0 else amin)(sums, picked, keepdim=keepdim)
 
 
 def norm(

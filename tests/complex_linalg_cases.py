@@ -80,6 +80,12 @@ def ops(T: Any) -> dict[str, Op]:  # noqa: N803 - the torch-like module
         "matrix_exp": ("A", lambda x: (L.matrix_exp(x),), lambda o: ri(o[0])),
         "matrix_power_neg": ("A", lambda x: (L.matrix_power(x, -2),), lambda o: ri(o[0])),
         "matrix_norm_nuc": ("A", lambda x: (L.matrix_norm(x, "nuc"),), lambda o: o[0]),
+        "matrix_norm_inf": ("A", lambda x: (L.matrix_norm(x, float("inf")),), lambda o: o[0]),
+        "matrix_norm_neg1_keepdim": (
+            "A",
+            lambda x: (L.matrix_norm(x, -1, (1, 0), keepdim=True),),
+            lambda o: o[0].sum(),
+        ),
         "cond": ("A", lambda x: (L.cond(x),), lambda o: o[0]),
         "lstsq": ("A", lambda x: (L.lstsq(x, x[:, :1]).solution,), lambda o: ri(o[0])),
         "vecdot": ("A", lambda x: (L.vecdot(x, x.flip(0)),), lambda o: ri(o[0])),
