@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from . import dtypes as D
 from .frontend import movement as M
+from .frontend.checks import DTYPE_WORDS
 from .frontend.linalg import matmul
 from .frontend.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
 from .frontend.linalg_eig import eig, eigvals
@@ -39,6 +41,22 @@ from .helpers import missing_attribute
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
 
 
+def _check_dtype(fn: str, x: Tensor, dtype: Any) -> None:
+    """PyTorch's checks of a norm's ``dtype``: complex for a complex input, real for a real
+    one, and no narrowing (float64 to float32, complex128 to complex64)."""
+    if dtype is None or not isinstance(x, Tensor):
+        return
+    want = D.to_dtype(dtype)
+    if x._dtype.is_complex != want.is_complex:
+        kind = "complex for complex" if x._dtype.is_complex else "real for real"
+        raise RuntimeError(f"{fn}: dtype should be {kind} inputs, but got {DTYPE_WORDS[want.name]}")
+    if D.promote(x._dtype, want) is not want:
+        raise RuntimeError(
+            f"{fn}: the dtype of the input ({DTYPE_WORDS[x._dtype.name]}) should be convertible "
+            f"without narrowing to the specified dtype ({DTYPE_WORDS[want.name]})"
+        )
+
+
 def vector_norm(
     x: Tensor,
     ord: float = 2,  # noqa: A002 - PyTorch's names
@@ -50,6 +68,7 @@ def vector_norm(
     """``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements by default)."""
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, but got {ord}")
+    _check_dtype("linalg.vector_norm", x, dtype)
     return _vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
@@ -67,6 +86,7 @@ def matrix_norm(
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
         )
+    _check_dtype("linalg.matrix_norm", A, dtype)
     if dtype is not None:
         A = A.to(dtype)
     if ord == "fro":

@@ -110,3 +110,19 @@ def phase_losses(T: Any) -> dict[str, tuple[str, Callable[[Any], Any]]]:  # noqa
         "svd_U": ("A", lambda x: L.svd(x)[0].real.sum()),
         "svd_Vh": ("A", lambda x: L.svd(x)[2].imag.sum()),
     }
+
+
+def dtype_errors(T: Any) -> dict[str, Callable[[], Any]]:  # noqa: N803
+    """Norm calls whose ``dtype`` PyTorch refuses (narrowing, complex/real mismatch)."""
+    c128 = T.tensor(A_VALUE)
+    r64 = T.tensor(A_VALUE.real)
+    L = T.linalg  # noqa: N806
+    return {
+        "vector_norm_narrowing": lambda: L.vector_norm(c128, dtype=T.complex64),
+        "vector_norm_complex_to_real": lambda: L.vector_norm(c128, dtype=T.float64),
+        "vector_norm_real_to_complex": lambda: L.vector_norm(r64, dtype=T.complex128),
+        "vector_norm_real_narrowing": lambda: L.vector_norm(r64, dtype=T.float32),
+        "matrix_norm_narrowing": lambda: L.matrix_norm(c128, dtype=T.complex64),
+        "matrix_norm_complex_to_real": lambda: L.matrix_norm(c128, "nuc", dtype=T.float64),
+        "norm_narrowing": lambda: L.norm(c128, dtype=T.complex64),
+    }

@@ -24,6 +24,7 @@ from complex_linalg_cases import (
     PHASE_FREE,
     SINGULAR,
     det_loss,
+    dtype_errors,
     ops,
     phase_losses,
 )
@@ -222,3 +223,18 @@ def test_det_gradient_of_a_singular_matrix(name: str, create_graph: bool) -> Non
     raw = DATA["singular_det"][name]["create_graph" if create_graph else "no_graph"]
     want = _pairs(raw) if name == "complex" else np.asarray(raw)
     np.testing.assert_allclose(g.detach().numpy(), want, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(DATA["dtype_errors"]))
+def test_norm_dtype_errors(name: str) -> None:
+    kind, message = DATA["dtype_errors"][name]
+    with pytest.raises(RuntimeError) as err:
+        dtype_errors(torch)[name]()
+    assert type(err.value).__name__ == kind and str(err.value) == message
+
+
+def test_norm_dtype_widening_is_allowed() -> None:
+    c64 = torch.tensor(A_VALUE.astype(np.complex64))
+    out = torch.linalg.vector_norm(c64, dtype=torch.complex128)
+    assert out.dtype is torch.float64
+    np.testing.assert_allclose(out.numpy(), np.linalg.norm(A_VALUE.astype(np.complex64)))
