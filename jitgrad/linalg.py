@@ -32,6 +32,7 @@ from .frontend.linalg_lu_solve import lu_solve
 from .frontend.linalg_more import linalg_cross as cross
 from .frontend.linalg_more import matrix_exp, vander
 from .frontend.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
+from .frontend.linalg_tensor import tensorinv, tensorsolve
 from .frontend.reduce import amax, amin
 from .frontend.reduce import norm as _vector_norm
 from .frontend.reduce import sum as _sum
@@ -187,6 +188,8 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
     "vander",
     "vecdot",
     "vector_norm",
