@@ -55,7 +55,7 @@ def _leaf(which: str, dtype=torch.complex128) -> torch.Tensor:
 def _hermitian(x: torch.Tensor) -> torch.Tensor:
     """``x x^H + 3I``: the Hermitian positive-definite matrices the "H" ops take, so that
     gradcheck perturbs only along them (cholesky/eigh read one triangle)."""
-    return x @ x.mH + 3 * torch.eye(3, dtype=x.dtype)
+    return x @ x.mH + 3 * torch.eye(x.shape[-1], dtype=x.dtype)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -118,10 +118,53 @@ def test_batched_gradcheck(fn) -> None:
     assert gradcheck(fn, (torch.tensor(a, requires_grad=True),))
 
 
-def test_double_backward_of_inv_and_det() -> None:
-    a = _leaf("A")
-    assert gradgradcheck(L.inv, (a,))
-    assert gradgradcheck(L.det, (a,))
+def _gauge_free(pair):  # eigenvalues and |eigenvectors|
+    return pair[0], pair[1].abs()
+
+
+MORE_SHAPES = {
+    "svd_tall_full": (lambda x: (lambda r: (r[1], r[0][..., :2] @ r[2]))(L.svd(x)), (4, 2)),
+    "svd_wide_full": (lambda x: (lambda r: (r[1], r[0] @ r[2][..., :2, :]))(L.svd(x)), (2, 4)),
+    "qr_complete": (lambda x: L.qr(x, mode="complete"), (3, 3)),
+    "qr_complete_wide": (lambda x: L.qr(x, mode="complete"), (2, 3)),
+    "eigh_batched": (lambda x: _gauge_free(L.eigh(_hermitian(x))), (2, 3, 3)),
+    "eigh_upper": (lambda x: _gauge_free(L.eigh(_hermitian(x), UPLO="U")), (3, 3)),
+    "eig_batched": (lambda x: _gauge_free(L.eig(x)), (2, 3, 3)),
+    "slogdet_batched": (lambda x: tuple(L.slogdet(x)), (2, 3, 3)),
+    "solve_right": (lambda x: L.solve(x, x[..., :1, :].clone(), left=False), (3, 3)),
+    "lstsq_tall": (lambda x: L.lstsq(x, x[..., :1]).solution, (4, 2)),
+    "pinv_tall": (L.pinv, (4, 2)),
+    "matrix_exp_batched": (L.matrix_exp, (2, 2, 2)),
+    "cholesky_solve": (lambda x: torch.cholesky_solve(x, L.cholesky(_hermitian(x))), (3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_SHAPES))
+def test_gradcheck_more_shapes(name: str) -> None:
+    fn, shape = MORE_SHAPES[name]
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    assert gradcheck(fn, (torch.tensor(x, requires_grad=True),))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        L.inv,
+        L.det,
+        lambda a: L.cholesky(_hermitian(a)),
+        L.pinv,
+        L.matrix_exp,
+        lambda a: L.slogdet(a)[1],
+    ],
+    ids=["inv", "det", "cholesky", "pinv", "matrix_exp", "slogdet"],
+)
+def test_double_backward(fn) -> None:
+    """Backwards written with Tensor ops differentiate again (not eigh/svd/qr: their
+    factors are saved as constants, as for real matrices)."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((2, 2)) + 1j * rng.standard_normal((2, 2))
+    assert gradgradcheck(fn, (torch.tensor(a, requires_grad=True),))
 
 
 @pytest.mark.parametrize("name", sorted(DATA["messages"]))
