@@ -12,6 +12,7 @@ is not numpy's, so a column may come back multiplied by a different unit phase.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -281,3 +282,21 @@ def test_norm_dtype_widening_is_allowed() -> None:
     out = torch.linalg.vector_norm(c64, dtype=torch.complex128)
     assert out.dtype is torch.float64
     np.testing.assert_allclose(out.numpy(), np.linalg.norm(A_VALUE.astype(np.complex64)))
+
+
+def test_deprecated_cholesky_and_chain_matmul_warn_once(monkeypatch) -> None:
+    """PyTorch's TORCH_WARN_ONCE texts (without its "Triggered internally" suffix)."""
+    from jitgrad.frontend import linalg_decomp
+
+    monkeypatch.setattr(linalg_decomp, "_WARNED", set())
+    h = torch.tensor(H_VALUE)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        torch.cholesky(h)
+        h.cholesky(upper=True)
+        torch.chain_matmul(h, h)
+        torch.chain_matmul(h, h)
+    texts = [str(w.message) for w in rec if w.category is UserWarning]
+    assert len(texts) == 2 and texts[0].startswith("torch.cholesky is deprecated in favor of")
+    assert texts[0].endswith("(symmetric positive definite) inputs.")
+    assert texts[1].startswith("torch.chain_matmul is deprecated and will be removed")

@@ -11,6 +11,7 @@ Failures raise PyTorch's ``linalg.LinAlgError`` (a RuntimeError) with its words.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -294,8 +295,26 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803
     return _cholesky(A, upper, "linalg.cholesky", "LinalgCholeskyExBackward0")
 
 
+_WARNED: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """PyTorch's ``TORCH_WARN_ONCE`` for a deprecated name: once a process, pointing at the
+    caller of the deprecated function."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def cholesky_deprecated(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
     """``torch.cholesky`` (deprecated in PyTorch, node ``CholeskyBackward0``)."""
+    warn_once(
+        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed "
+        "in a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = "
+        "torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be "
+        "replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
+        "equivalent results for all valid (symmetric positive definite) inputs."
+    )
     return _cholesky(input, upper, "linalg.cholesky", "CholeskyBackward0")
 
 

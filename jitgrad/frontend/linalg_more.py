@@ -22,7 +22,7 @@ from . import movement as M
 from .conjugate import conj
 from .linalg import bmm, matmul, mv, outer
 from .linalg_addmm import add_product_backward, baddbmm
-from .linalg_decomp import check_matrix, mH, mT
+from .linalg_decomp import check_matrix, mH, mT, warn_once
 from .linalg_extra import multi_dot
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record
@@ -104,7 +104,12 @@ def addbmm(
 
 
 def chain_matmul(*matrices: Tensor) -> Tensor:
-    """Deprecated in PyTorch: ``linalg.multi_dot`` of the matrices."""
+    """Deprecated in PyTorch (it warns once): ``linalg.multi_dot`` of the matrices."""
+    warn_once(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. "
+        "Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors "
+        "rather than multiple parameters."
+    )
     return multi_dot(matrices)
 
 
