@@ -300,3 +300,15 @@ def test_deprecated_cholesky_and_chain_matmul_warn_once(monkeypatch) -> None:
     assert len(texts) == 2 and texts[0].startswith("torch.cholesky is deprecated in favor of")
     assert texts[0].endswith("(symmetric positive definite) inputs.")
     assert texts[1].startswith("torch.chain_matmul is deprecated and will be removed")
+
+
+def test_svd_driver_is_cuda_only() -> None:
+    a = torch.tensor(A_VALUE)
+    assert L.svd(a, driver=None).S.dtype is torch.float64
+    for call in (lambda: L.svd(a, driver="gesvd"), lambda: L.svdvals(a, driver="gesvdj")):
+        with pytest.raises(RuntimeError) as err:
+            call()
+        assert str(err.value) == (
+            "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs "
+            "with cuSOLVER backend."
+        )

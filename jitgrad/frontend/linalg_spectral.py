@@ -143,9 +143,24 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
 
 
 # ---- SVD -------------------------------------------------------------------------------------
-def svd(A: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
+def _check_driver(driver: str | None) -> None:
+    """``driver=`` picks a cuSOLVER routine: PyTorch refuses it on the CPU."""
+    if driver is not None:
+        raise RuntimeError(
+            "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs "
+            "with cuSOLVER backend."
+        )
+
+
+def svd(
+    A: Tensor,  # noqa: N803
+    full_matrices: bool = True,
+    *,
+    driver: str | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
     """``A = U diag(S) Vh``, singular values descending (``LinalgSvdBackward0``)."""
     check_matrix("linalg.svd", A, square=False)
+    _check_driver(driver)
     u, s, vh = np.linalg.svd(A._value, full_matrices=full_matrices)
     k = s.shape[-1]
     U = _const(np.ascontiguousarray(u[..., :k]), A)  # noqa: N806
@@ -207,9 +222,10 @@ def svd_backward(gU, gS, gVh, U, S, Vh, m: int, n: int) -> Tensor:  # noqa: N803
     return matmul(U, matmul(ga, Vh)) if m >= n else matmul(matmul(U, ga), Vh)
 
 
-def svdvals(A: Tensor) -> Tensor:  # noqa: N803
+def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
     """The singular values, descending (``LinalgSvdBackward0``: ``U diag(gS) Vh``)."""
     check_matrix("linalg.svd", A, square=False)
+    _check_driver(driver)
     u, s, vh = np.linalg.svd(A._value, full_matrices=False)
     U, Vh = _const(u, A), _const(vh, A)  # noqa: N806
     m, n = A.shape[-2], A.shape[-1]
