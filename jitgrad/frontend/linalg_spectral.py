@@ -74,7 +74,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
             return matmul(V * _row(gL), mH(V))
         vhgv = matmul(mH(V), gV)
         if A._dtype.is_complex:
-            phase = diagonal(vhgv, 0, -2, -1).imag._value
+            phase = np.diagonal(vhgv._value, 0, -2, -1).imag
             check_phase("linalg_eigh_backward", phase, EIG_PHASE)
         vhgv = (vhgv - mH(vhgv)) * 0.5
         inner = vhgv / _off_diagonal_ones(_row(L) - _col(L))
