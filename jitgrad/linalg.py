@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .frontend import functions as F
+from . import dtypes as D
 from .frontend import movement as M
+from .frontend.checks import DTYPE_WORDS
 from .frontend.linalg import matmul
 from .frontend.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
 from .frontend.linalg_eig import eig, eigvals
@@ -31,6 +32,7 @@ from .frontend.linalg_lu_solve import lu_solve
 from .frontend.linalg_more import linalg_cross as cross
 from .frontend.linalg_more import matrix_exp, vander
 from .frontend.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
+from .frontend.linalg_tensor import tensorinv, tensorsolve
 from .frontend.reduce import amax, amin
 from .frontend.reduce import norm as _vector_norm
 from .frontend.reduce import sum as _sum
@@ -38,6 +40,22 @@ from .frontend.tensor import Tensor
 from .helpers import missing_attribute
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
+
+
+def _check_dtype(fn: str, x: Tensor, dtype: Any) -> None:
+    """PyTorch's checks of a norm's ``dtype``: complex for a complex input, real for a real
+    one, and no narrowing (float64 to float32, complex128 to complex64)."""
+    if dtype is None or not isinstance(x, Tensor):
+        return
+    want = D.to_dtype(dtype)
+    if x._dtype.is_complex != want.is_complex:
+        kind = "complex for complex" if x._dtype.is_complex else "real for real"
+        raise RuntimeError(f"{fn}: dtype should be {kind} inputs, but got {DTYPE_WORDS[want.name]}")
+    if D.promote(x._dtype, want) is not want:
+        raise RuntimeError(
+            f"{fn}: the dtype of the input ({DTYPE_WORDS[x._dtype.name]}) should be convertible "
+            f"without narrowing to the specified dtype ({DTYPE_WORDS[want.name]})"
+        )
 
 
 def vector_norm(
@@ -51,6 +69,7 @@ def vector_norm(
     """``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements by default)."""
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, but got {ord}")
+    _check_dtype("linalg.vector_norm", x, dtype)
     return _vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
@@ -68,6 +87,7 @@ def matrix_norm(
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
         )
+    _check_dtype("linalg.matrix_norm", A, dtype)
     if dtype is not None:
         A = A.to(dtype)
     if ord == "fro":
@@ -88,14 +108,15 @@ def matrix_norm(
             order = rest + [rows, cols]
             out = M.permute(out, [order.index(d) for d in range(A.dim())])
         return out
-    row, col = (d % A.dim() for d in dim)
-    summed_dim, kept_dim = (row, col) if abs(ord) == 1 else (col, row)
-    sums = _sum(F.abs(A), summed_dim, keepdim=True)
-    pick = amax if ord > 0 else amin
-    out = pick(sums, kept_dim, keepdim=True)
-    if not keepdim:
-        out = out.squeeze(max(row, col)).squeeze(min(row, col))
-    return out
+    # PyTorch's composition: the 1-norms of the columns (of the rows for inf), then their
+    # max/min (AmaxBackward0 over LinalgVectorNormBackward0)
+    summed, picked = (d % A.dim() for d in dim)
+    if abs(ord) == math.inf:
+        summed, picked = picked, summed
+    if not keepdim and summed < picked:
+        picked -= 1
+    sums = _vector_norm(A, 1, summed, keepdim)
+    return (amax if ord > 0 else amin)(sums, picked, keepdim=keepdim)
 
 
 def norm(
@@ -167,6 +188,8 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
     "vander",
     "vecdot",
     "vector_norm",

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
-from .linalg_decomp import LinAlgError, _zero_pivot, cholesky, inv, solve
+from .linalg_decomp import LinAlgError, _zero_pivot, cholesky, cholesky_source, inv, solve
 from .tensor import Tensor, _make
 
 #: PyTorch's ``torch.return_types.linalg_*_ex``: the result and ``info`` by name too.
@@ -30,19 +30,25 @@ SolveExResult = named_result("linalg_solve_ex", ("result", "info"))
 
 
 def _potf2(a: np.ndarray) -> tuple[np.ndarray, int]:
-    """Lower Cholesky of one matrix by columns, stopping at the first failure (``potf2``)."""
+    """Lower Cholesky of one matrix by columns, stopping at the first failure (``potf2``;
+    complex: ``zpotf2``, which reads the real part of the diagonal)."""
     low = np.tril(a).astype(a.dtype, copy=True)
     n = low.shape[0]
     for j in range(n):
-        ajj = low[j, j] - low[j, :j] @ low[j, :j]
+        ajj = (low[j, j] - low[j, :j] @ np.conj(low[j, :j])).real
         if not ajj > 0:  # NaN fails too, as LAPACK's disnan check
             low[j, j] = ajj
             return low, j + 1
         ajj = np.sqrt(ajj)
         low[j, j] = ajj
         if j + 1 < n:
-            low[j + 1 :, j] = (low[j + 1 :, j] - low[j + 1 :, :j] @ low[j, :j]) / ajj
+            low[j + 1 :, j] = (low[j + 1 :, j] - low[j + 1 :, :j] @ np.conj(low[j, :j])) / ajj
     return low, 0
+
+
+def _nan(dtype: np.dtype) -> complex | float:
+    """NaN of ``dtype``: ``nan+nanj`` for a complex one, as PyTorch's failed result."""
+    return complex(np.nan, np.nan) if dtype.kind == "c" else np.nan
 
 
 def _matrices(a: np.ndarray) -> np.ndarray:
@@ -73,8 +79,9 @@ def cholesky_ex(
     except LinAlgError as err:
         if check_errors:
             raise _reraise(err) from None
-    pairs = [_potf2(m) for m in _matrices(A._value)]
-    low = np.stack([p[0] for p in pairs]).reshape(A._value.shape)
+    src = cholesky_source(A._value, upper)
+    pairs = [_potf2(m) for m in _matrices(src)]
+    low = np.stack([p[0] for p in pairs]).reshape(src.shape)
     value = np.swapaxes(low, -1, -2).copy() if upper else low
     return CholeskyExResult(_make(value, A._dtype), _info(batch, [p[1] for p in pairs]))
 
@@ -100,7 +107,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  
     except LinAlgError as err:
         failed, info = _lu_failure(A, err, check_errors)
     mats = _matrices(A._value)
-    out = np.full(mats.shape, np.nan, mats.dtype)
+    out = np.full(mats.shape, _nan(mats.dtype), mats.dtype)
     for i, bad in enumerate(failed):
         if not bad:
             out[i] = np.linalg.inv(mats[i])
@@ -125,7 +132,7 @@ def solve_ex(
     res = solve(_make(mats.reshape(A._value.shape), A._dtype), B, left=left)
     x = res._value.copy()
     if x.shape[: len(batch)] == batch:
-        x[failed.reshape(batch)] = np.nan
+        x[failed.reshape(batch)] = _nan(x.dtype)
     else:
-        x[...] = np.nan
+        x[...] = _nan(x.dtype)
     return SolveExResult(_make(x, res._dtype), info)

@@ -20,8 +20,9 @@ from ..ops.return_types import named_result
 from . import functions as F
 from . import movement as M
 from .checks import DTYPE_WORDS
+from .conjugate import conj
 from .linalg import matmul, mm
-from .linalg_decomp import check_matrix, inv, mH, mT
+from .linalg_decomp import check_matrix, inv, mH
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record
 from .structure import diagonal, tril, triu
@@ -50,7 +51,7 @@ def solve_triangular(
 ) -> Tensor:
     """``X`` with ``A X = B`` (``X A = B`` for ``left=False``), reading only the ``upper``
     or lower triangle of ``A`` (``LinalgSolveTriangularBackward0``)."""
-    check_matrix("linalg.solve_triangular", A, complex_ok=True)
+    check_matrix("linalg.solve_triangular", A)
     a = np.triu(A._value) if upper else np.tril(A._value)
     if unitriangular:
         a = a.copy()
@@ -96,16 +97,16 @@ def _trisolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # ---- pseudo-inverse, least squares -----------------------------------------------------------
 def _pinv_backward(g: Tensor, P: Tensor, A: Tensor) -> Tensor:  # noqa: N803
-    """d pinv(A): ``-P^T g P^T + (I - A P)^T-side terms`` (Golub & Pereyra), as PyTorch's
-    ``pinv_backward`` for real matrices."""
-    pt = mT(P)
+    """d pinv(A): ``-P^H g P^H`` plus the terms of the projections onto A's range and
+    null space (Golub & Pereyra), as PyTorch's ``pinv_backward`` (``^H``: ``^T`` if real)."""
+    pt = mH(P)
     ga = -matmul(pt, matmul(g, pt))
     ap = matmul(A, P)
     pa = matmul(P, A)
     eye_m = _make(np.eye(A.shape[-2], dtype=A._value.dtype), A._dtype)
     eye_n = _make(np.eye(A.shape[-1], dtype=A._value.dtype), A._dtype)
-    ga = ga + matmul(eye_m - ap, matmul(mT(g), matmul(P, pt)))
-    return ga + matmul(matmul(pt, P), matmul(mT(g), eye_n - pa))
+    ga = ga + matmul(eye_m - ap, matmul(mH(g), matmul(P, pt)))
+    return ga + matmul(matmul(pt, P), matmul(mH(g), eye_n - pa))
 
 
 def pinv(
@@ -133,7 +134,7 @@ def pinv(
     with np.errstate(divide="ignore"):
         s_inv = np.where(sv > cutoff, 1 / np.where(sv > 0, sv, 1), 0).astype(a.dtype)
     value = np.ascontiguousarray(
-        np.swapaxes(vh, -1, -2) * s_inv[..., None, :] @ np.swapaxes(u, -1, -2)
+        np.conj(np.swapaxes(vh, -1, -2)) * s_inv[..., None, :] @ np.conj(np.swapaxes(u, -1, -2))
     )
     return record(
         "LinalgPinvBackward0",
@@ -173,10 +174,10 @@ def lstsq(
         P = pinv(A)  # noqa: N806
         gcol = M.unsqueeze(g, -1) if vector else g
         bcol = M.unsqueeze(B, -1) if vector else B
-        ga = _pinv_backward(matmul(gcol, mT(bcol)), P, A) if A._requires_grad else None
+        ga = _pinv_backward(matmul(gcol, mH(bcol)), P, A) if A._requires_grad else None
         gb = None
         if B._requires_grad:
-            gb = matmul(mT(P), gcol)
+            gb = matmul(mH(P), gcol)
             gb = M.squeeze(gb, -1) if vector else gb
         return ga, gb
 
@@ -262,8 +263,9 @@ def matrix_rank(
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """``sum(x * y, dim)`` (``SumBackward1`` over ``MulBackward0``)."""
-    return F.mul(x, y).sum(dim)
+    """``sum(conj(x) * y, dim)`` (``SumBackward1`` over ``MulBackward0``; PyTorch's conj is
+    a lazy bit with no node, jitgrad's a ``ConjBackward0`` below the product)."""
+    return F.mul(conj(x), y).sum(dim)
 
 
 def linalg_diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: N803

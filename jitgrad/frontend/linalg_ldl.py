@@ -44,7 +44,7 @@ def _no_derivative(op: str):
 
 def _check(fn: str, A: Tensor) -> None:  # noqa: N803
     """``check_matrix``'s checks, complex dtypes accepted."""
-    check_matrix(fn, A.real if A._dtype.is_complex else A)
+    check_matrix(fn, A)
 
 
 def _factor(A: Any, hermitian: bool, op: str) -> tuple[Tensor, Tensor, np.ndarray]:  # noqa: N803

@@ -10,7 +10,6 @@ factors through ``A = P L U`` (``gL = tril(P^T gA U^H, -1)``, ``gU = triu(L^H P^
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,7 @@ from ..ops.return_types import named_result
 from . import argcheck as AC
 from .checks import DTYPE_WORDS
 from .linalg import matmul
-from .linalg_decomp import check_matrix
+from .linalg_decomp import check_matrix, warn_once
 from .linalg_extra import _trisolve
 from .linalg_lu import check_lu_input, factor_ex, lu_unpack, mH, permutation
 from .pointwise import sum_to_shape
@@ -29,7 +28,6 @@ from .structure import tril, triu
 from .tensor import Tensor
 
 LuWithInfo = named_result("_lu_with_info", ("LU", "pivots", "info"))
-_WARNED: set[str] = set()
 
 
 def _check(LU: Any, pivots: Any, B: Any, left: bool) -> None:  # noqa: N803
@@ -37,7 +35,7 @@ def _check(LU: Any, pivots: Any, B: Any, left: bool) -> None:  # noqa: N803
     for i, (name, t) in enumerate((("LU", LU), ("pivots", pivots), ("B", B))):
         if not isinstance(t, Tensor):
             raise AC.must_be("linalg_lu_solve", name, i + 1, "Tensor", t)
-    check_matrix("torch.linalg.lu_solve", LU.real if LU._dtype.is_complex else LU)
+    check_matrix("torch.linalg.lu_solve", LU)
     if pivots._dtype is not D.int32:
         raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
     if LU._dtype is not B._dtype:
@@ -121,17 +119,10 @@ def lu_solve(
     )
 
 
-def _warn_once(message: str) -> None:
-    """PyTorch's ``TORCH_WARN_ONCE`` for the deprecated names: once a process."""
-    if message not in _WARNED:
-        _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
-
 def lu_deprecated(A: Tensor, pivot: bool = True, get_infos: bool = False) -> tuple:  # noqa: N803
     """``torch.lu`` (deprecated): ``(LU, pivots)`` or, with ``get_infos``, ``(LU, pivots,
     info)``: a singular matrix never raises here."""
-    _warn_once(
+    warn_once(
         "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
         "and will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, "
         "compute_pivots)\nshould be replaced with\nLU, pivots = torch.linalg.lu_factor(A, "
@@ -146,7 +137,7 @@ def lu_deprecated(A: Tensor, pivot: bool = True, get_infos: bool = False) -> tup
 
 def lu_solve_deprecated(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803
     """``torch.lu_solve(b, LU_data, LU_pivots)`` (deprecated; its arguments reversed)."""
-    _warn_once(
+    warn_once(
         "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a "
         "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed."
         "\nX = torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = "

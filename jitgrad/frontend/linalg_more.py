@@ -5,7 +5,7 @@ in-place forms, with ``baddbmm_``), ``chain_matmul``, ``cholesky_solve``,
 Each product is one node with PyTorch's name (``AddmvBackward0`` ...); backwards are
 PyTorch's formulas as Tensor ops. ``matrix_exp`` is scaling and squaring of a Taylor series
 (numpy has no ``expm``); its backward is PyTorch's block trick, the upper-right block of
-``exp([[A^T, G], [0, A^T]])``, so it differentiates again.
+``exp([[A^H, G], [0, A^H]])`` (^T for a real A), so it differentiates again.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from . import argcheck as AC
 from . import movement as M
+from .conjugate import conj
 from .linalg import bmm, matmul, mv, outer
 from .linalg_addmm import add_product_backward, baddbmm
-from .linalg_decomp import check_matrix, mT
+from .linalg_decomp import check_matrix, mH, mT, warn_once
 from .linalg_extra import multi_dot
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record
@@ -54,7 +55,7 @@ def addmv(
     out = _blend(input, mv(mat.detach(), vec.detach())._value, beta, alpha)
 
     backward = add_product_backward(
-        input, mat, vec, beta, alpha, lambda g: outer(g, vec), lambda g: mv(mT(mat), g)
+        input, mat, vec, beta, alpha, lambda g: outer(g, conj(vec)), lambda g: mv(mH(mat), g)
     )
     return record("AddmvBackward0", out, mat._dtype, (input, mat, vec), backward, (mat, vec))
 
@@ -72,7 +73,7 @@ def addr(
     out = _blend(input, np.multiply.outer(vec1._value, vec2._value), beta, alpha)
 
     backward = add_product_backward(
-        input, vec1, vec2, beta, alpha, lambda g: mv(g, vec2), lambda g: mv(mT(g), vec1)
+        input, vec1, vec2, beta, alpha, lambda g: mv(g, conj(vec2)), lambda g: mv(mT(g), conj(vec1))
     )
     return record("AddrBackward0", out, vec1._dtype, (input, vec1, vec2), backward, (vec1, vec2))
 
@@ -93,8 +94,8 @@ def addbmm(
     out = _blend(input, product, beta, alpha)
 
     backward = add_product_backward(
-        input, batch1, batch2, beta, alpha, lambda h: bmm(h, mT(batch2)),
-        lambda h: bmm(mT(batch1), h),
+        input, batch1, batch2, beta, alpha, lambda h: bmm(h, mH(batch2)),
+        lambda h: bmm(mH(batch1), h),
         lambda g: M.expand(M.unsqueeze(g, 0), (batch1.shape[0], *g.shape)),
     )  # fmt: skip
 
@@ -103,24 +104,31 @@ def addbmm(
 
 
 def chain_matmul(*matrices: Tensor) -> Tensor:
-    """Deprecated in PyTorch: ``linalg.multi_dot`` of the matrices."""
+    """Deprecated in PyTorch (it warns once): ``linalg.multi_dot`` of the matrices."""
+    warn_once(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. "
+        "Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors "
+        "rather than multiple parameters."
+    )
     return multi_dot(matrices)
 
 
 # ---- Cholesky-based ------------------------------------------------------------------------
 def _gram(L: Tensor, upper: bool) -> np.ndarray:  # noqa: N803
+    """``L L^H`` (``U^H U`` for an upper factor)."""
     a = L._value
-    return np.swapaxes(a, -1, -2) @ a if upper else a @ np.swapaxes(a, -1, -2)
+    ah = np.conj(np.swapaxes(a, -1, -2))
+    return ah @ a if upper else a @ ah
 
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:  # noqa: N803
-    """``X`` with ``(L L^T) X = B`` for a Cholesky factor ``L`` (``CholeskySolveBackward0``)."""
+    """``X`` with ``(L L^H) X = B`` for a Cholesky factor ``L`` (``CholeskySolveBackward0``)."""
     value = np.linalg.solve(_gram(L, upper), B._value).astype(B._value.dtype)
 
     def backward(g: Tensor, out: Tensor) -> tuple:
         gb = cholesky_solve(g, L, upper)
-        common = matmul(gb, mT(out))
-        common = common + mT(common)
+        common = matmul(gb, mH(out))
+        common = common + mH(common)
         gl = -(matmul(L, common) if upper else matmul(common, L))
         return (
             sum_to_shape(gb, tuple(B.shape)) if B._requires_grad else None,
@@ -133,11 +141,11 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:  # noqa
 
 
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:  # noqa: N803
-    """``(L L^T)^-1`` from a Cholesky factor (``CholeskyInverseBackward0``)."""
+    """``(L L^H)^-1`` from a Cholesky factor (``CholeskyInverseBackward0``)."""
     value = np.linalg.inv(_gram(L, upper)).astype(L._value.dtype)
 
     def backward(g: Tensor, out: Tensor) -> Tensor:
-        common = matmul(out, matmul(g + mT(g), out))
+        common = matmul(out, matmul(g + mH(g), out))
         return -(matmul(L, common) if upper else matmul(common, L))
 
     return record("CholeskyInverseBackward0", value, L._dtype, (L,), backward, (L,), ResultBackward)
@@ -150,7 +158,7 @@ def _expm(a: np.ndarray) -> np.ndarray:
     out = np.empty_like(a)
     n = a.shape[-1]
     for index in np.ndindex(*a.shape[:-2]):
-        m = a[index].astype(np.float64)
+        m = a[index].astype(np.result_type(a.dtype, np.float64))  # complex stays complex
         norm = np.abs(m).sum(0).max() if n else 0.0
         s = max(0, math.ceil(math.log2(norm / 0.5))) if norm > 0.5 else 0
         m = m / 2.0**s
@@ -174,7 +182,7 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
     n = A.shape[-1]
 
     def backward(g: Tensor) -> Tensor:
-        at = mT(A)
+        at = mH(A)
         zeros = _make(np.zeros(at.shape, A._value.dtype), A._dtype)
         top = M.cat([at, g], dim=-1)
         bottom = M.cat([zeros, at], dim=-1)

@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import functions as F
 from . import movement as M
 from .linalg import matmul
-from .linalg_decomp import check_matrix, mT, solve
+from .linalg_decomp import EIG_PHASE, SVD_PHASE, check_matrix, check_phase, mH, solve
 from .recording import record_multi
 from .structure import diag_embed, diagonal, tril, triu
 from .tensor import Tensor, _make
@@ -28,7 +29,13 @@ _SVD_V = named_result("svd", ("U", "S", "V"))
 
 
 def _const(arr: np.ndarray, like: Tensor) -> Tensor:
-    return _make(arr, like._dtype)
+    """A saved factor as a constant: ``like``'s dtype, or its real dtype for real values
+    (eigenvalues of a Hermitian matrix, singular values)."""
+    return _make(arr, like._dtype if arr.dtype.kind == "c" else D.real_of(like._dtype))
+
+
+def _real(x: Tensor) -> Tensor:
+    return x.real if x._dtype.is_complex else x
 
 
 def _row(x: Tensor) -> Tensor:  # (..., n) -> (..., 1, n)
@@ -53,8 +60,8 @@ def _off_diagonal_ones(d: Tensor) -> Tensor:
 
 # ---- eigh ------------------------------------------------------------------------------------
 def eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
-    """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix, from its
-    ``UPLO`` triangle (``LinalgEighBackward0``)."""
+    """Eigenvalues (ascending, real) and orthonormal eigenvectors of a symmetric (Hermitian)
+    matrix, from its ``UPLO`` triangle, the other one never read (``LinalgEighBackward0``)."""
     check_matrix("linalg.eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -63,17 +70,20 @@ def eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
 
     def backward(*grads: Tensor | None) -> Tensor | None:
         gL, gV = _grads(grads, 2)  # noqa: N806
-        if gV is None:
-            inner = diag_embed(gL)
-        else:
-            vhgv = matmul(mT(V), gV)
-            vhgv = (vhgv - mT(vhgv)) * 0.5
-            inner = vhgv / _off_diagonal_ones(_row(L) - _col(L))
-            if gL is not None:
-                inner = inner + diag_embed(gL)
-        return matmul(V, matmul(inner, mT(V)))
+        if gV is None:  # V diag(gL) V^H
+            return matmul(V * _row(gL), mH(V))
+        vhgv = matmul(mH(V), gV)
+        if A._dtype.is_complex:
+            phase = np.diagonal(vhgv._value, 0, -2, -1).imag
+            check_phase("linalg_eigh_backward", phase, EIG_PHASE)
+        vhgv = (vhgv - mH(vhgv)) * 0.5
+        inner = vhgv / _off_diagonal_ones(_row(L) - _col(L))
+        if gL is not None:
+            inner = inner + diag_embed(gL)
+        return matmul(V, matmul(inner, mH(V)))
 
-    outs = record_multi("LinalgEighBackward0", [w, v], [A._dtype] * 2, (A,), backward)
+    real = D.real_of(A._dtype)
+    outs = record_multi("LinalgEighBackward0", [w, v], [real, A._dtype], (A,), backward)
     return EighResult(*outs)
 
 
@@ -113,16 +123,18 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
             )
         gQ = gQ if gQ is not None else F.mul(Q, 0)  # noqa: N806
         gR = gR if gR is not None else F.mul(R, 0)  # noqa: N806
-        mh = matmul(gR, mT(R)) - matmul(mT(Q), gQ)
+        # (^H is ^T for real factors; the diagonal terms only matter for complex ones)
+        mh = matmul(gR, mH(R)) - matmul(mH(Q), gQ)
         if m >= n:
-            t = triu(mh)
-            sym = t + mT(t) - diag_embed(diagonal(t, 0, -2, -1))
+            t = triu(mh)  # t + t^H with the real part of its diagonal halved
+            sym = t + mH(t) - diag_embed(_real(diagonal(t, 0, -2, -1)))
             b = matmul(Q, sym) + gQ
-            return mT(solve(R, mT(b)))  # b R^-T
+            return mH(solve(R, mH(b)))  # b R^-H
         x = -mh
-        lower = tril(x - mT(x))
+        lower = tril(x - mH(x))  # the imaginary part of its diagonal halved
+        lower = lower - diag_embed(diagonal(lower, 0, -2, -1)) * 0.5
         r1 = M.narrow(R, -1, 0, m)
-        lead = mT(solve(r1, mT(matmul(Q, lower))))
+        lead = mH(solve(r1, mH(matmul(Q, lower))))
         pad = _make(np.zeros((*lead.shape[:-1], n - m), lead._value.dtype), lead._dtype)
         return M.cat([lead, pad], dim=-1) + matmul(Q, gR)
 
@@ -131,9 +143,24 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
 
 
 # ---- SVD -------------------------------------------------------------------------------------
-def svd(A: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
+def _check_driver(driver: str | None) -> None:
+    """``driver=`` picks a cuSOLVER routine: PyTorch refuses it on the CPU."""
+    if driver is not None:
+        raise RuntimeError(
+            "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs "
+            "with cuSOLVER backend."
+        )
+
+
+def svd(
+    A: Tensor,  # noqa: N803
+    full_matrices: bool = True,
+    *,
+    driver: str | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
     """``A = U diag(S) Vh``, singular values descending (``LinalgSvdBackward0``)."""
     check_matrix("linalg.svd", A, square=False)
+    _check_driver(driver)
     u, s, vh = np.linalg.svd(A._value, full_matrices=full_matrices)
     k = s.shape[-1]
     U = _const(np.ascontiguousarray(u[..., :k]), A)  # noqa: N806
@@ -149,25 +176,33 @@ def svd(A: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:
             gVh = M.narrow(gVh, -2, 0, k)  # noqa: N806
         return svd_backward(gU, gS, gVh, U, S, Vh, m, n)
 
-    outs = record_multi("LinalgSvdBackward0", [u, s, vh], [A._dtype] * 3, (A,), backward)
+    dts = [A._dtype, D.real_of(A._dtype), A._dtype]
+    outs = record_multi("LinalgSvdBackward0", [u, s, vh], dts, (A,), backward)
     return SVDResult(*outs)
 
 
 def svd_backward(gU, gS, gVh, U, S, Vh, m: int, n: int) -> Tensor:  # noqa: N803
-    """PyTorch's ``svd_backward`` for real reduced factors."""
+    """PyTorch's ``svd_backward`` for reduced factors (``^H`` is ``^T`` for real ones). A
+    complex loss must not read the phase shared by a pair of singular vectors; the imaginary
+    diagonal of ``U^H gU`` that it may keep adds ``diag(U^H gU) / 2S``."""
     if gU is None and gVh is None:
         return matmul(U, _col(gS) * Vh) if m >= n else matmul(U * _row(gS), Vh)
     s2 = S * S
     e = _off_diagonal_ones(_row(s2) - _col(s2))
     uhgu = vhgv = None
     if gU is not None:
-        uhgu = matmul(mT(U), gU)
-        uhgu = uhgu - mT(uhgu)
+        uhgu = matmul(mH(U), gU)
+        uhgu = uhgu - mH(uhgu)
     if gVh is not None:
-        vhgv = matmul(Vh, mT(gVh))
-        vhgv = vhgv - mT(vhgv)
+        vhgv = matmul(Vh, mH(gVh))
+        vhgv = vhgv - mH(vhgv)
+    if U._dtype.is_complex:
+        phase = sum(np.diagonal(x._value, 0, -2, -1).imag for x in (uhgu, vhgv) if x is not None)
+        check_phase("svd_backward", phase, SVD_PHASE)
     if uhgu is not None and vhgv is not None:
         ga = (uhgu * _row(S) + _col(S) * vhgv) / e
+        if U._dtype.is_complex:
+            ga = ga + diag_embed(diagonal(uhgu, 0, -2, -1) / (S * 2))
     elif vhgv is None:
         ga = (uhgu / e) * _row(S)
     else:
@@ -177,19 +212,20 @@ def svd_backward(gU, gS, gVh, U, S, Vh, m: int, n: int) -> Tensor:  # noqa: N803
     if m > n and gU is not None:
         ga = matmul(U, ga)
         gusinv = gU / _row(S)
-        ga = ga + gusinv - matmul(U, matmul(mT(U), gusinv))
+        ga = ga + gusinv - matmul(U, matmul(mH(U), gusinv))
         return matmul(ga, Vh)
     if m < n and gVh is not None:
         ga = matmul(ga, Vh)
         gvhsinv = gVh / _col(S)
-        ga = ga + gvhsinv - matmul(matmul(gvhsinv, mT(Vh)), Vh)
+        ga = ga + gvhsinv - matmul(matmul(gvhsinv, mH(Vh)), Vh)
         return matmul(U, ga)
     return matmul(U, matmul(ga, Vh)) if m >= n else matmul(matmul(U, ga), Vh)
 
 
-def svdvals(A: Tensor) -> Tensor:  # noqa: N803
+def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
     """The singular values, descending (``LinalgSvdBackward0``: ``U diag(gS) Vh``)."""
     check_matrix("linalg.svd", A, square=False)
+    _check_driver(driver)
     u, s, vh = np.linalg.svd(A._value, full_matrices=False)
     U, Vh = _const(u, A), _const(vh, A)  # noqa: N806
     m, n = A.shape[-2], A.shape[-1]
@@ -197,13 +233,14 @@ def svdvals(A: Tensor) -> Tensor:  # noqa: N803
     def backward(gS: Tensor) -> Tensor:  # noqa: N803
         return svd_backward(None, gS, None, U, None, Vh, m, n)
 
-    return record_multi("LinalgSvdBackward0", [s], [A._dtype], (A,), backward)[0]
+    real = D.real_of(A._dtype)
+    return record_multi("LinalgSvdBackward0", [s], [real], (A,), backward)[0]
 
 
 def svd_torch(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
-    """``torch.svd`` (deprecated): ``(U, S, V)`` with V, not Vh."""
+    """``torch.svd`` (deprecated): ``(U, S, V)`` with ``V = Vh^H``, not Vh."""
     u, s, vh = svd(input, full_matrices=not some)
-    return _SVD_V(u, s, mT(vh))
+    return _SVD_V(u, s, mH(vh))
 
 
 __all__ = ["eigh", "eigvalsh", "qr", "svd", "svdvals"]
