@@ -38,6 +38,7 @@ from ...kernels.cuda import common as kernel_common
 from .. import STATE
 from . import (
     aliasing,
+    complex_elementwise,  # noqa: F401 - sets elementwise.COMPLEX
     deferred,
     elementwise,
     fallback,
@@ -143,10 +144,6 @@ class _Backend:
         ]
 
     check_write = staticmethod(aliasing.check_write)
-
-    @staticmethod
-    def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:
-        return elementwise.apply_inplace(op, t, others)
 
 
 def _seed(g: Tensor) -> Tensor:

@@ -64,7 +64,12 @@ def broadcast_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
 def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = None) -> Any:
     if not isinstance(x, Tensor) or dtype is not None or not isinstance(keepdim, bool):
         return NotImplemented
-    if op == "mean" and not x._dtype.is_floating_point:
+    if x._dtype.is_complex and op in ("sum", "mean"):
+        pass  # (the parts reduced as a trailing pair: _tree)
+    elif x._dtype.is_complex:  # amax/amin: PyTorch's CUDA kernel has no complex form
+        kernel = "max_values_cuda" if op == "amax" else "min_values_cuda"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(x._dtype)}'")
+    elif op == "mean" and not x._dtype.is_floating_point:
         return NotImplemented  # PyTorch's error, from the CPU op
     shape = tuple(x.shape)
     dims = dims_of(dim, len(shape))
@@ -78,7 +83,7 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
                 return _deferred_loss(node, op, x, pending_loss)
         value = _epilogue(x, op == "mean", _kept(shape, dims) if keepdim else ())
     if value is None:
-        value = R.reduce(runtime.contiguous(x._value), dims, op, keepdim)
+        value = _tree(x, dims, op, keepdim)
     out_dt = D.from_numpy_dtype(value.dtype)
     kept = _kept(shape, dims)
 
@@ -94,6 +99,17 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
         return g * hit / hit.sum(dims, keepdim=True)
 
     return record(node, value, out_dt, [x], backward, saved=[x])
+
+
+def _tree(x: Tensor, dims: tuple[int, ...], op: str, keepdim: bool) -> Any:
+    """The reduction of ``x`` over ``dims`` by the shared tree kernels; a complex ``x`` as
+    its (..., 2) real and imaginary parts (the same bytes), reduced over the same dims."""
+    v = runtime.contiguous(x._value)
+    if not x._dtype.is_complex:
+        return R.reduce(v, dims, op, keepdim)
+    parts = v.reshape((*v.shape, 1)).view(D.real_of(x._dtype).np)
+    value = R.reduce(parts, dims, op, keepdim)
+    return runtime.contiguous(value).view(x._dtype.np).reshape(value.shape[:-1])
 
 
 def _epilogue(x: Tensor, mean: bool, shape: tuple[int, ...]) -> Any:
