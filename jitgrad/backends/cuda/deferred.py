@@ -350,11 +350,11 @@ class DevicePendingReduction:
                     acc = R.reduce(runtime.contiguous(src), tuple(range(src.ndim)), "sum")
                 self.array = scaled_sum(acc, self.src.size if self.mean else 1)
 
-    def finish(self, total: Any) -> None:
-        """Store the loss a joint kernel summed (a 1-element device array)."""
+    def finish(self, loss: Any) -> None:
+        """Store the loss a joint kernel computed (a 0-d device array, a mean divided)."""
         with _LOCK:
             if self.array is None:  # a thread that read it first keeps what it read
-                self.array = scaled_sum(total, self.src.size if self.mean else 1)
+                self.array = loss
 
 
 def scaled_sum(acc: Any, count: int) -> Any:

@@ -42,23 +42,35 @@ def _kept(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(1 if k in dims else n for k, n in enumerate(shape))
 
 
-def broadcast_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """``t`` (broadcastable to ``shape``) materialized at ``shape`` on the device; recorded
-    (through the public ``expand``) when grad mode is on."""
+def broadcast_to(t: Tensor, shape: tuple[int, ...], count: int = 1) -> Tensor:
+    """``t / count`` (broadcastable to ``shape``) materialized at ``shape`` on the device by
+    one kernel (a mean's gradient: no kernel for the division); recorded (through the
+    public ops) when grad mode is on."""
     if GRAD.enabled and t._requires_grad:
-        return t.expand(shape).contiguous()
+        return (t / count if count != 1 else t).expand(shape).contiguous()
     name = t._dtype.name
-    spec = KernelSpec(
-        label="expand",
-        inputs=(("a", False),),
-        stmts=(("r", "a_"),),
-        outputs=(("out", "r", STORE, name),),
-        ndim=max(1, len(shape)),
-        comment=("out = a broadcast",),
-    )
+    key = (name, count != 1, max(1, len(shape)))
+    spec = _BROADCAST.get(key)
+    if spec is None:
+        expr = "a_ / count" if count != 1 else "a_"
+        spec = _BROADCAST[key] = KernelSpec(
+            label="expand",
+            inputs=(("a", False), ("count", True)) if count != 1 else (("a", False),),
+            stmts=(("r", expr),),
+            outputs=(("out", "r", STORE, name),),
+            ndim=key[2],
+            comment=("out = " + expr.replace("_", "") + " broadcast",),
+        )
     out = runtime.empty(shape, t._dtype.np)
-    render.run(spec, shape, {"a": t._value, "out": out})
+    operands = {"a": t._value, "out": out}
+    if count != 1:  # (in the tensor's dtype, as the CPU's g / size)
+        operands["count"] = t._dtype.np.type(count)
+    render.run(spec, shape, operands)
     return _make(out, t._dtype)
+
+
+#: (dtype, divided, ndim) -> broadcast_to's kernel description
+_BROADCAST: dict[tuple, KernelSpec] = {}
 
 
 def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = None) -> Any:
@@ -92,7 +104,7 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
         if op == "sum":
             return broadcast_to(g, shape)
         if op == "mean":
-            return broadcast_to(g / math.prod(shape[d] for d in dims), shape)
+            return broadcast_to(g, shape, math.prod(shape[d] for d in dims))
         # amax/amin: the gradient split evenly between the tied extremes (PyTorch's rule)
         result = _make(value, out_dt)
         hit = (x == (result if keepdim else result.reshape(kept))).to(x._dtype)
@@ -129,7 +141,7 @@ def _deferred_loss(node: str, op: str, x: Tensor, pending_loss: Any) -> Tensor:
 
     def backward(g: Tensor) -> Tensor:
         g = g.reshape((1,) * len(shape))
-        return broadcast_to(g / size if op == "mean" else g, shape)
+        return broadcast_to(g, shape, size if op == "mean" else 1)
 
     out = record(node, pending_loss, pending_loss.odt, [x], backward, saved=[x])
     return joint.make_lazy(out, pending_loss)

@@ -205,14 +205,18 @@ def element_strides(arr: Any, shape: tuple[int, ...]) -> list[int]:
     return strides
 
 
-def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> KernelSpec | None:
+def run(
+    spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any], mean: int = 1
+) -> KernelSpec | None:
     """Launch ``spec`` over iteration ``shape`` with ``operands`` (name -> device array or
     scalar; outputs are device arrays of their own shapes, broadcastable to ``shape``).
 
     Outputs that several indices would hit (``REDUCE``, or an accumulation into a broadcast
     view) are computed into full-size temporaries, then summed by ``sum_to_shape`` in a
     fixed order and added to the destination: no atomics, the same bits every run.
-    Returns the spec the launched kernel was rendered from (None if nothing ran).
+    ``mean`` (a count): each ``REDUCE`` output's sum is divided by it as it is added (a
+    mean's loss: no kernel of its own). Returns the spec the launched kernel was rendered
+    from (None if nothing ran).
     """
     shape = tuple(shape) or (1,)
     n = math.prod(shape)
@@ -228,7 +232,8 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> K
         temp = temp and (dest.size != n or 0 in element_strides(dest, shape))
         if temp or mode == REDUCE:  # a reduction: one partial sum per block
             buffer = runtime.empty((blocks,) if mode == REDUCE else shape, np.dtype(dt))
-            later.append((dest, buffer, (1,) if mode == REDUCE else tuple(dest.shape)))
+            to = (1,) if mode == REDUCE else tuple(dest.shape)
+            later.append((dest, buffer, to, mean if mode == REDUCE else 1))
             operands = {**operands, array: buffer}
             if mode == REDUCE:
                 partials.add(array)
@@ -253,8 +258,8 @@ def run(spec: KernelSpec, shape: tuple[int, ...], operands: dict[str, Any]) -> K
         kernel[blocks, threads](*args)
         FIRST_LAUNCH[spec] = time.perf_counter() - started
     LAUNCHES[0] += 1
-    for dest, temp, to in later:  # (the blocks' partial sums: summed to one element)
-        add_into(dest, sum_to_shape(temp, to))
+    for dest, temp, to, count in later:  # (the blocks' partial sums: summed to one element)
+        add_into(dest, sum_to_shape(temp, to), count)
     return spec
 
 
@@ -280,16 +285,29 @@ def _prepare(
     return prepared
 
 
-def add_into(dest: Any, src: Any) -> None:
-    """``dest += src`` (contiguous device arrays of one size) by a rendered kernel."""
+def add_into(dest: Any, src: Any, count: int = 1) -> None:
+    """``dest += src`` (``src / count`` for a count other than 1; contiguous device arrays
+    of one size) by a rendered kernel."""
     n = dest.size
     if n:
-        spec = KernelSpec(
-            label="accumulate",
-            inputs=(("s", False),),
-            stmts=(("r", "s_"),),
-            outputs=(("dest", "r", ACCUMULATE, dest.dtype.name),),
-            ndim=1,
-            comment=("dest += s",),
-        )
-        run(spec, (n,), {"s": runtime.flat(src), "dest": runtime.flat(dest)})
+        operands = {"s": runtime.flat(src), "dest": runtime.flat(dest)}
+        if count == 1:
+            inputs, expr = (("s", False),), "s_"
+        else:  # (the count in the destination's dtype: a float32 division for float32)
+            inputs, expr = (("s", False), ("count", True)), "s_ / count"
+            operands["count"] = dest.dtype.type(count)
+        spec = _ADD_INTO.get((dest.dtype.name, expr))
+        if spec is None:
+            spec = _ADD_INTO[dest.dtype.name, expr] = KernelSpec(
+                label="accumulate",
+                inputs=inputs,
+                stmts=(("r", expr),),
+                outputs=(("dest", "r", ACCUMULATE, dest.dtype.name),),
+                ndim=1,
+                comment=("dest += " + expr.replace("_", ""),),
+            )
+        run(spec, (n,), operands)
+
+
+#: (dtype, expression) -> the spec of add_into's kernel
+_ADD_INTO: dict[tuple[str, str], KernelSpec] = {}
