@@ -86,11 +86,7 @@ def run(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: Any = No
         out = runtime.empty(shape, odt.np)
     else:
         CO.check_out("c" if odt.is_complex else "f", out.dtype.kind, cdt, odt)
-        if tuple(out.shape) != shape:
-            raise RuntimeError(
-                f"output with shape {list(out.shape)} doesn't match the broadcast shape "
-                f"{list(shape)}"
-            )
+        elementwise.check_out_shape(out, shape)
     spec = _spec(op.name, discard, values, out.dtype.name, max(1, len(shape)))
     operands = {"out": out, **dict(zip(ROLES, values, strict=False))}
     render.run(spec, shape, operands)
