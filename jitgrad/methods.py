@@ -104,8 +104,8 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     for a in args:
         if isinstance(a, D.dtype):
             dtype = a
-        elif isinstance(a, Tensor):
-            dtype = a._dtype
+        elif isinstance(a, Tensor):  # other's dtype and device
+            dtype, dev = a._dtype, a.device
         elif isinstance(a, str | device):
             dev = a
     if dev is not None:

@@ -28,6 +28,8 @@ runs each as one CUDA kernel (:mod:`.fused_backward`); the replay cache stays CP
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from numba import cuda
@@ -59,6 +61,59 @@ def device_name() -> str:
     device = cuda.get_current_device() if not runtime.SIMULATOR else cuda.gpus[0]
     name = getattr(device, "name", "CUDA simulator")
     return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def device_properties() -> dict[str, Any]:
+    """The GPU's name, compute capability, memory and multiprocessor count (the fields
+    ``torch.cuda.get_device_properties`` shows; the simulator's: its fake device's)."""
+    if runtime.SIMULATOR:
+        device, sms = cuda.gpus[0], 1
+    else:
+        device = cuda.get_current_device()
+        sms = device.MULTIPROCESSOR_COUNT
+    free, total = memory_info()
+    major, minor = device.compute_capability
+    return {"name": device_name(), "major": major, "minor": minor, "total_memory": total,
+            "multi_processor_count": sms}  # fmt: skip
+
+
+def memory_info() -> tuple[int, int]:
+    """(free, total) device memory in bytes, as the driver reports them (the simulator's
+    device memory is host memory, which it reports as unlimited: the host's RAM here)."""
+    if runtime.SIMULATOR:
+        page = os.sysconf("SC_PAGE_SIZE")
+        return os.sysconf("SC_AVPHYS_PAGES") * page, os.sysconf("SC_PHYS_PAGES") * page
+    free, total = cuda.current_context().get_memory_info()
+    return int(free), int(total)
+
+
+class DeviceEvent:
+    """``torch.cuda.Event``'s device side: a numba CUDA event on the default stream (every
+    jitgrad kernel runs there). Numba's simulator runs kernels synchronously and its events
+    keep no time, so there the host clock at ``record`` stands in."""
+
+    __slots__ = ("event", "host_time", "recorded")
+
+    def __init__(self, timing: bool) -> None:
+        self.event = cuda.event() if runtime.SIMULATOR else cuda.event(timing=timing)
+        self.host_time = 0.0
+        self.recorded = False
+
+    def record(self) -> None:
+        self.event.record()
+        self.host_time = time.perf_counter()
+        self.recorded = True
+
+    def synchronize(self) -> None:
+        self.event.synchronize()
+
+    def query(self) -> bool:
+        return runtime.SIMULATOR or not self.recorded or bool(self.event.query())
+
+    def elapsed_ms(self, end: DeviceEvent) -> float:
+        if runtime.SIMULATOR:
+            return (end.host_time - self.host_time) * 1000.0
+        return float(self.event.elapsed_time(end.event))
 
 
 def copy(value: Any) -> Any:
