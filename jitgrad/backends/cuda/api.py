@@ -11,7 +11,9 @@ What runs where on a device tensor:
   of gradient); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/split/chunk as
   views that alias their base (:mod:`.views`, :mod:`.aliasing`),
   ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
-  fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`). The kernels
+  fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`); complex
+  elementwise ops (:mod:`.complex_elementwise`), ``.real``/``.imag``/``view_as_real`` as views
+  and ``torch.complex`` (:mod:`.complex_views`). The kernels
   themselves are :mod:`jitgrad.kernels.cuda`'s (one implementation per job); device memory
   comes from the caching allocator (:mod:`.pool`).
 * every other op: the host fallback, installed once at activation around the public
