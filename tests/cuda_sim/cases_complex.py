@@ -144,6 +144,7 @@ def test_in_place_ops_on_complex_device_tensors():
         (lambda z: torch.maximum(z, z), RuntimeError,
          "maximum not implemented for complex tensors."),
         (lambda z: z.floor(), NotImplementedError, "floor is not supported for complex inputs"),
+        (lambda z: z.argmax(), RuntimeError, "argmax(): does not support complex input"),
     ],
 )  # fmt: skip
 def test_what_the_cpu_refuses_the_device_refuses_in_pytorchs_words(fn, error, message):

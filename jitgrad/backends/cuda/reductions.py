@@ -168,6 +168,10 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
 def _arg(want_max: bool, x: Any, dim: Any, keepdim: Any) -> Any:
     if not isinstance(x, Tensor) or not isinstance(keepdim, bool) or x._dtype is D.bool_:
         return NotImplemented
+    if x._dtype.is_complex:  # (the kernel names the numpy dtype; PyTorch's says "complex")
+        raise RuntimeError(
+            f"{'argmax' if want_max else 'argmin'}(): does not support complex input"
+        )
     if dim is not None and (not isinstance(dim, int) or dims_of(dim, x.dim()) is None):
         return NotImplemented
     if x.numel() == 0:
