@@ -159,3 +159,46 @@ def test_a_complex_result_into_a_real_out_is_refused():
     out = torch.empty(3, device="cuda")
     with pytest.raises(RuntimeError, match="result type ComplexFloat can't be cast to the desired"):
         torch.mul(z, z, out=out)
+
+
+def _recorded_in_place(device):
+    z = torch.tensor(Z, dtype=torch.complex64, device=device, requires_grad=True)
+    w = torch.tensor(W, dtype=torch.complex64, device=device, requires_grad=True)
+    a = z.clone()
+    a.mul_(w)
+    a.add_(1j).exp_()
+    assert a.device.type == device and type(a.grad_fn).__name__ == "ExpBackward0"
+    a.abs().sum().backward()
+    return a.detach().cpu().numpy(), z.grad.cpu().numpy(), w.grad.cpu().numpy()
+
+
+def test_recorded_in_place_ops_on_complex_device_tensors_match_the_cpu():
+    for got, want in zip(_recorded_in_place("cuda"), _recorded_in_place("cpu"), strict=True):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+
+
+def test_fft_of_a_device_tensor_stays_on_the_device():
+    got = {}
+    for dev in ("cuda", "cpu"):
+        z = torch.tensor(Z, dtype=torch.complex64, device=dev, requires_grad=True)
+        out = torch.fft.fft(z)
+        assert out.device.type == dev
+        out.abs().sum().backward()
+        got[dev] = (out.detach().cpu().numpy(), z.grad.cpu().numpy())
+    for d, c in zip(got["cuda"], got["cpu"], strict=True):
+        np.testing.assert_allclose(d, c, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize(
+    ("fn", "message"),
+    [
+        (lambda o: torch.view_as_complex(o(3)), "Tensor must have a last dimension of size 2"),
+        (lambda o: torch.view_as_real(o(3)), "view_as_real is only supported for complex tensors"),
+        (lambda o: torch.complex(o(2), o(2).double()),
+         "Expected object of scalar type Float but got scalar type Double for second argument"),
+    ],
+)  # fmt: skip
+def test_the_view_and_constructor_refusals_are_the_cpus(fn, message):
+    with pytest.raises(RuntimeError) as info:
+        fn(lambda n: torch.ones(n, device="cuda"))
+    assert str(info.value) == message
