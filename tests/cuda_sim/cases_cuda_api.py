@@ -128,3 +128,27 @@ def test_out_of_memory_raises_pytorchs_error(monkeypatch):
     with pytest.raises(torch.cuda.OutOfMemoryError, match=r"^CUDA out of memory\. Tried to "
                        r"allocate 2\.00 GiB\. Of the allocated memory "):
         torch.empty(2**29, device="cuda")
+
+
+def _scaled_steps(device):
+    torch.manual_seed(0)
+    net = torch.nn.Linear(3, 2).to(device)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    scaler = torch.amp.GradScaler(device, init_scale=4.0, growth_interval=1)
+    x = torch.arange(6.0).reshape(2, 3).to(device)
+    scales = []
+    for bad in (False, True, False):
+        opt.zero_grad()
+        loss = net(x).pow(2).sum() * (float("inf") if bad else 1.0)
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        scales.append(scaler.get_scale())
+    return net.weight.detach().cpu().numpy(), scales
+
+
+def test_grad_scaler_on_the_device_skips_inf_steps_as_on_the_cpu():
+    assert torch.amp.GradScaler("cuda").is_enabled()
+    (w, scales), (w_cpu, scales_cpu) = _scaled_steps("cuda"), _scaled_steps("cpu")
+    assert scales == scales_cpu == [8.0, 4.0, 8.0]  # grown, backed off (skipped), grown
+    np.testing.assert_allclose(w, w_cpu, rtol=1e-6)
