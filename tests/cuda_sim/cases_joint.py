@@ -153,3 +153,22 @@ def test_a_mean_backward_with_create_graph_records_the_division():
         got[dev] = (g.detach().cpu().numpy(), v.grad.cpu().numpy())
     for d, c in zip(got["cuda"], got["cpu"], strict=True):
         np.testing.assert_allclose(d, c, rtol=1e-15)
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_a_read_mean_is_the_chain_kernels_epilogue_divided_as_it_is_added(keepdim, monkeypatch):
+    """Read without a backward, a mean of a chain is its kernel's epilogue: the chain kernel
+    and the add of its partial sums (which divides), as for a sum; the CPU's bits."""
+    got = {}
+    for reduce in ("sum", "mean"):
+        a = torch.tensor(A, device="cuda")
+        b = torch.tensor(B, device="cuda")
+        launched = _labels(monkeypatch)
+        x = _chain(a, b)
+        value = x.mean((0, 1), keepdim=keepdim) if reduce == "mean" else x.sum()
+        got[reduce] = value.cpu().numpy()
+        assert len(launched) == 2 and launched[1] == "accumulate", launched
+    cpu = _chain(torch.tensor(A), torch.tensor(B)).mean().item()
+    assert got["mean"].reshape(()) == np.float32(cpu)
+    loss = _chain(torch.tensor(A, device="cuda"), torch.tensor(B, device="cuda")).mean()
+    assert loss.item() == cpu  # a deferred loss read before any backward

@@ -127,10 +127,10 @@ def _tree(x: Tensor, dims: tuple[int, ...], op: str, keepdim: bool) -> Any:
 def _epilogue(x: Tensor, mean: bool, shape: tuple[int, ...]) -> Any:
     """The full sum (or mean) of a deferred ``x`` as its chain kernel's epilogue, at
     ``shape``; None where ``x`` is no pending floating-point value (then reduce it)."""
-    acc = deferred.reduce_full(x)
+    acc = deferred.reduce_full(x, x.numel() if mean else 1)  # (a mean: divided in it)
     if acc is None:
         return None
-    return deferred.scaled_sum(acc, x.numel() if mean else 1).reshape(shape)
+    return acc.reshape(shape)
 
 
 def _deferred_loss(node: str, op: str, x: Tensor, pending_loss: Any) -> Tensor:
