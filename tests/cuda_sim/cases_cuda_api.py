@@ -91,6 +91,8 @@ def test_to_another_tensor_takes_its_device_and_dtype():
     assert x.device == torch.device("cuda", 0) and x.dtype == torch.float64
     back = x.to(torch.zeros(1, dtype=torch.float32))
     assert back.device == torch.device("cpu") and back.dtype == torch.float32
+    assert torch.ones(2).to(0).device == torch.device("cuda", 0)  # an index is a cuda device
+    assert torch.ones(2).to(torch.float64, True).device == torch.device("cpu")  # non_blocking
 
 
 def test_out_of_memory_error_is_torchs():
