@@ -139,7 +139,7 @@ class GradScaler:
     ) -> None:
         self._device = device
         self._enabled = enabled
-        if device == "cuda" and enabled:
+        if device == "cuda" and enabled and not cuda.is_available():
             warnings.warn(
                 "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
                 stacklevel=2,
@@ -192,7 +192,7 @@ class GradScaler:
                         continue
                     g = p.grad
                     g.mul_(inv)
-                    found = found or not bool(np.isfinite(g._value).all())
+                    found = found or not bool(g.isfinite().all())  # (on g's device)
         self._found_inf[id(optimizer)] = found
         self._stage[id(optimizer)] = "unscaled"
 

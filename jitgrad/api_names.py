@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import cuda, legacy_tensors
+from . import backends, cuda, legacy_tensors
 from . import dtypes as D
 from .amp import GradScaler
 from .frontend.tensor import Tensor, _make
@@ -220,8 +220,7 @@ symeig = _removed("symeig")
 matrix_rank = _removed("matrix_rank")
 
 
-class OutOfMemoryError(RuntimeError):
-    """``torch.OutOfMemoryError``: a device allocation failed (a RuntimeError, as PyTorch's)."""
+OutOfMemoryError = backends.OutOfMemoryError  # torch.OutOfMemoryError, torch.cuda's too
 
 
 def frombuffer(

@@ -147,6 +147,11 @@ def angle(input: Tensor) -> Tensor:  # noqa: A002
     if not input._dtype.is_complex:
         return api_small.angle(input)
     value = np.angle(input._value).astype(D.real_of(input._dtype).np)
+    return record_angle(input, value)
+
+
+def record_angle(input: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """The result of ``angle(input)`` (``value`` computed on the input's device)."""
 
     def backward(g: Tensor) -> Tensor:
         # d angle = Im(conj(z) dz) / |z|^2: PyTorch's angle_backward, 0 at z = 0

@@ -150,12 +150,9 @@ def _fit(grad: Tensor, x: Tensor) -> Tensor:
     return grad if grad._dtype is x._dtype else grad.to(x._dtype)
 
 
-def _result(
-    op: OpDef, value: np.ndarray, cdt: D.dtype, out_dtype: D.dtype | None, out: np.ndarray | None
-) -> tuple[np.ndarray, D.dtype]:
-    """The computed ``value`` as the op's result and its dtype: bool for a comparison, the
-    real dtype for ``abs``, else the compute dtype (or the requested one); written into
-    ``out`` when given (a complex value into a real ``out`` is refused in PyTorch's words)."""
+def result_dtype(op: OpDef, cdt: D.dtype, out_dtype: D.dtype | None) -> D.dtype:
+    """The dtype of ``op``'s result computed in ``cdt``: bool for a comparison, the real
+    dtype for ``abs``, else the compute dtype (or the requested one)."""
     if op.result == BOOL:
         odt = D.bool_
     elif op.name == "abs":
@@ -164,12 +161,26 @@ def _result(
         odt = cdt
     if out_dtype is not None and op.name != "cast":
         odt = out_dtype
+    return odt
+
+
+def check_out(value_kind: str, out_kind: str, cdt: D.dtype, odt: D.dtype) -> None:
+    """PyTorch's refusal of a complex value written into a real ``out``."""
+    if value_kind == "c" and out_kind != "c":
+        raise RuntimeError(
+            f"result type {D.scalar_name(cdt)} can't be cast to the desired output type "
+            f"{D.scalar_name(odt)}"
+        )
+
+
+def _result(
+    op: OpDef, value: np.ndarray, cdt: D.dtype, out_dtype: D.dtype | None, out: np.ndarray | None
+) -> tuple[np.ndarray, D.dtype]:
+    """The computed ``value`` as the op's result and its dtype (:func:`result_dtype`);
+    written into ``out`` when given (:func:`check_out`)."""
+    odt = result_dtype(op, cdt, out_dtype)
     if out is not None:
-        if value.dtype.kind == "c" and out.dtype.kind != "c":
-            raise RuntimeError(
-                f"result type {D.scalar_name(cdt)} can't be cast to the desired output type "
-                f"{D.scalar_name(odt)}"
-            )
+        check_out(value.dtype.kind, out.dtype.kind, cdt, odt)
         np.copyto(out, value, casting="unsafe")
         return out, odt
     value = value.astype(odt.np, copy=False)
@@ -201,27 +212,50 @@ def _complex_backward(
     return backward
 
 
-def elementwise(
-    op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None
-) -> Tensor:
-    """Elementwise ``op`` where some operand (or the requested result) is complex."""
+def lookup(
+    op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, device: str = "cpu"
+) -> tuple[Callable, tuple, D.dtype]:
+    """``op``'s numpy forward, gradient formulas and compute dtype on complex operands;
+    PyTorch's error for an op with no complex form (its kernel named for ``device``)."""
     spec = _OPS.get(op.name)
     if spec is None:
         refusal = _REFUSALS.get(op.name)
         if refusal is not None:
             raise refusal[0](refusal[1])
-        raise not_implemented(f"{op.name}_cpu", _complex_operand(args))
+        raise not_implemented(f"{op.name}_{device}", _complex_operand(args))
     fwd, grads = spec
-    if op.name == "sgn" and args[0]._requires_grad:  # composed, so differentiable (node names
-        return _sgn(args[0])  # DivBackward0/AbsBackward0, not SgnBackward0)
     if op.name == "cast":
         cdt = out_dtype
     else:
         cdt = result_type(list(args[1:] if op.condition else args))
     if op.result == FLOAT and cdt._category < 2:
         cdt = D.get_default_dtype()
+    return fwd, grads, cdt
+
+
+def composed_sgn(op: OpDef, args: Sequence[Any]) -> Tensor | None:
+    """``sgn`` of an input that requires grad, composed of differentiable ops (node names
+    DivBackward0/AbsBackward0, not SgnBackward0, as PyTorch's); None for any other call."""
+    if op.name == "sgn" and args[0]._requires_grad:
+        return _sgn(args[0])
+    return None
+
+
+def discards_imaginary(op: OpDef, args: Sequence[Any], cdt: D.dtype) -> bool:
+    """Whether the call casts a complex tensor to a real dtype (PyTorch warns, keeps .real)."""
     src = args[0]._dtype if isinstance(args[0], Tensor) else cdt
-    if op.name == "cast" and src.is_complex and not cdt.is_complex:
+    return op.name == "cast" and src.is_complex and not cdt.is_complex
+
+
+def elementwise(
+    op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None
+) -> Tensor:
+    """Elementwise ``op`` where some operand (or the requested result) is complex."""
+    fwd, grads, cdt = lookup(op, args, out_dtype)
+    composed = composed_sgn(op, args)
+    if composed is not None:
+        return composed
+    if discards_imaginary(op, args, cdt):
         warn_discard()
         values = [args[0]._value.real]
     else:
@@ -234,6 +268,14 @@ def elementwise(
     with np.errstate(all="ignore"):
         value = np.asarray(fwd(*values))
     value, odt = _result(op, value, cdt, out_dtype, out)
+    return record_result(op, args, grads, cdt, value, odt)
+
+
+def record_result(
+    op: OpDef, args: Sequence[Any], grads: tuple, cdt: D.dtype, value: Any, odt: D.dtype
+) -> Tensor:
+    """The result tensor of a complex elementwise call (``value`` on either device), with
+    its node when an operand requires grad."""
     if op.result == BOOL or all(g is None for g in grads):
         return _make(value, odt)
     backward = _complex_backward(op, grads, args, cdt)

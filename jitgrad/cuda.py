@@ -14,8 +14,10 @@ from types import ModuleType
 from typing import Any
 
 from . import random
+from .backends import OutOfMemoryError as OutOfMemoryError
 from .backends import meta_tensor as meta
-from .frontend.tensor import Tensor, device
+from .frontend.tensor import Tensor
+from .frontend.tensor import device as torch_device
 
 NO_DRIVER = (
     "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "
@@ -129,7 +131,7 @@ def get_device_name(device: Any = None) -> str:
     return _backend().device_name()
 
 
-def move(t: Tensor, target: device) -> Tensor:
+def move(t: Tensor, target: torch_device) -> Tensor:
     """``t`` on ``target``: itself if already there, else a copy (``ToCopyBackward0``)."""
     if target.type == "meta" or meta.is_meta(t):
         return meta.move(t, target)
@@ -158,5 +160,203 @@ def from_cuda_array(obj: Any, dtype: Any = None) -> Tensor:
 
 def to_device(t: Tensor, target: Any, dtype: Any = None) -> Tensor:
     """``t.to(target, dtype)`` for a device target (kept for callers of the old name)."""
-    moved = move(t, device(target))
+    moved = move(t, torch_device(target))
     return moved if dtype is None else moved.to(dtype)
+
+
+# ---- device properties, streams and events (torch.cuda's names) --------------------------------
+def _index(dev: Any) -> int:
+    """The device index ``dev`` names (None, an int, "cuda", "cuda:0", a torch.device), with
+    PyTorch's error for one that does not exist; the backend loaded (no driver: its error)."""
+    _backend()
+    if dev is None:
+        return 0
+    if isinstance(dev, str | torch_device):
+        target = torch_device(dev)
+        if target.type != "cuda":
+            raise ValueError(f"Expected a cuda device, but got: {target}")
+        dev = target.index or 0
+    if not isinstance(dev, int) or not 0 <= dev < device_count():
+        raise RuntimeError("CUDA error: invalid device ordinal")
+    return dev
+
+
+class _CudaDeviceProperties:
+    """What ``get_device_properties`` returns (PyTorch's type name and repr fields)."""
+
+    __slots__ = ("name", "major", "minor", "total_memory", "multi_processor_count")
+
+    def __init__(self, props: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            setattr(self, name, props[name])
+
+    def __repr__(self) -> str:
+        return (
+            f"_CudaDeviceProperties(name='{self.name}', major={self.major}, minor={self.minor}, "
+            f"total_memory={self.total_memory // 2**20}MB, "
+            f"multi_processor_count={self.multi_processor_count})"
+        )
+
+
+def get_device_properties(device: Any = None) -> _CudaDeviceProperties:
+    _index(device)
+    return _CudaDeviceProperties(_backend().device_properties())
+
+
+def get_device_capability(device: Any = None) -> tuple[int, int]:
+    props = get_device_properties(device)
+    return props.major, props.minor
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """Whether the GPU computes in bfloat16 natively (compute capability 8.0 or newer)."""
+    return is_available() and get_device_capability() >= (8, 0)
+
+
+def mem_get_info(device: Any = None) -> tuple[int, int]:
+    """(free, total) bytes of device memory, as the driver reports them."""
+    _index(device)
+    return _backend().memory_info()
+
+
+def init() -> None:
+    _backend()
+
+
+def set_device(device: Any) -> None:
+    """Select the current device: jitgrad uses one GPU, so only index 0 exists."""
+    _index(device)
+
+
+def memory_stats(device: Any = None) -> dict[str, int]:
+    """The caching allocator's counters under PyTorch's keys."""
+    stats = _memory_stats()
+    return {
+        "allocated_bytes.all.current": stats["allocated"],
+        "allocated_bytes.all.peak": stats["peak"],
+        "reserved_bytes.all.current": stats["held"],
+    }
+
+
+def initial_seed() -> int:
+    """The seed of the generator device random factories draw from (the default one)."""
+    return random.initial_seed()
+
+
+def seed() -> None:
+    random.seed()
+
+
+seed_all = seed
+
+
+def get_rng_state(device: Any = "cuda") -> Tensor:
+    """The state of the generator device random draws come from (see :func:`manual_seed`)."""
+    return random.get_rng_state()
+
+
+def set_rng_state(new_state: Tensor, device: Any = "cuda") -> None:
+    random.set_rng_state(new_state)
+
+
+class device:  # noqa: N801 - torch.cuda.device
+    """``with torch.cuda.device(0):``: selects the current device for the block (only one
+    exists: the index is checked, nothing else changes)."""
+
+    def __init__(self, device: Any) -> None:
+        self.idx = -1 if device is None else _index(device)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+class Event:
+    """``torch.cuda.Event``: a marker in the stream of launched kernels; ``elapsed_time``
+    (milliseconds) between two recorded with ``enable_timing=True`` times the kernels
+    between them."""
+
+    def __init__(
+        self, enable_timing: bool = False, blocking: bool = False, interprocess: bool = False
+    ) -> None:
+        self.enable_timing = enable_timing
+        self._event = _backend().DeviceEvent(enable_timing)
+
+    def record(self, stream: Any = None) -> None:
+        self._event.record()
+
+    def wait(self, stream: Any = None) -> None:
+        return None  # (one stream: its kernels already run after the recorded ones)
+
+    def query(self) -> bool:
+        return self._event.query()
+
+    def synchronize(self) -> None:
+        self._event.synchronize()
+
+    def elapsed_time(self, end_event: Event) -> float:
+        if not (self.enable_timing and end_event.enable_timing):
+            raise RuntimeError("Both events must be created with argument 'enable_timing=True'.")
+        if not (self._event.recorded and end_event._event.recorded):
+            raise RuntimeError("Both events must be recorded before calculating elapsed time.")
+        return self._event.elapsed_ms(end_event._event)
+
+
+class Stream:
+    """``torch.cuda.Stream``: jitgrad launches every kernel on the default stream, so work
+    "on" any stream runs in the order the program issued it (PyTorch's result, with no
+    overlap); ``synchronize`` waits for all of it."""
+
+    def __init__(self, device: Any = None, priority: int = 0, **kwargs: Any) -> None:
+        _index(device)
+        self.device = torch_device("cuda", 0)
+        self.priority = priority
+
+    def synchronize(self) -> None:
+        synchronize()
+
+    def query(self) -> bool:
+        return True
+
+    def wait_stream(self, stream: Stream) -> None:
+        return None
+
+    def wait_event(self, event: Event) -> None:
+        return None
+
+    def record_event(self, event: Event | None = None) -> Event:
+        event = Event() if event is None else event
+        event.record(self)
+        return event
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stream)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def current_stream(device: Any = None) -> Stream:
+    return Stream(device)
+
+
+default_stream = current_stream
+
+
+class StreamContext:
+    """``with torch.cuda.stream(s):`` (a no-op: see :class:`Stream`)."""
+
+    def __init__(self, stream: Stream | None) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> Stream | None:
+        return self.stream
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def stream(stream: Stream | None) -> StreamContext:  # noqa: A001 - torch.cuda.stream
+    return StreamContext(stream)

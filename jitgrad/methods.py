@@ -104,10 +104,12 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     for a in args:
         if isinstance(a, D.dtype):
             dtype = a
-        elif isinstance(a, Tensor):
-            dtype = a._dtype
+        elif isinstance(a, Tensor):  # other's dtype and device
+            dtype, dev = a._dtype, a.device
         elif isinstance(a, str | device):
             dev = a
+        elif type(a) is int:  # a device index: cuda:<index> (a bool is non_blocking)
+            dev = device("cuda", a)
     if dev is not None:
         self = cuda.move(self, dev if isinstance(dev, device) else device(dev))
     if dtype is None or D.to_dtype(dtype) is self._dtype:

@@ -13,7 +13,8 @@ the whole run, so compiles happen once); the parent asks the workers for one tim
 of one workload at a time, round-robin (interleaved, so a slow minute of the machine hits
 every library alike), and reports medians. Each iteration synchronizes the device before and
 after the clock. Installs nothing: a library that does not import (no CUDA PyTorch) shows
-``n/a``.
+``n/a``. ``--smoke`` (tiny sizes) runs a PyTorch without CUDA on its CPU, so a dry run with
+``TORCH_PYTHON`` naming an interpreter that has PyTorch checks the PyTorch side too.
 
 The floor of the elementwise workloads is bytes they must move (inputs read once, gradients
 written once) over the measured device-to-device copy bandwidth; "of copy" is floor / time.
@@ -46,9 +47,14 @@ MOVED = {"chain": 4, "gelu": 2, "mse": 4}
 
 
 # ---- worker side ------------------------------------------------------------------------------
-def _build(lib: str, n: int, batch: int, dims: tuple[int, int, int]) -> tuple[dict, callable]:
-    """(workload -> one iteration, synchronize) for ``lib``."""
+def _build(
+    lib: str, n: int, batch: int, dims: tuple[int, int, int], smoke: bool = False
+) -> tuple[dict, callable]:
+    """(workload -> one iteration, synchronize) for ``lib``. With ``smoke``, a PyTorch
+    without CUDA runs on its CPU (so a dry run exercises this code, torch.compile too)."""
     import numpy as np
+
+    dev = "cuda"
 
     if lib.startswith("jitgrad"):
         sys.path.insert(0, str(ROOT))
@@ -59,13 +65,15 @@ def _build(lib: str, n: int, batch: int, dims: tuple[int, int, int]) -> tuple[di
         import torch as m
 
         if not m.cuda.is_available():
-            raise RuntimeError("PyTorch has no CUDA device here")
+            if not smoke:
+                raise RuntimeError("PyTorch has no CUDA device here")
+            dev = "cpu"
     F = m.nn.functional
     rng = np.random.default_rng(0)
 
     def leaf(*shape: int, scale: float = 1.0):
         a = (rng.standard_normal(shape) * scale).astype(np.float32)
-        return m.tensor(a).cuda().requires_grad_(True)
+        return m.tensor(a).to(dev).requires_grad_(True)
 
     x, y = leaf(n), leaf(n)
     g = leaf(n, scale=2.0)
@@ -83,8 +91,8 @@ def _build(lib: str, n: int, batch: int, dims: tuple[int, int, int]) -> tuple[di
     d_in, d_hidden, d_out = dims
     w1, b1 = leaf(d_in, d_hidden, scale=0.05), leaf(d_hidden, scale=0.0)
     w2, b2 = leaf(d_hidden, d_out, scale=0.05), leaf(d_out, scale=0.0)
-    xb = m.tensor(rng.standard_normal((batch, d_in)).astype(np.float32)).cuda()
-    target = m.tensor(rng.integers(0, d_out, batch).astype(np.int64)).cuda()
+    xb = m.tensor(rng.standard_normal((batch, d_in)).astype(np.float32)).to(dev)
+    target = m.tensor(rng.integers(0, d_out, batch).astype(np.int64)).to(dev)
     opt = m.optim.SGD([w1, b1, w2, b2], lr=MLP_LR)
 
     def mlp_loss(xb, target):
@@ -114,7 +122,7 @@ def _build(lib: str, n: int, batch: int, dims: tuple[int, int, int]) -> tuple[di
         "mse": grad_step(mse_loss, (a, b)),
         "mlp": mlp,
     }
-    return steps, m.cuda.synchronize
+    return steps, m.cuda.synchronize if dev == "cuda" else (lambda: None)
 
 
 def _copy_bandwidth(n: int, sync: callable) -> callable:
@@ -131,7 +139,9 @@ def _copy_bandwidth(n: int, sync: callable) -> callable:
     return run
 
 
-def worker(lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int) -> None:
+def worker(
+    lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int, smoke: bool
+) -> None:
     """Serve timing requests on stdin/stdout: one JSON line per answer. A workload that fails
     (at warmup or later) is reported by name and dropped; the others go on."""
     # the answers get the pipe to themselves: anything a library prints (at Python or C level)
@@ -146,7 +156,7 @@ def worker(lib: str, n: int, batch: int, dims: tuple[int, int, int], warmup: int
 
     failed: dict[str, str] = {}
     try:
-        steps, sync = _build(lib, n, batch, dims)
+        steps, sync = _build(lib, n, batch, dims, smoke)
         if lib == "jitgrad":
             steps["copy"] = _copy_bandwidth(n, sync)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as n/a
@@ -182,8 +192,10 @@ class Worker:
     a worker that hangs is reported as n/a instead of stopping the run."""
 
     def __init__(self, lib: str, args: argparse.Namespace) -> None:
-        cmd = [sys.executable, __file__, "--worker", lib, "--n", str(args.n), "--batch",
-               str(args.batch), "--dims", args.dims, "--warmup", str(args.warmup)]  # fmt: skip
+        python = args.torch_python if lib.startswith("torch") else sys.executable
+        cmd = [python, __file__, "--worker", lib, "--n", str(args.n), "--batch",
+               str(args.batch), "--dims", args.dims, "--warmup", str(args.warmup),
+               *(["--smoke"] if args.smoke else [])]  # fmt: skip
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
         self.lib = lib
@@ -248,13 +260,16 @@ def main() -> None:
     p.add_argument("--out", help="also write the table here after every round, and each "
                    "timing to OUT.jsonl (a run cut short keeps its numbers)")  # fmt: skip
     p.add_argument("--smoke", action="store_true", help="tiny sizes (the simulator)")
+    p.add_argument("--torch-python", default=os.environ.get("TORCH_PYTHON", sys.executable),
+                   help="the interpreter of the PyTorch workers (default: $TORCH_PYTHON, "
+                   "else this one)")  # fmt: skip
     p.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.smoke:
         args.n, args.batch, args.dims, args.repeats, args.warmup = 256, 8, "12,8,4", 3, 1
     dims = tuple(int(d) for d in args.dims.split(","))
     if args.worker:
-        worker(args.worker, args.n, args.batch, dims, args.warmup)
+        worker(args.worker, args.n, args.batch, dims, args.warmup, args.smoke)
         return
     libs = [lib for lib in args.libs.split(",") if lib]
     unknown = set(libs) - set(LIBS)

@@ -5,9 +5,10 @@
 # GPU_RUN_SECONDS, default 450) and writes its log into the results folder as it goes, so a
 # stage that overruns loses nothing before it:
 #   env      nvidia-smi, versions of python/numba/numba-cuda/torch/cupy        (env.log)
-#   install  pip install --no-deps --no-build-isolation --no-index -e .        (install.log)
-#            (the `cuda` extra's packages are preinstalled; a failure is only noted:
-#            PYTHONPATH points at this checkout either way)
+#   install  pip install --no-deps --no-build-isolation --no-index -e ".[cuda]" (install.log)
+#            (the `cuda` extra's packages are preinstalled: env.log lists them; a failure,
+#            e.g. a setuptools without bdist_wheel, is only noted: PYTHONPATH points at this
+#            checkout either way)
 #   smoke    perf/gpu_smoke.py: five small device programs vs the CPU         (smoke.log)
 #   bench    perf/gpu_bench.py: chain, gelu, mse at 64M float32 and the 784-512-10 MLP step at
 #            batch 4096, jitgrad (fused and unfused) vs PyTorch eager CUDA and torch.compile,
@@ -20,7 +21,9 @@
 # of exit codes is status.txt.
 # Usage: bash perf/gpu_run.sh            (from any directory)
 #        GPU_RUN_DRY=1 bash perf/gpu_run.sh   (no GPU: every stage in Numba's CUDA simulator at
-#                                              tiny sizes, one test file per group: a dry run)
+#                                              tiny sizes, one test file per group: a dry run;
+#                                              TORCH_PYTHON=<python with torch> also runs the
+#                                              PyTorch eager and torch.compile workers, on CPU)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -69,7 +72,7 @@ reserve=400
 stage env 30 bash -c "nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
     || true; $py perf/gpu_env.py"
 stage install 45 env PIP_BREAK_SYSTEM_PACKAGES=1 "$py" -m pip install --no-deps \
-    --no-build-isolation --no-index -q -e . \
+    --no-build-isolation --no-index -q -e ".[cuda]" \
     || log "install failed (see install.log); running from this checkout through PYTHONPATH"
 
 reserve=360

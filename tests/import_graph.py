@@ -71,10 +71,12 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.aliasing": 4,
     "jitgrad.backends.cuda.setitem": 4,
     "jitgrad.backends.cuda.joining": 4,
+    "jitgrad.backends.cuda.complex_views": 4,
     "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations
+    "jitgrad.backends.cuda.complex_elementwise": 5,  # complex_ops' calls on the device
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend

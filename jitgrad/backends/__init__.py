@@ -30,6 +30,12 @@ class _State:
 STATE = _State()
 
 
+class OutOfMemoryError(RuntimeError):
+    """``torch.OutOfMemoryError`` (``torch.cuda.OutOfMemoryError`` is the same class): a
+    device allocation failed, the caching allocator's idle blocks given back first. A
+    RuntimeError, as PyTorch's; defined here, below every backend that raises it."""
+
+
 def _no() -> bool:
     return False
 

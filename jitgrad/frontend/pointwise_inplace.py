@@ -91,11 +91,17 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
 
 def _complex_inplace(op: OpDef, t, others: Sequence[Any]):
     """A recorded in-place op on complex values: the out-of-place node, read from a copy of
-    ``t``'s old values, becomes ``t``'s history."""
-    alias = _make(t._value.copy(), t._dtype, t.grad_fn, output_nr=t._output_nr)
+    ``t``'s old values, becomes ``t``'s history (a device tensor's copies stay on the device)."""
+    value = t._value
+    host = isinstance(value, np.ndarray)
+    old = value.copy() if host else DEVICE.backend.copy(value)
+    alias = _make(old, t._dtype, t.grad_fn, output_nr=t._output_nr)
     alias._requires_grad = t._requires_grad
     res = apply(op, [alias, *others])
-    np.copyto(t._value, res._value)
+    if host:
+        np.copyto(value, res._value)
+    else:
+        value.copy_to_device(res._value)
     t._bump()
     t.grad_fn = res.grad_fn
     t._output_nr = 0

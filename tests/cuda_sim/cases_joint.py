@@ -41,9 +41,9 @@ def _labels(monkeypatch) -> list:
     launched: list = []
     run = render.run
 
-    def counting(spec, shape, operands):
+    def counting(spec, shape, operands, *rest):
         launched.append(spec.label)
-        return run(spec, shape, operands)
+        return run(spec, shape, operands, *rest)
 
     monkeypatch.setattr(render, "run", counting)
     return launched
@@ -56,9 +56,10 @@ def test_a_summed_chain_runs_forward_and_backward_as_one_kernel(reduce, monkeypa
     cpu_value, cpu_grads, _ = _step("cpu", reduce)
     assert (fwd, bwd) == (0, 1)  # no forward kernel: the joint one did it all
     # one generated kernel computes everything; the rest add its per-block partial sums
-    # (the loss, the broadcast b's gradient) and divide the mean
-    chain_kernels = [x for x in launched if x not in ("accumulate", "mean_of_sum")]
+    # (the loss, the broadcast b's gradient; a mean's loss divided as it is added)
+    chain_kernels = [x for x in launched if x != "accumulate"]
     assert len(chain_kernels) == 1 and chain_kernels[0].endswith("_joint"), launched
+    assert launched.count("accumulate") == 2, launched
     np.testing.assert_allclose(value, cpu_value, rtol=1e-5)
     for g, c in zip(grads, cpu_grads, strict=True):
         np.testing.assert_allclose(g, c, rtol=1e-5, atol=1e-6)
@@ -114,3 +115,60 @@ def test_a_second_backward_through_a_retained_graph_matches_the_cpu():
     for d, c in zip(got["cuda"], got["cpu"], strict=True):
         np.testing.assert_allclose(d, c, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(got["cuda"][2], 2 * got["cuda"][1], rtol=1e-12)
+
+
+def test_a_mean_loss_launches_no_kernel_of_its_own_for_the_division(monkeypatch):
+    """The mean's 1/n is the joint kernel's (on the loss's gradient) and the loss's last add
+    (on its sum): a mean backward launches exactly the kernels a sum backward does."""
+    launched = _labels(monkeypatch)
+    _step("cuda", "sum")
+    summed = list(launched)
+    launched.clear()
+    value, _, _ = _step("cuda", "mean")
+    assert launched == summed, (launched, summed)
+    a = torch.tensor(A)
+    b = torch.tensor(B)
+    assert value == _chain(a, b).mean().item()  # the CPU's sum / n, to the bit
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_a_mean_over_dims_backward_is_one_broadcast_kernel(keepdim, monkeypatch):
+    x = torch.tensor(A, device="cuda", requires_grad=True)
+    y = x.mean(0, keepdim=keepdim)
+    gy = torch.full(y.shape, 3.0, device="cuda")
+    launched = _labels(monkeypatch)
+    y.backward(gy)
+    assert launched == ["expand"], launched  # g / 4 broadcast to (4, 5): one kernel
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), np.full((4, 5), 0.75, np.float32))
+
+
+def test_a_mean_backward_with_create_graph_records_the_division():
+    got = {}
+    for dev in ("cpu", "cuda"):
+        x = torch.tensor(A.astype(np.float64), device=dev, requires_grad=True)
+        v = torch.tensor([1.0, 2.0, 3.0, 4.0], device=dev, dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(x.mean(1), x, v, create_graph=True)
+        assert g.requires_grad
+        (g * g).sum().backward()  # through the recorded v / 5, broadcast
+        got[dev] = (g.detach().cpu().numpy(), v.grad.cpu().numpy())
+    for d, c in zip(got["cuda"], got["cpu"], strict=True):
+        np.testing.assert_allclose(d, c, rtol=1e-15)
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_a_read_mean_is_the_chain_kernels_epilogue_divided_as_it_is_added(keepdim, monkeypatch):
+    """Read without a backward, a mean of a chain is its kernel's epilogue: the chain kernel
+    and the add of its partial sums (which divides), as for a sum; the CPU's bits."""
+    got = {}
+    for reduce in ("sum", "mean"):
+        a = torch.tensor(A, device="cuda")
+        b = torch.tensor(B, device="cuda")
+        launched = _labels(monkeypatch)
+        x = _chain(a, b)
+        value = x.mean((0, 1), keepdim=keepdim) if reduce == "mean" else x.sum()
+        got[reduce] = value.cpu().numpy()
+        assert len(launched) == 2 and launched[1] == "accumulate", launched
+    cpu = _chain(torch.tensor(A), torch.tensor(B)).mean().item()
+    assert got["mean"].reshape(()) == np.float32(cpu)
+    loss = _chain(torch.tensor(A, device="cuda"), torch.tensor(B, device="cuda")).mean()
+    assert loss.item() == cpu  # a deferred loss read before any backward

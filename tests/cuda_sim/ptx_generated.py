@@ -77,6 +77,12 @@ def programs() -> None:
             F.cross_entropy(logits, target).backward()
             opt.step()
         (logits.softmax(1).argmax(1), a.t().contiguous(), a.amax(0), a.sum(1)).__len__()
+    for cdt in (torch.complex64, torch.complex128):  # complex kernels: cmath, complex scalars
+        z = torch.randn(4, 3, device="cuda", dtype=cdt, requires_grad=True)
+        w = torch.randn(3, device="cuda", dtype=cdt)
+        y = ((z * w + 1j).exp() / (z.sqrt() + 2) - z.log().tanh() + z**w).abs()
+        (y.sum() + z.angle().mean() + torch.complex(z.real, z.imag).sgn().real.sum()).backward()
+        ((z == w) | z.isnan(), z.mean(0)).__len__()
 
 
 def dump(path: str) -> None:

@@ -191,6 +191,7 @@ def origin(x: Tensor) -> tuple[Tensor, Geometry]:
         base is not None
         and type(base) is not DeviceView
         and runtime.is_device_array(raw := _SLOT.__get__(base))
+        and raw.dtype == x._dtype.np  # (view_as_real's parts: a root of their own)
     ):
         item = raw.dtype.itemsize
         v = _SLOT.__get__(x)

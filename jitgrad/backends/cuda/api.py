@@ -11,7 +11,9 @@ What runs where on a device tensor:
   of gradient); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/split/chunk as
   views that alias their base (:mod:`.views`, :mod:`.aliasing`),
   ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
-  fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`). The kernels
+  fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`); complex
+  elementwise ops (:mod:`.complex_elementwise`), ``.real``/``.imag``/``view_as_real`` as views
+  and ``torch.complex`` (:mod:`.complex_views`). The kernels
   themselves are :mod:`jitgrad.kernels.cuda`'s (one implementation per job); device memory
   comes from the caching allocator (:mod:`.pool`).
 * every other op: the host fallback, installed once at activation around the public
@@ -28,6 +30,8 @@ runs each as one CUDA kernel (:mod:`.fused_backward`); the replay cache stays CP
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from numba import cuda
@@ -38,6 +42,7 @@ from ...kernels.cuda import common as kernel_common
 from .. import STATE
 from . import (
     aliasing,
+    complex_elementwise,  # noqa: F401 - sets elementwise.COMPLEX
     deferred,
     elementwise,
     fallback,
@@ -58,6 +63,59 @@ def device_name() -> str:
     device = cuda.get_current_device() if not runtime.SIMULATOR else cuda.gpus[0]
     name = getattr(device, "name", "CUDA simulator")
     return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def device_properties() -> dict[str, Any]:
+    """The GPU's name, compute capability, memory and multiprocessor count (the fields
+    ``torch.cuda.get_device_properties`` shows; the simulator's: its fake device's)."""
+    if runtime.SIMULATOR:
+        device, sms = cuda.gpus[0], 1
+    else:
+        device = cuda.get_current_device()
+        sms = device.MULTIPROCESSOR_COUNT
+    free, total = memory_info()
+    major, minor = device.compute_capability
+    return {"name": device_name(), "major": major, "minor": minor, "total_memory": total,
+            "multi_processor_count": sms}  # fmt: skip
+
+
+def memory_info() -> tuple[int, int]:
+    """(free, total) device memory in bytes, as the driver reports them (the simulator's
+    device memory is host memory, which it reports as unlimited: the host's RAM here)."""
+    if runtime.SIMULATOR:
+        page = os.sysconf("SC_PAGE_SIZE")
+        return os.sysconf("SC_AVPHYS_PAGES") * page, os.sysconf("SC_PHYS_PAGES") * page
+    free, total = cuda.current_context().get_memory_info()
+    return int(free), int(total)
+
+
+class DeviceEvent:
+    """``torch.cuda.Event``'s device side: a numba CUDA event on the default stream (every
+    jitgrad kernel runs there). Numba's simulator runs kernels synchronously and its events
+    keep no time, so there the host clock at ``record`` stands in."""
+
+    __slots__ = ("event", "host_time", "recorded")
+
+    def __init__(self, timing: bool) -> None:
+        self.event = cuda.event() if runtime.SIMULATOR else cuda.event(timing=timing)
+        self.host_time = 0.0
+        self.recorded = False
+
+    def record(self) -> None:
+        self.event.record()
+        self.host_time = time.perf_counter()
+        self.recorded = True
+
+    def synchronize(self) -> None:
+        self.event.synchronize()
+
+    def query(self) -> bool:
+        return runtime.SIMULATOR or not self.recorded or bool(self.event.query())
+
+    def elapsed_ms(self, end: DeviceEvent) -> float:
+        if runtime.SIMULATOR:
+            return (end.host_time - self.host_time) * 1000.0
+        return float(self.event.elapsed_time(end.event))
 
 
 def copy(value: Any) -> Any:
@@ -143,10 +201,6 @@ class _Backend:
         ]
 
     check_write = staticmethod(aliasing.check_write)
-
-    @staticmethod
-    def apply_inplace(op: Any, t: Tensor, others: Any) -> Tensor:
-        return elementwise.apply_inplace(op, t, others)
 
 
 def _seed(g: Tensor) -> Tensor:

@@ -268,16 +268,17 @@ def _operand(x: Tensor, want: Any) -> Any:
 # ---- one kernel for a pending DAG ---------------------------------------------------------
 
 
-def materialize(p: DevicePending, reduce: str | None = None) -> Any:
+def materialize(p: DevicePending, reduce: str | None = None, count: int = 1) -> Any:
     """Run ``p``'s pending chain as one CUDA kernel; with ``reduce`` ("sum") also return the
-    full sum of ``p`` as a 1-element device array (then ``p`` is stored only if observable)."""
+    full sum of ``p`` as a 1-element device array (then ``p`` is stored only if observable),
+    divided by ``count`` (a mean) as its per-block partial sums are added."""
     with _LOCK:
         if p.array is None:
-            return _materialize(p, reduce)
+            return _materialize(p, reduce, count)
     return None  # (computed meanwhile by another thread: a reducing caller reduces p.array)
 
 
-def _materialize(p: DevicePending, reduce: str | None) -> Any:
+def _materialize(p: DevicePending, reduce: str | None, count: int) -> Any:
     nodes, arrays, scalars, key, stored = chain(p, reduce, raw, DevicePending, _scalar, materialize)
     shape = p.shape
     nd = max(1, len(shape))
@@ -294,7 +295,7 @@ def _materialize(p: DevicePending, reduce: str | None) -> Any:
     acc = None
     if reduce is not None:
         acc = operands["acc"] = runtime.zeros((1,), p.plan.odt.np)
-    final = render.run(spec, shape, operands)
+    final = render.run(spec, shape, operands, count)
     LAUNCHES[0] += 1
     ran = None
     for n in nodes:
@@ -314,13 +315,14 @@ def _scalar(n: DevicePending, i: int, x: Any, want: Any) -> Any:
     return n.values[i]  # converted when deferred
 
 
-def reduce_full(t: Any) -> Any:
-    """The full sum of deferred ``t`` as its chain kernel's epilogue (a 1-element device
-    array), or None if ``t`` is not a pending floating-point device value."""
+def reduce_full(t: Any, count: int = 1) -> Any:
+    """The full sum of deferred ``t`` (over ``count``: a mean) as its chain kernel's
+    epilogue (a 1-element device array), or None if ``t`` is not a pending floating-point
+    device value."""
     p = pending(t)
     if p is None or not p.plan.odt.is_floating_point:
         return None
-    return materialize(p, "sum")
+    return materialize(p, "sum", count)
 
 
 class DevicePendingReduction:
@@ -344,17 +346,19 @@ class DevicePendingReduction:
     def compute(self) -> None:
         with _LOCK:
             if self.array is None:
-                acc = materialize(self.src, "sum")
+                count = self.src.size if self.mean else 1
+                acc = materialize(self.src, "sum", count)
                 if acc is None:  # the chain was computed meanwhile: sum its value
                     src = self.src.array
                     acc = R.reduce(runtime.contiguous(src), tuple(range(src.ndim)), "sum")
-                self.array = scaled_sum(acc, self.src.size if self.mean else 1)
+                    acc = scaled_sum(acc, count)
+                self.array = acc.reshape(())
 
-    def finish(self, total: Any) -> None:
-        """Store the loss a joint kernel summed (a 1-element device array)."""
+    def finish(self, loss: Any) -> None:
+        """Store the loss a joint kernel computed (a 0-d device array, a mean divided)."""
         with _LOCK:
             if self.array is None:  # a thread that read it first keeps what it read
-                self.array = scaled_sum(total, self.src.size if self.mean else 1)
+                self.array = loss
 
 
 def scaled_sum(acc: Any, count: int) -> Any:

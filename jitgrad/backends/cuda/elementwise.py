@@ -34,6 +34,9 @@ _node_classes: dict[type, type] = {}
 _CLONE = REGISTRY["clone"]
 #: Kernel descriptions by (plan id, ndim) forward and by the CPU's key backward.
 _specs: dict[tuple, Any] = {}
+#: The complex elementwise runner (:mod:`.complex_elementwise` sets it when imported): calls
+#: that take or make complex values get no plan, as on the CPU (``pointwise.COMPLEX``).
+COMPLEX: list[Any] = [None]
 
 
 def device_mismatch(a: str, b: str) -> RuntimeError:
@@ -86,6 +89,8 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
     ]
     key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
+    if plan is None and COMPLEX[0] is not None and D.any_complex(args, out_dtype):
+        return COMPLEX[0](op, args, out_dtype, out)
     if plan is None:  # (deferred operands as stand-ins: the promotion rules read the value)
         plan = _plans[key] = P.Plan(op, [_stand_in(x) for x in args], out_dtype)
         plan.node_cls = _device_node_class(plan.node_cls)
@@ -94,6 +99,13 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
     same = all(s == shape for s in shapes)
     if out is None and op is not _CLONE and deferred.enabled() and 0 not in shape:
         return deferred.defer(plan, args, shape, shape if same else shapes)
+    return _now(plan, args, shape, shape if same else shapes, out)
+
+
+def _now(plan: P.Plan, args: list, shape: tuple, shapes: Any, out: Any) -> Tensor:
+    """Run ``plan`` on device ``args`` now, into ``out`` (a device array of the broadcast
+    ``shape``) or a new array; recorded as the CPU records it (``shapes``: the operands'
+    shapes where they differ, else ``shape``)."""
     values, wants_grad = [], False
     for x, w, m in zip(args, plan.wants, plan.smask, strict=True):
         if m == "t":
@@ -106,10 +118,8 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
         values.append(v)
     if out is None:
         out = runtime.empty(shape, plan.odt.np)
-    elif tuple(out.shape) != shape:
-        raise RuntimeError(
-            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
-        )
+    else:
+        check_out_shape(out, shape)
     nd = max(1, len(shape))
     spec = _specs.get((plan.pid, nd))
     if spec is None:  # rendering the expression is the slow part: once per plan and ndim
@@ -120,7 +130,15 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
     render.run(spec, shape, ops)
     if not (wants_grad and plan.records and GRAD.enabled):
         return _make(out, plan.odt)
-    return P._record(plan, args, values, out, shape if same else shapes)
+    return P._record(plan, args, values, out, shapes)
+
+
+def check_out_shape(out: Any, shape: tuple[int, ...]) -> None:
+    """PyTorch's error for an ``out`` that is not of the broadcast shape."""
+    if tuple(out.shape) != shape:
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
 
 
 def _signature(x: Any) -> Any:

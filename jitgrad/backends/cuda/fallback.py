@@ -68,7 +68,12 @@ _ELEMENTWISE_F = frozenset(
 _COMPOSED_F = frozenset("mse_loss l1_loss".split())
 #: ``jitgrad.<name>`` ops defined outside the modules :func:`opwrap.install` walks (raw, they
 #: would run the CPU code on a device buffer)
-_TOP_LEVEL_EXTRA = ("as_strided",)
+#: (complex_api's and fft's: modules the namespace walk does not take as op modules)
+_TOP_LEVEL_EXTRA = (
+    "as_strided real imag view_as_real view_as_complex complex polar angle conj_physical"
+).split()
+#: Tensor properties that compute (opwrap's own list covers T, mT, H, mH)
+_PROPERTIES_EXTRA = ("real", "imag")
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 
 
@@ -93,6 +98,11 @@ def install() -> None:
     top = sys.modules["jitgrad"]
     for name in _TOP_LEVEL_EXTRA:
         setattr(top, name, wrap(getattr(top, name), name))
+    for name in _PROPERTIES_EXTRA:
+        setattr(Tensor, name, property(wrap(getattr(Tensor, name).fget, name)))
+    fft = sys.modules["jitgrad.fft"]  # (every torch.fft function: the host fallback)
+    for name in fft.__all__:
+        setattr(fft, name, wrap(getattr(fft, name), name))
     opwrap.reroute_imports(__package__)
 
 

@@ -78,11 +78,11 @@ class DeviceGroup(FusedGroup):
         self.spec, self.kernel = prepared(self.layout, saved)
 
 
-def prepared(layout: GroupLayout, saved: list, joint: bool = False) -> tuple:
+def prepared(layout: GroupLayout, saved: list, joint: bool = False, mean: bool = False) -> tuple:
     """``(spec, DeviceKernel)`` of the kernel a group with ``layout`` launches (compiled, not
     run: for ``explain``)."""
     shape = tuple(saved[0].out.shape)
-    spec = _spec(layout, saved, shape, 1 + len(layout.gather), joint)
+    spec = _spec(layout, saved, shape, 1 + len(layout.gather), joint, mean)
     final = render.prepare(spec, shape or (1,), _temps(layout) + (False,) * joint)
     return final, DeviceKernel(final)
 
@@ -97,17 +97,30 @@ def device_groups(groups: dict) -> dict:
 
 
 def _spec(
-    layout: GroupLayout, saved: list, shape: tuple, n_arrays: int, joint: bool = False
+    layout: GroupLayout,
+    saved: list,
+    shape: tuple,
+    n_arrays: int,
+    joint: bool = False,
+    mean: bool = False,
 ) -> C.KernelSpec:
     """The group's KernelSpec (unrefined modes: :func:`.render.run` handles the buffers that
-    several elements add into)."""
+    several elements add into). ``mean``: a joint kernel under a mean, which reads the
+    loss's gradient ``gsum`` and divides it by ``count`` itself (no kernel of its own)."""
     kkey = layout.key + (tuple(layout.modes), max(1, len(shape)), False, n_arrays, joint)
-    spec = _specs.get(kkey)
+    spec = _specs.get((mean, *kkey))
     if spec is None:
         spec = render_group(layout.names, saved, kkey, len(saved))
         if joint:  # the loss's gradient stays on the device: a stride-0 array, not a scalar
             spec = dataclasses.replace(spec, inputs=(("g", False), *spec.inputs[1:]))
-        _specs[kkey] = spec
+        if mean:  # g_ = gsum_ / count: the CPU's g / size, read at every index
+            spec = dataclasses.replace(
+                spec,
+                inputs=(("gsum", False), ("count", True), *spec.inputs[1:]),
+                stmts=(("g_", "gsum_ / count"), *spec.stmts),
+                comment=(*spec.comment, "the loss is a mean: its gradient over the count"),
+            )
+        _specs[(mean, *kkey)] = spec
     return spec
 
 
@@ -116,12 +129,14 @@ def _temps(layout: GroupLayout) -> tuple[bool, ...]:
 
 
 def launch(
-    members: list, saved: list, g: Any, needed: Any, loss: Any = None
+    members: list, saved: list, g: Any, needed: Any, loss: Any = None, count: int = 1
 ) -> tuple[list, GroupLayout, Any]:
     """Analyse and run a group's kernel: one gradient tensor per buffer, the layout, and the
     spec it ran (None: nothing to run). ``loss`` (a zeroed 1-element device array): the
     joint kernel, which recomputes the chain from its inputs, sums it into ``loss`` and
-    reads the loss's gradient ``g`` (one element, on the device) at every index."""
+    reads the loss's gradient ``g`` (one element, on the device) at every index; a
+    ``count`` other than 1 makes it a mean: the kernel divides ``g`` by it, and the loss
+    is divided as its partial sums are added (no kernels of their own)."""
     joint = loss is not None
     layout = GroupLayout(members, saved, g.dtype, needed, joint=joint)
     out = saved[0].out
@@ -133,13 +148,15 @@ def launch(
     ]
     ran = None
     if out.size:
-        spec = _spec(layout, saved, shape, len(arrays), joint)
+        spec = _spec(layout, saved, shape, len(arrays), joint, count != 1)
         scalars = [saved[k].values[i] for k, i in layout.scalar_gather]
+        if count != 1:  # (gsum, count, ...): the count in the gradient's dtype
+            arrays.insert(1, g.dtype.type(count))
         names = [name for name, _ in spec.inputs]
         operands = dict(zip(names, arrays + scalars, strict=True))
         for (array, *_), b in zip(spec.outputs, buffers + [loss] * joint, strict=True):
             operands[array] = b
-        ran = render.run(spec, shape, operands)
+        ran = render.run(spec, shape, operands, count)
         LAUNCHES[0] += 1
     grads = [_make(b, meta[3], fresh=True) for b, meta in zip(buffers, layout.buffers, strict=True)]
     return grads, layout, ran

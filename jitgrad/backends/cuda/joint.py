@@ -33,7 +33,6 @@ from .deferred import (
     StandIn,
     pending,
     raw,
-    scaled_sum,
 )
 from .fused_backward import DeviceGroup, DeviceKernel, launch, prepared
 
@@ -112,16 +111,17 @@ class DeviceJointGroup(JointGroup):
             gv = runtime.to_device(np.asarray(gv))
         if gv.dtype != src.plan.odt.np:
             gv = runtime.cast(gv, src.plan.odt.np)
-        # the loss's gradient (over the count for a mean), read at every index: no sync
-        gv = scaled_sum(gv.reshape(1), src.size if self.reduction.mean else 1)
+        # the loss's gradient, read at every index (no sync); a mean's division by the
+        # count is the joint kernel's (and the loss's, as its partial sums are added)
         gv = gv.reshape((1,) * max(1, len(src.shape)))
         loss = runtime.zeros((1,), saved[0].out.dtype)
-        grads, self.layout, spec = launch(self.members, saved, gv, needed, loss)
+        count = src.size if self.reduction.mean else 1
+        grads, self.layout, spec = launch(self.members, saved, gv, needed, loss, count)
         if spec is not None:
             self.spec = spec
             self.kernel = DeviceKernel(spec)
             self.members[0]._ran = (self.kernel, spec)
-        self.reduction.finish(loss)
+        self.reduction.finish(loss.reshape(()))
         return [None if b is None else grads[b] for b in self.layout.results]
 
     def prepare(self, needed: Any) -> None:
@@ -131,7 +131,7 @@ class DeviceJointGroup(JointGroup):
             return
         dt = np.dtype(self.reduction.src.plan.odt.np)
         self.layout = GroupLayout(self.members, saved, dt, needed, joint=True)
-        self.spec, self.kernel = prepared(self.layout, saved, joint=True)
+        self.spec, self.kernel = prepared(self.layout, saved, True, self.reduction.mean)
 
     @staticmethod
     def unfused(root: Any, members: list, grad_outputs: list, needed: Any) -> list:

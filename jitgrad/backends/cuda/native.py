@@ -17,7 +17,18 @@ import numpy as np
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
-from . import aliasing, joining, linalg, random, reductions, rows, runtime, setitem, views
+from . import (
+    aliasing,
+    complex_views,
+    joining,
+    linalg,
+    random,
+    reductions,
+    rows,
+    runtime,
+    setitem,
+    views,
+)
 
 
 # ---- reshape family: views of the same contiguous device buffer ---------------------------
@@ -61,6 +72,7 @@ NATIVE: dict[str, Any] = {
     **rows.NATIVE,
     **views.NATIVE,
     **joining.NATIVE,
+    **complex_views.NATIVE,
     **random.NATIVE,
     "fill_": fill_,
     "__setitem__": setitem.setitem,

@@ -31,6 +31,7 @@ import numpy as np
 from numba import cuda
 
 from ...memory import size_class
+from .. import OutOfMemoryError
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 if not SIMULATOR:  # the driver's classes (the simulator has no driver)
@@ -56,11 +57,47 @@ _stats = {"allocated": 0, "peak": 0, "held": 0, "driver_allocs": 0}
 
 
 def _root(size: int) -> Any:
-    """A new block of ``size`` bytes from the driver."""
+    """A new block of ``size`` bytes from the driver. When the driver has none left, the
+    idle blocks go back to it and it is asked once more (PyTorch's allocator does the
+    same); then PyTorch's OutOfMemoryError."""
+    try:
+        block = cuda.device_array(size, np.uint8)
+    except Exception as exc:
+        if not _out_of_memory(exc):
+            raise
+        empty_cache()
+        try:
+            block = cuda.device_array(size, np.uint8)
+        except Exception as again:
+            if not _out_of_memory(again):
+                raise
+            raise OutOfMemoryError(_oom_message(size)) from None
     _stats["driver_allocs"] += 1
     _stats["held"] += size
-    block = cuda.device_array(size, np.uint8)
     return block._ary if SIMULATOR else block
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """A failed allocation: the driver's CUDA_ERROR_OUT_OF_MEMORY (code 2), or the host's
+    MemoryError where the simulator's device memory is host memory."""
+    return isinstance(exc, MemoryError) or getattr(exc, "code", None) == 2
+
+
+def _oom_message(size: int) -> str:
+    held, used = _stats["held"], _stats["allocated"]
+    return (
+        f"CUDA out of memory. Tried to allocate {_size(size)}. Of the allocated memory "
+        f"{_size(used)} is allocated by jitgrad, and {_size(held - used)} is reserved by "
+        "jitgrad but unallocated."
+    )
+
+
+def _size(n: int) -> str:
+    """Bytes as PyTorch's allocator messages write them (``20.00 MiB``)."""
+    if n < 1024:
+        return f"{n} bytes"
+    unit = "KiB" if n < 2**20 else "MiB" if n < 2**30 else "GiB"
+    return f"{n / {'KiB': 2**10, 'MiB': 2**20, 'GiB': 2**30}[unit]:.2f} {unit}"
 
 
 def _release(size: int, root: Any) -> None:

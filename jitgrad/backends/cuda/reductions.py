@@ -42,29 +42,46 @@ def _kept(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(1 if k in dims else n for k, n in enumerate(shape))
 
 
-def broadcast_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """``t`` (broadcastable to ``shape``) materialized at ``shape`` on the device; recorded
-    (through the public ``expand``) when grad mode is on."""
+def broadcast_to(t: Tensor, shape: tuple[int, ...], count: int = 1) -> Tensor:
+    """``t / count`` (broadcastable to ``shape``) materialized at ``shape`` on the device by
+    one kernel (a mean's gradient: no kernel for the division); recorded (through the
+    public ops) when grad mode is on."""
     if GRAD.enabled and t._requires_grad:
-        return t.expand(shape).contiguous()
+        return (t / count if count != 1 else t).expand(shape).contiguous()
     name = t._dtype.name
-    spec = KernelSpec(
-        label="expand",
-        inputs=(("a", False),),
-        stmts=(("r", "a_"),),
-        outputs=(("out", "r", STORE, name),),
-        ndim=max(1, len(shape)),
-        comment=("out = a broadcast",),
-    )
+    key = (name, count != 1, max(1, len(shape)))
+    spec = _BROADCAST.get(key)
+    if spec is None:
+        expr = "a_ / count" if count != 1 else "a_"
+        spec = _BROADCAST[key] = KernelSpec(
+            label="expand",
+            inputs=(("a", False), ("count", True)) if count != 1 else (("a", False),),
+            stmts=(("r", expr),),
+            outputs=(("out", "r", STORE, name),),
+            ndim=key[2],
+            comment=("out = " + expr.replace("_", "") + " broadcast",),
+        )
     out = runtime.empty(shape, t._dtype.np)
-    render.run(spec, shape, {"a": t._value, "out": out})
+    operands = {"a": t._value, "out": out}
+    if count != 1:  # (in the tensor's dtype, as the CPU's g / size)
+        operands["count"] = t._dtype.np.type(count)
+    render.run(spec, shape, operands)
     return _make(out, t._dtype)
+
+
+#: (dtype, divided, ndim) -> broadcast_to's kernel description
+_BROADCAST: dict[tuple, KernelSpec] = {}
 
 
 def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = None) -> Any:
     if not isinstance(x, Tensor) or dtype is not None or not isinstance(keepdim, bool):
         return NotImplemented
-    if op == "mean" and not x._dtype.is_floating_point:
+    if x._dtype.is_complex and op in ("sum", "mean"):
+        pass  # (the parts reduced as a trailing pair: _tree)
+    elif x._dtype.is_complex:  # amax/amin: PyTorch's CUDA kernel has no complex form
+        kernel = "max_values_cuda" if op == "amax" else "min_values_cuda"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(x._dtype)}'")
+    elif op == "mean" and not x._dtype.is_floating_point:
         return NotImplemented  # PyTorch's error, from the CPU op
     shape = tuple(x.shape)
     dims = dims_of(dim, len(shape))
@@ -78,7 +95,7 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
                 return _deferred_loss(node, op, x, pending_loss)
         value = _epilogue(x, op == "mean", _kept(shape, dims) if keepdim else ())
     if value is None:
-        value = R.reduce(runtime.contiguous(x._value), dims, op, keepdim)
+        value = _tree(x, dims, op, keepdim)
     out_dt = D.from_numpy_dtype(value.dtype)
     kept = _kept(shape, dims)
 
@@ -87,7 +104,7 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
         if op == "sum":
             return broadcast_to(g, shape)
         if op == "mean":
-            return broadcast_to(g / math.prod(shape[d] for d in dims), shape)
+            return broadcast_to(g, shape, math.prod(shape[d] for d in dims))
         # amax/amin: the gradient split evenly between the tied extremes (PyTorch's rule)
         result = _make(value, out_dt)
         hit = (x == (result if keepdim else result.reshape(kept))).to(x._dtype)
@@ -96,13 +113,24 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
     return record(node, value, out_dt, [x], backward, saved=[x])
 
 
+def _tree(x: Tensor, dims: tuple[int, ...], op: str, keepdim: bool) -> Any:
+    """The reduction of ``x`` over ``dims`` by the shared tree kernels; a complex ``x`` as
+    its (..., 2) real and imaginary parts (the same bytes), reduced over the same dims."""
+    v = runtime.contiguous(x._value)
+    if not x._dtype.is_complex:
+        return R.reduce(v, dims, op, keepdim)
+    parts = v.reshape((*v.shape, 1)).view(D.real_of(x._dtype).np)
+    value = R.reduce(parts, dims, op, keepdim)
+    return runtime.contiguous(value).view(x._dtype.np).reshape(value.shape[:-1])
+
+
 def _epilogue(x: Tensor, mean: bool, shape: tuple[int, ...]) -> Any:
     """The full sum (or mean) of a deferred ``x`` as its chain kernel's epilogue, at
     ``shape``; None where ``x`` is no pending floating-point value (then reduce it)."""
-    acc = deferred.reduce_full(x)
+    acc = deferred.reduce_full(x, x.numel() if mean else 1)  # (a mean: divided in it)
     if acc is None:
         return None
-    return deferred.scaled_sum(acc, x.numel() if mean else 1).reshape(shape)
+    return acc.reshape(shape)
 
 
 def _deferred_loss(node: str, op: str, x: Tensor, pending_loss: Any) -> Tensor:
@@ -113,7 +141,7 @@ def _deferred_loss(node: str, op: str, x: Tensor, pending_loss: Any) -> Tensor:
 
     def backward(g: Tensor) -> Tensor:
         g = g.reshape((1,) * len(shape))
-        return broadcast_to(g / size if op == "mean" else g, shape)
+        return broadcast_to(g, shape, size if op == "mean" else 1)
 
     out = record(node, pending_loss, pending_loss.odt, [x], backward, saved=[x])
     return joint.make_lazy(out, pending_loss)
@@ -140,6 +168,10 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
 def _arg(want_max: bool, x: Any, dim: Any, keepdim: Any) -> Any:
     if not isinstance(x, Tensor) or not isinstance(keepdim, bool) or x._dtype is D.bool_:
         return NotImplemented
+    if x._dtype.is_complex:  # (the kernel names the numpy dtype; PyTorch's says "complex")
+        raise RuntimeError(
+            f"{'argmax' if want_max else 'argmin'}(): does not support complex input"
+        )
     if dim is not None and (not isinstance(dim, int) or dims_of(dim, x.dim()) is None):
         return NotImplemented
     if x.numel() == 0:

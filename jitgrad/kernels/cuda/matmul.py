@@ -132,23 +132,11 @@ def _logical(shape: tuple[int, ...], trans: bool) -> tuple[int, int, int]:
     return (z, c, r) if trans else (z, r, c)
 
 
-def matmul(
-    a: Any,
-    b: Any,
-    out: Any = None,
-    *,
-    trans_a: bool = False,
-    trans_b: bool = False,
-    backend: str | None = None,
-    tile: int = TILE,
-) -> Any:
-    """``op(a) @ op(b)`` for C-contiguous 2-D or 3-D float device arrays (``op`` transposes
-    the last two axes when ``trans_a`` / ``trans_b``); a new device array, or ``out``.
-
-    The result is 2-D when both operands are, else 3-D ``(batch, M, N)``. ``backend`` forces
-    ``"tiled"`` or ``"cublas"`` (default: :func:`blas_backend`); ``tile`` is the tiled
-    kernel's block edge (16; tests use smaller ones to keep the simulator fast).
-    """
+def _product_shape(
+    a: Any, b: Any, trans_a: bool, trans_b: bool
+) -> tuple[np.dtype, int, int, int, tuple[int, ...]]:
+    """``(dtype, batch, M, N, result shape)`` of ``op(a) @ op(b)``, with PyTorch's errors
+    for operands that do not multiply."""
     if a.ndim not in (2, 3) or b.ndim not in (2, 3):
         raise RuntimeError(
             f"matmul: expected 2-D or 3-D device arrays, got {a.ndim}-D and {b.ndim}-D"
@@ -172,6 +160,27 @@ def matmul(
         )
     z = max(za, zb)
     shape = (m, n) if a.ndim == b.ndim == 2 else (z, m, n)
+    return dt, z, m, n, shape
+
+
+def matmul(
+    a: Any,
+    b: Any,
+    out: Any = None,
+    *,
+    trans_a: bool = False,
+    trans_b: bool = False,
+    backend: str | None = None,
+    tile: int = TILE,
+) -> Any:
+    """``op(a) @ op(b)`` for C-contiguous 2-D or 3-D float device arrays (``op`` transposes
+    the last two axes when ``trans_a`` / ``trans_b``); a new device array, or ``out``.
+
+    The result is 2-D when both operands are, else 3-D ``(batch, M, N)``. ``backend`` forces
+    ``"tiled"`` or ``"cublas"`` (default: :func:`blas_backend`); ``tile`` is the tiled
+    kernel's block edge (16; tests use smaller ones to keep the simulator fast).
+    """
+    dt, z, m, n, shape = _product_shape(a, b, trans_a, trans_b)
     out = check_out(out, shape, dt, "matmul")
     if out.size == 0:
         return out
