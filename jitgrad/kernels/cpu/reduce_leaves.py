@@ -267,14 +267,16 @@ def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
         for j in range(bw):
             dst[doff + j] = T(0)
         return
-    cs = c[co : co + bw]
     if R <= ROW_BLOCK:  # one leaf: summed straight into dst
-        _row_leaf(x, base + b0, R, B, bw, cs, sq, dst[doff : doff + bw])
-        return
-    lf = scr[0, :bw]
+        lf = dst[doff : doff + bw]
+    else:
+        lf = scr[0, :bw]
+    cs = c[co : co + bw]
     cnt = 0
     for r0 in range(0, R, ROW_BLOCK):
         _row_leaf(x, base + r0 * B + b0, min(R, r0 + ROW_BLOCK) - r0, B, bw, cs, sq, lf)
+        if R <= ROW_BLOCK:
+            return
         _push_row(scr, cnt, lf, bw)
         cnt += 1
     _flush_row(scr, cnt, dst[doff : doff + bw], bw)
