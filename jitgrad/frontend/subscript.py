@@ -27,11 +27,10 @@ from .multi_view import check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import index_tensors, record
+from .strided_region import geometry, strided
 from .tensor import Tensor, _make, legacy_type_name
-from .views import as_view, basic_view, make_view, permute
+from .views import as_view, basic_view, permute
 
-#: PyTorch's C type names in dtype error messages.
-_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
 
@@ -41,13 +40,14 @@ UINT8_INDEX_WARNING = (
 
 
 # ---- parsing a key ------------------------------------------------------------------------------
-def _index_array(item: Any) -> np.ndarray | None:
+def _index_array(item: Any, stacklevel: int = 4) -> np.ndarray | None:
     """Tensor / list / range / ndarray index as an int64 or bool array (None for basic items);
-    PyTorch reads a ``range`` as the sequence it spans (``x[range(n), target]``)."""
+    PyTorch reads a ``range`` as the sequence it spans (``x[range(n), target]``).
+    ``stacklevel``: the frames up to the user's line, where the uint8 warning points."""
     if isinstance(item, Tensor):
         arr = item._value
         if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
-            warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=4)
+            warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=stacklevel)
             return arr.astype(np.bool_)
     elif isinstance(item, list | range | np.ndarray):
         arr = np.asarray(item)
@@ -62,26 +62,60 @@ def _index_array(item: Any) -> np.ndarray | None:
     return arr.astype(np.int64, copy=False)
 
 
+def _items(key: Any) -> list[Any]:
+    """``key`` as a list of items, each index tensor, list or range read as an array once; a
+    0-d integer one becomes the int it is, since PyTorch selects with it (no new dim)."""
+    items: list[Any] = []
+    for k in key if isinstance(key, tuple) else (key,):
+        arr = np.asarray(k) if isinstance(k, bool | np.bool_) else _index_array(k, 5)
+        if arr is not None and arr.ndim == 0 and arr.dtype != np.bool_:
+            items.append(int(arr))
+        else:
+            items.append(k if arr is None else arr)
+    return items
+
+
+def _span(it: Any) -> int:
+    """How many dims of the tensor ``it`` indexes: a mask its ndim, ``None``/``...`` none."""
+    if it is None or it is Ellipsis:
+        return 0
+    return it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else 1
+
+
+def _check_mask(mask: np.ndarray, shape: tuple[int, ...], at: int) -> None:
+    """A boolean mask must match the dims it covers, starting at dim ``at``."""
+    for j in range(mask.ndim):
+        if mask.shape[j] != shape[at + j]:
+            raise IndexError(
+                f"The shape of the mask {list(mask.shape)} at index {j} does not match "
+                f"the shape of the indexed tensor {list(shape)} at index {at + j}"
+            )
+
+
+def _select(it: Any, shape: tuple[int, ...], dim: int) -> int:
+    """An integer item as the index it selects in ``dim``, with PyTorch's errors for an item
+    that is no index at all and for one out of bounds."""
+    if not isinstance(it, int | np.integer):
+        if isinstance(it, str):  # PyTorch reads a str as data for an index tensor
+            raise TypeError("new(): invalid data type 'str'")
+        raise IndexError(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+            f"Variables are valid indices (got {type(it).__name__})"
+        )
+    i = int(it)
+    n = shape[dim] if dim < len(shape) else 0  # past a second ellipsis
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+    return i
+
+
 def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.ndarray]]]:
     """Split ``key`` into a numpy basic key, the node name of that view, and advanced parts.
 
     Advanced parts are ``(dim in the basic view, int64 or bool array)``.
     """
-    if not isinstance(key, tuple):
-        key = (key,)
-    items: list[Any] = []
-    for k in key:
-        arr = np.asarray(k) if isinstance(k, bool | np.bool_) else _index_array(k)
-        if arr is not None and arr.ndim == 0 and arr.dtype != np.bool_:
-            items.append(int(arr))  # a 0-d integer tensor selects, as in PyTorch
-        else:
-            items.append(k if arr is None else arr)
-    used = sum(
-        0
-        if it is None or it is Ellipsis
-        else (it.ndim if isinstance(it, np.ndarray) and it.dtype == np.bool_ else 1)
-        for it in items
-    )
+    items = _items(key)
+    used = sum(_span(it) for it in items)
     shape = x._value.shape
     ndim = len(shape)
     if used > ndim:
@@ -113,34 +147,15 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             adv.append((out_dim, np.zeros(1 if it else 0, np.int64)))
             out_dim += 1
         elif isinstance(it, np.ndarray):
-            span = it.ndim if it.dtype == np.bool_ else 1
+            span = _span(it)
             if it.dtype == np.bool_:
-                for j in range(span):
-                    if it.shape[j] != x.shape[src_dim + j]:
-                        raise IndexError(
-                            f"The shape of the mask {list(it.shape)} at index {j} does not match "
-                            f"the shape of the indexed tensor {list(x.shape)} at index "
-                            f"{src_dim + j}"
-                        )
+                _check_mask(it, x.shape, src_dim)
             adv.append((out_dim, it))
             basic.extend([slice(None)] * span)
             src_dim += span
             out_dim += span
         else:
-            if not isinstance(it, int | np.integer):
-                if isinstance(it, str):  # PyTorch reads a str as data for an index tensor
-                    raise TypeError("new(): invalid data type 'str'")
-                raise IndexError(
-                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                    f"Variables are valid indices (got {type(it).__name__})"
-                )
-            i = int(it)
-            n = shape[src_dim] if src_dim < ndim else 0  # past a second ellipsis
-            if not -n <= i < n:
-                raise IndexError(
-                    f"index {i} is out of bounds for dimension {src_dim} with size {n}"
-                )
-            basic.append(i)
+            basic.append(_select(it, shape, src_dim))
             src_dim += 1
             name = "SelectBackward0"
     return tuple(basic), name, adv
@@ -280,6 +295,22 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         check_inplace(self)
     basic, _, adv = _parse(self, key)
     dst = self._value[basic + (...,)]
+    varr = _source(self, dst, adv, value)
+    target = base if through_view else self
+    old = None
+    if with_grad:
+        old = _make(target._value, dt, target.grad_fn, output_nr=target._output_nr)
+        old._requires_grad = target._requires_grad
+    _write(dst, adv, varr, dt)
+    self._bump()
+    if with_grad:
+        _record_write(self, target, key, value, old, setitem_node(basic, adv, value, through_view))
+
+
+def _source(self: Tensor, dst: np.ndarray, adv: list, value: Any) -> np.ndarray:
+    """The array ``self[key] = value`` writes, checked before anything is written: PyTorch's
+    errors for a value of no number type, overlapping memory and an index put of two dtypes."""
+    dt = self._dtype
     if isinstance(value, str | bytes | type(None)):
         raise TypeError(f"can't assign a {A.type_name(value)} to a {legacy_type_name(self)}")
     varr = value._value if isinstance(value, Tensor) else np.asarray(value, dt.np)
@@ -289,70 +320,38 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
             "Index put requires the source and destination dtypes match, got "
             f"{_WORDS[dt.name]} for the destination and {_WORDS[value._dtype.name]} for the source."
         )
-    target = base if through_view else self
-    old = None
-    if with_grad:
-        old = _make(target._value, dt, target.grad_fn, output_nr=target._output_nr)
-        old._requires_grad = target._requires_grad
-    _write(dst, adv, varr, dt)
-    self._bump()
-    if not with_grad:
-        return
+    return varr
+
+
+def _record_write(
+    self: Tensor, target: Tensor, key: Any, value: Any, old: Tensor, name: str
+) -> None:
+    """Record the write as node ``name`` (of ``old``, the target before it, and ``value``) on
+    ``target``: ``self``, or the root ``self`` views, which then reads the rebased root."""
     vshape = value.shape if isinstance(value, Tensor) else None
-    geom = _geometry(self._value, base._value) if through_view else None
+    geom = geometry(self._value, target._value) if target is not self else None
 
     def backward(g: Tensor) -> tuple:
-        region = g if geom is None else _strided(g, geom)
+        region = g if geom is None else strided(g, geom)
         gv = None
         if vshape is not None:
             gv = sum_to_shape(getitem(region, key), vshape).to(value._dtype)
         gs = g.clone()
-        setitem(gs if geom is None else _strided(gs, geom), key, 0)
+        setitem(gs if geom is None else strided(gs, geom), key, 0)
         return gs, gv
 
-    name = setitem_node(basic, adv, value, through_view)
-    res = record(name, target._value, dt, (old, value), backward, index_tensors(key))
+    res = record(name, target._value, self._dtype, (old, value), backward, index_tensors(key))
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True
     if target._retains_grad:
         target._retain_on_new_node()
     if geom is not None:  # the view now reads the rebased root
-        self.grad_fn = _strided(base, geom).grad_fn
+        self.grad_fn = strided(target, geom).grad_fn
         self._output_nr = 0
         self._requires_grad = True
         if self._retains_grad:
             self._retain_on_new_node()
-
-
-def _geometry(view: np.ndarray, root: np.ndarray) -> tuple:
-    """``view`` as (shape, element strides, element offset) into C-contiguous ``root``."""
-    item = root.itemsize
-    offset = view.__array_interface__["data"][0] - root.__array_interface__["data"][0]
-    return view.shape, tuple(st // item for st in view.strides), offset // item
-
-
-def _strided(t: Tensor, geom: tuple) -> Tensor:
-    """The region ``geom`` of ``t`` laid out C-contiguously (``AsStridedBackward0``)."""
-    shape, strides, offset = geom
-    flat = contiguous_array(t._value, t._dtype).reshape(-1)
-    arr = np.lib.stride_tricks.as_strided(
-        flat[offset:], shape, tuple(st * flat.itemsize for st in strides)
-    )
-    tshape = t.shape
-    if np.shares_memory(flat, t._value):
-        return make_view(t, arr, "AsStridedBackward0", lambda g: _strided_embed(g, tshape, geom))
-    return record(
-        "AsStridedBackward0", arr, t._dtype, (t,), lambda g: _strided_embed(g, tshape, geom)
-    )
-
-
-def _strided_embed(g: Tensor, shape: tuple[int, ...], geom: tuple) -> Tensor:
-    """Zeros of ``shape`` with ``g`` written at region ``geom`` (the backward of _strided)."""
-    out = np.zeros(shape, g._dtype.np)
-    region = _strided(_make(out, g._dtype), geom)._value
-    copy_into(region, g._value, g._dtype)
-    return record("AsStridedBackwardBackward0", out, g._dtype, (g,), lambda gg: _strided(gg, geom))
 
 
 def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:

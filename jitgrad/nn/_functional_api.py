@@ -25,7 +25,7 @@ from ..frontend.recording import record
 from ..frontend.tensor import Tensor, _make
 from ..typeinfo import finfo
 from ._functional_activation import celu, pairwise_distance, selu
-from ._functional_conv import conv_transpose2d
+from ._functional_conv_transpose import conv_transpose2d
 from ._functional_loss import _reduce
 from ._functional_norm import rrelu
 from ._functional_unpool import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""``conv1d``, ``conv2d``, ``unfold`` and ``fold``: convolution as im2col plus a BLAS matmul.
+"""``conv1d``/``2d``/``3d``, ``unfold`` and ``fold``: convolution as im2col plus a BLAS matmul.
 
 The forward is one im2col pass (a Numba kernel) and one numpy matmul per group, recorded as a
 single ``ConvolutionBackward0`` node as in PyTorch. Its backward is written in Tensor ops over
@@ -22,9 +22,9 @@ from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
 from ._conv_dtypes import check_conv_dtypes, onednn_route
-from ._windows_nd import Geom, Lead, Window, col2im, conv_window, im2col, ntuple, window
+from ._windows_nd import Geom, Window, col2im, conv_window, im2col, ntuple, window
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "fold", "unfold"]
 
 
 def sizes(t: Any) -> str:
@@ -211,122 +211,6 @@ def conv3d(
 ) -> Tensor:
     """3-d cross-correlation over ``(N, C, D, H, W)`` (or unbatched ``(C, D, H, W)``)."""
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
-
-
-def _conv_transpose(
-    input: Tensor,  # noqa: A002
-    weight: Tensor,
-    bias: Tensor | None,
-    stride: Any,
-    padding: Any,
-    output_padding: Any,
-    groups: int,
-    dilation: Any,
-    nd: int,
-) -> Tensor:
-    """The adjoint of a convolution over ``(N, C_in, *spatial)`` with weight
-    ``(C_in, C_out/groups, *kernel)``: columns ``W^T x`` (a BLAS matmul per group) summed into
-    the output by col2im. One ``ConvolutionBackward0`` node as in PyTorch; its backward is the
-    convolution of the gradient (input), im2col products (weight) and a sum (bias), written
-    in Tensor ops so that it is differentiable again."""
-    if input.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
-            f"conv_transpose{nd}d, but got input of size: {sizes(input.shape)}"
-        )
-    if input.dim() == nd + 1:  # batchified as PyTorch does
-        args = (stride, padding, output_padding, groups, dilation, nd)
-        return _conv_transpose(input.unsqueeze(0), weight, bias, *args).squeeze(0)
-    kernel, ws = f"slow_conv_transpose{max(nd, 2)}d_out_cpu", tuple(weight.shape)
-    onednn = onednn_route(tuple(input.shape), ws, groups, input._dtype)
-    check_conv_dtypes(input, weight, bias, kernel, True, onednn)
-    x, (cin, og) = input, weight.shape[:2]
-    n, c, spatial, k = x.shape[0], x.shape[1], tuple(x.shape[2:]), tuple(weight.shape[2:])
-    if c != cin or cin % groups:
-        raise RuntimeError(
-            f"Given transposed=1, weight of size {sizes(weight.shape)}, expected input"
-            f"{sizes(x.shape)} to have {cin} channels, but got {c} channels instead"
-        )
-    s, p, op, d = (ntuple(v, nd) for v in (stride, padding, output_padding, dilation))
-    if any(op[i] >= max(s[i], d[i]) for i in range(nd)):
-        dims = ("depth", "height", "width")[3 - nd :]
-        got = " ".join(
-            f"{what}_{dim}: {v[i]}"
-            for what, v in (("output_padding", op), ("stride", s), ("dilation", d))
-            for i, dim in enumerate(dims)
-        )
-        raise RuntimeError(
-            f"output padding must be smaller than either stride or dilation, but got {got}"
-        )
-    out_sp = tuple(
-        (spatial[i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1 for i in range(nd)
-    )
-    lead = tuple(
-        Lead(k[i], s[i], p[i], max(0, p[i] - op[i]), d[i], spatial[i]) for i in range(nd - 2)
-    )
-    i, j = nd - 2, nd - 1
-    win = window(Geom(k[i], k[j], s[i], s[j], p[i], p[j], d[i], d[j], spatial[i], spatial[j]), lead)
-    o, ci, kk, length = og * groups, cin // groups, win.taps, math.prod(spatial)
-    w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
-    x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)
-    cols = launchlog.matmul(w3.transpose(0, 2, 1), x4)
-    out = col2im(cols.reshape(n * o, kk, length), win, out_sp).reshape(n, o, *out_sp)
-    if bias is not None:
-        out += bias._value.reshape(o, *(1,) * nd)
-    needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
-
-    def backward(grad: Tensor) -> tuple:
-        gx = gw = gb = None
-        if needs[0]:
-            gx = _convolution(grad, weight, None, s, p, d, groups, nd)
-        if needs[1]:
-            gcols = _im2col(grad, win).reshape(n, groups, og * kk, length)
-            xg = x.reshape(n, groups, ci, length)
-            gw = xg.matmul(gcols.transpose(2, 3)).sum(0).reshape(weight.shape)
-        if needs[2]:
-            gb = grad.sum((0, *range(2, nd + 2)))
-        return gx, gw, gb
-
-    return record(
-        "ConvolutionBackward0",
-        out,
-        input._dtype,
-        (input, weight, bias),
-        backward,
-        saved=(input, weight),
-    )
-
-
-def conv_transpose2d(
-    input: Tensor,  # noqa: A002
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    output_padding: Any = 0,
-    groups: int = 1,
-    dilation: Any = 1,
-) -> Tensor:
-    """The adjoint of ``conv2d`` (a "deconvolution") over ``(N, C_in, H, W)`` or
-    ``(C_in, H, W)`` with weight ``(C_in, C_out/groups, kh, kw)``."""
-    args = (stride, padding, output_padding, groups, dilation, 2)
-    return _conv_transpose(input, weight, bias, *args)
-
-
-def conv_transpose3d(
-    input: Tensor,  # noqa: A002
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    output_padding: Any = 0,
-    groups: int = 1,
-    dilation: Any = 1,
-) -> Tensor:
-    """The adjoint of ``conv3d`` over ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` with
-    weight ``(C_in, C_out/groups, kd, kh, kw)``."""
-    args = (stride, padding, output_padding, groups, dilation, 3)
-    return _conv_transpose(input, weight, bias, *args)
 
 
 def _fold_geometry(hw: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Geom:

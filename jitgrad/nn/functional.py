@@ -32,6 +32,7 @@ from ._functional_activation import __all__ as _activation_names
 from ._functional_batchnorm import batch_norm
 from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_names
+from ._functional_conv_transpose import conv_transpose2d, conv_transpose3d
 from ._functional_cross_entropy import cross_entropy, nll_loss
 from ._functional_extra import dropout, pad, scaled_dot_product_attention
 from ._functional_fractional import *  # noqa: F403
@@ -59,6 +60,8 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv_transpose2d",
+    "conv_transpose3d",
     "cross_entropy",
     "dropout",
     "embedding",

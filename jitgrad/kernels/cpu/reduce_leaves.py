@@ -205,49 +205,41 @@ def _levels(nrows):
 
 
 @njit(**_INLINE)
-def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
-    # dst[doff+j] = pairwise sum over r < R of t(x[base + r*B + b0 + j]), j < bw, where t is the
-    # identity, or (v - c[co+j])**2 if sq; leaves of ROW_BLOCK rows vectorised across j;
-    # scr: (1 + _levels(R), >= bw) scratch, row 0 the leaf, rows 1.. the counter's stack.
-    T = dst.dtype.type
-    if R == 0:
-        for j in range(bw):
-            dst[doff + j] = T(0)
-        return
-    if R <= ROW_BLOCK:
-        lf = dst[doff : doff + bw]
-    else:
-        lf = scr[0, :bw]
-    cs = c[co : co + bw]
-    cnt = 0
-    for r0 in range(0, R, ROW_BLOCK):
-        for j in range(bw):
-            lf[j] = T(0)
-        for r in range(r0, min(R, r0 + ROW_BLOCK)):
-            p = base + r * B + b0
-            xr = x[p : p + bw]
-            if sq:
-                for j in range(bw):
-                    d = xr[j] - cs[j]
-                    lf[j] += d * d
-            else:
-                for j in range(bw):
-                    lf[j] += xr[j]
-        if R <= ROW_BLOCK:
-            return
-        lvl = 0
-        k = cnt
-        while k & 1:
-            st = scr[1 + lvl, :bw]
+def _row_leaf(x, p, n, B, bw, cs, sq, lf):
+    # one leaf of _rows_pw: lf[j] = t(x[p + j]) + t(x[p + B + j]) + ... over n <= ROW_BLOCK rows,
+    # in row order, each row's bw columns in one vectorised loop.
+    for j in range(bw):
+        lf[j] = lf.dtype.type(0)
+    for r in range(n):
+        xr = x[p + r * B : p + r * B + bw]
+        if sq:
             for j in range(bw):
-                lf[j] = st[j] + lf[j]
-            lvl += 1
-            k >>= 1
+                d = xr[j] - cs[j]
+                lf[j] += d * d
+        else:
+            for j in range(bw):
+                lf[j] += xr[j]
+
+
+@njit(**_INLINE)
+def _push_row(scr, cnt, lf, bw):
+    # _push for rows of bw sums: leaf cnt merges with the equal-sized subtrees (scr rows 1..).
+    lvl = 0
+    k = cnt
+    while k & 1:
         st = scr[1 + lvl, :bw]
         for j in range(bw):
-            st[j] = lf[j]
-        cnt += 1
-    d = dst[doff : doff + bw]
+            lf[j] = st[j] + lf[j]
+        lvl += 1
+        k >>= 1
+    st = scr[1 + lvl, :bw]
+    for j in range(bw):
+        st[j] = lf[j]
+
+
+@njit(**_INLINE)
+def _flush_row(scr, cnt, d, bw):
+    # _flush for rows of bw sums: the remaining subtrees into d, smallest first: older + newer.
     first = True
     lvl = 0
     k = cnt
@@ -263,6 +255,31 @@ def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
                     d[j] = st[j] + d[j]
         k >>= 1
         lvl += 1
+
+
+@njit(**_INLINE)
+def _rows_pw(x, base, R, B, b0, bw, c, co, sq, dst, doff, scr):
+    # dst[doff+j] = pairwise sum over r < R of t(x[base + r*B + b0 + j]), j < bw, where t is the
+    # identity, or (v - c[co+j])**2 if sq; leaves of ROW_BLOCK rows vectorised across j;
+    # scr: (1 + _levels(R), >= bw) scratch, row 0 the leaf, rows 1.. the counter's stack.
+    T = dst.dtype.type
+    if R == 0:
+        for j in range(bw):
+            dst[doff + j] = T(0)
+        return
+    if R <= ROW_BLOCK:  # one leaf: summed straight into dst
+        lf = dst[doff : doff + bw]
+    else:
+        lf = scr[0, :bw]
+    cs = c[co : co + bw]
+    cnt = 0
+    for r0 in range(0, R, ROW_BLOCK):
+        _row_leaf(x, base + r0 * B + b0, min(R, r0 + ROW_BLOCK) - r0, B, bw, cs, sq, lf)
+        if R <= ROW_BLOCK:
+            return
+        _push_row(scr, cnt, lf, bw)
+        cnt += 1
+    _flush_row(scr, cnt, dst[doff : doff + bw], bw)
 
 
 @njit(**_INLINE)
