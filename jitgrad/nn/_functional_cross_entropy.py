@@ -27,7 +27,7 @@ from ..frontend.declare import Declared, Saved, zeros_where_needed
 from ..frontend.recording import node_class
 from ..frontend.tensor import Tensor, _make
 from . import _kernels as K
-from ._functional_loss import _check_reduction, _reduce, probability_targets
+from ._functional_loss import _check_reduction, probability_targets
 from ._functional_smoothing import smoothed_nll
 
 
@@ -140,13 +140,14 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
             c = input.shape[1 if input.dim() > 1 else 0]
             target = target * (1.0 - label_smoothing) + label_smoothing / c
         w = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (input.dim() - 2))
-        loss = -(w * target).sum(1 if input.dim() > 1 else 0)
-        if reduction == "mean":
-            loss = loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+        if reduction == "none":
+            return -(w * target).sum(1 if input.dim() > 1 else 0)
+        loss = -(w * target).sum()  # PyTorch's order: negate the total (NegBackward0)
+        if reduction == "mean":  # over every position: numel / classes (N * d1 * ... * dK)
+            loss = loss / (input.numel() // input.shape[1] if input.dim() > 1 else 1)
             if loss.grad_fn is not None:  # PyTorch divides by a Scalar: DivBackward1
                 loss.grad_fn.__class__ = node_class("DivBackward1", type(loss.grad_fn))
-            return loss
-        return _reduce(loss, reduction)
+        return loss
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing:
         return smoothed_nll(loss, logp, target, weight, ignore_index, reduction, label_smoothing)
