@@ -270,3 +270,17 @@ def test_probability_targets_mean_over_every_position(reduction, total, node):
     if reduction == "mean":  # the sum over N * d1 * d2 = 24 positions, over 24
         per = F.cross_entropy(x, p, reduction="none")
         assert np.isclose(out.item(), per.sum().item() / 24, rtol=1e-14)
+
+
+# ---- conj_physical -----------------------------------------------------------------------------
+def test_conj_physical_node_and_in_place_form():
+    w = torch.tensor([1 + 2j, 3 - 4j], requires_grad=True)
+    y = torch.conj_physical(w)
+    assert y.grad_fn.name() == "ConjPhysicalBackward0"
+    assert y.tolist() == [1 - 2j, 3 + 4j]
+    y.abs().sum().backward()  # d|conj(w)|/dw = w / |w| (PyTorch's convention)
+    assert w.grad.tolist() == pytest.approx([(1 + 2j) / 5**0.5, (3 - 4j) / 5])
+    z = torch.tensor([1 + 2j, 3 - 4j])
+    assert z.conj_physical_() is z and z.tolist() == [1 - 2j, 3 + 4j] and z._version == 1
+    x = torch.tensor([1.0, 2.0])
+    assert torch.conj_physical(x) is x and x.conj_physical_() is x
