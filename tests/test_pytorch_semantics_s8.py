@@ -284,3 +284,13 @@ def test_conj_physical_node_and_in_place_form():
     assert z.conj_physical_() is z and z.tolist() == [1 - 2j, 3 + 4j] and z._version == 1
     x = torch.tensor([1.0, 2.0])
     assert torch.conj_physical(x) is x and x.conj_physical_() is x
+
+
+# ---- NumPy's axis spelling (PyTorch's argument parser takes it for dim) ---------------------
+def test_cumsum_and_cumprod_take_axis():
+    a = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    assert a.cumsum(axis=0).tolist() == [[0.0, 1.0, 2.0], [3.0, 5.0, 7.0]]
+    assert torch.cumsum(a, axis=1).tolist() == [[0.0, 1.0, 3.0], [3.0, 7.0, 12.0]]
+    assert (a + 1).cumprod(axis=1).tolist() == [[1.0, 2.0, 6.0], [4.0, 20.0, 120.0]]
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'dim'"):
+        a.cumsum()
