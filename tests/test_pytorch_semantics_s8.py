@@ -199,7 +199,7 @@ def test_linear_cross_entropy_k_dim_values_and_grads():
 
 def test_linear_cross_entropy_bias_weight_smoothing_none():
     loss = nn.LinearCrossEntropyLoss(
-        4, 3, bias=True, reduction="none", label_smoothing=0.1, weight=torch.tensor([1., 2., 3.])
+        4, 3, bias=True, reduction="none", label_smoothing=0.1, weight=torch.tensor([1.0, 2.0, 3.0])
     )
     with torch.no_grad():
         loss.linear.weight.copy_(torch.arange(12.0).reshape(3, 4).cos())
@@ -294,3 +294,31 @@ def test_cumsum_and_cumprod_take_axis():
     assert (a + 1).cumprod(axis=1).tolist() == [[1.0, 2.0, 6.0], [4.0, 20.0, 120.0]]
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'dim'"):
         a.cumsum()
+
+
+# ---- small differences the t.type()/message survey found ---------------------------------------
+@pytest.mark.parametrize(
+    ("dtype", "word"), [("int64", "Long"), ("uint8", "Byte"), ("bool", "Bool")]
+)
+def test_floating_samplers_refuse_integer_tensors(dtype, word):
+    t = torch.zeros(2, dtype=getattr(torch, dtype))
+    with pytest.raises(NotImplementedError) as info:
+        t.normal_()
+    assert str(info.value) == f"\"normal_kernel_cpu\" not implemented for '{word}'"
+    with pytest.raises(NotImplementedError) as info:
+        t.uniform_()
+    assert str(info.value) == f"\"check_uniform_bounds\" not implemented for '{word}'"
+    assert t.tolist() == [0, 0] or t.tolist() == [False, False]
+
+
+def test_linear_with_bias_names_dtypes_as_addmm_does():
+    w, b = torch.zeros(2, 2), torch.zeros(2)
+    with pytest.raises(RuntimeError) as info:
+        nn.Linear(2, 2)(torch.zeros(1, 2, dtype=torch.long))
+    assert str(info.value) == "mat1 and mat2 must have the same dtype, but got Long and Float"
+    with pytest.raises(RuntimeError) as info:
+        F.linear(torch.zeros(3, 1, 2, dtype=torch.float64), w, b)
+    assert str(info.value) == "mat1 and mat2 must have the same dtype, but got Double and Float"
+    with pytest.raises(RuntimeError) as info:
+        F.linear(torch.zeros(1, 2), w, b.double())
+    assert str(info.value) == "self and mat2 must have the same dtype, but got Double and Float"

@@ -25,9 +25,7 @@ def _check(input: Tensor, w: Tensor, target: Tensor, bias: Tensor | None) -> tup
     if input.dim() < 1 or input.dim() > 2:
         raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
     if w.dim() < 2:
-        raise RuntimeError(
-            f"expected linear_weight with dimensionality at least 2, got {w.dim()}"
-        )
+        raise RuntimeError(f"expected linear_weight with dimensionality at least 2, got {w.dim()}")
     batch, n_in = tuple(input.shape[:-1]), input.shape[-1]
     if n_in != w.shape[-1]:
         raise RuntimeError(
