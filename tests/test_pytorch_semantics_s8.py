@@ -322,3 +322,47 @@ def test_linear_with_bias_names_dtypes_as_addmm_does():
     with pytest.raises(RuntimeError) as info:
         F.linear(torch.zeros(1, 2), w, b.double())
     assert str(info.value) == "self and mat2 must have the same dtype, but got Double and Float"
+
+
+@pytest.mark.parametrize(
+    ("dtype", "word"), [("int32", "Int"), ("float32", "Float"), ("bool", "Bool")]
+)
+def test_class_index_losses_refuse_other_target_dtypes(dtype, word):
+    x = torch.zeros(2, 3)
+    t = torch.tensor([0, 1]).to(getattr(torch, dtype))
+    for loss in (F.nll_loss, F.cross_entropy):
+        with pytest.raises(RuntimeError) as info:
+            loss(x, t)
+        assert str(info.value) == f"expected target dtype to be Long or Byte, but got {word}"
+    byte = torch.tensor([0, 1], dtype=torch.uint8)
+    assert F.cross_entropy(x, byte).item() == pytest.approx(math.log(3))
+    with pytest.raises(RuntimeError) as info:
+        F.nll_loss(torch.zeros(2, 3, 4), byte.reshape(2, 1).expand(2, 4))
+    assert str(info.value) == "expected scalar type Long but found Byte"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "uint8", "int16", "bool"])
+def test_index_dtypes_of_scatter_and_gather(dtype):
+    i = torch.tensor([0]).to(getattr(torch, dtype))
+    calls = {
+        "scatter(): Expected dtype int32/int64 for index": [
+            lambda: torch.zeros(2).scatter(0, i, 1.0),
+            lambda: torch.zeros(2).scatter_(0, i, torch.ones(1)),
+            lambda: torch.zeros(2).scatter_add(0, i, torch.ones(1)),
+            lambda: torch.zeros(2).scatter_reduce(0, i, torch.ones(1), "sum"),
+        ],
+        "gather(): Expected dtype int32/int64 for index": [lambda: torch.zeros(2).gather(0, i)],
+    }
+    for message, fns in calls.items():
+        for fn in fns:
+            with pytest.raises(RuntimeError) as info:
+                fn()
+            assert str(info.value) == message
+    i32 = torch.tensor([1], dtype=torch.int32)
+    assert torch.zeros(2).scatter(0, i32, 5.0).tolist() == [0.0, 5.0]
+
+
+def test_storage_type_names():
+    assert torch.tensor([1, 2]).storage().type() == "torch.LongStorage"
+    assert torch.zeros(1, dtype=torch.float16).storage().type() == "torch.HalfStorage"
+    assert torch.zeros(1).untyped_storage().type() == "torch.storage.UntypedStorage"
