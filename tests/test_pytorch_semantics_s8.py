@@ -366,3 +366,44 @@ def test_storage_type_names():
     assert torch.tensor([1, 2]).storage().type() == "torch.LongStorage"
     assert torch.zeros(1, dtype=torch.float16).storage().type() == "torch.HalfStorage"
     assert torch.zeros(1).untyped_storage().type() == "torch.storage.UntypedStorage"
+
+
+TWO_BOOLS = (
+    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+    "`logical_xor()` operator instead."
+)
+ONE_BOOL = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
+)
+NEG_BOOL = (
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
+)
+_B = torch.tensor([True, False])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: _B - _B, TWO_BOOLS),
+        (lambda: torch.sub(_B, _B), TWO_BOOLS),
+        (lambda: _B - True, TWO_BOOLS),
+        (lambda: _B.clone().sub_(_B), TWO_BOOLS),
+        (lambda: 1 - _B, ONE_BOOL),
+        (lambda: _B - torch.tensor([1, 2]), ONE_BOOL),
+        (lambda: -_B, NEG_BOOL),
+        (lambda: torch.neg(_B), NEG_BOOL),
+    ],
+)
+def test_bool_subtraction_and_negation_are_refused(call, message):
+    with pytest.raises(RuntimeError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_bool_alternatives_still_work():
+    assert (_B ^ _B).tolist() == [False, False]
+    assert (~_B).tolist() == [False, True]
+    assert (_B + _B).tolist() == [True, False]
+    assert (torch.tensor([3, 4]) - 1).tolist() == [2, 3]
