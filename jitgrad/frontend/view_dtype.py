@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import dtypes as D
 from .tensor import Tensor, _make
+from .tensor_meta import _on_device
 
 
 def _torch_strides(arr: np.ndarray) -> tuple[int, ...]:
@@ -82,6 +83,8 @@ def _reinterpret(arr: np.ndarray, np_dtype: np.dtype) -> np.ndarray:
 
 def view_dtype(self: Tensor, dtype: D.dtype) -> Tensor:
     """``self.view(dtype)``: ``self``'s memory read as ``dtype`` (see the module)."""
+    if _on_device(self):
+        raise NotImplementedError("view(dtype) of a device tensor is not implemented in jitgrad")
     if self._dtype is not dtype and (self._dtype.round is not None or dtype.round is not None):
         raise NotImplementedError(
             f"view({dtype!r}) of a {self._dtype!r} tensor: jitgrad holds float16 and bfloat16 "
