@@ -407,3 +407,12 @@ def test_bool_alternatives_still_work():
     assert (~_B).tolist() == [False, True]
     assert (_B + _B).tolist() == [True, False]
     assert (torch.tensor([3, 4]) - 1).tolist() == [2, 3]
+
+
+def test_load_takes_mmap(tmp_path):
+    path = tmp_path / "m.pth"
+    m = nn.Linear(3, 2)
+    torch.save(m.state_dict(), path)
+    sd = torch.load(path, mmap=True, weights_only=True)
+    assert sorted(sd) == ["bias", "weight"]
+    assert torch.equal(sd["weight"], m.weight.detach())
