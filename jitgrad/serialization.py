@@ -131,6 +131,11 @@ def load(
     or forged file raises (see the module docstring), never allocates for sizes it claims.
     ``mmap=True`` is accepted and reads the file into memory (the same tensors; PyTorch maps
     the storages from the file instead)."""
+    return _load(f, weights_only)
+
+
+def _load(f: PathOrFile, weights_only: bool) -> Any:
+    """:func:`load`'s work (``map_location`` changes nothing: every tensor loads on the CPU)."""
     try:
         z = zipfile.ZipFile(f, "r")  # type: ignore[arg-type]
     except _ZIP_ERRORS:
