@@ -205,8 +205,10 @@ def affine_grid_generator(theta: Tensor, size: Sequence[int], align_corners: boo
     return F.affine_grid(theta, list(size), align_corners)
 
 
-def _real_conj_(input: Tensor) -> Tensor:  # noqa: A002
-    """jitgrad's tensors are real: conjugation changes nothing."""
+def _conj_physical_(input: Tensor) -> Tensor:  # noqa: A002
+    """In-place conjugation (a real tensor is its own conjugate: unchanged)."""
+    if input._dtype.is_complex:
+        input.copy_(input.conj())
     return input
 
 
@@ -246,7 +248,7 @@ TOP_LEVEL: dict[str, Any] = {
     "grid_sampler": grid_sampler,
     "grid_sampler_2d": grid_sampler,
     "affine_grid_generator": affine_grid_generator,
-    "conj_physical_": _real_conj_,
+    "conj_physical_": _conj_physical_,
     "AcceleratorError": AcceleratorError,
 }
 
@@ -254,7 +256,7 @@ METHODS: dict[str, Any] = {
     "triangular_solve": lambda self, A, upper=True, transpose=False, unitriangular=False: (
         triangular_solve(self, A, upper, transpose, unitriangular)
     ),
-    "conj_physical_": _real_conj_,
+    "conj_physical_": _conj_physical_,
 }
 
 

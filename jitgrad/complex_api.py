@@ -162,6 +162,15 @@ def record_angle(input: Tensor, value: Any) -> Tensor:  # noqa: A002
     return record("AngleBackward0", value, D.real_of(input._dtype), [input], backward, [input])
 
 
+def conj_physical(input: Tensor) -> Tensor:  # noqa: A002
+    """The conjugate as a new tensor (``ConjPhysicalBackward0``); a real tensor is returned
+    itself, as PyTorch does."""
+    if not input._dtype.is_complex:
+        return input
+    value = np.conj(input._value)
+    return record("ConjPhysicalBackward0", value, input._dtype, [input], conj_physical)
+
+
 def is_complex(input: Tensor) -> bool:  # noqa: A002
     return input._dtype.is_complex
 
@@ -170,7 +179,7 @@ METHODS: dict[str, Any] = {
     "real": property(real),
     "imag": property(imag),
     "conj": conj,
-    "conj_physical": conj,
+    "conj_physical": conj_physical,
     "resolve_conj": lambda self: self,
     "resolve_neg": lambda self: self,
     "is_conj": lambda self: False,
@@ -183,7 +192,7 @@ TOP_LEVEL: dict[str, Any] = {
     "real": real,
     "imag": imag,
     "conj": conj,
-    "conj_physical": conj,
+    "conj_physical": conj_physical,
     "resolve_conj": lambda input: input,
     "angle": angle,
     "is_complex": is_complex,

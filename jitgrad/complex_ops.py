@@ -118,8 +118,8 @@ _REFUSALS = {
     "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
     "sign": (
         NotImplementedError,
-        "Unlike NumPy, jitgrad.sign is not intended to support complex numbers. Please use "
-        "jitgrad.sgn instead.",
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+        "torch.sgn instead.",
     ),
     **{n: _CLAMP for n in ("clamp", "clamp_min", "clamp_max", "relu", "hardtanh")},
     **{

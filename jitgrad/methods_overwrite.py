@@ -77,7 +77,17 @@ def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return apply_inplace(REGISTRY["copy"], self, (src,))
 
 
+def _refuse_integers(self: Tensor, kernel: str) -> None:
+    """PyTorch has no integer or bool kernel for the floating samplers: its error, not a
+    silently rounded sample."""
+    if not (self._dtype.is_floating_point or self._dtype.is_complex):
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{D.scalar_name(self._dtype)}'"
+        )
+
+
 def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    _refuse_integers(self, "check_uniform_bounds")
     check_inplace(self)
     assert_no_internal_overlap(self._value)
     self._value[...] = rng(generator).uniform(a, b, self._value.shape)
@@ -85,6 +95,7 @@ def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = 
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    _refuse_integers(self, "normal_kernel_cpu")
     check_inplace(self)
     assert_no_internal_overlap(self._value)
     self._value[...] = rng(generator).normal(mean, std, self._value.shape)

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as D
 from .frontend.creation import zeros
+from .frontend.gather_scatter import SCATTER_INDEX, _int_index
 from .frontend.indexing import gather
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
@@ -57,7 +58,7 @@ def scatter_reduce(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
         )
     d = dim % max(input.ndim, 1)
-    idx = np.asarray(index._value, np.int64)
+    idx = _int_index(index, SCATTER_INDEX)
     a, s = input._value, src._value[tuple(slice(0, n) for n in idx.shape)]
     where = _targets(a.shape, idx, d)
     ufunc = _UFUNCS[reduce]

@@ -122,11 +122,20 @@ def save(obj: Any, f: PathOrFile) -> None:
     _torch_format.write(obj, f)
 
 
-def load(f: PathOrFile, map_location: Any = None, weights_only: bool = True) -> Any:
+def load(
+    f: PathOrFile, map_location: Any = None, weights_only: bool = True, *, mmap: bool | None = None
+) -> Any:
     """Read a file ``torch.save`` or :func:`save` wrote (or jitgrad's older format). With
     ``weights_only=True`` (the default) only tensors, Parameters, containers and plain values
     are built, as PyTorch's weights-only unpickler does; anything else is refused. A damaged
-    or forged file raises (see the module docstring), never allocates for sizes it claims."""
+    or forged file raises (see the module docstring), never allocates for sizes it claims.
+    ``mmap=True`` is accepted and reads the file into memory (the same tensors; PyTorch maps
+    the storages from the file instead)."""
+    return _load(f, weights_only)
+
+
+def _load(f: PathOrFile, weights_only: bool) -> Any:
+    """:func:`load`'s work (``map_location`` changes nothing: every tensor loads on the CPU)."""
     try:
         z = zipfile.ZipFile(f, "r")  # type: ignore[arg-type]
     except _ZIP_ERRORS:

@@ -40,6 +40,10 @@ class UntypedStorage:
     def tolist(self) -> list:
         return self._flat.view(np.uint8).tolist()
 
+    def type(self) -> str:
+        """PyTorch's class path (its name, as programs compare it)."""
+        return "torch.storage.UntypedStorage"
+
     def __repr__(self) -> str:
         lines = "".join(f" {b}\n" for b in self.tolist())
         return f"{lines}[torch.storage.UntypedStorage(device={self.device}) of size {len(self)}]"
@@ -62,6 +66,10 @@ class TypedStorage(UntypedStorage):
 
     def tolist(self) -> list:
         return self._flat.tolist()
+
+    def type(self) -> str:
+        """The legacy storage type PyTorch names it by (``torch.FloatStorage``)."""
+        return f"torch.{D.scalar_name(self.dtype)}Storage"
 
     def __repr__(self) -> str:
         lines = "".join(f" {v}\n" for v in self.tolist())

@@ -223,7 +223,7 @@ def test_modified_saved_tensor_names_the_function() -> None:
         y.sum().backward()
     assert str(e.value).startswith(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        "operation: [jitgrad.FloatTensor [2]], which is output 0 of Exp, is at version 1; "
+        "operation: [torch.FloatTensor [2]], which is output 0 of Exp, is at version 1; "
         "expected version 0 instead."
     )
 

@@ -387,7 +387,7 @@ def test_modified_saved_tensor_raises_at_backward() -> None:
     assert s._version == 1 and s.grad_fn.name() == "AddBackward0"
     assert message(RuntimeError, lambda: t.backward(torch.ones(2))) == (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        "operation: [jitgrad.FloatTensor [2]], which is output 0 of Exp, is at version 1; "
+        "operation: [torch.FloatTensor [2]], which is output 0 of Exp, is at version 1; "
         f"expected version 0 instead. {HINT}"
     )
     s = x * 1
@@ -395,7 +395,7 @@ def test_modified_saved_tensor_raises_at_backward() -> None:
     s.add_(1)
     assert message(RuntimeError, lambda: t.backward(torch.ones(2))) == (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        "operation: [jitgrad.FloatTensor [2]], which is output 0 of Add, is at version 1; "
+        "operation: [torch.FloatTensor [2]], which is output 0 of Add, is at version 1; "
         f"expected version 0 instead. {HINT}"
     )
 

@@ -228,7 +228,7 @@ def test_an_in_place_change_of_a_saved_result_is_caught():
     with pytest.raises(RuntimeError) as info:
         y.sum().backward()
     assert (
-        "[jitgrad.FloatTensor [2, 3]], which is output 0 of Softmax, is at version 1; "
+        "[torch.FloatTensor [2, 3]], which is output 0 of Softmax, is at version 1; "
         "expected version 0 instead." in str(info.value)
     )
 

@@ -59,7 +59,7 @@ def test_index_changed_in_place_before_backward_raises(name):
         kind = "CPUBoolType"
     else:
         idx[0] = 1
-        kind = "jitgrad.LongTensor"
+        kind = "torch.LongTensor"
     with pytest.raises(RuntimeError) as info:
         out.sum().backward()
     assert str(info.value).startswith(_message(kind, 4 if idx.dtype == torch.bool else 2))

@@ -25,7 +25,7 @@ import jitgrad.utils.data
 @pytest.mark.parametrize(
     ("module", "name"),
     [
-        (jitgrad.nn, "LinearCrossEntropyLoss"),
+        (jitgrad.nn, "LinearCrossEntropyOptions"),
         (jitgrad.nn.functional, "grouped_mm"),
         (jitgrad.optim, "Muon"),
         (jitgrad.utils.data, "IterDataPipe"),

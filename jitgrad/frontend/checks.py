@@ -78,6 +78,37 @@ def elementwise_operands(name: str, args: Sequence[Any], condition: bool = False
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             + DTYPE_WORDS[args[0]._dtype.name]
         )
+    if name in _BOOL_REFUSED:
+        _refuse_bool_arithmetic(name, args)
+
+
+#: the ops PyTorch refuses on bool operands (subtraction and negation: use ^, ~ instead)
+_BOOL_REFUSED = frozenset({"sub", "sub_scaled", "rsub", "neg"})
+_INVERT_HINT = (
+    "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+)
+
+
+def _refuse_bool_arithmetic(name: str, args: Sequence[Any]) -> None:
+    """PyTorch's sub_check and neg check (a Python bool counts as a bool tensor)."""
+    bools = [
+        x._dtype.name == "bool" if isinstance(x, Tensor) else isinstance(x, bool | np.bool_)
+        for x in args
+    ]
+    if not any(bools):
+        return
+    if name == "neg":
+        raise RuntimeError(
+            f"Negation, the `-` operator, on a bool tensor is not supported. {_INVERT_HINT}"
+        )
+    if all(bools[:2]):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    raise RuntimeError(
+        f"Subtraction, the `-` operator, with a bool tensor is not supported. {_INVERT_HINT}"
+    )
 
 
 def broadcast_error(shapes: Sequence[tuple[int, ...]]) -> Exception:

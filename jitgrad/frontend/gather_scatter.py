@@ -44,10 +44,14 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     return out if input.ndim else out.reshape(())
 
 
+SCATTER_INDEX = "scatter(): Expected dtype int32/int64 for index"
+
+
 def _int_index(index: Any, message: str) -> np.ndarray:
-    """An integer index tensor's values as int64 (``message`` for any other dtype)."""
+    """An int32 or int64 index tensor's values as int64 (``message`` for any other dtype:
+    PyTorch's index kernels take no other integer type, nor bool or uint8)."""
     arr = index._value if isinstance(index, Tensor) else np.asarray(index)
-    if arr.dtype.kind not in "iu":
+    if arr.dtype != np.int64 and arr.dtype != np.int32:
         raise RuntimeError(message)
     return arr.astype(np.int64, copy=False)
 
@@ -123,9 +127,9 @@ def scatter(
     d = _wrap_dim(dim, input.ndim)
     if src is None:
         src = value
+    idx = _int_index(index, SCATTER_INDEX)
     if reduce is not None:
         return scatter_reduce_legacy(input, d, index, src, reduce)
-    idx = _index_array(index)
     out = np.array(input._value, order="C")
     fill = src._value if isinstance(src, Tensor) else np.full(idx.shape, src, input._dtype.np)
     _scatter_into(out, fill, d, idx, False, input._dtype)
@@ -146,7 +150,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
         raise A.invalid_args("scatter_add", (dim, index, src))
     d = _wrap_dim(dim, input.ndim)
     out = np.array(input._value, order="C")
-    _scatter_into(out, src._value, d, _index_array(index), True, input._dtype)
+    _scatter_into(out, src._value, d, _int_index(index, SCATTER_INDEX), True, input._dtype)
     return record(
         "ScatterAddBackward0",
         out,

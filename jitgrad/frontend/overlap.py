@@ -165,7 +165,7 @@ def _expandable(value: np.ndarray, shape: tuple[int, ...]) -> None:
     while lead < value.ndim - len(shape) and value.shape[lead] == 1:
         lead += 1
     kind = _TYPE_NAMES.get(from_numpy_dtype(value.dtype).name, "Tensor")
-    err = expand_error(value.shape[lead:], shape, f"jitgrad.{kind}")
+    err = expand_error(value.shape[lead:], shape, f"torch.{kind}")
     if err is not None:
         raise err
 

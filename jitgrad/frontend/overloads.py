@@ -86,10 +86,20 @@ OVERLOADS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: PyTorch's C types that jitgrad writes as Python classes, by the name PyTorch prints
+_TORCH_C_TYPES = {
+    "device": "torch.device", "dtype": "torch.dtype", "Size": "torch.Size",
+    "Generator": "torch._C.Generator", "layout": "torch.layout",
+    "memory_format": "torch.memory_format", "finfo": "torch.finfo", "iinfo": "torch.iinfo",
+}  # fmt: skip
+
+
 def type_name(obj: Any) -> str:
     """The type name PyTorch prints for ``obj`` (CPython's ``tp_name``: ``str``,
-    ``NoneType``, ``Tensor``, ``numpy.float64``)."""
+    ``NoneType``, ``Tensor``, ``numpy.float64``; ``torch.dtype`` for jitgrad's dtype)."""
     t = type(obj)
+    if t.__module__.startswith("jitgrad") and t.__name__ in _TORCH_C_TYPES:
+        return _TORCH_C_TYPES[t.__name__]
     if t.__module__ == "builtins" or t.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
         return t.__name__
     return f"{t.__module__.split('.')[0]}.{t.__name__}"

@@ -90,6 +90,16 @@ def type_word(dt: D.dtype) -> str:
     return _WORDS[dt.name]
 
 
+def dim_or_axis(fn: str, dim: Any, axis: Any) -> Any:
+    """A required ``dim`` given as itself or as NumPy's ``axis`` (PyTorch's argument parser
+    takes either spelling)."""
+    if dim is None:
+        if axis is None:
+            raise TypeError(f"{fn}() missing 1 required positional argument: 'dim'")
+        return axis
+    return dim
+
+
 def numpy_spellings(dim: Dims, keepdim: bool, axis: Dims, keepdims: bool | None) -> tuple:
     """``dim``/``keepdim`` from NumPy's ``axis``/``keepdims`` keywords (PyTorch's argument
     parser takes them as aliases)."""

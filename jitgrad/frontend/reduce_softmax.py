@@ -20,6 +20,7 @@ from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
 from .reduce_common import (
     Dims,
+    dim_or_axis,
     floating,
     int_to_long,
     type_word,
@@ -131,8 +132,16 @@ CUMSUM = Declared(
 REVERSE_CUMSUM = Declared("reverse_cumsum", lambda s, g: cumsum(g, s._dim))
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
-    """Running sum along ``dim``; integer and bool inputs give int64."""
+def cumsum(
+    input: Tensor,  # noqa: A002
+    dim: Any = None,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+) -> Tensor:
+    """Running sum along ``dim`` (NumPy's ``axis``, as PyTorch's argument parser accepts);
+    integer and bool inputs give int64."""
+    dim = dim_or_axis("cumsum", dim, axis)
     arr, dt = int_to_long(input, dtype)
     src = _make(arr, input._dtype if dtype is None else dt)
     d, x3 = _along(src, dim)

@@ -19,6 +19,7 @@ from ..engine.grad_mode import STATE
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
+from .reduce_common import dim_or_axis
 from .reduce_minmax import _RETURN_TYPES, _return_type
 from .tensor import Tensor, _make, _wrap_dim
 
@@ -200,9 +201,17 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noq
     return _select("median", "MedianBackward1", input, _lower_median_rank, dim, keepdim, True)
 
 
-def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
-    """Running product along ``dim``. Its gradient divides by the input where that has no
-    zeros and otherwise runs PyTorch's zero-safe recurrence (not differentiable again)."""
+def cumprod(
+    input: Tensor,  # noqa: A002
+    dim: Any = None,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+) -> Tensor:
+    """Running product along ``dim`` (or NumPy's ``axis``). Its gradient divides by the input
+    where that has no zeros and otherwise runs PyTorch's zero-safe recurrence (not
+    differentiable again)."""
+    dim = dim_or_axis("cumprod", dim, axis)
     if dtype is not None:
         input = input.to(dtype)
     elif not input._dtype.is_floating_point:

@@ -63,9 +63,9 @@ _TYPE_NAMES = {
 
 
 def legacy_type_name(x: Tensor) -> str:
-    """The legacy type PyTorch names a tensor by in messages (``torch.FloatTensor``; jitgrad
-    names itself)."""
-    return "jitgrad." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
+    """The legacy type PyTorch names a tensor by in messages (``torch.FloatTensor``): PyTorch's
+    name, as ``Tensor.type()`` gives, since programs compare these strings."""
+    return "torch." + _TYPE_NAMES.get(x._dtype.name, "Tensor")
 
 
 def _describe(arr: np.ndarray, node: Node | None = None) -> str:
@@ -73,7 +73,7 @@ def _describe(arr: np.ndarray, node: Node | None = None) -> str:
     if name == "bool":  # PyTorch names a bool tensor by its type, not a legacy class
         return f"CPUBoolType [{', '.join(str(s) for s in arr.shape)}]"
     kind = _TYPE_NAMES.get(name, "Tensor")
-    return f"jitgrad.{kind} [{', '.join(str(s) for s in arr.shape)}]"
+    return f"torch.{kind} [{', '.join(str(s) for s in arr.shape)}]"
 
 
 def _version_error(

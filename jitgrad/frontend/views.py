@@ -25,6 +25,7 @@ from .multi_view import inherit as _inherit_multi
 from .pointwise import sum_to_shape
 from .recording import record
 from .tensor import Tensor, _make, _wrap_dim, legacy_type_name
+from .view_dtype import view_dtype
 
 VIEW_ERROR = (
     "view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -155,10 +156,13 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     return record("UnsafeViewBackward0", arr, x._dtype, (x,), _reshape_grad(x.shape))
 
 
-def view(self: Tensor, *shape: Any) -> Tensor:
-    """Like reshape, but refuses (PyTorch's error) when a copy would be needed."""
+def view(self: Tensor, *shape: Any, dtype: D.dtype | None = None) -> Tensor:
+    """Like reshape, but refuses (PyTorch's error) when a copy would be needed; ``view(dtype)``
+    reinterprets the bytes (:mod:`.view_dtype`)."""
+    if dtype is not None and not shape:
+        shape = (dtype,)
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
-        raise NotImplementedError("view(dtype) is not supported")
+        return view_dtype(self, shape[0])
     new = _infer(_sizes(shape, "view", "size", overloads=True), self._value.size)
     arr = as_view(self._value, new)
     if arr is None:

@@ -114,6 +114,8 @@ def _eval(op, a, b, c, zero, one):
         return _eval_arithmetic(op, a, b)
     if op <= SELECT or ISNAN <= op <= ISFINITE:
         return _eval_logical(op, a, b, c, zero, one)
+    if op == SIGN:  # PyTorch's: 0 for NaN and -0.0 (np.sign passes both through)
+        return one if a > 0 else (-one if a < 0 else zero)
     return _eval_math(op, a)
 
 
@@ -192,8 +194,6 @@ def _eval_math(op, a):  # noqa: C901 - one branch per op
         return _tanh(a)
     if op == ABS:
         return abs(a)
-    if op == SIGN:
-        return np.sign(a)
     if op == FLOOR:
         return np.floor(a)
     if op == CEIL:

@@ -39,6 +39,7 @@ from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Seq
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear, Unflatten
+from .linear_cross_entropy import LinearCrossEntropyLoss
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -258,6 +259,7 @@ from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 
 __all__ += [*_padding.__all__, *_layers_api.__all__, *_lazy.__all__, *_adaptive.__all__]
 __all__ += _pooling_more.__all__
+__all__ += ["LinearCrossEntropyLoss"]
 __all__ += ["Buffer", "CTCLoss", "DataParallel", "SyncBatchNorm", "Container", "CrossMapLRN2d"]
 
 #: ``jitgrad.nn.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).

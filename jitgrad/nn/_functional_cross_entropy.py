@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
 from ..frontend.declare import Declared, Saved, zeros_where_needed
 from ..frontend.recording import node_class
 from ..frontend.tensor import Tensor, _make
 from . import _kernels as K
-from ._functional_loss import _check_reduction, _reduce, probability_targets
+from ._functional_loss import _check_reduction, probability_targets
 from ._functional_smoothing import smoothed_nll
 
 
@@ -38,6 +39,7 @@ def _class_last(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
     if x.ndim == 1:
         if t.ndim != 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_target_dtype(input, target)
         return x.reshape(1, -1), t.reshape(1).astype(np.int64)
     if x.ndim > 2:
         x = np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
@@ -48,7 +50,20 @@ def _class_last(input: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({target.shape[0] if target.dim() else 0})."
         )
+    _check_target_dtype(input, target)
     return np.ascontiguousarray(x), np.ascontiguousarray(t.reshape(-1), dtype=np.int64)
+
+
+def _check_target_dtype(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """PyTorch's kernels read class indices as int64 (uint8 too for 1-D/2-D inputs): any
+    other dtype is refused in its words, not cast."""
+    dt = target._dtype
+    if dt is not D.int64 and dt is not D.uint8:
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {D.scalar_name(dt)}"
+        )
+    if dt is D.uint8 and input.dim() > 2:
+        raise RuntimeError("expected scalar type Long but found Byte")
 
 
 def _class_restore(g2: np.ndarray, shape: tuple) -> np.ndarray:
@@ -140,13 +155,14 @@ def _cross_entropy_composed(input, target, weight, ignore_index, reduction, labe
             c = input.shape[1 if input.dim() > 1 else 0]
             target = target * (1.0 - label_smoothing) + label_smoothing / c
         w = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (input.dim() - 2))
-        loss = -(w * target).sum(1 if input.dim() > 1 else 0)
-        if reduction == "mean":
-            loss = loss.sum() / (input.shape[0] if input.dim() > 1 else 1)
+        if reduction == "none":
+            return -(w * target).sum(1 if input.dim() > 1 else 0)
+        loss = -(w * target).sum()  # PyTorch's order: negate the total (NegBackward0)
+        if reduction == "mean":  # over every position: numel / classes (N * d1 * ... * dK)
+            loss = loss / (input.numel() // input.shape[1] if input.dim() > 1 else 1)
             if loss.grad_fn is not None:  # PyTorch divides by a Scalar: DivBackward1
                 loss.grad_fn.__class__ = node_class("DivBackward1", type(loss.grad_fn))
-            return loss
-        return _reduce(loss, reduction)
+        return loss
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing:
         return smoothed_nll(loss, logp, target, weight, ignore_index, reduction, label_smoothing)

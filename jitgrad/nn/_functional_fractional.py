@@ -140,7 +140,7 @@ def _pool(x: Tensor, k: tuple, out: tuple, samples: Tensor) -> tuple[Tensor, Ten
         value.reshape(*shape[:-nd], *out),
         x._dtype,
         (x,),
-        lambda g: _max_pool_grad(g, idx, shape, nd, f"FractionalMaxPool{nd}DBackwardBackward0"),
+        lambda g: _max_pool_grad(g, idx, x, nd, f"FractionalMaxPool{nd}DBackwardBackward0"),
         saved=(x,),
     )
     return result, _make(idx.reshape(*shape[:-nd], *out), D.int64)

@@ -33,6 +33,21 @@ def _c_name(t: Tensor) -> str:
     return D.cpp_name(t._dtype)
 
 
+def _dtype_error(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:  # noqa: A002
+    """PyTorch's words: matmul's without a bias, addmm's (``mat1``/``self`` and ``mat2``,
+    scalar type names) with one."""
+    if bias is None:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} "
+            f"!= {_c_name(weight)}"
+        )
+    first, which = (input, "mat1") if input._dtype is not weight._dtype else (bias, "self")
+    raise RuntimeError(
+        f"{which} and mat2 must have the same dtype, but got {D.scalar_name(first._dtype)} and "
+        f"{D.scalar_name(weight._dtype)}"
+    )
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias``: one BLAS matmul and one bias pass (``AddmmBackward0``)."""
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
@@ -53,11 +68,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{w.shape[1]}x{w.shape[0]})"
         )
     if input._dtype is not weight._dtype or (bias is not None and bias._dtype is not weight._dtype):
-        other = bias if bias is not None and bias._dtype is not weight._dtype else weight
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_c_name(input)} "
-            f"!= {_c_name(other)}"
-        )
+        _dtype_error(input, weight, bias)
     out = launchlog.matmul(_matrix(input), w.T)
     if bias is not None:
         K.bias_add_rows(out, bias._value)

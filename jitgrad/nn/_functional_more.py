@@ -16,6 +16,7 @@ from ..frontend.einsum import einsum
 from ..frontend.recording import record, record_multi
 from ..frontend.tensor import Tensor, _make
 from ._functional_extra import apply_dropout_mask
+from ._functional_pool import _max_pool_grad
 
 
 def _bounds(n_in: int, n_out: int) -> list[tuple[int, int]]:
@@ -52,14 +53,10 @@ def adaptive_max_pool2d(
             vals[..., i, j] = np.take_along_axis(win, k[..., None], -1)[..., 0]
             idx[..., i, j] = (h0 + k // (w1 - w0)) * w_in + w0 + k % (w1 - w0)
 
+    flat_idx = idx.reshape(-1, h_out * w_out)
+
     def backward(g: Tensor, _unused: Tensor | None = None) -> tuple[Tensor]:
-        flat = np.zeros((*lead, h_in * w_in), g._dtype.np)
-        gv = g._value.reshape(-1, h_out * w_out)
-        fv = flat.reshape(-1, h_in * w_in)
-        iv = idx.reshape(-1, h_out * w_out)
-        for r in range(fv.shape[0]):
-            np.add.at(fv[r], iv[r], gv[r])
-        return (_make(flat.reshape(input.shape), g._dtype),)
+        return (_max_pool_grad(g, flat_idx, input, 2, "AdaptiveMaxPool2DBackwardBackward0"),)
 
     out, ind = record_multi(
         "AdaptiveMaxPool2DBackward0", [vals, idx], [input._dtype, D.int64], (input,), backward

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..frontend.declare import zeros_where_needed
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor, _make
@@ -124,7 +125,7 @@ def max_pool2d(
         out.reshape(*shape[:-2], oh, ow),
         input._dtype,
         (input,),
-        lambda g: _max_pool_grad(g, flat_idx, shape),
+        lambda g: _max_pool_grad(g, flat_idx, input),
         saved=(input,),
     )
     if return_indices:
@@ -133,11 +134,14 @@ def max_pool2d(
 
 
 def _max_pool_grad(
-    g: Tensor, idx: np.ndarray, shape: tuple, nd: int = 2, name: str | None = None
+    g: Tensor, idx: np.ndarray, x: Tensor, nd: int = 2, name: str | None = None
 ) -> Tensor:
     """Each output gradient added at its window's argmax (``idx``: flat in the last ``nd``
-    dims of ``shape``; recorded as ``name``, by default
-    ``MaxPool{nd}DWithIndicesBackwardBackward0``)."""
+    dims of the pooled input ``x``; recorded as ``name``, by default
+    ``MaxPool{nd}DWithIndicesBackwardBackward0``). As PyTorch's, the node has an edge to
+    ``x`` too (its derivative there is zero), so under ``create_graph`` the gradient requires
+    grad even when ``g`` does not."""
+    shape = tuple(x.shape)
     planes, hw = idx.shape[0], int(np.prod(shape[-nd:]))
     g2 = contiguous_array(g._value, g._dtype).reshape(planes, idx.shape[1])
     gx = np.zeros((planes, hw), g2.dtype)
@@ -147,8 +151,10 @@ def _max_pool_grad(
         name or f"MaxPool{nd}DWithIndicesBackwardBackward0",
         gx.reshape(shape),
         g._dtype,
-        (g,),
-        lambda gg: gg.reshape(planes, hw).gather(1, idx_t).reshape(g.shape),
+        (g, x),
+        lambda gg: zeros_where_needed(
+            (gg.reshape(planes, hw).gather(1, idx_t).reshape(g.shape), None), (g, x)
+        ),
     )
 
 

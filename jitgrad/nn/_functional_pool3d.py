@@ -123,7 +123,7 @@ def max_pool3d(
         value.reshape(*shape[:-3], *out),
         input._dtype,
         (input,),
-        lambda g: _max_pool_grad(g, idx, shape, 3),
+        lambda g: _max_pool_grad(g, idx, input, 3),
         saved=(input,),
     )
     if return_indices:
@@ -270,7 +270,7 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
         np.ascontiguousarray(vals).reshape(*shape[:-3], *out),
         input._dtype,
         (input,),
-        lambda g: _max_pool_grad(g, flat, shape, 3),
+        lambda g: _max_pool_grad(g, flat, input, 3, "AdaptiveMaxPool3DBackwardBackward0"),
         saved=(input,),
     )
     if return_indices:

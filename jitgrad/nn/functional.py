@@ -39,6 +39,7 @@ from ._functional_fractional import *  # noqa: F403
 from ._functional_fractional import __all__ as _fractional_names
 from ._functional_layer_norm import layer_norm
 from ._functional_linear import linear
+from ._functional_linear_ce import linear_cross_entropy
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
 from ._functional_named_loss import (
@@ -69,6 +70,7 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "linear",
+    "linear_cross_entropy",
     "log_softmax",
     "mse_loss",
     "nll_loss",

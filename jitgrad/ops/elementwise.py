@@ -333,8 +333,15 @@ defop(
 )
 
 # ---- piecewise constant (zero gradient) ---------------------------------------------------
-defop("sign", "sign(a)", ("0 * g",), np.sign)
-defop("sgn", "sign(a)", ("0 * g",), np.sign)  # sign's alias, PyTorch's SgnBackward0
+
+
+def _torch_sign(a: np.ndarray) -> np.ndarray:
+    """PyTorch's sign: 0 (not np.sign's NaN or -0.0) for NaN and -0.0."""
+    return np.sign(np.where(a != a, 0, a)) + a.dtype.type(0)
+
+
+defop("sign", "sign(a)", ("0 * g",), _torch_sign)
+defop("sgn", "sign(a)", ("0 * g",), _torch_sign)  # sign's alias, PyTorch's SgnBackward0
 defop("floor", "floor(a)", ("0 * g",), np.floor)
 defop("ceil", "ceil(a)", ("0 * g",), np.ceil)
 defop("round", "round(a)", ("0 * g",), np.round)

@@ -57,7 +57,9 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "exp2": {"*": "np.exp2({0})"},
     "trunc": {"*": "np.trunc({0})"},
     "abs": {"*": "abs({0})"},
-    "sign": {"*": "np.sign({0})"},
+    # PyTorch's sign: 0 for NaN and for -0.0 (np.sign passes both through); abs's gradient
+    # (g * sign(a)) is 0 there too, as PyTorch's
+    "sign": {"float32": "_k.sign32({0})", "float64": "_k.sign64({0})", "*": "np.sign({0})"},
     "floor": {"*": "np.floor({0})"},
     "ceil": {"*": "np.ceil({0})"},
     "round": {"*": "np.round({0})"},

@@ -90,6 +90,12 @@ if SIMULATOR:
     for _name in UFUNCS:
         _ufunc = getattr(np, "rint" if _name == "round" else _name)
         globals()[_name + "32"] = globals()[_name + "64"] = _ufunc
+
+    def _torch_sign(x):  # PyTorch's sign: 0 for NaN and for -0.0 (np.sign passes both on)
+        a = np.asarray(x)
+        return ((a > 0).astype(a.dtype) - (a < 0).astype(a.dtype))[()]
+
+    sign32 = sign64 = _torch_sign
 else:
 
     def _unary(f32, f64):
@@ -137,12 +143,12 @@ else:
         return _ld.isfinited(x) != 0
 
     @cuda.jit(device=True)
-    def sign32(x):  # np.sign: +-1, and 0 for a zero, NaN for a NaN (x - x)
+    def sign32(x):  # PyTorch's sign: +-1, and +0 for a zero of either sign and for NaN
         if x > 0:
             return np.float32(1)
         if x < 0:
             return np.float32(-1)
-        return x - x
+        return np.float32(0)
 
     @cuda.jit(device=True)
     def sign64(x):
@@ -150,4 +156,4 @@ else:
             return np.float64(1)
         if x < 0:
             return np.float64(-1)
-        return x - x
+        return np.float64(0)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
@@ -39,6 +40,9 @@ def _view(name: str, node: str):
     strided = views.view_op(name)
 
     def impl(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if any(isinstance(a, D.dtype) for a in (*args, *kwargs.values())):
+            # view(dtype) reinterprets bytes, which a stand-in's shape does not carry
+            raise NotImplementedError("view(dtype) of a device tensor is not implemented")
         if type(x) is aliasing.DeviceView:  # its own buffer is a copy: view the root's
             return strided(x, *args, **kwargs)
         if not isinstance(x, Tensor) or not x._value.is_c_contiguous():

@@ -56,7 +56,17 @@ def minimum(a, b):  # elementwise min that propagates NaN from either side, like
     return a if a <= b else b
 
 
-__all__ = ["maximum", "minimum", "np"]
+@njit(inline="always")
+def sign32(a):  # torch.sign: +-1, and 0 for a zero of either sign and for NaN (np.sign: -0., nan)
+    return np.float32(1) if a > 0 else (np.float32(-1) if a < 0 else np.float32(0))
+
+
+@njit(inline="always")
+def sign64(a):  # as sign32, in float64
+    return np.float64(1) if a > 0 else (np.float64(-1) if a < 0 else np.float64(0))
+
+
+__all__ = ["maximum", "minimum", "np", "sign32", "sign64"]
 
 
 @njit(fastmath={"reassoc"}, error_model="numpy")
