@@ -237,3 +237,24 @@ def test_a_failed_compile_leaves_the_interpreter_running_the_graph(monkeypatch) 
     text = compiled.explain()
     assert "run by the tape interpreter (straight-line source failed: no compiler today)" in text
     assert _replays(compiled) == 1
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_abs_gradient_at_signed_zero_and_nan_matches_eager(dtype) -> None:
+    """abs's gradient is ``g * sign(a)`` with torch.sign's 0 at +-0 and NaN (np.sign gives -0.0
+    and NaN there); the interpreter and the straight-line source must not use np.sign."""
+    a = torch.tensor([float("nan"), 0.0, -0.0, 1.5, -2.0], dtype=dtype, requires_grad=True)
+    b = torch.tensor([-1.0, -2.0, 3.0, 0.5, 4.0], dtype=dtype, requires_grad=True)
+
+    def step() -> torch.Tensor:
+        out = (torch.abs(a) * b).sum()
+        out.backward()
+        return out.detach()
+
+    def reset() -> None:
+        a.grad = b.grad = None
+
+    seen, _ = _three_ways(step, lambda: [a.grad.numpy().tobytes(), b.grad.numpy().tobytes()],
+                          reset)
+    assert seen[1] == seen[0] and seen[2] == seen[0]
+    assert a.grad.tolist()[:3] == [0.0, 0.0, 0.0]  # torch.sign(nan) == sign(+-0) == 0

@@ -356,8 +356,9 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                 elif op == B_RSQRT:  # -0.5 * g * out * out * out
                     o = arena[y + i]
                     d = ((((-half) * g) * o) * o) * o
-                elif op == B_ABS:  # g * sign(a)
-                    d = g * np.sign(arena[y + i])
+                elif op == B_ABS:  # g * sign(a), torch.sign's 0 at +-0 and NaN (np.sign: -0., nan)
+                    a = arena[y + i]
+                    d = g * (one if a > zero else (-one if a < zero else zero))
                 elif op == B_CLAMP:  # where(logical_and(a >= lo, a <= hi), g, 0)
                     a = arena[y + i]
                     d = g if (a >= T(consts[c]) and a <= T(consts[c + 1])) else zero
