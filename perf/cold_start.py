@@ -68,17 +68,14 @@ def child_env(tree: str, cache: str) -> dict:
     return env
 
 
-def fill_pyc(tree: str, pyc: str) -> None:
-    """Compile the modules the runs import into ``pyc`` (an installed package's .pyc files)."""
+def fill_pyc(tree: str, pyc: str, demo: int) -> None:
+    """Compile the modules the runs import into ``pyc`` (an installed package's .pyc files):
+    one untimed cold run in a throwaway kernel cache, which also imports the modules Numba
+    and jitgrad import only once they compile something (~0.7 s of CPU from source)."""
     PYC[0] = pyc
     cache = tempfile.mkdtemp(prefix="jg-pyc-kernels-")
     try:
-        subprocess.run(
-            [sys.executable, "-c", "import jitgrad, jitgrad.demo"],
-            env=child_env(tree, cache),
-            check=True,
-            cwd=cache,
-        )
+        run(tree, cache, min(demo, 1))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -133,7 +130,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
     pyc = None if args.no_pyc else tempfile.mkdtemp(prefix="jg-pyc-")
     if pyc:
-        fill_pyc(args.tree, pyc)
+        fill_pyc(args.tree, pyc, args.demo)
     template = tempfile.mkdtemp(prefix="jg-primed-") if args.primed else None
     if template:
         env = child_env(args.tree, template)
