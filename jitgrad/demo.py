@@ -13,7 +13,6 @@ ones without scikit-learn (:mod:`jitgrad.demo_data`).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import math
@@ -34,7 +33,7 @@ import jitgrad.nn.functional as F
 
 from .demo_data import load_digits, split
 from .frontend.progress import ProgressBar
-from .kernels.cpu import jit
+from .kernels.cpu import blas_threads, jit
 from .viz import make_dot
 
 
@@ -171,15 +170,35 @@ def count_launches(hidden: int, batch_size: int) -> dict[str, int]:
     return counts
 
 
-def launches_per_step(hidden: int, batch_size: int) -> dict[str, int] | None:
-    """:func:`count_launches` run in a child process; None when it fails."""
+def start_launch_count(hidden: int, batch_size: int) -> subprocess.Popen | None:
+    """Start :func:`count_launches` in a child process (None if it cannot start).
+
+    Started when training ends and read by :func:`launches_per_step` at the end, so that the
+    child's start (an import and its kernels loaded from the cache: ~1.5 s of CPU) runs beside
+    the parent's explain and timing on a second core instead of after them. Its unfused
+    kernels are usually on disk by the time it needs them (the parent compiles them first
+    thing); if not, both compile them and the cache keeps one (writes are atomic renames)."""
     cmd = [sys.executable, "-m", "jitgrad.demo", "--count-launches"]
     cmd += ["--hidden", str(hidden), "--batch-size", str(batch_size)]
     env = dict(os.environ, JITGRAD_DEBUG="1")
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-        return json.loads(proc.stdout.strip().splitlines()[-1])
+        return subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        )
+    except OSError:
+        return None
+
+
+def launches_per_step(child: subprocess.Popen | None) -> dict[str, int] | None:
+    """The counts the child of :func:`start_launch_count` printed; None when it failed."""
+    if child is None:
+        return None
+    try:
+        out, _ = child.communicate(timeout=600)
+        return json.loads(out.strip().splitlines()[-1])
     except (subprocess.SubprocessError, OSError, ValueError, IndexError):
+        child.kill()
+        child.communicate()
         return None
 
 
@@ -252,20 +271,21 @@ def write_curves(history: list[tuple[int, float, float]], out: Path) -> str:
 
 def small_blas() -> Any:
     """One BLAS thread: this MLP's matmuls are tiny, and OpenBLAS threads spinning for work
-    on a busy 2-core machine made steps 50x slower than one thread (measured)."""
+    on a busy 2-core machine made steps 50x slower than one thread (measured). threadpoolctl
+    where it is installed (any BLAS), else OpenBLAS's own setter (:mod:`.blas_threads`)."""
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
-        return contextlib.nullcontext()
+        return blas_threads.limit(1)
     return threadpool_limits(1, user_api="blas")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.count_launches:
-        print(json.dumps(count_launches(args.hidden, args.batch_size)))
-        return 0
     with small_blas():
+        if args.count_launches:
+            print(json.dumps(count_launches(args.hidden, args.batch_size)))
+            return 0
         return run(args)
 
 
@@ -322,6 +342,7 @@ def run(args: argparse.Namespace) -> int:
     with torch.fusion(not args.no_fusion):
         history = train(args, data, model, step)
     train_s = time.perf_counter() - start
+    child = start_launch_count(args.hidden, args.batch_size)
     final_acc = history[-1][2] if history else accuracy(model, x_test, y_test)
     print(f"held-out accuracy {final_acc * 100:.2f}% after {args.epochs} epochs in {train_s:.1f}s")
 
@@ -337,10 +358,16 @@ def run(args: argparse.Namespace) -> int:
     fused, unfused = fused_vs_unfused(lambda: step(xb, yb))
     print(f"warm, fused:                           {fused:8.3f} ms (median of 100)")
     print(f"warm, unfused (jitgrad.fusion(False)): {unfused:8.3f} ms (median of 100)")
-    print(fusion_sentence(fused, unfused, launches_per_step(args.hidden, args.batch_size)))
+    print(fusion_sentence(fused, unfused, launches_per_step(child)))
     print(write_curves(history, out))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    status = main()
+    # Everything is written and the child is done: skip the interpreter's teardown (modules,
+    # Numba's dispatchers and their compiled code freed one by one): 0.7-1.0 s of this demo's
+    # wall time at load ~8, 0.3-0.5 s of CPU (perf/RESULTS.md run Y).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

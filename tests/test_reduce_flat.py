@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import jitgrad
-from jitgrad.kernels.cpu.reduce_flat import mean_flat, sum_flat
+from jitgrad.kernels.cpu import reduce_call
+from jitgrad.kernels.cpu.reduce_flat import mean_flat, mean_leaf, sum_flat, sum_leaf
+from jitgrad.kernels.cpu.reduce_leaves import BLOCK
 from jitgrad.kernels.cpu.reduce_sum import mean_fwd, sum_fwd
 
 LENGTHS = [0, 1, 7, 1023, 1024, 1025, 4096 + 3, 70_001]
@@ -20,7 +22,10 @@ def test_flat_kernels_equal_the_general_ones_bitwise(n, dtype):
     rng = np.random.default_rng(n)
     x = (rng.standard_normal(n) * 100).astype(dtype).reshape(1, n, 1)
     out_dtype = np.int64 if dtype == np.int32 else dtype
-    for flat, general in [(sum_flat, sum_fwd), (mean_flat, mean_fwd)]:
+    pairs = [(sum_flat, sum_fwd), (mean_flat, mean_fwd)]
+    if 0 < n <= BLOCK:  # one pairwise leaf: the leaf kernels' range
+        pairs += [(sum_leaf, sum_fwd), (mean_leaf, mean_fwd)]
+    for flat, general in pairs:
         if general is mean_fwd and dtype == np.int32:
             continue  # mean of integers is refused before any kernel
         a, b = np.full((1, 1), 7, out_dtype), np.full((1, 1), 7, out_dtype)
@@ -31,7 +36,8 @@ def test_flat_kernels_equal_the_general_ones_bitwise(n, dtype):
 
 def test_nan_and_inf_propagate_as_in_the_general_kernel():
     x = np.array([1.0, np.inf, 2.0, np.nan, -np.inf], np.float32).reshape(1, 5, 1)
-    for flat, general in [(sum_flat, sum_fwd), (mean_flat, mean_fwd)]:
+    pairs = [(sum_flat, sum_fwd), (mean_flat, mean_fwd), (sum_leaf, sum_fwd), (mean_leaf, mean_fwd)]
+    for flat, general in pairs:
         a, b = np.empty((1, 1), np.float32), np.empty((1, 1), np.float32)
         flat(x, a)
         general(x, b)
@@ -49,3 +55,35 @@ def test_tensor_sum_and_mean_run_them():
     assert any(sig[0].dtype.name == "float64" for sig in mean_flat.signatures)
     assert jitgrad.tensor([]).sum().item() == 0.0
     assert np.isnan(jitgrad.tensor([]).mean().item())
+
+
+@pytest.mark.parametrize("n", range(1, 41))
+def test_one_leaf_sums_equal_the_kernel_at_every_short_length(n):
+    # sum_leaf/mean_leaf serve 1..BLOCK elements: every vector tail length of float32 (8 or 16
+    # lanes) and float64, with values whose order of addition shows.
+    rng = np.random.default_rng(n)
+    for dtype in (np.float32, np.float64):
+        x = (rng.standard_normal(n) * 10.0 ** rng.integers(-6, 7, n)).astype(dtype)
+        x = x.reshape(1, n, 1)
+        for leaf, general in [(sum_leaf, sum_fwd), (mean_leaf, mean_fwd)]:
+            a, b = np.empty((1, 1), dtype), np.empty((1, 1), dtype)
+            leaf(x, a)
+            general(x, b)
+            assert a.tobytes() == b.tobytes(), (leaf, n, dtype, a, b)
+
+
+def test_short_full_reductions_run_the_leaf_kernels(monkeypatch):
+    # A first x.sum() of up to BLOCK elements compiles only the leaf kernel; longer and empty
+    # ones still take sum_flat / mean_flat.
+    def refused(*args):
+        raise AssertionError("sum_flat or mean_flat ran")
+
+    table = {k: (refused, leaf) for k, (_, leaf) in reduce_call._FLAT.items()}
+    monkeypatch.setattr(reduce_call, "_FLAT", table)
+    x = np.arange(1.0, 1 + BLOCK, dtype=np.float32)
+    assert jitgrad.tensor(x).sum().item() == float(x.sum(dtype=np.float64))
+    assert jitgrad.tensor(x[:3]).mean().item() == 2.0
+    with pytest.raises(AssertionError, match="sum_flat or mean_flat ran"):
+        jitgrad.tensor(np.ones(BLOCK + 1, np.float32)).sum()
+    with pytest.raises(AssertionError, match="sum_flat or mean_flat ran"):
+        jitgrad.tensor(np.ones(0, np.float32)).mean()

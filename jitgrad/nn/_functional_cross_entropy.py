@@ -136,7 +136,7 @@ def cross_entropy(
     _bad_target(counted, t)
     lse = np.empty(x2.shape[0], x2.dtype)
     rows = np.empty(x2.shape[0], x2.dtype)
-    K.pick(K.cross_entropy_fwd, x2.size)(x2, t, ignore_index, label_smoothing, lse, rows)
+    K.cross_entropy_rows_fwd(x2, t, ignore_index, label_smoothing, lse, rows)
     out_shape = target.shape
     value = _finish(rows, counted, reduction, out_shape)
 
@@ -239,7 +239,7 @@ def cross_entropy_backward(g: Tensor, s: Saved) -> Tensor:
     x, x2 = s.input, s._x2
     gx = np.empty_like(x2)
     scale = _row_scale(s._rows, s._counted, s._reduction, g)
-    K.pick(K.cross_entropy_bwd, x2.size)(x2, s._t, s._ignore, s._smoothing, s._lse, scale, gx)
+    K.cross_entropy_rows_bwd(x2, s._t, s._ignore, s._smoothing, s._lse, scale, gx)
     return CE_BACKWARD.record(
         "LogSoftmaxBackwardDataBackward0", _class_restore(gx, x._value.shape), x._dtype, (g, x),
         (g, x), fresh=True, _g=g, _loss=s,

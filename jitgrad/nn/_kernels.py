@@ -40,8 +40,10 @@ def col_sum(g, out):
 
 
 # ---- row kernels: cross-entropy and layer norm -------------------------------------------
-# Each op has a row function (rows lo..hi, serial), a serial driver and a ``*_par`` driver that
-# runs the same row function on chunks of rows under ``prange``; :func:`pick` chooses by size.
+# Each op has a row function (rows lo..hi, serial) and a ``*_par`` driver that runs it on
+# chunks of rows under ``prange``. Layer norm has a serial driver too (:func:`pick` chooses by
+# size); cross-entropy's row kernel is called over all rows from Python instead
+# (:func:`cross_entropy_rows_fwd`), one compile fewer on a program's first step.
 # Per-row work only, so the two variants give the same bits whatever the thread count.
 
 
@@ -102,7 +104,8 @@ def count_targets(target, ignore_index, c):
 
 
 @cached_njit(**_JIT)
-def _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, lo, hi):
+def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, hi):
+    # Rows lo..hi of x: (N, C) C-contiguous logits; lse, loss: (N,) outputs.
     # lse[i] = logsumexp(x[i]); loss[i] = (1-s)(lse - x[i,t]) + s/C sum_j (lse - x[i,j]);
     # 0 where the target is ignore_index. Targets already checked by count_targets.
     c = x.shape[1]
@@ -125,23 +128,18 @@ def _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, lo, hi):
             loss[i] = keep * (lse[i] - xs[t]) + share * (T(c) * lse[i] - _row_sum(xs))
 
 
-@cached_njit(**_JIT)
-def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss):
-    # x: (N, C) C-contiguous logits; lse, loss: (N,) outputs (see _ce_fwd_rows)
-    _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, 0, x.shape[0])
-
-
 @cached_njit(**_JIT, parallel=True)
 def cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss):
     n = x.shape[0]
     rows = _chunk_rows(n)
     for k in prange((n + rows - 1) // rows):
         lo = k * rows
-        _ce_fwd_rows(x, target, ignore_index, smoothing, lse, loss, lo, min(n, lo + rows))
+        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, min(n, lo + rows))
 
 
 @cached_njit(**_JIT)
-def _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi):
+def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi):
+    # Rows lo..hi of gx: (N, C); lse from cross_entropy_fwd; scale: (N,) incoming gradient.
     # gx[i, j] = scale[i] * (softmax(x)[i, j] - (1-s)[j == t] - s/C); 0 on ignored rows
     c = x.shape[1]
     T = x.dtype.type
@@ -161,19 +159,13 @@ def _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi):
         gs[t] -= s * keep
 
 
-@cached_njit(**_JIT)
-def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx):
-    # gx: (N, C) output; lse from cross_entropy_fwd; scale: (N,) incoming gradient per row
-    _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, 0, x.shape[0])
-
-
 @cached_njit(**_JIT, parallel=True)
 def cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx):
     n = x.shape[0]
     rows = _chunk_rows(n)
     for k in prange((n + rows - 1) // rows):
         lo = k * rows
-        _ce_bwd_rows(x, target, ignore_index, smoothing, lse, scale, gx, lo, min(n, lo + rows))
+        cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, lo, min(n, lo + rows))
 
 
 @cached_njit(**_JIT)
@@ -269,9 +261,25 @@ def chunks(n: int) -> int:
     return -(-n // rows)
 
 
+def cross_entropy_rows_fwd(x, target, ignore_index, smoothing, lse, loss) -> None:
+    """:func:`cross_entropy_fwd` over every row: the ``prange`` driver at
+    ``PARALLEL_THRESHOLD`` elements, else the row kernel called from Python over all rows (a
+    serial ``@njit`` driver around it cost a compile of its own: 0.17 s of CPU, the demo's)."""
+    if x.size >= helpers.PARALLEL_THRESHOLD:
+        cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss)
+    else:
+        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, 0, x.shape[0])
+
+
+def cross_entropy_rows_bwd(x, target, ignore_index, smoothing, lse, scale, gx) -> None:
+    """:func:`cross_entropy_bwd` over every row, as :func:`cross_entropy_rows_fwd`."""
+    if x.size >= helpers.PARALLEL_THRESHOLD:
+        cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx)
+    else:
+        cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, 0, x.shape[0])
+
+
 _PARALLEL = {
-    cross_entropy_fwd: cross_entropy_fwd_par,
-    cross_entropy_bwd: cross_entropy_bwd_par,
     layer_norm_fwd: layer_norm_fwd_par,
     layer_norm_bwd: layer_norm_bwd_par,
 }

@@ -9,13 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from .reduce_flat import mean_flat, sum_flat
+from .reduce_flat import mean_flat, mean_leaf, sum_flat, sum_leaf
+from .reduce_leaves import BLOCK
 from .reduce_parallel import pick
 from .reduce_plan import _prod, reduction_plan
 from .reduce_sum import mean_fwd, sum_fwd
 
-#: Serial kernels whose full reductions run a kernel of their own (see :mod:`.reduce_flat`).
-_FLAT = {sum_fwd: sum_flat, mean_fwd: mean_flat}
+#: Serial kernels whose full reductions run kernels of their own (see :mod:`.reduce_flat`),
+#: indexed by ``0 < n <= BLOCK``: the general one, and the one for one pairwise leaf.
+_FLAT = {sum_fwd: (sum_flat, sum_leaf), mean_fwd: (mean_flat, mean_leaf)}
 
 
 def sum_to_shape(g: np.ndarray, shape) -> np.ndarray:
@@ -87,8 +89,8 @@ def reduce_array(
         n = arr.size
         out = np.empty((1, 1), out_dtype)
         chosen = pick(kernel, n)
-        if chosen is kernel:
-            chosen = _FLAT.get(kernel, kernel)
+        if chosen is kernel and kernel in _FLAT:
+            chosen = _FLAT[kernel][0 < n <= BLOCK]
         chosen(np.ascontiguousarray(arr).reshape(1, n, 1), out)
         return out.reshape((1,) * arr.ndim if keepdim else ())
     return launch(kernel, to_3d(arr, axes), out_dtype).reshape(kept_shape(arr.shape, axes, keepdim))
