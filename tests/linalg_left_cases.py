@@ -49,3 +49,28 @@ def lstsq_loss(T: Any, outs: tuple) -> Any:  # noqa: N803
     x, res = outs
     xr = T.view_as_real(x) if x.is_complex() else x
     return (xr * xr).sum() * 0.5 + (res * T.arange(1, res.numel() + 1).to(res.dtype)).sum()
+
+CUBE = np.arange(24.0).reshape(2, 3, 4) * 0.25 - np.eye(3, 4)[None] * 2
+
+#: name -> torch.norm call with a matrix order over a leaf (float64; "_c" ones complex128)
+NUC: dict[str, Callable[[Any, Any], Any]] = {
+    "matrix": lambda T, x: T.norm(x[0], "nuc"),  # noqa: N803
+    "method": lambda T, x: x[1].norm(p="nuc"),  # noqa: N803
+    "dims": lambda T, x: T.norm(x, "nuc", dim=(0, 2)),  # noqa: N803
+    "dims_keepdim": lambda T, x: T.norm(x, "nuc", dim=(2, 0), keepdim=True),  # noqa: N803
+    "batch": lambda T, x: T.norm(x, p="nuc", dim=[-2, -1]),  # noqa: N803
+    "complex": lambda T, x: T.norm(x.to(T.complex128) * (1 + 0.5j), "nuc", dim=(1, 2)),  # noqa: N803
+}
+
+#: name -> a call PyTorch refuses (type and message recorded)
+NUC_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "three_dims": lambda T: T.norm(T.ones(2, 3, 4), "nuc"),  # noqa: N803
+    "one_dim": lambda T: T.norm(T.ones(2, 3, 4), "nuc", 1),  # noqa: N803
+    "vector": lambda T: T.norm(T.ones(3), "nuc"),  # noqa: N803
+    "bad_order": lambda T: T.norm(T.ones(2, 2), "abc"),  # noqa: N803
+    "same_dims": lambda T: T.norm(T.ones(2, 2), "nuc", (0, -2)),  # noqa: N803
+    "integer": lambda T: T.norm(T.ones(2, 2, dtype=T.int64), "nuc"),  # noqa: N803
+    "fro_three_dims": lambda T: T.norm(T.ones(2, 3, 4), "fro", (0, 1, 2)),  # noqa: N803
+    "bad_dtype": lambda T: T.norm(T.ones(2, 2, dtype=T.float64), "nuc", dtype=T.float32),  # noqa: N803
+    "matrix_norm_dims": lambda T: T.linalg.matrix_norm(T.ones(2, 3, 4), "nuc", dim=(0, 1, 2)),  # noqa: N803
+}

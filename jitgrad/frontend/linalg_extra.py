@@ -23,6 +23,7 @@ from .checks import DTYPE_WORDS
 from .conjugate import conj
 from .linalg import matmul, mm
 from .linalg_decomp import check_matrix, inv, mH
+from .linalg_norm import norm
 from .pointwise import sum_to_shape
 from .recording import ResultBackward, record, record_multi
 from .structure import diagonal, tril, triu
@@ -303,7 +304,8 @@ __all__ = [
     "vecdot",
 ]
 
-METHODS: dict[str, Any] = {"matrix_power": matrix_power, "pinverse": _pinverse}
+#: ``norm`` here overrides :mod:`.reduce`'s (bound before) with the one that takes 'nuc'.
+METHODS: dict[str, Any] = {"matrix_power": matrix_power, "pinverse": _pinverse, "norm": norm}
 
 #: jitgrad.<name>
-TOP_LEVEL: dict[str, Any] = {"pinverse": _pinverse, "matrix_power": matrix_power}
+TOP_LEVEL: dict[str, Any] = {"pinverse": _pinverse, "matrix_power": matrix_power, "norm": norm}
