@@ -24,6 +24,7 @@ from .frontend.linalg_extra import (
     solve_triangular,
     vecdot,
 )
+from .frontend.linalg_householder import householder_product
 from .frontend.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .frontend.linalg_lu import lu, lu_factor, lu_factor_ex
 from .frontend.linalg_lu_solve import lu_solve
@@ -129,6 +130,7 @@ __all__ = [
     "eigh",
     "eigvals",
     "eigvalsh",
+    "householder_product",
     "inv",
     "inv_ex",
     "ldl_factor",

@@ -74,3 +74,43 @@ NUC_ERRORS: dict[str, Callable[[Any], Any]] = {
     "bad_dtype": lambda T: T.norm(T.ones(2, 2, dtype=T.float64), "nuc", dtype=T.float32),  # noqa: N803
     "matrix_norm_dims": lambda T: T.linalg.matrix_norm(T.ones(2, 3, 4), "nuc", dim=(0, 1, 2)),  # noqa: N803
 }
+
+#: Householder vectors (below the diagonal) and scales: a tall matrix, two reflectors; the
+#: batch has three, k = n.
+HH_A = np.array([[0.7, -0.2, 0.4], [0.3, 1.1, -0.5], [-0.8, 0.6, 0.9], [0.5, -0.4, 0.2]])
+HH_TAU = np.array([1.3, 0.6])
+HH_BATCH = np.stack([HH_A, HH_A[::-1] * 0.5 + 0.1])
+HH_BATCH_TAU = np.array([[1.2, 0.4, 1.9], [0.7, 1.5, 0.3]])
+
+#: name -> (A, tau, complex?, call): the calls PyTorch spells it with
+HOUSEHOLDER: dict[str, tuple[np.ndarray, np.ndarray, bool, Callable[[Any, Any, Any], Any]]] = {
+    "linalg": (HH_A, HH_TAU, False, lambda T, a, t: T.linalg.householder_product(a, t)),  # noqa: N803
+    "orgqr": (HH_A, HH_TAU, False, lambda T, a, t: T.orgqr(a, t)),  # noqa: N803
+    "method": (HH_BATCH, HH_BATCH_TAU, False, lambda T, a, t: a.orgqr(t)),  # noqa: N803
+    "complex": (HH_A * (1 - 0.4j) + 0.2j, HH_TAU * (1 + 0.3j), True,
+                lambda T, a, t: T.linalg.householder_product(a, t)),  # noqa: N803
+    "complex_batch": (HH_BATCH * (0.8 + 0.5j), HH_BATCH_TAU * (1 - 0.2j), True,
+                      lambda T, a, t: T.linalg.householder_product(a, t)),  # noqa: N803
+}  # fmt: skip
+
+
+def householder_loss(T: Any, q: Any) -> Any:  # noqa: N803
+    """A real loss that weighs every entry (real and imaginary parts) differently."""
+    qr = T.view_as_real(q) if q.is_complex() else q
+    return (qr * T.arange(1, qr.numel() + 1).reshape(qr.shape).to(qr.dtype)).sum()
+
+
+#: name -> a call PyTorch refuses (type and message recorded)
+HOUSEHOLDER_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "vector": lambda T: T.linalg.householder_product(T.ones(3), T.ones(1)),  # noqa: N803
+    "wide": lambda T: T.linalg.householder_product(T.ones(3, 4), T.ones(1)),  # noqa: N803
+    "long_tau": lambda T: T.linalg.householder_product(T.ones(4, 3), T.ones(4)),  # noqa: N803
+    "tau_ndim": lambda T: T.linalg.householder_product(T.ones(4, 3), T.ones(1, 2)),  # noqa: N803
+    "tau_batch": lambda T: T.linalg.householder_product(T.ones(2, 4, 3), T.ones(3, 2)),  # noqa: N803
+    "tau_dtype": lambda T: T.linalg.householder_product(  # noqa: N803
+        T.ones(4, 3), T.ones(2, dtype=T.float64)
+    ),
+    "integer": lambda T: T.orgqr(T.ones(4, 3, dtype=T.int64), T.ones(2, dtype=T.int64)),  # noqa: N803
+    "scalar_tau": lambda T: T.linalg.householder_product(T.ones(4, 3), T.ones(())),  # noqa: N803
+    "orgqr_wide": lambda T: T.orgqr(T.ones(3, 4), T.ones(1)),  # noqa: N803
+}

@@ -2,7 +2,8 @@
 (tests/fixtures/linalg_left_torch.json, from tests/fixtures/make_linalg_left_torch.py over
 tests/linalg_left_cases.py) and finite differences: lstsq's residuals are differentiable
 outputs of the solution's ``LinalgLstsqBackward0`` node; ``torch.norm(x, 'nuc')`` is
-``linalg.matrix_norm``'s nuclear norm, with its checks."""
+``linalg.matrix_norm``'s nuclear norm, with its checks; ``linalg.householder_product``
+(``torch.orgqr``) is one ``LinalgHouseholderProductBackward0`` node with PyTorch's errors."""
 
 from __future__ import annotations
 
@@ -11,7 +12,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from linalg_left_cases import CUBE, LSTSQ, NUC, NUC_ERRORS, _res, lstsq_inputs, lstsq_loss
+from linalg_left_cases import (
+    CUBE,
+    HH_A,
+    HH_TAU,
+    HOUSEHOLDER,
+    HOUSEHOLDER_ERRORS,
+    LSTSQ,
+    NUC,
+    NUC_ERRORS,
+    _res,
+    householder_loss,
+    lstsq_inputs,
+    lstsq_loss,
+)
 
 import jitgrad as torch
 from jitgrad.autograd import gradcheck, gradgradcheck
@@ -86,5 +100,45 @@ def test_matrix_order_errors_match_pytorch(name: str) -> None:
     kind, message = DATA["nuc"]["errors"][name]
     with pytest.raises(Exception) as info:  # noqa: PT011 - the type is checked below
         NUC_ERRORS[name](torch)
+    assert type(info.value).__name__ == kind
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("name", sorted(HOUSEHOLDER))
+def test_householder_product_matches_pytorch(name: str) -> None:
+    a_value, tau_value, _, call = HOUSEHOLDER[name]
+    want = DATA["householder"][name]
+    a, tau = torch.tensor(a_value).requires_grad_(), torch.tensor(tau_value).requires_grad_()
+    q = call(torch, a, tau)
+    assert q.grad_fn.name() == want["node"]
+    got = q.detach().numpy()
+    np.testing.assert_allclose(got, _recorded(want["value"], got), rtol=1e-12, atol=1e-14)
+    householder_loss(torch, q).backward()
+    for leaf, rec in zip((a, tau), want["grads"], strict=True):
+        g = leaf.grad.numpy()
+        np.testing.assert_allclose(g, _recorded(rec, g), rtol=1e-9, atol=1e-12)
+
+
+def test_householder_product_is_the_q_of_qr() -> None:
+    """numpy's raw QR (LAPACK geqrf) stores the reflectors; their product is its Q."""
+    a = np.array([[2.0, -1.0, 0.5], [1.0, 3.0, -2.0], [0.5, 0.2, 1.0], [-1.0, 1.5, 0.3]])
+    h, tau = np.linalg.qr(a, mode="raw")
+    q = torch.linalg.householder_product(torch.tensor(h.T.copy()), torch.tensor(tau))
+    np.testing.assert_allclose(q.numpy(), np.linalg.qr(a)[0], atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_householder_product_gradcheck(dtype: torch.dtype) -> None:
+    a = torch.tensor(HH_A).to(dtype).requires_grad_()
+    tau = torch.tensor(HH_TAU).to(dtype).requires_grad_()
+    assert gradcheck(torch.linalg.householder_product, (a, tau))
+    assert gradgradcheck(torch.linalg.householder_product, (a, tau))
+
+
+@pytest.mark.parametrize("name", sorted(HOUSEHOLDER_ERRORS))
+def test_householder_product_errors_match_pytorch(name: str) -> None:
+    kind, message = DATA["householder"]["errors"][name]
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the type is checked below
+        HOUSEHOLDER_ERRORS[name](torch)
     assert type(info.value).__name__ == kind
     assert str(info.value) == message
