@@ -114,3 +114,24 @@ HOUSEHOLDER_ERRORS: dict[str, Callable[[Any], Any]] = {
     "scalar_tau": lambda T: T.linalg.householder_product(T.ones(4, 3), T.ones(())),  # noqa: N803
     "orgqr_wide": lambda T: T.orgqr(T.ones(3, 4), T.ones(1)),  # noqa: N803
 }
+
+
+def _hermitian(seed: int, n: int, small: tuple = ()) -> np.ndarray:
+    """A Hermitian ``n x n`` matrix; ``small`` diagonal entries made tiny so that
+    Bunch-Kaufman picks interchanges and 2x2 blocks."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    h = a + a.conj().T
+    for i in small:
+        h[i, i] = 0.01 * (i + 1)
+    return h
+
+
+#: Hermitian matrices for ldl_factor(hermitian=True) (the last a batch), and right-hand sides
+LDL_HERMITIAN = {
+    "two_by_two_blocks": _hermitian(0, 5, (0, 2)),
+    "one_by_one": _hermitian(1, 4) + 8 * np.eye(4),
+    "zero_diagonal": _hermitian(2, 4, (0, 1, 2, 3)) * (1 - np.eye(4)),
+    "batch": np.stack([_hermitian(3, 3, (0,)), _hermitian(4, 3, (1, 2))]),
+}
+LDL_RHS = (np.arange(10.0).reshape(5, 2) - 4) * (0.5 + 0.25j)

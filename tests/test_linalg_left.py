@@ -3,7 +3,8 @@
 tests/linalg_left_cases.py) and finite differences: lstsq's residuals are differentiable
 outputs of the solution's ``LinalgLstsqBackward0`` node; ``torch.norm(x, 'nuc')`` is
 ``linalg.matrix_norm``'s nuclear norm, with its checks; ``linalg.householder_product``
-(``torch.orgqr``) is one ``LinalgHouseholderProductBackward0`` node with PyTorch's errors."""
+(``torch.orgqr``) is one ``LinalgHouseholderProductBackward0`` node with PyTorch's errors;
+``ldl_factor``/``ldl_solve`` take ``hermitian=True`` complex matrices (LAPACK's hetrf/hetrs)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from linalg_left_cases import (
     HH_TAU,
     HOUSEHOLDER,
     HOUSEHOLDER_ERRORS,
+    LDL_HERMITIAN,
+    LDL_RHS,
     LSTSQ,
     NUC,
     NUC_ERRORS,
@@ -142,3 +145,27 @@ def test_householder_product_errors_match_pytorch(name: str) -> None:
         HOUSEHOLDER_ERRORS[name](torch)
     assert type(info.value).__name__ == kind
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("name", sorted(LDL_HERMITIAN))
+def test_ldl_hermitian_matches_pytorch(name: str) -> None:
+    want = DATA["ldl_hermitian"][name]
+    h = LDL_HERMITIAN[name]
+    LD, piv = torch.linalg.ldl_factor(torch.tensor(h), hermitian=True)  # noqa: N806
+    assert piv.tolist() == want["pivots"]
+    ld = LD.numpy()
+    np.testing.assert_allclose(ld, _recorded(want["LD"], ld), rtol=1e-10, atol=1e-12)
+    n = h.shape[-1]
+    x = torch.linalg.ldl_solve(LD, piv, torch.tensor(LDL_RHS[:n]), hermitian=True).numpy()
+    np.testing.assert_allclose(x, _recorded(want["solve"], x), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h @ x, np.broadcast_to(LDL_RHS[:n], x.shape), atol=1e-10)
+
+
+def test_ldl_hermitian_reads_the_lower_triangle_and_real_diagonal() -> None:
+    """LAPACK reads the lower triangle and the diagonal's real parts only."""
+    h = LDL_HERMITIAN["two_by_two_blocks"]
+    junk = np.tril(h, -1) + np.diag(np.diag(h) + 3j) + np.triu(np.ones_like(h) * 7, 1)
+    want = torch.linalg.ldl_factor(torch.tensor(h), hermitian=True)
+    got = torch.linalg.ldl_factor(torch.tensor(junk), hermitian=True)
+    assert got.pivots.tolist() == want.pivots.tolist()
+    np.testing.assert_allclose(got.LD.numpy(), want.LD.numpy(), rtol=1e-13)
