@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import dtypes as D
 from .frontend import movement as M
-from .frontend.checks import DTYPE_WORDS
 from .frontend.linalg import matmul
 from .frontend.linalg_decomp import LinAlgError, cholesky, det, inv, slogdet, solve
 from .frontend.linalg_eig import eig, eigvals
@@ -26,36 +24,21 @@ from .frontend.linalg_extra import (
     solve_triangular,
     vecdot,
 )
+from .frontend.linalg_householder import householder_product
 from .frontend.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .frontend.linalg_lu import lu, lu_factor, lu_factor_ex
 from .frontend.linalg_lu_solve import lu_solve
 from .frontend.linalg_more import linalg_cross as cross
 from .frontend.linalg_more import matrix_exp, vander
+from .frontend.linalg_norm import SVD_ORDS, check_dtype, check_matrix_norm, svd_norm
 from .frontend.linalg_spectral import eigh, eigvalsh, qr, svd, svdvals
 from .frontend.linalg_tensor import tensorinv, tensorsolve
 from .frontend.reduce import amax, amin
 from .frontend.reduce import norm as _vector_norm
-from .frontend.reduce import sum as _sum
 from .frontend.tensor import Tensor
 from .helpers import missing_attribute
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
-
-
-def _check_dtype(fn: str, x: Tensor, dtype: Any) -> None:
-    """PyTorch's checks of a norm's ``dtype``: complex for a complex input, real for a real
-    one, and no narrowing (float64 to float32, complex128 to complex64)."""
-    if dtype is None or not isinstance(x, Tensor):
-        return
-    want = D.to_dtype(dtype)
-    if x._dtype.is_complex != want.is_complex:
-        kind = "complex for complex" if x._dtype.is_complex else "real for real"
-        raise RuntimeError(f"{fn}: dtype should be {kind} inputs, but got {DTYPE_WORDS[want.name]}")
-    if D.promote(x._dtype, want) is not want:
-        raise RuntimeError(
-            f"{fn}: the dtype of the input ({DTYPE_WORDS[x._dtype.name]}) should be convertible "
-            f"without narrowing to the specified dtype ({DTYPE_WORDS[want.name]})"
-        )
 
 
 def vector_norm(
@@ -69,7 +52,7 @@ def vector_norm(
     """``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements by default)."""
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, but got {ord}")
-    _check_dtype("linalg.vector_norm", x, dtype)
+    check_dtype("linalg.vector_norm", x, dtype)
     return _vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
@@ -83,34 +66,18 @@ def matrix_norm(
 ) -> Tensor:
     """Frobenius, or the max/min absolute column (ord 1/-1) or row (inf/-inf) sum, over the
     two dimensions ``dim``."""
-    if A.dim() < 2:
-        raise RuntimeError(
-            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
-        )
-    _check_dtype("linalg.matrix_norm", A, dtype)
+    if ord not in _MATRIX_ORDS:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    rows, cols = check_matrix_norm(A, dim, dtype)
     if dtype is not None:
         A = A.to(dtype)
     if ord == "fro":
-        return _vector_norm(A, 2, dim, keepdim)
-    if ord not in _MATRIX_ORDS:
-        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
-    if ord in ("nuc", 2, -2):
-        rows, cols = (d % A.dim() for d in dim)
-        moved = M.movedim(A, (rows, cols), (-2, -1))
-        values = svdvals(moved)
-        if ord == "nuc":
-            out = _sum(values, -1, keepdim=keepdim)
-        else:
-            out = (amax if ord == 2 else amin)(values, -1, keepdim=keepdim)
-        if keepdim:  # back where the two dimensions were, as PyTorch (a permute)
-            out = M.unsqueeze(out, -1)
-            rest = [d for d in range(A.dim()) if d not in (rows, cols)]
-            order = rest + [rows, cols]
-            out = M.permute(out, [order.index(d) for d in range(A.dim())])
-        return out
+        return _vector_norm(A, 2, (rows, cols), keepdim)
+    if ord in SVD_ORDS:
+        return svd_norm(A, ord, rows, cols, keepdim)
     # PyTorch's composition: the 1-norms of the columns (of the rows for inf), then their
     # max/min (AmaxBackward0 over LinalgVectorNormBackward0)
-    summed, picked = (d % A.dim() for d in dim)
+    summed, picked = rows, cols
     if abs(ord) == math.inf:
         summed, picked = picked, summed
     if not keepdim and summed < picked:
@@ -163,6 +130,7 @@ __all__ = [
     "eigh",
     "eigvals",
     "eigvalsh",
+    "householder_product",
     "inv",
     "inv_ex",
     "ldl_factor",

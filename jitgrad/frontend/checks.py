@@ -184,8 +184,8 @@ def chunks(chunks: Any) -> int:
 
 
 def norm_order(p: Any) -> Any:
-    """``norm``'s ``p``: a number or ``'fro'`` (another string is a matrix norm PyTorch
-    refuses for vectors; jitgrad has no matrix norms)."""
+    """A vector norm's ``p``: a number or ``'fro'`` (``torch.norm`` sends the other strings,
+    matrix orders, to ``linalg.matrix_norm`` first: frontend/linalg_norm.py)."""
     if isinstance(p, str) and p != "fro":
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     if not isinstance(p, str | bool | int | float | np.number | Tensor):

@@ -18,13 +18,15 @@ import numpy as np
 from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import functions as F
+from . import linalg_householder as HH
 from . import movement as M
 from .checks import DTYPE_WORDS
 from .conjugate import conj
 from .linalg import matmul, mm
 from .linalg_decomp import check_matrix, inv, mH
+from .linalg_norm import norm
 from .pointwise import sum_to_shape
-from .recording import ResultBackward, record
+from .recording import ResultBackward, record, record_multi
 from .structure import diagonal, tril, triu
 from .tensor import Tensor, _make
 
@@ -170,30 +172,50 @@ def lstsq(
     value = value[..., 0] if vector else value
     rank = np.asarray(np.linalg.matrix_rank(A._value), np.int64)
 
-    def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        P = pinv(A)  # noqa: N806
-        gcol = M.unsqueeze(g, -1) if vector else g
-        bcol = M.unsqueeze(B, -1) if vector else B
-        ga = _pinv_backward(matmul(gcol, mH(bcol)), P, A) if A._requires_grad else None
-        gb = None
-        if B._requires_grad:
-            gb = matmul(mH(P), gcol)
-            gb = M.squeeze(gb, -1) if vector else gb
-        return ga, gb
-
-    solution = record("LinalgLstsqBackward0", value, A._dtype, (A, B), backward, (A, B))
     real = D.real_of(A._dtype)
-    empty = _make(np.zeros((0,), real.np), real)
     m, n = A.shape[-2:]
-    residuals = empty
-    if driver not in (None, "gelsy") and m > n and not vector and np.all(rank == n):
-        sq = np.abs(np.asarray(A._value @ value) - b) ** 2
-        residuals = _make(np.asarray(sq.sum(axis=-2), real.np), real)
+    res_value = np.zeros((0,), real.np)
+    with_residuals = driver not in (None, "gelsy") and m > n and bool(np.all(rank == n))
+    if with_residuals:
+        col = value[..., None] if vector else value
+        res_value = np.asarray((np.abs(np.asarray(A._value @ col) - b) ** 2).sum(axis=-2), real.np)
+
+    def backward(g: Tensor | None = None, g_res: Tensor | None = None) -> tuple:
+        bcol = M.unsqueeze(B, -1) if vector else B
+        ga = gb = None
+        if g is not None:
+            P = pinv(A)  # noqa: N806
+            gcol = M.unsqueeze(g, -1) if vector else g
+            ga = _pinv_backward(matmul(gcol, mH(bcol)), P, A) if A._requires_grad else None
+            gb = M.squeeze(matmul(mH(P), gcol), -1) if vector else matmul(mH(P), gcol)
+        if g_res is not None and g_res.numel() > 0:
+            ga, gb = _residuals_backward(g_res, A, bcol, vector, ga, gb)
+        return (ga if A._requires_grad else None), (gb if B._requires_grad else None)
+
+    solution, residuals = record_multi(
+        "LinalgLstsqBackward0", [value, res_value], [A._dtype, real], (A, B), backward, (A, B)
+    )
+    empty = _make(np.zeros((0,), real.np), real)
     svals = empty
     if driver in ("gelsd", "gelss"):
         svals = _make(np.asarray(np.linalg.svd(A._value, compute_uv=False), real.np), real)
     ranks = _make(np.zeros((0,), np.int64) if driver == "gels" else rank, D.int64)
     return LstsqResult(solution, residuals, ranks, svals)
+
+
+def _residuals_backward(
+    g: Tensor, A: Tensor, bcol: Tensor, vector: bool, ga: Any, gb: Any  # noqa: N803
+) -> tuple[Tensor, Tensor]:
+    """The residuals' share of lstsq's gradient, added to the solution's. They are
+    ``|A X - B|^2`` summed over rows, and (A full rank and tall, the only case they are
+    computed) ``X`` minimizes them, so ``X``'s own change adds nothing: ``2 (A X - B) g``
+    for ``B`` (negated), times ``X^H`` for ``A``; ``X`` rebuilt as ``pinv(A) B`` so that a
+    double backward sees it move."""
+    xcol = matmul(pinv(A), bcol)
+    r2 = (matmul(A, xcol) - bcol) * M.unsqueeze(g, -2) * 2
+    da, db = matmul(r2, mH(xcol)), -r2
+    db = M.squeeze(db, -1) if vector else db
+    return (da if ga is None else ga + da), (db if gb is None else gb + db)
 
 
 # ---- compositions ----------------------------------------------------------------------------
@@ -283,7 +305,12 @@ __all__ = [
     "vecdot",
 ]
 
-METHODS: dict[str, Any] = {"matrix_power": matrix_power, "pinverse": _pinverse}
+#: ``norm`` here overrides :mod:`.reduce`'s (bound before) with the one that takes 'nuc'.
+METHODS: dict[str, Any] = {
+    "matrix_power": matrix_power, "pinverse": _pinverse, "norm": norm, **HH.METHODS
+}  # fmt: skip
 
 #: jitgrad.<name>
-TOP_LEVEL: dict[str, Any] = {"pinverse": _pinverse, "matrix_power": matrix_power}
+TOP_LEVEL: dict[str, Any] = {
+    "pinverse": _pinverse, "matrix_power": matrix_power, "norm": norm, **HH.TOP_LEVEL
+}  # fmt: skip

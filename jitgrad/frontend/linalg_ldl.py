@@ -7,8 +7,8 @@ triangle, in LAPACK's (and PyTorch's) layout: ``LD`` holds ``L`` below the diago
 (int32; negative for a 2x2 block). PyTorch has no derivative for either op: results that
 would need one get a node whose backward says so. As in PyTorch 2.13, a failed
 factorization (an exactly zero pivot column) is reported by ``ldl_factor`` with its
-"Unknown error code" internal assert. Complex Hermitian matrices (``hermitian=True``, the
-``hetrf`` variant) are not implemented here; complex symmetric ones are.
+"Unknown error code" internal assert. Complex matrices may be symmetric or, with
+``hermitian=True``, Hermitian (the kernel's ``hetrf``/``hetrs`` variant: ``L D L^H``).
 """
 
 from __future__ import annotations
@@ -54,17 +54,13 @@ def _factor(A: Any, hermitian: bool, op: str) -> tuple[Tensor, Tensor, np.ndarra
         word = "Half" if A._dtype is D.float16 else "BFloat16"
         raise NotImplementedError(f"\"ldl_factor_kernel_cpu\" not implemented for '{word}'")
     _check("torch.linalg.ldl_factor_ex", A)
-    if hermitian and A._dtype.is_complex:
-        raise NotImplementedError(
-            "jitgrad: linalg.ldl_factor(hermitian=True) of a complex matrix is not implemented"
-        )
     n = A.shape[-1]
     batch = tuple(A.shape[:-2])
     ld = np.ascontiguousarray(A._value).reshape((-1, n, n)).copy()
     piv = np.zeros((ld.shape[0], n), np.int32)
     info = np.zeros(ld.shape[0], np.int32)
     if ld.size:
-        sytrf_batch(ld, piv, info)
+        sytrf_batch(ld, piv, info, bool(hermitian and A._dtype.is_complex))
     ld, piv, info = ld.reshape(A._value.shape), piv.reshape(batch + (n,)), info.reshape(batch)
     LD, pv, inf = record_multi(  # noqa: N806
         "NotImplemented", [ld, piv, info], [A._dtype, D.int32, D.int32], (A,),
@@ -94,7 +90,8 @@ def ldl_factor_ex(
 
 
 def ldl_factor(A: Tensor, *, hermitian: bool = False) -> tuple[Tensor, Tensor]:  # noqa: N803
-    """``(LD, pivots)`` of the Bunch-Kaufman factorization of symmetric ``A``."""
+    """``(LD, pivots)`` of the Bunch-Kaufman factorization of symmetric (``hermitian``:
+    Hermitian) ``A``."""
     LD, piv, info = _factor(A, hermitian, "linalg_ldl_factor")  # noqa: N806
     _raise_info("torch.linalg.ldl_factor", info._value)
     return LDLFactorResult(LD, piv)
@@ -144,17 +141,13 @@ def ldl_solve(
     """``X`` with ``A X = B`` from ``A``'s ``ldl_factor`` result (no derivative, as PyTorch)."""
     _check_solve(LD, pivots, B)
     n = LD.shape[-1]
-    if hermitian and LD._dtype.is_complex:
-        raise NotImplementedError(
-            "jitgrad: linalg.ldl_solve(hermitian=True) of a complex matrix is not implemented"
-        )
     batch = tuple(np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2])))
     r = B.shape[-1]
     ld = np.ascontiguousarray(np.broadcast_to(LD._value, batch + (n, n))).reshape((-1, n, n))
     piv = np.ascontiguousarray(np.broadcast_to(pivots._value, batch + (n,)), np.int32)
     x = np.broadcast_to(B._value, batch + (n, r)).reshape((-1, n, r)).copy()
     if x.size:
-        sytrs_batch(ld, piv.reshape((-1, n)), x)
+        sytrs_batch(ld, piv.reshape((-1, n)), x, bool(hermitian and LD._dtype.is_complex))
     (out,) = record_multi("NotImplemented", [x.reshape(batch + (n, r))], [LD._dtype],
                           (LD, B), _no_derivative("linalg_ldl_solve"))
     return out
