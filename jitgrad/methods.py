@@ -246,6 +246,8 @@ METHODS: dict[str, Any] = {
     "half": lambda self: _to(self, D.float16),
     "bfloat16": lambda self: _to(self, D.bfloat16),
     "double": lambda self: _to(self, D.float64),
+    "cfloat": lambda self: _to(self, D.complex64),
+    "cdouble": lambda self: _to(self, D.complex128),
     "long": lambda self: _to(self, D.int64),
     "int": lambda self: _to(self, D.int32),
     "short": lambda self: _to(self, D.int16),
