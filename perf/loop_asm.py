@@ -4,7 +4,8 @@
 
 Runs each workload's forward+backward a few times through jitgrad (so its joint
 forward+backward kernel is built), then disassembles that kernel and the floor's
-(``perf/impl_numba.py``) with Numba's ``inspect_asm`` and prints, for the innermost loops with
+(``perf/impl_numba.py``) with Numba's ``inspect_asm`` (in an empty kernel cache: Numba
+cannot disassemble cached code) and prints, for the innermost loops with
 the most vector instructions, the instruction count and the mnemonics (``--show``: the loop's
 instructions too). A loop handles one vector of elements per iteration (16 float32 with
 AVX-512) unless the vectorizer interleaved it (the floor's reductions are unrolled 4x; divide
@@ -16,13 +17,17 @@ spills (extra ``vmovups``), a math function's length. See perf/RESULTS.md, Run S
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
+# Numba cannot disassemble code loaded from its cache: compile every kernel afresh.
+os.environ["JITGRAD_CACHE_DIR"] = tempfile.mkdtemp(prefix="jitgrad-loop-asm-")
 
 import numpy as np  # noqa: E402
 
