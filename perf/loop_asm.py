@@ -11,7 +11,7 @@ instructions too). A loop handles one vector of elements per iteration (16 float
 AVX-512) unless the vectorizer interleaved it (the floor's reductions are unrolled 4x; divide
 by the number of ``vmovups`` loads per input to compare). Counts tell where a gap in time comes
 from without timing noise: constants reloaded inside the loop (``movabsq`` + ``vbroadcastss``),
-spills (extra ``vmovups``), a math function's length. See perf/RESULTS.md, Run S.
+spills (extra ``vmovups``), a math function's length. See perf/RESULTS.md, Run Y.
 """
 
 from __future__ import annotations
