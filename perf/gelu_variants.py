@@ -5,10 +5,12 @@
 Times, on one thread (``numba.set_num_threads(1)``; kernel only, min and median), the loop
 jitgrad generates for ``mean(0.5*x*(1 + tanh(c*(x + a*x**3))))`` forward+backward
 (transcribed from ``JITGRAD_DEBUG=3`` output with the same operations, blocked sum and all)
-with: jitgrad's ``tanh32`` and no fast-math flags (what jitgrad runs), the whole kernel under
-``contract``, the floor's rational tanh without and with the floor's flags, the identity
+with: jitgrad's ``tanh32`` and no fast-math flags (what jitgrad runs), the same with the
+block's loop compiled as a function of its own (its constants then stay in registers instead of
+being reloaded in every iteration: ``--asm`` counts the loop's instructions), the whole kernel
+under ``contract``, the floor's rational tanh without and with the floor's flags, the identity
 instead of tanh (the loop's memory traffic), and the floor itself (``perf/impl_numba.py``).
-See perf/RESULTS.md, Run R.
+See perf/RESULTS.md, Runs R and Y.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from numba import njit  # noqa: E402
 from jitgrad.kernels.cpu import fastmath as fm  # noqa: E402
 from jitgrad.kernels.cpu import scalar as sk  # noqa: E402
 from perf import impl_numba as IN  # noqa: E402
+from perf.loop_asm import describe  # noqa: E402
 
 F = np.float32
 
@@ -38,8 +41,25 @@ def _identity(x):  # pragma: no cover - compiled
     return x
 
 
-def make(flags, tanh):
-    """The generated gelu joint kernel (serial, blocked sum) with ``tanh`` and ``flags``."""
+def make(flags, tanh, split=False):
+    """The generated gelu joint kernel (serial, blocked sum) with ``tanh`` and ``flags``; with
+    ``split`` the block's loop is a function of its own (called once per block) instead of
+    being inlined into the block loop, as it is in the generated kernel."""
+
+    @njit(error_model="numpy", fastmath=flags, inline="never" if split else "always")
+    def block(g, bx, one, c, a, half, bo, bl):  # pragma: no cover - compiled
+        for i in range(bx.shape[0]):
+            x = bx[i]
+            v7 = x * half
+            v5 = ((x * x) * x) * a
+            v3 = (x + v5) * c
+            t = tanh(v3)
+            v1 = t + one
+            d0a = g * v1
+            d3 = (g * v7) * (np.float32(1) - t * t) * c
+            d6 = ((np.float32(3) * (d3 * a)) * x) * x
+            bo[i] = d3 + d6 + d0a * half
+            bl[i] = v7 * v1
 
     @njit(error_model="numpy", fastmath=flags)
     def kernel(g, x0, one, c, a, half, out0, loss):  # pragma: no cover - compiled
@@ -49,20 +69,8 @@ def make(flags, tanh):
         for i_blk in range(n_blk):
             lo = i_blk * 4096
             hi = min(lo + 4096, n0)
-            bx, bo = x0[lo:hi], out0[lo:hi]
             bl = np.empty(hi - lo, np.float32)
-            for i in range(hi - lo):
-                x = bx[i]
-                v7 = x * half
-                v5 = ((x * x) * x) * a
-                v3 = (x + v5) * c
-                t = tanh(v3)
-                v1 = t + one
-                d0a = g * v1
-                d3 = (g * v7) * (np.float32(1) - t * t) * c
-                d6 = ((np.float32(3) * (d3 * a)) * x) * x
-                bo[i] = d3 + d6 + d0a * half
-                bl[i] = v7 * v1
+            block(g, x0[lo:hi], one, c, a, half, out0[lo:hi], bl)
             part[i_blk] = sk.block_sum(bl, np.float64(0))
         acc = np.float64(0)
         for i_blk in range(n_blk):
@@ -76,6 +84,7 @@ def main() -> None:
     p = argparse.ArgumentParser(prog="python perf/gelu_variants.py")
     p.add_argument("--n", type=int, default=8 * 1024 * 1024)
     p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--asm", action="store_true", help="count each variant's loop instructions")
     args = p.parse_args()
     x = np.random.default_rng(0).standard_normal(args.n).astype(F)
     out, loss = np.empty_like(x), np.zeros(1, F)
@@ -83,27 +92,36 @@ def main() -> None:
     variants = {}
     for name, flags, tanh in [
         ("jitgrad tanh32, no flags (generated)", False, fm.tanh32),
+        ("tanh32, the block's loop a function", "split", fm.tanh32),
         ("tanh32, contract", {"contract"}, fm.tanh32),
         ("rational tanh, no flags", False, IN.rtanh32),
         ("rational tanh, reassoc+contract+arcp", IN.FLAGS, IN.rtanh32),
         ("identity for tanh (memory traffic)", False, _identity),
     ]:
-        k = make(flags, tanh)
+        split = flags == "split"
+        k = make(False if split else flags, tanh, split)
         k(*call)
         variants[name] = lambda k=k: k(*call)
+        if args.asm:
+            describe(name, k.inspect_asm(k.signatures[0]), False, top=1)
     numba.set_num_threads(1)
     floor = IN.gelu({"x": x})
     floor()
     variants["the floor (impl_numba.gelu)"] = floor
     times: dict[str, list[float]] = {k: [] for k in variants}
+    cpu: dict[str, list[float]] = {k: [] for k in variants}
     for _ in range(args.repeat):  # interleaved
         for name, f in variants.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             f()
             times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
     print(f"n={args.n}, one thread, load average {os.getloadavg()}")
     for name, ts in times.items():
-        print(f"  {name:40s} min {min(ts) * 1e3:7.2f} ms  median {np.median(ts) * 1e3:7.2f} ms")
+        print(
+            f"  {name:40s} min {min(ts) * 1e3:7.2f} ms  median {np.median(ts) * 1e3:7.2f} ms"
+            f"  CPU median {np.median(cpu[name]) * 1e3:7.2f} ms"
+        )
 
 
 if __name__ == "__main__":

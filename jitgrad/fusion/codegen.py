@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from ..kernels.cpu import jit
 from . import chunked, diskcache, tier0
+from .block_render import block_function
 
 STORE, ACCUMULATE, REDUCE = "store", "acc", "reduce"
 #: Accumulate into a view with stride 0 in the innermost dimension: summed in a register over
@@ -153,8 +154,11 @@ def render_source(spec: KernelSpec) -> str:
     reduced = [o for o in spec.outputs if o[2] == REDUCE]
     chunked = spec.parallel and spec.ndim > 0
     lines = _header(spec, reduced, chunked)
-    if reduced and spec.ndim == 1:
-        return "\n".join(lines + _blocked_reduction(spec, array_inputs, reduced)) + "\n"
+    if reduced and spec.ndim == 1:  # the block function goes above the kernel's decorator
+        at = next(k for k, line in enumerate(lines) if line.startswith("@cached_njit("))
+        block, body = _blocked_reduction(spec, array_inputs, reduced, lines[at][13:-1])
+        lines[at:at] = block
+        return "\n".join(lines + body) + "\n"
     if chunked and reduced:  # one partial per outer index, added up by the finishing call
         lines += _finish(reduced, "n0")
     for array, _local, mode, dt in spec.outputs:
@@ -291,21 +295,15 @@ def _body(
 REDUCE_BLOCK = 4096
 
 
-def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list) -> list[str]:
+def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flags: str) -> tuple:
     """A 1-D loop whose full reductions are blocked: each block stores the summands into a
-    scratch array of their own dtype and sums it (float32 in float64) with
+    scratch array of their dtype (``blk_<output>``), sums it (float32 in float64) with
     :func:`jitgrad.kernels.cpu.scalar.block_sum`, and the blocks' partial sums are added in
-    block order at the end.
-
-    A running sum in the loop body would stop LLVM from vectorizing the whole body (floating
-    point adds may not be reordered), turning every vectorizable ``exp``/``tanh`` scalar; the
-    blocked form keeps the body a plain store loop, and the result does not depend on the
-    number of threads.
-
-    The block loop indexes block slices (``blk_x = x[blk_lo:blk_hi]``) from 0: indexing the
-    whole arrays with ``i0 in range(blk_lo, blk_hi)`` keeps Numba's negative-index wraparound
-    select, which LLVM cannot prove dead, and the loop compiled to gathers and scatters (the
-    tanh-GELU joint kernel ran 2.35x slower). ``blk_<output>`` is a reduced output's scratch.
+    block order, so the result does not depend on the number of threads. A running sum in the
+    loop would stop LLVM vectorizing the body (float adds may not be reordered). Block slices
+    are indexed from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over ``range(blk_lo, blk_hi)`` keeps
+    Numba's wraparound select and compiled to gathers (tanh-GELU 2.35x slower). Returns the
+    element loop as a function of its own (:mod:`.block_render` says why) and the kernel body.
     """
     lines = [f"    n_blk = (n0 + {REDUCE_BLOCK - 1}) // {REDUCE_BLOCK}"]
     if spec.parallel:  # a chunk kernel over blocks [lo_, hi_); the caller owns part_*
@@ -323,19 +321,22 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list[str], reduced: list)
     lines += [f"        blk_{n} = {n}[blk_lo:blk_hi]" for n in sliced if n not in whole]
     for array, _local, _mode, dt in reduced:
         lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{dt})")
-    lines.append("        for i0 in range(blk_hi - blk_lo):")
-    lines += _body(spec, array_inputs, "i0", " " * 12, "blk_{array}[i0] = {local}", "blk_")
+    params = [n for n, is_scalar in spec.inputs if is_scalar] + list(whole)
+    params += [f"blk_{n}" for n in sliced if n not in whole] + [f"blk_{o[0]}" for o in reduced]
+    body = _body(spec, array_inputs, "i0", " " * 8, "blk_{array}[i0] = {local}", "blk_")
+    block = block_function(f"{spec.function_name}_blk", params, body, flags)
+    lines.append(f"        {spec.function_name}_blk({', '.join(params)}, blk_hi - blk_lo)")
     for array, _local, _mode, dt in reduced:
         zero = f"np.{_accumulator(dt)}(0)"
         lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array}, {zero})")
     if spec.parallel:
-        return lines
+        return block, lines
     for array, _local, _mode, dt in reduced:
         lines.append(f"    acc_{array} = np.{_accumulator(dt)}(0)")
         lines.append("    for i_blk in range(n_blk):")
         lines.append(f"        acc_{array} += part_{array}[i_blk]")
         lines.append(f"    {array}[0] += {_narrow(f'acc_{array}', dt)}")
-    return lines
+    return block, lines
 
 
 def _accumulator(dt: str) -> str:

@@ -174,56 +174,78 @@ def _variant_attribute(name):
     return f'"vector-function-abi-variant"="{maps}"'
 
 
-def _fallback_module_text(name):
-    """LLVM IR for the scalar wrapper ``name`` and its masked vector variants.
-
-    The vector variant tests the mask as one integer first, so an all-in-range vector costs a
-    call, a compare and a return; otherwise each active lane calls libm once.
-    """
-    libname, fty = _LIBM[name]
-    attrs = "nounwind willreturn memory(none)"
-    parts = [
-        f"declare {fty} @{libname}({fty}) {attrs}",
-        f"define linkonce_odr {fty} @{name}({fty} %x) noinline {attrs} {_variant_attribute(name)} "
-        f"{{\n  %r = call {fty} @{libname}({fty} %x)\n  ret {fty} %r\n}}",
-    ]
-    for w in _VECTOR_WIDTHS:
-        vty = f"<{w} x {fty}>"
-        body = [
-            f"define linkonce_odr {vty} @{name}_m{w}({vty} %x, <{w} x i1> %m) {attrs} {{",
-            "entry:",
-            f"  %mi = bitcast <{w} x i1> %m to i{w}",
-            f"  %any = icmp ne i{w} %mi, 0",
-            "  br i1 %any, label %l0, label %none",
-            "none:",
-            f"  ret {vty} %x",
+def _scalar_wrapper_text(name, libname, fty, attrs):
+    """The scalar wrapper: declares the libm function and calls it; its attribute names the
+    masked vector variants, which is what lets the vectorizer keep the loop vectorized."""
+    return "\n\n".join(
+        [
+            f"declare {fty} @{libname}({fty}) {attrs}",
+            f"define linkonce_odr {fty} @{name}({fty} %x) noinline {attrs} "
+            f"{_variant_attribute(name)} "
+            f"{{\n  %r = call {fty} @{libname}({fty} %x)\n  ret {fty} %r\n}}",
         ]
-        prev = "%x"
-        for i in range(w):
-            body += [
-                f"l{i}:",
-                f"  %b{i} = extractelement <{w} x i1> %m, i32 {i}",
-                f"  br i1 %b{i}, label %c{i}, label %j{i}",
-                f"c{i}:",
-                f"  %e{i} = extractelement {vty} %x, i32 {i}",
-                f"  %s{i} = call {fty} @{libname}({fty} %e{i})",
-                f"  %v{i} = insertelement {vty} {prev}, {fty} %s{i}, i32 {i}",
-                f"  br label %j{i}",
-                f"j{i}:",
-                f"  %p{i} = phi {vty} [ {prev}, %l{i} ], [ %v{i}, %c{i} ]",
-                f"  br label %l{i + 1}",
-            ]
-            prev = f"%p{i}"
-        body += [f"l{w}:", f"  ret {vty} {prev}", "}"]
-        parts.append("\n".join(body))
-    # linkonce_odr lets every kernel library carry its own copy without duplicate-symbol
-    # errors; llvm.compiler.used stops the linker from dropping the (so far unreferenced)
-    # definitions before the vectorizer has created the calls.
+    )
+
+
+def _lane_text(i, w, vty, fty, libname, prev):
+    """Lane ``i`` of the masked variant: if its mask bit is set, call libm on it and insert
+    the result into ``prev`` (the vector so far); the phi at ``j{i}`` is the vector after it."""
+    return [
+        f"l{i}:",
+        f"  %b{i} = extractelement <{w} x i1> %m, i32 {i}",
+        f"  br i1 %b{i}, label %c{i}, label %j{i}",
+        f"c{i}:",
+        f"  %e{i} = extractelement {vty} %x, i32 {i}",
+        f"  %s{i} = call {fty} @{libname}({fty} %e{i})",
+        f"  %v{i} = insertelement {vty} {prev}, {fty} %s{i}, i32 {i}",
+        f"  br label %j{i}",
+        f"j{i}:",
+        f"  %p{i} = phi {vty} [ {prev}, %l{i} ], [ %v{i}, %c{i} ]",
+        f"  br label %l{i + 1}",
+    ]
+
+
+def _masked_variant_text(name, libname, fty, w, attrs):
+    """The ``w``-lane masked variant ``{name}_m{w}``. It tests the mask as one integer first,
+    so an all-in-range vector costs a call, a compare and a return; otherwise each active lane
+    calls libm once (:func:`_lane_text`)."""
+    vty = f"<{w} x {fty}>"
+    body = [
+        f"define linkonce_odr {vty} @{name}_m{w}({vty} %x, <{w} x i1> %m) {attrs} {{",
+        "entry:",
+        f"  %mi = bitcast <{w} x i1> %m to i{w}",
+        f"  %any = icmp ne i{w} %mi, 0",
+        "  br i1 %any, label %l0, label %none",
+        "none:",
+        f"  ret {vty} %x",
+    ]
+    prev = "%x"
+    for i in range(w):
+        body += _lane_text(i, w, vty, fty, libname, prev)
+        prev = f"%p{i}"
+    body += [f"l{w}:", f"  ret {vty} {prev}", "}"]
+    return "\n".join(body)
+
+
+def _compiler_used_text(name):
+    """``linkonce_odr`` lets every kernel library carry its own copy without duplicate-symbol
+    errors; ``llvm.compiler.used`` stops the linker from dropping the (so far unreferenced)
+    definitions before the vectorizer has created the calls."""
     refs = [f"ptr @{name}"] + [f"ptr @{name}_m{w}" for w in _VECTOR_WIDTHS]
-    parts.append(
+    return (
         f"@llvm.compiler.used = appending global [{len(refs)} x ptr] [{', '.join(refs)}], "
         'section "llvm.metadata"'
     )
+
+
+def _fallback_module_text(name):
+    """LLVM IR for the scalar wrapper ``name``, its masked vector variants (one per width in
+    :data:`_VECTOR_WIDTHS`) and the ``llvm.compiler.used`` list that keeps them."""
+    libname, fty = _LIBM[name]
+    attrs = "nounwind willreturn memory(none)"
+    parts = [_scalar_wrapper_text(name, libname, fty, attrs)]
+    parts += [_masked_variant_text(name, libname, fty, w, attrs) for w in _VECTOR_WIDTHS]
+    parts.append(_compiler_used_text(name))
     return "\n\n".join(parts)
 
 

@@ -40,6 +40,7 @@ import inspect
 import os
 import pickle
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -152,6 +153,12 @@ def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
     way (Numba refuses to write into it).
     """
     compile_exact = dispatcher._compile_for_args
+    # Each signature is mapped once: the first calls of a chunk kernel come from several pool
+    # threads at once, and a signature inserted twice is ambiguous to Numba's C dispatcher,
+    # which then sends every later call here (0.5 ms each: the mse step's joint kernel paid it
+    # on every chunk).
+    mapped: set[tuple[int, ...]] = set()
+    lock = threading.Lock()
 
     def compile_for_args(*args: Any, **kws: Any) -> Any:
         if kws:
@@ -170,8 +177,11 @@ def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
         if not contiguous:
             normal = [t.copy(layout="A") if isinstance(t, types.Array) else t for t in normal]
         entry = dispatcher.compile(tuple(normal))
-        if normal != actual:
-            dispatcher._insert([t._code for t in actual], entry, False)
+        codes = tuple(t._code for t in actual)
+        with lock:
+            if normal != actual and codes not in mapped:
+                mapped.add(codes)
+                dispatcher._insert(list(codes), entry, False)
         return entry  # what Numba's C dispatcher then calls with the arguments
 
     dispatcher._compile_for_args = compile_for_args

@@ -1,0 +1,90 @@
+"""jitgrad against the hand-written floor on one thread, in CPU time: ratios a loaded machine
+cannot bend as much as compare.py's wall-clock medians.
+
+    python perf/floor_cpu.py [--workloads chain,gelu,mse] [--rounds 15]
+    /tmp/torchenv/bin/python perf/floor_cpu.py     # adds torch.compile where torch imports
+
+One process; Numba (and so jitgrad's pool and the floor's ``prange``) and torch set to one
+thread; each round runs one step of every implementation in turn (interleaved), timed by
+``time.process_time`` (CPU time of this process: another process taking the core delays a
+step's wall time, not its CPU time) and ``time.perf_counter``. Prints per-implementation
+medians and the median of the per-round ratios to the floor. Full workload sizes (chain 4M,
+gelu and mse 8M float32), the same step bodies as compare.py (``perf/impl_module.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import numba  # noqa: E402
+
+import jitgrad  # noqa: E402
+from perf import impl_module, impl_numba, impls, workloads  # noqa: E402
+
+
+def _torch_compile() -> object | None:
+    """perf.impls' torch.compile implementation on one thread; None where torch does not
+    import."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return impls._load_torch_compile()
+
+
+def _steps(name: str, inp: workloads.Inputs) -> dict[str, Callable[[], object]]:
+    steps = {"floor": impl_numba.BUILDERS[name](inp)}
+    steps["jitgrad"] = getattr(impl_module, name)(jitgrad, inp)
+    tc = _torch_compile()
+    if tc is not None:
+        steps["torch.compile"] = getattr(impl_module, name)(tc, inp)
+    return steps
+
+
+def measure(name: str, rounds: int) -> None:
+    inp = workloads.WORKLOADS[name].inputs(quick=False)
+    steps = _steps(name, inp)
+    for step in steps.values():  # compile, build the joint kernel, fault the pages in
+        for _ in range(3):
+            step()
+    cpu: dict[str, list[float]] = {k: [] for k in steps}
+    wall: dict[str, list[float]] = {k: [] for k in steps}
+    for _ in range(rounds):
+        for k, step in steps.items():
+            c0, w0 = time.process_time(), time.perf_counter()
+            step()
+            cpu[k].append(time.process_time() - c0)
+            wall[k].append(time.perf_counter() - w0)
+    print(f"{name} (one thread, {rounds} interleaved rounds, load {os.getloadavg()[0]:.1f})")
+    for k in steps:
+        r_cpu = statistics.median(c / f for c, f in zip(cpu[k], cpu["floor"], strict=True))
+        r_wall = statistics.median(c / f for c, f in zip(wall[k], wall["floor"], strict=True))
+        print(
+            f"  {k:14s} cpu median {statistics.median(cpu[k]) * 1e3:8.2f} ms (min "
+            f"{min(cpu[k]) * 1e3:8.2f})  wall median {statistics.median(wall[k]) * 1e3:8.2f} ms"
+            f"  / floor: cpu {r_cpu:5.2f} wall {r_wall:5.2f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python perf/floor_cpu.py")
+    p.add_argument("--workloads", default="chain,gelu,mse")
+    p.add_argument("--rounds", type=int, default=15)
+    args = p.parse_args(argv)
+    numba.set_num_threads(1)
+    for name in args.workloads.split(","):
+        measure(name, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
