@@ -191,17 +191,11 @@ def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tupl
 
 
 def run(op: OpDef, args: Sequence[Any]) -> Tensor:
-    """``apply(op, args)`` with no ``out`` or ``out_dtype``: what operators and the elementwise
-    functions call, one call from the operator (the per-op hot path, so written flat).
-
-    It first tries the commonest call (the small lane, see :func:`_with_numbers`): one to
-    three operands, the first a tensor with at most one dimension and fewer than
-    ``Plan.small_max`` elements, the rest a tensor of its shape or Python numbers, every
-    tensor already in the compute dtype: every op of a scalar model or a small-vector loop,
-    where the Python around the kernel is the whole cost. The lane needs no broadcast and
-    calls the plan's serial kernel directly (its operands a tuple: the node saves that one
-    object). Anything else (or a deferred operand) takes :func:`_general`.
-    """
+    """``apply(op, args)`` with no ``out`` or ``out_dtype`` (operators and the elementwise
+    functions): the per-op hot path, written flat. Its small lane: a first tensor of at most
+    one dimension and fewer than ``Plan.small_max`` elements, then a tensor of its shape or
+    Python numbers (:func:`_three` for two), every tensor in its compute dtype: no broadcast,
+    the plan's serial kernel called directly. Anything else takes :func:`_general`."""
     if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
         result = DEVICE.elementwise(op, args, None, None)
         if result is not None:
@@ -214,53 +208,48 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
         va = a._value
         shape = va.shape
         nd = len(shape)
+        plan = None
         if nd < 2:
             grad = a._requires_grad
             sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
             n = len(args)
-            b = args[1] if n == 2 else None
             if n == 1:
                 plan = _plans.get((op, None, sig))
                 values = (va,)
-            elif isinstance(b, Tensor):
-                vb = b._value
-                if vb.shape == shape:
-                    plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
-                    values = (va, vb)
-                    grad = grad or b._requires_grad
-                else:
-                    plan = None
-            else:  # a tensor and one or two Python numbers (x * 2, softplus's beta...)
-                plan, values = _with_numbers(op, args, sig, va)
-            if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
-                out = np.empty(shape, plan.odt.np)
-                kernel = plan.serial[nd] or plan.compile_serial(nd)
-                kernel.fn(*values, out)
-                if not (grad and plan.records and STATE.enabled):
-                    return _make(out, plan.odt)
-                return _record(plan, args, values, out, shape)
+            elif n == 2:
+                b = args[1]
+                kind = type(b)
+                if kind is float or kind is int:
+                    plan = _plans.get((op, None, sig, kind))
+                    if plan is not None:
+                        c = plan.consts.get(b)  # (a conversion costs five lookups)
+                        values = (va, K.scalar(plan, plan.wants[1], b) if c is None else c)
+                elif isinstance(b, Tensor):
+                    vb = b._value
+                    if vb.shape == shape:
+                        plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
+                        values = (va, vb)
+                        grad = grad or b._requires_grad
+            elif n == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
+                plan, values = _three(op, args, sig, va)
+        if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
+            out = np.empty(shape, plan.odt.np)
+            kernel = plan.serial[nd] or plan.compile_serial(nd)
+            kernel.fn(*values, out)
+            if not (grad and plan.records and STATE.enabled):
+                return _make(out, plan.odt)
+            return _record(plan, args, values, out, shape)
     return _general(op, args, None, None)
 
 
-def _with_numbers(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:
-    """:func:`run`'s small lane for a tensor and one or two Python floats or ints (``x * 2``,
-    softplus's beta and threshold): the plan (None if there is none, or an operand is
-    something else) and the kernel's operands, each number converted to its operand's dtype
-    once per plan (``Plan.consts``: a conversion costs five lookups)."""
-    n = len(args)
-    b = args[1]
-    kb = type(b)
-    if n > 3 or kb is not float and kb is not int:
-        return None, None
-    if n == 2:
-        plan = _plans.get((op, None, sig, kb))
-        if plan is None:
-            return None, None
-        cb = plan.consts.get(b)
-        return plan, (va, K.scalar(plan, plan.wants[1], b) if cb is None else cb)
-    c = args[2]
-    kc = type(c)
-    if kc is not float and kc is not int:
+def _three(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:
+    """:func:`run`'s small lane for a tensor and two Python floats or ints (softplus's beta
+    and threshold): the plan (None if there is none, or an operand is something else) and
+    the kernel's operands, each number converted to its operand's dtype once per plan
+    (``Plan.consts``)."""
+    b, c = args[1], args[2]
+    kb, kc = type(b), type(c)
+    if (kb is not float and kb is not int) or (kc is not float and kc is not int):
         return None, None
     plan = _plans.get((op, None, sig, kb, kc))
     if plan is None:
