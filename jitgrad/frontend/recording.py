@@ -168,9 +168,9 @@ def record(
     out = _make(value, dtype, node)
     tensors, versions = _with_versions(saved) if saved else ((), ())
     reads_result = base.reads_result
-    if reads_result:
-        vc = out._counter()
-        node._saved = (backward, tensors, versions, value, dtype, vc, vc[0])
+    if reads_result:  # (out is new: its own counter is a fresh one, what _counter gives it)
+        vc = out._vc = [0]
+        node._saved = (backward, tensors, versions, value, dtype, vc, 0)
     elif tensors:
         node._saved = (backward, tensors, versions)
     else:
