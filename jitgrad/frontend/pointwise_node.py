@@ -38,13 +38,14 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     versions. Immutable parts (the structural token, versions that are all 0) are shared
     between nodes: each object a graph keeps is one more that the cycle collector walks
     while the graph lives."""
-    nexts, versions = _edges(plan, args) if plan.leading else _listed_edges(plan, args)
-    cls = plan.node_cls
+    node = _new_node(plan.node_cls)
+    if plan.leading:
+        _edges(node, plan, args)
+    else:
+        _listed_edges(node, plan, args)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
-        node = cls(nexts)
+        Node.__init__(node, node.next_functions)
     else:  # Node.__init__, written out: one call less per recorded op
-        node = _new_node(cls)
-        node.next_functions = nexts
         node._seq = next_sequence()
         node._extra = None
     token = plan.token  # shared while the shapes repeat: one tuple less per node
@@ -62,7 +63,6 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     node.values = tuple(values)
     node.cdt = plan.cdt
     node.out_vc = result._vc
-    node.versions = versions
     node.out = out
     node.out_version = 0
     if SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
@@ -70,11 +70,11 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     return result
 
 
-def _edges(plan: Any, args: Sequence[Any]) -> tuple[tuple, tuple]:
-    """The node's ``next_functions`` and its operands' versions, for one or two leading
-    tensor operands (``Plan.leading``): written out (a comprehension is a call of its own in
-    CPython 3.11), with ``Tensor._edge`` inline (a non-leaf's edge is kept on it, shared by
-    every node that uses it)."""
+def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
+    """Set ``node``'s ``next_functions`` and its operands' ``versions``, for one or two
+    leading tensor operands (``Plan.leading``): written out (a comprehension is a call of its
+    own in CPython 3.11), with ``Tensor._edge`` inline (a non-leaf's edge is kept on it,
+    shared by every node that uses it); set, not returned: no tuple to build and unpack."""
     a = args[0]
     fn = a.grad_fn
     if fn is not None:
@@ -85,7 +85,9 @@ def _edges(plan: Any, args: Sequence[Any]) -> tuple[tuple, tuple]:
         edge = a._edge() if a._requires_grad else _NO_EDGE
     va = a._vc[0]
     if plan.leading == 1:
-        return (edge, _NO_EDGE) if plan.padded else (edge,), _V0 if va == 0 else (va,)
+        node.next_functions = (edge, _NO_EDGE) if plan.padded else (edge,)
+        node.versions = _V0 if va == 0 else (va,)
+        return
     b = args[1]
     fn = b.grad_fn
     if fn is not None:
@@ -95,10 +97,11 @@ def _edges(plan: Any, args: Sequence[Any]) -> tuple[tuple, tuple]:
     else:
         edge_b = b._edge() if b._requires_grad else _NO_EDGE
     vb = b._vc[0]
-    return (edge, edge_b), _V00 if va == 0 and vb == 0 else (va, vb)
+    node.next_functions = (edge, edge_b)
+    node.versions = _V00 if va == 0 and vb == 0 else (va, vb)
 
 
-def _listed_edges(plan: Any, args: Sequence[Any]) -> tuple[tuple, tuple]:
+def _listed_edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
     """:func:`_edges` for any other arrangement of operands (``plan.edges`` says which get
     an edge; only the tensors have versions)."""
     nexts = []
@@ -116,7 +119,8 @@ def _listed_edges(plan: Any, args: Sequence[Any]) -> tuple[tuple, tuple]:
             versions.append(v)
             changed = changed or v
     n = len(versions)
-    return tuple(nexts), _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
+    node.next_functions = tuple(nexts)
+    node.versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
 
 
 _new_tensor = Tensor.__new__
