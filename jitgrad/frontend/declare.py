@@ -329,7 +329,7 @@ def _saved_property(name: str, dim_list: bool) -> property:
         if name == "result":
             if packed is not None:
                 return unpack_saved(packed[0], packed[1]["out"])
-            value, dtype, vc, _ = saved[3]
+            value, dtype, vc = saved[3:6]
             out = _make(value, dtype, node)
             out._vc = vc
             return out

@@ -22,7 +22,7 @@ from ._tensor_data import result_type
 from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
 from .multi_view import mark as _mark_multi
-from .recording import record, record_multi
+from .recording import record, record_multi, shared
 from .tensor import Tensor, _make, _wrap_dim
 from .views import _dims, _sizes, narrow, reshape, select
 
@@ -158,7 +158,7 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
         if backward is None:
             backward = partial(_stack_backward, True, dt, d, (dt,) * n)
             if n <= 64 and len(_stack_fns) < 256:
-                _stack_fns[(dt, d, n)] = backward
+                _stack_fns[(dt, d, n)] = shared(backward)
     else:
         backward = partial(_stack_backward, False, dt, d, tuple([x._dtype for x in tensors]))
     return record("StackBackward0", out, dt, tensors, backward)
@@ -287,7 +287,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     if backward is None and 0 < n <= 64 and len(_unbind_fns) < 256:
         arr = input._value
         backward = pieces_backward("UnbindBackward0", keys, d, shape, dt, [arr[k] for k in keys])
-        _unbind_fns[(d, shape, dt)] = backward
+        _unbind_fns[(d, shape, dt)] = shared(backward)
     return _pieces(input, "UnbindBackward0", keys, d, backward)
 
 

@@ -94,26 +94,7 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
         if COMPLEX[0] is not None and D.any_complex(args, out_dtype):
             return COMPLEX[0](op, args, out_dtype, out)  # never a plan: see jitgrad.complex_ops
         plan = _plans[key] = Plan(op, args, out_dtype)
-    wants_grad = False
-    if plan.simple:
-        values = arrays = []
-        for x in args:
-            arrays.append(x._value)
-            if x._requires_grad:
-                wants_grad = True
-    else:
-        values, arrays = [], []
-        for x, w, m in zip(args, plan.wants, plan.smask):
-            if m == "t":
-                v = x._value if x._dtype is w else x._value.astype(w.np)
-                arrays.append(v)
-                if x._requires_grad:
-                    wants_grad = True
-            else:
-                v = plan.consts.get(x)
-                if v is None:
-                    v = K.scalar(plan, w, x)  # converted with PyTorch's overflow checks
-            values.append(v)
+    values, arrays, wants_grad = _operands(plan, args)
     shape = arrays[0].shape
     same = True
     for a in arrays:
@@ -123,18 +104,9 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
             break
     odt = plan.odt
     if out is None:
-        n = arrays[0].size if same else math.prod(shape)
-        if n < plan.pool_min:
-            out = np.empty(shape, odt.np)
-        else:
-            if n >= lazy.min_size and L.FUSE.enabled:
-                deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
-                if deferred is not None:
-                    return deferred
-            try:
-                out = memory.empty(shape, odt.np, n)
-            except (MemoryError, ValueError):
-                raise A.alloc_failed(shape, odt.itemsize) from None
+        out = _allocate(plan, op, args, out_dtype, shape, arrays[0].size if same else 0)
+        if isinstance(out, Tensor):  # deferred (a large result starts a pending chain)
+            return out
     elif out.shape != shape:
         raise RuntimeError(
             f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
@@ -150,6 +122,53 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
     if not (wants_grad and plan.records and STATE.enabled):
         return _make(out, odt)
     return _record(plan, args, values, out, shape if same else tuple([a.shape for a in arrays]))
+
+
+def _operands(plan: Plan, args: Sequence[Any]) -> tuple[list, list, bool]:
+    """:func:`_general`'s kernel operands (tensors cast to their compute dtype, numbers
+    converted with PyTorch's overflow checks), the tensor operands' arrays (the same list
+    when every operand is a tensor in its compute dtype), and whether one requires grad."""
+    wants_grad = False
+    if plan.simple:
+        values = arrays = []
+        for x in args:
+            arrays.append(x._value)
+            if x._requires_grad:
+                wants_grad = True
+        return values, arrays, wants_grad
+    values, arrays = [], []
+    for x, w, m in zip(args, plan.wants, plan.smask):
+        if m == "t":
+            v = x._value if x._dtype is w else x._value.astype(w.np)
+            arrays.append(v)
+            if x._requires_grad:
+                wants_grad = True
+        else:
+            v = plan.consts.get(x)
+            if v is None:
+                v = K.scalar(plan, w, x)
+        values.append(v)
+    return values, arrays, wants_grad
+
+
+def _allocate(
+    plan: Plan, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, shape: tuple, n: int
+) -> np.ndarray | Tensor:
+    """:func:`_general`'s result buffer of ``shape`` (``n`` its size, 0 if not known yet):
+    a plain array below the pooling size, else a pooled one; or, from the deferral size, the
+    deferred result (a pending chain's first op) if the op can be deferred."""
+    n = n or math.prod(shape)
+    odt = plan.odt
+    if n < plan.pool_min:
+        return np.empty(shape, odt.np)
+    if n >= L.STATE.min_size and L.FUSE.enabled:
+        deferred = L.defer(op, args, out_dtype)  # large: start a pending chain
+        if deferred is not None:
+            return deferred
+    try:
+        return memory.empty(shape, odt.np, n)
+    except (MemoryError, ValueError):
+        raise A.alloc_failed(shape, odt.itemsize) from None
 
 
 def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tuple, same: bool):
@@ -172,19 +191,11 @@ def _launch(plan: Plan, values: list, arrays: list, out: np.ndarray, shape: tupl
 
 
 def run(op: OpDef, args: Sequence[Any]) -> Tensor:
-    """``apply(op, args)`` with no ``out`` or ``out_dtype``: what operators and the elementwise
-    functions call. This is the per-op hot path, so it is written flat, one call from the
-    operator.
-
-    It first tries the commonest call: one to three operands, the first a tensor with at most
-    one dimension and fewer than ``Plan.small_max`` elements, the second a tensor of the
-    same shape or a Python float or int (the third, if any, a Python float or int, as
-    softplus's beta and threshold), every tensor already in the compute dtype. That is
-    every op of a scalar model or a small-vector loop, where the Python around the kernel is
-    the whole cost: this lane reads each operand once, needs no broadcast, and calls the
-    plan's serial kernel directly (its operands a tuple: the node saves that one object).
-    Anything else (or a deferred operand) takes :func:`_general`.
-    """
+    """``apply(op, args)`` with no ``out`` or ``out_dtype`` (operators and the elementwise
+    functions): the per-op hot path, written flat. Its small lane: a first tensor of at most
+    one dimension and fewer than ``Plan.small_max`` elements, then a tensor of its shape or
+    Python numbers (:func:`_three` for two), every tensor in its compute dtype: no broadcast,
+    the plan's serial kernel called directly. Anything else takes :func:`_general`."""
     if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
         result = DEVICE.elementwise(op, args, None, None)
         if result is not None:
@@ -201,39 +212,26 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
         if nd < 2:
             grad = a._requires_grad
             sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
-            if len(args) == 1:
+            n = len(args)
+            if n == 1:
                 plan = _plans.get((op, None, sig))
                 values = (va,)
-            elif len(args) == 2:
+            elif n == 2:
                 b = args[1]
                 kind = type(b)
                 if kind is float or kind is int:
                     plan = _plans.get((op, None, sig, kind))
                     if plan is not None:
-                        c = plan.consts.get(b)
-                        if c is None:
-                            c = K.scalar(plan, plan.wants[1], b)
-                        values = (va, c)
+                        c = plan.consts.get(b)  # (a conversion costs five lookups)
+                        values = (va, K.scalar(plan, plan.wants[1], b) if c is None else c)
                 elif isinstance(b, Tensor):
                     vb = b._value
                     if vb.shape == shape:
                         plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
                         values = (va, vb)
                         grad = grad or b._requires_grad
-            elif len(args) == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
-                b, c = args[1], args[2]
-                kb, kc = type(b), type(c)
-                if (kb is float or kb is int) and (kc is float or kc is int):
-                    plan = _plans.get((op, None, sig, kb, kc))
-                    if plan is not None:
-                        consts = plan.consts
-                        cb = consts.get(b)
-                        if cb is None:
-                            cb = K.scalar(plan, plan.wants[1], b)
-                        cc = consts.get(c)
-                        if cc is None:
-                            cc = K.scalar(plan, plan.wants[2], c)
-                        values = (va, cb, cc)
+            elif n == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
+                plan, values = _three(op, args, sig, va)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
             kernel = plan.serial[nd] or plan.compile_serial(nd)
@@ -242,6 +240,28 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 return _make(out, plan.odt)
             return _record(plan, args, values, out, shape)
     return _general(op, args, None, None)
+
+
+def _three(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:
+    """:func:`run`'s small lane for a tensor and two Python floats or ints (softplus's beta
+    and threshold): the plan (None if there is none, or an operand is something else) and
+    the kernel's operands, each number converted to its operand's dtype once per plan
+    (``Plan.consts``)."""
+    b, c = args[1], args[2]
+    kb, kc = type(b), type(c)
+    if (kb is not float and kb is not int) or (kc is not float and kc is not int):
+        return None, None
+    plan = _plans.get((op, None, sig, kb, kc))
+    if plan is None:
+        return None, None
+    consts = plan.consts
+    cb = consts.get(b)
+    if cb is None:
+        cb = K.scalar(plan, plan.wants[1], b)
+    cc = consts.get(c)
+    if cc is None:
+        cc = K.scalar(plan, plan.wants[2], c)
+    return plan, (va, cb, cc)
 
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."

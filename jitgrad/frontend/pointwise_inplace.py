@@ -33,17 +33,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         DEVICE.backend.flush(t)
     base = t._base
     if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
-        # In place on a view of a tensor with history: compute out of place, then write it
-        # through the view with setitem, which rebases the root's history (CopySlices).
-        others = check_write(t, others)
-        value = t._value
-        value = DEVICE.backend.copy(value) if DEVICE.active and DEVICE.backend.owns(t) else (
-            value.copy()
-        )
-        src = _make(value, t._dtype, t.grad_fn, output_nr=t._output_nr)
-        src._requires_grad = t._requires_grad
-        setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
-        return t
+        return _through_view(op, t, others)
     check_inplace(t)
     on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
     others = DEVICE.backend.check_write(t, others) if on_device else check_write(t, others)
@@ -75,7 +65,27 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     alias._requires_grad = t._requires_grad
     res = apply(op, [alias, *others], out_dtype=t._dtype, out=t._value)
     t._bump()
-    node = res.grad_fn
+    _rebase(t, op, res.grad_fn, reads_self)
+    return t
+
+
+def _through_view(op: OpDef, t, others: Sequence[Any]):
+    """In place on a view of a tensor with history: computed out of place, then written
+    through the view with ``setitem``, which rebases the root's history (CopySlices)."""
+    others = check_write(t, others)
+    value = t._value
+    value = DEVICE.backend.copy(value) if DEVICE.active and DEVICE.backend.owns(t) else (
+        value.copy()
+    )
+    src = _make(value, t._dtype, t.grad_fn, output_nr=t._output_nr)
+    src._requires_grad = t._requires_grad
+    setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
+    return t
+
+
+def _rebase(t, op: OpDef, node: Any, reads_self: bool) -> None:
+    """``node`` (the recorded op, which wrote into ``t``'s buffer) becomes ``t``'s history,
+    saving ``t``'s counter and its version now as the result's."""
     if not reads_self and type(node._key) is tuple and "a" in E.free_names(op.expr):
         # the result, computed from the operand, overwrote it: see pointwise_node.OVERWROTE
         node._key = (OVERWROTE, *node._key)
@@ -86,7 +96,6 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     t._requires_grad = True
     if t._retains_grad:
         t._retain_on_new_node()
-    return t
 
 
 def _complex_inplace(op: OpDef, t, others: Sequence[Any]):

@@ -34,61 +34,18 @@ _NO_EDGE = (None, 0)
 
 
 def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
-    """The result tensor with its backward node: edges, saved operands and versions.
-
-    Written out for one or two leading tensor operands (``Plan.leading``), plain loops
-    otherwise: a comprehension is a function call in CPython 3.11. Immutable parts (the
-    structural token, versions that are all 0) are shared between nodes: each object a
-    graph keeps is one more that the cycle collector walks while the graph lives.
-    """
+    """The result tensor with its backward node: edges (:func:`_edges`), saved operands and
+    versions. Immutable parts (the structural token, versions that are all 0) are shared
+    between nodes: each object a graph keeps is one more that the cycle collector walks
+    while the graph lives."""
+    node = _new_node(plan.node_cls)
     if plan.leading:
-        a = args[0]
-        fn = a.grad_fn
-        if fn is not None:  # Tensor._edge, written out (the non-leaf's shared edge)
-            edge = a._gedge
-            if edge is None or edge[0] is not fn or edge[1] != a._output_nr:
-                edge = a._gedge = (fn, a._output_nr)
-        else:
-            edge = a._edge() if a._requires_grad else _NO_EDGE
-        va = a._vc[0]
-        if plan.leading == 1:
-            nexts = (edge, _NO_EDGE) if plan.padded else (edge,)
-            versions = _V0 if va == 0 else (va,)
-        else:
-            b = args[1]
-            fn = b.grad_fn
-            if fn is not None:
-                edge_b = b._gedge
-                if edge_b is None or edge_b[0] is not fn or edge_b[1] != b._output_nr:
-                    edge_b = b._gedge = (fn, b._output_nr)
-                nexts = (edge, edge_b)
-            else:
-                nexts = (edge, b._edge() if b._requires_grad else _NO_EDGE)
-            vb = b._vc[0]
-            versions = _V00 if va == 0 and vb == 0 else (va, vb)
+        _edges(node, plan, args)
     else:
-        nexts = []
-        versions = []
-        for i, ok in plan.edges:
-            x = args[i]
-            if ok and x._requires_grad:
-                nexts.append(x._edge())
-            else:
-                nexts.append(_NO_EDGE)
-        changed = False
-        for x, m in zip(args, plan.smask):
-            if m == "t":
-                v = x._vc[0]
-                versions.append(v)
-                changed = changed or v
-        n = len(versions)
-        versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
-    cls = plan.node_cls
+        _listed_edges(node, plan, args)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
-        node = cls(tuple(nexts))
+        Node.__init__(node, node.next_functions)
     else:  # Node.__init__, written out: one call less per recorded op
-        node = _new_node(cls)
-        node.next_functions = tuple(nexts)
         node._seq = next_sequence()
         node._extra = None
     token = plan.token  # shared while the shapes repeat: one tuple less per node
@@ -106,12 +63,64 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     node.values = tuple(values)
     node.cdt = plan.cdt
     node.out_vc = result._vc
-    node.versions = versions
     node.out = out
     node.out_version = 0
     if SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         pack_elementwise(node, result)
     return result
+
+
+def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
+    """Set ``node``'s ``next_functions`` and its operands' ``versions``, for one or two
+    leading tensor operands (``Plan.leading``): written out (a comprehension is a call of its
+    own in CPython 3.11), with ``Tensor._edge`` inline (a non-leaf's edge is kept on it,
+    shared by every node that uses it); set, not returned: no tuple to build and unpack."""
+    a = args[0]
+    fn = a.grad_fn
+    if fn is not None:
+        edge = a._gedge
+        if edge is None or edge[0] is not fn or edge[1] != a._output_nr:
+            edge = a._gedge = (fn, a._output_nr)
+    else:
+        edge = a._edge() if a._requires_grad else _NO_EDGE
+    va = a._vc[0]
+    if plan.leading == 1:
+        node.next_functions = (edge, _NO_EDGE) if plan.padded else (edge,)
+        node.versions = _V0 if va == 0 else (va,)
+        return
+    b = args[1]
+    fn = b.grad_fn
+    if fn is not None:
+        edge_b = b._gedge
+        if edge_b is None or edge_b[0] is not fn or edge_b[1] != b._output_nr:
+            edge_b = b._gedge = (fn, b._output_nr)
+    else:
+        edge_b = b._edge() if b._requires_grad else _NO_EDGE
+    vb = b._vc[0]
+    node.next_functions = (edge, edge_b)
+    node.versions = _V00 if va == 0 and vb == 0 else (va, vb)
+
+
+def _listed_edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
+    """:func:`_edges` for any other arrangement of operands (``plan.edges`` says which get
+    an edge; only the tensors have versions)."""
+    nexts = []
+    versions = []
+    for i, ok in plan.edges:
+        x = args[i]
+        if ok and x._requires_grad:
+            nexts.append(x._edge())
+        else:
+            nexts.append(_NO_EDGE)
+    changed = False
+    for x, m in zip(args, plan.smask):
+        if m == "t":
+            v = x._vc[0]
+            versions.append(v)
+            changed = changed or v
+    n = len(versions)
+    node.next_functions = tuple(nexts)
+    node.versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
 
 
 _new_tensor = Tensor.__new__

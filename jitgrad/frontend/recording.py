@@ -52,14 +52,15 @@ class ResultBackward(FunctionBackward):
     cycle collector ran. PyTorch saves outputs the same way (a ``SavedVariable`` of an
     output keeps no ``grad_fn``). ``backward`` gets a tensor rebuilt around the array with
     this node as its ``grad_fn``, so under ``create_graph`` the gradient is differentiable
-    through the result.
+    through the result. Its record is ``(fn, tensors, versions, value, dtype, counter,
+    version)``: flat, one tuple the cycle collector walks per node, not two.
     """
 
     __slots__ = ()
     reads_result = True
 
     def apply(self, grads: list) -> Sequence:
-        fn, tensors, versions, (value, dtype, vc, version) = self.saved()
+        fn, tensors, versions, value, dtype, vc, version = self.saved()
         given = None if self._extra is None else unpacked(self)  # (no extras: nothing packed)
         if given is not None:  # saved-tensor hooks: the unpacked result is what backward reads
             value = given["out"]._value
@@ -165,24 +166,42 @@ def record(
     cls = _classes.get((name, base)) or node_class(name, base)
     node = cls(tuple(nexts))
     out = _make(value, dtype, node)
-    if saved:
-        versions = []
-        for t in saved:
-            versions.append(t._vc[0])
-        tensors, versions = tuple(saved), tuple(versions)
-    else:
-        tensors = versions = ()
+    tensors, versions = _with_versions(saved) if saved else ((), ())
     reads_result = base.reads_result
-    if reads_result:
-        vc = out._counter()
-        node._saved = (backward, tensors, versions, (value, dtype, vc, vc[0]))
-    else:
+    if reads_result:  # (out is new: its own counter is a fresh one, what _counter gives it)
+        vc = out._vc = [0]
+        node._saved = (backward, tensors, versions, value, dtype, vc, 0)
+    elif tensors:
         node._saved = (backward, tensors, versions)
+    else:
+        node._saved = _UNSAVED.get(backward) or (backward, (), ())
     if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         items = list(enumerate(saved))
         items.reverse()  # PyTorch packs ``mm``'s mat2, then self
         G.pack_saved(node, items + [("out", out)] if reads_result else items)
     return out
+
+
+def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
+    """``saved`` as a tuple, and their versions now (checked before the backward runs)."""
+    versions = []
+    for t in saved:
+        versions.append(t._vc[0])
+    return tuple(saved), tuple(versions)
+
+
+#: backward function -> its record with no saved tensors, ``(backward, (), ())``, for the
+#: functions :func:`shared` registers: one tuple shared by their nodes, not one per node (a
+#: record holding a function is an object the cycle collector walks while the graph lives).
+_UNSAVED: dict[Any, tuple] = {}
+
+
+def shared(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """``backward``, registered as one that many nodes record with no saved tensors (a
+    cached ``partial`` holding no per-call values: stack's, unbind's), so those nodes share
+    one record. Callers bound how many they register (each is kept for the process)."""
+    _UNSAVED[backward] = (backward, (), ())
+    return backward
 
 
 def index_tensors(key: Any) -> tuple:

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..backends import STATE as DEVICE
+from ..engine.grad_mode import STATE
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, plan_3d, to_3d
 from . import functions as F
@@ -167,6 +168,8 @@ def softmax_backward_data(
         gx3 = np.empty(s3, y3.dtype)
         K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, gx3)
         value = gx3.reshape(shape)
+    if not STATE.enabled:  # an ordinary backward: no record, so no named values to build
+        return _make(value, y._dtype, fresh=True)
     decl = LOG_SOFTMAX_DATA if log else SOFTMAX_DATA
     return decl.record(
         decl.name, value, y._dtype, (g, y), (g, y), fresh=True, grad_output=g, output=y,
