@@ -45,7 +45,7 @@ UNCOMMENTED: set[tuple[str, str]] = set()
 #: no file over 400 lines is left; 15 functions are still over 50 lines
 #: (``python3 tests/import_graph.py --verbose`` lists them). Lower these as functions split.
 MAX_LONG_FILES = 0
-MAX_LONG_FUNCTIONS = 7
+MAX_LONG_FUNCTIONS = 1
 
 BOTTOM = ("jitgrad.helpers", "jitgrad.launchlog", "jitgrad.memory")
 

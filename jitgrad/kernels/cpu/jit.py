@@ -164,18 +164,9 @@ def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
         if kws:
             return compile_exact(*args, **kws)
         actual = [dispatcher.typeof_pyval(a) for a in args]
-        contiguous = True
-        normal = []
-        for i, t in enumerate(actual):
-            if not isinstance(t, types.Array):
-                normal.append(t)
-                continue
-            if i >= inputs and not t.mutable:
-                return compile_exact(*args, **kws)
-            contiguous = contiguous and t.layout == "C"
-            normal.append(t.copy(readonly=i < inputs))
-        if not contiguous:
-            normal = [t.copy(layout="A") if isinstance(t, types.Array) else t for t in normal]
+        normal = _normal_form(actual, inputs)
+        if normal is None:
+            return compile_exact(*args, **kws)
         entry = dispatcher.compile(tuple(normal))
         codes = tuple(t._code for t in actual)
         with lock:
@@ -185,6 +176,25 @@ def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
         return entry  # what Numba's C dispatcher then calls with the arguments
 
     dispatcher._compile_for_args = compile_for_args
+
+
+def _normal_form(actual: list, inputs: int) -> list | None:
+    """The argument types a call of these types is served by: the first ``inputs`` arrays
+    read-only, every array any-layout unless all are C-contiguous; None when an output array is
+    read-only (the ordinary compile then refuses to write into it, as Numba does)."""
+    contiguous = True
+    normal = []
+    for i, t in enumerate(actual):
+        if not isinstance(t, types.Array):
+            normal.append(t)
+            continue
+        if i >= inputs and not t.mutable:
+            return None
+        contiguous = contiguous and t.layout == "C"
+        normal.append(t.copy(readonly=i < inputs))
+    if not contiguous:
+        normal = [t.copy(layout="A") if isinstance(t, types.Array) else t for t in normal]
+    return normal
 
 
 def warn_damaged(path: Path | str, reason: str) -> None:
