@@ -79,7 +79,8 @@ BACKWARD = {
     "b_negc": "(-{g}) * {c0}", "b_cube": "((three * {g}) * {y}) * {y}",
     "b_powc": "_o.b_powc({g}, {y}, {c0}, zero, one)",
     "b_rpowc": "_o.b_rpowc({g}, {y}, {z}, {c0}, zero)", "b_sqrt": "{g} / (two * {y})",
-    "b_rsqrt": "((((-half) * {g}) * {y}) * {y}) * {y}", "b_abs": "{g} * (one if {y} > zero else (-one if {y} < zero else zero))",
+    "b_rsqrt": "((((-half) * {g}) * {y}) * {y}) * {y}",
+    "b_abs": "{g} * (one if {y} > zero else (-one if {y} < zero else zero))",  # torch.sign
     "b_clamp": "_o.b_clamp({g}, {y}, {c0}, {c1}, zero)",
     "b_maxa": "_o.b_maxa({g}, {y}, {z}, zero, two)",
     "b_mina": "_o.b_mina({g}, {y}, {z}, zero, two)",
