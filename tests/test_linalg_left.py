@@ -79,12 +79,23 @@ def test_lstsq_residuals_formula() -> None:
     np.testing.assert_allclose(b.grad.numpy(), -2 * (a.detach().numpy() @ x - b.detach().numpy()))
 
 
+def _edges(node) -> list:
+    """The recorder's walk: ``[name, output_nr]`` of each edge, depth first."""
+    out = []
+    for nxt, nr in node.next_functions:
+        if nxt is not None:
+            out.append([nxt.name(), nr])
+            out += _edges(nxt)
+    return out
+
+
 @pytest.mark.parametrize("name", sorted(NUC))
 def test_nuclear_norm_matches_pytorch(name: str) -> None:
     want = DATA["nuc"][name]
     x = torch.tensor(CUBE).requires_grad_()
     y = NUC[name](torch, x)
     assert y.grad_fn.name() == want["node"]
+    assert _edges(y.grad_fn) == want["edges"]
     assert list(y.shape) == want["shape"]
     np.testing.assert_allclose(y.detach().numpy(), want["value"], rtol=1e-12)
     (y * torch.arange(1, y.numel() + 1).reshape(y.shape)).sum().backward()

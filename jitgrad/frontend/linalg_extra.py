@@ -18,6 +18,7 @@ import numpy as np
 from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import functions as F
+from . import linalg_geqrf as GQ
 from . import linalg_householder as HH
 from . import movement as M
 from .checks import DTYPE_WORDS
@@ -307,10 +308,11 @@ __all__ = [
 
 #: ``norm`` here overrides :mod:`.reduce`'s (bound before) with the one that takes 'nuc'.
 METHODS: dict[str, Any] = {
-    "matrix_power": matrix_power, "pinverse": _pinverse, "norm": norm, **HH.METHODS
+    "matrix_power": matrix_power, "pinverse": _pinverse, "norm": norm, **HH.METHODS, **GQ.METHODS
 }  # fmt: skip
 
 #: jitgrad.<name>
 TOP_LEVEL: dict[str, Any] = {
-    "pinverse": _pinverse, "matrix_power": matrix_power, "norm": norm, **HH.TOP_LEVEL
+    "pinverse": _pinverse, "matrix_power": matrix_power, "norm": norm,
+    **HH.TOP_LEVEL, **GQ.TOP_LEVEL,
 }  # fmt: skip

@@ -69,7 +69,17 @@ def _product(a: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return q
 
 
-def _backward(g: Tensor, A: Tensor, tau: Tensor) -> tuple[Tensor | None, Tensor | None]:  # noqa: N803
+def _backward(
+    g: Tensor,
+    A: Tensor,  # noqa: N803
+    tau: Tensor,
+    need_a: bool | None = None,
+    need_tau: bool | None = None,
+) -> tuple[Tensor | None, Tensor | None]:
+    """The gradients for ``A`` and ``tau`` (each only when needed: by default when it requires
+    grad; ``ormqr`` asks for them on a padded copy of its input)."""
+    need_a = A._requires_grad if need_a is None else need_a
+    need_tau = tau._requires_grad if need_tau is None else need_tau
     m, n = A.shape[-2:]
     k = tau.shape[-1]
     dt = A._value.dtype
@@ -86,11 +96,11 @@ def _backward(g: Tensor, A: Tensor, tau: Tensor) -> tuple[Tensor | None, Tensor 
     left = None  # H_1 .. H_{i-1}
     for i, (v, t, right) in enumerate(zip(vs, ts, rights, strict=True)):
         w = matmul(g, mH(right)) if left is None else matmul(mH(left), matmul(g, mH(right)))
-        if tau._requires_grad:
+        if need_tau:
             e = _make(np.eye(k, dtype=dt)[i], tau._dtype)
             term = -M.squeeze(matmul(mH(v), matmul(w, v)), -1) * e
             gt = term if gt is None else gt + term
-        if A._requires_grad:
+        if need_a:
             gv = -(conj(t) * matmul(w, v)) - t * matmul(mH(w), v)
             row = _make(np.eye(1, n, i, dtype=dt), A._dtype)
             term = matmul(gv, row)
@@ -98,7 +108,7 @@ def _backward(g: Tensor, A: Tensor, tau: Tensor) -> tuple[Tensor | None, Tensor 
         left = hs[i] if left is None else matmul(left, hs[i])
     if ga is not None:
         ga = tril(ga, -1)
-    elif A._requires_grad:  # no reflectors: Q does not depend on A
+    elif need_a:  # no reflectors: Q does not depend on A
         ga = A.detach() * 0
     return ga, gt
 

@@ -230,11 +230,13 @@ def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
     U, Vh = _const(u, A), _const(vh, A)  # noqa: N806
     m, n = A.shape[-2], A.shape[-1]
 
-    def backward(gS: Tensor) -> Tensor:  # noqa: N803
+    def backward(_gU: None, gS: Tensor) -> Tensor:  # noqa: N803
         return svd_backward(None, gS, None, U, None, Vh, m, n)
 
+    # S is the node's output 1 (PyTorch runs the full svd node and keeps S), U is dropped
     real = D.real_of(A._dtype)
-    return record_multi("LinalgSvdBackward0", [s], [real], (A,), backward)[0]
+    S = record_multi("LinalgSvdBackward0", [u, s], [A._dtype, real], (A,), backward)[1]  # noqa: N806
+    return S if S.grad_fn is not None else _make(s, real)
 
 
 def svd_torch(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002

@@ -16,6 +16,7 @@ import numpy as np
 from ...engine.grad_mode import no_grad
 from ...frontend.creation import eye, zeros
 from ...frontend.linalg_decomp import solve
+from ...frontend.linalg_householder import householder_product
 from ...frontend.linalg_more import matrix_exp
 from ...frontend.movement import cat
 from ...frontend.sampling import randn
@@ -122,18 +123,6 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
 _MAPS = ("matrix_exp", "cayley", "householder")
 
 
-def _householder_product(a: Tensor, tau: Tensor) -> Tensor:
-    """The first ``k`` columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` with ``v_i``
-    column ``i`` of ``a`` below the diagonal and 1 on it (LAPACK's ``orgqr``)."""
-    n, k = a.shape[-2:]
-    q = eye(n, k, dtype=a.dtype)
-    unit = _make(np.eye(n, k, dtype=a._dtype.np), a._dtype)
-    for i in reversed(range(k)):
-        v = a[..., :, i] * _make(np.arange(n) > i, a._dtype) + unit[:, i]
-        q = q - tau[..., i, None, None] * v.unsqueeze(-1) * (v.unsqueeze(-2) @ q)
-    return q
-
-
 def _make_orthogonal(a: Tensor) -> Tensor:
     """The Q of ``a``'s QR decomposition with R's diagonal made positive."""
     q, r = np.linalg.qr(a.detach().numpy())
@@ -170,7 +159,7 @@ class _Orthogonal(Module):
         else:
             a = x.tril(-1)
             tau = 2.0 / (1.0 + (a * a).sum(-2))
-            q = _householder_product(a, tau)
+            q = householder_product(a, tau)  # PyTorch's node: LinalgHouseholderProductBackward0
             q = q * x.diagonal(0, -2, -1).int().unsqueeze(-2)
         if getattr(self, "base", None) is not None:
             q = self.base @ q
