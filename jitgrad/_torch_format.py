@@ -70,13 +70,20 @@ _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 
 
+#: ``restore(storage, location)``: the device (``"cpu"``, ``"cuda:0"``) a storage saved with
+#: the location tag ``location`` loads on; ``storage`` is its data as a flat CPU tensor
+Restore = Callable[[Tensor, str], str]
+
+
 class _Storage:
-    """One storage read from (or to be written to) the archive: a flat array."""
+    """One storage read from (or to be written to) the archive: a flat array, and the device
+    its tensors live on (written as the storage's location tag; on reading, the device
+    ``map_location`` chose for it)."""
 
-    __slots__ = ("array", "dtype")
+    __slots__ = ("array", "dtype", "device")
 
-    def __init__(self, array: np.ndarray, dtype: D.dtype) -> None:
-        self.array, self.dtype = array, dtype
+    def __init__(self, array: np.ndarray, dtype: D.dtype, device: str = "cpu") -> None:
+        self.array, self.dtype, self.device = array, dtype, device
 
 
 def _ints(value: Any, what: str) -> tuple[int, ...]:
@@ -118,6 +125,8 @@ def rebuild_tensor_v2(
         base, size, tuple(s * item for s in stride), writeable=True
     )
     t = _make(value, storage.dtype)
+    if storage.device != "cpu":
+        t = t.to(storage.device)  # a copy per tensor: views of one storage stop sharing it
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -182,8 +191,10 @@ ALLOWED.update({f"torch.{n}": g for n, g in STORAGE_TYPES.items()})
 class _Reader:
     """Storages of one PyTorch archive, each read once, its size checked before reading."""
 
-    def __init__(self, read: Callable[[str], bytes], sizes: dict[str, int], prefix: str):
-        self._read, self._sizes, self._prefix = read, sizes, prefix
+    def __init__(
+        self, read: Callable[[str], bytes], sizes: dict[str, int], prefix: str, restore: Restore
+    ):
+        self._read, self._sizes, self._prefix, self._restore = read, sizes, prefix, restore
         self._loaded: dict[str, _Storage] = {}
         self._big = False
         if f"{prefix}byteorder" in sizes:
@@ -223,7 +234,8 @@ class _Reader:
         if kind.dtype is D.bfloat16:  # raw bits; float16 and the rest: their numpy dtype
             array = lowp.from_bfloat16_bits(array)
         array = array.astype(kind.dtype.np)  # native, writable (float32 for the reduced types)
-        self._loaded[key] = storage = _Storage(array, kind.dtype)
+        device = self._restore(_make(array, kind.dtype), location)
+        self._loaded[key] = storage = _Storage(array, kind.dtype, device)
         return storage
 
 
@@ -253,10 +265,17 @@ def archive_prefix(names: list[str]) -> str | None:
     return prefix if f"{prefix}data.pkl" in names else None
 
 
-def read(read: Callable[[str], bytes], sizes: dict[str, int], prefix: str, weights_only: bool):
+def read(
+    read: Callable[[str], bytes],
+    sizes: dict[str, int],
+    prefix: str,
+    weights_only: bool,
+    restore: Restore,
+):
     """The object a PyTorch archive holds; ``read(name)`` gives a record's (CRC-checked)
-    bytes and ``sizes`` every record's size."""
-    reader = _Reader(read, sizes, prefix)
+    bytes, ``sizes`` every record's size, and ``restore(storage, location)`` the device each
+    storage's tensors load on (``map_location``'s choice)."""
+    reader = _Reader(read, sizes, prefix, restore)
     data = read(f"{prefix}data.pkl")
     if weights_only:
         return WeightsUnpickler(data, ALLOWED, reader.persistent_load, Parameter).load()
@@ -290,7 +309,7 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         if obj._dtype is D.bfloat16:  # the bytes PyTorch stores: bfloat16's raw bits
             value = lowp.bfloat16_bits(value)
         value = np.asarray(value, obj._dtype.storage.newbyteorder("<"))
-        storage = _Storage(value.reshape(-1), obj._dtype)
+        storage = _Storage(value.reshape(-1), obj._dtype, str(obj.device))
         strides = tuple(s // value.itemsize for s in value.strides) if value.size else None
         strides = strides or tuple(int(np.prod(value.shape[i + 1 :])) for i in range(value.ndim))
         args = (storage, 0, tuple(value.shape), strides, obj.requires_grad, OrderedDict())
@@ -301,7 +320,7 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
             return None
         self.storages.append(obj.array.tobytes())
         key = str(len(self.storages) - 1)
-        return ("storage", _STORAGE_OF[obj.dtype], key, "cpu", obj.array.size)
+        return ("storage", _STORAGE_OF[obj.dtype], key, obj.device, obj.array.size)
 
 
 def write(obj: Any, f: Any) -> None:

@@ -140,8 +140,10 @@ def tensor_type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **k
     else:
         if not isinstance(dtype, legacy_tensors.LegacyTensorType):
             raise TypeError("dtype must be a type, str, or dtype object")
-        target, on_cuda = dtype.dtype, self.device.type == "cuda"
-    moved = self.cuda() if on_cuda and self.device.type != "cuda" else self
+        target, on_cuda = dtype.dtype, dtype.is_cuda
+    moved = self
+    if on_cuda != self.is_cuda:  # a type names its device: torch.DoubleTensor is the CPU's
+        moved = self.cuda() if on_cuda else self.cpu()
     return moved if moved.dtype is target else moved.to(target)
 
 
@@ -250,13 +252,6 @@ def is_vulkan_available() -> bool:
     return False
 
 
-def _pin_memory(self: Tensor, device: Any = None) -> Tensor:
-    """Page-locked memory needs an accelerator; without one PyTorch refuses, as here."""
-    if not cuda.is_available():
-        raise RuntimeError("Cannot access accelerator device when none is available.")
-    return self
-
-
 def _share_memory_(self: Tensor) -> Tensor:
     self.__dict__["_shared"] = True  # one process: a flag, as is_shared() then reports
     return self
@@ -271,7 +266,7 @@ METHODS: dict[str, Any] = {
     "type": tensor_type,
     "layout": property(lambda self: strided),
     "to_dense": lambda self, dtype=None, *, masked_grad=None: self.to(dtype or self.dtype),
-    "pin_memory": _pin_memory,
+    "pin_memory": lambda self, device=None: cuda.pin_memory(self),
     "share_memory_": _share_memory_,
     "is_shared": lambda self: "_shared" in self.__dict__,
     "volatile": property(_volatile),

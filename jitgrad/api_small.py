@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cuda
 from . import dtypes as D
 from .engine.grad_mode import STATE
 from .engine.sweep import _anomaly
@@ -298,7 +299,7 @@ METHODS: dict[str, Any] = {
     "nonzero_static": nonzero_static,
     "not_equal": F.ne,
     "angle": angle,
-    "is_pinned": lambda self, device=None: False,
+    "is_pinned": lambda self, device=None: cuda.is_pinned(self),
 }
 
 TOP_LEVEL: dict[str, Any] = {

@@ -145,6 +145,18 @@ def move(t: Tensor, target: torch_device) -> Tensor:
     return api.to_cuda(t)
 
 
+def pin_memory(t: Tensor) -> Tensor:
+    """``t.pin_memory()``: a page-locked copy (:func:`.backends.cuda.api.pin_memory`); with no
+    device there is nothing to pin for, and PyTorch refuses, as here."""
+    if not is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return _backend().pin_memory(t)
+
+
+def is_pinned(t: Tensor) -> bool:
+    return is_available() and _backend().is_pinned(t)
+
+
 def is_cuda_array(obj: Any) -> bool:
     """Whether ``obj`` is device memory: it has ``__cuda_array_interface__`` or is a numba
     device array (the simulator's have no interface)."""

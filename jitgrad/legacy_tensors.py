@@ -7,6 +7,10 @@ classes whose ``isinstance`` asks for a CPU tensor of their dtype, not subclasse
 sizes (ints or a ``torch.Size``), data (any other sequence), or a tensor of the same dtype
 (an alias of it). Every other call raises PyTorch's ``TypeError``; those messages are
 reproduced here.
+
+``torch.cuda.FloatTensor`` ... are the same types for device tensors (``is_cuda``): their
+``isinstance`` asks for a device tensor, and calling one builds on the device (without one,
+the move raises PyTorch's no-driver error).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cuda
 from . import dtypes as D
 from .engine.grad_mode import STATE as GRAD
 from .frontend import creation
@@ -46,9 +51,9 @@ _SIGNATURES = (
 )
 
 
-def _options(dt: D.dtype) -> str:
+def _options(dt: D.dtype, device: str = "cpu") -> str:
     return (
-        f"TensorOptions(dtype={_CPP_NAMES[dt.name]}, device=cpu, layout=Strided, "
+        f"TensorOptions(dtype={_CPP_NAMES[dt.name]}, device={device}, layout=Strided, "
         "requires_grad=false (default), pinned_memory=false (default), "
         "memory_format=(nullopt))"
     )
@@ -62,12 +67,13 @@ class LegacyTensorType(type):
     """The metaclass: ``isinstance`` by dtype and device, calling builds a tensor."""
 
     dtype: D.dtype
+    is_cuda: bool
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and obj.device.type == "cpu"
+        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and obj.is_cuda is cls.is_cuda
 
     def __repr__(cls) -> str:
-        return f"<class 'torch.{cls.__name__}'>"
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Tensor:  # type: ignore[override]
         if set(kwargs) - {"device"}:
@@ -79,27 +85,32 @@ class LegacyTensorType(type):
                 f"new() received an invalid combination of arguments - got ({got}), but "
                 f"expected one of:\n{_SIGNATURES.format(kw=bad)}"
             )
-        device = kwargs.get("device")
-        if device is not None and str(device).split(":")[0] != "cpu":
+        device, where = kwargs.get("device"), "cuda" if cls.is_cuda else "cpu"
+        if device is not None and str(device).split(":")[0] != where:
             raise RuntimeError(
-                "legacy constructor expects device type: cpu but device type: "
+                f"legacy constructor expects device type: {where} but device type: "
                 f"{str(device).split(':')[0]} was passed"
             )
-        return _build(cls.dtype, args)
+        if not cls.is_cuda:
+            return _build(cls.dtype, args, "cpu")
+        if cuda.is_available() and len(args) == 1 and isinstance(args[0], Tensor):
+            return _build(cls.dtype, args, "cuda")  # an alias of a device tensor
+        return _build(cls.dtype, args, "cpu").cuda()
 
 
 def _kind(v: Any) -> str:
     return "torch.dtype" if isinstance(v, D.dtype) else type(v).__name__
 
 
-def _build(dt: D.dtype, args: tuple) -> Tensor:
+def _build(dt: D.dtype, args: tuple, where: str) -> Tensor:
     if not args:
         return creation.empty(0, dtype=dt)
     if len(args) == 1 and not _is_int(args[0]):
         (arg,) = args
         if isinstance(arg, Tensor):
-            if arg._dtype is not dt:
-                raise TypeError(f"expected {_options(dt)} (got {_options(arg._dtype)})")
+            if arg._dtype is not dt or arg.device.type != where:
+                got = _options(arg._dtype, str(arg.device))
+                raise TypeError(f"expected {_options(dt, where)} (got {got})")
             if GRAD.enabled and arg.requires_grad:
                 return under_node(arg.view_as(arg), "AliasBackward0", copy=False)
             return arg.view_as(arg)
@@ -128,9 +139,11 @@ def _sized(dt: D.dtype, sizes: tuple) -> Tensor:
     return creation.zeros(*sizes, dtype=dt)
 
 
-def _legacy(name: str, dt: D.dtype) -> LegacyTensorType:
-    cls = LegacyTensorType(name, (), {"dtype": dt, "is_cuda": False, "__module__": "torch"})
-    cls.__doc__ = f"``torch.{name}``: the legacy constructor and type check of {dt} tensors."
+def _legacy(name: str, dt: D.dtype, on_cuda: bool = False) -> LegacyTensorType:
+    module = "torch.cuda" if on_cuda else "torch"
+    cls = LegacyTensorType(name, (), {"dtype": dt, "is_cuda": on_cuda, "__module__": module})
+    where = "device" if on_cuda else "CPU"
+    cls.__doc__ = f"``{module}.{name}``: the legacy constructor and type check of {where} {dt}."
     return cls
 
 
@@ -163,3 +176,11 @@ BY_NAME: dict[str, LegacyTensorType] = {
 }
 
 __all__ = list(BY_NAME)
+
+#: ``torch.cuda.FloatTensor`` ...: bound into :mod:`jitgrad.cuda` from here (it sits below
+#: this module, which builds on the tensor factories)
+CUDA_BY_NAME: dict[str, LegacyTensorType] = {
+    name: _legacy(name, cls.dtype, on_cuda=True) for name, cls in BY_NAME.items()
+}
+for _name, _cls in CUDA_BY_NAME.items():
+    setattr(cuda, _name, _cls)

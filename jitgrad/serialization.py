@@ -36,10 +36,11 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import _torch_format
+from . import _torch_format, cuda
 from . import dtypes as D
 from ._torch_unpickle import weights_only_message
-from .frontend.tensor import _make
+from .frontend.tensor import Tensor, _make
+from .frontend.tensor import device as torch_device
 from .nn.parameter import Parameter
 
 _FORMAT = "jitgrad-save-v1"
@@ -130,12 +131,56 @@ def load(
     are built, as PyTorch's weights-only unpickler does; anything else is refused. A damaged
     or forged file raises (see the module docstring), never allocates for sizes it claims.
     ``mmap=True`` is accepted and reads the file into memory (the same tensors; PyTorch maps
-    the storages from the file instead)."""
-    return _load(f, weights_only)
+    the storages from the file instead). Each tensor loads on the device it was saved from,
+    unless ``map_location`` (a device string or ``torch.device``, a dict from saved location
+    to location, or a callable ``(storage, location)``) says otherwise, as in PyTorch."""
+    return _load(f, weights_only, _restorer(map_location))
 
 
-def _load(f: PathOrFile, weights_only: bool) -> Any:
-    """:func:`load`'s work (``map_location`` changes nothing: every tensor loads on the CPU)."""
+def _restorer(map_location: Any) -> _torch_format.Restore:
+    """PyTorch's ``_get_restore_location``: the device each saved location maps to."""
+    if map_location is None:
+        return lambda storage, location: _restore(location)
+    if isinstance(map_location, dict):
+        return lambda storage, location: _restore(map_location.get(location, location))
+    if isinstance(map_location, str | bytes | torch_device):
+        place = map_location.decode() if isinstance(map_location, bytes) else str(map_location)
+        return lambda storage, location: _restore(place)
+
+    def call(storage: Tensor, location: str) -> str:
+        result = map_location(storage, location)
+        return _restore(location) if result is None else str(result.device)
+
+    return call
+
+
+def _restore(location: str) -> str:
+    """PyTorch's ``default_restore_location`` for the CPU and CUDA: the device, checked."""
+    if location == "cpu":
+        return "cpu"
+    if re.match("cuda(:|[0-9]+)", location) or location == "cuda":
+        index = torch_device(location).index or 0
+        if not cuda.is_available():
+            raise RuntimeError(
+                "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
+                "is False. If you are running on a CPU-only machine, please use torch.load with "
+                "map_location=torch.device('cpu') to map your storages to the CPU."
+            )
+        if index >= cuda.device_count():
+            raise RuntimeError(
+                f"Attempting to deserialize object on CUDA device {index} but "
+                f"torch.cuda.device_count() is {cuda.device_count()}. Please use torch.load "
+                "with map_location to map your storages to an existing device."
+            )
+        return f"cuda:{index}"
+    raise RuntimeError(
+        f"don't know how to restore data location of torch.storage.UntypedStorage (tagged with "
+        f"{location})"
+    )
+
+
+def _load(f: PathOrFile, weights_only: bool, restore: _torch_format.Restore) -> Any:
+    """:func:`load`'s work (jitgrad's older format loads every tensor on the CPU)."""
     try:
         z = zipfile.ZipFile(f, "r")  # type: ignore[arg-type]
     except _ZIP_ERRORS:
@@ -149,7 +194,7 @@ def _load(f: PathOrFile, weights_only: bool) -> Any:
             sizes = {name: info.file_size for name, info in entries.items()}
             try:
                 reader = lambda n: _read(z, entries, n)  # noqa: E731
-                return _torch_format.read(reader, sizes, prefix, weights_only)
+                return _torch_format.read(reader, sizes, prefix, weights_only, restore)
             except pickle.UnpicklingError as e:
                 if not weights_only or isinstance(e, UnpicklingError):
                     raise

@@ -80,3 +80,25 @@ def test_parameters_stay_parameters():
     buf.seek(0)
     (p,) = jg.load(buf)
     assert isinstance(p, nn.Parameter) and p.requires_grad
+
+
+def test_map_location_to_cuda_without_a_device():
+    """PyTorch's ``_validate_device`` message; ``map_location`` to the CPU loads as saved
+    (device tensors: tests/cuda_sim/cases_serialization.py)."""
+    buf = io.BytesIO()
+    jg.save({"w": jg.tensor([1.0, 2.0])}, buf)
+    with pytest.raises(RuntimeError) as info:
+        jg.load(io.BytesIO(buf.getvalue()), map_location="cuda")
+    assert str(info.value) == (
+        "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+        "False. If you are running on a CPU-only machine, please use torch.load with "
+        "map_location=torch.device('cpu') to map your storages to the CPU."
+    )
+    for where in ("cpu", jg.device("cpu"), {"cuda:0": "cpu"}, lambda s, loc: s):
+        out = jg.load(io.BytesIO(buf.getvalue()), map_location=where)
+        assert out["w"].device == jg.device("cpu") and out["w"].tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError) as info:
+        jg.load(io.BytesIO(buf.getvalue()), map_location="tpu")
+    assert str(info.value) == (
+        "don't know how to restore data location of torch.storage.UntypedStorage (tagged with tpu)"
+    )

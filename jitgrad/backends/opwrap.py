@@ -4,10 +4,10 @@ A backend (the CUDA host fallback, the meta device) needs each public op functio
 (``jitgrad.<op>``, ``jitgrad.nn.functional.<op>``, ``jitgrad.linalg.<op>``) and each Tensor
 method bound after the class body to check its operands first. :func:`install` walks those
 namespaces with the backend's ``wrap(fn, name)`` and its ``keep(namespace, name)`` policy,
-then points every jitgrad module's by-name import of a wrapped op at its wrapper
+then points every module's by-name import of a wrapped op at its wrapper
 (:func:`reroute_imports`), since the distributions, ``torch.func`` and nn modules import ops
-by name. Two backends compose: the second wraps the first's wrappers, and the reroute maps
-every function in the ``__wrapped__`` chain to the outermost wrapper.
+by name, as programs do. Two backends compose: the second wraps the first's wrappers, and
+the reroute maps every function in the ``__wrapped__`` chain to the outermost wrapper.
 
 Nothing here runs before a backend activates, so the CPU paths pay nothing until then.
 """
@@ -87,12 +87,15 @@ WRAPPERS: dict[int, tuple[Callable, Callable]] = {}
 
 
 def reroute_imports(own_package: str) -> None:
-    """Point every jitgrad module's own reference to a wrapped op at its wrapper: the raw op
-    on a backend's tensor would read its buffer as a host array."""
+    """Point every module's global reference to a wrapped op at its wrapper: the raw op on a
+    backend's tensor would read its buffer as a host array. jitgrad's modules import ops by
+    name, and so do programs (``from torch.nn.functional import linear`` before the first
+    device tensor); a reference held elsewhere (a closure, a default argument, an unbound
+    ``Tensor`` method) is not reached."""
     for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("jitgrad.") or module_name.startswith(own_package):
+        namespace = getattr(module, "__dict__", None)
+        if module_name.startswith(own_package) or type(namespace) is not dict:
             continue
-        namespace = vars(module)
         for key, value in list(namespace.items()):
             pair = WRAPPERS.get(id(value))
             if pair is not None and pair[0] is value:

@@ -32,11 +32,14 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from typing import Any
 
+import numpy as np
 from numba import cuda
 
 from ... import dtypes as D
+from ...frontend.copy_ops import under_node
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import common as kernel_common
 from .. import STATE
@@ -116,6 +119,46 @@ class DeviceEvent:
         if runtime.SIMULATOR:
             return (end.host_time - self.host_time) * 1000.0
         return float(self.event.elapsed_time(end.event))
+
+
+def _pinned(value: Any) -> Any:
+    """A copy of the host array ``value`` in page-locked host memory (``pin_memory``)."""
+    out = cuda.pinned_array(value.shape, value.dtype)
+    out[...] = value
+    return out
+
+
+#: the page-locked host buffers ``pin_memory`` made (a tensor is pinned when its array's
+#: base chain ends in one of them, so views of a pinned tensor are pinned too)
+_PINNED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # by id (arrays: no hash)
+
+
+def _root(value: Any) -> Any:
+    while isinstance(getattr(value, "base", None), np.ndarray):
+        value = value.base
+    return value
+
+
+def pin_memory(t: Tensor) -> Tensor:
+    """``t.pin_memory()``: a copy in page-locked host memory (``t`` itself if pinned), as
+    PyTorch's; device tensors cannot be pinned."""
+    if t.is_cuda:
+        raise RuntimeError(f"cannot pin '{t.type()}' only dense CPU tensors can be pinned")
+    if is_pinned(t):
+        return t
+    out = under_node(t.clone(), "PinMemoryBackward0", copy=False)  # PyTorch's node
+    out._value = _pinned(np.asarray(out._value))  # a new tensor: nothing shares it
+    root = _root(out._value)
+    _PINNED[id(root)] = root
+    return out
+
+
+def is_pinned(t: Tensor) -> bool:
+    """Whether ``t`` lies in a buffer :func:`pin_memory` made (never without a device)."""
+    if not _PINNED or t.is_cuda:
+        return False
+    root = _root(t._value)
+    return _PINNED.get(id(root)) is root
 
 
 def copy(value: Any) -> Any:

@@ -44,11 +44,12 @@ from ...helpers import debug_print
 from .. import opwrap
 from . import aliasing, deferred, elementwise, native, nn_rows, runtime, transfer
 
-#: Tensor methods left alone: conversions and queries the core handles for device tensors,
+#: Tensor methods left alone: conversions and queries the core handles for device tensors
+#: (pin_memory refuses a device tensor itself, is_pinned answers False for one),
 #: and the elementwise methods (device kernels through the pointwise hook).
 _KEEP = frozenset(
     "to type float double long int bool cpu cuda is_floating_point is_complex type_as "
-    "__dlpack__ __dlpack_device__ "
+    "__dlpack__ __dlpack_device__ pin_memory is_pinned "
     "__array_priority__ __array_wrap__ __hash__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "
     "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ "
     "__rpow__ __neg__ __abs__ __and__ __or__ __xor__ __invert__ __mod__ __rmod__ "
