@@ -158,11 +158,13 @@ defop(
     result=FLOAT,
     node="SpecialErfcxBackward0",
 )
-defop(  # -x log x; 0 at 0; -inf below 0 (log(0 * sign(a)) there: log(-0.0))
+defop(  # -x log x; +0 at +-0 (a - a); -inf below 0 (log(0 * -1): log(-0.0)); NaN stays
     "special_entr",
-    "where(a > 0, -a * log(a), where(a == 0, 0 * a, log(0 * sign(a))))",
+    "where(a > 0, -a * log(a), where(a == 0, a - a, where(a < 0, log(0 * sign(a)), a)))",
     ("g * -(1 + log(a))",),
-    lambda a: np.where(a > 0, -a * np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0, -np.inf)),
+    lambda a: np.where(
+        a > 0, -a * np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0, np.where(a < 0, -np.inf, a))
+    ),
     result=FLOAT,
     node="SpecialEntrBackward0",
 )
