@@ -1,4 +1,5 @@
-"""Shared test setup: a private kernel cache per test session, unless one is given."""
+"""Shared test setup: a private kernel cache per test session, unless one is given, and the
+order in which pytest-xdist hands test files to its workers (longest first)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,62 @@ if "JITGRAD_CACHE_DIR" not in os.environ:
 
 
 import pytest  # noqa: E402 - after the cache directory is chosen
+
+try:  # pytest-xdist is in the test extra; a plain ``pytest`` run works without it
+    from xdist.scheduler import LoadFileScheduling
+except ImportError:  # pragma: no cover
+    LoadFileScheduling = None
+
+#: Seconds a file takes beyond its number of tests times :data:`PER_TEST` (cold kernel cache,
+#: one worker of ``-n 2``): subprocesses running whole suites or programs, big captured graphs.
+#: Estimates that only order the queue; a stale one costs time, never a test.
+LONG_FILES = {
+    "tests/test_corpus.py": 100,
+    "tests/test_cuda_backend.py": 60,
+    "tests/test_cuda_kernels.py": 60,
+    "tests/test_perf_runner.py": 45,
+    "tests/test_capture_straight.py": 45,
+    "tests/test_demo.py": 30,
+    "tests/test_hostile.py": 30,
+    "tests/test_cache_damage.py": 20,
+    "tests/test_cache.py": 15,
+    "tests/test_programs.py": 15,
+    "tests/test_viz_explain.py": 10,
+    "tests/test_rss_scripts.py": 10,
+}
+#: Typical seconds per test elsewhere (the suite's time over its number of tests).
+PER_TEST = 0.1
+
+
+def _expected_seconds(path: str, tests: dict) -> float:
+    return LONG_FILES.get(path, 0) + PER_TEST * len(tests)
+
+
+if LoadFileScheduling is not None:
+
+    class LongestFirst(LoadFileScheduling):
+        """``--dist loadfile`` with the queue of files ordered by expected time, longest first.
+
+        xdist orders the queue by number of tests, which leaves the files that run a subprocess
+        for a few tests (the CUDA simulator suites, the comparison runner) to the end of the
+        run, where one worker spent minutes on them while the other sat idle. Longest first
+        (the LPT rule) lets the many short files fill in around them."""
+
+        _ordered = False
+
+        def _assign_work_unit(self, node) -> None:  # noqa: ANN001 - xdist's WorkerController
+            if not self._ordered:  # the queue is complete before the first unit is handed out
+                self._ordered = True
+                units = sorted(self.workqueue.items(), key=lambda u: -_expected_seconds(*u))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201
+        if config.getoption("dist") == "loadfile":
+            return LongestFirst(config, log)
+        return None
 
 
 @pytest.fixture
