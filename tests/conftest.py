@@ -18,6 +18,27 @@ try:  # pytest-xdist is in the test extra; a plain ``pytest`` run works without 
 except ImportError:  # pragma: no cover
     LoadFileScheduling = None
 
+_frozen_for: list = [None]  # the module whose first test froze the heap
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a module's first test: collect, then freeze what survives (``gc.freeze``).
+
+    A worker of the full suite holds every test module and hundreds of compiled kernels, over
+    half a million objects; each full collection walks them all (1-2 s on a busy machine).
+    Numba's compiles trigger dozens of those per module, and the memory and graph-lifetime
+    tests call ``gc.collect()`` before each test: about a tenth of the suite's time. Frozen
+    objects are skipped by the collector (and by ``gc.get_objects``), so a collection walks
+    what the current module made. Garbage is collected before it is frozen; an object frozen
+    alive that later dies in a reference cycle stays until the worker exits (a few MB)."""
+    module = getattr(item, "module", None)
+    if module is not _frozen_for[0]:
+        _frozen_for[0] = module
+        gc.collect()
+        gc.freeze()
+
+
 #: Seconds a file takes beyond its number of tests times :data:`PER_TEST` (cold kernel cache,
 #: one worker of ``-n 2``): subprocesses running whole suites or programs, big captured graphs.
 #: Estimates that only order the queue; a stale one costs time, never a test.
@@ -82,18 +103,3 @@ def lazy():
         yield
     deferral.STATE.enabled = prev
 
-
-@pytest.fixture(scope="module")
-def old_objects_frozen():
-    """The objects alive when a module starts, kept out of ``gc.collect()`` until it ends.
-
-    Tests that check what a dropped graph or pooled buffer frees call ``gc.collect()`` before
-    each test. In a worker of the full suite the collector then walks every object of every
-    imported test module and compiled kernel (over a second a call on a busy machine, about a
-    tenth of the suite's time). Collected once here and frozen (``gc.freeze``), those objects
-    are skipped; what the module's own tests make is collected as before. Unfrozen at the end
-    of the module, so later modules see the ordinary collector."""
-    gc.collect()
-    gc.freeze()
-    yield
-    gc.unfreeze()

@@ -27,7 +27,7 @@ N = 1 << 19  # 2 MB of float32: pooled, so the pool's in-use bytes see every buf
 
 
 @pytest.fixture(autouse=True)
-def _no_cycle_collector(old_objects_frozen):
+def _no_cycle_collector():
     gc.collect()
     gc.disable()
     yield

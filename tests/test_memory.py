@@ -22,7 +22,7 @@ def _addr(a: np.ndarray) -> int:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_pool(old_objects_frozen):
+def _fresh_pool():
     gc.collect()
     memory.empty_cache()
     yield
