@@ -40,21 +40,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 #: Seconds a file takes beyond its number of tests times :data:`PER_TEST` (cold kernel cache,
-#: one worker of ``-n 2``): subprocesses running whole suites or programs, big captured graphs.
+#: one worker of ``-n 2``): subprocesses running whole suites or programs, cold caches, big
+#: captured graphs (``pytest --durations=0`` on these files, scaled to an idle machine).
 #: Estimates that only order the queue; a stale one costs time, never a test.
 LONG_FILES = {
     "tests/test_corpus.py": 100,
-    "tests/test_cuda_backend.py": 60,
-    "tests/test_cuda_kernels.py": 60,
-    "tests/test_perf_runner.py": 45,
+    "tests/test_cuda_backend.py": 95,
+    "tests/test_cuda_kernels.py": 80,
+    "tests/test_perf_runner.py": 50,
     "tests/test_capture_straight.py": 45,
-    "tests/test_demo.py": 30,
-    "tests/test_hostile.py": 30,
-    "tests/test_cache_damage.py": 20,
-    "tests/test_cache.py": 15,
+    "tests/test_cache_damage.py": 45,
+    "tests/test_cache.py": 35,
     "tests/test_programs.py": 15,
+    "tests/test_demo.py": 15,
+    "tests/test_hostile.py": 15,
     "tests/test_viz_explain.py": 10,
-    "tests/test_rss_scripts.py": 10,
+    "tests/test_rss_scripts.py": 8,
 }
 #: Typical seconds per test elsewhere (the suite's time over its number of tests).
 PER_TEST = 0.1
