@@ -18,23 +18,27 @@ try:  # pytest-xdist is in the test extra; a plain ``pytest`` run works without 
 except ImportError:  # pragma: no cover
     LoadFileScheduling = None
 
-_frozen_for: list = [None]  # the module whose first test froze the heap
+_frozen_for: list = [None, 0]  # the module that last froze the heap, tests since
+#: Tests between two freezes inside one long module (the kernels they compile are frozen too)
+FREEZE_EVERY = 25
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before a module's first test: collect, then freeze what survives (``gc.freeze``).
+    """Before a module's first test and every :data:`FREEZE_EVERY` tests: collect, then
+    freeze what survives (``gc.freeze``).
 
     A worker of the full suite holds every test module and hundreds of compiled kernels, over
     half a million objects; each full collection walks them all (1-2 s on a busy machine).
     Numba's compiles trigger dozens of those per module, and the memory and graph-lifetime
     tests call ``gc.collect()`` before each test: about a tenth of the suite's time. Frozen
     objects are skipped by the collector (and by ``gc.get_objects``), so a collection walks
-    what the current module made. Garbage is collected before it is frozen; an object frozen
+    what the latest tests made. Garbage is collected before it is frozen; an object frozen
     alive that later dies in a reference cycle stays until the worker exits (a few MB)."""
     module = getattr(item, "module", None)
-    if module is not _frozen_for[0]:
-        _frozen_for[0] = module
+    _frozen_for[1] += 1
+    if module is not _frozen_for[0] or _frozen_for[1] >= FREEZE_EVERY:
+        _frozen_for[:] = [module, 0]
         gc.collect()
         gc.freeze()
 
