@@ -1,7 +1,9 @@
-"""Shared test setup: a private kernel cache per test session, unless one is given."""
+"""Shared test setup: a private kernel cache per test session, unless one is given, and the
+order in which pytest-xdist hands test files to its workers (longest first)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 
@@ -10,6 +12,88 @@ if "JITGRAD_CACHE_DIR" not in os.environ:
 
 
 import pytest  # noqa: E402 - after the cache directory is chosen
+
+try:  # pytest-xdist is in the test extra; a plain ``pytest`` run works without it
+    from xdist.scheduler import LoadFileScheduling
+except ImportError:  # pragma: no cover
+    LoadFileScheduling = None
+
+_frozen_for: list = [None, 0]  # the module that last froze the heap, tests since
+#: Tests between two freezes inside one long module (the kernels they compile are frozen too)
+FREEZE_EVERY = 25
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a module's first test and every :data:`FREEZE_EVERY` tests: collect, then
+    freeze what survives (``gc.freeze``).
+
+    A worker of the full suite holds every test module and hundreds of compiled kernels, over
+    half a million objects; each full collection walks them all (1-2 s on a busy machine).
+    Numba's compiles trigger dozens of those per module, and the memory and graph-lifetime
+    tests call ``gc.collect()`` before each test: about a tenth of the suite's time. Frozen
+    objects are skipped by the collector (and by ``gc.get_objects``), so a collection walks
+    what the latest tests made. Garbage is collected before it is frozen; an object frozen
+    alive that later dies in a reference cycle stays until the worker exits (a few MB)."""
+    module = getattr(item, "module", None)
+    _frozen_for[1] += 1
+    if module is not _frozen_for[0] or _frozen_for[1] >= FREEZE_EVERY:
+        _frozen_for[:] = [module, 0]
+        gc.collect()
+        gc.freeze()
+
+
+#: Seconds a file takes beyond its number of tests times :data:`PER_TEST` (cold kernel cache,
+#: one worker of ``-n 2``): subprocesses running whole suites or programs, cold caches, big
+#: captured graphs (``pytest --durations=0`` on these files, scaled to an idle machine).
+#: Estimates that only order the queue; a stale one costs time, never a test.
+LONG_FILES = {
+    "tests/test_corpus.py": 100,
+    "tests/test_cuda_backend.py": 95,
+    "tests/test_cuda_kernels.py": 80,
+    "tests/test_perf_runner.py": 50,
+    "tests/test_capture_straight.py": 45,
+    "tests/test_cache_damage.py": 45,
+    "tests/test_cache.py": 35,
+    "tests/test_programs.py": 15,
+    "tests/test_demo.py": 15,
+    "tests/test_hostile.py": 15,
+    "tests/test_viz_explain.py": 10,
+    "tests/test_rss_scripts.py": 8,
+}
+#: Typical seconds per test elsewhere (the suite's time over its number of tests).
+PER_TEST = 0.1
+
+
+def _expected_seconds(path: str, tests: dict) -> float:
+    return LONG_FILES.get(path, 0) + PER_TEST * len(tests)
+
+
+if LoadFileScheduling is not None:
+
+    class LongestFirst(LoadFileScheduling):
+        """``--dist loadfile`` with the queue of files ordered by expected time, longest first.
+
+        xdist orders the queue by number of tests, which leaves the files that run a subprocess
+        for a few tests (the CUDA simulator suites, the comparison runner) to the end of the
+        run, where one worker spent minutes on them while the other sat idle. Longest first
+        (the LPT rule) lets the many short files fill in around them."""
+
+        _ordered = False
+
+        def _assign_work_unit(self, node) -> None:  # noqa: ANN001 - xdist's WorkerController
+            if not self._ordered:  # the queue is complete before the first unit is handed out
+                self._ordered = True
+                units = sorted(self.workqueue.items(), key=lambda u: -_expected_seconds(*u))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201
+        if config.getoption("dist") == "loadfile":
+            return LongestFirst(config, log)
+        return None
 
 
 @pytest.fixture
@@ -23,3 +107,4 @@ def lazy():
     with jitgrad.fusion(True):
         yield
     deferral.STATE.enabled = prev
+
