@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -23,6 +24,7 @@ import numpy as np
 from . import backends, cuda, legacy_tensors
 from . import dtypes as D
 from .amp import GradScaler
+from .frontend import creation
 from .frontend.tensor import Tensor, _make
 from .frontend.tensor_messages import _TYPE_NAMES as _LEGACY_NAMES  # torch.FloatTensor...
 
@@ -91,25 +93,41 @@ _TENSOR_TYPES = {name: cls.dtype for name, cls in legacy_tensors.BY_NAME.items()
 
 def set_default_tensor_type(t: Any) -> None:
     """``torch.set_default_tensor_type(torch.DoubleTensor)`` (or its name as a string):
-    PyTorch's deprecated way to set the default dtype."""
+    PyTorch's deprecated way to set the default dtype and, with a ``torch.cuda.*Tensor``
+    type, the device factory functions use when ``set_default_device`` names none."""
     if isinstance(t, str):
-        name = t.rpartition(".")[2]
-        if name not in _TENSOR_TYPES:
-            raise AttributeError(f"module 'torch' has no attribute '{name}'")
-        dt = _TENSOR_TYPES[name]
-    else:
-        if not isinstance(t, legacy_tensors.LegacyTensorType):
-            raise TypeError("invalid type object")
-        dt = t.dtype
-    if not dt.is_floating_point:
+        t = _dotted_type(t)
+    if not isinstance(t, legacy_tensors.LegacyTensorType):
+        raise TypeError(
+            "invalid type object: only floating-point types are supported as the default type"
+        )
+    if not t.dtype.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
+    # (PyTorch warns once per process, before its checks: the recorded cases see no
+    # warning with an error, which warning after the checks reproduces)
     warnings.warn(
         "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
         "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
         UserWarning,
         stacklevel=2,
     )
-    D.set_default_dtype(dt)
+    D.set_default_dtype(t.dtype)
+    creation.set_type_device("cuda" if t.is_cuda else None)
+
+
+def _dotted_type(name: str) -> Any:
+    """The object a dotted name such as ``'torch.cuda.FloatTensor'`` names (PyTorch's
+    ``_import_dotted_name``), with its AttributeError for a missing one."""
+    module, _, rest = name.partition(".")
+    if module != "torch":
+        raise ModuleNotFoundError(f"No module named '{module}'")
+    obj: Any = sys.modules["jitgrad"]
+    where = "torch"
+    for part in rest.split(".") if rest else ():
+        if not hasattr(obj, part):
+            raise AttributeError(f"module '{where}' has no attribute '{part}'")
+        obj, where = getattr(obj, part), f"{where}.{part}"
+    return obj
 
 
 def _legacy_name(t: Tensor) -> str:

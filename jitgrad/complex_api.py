@@ -24,6 +24,7 @@ from .engine.grad_mode import STATE
 from .frontend.conjugate import conj
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
+from .frontend.views import select
 
 
 def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> Tensor:
@@ -37,25 +38,20 @@ def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> 
     return out
 
 
-def _as_complex(g: Tensor) -> Tensor:
-    """A real gradient as the complex tensor with zero imaginary part (its parts' view)."""
-    return complex_(g, g.new_zeros(()).expand(g.shape))
-
-
 def real(input: Tensor) -> Tensor:  # noqa: A002
-    """The real parts of a complex tensor, as a view (``SelectBackward0``: PyTorch selects
-    them from ``view_as_real``); a real tensor is its own real part."""
+    """The real parts of a complex tensor, as a view: ``view_as_real(input).select(-1, 0)``,
+    the nodes PyTorch records (``SelectBackward0`` over ``ViewAsRealBackward0``); a real
+    tensor is its own real part."""
     if not input._dtype.is_complex:
         return input
-    return _view(input, input._value.real, D.real_of(input._dtype), "SelectBackward0", _as_complex)
+    return select(view_as_real(input), -1, 0)
 
 
 def imag(input: Tensor) -> Tensor:  # noqa: A002
-    """The imaginary parts of a complex tensor, as a view (``SelectBackward0``)."""
+    """The imaginary parts of a complex tensor, as a view (``view_as_real(input)[..., 1]``)."""
     if not input._dtype.is_complex:
         return api_small._imag(input)
-    dt = D.real_of(input._dtype)
-    return _view(input, input._value.imag, dt, "SelectBackward0", lambda g: _as_complex(g) * 1j)
+    return select(view_as_real(input), -1, 1)
 
 
 def view_as_real(input: Tensor) -> Tensor:  # noqa: A002

@@ -24,8 +24,11 @@ from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
 
-#: The device factory functions place tensors on when given none (``set_default_device``).
+#: The device factory functions place tensors on when given none: ``set_default_device``'s,
+#: else the legacy default type's (``set_default_tensor_type``), else None (the CPU).
 _default_device: Any = None
+_set_device: Any = None  # set_default_device's
+_type_device: Any = None  # set_default_tensor_type's: cuda for a torch.cuda.*Tensor type
 
 
 def generator(gen: Generator | None = None) -> np.random.Generator:
@@ -35,12 +38,23 @@ def generator(gen: Generator | None = None) -> np.random.Generator:
 
 def set_default_device(device: Any) -> None:
     """Where factory functions (``zeros``, ``randn``, ``tensor`` ...) put new tensors."""
-    global _default_device
-    _default_device = None if device is None else Device(device)
+    global _default_device, _set_device
+    _set_device = None if device is None else Device(device)
+    _default_device = _set_device if _set_device is not None else _type_device
+
+
+def set_type_device(device: Any) -> None:
+    """The device of the default tensor type (``set_default_tensor_type``; None: the CPU).
+
+    PyTorch keeps it apart from ``set_default_device``, which overrides it while set and
+    which alone ``get_default_device`` reports."""
+    global _default_device, _type_device
+    _type_device = None if device is None else Device(device)
+    _default_device = _set_device if _set_device is not None else _type_device
 
 
 def get_default_device() -> Any:
-    return _default_device or CPU
+    return _set_device or CPU
 
 
 def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
@@ -370,7 +384,7 @@ _DEVICE_STACK: list[Any] = []
 
 def _enter_device(self: Device) -> Device:
     """``with torch.device("meta"):``: factory functions default to this device inside."""
-    _DEVICE_STACK.append(_default_device)
+    _DEVICE_STACK.append(_set_device)
     set_default_device(self)
     return self
 

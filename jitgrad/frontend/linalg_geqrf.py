@@ -58,8 +58,6 @@ def geqrf(input: Tensor) -> GeqrfResult:  # noqa: A002 - PyTorch's names
     a, t = record_multi(
         "GeqrfBackward0", [h, tau], [input._dtype] * 2, (input,), _geqrf_backward
     )
-    if a.grad_fn is None:  # no graph: tau is output 0 of nothing, as in PyTorch
-        t = _make(tau, input._dtype)
     return GeqrfResult(a, t)
 
 

@@ -235,8 +235,7 @@ def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
 
     # S is the node's output 1 (PyTorch runs the full svd node and keeps S), U is dropped
     real = D.real_of(A._dtype)
-    S = record_multi("LinalgSvdBackward0", [u, s], [A._dtype, real], (A,), backward)[1]  # noqa: N806
-    return S if S.grad_fn is not None else _make(s, real)
+    return record_multi("LinalgSvdBackward0", [u, s], [A._dtype, real], (A,), backward)[1]
 
 
 def svd_torch(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002

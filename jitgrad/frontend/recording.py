@@ -238,13 +238,20 @@ def record_multi(
     saved: Sequence[Any] = (),
     base: type = FunctionBackward,
 ) -> list:
-    """Like :func:`record` for ops with several outputs (split, max with dim ...)."""
+    """Like :func:`record` for ops with several outputs (split, max with dim ...).
+
+    An output is the node's output ``i`` only if it is attached to the node: with no node
+    recorded (no grad needed, ``no_grad``) or for a non-differentiable output (``max``'s
+    indices) its ``output_nr`` is 0, as in PyTorch.
+    """
     _make = _tensor._make
 
     first = record(name, values[0], dtypes[0], inputs, backward, saved, base)
     node = first.grad_fn
     outs = [first]
     for i in range(1, len(values)):
-        differentiable = node is not None and (dtypes[i].is_floating_point or dtypes[i].is_complex)
-        outs.append(_make(values[i], dtypes[i], node if differentiable else None, output_nr=i))
+        if node is not None and (dtypes[i].is_floating_point or dtypes[i].is_complex):
+            outs.append(_make(values[i], dtypes[i], node, output_nr=i))
+        else:
+            outs.append(_make(values[i], dtypes[i]))
     return outs

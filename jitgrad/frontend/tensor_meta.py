@@ -159,8 +159,25 @@ def is_contiguous(self: Tensor) -> bool:
 
 
 def stride(self: Tensor, dim: int | None = None) -> Any:
-    st = tuple(s // self._value.dtype.itemsize for s in self._value.strides)
-    return st if dim is None else st[_wrap_dim(dim, self._value.ndim)]
+    v = self._value
+    st = tuple(s // v.dtype.itemsize for s in v.strides)
+    if v.size == 0 and not any(st):
+        st = empty_strides(v.shape)
+    return st if dim is None else st[_wrap_dim(dim, v.ndim)]
+
+
+def empty_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """PyTorch's contiguous strides for an empty shape, where numpy allocates all-zero ones.
+
+    A size-0 dimension counts as 1 (``torch.zeros(2, 0, 3).stride() == (3, 3, 1)``). Views
+    of such an array keep numpy's zeros too, so they report these strides of their own shape
+    (PyTorch's permuted or expanded strides of a view of an empty tensor are not tracked).
+    """
+    st, step = [], 1
+    for n in reversed(shape):
+        st.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(st))
 
 
 def data_ptr(self: Tensor) -> int:
