@@ -41,9 +41,9 @@ def col_sum(g, out):
 
 # ---- row kernels: cross-entropy and layer norm -------------------------------------------
 # Each op has a row function (rows lo..hi, serial) and a ``*_par`` driver that runs it on
-# chunks of rows under ``prange``. Layer norm has a serial driver too (:func:`pick` chooses by
-# size); cross-entropy's row kernel is called over all rows from Python instead
-# (:func:`cross_entropy_rows_fwd`), one compile fewer on a program's first step.
+# chunks of rows under ``prange``. Below ``PARALLEL_THRESHOLD`` the row kernel is called over
+# all rows from Python (:func:`cross_entropy_rows_fwd`, :func:`layer_norm_rows_fwd`), not through
+# a serial ``@njit`` driver: one compile fewer each way on a program's first step.
 # Per-row work only, so the two variants give the same bits whatever the thread count.
 
 
@@ -104,15 +104,15 @@ def count_targets(target, ignore_index, c):
 
 
 @cached_njit(**_JIT)
-def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, hi):
-    # Rows lo..hi of x: (N, C) C-contiguous logits; lse, loss: (N,) outputs.
+def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, hi, exps):
+    # Rows lo..hi of x: (N, C) C-contiguous logits; lse, loss: (N,) outputs; exps: (C,) scratch
+    # from the caller (an np.empty in here cost 0.13 s of compile on a first step).
     # lse[i] = logsumexp(x[i]); loss[i] = (1-s)(lse - x[i,t]) + s/C sum_j (lse - x[i,j]);
     # 0 where the target is ignore_index. Targets already checked by count_targets.
     c = x.shape[1]
     T = x.dtype.type
     keep = T(1) - T(smoothing)
     share = T(smoothing) / T(c)
-    exps = np.empty(c, x.dtype)
     for i in range(lo, hi):
         xs = x[i]
         m = _row_max(xs)
@@ -134,7 +134,9 @@ def cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss):
     rows = _chunk_rows(n)
     for k in prange((n + rows - 1) // rows):
         lo = k * rows
-        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, min(n, lo + rows))
+        hi = min(n, lo + rows)
+        exps = np.empty(x.shape[1], x.dtype)
+        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, hi, exps)
 
 
 @cached_njit(**_JIT)
@@ -184,12 +186,6 @@ def _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, hi):
         rstd[i] = r
 
 
-@cached_njit(**_JIT)
-def layer_norm_fwd(x, w, b, eps, y, mean, rstd):
-    # x, y: (N, D) C-contiguous; w, b: (D,); eps: x's dtype; mean, rstd: (N,) saved for backward
-    _ln_fwd_rows(x, w, b, eps, y, mean, rstd, 0, x.shape[0])
-
-
 @cached_njit(**_JIT, parallel=True)
 def layer_norm_fwd_par(x, w, b, eps, y, mean, rstd):
     n = x.shape[0]
@@ -212,47 +208,39 @@ def _ln_row_dots(gs, xs, w, mu, r):
 
 
 @cached_njit(**_JIT)
-def _ln_bwd_rows(g, x, w, mean, rstd, gx, pw, pb, lo, hi):
-    # gx[i] = rstd * (g*w - mean(g*w) - xhat * mean(g*w*xhat)); pw += g*xhat and pb += g over
-    # rows lo..hi (this chunk's partial weight and bias gradients)
-    d = x.shape[1]
+def _ln_bwd_chunks(g, x, w, mean, rstd, gx, pw, pb, k0, k1):
+    # Row chunks k0..k1 (chunk k = rows k*_chunk_rows(N) onwards): gx[i] = rstd * (g*w -
+    # mean(g*w) - xhat * mean(g*w*xhat)); pw[k] = sum g*xhat and pb[k] = sum g over chunk k's
+    # rows (partials: (chunks, D), summed by col_sum in a fixed order, so the result does not
+    # depend on threads)
+    n, d = x.shape
     T = x.dtype.type
-    pw[:] = 0
-    pb[:] = 0
-    for i in range(lo, hi):
-        gs = g[i]
-        xs = x[i]
-        gxs = gx[i]
-        mu = mean[i]
-        r = rstd[i]
-        s1, s2 = _ln_row_dots(gs, xs, w, mu, r)
-        a = s1 / T(d)
-        c = s2 / T(d)
-        for j in range(d):
-            xh = (xs[j] - mu) * r
-            gxs[j] = r * (gs[j] * w[j] - a - xh * c)
-            pw[j] += gs[j] * xh
-            pb[j] += gs[j]
-
-
-@cached_njit(**_JIT)
-def layer_norm_bwd(g, x, w, mean, rstd, gx, pw, pb):
-    # g, x, gx: (N, D); pw, pb: (chunks, D) partials, chunk k = rows k*_chunk_rows(N) onwards;
-    # sum them with col_sum (a fixed order, so the result does not depend on threads)
-    n = x.shape[0]
     rows = _chunk_rows(n)
-    for k in range(pw.shape[0]):
-        lo = k * rows
-        _ln_bwd_rows(g, x, w, mean, rstd, gx, pw[k], pb[k], lo, min(n, lo + rows))
+    for k in range(k0, k1):
+        pwk = pw[k]
+        pbk = pb[k]
+        pwk[:] = 0
+        pbk[:] = 0
+        for i in range(k * rows, min(n, k * rows + rows)):
+            gs = g[i]
+            xs = x[i]
+            gxs = gx[i]
+            mu = mean[i]
+            r = rstd[i]
+            s1, s2 = _ln_row_dots(gs, xs, w, mu, r)
+            a = s1 / T(d)
+            c = s2 / T(d)
+            for j in range(d):
+                xh = (xs[j] - mu) * r
+                gxs[j] = r * (gs[j] * w[j] - a - xh * c)
+                pwk[j] += gs[j] * xh
+                pbk[j] += gs[j]
 
 
 @cached_njit(**_JIT, parallel=True)
 def layer_norm_bwd_par(g, x, w, mean, rstd, gx, pw, pb):
-    n = x.shape[0]
-    rows = _chunk_rows(n)
     for k in prange(pw.shape[0]):
-        lo = k * rows
-        _ln_bwd_rows(g, x, w, mean, rstd, gx, pw[k], pb[k], lo, min(n, lo + rows))
+        _ln_bwd_chunks(g, x, w, mean, rstd, gx, pw, pb, k, k + 1)
 
 
 def chunks(n: int) -> int:
@@ -268,7 +256,8 @@ def cross_entropy_rows_fwd(x, target, ignore_index, smoothing, lse, loss) -> Non
     if x.size >= helpers.PARALLEL_THRESHOLD:
         cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss)
     else:
-        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, 0, x.shape[0])
+        exps = np.empty(x.shape[1], x.dtype)
+        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, 0, x.shape[0], exps)
 
 
 def cross_entropy_rows_bwd(x, target, ignore_index, smoothing, lse, scale, gx) -> None:
@@ -279,15 +268,24 @@ def cross_entropy_rows_bwd(x, target, ignore_index, smoothing, lse, scale, gx) -
         cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, 0, x.shape[0])
 
 
-_PARALLEL = {
-    layer_norm_fwd: layer_norm_fwd_par,
-    layer_norm_bwd: layer_norm_bwd_par,
-}
+def layer_norm_rows_fwd(x, w, b, eps, y, mean, rstd) -> None:
+    """Layer norm's forward over every row of ``x`` (N, D) C-contiguous; w, b: (D,); eps: x's
+    dtype; mean, rstd: (N,) saved for backward. As :func:`cross_entropy_rows_fwd`: the
+    ``prange`` driver at ``PARALLEL_THRESHOLD`` elements, else the row kernel over all rows."""
+    if x.size >= helpers.PARALLEL_THRESHOLD:
+        layer_norm_fwd_par(x, w, b, eps, y, mean, rstd)
+    else:
+        _ln_fwd_rows(x, w, b, eps, y, mean, rstd, 0, x.shape[0])
 
 
-def pick(kernel, size: int):
-    """``kernel``'s prange variant when ``size`` (elements) reaches ``PARALLEL_THRESHOLD``."""
-    return _PARALLEL[kernel] if size >= helpers.PARALLEL_THRESHOLD else kernel
+def layer_norm_rows_bwd(g, x, w, mean, rstd, gx, pw, pb) -> None:
+    """Layer norm's backward: ``gx`` (N, D) and the per-chunk partials ``pw``, ``pb``
+    (``chunks(N)``, D), as :func:`layer_norm_rows_fwd`: both variants add each chunk's rows in
+    the same order, so the bits do not depend on which ran."""
+    if x.size >= helpers.PARALLEL_THRESHOLD:
+        layer_norm_bwd_par(g, x, w, mean, rstd, gx, pw, pb)
+    else:
+        _ln_bwd_chunks(g, x, w, mean, rstd, gx, pw, pb, 0, pw.shape[0])
 
 
 @cached_njit(**_JIT)

@@ -74,9 +74,9 @@ def _softmax_slices(xf, of, S, R, log):
                 os[i] *= inv
 
 
-@njit(**_INLINE)
-def _softmax_fwd(x3, out3, log):
-    # shared body of softmax_fwd / log_softmax_fwd.
+def _softmax_fwd(x3, out3, log) -> None:
+    # shared body of softmax_fwd / log_softmax_fwd, run from Python: contiguous slices go
+    # straight to _softmax_slices; B > 1 through (A*B, R) scratch and _swap_last.
     A, R, B = x3.shape
     n = A * R * B
     if n == 0:
@@ -91,15 +91,15 @@ def _softmax_fwd(x3, out3, log):
     _swap_last(ot, A, B, R, out3.reshape(n))
 
 
-@cached_njit(**_JIT)
-def softmax_fwd(x3, out3):
-    # out3 = exp(x3 - max_r) / sum_r exp(x3 - max_r) over R; an all -inf slice gives NaN (torch).
+def softmax_fwd(x3, out3) -> None:
+    """``out3 = exp(x3 - max_r) / sum_r exp(x3 - max_r)`` over R (an all -inf slice gives NaN,
+    as torch). Python, not ``@njit``: a compiled driver around the slice kernel cost a compile
+    of its own on a program's first softmax."""
     _softmax_fwd(x3, out3, _NO)
 
 
-@cached_njit(**_JIT)
-def log_softmax_fwd(x3, out3):
-    # out3 = x3 - (max_r + log(sum_r exp(x3 - max_r))) over R.
+def log_softmax_fwd(x3, out3) -> None:
+    """``out3 = x3 - (max_r + log(sum_r exp(x3 - max_r)))`` over R, as :func:`softmax_fwd`."""
     _softmax_fwd(x3, out3, _YES)
 
 
@@ -123,9 +123,8 @@ def _softmax_bwd_slices(gf, yf, of, S, R, log):
                 os[i] = ys[i] * (gs[i] - t)
 
 
-@njit(**_INLINE)
-def _softmax_bwd(g3, y3, gx3, log):
-    # shared body of softmax_bwd / log_softmax_bwd.
+def _softmax_bwd(g3, y3, gx3, log) -> None:
+    # shared body of softmax_bwd / log_softmax_bwd, run from Python as _softmax_fwd.
     A, R, B = g3.shape
     n = A * R * B
     if n == 0:
@@ -142,15 +141,13 @@ def _softmax_bwd(g3, y3, gx3, log):
     _swap_last(ot, A, B, R, gx3.reshape(n))
 
 
-@cached_njit(**_JIT)
-def softmax_bwd(g3, y3, gx3):
-    # gx3 = y3 * (g3 - sum_r(g3 * y3)), y3 the softmax output; all (A, R, B).
+def softmax_bwd(g3, y3, gx3) -> None:
+    """``gx3 = y3 * (g3 - sum_r(g3 * y3))``, y3 the softmax output; all (A, R, B)."""
     _softmax_bwd(g3, y3, gx3, _NO)
 
 
-@cached_njit(**_JIT)
-def log_softmax_bwd(g3, y3, gx3):
-    # gx3 = g3 - exp(y3) * sum_r g3, y3 the log_softmax output; all (A, R, B).
+def log_softmax_bwd(g3, y3, gx3) -> None:
+    """``gx3 = g3 - exp(y3) * sum_r g3``, y3 the log_softmax output; all (A, R, B)."""
     _softmax_bwd(g3, y3, gx3, _YES)
 
 
