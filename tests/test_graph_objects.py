@@ -200,7 +200,7 @@ def test_saved_result_and_result_share_their_version():
 
 _MODIFIED_SOFTMAX = (
     r"one of the variables needed for gradient computation has been modified by an inplace "
-    r"operation: \[jitgrad.FloatTensor \[3\]\], which is output 0 of Softmax, is at version "
+    r"operation: \[torch.FloatTensor \[3\]\], which is output 0 of Softmax, is at version "
     r"1; expected version 0 instead"
 )
 

@@ -70,6 +70,12 @@ def install(wrap: Wrap, keep: Keep, own_package: str) -> None:
     _wrap_namespace(
         linalg.__dict__, wrap, lambda n, f: n in linalg.__all__ and not keep("linalg", n, f)
     )
+    # ``torch.norm`` is frontend.linalg_norm.norm, which extends frontend.reduce.norm (the
+    # vector norm) with the matrix orders; jitgrad's composites (clip_grad_norm_, cdist, dist,
+    # renorm, normalize, cosine_similarity...) import the vector norm by name, so it is wrapped
+    # under the same op name: unwrapped, a device tensor's norm ran the host op
+    reduce = sys.modules["jitgrad.frontend.reduce"]
+    _wrap_namespace(reduce.__dict__, wrap, lambda n, f: n == "norm" and not keep("torch", n, f))
     reroute_imports(own_package)
 
 
