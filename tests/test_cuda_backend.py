@@ -24,9 +24,17 @@ import jitgrad as torch
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "tests" / "cuda_sim").glob("cases_*.py"))
-#: The case files tests/test_cuda_backend_b.py runs (about half the simulator's time; measured
-#: by tests and kernels, not seconds); every other one, new ones included, runs here.
-GROUP_B = ("cases_backend", "cases_complex", "cases_newapi", "cases_sync", "cases_views")
+#: The case files tests/test_cuda_backend_b.py runs (about half the simulator's time with a
+#: cold kernel cache, from ``--durations=0``); every other one, new ones included, runs here.
+GROUP_B = (
+    "cases_backend",
+    "cases_complex",
+    "cases_devmath",
+    "cases_native",
+    "cases_newapi",
+    "cases_sync",
+    "cases_views",
+)
 
 
 def _env(**changes: str | None) -> dict[str, str]:
