@@ -48,13 +48,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 #: captured graphs (``pytest --durations=0`` on these files, scaled to an idle machine).
 #: Estimates that only order the queue; a stale one costs time, never a test.
 LONG_FILES = {
-    "tests/test_corpus.py": 100,
-    "tests/test_cuda_backend.py": 95,
-    "tests/test_cuda_kernels.py": 80,
+    "tests/test_corpus.py": 95,
+    "tests/test_corpus_b.py": 95,
     "tests/test_perf_runner.py": 50,
+    "tests/test_cuda_backend.py": 50,
+    "tests/test_cuda_backend_b.py": 50,
     "tests/test_capture_straight.py": 45,
     "tests/test_cache_damage.py": 45,
     "tests/test_cache.py": 35,
+    "tests/test_cuda_kernels.py": 25,
+    "tests/test_cuda_ptx_generated.py": 15,
     "tests/test_programs.py": 15,
     "tests/test_demo.py": 15,
     "tests/test_hostile.py": 15,

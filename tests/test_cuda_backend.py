@@ -1,5 +1,9 @@
-"""The CUDA backend from the plain test run: the device tests (``tests/cuda_sim/``) in a
-subprocess with Numba's CUDA simulator, and the behaviour without any device.
+"""The CUDA backend from the plain test run: the device tests (``tests/cuda_sim/cases_*.py``)
+in a subprocess with Numba's CUDA simulator, and the behaviour without any device.
+
+The case files are run in two groups, this module's and tests/test_cuda_backend_b.py's
+(:data:`GROUP_B`), so that the two workers of ``pytest -n 2 --dist loadfile`` (which keeps a
+file on one worker) share the simulator's minutes.
 
 The simulator must be chosen before numba.cuda is first imported, and this process runs the
 CPU suite without it, so both checks run in fresh interpreters.
@@ -19,6 +23,18 @@ from test_cuda_kernels import _gpu_present
 import jitgrad as torch
 
 ROOT = Path(__file__).resolve().parent.parent
+CASES = sorted((ROOT / "tests" / "cuda_sim").glob("cases_*.py"))
+#: The case files tests/test_cuda_backend_b.py runs (about half the simulator's time with a
+#: cold kernel cache, from ``--durations=0``); every other one, new ones included, runs here.
+GROUP_B = (
+    "cases_backend",
+    "cases_complex",
+    "cases_devmath",
+    "cases_native",
+    "cases_newapi",
+    "cases_sync",
+    "cases_views",
+)
 
 
 def _env(**changes: str | None) -> dict[str, str]:
@@ -32,8 +48,13 @@ def _env(**changes: str | None) -> dict[str, str]:
     return env
 
 
-def _run_cases(simulator: bool) -> None:
-    files = sorted(str(p) for p in (ROOT / "tests" / "cuda_sim").glob("cases_*.py"))
+def case_files(group_b: bool) -> list[str]:
+    """The case files of one group: :data:`GROUP_B`, or all the others."""
+    return [str(p) for p in CASES if (p.stem in GROUP_B) == group_b]
+
+
+def run_cases(files: list[str], simulator: bool, at_least: int) -> None:
+    """The case ``files`` in one pytest subprocess: all pass, at least ``at_least`` of them."""
     assert len(files) >= 4
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider", *files],
@@ -46,18 +67,23 @@ def _run_cases(simulator: bool) -> None:
     tail = (proc.stdout + proc.stderr)[-6000:]
     assert proc.returncode == 0, tail
     assert " passed" in proc.stdout and "failed" not in proc.stdout, tail
-    assert int(proc.stdout.split(" passed")[0].split()[-1]) >= 200, tail
+    assert int(proc.stdout.split(" passed")[0].split()[-1]) >= at_least, tail
+
+
+def test_case_groups_cover_every_case_file() -> None:
+    assert {Path(f).stem for f in case_files(True)} == set(GROUP_B)  # no stale name
+    assert sorted(case_files(True) + case_files(False)) == [str(p) for p in CASES]
 
 
 def test_device_tests_pass_in_the_cuda_simulator() -> None:
-    _run_cases(simulator=True)
+    run_cases(case_files(group_b=False), simulator=True, at_least=200)
 
 
 def test_device_tests_on_the_gpu() -> None:
     """The same cases on a real GPU where there is one (perf/gpu_run.sh runs this)."""
     if not _gpu_present():
         pytest.skip("no CUDA GPU")
-    _run_cases(simulator=False)
+    run_cases(case_files(group_b=False), simulator=False, at_least=200)
 
 
 NO_DEVICE = r"""

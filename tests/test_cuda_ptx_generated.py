@@ -1,0 +1,39 @@
+"""The kernels device programs launch, compiled to PTX by Numba's real CUDA compiler (apart from
+tests/test_cuda_kernels.py, which compiles the hand-written ones, so that each of the two
+pytest-xdist workers starts the compiler for one of them)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from test_cuda_kernels import ROOT, SIM_DIR
+
+pytestmark = pytest.mark.cuda
+
+
+def test_generated_kernels_ptx_for_sm80(tmp_path):
+    """Every kernel small device programs launch (rendered fused chains, epilogues, backward
+    groups; the hand-written kernels of a training step), with the argument types of each
+    launch, compiled by the real target (``tests/cuda_sim/ptx_generated.py``): no host array
+    passed, no float64 in float32 code, no float atomic adds."""
+    script = str(SIM_DIR / "ptx_generated.py")
+    out = str(tmp_path / "kernels.json")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    sim = dict(env, NUMBA_ENABLE_CUDASIM="1")
+    real = {k: v for k, v in env.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    kw = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 900}
+    dumped = subprocess.run([sys.executable, script, "dump", out], env=sim, **kw)
+    assert dumped.returncode == 0, (dumped.stdout + dumped.stderr)[-4000:]
+    probe = (
+        "from numba import cuda, float32\n"
+        "cuda.compile_ptx(lambda x: None, (float32[::1],), cc=(8, 0))"
+    )
+    if subprocess.run([sys.executable, "-c", probe], env=real, **kw).returncode:
+        pytest.skip("Numba's CUDA compiler (libnvvm) is not installed here")
+    checked = subprocess.run([sys.executable, script, "check", out], env=real, **kw)
+    assert checked.returncode == 0, (checked.stdout + checked.stderr)[-6000:]
+    assert "kernels compiled" in checked.stdout
