@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from . import dtypes as D
 from .autocast_state import STATE as AUTOCAST
 from .engine.grad_mode import no_grad
 from .frontend.tensor import Tensor
+from .helpers import warn as warn_user
 
 _DEVICES = (
     "cpu cuda ipu xpu mkldnn opengl opencl ideep hip ve fpga maia xla lazy vulkan mps meta hpu "
@@ -58,7 +58,7 @@ class autocast:  # noqa: N801 - PyTorch's name
         self._enabled = bool(enabled)
         if self._enabled and device_type == "cpu" and dtype is not None:
             if dtype not in D.REDUCED:
-                warnings.warn(
+                warn_user(
                     "In CPU autocast, but the target dtype is not supported. Disabling "
                     "autocast.\nCPU Autocast only supports dtypes of torch.bfloat16, "
                     "torch.float16 currently.",
@@ -66,7 +66,7 @@ class autocast:  # noqa: N801 - PyTorch's name
                 )
                 self._enabled = False
         if self._enabled and device_type == "cuda" and not cuda.is_available():
-            warnings.warn(
+            warn_user(
                 "CUDA is not available or torch_xla is imported. Disabling autocast.",
                 stacklevel=2,
             )
@@ -140,7 +140,7 @@ class GradScaler:
         self._device = device
         self._enabled = enabled
         if device == "cuda" and enabled and not cuda.is_available():
-            warnings.warn(
+            warn_user(
                 "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
                 stacklevel=2,
             )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import builtins
 import math
 import sys
-import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 from .frontend import creation
 from .frontend.copy_ops import under_node
 from .frontend.tensor import Tensor
+from .helpers import warn as warn_user
 from .nn import functional as F
 from .ops.return_types import named_result
 from .reduce_extra import scatter_reduce
@@ -70,7 +70,7 @@ def index_reduce(
     """Reduce ``source``'s slices into ``input``'s slices ``index`` along ``dim``."""
     if not _BETA_WARNED[0]:
         _BETA_WARNED[0] = True
-        warnings.warn(
+        warn_user(
             "index_reduce() is in beta and the API may change at any time.", UserWarning, 2
         )
     if reduce not in _INDEX_REDUCTIONS:

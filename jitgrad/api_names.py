@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import sys
-import warnings
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from .amp import GradScaler
 from .frontend import creation
 from .frontend.tensor import Tensor, _make
 from .frontend.tensor_messages import _TYPE_NAMES as _LEGACY_NAMES  # torch.FloatTensor...
+from .helpers import warn as warn_user
 
 
 class memory_format:  # noqa: N801 - PyTorch's name
@@ -73,7 +73,7 @@ _MATMUL_PRECISION = ["highest"]
 def set_float32_matmul_precision(precision: str) -> None:
     """Record the precision (jitgrad always computes float32 matmuls in full precision)."""
     if precision not in _PRECISIONS:
-        warnings.warn(
+        warn_user(
             f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
             "setFloat32MatmulPrecision call has no effect.",
             UserWarning,
@@ -105,7 +105,7 @@ def set_default_tensor_type(t: Any) -> None:
         raise TypeError("only floating-point types are supported as the default type")
     # (PyTorch warns once per process, before its checks: the recorded cases see no
     # warning with an error, which warning after the checks reproduces)
-    warnings.warn(
+    warn_user(
         "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
         "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
         UserWarning,
@@ -276,7 +276,7 @@ def _share_memory_(self: Tensor) -> Tensor:
 
 
 def _volatile(self: Tensor) -> bool:
-    warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, 2)
+    warn_user("volatile was removed (Variable.volatile is always False)", UserWarning, 2)
     return False
 
 

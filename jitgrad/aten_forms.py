@@ -10,7 +10,6 @@ differs from the op's.
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from .frontend.copy_ops import under_node
 from .frontend.linalg_extra import solve_triangular
 from .frontend.sampling import rand
 from .frontend.tensor import Tensor
+from .helpers import warn as warn_user
 from .nn import functional as F
 from .nn import rnn_cell
 from .nn._functional_protocol import (
@@ -148,7 +148,7 @@ def triangular_solve(
     copy of ``A``. PyTorch's deprecation warning once per process."""
     if not _TRIANGULAR_WARNED[0]:
         _TRIANGULAR_WARNED[0] = True
-        warnings.warn(
+        warn_user(
             "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular"
             "and will be removed in a future PyTorch release.\ntorch.linalg.solve_triangular "
             "has its arguments reversed and does not return a copy of one of the inputs.\n"

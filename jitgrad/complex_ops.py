@@ -16,7 +16,6 @@ and a real input that met a complex value receives the real part of its gradient
 from __future__ import annotations
 
 import cmath
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from .frontend.conjugate import conj
 from .frontend.pointwise_backward import sum_to_shape
 from .frontend.recording import FunctionBackward, record
 from .frontend.tensor import Tensor, _make
+from .helpers import warn as warn_user
 from .ops.elementwise import NODE_VARIANTS
 from .ops.registry import BOOL, FLOAT, OpDef
 
@@ -289,7 +289,7 @@ def record_result(
 
 def warn_discard() -> None:
     """PyTorch's warning when a complex tensor is cast to a real dtype."""
-    warnings.warn(
+    warn_user(
         "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4
     )
 

@@ -9,13 +9,13 @@ build without them). The accelerator is CUDA when :func:`jitgrad.cuda.is_availab
 from __future__ import annotations
 
 import sys
-import warnings
 from types import ModuleType
 from typing import Any
 
 from . import amp, cuda
 from .frontend.tensor import device
 from .helpers import missing_attribute
+from .helpers import warn as warn_user
 
 _NONE_AVAILABLE = "Cannot access accelerator device when none is available."
 
@@ -69,7 +69,7 @@ accelerator = namespace(
 
 def _deprecated(name: str, dev: str) -> None:
     """PyTorch's FutureWarning for the ``torch.<dev>.amp`` aliases of ``torch.amp``."""
-    warnings.warn(
+    warn_user(
         f"`torch.{dev}.amp.{name}(args...)` is deprecated. Please use "
         f"`torch.amp.{name}('{dev}', args...)` instead.",
         FutureWarning,

@@ -11,7 +11,9 @@ import logging
 import os
 import sys
 import uuid
+import warnings
 from pathlib import Path
+from typing import Any
 
 
 def getenv(name: str, default: int = 0) -> int:
@@ -113,3 +115,22 @@ def missing_attribute(module: str):
         )
 
     return __getattr__
+
+
+#: code objects of the frames a warning's location skips: a backend's op wrappers (meta, cuda)
+#: sit between a user's call and the op once a meta or device tensor exists
+PASS_THROUGH_CODES: set = set()
+
+
+def warn(message: Any, category: type | None = None, stacklevel: int = 1) -> None:
+    """``warnings.warn`` whose ``stacklevel`` does not count backend wrapper frames, so a
+    warning points at the user's line whether or not a backend has wrapped the op (PyTorch's
+    warnings point at the caller)."""
+    frame = sys._getframe(1)
+    depth = counted = 1
+    while counted < stacklevel and frame.f_back is not None:
+        frame = frame.f_back
+        depth += 1
+        if frame.f_code not in PASS_THROUGH_CODES:
+            counted += 1
+    warnings.warn(message, category, stacklevel=depth + 1)

@@ -15,7 +15,6 @@ PyTorch's C++ checks put in front of them.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from .complex_api import view_as_real
 from .fft import fft, ifft, irfft, rfft
 from .frontend.creation import ones, tensor, zeros
 from .frontend.tensor import Tensor
+from .helpers import warn as warn_user
 from .nn._functional_extra import pad
 from .torch_aliases import constant_pad_nd
 
@@ -62,7 +62,7 @@ def _warn_once(message: str, depth: int = 3) -> None:
     stack level of the user's call)."""
     if message not in _WARNED:
         _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=depth)
+        warn_user(message, UserWarning, stacklevel=depth)
 
 
 def _opt(v: Any) -> str:

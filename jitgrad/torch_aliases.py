@@ -4,11 +4,11 @@ node names and errors are the functional ops' own."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from .frontend.linalg_spectral import METHODS as _SPECTRAL_METHODS
 from .frontend.tensor import Tensor
+from .helpers import warn as warn_user
 from .nn import functional as F
 
 
@@ -54,7 +54,7 @@ def qr(input: Tensor, some: bool = True) -> Any:  # noqa: A002
     once per process."""
     if not _QR_WARNED[0]:
         _QR_WARNED[0] = True
-        warnings.warn(
+        warn_user(
             "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a "
             "future PyTorch release.\nThe boolean parameter 'some' has been replaced with a "
             "string parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\n"

@@ -79,6 +79,14 @@ def test_warnings_point_at_the_callers_line() -> None:
     assert [Path(w.filename).name for w in caught] == ["stft_cases.py", "stft_cases.py"]
 
 
+def test_warnings_point_at_the_callers_line_through_a_backend_wrapper() -> None:
+    """Once a meta tensor exists every op runs under the meta backend's wrapper (process-wide,
+    as in PyTorch's programs that use ``device="meta"``): the wrapper frame must not shift
+    where a warning points (it pointed at backends/meta.py)."""
+    jitgrad.empty(2, device="meta")
+    test_warnings_point_at_the_callers_line()
+
+
 def test_tensor_methods_match_functions() -> None:
     x = jitgrad.tensor(np.random.default_rng(2).standard_normal(30))
     w = jitgrad.hann_window(8, dtype=x.dtype)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..engine.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ..engine.sweep import _anomaly
 from ..helpers import missing_attribute
+from ..helpers import warn as warn_user
 from . import functional, grad_mode, graph  # noqa: F401 - torch.autograd.grad_mode, .graph
 from .api import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
@@ -43,10 +44,8 @@ class detect_anomaly:  # noqa: N801
     """Context manager enabling anomaly detection: NaN gradients raise naming their node."""
 
     def __init__(self, check_nan: bool = True) -> None:
-        import warnings
-
         self.check_nan = check_nan
-        warnings.warn(
+        warn_user(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
             "only be enabled for debugging.",
             UserWarning,

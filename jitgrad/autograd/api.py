@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from ..engine import sweep as engine
 from ..engine.dual_state import DUAL
 from ..frontend.creation import zeros_like
 from ..frontend.tensor import Tensor, _make
+from ..helpers import warn as warn_user
 
 CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -88,7 +88,7 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:
-        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+        warn_user(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     engine.run_backward(outputs, grads, retain_graph, create_graph, inputs=input_list)
 
 

@@ -22,6 +22,7 @@ from ..frontend.overloads import type_name  # (argcheck imports the Tensor: the 
 from ..frontend.pointwise import sum_to_shape
 from ..frontend.recording import unpack_saved
 from ..frontend.tensor import Tensor, _make, _version_error
+from ..helpers import warn as warn_user
 
 
 class FunctionCtx:
@@ -190,9 +191,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
     _backward_cls: type[BackwardCFunction]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        import warnings
 
-        warnings.warn(
+        warn_user(
             f"{type(self)} should not be instantiated. Methods on autograd functions are all "
             "static, so you should invoke them on the class itself. Instantiating an autograd "
             "function will raise an error in a future version of PyTorch.",

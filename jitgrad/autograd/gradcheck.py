@@ -13,7 +13,6 @@ complex output element is two columns, whose analytical rows come from the seeds
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ from .. import dtypes as D
 from ..engine.grad_mode import enable_grad
 from ..frontend.creation import generator
 from ..frontend.tensor import Tensor, _make
+from ..helpers import warn as warn_user
 from .api import grad as autograd_grad
 from .functional import grads_of_used
 
@@ -127,7 +127,7 @@ def gradcheck(
         )
     for i in diff:
         if inputs[i]._dtype not in (D.float64, D.complex128):
-            warnings.warn(
+            warn_user(
                 f"Input #{i} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double "
                 "precision floating point or complex. ",

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from .. import helpers
 from ..engine.node import Node
 from ..engine.targets import edge_of
 from ..frontend.tensor import CLASS_BODY, CPU, CUDA0, Tensor, _make, _on_device, device
@@ -196,6 +197,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         return call(fn, name, args, kwargs)
 
     wrapper._jitgrad_meta_wrapped = True  # type: ignore[attr-defined]
+    helpers.PASS_THROUGH_CODES.add(wrapper.__code__)  # warnings point past it
     opwrap.register(fn, wrapper)
     return wrapper
 

@@ -9,11 +9,11 @@ against ``arg_constraints`` and ``support``, and a violation raises PyTorch's Va
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from ..engine.grad_mode import no_grad
 from ..frontend.tensor import Size, Tensor
+from ..helpers import warn as warn_user
 from . import constraints
 from .utils import lazy_property
 
@@ -129,7 +129,7 @@ class Distribution:
         raise NotImplementedError
 
     def sample_n(self, n: int) -> Tensor:
-        warnings.warn(
+        warn_user(
             "sample_n will be deprecated. Use .sample((n,)) instead", UserWarning, stacklevel=2
         )
         return self.sample(Size((n,)))
@@ -176,7 +176,7 @@ class Distribution:
         try:
             support = self.support
         except NotImplementedError:
-            warnings.warn(
+            warn_user(
                 f"{self.__class__} does not define `support` to enable sample validation. "
                 "Please initialize the distribution with `validate_args=False` to turn off "
                 "validation.",

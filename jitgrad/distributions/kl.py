@@ -5,13 +5,13 @@ PyTorch; a tie between two pairs warns and takes the first by the left argument)
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from ..frontend.functions import where
 from ..frontend.structure import broadcast_shapes
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from ..linalg import solve_triangular
 from ..nn.functional import softplus
 from .binomial import Binomial
@@ -54,7 +54,7 @@ def _dispatch_kl(type_p: type, type_q: type) -> Callable | None:
     left = min(matches, key=lambda m: rank[m])
     right = min(matches, key=lambda m: rank[m][::-1])
     if _KL_REGISTRY[left] is not _KL_REGISTRY[right]:
-        warnings.warn(
+        warn_user(
             f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). "
             f"Please register_kl({left[0].__name__}, {right[1].__name__})",
             RuntimeWarning,

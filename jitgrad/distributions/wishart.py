@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from typing import Any
 
 from ..frontend.creation import arange, eye
@@ -25,6 +24,7 @@ from ..frontend.special import digamma, mvlgamma
 from ..frontend.stacking import broadcast_shapes
 from ..frontend.structure import diag_embed, tril
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from ..linalg import cholesky, slogdet
 from ..typeinfo import finfo
 from . import _draw, constraints
@@ -94,7 +94,7 @@ class Wishart(ExponentialFamily):
             )
         setattr(self, name, param.expand(batch + (-1, -1)))
         if bool(self.df.lt(p).any()):
-            warnings.warn(
+            warn_user(
                 "Low df values detected. Singular samples are highly likely to occur for "
                 "ndim - 1 < df < ndim.",
                 stacklevel=2,
@@ -188,7 +188,7 @@ class Wishart(ExponentialFamily):
         sample = self._bartlett(tuple(sample_shape))
         redo = self._over_batch(self.support.check(sample))  # PyTorch's test, not negated
         if bool(redo.any()):
-            warnings.warn("Singular sample detected.", stacklevel=2)
+            warn_user("Singular sample detected.", stacklevel=2)
             for _ in range(tries):
                 fresh = self._bartlett(tuple(redo[redo].shape))
                 # a copy of the mask: jitgrad's setitem backward reads its key later, and

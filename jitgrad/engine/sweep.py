@@ -45,11 +45,11 @@ switching it mid-sweep cannot make the plan and the recording disagree.
 from __future__ import annotations
 
 import heapq
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..backends import STATE as DEVICE
+from ..helpers import warn as warn_user
 from .fusion_mode import STATE as FUSION
 from .grad_mode import STATE
 from .hooks import call_node_hooks, call_tensor_hooks
@@ -309,7 +309,7 @@ def _check_nan(node: Node, results: Sequence) -> None:
         if r is not None and r.dtype.is_floating_point and r._has_nan():
             trace = node._extra.trace if node._extra is not None else None
             if trace:
-                warnings.warn(
+                warn_user(
                     "Error detected in " + node.name() + ". Traceback of forward call that "
                     "caused the error:\n" + "".join(trace),
                     UserWarning,

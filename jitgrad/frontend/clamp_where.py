@@ -10,10 +10,10 @@ with PyTorch's warning and, with one argument, is ``nonzero(as_tuple=True)``. Ap
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 from .. import dtypes as D
+from ..helpers import warn as warn_user
 from ..ops.registry import REGISTRY as R
 from .checks import elementwise_operands
 from .pointwise import apply
@@ -90,7 +90,7 @@ def _uint8_condition(condition: Tensor) -> Tensor:
     """PyTorch still takes a uint8 ``where`` condition as a mask, warning once per process."""
     if "where" not in _WARNED:
         _WARNED.add("where")
-        warnings.warn(
+        warn_user(
             "where received a uint8 condition tensor. This behavior is deprecated and will be "
             "removed in a future version of PyTorch. Use a boolean condition instead.",
             UserWarning,

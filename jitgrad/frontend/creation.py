@@ -8,7 +8,6 @@ allocated, with PyTorch's errors (see :mod:`jitgrad.frontend.argcheck`).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 from .. import cuda
 from .. import dtypes as D
 from ..backends import meta_tensor as meta
+from ..helpers import warn as warn_user
 from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401 - re-exported
 from ..range_values import float_range, linspace_values, logspace_values
 from . import argcheck as A
@@ -342,7 +342,7 @@ def deprecated_range(
 ) -> Tensor:
     """``torch.range`` (deprecated): ``start .. end`` including ``end`` (default dtype), with
     PyTorch's warning. Named apart so this module keeps the builtin ``range``."""
-    warnings.warn(
+    warn_user(
         "torch.range is deprecated and will be removed in a future release because its "
         "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which "
         "produces values in [start, end).",

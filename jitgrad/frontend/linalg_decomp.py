@@ -11,13 +11,13 @@ Failures raise PyTorch's ``linalg.LinAlgError`` (a RuntimeError) with its words.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
+from ..helpers import warn as warn_user
 from ..ops.return_types import named_result
 from . import argcheck as AC
 from . import functions as F
@@ -303,7 +303,7 @@ def warn_once(message: str) -> None:
     caller of the deprecated function."""
     if message not in _WARNED:
         _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+        warn_user(message, UserWarning, stacklevel=3)
 
 
 def cholesky_deprecated(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002

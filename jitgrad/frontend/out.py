@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ import numpy as np
 from .. import dtypes as D
 from ..backends import STATE as DEVICE
 from ..engine.grad_mode import STATE, no_grad
+from ..helpers import warn as warn_user
 from .tensor import Tensor
 
 RESIZE_WARNING = (
@@ -92,7 +92,7 @@ def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
     shape = tuple(res.shape)
     if tuple(out.shape) != shape:
         if warn and out.numel():
-            warnings.warn(
+            warn_user(
                 RESIZE_WARNING.format(old=list(out.shape), new=list(shape)),
                 UserWarning,
                 stacklevel=4,

@@ -23,13 +23,13 @@ roots match.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ..dtypes import from_numpy_dtype
+from ..helpers import warn as warn_user
 from .checks import expand_error
 from .tensor import _TYPE_NAMES, Tensor, _make
 
@@ -68,7 +68,7 @@ def warn_expanded(arr: np.ndarray, op: str, example: str) -> None:
     """PyTorch's deprecation warning for ``index_put_``/``masked_fill_`` into expanded data,
     shown at the user's line (two calls up from the function that calls this one)."""
     if 0 in arr.strides and internal_overlap(arr):
-        warnings.warn(_EXPANDED_WARNING.format(op=op, example=example), UserWarning, stacklevel=4)
+        warn_user(_EXPANDED_WARNING.format(op=op, example=example), UserWarning, stacklevel=4)
 
 
 def _root(arr: np.ndarray) -> Any:

@@ -4,11 +4,11 @@ semantics and node names; their derivatives call the kernel-backed backward ops 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from ..helpers import warn as warn_user
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, launch, to_3d
 from . import functions as F
@@ -85,7 +85,7 @@ def _var_std(
     mean2 = np.empty((x3.shape[0], x3.shape[2]), dt.np)
     var2 = launch(K.mean_var_fwd, x3, dt.np, corr, mean2)
     if x3.shape[1] - corr <= 0:
-        warnings.warn(
+        warn_user(
             f"{name[:3].lower()}(): degrees of freedom is <= 0. Correction should be strictly "
             "less than the reduction factor (input numel divided by output numel).",
             UserWarning,

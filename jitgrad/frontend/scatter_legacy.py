@@ -9,11 +9,11 @@ entry folds its ``src`` element (or the scalar ``value``) into the target with `
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from ..helpers import warn as warn_user
 from .recording import record
 from .tensor import Tensor
 
@@ -34,7 +34,7 @@ def scatter_reduce_legacy(
         raise RuntimeError("reduce argument must be either add or multiply.")
     idx = np.asarray(index._value, dtype=np.int64)
     if isinstance(src, Tensor):
-        warnings.warn(
+        warn_user(
             "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
             "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
             "reduction options.",

@@ -8,12 +8,12 @@ so they record no nodes of their own. :mod:`.structure` re-exports every public 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ..helpers import warn as warn_user
 from . import movement as M
 from .pointwise import broadcast_shape
 from .tensor import Size, Tensor, _wrap_dim
@@ -164,7 +164,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     """Coordinate grids from 1-D tensors (``'ij'``: matrix indexing, ``'xy'``: Cartesian)."""
     ts = _flat(tensors)
     if indexing is None:
-        warnings.warn(
+        warn_user(
             "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
             "argument.",
             UserWarning,

@@ -13,13 +13,13 @@ compositions of existing ops, as in PyTorch.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as D
+from ..helpers import warn as warn_user
 from . import movement as M
 from .indexing import index_select
 from .linalg import matmul
@@ -250,7 +250,7 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # no
     """The 3-vector cross product along ``dim`` (the first size-3 dim if not given)."""
     x, y = broadcast_tensors(input, other)
     if dim is None:
-        warnings.warn(
+        warn_user(
             "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
             "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim "
             "will change to agree with that of linalg.cross in a future release.",

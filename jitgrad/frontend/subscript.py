@@ -11,13 +11,13 @@ again, so double backward works. The public names are collected in :mod:`.indexi
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
+from ..helpers import warn as warn_user
 from ..kernels.cpu import indexing as K
 from ..ops.setitem_names import setitem_node
 from . import argcheck as A
@@ -47,7 +47,7 @@ def _index_array(item: Any, stacklevel: int = 4) -> np.ndarray | None:
     if isinstance(item, Tensor):
         arr = item._value
         if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
-            warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=stacklevel)
+            warn_user(UINT8_INDEX_WARNING, UserWarning, stacklevel=stacklevel)
             return arr.astype(np.bool_)
     elif isinstance(item, list | range | np.ndarray):
         arr = np.asarray(item)

@@ -10,7 +10,6 @@ importable from here. ``jitgrad.tensor`` is this module's old path (the same mod
 
 from __future__ import annotations
 
-import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +31,7 @@ from ..engine.sweep import (
     add_hook,
     next_sequence,
 )
+from ..helpers import warn as warn_user
 from . import tensor_conversion as _conversion
 from . import tensor_meta as _meta
 from .tensor_messages import _TYPE_NAMES as _TYPE_NAMES  # (re-exported: the old import path)
@@ -144,7 +144,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         if self.grad_fn is not None and not self._retains_grad and self._grad is None:
-            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            warn_user(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter

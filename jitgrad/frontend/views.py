@@ -10,7 +10,6 @@ Tensor ops, so double backward records a graph. The public names are collected i
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
+from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import checks
 from .copying import contiguous_array, copy_into
@@ -267,13 +267,13 @@ moveaxis = movedim
 
 def _T(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     if self.ndim == 0:
-        warnings.warn(
+        warn_user(
             "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
             UserWarning,
             stacklevel=2,
         )
     elif self.ndim != 2:
-        warnings.warn(T_WARNING, UserWarning, stacklevel=2)
+        warn_user(T_WARNING, UserWarning, stacklevel=2)
     return permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
 

@@ -11,7 +11,6 @@ of its own (``elu_`` -> ``EluBackward1``...), the node takes that name (:data:`I
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from ..frontend.pointwise_inplace import apply_inplace
 from ..frontend.recording import node_class, record
 from ..frontend.reduce import norm
 from ..frontend.tensor import Tensor, _make
+from ..helpers import warn as warn_user
 from ..ops.registry import REGISTRY as R
 
 #: SELU's constants (Klambauer et al.), as PyTorch writes them.
@@ -171,7 +171,7 @@ def softsign(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
-    warnings.warn(
+    warn_user(
         f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
         "dim=X as an argument.",
         stacklevel=3,

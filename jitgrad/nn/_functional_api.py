@@ -12,7 +12,6 @@ name.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..engine.grad_mode import STATE, enable_grad, no_grad
 from ..frontend.creation import generator, tensor, zeros_like
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor, _make
+from ..helpers import warn as warn_user
 from ..typeinfo import finfo
 from ._functional_activation import celu, pairwise_distance, selu
 from ._functional_conv_transpose import conv_transpose2d
@@ -290,7 +290,7 @@ def rrelu_(
 
 
 def _deprecated_upsample(name: str) -> None:
-    warnings.warn(
+    warn_user(
         f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.",
         UserWarning,
         stacklevel=3,

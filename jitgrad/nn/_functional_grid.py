@@ -11,13 +11,13 @@ the grid through the weights. Each function shows as one node with PyTorch's nam
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from ..frontend.functions import where
 from ..frontend.tensor import Tensor, _make
+from ..helpers import warn as warn_user
 from ._functional_api import named
 
 _ALIGN_WARNING = (
@@ -35,7 +35,7 @@ def _linspace(n: int, align_corners: bool) -> np.ndarray:
 def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
     """The sampling grid ``(N, H, W, 2)`` of the 2-D affine maps ``theta`` ``(N, 2, 3)``."""
     if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        warn_user(_ALIGN_WARNING, UserWarning, stacklevel=2)
         align_corners = False
     if not theta.is_floating_point():
         raise ValueError(
@@ -59,7 +59,7 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
         raise ValueError(f"Expected non-zero, positive output size. Got {given}")
     n, _, h, w = size
     if align_corners and min(h, w) == 1:
-        warnings.warn(
+        warn_user(
             "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
             "align_corners=True. This is not an intended use case of affine_grid. See the "
             "documentation of affine_grid for details.",
@@ -162,7 +162,7 @@ def grid_sample(
     if mode == "bicubic":
         raise NotImplementedError("grid_sample mode='bicubic' is not implemented in jitgrad")
     if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        warn_user(_ALIGN_WARNING, UserWarning, stacklevel=2)
         align_corners = False
     _check_grid_shapes(input, grid)
     n, c, h, w = input.shape

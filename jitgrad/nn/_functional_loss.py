@@ -12,7 +12,6 @@ multilabel_soft_margin) are composed the same way, so their graphs show the same
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..frontend.creation import zeros_like
 from ..frontend.pointwise import broadcast_shape
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from ._functional_activation import logsigmoid, pairwise_distance
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -61,7 +61,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
     if tuple(target.shape) != tuple(input.shape):
-        warnings.warn(
+        warn_user(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.",
@@ -199,7 +199,7 @@ def kl_div(
     """KL divergence with ``input`` as log-probabilities: ``target (log target - input)``;
     ``'batchmean'`` divides the sum by the batch size (the mathematical definition)."""
     if reduction == "mean":
-        warnings.warn(
+        warn_user(
             "reduction: 'mean' divides the total loss by both the batch size and the support "
             "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
             "definition.'mean' will be changed to behave the same as 'batchmean' in the next "

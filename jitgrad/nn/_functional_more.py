@@ -7,14 +7,13 @@ mask (PyTorch's graph shows ``MulBackward0`` too); ``bilinear`` is an einsum plu
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .. import dtypes as D
 from ..frontend.einsum import einsum
 from ..frontend.recording import record, record_multi
 from ..frontend.tensor import Tensor, _make
+from ..helpers import warn as warn_user
 from ._functional_extra import apply_dropout_mask
 from ._functional_pool import _max_pool_grad
 
@@ -75,7 +74,7 @@ def dropout2d(
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.dim() not in (3, 4):
-        warnings.warn(
+        warn_user(
             f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated "
             "and will result in an error in a future release. To retain the behavior and "
             "silence this warning, please use dropout instead. Note that dropout2d exists to "
@@ -84,7 +83,7 @@ def dropout2d(
             stacklevel=2,
         )
     if input.dim() == 3:
-        warnings.warn(
+        warn_user(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
             "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
             "the channel dim. This behavior will change in a future release to interpret the "
@@ -116,7 +115,7 @@ def dropout3d(
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.dim() not in (4, 5):
-        warnings.warn(
+        warn_user(
             f"dropout3d: Received a {input.dim()}-D input to dropout3d, which is deprecated "
             "and will result in an error in a future release. To retain the behavior and "
             "silence this warning, please use dropout instead. Note that dropout3d exists to "

@@ -10,7 +10,6 @@ only the rows whose target falls in a cluster go through that cluster's projecti
 
 from __future__ import annotations
 
-import warnings
 from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 from ..frontend.creation import tensor, zeros
 from ..frontend.movement import cat
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from .container import ModuleList, Sequential
 from .linear import Linear
 from .loss import NLLLoss
@@ -153,7 +153,7 @@ class NLLLoss2d(NLLLoss):
         reduce: Any = None,
         reduction: str = "mean",
     ) -> None:
-        warnings.warn(
+        warn_user(
             "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in "
             "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for "
             "more details.",

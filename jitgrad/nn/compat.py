@@ -4,9 +4,9 @@ to their factory calls)."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
+from ..helpers import warn as warn_user
 from .module import Module
 
 _SIMPLE_KEYS = {"device", "dtype", "memory_format"}
@@ -15,7 +15,7 @@ _SIMPLE_KEYS = {"device", "dtype", "memory_format"}
 class Container(Module):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()
-        warnings.warn(
+        warn_user(
             "`nn.Container` is deprecated. All of its functionality is now implemented in "
             "`nn.Module`. Subclass that instead.",
             FutureWarning,

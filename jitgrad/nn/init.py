@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from ..frontend.creation import tensor as _as_tensor
 from ..frontend.sampling import randperm
 from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
+from ..helpers import warn as warn_user
 
 __all__ = [
     "calculate_gain",
@@ -236,7 +236,7 @@ def _make_deprecate(meth: Callable[..., Tensor]) -> Callable[..., Tensor]:
     old_name = new_name[:-1]
 
     def deprecated_init(*args: Any, **kwargs: Any) -> Tensor:
-        warnings.warn(
+        warn_user(
             f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
             FutureWarning,
             stacklevel=2,

@@ -12,12 +12,12 @@ when some hook is registered.
 
 from __future__ import annotations
 
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..engine.sweep import RemovableHandle, add_hook
+from ..helpers import warn as warn_user
 from .module_backward_hook import BackwardHook
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def call(module: Module, args: tuple, kwargs: dict) -> Any:
                 try:
                     new = _call_forward_hook(module, hook_id, hook, args, kwargs, result)
                 except Exception as e:  # noqa: BLE001 - PyTorch warns and re-raises forward's
-                    warnings.warn(
+                    warn_user(
                         "module forward hook with ``always_call=True`` raised an exception "
                         f"that was silenced as another error was raised in forward: {e}",
                         stacklevel=2,

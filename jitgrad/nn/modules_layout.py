@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import collections.abc
 import sys
-import warnings
 from itertools import repeat
 from types import ModuleType
 from typing import Any
 
 from ..helpers import missing_attribute
+from ..helpers import warn as warn_user
 from . import batchnorm, conv, loss, module, module_hooks, pooling
 
 #: PyTorch's submodule of each public class of ``torch.nn.modules``.
@@ -80,7 +80,7 @@ def _legacy_reduction(size_average: Any, reduce: Any) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
-    warnings.warn(
+    warn_user(
         f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
         "instead.",
         UserWarning,

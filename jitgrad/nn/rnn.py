@@ -11,7 +11,6 @@ PackedSequence input and LSTM ``proj_size`` are not implemented and say so.
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
 
 from .. import dtypes as D
@@ -19,6 +18,7 @@ from ..frontend import creation
 from ..frontend.movement import cat, stack
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from . import functional as F
 from .module import Module
 from .parameter import Parameter
@@ -99,7 +99,7 @@ class RNNBase(Module):
                 "an element being zeroed"
             )
         if dropout > 0 and num_layers == 1:  # type: ignore[operator]
-            warnings.warn(
+            warn_user(
                 "dropout option adds dropout after all but last recurrent layer, so non-zero "
                 "dropout expects num_layers greater than 1, but got "
                 f"dropout={dropout} and num_layers={num_layers}",

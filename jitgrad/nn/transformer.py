@@ -13,13 +13,13 @@ deterministic and equals PyTorch's (whose fast path computes the same numbers).
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from ..engine.grad_mode import is_grad_enabled
 from ..frontend import creation
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from . import functional as F
 from . import init
 from .attention import MultiheadAttention
@@ -218,7 +218,7 @@ class TransformerEncoder(Module):
         why_not = _why_not_nested(encoder_layer)
         self.use_nested_tensor = enable_nested_tensor and not why_not
         if enable_nested_tensor and why_not:
-            warnings.warn(
+            warn_user(
                 "enable_nested_tensor is True, but self.use_nested_tensor is False because "
                 f"{why_not}",
                 stacklevel=2,

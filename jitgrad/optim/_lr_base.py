@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import warnings
 import weakref
 from typing import Any
 
+from ..helpers import warn as warn_user
 from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = (
@@ -96,7 +96,7 @@ class LRScheduler:
 
     def _warn_get_lr(self) -> None:
         if not self._get_lr_called_within_step:
-            warnings.warn(
+            warn_user(
                 "To get the last learning rate computed by the scheduler, please use "
                 "`get_last_lr()`.",
                 UserWarning,
@@ -109,9 +109,9 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         if self._step_count == 1:
             if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn(_OVERRIDE_WARNING, UserWarning, stacklevel=2)
+                warn_user(_OVERRIDE_WARNING, UserWarning, stacklevel=2)
             elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=2)
+                warn_user(_ORDER_WARNING, UserWarning, stacklevel=2)
         self._step_count += 1
         self._get_lr_called_within_step = True
         try:
@@ -119,7 +119,7 @@ class LRScheduler:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+                warn_user(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()

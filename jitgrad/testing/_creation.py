@@ -4,7 +4,6 @@ PyTorch's defaults and argument checks (integers [-9, 10), floats [-9, 9), bool 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from .. import dtypes as D
 from ..frontend.creation import empty
 from ..frontend.sampling import randint
 from ..frontend.tensor import Tensor
+from ..helpers import warn as warn_user
 from ..typeinfo import finfo, iinfo
 
 
@@ -22,7 +22,7 @@ def _bounds(low: Any, high: Any, dt: D.dtype, lowest: float, highest: float, def
     if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
         raise ValueError(f"`low` and `high` cannot be NaN, but got low={low} and high={high}")
     if low == high and dt.is_floating_point:
-        warnings.warn(
+        warn_user(
             "Passing `low==high` to `torch.testing.make_tensor` for floating or complex types "
             "is deprecated since 2.1 and will be removed in 2.3. Use `torch.full(...)` instead.",
             FutureWarning,

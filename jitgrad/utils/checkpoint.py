@@ -23,7 +23,6 @@ outside (not passed as arguments) get no gradient through it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from typing import Any
@@ -35,6 +34,7 @@ from ..engine.sweep import AccumulateGrad
 from ..frontend.recording import record_multi
 from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
+from ..helpers import warn as warn_user
 from ..random import get_rng_state, set_rng_state
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
@@ -183,7 +183,7 @@ def checkpoint(
     """``function(*args, **kwargs)`` without keeping its intermediates for backward; the
     backward recomputes them (see the module docstring for the two variants)."""
     if use_reentrant is None:
-        warnings.warn(_REENTRANT_WARNING, UserWarning, stacklevel=2)
+        warn_user(_REENTRANT_WARNING, UserWarning, stacklevel=2)
         use_reentrant = True
     if use_reentrant:
         _check_reentrant_options(context_fn, debug, kwargs)
@@ -194,7 +194,7 @@ def checkpoint(
     tensors = [a for a in args if isinstance(a, Tensor)]
     if use_reentrant:
         if not any(t.requires_grad for t in tensors):
-            warnings.warn(_NO_GRAD_INPUTS, UserWarning, stacklevel=2)
+            warn_user(_NO_GRAD_INPUTS, UserWarning, stacklevel=2)
         with no_grad():
             outs, was_tuple = _as_tuple(function(*args))
         sources: list[Tensor] = []
@@ -230,7 +230,7 @@ def checkpoint_sequential(
     """Run the modules of ``functions`` (a Sequential or list) in ``segments`` chunks, each
     checkpointed except the last, which runs normally (as in PyTorch)."""
     if use_reentrant is None:
-        warnings.warn(_SEQUENTIAL_WARNING, UserWarning, stacklevel=2)
+        warn_user(_SEQUENTIAL_WARNING, UserWarning, stacklevel=2)
         use_reentrant = True
     preserve = kwargs.pop("preserve_rng_state", True)
     if kwargs:

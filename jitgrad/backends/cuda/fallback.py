@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ... import methods
+from ... import helpers, methods
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad as GRAD_OFF
 from ...engine.sweep import Node
@@ -143,6 +143,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         return host_call(fn, name, args, kwargs)
 
     wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
+    helpers.PASS_THROUGH_CODES.add(wrapper.__code__)  # warnings point past it
     opwrap.register(fn, wrapper)  # the op itself under an argument guard (argcheck) too
     return wrapper
 

@@ -42,7 +42,6 @@ import pickle
 import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLoca
 from numba.core.serialize import dumps
 
 from ... import helpers, launchlog
+from ...helpers import warn as warn_user
 
 MAGIC = b"jitgrad-nbc-1\n"
 _DIGEST = 32  # bytes of a SHA-256
@@ -208,7 +208,7 @@ def warn_damaged(path: Path | str, reason: str) -> None:
     helpers.debug_print(1, message)
     if not _warned:
         _warned = True
-        warnings.warn(message + " (further damaged files are replaced silently)", stacklevel=2)
+        warn_user(message + " (further damaged files are replaced silently)", stacklevel=2)
 
 
 def has_cached_code(dispatcher: Any) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from ...func._functional_call import functional_call as _functional_call
+from ...helpers import warn as warn_user
 
 
 def functional_call(
@@ -18,7 +18,7 @@ def functional_call(
     strict: bool = False,
 ) -> Any:
     """:func:`jitgrad.func.functional_call`, with PyTorch's deprecation warning."""
-    warnings.warn(
+    warn_user(
         "`torch.nn.utils.stateless.functional_call` is deprecated as of PyTorch 2.0 and will be "
         "removed in a future version of PyTorch. Please use `torch.func.functional_call` "
         "instead which is a drop-in replacement.",

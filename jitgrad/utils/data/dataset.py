@@ -6,12 +6,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ...frontend.sampling import randperm
 from ...frontend.tensor import Tensor
+from ...helpers import warn as warn_user
 from ...random import Generator, default_generator
 
 
@@ -171,7 +171,7 @@ def _split_lengths(lengths: Sequence[float], n: int) -> list[int]:
         counts[i % len(counts)] += 1
     for i, length in enumerate(counts):
         if length == 0:
-            warnings.warn(
+            warn_user(
                 f"Length of split at index {i} is 0. This might result in an empty dataset.",
                 stacklevel=3,
             )
