@@ -70,12 +70,6 @@ def install(wrap: Wrap, keep: Keep, own_package: str) -> None:
     _wrap_namespace(
         linalg.__dict__, wrap, lambda n, f: n in linalg.__all__ and not keep("linalg", n, f)
     )
-    # ``torch.norm`` is frontend.linalg_norm.norm, which extends frontend.reduce.norm (the
-    # vector norm) with the matrix orders; jitgrad's composites (clip_grad_norm_, cdist, dist,
-    # renorm, normalize, cosine_similarity...) import the vector norm by name, so it is wrapped
-    # under the same op name: unwrapped, a device tensor's norm ran the host op
-    reduce = sys.modules["jitgrad.frontend.reduce"]
-    _wrap_namespace(reduce.__dict__, wrap, lambda n, f: n == "norm" and not keep("torch", n, f))
     reroute_imports(own_package)
 
 
@@ -142,7 +136,10 @@ def _is_op(fn: Any) -> bool:
 
 def _wrap_namespace(namespace: dict, wrap: Wrap, wanted: Callable[[str, Any], bool]) -> None:
     """Wrap the public functions of ``namespace``; a class (``linalg.LinAlgError``, a result
-    type) stays itself: wrapped, ``except LinAlgError`` would no longer catch anything."""
+    type) stays itself: wrapped, ``except LinAlgError`` would no longer catch anything. A public
+    op that extends an internal one (``_jitgrad_extends``: ``torch.norm`` adds the matrix
+    orders to the vector norm that clip_grad_norm_, cdist, normalize... import) gets that one
+    wrapped under its name as well, or a device tensor's norm would run the host op."""
     for name, fn in list(namespace.items()):
         if (
             not name.startswith("_")
@@ -151,6 +148,9 @@ def _wrap_namespace(namespace: dict, wrap: Wrap, wanted: Callable[[str, Any], bo
             and wanted(name, fn)
         ):
             namespace[name] = wrap(fn, name)
+            base = getattr(fn, "_jitgrad_extends", None)
+            if base is not None:  # wrapped and registered too: jitgrad's own modules import it
+                wrap(base, name)  # by name (reroute_imports points them at this wrapper)
 
 
 def map_tensors(values: tuple, convert: Callable[[Tensor], Tensor]) -> tuple:

@@ -98,3 +98,8 @@ def norm(
     if isinstance(p, str) and (p != "fro" or not isinstance(dim, int | None) and len(dim) > 2):
         return matrix_order_norm(input, p, dim, keepdim, dtype)
     return vector_norm(input, p, dim, keepdim, dtype)
+
+
+#: the vector norm this op extends, which jitgrad's composites import by name: a backend wraps
+#: it too (backends.opwrap._wrap_namespace)
+norm._jitgrad_extends = vector_norm  # type: ignore[attr-defined]
