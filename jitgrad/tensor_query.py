@@ -210,10 +210,7 @@ METHODS: dict[str, Any] = {
     "nbytes": property(lambda self: self._value.size * self._dtype.itemsize),
     "itemsize": property(lambda self: self._dtype.itemsize),
     "output_nr": property(lambda self: self._output_nr),
-    "is_conj": lambda self: False,  # jitgrad has no complex dtypes: nothing is conjugated
-    "is_neg": lambda self: False,
-    "resolve_conj": lambda self: self,
-    "resolve_neg": lambda self: self,
+    "_is_view": lambda self: self._base is not None,
 }
 
 TOP_LEVEL: dict[str, Any] = {
@@ -226,8 +223,4 @@ TOP_LEVEL: dict[str, Any] = {
     "is_signed": is_signed,
     "empty_strided": empty_strided,
     "get_device": _get_device,
-    "is_conj": lambda input: False,
-    "is_neg": lambda input: False,
-    "resolve_conj": lambda input: input,
-    "resolve_neg": lambda input: input,
 }
