@@ -27,6 +27,7 @@ from conj_bits_cases import (
 )
 
 import jitgrad
+from jitgrad.autograd import gradcheck, gradgradcheck
 
 DATA = json.loads((Path(__file__).parent / "fixtures" / "conj_bits_torch.json").read_text())
 
@@ -83,3 +84,21 @@ def test_numpy_force_resolves() -> None:
     out = z.conj().numpy(force=True)
     out[0] = 0
     assert out.dtype == np.complex128 and z.tolist() == [1 + 2j]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda z: z.conj() @ z,
+        lambda z: z.conj().imag * z.real,
+        lambda z: z.mH @ z.exp(),
+        lambda z: z.conj()[1] * 2,
+    ],
+    ids=["conj_matmul", "imag_of_conj", "mH", "select_of_conj"],
+)
+def test_gradcheck_through_bit_views(fn) -> None:
+    rng = np.random.default_rng(0)
+    z = jitgrad.tensor(
+        rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3)), requires_grad=True
+    )
+    assert gradcheck(fn, (z,)) and gradgradcheck(fn, (z,))
