@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as D
 from .frontend import argcheck as A
+from .frontend.bit_views import BIT_VIEWS
 from .frontend.creation import _finish, tensor, zeros
 from .frontend.index_extra import index_add
 from .frontend.movement import narrow, split
@@ -102,6 +103,9 @@ def as_strided(
 
     out = record("AsStridedBackward0", view, input._dtype, [input], backward)
     out._base = input if input._base is None else input._base
+    out._vc = input._counter()  # a view: writes through it count as changes of the input
+    if type(input) in BIT_VIEWS and input._base is not None:  # a view of the stored memory
+        out.__class__ = type(input)
     return out
 
 

@@ -46,7 +46,7 @@ NUMPY_NEG = (
 def _like(raw: np.ndarray) -> np.ndarray:
     """An empty array with ``raw``'s exact strides (so a view of the materialized values maps
     back to the same view of the stored ones): over a buffer spanning ``raw``'s bytes."""
-    if raw.flags.c_contiguous:
+    if raw.size == 0:
         return np.empty(raw.shape, raw.dtype)
     lo, hi = np.lib.array_utils.byte_bounds(raw)
     buf = np.empty(hi - lo, np.uint8)
@@ -153,3 +153,18 @@ def stored_view(x: Tensor, arr: np.ndarray) -> np.ndarray | None:
     delta = arr.__array_interface__["data"][0] - mat.__array_interface__["data"][0]
     start = as_strided(raw, (2,), (delta,))[1:] if delta else raw
     return as_strided(start, arr.shape, arr.strides)
+
+
+def carry_bits(x: Tensor, outs: Any) -> None:
+    """Turn ``outs``, views an op took of bit view ``x``'s materialized values (``split``,
+    ``unbind``, ``chunk``), into views of its stored memory with its bit, as
+    :func:`.views.make_view` does for a single view."""
+    cls = type(x)
+    if cls is Tensor or cls not in BIT_VIEWS:
+        return
+    for o in outs:
+        twin = stored_view(x, _VALUE.__get__(o))
+        if twin is not None:
+            _VALUE.__set__(o, twin)
+            o.__class__ = cls
+
