@@ -11,6 +11,7 @@ printed tensors.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -233,4 +234,5 @@ def run_misc(t: Any) -> dict:
         "ihfft_is_conj": t.fft.ihfft(r).is_conj(),
         "item": [_z(t).conj()[0, 0].item().real, _z(t).conj()[0, 0].item().imag],
         "tolist_imag": _z(t).conj().imag.tolist(),
+        "deepcopy": (lambda d: [d.is_conj(), d.is_neg(), values(d)])(copy.deepcopy(_z(t).conj())),
     }

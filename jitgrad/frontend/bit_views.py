@@ -23,6 +23,7 @@ tensors keep a materialized conj (no bit): their buffers are not numpy arrays.
 
 from __future__ import annotations
 
+import copyreg
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,13 @@ class _BitView(Tensor):
     @data.setter
     def data(self, value: Tensor) -> None:
         Tensor.data.__set__(self, value)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """``copy.deepcopy`` (and pickle) give a plain tensor of the logical values: PyTorch's
+        deepcopy resolves the bit."""
+        d, slots = self.__getstate__()
+        d = {k: v for k, v in (d or {}).items() if k != _CACHE} or None
+        return (copyreg.__newobj__, (Tensor,), (d, slots))
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """PyTorch refuses a flagged tensor (its memory holds the flipped values); ``force``
