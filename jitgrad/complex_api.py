@@ -1,5 +1,6 @@
 """The complex tensor API: ``torch.complex``, ``torch.polar``, ``.real``/``.imag`` (views),
-``conj``, ``angle``, ``view_as_real``/``view_as_complex``, ``is_complex``.
+``conj`` (a view with the conjugate bit, :mod:`jitgrad.frontend.bit_views`), ``angle``,
+``view_as_real``/``view_as_complex``, ``is_complex``.
 
 A complex64/complex128 tensor holds a numpy complex array; ``.real``, ``.imag`` and
 ``view_as_real`` are numpy views of it, so writes through them reach the complex tensor (they
@@ -21,10 +22,17 @@ from . import (
 )
 from . import dtypes as D
 from .engine.grad_mode import STATE
-from .frontend.conjugate import conj
+from .frontend.bit_views import ConjView
+from .frontend.conjugate import conj, is_conj, is_neg, neg_view, resolve_conj, resolve_neg
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
 from .frontend.views import select
+
+VIEW_AS_REAL_CONJ = (
+    "view_as_real doesn't work on unresolved conjugated tensors.  To resolve the conjugate "
+    "tensor so you can view it as real, use self.resolve_conj(); however, be warned that the "
+    "resulting tensor will NOT alias the original."
+)
 
 
 def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> Tensor:
@@ -44,6 +52,8 @@ def real(input: Tensor) -> Tensor:  # noqa: A002
     tensor is its own real part."""
     if not input._dtype.is_complex:
         return input
+    if type(input) is ConjView:  # the stored real parts are the logical ones (PyTorch's nodes)
+        return select(view_as_real(conj(input)), -1, 0)
     return select(view_as_real(input), -1, 0)
 
 
@@ -51,6 +61,8 @@ def imag(input: Tensor) -> Tensor:  # noqa: A002
     """The imaginary parts of a complex tensor, as a view (``view_as_real(input)[..., 1]``)."""
     if not input._dtype.is_complex:
         return api_small._imag(input)
+    if type(input) is ConjView:  # a view of the stored imaginary parts with the neg bit
+        return select(neg_view(view_as_real(conj(input))), -1, 1)
     return select(view_as_real(input), -1, 1)
 
 
@@ -58,6 +70,8 @@ def view_as_real(input: Tensor) -> Tensor:  # noqa: A002
     """A complex tensor's (..., 2) real view: real and imaginary parts last."""
     if not input._dtype.is_complex:
         raise RuntimeError("view_as_real is only supported for complex tensors")
+    if type(input) is ConjView:
+        raise RuntimeError(VIEW_AS_REAL_CONJ)
     dt = D.real_of(input._dtype)
     v = input._value
     arr = v[..., None].view(dt.np)  # (..., 1) complex as (..., 2) real: the same bytes
@@ -176,9 +190,10 @@ METHODS: dict[str, Any] = {
     "imag": property(imag),
     "conj": conj,
     "conj_physical": conj_physical,
-    "resolve_conj": lambda self: self,
-    "resolve_neg": lambda self: self,
-    "is_conj": lambda self: False,
+    "resolve_conj": resolve_conj,
+    "resolve_neg": resolve_neg,
+    "is_conj": is_conj,
+    "is_neg": is_neg,
     "angle": angle,
     "is_complex": is_complex,
     "__complex__": lambda self: complex(self.item()),
@@ -189,7 +204,10 @@ TOP_LEVEL: dict[str, Any] = {
     "imag": imag,
     "conj": conj,
     "conj_physical": conj_physical,
-    "resolve_conj": lambda input: input,
+    "resolve_conj": resolve_conj,
+    "resolve_neg": resolve_neg,
+    "is_conj": is_conj,
+    "is_neg": is_neg,
     "angle": angle,
     "is_complex": is_complex,
     "view_as_real": view_as_real,

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as D
 from .frontend import argcheck as A
+from .frontend.bit_views import BIT_VIEWS
 from .frontend.creation import _finish, tensor, zeros
 from .frontend.index_extra import index_add
 from .frontend.movement import narrow, split
@@ -102,6 +103,9 @@ def as_strided(
 
     out = record("AsStridedBackward0", view, input._dtype, [input], backward)
     out._base = input if input._base is None else input._base
+    out._vc = input._counter()  # a view: writes through it count as changes of the input
+    if type(input) in BIT_VIEWS and input._base is not None:  # a view of the stored memory
+        out.__class__ = type(input)
     return out
 
 
@@ -210,10 +214,7 @@ METHODS: dict[str, Any] = {
     "nbytes": property(lambda self: self._value.size * self._dtype.itemsize),
     "itemsize": property(lambda self: self._dtype.itemsize),
     "output_nr": property(lambda self: self._output_nr),
-    "is_conj": lambda self: False,  # jitgrad has no complex dtypes: nothing is conjugated
-    "is_neg": lambda self: False,
-    "resolve_conj": lambda self: self,
-    "resolve_neg": lambda self: self,
+    "_is_view": lambda self: self._base is not None,
 }
 
 TOP_LEVEL: dict[str, Any] = {
@@ -226,8 +227,4 @@ TOP_LEVEL: dict[str, Any] = {
     "is_signed": is_signed,
     "empty_strided": empty_strided,
     "get_device": _get_device,
-    "is_conj": lambda input: False,
-    "is_neg": lambda input: False,
-    "resolve_conj": lambda input: input,
-    "resolve_neg": lambda input: input,
 }

@@ -221,7 +221,9 @@ def test_forwards_match_numpy() -> None:
 def test_deprecated_svd_returns_v_not_vh() -> None:
     a = torch.tensor(A_VALUE)
     u, s, v = torch.svd(a)
-    np.testing.assert_allclose((u.numpy() * s.numpy()) @ v.numpy().conj().T, A_VALUE, atol=1e-12)
+    assert v.is_conj()  # V = Vh.mH, a conj view as PyTorch's (numpy() needs resolve_conj())
+    v = v.resolve_conj().numpy()
+    np.testing.assert_allclose((u.numpy() * s.numpy()) @ v.conj().T, A_VALUE, atol=1e-12)
 
 
 def test_singular_complex_inverse_ex() -> None:

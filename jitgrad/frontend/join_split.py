@@ -19,6 +19,7 @@ from ..engine.grad_mode import STATE
 from . import argcheck as A
 from . import checks
 from ._tensor_data import result_type
+from .bit_views import carry_bits
 from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
 from .multi_view import mark as _mark_multi
@@ -199,6 +200,7 @@ def _pieces(
     for o in outs:
         o._vc = vc
         o._base = base
+    carry_bits(x, outs)
     _mark_multi(outs, name)
     return tuple(outs)
 

@@ -2,17 +2,21 @@
 
 LAPACK through ``numpy.linalg`` as in :mod:`.linalg_decomp` (same reason); backwards are
 PyTorch's ``linalg_eig_backward`` (Hermitian case), ``linalg_qr_backward`` and
-``svd_backward``, over Tensors. Each factor is saved as a constant, so a second derivative
-through these ops treats the factors as fixed (PyTorch differentiates through them too).
+``svd_backward``, over Tensors. The backward reads the factors as this node's own outputs
+(:func:`_record_factors`), so under ``create_graph`` a second derivative differentiates
+through them as PyTorch does, instead of treating them as constants.
 """
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as D
+from ..engine.grad_mode import STATE as GRAD
 from ..ops.return_types import named_result
 from . import functions as F
 from . import movement as M
@@ -28,10 +32,31 @@ SVDResult = named_result("linalg_svd", ("U", "S", "Vh"))
 _SVD_V = named_result("svd", ("U", "S", "V"))
 
 
-def _const(arr: np.ndarray, like: Tensor) -> Tensor:
-    """A saved factor as a constant: ``like``'s dtype, or its real dtype for real values
-    (eigenvalues of a Hermitian matrix, singular values)."""
-    return _make(arr, like._dtype if arr.dtype.kind == "c" else D.real_of(like._dtype))
+def _record_factors(
+    name: str, arrays: list, dtypes: list, A: Tensor, backward_of: Callable  # noqa: N803
+) -> list:
+    """``record_multi`` for a factorization whose backward reads its factors.
+
+    ``backward_of(factors)`` builds the backward; ``factors()`` gives the outputs as tensors.
+    Under ``create_graph`` (grad mode on while the backward runs) each is rebuilt with this
+    node as ``grad_fn`` and its output number, so the gradient formula is differentiable
+    through the factors: PyTorch saves the results of ``linalg_eigh``/``svd``/``qr`` and its
+    double backward goes through this node again. A plain backward gets constants. The node
+    is held weakly, as :class:`~.recording.ResultBackward` holds its result: the backward
+    only runs while the node lives, and a strong reference would make a cycle."""
+    ref: list = [None]
+
+    def factors() -> list:
+        node = ref[0]() if ref[0] is not None and GRAD.enabled else None
+        return [
+            _make(a, dt) if node is None else _make(a, dt, node, output_nr=i)
+            for i, (a, dt) in enumerate(zip(arrays, dtypes, strict=True))
+        ]
+
+    outs = record_multi(name, arrays, dtypes, (A,), backward_of(factors))
+    if outs[0].grad_fn is not None:
+        ref[0] = weakref.ref(outs[0].grad_fn)
+    return outs
 
 
 def _real(x: Tensor) -> Tensor:
@@ -66,14 +91,19 @@ def eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     w, v = np.linalg.eigh(A._value, UPLO)
-    L, V = _const(w, A), _const(v, A)  # noqa: N806
+    real = D.real_of(A._dtype)
+    outs = _record_factors("LinalgEighBackward0", [w, v], [real, A._dtype], A, _eigh_backward)
+    return EighResult(*outs)
 
+
+def _eigh_backward(factors: Callable) -> Callable:
     def backward(*grads: Tensor | None) -> Tensor | None:
         gL, gV = _grads(grads, 2)  # noqa: N806
+        L, V = factors()  # noqa: N806
         if gV is None:  # V diag(gL) V^H
             return matmul(V * _row(gL), mH(V))
         vhgv = matmul(mH(V), gV)
-        if A._dtype.is_complex:
+        if V._dtype.is_complex:
             phase = np.diagonal(vhgv._value, 0, -2, -1).imag
             check_phase("linalg_eigh_backward", phase, EIG_PHASE)
         vhgv = (vhgv - mH(vhgv)) * 0.5
@@ -82,9 +112,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
             inner = inner + diag_embed(gL)
         return matmul(V, matmul(inner, mH(V)))
 
-    real = D.real_of(A._dtype)
-    outs = record_multi("LinalgEighBackward0", [w, v], [real, A._dtype], (A,), backward)
-    return EighResult(*outs)
+    return backward
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
@@ -107,8 +135,13 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
         q = np.zeros((0,), A._value.dtype)
     else:
         q, r = np.linalg.qr(A._value, mode=mode)
-    Q, R = _const(q, A), _const(r, A)  # noqa: N806
+    outs = _record_factors(
+        "LinalgQrBackward0", [q, r], [A._dtype] * 2, A, lambda f: _qr_backward(f, mode, m, n)
+    )
+    return QRResult(*outs)
 
+
+def _qr_backward(factors: Callable, mode: str, m: int, n: int) -> Callable:
     def backward(*grads: Tensor | None) -> Tensor:
         gQ, gR = _grads(grads, 2)  # noqa: N806
         if mode == "r":
@@ -121,6 +154,7 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
             raise RuntimeError(
                 "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
             )
+        Q, R = factors()  # noqa: N806
         gQ = gQ if gQ is not None else F.mul(Q, 0)  # noqa: N806
         gR = gR if gR is not None else F.mul(R, 0)  # noqa: N806
         # (^H is ^T for real factors; the diagonal terms only matter for complex ones)
@@ -138,8 +172,7 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
         pad = _make(np.zeros((*lead.shape[:-1], n - m), lead._value.dtype), lead._dtype)
         return M.cat([lead, pad], dim=-1) + matmul(Q, gR)
 
-    outs = record_multi("LinalgQrBackward0", [q, r], [A._dtype] * 2, (A,), backward)
-    return QRResult(*outs)
+    return backward
 
 
 # ---- SVD -------------------------------------------------------------------------------------
@@ -162,23 +195,27 @@ def svd(
     check_matrix("linalg.svd", A, square=False)
     _check_driver(driver)
     u, s, vh = np.linalg.svd(A._value, full_matrices=full_matrices)
-    k = s.shape[-1]
-    U = _const(np.ascontiguousarray(u[..., :k]), A)  # noqa: N806
-    Vh = _const(np.ascontiguousarray(vh[..., :k, :]), A)  # noqa: N806
-    S = _const(s, A)  # noqa: N806
-    m, n = A.shape[-2], A.shape[-1]
+    dts = [A._dtype, D.real_of(A._dtype), A._dtype]
+    backward_of = lambda f: _svd_backward(f, A.shape[-2], A.shape[-1], full_matrices)  # noqa: E731
+    outs = _record_factors("LinalgSvdBackward0", [u, s, vh], dts, A, backward_of)
+    return SVDResult(*outs)
+
+
+def _svd_backward(factors: Callable, m: int, n: int, full_matrices: bool) -> Callable:
+    """The backward of ``svd``/``svdvals``: reduced factors (``U[..., :k]``, ``Vh[..., :k, :]``)
+    and the gradients' matching columns and rows."""
 
     def backward(*grads: Tensor | None) -> Tensor:
         gU, gS, gVh = _grads(grads, 3)  # noqa: N806
-        if gU is not None and full_matrices:
-            gU = M.narrow(gU, -1, 0, k)  # noqa: N806
-        if gVh is not None and full_matrices:
-            gVh = M.narrow(gVh, -2, 0, k)  # noqa: N806
+        U, S, Vh = factors()  # noqa: N806
+        k = S.shape[-1]
+        if full_matrices:
+            U, Vh = M.narrow(U, -1, 0, k), M.narrow(Vh, -2, 0, k)  # noqa: N806
+            gU = None if gU is None else M.narrow(gU, -1, 0, k)  # noqa: N806
+            gVh = None if gVh is None else M.narrow(gVh, -2, 0, k)  # noqa: N806
         return svd_backward(gU, gS, gVh, U, S, Vh, m, n)
 
-    dts = [A._dtype, D.real_of(A._dtype), A._dtype]
-    outs = record_multi("LinalgSvdBackward0", [u, s, vh], dts, (A,), backward)
-    return SVDResult(*outs)
+    return backward
 
 
 def svd_backward(gU, gS, gVh, U, S, Vh, m: int, n: int) -> Tensor:  # noqa: N803
@@ -227,15 +264,12 @@ def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
     check_matrix("linalg.svd", A, square=False)
     _check_driver(driver)
     u, s, vh = np.linalg.svd(A._value, full_matrices=False)
-    U, Vh = _const(u, A), _const(vh, A)  # noqa: N806
+    # S is the node's output 1: PyTorch runs the full svd node (its U and Vh are read by the
+    # backward, and differentiated through under create_graph) and returns S
+    dts = [A._dtype, D.real_of(A._dtype), A._dtype]
     m, n = A.shape[-2], A.shape[-1]
-
-    def backward(_gU: None, gS: Tensor) -> Tensor:  # noqa: N803
-        return svd_backward(None, gS, None, U, None, Vh, m, n)
-
-    # S is the node's output 1 (PyTorch runs the full svd node and keeps S), U is dropped
-    real = D.real_of(A._dtype)
-    return record_multi("LinalgSvdBackward0", [u, s], [A._dtype, real], (A,), backward)[1]
+    backward_of = lambda f: _svd_backward(f, m, n, False)  # noqa: E731
+    return _record_factors("LinalgSvdBackward0", [u, s, vh], dts, A, backward_of)[1]
 
 
 def svd_torch(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002

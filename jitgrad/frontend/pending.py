@@ -112,6 +112,8 @@ def raw(x: Tensor) -> Any:
         return v.array
     if type(v) is PendingReduction:
         return x._value
+    if type(x) is not Tensor and type(v) is np.ndarray:  # a conj/neg view (.bit_views): its
+        return x._value  # slot holds the stored values, the property the logical ones
     return v
 
 

@@ -20,6 +20,7 @@ from ..engine.grad_mode import STATE
 from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import checks
+from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
 from .multi_view import inherit as _inherit_multi
 from .pointwise import sum_to_shape
@@ -41,7 +42,13 @@ T_WARNING = (
 
 # ---- helpers ----------------------------------------------------------------------------------
 def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
-    """A view of ``x``: shares its buffer and version counter; ``_base`` is the root."""
+    """A view of ``x``: shares its buffer and version counter; ``_base`` is the root. A view
+    of a conj/neg view (``arr`` then views its materialized values) is a view of the same
+    stored memory with the same bit (:mod:`.bit_views`)."""
+    bits = type(x)
+    if bits is not Tensor and bits in BIT_VIEWS:
+        twin = stored_view(x, arr)
+        arr, bits = (arr, Tensor) if twin is None else (twin, bits)
     if x._requires_grad and STATE.enabled:
         out = record(name, arr, x._dtype, (x,), backward)
     else:  # the common no-grad case skips record()'s checks
@@ -50,6 +57,8 @@ def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
     out._base = x if x._base is None else x._base
     if x.__dict__:  # a view of an unbind/split output: marked too
         _inherit_multi(x, out, name)
+    if bits is not Tensor and bits in BIT_VIEWS:
+        out.__class__ = bits
     return out
 
 
@@ -162,6 +171,11 @@ def view(self: Tensor, *shape: Any, dtype: D.dtype | None = None) -> Tensor:
     if dtype is not None and not shape:
         shape = (dtype,)
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        if type(self) is ConjView and shape[0] is not self._dtype:  # its bytes hold conj(self)
+            raise RuntimeError(
+                "torch.Tensor.view is not supported for conjugate view tensors when converting "
+                "to a different dtype."
+            )
         return view_dtype(self, shape[0])
     new = _infer(_sizes(shape, "view", "size", overloads=True), self._value.size)
     arr = as_view(self._value, new)
