@@ -7,6 +7,9 @@ itself for the ``leaf_*`` cases), and ``w``, a float64 leaf that requires grad. 
 through a view of ``y`` and returns the view it wrote through (or None). The loss weighs
 the root's real and imaginary parts differently (so a gradient lost on one part shows),
 plus the written view read after the write (which tests the view's new history).
+
+REAL_ROOT cases write through ``view_as_complex`` of ``x * 1``, a non-leaf over the float64
+(3, 2) leaf ``x`` (the complex view of a real root); ``vac_conj_read`` only reads.
 """
 
 from __future__ import annotations
@@ -115,4 +118,38 @@ def run(t: Any, name: str) -> dict:
     out["zz_grad"] = None if zz.grad is None else _pairs(t, zz.grad)
     out["w_grad"] = None if w.grad is None else w.grad.tolist()
     out["warnings"] = [str(m.message) for m in caught]
+    return out
+
+
+def _vac_set(t: Any, y: Any) -> Any:
+    c = t.view_as_complex(y)
+    c[1] = 1j
+    return c
+
+
+def _vac_conj_read(t: Any, y: Any) -> Any:
+    return t.view_as_complex(y).conj().mul(1j)
+
+
+#: name -> fn(torch, y) -> the view written through (y: a (3, 2) float64 non-leaf)
+REAL_ROOT: dict[str, Any] = {
+    "vac_mul": lambda t, y: t.view_as_complex(y).mul_(2j),
+    "vac_setitem": _vac_set,
+    "vac_conj_mul": lambda t, y: t.view_as_complex(y).conj().mul_(2j),
+    "vac_imag_mul": lambda t, y: t.view_as_complex(y).imag.mul_(2),
+    "vac_slice_add": lambda t, y: t.view_as_complex(y)[1:].add_(1 + 1j),
+    "vac_conj_read": _vac_conj_read,
+}
+
+
+def run_real_root(t: Any, name: str) -> dict:
+    """A REAL_ROOT case's values, node names and gradient."""
+    x = t.tensor(WEIGHTS, dtype=t.float64, requires_grad=True)
+    y = x * 1
+    v = REAL_ROOT[name](t, y)
+    out = {"values": y.tolist(), "root_node": _name(y), "view_node": _name(v)}
+    out["view_values"] = _pairs(t, v)
+    loss = (y * t.tensor(WEIGHTS, dtype=t.float64)).sum() + _view_loss(t, v)
+    loss.backward()
+    out["x_grad"] = x.grad.tolist()
     return out

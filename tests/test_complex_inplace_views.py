@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from complex_inplace_cases import CASES, run
+from complex_inplace_cases import CASES, REAL_ROOT, run, run_real_root
 
 import jitgrad
 from jitgrad.autograd import gradcheck
@@ -36,6 +36,14 @@ def test_write_through_complex_view_as_pytorch(name: str) -> None:
     assert {k: v for k, v in got.items() if k not in ARRAYS} == {
         k: v for k, v in want.items() if k not in ARRAYS
     }
+
+
+@pytest.mark.parametrize("name", list(REAL_ROOT))
+def test_write_through_view_as_complex_of_real_root_as_pytorch(name: str) -> None:
+    want, got = DATA["real_root"][name], run_real_root(jitgrad, name)
+    for key in ("values", "view_values", "x_grad"):
+        np.testing.assert_allclose(got.pop(key), want.pop(key), rtol=1e-12, err_msg=key)
+    assert got == want
 
 
 def _imag_mul_then_abs(z: jitgrad.Tensor, w: jitgrad.Tensor) -> jitgrad.Tensor:

@@ -6,7 +6,9 @@ does). The backward must know where ``v``'s values sit in the root, and how they
 - a region of the root (``geometry``: shape, element strides and offset);
 - of the root's real pairs when ``v`` is real and the root complex (``.real``, ``.imag``,
   ``view_as_real``): the geometry counts real elements of the (..., 2) reinterpretation,
-  so a write into the imaginary parts leaves the real parts' gradient alone;
+  so a write into the imaginary parts leaves the real parts' gradient alone; of the
+  root's complex reinterpretation when ``v`` is complex and the root real
+  (``view_as_complex``);
 - flipped when ``v`` carries a conj or neg bit (``.conj()``, ``.conj().imag``): the stored
   memory holds ``flip(x)``, so the gradient of ``x`` is ``flip`` of the region's.
 
@@ -30,20 +32,25 @@ from .tensor import _VALUE, Tensor
 
 
 class Relation(NamedTuple):
-    geom: tuple  # (shape, element strides, element offset) into the root (or its pairs)
-    pairs: bool  # the view reads the complex root's (..., 2) real reinterpretation
+    geom: tuple  # (shape, element strides, element offset) into the root's space
+    space: str | None  # "pairs": a real view of a complex root; "complex": the reverse
+    shape: tuple[int, ...]  # the root's shape in its space
+    root_shape: tuple[int, ...]
     flip: type | None  # ConjView / NegView: the view's values are the stored ones flipped
 
 
 def relation(view: Tensor, root: Tensor) -> Relation:
     """Where ``view``'s stored values sit in C-contiguous ``root``'s memory."""
-    pairs = root._dtype.is_complex and not view._dtype.is_complex
-    rarr = root._value
-    if pairs:
-        rarr = rarr[..., None].view(D.real_of(root._dtype).np)
+    rarr, space = root._value, None
+    if root._dtype.is_complex and not view._dtype.is_complex:
+        rarr, space = rarr[..., None].view(D.real_of(root._dtype).np), "pairs"
+    elif view._dtype.is_complex and not root._dtype.is_complex:  # view_as_complex of a root
+        shape = rarr.shape[:-1] if rarr.shape[-1:] == (2,) else (rarr.size // 2,)
+        rarr, space = rarr.reshape(*shape, 2).view(D.complex_of(root._dtype).np)[..., 0], "complex"
     bits = type(view)
     flip = bits if bits is not Tensor and bits in BIT_VIEWS else None
-    return Relation(geometry(_VALUE.__get__(view), rarr), pairs, flip)
+    geom = geometry(_VALUE.__get__(view), rarr)
+    return Relation(geom, space, rarr.shape, tuple(root._value.shape), flip)
 
 
 def as_pairs(t: Tensor) -> Tensor:
@@ -62,13 +69,22 @@ def from_pairs(t: Tensor) -> Tensor:
 
 
 def root_space(g: Tensor, rel: Relation) -> Tensor:
-    """The root's gradient in the space the geometry counts (its real pairs or itself)."""
-    return as_pairs(g) if rel.pairs else g
+    """The root's gradient in the space the geometry counts (its real pairs, its complex
+    reinterpretation, or itself)."""
+    if rel.space == "pairs":
+        return as_pairs(g)
+    if rel.space == "complex":
+        return from_pairs(g.reshape(*rel.shape, 2))
+    return g
 
 
 def from_space(g: Tensor, rel: Relation) -> Tensor:
     """The inverse of :func:`root_space`."""
-    return from_pairs(g) if rel.pairs else g
+    if rel.space == "pairs":
+        return from_pairs(g)
+    if rel.space == "complex":
+        return as_pairs(g).reshape(rel.root_shape)
+    return g
 
 
 def logical(t: Tensor, rel: Relation) -> Tensor:
