@@ -15,7 +15,7 @@ import pytest
 from complex_inplace_cases import CASES, REAL_ROOT, run, run_real_root
 
 import jitgrad
-from jitgrad.autograd import gradcheck
+from jitgrad.autograd import gradcheck, gradgradcheck
 
 DATA = json.loads((Path(__file__).parent / "fixtures" / "complex_inplace_torch.json").read_text())
 ARRAYS = ("values", "view_values", "zz_grad", "w_grad")
@@ -53,8 +53,19 @@ def _imag_mul_then_abs(z: jitgrad.Tensor, w: jitgrad.Tensor) -> jitgrad.Tensor:
     return y.abs()
 
 
+def _complex_view_of_real_write(x: jitgrad.Tensor) -> jitgrad.Tensor:
+    y = x * 1
+    jitgrad.view_as_complex(y).conj().mul_(2j)
+    return (y * y).sum()
+
+
 def test_gradcheck_through_complex_view_writes() -> None:
-    """Numerical against analytic gradients of writes through .imag and conj (both inputs)."""
+    """Numerical against analytic first and second derivatives of writes through .imag and
+    conj (both inputs), and through a conj of view_as_complex of a real root."""
     z = jitgrad.tensor([1 + 2j, 3 - 1j, -0.5 + 0.25j], dtype=jitgrad.complex128, requires_grad=True)
     w = jitgrad.tensor([0.5, -2.0, 3.0], dtype=jitgrad.float64, requires_grad=True)
     assert gradcheck(_imag_mul_then_abs, (z, w))
+    assert gradgradcheck(_imag_mul_then_abs, (z, w))
+    x = jitgrad.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=jitgrad.float64, requires_grad=True)
+    assert gradcheck(_complex_view_of_real_write, (x,))
+    assert gradgradcheck(_complex_view_of_real_write, (x,))
