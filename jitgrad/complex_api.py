@@ -96,7 +96,13 @@ def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002
     if v.ctypes.data % (2 * v.itemsize):
         raise RuntimeError("Tensor must have a storage_offset divisible by 2")
     arr = v.view(D.complex_of(dt).np)[..., 0]
-    return _view(input, arr, D.complex_of(dt), "ViewAsComplexBackward0", view_as_real)
+    return _view(input, arr, D.complex_of(dt), "ViewAsComplexBackward0", _as_real_resolved)
+
+
+def _as_real_resolved(g: Tensor) -> Tensor:
+    """The backward of ``view_as_complex``: a conj view's gradient (a ``conj()`` after the
+    view) is resolved first, as view_as_real refuses the bit."""
+    return view_as_real(resolve_conj(g))
 
 
 def complex_(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A002 - torch.complex

@@ -20,8 +20,9 @@ from .frontend.creation import generator as rng
 from .frontend.creation import zeros_like
 from .frontend.overlap import assert_no_internal_overlap
 from .frontend.pointwise import check_inplace
-from .frontend.pointwise_inplace import apply_inplace
+from .frontend.pointwise_inplace import apply_inplace, writes_through_view
 from .frontend.recording import node_class, record
+from .frontend.subscript import setitem
 from .frontend.tensor import Tensor, _make
 from .ops.registry import REGISTRY
 
@@ -50,6 +51,9 @@ def _overwritten(self: Tensor, name: str, value: Any = None) -> Tensor:
 def _inplace_fill(self: Tensor, value: Any) -> Tensor:
     if not isinstance(value, _OPERANDS):
         raise invalid_args("fill_", (value,))
+    if writes_through_view(self):
+        setitem(self, ..., value)
+        return self
     check_inplace(self)
     if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
         assert_no_internal_overlap(self._value)
@@ -60,6 +64,9 @@ def _inplace_fill(self: Tensor, value: Any) -> Tensor:
 
 
 def _zero_(self: Tensor) -> Tensor:
+    if writes_through_view(self):  # CopySlices on the root, as PyTorch records it
+        setitem(self, ..., 0)
+        return self
     check_inplace(self)
     self._value[...] = 0
     return _overwritten(self, "ZeroBackward0")

@@ -25,7 +25,7 @@ from .frontend import functions as F
 from .frontend.creation import zeros_like
 from .frontend.indexing import setitem
 from .frontend.pointwise import check_inplace
-from .frontend.pointwise_inplace import apply_inplace
+from .frontend.pointwise_inplace import apply_inplace, writes_through_view
 from .frontend.recording import record
 from .frontend.reduce import cumsum
 from .frontend.sorting import cumprod
@@ -64,8 +64,7 @@ def _store(t: Tensor, res: Tensor) -> None:
 def rewrite(t: Tensor, res: Tensor) -> Tensor:
     """Make ``res`` (computed out of place from :func:`_alias` of ``t``) ``t``'s new value
     and history: the in-place form of any op."""
-    base = t._base
-    if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
+    if writes_through_view(t):
         setitem(t, ..., res)  # through the view: the root's history is rebased (CopySlices)
         return t
     _store(t, res)

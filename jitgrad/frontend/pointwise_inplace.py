@@ -31,8 +31,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         L.flush(t)
     if DEVICE.active:  # and deferred device results
         DEVICE.backend.flush(t)
-    base = t._base
-    if STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None:
+    if writes_through_view(t):
         return _through_view(op, t, others)
     check_inplace(t)
     on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
@@ -67,6 +66,13 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     t._bump()
     _rebase(t, op, res.grad_fn, reads_self)
     return t
+
+
+def writes_through_view(t) -> bool:
+    """Whether an in-place op on ``t`` is recorded as a write through a view: ``t`` views a
+    root with history, whose history the write rebases (``CopySlices``)."""
+    base = t._base
+    return STATE.enabled and base is not None and base._requires_grad and base.grad_fn is not None
 
 
 def _through_view(op: OpDef, t, others: Sequence[Any]):

@@ -27,8 +27,9 @@ from .multi_view import check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import index_tensors, record
-from .strided_region import geometry, strided
+from .strided_region import strided
 from .tensor import Tensor, _make, legacy_type_name
+from .view_relation import from_space, logical, relation, reread, root_space
 from .views import as_view, basic_view, permute
 
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
@@ -283,7 +284,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     dt = self._dtype
     with_grad = (
         STATE.enabled
-        and dt.is_floating_point
+        and (dt.is_floating_point or dt.is_complex)
         and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     )
     base = self._base
@@ -329,25 +330,27 @@ def _record_write(
     """Record the write as node ``name`` (of ``old``, the target before it, and ``value``) on
     ``target``: ``self``, or the root ``self`` views, which then reads the rebased root."""
     vshape = value.shape if isinstance(value, Tensor) else None
-    geom = geometry(self._value, target._value) if target is not self else None
+    rel = relation(self, target) if target is not self else None
 
     def backward(g: Tensor) -> tuple:
-        region = g if geom is None else strided(g, geom)
+        space = g if rel is None else root_space(g, rel)
+        region = space if rel is None else strided(space, rel.geom)
         gv = None
         if vshape is not None:
-            gv = sum_to_shape(getitem(region, key), vshape).to(value._dtype)
-        gs = g.clone()
-        setitem(gs if geom is None else strided(gs, geom), key, 0)
-        return gs, gv
+            gv = getitem(region, key) if rel is None else logical(getitem(region, key), rel)
+            gv = sum_to_shape(gv, vshape).to(value._dtype)
+        gs = space.clone()
+        setitem(gs if rel is None else strided(gs, rel.geom), key, 0)
+        return (gs if rel is None else from_space(gs, rel)), gv
 
-    res = record(name, target._value, self._dtype, (old, value), backward, index_tensors(key))
+    res = record(name, target._value, target._dtype, (old, value), backward, index_tensors(key))
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True
     if target._retains_grad:
         target._retain_on_new_node()
-    if geom is not None:  # the view now reads the rebased root
-        self.grad_fn = strided(target, geom).grad_fn
+    if rel is not None:  # the view now reads the rebased root
+        self.grad_fn = reread(target, rel)
         self._output_nr = 0
         self._requires_grad = True
         if self._retains_grad:
