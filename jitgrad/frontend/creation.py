@@ -8,9 +8,7 @@ allocated, with PyTorch's errors (see :mod:`jitgrad.frontend.argcheck`).
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +21,7 @@ from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401
 from ..range_values import float_range, linspace_values, logspace_values
 from . import argcheck as A
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
+from .host_scope import on_host
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
 
@@ -31,29 +30,6 @@ from .tensor import device as Device
 _default_device: Any = None
 _set_device: Any = None  # set_default_device's
 _type_device: Any = None  # set_default_tensor_type's: cuda for a torch.cuda.*Tensor type
-
-
-#: Per thread: inside :func:`host_factories` (a CUDA host fallback running the CPU op),
-#: factories ignore the default device, so the CPU op's own tensors stay beside its operands.
-_HOST = threading.local()
-
-
-@contextmanager
-def host_factories() -> Iterator[None]:
-    """Factories in this thread put tensors on the CPU unless told a device: the host
-    fallback runs a CPU op under ``set_default_device("cuda")`` (a window ``stft`` makes
-    must not land on the device while its operand is a host copy)."""
-    before = getattr(_HOST, "on", False)
-    _HOST.on = True
-    try:
-        yield
-    finally:
-        _HOST.on = before
-
-
-def _default() -> Any:
-    """The device factories use when given none (None: the CPU)."""
-    return None if getattr(_HOST, "on", False) else _default_device
 
 
 def generator(gen: Generator | None = None) -> np.random.Generator:
@@ -86,7 +62,7 @@ def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
     """``t`` (built on the host) moved to ``device`` (a leaf there), then requiring grad."""
     if requires_grad and not (t._dtype.is_floating_point or t._dtype.is_complex):
         raise RuntimeError(REQUIRES_GRAD_DTYPE)
-    device = device if device is not None else _default()
+    device = device if device is not None else None if on_host() else _default_device
     if device is not None and Device(device).type != "cpu":
         t = t.to(device)
     if requires_grad:
@@ -144,7 +120,7 @@ def _filled(
         dt = default or D.get_default_dtype()
     else:
         dt = _dtype_arg(fn, dtype)
-    where = device if device is not None else _default()
+    where = device if device is not None else None if on_host() else _default_device
     if where is not None and Device(where).type == "meta":  # no data: nothing to allocate
         return _finish(meta.empty(shape, dt), requires_grad, where)
     return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)

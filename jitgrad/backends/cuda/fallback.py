@@ -37,7 +37,7 @@ from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad as GRAD_OFF
 from ...engine.sweep import Node
 from ...frontend import functions as OF
-from ...frontend.creation import host_factories
+from ...frontend.host_scope import host_factories
 from ...frontend.out import write_out
 from ...frontend.pointwise import check_inplace
 from ...frontend.tensor import Tensor, _make
