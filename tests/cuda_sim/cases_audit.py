@@ -179,3 +179,19 @@ def test_histogramdd_and_data_pointers_of_device_tensors():
     assert [e.cpu().tolist() for e in dev.bin_edges] == [e.tolist() for e in cpu.bin_edges]
     x = torch.ones(3, device="cuda")
     assert x.const_data_ptr() == x.data_ptr()
+
+
+@pytest.mark.parametrize("which", ["conv1d_input", "conv1d_weight"])
+def test_nn_grad_convolutions_stay_on_the_device(which):
+    """``torch.nn.grad.conv1d_input`` held the raw CPU conv1d in a closure (returned a host
+    tensor, or the device-mixing error under a cuda default device)."""
+    results = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(np.linspace(-1, 1, 2 * 4 * 7).reshape(2, 4, 7), device=device)
+        w = torch.tensor(np.linspace(-1, 1, 6 * 4 * 3).reshape(6, 4, 3), device=device)
+        g = torch.tensor(np.linspace(-1, 1, 2 * 6 * 4).reshape(2, 6, 4), device=device)
+        fn = getattr(torch.nn.grad, which)
+        out = fn(x.shape, w, g, 2, 1) if which.endswith("input") else fn(x, w.shape, g, 2, 1)
+        assert out.device.type == device
+        results.append(out.cpu().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12, atol=1e-12)
