@@ -195,3 +195,48 @@ def test_nn_grad_convolutions_stay_on_the_device(which):
         assert out.device.type == device
         results.append(out.cpu().numpy())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-12, atol=1e-12)
+
+
+#: (padding_idx, index dtype): the embedding's device kernels against the CPU op
+EMBEDDING = [(None, "int64"), (2, "int64"), (-1, "int32")]
+
+
+@pytest.mark.parametrize("padding_idx,index_dtype", EMBEDDING)
+def test_embedding_runs_as_device_kernels(padding_idx, index_dtype, host_log):
+    """Was the host fallback (a copy per step); now a gather kernel and a row-add kernel
+    whose sums are added in the CPU's order: bitwise the CPU's values and gradients."""
+    results = []
+    for device in ("cpu", "cuda"):
+        w = torch.tensor(np.linspace(-1, 1, 20).reshape(5, 4), device=device, requires_grad=True)
+        i = torch.tensor([[0, 4, -1], [2, 2, 0]], dtype=getattr(torch, index_dtype), device=device)
+        out = torch.nn.functional.embedding(i, w, padding_idx=padding_idx)
+        weights = torch.arange(24.0, dtype=torch.float64, device=device).reshape(2, 3, 4)
+        (out * weights).sum().backward()
+        results.append((out.detach().cpu().numpy(), w.grad.cpu().numpy(), out.grad_fn.name()))
+    assert host_log() == []
+    assert results[1][2] == results[0][2] == "EmbeddingBackward0"
+    assert np.array_equal(results[1][0], results[0][0])
+    assert np.array_equal(results[1][1], results[0][1])
+
+
+def test_embedding_index_out_of_range_is_reported_at_the_next_synchronization():
+    out = torch.nn.functional.embedding(torch.tensor([5], device="cuda"),
+                                        torch.ones(5, 2, device="cuda"))  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"device-side assert triggered\n\(embedding: index"):
+        out.sum().item()
+    assert torch.ones(1, device="cuda").item() == 1.0  # the flag was read once
+
+
+def test_an_embedding_training_step_stays_on_the_device(host_log):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Embedding(10, 4), torch.nn.Flatten(), torch.nn.Linear(12, 3)
+    ).cuda()
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    x = torch.tensor([[1, 2, 3], [4, 5, 9]], device="cuda")
+    y = torch.tensor([0, 2], device="cuda")
+    for _ in range(2):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    assert host_log() == []
