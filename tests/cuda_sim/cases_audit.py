@@ -240,3 +240,12 @@ def test_an_embedding_training_step_stays_on_the_device(host_log):
         torch.nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
     assert host_log() == []
+
+
+def test_device_storage_is_shared_as_in_pytorch():
+    """A CUDA tensor's storage is shared (``share_memory_`` is a no-op); the fallback marked
+    a host copy, so ``is_shared()`` answered False."""
+    x = torch.ones(2, device="cuda")
+    assert x.is_shared()
+    assert x.share_memory_() is x and x.is_shared()
+    assert not torch.ones(2).is_shared()

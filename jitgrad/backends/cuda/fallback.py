@@ -50,7 +50,7 @@ from . import aliasing, deferred, elementwise, native, nn_rows, runtime, transfe
 #: and the elementwise methods (device kernels through the pointwise hook).
 _KEEP = frozenset(
     "to type float double long int bool cpu cuda is_floating_point is_complex type_as "
-    "const_data_ptr "
+    "const_data_ptr share_memory_ is_shared "
     "__dlpack__ __dlpack_device__ pin_memory is_pinned "
     "__array_priority__ __array_wrap__ __hash__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "
     "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ "
