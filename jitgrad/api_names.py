@@ -286,7 +286,8 @@ METHODS: dict[str, Any] = {
     "to_dense": lambda self, dtype=None, *, masked_grad=None: self.to(dtype or self.dtype),
     "pin_memory": lambda self, device=None: cuda.pin_memory(self),
     "share_memory_": _share_memory_,
-    "is_shared": lambda self: "_shared" in self.__dict__,
+    # (PyTorch: a CUDA tensor's storage is always shared, share_memory_ is a no-op for it)
+    "is_shared": lambda self: "_shared" in self.__dict__ or self.is_cuda,
     "volatile": property(_volatile),
     **{n: _removed(n) for n in ("solve", "lstsq", "eig", "symeig")},
 }

@@ -24,7 +24,7 @@ from ..frontend.tensor import CLASS_BODY, Tensor
 _OP_MODULES = frozenset(
     "jitgrad." + m
     for m in "argcheck sampling functional_aliases math_extra scatter_extra reduce_extra "
-    "random_methods api_small".split()
+    "random_methods api_small api_more".split()
 )
 #: front-end modules whose exported functions are machinery, not ops; and the Tensor class's
 #: and the constructors' (a constructor places its result itself: ``device=``, ``*_like``)

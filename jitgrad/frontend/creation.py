@@ -21,6 +21,7 @@ from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401
 from ..range_values import float_range, linspace_values, logspace_values
 from . import argcheck as A
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
+from .host_scope import on_host
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
 
@@ -61,7 +62,7 @@ def _finish(t: Tensor, requires_grad: bool, device: Any = None) -> Tensor:
     """``t`` (built on the host) moved to ``device`` (a leaf there), then requiring grad."""
     if requires_grad and not (t._dtype.is_floating_point or t._dtype.is_complex):
         raise RuntimeError(REQUIRES_GRAD_DTYPE)
-    device = device if device is not None else _default_device
+    device = device if device is not None else None if on_host() else _default_device
     if device is not None and Device(device).type != "cpu":
         t = t.to(device)
     if requires_grad:
@@ -119,7 +120,7 @@ def _filled(
         dt = default or D.get_default_dtype()
     else:
         dt = _dtype_arg(fn, dtype)
-    where = device if device is not None else _default_device
+    where = device if device is not None else None if on_host() else _default_device
     if where is not None and Device(where).type == "meta":  # no data: nothing to allocate
         return _finish(meta.empty(shape, dt), requires_grad, where)
     return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)

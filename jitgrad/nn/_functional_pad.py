@@ -93,7 +93,10 @@ def pad_gather(input: Tensor, pads: list[int], mode: str, value: float | None) -
         for d, idx in reversed(indices):
             size = list(g.shape)
             size[d] = shape[d]
-            g = zeros(size, dtype=g.dtype).index_add(d, tensor(idx), g)
+            # (on g's device, as PyTorch's formula: never set_default_device's)
+            g = zeros(size, dtype=g.dtype, device=g.device).index_add(
+                d, tensor(idx, device=g.device), g
+            )
         return (g,)
 
     return record(name, np.ascontiguousarray(out), input._dtype, (input,), backward)

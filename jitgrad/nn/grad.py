@@ -17,7 +17,7 @@ from ..engine.grad_mode import STATE as GRAD
 from ..frontend.creation import zeros
 from ..frontend.tensor import Tensor
 from ..helpers import missing_attribute
-from ._functional_conv import conv1d, conv2d
+from ._functional_conv import conv1d, conv2d  # noqa: F401 - looked up by name in _wrt
 
 
 def _check_grad_output(want: tuple, got: tuple) -> None:
@@ -41,23 +41,28 @@ def _check_grad_output(want: tuple, got: tuple) -> None:
 
 
 def _wrt(
-    conv: Callable[..., Tensor],
+    conv_name: str,
     size: Sequence[int],
     fixed: Tensor,
     grad_output: Tensor,
     as_input: bool,
     options: tuple,
 ) -> Tensor:
-    """The gradient of ``conv`` for the operand of ``size`` (the input when ``as_input``,
-    else the weight), the other operand being ``fixed``."""
-    free = zeros(tuple(size), dtype=grad_output.dtype, requires_grad=True)
+    """The gradient of the convolution ``conv_name`` for the operand of ``size`` (the input
+    when ``as_input``, else the weight), the other operand being ``fixed``."""
+    free = zeros(
+        tuple(size), dtype=grad_output.dtype, device=grad_output.device, requires_grad=True
+    )
     graph = GRAD.enabled and (fixed.requires_grad or grad_output.requires_grad)
+    # (looked up by name at the call: a backend reroutes this module's global ``conv1d`` to its
+    # device wrapper, which a reference captured at import would bypass)
+    conv: Callable[..., Tensor] = globals()[conv_name]
     out = conv(free, fixed, None, *options) if as_input else conv(fixed, free, None, *options)
     _check_grad_output(tuple(out.shape), tuple(grad_output.shape))
     return _autograd_grad(out, free, grad_output, create_graph=graph)[0]
 
 
-def _input_grad(conv: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+def _input_grad(conv: str, name: str) -> Callable[..., Tensor]:
     """``conv<N>d_input``: the gradient for an input of ``input_size``."""
 
     def input_grad(
@@ -77,7 +82,7 @@ def _input_grad(conv: Callable[..., Tensor], name: str) -> Callable[..., Tensor]
     return input_grad
 
 
-def _weight_grad(conv: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+def _weight_grad(conv: str, name: str) -> Callable[..., Tensor]:
     """``conv<N>d_weight``: the gradient for a weight of ``weight_size``."""
 
     def weight_grad(
@@ -97,10 +102,10 @@ def _weight_grad(conv: Callable[..., Tensor], name: str) -> Callable[..., Tensor
     return weight_grad
 
 
-conv1d_input = _input_grad(conv1d, "conv1d_input")
-conv1d_weight = _weight_grad(conv1d, "conv1d_weight")
-conv2d_input = _input_grad(conv2d, "conv2d_input")
-conv2d_weight = _weight_grad(conv2d, "conv2d_weight")
+conv1d_input = _input_grad("conv1d", "conv1d_input")
+conv1d_weight = _weight_grad("conv1d", "conv1d_weight")
+conv2d_input = _input_grad("conv2d", "conv2d_input")
+conv2d_weight = _weight_grad("conv2d", "conv2d_weight")
 
 
 #: ``jitgrad.nn.grad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).

@@ -68,6 +68,8 @@ def cases(dt):
         (M._nonzero_kernel, (a(dt), a(np.bool_))),
         (M._gather_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
         (M._scatter_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
+        (M._gather_rows_kernel, (a(dt), i64, 5, 4, a(dt), a(np.int32))),
+        (M._add_rows_kernel, (a(dt), i64, 5, 4, -1, a(dt))),
         (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
         (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
         (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),

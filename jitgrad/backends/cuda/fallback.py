@@ -37,6 +37,7 @@ from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad as GRAD_OFF
 from ...engine.sweep import Node
 from ...frontend import functions as OF
+from ...frontend.host_scope import host_factories
 from ...frontend.out import write_out
 from ...frontend.pointwise import check_inplace
 from ...frontend.tensor import Tensor, _make
@@ -49,6 +50,7 @@ from . import aliasing, deferred, elementwise, native, nn_rows, runtime, transfe
 #: and the elementwise methods (device kernels through the pointwise hook).
 _KEEP = frozenset(
     "to type float double long int bool cpu cuda is_floating_point is_complex type_as "
+    "const_data_ptr share_memory_ is_shared "
     "__dlpack__ __dlpack_device__ pin_memory is_pinned "
     "__array_priority__ __array_wrap__ __hash__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "
     "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ "
@@ -56,8 +58,14 @@ _KEEP = frozenset(
     "__floordiv__ __rfloordiv__ __iadd__ __isub__ __imul__ __itruediv__ where copy_ lerp_ "
     "addcmul_ addcdiv_ fmod_ remainder_".split()
 )
-#: the modules of ``jitgrad.frontend.functions``' elementwise functions (clamp and where live apart)
-_ELEMENTWISE_MODULES = ("jitgrad.frontend.functions", "jitgrad.frontend.clamp_where")
+#: the modules of the elementwise functions (clamp and where live apart; the special
+#: functions' argument checks and in-place forms in ``special``): each calls the pointwise
+#: hook, so a device operand gets a device kernel
+_ELEMENTWISE_MODULES = (
+    "jitgrad.frontend.functions",
+    "jitgrad.frontend.clamp_where",
+    "jitgrad.frontend.special",
+)
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
     "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "
@@ -84,6 +92,13 @@ def install() -> None:
         n for n, f in vars(OF).items() if opwrap.module_of(f) in _ELEMENTWISE_MODULES
     }
     elementwise_names |= set(methods._FUNCTIONS_AS_METHODS)
+    # (``jitgrad.lgamma`` is also ``Tensor.lgamma``: one object, so wrapping the method would
+    # reroute the function to the host fallback too; likewise ``torch.celu`` is F.celu)
+    top = sys.modules["jitgrad"]
+    elementwise_names |= {
+        n for n, f in vars(top).items() if opwrap.module_of(f) in _ELEMENTWISE_MODULES
+    }
+    elementwise_names |= {n for n in _ELEMENTWISE_F if getattr(top, n, None) is _nn_f(n)}
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
 
     def kept(namespace: str, name: str, fn: Any) -> bool:
@@ -92,11 +107,12 @@ def install() -> None:
         if namespace == "torch":  # the elementwise functions reach the pointwise hook
             if name in elementwise_names or name == "write_out":  # out=: see wrap()
                 return True
+            if _elementwise_inplace(name, elementwise_names):  # torch.square_(t)
+                return True
             return opwrap.module_of(fn) in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
     opwrap.install(wrap, kept, __package__)
-    top = sys.modules["jitgrad"]
     for name in _TOP_LEVEL_EXTRA:
         setattr(top, name, wrap(getattr(top, name), name))
     for name in _PROPERTIES_EXTRA:
@@ -105,6 +121,10 @@ def install() -> None:
     for name in fft.__all__:
         setattr(fft, name, wrap(getattr(fft, name), name))
     opwrap.reroute_imports(__package__)
+
+
+def _nn_f(name: str) -> Any:
+    return getattr(sys.modules["jitgrad.nn.functional"], name, None)
 
 
 def _elementwise_inplace(name: str, elementwise_names: set[str]) -> bool:
@@ -174,8 +194,9 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
             if name in ("__setitem__", "setitem") and own_history:  # t[index] = v, recorded
                 return _rewrite(args[0], host_call(_set_copy, "setitem copy", args, kwargs))
             out_of_place = getattr(Tensor, name[:-1], None) if name.endswith("_") else None
-            if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) copied into t, recorded
-                return args[0].copy_(out_of_place(*args, **kwargs))
+            if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) made t's, recorded
+                res = out_of_place(*args, **kwargs)  # (CumsumBackward0, as the CPU's node)
+                return _rewrite(args[0], res) if own_history else args[0].copy_(res)
         raise NotImplementedError(
             f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "
             "autograd; run it under no_grad() or on the CPU"
@@ -192,7 +213,8 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     host_args = opwrap.map_tensors(args, to_host)
     host_values = opwrap.map_tensors(tuple(kwargs.values()), to_host)
     host_kwargs = dict(zip(kwargs, host_values, strict=True))
-    result = fn(*host_args, **host_kwargs)
+    with host_factories():
+        result = fn(*host_args, **host_kwargs)
     for dev, host, version in copies:
         if host._vc[0] != version:  # written on the host (an in-place op, running stats)
             value = host._value
@@ -270,7 +292,8 @@ class HostNode(Node):
 
     def apply(self, grads: list) -> Any:
         host = [None if g is None else transfer.to_cpu(g) for g in grads]
-        return self._saved.apply(host)
+        with host_factories():  # (the CPU op's formula, beside its host operands)
+            return self._saved.apply(host)
 
     def release(self) -> None:
         self._saved.release()  # a second backward gets the CPU node's freed-graph error

@@ -27,11 +27,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
 from ...frontend.declare import Declared, Saved
+from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
+from ...kernels.cuda import memory as M
 from ...kernels.cuda import norm as N
 from ...kernels.cuda import rows as K
 from ...kernels.cuda.common import view
@@ -191,4 +195,66 @@ def layer_norm_backward(g: Tensor, s: Saved) -> tuple:
 
 LAYER_NORM = Declared("layer_norm", lambda s, g: layer_norm_backward(g, s))
 
-NATIVE: dict[str, Any] = {"cross_entropy": cross_entropy, "layer_norm": layer_norm}
+# ---- embedding ------------------------------------------------------------------------------
+def embedding(
+    input: Any,  # noqa: A002
+    weight: Any,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Any:
+    """Rows of a device ``weight`` by a gather kernel, ``EmbeddingBackward0`` by a row-add
+    kernel (no host round trip: an index out of range is reported at the next
+    synchronization, as PyTorch's device-side assert). ``max_norm`` (which renormalizes
+    rows in place), ``scale_grad_by_freq`` and ``sparse`` take the host fallback."""
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor) and weight.is_cuda):
+        return NotImplemented
+    if max_norm is not None or scale_grad_by_freq or sparse or weight.dim() != 2:
+        return NotImplemented
+    if not input.is_cuda or input._dtype not in (D.int64, D.int32) or 0 in weight.shape:
+        return NotImplemented  # the CPU op's errors
+    n, d = weight.shape
+    idx = runtime.contiguous(input._value).reshape(input.numel())
+    idx = idx if input._dtype is D.int64 else runtime.cast(idx, np.int64)
+    w = runtime.contiguous(weight._value)
+    out = runtime.empty((input.numel(), d), weight._dtype.np)
+    flag = runtime.zeros((1,), np.int32)
+    M.gather_rows(w, idx, out, flag)
+    if runtime.BLOCKING:
+        if int(flag.copy_to_host()[0]):
+            return NotImplemented  # the CPU op raises PyTorch's error
+    else:
+        runtime.defer_check(_index_check(flag))
+    pad = -1 if padding_idx is None else padding_idx % n
+    dt = weight._dtype
+
+    def backward(g: Tensor) -> tuple:
+        gw = runtime.zeros((n, d), dt.np)
+        M.add_rows(runtime.contiguous(g._value).reshape(idx.size, d), idx, pad, gw)
+        return (_make(gw, dt, fresh=True),)
+
+    value = out.reshape((*input.shape, d))
+    return record("EmbeddingBackward0", value, dt, (weight,), backward)
+
+
+def _index_check(flag: Any) -> Any:
+    def check() -> None:
+        if int(flag.copy_to_host()[0]):
+            raise RuntimeError(
+                "CUDA error: device-side assert triggered\n"
+                "(embedding: index out of range in self)\n"
+                "CUDA kernel errors might be asynchronously reported at some other API call, "
+                "so the stacktrace below might be incorrect.\n"
+                "For debugging consider passing CUDA_LAUNCH_BLOCKING=1"
+            )
+
+    return check
+
+
+NATIVE: dict[str, Any] = {
+    "cross_entropy": cross_entropy,
+    "layer_norm": layer_norm,
+    "embedding": embedding,
+}

@@ -28,14 +28,19 @@ def dims_of(dim: Any, ndim: int) -> tuple[int, ...] | None:
     CPU op must decide (an error, or a kind of dim these kernels do not take)."""
     if dim is None:
         return tuple(range(ndim))
+    if not isinstance(dim, int | list | tuple):
+        return None  # (sum(dim=1.5): the CPU op's argument error)
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     if not all(isinstance(d, int) for d in dims):
         return None
     if not dims:
         return tuple(range(ndim))
-    if any(not -max(ndim, 1) <= d < max(ndim, 1) for d in dims) or len(set(dims)) != len(dims):
+    if any(not -max(ndim, 1) <= d < max(ndim, 1) for d in dims):
         return None  # the CPU op raises PyTorch's error
-    return tuple(sorted({d % max(ndim, 1) for d in dims})) if ndim else ()
+    wrapped = {d % max(ndim, 1) for d in dims}
+    if len(wrapped) != len(dims):  # (0, -2) of a matrix names dim 0 twice: the CPU's error
+        return None
+    return tuple(sorted(wrapped)) if ndim else ()
 
 
 def _kept(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:

@@ -13,7 +13,7 @@ from numba import cuda
 
 from .common import check_out, contiguous, elementwise_grid, prod, view
 
-__all__ = ["fill", "copy", "gather", "scatter", "cast", "one_hot"]
+__all__ = ["fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows"]
 
 
 @cuda.jit
@@ -156,4 +156,55 @@ def one_hot(t: Any, c: int, ignore: int, out: Any) -> Any:
     ``out``."""
     contiguous(out, "one_hot")
     _launch(_onehot_kernel, t.size, t, ignore, c, view(out, out.size))
+    return out
+
+
+@cuda.jit
+def _gather_rows_kernel(w, idx, n, d, out, flag):
+    # out[i, j] = w[idx[i], j] over the flat (len(idx) * d) output, a negative index counted
+    # from the end; one outside [-n, n) sets flag[0] (read at the next synchronization)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        i = k // d
+        r = idx[i]
+        if r < 0:
+            r += n
+        if r < 0 or r >= n:
+            flag[0] = 1
+            r = 0
+        out[k] = w[r * d + (k - i * d)]
+
+
+@cuda.jit
+def _add_rows_kernel(g, idx, n, d, pad, out):
+    # out[idx[i], j] += g[i, j] for i in order, one thread per column j: no atomics, and the
+    # sums are added in the CPU's order (bitwise its result); row pad gets nothing
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, d, step):
+        for i in range(idx.size):
+            r = idx[i]
+            if r < 0:
+                r += n
+            if r != pad and 0 <= r < n:
+                out[r * d + j] += g[i * d + j]
+
+
+def gather_rows(w: Any, idx: Any, out: Any, flag: Any) -> Any:
+    """``out[i] = w[idx[i]]`` for the contiguous ``(n, d)`` device array ``w``, the flat
+    int64 ``idx`` and the contiguous ``(len(idx), d)`` ``out`` (an embedding lookup); an
+    index out of range sets ``flag[0]``. Returns ``out``."""
+    contiguous(w, "gather_rows")
+    contiguous(out, "gather_rows")
+    n, d = w.shape
+    _launch(_gather_rows_kernel, out.size, view(w, w.size), idx, n, d, view(out, out.size), flag)
+    return out
+
+
+def add_rows(g: Any, idx: Any, pad: int, out: Any) -> Any:
+    """``out[idx[i]] += g[i]`` for every ``i`` except rows ``pad`` (an embedding's weight
+    gradient) into the zeroed contiguous ``(n, d)`` ``out``; returns ``out``."""
+    contiguous(g, "add_rows")
+    contiguous(out, "add_rows")
+    n, d = out.shape
+    _launch(_add_rows_kernel, d, view(g, g.size), idx, n, d, pad, view(out, out.size))
     return out
