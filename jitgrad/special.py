@@ -37,6 +37,7 @@ log_ndtr = S.log_ndtr
 erfcx = S.erfcx
 entr = S.entr
 xlog1py = S.xlog1py
+spherical_bessel_j0 = S.spherical_bessel_j0
 zeta = S.zeta
 gammainc = S.gammainc
 gammaincc = S.gammaincc
@@ -86,6 +87,7 @@ __all__ = [
     "round",
     "sinc",
     "softmax",
+    "spherical_bessel_j0",
     "xlog1py",
     "xlogy",
     "zeta",

@@ -498,6 +498,15 @@ CASES += [
     OpCase("special_i1", lambda t, a: t.special.i1(a), _bessel(1), U, low=-3, high=3),
     OpCase("special_i1e", lambda t, a: t.special.i1e(a), _bessel(1, True), U, low=-3, high=3),
     OpCase("sinc", lambda t, a: a.sinc(), np.sinc, U, extra_shape_sets=BROADCAST_UNARY),
+    OpCase(
+        "special_spherical_bessel_j0",
+        lambda t, a: t.special.spherical_bessel_j0(a),
+        lambda a: np.sinc(a / np.pi),
+        U,
+        low=-4.0,
+        high=4.0,
+        extra_shape_sets=BROADCAST_UNARY,
+    ),
     OpCase("deg2rad", lambda t, a: a.deg2rad(), np.deg2rad, U),
     OpCase("rad2deg", lambda t, a: t.rad2deg(a), np.rad2deg, U),
     # log of the negative samples gives NaN, replaced by 0.5; their gradient is 0

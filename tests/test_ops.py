@@ -50,8 +50,8 @@ def _loss(case, arrays, weights):
     return float(np.sum(out.numpy().astype(np.float64) * weights))
 
 
-# Boolean-result ops are covered by test_no_grad_for_boolean_results; the cast round trip
-# (float32 rounding inside) by test_cast_gradient_is_the_incoming_gradient.
+# Non-differentiable ops are covered by test_no_grad_for_non_differentiable_results; the cast
+# round trip (float32 rounding inside) by test_cast_gradient_is_the_incoming_gradient.
 FD_CASES = [(c, s) for c, s in SHAPED if REGISTRY[c.op].differentiable and c.finite_differences]
 
 
@@ -81,11 +81,15 @@ def test_backward_matches_finite_differences(case, shapes):
 @pytest.mark.parametrize(
     "case", [c for c in CASES if not REGISTRY[c.op].differentiable], ids=lambda c: c.op
 )
-def test_no_grad_for_boolean_results(case):
+def test_no_grad_for_non_differentiable_results(case):
     arrays = case.sample(np.random.default_rng(2), case.shapes, np.float32)
     _, out = _run(case, arrays, requires_grad=True)
-    # the bitwise ops keep their (integer) operands' dtype
-    assert out.dtype is (jitgrad.int64 if case.op.startswith("bitwise") else jitgrad.bool)
+    # comparisons give bool, the bitwise ops keep their (integer) operands' dtype, and a
+    # float op PyTorch does not differentiate (spherical_bessel_j0) stays float32
+    if REGISTRY[case.op].result == "float":
+        assert out.dtype is jitgrad.float32
+    else:
+        assert out.dtype is (jitgrad.int64 if case.op.startswith("bitwise") else jitgrad.bool)
     assert not out.requires_grad and out.grad_fn is None
 
 

@@ -209,8 +209,8 @@ def cumprod(
     axis: Any = None,
 ) -> Tensor:
     """Running product along ``dim`` (or NumPy's ``axis``). Its gradient divides by the input
-    where that has no zeros and otherwise runs PyTorch's zero-safe recurrence (not
-    differentiable again)."""
+    where that has no zeros, else treats each slice's first zero apart
+    (:func:`_cumprod_grad_with_zeros`); both are differentiable again."""
     dim = dim_or_axis("cumprod", dim, axis)
     if dtype is not None:
         input = input.to(dtype)
@@ -228,25 +228,26 @@ def cumprod(
             res = cumprod(input, d) if STATE.enabled else _make(out, input._dtype)
             rev = (g * res).flip(d).cumsum(d).flip(d)
             return (rev / input,)
-        return (_make(_cumprod_grad(a, g._value, d), input._dtype),)
+        return (_cumprod_grad_with_zeros(input, g, d),)
 
     return record("CumprodBackward0", out, input._dtype, (input,), backward, (input,))
 
 
-def _cumprod_grad(a: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
-    """d/dx_i of sum_j g_j prod_{k<=j} x_k: prefix product before i times
-    S_i = g_i + x_{i+1} S_{i+1}, computed from the end."""
-    x = np.moveaxis(a, d, -1)
-    gg = np.moveaxis(np.broadcast_to(g, a.shape), d, -1)
-    n = x.shape[-1]
-    prefix = np.ones_like(x)
-    if n > 1:
-        prefix[..., 1:] = np.cumprod(x[..., :-1], axis=-1)
-    s = np.empty_like(x)
-    s[..., n - 1] = gg[..., n - 1]
-    for i in range(n - 2, -1, -1):
-        s[..., i] = gg[..., i] + x[..., i + 1] * s[..., i + 1]
-    return np.moveaxis(prefix * s, -1, d)
+def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, d: int) -> Tensor:
+    """d/dx_k of sum_j g_j prod_{i<=j} x_i for an input with zeros, in Tensor ops (so it is
+    differentiable again, as PyTorch's ``cumprod_backward`` is). With ``z`` a slice's first
+    zero: before it, ``sum_{j>=k} g_j out_j / x_k``; at it, the product before it times
+    ``sum_{j>=z} g_j prod_{z<i<=j} x_i``; after it, 0 (every such product holds ``x_z``)."""
+    zero = x == 0
+    seen = zero.cumsum(d)
+    before = seen == 0
+    first = zero & (seen == 1)
+    xb = F.where(before, x, 1.0)
+    out_before = cumprod(xb, d) * before
+    grad = F.where(before, (g * out_before).flip(d).cumsum(d).flip(d) / xb, 0.0)
+    after = cumprod(F.where(before | first, 1.0, x), d) * (~before)
+    at_zero = xb.prod(d, keepdim=True) * (g * after).sum(d, keepdim=True)
+    return grad + F.where(first, at_zero, 0.0)
 
 
 def _cum_extreme(name: str, node: str, input: Tensor, dim: int, take_max: bool) -> Any:  # noqa: A002

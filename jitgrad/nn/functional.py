@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..frontend import functions as OF
+from ..frontend.declare import Declared, Saved
 from ..frontend.pointwise import apply
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor, _make, legacy_type_name
@@ -170,14 +172,42 @@ def embedding(
     pad = -1 if padding_idx is None else (padding_idx % n)
 
     def backward(g: Tensor) -> tuple:
-        g2 = np.ascontiguousarray(g._value.reshape(-1, weight._value.shape[1]))
-        if scale_grad_by_freq:  # each row's gradient over how often the batch looked it up
-            g2 = g2 / np.bincount(flat, minlength=n)[flat][:, None].astype(g2.dtype)
-        gw = np.zeros_like(weight._value)
-        K.scatter_add_rows(g2, flat, pad, gw)
-        return (_make(gw, weight._dtype, fresh=True),)
+        return (_embedding_dense_backward(g, flat, n, pad, scale_grad_by_freq),)
 
     return record("EmbeddingBackward0", out, weight._dtype, (weight,), backward)
+
+
+def _embedding_dense_backward(g: Tensor, flat: np.ndarray, n: int, pad: int, freq: bool) -> Tensor:
+    """PyTorch's ``embedding_dense_backward``: ``g``'s rows added into the ``n`` weight rows
+    they were looked up from (none into ``pad``; each over its row's count with ``freq``), by
+    the row kernel. Under ``create_graph`` its node (``EmbeddingDenseBackwardBackward0``)
+    differentiates in ``g`` by looking the rows up again (:func:`_embedding_dense_derivative`),
+    so gradients of any order go through the embedding."""
+    d = g._value.shape[-1]
+    g2 = np.ascontiguousarray(g._value.reshape(-1, d))
+    if freq:  # each row's gradient over how often the batch looked it up
+        g2 = g2 / np.bincount(flat, minlength=n)[flat][:, None].astype(g2.dtype)
+    used = flat != pad  # (pad is -1 without a padding row)
+    mask = None if used.all() else used[:, None].astype(g2.dtype)
+    gw = np.zeros((n, d), g2.dtype)
+    K.scatter_add_rows(g2, flat, pad, gw)
+    return EMBEDDING_BACKWARD.record(
+        "EmbeddingDenseBackwardBackward0", gw, g._dtype, (g,), fresh=True,
+        _flat=flat, _mask=mask, _shape=tuple(g.shape),
+    )  # fmt: skip
+
+
+def _embedding_dense_derivative(s: Saved, u: Tensor) -> Tensor:
+    """The lookup again: row ``flat[k]`` of ``u`` for each row of ``g``, zero where it was the
+    padding row. PyTorch's ``embedding_dense_double_backward`` leaves ``scale_grad_by_freq``'s
+    division out, and so does this."""
+    rows = embedding(_make(s._flat, D.int64), u)
+    if s._mask is not None:
+        rows = rows * _make(s._mask, u._dtype)
+    return rows.reshape(s._shape)
+
+
+EMBEDDING_BACKWARD = Declared("embedding_dense_backward", _embedding_dense_derivative)
 
 
 # nnmore: re-exports of the functional forms added with the attention/upsample layers.

@@ -196,6 +196,21 @@ defop(
 defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), result=FLOAT)
 defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), result=FLOAT)
 
+# sin(x)/x; PyTorch's Taylor series below |x| = 0.5 (no 0/0), 0 at +-inf; not differentiable
+# in PyTorch (its result has no grad_fn), so no rule here
+_SJ0_SERIES = (
+    "1 + a * a * (-0.16666666666666666 + a * a * (0.008333333333333333 + a * a * ("
+    "-0.0001984126984126984 + a * a * (2.7557319223985893e-06 + a * a * ("
+    "-2.505210838544172e-08 + a * a * 1.6059043836821613e-10)))))"
+)
+defop(
+    "special_spherical_bessel_j0",
+    f"where(isinf(a), 0, where(abs(a) < 0.5, {_SJ0_SERIES}, sin(a) / a))",
+    (None,),
+    lambda a: np.sinc(a / np.pi),
+    result=FLOAT,
+)
+
 # ---- floating-point classification and scaling ---------------------------------------------
 defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL)
 defop("isposinf", "logical_and(isinf(a), a > 0)", (None,), np.isposinf, result=BOOL)
