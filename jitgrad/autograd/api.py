@@ -104,6 +104,11 @@ def grad(
     materialize_grads: bool = False,
 ) -> tuple:
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
     out_list = _as_list(outputs)
     in_list = _as_list(inputs)
     if not in_list:
@@ -136,7 +141,10 @@ def grad(
     )
     if materialize_grads:
         # creation imports tensor, which imports this package: a cycle at module level
-        result = [zeros_like(t) if g is None else g for g, t in zip(result, in_list, strict=True)]
+        result = [
+            zeros_like(t, requires_grad=create_graph) if g is None else g
+            for g, t in zip(result, in_list, strict=True)
+        ]
     return tuple(result)
 
 

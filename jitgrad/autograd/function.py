@@ -18,6 +18,7 @@ from ..engine.dual_state import DUAL
 from ..engine.grad_mode import STATE, no_grad
 from ..engine.sweep import FREED, FREED_MESSAGE, Node
 from ..frontend.creation import zeros
+from ..frontend.multi_view import CUSTOM_KEY, CUSTOM_NO_GRAD
 from ..frontend.overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..frontend.pointwise import sum_to_shape
 from ..frontend.recording import unpack_saved
@@ -84,6 +85,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """The node of one ``Function.apply`` call; subclassed per Function as ``<Name>Backward``."""
 
     _forward_cls: type[Function]
+    runs_undefined = True  # PyTorch calls a Function's backward with materialized zeros
 
     def __init__(self, next_functions: tuple) -> None:
         super().__init__(next_functions)
@@ -260,17 +262,26 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             else:
                 raw = cls.forward(ctx, *args, **kwargs)
         for t in ctx._dirty:
+            if recording and t._requires_grad and t.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad has been used in an in-place operation."
+                )
             t._bump()
-        if not recording:
-            return ctx, raw
         is_tuple = isinstance(raw, tuple)
         outputs = raw if is_tuple else (raw,)
+        if not recording:
+            _mark_views(outputs, args, CUSTOM_NO_GRAD)
+            return ctx, raw
         wrapped: list[Any] = []
         remap: dict[int, Any] = {}
         for nr, out in enumerate(outputs):
             if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
                 ctx._outputs_meta.append(None)
                 wrapped.append(out)
+                continue
+            if id(out) in remap:  # the same tensor returned twice: PyTorch returns it twice
+                ctx._outputs_meta.append((tuple(out.shape), out._dtype))
+                wrapped.append(remap[id(out)])
                 continue
             ctx._outputs_meta.append((tuple(out.shape), out._dtype))
             if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
@@ -280,10 +291,16 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 not (out._base is not None or out._requires_grad or any(out is a for a in args))
             ):  # modified in place, or a new tensor: rebase, keep identity (``ctx.out = out``)
                 out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
+                remap[id(out)] = out
                 wrapped.append(out)
                 continue
             w = _make(out._value, out._dtype, ctx, output_nr=nr)
             w._vc = out._counter()
+            if out._base is not None or any(out is a for a in args):
+                # a view or an input returned as-is: PyTorch refuses in-place writes into it
+                w.__dict__[CUSTOM_KEY] = (
+                    f"Output {nr} of {cls.__name__} is a view and is being modified inplace."
+                )
             remap[id(out)] = w
             wrapped.append(w)
         to_save = [remap.get(id(t), t) for t in ctx._to_save]
@@ -293,6 +310,14 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 G.pack_saved(ctx, [(i, t) for i, t in enumerate(to_save) if isinstance(t, Tensor)])
         ctx._to_save = ctx._dirty = ()  # the dirty ones may be outputs: no cycle through them
         return ctx, (tuple(wrapped) if is_tuple else wrapped[0])
+
+
+def _mark_views(outputs: tuple, args: tuple, first: str) -> None:
+    """Mark the views among a Function's outputs computed without recording (not its inputs
+    themselves): PyTorch refuses to record an in-place write into them later."""
+    for out in outputs:
+        if isinstance(out, Tensor) and out._base is not None and not any(out is a for a in args):
+            out.__dict__[CUSTOM_KEY] = first
 
 
 def _saved_without_cycles(ctx: BackwardCFunction, to_save: list, tensor: type) -> tuple:

@@ -79,6 +79,8 @@ def call_tensor_hooks(hooks: dict, grad: Any) -> Any:
     """Each tensor hook in turn; a non-None result replaces the gradient the next one sees."""
     for fn in list(hooks.values()):
         new = fn(grad)
+        if grad is None:  # an undefined gradient: the hook sees None, nothing replaces it
+            continue
         grad._fresh = False  # the hook may keep it: a leaf must not adopt it as its .grad
         if new is not None:
             check_single_result(grad, new, fn)

@@ -248,8 +248,16 @@ def _sweep(
     STATE.enabled, STATE.sweep = create_graph, needed
     try:
         for step in plan.steps:
-            grad_outputs = buffers.pop(step.pos, None) or [None]
+            grad_outputs = buffers.pop(step.pos, None)
             node = nodes[step.pos]
+            if grad_outputs is None:  # every gradient undefined (a backward returned None)
+                if targets is not None and passes(node, [None], needed, targets):
+                    continue
+                if not node.runs_undefined:  # PyTorch's nodes pass undefined grads through
+                    if not retain_graph and step.members is None:
+                        node.release()
+                    continue
+                grad_outputs = [None]
             if node._extra is not None:
                 _run_tensor_hooks(node, grad_outputs)
             if targets is not None and passes(node, grad_outputs, needed, targets):
@@ -347,6 +355,8 @@ def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
         for nr, fns in hooks.items():
             if nr < len(grad_outputs) and grad_outputs[nr] is not None:
                 grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
+            elif fns:  # PyTorch calls an output's hooks with None when only others have grads
+                call_tensor_hooks(fns, None)
     retain = extra.retain
     if retain:
         for nr, ref in retain.items():

@@ -23,7 +23,7 @@ from ..ops.setitem_names import setitem_node
 from . import argcheck as A
 from .checks import DTYPE_WORDS
 from .copying import contiguous_array, copy_into
-from .multi_view import check_marked, setitem_view
+from .multi_view import check_custom, check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import index_tensors, record
@@ -254,6 +254,28 @@ def _put_add(g: Tensor, plan: _Plan) -> Tensor:
     )
 
 
+SEQUENCE_KEY_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+    "or a different result"
+)
+
+
+def sequence_key(key: list) -> Any:
+    """PyTorch's (numpy's old) rule for a list key: fewer than 32 items of which one is a
+    sequence, tensor, slice, ``None`` or ``...`` means a tuple of indices (with PyTorch's
+    deprecation warning); otherwise the list is one index."""
+    if len(key) < 32 and any(
+        isinstance(k, list | tuple | range | np.ndarray | Tensor | slice) or k is None
+        or k is Ellipsis
+        for k in key
+    ):
+        warn_user(SEQUENCE_KEY_WARNING, UserWarning, stacklevel=3)
+        return tuple(key)
+    return key
+
+
 # ---- t[key] -------------------------------------------------------------------------------------
 def getitem(self: Tensor, key: Any) -> Tensor:
     if type(key) is int and self._value.ndim:  # t[i], the most common index: skip parsing
@@ -261,6 +283,8 @@ def getitem(self: Tensor, key: Any) -> Tensor:
         if not -n <= key < n:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
         return basic_view(self, (key,), "SelectBackward0")
+    if type(key) is list:
+        key = sequence_key(key)
     basic, name, adv = _parse(self, key)
     if not adv:
         return basic_view(self, basic, name or "AliasBackward0")
@@ -278,6 +302,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     Writing into a view with autograd on rebases the view's root tensor, as PyTorch does,
     so gradients reach every user of the modified buffer.
     """
+    if type(key) is list:
+        key = sequence_key(key)
     if self.__dict__:  # an unbind/split output, an inference tensor (see multi_view)
         check_marked(self, setitem_view(key))
     dt = self._dtype
@@ -286,6 +312,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         and dt.is_floating_point
         and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     )
+    if with_grad and self.__dict__:  # a custom Function's view output refuses a recorded write
+        check_custom(self)
     base = self._base
     through_view = with_grad and base is not None and base._value.flags.c_contiguous
     if through_view:
