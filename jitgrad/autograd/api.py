@@ -92,6 +92,12 @@ def backward(
     engine.run_backward(outputs, grads, retain_graph, create_graph, inputs=input_list)
 
 
+MATERIALIZE_UNUSED = (
+    "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+    "allow_unused=False."
+)
+
+
 def grad(
     outputs: Any,
     inputs: Any,
@@ -105,10 +111,7 @@ def grad(
 ) -> tuple:
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
     if materialize_grads and allow_unused is False:
-        raise ValueError(
-            "Expected allow_unused to be True or not passed when materialize_grads=True, "
-            "but got: allow_unused=False."
-        )
+        raise ValueError(MATERIALIZE_UNUSED)
     out_list = _as_list(outputs)
     in_list = _as_list(inputs)
     if not in_list:
@@ -127,18 +130,10 @@ def grad(
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    result: Sequence[Any] = (
-        engine.run_backward(
-            out_list,
-            grads,
-            retain_graph,
-            create_graph,
-            inputs=in_list,
-            capture=True,
-            allow_unused=allow_unused,
-        )
-        or []
-    )
+    result: Sequence[Any] = engine.run_backward(
+        out_list, grads, retain_graph, create_graph, inputs=in_list, capture=True,
+        allow_unused=allow_unused,
+    ) or []  # fmt: skip
     if materialize_grads:
         # creation imports tensor, which imports this package: a cycle at module level
         result = [

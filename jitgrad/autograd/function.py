@@ -261,48 +261,14 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 cls.setup_context(ctx, args, raw)
             else:
                 raw = cls.forward(ctx, *args, **kwargs)
-        for t in ctx._dirty:
-            if recording and t._requires_grad and t.grad_fn is None:
-                raise RuntimeError(
-                    "a leaf Variable that requires grad has been used in an in-place operation."
-                )
-            t._bump()
+        _bump_dirty(ctx._dirty, recording)
         is_tuple = isinstance(raw, tuple)
         outputs = raw if is_tuple else (raw,)
         if not recording:
             _mark_views(outputs, args, CUSTOM_NO_GRAD)
             return ctx, raw
-        wrapped: list[Any] = []
         remap: dict[int, Any] = {}
-        for nr, out in enumerate(outputs):
-            if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
-                ctx._outputs_meta.append(None)
-                wrapped.append(out)
-                continue
-            if id(out) in remap:  # the same tensor returned twice: PyTorch returns it twice
-                ctx._outputs_meta.append((tuple(out.shape), out._dtype))
-                wrapped.append(remap[id(out)])
-                continue
-            ctx._outputs_meta.append((tuple(out.shape), out._dtype))
-            if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
-                wrapped.append(out)
-                continue
-            if any(out is d for d in ctx._dirty) or (
-                not (out._base is not None or out._requires_grad or any(out is a for a in args))
-            ):  # modified in place, or a new tensor: rebase, keep identity (``ctx.out = out``)
-                out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
-                remap[id(out)] = out
-                wrapped.append(out)
-                continue
-            w = _make(out._value, out._dtype, ctx, output_nr=nr)
-            w._vc = out._counter()
-            if out._base is not None or any(out is a for a in args):
-                # a view or an input returned as-is: PyTorch refuses in-place writes into it
-                w.__dict__[CUSTOM_KEY] = (
-                    f"Output {nr} of {cls.__name__} is a view and is being modified inplace."
-                )
-            remap[id(out)] = w
-            wrapped.append(w)
+        wrapped = [_wrap_output(cls, ctx, nr, out, args, remap) for nr, out in enumerate(outputs)]
         to_save = [remap.get(id(t), t) for t in ctx._to_save]
         if to_save:
             ctx._saved = _saved_without_cycles(ctx, to_save, Tensor)
@@ -310,6 +276,47 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 G.pack_saved(ctx, [(i, t) for i, t in enumerate(to_save) if isinstance(t, Tensor)])
         ctx._to_save = ctx._dirty = ()  # the dirty ones may be outputs: no cycle through them
         return ctx, (tuple(wrapped) if is_tuple else wrapped[0])
+
+
+def _bump_dirty(dirty: Sequence[Any], recording: bool) -> None:
+    """Bump the counters of the tensors ``mark_dirty`` named; a leaf that requires grad
+    modified in a recorded call is refused, as PyTorch does."""
+    for t in dirty:
+        if recording and t._requires_grad and t.grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad has been used in an in-place operation."
+            )
+        t._bump()
+
+
+def _wrap_output(
+    cls: type, ctx: BackwardCFunction, nr: int, out: Any, args: tuple, remap: dict
+) -> Any:
+    """Output ``nr`` of a recorded call as the caller sees it; ``remap`` maps each returned
+    tensor's id to what replaced it (the same tensor returned twice is one result)."""
+    if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
+        ctx._outputs_meta.append(None)
+        return out
+    ctx._outputs_meta.append((tuple(out.shape), out._dtype))
+    if id(out) in remap:
+        return remap[id(out)]
+    if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
+        return out
+    is_arg = any(out is a for a in args)
+    if any(out is d for d in ctx._dirty) or not (
+        out._base is not None or out._requires_grad or is_arg
+    ):  # modified in place, or a new tensor: rebase, keep identity (``ctx.out = out``)
+        out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
+        remap[id(out)] = out
+        return out
+    w = _make(out._value, out._dtype, ctx, output_nr=nr)
+    w._vc = out._counter()
+    if out._base is not None or is_arg:  # PyTorch refuses in-place writes into these
+        w.__dict__[CUSTOM_KEY] = (
+            f"Output {nr} of {cls.__name__} is a view and is being modified inplace."
+        )
+    remap[id(out)] = w
+    return w
 
 
 def _mark_views(outputs: tuple, args: tuple, first: str) -> None:

@@ -217,7 +217,7 @@ class AccumulateGrad(Node):
         self.variable = variable
 
     def apply(self, grads: list) -> Sequence:
-        # The leaf's own hooks already ran as this node's tensor hooks (see _run_tensor_hooks).
+        # The leaf's own hooks already ran as this node's tensor hooks (see hooks.run_tensor_hooks).
         t = self.variable
         accumulate_into_leaf(t, grads[0])
         if t._post_hooks:

@@ -27,6 +27,7 @@ from .multi_view import check_custom, check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import index_tensors, record
+from .sequence_key import sequence_key
 from .strided_region import geometry, strided
 from .tensor import Tensor, _make, legacy_type_name
 from .views import as_view, basic_view, permute
@@ -252,28 +253,6 @@ def _put_add(g: Tensor, plan: _Plan) -> Tensor:
         (g,),
         lambda gg: _take(gg, plan, "IndexBackward0"),
     )
-
-
-SEQUENCE_KEY_WARNING = (
-    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
-    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
-    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
-    "or a different result"
-)
-
-
-def sequence_key(key: list) -> Any:
-    """PyTorch's (numpy's old) rule for a list key: fewer than 32 items of which one is a
-    sequence, tensor, slice, ``None`` or ``...`` means a tuple of indices (with PyTorch's
-    deprecation warning); otherwise the list is one index."""
-    if len(key) < 32 and any(
-        isinstance(k, list | tuple | range | np.ndarray | Tensor | slice) or k is None
-        or k is Ellipsis
-        for k in key
-    ):
-        warn_user(SEQUENCE_KEY_WARNING, UserWarning, stacklevel=3)
-        return tuple(key)
-    return key
 
 
 # ---- t[key] -------------------------------------------------------------------------------------

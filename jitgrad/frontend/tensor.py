@@ -55,12 +55,6 @@ NONLEAF_GRAD_WARNING = (
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
 REQUIRES_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
-DETACH_VIEW = (
-    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
-    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
-    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
-    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
-)
 
 
 class Tensor:
@@ -258,35 +252,15 @@ class Tensor:
         t._vc = self._counter()
         return t
 
-    def detach_(self) -> Tensor:
-        if self._base is not None and (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError(DETACH_VIEW)
-        self._counter()  # (while grad_fn still names the node that saved this result)
-        self.grad_fn = None
-        self._requires_grad = False
-        return self
+    detach_ = _meta.detach_
+    _is_view = _meta.is_view
 
     @property
     def data(self) -> Tensor:
         return _make(self._value, self._dtype)
 
-    @data.setter
-    def data(self, value: Tensor) -> None:
-        if not isinstance(value, Tensor):
-            raise TypeError(
-                f"Variable data has to be a tensor, but got {type(value).__name__}"
-            )
-        self._counter()  # (while _value still names the buffer the node saved)
-        self._value = value._value
-        self._dtype = value._dtype
-
-    @data.deleter
-    def data(self) -> None:
-        raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
-
-    @requires_grad.deleter
-    def requires_grad(self) -> None:
-        raise RuntimeError("requires_grad must be a bool")
+    data = data.setter(_meta.set_data).deleter(_meta.delete_data)
+    requires_grad = requires_grad.deleter(_meta.delete_requires_grad)
 
     # ---- conversion (jitgrad/frontend/tensor_conversion.py) ---------------------------------
     numpy = _conversion.numpy
