@@ -8,20 +8,37 @@ from __future__ import annotations
 import gc
 import warnings
 
-import numpy as np
 import pytest
+from port_helpers import close
 
 import jitgrad as torch
 
 Function = torch.autograd.Function
 
 
-def close(a, b, tol=1e-6) -> None:
-    """PyTorch's assertEqual for tensors (values; shapes must agree)."""
-    a = np.asarray(a.detach() if hasattr(a, "detach") else a, dtype=np.float64)
-    b = np.asarray(b.detach() if hasattr(b, "detach") else b, dtype=np.float64)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+class DoubleMul(Function):
+    """Two outputs of one node (test_tensor_hooks_inplace_multiple_outputs and the
+    retain_grad variant use it)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2, x * 3
+
+    @staticmethod
+    def backward(ctx, g1, g2):
+        return g1 * 2 + g2 * 3
+
+
+class ViewAs(Function):
+    """A Function returning a view of its input (the in-place-on-its-output refusals)."""
+
+    @staticmethod
+    def forward(ctx, inp):
+        return inp.view_as(inp)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
 
 # test_function_returns_input
@@ -382,15 +399,6 @@ def test_tensor_hooks_inplace() -> None:
 
 # test_tensor_hooks_inplace_multiple_outputs
 def test_tensor_hooks_inplace_multiple_outputs() -> None:
-    class DoubleMul(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2, x * 3
-
-        @staticmethod
-        def backward(ctx, g1, g2):
-            return g1 * 2 + g2 * 3
-
     var_mul2 = torch.tensor([1.0], requires_grad=True).clone()
     out1, out2 = DoubleMul.apply(var_mul2)
     calls = []
@@ -463,15 +471,6 @@ def test_retain_grad_inplace() -> None:
 
 # test_retains_grad_inplace_multiple_outputs
 def test_retains_grad_inplace_multiple_outputs() -> None:
-    class DoubleMul(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2, x * 3
-
-        @staticmethod
-        def backward(ctx, g1, g2):
-            return g1 * 2 + g2 * 3
-
     var_mul2 = torch.tensor([1.0], requires_grad=True).clone()
     out1, out2 = DoubleMul.apply(var_mul2)
     out1.retain_grad()
@@ -1103,23 +1102,14 @@ def test_version_counter() -> None:
 
 # test_inplace_not_requires_grad
 def test_inplace_not_requires_grad() -> None:
-    class MyFn(Function):
-        @staticmethod
-        def forward(ctx, inp):
-            return inp.view_as(inp)
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad
-
     a = torch.rand(1, 2)
     b = torch.rand(1, requires_grad=True)
-    view = MyFn.apply(a)
+    view = ViewAs.apply(a)
     with pytest.raises(RuntimeError, match="This view was created inside a custom Function"):
         view += b
     a = torch.rand(1, 2)
     b = torch.rand(1, requires_grad=True)
-    view = MyFn.apply(a)
+    view = ViewAs.apply(a)
     with pytest.raises(RuntimeError, match="This view was created inside a custom Function"):
         view.copy_(b)
 
@@ -1763,20 +1753,11 @@ def test_grad_fn_attr_bindings_reductions_and_joins() -> None:
 
 # test_detach_ (the in-place views' custom Function message, recording)
 def test_inplace_on_custom_function_view_output_recorded() -> None:
-    class MyFn(Function):
-        @staticmethod
-        def forward(ctx, inp):
-            return inp.view_as(inp)
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad
-
     a = torch.rand(1, 2, requires_grad=True).clone()
-    view = MyFn.apply(a)
-    with pytest.raises(RuntimeError, match="Output 0 of MyFn is a view and is being modified"):
+    view = ViewAs.apply(a)
+    with pytest.raises(RuntimeError, match="Output 0 of ViewAs is a view and is being modified"):
         view.mul_(2)
-    plain = MyFn.apply(torch.rand(1, 2))
+    plain = ViewAs.apply(torch.rand(1, 2))
     plain.mul_(2)  # nothing requires grad: nothing to refuse
     with torch.no_grad():
         plain.add_(torch.ones(2, requires_grad=True))

@@ -10,18 +10,12 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from port_helpers import close as _close
 
 import jitgrad as torch
 
 nn = torch.nn
 F = torch.nn.functional
-
-
-def close(a, b, tol=1e-5) -> None:
-    a = np.asarray(a.detach() if hasattr(a, "detach") else a, dtype=np.float64)
-    b = np.asarray(b.detach() if hasattr(b, "detach") else b, dtype=np.float64)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
 # ---- hooks -----------------------------------------------------------------------------------
@@ -1987,3 +1981,7 @@ def test_parameters_to_vector_and_back() -> None:
         TypeError, match="expected torch.Tensor, but got: int|expected jitgrad.Tensor"
     ):
         nn.utils.vector_to_parameters(1, model.parameters())
+
+
+def close(a, b, tol=1e-5) -> None:
+    _close(a, b, tol)

@@ -13,19 +13,13 @@ import warnings
 
 import numpy as np
 import pytest
+from port_helpers import close
 
 import jitgrad as torch
 
 optim = torch.optim
 sched = torch.optim.lr_scheduler
 nn = torch.nn
-
-
-def close(a, b, tol=1e-6) -> None:
-    a = np.asarray(a.detach() if hasattr(a, "detach") else a, dtype=np.float64)
-    b = np.asarray(b.detach() if hasattr(b, "detach") else b, dtype=np.float64)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
 def two_groups(lr=0.05):
