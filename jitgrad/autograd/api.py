@@ -10,6 +10,7 @@ import numpy as np
 from ..engine import sweep as engine
 from ..engine.dual_state import DUAL
 from ..frontend.creation import zeros_like
+from ..frontend.join_split import stack
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
 
@@ -112,6 +113,11 @@ def grad(
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
     if materialize_grads and allow_unused is False:
         raise ValueError(MATERIALIZE_UNUSED)
+    if is_grads_batched:  # PyTorch vmaps the engine over dim 0 of grad_outputs: one vjp a row
+        return _batched_grad(
+            outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+            materialize_grads,
+        )  # fmt: skip
     out_list = _as_list(outputs)
     in_list = _as_list(inputs)
     if not in_list:
@@ -152,3 +158,25 @@ def tensor_backward(
 ) -> None:
     """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def _batched_grad(
+    outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None,
+    create_graph: bool, allow_unused: bool | None, materialize_grads: bool,
+) -> tuple:  # fmt: skip
+    """``grad(..., is_grads_batched=True)``: a vjp per row of every grad output, stacked."""
+    rows = _as_list(grad_outputs)
+    n = rows[0].shape[0]
+    keep = create_graph if retain_graph is None else retain_graph
+    per_row = [
+        grad(
+            outputs, inputs, [g[i] for g in rows], retain_graph=keep or i < n - 1,
+            create_graph=create_graph, allow_unused=allow_unused,
+            materialize_grads=materialize_grads,
+        )
+        for i in range(n)
+    ]  # fmt: skip
+    return tuple(
+        None if all(r[k] is None for r in per_row) else stack([r[k] for r in per_row])
+        for k in range(len(per_row[0]))
+    )

@@ -105,9 +105,13 @@ class BackwardCFunction(Node, FunctionCtx):
         # creation imports tensor, which imports this package: a cycle at module level
         grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
         if self.materialize_grads:
+            # (ctx._materialize_non_diff_grads = False: non-differentiable outputs get None)
+            keep = () if self.__dict__.get("_materialize_non_diff_grads", True) else (
+                self.__dict__.get("_nondiff_nrs", ())
+            )  # fmt: skip
             grads = [
-                zeros(meta[0], dtype=meta[1]) if g is None and meta is not None else g
-                for g, meta in zip(grads, self._outputs_meta, strict=True)
+                zeros(meta[0], dtype=meta[1]) if g is None and meta and i not in keep else g
+                for i, (g, meta) in enumerate(zip(grads, self._outputs_meta, strict=True))
             ]
         result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
@@ -301,6 +305,7 @@ def _wrap_output(
     if id(out) in remap:
         return remap[id(out)]
     if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
+        ctx.__dict__.setdefault("_nondiff_nrs", set()).add(nr)
         return out
     is_arg = any(out is a for a in args)
     if any(out is d for d in ctx._dirty) or not (
