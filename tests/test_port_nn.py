@@ -5,8 +5,10 @@ formulas (numpy) or PyTorch 2.13's messages. The file runs unchanged against rea
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -1495,7 +1497,6 @@ def test_rnn_cells_shapes_and_unbatched() -> None:
 
 
 # test_LSTM_proj_size (test_rnn_weights names with a projection)
-@pytest.mark.xfail(strict=True, reason="LSTM proj_size > 0 is not implemented in jitgrad")
 def test_lstm_proj_size_parameters_and_shapes() -> None:
     lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2)
     names = [n for n, _ in lstm.named_parameters()]
@@ -1505,6 +1506,30 @@ def test_lstm_proj_size_parameters_and_shapes() -> None:
     assert lstm.weight_ih_l1.shape == (16, 4)
     out, (h, c) = lstm(torch.randn(5, 2, 3))
     assert out.shape == (5, 2, 4) and h.shape == (4, 2, 2) and c.shape == (4, 2, 4)
+
+
+LSTM_PROJ = json.loads(
+    (Path(__file__).parent / "fixtures" / "port_lstm_proj_torch.json").read_text()
+)
+
+
+# test_LSTM_proj_size values: PyTorch's outputs, states and input gradient for its weights
+# (recorded by tests/fixtures/make_port_lstm_proj_torch.py)
+@pytest.mark.parametrize("case", sorted(LSTM_PROJ))
+def test_lstm_proj_size_matches_torch(case) -> None:
+    rec = LSTM_PROJ[case]
+    lstm = nn.LSTM(**rec["kwargs"]).double()
+    assert [n for n, _ in lstm.named_parameters()] == rec["names"]
+    lstm.load_state_dict(
+        {k: torch.tensor(v, dtype=torch.float64) for k, v in rec["weights"].items()}
+    )
+    x = torch.tensor(rec["x"], dtype=torch.float64, requires_grad=True)
+    out, (h, c) = lstm(x)
+    (out.sum() + h.pow(2).sum() + c.sum()).backward()
+    close(out, rec["out"], tol=1e-10)
+    close(h, rec["h"], tol=1e-10)
+    close(c, rec["c"], tol=1e-10)
+    close(x.grad, rec["x_grad"], tol=1e-10)
 
 
 # test_rnn_weights names / test_RNN_change_dropout
