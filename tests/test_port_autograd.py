@@ -1407,11 +1407,6 @@ def test_backward_copy() -> None:
 
 
 # test_backward_twice_with_saved_values
-@pytest.mark.xfail(
-    strict=True,
-    reason="jitgrad's index nodes keep list indices as arrays, not saved tensors, so a second "
-    "backward through them is not refused as freed",
-)
 def test_backward_twice_with_saved_values() -> None:
     b = torch.randn(3, requires_grad=True, dtype=torch.double)
     c = torch.zeros(3, dtype=torch.double)

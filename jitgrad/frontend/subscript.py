@@ -26,7 +26,7 @@ from .copying import contiguous_array, copy_into
 from .multi_view import check_custom, check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
-from .recording import index_tensors, record
+from .recording import FunctionBackward, IndicesBackward, index_tensors, record
 from .sequence_key import sequence_key
 from .strided_region import geometry, strided
 from .tensor import Tensor, _make, legacy_type_name
@@ -236,7 +236,10 @@ def _take(v: Tensor, plan: _Plan, name: str, saved: tuple = ()) -> Tensor:
     if out.size:
         K.take3(src, plan.pos, out)
     shape = plan.out_shape()
-    return record(name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved)
+    base = IndicesBackward if name == "IndexBackward0" else FunctionBackward
+    return record(
+        name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved, base
+    )
 
 
 def _put_add(g: Tensor, plan: _Plan) -> Tensor:
@@ -347,7 +350,8 @@ def _record_write(
         setitem(gs if geom is None else strided(gs, geom), key, 0)
         return gs, gv
 
-    res = record(name, target._value, self._dtype, (old, value), backward, index_tensors(key))
+    base = IndicesBackward if name == "IndexPutBackward0" else FunctionBackward
+    res = record(name, target._value, self._dtype, (old, value), backward, index_tensors(key), base)
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True
