@@ -291,6 +291,8 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Move parameters and buffers (same objects, new ``.data``) to a device, and convert
         the floating-point ones to a dtype: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``."""
+        like = [a for a in (*args, kwargs.get("tensor")) if isinstance(a, Tensor)]  # to(tensor)
+        args = (*args, *(t.dtype for t in like), *(t.device for t in like))
         dtypes = [a for a in (*args, kwargs.get("dtype")) if isinstance(a, D.dtype)]
         for dt in dtypes:
             if not (dt.is_floating_point or dt.is_complex):
