@@ -1,7 +1,7 @@
 """More ``nn.Module`` API cases ported from PyTorch's test/test_nn.py and
 test/nn/test_module_hooks.py (submodule lookup, copies, state-dict hooks, parameter sharing,
-repr), each named after the PyTorch test it comes from. The file runs unchanged against real PyTorch (``jitgrad`` mapped
-to ``torch``), which is how the expectations were checked."""
+repr), each named after the PyTorch test it comes from. The file runs unchanged against real
+PyTorch (``jitgrad`` mapped to ``torch``), which is how the expectations were checked."""
 
 from __future__ import annotations
 
