@@ -329,11 +329,6 @@ def test_jacobian_create_graph() -> None:
 
 # ---- Function details ------------------------------------------------------------------------
 # test_once_differentiable
-@pytest.mark.xfail(
-    strict=True,
-    reason="jitgrad's once_differentiable runs backward under no_grad but records no Error node "
-    "for create_graph, so the gradient has no history and differentiating it does not raise",
-)
 def test_once_differentiable() -> None:
     from jitgrad.autograd.function import once_differentiable
 

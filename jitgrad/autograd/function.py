@@ -21,7 +21,7 @@ from ..frontend.creation import zeros
 from ..frontend.multi_view import CUSTOM_KEY, CUSTOM_NO_GRAD
 from ..frontend.overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..frontend.pointwise import sum_to_shape
-from ..frontend.recording import unpack_saved
+from ..frontend.recording import record, unpack_saved
 from ..frontend.tensor import Tensor, _make, _version_error
 from ..helpers import warn as warn_user
 
@@ -363,6 +363,32 @@ class once_differentiable:  # noqa: N801 - PyTorch's name
         @functools.wraps(fn)
         def wrapper(ctx: Any, *args: Any) -> Any:
             with no_grad():
-                return fn(ctx, *args)
+                outputs = fn(ctx, *args)
+            if not STATE.enabled or not any(
+                isinstance(a, Tensor) and a._requires_grad for a in args
+            ):
+                return outputs
+            # under create_graph: each result hangs off an ``Error`` node, as PyTorch's
+            # DelayedError, so differentiating it again raises instead of giving zeros
+            one = not isinstance(outputs, tuple)
+            errs = tuple(_delayed_error(o) for o in ((outputs,) if one else outputs))
+            return errs[0] if one else errs
 
         return wrapper
+
+
+ONCE_DIFFERENTIABLE = (
+    "trying to differentiate twice a function that was marked with @once_differentiable"
+)
+
+
+def _delayed_error(t: Any) -> Any:
+    """``t`` as the output of an ``Error`` node whose backward raises PyTorch's message."""
+    if not isinstance(t, Tensor):
+        return t
+    leaf = t.detach().requires_grad_(True)
+
+    def backward(g: Any) -> tuple:
+        raise RuntimeError(ONCE_DIFFERENTIABLE)
+
+    return record("Error", leaf._value, leaf._dtype, (leaf,), backward)
