@@ -235,9 +235,6 @@ def test_errors_match_pytorch(index: int) -> None:
 
 
 def test_not_implemented_features_say_so() -> None:
-    with pytest.raises(NotImplementedError, match="proj_size > 0 is not implemented"):
-        nn.LSTM(10, 20, proj_size=5)
-
     class FakePacked(tuple):
         batch_sizes = None
 

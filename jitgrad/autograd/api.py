@@ -10,6 +10,7 @@ import numpy as np
 from ..engine import sweep as engine
 from ..engine.dual_state import DUAL
 from ..frontend.creation import zeros_like
+from ..frontend.join_split import stack
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
 
@@ -92,6 +93,12 @@ def backward(
     engine.run_backward(outputs, grads, retain_graph, create_graph, inputs=input_list)
 
 
+MATERIALIZE_UNUSED = (
+    "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+    "allow_unused=False."
+)
+
+
 def grad(
     outputs: Any,
     inputs: Any,
@@ -104,6 +111,13 @@ def grad(
     materialize_grads: bool = False,
 ) -> tuple:
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError(MATERIALIZE_UNUSED)
+    if is_grads_batched:  # PyTorch vmaps the engine over dim 0 of grad_outputs: one vjp a row
+        return _batched_grad(
+            outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+            materialize_grads,
+        )  # fmt: skip
     out_list = _as_list(outputs)
     in_list = _as_list(inputs)
     if not in_list:
@@ -122,21 +136,16 @@ def grad(
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    result: Sequence[Any] = (
-        engine.run_backward(
-            out_list,
-            grads,
-            retain_graph,
-            create_graph,
-            inputs=in_list,
-            capture=True,
-            allow_unused=allow_unused,
-        )
-        or []
-    )
+    result: Sequence[Any] = engine.run_backward(
+        out_list, grads, retain_graph, create_graph, inputs=in_list, capture=True,
+        allow_unused=allow_unused,
+    ) or []  # fmt: skip
     if materialize_grads:
         # creation imports tensor, which imports this package: a cycle at module level
-        result = [zeros_like(t) if g is None else g for g, t in zip(result, in_list, strict=True)]
+        result = [
+            zeros_like(t, requires_grad=create_graph) if g is None else g
+            for g, t in zip(result, in_list, strict=True)
+        ]
     return tuple(result)
 
 
@@ -149,3 +158,25 @@ def tensor_backward(
 ) -> None:
     """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def _batched_grad(
+    outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None,
+    create_graph: bool, allow_unused: bool | None, materialize_grads: bool,
+) -> tuple:  # fmt: skip
+    """``grad(..., is_grads_batched=True)``: a vjp per row of every grad output, stacked."""
+    rows = _as_list(grad_outputs)
+    n = rows[0].shape[0]
+    keep = create_graph if retain_graph is None else retain_graph
+    per_row = [
+        grad(
+            outputs, inputs, [g[i] for g in rows], retain_graph=keep or i < n - 1,
+            create_graph=create_graph, allow_unused=allow_unused,
+            materialize_grads=materialize_grads,
+        )
+        for i in range(n)
+    ]  # fmt: skip
+    return tuple(
+        None if all(r[k] is None for r in per_row) else stack([r[k] for r in per_row])
+        for k in range(len(per_row[0]))
+    )

@@ -18,9 +18,10 @@ from ..engine.dual_state import DUAL
 from ..engine.grad_mode import STATE, no_grad
 from ..engine.sweep import FREED, FREED_MESSAGE, Node
 from ..frontend.creation import zeros
+from ..frontend.multi_view import CUSTOM_KEY, CUSTOM_NO_GRAD
 from ..frontend.overloads import type_name  # (argcheck imports the Tensor: the cycle)
 from ..frontend.pointwise import sum_to_shape
-from ..frontend.recording import unpack_saved
+from ..frontend.recording import record, unpack_saved
 from ..frontend.tensor import Tensor, _make, _version_error
 from ..helpers import warn as warn_user
 
@@ -84,6 +85,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """The node of one ``Function.apply`` call; subclassed per Function as ``<Name>Backward``."""
 
     _forward_cls: type[Function]
+    runs_undefined = True  # PyTorch calls a Function's backward with materialized zeros
 
     def __init__(self, next_functions: tuple) -> None:
         super().__init__(next_functions)
@@ -103,9 +105,13 @@ class BackwardCFunction(Node, FunctionCtx):
         # creation imports tensor, which imports this package: a cycle at module level
         grads = list(grads) + [None] * (len(self._outputs_meta) - len(grads))
         if self.materialize_grads:
+            # (ctx._materialize_non_diff_grads = False: non-differentiable outputs get None)
+            keep = () if self.__dict__.get("_materialize_non_diff_grads", True) else (
+                self.__dict__.get("_nondiff_nrs", ())
+            )  # fmt: skip
             grads = [
-                zeros(meta[0], dtype=meta[1]) if g is None and meta is not None else g
-                for g, meta in zip(grads, self._outputs_meta, strict=True)
+                zeros(meta[0], dtype=meta[1]) if g is None and meta and i not in keep else g
+                for i, (g, meta) in enumerate(zip(grads, self._outputs_meta, strict=True))
             ]
         result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
@@ -259,33 +265,14 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 cls.setup_context(ctx, args, raw)
             else:
                 raw = cls.forward(ctx, *args, **kwargs)
-        for t in ctx._dirty:
-            t._bump()
-        if not recording:
-            return ctx, raw
+        _bump_dirty(ctx._dirty, recording)
         is_tuple = isinstance(raw, tuple)
         outputs = raw if is_tuple else (raw,)
-        wrapped: list[Any] = []
+        if not recording:
+            _mark_views(outputs, args, CUSTOM_NO_GRAD)
+            return ctx, raw
         remap: dict[int, Any] = {}
-        for nr, out in enumerate(outputs):
-            if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
-                ctx._outputs_meta.append(None)
-                wrapped.append(out)
-                continue
-            ctx._outputs_meta.append((tuple(out.shape), out._dtype))
-            if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
-                wrapped.append(out)
-                continue
-            if any(out is d for d in ctx._dirty) or (
-                not (out._base is not None or out._requires_grad or any(out is a for a in args))
-            ):  # modified in place, or a new tensor: rebase, keep identity (``ctx.out = out``)
-                out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
-                wrapped.append(out)
-                continue
-            w = _make(out._value, out._dtype, ctx, output_nr=nr)
-            w._vc = out._counter()
-            remap[id(out)] = w
-            wrapped.append(w)
+        wrapped = [_wrap_output(cls, ctx, nr, out, args, remap) for nr, out in enumerate(outputs)]
         to_save = [remap.get(id(t), t) for t in ctx._to_save]
         if to_save:
             ctx._saved = _saved_without_cycles(ctx, to_save, Tensor)
@@ -293,6 +280,56 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 G.pack_saved(ctx, [(i, t) for i, t in enumerate(to_save) if isinstance(t, Tensor)])
         ctx._to_save = ctx._dirty = ()  # the dirty ones may be outputs: no cycle through them
         return ctx, (tuple(wrapped) if is_tuple else wrapped[0])
+
+
+def _bump_dirty(dirty: Sequence[Any], recording: bool) -> None:
+    """Bump the counters of the tensors ``mark_dirty`` named; a leaf that requires grad
+    modified in a recorded call is refused, as PyTorch does."""
+    for t in dirty:
+        if recording and t._requires_grad and t.grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad has been used in an in-place operation."
+            )
+        t._bump()
+
+
+def _wrap_output(
+    cls: type, ctx: BackwardCFunction, nr: int, out: Any, args: tuple, remap: dict
+) -> Any:
+    """Output ``nr`` of a recorded call as the caller sees it; ``remap`` maps each returned
+    tensor's id to what replaced it (the same tensor returned twice is one result)."""
+    if not isinstance(out, Tensor):  # backward still gets a slot for it (None)
+        ctx._outputs_meta.append(None)
+        return out
+    ctx._outputs_meta.append((tuple(out.shape), out._dtype))
+    if id(out) in remap:
+        return remap[id(out)]
+    if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
+        ctx.__dict__.setdefault("_nondiff_nrs", set()).add(nr)
+        return out
+    is_arg = any(out is a for a in args)
+    if any(out is d for d in ctx._dirty) or not (
+        out._base is not None or out._requires_grad or is_arg
+    ):  # modified in place, or a new tensor: rebase, keep identity (``ctx.out = out``)
+        out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
+        remap[id(out)] = out
+        return out
+    w = _make(out._value, out._dtype, ctx, output_nr=nr)
+    w._vc = out._counter()
+    if out._base is not None or is_arg:  # PyTorch refuses in-place writes into these
+        w.__dict__[CUSTOM_KEY] = (
+            f"Output {nr} of {cls.__name__} is a view and is being modified inplace."
+        )
+    remap[id(out)] = w
+    return w
+
+
+def _mark_views(outputs: tuple, args: tuple, first: str) -> None:
+    """Mark the views among a Function's outputs computed without recording (not its inputs
+    themselves): PyTorch refuses to record an in-place write into them later."""
+    for out in outputs:
+        if isinstance(out, Tensor) and out._base is not None and not any(out is a for a in args):
+            out.__dict__[CUSTOM_KEY] = first
 
 
 def _saved_without_cycles(ctx: BackwardCFunction, to_save: list, tensor: type) -> tuple:
@@ -326,6 +363,32 @@ class once_differentiable:  # noqa: N801 - PyTorch's name
         @functools.wraps(fn)
         def wrapper(ctx: Any, *args: Any) -> Any:
             with no_grad():
-                return fn(ctx, *args)
+                outputs = fn(ctx, *args)
+            if not STATE.enabled or not any(
+                isinstance(a, Tensor) and a._requires_grad for a in args
+            ):
+                return outputs
+            # under create_graph: each result hangs off an ``Error`` node, as PyTorch's
+            # DelayedError, so differentiating it again raises instead of giving zeros
+            one = not isinstance(outputs, tuple)
+            errs = tuple(_delayed_error(o) for o in ((outputs,) if one else outputs))
+            return errs[0] if one else errs
 
         return wrapper
+
+
+ONCE_DIFFERENTIABLE = (
+    "trying to differentiate twice a function that was marked with @once_differentiable"
+)
+
+
+def _delayed_error(t: Any) -> Any:
+    """``t`` as the output of an ``Error`` node whose backward raises PyTorch's message."""
+    if not isinstance(t, Tensor):
+        return t
+    leaf = t.detach().requires_grad_(True)
+
+    def backward(g: Any) -> tuple:
+        raise RuntimeError(ONCE_DIFFERENTIABLE)
+
+    return record("Error", leaf._value, leaf._dtype, (leaf,), backward)

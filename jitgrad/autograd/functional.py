@@ -16,6 +16,7 @@ from ..engine.grad_mode import enable_grad
 from ..frontend.creation import ones_like, zeros_like
 from ..frontend.movement import stack
 from ..frontend.tensor import _make
+from . import functional_checks as C
 from .api import grad as autograd_grad
 
 
@@ -77,15 +78,19 @@ def vjp(
     func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
 ) -> tuple:
     """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``."""
-    in_tuple, xs = _as_tuple(inputs)
+    in_tuple, xs = C.checked_tuple(inputs, "inputs", "vjp")
     with enable_grad():
         xs = _prepare(xs, create_graph)
-        out_tuple, outs = _as_tuple(func(*xs))
-        vs = (
-            _single_output_ones(outs, "user-provided function returns")
-            if v is None
-            else _as_tuple(v)[1]
-        )
+        out_tuple, outs = C.checked_tuple(func(*xs), "outputs of the user-provided function", "vjp")
+        if strict:
+            C.check_strict_outputs(outs)
+        if v is None:
+            vs = _single_output_ones(outs, "user-provided function returns")
+        else:
+            vs = C.checked_tuple(v, "v", "vjp")[1]
+            C.check_v(vs, outs, out_tuple)
+        if strict:
+            C.check_strict_used(grads_of_used(outs, xs, vs, create_graph) or (None,) * len(xs))
         result = _grads(outs, xs, vs, create_graph)
     outs, result = _finish(outs, create_graph), _finish(result, create_graph)
     return (outs if out_tuple else outs[0]), (result if in_tuple else result[0])
@@ -131,10 +136,12 @@ def jacobian(
     Built one reverse sweep per output element. Nested like PyTorch: a tensor for one input
     and one output, a tuple when either side is a tuple, a tuple of tuples when both are.
     """
-    in_tuple, xs = _as_tuple(inputs)
+    in_tuple, xs = C.checked_tuple(inputs, "inputs", "jacobian")
     with enable_grad():
         xs = _prepare(xs, create_graph)
-        out_tuple, outs = _as_tuple(func(*xs))
+        out_tuple, outs = C.checked_tuple(
+            func(*xs), "outputs of the user-provided function", "jacobian"
+        )
         rows = []
         for out in outs:
             per_elem = []
@@ -176,7 +183,7 @@ def hessian(
     in_tuple = isinstance(inputs, tuple | list)
 
     def gradient(*args: Any) -> Any:
-        g = jacobian(func, args, create_graph=True)
+        g = jacobian(lambda *a: C.single_element(func(*a), "hessian"), args, create_graph=True)
         return g if in_tuple else g[0]
 
     return jacobian(gradient, inputs, create_graph=create_graph)

@@ -102,10 +102,27 @@ def pack_saved(node: Node, items: Sequence[tuple[Any, Any]]) -> None:
     pack, unpack = hooks[-1]
     STATE.saved_hooks = ()
     try:
-        packed = {key: pack(t) for key, t in items}
+        packed = {key: _pack_one(pack, t) for key, t in items}
     finally:
         STATE.saved_hooks = hooks
     node.extras().packed = (unpack, packed)
+
+
+PACK_INPLACE = (
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+    "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+    "side-effects. Please open an issue if you need to perform in-place operations on the "
+    "input to a pack hook."
+)
+
+
+def _pack_one(pack: Callable, t: Any) -> Any:
+    """``pack(t)``, refusing (as PyTorch) a hook that changed ``t`` in place."""
+    version = t._version
+    packed = pack(t)
+    if t._version != version:
+        raise RuntimeError(PACK_INPLACE)
+    return packed
 
 
 def packed_of(node: Node) -> tuple | None:

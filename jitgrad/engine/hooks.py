@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .grad_mode import STATE
+
 POST_ACCUMULATE_RETURNED = "Tensor post accumulate grad hooks should return None."
 
 #: ``Tensor.toString()`` scalar-type words ("CPUFloatType")
@@ -79,6 +81,8 @@ def call_tensor_hooks(hooks: dict, grad: Any) -> Any:
     """Each tensor hook in turn; a non-None result replaces the gradient the next one sees."""
     for fn in list(hooks.values()):
         new = fn(grad)
+        if grad is None:  # an undefined gradient: the hook sees None, nothing replaces it
+            continue
         grad._fresh = False  # the hook may keep it: a leaf must not adopt it as its .grad
         if new is not None:
             check_single_result(grad, new, fn)
@@ -95,3 +99,35 @@ def call_node_hooks(hooks: dict, grads: tuple, *rest: Any) -> tuple:
         if new is not None:
             grads = check_result(grads, new, fn)
     return grads
+
+
+def run_tensor_hooks(node: Any, grad_outputs: list) -> None:
+    """Before ``node`` runs: its outputs' tensor hooks (each may replace its gradient; an
+    output with no gradient gets None, as in PyTorch), then ``retain_grad`` copies."""
+    extra = node._extra
+    if extra is None:
+        return
+    hooks = extra.tensor_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
+                grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
+            elif fns:  # PyTorch calls an output's hooks with None when only others have grads
+                call_tensor_hooks(fns, None)
+    retain = extra.retain
+    if retain:
+        for nr, ref in retain.items():
+            t = ref()
+            if t is None or (t.grad_fn is not node and _retained_by(t.grad_fn, t)):
+                continue  # gone, or retain_grad moved to its node by an in-place op
+            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
+                g = grad_outputs[nr]
+                if t._grad is None:
+                    t._grad = g if STATE.enabled else g.detach().clone()
+                else:
+                    t._grad = t._grad + g
+
+
+def _retained_by(node: Any, t: Any) -> bool:
+    extra = None if node is None else node._extra
+    return extra is not None and bool(extra.retain) and any(r() is t for r in extra.retain.values())

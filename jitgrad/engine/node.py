@@ -103,6 +103,11 @@ class Node:
 
     __slots__ = ("next_functions", "_seq", "_extra", "_saved", "_key", "__weakref__")
 
+    #: Whether the sweep calls this node when none of its gradients is defined (a backward
+    #: returned None for every path to it). PyTorch's built-in nodes return undefined grads
+    #: then, so the sweep skips them; a custom Function's backward still runs (on zeros).
+    runs_undefined = False
+
     def __init__(self, next_functions: tuple, seq: float | None = None) -> None:
         self.next_functions = next_functions
         self._seq = next_sequence() if seq is None else seq
@@ -212,7 +217,7 @@ class AccumulateGrad(Node):
         self.variable = variable
 
     def apply(self, grads: list) -> Sequence:
-        # The leaf's own hooks already ran as this node's tensor hooks (see _run_tensor_hooks).
+        # The leaf's own hooks already ran as this node's tensor hooks (see hooks.run_tensor_hooks).
         t = self.variable
         accumulate_into_leaf(t, grads[0])
         if t._post_hooks:

@@ -52,7 +52,7 @@ from ..backends import STATE as DEVICE
 from ..helpers import warn as warn_user
 from .fusion_mode import STATE as FUSION
 from .grad_mode import STATE
-from .hooks import call_node_hooks, call_tensor_hooks
+from .hooks import call_node_hooks, run_tensor_hooks
 from .node import (  # noqa: F401 - re-exported: the modules that import them from here
     CPP_NODES,
     FREED,
@@ -248,10 +248,14 @@ def _sweep(
     STATE.enabled, STATE.sweep = create_graph, needed
     try:
         for step in plan.steps:
-            grad_outputs = buffers.pop(step.pos, None) or [None]
+            grad_outputs = buffers.pop(step.pos, None)
             node = nodes[step.pos]
+            if grad_outputs is None:  # every gradient undefined (a backward returned None)
+                if _skips_undefined(node, step, needed, targets, retain_graph):
+                    continue
+                grad_outputs = [None]
             if node._extra is not None:
-                _run_tensor_hooks(node, grad_outputs)
+                run_tensor_hooks(node, grad_outputs)
             if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
@@ -270,6 +274,19 @@ def _sweep(
                         add_to_buffer(buffers, p, nr, g)
     finally:
         STATE.enabled, STATE.sweep = prev_mode, prev_sweep
+
+
+def _skips_undefined(node: Node, step: Any, needed: Any, targets: Any, retain: bool) -> bool:
+    """Whether the sweep skips a node none of whose gradients is defined: PyTorch's built-in
+    nodes pass undefined gradients through, a custom Function's backward still runs (on
+    zeros); an ``inputs=`` target takes its None."""
+    if targets is not None and passes(node, [None], needed, targets):
+        return True
+    if node.runs_undefined:
+        return False
+    if not retain and step.members is None:
+        node.release()
+    return True
 
 
 #: The same loop, for a cached plan: its own name, so that a profile times replays apart.
@@ -336,34 +353,6 @@ def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor) -> None:
     total = slot[nr] = prev + g
     # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
     total._fresh = not STATE.enabled
-
-
-def _run_tensor_hooks(node: Node, grad_outputs: list) -> None:
-    extra = node._extra
-    if extra is None:
-        return
-    hooks = extra.tensor_hooks
-    if hooks:
-        for nr, fns in hooks.items():
-            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
-                grad_outputs[nr] = call_tensor_hooks(fns, grad_outputs[nr])
-    retain = extra.retain
-    if retain:
-        for nr, ref in retain.items():
-            t = ref()
-            if t is None or (t.grad_fn is not node and _retained_by(t.grad_fn, t)):
-                continue  # gone, or retain_grad moved to its node by an in-place op
-            if nr < len(grad_outputs) and grad_outputs[nr] is not None:
-                g = grad_outputs[nr]
-                if t._grad is None:
-                    t._grad = g if STATE.enabled else g.detach().clone()
-                else:
-                    t._grad = t._grad + g
-
-
-def _retained_by(node: Node | None, t: Tensor) -> bool:
-    extra = None if node is None else node._extra
-    return extra is not None and bool(extra.retain) and any(r() is t for r in extra.retain.values())
 
 
 def _call_node(node: Node, grad_outputs: list) -> Sequence:

@@ -33,6 +33,27 @@ MESSAGE = (
 )
 
 
+#: a view a custom Function returned (or an input it returned as-is): the first sentence of
+#: PyTorch's refusal to record an in-place write into it, under this key in its ``__dict__``
+CUSTOM_KEY = "_custom_view"
+CUSTOM_MESSAGE = (
+    " This view was created inside a custom Function (or because an input was returned as-is) "
+    "and the autograd logic to handle view+inplace would override the custom backward "
+    "associated with the custom Function, leading to incorrect gradients. This behavior is "
+    "forbidden. You can fix this by cloning the output of the custom Function."
+)
+CUSTOM_NO_GRAD = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled."
+)
+
+
+def check_custom(t: Any) -> None:
+    """Raise PyTorch's error for a recorded in-place write into a custom Function's view."""
+    first = t.__dict__.get(CUSTOM_KEY)
+    if first is not None:
+        raise RuntimeError(first + CUSTOM_MESSAGE)
+
+
 def mark(outs: Any, node_name: str) -> None:
     """Mark the outputs of a multi-view op (``UnbindBackward0`` -> ``Output i of Unbind``)."""
     marks = _marks.get(node_name)

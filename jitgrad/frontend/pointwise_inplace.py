@@ -18,6 +18,7 @@ from ..ops import expr as E
 from ..ops.registry import FLOAT, OpDef
 from . import lazy as L
 from ._tensor_data import result_type
+from .multi_view import check_custom
 from .overlap import check_write
 from .pointwise import apply, check_inplace
 from .pointwise_node import OVERWROTE
@@ -54,6 +55,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         apply(op, args, out_dtype=t._dtype, out=t._value)
         t._bump()
         return t
+    if t.__dict__:  # a custom Function's view output refuses a recorded write
+        check_custom(t)
     if D.any_complex(args):  # complex: out of place (jitgrad.complex_ops), written back
         return _complex_inplace(op, t, others)
     reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)

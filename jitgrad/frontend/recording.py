@@ -42,6 +42,17 @@ class FunctionBackward(Node):
             super().release()
 
 
+class IndicesBackward(FunctionBackward):
+    """A node of an advanced-index op (``IndexBackward0``, ``IndexPutBackward0``): PyTorch saves
+    its indices, so a backward frees the node even when the indices were Python lists (no
+    saved tensor here) and a second backward through it raises the freed-graph error."""
+
+    __slots__ = ()
+
+    def release(self) -> None:
+        Node.release(self)
+
+
 class ResultBackward(FunctionBackward):
     """A node whose backward also reads the op's own result: ``fn(*grads, result)``
     (softmax, logsumexp, norm, prod).

@@ -37,7 +37,7 @@ _NAMES = {
 }
 
 #: values PyTorch saves that jitgrad's op fixes (``x ** 2`` runs as ``square``)
-_CONSTANTS = {"square": {"exponent": 2}}
+_CONSTANTS = {"square": {"exponent": 2}, "cube": {"exponent": 3}}
 #: ops whose saved scalar operands PyTorch shows as Python numbers, not wrapped tensors
 _RAW_SCALARS = frozenset({"pow"})
 

@@ -23,10 +23,11 @@ from ..ops.setitem_names import setitem_node
 from . import argcheck as A
 from .checks import DTYPE_WORDS
 from .copying import contiguous_array, copy_into
-from .multi_view import check_marked, setitem_view
+from .multi_view import check_custom, check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
-from .recording import index_tensors, record
+from .recording import FunctionBackward, IndicesBackward, index_tensors, record
+from .sequence_key import sequence_key
 from .strided_region import strided
 from .tensor import Tensor, _make, legacy_type_name
 from .view_relation import from_space, logical, relation, reread, root_space
@@ -236,7 +237,10 @@ def _take(v: Tensor, plan: _Plan, name: str, saved: tuple = ()) -> Tensor:
     if out.size:
         K.take3(src, plan.pos, out)
     shape = plan.out_shape()
-    return record(name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved)
+    base = IndicesBackward if name == "IndexBackward0" else FunctionBackward
+    return record(
+        name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved, base
+    )
 
 
 def _put_add(g: Tensor, plan: _Plan) -> Tensor:
@@ -262,6 +266,8 @@ def getitem(self: Tensor, key: Any) -> Tensor:
         if not -n <= key < n:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
         return basic_view(self, (key,), "SelectBackward0")
+    if type(key) is list:
+        key = sequence_key(key)
     basic, name, adv = _parse(self, key)
     if not adv:
         return basic_view(self, basic, name or "AliasBackward0")
@@ -279,6 +285,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     Writing into a view with autograd on rebases the view's root tensor, as PyTorch does,
     so gradients reach every user of the modified buffer.
     """
+    if type(key) is list:
+        key = sequence_key(key)
     if self.__dict__:  # an unbind/split output, an inference tensor (see multi_view)
         check_marked(self, setitem_view(key))
     dt = self._dtype
@@ -287,6 +295,8 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         and (dt.is_floating_point or dt.is_complex)
         and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     )
+    if with_grad and self.__dict__:  # a custom Function's view output refuses a recorded write
+        check_custom(self)
     base = self._base
     through_view = with_grad and base is not None and base._value.flags.c_contiguous
     if through_view:
@@ -343,7 +353,10 @@ def _record_write(
         setitem(gs if rel is None else strided(gs, rel.geom), key, 0)
         return (gs if rel is None else from_space(gs, rel)), gv
 
-    res = record(name, target._value, target._dtype, (old, value), backward, index_tensors(key))
+    base = IndicesBackward if name == "IndexPutBackward0" else FunctionBackward
+    res = record(
+        name, target._value, target._dtype, (old, value), backward, index_tensors(key), base
+    )
     target.grad_fn = res.grad_fn
     target._output_nr = 0
     target._requires_grad = True

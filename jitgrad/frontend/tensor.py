@@ -252,21 +252,15 @@ class Tensor:
         t._vc = self._counter()
         return t
 
-    def detach_(self) -> Tensor:
-        self._counter()  # (while grad_fn still names the node that saved this result)
-        self.grad_fn = None
-        self._requires_grad = False
-        return self
+    detach_ = _meta.detach_
+    _is_view = _meta.is_view
 
     @property
     def data(self) -> Tensor:
         return _make(self._value, self._dtype)
 
-    @data.setter
-    def data(self, value: Tensor) -> None:
-        self._counter()  # (while _value still names the buffer the node saved)
-        self._value = value._value
-        self._dtype = value._dtype
+    data = data.setter(_meta.set_data).deleter(_meta.delete_data)
+    requires_grad = requires_grad.deleter(_meta.delete_requires_grad)
 
     # ---- conversion (jitgrad/frontend/tensor_conversion.py) ---------------------------------
     numpy = _conversion.numpy

@@ -184,3 +184,44 @@ def data_ptr(self: Tensor) -> int:
     if _on_device(self):
         return int(DEVICE.backend.interface(self._value)["data"][0])
     return int(self._value.__array_interface__["data"][0])
+
+
+# ---- in-place autograd state changes (the Tensor's detach_, .data and deleters) -------------
+DETACH_VIEW = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+)
+
+
+def is_view(self: Tensor) -> bool:
+    """PyTorch's ``_is_view()``: whether this tensor shares a base tensor's storage."""
+    return self._base is not None
+
+
+def detach_(self: Tensor) -> Tensor:
+    """Cut this tensor from its history in place (refused on a differentiable view)."""
+    if self._base is not None and (self._dtype.is_floating_point or self._dtype.is_complex):
+        raise RuntimeError(DETACH_VIEW)
+    self._counter()  # (while grad_fn still names the node that saved this result)
+    self.grad_fn = None
+    self._requires_grad = False
+    return self
+
+
+def set_data(self: Tensor, value: Any) -> None:
+    """``t.data = value``: the buffer and dtype of ``value``, keeping this tensor's history."""
+    if not hasattr(value, "_value") or not hasattr(value, "_counter"):  # (no Tensor here)
+        raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+    self._counter()  # (while _value still names the buffer the node saved)
+    self._value = value._value
+    self._dtype = value._dtype
+
+
+def delete_data(self: Tensor) -> None:
+    raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
+
+
+def delete_requires_grad(self: Tensor) -> None:
+    raise RuntimeError("requires_grad must be a bool")

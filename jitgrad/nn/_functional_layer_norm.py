@@ -65,7 +65,7 @@ def _check_layer_norm(
     if tuple(input.shape[input.dim() - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"layer_norm not implemented for {input._dtype.np.name} input")

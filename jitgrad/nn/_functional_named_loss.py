@@ -61,6 +61,8 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    if not input.is_meta and not bool(((input >= 0) & (input <= 1)).all()):  # NaN too
+        raise RuntimeError("all elements of input should be between 0 and 1")
     composed = _needs_composed(weight)
     w = weight if composed or weight is None else weight.detach()
 

@@ -10,9 +10,10 @@ from typing import Any
 from ..frontend.tensor import Tensor
 from .module import Module
 from .parameter import Parameter
+from .sequential_ops import SequentialOps, item_index
 
 
-class Sequential(Module):
+class Sequential(SequentialOps, Module):
     """Calls its modules in order, each on the previous one's output."""
 
     def __init__(self, *args: Any) -> None:
@@ -30,10 +31,9 @@ class Sequential(Module):
         return input
 
     def __getitem__(self, idx: int | slice) -> Any:
-        mods = list(self._modules.values())
         if isinstance(idx, slice):
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
-        return mods[idx]
+        return list(self._modules.values())[item_index(self, idx)]
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -46,8 +46,8 @@ class Sequential(Module):
         return self
 
     def __setitem__(self, idx: int, module: Module) -> None:
-        key = list(self._modules)[idx]
-        self._modules[key] = module
+        key = list(self._modules)[item_index(self, idx)]
+        setattr(self, key, module)
 
     def __delitem__(self, idx: int | slice) -> None:
         _delete_renumbered(self, idx)
@@ -99,8 +99,8 @@ class ModuleList(Module):
         return mods[idx]
 
     def __setitem__(self, idx: int, module: Module) -> None:
-        key = list(self._modules)[idx]
-        self._modules[key] = module
+        key = list(self._modules)[item_index(self, idx)]
+        setattr(self, key, module)
 
     def __len__(self) -> int:
         return len(self._modules)

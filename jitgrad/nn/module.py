@@ -15,6 +15,7 @@ from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..engine.sweep import RemovableHandle, add_hook
 from ..frontend.tensor import Tensor, device
+from . import module_checks as C
 from . import module_hooks as H
 from . import module_state as S
 from .parameter import Parameter
@@ -47,12 +48,14 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._drop(name)
+            if value.grad_fn is not None:
+                C.check_parameter(self, name, value, Parameter)
+            self._drop(name, params)  # (a parameter set again keeps its place)
             params[name] = value
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._drop(name)
+            self._drop(name, self._modules)
             self._modules[name] = value
         elif getattr(value, "_is_buffer", False):  # nn.Buffer(t), registered with its persistence
             self._drop(name)
@@ -66,13 +69,19 @@ class Module:
                 )
             params[name] = None
         elif params is not None and name in self._buffers:
+            C.check_assignment(name, value, "buffer", "torch.Tensor", Tensor)
             self._buffers[name] = value
+        elif params is not None and name in self._modules:
+            C.check_assignment(name, value, "child module", "torch.nn.Module", Module)
+            self._modules[name] = value
         else:
             object.__setattr__(self, name, value)
 
-    def _drop(self, name: str) -> None:
+    def _drop(self, name: str, keep: Any = None) -> None:
+        """Forget ``name`` everywhere but in table ``keep`` (where it is about to be set)."""
         for d in (self.__dict__, self._parameters, self._buffers, self._modules):
-            d.pop(name, None)
+            if d is not keep:
+                d.pop(name, None)
 
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
@@ -90,15 +99,20 @@ class Module:
         object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        C.check_parameter(self, name, param, Parameter)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """A tensor that is state but not a parameter (saved in ``state_dict``)."""
+        C.check_buffer(self, name, tensor)
         self._buffers[name] = tensor
         if not persistent:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
+        else:
+            self.__dict__.get("_non_persistent", set()).discard(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
+        C.check_module(self, name, module, Module)
         self._modules[name] = module
 
     register_module = add_module
@@ -277,7 +291,15 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Move parameters and buffers (same objects, new ``.data``) to a device, and convert
         the floating-point ones to a dtype: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``."""
+        like = [a for a in (*args, kwargs.get("tensor")) if isinstance(a, Tensor)]  # to(tensor)
+        args = (*args, *(t.dtype for t in like), *(t.device for t in like))
         dtypes = [a for a in (*args, kwargs.get("dtype")) if isinstance(a, D.dtype)]
+        for dt in dtypes:
+            if not (dt.is_floating_point or dt.is_complex):
+                raise TypeError(
+                    "nn.Module.to only accepts floating point or complex dtypes, but got "
+                    f"desired dtype={dt}"
+                )
         devices = [a for a in (*args, kwargs.get("device")) if isinstance(a, str | device)]
         with no_grad():
             for m in self.modules():
@@ -352,6 +374,6 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
     def __dir__(self) -> list[str]:
-        return sorted(
-            set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers)
-        )
+        keys = set(super().__dir__()) | set(self._parameters) | set(self._modules)
+        keys |= set(self._buffers)
+        return sorted(k for k in keys if not k[0].isdigit())  # as PyTorch: no "0" of a Sequential

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..engine.grad_mode import no_grad
@@ -108,6 +108,8 @@ def load_state_dict(module: Any, state_dict: dict, strict: bool, assign: bool) -
     load pre hooks see (and may edit) a copy of ``state_dict`` first, with ``strict=True``
     and the version ``state_dict()`` recorded, as in PyTorch (whose inner loads are always
     strict: a missing extra state is reported even when the outer call is not)."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
     metadata = getattr(state_dict, "_metadata", None)
     state_dict = OrderedDict(state_dict)
     missing: list[str] = []

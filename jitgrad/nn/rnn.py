@@ -5,7 +5,7 @@ Each layer and direction computes its input projection for the whole sequence wi
 (``x W_ih^T + b_ih`` over ``(T, B, I)``), then loops over time for the hidden projection and
 the gate math (rnn_cell.py's step functions), as PyTorch's CPU path does. Everything is made
 of differentiable ops, so backward, double backward and fusion need nothing RNN-specific.
-PackedSequence input and LSTM ``proj_size`` are not implemented and say so.
+An LSTM's ``proj_size`` projects ``h`` by ``weight_hr_l{k}`` after each step, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -70,8 +70,6 @@ def _check_sizes(
         raise ValueError("proj_size should be a positive integer or zero to disable projections")
     if proj_size >= hidden_size:
         raise ValueError("proj_size has to be smaller than hidden_size")
-    if proj_size > 0:
-        raise NotImplementedError("LSTM with proj_size > 0 is not implemented in jitgrad")
     if mode not in _MODES:
         raise ValueError("Unrecognized RNN mode: " + mode)
 
@@ -123,15 +121,18 @@ class RNNBase(Module):
         ``bias_hh_l1_reverse`` ...), registered in its order, so ``state_dict`` keys,
         ``_flat_weights`` and the initializer's draws line up with PyTorch's."""
         input_size, hidden_size = self.input_size, self.hidden_size
+        out_size = self.proj_size or hidden_size  # an LSTM with proj_size projects h
         self._flat_weights_names: list[str] = []
         self._all_weights: list[list[str]] = []
         for layer in range(self.num_layers):
-            width = input_size if layer == 0 else hidden_size * directions
+            width = input_size if layer == 0 else out_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                shapes = {"weight_ih": (gates, width), "weight_hh": (gates, hidden_size)}
+                shapes = {"weight_ih": (gates, width), "weight_hh": (gates, out_size)}
                 if self.bias:
                     shapes.update(bias_ih=(gates,), bias_hh=(gates,))
+                if self.proj_size:
+                    shapes.update(weight_hr=(self.proj_size, hidden_size))
                 names = [kind + suffix for kind in shapes]
                 for name, shape in zip(names, shapes.values()):
                     setattr(self, name, Parameter(creation.empty(shape, dtype=dtype)))
@@ -180,12 +181,14 @@ class RNNBase(Module):
         batched = input.dim() == 3
         return (input if batched else input.unsqueeze(0 if self.batch_first else 1)), batched
 
-    def _expected_state(self, input: Tensor) -> tuple[int, int, int]:  # noqa: A002
+    def _expected_state(self, input: Tensor, cell: bool = False) -> tuple[int, int, int]:  # noqa: A002
+        """The shape of ``h`` (of LSTM's ``c`` if ``cell``: not projected)."""
         batch = input.size(0) if self.batch_first else input.size(1)
-        return (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+        size = self.hidden_size if cell else (self.proj_size or self.hidden_size)
+        return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
 
-    def _zeros(self, input: Tensor) -> Tensor:  # noqa: A002
-        return creation.zeros(*self._expected_state(input), dtype=input.dtype)
+    def _zeros(self, input: Tensor, cell: bool = False) -> Tensor:  # noqa: A002
+        return creation.zeros(*self._expected_state(input, cell), dtype=input.dtype)
 
     def _check_forward_args(self, input: Tensor, states: tuple, labels: tuple) -> None:  # noqa: A002
         weight = self.weight_ih_l0
@@ -200,8 +203,8 @@ class RNNBase(Module):
                 "input.size(-1) must be equal to input_size. Expected "
                 f"{self.input_size}, got {input.size(-1)}"
             )
-        expected = self._expected_state(input)
-        for state, label in zip(states, labels):
+        for i, (state, label) in enumerate(zip(states, labels)):
+            expected = self._expected_state(input, cell=i == 1)
             if tuple(state.shape) != expected:
                 raise RuntimeError(
                     f"Expected hidden{label} size {expected}, got {list(state.shape)}"
@@ -224,13 +227,15 @@ class RNNBase(Module):
             outputs = []
             for direction in range(2 if self.bidirectional else 1):
                 index = len(outputs) + layer * (2 if self.bidirectional else 1)
-                w_ih, w_hh, *biases = (getattr(self, n) for n in self._all_weights[index])
-                b_ih, b_hh = biases or (None, None)
-                projected = F.linear(x, w_ih, b_ih).unbind(0)  # one matmul for all time steps
+                w = {n.split("_l")[0]: getattr(self, n) for n in self._all_weights[index]}
+                w_hh, b_hh, w_hr = w["weight_hh"], w.get("bias_hh"), w.get("weight_hr")
+                projected = F.linear(x, w["weight_ih"], w.get("bias_ih")).unbind(0)  # one matmul
                 state = tuple(s[index] for s in states)
                 seq: list[Any] = [None] * steps
                 for t in range(steps - 1, -1, -1) if direction else range(steps):
                     state = step(projected[t], state, w_hh, b_hh)
+                    if w_hr is not None:  # proj_size: h is projected, c is not
+                        state = (F.linear(state[0], w_hr), state[1])
                     seq[t] = state[0]
                 outputs.append(stack(seq))
                 for final, s in zip(finals, state):
@@ -354,7 +359,7 @@ class LSTM(RNNBase):
             return packed_forward(self, input, hx)
         x, batched = self._batch_input(input)
         if hx is None:
-            hx = (self._zeros(x), self._zeros(x))
+            hx = (self._zeros(x), self._zeros(x, cell=True))
         else:
             h, c = hx[0], hx[1]
             want = 3 if batched else 2

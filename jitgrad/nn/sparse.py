@@ -24,6 +24,10 @@ def add_embedding_weight(
 ) -> int | None:
     """Registers the table ``Embedding`` and ``EmbeddingBag`` share (``_weight``, or N(0, 1)
     with the ``padding_idx`` row zeroed) and returns ``padding_idx`` made non-negative."""
+    if padding_idx is not None:  # PyTorch's asserts
+        assert -num_embeddings <= padding_idx < num_embeddings, (
+            "Padding_idx must be within num_embeddings"
+        )
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num_embeddings
     if _weight is None:

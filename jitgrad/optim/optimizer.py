@@ -19,6 +19,7 @@ from ..backends.meta_array import MetaArray
 from ..engine.grad_mode import enable_grad, no_grad
 from ..frontend.overlap import assert_no_internal_overlap
 from ..frontend.tensor import Tensor, _make, legacy_type_name
+from ..helpers import warn as warn_user
 from ..kernels.cpu import optim as cpu_kernels
 
 
@@ -74,8 +75,18 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group; missing hyper-parameters come from ``defaults``."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         param_group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        if len({id(p) for p in param_group["params"]}) != len(param_group["params"]):
+            warn_user(
+                "optimizer contains a parameter group with duplicate parameters; in future, "
+                "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for "
+                "more information",
+                UserWarning,
+                stacklevel=3,
+            )
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(

@@ -198,7 +198,7 @@ def packed_forward(module: Any, packed: PackedSequence, hx: Any) -> tuple[Packed
     view = padded.transpose(0, 1) if module.batch_first else padded  # the module's layout
     if hx is None:
         zeros = module._zeros(view)
-        states = (zeros, zeros) if lstm else (zeros,)
+        states = (zeros, module._zeros(view, cell=True)) if lstm else (zeros,)
     else:
         states = tuple(hx) if lstm else (hx,)
         if packed.sorted_indices is not None:

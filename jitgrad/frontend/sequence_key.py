@@ -1,0 +1,33 @@
+"""PyTorch's reading of a list used as an index: numpy's old rule, under which a short list
+holding a sequence, tensor, slice, ``None`` or ``...`` is a tuple of indices (``x[[[1, 2],
+[0, 0]]]`` is ``x[[1, 2], [0, 0]]``), with the deprecation warning PyTorch 2.13 still gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..helpers import warn as warn_user
+from .tensor import Tensor
+
+SEQUENCE_KEY_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+    "or a different result"
+)
+
+
+def sequence_key(key: list) -> Any:
+    """PyTorch's (numpy's old) rule for a list key: fewer than 32 items of which one is a
+    sequence, tensor, slice, ``None`` or ``...`` means a tuple of indices (with PyTorch's
+    deprecation warning); otherwise the list is one index."""
+    if len(key) < 32 and any(
+        isinstance(k, list | tuple | range | np.ndarray | Tensor | slice) or k is None
+        or k is Ellipsis
+        for k in key
+    ):
+        warn_user(SEQUENCE_KEY_WARNING, UserWarning, stacklevel=3)
+        return tuple(key)
+    return key
