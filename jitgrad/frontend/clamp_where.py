@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes as D
 from ..helpers import warn as warn_user
+from ..kernels.cpu import indexing as K
 from ..ops.registry import REGISTRY as R
 from .checks import elementwise_operands
 from .pointwise import apply
-from .subscript import _nonzero_coords
 from .tensor import Tensor, _make
 
 
@@ -64,7 +66,7 @@ def clamp_max(input: Any, max: Any) -> Any:  # noqa: A001, A002
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     """Indices of the nonzero entries, one row each (or one tensor per dim)."""
-    coords = _nonzero_coords(input._value if input.ndim else input._value.reshape(1))
+    coords = nonzero_coords(input._value if input.ndim else input._value.reshape(1))
     if as_tuple:
         if input.ndim == 0:
             return (_make(coords[:, 0].copy(), D.int64),)
@@ -106,3 +108,12 @@ def _expression_where(condition: Any, input: Any, other: Any) -> Any:
     if isinstance(condition, bool):
         return input if condition else other
     return where(condition, input, other)
+
+
+def nonzero_coords(arr: np.ndarray) -> np.ndarray:
+    """The coordinates of ``arr``'s nonzero elements, one row each (a counting pass sizes the
+    result, a second fills it: no list of arrays as ``np.nonzero`` builds)."""
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    out = np.empty((K.count_nonzero(flat), arr.ndim), np.int64)
+    K.nonzero_fill(flat, np.array(arr.shape, np.int64), out)
+    return out

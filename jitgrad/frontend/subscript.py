@@ -22,6 +22,7 @@ from ..kernels.cpu import indexing as K
 from ..ops.setitem_names import setitem_node
 from . import argcheck as A
 from .checks import DTYPE_WORDS
+from .clamp_where import nonzero_coords
 from .copying import contiguous_array, copy_into
 from .multi_view import check_custom, check_marked, setitem_view
 from .overlap import check_setitem
@@ -33,7 +34,6 @@ from .tensor import Tensor, _make, legacy_type_name
 from .view_relation import from_space, logical, relation, reread, root_space
 from .views import as_view, basic_view, permute
 
-_WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
 
 UINT8_INDEX_WARNING = (
@@ -172,7 +172,7 @@ class _Plan:
         dims, arrays = [], []
         for d, arr in adv:
             if arr.dtype == np.bool_:
-                coords = _nonzero_coords(arr)
+                coords = nonzero_coords(arr)
                 dims.extend(range(d, d + arr.ndim))
                 arrays.extend(coords[:, j] for j in range(arr.ndim))
             else:
@@ -329,7 +329,8 @@ def _source(self: Tensor, dst: np.ndarray, adv: list, value: Any) -> np.ndarray:
     if adv and isinstance(value, Tensor) and value._dtype is not dt:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
-            f"{_WORDS[dt.name]} for the destination and {_WORDS[value._dtype.name]} for the source."
+            f"{DTYPE_WORDS[dt.name]} for the destination and {DTYPE_WORDS[value._dtype.name]} "
+            "for the source."
         )
     return varr
 
@@ -396,10 +397,3 @@ def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:
     tmp = contiguous_array(view, dt).reshape(a, n, r)
     K.put3(src.reshape(a, -1, r), plan.pos, tmp)
     copy_into(view, tmp.reshape(view.shape), dt)
-
-
-def _nonzero_coords(arr: np.ndarray) -> np.ndarray:
-    flat = np.ascontiguousarray(arr).reshape(-1)
-    out = np.empty((K.count_nonzero(flat), arr.ndim), np.int64)
-    K.nonzero_fill(flat, np.array(arr.shape, np.int64), out)
-    return out
