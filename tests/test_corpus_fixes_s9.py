@@ -138,3 +138,39 @@ def test_corpus_compare_ignores_numpy_padding_next_to_brackets() -> None:
     assert first_difference("[0.41605014 0.4715163 ]", "[0.41605017 0.47151634]") is None
     assert first_difference("[ 0.5 -0.25]", "[0.5 0.25]") is not None  # a sign still counts
     assert first_difference("a [b]", "a[b]") is not None  # only spaces inside brackets
+
+
+def _select_of_leaf_changed_through_base() -> None:
+    w = torch.tensor([[1.0, 0.5], [0.25, 1.0]], requires_grad=True)
+    y = w[0].sin().sum()
+    with torch.no_grad():
+        w.add_(1.0)
+    y.backward()
+
+
+def _select_of_result_changed_through_base() -> None:
+    h = torch.tensor([[1.0, 0.5], [0.25, 1.0]], requires_grad=True) * 2
+    y = h[0].sin().sum()
+    h.add_(1.0)
+    y.backward()
+
+
+def _transpose_of_result_changed_through_base() -> None:
+    h = torch.tensor([[1.0, 0.5], [0.25, 1.0]], requires_grad=True) * 2
+    y = h.t().sin().sum()
+    h.mul_(2.0)
+    y.backward()
+
+
+@pytest.mark.parametrize(
+    ("run", "desc"),
+    [(_select_of_leaf_changed_through_base, "torch.FloatTensor [2]]"),
+     (_select_of_result_changed_through_base, "torch.FloatTensor [2]]"),
+     (_transpose_of_result_changed_through_base, "torch.FloatTensor [2, 2]]")],
+)  # fmt: skip
+def test_saved_view_changed_through_its_base_names_as_strided(run, desc: str) -> None:  # noqa: ANN001
+    """PyTorch regenerates a changed view's grad_fn (AsStridedBackward0) before naming it in
+    the error, whatever view op made it (select, t)."""
+    with pytest.raises(RuntimeError) as err:
+        run()
+    assert str(err.value) == _message(desc + ", which is output 0 of AsStrided,", 1, 0)

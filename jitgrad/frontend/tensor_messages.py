@@ -83,6 +83,10 @@ def _version_error(
     desc = _describe(t._value)
     where = ""
     node, nr = creator if creator is not None else (t.grad_fn, t._output_nr)
+    if creator is None and node is not None and t._base is not None:
+        # a view whose version changed since its node was made: PyTorch regenerates the
+        # view's grad_fn as an AsStridedBackward0 before it names it
+        node, nr = _AS_STRIDED, 0
     if node is not None:
         name = node.name()
         where = f", which is output {nr} of {name[: name.rfind('Backward')]},"
