@@ -174,3 +174,19 @@ def test_saved_view_changed_through_its_base_names_as_strided(run, desc: str) ->
     with pytest.raises(RuntimeError) as err:
         run()
     assert str(err.value) == _message(desc + ", which is output 0 of AsStrided,", 1, 0)
+
+
+def test_lazy_linear_loads_an_initialized_state_dict() -> None:
+    """d2l's read-write section: a fresh lazy MLP loads the trained one's checkpoint (PyTorch's
+    _lazy_load_hook materializes each placeholder with the entry's shape); it stays lazy, with
+    in_features 0, until its first call."""
+    src = torch.nn.Sequential(torch.nn.LazyLinear(4), torch.nn.ReLU(), torch.nn.LazyLinear(2))
+    x = torch.arange(6.0).reshape(2, 3)
+    want = src(x).detach().numpy()
+    clone = torch.nn.Sequential(torch.nn.LazyLinear(4), torch.nn.ReLU(), torch.nn.LazyLinear(2))
+    assert str(clone.load_state_dict(src.state_dict())) == "<All keys matched successfully>"
+    assert tuple(clone[0].weight.shape) == (4, 3)
+    # PyTorch 2.13's repr of the loaded, not yet called module
+    assert repr(clone[0]) == "LazyLinear(in_features=0, out_features=4, bias=True)"
+    np.testing.assert_array_equal(clone(x).detach().numpy(), want)
+    assert type(clone[2]).__name__ == "Linear"
