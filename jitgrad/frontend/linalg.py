@@ -31,7 +31,7 @@ from . import functions as F
 from . import movement as M
 from .conjugate import conj
 from .pointwise import broadcast_shape
-from .recording import record
+from .recording import product_saved, record
 from .tensor import Tensor
 
 _CPP = D.CPP_NAMES  # PyTorch's C++ element type names in its messages ("float", "c10::Half")
@@ -98,7 +98,9 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argumen
         )
 
     out = _matmul(input._value, mat2._value)
-    return record("MmBackward0", out, input._dtype, (input, mat2), backward, (input, mat2))
+    return record(
+        "MmBackward0", out, input._dtype, (input, mat2), backward, product_saved(input, mat2)
+    )
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
@@ -125,7 +127,9 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
         )
 
     out = _matmul(input._value, vec._value)
-    return record("MvBackward0", out, input._dtype, (input, vec), backward, (input, vec))
+    return record(
+        "MvBackward0", out, input._dtype, (input, vec), backward, product_saved(input, vec)
+    )
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
@@ -155,7 +159,9 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         )
 
     out = np.asarray(launchlog.matmul(input._value, other._value))
-    return record("DotBackward0", out, input._dtype, (input, other), backward, (input, other))
+    return record(
+        "DotBackward0", out, input._dtype, (input, other), backward, product_saved(input, other)
+    )
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
@@ -187,7 +193,9 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
         )
 
     out = _matmul(input._value, mat2._value)
-    return record("BmmBackward0", out, input._dtype, (input, mat2), backward, (input, mat2))
+    return record(
+        "BmmBackward0", out, input._dtype, (input, mat2), backward, product_saved(input, mat2)
+    )
 
 
 # ---- matmul and the composites -----------------------------------------------------------------

@@ -20,7 +20,7 @@ from . import functions as F
 from . import movement as M
 from .linalg import _WORD, _mT, bmm, mm
 from .pointwise import apply, sum_to_shape
-from .recording import record
+from .recording import product_saved, record
 from .tensor import Tensor
 
 
@@ -97,7 +97,9 @@ def addmm(
     backward = add_product_backward(
         input, mat1, mat2, beta, alpha, lambda g: mm(g, M.t(mat2)), lambda g: mm(M.t(mat1), g)
     )
-    return record("AddmmBackward0", out, mat2._dtype, (input, mat1, mat2), backward, (mat1, mat2))
+    return record(
+        "AddmmBackward0", out, mat2._dtype, (input, mat1, mat2), backward, product_saved(mat1, mat2)
+    )
 
 
 def baddbmm(
@@ -131,7 +133,7 @@ def baddbmm(
         out._dtype,
         (input, batch1, batch2),
         backward,
-        (batch1, batch2),
+        product_saved(batch1, batch2),
     )
 
 __all__ = ["addmm", "baddbmm"]

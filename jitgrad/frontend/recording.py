@@ -193,6 +193,16 @@ def record(
     return out
 
 
+def product_saved(a: Any, b: Any) -> tuple:
+    """What a product's node (mm, bmm, mv, dot, addmm) version-checks, as PyTorch saves it:
+    ``a`` only when ``b`` needs a gradient and ``b`` only when ``a`` does, so changing the
+    other factor in place before backward (an optimizer step on a weight whose input needs no
+    gradient) is no error. Saved-tensor hooks get both."""
+    if G.SAVED_HOOKS.count:
+        return (a, b)
+    return ((a,) if b._requires_grad else ()) + ((b,) if a._requires_grad else ())
+
+
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
     """``saved`` as a tuple, and their versions now (checked before the backward runs)."""
     versions = []

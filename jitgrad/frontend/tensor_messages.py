@@ -83,6 +83,10 @@ def _version_error(
     desc = _describe(t._value)
     where = ""
     node, nr = creator if creator is not None else (t.grad_fn, t._output_nr)
+    if creator is None and node is not None and t._base is not None:
+        # a view whose version changed since its node was made: PyTorch regenerates the
+        # view's grad_fn as an AsStridedBackward0 before it names it
+        node, nr = _AS_STRIDED, 0
     if node is not None:
         name = node.name()
         where = f", which is output {nr} of {name[: name.rfind('Backward')]},"
@@ -91,6 +95,42 @@ def _version_error(
         f"inplace operation: [{desc}]{where} is at version {actual}; expected version "
         f"{expected} instead. " + _HINT
     )
+
+
+class _AsStrided:
+    """The node a view of a tensor that requires grad names after its base changed in place."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return "AsStridedBackward0"
+
+
+_AS_STRIDED = _AsStrided()
+
+
+class SavedView:
+    """A tensor saved for backward as PyTorch's node saves it, a view of ``base`` of another
+    shape (``linear`` saves ``weight.t()`` and its input as a matrix): the version check reads
+    ``base``'s counter, and the error describes the view as PyTorch does (its shape, and
+    ``which is output 0 of AsStrided`` when ``base`` requires grad). No array is made."""
+
+    __slots__ = ("_base", "_shape", "grad_fn")
+    _output_nr = 0
+
+    def __init__(self, base: Tensor, shape: tuple) -> None:
+        self._base = base
+        self._shape = shape
+        self.grad_fn = _AS_STRIDED if base._requires_grad else None
+
+    @property
+    def _vc(self) -> list:
+        return self._base._vc
+
+    @property
+    def _value(self) -> np.ndarray:
+        """What the message reads (dtype and shape): a broadcast scalar, no copy."""
+        return np.broadcast_to(np.zeros((), self._base._value.dtype), self._shape)
 
 
 def check_grad_assignment(t: Tensor, value: Tensor) -> None:

@@ -17,10 +17,12 @@ from .. import dtypes as D
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
+from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..frontend import argcheck as A
 from ..frontend.declare import Declared, Saved
 from ..frontend.tensor import Tensor, _make
+from ..frontend.tensor_messages import SavedView
 from . import _kernels as K
 
 
@@ -85,7 +87,23 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return _make(out, input._dtype)
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
     values = {"input": input, "weight": weight, "bias": bias, "_needs": needs}
-    return LINEAR.record_values(name, out, input._dtype, inputs, (input, weight), values)
+    return LINEAR.record_values(name, out, input._dtype, inputs, _saved(input, weight), values)
+
+
+def _saved(input: Tensor, weight: Tensor) -> tuple:  # noqa: A002
+    """What the node version-checks, as PyTorch's ``addmm(bias, input, weight.t())`` saves
+    it: the input (as a matrix) only when the weight needs a gradient, ``weight.t()`` only
+    when the input does, so changing the other in place before backward is no error.
+    Saved-tensor hooks get the tensors themselves."""
+    if G.SAVED_HOOKS.count:
+        return (input, weight)
+    saved = ()
+    if weight._requires_grad:
+        x = input._value
+        saved = (input,) if x.ndim == 2 else (SavedView(input, _matrix(input).shape),)
+    if input._requires_grad:
+        saved += (SavedView(weight, weight._value.shape[::-1]),)
+    return saved
 
 
 def _linear_derivative(s: Saved, g: Tensor) -> tuple:

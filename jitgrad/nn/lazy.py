@@ -119,9 +119,22 @@ class LazyModuleMixin:
 
     def _lazy_setup(self) -> None:
         self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
+        self.register_load_state_dict_pre_hook(_lazy_load_hook)
 
     def initialize_parameters(self, *args: Any) -> None:
         raise NotImplementedError
+
+
+def _lazy_load_hook(module: Any, state_dict: dict, prefix: str, *_: Any) -> None:
+    """Before ``load_state_dict``: each placeholder with an initialized entry in the state
+    dict takes that entry's shape (PyTorch's ``_lazy_load_hook``), so a checkpoint of the
+    trained network loads into a fresh lazy one. The module stays lazy until its first call
+    (``in_features`` keeps its 0 until then, as in PyTorch)."""
+    with no_grad():
+        for name, t in [*module._parameters.items(), *module._buffers.items()]:
+            src = state_dict.get(prefix + name)
+            if _uninitialized(t) and src is not None and not _uninitialized(src):
+                t.materialize(src.shape)
 
 
 def _infer_parameters(module: Any, args: tuple) -> None:

@@ -13,14 +13,18 @@ import re
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 #: Runs of spaces: a tensor's columns are padded to the widest number, so a sign that differs
-#: by rounding (``-3.5763e-07`` for ``0.0000e+00``) shifts the padding.
+#: by rounding (``-3.5763e-07`` for ``0.0000e+00``) shifts the padding. A numpy array pads to
+#: its longest shortest-repr (``0.5044225 ]`` beside ``0.50442255]``) and puts a space for the
+#: sign after ``[`` when some element is negative, so spaces next to a bracket are dropped.
 _SPACES = re.compile(r" +")
+_BRACKET_SPACES = re.compile(r"(?<=\[) +| +(?=\])")
 
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
     text = _ADDRESS.sub("0x?", text)
     numbers = _NUMBER.findall(text)
-    return _SPACES.sub(" ", _NUMBER.sub("#", text)).split("#"), numbers
+    text = _BRACKET_SPACES.sub("", _SPACES.sub(" ", _NUMBER.sub("#", text)))
+    return text.split("#"), numbers
 
 
 def _close(got: str, want: str, rtol: float, atol: float) -> bool:

@@ -4,8 +4,9 @@
 ``import torch`` (and ``torch.nn``, ``torch.utils.data``...) is answered with jitgrad's modules by
 an import hook: the programs themselves are not edited. Both sides get the same random draws
 (``same_random``). Each program runs in a fresh namespace in its own temporary directory, with
-PyTorch's defaults restored before it (seed 0, float32, grad mode on); its stdout is captured, an
-exception is recorded as its type, message and the program line that raised it.
+PyTorch's defaults restored before it (seed 0, float32, grad mode on, default print options
+and numpy's); its stdout is captured, an exception is recorded as its type, message and the
+program line that raised it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -67,8 +70,12 @@ def main() -> None:
     same_random.install(torch)
     results = {}
     home = os.getcwd()
+    np_print = np.get_printoptions()
     for path in paths:
         path = str(Path(path).resolve())
+        # print options a program set (fast.ai's notebooks set both) must not reach the next
+        torch.set_printoptions(profile="default")
+        np.set_printoptions(**np_print)
         torch.set_default_dtype(torch.float32)
         torch.set_grad_enabled(True)
         torch.manual_seed(0)

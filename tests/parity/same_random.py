@@ -10,13 +10,15 @@ restarts. Each element takes one ``random()`` draw (``standard_normal`` for norm
 whichever entry point asks, so two libraries whose internals call different entry points for
 the same purpose (a sampler's seed from ``random_`` or from ``randint``) still stay in step.
 
-It imports neither library: ``install(torch)`` gets the module to patch. Every module attribute
-under the library's package that *is* one of the replaced functions is rebound too, so internal
-``from ..sampling import randperm`` bindings see the shared stream as well.
+It imports neither library: ``install(torch)`` gets the module to patch (and imports its sampler
+module, where it has one). Every module attribute under the library's package that *is* one of
+the replaced functions is rebound too, so internal ``from ..sampling import randperm`` bindings
+see the shared stream as well.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -209,4 +211,20 @@ def install(torch: Any) -> None:
     }
     for name, fn in methods.items():
         setattr(torch.Tensor, name, fn)
+    _install_sampler_draws(lib)
     STREAM.seed(0)
+
+
+def _install_sampler_draws(lib: str) -> None:
+    """jitgrad's distributions draw their noise from numpy through ``distributions._draw``;
+    PyTorch's call ``Tensor.normal_`` and ``torch.rand`` (replaced above), one draw per
+    element in the sample's shape. So the normal and uniform draws there come from the shared
+    stream too (``rsample`` of Normal, MultivariateNormal, Uniform...). PyTorch has no such
+    module: nothing changes on its side."""
+    try:
+        draw = importlib.import_module(lib + ".distributions._draw")
+    except ImportError:
+        return
+    wrap = draw._wrap
+    draw.standard_normal = lambda shape, like: wrap(STREAM.normal(tuple(shape)), like)
+    draw.uniform = lambda shape, like: wrap(STREAM.uniform(tuple(shape)), like)

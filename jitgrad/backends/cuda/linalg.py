@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine.grad_mode import no_grad
-from ...frontend.recording import record
+from ...frontend.recording import product_saved, record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import matmul as K
 from . import runtime
@@ -44,7 +44,8 @@ def mm_t(a: Tensor, ta: bool, b: Tensor, tb: bool, name: str = "MmBackward0") ->
         gb = mm_t(g, True, a, ta) if tb else mm_t(a, not ta, g, False)
         return _unbatch(ga, a), _unbatch(gb, b)
 
-    return record(name, _product(a, ta, b, tb), a._dtype, [a, b], backward, saved=[a, b])
+    value = _product(a, ta, b, tb)
+    return record(name, value, a._dtype, [a, b], backward, saved=product_saved(a, b))
 
 
 def _same_device(method: str, operands: list) -> None:
@@ -145,7 +146,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:  # noqa: A002
         input._dtype,
         [bias, input, weight],
         backward,
-        saved=[input, weight],
+        saved=product_saved(input, weight),
     )
 
 
