@@ -2,7 +2,7 @@
 cannot bend as much as compare.py's wall-clock medians.
 
     python perf/floor_cpu.py [--workloads chain,gelu,mse] [--rounds 15]
-    /tmp/torchenv/bin/python perf/floor_cpu.py     # adds torch.compile where torch imports
+    /tmp/torchenv/bin/python perf/floor_cpu.py     # adds torch.compile and JAX where they import
 
 One process; Numba (and so jitgrad's pool and the floor's ``prange``) and torch set to one
 thread; each round runs one step of every implementation in turn (interleaved), timed by
@@ -10,6 +10,8 @@ thread; each round runs one step of every implementation in turn (interleaved), 
 step's wall time, not its CPU time) and ``time.perf_counter``. Prints per-implementation
 medians and the median of the per-round ratios to the floor. Full workload sizes (chain 4M,
 gelu and mse 8M float32), the same step bodies as compare.py (``perf/impl_module.py``).
+JAX's ``jit(value_and_grad)`` (``perf/impl_jax.py``) runs with XLA's CPU thread pool off
+(``XLA_FLAGS``, set before JAX is imported) and waits for its outputs inside the timing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ if __package__ in (None, ""):
 import numba  # noqa: E402
 
 import jitgrad  # noqa: E402
-from perf import impl_module, impl_numba, impls, workloads  # noqa: E402
+from perf import impl_jax, impl_module, impl_numba, impls, workloads  # noqa: E402
 
 
 def _torch_compile() -> object | None:
@@ -42,12 +44,28 @@ def _torch_compile() -> object | None:
     return impls._load_torch_compile()
 
 
+def _jax_step(name: str, inp: workloads.Inputs) -> Callable[[], object] | None:
+    """perf.impl_jax's jit(value_and_grad) step on one thread, waited for; None where JAX
+    does not import."""
+    flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    try:
+        impl_jax.load()
+    except ImportError:
+        return None
+    run = impl_jax.BUILDERS[name](inp)
+    return lambda: impl_jax.finish(run())
+
+
 def _steps(name: str, inp: workloads.Inputs) -> dict[str, Callable[[], object]]:
     steps = {"floor": impl_numba.BUILDERS[name](inp)}
     steps["jitgrad"] = getattr(impl_module, name)(jitgrad, inp)
     tc = _torch_compile()
     if tc is not None:
         steps["torch.compile"] = getattr(impl_module, name)(tc, inp)
+    jx = _jax_step(name, inp)
+    if jx is not None:
+        steps["jax jit"] = jx
     return steps
 
 
