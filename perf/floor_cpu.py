@@ -6,8 +6,9 @@ cannot bend as much as compare.py's wall-clock medians.
 
 One process; Numba (and so jitgrad's pool and the floor's ``prange``) and torch set to one
 thread; each round runs one step of every implementation in turn (interleaved), timed by
-``time.process_time`` (CPU time of this process: another process taking the core delays a
-step's wall time, not its CPU time) and ``time.perf_counter``. Prints per-implementation
+``time.process_time`` (CPU time of this process, every thread: another process taking the
+core delays a step's wall time, not its CPU time; read after a short settle, see
+:data:`SETTLE`) and ``time.perf_counter``. Prints per-implementation
 medians and the median of the per-round ratios to the floor. Full workload sizes (chain 4M,
 gelu and mse 8M float32), the same step bodies as compare.py (``perf/impl_module.py``).
 JAX's ``jit(value_and_grad)`` (``perf/impl_jax.py``) runs with XLA's CPU thread pool off
@@ -42,6 +43,13 @@ def _torch_compile() -> object | None:
         return None
     torch.set_num_threads(1)
     return impls._load_torch_compile()
+
+
+#: Seconds each step is given after it returns, inside its CPU time but not its wall time:
+#: CPU that other threads spend after a step has returned belongs to that step. With the
+#: steps back to back it landed in the next one's time: with JAX last in the round, the
+#: floor's (first) chain read 24-26 ms, 16-19 without JAX (Run floor9).
+SETTLE = 0.02
 
 
 def _jax_step(name: str, inp: workloads.Inputs) -> Callable[[], object] | None:
@@ -81,8 +89,9 @@ def measure(name: str, rounds: int) -> None:
         for k, step in steps.items():
             c0, w0 = time.process_time(), time.perf_counter()
             step()
-            cpu[k].append(time.process_time() - c0)
             wall[k].append(time.perf_counter() - w0)
+            time.sleep(SETTLE)
+            cpu[k].append(time.process_time() - c0)
     print(f"{name} (one thread, {rounds} interleaved rounds, load {os.getloadavg()[0]:.1f})")
     for k in steps:
         r_cpu = statistics.median(c / f for c, f in zip(cpu[k], cpu["floor"], strict=True))
