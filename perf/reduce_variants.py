@@ -16,8 +16,8 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
 * ``running f32 sum``: no scratch, a float32 running sum in the loop through a ``reassoc``
   add compiled on its own (LLVM keeps the flag on the inlined instruction, so only that add
   may be reordered: the vectorizer keeps VF x interleave partial sums);
-* ``64 explicit lanes``: lane ``i % 64`` of a 64-element accumulator per element, in source
-  order (a fixed structure that needs no ``reassoc``).
+* ``16/32/64 explicit lanes``: element ``i`` added to lane ``i % W`` of a W-element
+  accumulator, in source order (a structure fixed by the source, needing no ``reassoc``).
 
 See perf/RESULTS.md, Run floor9.
 """
