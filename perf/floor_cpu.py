@@ -2,14 +2,17 @@
 cannot bend as much as compare.py's wall-clock medians.
 
     python perf/floor_cpu.py [--workloads chain,gelu,mse] [--rounds 15]
-    /tmp/torchenv/bin/python perf/floor_cpu.py     # adds torch.compile where torch imports
+    /tmp/torchenv/bin/python perf/floor_cpu.py     # adds torch.compile and JAX where they import
 
 One process; Numba (and so jitgrad's pool and the floor's ``prange``) and torch set to one
 thread; each round runs one step of every implementation in turn (interleaved), timed by
-``time.process_time`` (CPU time of this process: another process taking the core delays a
-step's wall time, not its CPU time) and ``time.perf_counter``. Prints per-implementation
+``time.process_time`` (CPU time of this process, every thread: another process taking the
+core delays a step's wall time, not its CPU time; read after a short settle, see
+:data:`SETTLE`) and ``time.perf_counter``. Prints per-implementation
 medians and the median of the per-round ratios to the floor. Full workload sizes (chain 4M,
 gelu and mse 8M float32), the same step bodies as compare.py (``perf/impl_module.py``).
+JAX's ``jit(value_and_grad)`` (``perf/impl_jax.py``) runs with XLA's CPU thread pool off
+(``XLA_FLAGS``, set before JAX is imported) and waits for its outputs inside the timing.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ if __package__ in (None, ""):
 import numba  # noqa: E402
 
 import jitgrad  # noqa: E402
-from perf import impl_module, impl_numba, impls, workloads  # noqa: E402
+from perf import impl_jax, impl_module, impl_numba, impls, workloads  # noqa: E402
 
 
 def _torch_compile() -> object | None:
@@ -42,12 +45,35 @@ def _torch_compile() -> object | None:
     return impls._load_torch_compile()
 
 
+#: Seconds each step is given after it returns, inside its CPU time but not its wall time:
+#: CPU that other threads spend after a step has returned belongs to that step. With the
+#: steps back to back it landed in the next one's time: with JAX last in the round, the
+#: floor's (first) chain read 24-26 ms, 16-19 without JAX (Run floor9).
+SETTLE = 0.02
+
+
+def _jax_step(name: str, inp: workloads.Inputs) -> Callable[[], object] | None:
+    """perf.impl_jax's jit(value_and_grad) step on one thread, waited for; None where JAX
+    does not import."""
+    flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    try:
+        impl_jax.load()
+    except ImportError:
+        return None
+    run = impl_jax.BUILDERS[name](inp)
+    return lambda: impl_jax.finish(run())
+
+
 def _steps(name: str, inp: workloads.Inputs) -> dict[str, Callable[[], object]]:
     steps = {"floor": impl_numba.BUILDERS[name](inp)}
     steps["jitgrad"] = getattr(impl_module, name)(jitgrad, inp)
     tc = _torch_compile()
     if tc is not None:
         steps["torch.compile"] = getattr(impl_module, name)(tc, inp)
+    jx = _jax_step(name, inp)
+    if jx is not None:
+        steps["jax jit"] = jx
     return steps
 
 
@@ -63,8 +89,9 @@ def measure(name: str, rounds: int) -> None:
         for k, step in steps.items():
             c0, w0 = time.process_time(), time.perf_counter()
             step()
-            cpu[k].append(time.process_time() - c0)
             wall[k].append(time.perf_counter() - w0)
+            time.sleep(SETTLE)
+            cpu[k].append(time.process_time() - c0)
     print(f"{name} (one thread, {rounds} interleaved rounds, load {os.getloadavg()[0]:.1f})")
     for k in steps:
         r_cpu = statistics.median(c / f for c, f in zip(cpu[k], cpu["floor"], strict=True))

@@ -297,7 +297,8 @@ REDUCE_BLOCK = 4096
 
 def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flags: str) -> tuple:
     """A 1-D loop whose full reductions are blocked: each block stores the summands into a
-    scratch array of their dtype (``blk_<output>``), sums it (float32 in float64) with
+    scratch array of their dtype (``blk_<output>``, one per call: a fresh one per block cost
+    mse 1.4 of 8 ms, RESULTS.md Run floor9), sums it (float32 in float64) with
     :func:`jitgrad.kernels.cpu.scalar.block_sum`, and the blocks' partial sums are added in
     block order, so the result does not depend on the number of threads. A running sum in the
     loop would stop LLVM vectorizing the body (float adds may not be reordered). Block slices
@@ -311,6 +312,7 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     else:
         for array, _local, _mode, dt in reduced:
             lines.append(f"    part_{array} = np.empty(n_blk, np.{_accumulator(dt)})")
+    lines += [f"    scr_{o[0]} = np.empty(min(n0, {REDUCE_BLOCK}), np.{o[3]})" for o in reduced]
     lines += [
         f"    for i_blk in {'range(lo_, hi_)' if spec.parallel else 'range(n_blk)'}:",
         f"        blk_lo = i_blk * {REDUCE_BLOCK}",
@@ -319,8 +321,7 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     whole = dict(spec.compact)  # one broadcast value, read at [0]
     sliced = array_inputs + [o[0] for o in spec.outputs if o[2] != REDUCE]
     lines += [f"        blk_{n} = {n}[blk_lo:blk_hi]" for n in sliced if n not in whole]
-    for array, _local, _mode, dt in reduced:
-        lines.append(f"        blk_{array} = np.empty(blk_hi - blk_lo, np.{dt})")
+    lines += [f"        blk_{o[0]} = scr_{o[0]}[: blk_hi - blk_lo]" for o in reduced]
     params = [n for n, is_scalar in spec.inputs if is_scalar] + list(whole)
     params += [f"blk_{n}" for n in sliced if n not in whole] + [f"blk_{o[0]}" for o in reduced]
     body = _body(spec, array_inputs, "i0", " " * 8, "blk_{array}[i0] = {local}", "blk_")

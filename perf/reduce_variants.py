@@ -1,0 +1,212 @@
+"""How a blocked reduction's block is summed, measured on the mse and tanh-GELU joint kernels.
+
+    python perf/reduce_variants.py [mse gelu] [--repeat 15] [--asm]
+
+One thread (``numba.set_num_threads(1)``), CPU time (``time.process_time``), interleaved
+rounds, median of per-round ratios to the floor (``perf/impl_numba.py``). Each variant runs
+the loop jitgrad generates for the workload's forward+backward (the same expressions as
+``JITGRAD_DEBUG=3`` output, ``tanh32`` and all; the block's loop a function of its own) over
+blocks of 4096 elements, and differs only in how a block's summands are added:
+
+* ``fresh scratch``: the summands stored into a new ``np.empty`` per block, summed by
+  ``scalar.block_sum`` in float64 (jitgrad before Run floor9);
+* ``one scratch``: the same with one scratch array per call, reused by every block (jitgrad
+  since Run floor9: bitwise the same results);
+* ``one scratch, f32 sum``: the same summed in float32 lanes (``reassoc``), then float64;
+* ``running f32 sum``: no scratch, a float32 running sum in the loop through a ``reassoc``
+  add compiled on its own (LLVM keeps the flag on the inlined instruction, so only that add
+  may be reordered: the vectorizer keeps VF x interleave partial sums);
+* ``16/32/64 explicit lanes``: element ``i`` added to lane ``i % W`` of a W-element
+  accumulator, in source order (a structure fixed by the source, needing no ``reassoc``).
+
+See perf/RESULTS.md, Run floor9.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from numba import njit  # noqa: E402
+
+from jitgrad.kernels.cpu import fastmath as _fm  # noqa: E402
+from jitgrad.kernels.cpu import scalar as _k  # noqa: E402
+from perf import impl_numba, workloads  # noqa: E402
+from perf.loop_asm import describe  # noqa: E402
+
+F = np.float32
+#: Per workload: the block function's parameters, its loop body (the generated statements,
+#: ending with the summand ``s``) and the outputs it stores.
+BODIES = {
+    "mse": (
+        "g, x0, x1, o0, o1",
+        """a = x0[i]
+        b = x1[i]
+        d = a - b
+        s = d * d
+        e = (np.float32(2) * g) * d
+        o0[i] = e
+        o1[i] = -e""",
+    ),
+    "gelu": (
+        "g, c1, c3, c5, c7, x0, o0",
+        """x = x0[i]
+        m7 = x * c7
+        m3 = (x + ((x * x) * x) * c5) * c3
+        t = _fm.tanh32(m3)
+        a1 = t + c1
+        s = m7 * a1
+        dt = ((g * m7) * (np.float32(1) - t * t)) * c3
+        o0[i] = dt + ((np.float32(3) * (dt * c5)) * x) * x + (g * a1) * c7""",
+    ),
+}
+
+_SCRATCH = """
+@njit(error_model="numpy")
+def blk({p}, scr, n):
+    for i in range(n):
+        {body}
+        scr[i] = s
+"""
+_RUNNING = """
+@njit(error_model="numpy")
+def blk({p}, n):
+    acc = np.float32(0)
+    for i in range(n):
+        {body}
+        acc = radd(acc, s)
+    return np.float64(acc)
+"""
+_LANES = """
+@njit(error_model="numpy")
+def blk({p}, acc, n):
+    acc[:] = 0
+    for j in range(0, n - n % {w}, {w}):
+        for l in range({w}):
+            i = j + l
+            {deep}
+            acc[l] += s
+    for i in range(n - n % {w}, n):
+        {body}
+        acc[i % {w}] += s
+    return np.float64(acc.sum())
+"""
+_KERNEL = """
+@njit(error_model="numpy")
+def kern({p}, loss):
+    n0 = x0.shape[0]
+    n_blk = (n0 + 4095) // 4096
+    part = np.empty(n_blk, np.float64)
+    scr = np.empty(min(n0, 4096), np.float32)
+    lanes = np.empty(64, np.float32)
+    for b in range(n_blk):
+        lo = b * 4096
+        hi = min(lo + 4096, n0)
+        {call}
+    acc = np.float64(0)
+    for b in range(n_blk):
+        acc += part[b]
+    loss[0] += np.float32(acc)
+"""
+_CALLS = {
+    "fresh scratch": "blk_s = np.empty(hi - lo, np.float32)\n        blk({sl}, blk_s, hi - lo)"
+    "\n        part[b] = _k.block_sum(blk_s, np.float64(0))",
+    "one scratch": "blk({sl}, scr[: hi - lo], hi - lo)"
+    "\n        part[b] = _k.block_sum(scr[: hi - lo], np.float64(0))",
+    "one scratch, f32 sum": "blk({sl}, scr[: hi - lo], hi - lo)"
+    "\n        part[b] = np.float64(sum32(scr[: hi - lo]))",
+    "running f32 sum": "part[b] = blk({sl}, hi - lo)",
+    "16 explicit lanes": "part[b] = blk({sl}, lanes[:16], hi - lo)",
+    "32 explicit lanes": "part[b] = blk({sl}, lanes[:32], hi - lo)",
+    "64 explicit lanes": "part[b] = blk({sl}, lanes, hi - lo)",
+}
+
+
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def radd(a, b):  # pragma: no cover - compiled
+    return a + b
+
+
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def sum32(x):  # pragma: no cover - compiled
+    s = np.float32(0)
+    for i in range(x.shape[0]):
+        s += x[i]
+    return s
+
+
+def build(workload: str, variant: str):
+    """(kernel, block function) of ``variant`` for ``workload``, compiled on first call."""
+    params, body = BODIES[workload]
+    names = [p.strip() for p in params.split(",")]
+    sliced = ", ".join(f"{n}[lo:hi]" if n in ("x0", "x1", "o0", "o1") else n for n in names)
+    template = _RUNNING if variant == "running f32 sum" else _SCRATCH
+    template = _LANES if "lanes" in variant else template
+    deep = body.replace("\n        ", "\n            ")
+    src = template.format(p=params, body=body, deep=deep, w=variant.split()[0])
+    src += _KERNEL.format(p=params, call=_CALLS[variant].format(sl=sliced))
+    scope = {"np": np, "njit": njit, "_fm": _fm, "_k": _k, "radd": radd, "sum32": sum32}
+    exec(compile(src, f"<{workload}: {variant}>", "exec"), scope)  # noqa: S102 - our template
+    return scope["kern"], scope["blk"]
+
+
+def _args(workload: str, inp: dict) -> tuple:
+    n = next(iter(inp.values())).size
+    if workload == "mse":
+        a, b = inp["a"].ravel(), inp["b"].ravel()
+        return (F(1 / n), a, b, np.empty_like(a), np.empty_like(b), np.zeros(1, F))
+    x = inp["x"].ravel()
+    c = (F(1), F(workloads.GELU_C), F(workloads.GELU_A), F(0.5))
+    return (F(1 / n), *c, x, np.empty_like(x), np.zeros(1, F))
+
+
+def measure(workload: str, repeat: int, asm: bool) -> None:
+    inp = workloads.WORKLOADS[workload].inputs(quick=False)
+    steps = {}
+    for variant in _CALLS:
+        kern, blk = build(workload, variant)
+        args = _args(workload, inp)
+        c0 = time.process_time()
+        kern(*args)
+        print(f"  {variant}: compiled in {time.process_time() - c0:.2f} s CPU, loss {args[-1][0]}")
+        steps[variant] = lambda kern=kern, args=args: kern(*args)
+        if asm:
+            describe(f"  {variant}", blk.inspect_asm(blk.signatures[0]), False, top=1)
+    steps["floor"] = impl_numba.BUILDERS[workload](inp)
+    steps["floor"]()
+    cpu: dict[str, list[float]] = {k: [] for k in steps}
+    for _ in range(repeat):
+        for k, step in steps.items():
+            c0 = time.process_time()
+            step()
+            cpu[k].append(time.process_time() - c0)
+    print(f"{workload}: one thread, {repeat} rounds, load {os.getloadavg()[0]:.1f}")
+    floor = np.array(cpu["floor"])
+    for k, v in cpu.items():
+        print(
+            f"  {k:22s} CPU median {np.median(v) * 1e3:6.2f} ms (min {min(v) * 1e3:6.2f})"
+            f"  / floor {np.median(np.array(v) / floor):5.2f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python perf/reduce_variants.py")
+    p.add_argument("workloads", nargs="*", default=["mse", "gelu"])
+    p.add_argument("--repeat", type=int, default=15)
+    p.add_argument("--asm", action="store_true", help="count each block loop's instructions")
+    args = p.parse_args(argv)
+    numba.set_num_threads(1)
+    for w in args.workloads:
+        measure(w, args.repeat, args.asm)
+
+
+if __name__ == "__main__":
+    main()
