@@ -50,6 +50,7 @@ def install(out_dir: str) -> None:
         def on_start(self, ev):  # type: ignore[no-untyped-def]
             _depth[0] += 1
             ev.data["_t0"] = time.perf_counter()
+            ev.data["_w0"] = time.time()
             ev.data["_c0"] = time.thread_time()
 
         def on_end(self, ev):  # type: ignore[no-untyped-def]
@@ -59,6 +60,7 @@ def install(out_dir: str) -> None:
                 "kernel": f"{fn.__module__}.{fn.__qualname__}",
                 "args": [str(a) for a in ev.data["args"]],
                 "s": time.perf_counter() - ev.data["_t0"],
+                "start": ev.data["_w0"],  # wall clock: which compiles overlapped in time
                 "cpu": time.thread_time() - ev.data["_c0"],  # the compiling thread's CPU
                 "depth": _depth[0],
                 "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
