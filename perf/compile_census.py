@@ -50,6 +50,7 @@ def install(out_dir: str) -> None:
         def on_start(self, ev):  # type: ignore[no-untyped-def]
             _depth[0] += 1
             ev.data["_t0"] = time.perf_counter()
+            ev.data["_w0"] = time.time()
             ev.data["_c0"] = time.thread_time()
 
         def on_end(self, ev):  # type: ignore[no-untyped-def]
@@ -59,6 +60,7 @@ def install(out_dir: str) -> None:
                 "kernel": f"{fn.__module__}.{fn.__qualname__}",
                 "args": [str(a) for a in ev.data["args"]],
                 "s": time.perf_counter() - ev.data["_t0"],
+                "start": ev.data["_w0"],  # wall clock: which compiles overlapped in time
                 "cpu": time.thread_time() - ev.data["_c0"],  # the compiling thread's CPU
                 "depth": _depth[0],
                 "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
@@ -128,6 +130,14 @@ def report(rows: list[dict], durations: list[dict], top: int) -> str:
     distinct = {(r["kernel"], tuple(r["args"])) for r in rows}
     lines.append(f"{len(distinct)} distinct (kernel, signature) pairs; the rest are repeats in "
                  "other processes (a subprocess compiling what another already compiled)")
+    seen: set = set()
+    repeat_cpu = 0.0
+    for r in sorted(outer, key=lambda r: r.get("start", 0.0)):
+        key = (r["kernel"], tuple(r["args"]))
+        repeat_cpu += r.get("cpu", 0.0) if key in seen else 0.0
+        seen.add(key)
+    lines.append(f"outermost repeats (a pair compiled again in another process, e.g. two test "
+                 f"workers at once): {repeat_cpu:.1f} s of CPU")
     main = collections.Counter(r["pid"] for r in rows).most_common(1)[0][0]
     sub = [r for r in outer if r["pid"] != main]
     lines.append(f"subprocesses: {len({r['pid'] for r in sub})} compiled "

@@ -63,6 +63,7 @@ LONG_FILES = {
     "tests/test_hostile.py": 15,
     "tests/test_viz_explain.py": 10,
     "tests/test_rss_scripts.py": 8,
+    "tests/test_entry_lock.py": 6,
 }
 #: Typical seconds per test elsewhere (the suite's time over its number of tests).
 PER_TEST = 0.1

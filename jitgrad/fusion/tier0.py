@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import helpers, launchlog
+from ..kernels.cpu.entry_lock import claim, release
 from . import diskcache
 from . import tier0_interp as I
 
@@ -104,14 +105,17 @@ def _on_disk(kernel: Any) -> bool:
 def ready(dtype: str) -> bool:
     """Whether the interpreter for ``dtype`` runs in this process: loaded already, or left in
     the cache by an earlier process (a marker file says so; loaded now), or worth building
-    now (this process has compiled :data:`AFTER_COMPILES` kernels)."""
+    now (this process has compiled :data:`AFTER_COMPILES` kernels) unless another is at it."""
     if dtype in I.SIGNATURES:
         return True
     marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
-    if not marker.exists() and diskcache.compiled_count() < AFTER_COMPILES:
-        return False
-    I.loop(dtype)
-    helpers.atomic_write(marker, b"")
+    if not marker.exists() and (diskcache.compiled_count() < AFTER_COMPILES or not claim(marker)):
+        return False  # (when another process builds it, its marker says when to load it)
+    try:
+        I.loop(dtype)
+        helpers.atomic_write(marker, b"")
+    finally:
+        release(marker)
     return True
 
 

@@ -27,13 +27,15 @@ file with a valid digest but an older source stamp is stale, not damaged: it is 
 The stamp hashes the function's source file and every module of this package, since kernels
 inline helpers from other files (``fastmath``, ``scalar``) whose changes Numba's file stamp
 would miss (numba issue 1833). Compiled code lives under ``JITGRAD_CACHE_DIR``: beside a
-generated module that already lives there, else in ``<cache dir>/numba/<source folder>``.
-Files are written through unique temporary names and renamed; an unwritable directory is read
-but never written, with no error and nothing written elsewhere.
+generated module that already lives there, else in ``<cache dir>/numba/<source folder>``. Files
+are written through unique temporary names and renamed; an unwritable directory is read but
+never written, with no error and nothing written elsewhere. A process about to compile an
+overload waits for another one compiling it (:mod:`.entry_lock`) and loads its file instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -52,6 +54,7 @@ from numba.core.serialize import dumps
 
 from ... import helpers, launchlog
 from ...helpers import warn as warn_user
+from . import entry_lock
 
 MAGIC = b"jitgrad-nbc-1\n"
 _DIGEST = 32  # bytes of a SHA-256
@@ -301,6 +304,10 @@ class KernelCache(FunctionCache):
         key = self._index_key(sig, target_context.codegen())
         try:
             payload = self._cache_file.load(key)
+            if payload is None and self._cache_file.lock(key, self):  # held until it is saved
+                payload = self._cache_file.load(key)  # (or the compile fails) unless loaded now
+                if payload is not None:
+                    self._cache_file.unlock(key)
             if payload is None:
                 return None
             result = self._impl.rebuild(target_context, payload)
@@ -312,10 +319,12 @@ class KernelCache(FunctionCache):
 
     def _save_overload(self, sig: Any, data: Any) -> None:
         STATS["compiled"] += 1  # Numba calls this after each compile of a cached function
-        if not self._enabled or not self._impl.check_cachable(data):
-            return
         key = self._index_key(sig, data.codegen)
-        self._cache_file.save(key, self._impl.reduce(data))
+        try:
+            if self._enabled and self._impl.check_cachable(data):
+                self._cache_file.save(key, self._impl.reduce(data))
+        finally:
+            self._cache_file.unlock(key)  # processes waiting for this entry load it now
 
 
 class _VerifiedFiles:
@@ -371,6 +380,12 @@ class _VerifiedFiles:
             return  # a read-only cache: compiled in memory only
         helpers.atomic_write(path, MAGIC + self._stamp + digest + data)
 
+    def lock(self, key: Any, owner: Any) -> bool:  # wait out a process compiling it; hold it
+        return entry_lock.acquire(self._locate(key)[0], owner)
+
+    def unlock(self, key: Any) -> None:
+        entry_lock.release(self._locate(key)[0])
+
     def drop(self, key: Any, reason: str) -> None:
         self._damaged(self._locate(key)[0], reason)
 
@@ -381,7 +396,5 @@ class _VerifiedFiles:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already gone, or a read-only directory
         path.unlink()
-    except OSError:  # already gone, or a read-only directory
-        pass

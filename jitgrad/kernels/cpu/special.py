@@ -9,7 +9,10 @@ conventions at the edges (``erfinv(1) = inf``, ``i0(inf) = nan``), which is what
 check against recorded PyTorch values.
 
 ``scalar.py`` re-exports them, so a generated kernel reaches them as ``_k.<name>``; the
-kernel cache stamp hashes every module of the package, this one included.
+kernel cache stamp hashes every module of the package, this one included. They are
+``@cached_njit`` (``special_gamma.py``'s too), not plain ``@njit``: a process compiling a kernel
+that calls one loads it when another process has compiled it (both test workers compiled each
+once: perf/RESULTS.md "Run firstrun9"); a loaded helper is still inlined into its callers.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from .jit import cached_njit
 
 _PI = math.pi
 _NAN = math.nan
 _INF = math.inf
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _inverse_erf(ay, q):
     """x >= 0 with erf(x) = ay, given ``q = 1 - ay`` computed exactly by the caller (it
     carries the digits near 1 that ``ay`` itself has lost).
@@ -77,7 +81,7 @@ def _inverse_erf(ay, q):
     return x
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def erfinv(y):
     """The inverse of erf on (-1, 1); +-inf at +-1, NaN outside (see ``_inverse_erf``)."""
     y = np.float64(y)
@@ -93,7 +97,7 @@ def erfinv(y):
     return math.copysign(_inverse_erf(ay, 1.0 - ay), y)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def ndtri(p):
     """The standard normal quantile: ``x`` with ``Phi(x) = p``, i.e. ``-sqrt(2)
     erfcinv(2p)``, with ``2p`` (or ``2(1 - p)``) handed to ``_inverse_erf`` exactly so tiny
@@ -114,7 +118,7 @@ def ndtri(p):
     return 1.4142135623730951 * _inverse_erf(1.0 - q, q)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def erfcx(x):
     """``exp(x^2) erfc(x)``, in float64 for every input type (``exp(x^2)`` overflows float32
     from x = 9.4). The float64 work is a separate function: a recursion whose argument
@@ -122,7 +126,7 @@ def erfcx(x):
     return _erfcx64(np.float64(x))
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _erfcx64(x):
     """``exp(x^2) erfc(x)``: the product directly below x = 25, the asymptotic series
     ``1/(x sqrt(pi)) sum (-1)^k (2k-1)!! / (2x^2)^k`` above (erfc underflows there); for
@@ -146,7 +150,7 @@ def _erfcx64(x):
     return total / (x * 1.7724538509055159)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def log_ndtr(x):
     """``log Phi(x)``: ``log1p(-Phi(-x))`` above 0 (Phi near 1), ``log(erfcx(-x/sqrt 2) / 2)
     - x^2 / 2`` below, finite far into the left tail."""
@@ -159,7 +163,7 @@ def log_ndtr(x):
     return math.log(0.5 * erfcx(t)) - t * t
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _bessel_asymptotic(x, nu4):
     """``sum_k (-1)^k a_k(nu) / x^k`` of the large-x expansion of ``I_nu(x) e^-x sqrt(2 pi
     x)``, with ``nu4 = 4 nu^2``; summed until the terms stop shrinking or fall below
@@ -180,7 +184,7 @@ def _bessel_asymptotic(x, nu4):
     return total
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _bessel_series(x, nu):
     """``sum_k (x/2)^(2k + nu) / (k! (k + nu)!)`` for nu 0 or 1: every term positive (for
     x > 0), so the sum is accurate to a few roundings."""
@@ -198,7 +202,7 @@ def _bessel_series(x, nu):
     return total
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _i_scaled(x, nu):
     """``I_nu(|x|) e^-|x|`` for nu 0 or 1 and |x| finite."""
     ax = abs(x)
@@ -207,7 +211,7 @@ def _i_scaled(x, nu):
     return _bessel_asymptotic(ax, 4.0 * nu * nu) / math.sqrt(2.0 * _PI * ax)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def i0e(x):
     """Exponentially scaled modified Bessel function ``I0(x) e^-|x|``: the power series
     below |x| = 30, the asymptotic expansion above."""
@@ -219,7 +223,7 @@ def i0e(x):
     return _i_scaled(x, 0)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def i0(x):
     """Modified Bessel function of the first kind, order 0 (``i0e(x) e^|x|``)."""
     x = np.float64(x)
@@ -237,7 +241,7 @@ def i0(x):
     return (half * _bessel_asymptotic(ax, 0.0) / math.sqrt(2.0 * _PI * ax)) * half
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def i1e(x):
     """``I1(x) e^-|x|`` (odd in x)."""
     x = np.float64(x)
@@ -248,7 +252,7 @@ def i1e(x):
     return math.copysign(_i_scaled(x, 1), x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def i1(x):
     """Modified Bessel function of the first kind, order 1 (odd in x)."""
     x = np.float64(x)
@@ -266,7 +270,7 @@ def i1(x):
     return math.copysign(value, x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def sinc(x):
     """``sin(pi x) / (pi x)``, 1 at 0."""
     if x == 0:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from .jit import cached_njit
 
 _PI = math.pi
 _NAN = math.nan
@@ -36,7 +37,7 @@ _ZETA_A = (
 _EPS = 1.1102230246251565e-16
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def zeta(s, q):
     """Hurwitz zeta ``sum_k (k + q)^-s`` for real ``s > 1``.
 
@@ -86,13 +87,13 @@ def zeta(s, q):
     return total
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _gamma_prefactor(a, x):
     """``x^a e^-x / Gamma(a)``, in logs so large a and x do not overflow."""
     return math.exp(a * math.log(x) - x - math.lgamma(a))
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _gamma_series(a, x):
     """P(a, x) by its power series ``x^a e^-x / Gamma(a) sum x^n / (a (a+1) ... (a+n))``
     (all terms positive; used for x < a + 1, where it converges fastest)."""
@@ -108,7 +109,7 @@ def _gamma_series(a, x):
     return total * _gamma_prefactor(a, x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def _gamma_fraction(a, x):
     """Q(a, x) by its continued fraction (modified Lentz; used for x >= a + 1)."""
     tiny = 1e-300
@@ -135,7 +136,7 @@ def _gamma_fraction(a, x):
     return h * _gamma_prefactor(a, x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def gammainc(a, x):
     """Regularized lower incomplete gamma P(a, x) (torch.igamma / special.gammainc).
 
@@ -158,7 +159,7 @@ def gammainc(a, x):
     return 1.0 - _gamma_fraction(a, x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def gammaincc(a, x):
     """Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), computed on the side
     where it does not cancel."""
@@ -177,7 +178,7 @@ def gammaincc(a, x):
     return _gamma_fraction(a, x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def digamma(x):
     """psi(x) = d/dx log Gamma(x).
 
@@ -216,7 +217,7 @@ def digamma(x):
     return result + math.log(x) - 0.5 / x - series
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def trigamma(x):
     """psi'(x), computed as PyTorch computes it so the two agree to rounding: reflection
     ``psi'(1 - x) + psi'(x) = pi^2 / sin^2(pi x)`` below 1/2, the recurrence ``psi'(x) =
@@ -238,7 +239,7 @@ def trigamma(x):
     return sign * result
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def polygamma(n, x):
     """The n-th derivative of digamma: digamma, trigamma, then
     ``(-1)^(n+1) n! zeta(n + 1, x)`` (PyTorch's own reduction)."""
@@ -251,7 +252,7 @@ def polygamma(n, x):
     return sign * math.exp(math.lgamma(k + 1.0)) * zeta(k + 1.0, x)
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def mvlgamma(x, p):
     """Multivariate log-gamma of dimension ``p``: ``p (p - 1) / 4 log(pi) + sum_i
     lgamma(x - i / 2)``, i = 0..p-1."""
@@ -263,7 +264,7 @@ def mvlgamma(x, p):
     return total
 
 
-@njit(error_model="numpy")
+@cached_njit(error_model="numpy")
 def mvdigamma(x, p):
     """d/dx mvlgamma(x, p) = sum_i digamma(x - i / 2)."""
     k = int(p)

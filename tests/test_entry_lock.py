@@ -1,0 +1,152 @@
+"""Processes sharing a cold kernel cache compile each overload once: one that misses while
+another is compiling the same overload waits for it and loads its file (test workers of
+``pytest -n auto`` start on the same common kernels); a holder that never finishes, or a
+compile that fails, blocks nobody; two processes never build the tier-0 interpreter at once."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numba
+import pytest
+
+from jitgrad.fusion import diskcache, tier0
+from jitgrad.fusion import tier0_interp as I
+from jitgrad.kernels.cpu import entry_lock
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KERNELS = textwrap.dedent(
+    """
+    from jitgrad.kernels.cpu.jit import cached_njit
+
+    @cached_njit
+    def add_half(x):
+        return x + 0.5
+
+    @cached_njit
+    def bad(x):
+        return x.no_such_attribute
+    """
+)
+
+# A second process: takes the lock of add_half(float64)'s cache file, says so, waits for the
+# test to start its call, then compiles and saves it (releasing the lock) after ``PAUSE``
+# seconds, or with HANG never releases it.
+HOLDER = textwrap.dedent(
+    """
+    import importlib, os, sys, time
+    from numba import types
+    from jitgrad.kernels.cpu import entry_lock
+    sys.path.insert(0, os.path.dirname(sys.argv[2]))
+    mod = importlib.import_module(sys.argv[1])
+    d = mod.add_half
+    key = d._cache._index_key((types.float64,), d.targetctx.codegen())
+    assert entry_lock.acquire(d._cache._cache_file._locate(key)[0], wait=0)
+    print("held", flush=True)
+    if sys.argv[3] == "HANG":
+        time.sleep(600)
+    while not os.path.exists(sys.argv[3]):
+        time.sleep(0.01)
+    time.sleep(float(os.environ["PAUSE"]))
+    print("compiled", d(1.0), flush=True)
+    """
+)
+
+
+def _module(tmp_path: Path, monkeypatch):
+    """The kernels as an importable module (a cached overload is unpickled by module name)."""
+    path = tmp_path / f"kmod_{tmp_path.name}.py"
+    path.write_text(KERNELS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return importlib.import_module(path.stem), path
+
+
+def _holder(mod_path: Path, arg: str, pause: float = 0.0) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PAUSE": str(pause)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, mod_path.stem, str(mod_path), arg],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout.readline().strip() == "held", proc.stderr.read()
+    return proc
+
+
+def test_a_process_waits_for_another_compiling_the_same_overload(tmp_path, monkeypatch):
+    mod, path = _module(tmp_path, monkeypatch)
+    go = tmp_path / "go"
+    proc = _holder(path, str(go), pause=1.0)
+    go.touch()  # the holder compiles a second from now; this call misses before that
+    assert mod.add_half(1.0) == 1.5
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert out.split() == ["compiled", "1.5"]
+    d = mod.add_half
+    assert sum(d._cache_misses.values()) == 0  # not compiled here: loaded the holder's file
+    assert sum(d._cache_hits.values()) == 1
+    assert entry_lock.held() == []
+
+
+def test_a_holder_that_never_finishes_delays_by_the_wait_only(tmp_path, monkeypatch):
+    mod, path = _module(tmp_path, monkeypatch)
+    proc = _holder(path, "HANG")
+    try:
+        monkeypatch.setattr(entry_lock, "WAIT_SECONDS", 0.3)
+        start = time.monotonic()
+        assert mod.add_half(2.0) == 2.5
+        assert time.monotonic() - start >= 0.3
+    finally:
+        proc.kill()
+        proc.wait()
+    assert sum(mod.add_half._cache_misses.values()) == 1  # compiled here after the wait
+    assert entry_lock.held() == []
+
+
+def test_a_failed_compile_releases_its_lock(tmp_path, monkeypatch):
+    mod, _ = _module(tmp_path, monkeypatch)
+    with pytest.raises(numba.core.errors.TypingError):
+        mod.bad(1.0)
+    assert entry_lock.held() == []
+    assert mod.add_half(1.0) == 1.5  # and a later compile in the same directory goes on
+    assert entry_lock.held() == []
+
+
+CLAIM = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from jitgrad.kernels.cpu import entry_lock
+    assert entry_lock.claim(Path(sys.argv[1]))
+    print("held", flush=True)
+    sys.stdin.readline()
+    """
+)
+
+
+def test_tier0_is_not_built_while_another_process_builds_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(diskcache, "kernel_dir", lambda: tmp_path)
+    monkeypatch.setattr(diskcache, "compiled_count", lambda: tier0.AFTER_COMPILES)
+    monkeypatch.setattr(I, "SIGNATURES", {})
+    built = []
+    monkeypatch.setattr(I, "loop", built.append)
+    marker = tmp_path / "tier0-float64.ready"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CLAIM, str(marker)], env=env, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "held", proc.stderr.read()
+        assert tier0.ready("float64") is False  # the other process is building it
+        assert built == []
+    finally:
+        proc.communicate("\n", timeout=300)
+    assert tier0.ready("float64") is True  # free again: built here, marker written
+    assert built == ["float64"] and marker.exists()
+    assert entry_lock.held() == []
