@@ -26,6 +26,7 @@ from .tensor import Tensor
 #: which reads the view's place in its base with :mod:`.view_relation`; that module records
 #: through :mod:`.strided_region`, which makes views: importing it here would be a cycle).
 REGENERATE: list = [None]
+_ref = weakref.ref
 _SLOT = Tensor.__dict__["grad_fn"]  # the slot itself, under the stale classes' property
 _STALE: dict[type, type] = {}  # a view class -> its stale twin
 _STALE_SET: set[type] = set()  # the twins
@@ -43,11 +44,10 @@ class Views(list):
     def __reduce__(self) -> tuple:  # a pickled or copied counter forgets the live views
         return (Views, ())
 
-    def add(self, view: Tensor) -> None:
-        self.append(weakref.ref(view))
-        if len(self) >= self.limit:
-            self[:] = [r for r in self if r() is not None]
-            self.limit = max(32, 2 * len(self))
+    def compact(self) -> None:
+        """Drop the dead references (when the list reaches ``limit``: amortized)."""
+        self[:] = [r for r in self if r() is not None]
+        self.limit = max(32, 2 * len(self))
 
     def stale(self, written: Tensor) -> None:
         """The counter moved: every live view but ``written`` reads a new ``grad_fn``."""
@@ -68,7 +68,10 @@ def register(view: Tensor) -> None:
     vc = view._vc
     if len(vc) == 1:
         vc.append(Views())
-    vc[1].add(view)
+    views = vc[1]
+    views.append(_ref(view))
+    if len(views) >= views.limit:
+        views.compact()
 
 
 def _read(view: Tensor) -> Any:
