@@ -56,7 +56,8 @@ def main() -> None:
     for _ in range(rounds):
         for tree in (a, b):
             runs[tree].append(_one(tree))
-    print(f"| case | A µs CPU | B µs CPU | B / A |  (medians of {rounds}; uptime {os.getloadavg()})")
+    print(f"medians of {rounds}; load average {os.getloadavg()}")
+    print("| case | A µs CPU | B µs CPU | B / A |")
     for case in runs[a][0]:
         ma = statistics.median(r[case] for r in runs[a])
         mb = statistics.median(r[case] for r in runs[b])
