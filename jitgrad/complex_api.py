@@ -26,6 +26,7 @@ from .frontend.bit_views import ConjView
 from .frontend.conjugate import conj, is_conj, is_neg, neg_view, resolve_conj, resolve_neg
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
+from .frontend.view_registry import register as register_view
 from .frontend.views import select
 
 VIEW_AS_REAL_CONJ = (
@@ -39,9 +40,11 @@ def _view(x: Tensor, arr: np.ndarray, dt: D.dtype, name: str, backward: Any) -> 
     """A view of ``x`` with another dtype (``.real``, ``view_as_real`` ...)."""
     if x._requires_grad and STATE.enabled:
         out = record(name, arr, dt, (x,), backward)
+        out._vc = x._counter()
+        register_view(out)
     else:
         out = _make(arr, dt)
-    out._vc = x._counter()
+        out._vc = x._counter()
     out._base = x if x._base is None else x._base
     return out
 

@@ -22,6 +22,8 @@ from .frontend.index_extra import index_add
 from .frontend.movement import narrow, split
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make, _on_device
+from .frontend.view_registry import fresh_type
+from .frontend.view_registry import register as register_view
 from .math_extra import _named
 
 
@@ -104,7 +106,9 @@ def as_strided(
     out = record("AsStridedBackward0", view, input._dtype, [input], backward)
     out._base = input if input._base is None else input._base
     out._vc = input._counter()  # a view: writes through it count as changes of the input
-    if type(input) in BIT_VIEWS and input._base is not None:  # a view of the stored memory
+    if out._requires_grad:
+        register_view(out)
+    if fresh_type(input) in BIT_VIEWS and input._base is not None:  # a view of the stored memory
         out.__class__ = type(input)
     return out
 

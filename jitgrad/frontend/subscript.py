@@ -21,6 +21,7 @@ from ..helpers import warn as warn_user
 from ..kernels.cpu import indexing as K
 from ..ops.setitem_names import setitem_node
 from . import argcheck as A
+from . import stale_views as _stale_views  # noqa: F401 - sets view_registry.REGENERATE
 from .checks import DTYPE_WORDS
 from .clamp_where import nonzero_coords
 from .copying import contiguous_array, copy_into

@@ -338,6 +338,8 @@ class Tensor:
         """Count an in-place change (every one goes through here; see ``MUTATION``)."""
         vc = self._vc
         (self._counter() if vc is VC0 else vc)[0] += 1
+        if len(vc) > 1:  # differentiable views share it: they read a new grad_fn (view_registry)
+            vc[1].stale(self)
         MUTATION.seq = next_sequence()
         if self._dtype.round is not None:  # float16/bfloat16: what was written is rounded
             self._dtype.round(self._value)

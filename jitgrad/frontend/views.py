@@ -27,6 +27,8 @@ from .pointwise import sum_to_shape
 from .recording import record
 from .tensor import Tensor, _make, _wrap_dim, legacy_type_name
 from .view_dtype import view_dtype
+from .view_registry import fresh_type
+from .view_registry import register as register_view
 
 VIEW_ERROR = (
     "view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -46,14 +48,18 @@ def make_view(x: Tensor, arr: np.ndarray, name: str, backward: Any) -> Tensor:
     of a conj/neg view (``arr`` then views its materialized values) is a view of the same
     stored memory with the same bit (:mod:`.bit_views`)."""
     bits = type(x)
+    if bits is not Tensor:  # (a stale view is told by its class after the move back)
+        bits = fresh_type(x)
     if bits is not Tensor and bits in BIT_VIEWS:
         twin = stored_view(x, arr)
         arr, bits = (arr, Tensor) if twin is None else (twin, bits)
     if x._requires_grad and STATE.enabled:
         out = record(name, arr, x._dtype, (x,), backward)
+        out._vc = x._counter()
+        register_view(out)
     else:  # the common no-grad case skips record()'s checks
         out = _make(arr, x._dtype)
-    out._vc = x._counter()
+        out._vc = x._counter()
     out._base = x if x._base is None else x._base
     if x.__dict__:  # a view of an unbind/split output: marked too
         _inherit_multi(x, out, name)

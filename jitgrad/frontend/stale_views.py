@@ -1,0 +1,31 @@
+"""A stale view's new history (see :mod:`.view_registry`): PyTorch's ``AsStridedBackward0``
+over its base's current ``grad_fn``, read where the view sits in the base's memory."""
+
+from __future__ import annotations
+
+from ..engine.grad_mode import STATE
+from .tensor import Tensor
+from .view_registry import REGENERATE
+from .view_relation import relation, reread
+
+
+def regenerate(view: Tensor) -> None:
+    """Give ``view`` the history of its values read from its base now. Kept as it was when
+    the base no longer requires grad (PyTorch's rule) or its layout is not the C-contiguous
+    one the geometry counts in."""
+    root = view._base
+    if root is None or not root._requires_grad or not root._value.flags.c_contiguous:
+        return
+    prev, STATE.enabled = STATE.enabled, True  # PyTorch regenerates under no_grad too
+    try:
+        node = reread(root, relation(view, root))
+    finally:
+        STATE.enabled = prev
+    view.grad_fn = node
+    view._output_nr = 0
+    view._requires_grad = True
+    if view._retains_grad:
+        view._retain_on_new_node()
+
+
+REGENERATE[0] = regenerate

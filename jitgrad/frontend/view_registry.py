@@ -1,0 +1,105 @@
+"""The differentiable views of a buffer, so that a change in place makes them stale.
+
+PyTorch records, with each view's ``grad_fn``, the version of the counter the view shares
+with its base; when ``grad_fn`` is read at another version (the base, a sibling view or a
+detached alias was changed in place since), it builds a new one, ``AsStridedBackward0`` over
+the base's current history (torch/csrc/autograd/variable.cpp, ``VariableHooks::grad_fn``).
+Without it a view keeps its old node and its gradient silently misses the change.
+
+Here ``grad_fn`` stays a plain slot, read at no cost: the counter (``Tensor._vc``) carries,
+once a differentiable view shares it, a second entry, :class:`Views`: weak references to
+those views. ``Tensor._bump`` (every change in place) tells it; each live view but the one
+written moves to a subclass of its class (:func:`stale_class`) whose ``grad_fn`` property
+builds the new node on first read and moves the view back. Tensors that are not views, and
+views never made stale, pay nothing on a read; a change in place pays one ``len``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from .bit_views import BIT_VIEWS
+from .tensor import Tensor
+
+#: ``regenerate(view)``: the view's new history from its base (set by :mod:`.stale_views`,
+#: which reads the view's place in its base with :mod:`.view_relation`; that module records
+#: through :mod:`.strided_region`, which makes views: importing it here would be a cycle).
+REGENERATE: list = [None]
+_ref = weakref.ref
+_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself, under the stale classes' property
+_STALE: dict[type, type] = {}  # a view class -> its stale twin
+_STALE_SET: set[type] = set()  # the twins
+
+
+class Views(list):
+    """Weak references to the differentiable views that share one version counter."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit = 32  # dead references are dropped when the list reaches this length
+
+    def __reduce__(self) -> tuple:  # a pickled or copied counter forgets the live views
+        return (Views, ())
+
+    def compact(self) -> None:
+        """Drop the dead references (when the list reaches ``limit``: amortized)."""
+        self[:] = [r for r in self if r() is not None]
+        self.limit = max(32, 2 * len(self))
+
+    def stale(self, written: Tensor) -> None:
+        """The counter moved: every live view but ``written`` reads a new ``grad_fn``."""
+        live = []
+        for ref in self:
+            v = ref()
+            if v is None:
+                continue
+            live.append(ref)
+            cls = type(v)
+            if v is not written and (cls is Tensor or cls in BIT_VIEWS):
+                v.__class__ = stale_class(cls)
+        self[:] = live
+
+
+def register(view: Tensor) -> None:
+    """``view`` (with history, sharing its base's counter) is made stale by changes."""
+    vc = view._vc
+    if len(vc) == 1:
+        vc.append(Views())
+    views = vc[1]
+    views.append(_ref(view))
+    if len(views) >= views.limit:
+        views.compact()
+
+
+def _read(view: Tensor) -> Any:
+    view.__class__ = type(view).__bases__[0]
+    REGENERATE[0](view)
+    return _SLOT.__get__(view)
+
+
+def _write(view: Tensor, node: Any) -> None:
+    view.__class__ = type(view).__bases__[0]
+    _SLOT.__set__(view, node)
+
+
+def fresh_type(x: Tensor) -> type:
+    """``type(x)``, after moving a stale view back (reading its new ``grad_fn``): for the
+    checks that tell a conj/neg view by its class (``type(x) in BIT_VIEWS``)."""
+    cls = type(x)
+    if cls is not Tensor and cls in _STALE_SET:
+        _read(x)
+        cls = type(x)
+    return cls
+
+
+def stale_class(cls: type) -> type:
+    """``cls`` with a ``grad_fn`` that regenerates (same layout: ``__class__`` can move)."""
+    sub = _STALE.get(cls)
+    if sub is None:
+        body = {"__slots__": (), "grad_fn": property(_read, _write), "__module__": cls.__module__}
+        sub = _STALE[cls] = type(cls.__name__, (cls,), body)
+        _STALE_SET.add(sub)
+    return sub
