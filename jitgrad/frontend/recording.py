@@ -157,7 +157,10 @@ def record(
     wanted = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
-            nexts.append(t._edge())
+            edge = t._gedge  # a non-leaf's kept edge, checked as Tensor._edge does (inline)
+            if edge is None or edge[0] is not t.grad_fn or edge[1] != t._output_nr:
+                edge = t._edge()
+            nexts.append(edge)
             wanted = True
         else:
             nexts.append(_NO_EDGE)

@@ -390,9 +390,20 @@ def _make(
     fresh: bool = False,
     output_nr: int = 0,
 ) -> Tensor:
-    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
+    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path):
+    :func:`_init_fields` written out, one call less per tensor (a scalar graph's forward
+    and backward make about five tensors per op)."""
     t = _new(Tensor)
     # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
     t._value = value if dt.round is None else dt.round(value)
-    _init_fields(t, dt, grad_fn, fresh, output_nr)
+    t._dtype = dt
+    t._requires_grad = grad_fn is not None
+    t.grad_fn = grad_fn
+    t._output_nr = output_nr
+    t._grad = t._acc = t._post_hooks = t._base = t._gedge = None
+    t._vc = VC0
+    t._fresh = fresh
+    t._retains_grad = False
+    if INFERENCE_OPEN[0] and GRAD.inference:
+        t.__dict__[INFERENCE_KEY] = True
     return t
