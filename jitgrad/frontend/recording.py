@@ -16,10 +16,11 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
-from ..engine.sweep import Node
+from ..engine.sweep import Node, _anomaly, next_sequence
 from . import tensor as _tensor
 
 _classes: dict[tuple[str, type], type] = {}
+_new_node = Node.__new__  # (object.__new__: no node class defines one)
 _NO_EDGE = (None, 0)
 
 
@@ -157,8 +158,12 @@ def record(
     wanted = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
-            edge = t._gedge  # a non-leaf's kept edge, checked as Tensor._edge does (inline)
-            if edge is None or edge[0] is not t.grad_fn or edge[1] != t._output_nr:
+            fn = t.grad_fn  # Tensor._edge inline: a non-leaf's edge is kept on it
+            if fn is not None:
+                edge = t._gedge
+                if edge is None or edge[0] is not fn or edge[1] != t._output_nr:
+                    edge = t._gedge = (fn, t._output_nr)
+            else:
                 edge = t._edge()
             nexts.append(edge)
             wanted = True
@@ -167,7 +172,14 @@ def record(
     if not wanted:
         return _make(value, dtype)
     cls = _classes.get((name, base)) or node_class(name, base)
-    node = cls(tuple(nexts))
+    if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
+        node = cls(tuple(nexts))
+    else:  # Node.__init__, written out (as pointwise_node._record): one call less per op
+        node = _new_node(cls)
+        node.next_functions = tuple(nexts)
+        node._seq = next_sequence()
+        node._extra = None
+        node._key = cls
     out = _make(value, dtype, node)
     tensors, versions = _with_versions(saved) if saved else ((), ())
     reads_result = base.reads_result
