@@ -266,7 +266,7 @@ def record_multi(
     outs = [first]
     for i in range(1, len(values)):
         if node is not None and (dtypes[i].is_floating_point or dtypes[i].is_complex):
-            outs.append(_make(values[i], dtypes[i], node, output_nr=i))
+            outs.append(_make(values[i], dtypes[i], node, False, i))  # (positional: cheaper)
         else:
             outs.append(_make(values[i], dtypes[i]))
     return outs

@@ -297,7 +297,7 @@ def vector_softmax(x, out, log) -> bool:
     without its ``(A, R, B)`` views and wrappers; False (nothing done) for any other array."""
     n = x.shape[0]
     dt = x.dtype
-    if not (0 < n < PARALLEL_MIN_EXP and (dt is _F32 or dt is _F64) and x.strides[0] == dt.itemsize):
+    if not (0 < n < PARALLEL_MIN_EXP and (dt is _F32 or dt is _F64)) or x.strides[0] != dt.itemsize:
         return False  # (a float16 vector, a strided one: softmax_fwd's views)
     _softmax_slices(x, out, 1, n, _YES if log else _NO)
     return True
