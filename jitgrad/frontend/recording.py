@@ -151,32 +151,15 @@ def record(
     _make = _tensor._make
     if not (STATE.enabled and (dtype.is_floating_point or dtype.is_complex)):
         return _make(value, dtype)
-    # Written as loops (a generator or comprehension is a call of its own): stack, unbind and
-    # softmax of a scalar graph record here once per op.
-    Tensor = _tensor.Tensor
-    nexts = []
-    wanted = False
-    for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
-            fn = t.grad_fn  # Tensor._edge inline: a non-leaf's edge is kept on it
-            if fn is not None:
-                edge = t._gedge
-                if edge is None or edge[0] is not fn or edge[1] != t._output_nr:
-                    edge = t._gedge = (fn, t._output_nr)
-            else:
-                edge = t._edge()
-            nexts.append(edge)
-            wanted = True
-        else:
-            nexts.append(_NO_EDGE)
-    if not wanted:
+    nexts = _input_edges(inputs)
+    if nexts is None:
         return _make(value, dtype)
     cls = _classes.get((name, base)) or node_class(name, base)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
-        node = cls(tuple(nexts))
+        node = cls(nexts)
     else:  # Node.__init__, written out (as pointwise_node._record): one call less per op
         node = _new_node(cls)
-        node.next_functions = tuple(nexts)
+        node.next_functions = nexts
         node._seq = next_sequence()
         node._extra = None
         node._key = cls
@@ -195,6 +178,30 @@ def record(
         items.reverse()  # PyTorch packs ``mm``'s mat2, then self
         G.pack_saved(node, items + [("out", out)] if reads_result else items)
     return out
+
+
+def _input_edges(inputs: Sequence[Any]) -> tuple | None:
+    """:func:`record`'s ``next_functions`` for ``inputs``, or None if none requires grad.
+    Written as a loop (a generator or comprehension is a call of its own: stack, unbind and
+    softmax of a scalar graph record once per op), with ``Tensor._edge`` inline for a
+    non-leaf (its edge is kept on it)."""
+    Tensor = _tensor.Tensor
+    nexts = []
+    wanted = False
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            fn = t.grad_fn
+            if fn is not None:
+                edge = t._gedge
+                if edge is None or edge[0] is not fn or edge[1] != t._output_nr:
+                    edge = t._gedge = (fn, t._output_nr)
+            else:
+                edge = t._edge()
+            nexts.append(edge)
+            wanted = True
+        else:
+            nexts.append(_NO_EDGE)
+    return tuple(nexts) if wanted else None
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:

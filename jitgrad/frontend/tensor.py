@@ -368,14 +368,10 @@ def _init_fields(
     t._requires_grad = grad_fn is not None
     t.grad_fn = grad_fn
     t._output_nr = output_nr
-    t._grad = None
+    t._grad = t._acc = t._post_hooks = t._base = t._gedge = None
     t._vc = VC0  # a counter of its own only when needed (Tensor._counter)
-    t._acc = None
-    t._post_hooks = None
     t._fresh = fresh
-    t._base = None
     t._retains_grad = False
-    t._gedge = None
     if INFERENCE_OPEN[0] and GRAD.inference:  # an inference tensor (see inference.py)
         t.__dict__[INFERENCE_KEY] = True
 
@@ -383,16 +379,10 @@ def _init_fields(
 _new = Tensor.__new__  # (object.__new__: Tensor defines none) one lookup, not one per tensor
 
 
-def _make(
-    value: np.ndarray,
-    dt: D.dtype,
-    grad_fn: Node | None = None,
-    fresh: bool = False,
-    output_nr: int = 0,
-) -> Tensor:
-    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path):
-    :func:`_init_fields` written out, one call less per tensor (a scalar graph's forward
-    and backward make about five tensors per op)."""
+def _make(value: np.ndarray, dt: D.dtype, grad_fn: Node | None = None, fresh: bool = False,
+          output_nr: int = 0) -> Tensor:  # fmt: skip
+    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path), with
+    :func:`_init_fields` written out: a call less per tensor, ~5 per op of a scalar graph."""
     t = _new(Tensor)
     # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
     t._value = value if dt.round is None else dt.round(value)
