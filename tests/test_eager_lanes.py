@@ -126,17 +126,3 @@ def test_stack_of_small_tensors_keeps_values_dtype_and_layout():
     s[0, 0, 0] = 9.0  # a copy, not a view of the inputs
     assert parts[0][0, 0].item() == 0.0
 
-
-def test_make_sets_every_field_init_fields_sets():
-    # tensor._make writes _init_fields out (one call less per tensor): the two must agree
-    from jitgrad.frontend import tensor as T
-
-    value = np.zeros(3, np.float32)
-    node = (torch.ones(2, requires_grad=True) * 2).grad_fn
-    made = T._make(value, torch.float32, node, True, 1)
-    init = T.Tensor.__new__(T.Tensor)
-    init._value = value
-    T._init_fields(init, torch.float32, node, True, 1)
-    for name in T._STATE_SLOTS + ["_acc"]:
-        assert getattr(made, name) is getattr(init, name), name
-    assert made.__dict__ == init.__dict__

@@ -379,21 +379,18 @@ def _init_fields(
 _new = Tensor.__new__  # (object.__new__: Tensor defines none) one lookup, not one per tensor
 
 
-def _make(value: np.ndarray, dt: D.dtype, grad_fn: Node | None = None, fresh: bool = False,
-          output_nr: int = 0) -> Tensor:  # fmt: skip
-    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path), with
-    :func:`_init_fields` written out: a call less per tensor, ~5 per op of a scalar graph."""
+def _make(
+    value: np.ndarray,
+    dt: D.dtype,
+    grad_fn: Node | None = None,
+    fresh: bool = False,
+    output_nr: int = 0,
+) -> Tensor:
+    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path).
+    It calls ``_init_fields`` through this module's global: a ``jitgrad.compile`` trace
+    swaps that to note every tensor made (``capture.trace._note_made``)."""
     t = _new(Tensor)
     # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
     t._value = value if dt.round is None else dt.round(value)
-    t._dtype = dt
-    t._requires_grad = grad_fn is not None
-    t.grad_fn = grad_fn
-    t._output_nr = output_nr
-    t._grad = t._acc = t._post_hooks = t._base = t._gedge = None
-    t._vc = VC0
-    t._fresh = fresh
-    t._retains_grad = False
-    if INFERENCE_OPEN[0] and GRAD.inference:
-        t.__dict__[INFERENCE_KEY] = True
+    _init_fields(t, dt, grad_fn, fresh, output_nr)
     return t
