@@ -94,3 +94,35 @@ def test_stack_unbind_softmax_graph_gradients():
     np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6, atol=1e-7)
     assert type(s.grad_fn).__name__ == "StackBackward0"
     assert type(y[0].grad_fn).__name__ == "UnbindBackward0"
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("n", [1, 4, 37])
+def test_vector_softmax_lane_matches_strided_path(n, log, dtype):
+    # a contiguous vector takes the slice kernel straight (kernels.cpu.reduce.vector_softmax);
+    # the same values as a strided view take softmax_fwd's (A, R, B) path: bitwise equal
+    fn = F.log_softmax if log else F.softmax
+    vals = np.random.default_rng(n).standard_normal(2 * n) * 4
+    x = torch.tensor(vals[::2].copy(), dtype=dtype, requires_grad=True)
+    xs = torch.tensor(vals, dtype=dtype, requires_grad=True)
+    w = torch.tensor(np.linspace(-1.0, 2.0, n), dtype=dtype)
+    y, ys = fn(x, dim=0), fn(xs[::2], dim=-1)
+    assert y._value.tobytes() == ys._value.tobytes()
+    assert type(y.grad_fn).__name__ == ("LogSoftmaxBackward0" if log else "SoftmaxBackward0")
+    assert y.grad_fn._saved_dim == 0
+    (y * w).sum().backward()
+    (ys * w).sum().backward()
+    assert x.grad._value.tobytes() == xs.grad._value[::2].tobytes()
+
+
+def test_stack_of_small_tensors_keeps_values_dtype_and_layout():
+    # stack along dim 0 of a few small same-dtype tensors is numpy's own copy (np.array)
+    parts = [torch.tensor([[1.5, -0.0], [2.0, 3.0]], dtype=torch.float64) * k for k in range(3)]
+    s = torch.stack(parts)
+    assert s.shape == (3, 2, 2) and s.dtype == torch.float64 and s.stride() == (4, 2, 1)
+    for k in range(3):
+        assert s[k]._value.tobytes() == parts[k]._value.tobytes()
+    s[0, 0, 0] = 9.0  # a copy, not a view of the inputs
+    assert parts[0][0, 0].item() == 0.0
+

@@ -128,32 +128,28 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     dim = A.list_dim("stack", args, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    shape = tensors[0]._value.shape
+    first = tensors[0]._value
+    shape = first.shape
     dt = tensors[0]._dtype
     same = True
+    values = []
     for i, x in enumerate(tensors):
-        if x._value.shape != shape:
+        v = x._value
+        if v.shape != shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
-                f"and {list(x._value.shape)} at entry {i}"
+                f"and {list(v.shape)} at entry {i}"
             )
         same = same and x._dtype is dt
+        values.append(v)
     d = _wrap_dim(dim, len(shape) + 1)
     if not same:
         dt = result_type(tensors)
     n = len(tensors)
-    out = np.empty(shape[:d] + (n,) + shape[d:], dt.np)
-    lead = (slice(None),) * d
-    if same and out.size <= SMALL_COPY:  # numpy's assignment into a fresh array (copy_into)
-        if d == 0:  # an int index: no key tuple to build, numpy's quickest assignment
-            for i, x in enumerate(tensors):
-                out[i] = x._value
-        else:
-            for i, x in enumerate(tensors):
-                out[(*lead, i)] = x._value
+    if same and d == 0 and n * first.size <= SMALL_COPY:
+        out = np.array(values, dt.np)  # numpy's own copy of a few small same-dtype arrays
     else:
-        for i, x in enumerate(tensors):
-            copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
+        out = _stacked(tensors, shape, d, dt, same)
     if same:
         backward = _stack_fns.get((dt, d, n))
         if backward is None:
@@ -163,6 +159,20 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     else:
         backward = partial(_stack_backward, False, dt, d, tuple([x._dtype for x in tensors]))
     return record("StackBackward0", out, dt, tensors, backward)
+
+
+def _stacked(tensors: Sequence[Tensor], shape: tuple, d: int, dt: D.dtype, same: bool):
+    """:func:`stack`'s result array, each tensor copied into its place along ``d``."""
+    n = len(tensors)
+    out = np.empty(shape[:d] + (n,) + shape[d:], dt.np)
+    lead = (slice(None),) * d
+    if same and out.size <= SMALL_COPY:  # numpy's assignment into a fresh array (copy_into)
+        for i, x in enumerate(tensors):
+            out[(*lead, i)] = x._value
+    else:
+        for i, x in enumerate(tensors):
+            copy_into(out[(*lead, i, ...)], x._value, dt, fresh=True)
+    return out
 
 
 # The backward functions of stack and of unbind/split are partials, not closures: a closure

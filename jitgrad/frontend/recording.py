@@ -16,10 +16,11 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
-from ..engine.sweep import Node
+from ..engine.sweep import Node, _anomaly, next_sequence
 from . import tensor as _tensor
 
 _classes: dict[tuple[str, type], type] = {}
+_new_node = Node.__new__  # (object.__new__: no node class defines one)
 _NO_EDGE = (None, 0)
 
 
@@ -103,7 +104,6 @@ def unpack_saved(unpack: Callable, packed: Any) -> Any:
     return t
 
 
-
 def unpacked(node: Node) -> dict | None:
     """``{key: tensor}`` from the unpack hook if saved-tensor hooks packed what ``node``
     saved (no version check then, as in PyTorch), else None.
@@ -161,21 +161,18 @@ def record(
     _make = _tensor._make
     if not (STATE.enabled and (dtype.is_floating_point or dtype.is_complex)):
         return _make(value, dtype)
-    # Written as loops (a generator or comprehension is a call of its own): stack, unbind and
-    # softmax of a scalar graph record here once per op.
-    Tensor = _tensor.Tensor
-    nexts = []
-    wanted = False
-    for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
-            nexts.append(t._edge())
-            wanted = True
-        else:
-            nexts.append(_NO_EDGE)
-    if not wanted:
+    nexts = _input_edges(inputs)
+    if nexts is None:
         return _make(value, dtype)
     cls = _classes.get((name, base)) or node_class(name, base)
-    node = cls(tuple(nexts))
+    if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
+        node = cls(nexts)
+    else:  # Node.__init__, written out (as pointwise_node._record): one call less per op
+        node = _new_node(cls)
+        node.next_functions = nexts
+        node._seq = next_sequence()
+        node._extra = None
+        node._key = cls
     out = _make(value, dtype, node)
     tensors, versions = _with_versions(saved) if saved else ((), ())
     reads_result = base.reads_result
@@ -201,6 +198,30 @@ def product_saved(a: Any, b: Any) -> tuple:
     if G.SAVED_HOOKS.count:
         return (a, b)
     return ((a,) if b._requires_grad else ()) + ((b,) if a._requires_grad else ())
+
+
+def _input_edges(inputs: Sequence[Any]) -> tuple | None:
+    """:func:`record`'s ``next_functions`` for ``inputs``, or None if none requires grad.
+    Written as a loop (a generator or comprehension is a call of its own: stack, unbind and
+    softmax of a scalar graph record once per op), with ``Tensor._edge`` inline for a
+    non-leaf (its edge is kept on it)."""
+    Tensor = _tensor.Tensor
+    nexts = []
+    wanted = False
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            fn = t.grad_fn
+            if fn is not None:
+                edge = t._gedge
+                if edge is None or edge[0] is not fn or edge[1] != t._output_nr:
+                    edge = t._gedge = (fn, t._output_nr)
+            else:
+                edge = t._edge()
+            nexts.append(edge)
+            wanted = True
+        else:
+            nexts.append(_NO_EDGE)
+    return tuple(nexts) if wanted else None
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
@@ -272,7 +293,7 @@ def record_multi(
     outs = [first]
     for i in range(1, len(values)):
         if node is not None and (dtypes[i].is_floating_point or dtypes[i].is_complex):
-            outs.append(_make(values[i], dtypes[i], node, output_nr=i))
+            outs.append(_make(values[i], dtypes[i], node, False, i))  # (positional: cheaper)
         else:
             outs.append(_make(values[i], dtypes[i]))
     return outs

@@ -160,14 +160,15 @@ def softmax_backward_data(
     if DEVICE.active and DEVICE.backend.owns(y):  # the device's kernel, this declaration
         value = DEVICE.backend.softmax_backward_data(g, y, dim, log)
     else:
-        shape = y._value.shape
-        if s3 is None:
-            s3 = rows_3d(shape, dim)
-        y3 = np.ascontiguousarray(y._value).reshape(s3)
-        g3 = np.ascontiguousarray(g._value).reshape(s3)
-        gx3 = np.empty(s3, y3.dtype)
-        K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, gx3)
-        value = gx3.reshape(shape)
+        yv = y._value
+        shape = yv.shape
+        value = np.empty(shape, yv.dtype)
+        if len(shape) != 1 or not K.vector_softmax_bwd(g._value, yv, value, log):
+            if s3 is None:
+                s3 = rows_3d(shape, dim)
+            y3 = np.ascontiguousarray(yv).reshape(s3)
+            g3 = np.ascontiguousarray(g._value).reshape(s3)
+            K.pick(K.log_softmax_bwd if log else K.softmax_bwd, y3.size)(g3, y3, value.reshape(s3))
     if not STATE.enabled:  # an ordinary backward: no record, so no named values to build
         return _make(value, y._dtype, fresh=True)
     decl = LOG_SOFTMAX_DATA if log else SOFTMAX_DATA

@@ -76,12 +76,15 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
             f'"{"log_" if log else ""}softmax_lastdim_kernel_impl" not implemented for '
             f"'{type_word(dt)}'"
         )
-    shape = input._value.shape
-    d, x3 = _along(input, dim, "log_softmax" if log else "softmax")
-    s3 = x3.shape
-    y3 = np.empty(s3, x3.dtype)
-    K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, y3)
-    out = y3.reshape(shape)
+    arr = input._value
+    shape = arr.shape
+    out = np.empty(shape, arr.dtype)
+    if len(shape) == 1 and type(dim) is int and dim in (0, -1) and K.vector_softmax(arr, out, log):
+        d, s3 = 0, (1, shape[0], 1)  # a small vector: the slice kernel straight
+    else:
+        d, x3 = _along(input, dim, "log_softmax" if log else "softmax")
+        s3 = x3.shape
+        K.pick(K.log_softmax_fwd if log else K.softmax_fwd, x3.size)(x3, out.reshape(s3))
 
     decl = LOG_SOFTMAX if log else SOFTMAX
     name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"

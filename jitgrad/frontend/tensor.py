@@ -364,14 +364,10 @@ def _init_fields(
     t._requires_grad = grad_fn is not None
     t.grad_fn = grad_fn
     t._output_nr = output_nr
-    t._grad = None
+    t._grad = t._acc = t._post_hooks = t._base = t._gedge = None
     t._vc = VC0  # a counter of its own only when needed (Tensor._counter)
-    t._acc = None
-    t._post_hooks = None
     t._fresh = fresh
-    t._base = None
     t._retains_grad = False
-    t._gedge = None
     if INFERENCE_OPEN[0] and GRAD.inference:  # an inference tensor (see inference.py)
         t.__dict__[INFERENCE_KEY] = True
 
@@ -386,7 +382,9 @@ def _make(
     fresh: bool = False,
     output_nr: int = 0,
 ) -> Tensor:
-    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path)."""
+    """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path).
+    It calls ``_init_fields`` through this module's global: a ``jitgrad.compile`` trace
+    swaps that to note every tensor made (``capture.trace._note_made``)."""
     t = _new(Tensor)
     # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
     t._value = value if dt.round is None else dt.round(value)

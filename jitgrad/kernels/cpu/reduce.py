@@ -66,6 +66,8 @@ from .reduce_parallel import (
     sum_fwd_par,
     sum_leading_fwd,
     var_fwd_par,
+    vector_softmax,
+    vector_softmax_bwd,
 )
 from .reduce_plan import as_3d, reduction_plan
 from .reduce_softmax import (
@@ -131,4 +133,6 @@ __all__ = [
     "var_bwd",
     "var_fwd",
     "var_fwd_par",
+    "vector_softmax",
+    "vector_softmax_bwd",
 ]

@@ -1,5 +1,6 @@
 """Parallel variants of the reduction kernels (``*_par``, same arguments, bitwise equal to the
-serial ones) and :func:`pick`, which chooses by size. See :mod:`.reduce` for why threads and
+serial ones) and :func:`pick`, which chooses by size (and, below the threshold, the vector
+lanes :func:`vector_softmax` and :func:`vector_softmax_bwd`). See :mod:`.reduce` for why threads and
 how an R-split keeps the serial pairwise tree."""
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ import numpy as np
 
 from . import workers
 from .jit import cached_njit
-from .reduce_leaves import _JIT, _STACK, _chunk_rows, _flush, _push
+from .reduce_leaves import _JIT, _NO, _STACK, _YES, _chunk_rows, _flush, _push
 from .reduce_minmax import max_fwd, min_fwd
 from .reduce_softmax import (
+    _softmax_bwd_slices,
+    _softmax_slices,
     cumsum_bwd,
     cumsum_fwd,
     log_softmax_bwd,
@@ -285,3 +288,37 @@ def pick(kernel, size: int):
         return kernel
     variant, threshold = par
     return variant if size >= threshold else kernel
+
+
+def vector_softmax(x, out, log) -> bool:
+    """``out = softmax(x)`` (``log``: log_softmax) for one contiguous float32/float64 vector
+    of fewer than ``PARALLEL_MIN_EXP`` elements (a scalar graph's softmax of a few stacked
+    nodes), by the slice kernel that :func:`softmax_fwd` runs there (so the same bits),
+    without its ``(A, R, B)`` views and wrappers; False (nothing done) for any other array."""
+    n = x.shape[0]
+    dt = x.dtype
+    if not (0 < n < PARALLEL_MIN_EXP and (dt is _F32 or dt is _F64)) or x.strides[0] != dt.itemsize:
+        return False  # (a float16 vector, a strided one: softmax_fwd's views)
+    _softmax_slices(x, out, 1, n, _YES if log else _NO)
+    return True
+
+
+def vector_softmax_bwd(g, y, out, log) -> bool:
+    """:func:`softmax_bwd` (``log``: :func:`log_softmax_bwd`) for vectors as
+    :func:`vector_softmax` takes, ``g`` of ``y``'s dtype; False (nothing done) otherwise."""
+    n = y.shape[0]
+    dt = y.dtype
+    if not (
+        0 < n < PARALLEL_MIN_EXP
+        and (dt is _F32 or dt is _F64)
+        and g.dtype is dt
+        and g.shape == y.shape
+        and y.strides[0] == dt.itemsize
+        and g.strides[0] == dt.itemsize
+    ):
+        return False
+    _softmax_bwd_slices(g, y, out, 1, n, _YES if log else _NO)
+    return True
+
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # (compared by identity: builtins)
