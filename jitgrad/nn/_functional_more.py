@@ -1,7 +1,7 @@
 """``F.adaptive_max_pool2d``, ``F.dropout2d``, ``F.embedding_bag`` and ``F.bilinear``.
 
 The pooling and the bag reductions are one recorded node each with PyTorch's name (the
-pooling's backward scatters the incoming gradient with NumPy; the bags' is Tensor ops, so
+pooling's backward is itself a recorded node; the bags' is Tensor ops: both are
 differentiable again); ``dropout2d`` multiplies by a per-channel
 mask (PyTorch's graph shows ``MulBackward0`` too); ``bilinear`` is an einsum plus bias.
 """
