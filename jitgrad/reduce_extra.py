@@ -4,8 +4,8 @@
 and records ``ScatterReduceBackward0`` with PyTorch's gradients: sum and mean pass the
 gradient (divided by the count for mean); amax/amin share it evenly among the elements equal
 to the result; prod gives each element the product of the others at its position (exact when
-some are zero). Its gradient is computed from the saved values, so it is not differentiable
-a second time (the sum/mean gradients are, being gathers).
+some are zero). The gradients are Tensor ops (masks and counts constant, prod's products
+recomputed by scatter_reduce itself), so they are differentiable again (issue 14).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .frontend.clamp_where import where as choose  # (scatter_reduce's `where`: targets)
 from .frontend.creation import zeros
 from .frontend.gather_scatter import SCATTER_INDEX, _int_index
 from .frontend.indexing import gather
@@ -82,47 +83,63 @@ def scatter_reduce(
             out = np.where(touched | include_self, np.floor_divide(out, safe), out).astype(a.dtype)
 
     def backward(g: Tensor) -> tuple:
-        return _grads(
-            g, reduce, include_self, a, s, out, where, touched, count, d, idx, src._value.shape
-        )
+        if reduce == "prod":
+            g_self, g_src = _prod_grads(g, input, a, src, d, idx, include_self, touched)
+        else:
+            g_self, g_src = _grads(
+                g, reduce, include_self, a, s, out, where, touched, count, d, idx
+            )
+        return g_self, _pad(g_src, src._value.shape)
 
     return record("ScatterReduceBackward0", out, input._dtype, (input, src), backward)
 
 
-def _grads(g, reduce, include_self, a, s, out, where, touched, count, d, idx, full_shape):
-    """PyTorch's gradients of scatter_reduce for ``input`` and ``src`` (``src``'s padded to
-    its full shape with zeros beyond the index's extent)."""
+def _const(v: np.ndarray, dt: D.dtype) -> Tensor:
+    return _make(np.asarray(v, dt.np), dt)
+
+
+def _grads(g, reduce, include_self, a, s, out, where, touched, count, d, idx):
+    """PyTorch's gradients of scatter_reduce sum/mean/amax/amin for ``input`` and ``src``
+    (``src``'s padded to its full shape), in Tensor ops: a gradient of the gradient goes
+    through them (the masks and tie counts are constants, as in PyTorch)."""
     dt = g._dtype
-    gv = g._value
     keep_self = np.ones(a.shape, bool) if include_self else ~touched
+    index_t = _make(idx, D.int64)
     if reduce in ("sum", "mean"):
         scale = 1.0 / np.maximum(count, 1) if reduce == "mean" else np.ones(a.shape)
-        g_self = g * _make(np.where(keep_self, scale, 0.0).astype(dt.np), dt)
-        g_src = gather(g * _make(scale.astype(dt.np), dt), d, _make(idx, D.int64))
-        return g_self, _pad(g_src, full_shape)
-    if reduce in ("amax", "amin"):
-        at_self = keep_self & (a == out)
-        equal_src = s == out[where]
-        n = (a == out).astype(np.int64)  # PyTorch counts self even without include_self
-        np.add.at(n, where, equal_src.astype(np.int64))
-        share = gv / np.maximum(n, 1)
-        g_self = np.where(at_self, share, 0.0)
-        g_src = np.where(equal_src, share[where], 0.0)
-    else:  # prod: each element gets the product of the others at its position
-        zeros = np.where(keep_self & (a == 0), 1, 0)
-        np.add.at(zeros, where, (s == 0).astype(np.int64))
-        nonzero = np.where(keep_self & (a != 0), a, 1).astype(np.float64)
-        np.multiply.at(nonzero, where, np.where(s == 0, 1, s))
+        g_self = g * _const(np.where(keep_self, scale, 0.0), dt)
+        return g_self, gather(g * _const(scale, dt), d, index_t)
+    # amax/amin: the gradient shared evenly among the elements equal to the result
+    equal_src = s == out[where]
+    n = (a == out).astype(np.int64)  # PyTorch counts self even without include_self
+    np.add.at(n, where, equal_src.astype(np.int64))
+    share = g * _const(1.0 / np.maximum(n, 1), dt)
+    g_self = share * _const(keep_self & (a == out), dt)
+    return g_self, gather(share, d, index_t) * _const(equal_src, dt)
 
-        def others(v: np.ndarray, z: np.ndarray, p: np.ndarray) -> np.ndarray:
-            """The product of the others: p/v without zeros; p for the only zero."""
-            by_v = np.where(z == 0, p / np.where(v == 0, 1, v), 0.0)
-            return np.where(v == 0, np.where(z == 1, p, 0.0), by_v)
 
-        g_self = np.where(keep_self, gv * others(a, zeros, nonzero), 0.0)
-        g_src = gv[where] * others(s, zeros[where], nonzero[where])
-    g_src_t = _make(np.asarray(g_src, dt.np), dt)
-    return _make(np.asarray(g_self, dt.np), dt), _pad(g_src_t, full_shape)
+def _prod_grads(g, input, a, src, d, idx, include_self, touched):  # noqa: A002
+    """PyTorch's prod gradients (``scatter_reduce_backward``) in Tensor ops: each element gets
+    the product of the others at its position; for a zero, that product is recomputed with it
+    replaced by one, so a second derivative sees the other factors too."""
+    dt = g._dtype
+    index_t = _make(idx, D.int64)
+    part = src[tuple(slice(0, n) for n in idx.shape)]
+    s = part._value
+    result = scatter_reduce(input, d, index_t, part, "prod", include_self=include_self)
+    masked_self = choose(_make(a == 0, D.bool_), _const(1, dt), input)
+    g_self = g * scatter_reduce(masked_self, d, index_t, part, "prod", include_self=include_self)
+    g_self = g_self / masked_self
+    if not include_self:
+        g_self = g_self * _const(~touched, dt)
+    zeros = np.zeros(a.shape, np.int64)
+    np.add.at(zeros, _targets(a.shape, idx, d), (s == 0).astype(np.int64))
+    single = _make((s == 0) & (np.take_along_axis(zeros, idx, d) == 1), D.bool_)
+    masked_src = choose(single, _const(1, dt), part)
+    by_one = gather(g * scatter_reduce(input, d, index_t, masked_src, "prod",
+                                       include_self=include_self), d, index_t)  # fmt: skip
+    by_src = gather(g * result, d, index_t) / choose(_make(s == 0, D.bool_), _const(1, dt), part)
+    return g_self, choose(single, by_one, by_src)
 
 
 def _pad(g_src: Tensor, shape: tuple) -> Tensor:

@@ -48,6 +48,97 @@ def _cumprod(lib: Any, values: list, dim: int, dtype: Any) -> dict:
     return {"grad": g.tolist(), "node": None, "hess": h.tolist()}  # (the node: a composition)
 
 
+#: name -> embedding_bag's keyword arguments, the flat indices and the offsets (no ties
+#: within a max bag, no empty bag: the F.embedding composition below then has the same
+#: gradients)
+BAG_IDX = [0, 2, 0, 3, 1, 2]
+BAG = {
+    "sum": ({"mode": "sum"}, [0, 2, 5]),
+    "mean": ({"mode": "mean"}, [0, 2, 5]),
+    "max": ({"mode": "max"}, [0, 2, 5]),
+    "sum_padding": ({"mode": "sum", "padding_idx": 3}, [0, 2, 5]),
+    "mean_padding": ({"mode": "mean", "padding_idx": 0}, [0, 3]),
+    "max_padding": ({"mode": "max", "padding_idx": 2}, [0, 2]),
+    "per_sample": (
+        {"mode": "sum", "per_sample_weights": [0.5, 2.0, -1.0, 1.5, 3.0, -0.5]},
+        [0, 2, 5],
+    ),
+    "last_offset": ({"mode": "mean", "include_last_offset": True}, [0, 2, 4, 6]),
+}
+
+
+def _bag_loss(lib: Any, w: Any, p: Any, kwargs: dict, offsets: list, composed: bool) -> Any:
+    """The loss through ``embedding_bag``, or (``composed``) through F.embedding and a
+    reduction per bag, which PyTorch differentiates twice."""
+    idx = lib.tensor(BAG_IDX)
+    if not composed:
+        y = lib.nn.functional.embedding_bag(idx, w, lib.tensor(offsets), per_sample_weights=p,
+                                            **kwargs)  # fmt: skip
+    else:
+        rows = lib.nn.functional.embedding(idx, w)
+        rows = rows if p is None else rows * p.unsqueeze(1)
+        ends = offsets[1:] + [len(BAG_IDX)]
+        if kwargs.get("include_last_offset"):
+            ends = offsets[1:]
+        bags = []
+        for s, e in zip(offsets, ends):
+            keep = [i for i in range(s, e) if BAG_IDX[i] != kwargs.get("padding_idx")]
+            sel = rows[lib.tensor(keep)]
+            mode = kwargs["mode"]
+            bags.append(sel.sum(0) if mode == "sum" else sel.mean(0) if mode == "mean"
+                        else sel.amax(0))  # fmt: skip
+        y = lib.stack(bags)
+    return (y**3 * lib.tensor([1.0, -2.0], dtype=w.dtype)).sum()
+
+
+def _bag(lib: Any, kwargs: dict, offsets: list, dtype: Any) -> dict:
+    kw = {k: v for k, v in kwargs.items() if k not in ("per_sample_weights", "include_last_offset")}
+    kw["include_last_offset"] = kwargs.get("include_last_offset", False)
+    psw = kwargs.get("per_sample_weights")
+    out: dict = {}
+    for composed in (False, True):
+        w = lib.tensor(WEIGHT, dtype=dtype, requires_grad=True)
+        p = None if psw is None else lib.tensor(psw, dtype=dtype, requires_grad=True)
+        wrt = (w,) if p is None else (w, p)
+        loss = _bag_loss(lib, w, p, kw if not composed else kwargs, offsets, composed)
+        grads = lib.autograd.grad(loss, wrt, create_graph=True)
+        key = "composed_" if composed else ""
+        out[key + "grad"] = [t.tolist() for t in grads]
+        try:
+            out[key + "hess"] = [t.tolist() for t in lib.autograd.grad(
+                sum((t * t).sum() for t in grads), wrt)]  # fmt: skip
+        except (NotImplementedError, RuntimeError) as e:  # PyTorch: '_embedding_bag_backward'
+            out[key + "hess"] = f"{type(e).__name__}: {e}"  # has no derivative
+        if not composed:
+            out["node"] = type(grads[0].grad_fn).__name__
+    return out
+
+
+#: name -> scatter_reduce's reduce, include_self, self, index and src (ties, zeros)
+SCATTER = {
+    "amax_self": ("amax", True, [3.0, 0.0], [0, 0, 1, 1, 1], [1.0, 3.0, 3.0, 2.0, -1.0]),
+    "amax_ties": ("amax", False, [0.0, 0.0], [0, 0, 1, 1, 1], [1.0, 3.0, 3.0, 2.0, 3.0]),
+    "amin_self": ("amin", True, [1.0, 4.0], [0, 0, 1, 1, 1], [1.0, 3.0, 3.0, 2.0, 2.0]),
+    "amin_no_self": ("amin", False, [0.0, 0.0], [0, 0, 1, 1, 1], [1.5, 3.0, 3.0, 2.0, 2.0]),
+    "prod_self": ("prod", True, [2.0, -1.5], [0, 0, 1, 1, 1], [1.5, 3.0, 3.0, 2.0, 0.5]),
+    "prod_no_self": ("prod", False, [2.0, 0.0], [0, 0, 1, 1, 1], [1.5, 3.0, 3.0, 2.0, 0.5]),
+    "prod_src_zero": ("prod", True, [2.0, -1.5], [0, 0, 1, 1, 1], [1.5, 0.0, 3.0, 2.0, 0.5]),
+    "prod_self_zero": ("prod", True, [0.0, -1.5], [0, 0, 1, 1, 1], [1.5, 2.5, 3.0, 0.0, 0.5]),
+    "prod_no_self_zero": ("prod", False, [0.0, 4.0], [0, 0, 1, 1, 1], [1.5, 0.0, 3.0, 2.0, 0.5]),
+}
+
+
+def _scatter(lib: Any, reduce: str, include_self: bool, a: list, idx: list, src: list,
+             dtype: Any) -> dict:  # fmt: skip
+    x = lib.tensor(a, dtype=dtype, requires_grad=True)
+    s = lib.tensor(src, dtype=dtype, requires_grad=True)
+    y = x.scatter_reduce(0, lib.tensor(idx), s, reduce, include_self=include_self)
+    w = lib.tensor([1.5, -0.5], dtype=dtype)
+    gx, gs = lib.autograd.grad(((y + y * y * y) * w).sum(), (x, s), create_graph=True)
+    hx, hs = lib.autograd.grad((gx * gx).sum() + (gs * gs * gs).sum(), (x, s))
+    return {"grad": [gx.tolist(), gs.tolist()], "node": None, "hess": [hx.tolist(), hs.tolist()]}
+
+
 def run(lib: Any) -> dict:
     out = {}
     for dtype in ("float32", "float64"):
@@ -56,4 +147,8 @@ def run(lib: Any) -> dict:
             out[f"embedding_{name}_{dtype}"] = _embedding(lib, kwargs, idx, dt)
         for name, (values, dim) in CUMPROD.items():
             out[f"cumprod_{name}_{dtype}"] = _cumprod(lib, values, dim, dt)
+        for name, (kwargs, offsets) in BAG.items():
+            out[f"embedding_bag_{name}_{dtype}"] = _bag(lib, kwargs, offsets, dt)
+        for name, args in SCATTER.items():
+            out[f"scatter_reduce_{name}_{dtype}"] = _scatter(lib, *args, dt)
     return out

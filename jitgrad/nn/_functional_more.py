@@ -1,7 +1,8 @@
 """``F.adaptive_max_pool2d``, ``F.dropout2d``, ``F.embedding_bag`` and ``F.bilinear``.
 
-The pooling and the bag reductions are one recorded node each with PyTorch's name (their
-backward scatters the incoming gradient with NumPy); ``dropout2d`` multiplies by a per-channel
+The pooling and the bag reductions are one recorded node each with PyTorch's name (the
+pooling's backward is itself a recorded node; the bags' is Tensor ops: both are
+differentiable again); ``dropout2d`` multiplies by a per-channel
 mask (PyTorch's graph shows ``MulBackward0`` too); ``bilinear`` is an einsum plus bias.
 """
 
@@ -10,8 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as D
+from ..frontend.creation import zeros
 from ..frontend.einsum import einsum
-from ..frontend.recording import record, record_multi
+from ..frontend.gather_scatter import index_select
+from ..frontend.index_extra import index_add
+from ..frontend.recording import record, record_multi, renamed
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
 from ._functional_extra import apply_dropout_mask
@@ -260,29 +264,43 @@ def embedding_bag(
     keep = np.ones(len(idx), bool) if padding_idx is None else idx != padding_idx
     out, arg, counts = _bag_forward(w, idx, bags, keep, psw, mode)
 
-    def backward(g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        gv = g._value
-        gw = np.zeros_like(w)
-        gp = None if psw is None else np.zeros_like(psw)
-        for b, (s, e) in enumerate(bags):
-            if mode == "max":
-                cols = np.arange(w.shape[1])[arg[b] >= 0]
-                np.add.at(gw, (arg[b][cols], cols), gv[b][cols])
-                continue
-            sel = np.arange(s, e)[keep[s:e]]
-            scale = 1 / counts[b] if mode == "mean" and counts[b] else 1
-            rows = np.broadcast_to(gv[b] * w.dtype.type(scale), (len(sel), w.shape[1]))
-            if psw is not None:
-                gp[sel] = (w[idx[sel]] * gv[b]).sum(1)
-                rows = rows * psw[sel, None]
-            np.add.at(gw, idx[sel], rows)
-        grads = (_make(gw, weight._dtype),)
-        if per_sample_weights is not None:
-            grads += (_make(gp.reshape(per_sample_weights.shape), per_sample_weights._dtype),)
-        return grads
+    def backward(g: Tensor) -> tuple[Tensor, ...]:
+        return _bag_grads(g, weight, per_sample_weights, idx, bags, keep, counts, arg, mode)
 
     inputs = (weight,) if per_sample_weights is None else (weight, per_sample_weights)
     return record("EmbeddingBagBackward0", out, weight._dtype, inputs, backward)
+
+
+def _bag_grads(g, weight, psw, idx, bags, keep, counts, arg, mode) -> tuple[Tensor, ...]:
+    """The gradients of ``weight`` (and ``per_sample_weights``) in Tensor ops: each kept
+    entry's bag gradient added into its row (scaled by 1/count for mean, by its weight), the
+    max's into the row it came from. So a gradient of the gradient goes through them (PyTorch
+    raises "the derivative for '_embedding_bag_backward' is not implemented" there)."""
+    dt, n_rows, width = weight._dtype, weight.shape[0], weight.shape[1]
+    zero = zeros((n_rows * width,) if mode == "max" else tuple(weight.shape), dtype=dt)
+    if mode == "max":
+        bag, col = np.nonzero(arg >= 0)
+        picked = index_select(g.reshape(-1), 0, _make(bag * width + col, D.int64))
+        gw = index_add(zero, 0, _make(arg[bag, col] * width + col, D.int64), picked)
+        return (renamed(gw.reshape(tuple(weight.shape)), "EmbeddingBagBackwardBackward0"),)
+    owner = np.full(len(idx), -1, np.int64)
+    for b, (s, e) in enumerate(bags):
+        owner[s:e] = b
+    sel = np.nonzero(keep & (owner >= 0))[0]
+    bag_of = owner[sel]
+    scale = 1 / np.maximum(counts, 1) if mode == "mean" else np.ones(len(bags))
+    per_entry = index_select(g, 0, _make(bag_of, D.int64))
+    rows = _make(idx[sel], D.int64)
+    contrib = per_entry * _make(scale[bag_of, None].astype(dt.np), dt)
+    if psw is not None:
+        flat = psw.reshape(-1)
+        contrib = contrib * index_select(flat, 0, _make(sel, D.int64)).unsqueeze(1)
+    gw = renamed(index_add(zero, 0, rows, contrib), "EmbeddingBagBackwardBackward0")
+    if psw is None:
+        return (gw,)
+    gp = (index_select(weight, 0, rows) * per_entry).sum(1)
+    gp = index_add(zeros((flat.shape[0],), dtype=psw.dtype), 0, _make(sel, D.int64), gp)
+    return gw, gp.reshape(tuple(psw.shape))
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
