@@ -302,16 +302,13 @@ METHODS: dict[str, Any] = {
     "is_complex": lambda self: self._dtype.is_complex,
 }
 
+#: The functions that are also Tensor methods: those written here by hand, then those their
+#: declarations name (``defop(..., method=True)``, generated in frontend/functions.py).
 _FUNCTIONS_AS_METHODS = (
-    "add sub mul div true_divide divide multiply subtract pow exp expm1 log log1p log2 sqrt "
-    "rsqrt sin cos tan tanh erf sigmoid relu neg negative abs absolute reciprocal sign floor ceil "
-    "round square clamp clip maximum minimum eq ne lt le gt ge less less_equal greater "
-    "greater_equal isnan isinf isfinite logical_and logical_or logical_not clone xlogy "
-    "clamp_min clamp_max asin acos atan sinh cosh asinh acosh atanh atan2 arcsin arccos arctan "
-    "arcsinh arccosh arctanh arctan2 hypot log10 exp2 erfc logit logaddexp logaddexp2 fmod "
-    "remainder trunc fix frac lerp addcmul addcdiv logical_xor sgn floor_divide bitwise_and "
-    "bitwise_or bitwise_xor bitwise_not"
-).split()
+    "add sub div true_divide divide subtract pow round square clamp clip clone clamp_min "
+    "clamp_max logit fmod remainder lerp addcmul addcdiv floor_divide bitwise_and bitwise_or "
+    "bitwise_xor bitwise_not"
+).split() + list(F.DECLARED_METHODS)
 
 
 #: The op modules whose ``METHODS`` :func:`bind` attaches.

@@ -13,31 +13,12 @@ from .frontend import special as S
 from .frontend.tensor import Tensor
 from .helpers import missing_attribute
 
-digamma = psi = S.digamma
+#: every name a declaration gives itself (``defop(..., special=...)``: digamma and psi,
+#: gammaln, expit, i0e ...)
+globals().update(F.DECLARED_SPECIAL)
 polygamma = S.polygamma
-gammaln = S.lgamma
-erf = F.erf
-erfc = F.erfc
-erfinv = S.erfinv
-expit = F.sigmoid
 logit = F.logit
-sinc = S.sinc
 round = F.round  # noqa: A001 - PyTorch's name
-log1p = F.log1p
-exp2 = F.exp2
-expm1 = F.expm1
-xlogy = F.xlogy
-i0 = S.i0
-i0e = S.i0e
-i1 = S.i1
-i1e = S.i1e
-ndtr = S.ndtr
-ndtri = S.ndtri
-log_ndtr = S.log_ndtr
-erfcx = S.erfcx
-entr = S.entr
-xlog1py = S.xlog1py
-spherical_bessel_j0 = S.spherical_bessel_j0
 zeta = S.zeta
 gammainc = S.gammainc
 gammaincc = S.gammaincc
@@ -57,41 +38,11 @@ def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noq
     return _reduce.log_softmax(input, dim, dtype=dtype)
 
 
-__all__ = [
-    "digamma",
-    "entr",
-    "erf",
-    "erfc",
-    "erfcx",
-    "erfinv",
-    "exp2",
-    "expit",
-    "expm1",
-    "gammainc",
-    "gammaincc",
-    "gammaln",
-    "i0",
-    "i0e",
-    "i1",
-    "i1e",
-    "log1p",
-    "log_ndtr",
-    "log_softmax",
-    "logit",
-    "logsumexp",
-    "multigammaln",
-    "ndtr",
-    "ndtri",
-    "polygamma",
-    "psi",
-    "round",
-    "sinc",
-    "softmax",
-    "spherical_bessel_j0",
-    "xlog1py",
-    "xlogy",
-    "zeta",
-]
+__all__ = sorted(
+    [*F.DECLARED_SPECIAL]
+    + "gammainc gammaincc log_softmax logit logsumexp multigammaln polygamma round softmax "
+    "zeta".split()
+)
 
 #: ``jitgrad.special.<name>`` for a torch.special function jitgrad lacks says so.
 __getattr__ = missing_attribute("jitgrad.special")

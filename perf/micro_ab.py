@@ -8,10 +8,14 @@ forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backw
 ``logistic_c``/``dispatch_c``: the same under ``jitgrad.compile`` (``logistic_c`` also zeroes
 the grads and takes a plain SGD step, as a training step does); ``logistic_cs``/
 ``dispatch_cs``: with ``mode="max-autotune"`` (straight-line source per graph, not the
-tape interpreter).
+tape interpreter). ``rec_sum``: recording ``x.sum()`` (a node with a Python backward, its
+record a ``recording.Saved``); ``softmax_bwd``: ``x.softmax(0).sum()`` forward+backward
+(a ``ResultSaved`` record, read back in backward). A second argument ``cpu`` times in CPU
+time (``time.process_time``) instead of wall time, for a loaded machine.
 """
 
 import sys
+import time
 import timeit
 
 import jitgrad as torch
@@ -26,6 +30,14 @@ b = torch.tensor(0.1, requires_grad=True)
 
 def rec():
     return x * y
+
+
+def rec_sum():
+    return x.sum()
+
+
+def softmax_bwd():
+    x.softmax(0).sum().backward()
 
 
 def logistic():
@@ -51,6 +63,8 @@ def logistic_step():
 
 fn, per = {
     "rec": (rec, 1),
+    "rec_sum": (rec_sum, 1),
+    "softmax_bwd": (softmax_bwd, 1),
     "logistic": (logistic, 1),
     "dispatch": (dispatch, 101),
     "logistic_c": (torch.compile(logistic_step), 1),
@@ -60,5 +74,6 @@ fn, per = {
 }[which]
 for _ in range(200):
     fn()
-best = min(timeit.repeat(fn, number=200, repeat=15)) / 200 / per
+timer = time.process_time if sys.argv[2:] == ["cpu"] else time.perf_counter
+best = min(timeit.repeat(fn, number=200, repeat=15, timer=timer)) / 200 / per
 print(f"{which}: {best * 1e6:.3f} us")

@@ -18,9 +18,9 @@ from typing import Any
 
 from ..frontend.creation import arange, eye
 from ..frontend.creation import tensor as _tensor
-from ..frontend.functions import where
+from ..frontend.functions import digamma, where  # (digamma: generated from its declaration)
 from ..frontend.linalg_more import cholesky_solve
-from ..frontend.special import digamma, mvlgamma
+from ..frontend.special import mvlgamma
 from ..frontend.stacking import broadcast_shapes
 from ..frontend.structure import diag_embed, tril
 from ..frontend.tensor import Tensor

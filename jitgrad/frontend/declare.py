@@ -320,7 +320,7 @@ def _saved_property(name: str, dim_list: bool) -> property:
         saved = node._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
-        s = saved[0].__dict__ if saved is not None else {}
+        s = saved.fn.__dict__ if saved is not None else {}
         if name == "self_sym_numel" and "self_sym_sizes" in s:
             return math.prod(s["self_sym_sizes"])
         if name != "result" and name not in s:
@@ -329,13 +329,12 @@ def _saved_property(name: str, dim_list: bool) -> property:
         if name == "result":
             if packed is not None:
                 return unpack_saved(packed[0], packed[1]["out"])
-            value, dtype, vc = saved[3:6]
-            out = _make(value, dtype, node)
-            out._vc = vc
+            out = _make(saved.value, saved.dtype, node)
+            out._vc = saved.counter
             return out
         value = s[name]
         if packed is not None and isinstance(value, Tensor):
-            for i, t in enumerate(saved[1]):
+            for i, t in enumerate(saved.tensors):
                 if t is value:
                     return unpack_saved(packed[0], packed[1][i])
         return _shown(name, value, dim_list)

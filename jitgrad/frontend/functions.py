@@ -54,57 +54,29 @@ def _binary(name: str):
     return fn
 
 
-exp = _unary("exp")
-expm1 = _unary("expm1")
-log = _unary("log")
-log1p = _unary("log1p")
-log2 = _unary("log2")
-sqrt = _unary("sqrt")
-rsqrt = _unary("rsqrt")
-sin = _unary("sin")
-cos = _unary("cos")
-tan = _unary("tan")
-tanh = _unary("tanh")
-erf = _unary("erf")
-sigmoid = _unary("sigmoid")
-relu = _unary("relu")
-neg = negative = _unary("neg")
-abs = absolute = _unary("abs")  # noqa: A001 - PyTorch's name
-reciprocal = _unary("reciprocal")
-sign = _unary("sign")
-floor = _unary("floor")
-ceil = _unary("ceil")
-isnan = _unary("isnan")
-isinf = _unary("isinf")
-isfinite = _unary("isfinite")
-logical_not = _unary("logical_not")
-mul = multiply = _binary("mul")
-maximum = _binary("maximum")
-minimum = _binary("minimum")
-eq = _binary("eq")
-ne = _binary("ne")
-lt = less = _binary("lt")
-le = less_equal = _binary("le")
-gt = greater = _binary("gt")
-ge = greater_equal = _binary("ge")
-logical_and = _binary("logical_and")
-logical_or = _binary("logical_or")
-xlogy = _binary("xlogy")
-asin = arcsin = _unary("asin")
-acos = arccos = _unary("acos")
-atan = arctan = _unary("atan")
-sinh = _unary("sinh")
-cosh = _unary("cosh")
-asinh = arcsinh = _unary("asinh")
-acosh = arccosh = _unary("acosh")
-atanh = arctanh = _unary("atanh")
-atan2 = arctan2 = _binary("atan2")
-hypot = _binary("hypot")
-log10 = _unary("log10")
-exp2 = _unary("exp2")
-erfc = _unary("erfc")
-logaddexp = _binary("logaddexp")
-logaddexp2 = _binary("logaddexp2")
+def _public_names() -> tuple[dict[str, Any], dict[str, Any], tuple, tuple]:
+    """The functions the declarations name (``torch=``, ``special=`` on ``defop``): one
+    function per op, shared by its torch.* names, aliases and torch.special names."""
+    torch_names: dict[str, Any] = {}
+    special_names: dict[str, Any] = {}
+    methods: list[str] = []
+    inplace: list[str] = []
+    for op in R.values():
+        if not (op.torch or op.special):
+            continue
+        fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
+        torch_names.update(dict.fromkeys(op.torch, fn))
+        special_names.update(dict.fromkeys(op.special, fn))
+        methods += op.torch if op.method else ()
+        inplace += op.torch[:1] if op.inplace else ()
+    return torch_names, special_names, tuple(methods), tuple(inplace)
+
+
+#: ``jitgrad.<name>`` and ``jitgrad.special.<name>`` -> function, for every declaration that
+#: names them; ``DECLARED_METHODS`` are also Tensor methods, ``INPLACE_UNARY`` have a
+#: ``Tensor.<name>_`` form (jitgrad.methods binds both).
+DECLARED, DECLARED_SPECIAL, DECLARED_METHODS, INPLACE_UNARY = _public_names()
+globals().update(DECLARED)
 
 
 def fmod(input: Any, other: Any) -> Any:  # noqa: A002
@@ -117,12 +89,6 @@ def remainder(input: Any, other: Any) -> Any:  # noqa: A002
     """Python's ``%`` (the divisor's sign); an integer zero divisor raises as PyTorch does."""
     _check_divisor(input, other)
     return run(R["remainder"], (input, other))
-
-
-trunc = fix = _unary("trunc")
-frac = _unary("frac")
-logical_xor = _binary("logical_xor")
-sgn = _unary("sgn")
 
 
 def _bitwise(name: str):
@@ -332,39 +298,11 @@ def unary_(name: str):
     return fn
 
 
-INPLACE_UNARY = (
-    "trunc",
-    "frac",
-    "asin",
-    "acos",
-    "atan",
-    "sinh",
-    "cosh",
-    "log10",
-    "log1p",
-    "log2",
-    "expm1",
-    "exp",
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "neg",
-    "abs",
-    "sin",
-    "cos",
-    "reciprocal",
-    "floor",
-    "ceil",
-    "sign",
-)
-
 #: What this module builds the public functions with. ``from .functions import *`` (jitgrad's
 #: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
 _HELPERS = frozenset(
-    "Any D INPLACE_UNARY R REGISTRY annotations apply apply_inplace cast elementwise "
-    "elementwise_operands record run unary_ write_out "
+    "Any D DECLARED DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY R REGISTRY annotations "
+    "apply apply_inplace cast elementwise elementwise_operands record run unary_ write_out "
     "add_ sub_ mul_ div_ floor_divide_ pow_".split()
 )
 __all__ = [name for name in tuple(globals()) if name[0] != "_" and name not in _HELPERS]

@@ -8,6 +8,7 @@ gradients need no second implementation.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,22 +25,54 @@ _new_node = Node.__new__  # (object.__new__: no node class defines one)
 _NO_EDGE = (None, 0)
 
 
+class Saved:
+    """What a :class:`FunctionBackward` keeps (its ``_saved``): ``fn(*grads)`` its backward,
+    the ``tensors`` it saved and their ``versions`` then (checked before ``fn`` runs)."""
+
+    __slots__ = ("fn", "tensors", "versions")
+
+    def __init__(self, fn: Callable[..., Any], tensors: tuple, versions: tuple) -> None:
+        self.fn, self.tensors, self.versions = fn, tensors, versions
+
+
+class ResultSaved(Saved):
+    """A :class:`ResultBackward`'s record: also the result's array ``value``, its ``dtype``,
+    its version ``counter`` (the list the result Tensor shares) and the ``version`` saved."""
+
+    __slots__ = ("value", "dtype", "counter", "version")
+
+    def __init__(
+        self,
+        fn: Any,
+        tensors: tuple,
+        versions: tuple,
+        value: Any,
+        dtype: Any,
+        counter: list,
+        version: int,
+    ) -> None:
+        self.fn, self.tensors, self.versions = fn, tensors, versions
+        self.value, self.dtype, self.counter, self.version = value, dtype, counter, version
+
+
 class FunctionBackward(Node):
-    """A node whose backward is ``fn(*grad_outputs) -> grads per input``."""
+    """A node whose backward is ``fn(*grad_outputs) -> grads per input`` (its record: a
+    :class:`Saved`)."""
 
     __slots__ = ()
     reads_result = False  # see ResultBackward
 
     def apply(self, grads: list) -> Sequence:
-        fn, tensors, versions = self.saved()
+        saved = self.saved()
+        tensors = saved.tensors
         if (self._extra is None or unpacked(self) is None) and tensors:
-            _tensor.check_versions(self, tensors, versions)
-        result = fn(*grads)
+            _tensor.check_versions(self, tensors, saved.versions)
+        result = saved.fn(*grads)
         return result if isinstance(result, tuple | list) else (result,)
 
     def release(self) -> None:
         saved = self._saved
-        if saved is not None and saved[1]:  # only nodes holding saved tensors can be freed
+        if saved is not None and saved.tensors:  # only nodes holding saved tensors are freed
             super().release()
 
 
@@ -63,27 +96,27 @@ class ResultBackward(FunctionBackward):
     the whole graph (with every buffer it saved) would outlive its last reference until the
     cycle collector ran. PyTorch saves outputs the same way (a ``SavedVariable`` of an
     output keeps no ``grad_fn``). ``backward`` gets a tensor rebuilt around the array with
-    this node as its ``grad_fn``, so under ``create_graph`` the gradient is differentiable
-    through the result. Its record is ``(fn, tensors, versions, value, dtype, counter,
-    version)``: flat, one tuple the cycle collector walks per node, not two.
+    through the result. Its record is a :class:`ResultSaved`: flat, one object the cycle
+    collector walks per node, not two.
     """
 
     __slots__ = ()
     reads_result = True
 
     def apply(self, grads: list) -> Sequence:
-        fn, tensors, versions, value, dtype, vc, version = self.saved()
+        saved = self.saved()
+        value, vc = saved.value, saved.counter
         given = None if self._extra is None else unpacked(self)  # (no extras: nothing packed)
         if given is not None:  # saved-tensor hooks: the unpacked result is what backward reads
             value = given["out"]._value
         else:
-            if tensors:
-                _tensor.check_versions(self, tensors, versions)
-            if vc[0] != version:  # the result was modified in place since
-                _tensor.check_versions(self, (), (), vc, value, version)
-        result = _tensor._make(value, dtype, self)
+            if saved.tensors:
+                _tensor.check_versions(self, saved.tensors, saved.versions)
+            if vc[0] != saved.version:  # the result was modified in place since
+                _tensor.check_versions(self, (), (), vc, value, saved.version)
+        result = _tensor._make(value, saved.dtype, self)
         result._vc = vc
-        out = fn(*grads, result)
+        out = saved.fn(*grads, result)
         return out if isinstance(out, tuple | list) else (out,)
 
     def release(self) -> None:
@@ -178,11 +211,11 @@ def record(
     reads_result = base.reads_result
     if reads_result:  # (out is new: its own counter is a fresh one, what _counter gives it)
         vc = out._vc = [0]
-        node._saved = (backward, tensors, versions, value, dtype, vc, 0)
+        node._saved = ResultSaved(backward, tensors, versions, value, dtype, vc, 0)
     elif tensors:
-        node._saved = (backward, tensors, versions)
+        node._saved = Saved(backward, tensors, versions)
     else:
-        node._saved = _UNSAVED.get(backward) or (backward, (), ())
+        node._saved = _UNSAVED.get(backward) or Saved(backward, (), ())
     if G.SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         items = list(enumerate(saved))
         items.reverse()  # PyTorch packs ``mm``'s mat2, then self
@@ -232,17 +265,17 @@ def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
     return tuple(saved), tuple(versions)
 
 
-#: backward function -> its record with no saved tensors, ``(backward, (), ())``, for the
-#: functions :func:`shared` registers: one tuple shared by their nodes, not one per node (a
-#: record holding a function is an object the cycle collector walks while the graph lives).
-_UNSAVED: dict[Any, tuple] = {}
+#: backward function -> its record with no saved tensors, ``Saved(backward, (), ())``, for
+#: the functions :func:`shared` registers: one record shared by their nodes, not one per node
+#: (a record holding a function is an object the cycle collector walks while the graph lives).
+_UNSAVED: dict[Any, Saved] = {}
 
 
 def shared(backward: Callable[..., Any]) -> Callable[..., Any]:
     """``backward``, registered as one that many nodes record with no saved tensors (a
     cached ``partial`` holding no per-call values: stack's, unbind's), so those nodes share
     one record. Callers bound how many they register (each is kept for the process)."""
-    _UNSAVED[backward] = (backward, (), ())
+    _UNSAVED[backward] = Saved(backward, (), ())
     return backward
 
 
@@ -265,9 +298,10 @@ def keep_saved(res: Any, tensors: Sequence[Any]) -> Any:
     node = getattr(res, "grad_fn", None)
     if node is None or not tensors or not isinstance(node, FunctionBackward):
         return res
-    saved = node.saved()
-    versions = tuple(t._vc[0] for t in tensors)
-    node._saved = (saved[0], saved[1] + tuple(tensors), saved[2] + versions) + saved[3:]
+    saved = copy.copy(node.saved())  # (a shared record is not changed: _UNSAVED's)
+    saved.tensors += tuple(tensors)
+    saved.versions += tuple(t._vc[0] for t in tensors)
+    node._saved = saved
     return res
 
 

@@ -154,7 +154,7 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         keepdim=keepdim, self_sym_sizes=shape,
     )  # fmt: skip
     if values.grad_fn is not None:
-        values.grad_fn._saved[0].indices = indices
+        values.grad_fn._saved.fn.indices = indices
     return _RETURN_TYPES[fn](values, indices)
 
 

@@ -27,31 +27,6 @@ from .tensor import Tensor
 
 R = REGISTRY
 
-lgamma = F._unary("lgamma")
-digamma = F._unary("digamma")
-erfinv = F._unary("erfinv")
-i0 = F._unary("i0")
-sinc = F._unary("sinc")
-deg2rad = F._unary("deg2rad")
-rad2deg = F._unary("rad2deg")
-i0e = F._unary("special_i0e")
-i1 = F._unary("special_i1")
-i1e = F._unary("special_i1e")
-ndtr = F._unary("special_ndtr")
-ndtri = F._unary("special_ndtri")
-log_ndtr = F._unary("special_log_ndtr")
-erfcx = F._unary("special_erfcx")
-entr = F._unary("special_entr")
-xlog1py = F._binary("special_xlog1py")
-spherical_bessel_j0 = F._unary("special_spherical_bessel_j0")
-fmax = F._binary("fmax")
-fmin = F._binary("fmin")
-copysign = F._binary("copysign")
-signbit = F._unary("signbit")
-isposinf = F._unary("isposinf")
-isneginf = F._unary("isneginf")
-ldexp = F._binary("ldexp")
-
 
 def _order(name: str, param: str, pos: int, n: Any) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
@@ -189,9 +164,9 @@ igammac = gammaincc = _first_not_differentiable("igammac", "igammac: input")
 
 def _mvdigamma(x: Tensor, p: int) -> Tensor:
     """d/dx mvlgamma(x, p) over Tensors (create_graph backward of mvlgamma)."""
-    total = digamma(x)
+    total = F.digamma(x)
     for i in range(1, int(p)):
-        total = total + digamma(x - 0.5 * i)
+        total = total + F.digamma(x - 0.5 * i)
     return total
 
 
@@ -200,22 +175,22 @@ def expression_functions() -> dict[str, Any]:
     over Tensors (``create_graph=True``; see
     :func:`jitgrad.frontend.expression_namespace.functional_namespace`)."""
     return {
-        "lgamma": lgamma,
-        "digamma": digamma,
+        "lgamma": F.DECLARED["lgamma"],
+        "digamma": F.DECLARED["digamma"],
         "trigamma": lambda x: polygamma(1, x),
         "polygamma": lambda n, x: polygamma(int(n), x),
         "mvlgamma": lambda x, p: mvlgamma(x, int(p)),
         "mvdigamma": _mvdigamma,
-        "erfinv": erfinv,
-        "i0": i0,
-        "i0e": i0e,
-        "i1": i1,
-        "i1e": i1e,
-        "sinc": sinc,
-        "copysign": copysign,
-        "ndtri": ndtri,
-        "log_ndtr": log_ndtr,
-        "erfcx": erfcx,
+        "erfinv": F.DECLARED["erfinv"],
+        "i0": F.DECLARED["i0"],
+        "i0e": F.DECLARED_SPECIAL["i0e"],
+        "i1": F.DECLARED_SPECIAL["i1"],
+        "i1e": F.DECLARED_SPECIAL["i1e"],
+        "sinc": F.DECLARED["sinc"],
+        "copysign": F.DECLARED["copysign"],
+        "ndtri": F.DECLARED_SPECIAL["ndtri"],
+        "log_ndtr": F.DECLARED_SPECIAL["log_ndtr"],
+        "erfcx": F.DECLARED_SPECIAL["erfcx"],
         "zeta": zeta,
         "gammainc": igamma,
         "gammaincc": igammac,
@@ -250,28 +225,14 @@ def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any
 
 
 __all__ = [
-    "copysign",
     "igamma",
     "igammac",
-    "isneginf",
-    "isposinf",
-    "ldexp",
-    "signbit",
-    "deg2rad",
-    "digamma",
-    "erfinv",
     "float_power",
-    "fmax",
-    "fmin",
     "heaviside",
-    "i0",
-    "lgamma",
     "mvlgamma",
     "nan_to_num",
     "polygamma",
     "positive",
-    "rad2deg",
-    "sinc",
 ]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
@@ -284,7 +245,7 @@ METHODS: dict[str, Any] = {
     "mvlgamma_": lambda self, p: self.copy_(mvlgamma(self, p)),
     "heaviside_": lambda self, values: self.copy_(heaviside(self, values)),
     "logit_": _logit_,
-    "ldexp_": lambda self, other: self.copy_(ldexp(self, other)),
+    "ldexp_": lambda self, other: self.copy_(F.DECLARED["ldexp"](self, other)),
     **{
         name + "_": _inplace(name)
         for name in (

@@ -7,33 +7,10 @@ the numpy function the tests compare the forward against.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from .numpy_refs import np_erf, np_trunc_div
 from .registry import BOOL, FLOAT, defop
-
-
-def _np_sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
-
-
-def _np_erf(a):
-    return np.vectorize(math.erf, otypes=[np.float64])(a).astype(np.result_type(a, np.float32))
-
-
-def _np_relu(a):
-    return np.maximum(a, 0)
-
-
-def _np_trunc_div(a, b):
-    return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
-
-
-def _np_xlogy(a, b):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log(b)))
-
 
 # ---- arithmetic ---------------------------------------------------------------------------
 defop("add", "a + b", ("g", "g"), np.add)
@@ -44,7 +21,7 @@ defop("sub", "a - b", ("g", "-g"), np.subtract)
 defop(
     "sub_scaled", "a - c * b", ("g", "-g * c", None), lambda a, b, c: a - c * b, node="SubBackward0"
 )
-defop("mul", "a * b", ("g * b", "g * a"), np.multiply)
+defop("mul", "a * b", ("g * b", "g * a"), np.multiply, torch=("mul", "multiply"), method=True)
 defop("div", "a / b", ("g / b", "-g * a / (b * b)"), np.true_divide, result=FLOAT)
 defop(
     "pow",
@@ -59,24 +36,54 @@ defop(
 # (~10x faster); PyTorch names their node PowBackward0 like any scalar exponent.
 defop("square", "a * a", ("2 * g * a",), np.square, node="PowBackward0")
 defop("cube", "a * a * a", ("3 * g * a * a",), lambda a: a * a * a, node="PowBackward0")
-defop("neg", "-a", ("-g",), np.negative)
-defop("abs", "abs(a)", ("g * sign(a)",), np.abs)
-defop("reciprocal", "1 / a", ("-g * out * out",), np.reciprocal, result=FLOAT)
-defop("sqrt", "sqrt(a)", ("g / (2 * out)",), np.sqrt, result=FLOAT)
+defop("neg", "-a", ("-g",), np.negative, torch=("neg", "negative"), method=True, inplace=True)
 defop(
-    "rsqrt", "1 / sqrt(a)", ("-0.5 * g * out * out * out",), lambda a: 1 / np.sqrt(a), result=FLOAT
+    "abs", "abs(a)", ("g * sign(a)",), np.abs, torch=("abs", "absolute"), method=True, inplace=True
+)
+defop(
+    "reciprocal",
+    "1 / a",
+    ("-g * out * out",),
+    np.reciprocal,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop(
+    "sqrt",
+    "sqrt(a)",
+    ("g / (2 * out)",),
+    np.sqrt,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop(
+    "rsqrt",
+    "1 / sqrt(a)",
+    ("-0.5 * g * out * out * out",),
+    lambda a: 1 / np.sqrt(a),
+    result=FLOAT,
+    torch=True,
+    method=True,
 )
 defop(
     "maximum",
     "maximum(a, b)",
     ("where(a == b, g / 2, where(a > b, g, 0))", "where(a == b, g / 2, where(b > a, g, 0))"),
     np.maximum,
+    torch=True,
+    method=True,
 )
 defop(
     "minimum",
     "minimum(a, b)",
     ("where(a == b, g / 2, where(a < b, g, 0))", "where(a == b, g / 2, where(b < a, g, 0))"),
     np.minimum,
+    torch=True,
+    method=True,
 )
 defop(
     "clamp",
@@ -106,33 +113,7 @@ defop(
 # Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
 # in PyTorch. The callers (frontend/functions.py) refuse an integer divisor of zero beforehand.
 defop("div_floor", "a // b", ("0 * g", "0 * g"), np.floor_divide, node="DivBackward2")
-defop("div_trunc", "trunc_div(a, b)", ("0 * g", "0 * g"), _np_trunc_div, node="DivBackward2")
-
-# ---- transcendental -----------------------------------------------------------------------
-defop("exp", "exp(a)", ("g * out",), np.exp, result=FLOAT)
-defop("expm1", "expm1(a)", ("g * (out + 1)",), np.expm1, result=FLOAT)
-defop("log", "log(a)", ("g / a",), np.log, result=FLOAT)
-defop("log1p", "log1p(a)", ("g / (a + 1)",), np.log1p, result=FLOAT, node="Log1PBackward0")
-defop("log2", "log2(a)", ("g / (a * 0.6931471805599453)",), np.log2, result=FLOAT)
-defop("sin", "sin(a)", ("g * cos(a)",), np.sin, result=FLOAT)
-defop("cos", "cos(a)", ("-g * sin(a)",), np.cos, result=FLOAT)
-defop("tan", "tan(a)", ("g * (1 + out * out)",), np.tan, result=FLOAT)
-defop("tanh", "tanh(a)", ("g * (1 - out * out)",), np.tanh, result=FLOAT)
-defop("erf", "erf(a)", ("g * 1.1283791670955126 * exp(-(a * a))",), _np_erf, result=FLOAT)
-defop("sigmoid", "1 / (1 + exp(-a))", ("g * out * (1 - out)",), _np_sigmoid, result=FLOAT)
-# a NaN result passes the gradient, as PyTorch's threshold_backward on the result does
-defop("relu", "maximum(a, 0)", ("where(out <= 0, 0, g)",), _np_relu)
-
-defop(
-    "xlogy",  # x * log(y), 0 where x == 0 (unless y is NaN)
-    "where(isnan(b), b, where(a == 0, 0, a * log(b)))",
-    (
-        "where(logical_and(a == 0, b <= 0), 0, where(isnan(b), b, where(g == 0, 0, g * log(b))))",
-        "g * a / b",
-    ),
-    _np_xlogy,
-    result=FLOAT,
-)
+defop("div_trunc", "trunc_div(a, b)", ("0 * g", "0 * g"), np_trunc_div, node="DivBackward2")
 
 # ---- activations (nn.functional) ----------------------------------------------------------
 # Forward and derivative follow PyTorch's CPU kernels operation by operation (the backward of
@@ -146,7 +127,7 @@ defop(
         "g * (0.5 * (1 + erf(a * 0.7071067811865476))"
         " + a * (0.3989422804014327 * exp(a * a * -0.5)))",
     ),
-    lambda a: a * 0.5 * (1 + _np_erf(a * 0.7071067811865476)),
+    lambda a: a * 0.5 * (1 + np_erf(a * 0.7071067811865476)),
     result=FLOAT,
 )
 defop(
@@ -259,79 +240,6 @@ defop(
     node="PreluKernelBackward0",
 )
 
-# ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
-defop("asin", "asin(a)", ("g / sqrt(1 - a * a)",), np.arcsin, result=FLOAT)
-defop("acos", "acos(a)", ("-g / sqrt(1 - a * a)",), np.arccos, result=FLOAT)
-defop("atan", "atan(a)", ("g / (a * a + 1)",), np.arctan, result=FLOAT)
-defop("sinh", "sinh(a)", ("g * cosh(a)",), np.sinh, result=FLOAT)
-defop("cosh", "cosh(a)", ("g * sinh(a)",), np.cosh, result=FLOAT)
-defop("asinh", "asinh(a)", ("g / sqrt(a * a + 1)",), np.arcsinh, result=FLOAT)
-defop("acosh", "acosh(a)", ("g / sqrt(a * a - 1)",), np.arccosh, result=FLOAT)
-defop("atanh", "atanh(a)", ("g / (1 - a * a)",), np.arctanh, result=FLOAT)
-defop(
-    "atan2",
-    "atan2(a, b)",
-    ("g * b / (a * a + b * b)", "-g * a / (a * a + b * b)"),
-    np.arctan2,
-    result=FLOAT,
-)
-defop("hypot", "hypot(a, b)", ("g * a / out", "g * b / out"), np.hypot, result=FLOAT)
-defop("log10", "log10(a)", ("g / (a * 2.302585092994046)",), np.log10, result=FLOAT)
-defop("exp2", "exp2(a)", ("g * out * 0.6931471805599453",), np.exp2, result=FLOAT)
-defop(
-    "erfc",
-    "erfc(a)",
-    ("-1.1283791670955126 * exp(-(a * a)) * g",),
-    lambda a: 1 - _np_erf(a),
-    result=FLOAT,
-)
-defop(
-    "logit",  # clamped to [b, c] (eps, 1 - eps; -inf, inf without eps)
-    "log(minimum(maximum(a, b), c) / (1 - minimum(maximum(a, b), c)))",
-    ("where(logical_or(a < b, a > c), 0, g / (a * (1 - a)))", None, None),
-    lambda a, b, c: np.log(np.clip(a, b, c) / (1 - np.clip(a, b, c))),
-    result=FLOAT,
-)
-defop(
-    "logaddexp",
-    "where(logical_and(isinf(a), a == b), a, maximum(a, b) + log1p(exp(-abs(a - b))))",
-    ("g / (1 + exp(b - a))", "g / (1 + exp(a - b))"),
-    np.logaddexp,
-    result=FLOAT,
-)
-defop(
-    "logaddexp2",
-    "where(logical_and(isinf(a), a == b), a,"
-    " maximum(a, b) + log1p(exp2(-abs(a - b))) * 1.4426950408889634)",
-    ("g / (1 + exp2(b - a))", "g / (1 + exp2(a - b))"),
-    np.logaddexp2,
-    result=FLOAT,
-)
-defop("fmod", "fmod(a, b)", ("g", "-g * trunc(a / b)"), np.fmod)
-defop(
-    "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
-    "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
-    ("g", "-g * floor(a / b)"),
-    np.remainder,
-)
-defop("trunc", "trunc(a)", ("0 * g",), np.trunc)
-defop("frac", "a - trunc(a)", ("g",), lambda a: a - np.trunc(a))
-defop(
-    "lerp",  # a + c (b - a), evaluated from the nearer end as PyTorch does
-    "where(abs(c) < 0.5, a + c * (b - a), b - (b - a) * (1 - c))",
-    ("g * (1 - c)", "g * c", "g * (b - a)"),
-    lambda a, b, c: a + c * (b - a),
-)
-# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller
-defop("addcmul", "a + b * c", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
-defop(
-    "addcdiv",
-    "a + b / c",
-    ("g", "g / c", "-g * b / (c * c)"),
-    lambda a, b, c: a + b / c,
-    result=FLOAT,
-)
-
 # ---- piecewise constant (zero gradient) ---------------------------------------------------
 
 
@@ -340,10 +248,12 @@ def _torch_sign(a: np.ndarray) -> np.ndarray:
     return np.sign(np.where(a != a, 0, a)) + a.dtype.type(0)
 
 
-defop("sign", "sign(a)", ("0 * g",), _torch_sign)
-defop("sgn", "sign(a)", ("0 * g",), _torch_sign)  # sign's alias, PyTorch's SgnBackward0
-defop("floor", "floor(a)", ("0 * g",), np.floor)
-defop("ceil", "ceil(a)", ("0 * g",), np.ceil)
+defop("sign", "sign(a)", ("0 * g",), _torch_sign, torch=True, method=True, inplace=True)
+defop(
+    "sgn", "sign(a)", ("0 * g",), _torch_sign, torch=True, method=True
+)  # sign's alias, PyTorch's SgnBackward0
+defop("floor", "floor(a)", ("0 * g",), np.floor, torch=True, method=True, inplace=True)
+defop("ceil", "ceil(a)", ("0 * g",), np.ceil, torch=True, method=True, inplace=True)
 defop("round", "round(a)", ("0 * g",), np.round)
 
 # ---- copies -------------------------------------------------------------------------------
@@ -358,19 +268,71 @@ defop(
 )
 
 # ---- comparisons and logic (boolean results, no gradient) ---------------------------------
-defop("eq", "a == b", (None, None), np.equal, result=BOOL)
-defop("ne", "a != b", (None, None), np.not_equal, result=BOOL)
-defop("lt", "a < b", (None, None), np.less, result=BOOL)
-defop("le", "a <= b", (None, None), np.less_equal, result=BOOL)
-defop("gt", "a > b", (None, None), np.greater, result=BOOL)
-defop("ge", "a >= b", (None, None), np.greater_equal, result=BOOL)
-defop("isnan", "isnan(a)", (None,), np.isnan, result=BOOL)
-defop("isinf", "isinf(a)", (None,), np.isinf, result=BOOL)
-defop("isfinite", "isfinite(a)", (None,), np.isfinite, result=BOOL)
-defop("logical_and", "logical_and(a, b)", (None, None), np.logical_and, result=BOOL, compute="bool")
-defop("logical_or", "logical_or(a, b)", (None, None), np.logical_or, result=BOOL, compute="bool")
-defop("logical_not", "logical_not(a)", (None,), np.logical_not, result=BOOL, compute="bool")
-defop("logical_xor", "a != b", (None, None), np.logical_xor, result=BOOL, compute="bool")
+defop("eq", "a == b", (None, None), np.equal, result=BOOL, torch=True, method=True)
+defop("ne", "a != b", (None, None), np.not_equal, result=BOOL, torch=True, method=True)
+defop("lt", "a < b", (None, None), np.less, result=BOOL, torch=("lt", "less"), method=True)
+defop(
+    "le",
+    "a <= b",
+    (None, None),
+    np.less_equal,
+    result=BOOL,
+    torch=("le", "less_equal"),
+    method=True,
+)
+defop("gt", "a > b", (None, None), np.greater, result=BOOL, torch=("gt", "greater"), method=True)
+defop(
+    "ge",
+    "a >= b",
+    (None, None),
+    np.greater_equal,
+    result=BOOL,
+    torch=("ge", "greater_equal"),
+    method=True,
+)
+defop("isnan", "isnan(a)", (None,), np.isnan, result=BOOL, torch=True, method=True)
+defop("isinf", "isinf(a)", (None,), np.isinf, result=BOOL, torch=True, method=True)
+defop("isfinite", "isfinite(a)", (None,), np.isfinite, result=BOOL, torch=True, method=True)
+defop(
+    "logical_and",
+    "logical_and(a, b)",
+    (None, None),
+    np.logical_and,
+    result=BOOL,
+    compute="bool",
+    torch=True,
+    method=True,
+)
+defop(
+    "logical_or",
+    "logical_or(a, b)",
+    (None, None),
+    np.logical_or,
+    result=BOOL,
+    compute="bool",
+    torch=True,
+    method=True,
+)
+defop(
+    "logical_not",
+    "logical_not(a)",
+    (None,),
+    np.logical_not,
+    result=BOOL,
+    compute="bool",
+    torch=True,
+    method=True,
+)
+defop(
+    "logical_xor",
+    "a != b",
+    (None, None),
+    np.logical_xor,
+    result=BOOL,
+    compute="bool",
+    torch=True,
+    method=True,
+)
 defop("bitwise_and", "a & b", (None, None), np.bitwise_and)  # integer and bool operands only
 defop("bitwise_or", "a | b", (None, None), np.bitwise_or)
 defop("bitwise_xor", "a ^ b", (None, None), np.bitwise_xor)
@@ -389,4 +351,6 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "copysign": {"ts": "CopysignBackward1"},
 }
 
-from . import elementwise_special  # noqa: E402, F401 - the special functions' declarations
+# the rest of the declarations (exp/log and trigonometric, the special functions): importing
+# this module registers every elementwise op
+from . import elementwise_math, elementwise_special  # noqa: E402, F401 - (as said above)

@@ -26,8 +26,26 @@ def _vec(fn, *fixed):
 
 _PI = "3.141592653589793"
 
-defop("lgamma", "lgamma(a)", ("g * digamma(a)",), _vec(math.lgamma), result=FLOAT)
-defop("digamma", "digamma(a)", ("g * trigamma(a)",), _vec(SG.digamma), result=FLOAT)
+defop(
+    "lgamma",
+    "lgamma(a)",
+    ("g * digamma(a)",),
+    _vec(math.lgamma),
+    result=FLOAT,
+    torch=True,
+    method=True,
+    special="gammaln",
+)
+defop(
+    "digamma",
+    "digamma(a)",
+    ("g * trigamma(a)",),
+    _vec(SG.digamma),
+    result=FLOAT,
+    torch=True,
+    method=True,
+    special=("digamma", "psi"),
+)
 defop(  # b = n, the order (an integer)
     "polygamma",
     "polygamma(b, a)",
@@ -48,8 +66,21 @@ defop(
     ("g * 0.886226925452758 * exp(out * out)",),  # sqrt(pi) / 2 * exp(erfinv(x)^2)
     _vec(S.erfinv),
     result=FLOAT,
+    torch=True,
+    method=True,
+    special="erfinv",
 )
-defop("i0", "i0(a)", ("g * i1(a)",), _vec(S.i0), result=FLOAT, node="I0Backward0")
+defop(
+    "i0",
+    "i0(a)",
+    ("g * i1(a)",),
+    _vec(S.i0),
+    result=FLOAT,
+    node="I0Backward0",
+    torch=True,
+    method=True,
+    special="i0",
+)
 defop(
     "special_i0e",
     "i0e(a)",
@@ -57,6 +88,7 @@ defop(
     _vec(S.i0e),
     result=FLOAT,
     node="SpecialI0EBackward0",
+    special="i0e",
 )
 defop(
     "special_i1",
@@ -65,6 +97,7 @@ defop(
     _vec(S.i1),
     result=FLOAT,
     node="SpecialI1Backward0",
+    special="i1",
 )
 defop(
     "special_i1e",
@@ -73,6 +106,7 @@ defop(
     _vec(S.i1e),
     result=FLOAT,
     node="SpecialI1EBackward0",
+    special="i1e",
 )
 defop(
     "sinc",
@@ -80,6 +114,9 @@ defop(
     (f"where(a == 0, 0 * g, g * ({_PI} * a * cos({_PI} * a) - sin({_PI} * a)) / ({_PI} * a * a))",),
     _vec(S.sinc),
     result=FLOAT,
+    torch=True,
+    method=True,
+    special="sinc",
 )
 defop(
     "deg2rad",
@@ -88,6 +125,8 @@ defop(
     np.deg2rad,
     result=FLOAT,
     node="Deg2RadBackward0",
+    torch=True,
+    method=True,
 )
 defop(
     "rad2deg",
@@ -96,6 +135,8 @@ defop(
     np.rad2deg,
     result=FLOAT,
     node="Rad2DegBackward0",
+    torch=True,
+    method=True,
 )
 defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see frontend/special.py)
     "nan_to_num",
@@ -110,12 +151,16 @@ defop(
     "where(logical_or(a >= b, isnan(b)), a, b)",
     ("where(logical_or(a >= b, isnan(b)), g, 0)", "where(logical_or(a >= b, isnan(b)), 0, g)"),
     np.fmax,
+    torch=True,
+    method=True,
 )
 defop(
     "fmin",
     "where(logical_or(a <= b, isnan(b)), a, b)",
     ("where(logical_or(a <= b, isnan(b)), g, 0)", "where(logical_or(a <= b, isnan(b)), 0, g)"),
     np.fmin,
+    torch=True,
+    method=True,
 )
 defop(
     "copysign",
@@ -123,6 +168,8 @@ defop(
     ("where(a == 0, 0 * g, g * out / a)", "0 * g"),
     np.copysign,
     result=FLOAT,
+    torch=True,
+    method=True,
 )
 
 # ---- the normal distribution and entropy (torch.special) -----------------------------------
@@ -133,6 +180,7 @@ defop(  # PyTorch computes it as (1 + erf(x / sqrt 2)) * 0.5: the node is that l
     lambda a: 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-a * 0.7071067811865476),
     result=FLOAT,
     node="MulBackward1",
+    special="ndtr",
 )
 defop(
     "special_ndtri",
@@ -141,6 +189,7 @@ defop(
     _vec(S.ndtri),
     result=FLOAT,
     node="SpecialNdtriBackward0",
+    special="ndtri",
 )
 defop(
     "special_log_ndtr",
@@ -149,6 +198,7 @@ defop(
     _vec(S.log_ndtr),
     result=FLOAT,
     node="SpecialLogNdtrBackward0",
+    special="log_ndtr",
 )
 defop(
     "special_erfcx",
@@ -157,6 +207,7 @@ defop(
     _vec(S.erfcx),
     result=FLOAT,
     node="SpecialErfcxBackward0",
+    special="erfcx",
 )
 defop(  # -x log x; +0 at +-0 (a - a); -inf below 0 (log(0 * -1): log(-0.0)); NaN stays
     "special_entr",
@@ -167,6 +218,7 @@ defop(  # -x log x; +0 at +-0 (a - a); -inf below 0 (log(0 * -1): log(-0.0)); Na
     ),
     result=FLOAT,
     node="SpecialEntrBackward0",
+    special="entr",
 )
 defop(  # x log1p(y), 0 where x == 0 unless y is NaN
     "special_xlog1py",
@@ -179,6 +231,7 @@ defop(  # x log1p(y), 0 where x == 0 unless y is NaN
     lambda a, b: np.where(np.isnan(b), b, np.where(a == 0, 0, a * np.log1p(b))),
     result=FLOAT,
     node="SpecialXlog1PyBackward0",
+    special="xlog1py",
 )
 
 # ---- two-argument: Hurwitz zeta and the incomplete gamma functions -------------------------
@@ -209,12 +262,36 @@ defop(
     (None,),
     lambda a: np.sinc(a / np.pi),
     result=FLOAT,
+    special="spherical_bessel_j0",
 )
 
 # ---- floating-point classification and scaling ---------------------------------------------
-defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL)
-defop("isposinf", "logical_and(isinf(a), a > 0)", (None,), np.isposinf, result=BOOL)
-defop("isneginf", "logical_and(isinf(a), a < 0)", (None,), np.isneginf, result=BOOL)
+defop("signbit", "copysign(1, a) < 0", (None,), np.signbit, result=BOOL, torch=True, method=True)
+defop(
+    "isposinf",
+    "logical_and(isinf(a), a > 0)",
+    (None,),
+    np.isposinf,
+    result=BOOL,
+    torch=True,
+    method=True,
+)
+defop(
+    "isneginf",
+    "logical_and(isinf(a), a < 0)",
+    (None,),
+    np.isneginf,
+    result=BOOL,
+    torch=True,
+    method=True,
+)
 defop(  # a * 2^b; b (an exponent tensor) gets no gradient, as in PyTorch
-    "ldexp", "a * exp2(b)", ("g * exp2(b)", None), np.ldexp, result=FLOAT, node="LdexpBackward0"
+    "ldexp",
+    "a * exp2(b)",
+    ("g * exp2(b)", None),
+    np.ldexp,
+    result=FLOAT,
+    node="LdexpBackward0",
+    torch=True,
+    method=True,
 )

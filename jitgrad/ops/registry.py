@@ -25,6 +25,12 @@ class OpDef:
     input is not differentiable. ``result`` says whether integer inputs give a float result
     (``FLOAT``: exp, div), a boolean one (``BOOL``: comparisons) or keep their dtype.
     ``node`` is the backward node's PyTorch name. ``ref`` is the numpy reference for tests.
+
+    The public names are part of the declaration, so an op is added in one place:
+    ``torch`` lists its ``torch.*`` functions (the first its own name, the rest aliases such
+    as ``arcsin``), each also a ``Tensor`` method when ``method``; ``inplace`` adds the
+    ``Tensor.<torch[0]>_`` form; ``special`` lists its ``torch.special.*`` names.
+    ``frontend/functions.py`` generates them all (the function's ``__name__`` is ``name``).
     """
 
     name: str
@@ -36,6 +42,10 @@ class OpDef:
     node: str = ""
     compute: str = ""  # "bool": inputs are cast to bool (logical ops)
     condition: bool = False  # input 0 is a boolean condition (where), never cast
+    torch: tuple[str, ...] = ()
+    method: bool = False
+    inplace: bool = False
+    special: tuple[str, ...] = ()
 
     @property
     def node_name(self) -> str:
@@ -59,8 +69,15 @@ def defop(
     node: str = "",
     compute: str = "",
     condition: bool = False,
+    torch: bool | str | tuple[str, ...] = False,
+    method: bool = False,
+    inplace: bool = False,
+    special: str | tuple[str, ...] = (),
 ) -> OpDef:
-    """Declare an elementwise op; validated here so a bad declaration fails at import."""
+    """Declare an elementwise op; validated here so a bad declaration fails at import.
+
+    ``torch=True`` names the op's ``torch.*`` function after the op, a string or tuple
+    names it (and its aliases) otherwise; see :class:`OpDef` for the other public names."""
     arity = len(grads)
     inputs = {"a", "b", "c"}
     used_inputs = E.free_names(expr) & inputs
@@ -72,6 +89,19 @@ def defop(
             raise ValueError(f"op {name}: gradient {grad!r} uses an unknown name")
     if name in REGISTRY:
         raise ValueError(f"op {name} declared twice")
-    op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition)
+    names = _names(name, torch)
+    if (method or inplace) and not names:
+        raise ValueError(f"op {name}: a Tensor method needs a torch name")
+    specials = (special,) if isinstance(special, str) else tuple(special)
+    public = (names, method, inplace, specials)
+    op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
+
+
+def _names(name: str, torch: bool | str | tuple[str, ...]) -> tuple[str, ...]:
+    if torch is True:
+        return (name,)
+    if isinstance(torch, str):
+        return (torch,)
+    return tuple(torch or ())

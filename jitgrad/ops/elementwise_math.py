@@ -1,0 +1,288 @@
+"""Elementwise math declared once (split from :mod:`.elementwise` for size): exp/log and
+trigonometric functions, and the rest of torch's pointwise math with derivatives.yaml's
+formulas. Same variables as there: inputs ``a, b, c``, ``g``, ``out``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .numpy_refs import np_erf, np_relu, np_sigmoid, np_xlogy
+from .registry import FLOAT, defop
+
+# ---- transcendental -----------------------------------------------------------------------
+defop("exp", "exp(a)", ("g * out",), np.exp, result=FLOAT, torch=True, method=True, inplace=True)
+defop(
+    "expm1",
+    "expm1(a)",
+    ("g * (out + 1)",),
+    np.expm1,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    special="expm1",
+)
+defop("log", "log(a)", ("g / a",), np.log, result=FLOAT, torch=True, method=True, inplace=True)
+defop(
+    "log1p",
+    "log1p(a)",
+    ("g / (a + 1)",),
+    np.log1p,
+    result=FLOAT,
+    node="Log1PBackward0",
+    torch=True,
+    method=True,
+    inplace=True,
+    special="log1p",
+)
+defop(
+    "log2",
+    "log2(a)",
+    ("g / (a * 0.6931471805599453)",),
+    np.log2,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop("sin", "sin(a)", ("g * cos(a)",), np.sin, result=FLOAT, torch=True, method=True, inplace=True)
+defop(
+    "cos", "cos(a)", ("-g * sin(a)",), np.cos, result=FLOAT, torch=True, method=True, inplace=True
+)
+defop("tan", "tan(a)", ("g * (1 + out * out)",), np.tan, result=FLOAT, torch=True, method=True)
+defop(
+    "tanh",
+    "tanh(a)",
+    ("g * (1 - out * out)",),
+    np.tanh,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop(
+    "erf",
+    "erf(a)",
+    ("g * 1.1283791670955126 * exp(-(a * a))",),
+    np_erf,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    special="erf",
+)
+defop(
+    "sigmoid",
+    "1 / (1 + exp(-a))",
+    ("g * out * (1 - out)",),
+    np_sigmoid,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    special="expit",
+)
+# a NaN result passes the gradient, as PyTorch's threshold_backward on the result does
+defop(
+    "relu",
+    "maximum(a, 0)",
+    ("where(out <= 0, 0, g)",),
+    np_relu,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+
+defop(
+    "xlogy",  # x * log(y), 0 where x == 0 (unless y is NaN)
+    "where(isnan(b), b, where(a == 0, 0, a * log(b)))",
+    (
+        "where(logical_and(a == 0, b <= 0), 0, where(isnan(b), b, where(g == 0, 0, g * log(b))))",
+        "g * a / b",
+    ),
+    np_xlogy,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    special="xlogy",
+)
+
+
+# ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
+defop(
+    "asin",
+    "asin(a)",
+    ("g / sqrt(1 - a * a)",),
+    np.arcsin,
+    result=FLOAT,
+    torch=("asin", "arcsin"),
+    method=True,
+    inplace=True,
+)
+defop(
+    "acos",
+    "acos(a)",
+    ("-g / sqrt(1 - a * a)",),
+    np.arccos,
+    result=FLOAT,
+    torch=("acos", "arccos"),
+    method=True,
+    inplace=True,
+)
+defop(
+    "atan",
+    "atan(a)",
+    ("g / (a * a + 1)",),
+    np.arctan,
+    result=FLOAT,
+    torch=("atan", "arctan"),
+    method=True,
+    inplace=True,
+)
+defop(
+    "sinh",
+    "sinh(a)",
+    ("g * cosh(a)",),
+    np.sinh,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop(
+    "cosh",
+    "cosh(a)",
+    ("g * sinh(a)",),
+    np.cosh,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop(
+    "asinh",
+    "asinh(a)",
+    ("g / sqrt(a * a + 1)",),
+    np.arcsinh,
+    result=FLOAT,
+    torch=("asinh", "arcsinh"),
+    method=True,
+)
+defop(
+    "acosh",
+    "acosh(a)",
+    ("g / sqrt(a * a - 1)",),
+    np.arccosh,
+    result=FLOAT,
+    torch=("acosh", "arccosh"),
+    method=True,
+)
+defop(
+    "atanh",
+    "atanh(a)",
+    ("g / (1 - a * a)",),
+    np.arctanh,
+    result=FLOAT,
+    torch=("atanh", "arctanh"),
+    method=True,
+)
+defop(
+    "atan2",
+    "atan2(a, b)",
+    ("g * b / (a * a + b * b)", "-g * a / (a * a + b * b)"),
+    np.arctan2,
+    result=FLOAT,
+    torch=("atan2", "arctan2"),
+    method=True,
+)
+defop(
+    "hypot",
+    "hypot(a, b)",
+    ("g * a / out", "g * b / out"),
+    np.hypot,
+    result=FLOAT,
+    torch=True,
+    method=True,
+)
+defop(
+    "log10",
+    "log10(a)",
+    ("g / (a * 2.302585092994046)",),
+    np.log10,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
+defop(
+    "exp2",
+    "exp2(a)",
+    ("g * out * 0.6931471805599453",),
+    np.exp2,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    special="exp2",
+)
+defop(
+    "erfc",
+    "erfc(a)",
+    ("-1.1283791670955126 * exp(-(a * a)) * g",),
+    lambda a: 1 - np_erf(a),
+    result=FLOAT,
+    torch=True,
+    method=True,
+    special="erfc",
+)
+defop(
+    "logit",  # clamped to [b, c] (eps, 1 - eps; -inf, inf without eps)
+    "log(minimum(maximum(a, b), c) / (1 - minimum(maximum(a, b), c)))",
+    ("where(logical_or(a < b, a > c), 0, g / (a * (1 - a)))", None, None),
+    lambda a, b, c: np.log(np.clip(a, b, c) / (1 - np.clip(a, b, c))),
+    result=FLOAT,
+)
+defop(
+    "logaddexp",
+    "where(logical_and(isinf(a), a == b), a, maximum(a, b) + log1p(exp(-abs(a - b))))",
+    ("g / (1 + exp(b - a))", "g / (1 + exp(a - b))"),
+    np.logaddexp,
+    result=FLOAT,
+    torch=True,
+    method=True,
+)
+defop(
+    "logaddexp2",
+    "where(logical_and(isinf(a), a == b), a,"
+    " maximum(a, b) + log1p(exp2(-abs(a - b))) * 1.4426950408889634)",
+    ("g / (1 + exp2(b - a))", "g / (1 + exp2(a - b))"),
+    np.logaddexp2,
+    result=FLOAT,
+    torch=True,
+    method=True,
+)
+defop("fmod", "fmod(a, b)", ("g", "-g * trunc(a / b)"), np.fmod)
+defop(
+    "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
+    "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
+    ("g", "-g * floor(a / b)"),
+    np.remainder,
+)
+defop("trunc", "trunc(a)", ("0 * g",), np.trunc, torch=("trunc", "fix"), method=True, inplace=True)
+defop(
+    "frac", "a - trunc(a)", ("g",), lambda a: a - np.trunc(a), torch=True, method=True, inplace=True
+)
+defop(
+    "lerp",  # a + c (b - a), evaluated from the nearer end as PyTorch does
+    "where(abs(c) < 0.5, a + c * (b - a), b - (b - a) * (1 - c))",
+    ("g * (1 - c)", "g * c", "g * (b - a)"),
+    lambda a, b, c: a + c * (b - a),
+)
+# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller
+defop("addcmul", "a + b * c", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
+defop(
+    "addcdiv",
+    "a + b / c",
+    ("g", "g / c", "-g * b / (c * c)"),
+    lambda a, b, c: a + b / c,
+    result=FLOAT,
+)

@@ -1,0 +1,98 @@
+"""An elementwise op's public names come from its declaration (issue 14: adding an op is the
+``defop`` plus its test row): ``torch=``, ``method=``, ``inplace=`` and ``special=`` on
+``jitgrad/ops/registry.defop`` make ``jitgrad.<name>``, its aliases, the Tensor method, the
+in-place method and ``jitgrad.special.<name>``, with no other file touched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import jitgrad
+import jitgrad.special
+from jitgrad import methods
+from jitgrad.frontend import functions as F
+from jitgrad.ops.registry import REGISTRY, defop
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The one declaration a new op needs, appended to a copy of the package's declarations file.
+DECLARATION = """
+defop("twice_x", "a * 2", ("g * 2",), lambda a: a * 2, node="TwiceXBackward0",
+      torch=("twice_x", "double_x"), method=True, inplace=True, special="twice_special")
+"""
+# ... then every public name looked up in a fresh interpreter over that copy.
+THROWAWAY = """
+import jitgrad
+from jitgrad import methods
+t = jitgrad.tensor([1.0, -2.0, 3.0], requires_grad=True)
+out = jitgrad.twice_x(t)
+out.sum().backward()
+u = jitgrad.tensor([1.0, 5.0])
+v = u.twice_x_()
+print(out.tolist(), type(out.grad_fn).__name__, t.grad.tolist(), u.tolist(), v is u)
+print(jitgrad.double_x is jitgrad.twice_x is jitgrad.Tensor.twice_x
+      is jitgrad.special.twice_special, jitgrad.twice_x.__name__)
+print(t.double_x().tolist(), "twice_special" in jitgrad.special.__all__,
+      "twice_x_" in methods.bound_names(), jitgrad.Tensor.twice_x_.__name__)
+"""
+
+
+def test_a_new_declaration_gets_all_its_public_names(tmp_path: Path) -> None:
+    shutil.copytree(
+        ROOT / "jitgrad", tmp_path / "jitgrad", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    with open(tmp_path / "jitgrad" / "ops" / "elementwise_special.py", "a") as f:
+        f.write(DECLARATION)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", THROWAWAY], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[2.0, -4.0, 6.0] TwiceXBackward0 [2.0, 2.0, 2.0] [2.0, 10.0] True",
+        "True twice_x",
+        "[2.0, -4.0, 6.0] True True twice_x_",
+    ]
+
+
+DECLARED = [op for op in REGISTRY.values() if op.torch or op.special]
+
+
+def test_the_existing_names_are_declared() -> None:
+    # the mechanical elementwise names moved onto their declarations (none left by hand)
+    assert len(DECLARED) >= 75
+    assert sum(len(op.torch) for op in DECLARED) >= 80
+    assert sum(len(op.special) for op in DECLARED) >= 20
+
+
+@pytest.mark.parametrize("op", DECLARED, ids=lambda op: op.name)
+def test_declared_names_resolve_to_one_function(op) -> None:
+    # (jitgrad.<name> itself may be wrapped once more at the top level: atan2 by accept_out)
+    fns = [getattr(F, n) for n in op.torch]
+    fns += [getattr(jitgrad.special, n) for n in op.special]
+    fns += [getattr(jitgrad.Tensor, n) for n in op.torch if op.method]
+    assert all(fn is fns[0] for fn in fns)
+    assert fns[0].__name__ == op.name
+    assert all(getattr(jitgrad, n).__name__ == op.name for n in op.torch)
+    assert all(n in jitgrad.special.__all__ for n in op.special)
+    if op.inplace:
+        assert getattr(jitgrad.Tensor, op.torch[0] + "_").__name__ == op.torch[0] + "_"
+        assert op.torch[0] + "_" in methods.bound_names()
+
+
+def test_generated_tables_match_the_declarations() -> None:
+    assert set(F.DECLARED) == {n for op in DECLARED for n in op.torch}
+    assert set(F.DECLARED_SPECIAL) == {n for op in DECLARED for n in op.special}
+    assert set(F.INPLACE_UNARY) == {op.torch[0] for op in DECLARED if op.inplace}
+
+
+def test_a_method_without_a_torch_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs a torch name"):
+        defop("never_registered", "a", ("g",), lambda a: a, method=True)
+    assert "never_registered" not in REGISTRY
