@@ -1734,14 +1734,17 @@ def test_inplace_on_view_weak_grad_fn() -> None:
 
 
 # test_grad_fn_attr_bindings (the non-elementwise nodes' accessors)
-@pytest.mark.xfail(
-    strict=True, reason="jitgrad's stack/sum nodes do not expose _saved_dim/_saved_keepdim"
-)
 def test_grad_fn_attr_bindings_reductions_and_joins() -> None:
     a = torch.ones(2, requires_grad=True)
     b = torch.zeros(2, requires_grad=True)
     out = torch.stack([a, b], dim=0)
     assert out.grad_fn._saved_dim == 0
+    # PyTorch 2.13: the dim as passed, an int64 read as uint64 (-1 -> 2**64 - 1)
+    assert torch.stack([a, b], dim=-1).grad_fn._saved_dim == 2**64 - 1
+    assert torch.stack([a, b], dim=1).grad_fn._saved_dim == 1
+    assert torch.cat([a, b], dim=-1).grad_fn._saved_dim == 2**64 - 1
+    assert torch.cat([a, b]).grad_fn._saved_dim == 0
+    assert [n for n in dir(torch.cat([a, b]).grad_fn) if n.startswith("_saved_")] == ["_saved_dim"]
     y = torch.randn(3, 3, requires_grad=True).sum(-1)
     assert y.grad_fn._saved_keepdim is False
 
