@@ -409,11 +409,6 @@ def test_tensor_hooks_inplace_multiple_outputs() -> None:
 
 
 # test_tensor_hooks_inplace_over_view
-@pytest.mark.xfail(
-    strict=True,
-    reason="jitgrad's CopySlices keeps the in-place op's node (and the view's old node, with its "
-    "hooks) as an edge; PyTorch's CopySlices absorbs the op and skips the old view node",
-)
 def test_tensor_hooks_inplace_over_view() -> None:
     """A hook registered on a view before an in-place write through it belongs to the old
     version: it is not reached; the base's hooks (old and new) run, the new one first."""
