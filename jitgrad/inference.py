@@ -3,26 +3,21 @@
 A tensor created while inference mode is on in its thread carries a mark in its ``__dict__``
 (set by ``tensor._init_fields``, which reads the thread-local flag only while some
 ``inference_mode`` block is open anywhere: the common path pays one list read). PyTorch's
-rules followed here: ``is_inference()`` is True, ``_version`` raises (no version counter).
-Not yet followed: saving one for backward outside inference mode raises in PyTorch ("Inference
-tensors cannot be saved for backward..."); jitgrad's elementwise nodes save their inputs in
-``ops/pointwise.run``, where the check belongs; views and detaches taken outside the block
-are inference tensors in PyTorch, plain ones here.
+rules followed here: ``is_inference()`` is True, ``_version`` raises (no version counter),
+an elementwise node that would save one raises ("Inference tensors cannot be saved for
+backward...": its counter starts at ``INFERENCE_VERSION``, see there). Not yet followed: the
+same refusal in non-elementwise nodes; views and detaches taken outside the block are
+inference tensors in PyTorch, plain ones here (they share the counter, so saving one raises).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .engine.grad_mode import INFERENCE_KEY
+from .engine.grad_mode import INFERENCE_KEY, INFERENCE_SAVED
 from .frontend.tensor import Tensor
 
-SAVED_MESSAGE = (
-    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
-    "inference mode in computation tracked by autograd. To work around this, you can make a "
-    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
-    "`torch.inference_mode()`."
-)
+SAVED_MESSAGE = INFERENCE_SAVED
 
 
 def is_inference(self: Tensor) -> bool:

@@ -292,7 +292,6 @@ def test_inference_flag_is_per_thread():
     assert seen == {"other": False}
 
 
-@pytest.mark.xfail(strict=True, reason="the save check belongs in ops/pointwise.run (see report)")
 def test_inference_tensor_cannot_be_saved_for_backward():
     with torch.inference_mode():
         t = torch.ones(2)

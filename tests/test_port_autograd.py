@@ -409,11 +409,6 @@ def test_tensor_hooks_inplace_multiple_outputs() -> None:
 
 
 # test_tensor_hooks_inplace_over_view
-@pytest.mark.xfail(
-    strict=True,
-    reason="jitgrad's CopySlices keeps the in-place op's node (and the view's old node, with its "
-    "hooks) as an edge; PyTorch's CopySlices absorbs the op and skips the old view node",
-)
 def test_tensor_hooks_inplace_over_view() -> None:
     """A hook registered on a view before an in-place write through it belongs to the old
     version: it is not reached; the base's hooks (old and new) run, the new one first."""
@@ -1734,14 +1729,17 @@ def test_inplace_on_view_weak_grad_fn() -> None:
 
 
 # test_grad_fn_attr_bindings (the non-elementwise nodes' accessors)
-@pytest.mark.xfail(
-    strict=True, reason="jitgrad's stack/sum nodes do not expose _saved_dim/_saved_keepdim"
-)
 def test_grad_fn_attr_bindings_reductions_and_joins() -> None:
     a = torch.ones(2, requires_grad=True)
     b = torch.zeros(2, requires_grad=True)
     out = torch.stack([a, b], dim=0)
     assert out.grad_fn._saved_dim == 0
+    # PyTorch 2.13: the dim as passed, an int64 read as uint64 (-1 -> 2**64 - 1)
+    assert torch.stack([a, b], dim=-1).grad_fn._saved_dim == 2**64 - 1
+    assert torch.stack([a, b], dim=1).grad_fn._saved_dim == 1
+    assert torch.cat([a, b], dim=-1).grad_fn._saved_dim == 2**64 - 1
+    assert torch.cat([a, b]).grad_fn._saved_dim == 0
+    assert [n for n in dir(torch.cat([a, b]).grad_fn) if n.startswith("_saved_")] == ["_saved_dim"]
     y = torch.randn(3, 3, requires_grad=True).sum(-1)
     assert y.grad_fn._saved_keepdim is False
 

@@ -115,9 +115,6 @@ def test_inference_tensor_functional_outside() -> None:
 
 
 # test_inference_mode_inf_tensor_in_normal_mode_functional_op (saving one for backward)
-@pytest.mark.xfail(
-    strict=True, reason="jitgrad's nodes save inference tensors without PyTorch's refusal"
-)
 def test_inference_tensor_cannot_be_saved_for_backward() -> None:
     with torch.inference_mode():
         t = torch.ones(2)

@@ -47,6 +47,18 @@ INFERENCE_OPEN = [0]
 #: The key an inference tensor carries in its ``__dict__`` (no slot: never written on the
 #: common path); see :mod:`jitgrad.inference`.
 INFERENCE_KEY = "_inference"
+#: Where an inference tensor's version counter starts: far below zero, so a node saving one
+#: sees a version that is not 0, the branch the elementwise record already takes for tensors
+#: changed in place, and checks for a negative one only there (PyTorch's refusal to save an
+#: inference tensor costs normal tensors nothing). Changes in place still count up from it.
+INFERENCE_VERSION = -(1 << 62)
+#: PyTorch's message for an inference tensor that a recorded op would save for backward
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
 
 
 def is_grad_enabled() -> bool:

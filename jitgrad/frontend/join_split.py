@@ -23,7 +23,7 @@ from .bit_views import carry_bits
 from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
 from .multi_view import mark as _mark_multi
-from .recording import record, record_multi, shared
+from .recording import JoinBackward, record, record_multi, shared
 from .tensor import Tensor, _make, _wrap_dim
 from .views import _dims, _sizes, narrow, reshape, select
 
@@ -111,7 +111,8 @@ def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
             for x, k, (s, n) in zip(tensors, keep, offsets, strict=True)
         )
 
-    return record("CatBackward0", out, dt, tensors, backward)
+    backward.saved_dim = dim
+    return record("CatBackward0", out, dt, tensors, backward, base=JoinBackward)
 
 
 concat = concatenate = cat
@@ -151,14 +152,16 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
     else:
         out = _stacked(tensors, shape, d, dt, same)
     if same:
-        backward = _stack_fns.get((dt, d, n))
+        backward = _stack_fns.get((dt, d, n, dim))
         if backward is None:
             backward = partial(_stack_backward, True, dt, d, (dt,) * n)
+            backward.saved_dim = dim
             if n <= 64 and len(_stack_fns) < 256:
-                _stack_fns[(dt, d, n)] = shared(backward)
+                _stack_fns[(dt, d, n, dim)] = shared(backward)
     else:
         backward = partial(_stack_backward, False, dt, d, tuple([x._dtype for x in tensors]))
-    return record("StackBackward0", out, dt, tensors, backward)
+        backward.saved_dim = dim
+    return record("StackBackward0", out, dt, tensors, backward, base=JoinBackward)
 
 
 def _stacked(tensors: Sequence[Tensor], shape: tuple, d: int, dt: D.dtype, same: bool):
@@ -185,7 +188,7 @@ def _stack_backward(same: bool, dt: D.dtype, d: int, dtypes: tuple, g: Tensor) -
     return tuple(select(g, d, i).to(x) for i, x in enumerate(dtypes))
 
 
-#: (dtype, dim, count) -> a same-dtype stack's backward, kept for small counts
+#: (dtype, dim, count, dim as passed) -> a same-dtype stack's backward, kept for small counts
 _stack_fns: dict[tuple, partial] = {}
 
 

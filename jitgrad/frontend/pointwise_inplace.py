@@ -24,6 +24,7 @@ from .pointwise import apply, check_inplace
 from .pointwise_node import OVERWROTE
 from .subscript import setitem
 from .tensor import Tensor, _make
+from .view_relation import operand_history
 
 
 def apply_inplace(op: OpDef, t, others: Sequence[Any]):
@@ -82,11 +83,11 @@ def _through_view(op: OpDef, t, others: Sequence[Any]):
     """In place on a view of a tensor with history: computed out of place, then written
     through the view with ``setitem``, which rebases the root's history (CopySlices)."""
     others = check_write(t, others)
-    value = t._value
-    value = DEVICE.backend.copy(value) if DEVICE.active and DEVICE.backend.owns(t) else (
-        value.copy()
-    )
-    src = _make(value, t._dtype, t.grad_fn, output_nr=t._output_nr)
+    if DEVICE.active and DEVICE.backend.owns(t):
+        value, (node, nr) = DEVICE.backend.copy(t._value), (t.grad_fn, t._output_nr)
+    else:
+        value, (node, nr) = t._value.copy(), operand_history(t, t._base)
+    src = _make(value, t._dtype, node, output_nr=nr)
     src._requires_grad = t._requires_grad
     setitem(t, ..., apply(op, [src, *others], out_dtype=t._dtype))
     return t

@@ -17,12 +17,12 @@ from ..engine.elementwise import (
     OVERWROTE,  # noqa: F401 - re-exported (pointwise_inplace)
     ElementwiseNode,
 )
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import INFERENCE_SAVED, STATE
 from ..engine.graph import SAVED_HOOKS
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
-from ..ops.saved_record import FIELDS, INLINE
+from ..ops.saved_record import FIELDS, INLINE, ROLES
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
 from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
@@ -86,7 +86,12 @@ def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
     va = a._vc[0]
     if plan.leading == 1:
         node.next_functions = (edge, _NO_EDGE) if plan.padded else (edge,)
-        node.versions = _V0 if va == 0 else (va,)
+        if va == 0:
+            node.versions = _V0
+        else:
+            node.versions = (va,)
+            if va < 0:  # an inference tensor (see INFERENCE_VERSION)
+                refuse_inference(plan, args)
         return
     b = args[1]
     fn = b.grad_fn
@@ -98,7 +103,12 @@ def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
         edge_b = b._edge() if b._requires_grad else _NO_EDGE
     vb = b._vc[0]
     node.next_functions = (edge, edge_b)
-    node.versions = _V00 if va == 0 and vb == 0 else (va, vb)
+    if va == 0 and vb == 0:
+        node.versions = _V00
+    else:
+        node.versions = (va, vb)
+        if va < 0 or vb < 0:  # an inference tensor (see INFERENCE_VERSION)
+            refuse_inference(plan, args)
 
 
 def _listed_edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
@@ -121,6 +131,22 @@ def _listed_edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
     n = len(versions)
     node.next_functions = tuple(nexts)
     node.versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
+    if changed and min(versions) < 0:  # an inference tensor (see INFERENCE_VERSION)
+        refuse_inference(plan, args)
+
+
+def refuse_inference(plan: Any, args: Sequence[Any]) -> None:
+    """PyTorch's error if the node being recorded saves an inference tensor (its version is
+    negative: ``INFERENCE_VERSION``); using one whose value no gradient reads is allowed."""
+    op, smask = plan.op, plan.smask
+    needs = tuple(
+        m == "t" and x._requires_grad and op.grads[i] is not None
+        for i, (x, m) in enumerate(zip(args, smask, strict=False))
+    )
+    reads = _saved_roles(op, smask, needs)
+    for role, x, m in zip(ROLES, args, smask, strict=False):
+        if m == "t" and role in reads and x._vc[0] < 0:
+            raise RuntimeError(INFERENCE_SAVED)
 
 
 _new_tensor = Tensor.__new__

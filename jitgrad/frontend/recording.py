@@ -76,6 +76,18 @@ class FunctionBackward(Node):
             super().release()
 
 
+class JoinBackward(FunctionBackward):
+    """A join's node (``CatBackward0``, ``StackBackward0``) with PyTorch's ``_saved_dim``: the
+    dim as passed, which the backward function carries as ``saved_dim`` (stack's is a shared
+    ``partial``), so recording a node costs nothing more."""
+
+    __slots__ = ()
+
+    @property
+    def _saved_dim(self) -> int:
+        return self._saved[0].saved_dim % (1 << 64)  # an int64 read as uint64, as PyTorch shows
+
+
 class IndicesBackward(FunctionBackward):
     """A node of an advanced-index op (``IndexBackward0``, ``IndexPutBackward0``): PyTorch saves
     its indices, so a backward frees the node even when the indices were Python lists (no

@@ -20,7 +20,7 @@ from .. import dtypes as D
 from .. import memory
 from ..backends import STATE as DEVICE
 from ..engine.dual_state import DUAL
-from ..engine.grad_mode import INFERENCE_KEY, INFERENCE_OPEN
+from ..engine.grad_mode import INFERENCE_KEY, INFERENCE_OPEN, INFERENCE_VERSION
 from ..engine.grad_mode import STATE as GRAD
 from ..engine.sweep import (
     MUTATION,
@@ -370,6 +370,7 @@ def _init_fields(
     t._retains_grad = False
     if INFERENCE_OPEN[0] and GRAD.inference:  # an inference tensor (see inference.py)
         t.__dict__[INFERENCE_KEY] = True
+        t._vc = [INFERENCE_VERSION]
 
 
 _new = Tensor.__new__  # (object.__new__: Tensor defines none) one lookup, not one per tensor

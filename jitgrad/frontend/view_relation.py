@@ -28,7 +28,7 @@ from .conjugate import conj, neg_view
 from .copying import contiguous_array
 from .recording import node_class, record
 from .strided_region import geometry, strided
-from .tensor import _VALUE, Tensor
+from .tensor import _VALUE, Tensor, _make
 
 
 class Relation(NamedTuple):
@@ -109,6 +109,22 @@ def reread(root: Tensor, rel: Relation) -> Any:
     node = neg_view(region).grad_fn  # PyTorch replays a neg view as_strided: its name
     node.__class__ = node_class("AsStridedBackward0", type(node))
     return node
+
+
+def operand_history(view: Tensor, root: Tensor) -> tuple[Any, int]:
+    """The history (node, output number) of ``view``'s values as the operand of an in-place op
+    through it: a fresh view of ``root``'s current history. PyTorch's ``CopySlices`` runs the
+    op on the root's region, so ``view``'s own node, and the hooks registered on it before the
+    write, are not on the gradient's path. Flipped or reinterpreting views, and roots that
+    are not C-contiguous, keep the view's node."""
+    if not root._value.flags.c_contiguous:
+        return view.grad_fn, view._output_nr
+    rel = relation(view, root)
+    if rel.space is not None or rel.flip is not None:
+        return view.grad_fn, view._output_nr
+    old = _make(root._value, root._dtype, root.grad_fn, output_nr=root._output_nr)
+    old._requires_grad = True
+    return reread(old, rel), 0
 
 
 def _c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
