@@ -85,7 +85,7 @@ class JoinBackward(FunctionBackward):
 
     @property
     def _saved_dim(self) -> int:
-        return self._saved[0].saved_dim % (1 << 64)  # an int64 read as uint64, as PyTorch shows
+        return self._saved.fn.saved_dim % (1 << 64)  # an int64 read as uint64, as PyTorch shows
 
 
 class IndicesBackward(FunctionBackward):
