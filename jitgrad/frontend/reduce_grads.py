@@ -86,7 +86,8 @@ def prod_backward(
     ``x3``: the forward's ``(A, R, B)`` view of ``x``, when it has one; ``full``: the product
     of all elements, ``prod()``)."""
     shape, dt = x._value.shape, x._dtype
-    if STATE.enabled and shape and np.any(x._value == 0):  # create_graph: differentiable in x
+    # create_graph with a zero: differentiable in x (not complex: cumprod casts it to int64)
+    if STATE.enabled and shape and not dt.is_complex and np.any(x._value == 0):
         return _prod_backward_with_zeros(g, x, axes, keepdim, full)
     if x3 is None:
         x3 = to_3d(x._value, axes)
@@ -107,8 +108,7 @@ def _exclusive_products(x: Tensor, d: int) -> Tensor:
                  x._dtype)  # fmt: skip
     left = cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
     right = cat([ones, x.flip(d).narrow(d, 0, n - 1)], d).cumprod(d).flip(d)
-    others = left * right
-    return others.conj() if x._dtype.is_complex else others
+    return left * right
 
 
 def _prod_backward_with_zeros(
