@@ -48,6 +48,30 @@ def _cumprod(lib: Any, values: list, dim: int, dtype: Any) -> dict:
     return {"grad": g.tolist(), "node": None, "hess": h.tolist()}  # (the node: a composition)
 
 
+#: name -> prod's input, dim (None: the full product) and keepdim (zeros: PyTorch's
+#: exclusive-cumprod branch, whose second derivative follows the other elements too)
+PROD = {
+    "dim_no_zero": ([[1.0, -2.0, 3.0, 0.5], [2.5, 1.5, -1.0, 4.0]], 1, False),
+    "dim_one_zero": ([[1.0, -2.0, 3.0, 0.5], [2.5, 0.0, -1.0, 4.0]], 1, False),
+    "dim_two_zeros": ([[1.0, 0.0, 3.0, 0.0], [2.5, 1.5, -1.0, 4.0]], 1, False),
+    "dim_zeros_rows": ([[0.0, -2.0, 3.0, 0.5], [2.5, 0.0, 0.0, 4.0]], 1, True),
+    "dim0_keepdim": ([[1.0, -2.0, 3.0, 0.5], [2.5, 0.0, -1.0, 4.0]], 0, True),
+    "full_no_zero": ([[1.0, -2.0, 3.0], [0.5, 2.5, -1.0]], None, False),
+    "full_one_zero": ([[1.0, -2.0, 3.0], [0.5, 0.0, -1.0]], None, False),
+    "full_two_zeros": ([[1.0, 0.0, 3.0], [0.5, 0.0, -1.0]], None, False),
+    "full_vector_zero": ([1.5, 0.0, -2.0], None, False),
+}
+
+
+def _prod(lib: Any, values: list, dim: Any, keepdim: bool, dtype: Any) -> dict:
+    x = lib.tensor(values, dtype=dtype, requires_grad=True)
+    p = x.prod() if dim is None else x.prod(dim, keepdim=keepdim)
+    w = lib.linspace(0.5, 2.0, p.numel(), dtype=dtype).reshape(p.shape)
+    (g,) = lib.autograd.grad((p * w + p * p).sum(), x, create_graph=True)
+    (h,) = lib.autograd.grad((g * g).sum() + g.sum(), x)
+    return {"grad": g.tolist(), "node": type(g.grad_fn).__name__, "hess": h.tolist()}
+
+
 #: name -> embedding_bag's keyword arguments, the flat indices and the offsets (no ties
 #: within a max bag, no empty bag: the F.embedding composition below then has the same
 #: gradients)
@@ -147,6 +171,8 @@ def run(lib: Any) -> dict:
             out[f"embedding_{name}_{dtype}"] = _embedding(lib, kwargs, idx, dt)
         for name, (values, dim) in CUMPROD.items():
             out[f"cumprod_{name}_{dtype}"] = _cumprod(lib, values, dim, dt)
+        for name, (values, dim, keepdim) in PROD.items():
+            out[f"prod_{name}_{dtype}"] = _prod(lib, values, dim, keepdim, dt)
         for name, (kwargs, offsets) in BAG.items():
             out[f"embedding_bag_{name}_{dtype}"] = _bag(lib, kwargs, offsets, dt)
         for name, args in SCATTER.items():

@@ -96,3 +96,25 @@ def test_scatter_reduce_gradgradcheck(reduce: str, include_self: bool, src: list
         return a.scatter_reduce(0, index, b, reduce, include_self=include_self)
 
     assert jitgrad.autograd.gradgradcheck(f, (x, s))
+
+
+@pytest.mark.parametrize(
+    ("values", "dim", "keepdim"),
+    [
+        ([[1.0, -2.0, 3.0, 0.5], [2.5, 0.0, -1.0, 4.0]], 1, False),
+        ([[1.0, 0.0, 3.0, 0.0], [2.5, 1.5, -1.0, 4.0]], 1, True),
+        ([[0.0, -2.0, 3.0, 0.5], [2.5, 0.0, 0.0, 4.0]], 0, False),
+        ([[1.0, -2.0, 3.0], [0.5, 0.0, -1.0]], None, False),
+        ([[1.0, 0.0, 3.0], [0.5, 0.0, -1.0]], None, False),
+        ([1.5, 0.0, -2.0], 0, True),
+    ],
+)
+def test_prod_with_zeros_gradgradcheck(values: list, dim: int | None, keepdim: bool) -> None:
+    # the second derivative followed only the part in the incoming gradient when the input
+    # had a zero (in any row), so it was wrong even in rows without one
+    x = jitgrad.tensor(values, dtype=jitgrad.float64, requires_grad=True)
+
+    def f(a):
+        return a.prod() if dim is None else a.prod(dim, keepdim=keepdim)
+
+    assert jitgrad.autograd.gradgradcheck(f, (x,))

@@ -25,6 +25,7 @@ from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, plan_3d, to_3d
 from . import functions as F
 from .declare import Declared, Saved
+from .join_split import cat
 from .reduce_common import grad_to_input
 from .reduce_sum import mean, sum  # noqa: A004
 from .tensor import Tensor, _make
@@ -79,10 +80,15 @@ def prod_backward(
     axes: tuple[int, ...],
     keepdim: bool,
     x3: np.ndarray | None = None,
+    full: bool = False,
 ) -> Tensor:
     """``g`` times the product of the other elements of each slice (zero-safe, torch's rule;
-    ``x3``: the forward's ``(A, R, B)`` view of ``x``, when it has one)."""
+    ``x3``: the forward's ``(A, R, B)`` view of ``x``, when it has one; ``full``: the product
+    of all elements, ``prod()``)."""
     shape, dt = x._value.shape, x._dtype
+    # create_graph with a zero: differentiable in x (not complex: cumprod casts it to int64)
+    if STATE.enabled and shape and not dt.is_complex and np.any(x._value == 0):
+        return _prod_backward_with_zeros(g, x, axes, keepdim, full)
     if x3 is None:
         x3 = to_3d(x._value, axes)
     out2 = np.ascontiguousarray(result._value).reshape(x3.shape[0], x3.shape[2])
@@ -93,9 +99,36 @@ def prod_backward(
     )  # fmt: skip
 
 
+def _exclusive_products(x: Tensor, d: int) -> Tensor:
+    """Each element's product of the others along ``d``: the exclusive running product from
+    the left times the one from the right (PyTorch's ``prod_safe_zeros_backward``), in
+    differentiable ops (cumprod's gradient handles zeros), so exact with zeros."""
+    n = x._value.shape[d]
+    ones = _make(np.ones(x._value.shape[:d] + (1,) + x._value.shape[d + 1 :], x._dtype.np),
+                 x._dtype)  # fmt: skip
+    left = cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
+    right = cat([ones, x.flip(d).narrow(d, 0, n - 1)], d).cumprod(d).flip(d)
+    return left * right
+
+
+def _prod_backward_with_zeros(
+    g: Tensor, x: Tensor, axes: tuple, keepdim: bool, full: bool
+) -> Tensor:
+    """prod's gradient for an input with a zero under ``create_graph``: ``expand(g)`` times
+    the product of the others, as PyTorch composes it (over one dim, or all of the flattened
+    input, then viewed back: its node ``ViewBackward0``), so higher derivatives follow the
+    weights' change too."""
+    shape = x._value.shape
+    if not full:
+        return grad_to_input(g, shape, axes, keepdim) * _exclusive_products(x, axes[0])
+    flat = grad_to_input(g, shape, axes, keepdim).reshape(-1)
+    return (flat * _exclusive_products(x.reshape(-1), 0)).reshape(shape)
+
+
 def _prod_derivative(s: Saved, u: Tensor) -> tuple:
-    """Without zeros ``prod_backward = expand(g * out) / x``, differentiated in g, x and out;
-    with zeros only the part in ``g`` (the weights' change is not followed, as before)."""
+    """``prod_backward = expand(g * out) / x``, differentiated in g, x and out (recorded only
+    for an input without zeros: with one, :func:`_prod_backward_with_zeros` composes it; the
+    ``None`` below is a guard for a zero written into ``x`` after the forward)."""
     g, x, out, axes, keepdim = s.grad, s.self, s._result, s._axes, s._keepdim
     shape = x._value.shape
     ones = _make(np.ones(g._value.shape, g._dtype.np), g._dtype)

@@ -19,7 +19,7 @@ from .tensor import Tensor, _make
 
 PROD = Declared(
     "prod",
-    lambda s, g: prod_backward(g, s.self, s.result, s._axes, s._keepdim, s._x3),
+    lambda s, g: prod_backward(g, s.self, s.result, s._axes, s._keepdim, s._x3, s._full),
     public={
         "ProdBackward0": ("result", "self"),
         "ProdBackward1": ("dim", "keepdim", "result", "self"),
@@ -44,9 +44,10 @@ def prod(
     result = out2.reshape(kept_shape(arr.shape, axes, keepdim))
     if dim is None:
         return PROD.record("ProdBackward0", result, dt, (input,), (input,), self=input,
-                           _axes=axes, _keepdim=keepdim, _x3=x3)  # fmt: skip
+                           _axes=axes, _keepdim=keepdim, _x3=x3, _full=True)  # fmt: skip
     return PROD.record("ProdBackward1", result, dt, (input,), (input,), self=input,
-                       _axes=axes, _keepdim=keepdim, _x3=x3, dim=dim, keepdim=keepdim)  # fmt: skip
+                       _axes=axes, _keepdim=keepdim, _x3=x3, _full=False, dim=dim,
+                       keepdim=keepdim)  # fmt: skip
 
 
 # ---- var, std --------------------------------------------------------------------------------
