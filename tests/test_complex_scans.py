@@ -57,3 +57,15 @@ def test_gradcheck_complex_cumprod_1d_nonzero() -> None:
     x = jitgrad.tensor([v + 0.5 for v in V1], dtype=jitgrad.complex128, requires_grad=True)
     assert jitgrad.autograd.gradcheck(lambda t: t.cumprod(0), (x,))
     assert jitgrad.autograd.gradgradcheck(lambda t: t.prod(0), (x,))
+
+
+def test_gradgradcheck_real_cumprod_with_zeros() -> None:
+    """The first-zero form's constant 0 after a zero had no derivative in that zero: float64
+    too (PyTorch's gradgradcheck passes on this input)."""
+    x = jitgrad.tensor(
+        [[2.0, 0.0, 1.0], [-1.5, 3.0, 0.0], [0.0, 2.5, 0.0]],
+        dtype=jitgrad.float64,
+        requires_grad=True,
+    )
+    for d in (0, 1):
+        assert jitgrad.autograd.gradgradcheck(lambda t, d=d: t.cumprod(d), (x,))
