@@ -1,6 +1,6 @@
-"""Complex running products, sums and products with their gradients, written once for any
-torch-like module ``T`` (jitgrad in tests/test_complex_scans.py, real PyTorch in
-tests/fixtures/make_complex_scans_torch.py), so both answer the same calls."""
+"""Complex running products, sums and products with their gradients (and nan_to_num),
+written once for any torch-like module ``T`` (jitgrad in tests/test_complex_scans.py, real
+PyTorch in tests/fixtures/make_complex_scans_torch.py), so both answer the same calls."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ V1 = [1 + 1j, 0j, 2 - 1j, 3j]
 V1_NZ = [1 + 1j, 0.5j, 2 - 1j, 3j]
 V2 = [[1 + 1j, 0j, 2 - 1j], [0.5 - 2j, 3j, 0j], [1 - 1j, 2 + 0.5j, -1 + 1j]]
 W = 1 - 2j
+NONFINITE = [1 + 1j, complex(float("nan"), 0), complex(float("inf"), 2), complex(2, -float("inf"))]
 
 
 def flat(t: Any) -> list:
@@ -72,6 +73,13 @@ CASES: dict[str, Any] = {
     "second_prod_full_zero": lambda T: _second(T, V1, lambda x: x.prod()),
     "second_cumprod_zero": lambda T: _second(T, V2, lambda x: x.cumprod(0)),
     "second_cumprod_nonzero": lambda T: _second(T, V1_NZ, lambda x: x.cumprod(0)),
+    "nan_to_num_c64": lambda T: flat(T.nan_to_num(T.tensor(NONFINITE))),
+    "nan_to_num_c128_args": lambda T: flat(
+        T.nan_to_num(T.tensor(NONFINITE, dtype=T.complex128), 1.5, 7.0, -3.0)
+    ),
+    "nan_to_num_grad_error": lambda T: _error(
+        lambda: T.nan_to_num(T.tensor(NONFINITE, requires_grad=True))
+    ),
 }
 
 
