@@ -73,6 +73,10 @@ CASES: dict[str, Any] = {
     "second_prod_full_zero": lambda T: _second(T, V1, lambda x: x.prod()),
     "second_cumprod_zero": lambda T: _second(T, V2, lambda x: x.cumprod(0)),
     "second_cumprod_nonzero": lambda T: _second(T, V1_NZ, lambda x: x.cumprod(0)),
+    "logsumexp_dim0": lambda T: _grad(T, V2, lambda x: T.logsumexp(x, 0)),
+    "logsumexp_dim1_keepdim": lambda T: _grad(T, V2, lambda x: T.logsumexp(x, 1, True)),
+    "logsumexp_all_dims": lambda T: _grad(T, V2, lambda x: T.logsumexp(x, (0, 1))),
+    "logsumexp_large_c64": lambda T: flat(T.logsumexp(T.tensor([1000 + 1j, 1000 - 1j]), 0)),
     "nan_to_num_c64": lambda T: flat(T.nan_to_num(T.tensor(NONFINITE))),
     "nan_to_num_c128_args": lambda T: flat(
         T.nan_to_num(T.tensor(NONFINITE, dtype=T.complex128), 1.5, 7.0, -3.0)
