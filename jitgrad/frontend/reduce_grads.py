@@ -28,6 +28,7 @@ from .declare import Declared, Saved
 from .join_split import cat
 from .reduce_common import grad_to_input
 from .reduce_sum import mean, sum  # noqa: A004
+from .scan_prod import ones_slice
 from .tensor import Tensor, _make
 
 
@@ -86,12 +87,15 @@ def prod_backward(
     ``x3``: the forward's ``(A, R, B)`` view of ``x``, when it has one; ``full``: the product
     of all elements, ``prod()``)."""
     shape, dt = x._value.shape, x._dtype
-    # create_graph with a zero: differentiable in x (not complex: cumprod casts it to int64)
-    if STATE.enabled and shape and not dt.is_complex and np.any(x._value == 0):
+    # create_graph with a zero, or complex (whose second derivative _prod_derivative does
+    # not conjugate): composed of differentiable ops in x
+    if STATE.enabled and shape and (dt.is_complex or np.any(x._value == 0)):
         return _prod_backward_with_zeros(g, x, axes, keepdim, full)
     if x3 is None:
         x3 = to_3d(x._value, axes)
     out2 = np.ascontiguousarray(result._value).reshape(x3.shape[0], x3.shape[2])
+    if dt.is_complex:  # PyTorch's gradient: g times the conjugate of the others' product
+        x3, out2 = np.conj(x3), np.conj(out2)
     value = _spread(g, shape, axes, dt, lambda g2, gx3: K.prod_bwd(g2, x3, out2, gx3))
     return PROD.record(
         "MulBackward0", value, dt, (g, x, result), (g, x, result), fresh=True,
@@ -104,11 +108,11 @@ def _exclusive_products(x: Tensor, d: int) -> Tensor:
     the left times the one from the right (PyTorch's ``prod_safe_zeros_backward``), in
     differentiable ops (cumprod's gradient handles zeros), so exact with zeros."""
     n = x._value.shape[d]
-    ones = _make(np.ones(x._value.shape[:d] + (1,) + x._value.shape[d + 1 :], x._dtype.np),
-                 x._dtype)  # fmt: skip
+    ones = ones_slice(x, d)
     left = cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
     right = cat([ones, x.flip(d).narrow(d, 0, n - 1)], d).cumprod(d).flip(d)
-    return left * right
+    others = left * right
+    return others.conj() if x._dtype.is_complex else others
 
 
 def _prod_backward_with_zeros(

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import STATE, no_grad
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import (
     kept_shape,
@@ -52,7 +52,23 @@ LOGSUMEXP = Reduction(
 def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
     underflows; integer inputs give the default float dtype."""
+    if isinstance(input, Tensor) and input._dtype.is_complex:
+        return _logsumexp_complex(input, dim, keepdim)
     return reduction(LOGSUMEXP, input, dim, keepdim, pos=1)
+
+
+def _logsumexp_complex(x: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+    """Complex ``logsumexp`` composed of differentiable ops (the kernel is real-only): the
+    shift is the largest real part, a constant, so the gradient is PyTorch's
+    ``g * conj(exp(x - result))``."""
+    with no_grad():
+        m = x.real.amax(dim, keepdim=True) if x.dim() else x.real
+        m = F.where(F.isfinite(m), m, 0.0).to(x._dtype)
+    out = (x - m).exp().sum(dim, keepdim=True).log() + m
+    if keepdim or not x.dim():
+        return out.reshape(()) if not x.dim() else out
+    dims = tuple(range(x.dim())) if dim == () else ((dim,) if isinstance(dim, int) else dim)
+    return out.squeeze(tuple(d % x.dim() for d in dims))
 
 
 # ---- softmax, log_softmax, cumsum (shape-keeping, one dim) ------------------------------------

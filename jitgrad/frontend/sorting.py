@@ -1,5 +1,6 @@
 """Sorting and selection along a dimension: ``sort``, ``argsort``, ``msort``, ``topk``,
-``kthvalue``, ``median``, ``nanmedian``, ``cummax``/``cummin``, ``cumprod``, plus ``unique``,
+``kthvalue``, ``median``, ``nanmedian``, ``cummax``/``cummin``, ``cumprod`` (from
+:mod:`.scan_prod`), plus ``unique``,
 ``bincount``, ``searchsorted``, ``bucketize`` and ``argwhere``.
 
 Orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch). Values
@@ -15,12 +16,11 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
-from ..engine.grad_mode import STATE
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
-from .reduce_common import dim_or_axis
 from .reduce_minmax import _RETURN_TYPES, _return_type
+from .scan_prod import cumprod
 from .tensor import Tensor, _make, _wrap_dim
 
 for _name in ("sort", "topk", "kthvalue", "median", "cummax", "cummin"):
@@ -201,56 +201,10 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noq
     return _select("median", "MedianBackward1", input, _lower_median_rank, dim, keepdim, True)
 
 
-def cumprod(
-    input: Tensor,  # noqa: A002
-    dim: Any = None,
-    *,
-    dtype: Any = None,
-    axis: Any = None,
-) -> Tensor:
-    """Running product along ``dim`` (or NumPy's ``axis``). Its gradient divides by the input
-    where that has no zeros, else treats each slice's first zero apart
-    (:func:`_cumprod_grad_with_zeros`); both are differentiable again."""
-    dim = dim_or_axis("cumprod", dim, axis)
-    if dtype is not None:
-        input = input.to(dtype)
-    elif not input._dtype.is_floating_point:
-        input = input.to(D.int64)
-    d = _dim(input, dim)
-    a = input._value
-    out = np.cumprod(a, axis=d) if a.ndim else a.copy()
-
-    def backward(g: Tensor) -> tuple:
-        if not a.ndim:
-            return (g,)
-        if not np.any(a == 0):
-            # under create_graph the product must be a function of input again
-            res = cumprod(input, d) if STATE.enabled else _make(out, input._dtype)
-            rev = (g * res).flip(d).cumsum(d).flip(d)
-            return (rev / input,)
-        return (_cumprod_grad_with_zeros(input, g, d),)
-
-    return record("CumprodBackward0", out, input._dtype, (input,), backward, (input,))
-
-
-def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, d: int) -> Tensor:
-    """d/dx_k of sum_j g_j prod_{i<=j} x_i for an input with zeros, in Tensor ops (so it is
-    differentiable again, as PyTorch's ``cumprod_backward`` is). With ``z`` a slice's first
-    zero: before it, ``sum_{j>=k} g_j out_j / x_k``; at it, the product before it times
-    ``sum_{j>=z} g_j prod_{z<i<=j} x_i``; after it, 0 (every such product holds ``x_z``)."""
-    zero = x == 0
-    seen = zero.cumsum(d)
-    before = seen == 0
-    first = zero & (seen == 1)
-    xb = F.where(before, x, 1.0)
-    out_before = cumprod(xb, d) * before
-    grad = F.where(before, (g * out_before).flip(d).cumsum(d).flip(d) / xb, 0.0)
-    after = cumprod(F.where(before | first, 1.0, x), d) * (~before)
-    at_zero = xb.prod(d, keepdim=True) * (g * after).sum(d, keepdim=True)
-    return grad + F.where(first, at_zero, 0.0)
-
-
 def _cum_extreme(name: str, node: str, input: Tensor, dim: int, take_max: bool) -> Any:  # noqa: A002
+    if input._dtype.is_complex:  # complex numbers have no order (PyTorch's error)
+        word = D.scalar_name(input._dtype)
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{word}'")
     d = _dim(input, dim)
     a = input._value if input.dim() else input._value.reshape(1)
     x = np.moveaxis(a, d, -1)

@@ -23,7 +23,7 @@ from .checks import DTYPE_WORDS, elementwise_operands
 from .pointwise import apply
 from .pointwise_inplace import apply_inplace
 from .recording import record
-from .tensor import Tensor
+from .tensor import Tensor, _make
 
 R = REGISTRY
 
@@ -62,6 +62,8 @@ def nan_to_num(
     dtype's largest and lowest finite values); an integer tensor is copied unchanged."""
     if not isinstance(input, Tensor):
         return elementwise_operands("nan_to_num", (input,))  # raises PyTorch's TypeError
+    if input._dtype.is_complex:
+        return _nan_to_num_complex(input, nan, posinf, neginf)
     if not input._dtype.is_floating_point:
         return F.clone(input)
     big = D.finite_max(input._dtype)
@@ -83,6 +85,19 @@ def nan_to_num(
         lambda g: (F.where(F.isfinite(input), g, F.mul(g, 0)),),
         (input,),
     )
+
+
+def _nan_to_num_complex(input: Tensor, nan: float, posinf: Any, neginf: Any) -> Tensor:  # noqa: A002
+    """Real and imaginary parts replaced apart (PyTorch's rule); PyTorch has no gradient for
+    it, so it refuses an input that would record one."""
+    if STATE.enabled and input.requires_grad:
+        raise RuntimeError(
+            "nan_to_num does not support automatic differentiation for outputs with complex dtype."
+        )
+    big = D.finite_max(D.real_of(input._dtype))
+    pos, neg = big if posinf is None else posinf, -big if neginf is None else neginf
+    value = np.nan_to_num(input._value, nan=nan, posinf=pos, neginf=neg)
+    return _make(value.astype(input._dtype.np, copy=False), input._dtype)
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
