@@ -4,7 +4,9 @@ train.py, makemore.py, minGPT, llama2.c's model.py) needed that jitgrad lacked.
 * ``torch.nn.attention.SDPBackend`` / ``sdpa_kernel`` (programs pin the attention kernel);
 * ``torch.nn.parallel.DistributedDataParallel``, ``torch.distributed.init_process_group`` and
   ``destroy_process_group``: nanoGPT's train.py imports them at the top and takes the
-  single-process path, so the import alone failed.
+  single-process path, so the import alone failed;
+* ``inspect.signature(torch.optim.AdamW)`` hid PyTorch's keywords (``fused`` among them, which
+  nanoGPT and build-nanogpt look for) behind ``**kwargs``.
 
 Expected texts and values are PyTorch 2.13's for the same calls.
 """
@@ -62,3 +64,31 @@ def test_distributed_process_group_names_exist():
         destroy_process_group()
     with pytest.raises(RuntimeError, match="no process groups"):
         init_process_group(backend="gloo")
+
+
+def test_adamw_signature_lists_pytorchs_keywords():
+    """nanoGPT's configure_optimizers asks ``'fused' in inspect.signature(AdamW).parameters``."""
+    import inspect
+
+    params = inspect.signature(torch.optim.AdamW).parameters
+    # PyTorch 2.13's order
+    assert list(params) == [
+        "params",
+        "lr",
+        "betas",
+        "eps",
+        "weight_decay",
+        "amsgrad",
+        "maximize",
+        "foreach",
+        "capturable",
+        "differentiable",
+        "fused",
+    ]
+    assert params["weight_decay"].default == 0.01
+    assert params["fused"].kind is inspect.Parameter.KEYWORD_ONLY
+    with pytest.raises(
+        TypeError,
+        match=r"^AdamW\.__init__\(\) got an unexpected keyword argument 'decoupled_weight_decay'$",
+    ):
+        torch.optim.AdamW([torch.zeros(1, requires_grad=True)], decoupled_weight_decay=True)
