@@ -36,5 +36,16 @@ def get_world_size(group: object = None) -> int:
     raise ValueError(_NO_GROUP)
 
 
+def init_process_group(backend: str | None = None, *args: object, **kwargs: object) -> None:
+    """jitgrad runs in one process: there is no group to join (a program reaches this only on
+    its distributed path, e.g. nanoGPT's train.py under torchrun)."""
+    raise RuntimeError("jitgrad has no process groups: init_process_group is not supported")
+
+
+def destroy_process_group(group: object = None) -> None:
+    """PyTorch's assertion when no group was initialized."""
+    raise AssertionError("Process group cannot be None")
+
+
 #: ``jitgrad.distributed.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.distributed")

@@ -20,6 +20,7 @@ from . import init
 from .linear import Linear
 from .module import Module
 from .parameter import Parameter
+from .sdpa_backends import SDPBackend, sdpa_kernel  # torch.nn.attention's kernel choice
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -207,7 +208,7 @@ class MultiheadAttention(Module):
         return out, avg
 
 
-__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
+__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear", "SDPBackend", "sdpa_kernel"]
 
 
 def _attn_mask(

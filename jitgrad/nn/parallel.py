@@ -29,5 +29,17 @@ class DataParallel(Module):
         return self.module(*inputs, **kwargs)
 
 
+class DistributedDataParallel(Module):
+    """``DistributedDataParallel(module, ...)`` needs a process group, and jitgrad has none
+    (``torch.distributed.is_initialized()`` is False): PyTorch's error in that case. Defined
+    so that training scripts which import it and pick the single-process path run."""
+
+    def __init__(self, module: Module, *args: Any, **kwargs: Any) -> None:
+        raise ValueError(
+            "Default process group has not been initialized, please make sure to call "
+            "init_process_group."
+        )
+
+
 #: ``jitgrad.nn.parallel.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.nn.parallel")

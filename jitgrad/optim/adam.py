@@ -105,12 +105,26 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
-        **kwargs: Any,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        if "decoupled_weight_decay" in kwargs:
-            raise TypeError(
-                "AdamW.__init__() got an unexpected keyword argument 'decoupled_weight_decay'"
-            )
+        # the keywords spelled out, as PyTorch's signature: programs test
+        # ``'fused' in inspect.signature(torch.optim.AdamW).parameters`` (nanoGPT)
         super().__init__(
-            params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True, **kwargs
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
         )

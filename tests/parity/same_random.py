@@ -125,7 +125,7 @@ def install(torch: Any) -> None:
     def multinomial(input: Any, num_samples: int, replacement: bool = False, **kw: Any) -> Any:  # noqa: A002
         """Inverse-CDF draws, one uniform per sample; without replacement a drawn category's
         weight drops to zero before the next draw (as the sampler's contract says)."""
-        probs = np.atleast_2d(input.detach().numpy().astype(np.float64)).copy()
+        probs = np.atleast_2d(input.detach().double().numpy()).copy()  # bfloat16 has no numpy form
         out = np.zeros((probs.shape[0], int(num_samples)), dtype=np.int64)
         for j in range(int(num_samples)):
             u = STREAM.uniform((probs.shape[0],))
