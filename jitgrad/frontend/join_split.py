@@ -222,7 +222,8 @@ def pieces_backward(
     name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list
 ) -> partial:
     """The backward of :func:`_pieces` with these ``keys`` into ``x`` of ``shape``, ``dt``,
-    its pieces ``values``: it keeps their shapes, not the arrays."""
+    its pieces ``values``: it keeps their shapes, not the arrays. ``d`` is the dim as the
+    caller passed it (``_saved_dim`` shows it, :mod:`.saved_nodes`; cat and stack wrap it)."""
     shapes = tuple([v.shape for v in values])
     return partial(_pieces_backward, name, keys, d, shape, dt, shapes)
 
