@@ -8,8 +8,10 @@ forward+backward; ``dispatch``: 101 elementwise ops on 16 elements forward+backw
 ``logistic_c``/``dispatch_c``: the same under ``jitgrad.compile`` (``logistic_c`` also zeroes
 the grads and takes a plain SGD step, as a training step does); ``logistic_cs``/
 ``dispatch_cs``: with ``mode="max-autotune"`` (straight-line source per graph, not the
-tape interpreter). ``rec_sum``: recording ``x.sum()`` (a node with a Python backward, its
-record a ``recording.Saved``); ``softmax_bwd``: ``x.softmax(0).sum()`` forward+backward
+tape interpreter). ``views``: recording 8 view/index ops (transpose, permute, unsqueeze,
+select, narrow, unbind, split, gather) of a 4x6 tensor, per op. ``rec_sum``: recording
+``x.sum()`` (a node with a Python backward, its record a ``recording.Saved``);
+``softmax_bwd``: ``x.softmax(0).sum()`` forward+backward
 (a ``ResultSaved`` record, read back in backward). A second argument ``cpu`` times in CPU
 time (``time.process_time``) instead of wall time, for a loaded machine.
 """
@@ -52,6 +54,21 @@ def dispatch():
     z.sum().backward()
 
 
+m = torch.randn(4, 6, requires_grad=True)
+idx = torch.tensor([[0, 1, 2], [3, 4, 5], [0, 0, 0], [5, 4, 3]])
+
+
+def views():
+    m.transpose(0, 1)
+    m.permute(1, 0)
+    m.unsqueeze(-1)
+    m.select(1, 2)
+    m.narrow(1, 1, 3)
+    m.unbind(0)
+    m.split(2, 1)
+    m.gather(1, idx)
+
+
 opt = torch.optim.SGD([w, b], lr=0.01)
 
 
@@ -67,6 +84,7 @@ fn, per = {
     "softmax_bwd": (softmax_bwd, 1),
     "logistic": (logistic, 1),
     "dispatch": (dispatch, 101),
+    "views": (views, 8),
     "logistic_c": (torch.compile(logistic_step), 1),
     "dispatch_c": (torch.compile(dispatch), 101),
     "logistic_cs": (torch.compile(logistic_step, mode="max-autotune"), 1),

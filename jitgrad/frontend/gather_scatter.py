@@ -84,7 +84,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
         out.reshape(idx.shape),
         input._dtype,
         (input,),
-        lambda g: _scatter_new(g, shape, d, index, "ScatterAddBackward0"),
+        # (dim as passed, as _saved_dim shows it: wrapped when the backward runs)
+        lambda g: _scatter_new(g, shape, _wrap_dim(dim, len(shape)), index, "ScatterAddBackward0"),
         index_tensors(index),
     )
 

@@ -222,7 +222,8 @@ def pieces_backward(
     name: str, keys: Sequence, d: int, shape: tuple, dt: D.dtype, values: list
 ) -> partial:
     """The backward of :func:`_pieces` with these ``keys`` into ``x`` of ``shape``, ``dt``,
-    its pieces ``values``: it keeps their shapes, not the arrays."""
+    its pieces ``values``: it keeps their shapes, not the arrays. ``d`` is the dim as the
+    caller passed it (``_saved_dim`` shows it, :mod:`.saved_nodes`; cat and stack wrap it)."""
     shapes = tuple([v.shape for v in values])
     return partial(_pieces_backward, name, keys, d, shape, dt, shapes)
 
@@ -276,13 +277,13 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     for s in sizes:
         keys.append((slice(None),) * d + (slice(start, start + s), ...))
         start += s
-    return _pieces(tensor, name, keys, d)
+    return _pieces(tensor, name, keys, dim)  # (dim as passed: _saved_dim; cat wraps it)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
     chunks = checks.chunks(chunks)
     d = _wrap_dim(dim, input.ndim)
-    return split(input, max(1, -(-input.shape[d] // chunks)), d)
+    return split(input, max(1, -(-input.shape[d] // chunks)), dim)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
@@ -298,12 +299,13 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
         if n <= 64 and len(_unbind_keys) < 256:  # (iterating a small tensor: the same keys)
             _unbind_keys[(d, n)] = keys
     dt = input._dtype
-    backward = _unbind_fns.get((d, shape, dt))
+    # (dim as passed, as _saved_dim shows it; the backward's stack wraps it)
+    backward = _unbind_fns.get((dim, shape, dt))
     if backward is None and 0 < n <= 64 and len(_unbind_fns) < 256:
         arr = input._value
-        backward = pieces_backward("UnbindBackward0", keys, d, shape, dt, [arr[k] for k in keys])
-        _unbind_fns[(d, shape, dt)] = shared(backward)
-    return _pieces(input, "UnbindBackward0", keys, d, backward)
+        backward = pieces_backward("UnbindBackward0", keys, dim, shape, dt, [arr[k] for k in keys])
+        _unbind_fns[(dim, shape, dt)] = shared(backward)
+    return _pieces(input, "UnbindBackward0", keys, dim, backward)
 
 
 #: (dim, size) -> unbind's keys, kept for small sizes: built once, not per call

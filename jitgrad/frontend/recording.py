@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
-from ..engine.sweep import Node, _anomaly, next_sequence
+from ..engine.sweep import FREED, FREED_MESSAGE, Node, _anomaly, next_sequence
 from . import tensor as _tensor
 
 _classes: dict[tuple[str, type], type] = {}
@@ -85,7 +85,49 @@ class JoinBackward(FunctionBackward):
 
     @property
     def _saved_dim(self) -> int:
-        return self._saved.fn.saved_dim % (1 << 64)  # an int64 read as uint64, as PyTorch shows
+        return shown_int(self._saved.fn.saved_dim)
+
+
+def shown_int(v: Any) -> int:
+    """An int PyTorch saved (a dim, an index) as its node shows it: the int64 read as uint64
+    (-1 -> 2**64 - 1)."""
+    return int(v) % (1 << 64)
+
+
+def closure(fn: Any) -> dict:
+    """What the backward closure ``fn`` captured, by variable name."""
+    cells = fn.__closure__ or ()
+    return dict(zip(fn.__code__.co_freevars, [c.cell_contents for c in cells], strict=True))
+
+
+def saved_attributes(name: str, **getters: Callable[[Any], Any]) -> None:
+    """Give node ``name`` (recorded as a plain :class:`FunctionBackward`) PyTorch's
+    ``_saved_<key>`` attributes, each ``getters[key](saved)`` of the node's :class:`Saved`
+    (its backward function ``saved.fn``, its saved ``tensors``).
+
+    They are computed when read, from what the backward already captured (a closure's
+    variables, see :func:`closure`, or a ``partial``'s arguments), so recording a node keeps
+    and costs nothing more. A getter that finds nothing (a node of the same name recorded by
+    another op, with another backward) raises KeyError or AttributeError: the attribute is
+    then missing, as ``hasattr`` sees it."""
+    props = {"_saved_" + key: lazy_saved(key, get) for key, get in getters.items()}
+    _classes[(name, FunctionBackward)] = type(name, (FunctionBackward,), {"__slots__": (), **props})
+
+
+def lazy_saved(key: str, get: Callable[[Any], Any]) -> property:
+    """The property ``_saved_<key>``: ``get(node._saved)`` (see :func:`saved_attributes`)."""
+
+    def read(node: Any) -> Any:
+        saved = node._saved
+        if saved is FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        try:
+            return get(saved)
+        except (KeyError, AttributeError, TypeError):
+            pass
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{key}'")
+
+    return property(read, doc=f"PyTorch's ``_saved_{key}`` (see :func:`saved_attributes`).")
 
 
 class IndicesBackward(FunctionBackward):

@@ -20,6 +20,7 @@ from ..engine.grad_mode import STATE
 from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import checks
+from . import saved_nodes as _saved_nodes  # noqa: F401 - gives the view nodes their _saved_*
 from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
 from .multi_view import inherit as _inherit_multi
@@ -129,20 +130,28 @@ def embed(g: Tensor, shape: tuple[int, ...], key: tuple) -> Tensor:
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     """``input`` indexed at ``index`` along ``dim`` (``SelectBackward0``), a view."""
-    dim = _wrap_dim(dim if type(dim) is int else A.dim_int("select", dim, 1), input.ndim)
-    n = input.shape[dim]
+    if type(dim) is not int:
+        dim = A.dim_int("select", dim, 1)
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
     if not -n <= index < n:
         raise IndexError(
             f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
-            f"dimension {dim}"
+            f"dimension {d}"
         )
-    return basic_view(input, (slice(None),) * dim + (index,), "SelectBackward0")
+    key = (slice(None),) * d + (index,)
+    shape = input.shape
+
+    def backward(g: Tensor) -> Tensor:  # (dim and index as passed: _saved_dim, _saved_index)
+        return embed(g, shape, (slice(None),) * _wrap_dim(dim, len(shape)) + (index,))
+
+    return make_view(input, input._value[key + (...,)], "SelectBackward0", backward)
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """``length`` entries of ``dim`` from ``start`` (a view, ``SliceBackward0``)."""
-    dim = _wrap_dim(dim, input.ndim)
-    n = input.shape[dim]
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
     if not -n <= start <= n:
         raise IndexError(
             f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
@@ -151,8 +160,13 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
         start += n
     if length < 0 or start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    key = (slice(None),) * dim + (slice(start, start + length),)
-    return basic_view(input, key, "SliceBackward0")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    shape = input.shape
+
+    def backward(g: Tensor) -> Tensor:  # (dim as passed: _saved_dim)
+        return embed(g, shape, (slice(None),) * _wrap_dim(dim, len(shape)) + key[-1:])
+
+    return make_view(input, input._value[key + (...,)], "SliceBackward0", backward)
 
 
 # ---- reshaping views ----------------------------------------------------------------------------
@@ -223,9 +237,11 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    d = _wrap_dim(dim if type(dim) is int else A.dim_arg("unsqueeze", dim, 0), input.ndim + 1)
-    arr = np.expand_dims(input._value, d)
-    return make_view(input, arr, "UnsqueezeBackward0", lambda g: squeeze(g, d))
+    if type(dim) is not int:
+        dim = A.dim_arg("unsqueeze", dim, 0)
+    arr = np.expand_dims(input._value, _wrap_dim(dim, input.ndim + 1))
+    # (the dim as passed, wrapped by squeeze against the same ndim; _saved_dim shows it)
+    return make_view(input, arr, "UnsqueezeBackward0", lambda g: squeeze(g, dim))
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
@@ -235,7 +251,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
         dim1 = A.dim_int("transpose", dim1, 2, "dim1")
     d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     arr = np.swapaxes(input._value, d0, d1) if n else input._value.view()  # 0-d: itself
-    return make_view(input, arr, "TransposeBackward0", lambda g: transpose(g, d0, d1))
+    # (the dims as passed: transposing back wraps them as here; _saved_dim0/1 show them)
+    return make_view(input, arr, "TransposeBackward0", lambda g: transpose(g, dim0, dim1))
 
 
 swapaxes = transpose
@@ -256,12 +273,17 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
             "length of the desired ordering of dimensions i.e. input.dim() = "
             f"{n} is not equal to len(dims) = {len(order)}"
         )
+    dims = order  # as passed: _saved_dims shows them; the backward inverts them when it runs
     order = tuple(_wrap_dim(d, n) for d in order)
     if len(set(order)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    inverse = tuple(int(i) for i in np.argsort(order))
     arr = np.transpose(input._value, order)
-    return make_view(input, arr, "PermuteBackward0", lambda g: permute(g, inverse))
+    return make_view(input, arr, "PermuteBackward0", lambda g: permute(g, _inverse(dims, n)))
+
+
+def _inverse(dims: tuple[int, ...], n: int) -> tuple[int, ...]:
+    """The order undoing ``permute(dims)`` of an ``n``-dim tensor."""
+    return tuple(int(i) for i in np.argsort([_wrap_dim(d, n) for d in dims]))
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002

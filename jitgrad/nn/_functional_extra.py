@@ -15,7 +15,7 @@ import numpy as np
 
 from ..frontend.creation import generator, ones, zeros
 from ..frontend.linalg import matmul
-from ..frontend.recording import record
+from ..frontend.recording import closure, record, saved_attributes
 from ..frontend.tensor import Tensor, _make
 from ._functional_pad import check_mode, pad_gather
 
@@ -85,6 +85,11 @@ def pad(
     out[tuple(dst)] = input._value[tuple(src)]
     back = [-p for p in pads]
     return record("ConstantPadNdBackward0", out, input._dtype, (input,), lambda g: (_pad(g, back),))
+
+
+saved_attributes(  # (read from the backward's ``back``: the pads negated)
+    "ConstantPadNdBackward0", pad=lambda s: tuple(-p for p in closure(s.fn)["back"])
+)
 
 
 def scaled_dot_product_attention(

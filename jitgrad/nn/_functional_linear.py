@@ -11,6 +11,8 @@ and records nothing; under ``create_graph`` each records its node, whose derivat
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import dtypes as D
@@ -21,6 +23,8 @@ from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..frontend import argcheck as A
 from ..frontend.declare import Declared, Saved
+from ..frontend.recording import lazy_saved
+from ..frontend.saved_nodes import mm_saved
 from ..frontend.tensor import Tensor, _make
 from ..frontend.tensor_messages import SavedView
 from . import _kernels as K
@@ -154,6 +158,18 @@ def _mm_derivative(s: Saved, u: Tensor) -> tuple:
 
 
 MM = Declared("mm", _mm_derivative)
+
+
+def _mm_operands(s: Any) -> tuple[Tensor, Tensor]:
+    """``mm``'s ``self`` and ``mat2`` as PyTorch saves them: ``op(a)``, ``op(b)``, a
+    transposed operand read as its transposed view (recording ``TBackward0``, like the view
+    PyTorch would have saved)."""
+    d = s.fn
+    return (d._a.t() if d._ta else d._a), (d._b.t() if d._tb else d._b)
+
+
+for _key, _get in mm_saved(_mm_operands).items():  # MmBackward0's _saved_*, read lazily
+    setattr(MM.bases[None], "_saved_" + _key, lazy_saved(_key, _get))
 
 
 def col_sum(g: Tensor) -> Tensor:
