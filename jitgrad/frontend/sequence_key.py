@@ -1,6 +1,7 @@
-"""PyTorch's reading of a list used as an index: numpy's old rule, under which a short list
-holding a sequence, tensor, slice, ``None`` or ``...`` is a tuple of indices (``x[[[1, 2],
-[0, 0]]]`` is ``x[[1, 2], [0, 0]]``), with the deprecation warning PyTorch 2.13 still gives."""
+"""PyTorch's reading of index keys: a list used as an index (numpy's old rule, under which
+a short list holding a sequence, tensor, slice, ``None`` or ``...`` is a tuple of indices:
+``x[[[1, 2], [0, 0]]]`` is ``x[[1, 2], [0, 0]]``, with the deprecation warning PyTorch 2.13
+still gives), and the slices its indexing skips."""
 
 from __future__ import annotations
 
@@ -31,3 +32,14 @@ def sequence_key(key: list) -> Any:
         warn_user(SEQUENCE_KEY_WARNING, UserWarning, stacklevel=3)
         return tuple(key)
     return key
+
+
+def whole_slice(it: slice, n: int) -> bool:
+    """A slice of a dim of size ``n`` that PyTorch's indexing skips (the tensor itself, no
+    ``SliceBackward0``): start 0 as given (a negative start is sliced), step 1, a stop at or
+    past the end. A step below 1 is PyTorch's error."""
+    if it.step is not None and it.step <= 0:
+        raise ValueError("step must be greater than zero")
+    stop = it.stop
+    reaches = stop is None or (isinstance(stop, int | np.integer) and stop >= n)
+    return it.start in (None, 0) and it.step in (None, 1) and reaches

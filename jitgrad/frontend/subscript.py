@@ -1,11 +1,10 @@
 """``t[key]`` and ``t[key] = v`` with PyTorch's indexing rules.
 
 ``t[key]`` follows PyTorch's order: ints, slices, ``None`` and ``...`` are applied first as
-one view (``SelectBackward0``/``SliceBackward0``/``UnsqueezeBackward0``), then the tensor,
-list and boolean-mask indices gather from that view (``IndexBackward0``). The gather sees
-the view as ``(A, N, R)`` with the indexed dims flattened into ``N``; its backward is a
-scatter-add (repeated indices accumulate) recorded as an op whose own backward gathers
-again, so double backward works. The public names are collected in :mod:`.indexing`.
+one view named after its last item that is not a whole-dim slice (``SelectBackward0``/
+``SliceBackward0``/``UnsqueezeBackward0``, else ``AliasBackward0``), then the tensor, list
+and boolean-mask indices gather from that view (``IndexBackward0``) as ``(A, N, R)``, the
+indexed dims flattened into ``N``; its backward, a scatter-add, gathers again when differentiated.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from .multi_view import check_custom, check_marked, setitem_view
 from .overlap import check_setitem
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import FunctionBackward, IndicesBackward, index_tensors, record
-from .sequence_key import sequence_key
+from .sequence_key import sequence_key, whole_slice
 from .strided_region import strided
 from .tensor import Tensor, _make, legacy_type_name
 from .view_relation import from_space, logical, relation, reread, root_space
@@ -139,12 +138,11 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             out_dim += 1
             name = "UnsqueezeBackward0"
         elif isinstance(it, slice):
-            if it.step is not None and it.step <= 0:
-                raise ValueError("step must be greater than zero")
             basic.append(it)
+            if not whole_slice(it, shape[src_dim]):  # PyTorch skips a slice of the whole dim
+                name = "SliceBackward0"
             src_dim += 1
             out_dim += 1
-            name = "SliceBackward0"
         elif isinstance(it, np.ndarray) and it.ndim == 0:  # True / False: a new dim of 1 / 0
             basic.append(None)
             adv.append((out_dim, np.zeros(1 if it else 0, np.int64)))
