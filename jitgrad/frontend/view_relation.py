@@ -100,7 +100,12 @@ def reread(root: Tensor, rel: Relation) -> Any:
     whole of a complex root as pairs is PyTorch's ``ViewAsRealBackward0`` replay."""
     space = root_space(root, rel)
     shape, strides, offset = rel.geom
-    whole = offset == 0 and tuple(shape) == tuple(space.shape) and strides == _c_strides(shape)
+    whole = (
+        rel.space is not None  # the whole complex root as pairs (a real root: AsStrided)
+        and offset == 0
+        and tuple(shape) == tuple(space.shape)
+        and strides == _c_strides(shape)
+    )
     region = space if whole else strided(space, rel.geom)
     if rel.flip is None:
         return region.grad_fn
