@@ -11,7 +11,8 @@ its own process (``tests/test_cuda_kernels.py`` runs both):
 a fused forward chain with broadcast and scalar operands, a chain with a sum/mean epilogue, a
 fused backward group with stored, broadcast-summed and one-element gradients, the dropout
 chain) in float32 and float64, a float16 and a bfloat16 chain, and records each launch,
-rendered or hand-written, with its argument types (:mod:`launch_record`). ``check`` compiles each to PTX (no GPU needed),
+rendered or hand-written, with its argument types (:mod:`launch_record`). ``check`` compiles
+each to PTX (no GPU needed),
 refuses a host array passed to a kernel (a synchronizing copy on a GPU), requires a kernel
 with float32 operands only to hold no float64 instruction (unless it calls a library function
 that does: :data:`LIBRARY_F64`), and refuses floating-point atomic adds:
