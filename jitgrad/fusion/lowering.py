@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..dtypes import REDUCED
 from ..ops import expr as E
 from ..ops.registry import OpDef
 from ..ops.saved_record import ROLES
@@ -54,6 +55,9 @@ class Apply:
     operands: tuple[tuple, ...]
     grads: tuple[tuple | None, ...] = ()
     out: tuple | None = None
+    #: the function (``_k.round_bfloat16``) rounding the computed value to a float16/bfloat16
+    #: result held in float32 (``cdt``/``odt`` are then float32: see chain_kernel.describe)
+    rounds: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,22 @@ class Group:
     parallel: bool = False
     grad_in: tuple[str, str] | None = None
     title: tuple[str, ...] = ()
+
+
+_HELD = {d.name: d.kname for d in REDUCED}  # float16/bfloat16 -> float32
+
+
+def held(name: str) -> str:
+    """The dtype a value of dtype ``name`` is computed and held in (float32 for float16 and
+    bfloat16: see :mod:`.chain_kernel`'s docstring)."""
+    return _HELD.get(name, name)
+
+
+def member(op: OpDef, cdt: str, odt: str, operands: tuple) -> Apply:
+    """``Apply(op, cdt, odt, operands)``; a float16/bfloat16 result computed in float32 and
+    rounded by ``_k.round_<type>``, as the CPU rounds each eager op's result once."""
+    rounds = f"_k.round_{odt}" if odt in _HELD else None
+    return Apply(op, held(cdt), held(odt), operands, rounds=rounds)
 
 
 def cast(expr: str, have: str, want: str) -> str:
@@ -158,6 +178,8 @@ class _Lowering:
             m = self.group.members[k]
             names = self.operands(k, E.free_names(m.op.expr))
             expr = cast(E.render(m.op.expr, names, m.cdt), m.cdt, m.odt)
+            if m.rounds is not None:
+                expr = f"{m.rounds}({expr})"
             local = self.value_of[k] = f"v_{self.tags[k]}"
             self.values.append((local, expr))
         return local
@@ -203,10 +225,9 @@ def op_forward(
     """The forward of one op over operands ``a, b, c`` (``smask``: tensor ``t`` or scalar
     ``s`` each, already in their compute dtypes) into ``out``."""
     arguments = tuple((r, m == "s") for r, m in zip(ROLES, smask, strict=False))
-    member = Apply(op, cdt, odt, tuple((ARG, r, None) for r, _ in arguments))
-    return lower(
-        Group(op.name, (member,), arguments, (("out", ("value", 0), C.STORE, odt),), ndim, parallel)
-    )
+    one = member(op, cdt, odt, tuple((ARG, r, None) for r, _ in arguments))
+    out = (("out", ("value", 0), C.STORE, held(odt)),)
+    return lower(Group(op.name, (one,), arguments, out, ndim, parallel))
 
 
 def op_backward(

@@ -10,8 +10,9 @@ its own process (``tests/test_cuda_kernels.py`` runs both):
 ``dump`` runs small device programs that launch every kind of rendered kernel (an op alone,
 a fused forward chain with broadcast and scalar operands, a chain with a sum/mean epilogue, a
 fused backward group with stored, broadcast-summed and one-element gradients, the dropout
-chain) in float32 and float64, and records each launch, rendered or hand-written, with its
-argument types (:mod:`launch_record`). ``check`` compiles each to PTX (no GPU needed),
+chain) in float32 and float64, a float16 and a bfloat16 chain, and records each launch,
+rendered or hand-written, with its argument types (:mod:`launch_record`). ``check`` compiles
+each to PTX (no GPU needed),
 refuses a host array passed to a kernel (a synchronizing copy on a GPU), requires a kernel
 with float32 operands only to hold no float64 instruction (unless it calls a library function
 that does: :data:`LIBRARY_F64`), and refuses floating-point atomic adds:
@@ -77,6 +78,12 @@ def programs() -> None:
             F.cross_entropy(logits, target).backward()
             opt.step()
         (logits.softmax(1).argmax(1), a.t().contiguous(), a.amax(0), a.sum(1)).__len__()
+    for dt in (torch.float16, torch.bfloat16):  # reduced types: float32 rounded per op
+        a = torch.randn(6, 5, device="cuda", dtype=dt, requires_grad=True)
+        b = torch.randn(5, device="cuda", dtype=dt, requires_grad=True)
+        ((a * b + 1.5).tanh() * b).sum().backward()
+        with torch.fusion(False):
+            (a.exp() * 2).sum().backward()
     for cdt in (torch.complex64, torch.complex128):  # complex kernels: cmath, complex scalars
         z = torch.randn(4, 3, device="cuda", dtype=cdt, requires_grad=True)
         w = torch.randn(3, device="cuda", dtype=cdt)

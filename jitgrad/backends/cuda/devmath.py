@@ -16,6 +16,7 @@ import numpy as np
 from numba import cuda
 from numba.cuda import libdevice as _ld  # (importable in the simulator too)
 
+from ... import lowp
 from ...kernels.cpu import scalar as _scalar
 from .pool import SIMULATOR
 
@@ -157,3 +158,29 @@ else:
         if x < 0:
             return np.float64(-1)
         return np.float64(0)
+
+
+# float16/bfloat16 values are float32 values the type can hold (jitgrad.lowp); a fused device
+# chain computes each op in float32 and rounds its result with these, as the CPU rounds each
+# eager op's result (round to nearest, ties to even; bfloat16's NaN is c10's quiet NaN).
+if SIMULATOR:
+
+    def round_bfloat16(x):
+        return lowp.round_bfloat16(np.array([x], np.float32))[0]
+
+    def round_float16(x):
+        with np.errstate(over="ignore"):  # overflow to inf is the rounding's answer
+            return np.float32(np.float16(np.float32(x)))
+else:
+
+    @cuda.jit(device=True)
+    def round_bfloat16(x):
+        if _ld.isnanf(x) != 0:
+            return _ld.int_as_float(np.int32(0x7FC00000))
+        bits = np.uint32(_ld.float_as_int(x))
+        bits = (bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))) & np.uint32(0xFFFF0000)
+        return _ld.int_as_float(np.int32(bits))
+
+    @cuda.jit(device=True)
+    def round_float16(x):
+        return _ld.half2float(_ld.float2half_rn(x))

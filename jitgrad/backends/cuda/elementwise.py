@@ -168,11 +168,13 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
     )
     if out.size:
         nd = max(1, len(shape))
-        key = (op.name, smask, tuple(modes), nd, cdt.name, tuple(gdts))
+        # cdt.kname: a float16/bfloat16 op's gradients are computed in float32 and rounded
+        # once each (gradient_tensors), as the CPU's (pointwise_backward._kernel_entry)
+        key = (op.name, smask, tuple(modes), nd, cdt.kname, tuple(gdts))
         entry = _specs.get(key)
         if entry is None:
             entry = _specs[key] = P._backward_spec(
-                op, smask, tuple(modes), nd, False, cdt.name, tuple(gdts)
+                op, smask, tuple(modes), nd, False, cdt.kname, tuple(gdts)
             )
         spec, order = entry
         ops: dict[str, Any] = {"g": garr, "out": out}
@@ -181,7 +183,23 @@ def backward(op, smask, args, values, cdt, g, needs, out) -> list:
             if b is not None:
                 ops[f"g{role}"] = b
         render.run(spec, shape, ops)
+        for x, b in zip(args, buffers, strict=True):
+            if b is not None and x._dtype.round is not None:
+                round_in_place(b, x._dtype)
     return gradient_tensors(op, smask, args, modes, buffers)
+
+
+def round_in_place(buf: Any, dt: Any) -> None:
+    """Device float32 ``buf``'s values rounded to float16/bfloat16 ``dt``: a gradient is
+    rounded once, after its kernel has stored or summed it all, where the CPU's ``_make``
+    rounds its buffer (on the device ``dt.round`` passes a device array through)."""
+    if buf.size == 0:
+        return
+    spec = _specs.get(("round", dt.name))
+    if spec is None:
+        spec = _specs[("round", dt.name)] = P._forward_spec(_CLONE, "t", 1, False, dt.name, dt.name)
+    flat = runtime.flat(buf)
+    render.run(spec, (flat.size,), {"a": flat, "out": flat})
 
 
 def _saved(node: Any) -> Any:
