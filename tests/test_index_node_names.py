@@ -1,7 +1,8 @@
-"""The node a basic index records, as PyTorch 2.13 names it: the last item that is not a
-whole-dim slice names the view (PyTorch's indexing returns the tensor itself for ``:``,
-``0:n``, ``0:big`` and ``::1``, so ``x[2, :]`` is a ``SelectBackward0`` and ``x[:, :]`` an
-``AliasBackward0``). Names recorded with PyTorch 2.13 (CPU) on a (3, 4) tensor."""
+"""The node a basic index records, as PyTorch 2.13 names it: in a tuple key the last item
+that is not a whole-dim slice names the view (PyTorch's indexing returns the tensor itself
+for ``:``, ``0:n``, ``0:big`` and ``::1``, so ``x[2, :]`` is a ``SelectBackward0`` and
+``x[:, :]`` an ``AliasBackward0``); a key that is one slice, not a tuple, is always a
+``SliceBackward0``. Names recorded with PyTorch 2.13 (CPU) on a (3, 4) tensor."""
 
 import pytest
 
@@ -27,6 +28,9 @@ PYTORCH_NAMES = [
     ((S(None),), "AliasBackward0"),
     ((None, S(None)), "UnsqueezeBackward0"),
     ((S(None), None), "UnsqueezeBackward0"),
+    (S(0, 3), "SliceBackward0"),  # one slice, not a tuple: never skipped
+    (S(None), "SliceBackward0"),
+    (S(None, 100), "SliceBackward0"),
 ]
 
 

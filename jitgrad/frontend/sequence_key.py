@@ -35,9 +35,11 @@ def sequence_key(key: list) -> Any:
 
 
 def whole_slice(it: slice, n: int) -> bool:
-    """A slice of a dim of size ``n`` that PyTorch's indexing skips (the tensor itself, no
-    ``SliceBackward0``): start 0 as given (a negative start is sliced), step 1, a stop at or
-    past the end. A step below 1 is PyTorch's error."""
+    """A slice of a dim of size ``n`` that PyTorch's indexing skips in a tuple key (the tensor
+    itself, no ``SliceBackward0``): start 0 as given (a negative start is sliced), step 1, a
+    stop at or past the end. A key that is one slice, not a tuple, is always sliced
+    (``x[:]`` is a ``SliceBackward0``, ``x[:,]`` an ``AliasBackward0``). A step below 1 is
+    PyTorch's error."""
     if it.step is not None and it.step <= 0:
         raise ValueError("step must be greater than zero")
     stop = it.stop

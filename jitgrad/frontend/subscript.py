@@ -139,7 +139,7 @@ def _parse(x: Tensor, key: Any) -> tuple[tuple, str | None, list[tuple[int, np.n
             name = "UnsqueezeBackward0"
         elif isinstance(it, slice):
             basic.append(it)
-            if not whole_slice(it, shape[src_dim]):  # PyTorch skips a slice of the whole dim
+            if not whole_slice(it, shape[src_dim]) or type(key) is not tuple:  # see whole_slice
                 name = "SliceBackward0"
             src_dim += 1
             out_dim += 1
