@@ -3,6 +3,9 @@ over its base's current ``grad_fn``, read where the view sits in the base's memo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..engine.grad_mode import STATE
 from .tensor import Tensor
 from .view_registry import REGENERATE
@@ -16,9 +19,15 @@ def regenerate(view: Tensor) -> None:
     root = view._base
     if root is None or not root._requires_grad or not root._value.flags.c_contiguous:
         return
-    prev, STATE.enabled = STATE.enabled, True  # PyTorch regenerates under no_grad too
+    install(view, lambda: reread(root, relation(view, root)))
+
+
+def install(view: Tensor, build: Callable[[], Any]) -> None:
+    """``view``'s new node, ``build()``, recorded with grad mode on (PyTorch regenerates under
+    no_grad too); shared with the device's regeneration (its own way of reading the root)."""
+    prev, STATE.enabled = STATE.enabled, True
     try:
-        node = reread(root, relation(view, root))
+        node = build()
     finally:
         STATE.enabled = prev
     view.grad_fn = node

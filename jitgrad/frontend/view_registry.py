@@ -20,7 +20,7 @@ import weakref
 from typing import Any
 
 from .bit_views import BIT_VIEWS
-from .tensor import Tensor
+from .tensor import _VALUE, Tensor
 
 #: ``regenerate(view)``: the view's new history from its base (set by :mod:`.stale_views`,
 #: which reads the view's place in its base with :mod:`.view_relation`; that module records
@@ -30,6 +30,10 @@ _ref = weakref.ref
 _SLOT = Tensor.__dict__["grad_fn"]  # the slot itself, under the stale classes' property
 _STALE: dict[type, type] = {}  # a view class -> its stale twin
 _STALE_SET: set[type] = set()  # the twins
+#: a backend's view classes that go stale too, and its regeneration by the type of the
+#: view's stored array (a device view reads its root's region its own way): :func:`regenerates`
+_OWN: set[type] = set()
+_BY_ARRAY: dict[type, Any] = {}
 
 
 class Views(list):
@@ -58,7 +62,7 @@ class Views(list):
                 continue
             live.append(ref)
             cls = type(v)
-            if v is not written and (cls is Tensor or cls in BIT_VIEWS):
+            if v is not written and (cls is Tensor or cls in BIT_VIEWS or cls in _OWN):
                 v.__class__ = stale_class(cls)
         self[:] = live
 
@@ -74,9 +78,16 @@ def register(view: Tensor) -> None:
         views.compact()
 
 
+def regenerates(classes: tuple, arrays: tuple, regenerate: Any) -> None:
+    """Views of ``classes`` go stale too; views stored in ``arrays`` (a backend's buffers)
+    regenerate with ``regenerate(view)``."""
+    _OWN.update(classes)
+    _BY_ARRAY.update(dict.fromkeys(arrays, regenerate))
+
+
 def _read(view: Tensor) -> Any:
     view.__class__ = type(view).__bases__[0]
-    REGENERATE[0](view)
+    _BY_ARRAY.get(type(_VALUE.__get__(view)), REGENERATE[0])(view)
     return _SLOT.__get__(view)
 
 

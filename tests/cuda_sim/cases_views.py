@@ -236,6 +236,25 @@ def _prog_view_of_view(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return v
 
 
+def _prog_sibling_written(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    v = y.t()[:, 1:]  # taken before a sibling view's write: stale, reads y's new history
+    y[:, 2].mul_(w)
+    return v
+
+
+def _prog_two_stale_views(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    a = y[1:, ::2]
+    v = a.t()
+    y.diagonal().add_(w)
+    return v * a.sum()
+
+
+def _prog_reshape_view_stale(y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    v = y.view(2, 6)  # a view of the same device buffer (the reshape family)
+    y[1, 1:].mul_(w)
+    return v
+
+
 HISTORY = {
     f.__name__[6:]: f
     for f in (
@@ -246,6 +265,9 @@ HISTORY = {
         _prog_step_set_scalar,
         _prog_broadcast_set,
         _prog_view_of_view,
+        _prog_sibling_written,
+        _prog_two_stale_views,
+        _prog_reshape_view_stale,
     )
 }
 
@@ -371,3 +393,21 @@ def test_overlapping_operands_are_refused_or_computed_as_on_the_cpu(case: str) -
     assert outcomes[1] == outcomes[0]
     refused = isinstance(outcomes[1], str)
     assert refused == (case == "shifted"), outcomes[1]
+
+
+def _stale_after_root_write(device: str) -> tuple:
+    x = _base(device).requires_grad_(True)
+    y = x * 1
+    v = y[1:, 1:3]
+    y.mul_(2)
+    with torch.no_grad():  # PyTorch regenerates under no_grad too
+        name = v.grad_fn.name()
+    (v * v).sum().backward()
+    return name, _np(x.grad)
+
+
+def test_a_view_whose_root_was_written_regenerates_as_on_the_cpu() -> None:
+    """The device view goes stale and reads its root's new history (not the old slice's)."""
+    cpu, dev = _stale_after_root_write("cpu"), _stale_after_root_write("cuda")
+    assert cpu[0] == dev[0] == "AsStridedBackward0"
+    np.testing.assert_allclose(dev[1], cpu[1], rtol=1e-6)

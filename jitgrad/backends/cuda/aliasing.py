@@ -26,6 +26,7 @@ import numpy as np
 
 from ...frontend import overlap
 from ...frontend.tensor import _STATE_SLOTS, Tensor, _make
+from ...frontend.view_registry import register
 from ...kernels.cuda import memory as M
 from . import deferred, runtime
 
@@ -115,7 +116,7 @@ def mark_copied(result: Any, name: str, args: tuple) -> Any:
 def refuse_copied(t: Tensor) -> None:
     """NotImplementedError for an in-place write into a marked copy or a view of one: on the
     CPU the write would reach the view's base, here it would silently not."""
-    root = t._root if type(t) is DeviceView else t._base
+    root = t._root if isinstance(t, DeviceView) else t._base
     for x in (t, root):
         if x is not None and x.__dict__ and COPIED in x.__dict__:
             raise NotImplementedError(
@@ -132,7 +133,7 @@ def check_write(t: Tensor, others: Any) -> Any:
     copy already, so no operand needs copying."""
     refuse_copied(t)
     shared = [x for x in others if isinstance(x, Tensor) and x is not t and x._vc is t._counter()]
-    if type(t) is not DeviceView and not shared:
+    if not isinstance(t, DeviceView) and not shared:
         return others
     root = origin(t)[0]
     memory = np.empty(max(root.numel(), 1), t._dtype.np)
@@ -184,12 +185,12 @@ def fill(v: DeviceView, value: Any) -> DeviceView:
 
 def origin(x: Tensor) -> tuple[Tensor, Geometry]:
     """The root tensor whose buffer ``x`` views, and ``x``'s layout in it."""
-    if type(x) is DeviceView:
+    if isinstance(x, DeviceView):
         return x._root, x._geom
     base = x._base
     if (
         base is not None
-        and type(base) is not DeviceView
+        and not isinstance(base, DeviceView)
         and runtime.is_device_array(raw := _SLOT.__get__(base))
         and raw.dtype == x._dtype.np  # (view_as_real's parts: a root of their own)
     ):
@@ -207,7 +208,7 @@ def resize(t: Tensor, shape: tuple[int, ...]) -> None:
     gives a new storage): a view becomes the sole view of that buffer, its old base is no
     longer written."""
     value = runtime.empty(shape, t._dtype.np)
-    if type(t) is DeviceView:
+    if isinstance(t, DeviceView):
         root = _make(value, t._dtype)
         root._vc = t._counter()
         t._root, t._geom = root, (shape, c_strides(shape), 0)
@@ -238,4 +239,6 @@ def as_view(t: Tensor, root: Tensor, geom: Geometry, base: Any = True) -> Device
     v._vc = root._counter()
     v._base = root if base is not None else None
     v._synced = root._vc[0]
+    if base is not None and v.grad_fn is not None:
+        register(v)  # a change in place of the root or a sibling makes it stale (regenerate)
     return v

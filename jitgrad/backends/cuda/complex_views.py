@@ -26,7 +26,7 @@ from . import aliasing, render, runtime, views
 
 def _plain(x: Any) -> bool:
     """A device tensor whose buffer is its own contiguous array (not a gathered view)."""
-    return isinstance(x, Tensor) and type(x) is not aliasing.DeviceView
+    return isinstance(x, Tensor) and not isinstance(x, aliasing.DeviceView)
 
 
 def _alias(out: Tensor, x: Tensor) -> Tensor:

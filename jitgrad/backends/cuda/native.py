@@ -18,6 +18,7 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
+from ...frontend.view_registry import register as register_view
 from . import (
     aliasing,
     complex_views,
@@ -43,7 +44,7 @@ def _view(name: str, node: str):
         if any(isinstance(a, D.dtype) for a in (*args, *kwargs.values())):
             # view(dtype) reinterprets bytes, which a stand-in's shape does not carry
             raise NotImplementedError("view(dtype) of a device tensor is not implemented")
-        if type(x) is aliasing.DeviceView:  # its own buffer is a copy: view the root's
+        if isinstance(x, aliasing.DeviceView):  # its own buffer is a copy: view the root's
             return strided(x, *args, **kwargs)
         if not isinstance(x, Tensor) or not x._value.is_c_contiguous():
             return NotImplemented
@@ -53,6 +54,8 @@ def _view(name: str, node: str):
         out = record(node, x._value.reshape(shape), x._dtype, [x], lambda g: g.reshape(before))
         out._vc = x._counter()
         out._base = x if x._base is None else x._base
+        if out.grad_fn is not None:
+            register_view(out)  # a change in place of its base makes it stale (views.py)
         return out
 
     return impl
@@ -63,7 +66,7 @@ def fill_(t: Any, value: Any) -> Any:
     """``t.fill_(number)`` / ``t.zero_()`` by a fill kernel (recorded cases: the fallback)."""
     if not isinstance(value, int | float | bool) or GRAD.enabled and t._requires_grad:
         return NotImplemented
-    if type(t) is aliasing.DeviceView:
+    if isinstance(t, aliasing.DeviceView):
         return aliasing.fill(t, value)
     runtime.fill(t._value, value)
     t._bump()

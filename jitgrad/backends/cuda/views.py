@@ -24,7 +24,9 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.multi_view import inherit
 from ...frontend.recording import record
+from ...frontend.stale_views import install
 from ...frontend.tensor import Tensor, _make
+from ...frontend.view_registry import regenerates
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
 from . import aliasing, runtime
@@ -221,3 +223,24 @@ NATIVE: dict[str, Any] = {name: view_op(name) for name in VIEW_METHODS}
 NATIVE["contiguous"] = contiguous
 NATIVE["expand_as"] = expand_as
 NATIVE["as_strided"] = as_strided
+
+
+STALE = (
+    "jitgrad: this view's base was modified in place after the view was taken; regenerating "
+    "its gradient is not implemented on the cuda backend yet for this view"
+)
+
+
+def regenerate(v: Tensor) -> None:
+    """A stale device view's new history (the CPU's :mod:`~jitgrad.frontend.stale_views`):
+    ``AsStridedBackward0`` over its root's current history, read at the view's place in the
+    root's buffer. Raises where that place is not known, rather than keep a wrong node."""
+    if v._base is None or not v._base._requires_grad:
+        return  # kept as it was (PyTorch's rule)
+    root, geom = aliasing.origin(v)
+    if root is not v._base or v._dtype != root._dtype:  # (view_as_real's parts ...)
+        raise RuntimeError(STALE)
+    install(v, lambda: as_strided(root, *geom).grad_fn)
+
+
+regenerates((aliasing.DeviceView,), runtime.DEVICE_ARRAY_TYPES, regenerate)
