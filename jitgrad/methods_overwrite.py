@@ -9,6 +9,7 @@ a shape change makes the tensor the view it would return, under PyTorch's in-pla
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -93,11 +94,21 @@ def _refuse_integers(self: Tensor, kernel: str) -> None:
         )
 
 
+def _complex_draw(self: Tensor, draw: Any, p: float, q: float) -> Any:
+    """``draw(p, q, shape)`` for ``self``; a complex tensor draws its real and imaginary parts
+    independently, as PyTorch samples ``view_as_real(self)`` (the imaginary part is not 0)."""
+    shape = self._value.shape
+    if not self._dtype.is_complex:
+        return draw(p, q, shape)
+    pairs = draw(p, q, (*shape, 2))
+    return pairs[..., 0] + 1j * pairs[..., 1]
+
+
 def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     _refuse_integers(self, "check_uniform_bounds")
     check_inplace(self)
     assert_no_internal_overlap(self._value)
-    self._value[...] = rng(generator).uniform(a, b, self._value.shape)
+    self._value[...] = _complex_draw(self, rng(generator).uniform, a, b)
     return _overwritten(self, "UniformBackward0")
 
 
@@ -105,7 +116,9 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: An
     _refuse_integers(self, "normal_kernel_cpu")
     check_inplace(self)
     assert_no_internal_overlap(self._value)
-    self._value[...] = rng(generator).normal(mean, std, self._value.shape)
+    if self._dtype.is_complex:  # PyTorch: each part gets half the variance
+        std = std / math.sqrt(2.0)
+    self._value[...] = _complex_draw(self, rng(generator).normal, mean, std)
     return _overwritten(self, "NormalBackward0")
 
 
