@@ -19,12 +19,30 @@ import statistics
 import subprocess
 import sys
 
+# Runs the script as ``python script args`` would, then says which jitgrad it imported: a
+# script that puts its own tree first on sys.path (to import ``perf``) would otherwise time
+# tree B twice and report a ratio of 1 (perf/cpu_ab.py did, session 9).
+_WRAPPER = """
+import os, runpy, sys
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(script))  # as python script: not the cwd
+runpy.run_path(script, run_name="__main__")
+import jitgrad
+print("ab.py: jitgrad from " + os.path.abspath(jitgrad.__file__))
+"""
+
 
 def run_once(tree: str, cmd: list[str], pattern: re.Pattern) -> float:
-    env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
+    root = os.path.abspath(tree)
+    env = dict(os.environ, PYTHONPATH=root)
     out = subprocess.run(
-        [sys.executable, *cmd], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _WRAPPER, *cmd], env=env, capture_output=True, text=True,
+        check=True,
     ).stdout
+    origin = out.rsplit("ab.py: jitgrad from ", 1)[-1].strip()
+    if not origin.startswith(root + os.sep):
+        raise SystemExit(f"tree {root} ran jitgrad from {origin}: the script overrides PYTHONPATH")
     m = pattern.search(out)
     if m is None:
         raise SystemExit(f"no match for {pattern.pattern!r} in:\n{out}")

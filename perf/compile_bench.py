@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-if __package__ in (None, ""):  # run as a script: make ``perf`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import jitgrad
+import jitgrad  # before ``perf`` is made importable: PYTHONPATH picks the tree under test
 import jitgrad.nn.functional  # noqa: F401 - rogozhnikov's graph reaches it as m.nn.functional
+
+if __package__ in (None, ""):  # run as a script: make ``perf`` importable (after jitgrad)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from perf import impl_module
 from perf import workloads as W
 from perf.rogozhnikov import run_graph

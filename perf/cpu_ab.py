@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # perf as a package
+import jitgrad  # first: PYTHONPATH picks the tree under test (perf/ab.py checks which)
 
-import jitgrad  # noqa: E402  (PYTHONPATH picks the tree under test)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # then this tree's perf
 from perf import impl_module  # noqa: E402
 from perf import workloads as W  # noqa: E402
 
