@@ -84,7 +84,9 @@ def _params() -> list:
         for case in _differentiable_cases():
             for shapes in case.shape_sets():
                 name = ",".join("x".join(map(str, s)) or "0d" for s in shapes)
-                out.append(pytest.param(case, shapes, dtype, id=f"{case.op}-{name}-{dtype.__name__}"))
+                out.append(
+                    pytest.param(case, shapes, dtype, id=f"{case.op}-{name}-{dtype.__name__}")
+                )
     return out
 
 

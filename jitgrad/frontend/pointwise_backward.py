@@ -41,7 +41,6 @@ _small: dict[tuple, tuple] = {}
 COMPACT_1D = C.COMPACT_1D
 
 
-
 class _Above:
     """What this module calls above it, filled in when that is imported.
 
@@ -53,6 +52,7 @@ class _Above:
 
 
 ABOVE = _Above()
+
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
     """The gradients of one op by its generated CPU backward kernel (a node class's
@@ -218,8 +218,8 @@ def _differentiable_backward(node, op, rec, g, needs):
     The rule's Tensor ops round each intermediate to the tensor dtype and sum a broadcast
     operand's gradient in another order than the kernel's accumulation: up to 1 ulp apart
     from the kernel (float32 special functions, broadcast operands). So the graph gives the
-    nodes and what they save, the kernel the first-order values; the rule's last op is
-    deferred where fusion is on and then never computed."""
+    nodes and what they save, the kernel the first-order values (the rule's last op computes
+    a value that is then replaced: one kernel more per gradient than the graph alone)."""
     args, out, cdt = rec.args, rec.out, rec.cdt
     values = node.kernel_backward(op, rec.smask, args, rec.values, cdt, g, needs, out)
     graphs = _rule_graphs(node, op, args, g, needs, out, cdt)
@@ -238,7 +238,7 @@ def _with_value(graph, value, args, g):
         return _make(value._value, graph._dtype, graph.grad_fn, output_nr=graph._output_nr)
     fn = graph.grad_fn
     old = _SLOT.__get__(graph)
-    graph._value = value._value  # (a pending value is dropped, its class made plain)
+    graph._value = value._value  # (a LazyTensor's setter drops its pending value)
     if getattr(fn, "out", None) is old:  # an elementwise node's own saved result
         fn.out = graph._value
     return graph
