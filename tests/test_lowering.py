@@ -73,36 +73,66 @@ def _first_grads(case, arrays: list, create_graph: bool) -> list:
 def _differentiable_cases():
     from op_cases import CASES as OP_CASES  # (tests/ is on the path: conftest)
 
-    # operands of one shape: a broadcast operand's gradient is summed in another order by
-    # the Tensor ops (sum_to_shape) than by the kernel's accumulation (1 ulp apart in float64)
-    return [c for c in OP_CASES if REGISTRY[c.op].differentiable and len(set(c.shapes)) == 1]
-
-
-#: float32 rules over the special functions: the backward kernel computes ``g * digamma(a)``
-#: with the float64 scalar helper and rounds once; create_graph rounds ``digamma(a)`` to
-#: float32 as a Tensor first (1 ulp apart). The one lowering does not cover create_graph yet.
-ROUNDS_TWICE = {"lgamma", "digamma", "polygamma", "mvlgamma", "special_i0e", "special_i1"}
-ROUNDS_TWICE |= {"special_i1e"}
+    return [c for c in OP_CASES if REGISTRY[c.op].differentiable]
 
 
 def _params() -> list:
+    """Every differentiable op case in each of its shape sets (broadcast operands, 0-d and
+    empty ones included), float32 and float64."""
     out = []
     for dtype in (np.float32, np.float64):
         for case in _differentiable_cases():
-            twice = dtype is np.float32 and case.op in ROUNDS_TWICE
-            marks = pytest.mark.xfail(strict=True, reason="rounds twice") if twice else ()
-            out.append(pytest.param(case, dtype, marks=marks, id=f"{case.op}-{dtype.__name__}"))
+            for shapes in case.shape_sets():
+                name = ",".join("x".join(map(str, s)) or "0d" for s in shapes)
+                out.append(
+                    pytest.param(case, shapes, dtype, id=f"{case.op}-{name}-{dtype.__name__}")
+                )
     return out
 
 
-@pytest.mark.parametrize(("case", "dtype"), _params())
-def test_create_graph_gradients_equal_the_kernel_gradients(case, dtype):
-    """``create_graph=True`` evaluates the same declared rules over Tensors (each op a lowered
-    single-op kernel) where the usual backward runs the op's lowered backward kernel: both
-    read the declaration and the lowering's operand dtypes, so they agree to the bit (but for
-    :data:`ROUNDS_TWICE`)."""
-    arrays = case.sample(np.random.default_rng(4), case.shapes, dtype)
+@pytest.mark.parametrize(("case", "shapes", "dtype"), _params())
+def test_create_graph_gradients_equal_the_kernel_gradients(case, shapes, dtype):
+    """``create_graph=True`` computes the first-order gradients by the op's lowered backward
+    kernel, as the usual backward does, and records the declared rules' graph for them: the
+    same bits for every op case, broadcast operands and float32 special functions included.
+
+    On main (which evaluated the rules over Tensors, each op rounding to the tensor dtype)
+    seven float32 special-function rules (``g * digamma(a)`` rounded ``digamma(a)`` first)
+    and broadcast operands (``sum_to_shape`` sums in another order than the kernel's
+    accumulation: lerp's (3, 1) operand in float64) differed by 1 ulp."""
+    arrays = case.sample(np.random.default_rng(4), shapes, dtype)
     plain = _first_grads(case, arrays, False)
     graph = _first_grads(case, arrays, True)
     for a, b in zip(plain, graph, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _unary_cases() -> list:
+    from op_cases import CASES as OP_CASES  # (tests/ is on the path: conftest)
+
+    return [
+        pytest.param(c, id=c.op)
+        for c in OP_CASES
+        if REGISTRY[c.op].differentiable and c.arity == 1 and c.grad_inputs() == (True,)
+    ]
+
+
+@pytest.mark.parametrize("case", _unary_cases())
+def test_a_fused_backward_rounds_each_member_gradient_as_unfused(case):
+    """``op(x * b)`` in float32, fused and unfused backward: bitwise equal. The fused
+    kernel used to pass ``g * trigamma(a)`` (float64: the special functions' scalar helpers
+    are float64) on to mul's rule unrounded, where the unfused node rounds it into its
+    float32 gradient buffer first (digamma, lgamma, i0... 1 ulp apart)."""
+    rng = np.random.default_rng(5)
+    (xa,) = case.sample(rng, [(6, 7)], np.float32)
+    ba = rng.uniform(0.95, 1.05, 7).astype(np.float32)
+    grads = []
+    for fuse in (False, True):
+        x = jitgrad.tensor(xa, requires_grad=True)
+        b = jitgrad.tensor(ba, requires_grad=True)
+        with jitgrad.fusion(fuse):
+            y = case.call(jitgrad, x * b)
+            seed = jitgrad.tensor(np.linspace(0.5, 1.5, y.numel(), dtype=np.float32))
+            grads.append(jitgrad.autograd.grad(y, [x, b], seed.reshape(y.shape)))
+    for a, f in zip(*grads, strict=True):
+        np.testing.assert_array_equal(a.numpy(), f.numpy())

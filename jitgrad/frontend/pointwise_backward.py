@@ -24,6 +24,9 @@ from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, poi
 from .saved_views import ROLES
 from .tensor import Tensor, _make
 
+#: a Tensor's value slot, read without computing a pending value (see :mod:`.lazy`)
+_SLOT = Tensor._value
+
 #: structural key -> (kernel, argument names): one op's backward kernels
 _backward_kernels: dict[tuple, Any] = {}
 
@@ -38,7 +41,6 @@ _small: dict[tuple, tuple] = {}
 COMPACT_1D = C.COMPACT_1D
 
 
-
 class _Above:
     """What this module calls above it, filled in when that is imported.
 
@@ -50,6 +52,7 @@ class _Above:
 
 
 ABOVE = _Above()
+
 
 def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
     """The gradients of one op by its generated CPU backward kernel (a node class's
@@ -205,8 +208,45 @@ def gradient_tensors(op, smask, args, modes, buffers) -> list:
     ]
 
 
-def _differentiable_backward(node, op, args, g, needs, out, cdt):
-    """create_graph=True: evaluate the same rules over Tensors so they record a graph."""
+def _differentiable_backward(node, op, rec, g, needs):
+    """create_graph=True: the gradients the op's lowered backward kernel computes (the same
+    call as without a graph, so bitwise the same values), each recorded as the graph of its
+    declared rule evaluated over Tensors (:func:`_rule_graphs`): the nodes PyTorch names
+    (``g * cos(a)`` is a ``MulBackward0``), and any higher order through their own
+    declarations.
+
+    The rule's Tensor ops round each intermediate to the tensor dtype and sum a broadcast
+    operand's gradient in another order than the kernel's accumulation: up to 1 ulp apart
+    from the kernel (float32 special functions, broadcast operands). So the graph gives the
+    nodes and what they save, the kernel the first-order values (the rule's last op computes
+    a value that is then replaced: one kernel more per gradient than the graph alone)."""
+    args, out, cdt = rec.args, rec.out, rec.cdt
+    values = node.kernel_backward(op, rec.smask, args, rec.values, cdt, g, needs, out)
+    graphs = _rule_graphs(node, op, args, g, needs, out, cdt)
+    return [_with_value(t, v, args, g) for t, v in zip(graphs, values, strict=True)]
+
+
+def _with_value(graph, value, args, g):
+    """The rule's result ``graph`` holding the kernel's ``value`` instead of its own."""
+    if graph is None or value is None:
+        return value if graph is None else graph
+    if graph is g or any(graph is x for x in args):  # the rule is ``g`` itself: no op ran
+        return graph
+    if graph.grad_fn is None:  # nothing it reads requires grad: a constant
+        return value
+    if graph._base is not None:  # a view (sum_to_shape's reshape): a tensor of its own
+        return _make(value._value, graph._dtype, graph.grad_fn, output_nr=graph._output_nr)
+    fn = graph.grad_fn
+    old = _SLOT.__get__(graph)
+    graph._value = value._value  # (a LazyTensor's setter drops its pending value)
+    if getattr(fn, "out", None) is old:  # an elementwise node's own saved result
+        fn.out = graph._value
+    return graph
+
+
+def _rule_graphs(node, op, args, g, needs, out, cdt):
+    """The declared rules evaluated over Tensors, so they record a graph (the values are
+    replaced by the kernel's, see :func:`_differentiable_backward`)."""
     env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
     for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
         # operands in the dtypes the lowering computes them in (where's condition: bool)

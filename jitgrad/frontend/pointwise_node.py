@@ -213,10 +213,10 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
             rec = unpack_elementwise(self, rec, extra.packed)
         else:
             self.check_saved_versions()
-        args, out, cdt = rec.args, rec.out, rec.cdt
         g = grads[0]
         if STATE.enabled:
-            return _differentiable_backward(self, op, args, g, needs, out, cdt)
+            return _differentiable_backward(self, op, rec, g, needs)
+        args, out, cdt = rec.args, rec.out, rec.cdt
         return self.kernel_backward(op, rec.smask, args, rec.values, cdt, g, needs, out)
 
     def unchanged(self) -> bool:

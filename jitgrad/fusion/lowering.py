@@ -210,7 +210,13 @@ class _Lowering:
             if dest is None:
                 continue
             local = f"d_{tag}_{ROLES[i]}"
-            stmts.append((local, cast(E.render(op.grads[i], names, cdt), cdt, dest[2])))
+            expr = E.render(op.grads[i], names, cdt)
+            if dest[0] == MEMBER:  # rounded as the unfused node's gradient buffer rounds it:
+                # a rule over a float64 scalar helper (``g * trigamma(a)``) is float64 here
+                # even in a float32 kernel (the fused gradient was 1 ulp off the unfused)
+                stmts.append((local, f"np.{dest[2]}({expr})"))
+            else:
+                stmts.append((local, cast(expr, cdt, dest[2])))
             sums = self.incoming if dest[0] == MEMBER else self.external
             sums.setdefault(dest[1], []).append(local)
         return stmts
