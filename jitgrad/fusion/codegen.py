@@ -299,13 +299,11 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     """A 1-D loop whose full reductions are blocked: each block stores the summands into a
     scratch array of their dtype (``blk_<output>``, one per call: a fresh one per block cost
     mse 1.4 of 8 ms, RESULTS.md Run floor9), sums it in the pairwise order of
-    :func:`jitgrad.kernels.cpu.scalar.fold_sum` (written in its source: tier 0 and capture
-    call it on the same summands, so they agree bit for bit by construction), and the blocks'
-    partial sums are added in block order (float64 for float32), so the result does not depend
-    on the number of threads. A running sum in the loop would stop LLVM vectorizing the body
-    (float adds may not be reordered; explicit lanes in the loop did not vectorize either, Run
-    floorsum). Block slices
-    are indexed from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over ``range(blk_lo, blk_hi)`` keeps
+    :func:`jitgrad.kernels.cpu.scalar.fold_sum` (tier 0 and capture call it on the same
+    summands: the same bits by construction), and adds the blocks' partial sums in block
+    order, whatever the thread count. A running sum in the loop stops LLVM vectorizing the
+    body; explicit lanes there vectorized badly (Run floorsum). Block slices are indexed
+    from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over ``range(blk_lo, blk_hi)`` keeps
     Numba's wraparound select and compiled to gathers (tanh-GELU 2.35x slower). Returns the
     element loop as a function of its own (:mod:`.block_render` says why) and the kernel body.
     """
