@@ -71,7 +71,7 @@ def make(flags, tanh, split=False):
             hi = min(lo + 4096, n0)
             bl = np.empty(hi - lo, np.float32)
             block(g, x0[lo:hi], one, c, a, half, out0[lo:hi], bl)
-            part[i_blk] = sk.block_sum(bl, np.float64(0))
+            part[i_blk] = sk.fold_sum(bl, np.float64(0))
         acc = np.float64(0)
         for i_blk in range(n_blk):
             acc += part[i_blk]

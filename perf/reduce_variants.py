@@ -9,9 +9,12 @@ the loop jitgrad generates for the workload's forward+backward (the same express
 blocks of 4096 elements, and differs only in how a block's summands are added:
 
 * ``fresh scratch``: the summands stored into a new ``np.empty`` per block, summed by
-  ``scalar.block_sum`` in float64 (jitgrad before Run floor9);
+  ``block_sum64``, a ``reassoc`` float64 sum (jitgrad before Run floor9; ``block_sum64`` is
+  ``scalar.block_sum`` as it was until Run floorsum);
 * ``one scratch``: the same with one scratch array per call, reused by every block (jitgrad
-  since Run floor9: bitwise the same results);
+  from Run floor9 to Run floorsum: bitwise the same results);
+* ``one scratch, fold_sum``: one scratch summed by ``scalar.fold_sum``, the explicit pairwise
+  order (jitgrad since Run floorsum);
 * ``one scratch, f32 sum``: the same summed in float32 lanes (``reassoc``), then float64;
 * ``running f32 sum``: no scratch, a float32 running sum in the loop through a ``reassoc``
   add compiled on its own (LLVM keeps the flag on the inlined instruction, so only that add
@@ -118,9 +121,11 @@ def kern({p}, loss):
 """
 _CALLS = {
     "fresh scratch": "blk_s = np.empty(hi - lo, np.float32)\n        blk({sl}, blk_s, hi - lo)"
-    "\n        part[b] = _k.block_sum(blk_s, np.float64(0))",
+    "\n        part[b] = block_sum64(blk_s, np.float64(0))",
     "one scratch": "blk({sl}, scr[: hi - lo], hi - lo)"
-    "\n        part[b] = _k.block_sum(scr[: hi - lo], np.float64(0))",
+    "\n        part[b] = block_sum64(scr[: hi - lo], np.float64(0))",
+    "one scratch, fold_sum": "blk({sl}, scr[: hi - lo], hi - lo)"
+    "\n        part[b] = _k.fold_sum(scr[: hi - lo], np.float64(0))",
     "one scratch, f32 sum": "blk({sl}, scr[: hi - lo], hi - lo)"
     "\n        part[b] = np.float64(sum32(scr[: hi - lo]))",
     "running f32 sum": "part[b] = blk({sl}, hi - lo)",
@@ -133,6 +138,14 @@ _CALLS = {
 @njit(fastmath={"reassoc"}, error_model="numpy")
 def radd(a, b):  # pragma: no cover - compiled
     return a + b
+
+
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def block_sum64(x, zero):  # pragma: no cover - compiled; jitgrad's block sum before floorsum
+    s = zero
+    for i in range(x.shape[0]):
+        s += x[i]
+    return s
 
 
 @njit(fastmath={"reassoc"}, error_model="numpy")
@@ -153,7 +166,15 @@ def build(workload: str, variant: str):
     deep = body.replace("\n        ", "\n            ")
     src = template.format(p=params, body=body, deep=deep, w=variant.split()[0])
     src += _KERNEL.format(p=params, call=_CALLS[variant].format(sl=sliced))
-    scope = {"np": np, "njit": njit, "_fm": _fm, "_k": _k, "radd": radd, "sum32": sum32}
+    scope = {
+        "np": np,
+        "njit": njit,
+        "_fm": _fm,
+        "_k": _k,
+        "radd": radd,
+        "sum32": sum32,
+        "block_sum64": block_sum64,
+    }
     exec(compile(src, f"<{workload}: {variant}>", "exec"), scope)  # noqa: S102 - our template
     return scope["kern"], scope["blk"]
 

@@ -298,11 +298,12 @@ REDUCE_BLOCK = 4096
 def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flags: str) -> tuple:
     """A 1-D loop whose full reductions are blocked: each block stores the summands into a
     scratch array of their dtype (``blk_<output>``, one per call: a fresh one per block cost
-    mse 1.4 of 8 ms, RESULTS.md Run floor9), sums it (float32 in float64) with
-    :func:`jitgrad.kernels.cpu.scalar.block_sum`, and the blocks' partial sums are added in
-    block order, so the result does not depend on the number of threads. A running sum in the
-    loop would stop LLVM vectorizing the body (float adds may not be reordered). Block slices
-    are indexed from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over ``range(blk_lo, blk_hi)`` keeps
+    mse 1.4 of 8 ms, RESULTS.md Run floor9), sums it in the pairwise order of
+    :func:`jitgrad.kernels.cpu.scalar.fold_sum` (tier 0 and capture call it on the same
+    summands: the same bits by construction), and adds the blocks' partial sums in block
+    order, whatever the thread count. A running sum in the loop stops LLVM vectorizing the
+    body; explicit lanes there vectorized badly (Run floorsum). Block slices are indexed
+    from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over ``range(blk_lo, blk_hi)`` keeps
     Numba's wraparound select and compiled to gathers (tanh-GELU 2.35x slower). Returns the
     element loop as a function of its own (:mod:`.block_render` says why) and the kernel body.
     """
@@ -329,7 +330,7 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     lines.append(f"        {spec.function_name}_blk({', '.join(params)}, blk_hi - blk_lo)")
     for array, _local, _mode, dt in reduced:
         zero = f"np.{_accumulator(dt)}(0)"
-        lines.append(f"        part_{array}[i_blk] = _k.block_sum(blk_{array}, {zero})")
+        lines.append(f"        part_{array}[i_blk] = _k.fold_sum(blk_{array}, {zero})")
     if spec.parallel:
         return block, lines
     for array, _local, _mode, dt in reduced:
