@@ -135,7 +135,7 @@ def _max_pool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
         x0 = ox * sw - pw
         while x0 < 0:
             x0 += dw
-        best = -np.inf
+        best = x.dtype.type(-np.inf)
         at = y0 * w + x0
         for i in range(kh):
             y = oy * sh - ph + i * dh
