@@ -111,9 +111,8 @@ def max_pool2d(
     return_indices: bool = False,
 ) -> Any:
     """Window maxima over ``(N, C, H, W)`` or ``(C, H, W)``; indices are flat ``y * W + x``."""
-    _check_input(input, "max_pool2d")
-    k, s, p, d = _pool_params(kernel_size, stride, padding, dilation)
-    oh, ow = _out_hw(input, k, s, p, d, ceil_mode)
+    k, s, p, d, oh, ow = max_pool2d_geometry(input, kernel_size, stride, padding, dilation,
+                                             ceil_mode)  # fmt: skip
     x3 = _planes(input)
     out = np.empty((x3.shape[0], oh, ow), x3.dtype)
     idx = np.empty((x3.shape[0], oh, ow), np.int64)
@@ -131,6 +130,20 @@ def max_pool2d(
     if return_indices:
         return result, _make(idx.reshape(*shape[:-2], oh, ow), D.int64)
     return result
+
+
+def max_pool2d_geometry(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple:
+    """max_pool2d's checks and its ``(k, s, p, d, oh, ow)`` (the device's too)."""
+    _check_input(input, "max_pool2d")
+    k, s, p, d = _pool_params(kernel_size, stride, padding, dilation)
+    return (k, s, p, d, *_out_hw(input, k, s, p, d, ceil_mode))
 
 
 def _max_pool_grad(

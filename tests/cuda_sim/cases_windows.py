@@ -104,6 +104,8 @@ def test_convolution_double_backward_on_the_device(host_log):
 
 # (a tie in the first max pool's windows: the argmax is the CPU's, the first one)
 TIED = np.repeat(_a(2, 3, 4, 3), 2, axis=3)
+WITH_NAN = _a(1, 2, 4, 4)
+WITH_NAN[0, 0, 1, 0] = WITH_NAN[0, 1, 2, 3] = np.nan  # (the window's NaN wins, as on the CPU)
 POOLS = [
     ("max_pool2d", lambda x: F.max_pool2d(x, 2), (TIED,)),
     (
@@ -121,6 +123,7 @@ POOLS = [
         lambda x: F.max_pool2d(x, 2, return_indices=True)[0] * 2,
         (_a(2, 5, 5),),
     ),
+    ("max_pool2d_nan", lambda x: F.max_pool2d(x, 2, stride=1), (WITH_NAN,)),
     ("avg_pool2d", lambda x: F.avg_pool2d(x, 2), (_a(2, 3, 6, 4),)),
     (
         "avg_pool2d_pad_exclude",

@@ -187,17 +187,17 @@ def max_pool2d(
 ) -> Any:
     if not isinstance(input, Tensor) or not on_device(input):
         return NotImplemented
-    POOL._check_input(input, "max_pool2d")
-    k, s, p, d = POOL._pool_params(kernel_size, stride, padding, dilation)
-    oh, ow = POOL._out_hw(input, k, s, p, d, ceil_mode)
+    k, s, p, d, oh, ow = POOL.max_pool2d_geometry(
+        input, kernel_size, stride, padding, dilation, ceil_mode
+    )
     x3 = _planes(input)
     out, idx = W.max_pool(x3, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow)
     shape = tuple(input.shape)
     flat_idx = idx.reshape(x3.shape[0], oh * ow)
-    geometry = (k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], ow)
     result = record(
         "MaxPool2DWithIndicesBackward0", out.reshape(*shape[:-2], oh, ow), input._dtype,
-        (input,), lambda g: _max_pool_grad(g, flat_idx, input, geometry), saved=(input,),
+        (input,), lambda g: _max_pool_grad(g, flat_idx, input, (*k, *s, *p, *d, ow)),
+        saved=(input,),
     )  # fmt: skip
     if return_indices:
         return result, _make(idx.reshape(*shape[:-2], oh, ow), D.int64)
