@@ -184,6 +184,26 @@ def test_batch_norm_on_the_device(training, affine, host_log):
         np.testing.assert_allclose(d, c, rtol=1e-5, atol=1e-5)
 
 
+def test_torch_batch_norm_keeps_its_argument_order(host_log):
+    """``torch.batch_norm(input, weight, bias, running_mean, running_var, ...)`` reached the
+    device op (functional order) by name, with its weight taken for the running mean."""
+    results = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(np.linspace(-1, 2, 15).reshape(5, 3), device=device, requires_grad=True)
+        w = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64, device=device, requires_grad=True)
+        b = torch.tensor([0.1, 0.0, -0.3], dtype=torch.float64, device=device)
+        rm = torch.zeros(3, dtype=torch.float64, device=device)
+        rv = torch.ones(3, dtype=torch.float64, device=device)
+        out = torch.batch_norm(x, w, b, rm, rv, True, 0.1, 1e-5, True)
+        (
+            out * torch.arange(15.0, dtype=torch.float64, device=device).reshape(5, 3)
+        ).sum().backward()
+        results.append([t.detach().cpu().numpy() for t in (out, rm, rv, x.grad, w.grad)])
+    assert host_log() == []
+    for d, c in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(d, c, rtol=1e-12, atol=1e-12)
+
+
 def _cnn_step(device, host_copies=None):
     torch.manual_seed(0)
     nn = torch.nn

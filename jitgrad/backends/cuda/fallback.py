@@ -85,6 +85,11 @@ _TOP_LEVEL_EXTRA = (
 #: Tensor properties that compute (opwrap's own list covers T, mT, H, mH)
 _PROPERTIES_EXTRA = ("real", "imag")
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
+#: ``torch.<name>`` functions that call the ``nn.functional`` op of the same name with their
+#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``):
+#: left alone, so their call reaches the functional op's wrapper (and its device
+#: implementation, which takes the functional order).
+_REORDERING_ALIASES = frozenset({"batch_norm"})
 
 
 def install() -> None:
@@ -110,6 +115,8 @@ def install() -> None:
                 return True
             if _elementwise_inplace(name, elementwise_names):  # torch.square_(t)
                 return True
+            if name in _REORDERING_ALIASES:
+                return opwrap.module_of(fn) == "jitgrad.functional_aliases"
             return opwrap.module_of(fn) in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
