@@ -136,6 +136,9 @@ POOLS = [
         (_a(1, 3, 5, 5),),
     ),
     ("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (3, 2)), (_a(2, 3, 7, 5),)),
+    ("max_pool1d", lambda x: F.max_pool1d(x, 3, stride=2, padding=1), (_a(2, 3, 9),)),
+    ("avg_pool1d", lambda x: F.avg_pool1d(x, 2, ceil_mode=True), (_a(3, 7),)),
+    ("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 4), (_a(2, 2, 7),)),
     (
         "adaptive_avg_pool2d_f64",
         lambda x: F.adaptive_avg_pool2d(x, 1),

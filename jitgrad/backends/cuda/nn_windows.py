@@ -15,7 +15,7 @@ device Tensor ops or as recorded kernels whose own backward is the forward's lin
   elementwise ops under ``no_grad``, recorded under the CPU's declaration (its backward is
   written in Tensor ops).
 
-Not covered (the host fallback): grouped convolutions, conv3d, autocast, 1-d pools.
+Not covered (the host fallback): grouped and integer convolutions, conv3d, autocast.
 """
 
 from __future__ import annotations
@@ -325,4 +325,9 @@ NATIVE: dict[str, Any] = {
     "avg_pool2d": avg_pool2d,
     "adaptive_avg_pool2d": adaptive_avg_pool2d,
     "batch_norm": batch_norm,
+    # the CPU's 1-d pools as they are: the 2-d pool between an unsqueeze and a squeeze, each
+    # of which reaches its device op (the fallback points the pool module's names at them)
+    "max_pool1d": POOL.max_pool1d,
+    "avg_pool1d": POOL.avg_pool1d,
+    "adaptive_avg_pool1d": POOL.adaptive_avg_pool1d,
 }
