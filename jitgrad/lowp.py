@@ -16,13 +16,18 @@ from __future__ import annotations
 import numpy as np
 
 _BF16_NAN = np.uint32(0x7FC00000)  # c10::BFloat16's NaN (positive, quiet) as float32 bits
+#: The rounding of a device array, ``fn(array, "float16" | "bfloat16")`` (in place, returns
+#: the array): the CUDA backend sets it when it activates, so a device op's result is rounded
+#: where the CPU's is, in ``_make`` (reductions, matmul, softmax, norms: kernels that compute
+#: in float32 and store the float32 value). None: other values pass through.
+DEVICE: list = [None]
 
 
 def round_float16(a: np.ndarray) -> np.ndarray:
     """``a`` (float32) with each element rounded to the nearest float16, in place where
     ``a`` is writeable (a broadcast view is not, and holds rounded values already)."""
-    if type(a) is not np.ndarray:  # a pending or device value: rounded where it is made
-        return a
+    if type(a) is not np.ndarray:  # a pending value: rounded where it is made
+        return a if DEVICE[0] is None else DEVICE[0](a, "float16")
     if a.dtype != np.float32:
         a = a.astype(np.float32)
     with np.errstate(over="ignore"):  # overflow to inf is the rounding's answer
@@ -37,7 +42,7 @@ def round_bfloat16(a: np.ndarray) -> np.ndarray:
     """``a`` (float32) with each element rounded to the nearest bfloat16 (the upper 16 bits
     of a float32, round half to even on the lower 16; NaN becomes c10's quiet NaN)."""
     if type(a) is not np.ndarray:
-        return a
+        return a if DEVICE[0] is None else DEVICE[0](a, "bfloat16")
     if a.dtype != np.float32:
         a = a.astype(np.float32)
     if not a.flags.writeable:

@@ -111,9 +111,8 @@ def max_pool2d(
     return_indices: bool = False,
 ) -> Any:
     """Window maxima over ``(N, C, H, W)`` or ``(C, H, W)``; indices are flat ``y * W + x``."""
-    _check_input(input, "max_pool2d")
-    k, s, p, d = _pool_params(kernel_size, stride, padding, dilation)
-    oh, ow = _out_hw(input, k, s, p, d, ceil_mode)
+    k, s, p, d, oh, ow = max_pool2d_geometry(input, kernel_size, stride, padding, dilation,
+                                             ceil_mode)  # fmt: skip
     x3 = _planes(input)
     out = np.empty((x3.shape[0], oh, ow), x3.dtype)
     idx = np.empty((x3.shape[0], oh, ow), np.int64)
@@ -131,6 +130,20 @@ def max_pool2d(
     if return_indices:
         return result, _make(idx.reshape(*shape[:-2], oh, ow), D.int64)
     return result
+
+
+def max_pool2d_geometry(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple:
+    """max_pool2d's checks and its ``(k, s, p, d, oh, ow)`` (the device's too)."""
+    _check_input(input, "max_pool2d")
+    k, s, p, d = _pool_params(kernel_size, stride, padding, dilation)
+    return (k, s, p, d, *_out_hw(input, k, s, p, d, ceil_mode))
 
 
 def _max_pool_grad(
@@ -220,6 +233,21 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """Window means over ``(N, C, H, W)`` or ``(C, H, W)`` (``AvgPool2DBackward0``)."""
+    win = avg_pool2d_windows(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                             divisor_override)  # fmt: skip
+    return _window_avg(input, win, "AvgPool2DBackward0")
+
+
+def avg_pool2d_windows(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> tuple:
+    """avg_pool2d's checks and its windows ``(hs, he, ws, we, div)`` (the device's too)."""
     _check_input(input, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -234,7 +262,7 @@ def avg_pool2d(
         div = np.outer(hpad, wpad).astype(np.float64)
     else:
         div = np.outer(he - hs, we - ws).astype(np.float64)
-    return _window_avg(input, (hs, he, ws, we, div), "AvgPool2DBackward0")
+    return hs, he, ws, we, div
 
 
 def avg_pool1d(
@@ -264,6 +292,12 @@ def _adaptive_windows(size: int, out: int) -> tuple:
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """Means over ``output_size`` near-equal windows (``AdaptiveAvgPool2DBackward0``)."""
+    win = adaptive_avg_pool2d_windows(input, output_size)
+    return _window_avg(input, win, "AdaptiveAvgPool2DBackward0")
+
+
+def adaptive_avg_pool2d_windows(input: Tensor, output_size: Any) -> tuple:  # noqa: A002
+    """adaptive_avg_pool2d's checks and its windows ``(hs, he, ws, we, div)``."""
     shape = tuple(input.shape)
     if input.dim() not in (3, 4) or 0 in shape[-3:]:
         raise RuntimeError(
@@ -279,7 +313,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     hs, he = _adaptive_windows(shape[-2], oh)
     ws, we = _adaptive_windows(shape[-1], ow)
     div = np.outer(he - hs, we - ws).astype(np.float64)
-    return _window_avg(input, (hs, he, ws, we, div), "AdaptiveAvgPool2DBackward0")
+    return hs, he, ws, we, div
 
 
 def ntuple_none(size: Any) -> tuple:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import jitgrad as torch
-from jitgrad.backends.cuda import deferred, devmath, render
+from jitgrad.backends.cuda import deferred, devmath, render, runtime
 
 LOWP = [torch.bfloat16, torch.float16]
 RNG = np.random.default_rng(15)
@@ -41,6 +41,16 @@ def _bits(t) -> np.ndarray:
     if v.dtype is torch.bool:
         return v.numpy()
     return v.float().numpy().view(np.uint32)
+
+
+def _raw_bits(t) -> np.ndarray:
+    """The bit patterns of the values a tensor holds where it is: ``.cpu()`` rounds a host
+    copy itself, which hid a device kernel's unrounded float32 result."""
+    v = t.detach()
+    if v.device.type == "cuda":
+        v.sum()  # (a deferred value computed)
+        return np.ascontiguousarray(runtime.to_host(v._value), np.float32).view(np.uint32)
+    return np.ascontiguousarray(v._value, np.float32).view(np.uint32)
 
 
 def _tensors(device: str, dt, grad: bool = False):
@@ -85,9 +95,9 @@ def test_backward_is_bitwise_the_cpus(dt, lazy, monkeypatch):
         a, b, r = _tensors(device, dt, grad=True)
         loss = (((a * b + a).exp() * r - b).sigmoid() * 3).mean()
         loss.backward()
-        # (the eager device mean itself is a reduction kernel, not rounded yet: issue 15's
-        # report; the deferred one is the chain kernel's epilogue)
-        grads.append([*([_bits(loss)] if lazy else []), *(_bits(x.grad) for x in (a, b, r))])
+        # (eager: the mean is a reduction kernel, rounded by _make as the CPU's; deferred:
+        # the chain kernel's epilogue)
+        grads.append([_raw_bits(loss), *(_bits(x.grad) for x in (a, b, r))])
     for c, d in zip(*grads, strict=True):
         np.testing.assert_array_equal(d, c)
 
@@ -111,3 +121,46 @@ def test_device_rounding_by_hand(fn, x, want):
 def test_device_bfloat16_rounding_keeps_nan_quiet():
     got = devmath.round_bfloat16(np.float32("nan"))
     assert np.asarray(got, np.float32).view(np.uint32) == 0x7FC00000
+
+
+F = torch.nn.functional
+M = RNG.standard_normal((4, 3)).astype(np.float32)
+W = RNG.standard_normal((2, 4)).astype(np.float32)
+#: ops whose device kernels compute in float32 (reductions, products, row kernels): the
+#: result must be rounded to the type as the CPU rounds it, before the next op reads it
+KERNEL_OPS = {
+    "sum": lambda a, m, w: a.sum(),
+    "sum_dim": lambda a, m, w: a.sum(1),
+    "sum_keepdim": lambda a, m, w: a.sum(0, keepdim=True),
+    "mean": lambda a, m, w: a.mean(),
+    "mean_dim": lambda a, m, w: a.mean(1),
+    "norm": lambda a, m, w: a.norm(),
+    "mm": lambda a, m, w: a @ m,
+    "bmm": lambda a, m, w: torch.bmm(a[None], m[None]),
+    "linear": lambda a, m, w: F.linear(a, w),
+    "softmax": lambda a, m, w: a.softmax(1),
+    "log_softmax": lambda a, m, w: a.log_softmax(-1),
+    "layer_norm": lambda a, m, w: F.layer_norm(a, (4,)),
+    "cross_entropy": lambda a, m, w: F.cross_entropy(a, torch.tensor([0, 3, 1], device=a.device)),
+}
+
+
+@pytest.mark.parametrize("dt", LOWP, ids=str)
+@pytest.mark.parametrize("name", list(KERNEL_OPS))
+def test_kernel_ops_round_as_the_cpu(name, dt):
+    """Their device results were float32 values in the buffer (``.cpu()`` rounded the copy,
+    so only the next op on the device saw the difference); a float16 sum was even typed
+    float32. Values and gradients, bitwise the CPU's."""
+    results = []
+    for device in ("cpu", "cuda"):
+        a, m, w = (torch.tensor(x, device=device).to(dt).requires_grad_() for x in (A, M, W))
+        out = KERNEL_OPS[name](a, m, w)
+        weights = torch.linspace(0.5, 1.5, out.numel(), device=device).reshape(out.shape)
+        (out.float() * weights).sum().backward()
+        grads = [_raw_bits(x.grad) for x in (a, m, w) if x.grad is not None]
+        results.append((out.dtype, _raw_bits(out), grads))
+    assert results[1][0] is results[0][0] is dt
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+    assert len(results[1][2]) == len(results[0][2])
+    for d, c in zip(results[1][2], results[0][2], strict=True):
+        np.testing.assert_array_equal(d, c)

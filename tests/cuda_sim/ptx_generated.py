@@ -78,6 +78,16 @@ def programs() -> None:
             F.cross_entropy(logits, target).backward()
             opt.step()
         (logits.softmax(1).argmax(1), a.t().contiguous(), a.amax(0), a.sum(1)).__len__()
+        # convolution, pooling and batch norm (im2col/col2im, the pool kernels and adjoints)
+        nn = torch.nn
+        cnn = nn.Sequential(
+            nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3), nn.MaxPool2d(2),
+            nn.AvgPool2d(2, ceil_mode=True), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        ).to("cuda")  # fmt: skip
+        cnn = cnn.double() if dt == torch.float64 else cnn
+        cnn(torch.randn(2, 2, 6, 6, device="cuda", dtype=dt)).sum().backward()
+        F.conv1d(a[None], torch.randn(2, 6, 2, device="cuda", dtype=dt, requires_grad=True),
+                 torch.randn(2, device="cuda", dtype=dt)).sum().backward()  # fmt: skip
     for dt in (torch.float16, torch.bfloat16):  # reduced types: float32 rounded per op
         a = torch.randn(6, 5, device="cuda", dtype=dt, requires_grad=True)
         b = torch.randn(5, device="cuda", dtype=dt, requires_grad=True)

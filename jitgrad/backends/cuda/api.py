@@ -39,6 +39,7 @@ import numpy as np
 from numba import cuda
 
 from ... import dtypes as D
+from ... import lowp
 from ...frontend.copy_ops import under_node
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import common as kernel_common
@@ -173,6 +174,7 @@ def activate() -> None:
     STATE.backend = _Backend()
     kernel_common.set_allocator(pool.alloc)  # the kernels' outputs from the caching pool
     STATE.elementwise = elementwise.run
+    lowp.DEVICE[0] = elementwise.round_device
     fallback.install()
     Tensor.__cuda_array_interface__ = property(_cuda_array_interface)  # type: ignore[attr-defined]
     STATE.active = True

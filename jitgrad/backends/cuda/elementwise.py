@@ -202,6 +202,17 @@ def round_in_place(buf: Any, dt: Any) -> None:
     render.run(spec, (flat.size,), {"a": flat, "out": flat})
 
 
+def round_device(a: Any, name: str) -> Any:
+    """:data:`jitgrad.lowp.DEVICE`: a device float32 array made into a float16/bfloat16
+    tensor rounded in place (a kernel that computes in float32 stored it unrounded; an
+    elementwise kernel's rounded values come back the same). Deferred values round in their
+    own kernel; a strided view's values are its base's, rounded when the base was made."""
+    if isinstance(a, runtime.DEVICE_ARRAY_TYPES) and a.dtype == np.float32:
+        if a.is_c_contiguous():
+            round_in_place(a, getattr(D, name))
+    return a
+
+
 def _saved(node: Any) -> Any:
     """A device node's saved record; a deferred forward's values computed on first read."""
     if type(node._saved) is deferred.DeviceSaved:

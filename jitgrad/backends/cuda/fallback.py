@@ -6,11 +6,12 @@ wrapped by :func:`jitgrad.backends.opwrap.install`, which also points every jitg
 by-name import of a wrapped op at the wrapper. Queries (``is_*``,
 ``get_device``), conversions and elementwise ops (in place too) stay as they are.
 A call with no device tensor goes straight to the original. A call with one goes to the
-op's CUDA implementation where :data:`native.NATIVE` (or :data:`.nn_rows.NATIVE`, the nn ops
-under the nn layer's declarations) has one (which may still decline a case
-by returning ``NotImplemented``), else to :func:`host_call`: device operands are copied to
-the host with differentiable copies (``ToCopyBackward0``), the CPU op runs, and its tensor
-results are copied back to the device, so values and gradients are the CPU's.
+op's CUDA implementation where :data:`native.NATIVE` (or :data:`.nn_rows.NATIVE` and
+:data:`.nn_windows.NATIVE`, the nn ops under the nn layer's declarations) has one (which may
+still decline a case by returning ``NotImplemented``), else to :func:`host_call`: device
+operands are copied to the host with differentiable copies (``ToCopyBackward0``), the CPU op
+runs, and its tensor results are copied back to the device, so values and gradients are the
+CPU's.
 ``JITGRAD_DEBUG=1`` logs ``host fallback: <op>`` for each such call.
 
 In-place ops run on a host copy that is then copied back into the device buffer (so does
@@ -43,7 +44,7 @@ from ...frontend.pointwise import check_inplace
 from ...frontend.tensor import Tensor, _make
 from ...helpers import debug_print
 from .. import opwrap
-from . import aliasing, deferred, elementwise, native, nn_rows, runtime, transfer
+from . import aliasing, deferred, elementwise, native, nn_rows, nn_windows, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors
 #: (pin_memory refuses a device tensor itself, is_pinned answers False for one),
@@ -84,6 +85,11 @@ _TOP_LEVEL_EXTRA = (
 #: Tensor properties that compute (opwrap's own list covers T, mT, H, mH)
 _PROPERTIES_EXTRA = ("real", "imag")
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
+#: ``torch.<name>`` functions that call the ``nn.functional`` op of the same name with their
+#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``):
+#: left alone, so their call reaches the functional op's wrapper (and its device
+#: implementation, which takes the functional order).
+_REORDERING_ALIASES = frozenset({"batch_norm"})
 
 
 def install() -> None:
@@ -109,6 +115,8 @@ def install() -> None:
                 return True
             if _elementwise_inplace(name, elementwise_names):  # torch.square_(t)
                 return True
+            if name in _REORDERING_ALIASES:
+                return opwrap.module_of(fn) == "jitgrad.functional_aliases"
             return opwrap.module_of(fn) in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
@@ -137,7 +145,7 @@ def wrap(fn: Callable, name: str) -> Callable:
     """``fn`` dispatching device operands to the CUDA op or the host fallback."""
     if getattr(fn, "_jitgrad_device_wrapped", False):
         return fn
-    impl = native.NATIVE.get(name) or nn_rows.NATIVE.get(name)
+    impl = native.NATIVE.get(name) or nn_rows.NATIVE.get(name) or nn_windows.NATIVE.get(name)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     copied_view = name in aliasing.COPIED_VIEW_OPS
 

@@ -101,7 +101,8 @@ def _reduce(node: str, op: str, x: Any, dim: Any, keepdim: Any, dtype: Any = Non
         value = _epilogue(x, op == "mean", _kept(shape, dims) if keepdim else ())
     if value is None:
         value = _tree(x, dims, op, keepdim)
-    out_dt = D.from_numpy_dtype(value.dtype)
+    # (a float16/bfloat16 sum is held in float32: its type is the input's, and _make rounds)
+    out_dt = x._dtype if value.dtype == x._dtype.np else D.from_numpy_dtype(value.dtype)
     kept = _kept(shape, dims)
 
     def backward(g: Tensor) -> Tensor:

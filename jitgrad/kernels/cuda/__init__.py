@@ -14,5 +14,6 @@ Each kernel works for float32 and float64; a float32 kernel computes in float32 
 Modules: :mod:`.common` (launch helpers, the shared-memory block fold), :mod:`.reduce`
 (sum/mean/amax/amin, sum_to_shape), :mod:`.argreduce` (argmax/argmin), :mod:`.matmul`,
 :mod:`.rows` (softmax, log_softmax, cross_entropy), :mod:`.norm` (layer_norm), :mod:`.optim`
-(SGD, Adam/AdamW steps), :mod:`.memory` (fill, copy, strided gather, cast).
+(SGD, Adam/AdamW steps), :mod:`.memory` (fill, copy, strided gather, cast), :mod:`.windows`
+(im2col/col2im, max/average pooling and their adjoints).
 """
