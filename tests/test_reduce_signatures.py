@@ -8,33 +8,38 @@ import numpy as np
 import pytest
 
 import jitgrad
-from jitgrad.kernels.cpu import reduce as K
-from jitgrad.kernels.cpu import reduce_extra as KX
-from jitgrad.kernels.cpu import reduce_flat as KF
-from jitgrad.kernels.cpu.reduce_minmax import extreme_fwd
-from jitgrad.kernels.cpu.reduce_softmax import cumsum_dir
+from jitgrad.kernels.cpu import (
+    reduce_extra,
+    reduce_flat,
+    reduce_minmax,
+    reduce_softmax,
+    reduce_sum,
+)
 
-#: Every kernel an integer or bool sum, prod, cumsum, max/min, all/any can reach.
-KERNELS = [
-    K.sum_fwd, K.prod_fwd, cumsum_dir, extreme_fwd, KF.sum_flat, KF.sum_leaf, KX.all_fwd,
-    KX.any_fwd,
-]  # fmt: skip
 #: Input dtypes that must reach no reduction kernel (bool may reach all/any: their one).
 NARROW = ["int8", "int16", "int32", "uint8", "bool"]
+_LOGICAL = ("all_fwd", "any_fwd")
 
 
 def _signatures() -> set:
-    return {(k, sig) for k in KERNELS for sig in k.signatures}
+    """(kernel name, signature) of every compiled kernel of the reduction modules that an
+    integer or bool sum, prod, cumsum, max/min or all/any can reach."""
+    found = set()
+    for module in (reduce_sum, reduce_flat, reduce_minmax, reduce_softmax, reduce_extra):
+        for name, obj in vars(module).items():
+            for sig in getattr(obj, "signatures", ()):
+                found.add((name, sig))
+    return found
 
 
 def _narrow(sigs: set) -> list:
-    """The new signatures of narrow inputs (only a diff: kernel tests may call the kernels
-    with int32 themselves, which the public API then shares without compiling)."""
-    logical = (KX.all_fwd, KX.any_fwd)
+    """The signatures of narrow inputs among ``sigs`` (the test takes a diff: kernel tests
+    may call the kernels with int32 themselves, which the public API then shares)."""
+    dtype = lambda sig: str(getattr(sig[0], "dtype", ""))  # noqa: E731
     return [
-        (k.py_func.__name__, sig)
-        for k, sig in sigs
-        if str(sig[0].dtype) in NARROW and not (k in logical and str(sig[0].dtype) == "bool")
+        (name, sig)
+        for name, sig in sigs
+        if dtype(sig) in NARROW and not (name in _LOGICAL and dtype(sig) == "bool")
     ]
 
 
