@@ -7,7 +7,8 @@ not move a bit: run ``save`` on the tree before, ``check`` on the tree after.
 Every serial and ``*_par`` kernel of :mod:`jitgrad.kernels.cpu.reduce` (and ``sum_flat``/
 ``mean_flat``, ``sum_to_shape``) on float32/float64 (and int64 where it applies) over shapes
 that reach every branch: empty, one element, one and several pairwise leaves (1025, 4097,
-70001, 300000), ``B > 1`` tiles, with and without a NaN row. ``check`` prints the arrays whose
+70001, 300000), ``B > 1`` tiles, with and without a NaN row; and the integer and bool
+reductions through the public API (:func:`public_integer_cases`). ``check`` prints the arrays whose
 bytes, dtype or shape differ.
 """
 
@@ -151,7 +152,38 @@ def run():
                 gx = np.zeros_like(x2)
                 NK.cross_entropy_bwd(x2, t, -100, sm, lse, np.ones(A, dt), gx, 0, A)
                 out[f"{i}ceb{sm}"] = gx
+    out.update(public_integer_cases())
     return out
+
+
+def public_integer_cases() -> dict:
+    """Integer and bool reductions through the public API (sum, prod, cumsum, max/min with
+    and without dim, argmax, all/any, also of floats with NaN), each dtype on full, inner,
+    leading and non-contiguous dims: the frontend's dtype handling, not only the kernels."""
+    import jitgrad
+
+    rng = np.random.default_rng(1)
+    out = {}
+    for dt in ("bool", "int8", "int16", "int32", "uint8", "int64", "float32"):
+        x = rng.integers(-120, 120, (3, 5, 4)).astype(dt)
+        if dt == "float32":
+            x[1, 2, 3] = np.nan
+        t = jitgrad.tensor(x)
+        for d in (None, 0, 1, 2, (0, 2)):
+            kw = {} if d is None else {"dim": d}
+            out[f"pub{dt}sum{d}"] = t.sum(**kw).numpy()
+            out[f"pub{dt}all{d}"] = t.all(**kw).numpy() if d is None or isinstance(d, int) else 0
+            out[f"pub{dt}any{d}"] = t.any(**kw).numpy() if d is None or isinstance(d, int) else 0
+            out[f"pub{dt}amax{d}"] = t.amax(**kw).numpy() if d is not None else t.max().numpy()
+            out[f"pub{dt}amin{d}"] = t.amin(**kw).numpy() if d is not None else t.min().numpy()
+            if isinstance(d, int):
+                out[f"pub{dt}prod{d}"] = t.prod(d).numpy()
+                out[f"pub{dt}cumsum{d}"] = t.cumsum(d).numpy()
+                v, j = t.max(d)
+                out[f"pub{dt}maxv{d}"], out[f"pub{dt}maxj{d}"] = v.numpy(), j.numpy()
+                out[f"pub{dt}argmin{d}"] = t.argmin(d).numpy()
+        out[f"pub{dt}prod"] = t.prod().numpy()
+    return {k: np.asarray(v) for k, v in out.items()}
 
 
 def main() -> None:

@@ -52,7 +52,6 @@ def test_tensor_sum_and_mean_run_them():
     mean_fwd(x.reshape(1, 3000, 1), want_mean)
     assert t.sum().item() == want_sum[0, 0] and t.mean().item() == want_mean[0, 0]
     assert any(sig[0].dtype.name == "float64" for sig in sum_flat.signatures)
-    assert any(sig[0].dtype.name == "float64" for sig in mean_flat.signatures)
     assert jitgrad.tensor([]).sum().item() == 0.0
     assert np.isnan(jitgrad.tensor([]).mean().item())
 

@@ -111,7 +111,10 @@ NORM = Declared(
 def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
     shape = input._value.shape
     axes = reduce_axes(len(shape), dim, "all" if kernel is KX.all_fwd else "any")
-    return _make(reduce_array(kernel, input._value, axes, keepdim, np.dtype(np.bool_)), D.bool_)
+    arr = input._value
+    if arr.dtype != np.bool_:  # as bools first: one compiled signature for every dtype
+        arr = arr != 0  # (the kernels' test; NaN is non-zero, a complex value by both parts)
+    return _make(reduce_array(kernel, arr, axes, keepdim, np.dtype(np.bool_)), D.bool_)
 
 
 def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002

@@ -13,6 +13,7 @@ from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu.reduce_call import (
     kept_shape,
+    widen,
 )
 from . import argcheck as A
 from . import functions as F
@@ -70,13 +71,15 @@ def grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keep
 
 def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
     """The input array and result dtype of sum/prod/cumsum: ``dtype=`` casts first; bool and
-    integer inputs accumulate in int64 like torch."""
+    integer inputs accumulate in int64 like torch, and are widened to int64 first
+    (:func:`~jitgrad.kernels.cpu.reduce_call.widen`: one compiled signature per kernel for
+    every integer dtype)."""
     if dtype is not None:
         dt = D.to_dtype(dtype)
         return t._value.astype(dt.np, copy=False), dt
     if t._dtype.is_floating_point or t._dtype.is_complex:
         return t._value, t._dtype
-    return t._value, D.int64
+    return widen(t._value), D.int64
 
 
 def floating(input: Tensor) -> Tensor:

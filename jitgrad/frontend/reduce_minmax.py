@@ -15,6 +15,7 @@ from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import (
     kept_shape,
     to_3d,
+    widen,
 )
 from ..ops.return_types import named_result
 from . import argcheck as A
@@ -58,13 +59,15 @@ def _nonempty(fn: str, shape: tuple[int, ...], axes: tuple[int, ...], dim: Any) 
 def _extreme(
     input: Tensor, axes: tuple[int, ...], want_max: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x3, values2, indices2)`` of max/min over ``axes`` (bool input runs as uint8)."""
+    """``(x3, values2, indices2)`` of max/min over ``axes``. Bool and integer inputs narrower
+    than 64 bits run as int64 (``widen``: exact, and one compiled signature for them all),
+    their values cast back."""
     arr = input._value
-    x3 = to_3d(arr.view(np.uint8) if arr.dtype == np.bool_ else arr, axes)
+    x3 = widen(to_3d(arr, axes))
     vals = np.empty((x3.shape[0], x3.shape[2]), x3.dtype)
     idx = np.empty((x3.shape[0], x3.shape[2]), np.int64)
     K.pick(K.max_fwd if want_max else K.min_fwd, x3.size)(x3, vals, idx)
-    return x3, vals.view(arr.dtype) if arr.dtype == np.bool_ else vals, idx
+    return x3, vals.astype(arr.dtype, copy=False), idx
 
 
 def _amax_derivative(s: Saved, g: Tensor) -> Tensor:

@@ -162,7 +162,7 @@ def cumsum(
     integer and bool inputs give int64."""
     dim = dim_or_axis("cumsum", dim, axis)
     arr, dt = int_to_long(input, dtype)
-    src = _make(arr, input._dtype if dtype is None else dt)
+    src = _make(arr, dt)  # (bool and integer inputs: arr is widened to int64 already)
     d, x3 = _along(src, dim)
     out3 = np.empty(x3.shape, dt.np)
     K.pick(K.cumsum_fwd, x3.size)(x3, out3)

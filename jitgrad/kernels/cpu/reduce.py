@@ -34,6 +34,14 @@ without fastmath flags of their own are ``inline="always"`` (``reduce_leaves._IN
 inside each kernel, never compiled as functions of their own (a first program's first reduction
 compiles 35-50% less; perf/RESULTS.md, Run W).
 
+Signatures, for the first run's sake (a cold test run compiles each once per process): the
+frontend widens bool and integer inputs narrower than 64 bits to int64 (all/any: to bool), so
+a kernel has one integer signature; ``mean_fwd``, ``mean_var_fwd``, ``var_fwd`` and
+``mean_flat`` are Python around the sum kernels and one numpy division (IEEE's, as the
+kernels' was; ``mean_leaf``, the small full mean of the per-op path, stays a kernel);
+max and min are one kernel (``extreme_fwd``), as are cumsum and its reverse (``cumsum_dir``),
+with the direction a run-time flag (perf/RESULTS.md, Run coldtests).
+
 This module is the family's entry point; the code lives in its parts, bottom up:
 :mod:`.reduce_plan` (the ``(A, R, B)`` planning), :mod:`.reduce_leaves` (pairwise leaves and
 drivers), :mod:`.reduce_sum` (sum, mean, var, prod), :mod:`.reduce_minmax`,

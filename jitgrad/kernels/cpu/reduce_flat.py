@@ -12,6 +12,10 @@ pairwise tree is one leaf: they call the leaf (``_leaf_sum``) as ``_pw_sum`` doe
 tree's driver and scratch stack, so a program's first short ``sum()`` (the README example's)
 compiles 0.2 s of CPU instead of 0.5 s; a later long sum's ``sum_flat`` reuses the compiled
 leaf. The same compiled leaf on the same values: the same bits.
+
+``mean_flat`` is ``sum_flat`` and then ``reduce_sum.divide_by``, as ``mean_fwd`` is ``sum_fwd``
+and then the division: no kernel of its own (it was a compile per dtype for one division).
+``mean_leaf`` stays a kernel: see there.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 
 from .jit import cached_njit
 from .reduce_leaves import _JIT, _STACK, _leaf_sum, _pw_sum
+from .reduce_sum import divide_by
 
 
 @cached_njit(**_JIT)
@@ -33,16 +38,6 @@ def sum_flat(x3, out2):
 
 
 @cached_njit(**_JIT)
-def mean_flat(x3, out2):
-    # out2[0, 0] = sum / R as mean_fwd computes it; R = 0 gives NaN.
-    sum_flat(x3, out2)
-    of = out2.reshape(1)
-    T = of.dtype.type
-    of[0] = T(of[0] / T(x3.shape[1]))
-
-
-
-@cached_njit(**_JIT)
 def sum_leaf(x3, out2):
     # sum_flat for 1 <= R <= BLOCK: _pw_sum's one leaf, called as _pw_sum calls it.
     R = x3.shape[1]
@@ -50,9 +45,18 @@ def sum_leaf(x3, out2):
     of[0] = _leaf_sum(x3.reshape(R), R - R, R, of.dtype.type(0))
 
 
+def mean_flat(x3, out2):
+    """out2[0, 0] = sum / R as ``mean_fwd`` computes it (``sum_flat``, then its division);
+    R = 0 gives NaN."""
+    sum_flat(x3, out2)
+    divide_by(out2, x3.shape[1])
+
+
 @cached_njit(**_JIT)
 def mean_leaf(x3, out2):
-    # mean_flat for 1 <= R <= BLOCK: the leaf's sum stored, then mean_flat's division.
+    # mean_flat for 1 <= R <= BLOCK: the leaf's sum stored, then mean_flat's division. A kernel
+    # of its own (0.13 s of compile CPU per dtype), unlike the other means: a small x.mean() is
+    # the per-call path, where a division outside the kernel costs ~1 us more per call.
     R = x3.shape[1]
     of = out2.reshape(1)
     T = of.dtype.type

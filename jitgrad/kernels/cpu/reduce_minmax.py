@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from numba import njit
-
 from .jit import cached_njit
-from .reduce_leaves import _INLINE, _JIT, _NO, _YES, TILE, _ext_contig, _rows_ext
+from .reduce_leaves import _JIT, _NO, _YES, TILE, _ext_contig, _rows_ext
 
 
-@njit(**_INLINE)
-def _ext_fwd(x3, out2, idx2, want_max):
-    # shared body of max_fwd / min_fwd.
+@cached_njit(**_JIT)
+def extreme_fwd(x3, want_max, out2, idx2):
+    # out2[a,b] = max_r (min_r if not want_max) x3[a,r,b], idx2 (int64) its first r; NaN wins
+    # (the first NaN's r). R must be >= 1: an empty max raises ValueError (the caller should
+    # raise first). One kernel for both (want_max a plain bool at run time, never a literal):
+    # max and min were two compiles per dtype of the same code.
     A, R, B = x3.shape
     if R == 0:
         if A * B > 0:
@@ -30,17 +31,14 @@ def _ext_fwd(x3, out2, idx2, want_max):
                 _rows_ext(xf, a * R * B, R, B, b0, min(TILE, B - b0), of, jf, a * B + b0, want_max)
 
 
-@cached_njit(**_JIT)
 def max_fwd(x3, out2, idx2):
-    # out2[a,b] = max_r x3[a,r,b], idx2 (int64) its first r; NaN wins (the first NaN's r).
-    # R must be >= 1: an empty max raises ValueError (the caller should raise first).
-    _ext_fwd(x3, out2, idx2, _YES)
+    """out2[a,b] = max_r x3[a,r,b], idx2 (int64) its first r (:func:`extreme_fwd`)."""
+    extreme_fwd(x3, _YES, out2, idx2)
 
 
-@cached_njit(**_JIT)
 def min_fwd(x3, out2, idx2):
-    # out2[a,b] = min_r x3[a,r,b], idx2 (int64) its first r; NaN wins (the first NaN's r).
-    _ext_fwd(x3, out2, idx2, _NO)
+    """out2[a,b] = min_r x3[a,r,b], idx2 (int64) its first r (:func:`extreme_fwd`)."""
+    extreme_fwd(x3, _NO, out2, idx2)
 
 
 @cached_njit(**_JIT)

@@ -22,7 +22,16 @@ from .reduce_softmax import (
     softmax_bwd,
     softmax_fwd,
 )
-from .reduce_sum import mean_fwd, mean_var_fwd, prod_fwd, sqdev_fwd, sum_fwd, var_fwd
+from .reduce_sum import (
+    divide_by,
+    mean_fwd,
+    mean_var_fwd,
+    prod_fwd,
+    sqdev_fwd,
+    sum_fwd,
+    var_den,
+    var_fwd,
+)
 
 #: Elements one parallel task should at least get, so tiny slices are batched.
 _TASK = 1 << 15
@@ -157,7 +166,7 @@ def mean_fwd_par(x3, out2):
     _check(x3, out2)
     if _use_rsplit(x3):
         sum_fwd_par(x3, out2)
-        np.divide(out2, out2.dtype.type(x3.shape[1]), out=out2)
+        divide_by(out2, x3.shape[1])
     else:
         _split_a(mean_fwd, (x3, out2))
 
@@ -175,8 +184,7 @@ def mean_var_fwd_par(x3, correction, mean2, var2):
     mean_fwd_par(x3, mean2)
     _, (part,) = _rsplit(sqdev_fwd, x3, (mean2,), (var2.dtype,), 1, False)
     _combine_sum(part, var2)
-    den = var2.dtype.type(max(0.0, x3.shape[1] - float(correction)))
-    np.divide(var2, den, out=var2)
+    divide_by(var2, var_den(x3.shape[1], correction))
 
 
 def var_fwd_par(x3, correction, out2):

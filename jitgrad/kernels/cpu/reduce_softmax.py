@@ -156,9 +156,11 @@ def log_softmax_bwd(g3, y3, gx3) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@njit(**_INLINE)
-def _cumsum(x3, out3, rev):
-    # running sum along R (from the end if rev), sequential, carried in out3.dtype.
+@cached_njit(**_JIT)
+def cumsum_dir(x3, rev, out3):
+    # running sum along R (from the end if rev), sequential, carried in out3.dtype. One kernel
+    # for cumsum and its backward (rev a plain bool at run time): they were two compiles per
+    # dtype of the same code.
     A, R, B = x3.shape
     xf = x3.reshape(A * R * B)
     of = out3.reshape(A * R * B)
@@ -188,13 +190,12 @@ def _cumsum(x3, out3, rev):
                     cur[j] = prev[j] + xr[j]
 
 
-@cached_njit(**_JIT)
 def cumsum_fwd(x3, out3):
-    # out3[a,r,b] = sum_{s<=r} x3[a,s,b], sequential, in out3.dtype (int64 for ints, as torch).
-    _cumsum(x3, out3, _NO)
+    """out3[a,r,b] = sum_{s<=r} x3[a,s,b], sequential, in out3.dtype (int64 for ints, as
+    torch): :func:`cumsum_dir` forward."""
+    cumsum_dir(x3, _NO, out3)
 
 
-@cached_njit(**_JIT)
 def cumsum_bwd(g3, gx3):
-    # gx3[a,r,b] = sum_{s>=r} g3[a,s,b]: the reverse cumsum.
-    _cumsum(g3, gx3, _YES)
+    """gx3[a,r,b] = sum_{s>=r} g3[a,s,b]: the reverse cumsum (:func:`cumsum_dir`)."""
+    cumsum_dir(g3, _YES, gx3)

@@ -62,34 +62,46 @@ def sqdev_fwd(x3, c2, out2):
                 _rows_pw(xf, a * R * B, R, B, b0, min(TILE, B - b0), cf, o, _YES, of, o, scr)
 
 
-@cached_njit(**_JIT)
+def divide_by(out2, n) -> None:
+    """``out2 /= n`` in the 2-D ``out2``'s dtype, in place: the one division that makes a mean
+    or a variance of a sum. numpy's division of two floats of one dtype (array or scalar) is
+    IEEE's correctly rounded one, as a kernel's ``T(s / T(n))`` is, so the bits are the same;
+    a kernel of its own for it cost a compile per dtype that nested (and re-optimised) the
+    sum's. A single value is divided as a scalar (a ufunc call with ``out=`` costs ~1.5 us,
+    which a small ``x.mean()`` would feel). ``n == 0`` gives NaN or inf quietly, as in torch."""
+    den = out2.dtype.type(n)
+    if den == 0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(out2, den, out=out2, casting="unsafe")
+    elif out2.size == 1:
+        out2[0, 0] = out2[0, 0] / den
+    else:
+        np.divide(out2, den, out=out2, casting="unsafe")
+
+
+def var_den(R: int, correction: float) -> float:
+    """torch's variance divisor ``max(0, R - correction)`` (in float64, as the kernels had it
+    before the cast to the result's dtype)."""
+    return max(0.0, R - float(correction))
+
+
 def mean_fwd(x3, out2):
-    # out2[a,b] = sum_r x3[a,r,b] / R, the pairwise sum then one division; R=0 gives NaN.
-    A, R, B = x3.shape
+    """out2[a,b] = sum_r x3[a,r,b] / R: ``sum_fwd``'s pairwise sums, then one division;
+    R = 0 gives NaN. Not a kernel of its own: see :func:`divide_by`."""
     sum_fwd(x3, out2)
-    of = out2.reshape(A * B)
-    T = of.dtype.type
-    rn = T(R)
-    for i in range(A * B):
-        of[i] = T(of[i] / rn)
+    divide_by(out2, x3.shape[1])
 
 
-@cached_njit(**_JIT)
 def mean_var_fwd(x3, correction, mean2, var2):
-    # mean2 = mean over R; var2 = sum_r (x3 - mean)^2 / max(0, R - correction): two-pass.
-    A, R, B = x3.shape
+    """mean2 = mean over R; var2 = sum_r (x3 - mean)^2 / max(0, R - correction): two-pass
+    (``mean_fwd``, then ``sqdev_fwd`` around it, then one division)."""
     mean_fwd(x3, mean2)
     sqdev_fwd(x3, mean2, var2)
-    vf = var2.reshape(A * B)
-    T = vf.dtype.type
-    den = _var_den(R, correction, vf)
-    for i in range(A * B):
-        vf[i] = T(vf[i] / den)
+    divide_by(var2, var_den(x3.shape[1], correction))
 
 
-@cached_njit(**_JIT)
 def var_fwd(x3, correction, out2):
-    # out2 = variance over R with torch's correction (1 = unbiased); the mean goes to scratch.
+    """out2 = variance over R with torch's correction (1 = unbiased); the mean goes to scratch."""
     mean_var_fwd(x3, correction, np.empty_like(out2), out2)
 
 
