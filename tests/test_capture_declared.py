@@ -9,7 +9,7 @@ import pytest
 
 import jitgrad as torch
 from jitgrad.capture import interp, optable, straight
-from tests.test_capture import _replays
+from tests.test_capture_ops import replays_bitwise
 
 OPS = [
     ("erf atan", lambda a, b: torch.erf(a) * torch.atan(b) + a.erf() + b.atan()),
@@ -27,19 +27,7 @@ def test_declared_ops_capture_bitwise(name: str, f, dtype, mode) -> None:
     a = (torch.randn(*shape, dtype=dtype) * 2).requires_grad_()
     b = (torch.randn(*shape, dtype=dtype) + 0.5).requires_grad_()
 
-    def step() -> torch.Tensor:
-        out = f(a, b).sum()
-        out.backward()
-        return out.detach()
-
-    compiled = torch.compile(step) if mode is None else torch.compile(step, mode=mode)
-    results = []
-    for fn in (step, compiled, compiled):
-        a.grad = b.grad = None
-        out = fn()
-        results.append([out.numpy().tobytes(), a.grad.numpy().tobytes(), b.grad.numpy().tobytes()])
-    assert results[2] == results[0]
-    assert _replays(compiled) == 1, compiled.explain()
+    compiled = replays_bitwise(f, a, b, mode)
     if mode is not None:
         assert "run as straight-line source" in compiled.explain(), compiled.explain()
 

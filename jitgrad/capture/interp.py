@@ -27,6 +27,7 @@ The op codes are numbered by :data:`OPS`; :mod:`.optable` maps jitgrad's ops ont
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import sys
@@ -242,6 +243,7 @@ from jitgrad.kernels.cpu.jit import cached_njit
 '''
 
 
+@functools.cache
 def branches(dtype: str) -> dict[str, str]:
     """Each code's formula for ``dtype`` with ``{x}``, ``{g}``, ``{y}``, ``{z}``, ``{c0}``,
     ``{c1}`` where it reads its columns (what :mod:`.straight` fills in)."""
@@ -275,7 +277,8 @@ def source(dtype: str) -> tuple[str, str]:
     text = _HEADER.format(dtype=dtype)
     text += "".join(f"{n} = {CODE[n.lower()]}\n" for n in _NAMED)
     forms = (*optable.FORWARD, *optable.BACKWARD)
-    text += "".join(_helper(code, dtype) for code in forms if " if " in branches(dtype)[code.name])
+    formulas = branches(dtype)
+    text += "".join(_helper(code, dtype) for code in forms if " if " in formulas[code.name])
     text += '\n\n@cached_njit(error_model="numpy", nogil=True)\n' + "\n".join(lines) + "\n"
     name = f"_gen_interp_{dtype}_" + hashlib.sha256(text.encode()).hexdigest()[:20]
     return name, text + f"\n\n{name} = run\n"

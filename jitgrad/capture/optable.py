@@ -12,8 +12,8 @@ From the forms come the interpreter's op codes (:mod:`.interp`) and the straight
 templates (:mod:`.straight`): a form's forward is one code; each tensor input's derivative is
 one code reading the incoming gradient at ``x`` and the tensors its rule needs at ``y`` and
 ``z`` (the row's ``aux``), numbers from ``c0``/``c1``. The formulas are the declarations'
-expressions rendered by :func:`jitgrad.ops.expr.render` for the tape's dtype, as the eager
-kernels render them (:mod:`jitgrad.fusion.lowering`), so a replay rounds as eager does. Codes
+expressions lowered by :func:`jitgrad.fusion.lowering.lower` for the tape's dtype, as the
+eager kernels' are, so a replay rounds as eager does. Codes
 with the same rendered formula are one code (``mul``'s two derivatives, ``g * y``).
 
 A :class:`Row` maps an op as recorded onto its codes: ``grads`` has per tensor input the
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..fusion import codegen as C
+from ..fusion import lowering as L
 from ..ops import elementwise as _declared  # noqa: F401 - the declarations register themselves
 from ..ops import expr as E
 from ..ops.registry import BOOL, REGISTRY, OpDef
@@ -42,12 +44,18 @@ class Row(NamedTuple):
 
 
 class Code(NamedTuple):
-    """One interpreter code: ``expr`` (a declaration's expression) with its variables read
-    from the columns ``names`` maps them to (``g`` always from ``g``)."""
+    """One interpreter code: declaration ``op``'s forward (``grad`` None) or the derivative
+    of its input ``grad``, its variables read from the columns ``names`` maps them to (``g``
+    always from ``g``)."""
 
     name: str
-    expr: str
+    op: OpDef
+    grad: int | None
     names: tuple[tuple[str, str], ...]
+
+    @property
+    def expr(self) -> str:
+        return self.op.expr if self.grad is None else self.op.grads[self.grad]  # type: ignore[return-value]
 
 
 #: forms with Python numbers: name -> (declared op, column of each input, node if not its own)
@@ -113,10 +121,10 @@ def _derivative(op: OpDef, cols: tuple[str, ...], i: int) -> tuple[tuple, tuple]
     return tuple(sorted(names.items())), (*tensors, None, None)[:2]
 
 
-def _key(expr: str, names: tuple) -> tuple[str, str]:
+def _key(code: Code) -> tuple[str, ...]:
     """What makes two codes one: their formulas as rendered for each dtype."""
-    cols = {col: col for _, col in names}
-    return tuple(E.render(expr, {v: cols[c] for v, c in names}, d) for d in _DTYPES)
+    cols = {col: col for _, col in code.names}
+    return tuple(render(code, d, cols) for d in _DTYPES)
 
 
 _DTYPES = ("float32", "float64")
@@ -128,15 +136,16 @@ def build() -> tuple[dict[str, Row], list[Code], list[Code], dict[str, str]]:
     table: dict[str, Row] = {}
     codes: tuple[list[Code], list[Code]] = ([], [])
     alias: dict[str, str] = {}
-    seen: dict[tuple, str] = {(True, *_key("g", (("g", "g"),))): "b_g"}
+    seen: dict[tuple, str] = {(True, *_key(Code("b_g", REGISTRY["add"], 0, (("g", "g"),)))): "b_g"}
 
-    def code_for(name: str, expr: str, names: tuple, backward: bool) -> str:
-        key = (backward, *_key(expr, names))
+    def code_for(code: Code) -> str:
+        backward = code.grad is not None
+        key = (backward, *_key(code))
         have = seen.get(key)
         if have is None:
-            have = seen[key] = name
-            codes[backward].append(Code(name, expr, names))
-        alias[name] = have
+            have = seen[key] = code.name
+            codes[backward].append(code)
+        alias[code.name] = have
         return have
 
     for name, (op, cols, node) in _forms().items():
@@ -144,10 +153,10 @@ def build() -> tuple[dict[str, Row], list[Code], list[Code], dict[str, str]]:
         if any(got is None for _, got in grads):
             continue  # a derivative reads three tensors: not a form the rows can hold
         fnames = tuple(sorted((ROLES[i], c) for i, c in enumerate(cols)))
-        forward = code_for(name, op.expr, fnames, False)
+        forward = code_for(Code(name, op, None, fnames))
         row = []
         for i, (names, reads) in grads:  # type: ignore[misc]
-            row.append((code_for(f"b_{name}_{ROLES[i]}", op.grads[i], names, True), *reads))
+            row.append((code_for(Code(f"b_{name}_{ROLES[i]}", op, i, names)), *reads))
         table[name] = Row(forward, tuple(row), node)
     return table, codes[0], codes[1], alias
 
@@ -163,6 +172,44 @@ def _reduction_rows() -> dict[str, Row]:
     }  # fmt: skip
 
 
+def render(code: Code, dtype: str, columns: dict[str, str]) -> str:
+    """``code``'s formula as Numba source computing in ``dtype`` (``float32``/``float64``),
+    each column read by the text ``columns`` gives for it. Rendered by the one lowering
+    (:func:`jitgrad.fusion.lowering.lower`, a group of one op whose operands are scalar
+    arguments named after the columns), so it is the eager kernel's statement for that op."""
+    op, cols = code.op, dict(code.names)
+    operands = tuple((L.ARG, _HOLE + cols[r], None) if r in cols else (L.UNUSED,)
+                     for r in ROLES[: op.arity])  # fmt: skip
+    args = tuple((_HOLE + c, True) for c in sorted(set(cols.values())))
+    if code.grad is None:
+        member = L.Apply(op, dtype, dtype, operands)
+        outputs = (("out", ("value", 0), C.STORE, dtype),)
+        stmts = L.lower(L.Group(code.name, (member,), args, outputs, 0)).stmts
+        text = stmts[-1][1]
+    else:
+        grads = tuple((L.GRAD, 0, dtype) if i == code.grad else None for i in range(op.arity))
+        out = (L.ARG, _HOLE + cols["out"], None) if "out" in cols else None
+        member = L.Apply(op, dtype, dtype, operands, grads, out)
+        outputs = (("d", (L.GRAD, 0), C.STORE, dtype),)
+        group = L.Group(code.name, (member,), args, outputs, 0, grad_in=(_HOLE + "g", dtype))
+        stmts = dict(L.lower(group).stmts)
+        tag = f"{op.name}0"  # the lowering's names: g_<tag> arriving, d_<tag>_<role> the rule
+        text = stmts[f"d_{tag}_{ROLES[code.grad]}"].replace(f"g_{tag}", _HOLE + "g")
+    for col in sorted(set(cols.values()), key=len, reverse=True):
+        text = text.replace(_HOLE + col, columns[col])
+    return text
+
+
+#: the prefix of the argument names a formula is lowered with (replaced by column reads)
+_HOLE = "COL_"
+
+
+def columns(code: Code) -> tuple[str, ...]:
+    """The columns a code reads, in the order x (or g), y, z, c0, c1."""
+    used = {col for _, col in code.names}
+    return tuple(k for k in ("x", "g", "y", "z", "c0", "c1") if k in used)
+
+
 #: op -> row; FORWARD/BACKWARD: the generated codes; ALIAS: each form's code names -> the
 #: code computing it
 TABLE, FORWARD, BACKWARD, ALIAS = build()
@@ -172,16 +219,3 @@ TABLE.update(_reduction_rows())
 WITH_NUMBER = {"add": "addc", "sub": "subc", "mul": "mulc", "div": "divc"}
 #: declared ops captured under their own name (the trace's handlers are made for them)
 AUTOMATIC = {n: REGISTRY[n] for n in TABLE if n in REGISTRY and _automatic(REGISTRY[n])}
-
-
-def render(code: Code, dtype: str, columns: dict[str, str]) -> str:
-    """``code``'s formula as Numba source computing in ``dtype`` (``float32``/``float64``),
-    each column read by the text ``columns`` gives for it (the renderer of the eager
-    kernels: :func:`jitgrad.ops.expr.render`)."""
-    return E.render(code.expr, {var: columns[col] for var, col in code.names}, dtype)
-
-
-def columns(code: Code) -> tuple[str, ...]:
-    """The columns a code reads, in the order x (or g), y, z, c0, c1."""
-    used = {col for _, col in code.names}
-    return tuple(k for k in ("x", "g", "y", "z", "c0", "c1") if k in used)
