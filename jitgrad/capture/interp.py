@@ -152,7 +152,6 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         y = ins[r, 3]
         n = ins[r, 4]
         c = ins[r, 6]
-        aux = ins[r, 7]
         if op == MUL:  # the commonest rows get loops of their own (a flat loop each, which
             for i in range(n):  # the compiler vectorizes; the generic one is ~20% slower)
                 arena[dst + i] = arena[x + i] * arena[y + i]
@@ -191,16 +190,17 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op == SOFTMAX:  # softmax of one contiguous slice
             _softmax_slices(arena[x : x + n], arena[dst : dst + n], 1, n, _NO)
         elif op == SGD:  # the optimizer kernel's update, operation by operation
-            _sgd(arena, dst, x, y, n, consts, c, aux)
+            _sgd(arena, dst, x, y, n, consts, c, ins[r, 7])
         elif op == ADAM:
-            _adam(arena, consts, dst, x, y, aux, ins[r, 5], n, c)
+            _adam(arena, consts, dst, x, y, ins[r, 7], ins[r, 5], n, c)
         elif op == B_REDUCE:  # a broadcast operand's gradient: eager's blocked sum into zeros
-            d = zero + T(_blocked_sum(arena[x : x + n], aux))
+            d = zero + T(_blocked_sum(arena[x : x + n], ins[r, 7]))
             arena[dst] = arena[dst] + d if ins[r, 5] else d
         elif op == B_SOFTMAX:  # softmax backward into dst (assigned; a b_g row routes it)
             _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
             acc = ins[r, 5]
+            aux = ins[r, 7]
             for i in range(n):
                 if op == B_SUM:  # sum's gradient: the row's one value spread
                     g = arena[x]
