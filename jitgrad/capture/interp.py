@@ -200,7 +200,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
             acc = ins[r, 5]
-            aux = ins[r, 7]
+            aux = ins[r, 7]  # noqa: F841 - the generated derivative branches read it
             for i in range(n):
                 if op == B_SUM:  # sum's gradient: the row's one value spread
                     g = arena[x]
