@@ -424,7 +424,7 @@ def test_a_new_graph_costs_a_trace_not_a_compile() -> None:
     compiled = torch.compile(f)
     compiled(1)
     compiled(1)
-    before = list(interp.run.signatures)
+    before = list(interp.kernel("float32").signatures)
     for depth in (2, 3, 5, 8):
         for _ in range(2):  # trace, then replay
             x.grad = None
@@ -433,4 +433,5 @@ def test_a_new_graph_costs_a_trace_not_a_compile() -> None:
         x.grad = None
         f(depth)
         assert got.tobytes() == x.grad.numpy().tobytes()
-    assert list(interp.run.signatures) == before  # one compiled loop served every graph
+    # one compiled loop served every graph
+    assert list(interp.kernel("float32").signatures) == before

@@ -34,13 +34,19 @@ def test_ops_match_eager_bitwise(name: str, f, dtype) -> None:
     torch.manual_seed(0)
     a = (torch.randn(7, dtype=dtype) * 3).requires_grad_()
     b = torch.randn(7, dtype=dtype).requires_grad_()
+    replays_bitwise(f, a, b)
+
+
+def replays_bitwise(f, a: torch.Tensor, b: torch.Tensor, mode: str | None = None):
+    """``f(a, b).sum().backward()`` eagerly, then compiled twice (trace, replay): the
+    replay's value and gradients must be eager's bytes, from one captured program."""
 
     def step() -> torch.Tensor:
         out = f(a, b).sum()
         out.backward()
         return out.detach()
 
-    compiled = torch.compile(step)
+    compiled = torch.compile(step, mode=mode)
     results = []
     for fn in (step, compiled, compiled):
         a.grad = b.grad = None
@@ -48,6 +54,7 @@ def test_ops_match_eager_bitwise(name: str, f, dtype) -> None:
         results.append([out.numpy().tobytes(), a.grad.numpy().tobytes(), b.grad.numpy().tobytes()])
     assert results[2] == results[0]
     assert _replays(compiled) == 1, compiled.explain()
+    return compiled
 
 
 def test_op_code_constants_follow_the_op_list() -> None:

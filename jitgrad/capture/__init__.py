@@ -11,10 +11,12 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
 - :mod:`.compiled`: guards, the per-function cache, the eager fallback and ``explain()``;
 - :mod:`.trace`: the interposed API during a trace; :mod:`.record`,
   :mod:`.record_pointwise` and :mod:`.record_optim`: what each call records;
-- :mod:`.optable`: the declaration table (op -> forward code, each input's derivative);
+- :mod:`.optable`: the forms capture records, derived from the op declarations (op ->
+  forward code, each input's derivative code);
 - :mod:`.tape`: the arena layout, the backward schedule, the frozen :class:`~.tape.Program`;
-- :mod:`.interp`: the interpreter loop (float32 and float64, cached on disk);
-- :mod:`.straight` and :mod:`.straight_ops`: ``mode="max-autotune"``'s tier, a program as
+- :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
+  formulas (float32 and float64, cached on disk);
+- :mod:`.straight`: ``mode="max-autotune"``'s tier, a program as
   generated straight-line source compiled per graph (no per-row dispatch, a Numba compile
   per graph).
 
@@ -26,8 +28,9 @@ tape adds as their kernels do (member by member, then each outgoing sum once int
 target's buffer). So values and gradients equal eager's bit for bit, fused or not.
 
 What is kept: the elementwise ops of :mod:`.optable` (arithmetic with tensors or Python
-numbers on either side, ``alpha=``, powers, exp/log/tanh/sigmoid/relu/softplus/sqrt/rsqrt/
-abs/sin/cos/log1p/expm1/clamp/maximum/minimum), a one-element operand broadcast over the
+numbers on either side, ``alpha=``, powers, softplus, clamp, and every declared elementwise op
+with a ``torch.*`` name and one or two tensor inputs: exp/log/tanh/sigmoid/relu/sqrt/erf/atan/
+atan2/hypot/maximum/...), a one-element operand broadcast over the
 other, sums and means of everything or over the last dim, ``F.mse_loss``, softmax of a vector,
 stack/unbind/select of scalars, ``backward()``, and
 SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)

@@ -10,87 +10,60 @@ at ``x``/``y`` (constants at ``consts[c]``, ``consts[c + 1]``: each rounded to t
 dtype when recorded, so reading one back in that dtype is exact; the optimizers' Python-side
 numbers stay double, as the eager optimizers compute with them). Backward rows read the incoming
 gradient at ``x`` and their operands at ``y`` and ``aux``; with ``acc`` set they add into
-``dst`` (``dst + d``: the engine's ``previous + new``), else they assign. Every formula below
-is the op declaration's expression (:mod:`jitgrad.ops.elementwise`) as the kernel generator
-renders it for this dtype, operation by operation and with the same fast-math helpers, so a
-replay rounds exactly as the eager kernels do. Sums and softmax call the reduction kernels'
-own bodies (pairwise sums, max-shifted softmax).
+``dst`` (``dst + d``: the engine's ``previous + new``), else they assign. Sums and softmax call
+the reduction kernels' own bodies (pairwise sums, max-shifted softmax).
+
+:func:`run` below is the loop's template, not compiled as it stands: its elementwise formulas
+are generated. :func:`kernel` writes, for one dtype, a module holding :func:`run`'s source with
+one branch per code of :mod:`.optable` in place of the ``# <forward codes>`` and ``# <backward
+codes>`` lines, each the op declaration's expression rendered for that dtype as the eager
+kernels render it (the same operations in the same order, the same fast-math helpers), so a
+replay rounds as the eager kernels do. The module's name hashes its source, so a new or
+changed declaration gives a new module and its own disk-cached compile (once per build, not
+per graph).
 
 The op codes are numbered by :data:`OPS`; :mod:`.optable` maps jitgrad's ops onto them.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
+import sys
+import threading
 from typing import Any
 
 import numpy as np
-from numba import njit, types
-from numba.extending import overload
+from numba import njit
 
-from ..kernels.cpu import fastmath as _fm
+from ..fusion import diskcache
 from ..kernels.cpu import scalar as _k
-from ..kernels.cpu.jit import cached_njit
 from ..kernels.cpu.optim import _adam_tensor, _fma
 from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
-
-
-def _by_dtype(name: str, f32: Any, f64: Any) -> Any:
-    """A function Numba compiles as ``f32`` or ``f64`` by its argument's type (as
-    :func:`fastmath.fast_exp` does), not inlined: inlining it at each of the loop's call
-    sites trips a Numba SSA warning and slows the compile."""
-
-    def stub(x):  # pragma: no cover - Numba compiles the overload below instead
-        raise NotImplementedError
-
-    stub.__name__ = stub.__qualname__ = name
-
-    @overload(stub)
-    def _impl(x):
-        if x == types.float32:
-            return lambda x: f32(x)
-        if x == types.float64:
-            return lambda x: f64(x)
-        return None
-
-    return stub
-
-
-fast_exp = _by_dtype("fast_exp", _fm.exp32, _fm.exp64)
-_tanh = _by_dtype("_tanh", _fm.tanh32, _fm.tanh64)
-_sin = _by_dtype("_sin", _fm.sin32, _fm.sin64)
-_cos = _by_dtype("_cos", _fm.cos32, _fm.cos64)
-
+from . import optable
 
 #: Columns of an instruction row.
 WIDTH = 8
 
-#: Op codes, in the order the interpreter tests them (the commonest first). The constants
-#: below (the names upper-cased) number them for the loop; a test checks they agree.
+#: Op codes: forward elementwise (moves, then :mod:`.optable`'s forward codes, the commonest
+#: first), whole-slot rows, backward elementwise (the structural ones, then optable's). Each
+#: name upper-cased is a constant of this module; a test checks they agree.
 OPS = (
-    # forward, elementwise: dst = f(x[, y]) or f(x, consts[c])
-    "add", "sub", "mul", "div", "addc", "subc", "mulc", "divc", "neg", "exp", "log", "tanh",
-    "sigmoid", "relu", "softplus", "reciprocal", "square", "copy", "fill", "rsubc", "cube",
-    "powc", "rpowc", "sqrt", "rsqrt", "abs", "clamp", "maximum", "minimum", "add_scaled",
-    "sub_scaled", "sin", "cos", "log1p", "expm1",
-    # forward, whole-slot
-    "sum", "mean", "softmax", "sgd", "adam", "b_reduce",
-    # backward: d from gradient x and operands y, aux; dst = d or dst + d
-    "b_g", "b_neg", "b_mul", "b_mulc", "b_diva", "b_divb", "b_divc", "b_exp", "b_log",
-    "b_tanh", "b_sigmoid", "b_relu", "b_softplus", "b_reciprocal", "b_square", "b_zero",
-    "b_sum", "b_mean", "b_softmax", "b_negc", "b_cube", "b_powc", "b_rpowc", "b_sqrt", "b_rsqrt",
-    "b_abs", "b_clamp", "b_maxa", "b_maxb", "b_mina", "b_minb", "b_sin", "b_cos", "b_log1p",
-    "b_expm1",
+    *optable.STRUCTURAL_FORWARD, *(c.name for c in optable.FORWARD),
+    "sum", "mean", "softmax", "sgd", "adam", "b_reduce", "b_softmax",
+    *optable.STRUCTURAL_BACKWARD, *(c.name for c in optable.BACKWARD),
 )  # fmt: skip
+#: every code name -> its number (a form's derivative named after another form's: the same)
 CODE = {name: i for i, name in enumerate(OPS)}
-(ADD, SUB, MUL, DIV, ADDC, SUBC, MULC, DIVC, NEG, EXP, LOG, TANH, SIGMOID, RELU, SOFTPLUS,
- RECIPROCAL, SQUARE, COPY, FILL, RSUBC, CUBE, POWC, RPOWC, SQRT, RSQRT, ABS, CLAMP, MAXIMUM,
- MINIMUM, ADD_SCALED, SUB_SCALED, SIN, COS, LOG1P, EXPM1,
- SUM, MEAN, SOFTMAX, SGD, ADAM, B_REDUCE,
- B_G, B_NEG, B_MUL, B_MULC, B_DIVA, B_DIVB, B_DIVC, B_EXP, B_LOG, B_TANH, B_SIGMOID, B_RELU,
- B_SOFTPLUS, B_RECIPROCAL, B_SQUARE, B_ZERO, B_SUM, B_MEAN, B_SOFTMAX, B_NEGC, B_CUBE, B_POWC,
- B_RPOWC, B_SQRT, B_RSQRT, B_ABS, B_CLAMP, B_MAXA, B_MAXB, B_MINA, B_MINB, B_SIN, B_COS,
- B_LOG1P, B_EXPM1) = range(len(OPS))  # fmt: skip
+CODE.update({name: CODE[code] for name, code in optable.ALIAS.items()})
+globals().update({name.upper(): i for i, name in enumerate(OPS)})
+#: the codes :func:`run` names (their numbers are written into the generated module)
+_NAMED = ("MUL", "ADD", "B_MUL_A", "B_G", "SUM", "MEAN", "SOFTMAX", "SGD", "ADAM",
+          "B_REDUCE", "B_SOFTMAX", "B_SUM", "B_MEAN", "B_ZERO", "COPY", "FILL")  # fmt: skip
+(MUL, ADD, B_MUL_A, B_G, SUM, MEAN, SOFTMAX, SGD, ADAM, B_REDUCE, B_SOFTMAX, B_SUM,
+ B_MEAN, B_ZERO, COPY, FILL) = (CODE[n.lower()] for n in _NAMED)  # fmt: skip
 
 
 #: flags of an SGD row (its ``aux`` column)
@@ -166,14 +139,11 @@ def _adam(arena, consts, p, g, m, v, step, n, c):
 # element that take the arena cost array reference counting per element (vector rows 3-10x
 # slower); helpers per op-code range, each looping over its row, matched on vector rows but cost
 # 11.0 instead of 7.8 ns per scalar row on Rogozhnikov's 77,602-row tape.
-@cached_njit(error_model="numpy", nogil=True)
 def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
+    """The template of the interpreter (see the module docstring): :func:`kernel` compiles it
+    with the declarations' formulas in place of the ``# <... codes>`` lines."""
     T = arena.dtype.type  # noqa: N806 - a constant's value in the arena's dtype: exact
     zero = T(0)
-    one = T(1)
-    two = T(2)
-    three = arena.dtype.type(3)
-    half = arena.dtype.type(0.5)
     stack = np.empty(_STACK, arena.dtype)
     for r in range(ins.shape[0]):
         op = ins[r, 0]
@@ -188,15 +158,15 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op == ADD:
             for i in range(n):
                 arena[dst + i] = arena[x + i] + arena[y + i]
-        elif op == B_MUL or op == B_G:
+        elif op == B_MUL_A or op == B_G:
             if ins[r, 5]:  # acc
-                if op == B_MUL:
+                if op == B_MUL_A:
                     for i in range(n):
                         arena[dst + i] = arena[dst + i] + arena[x + i] * arena[y + i]
                 else:
                     for i in range(n):
                         arena[dst + i] = arena[dst + i] + arena[x + i]
-            elif op == B_MUL:
+            elif op == B_MUL_A:
                 for i in range(n):
                     arena[dst + i] = arena[x + i] * arena[y + i]
             else:
@@ -205,77 +175,13 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op < SUM:  # forward elementwise
             for i in range(n):
                 a = arena[x + i]
-                if op == ADD:
-                    v = a + arena[y + i]
-                elif op == SUB:
-                    v = a - arena[y + i]
-                elif op == MUL:
-                    v = a * arena[y + i]
-                elif op == DIV:
-                    v = a / arena[y + i]
-                elif op == ADDC:
-                    v = a + T(consts[c])
-                elif op == SUBC:
-                    v = a - T(consts[c])
-                elif op == MULC:
-                    v = a * T(consts[c])
-                elif op == DIVC:
-                    v = a / T(consts[c])
-                elif op == NEG:
-                    v = -a
-                elif op == EXP:
-                    v = fast_exp(a)
-                elif op == LOG:
-                    v = np.log(a)
-                elif op == TANH:
-                    v = _tanh(a)
-                elif op == SIGMOID:
-                    v = one / (one + fast_exp(-a))
-                elif op == RELU:
-                    v = _k.maximum(a, zero)
-                elif op == SOFTPLUS:  # where(a * b > c, a, log1p(exp(a * b)) / b)
-                    ab = a * T(consts[c])
-                    v = a if ab > T(consts[c + 1]) else np.log1p(fast_exp(ab)) / T(consts[c])
-                elif op == RECIPROCAL:
-                    v = one / a
-                elif op == SQUARE:
-                    v = a * a
-                elif op == COPY:
+                if op == COPY:
                     v = a
                 elif op == FILL:
                     v = T(consts[c])
-                elif op == RSUBC:  # number - x
-                    v = T(consts[c]) - a
-                elif op == CUBE:
-                    v = (a * a) * a
-                elif op == POWC:  # x ** number
-                    v = a ** T(consts[c])
-                elif op == RPOWC:  # number ** x
-                    v = T(consts[c]) ** a
-                elif op == SQRT:
-                    v = np.sqrt(a)
-                elif op == RSQRT:
-                    v = one / np.sqrt(a)
-                elif op == ABS:
-                    v = abs(a)
-                elif op == CLAMP:  # minimum(maximum(a, lo), hi)
-                    v = _k.minimum(_k.maximum(a, T(consts[c])), T(consts[c + 1]))
-                elif op == MAXIMUM:
-                    v = _k.maximum(a, arena[y + i])
-                elif op == MINIMUM:
-                    v = _k.minimum(a, arena[y + i])
-                elif op == ADD_SCALED:  # a + alpha * b
-                    v = a + T(consts[c]) * arena[y + i]
-                elif op == SUB_SCALED:  # a - alpha * b
-                    v = a - T(consts[c]) * arena[y + i]
-                elif op == SIN:
-                    v = _sin(a)
-                elif op == COS:
-                    v = _cos(a)
-                elif op == LOG1P:
-                    v = np.log1p(a)
-                else:  # EXPM1
-                    v = np.expm1(a)
+                # <forward codes>
+                else:
+                    v = a
                 arena[dst + i] = v
         elif op == SUM:  # the reduction kernel's pairwise sum (of one row)
             arena[dst] = _pw_sum(arena, x, n, zero, stack)
@@ -294,7 +200,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
             acc = ins[r, 5]
-            aux = ins[r, 7]
+            aux = ins[r, 7]  # noqa: F841 - the generated derivative branches read it
             for i in range(n):
                 if op == B_SUM:  # sum's gradient: the row's one value spread
                     g = arena[x]
@@ -304,86 +210,100 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                     g = arena[x + i]
                 if op == B_G or op == B_SUM or op == B_MEAN:
                     d = g
-                elif op == B_NEG:
-                    d = -g
-                elif op == B_MUL:
-                    d = g * arena[y + i]
-                elif op == B_MULC:
-                    d = g * T(consts[c])
-                elif op == B_DIVA:
-                    d = g / arena[y + i]
-                elif op == B_DIVB:  # -g * a / (b * b)
-                    b = arena[aux + i]
-                    d = ((-g) * arena[y + i]) / (b * b)
-                elif op == B_DIVC:
-                    d = g / T(consts[c])
-                elif op == B_EXP:  # g * out
-                    d = g * arena[y + i]
-                elif op == B_LOG:  # g / a
-                    d = g / arena[y + i]
-                elif op == B_TANH:  # g * (1 - out * out)
-                    o = arena[y + i]
-                    d = g * (one - o * o)
-                elif op == B_SIGMOID:  # g * out * (1 - out)
-                    o = arena[y + i]
-                    d = (g * o) * (one - o)
-                elif op == B_RELU:  # where(out <= 0, 0, g)
-                    d = zero if arena[y + i] <= zero else g
-                elif op == B_SOFTPLUS:  # where(a * b > c, g, g * exp(a * b) / (exp(a * b) + 1))
-                    ab = arena[y + i] * T(consts[c])
-                    d = g if ab > T(consts[c + 1]) else (g * fast_exp(ab)) / (fast_exp(ab) + one)
-                elif op == B_RECIPROCAL:  # -g * out * out
-                    o = arena[y + i]
-                    d = ((-g) * o) * o
-                elif op == B_SQUARE:  # 2 * g * a
-                    d = (two * g) * arena[y + i]
                 elif op == B_ZERO:  # no gradient arrived for this element (unbind's zeros)
                     d = zero
-                elif op == B_NEGC:  # -g * c
-                    d = (-g) * T(consts[c])
-                elif op == B_CUBE:  # 3 * g * a * a
-                    a = arena[y + i]
-                    d = ((three * g) * a) * a
-                elif op == B_POWC:  # where(b == 0, 0, g * b * a ** (b - 1))
-                    e = T(consts[c])
-                    d = zero if e == zero else (g * e) * (arena[y + i] ** (e - one))
-                elif op == B_RPOWC:  # where(logical_and(a == 0, b >= 0), 0, g * out * log(a))
-                    base = T(consts[c])
-                    z = base == zero and arena[aux + i] >= zero
-                    d = zero if z else (g * arena[y + i]) * np.log(base)
-                elif op == B_SQRT:  # g / (2 * out)
-                    d = g / (two * arena[y + i])
-                elif op == B_RSQRT:  # -0.5 * g * out * out * out
-                    o = arena[y + i]
-                    d = ((((-half) * g) * o) * o) * o
-                elif op == B_ABS:  # g * sign(a), torch.sign's 0 at +-0 and NaN (np.sign: -0., nan)
-                    a = arena[y + i]
-                    d = g * (one if a > zero else (-one if a < zero else zero))
-                elif op == B_CLAMP:  # where(logical_and(a >= lo, a <= hi), g, 0)
-                    a = arena[y + i]
-                    d = g if (a >= T(consts[c]) and a <= T(consts[c + 1])) else zero
-                elif op == B_MAXA or op == B_MINA or op == B_MAXB or op == B_MINB:
-                    a = arena[y + i]  # where(a == b, g / 2, where(a > b, g, 0)) and kin
-                    b = arena[aux + i]
-                    if a == b:
-                        d = g / two
-                    elif op == B_MAXA:
-                        d = g if a > b else zero
-                    elif op == B_MINA:
-                        d = g if a < b else zero
-                    elif op == B_MAXB:
-                        d = g if b > a else zero
-                    else:
-                        d = g if b < a else zero
-                elif op == B_SIN:  # g * cos(a)
-                    d = g * _cos(arena[y + i])
-                elif op == B_COS:  # -g * sin(a)
-                    d = (-g) * _sin(arena[y + i])
-                elif op == B_LOG1P:  # g / (a + 1)
-                    d = g / (arena[y + i] + one)
-                else:  # B_EXPM1: g * (out + 1)
-                    d = g * (arena[y + i] + one)
+                # <backward codes>
+                else:
+                    d = g
                 if acc:
                     arena[dst + i] = arena[dst + i] + d
                 else:
                     arena[dst + i] = d
+
+
+# ---- the generated loop -------------------------------------------------------------------
+
+#: how the generated loop reads each column of a row (``a``: the element at x, loaded once)
+_COLUMNS = {"x": "a", "g": "g", "y": "arena[y + i]", "z": "arena[aux + i]",
+            "c0": "T(consts[c])", "c1": "T(consts[c + 1])"}  # fmt: skip
+
+_HEADER = '''"""The tape interpreter for {dtype}, generated by jitgrad.capture.interp from its
+template and the op declarations."""
+import math  # noqa: F401
+import numpy as np
+from numba import njit  # noqa: F401
+
+from jitgrad.capture.interp import (  # noqa: F401
+    _NO, _STACK, _adam, _blocked_sum, _pw_sum, _sgd, _softmax_bwd_slices, _softmax_slices,
+)
+from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401
+from jitgrad.kernels.cpu import scalar as _k  # noqa: F401
+from jitgrad.kernels.cpu.jit import cached_njit
+
+'''
+
+
+@functools.cache
+def branches(dtype: str) -> dict[str, str]:
+    """Each code's formula for ``dtype`` with ``{x}``, ``{g}``, ``{y}``, ``{z}``, ``{c0}``,
+    ``{c1}`` where it reads its columns (what :mod:`.straight` fills in)."""
+    holes = {k: "{" + k + "}" for k in _COLUMNS}
+    return {code.name: optable.render(code, dtype, holes)
+            for code in (*optable.FORWARD, *optable.BACKWARD)}  # fmt: skip
+
+
+def _helper(code: optable.Code, dtype: str) -> str:
+    """A branching formula as a function (straight-line source calls it: an inline branch
+    splits a generated function into blocks, which slows Numba's compile of a long tape)."""
+    cols = optable.columns(code)
+    body = optable.render(code, dtype, {k: k for k in cols})
+    return f'\n@njit(error_model="numpy")\ndef f_{code.name}({", ".join(cols)}):\n' \
+           f"    return {body}\n"  # fmt: skip
+
+
+def source(dtype: str) -> tuple[str, str]:
+    """The generated module of the loop for ``dtype``: (its name, its source)."""
+    lines = []
+    for line in inspect.getsource(run).splitlines():
+        mark = line.strip()
+        if mark in ("# <forward codes>", "# <backward codes>"):
+            indent = line[: len(line) - len(line.lstrip())]
+            var, codes = ("v", optable.FORWARD) if "forward" in mark else ("d", optable.BACKWARD)
+            for code in codes:
+                lines.append(f"{indent}elif op == {CODE[code.name]}:  # {code.name}: {code.expr}")
+                lines.append(f"{indent}    {var} = {optable.render(code, dtype, _COLUMNS)}")
+        else:
+            lines.append(line)
+    text = _HEADER.format(dtype=dtype)
+    text += "".join(f"{n} = {CODE[n.lower()]}\n" for n in _NAMED)
+    forms = (*optable.FORWARD, *optable.BACKWARD)
+    formulas = branches(dtype)
+    text += "".join(_helper(code, dtype) for code in forms if " if " in formulas[code.name])
+    text += '\n\n@cached_njit(error_model="numpy", nogil=True)\n' + "\n".join(lines) + "\n"
+    name = f"_gen_interp_{dtype}_" + hashlib.sha256(text.encode()).hexdigest()[:20]
+    return name, text + f"\n\n{name} = run\n"
+
+
+#: dtype name -> the generated module, for this process
+_MODULES: dict[str, Any] = {}
+_LOCK = threading.Lock()
+
+
+def module(dtype: str) -> Any:
+    """The generated module of the loop for ``dtype`` (``float32``/``float64``), written
+    and executed on first use (its compiled code loads from the disk cache when there)."""
+    have = _MODULES.get(dtype)
+    if have is None:
+        with _LOCK:
+            have = _MODULES.get(dtype)
+            if have is None:
+                name, text = source(dtype)
+                with diskcache.LOCK:
+                    diskcache.load(name, text, "tape interpreter")
+                have = _MODULES[dtype] = sys.modules[name]
+    return have
+
+
+def kernel(dtype: str) -> Any:
+    """The compiled loop for ``dtype``: ``kernel(dtype)(ins, consts, arena)`` runs a tape."""
+    return module(dtype).run

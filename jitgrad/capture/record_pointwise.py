@@ -15,7 +15,7 @@ from typing import Any
 
 from ..frontend.tensor import Tensor
 from . import record as R
-from .optable import TABLE, WITH_NUMBER
+from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
 from .tape import Slot, Unsupported
 
@@ -154,7 +154,19 @@ _ELEMENTWISE_UNARY = (
     "log1p", "expm1",
 )  # fmt: skip
 _BINARY = ("add", "sub", "mul", "div", "maximum", "minimum")
+
+
+def _declared(methods: bool) -> dict[str, Any]:
+    """A handler under each ``torch.*`` name (each Tensor method, with ``methods``) of the
+    declared ops :mod:`.optable` captures under their own name: a new declaration is
+    captured with no edit here."""
+    return {alias: (unary if op.arity == 1 else binary)(name)
+            for name, op in AUTOMATIC.items() if op.method or not methods
+            for alias in op.torch}  # fmt: skip
+
+
 METHODS: dict[str, Any] = {
+    **_declared(methods=True),
     **{f"__{n}__": binary(n) for n in ("add", "sub", "mul")},
     **{n: binary(n) for n in _BINARY},
     "__radd__": binary("add"), "__rmul__": binary("mul"), "__truediv__": binary("div"),
@@ -170,6 +182,7 @@ METHODS: dict[str, Any] = {
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
+    **_declared(methods=False),
     **{n: binary(n) for n in _BINARY},
     **{n: unary(n) for n in _ELEMENTWISE_UNARY},
     "pow": power, "clamp": clamp, "clip": clamp,

@@ -281,9 +281,12 @@ class Tape:
         n = out[0].n
         operands = {"a": node.reads[0], "b": node.reads[1] if len(node.reads) > 1 else None,
                     "out": out[0].off}  # fmt: skip
-        for s, (code, reads, second) in zip(node.inputs, row.grads, strict=False):
+        for s, grad in zip(node.inputs, row.grads, strict=False):
             if s is None or not s.rg:
                 continue
+            if grad is None:
+                raise Unsupported(f"{row.node}: no derivative declared for an input")
+            code, reads, second = grad
             sent = self._sent(s)
             dst, acc = self._target(s, buffers, leaf_buffers, n if sent else s.n)
             reduce_to = None
@@ -311,12 +314,12 @@ class Tape:
                 continue
             if i == 0:
                 dst, acc = self._target(s, buffers, leaf_buffers, n)
-                self.row("b_mul", dst, twice, spread, n=n, acc=acc)
+                self.row("b_mul_a", dst, twice, spread, n=n, acc=acc)
             else:
                 prod = self.alloc(n)
-                self.row("b_mul", prod, twice, spread, n=n)
+                self.row("b_mul_a", prod, twice, spread, n=n)
                 dst, acc = self._target(s, buffers, leaf_buffers, n)
-                self.row("b_neg", dst, prod, n=n, acc=acc)
+                self.row("b_neg_a", dst, prod, n=n, acc=acc)
 
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
         return Program(self, outputs, writes, grads)
@@ -339,7 +342,7 @@ class Program:
         self.rows = len(self.ins)
         #: what runs the rows: the interpreter, or the program's straight-line kernel
         #: (:mod:`.straight`, same arguments); ``tier`` says which, for ``explain()``
-        self.kernel: Any = interp.run
+        self.kernel: Any = interp.kernel(self.arena.dtype.name)
         self.tier = "run by the tape interpreter"
 
     def run(self, args: tuple) -> Any:
