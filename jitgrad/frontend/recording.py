@@ -17,8 +17,9 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
-from ..engine.sweep import FREED, FREED_MESSAGE, Node, _anomaly, next_sequence
+from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
+from .kept_saved import KeepsSavedValues, freed_value
 
 _classes: dict[tuple[str, type], type] = {}
 _new_node = Node.__new__  # (object.__new__: no node class defines one)
@@ -111,7 +112,8 @@ def saved_attributes(name: str, **getters: Callable[[Any], Any]) -> None:
     another op, with another backward) raises KeyError or AttributeError: the attribute is
     then missing, as ``hasattr`` sees it."""
     props = {"_saved_" + key: lazy_saved(key, get) for key, get in getters.items()}
-    _classes[(name, FunctionBackward)] = type(name, (FunctionBackward,), {"__slots__": (), **props})
+    body = {"__slots__": (), "saved_names": tuple(props), **props}
+    _classes[(name, FunctionBackward)] = type(name, (KeepsSavedValues, FunctionBackward), body)
 
 
 def lazy_saved(key: str, get: Callable[[Any], Any]) -> property:
@@ -119,8 +121,8 @@ def lazy_saved(key: str, get: Callable[[Any], Any]) -> property:
 
     def read(node: Any) -> Any:
         saved = node._saved
-        if saved is FREED:
-            raise RuntimeError(FREED_MESSAGE)
+        if saved is FREED:  # (a dim or size read before the tensors were freed: kept)
+            return freed_value(node, "_saved_" + key)
         try:
             return get(saved)
         except (KeyError, AttributeError, TypeError):
