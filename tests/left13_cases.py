@@ -29,7 +29,7 @@ def _read(node: Any, names: list[str]) -> dict:
     out = {}
     for name in names:
         box: list = []
-        err = _error(lambda name=name: box.append(getattr(node, name)))
+        err = _error(lambda name=name, box=box: box.append(getattr(node, name)))
         out[name] = err if err else _plain(box[0])
     return out
 
