@@ -59,6 +59,37 @@ def saved_after_backward(torch: Any) -> dict:
     return {"before": before, "after": after}
 
 
+def inference_saved(torch: Any) -> dict:
+    """Every node refuses to save an inference tensor for backward (not only elementwise
+    ones); a node that saves none takes it."""
+    with torch.inference_mode():
+        a = torch.ones(2, 2)
+        i = torch.tensor([0, 1])
+    w = torch.ones(2, 2, requires_grad=True)
+    F = torch.nn.functional
+    cases = {
+        "mul": lambda: w * a,
+        "add": lambda: w + a,
+        "mm": lambda: w.mm(a),
+        "mm_self": lambda: a.mm(w),
+        "matmul": lambda: w @ a,
+        "bmm": lambda: w.unsqueeze(0).bmm(a.unsqueeze(0)),
+        "dot": lambda: w[0].dot(a[0]),
+        "addmm": lambda: torch.addmm(a, w, a),
+        "linear": lambda: F.linear(w, a),
+        "mse_loss": lambda: F.mse_loss(w, a),
+        "sum_dim": lambda: w.sum(0),
+        "gather": lambda: w.gather(1, i.reshape(2, 1)),
+        "index_select": lambda: w.index_select(0, i),
+        "getitem_tensor": lambda: w[i],
+        "cat": lambda: torch.cat([w, a]),
+        "clamp_tensor": lambda: w.clamp(min=a),
+        "scatter_add": lambda: w.scatter_add(0, i.reshape(1, 2), a[:1]),
+    }
+    return {k: _error(f) for k, f in cases.items()}
+
+
 CASES: dict[str, Callable[[Any], Any]] = {
     "saved_after_backward": saved_after_backward,
+    "inference_saved": inference_saved,
 }

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import INFERENCE_SAVED, STATE
 from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
 from .kept_saved import KeepsSavedValues, freed_value
@@ -314,10 +314,15 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
-    """``saved`` as a tuple, and their versions now (checked before the backward runs)."""
+    """``saved`` as a tuple, and their versions now (checked before the backward runs). An
+    inference tensor's version is negative (``INFERENCE_VERSION``): PyTorch refuses to save
+    one for backward, in every node."""
     versions = []
     for t in saved:
-        versions.append(t._vc[0])
+        v = t._vc[0]
+        if v < 0:
+            raise RuntimeError(INFERENCE_SAVED)
+        versions.append(v)
     return tuple(saved), tuple(versions)
 
 
