@@ -89,7 +89,44 @@ def inference_saved(torch: Any) -> dict:
     return {k: _error(f) for k, f in cases.items()}
 
 
+def _multi_view_stale(torch: Any, make: Any, write: Any) -> dict:
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 1
+    outs = make(y)
+    write(y)
+    b = outs[1]
+    got = {
+        "grad_fn": _error(lambda: b.grad_fn),
+        "mul": _error(lambda: b * 2),
+        "select": _error(lambda: b[0]),
+        "is_leaf": _error(lambda: b.is_leaf),
+        "requires_grad": b.requires_grad,
+        "detach": b.detach().tolist(),
+        "repr": repr(b),
+    }
+    with torch.no_grad():
+        got["no_grad_mul"] = (b * 2).tolist()
+        got["no_grad_select"] = b[0].tolist()
+    got["again"] = _error(lambda: b.grad_fn)
+    return got
+
+
+def multi_view_stale(torch: Any) -> dict:
+    """An unbind/split/chunk output after its base or a sibling view changed in place: its
+    ``grad_fn`` (and every op recording it) raises PyTorch's error, repr shows ``Invalid``."""
+    return {
+        "unbind": _multi_view_stale(torch, lambda y: y.unbind(1), lambda y: y.mul_(2)),
+        "split": _multi_view_stale(torch, lambda y: y.split(1), lambda y: y.add_(1)),
+        "chunk": _multi_view_stale(torch, lambda y: y.chunk(2, 1), lambda y: y.mul_(3)),
+        "sibling": _multi_view_stale(torch, lambda y: y.split([1, 1]), lambda y: y[0].mul_(2)),
+        "no_grad_write": _multi_view_stale(
+            torch, lambda y: y.unbind(0), lambda y: torch.no_grad()(y.mul_)(2)
+        ),
+    }
+
+
 CASES: dict[str, Callable[[Any], Any]] = {
     "saved_after_backward": saved_after_backward,
     "inference_saved": inference_saved,
+    "multi_view_stale": multi_view_stale,
 }

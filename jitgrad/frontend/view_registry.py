@@ -101,7 +101,10 @@ def fresh_type(x: Tensor) -> type:
     checks that tell a conj/neg view by its class (``type(x) in BIT_VIEWS``)."""
     cls = type(x)
     if cls is not Tensor and cls in _STALE_SET:
-        _read(x)
+        try:
+            _read(x)
+        except RuntimeError:  # an unbind/split output: its grad_fn is refused (stale_views)
+            return cls.__bases__[0]
         cls = type(x)
     return cls
 
