@@ -125,8 +125,35 @@ def multi_view_stale(torch: Any) -> dict:
     }
 
 
+def _prod_double(torch: Any, src_vals: tuple, include_self: bool, self_vals: tuple) -> dict:
+    x = torch.tensor(self_vals, dtype=torch.float64, requires_grad=True)
+    src = torch.tensor(src_vals, dtype=torch.float64, requires_grad=True)
+    y = x.scatter_reduce(0, torch.tensor([0, 0, 1]), src, "prod", include_self=include_self)
+    g = torch.autograd.grad(y.sum(), (x, src), create_graph=True)
+    out: dict = {"g": [t.tolist() for t in g], "nodes": [type(t.grad_fn).__name__ for t in g]}
+    for i in (0, 1):
+        box: list = []
+        err = _error(lambda i=i, box=box: box.extend(
+            torch.autograd.grad(g[i].sum(), (x, src), allow_unused=True)))
+        out[f"gg{i}"] = err or [None if t is None else t.tolist() for t in box]
+    return out
+
+
+def scatter_reduce_prod_double(torch: Any) -> dict:
+    """prod's second derivative for src raises where two zeros of src meet at one position
+    (PyTorch's ``Error`` node); elsewhere it is computed."""
+    return {
+        "two_zeros": _prod_double(torch, (0.0, 0.0, 5.0), True, (1.0, 2.0, 3.0)),
+        "one_zero": _prod_double(torch, (0.0, 2.0, 5.0), True, (1.0, 2.0, 3.0)),
+        "no_zero": _prod_double(torch, (2.0, 3.0, 5.0), True, (1.0, 2.0, 3.0)),
+        "two_zeros_exclude_self": _prod_double(torch, (0.0, 0.0, 5.0), False, (1.0, 2.0, 3.0)),
+        "one_zero_exclude_self": _prod_double(torch, (0.0, 2.0, 5.0), False, (0.0, 2.0, 3.0)),
+    }
+
+
 CASES: dict[str, Callable[[Any], Any]] = {
     "saved_after_backward": saved_after_backward,
     "inference_saved": inference_saved,
     "multi_view_stale": multi_view_stale,
+    "scatter_reduce_prod_double": scatter_reduce_prod_double,
 }
