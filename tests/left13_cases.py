@@ -151,9 +151,41 @@ def scatter_reduce_prod_double(torch: Any) -> dict:
     }
 
 
+def _rounded(t: Any) -> list:
+    """A complex tensor as ``[real, imag]`` pairs rounded to 9 decimals (the libraries'
+    last bits differ)."""
+    return [[round(v.real, 9), round(v.imag, 9)] for v in t.detach().reshape(-1).tolist()]
+
+
+def complex_logcumsumexp(torch: Any) -> dict:
+    """Complex logcumsumexp: values (imaginary parts as PyTorch's running log-add-exp keeps
+    them, not wrapped), node name and gradient; complex64; -inf terms."""
+    c128 = torch.complex128
+    x = torch.tensor([[1 + 2j, 0.5 - 1j, -1 + 0.3j], [2j, 3 + 0j, -0.5 - 0.5j]], dtype=c128,
+                     requires_grad=True)  # fmt: skip
+    y = torch.logcumsumexp(x, 1)
+    w = torch.tensor([[1 + 1j, 2 - 1j, 0.5j], [1, -1j, 2 + 0j]], dtype=c128)
+    (y * w).real.sum().backward()
+    x64 = x.detach().to(torch.complex64)
+    turn = torch.tensor([3.1j, -2.9j, 1 + 0j, 3j], dtype=c128)
+    inf = torch.tensor([0j, complex(float("-inf"), 0)], dtype=c128)
+    return {
+        "node": type(y.grad_fn).__name__,
+        "values": _rounded(y),
+        "grad": _rounded(x.grad),
+        "dim0": _rounded(x.detach().logcumsumexp(0)),
+        "complex64": [str(x64.logcumsumexp(0).dtype).split(".")[-1],
+                      [[round(v.real, 5), round(v.imag, 5)]
+                       for v in x64.logcumsumexp(0).reshape(-1).tolist()]],
+        "past_pi": _rounded(turn.logcumsumexp(0)),
+        "minus_inf": _rounded(inf.logcumsumexp(0)),
+    }
+
+
 CASES: dict[str, Callable[[Any], Any]] = {
     "saved_after_backward": saved_after_backward,
     "inference_saved": inference_saved,
     "multi_view_stale": multi_view_stale,
     "scatter_reduce_prod_double": scatter_reduce_prod_double,
+    "complex_logcumsumexp": complex_logcumsumexp,
 }
