@@ -36,7 +36,7 @@ from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..engine.sweep import FREED
 from ..kernels.cpu.reduce_call import reduce_array
-from .kept_saved import KeepsSavedValues, freed_value
+from .kept_saved import freed_value, keeping_release
 from .recording import FunctionBackward, ResultBackward, record, record_multi, unpack_saved
 from .reduce_common import Dims, grad_to_input, reduce_axes
 from .tensor import Tensor, _make
@@ -98,8 +98,9 @@ class Declared:
         parent = ResultBackward if reads_result else FunctionBackward
         #: node name (None: any other) -> the base class giving its ``_saved_*`` properties
         self.bases = {
-            node: type(name, (KeepsSavedValues, parent), {
+            node: type(name, (parent,), {
                 "__slots__": (),
+                "release": keeping_release(parent),
                 "saved_names": tuple("_saved_" + n for n in names if n != "result"),
                 **{"_saved_" + n: _saved_property(n, dim_list) for n in names},
             })

@@ -3,30 +3,32 @@
 PyTorch frees only a node's saved tensors: ``GatherBackward0._saved_dim`` or
 ``MmBackward0._saved_self_sym_sizes`` still read after ``backward()``, while
 ``_saved_self`` raises the freed-graph error. jitgrad's ``_saved_*`` attributes are computed
-when read from the node's record, which a backward drops whole; so :class:`KeepsSavedValues`
-reads the plain ones (not tensors, not None) just before, into the node's extras. Only nodes
-that saved tensors and show ``_saved_*`` attributes pay it, once per backward.
+when read from the node's record, which a backward drops whole; so the node's ``release``
+reads the plain ones (not tensors, not None) just before, into the node's extras
+(:func:`keeping_release`). Only nodes that saved tensors and show ``_saved_*`` attributes
+pay it, once per backward.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..engine.sweep import FREED, FREED_MESSAGE
 from . import tensor as _tensor
 
 
-class KeepsSavedValues:
-    """A mixin of node classes with ``_saved_*`` properties (listed in ``saved_names``): a
-    ``FunctionBackward`` is freed when it saved tensors, a ``ResultBackward`` always."""
+def keeping_release(parent: type) -> Callable[[Any], None]:
+    """The ``release`` of a node class derived from ``parent`` with ``_saved_*`` properties
+    (listed in its ``saved_names``): a ``FunctionBackward`` is freed when it saved tensors, a
+    ``ResultBackward`` always. (A method in the class body, not a mixin base: a mixin would
+    change the layout, and in-place ops move nodes between classes with ``__class__``.)"""
+    free = parent.release
 
-    __slots__ = ()
-    saved_names: tuple[str, ...] = ()
-
-    def release(self) -> None:
+    def release(self: Any) -> None:
         saved = self._saved
         if saved is None or saved is FREED or not (saved.tensors or self.reads_result):
-            super().release()  # (a node keeping no tensor is not freed: it reads on)
+            free(self)  # (a node keeping no tensor is not freed: it reads on)
             return
         kept = {}
         for name in self.saved_names:
@@ -36,9 +38,11 @@ class KeepsSavedValues:
                 continue
             if value is not None and not isinstance(value, _tensor.Tensor):
                 kept[name] = value
-        super().release()
+        free(self)
         if kept and self._saved is FREED:
             self.extras().kept = kept
+
+    return release
 
 
 def freed_value(node: Any, name: str) -> Any:

@@ -19,7 +19,7 @@ from ..engine import graph as G
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
 from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
-from .kept_saved import KeepsSavedValues, freed_value
+from .kept_saved import freed_value, keeping_release
 
 _classes: dict[tuple[str, type], type] = {}
 _new_node = Node.__new__  # (object.__new__: no node class defines one)
@@ -113,7 +113,8 @@ def saved_attributes(name: str, **getters: Callable[[Any], Any]) -> None:
     then missing, as ``hasattr`` sees it."""
     props = {"_saved_" + key: lazy_saved(key, get) for key, get in getters.items()}
     body = {"__slots__": (), "saved_names": tuple(props), **props}
-    _classes[(name, FunctionBackward)] = type(name, (KeepsSavedValues, FunctionBackward), body)
+    body["release"] = keeping_release(FunctionBackward)
+    _classes[(name, FunctionBackward)] = type(name, (FunctionBackward,), body)
 
 
 def lazy_saved(key: str, get: Callable[[Any], Any]) -> property:
