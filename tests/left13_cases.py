@@ -122,6 +122,13 @@ def multi_view_stale(torch: Any) -> dict:
         "no_grad_write": _multi_view_stale(
             torch, lambda y: y.unbind(0), lambda y: torch.no_grad()(y.mul_)(2)
         ),
+        "detached_alias_write": _multi_view_stale(
+            torch, lambda y: y.unbind(1), lambda y: y.detach().mul_(2)
+        ),
+        # a view of an output taken before the write: "Output 0 of Select"
+        "view_of_output": _multi_view_stale(
+            torch, lambda y: [None, y.unbind(1)[1][0:1]], lambda y: y.mul_(2)
+        ),
     }
 
 
