@@ -20,15 +20,17 @@ from . import tensor as _tensor
 
 def keeping_release(parent: type) -> Callable[[Any], None]:
     """The ``release`` of a node class derived from ``parent`` with ``_saved_*`` properties
-    (listed in its ``saved_names``): a ``FunctionBackward`` is freed when it saved tensors, a
-    ``ResultBackward`` always. (A method in the class body, not a mixin base: a mixin would
-    change the layout, and in-place ops move nodes between classes with ``__class__``.)"""
+    (listed in its ``saved_names``), for the nodes that saved tensors. (A method in the class
+    body, not a mixin base: a mixin would change the layout, and in-place ops move nodes
+    between classes with ``__class__``.)"""
     free = parent.release
 
     def release(self: Any) -> None:
         saved = self._saved
-        if saved is None or saved is FREED or not (saved.tensors or self.reads_result):
-            free(self)  # (a node keeping no tensor is not freed: it reads on)
+        if saved is None or saved is FREED or not saved.tensors:
+            # (a node keeping no tensor is not freed: it reads on; a softmax's result is
+            # freed without keeping its dim: that cost its backward 8-12%, perf/RESULTS.md)
+            free(self)
             return
         kept = {}
         for name in self.saved_names:
