@@ -124,8 +124,8 @@ def tensor_repr(self: Tensor) -> str:
         suffixes.insert(0, f"device='{self.device}'")
     if DUAL.hidden or DUAL.level is not None:  # forward AD: hidden graphs, tangent=
         DUAL.describe(self, suffixes)
-    elif self._requires_grad and _node_name(self) is not None:
-        suffixes.append(f"grad_fn=<{_node_name(self)}>")
+    elif (node := _node_name(self)) is not None:
+        suffixes.append(f"grad_fn=<{node}>")
     elif self._requires_grad:
         suffixes.append("requires_grad=True")
     return format_tensor(self._host(), suffixes)
