@@ -4,10 +4,11 @@ A tensor created while inference mode is on in its thread carries a mark in its 
 (set by ``tensor._init_fields``, which reads the thread-local flag only while some
 ``inference_mode`` block is open anywhere: the common path pays one list read). PyTorch's
 rules followed here: ``is_inference()`` is True, ``_version`` raises (no version counter),
-an elementwise node that would save one raises ("Inference tensors cannot be saved for
-backward...": its counter starts at ``INFERENCE_VERSION``, see there). Not yet followed: the
-same refusal in non-elementwise nodes; views and detaches taken outside the block are
-inference tensors in PyTorch, plain ones here (they share the counter, so saving one raises).
+a node that would save one raises ("Inference tensors cannot be saved for backward...": its
+counter starts at ``INFERENCE_VERSION``, see there; the elementwise record and
+``recording._with_versions`` check it). Not yet followed: views and detaches taken outside the
+block are inference tensors in PyTorch, plain ones here (they share the counter, so saving
+one raises).
 """
 
 from __future__ import annotations

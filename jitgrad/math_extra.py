@@ -68,10 +68,37 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     (a constant shift, so it needs no gradient) comes out of the exponentials."""
     if input.ndim == 0:
         return _named(input * 1, "LogcumsumexpBackward0")
-    shift = amax(input.detach(), dim, keepdim=True)
+    complex_ = input._dtype.is_complex
+    shift = amax((input.real if complex_ else input).detach(), dim, keepdim=True)
     shift = F.where(F.isfinite(shift), shift, 0.0)
     res = F.log(cumsum(F.exp(input - shift), dim)) + shift
+    if complex_:  # PyTorch's imaginary parts: whole turns added (constants: same gradient)
+        turns = np.round((_log_add_exp_scan(input._value, dim % input.ndim) - res._value).imag
+                         / (2 * np.pi))  # fmt: skip
+        turns = np.nan_to_num(turns, nan=0.0, posinf=0.0, neginf=0.0)
+        if turns.any():
+            res = res + _make((2j * np.pi * turns).astype(res._value.dtype), res._dtype)
     return _named(res, "LogcumsumexpBackward0")
+
+
+def _log_add_exp_scan(a: np.ndarray, dim: int) -> np.ndarray:
+    """PyTorch's complex logcumsumexp values along ``dim``: a running log-add-exp that keeps
+    the term of larger real part as is (``max + log1p(exp(min - max))``), so its imaginary
+    part is not wrapped to the principal branch as ``log(cumsum(exp))``'s is."""
+    x = np.moveaxis(a, dim, 0)
+    out = np.empty_like(x)
+    acc = out[0] = x[0]
+    with np.errstate(all="ignore"):
+        for i in range(1, x.shape[0]):
+            new = x[i]
+            down = new.real < acc.real  # (min, max) = (acc, new) unless new is smaller
+            lo, hi = np.where(down, new, acc), np.where(down, acc, new)
+            acc = out[i] = np.where(
+                ~np.isfinite(lo.real) & (lo.real == hi.real),
+                np.where(lo.real < 0, lo, np.log(np.exp(lo) + np.exp(hi))),
+                np.log1p(np.exp(lo - hi)) + hi,
+            )
+    return np.moveaxis(out, 0, dim)
 
 
 def cov(

@@ -130,8 +130,8 @@ def _prod_grads(g, input, a, src, d, idx, include_self, touched):  # noqa: A002
     masked_self = choose(_make(a == 0, D.bool_), _const(1, dt), input)
     g_self = g * scatter_reduce(masked_self, d, index_t, part, "prod", include_self=include_self)
     g_self = g_self / masked_self
-    if not include_self:
-        g_self = g_self * _const(~touched, dt)
+    if not include_self:  # (as PyTorch: ScatterBackward1 under create_graph)
+        g_self = g_self.scatter(d, index_t, 0.0)
     zeros = np.zeros(a.shape, np.int64)
     np.add.at(zeros, _targets(a.shape, idx, d), (s == 0).astype(np.int64))
     single = _make((s == 0) & (np.take_along_axis(zeros, idx, d) == 1), D.bool_)
@@ -139,7 +139,22 @@ def _prod_grads(g, input, a, src, d, idx, include_self, touched):  # noqa: A002
     by_one = gather(g * scatter_reduce(input, d, index_t, masked_src, "prod",
                                        include_self=include_self), d, index_t)  # fmt: skip
     by_src = gather(g * result, d, index_t) / choose(_make(s == 0, D.bool_), _const(1, dt), part)
-    return g_self, choose(single, by_one, by_src)
+    g_src = choose(single, by_one, by_src)
+    if (zeros > 1).any():  # PyTorch's DelayedError: a second derivative for src raises
+        g_src = record("Error", g_src._value, dt, (g_src,), _refuse_src_double_backward)
+    return g_self, g_src
+
+
+PROD_ZEROS = (
+    "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are "
+    "scattered to the same position in self"
+)
+
+
+def _refuse_src_double_backward(g: Tensor) -> Tensor:
+    """The ``Error`` node's backward over prod's src gradient when two zeros of src meet at
+    one position (the product of the others is no longer a smooth function there)."""
+    raise RuntimeError(PROD_ZEROS)
 
 
 def _pad(g_src: Tensor, shape: tuple) -> Tensor:

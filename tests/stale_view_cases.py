@@ -142,11 +142,19 @@ def select_of_stale_conj(T: Any) -> tuple:
     return x, d, (d * d).abs().sum()
 
 
+def select_of_conj(T: Any) -> tuple:
+    """A select of a conj view taken before the base write (issue 13 leftover)."""
+    x, y = _root(T, complex_=True)
+    d = y.conj()[1]
+    y.mul_(2)
+    return x, d, (d * d).abs().sum()
+
+
 CASES = {f.__name__: f for f in (
     base_write, backward_from_view, sibling_write, chain_of_views, view_of_view,
     transpose_view, no_grad_base_write, detach_write, setitem_on_base, two_writes,
     leaf_view_no_grad_write, view_after_write, complex_imag, complex_real_sibling,
-    conj_of_base, conj_of_select, select_of_stale_conj,
+    conj_of_base, conj_of_select, select_of_stale_conj, select_of_conj,
 )}
 
 

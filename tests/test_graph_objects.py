@@ -57,8 +57,11 @@ def test_scalar_graph_keeps_few_tracked_objects_per_op():
     # 28 before the shared parts, 19.4 before the node held its own record and results got
     # a version counter only when needed, 14.2 before stack's and unbind's nodes shared one
     # record and a saved result's record became one tuple (13.5 after); PyTorch's C++ graph
-    # keeps ~2.5 (its tensors)
-    assert per_op <= 14, per_op
+    # keeps ~2.5 (its tensors). 14.7 since session 10 (left13): an unbind/split output keeps
+    # a weak reference in its base's counter, so that a write to the base makes reading its
+    # grad_fn raise PyTorch's error instead of a silently wrong gradient (this graph unbinds
+    # a softmax every fourth op)
+    assert per_op <= 15, per_op
 
 
 def test_inplace_rebinding_gives_later_ops_the_new_edge():

@@ -85,7 +85,9 @@ class NodeExtras:
     stores one None for all of them and a sweep reads one slot to know a node has none.
     """
 
-    __slots__ = ("hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace", "packed")
+    __slots__ = (
+        "hooks", "prehooks", "tensor_hooks", "retain", "metadata", "trace", "packed", "kept"
+    )
 
     def __init__(self, trace: list[str] | None = None) -> None:
         self.hooks: dict | None = None
@@ -96,6 +98,9 @@ class NodeExtras:
         self.trace = trace
         #: ``(unpack_hook, {key: packed})`` when saved-tensor hooks packed what this node saved
         self.packed: tuple | None = None
+        #: ``_saved_<name> -> value``: the plain values (dims, sizes) a node shows after its
+        #: saved tensors were freed (frontend/recording.py ``KeepsSavedValues``)
+        self.kept: dict | None = None
 
 
 class Node:

@@ -34,8 +34,9 @@ from .. import dtypes as D
 from ..backends import STATE as DEVICE
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
-from ..engine.sweep import FREED, FREED_MESSAGE
+from ..engine.sweep import FREED
 from ..kernels.cpu.reduce_call import reduce_array
+from .kept_saved import freed_value, keeping_release
 from .recording import FunctionBackward, ResultBackward, record, record_multi, unpack_saved
 from .reduce_common import Dims, grad_to_input, reduce_axes
 from .tensor import Tensor, _make
@@ -98,7 +99,10 @@ class Declared:
         #: node name (None: any other) -> the base class giving its ``_saved_*`` properties
         self.bases = {
             node: type(name, (parent,), {
-                "__slots__": (), **{"_saved_" + n: _saved_property(n, dim_list) for n in names}
+                "__slots__": (),
+                "release": keeping_release(parent),
+                "saved_names": tuple("_saved_" + n for n in names if n != "result"),
+                **{"_saved_" + n: _saved_property(n, dim_list) for n in names},
             })
             for node, names in per_node.items()
         }  # fmt: skip
@@ -318,8 +322,8 @@ def _shown(name: str, value: Any, dim_list: bool) -> Any:
 def _saved_property(name: str, dim_list: bool) -> property:
     def get(node: Any) -> Any:
         saved = node._saved
-        if saved is FREED:
-            raise RuntimeError(FREED_MESSAGE)
+        if saved is FREED:  # (a dim or size read before the tensors were freed: kept)
+            return freed_value(node, "_saved_" + name)
         s = saved.fn.__dict__ if saved is not None else {}
         if name == "self_sym_numel" and "self_sym_sizes" in s:
             return math.prod(s["self_sym_sizes"])

@@ -41,6 +41,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     v = input if input.ndim else input.reshape(1)
     plan = _Plan(v.shape, [(d, flat)])
     out = _take(v, plan, "IndexSelectBackward0", index_tensors(index))
+    if out.grad_fn is not None:  # (the dim as passed, as its _saved_dim shows it)
+        out.grad_fn._saved.fn.saved_dim = dim
     return out if input.ndim else out.reshape(())
 
 
@@ -79,15 +81,15 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     out = np.empty(flat.shape[0], input._dtype.np)
     K.gather_nd(src, strides, flat, ishape, d, out)
     shape = input.shape
-    return record(
-        "GatherBackward0",
-        out.reshape(idx.shape),
-        input._dtype,
-        (input,),
-        # (dim as passed, as _saved_dim shows it: wrapped when the backward runs)
-        lambda g: _scatter_new(g, shape, _wrap_dim(dim, len(shape)), index, "ScatterAddBackward0"),
-        index_tensors(index),
-    )
+
+    def back(g: Tensor) -> Tensor:  # (dim as passed, as _saved_dim shows it: wrapped here)
+        return _scatter_new(g, shape, _wrap_dim(dim, len(shape)), index, "ScatterAddBackward0")
+
+    back.sparse_grad = sparse_grad
+    # (PyTorch saves the input too: its _saved_self, and a change in place before backward
+    # raises the version error there)
+    saved = (*index_tensors(index), input)
+    return record("GatherBackward0", out.reshape(idx.shape), input._dtype, (input,), back, saved)
 
 
 def _scatter_new(g: Tensor, shape: tuple[int, ...], dim: int, index: Any, name: str) -> Tensor:

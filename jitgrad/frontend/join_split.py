@@ -25,6 +25,7 @@ from .creation import zeros
 from .multi_view import mark as _mark_multi
 from .recording import JoinBackward, record, record_multi, shared
 from .tensor import Tensor, _make, _wrap_dim
+from .view_registry import register_all as register_views
 from .views import _dims, _sizes, narrow, reshape, select
 
 
@@ -215,6 +216,8 @@ def _pieces(
         o._base = base
     carry_bits(x, outs)
     _mark_multi(outs, name)
+    if outs[0].grad_fn is not None:  # a write to the base makes them stale (stale_views)
+        register_views(outs)
     return tuple(outs)
 
 

@@ -32,6 +32,14 @@ MESSAGE = (
     "be modified inplace. You should replace the inplace operation by an out-of-place one."
 )
 
+#: reading the ``grad_fn`` of such an output after its base (or a sibling) changed in place
+STALE_MESSAGE = (
+    "Output {nr} of {op} is a view and its base or another view of its base has been "
+    "modified inplace. This view is the output of a function that returns multiple views. "
+    "Such functions do not allow the output views to be modified inplace. You should replace "
+    "the inplace operation by an out-of-place one."
+)
+
 
 #: a view a custom Function returned (or an input it returned as-is): the first sentence of
 #: PyTorch's refusal to record an in-place write into it, under this key in its ``__dict__``

@@ -16,9 +16,10 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
-from ..engine.grad_mode import STATE
-from ..engine.sweep import FREED, FREED_MESSAGE, Node, _anomaly, next_sequence
+from ..engine.grad_mode import INFERENCE_SAVED, STATE
+from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
+from .kept_saved import freed_value, keeping_release
 
 _classes: dict[tuple[str, type], type] = {}
 _new_node = Node.__new__  # (object.__new__: no node class defines one)
@@ -111,7 +112,9 @@ def saved_attributes(name: str, **getters: Callable[[Any], Any]) -> None:
     another op, with another backward) raises KeyError or AttributeError: the attribute is
     then missing, as ``hasattr`` sees it."""
     props = {"_saved_" + key: lazy_saved(key, get) for key, get in getters.items()}
-    _classes[(name, FunctionBackward)] = type(name, (FunctionBackward,), {"__slots__": (), **props})
+    body = {"__slots__": (), "saved_names": tuple(props), **props}
+    body["release"] = keeping_release(FunctionBackward)
+    _classes[(name, FunctionBackward)] = type(name, (FunctionBackward,), body)
 
 
 def lazy_saved(key: str, get: Callable[[Any], Any]) -> property:
@@ -119,8 +122,8 @@ def lazy_saved(key: str, get: Callable[[Any], Any]) -> property:
 
     def read(node: Any) -> Any:
         saved = node._saved
-        if saved is FREED:
-            raise RuntimeError(FREED_MESSAGE)
+        if saved is FREED:  # (a dim or size read before the tensors were freed: kept)
+            return freed_value(node, "_saved_" + key)
         try:
             return get(saved)
         except (KeyError, AttributeError, TypeError):
@@ -312,10 +315,15 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
-    """``saved`` as a tuple, and their versions now (checked before the backward runs)."""
+    """``saved`` as a tuple, and their versions now (checked before the backward runs). An
+    inference tensor's version is negative (``INFERENCE_VERSION``): PyTorch refuses to save
+    one for backward, in every node."""
     versions = []
     for t in saved:
-        versions.append(t._vc[0])
+        v = t._vc[0]
+        if v < 0:
+            raise RuntimeError(INFERENCE_SAVED)
+        versions.append(v)
     return tuple(saved), tuple(versions)
 
 

@@ -62,10 +62,17 @@ for _name in (
     "UnsafeViewBackward0",
     "ExpandBackward0",
     "SqueezeBackward0",
-    "SqueezeBackward1",  # (its dim is not kept: the backward reshapes to the input's shape)
-    "SqueezeBackward2",
 ):
     saved_attributes(_name, self_sym_sizes=_sizes_of("shape"))
+# squeeze's backward carries the dim(s) as passed as its ``saved_dim`` (views.squeeze)
+saved_attributes(
+    "SqueezeBackward1", self_sym_sizes=_sizes_of("shape"), dim=lambda s: shown_int(s.fn.saved_dim)
+)
+saved_attributes(
+    "SqueezeBackward2",
+    self_sym_sizes=_sizes_of("shape"),
+    dim=lambda s: tuple(map(shown_int, s.fn.saved_dim)),
+)
 saved_attributes("UnsqueezeBackward0", dim=_int("dim"))
 
 
@@ -127,9 +134,17 @@ saved_attributes(
 )
 # gather_scatter: gather's backward captures ``shape``, ``dim`` as passed and ``index``;
 # index_select's (subscript._take's) saves the index tensor (its dim is kept wrapped only)
-saved_attributes("GatherBackward0", dim=_int("dim"), index=lambda s: closure(s.fn)["index"])
+# (its backward carries sparse_grad; the input is its last saved tensor)
+saved_attributes(
+    "GatherBackward0",
+    dim=_int("dim"),
+    index=lambda s: closure(s.fn)["index"],
+    self=lambda s: s.tensors[-1],
+    sparse_grad=lambda s: s.fn.sparse_grad,
+)
 saved_attributes(
     "IndexSelectBackward0",
+    dim=lambda s: shown_int(s.fn.saved_dim),  # (set by index_select)
     index=lambda s: s.tensors[0],
     self_sym_sizes=lambda s: tuple(closure(s.fn)["plan"].vshape),
 )

@@ -7,19 +7,28 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine.grad_mode import STATE
+from .multi_view import KEY as MULTI_KEY
+from .multi_view import STALE_MESSAGE
 from .tensor import Tensor
-from .view_registry import REGENERATE
+from .view_registry import REGENERATE, stale_class
 from .view_relation import relation, reread
 
 
 def regenerate(view: Tensor) -> None:
     """Give ``view`` the history of its values read from its base now. Kept as it was when
     the base no longer requires grad (PyTorch's rule) or its layout is not the C-contiguous
-    one the geometry counts in."""
+    one the geometry counts in. An output of unbind/split/chunk raises PyTorch's error."""
     root = view._base
-    if root is None or not root._requires_grad or not root._value.flags.c_contiguous:
+    if root is None or not root._requires_grad:
         return
-    install(view, lambda: reread(root, relation(view, root)))
+    multi = view.__dict__.get(MULTI_KEY) if view.__dict__ else None
+    if multi is not None:  # an unbind/split output (or a view of one): PyTorch refuses it,
+        view.__class__ = stale_class(type(view))  # on every read (its grad_fn is "Invalid")
+        raise RuntimeError(STALE_MESSAGE.format(nr=multi[1], op=multi[0]))
+    if not root._value.flags.c_contiguous:
+        return
+    last = type(view.grad_fn).__name__  # (its node before: the slot, the class moved back)
+    install(view, lambda: reread(root, relation(view, root), last))
 
 
 def install(view: Tensor, build: Callable[[], Any]) -> None:

@@ -106,6 +106,16 @@ def iterate(self: Tensor) -> Iterator[Tensor]:
     return iter(self.unbind(0))  # as PyTorch: one UnbindBackward0 for every element
 
 
+def _node_name(t: Tensor) -> str | None:
+    """``t.grad_fn``'s class name; ``Invalid`` where reading it raises (an unbind/split output
+    whose base changed in place, see stale_views), as PyTorch prints it."""
+    try:
+        node = t.grad_fn
+    except RuntimeError:
+        return "Invalid"
+    return None if node is None else type(node).__name__
+
+
 def tensor_repr(self: Tensor) -> str:
     suffixes = []
     if self._dtype not in (D.get_default_dtype(), D.int64, D.bool_, D.default_complex()):
@@ -114,8 +124,8 @@ def tensor_repr(self: Tensor) -> str:
         suffixes.insert(0, f"device='{self.device}'")
     if DUAL.hidden or DUAL.level is not None:  # forward AD: hidden graphs, tangent=
         DUAL.describe(self, suffixes)
-    elif self.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+    elif (node := _node_name(self)) is not None:
+        suffixes.append(f"grad_fn=<{node}>")
     elif self._requires_grad:
         suffixes.append("requires_grad=True")
     return format_tensor(self._host(), suffixes)

@@ -78,6 +78,17 @@ def register(view: Tensor) -> None:
         views.compact()
 
 
+def register_all(views: list) -> None:
+    """:func:`register` for the outputs of one unbind/split (one counter): one extend."""
+    vc = views[0]._vc
+    if len(vc) == 1:
+        vc.append(Views())
+    refs = vc[1]
+    refs.extend(map(_ref, views))
+    if len(refs) >= refs.limit:
+        refs.compact()
+
+
 def regenerates(classes: tuple, arrays: tuple, regenerate: Any) -> None:
     """Views of ``classes`` go stale too; views stored in ``arrays`` (a backend's buffers)
     regenerate with ``regenerate(view)``."""
@@ -101,7 +112,10 @@ def fresh_type(x: Tensor) -> type:
     checks that tell a conj/neg view by its class (``type(x) in BIT_VIEWS``)."""
     cls = type(x)
     if cls is not Tensor and cls in _STALE_SET:
-        _read(x)
+        try:
+            _read(x)
+        except RuntimeError:  # an unbind/split output: its grad_fn is refused (stale_views)
+            return cls.__bases__[0]
         cls = type(x)
     return cls
 

@@ -95,9 +95,11 @@ def logical(t: Tensor, rel: Relation) -> Tensor:
     return conj(t) if rel.flip is ConjView else t.neg()
 
 
-def reread(root: Tensor, rel: Relation) -> Any:
+def reread(root: Tensor, rel: Relation, last: str | None = None) -> Any:
     """The view's history after the write: its values read from the rebased ``root``. The
-    whole of a complex root as pairs is PyTorch's ``ViewAsRealBackward0`` replay."""
+    whole of a complex root as pairs is PyTorch's ``ViewAsRealBackward0`` replay. ``last``:
+    the view's own node name before, when known: a conj view made by ``conj()`` replays as
+    ``ConjBackward0``, one taken of a conj view (``y.conj()[1]``) as ``AsStridedBackward0``."""
     space = root_space(root, rel)
     shape, strides, offset = rel.geom
     whole = (
@@ -110,7 +112,10 @@ def reread(root: Tensor, rel: Relation) -> Any:
     if rel.flip is None:
         return region.grad_fn
     if rel.flip is ConjView:
-        return conj(region).grad_fn
+        node = conj(region).grad_fn
+        if last is not None and last != "ConjBackward0":
+            node.__class__ = node_class("AsStridedBackward0", type(node))
+        return node
     node = neg_view(region).grad_fn  # PyTorch replays a neg view as_strided: its name
     node.__class__ = node_class("AsStridedBackward0", type(node))
     return node

@@ -233,7 +233,10 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
         dims = tuple(_wrap_dim(d, input.ndim) for d in dims)
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    return make_view(input, input._value.reshape(new), name, _reshape_grad(shape))
+    back = _reshape_grad(shape)
+    if dim is not None:  # (the dims as passed, as SqueezeBackward1/2's _saved_dim shows them)
+        back.saved_dim = dim if type(dim) is int else tuple(dim)
+    return make_view(input, input._value.reshape(new), name, back)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
