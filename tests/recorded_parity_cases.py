@@ -1,4 +1,4 @@
-"""Programs the parity tests used to run live against PyTorch (``pytest.importorskip("torch")``),
+"""Programs some parity tests used to run live against PyTorch (skipped where it was missing),
 shared by those tests and the recorder tests/fixtures/make_recorded_parity_torch.py: each
 ``fn(lib)`` runs with ``lib`` = PyTorch once (recorded into
 tests/fixtures/recorded_parity_torch.json) and with ``lib`` = jitgrad in every test run, and
