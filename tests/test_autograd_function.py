@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from recorded_parity_cases import autograd_function_cube, recorded
 
 import jitgrad as torch
 from jitgrad.autograd import Function
@@ -297,31 +298,8 @@ def test_missing_backward_and_instantiation() -> None:
         Square()
 
 
-def test_matches_torch_live() -> None:
-    real = pytest.importorskip("torch")
-
-    def define(lib):
-        class Cube(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x, k):
-                ctx.save_for_backward(x)
-                ctx.k = k
-                return x * x * x * k
-
-            @staticmethod
-            def backward(ctx, g):
-                (x,) = ctx.saved_tensors
-                return 3 * x * x * g * ctx.k, None
-
-        return Cube
-
-    def run(lib):
-        x = lib.tensor([0.5, -1.5, 2.0], requires_grad=True)
-        y = define(lib).apply(x, 2.0)
-        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
-        g.sum().backward()
-        return repr(y).replace("torch", "jitgrad"), x.grad.tolist()
-
-    ours, theirs = run(torch), run(real)
+def test_matches_torch_recorded() -> None:
+    """A twice-differentiated custom Function: repr and grads as PyTorch's, recorded."""
+    ours, theirs = autograd_function_cube(torch), recorded("autograd_function_cube")
     assert ours[0] == theirs[0]
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)

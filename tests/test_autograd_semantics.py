@@ -1,6 +1,7 @@
 """Autograd semantics: backward/grad arguments, accumulation, hooks, grad modes, in-place and
 version counters, anomaly detection. Expected values are analytic; expected messages and call
-orders are PyTorch's (read off torch 2.x, and re-checked live where noted when installed).
+orders are PyTorch's (read off torch 2.x; the *_recorded tests read them from
+tests/fixtures/recorded_parity_torch.json).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from recorded_parity_cases import diamond_order, inplace_chain, recorded
 
 import jitgrad as torch
 
@@ -263,29 +265,13 @@ def test_hook_errors() -> None:
     )
 
 
-def diamond_order(lib) -> list[str]:
-    order: list[str] = []
-    a = lib.tensor([1.0], requires_grad=True)
-    b = a * 2
-    c = b.exp()
-    d = b.sin()
-    e = c * d
-    for nm, t in (("a", a), ("b", b), ("c", c), ("d", d), ("e", e)):
-        t.register_hook(lambda g, nm=nm: order.append(nm))
-    for nm, t in (("b", b), ("c", c), ("d", d), ("e", e)):
-        t.grad_fn.register_prehook(lambda g, nm=nm: order.append("pre" + nm))
-    e.backward(lib.ones(1))
-    return order
-
-
 def test_diamond_hook_order_matches_pytorch() -> None:
     expected = ["e", "pree", "d", "pred", "c", "prec", "b", "preb", "a"]
     assert diamond_order(torch) == expected
 
 
-def test_diamond_hook_order_live() -> None:
-    real = pytest.importorskip("torch")
-    assert diamond_order(torch) == diamond_order(real)
+def test_diamond_hook_order_recorded() -> None:
+    assert diamond_order(torch) == recorded("diamond_order")
 
 
 # ---- grad modes ----------------------------------------------------------------------------
@@ -409,19 +395,8 @@ def test_inplace_not_saved_is_fine() -> None:
     assert x.grad.tolist() == [2.0, 2.0]
 
 
-def test_inplace_matches_torch_live() -> None:
-    real = pytest.importorskip("torch")
-
-    def run(lib):
-        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
-        y = x * x
-        y.add_(x).mul_(2).sub_(1)
-        z = y.sin()  # saves its input y, not its result
-        z.div_(3)
-        z.sum().backward()
-        return x.grad.tolist(), y.grad_fn.name(), z.grad_fn.name()
-
-    ours, theirs = run(torch), run(real)
+def test_inplace_matches_torch_recorded() -> None:
+    ours, theirs = inplace_chain(torch), recorded("inplace_chain")
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
     assert ours[1:] == theirs[1:]
 

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from recorded_parity_cases import functional_hessian_jacobian, recorded
 
 import jitgrad as torch
 from jitgrad.autograd import Function, GradcheckError, gradcheck, gradgradcheck
@@ -194,16 +195,7 @@ def test_functional_errors() -> None:
     )
 
 
-def test_functional_matches_torch_live() -> None:
-    real = pytest.importorskip("torch")
-
-    def run(lib):
-        x = lib.tensor([[0.3, -0.2], [0.5, 1.1]], dtype=lib.float64)
-        f = lambda a: (a.sin() * a.exp()).sum()  # noqa: E731
-        return (
-            lib.autograd.functional.hessian(f, x).tolist(),
-            lib.autograd.functional.jacobian(lambda a: a.tanh() * a, x).tolist(),
-        )
-
-    for ours, theirs in zip(run(torch), run(real), strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+def test_functional_matches_torch_recorded() -> None:
+    ours = functional_hessian_jacobian(torch)
+    for got, want in zip(ours, recorded("functional_hessian_jacobian"), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from recorded_parity_cases import full_backward_hook, recorded
 
 import jitgrad as jg
 import jitgrad.nn as nn
@@ -191,25 +192,10 @@ def test_backward_hook_replaces_grad_input_and_handles_no_grad_inputs():
     assert calls == [((None,), (3, 1))]
 
 
-def test_full_backward_hook_matches_torch():
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    xs = rng.standard_normal((4, 3)).astype(np.float32)
-    got, want = [], []
-    for lib, sink in ((jg, got), (torch, want)):
-        lib.manual_seed(0)
-        lin = (nn if lib is jg else torch.nn).Sequential(
-            (nn if lib is jg else torch.nn).Linear(3, 2), (nn if lib is jg else torch.nn).Tanh()
-        )
-        lin[0].weight.data = lib.tensor(np.full((2, 3), 0.25, np.float32))
-        lin[0].bias.data = lib.tensor(np.array([0.1, -0.2], np.float32))
-        x = lib.tensor(xs, requires_grad=True)
-        lin.register_full_backward_hook(
-            lambda m, gi, go, sink=sink: sink.append((gi[0].tolist(), go[0].tolist()))
-        )
-        (lin(x) ** 2).sum().backward()
-    np.testing.assert_allclose(np.array(got[0][0]), np.array(want[0][0]), rtol=1e-5)
-    np.testing.assert_allclose(np.array(got[0][1]), np.array(want[0][1]), rtol=1e-5)
+def test_full_backward_hook_matches_torch_recorded():
+    got, want = full_backward_hook(jg), recorded("full_backward_hook")
+    np.testing.assert_allclose(np.array(got[0]), np.array(want[0]), rtol=1e-5)
+    np.testing.assert_allclose(np.array(got[1]), np.array(want[1]), rtol=1e-5)
 
 
 def test_layers_against_references():

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from recorded_parity_cases import recorded, tensor_dtypes_and_repr
 
 import jitgrad as torch
 
@@ -214,12 +215,5 @@ def test_size_and_shape_api() -> None:
     assert str(e.value) == "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
 
 
-def test_matches_torch_live() -> None:
-    real = pytest.importorskip("torch")
-    for data in ([1.5], [1, 2], [True], np.array([1.0]), np.array([1], dtype=np.int32)):
-        assert (
-            str(torch.tensor(data).dtype).split(".")[1]
-            == str(real.tensor(data).dtype).split(".")[1]
-        )
-    x = real.tensor([1.0, 2.0], requires_grad=True)
-    assert repr(torch.tensor([1.0, 2.0], requires_grad=True) * 2) == repr(x * 2)
+def test_matches_torch_recorded() -> None:
+    assert tensor_dtypes_and_repr(torch) == recorded("tensor_dtypes_and_repr")
