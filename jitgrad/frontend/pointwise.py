@@ -32,7 +32,7 @@ from .multi_view import check_marked
 from .overlap import assert_no_internal_overlap
 from .pointwise_backward import edge_indices, sum_to_shape
 from .pointwise_node import ElementwiseBackward, _record
-from .pointwise_plan import Plan, _plans, _signature, broadcast_shape
+from .pointwise_plan import Plan, _plans, _signature, behaved, broadcast_shape
 from .saved_views import ROLES
 from .tensor import Tensor, _make
 
@@ -234,8 +234,11 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan, values = _three(op, args, sig, va)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
-            kernel = plan.serial[nd] or plan.compile_serial(nd)
-            kernel.fn(*values, out)
+            entry = plan.entry[nd]  # the compiled code, no type dispatch (Plan.call_serial)
+            if entry and (nd == 0 or behaved(values)):
+                entry(*values, out)
+            else:
+                plan.call_serial(nd, values, out)
             if not (grad and plan.records and STATE.enabled):
                 return _make(out, plan.odt)
             return _record(plan, args, values, out, shape)
@@ -316,8 +319,11 @@ def add_into(t: Tensor, other: Tensor) -> bool:
         _add_plans[nd][t._dtype] = plan
     if not 0 < va.size < plan.small_max:
         return False
-    kernel = plan.serial[nd] or plan.compile_serial(nd)
-    kernel.fn(va, vo, va)
+    entry = plan.entry[nd]  # as in run; the entry point writes even a read-only array
+    if entry and va.flags.writeable and (nd == 0 or behaved((va, vo))):
+        entry(va, vo, va)
+    else:
+        plan.call_serial(nd, (va, vo), va)
     return True
 
 

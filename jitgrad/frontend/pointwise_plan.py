@@ -71,6 +71,7 @@ class Plan:
         "pid",
         "kernels",
         "serial",
+        "entry",
         "pool_min",
         "small_max",
         "leading",
@@ -115,6 +116,7 @@ class Plan:
         self.token = (self.pid, ())  # the last node token made (see pointwise_node._record)
         self.kernels: dict[int, Any] = {}
         self.serial: list[Any] = [None, None]
+        self.entry: list[Any] = [None, None]  # see call_serial
         self.pool_min = memory.min_pooled_size(self.odt.np)
         # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
         limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
@@ -126,6 +128,20 @@ class Plan:
         kernel = self.serial[ndim] = self.kernel(ndim, False)
         return kernel
 
+    def call_serial(self, ndim: int, values: Sequence[Any], out: np.ndarray) -> None:
+        """The serial kernel over ``values`` into ``out`` (0-d or 1-D, as :func:`run` and
+        ``add_into`` call it) through its dispatcher, then ``entry[ndim]``, its compiled
+        entry point for these argument types, kept once found: the plan fixes every
+        operand's dtype and ``ndim``, so a later call whose arrays are C-contiguous
+        (:func:`behaved`; a 0-d array always is) calls the compiled code with the same types
+        without the dispatcher's type resolution (False: none matches, never look again)."""
+        kernel = self.serial[ndim] or self.compile_serial(ndim)
+        kernel.fn(*values, out)
+        if self.entry[ndim] is None and (ndim == 0 or behaved(values)):
+            entry = kernel.entry_for((*values, out))
+            if entry is not None or kernel.fn is kernel.dispatcher:
+                self.entry[ndim] = entry or False
+
     def kernel(self, ndim: int, parallel: bool) -> Any:
         """The compiled forward kernel for this signature over an ``ndim`` loop nest."""
         kernel = self.kernels.get(ndim * 2 + parallel)
@@ -134,6 +150,17 @@ class Plan:
             spec = LW.op_forward(self.op, self.smask, ndim, parallel, cdt, odt)
             kernel = self.kernels[ndim * 2 + parallel] = C.get_kernel(spec)
         return kernel
+
+
+def behaved(values: Sequence[Any]) -> bool:
+    """Whether every value (arrays, numpy scalars) is C-contiguous and aligned: the Numba
+    array types :meth:`Plan.call_serial`'s 1-D entry points take (whether an operand is
+    writeable changes its type but not the code that reads it)."""
+    for v in values:
+        flags = v.flags
+        if not (flags.c_contiguous and flags.aligned):
+            return False
+    return True
 
 
 _plans: dict[tuple, Plan] = {}
