@@ -196,14 +196,11 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     one dimension and fewer than ``Plan.small_max`` elements, then a tensor of its shape or
     Python numbers (:func:`_three` for two), every tensor in its compute dtype: no broadcast,
     the plan's serial kernel called directly. Anything else takes :func:`_general`."""
-    if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
-        result = DEVICE.elementwise(op, args, None, None)
-        if result is not None:
-            return result
-    lazy = L.STATE
-    a = args[0]
-    if not ((lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled) and isinstance(
-        a, Tensor
+    if DEVICE.active and (result := DEVICE.elementwise(op, args, None, None)) is not None:
+        return result  # a device tensor exists somewhere: device operands take its kernels
+    lazy, a = L.STATE, args[0]
+    if isinstance(a, Tensor) and not (
+        (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled
     ):
         va = a._value
         shape = va.shape
@@ -234,9 +231,8 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan, values = _three(op, args, sig, va)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
-            entry = plan.entry[nd]  # the compiled code, no type dispatch (Plan.call_serial)
-            if entry and (nd == 0 or behaved(values)):
-                entry(*values, out)
+            if (entry := plan.entry[nd]) and (nd == 0 or behaved(values)):
+                entry(*values, out)  # the compiled code, no type dispatch (Plan.call_serial)
             else:
                 plan.call_serial(nd, values, out)
             if not (grad and plan.records and STATE.enabled):
