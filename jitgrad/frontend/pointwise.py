@@ -32,7 +32,7 @@ from .multi_view import check_marked
 from .overlap import assert_no_internal_overlap
 from .pointwise_backward import edge_indices, sum_to_shape
 from .pointwise_node import ElementwiseBackward, _record
-from .pointwise_plan import Plan, _plans, _signature, behaved, broadcast_shape
+from .pointwise_plan import Plan, _plans, _signature, broadcast_shape
 from .saved_views import ROLES
 from .tensor import Tensor, _make
 
@@ -231,8 +231,8 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan, values = _three(op, args, sig, va)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
-            if (entry := plan.entry[nd]) and (nd == 0 or behaved(values)):
-                entry(*values, out)  # the compiled code, no type dispatch (Plan.call_serial)
+            if entry := plan.entry[nd]:  # 0-d: compiled code, no type dispatch (call_serial)
+                entry(*values, out)
             else:
                 plan.call_serial(nd, values, out)
             if not (grad and plan.records and STATE.enabled):
@@ -290,7 +290,8 @@ def check_inplace(t) -> None:
 def accumulate_inplace(t, other) -> None:
     """``t += other`` for gradient accumulation (no graph, shapes equal)."""
     assert_no_internal_overlap(t._value)  # a .grad the user set to an expanded tensor
-    if not add_into(t, other):
+    # (add_into's 0-d entry point writes without Numba's refusal of a read-only array)
+    if not (t._value.flags.writeable and add_into(t, other)):
         apply(_ADD, [t, other], out_dtype=t._dtype, out=t._value)
     t._bump()
 
@@ -298,7 +299,8 @@ def accumulate_inplace(t, other) -> None:
 def add_into(t: Tensor, other: Tensor) -> bool:
     """``t += other`` (no graph, no version bump) by the add plan's serial kernel, where both
     have one shape of at most one dimension and fewer than ``Plan.small_max`` elements and
-    one dtype; False (nothing done) otherwise. The engine sums gradients with it."""
+    one dtype; False (nothing done) otherwise. The engine sums gradients with it (into its
+    own new buffers); ``t`` must be writeable."""
     va, vo = t._value, other._value
     shape = va.shape
     nd = len(shape)
@@ -315,8 +317,7 @@ def add_into(t: Tensor, other: Tensor) -> bool:
         _add_plans[nd][t._dtype] = plan
     if not 0 < va.size < plan.small_max:
         return False
-    entry = plan.entry[nd]  # as in run; the entry point writes even a read-only array
-    if entry and va.flags.writeable and (nd == 0 or behaved((va, vo))):
+    if entry := plan.entry[nd]:  # as in run (t is writeable: see accumulate_inplace)
         entry(va, vo, va)
     else:
         plan.call_serial(nd, (va, vo), va)
