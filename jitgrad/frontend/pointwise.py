@@ -196,14 +196,11 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     one dimension and fewer than ``Plan.small_max`` elements, then a tensor of its shape or
     Python numbers (:func:`_three` for two), every tensor in its compute dtype: no broadcast,
     the plan's serial kernel called directly. Anything else takes :func:`_general`."""
-    if DEVICE.active:  # a device tensor exists somewhere: device operands take its kernels
-        result = DEVICE.elementwise(op, args, None, None)
-        if result is not None:
-            return result
-    lazy = L.STATE
-    a = args[0]
-    if not ((lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled) and isinstance(
-        a, Tensor
+    if DEVICE.active and (result := DEVICE.elementwise(op, args, None, None)) is not None:
+        return result  # a device tensor exists somewhere: device operands take its kernels
+    lazy, a = L.STATE, args[0]
+    if isinstance(a, Tensor) and not (
+        (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled
     ):
         va = a._value
         shape = va.shape
@@ -234,8 +231,10 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan, values = _three(op, args, sig, va)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
             out = np.empty(shape, plan.odt.np)
-            kernel = plan.serial[nd] or plan.compile_serial(nd)
-            kernel.fn(*values, out)
+            if entry := plan.entry[nd]:  # 0-d: compiled code, no type dispatch (call_serial)
+                entry(*values, out)
+            else:
+                plan.call_serial(nd, values, out)
             if not (grad and plan.records and STATE.enabled):
                 return _make(out, plan.odt)
             return _record(plan, args, values, out, shape)
@@ -291,7 +290,8 @@ def check_inplace(t) -> None:
 def accumulate_inplace(t, other) -> None:
     """``t += other`` for gradient accumulation (no graph, shapes equal)."""
     assert_no_internal_overlap(t._value)  # a .grad the user set to an expanded tensor
-    if not add_into(t, other):
+    # (add_into's 0-d entry point writes without Numba's refusal of a read-only array)
+    if not (t._value.flags.writeable and add_into(t, other)):
         apply(_ADD, [t, other], out_dtype=t._dtype, out=t._value)
     t._bump()
 
@@ -299,7 +299,8 @@ def accumulate_inplace(t, other) -> None:
 def add_into(t: Tensor, other: Tensor) -> bool:
     """``t += other`` (no graph, no version bump) by the add plan's serial kernel, where both
     have one shape of at most one dimension and fewer than ``Plan.small_max`` elements and
-    one dtype; False (nothing done) otherwise. The engine sums gradients with it."""
+    one dtype; False (nothing done) otherwise. The engine sums gradients with it (into its
+    own new buffers); ``t`` must be writeable."""
     va, vo = t._value, other._value
     shape = va.shape
     nd = len(shape)
@@ -316,8 +317,10 @@ def add_into(t: Tensor, other: Tensor) -> bool:
         _add_plans[nd][t._dtype] = plan
     if not 0 < va.size < plan.small_max:
         return False
-    kernel = plan.serial[nd] or plan.compile_serial(nd)
-    kernel.fn(va, vo, va)
+    if entry := plan.entry[nd]:  # as in run (t is writeable: see accumulate_inplace)
+        entry(va, vo, va)
+    else:
+        plan.call_serial(nd, (va, vo), va)
     return True
 
 
