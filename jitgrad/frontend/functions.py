@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..ops import elementwise  # noqa: F401 - registers the declarations
-from ..ops.registry import REGISTRY
+from ..ops.registry import REGISTRY, OpDef, Use
 from ._tensor_data import result_type
 from .checks import elementwise_operands  # noqa: F401 - (as warnings above)
 from .clamp_where import _clamp_op, _clamp_type_error
@@ -54,64 +55,130 @@ def _binary(name: str):
     return fn
 
 
-def _public_names() -> tuple[dict[str, Any], dict[str, Any], tuple, tuple]:
-    """The functions the declarations name (``torch=``, ``special=`` on ``defop``): one
-    function per op, shared by its torch.* names, aliases and torch.special names."""
-    torch_names: dict[str, Any] = {}
-    special_names: dict[str, Any] = {}
-    methods: list[str] = []
-    inplace: list[str] = []
-    for op in R.values():
-        if not (op.torch or op.special):
-            continue
-        fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
-        torch_names.update(dict.fromkeys(op.torch, fn))
-        special_names.update(dict.fromkeys(op.special, fn))
-        methods += op.torch if op.method else ()
-        inplace += op.torch[:1] if op.inplace else ()
-    return torch_names, special_names, tuple(methods), tuple(inplace)
+def unary_(name: str):
+    op = R[name]
 
+    def fn(t: Any) -> Any:
+        return apply_inplace(op, t, ())
 
-#: ``jitgrad.<name>`` and ``jitgrad.special.<name>`` -> function, for every declaration that
-#: names them; ``DECLARED_METHODS`` are also Tensor methods, ``INPLACE_UNARY`` have a
-#: ``Tensor.<name>_`` form (jitgrad.methods binds both).
-DECLARED, DECLARED_SPECIAL, DECLARED_METHODS, INPLACE_UNARY = _public_names()
-globals().update(DECLARED)
-
-
-def fmod(input: Any, other: Any) -> Any:  # noqa: A002
-    """C's remainder (the dividend's sign); an integer zero divisor raises as PyTorch does."""
-    _check_divisor(input, other)
-    return run(R["fmod"], (input, other))
-
-
-def remainder(input: Any, other: Any) -> Any:  # noqa: A002
-    """Python's ``%`` (the divisor's sign); an integer zero divisor raises as PyTorch does."""
-    _check_divisor(input, other)
-    return run(R["remainder"], (input, other))
-
-
-def _bitwise(name: str):
-    """``bitwise_and``...: integer and bool tensors only (PyTorch's error names the kernel)."""
-    binary = _binary(name)
-
-    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
-        for x in (input, other):
-            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
-                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
-                raise NotImplementedError(
-                    f'"{name}_cpu" not implemented for \'{D.scalar_name(what)}\''
-                )
-        return binary(input, other, out=out)
-
-    fn.__name__ = name
-    fn.__doc__ = f"Elementwise ``{R[name].expr}`` of integer or bool operands."
+    fn.__name__ = name + "_"
     return fn
 
 
-bitwise_and = _bitwise("bitwise_and")
-bitwise_or = _bitwise("bitwise_or")
-bitwise_xor = _bitwise("bitwise_xor")
+def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The functions the declarations name (``torch=``, ``special=`` on ``defop``): one
+    function per op, shared by its torch.* names, aliases and torch.special names; its
+    Tensor methods (the function itself, or ``self`` moved first for ``self_at``) and its
+    in-place methods."""
+    torch_names: dict[str, Any] = {}
+    special_names: dict[str, Any] = {}
+    methods: dict[str, Any] = {}
+    inplace: dict[str, Any] = {}
+    for op in R.values():
+        if not (op.torch or op.special):
+            continue
+        fn = _public(op)
+        torch_names.update(dict.fromkeys(op.torch, fn))
+        special_names.update(dict.fromkeys(op.special, fn))
+        if op.method:
+            methods.update(dict.fromkeys(op.torch, _method(op, fn) if op.self_at else fn))
+        if op.inplace:
+            inplace[op.torch[0] + "_"] = _inplace(op) if op.front else unary_(op.name)
+    return torch_names, special_names, methods, inplace
+
+
+def _public(op: OpDef):
+    """The function for one declaration: the generated ``_unary``/``_binary``, behind the
+    declared dtype checks, or over the declaration's ``front`` hook."""
+    if op.front:
+        return _fronted(op)
+    fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
+    if op.integral or op.zero_divisor:
+        fn = _checked(op, fn)
+    fn.__doc__ = op.doc or fn.__doc__
+    return fn
+
+
+def _checked(op: OpDef, plain: Any):
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        _check(op, (input, other))
+        return plain(input, other, out=out)
+
+    fn.__name__ = fn.__qualname__ = op.name
+    return fn
+
+
+def _lowered(op: OpDef, operands: Any) -> tuple[OpDef, tuple]:
+    """The op a ``front`` hook chose and its operands, after the declared dtype checks."""
+    if type(operands) is Use:
+        op, operands = R[operands.name], operands.operands
+    _check(op, operands)
+    return op, operands
+
+
+def _check(op: OpDef, operands: tuple) -> None:
+    """``integral`` and ``zero_divisor`` (the declaration's data), with PyTorch's errors."""
+    if op.integral:
+        for x in operands:
+            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+                raise NotImplementedError(
+                    f'"{op.name}_cpu" not implemented for \'{D.scalar_name(what)}\''
+                )
+    if op.zero_divisor:
+        _check_divisor(*operands)
+
+
+def _fronted(op: OpDef):
+    hook = op.front
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return run(*_lowered(op, hook(*args, **kwargs)))
+
+    return _signed(fn, hook, op.torch[0], inspect.signature(hook))
+
+
+def _method(op: OpDef, fn: Any):
+    """``t.polygamma(n)`` for ``polygamma(n, input)``: the tensor is ``self``."""
+    at = op.self_at
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return fn(*args[:at], self, *args[at:], **kwargs)
+
+    return _signed(method, None, op.torch[0], _self_first(inspect.signature(fn), at))
+
+
+def _inplace(op: OpDef):
+    """``t.<name>_(...)``: the ``front`` hook's operands, written into ``t``."""
+    hook, at = op.front, op.self_at
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        chosen, operands = _lowered(op, hook(*args[:at], self, *args[at:], **kwargs))
+        return apply_inplace(chosen, operands[0], operands[1:])
+
+    return _signed(method, None, op.torch[0] + "_", _self_first(inspect.signature(hook), at))
+
+
+def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
+    params = list(sig.parameters.values())
+    tensor = params.pop(at).replace(name="self", annotation="Tensor")
+    return sig.replace(parameters=[tensor, *params], return_annotation="Tensor")
+
+
+def _signed(fn: Any, doc_from: Any, name: str, sig: inspect.Signature) -> Any:
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc_from.__doc__ if doc_from else None
+    fn.__signature__ = sig
+    return fn
+
+
+#: ``jitgrad.<name>`` and ``jitgrad.special.<name>`` -> function, for every declaration that
+#: names them; ``DECLARED_METHODS`` are the Tensor methods and ``DECLARED_INPLACE`` the
+#: ``Tensor.<name>_`` forms (jitgrad.methods binds both). ``INPLACE_UNARY``: the ops whose
+#: in-place form is generated (the names without the underscore).
+DECLARED, DECLARED_SPECIAL, DECLARED_METHODS, DECLARED_INPLACE = _public_names()
+INPLACE_UNARY = tuple(name[:-1] for name in DECLARED_INPLACE)
+globals().update(DECLARED)
 
 
 def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
@@ -124,12 +191,6 @@ def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
     if out is not None:
         return write_out("bitwise_not", out, lambda: run(R[name], (input,)), (input,))
     return run(R[name], (input,))
-
-
-def logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
-    return apply(R["logit"], (input, lo, hi))
 
 
 def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
@@ -166,27 +227,6 @@ subtract = sub
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     return sub(other, input, alpha=alpha)
-
-
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
-    """True division; ``rounding_mode`` 'floor' or 'trunc' rounds (zero gradient) and keeps
-    integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
-    if rounding_mode is None:
-        return run(R["div"], (input, other))
-    _check_rounding(rounding_mode)
-    _check_divisor(input, other)
-    return run(R["div_" + rounding_mode], (input, other))
-
-
-def _check_rounding(rounding_mode: Any) -> None:
-    if rounding_mode not in ("floor", "trunc"):
-        raise RuntimeError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
-
-
-divide = true_divide = div
 
 
 def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
@@ -262,12 +302,7 @@ def mul_(t: Any, other: Any) -> Any:
     return apply_inplace(R["mul"], t, (other,))
 
 
-def div_(t: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
-    if rounding_mode is None:
-        return apply_inplace(R["div"], t, (other,))
-    _check_rounding(rounding_mode)  # the op in place: its node is DivBackward2, as PyTorch's
-    _check_divisor(t, other)
-    return apply_inplace(R["div_" + rounding_mode], t, (other,))
+div_ = DECLARED_INPLACE["div_"]  # (the operators and divide_/true_divide_ use it)
 
 
 def floor_divide_(t: Any, other: Any) -> Any:
@@ -288,20 +323,11 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         raise
 
 
-def unary_(name: str):
-    op = R[name]
-
-    def fn(t: Any) -> Any:
-        return apply_inplace(op, t, ())
-
-    fn.__name__ = name + "_"
-    return fn
-
-
 #: What this module builds the public functions with. ``from .functions import *`` (jitgrad's
 #: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
 _HELPERS = frozenset(
-    "Any D DECLARED DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY R REGISTRY annotations "
+    "Any D DECLARED DECLARED_INPLACE DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY OpDef R "
+    "REGISTRY Use annotations inspect "
     "apply apply_inplace cast elementwise elementwise_operands record run unary_ write_out "
     "add_ sub_ mul_ div_ floor_divide_ pow_".split()
 )
