@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-import math
+import math  # noqa: F401 - star-exported to jitgrad.* (as warnings below) before logit moved
 import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
 
@@ -123,7 +123,7 @@ def _check(op: OpDef, operands: tuple) -> None:
             if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
                 what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
                 raise NotImplementedError(
-                    f'"{op.name}_cpu" not implemented for \'{D.scalar_name(what)}\''
+                    f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
                 )
     if op.zero_divisor:
         _check_divisor(*operands)

@@ -139,7 +139,12 @@ defop(
 # Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
 # in PyTorch, which refuses an integer divisor of zero (``zero_divisor``).
 defop(
-    "div_floor", "a // b", ("0 * g", "0 * g"), np.floor_divide, node="DivBackward2", zero_divisor=True
+    "div_floor",
+    "a // b",
+    ("0 * g", "0 * g"),
+    np.floor_divide,
+    node="DivBackward2",
+    zero_divisor=True,
 )
 defop(
     "div_trunc",
@@ -376,7 +381,8 @@ for _name, _sym, _ref in (
     ("bitwise_xor", "^", np.bitwise_xor),
 ):
     _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    defop(_name, f"a {_sym} b", (None, None), _ref, torch=True, method=True, integral=True, doc=_doc)
+    kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
+    defop(_name, f"a {_sym} b", (None, None), _ref, **kw)
 defop("bitwise_not", "~a", (None,), np.invert)
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").

@@ -237,6 +237,8 @@ defop(
     method=True,
     special="erfc",
 )
+
+
 def _logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     return (input, -math.inf, math.inf) if eps is None else (input, eps, 1.0 - eps)
@@ -273,6 +275,8 @@ defop(
     torch=True,
     method=True,
 )
+
+
 def _fmod(input: Any, other: Any) -> Any:  # noqa: A002
     """C's remainder (the dividend's sign); an integer zero divisor raises as PyTorch does."""
     return (input, other)

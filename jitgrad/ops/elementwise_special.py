@@ -47,6 +47,8 @@ defop(
     method=True,
     special=("digamma", "psi"),
 )
+
+
 def order_arg(name: str, param: str, pos: int, n: Any) -> int:
     """An integer order (polygamma's ``n``, mvlgamma's ``p``), with PyTorch's TypeError."""
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
