@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math  # noqa: F401 - star-exported to jitgrad.* (as warnings below) before logit moved
 import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..ops import elementwise  # noqa: F401 - registers the declarations
-from ..ops.registry import REGISTRY, OpDef, Use
-from ._tensor_data import result_type
+from ..ops.registry import REGISTRY, OpDef
+from . import declared_front as front
 from .checks import elementwise_operands  # noqa: F401 - (as warnings above)
 from .clamp_where import _clamp_op, _clamp_type_error
 from .clamp_where import _expression_where as _expression_where  # (re-exported, as below)
@@ -81,9 +80,9 @@ def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dic
         torch_names.update(dict.fromkeys(op.torch, fn))
         special_names.update(dict.fromkeys(op.special, fn))
         if op.method:
-            methods.update(dict.fromkeys(op.torch, _method(op, fn) if op.self_at else fn))
+            methods.update(dict.fromkeys(op.torch, front.method(op) if op.self_at else fn))
         if op.inplace:
-            inplace[op.torch[0] + "_"] = _inplace(op) if op.front else unary_(op.name)
+            inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else unary_(op.name)
     return torch_names, special_names, methods, inplace
 
 
@@ -91,7 +90,7 @@ def _public(op: OpDef):
     """The function for one declaration: the generated ``_unary``/``_binary``, behind the
     declared dtype checks, or over the declaration's ``front`` hook."""
     if op.front:
-        return _fronted(op)
+        return front.function(op)
     fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
     if op.integral or op.zero_divisor:
         fn = _checked(op, fn)
@@ -101,74 +100,10 @@ def _public(op: OpDef):
 
 def _checked(op: OpDef, plain: Any):
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
-        _check(op, (input, other))
+        front.check(op, (input, other))
         return plain(input, other, out=out)
 
     fn.__name__ = fn.__qualname__ = op.name
-    return fn
-
-
-def _lowered(op: OpDef, operands: Any) -> tuple[OpDef, tuple]:
-    """The op a ``front`` hook chose and its operands, after the declared dtype checks."""
-    if type(operands) is Use:
-        op, operands = R[operands.name], operands.operands
-    _check(op, operands)
-    return op, operands
-
-
-def _check(op: OpDef, operands: tuple) -> None:
-    """``integral`` and ``zero_divisor`` (the declaration's data), with PyTorch's errors."""
-    if op.integral:
-        for x in operands:
-            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
-                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
-                raise NotImplementedError(
-                    f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
-                )
-    if op.zero_divisor:
-        _check_divisor(*operands)
-
-
-def _fronted(op: OpDef):
-    hook = op.front
-
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        return run(*_lowered(op, hook(*args, **kwargs)))
-
-    return _signed(fn, hook, op.torch[0], inspect.signature(hook))
-
-
-def _method(op: OpDef, fn: Any):
-    """``t.polygamma(n)`` for ``polygamma(n, input)``: the tensor is ``self``."""
-    at = op.self_at
-
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
-        return fn(*args[:at], self, *args[at:], **kwargs)
-
-    return _signed(method, None, op.torch[0], _self_first(inspect.signature(fn), at))
-
-
-def _inplace(op: OpDef):
-    """``t.<name>_(...)``: the ``front`` hook's operands, written into ``t``."""
-    hook, at = op.front, op.self_at
-
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
-        chosen, operands = _lowered(op, hook(*args[:at], self, *args[at:], **kwargs))
-        return apply_inplace(chosen, operands[0], operands[1:])
-
-    return _signed(method, None, op.torch[0] + "_", _self_first(inspect.signature(hook), at))
-
-
-def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
-    params = list(sig.parameters.values())
-    tensor = params.pop(at).replace(name="self", annotation="Tensor")
-    return sig.replace(parameters=[tensor, *params], return_annotation="Tensor")
-
-
-def _signed(fn: Any, doc_from: Any, name: str, sig: inspect.Signature) -> Any:
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc_from.__doc__ if doc_from else None
-    fn.__signature__ = sig
     return fn
 
 
@@ -233,7 +168,7 @@ def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
     """``input // other``: the quotient rounded down, as Python's ``//``. PyTorch has no
     derivative for it: a backward that reaches it raises (``div(rounding_mode='floor')``
     gives the zero gradient instead)."""
-    _check_divisor(input, other)
+    front.check_divisor(input, other)
     with no_grad():
         out = run(R["div_floor"], (input, other))
     return record("NotImplemented", out._value, out._dtype, (input, other), _no_floor_grad)
@@ -241,16 +176,6 @@ def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
 
 def _no_floor_grad(g: Any) -> Any:
     raise RuntimeError("derivative for floor_divide is not implemented")
-
-
-def _check_divisor(input: Any, other: Any) -> None:
-    """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
-    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
-        return
-    if result_type([input, other])._category > 1:
-        return
-    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
-        raise RuntimeError("ZeroDivisionError")
 
 
 #: Scalar exponents computed by multiplication (declared in ops/elementwise.py).
@@ -306,7 +231,7 @@ div_ = DECLARED_INPLACE["div_"]  # (the operators and divide_/true_divide_ use i
 
 
 def floor_divide_(t: Any, other: Any) -> Any:
-    _check_divisor(t, other)
+    front.check_divisor(t, other)
     return apply_inplace(R["div_floor"], t, (other,))
 
 
@@ -327,7 +252,7 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 #: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
 _HELPERS = frozenset(
     "Any D DECLARED DECLARED_INPLACE DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY OpDef R "
-    "REGISTRY Use annotations inspect "
+    "REGISTRY annotations front "
     "apply apply_inplace cast elementwise elementwise_operands record run unary_ write_out "
     "add_ sub_ mul_ div_ floor_divide_ pow_".split()
 )

@@ -1,0 +1,128 @@
+"""The public functions of the declarations with their own argument handling (issue 14):
+``defop(..., front=hook, self_at=, integral=, zero_divisor=)``.
+
+A ``front`` hook (in ``ops/``, next to its ``defop``) has the public signature and docstring
+and returns the operands, or :class:`~jitgrad.ops.registry.Use` to run a sibling op. From it
+come the function (``torch.div``), the Tensor method when the tensor is not the first
+argument (``Tensor.polygamma(n)`` for ``polygamma(n, input)``) and the in-place method
+(``Tensor.div_``). Each is generated with the hook's own parameters, so the per-call cost is
+the hook's frame, not ``*args``/``**kwargs`` repacking (div is a hot path); ``inspect``
+shows the hook's annotations.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from .. import dtypes as D
+from ..ops.registry import REGISTRY, OpDef, Use
+from ._tensor_data import result_type
+from .pointwise import run
+from .pointwise_inplace import apply_inplace
+from .tensor import Tensor
+
+#: The module the generated functions say they come from (where they are published).
+MODULE = "jitgrad.frontend.functions"
+
+# The bodies: ``call`` is the hook's argument list. Ops without a ``Use`` or a check run the
+# declared op straight away; the rest go through ``lowered`` (checks, sibling op).
+_RUN = """\
+    operands = _hook({call})
+    if type(operands) is tuple:
+        if _checked:
+            _check(_op, operands)
+        return _run(_op, operands)
+    return _run(*_lowered(_op, operands))
+"""
+_INPLACE = """\
+    chosen, operands = _lowered(_op, _hook({call}))
+    return _apply_inplace(chosen, operands[0], operands[1:])
+"""
+
+
+def function(op: OpDef) -> Any:
+    """``torch.<name>``: the hook's signature and docstring."""
+    sig = inspect.signature(op.front)
+    return _generate(op.torch[0], op, _RUN, sig, sig, None, op.front.__doc__)
+
+
+def method(op: OpDef) -> Any:
+    """``Tensor.<name>`` when the tensor is argument ``self_at`` of the function."""
+    sig = inspect.signature(op.front)
+    return _generate(op.torch[0], op, _RUN, _self_first(sig, op.self_at), sig, op.self_at, None)
+
+
+def inplace(op: OpDef) -> Any:
+    """``Tensor.<name>_``: the hook's operands written into ``self``."""
+    sig, at = inspect.signature(op.front), op.self_at
+    return _generate(op.torch[0] + "_", op, _INPLACE, _self_first(sig, at), sig, at, None)
+
+
+def _generate(
+    name: str,
+    op: OpDef,
+    body: str,
+    public: inspect.Signature,
+    hook: inspect.Signature,
+    self_at: int | None,
+    doc: str | None,
+) -> Any:
+    params, ns = [], {"__name__": MODULE}
+    for i, p in enumerate(public.parameters.values()):
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            raise ValueError(f"op {op.name}: a front hook takes named parameters only")
+        if p.kind is p.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        if p.default is not p.empty:
+            ns[f"_d{i}"] = p.default
+        params.append(p.name + (f"=_d{i}" if p.default is not p.empty else ""))
+    call = []
+    for i, p in enumerate(hook.parameters.values()):
+        arg = "self" if i == self_at else p.name
+        call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
+    checked = op.integral or op.zero_divisor
+    ns.update(_hook=op.front, _op=op, _checked=checked, _check=check, _lowered=lowered)
+    ns.update(_run=run, _apply_inplace=apply_inplace)
+    source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
+    exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
+    fn = ns[name]
+    fn.__qualname__, fn.__doc__, fn.__signature__ = name, doc, public
+    return fn
+
+
+def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
+    params = list(sig.parameters.values())
+    tensor = params.pop(at).replace(name="self", annotation="Tensor")
+    return sig.replace(parameters=[tensor, *params], return_annotation="Tensor")
+
+
+def lowered(op: OpDef, operands: Any) -> tuple[OpDef, tuple]:
+    """The op a ``front`` hook chose and its operands, after the declared dtype checks."""
+    if type(operands) is Use:
+        op, operands = REGISTRY[operands.name], operands.operands
+    check(op, operands)
+    return op, operands
+
+
+def check(op: OpDef, operands: tuple) -> None:
+    """``integral`` and ``zero_divisor`` (the declaration's data), with PyTorch's errors."""
+    if op.integral:
+        for x in operands:
+            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+                raise NotImplementedError(
+                    f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
+                )
+    if op.zero_divisor:
+        check_divisor(*operands)
+
+
+def check_divisor(input: Any, other: Any) -> None:  # noqa: A002
+    """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        return
+    if result_type([input, other])._category > 1:
+        return
+    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
+        raise RuntimeError("ZeroDivisionError")
