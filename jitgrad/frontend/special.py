@@ -1,11 +1,12 @@
-"""Public special functions and the rest of torch's pointwise math: ``jitgrad.lgamma``,
-``digamma``, ``polygamma``, ``erfinv``, ``i0``, ``sinc``, ``nan_to_num``, ``fmax``,
-``copysign``, ``float_power`` ..., their Tensor methods and in-place forms.
+"""The special functions and the rest of torch's pointwise math that are not generated from
+their declarations (:mod:`.elementwise_special`; ``lgamma``, ``polygamma`` ... are, with
+their argument checks, in frontend/functions.py): ``mvlgamma``, ``nan_to_num``,
+``float_power``, ``heaviside``, ``zeta``/``igamma``, their Tensor methods and the in-place
+forms of the plain special functions.
 
-Declarations (forward and derivative expressions) are in :mod:`.elementwise_special`; this
-module adds what is not an expression: argument checks with PyTorch's messages, dtype-given
-defaults (nan_to_num's infinities), ``float_power``'s double computation and heaviside's
-missing derivative.
+What is here is not an expression: dtype-given defaults (nan_to_num's infinities, its
+complex and integer inputs), ``float_power``'s double computation and the missing
+derivatives (heaviside, zeta's first argument).
 """
 
 from __future__ import annotations
