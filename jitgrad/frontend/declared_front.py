@@ -33,7 +33,12 @@ _RUN = """\
         if _checked:
             _check(_op, operands)
         return _run(_op, operands)
-    return _run(*_lowered(_op, operands))
+    chosen = _registry[operands.name]  # a Use (lowered(), written out: a per-call path)
+    if chosen.zero_divisor and not chosen.integral:
+        _check_divisor(*operands.operands)
+    elif chosen.integral:
+        _check(chosen, operands.operands)
+    return _run(chosen, operands.operands)
 """
 _INPLACE = """\
     chosen, operands = _lowered(_op, _hook({call}))
@@ -83,7 +88,8 @@ def _generate(
         call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
     checked = op.integral or op.zero_divisor
     ns.update(_hook=op.front, _op=op, _checked=checked, _check=check, _lowered=lowered)
-    ns.update(_run=run, _apply_inplace=apply_inplace)
+    ns.update(_run=run, _apply_inplace=apply_inplace, _registry=REGISTRY)
+    ns.update(_check_divisor=check_divisor)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
     fn = ns[name]

@@ -138,22 +138,11 @@ defop(
 
 # Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
 # in PyTorch, which refuses an integer divisor of zero (``zero_divisor``).
-defop(
-    "div_floor",
-    "a // b",
-    ("0 * g", "0 * g"),
-    np.floor_divide,
-    node="DivBackward2",
-    zero_divisor=True,
-)
-defop(
-    "div_trunc",
-    "trunc_div(a, b)",
-    ("0 * g", "0 * g"),
-    np_trunc_div,
-    node="DivBackward2",
-    zero_divisor=True,
-)
+for _name, _expr, _ref in (
+    ("div_floor", "a // b", np.floor_divide),
+    ("div_trunc", "trunc_div(a, b)", np_trunc_div),
+):
+    defop(_name, _expr, ("0 * g", "0 * g"), _ref, node="DivBackward2", zero_divisor=True)
 
 # ---- activations (nn.functional) ----------------------------------------------------------
 # Forward and derivative follow PyTorch's CPU kernels operation by operation (the backward of
@@ -381,8 +370,8 @@ for _name, _sym, _ref in (
     ("bitwise_xor", "^", np.bitwise_xor),
 ):
     _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
-    defop(_name, f"a {_sym} b", (None, None), _ref, **kw)
+    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
+    defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
 defop("bitwise_not", "~a", (None,), np.invert)
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").

@@ -79,13 +79,15 @@ class OpDef:
 REGISTRY: dict[str, OpDef] = {}
 
 
-@dataclass(frozen=True)
 class Use:
     """What a ``front`` hook returns to run another declared op (``div(rounding_mode=
-    'floor')`` runs ``div_floor``) instead of its own."""
+    'floor')`` runs ``div_floor``) instead of its own. (A plain slotted class: a frozen
+    dataclass's ``__init__`` costs about a microsecond, on a per-call path.)"""
 
-    name: str
-    operands: tuple
+    __slots__ = ("name", "operands")
+
+    def __init__(self, name: str, operands: tuple) -> None:
+        self.name, self.operands = name, operands
 
 
 def defop(
