@@ -33,12 +33,12 @@ _RUN = """\
         if _checked:
             _check(_op, operands)
         return _run(_op, operands)
-    chosen = _registry[operands.name]  # a Use (lowered(), written out: a per-call path)
+    chosen, operands = _registry[operands[0]], operands[1]  # a Use: lowered(), written out
     if chosen.zero_divisor and not chosen.integral:
-        _check_divisor(*operands.operands)
+        _check_divisor(*operands)
     elif chosen.integral:
-        _check(chosen, operands.operands)
-    return _run(chosen, operands.operands)
+        _check(chosen, operands)
+    return _run(chosen, operands)
 """
 _INPLACE = """\
     chosen, operands = _lowered(_op, _hook({call}))

@@ -25,7 +25,7 @@ def _div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  #
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
-    return Use("div_" + rounding_mode, (input, other))
+    return Use(("div_" + rounding_mode, (input, other)))
 
 
 # ---- arithmetic ---------------------------------------------------------------------------

@@ -79,15 +79,21 @@ class OpDef:
 REGISTRY: dict[str, OpDef] = {}
 
 
-class Use:
-    """What a ``front`` hook returns to run another declared op (``div(rounding_mode=
-    'floor')`` runs ``div_floor``) instead of its own. (A plain slotted class: a frozen
-    dataclass's ``__init__`` costs about a microsecond, on a per-call path.)"""
+class Use(tuple):
+    """What a ``front`` hook returns to run another declared op instead of its own:
+    ``Use((name, operands))`` (``div(rounding_mode='floor')`` runs ``div_floor``). A tuple
+    subclass built by tuple's own constructor: no Python frame on a per-call path (a frozen
+    dataclass's ``__init__`` cost about a microsecond)."""
 
-    __slots__ = ("name", "operands")
+    __slots__ = ()
 
-    def __init__(self, name: str, operands: tuple) -> None:
-        self.name, self.operands = name, operands
+    @property
+    def name(self) -> str:
+        return self[0]
+
+    @property
+    def operands(self) -> tuple:
+        return self[1]
 
 
 def defop(
