@@ -16,7 +16,7 @@ import inspect
 from typing import Any
 
 from .. import dtypes as D
-from ..ops.registry import REGISTRY, OpDef, Use
+from ..ops.registry import REGISTRY, OpDef
 from ._tensor_data import result_type
 from .pointwise import run
 from .pointwise_inplace import apply_inplace
@@ -25,25 +25,20 @@ from .tensor import Tensor
 #: The module the generated functions say they come from (where they are published).
 MODULE = "jitgrad.frontend.functions"
 
-# The bodies: ``call`` is the hook's argument list. Ops without a ``Use`` or a check run the
-# declared op straight away; the rest go through ``lowered`` (checks, sibling op).
-_RUN = """\
+# The bodies: ``call`` is the hook's argument list; a ``Use`` picks a sibling op. The checks
+# are written out (no helper frame unless a rule applies): div and fmod are per-call paths.
+_LOWER = """\
     operands = _hook({call})
-    if type(operands) is tuple:
-        if _checked:
-            _check(_op, operands)
-        return _run(_op, operands)
-    chosen, operands = _registry[operands[0]], operands[1]  # a Use: lowered(), written out
-    if chosen.zero_divisor and not chosen.integral:
-        _check_divisor(*operands)
-    elif chosen.integral:
-        _check(chosen, operands)
-    return _run(chosen, operands)
+    chosen = _op
+    if type(operands) is not tuple:
+        chosen, operands = _registry[operands[0]], operands[1]
+    if chosen.integral:
+        refuse_floats(chosen, operands)
+    if chosen.zero_divisor:
+        check_divisor(*operands)
 """
-_INPLACE = """\
-    chosen, operands = _lowered(_op, _hook({call}))
-    return _apply_inplace(chosen, operands[0], operands[1:])
-"""
+_RUN = _LOWER + "    return _run(chosen, operands)\n"
+_INPLACE = _LOWER + "    return _apply_inplace(chosen, operands[0], operands[1:])\n"
 
 
 def function(op: OpDef) -> Any:
@@ -86,10 +81,8 @@ def _generate(
     for i, p in enumerate(hook.parameters.values()):
         arg = "self" if i == self_at else p.name
         call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
-    checked = op.integral or op.zero_divisor
-    ns.update(_hook=op.front, _op=op, _checked=checked, _check=check, _lowered=lowered)
-    ns.update(_run=run, _apply_inplace=apply_inplace, _registry=REGISTRY)
-    ns.update(_check_divisor=check_divisor)
+    ns.update(_hook=op.front, _op=op, _registry=REGISTRY, _run=run, _apply_inplace=apply_inplace)
+    ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
     fn = ns[name]
@@ -103,25 +96,14 @@ def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
     return sig.replace(parameters=[tensor, *params], return_annotation="Tensor")
 
 
-def lowered(op: OpDef, operands: Any) -> tuple[OpDef, tuple]:
-    """The op a ``front`` hook chose and its operands, after the declared dtype checks."""
-    if type(operands) is Use:
-        op, operands = REGISTRY[operands.name], operands.operands
-    check(op, operands)
-    return op, operands
-
-
-def check(op: OpDef, operands: tuple) -> None:
-    """``integral`` and ``zero_divisor`` (the declaration's data), with PyTorch's errors."""
-    if op.integral:
-        for x in operands:
-            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
-                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
-                raise NotImplementedError(
-                    f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
-                )
-    if op.zero_divisor:
-        check_divisor(*operands)
+def refuse_floats(op: OpDef, operands: tuple) -> None:
+    """``integral`` (the declaration's data): PyTorch's error for a floating operand."""
+    for x in operands:
+        if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+            what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+            raise NotImplementedError(
+                f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
+            )
 
 
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002

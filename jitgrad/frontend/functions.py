@@ -100,7 +100,10 @@ def _public(op: OpDef):
 
 def _checked(op: OpDef, plain: Any):
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
-        front.check(op, (input, other))
+        if op.integral:
+            front.refuse_floats(op, (input, other))
+        if op.zero_divisor:
+            front.check_divisor(input, other)
         return plain(input, other, out=out)
 
     fn.__name__ = fn.__qualname__ = op.name
