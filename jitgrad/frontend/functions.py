@@ -99,14 +99,21 @@ def _public(op: OpDef):
 
 
 def _checked(op: OpDef, plain: Any):
-    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
-        if op.integral:
-            front.refuse_floats(op, (input, other))
-        if op.zero_divisor:
-            front.check_divisor(input, other)
-        return plain(input, other, out=out)
+    # ``plain`` (``_binary``) behind the declared dtype rules (the bitwise ops), calling
+    # ``run`` itself: one frame per call, as the hand-written form had
+    name, integral, zero_divisor = op.name, op.integral, op.zero_divisor
 
-    fn.__name__ = fn.__qualname__ = op.name
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if integral:
+            front.refuse_floats(op, (input, other))
+        if zero_divisor:
+            front.check_divisor(input, other)
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
+        return run(op, (input, other))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = plain.__doc__
     return fn
 
 
