@@ -43,18 +43,24 @@ print(t.double_x().tolist(), "twice_special" in jitgrad.special.__all__,
 """
 
 
-def test_a_new_declaration_gets_all_its_public_names(tmp_path: Path) -> None:
+def _with_declaration(tmp_path: Path, declaration: str, script: str) -> list[str]:
+    """``script``'s output lines over a copy of the package with ``declaration`` appended to
+    its special-function declarations."""
     shutil.copytree(
         ROOT / "jitgrad", tmp_path / "jitgrad", ignore=shutil.ignore_patterns("__pycache__")
     )
     with open(tmp_path / "jitgrad" / "ops" / "elementwise_special.py", "a") as f:
-        f.write(DECLARATION)
+        f.write(declaration)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-c", THROWAWAY], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    return done.stdout.splitlines()
+
+
+def test_a_new_declaration_gets_all_its_public_names(tmp_path: Path) -> None:
+    assert _with_declaration(tmp_path, DECLARATION, THROWAWAY) == [
         "[2.0, -4.0, 6.0] TwiceXBackward0 [2.0, 2.0, 2.0] [2.0, 10.0] True",
         "True twice_x",
         "[2.0, -4.0, 6.0] True True twice_x_",
@@ -95,17 +101,7 @@ for call in (lambda: jitgrad.shift_by(1, t, scale=0), lambda: t.float().shift_by
 
 
 def test_an_op_with_its_own_arguments_is_one_declaration(tmp_path: Path) -> None:
-    shutil.copytree(
-        ROOT / "jitgrad", tmp_path / "jitgrad", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    path = tmp_path / "jitgrad" / "ops" / "elementwise_special.py"
-    path.write_text(path.read_text() + HOOKED)
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", HOOKED_RUN], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    assert _with_declaration(tmp_path, HOOKED, HOOKED_RUN) == [
         "[7, 1, 11] [6, 3, 8] [2, -1, 4]",
         "(k: 'int', input: 'Tensor', *, scale: 'int' = 1) -> 'Tensor' ``input * scale + k``.",
         "(self: 'Tensor', k: 'int', *, scale: 'int' = 1) -> 'Tensor' "
