@@ -91,12 +91,6 @@ def _contains(self: Tensor, element: Any) -> bool:
     )
 
 
-def _checked_inplace(name: str, self: Tensor, other: Any) -> Tensor:
-    """``fmod_``/``remainder_``: PyTorch's error for an integer zero divisor, then the op."""
-    F._check_divisor(self, other)
-    return apply_inplace(REGISTRY[name], self, (other,))
-
-
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """``to(dtype)``, ``to(device)``, ``to(other)``: a converted copy, or self if unchanged."""
     dtype = kwargs.get("dtype")
@@ -266,7 +260,6 @@ METHODS: dict[str, Any] = {
     "add_": F.add_,
     "sub_": F.sub_,
     "mul_": F.mul_,
-    "div_": F.div_,
     "floor_divide_": F.floor_divide_,
     "pow_": F.pow_,
     "clamp_": F.clamp_,
@@ -278,8 +271,6 @@ METHODS: dict[str, Any] = {
     "addcdiv_": lambda self, t1, t2, *, value=1: apply_inplace(
         REGISTRY["addcdiv"], self, (t1 if value == 1 else value * t1, t2)
     ),
-    "fmod_": lambda self, other: _checked_inplace("fmod", self, other),
-    "remainder_": lambda self, other: _checked_inplace("remainder", self, other),
     "__mod__": _binop(F.remainder),  # F's: an integer zero divisor raises
     "__rmod__": _binop(F.remainder, reflected=True),
     "__xor__": _binop(F.bitwise_xor),
@@ -305,9 +296,8 @@ METHODS: dict[str, Any] = {
 #: The functions that are also Tensor methods: those written here by hand, then those their
 #: declarations name (``defop(..., method=True)``, generated in frontend/functions.py).
 _FUNCTIONS_AS_METHODS = (
-    "add sub div true_divide divide subtract pow round square clamp clip clone clamp_min "
-    "clamp_max logit fmod remainder lerp addcmul addcdiv floor_divide bitwise_and bitwise_or "
-    "bitwise_xor bitwise_not"
+    "add sub subtract pow round square clamp clip clone clamp_min clamp_max lerp addcmul "
+    "addcdiv floor_divide bitwise_not"
 ).split() + list(F.DECLARED_METHODS)
 
 
@@ -334,7 +324,7 @@ _METHOD_MODULES = (
 
 def bound_names() -> list[str]:
     """The names :func:`bind` attaches to ``Tensor`` (the CUDA host fallback wraps them)."""
-    names = list(_FUNCTIONS_AS_METHODS) + [n + "_" for n in F.INPLACE_UNARY] + list(METHODS)
+    names = list(_FUNCTIONS_AS_METHODS) + list(F.DECLARED_INPLACE) + list(METHODS)
     for module in _METHOD_MODULES:
         names += list(getattr(module, "METHODS", {}))
     return names
@@ -343,9 +333,9 @@ def bound_names() -> list[str]:
 def bind() -> None:
     """Attach every method to ``Tensor`` (called once from ``jitgrad/__init__``)."""
     for name in _FUNCTIONS_AS_METHODS:
-        setattr(Tensor, name, getattr(F, name))
-    for name in F.INPLACE_UNARY:
-        setattr(Tensor, name + "_", F.unary_(name))
+        setattr(Tensor, name, F.DECLARED_METHODS.get(name) or getattr(F, name))
+    for name, fn in F.DECLARED_INPLACE.items():
+        setattr(Tensor, name, fn)
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     for module in _METHOD_MODULES:

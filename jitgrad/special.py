@@ -16,8 +16,6 @@ from .helpers import missing_attribute
 #: every name a declaration gives itself (``defop(..., special=...)``: digamma and psi,
 #: gammaln, expit, i0e ...)
 globals().update(F.DECLARED_SPECIAL)
-polygamma = S.polygamma
-logit = F.logit
 round = F.round  # noqa: A001 - PyTorch's name
 zeta = S.zeta
 gammainc = S.gammainc
@@ -40,8 +38,7 @@ def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noq
 
 __all__ = sorted(
     [*F.DECLARED_SPECIAL]
-    + "gammainc gammaincc log_softmax logit logsumexp multigammaln polygamma round softmax "
-    "zeta".split()
+    + "gammainc gammaincc log_softmax logsumexp multigammaln round softmax zeta".split()
 )
 
 #: ``jitgrad.special.<name>`` for a torch.special function jitgrad lacks says so.

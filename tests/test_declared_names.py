@@ -43,21 +43,72 @@ print(t.double_x().tolist(), "twice_special" in jitgrad.special.__all__,
 """
 
 
-def test_a_new_declaration_gets_all_its_public_names(tmp_path: Path) -> None:
+def _with_declaration(tmp_path: Path, declaration: str, script: str) -> list[str]:
+    """``script``'s output lines over a copy of the package with ``declaration`` appended to
+    its special-function declarations."""
     shutil.copytree(
         ROOT / "jitgrad", tmp_path / "jitgrad", ignore=shutil.ignore_patterns("__pycache__")
     )
     with open(tmp_path / "jitgrad" / "ops" / "elementwise_special.py", "a") as f:
-        f.write(DECLARATION)
+        f.write(declaration)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-c", THROWAWAY], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    return done.stdout.splitlines()
+
+
+def test_a_new_declaration_gets_all_its_public_names(tmp_path: Path) -> None:
+    assert _with_declaration(tmp_path, DECLARATION, THROWAWAY) == [
         "[2.0, -4.0, 6.0] TwiceXBackward0 [2.0, 2.0, 2.0] [2.0, 10.0] True",
         "True twice_x",
         "[2.0, -4.0, 6.0] True True twice_x_",
+    ]
+
+
+# An op with its own argument handling is one declaration too: a ``front`` hook (signature,
+# docstring, PyTorch's errors, a keyword parameter turned into a kernel constant), the tensor's
+# position for the method (``self_at``) and the integer-only rule as data.
+HOOKED = """
+def _shift_by(k: int, input: Tensor, *, scale: int = 1) -> Tensor:  # noqa: A002
+    \"\"\"``input * scale + k``.\"\"\"
+    if scale == 0:
+        raise RuntimeError("shift_by: scale must not be 0")
+    return (input, k, scale)
+
+
+defop("shift_by", "a * c + b", (None, None, None), lambda a, b, c: a * c + b,
+      torch=True, method=True, inplace=True, special="shift_special", front=_shift_by,
+      self_at=1, integral=True)
+"""
+HOOKED_RUN = """
+import inspect
+import jitgrad
+t = jitgrad.tensor([1, -2, 3])
+print(jitgrad.shift_by(5, t, scale=2).tolist(), t.shift_by(5).tolist(),
+      jitgrad.special.shift_special(1, t).tolist())
+print(inspect.signature(jitgrad.shift_by), jitgrad.shift_by.__doc__)
+print(inspect.signature(jitgrad.Tensor.shift_by), inspect.signature(jitgrad.Tensor.shift_by_))
+u = jitgrad.tensor([4, 5])
+print(u.shift_by_(1, scale=3) is u, u.tolist())
+for call in (lambda: jitgrad.shift_by(1, t, scale=0), lambda: t.float().shift_by(1)):
+    try:
+        call()
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+
+
+def test_an_op_with_its_own_arguments_is_one_declaration(tmp_path: Path) -> None:
+    assert _with_declaration(tmp_path, HOOKED, HOOKED_RUN) == [
+        "[7, 1, 11] [6, 3, 8] [2, -1, 4]",
+        "(k: 'int', input: 'Tensor', *, scale: 'int' = 1) -> 'Tensor' ``input * scale + k``.",
+        "(self: 'Tensor', k: 'int', *, scale: 'int' = 1) -> 'Tensor' "
+        "(self: 'Tensor', k: 'int', *, scale: 'int' = 1) -> 'Tensor'",
+        "True [13, 16]",
+        "RuntimeError shift_by: scale must not be 0",
+        "NotImplementedError \"shift_by_cpu\" not implemented for 'Float'",
     ]
 
 
@@ -76,8 +127,10 @@ def test_declared_names_resolve_to_one_function(op) -> None:
     # (jitgrad.<name> itself may be wrapped once more at the top level: atan2 by accept_out)
     fns = [getattr(F, n) for n in op.torch]
     fns += [getattr(jitgrad.special, n) for n in op.special]
-    fns += [getattr(jitgrad.Tensor, n) for n in op.torch if op.method]
+    fns += [getattr(jitgrad.Tensor, n) for n in op.torch if op.method and not op.self_at]
     assert all(fn is fns[0] for fn in fns)
+    if op.method and op.self_at:  # polygamma(n, input): the method is one function per op too
+        assert all(getattr(jitgrad.Tensor, n) is F.DECLARED_METHODS[op.torch[0]] for n in op.torch)
     assert fns[0].__name__ == op.name
     assert all(getattr(jitgrad, n).__name__ == op.name for n in op.torch)
     assert all(n in jitgrad.special.__all__ for n in op.special)
@@ -90,6 +143,20 @@ def test_generated_tables_match_the_declarations() -> None:
     assert set(F.DECLARED) == {n for op in DECLARED for n in op.torch}
     assert set(F.DECLARED_SPECIAL) == {n for op in DECLARED for n in op.special}
     assert set(F.INPLACE_UNARY) == {op.torch[0] for op in DECLARED if op.inplace}
+    assert set(F.DECLARED_INPLACE) == {n + "_" for n in F.INPLACE_UNARY}
+
+
+# the ops whose argument handling moved onto their declarations (issue 14): none by hand
+HOOKED_OPS = "div fmod remainder logit polygamma bitwise_and bitwise_or bitwise_xor".split()
+
+
+@pytest.mark.parametrize("name", HOOKED_OPS)
+def test_ops_with_their_own_arguments_are_generated(name: str) -> None:
+    op = REGISTRY[name]
+    assert op.torch and op.method and (op.front or op.integral)
+    assert getattr(F, name) is F.DECLARED[name]
+    if op.inplace:
+        assert getattr(jitgrad.Tensor, name + "_") is F.DECLARED_INPLACE[name + "_"]
 
 
 def test_a_method_without_a_torch_name_is_refused() -> None:

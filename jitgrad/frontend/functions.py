@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401 - star-exported to jitgrad.* (as warnings below) before logit moved
 import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
 
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..ops import elementwise  # noqa: F401 - registers the declarations
-from ..ops.registry import REGISTRY
-from ._tensor_data import result_type
+from ..ops.registry import REGISTRY, OpDef
+from . import declared_front as front
 from .checks import elementwise_operands  # noqa: F401 - (as warnings above)
 from .clamp_where import _clamp_op, _clamp_type_error
 from .clamp_where import _expression_where as _expression_where  # (re-exported, as below)
@@ -54,64 +54,76 @@ def _binary(name: str):
     return fn
 
 
-def _public_names() -> tuple[dict[str, Any], dict[str, Any], tuple, tuple]:
-    """The functions the declarations name (``torch=``, ``special=`` on ``defop``): one
-    function per op, shared by its torch.* names, aliases and torch.special names."""
-    torch_names: dict[str, Any] = {}
-    special_names: dict[str, Any] = {}
-    methods: list[str] = []
-    inplace: list[str] = []
-    for op in R.values():
-        if not (op.torch or op.special):
-            continue
-        fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
-        torch_names.update(dict.fromkeys(op.torch, fn))
-        special_names.update(dict.fromkeys(op.special, fn))
-        methods += op.torch if op.method else ()
-        inplace += op.torch[:1] if op.inplace else ()
-    return torch_names, special_names, tuple(methods), tuple(inplace)
+def unary_(name: str):
+    op = R[name]
 
+    def fn(t: Any) -> Any:
+        return apply_inplace(op, t, ())
 
-#: ``jitgrad.<name>`` and ``jitgrad.special.<name>`` -> function, for every declaration that
-#: names them; ``DECLARED_METHODS`` are also Tensor methods, ``INPLACE_UNARY`` have a
-#: ``Tensor.<name>_`` form (jitgrad.methods binds both).
-DECLARED, DECLARED_SPECIAL, DECLARED_METHODS, INPLACE_UNARY = _public_names()
-globals().update(DECLARED)
-
-
-def fmod(input: Any, other: Any) -> Any:  # noqa: A002
-    """C's remainder (the dividend's sign); an integer zero divisor raises as PyTorch does."""
-    _check_divisor(input, other)
-    return run(R["fmod"], (input, other))
-
-
-def remainder(input: Any, other: Any) -> Any:  # noqa: A002
-    """Python's ``%`` (the divisor's sign); an integer zero divisor raises as PyTorch does."""
-    _check_divisor(input, other)
-    return run(R["remainder"], (input, other))
-
-
-def _bitwise(name: str):
-    """``bitwise_and``...: integer and bool tensors only (PyTorch's error names the kernel)."""
-    binary = _binary(name)
-
-    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
-        for x in (input, other):
-            if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
-                what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
-                raise NotImplementedError(
-                    f'"{name}_cpu" not implemented for \'{D.scalar_name(what)}\''
-                )
-        return binary(input, other, out=out)
-
-    fn.__name__ = name
-    fn.__doc__ = f"Elementwise ``{R[name].expr}`` of integer or bool operands."
+    fn.__name__ = name + "_"
     return fn
 
 
-bitwise_and = _bitwise("bitwise_and")
-bitwise_or = _bitwise("bitwise_or")
-bitwise_xor = _bitwise("bitwise_xor")
+def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The functions the declarations name (``torch=``, ``special=`` on ``defop``): one
+    function per op, shared by its torch.* names, aliases and torch.special names; its
+    Tensor methods (the function itself, or ``self`` moved first for ``self_at``) and its
+    in-place methods."""
+    torch_names: dict[str, Any] = {}
+    special_names: dict[str, Any] = {}
+    methods: dict[str, Any] = {}
+    inplace: dict[str, Any] = {}
+    for op in R.values():
+        if not (op.torch or op.special):
+            continue
+        fn = _public(op)
+        torch_names.update(dict.fromkeys(op.torch, fn))
+        special_names.update(dict.fromkeys(op.special, fn))
+        if op.method:
+            methods.update(dict.fromkeys(op.torch, front.method(op) if op.self_at else fn))
+        if op.inplace:
+            inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else unary_(op.name)
+    return torch_names, special_names, methods, inplace
+
+
+def _public(op: OpDef):
+    """The function for one declaration: the generated ``_unary``/``_binary``, behind the
+    declared dtype checks, or over the declaration's ``front`` hook."""
+    if op.front:
+        return front.function(op)
+    fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
+    if op.integral or op.zero_divisor:
+        fn = _checked(op, fn)
+    fn.__doc__ = op.doc or fn.__doc__
+    return fn
+
+
+def _checked(op: OpDef, plain: Any):
+    # ``plain`` (``_binary``) behind the declared dtype rules (the bitwise ops), calling
+    # ``run`` itself: one frame per call, as the hand-written form had
+    name, integral, zero_divisor = op.name, op.integral, op.zero_divisor
+
+    def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if integral:
+            front.refuse_floats(op, (input, other))
+        if zero_divisor:
+            front.check_divisor(input, other)
+        if out is not None:
+            return write_out(name, out, lambda: run(op, (input, other)), (input, other))
+        return run(op, (input, other))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = plain.__doc__
+    return fn
+
+
+#: ``jitgrad.<name>`` and ``jitgrad.special.<name>`` -> function, for every declaration that
+#: names them; ``DECLARED_METHODS`` are the Tensor methods and ``DECLARED_INPLACE`` the
+#: ``Tensor.<name>_`` forms (jitgrad.methods binds both). ``INPLACE_UNARY``: the ops whose
+#: in-place form is generated (the names without the underscore).
+DECLARED, DECLARED_SPECIAL, DECLARED_METHODS, DECLARED_INPLACE = _public_names()
+INPLACE_UNARY = tuple(name[:-1] for name in DECLARED_INPLACE)
+globals().update(DECLARED)
 
 
 def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
@@ -124,12 +136,6 @@ def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
     if out is not None:
         return write_out("bitwise_not", out, lambda: run(R[name], (input,)), (input,))
     return run(R[name], (input,))
-
-
-def logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
-    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
-    return apply(R["logit"], (input, lo, hi))
 
 
 def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
@@ -168,32 +174,11 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     return sub(other, input, alpha=alpha)
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
-    """True division; ``rounding_mode`` 'floor' or 'trunc' rounds (zero gradient) and keeps
-    integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
-    if rounding_mode is None:
-        return run(R["div"], (input, other))
-    _check_rounding(rounding_mode)
-    _check_divisor(input, other)
-    return run(R["div_" + rounding_mode], (input, other))
-
-
-def _check_rounding(rounding_mode: Any) -> None:
-    if rounding_mode not in ("floor", "trunc"):
-        raise RuntimeError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
-
-
-divide = true_divide = div
-
-
 def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
     """``input // other``: the quotient rounded down, as Python's ``//``. PyTorch has no
     derivative for it: a backward that reaches it raises (``div(rounding_mode='floor')``
     gives the zero gradient instead)."""
-    _check_divisor(input, other)
+    front.check_divisor(input, other)
     with no_grad():
         out = run(R["div_floor"], (input, other))
     return record("NotImplemented", out._value, out._dtype, (input, other), _no_floor_grad)
@@ -201,16 +186,6 @@ def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
 
 def _no_floor_grad(g: Any) -> Any:
     raise RuntimeError("derivative for floor_divide is not implemented")
-
-
-def _check_divisor(input: Any, other: Any) -> None:
-    """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
-    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
-        return
-    if result_type([input, other])._category > 1:
-        return
-    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
-        raise RuntimeError("ZeroDivisionError")
 
 
 #: Scalar exponents computed by multiplication (declared in ops/elementwise.py).
@@ -262,16 +237,11 @@ def mul_(t: Any, other: Any) -> Any:
     return apply_inplace(R["mul"], t, (other,))
 
 
-def div_(t: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
-    if rounding_mode is None:
-        return apply_inplace(R["div"], t, (other,))
-    _check_rounding(rounding_mode)  # the op in place: its node is DivBackward2, as PyTorch's
-    _check_divisor(t, other)
-    return apply_inplace(R["div_" + rounding_mode], t, (other,))
+div_ = DECLARED_INPLACE["div_"]  # (the operators and divide_/true_divide_ use it)
 
 
 def floor_divide_(t: Any, other: Any) -> Any:
-    _check_divisor(t, other)
+    front.check_divisor(t, other)
     return apply_inplace(R["div_floor"], t, (other,))
 
 
@@ -288,20 +258,11 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         raise
 
 
-def unary_(name: str):
-    op = R[name]
-
-    def fn(t: Any) -> Any:
-        return apply_inplace(op, t, ())
-
-    fn.__name__ = name + "_"
-    return fn
-
-
 #: What this module builds the public functions with. ``from .functions import *`` (jitgrad's
 #: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
 _HELPERS = frozenset(
-    "Any D DECLARED DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY R REGISTRY annotations "
+    "Any D DECLARED DECLARED_INPLACE DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY OpDef R "
+    "REGISTRY annotations front "
     "apply apply_inplace cast elementwise elementwise_operands record run unary_ write_out "
     "add_ sub_ mul_ div_ floor_divide_ pow_".split()
 )

@@ -1,22 +1,23 @@
-"""Public special functions and the rest of torch's pointwise math: ``jitgrad.lgamma``,
-``digamma``, ``polygamma``, ``erfinv``, ``i0``, ``sinc``, ``nan_to_num``, ``fmax``,
-``copysign``, ``float_power`` ..., their Tensor methods and in-place forms.
+"""The special functions and the rest of torch's pointwise math that are not generated from
+their declarations (:mod:`.elementwise_special`; ``lgamma``, ``polygamma`` ... are, with
+their argument checks, in frontend/functions.py): ``mvlgamma``, ``nan_to_num``,
+``float_power``, ``heaviside``, ``zeta``/``igamma``, their Tensor methods and the in-place
+forms of the plain special functions.
 
-Declarations (forward and derivative expressions) are in :mod:`.elementwise_special`; this
-module adds what is not an expression: argument checks with PyTorch's messages, dtype-given
-defaults (nan_to_num's infinities), ``float_power``'s double computation and heaviside's
-missing derivative.
+What is here is not an expression: dtype-given defaults (nan_to_num's infinities, its
+complex and integer inputs), ``float_power``'s double computation and the missing
+derivatives (heaviside, zeta's first argument).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as D
 from ..engine.grad_mode import STATE, no_grad
+from ..ops.elementwise_special import order_arg
 from ..ops.registry import REGISTRY
 from . import functions as F
 from .checks import DTYPE_WORDS, elementwise_operands
@@ -28,25 +29,9 @@ from .tensor import Tensor, _make
 R = REGISTRY
 
 
-def _order(name: str, param: str, pos: int, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise TypeError(
-            f"{name}(): argument '{param}' (position {pos}) must be int, not {type(n).__name__}"
-        )
-    return int(n)
-
-
-def polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
-    """The ``n``-th derivative of digamma (``PolygammaBackward0``)."""
-    n = _order("polygamma", "n", 1, n)
-    if n < 0:
-        raise RuntimeError("polygamma(n, x) does not support negative n.")
-    return apply(R["polygamma"], (input, n))
-
-
 def mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002
     """Multivariate log-gamma of dimension ``p`` (``MvlgammaBackward0``)."""
-    p = _order("mvlgamma", "p", 2, p)
+    p = order_arg("mvlgamma", "p", 2, p)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return apply(R["mvlgamma"], (input, p))
@@ -192,8 +177,8 @@ def expression_functions() -> dict[str, Any]:
     return {
         "lgamma": F.DECLARED["lgamma"],
         "digamma": F.DECLARED["digamma"],
-        "trigamma": lambda x: polygamma(1, x),
-        "polygamma": lambda n, x: polygamma(int(n), x),
+        "trigamma": lambda x: F.DECLARED["polygamma"](1, x),
+        "polygamma": lambda n, x: F.DECLARED["polygamma"](int(n), x),
         "mvlgamma": lambda x, p: mvlgamma(x, int(p)),
         "mvdigamma": _mvdigamma,
         "erfinv": F.DECLARED["erfinv"],
@@ -212,11 +197,6 @@ def expression_functions() -> dict[str, Any]:
     }
 
 
-def _logit_(self: Tensor, eps: float | None = None) -> Tensor:
-    lo, hi = (-math.inf, math.inf) if eps is None else (eps, 1.0 - eps)
-    return apply_inplace(R["logit"], self, (lo, hi))
-
-
 def _inplace(name: str):
     op = R["atan2" if name == "arctan2" else name]
 
@@ -225,14 +205,6 @@ def _inplace(name: str):
 
     fn.__name__ = name + "_"
     return fn
-
-
-def _polygamma_method(self: Tensor, n: int) -> Tensor:
-    return polygamma(n, self)
-
-
-def _polygamma_(self: Tensor, n: int) -> Tensor:
-    return self.copy_(polygamma(n, self))
 
 
 def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None):
@@ -246,20 +218,16 @@ __all__ = [
     "heaviside",
     "mvlgamma",
     "nan_to_num",
-    "polygamma",
     "positive",
 ]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {
-    **{name: globals()[name] for name in __all__ if name != "polygamma"},
-    "polygamma": _polygamma_method,
-    "polygamma_": _polygamma_,
+    **{name: globals()[name] for name in __all__},
     "nan_to_num_": _nan_to_num_,
     "float_power_": float_power_,
     "mvlgamma_": lambda self, p: self.copy_(mvlgamma(self, p)),
     "heaviside_": lambda self, values: self.copy_(heaviside(self, values)),
-    "logit_": _logit_,
     "ldexp_": lambda self, other: self.copy_(F.DECLARED["ldexp"](self, other)),
     **{
         name + "_": _inplace(name)

@@ -7,10 +7,26 @@ the numpy function the tests compare the forward against.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .numpy_refs import np_erf, np_trunc_div
-from .registry import BOOL, FLOAT, defop
+from .registry import BOOL, FLOAT, Use, defop
+
+
+def _div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
+    """True division; ``rounding_mode`` 'floor' or 'trunc' rounds (zero gradient) and keeps
+    integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
+    if rounding_mode is None:
+        return (input, other)
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return Use(("div_" + rounding_mode, (input, other)))
+
 
 # ---- arithmetic ---------------------------------------------------------------------------
 defop("add", "a + b", ("g", "g"), np.add)
@@ -22,7 +38,17 @@ defop(
     "sub_scaled", "a - c * b", ("g", "-g * c", None), lambda a, b, c: a - c * b, node="SubBackward0"
 )
 defop("mul", "a * b", ("g * b", "g * a"), np.multiply, torch=("mul", "multiply"), method=True)
-defop("div", "a / b", ("g / b", "-g * a / (b * b)"), np.true_divide, result=FLOAT)
+defop(
+    "div",
+    "a / b",
+    ("g / b", "-g * a / (b * b)"),
+    np.true_divide,
+    result=FLOAT,
+    torch=("div", "divide", "true_divide"),
+    method=True,
+    inplace=True,  # div_: the rounded ops in place are DivBackward2, as PyTorch's
+    front=_div,
+)
 defop(
     "pow",
     "a ** b",
@@ -111,9 +137,12 @@ defop(
 )
 
 # Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
-# in PyTorch. The callers (frontend/functions.py) refuse an integer divisor of zero beforehand.
-defop("div_floor", "a // b", ("0 * g", "0 * g"), np.floor_divide, node="DivBackward2")
-defop("div_trunc", "trunc_div(a, b)", ("0 * g", "0 * g"), np_trunc_div, node="DivBackward2")
+# in PyTorch, which refuses an integer divisor of zero (``zero_divisor``).
+for _name, _expr, _ref in (
+    ("div_floor", "a // b", np.floor_divide),
+    ("div_trunc", "trunc_div(a, b)", np_trunc_div),
+):
+    defop(_name, _expr, ("0 * g", "0 * g"), _ref, node="DivBackward2", zero_divisor=True)
 
 # ---- activations (nn.functional) ----------------------------------------------------------
 # Forward and derivative follow PyTorch's CPU kernels operation by operation (the backward of
@@ -333,9 +362,16 @@ defop(
     torch=True,
     method=True,
 )
-defop("bitwise_and", "a & b", (None, None), np.bitwise_and)  # integer and bool operands only
-defop("bitwise_or", "a | b", (None, None), np.bitwise_or)
-defop("bitwise_xor", "a ^ b", (None, None), np.bitwise_xor)
+# integer and bool operands only (``integral``); the in-place forms keep the history
+# (tensor_inplace.py), so they are not declared here
+for _name, _sym, _ref in (
+    ("bitwise_and", "&", np.bitwise_and),
+    ("bitwise_or", "|", np.bitwise_or),
+    ("bitwise_xor", "^", np.bitwise_xor),
+):
+    _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
+    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
+    defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
 defop("bitwise_not", "~a", (None,), np.invert)
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").

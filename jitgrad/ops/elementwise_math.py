@@ -5,6 +5,9 @@ formulas. Same variables as there: inputs ``a, b, c``, ``g``, ``out``.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 from .numpy_refs import np_erf, np_relu, np_sigmoid, np_xlogy
@@ -234,12 +237,24 @@ defop(
     method=True,
     special="erfc",
 )
+
+
+def _logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    return (input, -math.inf, math.inf) if eps is None else (input, eps, 1.0 - eps)
+
+
 defop(
     "logit",  # clamped to [b, c] (eps, 1 - eps; -inf, inf without eps)
     "log(minimum(maximum(a, b), c) / (1 - minimum(maximum(a, b), c)))",
     ("where(logical_or(a < b, a > c), 0, g / (a * (1 - a)))", None, None),
     lambda a, b, c: np.log(np.clip(a, b, c) / (1 - np.clip(a, b, c))),
     result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    special="logit",
+    front=_logit,
 )
 defop(
     "logaddexp",
@@ -260,12 +275,39 @@ defop(
     torch=True,
     method=True,
 )
-defop("fmod", "fmod(a, b)", ("g", "-g * trunc(a / b)"), np.fmod)
+
+
+def _fmod(input: Any, other: Any) -> Any:  # noqa: A002
+    """C's remainder (the dividend's sign); an integer zero divisor raises as PyTorch does."""
+    return (input, other)
+
+
+def _remainder(input: Any, other: Any) -> Any:  # noqa: A002
+    """Python's ``%`` (the divisor's sign); an integer zero divisor raises as PyTorch does."""
+    return (input, other)
+
+
+defop(
+    "fmod",
+    "fmod(a, b)",
+    ("g", "-g * trunc(a / b)"),
+    np.fmod,
+    torch=True,
+    method=True,
+    inplace=True,
+    zero_divisor=True,
+    front=_fmod,
+)
 defop(
     "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
     "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
     ("g", "-g * floor(a / b)"),
     np.remainder,
+    torch=True,
+    method=True,
+    inplace=True,
+    zero_divisor=True,
+    front=_remainder,
 )
 defop("trunc", "trunc(a)", ("0 * g",), np.trunc, torch=("trunc", "fix"), method=True, inplace=True)
 defop(

@@ -11,12 +11,13 @@ differentiated.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from ..kernels.cpu import special as S
 from ..kernels.cpu import special_gamma as SG
-from .registry import BOOL, FLOAT, defop
+from .registry import BOOL, FLOAT, Tensor, defop
 
 
 def _vec(fn, *fixed):
@@ -46,12 +47,37 @@ defop(
     method=True,
     special=("digamma", "psi"),
 )
+
+
+def order_arg(name: str, param: str, pos: int, n: Any) -> int:
+    """An integer order (polygamma's ``n``, mvlgamma's ``p``), with PyTorch's TypeError."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(
+            f"{name}(): argument '{param}' (position {pos}) must be int, not {type(n).__name__}"
+        )
+    return int(n)
+
+
+def _polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+    """The ``n``-th derivative of digamma (``PolygammaBackward0``)."""
+    n = order_arg("polygamma", "n", 1, n)
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return (input, n)
+
+
 defop(  # b = n, the order (an integer)
     "polygamma",
     "polygamma(b, a)",
     ("g * polygamma(b + 1, a)", None),
     lambda a, b: _vec(SG.polygamma)(b, a),
     result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    special="polygamma",
+    front=_polygamma,
+    self_at=1,
 )
 defop(  # b = p, the dimension
     "mvlgamma",

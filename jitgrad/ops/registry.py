@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from . import expr as E
+
+#: The annotation of a ``front`` hook's tensor argument, as the public signature shows it
+#: (the Tensor class sits above this layer).
+Tensor = Any
 
 #: How an op's result dtype follows from the promoted input dtype.
 SAME, FLOAT, BOOL = "same", "float", "bool"
@@ -31,6 +36,16 @@ class OpDef:
     as ``arcsin``), each also a ``Tensor`` method when ``method``; ``inplace`` adds the
     ``Tensor.<torch[0]>_`` form; ``special`` lists its ``torch.special.*`` names.
     ``frontend/functions.py`` generates them all (the function's ``__name__`` is ``name``).
+
+    An op with its own argument handling declares it here too. ``front`` is a plain function
+    whose signature and docstring become the public function's: it validates and normalizes
+    the arguments (PyTorch's errors) and returns the operands, keyword parameters turned
+    into kernel constants (logit's ``eps`` -> the clamp bounds), or :class:`Use` to run a
+    sibling op (div's ``rounding_mode``). ``self_at`` is the tensor's position in it (1 for
+    ``polygamma(n, input)``; the method takes it as ``self``). Dtype rules are data:
+    ``integral`` refuses floating operands (the bitwise ops), ``zero_divisor`` refuses an
+    integer division by zero, both with PyTorch's messages. ``doc`` replaces the generated
+    docstring of a function without ``front``.
     """
 
     name: str
@@ -46,6 +61,11 @@ class OpDef:
     method: bool = False
     inplace: bool = False
     special: tuple[str, ...] = ()
+    front: Callable | None = None
+    self_at: int = 0
+    integral: bool = False
+    zero_divisor: bool = False
+    doc: str = ""
 
     @property
     def node_name(self) -> str:
@@ -57,6 +77,23 @@ class OpDef:
 
 
 REGISTRY: dict[str, OpDef] = {}
+
+
+class Use(tuple):
+    """What a ``front`` hook returns to run another declared op instead of its own:
+    ``Use((name, operands))`` (``div(rounding_mode='floor')`` runs ``div_floor``). A tuple
+    subclass built by tuple's own constructor: no Python frame on a per-call path (a frozen
+    dataclass's ``__init__`` cost about a microsecond)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return self[0]
+
+    @property
+    def operands(self) -> tuple:
+        return self[1]
 
 
 def defop(
@@ -73,6 +110,11 @@ def defop(
     method: bool = False,
     inplace: bool = False,
     special: str | tuple[str, ...] = (),
+    front: Callable | None = None,
+    self_at: int = 0,
+    integral: bool = False,
+    zero_divisor: bool = False,
+    doc: str = "",
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -93,7 +135,7 @@ def defop(
     if (method or inplace) and not names:
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
     specials = (special,) if isinstance(special, str) else tuple(special)
-    public = (names, method, inplace, specials)
+    public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
     op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op

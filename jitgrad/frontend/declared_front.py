@@ -1,0 +1,116 @@
+"""The public functions of the declarations with their own argument handling (issue 14):
+``defop(..., front=hook, self_at=, integral=, zero_divisor=)``.
+
+A ``front`` hook (in ``ops/``, next to its ``defop``) has the public signature and docstring
+and returns the operands, or :class:`~jitgrad.ops.registry.Use` to run a sibling op. From it
+come the function (``torch.div``), the Tensor method when the tensor is not the first
+argument (``Tensor.polygamma(n)`` for ``polygamma(n, input)``) and the in-place method
+(``Tensor.div_``). Each is generated with the hook's own parameters, so the per-call cost is
+the hook's frame, not ``*args``/``**kwargs`` repacking (div is a hot path); ``inspect``
+shows the hook's annotations.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from .. import dtypes as D
+from ..ops.registry import REGISTRY, OpDef
+from ._tensor_data import result_type
+from .pointwise import run
+from .pointwise_inplace import apply_inplace
+from .tensor import Tensor
+
+#: The module the generated functions say they come from (where they are published).
+MODULE = "jitgrad.frontend.functions"
+
+# The bodies: ``call`` is the hook's argument list; a ``Use`` picks a sibling op. The checks
+# are written out (no helper frame unless a rule applies): div and fmod are per-call paths.
+_LOWER = """\
+    operands = _hook({call})
+    chosen = _op
+    if type(operands) is not tuple:
+        chosen, operands = _registry[operands[0]], operands[1]
+    if chosen.integral:
+        refuse_floats(chosen, operands)
+    if chosen.zero_divisor:
+        check_divisor(*operands)
+"""
+_RUN = _LOWER + "    return _run(chosen, operands)\n"
+_INPLACE = _LOWER + "    return _apply_inplace(chosen, operands[0], operands[1:])\n"
+
+
+def function(op: OpDef) -> Any:
+    """``torch.<name>``: the hook's signature and docstring."""
+    sig = inspect.signature(op.front)
+    return _generate(op.torch[0], op, _RUN, sig, sig, None, op.front.__doc__)
+
+
+def method(op: OpDef) -> Any:
+    """``Tensor.<name>`` when the tensor is argument ``self_at`` of the function."""
+    sig = inspect.signature(op.front)
+    return _generate(op.torch[0], op, _RUN, _self_first(sig, op.self_at), sig, op.self_at, None)
+
+
+def inplace(op: OpDef) -> Any:
+    """``Tensor.<name>_``: the hook's operands written into ``self``."""
+    sig, at = inspect.signature(op.front), op.self_at
+    return _generate(op.torch[0] + "_", op, _INPLACE, _self_first(sig, at), sig, at, None)
+
+
+def _generate(
+    name: str,
+    op: OpDef,
+    body: str,
+    public: inspect.Signature,
+    hook: inspect.Signature,
+    self_at: int | None,
+    doc: str | None,
+) -> Any:
+    params, ns = [], {"__name__": MODULE}
+    for i, p in enumerate(public.parameters.values()):
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            raise ValueError(f"op {op.name}: a front hook takes named parameters only")
+        if p.kind is p.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        if p.default is not p.empty:
+            ns[f"_d{i}"] = p.default
+        params.append(p.name + (f"=_d{i}" if p.default is not p.empty else ""))
+    call = []
+    for i, p in enumerate(hook.parameters.values()):
+        arg = "self" if i == self_at else p.name
+        call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
+    ns.update(_hook=op.front, _op=op, _registry=REGISTRY, _run=run, _apply_inplace=apply_inplace)
+    ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor)
+    source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
+    exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
+    fn = ns[name]
+    fn.__qualname__, fn.__doc__, fn.__signature__ = name, doc, public
+    return fn
+
+
+def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
+    params = list(sig.parameters.values())
+    tensor = params.pop(at).replace(name="self", annotation="Tensor")
+    return sig.replace(parameters=[tensor, *params], return_annotation="Tensor")
+
+
+def refuse_floats(op: OpDef, operands: tuple) -> None:
+    """``integral`` (the declaration's data): PyTorch's error for a floating operand."""
+    for x in operands:
+        if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
+            what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
+            raise NotImplementedError(
+                f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
+            )
+
+
+def check_divisor(input: Any, other: Any) -> None:  # noqa: A002
+    """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        return
+    if result_type([input, other])._category > 1:
+        return
+    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
+        raise RuntimeError("ZeroDivisionError")
