@@ -80,7 +80,6 @@ __all__ = [
 ]
 
 
-
 def _split_method(self: Any, split_size: Any, dim: int = 0) -> tuple:
     """``Tensor.split``: PyTorch names the method's argument ``split_size`` (mamba-minimal
     calls ``x.split(split_size=[...], dim=1)``), the function's ``split_size_or_sections``."""
