@@ -15,7 +15,7 @@ corpus after that file's structure, not copied. Changes: 16x16 images with 8x8 p
 left out (AttentionPool2d runs on a random 2x2 feature map); initialize_parameters'
 normal_ stds kept; 3 Adam steps on a batch of 4 image/text pairs.
 """
-# ruff: noqa: UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008  (the original's style, kept)
 
 from collections import OrderedDict
 

@@ -12,6 +12,7 @@ jitgrad's corpus after those files' structure, not copied. Changes: the ResNet b
 small MLP on 12-dimensional vectors; the two views are noise and scale augmentations made with
 torch; batch 8, 4 steps; no AMP GradScaler, no tensorboard.
 """
+# ruff: noqa: E501  (the original's style, kept)
 
 import torch
 import torch.nn.functional as F
