@@ -79,6 +79,16 @@ __all__ = [
     "select",
 ]
 
+
+def _split_method(self: Any, split_size: Any, dim: int = 0) -> tuple:
+    """``Tensor.split``: PyTorch names the method's argument ``split_size`` (mamba-minimal
+    calls ``x.split(split_size=[...], dim=1)``), the function's ``split_size_or_sections``."""
+    return split(self, split_size, dim)
+
+
+_split_method.__qualname__ = "Tensor.split"  # PyTorch's name in a wrong keyword's TypeError
+
+
 METHODS: dict[str, Any] = {
     "reshape": reshape,
     "view": view,
@@ -103,7 +113,7 @@ METHODS: dict[str, Any] = {
     "contiguous": contiguous,
     "repeat": repeat,
     "flip": flip,
-    "split": split,
+    "split": _split_method,
     "chunk": chunk,
     "unbind": unbind,
     "narrow": narrow,

@@ -44,6 +44,7 @@ from ._functional_linear import linear
 from ._functional_linear_ce import linear_cross_entropy
 from ._functional_loss import *  # noqa: F403
 from ._functional_loss import __all__ as _loss_names
+from ._functional_mha import multi_head_attention_forward
 from ._functional_named_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -75,6 +76,7 @@ __all__ = [
     "linear_cross_entropy",
     "log_softmax",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "pad",
     "scaled_dot_product_attention",
