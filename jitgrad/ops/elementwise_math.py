@@ -109,10 +109,12 @@ defop(
 
 
 # ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
+# The inverse functions' rules are PyTorch's formulas (derivatives.yaml: grad * (1 - a * a)
+# .rsqrt()): a create_graph gradient's node is a MulBackward0 there, as PyTorch prints.
 defop(
     "asin",
     "asin(a)",
-    ("g / sqrt(1 - a * a)",),
+    ("g * (1 / sqrt(1 - a * a))",),
     np.arcsin,
     result=FLOAT,
     torch=("asin", "arcsin"),
@@ -122,7 +124,7 @@ defop(
 defop(
     "acos",
     "acos(a)",
-    ("-g / sqrt(1 - a * a)",),
+    ("g * -(1 / sqrt(1 - a * a))",),
     np.arccos,
     result=FLOAT,
     torch=("acos", "arccos"),
@@ -162,7 +164,7 @@ defop(
 defop(
     "asinh",
     "asinh(a)",
-    ("g / sqrt(a * a + 1)",),
+    ("g * (1 / sqrt(a * a + 1))",),
     np.arcsinh,
     result=FLOAT,
     torch=("asinh", "arcsinh"),
@@ -171,7 +173,7 @@ defop(
 defop(
     "acosh",
     "acosh(a)",
-    ("g / sqrt(a * a - 1)",),
+    ("g * (1 / sqrt(a * a - 1))",),
     np.arccosh,
     result=FLOAT,
     torch=("acosh", "arccosh"),
@@ -189,7 +191,7 @@ defop(
 defop(
     "atan2",
     "atan2(a, b)",
-    ("g * b / (a * a + b * b)", "-g * a / (a * a + b * b)"),
+    ("g * b * (1 / (a * a + b * b))", "g * -a * (1 / (a * a + b * b))"),  # PyTorch's order
     np.arctan2,
     result=FLOAT,
     torch=("atan2", "arctan2"),
