@@ -224,7 +224,10 @@ def _differentiable_backward(node, op, rec, g, needs):
     operand's gradient in another order than the kernel's accumulation: up to 1 ulp apart
     from the kernel (float32 special functions, broadcast operands). So the graph gives the
     nodes and what they save, the kernel the first-order values (the rule's last op computes
-    a value that is then replaced: one kernel more per gradient than the graph alone)."""
+    a value that is then replaced: one kernel more per gradient than the graph alone).
+
+    The nodes are named as PyTorch's (:mod:`.rule_nodes`); the piecewise-linear activations'
+    gradient is one node holding the kernel's value, with no rule op run."""
     args, out, cdt = rec.args, rec.out, rec.cdt
     values = node.kernel_backward(op, rec.smask, args, rec.values, cdt, g, needs, out)
     name = dedicated(op, args, out.shape, cdt)

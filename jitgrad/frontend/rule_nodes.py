@@ -1,16 +1,25 @@
-"""The create_graph gradient of an op PyTorch differentiates by a dedicated kernel: one node
-named as PyTorch's (``TanhBackwardBackward0``, ``ThresholdBackwardBackward0``...) whose
-value is the op's lowered backward kernel's gradient, and whose own backward is the
-declared rule differentiated.
+"""create_graph gradients named as PyTorch 2.13 prints them (``grad.grad_fn``;
+tests/fixtures/create_graph_names_torch.json).
 
 PyTorch computes ``tanh``'s gradient by ``tanh_backward(grad, result)``, an op with its own
-derivative, so the create_graph gradient is one ``TanhBackwardBackward0`` node reading the
-incoming gradient and the result (for relu and the other piecewise-linear activations that
-node's gradients are zeros and the incoming gradient's mask: a second derivative exists,
-zero, where a graph of ``where`` ops over constants had none). jitgrad's node holds the
-kernel's value as its output, so no Tensor op runs until a higher-order gradient asks for
-one: then the rule is evaluated over the node's inputs (a graph recorded with grad mode on)
-and differentiated by the sweep itself.
+derivative, so its create_graph gradient is one ``TanhBackwardBackward0`` node; ``relu``'s is
+a ``ThresholdBackwardBackward0`` reading the incoming gradient and the result, whose
+gradients are the incoming gradient's mask and zeros (a second derivative exists, zero).
+jitgrad evaluates the declared rule over Tensors instead (``pointwise_backward._rule_graphs``);
+here is how that graph takes PyTorch's names:
+
+- the piecewise-linear activations (:data:`PIECEWISE_LINEAR`: relu, threshold, hardtanh,
+  leaky_relu, rrelu, the shrinks): one node holding the lowered kernel's value, no rule op
+  run in the forward; its backward is the rule with the new incoming gradient for ``g``
+  (:func:`_linear_backward`). A graph of ``where`` ops reached ``g`` only: asked for the
+  gradient with respect to the input, it raised "does not require grad";
+- the other ops PyTorch differentiates by a kernel (tanh, sigmoid, elu, gelu, softplus...):
+  the rule's graph with its last node under PyTorch's name (:func:`named_top`; the nodes
+  below it are the rule's, not PyTorch's one ``TanhBackward0`` edge). A node of their own
+  would sweep the rule's graph inside the backward: measured 1.75x the step of
+  perf/bench_create_graph.py (perf/RESULTS.md, Run cgnames);
+- a number written in a rule (``g * 0.5``) is a C++ double in PyTorch's formula: the op on it
+  is ``MulBackward1``, ``AddBackward1``... (:func:`scalar_nodes`).
 """
 
 from __future__ import annotations
@@ -19,12 +28,11 @@ import ast
 from functools import cache, partial
 from typing import Any
 
-import numpy as np
-
 from ..engine.sweep import next_sequence
 from ..ops import expr as E
+from .creation import zeros_like
 from .recording import node_class, record
-from .tensor import Tensor, _make
+from .tensor import Tensor
 
 #: op name -> PyTorch 2.13's node for its create_graph gradient (``grad.grad_fn.name()``,
 #: tests/fixtures/create_graph_names_torch.json): the ops whose backward is a kernel of its
@@ -113,7 +121,7 @@ def _linear_backward(rule: str, env: dict, namespace: Any, gg: Any) -> tuple:
         elif key == "g":
             result.append(E.evaluate(rule, {**env, "g": gg}, namespace()))
         else:
-            result.append(_make(np.zeros(t.shape, t._dtype.np), t._dtype))
+            result.append(zeros_like(t))  # (on t's device)
     return tuple(result)
 
 
