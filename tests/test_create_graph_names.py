@@ -84,3 +84,16 @@ def test_second_order_gradients_are_pytorchs(op):
         assert (got is None) == (want is None)
         if got is not None:
             np.testing.assert_allclose(got.detach().numpy(), np.array(want), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "op", ["relu", "threshold", "hardtanh", "leaky_relu", "rrelu", "hardshrink", "softshrink"]
+)
+def test_a_piecewise_linear_gradient_reads_the_seed_and_the_input_as_pytorchs(op):
+    """One node with PyTorch's edges (the seed gradient, then the input, or the result for
+    relu), so a gradient with respect to the input exists: zeros, as PyTorch's."""
+    rec, wanted, _, grads = _grads(_CASES[op])
+    names = [[f.name() for f, _ in g.grad_fn.next_functions] for g in grads]
+    assert names == rec["next"]
+    (second,) = jitgrad.autograd.grad(grads[0].sum(), wanted[0])
+    np.testing.assert_array_equal(second.numpy(), 0)
