@@ -8,6 +8,9 @@ graph (``frontend/pointwise_backward._differentiable_backward``). Prints the med
 
     python perf/ab.py --a /tmp/base --b . --reps 7 --pattern "([0-9.]+) us per iteration" \
         -- perf/bench_create_graph.py --n 64 --iters 200
+
+``--act relu``: an activation whose create_graph gradient is one node holding the kernel's
+value (``ThresholdBackwardBackward0``, no rule op runs until a higher order asks).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import numpy as np
 import jitgrad
 
 
-def step(x, w, b) -> None:
-    u = (x * w + b).tanh() * x.sin()
+def step(x, w, b, act: str = "tanh") -> None:
+    u = getattr(x * w + b, act)() * x.sin()
     (du,) = jitgrad.autograd.grad(u.sum(), x, create_graph=True)
     (du * du).sum().backward()
 
@@ -32,6 +35,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--iters", type=int, default=200)
     ap.add_argument("--dtype", default="float32")
+    ap.add_argument("--act", default="tanh", help="the activation: tanh, relu, sigmoid...")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     dt = np.dtype(args.dtype)
@@ -39,11 +43,11 @@ def main() -> None:
     w = jitgrad.tensor(rng.uniform(-1, 1, args.n).astype(dt), requires_grad=True)
     b = jitgrad.tensor(rng.uniform(-1, 1, 1).astype(dt), requires_grad=True)
     for _ in range(20):  # compile and warm the caches
-        step(x, w, b)
+        step(x, w, b, args.act)
     times = []
     for _ in range(args.iters):
         t0 = time.process_time()
-        step(x, w, b)
+        step(x, w, b, args.act)
         times.append(time.process_time() - t0)
     print(f"{statistics.median(times) * 1e6:.1f} us per iteration (n={args.n}, {dt})")
 

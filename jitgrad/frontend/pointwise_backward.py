@@ -21,6 +21,7 @@ from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops import expr as E
 from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, pointwise_plan)
+from .rule_nodes import PIECEWISE_LINEAR, dedicated, gradient_node, named_top, scalar_nodes, start
 from .saved_views import ROLES
 from .tensor import Tensor, _make
 
@@ -36,6 +37,10 @@ SMALL_LANE = True
 
 #: (op, smask, cdt, ndim, *needs) -> :func:`_small_entry`'s tuple: what the small lane reuses.
 _small: dict[tuple, tuple] = {}
+
+#: The rule of a piecewise-constant op (sign, floor, floor division...): its create_graph
+#: gradient is the kernel's zeros with no graph, as PyTorch's ``zeros_like(grad)``.
+ZERO_RULE = "0 * g"
 
 #: :data:`.codegen.COMPACT_1D`, read as a global on the small lane.
 COMPACT_1D = C.COMPACT_1D
@@ -219,10 +224,21 @@ def _differentiable_backward(node, op, rec, g, needs):
     operand's gradient in another order than the kernel's accumulation: up to 1 ulp apart
     from the kernel (float32 special functions, broadcast operands). So the graph gives the
     nodes and what they save, the kernel the first-order values (the rule's last op computes
-    a value that is then replaced: one kernel more per gradient than the graph alone)."""
+    a value that is then replaced: one kernel more per gradient than the graph alone).
+
+    The nodes are named as PyTorch's (:mod:`.rule_nodes`); the piecewise-linear activations'
+    gradient is one node holding the kernel's value, with no rule op run."""
     args, out, cdt = rec.args, rec.out, rec.cdt
     values = node.kernel_backward(op, rec.smask, args, rec.values, cdt, g, needs, out)
-    graphs = _rule_graphs(node, op, args, g, needs, out, cdt)
+    name = dedicated(op, args, out.shape, cdt)
+    if name is not None and op.name in PIECEWISE_LINEAR:  # one node: the kernel's value
+        env = _rule_env(node, op, args, g, out, cdt)
+        ns = ABOVE.functional_namespace
+        return [
+            None if v is None else gradient_node(name, op.grads[i], env, v, ns)
+            for i, v in zip(edge_indices(op, rec.smask), values, strict=True)
+        ]
+    graphs = _rule_graphs(node, op, args, g, needs, out, cdt, name)
     return [_with_value(t, v, args, g) for t, v in zip(graphs, values, strict=True)]
 
 
@@ -244,14 +260,10 @@ def _with_value(graph, value, args, g):
     return graph
 
 
-def _rule_graphs(node, op, args, g, needs, out, cdt):
+def _rule_graphs(node, op, args, g, needs, out, cdt, name=None):
     """The declared rules evaluated over Tensors, so they record a graph (the values are
     replaced by the kernel's, see :func:`_differentiable_backward`)."""
-    env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
-    for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
-        # operands in the dtypes the lowering computes them in (where's condition: bool)
-        cast = isinstance(x, Tensor) and x._dtype is not cdt
-        env[role] = x.to(cdt) if cast and LW.operand_dtype(op, i, cdt.name) == cdt.name else x
+    env = _rule_env(node, op, args, g, out, cdt)
     results = []
     for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
         x = args[i]
@@ -260,14 +272,31 @@ def _rule_graphs(node, op, args, g, needs, out, cdt):
             continue
         rule = op.grads[i]
         assert rule is not None
+        if rule == ZERO_RULE:  # PyTorch's zeros_like(grad): a gradient with no graph
+            results.append(None)
+            continue
+        first = start()
         grad = E.evaluate(rule, env, ABOVE.functional_namespace())
         if not isinstance(grad, Tensor):
             grad = g * 0 + grad
+        scalar_nodes(grad, rule, first)
+        named_top(grad, name, first)
         grad = sum_to_shape(grad, x.shape)
         if grad._dtype is not x._dtype:
             grad = grad.to(x._dtype)
         results.append(grad)
     return results
+
+
+def _rule_env(node, op, args, g, out, cdt) -> dict[str, Any]:
+    """What a rule's names mean over Tensors: ``g``, ``out`` (the result, read through
+    ``node``) and the operands in the dtypes the lowering computes them in (where's
+    condition: bool)."""
+    env: dict[str, Any] = {"g": g, "out": _make(out, cdt, node)}
+    for i, (role, x) in enumerate(zip(ROLES, args, strict=False)):
+        cast = isinstance(x, Tensor) and x._dtype is not cdt
+        env[role] = x.to(cdt) if cast and LW.operand_dtype(op, i, cdt.name) == cdt.name else x
+    return env
 
 
 def sum_to_shape(grad, shape: tuple[int, ...]):

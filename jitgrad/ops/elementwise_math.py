@@ -112,10 +112,12 @@ defop(
 
 
 # ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
+# The inverse functions' rules are PyTorch's formulas (derivatives.yaml: grad * (1 - a * a)
+# .rsqrt()): a create_graph gradient's node is a MulBackward0 there, as PyTorch prints.
 defop(
     "asin",
     "asin(a)",
-    ("g / sqrt(1 - a * a)",),
+    ("g * (1 / sqrt(1 - a * a))",),
     np.arcsin,
     result=FLOAT,
     torch=("asin", "arcsin"),
@@ -125,7 +127,7 @@ defop(
 defop(
     "acos",
     "acos(a)",
-    ("-g / sqrt(1 - a * a)",),
+    ("g * -(1 / sqrt(1 - a * a))",),
     np.arccos,
     result=FLOAT,
     torch=("acos", "arccos"),
@@ -165,7 +167,7 @@ defop(
 defop(
     "asinh",
     "asinh(a)",
-    ("g / sqrt(a * a + 1)",),
+    ("g * (1 / sqrt(a * a + 1))",),
     np.arcsinh,
     result=FLOAT,
     torch=("asinh", "arcsinh"),
@@ -174,7 +176,7 @@ defop(
 defop(
     "acosh",
     "acosh(a)",
-    ("g / sqrt(a * a - 1)",),
+    ("g * (1 / sqrt(a * a - 1))",),
     np.arccosh,
     result=FLOAT,
     torch=("acosh", "arccosh"),
@@ -192,7 +194,7 @@ defop(
 defop(
     "atan2",
     "atan2(a, b)",
-    ("g * b / (a * a + b * b)", "-g * a / (a * a + b * b)"),
+    ("g * b * (1 / (a * a + b * b))", "g * -a * (1 / (a * a + b * b))"),  # PyTorch's order
     np.arctan2,
     result=FLOAT,
     torch=("atan2", "arctan2"),

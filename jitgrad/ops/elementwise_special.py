@@ -202,7 +202,7 @@ defop(
 defop(  # PyTorch computes it as (1 + erf(x / sqrt 2)) * 0.5: the node is that last product's
     "special_ndtr",
     "(1 + erf(a * 0.7071067811865476)) * 0.5",
-    ("g * 0.3989422804014327 * exp(-0.5 * (a * a))",),
+    ("g * exp(-0.5 * (a * a)) * 0.3989422804014327",),  # PyTorch's order: a MulBackward1
     lambda a: 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-a * 0.7071067811865476),
     result=FLOAT,
     node="MulBackward1",
