@@ -47,7 +47,8 @@ def test_pieces_are_the_outputs_of_one_node_as_on_the_cpu(op: str) -> None:
     assert dev[0] == cpu[0]
     assert dev[1] == cpu[1]  # bitwise
     shared = op.startswith(("unbind", "split", "chunk"))
-    assert [nr for _, nr, _ in dev[0]] == (list(range(len(dev[0]))) if shared else [0] * len(dev[0]))
+    n = len(dev[0])
+    assert [nr for _, nr, _ in dev[0]] == (list(range(n)) if shared else [0] * n)
 
 
 def test_double_backward_through_the_pieces_as_on_the_cpu() -> None:
