@@ -29,6 +29,7 @@ from . import (
     rows,
     runtime,
     setitem,
+    spread,
     views,
 )
 
@@ -81,6 +82,7 @@ NATIVE: dict[str, Any] = {
     **joining.NATIVE,
     **complex_views.NATIVE,
     **random.NATIVE,
+    **spread.NATIVE,
     "fill_": fill_,
     "__setitem__": setitem.setitem,
     "setitem": setitem.setitem,
