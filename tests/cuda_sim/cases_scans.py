@@ -9,18 +9,9 @@ import numpy as np
 import pytest
 
 import jitgrad as torch
-from jitgrad.backends.cuda import fallback
 
 RNG = np.random.default_rng(16)
 X = (RNG.standard_normal((3, 5, 4)) * 3).astype(np.float32)
-
-
-@pytest.fixture
-def no_fallback(monkeypatch):
-    def refuse(fn, name, args, kwargs):
-        raise AssertionError(f"host fallback: {name}")
-
-    monkeypatch.setattr(fallback, "host_call", refuse)
 
 
 def _bytes(t: torch.Tensor) -> tuple:

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import jitgrad as torch
-from jitgrad.backends.cuda import fallback
 
 RNG = np.random.default_rng(15)
 X = (RNG.standard_normal((3, 4, 5)) * 2 + 1).astype(np.float32)
@@ -32,14 +31,6 @@ CASES: dict[str, Callable] = {
     "std_mean": lambda x: torch.std_mean(x),
     "std_mean_dim": lambda x: torch.std_mean(x, -1, unbiased=False),
 }
-
-
-@pytest.fixture
-def no_fallback(monkeypatch):
-    def refuse(fn, name, args, kwargs):
-        raise AssertionError(f"host fallback: {name}")
-
-    monkeypatch.setattr(fallback, "host_call", refuse)
 
 
 def _run(case: str, device: str, dtype=np.float32) -> tuple:
