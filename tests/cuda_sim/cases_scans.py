@@ -1,7 +1,7 @@
 """cumsum (forward, gradient, second derivative, ``dtype=``, integer inputs) and cumprod
 (without a recorded gradient) on the device: sequential line scans in the CPU's order, so
-bitwise the CPU's results, with no host fallback. cumprod with a gradient still takes the
-fallback (its zero handling), with the CPU's values."""
+bitwise the CPU's results, with no host fallback; logcumsumexp composed of device ops. cumprod
+with a gradient still takes the fallback (its zero handling), with the CPU's values."""
 
 from __future__ import annotations
 
@@ -66,3 +66,19 @@ def test_cumprod_gradient_through_the_fallback_as_on_the_cpu() -> None:
         x.cumprod(1).sum().backward()
         grads.append(_bytes(x.grad))
     assert grads[1] == grads[0]
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_logcumsumexp_on_the_device(no_fallback, dim: int) -> None:
+    """Composed of device ops (amax, exp, cumsum, log), as on the CPU: its node's name, and
+    values and derivatives to float rounding (libdevice's exp/log against the CPU's)."""
+    out = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(X, device=device, requires_grad=True)
+        y = x.logcumsumexp(dim) if dim else torch.logcumsumexp(x, dim)
+        (g,) = torch.autograd.grad((y * y).sum(), x, create_graph=True)
+        (gg,) = torch.autograd.grad((g * g).sum(), x)
+        out.append([y.grad_fn.name(), *(t.detach().cpu().numpy() for t in (y, g, gg))])
+    assert out[1][0] == out[0][0] == "LogcumsumexpBackward0"
+    for d, c in zip(out[1][1:], out[0][1:], strict=True):
+        np.testing.assert_allclose(d, c, rtol=1e-5, atol=1e-4)
