@@ -73,6 +73,8 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.joining": 4,
     "jitgrad.backends.cuda.complex_views": 4,
     "jitgrad.backends.cuda.random": 4,
+    "jitgrad.backends.cuda.spread": 4,  # var/std on the device
+    "jitgrad.backends.cuda.scans": 4,  # cumsum/cumprod on the device
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations

@@ -33,6 +33,18 @@ def _device(request: pytest.FixtureRequest) -> None:
         )
 
 
+@pytest.fixture
+def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any host fallback call fails the test: the ops under test must run on the device."""
+    # (imported here: ptx_kernels.py runs without a device, and needs no backend)
+    from jitgrad.backends.cuda import fallback
+
+    def refuse(fn: object, name: str, args: object, kwargs: object) -> None:
+        raise AssertionError(f"host fallback: {name}")
+
+    monkeypatch.setattr(fallback, "host_call", refuse)
+
+
 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and os.environ.get("JITGRAD_RECORD_LAUNCHES"):
     # every launch of this session, for tests/cuda_sim/ptx_generated.py check (its docstring)
     import launch_record

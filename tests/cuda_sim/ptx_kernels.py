@@ -30,6 +30,7 @@ from jitgrad.kernels.cuda import optim as O  # noqa: E402
 from jitgrad.kernels.cuda import random as KR  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
+from jitgrad.kernels.cuda import scan as SC  # noqa: E402
 
 try:
     cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
@@ -86,6 +87,9 @@ def cases(dt):
         (O._sgd_kernel, (a(dt), a(dt), a(dt), z, z, z, z, True, False, True)),
         (O._adam_kernel, (a(dt),) * 5 + (z,) * 9 + (True,)),
         (N._ln_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt), a(dt), a(dt), True, a(dt, 2), a(dt, 2))),
+        (SC._scan_kernel, (a(dt), a(dt), 3, 2, 0, True, z)),
+        (SC._scan_kernel, (a(dt), a(dt), 3, 2, 1, False, dt(1))),
+        (SC._scan_kernel, (i64, a(np.int64), 3, 2, 0, False, np.int64(0))),
         (KR._dropout_mask_kernel, (a(dt), np.uint64(1 << 31), z, z) + (np.uint64(0),) * 4),
     ]
 

@@ -76,6 +76,9 @@ _ELEMENTWISE_F = frozenset(
 #: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
 #: are (one recorded node, the CPU's name), so a step using them stays on the device.
 _COMPOSED_F = frozenset("mse_loss l1_loss".split())
+#: ``jitgrad.<name>`` functions (and Tensor methods) likewise composed of ops that have device
+#: kernels: left unwrapped, they run on the device (logcumsumexp: amax, exp, cumsum, log).
+_COMPOSED = frozenset({"logcumsumexp"})
 #: ``jitgrad.<name>`` ops defined outside the modules :func:`opwrap.install` walks (raw, they
 #: would run the CPU code on a device buffer)
 #: (complex_api's and fft's: modules the namespace walk does not take as op modules)
@@ -108,6 +111,8 @@ def install() -> None:
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
 
     def kept(namespace: str, name: str, fn: Any) -> bool:
+        if name in _COMPOSED and namespace in ("method", "torch"):
+            return True
         if namespace == "method":
             return name in keep or _elementwise_inplace(name, elementwise_names)
         if namespace == "torch":  # the elementwise functions reach the pointwise hook

@@ -28,7 +28,9 @@ from . import (
     reductions,
     rows,
     runtime,
+    scans,
     setitem,
+    spread,
     views,
 )
 
@@ -81,6 +83,8 @@ NATIVE: dict[str, Any] = {
     **joining.NATIVE,
     **complex_views.NATIVE,
     **random.NATIVE,
+    **spread.NATIVE,
+    **scans.NATIVE,
     "fill_": fill_,
     "__setitem__": setitem.setitem,
     "setitem": setitem.setitem,

@@ -23,7 +23,7 @@ import numpy as np
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.multi_view import inherit
-from ...frontend.recording import record
+from ...frontend.recording import record, record_multi
 from ...frontend.stale_views import install
 from ...frontend.tensor import Tensor, _make
 from ...frontend.view_registry import regenerates
@@ -123,6 +123,44 @@ def _gathered(x: Tensor, base: np.ndarray, result: Tensor, root: Tensor, geom: A
     return out
 
 
+def _pieces(x: Tensor, base: np.ndarray, results: Any, root: Tensor, geoms: list) -> Any:
+    """The several views of unbind, split, chunk ...: as on the CPU, the outputs of one node
+    (``output_nr`` 0, 1 ...), whose backward writes each piece's gradient into one buffer."""
+    layouts = [_layout(r._value, base) for r in results]
+    if None in layouts:
+        return NotImplemented
+    flat = runtime.flat(x._value)
+    values = [M.gather(flat, *layout) for layout in layouts]
+    node = results[0].grad_fn.name()
+    backward = _pieces_backward(tuple(x.shape), x._dtype, layouts)
+    outs = record_multi(node, values, [x._dtype] * len(values), [x], backward)
+    views = [aliasing.as_view(out, root, g) for out, g in zip(outs, geoms, strict=True)]
+    for view, r in zip(views, results, strict=True):
+        view.__dict__.update(r.__dict__)  # the CPU's in-place refusal mark
+    return type(results)(views)
+
+
+def _pieces_backward(into: tuple, dt: D.dtype, layouts: list):
+    """x's gradient from its pieces' gradients (a missing one: zeros there): each written
+    into one zero buffer, as the CPU assigns them; with ``create_graph``, a sum of
+    :func:`scatter_view` s (differentiable)."""
+
+    def backward(*grads: Any) -> Tensor:
+        pairs = [(g, lay) for g, lay in zip(grads, layouts, strict=False) if g is not None]
+        if any(g._requires_grad for g, _ in pairs):
+            parts = [scatter_view(g, into, *lay) for g, lay in pairs]
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            return total
+        out = runtime.zeros(into, dt.np)
+        for g, (shape, strides, offset) in pairs:
+            M.scatter(runtime.contiguous(g._value), runtime.flat(out), shape, strides, offset)
+        return _make(out, dt)
+
+    return backward
+
+
 def view_op(name: str):
     """``x.<name>(...)`` on a device tensor through the stand-ins (see the module docstring):
     :class:`~.aliasing.DeviceView` s of ``x``'s root buffer (a tuple of them for the ops that
@@ -140,6 +178,9 @@ def view_op(name: str):
         base, result = _own(x, name, args, kwargs)
         if not isinstance(geom, list):
             return _gathered(x, base, result, root, geom)
+        nodes = {id(r.grad_fn) for r in result}
+        if len(nodes) == 1 and result[0].grad_fn is not None:
+            return _pieces(x, base, result, root, geom)  # one node: unbind, split, chunk
         outs = [_gathered(x, base, r, root, g) for r, g in zip(result, geom, strict=True)]
         if any(o is NotImplemented for o in outs):
             return NotImplemented

@@ -1,0 +1,81 @@
+"""cumsum and cumprod on device tensors: the sequential line scans of
+:mod:`jitgrad.kernels.cuda.scan`, bitwise the CPU's (same order, same dtype carried).
+
+cumsum's gradient is the reverse running sum (``CumsumBackward0``, the CPU's name for both),
+whose own gradient is cumsum again, so ``create_graph`` records both on the device. cumprod
+runs on the device where no gradient is recorded; its gradient (the CPU's special handling of
+zeros needs to know where they are) stays with the host fallback, as do ``axis=``, dims
+that are no plain int, complex and 16-bit floats.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ... import dtypes as D
+from ...engine.grad_mode import STATE as GRAD
+from ...frontend.recording import record
+from ...frontend.tensor import Tensor, _make
+from ...kernels.cuda import memory as M
+from ...kernels.cuda import scan as S
+from . import runtime
+
+_KINDS = (D.float32, D.float64, D.int64)
+
+
+def _plan(x: Any, dim: Any, dtype: Any, axis: Any) -> Any:
+    """``(dim wrapped, (A, R, B), result dtype)``, or None for the fallback's cases."""
+    if not isinstance(x, Tensor) or axis is not None or not isinstance(dim, int):
+        return None
+    if isinstance(dim, bool) or x.dim() == 0 or x.numel() == 0 or not -x.dim() <= dim < x.dim():
+        return None
+    if dtype is None:
+        dt = x._dtype if x._dtype.is_floating_point else D.int64
+    elif isinstance(dtype, D.dtype):
+        dt = dtype
+    else:
+        return None
+    if dt not in _KINDS or x._dtype.is_complex:
+        return None
+    d = dim % x.dim()
+    shape = tuple(x.shape)
+    return d, (math.prod(shape[:d]), shape[d], math.prod(shape[d + 1 :])), dt
+
+
+def _values(x: Tensor, dt: D.dtype) -> Any:
+    v = runtime.contiguous(x._value)
+    return v if x._dtype is dt else M.cast(v, dt.np)
+
+
+def _reverse_cumsum(g: Tensor, d: int, shape3: tuple) -> Tensor:
+    """cumsum's gradient: ``g`` summed from the end along ``d`` (its gradient: cumsum)."""
+    value = S.scan(runtime.contiguous(g._value), shape3, S.SUM, reverse=True)
+    return record("CumsumBackward0", value, g._dtype, [g], lambda gg: cumsum(gg, d))
+
+
+def cumsum(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:  # noqa: A002
+    plan = _plan(input, dim, dtype, axis)
+    if plan is None:
+        return NotImplemented
+    d, shape3, dt = plan
+    value = S.scan(_values(input, dt), shape3, S.SUM)
+    into = input._dtype
+
+    def backward(g: Tensor) -> Tensor:  # (PyTorch's: g in the input's dtype, then the scan)
+        return _reverse_cumsum(g if g._dtype is into else g.to(into), d, shape3)
+
+    if not (GRAD.enabled and input._requires_grad):
+        return _make(value, dt)
+    return record("CumsumBackward0", value, dt, [input], backward)
+
+
+def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:  # noqa: A002
+    plan = _plan(input, dim, dtype, axis)
+    if plan is None or GRAD.enabled and input._requires_grad:
+        return NotImplemented  # (the gradient: the fallback's)
+    d, shape3, dt = plan
+    return _make(S.scan(_values(input, dt), shape3, S.PROD), dt)
+
+
+NATIVE: dict[str, Any] = {"cumsum": cumsum, "cumprod": cumprod}

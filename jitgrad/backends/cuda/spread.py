@@ -1,0 +1,108 @@
+"""var, std, var_mean and std_mean on device tensors, in the device's own kernels.
+
+As the CPU's (:mod:`jitgrad.frontend.reduce_prod_var`): two passes, the mean over the
+reduced dims, then the squared deviations summed and divided by ``N - correction``; the
+backward is ``expand(g) * (2 / (N - correction)) * (x - mean)`` (``g / (2 std)`` first for
+std). Each pass is a device kernel (the deterministic tree reductions of :mod:`.reductions`
+and elementwise kernels), so the values are the CPU's to float rounding, not bitwise: the
+tree sums in another order than the CPU's pairwise sum. One node is recorded, with the CPU's
+name. The cases left to the host fallback (which then warns or raises as the CPU does): no
+degrees of freedom (``N - correction <= 0``), empty inputs, complex and 16-bit floats, and
+arguments these do not read (named dims, an ``out=``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ... import dtypes as D
+from ...engine.grad_mode import STATE as GRAD
+from ...engine.grad_mode import no_grad
+from ...frontend.recording import record, renamed
+from ...frontend.tensor import Tensor
+from .reductions import dims_of
+
+_FLOATS = (D.float32, D.float64)
+
+
+def _plan(x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any) -> Any:
+    """``(dims, correction, N - correction)``, or None for the cases the host fallback
+    takes."""
+    if not isinstance(x, Tensor) or x._dtype not in _FLOATS or not isinstance(keepdim, bool):
+        return None
+    if isinstance(dim, bool):  # var(False): the old positional ``unbiased``
+        dim, unbiased = None, dim
+    if correction is not None and not isinstance(correction, int | float):
+        return None
+    if unbiased is not None and not isinstance(unbiased, bool):
+        return None
+    dims = dims_of(dim, x.dim())
+    if dims is None or x.numel() == 0:
+        return None
+    corr = float(correction if correction is not None else (unbiased is not False))
+    den = math.prod(x.shape[d] for d in dims) - corr
+    return (dims, corr, den) if den > 0 else None
+
+
+def _spread(node: str, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any) -> Any:
+    plan = _plan(x, dim, unbiased, keepdim, correction)
+    if plan is None:
+        return NotImplemented
+    dims, corr, den = plan
+    dt, shape = x._dtype, tuple(x.shape)
+    kept = tuple(1 if k in dims else n for k, n in enumerate(shape))
+    den_t = dt.np.type(den)  # the CPU's divisor, in the tensor's dtype
+    with no_grad():
+        m = x.mean(dims, keepdim=True) if dims else x.clone()
+        d = x - m
+        value = (d * d).sum(dims, keepdim=keepdim) / float(den_t)
+        if node == "StdBackward0":
+            value = value.sqrt()
+    k = float(dt.np.type(2) / den_t)  # the CPU's 2 / (N - correction), in the dtype
+
+    def backward(g: Tensor) -> Tensor:
+        g = g if keepdim else g.reshape(kept)
+        if GRAD.enabled and (g._requires_grad or x._requires_grad):  # create_graph: recorded
+            if node == "StdBackward0":  # (through the result too, as the CPU's)
+                g = g / (2 * std(x, dims, None, True, correction=corr))
+            return g * k * (x - (x.mean(dims, keepdim=True) if dims else x))
+        if node == "StdBackward0":
+            g = g / (2 * value.reshape(kept))
+        return g * k * d
+
+    return record(node, value._value, dt, [x], backward, saved=[x])
+
+
+def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *,  # noqa: A002
+        correction: Any = None) -> Any:  # fmt: skip
+    return _spread("VarBackward0", input, dim, unbiased, keepdim, correction)
+
+
+def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *,  # noqa: A002
+        correction: Any = None) -> Any:  # fmt: skip
+    return _spread("StdBackward0", input, dim, unbiased, keepdim, correction)
+
+
+def _with_mean(spread: Any, node: str) -> Any:
+    """``var_mean``/``std_mean``: ``(spread(...), mean(...))``, both nodes shown as ``node``
+    (as :func:`jitgrad.frontend.stats.var_mean` does on the CPU)."""
+
+    def fn(input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *,  # noqa: A002
+           correction: Any = None) -> Any:  # fmt: skip
+        s = spread(input, dim, unbiased, keepdim, correction=correction)
+        if s is NotImplemented:
+            return s
+        if isinstance(dim, bool):
+            dim = None
+        return renamed(s, node), renamed(input.mean(dim, keepdim), node)
+
+    return fn
+
+
+NATIVE: dict[str, Any] = {
+    "var": var,
+    "std": std,
+    "var_mean": _with_mean(var, "VarMeanBackward0"),
+    "std_mean": _with_mean(std, "StdMeanBackward0"),
+}
