@@ -245,9 +245,17 @@ _CALLS = {
     "math.erf": I.ERF, "math.erfc": I.ERFC, "_k.maximum": I.MAXIMUM, "_k.minimum": I.MINIMUM,
     "np.isnan": I.ISNAN, "np.isinf": I.ISINF, "np.isfinite": I.ISFINITE,
     "bool": I.TOBOOL, "np.bool_": I.TOBOOL, "np.bool": I.TOBOOL,
+    "np.tan": I.TAN, "np.log2": I.LOG2, "np.log10": I.LOG10, "np.exp2": I.EXP2,
+    "np.arcsin": I.ASIN, "np.arccos": I.ACOS, "np.arctan": I.ATAN, "np.sinh": I.SINH,
+    "np.cosh": I.COSH, "np.arcsinh": I.ASINH, "np.arccosh": I.ACOSH, "np.arctanh": I.ATANH,
+    "np.round": I.ROUND, "math.lgamma": I.LGAMMA, "np.arctan2": I.ATAN2, "np.hypot": I.HYPOT,
+    "np.fmod": I.FMOD, "math.copysign": I.COPYSIGN,
 }  # fmt: skip
 _BOOL_RESULT = {I.ISNAN, I.ISINF, I.ISFINITE, I.TOBOOL}
-_BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW}
+_BINOPS = {
+    ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW,
+    ast.FloorDiv: I.FLOORDIV, ast.Mod: I.MOD,
+}  # fmt: skip
 _CMPOPS = {ast.Lt: I.LT, ast.LtE: I.LE, ast.Gt: I.GT, ast.GtE: I.GE, ast.Eq: I.EQ, ast.NotEq: I.NE}
 #: codegen's output modes (its STORE, ACCUMULATE, ACCUMULATE_ROW, REDUCE; a test checks them)
 _MODES = {"store": I.STORE, "acc": I.ACC, "acc_row": I.ACC_ROW, "reduce": I.REDUCE}
