@@ -19,8 +19,10 @@ operand and output of one float dtype (float32 or float64; boolean operands are 
 scalars of that dtype or bool (others only where the expression casts them), at most 8 array
 operands and 4 outputs, and bodies
 built from the arithmetic, comparisons, ``where``/logical forms and the functions in
-:data:`_CALLS`. Anything else (integer or complex kernels, special functions, mixed float
-dtypes, boolean outputs) compiles at its first call, as without tier 0.
+:data:`_CALLS` (numpy's and ``math``'s scalar libm functions, Python's float ``//`` and
+``%``). Anything else (integer or complex kernels, the special functions of
+``kernels/cpu/special*.py``, mixed float dtypes, boolean outputs) compiles at its first call,
+as without tier 0.
 
 ``JITGRAD_TIER0=0`` turns tier 0 off (every kernel compiles at its first call). With
 ``JITGRAD_DEBUG`` each interpreted launch is reported as ``launch <kernel> tier0 ...``.
