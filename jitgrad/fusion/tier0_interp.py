@@ -39,6 +39,7 @@ from ..helpers import debug_print
 from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
+from . import tier0_libm as _L
 
 #: Columns of a row; registers are rows of the (registers x CHUNK) scratch.
 WIDTH = 5
@@ -52,16 +53,14 @@ OPS = (
     "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "tobool", "select",
     "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tanh", "abs", "sign", "floor",
     "ceil", "trunc", "isnan", "isinf", "isfinite", "erf", "erfc",
-    "tan", "log2", "log10", "exp2", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
-    "atanh", "round", "lgamma", "atan2", "hypot", "fmod", "copysign", "floordiv", "mod",
-    "store", "acc", "acc_row", "reduce",
+    *_L.UNARY, *_L.BINARY, "store", "acc", "acc_row", "reduce",
 )  # fmt: skip
 CODE = {name: i for i, name in enumerate(OPS)}
 (LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, AND, OR,
  NOT, TOBOOL, SELECT, EXP, LOG, LOG1P, EXPM1, SQRT, SIN, COS, TANH, ABS, SIGN, FLOOR, CEIL,
- TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC, TAN, LOG2, LOG10, EXP2, ASIN, ACOS, ATAN, SINH, COSH,
- ASINH, ACOSH, ATANH, ROUND, LGAMMA, ATAN2, HYPOT, FMOD, COPYSIGN, FLOORDIV, MOD, STORE, ACC,
- ACC_ROW, REDUCE) = range(len(OPS))  # fmt: skip
+ TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC) = range(CODE["erfc"] + 1)  # fmt: skip
+TAN, ATAN2 = CODE[_L.UNARY[0]], CODE[_L.BINARY[0]]  # the first of tier0_libm's rows
+STORE, ACC, ACC_ROW, REDUCE = range(CODE["store"], len(OPS))
 
 
 def _fn(name, f32, f64):
@@ -120,9 +119,9 @@ def _eval(op, a, b, c, zero, one):
     if op == SIGN:  # PyTorch's: 0 for NaN and -0.0 (np.sign passes both through)
         return one if a > 0 else (-one if a < 0 else zero)
     if op >= ATAN2:
-        return _eval_binary(op, a, b)
+        return _L.eval_binary(op - ATAN2, a, b)
     if op >= TAN:
-        return _eval_libm(op, a)
+        return _L.eval_unary(op - TAN, a)
     return _eval_math(op, a)
 
 
@@ -210,56 +209,6 @@ def _eval_math(op, a):  # noqa: C901 - one branch per op
     if op == ERF:
         return math.erf(a)
     return math.erfc(a)
-
-
-@njit(inline="always")
-def _eval_libm(op, a):  # noqa: C901 - one branch per op
-    """``TAN`` ... ``LGAMMA``: the unary functions the generated source calls numpy's (or
-    ``math``'s) scalar version of, called the same way here."""
-    if op == TAN:
-        return np.tan(a)
-    if op == LOG2:
-        return np.log2(a)
-    if op == LOG10:
-        return np.log10(a)
-    if op == EXP2:
-        return np.exp2(a)
-    if op == ASIN:
-        return np.arcsin(a)
-    if op == ACOS:
-        return np.arccos(a)
-    if op == ATAN:
-        return np.arctan(a)
-    if op == SINH:
-        return np.sinh(a)
-    if op == COSH:
-        return np.cosh(a)
-    if op == ASINH:
-        return np.arcsinh(a)
-    if op == ACOSH:
-        return np.arccosh(a)
-    if op == ATANH:
-        return np.arctanh(a)
-    if op == ROUND:
-        return np.round(a)
-    return math.lgamma(a)  # LGAMMA
-
-
-@njit(inline="always")
-def _eval_binary(op, a, b):
-    """``ATAN2`` ... ``MOD``: the binary functions and Python's float ``//`` and ``%``
-    (Numba's, under the same ``error_model="numpy"`` as the generated kernels)."""
-    if op == ATAN2:
-        return np.arctan2(a, b)
-    if op == HYPOT:
-        return np.hypot(a, b)
-    if op == FMOD:
-        return np.fmod(a, b)
-    if op == COPYSIGN:
-        return math.copysign(a, b)
-    if op == FLOORDIV:
-        return a // b
-    return a % b  # MOD
 
 
 def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):
