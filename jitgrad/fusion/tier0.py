@@ -17,11 +17,9 @@ What tier 0 takes: serial specs (``parallel`` ones are large and compile) of at 
 dimensions (``compact`` operands are read as the broadcast views they stand for), every array
 operand and output of one float dtype (float32 or float64; boolean operands are converted),
 scalars of that dtype or bool (others only where the expression casts them), at most 8 array
-operands and 4 outputs, and bodies
-built from the arithmetic, comparisons, ``where``/logical forms and the functions in
-:data:`_CALLS`. Anything else (integer or complex kernels, special functions, mixed float
-dtypes, boolean outputs) compiles at its first call, as without tier 0.
-
+operands and 4 outputs, and bodies built from the arithmetic, comparisons, ``where``/logical
+forms and the functions in :data:`_CALLS` (with :mod:`.tier0_libm`'s). Anything else (integer
+or complex kernels, ``_k``'s special functions, mixed dtypes, boolean outputs) compiles.
 ``JITGRAD_TIER0=0`` turns tier 0 off (every kernel compiles at its first call). With
 ``JITGRAD_DEBUG`` each interpreted launch is reported as ``launch <kernel> tier0 ...``.
 """
@@ -37,7 +35,7 @@ import numpy as np
 
 from .. import helpers, launchlog
 from ..kernels.cpu.entry_lock import claim, release
-from . import diskcache
+from . import diskcache, tier0_libm
 from . import tier0_interp as I
 
 #: False when ``JITGRAD_TIER0=0``: every generated kernel compiles at its first call.
@@ -245,9 +243,11 @@ _CALLS = {
     "math.erf": I.ERF, "math.erfc": I.ERFC, "_k.maximum": I.MAXIMUM, "_k.minimum": I.MINIMUM,
     "np.isnan": I.ISNAN, "np.isinf": I.ISINF, "np.isfinite": I.ISFINITE,
     "bool": I.TOBOOL, "np.bool_": I.TOBOOL, "np.bool": I.TOBOOL,
+    **{call: I.CODE[name] for call, name in tier0_libm.CALLS.items()},
 }  # fmt: skip
 _BOOL_RESULT = {I.ISNAN, I.ISINF, I.ISFINITE, I.TOBOOL}
-_BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW}
+_BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW,
+           ast.FloorDiv: I.CODE["floordiv"], ast.Mod: I.CODE["mod"]}  # fmt: skip
 _CMPOPS = {ast.Lt: I.LT, ast.LtE: I.LE, ast.Gt: I.GT, ast.GtE: I.GE, ast.Eq: I.EQ, ast.NotEq: I.NE}
 #: codegen's output modes (its STORE, ACCUMULATE, ACCUMULATE_ROW, REDUCE; a test checks them)
 _MODES = {"store": I.STORE, "acc": I.ACC, "acc_row": I.ACC_ROW, "reduce": I.REDUCE}

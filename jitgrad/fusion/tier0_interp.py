@@ -39,6 +39,7 @@ from ..helpers import debug_print
 from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
+from . import tier0_libm as _L
 
 #: Columns of a row; registers are rows of the (registers x CHUNK) scratch.
 WIDTH = 5
@@ -52,13 +53,14 @@ OPS = (
     "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "tobool", "select",
     "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tanh", "abs", "sign", "floor",
     "ceil", "trunc", "isnan", "isinf", "isfinite", "erf", "erfc",
-    "store", "acc", "acc_row", "reduce",
+    *_L.UNARY, *_L.BINARY, "store", "acc", "acc_row", "reduce",
 )  # fmt: skip
 CODE = {name: i for i, name in enumerate(OPS)}
 (LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, AND, OR,
  NOT, TOBOOL, SELECT, EXP, LOG, LOG1P, EXPM1, SQRT, SIN, COS, TANH, ABS, SIGN, FLOOR, CEIL,
- TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC, STORE, ACC, ACC_ROW,
- REDUCE) = range(len(OPS))  # fmt: skip
+ TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC) = range(CODE["erfc"] + 1)  # fmt: skip
+TAN, ATAN2 = CODE[_L.UNARY[0]], CODE[_L.BINARY[0]]  # the first of tier0_libm's rows
+STORE, ACC, ACC_ROW, REDUCE = range(CODE["store"], len(OPS))
 
 
 def _fn(name, f32, f64):
@@ -116,6 +118,10 @@ def _eval(op, a, b, c, zero, one):
         return _eval_logical(op, a, b, c, zero, one)
     if op == SIGN:  # PyTorch's: 0 for NaN and -0.0 (np.sign passes both through)
         return one if a > 0 else (-one if a < 0 else zero)
+    if op >= ATAN2:
+        return _L.eval_binary(op - ATAN2, a, b)
+    if op >= TAN:
+        return _L.eval_unary(op - TAN, a)
     return _eval_math(op, a)
 
 

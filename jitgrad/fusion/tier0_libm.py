@@ -1,0 +1,77 @@
+"""Tier 0's libm rows: the scalar numpy/``math`` functions a generated kernel calls by name.
+
+:mod:`.tier0_interp` numbers these after its own op codes (``k`` below is the index in
+:data:`UNARY` or :data:`BINARY`) and :mod:`.tier0` translates the rendered calls of
+:data:`CALLS` to them. Each row calls exactly the function the generated source names, on
+values of the kernel's dtype, so results are bitwise the compiled kernel's (both are compiled
+with ``error_model="numpy"``; ``tests/test_tier0.py`` compares them, forward and backward).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+UNARY = ("tan", "log2", "log10", "exp2", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+         "acosh", "atanh", "round", "lgamma")  # fmt: skip
+#: ``floordiv`` and ``mod``: Python's float ``//`` and ``%`` (the rendered ``a // b``)
+BINARY = ("atan2", "hypot", "fmod", "copysign", "floordiv", "mod")
+
+#: A rendered call (:data:`jitgrad.ops.expr.FUNCTIONS`) -> its row's name.
+CALLS = {
+    "np.tan": "tan", "np.log2": "log2", "np.log10": "log10", "np.exp2": "exp2",
+    "np.arcsin": "asin", "np.arccos": "acos", "np.arctan": "atan", "np.sinh": "sinh",
+    "np.cosh": "cosh", "np.arcsinh": "asinh", "np.arccosh": "acosh", "np.arctanh": "atanh",
+    "np.round": "round", "math.lgamma": "lgamma", "np.arctan2": "atan2", "np.hypot": "hypot",
+    "np.fmod": "fmod", "math.copysign": "copysign",
+}  # fmt: skip
+
+
+@njit(inline="always")
+def eval_unary(k, a):  # noqa: C901 - one branch per function
+    """``UNARY[k]`` of ``a``."""
+    if k == 0:
+        return np.tan(a)
+    if k == 1:
+        return np.log2(a)
+    if k == 2:
+        return np.log10(a)
+    if k == 3:
+        return np.exp2(a)
+    if k == 4:
+        return np.arcsin(a)
+    if k == 5:
+        return np.arccos(a)
+    if k == 6:
+        return np.arctan(a)
+    if k == 7:
+        return np.sinh(a)
+    if k == 8:
+        return np.cosh(a)
+    if k == 9:
+        return np.arcsinh(a)
+    if k == 10:
+        return np.arccosh(a)
+    if k == 11:
+        return np.arctanh(a)
+    if k == 12:
+        return np.round(a)
+    return math.lgamma(a)
+
+
+@njit(inline="always")
+def eval_binary(k, a, b):
+    """``BINARY[k]`` of ``a, b``."""
+    if k == 0:
+        return np.arctan2(a, b)
+    if k == 1:
+        return np.hypot(a, b)
+    if k == 2:
+        return np.fmod(a, b)
+    if k == 3:
+        return math.copysign(a, b)
+    if k == 4:
+        return a // b
+    return a % b
