@@ -38,7 +38,7 @@ from ..engine.sweep import FREED
 from ..kernels.cpu.reduce_call import reduce_array
 from .kept_saved import freed_value, keeping_release
 from .recording import FunctionBackward, ResultBackward, record, record_multi, unpack_saved
-from .reduce_common import Dims, grad_to_input, reduce_axes
+from .reduce_common import Dims, cast_to, grad_to_input, reduce_axes
 from .tensor import Tensor, _make
 
 
@@ -277,12 +277,19 @@ def record_reduction(
         values["self"] = input
     if dim is not None:
         values["dim"], values["keepdim"] = dim, keepdim
+    if dt is not input._dtype:  # ``dtype=``: PyTorch's engine casts the gradient back
+        values["_in_dtype"] = input._dtype
     return decl.record_values(decl.nodes[dim is not None], out, dt, (input,), saved, values)
 
 
 def expand_reduced(g: Tensor, s: Saved) -> Tensor:
     """The output gradient of a reduction seen over the input's shape (``s._shape``,
-    ``s._axes``, ``s._keepdim``): the derivative every reduction starts from."""
+    ``s._axes``, ``s._keepdim``): the derivative every reduction starts from. A reduction
+    taken with ``dtype=`` gives its input a gradient of the input's dtype, as PyTorch's engine
+    casts every gradient to its input's dtype (``sum(x32, dtype=float64)``: a float32 grad)."""
+    in_dt = s.__dict__.get("_in_dtype")
+    if in_dt is not None:
+        g = cast_to(g, in_dt)
     return grad_to_input(g, s._shape, s._axes, s._keepdim)
 
 

@@ -20,6 +20,7 @@ from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
 from .reduce_common import (
     Dims,
+    cast_to,
     dim_or_axis,
     floating,
     int_to_long,
@@ -145,9 +146,13 @@ def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
                                  _dim=dim)  # fmt: skip
 
 
-CUMSUM = Declared(
-    "cumsum", lambda s, g: _reverse_cumsum(g, s._dim), public=("dim",), dim_list=False
-)
+def _cumsum_derivative(s: Saved, g: Tensor) -> Tensor:
+    grad = _reverse_cumsum(g, s._dim)
+    in_dt = s.__dict__.get("_in_dtype")  # ``dtype=``: the input's gradient in its own dtype
+    return grad if in_dt is None else cast_to(grad, in_dt)
+
+
+CUMSUM = Declared("cumsum", _cumsum_derivative, public=("dim",), dim_list=False)
 REVERSE_CUMSUM = Declared("reverse_cumsum", lambda s, g: cumsum(g, s._dim))
 
 
@@ -169,4 +174,7 @@ def cumsum(
     value = out3.reshape(arr.shape)
     if not (STATE.enabled and input._requires_grad):
         return _make(value, dt)
+    if dt is not input._dtype:
+        return CUMSUM.record("CumsumBackward0", value, dt, (input,), (), dim=dim, _dim=d,
+                             _in_dtype=input._dtype)  # fmt: skip
     return CUMSUM.record("CumsumBackward0", value, dt, (input,), (), dim=dim, _dim=d)
