@@ -24,8 +24,6 @@ APPROXIMATE = ("polygamma", "logit")
 
 
 _DIV_NONE = "an explicit rounding_mode=None is PyTorch's div.Tensor_mode: DivBackward2"
-_LOGIT_NAN = "without eps PyTorch's logit gradient is NaN outside [0, 1]"
-_LOGIT_EPS = "eps > 0.5: PyTorch's kernel tests x < eps before x > 1 - eps"
 _POLYGAMMA_ = "PyTorch's polygamma_ node is PolygammaBackward1"
 #: Where jitgrad differed from PyTorch before these ops were generated, and still does (the
 #: values, errors and signatures were kept): strict, so a fix shows up here.
@@ -33,15 +31,6 @@ KNOWN = {
     **dict.fromkeys(
         ["div_None_float32", "div_None_float64", "div_None_float_scalar_zero", "div__None"],
         _DIV_NONE,
-    ),
-    **dict.fromkeys(
-        ["logit_None_float32", "logit_None_float64", "logit_None_method", "logit__None"],
-        _LOGIT_NAN,
-    ),
-    **dict.fromkeys(
-        ["logit_0.6_float32", "logit_0.6_float64", "logit_0.6_method", "logit_0.6_special"]
-        + ["logit__0.6"],
-        _LOGIT_EPS,
     ),
     **{f"polygamma_{n}_": _POLYGAMMA_ for n in range(4)},
     "nan_to_num_": "the hand-written nan_to_num_ (copy_) overwrites what its backward saved",
