@@ -34,7 +34,6 @@ KNOWN = {
     ),
     **{f"polygamma_{n}_": _POLYGAMMA_ for n in range(4)},
     "nan_to_num_": "the hand-written nan_to_num_ (copy_) overwrites what its backward saved",
-    "remainder_float_tt": "remainder(-inf, -3)'s gradient for other: PyTorch's is NaN",
 }
 PARAMS = [
     pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])

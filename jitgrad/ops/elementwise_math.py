@@ -317,7 +317,9 @@ defop(
 defop(
     "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
     "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
-    ("g", "-g * floor(a / b)"),
+    # PyTorch's -g * div(a, b, rounding_mode='floor'): NaN where a is infinite (not
+    # floor(a / b), which is inf there)
+    ("g", "-g * (a // b)"),
     np.remainder,
     torch=True,
     method=True,
