@@ -33,7 +33,6 @@ KNOWN = {
         _DIV_NONE,
     ),
     **{f"polygamma_{n}_": _POLYGAMMA_ for n in range(4)},
-    "nan_to_num_": "the hand-written nan_to_num_ (copy_) overwrites what its backward saved",
 }
 PARAMS = [
     pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])
