@@ -23,15 +23,9 @@ RECORDED = TORCH["rows"]
 APPROXIMATE = ("polygamma", "logit")
 
 
-_DIV_NONE = "an explicit rounding_mode=None is PyTorch's div.Tensor_mode: DivBackward2"
-#: Where jitgrad differed from PyTorch before these ops were generated, and still does (the
-#: values, errors and signatures were kept): strict, so a fix shows up here.
-KNOWN = {
-    **dict.fromkeys(
-        ["div_None_float32", "div_None_float64", "div_None_float_scalar_zero", "div__None"],
-        _DIV_NONE,
-    ),
-}
+#: Where jitgrad differs from PyTorch (row name -> why), strict xfail so a fix shows up
+#: here. Empty since issue 13 fixed the six differences the table first found.
+KNOWN: dict[str, str] = {}
 PARAMS = [
     pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])
     if name in KNOWN
