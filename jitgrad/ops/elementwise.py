@@ -12,21 +12,7 @@ from typing import Any
 import numpy as np
 
 from .numpy_refs import np_erf, np_trunc_div
-from .registry import BOOL, FLOAT, Use, defop
-
-
-class _Omitted:
-    """``rounding_mode``'s default, shown as ``None``: PyTorch picks its overload by whether
-    the argument is given, so ``div(a, b)`` is ``DivBackward0`` but an explicit
-    ``rounding_mode=None`` is ``div.Tensor_mode``, ``DivBackward2``."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "None"
-
-
-OMITTED = _Omitted()
+from .registry import BOOL, FLOAT, OMITTED, Use, defop
 
 
 def _div(input: Any, other: Any, *, rounding_mode: str | None = OMITTED) -> Any:  # type: ignore[assignment]  # noqa: A002

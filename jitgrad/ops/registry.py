@@ -81,6 +81,20 @@ class OpDef:
 REGISTRY: dict[str, OpDef] = {}
 
 
+class _Omitted:
+    """A front hook's default, shown as ``None``, where PyTorch picks its overload by whether
+    the argument is given: ``div(a, b)`` is ``DivBackward0``, an explicit
+    ``rounding_mode=None`` is ``div.Tensor_mode``, ``DivBackward2``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+OMITTED = _Omitted()
+
+
 class Use(tuple):
     """What a ``front`` hook returns to run another declared op instead of its own:
     ``Use((name, operands))`` (``div(rounding_mode='floor')`` runs ``div_floor``). A tuple
