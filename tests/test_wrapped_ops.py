@@ -23,30 +23,9 @@ RECORDED = TORCH["rows"]
 APPROXIMATE = ("polygamma", "logit")
 
 
-_DIV_NONE = "an explicit rounding_mode=None is PyTorch's div.Tensor_mode: DivBackward2"
-_LOGIT_NAN = "without eps PyTorch's logit gradient is NaN outside [0, 1]"
-_LOGIT_EPS = "eps > 0.5: PyTorch's kernel tests x < eps before x > 1 - eps"
-_POLYGAMMA_ = "PyTorch's polygamma_ node is PolygammaBackward1"
-#: Where jitgrad differed from PyTorch before these ops were generated, and still does (the
-#: values, errors and signatures were kept): strict, so a fix shows up here.
-KNOWN = {
-    **dict.fromkeys(
-        ["div_None_float32", "div_None_float64", "div_None_float_scalar_zero", "div__None"],
-        _DIV_NONE,
-    ),
-    **dict.fromkeys(
-        ["logit_None_float32", "logit_None_float64", "logit_None_method", "logit__None"],
-        _LOGIT_NAN,
-    ),
-    **dict.fromkeys(
-        ["logit_0.6_float32", "logit_0.6_float64", "logit_0.6_method", "logit_0.6_special"]
-        + ["logit__0.6"],
-        _LOGIT_EPS,
-    ),
-    **{f"polygamma_{n}_": _POLYGAMMA_ for n in range(4)},
-    "nan_to_num_": "the hand-written nan_to_num_ (copy_) overwrites what its backward saved",
-    "remainder_float_tt": "remainder(-inf, -3)'s gradient for other: PyTorch's is NaN",
-}
+#: Where jitgrad differs from PyTorch (row name -> why), strict xfail so a fix shows up
+#: here. Empty since issue 13 fixed the six differences the table first found.
+KNOWN: dict[str, str] = {}
 PARAMS = [
     pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])
     if name in KNOWN
@@ -91,15 +70,3 @@ def test_row_matches_pytorch(name: str, fn) -> None:
 def test_every_row_was_recorded() -> None:
     assert set(RECORDED) == {name for name, _ in ROWS}
     assert TORCH["torch"].startswith("2.13")
-
-
-@pytest.mark.parametrize("n", range(4))
-def test_polygamma_inplace_values_and_gradient(n: int) -> None:
-    # generated from the declaration (apply_inplace); the hand-written form was
-    # ``self.copy_(polygamma(n, self))``, whose backward raised (its saved input overwritten).
-    # The node name is in KNOWN (PyTorch's in-place node is PolygammaBackward1).
-    name = f"polygamma_{n}_"
-    want, got = RECORDED[name], run_row(jitgrad, dict(ROWS)[name])
-    assert "error" not in got, got["error"]
-    assert _same(got["value"], want["value"], 4e-6)
-    assert _same(got["grad"], want["grad"], 4e-6)

@@ -56,7 +56,9 @@ def method(op: OpDef) -> Any:
 def inplace(op: OpDef) -> Any:
     """``Tensor.<name>_``: the hook's operands written into ``self``."""
     sig, at = inspect.signature(op.front), op.self_at
-    return _generate(op.torch[0] + "_", op, _INPLACE, _self_first(sig, at), sig, at, None)
+    runs = REGISTRY[op.inplace_as] if op.inplace_as else op  # its own node name
+    fn = _generate(op.torch[0] + "_", op, _INPLACE, _self_first(sig, at), sig, at, None, runs)
+    return fn
 
 
 def _generate(
@@ -67,6 +69,7 @@ def _generate(
     hook: inspect.Signature,
     self_at: int | None,
     doc: str | None,
+    runs: OpDef | None = None,
 ) -> Any:
     params, ns = [], {"__name__": MODULE}
     for i, p in enumerate(public.parameters.values()):
@@ -81,7 +84,8 @@ def _generate(
     for i, p in enumerate(hook.parameters.values()):
         arg = "self" if i == self_at else p.name
         call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
-    ns.update(_hook=op.front, _op=op, _registry=REGISTRY, _run=run, _apply_inplace=apply_inplace)
+    ns.update(_hook=op.front, _op=runs or op, _registry=REGISTRY, _run=run)
+    ns.update(_apply_inplace=apply_inplace)
     ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102

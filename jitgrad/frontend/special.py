@@ -208,7 +208,18 @@ def _inplace(name: str):
 
 
 def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None):
-    return self.copy_(nan_to_num(self, nan, posinf, neginf))
+    """The declared op in place (``NanToNumBackward0``, its input saved before the write);
+    ``copy_`` of the out-of-place result overwrote what that result's backward read."""
+    if not isinstance(self, Tensor) or not self._dtype.is_floating_point:
+        return self.copy_(nan_to_num(self, nan, posinf, neginf))  # complex, integer: no node
+    big = D.finite_max(self._dtype)
+    pos = big if posinf is None else posinf
+    neg = -big if neginf is None else neginf
+    neg_inf = None if neg == -pos else np.isneginf(self._value)
+    apply_inplace(R["nan_to_num"], self, (nan, pos))
+    if neg_inf is not None:  # -inf's own replacement, as nan_to_num's (not differentiable)
+        self._value[neg_inf] = neg
+    return self
 
 
 __all__ = [

@@ -12,14 +12,16 @@ from typing import Any
 import numpy as np
 
 from .numpy_refs import np_erf, np_trunc_div
-from .registry import BOOL, FLOAT, Use, defop
+from .registry import BOOL, FLOAT, OMITTED, Use, defop
 
 
-def _div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
+def _div(input: Any, other: Any, *, rounding_mode: str | None = OMITTED) -> Any:  # type: ignore[assignment]  # noqa: A002
     """True division; ``rounding_mode`` 'floor' or 'trunc' rounds (zero gradient) and keeps
     integer dtypes, where a zero divisor raises PyTorch's ``ZeroDivisionError`` RuntimeError."""
-    if rounding_mode is None:
+    if rounding_mode is OMITTED:
         return (input, other)
+    if rounding_mode is None:
+        return Use(("div_mode", (input, other)))
     if rounding_mode not in ("floor", "trunc"):
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -38,11 +40,12 @@ defop(
     "sub_scaled", "a - c * b", ("g", "-g * c", None), lambda a, b, c: a - c * b, node="SubBackward0"
 )
 defop("mul", "a * b", ("g * b", "g * a"), np.multiply, torch=("mul", "multiply"), method=True)
+_DIV = ("a / b", ("g / b", "-g * a / (b * b)"), np.true_divide)
+# div(rounding_mode=None) given explicitly: true division, PyTorch's node DivBackward2
+defop("div_mode", *_DIV, result=FLOAT, node="DivBackward2")
 defop(
     "div",
-    "a / b",
-    ("g / b", "-g * a / (b * b)"),
-    np.true_divide,
+    *_DIV,
     result=FLOAT,
     torch=("div", "divide", "true_divide"),
     method=True,

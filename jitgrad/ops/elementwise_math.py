@@ -241,16 +241,32 @@ defop(
 )
 
 
+def _np_logit_p(a: Any, b: Any, c: Any) -> Any:
+    """numpy's logit p (the test reference): PyTorch's clamp, lower bound first."""
+    return np.where(a < b, b, np.where(a > c, c, a))
+
+
 def _logit(input: Any, eps: float | None = None) -> Any:  # noqa: A002
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     return (input, -math.inf, math.inf) if eps is None else (input, eps, 1.0 - eps)
 
 
+# logit's p: clamped to [b, c] (eps, 1 - eps; -inf, inf without eps) as PyTorch's kernel
+# does, the lower bound tested first: with eps > 0.5 (b > c) the bounds cross, and a < b
+# gives b, every other a gives c (a clip to [b, c] would give c for all).
+_P = "where(a < b, b, where(a > c, c, a))"
 defop(
-    "logit",  # clamped to [b, c] (eps, 1 - eps; -inf, inf without eps)
-    "log(minimum(maximum(a, b), c) / (1 - minimum(maximum(a, b), c)))",
-    ("where(logical_or(a < b, a > c), 0, g / (a * (1 - a)))", None, None),
-    lambda a, b, c: np.log(np.clip(a, b, c) / (1 - np.clip(a, b, c))),
+    "logit",
+    f"log({_P} / (1 - {_P}))",
+    # outside [0, 1] without eps PyTorch's gradient is NaN: log(a * (1 - a)) is NaN there
+    # (a * (1 - a) < 0); with eps, a < b or a > c holds first and gives 0
+    (
+        "where(logical_or(a < b, a > c), 0,"
+        " where(logical_or(a < 0, a > 1), log(a * (1 - a)), g / (a * (1 - a))))",
+        None,
+        None,
+    ),
+    lambda a, b, c: np.log(_np_logit_p(a, b, c) / (1 - _np_logit_p(a, b, c))),
     result=FLOAT,
     torch=True,
     method=True,
@@ -303,7 +319,9 @@ defop(
 defop(
     "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)
     "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
-    ("g", "-g * floor(a / b)"),
+    # PyTorch's -g * div(a, b, rounding_mode='floor'): NaN where a is infinite (not
+    # floor(a / b), which is inf there)
+    ("g", "-g * (a // b)"),
     np.remainder,
     torch=True,
     method=True,

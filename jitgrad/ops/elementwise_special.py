@@ -58,6 +58,11 @@ def order_arg(name: str, param: str, pos: int, n: Any) -> int:
     return int(n)
 
 
+def _vec_polygamma(a: Any, b: Any) -> Any:
+    """numpy's polygamma(b, a) (the test reference), the order second as in the rules."""
+    return _vec(SG.polygamma)(b, a)
+
+
 def _polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """The ``n``-th derivative of digamma (``PolygammaBackward0``)."""
     n = order_arg("polygamma", "n", 1, n)
@@ -66,11 +71,12 @@ def _polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argum
     return (input, n)
 
 
+_POLYGAMMA = ("polygamma(b, a)", ("g * polygamma(b + 1, a)", None), _vec_polygamma)
+# polygamma_ runs this twin: PyTorch names the in-place node PolygammaBackward1
+defop("polygamma_inplace", *_POLYGAMMA, result=FLOAT, node="PolygammaBackward1")
 defop(  # b = n, the order (an integer)
     "polygamma",
-    "polygamma(b, a)",
-    ("g * polygamma(b + 1, a)", None),
-    lambda a, b: _vec(SG.polygamma)(b, a),
+    *_POLYGAMMA,
     result=FLOAT,
     torch=True,
     method=True,
@@ -78,6 +84,7 @@ defop(  # b = n, the order (an integer)
     special="polygamma",
     front=_polygamma,
     self_at=1,
+    inplace_as="polygamma_inplace",
 )
 defop(  # b = p, the dimension
     "mvlgamma",

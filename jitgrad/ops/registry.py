@@ -45,7 +45,8 @@ class OpDef:
     ``polygamma(n, input)``; the method takes it as ``self``). Dtype rules are data:
     ``integral`` refuses floating operands (the bitwise ops), ``zero_divisor`` refuses an
     integer division by zero, both with PyTorch's messages. ``doc`` replaces the generated
-    docstring of a function without ``front``.
+    docstring of a function without ``front``. ``inplace_as`` names a sibling op (same rules)
+    that the in-place form runs where PyTorch names that node apart (``PolygammaBackward1``).
     """
 
     name: str
@@ -66,6 +67,7 @@ class OpDef:
     integral: bool = False
     zero_divisor: bool = False
     doc: str = ""
+    inplace_as: str = ""  # the sibling op the in-place form runs (its own node name)
 
     @property
     def node_name(self) -> str:
@@ -77,6 +79,20 @@ class OpDef:
 
 
 REGISTRY: dict[str, OpDef] = {}
+
+
+class _Omitted:
+    """A front hook's default, shown as ``None``, where PyTorch picks its overload by whether
+    the argument is given: ``div(a, b)`` is ``DivBackward0``, an explicit
+    ``rounding_mode=None`` is ``div.Tensor_mode``, ``DivBackward2``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+OMITTED = _Omitted()
 
 
 class Use(tuple):
@@ -115,6 +131,7 @@ def defop(
     integral: bool = False,
     zero_divisor: bool = False,
     doc: str = "",
+    inplace_as: str = "",
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -136,6 +153,7 @@ def defop(
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
+    public += (inplace_as,)
     op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
