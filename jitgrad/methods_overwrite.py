@@ -134,7 +134,7 @@ def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> 
     if high is None:
         high = {"float32": 2**24, "float64": 2**53}.get(self._dtype.name, 2**31 - 1) + 1
         if self._dtype is D.int64:
-            high = 2**63 - 1
+            high = 2**63  # PyTorch: random64() % 2**63
         elif self._dtype is D.bool_:
             high = 2
     if low >= high:

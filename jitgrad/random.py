@@ -80,9 +80,7 @@ class Generator:
         words (PyTorch's 5056-byte layout holds the same fields in another order)."""
         st = self._np.bit_generator.state["state"]
         cached = self._np.next_double_normal
-        head = np.array(
-            [self._seed, st["pos"], cached is not None, 0], dtype=np.uint64
-        )
+        head = np.array([self._seed, st["pos"], cached is not None, 0], dtype=np.uint64)
         head[3:] = np.array([cached or 0.0]).view(np.uint64)
         raw = np.concatenate([head.view(np.uint8), st["key"].astype(np.uint32).view(np.uint8)])
         return _make(raw, D.uint8)

@@ -34,7 +34,6 @@ import numpy as np
 from .kernels.cpu.jit import cached_njit
 
 _LOW24 = np.uint64((1 << 24) - 1)
-_LOW53 = np.uint64((1 << 53) - 1)
 _SHIFT = np.uint64(32)
 
 
@@ -64,6 +63,16 @@ def _box_muller16_f32(d: Any, mean: Any, std: Any) -> None:
             theta = two_pi * u2
             d[i + j] = radius * math.cos(theta) * std + mean
             d[i + j + 8] = radius * math.sin(theta) * std + mean
+
+
+@cached_njit(error_model="numpy")
+def _unit53(raw: Any) -> Any:
+    """float64 uniforms from pairs of 32-bit outputs: ``random64()``'s low 53 bits / 2**53."""
+    out = np.empty(raw.size // 2, np.float64)
+    for i in range(out.size):
+        word = (raw[2 * i] << np.uint64(32)) | raw[2 * i + 1]
+        out[i] = np.float64(word & np.uint64((1 << 53) - 1)) * (1.0 / 9007199254740992.0)
+    return out
 
 
 @cached_njit(error_model="numpy")
@@ -100,11 +109,13 @@ class TorchStream:
 
     def _unit(self, n: int, dt: Any) -> np.ndarray:
         if np.dtype(dt) == np.float64:
-            return (self.raw64(n) & _LOW53).astype(np.float64) * 2.0**-53
+            return _unit53(self.raw32(2 * n))
         return (self.raw32(n) & _LOW24).astype(np.float32) * np.float32(2.0**-24)
 
     # ---- numpy's interface -------------------------------------------------------------
-    def uniform(self, low: float = 0.0, high: float = 1.0, size: Any = (), dtype: Any = None) -> Any:
+    def uniform(
+        self, low: float = 0.0, high: float = 1.0, size: Any = (), dtype: Any = None
+    ) -> Any:
         dt = np.dtype(np.float64 if dtype is None else dtype)
         shape = _shape(size)
         x = self._unit(math.prod(shape), dt)
@@ -118,7 +129,9 @@ class TorchStream:
     def random(self, size: Any = (), dtype: Any = None) -> Any:
         return self.uniform(0.0, 1.0, size, dtype)
 
-    def normal(self, loc: float = 0.0, scale: float = 1.0, size: Any = (), dtype: Any = None) -> Any:
+    def normal(
+        self, loc: float = 0.0, scale: float = 1.0, size: Any = (), dtype: Any = None
+    ) -> Any:
         dt = np.dtype(np.float64 if dtype is None else dtype)
         shape = _shape(size)
         n = math.prod(shape)

@@ -49,6 +49,11 @@ def _run(call):
         return [torch.randperm(args[0])]
     if op in ("uniform_", "normal_"):
         return [getattr(torch.empty(args[0], dtype=getattr(torch, args[3])), op)(args[1], args[2])]
+    if op == "loader":
+        data = torch.utils.data.DataLoader(list(range(args[0])), args[1], shuffle=True)
+        return [[b.tolist() for b in data]]
+    if op == "random_":
+        return [torch.empty(3, dtype=getattr(torch, args[0])).random_()]
     m = torch.nn.Linear(*args) if op == "linear" else torch.nn.Conv2d(*args)
     return [m.weight, m.bias]
 
@@ -59,8 +64,10 @@ def _tolerance(call, t):
 
 
 def _ids():
-    return [f"seed{c['seed']}-" + "-".join(str(x) for x in c["calls"][0]) + f"-{len(c['calls'])}"
-            for c in DATA["cases"]]
+    return [
+        f"seed{c['seed']}-" + "-".join(str(x) for x in c["calls"][0]) + f"-{len(c['calls'])}"
+        for c in DATA["cases"]
+    ]
 
 
 @pytest.mark.parametrize("case", DATA["cases"], ids=_ids())
@@ -70,6 +77,9 @@ def test_matches_pytorch(case):
         got = _run(call)
         recs = out if call[0] in ("linear", "conv2d") else [out]
         for t, rec in zip(got, recs, strict=True):
+            if call[0] == "loader":  # the shuffled batches, in PyTorch's order
+                assert t == rec
+                continue
             bits = _bits(t)
             want = _expected(rec, t)
             assert bits.shape == want.shape, call

@@ -37,8 +37,9 @@ def _float_dtype(dtype: Any, kernel: str, default: D.dtype | None = None) -> D.d
 def _sampled(
     fn: str, draw: Any, size: tuple, kwargs: dict[str, Any], dtype: Any, kernel: str
 ) -> Tensor:
-    """``draw(shape, numpy dtype)`` (PyTorch's samples for float32/float64) as ``dtype``; the size and dtype checked with
-    PyTorch's errors before anything is drawn (random floats need a float dtype)."""
+    """``draw(shape, numpy dtype)`` (PyTorch's samples for float32/float64) as ``dtype``; the
+    size and dtype checked with PyTorch's errors before anything is drawn (random floats need
+    a float dtype)."""
     size = A.size_arg(size, kwargs, fn)
     if not size and dtype is None:  # PyTorch 2.13: rand() matches no overload, while
         raise A.invalid_args(fn, ())  # rand(dtype=...) lacks its size
