@@ -52,6 +52,11 @@ def _run(call):
     if op == "loader":
         data = torch.utils.data.DataLoader(list(range(args[0])), args[1], shuffle=True)
         return [[b.tolist() for b in data]]
+    if op == "normal_t":
+        n, which, dt = args[0], args[1], getattr(torch, args[2])  # make_rng_torch.normal_t's
+        mean = torch.arange(n, dtype=dt) * 0.5 if which != "std" else 1.5
+        std = torch.arange(n, dtype=dt) * 0.25 + 0.1 if which != "mean" else 0.7
+        return [torch.normal(mean, std)]
     if op == "random_":
         return [torch.empty(3, dtype=getattr(torch, args[0])).random_()]
     m = torch.nn.Linear(*args) if op == "linear" else torch.nn.Conv2d(*args)

@@ -235,7 +235,11 @@ def normal(
     m = mean._value if mt else mean
     s = std._value if st else std
     shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-    value = (m + s * rng.standard_normal(shape)).astype(dt.np)
+    # PyTorch: normal_(0, std) then add_(mean) for a number std, else normal_(0, 1), mul_, add_
+    if st:
+        value = (rng.standard_normal(shape, dtype=dt.np) * s + m).astype(dt.np)
+    else:
+        value = (rng.normal(0.0, float(s), shape, dtype=dt.np) + m).astype(dt.np)
     name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
 
     def backward(g: Tensor) -> tuple:
