@@ -35,6 +35,7 @@ from .kernels.cpu.jit import cached_njit
 
 _LOW24 = np.uint64((1 << 24) - 1)
 _SHIFT = np.uint64(32)
+_MASK64 = (1 << 64) - 1
 
 
 @cached_njit(error_model="numpy")
@@ -165,16 +166,13 @@ class TorchStream:
         return r * math.cos(theta)
 
     def integers(self, low: int, high: int, size: Any = (), dtype: Any = np.int64) -> Any:
+        """``random_from_to``: ``(raw % range) + low`` in uint64 (wrapping, as PyTorch's
+        ``static_cast<int64_t>``), one 32-bit output per value, two when range >= 2**32."""
         shape = _shape(size)
         n, span = math.prod(shape), high - low
-        if span >= 1 << 32:
-            raw = self.raw64(n)
-            vals = (raw % np.uint64(span)).astype(object) + low if span >= 1 << 63 else None
-            if vals is None:
-                vals = (raw % np.uint64(span)).astype(np.int64) + np.int64(low)
-        else:
-            vals = (self.raw32(n) % np.uint64(span)).astype(np.int64) + np.int64(low)
-        return np.asarray(vals).astype(dtype).reshape(shape)
+        raw = self.raw64(n) if span >= 1 << 32 else self.raw32(n)
+        vals = (raw % np.uint64(span) + np.uint64(low & _MASK64)).view(np.int64)
+        return vals.astype(dtype).reshape(shape)
 
     def permutation(self, n: int) -> np.ndarray:
         if n <= 1:
