@@ -98,9 +98,10 @@ def _complex_draw(self: Tensor, draw: Any, p: float, q: float) -> Any:
     """``draw(p, q, shape)`` for ``self``; a complex tensor draws its real and imaginary parts
     independently, as PyTorch samples ``view_as_real(self)`` (the imaginary part is not 0)."""
     shape = self._value.shape
+    real = D.real_of(self._dtype).np if self._dtype.is_complex else self._dtype.np
     if not self._dtype.is_complex:
-        return draw(p, q, shape)
-    pairs = draw(p, q, (*shape, 2))
+        return draw(p, q, shape, dtype=real)
+    pairs = draw(p, q, (*shape, 2), dtype=real)
     return pairs[..., 0] + 1j * pairs[..., 1]
 
 
@@ -133,7 +134,7 @@ def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> 
     if high is None:
         high = {"float32": 2**24, "float64": 2**53}.get(self._dtype.name, 2**31 - 1) + 1
         if self._dtype is D.int64:
-            high = 2**63 - 1
+            high = 2**63  # PyTorch: random64() % 2**63
         elif self._dtype is D.bool_:
             high = 2
     if low >= high:
@@ -142,7 +143,7 @@ def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> 
         )
     check_inplace(self)
     assert_no_internal_overlap(self._value)
-    self._value[...] = rng(generator).integers(low, high, self._value.shape)
+    self._value[...] = rng(generator).integers(low, high, self._value.shape, dtype=self._dtype.np)
     return _overwritten(self, "RandomBackward2")
 
 

@@ -1,10 +1,13 @@
 """Random number generators: ``Generator``, the default generator, seeding and RNG state.
 
-Each :class:`Generator` wraps a numpy PCG64 generator. A seeded program reproduces its own
-stream run to run (``manual_seed(0)`` then ``randn(3)`` gives the same numbers every time), but
-not PyTorch's: PyTorch draws from a Mersenne Twister with its own transforms, which jitgrad
-does not replicate. So a shuffled ``DataLoader`` or ``randperm`` is reproducible under a seed,
-in a different order than PyTorch's.
+Each :class:`Generator` is PyTorch's CPU generator: a Mersenne Twister (mt19937) seeded with
+the seed's low 32 bits, with PyTorch's transforms for ``rand``/``uniform_``, ``randn``/
+``normal_``, ``randint``/``random_`` and ``randperm`` (:mod:`jitgrad.random_torch`). So
+``manual_seed(0)`` then ``randn(3)``, an ``nn.Linear``'s initial weights or a seeded
+``randperm`` print PyTorch's numbers (float32 ``randn`` of >= 16 elements within a few ulp: PyTorch
+uses Sleef's vector log/sin/cos there). Other samplers (exponential, gamma, bernoulli,
+multinomial...) draw from the same twister with numpy's transforms: reproducible, not
+PyTorch's values.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import numpy as np
 
 from . import dtypes as D
 from .frontend.tensor import Tensor, _make, device
+from .random_torch import TorchStream
 
 #: ``torch.Generator()``'s seed before ``manual_seed`` (PyTorch's ``default_rng_seed_val``).
 DEFAULT_SEED = 67280421310721
 _MASK64 = (1 << 64) - 1
+#: get_state's size: 4 words (seed, position, cache flag, cached normal) + 624 words of 32 bits
+_STATE_BYTES = 32 + 624 * 4
 
 
 def _new_seed() -> int:
@@ -55,7 +61,7 @@ class Generator:
                 "Overflow when unpacking long long; manual_seed expects a 64-bit integer"
             )
         self._seed = seed & _MASK64
-        self._np = np.random.default_rng(self._seed)
+        self._np = TorchStream(self._seed)
         return self
 
     def seed(self) -> int:
@@ -70,18 +76,14 @@ class Generator:
 
     def get_state(self) -> Tensor:
         """The stream's position as a ByteTensor (uint8, as PyTorch's) that :meth:`set_state`
-        restores: PCG64's words as bytes (PyTorch's holds a Mersenne Twister's, 5056 bytes)."""
-        st = self._np.bit_generator.state
-        words = [
-            st["state"]["state"] >> 64,
-            st["state"]["state"] & _MASK64,
-            st["state"]["inc"] >> 64,
-            st["state"]["inc"] & _MASK64,
-            st["has_uint32"],
-            st["uinteger"],
-            self._seed,
-        ]
-        return _make(np.array(words, dtype=np.uint64).view(np.uint8), D.uint8)
+        restores: the seed, the twister's position, the cached normal sample and its 624
+        words (PyTorch's 5056-byte layout holds the same fields in another order)."""
+        st = self._np.bit_generator.state["state"]
+        cached = self._np.next_double_normal
+        head = np.array([self._seed, st["pos"], cached is not None, 0], dtype=np.uint64)
+        head[3:] = np.array([cached or 0.0]).view(np.uint64)
+        raw = np.concatenate([head.view(np.uint8), st["key"].astype(np.uint32).view(np.uint8)])
+        return _make(raw, D.uint8)
 
     def set_state(self, new_state: Tensor) -> Generator:
         """Go back to a position saved by :meth:`get_state`."""
@@ -89,22 +91,20 @@ class Generator:
             raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
         if new_state._dtype is not D.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
-        if new_state._value.size != 56:  # PyTorch's wording, with jitgrad's state size
+        if new_state._value.size != _STATE_BYTES:  # PyTorch's wording, jitgrad's state size
             raise RuntimeError(
-                "Expected a CPUGeneratorImplState of size 56 but found the input RNG state "
-                f"size to be {new_state._value.size}"
+                f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found the input "
+                f"RNG state size to be {new_state._value.size}"
             )
         raw = np.ascontiguousarray(np.asarray(new_state._value).reshape(-1))
-        words = [int(w) for w in raw.view(np.uint64)]
-        bit_gen = np.random.PCG64()
-        bit_gen.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": (words[0] << 64) | words[1], "inc": (words[2] << 64) | words[3]},
-            "has_uint32": words[4],
-            "uinteger": words[5],
+        head = raw[:32].view(np.uint64)
+        stream = TorchStream(0)
+        stream.bit_generator.state = {
+            "bit_generator": "MT19937",
+            "state": {"key": raw[32:].view(np.uint32).copy(), "pos": int(head[1])},
         }
-        self._np = np.random.Generator(bit_gen)
-        self._seed = words[6]
+        stream.next_double_normal = float(head[3:].view(np.float64)[0]) if head[2] else None
+        self._np, self._seed = stream, int(head[0])
         return self
 
 
@@ -118,8 +118,9 @@ default_generator = Generator()
 default_generator.manual_seed(_new_seed())
 
 
-def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
-    """The numpy generator behind ``generator`` (the default one when ``None``)."""
+def numpy_generator(generator: Generator | None = None) -> TorchStream:
+    """The stream behind ``generator`` (the default one when ``None``): numpy's interface,
+    PyTorch's numbers (:mod:`jitgrad.random_torch`)."""
     if generator is None:
         return default_generator._np
     if not isinstance(generator, Generator):

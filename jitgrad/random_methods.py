@@ -2,10 +2,11 @@
 ``bernoulli()``, ``multinomial()``, ``exponential_``, ``geometric_``, ``cauchy_``,
 ``log_normal_``, and ``torch.binomial``.
 
-They draw from jitgrad's generator (numpy's PCG64 behind ``manual_seed``), as the existing
-samplers do: the streams are not PyTorch's, the distributions are (tests check them
-statistically). An in-place draw on a tensor with history rebases it on a zero-gradient node
-of PyTorch's name (``ExponentialBackward0``...), like ``uniform_``.
+They draw from jitgrad's generator (PyTorch's Mersenne Twister behind ``manual_seed``) with
+numpy's transforms: the values are not PyTorch's (``rand``/``randn``/``randint``/``randperm``'s
+are, jitgrad.random_torch), the distributions are (tests check them statistically). An
+in-place draw on a tensor with history rebases it on a zero-gradient node of PyTorch's name
+(``ExponentialBackward0``...), like ``uniform_``.
 """
 
 from __future__ import annotations

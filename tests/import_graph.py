@@ -98,6 +98,7 @@ LAYERS: dict[str, int] = {
     # (public module names, so they stay where programs import them)
     "jitgrad.frontend": 4,
     "jitgrad.random": 4,
+    "jitgrad.random_torch": 4,  # PyTorch's transforms on the twister, behind jitgrad.random
     "jitgrad.cuda": 4,  # torch.cuda: device queries, the device moves of Tensor.to
     # the public API: torch.* functions and Tensor methods (bound onto the class), torch.autograd,
     # nn, optim and everything built on them

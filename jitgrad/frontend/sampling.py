@@ -37,8 +37,9 @@ def _float_dtype(dtype: Any, kernel: str, default: D.dtype | None = None) -> D.d
 def _sampled(
     fn: str, draw: Any, size: tuple, kwargs: dict[str, Any], dtype: Any, kernel: str
 ) -> Tensor:
-    """``draw(shape)`` (float64 samples) cast to ``dtype``; the size and dtype checked with
-    PyTorch's errors before anything is drawn (random floats need a float dtype)."""
+    """``draw(shape, numpy dtype)`` (PyTorch's samples for float32/float64) as ``dtype``; the
+    size and dtype checked with PyTorch's errors before anything is drawn (random floats need
+    a float dtype)."""
     size = A.size_arg(size, kwargs, fn)
     if not size and dtype is None:  # PyTorch 2.13: rand() matches no overload, while
         raise A.invalid_args(fn, ())  # rand(dtype=...) lacks its size
@@ -52,7 +53,7 @@ def _sampled(
     dt = _float_dtype(given, kernel)
     A.storage_nbytes(shape, dt.itemsize)
     try:
-        return _make(draw(shape).astype(dt.np, copy=False), dt)
+        return _make(draw(shape, dt.np).astype(dt.np, copy=False), dt)
     except (MemoryError, ValueError):  # the float64 draw may pass numpy's limit first
         raise A.alloc_failed(shape, dt.itemsize) from None
 
@@ -70,7 +71,7 @@ def _standard_sampler(name: str, method: str, kernel: str, doc: str) -> Any:
         **kwargs: Any,
     ) -> Tensor:
         rng = numpy_generator(generator)
-        draw = lambda shape: getattr(rng, method)(shape, dtype=np.float64)  # noqa: E731
+        draw = lambda shape, np_dtype: getattr(rng, method)(shape, dtype=np_dtype)  # noqa: E731
         t = _sampled(name, draw, size, kwargs, dtype, kernel)
         return _finish(t, requires_grad, device)
 
@@ -224,7 +225,8 @@ def normal(
         if size is None:
             raise TypeError('normal() missing 1 required positional arguments: "size"')
         dt = _float_dtype(dtype, "normal_kernel_cpu")
-        value = rng.normal(float(mean), float(std), A.shape_arg("normal", (size,))).astype(dt.np)
+        shape = A.shape_arg("normal", (size,))
+        value = rng.normal(float(mean), float(std), shape, dtype=dt.np).astype(dt.np)
         return _finish(_make(value, dt), requires_grad, device)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     dt = result_type(tensors)
@@ -233,7 +235,11 @@ def normal(
     m = mean._value if mt else mean
     s = std._value if st else std
     shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-    value = (m + s * rng.standard_normal(shape)).astype(dt.np)
+    # PyTorch: normal_(0, std) then add_(mean) for a number std, else normal_(0, 1), mul_, add_
+    if st:
+        value = (rng.standard_normal(shape, dtype=dt.np) * s + m).astype(dt.np)
+    else:
+        value = (rng.normal(0.0, float(s), shape, dtype=dt.np) + m).astype(dt.np)
     name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
 
     def backward(g: Tensor) -> tuple:

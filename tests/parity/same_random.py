@@ -1,7 +1,8 @@
 """Give PyTorch and jitgrad the same random draws, so a program's printed numbers compare.
 
-jitgrad's generator is numpy's PCG64 and PyTorch's is a Mersenne Twister (a documented
-difference, see README), so a seeded program initialises other weights under each library.
+jitgrad's CPU generator replays PyTorch's Mersenne Twister for ``rand``/``randn``/``randint``/
+``randperm`` and the ``uniform_``/``normal_``/``random_`` fills, but not for ``bernoulli``,
+dropout or ``multinomial`` (see README), and float32 ``randn`` may differ by an ulp or three.
 The corpus harness installs this module on BOTH sides before a program runs: every public
 random entry point (``torch.rand``/``randn``/``randint``/``randperm``/``normal``/``bernoulli``/
 ``multinomial``, the ``*_like`` forms, ``Tensor.uniform_``/``normal_``/``random_``/``bernoulli_``,

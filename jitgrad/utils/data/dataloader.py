@@ -234,7 +234,7 @@ class _LoaderIter:
         self._indices = iter(loader._index_sampler)
         # PyTorch draws each pass's worker base seed from the loader's generator here,
         # so a pass moves that stream by one draw before the sampler's own draws.
-        self._base_seed = int(randint(0, 2**62, (1,), generator=loader.generator).item())
+        self._base_seed = int(randint(0, 2**63, (1,), generator=loader.generator).item())
         self._workers = None
         self._dataset_iter = None
         if self._iterable and loader.num_workers > 0:

@@ -38,7 +38,7 @@ class SequentialSampler(Sampler):
 def _fresh_generator() -> Generator:
     """A generator seeded by one draw from the default stream (what PyTorch's samplers do
     when given none), so each epoch's order differs and a global seed fixes them all."""
-    seed = int(randint(0, 2**62, (1,)).item())
+    seed = int(randint(0, 2**63, (1,)).item())  # int64 random_(): random64() % 2**63
     return Generator().manual_seed(seed)
 
 
