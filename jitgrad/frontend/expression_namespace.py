@@ -37,6 +37,7 @@ def functional_namespace() -> dict:
         "atanh": F.atanh,
         "atan2": F.atan2,
         "hypot": F.hypot,
+        "floor_div": F._floor_div_rule,
         "fmod": F.fmod,
         "log10": F.log10,
         "exp2": F.exp2,

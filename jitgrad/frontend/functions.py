@@ -184,6 +184,12 @@ def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
     return record("NotImplemented", out._value, out._dtype, (input, other), _no_floor_grad)
 
 
+def _floor_div_rule(input: Any, other: Any) -> Any:  # noqa: A002
+    """``floor_div`` of a derivative rule over Tensors: PyTorch's
+    ``div(rounding_mode='floor')`` (zero derivative), not :func:`floor_divide` (none)."""
+    return run(R["div_floor"], (input, other))
+
+
 def _no_floor_grad(g: Any) -> Any:
     raise RuntimeError("derivative for floor_divide is not implemented")
 

@@ -321,7 +321,7 @@ defop(
     "where(logical_and(fmod(a, b) != 0, (b < 0) != (fmod(a, b) < 0)), fmod(a, b) + b, fmod(a, b))",
     # PyTorch's -g * div(a, b, rounding_mode='floor'): NaN where a is infinite (not
     # floor(a / b), which is inf there)
-    ("g", "-g * (a // b)"),
+    ("g", "-g * floor_div(a, b)"),
     np.remainder,
     torch=True,
     method=True,

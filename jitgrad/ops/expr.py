@@ -43,6 +43,10 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "atanh": {"*": "np.arctanh({0})"},
     "atan2": {"*": "np.arctan2({0}, {1})"},
     "hypot": {"*": "np.hypot({0}, {1})"},
+    # ``a // b`` in a derivative rule: the same kernel text, but over Tensors (create_graph) it
+    # is div(rounding_mode='floor'), whose derivative is zero, not the user's floor_divide,
+    # which has none (remainder's other-gradient: -g * floor_div(a, b))
+    "floor_div": {"*": "({0} // {1})"},
     # C's truncated remainder. Numba 0.68's np.fmod on signed integers computes the unsigned
     # remainder (fmod(-7, 2) == 1, fmod(3, -2) == 3), so integers take Python's floored % and
     # move it to the dividend's sign
