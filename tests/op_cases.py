@@ -166,6 +166,8 @@ CASES: list[OpCase] = [
     OpCase("sub_scaled", lambda t, a, b: t.sub(a, b, alpha=0.5), lambda a, b: a - 0.5 * b, B),
     OpCase("mul", lambda t, a, b: a * b, np.multiply, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("div", lambda t, a, b: a / b, np.divide, B, **POS, extra_shape_sets=BROADCAST_BINARY),
+    # an explicit rounding_mode=None: its own declaration (PyTorch's DivBackward2)
+    OpCase("div_mode", lambda t, a, b: t.div(a, b, rounding_mode=None), np.divide, B, **POS),
     # numerators shifted below zero, so rounding down and toward zero differ
     OpCase(
         "div_floor",
@@ -484,6 +486,15 @@ CASES += [
         extra_shape_sets=BROADCAST_UNARY,
     ),
     OpCase("polygamma", lambda t, a: t.polygamma(2, a), _polygamma2, U, low=0.3, high=6.0),
+    # polygamma_'s own declaration (PyTorch names its node PolygammaBackward1), on a copy
+    OpCase(
+        "polygamma_inplace",
+        lambda t, a: (a * 1).polygamma_(2),
+        _polygamma2,
+        U,
+        low=0.3,
+        high=6.0,
+    ),
     OpCase(
         "mvlgamma",
         lambda t, a: a.mvlgamma(3),

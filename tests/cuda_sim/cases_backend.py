@@ -282,7 +282,7 @@ def _train(device, opt_cls, **kw):
     model.to(device)
     assert [p is q for p, q in zip(params, model.parameters(), strict=True)] == [True] * 4
     assert all(p.device.type == device for p in model.parameters())
-    opt = opt_cls(model.parameters(), lr=0.05, **kw)
+    opt = opt_cls(model.parameters(), **{"lr": 0.05, **kw})
     torch.manual_seed(1)
     x = torch.randn(6, 4, device=device)
     y = torch.tensor([0, 1, 2, 1, 0, 2], device=device)
@@ -298,7 +298,13 @@ def _train(device, opt_cls, **kw):
 
 @pytest.mark.parametrize(
     "opt_cls,kw",
-    [(torch.optim.SGD, {"momentum": 0.9}), (torch.optim.Adam, {}), (torch.optim.RMSprop, {})],
+    # RMSprop's first steps are ~10 lr per parameter: at lr 0.05 this seed's loss rises (1.108,
+    # 1.380, 2.653 in PyTorch 2.13 and in jitgrad alike, since the generator is PyTorch's)
+    [
+        (torch.optim.SGD, {"momentum": 0.9}),
+        (torch.optim.Adam, {}),
+        (torch.optim.RMSprop, {"lr": 0.01}),
+    ],
 )
 def test_mlp_trains_the_same_on_both_devices(opt_cls, kw):
     cpu_losses, cpu_params = _train("cpu", opt_cls, **kw)
