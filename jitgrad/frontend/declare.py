@@ -36,9 +36,10 @@ from ..engine import graph as G
 from ..engine.grad_mode import STATE
 from ..engine.sweep import FREED
 from ..kernels.cpu.reduce_call import reduce_array
+from . import functions as F
 from .kept_saved import freed_value, keeping_release
 from .recording import FunctionBackward, ResultBackward, record, record_multi, unpack_saved
-from .reduce_common import Dims, cast_to, grad_to_input, reduce_axes
+from .reduce_common import Dims, grad_to_input, reduce_axes
 from .tensor import Tensor, _make
 
 
@@ -289,7 +290,7 @@ def expand_reduced(g: Tensor, s: Saved) -> Tensor:
     casts every gradient to its input's dtype (``sum(x32, dtype=float64)``: a float32 grad)."""
     in_dt = s.__dict__.get("_in_dtype")
     if in_dt is not None:
-        g = cast_to(g, in_dt)
+        g = F.cast(g, in_dt)  # recorded under create_graph, a plain conversion otherwise
     return grad_to_input(g, s._shape, s._axes, s._keepdim)
 
 

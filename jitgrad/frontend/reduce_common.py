@@ -69,14 +69,6 @@ def grad_to_input(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keep
     return g if g._value.shape == shape else M.expand(g, shape)
 
 
-def cast_to(g: Tensor, dt: D.dtype) -> Tensor:
-    """``g`` in ``dt``: a plain conversion in the usual backward, a recorded cast under
-    create_graph (so the gradient's own graph goes on through it)."""
-    if STATE.enabled:
-        return F.cast(g, dt)
-    return _make(g._value.astype(dt.np), dt)
-
-
 def int_to_long(t: Tensor, dtype: Any) -> tuple[np.ndarray, D.dtype]:
     """The input array and result dtype of sum/prod/cumsum: ``dtype=`` casts first; bool and
     integer inputs accumulate in int64 like torch, and are widened to int64 first

@@ -20,7 +20,6 @@ from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
 from .reduce_common import (
     Dims,
-    cast_to,
     dim_or_axis,
     floating,
     int_to_long,
@@ -149,7 +148,7 @@ def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
 def _cumsum_derivative(s: Saved, g: Tensor) -> Tensor:
     grad = _reverse_cumsum(g, s._dim)
     in_dt = s.__dict__.get("_in_dtype")  # ``dtype=``: the input's gradient in its own dtype
-    return grad if in_dt is None else cast_to(grad, in_dt)
+    return grad if in_dt is None else F.cast(grad, in_dt)
 
 
 CUMSUM = Declared("cumsum", _cumsum_derivative, public=("dim",), dim_list=False)
