@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import functions as F
 from . import pointwise_backward as BACKWARD
 from . import special
+from .tensor import Tensor
 
 
 def functional_namespace() -> dict:
@@ -57,6 +58,12 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
+        # complex rules (conj: the conjugate view; real/imag: the part views, real values
+        # their own real part and zero imaginary part)
+        "conj": lambda x: x.conj() if isinstance(x, Tensor) else x.conjugate(),
+        "real": lambda x: x.real,
+        "imag": lambda x: x.imag,
+        "sgn": F.sgn,
         **special.expression_functions(),
     }
 
