@@ -96,7 +96,9 @@ class Plan:
         self.op = op
         self.cdt = cdt
         if out_dtype is None:
-            out_dtype = D.bool_ if op.result == BOOL else D.real_of(cdt) if op.result == REAL else cdt
+            out_dtype = (
+                D.bool_ if op.result == BOOL else D.real_of(cdt) if op.result == REAL else cdt
+            )
         self.odt = out_dtype
         self.smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
         self.wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))

@@ -220,10 +220,11 @@ class _Lowering:
                 continue
             local = f"d_{tag}_{ROLES[i]}"
             expr = E.render(op.grads[i], names, cdt)
-            if dest[0] == MEMBER and "_k." in expr:  # rounded as the unfused node's buffer
-                # rounds it: a rule over a float64 scalar helper (``g * trigamma(a)``) is
-                # float64 here even in a float32 kernel (the fused gradient was 1 ulp off the
-                # unfused); every other rule already computes in the member's dtype
+            if dest[0] == MEMBER and "_k." in expr and cdt not in E.COMPLEX:  # rounded as the
+                # unfused node's buffer rounds it: a rule over a float64 scalar helper
+                # (``g * trigamma(a)``) is float64 here even in a float32 kernel (the fused
+                # gradient was 1 ulp off the unfused); every other rule already computes in
+                # the member's dtype
                 stmts.append((local, f"np.{dest[2]}({expr})"))
             else:
                 stmts.append((local, cast(expr, cdt, dest[2])))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .numpy_refs import np_erf, np_trunc_div
-from .registry import BOOL, FLOAT, OMITTED, REAL, Use, defop
+from .registry import FLOAT, OMITTED, REAL, Use, defop
 
 
 def _div(input: Any, other: Any, *, rounding_mode: str | None = OMITTED) -> Any:  # type: ignore[assignment]  # noqa: A002
@@ -88,7 +88,9 @@ defop(
 )
 # x ** 2 and x ** 3 with a scalar exponent: a multiply instead of a libm pow call per element
 # (~10x faster); PyTorch names their node PowBackward0 like any scalar exponent.
-defop("square", "a * a", ("2 * g * a",), np.square, node="PowBackward0", complex=("g * conj(2 * a)",))
+defop(
+    "square", "a * a", ("2 * g * a",), np.square, node="PowBackward0", complex=("g * conj(2 * a)",)
+)
 defop(
     "cube",
     "a * a * a",
@@ -98,7 +100,14 @@ defop(
     complex=("g * conj(3 * a * a)",),
 )
 defop(
-    "neg", "-a", ("-g",), np.negative, torch=("neg", "negative"), method=True, inplace=True, complex=True
+    "neg",
+    "-a",
+    ("-g",),
+    np.negative,
+    torch=("neg", "negative"),
+    method=True,
+    inplace=True,
+    complex=True,
 )
 defop(
     "abs",
@@ -356,83 +365,6 @@ defop(
     complex=True,
 )
 
-# ---- comparisons and logic (boolean results, no gradient) ---------------------------------
-defop("eq", "a == b", (None, None), np.equal, result=BOOL, torch=True, method=True, complex=True)
-defop("ne", "a != b", (None, None), np.not_equal, result=BOOL, torch=True, method=True, complex=True)
-defop("lt", "a < b", (None, None), np.less, result=BOOL, torch=("lt", "less"), method=True)
-defop(
-    "le",
-    "a <= b",
-    (None, None),
-    np.less_equal,
-    result=BOOL,
-    torch=("le", "less_equal"),
-    method=True,
-)
-defop("gt", "a > b", (None, None), np.greater, result=BOOL, torch=("gt", "greater"), method=True)
-defop(
-    "ge",
-    "a >= b",
-    (None, None),
-    np.greater_equal,
-    result=BOOL,
-    torch=("ge", "greater_equal"),
-    method=True,
-)
-defop("isnan", "isnan(a)", (None,), np.isnan, result=BOOL, torch=True, method=True, complex=True)
-defop("isinf", "isinf(a)", (None,), np.isinf, result=BOOL, torch=True, method=True, complex=True)
-defop("isfinite", "isfinite(a)", (None,), np.isfinite, result=BOOL, torch=True, method=True, complex=True)
-defop(
-    "logical_and",
-    "logical_and(a, b)",
-    (None, None),
-    np.logical_and,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-defop(
-    "logical_or",
-    "logical_or(a, b)",
-    (None, None),
-    np.logical_or,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-defop(
-    "logical_not",
-    "logical_not(a)",
-    (None,),
-    np.logical_not,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-defop(
-    "logical_xor",
-    "a != b",
-    (None, None),
-    np.logical_xor,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-# integer and bool operands only (``integral``); the in-place forms keep the history
-# (tensor_inplace.py), so they are not declared here
-for _name, _sym, _ref in (
-    ("bitwise_and", "&", np.bitwise_and),
-    ("bitwise_or", "|", np.bitwise_or),
-    ("bitwise_xor", "^", np.bitwise_xor),
-):
-    _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
-    defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
-defop("bitwise_not", "~a", (None,), np.invert)
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {
@@ -447,6 +379,10 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "copysign": {"ts": "CopysignBackward1"},
 }
 
-# the rest of the declarations (exp/log and trigonometric, the special functions): importing
-# this module registers every elementwise op
-from . import elementwise_math, elementwise_special  # noqa: E402, F401 - (as said above)
+# the rest of the declarations (comparisons and logic, exp/log and trigonometric, the special
+# functions): importing this module registers every elementwise op
+from . import (  # noqa: E402, F401 - (as said above)
+    elementwise_logic,
+    elementwise_math,
+    elementwise_special,
+)

@@ -116,7 +116,7 @@ FUNCTIONS: dict[str, dict[str, str]] = {
 #: complex64/complex128: cmath's functions (numba lowers them on the CPU and on the CUDA
 #: target; the float fast paths above are real-only)
 COMPLEX = ("complex64", "complex128")
-for _name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sinh", "cosh", "isnan", "isinf", "isfinite"):
+for _name in "exp log sqrt sin cos tanh sinh cosh isnan isinf isfinite".split():
     FUNCTIONS[_name].update(dict.fromkeys(COMPLEX, f"cmath.{_name}({{0}})"))
 #: the dtype of a complex dtype's parts: a real literal in a complex kernel is typed so
 #: (a complex literal promotes nothing either, but comparisons need a real one)

@@ -103,7 +103,16 @@ def sgn(z):  # torch.sgn of a complex value: z / |z|, 0 at 0
 
 _cdiv = njit(inline="always", error_model="numpy")(_cdiv)
 
-__all__ = ["cdiv_complex64", "cdiv_complex128", "maximum", "minimum", "np", "sgn", "sign32", "sign64"]
+__all__ = [
+    "cdiv_complex64",
+    "cdiv_complex128",
+    "maximum",
+    "minimum",
+    "np",
+    "sgn",
+    "sign32",
+    "sign64",
+]
 
 
 @njit(error_model="numpy")
