@@ -13,6 +13,16 @@ from . import special
 from .tensor import Tensor
 
 
+#: The functions complex rules call (``g * conj(b)``): conj the conjugate view, real/imag
+#: the part views (a number's own parts: a rule's scalar operand is a number).
+COMPLEX_RULE_FUNCTIONS = {
+    "conj": lambda x: x.conj() if isinstance(x, Tensor) else x.conjugate(),
+    "real": lambda x: x.real,
+    "imag": lambda x: x.imag,
+    "sgn": F.sgn,
+}
+
+
 def functional_namespace() -> dict:
     """Functions the op expressions may call, over Tensors (differentiable backward)."""
     return {
@@ -58,12 +68,7 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
-        # complex rules (conj: the conjugate view; real/imag: the part views, real values
-        # their own real part and zero imaginary part)
-        "conj": lambda x: x.conj() if isinstance(x, Tensor) else x.conjugate(),
-        "real": lambda x: x.real,
-        "imag": lambda x: x.imag,
-        "sgn": F.sgn,
+        **COMPLEX_RULE_FUNCTIONS,
         **special.expression_functions(),
     }
 

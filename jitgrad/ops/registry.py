@@ -152,15 +152,12 @@ def defop(
     expected = {"a", "b", "c"}.intersection(["a", "b", "c"][:arity])
     if not used_inputs <= expected or "g" in E.free_names(expr):
         raise ValueError(f"op {name}: forward expression {expr!r} does not fit arity {arity}")
-    for grad in grads:
-        if grad is not None and not E.free_names(grad) <= expected | {"g", "out"}:
-            raise ValueError(f"op {name}: gradient {grad!r} uses an unknown name")
+    cgrads = (grads if complex is True else complex) or None
+    for rule in (*grads, complex_expr, *(cgrads or ())):
+        if rule and not E.free_names(rule) <= expected | {"g", "out"}:
+            raise ValueError(f"op {name}: rule {rule!r} uses an unknown name")
     if name in REGISTRY:
         raise ValueError(f"op {name} declared twice")
-    cgrads = (grads if complex is True else complex) or None
-    for rule in (complex_expr, *(cgrads or ())):
-        if rule and not E.free_names(rule) <= expected | {"g", "out"}:
-            raise ValueError(f"op {name}: complex rule {rule!r} uses an unknown name")
     names = _names(name, torch)
     if (method or inplace) and not names:
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
