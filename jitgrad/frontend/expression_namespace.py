@@ -12,7 +12,6 @@ from . import pointwise_backward as BACKWARD
 from . import special
 from .tensor import Tensor
 
-
 #: The functions complex rules call (``g * conj(b)``): conj the conjugate view, real/imag
 #: the part views (a number's own parts: a rule's scalar operand is a number).
 COMPLEX_RULE_FUNCTIONS = {
