@@ -6,8 +6,9 @@ A complex64/complex128 tensor holds a numpy complex array; ``.real``, ``.imag`` 
 ``view_as_real`` are numpy views of it, so writes through them reach the complex tensor (they
 share its version counter and ``_base``, as :func:`jitgrad.frontend.views.make_view`'s views
 do). On real tensors these names keep :mod:`jitgrad.api_small`'s behaviour. Elementwise ops
-on complex values are in :mod:`jitgrad.complex_ops`; gradients use PyTorch's conjugate
-Wirtinger convention described there.
+on complex values are the op declarations' complex forms (``defop(complex=...)``,
+:func:`jitgrad.ops.registry.complex_form`: PyTorch's conjugate Wirtinger convention), lowered
+and fused like real ones.
 """
 
 from __future__ import annotations
@@ -16,10 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import (
-    api_small,
-    complex_ops,  # noqa: F401 - installs the complex elementwise runner
-)
+from . import api_small
 from . import dtypes as D
 from .engine.grad_mode import STATE
 from .frontend.bit_views import ConjView

@@ -70,7 +70,7 @@ float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
 float16 = dtype("float16", np.float32, 2, lowp.round_float16, np.float16)
 bfloat16 = dtype("bfloat16", np.float32, 2, lowp.round_bfloat16, np.uint16)
-complex64 = dtype("complex64", np.complex64, 3)  # (jitgrad.complex_ops: unfused, numpy kernels)
+complex64 = dtype("complex64", np.complex64, 3)  # (elementwise: the ops' complex forms)
 complex128 = dtype("complex128", np.complex128, 3)
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float32, float64, float16, bfloat16)
@@ -125,8 +125,8 @@ def real_of(d: dtype) -> dtype:
 
 
 def any_complex(args: object, out_dtype: dtype | None = None) -> bool:
-    """Whether an elementwise call takes or makes complex values (then it runs in
-    :mod:`jitgrad.complex_ops`, not through the fused kernels). Read on a plan miss only."""
+    """Whether an elementwise call takes or makes complex values (then its plan runs the op's
+    complex form, ``jitgrad.ops.registry.complex_form``). Read on a plan miss only."""
     if out_dtype is not None and out_dtype._category == 3:
         return True
     for x in args:  # type: ignore[attr-defined]

@@ -18,7 +18,6 @@ from typing import Any
 
 from . import explain_backward as EB
 from .backends import STATE as DEVICE
-from .complex_ops import ComplexBackward
 from .engine import fusion_mode as control
 from .engine.sweep import FREED, AccumulateGrad, hooked
 from .engine.targets import edge_of
@@ -191,8 +190,6 @@ def _alone_reason(node: Any) -> str:
     """Why backward runs ``node`` by itself rather than in a fused group."""
     if isinstance(node, AccumulateGrad):
         return "adds the gradient into the leaf's .grad"
-    if isinstance(node, ComplexBackward):
-        return "complex values: an eager numpy kernel, never fused (jitgrad.complex_ops)"
     if not isinstance(node, ElementwiseBackward):
         return "not elementwise: its own hand-written backward"
     if not control.STATE.enabled:

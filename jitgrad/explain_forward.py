@@ -19,15 +19,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .complex_ops import ComplexBackward
 from .engine.elementwise import ElementwiseNode
 from .engine.fusion_mode import STATE as FUSE
 from .engine.sweep import AccumulateGrad
 from .frontend import lazy
 from .frontend.pointwise import ElementwiseBackward, broadcast_shape
 from .ops.saved_record import SavedRecord
-
-COMPLEX_WHY = "complex values: an eager numpy kernel, never fused"
 
 #: Full reductions a deferred chain takes as its kernel's epilogue (see lazy.reduce_full).
 EPILOGUES = frozenset({"SumBackward0", "MeanBackward0"})
@@ -127,8 +124,9 @@ def _hand_written(
     """A node that is not elementwise runs its own hand-written kernel, which ends every
     pending chain it reads: a full reduction reading one chain becomes that chain's
     epilogue (one kernel, as the lowering emits it), anything else cuts it."""
-    why = COMPLEX_WHY if isinstance(node, ComplexBackward) else "not elementwise"
-    group: ForwardGroup | None = ForwardGroup([op_name(node)], "hand-written", shape, why)
+    group: ForwardGroup | None = ForwardGroup(
+        [op_name(node)], "hand-written", shape, "not elementwise"
+    )
     chains = {id(g): g for n, _ in node.next_functions if (g := open_group.get(n))}
     for chain in chains.values():
         _close(chain, open_group)

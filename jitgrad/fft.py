@@ -14,7 +14,7 @@ three recorded transforms, PyTorch's three nodes:
   one-sided forward transform with the bins that stand for two (their mirror image was
   dropped) doubled, PyTorch's ``fft_c2r_backward``.
 
-Complex tensors and these ops stay out of fusion (see :mod:`jitgrad.complex_ops`).
+These ops stay out of fusion (complex elementwise ops fuse: ``defop(complex=...)``).
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations
     "jitgrad.backends.cuda.nn_windows": 5,  # conv, pools, batch_norm: the nn layer's helpers
-    "jitgrad.backends.cuda.complex_elementwise": 5,  # complex_ops' calls on the device
+    "jitgrad.backends.cuda.complex_elementwise": 5,  # complex_api's angle on the device
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend
@@ -136,7 +136,7 @@ LAYERS: dict[str, int] = {
             "api_more api_names api_small api_tensor_more aten_forms functional_aliases "
             "torch_aliases math_extra reduce_extra scatter_extra random_methods "
             "window_functions inference eager_control numeric_gradient device_modules "
-            "compiler _dynamo distributed multiprocessing testing complex_ops complex_api fft "
+            "compiler _dynamo distributed multiprocessing testing complex_api fft "
             "spectral"
         ).split()
     },

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from . import argcheck as A
 from .tensor import Tensor
 
@@ -219,3 +220,17 @@ def scalar(plan: Any, want: Any, x: Any) -> Any:
     if (x and x == x or type(x) is int and plan.smask.count("s") == 1) and len(plan.consts) < 64:
         plan.consts[x] = value
     return value
+
+
+def fits_out(plan: Any, out: np.ndarray, shape: tuple) -> None:
+    """PyTorch's errors for an ``out`` array that can't take an elementwise result: another
+    shape than the broadcast one, or a real array for complex values."""
+    if out.shape != shape:
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    if out.dtype.kind != "c" and plan.odt.is_complex:
+        raise RuntimeError(
+            f"result type {D.scalar_name(plan.cdt)} can't be cast to the desired output type "
+            f"{D.scalar_name(plan.odt)}"
+        )

@@ -3,7 +3,8 @@
 ``resolve_neg`` materialize, ``neg_view`` is PyTorch's ``_neg_view`` (what ``imag`` of a
 conj view returns). The backwards of products (``mm``, ``bmm``, ``mv``, ``dot``) read their
 other operand conjugated through here (PyTorch's ``grad @ other^H``), which is the operand
-itself for every real dtype. Complex values otherwise live in :mod:`jitgrad.complex_ops`.
+itself for every real dtype. Complex elementwise ops are the declarations' complex forms
+(``defop(complex=...)``).
 """
 
 from __future__ import annotations

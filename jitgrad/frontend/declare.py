@@ -235,7 +235,7 @@ def reduction(
     and the node (:func:`record_reduction`)."""
     arr, dt = decl.dtype(input, dtype)
     axes = reduce_axes(arr.ndim, dim, decl.name, pos)
-    if dt._category == 3:  # complex: numpy's sum/mean (jitgrad.complex_ops); no Numba kernel
+    if dt._category == 3:  # complex: numpy's sum/mean; no Numba reduction kernel
         out = complex_reduce(decl.name, arr, axes, keepdim, dt)
     else:
         out = reduce_array(decl.kernel, arr, axes, keepdim, dt.np)

@@ -10,6 +10,16 @@ from __future__ import annotations
 from . import functions as F
 from . import pointwise_backward as BACKWARD
 from . import special
+from .tensor import Tensor
+
+#: The functions complex rules call (``g * conj(b)``): conj the conjugate view, real/imag
+#: the part views (a number's own parts: a rule's scalar operand is a number).
+COMPLEX_RULE_FUNCTIONS = {
+    "conj": lambda x: x.conj() if isinstance(x, Tensor) else x.conjugate(),
+    "real": lambda x: x.real,
+    "imag": lambda x: x.imag,
+    "sgn": F.sgn,
+}
 
 
 def functional_namespace() -> dict:
@@ -57,6 +67,7 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
+        **COMPLEX_RULE_FUNCTIONS,
         **special.expression_functions(),
     }
 

@@ -222,7 +222,12 @@ def clone(input: Any, *, memory_format: Any = None) -> Any:  # noqa: A002
 
 
 def cast(input: Any, dtype: D.dtype) -> Any:  # noqa: A002
-    """A copy of ``input`` converted to ``dtype`` (``ToCopyBackward0``)."""
+    """A copy of ``input`` converted to ``dtype`` (``ToCopyBackward0``); complex values cast
+    to a real dtype keep their real part, with PyTorch's warning."""
+    if input._dtype.is_complex and not dtype.is_complex:
+        warnings.warn(
+            "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3
+        )
     return apply(R["cast"], (input,), out_dtype=dtype)
 
 

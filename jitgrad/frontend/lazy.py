@@ -276,9 +276,8 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     key = (op, out_dtype, *map(_sig, args))
     plan = plans.get(key)
     if plan is None:
-        if D.any_complex(args, out_dtype):  # complex values run eagerly (jitgrad.complex_ops)
-            return None
         plan = plans[key] = _DISPATCH.plan(op, [_stand_in(x) for x in args], out_dtype)
+    op = plan.op  # (complex operands: the op's complex form)
     smask, wants, cdt, odt = plan.smask, plan.wants, plan.cdt, plan.odt
     if cdt.round is not None or odt.round is not None:
         return None  # float16/bfloat16 round after every op: a fused chain would not

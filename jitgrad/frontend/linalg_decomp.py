@@ -193,7 +193,7 @@ def slogdet(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
     def backward(g_sign: Tensor | None = None, g_log: Tensor | None = None) -> Tensor | None:
         c = g_log
         if A._dtype.is_complex and g_sign is not None:
-            turn = (g_sign * _make(np.conj(sign_value), A._dtype)).imag * 1j
+            turn = (g_sign * _make(np.asarray(np.conj(sign_value)), A._dtype)).imag * 1j
             c = turn if c is None else c + turn
         if c is None:
             return None

@@ -51,10 +51,6 @@ __all__ = [
     "sum_to_shape",
 ]
 
-#: The complex elementwise runner (jitgrad.complex_ops sets it when imported): complex
-#: operands get no plan, so a plan miss is the one place they are looked for.
-COMPLEX: list[Any] = [None]
-
 #: A single op's kernels are groups of one of the one lowering (the CUDA backend reads these).
 _forward_spec = LW.op_forward
 _backward_spec = LW.op_backward
@@ -90,9 +86,7 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
     else:
         key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
-    if plan is None:
-        if COMPLEX[0] is not None and D.any_complex(args, out_dtype):
-            return COMPLEX[0](op, args, out_dtype, out)  # never a plan: see jitgrad.complex_ops
+    if plan is None:  # (complex operands: the op's complex form, see Plan)
         plan = _plans[key] = Plan(op, args, out_dtype)
     values, arrays, wants_grad = _operands(plan, args)
     shape = arrays[0].shape
@@ -107,10 +101,8 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
         out = _allocate(plan, op, args, out_dtype, shape, arrays[0].size if same else 0)
         if isinstance(out, Tensor):  # deferred (a large result starts a pending chain)
             return out
-    elif out.shape != shape:
-        raise RuntimeError(
-            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}"
-        )
+    else:
+        K.fits_out(plan, out, shape)
     size = out.size
     if same and len(shape) < 2 and 0 < size < PARALLEL_THRESHOLD:  # small, 0-d or 1-D
         kernel = plan.serial[len(shape)] or plan.compile_serial(len(shape))

@@ -282,6 +282,8 @@ def _rule_graphs(node, op, args, g, needs, out, cdt, name=None):
         scalar_nodes(grad, rule, first)
         named_top(grad, name, first)
         grad = sum_to_shape(grad, x.shape)
+        if grad._dtype.is_complex and not x._dtype.is_complex:  # PyTorch's handle_r_to_c
+            grad = grad.real
         if grad._dtype is not x._dtype:
             grad = grad.to(x._dtype)
         results.append(grad)

@@ -58,7 +58,7 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         return t
     if t.__dict__:  # a custom Function's view output refuses a recorded write
         check_custom(t)
-    if D.any_complex(args):  # complex: out of place (jitgrad.complex_ops), written back
+    if D.any_complex(args):  # complex: out of place (the op's complex form), written back
         return _complex_inplace(op, t, others)
     reads_self = any(g is not None and "a" in E.free_names(g) for g in op.grads)
     saved = t._value

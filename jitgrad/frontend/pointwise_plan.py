@@ -16,7 +16,8 @@ from .. import memory
 from ..fusion import codegen as C
 from ..fusion import lowering as LW
 from ..helpers import PARALLEL_THRESHOLD
-from ..ops.registry import BOOL, FLOAT, OpDef
+from ..ops.complex_refusals import refuse_complex
+from ..ops.registry import BOOL, FLOAT, REAL, OpDef, complex_form
 from . import checks as K
 from . import lazy as L
 from ._tensor_data import result_type
@@ -88,14 +89,20 @@ class Plan:
             cdt = result_type(list(args[1:]))
         else:
             cdt = result_type(list(args))
-        if op.result == FLOAT and not cdt.is_floating_point:
+        if D.any_complex(args, out_dtype):  # the op's complex form (PyTorch's refusal if none)
+            op = complex_form(op) or refuse_complex(op, args)
+        if op.result == FLOAT and cdt._category < 2:
             cdt = D.get_default_dtype()
         self.op = op
         self.cdt = cdt
-        self.odt = out_dtype or (D.bool_ if op.result == BOOL else cdt)
+        if out_dtype is None:
+            out_dtype = (
+                D.bool_ if op.result == BOOL else D.real_of(cdt) if op.result == REAL else cdt
+            )
+        self.odt = out_dtype
         self.smask = "".join("t" if isinstance(x, Tensor) else "s" for x in args)
         self.wants = tuple(D.bool_ if op.condition and i == 0 else cdt for i in range(len(args)))
-        self.records = op.differentiable and self.odt.is_floating_point
+        self.records = op.differentiable and self.odt._category >= 2  # floating or complex
         self.node_cls = _node_class(op, self.smask)
         self.edges = tuple(
             (i, self.smask[i] == "t" and op.grads[i] is not None)

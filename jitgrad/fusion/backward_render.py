@@ -58,8 +58,9 @@ def _argument_names(members: tuple, tags: list[str], n_arrays: int) -> list[str]
     external = 0
     for s in range(1, n_arrays):
         k = owner[s]
-        if k >= 0:
-            names.append(f"saved_{tags[k]}")
+        if k >= 0:  # (two slots can hold one member's value: a second gets a suffix)
+            name = f"saved_{tags[k]}"
+            names.append(name if name not in names else f"{name}_{s}")
         else:
             names.append(f"x{external}")
             external += 1

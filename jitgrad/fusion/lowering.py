@@ -99,8 +99,17 @@ def member(op: OpDef, cdt: str, odt: str, operands: tuple) -> Apply:
 
 
 def cast(expr: str, have: str, want: str) -> str:
-    """``expr`` (computed in dtype ``have``) converted to ``want`` where they differ."""
-    return expr if have == want else f"np.{want}({expr})"
+    """``expr`` (computed in dtype ``have``) converted to ``want`` where they differ; a
+    complex value to a real dtype keeps its real part (PyTorch's cast, and the gradient a
+    real operand of a complex op receives); to bool, whether it is nonzero (a comparison's
+    value, computed from complex operands, is a bool already: the same test)."""
+    if have == want:
+        return expr
+    if have.startswith("complex") and want == "bool":
+        return f"(({expr}) != 0)"
+    if have.startswith("complex") and not want.startswith("complex"):
+        return f"np.{want}(({expr}).real)"
+    return f"np.{want}({expr})"
 
 
 def operand_dtype(op: OpDef, i: int, cdt: str) -> str:
@@ -211,10 +220,11 @@ class _Lowering:
                 continue
             local = f"d_{tag}_{ROLES[i]}"
             expr = E.render(op.grads[i], names, cdt)
-            if dest[0] == MEMBER and "_k." in expr:  # rounded as the unfused node's buffer
-                # rounds it: a rule over a float64 scalar helper (``g * trigamma(a)``) is
-                # float64 here even in a float32 kernel (the fused gradient was 1 ulp off the
-                # unfused); every other rule already computes in the member's dtype
+            if dest[0] == MEMBER and "_k." in expr and cdt not in E.COMPLEX:  # rounded as the
+                # unfused node's buffer rounds it: a rule over a float64 scalar helper
+                # (``g * trigamma(a)``) is float64 here even in a float32 kernel (the fused
+                # gradient was 1 ulp off the unfused); every other rule already computes in
+                # the member's dtype
                 stmts.append((local, f"np.{dest[2]}({expr})"))
             else:
                 stmts.append((local, cast(expr, cdt, dest[2])))

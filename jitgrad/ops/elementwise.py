@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .numpy_refs import np_erf, np_trunc_div
-from .registry import BOOL, FLOAT, OMITTED, Use, defop
+from .registry import FLOAT, OMITTED, REAL, Use, defop
 
 
 def _div(input: Any, other: Any, *, rounding_mode: str | None = OMITTED) -> Any:  # type: ignore[assignment]  # noqa: A002
@@ -31,18 +31,37 @@ def _div(input: Any, other: Any, *, rounding_mode: str | None = OMITTED) -> Any:
 
 
 # ---- arithmetic ---------------------------------------------------------------------------
-defop("add", "a + b", ("g", "g"), np.add)
+defop("add", "a + b", ("g", "g"), np.add, complex=True)
 defop(
-    "add_scaled", "a + c * b", ("g", "g * c", None), lambda a, b, c: a + c * b, node="AddBackward0"
+    "add_scaled",
+    "a + c * b",
+    ("g", "g * c", None),
+    lambda a, b, c: a + c * b,
+    node="AddBackward0",
+    complex=("g", "g * conj(c)", None),
 )
-defop("sub", "a - b", ("g", "-g"), np.subtract)
+defop("sub", "a - b", ("g", "-g"), np.subtract, complex=True)
 defop(
-    "sub_scaled", "a - c * b", ("g", "-g * c", None), lambda a, b, c: a - c * b, node="SubBackward0"
+    "sub_scaled",
+    "a - c * b",
+    ("g", "-g * c", None),
+    lambda a, b, c: a - c * b,
+    node="SubBackward0",
+    complex=("g", "-g * conj(c)", None),
 )
-defop("mul", "a * b", ("g * b", "g * a"), np.multiply, torch=("mul", "multiply"), method=True)
+defop(
+    "mul",
+    "a * b",
+    ("g * b", "g * a"),
+    np.multiply,
+    torch=("mul", "multiply"),
+    method=True,
+    complex=("g * conj(b)", "g * conj(a)"),
+)
 _DIV = ("a / b", ("g / b", "-g * a / (b * b)"), np.true_divide)
+_CDIV = ("g / conj(b)", "-g * conj(a / b / b)")
 # div(rounding_mode=None) given explicitly: true division, PyTorch's node DivBackward2
-defop("div_mode", *_DIV, result=FLOAT, node="DivBackward2")
+defop("div_mode", *_DIV, result=FLOAT, node="DivBackward2", complex=_CDIV)
 defop(
     "div",
     *_DIV,
@@ -51,6 +70,7 @@ defop(
     method=True,
     inplace=True,  # div_: the rounded ops in place are DivBackward2, as PyTorch's
     front=_div,
+    complex=_CDIV,
 )
 defop(
     "pow",
@@ -60,14 +80,45 @@ defop(
         "where(logical_and(a == 0, b >= 0), 0, g * out * log(a))",
     ),
     np.power,
+    complex=(
+        "where(b == 0, 0, g * conj(b * a ** (b - 1)))",
+        "where(logical_and(a == 0, logical_and(imag(b) == 0, real(b) >= 0)), 0, "
+        "g * conj(out * log(a)))",
+    ),
 )
 # x ** 2 and x ** 3 with a scalar exponent: a multiply instead of a libm pow call per element
 # (~10x faster); PyTorch names their node PowBackward0 like any scalar exponent.
-defop("square", "a * a", ("2 * g * a",), np.square, node="PowBackward0")
-defop("cube", "a * a * a", ("3 * g * a * a",), lambda a: a * a * a, node="PowBackward0")
-defop("neg", "-a", ("-g",), np.negative, torch=("neg", "negative"), method=True, inplace=True)
 defop(
-    "abs", "abs(a)", ("g * sign(a)",), np.abs, torch=("abs", "absolute"), method=True, inplace=True
+    "square", "a * a", ("2 * g * a",), np.square, node="PowBackward0", complex=("g * conj(2 * a)",)
+)
+defop(
+    "cube",
+    "a * a * a",
+    ("3 * g * a * a",),
+    lambda a: a * a * a,
+    node="PowBackward0",
+    complex=("g * conj(3 * a * a)",),
+)
+defop(
+    "neg",
+    "-a",
+    ("-g",),
+    np.negative,
+    torch=("neg", "negative"),
+    method=True,
+    inplace=True,
+    complex=True,
+)
+defop(
+    "abs",
+    "abs(a)",
+    ("g * sign(a)",),
+    np.abs,
+    torch=("abs", "absolute"),
+    method=True,
+    inplace=True,
+    complex=("g * sgn(a)",),
+    complex_result=REAL,
 )
 defop(
     "reciprocal",
@@ -78,6 +129,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    complex=("-g * conj(out * out)",),
 )
 defop(
     "sqrt",
@@ -88,6 +140,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    complex=("g / (2 * conj(out))",),
 )
 defop(
     "rsqrt",
@@ -136,7 +189,12 @@ defop(
     node="ClampMaxBackward0",
 )
 defop(
-    "where", "where(a, b, c)", (None, "where(a, g, 0)", "where(a, 0, g)"), np.where, condition=True
+    "where",
+    "where(a, b, c)",
+    (None, "where(a, g, 0)", "where(a, 0, g)"),
+    np.where,
+    condition=True,
+    complex=True,
 )
 
 # Division rounded down / toward zero (``div(rounding_mode=...)``, ``//``): zero gradient, as
@@ -281,101 +339,32 @@ def _torch_sign(a: np.ndarray) -> np.ndarray:
 
 
 defop("sign", "sign(a)", ("0 * g",), _torch_sign, torch=True, method=True, inplace=True)
-defop(
-    "sgn", "sign(a)", ("0 * g",), _torch_sign, torch=True, method=True
-)  # sign's alias, PyTorch's SgnBackward0
+defop(  # sign's alias, PyTorch's SgnBackward0; on complex values z / |z| (0 at 0)
+    "sgn",
+    "sign(a)",
+    ("0 * g",),
+    _torch_sign,
+    torch=True,
+    method=True,
+    complex=("where(abs(a) == 0, 0, (g - out * real(conj(out) * g)) / abs(a))",),
+    complex_expr="sgn(a)",
+)
 defop("floor", "floor(a)", ("0 * g",), np.floor, torch=True, method=True, inplace=True)
 defop("ceil", "ceil(a)", ("0 * g",), np.ceil, torch=True, method=True, inplace=True)
 defop("round", "round(a)", ("0 * g",), np.round)
 
 # ---- copies -------------------------------------------------------------------------------
-defop("cast", "cast(a)", ("g",), lambda a: a, node="ToCopyBackward0")
-defop("clone", "a", ("g",), np.copy)
+defop("cast", "cast(a)", ("g",), lambda a: a, node="ToCopyBackward0", complex=True)
+defop("clone", "a", ("g",), np.copy, complex=True)
 defop(
     "copy",
     "b",
     ("0 * g", "g"),
     lambda a, b: np.broadcast_to(b, np.shape(a)).copy(),
     node="CopyBackwards",
+    complex=True,
 )
 
-# ---- comparisons and logic (boolean results, no gradient) ---------------------------------
-defop("eq", "a == b", (None, None), np.equal, result=BOOL, torch=True, method=True)
-defop("ne", "a != b", (None, None), np.not_equal, result=BOOL, torch=True, method=True)
-defop("lt", "a < b", (None, None), np.less, result=BOOL, torch=("lt", "less"), method=True)
-defop(
-    "le",
-    "a <= b",
-    (None, None),
-    np.less_equal,
-    result=BOOL,
-    torch=("le", "less_equal"),
-    method=True,
-)
-defop("gt", "a > b", (None, None), np.greater, result=BOOL, torch=("gt", "greater"), method=True)
-defop(
-    "ge",
-    "a >= b",
-    (None, None),
-    np.greater_equal,
-    result=BOOL,
-    torch=("ge", "greater_equal"),
-    method=True,
-)
-defop("isnan", "isnan(a)", (None,), np.isnan, result=BOOL, torch=True, method=True)
-defop("isinf", "isinf(a)", (None,), np.isinf, result=BOOL, torch=True, method=True)
-defop("isfinite", "isfinite(a)", (None,), np.isfinite, result=BOOL, torch=True, method=True)
-defop(
-    "logical_and",
-    "logical_and(a, b)",
-    (None, None),
-    np.logical_and,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-defop(
-    "logical_or",
-    "logical_or(a, b)",
-    (None, None),
-    np.logical_or,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-defop(
-    "logical_not",
-    "logical_not(a)",
-    (None,),
-    np.logical_not,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-defop(
-    "logical_xor",
-    "a != b",
-    (None, None),
-    np.logical_xor,
-    result=BOOL,
-    compute="bool",
-    torch=True,
-    method=True,
-)
-# integer and bool operands only (``integral``); the in-place forms keep the history
-# (tensor_inplace.py), so they are not declared here
-for _name, _sym, _ref in (
-    ("bitwise_and", "&", np.bitwise_and),
-    ("bitwise_or", "|", np.bitwise_or),
-    ("bitwise_xor", "^", np.bitwise_xor),
-):
-    _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
-    defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
-defop("bitwise_not", "~a", (None,), np.invert)
 
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {
@@ -390,6 +379,10 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "copysign": {"ts": "CopysignBackward1"},
 }
 
-# the rest of the declarations (exp/log and trigonometric, the special functions): importing
-# this module registers every elementwise op
-from . import elementwise_math, elementwise_special  # noqa: E402, F401 - (as said above)
+# the rest of the declarations (comparisons and logic, exp/log and trigonometric, the special
+# functions): importing this module registers every elementwise op
+from . import (  # noqa: E402, F401 - (as said above)
+    elementwise_logic,
+    elementwise_math,
+    elementwise_special,
+)

@@ -14,7 +14,17 @@ from .numpy_refs import np_erf, np_relu, np_sigmoid, np_xlogy
 from .registry import FLOAT, defop
 
 # ---- transcendental -----------------------------------------------------------------------
-defop("exp", "exp(a)", ("g * out",), np.exp, result=FLOAT, torch=True, method=True, inplace=True)
+defop(
+    "exp",
+    "exp(a)",
+    ("g * out",),
+    np.exp,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    complex=("g * conj(out)",),
+)
 defop(
     "expm1",
     "expm1(a)",
@@ -26,7 +36,17 @@ defop(
     inplace=True,
     special="expm1",
 )
-defop("log", "log(a)", ("g / a",), np.log, result=FLOAT, torch=True, method=True, inplace=True)
+defop(
+    "log",
+    "log(a)",
+    ("g / a",),
+    np.log,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    complex=("g / conj(a)",),
+)
 defop(
     "log1p",
     "log1p(a)",
@@ -49,9 +69,27 @@ defop(
     method=True,
     inplace=True,
 )
-defop("sin", "sin(a)", ("g * cos(a)",), np.sin, result=FLOAT, torch=True, method=True, inplace=True)
 defop(
-    "cos", "cos(a)", ("-g * sin(a)",), np.cos, result=FLOAT, torch=True, method=True, inplace=True
+    "sin",
+    "sin(a)",
+    ("g * cos(a)",),
+    np.sin,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    complex=("g * conj(cos(a))",),
+)
+defop(
+    "cos",
+    "cos(a)",
+    ("-g * sin(a)",),
+    np.cos,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    complex=("-g * conj(sin(a))",),
 )
 defop("tan", "tan(a)", ("g * (1 + out * out)",), np.tan, result=FLOAT, torch=True, method=True)
 defop(
@@ -63,6 +101,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    complex=("g * conj(1 - out * out)",),
 )
 defop(
     "erf",
@@ -153,6 +192,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    complex=("g * conj(cosh(a))",),
 )
 defop(
     "cosh",
@@ -163,6 +203,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    complex=("g * conj(sinh(a))",),
 )
 defop(
     "asinh",

@@ -99,12 +99,28 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "copysign": {"*": "math.copysign({0}, {1})"},
     # a / b rounded toward zero: trunc of the rounded quotient for floats (PyTorch's
     # std::trunc(a / b)), exact C division for integers (no float round trip)
+    # complex values (PyTorch's rules for complex inputs, see registry.complex_form): the
+    # conjugate, the parts, and z / |z| (0 at 0); real values are their own conjugate and
+    # real part
+    "conj": {"*": "({0}).conjugate()"},
+    "real": {"*": "({0}).real"},
+    "imag": {"*": "({0}).imag"},
+    "sgn": {"*": "_k.sgn({0})"},
     "trunc_div": {
         "float32": "np.trunc({0} / {1})",
         "float64": "np.trunc({0} / {1})",
         "*": "({0} // {1} + (1 if ({0} % {1} != 0 and ({0} < 0) != ({1} < 0)) else 0))",
     },
 }
+
+#: complex64/complex128: cmath's functions (numba lowers them on the CPU and on the CUDA
+#: target; the float fast paths above are real-only)
+COMPLEX = ("complex64", "complex128")
+for _name in "exp log sqrt sin cos tanh sinh cosh isnan isinf isfinite".split():
+    FUNCTIONS[_name].update(dict.fromkeys(COMPLEX, f"cmath.{_name}({{0}})"))
+#: the dtype of a complex dtype's parts: a real literal in a complex kernel is typed so
+#: (a complex literal promotes nothing either, but comparisons need a real one)
+_PART = {"complex64": "float32", "complex128": "float64"}
 
 VARIABLES = frozenset({"a", "b", "c", "g", "out"})
 
@@ -156,11 +172,14 @@ class _KernelRenderer(ast.NodeVisitor):
         if isinstance(node.value, bool):
             return repr(node.value)
         # A bare literal would promote float32 arithmetic to float64 inside Numba.
-        return f"np.{self.dtype_name}({node.value!r})"
+        return f"np.{_PART.get(self.dtype_name, self.dtype_name)}({node.value!r})"
 
     def visit_BinOp(self, node: ast.BinOp) -> str:
         op = _BINOPS[type(node.op)]
-        return f"({self.visit(node.left)} {op} {self.visit(node.right)})"
+        left, right = self.visit(node.left), self.visit(node.right)
+        if op == "/" and self.dtype_name in _PART:  # numba's complex / raises on a zero divisor
+            return f"_k.cdiv_{self.dtype_name}({left}, {right})"
+        return f"({left} {op} {right})"
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> str:
         op = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not ", ast.Invert: "~"}[type(node.op)]

@@ -8,7 +8,7 @@ backward are all generated from that declaration, so they cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import expr as E
@@ -17,8 +17,9 @@ from . import expr as E
 #: (the Tensor class sits above this layer).
 Tensor = Any
 
-#: How an op's result dtype follows from the promoted input dtype.
-SAME, FLOAT, BOOL = "same", "float", "bool"
+#: How an op's result dtype follows from the promoted input dtype (REAL: a complex
+#: input's part dtype, abs's).
+SAME, FLOAT, BOOL, REAL = "same", "float", "bool", "real"
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: OpDefs key hot-path caches
@@ -68,6 +69,11 @@ class OpDef:
     zero_divisor: bool = False
     doc: str = ""
     inplace_as: str = ""  # the sibling op the in-place form runs (its own node name)
+    #: complex operands (see :func:`complex_form`): the rules then, None if the op has no
+    #: complex form; the forward when it differs; REAL for a real result (abs)
+    complex_grads: tuple[str | None, ...] | None = None
+    complex_expr: str = ""
+    complex_result: str = ""
 
     @property
     def node_name(self) -> str:
@@ -132,6 +138,9 @@ def defop(
     zero_divisor: bool = False,
     doc: str = "",
     inplace_as: str = "",
+    complex: bool | tuple[str | None, ...] = False,  # noqa: A002 - the complex form's rules
+    complex_expr: str = "",
+    complex_result: str = "",
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -143,9 +152,10 @@ def defop(
     expected = {"a", "b", "c"}.intersection(["a", "b", "c"][:arity])
     if not used_inputs <= expected or "g" in E.free_names(expr):
         raise ValueError(f"op {name}: forward expression {expr!r} does not fit arity {arity}")
-    for grad in grads:
-        if grad is not None and not E.free_names(grad) <= expected | {"g", "out"}:
-            raise ValueError(f"op {name}: gradient {grad!r} uses an unknown name")
+    cgrads = (grads if complex is True else complex) or None
+    for rule in (*grads, complex_expr, *(cgrads or ())):
+        if rule and not E.free_names(rule) <= expected | {"g", "out"}:
+            raise ValueError(f"op {name}: rule {rule!r} uses an unknown name")
     if name in REGISTRY:
         raise ValueError(f"op {name} declared twice")
     names = _names(name, torch)
@@ -153,7 +163,7 @@ def defop(
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
-    public += (inplace_as,)
+    public += (inplace_as, cgrads, complex_expr, complex_result)
     op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
@@ -165,3 +175,27 @@ def _names(name: str, torch: bool | str | tuple[str, ...]) -> tuple[str, ...]:
     if isinstance(torch, str):
         return (torch,)
     return tuple(torch or ())
+
+
+_COMPLEX_FORMS: dict[OpDef, OpDef] = {}
+
+
+def complex_form(op: OpDef) -> OpDef | None:
+    """``op`` as it runs on complex values (None where it has none): the same op (name, node,
+    public names) with its complex forward and rules. PyTorch's convention for complex
+    autograd: the gradient of a real loss with respect to ``z = x + iy`` is ``dL/dx + i dL/dy``,
+    so a holomorphic ``w = f(z)`` passes back ``g * conj(f'(z))`` (``mul``: ``g * conj(b)``),
+    and a real operand that met a complex value receives the real part (the lowering's cast).
+    Declared with the op (``defop(complex=...)``): lowered, fused and differentiated like
+    every declaration."""
+    form = _COMPLEX_FORMS.get(op)
+    if form is None and op.complex_grads is not None:
+        form = replace(
+            op,
+            expr=op.complex_expr or op.expr,
+            grads=op.complex_grads,
+            result=op.complex_result or op.result,
+            complex_grads=None,
+        )
+        _COMPLEX_FORMS[op] = _COMPLEX_FORMS[form] = form  # (a form is its own)
+    return form

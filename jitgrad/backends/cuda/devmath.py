@@ -11,6 +11,7 @@ returns a Python float, and the cast keeps the simulator's values float32 too).
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 from numba import cuda
@@ -71,6 +72,21 @@ def _device(fn):
 # kernels call as ``_k.<name>``: jitgrad.kernels.cpu.scalar's, compiled for the device.
 maximum = _device(_scalar.maximum)
 minimum = _device(_scalar.minimum)
+sgn = _device(_scalar.sgn)
+_cdiv = _device(_scalar._cdiv)
+
+
+def _device_calling(fn, **callees):
+    """``_device(fn)`` for a helper that calls other helpers: its Python source bound to
+    their device versions (its own globals name the CPU's ``@njit`` ones)."""
+    py = fn.py_func
+    env = {**py.__globals__, **callees}
+    return cuda.jit(device=True)(types.FunctionType(py.__code__, env, py.__name__))
+
+
+# complex division as numpy and c10::complex (a zero divisor gives inf/nan, never raises)
+cdiv_complex64 = _device_calling(_scalar.cdiv_complex64, _cdiv=_cdiv)
+cdiv_complex128 = _device_calling(_scalar.cdiv_complex128, _cdiv=_cdiv)
 for _name in _scalar.SPECIAL:
     globals()[_name] = _device(getattr(_scalar, _name))
 

@@ -22,7 +22,8 @@ from ...frontend.lazy import LazyTensor
 from ...frontend.pointwise_backward import gradient_buffers, gradient_tensors
 from ...frontend.saved_views import ROLES
 from ...frontend.tensor import Tensor, _make
-from ...ops.registry import REGISTRY
+from ...ops.complex_refusals import refuse_complex
+from ...ops.registry import REGISTRY, complex_form
 from . import deferred, render, runtime
 from .deferred import DeviceLazyTensor
 
@@ -34,9 +35,6 @@ _node_classes: dict[type, type] = {}
 _CLONE = REGISTRY["clone"]
 #: Kernel descriptions by (plan id, ndim) forward and by the CPU's key backward.
 _specs: dict[tuple, Any] = {}
-#: The complex elementwise runner (:mod:`.complex_elementwise` sets it when imported): calls
-#: that take or make complex values get no plan, as on the CPU (``pointwise.COMPLEX``).
-COMPLEX: list[Any] = [None]
 
 
 def device_mismatch(a: str, b: str) -> RuntimeError:
@@ -89,8 +87,8 @@ def run(op: Any, args: Sequence[Any], out_dtype: D.dtype | None = None, out: Any
     ]
     key = (op, out_dtype, *map(_signature, args))
     plan = _plans.get(key)
-    if plan is None and COMPLEX[0] is not None and D.any_complex(args, out_dtype):
-        return COMPLEX[0](op, args, out_dtype, out)
+    if plan is None and D.any_complex(args, out_dtype) and complex_form(op) is None:
+        refuse_complex(op, args, "cuda")  # (PyTorch names the device's kernel)
     if plan is None:  # (deferred operands as stand-ins: the promotion rules read the value)
         plan = _plans[key] = P.Plan(op, [_stand_in(x) for x in args], out_dtype)
         plan.node_cls = _device_node_class(plan.node_cls)

@@ -66,7 +66,53 @@ def sign64(a):  # as sign32, in float64
     return np.float64(1) if a > 0 else (np.float64(-1) if a < 0 else np.float64(0))
 
 
-__all__ = ["maximum", "minimum", "np", "sign32", "sign64"]
+def _cdiv(a, b, one):
+    """``a / b`` for complex values as numpy and PyTorch's c10::complex divide (Smith's
+    algorithm; a zero divisor gives inf/nan parts). Numba's own complex ``/`` raises
+    ZeroDivisionError on a zero divisor whatever the error model. Returns the two parts."""
+    ar, ai, c, d = a.real, a.imag, b.real, b.imag
+    abs_c, abs_d = abs(c), abs(d)
+    if abs_c >= abs_d:
+        if abs_c == 0 and abs_d == 0:
+            return ar / abs_c, ai / abs_d
+        rat = d / c
+        scl = one / (c + d * rat)
+        return (ar + ai * rat) * scl, (ai - ar * rat) * scl
+    rat = c / d
+    scl = one / (d + c * rat)
+    return (ar * rat + ai) * scl, (ai * rat - ar) * scl
+
+
+@njit(inline="always", error_model="numpy")
+def cdiv_complex64(a, b):  # complex64 a / b (see _cdiv)
+    re, im = _cdiv(a, b, np.float32(1))
+    return np.complex64(complex(np.float32(re), np.float32(im)))
+
+
+@njit(inline="always", error_model="numpy")
+def cdiv_complex128(a, b):  # complex128 a / b (see _cdiv)
+    re, im = _cdiv(a, b, np.float64(1))
+    return complex(re, im)
+
+
+@njit(inline="always", error_model="numpy")
+def sgn(z):  # torch.sgn of a complex value: z / |z|, 0 at 0
+    mag = abs(z)
+    return z * 0 if mag == 0 else z / mag
+
+
+_cdiv = njit(inline="always", error_model="numpy")(_cdiv)
+
+__all__ = [
+    "cdiv_complex64",
+    "cdiv_complex128",
+    "maximum",
+    "minimum",
+    "np",
+    "sgn",
+    "sign32",
+    "sign64",
+]
 
 
 @njit(error_model="numpy")

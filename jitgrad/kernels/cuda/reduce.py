@@ -318,5 +318,19 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
     )
     if not axes:
         return view(grad, shape) if shape else view(grad, ())
-    out = reduce(grad, axes, "sum", keepdim=True)
+    if np.dtype(grad.dtype).kind == "c":  # complex: each part summed as a real array
+        out = _sum_parts(grad, axes)
+    else:
+        out = reduce(grad, axes, "sum", keepdim=True)
     return view(out, shape) if shape else view(out, ())
+
+
+def _sum_parts(grad: Any, axes: tuple) -> Any:
+    """The keepdim sum over ``axes`` of a C-contiguous complex array: its real and imaginary
+    parts side by side, an (..., 2) real array reduced by the real kernels (the same tree,
+    so the same bits as a real gradient's), viewed back as complex."""
+    cdt = np.dtype(grad.dtype)
+    parts = grad.view(np.float32 if cdt == np.complex64 else np.float64)
+    parts = parts.reshape((*tuple(grad.shape), 2))
+    out = reduce(parts, axes, "sum", keepdim=True)  # (..., 2), contiguous
+    return out.view(cdt).reshape(tuple(out.shape[:-1]))
