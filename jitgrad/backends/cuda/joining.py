@@ -1,48 +1,78 @@
-"""``stack`` and ``cat`` of device tensors along dimension 0, by device copies.
+"""``stack`` and ``cat`` of device tensors along any dimension, by device copies.
 
-Along the first dimension each operand is one contiguous run of the result's buffer, so
-joining is a copy kernel per operand (:func:`jitgrad.kernels.cuda.memory.copy`) and no host
-round trip (``clip_grad_norm_`` stacks the per-tensor norms; ``vmap`` stacks its per-sample
-results). The backward hands each operand its slice of the gradient. Other dimensions,
-mixed dtypes or shapes, and host operands return ``NotImplemented``: the host fallback then
-runs the CPU op (and raises its errors).
+Each operand's place in the result is a strided view of the result's C-contiguous buffer
+(the result's strides, offset by where the operand starts along ``dim``), so joining is one
+scatter kernel per operand (:func:`jitgrad.kernels.cuda.memory.scatter`; along dimension 0 a
+plain copy) and no host round trip (``clip_grad_norm_`` stacks the per-tensor norms; ``vmap``
+stacks its per-sample results; attention and RNN code cat along the last dimension). The
+backward hands each operand its slice of the gradient (``narrow`` / ``select``, device views).
+Mixed dtypes or shapes, legacy empty 1-D operands, a ``dim`` out of range and host operands
+return ``NotImplemented``: the host fallback then runs the CPU op (and raises its errors).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...frontend.recording import record
+from ...frontend.recording import JoinBackward, record
 from ...frontend.tensor import Tensor
 from ...kernels.cuda import memory as M
 from . import runtime
 
 
-def _join(node: str, tensors: Any, args: tuple, dim: int, stacked: bool) -> Any:
-    if args or dim != 0 or not isinstance(tensors, list | tuple) or not tensors:
+def _strides(shape: tuple) -> tuple:
+    """C strides in elements."""
+    out, step = [], 1
+    for n in reversed(shape):
+        out.append(step)
+        step *= max(int(n), 1)
+    return tuple(reversed(out))
+
+
+def _dim(args: tuple, dim: Any, ndim: int) -> int | None:
+    """``dim`` (by position or keyword) wrapped into ``[0, ndim)``, or None for the CPU op."""
+    if len(args) > 1 or (args and dim != 0):
+        return None
+    d = args[0] if args else dim
+    if type(d) is not int or not -ndim <= d < ndim:
+        return None
+    return d % ndim
+
+
+def _join(node: str, tensors: Any, args: tuple, dim: Any, stacked: bool) -> Any:
+    if not isinstance(tensors, list | tuple) or not tensors:
         return NotImplemented
     first = tensors[0]
     if not all(isinstance(t, Tensor) and t.is_cuda for t in tensors):
         return NotImplemented
-    shapes = {tuple(t.shape)[0 if stacked else 1 :] for t in tensors}
-    if len(shapes) != 1 or len({t._dtype for t in tensors}) != 1 or not stacked and not first.dim():
+    if len({t._dtype for t in tensors}) != 1 or not stacked and not first.dim():
         return NotImplemented
-    rows = [1 if stacked else int(t.shape[0]) for t in tensors]
-    out = runtime.empty((sum(rows), *shapes.pop()), first._dtype.np)
-    flat, start = runtime.flat(out), 0
-    for t in tensors:
-        n = t.numel()
-        if n:
-            M.copy(runtime.flat(runtime.contiguous(t._value)), flat[start : start + n])
+    d = _dim(args, dim, first.dim() + stacked)
+    if d is None:
+        return NotImplemented
+    shapes = {tuple(t.shape)[:d] + tuple(t.shape)[d + (not stacked) :] for t in tensors}
+    if len(shapes) != 1:
+        return NotImplemented  # (different shapes, or a legacy empty operand: the CPU op)
+    rest = shapes.pop()
+    sizes = [1 if stacked else int(t.shape[d]) for t in tensors]
+    shape = (*rest[:d], sum(sizes), *rest[d:])
+    out = runtime.empty(shape, first._dtype.np)
+    strides, start = _strides(shape), 0
+    for t, n in zip(tensors, sizes, strict=True):
+        if t.numel():
+            src = runtime.flat(runtime.contiguous(t._value))
+            piece = (*rest[:d], n, *rest[d:])
+            M.scatter(src, runtime.flat(out), piece, strides, start * strides[d])
         start += n
+    bounds = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
 
     def backward(g: Tensor) -> tuple:
-        bounds = [sum(rows[:i]) for i in range(len(rows) + 1)]
         if stacked:
-            return tuple(g[i] for i in range(len(rows)))
-        return tuple(g[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
+            return tuple(g.select(d, i) for i in range(len(sizes)))
+        return tuple(g.narrow(d, a, b - a) for a, b in zip(bounds, bounds[1:], strict=False))
 
-    return record(node, out, first._dtype, list(tensors), backward)
+    backward.saved_dim = dim if not args else args[0]
+    return record(node, out, first._dtype, list(tensors), backward, base=JoinBackward)
 
 
 def stack(tensors: Any, *args: Any, dim: int = 0) -> Any:
@@ -53,4 +83,4 @@ def cat(tensors: Any, *args: Any, dim: int = 0) -> Any:
     return _join("CatBackward0", tensors, args, dim, False)
 
 
-NATIVE: dict[str, Any] = {"stack": stack, "cat": cat}
+NATIVE: dict[str, Any] = {"stack": stack, "cat": cat, "concat": cat, "concatenate": cat}

@@ -1,4 +1,5 @@
-"""Matrix products on device tensors: mm, bmm, matmul (2-D and 3-D operands) and linear.
+"""Matrix products on device tensors: mm, bmm, matmul (2-D and 3-D operands) and linear
+(any leading dims).
 
 All go to :func:`jitgrad.kernels.cuda.matmul.matmul` (cuBLAS through CuPy where it imports,
 else the shared-memory tiled kernel), whose ``trans_a``/``trans_b`` flags read an operand
@@ -116,38 +117,50 @@ def rmatmul(self: Any, other: Any) -> Any:
 
 
 def linear(input: Any, weight: Any, bias: Any = None) -> Any:  # noqa: A002
-    """``input @ weight.T + bias`` for 2-D ``input`` (``AddmmBackward0``)."""
-    if not isinstance(input, Tensor) or input.dim() != 2 or not isinstance(weight, Tensor):
+    """``input @ weight.T + bias`` for ``input`` of 2 or more dims: the leading dims folded
+    into the rows of one product, as the CPU op does (``AddmmBackward0`` / ``MmBackward0``
+    for 2-D input, one ``ViewBackward0`` node over the same inputs otherwise)."""
+    if not isinstance(input, Tensor) or input.dim() < 2 or not isinstance(weight, Tensor):
         return NotImplemented
-    if weight.dim() != 2 or input.shape[1] != weight.shape[1] or input._dtype is not weight._dtype:
+    if weight.dim() != 2 or input.shape[-1] != weight.shape[1] or input._dtype is not weight._dtype:
         return NotImplemented
-    if not input._dtype.is_floating_point:
+    if not input._dtype.is_floating_point or input.numel() == 0:
         return NotImplemented
     if bias is None:
         _same_device("wrapper_CUDA_mm", [("self", input), ("mat2", weight)])
-        return mm_t(input, False, weight, True)
-    _same_device("wrapper_CUDA_addmm", [("self", bias), ("mat1", input), ("mat2", weight)])
-    if bias._dtype is not input._dtype or bias.dim() > 1:
-        return NotImplemented
+        if input.dim() == 2:
+            return mm_t(input, False, weight, True)
+    else:
+        _same_device("wrapper_CUDA_addmm", [("self", bias), ("mat1", input), ("mat2", weight)])
+        if bias._dtype is not input._dtype or bias.dim() > 1:
+            return NotImplemented
+    return _folded_linear(input, weight, bias)
+
+
+def _folded_linear(input: Tensor, weight: Tensor, bias: Any) -> Tensor:  # noqa: A002
+    """:func:`linear` as one product over ``input``'s rows (its leading dims folded), one
+    node with the CPU op's name and inputs (bias first, as PyTorch's addmm lists it)."""
+    shape = tuple(input.shape)
+    rows, n = input.numel() // shape[-1], weight.shape[0]
+    x2 = _make(runtime.contiguous(input._value).reshape((rows, shape[-1])), input._dtype)
     with no_grad():
-        product = _make(_product(input, False, weight, True), input._dtype)
-        value = (product + bias)._value
+        product = _make(_product(x2, False, weight, True), input._dtype)
+        value = product._value if bias is None else (product + bias)._value
 
     def backward(g: Tensor):
-        return (
-            g.sum(0) if bias.dim() else g.sum(),
-            mm_t(g, False, weight, False),
-            mm_t(g, True, input, False),
-        )
+        g2 = g.contiguous().reshape(rows, n) if len(shape) > 2 else g
+        a = input if len(shape) == 2 else input.contiguous().reshape(rows, shape[-1])
+        gi = mm_t(g2, False, weight, False)
+        grads = (gi if len(shape) == 2 else gi.reshape(shape), mm_t(g2, True, a, False))
+        return grads if bias is None else (g2.sum(0) if bias.dim() else g2.sum(), *grads)
 
-    return record(
-        "AddmmBackward0",
-        value,
-        input._dtype,
-        [bias, input, weight],
-        backward,
-        saved=product_saved(input, weight),
-    )
+    if len(shape) > 2:
+        name = "ViewBackward0"
+        value = value.reshape((*shape[:-1], n))
+    else:
+        name = "MmBackward0" if bias is None else "AddmmBackward0"
+    inputs = [input, weight] if bias is None else [bias, input, weight]
+    return record(name, value, input._dtype, inputs, backward, saved=product_saved(input, weight))
 
 
 NATIVE: dict[str, Any] = {

@@ -13,7 +13,10 @@ from numba import cuda
 
 from .common import check_out, contiguous, elementwise_grid, prod, view
 
-__all__ = ["fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows"]
+__all__ = [
+    "fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows",
+    "take_along", "add_along",
+]  # fmt: skip
 
 
 @cuda.jit
@@ -208,3 +211,64 @@ def add_rows(g: Any, idx: Any, pad: int, out: Any) -> Any:
     n, d = out.shape
     _launch(_add_rows_kernel, d, view(g, g.size), idx, n, d, pad, view(out, out.size))
     return out
+
+
+@cuda.jit
+def _take_along_kernel(x, idx, n, m, inner, out, flag):
+    # out[o, j, i] = x[o, idx[o, j, i], i] over the flat (outer, m, inner) out and idx and the
+    # flat (outer, n, inner) x; an index outside [0, n) sets flag[0] (read at the next
+    # synchronization) and reads position 0
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        o = k // (m * inner)
+        r = idx[k]
+        if r < 0 or r >= n:
+            flag[0] = 1
+            r = 0
+        out[k] = x[(o * n + r) * inner + k % inner]
+
+
+@cuda.jit
+def _add_along_kernel(g, idx, n, m, inner, out):
+    # out[o, idx[o, j, i], i] += g[o, j, i] for j in order, one thread per (o, i): no
+    # atomics, the CPU's order of the sums; indices outside [0, n) add nothing
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for t in range(start, g.size // m if m else 0, step):
+        o = t // inner
+        i = t - o * inner
+        for j in range(m):
+            k = (o * m + j) * inner + i
+            r = idx[k]
+            if 0 <= r < n:
+                out[(o * n + r) * inner + i] += g[k]
+
+
+def take_along(x: Any, idx: Any, n: int, inner: int, out: Any, flag: Any) -> Any:
+    """``out[o, j, i] = x[o, idx[o, j, i], i]`` for contiguous device arrays: ``x`` of
+    ``(outer, n, inner)`` elements, ``idx`` (int64) and ``out`` of ``(outer, m, inner)``
+    (``torch.gather`` along the middle axis). An index out of range sets ``flag[0]``."""
+    contiguous(x, "take_along")
+    contiguous(out, "take_along")
+    _launch(_take_along_kernel, out.size, view(x, x.size), view(idx, idx.size), n,
+            _middle(out.size, x.size, n, inner), inner, view(out, out.size), flag)  # fmt: skip
+    return out
+
+
+def add_along(g: Any, idx: Any, n: int, inner: int, out: Any) -> Any:
+    """``out[o, idx[o, j, i], i] += g[o, j, i]`` into the contiguous ``(outer, n, inner)``
+    ``out`` (``g`` and int64 ``idx`` contiguous, ``(outer, m, inner)``): ``gather``'s
+    gradient, and with ``m == 1`` a value selected along a dim put back (``max(x, dim)``'s).
+    Returns ``out``."""
+    contiguous(g, "add_along")
+    contiguous(out, "add_along")
+    m = _middle(g.size, out.size, n, inner)
+    _launch(_add_along_kernel, g.size // m if m else 0, view(g, g.size), view(idx, idx.size),
+            n, m, inner, view(out, out.size))  # fmt: skip
+    return out
+
+
+def _middle(size: int, full: int, n: int, inner: int) -> int:
+    """The middle extent ``m`` of an ``(outer, m, inner)`` array of ``size`` elements beside
+    an ``(outer, n, inner)`` one of ``full`` elements."""
+    outer = full // (n * inner) if n * inner else 0
+    return size // (outer * inner) if outer * inner else 0

@@ -1,0 +1,134 @@
+"""Ops that real programs sent through the host fallback (tools/fallback_rank.py over the
+corpus), now device kernels: each row runs the same call on the CPU and on device copies of
+its inputs, with the host fallback refused (``no_fallback``), and asserts the device's value,
+dtype, node name and gradients are the CPU's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+
+F = torch.nn.functional
+RNG = np.random.default_rng(15)
+
+
+def f32(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def same(fn, *arrays, exact=False):
+    """``fn`` on CPU tensors and on device copies; values, node and gradients compared
+    (bitwise where ``exact``)."""
+    cpu = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    dev = [torch.tensor(a).cuda().requires_grad_(a.dtype.kind == "f") for a in arrays]
+    out_c, out_d = fn(*cpu), fn(*dev)
+    outs_c = out_c if isinstance(out_c, tuple) else (out_c,)
+    outs_d = out_d if isinstance(out_d, tuple) else (out_d,)
+    check = np.testing.assert_array_equal if exact else _close
+    for c, d in zip(outs_c, outs_d, strict=True):
+        assert d.is_cuda and d.dtype == c.dtype and d.shape == c.shape
+        check(d.detach().cpu().numpy(), c.detach().numpy())
+        assert (d.grad_fn and d.grad_fn.name()) == (c.grad_fn and c.grad_fn.name())
+    first_c, first_d = outs_c[0], outs_d[0]
+    if first_c.requires_grad:
+        w = f32(*first_c.shape)
+        (first_c * torch.tensor(w)).sum().backward()
+        (first_d * torch.tensor(w).cuda()).sum().backward()
+        for c, d in zip(cpu, dev, strict=True):
+            if c.grad is not None:
+                check(d.grad.cpu().numpy(), c.grad.numpy())
+    return out_d
+
+
+def _close(a, b):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---- cat / stack along any dimension ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b: torch.cat([a, b], dim=1),
+        lambda a, b: torch.cat((a, b), -1),
+        lambda a, b: torch.cat([a, b, a], 2),
+        lambda a, b: torch.stack([a, b], dim=1),
+        lambda a, b: torch.stack([a, b], -1),
+        lambda a, b: torch.concat([a, b], dim=1),
+    ],
+)
+def test_cat_stack_any_dim(no_fallback, fn):
+    node = same(fn, f32(2, 3, 4), f32(2, 3, 4), exact=True)
+    assert node.grad_fn.name() in ("CatBackward0", "StackBackward0")
+
+
+def test_cat_different_lengths(no_fallback):
+    same(lambda a, b: torch.cat([a, b], 1), f32(2, 3, 4), f32(2, 5, 4), exact=True)
+
+
+# ---- linear over leading dims ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, w, b: F.linear(x, w, b),
+        lambda x, w, b: F.linear(x, w),
+        lambda x, w, b: F.linear(x.transpose(0, 1), w, b),
+        lambda x, w, b: F.linear(x[0], w, b),
+    ],
+)
+def test_linear_leading_dims(no_fallback, fn):
+    same(fn, f32(2, 3, 4), f32(5, 4), f32(5))
+
+
+# ---- max / min with a dim, whole, elementwise; gather ------------------------------------------
+def _tied(*shape):
+    x = f32(*shape)
+    x[0, 0] = x[0, 1] = 5.0  # a tie: the first index wins, and only it gets the gradient
+    return x
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: torch.max(x, 1),
+        lambda x: x.max(dim=0, keepdim=True),
+        lambda x: torch.min(x, -1),
+        lambda x: x.min(1, True),
+        lambda x: x.max(),
+        lambda x: torch.min(x),
+        lambda x: torch.max(x, x.flip(0)),
+    ],
+)
+def test_max_min(no_fallback, fn):
+    same(fn, _tied(3, 4), exact=True)
+
+
+def test_max_dim_of_ints(no_fallback):
+    same(lambda t: t.max(1), RNG.integers(-5, 5, (3, 4)).astype(np.int64), exact=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, i: torch.gather(x, 1, i),
+        lambda x, i: x.gather(0, i % 3),
+    ],
+)
+def test_gather(no_fallback, fn):
+    idx = np.array([[0, 2, 2, 1], [3, 3, 0, 0], [1, 1, 1, 1]], np.int64)  # repeats: summed
+    same(fn, f32(3, 4), idx, exact=True)
+
+
+def test_gather_out_of_range_is_reported_at_synchronization(no_fallback):
+    x = torch.tensor(f32(2, 3)).cuda()
+    out = torch.gather(x, 1, torch.tensor([[0], [3]]).cuda())  # no error yet: no sync
+    with pytest.raises(RuntimeError, match="device-side assert triggered"):
+        out.sum().item()
+
+
+@pytest.mark.parametrize(
+    "fn", [lambda x: x.flip(0), lambda x: torch.flip(x, [0, 2]), lambda x: x.flip((-1, 1))]
+)
+def test_flip(no_fallback, fn):
+    same(fn, f32(2, 3, 4), exact=True)
