@@ -132,3 +132,54 @@ def test_gather_out_of_range_is_reported_at_synchronization(no_fallback):
 )
 def test_flip(no_fallback, fn):
     same(fn, f32(2, 3, 4), exact=True)
+
+
+# ---- integer-tensor indexing: x[idx], index_select ----------------------------------------------
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, i: x[i],
+        lambda x, i: x[i.reshape(2, 3)],
+        lambda x, i: x.index_select(0, i),
+        lambda x, i: torch.index_select(x, 1, i % 4),
+        lambda x, i: x[i - 3],  # negative indices count from the end
+        lambda x, i: x[i.int()],
+    ],
+)
+def test_tensor_index(no_fallback, fn):
+    idx = np.array([2, 0, 2, 1, 0, 2], np.int64)  # repeats: their gradients summed
+    same(fn, f32(3, 4, 2), idx, exact=True)
+
+
+def test_tensor_index_out_of_range_is_reported_at_synchronization(no_fallback):
+    x = torch.tensor(f32(2, 3)).cuda()
+    out = x[torch.tensor([0, 5]).cuda()]
+    with pytest.raises(RuntimeError, match="device-side assert triggered"):
+        out.sum().item()
+
+
+# ---- broadcast_tensors, all/any, batched matmul -------------------------------------------------
+def test_broadcast_tensors(no_fallback):
+    # (values bitwise; the gradient sums over the expanded dim in the device's tree order)
+    out = same(lambda a, b: torch.broadcast_tensors(a, b), f32(3, 1), f32(4))
+    assert [tuple(t.shape) for t in out] == [(3, 4), (3, 4)]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: torch.all(x > 0),
+        lambda x: (x > 0).all(1),
+        lambda x: x.any(dim=0, keepdim=True),
+        lambda x: torch.any(x > 1.5),
+        lambda x: (x.round() != 0).all(-1),
+    ],
+)
+def test_all_any(no_fallback, fn):
+    x = f32(3, 4)
+    x[1] = 0.0
+    same(fn, x, exact=True)
+
+
+def test_matmul_four_dims(no_fallback):
+    same(lambda a, b: a @ b.transpose(-2, -1), f32(2, 3, 4, 5), f32(2, 3, 2, 5))

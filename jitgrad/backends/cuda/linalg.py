@@ -12,6 +12,7 @@ fallback runs the CPU op and raises its errors.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ...engine.grad_mode import no_grad
@@ -97,7 +98,10 @@ def _unsafe_view(t: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def matmul(input: Any, other: Any) -> Any:  # noqa: A002
-    """``input @ other`` for 2-D and 3-D operands (3-D ones with the same batch)."""
+    """``input @ other`` for 2-D and 3-D operands (3-D ones with the same batch), and
+    operands of more dims with the same batch dims (attention's ``(B, H, T, D)``)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dim() > 3:
+        return _batched(input, other)
     if not _operands(input, other, "wrapper_CUDA_mm", (2, 3)):
         return NotImplemented
     if input.dim() == other.dim() == 2:
@@ -110,6 +114,20 @@ def matmul(input: Any, other: Any) -> Any:  # noqa: A002
         return NotImplemented  # broadcast batches: the CPU op
     out = mm_t(input, False, other, False, "BmmBackward0")
     return _unsafe_view(out, tuple(out.shape))
+
+
+def _batched(a: Tensor, b: Tensor) -> Any:
+    """``a @ b`` with the same leading batch dims (3 or more dims in all): the batch folded
+    into one ``bmm`` (``BmmBackward0``) over reshaped operands, viewed back
+    (``UnsafeViewBackward0``), as the CPU op records it."""
+    if not _operands(a, b, "wrapper_CUDA_bmm", (a.dim(),)) or a.shape[:-2] != b.shape[:-2]:
+        return NotImplemented  # (broadcast batches, mixed dims: the CPU op)
+    batch = tuple(a.shape[:-2])
+    z = math.prod(batch)
+    a3 = a.contiguous().reshape(z, *a.shape[-2:])
+    b3 = b.contiguous().reshape(z, *b.shape[-2:])
+    out = mm_t(a3, False, b3, False, "BmmBackward0")
+    return _unsafe_view(out, (*batch, a.shape[-2], b.shape[-1]))
 
 
 def rmatmul(self: Any, other: Any) -> Any:

@@ -32,7 +32,7 @@ from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import argreduce as AR
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
-from . import reductions, runtime
+from . import reductions, runtime, views
 from .elementwise import on_device
 
 
@@ -50,7 +50,8 @@ def _put_back(g: Tensor, idx: Any, shape: tuple, d: int, dt: D.dtype) -> Tensor:
         mask = _make(M.add_along(ones, idx, n, inner, runtime.zeros(shape, dt.np)), dt)
         return g.expand(tuple(idx.shape)).reshape(_kept(shape, d)) * mask
     gv = runtime.contiguous(g._value)
-    return _make(M.add_along(gv, idx, n, inner, runtime.zeros(shape, dt.np)), dt, fresh=True)
+    zeros = runtime.zeros(shape, dt.np)
+    return _make(M.add_along(gv, idx, n, inner, zeros), dt, fresh=True)
 
 
 def _kept(shape: tuple, d: int) -> tuple:
@@ -109,35 +110,83 @@ def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> An
     if not shape or len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
         return NotImplemented
     d = dim % len(shape)
-    if _kept(shape, d) != _kept(ishape, d) or not index.numel() or not shape[d]:
-        return NotImplemented  # (a smaller index, empty: the CPU op and its errors)
+    if _kept(shape, d) != _kept(ishape, d):
+        return NotImplemented  # (a smaller index: the CPU op and its errors)
+    return _take(input, d, index, ishape, False, "GatherBackward0", "gather")
+
+
+def index_select(input: Any, dim: Any, index: Any) -> Any:  # noqa: A002
+    """``torch.index_select`` with a 1-D device index (``IndexSelectBackward0``)."""
+    if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or type(dim) is not int:
+        return NotImplemented
+    shape = tuple(input.shape)
+    if not shape or index.dim() != 1 or not -len(shape) <= dim < len(shape):
+        return NotImplemented
+    d = dim % len(shape)
+    out = (*shape[:d], index.numel(), *shape[d + 1 :])
+    return _take(input, d, index, out, True, "IndexSelectBackward0", "index_select")
+
+
+def getitem(x: Any, key: Any) -> Any:
+    """``x[index]`` with an integer device tensor (rows of ``x``, ``IndexBackward0``;
+    negative indices count from the end); other keys are the strided views'."""
+    if not isinstance(key, Tensor) or key._dtype.is_floating_point or key._dtype is D.bool_:
+        return _VIEW_GETITEM(x, key)
+    if not isinstance(x, Tensor) or not x.dim() or not key.dim():
+        return NotImplemented
+    shape = tuple(x.shape)
+    return _take(x, 0, key, (*key.shape, *shape[1:]), True, "IndexBackward0", "index", True)
+
+
+def _take(x: Tensor, d: int, index: Tensor, out_shape: tuple, shared: bool, node: str,
+          op: str, wrap: bool = False) -> Any:  # fmt: skip
+    """``x`` read along ``d`` at ``index`` (:func:`~jitgrad.kernels.cuda.memory.take_along`),
+    recorded as ``node`` with the summed-back gradient; ``NotImplemented`` for what the CPU
+    op must answer (a host or non-integer index, empty operands)."""
+    if not on_device(index) or index._dtype not in (D.int64, D.int32):
+        return NotImplemented
+    shape = tuple(x.shape)
+    if not index.numel() or not x.numel() or x._dtype is D.bool_ or x._dtype.is_complex:
+        return NotImplemented
     _, n, inner = _split(shape, d)
-    idx = runtime.contiguous(index._value)
-    out = runtime.empty(ishape, input._dtype.np)
+    idx = runtime.flat(runtime.contiguous(index._value))
+    idx = idx if index._dtype is D.int64 else runtime.cast(idx, np.int64)
+    out = runtime.empty(out_shape, x._dtype.np)
     flag = runtime.zeros((1,), np.int32)
-    M.take_along(runtime.contiguous(input._value), idx, n, inner, out, flag)
+    M.take_along(runtime.contiguous(x._value), idx, n, inner, out, flag, shared, wrap)
     if runtime.BLOCKING:
         if int(flag.copy_to_host()[0]):
             return NotImplemented  # the CPU op raises PyTorch's error
     else:
-        runtime.defer_check(_index_check(flag))
-    dt = input._dtype
+        runtime.defer_check(_index_check(flag, op))
+    dt = x._dtype
 
     def backward(g: Tensor) -> Tensor:
-        if GRAD.enabled and g._requires_grad:  # create_graph: PyTorch's scatter_add
-            return input.new_zeros(shape).scatter_add(d, index, g)
+        if GRAD.enabled and g._requires_grad:  # create_graph: the CPU's recorded backward
+            return _recorded_backward(x, d, index, g, node)
         gv = runtime.contiguous(g._value)
-        return _make(M.add_along(gv, idx, n, inner, runtime.zeros(shape, dt.np)), dt, fresh=True)
+        zeros = runtime.zeros(shape, dt.np)
+        return _make(M.add_along(gv, idx, n, inner, zeros, shared), dt, fresh=True)
 
-    return record("GatherBackward0", out, dt, [input], backward, saved=[index])
+    return record(node, out, dt, [x], backward, saved=[index])
 
 
-def _index_check(flag: Any) -> Any:
+def _recorded_backward(x: Tensor, d: int, index: Tensor, g: Tensor, node: str) -> Tensor:
+    """The gradient as recorded ops, for ``create_graph`` (PyTorch's formulas)."""
+    zeros = x.new_zeros(tuple(x.shape))
+    if node == "GatherBackward0":
+        return zeros.scatter_add(d, index, g)
+    if node == "IndexSelectBackward0":
+        return zeros.index_add(d, index, g)
+    return zeros.index_put((index,), g, accumulate=True)
+
+
+def _index_check(flag: Any, op: str) -> Any:
     def check() -> None:
         if int(flag.copy_to_host()[0]):
             raise RuntimeError(
                 "CUDA error: device-side assert triggered\n"
-                "(gather: index out of bounds)\n"
+                f"({op}: index out of bounds)\n"
                 "CUDA kernel errors might be asynchronously reported at some other API call, "
                 "so the stacktrace below might be incorrect.\n"
                 "For debugging consider passing CUDA_LAUNCH_BLOCKING=1"
@@ -173,4 +222,12 @@ def _strides(shape: tuple) -> tuple:
     return tuple(reversed(out))
 
 
-NATIVE: dict[str, Any] = {"max": max_, "min": min_, "gather": gather, "flip": flip}
+_VIEW_GETITEM = views.NATIVE["__getitem__"]
+NATIVE: dict[str, Any] = {
+    "max": max_,
+    "min": min_,
+    "gather": gather,
+    "index_select": index_select,
+    "__getitem__": getitem,
+    "flip": flip,
+}

@@ -214,14 +214,17 @@ def add_rows(g: Any, idx: Any, pad: int, out: Any) -> Any:
 
 
 @cuda.jit
-def _take_along_kernel(x, idx, n, m, inner, out, flag):
-    # out[o, j, i] = x[o, idx[o, j, i], i] over the flat (outer, m, inner) out and idx and the
-    # flat (outer, n, inner) x; an index outside [0, n) sets flag[0] (read at the next
+def _take_along_kernel(x, idx, n, m, inner, shared, wrap, out, flag):
+    # out[o, j, i] = x[o, r, i] over the flat (outer, m, inner) out and the flat (outer, n,
+    # inner) x, with r = idx[j] (shared: one index per j) or idx[o, j, i]; a negative r counts
+    # from the end where wrap; one outside [0, n) then sets flag[0] (read at the next
     # synchronization) and reads position 0
     start, step = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, out.size, step):
         o = k // (m * inner)
-        r = idx[k]
+        r = idx[(k // inner) % m] if shared else idx[k]
+        if wrap and r < 0:
+            r += n
         if r < 0 or r >= n:
             flag[0] = 1
             r = 0
@@ -229,41 +232,49 @@ def _take_along_kernel(x, idx, n, m, inner, out, flag):
 
 
 @cuda.jit
-def _add_along_kernel(g, idx, n, m, inner, out):
-    # out[o, idx[o, j, i], i] += g[o, j, i] for j in order, one thread per (o, i): no
-    # atomics, the CPU's order of the sums; indices outside [0, n) add nothing
+def _add_along_kernel(g, idx, n, m, inner, shared, out):
+    # out[o, r, i] += g[o, j, i] for j in order, r as in _take_along_kernel (negative: from
+    # the end), one thread per (o, i): no atomics, the CPU's order of the sums; indices
+    # outside [-n, n) add nothing
     start, step = cuda.grid(1), cuda.gridsize(1)
     for t in range(start, g.size // m if m else 0, step):
         o = t // inner
         i = t - o * inner
         for j in range(m):
             k = (o * m + j) * inner + i
-            r = idx[k]
+            r = idx[j] if shared else idx[k]
+            if r < 0:
+                r += n
             if 0 <= r < n:
                 out[(o * n + r) * inner + i] += g[k]
 
 
-def take_along(x: Any, idx: Any, n: int, inner: int, out: Any, flag: Any) -> Any:
-    """``out[o, j, i] = x[o, idx[o, j, i], i]`` for contiguous device arrays: ``x`` of
-    ``(outer, n, inner)`` elements, ``idx`` (int64) and ``out`` of ``(outer, m, inner)``
-    (``torch.gather`` along the middle axis). An index out of range sets ``flag[0]``."""
+def take_along(
+    x: Any, idx: Any, n: int, inner: int, out: Any, flag: Any, shared: bool, wrap: bool
+) -> Any:
+    """``out[o, j, i] = x[o, r, i]`` for contiguous device arrays ``x`` of ``(outer, n,
+    inner)`` elements and ``out`` of ``(outer, m, inner)``, with ``r`` the int64 ``idx[o, j,
+    i]`` (``torch.gather`` along the middle axis) or, ``shared``, ``idx[j]``
+    (``index_select``, ``x[idx]``; negative indices from the end where ``wrap``). An index
+    out of range sets ``flag[0]``."""
     contiguous(x, "take_along")
     contiguous(out, "take_along")
-    _launch(_take_along_kernel, out.size, view(x, x.size), view(idx, idx.size), n,
-            _middle(out.size, x.size, n, inner), inner, view(out, out.size), flag)  # fmt: skip
+    m = _middle(out.size, x.size, n, inner)
+    _launch(_take_along_kernel, out.size, view(x, x.size), view(idx, idx.size), n, m, inner,
+            shared, wrap, view(out, out.size), flag)  # fmt: skip
     return out
 
 
-def add_along(g: Any, idx: Any, n: int, inner: int, out: Any) -> Any:
-    """``out[o, idx[o, j, i], i] += g[o, j, i]`` into the contiguous ``(outer, n, inner)``
-    ``out`` (``g`` and int64 ``idx`` contiguous, ``(outer, m, inner)``): ``gather``'s
-    gradient, and with ``m == 1`` a value selected along a dim put back (``max(x, dim)``'s).
-    Returns ``out``."""
+def add_along(g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool = False) -> Any:
+    """``out[o, r, i] += g[o, j, i]`` into the contiguous ``(outer, n, inner)`` ``out``
+    (``g`` contiguous, ``(outer, m, inner)``; ``r`` from the int64 ``idx`` as in
+    :func:`take_along`): the gradient of those reads, and with ``m == 1`` a value selected
+    along a dim put back (``max(x, dim)``'s). Returns ``out``."""
     contiguous(g, "add_along")
     contiguous(out, "add_along")
     m = _middle(g.size, out.size, n, inner)
     _launch(_add_along_kernel, g.size // m if m else 0, view(g, g.size), view(idx, idx.size),
-            n, m, inner, view(out, out.size))  # fmt: skip
+            n, m, inner, shared, view(out, out.size))  # fmt: skip
     return out
 
 
