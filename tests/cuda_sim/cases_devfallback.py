@@ -183,3 +183,16 @@ def test_all_any(no_fallback, fn):
 
 def test_matmul_four_dims(no_fallback):
     same(lambda a, b: a @ b.transpose(-2, -1), f32(2, 3, 4, 5), f32(2, 3, 2, 5))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: F.pad(x, (1, 2)),
+        lambda x: F.pad(x, [1, 0, 0, 2], value=-1.5),
+        lambda x: F.pad(x, (0, 0, 1, 1, 2, 0)),
+        lambda x: F.pad(x, (-1, 2, 1, -1)),  # negative amounts crop
+    ],
+)
+def test_constant_pad(no_fallback, fn):
+    same(fn, f32(2, 3, 4), exact=True)

@@ -1,4 +1,4 @@
-"""``stack`` and ``cat`` of device tensors along any dimension, by device copies.
+"""``stack``, ``cat`` and constant ``F.pad`` of device tensors, by device copies.
 
 Each operand's place in the result is a strided view of the result's C-contiguous buffer
 (the result's strides, offset by where the operand starts along ``dim``), so joining is one
@@ -83,4 +83,43 @@ def cat(tensors: Any, *args: Any, dim: int = 0) -> Any:
     return _join("CatBackward0", tensors, args, dim, False)
 
 
-NATIVE: dict[str, Any] = {"stack": stack, "cat": cat, "concat": cat, "concatenate": cat}
+def constant_pad(input: Any, pad: Any, mode: str = "constant", value: Any = None) -> Any:  # noqa: A002
+    """``F.pad`` in ``constant`` mode (negative amounts crop): a filled result and the kept
+    region of ``input`` copied into its place, by a gather and a scatter kernel; the
+    gradient is the same op with the amounts negated (``ConstantPadNdBackward0``, as the
+    CPU's). Other modes, and arguments the CPU op refuses, take the host fallback."""
+    if mode != "constant" or not isinstance(input, Tensor) or not input.numel():
+        return NotImplemented
+    if not isinstance(pad, list | tuple) or not all(type(p) is int for p in pad):
+        return NotImplemented
+    if len(pad) % 2 or len(pad) // 2 > input.dim() or not isinstance(value, int | float | None):
+        return NotImplemented
+    shape, src, dst = list(input.shape), [], []
+    for d, n in enumerate(input.shape):
+        i = len(shape) - 1 - d
+        lo, hi = (pad[2 * i], pad[2 * i + 1]) if i < len(pad) // 2 else (0, 0)
+        shape[d] = n + lo + hi
+        src.append((max(-lo, 0), n - max(-hi, 0)))
+        dst.append(max(lo, 0))
+    if any(n < 0 for n in shape):
+        return NotImplemented  # the CPU op's error
+    out = runtime.full(tuple(shape), 0 if value is None else value, input._dtype.np)
+    region = tuple(b - a for a, b in src)
+    if all(region):
+        ins, outs = _strides(tuple(input.shape)), _strides(tuple(shape))
+        start = sum(a * st for (a, _), st in zip(src, ins, strict=True))
+        piece = M.gather(runtime.flat(runtime.contiguous(input._value)), region, ins, start)
+        at = sum(a * st for a, st in zip(dst, outs, strict=True))
+        M.scatter(runtime.flat(piece), runtime.flat(out), region, outs, at)
+    back = [-p for p in pad]
+    node = "ConstantPadNdBackward0"
+    return record(node, out, input._dtype, [input], lambda g: constant_pad(g, back))
+
+
+NATIVE: dict[str, Any] = {
+    "stack": stack,
+    "cat": cat,
+    "concat": cat,
+    "concatenate": cat,
+    "pad": constant_pad,
+}

@@ -195,6 +195,7 @@ def layer_norm_backward(g: Tensor, s: Saved) -> tuple:
 
 LAYER_NORM = Declared("layer_norm", lambda s, g: layer_norm_backward(g, s))
 
+
 # ---- embedding ------------------------------------------------------------------------------
 def embedding(
     input: Any,  # noqa: A002
