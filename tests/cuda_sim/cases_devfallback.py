@@ -196,3 +196,18 @@ def test_matmul_four_dims(no_fallback):
 )
 def test_constant_pad(no_fallback, fn):
     same(fn, f32(2, 3, 4), exact=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.norm(dim=1),
+        lambda x: torch.norm(x, 2, -1, True),
+        lambda x: torch.linalg.vector_norm(x, dim=(0, 2)),
+        lambda x: x.norm(),
+    ],
+)
+def test_two_norm_over_dims(no_fallback, fn):
+    x = f32(2, 3, 4)
+    x[1, 2] = 0.0  # a zero row: a zero gradient, as PyTorch's
+    same(fn, x)

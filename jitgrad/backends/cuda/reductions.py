@@ -198,22 +198,26 @@ def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 
 def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
-    """The 2-norm of all of ``x`` (what ``clip_grad_norm_`` takes per tensor), as one
-    ``LinalgVectorNormBackward0`` node: a device sum of squares and a square root."""
-    if not isinstance(x, Tensor) or p not in (2, 2.0, "fro") or dim is not None or keepdim:
+    """The 2-norm of ``x`` over ``dim`` (all of it by default: what ``clip_grad_norm_``
+    takes per tensor), as one ``LinalgVectorNormBackward0`` node: a device sum of squares
+    and a square root (to float rounding the CPU's: the tree sums in another order)."""
+    if not isinstance(x, Tensor) or p not in (2, 2.0, "fro") or not isinstance(keepdim, bool):
         return NotImplemented
     if any(v is not None for v in extra.values()) or not x._dtype.is_floating_point:
         return NotImplemented
-    if x.dim() == 0 or x.numel() == 0:
+    dims = dims_of(dim, x.dim())
+    if x.dim() == 0 or x.numel() == 0 or dims is None:
         return NotImplemented
-    flat = runtime.contiguous(x._value)
-    squares = _make(flat, x._dtype).detach()
+    if p == "fro" and dim is not None and len(dims) > 2:
+        return NotImplemented  # (the CPU op's error)
+    squares = _make(runtime.contiguous(x._value), x._dtype).detach()
     with no_grad():
-        result = (squares * squares).sum().sqrt()
+        result = (squares * squares).sum(dims, keepdim=keepdim).sqrt()
+    kept = _kept(tuple(x.shape), dims)
 
     def backward(g: Tensor) -> Tensor:  # x * g / |x|, zero where |x| is zero (PyTorch's)
-        r = _make(result._value, x._dtype)
-        return x * (g / r).where(r != 0, 0.0)
+        r = _make(result._value, x._dtype).reshape(kept)
+        return x * (g.reshape(kept) / r).where(r != 0, 0.0)
 
     return record("LinalgVectorNormBackward0", result._value, x._dtype, [x], backward, saved=[x])
 
