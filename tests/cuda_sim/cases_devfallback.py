@@ -211,3 +211,34 @@ def test_two_norm_over_dims(no_fallback, fn):
     x = f32(2, 3, 4)
     x[1, 2] = 0.0  # a zero row: a zero gradient, as PyTorch's
     same(fn, x)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.new_zeros((2, 3)),
+        lambda x: x.new_ones(4, dtype=torch.int64),
+        lambda x: x.new_full((2,), 7.5),
+        lambda x: x.new_tensor([1.0, 2.0]),
+        lambda x: x.new_zeros(3, requires_grad=True),
+    ],
+)
+def test_new_factories_beside_a_device_tensor(no_fallback, fn):
+    out = same(fn, f32(2, 3), exact=True)
+    assert out.is_leaf
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, t, w: F.binary_cross_entropy_with_logits(x, t),
+        lambda x, t, w: F.binary_cross_entropy_with_logits(x, t, reduction="sum"),
+        lambda x, t, w: F.binary_cross_entropy_with_logits(x, t, w, reduction="none"),
+        lambda x, t, w: F.binary_cross_entropy_with_logits(x, t, pos_weight=w[0]),
+        lambda x, t, w: torch.nn.BCEWithLogitsLoss()(x, t),
+    ],
+)
+def test_bce_with_logits(no_fallback, fn):
+    t = (RNG.random((3, 4)) > 0.5).astype(np.float32)
+    w = RNG.random((3, 4)).astype(np.float32) + 0.5
+    same(lambda x, t_, w_: fn(x, t_.detach(), w_.detach()), f32(3, 4) * 3, t, w)
