@@ -242,3 +242,16 @@ def test_bce_with_logits(no_fallback, fn):
     t = (RNG.random((3, 4)) > 0.5).astype(np.float32)
     w = RNG.random((3, 4)).astype(np.float32) + 0.5
     same(lambda x, t_, w_: fn(x, t_.detach(), w_.detach()), f32(3, 4) * 3, t, w)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.softmax(0),
+        lambda x: F.log_softmax(x, dim=1),
+        lambda x: torch.softmax(x, -2),
+        lambda x: F.softmax(x, -1),
+    ],
+)
+def test_softmax_any_dim(no_fallback, fn):
+    same(fn, f32(3, 4, 5))

@@ -18,15 +18,7 @@ from ...frontend.recording import JoinBackward, record
 from ...frontend.tensor import Tensor
 from ...kernels.cuda import memory as M
 from . import runtime
-
-
-def _strides(shape: tuple) -> tuple:
-    """C strides in elements."""
-    out, step = [], 1
-    for n in reversed(shape):
-        out.append(step)
-        step *= max(int(n), 1)
-    return tuple(reversed(out))
+from .aliasing import c_strides
 
 
 def _dim(args: tuple, dim: Any, ndim: int) -> int | None:
@@ -57,7 +49,7 @@ def _join(node: str, tensors: Any, args: tuple, dim: Any, stacked: bool) -> Any:
     sizes = [1 if stacked else int(t.shape[d]) for t in tensors]
     shape = (*rest[:d], sum(sizes), *rest[d:])
     out = runtime.empty(shape, first._dtype.np)
-    strides, start = _strides(shape), 0
+    strides, start = c_strides(shape), 0
     for t, n in zip(tensors, sizes, strict=True):
         if t.numel():
             src = runtime.flat(runtime.contiguous(t._value))
@@ -106,7 +98,7 @@ def constant_pad(input: Any, pad: Any, mode: str = "constant", value: Any = None
     out = runtime.full(tuple(shape), 0 if value is None else value, input._dtype.np)
     region = tuple(b - a for a, b in src)
     if all(region):
-        ins, outs = _strides(tuple(input.shape)), _strides(tuple(shape))
+        ins, outs = c_strides(tuple(input.shape)), c_strides(tuple(shape))
         start = sum(a * st for (a, _), st in zip(src, ins, strict=True))
         piece = M.gather(runtime.flat(runtime.contiguous(input._value)), region, ins, start)
         at = sum(a * st for a, st in zip(dst, outs, strict=True))

@@ -33,6 +33,7 @@ from ...kernels.cuda import argreduce as AR
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
 from . import reductions, runtime, views
+from .aliasing import c_strides
 from .elementwise import on_device
 
 
@@ -207,19 +208,11 @@ def flip(input: Any, dims: Any) -> Any:  # noqa: A002
     flipped = {d % len(shape) for d in dims}
     if len(flipped) != len(dims) or not input.numel():
         return NotImplemented
-    strides = _strides(shape)
+    strides = c_strides(shape)
     offset = sum((shape[d] - 1) * strides[d] for d in flipped)
     signed = tuple(-s if k in flipped else s for k, s in enumerate(strides))
     value = M.gather(runtime.flat(runtime.contiguous(input._value)), shape, signed, offset)
     return record("FlipBackward0", value, input._dtype, [input], lambda g: g.flip(dims))
-
-
-def _strides(shape: tuple) -> tuple:
-    out, step = [], 1
-    for n in reversed(shape):
-        out.append(step)
-        step *= n
-    return tuple(reversed(out))
 
 
 _VIEW_GETITEM = views.NATIVE["__getitem__"]
