@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from ... import dtypes as D
-from ... import methods
 from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
@@ -77,24 +76,6 @@ def fill_(t: Any, value: Any) -> Any:
     return t
 
 
-# ---- t.new_zeros(...) and kin ------------------------------------------------------------------
-def _made_beside(name: str):
-    """``t.new_zeros(size)`` and kin of a device tensor: the method itself with ``device``
-    defaulting to ``t``'s (PyTorch's rule), built as every device factory builds (see
-    :func:`jitgrad.frontend.creation._finish`), with no copy of ``t`` to the host (the
-    fallback's)."""
-    method = methods.METHODS[name]
-
-    def impl(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if name == "new_tensor" and args and isinstance(args[0], Tensor):
-            return NotImplemented  # (a tensor's data: the CPU op's copy and warning)
-        if kwargs.get("device") is None:
-            kwargs["device"] = "cuda"
-        return method(self, *args, **kwargs)
-
-    return impl
-
-
 NATIVE: dict[str, Any] = {
     **reductions.NATIVE,
     **linalg.NATIVE,
@@ -115,9 +96,6 @@ NATIVE: dict[str, Any] = {
     "flatten": _view("flatten", "ViewBackward0"),
     "unsqueeze": _view("unsqueeze", "UnsqueezeBackward0"),
 }
-NATIVE.update(
-    {n: _made_beside(n) for n in ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor")}
-)
 NATIVE["view_as"] = lambda x, other: (
     NATIVE["view"](x, tuple(other.shape)) if isinstance(other, Tensor) else NotImplemented
 )
