@@ -255,3 +255,23 @@ def test_bce_with_logits(no_fallback, fn):
 )
 def test_softmax_any_dim(no_fallback, fn):
     same(fn, f32(3, 4, 5))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.transpose(1, 2).reshape(2, 12),
+        lambda x: x.permute(2, 1, 0).flatten(0, 1),
+        lambda x: x[:, ::2].reshape(-1),
+    ],
+)
+def test_reshape_that_copies(no_fallback, fn):
+    out = same(fn, f32(2, 3, 4), exact=True)
+    assert out._base is None  # a copy, as on the CPU
+
+
+def test_reshape_copy_does_not_alias(no_fallback):
+    x = torch.tensor(f32(2, 3)).cuda()
+    y = x.t().reshape(6)
+    x.zero_()
+    assert float(y.abs().sum().item()) > 0
