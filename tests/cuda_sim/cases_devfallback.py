@@ -275,3 +275,16 @@ def test_reshape_copy_does_not_alias(no_fallback):
     y = x.t().reshape(6)
     x.zero_()
     assert float(y.abs().sum().item()) > 0
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, v: torch.dot(v, v * 2),
+        lambda a, v: v @ v,
+        lambda a, v: a @ v,
+        lambda a, v: torch.mv(a, v),
+    ],
+)
+def test_vector_products(no_fallback, fn):
+    same(fn, f32(3, 5), f32(5))

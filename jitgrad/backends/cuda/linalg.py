@@ -98,10 +98,14 @@ def _unsafe_view(t: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def matmul(input: Any, other: Any) -> Any:  # noqa: A002
-    """``input @ other`` for 2-D and 3-D operands (3-D ones with the same batch), and
-    operands of more dims with the same batch dims (attention's ``(B, H, T, D)``)."""
-    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dim() > 3:
-        return _batched(input, other)
+    """``input @ other`` for 2-D and 3-D operands (3-D ones with the same batch), operands
+    of more dims with the same batch dims (attention's ``(B, H, T, D)``), and a vector
+    on the right of a vector or a matrix (``dot``, ``mv``)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        if input.dim() > 3:
+            return _batched(input, other)
+        if other.dim() == 1 and input.dim() in (1, 2):
+            return (dot if input.dim() == 1 else mv)(input, other)
     if not _operands(input, other, "wrapper_CUDA_mm", (2, 3)):
         return NotImplemented
     if input.dim() == other.dim() == 2:
@@ -128,6 +132,45 @@ def _batched(a: Tensor, b: Tensor) -> Any:
     b3 = b.contiguous().reshape(z, *b.shape[-2:])
     out = mm_t(a3, False, b3, False, "BmmBackward0")
     return _unsafe_view(out, (*batch, a.shape[-2], b.shape[-1]))
+
+
+def _vector_operands(a: Any, b: Any, method: str, ndim: int) -> bool:
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        return False
+    _same_device(method, [("self", a), ("vec", b)])
+    return (
+        a.dim() == ndim
+        and b.dim() == 1
+        and a._dtype is b._dtype
+        and a._dtype.is_floating_point
+        and a.shape[-1] == b.shape[0]
+        and b.shape[0] > 0
+    )
+
+
+def dot(input: Any, tensor: Any) -> Any:  # noqa: A002
+    """``torch.dot`` of two device vectors (``DotBackward0``) by the matrix kernel."""
+    if not _vector_operands(input, tensor, "wrapper_CUDA__dot", 1):
+        return NotImplemented
+    n = input.shape[0]
+    value = _product(input.reshape(1, n), False, tensor.reshape(n, 1), False).reshape(())
+    return record("DotBackward0", value, input._dtype, [input, tensor],
+                  lambda g: (g * tensor, g * input), saved=[input, tensor])  # fmt: skip
+
+
+def mv(input: Any, vec: Any) -> Any:  # noqa: A002
+    """``torch.mv`` (matrix times vector, ``MvBackward0``) by the matrix kernel."""
+    if not _vector_operands(input, vec, "wrapper_CUDA_mv", 2):
+        return NotImplemented
+    m, n = input.shape
+
+    def backward(g: Tensor):
+        g2 = g.reshape(m, 1)
+        return mm_t(g2, False, vec.reshape(1, n), False), mm_t(input, True, g2, False).reshape(n)
+
+    value = _product(input, False, vec.reshape(n, 1), False).reshape((m,))
+    return record("MvBackward0", value, input._dtype, [input, vec], backward,
+                  saved=[input, vec])  # fmt: skip
 
 
 def rmatmul(self: Any, other: Any) -> Any:
@@ -188,4 +231,7 @@ NATIVE: dict[str, Any] = {
     "__matmul__": matmul,
     "__rmatmul__": rmatmul,
     "linear": linear,
+    "dot": dot,
+    "inner": lambda a, b: dot(a, b) if isinstance(a, Tensor) and a.dim() == 1 else NotImplemented,
+    "mv": mv,
 }
