@@ -288,3 +288,15 @@ def test_reshape_copy_does_not_alias(no_fallback):
 )
 def test_vector_products(no_fallback, fn):
     same(fn, f32(3, 5), f32(5))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.repeat_interleave(2, dim=1),
+        lambda x: torch.repeat_interleave(x, 3),
+        lambda x: x.repeat_interleave(2, -1),
+    ],
+)
+def test_repeat_interleave(no_fallback, fn):
+    same(fn, f32(2, 3), exact=True)

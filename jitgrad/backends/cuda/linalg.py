@@ -232,6 +232,5 @@ NATIVE: dict[str, Any] = {
     "__rmatmul__": rmatmul,
     "linear": linear,
     "dot": dot,
-    "inner": lambda a, b: dot(a, b) if isinstance(a, Tensor) and a.dim() == 1 else NotImplemented,
     "mv": mv,
 }

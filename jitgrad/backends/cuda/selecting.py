@@ -128,6 +128,22 @@ def index_select(input: Any, dim: Any, index: Any) -> Any:  # noqa: A002
     return _take(input, d, index, out, True, "IndexSelectBackward0", "index_select")
 
 
+def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *,  # noqa: A002
+                      output_size: Any = None) -> Any:  # fmt: skip
+    """``x.repeat_interleave(n, dim)`` with an int ``n``: ``index_select`` at indices made
+    from the shape alone (uploaded, nothing read back), as the CPU op does."""
+    if not isinstance(input, Tensor) or type(repeats) is not int or repeats < 0:
+        return NotImplemented
+    if output_size is not None or dim is not None and type(dim) is not int:
+        return NotImplemented
+    x = input.reshape(-1) if dim is None else input
+    if not x.dim() or not -x.dim() <= (dim or 0) < x.dim():
+        return NotImplemented
+    d = 0 if dim is None else dim % x.dim()
+    idx = np.repeat(np.arange(x.shape[d], dtype=np.int64), repeats)
+    return index_select(x, d, _make(runtime.to_device(idx), D.int64))
+
+
 def getitem(x: Any, key: Any) -> Any:
     """``x[index]`` with an integer device tensor (rows of ``x``, ``IndexBackward0``;
     negative indices count from the end); other keys are the strided views'."""
@@ -221,6 +237,7 @@ NATIVE: dict[str, Any] = {
     "min": min_,
     "gather": gather,
     "index_select": index_select,
+    "repeat_interleave": repeat_interleave,
     "__getitem__": getitem,
     "flip": flip,
 }
