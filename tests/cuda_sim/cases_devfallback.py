@@ -300,3 +300,15 @@ def test_vector_products(no_fallback, fn):
 )
 def test_repeat_interleave(no_fallback, fn):
     same(fn, f32(2, 3), exact=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b: F.cosine_similarity(a, b),
+        lambda a, b: F.cosine_similarity(a, b[:1], dim=-1),
+        lambda a, b: torch.nn.CosineSimilarity(dim=0)(a, b),
+    ],
+)
+def test_cosine_similarity(no_fallback, fn):
+    same(fn, f32(3, 4), f32(3, 4))
