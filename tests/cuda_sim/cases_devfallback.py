@@ -312,3 +312,37 @@ def test_repeat_interleave(no_fallback, fn):
 )
 def test_cosine_similarity(no_fallback, fn):
     same(fn, f32(3, 4), f32(3, 4))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: torch.triu(x),
+        lambda x: x.triu(1),
+        lambda x: torch.tril(x, -1),
+        lambda x: x.tril(2),
+        lambda x: torch.triu(x.masked_fill(x > 1.0, float("-inf")), 1),
+    ],
+)
+def test_triangles(no_fallback, fn):
+    same(fn, f32(2, 3, 4), exact=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [lambda x: F.normalize(x), lambda x: F.normalize(x, dim=-1), lambda x: F.normalize(x, 2, 0)],
+)
+def test_normalize(no_fallback, fn):
+    same(fn, f32(3, 4))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.masked_fill(x > 0.5, 0.0),
+        lambda x: torch.masked_fill(x, (x < 0)[0], float("-inf")).softmax(-1),
+        lambda x: x.masked_fill(torch.ones(4, 4, dtype=torch.bool, device=x.device).tril(), 2),
+    ],
+)
+def test_masked_fill(no_fallback, fn):
+    same(fn, f32(3, 4, 4))

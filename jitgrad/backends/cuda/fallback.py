@@ -76,7 +76,7 @@ _ELEMENTWISE_F = frozenset(
 #: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
 #: are (one recorded node, the CPU's name), so a step using them stays on the device.
 _COMPOSED_F = frozenset(
-    "mse_loss l1_loss binary_cross_entropy_with_logits cosine_similarity".split()
+    "mse_loss l1_loss binary_cross_entropy_with_logits cosine_similarity normalize".split()
 )
 #: ``jitgrad.<name>`` functions (and Tensor methods) likewise composed of ops that have device
 #: kernels: left unwrapped, they run on the device (logcumsumexp: amax, exp, cumsum, log).

@@ -26,6 +26,8 @@ import numpy as np
 
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
+from ...engine.grad_mode import no_grad
+from ...frontend.clamp_where import where
 from ...frontend.recording import record, record_multi
 from ...frontend.reduce_minmax import _RETURN_TYPES
 from ...frontend.tensor import Tensor, _make
@@ -232,7 +234,53 @@ def flip(input: Any, dims: Any) -> Any:  # noqa: A002
 
 
 _VIEW_GETITEM = views.NATIVE["__getitem__"]
+
+
+def masked_fill(input: Any, mask: Any, value: Any) -> Any:  # noqa: A002
+    """``x.masked_fill(mask, number)``: the device's elementwise ``where`` (as the CPU's),
+    one ``MaskedFillBackward0`` node. A tensor ``value`` (whose reading would synchronize)
+    and masks that do not broadcast to ``x`` take the host fallback."""
+    if not (isinstance(input, Tensor) and isinstance(mask, Tensor)) or not on_device(mask):
+        return NotImplemented
+    if mask._dtype is not D.bool_ or type(value) not in (int, float, bool):
+        return NotImplemented
+    dt = input._dtype
+    if not (dt.is_floating_point or type(value) is not float) or dt.is_complex:
+        return NotImplemented
+    shape = tuple(input.shape)
+    try:
+        if np.broadcast_shapes(shape, tuple(mask.shape)) != shape:
+            return NotImplemented
+    except ValueError:
+        return NotImplemented  # the CPU op's error
+    with no_grad():
+        out = where(mask, dt.np.type(value), input.detach())
+    if out._dtype is not dt:
+        return NotImplemented
+    return record("MaskedFillBackward0", out._value, dt, [input],
+                  lambda g: masked_fill(g, mask, 0.0))  # fmt: skip
+
+
+def _triangle(upper: bool):
+    """``triu``/``tril`` by one masking kernel (``TriuBackward0``/``TrilBackward0``: the
+    gradient is the same triangle of the gradient)."""
+    node = "TriuBackward0" if upper else "TrilBackward0"
+
+    def impl(input: Any, diagonal: Any = 0) -> Any:  # noqa: A002
+        if not isinstance(input, Tensor) or input.dim() < 2 or type(diagonal) is not int:
+            return NotImplemented
+        if input._dtype.is_complex or not input.numel():
+            return NotImplemented
+        value = M.triangle(runtime.contiguous(input._value), diagonal, upper)
+        return record(node, value, input._dtype, [input], lambda g: impl(g, diagonal))
+
+    return impl
+
+
 NATIVE: dict[str, Any] = {
+    "masked_fill": masked_fill,
+    "triu": _triangle(True),
+    "tril": _triangle(False),
     "max": max_,
     "min": min_,
     "gather": gather,

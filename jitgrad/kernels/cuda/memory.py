@@ -15,7 +15,7 @@ from .common import check_out, contiguous, elementwise_grid, prod, view
 
 __all__ = [
     "fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows",
-    "take_along", "add_along",
+    "take_along", "add_along", "triangle",
 ]  # fmt: skip
 
 
@@ -283,3 +283,24 @@ def _middle(size: int, full: int, n: int, inner: int) -> int:
     an ``(outer, n, inner)`` one of ``full`` elements."""
     outer = full // (n * inner) if n * inner else 0
     return size // (outer * inner) if outer * inner else 0
+
+
+@cuda.jit
+def _triangle_kernel(x, rows, cols, k, upper, out):
+    # out[..., r, c] = x[..., r, c] where c - r >= k (upper) or c - r <= k (lower), else 0
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        c = i % cols
+        r = (i // cols) % rows
+        keep = c - r >= k if upper else c - r <= k
+        out[i] = x[i] if keep else 0
+
+
+def triangle(x: Any, k: int, upper: bool, out: Any = None) -> Any:
+    """``triu(x, k)`` / ``tril(x, k)`` of the contiguous device array ``x`` (at least 2-D,
+    over its last two axes) as a new contiguous array (or written into ``out``)."""
+    contiguous(x, "triangle")
+    out = check_out(out, tuple(x.shape), x.dtype, "triangle")
+    rows, cols = x.shape[x.ndim - 2], x.shape[x.ndim - 1]  # (the simulator: no negative index)
+    _launch(_triangle_kernel, x.size, view(x, x.size), rows, cols, k, upper, view(out, x.size))
+    return out
