@@ -346,3 +346,34 @@ def test_normalize(no_fallback, fn):
 )
 def test_masked_fill(no_fallback, fn):
     same(fn, f32(3, 4, 4))
+
+
+# ---- optimizers with device kernels -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"lr_decay": 0.1, "weight_decay": 0.01},
+        {"initial_accumulator_value": 0.5, "maximize": True},
+    ],
+)
+def test_adagrad_steps_on_the_device(no_fallback, monkeypatch, kwargs):
+    from jitgrad.backends.cuda import optim as device_optim
+
+    def refuse(*args, **kw):
+        raise AssertionError("host update")
+
+    monkeypatch.setattr(device_optim, "host_update", refuse)
+    w0, x = f32(3, 4), f32(5, 4)
+    params = []
+    for device in ("cpu", "cuda"):
+        w = torch.tensor(w0, device=device, requires_grad=True)
+        opt = torch.optim.Adagrad([w], lr=0.1, **kwargs)
+        xs = torch.tensor(x, device=device)
+        for _ in range(3):
+            opt.zero_grad()
+            (xs @ w.t()).tanh().pow(2).sum().backward()
+            opt.step()
+        params.append(w.detach().cpu().numpy())
+    # (to rounding: the gradients' device sums differ from the CPU's in the last bits)
+    np.testing.assert_allclose(params[1], params[0], rtol=1e-6, atol=1e-7)
