@@ -11,7 +11,8 @@ Why a script and not a test: the corpus takes many minutes in the simulator; the
 tests (``tests/cuda_sim/cases_*.py``) hold the ops this ranking pointed at.
 
 Usage: ``NUMBA_ENABLE_CUDASIM=1 JITGRAD_DEBUG=1 python tools/fallback_rank.py [--seconds=N]
-[--json=PATH] [PROGRAM ...]`` (programs by stem; all of the corpus by default).
+[--json=PATH] [PROGRAM ...]`` (programs by stem; all of the corpus by default);
+``python tools/fallback_rank.py --compare BEFORE.json AFTER.json`` compares two runs.
 """
 
 from __future__ import annotations
@@ -84,7 +85,31 @@ def run(stem: str, seconds: int, torch: object, log: _Log) -> tuple[list[str], s
     return list(log.ops), end
 
 
+def compare(before_path: str, after_path: str) -> None:
+    """Fallback calls per op in two runs' ``--json`` files, over the programs that ended the
+    same way in both (both finished, or both failed alike: a program cut by its time limit
+    did a load-dependent amount of work, so it is counted apart)."""
+    before, after = (json.loads(Path(p).read_text()) for p in (before_path, after_path))
+    common = sorted(set(before) & set(after))
+    same = [s for s in common if before[s]["end"] == after[s]["end"] != "timeout"]
+    cut = [s for s in common if s not in same]
+    for label, stems in (("ended alike", same), ("cut or ended differently", cut)):
+        b, a = collections.Counter(), collections.Counter()
+        for s in stems:
+            b.update(before[s]["ops"])
+            a.update(after[s]["ops"])
+        with_b = sum(1 for s in stems if before[s]["ops"])
+        with_a = sum(1 for s in stems if after[s]["ops"])
+        print(f"== {label}: {len(stems)} programs; with a fallback {with_b} -> {with_a}; "
+              f"calls {sum(b.values())} -> {sum(a.values())}")  # fmt: skip
+        for op in sorted(set(b) | set(a), key=lambda o: (-b[o], -a[o], o)):
+            print(f"{op:32} {b[op]:6} -> {a[op]:6}")
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--compare"]:
+        compare(argv[1], argv[2])
+        return
     seconds = next((int(a.split("=")[1]) for a in argv if a.startswith("--seconds=")), 30)
     out = next((a.split("=", 1)[1] for a in argv if a.startswith("--json=")), None)
     stems = [a for a in argv if not a.startswith("--")] or sorted(
