@@ -377,3 +377,10 @@ def test_adagrad_steps_on_the_device(no_fallback, monkeypatch, kwargs):
         params.append(w.detach().cpu().numpy())
     # (to rounding: the gradients' device sums differ from the CPU's in the last bits)
     np.testing.assert_allclose(params[1], params[0], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "fn", [lambda x: x.repeat(2, 1), lambda x: x.repeat(3, 1, 2), lambda x: x.repeat((1, 3))]
+)
+def test_repeat(no_fallback, fn):
+    same(fn, f32(2, 3))

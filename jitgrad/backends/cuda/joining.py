@@ -1,4 +1,4 @@
-"""``stack``, ``cat`` and constant ``F.pad`` of device tensors, by device copies.
+"""``stack``, ``cat``, ``repeat`` and constant ``F.pad`` of device tensors, by device copies.
 
 Each operand's place in the result is a strided view of the result's C-contiguous buffer
 (the result's strides, offset by where the operand starts along ``dim``), so joining is one
@@ -108,7 +108,32 @@ def constant_pad(input: Any, pad: Any, mode: str = "constant", value: Any = None
     return record(node, out, input._dtype, [input], lambda g: constant_pad(g, back))
 
 
+def repeat(input: Any, *sizes: Any) -> Any:  # noqa: A002
+    """``x.repeat(*sizes)``: the tiles read through stride-0 axes by one gather kernel
+    (``RepeatBackward0``; the gradient sums the tiles, a device reduction)."""
+    if len(sizes) == 1 and isinstance(sizes[0], list | tuple):
+        sizes = tuple(sizes[0])
+    if not isinstance(input, Tensor) or not all(type(r) is int and r >= 0 for r in sizes):
+        return NotImplemented
+    k = len(sizes)
+    if k < input.dim() or not input.numel() or not all(sizes):
+        return NotImplemented  # (the CPU op's error, empty results)
+    shape = (1,) * (k - input.dim()) + tuple(input.shape)
+    strides = c_strides(shape)
+    tiled = tuple(n for pair in zip(sizes, shape, strict=True) for n in pair)
+    steps = tuple(st for pair in zip((0,) * k, strides, strict=True) for st in pair)
+    flat_in = runtime.flat(runtime.contiguous(input._value))
+    out = M.gather(flat_in, tiled, steps).reshape(tuple(r * n for r, n in zip(sizes, shape)))
+    before = tuple(input.shape)
+
+    def backward(g: Tensor) -> Tensor:
+        return g.reshape(tiled).sum(tuple(range(0, 2 * k, 2))).reshape(before)
+
+    return record("RepeatBackward0", out, input._dtype, [input], backward)
+
+
 NATIVE: dict[str, Any] = {
+    "repeat": repeat,
     "stack": stack,
     "cat": cat,
     "concat": cat,
