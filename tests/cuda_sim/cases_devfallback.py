@@ -384,3 +384,15 @@ def test_adagrad_steps_on_the_device(no_fallback, monkeypatch, kwargs):
 )
 def test_repeat(no_fallback, fn):
     same(fn, f32(2, 3))
+
+
+def test_one_hot_with_num_classes(no_fallback):
+    t = np.array([[0, 3], [2, 2]], np.int64)
+    out = same(lambda i: F.one_hot(i, 5), t, exact=True)
+    assert out.dtype == torch.int64
+
+
+def test_one_hot_out_of_range_is_reported_at_synchronization(no_fallback):
+    out = F.one_hot(torch.tensor([1, 4]).cuda(), 3)
+    with pytest.raises(RuntimeError, match="device-side assert triggered"):
+        out.sum().item()

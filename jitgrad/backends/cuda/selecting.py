@@ -261,6 +261,30 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:  # noqa: A002
                   lambda g: masked_fill(g, mask, 0.0))  # fmt: skip
 
 
+def one_hot(tensor: Any, num_classes: int = -1) -> Any:
+    """``F.one_hot`` with ``num_classes`` given (finding it would read the classes back):
+    one kernel; a class out of range is reported at the next synchronization (PyTorch's
+    device relies on its kernel's assert likewise)."""
+    if (
+        not isinstance(tensor, Tensor)
+        or tensor._dtype is not D.int64
+        or type(num_classes) is not int
+    ):
+        return NotImplemented
+    if num_classes < 1 or not tensor.numel():
+        return NotImplemented
+    t = runtime.flat(runtime.contiguous(tensor._value))
+    out = runtime.zeros((*tensor.shape, num_classes), np.int64)
+    flag = runtime.zeros((1,), np.int32)
+    M.one_hot_checked(t, num_classes, out, flag)
+    if runtime.BLOCKING:
+        if int(flag.copy_to_host()[0]):
+            return NotImplemented  # the CPU op raises PyTorch's error
+    else:
+        runtime.defer_check(_index_check(flag, "one_hot"))
+    return _make(out, D.int64)
+
+
 def _triangle(upper: bool):
     """``triu``/``tril`` by one masking kernel (``TriuBackward0``/``TrilBackward0``: the
     gradient is the same triangle of the gradient)."""
@@ -279,6 +303,7 @@ def _triangle(upper: bool):
 
 NATIVE: dict[str, Any] = {
     "masked_fill": masked_fill,
+    "one_hot": one_hot,
     "triu": _triangle(True),
     "tril": _triangle(False),
     "max": max_,

@@ -15,7 +15,7 @@ from .common import check_out, contiguous, elementwise_grid, prod, view
 
 __all__ = [
     "fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows",
-    "take_along", "add_along", "triangle",
+    "take_along", "add_along", "triangle", "one_hot_checked",
 ]  # fmt: skip
 
 
@@ -79,6 +79,18 @@ def _onehot_kernel(t, ignore, c, out):
     for i in range(start, t.size, step):
         if t[i] != ignore:
             out[i * c + t[i]] = 1
+
+
+@cuda.jit
+def _onehot_checked_kernel(t, c, out, flag):
+    # out[i * c + t[i]] = 1 (out zeroed); a class outside [0, c) sets flag[0] instead
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, t.size, step):
+        r = t[i]
+        if 0 <= r < c:
+            out[i * c + r] = 1
+        else:
+            flag[0] = 1
 
 
 def _launch(kernel: Any, n: int, *args: Any) -> None:
@@ -150,6 +162,14 @@ def cast(x: Any, dtype: Any, out: Any = None) -> Any:
     out = check_out(out, tuple(x.shape), dt, "cast")
     kernel = _nonzero_kernel if dt == np.bool_ else _copy_kernel
     _launch(kernel, x.size, view(x, x.size), view(out, x.size))
+    return out
+
+
+def one_hot_checked(t: Any, c: int, out: Any, flag: Any) -> Any:
+    """``F.one_hot(t, c)`` into the zeroed contiguous ``(t.size, c)`` ``out`` (flat int64
+    ``t``); a class out of range sets ``flag[0]``. Returns ``out``."""
+    contiguous(out, "one_hot")
+    _launch(_onehot_checked_kernel, t.size, t, c, view(out, out.size), flag)
     return out
 
 
