@@ -312,8 +312,10 @@ def _triangle_kernel(x, rows, cols, k, upper, out):
     for i in range(start, out.size, step):
         c = i % cols
         r = (i // cols) % rows
-        keep = c - r >= k if upper else c - r <= k
-        out[i] = x[i] if keep else 0
+        if c - r >= k if upper else c - r <= k:
+            out[i] = x[i]
+        else:
+            out[i] = 0  # (a store of 0, no mixed-type select: float32 stays float32)
 
 
 def triangle(x: Any, k: int, upper: bool, out: Any = None) -> Any:
