@@ -396,3 +396,20 @@ def test_one_hot_out_of_range_is_reported_at_synchronization(no_fallback):
     out = F.one_hot(torch.tensor([1, 4]).cuda(), 3)
     with pytest.raises(RuntimeError, match="device-side assert triggered"):
         out.sum().item()
+
+
+def test_host_indices_index_device_tensors(no_fallback):
+    """Host index tensors (a sampler's) are uploaded, 0-d ones read as ints (SelectBackward0)."""
+    x = f32(4, 3)
+    for key in (torch.tensor([2, 0, 2]), torch.tensor(1), torch.tensor([[1], [3]])):
+        c = torch.tensor(x, requires_grad=True)
+        d = torch.tensor(x).cuda().requires_grad_()
+        out_c, out_d = c[key], d[key]
+        np.testing.assert_array_equal(out_d.detach().cpu().numpy(), out_c.detach().numpy())
+        assert out_d.grad_fn.name() == out_c.grad_fn.name()
+        out_c.sum().backward()
+        out_d.sum().backward()
+        np.testing.assert_array_equal(d.grad.cpu().numpy(), c.grad.numpy())
+    idx = torch.tensor([[0, 2, 1], [1, 1, 0]])
+    gathered = torch.tensor(x).cuda().gather(0, idx)
+    np.testing.assert_array_equal(gathered.cpu().numpy(), torch.tensor(x).gather(0, idx).numpy())

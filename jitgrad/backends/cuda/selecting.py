@@ -107,7 +107,7 @@ def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> An
     """``torch.gather`` with an ``index`` shaped as ``input`` but along ``dim``."""
     if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or sparse_grad:
         return NotImplemented
-    if not on_device(index) or index._dtype is not D.int64 or type(dim) is not int:
+    if index._dtype is not D.int64 or type(dim) is not int:
         return NotImplemented
     shape, ishape = tuple(input.shape), tuple(index.shape)
     if not shape or len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
@@ -151,8 +151,10 @@ def getitem(x: Any, key: Any) -> Any:
     negative indices count from the end); other keys are the strided views'."""
     if not isinstance(key, Tensor) or key._dtype.is_floating_point or key._dtype is D.bool_:
         return _VIEW_GETITEM(x, key)
-    if not isinstance(x, Tensor) or not x.dim() or not key.dim():
+    if not isinstance(x, Tensor) or not x.dim():
         return NotImplemented
+    if not key.dim():  # an integer, as PyTorch reads it (SelectBackward0): free on the host
+        return NotImplemented if on_device(key) else _VIEW_GETITEM(x, int(key._value))
     shape = tuple(x.shape)
     return _take(x, 0, key, (*key.shape, *shape[1:]), True, "IndexBackward0", "index", True)
 
@@ -162,8 +164,10 @@ def _take(x: Tensor, d: int, index: Tensor, out_shape: tuple, shared: bool, node
     """``x`` read along ``d`` at ``index`` (:func:`~jitgrad.kernels.cuda.memory.take_along`),
     recorded as ``node`` with the summed-back gradient; ``NotImplemented`` for what the CPU
     op must answer (a host or non-integer index, empty operands)."""
-    if not on_device(index) or index._dtype not in (D.int64, D.int32):
+    if index._dtype not in (D.int64, D.int32):
         return NotImplemented
+    if not on_device(index):  # host indices (PyTorch takes them): uploaded, nothing read back
+        index = _make(runtime.to_device(np.ascontiguousarray(index._value)), index._dtype)
     shape = tuple(x.shape)
     if not index.numel() or not x.numel() or x._dtype is D.bool_ or x._dtype.is_complex:
         return NotImplemented
