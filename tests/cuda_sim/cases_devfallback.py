@@ -399,9 +399,10 @@ def test_one_hot_out_of_range_is_reported_at_synchronization(no_fallback):
 
 
 def test_host_indices_index_device_tensors(no_fallback):
-    """Host index tensors (a sampler's) are uploaded, 0-d ones read as ints (SelectBackward0)."""
+    """Host index tensors and lists of ints (a batch sampler's) are uploaded, 0-d tensors
+    read as ints (SelectBackward0)."""
     x = f32(4, 3)
-    for key in (torch.tensor([2, 0, 2]), torch.tensor(1), torch.tensor([[1], [3]])):
+    for key in (torch.tensor([2, 0, 2]), torch.tensor(1), torch.tensor([[1], [3]]), [3, 1, -1]):
         c = torch.tensor(x, requires_grad=True)
         d = torch.tensor(x).cuda().requires_grad_()
         out_c, out_d = c[key], d[key]

@@ -147,8 +147,11 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *,  # no
 
 
 def getitem(x: Any, key: Any) -> Any:
-    """``x[index]`` with an integer device tensor (rows of ``x``, ``IndexBackward0``;
-    negative indices count from the end); other keys are the strided views'."""
+    """``x[index]`` with an integer tensor or a list of ints (rows of ``x``,
+    ``IndexBackward0``; negative indices count from the end); other keys are the strided
+    views'."""
+    if isinstance(key, list) and key and all(type(k) is int for k in key):
+        key = _make(np.array(key, np.int64), D.int64)  # x[[2, 0]] (a batch sampler's keys)
     if not isinstance(key, Tensor) or key._dtype.is_floating_point or key._dtype is D.bool_:
         return _VIEW_GETITEM(x, key)
     if not isinstance(x, Tensor) or not x.dim():
