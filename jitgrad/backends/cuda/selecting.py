@@ -180,11 +180,8 @@ def _take(x: Tensor, d: int, index: Tensor, out_shape: tuple, shared: bool, node
     out = runtime.empty(out_shape, x._dtype.np)
     flag = runtime.zeros((1,), np.int32)
     M.take_along(runtime.contiguous(x._value), idx, n, inner, out, flag, shared, wrap)
-    if runtime.BLOCKING:
-        if int(flag.copy_to_host()[0]):
-            return NotImplemented  # the CPU op raises PyTorch's error
-    else:
-        runtime.defer_check(_index_check(flag, op))
+    if runtime.flagged(flag, _index_check(flag, op)):
+        return NotImplemented  # the CPU op raises PyTorch's error
     dt = x._dtype
 
     def backward(g: Tensor) -> Tensor:
@@ -284,11 +281,8 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Any:
     out = runtime.zeros((*tensor.shape, num_classes), np.int64)
     flag = runtime.zeros((1,), np.int32)
     M.one_hot_checked(t, num_classes, out, flag)
-    if runtime.BLOCKING:
-        if int(flag.copy_to_host()[0]):
-            return NotImplemented  # the CPU op raises PyTorch's error
-    else:
-        runtime.defer_check(_index_check(flag, "one_hot"))
+    if runtime.flagged(flag, _index_check(flag, "one_hot")):
+        return NotImplemented  # the CPU op raises PyTorch's error
     return _make(out, D.int64)
 
 
