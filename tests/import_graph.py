@@ -71,6 +71,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.aliasing": 4,
     "jitgrad.backends.cuda.setitem": 4,
     "jitgrad.backends.cuda.joining": 4,
+    "jitgrad.backends.cuda.selecting": 4,  # max/min with dim, gather, index_select, flip
     "jitgrad.backends.cuda.complex_views": 4,
     "jitgrad.backends.cuda.random": 4,
     "jitgrad.backends.cuda.spread": 4,  # var/std on the device

@@ -8,13 +8,22 @@ from typing import Any
 import numpy as np
 
 from ..frontend.tensor import Tensor, _make
-from ..kernels.cpu import optim as K
-from .optimizer import Optimizer, check_hyper, flat, scalar_step
+from .optimizer import Optimizer, check_hyper, flat, kernels_for, scalar_step, zeros_like
+
+
+def _accumulator(p: Tensor, init: float) -> Tensor:
+    """The ``sum`` state beside ``p`` (on its device), filled with ``init``."""
+    if isinstance(p._value, np.ndarray):
+        return _make(np.full_like(p._value, init), p._dtype)
+    s = zeros_like(p)
+    return s.fill_(init) if init else s
 
 
 class Adagrad(Optimizer):
     """PyTorch's Adagrad: ``s += g^2``, ``p -= clr g / (sqrt(s) + eps)`` with
     ``clr = lr / (1 + (step - 1) lr_decay)``. State exists from construction, as in PyTorch."""
+
+    _device_native = True  # (its state beside the parameters, its kernel on their device)
 
     def __init__(
         self,
@@ -54,7 +63,7 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 state["step"] = scalar_step()
                 init = group["initial_accumulator_value"]
-                state["sum"] = _make(np.full_like(p._value, init), p._dtype)
+                state["sum"] = _accumulator(p, init)
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
         lr, lr_decay = group["lr"], group["lr_decay"]
@@ -65,7 +74,7 @@ class Adagrad(Optimizer):
             step = float(st["step"]._value)
             neg_clrs[i] = -(lr / (1 + (step - 1) * lr_decay))
         cast = dtype.np.type
-        K.adagrad_step(
+        kernels_for(params).adagrad_step(
             flat(p._value for p in params),
             flat(p._grad._value for p in params),
             flat(st["sum"]._value for st in states),

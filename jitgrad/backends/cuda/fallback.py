@@ -75,10 +75,12 @@ _ELEMENTWISE_F = frozenset(
 )
 #: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
 #: are (one recorded node, the CPU's name), so a step using them stays on the device.
-_COMPOSED_F = frozenset("mse_loss l1_loss".split())
+_COMPOSED_F = frozenset(
+    "mse_loss l1_loss binary_cross_entropy_with_logits cosine_similarity normalize".split()
+)
 #: ``jitgrad.<name>`` functions (and Tensor methods) likewise composed of ops that have device
 #: kernels: left unwrapped, they run on the device (logcumsumexp: amax, exp, cumsum, log).
-_COMPOSED = frozenset({"logcumsumexp"})
+_COMPOSED = frozenset({"logcumsumexp", "cosine_similarity"})
 #: ``jitgrad.<name>`` ops defined outside the modules :func:`opwrap.install` walks (raw, they
 #: would run the CPU code on a device buffer)
 #: (complex_api's and fft's: modules the namespace walk does not take as op modules)
@@ -150,7 +152,12 @@ def wrap(fn: Callable, name: str) -> Callable:
     """``fn`` dispatching device operands to the CUDA op or the host fallback."""
     if getattr(fn, "_jitgrad_device_wrapped", False):
         return fn
-    impl = native.NATIVE.get(name) or nn_rows.NATIVE.get(name) or nn_windows.NATIVE.get(name)
+    impl = (
+        native.NATIVE.get(name)
+        or nn_rows.NATIVE.get(name)
+        or nn_windows.NATIVE.get(name)
+        or _BESIDE.get(name)
+    )
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     copied_view = name in aliasing.COPIED_VIEW_OPS
 
@@ -179,6 +186,27 @@ def wrap(fn: Callable, name: str) -> Callable:
     helpers.PASS_THROUGH_CODES.add(wrapper.__code__)  # warnings point past it
     opwrap.register(fn, wrapper)  # the op itself under an argument guard (argcheck) too
     return wrapper
+
+
+def _made_beside(name: str):
+    """``t.new_zeros(size)`` and kin of a device tensor: the method itself with ``device``
+    defaulting to ``t``'s (PyTorch's rule), built as every device factory builds (see
+    :func:`jitgrad.frontend.creation._finish`), with no copy of ``t`` to the host (the
+    fallback's)."""
+    method = methods.METHODS[name]
+
+    def impl(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "new_tensor" and args and isinstance(args[0], Tensor):
+            return NotImplemented  # (a tensor's data: the CPU op's copy and warning)
+        if kwargs.get("device") is None:
+            kwargs["device"] = "cuda"
+        return method(self, *args, **kwargs)
+
+    return impl
+
+
+#: ``t.new_zeros(...)`` and kin: a device tensor's own factories (here, above the methods)
+_BESIDE = {n: _made_beside(n) for n in "new_zeros new_ones new_empty new_full new_tensor".split()}
 
 
 def _any_device(values: Any) -> bool:

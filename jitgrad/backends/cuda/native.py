@@ -19,6 +19,7 @@ from ...engine.grad_mode import STATE as GRAD
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...frontend.view_registry import register as register_view
+from ...kernels.cuda import memory as M
 from . import (
     aliasing,
     complex_views,
@@ -29,6 +30,7 @@ from . import (
     rows,
     runtime,
     scans,
+    selecting,
     setitem,
     spread,
     views,
@@ -47,11 +49,15 @@ def _view(name: str, node: str):
             # view(dtype) reinterprets bytes, which a stand-in's shape does not carry
             raise NotImplementedError("view(dtype) of a device tensor is not implemented")
         if isinstance(x, aliasing.DeviceView):  # its own buffer is a copy: view the root's
-            return strided(x, *args, **kwargs)
-        if not isinstance(x, Tensor) or not x._value.is_c_contiguous():
+            out = strided(x, *args, **kwargs)
+            if out is NotImplemented and name in ("reshape", "flatten"):
+                return _copied(x, _shape_of(x, name, args, kwargs))
+            return out
+        if not isinstance(x, Tensor):
             return NotImplemented
-        stand_in = _make(np.empty(tuple(x.shape), x._dtype.np), x._dtype)
-        shape = tuple(getattr(stand_in, name)(*args, **kwargs).shape)
+        shape = _shape_of(x, name, args, kwargs)
+        if not x._value.is_c_contiguous():
+            return _copied(x, shape) if name in ("reshape", "flatten") else NotImplemented
         before = tuple(x.shape)
         out = record(node, x._value.reshape(shape), x._dtype, [x], lambda g: g.reshape(before))
         out._vc = x._counter()
@@ -61,6 +67,21 @@ def _view(name: str, node: str):
         return out
 
     return impl
+
+
+def _shape_of(x: Tensor, name: str, args: tuple, kwargs: dict) -> tuple:
+    """The shape ``x.<name>(...)`` has on the CPU (its checks and errors too), from a
+    contiguous stand-in."""
+    stand_in = _make(np.empty(tuple(x.shape), x._dtype.np), x._dtype)
+    return tuple(getattr(stand_in, name)(*args, **kwargs).shape)
+
+
+def _copied(x: Tensor, shape: tuple) -> Tensor:
+    """A reshape that copies (of a non-contiguous view), as the CPU's: a contiguous copy of
+    ``x``'s elements at ``shape``, no view of it (``UnsafeViewBackward0``)."""
+    value = M.copy(runtime.contiguous(x._value)).reshape(shape)
+    before = tuple(x.shape)
+    return record("UnsafeViewBackward0", value, x._dtype, [x], lambda g: g.reshape(before))
 
 
 # ---- fills ----------------------------------------------------------------------------------
@@ -85,6 +106,7 @@ NATIVE: dict[str, Any] = {
     **random.NATIVE,
     **spread.NATIVE,
     **scans.NATIVE,
+    **selecting.NATIVE,
     "fill_": fill_,
     "__setitem__": setitem.setitem,
     "setitem": setitem.setitem,

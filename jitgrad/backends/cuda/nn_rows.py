@@ -195,6 +195,7 @@ def layer_norm_backward(g: Tensor, s: Saved) -> tuple:
 
 LAYER_NORM = Declared("layer_norm", lambda s, g: layer_norm_backward(g, s))
 
+
 # ---- embedding ------------------------------------------------------------------------------
 def embedding(
     input: Any,  # noqa: A002
@@ -222,11 +223,8 @@ def embedding(
     out = runtime.empty((input.numel(), d), weight._dtype.np)
     flag = runtime.zeros((1,), np.int32)
     M.gather_rows(w, idx, out, flag)
-    if runtime.BLOCKING:
-        if int(flag.copy_to_host()[0]):
-            return NotImplemented  # the CPU op raises PyTorch's error
-    else:
-        runtime.defer_check(_index_check(flag))
+    if runtime.flagged(flag, _index_check(flag)):
+        return NotImplemented  # the CPU op raises PyTorch's error
     pad = -1 if padding_idx is None else padding_idx % n
     dt = weight._dtype
 

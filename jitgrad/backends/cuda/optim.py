@@ -1,4 +1,5 @@
-"""Optimizer updates on the device: ``sgd_step`` and ``adam_step`` with the signatures of
+"""Optimizer updates on the device: ``sgd_step``, ``adam_step`` and ``adagrad_step`` with the
+signatures of
 :mod:`jitgrad.kernels.cpu.optim` (tuples of flat buffers, one entry per parameter, scalars
 already cast by the CPU optimizer), one launch per parameter of the kernels in
 :mod:`jitgrad.kernels.cuda.optim`, whose per-element arithmetic is the CPU kernels' operation
@@ -37,6 +38,11 @@ def adam_step(
             p, grads[i], exp_avgs[i], exp_avg_sqs[i], max_sqs[i], step_sizes[i], bc2_sqrts[i],
             sign, decay, weight_decay, w1, beta2, w2, eps, amsgrad,
         )  # fmt: skip
+
+
+def adagrad_step(params, grads, sums, neg_clrs, eps, weight_decay, maximize):
+    for i, p in enumerate(params):
+        kernels.adagrad_launch(p, grads[i], sums[i], neg_clrs[i], eps, weight_decay, maximize)
 
 
 def host_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:

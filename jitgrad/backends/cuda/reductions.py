@@ -1,4 +1,4 @@
-"""Reductions on device tensors: sum, mean, amax, amin, argmax, argmin, the full 2-norm.
+"""Reductions on device tensors: sum, mean, amax, amin, argmax, argmin, all, any, the 2-norm.
 
 Each is the deterministic shared-memory tree of :mod:`jitgrad.kernels.cuda.reduce` /
 :mod:`~jitgrad.kernels.cuda.argreduce` (no twin here), recorded with the CPU op's node name.
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
@@ -196,22 +198,26 @@ def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 
 def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
-    """The 2-norm of all of ``x`` (what ``clip_grad_norm_`` takes per tensor), as one
-    ``LinalgVectorNormBackward0`` node: a device sum of squares and a square root."""
-    if not isinstance(x, Tensor) or p not in (2, 2.0, "fro") or dim is not None or keepdim:
+    """The 2-norm of ``x`` over ``dim`` (all of it by default: what ``clip_grad_norm_``
+    takes per tensor), as one ``LinalgVectorNormBackward0`` node: a device sum of squares
+    and a square root (to float rounding the CPU's: the tree sums in another order)."""
+    if not isinstance(x, Tensor) or p not in (2, 2.0, "fro") or not isinstance(keepdim, bool):
         return NotImplemented
     if any(v is not None for v in extra.values()) or not x._dtype.is_floating_point:
         return NotImplemented
-    if x.dim() == 0 or x.numel() == 0:
+    dims = dims_of(dim, x.dim())
+    if x.dim() == 0 or x.numel() == 0 or dims is None:
         return NotImplemented
-    flat = runtime.contiguous(x._value)
-    squares = _make(flat, x._dtype).detach()
+    if p == "fro" and dim is not None and len(dims) > 2:
+        return NotImplemented  # (the CPU op's error)
+    squares = _make(runtime.contiguous(x._value), x._dtype).detach()
     with no_grad():
-        result = (squares * squares).sum().sqrt()
+        result = (squares * squares).sum(dims, keepdim=keepdim).sqrt()
+    kept = _kept(tuple(x.shape), dims)
 
     def backward(g: Tensor) -> Tensor:  # x * g / |x|, zero where |x| is zero (PyTorch's)
-        r = _make(result._value, x._dtype)
-        return x * (g / r).where(r != 0, 0.0)
+        r = _make(result._value, x._dtype).reshape(kept)
+        return x * (g.reshape(kept) / r).where(r != 0, 0.0)
 
     return record("LinalgVectorNormBackward0", result._value, x._dtype, [x], backward, saved=[x])
 
@@ -226,7 +232,31 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     return _two_norm(x, ord, dim, keepdim, {"out": out, "dtype": dtype})
 
 
+def _all_any(want_all: bool, x: Any, dim: Any, keepdim: Any) -> Any:
+    """``all``/``any`` as the smallest/largest of ``x != 0`` (cast to int32: the tree
+    kernels' integer form), cast to bool. Empty inputs and uint8 (whose result is uint8)
+    take the CPU op."""
+    if not isinstance(x, Tensor) or not isinstance(keepdim, bool) or x._dtype is D.uint8:
+        return NotImplemented
+    dims = dims_of(dim, x.dim())
+    if dims is None or x.numel() == 0 or x._dtype.is_complex:
+        return NotImplemented
+    nonzero = runtime.cast(runtime.cast(runtime.contiguous(x._value), np.bool_), np.int32)
+    folded = R.reduce(nonzero, dims, "amin" if want_all else "amax", keepdim)
+    return _make(runtime.cast(runtime.contiguous(folded), np.bool_), D.bool_)
+
+
+def all_(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    return _all_any(True, input, dim, keepdim)
+
+
+def any_(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    return _all_any(False, input, dim, keepdim)
+
+
 NATIVE: dict[str, Any] = {
+    "all": all_,
+    "any": any_,
     "norm": norm,
     "vector_norm": vector_norm,
     "sum": sum_,

@@ -103,6 +103,16 @@ def defer_check(check: Callable[[], None]) -> None:
     _PENDING.append(check)
 
 
+def flagged(flag: Any, check: Callable[[], None]) -> bool:
+    """A kernel's one-element error flag: under ``CUDA_LAUNCH_BLOCKING=1`` read at once (True:
+    set, and the caller lets the CPU op raise its error), else ``check`` deferred to the next
+    synchronization (:func:`defer_check`) and False."""
+    if BLOCKING:
+        return bool(int(flag.copy_to_host()[0]))
+    defer_check(check)
+    return False
+
+
 def run_deferred_checks() -> None:
     checks = _PENDING[:]
     _PENDING.clear()

@@ -266,6 +266,20 @@ NATIVE["expand_as"] = expand_as
 NATIVE["as_strided"] = as_strided
 
 
+def broadcast_tensors(*tensors: Any) -> Any:
+    """Each operand expanded to the common shape (``ExpandBackward0``, as the CPU's)."""
+    if not tensors or not all(isinstance(t, Tensor) and t.is_cuda for t in tensors):
+        return NotImplemented
+    try:
+        shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    except ValueError:
+        return NotImplemented  # the CPU op's error
+    return tuple(NATIVE["expand"](t, shape) for t in tensors)
+
+
+NATIVE["broadcast_tensors"] = broadcast_tensors
+
+
 STALE = (
     "jitgrad: this view's base was modified in place after the view was taken; regenerating "
     "its gradient is not implemented on the cuda backend yet for this view"

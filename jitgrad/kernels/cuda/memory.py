@@ -13,7 +13,10 @@ from numba import cuda
 
 from .common import check_out, contiguous, elementwise_grid, prod, view
 
-__all__ = ["fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows"]
+__all__ = [
+    "fill", "copy", "gather", "scatter", "cast", "one_hot", "gather_rows", "add_rows",
+    "take_along", "add_along", "triangle", "one_hot_checked",
+]  # fmt: skip
 
 
 @cuda.jit
@@ -76,6 +79,18 @@ def _onehot_kernel(t, ignore, c, out):
     for i in range(start, t.size, step):
         if t[i] != ignore:
             out[i * c + t[i]] = 1
+
+
+@cuda.jit
+def _onehot_checked_kernel(t, c, out, flag):
+    # out[i * c + t[i]] = 1 (out zeroed); a class outside [0, c) sets flag[0] instead
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, t.size, step):
+        r = t[i]
+        if 0 <= r < c:
+            out[i * c + r] = 1
+        else:
+            flag[0] = 1
 
 
 def _launch(kernel: Any, n: int, *args: Any) -> None:
@@ -150,6 +165,14 @@ def cast(x: Any, dtype: Any, out: Any = None) -> Any:
     return out
 
 
+def one_hot_checked(t: Any, c: int, out: Any, flag: Any) -> Any:
+    """``F.one_hot(t, c)`` into the zeroed contiguous ``(t.size, c)`` ``out`` (flat int64
+    ``t``); a class out of range sets ``flag[0]``. Returns ``out``."""
+    contiguous(out, "one_hot")
+    _launch(_onehot_checked_kernel, t.size, t, c, view(out, out.size), flag)
+    return out
+
+
 def one_hot(t: Any, c: int, ignore: int, out: Any) -> Any:
     """Set ``out[i, t[i]] = 1`` in the zeroed, contiguous ``(len(t), c)`` device array ``out``
     for every row whose target is not ``ignore`` (targets already checked in range); returns
@@ -207,4 +230,99 @@ def add_rows(g: Any, idx: Any, pad: int, out: Any) -> Any:
     contiguous(out, "add_rows")
     n, d = out.shape
     _launch(_add_rows_kernel, d, view(g, g.size), idx, n, d, pad, view(out, out.size))
+    return out
+
+
+@cuda.jit
+def _take_along_kernel(x, idx, n, m, inner, shared, wrap, out, flag):
+    # out[o, j, i] = x[o, r, i] over the flat (outer, m, inner) out and the flat (outer, n,
+    # inner) x, with r = idx[j] (shared: one index per j) or idx[o, j, i]; a negative r counts
+    # from the end where wrap; one outside [0, n) then sets flag[0] (read at the next
+    # synchronization) and reads position 0
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        o = k // (m * inner)
+        r = idx[(k // inner) % m] if shared else idx[k]
+        if wrap and r < 0:
+            r += n
+        if r < 0 or r >= n:
+            flag[0] = 1
+            r = 0
+        out[k] = x[(o * n + r) * inner + k % inner]
+
+
+@cuda.jit
+def _add_along_kernel(g, idx, n, m, inner, shared, out):
+    # out[o, r, i] += g[o, j, i] for j in order, r as in _take_along_kernel (negative: from
+    # the end), one thread per (o, i): no atomics, the CPU's order of the sums; indices
+    # outside [-n, n) add nothing
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for t in range(start, g.size // m if m else 0, step):
+        o = t // inner
+        i = t - o * inner
+        for j in range(m):
+            k = (o * m + j) * inner + i
+            r = idx[j] if shared else idx[k]
+            if r < 0:
+                r += n
+            if 0 <= r < n:
+                out[(o * n + r) * inner + i] += g[k]
+
+
+def take_along(
+    x: Any, idx: Any, n: int, inner: int, out: Any, flag: Any, shared: bool, wrap: bool
+) -> Any:
+    """``out[o, j, i] = x[o, r, i]`` for contiguous device arrays ``x`` of ``(outer, n,
+    inner)`` elements and ``out`` of ``(outer, m, inner)``, with ``r`` the int64 ``idx[o, j,
+    i]`` (``torch.gather`` along the middle axis) or, ``shared``, ``idx[j]``
+    (``index_select``, ``x[idx]``; negative indices from the end where ``wrap``). An index
+    out of range sets ``flag[0]``."""
+    contiguous(x, "take_along")
+    contiguous(out, "take_along")
+    m = _middle(out.size, x.size, n, inner)
+    _launch(_take_along_kernel, out.size, view(x, x.size), view(idx, idx.size), n, m, inner,
+            shared, wrap, view(out, out.size), flag)  # fmt: skip
+    return out
+
+
+def add_along(g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool = False) -> Any:
+    """``out[o, r, i] += g[o, j, i]`` into the contiguous ``(outer, n, inner)`` ``out``
+    (``g`` contiguous, ``(outer, m, inner)``; ``r`` from the int64 ``idx`` as in
+    :func:`take_along`): the gradient of those reads, and with ``m == 1`` a value selected
+    along a dim put back (``max(x, dim)``'s). Returns ``out``."""
+    contiguous(g, "add_along")
+    contiguous(out, "add_along")
+    m = _middle(g.size, out.size, n, inner)
+    _launch(_add_along_kernel, g.size // m if m else 0, view(g, g.size), view(idx, idx.size),
+            n, m, inner, shared, view(out, out.size))  # fmt: skip
+    return out
+
+
+def _middle(size: int, full: int, n: int, inner: int) -> int:
+    """The middle extent ``m`` of an ``(outer, m, inner)`` array of ``size`` elements beside
+    an ``(outer, n, inner)`` one of ``full`` elements."""
+    outer = full // (n * inner) if n * inner else 0
+    return size // (outer * inner) if outer * inner else 0
+
+
+@cuda.jit
+def _triangle_kernel(x, rows, cols, k, upper, out):
+    # out[..., r, c] = x[..., r, c] where c - r >= k (upper) or c - r <= k (lower), else 0
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        c = i % cols
+        r = (i // cols) % rows
+        if c - r >= k if upper else c - r <= k:
+            out[i] = x[i]
+        else:
+            out[i] = 0  # (a store of 0, no mixed-type select: float32 stays float32)
+
+
+def triangle(x: Any, k: int, upper: bool, out: Any = None) -> Any:
+    """``triu(x, k)`` / ``tril(x, k)`` of the contiguous device array ``x`` (at least 2-D,
+    over its last two axes) as a new contiguous array (or written into ``out``)."""
+    contiguous(x, "triangle")
+    out = check_out(out, tuple(x.shape), x.dtype, "triangle")
+    rows, cols = x.shape[x.ndim - 2], x.shape[x.ndim - 1]  # (the simulator: no negative index)
+    _launch(_triangle_kernel, x.size, view(x, x.size), rows, cols, k, upper, view(out, x.size))
     return out

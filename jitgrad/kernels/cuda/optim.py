@@ -26,7 +26,7 @@ from numba import config, cuda
 
 from .common import contiguous, elementwise_grid, float_dtype, view
 
-__all__ = ["sgd_step", "adam_step", "sgd_launch", "adam_launch"]
+__all__ = ["sgd_step", "adam_step", "sgd_launch", "adam_launch", "adagrad_launch"]
 
 
 def _fma_correctly_rounded(a: Any, b: Any, c: Any) -> Any:
@@ -103,6 +103,20 @@ def _adam_kernel(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1
                 vmax[j] = vj
             vj = vmax[j]
         p[j] = pj - step_size * mj / (math.sqrt(vj) / bc2 + eps)
+
+
+@cuda.jit
+def _adagrad_kernel(p, g, s, nclr, eps, weight_decay, maximize):
+    # d = (+-g) (+ wd*p, fused); s = d*d + s (fused, as addcmul_); p += nclr*d / (sqrt(s) +
+    # eps), nclr = -lr / (1 + (step-1)*lr_decay): the CPU kernel's operations in its order.
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, p.size, stride):
+        d = -g[j] if maximize else g[j]
+        if weight_decay != 0:
+            d = _fma(p[j], weight_decay, d)
+        sj = _fma(d, d, s[j])
+        s[j] = sj
+        p[j] = p[j] + nclr * d / (math.sqrt(sj) + eps)
 
 
 def _check(p: Any, others: dict[str, Any], op: str) -> np.dtype:
@@ -207,3 +221,9 @@ def adam_launch(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1,
     caller (:func:`adam_step`, or the CPU ``optim.Adam`` through the device backend)."""
     _launch(_adam_kernel, p.size, _flat(p), _flat(g), _flat(m), _flat(v), _flat(vmax), step_size,
             bc2, sign, decay, weight_decay, w1, beta2, w2, eps, bool(amsgrad))  # fmt: skip
+
+
+def adagrad_launch(p, g, s, nclr, eps, weight_decay, maximize):
+    """The Adagrad kernel on one parameter (scalars cast by the CPU optimizer)."""
+    _launch(_adagrad_kernel, p.size, _flat(p), _flat(g), _flat(s), nclr, eps, weight_decay,
+            bool(maximize))  # fmt: skip
