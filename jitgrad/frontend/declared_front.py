@@ -18,6 +18,7 @@ from typing import Any
 from .. import dtypes as D
 from ..ops.registry import REGISTRY, OpDef
 from ._tensor_data import result_type
+from .out import write_out
 from .pointwise import run
 from .pointwise_inplace import apply_inplace
 from .tensor import Tensor
@@ -38,13 +39,21 @@ _LOWER = """\
         check_divisor(*operands)
 """
 _RUN = _LOWER + "    return _run(chosen, operands)\n"
+_RUN_OUT = (
+    _LOWER
+    + "    if out is not None:\n"
+    + "        return _write_out(_name, out, lambda: _run(chosen, operands), operands)\n"
+    + "    return _run(chosen, operands)\n"
+)
 _INPLACE = _LOWER + "    return _apply_inplace(chosen, operands[0], operands[1:])\n"
 
 
 def function(op: OpDef) -> Any:
-    """``torch.<name>``: the hook's signature and docstring."""
+    """``torch.<name>``: the hook's signature and docstring, and PyTorch's ``out=``."""
     sig = inspect.signature(op.front)
-    return _generate(op.torch[0], op, _RUN, sig, sig, None, op.front.__doc__)
+    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    public = sig.replace(parameters=[*sig.parameters.values(), out])
+    return _generate(op.torch[0], op, _RUN_OUT, public, sig, None, op.front.__doc__)
 
 
 def method(op: OpDef) -> Any:
@@ -85,7 +94,7 @@ def _generate(
         arg = "self" if i == self_at else p.name
         call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
     ns.update(_hook=op.front, _op=runs or op, _registry=REGISTRY, _run=run)
-    ns.update(_apply_inplace=apply_inplace)
+    ns.update(_apply_inplace=apply_inplace, _write_out=write_out, _name=op.torch[0])
     ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
@@ -101,13 +110,17 @@ def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
 
 
 def refuse_floats(op: OpDef, operands: tuple) -> None:
-    """``integral`` (the declaration's data): PyTorch's error for a floating operand."""
+    """``integral`` (the declaration's data): PyTorch's error for a floating operand, and
+    for ``integral="int"`` (the shifts) a bool result."""
+    kernel = op.kernel or op.name
     for x in operands:
         if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
             what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
             raise NotImplementedError(
-                f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
+                f"\"{kernel}_cpu\" not implemented for '{D.scalar_name(what)}'"
             )
+    if op.integral == "int" and result_type(list(operands)) is D.bool_:
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
 
 
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002

@@ -28,6 +28,7 @@ from ..ops.registry import REGISTRY, OpDef
 from . import argcheck as A
 from . import checks as K
 from . import lazy as L
+from . import pointwise_backward as BACKWARD
 from .multi_view import check_marked
 from .overlap import assert_no_internal_overlap
 from .pointwise_backward import edge_indices, sum_to_shape
@@ -46,6 +47,7 @@ __all__ = [
     "add_into",
     "broadcast_shape",
     "check_inplace",
+    "record_value",
     "edge_indices",
     "run",
     "sum_to_shape",
@@ -241,6 +243,33 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     return _general(op, args, None, None)
 
 
+def record_value(op: OpDef, args: Sequence[Any], value: Tensor) -> Tensor | None:
+    """``run(op, args)``'s result and node with ``value`` (the lowered backward kernel's
+    gradient) as its result, no kernel run: the last op of a create_graph rule
+    (:func:`.pointwise_backward._last_recorded`), whose value the kernel computed already.
+    ``value`` itself where no operand requires grad (the op would record nothing); None
+    where it cannot stand for the op's result (another shape or dtype, a result rounded to
+    16 bits, device, deferred or complex operands): the caller runs the op."""
+    if DEVICE.active or L.STATE.enabled or L.STATE.seen and L.any_lazy(args):
+        return None
+    if D.any_complex(args, None):
+        return None
+    key = (op, None, *map(_signature, args))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = Plan(op, args, None)
+    values, arrays, wants_grad = _operands(plan, args)
+    shapes = tuple([a.shape for a in arrays])
+    same = all(s == shapes[0] for s in shapes)
+    shape = shapes[0] if same else broadcast_shape(shapes)
+    out = value._value
+    if shape != out.shape or plan.odt is not value._dtype or plan.odt.round is not None:
+        return None
+    if not (wants_grad and plan.records and STATE.enabled):
+        return value
+    return _record(plan, args, values, out, shape if same else shapes)
+
+
 def _three(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:
     """:func:`run`'s small lane for a tensor and two Python floats or ints (softplus's beta
     and threshold): the plan (None if there is none, or an operand is something else) and
@@ -337,3 +366,5 @@ L.bind_dispatch(_plans, Plan, broadcast_shape, edge_indices)
 
 
 ABOVE.add_into = add_into  # the engine sums gradients through this (see engine.ABOVE)
+# a create_graph rule's last op is recorded through this (pointwise_backward sits below)
+BACKWARD.ABOVE.record_value = record_value

@@ -75,6 +75,41 @@ PIECEWISE_LINEAR = frozenset(
 )
 
 
+#: the operators a rule's last op may be recorded for without its kernel (:func:`last_op`)
+_LAST_OPERATORS = {ast.Mult: "mul", ast.Add: "add", ast.Sub: "sub", ast.Div: "div"}
+
+
+@cache
+def last_op(rule: str) -> tuple[str, tuple[str, ...]] | None:
+    """A rule's last op (the declared op its top operator runs) and its operands' texts:
+    ``g * cos(a)`` -> ``("mul", ("g", "cos(a)"))``, ``-g`` -> ``("neg", ("g",))``; None for
+    any other last op (a call, a power: their functions pick among ops themselves). Python
+    evaluates the operands left to right, then the operator: evaluating the texts one by one
+    records the same nodes in the same order as the whole rule."""
+    top = ast.parse(rule, mode="eval").body
+    if isinstance(top, ast.BinOp) and type(top.op) in _LAST_OPERATORS:
+        return _LAST_OPERATORS[type(top.op)], (ast.unparse(top.left), ast.unparse(top.right))
+    if isinstance(top, ast.UnaryOp) and isinstance(top.op, ast.USub):
+        return "neg", (ast.unparse(top.operand),)
+    return None
+
+
+def operator_operands(name: str, operands: list) -> tuple | None:
+    """The operands in the order the Tensor operator passes them to its op (``2 * x`` is
+    ``mul(x, 2)``, ``__rmul__``; ``1 - x`` is ``sub(1, x)``, RsubBackward1), or None where
+    the operator is not one op call on them (``1 / x`` is ``reciprocal(x) * 1``)."""
+    tensors = [isinstance(x, Tensor) for x in operands]
+    if not all(t or type(x) in (int, float) for t, x in zip(tensors, operands, strict=True)):
+        return None
+    if tensors[0]:
+        return tuple(operands)
+    if name in ("mul", "add") and tensors[1]:
+        return (operands[1], operands[0])
+    if name == "sub" and tensors[1]:
+        return tuple(operands)
+    return None
+
+
 def named_top(grad: Any, name: str | None, first: int) -> None:
     """Show the last node of a rule's graph (recorded since ``first``) under ``name``."""
     fn = grad.grad_fn

@@ -197,16 +197,6 @@ def expression_functions() -> dict[str, Any]:
     }
 
 
-def _inplace(name: str):
-    op = R["atan2" if name == "arctan2" else name]
-
-    def fn(t: Tensor, *others: Any) -> Tensor:
-        return apply_inplace(op, t, others)
-
-    fn.__name__ = name + "_"
-    return fn
-
-
 def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None):
     """The declared op in place (``NanToNumBackward0``, its input saved before the write);
     ``copy_`` of the out-of-place result overwrote what that result's backward read."""
@@ -240,21 +230,4 @@ METHODS: dict[str, Any] = {
     "mvlgamma_": lambda self, p: self.copy_(mvlgamma(self, p)),
     "heaviside_": lambda self, values: self.copy_(heaviside(self, values)),
     "ldexp_": lambda self, other: self.copy_(F.DECLARED["ldexp"](self, other)),
-    **{
-        name + "_": _inplace(name)
-        for name in (
-            "lgamma",
-            "digamma",
-            "erfinv",
-            "i0",
-            "sinc",
-            "deg2rad",
-            "rad2deg",
-            "copysign",
-            "xlogy",
-            "hypot",
-            "atan2",
-            "arctan2",
-        )
-    },
 }

@@ -365,18 +365,6 @@ defop(
     torch=True,
     method=True,
 )
-# integer and bool operands only (``integral``); the in-place forms keep the history
-# (tensor_inplace.py), so they are not declared here
-for _name, _sym, _ref in (
-    ("bitwise_and", "&", np.bitwise_and),
-    ("bitwise_or", "|", np.bitwise_or),
-    ("bitwise_xor", "^", np.bitwise_xor),
-):
-    _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
-    defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
-defop("bitwise_not", "~a", (None,), np.invert)
-
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
@@ -390,6 +378,6 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "copysign": {"ts": "CopysignBackward1"},
 }
 
-# the rest of the declarations (exp/log and trigonometric, the special functions): importing
-# this module registers every elementwise op
-from . import elementwise_math, elementwise_special  # noqa: E402, F401 - (as said above)
+# the rest of the declarations (exp/log and trigonometric, the special functions, the integer
+# ops): importing this module registers every elementwise op
+from . import elementwise_integer, elementwise_math, elementwise_special  # noqa: E402, F401

@@ -107,6 +107,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="xlogy",
 )
 
@@ -199,6 +200,7 @@ defop(
     result=FLOAT,
     torch=("atan2", "arctan2"),
     method=True,
+    inplace=True,
 )
 defop(
     "hypot",
@@ -208,6 +210,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
 )
 defop(
     "log10",

@@ -35,6 +35,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="gammaln",
 )
 defop(
@@ -45,6 +46,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special=("digamma", "psi"),
 )
 
@@ -101,6 +103,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="erfinv",
 )
 defop(
@@ -112,6 +115,7 @@ defop(
     node="I0Backward0",
     torch=True,
     method=True,
+    inplace=True,
     special="i0",
 )
 defop(
@@ -149,6 +153,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="sinc",
 )
 defop(
@@ -160,6 +165,7 @@ defop(
     node="Deg2RadBackward0",
     torch=True,
     method=True,
+    inplace=True,
 )
 defop(
     "rad2deg",
@@ -170,6 +176,7 @@ defop(
     node="Rad2DegBackward0",
     torch=True,
     method=True,
+    inplace=True,
 )
 defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see frontend/special.py)
     "nan_to_num",
@@ -203,6 +210,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
 )
 
 # ---- the normal distribution and entropy (torch.special) -----------------------------------

@@ -43,8 +43,12 @@ class OpDef:
     into kernel constants (logit's ``eps`` -> the clamp bounds), or :class:`Use` to run a
     sibling op (div's ``rounding_mode``). ``self_at`` is the tensor's position in it (1 for
     ``polygamma(n, input)``; the method takes it as ``self``). Dtype rules are data:
-    ``integral`` refuses floating operands (the bitwise ops), ``zero_divisor`` refuses an
-    integer division by zero, both with PyTorch's messages. ``doc`` replaces the generated
+    ``integral`` refuses floating operands (the bitwise ops; ``"int"``: a bool result too,
+    the shifts), ``zero_divisor`` refuses an integer division by zero, both with PyTorch's
+    messages, which name its CPU kernel ``kernel`` (``"lshift"``; default the op's name).
+    ``no_derivative`` is for an op PyTorch computes but cannot differentiate
+    (``floor_divide``): its node is PyTorch's ``NotImplemented``, whose backward raises
+    ``derivative for <no_derivative> is not implemented``. ``doc`` replaces the generated
     docstring of a function without ``front``. ``inplace_as`` names a sibling op (same rules)
     that the in-place form runs where PyTorch names that node apart (``PolygammaBackward1``).
     """
@@ -64,13 +68,17 @@ class OpDef:
     special: tuple[str, ...] = ()
     front: Callable | None = None
     self_at: int = 0
-    integral: bool = False
+    integral: bool | str = False
     zero_divisor: bool = False
     doc: str = ""
     inplace_as: str = ""  # the sibling op the in-place form runs (its own node name)
+    kernel: str = ""  # PyTorch's CPU kernel name in its dtype errors (default: name)
+    no_derivative: str = ""  # PyTorch's name for the op in its "not implemented" error
 
     @property
     def node_name(self) -> str:
+        if self.no_derivative:
+            return "NotImplemented"
         return self.node or f"{self.name.capitalize()}Backward0"
 
     @property
@@ -128,10 +136,12 @@ def defop(
     special: str | tuple[str, ...] = (),
     front: Callable | None = None,
     self_at: int = 0,
-    integral: bool = False,
+    integral: bool | str = False,
     zero_divisor: bool = False,
     doc: str = "",
     inplace_as: str = "",
+    kernel: str = "",
+    no_derivative: str = "",
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -153,7 +163,7 @@ def defop(
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
-    public += (inplace_as,)
+    public += (inplace_as, kernel, no_derivative)
     op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
