@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .engine.grad_mode import STATE as GRAD
 from .frontend import pointwise as P
 from .frontend._tensor_data import result_type
 from .frontend.conjugate import conj
@@ -108,7 +109,17 @@ _OPS: dict[str, tuple[Callable, tuple[Grad | None, ...]]] = {
     "isnan": (np.isnan, (None,)),
     "isinf": (np.isinf, (None,)),
     "isfinite": (np.isfinite, (None,)),
+    # real and imaginary parts replaced apart (the replacements: real numbers)
+    "nan_to_num": (
+        lambda a, b, c, d: np.nan_to_num(a, nan=b.real, posinf=c.real, neginf=d.real),
+        (None,) * 4,
+    ),
 }  # fmt: skip
+#: ops PyTorch computes on complex values but refuses to record (name -> its message)
+_NO_COMPLEX_GRAD = {
+    "nan_to_num": "nan_to_num does not support automatic differentiation for outputs with "
+    "complex dtype.",
+}
 
 _LINEAR = frozenset({"add", "sub", "add_scaled", "sub_scaled", "neg", "cast", "clone", "copy"})
 _CLAMP = (NotImplementedError, "clamp is not supported for complex types")
@@ -252,6 +263,9 @@ def elementwise(
 ) -> Tensor:
     """Elementwise ``op`` where some operand (or the requested result) is complex."""
     fwd, grads, cdt = lookup(op, args, out_dtype)
+    refusal = _NO_COMPLEX_GRAD.get(op.name)
+    if refusal and GRAD.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in args):
+        raise RuntimeError(refusal)
     composed = composed_sgn(op, args)
     if composed is not None:
         return composed

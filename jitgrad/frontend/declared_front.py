@@ -37,6 +37,8 @@ _LOWER = """\
         refuse_floats(chosen, operands)
     if chosen.zero_divisor:
         check_divisor(*operands)
+    if chosen.no_bool:
+        refuse_bool(chosen, operands)
 """
 _RUN = _LOWER + "    return _run(chosen, operands)\n"
 _RUN_OUT = (
@@ -95,7 +97,7 @@ def _generate(
         call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
     ns.update(_hook=op.front, _op=runs or op, _registry=REGISTRY, _run=run)
     ns.update(_apply_inplace=apply_inplace, _write_out=write_out, _name=op.torch[0])
-    ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor)
+    ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor, refuse_bool=refuse_bool)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
     fn = ns[name]
@@ -110,8 +112,7 @@ def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
 
 
 def refuse_floats(op: OpDef, operands: tuple) -> None:
-    """``integral`` (the declaration's data): PyTorch's error for a floating operand, and
-    for ``integral="int"`` (the shifts) a bool result."""
+    """``integral`` (the declaration's data): PyTorch's error for a floating operand."""
     kernel = op.kernel or op.name
     for x in operands:
         if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
@@ -119,8 +120,12 @@ def refuse_floats(op: OpDef, operands: tuple) -> None:
             raise NotImplementedError(
                 f"\"{kernel}_cpu\" not implemented for '{D.scalar_name(what)}'"
             )
-    if op.integral == "int" and result_type(list(operands)) is D.bool_:
-        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
+
+
+def refuse_bool(op: OpDef, operands: tuple) -> None:
+    """``no_bool``: PyTorch's error for a bool result (``True << True``)."""
+    if result_type(list(operands)) is D.bool_:
+        raise NotImplementedError(f"\"{op.kernel or op.name}_cpu\" not implemented for 'Bool'")
 
 
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002

@@ -69,6 +69,8 @@ def inplace_form(op: OpDef):
                 front.refuse_floats(op, (t, other))
             if op.zero_divisor:
                 front.check_divisor(t, other)
+            if op.no_bool:
+                front.refuse_bool(op, (t, other))
             return apply_inplace(runs, t, (other,))
 
     else:
@@ -105,7 +107,7 @@ def _public(op: OpDef):
     if op.front:
         return front.function(op)
     fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
-    if op.integral or op.zero_divisor:
+    if op.integral or op.zero_divisor or op.no_bool:
         fn = _checked(op, fn)
     fn.__doc__ = op.doc or fn.__doc__
     return fn
@@ -114,13 +116,15 @@ def _public(op: OpDef):
 def _checked(op: OpDef, plain: Any):
     # ``plain`` (``_binary``) behind the declared dtype rules (the bitwise ops), calling
     # ``run`` itself: one frame per call, as the hand-written form had
-    name, integral, zero_divisor = op.name, op.integral, op.zero_divisor
+    name, integral, zero_divisor, no_bool = op.name, op.integral, op.zero_divisor, op.no_bool
 
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
         if integral:
             front.refuse_floats(op, (input, other))
         if zero_divisor:
             front.check_divisor(input, other)
+        if no_bool:
+            front.refuse_bool(op, (input, other))
         if out is not None:
             return write_out(name, out, lambda: run(op, (input, other)), (input, other))
         return run(op, (input, other))

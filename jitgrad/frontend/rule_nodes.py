@@ -135,7 +135,7 @@ def gradient_node(name: str, rule: str, env: dict, value: Any, namespace: Any):
     inputs are the Tensors the rule reads, ``g`` first (PyTorch's order: grad, then self or
     the result)."""
     used = rule_names(rule)
-    names = [k for k in ("g", "a", "b", "c", "out") if k in used]
+    names = [k for k in ("g", "a", "b", "c", "d", "out") if k in used]
     inputs = [env[k] for k in names if isinstance(env[k], Tensor)]
     backward = partial(_linear_backward, rule, {k: env[k] for k in names}, namespace)
     return record(name, value._value, value._dtype, inputs, backward)

@@ -376,6 +376,7 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "remainder": {"tt": "RemainderBackward1"},
     "lerp": {"ttt": "LerpBackward1"},
     "copysign": {"ts": "CopysignBackward1"},
+    "xlogy": {"ts": "XlogyBackward2", "st": "XlogyBackward1"},
 }
 
 # the rest of the declarations (exp/log and trigonometric, the special functions, the integer

@@ -32,10 +32,10 @@ def _bitwise_not(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
 _NOT = {"torch": True, "method": True, "inplace": True, "integral": True}
 defop("bitwise_not", "~a", (None,), np.invert, front=_bitwise_not, **_NOT)
 
-# Shifts of integers (not bool: ``integral="int"``), computed in 64 bits and cast back as
+# Shifts of integers (not bool: ``no_bool``), computed in 64 bits and cast back as
 # PyTorch's: a count below 0 or past the width shifts everything out (``<<``: 0; ``>>``: the
 # sign), which a 64-bit shift by 63 gives for every narrower dtype.
-_SHIFT = {"torch": True, "method": True, "inplace": True, "integral": "int"}
+_SHIFT = {"torch": True, "method": True, "inplace": True, "integral": True, "no_bool": True}
 defop(
     "bitwise_left_shift",
     "where(logical_and(b >= 0, b <= 63), a << b, 0)",
@@ -59,18 +59,19 @@ defop(
 # ``//``: as div(rounding_mode='floor'), but PyTorch has no derivative for it: its node
 # (NotImplemented) raises in backward, the in-place form's naming itself
 _FLOOR = ("a // b", ("0 * g", "0 * g"), np.floor_divide)
-defop("floor_divide_inplace", *_FLOOR, zero_divisor=True, no_derivative="aten::floor_divide_")
+_FLOOR_RULES = {"zero_divisor": True, "no_bool": True, "kernel": "div_floor"}
+defop("floor_divide_inplace", *_FLOOR, no_derivative="aten::floor_divide_", **_FLOOR_RULES)
 defop(
     "floor_divide",
     *_FLOOR,
     torch=True,
     method=True,
     inplace=True,
-    zero_divisor=True,
     no_derivative="aten::floor_divide",
     inplace_as="floor_divide_inplace",
     doc="``input // other``: the quotient rounded down, as Python's ``//``. PyTorch has no "
     "derivative for it: a backward that reaches it raises (``div(rounding_mode='floor')`` "
     "gives the zero gradient instead).",
+    **_FLOOR_RULES,
 )
 

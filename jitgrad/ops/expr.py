@@ -1,6 +1,6 @@
 """The elementwise expression language that op declarations are written in.
 
-An elementwise op declares its forward as an expression over its inputs ``a, b, c`` and its
+An elementwise op declares its forward as an expression over its inputs ``a, b, c, d`` and its
 derivatives as expressions over ``g`` (the incoming gradient), ``out`` (the forward result)
 and the inputs. The same text is
 
@@ -106,7 +106,7 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     },
 }
 
-VARIABLES = frozenset({"a", "b", "c", "g", "out"})
+VARIABLES = frozenset({"a", "b", "c", "d", "g", "out"})
 
 
 @cache

@@ -25,7 +25,7 @@ SAME, FLOAT, BOOL = "same", "float", "bool"
 class OpDef:
     """One elementwise op.
 
-    ``expr`` computes the result from inputs ``a, b, c``; ``grads[i]`` is the gradient for
+    ``expr`` computes the result from inputs ``a, b, c, d``; ``grads[i]`` is the gradient for
     input ``i`` from ``g`` (incoming gradient), ``out`` and the inputs, or ``None`` when that
     input is not differentiable. ``result`` says whether integer inputs give a float result
     (``FLOAT``: exp, div), a boolean one (``BOOL``: comparisons) or keep their dtype.
@@ -43,9 +43,10 @@ class OpDef:
     into kernel constants (logit's ``eps`` -> the clamp bounds), or :class:`Use` to run a
     sibling op (div's ``rounding_mode``). ``self_at`` is the tensor's position in it (1 for
     ``polygamma(n, input)``; the method takes it as ``self``). Dtype rules are data:
-    ``integral`` refuses floating operands (the bitwise ops; ``"int"``: a bool result too,
-    the shifts), ``zero_divisor`` refuses an integer division by zero, both with PyTorch's
-    messages, which name its CPU kernel ``kernel`` (``"lshift"``; default the op's name).
+    ``integral`` refuses floating operands (the bitwise ops), ``zero_divisor`` an integer
+    division by zero, ``no_bool`` a bool result (the shifts, ``floor_divide``), each with
+    PyTorch's message, which names its CPU kernel ``kernel`` (``"lshift"``; default the
+    op's name).
     ``no_derivative`` is for an op PyTorch computes but cannot differentiate
     (``floor_divide``): its node is PyTorch's ``NotImplemented``, whose backward raises
     ``derivative for <no_derivative> is not implemented``. ``doc`` replaces the generated
@@ -68,11 +69,12 @@ class OpDef:
     special: tuple[str, ...] = ()
     front: Callable | None = None
     self_at: int = 0
-    integral: bool | str = False
+    integral: bool = False
     zero_divisor: bool = False
     doc: str = ""
     inplace_as: str = ""  # the sibling op the in-place form runs (its own node name)
     kernel: str = ""  # PyTorch's CPU kernel name in its dtype errors (default: name)
+    no_bool: bool = False
     no_derivative: str = ""  # PyTorch's name for the op in its "not implemented" error
 
     @property
@@ -136,11 +138,12 @@ def defop(
     special: str | tuple[str, ...] = (),
     front: Callable | None = None,
     self_at: int = 0,
-    integral: bool | str = False,
+    integral: bool = False,
     zero_divisor: bool = False,
     doc: str = "",
     inplace_as: str = "",
     kernel: str = "",
+    no_bool: bool = False,
     no_derivative: str = "",
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
@@ -148,9 +151,9 @@ def defop(
     ``torch=True`` names the op's ``torch.*`` function after the op, a string or tuple
     names it (and its aliases) otherwise; see :class:`OpDef` for the other public names."""
     arity = len(grads)
-    inputs = {"a", "b", "c"}
+    inputs = {"a", "b", "c", "d"}
     used_inputs = E.free_names(expr) & inputs
-    expected = {"a", "b", "c"}.intersection(["a", "b", "c"][:arity])
+    expected = inputs.intersection(["a", "b", "c", "d"][:arity])
     if not used_inputs <= expected or "g" in E.free_names(expr):
         raise ValueError(f"op {name}: forward expression {expr!r} does not fit arity {arity}")
     for grad in grads:
@@ -163,7 +166,7 @@ def defop(
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
-    public += (inplace_as, kernel, no_derivative)
+    public += (inplace_as, kernel, no_bool, no_derivative)
     op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
