@@ -366,6 +366,39 @@ def _nan_to_num_rows() -> list:
     return rows
 
 
+def _logic_inplace_rows() -> list:
+    """``bitwise_and_``/``or_``/``xor_``: generated with the other in-place forms."""
+    rows = []
+    for name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
+        for dt in ("int8", "uint8", "int64", "bool", "float32"):
+            rows.append(
+                (
+                    f"{name}__{dt}",
+                    _value_row(
+                        lambda T, n=name, d=dt: getattr(_t(T, SMALL, d), n + "_")(_t(T, COUNTS, d))
+                    ),
+                )
+            )
+        rows += [
+            (
+                f"{name}__widening",
+                _value_row(
+                    lambda T, n=name: getattr(_t(T, SMALL, "bool"), n + "_")(_t(T, SMALL, "int8"))
+                ),
+            ),
+            (
+                f"{name}__scalar",
+                _value_row(lambda T, n=name: getattr(_t(T, SMALL, "int32"), n + "_")(6)),
+            ),
+        ]
+    return rows
+
+
 ROWS: list = (
-    _not_rows() + _shift_rows() + _floor_rows() + _special_inplace_rows() + _nan_to_num_rows()
+    _not_rows()
+    + _shift_rows()
+    + _floor_rows()
+    + _special_inplace_rows()
+    + _nan_to_num_rows()
+    + _logic_inplace_rows()
 )

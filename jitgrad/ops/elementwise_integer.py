@@ -18,7 +18,7 @@ for _name, _sym, _ref in (
     ("bitwise_xor", "^", np.bitwise_xor),
 ):
     _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
+    _kw = {"torch": True, "method": True, "inplace": True, "integral": True, "doc": _doc}
     defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
 
 
