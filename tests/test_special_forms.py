@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 from special_form_cases import ROWS
-from test_wrapped_ops import _same
-from wrapped_op_cases import run_row
+from wrapped_op_cases import assert_row, run_row
 
 import jitgrad
 
@@ -51,17 +50,7 @@ def _tolerance(name: str, dtype: str) -> float:
 @pytest.mark.parametrize("name, fn", PARAMS)
 def test_row_matches_pytorch(name: str, fn) -> None:
     want = RECORDED[name]
-    got = run_row(jitgrad, fn)
-    if "error" in want:
-        assert got.get("error") == want["error"]
-        return
-    assert "error" not in got, got["error"]
-    assert (got["dtype"], got["grad_fn"]) == (want["dtype"], want["grad_fn"])
-    rtol = _tolerance(name, want["dtype"])
-    assert _same(got["value"], want["value"], rtol)
-    assert ("grad" in got) == ("grad" in want)
-    if "grad" in want:
-        assert _same(got["grad"], want["grad"], rtol)
+    assert_row(run_row(jitgrad, fn), want, _tolerance(name, want.get("dtype", "")))
 
 
 def test_every_row_was_recorded() -> None:

@@ -252,11 +252,14 @@ def record_value(op: OpDef, args: Sequence[Any], value: Tensor) -> Tensor | None
     16 bits, device, deferred or complex operands): the caller runs the op."""
     if DEVICE.active or L.STATE.enabled or L.STATE.seen and L.any_lazy(args):
         return None
-    if D.any_complex(args, None):
-        return None
-    key = (op, None, *map(_signature, args))
+    if len(args) == 2:  # (as in _general)
+        key = (op, None, _signature(args[0]), _signature(args[1]))
+    else:
+        key = (op, None, *map(_signature, args))
     plan = _plans.get(key)
     if plan is None:
+        if D.any_complex(args, None):  # complex operands never get a plan (see _general)
+            return None
         plan = _plans[key] = Plan(op, args, None)
     values, arrays, wants_grad = _operands(plan, args)
     shapes = tuple([a.shape for a in arrays])

@@ -80,18 +80,21 @@ _LAST_OPERATORS = {ast.Mult: "mul", ast.Add: "add", ast.Sub: "sub", ast.Div: "di
 
 
 @cache
-def last_op(rule: str) -> tuple[str, tuple[str, ...]] | None:
-    """A rule's last op (the declared op its top operator runs) and its operands' texts:
-    ``g * cos(a)`` -> ``("mul", ("g", "cos(a)"))``, ``-g`` -> ``("neg", ("g",))``; None for
-    any other last op (a call, a power: their functions pick among ops themselves). Python
-    evaluates the operands left to right, then the operator: evaluating the texts one by one
-    records the same nodes in the same order as the whole rule."""
-    top = ast.parse(rule, mode="eval").body
+def last_op(rule: str) -> tuple[str, Any] | None:
+    """A rule's last op (the declared op its top operator runs) and its operands as one
+    compiled tuple expression: ``g * cos(a)`` -> ``("mul", <(g, cos(a))>)``, ``-g`` ->
+    ``("neg", <(g,)>)``; None for any other last op (a call, a power: their functions pick
+    among ops themselves). Python evaluates the operands left to right, then the operator:
+    the tuple records the same nodes in the same order as the whole rule."""
+    top = E.parse(rule)
     if isinstance(top, ast.BinOp) and type(top.op) in _LAST_OPERATORS:
-        return _LAST_OPERATORS[type(top.op)], (ast.unparse(top.left), ast.unparse(top.right))
-    if isinstance(top, ast.UnaryOp) and isinstance(top.op, ast.USub):
-        return "neg", (ast.unparse(top.operand),)
-    return None
+        name, operands = _LAST_OPERATORS[type(top.op)], (top.left, top.right)
+    elif isinstance(top, ast.UnaryOp) and isinstance(top.op, ast.USub):
+        name, operands = "neg", (top.operand,)
+    else:
+        return None
+    text = "(" + "".join(ast.unparse(x) + ", " for x in operands) + ")"
+    return name, compile(text, "<jitgrad-expr>", "eval")
 
 
 def operator_operands(name: str, operands: list) -> tuple | None:
