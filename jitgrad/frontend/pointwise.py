@@ -261,16 +261,20 @@ def record_value(op: OpDef, args: Sequence[Any], value: Tensor) -> Tensor | None
         if D.any_complex(args, None):  # complex operands never get a plan (see _general)
             return None
         plan = _plans[key] = Plan(op, args, None)
-    values, arrays, wants_grad = _operands(plan, args)
-    shapes = tuple([a.shape for a in arrays])
-    same = all(s == shapes[0] for s in shapes)
-    shape = shapes[0] if same else broadcast_shape(shapes)
-    out = value._value
-    if shape != out.shape or plan.odt is not value._dtype or plan.odt.round is not None:
+    if plan.odt is not value._dtype or plan.odt.round is not None:
         return None
+    values, arrays, wants_grad = _operands(plan, args)
+    out = value._value
+    shape = shapes = out.shape  # (written out, as _general: this is per gradient)
+    for a in arrays:
+        if a.shape != shape:
+            shapes = tuple([a.shape for a in arrays])
+            if broadcast_shape(shapes) != shape:
+                return None
+            break
     if not (wants_grad and plan.records and STATE.enabled):
         return value
-    return _record(plan, args, values, out, shape if same else shapes)
+    return _record(plan, args, values, out, shapes)
 
 
 def _three(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:

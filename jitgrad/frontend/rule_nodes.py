@@ -101,16 +101,17 @@ def operator_operands(name: str, operands: list) -> tuple | None:
     """The operands in the order the Tensor operator passes them to its op (``2 * x`` is
     ``mul(x, 2)``, ``__rmul__``; ``1 - x`` is ``sub(1, x)``, RsubBackward1), or None where
     the operator is not one op call on them (``1 / x`` is ``reciprocal(x) * 1``)."""
-    tensors = [isinstance(x, Tensor) for x in operands]
-    if not all(t or type(x) in (int, float) for t, x in zip(tensors, operands, strict=True)):
+    a = operands[0]
+    if len(operands) == 1:
+        return operands if isinstance(a, Tensor) else None
+    b = operands[1]
+    if isinstance(a, Tensor):
+        return operands if isinstance(b, Tensor) or type(b) in (int, float) else None
+    if not (isinstance(b, Tensor) and type(a) in (int, float)):
         return None
-    if tensors[0]:
-        return tuple(operands)
-    if name in ("mul", "add") and tensors[1]:
-        return (operands[1], operands[0])
-    if name == "sub" and tensors[1]:
-        return tuple(operands)
-    return None
+    if name in ("mul", "add"):
+        return (b, a)
+    return operands if name == "sub" else None
 
 
 def named_top(grad: Any, name: str | None, first: int) -> None:
