@@ -56,3 +56,18 @@ def test_row_matches_pytorch(name: str, fn) -> None:
 def test_every_row_was_recorded() -> None:
     assert set(RECORDED) == {name for name, _ in ROWS}
     assert TORCH["torch"].startswith("2.13")
+
+
+def test_a_four_operand_op_in_a_deferred_chain() -> None:
+    # nan_to_num reads a fourth operand (d, -inf's replacement); at 2**17 elements it is
+    # deferred and fused with the ops around it (frontend/lazy.py), forward and backward
+    import numpy as np
+
+    v = np.random.default_rng(0).standard_normal(1 << 17).astype(np.float32)
+    v[::7], v[::11], v[::13] = np.nan, np.inf, -np.inf
+    x = jitgrad.tensor(v, requires_grad=True)
+    y = (x * 2).nan_to_num(posinf=5.0, neginf=-7.0) * 3
+    want = np.nan_to_num(v * 2, nan=0.0, posinf=5.0, neginf=-7.0) * 3
+    assert np.array_equal(y.detach().numpy(), want)
+    y.sum().backward()
+    assert np.array_equal(x.grad.numpy(), np.where(np.isfinite(v), 6.0, 0.0).astype(np.float32))
