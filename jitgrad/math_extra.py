@@ -227,8 +227,6 @@ def _integer_op(name: str, ufunc: Any, kernel: str):
 
 gcd = _integer_op("gcd", np.gcd, "gcd")
 lcm = _integer_op("lcm", np.lcm, "lcm")
-bitwise_left_shift = _integer_op("bitwise_left_shift", np.left_shift, "lshift")
-bitwise_right_shift = _integer_op("bitwise_right_shift", np.right_shift, "rshift")
 
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
@@ -339,8 +337,6 @@ TOP_LEVEL: dict[str, Any] = {
         renorm,
         gcd,
         lcm,
-        bitwise_left_shift,
-        bitwise_right_shift,
         nextafter,
         frexp,
         histc,
@@ -353,11 +349,9 @@ METHODS: dict[str, Any] = {
     **{
         name: TOP_LEVEL[name]
         for name in (
-            "dist ger vdot diagflat logcumsumexp cov corrcoef renorm gcd lcm bitwise_left_shift "
-            "bitwise_right_shift nextafter frexp histc unique_consecutive"
+            "dist ger vdot diagflat logcumsumexp cov corrcoef renorm gcd lcm nextafter frexp "
+            "histc unique_consecutive"
         ).split()
     },
     "sum_to_size": sum_to_size,
-    "__lshift__": lambda self, other: bitwise_left_shift(self, other),
-    "__rshift__": lambda self, other: bitwise_right_shift(self, other),
 }

@@ -193,8 +193,14 @@ def _where(self: Tensor, condition: Any, y: Any) -> Tensor:
     return F.where(condition, self, y)
 
 
-def _ifloordiv(self: Tensor, other: Any) -> Tensor:
-    return F.floor_divide_(self, other) if _operand(other) else NotImplemented
+def _inplace_operator(name: str):
+    """``t //= other``, ``t <<= other``...: the declaration's generated in-place form."""
+    inplace = F.DECLARED_INPLACE[name]
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        return inplace(self, other) if _operand(other) else NotImplemented
+
+    return method
 
 
 METHODS: dict[str, Any] = {
@@ -210,7 +216,7 @@ METHODS: dict[str, Any] = {
     ),  # PyTorch computes 2 / x as reciprocal(x) * 2
     "__floordiv__": _binop(F.floor_divide),
     "__rfloordiv__": _binop(F.floor_divide, reflected=True),
-    "__ifloordiv__": _ifloordiv,
+    "__ifloordiv__": _inplace_operator("floor_divide_"),
     "__pow__": _binop(F.pow),
     "__rpow__": _binop(F.pow, reflected=True),
     "__eq__": _op_method("eq"),
@@ -260,7 +266,6 @@ METHODS: dict[str, Any] = {
     "add_": F.add_,
     "sub_": F.sub_,
     "mul_": F.mul_,
-    "floor_divide_": F.floor_divide_,
     "pow_": F.pow_,
     "clamp_": F.clamp_,
     "clip_": F.clamp_,
@@ -275,6 +280,12 @@ METHODS: dict[str, Any] = {
     "__rmod__": _binop(F.remainder, reflected=True),
     "__xor__": _binop(F.bitwise_xor),
     "__rxor__": _binop(F.bitwise_xor, reflected=True),
+    "__lshift__": _binop(F.bitwise_left_shift),
+    "__rlshift__": _binop(F.bitwise_left_shift, reflected=True),
+    "__ilshift__": _inplace_operator("bitwise_left_shift_"),
+    "__rshift__": _binop(F.bitwise_right_shift),
+    "__rrshift__": _binop(F.bitwise_right_shift, reflected=True),
+    "__irshift__": _inplace_operator("bitwise_right_shift_"),
     "new_zeros": _new(0, "new_zeros"),
     "new_ones": _new(1, "new_ones"),
     "new_empty": _new(None, "new_empty"),
@@ -296,8 +307,7 @@ METHODS: dict[str, Any] = {
 #: The functions that are also Tensor methods: those written here by hand, then those their
 #: declarations name (``defop(..., method=True)``, generated in frontend/functions.py).
 _FUNCTIONS_AS_METHODS = (
-    "add sub subtract pow round square clamp clip clone clamp_min clamp_max lerp addcmul "
-    "addcdiv floor_divide bitwise_not"
+    "add sub subtract pow round square clamp clip clone clamp_min clamp_max lerp addcmul addcdiv"
 ).split() + list(F.DECLARED_METHODS)
 
 

@@ -212,6 +212,7 @@ _DECLARED = {
     "clamp_min": "clamp_min",
     "clamp_max": "clamp_max",
     "multiply": "mul",
+    "arctan2": "atan2",
     "igamma": "igamma",
     "igammac": "igammac",
 }
@@ -226,10 +227,7 @@ METHODS: dict[str, Any] = {
     **{n + "_": _comparison(op, node, n + "_") for n, (op, node) in _COMPARISONS.items()},
     **{
         n + "_": _nondifferentiable(getattr(F, n), n + "_")
-        for n in (
-            "logical_and logical_or logical_xor logical_not bitwise_and bitwise_or "
-            "bitwise_xor bitwise_not"
-        ).split()
+        for n in "logical_and logical_or logical_xor logical_not".split()
     },
     **{
         n + "_": _underived(op, n + "_")
@@ -253,7 +251,7 @@ METHODS: dict[str, Any] = {
     "renorm_": _via(M.renorm, "renorm_"),
     **{
         n + "_": _nondifferentiable(getattr(M, n), n + "_")
-        for n in "gcd lcm bitwise_left_shift bitwise_right_shift nextafter".split()
+        for n in "gcd lcm nextafter".split()
     },
 }
 

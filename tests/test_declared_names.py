@@ -5,6 +5,7 @@ in-place method and ``jitgrad.special.<name>``, with no other file touched."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import subprocess
@@ -103,7 +104,8 @@ for call in (lambda: jitgrad.shift_by(1, t, scale=0), lambda: t.float().shift_by
 def test_an_op_with_its_own_arguments_is_one_declaration(tmp_path: Path) -> None:
     assert _with_declaration(tmp_path, HOOKED, HOOKED_RUN) == [
         "[7, 1, 11] [6, 3, 8] [2, -1, 4]",
-        "(k: 'int', input: 'Tensor', *, scale: 'int' = 1) -> 'Tensor' ``input * scale + k``.",
+        "(k: 'int', input: 'Tensor', *, scale: 'int' = 1, out=None) -> 'Tensor' "
+        "``input * scale + k``.",
         "(self: 'Tensor', k: 'int', *, scale: 'int' = 1) -> 'Tensor' "
         "(self: 'Tensor', k: 'int', *, scale: 'int' = 1) -> 'Tensor'",
         "True [13, 16]",
@@ -157,6 +159,66 @@ def test_ops_with_their_own_arguments_are_generated(name: str) -> None:
     assert getattr(F, name) is F.DECLARED[name]
     if op.inplace:
         assert getattr(jitgrad.Tensor, name + "_") is F.DECLARED_INPLACE[name + "_"]
+
+
+# the last hand-written elementwise wrappers (session 11): function, method, in-place form
+# and out= all generated from one declaration each
+LAST_WRAPPERS = "bitwise_not bitwise_left_shift bitwise_right_shift floor_divide nan_to_num".split()
+
+
+@pytest.mark.parametrize("name", LAST_WRAPPERS)
+def test_the_last_wrappers_are_one_declaration_each(name: str) -> None:
+    op = REGISTRY[name]
+    assert op.torch == (name,) and op.method and op.inplace
+    assert getattr(F, name) is F.DECLARED[name] is getattr(jitgrad.Tensor, name)
+    assert getattr(jitgrad.Tensor, name + "_") is F.DECLARED_INPLACE[name + "_"]
+    assert "out" in inspect.signature(getattr(jitgrad, name)).parameters
+
+
+#: the special functions' in-place forms, by hand before (frontend/special.py)
+SPECIAL_INPLACE = "lgamma digamma erfinv i0 sinc deg2rad rad2deg copysign xlogy hypot atan2"
+
+
+@pytest.mark.parametrize("name", SPECIAL_INPLACE.split())
+def test_special_inplace_forms_are_generated(name: str) -> None:
+    assert REGISTRY[name].inplace
+    assert getattr(jitgrad.Tensor, name + "_") is F.DECLARED_INPLACE[name + "_"]
+
+
+# The dtype rules and the missing derivative are declaration data too: a shift-like op
+# naming PyTorch's kernel in its errors, refusing bool results, and an op with no derivative.
+RULES = """
+defop("shl_like", "a * 2", (None, None), lambda a, b: a * 2, torch=True, method=True,
+      inplace=True, integral=True, no_bool=True, kernel="shl")
+defop("floor_like", "a // b", ("0 * g", "0 * g"), lambda a, b: a // b, torch=True,
+      inplace=True, zero_divisor=True, no_derivative="aten::floor_like")
+"""
+RULES_RUN = """
+import jitgrad
+t, o = jitgrad.tensor([1, 2]), jitgrad.empty(0, dtype=jitgrad.int64)
+print(jitgrad.shl_like(t, 1, out=o).tolist(), o.tolist(), t.shl_like_(3).tolist())
+x = jitgrad.tensor([3.0, -3.0], requires_grad=True)
+y = jitgrad.floor_like(x, 2.0)
+print(type(y.grad_fn).__name__, y.tolist())
+for call in (lambda: jitgrad.shl_like(jitgrad.tensor([True]), True),
+             lambda: jitgrad.shl_like(t, 1.5), lambda: jitgrad.floor_like(t, 0),
+             lambda: y.sum().backward()):
+    try:
+        call()
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+
+
+def test_dtype_rules_and_a_missing_derivative_are_declared(tmp_path: Path) -> None:
+    assert _with_declaration(tmp_path, RULES, RULES_RUN) == [
+        "[2, 4] [2, 4] [2, 4]",
+        "NotImplemented [1.0, -2.0]",
+        "NotImplementedError \"shl_cpu\" not implemented for 'Bool'",
+        "NotImplementedError \"shl_cpu\" not implemented for 'Float'",
+        "RuntimeError ZeroDivisionError",
+        "RuntimeError derivative for aten::floor_like is not implemented",
+    ]
 
 
 def test_a_method_without_a_torch_name_is_refused() -> None:

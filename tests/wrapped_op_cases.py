@@ -329,3 +329,42 @@ def run_row(T: Any, fn: Any) -> dict:
         return row
     except Exception as err:  # noqa: BLE001 - recording whatever is raised
         return {"error": [type(err).__name__, str(err)]}
+
+
+def same(got: object, want: object, rtol: float) -> bool:
+    """Equal values: bit for bit (the sign of zero included, a NaN's sign not) when ``rtol``
+    is 0, else within ``rtol``."""
+    import numpy as np
+
+    a = np.asarray(got, dtype=np.float64)
+    b = np.asarray(want, dtype=np.float64)
+    if a.shape != b.shape or not np.array_equal(np.isnan(a), np.isnan(b)):
+        return False
+    if rtol == 0.0:
+        signs = np.signbit(a[~np.isnan(a)]) == np.signbit(b[~np.isnan(b)])
+        return bool(np.array_equal(a, b, equal_nan=True) and signs.all())
+    return bool(np.allclose(a, b, rtol=rtol, atol=0.0, equal_nan=True))
+
+
+def assert_row(got: dict, want: dict, rtol: float) -> None:
+    """A row as jitgrad ran it against PyTorch's record (:func:`run_row`'s dicts)."""
+    if "error" in want:
+        assert got.get("error") == want["error"]
+        return
+    assert "error" not in got, got["error"]
+    assert (got["dtype"], got["grad_fn"]) == (want["dtype"], want["grad_fn"])
+    assert same(got["value"], want["value"], rtol)
+    assert ("grad" in got) == ("grad" in want)
+    if "grad" in want:
+        assert same(got["grad"], want["grad"], rtol)
+
+
+def record_rows(rows: list, path: Any) -> None:
+    """PyTorch's answers to ``rows`` written to ``path`` (the fixtures' make_*_torch.py)."""
+    import json
+
+    import torch
+
+    data = {"torch": torch.__version__, "rows": {name: run_row(torch, fn) for name, fn in rows}}
+    with open(path, "w") as f:
+        json.dump(data, f, indent=0, sort_keys=True)

@@ -22,9 +22,11 @@ OVERWROTE = object()
 class ElementwiseNode(Node):
     """Base of the nodes of elementwise ops: a saved record in the layout of
     :mod:`jitgrad.ops.saved_record`, and gradients one generated kernel can compute (so the
-    fusion planner may merge such nodes into one group)."""
+    fusion planner may merge such nodes into one group, unless ``fusable`` is False: a node
+    whose backward raises, as PyTorch's ``NotImplemented`` for ``floor_divide``)."""
 
     __slots__ = ()
+    fusable = True
 
     def record(self) -> Any:
         """The saved record as it is: this node itself (an eager node's record is its own

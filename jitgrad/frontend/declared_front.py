@@ -16,8 +16,11 @@ import inspect
 from typing import Any
 
 from .. import dtypes as D
+from ..engine.grad_mode import STATE as GRAD
+from ..ops.complex_refusals import NO_GRAD
 from ..ops.registry import REGISTRY, OpDef
 from ._tensor_data import result_type
+from .out import write_out
 from .pointwise import run
 from .pointwise_inplace import apply_inplace
 from .tensor import Tensor
@@ -36,15 +39,26 @@ _LOWER = """\
         refuse_floats(chosen, operands)
     if chosen.zero_divisor:
         check_divisor(*operands)
+    if chosen.no_bool:
+        refuse_bool(chosen, operands)
 """
+_REFUSE_AFTER = "        refuse_bool(chosen, operands)\n"
 _RUN = _LOWER + "    return _run(chosen, operands)\n"
+_RUN_OUT = (
+    _LOWER
+    + "    if out is not None:\n"
+    + "        return _write_out(_name, out, lambda: _run(chosen, operands), operands)\n"
+    + "    return _run(chosen, operands)\n"
+)
 _INPLACE = _LOWER + "    return _apply_inplace(chosen, operands[0], operands[1:])\n"
 
 
 def function(op: OpDef) -> Any:
-    """``torch.<name>``: the hook's signature and docstring."""
+    """``torch.<name>``: the hook's signature and docstring, and PyTorch's ``out=``."""
     sig = inspect.signature(op.front)
-    return _generate(op.torch[0], op, _RUN, sig, sig, None, op.front.__doc__)
+    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    public = sig.replace(parameters=[*sig.parameters.values(), out])
+    return _generate(op.torch[0], op, _RUN_OUT, public, sig, None, op.front.__doc__)
 
 
 def method(op: OpDef) -> Any:
@@ -84,9 +98,13 @@ def _generate(
     for i, p in enumerate(hook.parameters.values()):
         arg = "self" if i == self_at else p.name
         call.append(arg if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={arg}")
+    if op.name in NO_GRAD:  # PyTorch refuses to record its complex form
+        check = "    refuse_complex_grad(chosen, operands)\n"
+        body = body.replace(_REFUSE_AFTER, _REFUSE_AFTER + check)
+        ns["refuse_complex_grad"] = refuse_complex_grad
     ns.update(_hook=op.front, _op=runs or op, _registry=REGISTRY, _run=run)
-    ns.update(_apply_inplace=apply_inplace)
-    ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor)
+    ns.update(_apply_inplace=apply_inplace, _write_out=write_out, _name=op.torch[0])
+    ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor, refuse_bool=refuse_bool)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
     fn = ns[name]
@@ -102,12 +120,26 @@ def _self_first(sig: inspect.Signature, at: int) -> inspect.Signature:
 
 def refuse_floats(op: OpDef, operands: tuple) -> None:
     """``integral`` (the declaration's data): PyTorch's error for a floating operand."""
+    kernel = op.kernel or op.name
     for x in operands:
         if isinstance(x, Tensor) and x._dtype.is_floating_point or isinstance(x, float):
             what = x._dtype if isinstance(x, Tensor) else D.get_default_dtype()
             raise NotImplementedError(
-                f"\"{op.name}_cpu\" not implemented for '{D.scalar_name(what)}'"
+                f"\"{kernel}_cpu\" not implemented for '{D.scalar_name(what)}'"
             )
+
+
+def refuse_complex_grad(op: OpDef, operands: tuple) -> None:
+    """PyTorch's error for an op it computes on a complex tensor but does not record."""
+    x = operands[0]
+    if GRAD.enabled and isinstance(x, Tensor) and x._requires_grad and x._dtype.is_complex:
+        raise RuntimeError(NO_GRAD[op.name])
+
+
+def refuse_bool(op: OpDef, operands: tuple) -> None:
+    """``no_bool``: PyTorch's error for a bool result (``True << True``)."""
+    if result_type(list(operands)) is D.bool_:
+        raise NotImplementedError(f"\"{op.kernel or op.name}_cpu\" not implemented for 'Bool'")
 
 
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002

@@ -7,7 +7,6 @@ import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where sp
 from typing import Any
 
 from .. import dtypes as D
-from ..engine.grad_mode import no_grad
 from ..ops import elementwise  # noqa: F401 - registers the declarations
 from ..ops.registry import REGISTRY, OpDef
 from . import declared_front as front
@@ -22,7 +21,7 @@ from .clamp_where import where as where
 from .out import write_out
 from .pointwise import apply, run
 from .pointwise_inplace import apply_inplace
-from .recording import record, renamed
+from .recording import renamed
 from .tensor import Tensor
 
 R = REGISTRY
@@ -54,13 +53,29 @@ def _binary(name: str):
     return fn
 
 
-def unary_(name: str):
-    op = R[name]
+def inplace_form(op: OpDef):
+    """``Tensor.<name>_`` of a declaration without a ``front`` hook: its dtype rules, then
+    the op (or its ``inplace_as`` sibling, named apart) written into ``t``."""
+    runs = R[op.inplace_as] if op.inplace_as else op
+    if op.arity == 1:
 
-    def fn(t: Any) -> Any:
-        return apply_inplace(op, t, ())
+        def fn(t: Any) -> Any:
+            return apply_inplace(runs, t, ())
 
-    fn.__name__ = name + "_"
+    elif op.arity == 2:
+
+        def fn(t: Any, other: Any) -> Any:
+            if op.integral:
+                front.refuse_floats(op, (t, other))
+            if op.zero_divisor:
+                front.check_divisor(t, other)
+            if op.no_bool:
+                front.refuse_bool(op, (t, other))
+            return apply_inplace(runs, t, (other,))
+
+    else:
+        raise ValueError(f"op {op.name}: no in-place form for {op.arity} operands")
+    fn.__name__ = fn.__qualname__ = op.torch[0] + "_"
     return fn
 
 
@@ -82,7 +97,7 @@ def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dic
         if op.method:
             methods.update(dict.fromkeys(op.torch, front.method(op) if op.self_at else fn))
         if op.inplace:
-            inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else unary_(op.name)
+            inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else inplace_form(op)
     return torch_names, special_names, methods, inplace
 
 
@@ -92,7 +107,7 @@ def _public(op: OpDef):
     if op.front:
         return front.function(op)
     fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
-    if op.integral or op.zero_divisor:
+    if op.integral or op.zero_divisor or op.no_bool:
         fn = _checked(op, fn)
     fn.__doc__ = op.doc or fn.__doc__
     return fn
@@ -101,13 +116,15 @@ def _public(op: OpDef):
 def _checked(op: OpDef, plain: Any):
     # ``plain`` (``_binary``) behind the declared dtype rules (the bitwise ops), calling
     # ``run`` itself: one frame per call, as the hand-written form had
-    name, integral, zero_divisor = op.name, op.integral, op.zero_divisor
+    name, integral, zero_divisor, no_bool = op.name, op.integral, op.zero_divisor, op.no_bool
 
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
         if integral:
             front.refuse_floats(op, (input, other))
         if zero_divisor:
             front.check_divisor(input, other)
+        if no_bool:
+            front.refuse_bool(op, (input, other))
         if out is not None:
             return write_out(name, out, lambda: run(op, (input, other)), (input, other))
         return run(op, (input, other))
@@ -124,18 +141,6 @@ def _checked(op: OpDef, plain: Any):
 DECLARED, DECLARED_SPECIAL, DECLARED_METHODS, DECLARED_INPLACE = _public_names()
 INPLACE_UNARY = tuple(name[:-1] for name in DECLARED_INPLACE)
 globals().update(DECLARED)
-
-
-def bitwise_not(input: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
-    """``~input``: bitwise for integers, logical for bool (numba's ``~True`` is an int)."""
-    if input._dtype.is_floating_point:
-        raise NotImplementedError(
-            f"\"bitwise_not_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
-        )
-    name = "logical_not" if input._dtype is D.bool_ else "bitwise_not"
-    if out is not None:
-        return write_out("bitwise_not", out, lambda: run(R[name], (input,)), (input,))
-    return run(R[name], (input,))
 
 
 def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
@@ -174,24 +179,10 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     return sub(other, input, alpha=alpha)
 
 
-def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
-    """``input // other``: the quotient rounded down, as Python's ``//``. PyTorch has no
-    derivative for it: a backward that reaches it raises (``div(rounding_mode='floor')``
-    gives the zero gradient instead)."""
-    front.check_divisor(input, other)
-    with no_grad():
-        out = run(R["div_floor"], (input, other))
-    return record("NotImplemented", out._value, out._dtype, (input, other), _no_floor_grad)
-
-
 def _floor_div_rule(input: Any, other: Any) -> Any:  # noqa: A002
     """``floor_div`` of a derivative rule over Tensors: PyTorch's
     ``div(rounding_mode='floor')`` (zero derivative), not :func:`floor_divide` (none)."""
     return run(R["div_floor"], (input, other))
-
-
-def _no_floor_grad(g: Any) -> Any:
-    raise RuntimeError("derivative for floor_divide is not implemented")
 
 
 #: Scalar exponents computed by multiplication (declared in ops/elementwise.py).
@@ -251,11 +242,6 @@ def mul_(t: Any, other: Any) -> Any:
 div_ = DECLARED_INPLACE["div_"]  # (the operators and divide_/true_divide_ use it)
 
 
-def floor_divide_(t: Any, other: Any) -> Any:
-    front.check_divisor(t, other)
-    return apply_inplace(R["div_floor"], t, (other,))
-
-
 def pow_(t: Any, exponent: Any) -> Any:
     return apply_inplace(R["pow"], t, (exponent,))
 
@@ -274,7 +260,7 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 _HELPERS = frozenset(
     "Any D DECLARED DECLARED_INPLACE DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY OpDef R "
     "REGISTRY annotations front "
-    "apply apply_inplace cast elementwise elementwise_operands record run unary_ write_out "
-    "add_ sub_ mul_ div_ floor_divide_ pow_".split()
+    "apply apply_inplace cast elementwise elementwise_operands inplace_form record run write_out "
+    "add_ sub_ mul_ div_ pow_".split()
 )
 __all__ = [name for name in tuple(globals()) if name[0] != "_" and name not in _HELPERS]

@@ -28,6 +28,7 @@ from ..ops.registry import REGISTRY, OpDef
 from . import argcheck as A
 from . import checks as K
 from . import lazy as L
+from . import pointwise_backward as BACKWARD
 from .multi_view import check_marked
 from .overlap import assert_no_internal_overlap
 from .pointwise_backward import edge_indices, sum_to_shape
@@ -46,6 +47,7 @@ __all__ = [
     "add_into",
     "broadcast_shape",
     "check_inplace",
+    "record_value",
     "edge_indices",
     "run",
     "sum_to_shape",
@@ -233,6 +235,40 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     return _general(op, args, None, None)
 
 
+def record_value(op: OpDef, args: Sequence[Any], value: Tensor) -> Tensor | None:
+    """``run(op, args)``'s result and node with ``value`` (the lowered backward kernel's
+    gradient) as its result, no kernel run: the last op of a create_graph rule
+    (:func:`.pointwise_backward._last_recorded`), whose value the kernel computed already.
+    ``value`` itself where no operand requires grad (the op would record nothing); None
+    where it cannot stand for the op's result (another shape or dtype, a result rounded to
+    16 bits, device, deferred or complex operands): the caller runs the op."""
+    if DEVICE.active or L.STATE.enabled or L.STATE.seen and L.any_lazy(args):
+        return None
+    if len(args) == 2:  # (as in _general)
+        key = (op, None, _signature(args[0]), _signature(args[1]))
+    else:
+        key = (op, None, *map(_signature, args))
+    plan = _plans.get(key)
+    if plan is None:
+        if D.any_complex(args, None):  # complex operands never get a plan (see _general)
+            return None
+        plan = _plans[key] = Plan(op, args, None)
+    if plan.odt is not value._dtype or plan.odt.round is not None:
+        return None
+    values, arrays, wants_grad = _operands(plan, args)
+    out = value._value
+    shape = shapes = out.shape  # (written out, as _general: this is per gradient)
+    for a in arrays:
+        if a.shape != shape:
+            shapes = tuple([a.shape for a in arrays])
+            if broadcast_shape(shapes) != shape:
+                return None
+            break
+    if not (wants_grad and plan.records and STATE.enabled):
+        return value
+    return _record(plan, args, values, out, shapes)
+
+
 def _three(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:
     """:func:`run`'s small lane for a tensor and two Python floats or ints (softplus's beta
     and threshold): the plan (None if there is none, or an operand is something else) and
@@ -329,3 +365,5 @@ L.bind_dispatch(_plans, Plan, broadcast_shape, edge_indices)
 
 
 ABOVE.add_into = add_into  # the engine sums gradients through this (see engine.ABOVE)
+# a create_graph rule's last op is recorded through this (pointwise_backward sits below)
+BACKWARD.ABOVE.record_value = record_value

@@ -10,6 +10,7 @@ the backward's results follow, is :func:`jitgrad.ops.edges.edge_indices`.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,8 @@ from ..fusion.layout import iteration_views
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops import expr as E
 from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, pointwise_plan)
+from ..ops.registry import REGISTRY
+from . import rule_nodes as R
 from .rule_nodes import PIECEWISE_LINEAR, dedicated, gradient_node, named_top, scalar_nodes, start
 from .saved_views import ROLES
 from .tensor import Tensor, _make
@@ -51,9 +54,11 @@ class _Above:
 
     ``functional_namespace``: the Tensor functions the create_graph rules call (the
     torch-level functions, which dispatch through this module), set by
-    :mod:`jitgrad.frontend.expression_namespace`."""
+    :mod:`jitgrad.frontend.expression_namespace`; ``record_value``: an op's node recorded
+    with a value given, :func:`jitgrad.frontend.pointwise.record_value`."""
 
     functional_namespace: Any = None
+    record_value: Any = None  # pointwise.record_value: a rule's last op, given its value
 
 
 ABOVE = _Above()
@@ -223,8 +228,9 @@ def _differentiable_backward(node, op, rec, g, needs):
     The rule's Tensor ops round each intermediate to the tensor dtype and sum a broadcast
     operand's gradient in another order than the kernel's accumulation: up to 1 ulp apart
     from the kernel (float32 special functions, broadcast operands). So the graph gives the
-    nodes and what they save, the kernel the first-order values (the rule's last op computes
-    a value that is then replaced: one kernel more per gradient than the graph alone).
+    nodes and what they save, the kernel the first-order values. The rule's last op is
+    recorded with the kernel's value as its result where that is the gradient as it stands
+    (:func:`_last_recorded`): its kernel does not run a second time.
 
     The nodes are named as PyTorch's (:mod:`.rule_nodes`); the piecewise-linear activations'
     gradient is one node holding the kernel's value, with no rule op run."""
@@ -238,7 +244,7 @@ def _differentiable_backward(node, op, rec, g, needs):
             None if v is None else gradient_node(name, op.grads[i], env, v, ns)
             for i, v in zip(edge_indices(op, rec.smask), values, strict=True)
         ]
-    graphs = _rule_graphs(node, op, args, g, needs, out, cdt, name)
+    graphs = _rule_graphs(node, op, args, g, needs, out, cdt, name, values)
     return [_with_value(t, v, args, g) for t, v in zip(graphs, values, strict=True)]
 
 
@@ -260,12 +266,13 @@ def _with_value(graph, value, args, g):
     return graph
 
 
-def _rule_graphs(node, op, args, g, needs, out, cdt, name=None):
+def _rule_graphs(node, op, args, g, needs, out, cdt, name=None, values=None):
     """The declared rules evaluated over Tensors, so they record a graph (the values are
-    replaced by the kernel's, see :func:`_differentiable_backward`)."""
+    the kernel's ``values``, see :func:`_differentiable_backward`)."""
     env = _rule_env(node, op, args, g, out, cdt)
     results = []
-    for i in edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args)):
+    edges = edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args))
+    for k, i in enumerate(edges):
         x = args[i]
         if not needs[i]:
             results.append(None)
@@ -276,7 +283,8 @@ def _rule_graphs(node, op, args, g, needs, out, cdt, name=None):
             results.append(None)
             continue
         first = start()
-        grad = E.evaluate(rule, env, ABOVE.functional_namespace())
+        value = None if values is None else values[k]
+        grad = _last_recorded(rule, env, value, x)
         if not isinstance(grad, Tensor):
             grad = g * 0 + grad
         scalar_nodes(grad, rule, first)
@@ -288,6 +296,30 @@ def _rule_graphs(node, op, args, g, needs, out, cdt, name=None):
             grad = grad.to(x._dtype)
         results.append(grad)
     return results
+
+
+def _last_recorded(rule: str, env: dict, value: Any, x: Tensor) -> Any:
+    """``rule`` evaluated over Tensors, its last op's node recorded with the kernel's
+    ``value`` as its result (no kernel run for it) where ``value`` is the gradient as the op
+    gives it: ``x``'s shape and dtype, so no broadcast sum or cast follows. Else (a last op
+    that is a call, or the value does not fit) the whole rule runs and the caller replaces
+    the result's value (:func:`_with_value`)."""
+    ns = ABOVE.functional_namespace()
+    last = R.last_op(rule)
+    if last is None or value is None or value._dtype is not x._dtype:
+        return E.evaluate(rule, env, ns)
+    name, code = last
+    operands = eval(code, {"__builtins__": {}}, {**ns, **env})  # noqa: S307 - E.evaluate's
+    ordered = R.operator_operands(name, operands)
+    recorded = None if ordered is None else ABOVE.record_value(REGISTRY[name], ordered, value)
+    if recorded is not None:
+        return recorded
+    return _OPERATORS[name](*operands)  # the operator itself, as the whole rule runs it
+
+
+#: what :func:`_last_recorded` runs where the kernel's value cannot be the op's result
+_OPERATORS = {"mul": operator.mul, "add": operator.add, "sub": operator.sub}
+_OPERATORS.update(div=operator.truediv, neg=operator.neg)
 
 
 def _rule_env(node, op, args, g, out, cdt) -> dict[str, Any]:

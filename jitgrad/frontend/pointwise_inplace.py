@@ -44,8 +44,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
         cdt = D.get_default_dtype()
     if cdt._category > t._dtype._category:
         raise RuntimeError(
-            f"result type {_TYPE_WORD[cdt._category]} can't be cast to the desired output "
-            f"type {_dtype_word(t._dtype)}"
+            f"result type {D.scalar_name(cdt)} can't be cast to the desired output "
+            f"type {D.scalar_name(t._dtype)}"
         )
     recording = (
         STATE.enabled
@@ -128,16 +128,3 @@ def _complex_inplace(op: OpDef, t, others: Sequence[Any]):
     if t._retains_grad:
         t._retain_on_new_node()
     return t
-
-
-_TYPE_WORD = {0: "Bool", 1: "Long", 2: "Float", 3: "ComplexFloat"}
-
-
-def _dtype_word(dt: D.dtype) -> str:
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "int64": "Long",
-        "int32": "Int",
-        "bool": "Bool",
-    }[dt.name]

@@ -278,7 +278,7 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
 ElementwiseBackward.kernel_backward = staticmethod(_kernel_backward)  # type: ignore[attr-defined]
 
 
-_node_classes: dict[tuple[str, bool], type] = {}
+_node_classes: dict[tuple[str, bool, str], type] = {}
 
 
 def _node_class(op: OpDef, smask: str) -> type:
@@ -286,8 +286,20 @@ def _node_class(op: OpDef, smask: str) -> type:
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
     needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
     frees = bool(_saved_roles(op, smask, needs))
-    cls = _node_classes.get((name, frees))
+    cls = _node_classes.get((name, frees, op.no_derivative))
     if cls is None:
-        attrs = {"__slots__": (), "frees": frees}
-        cls = _node_classes[(name, frees)] = type(name, (ElementwiseBackward,), attrs)
+        attrs: dict[str, Any] = {"__slots__": (), "frees": frees}
+        if op.no_derivative:  # PyTorch's NotImplemented node: its backward raises
+            attrs.update(fusable=False, apply=_not_implemented(op.no_derivative))
+        cls = type(name, (ElementwiseBackward,), attrs)
+        _node_classes[(name, frees, op.no_derivative)] = cls
     return cls
+
+
+def _not_implemented(what: str):
+    """The backward of an op PyTorch cannot differentiate (``defop(no_derivative=)``)."""
+
+    def apply(self: Any, grads: list) -> Sequence:
+        raise RuntimeError(f"derivative for {what} is not implemented")
+
+    return apply

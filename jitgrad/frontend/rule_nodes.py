@@ -75,6 +75,45 @@ PIECEWISE_LINEAR = frozenset(
 )
 
 
+#: the operators a rule's last op may be recorded for without its kernel (:func:`last_op`)
+_LAST_OPERATORS = {ast.Mult: "mul", ast.Add: "add", ast.Sub: "sub", ast.Div: "div"}
+
+
+@cache
+def last_op(rule: str) -> tuple[str, Any] | None:
+    """A rule's last op (the declared op its top operator runs) and its operands as one
+    compiled tuple expression: ``g * cos(a)`` -> ``("mul", <(g, cos(a))>)``, ``-g`` ->
+    ``("neg", <(g,)>)``; None for any other last op (a call, a power: their functions pick
+    among ops themselves). Python evaluates the operands left to right, then the operator:
+    the tuple records the same nodes in the same order as the whole rule."""
+    top = E.parse(rule)
+    if isinstance(top, ast.BinOp) and type(top.op) in _LAST_OPERATORS:
+        name, operands = _LAST_OPERATORS[type(top.op)], (top.left, top.right)
+    elif isinstance(top, ast.UnaryOp) and isinstance(top.op, ast.USub):
+        name, operands = "neg", (top.operand,)
+    else:
+        return None
+    text = "(" + "".join(ast.unparse(x) + ", " for x in operands) + ")"
+    return name, compile(text, "<jitgrad-expr>", "eval")
+
+
+def operator_operands(name: str, operands: list) -> tuple | None:
+    """The operands in the order the Tensor operator passes them to its op (``2 * x`` is
+    ``mul(x, 2)``, ``__rmul__``; ``1 - x`` is ``sub(1, x)``, RsubBackward1), or None where
+    the operator is not one op call on them (``1 / x`` is ``reciprocal(x) * 1``)."""
+    a = operands[0]
+    if len(operands) == 1:
+        return operands if isinstance(a, Tensor) else None
+    b = operands[1]
+    if isinstance(a, Tensor):
+        return operands if isinstance(b, Tensor) or type(b) in (int, float) else None
+    if not (isinstance(b, Tensor) and type(a) in (int, float)):
+        return None
+    if name in ("mul", "add"):
+        return (b, a)
+    return operands if name == "sub" else None
+
+
 def named_top(grad: Any, name: str | None, first: int) -> None:
     """Show the last node of a rule's graph (recorded since ``first``) under ``name``."""
     fn = grad.grad_fn
@@ -100,7 +139,7 @@ def gradient_node(name: str, rule: str, env: dict, value: Any, namespace: Any):
     inputs are the Tensors the rule reads, ``g`` first (PyTorch's order: grad, then self or
     the result)."""
     used = rule_names(rule)
-    names = [k for k in ("g", "a", "b", "c", "out") if k in used]
+    names = [k for k in ("g", "a", "b", "c", "d", "out") if k in used]
     inputs = [env[k] for k in names if isinstance(env[k], Tensor)]
     backward = partial(_linear_backward, rule, {k: env[k] for k in names}, namespace)
     return record(name, value._value, value._dtype, inputs, backward)

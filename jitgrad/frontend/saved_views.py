@@ -26,7 +26,7 @@ from .recording import unpack_saved
 from .tensor import Tensor, _make
 
 #: the order PyTorch packs a node's saved tensors in (``x * y``: other, then self)
-PACK_ORDER = ("b", "a", "c", "out")
+PACK_ORDER = ("b", "a", "c", "d", "out")
 _DEFAULT_NAMES = {"a": "self", "b": "other", "out": "result"}
 #: PyTorch's argument names where they are not ``self``/``other`` (by jitgrad op name)
 _NAMES = {

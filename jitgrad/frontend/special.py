@@ -1,11 +1,9 @@
 """The special functions and the rest of torch's pointwise math that are not generated from
-their declarations (:mod:`.elementwise_special`; ``lgamma``, ``polygamma`` ... are, with
-their argument checks, in frontend/functions.py): ``mvlgamma``, ``nan_to_num``,
-``float_power``, ``heaviside``, ``zeta``/``igamma``, their Tensor methods and the in-place
-forms of the plain special functions.
+their declarations (:mod:`.elementwise_special`; ``lgamma``, ``polygamma``, ``nan_to_num``
+... are, with their argument checks and in-place forms, in frontend/functions.py):
+``mvlgamma``, ``float_power``, ``heaviside``, ``zeta``/``igamma`` and their Tensor methods.
 
-What is here is not an expression: dtype-given defaults (nan_to_num's infinities, its
-complex and integer inputs), ``float_power``'s double computation and the missing
+What is here is not an expression: ``float_power``'s double computation and the missing
 derivatives (heaviside, zeta's first argument).
 """
 
@@ -13,18 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import dtypes as D
 from ..engine.grad_mode import STATE, no_grad
 from ..ops.elementwise_special import order_arg
 from ..ops.registry import REGISTRY
 from . import functions as F
-from .checks import DTYPE_WORDS, elementwise_operands
+from .checks import DTYPE_WORDS
 from .pointwise import apply
-from .pointwise_inplace import apply_inplace
 from .recording import record
-from .tensor import Tensor, _make
+from .tensor import Tensor
 
 R = REGISTRY
 
@@ -35,54 +30,6 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return apply(R["mvlgamma"], (input, p))
-
-
-def nan_to_num(
-    input: Tensor,  # noqa: A002
-    nan: float = 0.0,
-    posinf: float | None = None,
-    neginf: float | None = None,
-) -> Tensor:
-    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
-    dtype's largest and lowest finite values); an integer tensor is copied unchanged."""
-    if not isinstance(input, Tensor):
-        return elementwise_operands("nan_to_num", (input,))  # raises PyTorch's TypeError
-    if input._dtype.is_complex:
-        return _nan_to_num_complex(input, nan, posinf, neginf)
-    if not input._dtype.is_floating_point:
-        return F.clone(input)
-    big = D.finite_max(input._dtype)
-    pos = big if posinf is None else posinf
-    neg = -big if neginf is None else neginf
-    if neg == -pos:
-        return apply(R["nan_to_num"], (input, nan, pos))
-    # different magnitudes for the two infinities: the declared op covers +inf; -inf is
-    # replaced afterwards, under the one NanToNumBackward0 node
-    with no_grad():
-        out = apply(R["nan_to_num"], (input, nan, pos))
-        value = out._value
-        value[np.isneginf(input._value)] = neg
-    return record(
-        "NanToNumBackward0",
-        value,
-        input._dtype,
-        (input,),
-        lambda g: (F.where(F.isfinite(input), g, F.mul(g, 0)),),
-        (input,),
-    )
-
-
-def _nan_to_num_complex(input: Tensor, nan: float, posinf: Any, neginf: Any) -> Tensor:  # noqa: A002
-    """Real and imaginary parts replaced apart (PyTorch's rule); PyTorch has no gradient for
-    it, so it refuses an input that would record one."""
-    if STATE.enabled and input.requires_grad:
-        raise RuntimeError(
-            "nan_to_num does not support automatic differentiation for outputs with complex dtype."
-        )
-    big = D.finite_max(D.real_of(input._dtype))
-    pos, neg = big if posinf is None else posinf, -big if neginf is None else neginf
-    value = np.nan_to_num(input._value, nan=nan, posinf=pos, neginf=neg)
-    return _make(value.astype(input._dtype.np, copy=False), input._dtype)
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
@@ -197,64 +144,20 @@ def expression_functions() -> dict[str, Any]:
     }
 
 
-def _inplace(name: str):
-    op = R["atan2" if name == "arctan2" else name]
-
-    def fn(t: Tensor, *others: Any) -> Tensor:
-        return apply_inplace(op, t, others)
-
-    fn.__name__ = name + "_"
-    return fn
-
-
-def _nan_to_num_(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None):
-    """The declared op in place (``NanToNumBackward0``, its input saved before the write);
-    ``copy_`` of the out-of-place result overwrote what that result's backward read."""
-    if not isinstance(self, Tensor) or not self._dtype.is_floating_point:
-        return self.copy_(nan_to_num(self, nan, posinf, neginf))  # complex, integer: no node
-    big = D.finite_max(self._dtype)
-    pos = big if posinf is None else posinf
-    neg = -big if neginf is None else neginf
-    neg_inf = None if neg == -pos else np.isneginf(self._value)
-    apply_inplace(R["nan_to_num"], self, (nan, pos))
-    if neg_inf is not None:  # -inf's own replacement, as nan_to_num's (not differentiable)
-        self._value[neg_inf] = neg
-    return self
-
-
 __all__ = [
     "igamma",
     "igammac",
     "float_power",
     "heaviside",
     "mvlgamma",
-    "nan_to_num",
     "positive",
 ]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {
     **{name: globals()[name] for name in __all__},
-    "nan_to_num_": _nan_to_num_,
     "float_power_": float_power_,
     "mvlgamma_": lambda self, p: self.copy_(mvlgamma(self, p)),
     "heaviside_": lambda self, values: self.copy_(heaviside(self, values)),
     "ldexp_": lambda self, other: self.copy_(F.DECLARED["ldexp"](self, other)),
-    **{
-        name + "_": _inplace(name)
-        for name in (
-            "lgamma",
-            "digamma",
-            "erfinv",
-            "i0",
-            "sinc",
-            "deg2rad",
-            "rad2deg",
-            "copysign",
-            "xlogy",
-            "hypot",
-            "atan2",
-            "arctan2",
-        )
-    },
 }

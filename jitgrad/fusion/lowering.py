@@ -264,7 +264,7 @@ def op_backward(
     for i, mode in enumerate(modes):
         if mode is not None:
             used |= E.free_names(op.grads[i])  # type: ignore[arg-type]
-    order = [n for n in ("g", "a", "b", "c", "out") if n in used]
+    order = [n for n in ("g", "a", "b", "c", "d", "out") if n in used]
     scalar = {r: m == "s" for r, m in zip(ROLES, smask, strict=False)}
     grads = []
     outputs = []

@@ -36,6 +36,7 @@ MAX_GROUP = 48
 def _fusable(node: Any) -> bool:
     return (
         isinstance(node, ElementwiseNode)
+        and node.fusable
         and not hooked(node, "hooks", "prehooks", "packed")
         and not _reduced(node)
     )

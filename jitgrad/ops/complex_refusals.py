@@ -31,6 +31,13 @@ REFUSALS = {
     },
 }
 
+#: ops PyTorch computes on complex values but refuses to record (op name -> its message);
+#: checked by the op's generated front (frontend.declared_front)
+NO_GRAD = {
+    "nan_to_num": "nan_to_num does not support automatic differentiation for outputs with "
+    "complex dtype.",
+}
+
 
 def not_implemented(kernel: str, dt: D.dtype) -> NotImplementedError:
     """PyTorch's error for an op with no complex kernel (comparisons, max, floor ...)."""

@@ -377,11 +377,13 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "remainder": {"tt": "RemainderBackward1"},
     "lerp": {"ttt": "LerpBackward1"},
     "copysign": {"ts": "CopysignBackward1"},
+    "xlogy": {"ts": "XlogyBackward2", "st": "XlogyBackward1"},
 }
 
-# the rest of the declarations (comparisons and logic, exp/log and trigonometric, the special
-# functions): importing this module registers every elementwise op
+# the rest of the declarations (comparisons and logic, the integer ops, exp/log and
+# trigonometric, the special functions): importing this module registers every elementwise op
 from . import (  # noqa: E402, F401 - (as said above)
+    elementwise_integer,
     elementwise_logic,
     elementwise_math,
     elementwise_special,

@@ -1,4 +1,4 @@
-"""The comparison and logic ops (boolean results, no gradient) and the bitwise ops, declared
+"""The comparison and logic ops (boolean results, no gradient), declared
 as every elementwise op (see :mod:`.elementwise`, which imports this module)."""
 
 from __future__ import annotations
@@ -84,14 +84,3 @@ defop(
     torch=True,
     method=True,
 )
-# integer and bool operands only (``integral``); the in-place forms keep the history
-# (tensor_inplace.py), so they are not declared here
-for _name, _sym, _ref in (
-    ("bitwise_and", "&", np.bitwise_and),
-    ("bitwise_or", "|", np.bitwise_or),
-    ("bitwise_xor", "^", np.bitwise_xor),
-):
-    _doc = f"Elementwise ``a {_sym} b`` of integer or bool operands."
-    _kw = {"torch": True, "method": True, "integral": True, "doc": _doc}
-    defop(_name, f"a {_sym} b", (None, None), _ref, **_kw)
-defop("bitwise_not", "~a", (None,), np.invert)

@@ -146,6 +146,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="xlogy",
 )
 
@@ -240,6 +241,7 @@ defop(
     result=FLOAT,
     torch=("atan2", "arctan2"),
     method=True,
+    inplace=True,
 )
 defop(
     "hypot",
@@ -249,6 +251,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
 )
 defop(
     "log10",

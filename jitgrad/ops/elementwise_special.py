@@ -4,8 +4,8 @@ math (lgamma, digamma, polygamma, erfinv, Bessel i0/i1, sinc, fmax, copysign ...
 Same language as :mod:`.elementwise`; the scalar special functions themselves are
 ``jitgrad/kernels/cpu/special*.py`` (reached as ``_k.<name>`` in generated kernels).
 Derivatives follow PyTorch's ``derivatives.yaml``. Scalar parameters (polygamma's order,
-mvlgamma's dimension, nan_to_num's replacements) are inputs ``b`` and ``c``, never
-differentiated.
+mvlgamma's dimension, nan_to_num's replacements) are inputs ``b``, ``c`` (and ``d``),
+never differentiated.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..kernels.cpu import special as S
 from ..kernels.cpu import special_gamma as SG
-from .registry import BOOL, FLOAT, Tensor, defop
+from .registry import BOOL, FLOAT, Tensor, Use, defop
 
 
 def _vec(fn, *fixed):
@@ -35,6 +36,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="gammaln",
 )
 defop(
@@ -45,6 +47,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special=("digamma", "psi"),
 )
 
@@ -101,6 +104,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="erfinv",
 )
 defop(
@@ -112,6 +116,7 @@ defop(
     node="I0Backward0",
     torch=True,
     method=True,
+    inplace=True,
     special="i0",
 )
 defop(
@@ -149,6 +154,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="sinc",
 )
 defop(
@@ -160,6 +166,7 @@ defop(
     node="Deg2RadBackward0",
     torch=True,
     method=True,
+    inplace=True,
 )
 defop(
     "rad2deg",
@@ -170,13 +177,47 @@ defop(
     node="Rad2DegBackward0",
     torch=True,
     method=True,
+    inplace=True,
 )
-defop(  # b = the NaN replacement, c = +inf's (-inf's is -c: see frontend/special.py)
+
+
+def _nan_to_num(
+    input: Tensor,  # noqa: A002 - PyTorch's argument name
+    nan: float = 0.0,
+    posinf: float | None = None,
+    neginf: float | None = None,
+) -> Tensor:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
+    dtype's largest and lowest finite values); an integer tensor is copied unchanged."""
+    dt = getattr(input, "_dtype", None)
+    if dt is None:  # not a Tensor: the dispatch raises PyTorch's TypeError
+        return (input, nan, 0.0, 0.0)
+    if not (dt.is_floating_point or dt.is_complex):
+        return Use(("clone", (input,)))
+    big = D.finite_max(D.real_of(dt) if dt.is_complex else dt)
+    return (input, nan, big if posinf is None else posinf, -big if neginf is None else neginf)
+
+
+def _replace_part(part: str) -> str:
+    """nan_to_num of one part of a complex ``a`` (``x != x``: NaN; ``x - x != x - x``: NaN or
+    an infinity; plain comparisons, since the complex kernel's isnan/isinf take complex values)."""
+    x = f"{part}(a)"
+    inf = f"where({x} > 0, real(c), real(d))"
+    return f"where({x} != {x}, real(b), where({x} - {x} != {x} - {x}, {inf}, {x}))"
+
+
+defop(  # b = the NaN replacement, c = +inf's, d = -inf's; complex: each part replaced apart
     "nan_to_num",
-    "where(isnan(a), b, where(isinf(a), where(a > 0, c, -c), a))",
-    ("where(isfinite(a), g, 0)", None, None),
-    lambda a, b, c: np.nan_to_num(a, nan=b, posinf=c, neginf=-c),
+    "where(isnan(a), b, where(isinf(a), where(a > 0, c, d), a))",
+    ("where(isfinite(a), g, 0)", None, None, None),
+    lambda a, b, c, d: np.nan_to_num(a, nan=b, posinf=c, neginf=d),
     node="NanToNumBackward0",
+    torch=True,
+    method=True,
+    inplace=True,
+    front=_nan_to_num,
+    complex=(None, None, None, None),  # PyTorch refuses to record it (complex_refusals.NO_GRAD)
+    complex_expr=f"complex({_replace_part('real')}, {_replace_part('imag')})",
 )
 # the NaN-ignoring max/min; ties send the whole gradient to the first operand, as PyTorch
 defop(
@@ -203,6 +244,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
 )
 
 # ---- the normal distribution and entropy (torch.special) -----------------------------------

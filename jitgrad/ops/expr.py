@@ -1,6 +1,6 @@
 """The elementwise expression language that op declarations are written in.
 
-An elementwise op declares its forward as an expression over its inputs ``a, b, c`` and its
+An elementwise op declares its forward as an expression over its inputs ``a, b, c, d`` and its
 derivatives as expressions over ``g`` (the incoming gradient), ``out`` (the forward result)
 and the inputs. The same text is
 
@@ -106,6 +106,8 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "real": {"*": "({0}).real"},
     "imag": {"*": "({0}).imag"},
     "sgn": {"*": "_k.sgn({0})"},
+    # a complex value from its parts (nan_to_num replaces the parts apart)
+    "complex": {"complex64": "np.complex64(complex({0}, {1}))", "*": "complex({0}, {1})"},
     "trunc_div": {
         "float32": "np.trunc({0} / {1})",
         "float64": "np.trunc({0} / {1})",
@@ -122,7 +124,7 @@ for _name in "exp log sqrt sin cos tanh sinh cosh isnan isinf isfinite".split():
 #: (a complex literal promotes nothing either, but comparisons need a real one)
 _PART = {"complex64": "float32", "complex128": "float64"}
 
-VARIABLES = frozenset({"a", "b", "c", "g", "out"})
+VARIABLES = frozenset({"a", "b", "c", "d", "g", "out"})
 
 
 @cache
@@ -209,6 +211,8 @@ _BINOPS = {
     ast.BitAnd: "&",
     ast.BitOr: "|",
     ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
 }
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 

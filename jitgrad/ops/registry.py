@@ -26,7 +26,7 @@ SAME, FLOAT, BOOL, REAL = "same", "float", "bool", "real"
 class OpDef:
     """One elementwise op.
 
-    ``expr`` computes the result from inputs ``a, b, c``; ``grads[i]`` is the gradient for
+    ``expr`` computes the result from inputs ``a, b, c, d``; ``grads[i]`` is the gradient for
     input ``i`` from ``g`` (incoming gradient), ``out`` and the inputs, or ``None`` when that
     input is not differentiable. ``result`` says whether integer inputs give a float result
     (``FLOAT``: exp, div), a boolean one (``BOOL``: comparisons) or keep their dtype.
@@ -44,8 +44,13 @@ class OpDef:
     into kernel constants (logit's ``eps`` -> the clamp bounds), or :class:`Use` to run a
     sibling op (div's ``rounding_mode``). ``self_at`` is the tensor's position in it (1 for
     ``polygamma(n, input)``; the method takes it as ``self``). Dtype rules are data:
-    ``integral`` refuses floating operands (the bitwise ops), ``zero_divisor`` refuses an
-    integer division by zero, both with PyTorch's messages. ``doc`` replaces the generated
+    ``integral`` refuses floating operands (the bitwise ops), ``zero_divisor`` an integer
+    division by zero, ``no_bool`` a bool result (the shifts, ``floor_divide``), each with
+    PyTorch's message, which names its CPU kernel ``kernel`` (``"lshift"``; default the
+    op's name).
+    ``no_derivative`` is for an op PyTorch computes but cannot differentiate
+    (``floor_divide``): its node is PyTorch's ``NotImplemented``, whose backward raises
+    ``derivative for <no_derivative> is not implemented``. ``doc`` replaces the generated
     docstring of a function without ``front``. ``inplace_as`` names a sibling op (same rules)
     that the in-place form runs where PyTorch names that node apart (``PolygammaBackward1``).
     """
@@ -74,9 +79,14 @@ class OpDef:
     complex_grads: tuple[str | None, ...] | None = None
     complex_expr: str = ""
     complex_result: str = ""
+    kernel: str = ""  # PyTorch's CPU kernel name in its dtype errors (default: name)
+    no_bool: bool = False
+    no_derivative: str = ""  # PyTorch's name for the op in its "not implemented" error
 
     @property
     def node_name(self) -> str:
+        if self.no_derivative:
+            return "NotImplemented"
         return self.node or f"{self.name.capitalize()}Backward0"
 
     @property
@@ -141,32 +151,38 @@ def defop(
     complex: bool | tuple[str | None, ...] = False,  # noqa: A002 - the complex form's rules
     complex_expr: str = "",
     complex_result: str = "",
+    kernel: str = "",
+    no_bool: bool = False,
+    no_derivative: str = "",
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
     ``torch=True`` names the op's ``torch.*`` function after the op, a string or tuple
     names it (and its aliases) otherwise; see :class:`OpDef` for the other public names."""
-    arity = len(grads)
-    inputs = {"a", "b", "c"}
-    used_inputs = E.free_names(expr) & inputs
-    expected = {"a", "b", "c"}.intersection(["a", "b", "c"][:arity])
-    if not used_inputs <= expected or "g" in E.free_names(expr):
-        raise ValueError(f"op {name}: forward expression {expr!r} does not fit arity {arity}")
     cgrads = (grads if complex is True else complex) or None
-    for rule in (*grads, complex_expr, *(cgrads or ())):
-        if rule and not E.free_names(rule) <= expected | {"g", "out"}:
-            raise ValueError(f"op {name}: rule {rule!r} uses an unknown name")
-    if name in REGISTRY:
-        raise ValueError(f"op {name} declared twice")
+    _validate(name, expr, (*grads, complex_expr, *(cgrads or ())), len(grads))
     names = _names(name, torch)
     if (method or inplace) and not names:
         raise ValueError(f"op {name}: a Tensor method needs a torch name")
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
-    public += (inplace_as, cgrads, complex_expr, complex_result)
-    op = OpDef(name, arity, expr, tuple(grads), ref, result, node, compute, condition, *public)
+    public += (inplace_as, cgrads, complex_expr, complex_result, kernel, no_bool, no_derivative)
+    op = OpDef(name, len(grads), expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
+
+
+def _validate(name: str, expr: str, rules: tuple[str | None, ...], arity: int) -> None:
+    """A declaration's expressions use only its operands (and ``g``/``out`` in rules)."""
+    inputs = {"a", "b", "c", "d"}
+    expected = inputs.intersection(["a", "b", "c", "d"][:arity])
+    if not E.free_names(expr) & inputs <= expected or "g" in E.free_names(expr):
+        raise ValueError(f"op {name}: forward expression {expr!r} does not fit arity {arity}")
+    for rule in rules:
+        if rule and not E.free_names(rule) <= expected | {"g", "out"}:
+            raise ValueError(f"op {name}: rule {rule!r} uses an unknown name")
+    if name in REGISTRY:
+        raise ValueError(f"op {name} declared twice")
 
 
 def _names(name: str, torch: bool | str | tuple[str, ...]) -> tuple[str, ...]:

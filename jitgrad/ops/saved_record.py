@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 #: the operand roles of an elementwise declaration, in argument order
-ROLES = ("a", "b", "c")
+ROLES = ("a", "b", "c", "d")
 FIELDS = ("op", "smask", "args", "values", "cdt", "out_vc", "versions", "out", "out_version")
 
 #: ``node._saved`` of an elementwise node whose record is the node's own slots
