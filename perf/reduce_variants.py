@@ -15,6 +15,9 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
   from Run floor9 to Run floorsum: bitwise the same results);
 * ``one scratch, fold_sum``: one scratch summed by ``scalar.fold_sum``, the explicit pairwise
   order (jitgrad since Run floorsum);
+* ``one scratch, fold_sum, hint``: the same, the loop also adding the summand into a
+  discarded running sum through ``scalar.interleave_hint`` (a ``reassoc`` add), so that LLVM
+  interleaves the loop (jitgrad since Run floor11: the same bits);
 * ``one scratch, f32 sum``: the same summed in float32 lanes (``reassoc``), then float64;
 * ``running f32 sum``: no scratch, a float32 running sum in the loop through a ``reassoc``
   add compiled on its own (LLVM keeps the flag on the inlined instruction, so only that add
@@ -22,7 +25,7 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
 * ``16/32/64 explicit lanes``: element ``i`` added to lane ``i % W`` of a W-element
   accumulator, in source order (a structure fixed by the source, needing no ``reassoc``).
 
-See perf/RESULTS.md, Run floor9.
+See perf/RESULTS.md, Runs floor9, floorsum and floor11.
 """
 
 from __future__ import annotations
@@ -79,6 +82,16 @@ def blk({p}, scr, n):
         {body}
         scr[i] = s
 """
+_HINTED = """
+@njit(error_model="numpy")
+def blk({p}, scr, n):
+    ilv_ = np.float32(0)
+    for i in range(n):
+        {body}
+        scr[i] = s
+        ilv_ = _k.interleave_hint(ilv_, s)
+    return ilv_
+"""
 _RUNNING = """
 @njit(error_model="numpy")
 def blk({p}, n):
@@ -126,6 +139,8 @@ _CALLS = {
     "\n        part[b] = block_sum64(scr[: hi - lo], np.float64(0))",
     "one scratch, fold_sum": "blk({sl}, scr[: hi - lo], hi - lo)"
     "\n        part[b] = _k.fold_sum(scr[: hi - lo], np.float64(0))",
+    "one scratch, fold_sum, hint": "blk({sl}, scr[: hi - lo], hi - lo)"
+    "\n        part[b] = _k.fold_sum(scr[: hi - lo], np.float64(0))",
     "one scratch, f32 sum": "blk({sl}, scr[: hi - lo], hi - lo)"
     "\n        part[b] = np.float64(sum32(scr[: hi - lo]))",
     "running f32 sum": "part[b] = blk({sl}, hi - lo)",
@@ -163,6 +178,7 @@ def build(workload: str, variant: str):
     sliced = ", ".join(f"{n}[lo:hi]" if n in ("x0", "x1", "o0", "o1") else n for n in names)
     template = _RUNNING if variant == "running f32 sum" else _SCRATCH
     template = _LANES if "lanes" in variant else template
+    template = _HINTED if variant.endswith("hint") else template
     deep = body.replace("\n        ", "\n            ")
     src = template.format(p=params, body=body, deep=deep, w=variant.split()[0])
     src += _KERNEL.format(p=params, call=_CALLS[variant].format(sl=sliced))

@@ -301,10 +301,10 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     mse 1.4 of 8 ms, RESULTS.md Run floor9), sums it in the pairwise order of
     :func:`jitgrad.kernels.cpu.scalar.fold_sum` (tier 0 and capture call it on the same
     summands: the same bits by construction), and adds the blocks' partial sums in block
-    order, whatever the thread count. A running sum in the loop stops LLVM vectorizing the
-    body; explicit lanes there vectorized badly (Run floorsum). Block slices are indexed
-    from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over ``range(blk_lo, blk_hi)`` keeps
-    Numba's wraparound select and compiled to gathers (tanh-GELU 2.35x slower). Returns the
+    order, whatever the thread count. Explicit lanes in the loop vectorized badly (Run
+    floorsum); the first summand (``reduced[0][1::2]``) feeds a discarded interleave hint.
+    Block slices are indexed from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over
+    ``range(blk_lo, blk_hi)`` compiled to gathers (tanh-GELU 2.35x slower). Returns the
     element loop as a function of its own (:mod:`.block_render` says why) and the kernel body.
     """
     lines = [f"    n_blk = (n0 + {REDUCE_BLOCK - 1}) // {REDUCE_BLOCK}"]
@@ -326,7 +326,7 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     params = [n for n, is_scalar in spec.inputs if is_scalar] + list(whole)
     params += [f"blk_{n}" for n in sliced if n not in whole] + [f"blk_{o[0]}" for o in reduced]
     body = _body(spec, array_inputs, "i0", " " * 8, "blk_{array}[i0] = {local}", "blk_")
-    block = block_function(f"{spec.function_name}_blk", params, body, flags)
+    block = block_function(f"{spec.function_name}_blk", params, body, flags, reduced[0][1::2])
     lines.append(f"        {spec.function_name}_blk({', '.join(params)}, blk_hi - blk_lo)")
     for array, _local, _mode, dt in reduced:
         zero = f"np.{_accumulator(dt)}(0)"

@@ -137,3 +137,11 @@ def fold_sum(x, zero):  # sum of a short 1-D block in a fixed pairwise order; x 
             lo[i] = lo[i] + hi[i]
         n = k
     return zero + x[0]
+
+
+@njit(fastmath={"reassoc"}, error_model="numpy")
+def interleave_hint(acc, s):  # acc + s, reorderable: a block loop's discarded running sum
+    # Only this add carries ``reassoc`` (LLVM keeps the flag on the inlined instruction), so
+    # the loop becomes a reduction loop that the vectorizer interleaves, and nothing else in
+    # it may be reordered. Its value is never used (jitgrad.fusion.block_render says why).
+    return acc + s
