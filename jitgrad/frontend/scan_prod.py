@@ -57,7 +57,7 @@ def cumprod_grad(x: Tensor, out: Any, g: Tensor, d: int, zeros: bool | None) -> 
     division's values where there is none (its zero terms add +0); under create_graph the
     question is asked (a device-to-host copy there only)."""
     if zeros is None and STATE.enabled:
-        zeros = bool((x == 0).any().item())
+        zeros = bool((x == 0).sum().item())
     if zeros is False:
         # under create_graph the product must be a function of input again
         res = cumprod(x, d) if STATE.enabled else out()

@@ -81,16 +81,32 @@ def _max_pool_grad(g: Tensor, idx: Any, x: Tensor, geo: tuple, nd: int) -> Tenso
     """Each output gradient added at its window's argmax (the CPU's node, its edge to ``x``
     and its backward: a gather at the indices)."""
     shape = tuple(x.shape)
-    planes, size = idx.shape[0], math.prod(shape[-nd:])
-    g2 = runtime.contiguous(g._value).reshape(planes, idx.shape[1])
-    gx = W.max_pool_backward(g2, idx, geo, (1,) * (3 - nd) + shape[-nd:])
-    idx_t = _make(idx, D.int64)
+    g2 = runtime.contiguous(g._value).reshape(idx.shape)
+    size = (1,) * (3 - nd) + shape[-nd:]
+    gx = W.max_pool_backward(g2, idx, geo, size)
+    take = (idx, geo, size)
     return record(
         f"MaxPool{nd}DWithIndicesBackwardBackward0", gx.reshape(shape), g._dtype, (g, x),
-        lambda gg: zeros_where_needed(
-            (gg.reshape(planes, size).gather(1, idx_t).reshape(g.shape), None), (g, x)
-        ),
+        lambda gg: zeros_where_needed((_max_pool_take(gg, take, tuple(g.shape)), None), (g, x)),
     )  # fmt: skip
+
+
+def _max_pool_take(gg: Tensor, take: tuple, into: tuple) -> Tensor:
+    """The gradient of the max pool's gradient: ``gg`` at the argmax positions (the CPU's
+    gather, ``GatherBackward0``, whose own backward is the max pool's adjoint again);
+    ``take`` = (the positions ``(P, L)``, the kernels' geometry, the pooled volume size)."""
+    idx, geo, size = take
+    shape = tuple(gg.shape)
+    src = runtime.contiguous(gg._value).reshape(idx.shape[0], -1)
+    value = W.max_pool_take(src, idx).reshape(into)
+
+    def backward(t: Tensor) -> Tensor:
+        t2 = runtime.contiguous(t._value).reshape(idx.shape)
+        back = W.max_pool_backward(t2, idx, geo, size).reshape(shape)
+        return record("ScatterAddBackward0", back, t._dtype, (t,),
+                      lambda u: _max_pool_take(u, take, into))  # fmt: skip
+
+    return record("GatherBackward0", value, gg._dtype, (gg,), backward)
 
 
 def max_pool2d(

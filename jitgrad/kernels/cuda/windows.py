@@ -27,6 +27,7 @@ __all__ = [
     "col2im",
     "max_pool",
     "max_pool_backward",
+    "max_pool_take",
     "avg_pool",
     "avg_pool_backward",
 ]
@@ -234,6 +235,25 @@ def max_pool_backward(g: Any, idx: Any, geo: tuple, size: tuple) -> Any:
         grid, threads = elementwise_grid(gx.size)
         _max_pool_bwd_kernel[grid, threads](g, idx, geo, gx)
     return gx
+
+
+@cuda.jit
+def _take_kernel(src, idx, out):
+    # out[p, o] = src[p, idx[p, o]]: the adjoint of the max pool's backward (its gather)
+    length = out.shape[1]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        p = k // length
+        out[p, k % length] = src[p, idx[p, k % length]]
+
+
+def max_pool_take(src: Any, idx: Any) -> Any:
+    """``(P, D*H*W)`` values read at the ``(P, L)`` argmax positions: ``(P, L)``."""
+    out = empty(idx.shape, src.dtype)
+    if out.size:
+        grid, threads = elementwise_grid(out.size)
+        _take_kernel[grid, threads](src, idx, out)
+    return out
 
 
 @cuda.jit
