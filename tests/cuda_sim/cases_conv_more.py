@@ -248,7 +248,7 @@ def _cnn3d(nn):
     )  # fmt: skip
 
 
-def _step(make, shape, device, copies=None):
+def _step(make, shape, device, before_readback=None):
     torch.manual_seed(0)
     model = make(torch.nn).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -259,12 +259,9 @@ def _step(make, shape, device, copies=None):
         opt.zero_grad()
         F.cross_entropy(model(x), y).backward()
         opt.step()
-    if copies is not None:
-        copies.append(COPIES[0])
+    if before_readback is not None:
+        before_readback()
     return [p.detach().cpu().numpy() for p in model.parameters()]
-
-
-COPIES = [0]
 
 
 @pytest.mark.parametrize(
@@ -272,23 +269,12 @@ COPIES = [0]
     [(_depthwise_separable, (2, 2, 8, 8)), (_decoder, (2, 2, 6, 6)), (_cnn3d, (2, 2, 4, 4, 4))],
     ids=["depthwise_separable", "conv_transpose_decoder", "cnn3d"],
 )
-def test_training_steps_stay_on_the_device(make, shape, no_fallback, monkeypatch):
+def test_training_steps_stay_on_the_device(make, shape, no_fallback, host_copies):
     """Two SGD steps: no host fallback, no device-to-host copy; the parameters are the CPU's
     to float rounding."""
-    from numba import cuda
-
-    cls = type(cuda.device_array(1))
-    original = cls.copy_to_host
-
-    def counted(self, *args, **kwargs):
-        COPIES[0] += 1
-        return original(self, *args, **kwargs)
-
     cpu = _step(make, shape, "cpu")
-    monkeypatch.setattr(cls, "copy_to_host", counted)
-    COPIES[0] = 0
-    copies: list[int] = []
-    dev = _step(make, shape, "cuda", copies)
+    start, copies = host_copies[0], []
+    dev = _step(make, shape, "cuda", lambda: copies.append(host_copies[0] - start))
     assert copies == [0]
     for d, c in zip(dev, cpu, strict=True):
         np.testing.assert_allclose(d, c, rtol=1e-5, atol=1e-6)

@@ -157,9 +157,7 @@ def _window_avg(x: Tensor, win: tuple, name: str, nd: int) -> Tensor:
     )
     shape = tuple(x.shape)
     value = out.reshape(*shape[:-nd], *div.shape[3 - nd :])
-    return record(
-        name, value, x._dtype, (x,), lambda g: _window_avg_grad(g, win, shape, name, nd)
-    )
+    return record(name, value, x._dtype, (x,), lambda g: _window_avg_grad(g, win, shape, name, nd))
 
 
 def _window_avg_grad(g: Tensor, win: tuple, shape: tuple, name: str, nd: int) -> Tensor:
@@ -194,9 +192,10 @@ def avg_pool2d(
 ) -> Any:
     if not isinstance(input, Tensor) or not on_device(input):
         return NotImplemented
-    hs, he, ws, we, div = POOL.avg_pool2d_windows(input, kernel_size, stride, padding,
-                                                  ceil_mode, count_include_pad, divisor_override)  # fmt: skip
-    return _window_avg(input, ((*_DEPTH, hs, he, ws, we), div[None], None), "AvgPool2DBackward0", 2)
+    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    hs, he, ws, we, div = POOL.avg_pool2d_windows(input, *args)
+    win = ((*_DEPTH, hs, he, ws, we), div[None], None)
+    return _window_avg(input, win, "AvgPool2DBackward0", 2)
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:  # noqa: A002

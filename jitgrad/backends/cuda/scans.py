@@ -83,9 +83,12 @@ def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None)
         return _make(S.scan(_values(input, dt), shape3, S.PROD), dt)
     x = input if input._dtype is dt else input.to(dt)  # (the CPU's: a recorded conversion)
     value = S.scan(runtime.contiguous(x._value), shape3, S.PROD)
+
     # the CPU's gradient, not told whether x holds a zero (that would be a copy to the host)
-    return record("CumprodBackward0", value, dt, [x],
-                  lambda g: SP.cumprod_grad(x, lambda: _make(value, dt), g, d, None), [x])  # fmt: skip
+    def backward(g: Tensor) -> Tensor:
+        return SP.cumprod_grad(x, lambda: _make(value, dt), g, d, None)
+
+    return record("CumprodBackward0", value, dt, [x], backward, [x])
 
 
 NATIVE: dict[str, Any] = {"cumsum": cumsum, "cumprod": cumprod}
