@@ -50,9 +50,13 @@ def _declines(input: Any, weight: Any, bias: Any) -> bool:  # noqa: A002
     """The cases left to the host fallback (device mixing: the CPU op's error there)."""
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
         return True
-    if AUTOCAST.dtype is not None or not all_device(input, weight, bias):
-        return True
-    return not input._dtype.is_floating_point or input._dtype.is_complex
+    return AUTOCAST.dtype is not None or not all_device(input, weight, bias)
+
+
+def _unsupported(x: Tensor) -> bool:
+    """Integer and complex convolutions: the host fallback's (after the CPU's checks ran on
+    the device, so a refused type raises with no copy)."""
+    return not x._dtype.is_floating_point or x._dtype.is_complex
 
 
 def geometry(win: Window) -> tuple:
@@ -114,6 +118,8 @@ def _convolution(
     if _declines(input, weight, bias):
         return NotImplemented
     shape = CONV._check_conv(input, weight, bias, groups, nd)
+    if _unsupported(input):
+        return NotImplemented
     if input.dim() == nd + 1:  # PyTorch batchifies: unsqueeze, convolve, squeeze
         args = (stride, padding, dilation, groups, nd)
         return _convolution(input.unsqueeze(0), weight, bias, *args).squeeze(0)
@@ -176,6 +182,8 @@ def _conv_transpose(
     if input.dim() == nd + 1:  # batchified as PyTorch does
         return _conv_transpose(input.unsqueeze(0), weight, bias, args, groups, nd).squeeze(0)
     s, p, d, out_sp, win = CT.transpose_geometry(input, weight, bias, groups, args, nd)
+    if _unsupported(input):
+        return NotImplemented
     n, (cin, og), spatial = input.shape[0], weight.shape[:2], tuple(input.shape[2:])
     ci, kk, length, o = cin // groups, win.taps, math.prod(spatial), og * groups
     w = _weight_value(weight, n, groups, ci, og * kk)
