@@ -1,7 +1,7 @@
 """The device ops issue 15 left on the host fallback after conv1d/2d and the 2-d pools:
 grouped and depthwise convolutions, conv3d, conv_transpose1d/2d/3d, max/avg/adaptive-avg
-pool3d, cumprod's gradient (and flip, which it uses). Each is checked against the same
-program on the CPU (node names, values, gradients; the pools and cumprod bitwise, their
+pool3d, adaptive max pools, cumprod's gradient (and flip, which it uses). Each is checked
+against the same program on the CPU (node names, values, gradients; the pools and cumprod bitwise, their
 orders being the CPU's; products to float rounding) with the host fallback refused, and
 three small training steps (a depthwise-separable CNN, a ConvTranspose2d decoder, a 3-d CNN)
 make no device-to-host copy.
@@ -118,6 +118,13 @@ POOLS = [
     ("avg_pool3d_pad_exclude_ceil",
      lambda x: F.avg_pool3d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
      (_a(2, 2, 5, 4, 5),)),
+    ("adaptive_max_pool3d_tied", lambda x: F.adaptive_max_pool3d(x, (2, 3, 4)), (TIED,)),
+    ("adaptive_max_pool3d_nan_indices",
+     lambda x: F.adaptive_max_pool3d(x, (3, None, 2), return_indices=True)[0], (WITH_NAN,)),
+    ("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (2, 3)), (TIED[0],)),
+    ("adaptive_max_pool2d_indices", lambda x: F.adaptive_max_pool2d(x, 3, True)[0] * 2,
+     (_a(2, 5, 7),)),
+    ("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 4), (_a(2, 3, 9),)),
     ("avg_pool3d_divisor_unbatched",
      lambda x: F.avg_pool3d(x, (2, 1, 2), stride=1, padding=(1, 0, 1), divisor_override=3),
      (_a(2, 3, 4, 3),)),
@@ -127,6 +134,16 @@ POOLS = [
 @pytest.mark.parametrize("call,arrays", [c[1:] for c in POOLS], ids=[c[0] for c in POOLS])
 def test_pools3d_are_bitwise_the_cpus(call, arrays, no_fallback):
     _compare(call, arrays, exact=True)
+
+
+def test_adaptive_max_pool_indices_are_the_cpus(no_fallback):
+    got = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(TIED, device=device)
+        i3 = F.adaptive_max_pool3d(x, (2, 2, 3), return_indices=True)[1]
+        i2 = F.adaptive_max_pool2d(x[0], (3, 2), return_indices=True)[1]
+        got.append([(i.device.type, i.dtype, i.cpu().tolist()) for i in (i3, i2)])
+    assert [g[1:] for g in got[1]] == [g[1:] for g in got[0]]
 
 
 def test_max_pool3d_indices_are_the_cpus(no_fallback):
@@ -150,7 +167,9 @@ def test_pool3d_double_backward_on_the_device(no_fallback):
         x = torch.tensor(np.linspace(-1, 1, 128).reshape(2, 4, 4, 4), device=device,
                          requires_grad=True)  # fmt: skip
         a, m = F.avg_pool3d(x, 2, stride=1, padding=1), F.max_pool3d(x, 2, stride=1)
-        (gx,) = torch.autograd.grad((a * a).sum() + (m * m).sum(), x, create_graph=True)
+        am = F.adaptive_max_pool3d(x, (2, 3, 3))
+        loss = (a * a).sum() + (m * m).sum() + (am * am).sum()
+        (gx,) = torch.autograd.grad(loss, x, create_graph=True)
         (gx * gx).sum().backward()
         got.append([gx.detach().cpu().numpy(), x.grad.cpu().numpy()])
     for d, c in zip(got[1], got[0], strict=True):

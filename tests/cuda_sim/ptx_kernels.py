@@ -102,6 +102,8 @@ def cases(dt):
         (WN._max_pool_kernel, (a(dt, 4), GEO, a(dt, 4), a(np.int64, 4))),
         (WN._max_pool_bwd_kernel, (a(dt, 2), a(np.int64, 2), GEO, a(dt, 4))),
         (WN._take_kernel, (a(dt, 2), a(np.int64, 2), a(dt, 2))),
+        (WN._window_max_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 4), a(np.int64, 4))),
+        (WN._window_max_bwd_kernel, (a(dt, 2), a(np.int64, 2)) + (i64,) * 6 + (a(dt, 4),)),
         (WN._avg_pool_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 3), a(dt, 4))),
         (WN._avg_pool_bwd_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 3), a(dt, 4))),
         (KR._dropout_mask_kernel, (a(dt), np.uint64(1 << 31), z, z) + (np.uint64(0),) * 4),

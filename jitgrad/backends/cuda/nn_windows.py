@@ -7,14 +7,15 @@ map, so ``create_graph`` works as on the CPU. The convolutions are :mod:`.nn_con
 
 * Pooling: one kernel per pass over the CPU's windows on ``(P, D, H, W)`` volumes (a plane
   is depth 1); the adjoints gather in the CPU's order, so pooled values and gradients are
-  bitwise the CPU's: max pools (2-d and 3-d), avg_pool2d, adaptive_avg_pool2d, and avg_pool3d
-  (its gradient through col2im, the CPU's). adaptive_avg_pool3d's CPU op is three averaging
-  matmuls: the device's window sums equal it to float rounding.
+  bitwise the CPU's: max and adaptive max pools (1-d to 3-d), avg_pool2d,
+  adaptive_avg_pool2d, and avg_pool3d (its gradient through col2im, the CPU's).
+  adaptive_avg_pool3d's CPU op is three averaging matmuls: the device's window sums equal
+  it to float rounding.
 * batch_norm: the statistics and the update of the running ones by device reductions and
   elementwise ops under ``no_grad``, recorded under the CPU's declaration (its backward is
   written in Tensor ops).
 
-Not covered (the host fallback): adaptive max pools, fractional and lp pools, autocast.
+Not covered (the host fallback): fractional, lp and unpooling, autocast.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ import numpy as np
 from ... import dtypes as D
 from ...engine.grad_mode import no_grad
 from ...frontend.declare import zeros_where_needed
-from ...frontend.recording import record
+from ...frontend.recording import record, record_multi
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import windows as W
 from ...nn import _functional_batchnorm as BN
+from ...nn import _functional_more as FM
 from ...nn import _functional_pool as POOL
 from ...nn import _functional_pool3d as POOL3
 from . import nn_conv, runtime
@@ -68,45 +70,84 @@ def _max_pool(input: Tensor, geo: tuple, nd: int, return_indices: bool) -> Any: 
     out, idx = W.max_pool(x4, geo)
     shape, out_sp = tuple(input.shape), geo[15 - nd :]
     flat_idx = idx.reshape(x4.shape[0], math.prod(out_sp))
+    size = (1,) * (3 - nd) + shape[-nd:]
+    take = (flat_idx, lambda g2: W.max_pool_backward(g2, flat_idx, geo, size))
+    back = f"MaxPool{nd}DWithIndicesBackwardBackward0"
     result = record(
         f"MaxPool{nd}DWithIndicesBackward0", out.reshape(*shape[:-nd], *out_sp), input._dtype,
-        (input,), lambda g: _max_pool_grad(g, flat_idx, input, geo, nd), saved=(input,),
+        (input,), lambda g: _max_pool_grad(g, take, input, back), saved=(input,),
     )  # fmt: skip
     if return_indices:
         return result, _make(idx.reshape(*shape[:-nd], *out_sp), D.int64)
     return result
 
 
-def _max_pool_grad(g: Tensor, idx: Any, x: Tensor, geo: tuple, nd: int) -> Tensor:
+def _max_pool_grad(g: Tensor, take: tuple, x: Tensor, name: str) -> Tensor:
     """Each output gradient added at its window's argmax (the CPU's node, its edge to ``x``
-    and its backward: a gather at the indices)."""
-    shape = tuple(x.shape)
-    g2 = runtime.contiguous(g._value).reshape(idx.shape)
-    size = (1,) * (3 - nd) + shape[-nd:]
-    gx = W.max_pool_backward(g2, idx, geo, size)
-    take = (idx, geo, size)
+    and its backward: a gather at the indices); ``take`` = (the positions ``(P, L)``, their
+    adjoint: ``(P, L)`` gradients to the pooled volumes)."""
+    idx, scatter = take
+    gx = scatter(runtime.contiguous(g._value).reshape(idx.shape))
     return record(
-        f"MaxPool{nd}DWithIndicesBackwardBackward0", gx.reshape(shape), g._dtype, (g, x),
+        name, gx.reshape(x.shape), g._dtype, (g, x),
         lambda gg: zeros_where_needed((_max_pool_take(gg, take, tuple(g.shape)), None), (g, x)),
     )  # fmt: skip
 
 
 def _max_pool_take(gg: Tensor, take: tuple, into: tuple) -> Tensor:
     """The gradient of the max pool's gradient: ``gg`` at the argmax positions (the CPU's
-    gather, ``GatherBackward0``, whose own backward is the max pool's adjoint again);
-    ``take`` = (the positions ``(P, L)``, the kernels' geometry, the pooled volume size)."""
-    idx, geo, size = take
+    gather, ``GatherBackward0``, whose own backward is the max pool's adjoint again)."""
+    idx, scatter = take
     shape = tuple(gg.shape)
     src = runtime.contiguous(gg._value).reshape(idx.shape[0], -1)
     value = W.max_pool_take(src, idx).reshape(into)
 
     def backward(t: Tensor) -> Tensor:
-        t2 = runtime.contiguous(t._value).reshape(idx.shape)
-        back = W.max_pool_backward(t2, idx, geo, size).reshape(shape)
+        back = scatter(runtime.contiguous(t._value).reshape(idx.shape)).reshape(shape)
         return record("ScatterAddBackward0", back, t._dtype, (t,),
                       lambda u: _max_pool_take(u, take, into))  # fmt: skip
 
     return record("GatherBackward0", value, gg._dtype, (gg,), backward)
+
+
+def _adaptive_max(input: Tensor, out: tuple, name: str, return_indices: bool) -> Any:  # noqa: A002
+    """Maxima over the adaptive windows of the last ``len(out)`` dims (the CPU's: the first
+    maximum in depth-row-column order, the last NaN); 2-d: one node with two outputs, as the
+    CPU's ``record_multi``; 3-d: a node and separate indices, as the CPU's."""
+    nd, shape = len(out), tuple(input.shape)
+    pairs = [POOL._adaptive_windows(n, o) for n, o in zip(shape[-nd:], out, strict=True)]
+    pairs = [*([_DEPTH] if nd == 2 else []), *pairs]
+    bounds = [_on_device(b, np.int64) for pair in pairs for b in pair]
+    x4 = _volumes(input, nd)
+    value, idx = W.window_max(x4, bounds)
+    flat = idx.reshape(x4.shape[0], math.prod(out))
+    size = (1,) * (3 - nd) + shape[-nd:]
+    take = (flat, lambda g2: W.window_max_backward(g2, flat, bounds, size))
+    back = name[: -len("Backward0")] + "BackwardBackward0"
+    value, idx = value.reshape(*shape[:-nd], *out), idx.reshape(*shape[:-nd], *out)
+    if nd == 2:
+        res, ind = record_multi(
+            name, [value, idx], [input._dtype, D.int64], (input,),
+            lambda g, _unused=None: (_max_pool_grad(g, take, input, back),),
+        )  # fmt: skip
+        return (res, ind) if return_indices else res
+    res = record(name, value, input._dtype, (input,),
+                 lambda g: _max_pool_grad(g, take, input, back), saved=(input,))  # fmt: skip
+    return (res, _make(idx, D.int64)) if return_indices else res
+
+
+def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    if not isinstance(input, Tensor) or not on_device(input):
+        return NotImplemented
+    out = FM.adaptive_max_pool2d_size(input, output_size)
+    return _adaptive_max(input, out, "AdaptiveMaxPool2DBackward0", return_indices)
+
+
+def adaptive_max_pool3d(input: Any, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    if not isinstance(input, Tensor) or not on_device(input):
+        return NotImplemented
+    out = POOL3._adaptive_size("adaptive_max_pool3d", input, output_size)
+    return _adaptive_max(input, out, "AdaptiveMaxPool3DBackward0", return_indices)
 
 
 def max_pool2d(
@@ -301,10 +342,13 @@ NATIVE: dict[str, Any] = {
     "avg_pool3d": avg_pool3d,
     "adaptive_avg_pool2d": adaptive_avg_pool2d,
     "adaptive_avg_pool3d": adaptive_avg_pool3d,
+    "adaptive_max_pool2d": adaptive_max_pool2d,
+    "adaptive_max_pool3d": adaptive_max_pool3d,
     "batch_norm": batch_norm,
     # the CPU's 1-d pools as they are: the 2-d pool between an unsqueeze and a squeeze, each
     # of which reaches its device op (the fallback points the pool module's names at them)
     "max_pool1d": POOL.max_pool1d,
     "avg_pool1d": POOL.avg_pool1d,
     "adaptive_avg_pool1d": POOL.adaptive_avg_pool1d,
+    "adaptive_max_pool1d": FM.adaptive_max_pool1d,
 }

@@ -28,6 +28,8 @@ __all__ = [
     "max_pool",
     "max_pool_backward",
     "max_pool_take",
+    "window_max",
+    "window_max_backward",
     "avg_pool",
     "avg_pool_backward",
 ]
@@ -254,6 +256,82 @@ def max_pool_take(src: Any, idx: Any) -> Any:
         grid, threads = elementwise_grid(out.size)
         _take_kernel[grid, threads](src, idx, out)
     return out
+
+
+@cuda.jit
+def _window_max_kernel(x, ds, de, hs, he, ws, we, out, idx):
+    # out[p, oz, oy, ox] = max x[p, ds:de, hs:he, ws:we] (adaptive windows) in depth-row-column
+    # order (the first maximum, the last NaN); idx its flat position (z*H + y)*W + x
+    h, w = x.shape[2], x.shape[3]
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        p = k // (od * oh * ow)
+        oz = (k // (oh * ow)) % od
+        oy = (k // ow) % oh
+        ox = k % ow
+        best = x.dtype.type(-np.inf)
+        at = (ds[oz] * h + hs[oy]) * w + ws[ox]
+        for z in range(ds[oz], de[oz]):
+            for y in range(hs[oy], he[oy]):
+                for xx in range(ws[ox], we[ox]):
+                    v = x[p, z, y, xx]
+                    if v > best or v != v:
+                        best = v
+                        at = (z * h + y) * w + xx
+        out[p, oz, oy, ox] = best
+        idx[p, oz, oy, ox] = at
+
+
+@cuda.jit
+def _window_max_bwd_kernel(g, idx, ds, de, hs, he, ws, we, gx):
+    # gx[p, z, y, x] = the g of the windows holding (z, y, x) whose argmax it is, in output
+    # order (the CPU's scatter order)
+    d, h, w = gx.shape[1], gx.shape[2], gx.shape[3]
+    oh, ow = he.shape[0], we.shape[0]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, gx.size, step):
+        p = k // (d * h * w)
+        pos = k % (d * h * w)
+        z, y, xx = pos // (h * w), (pos // w) % h, pos % w
+        s = gx.dtype.type(0)
+        for oz in range(de.shape[0]):
+            if ds[oz] > z:
+                break
+            if de[oz] <= z:
+                continue
+            for oy in range(oh):
+                if hs[oy] > y:
+                    break
+                if he[oy] <= y:
+                    continue
+                for ox in range(ow):
+                    if ws[ox] > xx:
+                        break
+                    o = (oz * oh + oy) * ow + ox
+                    if we[ox] > xx and idx[p, o] == pos:
+                        s += g[p, o]
+        gx[p, z, y, xx] = s
+
+
+def window_max(x: Any, bounds: tuple) -> tuple[Any, Any]:
+    """Maxima of ``(P, D, H, W)`` volumes over adaptive windows (device bound arrays
+    ``(ds, de, hs, he, ws, we)``) and their flat int64 positions."""
+    shape = (x.shape[0], bounds[0].shape[0], bounds[2].shape[0], bounds[4].shape[0])
+    out, idx = empty(shape, x.dtype), empty(shape, np.int64)
+    if out.size:
+        grid, threads = elementwise_grid(out.size)
+        _window_max_kernel[grid, threads](x, *bounds, out, idx)
+    return out, idx
+
+
+def window_max_backward(g: Any, idx: Any, bounds: tuple, size: tuple) -> Any:
+    """The adjoint of :func:`window_max`: ``(P, L)`` gradients at the argmax: ``(P, *size)``."""
+    gx = empty((g.shape[0], *size), g.dtype)
+    if gx.size:
+        grid, threads = elementwise_grid(gx.size)
+        _window_max_bwd_kernel[grid, threads](g, idx, *bounds, gx)
+    return gx
 
 
 @cuda.jit
