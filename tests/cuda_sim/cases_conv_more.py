@@ -1,10 +1,10 @@
 """The device ops issue 15 left on the host fallback after conv1d/2d and the 2-d pools:
 grouped and depthwise convolutions, conv3d, conv_transpose1d/2d/3d, max/avg/adaptive-avg
 pool3d, adaptive max pools, cumprod's gradient (and flip, which it uses). Each is checked
-against the same program on the CPU (node names, values, gradients; the pools and cumprod bitwise, their
-orders being the CPU's; products to float rounding) with the host fallback refused, and
-three small training steps (a depthwise-separable CNN, a ConvTranspose2d decoder, a 3-d CNN)
-make no device-to-host copy.
+against the same program on the CPU (node names, values, gradients; the pools and cumprod
+bitwise, their orders being the CPU's; products to float rounding) with the host fallback
+refused, and three small training steps (a depthwise-separable CNN, a ConvTranspose2d
+decoder, a 3-d CNN) make no device-to-host copy.
 """
 
 from __future__ import annotations
