@@ -20,19 +20,12 @@ from numba import cuda
 
 from .common import elementwise_grid, empty
 
+# fmt: off
 __all__ = [
-    "add_channel",
-    "flat_geometry",
-    "im2col",
-    "col2im",
-    "max_pool",
-    "max_pool_backward",
-    "max_pool_take",
-    "window_max",
-    "window_max_backward",
-    "avg_pool",
-    "avg_pool_backward",
+    "add_channel", "flat_geometry", "im2col", "col2im", "max_pool", "max_pool_backward",
+    "max_pool_take", "window_max", "window_max_backward", "avg_pool", "avg_pool_backward",
 ]
+# fmt: on
 
 
 def flat_geometry(k: tuple, s: tuple, p: tuple, d: tuple, out: tuple) -> tuple:
