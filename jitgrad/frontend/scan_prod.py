@@ -44,16 +44,28 @@ def cumprod(
         # complex: PyTorch's gradient is g times the conjugate of d out / d x, so the same
         # formulas run on conj(x) (whose running product is conj(out))
         x = input.conj() if input._dtype.is_complex else input
-        if not np.any(a == 0):
-            # under create_graph the product must be a function of input again
-            res = cumprod(x, d) if STATE.enabled else _make(np.conj(out), x._dtype)
-            rev = (g * res).flip(d).cumsum(d).flip(d)
-            return (rev / x,)
-        if STATE.enabled:  # create_graph: every product stays a function of x (zeros too)
-            return (_cumprod_grad_composed(x, g, d),)
-        return (_cumprod_grad_with_zeros(x, g, d),)
+        zeros = bool(np.any(a == 0))
+        return (cumprod_grad(x, lambda: _make(np.conj(out), x._dtype), g, d, zeros),)
 
     return record("CumprodBackward0", out, input._dtype, (input,), backward, (input,))
+
+
+def cumprod_grad(x: Tensor, out: Any, g: Tensor, d: int, zeros: bool | None) -> Tensor:
+    """cumprod's gradient along ``d`` (``out()``: the forward's result, used without
+    create_graph). ``zeros`` says whether ``x`` holds a zero; None where asking would copy
+    device memory to the host: then, without create_graph, the first-zero form, which is the
+    division's values where there is none (its zero terms add +0); under create_graph the
+    question is asked (a device-to-host copy there only)."""
+    if zeros is None and STATE.enabled:
+        zeros = bool((x == 0).sum().item())
+    if zeros is False:
+        # under create_graph the product must be a function of input again
+        res = cumprod(x, d) if STATE.enabled else out()
+        rev = (g * res).flip(d).cumsum(d).flip(d)
+        return rev / x
+    if STATE.enabled:  # create_graph: every product stays a function of x (zeros too)
+        return _cumprod_grad_composed(x, g, d)
+    return _cumprod_grad_with_zeros(x, g, d)
 
 
 def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, d: int) -> Tensor:
@@ -66,10 +78,14 @@ def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, d: int) -> Tensor:
     before = seen == 0
     first = zero & (seen == 1)
     xb = F.where(before, x, 1.0)
-    out_before = cumprod(xb, d) * before
+    running = cumprod(xb, d)
+    out_before = running * before
     grad = F.where(before, (g * out_before).flip(d).cumsum(d).flip(d) / xb, 0.0)
     after = cumprod(F.where(before | first, 1.0, x), d) * (~before)
-    at_zero = xb.prod(d, keepdim=True) * (g * after).sum(d, keepdim=True)
+    # the product before the zero: the running product's last element (xb is 1 from the
+    # zero on), so no second reduction
+    n = x.shape[d]
+    at_zero = running.narrow(d, n - 1, 1) * (g * after).sum(d, keepdim=True)
     return grad + F.where(first, at_zero, 0.0)
 
 

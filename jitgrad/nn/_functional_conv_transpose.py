@@ -58,6 +58,21 @@ def _window(spatial: tuple, k: tuple, s: tuple, p: tuple, op: tuple, d: tuple) -
     return window(geom, lead)
 
 
+def transpose_geometry(x: Tensor, weight: Tensor, bias: Any, groups: int, args: tuple, nd: int):
+    """``(stride, padding, dilation, output size, window)`` of the transposed convolution of
+    the batched ``x``, after PyTorch's checks (types, then ``args``: stride, padding,
+    output_padding, dilation); the device op's too."""
+    kernel, ws = f"slow_conv_transpose{max(nd, 2)}d_out_cpu", tuple(weight.shape)
+    onednn = onednn_route(tuple(x.shape), ws, groups, x._dtype)
+    check_conv_dtypes(x, weight, bias, kernel, True, onednn)
+    spatial, k = tuple(x.shape[2:]), tuple(weight.shape[2:])
+    s, p, op, d = _checked_args(x, weight, groups, args, nd)
+    out_sp = tuple(
+        (spatial[i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1 for i in range(nd)
+    )
+    return s, p, d, out_sp, _window(spatial, k, s, p, op, d)
+
+
 def _backward(x: Tensor, weight: Tensor, win: Window, conv: tuple, needs: tuple) -> Any:
     """The backward of :func:`_conv_transpose`, in Tensor ops so it is differentiable again:
     the convolution of the gradient for the input (``conv``: stride, padding, dilation, groups,
@@ -103,16 +118,10 @@ def _conv_transpose(
     if input.dim() == nd + 1:  # batchified as PyTorch does
         args = (stride, padding, output_padding, groups, dilation, nd)
         return _conv_transpose(input.unsqueeze(0), weight, bias, *args).squeeze(0)
-    kernel, ws = f"slow_conv_transpose{max(nd, 2)}d_out_cpu", tuple(weight.shape)
-    onednn = onednn_route(tuple(input.shape), ws, groups, input._dtype)
-    check_conv_dtypes(input, weight, bias, kernel, True, onednn)
     x, (cin, og) = input, weight.shape[:2]
-    n, spatial, k = x.shape[0], tuple(x.shape[2:]), tuple(weight.shape[2:])
-    s, p, op, d = _checked_args(x, weight, groups, (stride, padding, output_padding, dilation), nd)
-    out_sp = tuple(
-        (spatial[i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1 for i in range(nd)
-    )
-    win = _window(spatial, k, s, p, op, d)
+    n, spatial = x.shape[0], tuple(x.shape[2:])
+    args = (stride, padding, output_padding, dilation)
+    s, p, d, out_sp, win = transpose_geometry(x, weight, bias, groups, args, nd)
     o, ci, kk, length = og * groups, cin // groups, win.taps, math.prod(spatial)
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
     x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)

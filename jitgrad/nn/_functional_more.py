@@ -8,6 +8,8 @@ mask (PyTorch's graph shows ``MulBackward0`` too); ``bilinear`` is an einsum plu
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import dtypes as D
@@ -27,12 +29,8 @@ def _bounds(n_in: int, n_out: int) -> list[tuple[int, int]]:
     return [((i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)) for i in range(n_out)]
 
 
-def adaptive_max_pool2d(
-    input: Tensor,  # noqa: A002
-    output_size: int | tuple[int | None, int | None],
-    return_indices: bool = False,
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Max over adaptive windows; ``indices`` are flat ``h * W + w`` positions per plane."""
+def adaptive_max_pool2d_size(input: Tensor, output_size: Any) -> tuple[int, int]:  # noqa: A002
+    """adaptive_max_pool2d's check and output size (the device op's too)."""
     if input.dim() not in (3, 4):
         raise RuntimeError(
             f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
@@ -41,6 +39,17 @@ def adaptive_max_pool2d(
     size = (output_size, output_size) if isinstance(output_size, int) else output_size
     h_out = h_in if size[0] is None else int(size[0])
     w_out = w_in if size[1] is None else int(size[1])
+    return h_out, w_out
+
+
+def adaptive_max_pool2d(
+    input: Tensor,  # noqa: A002
+    output_size: int | tuple[int | None, int | None],
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """Max over adaptive windows; ``indices`` are flat ``h * W + w`` positions per plane."""
+    h_out, w_out = adaptive_max_pool2d_size(input, output_size)
+    h_in, w_in = input.shape[-2:]
     x = input._value
     lead = x.shape[:-2]
     vals = np.empty((*lead, h_out, w_out), x.dtype)

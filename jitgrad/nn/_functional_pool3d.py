@@ -93,6 +93,21 @@ def _pick(a: np.ndarray, axis: int) -> np.ndarray:
     return arg
 
 
+def max_pool3d_geometry(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple:
+    """max_pool3d's checks and its windows ``(k, s, p, d, out, hi, win)`` (the device op's
+    too): per-dim kernel, stride, padding, dilation, output size, right padding, window."""
+    _check(input, "max_pool3d")
+    k, s, p, d = _params("max_pool3d", kernel_size, stride, padding, dilation)
+    return (k, s, p, d, *_window(input, k, s, p, d, ceil_mode))
+
+
 def max_pool3d(
     input: Tensor,  # noqa: A002
     kernel_size: Any,
@@ -104,9 +119,9 @@ def max_pool3d(
 ) -> Any:
     """Window maxima over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; indices flat in D*H*W
     (a window's NaN wins, as in PyTorch)."""
-    _check(input, "max_pool3d")
-    k, s, p, d = _params("max_pool3d", kernel_size, stride, padding, dilation)
-    out, hi, win = _window(input, k, s, p, d, ceil_mode)
+    k, s, p, d, out, hi, win = max_pool3d_geometry(
+        input, kernel_size, stride, padding, dilation, ceil_mode
+    )
     a = _planes(input)
     low = -np.inf if input._dtype.is_floating_point else np.iinfo(a.dtype).min
     cols = im2col(_padded(a, p, hi, low), win)  # (P, taps, L)
@@ -174,6 +189,23 @@ def avg_pool3d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """Window means over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (``AvgPool3DBackward0``)."""
+    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    p, hi, win, _, div = avg_pool3d_windows(input, *args)
+    return _box_sum(input, (p, hi), win, div, "AvgPool3DBackward0")
+
+
+def avg_pool3d_windows(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> tuple:
+    """avg_pool3d's checks and its windows ``(p, hi, win, bounds, div)`` (the device op's
+    too): padding before and after, the window, per dim the (start, end) bounds clipped to
+    the input, and the divisors ``(od, oh, ow)`` in float64."""
     _check(input, "avg_pool3d")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -191,7 +223,7 @@ def avg_pool3d(
     else:
         per = [b[2] if count_include_pad else b[1] - b[0] for b in bounds]
         div = np.einsum("i,j,k->ijk", *[v.astype(np.float64) for v in per])
-    return _box_sum(input, (p, hi), win, div, "AvgPool3DBackward0")
+    return p, hi, win, [b[:2] for b in bounds], div
 
 
 def _adaptive_size(op: str, x: Tensor, output_size: Any) -> tuple[int, int, int]:

@@ -1,7 +1,7 @@
 """cumsum (forward, gradient, second derivative, ``dtype=``, integer inputs) and cumprod
-(without a recorded gradient) on the device: sequential line scans in the CPU's order, so
-bitwise the CPU's results, with no host fallback; logcumsumexp composed of device ops. cumprod
-with a gradient still takes the fallback (its zero handling), with the CPU's values."""
+(forward and gradient) on the device: sequential line scans in the CPU's order, so bitwise
+the CPU's results, with no host fallback; logcumsumexp composed of device ops. cumprod's
+gradient with zeros: tests/cuda_sim/cases_conv_more.py."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_cumsum_dtype_gradient_is_in_the_input_dtype(no_fallback) -> None:
     np.testing.assert_allclose(g.cpu().numpy(), want, rtol=1e-6, atol=1e-5)
 
 
-def test_cumprod_gradient_through_the_fallback_as_on_the_cpu() -> None:
+def test_cumprod_gradient_on_the_device_as_on_the_cpu(no_fallback) -> None:
     grads = []
     for device in ("cpu", "cuda"):
         x = torch.tensor(X[:, :3], device=device, requires_grad=True)

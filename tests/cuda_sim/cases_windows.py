@@ -1,6 +1,7 @@
 """Convolution, pooling and batch_norm on the device (issue 15): they ran through the host
 fallback (a Conv2d training step made a dozen device-to-host copies); now device kernels
-(:mod:`jitgrad.backends.cuda.nn_windows`). Each is checked against the same program on the
+(:mod:`jitgrad.backends.cuda.nn_conv`, :mod:`jitgrad.backends.cuda.nn_windows`; the other
+variants: cases_conv_more.py). Each is checked against the same program on the
 CPU: node names, values and gradients (the pools bitwise: their adjoints gather in the
 CPU's order; products to float rounding), and with no ``host fallback`` logged.
 """
@@ -207,7 +208,7 @@ def test_torch_batch_norm_keeps_its_argument_order(host_log):
         np.testing.assert_allclose(d, c, rtol=1e-12, atol=1e-12)
 
 
-def _cnn_step(device, host_copies=None):
+def _cnn_step(device, before_readback=None):
     torch.manual_seed(0)
     nn = torch.nn
     model = nn.Sequential(
@@ -223,32 +224,18 @@ def _cnn_step(device, host_copies=None):
         opt.zero_grad()
         F.cross_entropy(model(x), y).backward()
         opt.step()
-    if host_copies is not None:
-        host_copies.append(COPIES[0])
+    if before_readback is not None:
+        before_readback()
     return [p.detach().cpu().numpy() for p in (*model.parameters(), *model.buffers())]
 
 
-COPIES = [0]
-
-
-def test_a_cnn_training_step_stays_on_the_device(host_log, monkeypatch):
+def test_a_cnn_training_step_stays_on_the_device(host_log, host_copies):
     """Conv2d, BatchNorm2d, the three pools, Linear, cross_entropy and SGD: no host fallback
     and no device-to-host copy in two steps; the parameters and running statistics are the
     CPU's to float rounding."""
-    from numba import cuda
-
-    cls = type(cuda.device_array(1))
-    original = cls.copy_to_host
-
-    def counted(self, *args, **kwargs):
-        COPIES[0] += 1
-        return original(self, *args, **kwargs)
-
     cpu = _cnn_step("cpu")
-    monkeypatch.setattr(cls, "copy_to_host", counted)
-    COPIES[0] = 0
-    copies: list[int] = []
-    dev = _cnn_step("cuda", copies)
+    start, copies = host_copies[0], []
+    dev = _cnn_step("cuda", lambda: copies.append(host_copies[0] - start))
     assert host_log() == []
     assert copies == [0]
     for d, c in zip(dev, cpu, strict=True):

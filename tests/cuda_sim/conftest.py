@@ -45,6 +45,24 @@ def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fallback, "host_call", refuse)
 
 
+@pytest.fixture
+def host_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The running count of device-to-host copies (``copy_to_host`` calls) since the fixture
+    started: ``host_copies[0]``. A training step that stays on the device adds none."""
+    from numba import cuda
+
+    cls = type(cuda.device_array(1))
+    original = cls.copy_to_host
+    count = [0]
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        count[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "copy_to_host", counted)
+    return count
+
+
 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and os.environ.get("JITGRAD_RECORD_LAUNCHES"):
     # every launch of this session, for tests/cuda_sim/ptx_generated.py check (its docstring)
     import launch_record

@@ -31,6 +31,7 @@ from jitgrad.kernels.cuda import random as KR  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
 from jitgrad.kernels.cuda import scan as SC  # noqa: E402
+from jitgrad.kernels.cuda import windows as WN  # noqa: E402
 
 try:
     cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
@@ -43,6 +44,11 @@ dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability
 
 def a(dt, ndim=1):
     return np.zeros((1,) * ndim, dt)
+
+
+#: a window geometry as the wrappers pass it: 15 Python ints (kernel, stride, padding,
+#: dilation, output size per dim)
+GEO = (1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1, 1, 4, 4)
 
 
 def cases(dt):
@@ -96,6 +102,16 @@ def cases(dt):
         (SC._scan_kernel, (a(dt), a(dt), 3, 2, 0, True, z)),
         (SC._scan_kernel, (a(dt), a(dt), 3, 2, 1, False, dt(1))),
         (SC._scan_kernel, (i64, a(np.int64), 3, 2, 0, False, np.int64(0))),
+        (WN._im2col_kernel, (a(dt, 4), GEO, a(dt, 3))),
+        (WN._col2im_kernel, (a(dt, 3), 1, GEO, a(dt, 4))),
+        (WN._add_channel_kernel, (a(dt, 3), a(dt))),
+        (WN._max_pool_kernel, (a(dt, 4), GEO, a(dt, 4), a(np.int64, 4))),
+        (WN._max_pool_bwd_kernel, (a(dt, 2), a(np.int64, 2), GEO, a(dt, 4))),
+        (WN._take_kernel, (a(dt, 2), a(np.int64, 2), a(dt, 2))),
+        (WN._window_max_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 4), a(np.int64, 4))),
+        (WN._window_max_bwd_kernel, (a(dt, 2), a(np.int64, 2)) + (i64,) * 6 + (a(dt, 4),)),
+        (WN._avg_pool_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 3), a(dt, 4))),
+        (WN._avg_pool_bwd_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 3), a(dt, 4))),
         (KR._dropout_mask_kernel, (a(dt), np.uint64(1 << 31), z, z) + (np.uint64(0),) * 4),
     ]
 

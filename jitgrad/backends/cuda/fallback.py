@@ -236,7 +236,9 @@ def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
                 return _rewrite(args[0], host_call(_set_copy, "setitem copy", args, kwargs))
             out_of_place = getattr(Tensor, name[:-1], None) if name.endswith("_") else None
             if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) made t's, recorded
-                res = out_of_place(*args, **kwargs)  # (CumsumBackward0, as the CPU's node)
+                # (CumsumBackward0, as the CPU's node), of a clone: a device op that saves
+                # its input (cumprod) must not see it overwritten
+                res = out_of_place(args[0].clone(), *args[1:], **kwargs)
                 return _rewrite(args[0], res) if own_history else args[0].copy_(res)
         raise NotImplementedError(
             f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "

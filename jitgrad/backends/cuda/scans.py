@@ -2,10 +2,13 @@
 :mod:`jitgrad.kernels.cuda.scan`, bitwise the CPU's (same order, same dtype carried).
 
 cumsum's gradient is the reverse running sum (``CumsumBackward0``, the CPU's name for both),
-whose own gradient is cumsum again, so ``create_graph`` records both on the device. cumprod
-runs on the device where no gradient is recorded; its gradient (the CPU's special handling of
-zeros needs to know where they are) stays with the host fallback, as do ``axis=``, dims
-that are no plain int, complex and 16-bit floats.
+whose own gradient is cumsum again, so ``create_graph`` records both on the device. cumprod's
+gradient is the CPU's (:func:`jitgrad.frontend.scan_prod.cumprod_grad`) in device ops; the
+CPU picks its formula by whether the input holds a zero, which the device does not ask (a
+copy to the host): it takes the first-zero form, which gives the division's values where
+there is none (bitwise, but for a -0.0 gradient that its +0 terms make +0.0); under
+``create_graph`` it asks, once. ``axis=``, dims that are no plain int, complex and 16-bit
+floats stay with the host fallback.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
+from ...frontend import scan_prod as SP
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
@@ -72,10 +76,19 @@ def cumsum(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) 
 
 def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:  # noqa: A002
     plan = _plan(input, dim, dtype, axis)
-    if plan is None or GRAD.enabled and input._requires_grad:
-        return NotImplemented  # (the gradient: the fallback's)
+    if plan is None:
+        return NotImplemented
     d, shape3, dt = plan
-    return _make(S.scan(_values(input, dt), shape3, S.PROD), dt)
+    if not (GRAD.enabled and input._requires_grad):
+        return _make(S.scan(_values(input, dt), shape3, S.PROD), dt)
+    x = input if input._dtype is dt else input.to(dt)  # (the CPU's: a recorded conversion)
+    value = S.scan(runtime.contiguous(x._value), shape3, S.PROD)
+
+    # the CPU's gradient, not told whether x holds a zero (that would be a copy to the host)
+    def backward(g: Tensor) -> Tensor:
+        return SP.cumprod_grad(x, lambda: _make(value, dt), g, d, None)
+
+    return record("CumprodBackward0", value, dt, [x], backward, [x])
 
 
 NATIVE: dict[str, Any] = {"cumsum": cumsum, "cumprod": cumprod}

@@ -1,11 +1,14 @@
-"""Window kernels: im2col/col2im (convolution) and max/average pooling over 2-d planes.
+"""Window kernels: im2col/col2im (convolution) and max/average pooling over 3-d volumes.
 
-The twins of :mod:`jitgrad.kernels.cpu.conv` and :mod:`jitgrad.kernels.cpu.pool`, with the
-same arguments (planes ``(P, H, W)``, the window geometry as ints or the CPU's window bound
-arrays). Each is a grid-stride loop with one thread per output element. The adjoints
-(col2im, the pooling backwards) gather instead of scattering: the thread of an input element
-adds the contributions that read it in the order the CPU's scatter loop adds them, from zero,
-so their sums are bitwise the CPU's and need no atomics (the same bits run to run).
+The twins of :mod:`jitgrad.kernels.cpu.conv`, :mod:`jitgrad.kernels.cpu.pool` and the CPU's
+n-d windows (:mod:`jitgrad.nn._windows_nd`). Every input is ``(P, D, H, W)`` volumes: a 2-d
+plane is depth 1 and a 1-d line height 1 too, so one kernel serves conv1d/2d/3d and the 2-d
+and 3-d pools. A window geometry is one tuple ``geo`` = ``(kd, kh, kw, sd, sh, sw, pd, ph,
+pw, dd, dh, dw, od, oh, ow)``: kernel, stride, leading padding, dilation, output size per dim.
+Each kernel is a grid-stride loop with one thread per output element. The adjoints (col2im,
+the pooling backwards) gather instead of scattering: the thread of an input element adds the
+contributions that read it in the order the CPU's scatter loop adds them, from zero, so their
+sums are bitwise the CPU's and need no atomics (the same bits run to run).
 """
 
 from __future__ import annotations
@@ -17,88 +20,97 @@ from numba import cuda
 
 from .common import elementwise_grid, empty
 
+# fmt: off
 __all__ = [
-    "add_channel",
-    "im2col",
-    "col2im",
-    "max_pool",
-    "max_pool_backward",
-    "avg_pool",
-    "avg_pool_backward",
+    "add_channel", "flat_geometry", "im2col", "col2im", "max_pool", "max_pool_backward",
+    "max_pool_take", "window_max", "window_max_backward", "avg_pool", "avg_pool_backward",
 ]
+# fmt: on
+
+
+def flat_geometry(k: tuple, s: tuple, p: tuple, d: tuple, out: tuple) -> tuple:
+    """``geo`` from per-dim ``(k, s, p, d, out)`` tuples of 2 or 3 dims (depth 1 added)."""
+    if len(k) == 2:
+        k, s, p, d, out = (1, *k), (1, *s), (0, *p), (1, *d), (1, *out)
+    return tuple(int(v) for v in (*k, *s, *p, *d, *out))
 
 
 @cuda.jit
-def _im2col_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
-    # cols[p, i*kw + j, oy*ow + ox] = x[p, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside
-    h, w = x.shape[1], x.shape[2]
+def _im2col_kernel(x, geo, cols):
+    # cols[p, (a*kh + i)*kw + j, (oz*oh + oy)*ow + ox] = x[p, oz*sd - pd + a*dd, oy*sh - ph +
+    # i*dh, ox*sw - pw + j*dw], 0 outside (the CPU's row order: depth tap, row tap, column tap)
+    kh, kw, sd, sh, sw = geo[1], geo[2], geo[3], geo[4], geo[5]
+    pd, ph, pw, dd, dh, dw = geo[6], geo[7], geo[8], geo[9], geo[10], geo[11]
+    oh, ow = geo[13], geo[14]
+    d, h, w = x.shape[1], x.shape[2], x.shape[3]
     taps, length = cols.shape[1], cols.shape[2]
     start, step = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, cols.size, step):
         p = k // (taps * length)
         t = (k // length) % taps
         q = k % length
-        y = (q // ow) * sh - ph + (t // kw) * dh
+        z = (q // (oh * ow)) * sd - pd + (t // (kh * kw)) * dd
+        y = ((q // ow) % oh) * sh - ph + ((t // kw) % kh) * dh
         xx = (q % ow) * sw - pw + (t % kw) * dw
         v = cols.dtype.type(0)
-        if 0 <= y < h and 0 <= xx < w:
-            v = x[p, y, xx]
+        if 0 <= z < d and 0 <= y < h and 0 <= xx < w:
+            v = x[p, z, y, xx]
         cols[p, t, q] = v
 
 
 @cuda.jit
-def _col2im_kernel(cols, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
-    # gx[p, y, x] = the columns that im2col read from (y, x), added in tap order (the CPU's)
-    h, w = gx.shape[1], gx.shape[2]
-    oh = cols.shape[2] // ow
+def _col2im_kernel(cols, per_tap, geo, gx):
+    # gx[p, z, y, x] = the columns that im2col read from (z, y, x): per depth tap (in order)
+    # the row and column taps' sum from zero, then added, as the CPU's n-d col2im does (a 2-d
+    # col2im per depth tap, scatter-added along depth). per_tap 0: cols (P, 1, L), the same
+    # column for every tap (an average pool's gradient over its divisor)
+    kd, kh, kw, sd, sh, sw = geo[0], geo[1], geo[2], geo[3], geo[4], geo[5]
+    pd, ph, pw, dd, dh, dw = geo[6], geo[7], geo[8], geo[9], geo[10], geo[11]
+    od, oh, ow = geo[12], geo[13], geo[14]
+    d, h, w = gx.shape[1], gx.shape[2], gx.shape[3]
     start, step = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, gx.size, step):
-        p = k // (h * w)
+        p = k // (d * h * w)
+        z = (k // (h * w)) % d
         y = (k // w) % h
         xx = k % w
         s = gx.dtype.type(0)
-        for i in range(kh):
-            ny = y + ph - i * dh
-            if ny < 0 or ny % sh != 0 or ny // sh >= oh:
+        for a in range(kd):
+            nz = z + pd - a * dd
+            if nz < 0 or nz % sd != 0 or nz // sd >= od:
                 continue
-            for j in range(kw):
-                nx = xx + pw - j * dw
-                if nx < 0 or nx % sw != 0 or nx // sw >= ow:
+            inner = gx.dtype.type(0)
+            for i in range(kh):
+                ny = y + ph - i * dh
+                if ny < 0 or ny % sh != 0 or ny // sh >= oh:
                     continue
-                s += cols[p, i * kw + j, (ny // sh) * ow + nx // sw]
-        gx[p, y, xx] = s
+                for j in range(kw):
+                    nx = xx + pw - j * dw
+                    if nx < 0 or nx % sw != 0 or nx // sw >= ow:
+                        continue
+                    row = ((a * kh + i) * kw + j) * per_tap
+                    inner += cols[p, row, ((nz // sd) * oh + ny // sh) * ow + nx // sw]
+            s += inner
+        gx[p, z, y, xx] = s
 
 
-def im2col(
-    x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, oh: int, ow: int
-) -> Any:
-    """``(P, H, W)`` planes -> ``(P, kh*kw, oh*ow)`` columns (zero outside the input)."""
-    cols = empty((x.shape[0], kh * kw, oh * ow), x.dtype)
+def im2col(x: Any, geo: tuple) -> Any:
+    """``(P, D, H, W)`` volumes -> ``(P, kd*kh*kw, od*oh*ow)`` columns (zero outside)."""
+    taps, length = geo[0] * geo[1] * geo[2], geo[12] * geo[13] * geo[14]
+    cols = empty((x.shape[0], taps, length), x.dtype)
     if cols.size:
         grid, threads = elementwise_grid(cols.size)
-        _im2col_kernel[grid, threads](x, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols)
+        _im2col_kernel[grid, threads](x, geo, cols)
     return cols
 
 
-def col2im(
-    cols: Any,
-    kh: int,
-    kw: int,
-    sh: int,
-    sw: int,
-    ph: int,
-    pw: int,
-    dh: int,
-    dw: int,
-    ow: int,
-    h: int,
-    w: int,
-) -> Any:
-    """The adjoint of :func:`im2col`: ``(P, kh*kw, oh*ow)`` summed into ``(P, h, w)``."""
-    gx = empty((cols.shape[0], h, w), cols.dtype)
+def col2im(cols: Any, geo: tuple, size: tuple) -> Any:
+    """The adjoint of :func:`im2col`: ``(P, taps, L)`` columns (or ``(P, 1, L)``, one column
+    read by every tap) summed into ``(P, *size)`` volumes."""
+    gx = empty((cols.shape[0], *size), cols.dtype)
     if gx.size:
         grid, threads = elementwise_grid(gx.size)
-        _col2im_kernel[grid, threads](cols, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx)
+        _col2im_kernel[grid, threads](cols, 1 if cols.shape[1] > 1 else 0, geo, gx)
     return gx
 
 
@@ -119,146 +131,265 @@ def add_channel(out: Any, b: Any) -> None:
         _add_channel_kernel[grid, threads](out, b)
 
 
+@cuda.jit(device=True, inline=True)
+def _first_inside(o, s, p, dl):
+    # the window's first position inside the input (its first tap may be in the padding)
+    v = o * s - p
+    while v < 0:
+        v += dl
+    return v
+
+
 @cuda.jit
-def _max_pool_kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
-    # out[p, oy, ox] = the window's max (the last NaN wins); idx its flat position y*W + x
-    h, w = x.shape[1], x.shape[2]
-    oh, ow = out.shape[1], out.shape[2]
+def _max_pool_kernel(x, geo, out, idx):
+    # out[p, oz, oy, ox] = the window's max in depth-row-column order (the first maximum; the
+    # last NaN wins); idx its flat position (z*H + y)*W + x
+    kd, kh, kw, sd, sh, sw = geo[0], geo[1], geo[2], geo[3], geo[4], geo[5]
+    pd, ph, pw, dd, dh, dw = geo[6], geo[7], geo[8], geo[9], geo[10], geo[11]
+    d, h, w = x.shape[1], x.shape[2], x.shape[3]
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
     start, step = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, out.size, step):
-        p = k // (oh * ow)
+        p = k // (od * oh * ow)
+        oz = (k // (oh * ow)) % od
         oy = (k // ow) % oh
         ox = k % ow
-        y0 = oy * sh - ph
-        while y0 < 0:
-            y0 += dh
-        x0 = ox * sw - pw
-        while x0 < 0:
-            x0 += dw
         best = x.dtype.type(-np.inf)
-        at = y0 * w + x0
-        for i in range(kh):
-            y = oy * sh - ph + i * dh
-            if y < 0 or y >= h:
+        at = (_first_inside(oz, sd, pd, dd) * h + _first_inside(oy, sh, ph, dh)) * w
+        at += _first_inside(ox, sw, pw, dw)
+        for a in range(kd):
+            z = oz * sd - pd + a * dd
+            if z < 0 or z >= d:
                 continue
-            for j in range(kw):
-                xx = ox * sw - pw + j * dw
-                if xx < 0 or xx >= w:
+            for i in range(kh):
+                y = oy * sh - ph + i * dh
+                if y < 0 or y >= h:
                     continue
-                v = x[p, y, xx]
-                if v > best or v != v:
-                    best = v
-                    at = y * w + xx
-        out[p, oy, ox] = best
-        idx[p, oy, ox] = at
+                for j in range(kw):
+                    xx = ox * sw - pw + j * dw
+                    if xx < 0 or xx >= w:
+                        continue
+                    v = x[p, z, y, xx]
+                    if v > best or v != v:
+                        best = v
+                        at = (z * h + y) * w + xx
+        out[p, oz, oy, ox] = best
+        idx[p, oz, oy, ox] = at
+
+
+@cuda.jit(device=True, inline=True)
+def _first_window(pos, s, p, reach):
+    # the first output whose window can reach pos (one starting past pos cannot hold it)
+    lo = (pos + p - reach + s - 1) // s
+    return lo if lo > 0 else 0
 
 
 @cuda.jit
-def _max_pool_bwd_kernel(g, idx, sh, sw, ph, pw, reach_h, reach_w, ow, w, gx):
-    # gx[p, pos] = the g of the windows whose argmax is pos, in output order (the CPU's
-    # scatter order); a window starting past pos or ending before it cannot hold it
-    n_out = g.shape[1]
-    oh = n_out // ow
+def _max_pool_bwd_kernel(g, idx, geo, gx):
+    # gx[p, z, y, x] = the g of the windows whose argmax is there, in output order (the
+    # CPU's scatter order); windows starting past the position or ending before it are skipped
+    kd, kh, kw, sd, sh, sw = geo[0], geo[1], geo[2], geo[3], geo[4], geo[5]
+    pd, ph, pw, dd, dh, dw = geo[6], geo[7], geo[8], geo[9], geo[10], geo[11]
+    od, oh, ow = geo[12], geo[13], geo[14]
+    d, h, w = gx.shape[1], gx.shape[2], gx.shape[3]
     start, step = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, gx.size, step):
-        p = k // gx.shape[1]
-        pos = k % gx.shape[1]
-        y, xx = pos // w, pos % w
-        lo_y = (y + ph - reach_h + sh - 1) // sh
-        lo_x = (xx + pw - reach_w + sw - 1) // sw
+        p = k // (d * h * w)
+        pos = k % (d * h * w)
+        z, y, xx = pos // (h * w), (pos // w) % h, pos % w
         s = gx.dtype.type(0)
-        for oy in range(lo_y if lo_y > 0 else 0, oh):
-            if oy * sh - ph > y:
+        for oz in range(_first_window(z, sd, pd, (kd - 1) * dd), od):
+            if oz * sd - pd > z:
                 break
-            for ox in range(lo_x if lo_x > 0 else 0, ow):
-                if ox * sw - pw > xx:
+            for oy in range(_first_window(y, sh, ph, (kh - 1) * dh), oh):
+                if oy * sh - ph > y:
                     break
-                o = oy * ow + ox
-                if idx[p, o] == pos:
-                    s += g[p, o]
-        gx[p, pos] = s
+                for ox in range(_first_window(xx, sw, pw, (kw - 1) * dw), ow):
+                    if ox * sw - pw > xx:
+                        break
+                    o = (oz * oh + oy) * ow + ox
+                    if idx[p, o] == pos:
+                        s += g[p, o]
+        gx[p, z, y, xx] = s
 
 
-def max_pool(
-    x: Any, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, dh: int, dw: int, oh: int, ow: int
-) -> tuple[Any, Any]:
-    """Window maxima of ``(P, H, W)`` planes and their flat int64 positions."""
-    out = empty((x.shape[0], oh, ow), x.dtype)
-    idx = empty((x.shape[0], oh, ow), np.int64)
+def max_pool(x: Any, geo: tuple) -> tuple[Any, Any]:
+    """Window maxima of ``(P, D, H, W)`` volumes and their flat int64 positions."""
+    out = empty((x.shape[0], *geo[12:]), x.dtype)
+    idx = empty((x.shape[0], *geo[12:]), np.int64)
     if out.size:
         grid, threads = elementwise_grid(out.size)
-        _max_pool_kernel[grid, threads](x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx)
+        _max_pool_kernel[grid, threads](x, geo, out, idx)
     return out, idx
 
 
-def max_pool_backward(g: Any, idx: Any, geometry: tuple, hw: tuple[int, int]) -> Any:
-    """``(P, oh*ow)`` gradients added at their windows' argmax: ``(P, H*W)``;
-    ``geometry`` = (kh, kw, sh, sw, ph, pw, dh, dw, ow)."""
-    kh, kw, sh, sw, ph, pw, dh, dw, ow = geometry
-    gx = empty((g.shape[0], hw[0] * hw[1]), g.dtype)
+def max_pool_backward(g: Any, idx: Any, geo: tuple, size: tuple) -> Any:
+    """``(P, od*oh*ow)`` gradients added at their windows' argmax: ``(P, *size)``."""
+    gx = empty((g.shape[0], *size), g.dtype)
     if gx.size:
         grid, threads = elementwise_grid(gx.size)
-        reach_h, reach_w = (kh - 1) * dh, (kw - 1) * dw
-        _max_pool_bwd_kernel[grid, threads](g, idx, sh, sw, ph, pw, reach_h, reach_w, ow,
-                                            hw[1], gx)  # fmt: skip
+        _max_pool_bwd_kernel[grid, threads](g, idx, geo, gx)
     return gx
 
 
 @cuda.jit
-def _avg_pool_kernel(x, hs, he, ws, we, div, out):
-    # out[p, oy, ox] = sum x[p, hs[oy]:he[oy], ws[ox]:we[ox]] / div[oy, ox]
-    oh, ow = out.shape[1], out.shape[2]
+def _take_kernel(src, idx, out):
+    # out[p, o] = src[p, idx[p, o]]: the adjoint of the max pool's backward (its gather)
+    length = out.shape[1]
     start, step = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, out.size, step):
-        p = k // (oh * ow)
-        oy = (k // ow) % oh
-        ox = k % ow
-        s = out.dtype.type(0)
-        for y in range(hs[oy], he[oy]):
-            for xx in range(ws[ox], we[ox]):
-                s += x[p, y, xx]
-        out[p, oy, ox] = s / div[oy, ox]
+        p = k // length
+        out[p, k % length] = src[p, idx[p, k % length]]
 
 
-@cuda.jit
-def _avg_pool_bwd_kernel(g, hs, he, ws, we, div, gx):
-    # gx[p, y, x] = the g / div of the windows holding (y, x), in output order (the CPU's)
-    h, w = gx.shape[1], gx.shape[2]
-    oh, ow = g.shape[1], g.shape[2]
-    start, step = cuda.grid(1), cuda.gridsize(1)
-    for k in range(start, gx.size, step):
-        p = k // (h * w)
-        y = (k // w) % h
-        xx = k % w
-        s = gx.dtype.type(0)
-        for oy in range(oh):
-            if hs[oy] > y:
-                break
-            if he[oy] <= y:
-                continue
-            for ox in range(ow):
-                if ws[ox] > xx:
-                    break
-                if we[ox] > xx:
-                    s += g[p, oy, ox] / div[oy, ox]
-        gx[p, y, xx] = s
-
-
-def avg_pool(x: Any, hs: Any, he: Any, ws: Any, we: Any, div: Any) -> Any:
-    """Window means of ``(P, H, W)`` planes over the CPU's window bounds (device arrays)."""
-    out = empty((x.shape[0], hs.shape[0], ws.shape[0]), x.dtype)
+def max_pool_take(src: Any, idx: Any) -> Any:
+    """``(P, D*H*W)`` values read at the ``(P, L)`` argmax positions: ``(P, L)``."""
+    out = empty(idx.shape, src.dtype)
     if out.size:
         grid, threads = elementwise_grid(out.size)
-        _avg_pool_kernel[grid, threads](x, hs, he, ws, we, div, out)
+        _take_kernel[grid, threads](src, idx, out)
     return out
 
 
-def avg_pool_backward(
-    g: Any, hs: Any, he: Any, ws: Any, we: Any, div: Any, hw: tuple[int, int]
-) -> Any:
-    """The adjoint of :func:`avg_pool`: ``(P, oh, ow)`` -> ``(P, H, W)``."""
-    gx = empty((g.shape[0], *hw), g.dtype)
+@cuda.jit
+def _window_max_kernel(x, ds, de, hs, he, ws, we, out, idx):
+    # out[p, oz, oy, ox] = max x[p, ds:de, hs:he, ws:we] (adaptive windows) in depth-row-column
+    # order (the first maximum, the last NaN); idx its flat position (z*H + y)*W + x
+    h, w = x.shape[2], x.shape[3]
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        p = k // (od * oh * ow)
+        oz = (k // (oh * ow)) % od
+        oy = (k // ow) % oh
+        ox = k % ow
+        best = x.dtype.type(-np.inf)
+        at = (ds[oz] * h + hs[oy]) * w + ws[ox]
+        for z in range(ds[oz], de[oz]):
+            for y in range(hs[oy], he[oy]):
+                for xx in range(ws[ox], we[ox]):
+                    v = x[p, z, y, xx]
+                    if v > best or v != v:
+                        best = v
+                        at = (z * h + y) * w + xx
+        out[p, oz, oy, ox] = best
+        idx[p, oz, oy, ox] = at
+
+
+@cuda.jit
+def _window_max_bwd_kernel(g, idx, ds, de, hs, he, ws, we, gx):
+    # gx[p, z, y, x] = the g of the windows holding (z, y, x) whose argmax it is, in output
+    # order (the CPU's scatter order)
+    d, h, w = gx.shape[1], gx.shape[2], gx.shape[3]
+    oh, ow = he.shape[0], we.shape[0]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, gx.size, step):
+        p = k // (d * h * w)
+        pos = k % (d * h * w)
+        z, y, xx = pos // (h * w), (pos // w) % h, pos % w
+        s = gx.dtype.type(0)
+        for oz in range(de.shape[0]):
+            if ds[oz] > z:
+                break
+            if de[oz] <= z:
+                continue
+            for oy in range(oh):
+                if hs[oy] > y:
+                    break
+                if he[oy] <= y:
+                    continue
+                for ox in range(ow):
+                    if ws[ox] > xx:
+                        break
+                    o = (oz * oh + oy) * ow + ox
+                    if we[ox] > xx and idx[p, o] == pos:
+                        s += g[p, o]
+        gx[p, z, y, xx] = s
+
+
+def window_max(x: Any, bounds: tuple) -> tuple[Any, Any]:
+    """Maxima of ``(P, D, H, W)`` volumes over adaptive windows (device bound arrays
+    ``(ds, de, hs, he, ws, we)``) and their flat int64 positions."""
+    shape = (x.shape[0], bounds[0].shape[0], bounds[2].shape[0], bounds[4].shape[0])
+    out, idx = empty(shape, x.dtype), empty(shape, np.int64)
+    if out.size:
+        grid, threads = elementwise_grid(out.size)
+        _window_max_kernel[grid, threads](x, *bounds, out, idx)
+    return out, idx
+
+
+def window_max_backward(g: Any, idx: Any, bounds: tuple, size: tuple) -> Any:
+    """The adjoint of :func:`window_max`: ``(P, L)`` gradients at the argmax: ``(P, *size)``."""
+    gx = empty((g.shape[0], *size), g.dtype)
     if gx.size:
         grid, threads = elementwise_grid(gx.size)
-        _avg_pool_bwd_kernel[grid, threads](g, hs, he, ws, we, div, gx)
+        _window_max_bwd_kernel[grid, threads](g, idx, *bounds, gx)
+    return gx
+
+
+@cuda.jit
+def _avg_pool_kernel(x, ds, de, hs, he, ws, we, div, out):
+    # out[p, oz, oy, ox] = sum x[p, ds:de, hs:he, ws:we] (depth-row-column order) / div
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        p = k // (od * oh * ow)
+        oz = (k // (oh * ow)) % od
+        oy = (k // ow) % oh
+        ox = k % ow
+        s = out.dtype.type(0)
+        for z in range(ds[oz], de[oz]):
+            for y in range(hs[oy], he[oy]):
+                for xx in range(ws[ox], we[ox]):
+                    s += x[p, z, y, xx]
+        out[p, oz, oy, ox] = s / div[oz, oy, ox]
+
+
+@cuda.jit
+def _avg_pool_bwd_kernel(g, ds, de, hs, he, ws, we, div, gx):
+    # gx[p, z, y, x] = the g / div of the windows holding (z, y, x), in output order (the
+    # CPU's 2-d scatter order)
+    d, h, w = gx.shape[1], gx.shape[2], gx.shape[3]
+    od, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, gx.size, step):
+        p = k // (d * h * w)
+        z = (k // (h * w)) % d
+        y = (k // w) % h
+        xx = k % w
+        s = gx.dtype.type(0)
+        for oz in range(od):
+            if ds[oz] > z:
+                break
+            if de[oz] <= z:
+                continue
+            for oy in range(oh):
+                if hs[oy] > y:
+                    break
+                if he[oy] <= y:
+                    continue
+                for ox in range(ow):
+                    if ws[ox] > xx:
+                        break
+                    if we[ox] > xx:
+                        s += g[p, oz, oy, ox] / div[oz, oy, ox]
+        gx[p, z, y, xx] = s
+
+
+def avg_pool(x: Any, bounds: tuple, div: Any) -> Any:
+    """Window means of ``(P, D, H, W)`` volumes over the CPU's window bounds (device arrays
+    ``(ds, de, hs, he, ws, we)``) and divisors ``(od, oh, ow)``."""
+    out = empty((x.shape[0], *div.shape), x.dtype)
+    if out.size:
+        grid, threads = elementwise_grid(out.size)
+        _avg_pool_kernel[grid, threads](x, *bounds, div, out)
+    return out
+
+
+def avg_pool_backward(g: Any, bounds: tuple, div: Any, size: tuple) -> Any:
+    """The adjoint of :func:`avg_pool`: ``(P, od, oh, ow)`` -> ``(P, *size)``."""
+    gx = empty((g.shape[0], *size), g.dtype)
+    if gx.size:
+        grid, threads = elementwise_grid(gx.size)
+        _avg_pool_bwd_kernel[grid, threads](g, *bounds, div, gx)
     return gx
