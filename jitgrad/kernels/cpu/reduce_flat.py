@@ -37,12 +37,19 @@ def sum_flat(x3, out2):
     of[0] = _pw_sum(x3.reshape(R), R - R, R, zero, stack)  # R - R: an int64 0, not a literal
 
 
-@cached_njit(**_JIT)
 def sum_leaf(x3, out2):
-    # sum_flat for 1 <= R <= BLOCK: _pw_sum's one leaf, called as _pw_sum calls it.
+    """sum_flat for 1 <= R <= BLOCK: _pw_sum's one leaf, called from Python with the argument
+    types _pw_sum calls it with (a 1-D C array, int64 bounds, the output's zero). Not a kernel:
+    a wrapper kernel was 0.25 s of the README example's compile CPU for two reshapes."""
     R = x3.shape[1]
-    of = out2.reshape(1)
-    of[0] = _leaf_sum(x3.reshape(R), R - R, R, of.dtype.type(0))
+    zero = _ZEROS.get(out2.dtype)
+    if zero is None:  # (dtype.type(0) costs ~0.3 us a call)
+        zero = _ZEROS[out2.dtype] = out2.dtype.type(0)
+    out2[0, 0] = _leaf_sum(x3.reshape(R), 0, R, zero)
+
+
+#: Output dtype -> its zero, the leaf's accumulator (typed: a float32 sum adds in float32).
+_ZEROS: dict = {}
 
 
 def mean_flat(x3, out2):
