@@ -91,3 +91,29 @@ def test_a_short_compile_says_nothing_and_stops_its_timer(monkeypatch, capsys):
     timer.join(5)
     assert not timer.is_alive() and notice.timer is None
     assert capsys.readouterr().err == "" and notice.enabled
+
+
+def test_a_long_compile_after_the_first_line_gets_a_line_of_its_own(monkeypatch, capsys):
+    """The first line is often used up by a program's first kernels; an interpreter built
+    later (seconds) is still announced while it builds, a short compile is not."""
+    monkeypatch.setattr(compile_notice, "LONG_SECONDS", 0.05)
+    notice = compile_notice.CompileNotice()
+    notice.enabled, notice.long = False, True  # the first line already written
+    ev = _event("_run")
+    notice.on_start(ev)
+    deadline = time.perf_counter() + 30
+    while "still compiling" not in (err := capsys.readouterr().err):
+        assert time.perf_counter() < deadline, "no line while compiling"
+        time.sleep(0.01)
+    assert err.startswith("jitgrad: still compiling jitgrad.fusion.tier0_interp._run (")
+    notice.on_end(ev)
+    monkeypatch.setattr(compile_notice, "LONG_SECONDS", 5.0)
+    notice.on_start(ev)
+    notice.on_end(ev)
+    time.sleep(0.1)
+    assert capsys.readouterr().err == ""
+    quiet = compile_notice.CompileNotice()
+    quiet.enabled = quiet.long = False  # JITGRAD_COMPILE_NOTICE=0
+    quiet.on_start(ev)
+    assert quiet.timer is None
+    quiet.on_end(ev)

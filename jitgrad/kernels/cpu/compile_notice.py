@@ -5,7 +5,9 @@ time past :data:`NOTICE_SECONDS`, so a long compile (tier 0's interpreter, ~5 s;
 ~20 s of CPU per dtype) ran in silence and was announced after the wait. Now the outermost
 compile that would pass the threshold says so while it runs: a daemon timer, started only
 while the line is still due and cancelled when the compile ends, writes it once the
-process's compile time (finished compiles plus the running one) reaches the threshold. It
+process's compile time (finished compiles plus the running one) reaches the threshold. After
+that line, a single compile still running after :data:`LONG_SECONDS` gets a line of its own
+(an interpreter built after the program's first kernels, which had used the line up). It
 listens to Numba's ``numba:compile`` event, which fires only when a signature is really
 compiled (not on a disk-cache load, never on a call), so warm processes and the per-op path
 pay nothing; Numba compiles under its global lock, so one thread at a time.
@@ -25,6 +27,8 @@ from ... import helpers
 
 #: Compile seconds after which a process says, once, that it is compiling.
 NOTICE_SECONDS = 0.5
+#: Seconds one compile runs before it is announced on its own (after the first line).
+LONG_SECONDS = 2.0
 
 
 def _name(ev: Any) -> str:
@@ -41,7 +45,8 @@ class CompileNotice(event.Listener):
     written while the compile that passes it runs; never again after."""
 
     def __init__(self) -> None:
-        self.enabled = helpers.COMPILE_NOTICE
+        self.enabled = helpers.COMPILE_NOTICE  # the first line is still due
+        self.long = helpers.COMPILE_NOTICE  # announce long compiles after it
         self.depth = 0
         self.start = 0.0
         self.seconds = 0.0  # outermost compile time of this process (finished compiles)
@@ -57,8 +62,12 @@ class CompileNotice(event.Listener):
         if self.enabled:
             wait = max(NOTICE_SECONDS - self.seconds, 0.0)
             self.timer = threading.Timer(wait, self.say, (_name(ev), True))
-            self.timer.daemon = True
-            self.timer.start()
+        elif self.long:
+            self.timer = threading.Timer(LONG_SECONDS, self.say_long, (_name(ev), self.start))
+        else:
+            return
+        self.timer.daemon = True
+        self.timer.start()
 
     def on_end(self, ev: Any) -> None:
         self.depth -= 1
@@ -84,6 +93,18 @@ class CompileNotice(event.Listener):
                 f"jitgrad: compiling kernels ({self.count + running} so far, {seconds:.1f} s, "
                 f"{now} {name}); they are cached in {helpers.cache_dir()} so later runs load "
                 "them (JITGRAD_COMPILE_NOTICE=0 hides this line)\n"
+            )
+            sys.stderr.flush()
+
+    def say_long(self, name: str, start: float) -> None:
+        """The line of a compile still running after :data:`LONG_SECONDS` (not if it ended)."""
+        with self._lock:
+            if not self.depth or start != self.start:
+                return
+            sys.stderr.write(
+                f"jitgrad: still compiling {name} ({time.perf_counter() - start:.0f} s so far; "
+                f"cached in {helpers.cache_dir()} for later runs) (JITGRAD_COMPILE_NOTICE=0 "
+                "hides this line)\n"
             )
             sys.stderr.flush()
 
