@@ -6,7 +6,7 @@ time past :data:`NOTICE_SECONDS`, so a long compile (tier 0's interpreter, ~5 s;
 compile that would pass the threshold says so while it runs: a daemon timer, started only
 while the line is still due and cancelled when the compile ends, writes it once the
 process's compile time (finished compiles plus the running one) reaches the threshold. After
-that line, a single compile still running after :data:`LONG_SECONDS` gets a line of its own
+that line, a single compile still running after :data:`LONG_SECONDS` (3 s) gets a line of its own
 (an interpreter built after the program's first kernels, which had used the line up). It
 listens to Numba's ``numba:compile`` event, which fires only when a signature is really
 compiled (not on a disk-cache load, never on a call), so warm processes and the per-op path
@@ -27,8 +27,10 @@ from ... import helpers
 
 #: Compile seconds after which a process says, once, that it is compiling.
 NOTICE_SECONDS = 0.5
-#: Seconds one compile runs before it is announced on its own (after the first line).
-LONG_SECONDS = 2.0
+#: Seconds one compile runs before it is announced on its own (after the first line): above
+#: the 0.1-1 s of ordinary kernels (a reduction or cross-entropy kernel took 2 s of wall time
+#: at load 30), below tier 0's (~5 s of CPU) and capture's (~20 s) interpreter builds.
+LONG_SECONDS = 3.0
 
 
 def _name(ev: Any) -> str:
