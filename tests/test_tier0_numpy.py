@@ -176,3 +176,24 @@ def test_an_output_compact_or_broadcast_is_not_numpys():
     args = [x for _ in order] + [np.zeros((3, 4), np.float32), np.zeros(4, np.float32)]
     program = tier0.translate(spec, tuple(args), C.REDUCE_BLOCK)
     assert program is not None and program.plain is None
+
+
+def test_a_large_loop_compiles_at_once_without_the_interpreter():
+    """Above ``MAX_SIZE`` elements NumPy does not take a kernel (tier 0's budget, estimated
+    for the interpreter, would keep it there too long): it compiles at its first call."""
+    spec = LW.op_forward(REGISTRY["sub"], "tt", 1, False, "float64", "float64")
+    kernel = C.get_kernel(replace(spec, label="tier0_numpy_large_probe"))
+    compiled = getattr(kernel.fn, "compiled", kernel.fn)
+    probe = tier0.Tier0(kernel, compiled, C.REDUCE_BLOCK, interp=False)
+    kernel.fn = probe
+    try:
+        small = np.arange(float(tier0_numpy.MAX_SIZE))
+        kernel.fn(small, small, np.empty_like(small))
+        assert kernel.fn is probe and probe.calls == 1
+        big = np.arange(float(tier0_numpy.MAX_SIZE + 1))
+        out = np.empty_like(big)
+        kernel.fn(big, big + 1, out)
+        assert not isinstance(kernel.fn, tier0.Tier0) and probe.calls == 1
+        assert (out == -1).all()
+    finally:
+        kernel.fn = compiled

@@ -148,7 +148,9 @@ class Tier0:
         program = self.programs.get(key, False)
         if program is False:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
-        if program is None or not (self.interp or program.plain):
+        if program is None or not (
+            self.interp or (program.plain and args[program.shape_arg].size <= tier0_numpy.MAX_SIZE)
+        ):
             return None
         for k in program.outputs:
             out = args[k]

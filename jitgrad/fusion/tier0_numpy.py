@@ -41,6 +41,11 @@ _TESTS = {
     I.ISFINITE: lambda a, b: np.isfinite(a),
 }  # fmt: skip
 TAKEN = {I.LOAD, I.CONST, I.SELECT, I.SIGN, I.STORE, I.ACC, *_BINARY, *_UNARY, *_TESTS}
+#: Largest loop NumPy runs; a larger one compiles at its first call, as before tier 0. Tier 0's
+#: budget is in the interpreter's per-call estimates, which undercount NumPy's ~1-2 us per row
+#: and call: the demo's 64x128 activations ran in NumPy for ~150 steps a kernel, and its cold
+#: and warm processes took 0.3-0.4 s more CPU (perf/RESULTS.md, Run coldstart11).
+MAX_SIZE = 4096
 
 
 def expand(args: tuple, compact: dict, shape: tuple) -> list:
