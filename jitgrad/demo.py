@@ -324,7 +324,7 @@ def train(args: argparse.Namespace, data: tuple, model: nn.Module, step: Callabl
 
 
 def run(args: argparse.Namespace) -> int:
-    jit.NOTICE.enabled = False  # the demo reports its first step's compiles itself
+    jit.NOTICE.enabled = jit.NOTICE.long = False  # the demo reports its compiles itself
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)

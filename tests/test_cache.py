@@ -15,7 +15,7 @@ from numba.core import event
 
 import jitgrad
 from jitgrad.fusion import diskcache
-from jitgrad.kernels.cpu import jit
+from jitgrad.kernels.cpu import compile_notice, jit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,9 +85,9 @@ _made: list = []
 
 
 def test_compile_notice_is_one_line_once_and_can_be_silenced(monkeypatch, capsys):
-    notice = jit.CompileNotice()
+    notice = compile_notice.CompileNotice()
     notice.enabled = True
-    monkeypatch.setattr(jit, "NOTICE_SECONDS", 0.0)
+    monkeypatch.setattr(compile_notice, "NOTICE_SECONDS", 0.0)
     monkeypatch.setattr(jit.NOTICE, "enabled", False)  # the process's own, maybe not yet spent
     event.register("numba:compile", notice)
     try:
@@ -97,7 +97,7 @@ def test_compile_notice_is_one_line_once_and_can_be_silenced(monkeypatch, capsys
         assert err.count(NOTICE) == 1 and err.count("\n") == 1, err
         assert notice.count == 2 and notice.seconds > 0
         assert str(jitgrad.helpers.cache_dir()) in err and "JITGRAD_COMPILE_NOTICE=0" in err
-        quiet = jit.CompileNotice()
+        quiet = compile_notice.CompileNotice()
         quiet.enabled = False  # what JITGRAD_COMPILE_NOTICE=0 sets
         event.register("numba:compile", quiet)
         try:

@@ -1,16 +1,17 @@
 """Tier 0: a new generated kernel first runs through one pre-compiled interpreter.
 
 Compiling a generated kernel costs 0.1-0.9 s; most kernels of a short program or a test run a
-few times on small arrays. So a kernel whose compiled code is not yet on disk starts in tier 0
-(once the interpreter is there: :func:`ready`): :func:`attach` puts a :class:`Tier0` in its
-``fn``, which translates the spec's straight-line body (the rendered statements of
-:func:`jitgrad.fusion.lowering.lower`) into the op codes of :mod:`.tier0_interp` and runs them
-there. The kernel is compiled, and ``fn`` becomes the compiled
-kernel's as before, when it gets hot: when the time its interpretation has cost beyond the
-compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass
-:data:`BUDGET`, a fraction of one compile (so a large loop compiles at once and a kernel that
-runs often compiles soon), or at a call tier 0 cannot take. Results are bitwise the compiled
-kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py`` compares them over the op
+few times on small arrays. So a kernel whose compiled code is not yet on disk starts in tier 0:
+:func:`attach` puts a :class:`Tier0` in its ``fn``, which translates the spec's straight-line
+body (the rendered statements of :func:`jitgrad.fusion.lowering.lower`) into the op codes of
+:mod:`.tier0_interp` and runs them there (once the interpreter is built: :func:`ready`;
+before, :mod:`.tier0_numpy` runs the programs of exact arithmetic and the rest compile). The
+kernel is compiled, and ``fn`` becomes the compiled kernel's as before, when it gets hot: when
+the time its interpretation has cost beyond the compiled kernel's (estimated per call from the
+loop's size, see :data:`CALL_S`) would pass :data:`BUDGET`, a fraction of one compile (so a
+large loop compiles at once and a kernel that runs often compiles soon), or at a call tier 0
+cannot take. Results are bitwise the compiled kernel's (see :mod:`.tier0_interp`);
+``tests/test_tier0.py`` and ``tests/test_tier0_numpy.py`` compare them over the op
 declarations.
 
 What tier 0 takes: serial specs (``parallel`` ones are large and compile) of at most 4
@@ -35,7 +36,7 @@ import numpy as np
 
 from .. import helpers, launchlog
 from ..kernels.cpu.entry_lock import claim, release
-from . import diskcache, tier0_libm
+from . import diskcache, tier0_libm, tier0_numpy
 from . import tier0_interp as I
 
 #: False when ``JITGRAD_TIER0=0``: every generated kernel compiles at its first call.
@@ -50,10 +51,9 @@ BUDGET = 0.02
 CALL_S, ELEMENT_S = 10e-6, 5e-9
 #: Generated kernels a process compiles before it builds the interpreter itself, when no
 #: earlier process has left it in the cache. Building it costs ~5.3 s of CPU per dtype (thread
-#: CPU, Dec 6, the ops table with erf/erfc and the fastmath sin/cos/tanh), about as much as 25-35
-#: generated kernel compiles (0.08-0.5 s, ~0.16 s typical); so, as in renting skis, a process
-#: builds it once it has spent about that much compiling: a short program (the README's
-#: example compiles 4, ``tests/test_cache.py``'s step 8) never pays for it, and a process that
+#: CPU, Dec 6), about as much as 25-35 generated kernel compiles (0.08-0.5 s, ~0.16 s typical);
+#: so, as in renting skis, a process builds it once it has spent about that much compiling: a
+#: short program (the README's example compiles 2) never pays for it, and a process that
 #: compiles many (a test file, a new model) pays once for all later ones. (At 8, every fresh
 #: cache's 9th kernel cost 5 s more than it saved.)
 AFTER_COMPILES = 24
@@ -76,9 +76,9 @@ def attach(kernel: Any, reduce_block: int) -> None:
     dtypes = {o[3] for o in spec.outputs}
     if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or not dtypes <= _FLOATS.keys():
         return
-    if len(dtypes) != 1 or not ready(dtypes.pop()) or _on_disk(kernel):
+    if len(dtypes) != 1 or _on_disk(kernel):
         return
-    kernel.fn = Tier0(kernel, kernel.fn, reduce_block)
+    kernel.fn = Tier0(kernel, kernel.fn, reduce_block, ready(dtypes.pop()))
 
 
 _LISTED: dict[Any, set[str]] = {}
@@ -120,11 +120,12 @@ def ready(dtype: str) -> bool:
 class Tier0:
     """A kernel's ``fn`` while it is in tier 0: interprets, counts, and hands over."""
 
-    __slots__ = ("kernel", "compiled", "calls", "spent", "programs", "block")
+    __slots__ = ("kernel", "compiled", "calls", "spent", "programs", "block", "interp")
 
-    def __init__(self, kernel: Any, compiled: Any, block: int) -> None:
+    def __init__(self, kernel: Any, compiled: Any, block: int, interp: bool = True) -> None:
         self.kernel = kernel
         self.block = block
+        self.interp = interp  # False: the interpreter is not built; NumPy runs what it can
         self.compiled = compiled  # the kernel's own first-call path (compiles, then runs)
         self.calls = 0
         self.spent = 0.0  # the estimated extra seconds of the calls so far
@@ -135,7 +136,7 @@ class Tier0:
             program = self.take(args)
             if program is not None:
                 self.calls += 1
-                return program.launch(self.kernel, args)
+                return program.launch(self.kernel, args, self.interp)
             self.promote()
         return self.kernel.fn(*args)  # (a caller that kept this object after the hand-over)
 
@@ -147,7 +148,9 @@ class Tier0:
         program = self.programs.get(key, False)
         if program is False:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
-        if program is None:
+        if program is None or not (
+            self.interp or (program.plain and args[program.shape_arg].size <= tier0_numpy.MAX_SIZE)
+        ):
             return None
         for k in program.outputs:
             out = args[k]
@@ -175,7 +178,7 @@ class Program:
 
     __slots__ = (
         "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
-        "rows",
+        "rows", "plain",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
@@ -184,6 +187,8 @@ class Program:
         self.dtype = dtype
         self.ins = np.array(ins, np.int32).reshape(-1, I.WIDTH)
         self.rows = len(self.ins) - 1
+        # None: not for NumPy (tier0_numpy), nor is an output written through stride 0
+        self.plain = None if set(compact) & set(outputs) else tier0_numpy.rows(self.ins)
         self.consts = np.array(consts, np.float64)
         self.casts = casts  # (const slot, argument position): a scalar argument, per call
         self.arrays = arrays  # (argument position, convert a boolean array)
@@ -191,40 +196,29 @@ class Program:
         self.shape_at = shape_at
         self.shape_arg = shape_arg
 
-    def launch(self, kernel: Any, args: tuple) -> None:
+    def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:
+        """Run on ``args``: by the interpreter, or (``interp`` False) by :mod:`.tier0_numpy`."""
         t = _FLOATS[self.dtype]
         consts = self.consts
         if self.casts:
             consts = consts.copy()
             for slot, k in self.casts:
                 consts[slot] = t(args[k])
-        dummy = _DUMMY[self.dtype]
         if self.compact:
-            args = _expand(args, self.compact, args[self.shape_arg].shape)
-        ins = [_pad(args[k].astype(t) if conv else args[k]) for k, conv in self.arrays]
-        ins += [dummy] * (I.N_IN - len(ins))
-        outs = [_pad(args[k]) for k in self.outputs]
-        outs += [dummy] * (I.N_OUT - len(outs))
-        run = I.loop(self.dtype)
-        if helpers.DEBUG <= 0:
-            run(self.ins, consts, self.shape_at, *ins, *outs)
-            return
+            args = tier0_numpy.expand(args, self.compact, args[self.shape_arg].shape)
+        ins = [args[k].astype(t) if conv else args[k] for k, conv in self.arrays]
+        outs = [args[k] for k in self.outputs]
         start = time.perf_counter()
-        run(self.ins, consts, self.shape_at, *ins, *outs)
-        launchlog.report_launch(f"{kernel.name} tier0", args, time.perf_counter() - start)
-
-
-def _expand(args: tuple, compact: dict, shape: tuple) -> list:
-    """``args`` with each compact operand (:func:`.codegen.compact_args`) as the broadcast
-    view of the loop's shape it stands for (writable for an output: stride 0 repeats)."""
-    args = list(args)
-    for k, dim in compact.items():
-        v = args[k]
-        strides = [0] * len(shape)
-        if dim >= 0:
-            strides[dim] = v.strides[0]
-        args[k] = np.lib.stride_tricks.as_strided(v, shape, strides)
-    return args
+        if not interp:
+            tier0_numpy.run(self.plain, t, consts, ins, outs)
+        else:
+            dummy = _DUMMY[self.dtype]
+            ins = [_pad(a) for a in ins] + [dummy] * (I.N_IN - len(ins))
+            outs = [_pad(a) for a in outs] + [dummy] * (I.N_OUT - len(outs))
+            I.loop(self.dtype)(self.ins, consts, self.shape_at, *ins, *outs)
+        if helpers.DEBUG > 0:
+            label = f"{kernel.name} tier0{'' if interp else ' numpy'}"
+            launchlog.report_launch(label, args, time.perf_counter() - start)
 
 
 def _pad(a: np.ndarray) -> np.ndarray:

@@ -43,18 +43,18 @@ import os
 import pickle
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import numba
-from numba.core import event, types
+from numba.core import types
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 from numba.core.serialize import dumps
 
 from ... import helpers, launchlog
 from ...helpers import warn as warn_user
 from . import entry_lock
+from .compile_notice import NOTICE  # noqa: F401 - jit.NOTICE: the demo silences it
 
 MAGIC = b"jitgrad-nbc-1\n"
 _DIGEST = 32  # bytes of a SHA-256
@@ -65,52 +65,7 @@ _warned = False
 STATS = {"compiled": 0, "loaded": 0}
 
 
-#: Compile seconds after which a process says, once, that it is compiling (see CompileNotice).
-NOTICE_SECONDS = 0.5
-
-
-class CompileNotice(event.Listener):
-    """One line on stderr the first time this process has spent :data:`NOTICE_SECONDS`
-    compiling, so a cold first run does not wait on Numba in silence; never again after.
-
-    It listens to Numba's ``numba:compile`` event, which fires only when a signature is
-    really compiled (not on a disk-cache load, never on a call), so warm processes and the
-    per-op path pay nothing. Only outermost compiles are timed (a kernel's compile includes
-    the helpers it compiles on the way); Numba compiles under its global lock, so one
-    thread at a time. ``JITGRAD_COMPILE_NOTICE=0`` (or ``enabled = False``) silences it.
-    """
-
-    def __init__(self) -> None:
-        self.enabled = helpers.COMPILE_NOTICE
-        self.depth = 0
-        self.start = 0.0
-        self.seconds = 0.0  # outermost compile time of this process
-        self.count = 0  # outermost compiles of this process
-
-    def on_start(self, ev: Any) -> None:
-        if not self.depth:
-            self.start = time.perf_counter()
-        self.depth += 1
-
-    def on_end(self, ev: Any) -> None:
-        self.depth -= 1
-        if self.depth:
-            return
-        self.count += 1
-        self.seconds += time.perf_counter() - self.start
-        if self.enabled and self.seconds >= NOTICE_SECONDS:
-            self.enabled = False
-            name = getattr(ev.data["dispatcher"].py_func, "__name__", "?")
-            sys.stderr.write(
-                f"jitgrad: compiling kernels ({self.count} so far, {self.seconds:.1f} s, latest "
-                f"{name}); they are cached in {helpers.cache_dir()} so later runs load them "
-                "(JITGRAD_COMPILE_NOTICE=0 hides this line)\n"
-            )
-            sys.stderr.flush()
-
-
-NOTICE = CompileNotice()
-event.register("numba:compile", NOTICE)
+# (NOTICE, the one "compiling kernels" line: .compile_notice, re-exported for the demo)
 
 
 def cached_njit(*args: Any, **options: Any) -> Any:
