@@ -64,6 +64,29 @@ def test_scalar_graph_keeps_few_tracked_objects_per_op():
     assert per_op <= 15, per_op
 
 
+def test_iterating_a_long_tensor_keeps_one_object_per_piece():
+    # Rogozhnikov's graph iterates its 100 leaves once per graph: the unbind keys, the
+    # multi-view marks (and the dicts holding them) and the backward were made again per call
+    # above 64 rows, ~4 tracked objects per piece (main at session 11: 4.11); now the piece
+    # itself (and the weak reference that makes it stale), as below 64 rows
+    t = jitgrad.arange(100, dtype=jitgrad.float32, requires_grad=True)
+    for _ in range(2):
+        sum(list(t)).backward()
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        pieces = list(t)
+        per_piece = (len(gc.get_objects()) - before) / len(pieces)
+    finally:
+        gc.enable()
+    assert per_piece <= 2, per_piece
+    assert [p.grad_fn.name() for p in pieces[:2]] == ["UnbindBackward0"] * 2
+    assert pieces[0].grad_fn is pieces[-1].grad_fn and pieces[-1].output_nr == 99
+    sum(p * (i + 1) for i, p in enumerate(pieces)).backward()
+    np.testing.assert_array_equal(t.grad.numpy(), np.arange(1, 101, dtype=np.float32) + 2)
+
+
 def test_inplace_rebinding_gives_later_ops_the_new_edge():
     w = jitgrad.tensor([1.5, -2.0], requires_grad=True)
     x = w * 1

@@ -299,12 +299,12 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     if keys is None:
         lead = (slice(None),) * d
         keys = tuple((*lead, i, ...) for i in range(n))
-        if n <= 64 and len(_unbind_keys) < 256:  # (iterating a small tensor: the same keys)
+        if _keep(_unbind_keys, n):  # (iterating a tensor: the same keys every time)
             _unbind_keys[(d, n)] = keys
     dt = input._dtype
     # (dim as passed, as _saved_dim shows it; the backward's stack wraps it)
     backward = _unbind_fns.get((dim, shape, dt))
-    if backward is None and 0 < n <= 64 and len(_unbind_fns) < 256:
+    if backward is None and 0 < n and _keep(_unbind_fns, n):
         arr = input._value
         backward = pieces_backward("UnbindBackward0", keys, dim, shape, dt, [arr[k] for k in keys])
         _unbind_fns[(dim, shape, dt)] = shared(backward)
@@ -315,3 +315,19 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
 _unbind_keys: dict[tuple[int, int], tuple] = {}
 #: (dim, shape, dtype) -> unbind's backward, kept for small sizes (it holds no arrays)
 _unbind_fns: dict[tuple, partial] = {}
+#: How many pieces the two caches above may still hold in all. A tensor of up to 1024 rows
+#: (a scalar graph's 100 leaves, iterated once per graph) is cached too: its keys, marks and
+#: backward were otherwise made again per call, several objects per piece that the cycle
+#: collector walks while the graph lives; the budget bounds what the process keeps.
+_KEPT_PIECES = [1 << 16]
+
+
+def _keep(cache: dict, n: int) -> bool:
+    """Whether ``cache`` takes one more entry of ``n`` pieces (and counts it if so)."""
+    if n > 1024 or len(cache) >= 256:
+        return False
+    if n > 64:  # (up to 64 pieces: kept as before the budget, 256 entries per cache)
+        if n > _KEPT_PIECES[0]:
+            return False
+        _KEPT_PIECES[0] -= n
+    return True

@@ -68,7 +68,7 @@ def mark(outs: Any, node_name: str) -> None:
     if marks is None or len(marks) < len(outs):
         op = node_name.removesuffix("Backward0")
         marks = tuple([(op, i) for i in range(len(outs))])
-        if len(outs) <= 64:
+        if len(outs) <= 1024:  # (as join_split's unbind caches)
             _marks[node_name] = marks
     for i, o in enumerate(outs):
         o.__dict__[KEY] = marks[i]

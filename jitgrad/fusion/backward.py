@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import helpers
 from ..engine.sweep import ABOVE, ALL_NEEDED, add_to_buffer, free_saved, hooked
-from ..ops.saved_record import LazySaved
+from ..ops.saved_record import INLINE, LazySaved
 from . import codegen as C
 from .front import FRONT
 from .group_layout import (
@@ -283,8 +283,12 @@ class GroupStep:
             return [None] * len(self.routes)
         if self.deferred:  # computes what the kernel reads, as FusedGroup.run does
             saved = [nodes[p].saved() for p in self.members]
-        else:
-            saved = [nodes[p].record() for p in self.members]
+        else:  # each member's ``record()``, written out: a call less per member
+            saved = []
+            for p in self.members:
+                node = nodes[p]
+                rec = node._saved
+                saved.append(node if rec is INLINE else rec)
         layout = self.layout
         if layout is not None and layout.applies_to(saved):
             grads, nodes[self.pos]._ran = layout.launch_buffers(saved, g._value)

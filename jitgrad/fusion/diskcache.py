@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import numba
-from numba.core.types import Array
-from numba.core.typing.typeof import Purpose, typeof
 
 from .. import helpers, launchlog
 from ..kernels.cpu import jit
+from ..kernels.cpu.entry_points import entry_point
 
 #: KernelSpec -> Kernel, for this process.
 MEMORY: dict[Any, Kernel] = {}
@@ -158,21 +157,9 @@ class Kernel:
         dispatcher (before its first call, in tier 0, with ``JITGRAD_DEBUG``: those paths
         time or interpret every call) or no compiled signature takes exactly these types
         (or an input array of them as read-only: the code reads it the same)."""
-        dispatcher = self.dispatcher
-        if self.fn is not dispatcher:
+        if self.fn is not self.dispatcher:
             return None
-        try:
-            sig = [typeof(a, Purpose.argument) for a in args]
-        except (TypeError, ValueError):
-            return None
-        # a generated kernel declares its inputs read-only: a writeable array converts
-        readable = [t.copy(readonly=True) if isinstance(t, Array) else t for t in sig]
-        for params, compiled in dispatcher.overloads.items():
-            if len(params) == len(sig) and all(
-                p == t or p == r for p, t, r in zip(params, sig, readable, strict=True)
-            ):
-                return compiled.entry_point
-        return None
+        return entry_point(self.dispatcher, args)
 
     def has_cached_code(self) -> bool:
         """Whether compiled code for this kernel is on disk (for ``explain``)."""

@@ -153,9 +153,14 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
         one goes to); the replay routes them with no per-edge list."""
+        # loops, not comprehensions (each is a call of its own): a scalar graph replays a
+        # small group every few ops
         arrays = [garr]
-        arrays += [saved[k].out if i < 0 else saved[k].values[i] for k, i in self.gather]
-        buffers = [alloc(bshape, npdt) for bshape, npdt, alloc in self.allocs]
+        for k, i in self.gather:
+            arrays.append(saved[k].out if i < 0 else saved[k].values[i])
+        buffers = []
+        for bshape, npdt, alloc in self.allocs:
+            buffers.append(alloc(bshape, npdt))
         plain = self.plain
         if plain is not None and not compile_only:
             if self.scalar_gather:
@@ -219,7 +224,10 @@ class GroupLayout:
     def _tensors(self, buffers: list[np.ndarray]) -> list:
         """The gradient buffers as Tensors of their dtypes (nobody else holds them)."""
         make = FRONT.make
-        return [make(b, meta[3], fresh=True) for b, meta in zip(buffers, self.buffers, strict=True)]
+        out = []
+        for b, meta in zip(buffers, self.buffers, strict=True):
+            out.append(make(b, meta[3], None, True))  # (fresh, positional: cheaper)
+        return out
 
     def _kernel(self, saved: list, lkey: tuple, n_arrays: int) -> tuple[Any, C.KernelSpec]:
         kkey = self.key + (*lkey, n_arrays, self.joint)

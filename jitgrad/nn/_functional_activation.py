@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..frontend.movement import cat
-from ..frontend.pointwise import apply
+from ..frontend.pointwise import apply, run
 from ..frontend.pointwise_inplace import apply_inplace
 from ..frontend.recording import node_class, record
 from ..frontend.reduce import norm
@@ -61,7 +61,10 @@ def _run(name: str, input: Tensor, args: tuple, inplace: bool) -> Tensor:  # noq
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """``log(1 + exp(beta x)) / beta``, and ``x`` where ``beta x > threshold``."""
-    return apply(R["softplus"], (input, beta, threshold))
+    return run(_SOFTPLUS, (input, beta, threshold))  # (apply without out=: run, a call less)
+
+
+_SOFTPLUS = R["softplus"]
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002

@@ -5,9 +5,12 @@ how an R-split keeps the serial pairwise tree."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import workers
+from .entry_points import entry_point
 from .jit import cached_njit
 from .reduce_leaves import _JIT, _NO, _STACK, _YES, _chunk_rows, _flush, _push
 from .reduce_minmax import max_fwd, min_fwd
@@ -307,7 +310,13 @@ def vector_softmax(x, out, log) -> bool:
     dt = x.dtype
     if not (0 < n < PARALLEL_MIN_EXP and (dt is _F32 or dt is _F64)) or x.strides[0] != dt.itemsize:
         return False  # (a float16 vector, a strided one: softmax_fwd's views)
-    _softmax_slices(x, out, 1, n, _YES if log else _NO)
+    flag = _YES if log else _NO
+    entry = _FWD_ENTRY[dt is _F64]
+    if entry is not None and x.flags.aligned:
+        entry(x, out, 1, n, flag)
+    else:
+        _softmax_slices(x, out, 1, n, flag)
+        _learn(_FWD_ENTRY, _softmax_slices, dt, (x, out, 1, n, flag))
     return True
 
 
@@ -325,8 +334,32 @@ def vector_softmax_bwd(g, y, out, log) -> bool:
         and g.strides[0] == dt.itemsize
     ):
         return False
-    _softmax_bwd_slices(g, y, out, 1, n, _YES if log else _NO)
+    flag = _YES if log else _NO
+    entry = _BWD_ENTRY[dt is _F64]
+    if entry is not None and g.flags.aligned and y.flags.aligned:
+        entry(g, y, out, 1, n, flag)
+    else:
+        _softmax_bwd_slices(g, y, out, 1, n, flag)
+        _learn(_BWD_ENTRY, _softmax_bwd_slices, dt, (g, y, out, 1, n, flag))
     return True
+
+
+#: The entry points of the slice kernels' overloads for the vector lanes above, float32 then
+#: float64 (indexed by ``dtype is float64``: no key to hash), see :mod:`.entry_points`: their
+#: arguments' types are fixed by the dtype (C-contiguous 1-D arrays, checked above, and
+#: aligned, checked per call; the output a new array; two ints and a numpy bool), so a scalar
+#: graph's softmax skips Numba's type resolution in its forward and its backward.
+_FWD_ENTRY: list = [None, None]
+_BWD_ENTRY: list = [None, None]
+
+
+def _learn(entries: list, kernel: Any, dt: np.dtype, args: tuple) -> None:
+    """Keep ``kernel``'s entry point for ``args`` (just called through the dispatcher) in
+    ``entries`` when every array among them is aligned (the overload's type then says so)."""
+    if all(a.flags.aligned for a in args if isinstance(a, np.ndarray)):
+        entry = entry_point(kernel, args)
+        if entry is not None:
+            entries[dt is _F64] = entry
 
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # (compared by identity: builtins)
