@@ -1,0 +1,106 @@
+"""The optimizers beyond SGD/Adam/AdamW/Adagrad on device parameters (issue 15).
+
+RMSprop and Adadelta update on the device (kernels in jitgrad/kernels/cuda/optim.py, the CPU
+kernels' operations in their order): a few steps with the same gradients give the CPU's
+parameters and state, bitwise in the simulator (its ``cuda.fma`` stand-in rounds once, as the
+CPU's ``llvm.fma``; to a few ulps on a GPU), their state lives on the device, and a step makes
+no device-to-host copy. The optimizers still updating host copies (Adamax, NAdam, RAdam, ASGD,
+Rprop) say so in the ``JITGRAD_DEBUG`` log, and still match the CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from numba import config
+
+import jitgrad as torch
+from jitgrad import helpers
+
+SIM = bool(config.ENABLE_CUDASIM)
+STEPS = 3
+
+
+@pytest.fixture
+def host_log(monkeypatch, caplog):
+    """The ``host fallback: <op>`` messages logged while the test runs."""
+    monkeypatch.setattr(helpers, "DEBUG", 1)
+    with caplog.at_level(logging.DEBUG, logger="jitgrad"):
+        yield lambda: [r.getMessage() for r in caplog.records if "host fallback" in r.getMessage()]
+
+
+def same(got, want):
+    """Bitwise in the simulator; to a few ulps on a GPU (which may contract a*b + c)."""
+    if SIM:
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=8 * np.finfo(got.dtype).eps, atol=1e-30)
+
+
+def _steps(opt_cls, kwargs, device, dtype, copies=None):
+    """``STEPS`` updates of two parameters from fixed gradients: (params, state arrays, opt)."""
+    rng = np.random.default_rng(11)
+    shapes = [(3, 5), (7,)]
+    ps = [torch.tensor(rng.standard_normal(s).astype(dtype), device=device, requires_grad=True)
+          for s in shapes]  # fmt: skip
+    grads = [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(STEPS)]
+    opt = opt_cls(ps, **kwargs)
+    for gs in grads:
+        for p, g in zip(ps, gs, strict=True):
+            p.grad = torch.tensor(g, device=device)
+        before = copies[0] if copies is not None else 0
+        opt.step()
+        if copies is not None:
+            assert copies[0] == before, "device-to-host copy inside the step"
+    state = {
+        (i, k): v.cpu().numpy()
+        for i, p in enumerate(ps)
+        for k, v in opt.state[p].items()
+        if k != "step"
+    }
+    return [p.detach().cpu().numpy() for p in ps], state, opt, ps
+
+
+NATIVE = [
+    (torch.optim.RMSprop, dict(lr=0.01)),
+    (torch.optim.RMSprop, dict(lr=0.01, alpha=0.9, weight_decay=0.1, momentum=0.9)),
+    (torch.optim.RMSprop, dict(lr=0.01, alpha=0.3, centered=True, maximize=True)),
+    (torch.optim.RMSprop, dict(lr=0.02, centered=True, momentum=0.5, eps=1e-3)),
+    (torch.optim.Adadelta, dict()),
+    (torch.optim.Adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.1, maximize=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("opt_cls", "kwargs"), NATIVE)
+def test_updates_on_the_device(host_log, host_copies, opt_cls, kwargs, dtype):
+    want_p, want_state, _, _ = _steps(opt_cls, kwargs, "cpu", dtype)
+    got_p, got_state, opt, ps = _steps(opt_cls, kwargs, "cuda", dtype, host_copies)
+    assert host_log() == []
+    assert all(v.is_cuda for p in ps for k, v in opt.state[p].items() if k != "step")
+    assert sorted(got_state) == sorted(want_state)
+    for got, want in zip(got_p, want_p, strict=True):
+        same(got, want)
+    for key, want in want_state.items():
+        same(got_state[key], want)
+
+
+HOST = [
+    (torch.optim.Adamax, dict(lr=0.01, weight_decay=0.1)),
+    (torch.optim.NAdam, dict(lr=0.01)),
+    (torch.optim.RAdam, dict(lr=0.01)),
+    (torch.optim.ASGD, dict(lr=0.01)),
+    (torch.optim.Rprop, dict(lr=0.01)),
+]
+
+
+@pytest.mark.parametrize(("opt_cls", "kwargs"), HOST)
+def test_host_updates_are_logged(host_log, opt_cls, kwargs):
+    """Still on host copies (values as the CPU's), and the log says so once per step."""
+    want_p, _, _, _ = _steps(opt_cls, kwargs, "cpu", np.float32)
+    got_p, _, _, _ = _steps(opt_cls, kwargs, "cuda", np.float32)
+    assert host_log() == [f"host fallback: optim.{opt_cls.__name__}"] * STEPS
+    for got, want in zip(got_p, want_p, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
