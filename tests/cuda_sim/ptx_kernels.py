@@ -83,6 +83,8 @@ def cases(dt):
         (M._triangle_kernel, (a(dt), 3, 4, -1, True, a(dt))),
         (M._onehot_checked_kernel, (i64, 5, i64, a(np.int32))),
         (O._adagrad_kernel, (a(dt), a(dt), a(dt), z, z, z, False)),
+        (O._rmsprop_kernel, (a(dt),) * 5 + (z,) * 6 + (True, False)),
+        (O._adadelta_kernel, (a(dt),) * 4 + (z,) * 5 + (True,)),
         (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
         (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
         (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),
