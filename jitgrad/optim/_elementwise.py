@@ -14,11 +14,12 @@ import numpy as np
 
 from .. import dtypes as D
 from ..frontend.tensor import Tensor, _make
-from .optimizer import Optimizer, scalar_step
+from .optimizer import Optimizer, scalar_step, zeros_like
 
 
 def zeros_state(p: Tensor) -> Tensor:
-    return _make(np.zeros_like(p._value), p._dtype)
+    """A zero buffer beside ``p`` (on its device: a device-native subclass's state)."""
+    return zeros_like(p)
 
 
 def scalar_state(value: float) -> Tensor:
@@ -58,13 +59,17 @@ class ElementwiseOptimizer(Optimizer):
     ) -> None:
         raise NotImplementedError
 
+    def _next_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """``p``'s state (created on first use), its step count incremented."""
+        state = self.state[p]
+        if not state:
+            self._init_state(state, p, group)
+        state["step"]._value += 1
+        return state
+
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
         for p in params:
-            state = self.state[p]
-            if not state:
-                self._init_state(state, p, group)
             grad = p._grad._value
             if group.get("maximize"):
                 grad = -grad
-            state["step"]._value += 1
-            self._step_param(p._value, grad, state, group)
+            self._step_param(p._value, grad, self._next_state(p, group), group)

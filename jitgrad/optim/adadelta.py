@@ -8,9 +8,8 @@ from typing import Any
 
 from ..frontend.tensor import Tensor
 from ..kernels.cpu import adadelta as cpu_adadelta
-from .optimizer import (
-    Optimizer, check_hyper, check_min, flat, kernels_for, scalar_step, zeros_like,
-)  # fmt: skip
+from . import optimizer as O
+from .optimizer import Optimizer, check_hyper, check_min, flat, scalar_step
 
 
 class Adadelta(Optimizer):
@@ -53,8 +52,8 @@ class Adadelta(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = scalar_step()
-            state["square_avg"] = zeros_like(p)
-            state["acc_delta"] = zeros_like(p)
+            state["square_avg"] = O.zeros_like(p)
+            state["acc_delta"] = O.zeros_like(p)
         return state
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
@@ -62,7 +61,7 @@ class Adadelta(Optimizer):
         states = [self._state(p) for p in params]
         for st in states:
             st["step"]._value += 1
-        kernels_for(params, cpu_adadelta).adadelta_step(
+        O.kernels_for(params, cpu_adadelta).adadelta_step(
             flat(p._value for p in params),
             flat(p._grad._value for p in params),
             flat(st["square_avg"]._value for st in states),

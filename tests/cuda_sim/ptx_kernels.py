@@ -85,6 +85,7 @@ def cases(dt):
         (O._adagrad_kernel, (a(dt), a(dt), a(dt), z, z, z, False)),
         (O._rmsprop_kernel, (a(dt),) * 5 + (z,) * 6 + (True, False)),
         (O._adadelta_kernel, (a(dt),) * 4 + (z,) * 5 + (True,)),
+        (O._adamax_kernel, (a(dt),) * 4 + (z, z, True) + (z,) * 4 + (False,)),
         (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
         (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
         (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),

@@ -1,5 +1,5 @@
 """Optimizer updates on the device: ``sgd_step``, ``adam_step``, ``adagrad_step``,
-``rmsprop_step`` and ``adadelta_step`` with the signatures of
+``rmsprop_step``, ``adadelta_step`` with the signatures of
 :mod:`jitgrad.kernels.cpu.optim` (tuples of flat buffers, one entry per parameter, scalars
 already cast by the CPU optimizer), one launch per parameter of the kernels in
 :mod:`jitgrad.kernels.cuda.optim`, whose per-element arithmetic is the CPU kernels' operation
@@ -55,6 +55,11 @@ def rmsprop_step(params, grads, square_avgs, grad_avgs, bufs, *scalars):
 def adadelta_step(params, grads, square_avgs, acc_deltas, *scalars):
     for i, p in enumerate(params):
         kernels.adadelta_launch(p, grads[i], square_avgs[i], acc_deltas[i], *scalars)
+
+
+def adamax_launch(p, g, m, u, *scalars):
+    """(one parameter: ``optim.Adamax`` keeps a per-parameter loop, as its CPU update does)"""
+    kernels.adamax_launch(p, g, m, u, *scalars)
 
 
 def host_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
