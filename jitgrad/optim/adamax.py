@@ -7,16 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from ..frontend.tensor import Tensor
 from ._elementwise import ElementwiseOptimizer, lerp_
-from .optimizer import check_adam_like, kernels_for
+from .optimizer import check_adam_like
 
 
 class Adamax(ElementwiseOptimizer):
     """``m = lerp(m, g, 1-b1)``, ``u = max(b2 u, |g| + eps)``, ``p -= lr/(1-b1^t) m/u``."""
 
     _zero_states = ("exp_avg", "exp_inf")
-    _device_native = True  # (device parameters: :meth:`_update`'s kernel, state beside them)
+    _device_native, _device_launch = True, "adamax_launch"
 
     def __init__(
         self,
@@ -38,24 +37,15 @@ class Adamax(ElementwiseOptimizer):
         )  # fmt: skip
         super().__init__(params, defaults)
 
-    def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
-        """On the device, a kernel per parameter with :meth:`_step_param`'s operations (its
-        Python-float scalars rounded to the dtype as NumPy does); on the CPU, that method."""
-        device = kernels_for(params, None)
-        if device is None:
-            return super()._update(group, params, dtype)
-        cast = dtype.np.type
+    def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
         beta1, beta2 = group["betas"]
         w = 1 - beta1
-        for p in params:
-            state = self._next_state(p, group)
-            clr = group["lr"] / (1 - beta1 ** float(state["step"]._value))
-            device.adamax_launch(
-                p._value, p._grad._value, state["exp_avg"]._value, state["exp_inf"]._value,
-                cast(w), cast(1 - w), abs(w) < 0.5, cast(beta2), cast(group["eps"]),
-                cast(group["weight_decay"]), cast(-clr), bool(group["maximize"]),
-            )  # fmt: skip
-        return None
+        clr = group["lr"] / (1 - beta1 ** float(state["step"]._value))
+        return (
+            state["exp_avg"]._value, state["exp_inf"]._value, cast(w), cast(1 - w),
+            abs(w) < 0.5, cast(beta2), cast(group["eps"]), cast(group["weight_decay"]),
+            cast(-clr), bool(group["maximize"]),
+        )  # fmt: skip
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

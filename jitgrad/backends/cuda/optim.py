@@ -1,12 +1,13 @@
 """Optimizer updates on the device: ``sgd_step``, ``adam_step``, ``adagrad_step``,
-``rmsprop_step``, ``adadelta_step`` with the signatures of
+``rmsprop_step`` and ``adadelta_step`` with the signatures of
 :mod:`jitgrad.kernels.cpu.optim` (tuples of flat buffers, one entry per parameter, scalars
 already cast by the CPU optimizer), one launch per parameter of the kernels in
 :mod:`jitgrad.kernels.cuda.optim`, whose per-element arithmetic is the CPU kernels' operation
-for operation: both devices follow the same trajectory.
+for operation: both devices follow the same trajectory. Adamax, NAdam, RAdam, ASGD and Rprop
+launch per parameter (``<name>_launch``, :mod:`jitgrad.kernels.cuda.optim_more`).
 
-Other optimizers run their CPU kernels on host copies (:func:`host_update`), which
-``JITGRAD_DEBUG=1`` logs as ``host fallback: optim.<Name>`` (two copies per tensor each way).
+Other optimizers (LBFGS, SparseAdam) run their CPU updates on host copies
+(:func:`host_update`), which ``JITGRAD_DEBUG=1`` logs as ``host fallback: optim.<Name>``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from typing import Any
 
 from ...helpers import debug_print
 from ...kernels.cuda import optim as kernels
+from ...kernels.cuda.optim_more import (  # noqa: F401  (the NumPy-expression optimizers' steps)
+    adamax_launch,
+    asgd_launch,
+    nadam_launch,
+    radam_launch,
+    rprop_launch,
+)  # fmt: skip
 from . import runtime
 
 
@@ -55,11 +63,6 @@ def rmsprop_step(params, grads, square_avgs, grad_avgs, bufs, *scalars):
 def adadelta_step(params, grads, square_avgs, acc_deltas, *scalars):
     for i, p in enumerate(params):
         kernels.adadelta_launch(p, grads[i], square_avgs[i], acc_deltas[i], *scalars)
-
-
-def adamax_launch(p, g, m, u, *scalars):
-    """(one parameter: ``optim.Adamax`` keeps a per-parameter loop, as its CPU update does)"""
-    kernels.adamax_launch(p, g, m, u, *scalars)
 
 
 def host_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:

@@ -28,7 +28,7 @@ from .common import contiguous, elementwise_grid, float_dtype, view
 
 __all__ = [
     "sgd_step", "adam_step", "sgd_launch", "adam_launch", "adagrad_launch", "rmsprop_launch",
-    "adadelta_launch", "adamax_launch",
+    "adadelta_launch",
 ]  # fmt: skip
 
 
@@ -172,27 +172,6 @@ def _adadelta_kernel(p, g, v, u, neg_lr, rho, rest, eps, weight_decay, maximize)
         p[j] = p[j] + neg_lr * delta
 
 
-@cuda.jit
-def _adamax_kernel(p, g, m, u, w, rest, low, beta2, eps, weight_decay, nclr, maximize):
-    # optim.Adamax's NumPy ops in their order, each rounded to the dtype (none fused):
-    # d = +-g (+ wd*p); m = m + w*(d - m) (w = 1-b1 < 1/2) or d - (d - m)*rest (rest =
-    # 1 - w); u = max(u*b2, |d| + eps), NaN from either side wins; p = p + (nclr*m)/u.
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for j in range(start, p.size, stride):
-        d = -g[j] if maximize else g[j]
-        if weight_decay != 0:
-            d = d + weight_decay * p[j]
-        mj = m[j]
-        mj = mj + w * (d - mj) if low else d - (d - mj) * rest
-        m[j] = mj
-        uj = u[j] * beta2
-        a = abs(d) + eps
-        if a > uj or a != a:
-            uj = a
-        u[j] = uj
-        p[j] = p[j] + nclr * mj / uj
-
-
 def _check(p: Any, others: dict[str, Any], op: str) -> np.dtype:
     dt = float_dtype(p, op)
     contiguous(p, op)
@@ -314,9 +293,3 @@ def adadelta_launch(p, g, v, u, neg_lr, rho, rest, eps, weight_decay, maximize):
     """The Adadelta kernel on one parameter (scalars cast by the CPU optimizer)."""
     _launch(_adadelta_kernel, p.size, _flat(p), _flat(g), _flat(v), _flat(u), neg_lr, rho, rest,
             eps, weight_decay, bool(maximize))  # fmt: skip
-
-
-def adamax_launch(p, g, m, u, w, rest, low, beta2, eps, weight_decay, nclr, maximize):
-    """The Adamax kernel on one parameter (scalars cast by the CPU optimizer)."""
-    _launch(_adamax_kernel, p.size, _flat(p), _flat(g), _flat(m), _flat(u), w, rest, bool(low),
-            beta2, eps, weight_decay, nclr, bool(maximize))  # fmt: skip
