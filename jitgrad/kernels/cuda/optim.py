@@ -108,15 +108,21 @@ def _adam_kernel(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1
         p[j] = pj - step_size * mj / (math.sqrt(vj) / bc2 + eps)
 
 
+@cuda.jit(device=True, inline=True)
+def _direction(pj, gj, maximize, weight_decay):
+    # The step direction Adagrad, RMSprop and Adadelta start from (the CPU kernels'
+    # _direction): +-g, + wd*p fused when on.
+    d = -gj if maximize else gj
+    return _fma(pj, weight_decay, d) if weight_decay != 0 else d
+
+
 @cuda.jit
 def _adagrad_kernel(p, g, s, nclr, eps, weight_decay, maximize):
     # d = (+-g) (+ wd*p, fused); s = d*d + s (fused, as addcmul_); p += nclr*d / (sqrt(s) +
     # eps), nclr = -lr / (1 + (step-1)*lr_decay): the CPU kernel's operations in its order.
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for j in range(start, p.size, stride):
-        d = -g[j] if maximize else g[j]
-        if weight_decay != 0:
-            d = _fma(p[j], weight_decay, d)
+        d = _direction(p[j], g[j], maximize, weight_decay)
         sj = _fma(d, d, s[j])
         s[j] = sj
         p[j] = p[j] + nclr * d / (math.sqrt(sj) + eps)
@@ -134,9 +140,7 @@ def _rmsprop_kernel(p, g, v, m, b, neg_lr, alpha, rest, eps, weight_decay, momen
     cast = p.dtype.type  # (of math.sqrt: a no-op on a GPU; the simulator returns a double)
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for j in range(start, p.size, stride):
-        d = -g[j] if maximize else g[j]
-        if weight_decay != 0:
-            d = _fma(p[j], weight_decay, d)
+        d = _direction(p[j], g[j], maximize, weight_decay)
         vj = _fma(rest * d, d, v[j] * alpha)
         v[j] = vj
         if centered:
@@ -162,9 +166,7 @@ def _adadelta_kernel(p, g, v, u, neg_lr, rho, rest, eps, weight_decay, maximize)
     cast = p.dtype.type  # (of math.sqrt: a no-op on a GPU; the simulator returns a double)
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for j in range(start, p.size, stride):
-        d = -g[j] if maximize else g[j]
-        if weight_decay != 0:
-            d = _fma(p[j], weight_decay, d)
+        d = _direction(p[j], g[j], maximize, weight_decay)
         vj = v[j] * rho + rest * d * d
         v[j] = vj
         delta = cast(math.sqrt(u[j] + eps)) / cast(math.sqrt(vj + eps)) * d
