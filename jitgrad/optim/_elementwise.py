@@ -14,11 +14,12 @@ import numpy as np
 
 from .. import dtypes as D
 from ..frontend.tensor import Tensor, _make
-from .optimizer import Optimizer, scalar_step
+from .optimizer import Optimizer, kernels_for, scalar_step, zeros_like
 
 
 def zeros_state(p: Tensor) -> Tensor:
-    return _make(np.zeros_like(p._value), p._dtype)
+    """A zero buffer beside ``p`` (on its device: a device-native subclass's state)."""
+    return zeros_like(p)
 
 
 def scalar_state(value: float) -> Tensor:
@@ -35,8 +36,23 @@ def lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
         a[...] = b - (b - a) * (1 - w)
 
 
+def adam_moment_args(state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
+    """The device NAdam/RAdam kernels' first arguments: ``exp_avg``, ``exp_avg_sq``, the
+    lerp weight ``1 - b1`` (with ``1 - w`` and whether ``|w| < 1/2``), ``b2``, ``1 - b2``, the
+    decoupled decay factor ``1 - lr*wd`` (else 1) and the coupled ``wd`` (else 0)."""
+    beta1, beta2 = group["betas"]
+    w, lr, wd = 1 - beta1, group["lr"], group["weight_decay"]
+    decoupled = wd != 0 and group["decoupled_weight_decay"]
+    return (
+        state["exp_avg"]._value, state["exp_avg_sq"]._value, cast(w), cast(1 - w),
+        abs(w) < 0.5, cast(beta2), cast(1 - beta2), cast(1 - lr * wd if decoupled else 1),
+        cast(0 if decoupled else wd),
+    )  # fmt: skip
+
+
 class ElementwiseOptimizer(Optimizer):
-    """Calls ``_init_state`` once per parameter, then ``_step_param`` on its arrays."""
+    """Calls ``_init_state`` once per parameter, then ``_step_param`` on its arrays; device
+    parameters go to the device backend's ``_device_launch`` kernel instead."""
 
     #: The buffers shaped like the parameter, zero at first, in PyTorch's state order.
     _zero_states: tuple[str, ...] = ()
@@ -58,13 +74,33 @@ class ElementwiseOptimizer(Optimizer):
     ) -> None:
         raise NotImplementedError
 
+    #: The device backend's one-parameter step, called as ``launch(p, grad,
+    #: *self._device_args(...))``: :meth:`_step_param`'s operations in a kernel, with its
+    #: Python-float scalars cast to the dtype as NumPy casts them.
+    _device_launch = ""
+
+    def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
+        """The launch's state buffers and scalars (and the host-side scalar state advanced,
+        as :meth:`_step_param` advances it)."""
+        raise NotImplementedError
+
+    def _next_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """``p``'s state (created on first use), its step count incremented."""
+        state = self.state[p]
+        if not state:
+            self._init_state(state, p, group)
+        state["step"]._value += 1
+        return state
+
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
+        device = kernels_for(params, None)
         for p in params:
-            state = self.state[p]
-            if not state:
-                self._init_state(state, p, group)
+            state = self._next_state(p, group)
+            if device is not None:
+                launch = getattr(device, self._device_launch)
+                launch(p._value, p._grad._value, *self._device_args(state, group, dtype.np.type))
+                continue
             grad = p._grad._value
             if group.get("maximize"):
                 grad = -grad
-            state["step"]._value += 1
             self._step_param(p._value, grad, state, group)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from ..frontend.tensor import Tensor, _make
-from ..kernels.cpu.adadelta import adadelta_step
+from ..frontend.tensor import Tensor
+from ..kernels.cpu import adadelta as cpu_adadelta
+from . import optimizer as O
 from .optimizer import Optimizer, check_hyper, check_min, flat, scalar_step
 
 
@@ -17,6 +16,8 @@ class Adadelta(Optimizer):
     """PyTorch's Adadelta (Zeiler 2012): ``v = rho v + (1 - rho) g^2``,
     ``delta = sqrt(u + eps) / sqrt(v + eps) g``, ``u = rho u + (1 - rho) delta^2``,
     ``p -= lr delta``."""
+
+    _device_native = True  # (its state beside the parameters, its kernel on their device)
 
     def __init__(
         self,
@@ -51,8 +52,8 @@ class Adadelta(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = scalar_step()
-            state["square_avg"] = _make(np.zeros_like(p._value), p._dtype)
-            state["acc_delta"] = _make(np.zeros_like(p._value), p._dtype)
+            state["square_avg"] = O.zeros_like(p)
+            state["acc_delta"] = O.zeros_like(p)
         return state
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
@@ -60,7 +61,7 @@ class Adadelta(Optimizer):
         states = [self._state(p) for p in params]
         for st in states:
             st["step"]._value += 1
-        adadelta_step(
+        O.kernels_for(params, cpu_adadelta).adadelta_step(
             flat(p._value for p in params),
             flat(p._grad._value for p in params),
             flat(st["square_avg"]._value for st in states),

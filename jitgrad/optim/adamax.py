@@ -15,6 +15,7 @@ class Adamax(ElementwiseOptimizer):
     """``m = lerp(m, g, 1-b1)``, ``u = max(b2 u, |g| + eps)``, ``p -= lr/(1-b1^t) m/u``."""
 
     _zero_states = ("exp_avg", "exp_inf")
+    _device_native, _device_launch = True, "adamax_launch"
 
     def __init__(
         self,
@@ -35,6 +36,16 @@ class Adamax(ElementwiseOptimizer):
             maximize=maximize, differentiable=differentiable, capturable=capturable,
         )  # fmt: skip
         super().__init__(params, defaults)
+
+    def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
+        beta1, beta2 = group["betas"]
+        w = 1 - beta1
+        clr = group["lr"] / (1 - beta1 ** float(state["step"]._value))
+        return (
+            state["exp_avg"]._value, state["exp_inf"]._value, cast(w), cast(1 - w),
+            abs(w) < 0.5, cast(beta2), cast(group["eps"]), cast(group["weight_decay"]),
+            cast(-clr), bool(group["maximize"]),
+        )  # fmt: skip
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

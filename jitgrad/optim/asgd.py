@@ -16,6 +16,7 @@ class ASGD(ElementwiseOptimizer):
     default-dtype 0-d tensors as in PyTorch, so they round the same way."""
 
     _zero_states = ("ax",)
+    _device_native, _device_launch = True, "asgd_launch"
 
     def __init__(
         self,
@@ -42,20 +43,33 @@ class ASGD(ElementwiseOptimizer):
     def _scalar_states(self, group: dict[str, Any]) -> dict[str, float]:
         return {"eta": group["lr"], "mu": 1.0}
 
+    def _advance(self, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """The next step's ``eta`` and ``mu`` (host 0-d tensors, as the CPU keeps them)."""
+        lr, lambd = group["lr"], group["lambd"]
+        step = float(state["step"]._value)
+        state["eta"]._value[...] = lr / ((1 + lambd * lr * step) ** group["alpha"])
+        state["mu"]._value[...] = 1 / max(1, step - group["t0"])
+
+    def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
+        eta, mu = float(state["eta"]._value), float(state["mu"]._value)
+        args = (
+            state["ax"]._value, cast(group["weight_decay"]), cast(1 - group["lambd"] * eta),
+            cast(-eta), cast(mu), mu != 1, bool(group["maximize"]),
+        )  # fmt: skip
+        self._advance(state, group)
+        return args
+
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        lr, lambd = group["lr"], group["lambd"]
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * p
         eta = float(state["eta"]._value)
-        p *= 1 - lambd * eta
+        p *= 1 - group["lambd"] * eta
         p += -eta * grad
         ax, mu = state["ax"]._value, state["mu"]._value
         if float(mu) != 1:
             ax += (p - ax) * mu.astype(p.dtype)
         else:
             ax[...] = p
-        step = float(state["step"]._value)
-        state["eta"]._value[...] = lr / ((1 + lambd * lr * step) ** group["alpha"])
-        state["mu"]._value[...] = 1 / max(1, step - group["t0"])
+        self._advance(state, group)

@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ..backends import STATE as DEVICE
 from ..engine.grad_mode import enable_grad, no_grad
 from ..frontend.tensor import Tensor, _make
+from ..helpers import debug_print
 from ._line_search import strong_wolfe
 from .optimizer import Optimizer, check_min
 
@@ -89,6 +91,10 @@ class LBFGS(Optimizer):
         """Up to ``max_iter`` L-BFGS iterations; returns the loss of the first evaluation."""
         if closure is None:
             raise RuntimeError("LBFGS requires a closure")
+        if DEVICE.active and DEVICE.backend.owns(self._params[0]):
+            # its vectors are NumPy arrays: device parameters go through host copies (no
+            # device kernels yet), which the debug log says, as for an op's host fallback
+            debug_print(1, "host fallback: optim.LBFGS")
         with no_grad():
             return self._step(closure)
 

@@ -225,11 +225,12 @@ def flat(arrays: Iterable[np.ndarray]) -> tuple[np.ndarray, ...]:
     return tuple(a.reshape(a.size) for a in arrays)
 
 
-def kernels_for(params: list[Tensor]) -> Any:
-    """The update kernels for ``params``: the CPU ones, or the device's (same signatures)."""
+def kernels_for(params: list[Tensor], cpu: Any = cpu_kernels) -> Any:
+    """The update kernels for ``params``: the CPU ones (module ``cpu``), or the device's
+    (same names and signatures)."""
     if DEVICE.active and DEVICE.backend.owns(params[0]):
         return DEVICE.backend.optim
-    return cpu_kernels
+    return cpu
 
 
 def zeros_like(p: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._elementwise import ElementwiseOptimizer, lerp_
+from ._elementwise import ElementwiseOptimizer, adam_moment_args, lerp_
 from .optimizer import check_adam_like
 
 
@@ -15,6 +15,7 @@ class RAdam(ElementwiseOptimizer):
     """PyTorch's RAdam (Liu et al. 2019): SGD with momentum while ``rho_t <= 5``."""
 
     _zero_states = ("exp_avg", "exp_avg_sq")
+    _device_native, _device_launch = True, "radam_launch"
 
     def __init__(
         self,
@@ -38,12 +39,35 @@ class RAdam(ElementwiseOptimizer):
         )  # fmt: skip
         super().__init__(params, defaults)
 
+    @staticmethod
+    def _rectifier(step: float, group: dict[str, Any]) -> tuple:
+        """``1 - b1^t``, ``1 - b2^t`` and the variance rectification term (None while
+        ``rho_t <= 5``: then the step is plain momentum)."""
+        beta1, beta2 = group["betas"]
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+        if rho_t <= 5.0:
+            return bias_correction1, bias_correction2, None
+        rect = (
+            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        ) ** 0.5
+        return bias_correction1, bias_correction2, rect
+
+    def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
+        bc1, bc2, rect = self._rectifier(float(state["step"]._value), group)
+        return (
+            *adam_moment_args(state, group, cast), cast(bc1), cast(group["lr"]),
+            cast(bc2**0.5), cast(group["eps"]), cast(rect or 0), rect is not None,
+            bool(group["maximize"]),
+        )  # fmt: skip
+
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
         beta1, beta2 = group["betas"]
         lr, wd = group["lr"], group["weight_decay"]
-        step = float(state["step"]._value)
         if wd != 0:
             if group["decoupled_weight_decay"]:
                 p *= 1 - lr * wd
@@ -53,16 +77,12 @@ class RAdam(ElementwiseOptimizer):
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
+        bias_correction1, bias_correction2, rect = self._rectifier(
+            float(state["step"]._value), group
+        )
         corrected = exp_avg / bias_correction1
-        rho_inf = 2 / (1 - beta2) - 1
-        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
-        if rho_t > 5.0:
+        if rect is not None:
             adaptive = (bias_correction2**0.5) / (np.sqrt(exp_avg_sq) + group["eps"])
-            rect = (
-                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-            ) ** 0.5
             p -= corrected * lr * adaptive * rect
         else:
             p -= corrected * lr

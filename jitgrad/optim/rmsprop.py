@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from ..frontend.tensor import Tensor, _make
-from ..kernels.cpu import optim as K
-from .optimizer import Optimizer, check_hyper, flat, scalar_step
+from ..frontend.tensor import Tensor
+from .optimizer import Optimizer, check_hyper, flat, kernels_for, scalar_step, zeros_like
 
 
 class RMSprop(Optimizer):
     """PyTorch's RMSprop: ``v = alpha v + (1 - alpha) g^2``, ``p -= lr g / (sqrt(v) + eps)``."""
+
+    _device_native = True  # (its state beside the parameters, its kernel on their device)
 
     def __init__(
         self,
@@ -54,11 +53,11 @@ class RMSprop(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = scalar_step()
-            state["square_avg"] = _make(np.zeros_like(p._value), p._dtype)
+            state["square_avg"] = zeros_like(p)
             if momentum > 0:
-                state["momentum_buffer"] = _make(np.zeros_like(p._value), p._dtype)
+                state["momentum_buffer"] = zeros_like(p)
             if centered:
-                state["grad_avg"] = _make(np.zeros_like(p._value), p._dtype)
+                state["grad_avg"] = zeros_like(p)
         return state
 
     def _update(self, group: dict[str, Any], params: list[Tensor], dtype: Any) -> None:
@@ -68,7 +67,7 @@ class RMSprop(Optimizer):
         for st in states:
             st["step"]._value += 1
         square = flat(st["square_avg"]._value for st in states)
-        K.rmsprop_step(
+        kernels_for(params).rmsprop_step(
             flat(p._value for p in params),
             flat(p._grad._value for p in params),
             square,

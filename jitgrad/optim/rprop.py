@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..frontend.tensor import Tensor, _make
-from ._elementwise import ElementwiseOptimizer
+from ..frontend.tensor import Tensor
+from ._elementwise import ElementwiseOptimizer, zeros_state
 from .optimizer import check_min
 
 
@@ -17,6 +17,7 @@ class Rprop(ElementwiseOptimizer):
     when it flips (that element then skips its update), clamped to ``step_sizes``."""
 
     _zero_states = ("prev",)
+    _device_native, _device_launch = True, "rprop_launch"
 
     def __init__(
         self,
@@ -41,7 +42,14 @@ class Rprop(ElementwiseOptimizer):
 
     def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
         super()._init_state(state, p, group)
-        state["step_size"] = _make(np.full_like(p._value, group["lr"]), p._dtype)
+        state["step_size"] = zeros_state(p).fill_(group["lr"])
+
+    def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
+        (etaminus, etaplus), (lo, hi) = group["etas"], group["step_sizes"]
+        return (
+            state["prev"]._value, state["step_size"]._value, cast(etaminus), cast(etaplus),
+            cast(lo), cast(hi), bool(group["maximize"]),
+        )  # fmt: skip
 
     def _step_param(
         self, p: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

@@ -27,6 +27,7 @@ from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
 from jitgrad.kernels.cuda import memory as M  # noqa: E402
 from jitgrad.kernels.cuda import norm as N  # noqa: E402
 from jitgrad.kernels.cuda import optim as O  # noqa: E402
+from jitgrad.kernels.cuda import optim_more as OM  # noqa: E402
 from jitgrad.kernels.cuda import random as KR  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
@@ -83,6 +84,13 @@ def cases(dt):
         (M._triangle_kernel, (a(dt), 3, 4, -1, True, a(dt))),
         (M._onehot_checked_kernel, (i64, 5, i64, a(np.int32))),
         (O._adagrad_kernel, (a(dt), a(dt), a(dt), z, z, z, False)),
+        (O._rmsprop_kernel, (a(dt),) * 5 + (z,) * 6 + (True, False)),
+        (O._adadelta_kernel, (a(dt),) * 4 + (z,) * 5 + (True,)),
+        (OM._adamax_kernel, (a(dt),) * 4 + (z, z, True) + (z,) * 4 + (False,)),
+        (OM._nadam_kernel, (a(dt),) * 4 + (z, z, True) + (z,) * 8 + (False,)),
+        (OM._radam_kernel, (a(dt),) * 4 + (z, z, False) + (z,) * 9 + (True, True)),
+        (OM._asgd_kernel, (a(dt),) * 3 + (z,) * 4 + (True, False)),
+        (OM._rprop_kernel, (a(dt),) * 4 + (z,) * 4 + (True,)),
         (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
         (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
         (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),

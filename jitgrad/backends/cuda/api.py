@@ -208,7 +208,9 @@ class _Backend:
     @staticmethod
     def optimizer_update(optimizer: Any, group: dict, params: list, dtype: Any) -> None:
         """One optimizer group's update on device parameters: its own kernels where it has
-        device ones (SGD, Adam, AdamW), else its CPU kernels on host copies."""
+        device ones (``_device_native``: every jitgrad optimizer with an ``_update``), else (a
+        subclass without device kernels) its CPU update on host copies, logged as a host
+        fallback."""
         for p in params:  # deferred results that read a parameter compute before it changes
             deferred.flush(p)
         if optimizer._device_native:

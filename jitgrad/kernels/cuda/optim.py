@@ -26,7 +26,10 @@ from numba import config, cuda
 
 from .common import contiguous, elementwise_grid, float_dtype, view
 
-__all__ = ["sgd_step", "adam_step", "sgd_launch", "adam_launch", "adagrad_launch"]
+__all__ = [
+    "sgd_step", "adam_step", "sgd_launch", "adam_launch", "adagrad_launch", "rmsprop_launch",
+    "adadelta_launch",
+]  # fmt: skip
 
 
 def _fma_correctly_rounded(a: Any, b: Any, c: Any) -> Any:
@@ -105,18 +108,70 @@ def _adam_kernel(p, g, m, v, vmax, step_size, bc2, sign, decay, weight_decay, w1
         p[j] = pj - step_size * mj / (math.sqrt(vj) / bc2 + eps)
 
 
+@cuda.jit(device=True, inline=True)
+def _direction(pj, gj, maximize, weight_decay):
+    # The step direction Adagrad, RMSprop and Adadelta start from (the CPU kernels'
+    # _direction): +-g, + wd*p fused when on.
+    d = -gj if maximize else gj
+    return _fma(pj, weight_decay, d) if weight_decay != 0 else d
+
+
 @cuda.jit
 def _adagrad_kernel(p, g, s, nclr, eps, weight_decay, maximize):
     # d = (+-g) (+ wd*p, fused); s = d*d + s (fused, as addcmul_); p += nclr*d / (sqrt(s) +
     # eps), nclr = -lr / (1 + (step-1)*lr_decay): the CPU kernel's operations in its order.
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for j in range(start, p.size, stride):
-        d = -g[j] if maximize else g[j]
-        if weight_decay != 0:
-            d = _fma(p[j], weight_decay, d)
+        d = _direction(p[j], g[j], maximize, weight_decay)
         sj = _fma(d, d, s[j])
         s[j] = sj
         p[j] = p[j] + nclr * d / (math.sqrt(sj) + eps)
+
+
+@cuda.jit
+def _rmsprop_kernel(p, g, v, m, b, neg_lr, alpha, rest, eps, weight_decay, momentum, centered,
+                    maximize):  # fmt: skip
+    # The CPU rmsprop_tensor op by op: d = +-g (+ wd*p, fused); v = (rest*d)*d + v*alpha
+    # (fused, rest = 1 - alpha); centered: m = lerp(m, d, rest), avg = sqrt(-m*m + v) + eps
+    # (fused), else sqrt(v) + eps; momentum: b = b*momentum + d/avg, p = b*neg_lr + p (fused);
+    # else p += neg_lr*d/avg. m and b unused (any buffer) when off.
+    one = p.dtype.type(1)
+    low = rest < one / p.dtype.type(2)
+    cast = p.dtype.type  # (of math.sqrt: a no-op on a GPU; the simulator returns a double)
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, p.size, stride):
+        d = _direction(p[j], g[j], maximize, weight_decay)
+        vj = _fma(rest * d, d, v[j] * alpha)
+        v[j] = vj
+        if centered:
+            mj = m[j]
+            mj = _fma(rest, d - mj, mj) if low else _fma(rest - one, d - mj, d)
+            m[j] = mj
+            avg = cast(math.sqrt(_fma(-mj, mj, vj))) + eps
+        else:
+            avg = cast(math.sqrt(vj)) + eps
+        if momentum > 0:
+            bj = b[j] * momentum + d / avg
+            b[j] = bj
+            p[j] = _fma(bj, neg_lr, p[j])
+        else:
+            p[j] = p[j] + neg_lr * d / avg
+
+
+@cuda.jit
+def _adadelta_kernel(p, g, v, u, neg_lr, rho, rest, eps, weight_decay, maximize):
+    # The CPU adadelta_tensor op by op: d = +-g (+ wd*p, fused); v = v*rho + rest*d*d;
+    # delta = sqrt(u + eps) / sqrt(v + eps) * d; u = u*rho + rest*delta*delta; p += -lr*delta
+    # (unfused there: plain multiplies and adds here too).
+    cast = p.dtype.type  # (of math.sqrt: a no-op on a GPU; the simulator returns a double)
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, p.size, stride):
+        d = _direction(p[j], g[j], maximize, weight_decay)
+        vj = v[j] * rho + rest * d * d
+        v[j] = vj
+        delta = cast(math.sqrt(u[j] + eps)) / cast(math.sqrt(vj + eps)) * d
+        u[j] = u[j] * rho + rest * delta * delta
+        p[j] = p[j] + neg_lr * delta
 
 
 def _check(p: Any, others: dict[str, Any], op: str) -> np.dtype:
@@ -227,3 +282,16 @@ def adagrad_launch(p, g, s, nclr, eps, weight_decay, maximize):
     """The Adagrad kernel on one parameter (scalars cast by the CPU optimizer)."""
     _launch(_adagrad_kernel, p.size, _flat(p), _flat(g), _flat(s), nclr, eps, weight_decay,
             bool(maximize))  # fmt: skip
+
+
+def rmsprop_launch(p, g, v, m, b, neg_lr, alpha, rest, eps, weight_decay, momentum, centered,
+                   maximize):  # fmt: skip
+    """The RMSprop kernel on one parameter (``m``/``b`` any buffer when unused)."""
+    _launch(_rmsprop_kernel, p.size, _flat(p), _flat(g), _flat(v), _flat(m), _flat(b), neg_lr,
+            alpha, rest, eps, weight_decay, momentum, bool(centered), bool(maximize))  # fmt: skip
+
+
+def adadelta_launch(p, g, v, u, neg_lr, rho, rest, eps, weight_decay, maximize):
+    """The Adadelta kernel on one parameter (scalars cast by the CPU optimizer)."""
+    _launch(_adadelta_kernel, p.size, _flat(p), _flat(g), _flat(v), _flat(u), neg_lr, rho, rest,
+            eps, weight_decay, bool(maximize))  # fmt: skip
