@@ -19,10 +19,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from pathlib import Path
 
 import pytest
 
 import jitgrad as torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "parity"))
+#: the corpus runner's hook: ``torch.X`` imports as ``jitgrad.X``, the very module object
+from corpus_runner import _TorchAlias  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -69,27 +74,8 @@ def test_stand_in_modules_have_a_spec(name):
     assert spec is not None and spec.name == name
 
 
-class _TorchAsJitgrad:
-    """The corpus runner's hook (tests/parity/corpus_runner.py): ``torch.X`` imports as
-    ``jitgrad.X``, the very module object."""
-
-    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201, ARG002
-        if name != "torch" and not name.startswith("torch."):
-            return None
-        real = "jitgrad" + name[len("torch") :]
-        if importlib.util.find_spec(real) is None:
-            return None
-        return importlib.util.spec_from_loader(name, self)
-
-    def create_module(self, spec):  # noqa: ANN001, ANN201
-        return importlib.import_module("jitgrad" + spec.name[len("torch") :])
-
-    def exec_module(self, module):  # noqa: ANN001, ANN201
-        pass
-
-
 def test_submodules_import_through_a_torch_alias_hook(monkeypatch):
-    monkeypatch.setattr(sys, "meta_path", [_TorchAsJitgrad(), *sys.meta_path])
+    monkeypatch.setattr(sys, "meta_path", [_TorchAlias(), *sys.meta_path])
     saved = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
     specs = {k: m.__spec__ for k, m in sys.modules.items() if k.startswith("jitgrad")}
     try:
