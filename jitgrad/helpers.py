@@ -12,7 +12,9 @@ import os
 import sys
 import uuid
 import warnings
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -115,6 +117,22 @@ def missing_attribute(module: str):
         )
 
     return __getattr__
+
+
+def namespace_module(name: str, members: dict[str, Any], package: bool = False) -> ModuleType:
+    """A module object ``name`` holding ``members``, registered in ``sys.modules``: PyTorch's
+    submodule import paths (``torch.nn.modules.linear``, ``torch.distributions.normal``) where
+    jitgrad keeps the classes in other files. Names it lacks say they are not implemented.
+    ``package``: it has submodules (an empty ``__path__``: their entries are registered too)."""
+    space = ModuleType(name)
+    # a spec, as imported modules have: importlib.util.find_spec(name) raises without one
+    space.__spec__ = ModuleSpec(name, None, is_package=package)
+    if package:
+        space.__path__ = []  # type: ignore[attr-defined]
+    space.__dict__.update(members)
+    space.__getattr__ = missing_attribute(name)  # type: ignore[attr-defined]
+    sys.modules[name] = space
+    return space
 
 
 #: code objects of the frames a warning's location skips: a backend's op wrappers (meta, cuda)

@@ -7,7 +7,7 @@ moments and gradients match PyTorch's."""
 
 from __future__ import annotations
 
-from ..helpers import missing_attribute
+from ..helpers import missing_attribute, namespace_module
 from . import constraints, kl_lowrank, transforms  # noqa: F401 - kl_lowrank registers KLs
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
@@ -93,6 +93,42 @@ __all__ = [
     "constraints",
 ]
 
+#: PyTorch's one-file-per-distribution import paths (``from torch.distributions.categorical
+#: import Categorical``, as CleanRL writes) where jitgrad groups the classes in other files; the
+#: submodules jitgrad has as files of the same name (gamma, binomial, kl...) are those files
+_LAYOUT = {
+    "bernoulli": "Bernoulli",
+    "beta": "Beta",
+    "categorical": "Categorical",
+    "cauchy": "Cauchy",
+    "chi2": "Chi2",
+    "dirichlet": "Dirichlet",
+    "exp_family": "ExponentialFamily",
+    "exponential": "Exponential",
+    "geometric": "Geometric",
+    "gumbel": "Gumbel",
+    "half_normal": "HalfNormal",
+    "independent": "Independent",
+    "laplace": "Laplace",
+    "log_normal": "LogNormal",
+    "mixture_same_family": "MixtureSameFamily",
+    "multinomial": "Multinomial",
+    "normal": "Normal",
+    "one_hot_categorical": "OneHotCategorical",
+    "poisson": "Poisson",
+    "relaxed_bernoulli": "LogitRelaxedBernoulli RelaxedBernoulli",
+    "relaxed_categorical": "ExpRelaxedCategorical RelaxedOneHotCategorical",
+    "studentT": "StudentT",
+    "transformed_distribution": "TransformedDistribution",
+    "uniform": "Uniform",
+}
+for _sub, _names in _LAYOUT.items():
+    _members = {n: globals()[n] for n in _names.split()}
+    for _cls in _members.values():
+        _cls.__module__ = f"{__name__}.{_sub}"  # <class 'torch.distributions.normal.Normal'>
+    globals()[_sub] = namespace_module(f"{__name__}.{_sub}", _members)
+del _sub, _names, _members, _cls, _LAYOUT
+
 #: ``torch.distributions.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.distributions")
-del annotations, missing_attribute  # not PyTorch's names
+del annotations, missing_attribute, namespace_module  # not PyTorch's names

@@ -12,12 +12,11 @@ AttributeError there too.
 from __future__ import annotations
 
 import collections.abc
-import sys
 from itertools import repeat
 from types import ModuleType
 from typing import Any
 
-from ..helpers import missing_attribute
+from ..helpers import namespace_module
 from ..helpers import warn as warn_user
 from . import batchnorm, conv, loss, module, module_hooks, pooling
 
@@ -139,19 +138,11 @@ _PRIVATE: dict[str, dict[str, Any]] = {
 
 def build(nn: ModuleType) -> ModuleType:
     """``jitgrad.nn.modules`` with its submodules, over the classes of the package ``nn``."""
-    top = _namespace("jitgrad.nn.modules", {})
+    top = namespace_module("jitgrad.nn.modules", {}, package=True)
     for sub in sorted(set(LAYOUT) | set(_PRIVATE)):
         names = LAYOUT.get(sub, "").split()
         members = {n: getattr(nn, n) for n in names if n in vars(nn)}
         members.update(_PRIVATE.get(sub, {}))
         top.__dict__.update({n: members[n] for n in names if n in members})  # the classes
-        setattr(top, sub, _namespace(f"jitgrad.nn.modules.{sub}", members))
+        setattr(top, sub, namespace_module(f"jitgrad.nn.modules.{sub}", members))
     return top
-
-
-def _namespace(name: str, members: dict[str, Any]) -> ModuleType:
-    space = ModuleType(name)
-    space.__dict__.update(members)
-    space.__getattr__ = missing_attribute(name)  # type: ignore[attr-defined]
-    sys.modules[name] = space
-    return space
