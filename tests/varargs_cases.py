@@ -7,6 +7,7 @@ positional parameter (after ``self``) is an int list; ``x.std(0, 1)`` (``dim`` t
 ``unbiased``) is refused. The recorder takes both method lists from PyTorch's own stubs.
 """
 
+# ruff: noqa: B023 - each lambda is called at once, inside its loop turn
 from __future__ import annotations
 
 from typing import Any
