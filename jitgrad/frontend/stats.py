@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
+from . import argcheck as A
 from . import functions as F
 from .checks import DTYPE_WORDS
 from .recording import record, renamed
@@ -154,3 +155,4 @@ __all__ = [
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {n: globals()[n] for n in __all__ if n not in ("std_mean", "var_mean")}
+METHODS["count_nonzero"] = A.int_list_method(count_nonzero, "count_nonzero", "dim")
