@@ -137,6 +137,13 @@ def _unpack_error(fn: str, param: str, k: int, error: str) -> TypeError:
     )
 
 
+def keepdim_bool(fn: str, keepdim: Any, pos: int = 2) -> None:
+    """PyTorch's parser takes only a bool for ``keepdim``: ``x.sum(0, 1)`` is its TypeError
+    (the int list is not varargs there). ``pos`` is the method's position."""
+    if keepdim is not None and not isinstance(keepdim, bool | np.bool_):
+        raise must_be(fn, "keepdim", pos, "bool", keepdim)
+
+
 def dim_int(fn: str, dim: Any, pos: int | None = 1, param: str = "dim") -> int:
     """A single ``dim`` argument as an int, or PyTorch's single-overload TypeError."""
     value = as_int(dim)
