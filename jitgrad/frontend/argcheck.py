@@ -117,9 +117,12 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
     """``fn(self, dims)`` as the method PyTorch's parser makes of it: when the one positional
     parameter is an int list, ``x.flip(0, 1)`` means ``x.flip((0, 1))`` (the function
     ``torch.flip(x, 0, 1)`` stays an error), and one argument gets the int list's checks.
-    Keywords, and the single argument of a method with other overloads, go to ``fn``."""
+    ``param=`` is that list; other keywords, and the single argument of a method with other
+    overloads, go to ``fn``."""
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if not args and param in kwargs:  # x.permute(dims=(1, 0)): as one positional
+            args = (kwargs.pop(param),)
         several = name in OVERLOADS  # squeeze(): also squeeze(int); squeeze() with none
         if not args or (several and len(args) == 1):
             return fn(self, *args, **kwargs)
