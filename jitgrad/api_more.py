@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .frontend import argcheck as A
 from .frontend import creation
 from .frontend.copy_ops import under_node
 from .frontend.tensor import Tensor
@@ -197,7 +198,7 @@ def init_num_threads() -> None:
 
 def _resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     """Resize in place: the first elements kept (a view of them when fewer), zeros after."""
-    shape = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+    shape = A.int_list("resize_", "size", sizes)
     if self.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
     n = math.prod(shape)

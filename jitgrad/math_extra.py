@@ -13,12 +13,12 @@ numpy ufuncs: they are not differentiable and not on any hot path.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import dtypes as D
+from .frontend import argcheck as A
 from .frontend import functions as F
 from .frontend._tensor_data import result_type
 from .frontend.creation import tensor, zeros
@@ -194,8 +194,7 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa
 
 def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     """Sum ``self`` down to ``size`` (which it must broadcast from), ``SumBackward1``."""
-    if len(size) == 1 and isinstance(size[0], Sequence):
-        size = tuple(size[0])
+    size = A.int_list("sum_to_size", "size", size)
     shape = tuple(self.shape)
     lead = len(shape) - len(size)
     ok = lead >= 0 and all(s in (1, n) for s, n in zip(size, shape[lead:], strict=True))

@@ -292,7 +292,9 @@ METHODS: dict[str, Any] = {
     "new_full": _new_full,
     "new_tensor": _new_tensor,
     "type_as": lambda self, other: _to(self, other._dtype),
-    "squeeze_": _rebased(lambda t, *a: t.squeeze(*a)),
+    "squeeze_": _rebased(
+        A.int_list_method(lambda t, *a, **k: t.squeeze(*a, **k), "squeeze_", "dim")
+    ),
     "unsqueeze_": _rebased(lambda t, d: t.unsqueeze(d)),
     "t_": _rebased(lambda t: t.t()),
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),

@@ -113,11 +113,38 @@ def int_list(
     return tuple(out)
 
 
+def int_list_method(fn: Any, name: str, param: str) -> Any:
+    """``fn(self, dims)`` as the method PyTorch's parser makes of it: when the one positional
+    parameter is an int list, ``x.flip(0, 1)`` means ``x.flip((0, 1))`` (the function
+    ``torch.flip(x, 0, 1)`` stays an error), and one argument gets the int list's checks.
+    ``param=`` is that list; other keywords, and the single argument of a method with other
+    overloads, go to ``fn``."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if not args and param in kwargs:  # x.permute(dims=(1, 0)): as one positional
+            args = (kwargs.pop(param),)
+        several = name in OVERLOADS  # squeeze(): also squeeze(int); squeeze() with none
+        if not args or (several and len(args) == 1):
+            return fn(self, *args, **kwargs)
+        return fn(self, int_list(name, param, args, overloads=several), **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
 def _unpack_error(fn: str, param: str, k: int, error: str) -> TypeError:
     return TypeError(
         f"{fn}(): argument '{param}' failed to unpack the object at pos {k + 1} with error "
         f'"{error}"'
     )
+
+
+def keepdim_bool(fn: str, keepdim: Any, pos: int = 2) -> None:
+    """PyTorch's parser takes only a bool for ``keepdim``: ``x.sum(0, 1)`` is its TypeError
+    (the int list is not varargs there). ``pos`` is the method's position."""
+    if keepdim is not None and not isinstance(keepdim, bool | np.bool_):
+        raise must_be(fn, "keepdim", pos, "bool", keepdim)
 
 
 def dim_int(fn: str, dim: Any, pos: int | None = 1, param: str = "dim") -> int:

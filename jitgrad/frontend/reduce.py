@@ -29,6 +29,7 @@ from ..kernels.cpu.reduce_call import (
     reduce_array,
     to_3d,
 )
+from . import argcheck as A
 from . import checks
 from . import functions as F
 from .declare import Declared, Saved, expand_reduced
@@ -109,8 +110,11 @@ NORM = Declared(
 
 
 def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+    fn = "all" if kernel is KX.all_fwd else "any"
+    if keepdim is not None and not isinstance(keepdim, bool | np.bool_):  # x.all(0, 1)
+        raise A.invalid_args(fn, (dim, keepdim))
     shape = input._value.shape
-    axes = reduce_axes(len(shape), dim, "all" if kernel is KX.all_fwd else "any")
+    axes = reduce_axes(len(shape), dim, fn)
     arr = input._value
     if arr.dtype != np.bool_:  # as bools first: one compiled signature for every dtype
         arr = arr != 0  # (the kernels' test; NaN is non-zero, a complex value by both parts)

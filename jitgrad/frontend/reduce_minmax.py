@@ -103,6 +103,7 @@ _COMPLEX_KERNELS = {"max": "max_all", "min": "min_all", "amax": "max_values_cpu"
 
 
 def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> Tensor:
+    A.keepdim_bool(fn, keepdim)
     if input._dtype.is_complex:  # PyTorch's kernel names in its error
         raise NotImplementedError(
             f'"{_COMPLEX_KERNELS[fn]}" not implemented for \'{D.scalar_name(input._dtype)}\''

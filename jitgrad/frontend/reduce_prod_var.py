@@ -11,6 +11,7 @@ import numpy as np
 from ..helpers import warn as warn_user
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu.reduce_call import kept_shape, launch, to_3d
+from . import argcheck as A
 from . import functions as F
 from .declare import Declared, Saved
 from .reduce_common import int_to_long, reduce_axes
@@ -103,6 +104,14 @@ def _var_std(
     )  # fmt: skip
 
 
+def _unbiased_bool(fn: str, dim: Any, unbiased: Any, keepdim: Any) -> None:
+    """``x.std(0, 1)`` is no call of PyTorch's: ``unbiased`` must be a bool, and an int list
+    is never varargs here (dim is one of three positional parameters)."""
+    if unbiased is not None and not isinstance(unbiased, bool | np.bool_):
+        given = (dim, unbiased) if keepdim is False else (dim, unbiased, keepdim)
+        raise A.invalid_args(fn, given)
+
+
 def var(
     input: Tensor,  # noqa: A002
     dim: Any = None,
@@ -112,6 +121,7 @@ def var(
     correction: float | None = None,
 ) -> Tensor:
     """Variance over ``dim`` with ``correction`` (1, Bessel's, unless ``unbiased=False``)."""
+    _unbiased_bool("var", dim, unbiased, keepdim)
     return _var_std("VarBackward0", input, dim, unbiased, keepdim, correction)
 
 
@@ -124,4 +134,5 @@ def std(
     correction: float | None = None,
 ) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments."""
+    _unbiased_bool("std", dim, unbiased, keepdim)
     return _var_std("StdBackward0", input, dim, unbiased, keepdim, correction)

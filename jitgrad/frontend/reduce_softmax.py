@@ -52,6 +52,7 @@ LOGSUMEXP = Reduction(
 def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
     underflows; integer inputs give the default float dtype."""
+    A.keepdim_bool("logsumexp", keepdim)
     if isinstance(input, Tensor) and input._dtype.is_complex:
         return _logsumexp_complex(input, dim, keepdim)
     return reduction(LOGSUMEXP, input, dim, keepdim, pos=1)

@@ -10,6 +10,7 @@ from typing import Any
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..kernels.cpu import reduce as K
+from . import argcheck as A
 from .declare import Reduction, Saved, expand_reduced, record_reduction, reduction
 from .lazy import (
     LazyTensor,
@@ -120,6 +121,7 @@ def sum(  # noqa: A001 - PyTorch's name
     ``keepdims`` are NumPy's spellings, which PyTorch accepts too."""
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+    A.keepdim_bool("sum", keepdim)
     return _sum_mean(SUM, input, dim, keepdim, dtype)
 
 
@@ -136,4 +138,5 @@ def mean(
     ``keepdims`` as for :func:`sum`)."""
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+    A.keepdim_bool("mean", keepdim)
     return _sum_mean(MEAN, input, dim, keepdim, dtype)

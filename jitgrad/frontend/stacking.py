@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..helpers import warn as warn_user
+from . import argcheck as A
 from . import movement as M
 from .pointwise import broadcast_shape
 from .tensor import Size, Tensor, _wrap_dim
@@ -218,4 +219,7 @@ __all__ = [
 ]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind() through :mod:`.structure`.
-METHODS: dict[str, Any] = {n: globals()[n] for n in ("tensor_split", "hsplit", "vsplit", "dsplit")}
+METHODS: dict[str, Any] = {
+    "tensor_split": tensor_split,
+    **{n: A.int_list_method(globals()[n], n, "indices") for n in ("hsplit", "vsplit", "dsplit")},
+}

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..ops.return_types import named_result
+from . import argcheck as A
 from . import functions as F
 from .checks import DTYPE_WORDS
 from .recording import record, renamed
@@ -68,6 +69,7 @@ def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """The sum with NaN counted as zero (``NansumBackward0``: no gradient to NaN entries)."""
+    A.keepdim_bool("nansum", keepdim)
     if dtype is not None:
         input = input.to(dtype)
     with_zeros = _make(
@@ -93,6 +95,7 @@ def _dims(dim: Any, ndim: int) -> list[int]:
 
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """The mean of the non-NaN elements."""
+    A.keepdim_bool("nanmean", keepdim)
     if not input._dtype.is_floating_point:
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
@@ -154,3 +157,4 @@ __all__ = [
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {n: globals()[n] for n in __all__ if n not in ("std_mean", "var_mean")}
+METHODS["count_nonzero"] = A.int_list_method(count_nonzero, "count_nonzero", "dim")
