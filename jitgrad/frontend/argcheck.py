@@ -120,13 +120,21 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
     ``param=`` is that list; other keywords, and the single argument of a method with other
     overloads, go to ``fn``."""
 
+    several = name in OVERLOADS  # squeeze(): also squeeze(int); squeeze() with none
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
         if not args and param in kwargs:  # x.permute(dims=(1, 0)): as one positional
             args = (kwargs.pop(param),)
-        several = name in OVERLOADS  # squeeze(): also squeeze(int); squeeze() with none
-        if not args or (several and len(args) == 1):
+        n = len(args)
+        if not n or (several and n == 1):
             return fn(self, *args, **kwargs)
-        return fn(self, int_list(name, param, args, overloads=several), **kwargs)
+        # plain ints (x.view(4, 6), x.view((4, 6))) are what int_list returns: no checks
+        # to run (reshape and view are per-op paths)
+        seq = args[0] if n == 1 and type(args[0]) is tuple else args
+        for item in seq:
+            if type(item) is not int:
+                return fn(self, int_list(name, param, args, overloads=several), **kwargs)
+        return fn(self, seq, **kwargs)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = fn.__doc__

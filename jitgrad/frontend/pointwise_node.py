@@ -290,10 +290,14 @@ def _node_class(op: OpDef, smask: str) -> type:
     if cls is None:
         attrs: dict[str, Any] = {"__slots__": (), "frees": frees}
         if op.no_derivative:  # PyTorch's NotImplemented node: its backward raises
-            attrs.update(fusable=False, apply=_not_implemented(op.no_derivative))
+            attrs.update(fusable=False, apply=_not_implemented(op.no_derivative), name=_ni_name)
         cls = type(name, (ElementwiseBackward,), attrs)
         _node_classes[(name, frees, op.no_derivative)] = cls
     return cls
+
+
+def _ni_name(self: Any) -> str:
+    return "torch::autograd::NotImplemented"  # PyTorch's name(); the class is NotImplemented
 
 
 def _not_implemented(what: str):
