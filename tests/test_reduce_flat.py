@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import jitgrad
-from jitgrad.kernels.cpu import reduce_call
-from jitgrad.kernels.cpu.reduce_flat import mean_flat, mean_leaf, sum_flat, sum_leaf
+from jitgrad.kernels.cpu import reduce_call, reduce_flat
+from jitgrad.kernels.cpu.reduce_flat import leaf_total, mean_flat, mean_leaf, sum_flat, sum_leaf
 from jitgrad.kernels.cpu.reduce_leaves import BLOCK
 from jitgrad.kernels.cpu.reduce_sum import mean_fwd, sum_fwd
 
@@ -86,3 +86,42 @@ def test_short_full_reductions_run_the_leaf_kernels(monkeypatch):
         jitgrad.tensor(np.ones(BLOCK + 1, np.float32)).sum()
     with pytest.raises(AssertionError, match="sum_flat or mean_flat ran"):
         jitgrad.tensor(np.ones(0, np.float32)).mean()
+
+
+def _general_sum(x: np.ndarray, out_dtype) -> bytes:
+    want = np.empty((1, 1), out_dtype)
+    sum_fwd(np.ascontiguousarray(x).reshape(1, x.size, 1), want)
+    return want.tobytes()
+
+
+def test_hot_short_sums_skip_the_dispatcher_with_the_same_bits(monkeypatch):
+    # After a first short sum per dtype, x.sum() calls the leaf's compiled entry point, not
+    # the dispatcher; read-only and keepdim results keep sum_fwd's bits; an unaligned input
+    # (not the learned overload's type) goes back to the dispatcher.
+    rng = np.random.default_rng(5)
+    cases = [
+        (rng.standard_normal(n) * 10.0 ** rng.integers(-6, 7, n)).astype(dt)
+        for n in (1, 7, 16, 33, BLOCK)
+        for dt in (np.float32, np.float64)
+    ]
+    cases += [np.arange(-5, 60, dtype=np.int64)]
+    for x in cases:
+        jitgrad.tensor(x).sum()  # learns the entry point for this dtype
+
+    def refused(*args):
+        raise AssertionError("the dispatcher ran")
+
+    monkeypatch.setattr(reduce_flat, "_leaf_sum", refused)
+    for x in cases:
+        got = jitgrad.tensor(x).sum().numpy()
+        assert got.shape == () and got.tobytes() == _general_sum(x, x.dtype), x
+        ro = x.copy()
+        ro.flags.writeable = False
+        assert leaf_total(ro, x.dtype) == np.frombuffer(_general_sum(x, x.dtype), x.dtype)[0]
+        kept = jitgrad.tensor(x.reshape(1, -1)).sum((0, 1), keepdim=True).numpy()
+        assert kept.shape == (1, 1) and kept.tobytes() == _general_sum(x, x.dtype)
+    raw = np.zeros(8 * 16 + 1, np.uint8)[1:].view(np.float64)  # 16 float64 at an odd address
+    raw[:] = np.linspace(-1.0, 2.0, 16)
+    assert not raw.flags.aligned
+    with pytest.raises(AssertionError, match="the dispatcher ran"):
+        leaf_total(raw, raw.dtype)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .reduce_flat import mean_flat, mean_leaf, sum_flat, sum_leaf
+from .reduce_flat import leaf_total, mean_flat, mean_leaf, sum_flat, sum_leaf
 from .reduce_leaves import BLOCK
 from .reduce_parallel import pick
 from .reduce_plan import _prod, reduction_plan
@@ -98,6 +98,9 @@ def reduce_array(
     """Reduction ``kernel`` of ``arr`` over ``axes``, shaped as the op's result."""
     if len(axes) == arr.ndim:  # full reduction: the per-call overhead users feel most
         n = arr.size
+        if kernel is sum_fwd and 0 < n <= BLOCK:  # sum_leaf without its (1, n, 1) views
+            total = np.array(leaf_total(arr.ravel(), out_dtype), out_dtype)
+            return total.reshape((1,) * arr.ndim) if keepdim else total
         out = np.empty((1, 1), out_dtype)
         chosen = pick(kernel, n)
         if chosen is kernel and kernel in _FLAT:
