@@ -156,7 +156,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         native.NATIVE.get(name)
         or nn_rows.NATIVE.get(name)
         or nn_windows.NATIVE.get(name)
-        or _BESIDE.get(name)
+        or (_made_beside(fn, name) if name in _BESIDE else None)
     )
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     copied_view = name in aliasing.COPIED_VIEW_OPS
@@ -188,12 +188,12 @@ def wrap(fn: Callable, name: str) -> Callable:
     return wrapper
 
 
-def _made_beside(name: str):
+def _made_beside(method: Callable, name: str):
     """``t.new_zeros(size)`` and kin of a device tensor: the method itself with ``device``
     defaulting to ``t``'s (PyTorch's rule), built as every device factory builds (see
     :func:`jitgrad.frontend.creation._finish`), with no copy of ``t`` to the host (the
-    fallback's)."""
-    method = methods.METHODS[name]
+    fallback's). ``method`` is the unwrapped method (``new_empty_strided`` is not in
+    :data:`methods.METHODS`: a query module's)."""
 
     def impl(self: Any, *args: Any, **kwargs: Any) -> Any:
         if name == "new_tensor" and args and isinstance(args[0], Tensor):
@@ -206,7 +206,7 @@ def _made_beside(name: str):
 
 
 #: ``t.new_zeros(...)`` and kin: a device tensor's own factories (here, above the methods)
-_BESIDE = {n: _made_beside(n) for n in "new_zeros new_ones new_empty new_full new_tensor".split()}
+_BESIDE = frozenset("new_zeros new_ones new_empty new_full new_tensor new_empty_strided".split())
 
 
 def _any_device(values: Any) -> bool:
