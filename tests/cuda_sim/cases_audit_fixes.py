@@ -56,3 +56,22 @@ def test_new_empty_strided_no_host_copy(monkeypatch) -> None:
     )
     t = torch.ones(3, device="cuda").new_empty_strided((3, 2), (1, 3))
     assert t.stride() == (1, 3) and calls == []
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: torch.ones(2, 3, device=d).repeat(2**40, 2**40),
+        lambda d: torch.zeros(2**40, 2**40, device=d),
+        lambda d: torch.empty(2**62, device=d),
+    ],
+    ids=["repeat", "zeros", "empty"],
+)
+def test_oversized_is_the_cpus_error(make) -> None:
+    """hostile ``repeat(2**40, 2**40)``: the device raised numpy's ``ValueError: Maximum
+    allowed dimension exceeded`` from its allocator; now the CPU's (PyTorch's) error."""
+    with pytest.raises(RuntimeError, match="Storage size calculation overflowed") as cpu:
+        make("cpu")
+    with pytest.raises(RuntimeError) as dev:
+        make("cuda")
+    assert type(dev.value) is type(cpu.value) and str(dev.value) == str(cpu.value)
