@@ -10,6 +10,7 @@ with PyTorch's rule where the value is a fixed fact of the API (strides PyTorch 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import jitgrad as torch
@@ -75,3 +76,16 @@ def test_oversized_is_the_cpus_error(make) -> None:
     with pytest.raises(RuntimeError) as dev:
         make("cuda")
     assert type(dev.value) is type(cpu.value) and str(dev.value) == str(cpu.value)
+
+
+def test_top_level_adaptive_max_pool1d_returns_indices_on_device() -> None:
+    """api_extra ``torch.adaptive_max_pool1d``: ``torch.adaptive_max_pool1d`` returns
+    ``(values, indices)`` (the CPU's and PyTorch's); the device ran F's op, values only."""
+    x = np.arange(36.0).reshape(2, 3, 6) % 7
+    cpu = torch.adaptive_max_pool1d(torch.tensor(x), 2)
+    dev = torch.adaptive_max_pool1d(torch.tensor(x, device="cuda", requires_grad=True), 2)
+    assert isinstance(cpu, tuple) and isinstance(dev, tuple) and len(dev) == 2
+    for c, d in zip(cpu, dev, strict=True):
+        assert d.is_cuda and d.dtype == c.dtype and tuple(d.shape) == tuple(c.shape) == (2, 3, 2)
+        np.testing.assert_array_equal(d.detach().cpu().numpy(), c.numpy())
+    assert dev[1].dtype == torch.int64

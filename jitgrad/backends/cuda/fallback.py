@@ -91,10 +91,11 @@ _TOP_LEVEL_EXTRA = (
 _PROPERTIES_EXTRA = ("real", "imag")
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 #: ``torch.<name>`` functions that call the ``nn.functional`` op of the same name with their
-#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``):
-#: left alone, so their call reaches the functional op's wrapper (and its device
-#: implementation, which takes the functional order).
-_REORDERING_ALIASES = frozenset({"batch_norm"})
+#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``)
+#: or other arguments (``torch.adaptive_max_pool1d`` returns the indices too): left alone,
+#: so their call reaches the functional op's wrapper (and its device implementation, which
+#: takes the functional arguments; wrapped, the alias ran that implementation itself).
+_REORDERING_ALIASES = frozenset({"batch_norm", "adaptive_max_pool1d"})
 
 
 def install() -> None:
