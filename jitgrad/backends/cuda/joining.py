@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...frontend.argcheck import storage_nbytes
 from ...frontend.recording import JoinBackward, record
 from ...frontend.tensor import Tensor
 from ...kernels.cuda import memory as M
+from ...memory import storage_nbytes
 from . import runtime
 from .aliasing import c_strides
 

@@ -30,8 +30,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from ...frontend.argcheck import storage_nbytes
-from ...memory import size_class
+from ...memory import size_class, storage_nbytes
 from .. import OutOfMemoryError
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
