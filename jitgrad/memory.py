@@ -43,6 +43,7 @@ import mmap
 import os
 import sys
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -221,3 +222,31 @@ def pool_info() -> dict[str, int]:
             "limit": _mb("JITGRAD_POOL_MB", "1024"),
             "idle_limit": _mb("JITGRAD_POOL_IDLE_MB", "128"),
         }
+
+
+#: PyTorch's limit on a storage's byte count (int64); here, below every allocator (the
+#: CPU's argument checks and the device pool check sizes the same way)
+STORAGE_MAX = (1 << 63) - 1
+
+
+def negative_dim(shape: Sequence[int]) -> None:
+    """PyTorch's error for a negative size, checked before anything is allocated."""
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {list(shape)}"
+            )
+
+
+def storage_nbytes(shape: Sequence[int], itemsize: int) -> int:
+    """The bytes a tensor of ``shape`` needs; PyTorch's overflow error past int64."""
+    negative_dim(shape)
+    nbytes = math.prod(shape) * itemsize
+    if nbytes > STORAGE_MAX:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    if math.prod(n for n in shape if n) * itemsize > STORAGE_MAX:  # PyTorch allows this one
+        raise RuntimeError(
+            f"jitgrad cannot hold an empty tensor with sizes={list(shape)}: numpy arrays need "
+            "the product of the nonzero sizes to fit in int64 bytes"
+        )
+    return nbytes

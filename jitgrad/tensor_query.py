@@ -193,7 +193,11 @@ def empty_strided(
     store = np.empty(n, dt.np)
     item = store.itemsize
     arr = np.lib.stride_tricks.as_strided(store, size, tuple(s * item for s in stride))
-    return _finish(_make(arr, dt), requires_grad, device)
+    t = _finish(_make(arr, dt), requires_grad, device)
+    if t.is_cuda and t.stride() != stride:  # the copy to the device is contiguous: the
+        # strides made again over a device storage of n elements (PyTorch keeps them there)
+        t = _finish(t.new_empty(n).as_strided(size, stride).detach(), requires_grad)
+    return t
 
 
 def _get_device(self: Tensor) -> int:

@@ -32,13 +32,13 @@ from typing import Any
 
 import numpy as np
 
+from ..memory import STORAGE_MAX, negative_dim, storage_nbytes
 from .overloads import OVERLOADS, format_invalid, type_name
 from .tensor import Tensor
 
 __all__ = ["type_name"]  # re-exported: callers take it from here
 
 #: The largest storage PyTorch allows, in bytes (``storage_max()`` in c10: int64's maximum).
-STORAGE_MAX = (1 << 63) - 1
 
 
 def must_be(fn: str, param: str, pos: int | None, want: str, obj: Any) -> TypeError:
@@ -161,29 +161,6 @@ def dim_int(fn: str, dim: Any, pos: int | None = 1, param: str = "dim") -> int:
     if value is None:
         raise must_be(fn, param, pos, "int", dim)
     return value
-
-
-def negative_dim(shape: Sequence[int]) -> None:
-    """PyTorch's error for a negative size, checked before anything is allocated."""
-    for n in shape:
-        if n < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {n}: {list(shape)}"
-            )
-
-
-def storage_nbytes(shape: Sequence[int], itemsize: int) -> int:
-    """The bytes a tensor of ``shape`` needs; PyTorch's overflow error past int64."""
-    negative_dim(shape)
-    nbytes = math.prod(shape) * itemsize
-    if nbytes > STORAGE_MAX:
-        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
-    if math.prod(n for n in shape if n) * itemsize > STORAGE_MAX:  # PyTorch allows this one
-        raise RuntimeError(
-            f"jitgrad cannot hold an empty tensor with sizes={list(shape)}: numpy arrays need "
-            "the product of the nonzero sizes to fit in int64 bytes"
-        )
-    return nbytes
 
 
 def alloc_error(nbytes: int) -> RuntimeError:

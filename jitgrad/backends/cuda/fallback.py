@@ -91,10 +91,11 @@ _TOP_LEVEL_EXTRA = (
 _PROPERTIES_EXTRA = ("real", "imag")
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
 #: ``torch.<name>`` functions that call the ``nn.functional`` op of the same name with their
-#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``):
-#: left alone, so their call reaches the functional op's wrapper (and its device
-#: implementation, which takes the functional order).
-_REORDERING_ALIASES = frozenset({"batch_norm"})
+#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``)
+#: or other arguments (``torch.adaptive_max_pool1d`` returns the indices too): left alone,
+#: so their call reaches the functional op's wrapper (and its device implementation, which
+#: takes the functional arguments; wrapped, the alias ran that implementation itself).
+_REORDERING_ALIASES = frozenset({"batch_norm", "adaptive_max_pool1d"})
 
 
 def install() -> None:
@@ -156,7 +157,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         native.NATIVE.get(name)
         or nn_rows.NATIVE.get(name)
         or nn_windows.NATIVE.get(name)
-        or _BESIDE.get(name)
+        or (_made_beside(fn, name) if name in _BESIDE else None)
     )
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     copied_view = name in aliasing.COPIED_VIEW_OPS
@@ -188,12 +189,12 @@ def wrap(fn: Callable, name: str) -> Callable:
     return wrapper
 
 
-def _made_beside(name: str):
+def _made_beside(method: Callable, name: str):
     """``t.new_zeros(size)`` and kin of a device tensor: the method itself with ``device``
     defaulting to ``t``'s (PyTorch's rule), built as every device factory builds (see
     :func:`jitgrad.frontend.creation._finish`), with no copy of ``t`` to the host (the
-    fallback's)."""
-    method = methods.METHODS[name]
+    fallback's). ``method`` is the unwrapped method (``new_empty_strided`` is not in
+    :data:`methods.METHODS`: a query module's)."""
 
     def impl(self: Any, *args: Any, **kwargs: Any) -> Any:
         if name == "new_tensor" and args and isinstance(args[0], Tensor):
@@ -206,7 +207,7 @@ def _made_beside(name: str):
 
 
 #: ``t.new_zeros(...)`` and kin: a device tensor's own factories (here, above the methods)
-_BESIDE = {n: _made_beside(n) for n in "new_zeros new_ones new_empty new_full new_tensor".split()}
+_BESIDE = frozenset("new_zeros new_ones new_empty new_full new_tensor new_empty_strided".split())
 
 
 def _any_device(values: Any) -> bool:

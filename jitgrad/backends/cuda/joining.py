@@ -17,6 +17,7 @@ from typing import Any
 from ...frontend.recording import JoinBackward, record
 from ...frontend.tensor import Tensor
 from ...kernels.cuda import memory as M
+from ...memory import storage_nbytes
 from . import runtime
 from .aliasing import c_strides
 
@@ -119,11 +120,13 @@ def repeat(input: Any, *sizes: Any) -> Any:  # noqa: A002
     if k < input.dim() or not input.numel() or not all(sizes):
         return NotImplemented  # (the CPU op's error, empty results)
     shape = (1,) * (k - input.dim()) + tuple(input.shape)
+    result_shape = tuple(r * n for r, n in zip(sizes, shape, strict=True))
+    storage_nbytes(result_shape, input._dtype.itemsize)  # the CPU's (PyTorch's) size error
     strides = c_strides(shape)
     tiled = tuple(n for pair in zip(sizes, shape, strict=True) for n in pair)
     steps = tuple(st for pair in zip((0,) * k, strides, strict=True) for st in pair)
     flat_in = runtime.flat(runtime.contiguous(input._value))
-    out = M.gather(flat_in, tiled, steps).reshape(tuple(r * n for r, n in zip(sizes, shape)))
+    out = M.gather(flat_in, tiled, steps).reshape(result_shape)
     before = tuple(input.shape)
 
     def backward(g: Tensor) -> Tensor:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from ...memory import size_class
+from ...memory import size_class, storage_nbytes
 from .. import OutOfMemoryError
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
@@ -134,7 +134,8 @@ def alloc(shape: tuple[int, ...], dtype: Any) -> Any:
     """An uninitialized C-contiguous device array of ``shape`` and ``dtype`` from the pool."""
     dtype = np.dtype(dtype)
     shape = tuple(int(s) for s in shape)
-    nbytes = math.prod(shape) * dtype.itemsize
+    # PyTorch's size check (its overflow error) before any device allocation, as the CPU's
+    nbytes = storage_nbytes(shape, dtype.itemsize)
     if nbytes == 0:
         return cuda.device_array(shape, dtype)
     size = size_class(nbytes)
