@@ -19,6 +19,7 @@ from .kl import kl_divergence, register_kl
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
+from .positive import HalfCauchy, Pareto, Weibull
 from .relaxed import (
     ExpRelaxedCategorical,
     LogitRelaxedBernoulli,
@@ -41,6 +42,9 @@ from .von_mises import VonMises
 from .wishart import Wishart
 
 __all__ = [
+    "HalfCauchy",
+    "Pareto",
+    "Weibull",
     "LowRankMultivariateNormal",
     "VonMises",
     "Wishart",
@@ -107,6 +111,7 @@ _LAYOUT = {
     "exponential": "Exponential",
     "geometric": "Geometric",
     "gumbel": "Gumbel",
+    "half_cauchy": "HalfCauchy",
     "half_normal": "HalfNormal",
     "independent": "Independent",
     "laplace": "Laplace",
@@ -115,12 +120,14 @@ _LAYOUT = {
     "multinomial": "Multinomial",
     "normal": "Normal",
     "one_hot_categorical": "OneHotCategorical",
+    "pareto": "Pareto",
     "poisson": "Poisson",
     "relaxed_bernoulli": "LogitRelaxedBernoulli RelaxedBernoulli",
     "relaxed_categorical": "ExpRelaxedCategorical RelaxedOneHotCategorical",
     "studentT": "StudentT",
     "transformed_distribution": "TransformedDistribution",
     "uniform": "Uniform",
+    "weibull": "Weibull",
 }
 for _sub, _names in _LAYOUT.items():
     _members = {n: globals()[n] for n in _names.split()}
