@@ -186,7 +186,10 @@ CASES: list[tuple[str, Callable]] = [
     (
         "pareto",
         _case(
-            lambda T, D, p: (D.Pareto(p([1.0, 0.5, 2.0]), p([0.7, 2.5, 4.0])), _v(T, [1.3, 2.0, 5.0]))
+            lambda T, D, p: (
+                D.Pareto(p([1.0, 0.5, 2.0]), p([0.7, 2.5, 4.0])),
+                _v(T, [1.3, 2.0, 5.0]),
+            )
         ),
     ),
     (
@@ -290,8 +293,12 @@ CASES: list[tuple[str, Callable]] = [
             lambda T, D, p: (
                 D.LowRankMultivariateNormal(
                     p([0.1, -0.3, 0.7]),
-                    p([[[1.0, 0.5], [0.2, -0.3], [0.0, 0.4]],
-                       [[0.3, 0.1], [-1.0, 0.2], [0.5, 0.5]]]),
+                    p(
+                        [
+                            [[1.0, 0.5], [0.2, -0.3], [0.0, 0.4]],
+                            [[0.3, 0.1], [-1.0, 0.2], [0.5, 0.5]],
+                        ]
+                    ),
                     p([0.6, 1.2, 0.9]),
                 ),
                 _v(T, [0.2, 0.1, -0.5]),
@@ -641,9 +648,7 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2), T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(3, 1), T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(3)),
-    lambda T: T.distributions.LowRankMultivariateNormal(
-        T.zeros(3, 2), T.ones(2, 2, 1), T.ones(2)
-    ),
+    lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(3, 2), T.ones(2, 2, 1), T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), -T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(
         T.zeros(2), T.ones(2, 1), T.ones(2)
