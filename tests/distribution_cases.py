@@ -182,6 +182,15 @@ CASES: list[tuple[str, Callable]] = [
         ),
     ),
     ("halfnormal", _case(lambda T, D, p: (D.HalfNormal(p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
+    (
+        "inverse_gamma",
+        _case(
+            lambda T, D, p: (
+                D.InverseGamma(p([0.7, 2.5, 4.0]), p([1.0, 0.5, 2.0])),
+                _v(T, [1.3, 0.2, 5.0]),
+            )
+        ),
+    ),
     ("halfcauchy", _case(lambda T, D, p: (D.HalfCauchy(p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
     (
         "pareto",
@@ -669,6 +678,7 @@ ERRORS: list[Callable] = [
         T.distributions.MultivariateNormal(T.zeros(3), T.eye(3)),
     ),
     lambda T: T.distributions.HalfCauchy(T.tensor([1.0, -1.0])),
+    lambda T: T.distributions.InverseGamma(T.tensor(-1.0), 1.0),
     lambda T: T.distributions.HalfCauchy(1.0).log_prob(T.tensor(-0.5)),
     lambda T: T.distributions.Pareto(1.0, T.tensor(0.0)),
     lambda T: T.distributions.Pareto(T.tensor([1.0, 2.0]), 1.0).log_prob(T.tensor([0.5, 3.0])),

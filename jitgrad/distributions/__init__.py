@@ -19,7 +19,7 @@ from .kl import kl_divergence, register_kl
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
-from .positive import HalfCauchy, Pareto, Weibull
+from .positive import HalfCauchy, InverseGamma, Pareto, Weibull
 from .relaxed import (
     ExpRelaxedCategorical,
     LogitRelaxedBernoulli,
@@ -43,6 +43,7 @@ from .wishart import Wishart
 
 __all__ = [
     "HalfCauchy",
+    "InverseGamma",
     "Pareto",
     "Weibull",
     "LowRankMultivariateNormal",
@@ -114,6 +115,7 @@ _LAYOUT = {
     "half_cauchy": "HalfCauchy",
     "half_normal": "HalfNormal",
     "independent": "Independent",
+    "inverse_gamma": "InverseGamma",
     "laplace": "Laplace",
     "log_normal": "LogNormal",
     "mixture_same_family": "MixtureSameFamily",

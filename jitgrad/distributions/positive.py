@@ -1,7 +1,7 @@
 """Positive-support families PyTorch builds as transforms of ones jitgrad has:
-HalfCauchy (|Cauchy|), Pareto (scale * exp(Exponential(alpha))) and Weibull
-(scale * Exponential(1) ** (1 / concentration)), so samples, rsample gradients and
-log_prob come from the base distribution and the transforms' log-det-Jacobians, exactly
+HalfCauchy (|Cauchy|), InverseGamma (1 / Gamma), Pareto (scale * exp(Exponential(alpha)))
+and Weibull (scale * Exponential(1) ** (1 / concentration)), so samples, rsample
+gradients and log_prob come from the base distribution and the transforms' log-det-Jacobians, exactly
 PyTorch's composition; only the closed-form moments and entropies are written here."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ..frontend.functions import where
 from ..frontend.tensor import Tensor
 from . import constraints
 from .continuous import Cauchy, Exponential
+from .gamma import Gamma
 from .kl import register_kl
 from .transformed import TransformedDistribution
 from .transforms import AbsTransform, AffineTransform, ExpTransform, PowerTransform
@@ -158,6 +159,46 @@ class Weibull(TransformedDistribution):
     def entropy(self) -> Tensor:
         r = self.concentration_reciprocal
         return _EULER_GAMMA * (1 - r) + (self.scale * r).log() + 1
+
+
+class InverseGamma(TransformedDistribution):
+    """1 / X for X ~ Gamma(concentration, rate): rsample is Gamma's (implicit
+    reparameterization) through PowerTransform(-1), as PyTorch composes it."""
+
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.positive
+    has_rsample = True
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None):
+        base = Gamma(concentration, rate, validate_args=validate_args)
+        neg_one = -base.rate.new_ones(())
+        super().__init__(base, PowerTransform(neg_one), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> InverseGamma:
+        new = self._get_checked_instance(InverseGamma, _instance)
+        return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
+
+    concentration = property(lambda self: self.base_dist.concentration)
+    rate = property(lambda self: self.base_dist.rate)
+
+    @property
+    def mean(self) -> Tensor:
+        result = self.rate / (self.concentration - 1)
+        return where(self.concentration > 1, result, math.inf)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.rate / (self.concentration + 1)
+
+    @property
+    def variance(self) -> Tensor:
+        c = self.concentration
+        result = self.rate.square() / ((c - 1).square() * (c - 2))
+        return where(c > 2, result, math.inf)
+
+    def entropy(self) -> Tensor:
+        c = self.concentration
+        return c + self.rate.log() + c.lgamma() - (1 + c) * c.digamma()
 
 
 @register_kl(Pareto, Pareto)
