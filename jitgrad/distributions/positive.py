@@ -1,8 +1,8 @@
 """Positive-support families PyTorch builds as transforms of ones jitgrad has:
 HalfCauchy (|Cauchy|), InverseGamma (1 / Gamma), Pareto (scale * exp(Exponential(alpha)))
-and Weibull (scale * Exponential(1) ** (1 / concentration)), so samples, rsample
-gradients and log_prob come from the base distribution and the transforms'
-log-det-Jacobians, exactly PyTorch's composition; only the closed-form moments and entropies are written here."""
+and Weibull (scale * Exponential(1) ** (1 / concentration)). Samples, rsample gradients
+and log_prob come from the base distribution and the transforms' log-det-Jacobians, as
+PyTorch composes them; only closed-form moments and entropies are written here."""
 
 from __future__ import annotations
 
