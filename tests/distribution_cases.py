@@ -182,6 +182,34 @@ CASES: list[tuple[str, Callable]] = [
         ),
     ),
     ("halfnormal", _case(lambda T, D, p: (D.HalfNormal(p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
+    (
+        "inverse_gamma",
+        _case(
+            lambda T, D, p: (
+                D.InverseGamma(p([0.7, 2.5, 4.0]), p([1.0, 0.5, 2.0])),
+                _v(T, [1.3, 0.2, 5.0]),
+            )
+        ),
+    ),
+    ("halfcauchy", _case(lambda T, D, p: (D.HalfCauchy(p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
+    (
+        "pareto",
+        _case(
+            lambda T, D, p: (
+                D.Pareto(p([1.0, 0.5, 2.0]), p([0.7, 2.5, 4.0])),
+                _v(T, [1.3, 2.0, 5.0]),
+            )
+        ),
+    ),
+    (
+        "weibull",
+        _case(
+            lambda T, D, p: (
+                D.Weibull(p([1.0, 0.5, 2.0]), p([0.7, 2.5, 4.0])),
+                _v(T, [1.3, 0.2, 5.0]),
+            )
+        ),
+    ),
     ("gumbel", _case(lambda T, D, p: (D.Gumbel(p([0.0, 1.0]), p([1.0, 0.5])), _v(T, [0.3, 2.0])))),
     (
         "transformed_stickbreaking",
@@ -274,8 +302,12 @@ CASES: list[tuple[str, Callable]] = [
             lambda T, D, p: (
                 D.LowRankMultivariateNormal(
                     p([0.1, -0.3, 0.7]),
-                    p([[[1.0, 0.5], [0.2, -0.3], [0.0, 0.4]],
-                       [[0.3, 0.1], [-1.0, 0.2], [0.5, 0.5]]]),
+                    p(
+                        [
+                            [[1.0, 0.5], [0.2, -0.3], [0.0, 0.4]],
+                            [[0.3, 0.1], [-1.0, 0.2], [0.5, 0.5]],
+                        ]
+                    ),
                     p([0.6, 1.2, 0.9]),
                 ),
                 _v(T, [0.2, 0.1, -0.5]),
@@ -561,6 +593,15 @@ KL_CASES: list[tuple[str, Callable]] = [
             )
         ),
     ),
+    (
+        "pareto",
+        _kl(
+            lambda T, D, p: (
+                D.Pareto(p([1.0, 2.0, 0.5]), p([1.5, 3.0, 2.0])),
+                D.Pareto(p([0.5, 1.0, 1.0]), p([2.0, 0.5, 1.0])),
+            )
+        ),
+    ),
 ]
 
 
@@ -616,9 +657,7 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2), T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(3, 1), T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(3)),
-    lambda T: T.distributions.LowRankMultivariateNormal(
-        T.zeros(3, 2), T.ones(2, 2, 1), T.ones(2)
-    ),
+    lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(3, 2), T.ones(2, 2, 1), T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), -T.ones(2)),
     lambda T: T.distributions.LowRankMultivariateNormal(
         T.zeros(2), T.ones(2, 1), T.ones(2)
@@ -638,4 +677,11 @@ ERRORS: list[Callable] = [
         T.distributions.LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(2)),
         T.distributions.MultivariateNormal(T.zeros(3), T.eye(3)),
     ),
+    lambda T: T.distributions.HalfCauchy(T.tensor([1.0, -1.0])),
+    lambda T: T.distributions.InverseGamma(T.tensor(-1.0), 1.0),
+    lambda T: T.distributions.HalfCauchy(1.0).log_prob(T.tensor(-0.5)),
+    lambda T: T.distributions.Pareto(1.0, T.tensor(0.0)),
+    lambda T: T.distributions.Pareto(T.tensor([1.0, 2.0]), 1.0).log_prob(T.tensor([0.5, 3.0])),
+    lambda T: T.distributions.Weibull(T.tensor(-1.0), 1.0),
+    lambda T: T.distributions.Weibull(1.0, 2.0).log_prob(T.tensor(-1.0)),
 ]

@@ -19,6 +19,7 @@ from .kl import kl_divergence, register_kl
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
+from .positive import HalfCauchy, InverseGamma, Pareto, Weibull
 from .relaxed import (
     ExpRelaxedCategorical,
     LogitRelaxedBernoulli,
@@ -41,6 +42,10 @@ from .von_mises import VonMises
 from .wishart import Wishart
 
 __all__ = [
+    "HalfCauchy",
+    "InverseGamma",
+    "Pareto",
+    "Weibull",
     "LowRankMultivariateNormal",
     "VonMises",
     "Wishart",
@@ -107,20 +112,24 @@ _LAYOUT = {
     "exponential": "Exponential",
     "geometric": "Geometric",
     "gumbel": "Gumbel",
+    "half_cauchy": "HalfCauchy",
     "half_normal": "HalfNormal",
     "independent": "Independent",
+    "inverse_gamma": "InverseGamma",
     "laplace": "Laplace",
     "log_normal": "LogNormal",
     "mixture_same_family": "MixtureSameFamily",
     "multinomial": "Multinomial",
     "normal": "Normal",
     "one_hot_categorical": "OneHotCategorical",
+    "pareto": "Pareto",
     "poisson": "Poisson",
     "relaxed_bernoulli": "LogitRelaxedBernoulli RelaxedBernoulli",
     "relaxed_categorical": "ExpRelaxedCategorical RelaxedOneHotCategorical",
     "studentT": "StudentT",
     "transformed_distribution": "TransformedDistribution",
     "uniform": "Uniform",
+    "weibull": "Weibull",
 }
 for _sub, _names in _LAYOUT.items():
     _members = {n: globals()[n] for n in _names.split()}

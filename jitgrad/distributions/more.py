@@ -16,6 +16,7 @@ from .continuous import Normal, Uniform
 from .discrete import Categorical
 from .distribution import Distribution
 from .gamma import Chi2, _standard_gamma
+from .positive import Folded
 from .transformed import TransformedDistribution
 from .transforms import AbsTransform, AffineTransform, ExpTransform
 from .utils import BinaryParams, broadcast_all
@@ -143,51 +144,20 @@ class StudentT(Distribution):
         )
 
 
-class HalfNormal(TransformedDistribution):
+class HalfNormal(Folded):
     """|X| for X ~ Normal(0, scale)."""
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
         base = Normal(0, scale, validate_args=False)
         super().__init__(base, AbsTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> HalfNormal:
-        new = self._get_checked_instance(HalfNormal, _instance)
-        return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
-
-    scale = property(lambda self: self.base_dist.scale)
 
     @property
     def mean(self) -> Tensor:
         return self.scale * math.sqrt(2 / math.pi)
 
     @property
-    def mode(self) -> Tensor:
-        return self.scale * 0
-
-    @property
     def variance(self) -> Tensor:
         return self.scale.pow(2) * (1 - 2 / math.pi)
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        log_prob = self.base_dist.log_prob(value) + math.log(2)
-        return where(value >= 0, log_prob, -math.inf)
-
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob: Tensor) -> Tensor:
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self) -> Tensor:
-        return self.base_dist.entropy() - math.log(2)
 
 
 class Gumbel(TransformedDistribution):
