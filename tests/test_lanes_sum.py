@@ -1,8 +1,9 @@
 """The 64-lane summation order (``scalar.lanes_sum``, perf/RESULTS.md Run lanes64): what it adds
 in which order, NaN and inf, and its accuracy on tests/test_fold_sum.py's large float32 sums
-against PyTorch's recorded ``sum`` (tests/fixtures/make_sum_accuracy_torch.py). Not yet the
-order of the fused kernels (they use ``fold_sum``): the order is here so that a kernel keeping
-the 64 lanes in its element loop and one summing its stored summands agree bit for bit."""
+against PyTorch's recorded ``sum`` (tests/fixtures/make_sum_accuracy_torch.py), and a compiled
+blocked reduction that keeps the lanes in its loop. A kernel keeping the 64 lanes in its element
+loop and one summing its stored summands with ``lanes_sum`` (tier 0 and capture do too) agree
+bit for bit, both being this order."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from jitgrad.fusion import block_render as BR
+from jitgrad.fusion import codegen as C
+from jitgrad.fusion import lowering as LW
 from jitgrad.kernels.cpu.scalar import LANES, lanes_sum
+from jitgrad.ops.registry import REGISTRY
 
 FIXTURES = Path(__file__).with_name("fixtures")
 sys.path.insert(0, str(FIXTURES))
@@ -75,3 +80,30 @@ def test_large_float32_sums_in_lane_order_lose_no_more_than_pytorchs(name):
     ours = abs(np.float64(np.float32(acc)) - exact)
     torch = abs(TORCH[name] - exact)
     assert ours <= torch, f"{name}: jitgrad off by {ours}, PyTorch by {torch}"
+
+
+def test_blocked_kernel_keeping_the_lanes_adds_each_block_in_lane_order():
+    """mul's backward summing ``g * 1`` over a broadcast operand keeps the lanes in its loop
+    (a short body without math calls): each block's sum is the lane order above, the blocks
+    added in order in float64, bit for bit (two full blocks and a short one)."""
+    spec, order = LW.op_backward(
+        REGISTRY["mul"], "tt", (C.STORE, C.REDUCE), 1, False, "float32", (None, None)
+    )
+    source = C.render_source(spec)
+    assert "lanes_gb[i0 - j_] += np.float32(" in source and "lanes_sum" not in source
+    n = 2 * C.REDUCE_BLOCK + 33
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal(n) * 10.0 ** rng.integers(-6, 7, n)).astype(np.float32)
+    ones = np.ones_like(x)
+    by_role = {"g": x, "a": ones, "b": ones}
+    out = np.zeros(1, np.float32)
+    C.get_kernel(spec).dispatcher(*[by_role[r] for r in order], np.empty_like(x), out)
+    acc = np.float64(0)
+    for lo in range(0, n, C.REDUCE_BLOCK):
+        acc += _lanes_in_the_loop(x[lo : lo + C.REDUCE_BLOCK])
+    assert out[0].tobytes() == np.float32(acc).tobytes(), (out[0], np.float32(acc))
+
+
+def test_a_block_loop_with_math_calls_stores_its_summands_for_lanes_sum():
+    assert BR.keeps_lanes(["        s = (a_ - b_)", "        o[i0] = s * s"])
+    assert not BR.keeps_lanes(["        t = _fm.tanh32(x_)"])
