@@ -23,7 +23,11 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
   add compiled on its own (LLVM keeps the flag on the inlined instruction, so only that add
   may be reordered: the vectorizer keeps VF x interleave partial sums);
 * ``16/32/64 explicit lanes``: element ``i`` added to lane ``i % W`` of a W-element
-  accumulator, in source order (a structure fixed by the source, needing no ``reassoc``).
+  accumulator, in source order (a structure fixed by the source, needing no ``reassoc``);
+* ``one scratch, lanes64, hint``: the hinted loop, its scratch summed by ``scalar.lanes_sum``
+  (lane ``l`` adds ``i = l mod 64`` in order, the lanes then ``fold_sum``-ed; Run lanes64);
+* ``64 lanes, fold_sum``: the same order accumulated in the loop (64 explicit lanes, folded
+  by ``fold_sum``): the same bits as ``lanes_sum`` over the scratch.
 
 See perf/RESULTS.md, Runs floor9, floorsum and floor11.
 """
@@ -115,6 +119,9 @@ def blk({p}, acc, n):
         acc[i % {w}] += s
     return np.float64(acc.sum())
 """
+_LANES_FOLD = _LANES.replace(
+    "np.float64(acc.sum())", "_k.fold_sum(acc[: min(n, {w})], np.float64(0))"
+)
 _KERNEL = """
 @njit(error_model="numpy")
 def kern({p}, loss):
@@ -147,6 +154,9 @@ _CALLS = {
     "16 explicit lanes": "part[b] = blk({sl}, lanes[:16], hi - lo)",
     "32 explicit lanes": "part[b] = blk({sl}, lanes[:32], hi - lo)",
     "64 explicit lanes": "part[b] = blk({sl}, lanes, hi - lo)",
+    "one scratch, lanes64, hint": "blk({sl}, scr[: hi - lo], hi - lo)"
+    "\n        part[b] = _k.lanes_sum(scr[: hi - lo], lanes, np.float64(0))",
+    "64 lanes, fold_sum": "part[b] = blk({sl}, lanes, hi - lo)",
 }
 
 
@@ -177,7 +187,8 @@ def build(workload: str, variant: str):
     names = [p.strip() for p in params.split(",")]
     sliced = ", ".join(f"{n}[lo:hi]" if n in ("x0", "x1", "o0", "o1") else n for n in names)
     template = _RUNNING if variant == "running f32 sum" else _SCRATCH
-    template = _LANES if "lanes" in variant else template
+    template = _LANES if "explicit lanes" in variant else template
+    template = _LANES_FOLD if variant == "64 lanes, fold_sum" else template
     template = _HINTED if variant.endswith("hint") else template
     deep = body.replace("\n        ", "\n            ")
     src = template.format(p=params, body=body, deep=deep, w=variant.split()[0])
@@ -205,10 +216,10 @@ def _args(workload: str, inp: dict) -> tuple:
     return (F(1 / n), *c, x, np.empty_like(x), np.zeros(1, F))
 
 
-def measure(workload: str, repeat: int, asm: bool) -> None:
+def measure(workload: str, repeat: int, asm: bool, only: list[str] | None = None) -> None:
     inp = workloads.WORKLOADS[workload].inputs(quick=False)
     steps = {}
-    for variant in _CALLS:
+    for variant in [v for v in _CALLS if not only or v in only]:
         kern, blk = build(workload, variant)
         args = _args(workload, inp)
         c0 = time.process_time()
@@ -239,10 +250,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("workloads", nargs="*", default=["mse", "gelu"])
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--asm", action="store_true", help="count each block loop's instructions")
+    p.add_argument("--only", action="append", help="this variant only (repeatable)")
     args = p.parse_args(argv)
     numba.set_num_threads(1)
     for w in args.workloads:
-        measure(w, args.repeat, args.asm)
+        measure(w, args.repeat, args.asm, args.only)
 
 
 if __name__ == "__main__":

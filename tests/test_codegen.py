@@ -34,7 +34,7 @@ def test_fused_backward_source_matches_golden():
     assert "(g, saved_exp1, x0, x1, mul0_b, out0, out1):" in source
     # y broadcast from one element: a scalar reduction, blocked so the loop body vectorizes
     assert "blk_out1[i0] = grad1" in source
-    assert "_k.fold_sum(blk_out1, np.float64(0))" in source
+    assert "_k.lanes_sum(blk_out1, lanes_out1, np.float64(0))" in source
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "unfused"])

@@ -1,5 +1,7 @@
-"""The one summation order of blocked reductions (``scalar.fold_sum``): what it adds in which
-order, NaN and inf, and its accuracy on large float32 sums against PyTorch's recorded ``sum``
+"""``scalar.fold_sum``, the pairwise order that folds the 64 lanes of blocked reductions
+(``scalar.lanes_sum``, tests/test_lanes_sum.py; it summed whole blocks until Run lanes64):
+what it adds in which order, NaN and inf, and a fused kernel's accuracy on large float32 sums
+against PyTorch's recorded ``sum``
 (tests/fixtures/make_sum_accuracy_torch.py). That tier 0 and capture reproduce the compiled
 kernels bit for bit is tests/test_tier0.py's and tests/test_capture*.py's; that the sums do not
 depend on the thread count is tests/test_chunked_launch.py's."""
@@ -76,24 +78,3 @@ def test_large_float32_sums_lose_no_more_than_pytorchs(name):
     torch = abs(TORCH[name] - exact)
     assert ours <= torch, f"{name}: jitgrad off by {ours}, PyTorch by {torch}"
 
-
-def test_blocked_kernel_adds_each_block_in_fold_order_under_the_interleave_hint():
-    """The compiled blocked reduction's element loop also feeds a discarded ``reassoc``
-    running sum (``scalar.interleave_hint``, so LLVM interleaves the loop; Run floor11):
-    the sum it returns is the blocks' pairwise trees (``_tree`` above), added in block order
-    in float64, bit for bit, whatever the hint let LLVM reorder."""
-    spec, order = LW.op_backward(
-        REGISTRY["mul"], "tt", (C.STORE, C.REDUCE), 1, False, "float32", (None, None)
-    )
-    assert "_k.interleave_hint(ilv_, np.float32(" in C.render_source(spec)
-    n = 2 * C.REDUCE_BLOCK + 33  # two full blocks and a short one
-    rng = np.random.default_rng(11)
-    x = (rng.standard_normal(n) * 10.0 ** rng.integers(-6, 7, n)).astype(np.float32)
-    ones = np.ones_like(x)
-    by_role = {"g": x, "a": ones, "b": ones}
-    out = np.zeros(1, np.float32)
-    C.get_kernel(spec).dispatcher(*[by_role[r] for r in order], np.empty_like(x), out)
-    acc = np.float64(0)
-    for lo in range(0, n, C.REDUCE_BLOCK):
-        acc += np.float64(_tree(list(x[lo : lo + C.REDUCE_BLOCK])))
-    assert out[0].tobytes() == np.float32(acc).tobytes(), (out[0], np.float32(acc))

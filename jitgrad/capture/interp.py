@@ -76,7 +76,7 @@ def _blocked_sum(parts, block):
     (:func:`jitgrad.fusion.codegen._blocked_reduction`): each block of ``block`` summands
     (its ``REDUCE_BLOCK``, which the row carries: a constant baked in here would outlive a
     change there in the disk cache), stored in a fresh array of their dtype, is summed by
-    ``fold_sum`` (its pairwise order), and the block sums are added in order in float64."""
+    ``lanes_sum`` (its 64-lane order), and the block sums are added in order in float64."""
     acc = np.float64(0)
     n = parts.shape[0]
     for lo in range(0, n, block):
@@ -84,7 +84,7 @@ def _blocked_sum(parts, block):
         blk = np.empty(hi - lo, parts.dtype)
         for i in range(hi - lo):
             blk[i] = parts[lo + i]
-        acc += _k.fold_sum(blk, np.float64(0))
+        acc += _k.lanes_sum(blk, np.empty(_k.LANES, parts.dtype), np.float64(0))
     return acc
 
 

@@ -26,11 +26,56 @@ only when the loop has a reduction; a loop that only stores runs one vector per 
 tanh-GELU's body (``tanh32``, a division) then waits on its own dependency chain: the block
 loop took 4.8 us per 4096 elements where the same loop with a running sum took 3.5 (one
 thread, in L1). The hint makes the loop a reduction loop (LLVM interleaved it 4x); the value
-is dropped, so the stored summands and the block sums (``fold_sum`` over the scratch, the
+is dropped, so the stored summands and the block sums (``lanes_sum`` over the scratch, the
 order tier 0 and capture share) are unchanged, bit for bit (perf/RESULTS.md, Run floor11).
 """
 
 from __future__ import annotations
+
+#: Lanes of the 64-lane summation order (:func:`jitgrad.kernels.cpu.scalar.lanes_sum`).
+LANES = 64
+
+
+def keeps_lanes(body: list[str]) -> bool:
+    """Whether a block loop keeps the 64 lanes itself (``lanes[i0 - j_] += s``) rather than
+    storing its summands for ``lanes_sum``: the same bits either way. A short body without
+    math calls is memory-bound, and the lanes in the loop save the pass over the scratch
+    (mse 1.26 -> 0.92 the floor); a body with ``tanh32`` & co. kept in a 64-wide inner loop
+    reloads its constants and is not interleaved (gelu 1.55 -> 1.87; Run lanes64)."""
+    return not any("_fm." in ln or "_k." in ln for ln in body)
+
+
+def lanes_function(name: str, params: list[str], main: list[str], tail: list[str], flags: str):
+    """Source lines of ``name(params..., n_)`` keeping each reduced output's lanes (params
+    ``lanes_<output>``, zeroed here): ``main`` (indented 12) runs over the whole groups of 64,
+    ``tail`` (indented 8) over the rest; both add summand ``i0`` into lane ``i0 - j_``."""
+    lanes = [p for p in params if p.startswith("lanes_")]
+    lines = [f"@cached_njit({flags})", f"def {name}({', '.join([*params, 'n_'])}):"]
+    lines += [f"    for l_ in range({LANES}):", *[f"        {a}[l_] = 0" for a in lanes]]
+    lines += [f"    m_ = n_ - n_ % {LANES}", f"    for j_ in range(0, m_, {LANES}):"]
+    lines += [f"        for l_ in range({LANES}):", "            i0 = j_ + l_", *main]
+    lines += ["    j_ = m_", "    for i0 in range(m_, n_):", *tail]
+    return [*lines, "", ""]
+
+
+def reduction_block(name: str, params: list[str], body_at, reduced: list, flags: str) -> tuple:
+    """(the outputs summed from a scratch, the block function's lines, per reduced output the
+    start of its block-sum call) for codegen's blocked reduction; appends the block's own
+    parameters (``lanes_<output>`` or ``blk_<output>``) to ``params``. ``body_at(indent,
+    reduce, prefix)`` renders the element loop's body, ``reduce`` storing each summand."""
+    body = body_at(" " * 8, "blk_{array}[i0] = {local}", "blk_")
+    if keeps_lanes(body):  # the same bits as lanes_sum over the stored summands
+        params += [f"lanes_{o[0]}" for o in reduced]
+        add = "lanes_{array}[i0 - j_] += np.{dt}({local})"
+        block = lanes_function(
+            name, params, body_at(" " * 12, add, "blk_"), body_at(" " * 8, add, "blk_"), flags
+        )
+        cut = f"[: min(blk_hi - blk_lo, {LANES})]"
+        return [], block, [f"_k.fold_sum(lanes_{o[0]}{cut}, " for o in reduced]
+    params += [f"blk_{o[0]}" for o in reduced]
+    block = block_function(name, params, body, flags, reduced[0][1::2])
+    return reduced, block, [f"_k.lanes_sum(blk_{o[0]}, lanes_{o[0]}, " for o in reduced]
+
 
 #: Summand dtypes given the interleave hint (a ``reassoc`` add means something for floats only;
 #: LLVM interleaves integer reductions anyway).

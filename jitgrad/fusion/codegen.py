@@ -18,8 +18,8 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from ..kernels.cpu import jit
+from . import block_render as BR
 from . import chunked, diskcache, tier0
-from .block_render import block_function
 
 STORE, ACCUMULATE, REDUCE = "store", "acc", "reduce"
 #: Accumulate into a view with stride 0 in the innermost dimension: summed in a register over
@@ -287,7 +287,7 @@ def _body(
         elif mode == ACCUMULATE:
             lines.append(f"{indent}{at(array)} += {local}")
         else:  # REDUCE, ACCUMULATE_ROW: into the running accumulator (or the block)
-            lines.append(indent + reduce.format(array=array, local=local))
+            lines.append(indent + reduce.format(array=array, local=local, dt=_dt))
     return lines
 
 
@@ -296,41 +296,40 @@ REDUCE_BLOCK = 4096
 
 
 def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flags: str) -> tuple:
-    """A 1-D loop whose full reductions are blocked: each block stores the summands into a
-    scratch array of their dtype (``blk_<output>``, one per call: a fresh one per block cost
-    mse 1.4 of 8 ms, RESULTS.md Run floor9), sums it in the pairwise order of
-    :func:`jitgrad.kernels.cpu.scalar.fold_sum` (tier 0 and capture call it on the same
-    summands: the same bits by construction), and adds the blocks' partial sums in block
-    order, whatever the thread count. Explicit lanes in the loop vectorized badly (Run
-    floorsum); the first summand (``reduced[0][1::2]``) feeds a discarded interleave hint.
-    Block slices are indexed from 0 (``x[blk_lo:blk_hi][i0]``): ``x[i0]`` over
-    ``range(blk_lo, blk_hi)`` compiled to gathers (tanh-GELU 2.35x slower). Returns the
-    element loop as a function of its own (:mod:`.block_render` says why) and the kernel body.
-    """
+    """A 1-D loop whose full reductions are blocked, each block summed in the 64-lane order
+    of :func:`jitgrad.kernels.cpu.scalar.lanes_sum` (tier 0 and capture call it: the same
+    bits), the blocks' partial sums added in block order, whatever the thread count. A short
+    body keeps the lanes in its loop (:func:`.block_render.keeps_lanes`); any other stores
+    the summands into a scratch of their dtype (one per call, Run floor9) for ``lanes_sum``,
+    the first summand (``reduced[0][1::2]``) feeding a discarded interleave hint. Block
+    slices are indexed from 0 (``x[i0]`` over ``range(blk_lo, blk_hi)`` compiled to gathers:
+    tanh-GELU 2.35x slower). Returns the element loop as a function of its own
+    (:mod:`.block_render` says why) and the kernel body."""
     lines = [f"    n_blk = (n0 + {REDUCE_BLOCK - 1}) // {REDUCE_BLOCK}"]
     if spec.parallel:  # a chunk kernel over blocks [lo_, hi_); the caller owns part_*
         lines += _finish(reduced, "n_blk")
     else:
         for array, _local, _mode, dt in reduced:
             lines.append(f"    part_{array} = np.empty(n_blk, np.{_accumulator(dt)})")
-    lines += [f"    scr_{o[0]} = np.empty(min(n0, {REDUCE_BLOCK}), np.{o[3]})" for o in reduced]
+    whole = dict(spec.compact)  # one broadcast value, read at [0]
+    sliced = array_inputs + [o[0] for o in spec.outputs if o[2] != REDUCE]
+    params = [n for n, is_scalar in spec.inputs if is_scalar] + list(whole)
+    params += [f"blk_{n}" for n in sliced if n not in whole]
+    name = f"{spec.function_name}_blk"
+    body_at = functools.partial(_body, spec, array_inputs, "i0")  # (indent, reduce, prefix)
+    scratch, block, sums = BR.reduction_block(name, params, body_at, reduced, flags)
+    lines += [f"    scr_{o[0]} = np.empty(min(n0, {REDUCE_BLOCK}), np.{o[3]})" for o in scratch]
+    lines += [f"    lanes_{o[0]} = np.empty({BR.LANES}, np.{o[3]})" for o in reduced]
     lines += [
         f"    for i_blk in {'range(lo_, hi_)' if spec.parallel else 'range(n_blk)'}:",
         f"        blk_lo = i_blk * {REDUCE_BLOCK}",
         f"        blk_hi = min(blk_lo + {REDUCE_BLOCK}, n0)",
     ]
-    whole = dict(spec.compact)  # one broadcast value, read at [0]
-    sliced = array_inputs + [o[0] for o in spec.outputs if o[2] != REDUCE]
     lines += [f"        blk_{n} = {n}[blk_lo:blk_hi]" for n in sliced if n not in whole]
-    lines += [f"        blk_{o[0]} = scr_{o[0]}[: blk_hi - blk_lo]" for o in reduced]
-    params = [n for n, is_scalar in spec.inputs if is_scalar] + list(whole)
-    params += [f"blk_{n}" for n in sliced if n not in whole] + [f"blk_{o[0]}" for o in reduced]
-    body = _body(spec, array_inputs, "i0", " " * 8, "blk_{array}[i0] = {local}", "blk_")
-    block = block_function(f"{spec.function_name}_blk", params, body, flags, reduced[0][1::2])
-    lines.append(f"        {spec.function_name}_blk({', '.join(params)}, blk_hi - blk_lo)")
-    for array, _local, _mode, dt in reduced:
-        zero = f"np.{_accumulator(dt)}(0)"
-        lines.append(f"        part_{array}[i_blk] = _k.fold_sum(blk_{array}, {zero})")
+    lines += [f"        blk_{o[0]} = scr_{o[0]}[: blk_hi - blk_lo]" for o in scratch]
+    lines.append(f"        {name}({', '.join(params)}, blk_hi - blk_lo)")
+    for (array, _local, _mode, dt), call in zip(reduced, sums):
+        lines.append(f"        part_{array}[i_blk] = {call}np.{_accumulator(dt)}(0))")
     if spec.parallel:
         return block, lines
     for array, _local, _mode, dt in reduced:

@@ -14,7 +14,7 @@ expression computes, with the same scalar functions (:mod:`jitgrad.kernels.cpu.f
 0/1 of that dtype (exact). Outputs are written in the compiled loop's order: stores and ``+=``
 element by element in C order; a row accumulator (``ACCUMULATE_ROW``) and a full reduction
 run in float64 and are narrowed once, as :func:`.codegen.render_source` does; a 1-D full
-reduction is summed by blocks of ``codegen.REDUCE_BLOCK`` with ``fold_sum`` on a fresh
+reduction is summed by blocks of ``codegen.REDUCE_BLOCK`` with ``lanes_sum`` on a fresh
 C-contiguous block, as :func:`.codegen._blocked_reduction` does. (A NaN result may differ in
 sign or payload: which operand's NaN an instruction passes on depends on the order LLVM puts
 commutative operands in.) (Capture's tape interpreter,
@@ -290,7 +290,7 @@ def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N8
 @njit(inline="always")
 def _reduce_chunk(ins, R, m, acc, blk, fill, block, last, i0):  # noqa: N803
     """The full reductions' share of a chunk of ``m`` elements: a 1-D loop's (``block``)
-    summands are added block by block with ``fold_sum`` once a block is full or the loop
+    summands are added block by block with ``lanes_sum`` once a block is full or the loop
     ends (``last``); otherwise each is added to the running float64 sum ``acc``. Returns
     the filled length of the current block."""
     if block:
@@ -302,7 +302,8 @@ def _reduce_chunk(ins, R, m, acc, blk, fill, block, last, i0):  # noqa: N803
                     part = np.empty(fill, i0.dtype)
                     for j in range(fill):
                         part[j] = blk[d, j]
-                    acc[d] += _k.fold_sum(part, np.float64(0))
+                    lanes = np.empty(64, i0.dtype)  # scalar.LANES
+                    acc[d] += _k.lanes_sum(part, lanes, np.float64(0))
             fill = 0
     else:
         for r in range(1, ins.shape[0]):

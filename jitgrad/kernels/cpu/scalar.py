@@ -139,6 +139,30 @@ def fold_sum(x, zero):  # sum of a short 1-D block in a fixed pairwise order; x 
     return zero + x[0]
 
 
+#: Lanes of :func:`lanes_sum`'s order: 64 float32 are four AVX-512 vectors, so the lanes' adds
+#: vectorize without ``reassoc`` and a block loop accumulating them stays memory-bound.
+LANES = 64
+
+
+@njit(error_model="numpy")
+def lanes_sum(x, lanes, zero):  # sum of a 1-D block in the 64-lane order; lanes is scratch
+    # The 64-lane order (perf/RESULTS.md, Run lanes64): lane l adds x[i] for i = l (mod 64) in
+    # increasing i, from 0 in x's dtype; the 64 lanes are then summed by ``fold_sum``. A loop
+    # that keeps ``lanes`` itself (``lanes[i % 64] += s`` in its element loop) gives the same
+    # bits as this function over the stored summands, so a kernel may take either form.
+    n = x.shape[0]
+    for l in range(LANES):
+        lanes[l] = 0
+    m = n - n % LANES
+    for j in range(0, m, LANES):
+        blk = x[j : j + LANES]
+        for l in range(LANES):
+            lanes[l] = lanes[l] + blk[l]
+    for i in range(m, n):
+        lanes[i - m] = lanes[i - m] + x[i]
+    return fold_sum(lanes[: min(n, LANES)], zero)
+
+
 @njit(fastmath={"reassoc"}, error_model="numpy")
 def interleave_hint(acc, s):  # acc + s, reorderable: a block loop's discarded running sum
     # Only this add carries ``reassoc`` (LLVM keeps the flag on the inlined instruction), so
