@@ -115,7 +115,7 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
     keep = {o[0] for o in spec.outputs if o[2] in (REDUCE, ACCUMULATE_ROW)}
     compact = []
     original = call
-    full = 0  # 1-D operands left whole: the loop's length is read from one of them
+    full = 0  # operands left whole: the loop's shape is read from one of them
     call = list(call)
     for k, (name, v) in enumerate(zip(spec.arg_names, call, strict=True)):
         if name in keep or getattr(v, "ndim", 0) != spec.ndim:
@@ -137,12 +137,25 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
         elif s1 == 0:  # one column, repeated across the columns
             call[k] = v[:, 0]
             compact.append((name, 0))
+        else:
+            full += 1
     if spec.ndim == 1 and not full:
         return original, ()
+    if compact and not full and not _shape_kept(spec, keep):  # a column times a row
+        k = spec.arg_names.index(compact.pop(0)[0])
+        call[k] = original[k]  # left a broadcast view: the loop's shape is read from it
     for k in (spec.arg_names.index(name) for name, _ in compact):
         if not call[k].flags.writeable:  # an input only: outputs are written
             call[k] = call[k].copy()
     return call, tuple(compact)
+
+
+def _shape_kept(spec: KernelSpec, keep: set) -> bool:
+    """Whether an operand ``compact_args`` leaves whole anyway (a row-accumulated output)
+    gives the loop its shape (:func:`loop_shape_source`). Without one, a 2-D loop whose every
+    operand is a row, a column or one value (``(a(3,1) * b(1,3)).sum()``'s gradient for
+    ``b`` only) had no array to read its shape from: StopIteration in code generation."""
+    return any(o[0] in keep and o[2] != REDUCE for o in spec.outputs)
 
 
 def render_source(spec: KernelSpec) -> str:
