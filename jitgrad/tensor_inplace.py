@@ -23,6 +23,7 @@ from .backends import STATE as DEVICE
 from .engine.grad_mode import STATE, no_grad
 from .frontend import functions as F
 from .frontend.creation import zeros_like
+from .frontend.declared_front import refuse_number_other
 from .frontend.indexing import setitem
 from .frontend.pointwise import check_inplace
 from .frontend.pointwise_inplace import apply_inplace, writes_through_view
@@ -90,6 +91,8 @@ def _declared(op_name: str, name: str) -> Callable[..., Tensor]:
     op = R[op_name]
 
     def method(self: Tensor, *others: Any) -> Tensor:
+        if op.tensor_other:  # (arctan2_: PyTorch's error names the alias)
+            refuse_number_other(name, *others)
         return apply_inplace(op, self, others)
 
     method.__name__ = method.__qualname__ = name

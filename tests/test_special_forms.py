@@ -23,16 +23,9 @@ APPROXIMATE += ("arctan2_",)
 
 
 #: Where jitgrad differs from PyTorch (row name -> why), strict xfail so a fix shows up here;
-#: each differed before these forms were generated (the same rows fail on main).
-KNOWN = {
-    "sinc__float32": "sin(pi x) / (pi x) at integer x: jitgrad's ~1e-17, PyTorch's float32 "
-    "rounding of pi x gives ~3e-8",
-    "hypot__scalar": "PyTorch's hypot_ takes a Tensor other only (TypeError)",
-    "atan2__scalar": "PyTorch's atan2_ takes a Tensor other only (TypeError)",
-    "arctan2__scalar": "PyTorch's arctan2_ takes a Tensor other only (TypeError)",
-    "hypot__int": "PyTorch has no integer hypot kernel (NotImplementedError), jitgrad "
-    "computes in float and refuses the cast back",
-}
+#: empty since sinc_ float32, hypot_'s integer refusal and the Tensor-only other of
+#: hypot_/atan2_/arctan2_ follow PyTorch (session 11).
+KNOWN: dict[str, str] = {}
 PARAMS = [
     pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])
     if name in KNOWN

@@ -142,6 +142,21 @@ def refuse_bool(op: OpDef, operands: tuple) -> None:
         raise NotImplementedError(f"\"{op.kernel or op.name}_cpu\" not implemented for 'Bool'")
 
 
+def refuse_integral(op: OpDef, operands: tuple) -> None:
+    """``no_integral``: PyTorch's error for an op with no integer kernel (``hypot``)."""
+    dt = result_type(list(operands))
+    if not (dt.is_floating_point or dt.is_complex):
+        raise NotImplementedError(f"\"{op.kernel or op.name}_cpu\" not implemented for "
+                                  f"'{D.scalar_name(dt)}'")  # fmt: skip
+
+
+def refuse_number_other(name: str, other: Any) -> None:
+    """``tensor_other``: PyTorch's in-place overload takes a Tensor only (``x.hypot_(2.0)``)."""
+    if not isinstance(other, Tensor):
+        kind = type(other).__name__
+        raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {kind}")
+
+
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002
     """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
     if not (isinstance(input, Tensor) or isinstance(other, Tensor)):

@@ -103,8 +103,7 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
     backward on 512x512 float32 took 1.7 ms, the same loop over the bias as a contiguous 1-D
     array indexed by the column 0.073 ms; a 1-D backward reading a ``mean``'s seed gradient
     compiled to gathers. A full reduction's 1-element output and row-accumulated outputs
-    (``ACCUMULATE_ROW``) are left as they are. Callers pass 1-D loops of at least
-    :data:`COMPACT_1D` elements only.
+    (``ACCUMULATE_ROW``) are left as they are. 1-D loops: :data:`COMPACT_1D` elements or more.
 
     A read-only compacted operand (a ``sum``'s seed gradient) is copied: a read-only array
     picks the any-layout overload (``jit.one_overload_per_layout``), a strided scalar
@@ -113,9 +112,8 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
     if spec.ndim not in (1, 2):
         return call, ()
     keep = {o[0] for o in spec.outputs if o[2] in (REDUCE, ACCUMULATE_ROW)}
-    compact = []
-    original = call
-    full = 0  # 1-D operands left whole: the loop's length is read from one of them
+    compact, original = [], call
+    full = 0  # operands left whole: the loop's shape is read from one of them
     call = list(call)
     for k, (name, v) in enumerate(zip(spec.arg_names, call, strict=True)):
         if name in keep or getattr(v, "ndim", 0) != spec.ndim:
@@ -124,8 +122,7 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
             if v.strides[0] == 0 and v.shape[0] > 1:
                 call[k] = v[:1]
                 compact.append((name, -1))
-            else:
-                full += 1
+            full += v.strides[0] != 0 or v.shape[0] <= 1
             continue
         s0, s1 = v.strides
         if s0 == 0 and s1 == 0:  # one value everywhere (a loss's seed gradient)
@@ -137,8 +134,11 @@ def compact_args(spec: KernelSpec, call: list) -> tuple[list, tuple[tuple[str, i
         elif s1 == 0:  # one column, repeated across the columns
             call[k] = v[:, 0]
             compact.append((name, 0))
+        full += not (s0 == 0 or s1 == 0)
     if spec.ndim == 1 and not full:
         return original, ()
+    if compact and not full and ACCUMULATE_ROW not in {o[2] for o in spec.outputs}:
+        call[j] = original[j := spec.arg_names.index(compact.pop(0)[0])]  # one whole: the shape
     for k in (spec.arg_names.index(name) for name, _ in compact):
         if not call[k].flags.writeable:  # an input only: outputs are written
             call[k] = call[k].copy()

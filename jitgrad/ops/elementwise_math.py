@@ -242,6 +242,7 @@ defop(
     torch=("atan2", "arctan2"),
     method=True,
     inplace=True,
+    tensor_other=True,
 )
 defop(
     "hypot",
@@ -252,6 +253,8 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    tensor_other=True,
+    no_integral=True,
 )
 defop(
     "log10",

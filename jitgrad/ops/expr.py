@@ -89,7 +89,7 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "i0e": {"*": "_k.i0e({0})"},
     "i1": {"*": "_k.i1({0})"},
     "i1e": {"*": "_k.i1e({0})"},
-    "sinc": {"*": "_k.sinc({0})"},
+    "sinc": {"float32": "_k.sinc32({0})", "*": "_k.sinc({0})"},
     "ndtri": {"*": "_k.ndtri({0})"},
     "log_ndtr": {"*": "_k.log_ndtr({0})"},
     "erfcx": {"*": "_k.erfcx({0})"},

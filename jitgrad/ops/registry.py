@@ -82,6 +82,9 @@ class OpDef:
     kernel: str = ""  # PyTorch's CPU kernel name in its dtype errors (default: name)
     no_bool: bool = False
     no_derivative: str = ""  # PyTorch's name for the op in its "not implemented" error
+    #: PyTorch's in-place form takes a Tensor ``other`` only (``hypot_(2.0)``: TypeError)
+    tensor_other: bool = False
+    no_integral: bool = False  # no integer or bool kernel (``"hypot_cpu" not implemented``)
 
     @property
     def node_name(self) -> str:
@@ -154,6 +157,8 @@ def defop(
     kernel: str = "",
     no_bool: bool = False,
     no_derivative: str = "",
+    tensor_other: bool = False,
+    no_integral: bool = False,
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -167,6 +172,7 @@ def defop(
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
     public += (inplace_as, cgrads, complex_expr, complex_result, kernel, no_bool, no_derivative)
+    public += (tensor_other, no_integral)
     op = OpDef(name, len(grads), expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op

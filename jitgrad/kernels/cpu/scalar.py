@@ -19,6 +19,7 @@ from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     log_ndtr,
     ndtri,
     sinc,
+    sinc32,
 )
 from .special_gamma import (  # noqa: F401 - as above
     digamma,
@@ -33,7 +34,7 @@ from .special_gamma import (  # noqa: F401 - as above
 
 #: The special functions above, by name (the CUDA backend compiles each for the device).
 SPECIAL = (
-    "erfcx erfinv i0 i0e i1 i1e log_ndtr ndtri sinc "
+    "erfcx erfinv i0 i0e i1 i1e log_ndtr ndtri sinc sinc32 "
     "digamma gammainc gammaincc mvdigamma mvlgamma polygamma trigamma zeta"
 ).split()
 

@@ -279,6 +279,16 @@ def sinc(x):
     return math.sin(t) / t
 
 
+@cached_njit(error_model="numpy")
+def sinc32(x):
+    """``sinc`` of a float32 as PyTorch computes it: ``pi x`` rounded to float32 first, so
+    ``sinc`` at a nonzero integer is ``sin(fl(pi x)) / fl(pi x)`` (~3e-8), not ~1e-17."""
+    if x == 0:
+        return 1.0
+    t = np.float64(np.float32(_PI) * np.float32(x))
+    return math.sin(t) / t
+
+
 __all__ = [
     "erfcx",
     "erfinv",
@@ -289,4 +299,5 @@ __all__ = [
     "log_ndtr",
     "ndtri",
     "sinc",
+    "sinc32",
 ]
