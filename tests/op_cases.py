@@ -472,6 +472,20 @@ CASES: list[OpCase] = [
         U,
         differentiable=(False,),
     ),
+    # shift counts 0..8 (|4b| floored); negative and too-wide counts: test_special_forms.py
+    *(
+        OpCase(
+            name,
+            lambda t, a, b, name=name: getattr(t, name)(_ints(t, a), _ints(t, b).abs()),
+            lambda a, b, ref=ref: ref(_np_ints(a), np.abs(_np_ints(b))),
+            B,
+            differentiable=(False, False),
+        )
+        for name, ref in (
+            ("bitwise_left_shift", np.left_shift),
+            ("bitwise_right_shift", np.right_shift),
+        )
+    ),
 ]
 
 CASES += [

@@ -29,6 +29,8 @@ CASES = sorted((ROOT / "tests" / "cuda_sim").glob("cases_*.py"))
 GROUP_B = (
     "cases_backend",
     "cases_complex",
+    "cases_conv_more",
+    "cases_devfallback",
     "cases_devmath",
     "cases_native",
     "cases_newapi",
@@ -62,7 +64,7 @@ def run_cases(files: list[str], simulator: bool, at_least: int) -> None:
         env=_env(NUMBA_ENABLE_CUDASIM="1" if simulator else None),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,  # (each group takes ~8 minutes of one core in the simulator)
     )
     tail = (proc.stdout + proc.stderr)[-6000:]
     assert proc.returncode == 0, tail

@@ -143,7 +143,11 @@ def test_gradients_match_torch(case):
 
 
 def test_every_declared_op_has_a_case():
-    assert set(REGISTRY) == set(BY_OP)
+    # ops without a derivative (PyTorch's NotImplemented node: floor_divide) have their rows,
+    # values and backward errors recorded from PyTorch, in tests/special_form_cases.py
+    no_derivative = {name for name, op in REGISTRY.items() if op.no_derivative}
+    assert no_derivative <= {"floor_divide", "floor_divide_inplace"}
+    assert set(REGISTRY) - no_derivative == set(BY_OP)
 
 
 @pytest.mark.parametrize(

@@ -169,7 +169,9 @@ def test_values_at_the_edges_match_pytorch(name):
     np.testing.assert_allclose(got, _floats(EDGES[name]), rtol=2e-14, atol=0)
 
 
-@pytest.mark.parametrize("name", ["lgamma", "digamma", "erfinv", "i0", "sinc"])
+# (not sinc: PyTorch's float32 sinc rounds pi * x to float32 first, so near integers it is
+# not the float64 value rounded; tests/test_special_forms.py holds its recorded values)
+@pytest.mark.parametrize("name", ["lgamma", "digamma", "erfinv", "i0"])
 def test_float32_rounds_the_float64_value(name):
     points, call = CALLS[name]
     # the points float32 holds exactly, and values it does not overflow on
