@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from special_form_cases import ROWS
-from wrapped_op_cases import assert_row, run_row
+from wrapped_op_cases import check_row, row_params
 
 import jitgrad
 
@@ -26,24 +26,12 @@ APPROXIMATE += ("arctan2_",)
 #: empty since sinc_ float32, hypot_'s integer refusal and the Tensor-only other of
 #: hypot_/atan2_/arctan2_ follow PyTorch (session 11).
 KNOWN: dict[str, str] = {}
-PARAMS = [
-    pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])
-    if name in KNOWN
-    else pytest.param(name, fn, id=name)
-    for name, fn in ROWS
-]
-
-
-def _tolerance(name: str, dtype: str) -> float:
-    if not name.startswith(APPROXIMATE):
-        return 0.0
-    return 4e-6 if dtype == "float32" else 1e-12
+PARAMS = row_params(ROWS, KNOWN)
 
 
 @pytest.mark.parametrize("name, fn", PARAMS)
 def test_row_matches_pytorch(name: str, fn) -> None:
-    want = RECORDED[name]
-    assert_row(run_row(jitgrad, fn), want, _tolerance(name, want.get("dtype", "")))
+    check_row(jitgrad, fn, RECORDED[name], name.startswith(APPROXIMATE))
 
 
 def test_every_row_was_recorded() -> None:

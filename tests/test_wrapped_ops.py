@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from wrapped_op_cases import ROWS, assert_row, run_row
+from wrapped_op_cases import ROWS, check_row, row_params
 
 import jitgrad
 
@@ -25,24 +25,12 @@ APPROXIMATE = ("polygamma", "logit")
 #: Where jitgrad differs from PyTorch (row name -> why), strict xfail so a fix shows up
 #: here. Empty since issue 13 fixed the six differences the table first found.
 KNOWN: dict[str, str] = {}
-PARAMS = [
-    pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name])])
-    if name in KNOWN
-    else pytest.param(name, fn, id=name)
-    for name, fn in ROWS
-]
-
-
-def _tolerance(name: str, dtype: str) -> float:
-    if not name.startswith(APPROXIMATE):
-        return 0.0
-    return 4e-6 if dtype == "float32" else 1e-12
+PARAMS = row_params(ROWS, KNOWN)
 
 
 @pytest.mark.parametrize("name, fn", PARAMS)
 def test_row_matches_pytorch(name: str, fn) -> None:
-    want = RECORDED[name]
-    assert_row(run_row(jitgrad, fn), want, _tolerance(name, want.get("dtype", "")))
+    check_row(jitgrad, fn, RECORDED[name], name.startswith(APPROXIMATE))
 
 
 def test_every_row_was_recorded() -> None:
