@@ -252,10 +252,6 @@ METHODS: dict[str, Any] = {
     "cumsum_": _via(cumsum, "cumsum_"),
     "cumprod_": _via(cumprod, "cumprod_"),
     "renorm_": _via(M.renorm, "renorm_"),
-    **{
-        n + "_": _nondifferentiable(getattr(M, n), n + "_")
-        for n in "gcd lcm nextafter".split()
-    },
 }
 
 #: the function forms PyTorch has at module level (``torch.tan_(t)`` is ``t.tan_()``)

@@ -69,9 +69,15 @@ def method(op: OpDef) -> Any:
 
 def inplace(op: OpDef) -> Any:
     """``Tensor.<name>_``: the hook's operands written into ``self``."""
-    sig, at = inspect.signature(op.front), op.self_at
+    hook = op.inplace_front or op.front
+    sig, at = inspect.signature(hook), op.self_at
     runs = REGISTRY[op.inplace_as] if op.inplace_as else op  # its own node name
-    fn = _generate(op.torch[0] + "_", op, _INPLACE, _self_first(sig, at), sig, at, None, runs)
+    body = _INPLACE
+    if op.tensor_only:  # PyTorch's TypeError names the in-place form, position 1
+        other = [p for i, p in enumerate(sig.parameters) if i != at][0]
+        body = f"    refuse_number_other(_name + '_', {other}, 1, {other!r})\n" + body
+    fn = _generate(op.torch[0] + "_", op, body, _self_first(sig, at), sig, at, None, runs)
+    fn.__globals__["_hook"] = hook
     return fn
 
 
@@ -105,6 +111,7 @@ def _generate(
     ns.update(_hook=op.front, _op=runs or op, _registry=REGISTRY, _run=run)
     ns.update(_apply_inplace=apply_inplace, _write_out=write_out, _name=op.torch[0])
     ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor, refuse_bool=refuse_bool)
+    ns.update(refuse_number_other=refuse_number_other)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
     fn = ns[name]
@@ -150,11 +157,14 @@ def refuse_integral(op: OpDef, operands: tuple) -> None:
                                   f"'{D.scalar_name(dt)}'")  # fmt: skip
 
 
-def refuse_number_other(name: str, other: Any) -> None:
-    """``tensor_other``: PyTorch's in-place overload takes a Tensor only (``x.hypot_(2.0)``)."""
+def refuse_number_other(name: str, other: Any, position: int = 1, param: str = "other") -> None:
+    """``tensor_other``: PyTorch's in-place overload takes a Tensor only (``x.hypot_(2.0)``);
+    ``tensor_only``: its function too (``gcd(x, 4)``, position 2)."""
     if not isinstance(other, Tensor):
         kind = type(other).__name__
-        raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {kind}")
+        raise TypeError(
+            f"{name}(): argument '{param}' (position {position}) must be Tensor, not {kind}"
+        )
 
 
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002

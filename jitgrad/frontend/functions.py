@@ -65,7 +65,7 @@ def inplace_form(op: OpDef):
     elif op.arity == 2:
 
         def fn(t: Any, other: Any) -> Any:
-            if op.tensor_other:
+            if op.tensor_other or op.tensor_only:
                 front.refuse_number_other(op.torch[0] + "_", other)
             if op.no_integral:
                 front.refuse_integral(op, (t, other))
@@ -111,7 +111,7 @@ def _public(op: OpDef):
     if op.front:
         return front.function(op)
     fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
-    if op.integral or op.zero_divisor or op.no_bool or op.no_integral:
+    if op.integral or op.zero_divisor or op.no_bool or op.no_integral or op.tensor_only:
         fn = _checked(op, fn)
     fn.__doc__ = op.doc or fn.__doc__
     return fn
@@ -123,6 +123,8 @@ def _checked(op: OpDef, plain: Any):
     name, integral, zero_divisor, no_bool = op.name, op.integral, op.zero_divisor, op.no_bool
 
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if op.tensor_only:
+            front.refuse_number_other(name, other, 2)
         if op.no_integral:
             front.refuse_integral(op, (input, other))
         if integral:

@@ -85,6 +85,11 @@ class OpDef:
     #: PyTorch's in-place form takes a Tensor ``other`` only (``hypot_(2.0)``: TypeError)
     tensor_other: bool = False
     no_integral: bool = False  # no integer or bool kernel (``"hypot_cpu" not implemented``)
+    #: PyTorch's function and in-place form take a Tensor ``other`` only (``gcd(x, 4)``)
+    tensor_only: bool = False
+    #: the in-place form's own hook (same parameters as ``front``) where PyTorch checks more
+    #: there: ``float_power_``'s base must already have the result dtype
+    inplace_front: Callable | None = None
 
     @property
     def node_name(self) -> str:
@@ -159,6 +164,8 @@ def defop(
     no_derivative: str = "",
     tensor_other: bool = False,
     no_integral: bool = False,
+    tensor_only: bool = False,
+    inplace_front: Callable | None = None,
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -172,7 +179,7 @@ def defop(
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
     public += (inplace_as, cgrads, complex_expr, complex_result, kernel, no_bool, no_derivative)
-    public += (tensor_other, no_integral)
+    public += (tensor_other, no_integral, tensor_only, inplace_front)
     op = OpDef(name, len(grads), expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
