@@ -8,7 +8,7 @@ refusals and CopySlices stay in one place
 - a comparison writes its 0/1 result in ``self``'s dtype and, as PyTorch, rebases a tensor
   with history onto a zero-gradient node (``EqBackward0``, ``EqBackward1`` for a tensor
   other); ``logical_*_`` and the bitwise ops are not differentiable and leave the history;
-- any other op (``cumsum_``, ``gcd_`` ...) is computed out of place from an alias of
+- any other op (``cumsum_``, ``renorm_`` ...) is computed out of place from an alias of
   ``self`` and written back, ``self`` taking the out-of-place node (``CumsumBackward0``).
 """
 
