@@ -25,10 +25,12 @@ from .frontend._tensor_data import result_type
 from .frontend.creation import tensor, zeros
 from .frontend.linalg import dot, outer
 from .frontend.movement import cat
+from .frontend.pointwise import apply
 from .frontend.recording import node_class
 from .frontend.reduce import amax, cumsum, norm
 from .frontend.structure import diag_embed
 from .frontend.tensor import Tensor, _make
+from .ops.registry import REGISTRY
 from .ops.return_types import named_result
 
 FrexpResult = named_result("frexp", ("mantissa", "exponent"))
@@ -211,11 +213,13 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
 
 
 def frexp(input: Tensor) -> Any:  # noqa: A002
-    """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1)."""
+    """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1);
+    the exponent by numpy (an int32 output, no gradient), the mantissa by the declared op
+    ``frexp`` (``FrexpBackward0``, as PyTorch's)."""
     if not input._dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = np.frexp(input._value)
-    return FrexpResult(_make(m, input._dtype), _make(e.astype(np.int32), D.int32))
+    exponent = _make(np.frexp(input._value)[1].astype(np.int32), D.int32)
+    return FrexpResult(apply(REGISTRY["frexp"], (input, exponent)), exponent)
 
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002

@@ -501,3 +501,16 @@ ROWS += [
     ("ldexp__number", _value_row(lambda T: _f(T, [1.5]).ldexp_(2))),
     ("heaviside__number", _value_row(lambda T: _f(T, [1.5]).heaviside_(0.5))),
 ]
+
+#: frexp: zeros of both signs, a subnormal (its gradient overflows float32 as PyTorch's), inf, NaN
+SPLIT = [1.5, -3.0, 0.0, INF, NAN, -0.0, 1e-40, 6.0, 0.1, -1e30]
+ROWS += [
+    *(
+        (f"frexp_{dt}", lambda T, d=dt: _leaf_op(T, SPLIT, d, lambda x: T.frexp(x)[0]))
+        for dt in ("float32", "float64")
+    ),
+    ("frexp_exponent", _value_row(lambda T: T.frexp(_f(T, SPLIT, "float64")).exponent)),
+    ("frexp_method", lambda T: _leaf_op(T, SPLIT, "float32", lambda x: x.frexp().mantissa)),
+    ("frexp_half", _value_row(lambda T: T.frexp(_f(T, [1.5, -3.0, 6e-5], "float16")).mantissa)),
+    ("frexp_int", _value_row(lambda T: T.frexp(_f(T, [1, 2], "int64"))[0])),
+]

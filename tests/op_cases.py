@@ -641,6 +641,7 @@ CASES += [
         differentiable=(True, False),
     ),
     OpCase("nextafter", lambda t, a, b: t.nextafter(a, b), np.nextafter, B),
+    OpCase("frexp", lambda t, a: t.frexp(a).mantissa, lambda a: np.frexp(a)[0], U),
     OpCase("float_power", lambda t, a, b: t.float_power(a, b), np.power, B, **POS),
     *(
         OpCase(

@@ -83,6 +83,18 @@ defop(
 )
 
 
+# frexp's mantissa; b: the exponent (int32, found by math_extra.frexp), so the mantissa is
+# exact and PyTorch's FrexpBackward0 (grad / exponent.exp2()) is its rule
+defop(
+    "frexp",
+    "ldexp(a, -b)",
+    ("g / exp2(b)", None),
+    lambda a, b: np.frexp(a)[0],
+    result=FLOAT,
+    node="FrexpBackward0",
+)
+
+
 # ---- nextafter -----------------------------------------------------------------------------
 #: significant bits and the smallest subnormal's exponent of each float dtype
 _FORMATS = {"float16": (11, -24), "bfloat16": (8, -133), "float32": (24, -149)}
