@@ -27,6 +27,10 @@ def tensor_arg(name: str, param: str, x: Any, position: int = 2) -> Any:
     return x
 
 
+#: the public names every op here has: the function, the Tensor method and the in-place form
+_PUBLIC = {"torch": True, "method": True, "inplace": True}
+
+
 # ---- ldexp: input * 2**other ---------------------------------------------------------------
 _LN2 = "0.6931471805599453"
 
@@ -58,9 +62,7 @@ defop(
     lambda a, b: a * np.exp2(b),
     result=FLOAT,
     node="LdexpBackward0",
-    torch=True,
-    method=True,
-    inplace=True,
+    **_PUBLIC,
     front=_ldexp,
     inplace_front=_ldexp_,
     tensor_only=True,
@@ -117,9 +119,7 @@ defop(
     ("where(a == b, 0, g)", "0 * g", None, None),
     lambda a, b, c, d: np.nextafter(a, b),
     node="NextafterBackward0",
-    torch=True,
-    method=True,
-    inplace=True,
+    **_PUBLIC,
     front=_nextafter,
     tensor_only=True,
 )
@@ -149,9 +149,7 @@ defop(
     "heaviside",
     *_STEP,
     lambda a, b: np.heaviside(a, b),
-    torch=True,
-    method=True,
-    inplace=True,
+    **_PUBLIC,
     front=_heaviside,
     tensor_only=True,
     no_derivative="aten::heaviside",
@@ -197,9 +195,7 @@ defop(  # pow's expressions: the hook always runs the declared pow on the cast o
     _POW.ref,
     result=FLOAT,
     node="PowBackward1",
-    torch=True,
-    method=True,
-    inplace=True,
+    **_PUBLIC,
     front=_float_power,
     inplace_front=_float_power_,
 )
