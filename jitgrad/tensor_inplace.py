@@ -30,6 +30,7 @@ from .frontend.pointwise_inplace import apply_inplace, writes_through_view
 from .frontend.recording import record
 from .frontend.reduce import cumsum
 from .frontend.sorting import cumprod
+from .frontend.special import igamma, igammac
 from .frontend.tensor import Tensor, _make
 from .ops.registry import REGISTRY
 
@@ -216,8 +217,6 @@ _DECLARED = {
     "clamp_max": "clamp_max",
     "multiply": "mul",
     "arctan2": "atan2",
-    "igamma": "igamma",
-    "igammac": "igammac",
 }
 
 
@@ -252,6 +251,10 @@ METHODS: dict[str, Any] = {
     "cumsum_": _via(cumsum, "cumsum_"),
     "cumprod_": _via(cumprod, "cumprod_"),
     "renorm_": _via(M.renorm, "renorm_"),
+    # the first argument has no derivative in PyTorch: its node raises when backward needs it
+    # (frontend/special.py), which the declared op in place cannot say
+    "igamma_": _via(igamma, "igamma_"),
+    "igammac_": _via(igammac, "igammac_"),
 }
 
 #: the function forms PyTorch has at module level (``torch.tan_(t)`` is ``t.tan_()``)

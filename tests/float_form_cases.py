@@ -514,3 +514,39 @@ ROWS += [
     ("frexp_half", _value_row(lambda T: T.frexp(_f(T, [1.5, -3.0, 6e-5], "float16")).mantissa)),
     ("frexp_int", _value_row(lambda T: T.frexp(_f(T, [1, 2], "int64"))[0])),
 ]
+
+#: igamma_/igammac_: PyTorch has no derivative for the first argument (found by the audit:
+#: the in-place forms ran the declaration, whose ``None`` gave no error and no gradient)
+_SHAPES = [0.5, 1.0, 2.0, 3.5]
+ROWS += (
+    [
+        (
+            f"{n}__grad",
+            _inplace_row(
+                lambda T, x, n=n: getattr(x, n + "_")(_f(T, [1.0, 0.5, 2.0, 4.0])), _SHAPES
+            ),
+        )
+        for n in ("igamma", "igammac")
+    ]
+    + [
+        (
+            f"{n}__other_grad",
+            lambda T, n=n: _leaf_op(
+                T,
+                [1.0, 0.5, 2.0, 4.0],
+                "float64",
+                lambda y: getattr(_f(T, _SHAPES, "float64"), n + "_")(y),
+            ),
+        )
+        for n in ("igamma", "igammac")
+    ]
+    + [
+        (
+            f"{n}__values",
+            _value_row(
+                lambda T, n=n: getattr(_f(T, _SHAPES), n + "_")(_f(T, [1.0, 0.5, 2.0, 4.0]))
+            ),
+        )
+        for n in ("igamma", "igammac")
+    ]
+)
