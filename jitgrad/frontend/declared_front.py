@@ -77,7 +77,7 @@ def inplace(op: OpDef) -> Any:
         other = [p for i, p in enumerate(sig.parameters) if i != at][0]
         body = f"    refuse_number_other(_name + '_', {other}, 1, {other!r})\n" + body
     fn = _generate(op.torch[0] + "_", op, body, _self_first(sig, at), sig, at, None, runs)
-    fn.__globals__["_hook"] = hook
+    fn.__globals__["_hook"] = hook  # (its own namespace: ``inplace_front`` where declared)
     return fn
 
 
