@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from ..helpers import missing_attribute, namespace_module
 from . import constraints, kl_lowrank, transforms  # noqa: F401 - kl_lowrank registers KLs
+from . import kl_cont_bernoulli  # noqa: F401 - registers ContinuousBernoulli's KLs
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .gamma_mixture import FisherSnedecor, NegativeBinomial
+from .generalized_pareto import GeneralizedPareto
 from .kl import kl_divergence, register_kl
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
@@ -38,10 +41,17 @@ from .transforms import (
     Transform,
 )
 from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
+from .unit_interval import ContinuousBernoulli, Kumaraswamy, LogisticNormal
 from .von_mises import VonMises
 from .wishart import Wishart
 
 __all__ = [
+    "ContinuousBernoulli",
+    "FisherSnedecor",
+    "GeneralizedPareto",
+    "Kumaraswamy",
+    "LogisticNormal",
+    "NegativeBinomial",
     "HalfCauchy",
     "InverseGamma",
     "Pareto",
@@ -109,17 +119,22 @@ _LAYOUT = {
     "chi2": "Chi2",
     "dirichlet": "Dirichlet",
     "exp_family": "ExponentialFamily",
+    "continuous_bernoulli": "ContinuousBernoulli",
     "exponential": "Exponential",
+    "fishersnedecor": "FisherSnedecor",
     "geometric": "Geometric",
     "gumbel": "Gumbel",
+    "kumaraswamy": "Kumaraswamy",
     "half_cauchy": "HalfCauchy",
     "half_normal": "HalfNormal",
     "independent": "Independent",
     "inverse_gamma": "InverseGamma",
     "laplace": "Laplace",
     "log_normal": "LogNormal",
+    "logistic_normal": "LogisticNormal",
     "mixture_same_family": "MixtureSameFamily",
     "multinomial": "Multinomial",
+    "negative_binomial": "NegativeBinomial",
     "normal": "Normal",
     "one_hot_categorical": "OneHotCategorical",
     "pareto": "Pareto",
