@@ -8,8 +8,9 @@ moments and gradients match PyTorch's."""
 from __future__ import annotations
 
 from ..helpers import missing_attribute, namespace_module
-from . import constraints, kl_lowrank, transforms  # noqa: F401 - kl_lowrank registers KLs
-from . import kl_cont_bernoulli  # noqa: F401 - registers ContinuousBernoulli's KLs
+
+# kl_lowrank and kl_cont_bernoulli register their KL divergences on import
+from . import constraints, kl_cont_bernoulli, kl_lowrank, transforms  # noqa: F401
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
