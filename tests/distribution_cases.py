@@ -429,6 +429,28 @@ CASES: list[tuple[str, Callable]] = [
         ),
     ),
     (
+        "lkj_cholesky",
+        _case(
+            lambda T, D, p: (
+                D.LKJCholesky(3, p([0.5, 1.0, 3.0])),
+                _v(T, [[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [-0.3, 0.4, math.sqrt(0.75)]]),
+            )
+        ),
+    ),
+    (
+        "lkj_cholesky_scalar",
+        _case(lambda T, D, p: (D.LKJCholesky(2, 2.0), _v(T, [[1.0, 0.0], [0.8, 0.6]]))),
+    ),
+    (
+        "onehot_straight_through",
+        _case(
+            lambda T, D, p: (
+                D.OneHotCategoricalStraightThrough(p([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])),
+                _v(T, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]),
+            )
+        ),
+    ),
+    (
         "logistic_normal",
         _case(
             lambda T, D, p: (
@@ -838,4 +860,7 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.GeneralizedPareto(T.tensor(0.0), 1.0, -0.5).log_prob(T.tensor(3.0)),
     lambda T: T.distributions.LogisticNormal(T.zeros(2), T.tensor(-1.0)),
     lambda T: T.distributions.LogisticNormal(T.zeros(2), 1.0).log_prob(T.tensor([0.5, 0.6, 0.1])),
+    lambda T: T.distributions.LKJCholesky(1, 1.0),
+    lambda T: T.distributions.LKJCholesky(3, T.tensor(-1.0)),
+    lambda T: T.distributions.LKJCholesky(2, 1.0).log_prob(T.tensor([[1.0, 0.0], [0.5, 0.5]])),
 ]

@@ -14,12 +14,19 @@ from . import constraints, kl_cont_bernoulli, kl_lowrank, transforms  # noqa: F4
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
+from .discrete import (
+    Bernoulli,
+    Categorical,
+    OneHotCategorical,
+    OneHotCategoricalStraightThrough,
+    Poisson,
+)
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .gamma_mixture import FisherSnedecor, NegativeBinomial
 from .generalized_pareto import GeneralizedPareto
 from .kl import kl_divergence, register_kl
+from .lkj_cholesky import LKJCholesky
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
@@ -34,12 +41,21 @@ from .transformed import Independent, LogNormal, TransformedDistribution
 from .transforms import (
     AbsTransform,
     AffineTransform,
+    CatTransform,
     ComposeTransform,
+    CorrCholeskyTransform,
+    CumulativeDistributionTransform,
     ExpTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
     PowerTransform,
+    ReshapeTransform,
     SigmoidTransform,
+    SoftplusTransform,
+    StackTransform,
     TanhTransform,
     Transform,
+    identity_transform,
 )
 from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
 from .unit_interval import ContinuousBernoulli, Kumaraswamy, LogisticNormal
@@ -47,6 +63,17 @@ from .von_mises import VonMises
 from .wishart import Wishart
 
 __all__ = [
+    "LKJCholesky",
+    "OneHotCategoricalStraightThrough",
+    "CatTransform",
+    "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
+    "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
+    "ReshapeTransform",
+    "SoftplusTransform",
+    "StackTransform",
+    "identity_transform",
     "ContinuousBernoulli",
     "FisherSnedecor",
     "GeneralizedPareto",
@@ -137,7 +164,7 @@ _LAYOUT = {
     "multinomial": "Multinomial",
     "negative_binomial": "NegativeBinomial",
     "normal": "Normal",
-    "one_hot_categorical": "OneHotCategorical",
+    "one_hot_categorical": "OneHotCategorical OneHotCategoricalStraightThrough",
     "pareto": "Pareto",
     "poisson": "Poisson",
     "relaxed_bernoulli": "LogitRelaxedBernoulli RelaxedBernoulli",
