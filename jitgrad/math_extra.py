@@ -353,7 +353,7 @@ METHODS: dict[str, Any] = {
             "histc unique_consecutive"
         ).split()
     },
-    "sum_to_size": sum_to_size,
+    "sum_to_size": A.int_list_method(sum_to_size, "sum_to_size", "size"),  # (size=...)
     "dist": tensors_only(dist, "dist", method=True),
 }
 # PyTorch's dist takes two Tensors: a Python number is its TypeError (the raw ``dist`` stays

@@ -126,6 +126,8 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
         if not args and param in kwargs:  # x.permute(dims=(1, 0)): as one positional
             args = (kwargs.pop(param),)
         n = len(args)
+        if several and n == 1 and not _fits_one_overload(name, args[0]):
+            raise invalid_args(name, args)  # x.squeeze(None), x.hsplit("a"), x.hsplit((1.0, 2))
         if not n or (several and n == 1):
             return fn(self, *args, **kwargs)
         # plain ints (x.view(4, 6), x.view((4, 6))) are what int_list returns: no checks
@@ -139,6 +141,54 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
     method.__name__ = method.__qualname__ = name
     method.__doc__ = fn.__doc__
     return method
+
+
+def overloaded_function(fn: Any, options: tuple[str, ...]) -> Any:
+    """``fn(input, x)`` as PyTorch's function of these overloads: more positional arguments
+    (``torch.hsplit(x, 1, 2)``, which only the method reads as an int list) are its
+    invalid-combination TypeError listing ``options``."""
+    name = fn.__name__
+
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        if len(args) > 1:
+            raise TypeError(format_invalid(name, (input, *args), kwargs, options))
+        return fn(input, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = fn.__doc__  # (no __wrapped__: signature() must show the varargs)
+    return function
+
+
+def positional_method(fn: Any, name: str, least: int, most: int, options: Any = None) -> Any:
+    """``fn(self, ...)`` as a method PyTorch's parser reads: more than ``most`` positional
+    arguments (after ``self``) are its TypeError: "takes from ``least`` to ``most``" or,
+    with ``options`` (the overloads), the invalid-combination text, which a call with fewer
+    than ``least`` positional arguments and no keywords also gets (``x.movedim((0, 1))``)."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        n = len(args)
+        if n > most or (options and n < least and not kwargs):
+            if options:
+                raise invalid_args(name, args, kwargs, options)
+            raise TypeError(
+                f"{name}() takes from {least} to {most} positional arguments but {n} were given"
+            )
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _fits_one_overload(name: str, arg: Any) -> bool:
+    """Whether the one argument of a method with an int overload and an int-list overload
+    (squeeze, hsplit, count_nonzero...) fits one of them: an int, a list of ints, or None
+    where an overload's parameter defaults to None."""
+    if arg is None:
+        return any("= None" in option for option in OVERLOADS[name])
+    if isinstance(arg, tuple | list):
+        return all(as_int(item) is not None for item in arg)
+    return as_int(arg) is not None
 
 
 def _unpack_error(fn: str, param: str, k: int, error: str) -> TypeError:
@@ -225,7 +275,7 @@ def dims_arg(fn: str, dim: Any, ndim: int, pos: int | None = None) -> tuple[int,
                     f"{fn}(): argument 'dim' must be tuple of ints, but found element of type "
                     f"{type_name(item)} at pos 0"
                 )
-            raise invalid_args(fn, (), {"dim": dim})
+            raise invalid_args(fn, (dim,)) if pos else invalid_args(fn, (), {"dim": dim})
         if value is None:
             raise _unpack_error(
                 fn, "dim", k, f"type must be tuple of ints,but got {type_name(item)}"

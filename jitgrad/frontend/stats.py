@@ -119,6 +119,11 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return _make(np.asarray(np.count_nonzero(input._value, axis=axis), np.int64), D.int64)
 
 
+count_nonzero = A.overloaded_function(
+    count_nonzero, ("(Tensor input, int dim = None)", "(Tensor input, tuple of ints dim)")
+)
+
+
 def _with_mean(spread: Any, name: str, doc: str) -> Any:
     """``std_mean`` and ``var_mean``: ``(spread(...), mean(...))`` with one signature."""
 
