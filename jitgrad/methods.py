@@ -290,7 +290,7 @@ METHODS: dict[str, Any] = {
     "new_zeros": _new(0, "new_zeros"),
     "new_ones": _new(1, "new_ones"),
     "new_empty": _new(None, "new_empty"),
-    "new_full": _new_full,
+    "new_full": A.schema_method(_new_full, "new_full", "tuple of ints size, Number fill_value", 2),
     "new_tensor": _new_tensor,
     "type_as": lambda self, other: _to(self, other._dtype),
     "squeeze_": _rebased(A.int_list_method(squeeze_as("squeeze_"), "squeeze_", "dim")),

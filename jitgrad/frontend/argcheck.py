@@ -34,7 +34,7 @@ import numpy as np
 
 from ..memory import STORAGE_MAX, negative_dim, storage_nbytes
 from .overloads import OVERLOADS, format_invalid, type_name
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 __all__ = ["type_name"]  # re-exported: callers take it from here
 
@@ -172,6 +172,37 @@ def positional_method(fn: Any, name: str, least: int, most: int, options: Any = 
                 raise invalid_args(name, args, kwargs, options)
             raise TypeError(
                 f"{name}() takes from {least} to {most} positional arguments but {n} were given"
+            )
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def schema_method(fn: Any, name: str, params: str, required: int) -> Any:
+    """``fn(self, ...)`` behind PyTorch's parser for one schema (``params``: its positional
+    parameters after ``self`` as "type name" pairs, comma-separated; ``required``: how many
+    have no default): too many positional arguments, then a Tensor or int-list parameter
+    given another type, then missing ones, each in PyTorch's words."""
+    spec = [tuple(p.strip().rsplit(" ", 1)) for p in params.split(",")]
+    most = len(spec)
+    count = f"{most}" if required == most else f"from {required} to {most}"
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > most:
+            raise TypeError(
+                f"{name}() takes {count} positional arguments but {len(args)} were given"
+            )
+        for k, (arg, (kind, param)) in enumerate(zip(args, spec, strict=False)):
+            wrong = kind == "Tensor" and not isinstance(arg, Tensor)
+            if wrong or kind == "tuple of ints" and not isinstance(arg, tuple | list | Size):
+                raise must_be(name, param, k + 1, kind, arg)
+        missing = [p for _, p in spec[len(args) : required] if p not in kwargs]
+        if missing:
+            names = ", ".join(f'"{p}"' for p in missing)
+            raise TypeError(
+                f"{name}() missing {len(missing)} required positional arguments: {names}"
             )
         return fn(self, *args, **kwargs)
 

@@ -163,3 +163,4 @@ __all__ = [
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {n: globals()[n] for n in __all__ if n not in ("std_mean", "var_mean")}
 METHODS["count_nonzero"] = A.int_list_method(count_nonzero, "count_nonzero", "dim")
+METHODS.update({n: A.positional_method(METHODS[n], n, 0, 2) for n in ("nansum", "nanmean")})
