@@ -18,8 +18,8 @@ from . import cuda
 from . import dtypes as D
 from .engine.grad_mode import STATE
 from .engine.sweep import _anomaly
-from .frontend import argcheck as A
 from .frontend import functions as F
+from .frontend import parser_forms as PF
 from .frontend.creation import arange, as_tensor, tensor, zeros_like
 from .frontend.linalg_addmm import addmm
 from .frontend.linalg_spectral import svdvals
@@ -297,7 +297,7 @@ METHODS: dict[str, Any] = {
     "map_": _map_,
     "unsafe_chunk": _unsafe_chunk,
     "unsafe_split": _unsafe_split,
-    "unsafe_split_with_sizes": A.schema_method(
+    "unsafe_split_with_sizes": PF.schema_method(
         _unsafe_split_ws, "unsafe_split_with_sizes", "tuple of ints split_sizes, int dim", 1
     ),
     "nonzero_static": nonzero_static,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .engine.grad_mode import STATE as GRAD
-from .frontend import argcheck as A
+from .frontend import parser_forms as PF
 from .frontend.copy_ops import under_node
 from .frontend.pointwise import check_inplace
 from .frontend.tensor import Tensor, _init_fields
@@ -102,13 +102,13 @@ def _sparse_only(name: str, layout: str) -> Callable[[Tensor], Any]:
 
 
 METHODS: dict[str, Any] = {
-    "as_strided_": A.schema_method(
+    "as_strided_": PF.schema_method(
         as_strided_,
         "as_strided_",
         "tuple of ints size, tuple of ints stride, int storage_offset",
         2,
     ),
-    "as_strided_scatter": A.schema_method(
+    "as_strided_scatter": PF.schema_method(
         as_strided_scatter,
         "as_strided_scatter",
         "Tensor src, tuple of ints size, tuple of ints stride, int storage_offset",

@@ -34,6 +34,7 @@ from .frontend import (
     structure,
     unfold,
 )
+from .frontend import parser_forms as PF
 from .frontend._tensor_data import tensor_init
 from .frontend.creation import _finish, tensor
 from .frontend.pointwise import accumulate_inplace, run
@@ -290,7 +291,7 @@ METHODS: dict[str, Any] = {
     "new_zeros": _new(0, "new_zeros"),
     "new_ones": _new(1, "new_ones"),
     "new_empty": _new(None, "new_empty"),
-    "new_full": A.schema_method(_new_full, "new_full", "tuple of ints size, Number fill_value", 2),
+    "new_full": PF.schema_method(_new_full, "new_full", "tuple of ints size, Number fill_value", 2),
     "new_tensor": _new_tensor,
     "type_as": lambda self, other: _to(self, other._dtype),
     "squeeze_": _rebased(A.int_list_method(squeeze_as("squeeze_"), "squeeze_", "dim")),

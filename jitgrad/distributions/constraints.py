@@ -304,34 +304,29 @@ class _Square(Constraint):
     event_dim = 2
 
     def check(self, value: Tensor) -> Tensor:
-        square = value.shape[-2] == value.shape[-1]
-        return value.new_full(tuple(value.shape[:-2]), square, dtype=_bool)
+        return value.new_full(value.shape[:-2], value.shape[-2] == value.shape[-1], dtype=_bool)
 
 
 class _Symmetric(_Square):
     def check(self, value: Tensor) -> Tensor:
+        """PyTorch's order: when any matrix fails a weaker check (square, then symmetric),
+        that check is the answer for all of them."""
         square = super().check(value)
         if not square.all():
             return square
-        return value.isclose(value.mT, atol=1e-6).all(-2).all(-1)
+        symmetric = value.isclose(value.mT, atol=1e-6).all(-2).all(-1)
+        definite = getattr(self, "_definite", None)  # (the subclasses' last check)
+        return definite(value) if definite and symmetric.all() else symmetric
 
 
 class _PositiveSemidefinite(_Symmetric):
-    def check(self, value: Tensor) -> Tensor:
-        symmetric = super().check(value)
-        if not symmetric.all():
-            return symmetric
+    def _definite(self, value: Tensor) -> Tensor:
         return _eigvalsh(value).ge(0).all(-1)
 
 
 class _PositiveDefinite(_Symmetric):
-    def check(self, value: Tensor) -> Tensor:
-        """PyTorch's order: when any matrix is not symmetric, the symmetry check is the
-        answer for all of them; otherwise a Cholesky per matrix (numpy's: jitgrad's
-        linalg.cholesky_ex raises instead of reporting failure in ``info``)."""
-        symmetric = super().check(value)
-        if not symmetric.all():
-            return symmetric
+    def _definite(self, value: Tensor) -> Tensor:
+        """A Cholesky per matrix (numpy's: jitgrad's cholesky_ex raises, not reports)."""
         v = value.detach().cpu().numpy()
         n = v.shape[-1]
         ok = np.array([_has_cholesky(m) for m in v.reshape(-1, n, n)], dtype=bool)

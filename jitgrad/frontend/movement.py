@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import argcheck as A
+from . import parser_forms as PF
 from .copying import contiguous_array as contiguous_array  # (re-exported: the old path)
 from .copying import copy_into as copy_into
 from .join_split import (
@@ -112,8 +113,8 @@ METHODS: dict[str, Any] = {
     "transpose": transpose,
     "swapaxes": swapaxes,
     "permute": A.int_list_method(permute, "permute", "dims"),
-    "movedim": A.positional_method(movedim, "movedim", 2, 2, OVERLOADS["movedim"]),
-    "moveaxis": A.positional_method(movedim, "moveaxis", 2, 2, OVERLOADS["moveaxis"]),
+    "movedim": PF.positional_method(movedim, "movedim", 2, 2, OVERLOADS["movedim"]),
+    "moveaxis": PF.positional_method(movedim, "moveaxis", 2, 2, OVERLOADS["moveaxis"]),
     "tile": A.int_list_method(tile, "tile", "dims"),
     "t": t,
     "T": property(_T),

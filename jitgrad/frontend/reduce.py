@@ -32,6 +32,7 @@ from ..kernels.cpu.reduce_call import (
 from . import argcheck as A
 from . import checks
 from . import functions as F
+from . import parser_forms as PF
 from .declare import Declared, Saved, expand_reduced
 from .overloads import OVERLOADS
 from .reduce_common import (
@@ -158,7 +159,7 @@ METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
 # the methods' arity errors as PyTorch's parser words them (it counts no ``self``); sum and
 # mean, per-op paths, keep Python's own words rather than a frame more per call
 for _name, _least in (("amax", 0), ("amin", 0), ("logsumexp", 1)):
-    METHODS[_name] = A.positional_method(METHODS[_name], _name, _least, 2)
+    METHODS[_name] = PF.positional_method(METHODS[_name], _name, _least, 2)
 for _name in ("all", "any"):
-    METHODS[_name] = A.positional_method(METHODS[_name], _name, 0, 2, OVERLOADS[_name])
+    METHODS[_name] = PF.positional_method(METHODS[_name], _name, 0, 2, OVERLOADS[_name])
 del _name, _least

@@ -22,6 +22,7 @@ from .. import dtypes as D
 from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import movement as M
+from . import parser_forms as PF
 from .indexing import index_select
 from .linalg import matmul
 from .pointwise import check_inplace
@@ -324,7 +325,7 @@ METHODS: dict[str, Any] = {
 }
 METHODS.update(_STACKING_METHODS)
 METHODS["fill_diagonal_"] = fill_diagonal_
-METHODS["roll"] = A.positional_method(roll, "roll", 1, 2)  # (the method counts no self)
-METHODS["rot90"] = A.positional_method(rot90, "rot90", 0, 2)
+METHODS["roll"] = PF.positional_method(roll, "roll", 1, 2)  # (the method counts no self)
+METHODS["rot90"] = PF.positional_method(rot90, "rot90", 0, 2)
 METHODS["tril_"] = lambda self, diagonal=0: self.copy_(tril(self, diagonal))
 METHODS["triu_"] = lambda self, diagonal=0: self.copy_(triu(self, diagonal))

@@ -20,6 +20,7 @@ from ..engine.grad_mode import STATE
 from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import checks
+from . import parser_forms as PF
 from . import saved_nodes as _saved_nodes  # noqa: F401 - gives the view nodes their _saved_*
 from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
@@ -232,7 +233,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return _squeeze(input, dim, "squeeze")
 
 
-squeeze = A.overloaded_function(
+squeeze = PF.overloaded_function(
     squeeze, ("(Tensor input)", "(Tensor input, int dim)", "(Tensor input, tuple of ints dim)")
 )
 
