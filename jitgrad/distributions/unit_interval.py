@@ -15,6 +15,7 @@ from ..nn.functional import softplus
 from . import _draw, constraints
 from .continuous import Normal, Uniform
 from .distribution import ExponentialFamily
+from .gamma import Beta
 from .transformed import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .transforms_simplex import StickBreakingTransform
@@ -151,10 +152,7 @@ def _moments(a: Tensor, b: Tensor, n: int) -> Tensor:
 class Kumaraswamy(TransformedDistribution):
     """``(1 - U^(1/b))^(1/a)`` for U ~ Uniform(0, 1): a Beta-like law with a closed-form cdf."""
 
-    arg_constraints = {
-        "concentration1": constraints.positive,
-        "concentration0": constraints.positive,
-    }
+    arg_constraints = Beta.arg_constraints  # (the same two positive concentrations)
     support = constraints.unit_interval
     has_rsample = True
 
