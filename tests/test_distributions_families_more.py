@@ -7,6 +7,7 @@ gradients of log_prob are compared with PyTorch in test_distributions)."""
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -142,3 +143,18 @@ def test_rsample_gradient_is_the_derivative_of_the_seeded_draw(name):
     ]
     numeric = [float((h - l).sum()) / (2 * eps) for h, l in zip(hi, lo, strict=True)]
     np.testing.assert_allclose(a.grad.numpy(), numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_pytorch_submodule_paths():
+    """PyTorch's one-file-per-distribution import paths reach the same classes."""
+    paths = {
+        "continuous_bernoulli": "ContinuousBernoulli", "fishersnedecor": "FisherSnedecor",
+        "generalized_pareto": "GeneralizedPareto", "kumaraswamy": "Kumaraswamy",
+        "lkj_cholesky": "LKJCholesky", "logistic_normal": "LogisticNormal",
+        "negative_binomial": "NegativeBinomial",
+        "one_hot_categorical": "OneHotCategoricalStraightThrough",
+    }  # fmt: skip
+    for sub, name in paths.items():
+        module = importlib.import_module(f"jitgrad.distributions.{sub}")
+        assert getattr(module, name) is getattr(D, name)
+        assert getattr(D, name).__module__ == f"jitgrad.distributions.{sub}"
