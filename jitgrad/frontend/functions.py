@@ -100,6 +100,15 @@ def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dic
         special_names.update(dict.fromkeys(op.special, fn))
         if op.method:
             methods.update(dict.fromkeys(op.torch, front.method(op) if op.self_at else fn))
+        if op.tensor_input:
+            torch_names.update({n: front.tensor_input(fn, n) for n in op.torch})
+        if op.tensor_other:  # each alias names itself in PyTorch's TypeError
+            for n in op.torch:
+                torch_names[n] = front.tensors_only(fn, n, method=False)
+                if op.method:
+                    methods[n] = front.tensors_only(fn, n, method=True)
+            for n in op.special:
+                special_names[n] = front.tensors_only(fn, "special_" + n, method=False)
         if op.inplace:
             inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else inplace_form(op)
     return torch_names, special_names, methods, inplace

@@ -227,6 +227,7 @@ defop(
     np.fmax,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "fmin",
@@ -235,6 +236,7 @@ defop(
     np.fmin,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "copysign",
@@ -245,6 +247,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    tensor_input=True,
 )
 
 # ---- the normal distribution and entropy (torch.special) -----------------------------------
@@ -321,8 +324,10 @@ defop(
     result=FLOAT,
     node="SpecialZetaBackward0",
 )
-defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), result=FLOAT)
-defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), result=FLOAT)
+# (tensor_other: PyTorch's igamma_ takes a Tensor only, as igamma and special.gammainc do)
+_IG = {"result": FLOAT, "tensor_other": True}
+defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), **_IG)
+defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), **_IG)
 
 # sin(x)/x; PyTorch's Taylor series below |x| = 0.5 (no 0/0), 0 at +-inf; not differentiable
 # in PyTorch (its result has no grad_fn), so no rule here

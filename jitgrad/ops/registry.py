@@ -85,6 +85,9 @@ class OpDef:
     #: PyTorch's in-place form takes a Tensor ``other`` only (``hypot_(2.0)``: TypeError)
     tensor_other: bool = False
     no_integral: bool = False  # no integer or bool kernel (``"hypot_cpu" not implemented``)
+    #: PyTorch has no overload with a number first: ``torch.copysign(2.0, t)`` is its
+    #: "invalid combination of arguments" TypeError (the Tensor method is unaffected)
+    tensor_input: bool = False
 
     @property
     def node_name(self) -> str:
@@ -159,6 +162,7 @@ def defop(
     no_derivative: str = "",
     tensor_other: bool = False,
     no_integral: bool = False,
+    tensor_input: bool = False,
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -172,7 +176,7 @@ def defop(
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
     public += (inplace_as, cgrads, complex_expr, complex_result, kernel, no_bool, no_derivative)
-    public += (tensor_other, no_integral)
+    public += (tensor_other, no_integral, tensor_input)
     op = OpDef(name, len(grads), expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op
