@@ -192,7 +192,8 @@ def main() -> None:
     print(name, f"load {os.getloadavg()}")
     print(sweep(batch, lo, hi, args.step), f"CPU {time.process_time() - t0:.0f} s")
     with np.errstate(invalid="ignore"):
-        print("special", dict(zip(SPECIAL.tolist(), batch(SPECIAL).tolist(), strict=True)))
+        pairs = zip(SPECIAL.tolist(), batch(SPECIAL).tolist(), strict=True)
+        print("special", ", ".join(f"{x!r} -> {y!r}" for x, y in pairs))
 
 
 if __name__ == "__main__":
