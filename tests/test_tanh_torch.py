@@ -79,9 +79,14 @@ def test_tanh_and_gelu_values_and_gradients_are_close_to_pytorchs():
             assert err.max() <= 4.0, f"{key}: {err.max():.2f} at x={X[finite][err.argmax()]!r}"
 
 
-def _tanh_gelu_step(x):
+def _tanh_step(x):
     a = jitgrad.tanh(x * 1.5) * 0.5
-    b = F.gelu(x, approximate="tanh") + a
+    (a * a).sum().backward()
+    return a.detach()
+
+
+def _gelu_step(x):
+    b = F.gelu(x, approximate="tanh") + x * 0.5
     (b * b).sum().backward()
     return b.detach()
 
@@ -92,15 +97,24 @@ def _bits_of(run) -> bytes:
     return out.numpy().tobytes() + x.grad.numpy().tobytes()
 
 
-def test_tanh_and_gelu_bits_are_the_same_fused_unfused_and_captured():
-    fused = _bits_of(_tanh_gelu_step)
+def test_tanh_bits_are_the_same_fused_unfused_and_captured():
+    fused = _bits_of(_tanh_step)
     with jitgrad.fusion(False):
-        unfused = _bits_of(_tanh_gelu_step)
-    compiled = jitgrad.compile(_tanh_gelu_step)
+        unfused = _bits_of(_tanh_step)
+    compiled = jitgrad.compile(_tanh_step)
     _bits_of(compiled)
     captured = _bits_of(compiled)
+    assert "eagerly" not in compiled.explain()
     assert fused == unfused
     assert fused == captured
+
+
+def test_gelu_tanh_bits_are_the_same_fused_and_unfused():
+    """(capture runs ``F.gelu`` eagerly; tier 0: tests/test_tier0.py's ``gelu_tanh`` rows)"""
+    fused = _bits_of(_gelu_step)
+    with jitgrad.fusion(False):
+        unfused = _bits_of(_gelu_step)
+    assert fused == unfused
 
 
 @njit
