@@ -26,7 +26,7 @@ float64 against a 30-digit mpmath tanh. :func:`tanh32_f64`'s coefficients are th
 Why :func:`tanh32_f64` is here and not in jitgrad: it is as accurate as PyTorch's float32 tanh
 (jitgrad's expm1-based ``tanh32`` is not: 1.95 ulp, 2 steps off the rounded result for some
 |x| < 0.5), but it costs float64 vectors (8 lanes per AVX-512 register, two divisions per 16
-floats) and made the tanh-GELU joint kernel 1.3-1.4x slower (``perf/gelu_variants.py``). See
+floats) and made the tanh-GELU joint kernel 1.2-1.45x slower (``perf/gelu_variants.py``). See
 perf/RESULTS.md, Run gelutanh.
 """
 
