@@ -236,7 +236,7 @@ def _raise(kind: type, message: str) -> Any:
 METHODS: dict[str, Any] = {
     "index_reduce": index_reduce,
     "index_reduce_": _index_reduce_,
-    "resize_": _resize_,
+    "resize_": A.int_list_method(_resize_, "resize_", "size"),  # (x.resize_(size=...))
     "resize_as_": _resize_as_,
     "is_set_to": _is_set_to,
     "const_data_ptr": lambda self: self.data_ptr(),

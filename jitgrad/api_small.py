@@ -19,6 +19,7 @@ from . import dtypes as D
 from .engine.grad_mode import STATE
 from .engine.sweep import _anomaly
 from .frontend import functions as F
+from .frontend import parser_forms as PF
 from .frontend.creation import arange, as_tensor, tensor, zeros_like
 from .frontend.linalg_addmm import addmm
 from .frontend.linalg_spectral import svdvals
@@ -257,6 +258,7 @@ _FALSE_FLAGS = (
     "is_xpu is_mps is_mtia is_maia"
 ).split()
 
+
 def _unsafe(fn: Callable[..., tuple], name: str) -> Callable[..., tuple]:
     """``unsafe_split`` & co.: ``fn``'s pieces that autograd does not treat as views (no
     base, no multi-view mark), so in-place ops on them are allowed: PyTorch's "unsafe"."""
@@ -295,7 +297,9 @@ METHODS: dict[str, Any] = {
     "map_": _map_,
     "unsafe_chunk": _unsafe_chunk,
     "unsafe_split": _unsafe_split,
-    "unsafe_split_with_sizes": _unsafe_split_ws,
+    "unsafe_split_with_sizes": PF.schema_method(
+        _unsafe_split_ws, "unsafe_split_with_sizes", "tuple of ints split_sizes, int dim", 1
+    ),
     "nonzero_static": nonzero_static,
     "not_equal": F.ne,
     "angle": angle,

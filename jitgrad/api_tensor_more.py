@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .engine.grad_mode import STATE as GRAD
+from .frontend import parser_forms as PF
 from .frontend.copy_ops import under_node
 from .frontend.pointwise import check_inplace
 from .frontend.tensor import Tensor, _init_fields
@@ -101,8 +102,18 @@ def _sparse_only(name: str, layout: str) -> Callable[[Tensor], Any]:
 
 
 METHODS: dict[str, Any] = {
-    "as_strided_": as_strided_,
-    "as_strided_scatter": as_strided_scatter,
+    "as_strided_": PF.schema_method(
+        as_strided_,
+        "as_strided_",
+        "tuple of ints size, tuple of ints stride, int storage_offset",
+        2,
+    ),
+    "as_strided_scatter": PF.schema_method(
+        as_strided_scatter,
+        "as_strided_scatter",
+        "Tensor src, tuple of ints size, tuple of ints stride, int storage_offset",
+        3,
+    ),
     "set_": set_,
     "as_subclass": as_subclass,
     "map2_": map2_,

@@ -23,6 +23,7 @@ from .frontend import argcheck as A
 from .frontend import functions as F
 from .frontend._tensor_data import result_type
 from .frontend.creation import tensor, zeros
+from .frontend.declared_front import tensors_only
 from .frontend.linalg import dot, outer
 from .frontend.movement import cat
 from .frontend.pointwise import apply
@@ -326,5 +327,9 @@ METHODS: dict[str, Any] = {
             "histc unique_consecutive"
         ).split()
     },
-    "sum_to_size": sum_to_size,
+    "sum_to_size": A.int_list_method(sum_to_size, "sum_to_size", "size"),  # (size=...)
+    "dist": tensors_only(dist, "dist", method=True),
 }
+# PyTorch's dist takes two Tensors: a Python number is its TypeError (the raw ``dist`` stays
+# for internal callers such as triplet_margin_loss)
+TOP_LEVEL["dist"] = tensors_only(dist, "dist", method=False)

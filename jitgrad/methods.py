@@ -34,11 +34,13 @@ from .frontend import (
     structure,
     unfold,
 )
+from .frontend import parser_forms as PF
 from .frontend._tensor_data import tensor_init
 from .frontend.creation import _finish, tensor
 from .frontend.pointwise import accumulate_inplace, run
 from .frontend.pointwise_inplace import apply_inplace
 from .frontend.tensor import CLASS_BODY, CPU, Tensor, _make, device
+from .frontend.views import squeeze_as
 from .methods_overwrite import (
     _OPERANDS,
     _bernoulli_,
@@ -289,12 +291,10 @@ METHODS: dict[str, Any] = {
     "new_zeros": _new(0, "new_zeros"),
     "new_ones": _new(1, "new_ones"),
     "new_empty": _new(None, "new_empty"),
-    "new_full": _new_full,
+    "new_full": PF.schema_method(_new_full, "new_full", "tuple of ints size, Number fill_value", 2),
     "new_tensor": _new_tensor,
     "type_as": lambda self, other: _to(self, other._dtype),
-    "squeeze_": _rebased(
-        A.int_list_method(lambda t, *a, **k: t.squeeze(*a, **k), "squeeze_", "dim")
-    ),
+    "squeeze_": _rebased(A.int_list_method(squeeze_as("squeeze_"), "squeeze_", "dim")),
     "unsqueeze_": _rebased(lambda t, d: t.unsqueeze(d)),
     "t_": _rebased(lambda t: t.t()),
     "transpose_": _rebased(lambda t, a, b: t.transpose(a, b)),

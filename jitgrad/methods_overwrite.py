@@ -170,10 +170,10 @@ def _rebased(op: Any):
     """An in-place shape change (``unsqueeze_``...): ``self`` becomes the view ``op`` makes,
     history included, under the in-place node's name (``TransposeBackward1``...)."""
 
-    def method(self: Tensor, *args: Any) -> Tensor:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if self._requires_grad and self.grad_fn is None and STATE.enabled:
             check_inplace(self)
-        res = op(self, *args)
+        res = op(self, *args, **kwargs)
         self._value = res._value
         node = res.grad_fn
         if node is not None:

@@ -30,7 +30,7 @@ from .frontend.pointwise_inplace import apply_inplace, writes_through_view
 from .frontend.recording import record
 from .frontend.reduce import cumsum
 from .frontend.sorting import cumprod
-from .frontend.special import igamma, igammac
+from .frontend.special import _igamma, _igammac
 from .frontend.tensor import Tensor, _make
 from .ops.registry import REGISTRY
 
@@ -220,6 +220,19 @@ _DECLARED = {
 }
 
 
+def _first_underived(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """``igamma_``/``igammac_``: a Tensor ``other`` only, then ``fn`` (whose node raises
+    PyTorch's NotImplementedError when backward needs ``self``) written back."""
+    via = _via(fn, name)
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        refuse_number_other(name, other)
+        return via(self, other)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
 def _square_(self: Tensor) -> Tensor:
     return F.pow_(self, 2)
 
@@ -253,8 +266,8 @@ METHODS: dict[str, Any] = {
     "renorm_": _via(M.renorm, "renorm_"),
     # the first argument has no derivative in PyTorch: its node raises when backward needs it
     # (frontend/special.py), which the declared op in place cannot say
-    "igamma_": _via(igamma, "igamma_"),
-    "igammac_": _via(igammac, "igammac_"),
+    "igamma_": _first_underived(_igamma, "igamma_"),
+    "igammac_": _first_underived(_igammac, "igammac_"),
 }
 
 #: the function forms PyTorch has at module level (``torch.tan_(t)`` is ``t.tan_()``)

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as D
 from .frontend import argcheck as A
+from .frontend import parser_forms as PF
 from .frontend.bit_views import BIT_VIEWS
 from .frontend.creation import _finish, tensor, zeros
 from .frontend.index_extra import index_add
@@ -207,16 +208,22 @@ def _get_device(self: Tensor) -> int:
 
 METHODS: dict[str, Any] = {
     "storage_offset": storage_offset,
-    "as_strided": as_strided,
+    "as_strided": PF.schema_method(
+        as_strided, "as_strided", "tuple of ints size, tuple of ints stride, int storage_offset", 2
+    ),
     "ravel": _ravel,
     "narrow_copy": _narrow_copy,
-    "split_with_sizes": _split_with_sizes,
+    "split_with_sizes": PF.schema_method(
+        _split_with_sizes, "split_with_sizes", "tuple of ints split_sizes, int dim", 1
+    ),
     "is_nonzero": is_nonzero,
     "is_same_size": is_same_size,
     "is_signed": is_signed,
     "dim_order": _dim_order,
     "new": _new,
-    "new_empty_strided": _new_empty_strided,
+    "new_empty_strided": PF.schema_method(
+        _new_empty_strided, "new_empty_strided", "tuple of ints size, tuple of ints stride", 2
+    ),
     "get_device": _get_device,
     "is_cpu": property(lambda self: self.device.type == "cpu"),
     "nbytes": property(lambda self: self._value.size * self._dtype.itemsize),

@@ -8,9 +8,10 @@ jitgrad generates for ``mean(0.5*x*(1 + tanh(c*(x + a*x**3))))`` forward+backwar
 with: jitgrad's ``tanh32`` and no fast-math flags (what jitgrad runs), the same with the
 block's loop compiled as a function of its own (its constants then stay in registers instead of
 being reloaded in every iteration: ``--asm`` counts the loop's instructions), the whole kernel
-under ``contract``, the floor's rational tanh without and with the floor's flags, the identity
-instead of tanh (the loop's memory traffic), and the floor itself (``perf/impl_numba.py``).
-See perf/RESULTS.md, Runs R and Y.
+under ``contract``, the floor's rational tanh without and with the floor's flags, a rational
+evaluated in float64 (``perf/tanh_accuracy.tanh32_f64``: as accurate as PyTorch's tanh, which
+``tanh32`` is not), the identity instead of tanh (the loop's memory traffic), and the floor
+itself (``perf/impl_numba.py``). See perf/RESULTS.md, Runs R, Y and gelutanh.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from jitgrad.kernels.cpu import fastmath as fm  # noqa: E402
 from jitgrad.kernels.cpu import scalar as sk  # noqa: E402
 from perf import impl_numba as IN  # noqa: E402
 from perf.loop_asm import describe  # noqa: E402
+from perf.tanh_accuracy import tanh32_f64  # noqa: E402
 
 F = np.float32
 
@@ -96,6 +98,7 @@ def main() -> None:
         ("tanh32, contract", {"contract"}, fm.tanh32),
         ("rational tanh, no flags", False, IN.rtanh32),
         ("rational tanh, reassoc+contract+arcp", IN.FLAGS, IN.rtanh32),
+        ("float64 rational tanh (tanh32_f64), no flags", False, tanh32_f64),
         ("identity for tanh (memory traffic)", False, _identity),
     ]:
         split = flags == "split"

@@ -29,7 +29,11 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
 * ``64 lanes, fold_sum``: the same order accumulated in the loop (64 explicit lanes, folded
   by ``fold_sum``): the same bits as ``lanes_sum`` over the scratch.
 
-See perf/RESULTS.md, Runs floor9, floorsum and floor11.
+``--tanh NAME`` (repeatable) builds each variant with another float32 tanh in gelu's body:
+``tanh32`` (jitgrad's, the default), ``rational`` (the floor's ``rtanh32``, 6.9 ulp) or ``f64``
+(``perf/tanh_accuracy.tanh32_f64``, float64-evaluated, 0.5008 ulp); the row names the tanh.
+
+See perf/RESULTS.md, Runs floor9, floorsum, floor11 and gelutanh.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from jitgrad.kernels.cpu import fastmath as _fm  # noqa: E402
 from jitgrad.kernels.cpu import scalar as _k  # noqa: E402
 from perf import impl_numba, workloads  # noqa: E402
 from perf.loop_asm import describe  # noqa: E402
+from perf.tanh_accuracy import tanh32_f64  # noqa: E402
 
 F = np.float32
 #: Per workload: the block function's parameters, its loop body (the generated statements,
@@ -181,9 +186,14 @@ def sum32(x):  # pragma: no cover - compiled
     return s
 
 
-def build(workload: str, variant: str):
+#: --tanh choices: the name gelu's body calls instead of ``_fm.tanh32``
+TANHS = {"tanh32": "_fm.tanh32", "rational": "rtanh32", "f64": "tanh32_f64"}
+
+
+def build(workload: str, variant: str, tanh: str = "tanh32"):
     """(kernel, block function) of ``variant`` for ``workload``, compiled on first call."""
     params, body = BODIES[workload]
+    body = body.replace("_fm.tanh32", TANHS[tanh])
     names = [p.strip() for p in params.split(",")]
     sliced = ", ".join(f"{n}[lo:hi]" if n in ("x0", "x1", "o0", "o1") else n for n in names)
     template = _RUNNING if variant == "running f32 sum" else _SCRATCH
@@ -201,6 +211,8 @@ def build(workload: str, variant: str):
         "radd": radd,
         "sum32": sum32,
         "block_sum64": block_sum64,
+        "rtanh32": impl_numba.rtanh32,
+        "tanh32_f64": tanh32_f64,
     }
     exec(compile(src, f"<{workload}: {variant}>", "exec"), scope)  # noqa: S102 - our template
     return scope["kern"], scope["blk"]
@@ -216,18 +228,22 @@ def _args(workload: str, inp: dict) -> tuple:
     return (F(1 / n), *c, x, np.empty_like(x), np.zeros(1, F))
 
 
-def measure(workload: str, repeat: int, asm: bool, only: list[str] | None = None) -> None:
+def measure(
+    workload: str, repeat: int, asm: bool, only: list[str] | None = None, tanhs: tuple = ()
+) -> None:
     inp = workloads.WORKLOADS[workload].inputs(quick=False)
     steps = {}
-    for variant in [v for v in _CALLS if not only or v in only]:
-        kern, blk = build(workload, variant)
+    pairs = [(v, t) for v in _CALLS if not only or v in only for t in tanhs or ("tanh32",)]
+    for variant, tanh in pairs:
+        kern, blk = build(workload, variant, tanh)
+        name = f"{variant} [{tanh}]" if tanhs else variant
         args = _args(workload, inp)
         c0 = time.process_time()
         kern(*args)
-        print(f"  {variant}: compiled in {time.process_time() - c0:.2f} s CPU, loss {args[-1][0]}")
-        steps[variant] = lambda kern=kern, args=args: kern(*args)
+        print(f"  {name}: compiled in {time.process_time() - c0:.2f} s CPU, loss {args[-1][0]}")
+        steps[name] = lambda kern=kern, args=args: kern(*args)
         if asm:
-            describe(f"  {variant}", blk.inspect_asm(blk.signatures[0]), False, top=1)
+            describe(f"  {name}", blk.inspect_asm(blk.signatures[0]), False, top=1)
     steps["floor"] = impl_numba.BUILDERS[workload](inp)
     steps["floor"]()
     cpu: dict[str, list[float]] = {k: [] for k in steps}
@@ -251,10 +267,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--asm", action="store_true", help="count each block loop's instructions")
     p.add_argument("--only", action="append", help="this variant only (repeatable)")
+    p.add_argument("--tanh", action="append", choices=list(TANHS), help="gelu's tanh (repeatable)")
     args = p.parse_args(argv)
     numba.set_num_threads(1)
     for w in args.workloads:
-        measure(w, args.repeat, args.asm, args.only)
+        measure(w, args.repeat, args.asm, args.only, tuple(args.tanh or ()))
 
 
 if __name__ == "__main__":

@@ -365,6 +365,100 @@ CASES: list[tuple[str, Callable]] = [
             )
         ),
     ),
+    (
+        "negative_binomial_probs",
+        _case(
+            lambda T, D, p: (
+                D.NegativeBinomial(p([3.0, 0.5, 7.5]), probs=p([0.2, 0.6, 0.9])),
+                _v(T, [0.0, 4.0, 11.0]),
+            )
+        ),
+    ),
+    (
+        "negative_binomial_logits",
+        _case(
+            lambda T, D, p: (
+                D.NegativeBinomial(2.0, logits=p([[-1.0, 0.5], [2.0, 0.0]])),
+                _v(T, [[1.0, 0.0], [3.0, 5.0]]),
+            )
+        ),
+    ),
+    (
+        "continuous_bernoulli",
+        _case(
+            lambda T, D, p: (
+                D.ContinuousBernoulli(p([0.1, 0.4995, 0.5005, 0.7, 0.97])),
+                _v(T, [0.3, 0.5, 0.9, 0.1, 0.99]),
+            )
+        ),
+    ),
+    (
+        "continuous_bernoulli_logits",
+        _case(
+            lambda T, D, p: (
+                D.ContinuousBernoulli(logits=p([-2.0, 0.001, 1.5])),
+                _v(T, [0.3, 0.5, 0.8]),
+            )
+        ),
+    ),
+    (
+        "kumaraswamy",
+        _case(
+            lambda T, D, p: (
+                D.Kumaraswamy(p([0.7, 2.0, 5.0]), p([0.5, 3.0, 1.5])),
+                _v(T, [0.3, 0.5, 0.9]),
+            )
+        ),
+    ),
+    (
+        "fisher_snedecor",
+        _case(
+            lambda T, D, p: (
+                D.FisherSnedecor(p([1.0, 4.0, 10.0]), p([2.5, 5.0, 12.0])),
+                _v(T, [0.3, 1.0, 2.5]),
+            )
+        ),
+    ),
+    (
+        "generalized_pareto",
+        _case(
+            lambda T, D, p: (
+                D.GeneralizedPareto(p([0.0, 1.0, -1.0]), p([1.0, 0.5, 2.0]), p([0.3, 0.0, -0.2])),
+                _v(T, [0.5, 2.0, 1.0]),
+            )
+        ),
+    ),
+    (
+        "lkj_cholesky",
+        _case(
+            lambda T, D, p: (
+                D.LKJCholesky(3, p([0.5, 1.0, 3.0])),
+                _v(T, [[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [-0.3, 0.4, math.sqrt(0.75)]]),
+            )
+        ),
+    ),
+    (
+        "lkj_cholesky_scalar",
+        _case(lambda T, D, p: (D.LKJCholesky(2, 2.0), _v(T, [[1.0, 0.0], [0.8, 0.6]]))),
+    ),
+    (
+        "onehot_straight_through",
+        _case(
+            lambda T, D, p: (
+                D.OneHotCategoricalStraightThrough(p([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])),
+                _v(T, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]),
+            )
+        ),
+    ),
+    (
+        "logistic_normal",
+        _case(
+            lambda T, D, p: (
+                D.LogisticNormal(p([[0.1, -0.5], [1.0, 0.0]]), p([[1.0, 0.5], [0.3, 2.0]])),
+                _v(T, [[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]),
+            )
+        ),
+    ),
 ]
 
 
@@ -602,6 +696,73 @@ KL_CASES: list[tuple[str, Callable]] = [
             )
         ),
     ),
+    (
+        "cont_bernoulli",
+        _kl(
+            lambda T, D, p: (
+                D.ContinuousBernoulli(p([0.2, 0.4999, 0.9])),
+                D.ContinuousBernoulli(logits=p([0.5, -1.0, 0.0005])),
+            )
+        ),
+    ),
+    (
+        "beta_cont_bernoulli",
+        _kl(
+            lambda T, D, p: (
+                D.Beta(p([0.5, 3.0]), p([1.0, 2.0])),
+                D.ContinuousBernoulli(p([0.3, 0.8])),
+            )
+        ),
+    ),
+    (
+        "cont_bernoulli_exponential",
+        _kl(lambda T, D, p: (D.ContinuousBernoulli(p([0.3, 0.8])), D.Exponential(p([0.5, 2.0])))),
+    ),
+    (
+        "cont_bernoulli_normal",
+        _kl(
+            lambda T, D, p: (
+                D.ContinuousBernoulli(p([0.3, 0.8])),
+                D.Normal(p([0.0, 1.0]), p([1.0, 0.5])),
+            )
+        ),
+    ),
+    (
+        "cont_bernoulli_uniform",
+        _kl(
+            lambda T, D, p: (
+                D.ContinuousBernoulli(p([0.3, 0.8, 0.6])),
+                D.Uniform(p([-0.5, 0.1, 0.0]), p([1.5, 2.0, 1.0])),
+            )
+        ),
+    ),
+    (
+        "uniform_cont_bernoulli",
+        _kl(
+            lambda T, D, p: (
+                D.Uniform(p([0.1, 0.0, -1.0]), p([0.9, 0.5, 0.5])),
+                D.ContinuousBernoulli(p([0.3, 0.8, 0.6])),
+            )
+        ),
+    ),
+    (
+        "normal_cont_bernoulli",
+        _kl(
+            lambda T, D, p: (
+                D.Normal(p([0.0, 1.0]), p([1.0, 0.5])),
+                D.ContinuousBernoulli(p([0.3, 0.8])),
+            )
+        ),
+    ),
+    (
+        "cont_bernoulli_pareto",
+        _kl(
+            lambda T, D, p: (
+                D.ContinuousBernoulli(p([0.3, 0.8])),
+                D.Pareto(p([1.0, 2.0]), p([0.5, 3.0])),
+            )
+        ),
+    ),
 ]
 
 
@@ -684,4 +845,22 @@ ERRORS: list[Callable] = [
     lambda T: T.distributions.Pareto(T.tensor([1.0, 2.0]), 1.0).log_prob(T.tensor([0.5, 3.0])),
     lambda T: T.distributions.Weibull(T.tensor(-1.0), 1.0),
     lambda T: T.distributions.Weibull(1.0, 2.0).log_prob(T.tensor(-1.0)),
+    lambda T: T.distributions.NegativeBinomial(T.tensor(2.0), probs=T.tensor(1.0)),
+    lambda T: T.distributions.NegativeBinomial(T.tensor(-2.0), probs=T.tensor(0.5)),
+    lambda T: T.distributions.NegativeBinomial(2.0),
+    lambda T: T.distributions.NegativeBinomial(2.0, probs=T.tensor(0.5)).log_prob(T.tensor(0.5)),
+    lambda T: T.distributions.ContinuousBernoulli(T.tensor([0.5, 1.5])),
+    lambda T: T.distributions.ContinuousBernoulli(T.tensor([0.5, 1.5]), validate_args=True),
+    lambda T: T.distributions.ContinuousBernoulli(0.3).log_prob(T.tensor(1.5)),
+    lambda T: T.distributions.Kumaraswamy(T.tensor(-1.0), 1.0),
+    lambda T: T.distributions.Kumaraswamy(1.0, 2.0).log_prob(T.tensor(1.5)),
+    lambda T: T.distributions.FisherSnedecor(T.tensor(0.0), 1.0),
+    lambda T: T.distributions.FisherSnedecor(1.0, 2.0).log_prob(T.tensor(-1.0)),
+    lambda T: T.distributions.GeneralizedPareto(0.0, T.tensor(-1.0), 0.5),
+    lambda T: T.distributions.GeneralizedPareto(T.tensor(0.0), 1.0, -0.5).log_prob(T.tensor(3.0)),
+    lambda T: T.distributions.LogisticNormal(T.zeros(2), T.tensor(-1.0)),
+    lambda T: T.distributions.LogisticNormal(T.zeros(2), 1.0).log_prob(T.tensor([0.5, 0.6, 0.1])),
+    lambda T: T.distributions.LKJCholesky(1, 1.0),
+    lambda T: T.distributions.LKJCholesky(3, T.tensor(-1.0)),
+    lambda T: T.distributions.LKJCholesky(2, 1.0).log_prob(T.tensor([[1.0, 0.0], [0.5, 0.5]])),
 ]

@@ -31,7 +31,7 @@ import jitgrad.utils.data
         (jitgrad.utils.data, "IterDataPipe"),
         (jitgrad.nn.functional, "scaled_mm"),
         (jitgrad.nn.utils, "convert_conv2d_weight_memory_format"),
-        (jitgrad.distributions, "LKJCholesky"),
+        (jitgrad.nn.functional, "SwizzleType"),
         (jitgrad.jit, "CompilationUnit"),
         (jitgrad.utils.checkpoint, "CheckpointPolicy"),
     ],

@@ -8,14 +8,25 @@ moments and gradients match PyTorch's."""
 from __future__ import annotations
 
 from ..helpers import missing_attribute, namespace_module
-from . import constraints, kl_lowrank, transforms  # noqa: F401 - kl_lowrank registers KLs
+
+# kl_lowrank and kl_cont_bernoulli register their KL divergences on import
+from . import constraints, kl_cont_bernoulli, kl_lowrank, transforms  # noqa: F401
 from .binomial import Binomial, Multinomial
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
+from .discrete import (
+    Bernoulli,
+    Categorical,
+    OneHotCategorical,
+    OneHotCategoricalStraightThrough,
+    Poisson,
+)
 from .distribution import Distribution, ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .gamma_mixture import FisherSnedecor, NegativeBinomial
+from .generalized_pareto import GeneralizedPareto
 from .kl import kl_divergence, register_kl
+from .lkj_cholesky import LKJCholesky
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .more import Geometric, Gumbel, HalfNormal, MixtureSameFamily, StudentT
 from .multivariate_normal import MultivariateNormal
@@ -30,18 +41,45 @@ from .transformed import Independent, LogNormal, TransformedDistribution
 from .transforms import (
     AbsTransform,
     AffineTransform,
+    CatTransform,
     ComposeTransform,
+    CorrCholeskyTransform,
+    CumulativeDistributionTransform,
     ExpTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
     PowerTransform,
+    ReshapeTransform,
     SigmoidTransform,
+    SoftplusTransform,
+    StackTransform,
     TanhTransform,
     Transform,
+    identity_transform,
 )
 from .transforms_simplex import IndependentTransform, SoftmaxTransform, StickBreakingTransform
+from .unit_interval import ContinuousBernoulli, Kumaraswamy, LogisticNormal
 from .von_mises import VonMises
 from .wishart import Wishart
 
 __all__ = [
+    "LKJCholesky",
+    "OneHotCategoricalStraightThrough",
+    "CatTransform",
+    "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
+    "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
+    "ReshapeTransform",
+    "SoftplusTransform",
+    "StackTransform",
+    "identity_transform",
+    "ContinuousBernoulli",
+    "FisherSnedecor",
+    "GeneralizedPareto",
+    "Kumaraswamy",
+    "LogisticNormal",
+    "NegativeBinomial",
     "HalfCauchy",
     "InverseGamma",
     "Pareto",
@@ -109,19 +147,24 @@ _LAYOUT = {
     "chi2": "Chi2",
     "dirichlet": "Dirichlet",
     "exp_family": "ExponentialFamily",
+    "continuous_bernoulli": "ContinuousBernoulli",
     "exponential": "Exponential",
+    "fishersnedecor": "FisherSnedecor",
     "geometric": "Geometric",
     "gumbel": "Gumbel",
+    "kumaraswamy": "Kumaraswamy",
     "half_cauchy": "HalfCauchy",
     "half_normal": "HalfNormal",
     "independent": "Independent",
     "inverse_gamma": "InverseGamma",
     "laplace": "Laplace",
     "log_normal": "LogNormal",
+    "logistic_normal": "LogisticNormal",
     "mixture_same_family": "MixtureSameFamily",
     "multinomial": "Multinomial",
+    "negative_binomial": "NegativeBinomial",
     "normal": "Normal",
-    "one_hot_categorical": "OneHotCategorical",
+    "one_hot_categorical": "OneHotCategorical OneHotCategoricalStraightThrough",
     "pareto": "Pareto",
     "poisson": "Poisson",
     "relaxed_bernoulli": "LogitRelaxedBernoulli RelaxedBernoulli",

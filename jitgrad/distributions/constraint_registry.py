@@ -13,9 +13,14 @@ from typing import Any
 from . import constraints
 from .transforms import (
     AffineTransform,
+    CatTransform,
     ComposeTransform,
+    CorrCholeskyTransform,
     ExpTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
     SigmoidTransform,
+    StackTransform,
     Transform,
     identity_transform,
 )
@@ -94,3 +99,21 @@ for _registry in (biject_to, transform_to):
     _registry.register(constraints._HalfOpenInterval, _interval)
 biject_to.register(constraints._Simplex, lambda c: StickBreakingTransform())
 transform_to.register(constraints._Simplex, lambda c: SoftmaxTransform())
+
+
+def _registered(registry: ConstraintRegistry) -> None:
+    """Matrix, cat and stack constraints, in PyTorch's two registries."""
+    registry.register(constraints._CorrCholesky, lambda c: CorrCholeskyTransform())
+    registry.register(
+        constraints._Cat, lambda c: CatTransform([registry(x) for x in c.cseq], c.dim, c.lengths)
+    )
+    registry.register(
+        constraints._Stack, lambda c: StackTransform([registry(x) for x in c.cseq], c.dim)
+    )
+
+
+_registered(biject_to)
+_registered(transform_to)
+transform_to.register(constraints._LowerCholesky, lambda c: LowerCholeskyTransform())
+transform_to.register(constraints._PositiveDefinite, lambda c: PositiveDefiniteTransform())
+transform_to.register(constraints._PositiveSemidefinite, lambda c: PositiveDefiniteTransform())

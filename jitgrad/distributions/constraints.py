@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import bool_ as _bool
 from ..frontend.creation import tensor as _tensor
 from ..frontend.movement import cat as _cat
 from ..frontend.movement import stack as _stack
 from ..frontend.tensor import Tensor
+from ..linalg import eigvalsh as _eigvalsh
 
 __all__ = [
     "Constraint",
@@ -39,10 +41,13 @@ __all__ = [
     "positive",
     "positive_definite",
     "positive_integer",
+    "positive_semidefinite",
     "real",
     "real_vector",
     "simplex",
+    "square",
     "stack",
+    "symmetric",
     "unit_interval",
 ]
 
@@ -295,17 +300,37 @@ class _CorrCholesky(Constraint):
         return _LowerCholesky().check(value) & unit_rows
 
 
-class _PositiveDefinite(Constraint):
+class _Square(Constraint):
     event_dim = 2
 
     def check(self, value: Tensor) -> Tensor:
-        # numpy's Cholesky per matrix: jitgrad's linalg.cholesky_ex raises on a matrix that
-        # is not positive definite instead of reporting it in ``info`` as PyTorch does
+        return value.new_full(value.shape[:-2], value.shape[-2] == value.shape[-1], dtype=_bool)
+
+
+class _Symmetric(_Square):
+    def check(self, value: Tensor) -> Tensor:
+        """PyTorch's order: when any matrix fails a weaker check (square, then symmetric),
+        that check is the answer for all of them."""
+        square = super().check(value)
+        if not square.all():
+            return square
+        symmetric = value.isclose(value.mT, atol=1e-6).all(-2).all(-1)
+        definite = getattr(self, "_definite", None)  # (the subclasses' last check)
+        return definite(value) if definite and symmetric.all() else symmetric
+
+
+class _PositiveSemidefinite(_Symmetric):
+    def _definite(self, value: Tensor) -> Tensor:
+        return _eigvalsh(value).ge(0).all(-1)
+
+
+class _PositiveDefinite(_Symmetric):
+    def _definite(self, value: Tensor) -> Tensor:
+        """A Cholesky per matrix (numpy's: jitgrad's cholesky_ex raises, not reports)."""
         v = value.detach().cpu().numpy()
         n = v.shape[-1]
-        symmetric = np.abs(v - np.swapaxes(v, -1, -2)).reshape(v.shape[:-2] + (-1,)).max(-1)
         ok = np.array([_has_cholesky(m) for m in v.reshape(-1, n, n)], dtype=bool)
-        return _tensor((symmetric < 1e-6) & ok.reshape(v.shape[:-2]), device=value.device)
+        return _tensor(ok.reshape(v.shape[:-2]), device=value.device)
 
 
 def _has_cholesky(m: np.ndarray) -> bool:
@@ -368,5 +393,8 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 corr_cholesky = _CorrCholesky()
 positive_definite = _PositiveDefinite()
+positive_semidefinite = _PositiveSemidefinite()
+square = _Square()
+symmetric = _Symmetric()
 cat = _Cat
 stack = _Stack

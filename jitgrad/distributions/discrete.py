@@ -229,6 +229,18 @@ class OneHotCategorical(Distribution):
         return values.expand((n,) + tuple(self._batch_shape) + (n,)) if expand else values
 
 
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical with the straight-through estimator: the sample's value, the
+    probabilities' gradient (Bengio et al., 2013)."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())
+
+
 class Poisson(ExponentialFamily):
     """Counts with mean ``rate``."""
 

@@ -7,6 +7,8 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..dtypes import get_default_dtype
 from ..engine.grad_mode import enable_grad
 from ..frontend.creation import tensor as _tensor
@@ -108,3 +110,41 @@ class BinaryParams:
             (self.logits,) = broadcast_all(logits)
         self._param: Tensor = self.probs if probs is not None else self.logits
         return self._param
+
+
+def _tril_mask(n: int, diag: int) -> np.ndarray:
+    arange = np.arange(n)
+    return arange < arange.reshape(-1, 1) + (diag + 1)
+
+
+def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
+    """The (n, n) lower-triangular matrices (below diagonal ``diag``) whose entries, row by
+    row, are the last dimension of ``vec``: PyTorch's masked scatter into zeros."""
+    m = vec.shape[-1]
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * m + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > finfo(vec.dtype).eps:
+        raise ValueError(
+            f"The size of last dimension is {m} which cannot be expressed as "
+            "the lower triangular part of a square D x D matrix."
+        )
+    n = round(n)  # PyTorch's check is one-sided: a rounded-down n fails in the scatter
+    flat = np.flatnonzero(_tril_mask(n, diag))
+    if flat.size != m:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(vec.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(vec.shape[:-1]) + [flat.size]}"
+        )
+    mat = vec.new_zeros(tuple(vec.shape[:-1]) + (n * n,))
+    return mat.index_add(-1, _tensor(flat, device=vec.device), vec).reshape(
+        tuple(vec.shape[:-1]) + (n, n)
+    )
+
+
+def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
+    """The entries of ``mat`` on and below diagonal ``diag``, row by row."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provides no values.")
+    flat = np.flatnonzero(_tril_mask(n, diag))
+    rows = mat.reshape(tuple(mat.shape[:-2]) + (n * n,))
+    return rows.index_select(-1, _tensor(flat, device=mat.device))

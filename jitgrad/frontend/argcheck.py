@@ -126,6 +126,8 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
         if not args and param in kwargs:  # x.permute(dims=(1, 0)): as one positional
             args = (kwargs.pop(param),)
         n = len(args)
+        if several and n == 1 and not _fits_one_overload(name, args[0]):
+            raise invalid_args(name, args)  # x.squeeze(None), x.hsplit("a"), x.hsplit((1.0, 2))
         if not n or (several and n == 1):
             return fn(self, *args, **kwargs)
         # plain ints (x.view(4, 6), x.view((4, 6))) are what int_list returns: no checks
@@ -139,6 +141,17 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
     method.__name__ = method.__qualname__ = name
     method.__doc__ = fn.__doc__
     return method
+
+
+def _fits_one_overload(name: str, arg: Any) -> bool:
+    """Whether the one argument of a method with an int overload and an int-list overload
+    (squeeze, hsplit, count_nonzero...) fits one of them: an int, a list of ints, or None
+    where an overload's parameter defaults to None."""
+    if arg is None:
+        return any("= None" in option for option in OVERLOADS[name])
+    if isinstance(arg, tuple | list):
+        return all(as_int(item) is not None for item in arg)
+    return as_int(arg) is not None
 
 
 def _unpack_error(fn: str, param: str, k: int, error: str) -> TypeError:
@@ -225,7 +238,7 @@ def dims_arg(fn: str, dim: Any, ndim: int, pos: int | None = None) -> tuple[int,
                     f"{fn}(): argument 'dim' must be tuple of ints, but found element of type "
                     f"{type_name(item)} at pos 0"
                 )
-            raise invalid_args(fn, (), {"dim": dim})
+            raise invalid_args(fn, (dim,)) if pos else invalid_args(fn, (), {"dim": dim})
         if value is None:
             raise _unpack_error(
                 fn, "dim", k, f"type must be tuple of ints,but got {type_name(item)}"

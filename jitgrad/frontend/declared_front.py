@@ -21,6 +21,7 @@ from ..ops.complex_refusals import NO_GRAD
 from ..ops.registry import REGISTRY, OpDef
 from ._tensor_data import result_type
 from .out import write_out
+from .overloads import OVERLOADS, format_invalid
 from .pointwise import run
 from .pointwise_inplace import apply_inplace
 from .tensor import Tensor
@@ -158,13 +159,59 @@ def refuse_integral(op: OpDef, operands: tuple) -> None:
 
 
 def refuse_number_other(name: str, other: Any, position: int = 1, param: str = "other") -> None:
-    """``tensor_other``: PyTorch's in-place overload takes a Tensor only (``x.hypot_(2.0)``);
-    ``tensor_only``: its function too (``gcd(x, 4)``, position 2)."""
+    """``tensor_other``: PyTorch's overloads take Tensors only (``x.hypot_(2.0)``; position
+    2 in the function form ``torch.hypot(x, 2.0)``); ``tensor_only``: the same, for a
+    declaration with a hook (``heaviside_(0.5)`` names ``values``)."""
     if not isinstance(other, Tensor):
         kind = type(other).__name__
         raise TypeError(
             f"{name}(): argument '{param}' (position {position}) must be Tensor, not {kind}"
         )
+
+
+def tensor_input(fn: Any, name: str) -> Any:
+    """``fn`` refusing a Python number as its first argument, with PyTorch's "invalid
+    combination" text listing its (Tensor, Tensor) and (Tensor, Number) overloads."""
+
+    def checked(input: Any, other: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        if not isinstance(input, Tensor):
+            given = (input, other, *args)
+            raise TypeError(format_invalid(name, given, kwargs, OVERLOADS["eq"]))
+        return fn(input, other, *args, **kwargs)
+
+    checked.__name__ = checked.__qualname__ = name
+    checked.__doc__ = fn.__doc__
+    checked.__wrapped__ = fn  # type: ignore[attr-defined]
+    return checked
+
+
+def tensors_only(fn: Any, name: str, method: bool, param: str = "other") -> Any:
+    """``fn`` (input, other) behind PyTorch's parser for an op whose one schema takes two
+    Tensors (``tensor_other``): a Python number is a TypeError naming the argument and the
+    alias called (``arctan2()``, ``special_gammainc()``); ``method``: ``t.<name>(other)``,
+    whose ``other`` is at position 1."""
+
+    if method:
+
+        def checked(self: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
+            refuse_number_other(name, other, 1, param)
+            return fn(self, other, *args, **kwargs)
+
+    else:
+
+        def checked(input: Any, other: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+            if not isinstance(input, Tensor):
+                kind = type(input).__name__
+                raise TypeError(
+                    f"{name}(): argument 'input' (position 1) must be Tensor, not {kind}"
+                )
+            refuse_number_other(name, other, 2, param)
+            return fn(input, other, *args, **kwargs)
+
+    checked.__name__ = checked.__qualname__ = name.removeprefix("special_")
+    checked.__doc__ = fn.__doc__
+    checked.__wrapped__ = fn  # type: ignore[attr-defined]
+    return checked
 
 
 def check_divisor(input: Any, other: Any) -> None:  # noqa: A002

@@ -22,6 +22,12 @@ COMPLEX_RULE_FUNCTIONS = {
 }
 
 
+def _rule(fn: object) -> object:
+    """The declared function without PyTorch's argument checks: a rule's operand may be a
+    number (``minimum(a, 0)``) where the public ``torch.minimum`` takes Tensors only."""
+    return getattr(fn, "__wrapped__", fn)
+
+
 def functional_namespace() -> dict:
     """Functions the op expressions may call, over Tensors (differentiable backward)."""
     return {
@@ -45,10 +51,10 @@ def functional_namespace() -> dict:
         "asinh": F.asinh,
         "acosh": F.acosh,
         "atanh": F.atanh,
-        "atan2": F.atan2,
-        "hypot": F.hypot,
+        "atan2": _rule(F.atan2),
+        "hypot": _rule(F.hypot),
         "floor_div": F._floor_div_rule,
-        "fmod": F.fmod,
+        "fmod": _rule(F.fmod),
         "log10": F.log10,
         "exp2": F.exp2,
         "trunc": F.trunc,
@@ -61,8 +67,8 @@ def functional_namespace() -> dict:
         "logical_and": F.logical_and,
         "logical_or": F.logical_or,
         "logical_not": F.logical_not,
-        "maximum": F.maximum,
-        "minimum": F.minimum,
+        "maximum": _rule(F.maximum),
+        "minimum": _rule(F.minimum),
         "isnan": F.isnan,
         "isinf": F.isinf,
         "isfinite": F.isfinite,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math  # noqa: F401 - star-exported to jitgrad.* (as warnings below) before logit moved
 import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
@@ -100,9 +101,24 @@ def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dic
         special_names.update(dict.fromkeys(op.special, fn))
         if op.method:
             methods.update(dict.fromkeys(op.torch, front.method(op) if op.self_at else fn))
+        if op.tensor_input:
+            torch_names.update({n: front.tensor_input(fn, n) for n in op.torch})
+        if op.tensor_other:  # each alias names itself in PyTorch's TypeError
+            other = _other_name(op)
+            for n in op.torch:
+                torch_names[n] = front.tensors_only(fn, n, method=False, param=other)
+                if op.method:
+                    methods[n] = front.tensors_only(fn, n, method=True, param=other)
+            for n in op.special:
+                special_names[n] = front.tensors_only(fn, "special_" + n, method=False)
         if op.inplace:
             inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else inplace_form(op)
     return torch_names, special_names, methods, inplace
+
+
+def _other_name(op: OpDef) -> str:
+    """The second argument's name in PyTorch's TypeError (heaviside's ``values``)."""
+    return list(inspect.signature(op.front).parameters)[1] if op.front else "other"
 
 
 def _public(op: OpDef):
@@ -267,7 +283,7 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 #: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
 _HELPERS = frozenset(
     "Any D DECLARED DECLARED_INPLACE DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY OpDef R "
-    "REGISTRY annotations front "
+    "REGISTRY annotations front inspect "
     "apply apply_inplace cast elementwise elementwise_operands inplace_form record run write_out "
     "add_ sub_ mul_ div_ pow_".split()
 )

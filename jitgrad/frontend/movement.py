@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import argcheck as A
+from . import parser_forms as PF
 from .copying import contiguous_array as contiguous_array  # (re-exported: the old path)
 from .copying import copy_into as copy_into
 from .join_split import (
@@ -24,6 +25,7 @@ from .join_split import (
     tile,
     unbind,
 )
+from .overloads import OVERLOADS
 from .views import (
     _T,
     _mT,
@@ -89,20 +91,30 @@ def _split_method(self: Any, split_size: Any, dim: int = 0) -> tuple:
 _split_method.__qualname__ = "Tensor.split"  # PyTorch's name in a wrong keyword's TypeError
 
 
+def _unflatten_method(self: Any, dim: Any, sizes: Any) -> Any:
+    """``Tensor.unflatten`` (a Python method in PyTorch: its arity errors say so)."""
+    if not isinstance(sizes, tuple | list):
+        raise A.must_be("unflatten", "sizes", 2, "tuple of ints", sizes)
+    return unflatten(self, dim, sizes)
+
+
+_unflatten_method.__qualname__ = "Tensor.unflatten"
+
+
 METHODS: dict[str, Any] = {
     "reshape": A.int_list_method(reshape, "reshape", "shape"),
     "view": A.int_list_method(view, "view", "size"),
     "view_as": view_as,
     "reshape_as": lambda self, other: reshape(self, A.shape_of("reshape_as", other)),
     "flatten": flatten,
-    "unflatten": unflatten,
+    "unflatten": _unflatten_method,
     "squeeze": A.int_list_method(squeeze, "squeeze", "dim"),
     "unsqueeze": unsqueeze,
     "transpose": transpose,
     "swapaxes": swapaxes,
     "permute": A.int_list_method(permute, "permute", "dims"),
-    "movedim": movedim,
-    "moveaxis": movedim,
+    "movedim": PF.positional_method(movedim, "movedim", 2, 2, OVERLOADS["movedim"]),
+    "moveaxis": PF.positional_method(movedim, "moveaxis", 2, 2, OVERLOADS["moveaxis"]),
     "tile": A.int_list_method(tile, "tile", "dims"),
     "t": t,
     "T": property(_T),

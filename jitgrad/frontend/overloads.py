@@ -57,6 +57,15 @@ OVERLOADS: dict[str, tuple[str, ...]] = {
     "all": _ALL,
     "any": _ALL,
     **dict.fromkeys(("squeeze", "squeeze_"), ("()", "(int dim)", "(tuple of ints dim)")),
+    **dict.fromkeys(
+        ("movedim", "moveaxis"),
+        ("(int source, int destination)", "(tuple of ints source, tuple of ints destination)"),
+    ),
+    "tensor_split": (
+        "(tuple of ints indices, int dim = 0)",
+        "(Tensor tensor_indices_or_sections, int dim = 0)",
+        "(int sections, int dim = 0)",
+    ),
     **dict.fromkeys(("hsplit", "vsplit", "dsplit"), ("(int sections)", "(tuple of ints indices)")),
     "count_nonzero": ("(int dim = None)", "(tuple of ints dim)"),
     "view": ("(torch.dtype dtype)", "(tuple of ints size)"),

@@ -32,7 +32,9 @@ from ..kernels.cpu.reduce_call import (
 from . import argcheck as A
 from . import checks
 from . import functions as F
+from . import parser_forms as PF
 from .declare import Declared, Saved, expand_reduced
+from .overloads import OVERLOADS
 from .reduce_common import (
     Dims,
     reduce_axes,
@@ -154,3 +156,10 @@ __all__ = [
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
+# the methods' arity errors as PyTorch's parser words them (it counts no ``self``); sum and
+# mean, per-op paths, keep Python's own words rather than a frame more per call
+for _name, _least in (("amax", 0), ("amin", 0), ("logsumexp", 1)):
+    METHODS[_name] = PF.positional_method(METHODS[_name], _name, _least, 2)
+for _name in ("all", "any"):
+    METHODS[_name] = PF.positional_method(METHODS[_name], _name, 0, 2, OVERLOADS[_name])
+del _name, _least

@@ -12,6 +12,7 @@ from .. import dtypes as D
 from ..engine.grad_mode import STATE, no_grad
 from ..ops.registry import REGISTRY
 from . import functions as F
+from .declared_front import tensors_only
 from .pointwise import apply
 from .recording import record
 from .tensor import Tensor
@@ -48,8 +49,13 @@ def _first_not_differentiable(name: str, what: str):
 
 
 zeta = _first_not_differentiable("special_zeta", "zeta")
-igamma = gammainc = _first_not_differentiable("igamma", "igamma: input")
-igammac = gammaincc = _first_not_differentiable("igammac", "igammac: input")
+_igamma = _first_not_differentiable("igamma", "igamma: input")
+_igammac = _first_not_differentiable("igammac", "igammac: input")
+# PyTorch's one schema for each takes two Tensors: a Python number is its TypeError
+igamma = tensors_only(_igamma, "igamma", method=False)
+igammac = tensors_only(_igammac, "igammac", method=False)
+gammainc = tensors_only(_igamma, "special_gammainc", method=False)
+gammaincc = tensors_only(_igammac, "special_gammaincc", method=False)
 
 
 def _mvdigamma(x: Tensor, p: int) -> Tensor:
@@ -77,17 +83,21 @@ def expression_functions() -> dict[str, Any]:
         "i1": F.DECLARED_SPECIAL["i1"],
         "i1e": F.DECLARED_SPECIAL["i1e"],
         "sinc": F.DECLARED["sinc"],
-        "copysign": F.DECLARED["copysign"],
+        "copysign": F.DECLARED["copysign"].__wrapped__,  # (a rule's first operand may be a number)
         "ndtri": F.DECLARED_SPECIAL["ndtri"],
         "log_ndtr": F.DECLARED_SPECIAL["log_ndtr"],
         "erfcx": F.DECLARED_SPECIAL["erfcx"],
         "zeta": zeta,
-        "gammainc": igamma,
-        "gammaincc": igammac,
+        "gammainc": _igamma,
+        "gammaincc": _igammac,
     }
 
 
 __all__ = ["igamma", "igammac", "positive"]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
-METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
+METHODS: dict[str, Any] = {
+    **{name: globals()[name] for name in __all__},
+    "igamma": tensors_only(_igamma, "igamma", method=True),
+    "igammac": tensors_only(_igammac, "igammac", method=True),
+}

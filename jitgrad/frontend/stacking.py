@@ -16,6 +16,8 @@ import numpy as np
 from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import movement as M
+from . import parser_forms as PF
+from .overloads import OVERLOADS
 from .pointwise import broadcast_shape
 from .tensor import Size, Tensor, _wrap_dim
 
@@ -124,6 +126,12 @@ def dsplit(input: Tensor, sections: Any) -> tuple:  # noqa: A002
     return _split_dim("dsplit", input, sections, 2, 3)
 
 
+_SPLIT_OPTIONS = ("(Tensor input, int sections)", "(Tensor input, tuple of ints indices)")
+hsplit = PF.overloaded_function(hsplit, _SPLIT_OPTIONS)
+vsplit = PF.overloaded_function(vsplit, _SPLIT_OPTIONS)
+dsplit = PF.overloaded_function(dsplit, _SPLIT_OPTIONS)
+
+
 # ---- broadcasting -------------------------------------------------------------------------
 def broadcast_shapes(*shapes: Any) -> Size:
     """The shape tensors of these shapes broadcast to, with PyTorch's errors: it walks each
@@ -220,6 +228,8 @@ __all__ = [
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind() through :mod:`.structure`.
 METHODS: dict[str, Any] = {
-    "tensor_split": tensor_split,
+    "tensor_split": PF.positional_method(
+        tensor_split, "tensor_split", 1, 2, OVERLOADS["tensor_split"]
+    ),
     **{n: A.int_list_method(globals()[n], n, "indices") for n in ("hsplit", "vsplit", "dsplit")},
 }

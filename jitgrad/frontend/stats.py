@@ -12,6 +12,7 @@ from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import argcheck as A
 from . import functions as F
+from . import parser_forms as PF
 from .checks import DTYPE_WORDS
 from .recording import record, renamed
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
@@ -119,6 +120,11 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return _make(np.asarray(np.count_nonzero(input._value, axis=axis), np.int64), D.int64)
 
 
+count_nonzero = PF.overloaded_function(
+    count_nonzero, ("(Tensor input, int dim = None)", "(Tensor input, tuple of ints dim)")
+)
+
+
 def _with_mean(spread: Any, name: str, doc: str) -> Any:
     """``std_mean`` and ``var_mean``: ``(spread(...), mean(...))`` with one signature."""
 
@@ -158,3 +164,4 @@ __all__ = [
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {n: globals()[n] for n in __all__ if n not in ("std_mean", "var_mean")}
 METHODS["count_nonzero"] = A.int_list_method(count_nonzero, "count_nonzero", "dim")
+METHODS.update({n: PF.positional_method(METHODS[n], n, 0, 2) for n in ("nansum", "nanmean")})

@@ -20,7 +20,9 @@ import numpy as np
 
 from .. import dtypes as D
 from ..helpers import warn as warn_user
+from . import argcheck as A
 from . import movement as M
+from . import parser_forms as PF
 from .indexing import index_select
 from .linalg import matmul
 from .pointwise import check_inplace
@@ -137,6 +139,8 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     """Rotate entries along ``dims`` by ``shifts`` (the flattened tensor if no ``dims``)."""
     if dims is None:
+        if not isinstance(shifts, int) and len(shifts) != 1:  # one shift for the flat tensor
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
         flat = np.roll(input._value.reshape(-1), shifts).reshape(input._value.shape)
         return _one(
             "RollBackward0",
@@ -155,6 +159,10 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
 def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002
     """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the
     second), as flips and a transpose."""
+    if A.as_int(k) is None:
+        raise A.must_be("rot90", "k", 1, "int", k)
+    if not isinstance(dims, tuple | list):
+        raise A.must_be("rot90", "dims", 2, "tuple of ints", dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     k %= 4
@@ -317,5 +325,7 @@ METHODS: dict[str, Any] = {
 }
 METHODS.update(_STACKING_METHODS)
 METHODS["fill_diagonal_"] = fill_diagonal_
+METHODS["roll"] = PF.positional_method(roll, "roll", 1, 2)  # (the method counts no self)
+METHODS["rot90"] = PF.positional_method(rot90, "rot90", 0, 2)
 METHODS["tril_"] = lambda self, diagonal=0: self.copy_(tril(self, diagonal))
 METHODS["triu_"] = lambda self, diagonal=0: self.copy_(triu(self, diagonal))

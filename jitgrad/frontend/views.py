@@ -20,6 +20,7 @@ from ..engine.grad_mode import STATE
 from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import checks
+from . import parser_forms as PF
 from . import saved_nodes as _saved_nodes  # noqa: F401 - gives the view nodes their _saved_*
 from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
@@ -175,7 +176,11 @@ def _reshape_grad(shape: tuple[int, ...]):
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
-    """A view when the strides allow it (``ViewBackward0``), else a copy (``UnsafeView``)."""
+    """A view when the strides allow it (``ViewBackward0``), else a copy (``UnsafeView``).
+    ``torch.reshape(x, 3, 2)`` is PyTorch's TypeError: only the method takes varargs (its
+    wrapper, ``int_list_method``, hands one tuple over)."""
+    if len(shape) > 1:
+        raise TypeError(f"reshape() takes 2 positional arguments but {len(shape) + 1} were given")
     x = input
     new = _infer(_sizes(shape, "reshape", "shape"), x._value.size)
     arr = as_view(x._value, new)
@@ -225,11 +230,25 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa:
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """Drop size-1 dims (all, one, or a tuple): ``SqueezeBackward0/1/2``."""
+    return _squeeze(input, dim, "squeeze")
+
+
+squeeze = PF.overloaded_function(
+    squeeze, ("(Tensor input)", "(Tensor input, int dim)", "(Tensor input, tuple of ints dim)")
+)
+
+
+def squeeze_as(fn: str) -> Any:
+    """``squeeze`` whose errors name ``fn`` (``squeeze_`` builds on it)."""
+    return lambda input, dim=None: _squeeze(input, dim, fn)
+
+
+def _squeeze(input: Tensor, dim: Any, fn: str) -> Tensor:  # noqa: A002
     shape = input.shape
     if dim is None:
         dims, name = tuple(range(input.ndim)), "SqueezeBackward0"
     else:
-        dims = (dim,) if type(dim) is int else A.dims_arg("squeeze", dim, input.ndim, 1)
+        dims = (dim,) if type(dim) is int else A.dims_arg(fn, dim, input.ndim, 1)
         dims = tuple(_wrap_dim(d, input.ndim) for d in dims)
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
@@ -268,6 +287,9 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+    """(``torch.permute(x, 1, 0)`` is PyTorch's TypeError; ``x.permute(1, 0)`` is not.)"""
+    if len(dims) > 1:
+        raise TypeError(f"permute() takes 2 positional arguments but {len(dims) + 1} were given")
     order = _sizes(dims, "permute", "dims")
     n = input.ndim
     if len(order) != n:

@@ -158,6 +158,7 @@ defop(
     np.maximum,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "minimum",
@@ -166,6 +167,7 @@ defop(
     np.minimum,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "clamp",

@@ -66,6 +66,7 @@ defop(
     front=_ldexp,
     inplace_front=_ldexp_,
     tensor_only=True,
+    tensor_other=True,
 )
 # An integer exponent b; c, d: its dtype's width and sign bit (-1 unsigned). PyTorch's
 # gradient is grad * pow(2, other) with pow in other's integer dtype: 0 for a negative
@@ -122,6 +123,7 @@ defop(
     **_PUBLIC,
     front=_nextafter,
     tensor_only=True,
+    tensor_other=True,
 )
 
 
@@ -152,6 +154,7 @@ defop(
     **_PUBLIC,
     front=_heaviside,
     tensor_only=True,
+    tensor_other=True,
     no_derivative="aten::heaviside",
     inplace_as="heaviside_inplace",
 )

@@ -85,6 +85,7 @@ defop(
     (None, None),
     np.gcd,
     tensor_only=True,
+    tensor_other=True,
     doc="Elementwise greatest common divisor of integers (non-negative but where C's "
     "``abs`` wraps: gcd(-128, 0) in int8 is -128).",
     **_GCD,
@@ -95,6 +96,7 @@ defop(
     (None, None),
     np.lcm,
     tensor_only=True,
+    tensor_other=True,
     doc="Elementwise least common multiple of integers, wrapped into their type as C's "
     "``abs(a / gcd * b)``.",
     **_GCD,

@@ -329,6 +329,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "logaddexp2",
@@ -339,6 +340,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 
 
@@ -362,6 +364,7 @@ defop(
     inplace=True,
     zero_divisor=True,
     front=_fmod,
+    tensor_input=True,
 )
 defop(
     "remainder",  # the sign of the divisor, as Python's % (fmod, then shifted by b)

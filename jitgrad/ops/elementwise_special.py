@@ -93,6 +93,9 @@ defop(  # b = n, the order (an integer)
 
 def _mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Multivariate log-gamma of dimension ``p`` (``MvlgammaBackward0``)."""
+    if getattr(input, "_dtype", None) is None:
+        kind = type(input).__name__
+        raise TypeError(f"mvlgamma(): argument 'input' (position 1) must be Tensor, not {kind}")
     p = order_arg("mvlgamma", "p", 2, p)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
@@ -254,6 +257,7 @@ defop(
     np.fmax,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "fmin",
@@ -262,6 +266,7 @@ defop(
     np.fmin,
     torch=True,
     method=True,
+    tensor_other=True,
 )
 defop(
     "copysign",
@@ -272,6 +277,7 @@ defop(
     torch=True,
     method=True,
     inplace=True,
+    tensor_input=True,
 )
 
 # ---- the normal distribution and entropy (torch.special) -----------------------------------
@@ -348,8 +354,10 @@ defop(
     result=FLOAT,
     node="SpecialZetaBackward0",
 )
-defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), result=FLOAT)
-defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), result=FLOAT)
+# (tensor_other: PyTorch's igamma_ takes a Tensor only, as igamma and special.gammainc do)
+_IG = {"result": FLOAT, "tensor_other": True}
+defop("igamma", "gammainc(a, b)", (None, f"g * {_DGAMMA}"), _vec(SG.gammainc), **_IG)
+defop("igammac", "gammaincc(a, b)", (None, f"-g * {_DGAMMA}"), _vec(SG.gammaincc), **_IG)
 
 # sin(x)/x; PyTorch's Taylor series below |x| = 0.5 (no 0/0), 0 at +-inf; not differentiable
 # in PyTorch (its result has no grad_fn), so no rule here
