@@ -126,10 +126,7 @@ class LBFGS(Optimizer):
             prev_flat_grad = flat_grad.clone()
             prev_loss = loss
             # the first step is scaled by the gradient's size, as PyTorch's
-            if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / host_scalar(flat_grad.abs().sum())) * lr
-            else:
-                t = lr
+            t = _first_step(flat_grad, lr) if state["n_iter"] == 1 else lr
             gtd = host_scalar(flat_grad.dot(d))
             if gtd > -tol_change:
                 break
@@ -183,6 +180,11 @@ class LBFGS(Optimizer):
         loss, flat_grad, t, ls_evals = strong_wolfe(obj, x_init, t, d, loss, flat_grad, gtd)
         self._add_grad(t, d)
         return loss, flat_grad, t, _max_abs(flat_grad) <= tol_grad, ls_evals
+
+
+def _first_step(flat_grad: Tensor, lr: float) -> Any:
+    """The first iteration's step ``min(1, 1/|g|_1) * lr`` (the ``|g|_1`` read back)."""
+    return min(1.0, 1.0 / host_scalar(flat_grad.abs().sum())) * lr
 
 
 def _add_pair(
