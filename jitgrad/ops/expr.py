@@ -121,9 +121,8 @@ COMPLEX = ("complex64", "complex128")
 for _name in "exp log sqrt sin cos tanh sinh cosh isnan isinf isfinite".split():
     FUNCTIONS[_name].update(dict.fromkeys(COMPLEX, f"cmath.{_name}({{0}})"))
 #: complex64 functions each backend's ``_k`` supplies (``**`` too, see visit_BinOp): the CPU's
-#: are Numba's cmath ones; on the CUDA target those build their results through complex128
-#: (float64 code on a GPU), so the device's compute in float32
-#: (jitgrad.backends.cuda.devcomplex; log for the simulator, where Python's cmath.log(0) raises)
+#: are Numba's cmath ones; on the CUDA target some of those compute in float64 (sqrt, tanh,
+#: sgn), so the device's are float32 versions (jitgrad.backends.cuda.devcomplex)
 for _name in "exp log sqrt sin cos tanh sinh cosh sgn".split():
     FUNCTIONS[_name]["complex64"] = f"_k.{_name}_complex64({{0}})"
 #: the dtype of a complex dtype's parts: a real literal in a complex kernel is typed so

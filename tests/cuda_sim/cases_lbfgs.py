@@ -61,8 +61,10 @@ def test_lbfgs_runs_on_the_device(kwargs, dtype, numpy_refused):
     for key in ("d", "prev_flat_grad", "H_diag"):
         assert state[key].is_cuda, key
     assert all(v.is_cuda for k in ("old_dirs", "old_stps", "ro") for v in state[k])
-    # (device reductions sum in another order: float32 rounding grows over the iterations)
-    tol = 1e-4 if dtype == np.float32 else 1e-10
+    # (device reductions sum in another order: float32 rounding grows over the iterations,
+    # and this fit, whose weights grow to |w| ~ 12, magnifies it: on the CPU alone, rounding
+    # the updates once instead of twice moved the strong-Wolfe case's weights by 2.5e-4)
+    tol = 1e-3 if dtype == np.float32 else 1e-10
     np.testing.assert_allclose(got_losses, want_losses, rtol=tol, atol=tol)
     for got, want in zip(got_params, want_params, strict=True):
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol)

@@ -1,15 +1,20 @@
 """complex64 math in float32 for CUDA kernels: the ``_k.<name>_complex64`` helpers.
 
-The op declarations render a complex64 ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``sinh``, ``cosh``,
-``tanh``, ``sgn`` and ``**`` as ``_k.<name>_complex64(...)`` (:data:`jitgrad.ops.expr.FUNCTIONS`),
-as they render a complex division as ``_k.cdiv_complex64``. On the CPU those are Numba's own
-``cmath`` functions and ``**`` (:mod:`jitgrad.kernels.cpu.scalar`). On the device Numba builds
-its complex64 results through complex128 (``complex(r * c, r * s)`` with float64 constants:
-``cmath.exp`` of a complex64 held 19 float64 PTX instructions, ``cmath.tanh`` 62), and a GPU
-runs float64 at 1/64 (consumer) to 1/2 (H100) of float32's speed. These are the same
-algorithms (CPython's and NumPy's, which Numba's CPU versions follow: the same special cases
-for inf and NaN parts) written over the float32 parts with float32 constants and the float32
-libdevice functions (``math.exp`` of a float32 compiles to ``__nv_expf``).
+The op declarations render a complex64 ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``sinh``,
+``cosh``, ``tanh``, ``sgn`` and ``**`` as ``_k.<name>_complex64(...)``
+(:data:`jitgrad.ops.expr.FUNCTIONS`), as they render a complex division as
+``_k.cdiv_complex64``. On the CPU those are Numba's own ``cmath`` functions and ``**``
+(:mod:`jitgrad.kernels.cpu.scalar`). On the device three of Numba's complex64 versions compute
+in float64 (PTX instructions beyond libdevice's sin/cos reduction, below: ``cmath.sqrt`` 48,
+``cmath.tanh`` 57, the shared ``_k.sgn`` 18: float64 literals, ``z * 0`` with an integer), and
+a GPU runs float64 at 1/64 (consumer) to 1/2 (H100) of float32's speed. Numba's ``exp``,
+``log``, ``sin``, ``cos``, ``sinh``, ``cosh`` and ``**`` were float32 already; they are written
+out here too so that the simulator runs the device's float32 algorithm (Python's ``cmath``
+computes in float64 and raises where the device returns inf or NaN: ``log(0)``, an overflowing
+``exp``), and for ``**`` to fix Numba's CUDA version (see :func:`pow_complex64`). All are
+Numba's CPU algorithms (CPython's and NumPy's: the same special cases for inf and NaN parts)
+over the float32 parts with float32 constants and libdevice's float32 functions (``math.exp``
+of a float32 compiles to ``__nv_expf``).
 
 Only ``__nv_sinf`` / ``__nv_cosf`` / ``__nv_tanf`` keep float64 code: one multiply in their
 reduction of huge arguments (|x| > 105615), which the PTX check recognises.
@@ -34,7 +39,8 @@ if SIMULATOR:
     _hypot, _atan2, _copysign = np.hypot, np.arctan2, np.copysign
     _isinf, _isnan, _isfinite = np.isinf, np.isnan, np.isfinite
 else:  # (Numba's CUDA target lowers math.<f> of a float32 to libdevice's float version)
-    _exp, _log, _sqrt, _cos, _sin, _tan = math.exp, math.log, math.sqrt, math.cos, math.sin, math.tan
+    _exp, _log, _sqrt = math.exp, math.log, math.sqrt
+    _cos, _sin, _tan = math.cos, math.sin, math.tan
     _cosh, _sinh, _tanh, _pow = math.cosh, math.sinh, math.tanh, math.pow
     _hypot, _atan2, _copysign = math.hypot, math.atan2, math.copysign
     _isinf, _isnan, _isfinite = math.isinf, math.isnan, math.isfinite
