@@ -112,44 +112,19 @@ _cdiv = njit(inline="always", error_model="numpy")(_cdiv)
 sgn_complex64 = sgn
 
 
-@njit(inline="always")
-def exp_complex64(z):
-    return cmath.exp(z)
+def _complex64(fn):
+    """Numba's own ``fn`` (a cmath function) as an inlined helper."""
+    return njit(inline="always")(lambda z: fn(z))
 
 
-@njit(inline="always")
-def log_complex64(z):
-    return cmath.log(z)
-
-
-@njit(inline="always")
-def sqrt_complex64(z):
-    return cmath.sqrt(z)
-
-
-@njit(inline="always")
-def sin_complex64(z):
-    return cmath.sin(z)
-
-
-@njit(inline="always")
-def cos_complex64(z):
-    return cmath.cos(z)
-
-
-@njit(inline="always")
-def sinh_complex64(z):
-    return cmath.sinh(z)
-
-
-@njit(inline="always")
-def cosh_complex64(z):
-    return cmath.cosh(z)
-
-
-@njit(inline="always")
-def tanh_complex64(z):
-    return cmath.tanh(z)
+exp_complex64 = _complex64(cmath.exp)
+log_complex64 = _complex64(cmath.log)
+sqrt_complex64 = _complex64(cmath.sqrt)
+sin_complex64 = _complex64(cmath.sin)
+cos_complex64 = _complex64(cmath.cos)
+sinh_complex64 = _complex64(cmath.sinh)
+cosh_complex64 = _complex64(cmath.cosh)
+tanh_complex64 = _complex64(cmath.tanh)
 
 
 @njit(inline="always", error_model="numpy")
