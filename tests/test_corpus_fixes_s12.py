@@ -7,6 +7,7 @@ beside them needed that jitgrad lacked.
 * An integer tensor to a negative Python-int power raises PyTorch's RuntimeError (numpy's
   answer, 0, was printed before).
 * ``ReduceLROnPlateau.state_dict()`` lists its entries in PyTorch's order.
+* ``adaptive_avg_pool2d/3d`` to a 1x1 output is a mean (``MeanBackward1``), as in PyTorch.
 * ``checkpoint(..., use_reentrant=False)``: PyTorch keeps the segment's own nodes, so the
   output's ``grad_fn`` is e.g. ``ConvolutionBackward0``; jitgrad's one node now takes that name.
 
@@ -35,7 +36,8 @@ def test_shape_slices_and_sums_are_sizes() -> None:
 
 
 def test_size_plus_a_list_is_refused_as_in_pytorch() -> None:
-    with pytest.raises(TypeError, match=r"^can only concatenate tuple \(not list\) to jitgrad.Size$"):
+    msg = r"^can only concatenate tuple \(not list\) to jitgrad.Size$"
+    with pytest.raises(TypeError, match=msg):
         torch.zeros(2).shape + [5]
 
 
@@ -95,3 +97,25 @@ def test_non_reentrant_checkpoint_output_names_the_segment_node() -> None:
 def test_reentrant_checkpoint_keeps_its_own_node() -> None:
     y = checkpoint(lambda a: a.sin() * 2, torch.ones(2, requires_grad=True), use_reentrant=True)
     assert y.grad_fn.name() == "CheckpointFunctionBackward"
+
+
+def test_adaptive_avg_pool_to_one_is_a_mean() -> None:
+    """PyTorch computes a 1x1 (1x1x1) adaptive average pool as ``mean`` over the spatial dims
+    (keepdim), so its node is ``MeanBackward1``; other sizes keep their pool node."""
+    x = torch.randn(2, 3, 4, 5, requires_grad=True)
+    F = torch.nn.functional
+    outs = (
+        F.adaptive_avg_pool2d(x, 1),
+        nn.AdaptiveAvgPool2d((1, 1))(x),
+        F.adaptive_avg_pool2d(x[0], 1),
+    )
+    for out in outs:
+        assert out.grad_fn.name() == "MeanBackward1"
+    assert F.adaptive_avg_pool2d(x, (1, 2)).grad_fn.name() == "AdaptiveAvgPool2DBackward0"
+    assert F.adaptive_avg_pool1d(x[0], 1).grad_fn.name() == "SqueezeBackward1"
+    assert F.adaptive_avg_pool3d(x[None], 1).grad_fn.name() == "MeanBackward1"
+    out = F.adaptive_avg_pool2d(x, 1)
+    assert out.shape == (2, 3, 1, 1)
+    assert out.detach().numpy() == pytest.approx(x.detach().numpy().mean((-1, -2), keepdims=True))
+    out.sum().backward()
+    assert x.grad.detach().numpy() == pytest.approx(1 / 20)

@@ -12,7 +12,7 @@ Source: https://github.com/harvardnlp/annotated-transformer (the_annotated_trans
 Written for jitgrad's corpus after its structure, not copied. Changes: N=1, d_model 16,
 d_ff 32, 2 heads, dropout 0, vocabulary 7, 6 steps on 4 batches of the copy task.
 """
-# ruff: noqa: E501, UP008, E731  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import copy
 import math

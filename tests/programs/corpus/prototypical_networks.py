@@ -14,7 +14,7 @@ random class templates, 4 episodes, SGD with momentum for the original's Adam (e
 bias sits before a BatchNorm, so its gradient is float32 round-off, which Adam scales up to a
 full step: the libraries' summation orders would then part ways).
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

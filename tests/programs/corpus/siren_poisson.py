@@ -10,7 +10,7 @@ Source: https://github.com/vsitzmann/siren (explore_siren.ipynb; MIT). Written f
 corpus after its structure, not copied. Changes: a 6x6 grid, hidden 16, 2 hidden layers, a
 smooth synthetic image instead of the cameraman, 4 steps.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import numpy as np
 import torch

