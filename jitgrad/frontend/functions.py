@@ -213,8 +213,16 @@ def _floor_div_rule(input: Any, other: Any) -> Any:  # noqa: A002
 _POWERS = {2: "square", 3: "cube"}
 
 
+def _no_negative_integer_power(input: Any, exponent: Any) -> None:  # noqa: A002
+    """PyTorch refuses an integer tensor to a negative Python-int power (numpy would give 0)."""
+    if type(exponent) is int and exponent < 0 and isinstance(input, Tensor):
+        if not (input._dtype.is_floating_point or input._dtype.is_complex):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
 def pow(input: Any, exponent: Any) -> Any:  # noqa: A001, A002
     """``input ** exponent`` (either side may be a Python scalar)."""
+    _no_negative_integer_power(input, exponent)
     if type(exponent) in (int, float) and exponent in _POWERS and isinstance(input, Tensor):
         if input._dtype.is_floating_point:
             return apply(R[_POWERS[exponent]], (input,))
@@ -267,6 +275,7 @@ div_ = DECLARED_INPLACE["div_"]  # (the operators and divide_/true_divide_ use i
 
 
 def pow_(t: Any, exponent: Any) -> Any:
+    _no_negative_integer_power(t, exponent)
     return apply_inplace(R["pow"], t, (exponent,))
 
 

@@ -13,6 +13,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numba.core.typing.typeof import typeof
+from numba.extending import typeof_impl
 
 from ..backends import STATE as DEVICE
 
@@ -32,6 +34,36 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+    # A slice, a concatenation or a repetition of a shape is a shape again, as in PyTorch
+    # (``x.shape[1:]`` prints as ``torch.Size([4])``, ``(1,) + x.shape`` too), not a tuple.
+    def __getitem__(self, key: Any) -> Any:
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            raise TypeError(
+                f"can only concatenate tuple (not {type(other).__name__}) to jitgrad.Size"
+            )
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n: Any) -> Size:
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+
+@typeof_impl.register(Size)
+def _typeof_size(val: Size, c: Any) -> Any:
+    """Numba types a Size as the tuple it is: a slice of a shape (a Size now) may reach a
+    kernel as an argument, as the plain tuple it used to be did."""
+    return typeof(tuple(val), c.purpose)
 
 
 #: A device string as PyTorch parses it (``cuda:0``), and the device types it knows.

@@ -291,8 +291,11 @@ def _adaptive_windows(size: int, out: int) -> tuple:
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """Means over ``output_size`` near-equal windows (``AdaptiveAvgPool2DBackward0``)."""
+    """Means over ``output_size`` near-equal windows (``AdaptiveAvgPool2DBackward0``); a 1x1
+    output is the mean over the last two dims (``MeanBackward1``), PyTorch's shortcut."""
     win = adaptive_avg_pool2d_windows(input, output_size)
+    if len(win[0]) == 1 and len(win[2]) == 1:
+        return input.mean((-1, -2), keepdim=True)
     return _window_avg(input, win, "AdaptiveAvgPool2DBackward0")
 
 

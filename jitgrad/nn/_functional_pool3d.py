@@ -270,6 +270,8 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     """Means over near-equal windows (``AdaptiveAvgPool3DBackward0``): one averaging matrix
     per spatial dim."""
     out = _adaptive_size("adaptive_avg_pool3d", input, output_size)
+    if tuple(out) == (1, 1, 1):  # PyTorch's shortcut: the mean (MeanBackward1)
+        return input.mean((-1, -2, -3), keepdim=True)
     mats = []
     for n, o in zip(input.shape[-3:], out, strict=True):
         start, end = _adaptive_windows(n, o)

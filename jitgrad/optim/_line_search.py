@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-Objective = Callable[[Any, float, np.ndarray], tuple[float, np.ndarray]]
+# (the flat vectors are jitgrad tensors on the parameters' device; losses and steps floats)
+Objective = Callable[[Any, float, Any], tuple[float, Any]]
+
+
+def host_scalar(v: Any) -> Any:
+    """A 0-d tensor read back to the host as a NumPy scalar of its dtype (a scalar
+    synchronization): the search's arithmetic then rounds as PyTorch's on float32 0-d
+    tensors, where ``.item()``'s Python float would compute in float64."""
+    return v.detach().cpu().numpy()[()]
 
 
 def cubic_interpolate(
@@ -31,17 +39,17 @@ def cubic_interpolate(
 
 
 def strong_wolfe(
-    obj: Objective, x: Any, t: float, d: np.ndarray, f: float, g: np.ndarray, gtd: float,
+    obj: Objective, x: Any, t: float, d: Any, f: float, g: Any, gtd: float,
     c1: float = 1e-4, c2: float = 0.9, tolerance_change: float = 1e-9, max_ls: int = 25,
-) -> tuple[float, np.ndarray, float, int]:  # fmt: skip
+) -> tuple[float, Any, float, int]:  # fmt: skip
     """``(loss, flat_grad, step, evaluations)`` at the accepted step ``t`` along ``d``."""
-    d_norm = np.abs(d).max()
-    found = _bracket(obj, x, t, d, f, g.copy(), gtd, c1, c2, max_ls)
+    d_norm = host_scalar(d.abs().max())
+    found = _bracket(obj, x, t, d, f, g.clone(), gtd, c1, c2, max_ls)
     return _zoom(obj, x, d, d_norm, f, gtd, *found, c1, c2, tolerance_change, max_ls)
 
 
 def _bracket(
-    obj: Objective, x: Any, t: float, d: np.ndarray, f: float, g: np.ndarray, gtd: float,
+    obj: Objective, x: Any, t: float, d: Any, f: float, g: Any, gtd: float,
     c1: float, c2: float, max_ls: int,
 ) -> tuple[list, list, list, list | None, bool, int, int]:  # fmt: skip
     """The first phase: grow the step (by cubic extrapolation) until an interval is known
@@ -50,7 +58,7 @@ def _bracket(
     not bracketed), ``done``, the iterations and the evaluations so far."""
     f_new, g_new = obj(x, t, d)
     evals = 1
-    gtd_new = g_new.dot(d)
+    gtd_new = host_scalar(g_new.dot(d))
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
     bgtd = None
     done = False
@@ -58,7 +66,7 @@ def _bracket(
     while ls_iter < max_ls:
         if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
             bracket, bf = [t_prev, t], [f_prev, f_new]
-            bg, bgtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+            bg, bgtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
             break
         if abs(gtd_new) <= -c2 * gtd:
             bracket, bf, bg = [t], [f_new], [g_new]
@@ -66,7 +74,7 @@ def _bracket(
             break
         if gtd_new >= 0:
             bracket, bf = [t_prev, t], [f_prev, f_new]
-            bg, bgtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+            bg, bgtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
             break
         min_step = t + 0.01 * (t - t_prev)
         max_step = t * 10
@@ -74,10 +82,10 @@ def _bracket(
         t = cubic_interpolate(
             t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step)
         )
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
+        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.clone(), gtd_new
         f_new, g_new = obj(x, t, d)
         evals += 1
-        gtd_new = g_new.dot(d)
+        gtd_new = host_scalar(g_new.dot(d))
         ls_iter += 1
     if ls_iter == max_ls:
         bracket, bf, bg = [0, t], [f, f_new], [g, g_new]
@@ -85,10 +93,10 @@ def _bracket(
 
 
 def _zoom(
-    obj: Objective, x: Any, d: np.ndarray, d_norm: float, f: float, gtd: float,
+    obj: Objective, x: Any, d: Any, d_norm: float, f: float, gtd: float,
     bracket: list, bf: list, bg: list, bgtd: list | None, done: bool, ls_iter: int, evals: int,
     c1: float, c2: float, tolerance_change: float, max_ls: int,
-) -> tuple[float, np.ndarray, float, int]:  # fmt: skip
+) -> tuple[float, Any, float, int]:  # fmt: skip
     """The second phase: shrink the bracket by safeguarded cubic interpolation (a point
     too near an end is pushed ``eps`` inside, after a step of insufficient progress) until
     a step meets the strong Wolfe conditions, the bracket is too narrow, or the iterations
@@ -113,10 +121,10 @@ def _zoom(
             insuf_progress = False
         f_new, g_new = obj(x, t, d)
         evals += 1
-        gtd_new = g_new.dot(d)
+        gtd_new = host_scalar(g_new.dot(d))
         ls_iter += 1
         if f_new > (f + c1 * t * gtd) or f_new >= bf[low]:
-            bracket[high], bf[high], bg[high], bgtd[high] = t, f_new, g_new.copy(), gtd_new
+            bracket[high], bf[high], bg[high], bgtd[high] = t, f_new, g_new.clone(), gtd_new
             low, high = (0, 1) if bf[0] <= bf[1] else (1, 0)
         else:
             if abs(gtd_new) <= -c2 * gtd:
@@ -124,5 +132,5 @@ def _zoom(
             elif gtd_new * (bracket[high] - bracket[low]) >= 0:
                 bracket[high], bf[high] = bracket[low], bf[low]
                 bg[high], bgtd[high] = bg[low], bgtd[low]
-            bracket[low], bf[low], bg[low], bgtd[low] = t, f_new, g_new.copy(), gtd_new
+            bracket[low], bf[low], bg[low], bgtd[low] = t, f_new, g_new.clone(), gtd_new
     return bf[low], bg[low], bracket[low], evals

@@ -17,7 +17,9 @@ differentiates the recomputed graph with ``autograd.grad``, so gradients reach p
 even when no input requires grad, and ``autograd.grad`` works through it. PyTorch
 implements this variant with saved-tensor hooks and shows the segment's own node names
 (``MulBackward0``...); jitgrad's saved tensors live in backward closures, so it records
-one node (``CheckpointBackward``) instead. Non-leaf tensors the segment captures from
+one node instead, named as the segment's own last node when every differentiable output came
+from the same kind (a block ending in a Linear shows ``AddmmBackward0`` as in PyTorch), else
+``CheckpointBackward``. Non-leaf tensors the segment captures from
 outside (not passed as arguments) get no gradient through it.
 """
 
@@ -118,17 +120,33 @@ def _check_reentrant_options(context_fn: Any, debug: bool, kwargs: dict) -> None
 
 def _forward_capturing(
     function: Callable, args: tuple, kwargs: dict, forward_ctx: Any
-) -> tuple[tuple, bool, list[Tensor]]:
+) -> tuple[tuple, bool, list[Tensor], list[str | None]]:
     """The non-reentrant variant's forward: ``function`` on detached copies of the
     arguments with grad enabled (so the leaves it reaches that are not arguments, e.g. a
     module's parameters, can be found and become the node's inputs too), its outputs
-    detached from that throwaway graph. Returns (outputs, whether a tuple, those leaves)."""
+    detached from that throwaway graph. Returns (outputs, whether a tuple, those leaves, the
+    names of the outputs' nodes in that graph)."""
     with enable_grad(), forward_ctx:
         first = _detached(args)
         outs, was_tuple = _as_tuple(function(*first, **kwargs))
         sources = _captured_leaves(outs, first)
+        names = [
+            o.grad_fn.name() if isinstance(o, Tensor) and o.grad_fn is not None else None
+            for o in outs
+        ]
         outs = tuple(o.detach() if isinstance(o, Tensor) else o for o in outs)
-    return outs, was_tuple, sources
+    return outs, was_tuple, sources, names
+
+
+def _node_name(use_reentrant: bool, names: list[str | None]) -> str:
+    """The checkpoint node's name: PyTorch's non-reentrant variant keeps the segment's own
+    nodes, so its outputs print e.g. ``grad_fn=<AddmmBackward0>``; jitgrad's one node takes
+    that name when all the differentiable outputs agree on it."""
+    if use_reentrant:
+        return "CheckpointFunctionBackward"
+    if names and None not in names and len(set(names)) == 1:
+        return names[0]
+    return "CheckpointBackward"
 
 
 def _recompute_backward(
@@ -198,10 +216,11 @@ def checkpoint(
         with no_grad():
             outs, was_tuple = _as_tuple(function(*args))
         sources: list[Tensor] = []
+        names: list[str | None] = []
     else:
         if not is_grad_enabled():
             return function(*args, **kwargs)
-        outs, was_tuple, sources = _forward_capturing(function, args, kwargs, forward_ctx)
+        outs, was_tuple, sources, names = _forward_capturing(function, args, kwargs, forward_ctx)
     inputs = [t for t in tensors if t.requires_grad] + [p for p in sources if p.requires_grad]
     diff_pos = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.is_floating_point()]
     if not inputs or not is_grad_enabled() or not diff_pos:
@@ -209,7 +228,7 @@ def checkpoint(
     backward = _recompute_backward(
         function, args, kwargs, rng, recompute_ctx, diff_pos, inputs, sources, use_reentrant
     )
-    name = "CheckpointFunctionBackward" if use_reentrant else "CheckpointBackward"
+    name = _node_name(use_reentrant, [names[i] for i in diff_pos] if names else [])
     values = [outs[i] for i in diff_pos]
     results = record_multi(
         name, [v._value for v in values], [v.dtype for v in values], inputs, backward

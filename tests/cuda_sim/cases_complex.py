@@ -83,6 +83,48 @@ def test_values_gradients_and_nodes_match_the_cpu(name, dtype):
             np.testing.assert_allclose(g, r, **TOL[dtype])
 
 
+#: real and imaginary parts for the edge values: zeros of both signs, small and large, parts
+#: that overflow exp/sinh/cosh in float32, huge arguments of sin/cos, infinities and NaN
+PARTS = [0.0, -0.0, 1.0, -2.5, 1e-3, 30.0, -100.0, 1e5, -1e30, np.inf, -np.inf, np.nan]
+EDGE = np.array([complex(a, b) for a in PARTS for b in PARTS], np.complex64)
+EDGE_FUNCTIONS = "exp log sqrt sin cos tanh sinh cosh sgn abs reciprocal angle".split()
+
+
+def _assert_parts_match(got, want):
+    """Each part inf/NaN where the other is (signs included); the finite ones within 2e-5 of
+    the value's magnitude (the CPU computes some steps in float64, the device in float32)."""
+    g = got.astype(np.complex64).view(np.float32).reshape(-1, 2)
+    w = want.astype(np.complex64).view(np.float32).reshape(-1, 2)
+    special = ~np.isfinite(g) | ~np.isfinite(w)
+    np.testing.assert_array_equal(np.where(special, g, 0), np.where(special, w, 0))
+    scale = np.hypot(*np.where(np.isfinite(w), w, 0).T)[:, None]
+    err = np.where(special, 0, np.abs(g - w))
+    assert np.all(err <= 2e-5 * scale + 1e-37), np.max(err / np.maximum(scale, 1e-37))
+
+
+@pytest.mark.parametrize("name", EDGE_FUNCTIONS)
+def test_complex64_functions_at_edge_values_match_the_cpu(name):
+    """The device's float32 complex64 math (jitgrad.backends.cuda.devcomplex) against the CPU's
+    kernels (Numba's cmath): the special values of CPython's and NumPy's algorithms, overflow
+    and huge arguments."""
+    fn = getattr(torch, name)
+    got = fn(torch.tensor(EDGE, device="cuda")).cpu().numpy()
+    _assert_parts_match(got, fn(torch.tensor(EDGE)).numpy())
+
+
+def test_complex64_pow_matches_the_cpu():
+    """``a ** b`` over finite bases (zero included) and exponents: b == 2 a product, 0 ** b
+    NaN for a negative or complex b. (Infinite or NaN parts are left out: the CPU's complex64
+    pow rounds CPython's complex128 result and rebuilds it as ``re + I * im`` in C, which makes
+    the real part NaN wherever the imaginary one is inf; PyTorch's differ from both there.)"""
+    base = EDGE[np.isfinite(EDGE)]
+    exponents = np.array([0, 2, 1, -1, 0.5, -2.5 + 1j, 3j, 1e-3 - 2j], np.complex64)
+    a, b = np.meshgrid(base[::3], exponents)
+    a, b = a.ravel(), b.ravel()
+    got = (torch.tensor(a, device="cuda") ** torch.tensor(b, device="cuda")).cpu().numpy()
+    _assert_parts_match(got, (torch.tensor(a) ** torch.tensor(b)).numpy())
+
+
 def test_exp_of_a_complex_value_is_complex_not_its_real_part():
     z = torch.tensor([1j * np.pi], dtype=torch.complex64, device="cuda")
     out = z.exp().cpu()

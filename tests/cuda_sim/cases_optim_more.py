@@ -126,25 +126,3 @@ def test_a_host_update_is_logged(host_log):
         opt.step()
     assert host_log() == ["host fallback: optim._HostOnly"] * 2
     assert w.detach().cpu().tolist() == [-1.0, 6.0]
-
-
-def test_lbfgs_on_the_device_says_it_uses_the_host(host_log):
-    """LBFGS has no device kernels yet: its steps match the CPU's, and the log says so."""
-    found = []
-    for device in ("cpu", "cuda"):
-        w = torch.tensor([1.0, -2.0, 0.5], device=device, requires_grad=True)
-        opt = torch.optim.LBFGS([w], lr=0.5, max_iter=4)
-
-        scale = torch.tensor([1.0, 3.0, 0.5], device=device)
-
-        def closure(w=w, opt=opt, scale=scale):
-            opt.zero_grad()
-            loss = ((w - 0.25) ** 2 * scale).sum()
-            loss.backward()
-            return loss
-
-        for _ in range(2):
-            opt.step(closure)
-        found.append(w.detach().cpu().numpy())
-    assert host_log() == ["host fallback: optim.LBFGS"] * 2
-    np.testing.assert_allclose(found[1], found[0], rtol=1e-6, atol=1e-7)

@@ -142,10 +142,23 @@ POOLS = [
     ("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 4), (_a(2, 2, 7),)),
     (
         "adaptive_avg_pool2d_f64",
-        lambda x: F.adaptive_avg_pool2d(x, 1),
+        lambda x: F.adaptive_avg_pool2d(x, (2, 1)),
         (_a(2, 3, 4, 4, dtype=np.float64),),
     ),
 ]
+
+
+def test_adaptive_avg_pool_to_one_is_the_devices_mean(host_log):
+    """A 1x1 output is ``mean`` over the spatial dims on both devices (``MeanBackward1``, as in
+    PyTorch): the device's summation order, so equal to a rounding, not bitwise."""
+    _compare(
+        lambda x: F.adaptive_avg_pool2d(x, 1),
+        (_a(2, 3, 4, 4, dtype=np.float64),),
+        False,
+        1e-12,
+        1e-14,
+    )
+    assert host_log() == []
 
 
 @pytest.mark.parametrize("call,arrays", [c[1:] for c in POOLS], ids=[c[0] for c in POOLS])

@@ -69,3 +69,28 @@ def run(torch: Any, name: str) -> dict[str, Any]:
         "state_keys": sorted(sd["state"][0].keys()),
         "group_keys": sorted(k for k in sd["param_groups"][0] if k != "params"),
     }
+
+
+def lbfgs_exact(torch: Any) -> dict[str, Any]:
+    """LBFGS (float32, strong Wolfe) on an elementwise loss of two parameters: every gradient
+    and loss is a chain of correctly rounded operations (no reduction order, no library call),
+    the same bits in both libraries, so the trajectories differ only where the optimizer's own
+    arithmetic rounds differently."""
+    w = torch.tensor([0.1, -0.7], dtype=torch.float32, requires_grad=True)
+    a = torch.tensor([1.3, 0.45], dtype=torch.float32)
+    c = torch.tensor([3.0, 0.7], dtype=torch.float32)
+    opt = torch.optim.LBFGS([w], lr=1, max_iter=4, line_search_fn="strong_wolfe")
+
+    def closure() -> Any:
+        opt.zero_grad()
+        q = w - a
+        q2 = q * q
+        loss = (q2 * q2 * c + q2).sum()
+        loss.backward()
+        return loss
+
+    losses, params = [], []
+    for _ in range(3):
+        losses.append(float(opt.step(closure).detach()))
+        params.append(w.detach().tolist())
+    return {"losses": losses, "params": params}

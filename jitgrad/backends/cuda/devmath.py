@@ -19,6 +19,18 @@ from numba.cuda import libdevice as _ld  # (importable in the simulator too)
 
 from ... import lowp
 from ...kernels.cpu import scalar as _scalar
+from .devcomplex import (  # noqa: F401 - generated kernels call them as _k.<name>_complex64
+    cos_complex64,
+    cosh_complex64,
+    exp_complex64,
+    log_complex64,
+    pow_complex64,
+    sgn_complex64,
+    sin_complex64,
+    sinh_complex64,
+    sqrt_complex64,
+    tanh_complex64,
+)
 from .pool import SIMULATOR
 
 

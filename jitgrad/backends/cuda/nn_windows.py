@@ -243,6 +243,8 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:  # noqa: A002
     if not isinstance(input, Tensor) or not on_device(input):
         return NotImplemented
     hs, he, ws, we, div = POOL.adaptive_avg_pool2d_windows(input, output_size)
+    if len(hs) == 1 and len(ws) == 1:  # a 1x1 output is the mean, as on the CPU and in PyTorch
+        return input.mean((-1, -2), keepdim=True)
     win = ((*_DEPTH, hs, he, ws, we), div[None], None)
     return _window_avg(input, win, "AdaptiveAvgPool2DBackward0", 2)
 
@@ -271,6 +273,8 @@ def adaptive_avg_pool3d(input: Any, output_size: Any) -> Any:  # noqa: A002
     if not isinstance(input, Tensor) or not on_device(input):
         return NotImplemented
     out = POOL3._adaptive_size("adaptive_avg_pool3d", input, output_size)
+    if tuple(out) == (1, 1, 1):
+        return input.mean((-1, -2, -3), keepdim=True)
     bounds = [POOL._adaptive_windows(n, o) for n, o in zip(input.shape[-3:], out, strict=True)]
     per = [(e - s).astype(np.float64) for s, e in bounds]
     div = np.einsum("i,j,k->ijk", *per)

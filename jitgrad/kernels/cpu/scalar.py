@@ -6,6 +6,8 @@ cache key hashes this file, so editing it invalidates every generated kernel.
 
 from __future__ import annotations
 
+import cmath
+
 import numpy as np
 from numba import njit
 
@@ -106,13 +108,49 @@ def sgn(z):  # torch.sgn of a complex value: z / |z|, 0 at 0
 
 _cdiv = njit(inline="always", error_model="numpy")(_cdiv)
 
+# complex64 exp, log, sqrt, sin, cos, sinh, cosh, tanh, sgn and ** as the op declarations render
+# them (``_k.exp_complex64(z)``): on the CPU Numba's own cmath functions and ``**``; the CUDA
+# backend computes them in float32 instead (jitgrad.backends.cuda.devcomplex).
+sgn_complex64 = sgn
+
+
+def _complex64(fn):
+    """Numba's own ``fn`` (a cmath function) as an inlined helper."""
+    return njit(inline="always")(lambda z: fn(z))
+
+
+exp_complex64 = _complex64(cmath.exp)
+log_complex64 = _complex64(cmath.log)
+sqrt_complex64 = _complex64(cmath.sqrt)
+sin_complex64 = _complex64(cmath.sin)
+cos_complex64 = _complex64(cmath.cos)
+sinh_complex64 = _complex64(cmath.sinh)
+cosh_complex64 = _complex64(cmath.cosh)
+tanh_complex64 = _complex64(cmath.tanh)
+
+
+@njit(inline="always", error_model="numpy")
+def pow_complex64(a, b):
+    return a**b
+
+
 __all__ = [
     "cdiv_complex64",
     "cdiv_complex128",
+    "cos_complex64",
+    "cosh_complex64",
+    "exp_complex64",
+    "log_complex64",
     "maximum",
     "minimum",
     "np",
+    "pow_complex64",
     "sgn",
+    "sgn_complex64",
+    "sin_complex64",
+    "sinh_complex64",
+    "sqrt_complex64",
+    "tanh_complex64",
     "sign32",
     "sign64",
 ]
