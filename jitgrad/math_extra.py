@@ -1,7 +1,8 @@
 """Everyday torch math that is a composition of existing ops, or integer/bit arithmetic
 without a gradient: ``dist``, ``ger``, ``vdot``, ``diagflat``, ``logcumsumexp``, ``cov``,
-``corrcoef``, ``block_diag``, ``renorm``, ``sum_to_size``, ``gcd``/``lcm``, the bit shifts,
-``nextafter``, ``frexp``, ``histc``, ``unique_consecutive``, ``combinations``.
+``corrcoef``, ``block_diag``, ``renorm``, ``sum_to_size``, ``frexp``, ``histc``,
+``unique_consecutive``, ``combinations`` (gcd/lcm/nextafter are declared:
+ops/elementwise_integer.py, ops/elementwise_float.py).
 
 The differentiable ones are compositions, so their gradients (and gradients of gradients)
 come from the ops they are built of; where PyTorch names the node after the function
@@ -25,10 +26,12 @@ from .frontend.creation import tensor, zeros
 from .frontend.declared_front import tensors_only
 from .frontend.linalg import dot, outer
 from .frontend.movement import cat
+from .frontend.pointwise import apply
 from .frontend.recording import node_class
 from .frontend.reduce import amax, cumsum, norm
 from .frontend.structure import diag_embed
 from .frontend.tensor import Tensor, _make
+from .ops.registry import REGISTRY
 from .ops.return_types import named_result
 
 FrexpResult = named_result("frexp", ("mantissa", "exponent"))
@@ -210,40 +213,14 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return res.reshape(size) if lead else res
 
 
-def _integer_op(name: str, ufunc: Any, kernel: str):
-    """An elementwise integer function over numpy's ufunc (no gradient)."""
-
-    def fn(input: Any, other: Any) -> Tensor:  # noqa: A002
-        dt = result_type([input, other])
-        if dt.is_floating_point or (dt is D.bool_ and kernel != "gcd"):
-            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{D.scalar_name(dt)}'")
-        a = input._value if isinstance(input, Tensor) else input
-        b = other._value if isinstance(other, Tensor) else other
-        return _make(np.asarray(ufunc(a, b)).astype(dt.np), dt)
-
-    fn.__name__ = fn.__qualname__ = name
-    return fn
-
-
-gcd = _integer_op("gcd", np.gcd, "gcd")
-lcm = _integer_op("lcm", np.lcm, "lcm")
-
-
-def nextafter(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    """The next float after ``input`` towards ``other`` (no gradient)."""
-    dt = result_type([input, other])
-    if not dt.is_floating_point:
-        raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{D.scalar_name(dt)}'")
-    a, b = (np.asarray(x._value if isinstance(x, Tensor) else x, dt.np) for x in (input, other))
-    return _make(np.asarray(np.nextafter(a, b)), dt)
-
-
 def frexp(input: Tensor) -> Any:  # noqa: A002
-    """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1)."""
+    """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1);
+    the exponent by numpy (an int32 output, no gradient), the mantissa by the declared op
+    ``frexp`` (``FrexpBackward0``, as PyTorch's)."""
     if not input._dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = np.frexp(input._value)
-    return FrexpResult(_make(m, input._dtype), _make(e.astype(np.int32), D.int32))
+    exponent = _make(np.frexp(input._value)[1].astype(np.int32), D.int32)
+    return FrexpResult(apply(REGISTRY["frexp"], (input, exponent)), exponent)
 
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
@@ -335,9 +312,6 @@ TOP_LEVEL: dict[str, Any] = {
         corrcoef,
         block_diag,
         renorm,
-        gcd,
-        lcm,
-        nextafter,
         frexp,
         histc,
         unique_consecutive,
@@ -349,7 +323,7 @@ METHODS: dict[str, Any] = {
     **{
         name: TOP_LEVEL[name]
         for name in (
-            "dist ger vdot diagflat logcumsumexp cov corrcoef renorm gcd lcm nextafter frexp "
+            "dist ger vdot diagflat logcumsumexp cov corrcoef renorm frexp "
             "histc unique_consecutive"
         ).split()
     },

@@ -23,11 +23,6 @@ gammaincc = S.gammaincc
 logsumexp = _reduce.logsumexp
 
 
-def multigammaln(input: Tensor, p: int) -> Tensor:  # noqa: A002 - PyTorch's argument name
-    """Multivariate log-gamma (``torch.mvlgamma``)."""
-    return S.mvlgamma(input, p)
-
-
 def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     return _reduce.softmax(input, dim, dtype=dtype)
 
@@ -38,7 +33,7 @@ def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noq
 
 __all__ = sorted(
     [*F.DECLARED_SPECIAL]
-    + "gammainc gammaincc log_softmax logsumexp multigammaln round softmax zeta".split()
+    + "gammainc gammaincc log_softmax logsumexp round softmax zeta".split()
 )
 
 #: ``jitgrad.special.<name>`` for a torch.special function jitgrad lacks says so.

@@ -8,7 +8,7 @@ refusals and CopySlices stay in one place
 - a comparison writes its 0/1 result in ``self``'s dtype and, as PyTorch, rebases a tensor
   with history onto a zero-gradient node (``EqBackward0``, ``EqBackward1`` for a tensor
   other); ``logical_*_`` and the bitwise ops are not differentiable and leave the history;
-- any other op (``cumsum_``, ``gcd_`` ...) is computed out of place from an alias of
+- any other op (``cumsum_``, ``renorm_`` ...) is computed out of place from an alias of
   ``self`` and written back, ``self`` taking the out-of-place node (``CumsumBackward0``).
 """
 
@@ -30,6 +30,7 @@ from .frontend.pointwise_inplace import apply_inplace, writes_through_view
 from .frontend.recording import record
 from .frontend.reduce import cumsum
 from .frontend.sorting import cumprod
+from .frontend.special import _igamma, _igammac
 from .frontend.tensor import Tensor, _make
 from .ops.registry import REGISTRY
 
@@ -216,9 +217,20 @@ _DECLARED = {
     "clamp_max": "clamp_max",
     "multiply": "mul",
     "arctan2": "atan2",
-    "igamma": "igamma",
-    "igammac": "igammac",
 }
+
+
+def _first_underived(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """``igamma_``/``igammac_``: a Tensor ``other`` only, then ``fn`` (whose node raises
+    PyTorch's NotImplementedError when backward needs ``self``) written back."""
+    via = _via(fn, name)
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        refuse_number_other(name, other)
+        return via(self, other)
+
+    method.__name__ = method.__qualname__ = name
+    return method
 
 
 def _square_(self: Tensor) -> Tensor:
@@ -252,10 +264,10 @@ METHODS: dict[str, Any] = {
     "cumsum_": _via(cumsum, "cumsum_"),
     "cumprod_": _via(cumprod, "cumprod_"),
     "renorm_": _via(M.renorm, "renorm_"),
-    **{
-        n + "_": _nondifferentiable(getattr(M, n), n + "_")
-        for n in "gcd lcm nextafter".split()
-    },
+    # the first argument has no derivative in PyTorch: its node raises when backward needs it
+    # (frontend/special.py), which the declared op in place cannot say
+    "igamma_": _first_underived(_igamma, "igamma_"),
+    "igammac_": _first_underived(_igammac, "igammac_"),
 }
 
 #: the function forms PyTorch has at module level (``torch.tan_(t)`` is ``t.tan_()``)

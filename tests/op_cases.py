@@ -629,5 +629,31 @@ CASES += [
     ),
 ]
 
+# the forms declared in session 12 (values, dtypes, errors and edges against PyTorch:
+# tests/float_form_cases.py); exponents >= 0 here, as PyTorch's gradient of a negative
+# integer exponent is 0 (finite differences would not agree)
+CASES += [
+    OpCase(
+        "ldexp_int",
+        lambda t, a, b: t.ldexp(a, _ints(t, b).abs()),
+        lambda a, b: a * 2.0 ** np.abs(_np_ints(b)),
+        B,
+        differentiable=(True, False),
+    ),
+    OpCase("nextafter", lambda t, a, b: t.nextafter(a, b), np.nextafter, B),
+    OpCase("frexp", lambda t, a: t.frexp(a).mantissa, lambda a: np.frexp(a)[0], U),
+    OpCase("float_power", lambda t, a, b: t.float_power(a, b), np.power, B, **POS),
+    *(
+        OpCase(
+            name,
+            lambda t, a, b, name=name: getattr(t, name)(_ints(t, a), _ints(t, b)),
+            lambda a, b, ref=ref: ref(_np_ints(a), _np_ints(b)),
+            B,
+            differentiable=(False, False),
+        )
+        for name, ref in (("gcd", np.gcd), ("lcm", np.lcm))
+    ),
+]
+
 BY_OP = {c.op: c for c in CASES}
 FLOAT_DTYPES = (np.float32, np.float64)

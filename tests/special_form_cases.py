@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from float_form_cases import ROWS as FLOAT_FORM_ROWS
 from wrapped_op_cases import _f, _grad_row, _inplace_row, _value_row
 
 DTYPES = ("int8", "int32", "int64", "uint8", "bool", "float32", "float64")
@@ -401,4 +402,5 @@ ROWS: list = (
     + _special_inplace_rows()
     + _nan_to_num_rows()
     + _logic_inplace_rows()
+    + FLOAT_FORM_ROWS
 )

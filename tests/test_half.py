@@ -132,7 +132,7 @@ _GRAD_ROUNDED_STEPWISE = {
     "div", "pow", "cube", "rsqrt", "log1p", "log2", "tan", "erf", "sigmoid", "log_sigmoid",
     "hardswish", "xlogy", "asin", "acos", "atan", "asinh", "acosh", "atanh", "atan2",
     "hypot", "log10", "erfc", "logit", "logaddexp", "logaddexp2", "lerp", "addcdiv",
-    "polygamma", "mvlgamma", "erfinv", "special_i0e", "sinc", "special_ndtr",
+    "polygamma", "polygamma_inplace", "mvlgamma", "erfinv", "special_i0e", "sinc", "special_ndtr",
     "special_entr", "special_xlog1py", "igamma",
 }  # fmt: skip
 

@@ -84,10 +84,21 @@ def _params() -> list:
         for case in _differentiable_cases():
             for shapes in case.shape_sets():
                 name = ",".join("x".join(map(str, s)) or "0d" for s in shapes)
-                out.append(
-                    pytest.param(case, shapes, dtype, id=f"{case.op}-{name}-{dtype.__name__}")
+                pid = f"{case.op}-{name}-{dtype.__name__}"
+                marks = [pytest.mark.xfail(strict=True, reason=CAST_BROADCAST)] * (
+                    pid in CAST_BROADCAST_IDS
                 )
+                out.append(pytest.param(case, shapes, dtype, id=pid, marks=marks))
     return out
+
+
+#: float_power of float32 operands is pow over float64 casts (PyTorch's composition). With a
+#: broadcast float32 exponent, the plain backward sums pow's float64 gradient to (4,) and
+#: then casts (PyTorch's order); under create_graph the 1-ulp-different float32 value comes
+#: out (found in session 12; ``pow(a.double(), b.double())`` gives the same on main, so it
+#: predates the declaration). Left open: strict, so a fix shows up here.
+CAST_BROADCAST = "create_graph sums a cast operand's broadcast gradient in another order"
+CAST_BROADCAST_IDS = {"float_power-3x4,4-float32"}
 
 
 @pytest.mark.parametrize(("case", "shapes", "dtype"), _params())

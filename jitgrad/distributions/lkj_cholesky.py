@@ -9,9 +9,8 @@ import math
 from typing import Any
 
 from ..frontend.creation import arange
-from ..frontend.functions import where
+from ..frontend.functions import DECLARED, where
 from ..frontend.join_split import cat
-from ..frontend.special import mvlgamma
 from ..frontend.tensor import Size, Tensor
 from ..typeinfo import finfo
 from . import _draw, constraints
@@ -69,6 +68,6 @@ class LKJCholesky(Distribution):
         dm1 = self.dim - 1
         alpha = self.concentration + 0.5 * dm1
         denominator = alpha.lgamma() * dm1
-        numerator = mvlgamma(alpha - 0.5, dm1)
+        numerator = DECLARED["mvlgamma"](alpha - 0.5, dm1)
         pi_constant = 0.5 * dm1 * math.log(math.pi)
         return unnormalized_log_pdf - (pi_constant + numerator - denominator)

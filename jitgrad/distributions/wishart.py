@@ -18,9 +18,12 @@ from typing import Any
 
 from ..frontend.creation import arange, eye
 from ..frontend.creation import tensor as _tensor
-from ..frontend.functions import digamma, where  # (digamma: generated from its declaration)
+from ..frontend.functions import (  # (digamma: generated from its declaration)
+    DECLARED,
+    digamma,
+    where,
+)
 from ..frontend.linalg_more import cholesky_solve
-from ..frontend.special import mvlgamma
 from ..frontend.stacking import broadcast_shapes
 from ..frontend.structure import diag_embed, tril
 from ..frontend.tensor import Tensor
@@ -211,7 +214,7 @@ class Wishart(ExponentialFamily):
         trace = cholesky_solve(value, self._unbroadcasted_scale_tril)
         return (
             -nu * self._half_log_det_term()
-            - mvlgamma(nu / 2, p=p)
+            - DECLARED["mvlgamma"](nu / 2, p=p)
             + (nu - p - 1) / 2 * slogdet(value).logabsdet
             - trace.diagonal(dim1=-2, dim2=-1).sum(dim=-1) / 2
         )
@@ -220,7 +223,7 @@ class Wishart(ExponentialFamily):
         nu, p = self.df, self._event_shape[-1]
         return (
             (p + 1) * self._half_log_det_term()
-            + mvlgamma(nu / 2, p=p)
+            + DECLARED["mvlgamma"](nu / 2, p=p)
             - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p)
             + nu * p / 2
         )

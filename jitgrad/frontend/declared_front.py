@@ -70,9 +70,15 @@ def method(op: OpDef) -> Any:
 
 def inplace(op: OpDef) -> Any:
     """``Tensor.<name>_``: the hook's operands written into ``self``."""
-    sig, at = inspect.signature(op.front), op.self_at
+    hook = op.inplace_front or op.front
+    sig, at = inspect.signature(hook), op.self_at
     runs = REGISTRY[op.inplace_as] if op.inplace_as else op  # its own node name
-    fn = _generate(op.torch[0] + "_", op, _INPLACE, _self_first(sig, at), sig, at, None, runs)
+    body = _INPLACE
+    if op.tensor_only:  # PyTorch's TypeError names the in-place form, position 1
+        other = [p for i, p in enumerate(sig.parameters) if i != at][0]
+        body = f"    refuse_number_other(_name + '_', {other}, 1, {other!r})\n" + body
+    fn = _generate(op.torch[0] + "_", op, body, _self_first(sig, at), sig, at, None, runs)
+    fn.__globals__["_hook"] = hook  # (its own namespace: ``inplace_front`` where declared)
     return fn
 
 
@@ -106,6 +112,7 @@ def _generate(
     ns.update(_hook=op.front, _op=runs or op, _registry=REGISTRY, _run=run)
     ns.update(_apply_inplace=apply_inplace, _write_out=write_out, _name=op.torch[0])
     ns.update(refuse_floats=refuse_floats, check_divisor=check_divisor, refuse_bool=refuse_bool)
+    ns.update(refuse_number_other=refuse_number_other)
     source = f"def {name}({', '.join(params)}):\n" + body.format(call=", ".join(call))
     exec(compile(source, f"<jitgrad.ops front {name}>", "exec"), ns)  # noqa: S102
     fn = ns[name]
@@ -151,13 +158,14 @@ def refuse_integral(op: OpDef, operands: tuple) -> None:
                                   f"'{D.scalar_name(dt)}'")  # fmt: skip
 
 
-def refuse_number_other(name: str, other: Any, position: int = 1) -> None:
+def refuse_number_other(name: str, other: Any, position: int = 1, param: str = "other") -> None:
     """``tensor_other``: PyTorch's overloads take Tensors only (``x.hypot_(2.0)``; position
-    2 in the function form ``torch.hypot(x, 2.0)``)."""
+    2 in the function form ``torch.hypot(x, 2.0)``); ``tensor_only``: the same, for a
+    declaration with a hook (``heaviside_(0.5)`` names ``values``)."""
     if not isinstance(other, Tensor):
         kind = type(other).__name__
         raise TypeError(
-            f"{name}(): argument 'other' (position {position}) must be Tensor, not {kind}"
+            f"{name}(): argument '{param}' (position {position}) must be Tensor, not {kind}"
         )
 
 
@@ -177,7 +185,7 @@ def tensor_input(fn: Any, name: str) -> Any:
     return checked
 
 
-def tensors_only(fn: Any, name: str, method: bool) -> Any:
+def tensors_only(fn: Any, name: str, method: bool, param: str = "other") -> Any:
     """``fn`` (input, other) behind PyTorch's parser for an op whose one schema takes two
     Tensors (``tensor_other``): a Python number is a TypeError naming the argument and the
     alias called (``arctan2()``, ``special_gammainc()``); ``method``: ``t.<name>(other)``,
@@ -186,7 +194,7 @@ def tensors_only(fn: Any, name: str, method: bool) -> Any:
     if method:
 
         def checked(self: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
-            refuse_number_other(name, other)
+            refuse_number_other(name, other, 1, param)
             return fn(self, other, *args, **kwargs)
 
     else:
@@ -197,7 +205,7 @@ def tensors_only(fn: Any, name: str, method: bool) -> Any:
                 raise TypeError(
                     f"{name}(): argument 'input' (position 1) must be Tensor, not {kind}"
                 )
-            refuse_number_other(name, other, 2)
+            refuse_number_other(name, other, 2, param)
             return fn(input, other, *args, **kwargs)
 
     checked.__name__ = checked.__qualname__ = name.removeprefix("special_")

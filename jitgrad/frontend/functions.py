@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math  # noqa: F401 - star-exported to jitgrad.* (as warnings below) before logit moved
 import warnings  # noqa: F401 - star-exported to jitgrad.* before clamp_where split off
 from typing import Any
@@ -65,7 +66,7 @@ def inplace_form(op: OpDef):
     elif op.arity == 2:
 
         def fn(t: Any, other: Any) -> Any:
-            if op.tensor_other:
+            if op.tensor_other or op.tensor_only:
                 front.refuse_number_other(op.torch[0] + "_", other)
             if op.no_integral:
                 front.refuse_integral(op, (t, other))
@@ -103,15 +104,21 @@ def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dic
         if op.tensor_input:
             torch_names.update({n: front.tensor_input(fn, n) for n in op.torch})
         if op.tensor_other:  # each alias names itself in PyTorch's TypeError
+            other = _other_name(op)
             for n in op.torch:
-                torch_names[n] = front.tensors_only(fn, n, method=False)
+                torch_names[n] = front.tensors_only(fn, n, method=False, param=other)
                 if op.method:
-                    methods[n] = front.tensors_only(fn, n, method=True)
+                    methods[n] = front.tensors_only(fn, n, method=True, param=other)
             for n in op.special:
                 special_names[n] = front.tensors_only(fn, "special_" + n, method=False)
         if op.inplace:
             inplace[op.torch[0] + "_"] = front.inplace(op) if op.front else inplace_form(op)
     return torch_names, special_names, methods, inplace
+
+
+def _other_name(op: OpDef) -> str:
+    """The second argument's name in PyTorch's TypeError (heaviside's ``values``)."""
+    return list(inspect.signature(op.front).parameters)[1] if op.front else "other"
 
 
 def _public(op: OpDef):
@@ -120,7 +127,7 @@ def _public(op: OpDef):
     if op.front:
         return front.function(op)
     fn = _unary(op.name) if op.arity == 1 else _binary(op.name)
-    if op.integral or op.zero_divisor or op.no_bool or op.no_integral:
+    if op.integral or op.zero_divisor or op.no_bool or op.no_integral or op.tensor_only:
         fn = _checked(op, fn)
     fn.__doc__ = op.doc or fn.__doc__
     return fn
@@ -132,6 +139,8 @@ def _checked(op: OpDef, plain: Any):
     name, integral, zero_divisor, no_bool = op.name, op.integral, op.zero_divisor, op.no_bool
 
     def fn(input: Any, other: Any, *, out: Tensor | None = None) -> Any:  # noqa: A002
+        if op.tensor_only:
+            front.refuse_number_other(name, other, 2)
         if op.no_integral:
             front.refuse_integral(op, (input, other))
         if integral:
@@ -283,7 +292,7 @@ def clamp_(t: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 #: top level) leaves them out: PyTorch's namespace, the spec, has none of them.
 _HELPERS = frozenset(
     "Any D DECLARED DECLARED_INPLACE DECLARED_METHODS DECLARED_SPECIAL INPLACE_UNARY OpDef R "
-    "REGISTRY annotations front "
+    "REGISTRY annotations front inspect "
     "apply apply_inplace cast elementwise elementwise_operands inplace_form record run write_out "
     "add_ sub_ mul_ div_ pow_".split()
 )

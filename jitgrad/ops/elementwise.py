@@ -385,6 +385,7 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
 # the rest of the declarations (comparisons and logic, the integer ops, exp/log and
 # trigonometric, the special functions): importing this module registers every elementwise op
 from . import (  # noqa: E402, F401 - (as said above)
+    elementwise_float,
     elementwise_integer,
     elementwise_logic,
     elementwise_math,

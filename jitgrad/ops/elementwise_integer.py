@@ -75,3 +75,29 @@ defop(
     **_FLOOR_RULES,
 )
 
+
+# gcd and lcm of integers (bool refused: ``no_bool``; numbers: ``tensor_only``); C's wrap
+# in the operand type as PyTorch's calc_gcd/calc_lcm (ops/expr.py's templates)
+_GCD = {"torch": True, "method": True, "inplace": True, "integral": True, "no_bool": True}
+defop(
+    "gcd",
+    "gcd(a, b)",
+    (None, None),
+    np.gcd,
+    tensor_only=True,
+    tensor_other=True,
+    doc="Elementwise greatest common divisor of integers (non-negative but where C's "
+    "``abs`` wraps: gcd(-128, 0) in int8 is -128).",
+    **_GCD,
+)
+defop(
+    "lcm",
+    "lcm(a, b)",
+    (None, None),
+    np.lcm,
+    tensor_only=True,
+    tensor_other=True,
+    doc="Elementwise least common multiple of integers, wrapped into their type as C's "
+    "``abs(a / gcd * b)``.",
+    **_GCD,
+)

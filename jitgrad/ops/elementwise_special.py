@@ -89,12 +89,42 @@ defop(  # b = n, the order (an integer)
     self_at=1,
     inplace_as="polygamma_inplace",
 )
+
+
+def _mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002 - PyTorch's argument name
+    """Multivariate log-gamma of dimension ``p`` (``MvlgammaBackward0``)."""
+    if getattr(input, "_dtype", None) is None:
+        kind = type(input).__name__
+        raise TypeError(f"mvlgamma(): argument 'input' (position 1) must be Tensor, not {kind}")
+    p = order_arg("mvlgamma", "p", 2, p)
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return (input, p)
+
+
+def _mvlgamma_(input: Tensor, p: int) -> Tensor:  # noqa: A002
+    """In place: an integer tensor cannot hold the float result (PyTorch's own wording)."""
+    dt = input._dtype
+    if not (dt.is_floating_point or dt.is_complex):
+        name = D.scalar_name(dt)
+        raise RuntimeError(
+            f"mvlgamma: result type {name} can't be cast to the desired output type Float"
+        )
+    return _mvlgamma(input, p)
+
+
 defop(  # b = p, the dimension
     "mvlgamma",
     "mvlgamma(a, b)",
     ("g * mvdigamma(a, b)", None),
     _vec(SG.mvlgamma),
     result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+    special="multigammaln",
+    front=_mvlgamma,
+    inplace_front=_mvlgamma_,
 )
 defop(
     "erfinv",
@@ -362,16 +392,6 @@ defop(
     (None,),
     np.isneginf,
     result=BOOL,
-    torch=True,
-    method=True,
-)
-defop(  # a * 2^b; b (an exponent tensor) gets no gradient, as in PyTorch
-    "ldexp",
-    "a * exp2(b)",
-    ("g * exp2(b)", None),
-    np.ldexp,
-    result=FLOAT,
-    node="LdexpBackward0",
     torch=True,
     method=True,
 )

@@ -115,6 +115,22 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     },
 }
 
+# the representation helpers (kernels/cpu/bits.py): float64 inside, so a float32 kernel
+# rounds their exact results back at once (a fused chain then computes on in float32)
+FUNCTIONS["nextafter"] = {
+    "float32": "np.float32(_k.nextafter({0}, {1}, {2}, {3}))",
+    "*": "_k.nextafter({0}, {1}, {2}, {3})",
+}
+FUNCTIONS["ldexp"] = {"float32": "np.float32(_k.ldexp({0}, {1}))", "*": "_k.ldexp({0}, {1})"}
+#: gcd/lcm in C's order for each integer type: |x| wrapped into the type (int8 |-128| is
+#: -128), and lcm's ``abs`` taken in C's promoted type (int for narrower ones) then wrapped
+_INTS = {"int8": "int32", "int16": "int32", "int32": "int32", "int64": "int64", "uint8": "int32"}
+_GCD = "_k.gcd(np.{t}(abs({{0}})), np.{t}(abs({{1}})))"
+FUNCTIONS["gcd"] = {"*": _GCD.format(t="int64"), **{t: _GCD.format(t=t) for t in _INTS}}
+_LCM = "np.{t}(abs(np.{w}(_k.lcm({{0}}, {{1}}, {g}))))"
+FUNCTIONS["lcm"] = {t: _LCM.format(t=t, w=w, g=_GCD.format(t=t)) for t, w in _INTS.items()}
+FUNCTIONS["lcm"]["*"] = FUNCTIONS["lcm"]["int64"]
+
 #: complex64/complex128: cmath's functions (numba lowers them on the CPU and on the CUDA
 #: target; the float fast paths above are real-only)
 COMPLEX = ("complex64", "complex128")

@@ -88,6 +88,12 @@ class OpDef:
     #: PyTorch has no overload with a number first: ``torch.copysign(2.0, t)`` is its
     #: "invalid combination of arguments" TypeError (the Tensor method is unaffected)
     tensor_input: bool = False
+    #: PyTorch's function and in-place form take a Tensor ``other`` only (``gcd(x, 4)``), for
+    #: a declaration with a ``front`` hook too (the in-place error names the hook's parameter)
+    tensor_only: bool = False
+    #: the in-place form's own hook (same parameters as ``front``) where PyTorch checks more
+    #: there: ``float_power_``'s base must already have the result dtype
+    inplace_front: Callable | None = None
 
     @property
     def node_name(self) -> str:
@@ -163,6 +169,8 @@ def defop(
     tensor_other: bool = False,
     no_integral: bool = False,
     tensor_input: bool = False,
+    tensor_only: bool = False,
+    inplace_front: Callable | None = None,
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -176,7 +184,7 @@ def defop(
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
     public += (inplace_as, cgrads, complex_expr, complex_result, kernel, no_bool, no_derivative)
-    public += (tensor_other, no_integral, tensor_input)
+    public += (tensor_other, no_integral, tensor_input, tensor_only, inplace_front)
     op = OpDef(name, len(grads), expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op

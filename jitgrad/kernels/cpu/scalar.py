@@ -11,6 +11,7 @@ import cmath
 import numpy as np
 from numba import njit
 
+from .bits import gcd, lcm, ldexp, nextafter  # noqa: F401 - as below
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     erfcx,
     erfinv,
@@ -37,7 +38,8 @@ from .special_gamma import (  # noqa: F401 - as above
 #: The special functions above, by name (the CUDA backend compiles each for the device).
 SPECIAL = (
     "erfcx erfinv i0 i0e i1 i1e log_ndtr ndtri sinc sinc32 "
-    "digamma gammainc gammaincc mvdigamma mvlgamma polygamma trigamma zeta"
+    "digamma gammainc gammaincc mvdigamma mvlgamma polygamma trigamma zeta "
+    "gcd lcm ldexp nextafter"
 ).split()
 
 
