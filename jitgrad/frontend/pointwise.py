@@ -231,7 +231,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan.call_serial(nd, values, out)
             if not (grad and plan.records and STATE.enabled):
                 return _make(out, plan.odt)
-            return _record(plan, args, values, out, shape)
+            return _record(plan, args, values, out, shape, plan.lean)
     return _general(op, args, None, None)
 
 

@@ -22,7 +22,7 @@ from . import checks as K
 from . import lazy as L
 from ._tensor_data import result_type
 from .pointwise_backward import edge_indices
-from .pointwise_node import _node_class
+from .pointwise_node import _node_class, passes_gradient
 from .tensor import Tensor
 
 
@@ -56,7 +56,10 @@ class Plan:
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
     ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
     converted to the scalar operand's dtype (a conversion costs five lookups); ``token``
-    the last structural token :func:`_record` gave a node (reused while the shapes repeat).
+    the last structural token :func:`_record` gave a node (reused while the shapes repeat);
+    ``lean`` that :func:`run`'s small lane records a node keeping no operands (every rule is
+    ``g``, operands and result in one real floating dtype: ``lean_cls``, a
+    :class:`~.pointwise_node.PassBackward`, with its own token ``lean_token``).
     """
 
     __slots__ = (
@@ -79,6 +82,9 @@ class Plan:
         "padded",
         "consts",
         "token",
+        "lean",
+        "lean_cls",
+        "lean_token",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -129,6 +135,12 @@ class Plan:
         limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
         # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
         self.small_max = limit if direct and self.odt.round is None else 0
+        # run()'s small lane records a node that keeps nothing (pointwise_node.PassBackward)
+        self.lean = bool(
+            self.small_max and self.records and cdt is self.odt and cdt._category == 2
+        ) and passes_gradient(op)
+        self.lean_cls = _node_class(op, self.smask, True) if self.lean else None
+        self.lean_token = (next(_plan_ids), ())
 
     def compile_serial(self, ndim: int) -> Any:
         """``serial[ndim]``, looked up (or compiled) and kept on first use."""
