@@ -18,18 +18,17 @@ from ..engine.elementwise import (
     ElementwiseNode,
 )
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
-from ..engine.node import AccumulateGrad
 from ..engine.graph import SAVED_HOOKS
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
 from ..ops.saved_record import FIELDS, INLINE, ROLES
 from . import lazy as L
-from .pointwise_backward import _differentiable_backward, _kernel_backward, edge_indices
+from .pointwise_backward import _differentiable_backward, _kernel_backward
 from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
 from .saved_views import saved_roles as _saved_roles
 from .saved_views import t_roles as _t_roles
-from .tensor import Tensor, _init_fields, _make, check_versions
+from .tensor import Tensor, _init_fields, check_versions
 
 _NO_EDGE = (None, 0)
 
@@ -44,8 +43,8 @@ def _record(
 
     ``lean`` (``Plan.lean``, from :func:`.pointwise.run`'s small lane only): the op's rules
     read nothing but ``g`` and every operand has the result's shape and dtype, so the node
-    keeps neither operands nor values (:class:`PassBackward`), as PyTorch's ``AddBackward0``
-    saves nothing: ``sum(list)``'s partial sums die with their last reader."""
+    keeps neither operands nor values (:class:`.pointwise_pass.PassBackward`), as PyTorch's
+    ``AddBackward0`` saves nothing: ``sum(list)``'s partial sums die with their last reader."""
     node = _new_node(plan.lean_cls if lean else plan.node_cls)
     if plan.leading:
         _edges(node, plan, args)
@@ -293,114 +292,26 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
 ElementwiseBackward.kernel_backward = staticmethod(_kernel_backward)  # type: ignore[attr-defined]
 
 
-class PassBackward(ElementwiseBackward):
-    """The node of an op whose every gradient rule is ``g`` itself (``add``, ``clone``...)
-    recorded by the small lane with operands of the result's shape and dtype: it keeps no
-    operands and no values, as PyTorch's ``AddBackward0``
-    saves nothing. Its backward hands the incoming gradient itself (if it is the engine's
-    own, fresh buffer) to the first input that takes one and a fresh copy to each other
-    (what the kernel's stores gave: the engine sums in place into buffers only it holds); with ``create_graph`` the gradient itself to each, as
-    the rule ``g`` evaluated over Tensors gives. A fused group reads ``args``/``values``
-    (stand-ins made from the edges: no rule reads an operand) and never recomputes its
-    value (``saves_operands``)."""
-
-    __slots__ = ()
-    frees = False
-    saves_operands = False
-
-    @property  # type: ignore[override]
-    def args(self) -> tuple:
-        """Stand-ins for the operands, for the readers of a record (the fusion planner,
-        ``explain``): a leaf operand is its ``AccumulateGrad``'s variable, another tensor an
-        :class:`_Operand` of its edge, the result's shape and dtype; a number None (no rule
-        reads it)."""
-        edges = dict(zip(edge_indices(self.op, self.smask), self.next_functions, strict=True))
-        shape = self.out.shape
-        found = []
-        for i, m in enumerate(self.smask):
-            fn, nr = edges.get(i, _NO_EDGE)
-            if m != "t":
-                found.append(None)
-            elif type(fn) is AccumulateGrad:
-                found.append(fn.variable)
-            else:
-                found.append(_Operand(fn, nr, self.cdt, shape))
-        return tuple(found)
-
-    @property  # type: ignore[override]
-    def values(self) -> tuple:
-        """Each tensor operand's value as far as a reader may ask (its shape and dtype, the
-        result's): the result array; None for a number."""
-        return tuple(self.out if m == "t" else None for m in self.smask)
-
-    def apply(self, grads: list) -> Sequence:
-        g = grads[0]
-        cdt = self.cdt
-        garr = g._value
-        if garr.dtype is not cdt.np or garr.shape != self.out.shape:  # as the kernel stores it
-            garr = np.broadcast_to(garr.astype(cdt.np, copy=False), self.out.shape).copy()
-            g = _make(garr, cdt, None, True)
-        results = []
-        first = g._fresh and not STATE.enabled  # else each a copy: the engine sums into it
-        for fn, _ in self.next_functions:
-            # (a leaf whose requires_grad was turned off since: no gradient, as before)
-            if fn is None or (type(fn) is AccumulateGrad and not fn.variable._requires_grad):
-                results.append(None)
-            elif first:
-                results.append(g)
-                first = False
-            elif STATE.enabled:
-                results.append(g)
-            else:
-                results.append(_make(garr.copy(), cdt, None, True))
-        return results
-
-    def unchanged(self) -> bool:
-        """Nothing was saved but the result's version (replays compare it)."""
-        return self.out_vc[0] == self.out_version
-
-    def check_saved_versions(self) -> None:
-        """No saved tensor to check: PyTorch's add backward runs after any in-place change."""
+_node_classes: dict[tuple[str, bool, str, type], type] = {}
 
 
-class _Operand:
-    """What :attr:`PassBackward.args` shows for a tensor operand it did not keep: the edge
-    its gradient takes (``grad_fn`` None: it did not require grad), its dtype and shape."""
-
-    __slots__ = ("grad_fn", "_output_nr", "_dtype", "shape", "_requires_grad")
-
-    def __init__(self, fn: Any, nr: int, dtype: Any, shape: tuple) -> None:
-        self.grad_fn, self._output_nr, self._dtype, self.shape = fn, nr, dtype, shape
-        self._requires_grad = fn is not None
-
-    @property
-    def requires_grad(self) -> bool:
-        return self._requires_grad
-
-
-_node_classes: dict[tuple[str, bool, str, bool], type] = {}
-
-
-def _node_class(op: OpDef, smask: str, lean: bool = False) -> type:
+def _node_class(op: OpDef, smask: str, base: type | None = None) -> type:
     """The backward node class: PyTorch's name, and whether release frees (see ``frees``);
-    ``lean``: the :class:`PassBackward` of that name (for a :func:`passes_gradient` op)."""
+    ``base`` another base class than :class:`ElementwiseBackward` (a subclass of it:
+    :class:`.pointwise_pass.PassBackward`)."""
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
     needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
     frees = bool(_saved_roles(op, smask, needs))
-    key = (name, frees, op.no_derivative, lean)
+    base = base or ElementwiseBackward
+    key = (name, frees, op.no_derivative, base)
     cls = _node_classes.get(key)
     if cls is None:
         attrs: dict[str, Any] = {"__slots__": (), "frees": frees}
         if op.no_derivative:  # PyTorch's NotImplemented node: its backward raises
             attrs.update(fusable=False, apply=_not_implemented(op.no_derivative), name=_ni_name)
-        cls = type(name, (PassBackward if lean else ElementwiseBackward,), attrs)
+        cls = type(name, (base,), attrs)
         _node_classes[key] = cls
     return cls
-
-
-def passes_gradient(op: OpDef) -> bool:
-    """Whether every gradient rule of ``op`` is the incoming gradient itself (or none)."""
-    return not op.no_derivative and "g" in op.grads and all(r in (None, "g") for r in op.grads)
 
 
 def _ni_name(self: Any) -> str:

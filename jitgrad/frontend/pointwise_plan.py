@@ -22,7 +22,8 @@ from . import checks as K
 from . import lazy as L
 from ._tensor_data import result_type
 from .pointwise_backward import edge_indices
-from .pointwise_node import _node_class, passes_gradient
+from .pointwise_node import _node_class
+from .pointwise_pass import PassBackward, passes_gradient
 from .tensor import Tensor
 
 
@@ -139,7 +140,7 @@ class Plan:
         self.lean = bool(
             self.small_max and self.records and cdt is self.odt and cdt._category == 2
         ) and passes_gradient(op)
-        self.lean_cls = _node_class(op, self.smask, True) if self.lean else None
+        self.lean_cls = _node_class(op, self.smask, PassBackward) if self.lean else None
         self.lean_token = (next(_plan_ids), ())
 
     def compile_serial(self, ndim: int) -> Any:
