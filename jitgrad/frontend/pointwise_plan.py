@@ -136,12 +136,7 @@ class Plan:
         limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
         # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
         self.small_max = limit if direct and self.odt.round is None else 0
-        # run()'s small lane records a node that keeps nothing (pointwise_node.PassBackward)
-        self.lean = bool(
-            self.small_max and self.records and cdt is self.odt and cdt._category == 2
-        ) and passes_gradient(op)
-        self.lean_cls = _node_class(op, self.smask, PassBackward) if self.lean else None
-        self.lean_token = (next(_plan_ids), ())
+        _set_lean(self)
 
     def compile_serial(self, ndim: int) -> Any:
         """``serial[ndim]``, looked up (or compiled) and kept on first use."""
@@ -175,6 +170,20 @@ class Plan:
 
 _plans: dict[tuple, Plan] = {}
 _plan_ids = itertools.count()
+
+
+def _set_lean(plan: Plan) -> None:
+    """``plan.lean``, ``lean_cls`` and ``lean_token``: whether the small lane records a node
+    that keeps nothing (:class:`.pointwise_pass.PassBackward`: every rule ``g``, operands and
+    result in one real floating dtype), its class and its own structural token."""
+    op, cdt = plan.op, plan.cdt
+    plan.lean = bool(
+        plan.small_max and plan.records and cdt is plan.odt and cdt._category == 2
+    ) and passes_gradient(op)
+    plan.lean_cls = _node_class(op, plan.smask, PassBackward) if plan.lean else None
+    plan.lean_token = (next(_plan_ids), ())
+
+
 # A plan fixes the default dtype (an int op float's compute dtype) but is keyed without it,
 # so the per-call lookups stay as they are: a change of default empties the cache instead
 # (deferral, frontend.lazy, plans through this same dict).
