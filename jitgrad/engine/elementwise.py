@@ -27,6 +27,9 @@ class ElementwiseNode(Node):
 
     __slots__ = ()
     fusable = True
+    #: Whether the record holds the operands (False: a node whose rules read only ``g``
+    #: keeps stand-ins, see ``pointwise_node.PassBackward``; a group never recomputes it).
+    saves_operands = True
 
     def record(self) -> Any:
         """The saved record as it is: this node itself (an eager node's record is its own

@@ -165,6 +165,10 @@ class Node:
             extra.prehooks = {}
         return add_hook(extra.prehooks, fn)
 
+    #: Whether :meth:`release` may have something to free (an elementwise node whose rules
+    #: read no saved tensor says False: the sweep then skips the call).
+    frees = True
+
     def release(self) -> None:
         """Free saved values after a backward without ``retain_graph``."""
         if self._saved is not None:  # free_saved((self,)), written out: once per node swept

@@ -260,7 +260,7 @@ def _sweep(
                 continue
             if step.members is None:
                 results = _call_node(node, grad_outputs)  # (a call: the profiler wraps it)
-                if not retain_graph:
+                if not retain_graph and node.frees:  # (a node that saved nothing: no call)
                     node.release()
             else:
                 results = step.run(grad_outputs, buffers, nodes, needed, retain_graph, tensors)

@@ -99,7 +99,8 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
             shape = broadcast_shape([a.shape for a in arrays])
             break
     odt = plan.odt
-    if out is None:
+    fresh = out is None
+    if fresh:
         out = _allocate(plan, op, args, out_dtype, shape, arrays[0].size if same else 0)
         if isinstance(out, Tensor):  # deferred (a large result starts a pending chain)
             return out
@@ -115,7 +116,11 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
         out = odt.round(out)
     if not (wants_grad and plan.records and STATE.enabled):
         return _make(out, odt)
-    return _record(plan, args, values, out, shape if same else tuple([a.shape for a in arrays]))
+    if not same:
+        return _record(plan, args, values, out, tuple([a.shape for a in arrays]))
+    # the node run()'s small lane records for this call (an op's first call comes here)
+    lean = plan.lean and fresh and out_dtype is None and len(shape) < 2 and size < plan.small_max
+    return _record(plan, args, values, out, shape, lean)
 
 
 def _operands(plan: Plan, args: Sequence[Any]) -> tuple[list, list, bool]:
@@ -231,7 +236,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan.call_serial(nd, values, out)
             if not (grad and plan.records and STATE.enabled):
                 return _make(out, plan.odt)
-            return _record(plan, args, values, out, shape)
+            return _record(plan, args, values, out, shape, plan.lean)
     return _general(op, args, None, None)
 
 

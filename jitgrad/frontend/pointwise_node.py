@@ -33,12 +33,19 @@ from .tensor import Tensor, _init_fields, check_versions
 _NO_EDGE = (None, 0)
 
 
-def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shapes: tuple):
+def _record(
+    plan: Any, args: Sequence[Any], values: Any, out: np.ndarray, shapes: tuple, lean: bool = False
+):
     """The result tensor with its backward node: edges (:func:`_edges`), saved operands and
     versions. Immutable parts (the structural token, versions that are all 0) are shared
     between nodes: each object a graph keeps is one more that the cycle collector walks
-    while the graph lives."""
-    node = _new_node(plan.node_cls)
+    while the graph lives.
+
+    ``lean`` (``Plan.lean``, from :func:`.pointwise.run`'s small lane only): the op's rules
+    read nothing but ``g`` and every operand has the result's shape and dtype, so the node
+    keeps neither operands nor values (:class:`.pointwise_pass.PassBackward`), as PyTorch's
+    ``AddBackward0`` saves nothing: ``sum(list)``'s partial sums die with their last reader."""
+    node = _new_node(plan.lean_cls if lean else plan.node_cls)
     if plan.leading:
         _edges(node, plan, args)
     else:
@@ -48,9 +55,14 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     else:  # Node.__init__, written out: one call less per recorded op
         node._seq = next_sequence()
         node._extra = None
-    token = plan.token  # shared while the shapes repeat: one tuple less per node
-    if token[1] != shapes:
-        token = plan.token = (plan.pid, shapes)
+    if lean:  # (its own plan id: a replayed fusion plan tells the two node classes apart)
+        token = plan.lean_token
+        if token[1] != shapes:
+            token = plan.lean_token = (token[0], shapes)
+    else:
+        token = plan.token  # shared while the shapes repeat: one tuple less per node
+        if token[1] != shapes:
+            token = plan.token = (plan.pid, shapes)
     node._key = token
     result = _new_tensor(Tensor)
     result._value = out
@@ -59,12 +71,14 @@ def _record(plan: Any, args: Sequence[Any], values: list, out: np.ndarray, shape
     node._saved = INLINE
     node.op = plan.op
     node.smask = plan.smask
-    node.args = tuple(args)
-    node.values = tuple(values)
     node.cdt = plan.cdt
     node.out_vc = result._vc
     node.out = out
     node.out_version = 0
+    if lean:  # nothing saved (args/values are stand-ins): no operand a hook could pack
+        return result
+    node.args = tuple(args)
+    node.values = tuple(values)
     if SAVED_HOOKS.count:  # autograd.graph.saved_tensors_hooks open in some thread
         pack_elementwise(node, result)
     return result
@@ -278,21 +292,25 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
 ElementwiseBackward.kernel_backward = staticmethod(_kernel_backward)  # type: ignore[attr-defined]
 
 
-_node_classes: dict[tuple[str, bool, str], type] = {}
+_node_classes: dict[tuple[str, bool, str, type], type] = {}
 
 
-def _node_class(op: OpDef, smask: str) -> type:
-    """The backward node class: PyTorch's name, and whether release frees (see ``frees``)."""
+def _node_class(op: OpDef, smask: str, base: type | None = None) -> type:
+    """The backward node class: PyTorch's name, and whether release frees (see ``frees``);
+    ``base`` another base class than :class:`ElementwiseBackward` (a subclass of it:
+    :class:`.pointwise_pass.PassBackward`)."""
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
     needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
     frees = bool(_saved_roles(op, smask, needs))
-    cls = _node_classes.get((name, frees, op.no_derivative))
+    base = base or ElementwiseBackward
+    key = (name, frees, op.no_derivative, base)
+    cls = _node_classes.get(key)
     if cls is None:
         attrs: dict[str, Any] = {"__slots__": (), "frees": frees}
         if op.no_derivative:  # PyTorch's NotImplemented node: its backward raises
             attrs.update(fusable=False, apply=_not_implemented(op.no_derivative), name=_ni_name)
-        cls = type(name, (ElementwiseBackward,), attrs)
-        _node_classes[(name, frees, op.no_derivative)] = cls
+        cls = type(name, (base,), attrs)
+        _node_classes[key] = cls
     return cls
 
 

@@ -23,6 +23,7 @@ from . import lazy as L
 from ._tensor_data import result_type
 from .pointwise_backward import edge_indices
 from .pointwise_node import _node_class
+from .pointwise_pass import PassBackward, passes_gradient
 from .tensor import Tensor
 
 
@@ -56,7 +57,10 @@ class Plan:
     ``padded`` that a scalar second operand still gets an empty edge (``x * 2`` has two
     ``next_functions`` in PyTorch), and ``consts`` the Python numbers :func:`run` has
     converted to the scalar operand's dtype (a conversion costs five lookups); ``token``
-    the last structural token :func:`_record` gave a node (reused while the shapes repeat).
+    the last structural token :func:`_record` gave a node (reused while the shapes repeat);
+    ``lean`` that :func:`run`'s small lane records a node keeping no operands (every rule is
+    ``g``, operands and result in one real floating dtype: ``lean_cls``, a
+    :class:`~.pointwise_node.PassBackward`, with its own token ``lean_token``).
     """
 
     __slots__ = (
@@ -79,6 +83,9 @@ class Plan:
         "padded",
         "consts",
         "token",
+        "lean",
+        "lean_cls",
+        "lean_token",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -129,6 +136,7 @@ class Plan:
         limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
         # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
         self.small_max = limit if direct and self.odt.round is None else 0
+        _set_lean(self)
 
     def compile_serial(self, ndim: int) -> Any:
         """``serial[ndim]``, looked up (or compiled) and kept on first use."""
@@ -162,6 +170,20 @@ class Plan:
 
 _plans: dict[tuple, Plan] = {}
 _plan_ids = itertools.count()
+
+
+def _set_lean(plan: Plan) -> None:
+    """``plan.lean``, ``lean_cls`` and ``lean_token``: whether the small lane records a node
+    that keeps nothing (:class:`.pointwise_pass.PassBackward`: every rule ``g``, operands and
+    result in one real floating dtype), its class and its own structural token."""
+    op, cdt = plan.op, plan.cdt
+    plan.lean = bool(
+        plan.small_max and plan.records and cdt is plan.odt and cdt._category == 2
+    ) and passes_gradient(op)
+    plan.lean_cls = _node_class(op, plan.smask, PassBackward) if plan.lean else None
+    plan.lean_token = (next(_plan_ids), ())
+
+
 # A plan fixes the default dtype (an int op float's compute dtype) but is keyed without it,
 # so the per-call lookups stay as they are: a change of default empties the cache instead
 # (deferral, frontend.lazy, plans through this same dict).

@@ -155,6 +155,8 @@ class JointGroup(_Planned):
         saved = below._saved
         if type(saved) is not LazySaved or saved.out is not reduction.src:
             return None
+        if not all(m.saves_operands for m in group.members):  # each is recomputed
+            return None
         return cls(root, group.members, group.edges, reduction)
 
     @classmethod

@@ -381,7 +381,7 @@ def _needed_grads(op, smask, args, edge_at, needed, index) -> tuple[set[int], se
 
 def _recomputable(rec: Any) -> bool:
     """A cheap op whose operands still hold their forward values (no in-place change since)."""
-    if rec.op.name not in CHEAP:
+    if rec.op.name not in CHEAP or not rec.saves_operands:
         return False
     it = iter(rec.versions)
     return all(

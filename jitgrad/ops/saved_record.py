@@ -37,6 +37,7 @@ class SavedRecord:
     docstring); the fields are read by name."""
 
     __slots__ = FIELDS
+    saves_operands = True  # (see ElementwiseNode.saves_operands)
 
     def __init__(
         self,
