@@ -48,19 +48,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 #: captured graphs (``pytest --durations=0`` on these files, scaled to an idle machine).
 #: Estimates that only order the queue; a stale one costs time, never a test.
 LONG_FILES = {
-    "tests/test_corpus.py": 95,
-    "tests/test_corpus_b.py": 95,
+    # the corpus runner: 143 CPU s for the 140 programs of test_corpus.py in a fresh cache
+    # (Dec 7, alone, load 15), nearly all first use of kernels (ten of them rerun warm: 10 s)
+    "tests/test_corpus.py": 130,
+    "tests/test_corpus_b.py": 130,
     "tests/test_perf_runner.py": 50,
     "tests/test_cuda_backend.py": 50,
     "tests/test_cuda_backend_b.py": 50,
     "tests/test_capture_straight.py": 45,
-    # the tape interpreter's float64 build (~22 s CPU) and four generated tapes: 44 s CPU for 13
-    # tests (``-n 0``, loaded machine, Dec 7): estimated 1.3 s, it was 142nd of 189 in the queue,
-    # with ~31 s of estimated work left for the other worker
-    "tests/test_capture_declared.py": 40,
-    "tests/test_capture.py": 25,  # the float32 interpreter's build: 31 s CPU for 35 tests
-    "tests/test_cache_damage.py": 45,
-    "tests/test_cache.py": 35,
+    # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone
+    # in a fresh cache, with the float32 build (~22 s) that test_capture.py also needs (Dec 7);
+    # estimated 1.3 s, it was once 142nd of 189 in the queue
+    "tests/test_capture_declared.py": 30,
+    "tests/test_capture.py": 30,  # the float32 interpreter's build: 34 s CPU for 35 tests
+    # subprocesses over fresh caches: 36.5 and 20.2 CPU s (alone, fresh caches, Dec 7, load 18)
+    "tests/test_cache_damage.py": 36,
+    "tests/test_cache.py": 20,
     "tests/test_cuda_kernels.py": 25,
     "tests/test_cuda_ptx_generated.py": 15,
     "tests/test_programs.py": 15,
