@@ -64,7 +64,8 @@ def run_cases(files: list[str], simulator: bool, at_least: int) -> None:
         env=_env(NUMBA_ENABLE_CUDASIM="1" if simulator else None),
         capture_output=True,
         text=True,
-        timeout=1200,  # (each group takes ~8 minutes of one core in the simulator)
+        timeout=1200,  # (each group takes ~2 minutes of one core, cold kernel cache; the
+        # limit is for a loaded machine: perf/RESULTS.md, Run simtime)
     )
     tail = (proc.stdout + proc.stderr)[-6000:]
     assert proc.returncode == 0, tail

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # op_cases
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # kern_common
 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
     # the backend cases launch the same kernels as the kern_* modules: the same simulator
-    # race workarounds (shared arrays, device-function globals) and switch interval
+    # race workarounds (shared arrays, device-function globals) and block runner
     import kern_common  # noqa: F401
 
 

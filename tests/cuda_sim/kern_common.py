@@ -27,10 +27,14 @@ if not SIM and not cuda.is_available():
 
 
 # Simulator limitations, worked around here when SIM (the kernels are not changed).
-# 1. The simulator runs each CUDA thread as a Python thread and every syncthreads() is a
-#    barrier between them; with CPython's default 5 ms switch interval a block of 8 threads
-#    spends most of its time waiting for the GIL (measured: 1.8 s -> 0.09 s for a 20-block
-#    row reduction): sys.setswitchinterval(1e-5).
+# 1. The simulator runs each CUDA thread as a Python thread, and its block manager waits for
+#    them by polling in a loop that holds the GIL between checks: a block's threads and the
+#    poller share one core, so with CPython's default 5 ms switch interval a block of 8
+#    threads spent most of its time waiting for the GIL (1.8 s for a 20-block row
+#    reduction), and with the 1e-5 s interval this file set before, most CPU went to GIL
+#    hand-offs. :func:`_run_block` below waits on the threads and runs syncthreads() as a
+#    condition-variable barrier instead, so a waiting thread sleeps and the default interval
+#    serves (perf/RESULTS.md, "Run simtime").
 
 _lock = threading.Lock()
 _orig_shared_array = None
@@ -54,6 +58,77 @@ def _locked_shared_array(self, shape, dtype):
         if res is None:
             res = self._allocations[key] = np.empty(shape, dtype)
     return res
+
+
+class _BlockBarrier:
+    """syncthreads() of one simulated block: it opens when every thread still running waits
+    (a thread that has returned no longer counts, as in the simulator's own manager); a
+    thread's exception breaks it, so the others stop with the simulator's abort error."""
+
+    def __init__(self, n: int) -> None:
+        self.cond = threading.Condition(threading.Lock())
+        self.live, self.waiting, self.generation, self.broken = n, 0, 0, False
+        self.first_failed: threading.Thread | None = None
+
+    def _open(self) -> None:
+        self.waiting = 0
+        self.generation += 1
+        self.cond.notify_all()
+
+    def wait(self) -> None:
+        with self.cond:
+            if self.broken:
+                raise RuntimeError("abort flag set on syncthreads call")
+            generation = self.generation
+            self.waiting += 1
+            if self.waiting == self.live:
+                self._open()
+            while generation == self.generation and not self.broken:
+                self.cond.wait()
+            if self.broken:
+                raise RuntimeError("abort flag set on syncthreads clear")
+
+    def leave(self, failed: bool) -> None:
+        with self.cond:
+            self.live -= 1
+            if failed:
+                if not self.broken:
+                    self.first_failed = threading.current_thread()
+                self.broken = True
+                self.cond.notify_all()
+            elif self.live and self.waiting == self.live:
+                self._open()
+
+
+def _run_block(self, grid_point, *args):
+    """1. ``BlockManager.run`` without its polling loop: start the block's threads, join them,
+    re-raise the exception of the thread that failed first (the others stopped with the
+    abort error), with its thread and block ids as the simulator does."""
+    barrier = self.barrier = _BlockBarrier(int(np.prod(self._block_dim)))
+
+    def target():
+        failed = True
+        try:
+            self._f(*args)
+            failed = False
+        finally:
+            barrier.leave(failed)
+
+    threads = [
+        _sim_kernel.BlockThread(target, self, grid_point, point, self._debug)
+        for point in np.ndindex(*self._block_dim)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for t in [barrier.first_failed, *threads]:
+        if t is not None and t.exception:
+            raise t.exception[0].with_traceback(t.exception[1])
+
+
+def _syncthreads(self):
+    self._manager.barrier.wait()
 
 
 @contextlib.contextmanager
@@ -119,7 +194,8 @@ if SIM:
     from numba.cuda.simulator import kernelapi as _sim_api
     from numba.cuda.simulator.cudadrv import devicearray as _sim_arrays
 
-    sys.setswitchinterval(1e-5)
+    _sim_kernel.BlockManager.run = _run_block
+    _sim_kernel.BlockThread.syncthreads = _syncthreads
     _orig_shared_array = _sim_api.FakeCUDAShared.array
     _sim_api.FakeCUDAShared.array = _locked_shared_array
     _sim_kernel.swapped_cuda_module = _counted_swap

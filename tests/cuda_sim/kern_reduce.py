@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kern_common import FLOATS, dev, host
+from kern_common import FLOATS, SIM, dev, host
 
+from jitgrad.kernels.cuda import common as C
 from jitgrad.kernels.cuda import reduce as R
 
 EPS = {np.float32: np.finfo(np.float32).eps, np.float64: np.finfo(np.float64).eps}
@@ -109,9 +110,11 @@ def test_two_pass_chunks(dtype):
 def test_float32_tree_order_bitwise():
     # The documented order, replayed in numpy float32: thread t folds x[t::T] in order,
     # then pairs t with t + T/2 while halving; the device result has exactly these bits.
+    # T is the block the launch takes: 256 on a GPU, a warp in the simulator (common.py).
     rng = np.random.default_rng(3)
     x = (rng.standard_normal(200) * 1e3).astype(np.float32)
-    threads = 256
+    threads = C.pow2_threads(len(x))
+    assert threads == (32 if SIM else 256)
     part = np.zeros(threads, np.float32)
     for t in range(threads):
         for v in x[t::threads]:

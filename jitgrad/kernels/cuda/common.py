@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 from numba import cuda
 
@@ -18,6 +19,14 @@ from numba import cuda
 MAX_THREADS = 256
 #: Cap on grid sizes: the kernels loop over their work with a grid stride, so any size works.
 MAX_BLOCKS = 65535
+#: Numba's CUDA simulator runs every thread of a block as a Python thread, so a launch costs
+#: about a thread start per simulated thread whatever the work. There the launches use at
+#: most a warp of threads per block and two blocks per grid dimension (as
+#: jitgrad/backends/cuda/runtime.py's elementwise launches do): every kernel here loops with
+#: a block stride and a grid stride, so the same code runs (a fold still combines several
+#: threads, a grid still several blocks), with more iterations per thread.
+SIMULATOR = bool(numba.config.ENABLE_CUDASIM)
+LAUNCH_THREADS, LAUNCH_BLOCKS = (32, 2) if SIMULATOR else (MAX_THREADS, MAX_BLOCKS)
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 #: Fold operations of :func:`combine` (plain ints: a kernel branches on them at run time).
 SUM, MAX, MIN = 0, 1, 2
@@ -54,17 +63,18 @@ def block_fold(sm, v, op):
 
 
 def pow2_threads(n: int, cap: int = MAX_THREADS) -> int:
-    """The smallest power of two >= ``n`` (at least 1), at most ``cap``: a tree reduction in
-    shared memory needs a power-of-two block, and a short row should not idle 256 threads."""
+    """The smallest power of two >= ``n`` (at least 1), at most ``cap`` (and
+    :data:`LAUNCH_THREADS`): a tree reduction in shared memory needs a power-of-two block, and
+    a short row should not idle 256 threads."""
     t = 1
-    while t < n and t < cap:
+    while t < n and t < cap and t < LAUNCH_THREADS:
         t *= 2
     return t
 
 
 def blocks(n: int) -> int:
     """Grid size for ``n`` independent work items (blocks loop with a grid stride)."""
-    return max(1, min(n, MAX_BLOCKS))
+    return max(1, min(n, LAUNCH_BLOCKS))
 
 
 def elementwise_grid(n: int, threads: int = 256) -> tuple[int, int]:

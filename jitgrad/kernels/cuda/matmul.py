@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import MAX_BLOCKS, check_out, contiguous, float_dtype, view
+from .common import blocks, check_out, contiguous, float_dtype, view
 
 __all__ = ["matmul", "blas_backend"]
 
@@ -198,6 +198,6 @@ def matmul(
     a3 = a if a.ndim == 3 else view(a, 1, *a.shape)
     b3 = b if b.ndim == 3 else view(b, 1, *b.shape)
     o3 = view(out, z, m, n)
-    grid = (min(-(-n // tile), MAX_BLOCKS), min(-(-m // tile), MAX_BLOCKS), min(z, MAX_BLOCKS))
+    grid = (blocks(-(-n // tile)), blocks(-(-m // tile)), blocks(z))
     _tiled(int(tile))[grid, (tile, tile)](a3, b3, o3, bool(trans_a), bool(trans_b))
     return out

@@ -33,6 +33,7 @@ from numba import cuda
 
 from .common import (
     FLOATS,
+    LAUNCH_THREADS,
     MAX,
     MAX_BLOCKS,
     MAX_THREADS,
@@ -144,7 +145,8 @@ def _reduce_rows(x2: Any, op: int, ident: Any, chunk: int = ROW_CHUNK) -> Any:
 def _reduce_cols(x3: Any, op: int, ident: Any, chunk: int = COL_CHUNK) -> Any:
     """Fold the middle axis of the contiguous ``(A, R, B)`` device array ``x3`` -> ``(A, B)``."""
     na, nr, nb = x3.shape
-    bx = pow2_threads(nb, COL_X)
+    by = pow2_threads(min(nr, chunk), COL_Y)
+    bx = pow2_threads(nb, min(COL_X, LAUNCH_THREADS // by))  # (COL_X but in the simulator)
     tiles = na * (-(-nb // bx))
     chunks = 1
     if nr > chunk and tiles < TARGET_BLOCKS:
@@ -153,7 +155,7 @@ def _reduce_cols(x3: Any, op: int, ident: Any, chunk: int = COL_CHUNK) -> Any:
     if tiles == 0:
         return view(out, na, nb)
     grid = (blocks(tiles), chunks)
-    _cols_kernel[grid, (bx, pow2_threads(min(nr, chunk), COL_Y))](x3, out, op, ident)
+    _cols_kernel[grid, (bx, by)](x3, out, op, ident)
     if chunks == 1:
         return view(out, na, nb)
     return _reduce_cols(out, op, ident, chunk)
