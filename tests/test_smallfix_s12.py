@@ -31,3 +31,9 @@ def test_clamp_mixed_bounds(ours: dict[str, str], key: str) -> None:
         assert ours[key].startswith("TypeError: clamp() received an invalid combination")
         return
     assert ours[key] == TORCH[key]
+
+
+@pytest.mark.parametrize("key", [k for k in TORCH if "autograd" in k or k == "torch.no_grad"])
+def test_autograd_class_names(ours: dict[str, str], key: str) -> None:
+    """``__module__``, ``__qualname__``, the class's and an instance's repr."""
+    assert ours[key] == TORCH[key]
