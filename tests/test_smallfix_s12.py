@@ -37,3 +37,9 @@ def test_clamp_mixed_bounds(ours: dict[str, str], key: str) -> None:
 def test_autograd_class_names(ours: dict[str, str], key: str) -> None:
     """``__module__``, ``__qualname__``, the class's and an instance's repr."""
     assert ours[key] == TORCH[key]
+
+
+def test_prune_needs_its_import(ours: dict[str, str]) -> None:
+    """``torch.nn.utils.prune`` is an AttributeError until ``import torch.nn.utils.prune``
+    (checked in a fresh interpreter: any earlier import in this one would load it)."""
+    assert ours["fresh nn.utils.prune"] == TORCH["fresh nn.utils.prune"]
