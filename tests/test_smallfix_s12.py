@@ -43,3 +43,9 @@ def test_prune_needs_its_import(ours: dict[str, str]) -> None:
     """``torch.nn.utils.prune`` is an AttributeError until ``import torch.nn.utils.prune``
     (checked in a fresh interpreter: any earlier import in this one would load it)."""
     assert ours["fresh nn.utils.prune"] == TORCH["fresh nn.utils.prune"]
+
+
+@pytest.mark.parametrize("key", [k for k in TORCH if "mvlgamma" in k])
+def test_mvlgamma_order_position(ours: dict[str, str], key: str) -> None:
+    """The method and in-place method count ``p`` after ``self`` (position 1)."""
+    assert ours[key] == TORCH[key]

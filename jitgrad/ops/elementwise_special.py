@@ -102,8 +102,15 @@ def _mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002 - PyTorch's argume
     return (input, p)
 
 
+def _mvlgamma_method(input: Tensor, p: int) -> Tensor:  # noqa: A002
+    """The method: PyTorch counts ``p`` as position 1 (after ``self``)."""
+    order_arg("mvlgamma", "p", 1, p)
+    return _mvlgamma(input, p)
+
+
 def _mvlgamma_(input: Tensor, p: int) -> Tensor:  # noqa: A002
     """In place: an integer tensor cannot hold the float result (PyTorch's own wording)."""
+    order_arg("mvlgamma_", "p", 1, p)
     dt = input._dtype
     if not (dt.is_floating_point or dt.is_complex):
         name = D.scalar_name(dt)
@@ -124,6 +131,7 @@ defop(  # b = p, the dimension
     inplace=True,
     special="multigammaln",
     front=_mvlgamma,
+    method_front=_mvlgamma_method,
     inplace_front=_mvlgamma_,
 )
 defop(
