@@ -66,6 +66,8 @@ def _autograd_classes(torch: Any) -> dict[str, str]:
         cls = getattr(A, name)
         out[f"autograd.{name}"] = _describe(cls)
         inst = cls(False) if name.startswith("set_") else cls()
+        if name.startswith("set_"):  # they switch at construction: switch back
+            inst.__exit__(None, None, None)
         out[f"autograd.{name}()"] = _describe(type(inst)) + " | " + _text(repr(inst))
     out["torch.no_grad"] = _describe(torch.no_grad)
     return out
