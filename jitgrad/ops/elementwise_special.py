@@ -18,6 +18,7 @@ import numpy as np
 from .. import dtypes as D
 from ..kernels.cpu import special as S
 from ..kernels.cpu import special_gamma as SG
+from .elementwise_float import order_arg
 from .registry import BOOL, FLOAT, Tensor, Use, defop
 
 
@@ -50,15 +51,6 @@ defop(
     inplace=True,
     special=("digamma", "psi"),
 )
-
-
-def order_arg(name: str, param: str, pos: int, n: Any) -> int:
-    """An integer order (polygamma's ``n``, mvlgamma's ``p``), with PyTorch's TypeError."""
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise TypeError(
-            f"{name}(): argument '{param}' (position {pos}) must be int, not {type(n).__name__}"
-        )
-    return int(n)
 
 
 def _vec_polygamma(a: Any, b: Any) -> Any:
