@@ -5,12 +5,14 @@ recorded by tests/fixtures/make_smallfix_s12_torch.py (the calls: tests/smallfix
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 from smallfix_s12_cases import run
 
 import jitgrad
+from jitgrad.frontend.functions import DECLARED_INPLACE
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures/smallfix_s12_torch.json").read_text())
 TORCH = RECORDED["answers"]
@@ -49,3 +51,23 @@ def test_prune_needs_its_import(ours: dict[str, str]) -> None:
 def test_mvlgamma_order_position(ours: dict[str, str], key: str) -> None:
     """The method and in-place method count ``p`` after ``self`` (position 1)."""
     assert ours[key] == TORCH[key]
+
+
+@pytest.mark.parametrize(
+    ("name", "formula", "node"),
+    [
+        ("tan", math.tan, "TanBackward0"),
+        ("erf", math.erf, "ErfBackward0"),
+        ("erfc", math.erfc, "ErfcBackward0"),
+        ("rsqrt", lambda v: 1 / math.sqrt(v), "RsqrtBackward0"),
+        ("exp2", lambda v: 2.0**v, "Exp2Backward0"),
+    ],
+)
+def test_declared_inplace_forms(name: str, formula, node: str) -> None:
+    """``tan_`` ... are generated from their declarations (``inplace=True``), not hand-listed
+    in tensor_inplace.py; values by formula, PyTorch's node names."""
+    assert getattr(jitgrad.Tensor, name + "_") is DECLARED_INPLACE[name + "_"]
+    x = jitgrad.tensor([0.5, 0.25], dtype=jitgrad.float64, requires_grad=True).clone()
+    y = getattr(x, name + "_")()
+    assert y is x and type(x.grad_fn).__name__ == node
+    assert x.tolist() == pytest.approx([formula(0.5), formula(0.25)], rel=1e-12)
