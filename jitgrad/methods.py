@@ -36,7 +36,7 @@ from .frontend import (
 )
 from .frontend import parser_forms as PF
 from .frontend._tensor_data import tensor_init
-from .frontend.clamp_where import bounded
+from .frontend.clamp_where import bounded, clamp_plain
 from .frontend.creation import _finish, tensor
 from .frontend.pointwise import accumulate_inplace, run
 from .frontend.pointwise_inplace import apply_inplace
@@ -270,8 +270,8 @@ METHODS: dict[str, Any] = {
     "sub_": F.sub_,
     "mul_": F.mul_,
     "pow_": F.pow_,
-    "clamp": bounded(F.clamp, "clamp", method=True),
-    "clip": bounded(F.clip, "clip", method=True),
+    "clamp": bounded(clamp_plain, "clamp", method=True),
+    "clip": bounded(clamp_plain, "clip", method=True),
     "clamp_": bounded(F.clamp_, "clamp_", method=True),
     "clip_": bounded(F.clamp_, "clip_", method=True),
     "lerp_": lambda self, end, weight: apply_inplace(REGISTRY["lerp"], self, (end, weight)),

@@ -54,6 +54,8 @@ _METHOD_OPTIONS = (
 def refuse_mixed_bounds(name: str, input: Any, args: tuple, kwargs: dict, method: bool) -> None:  # noqa: A002, E501
     """PyTorch's TypeError for a tensor bound beside a number bound: its two overloads take
     both bounds as tensors or both as numbers, never one of each (None matches either)."""
+    if len(args) + len(kwargs) < 2:  # one bound (or an ``out=``): nothing to mix
+        return
     bounds = dict(zip(("min", "max"), args, strict=False)) | kwargs
     lo, hi = bounds.get("min"), bounds.get("max")
     if lo is None or hi is None or isinstance(lo, Tensor) == isinstance(hi, Tensor):
@@ -76,8 +78,10 @@ def bounded(fn: Any, name: str, method: bool = False) -> Any:
     return form
 
 
-def _clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
-    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
+def clamp_plain(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
+    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped.
+    (Unchecked for mixed bounds: ``clamp``, ``clip`` and the methods are it behind
+    :func:`bounded`.)"""
     op, bounds = _clamp_op(input, min, max)
     try:
         return apply(op, (input, *bounds))
@@ -86,8 +90,8 @@ def _clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, 
         raise
 
 
-clamp = bounded(_clamp, "clamp")
-clip = bounded(_clamp, "clip")
+clamp = bounded(clamp_plain, "clamp")
+clip = bounded(clamp_plain, "clip")
 
 
 def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002
