@@ -105,12 +105,14 @@ def debug_print(level: int, message: str) -> None:
         logging.getLogger("jitgrad").debug(message)
 
 
-def missing_attribute(module: str):
+def missing_attribute(module: str, unloaded: frozenset[str] = frozenset()):
     """A module ``__getattr__`` for names PyTorch has and jitgrad does not (yet): the error
-    says so instead of a bare "has no attribute". Dunder probes get Python's own message."""
+    says so instead of a bare "has no attribute". Dunder probes get Python's own message, as
+    do ``unloaded`` submodules (jitgrad has them, and, as PyTorch, loads them only when
+    imported by name: ``torch.nn.utils.prune``)."""
 
     def __getattr__(name: str):
-        if name.startswith("__") and name.endswith("__"):
+        if (name.startswith("__") and name.endswith("__")) or name in unloaded:
             raise AttributeError(f"module '{module}' has no attribute '{name}'")
         raise AttributeError(
             f"module '{module}' has no attribute '{name}' (not implemented in jitgrad)"

@@ -36,6 +36,7 @@ from .frontend import (
 )
 from .frontend import parser_forms as PF
 from .frontend._tensor_data import tensor_init
+from .frontend.clamp_where import bounded, clamp_plain
 from .frontend.creation import _finish, tensor
 from .frontend.pointwise import accumulate_inplace, run
 from .frontend.pointwise_inplace import apply_inplace
@@ -269,8 +270,10 @@ METHODS: dict[str, Any] = {
     "sub_": F.sub_,
     "mul_": F.mul_,
     "pow_": F.pow_,
-    "clamp_": F.clamp_,
-    "clip_": F.clamp_,
+    "clamp": bounded(clamp_plain, "clamp", method=True),
+    "clip": bounded(clamp_plain, "clip", method=True),
+    "clamp_": bounded(F.clamp_, "clamp_", method=True),
+    "clip_": bounded(F.clamp_, "clip_", method=True),
     "lerp_": lambda self, end, weight: apply_inplace(REGISTRY["lerp"], self, (end, weight)),
     "addcmul_": lambda self, t1, t2, *, value=1: apply_inplace(
         REGISTRY["addcmul"], self, (t1 if value == 1 else value * t1, t2)
@@ -309,7 +312,7 @@ METHODS: dict[str, Any] = {
 #: The functions that are also Tensor methods: those written here by hand, then those their
 #: declarations name (``defop(..., method=True)``, generated in frontend/functions.py).
 _FUNCTIONS_AS_METHODS = (
-    "add sub subtract pow round square clamp clip clone clamp_min clamp_max lerp addcmul addcdiv"
+    "add sub subtract pow round square clone clamp_min clamp_max lerp addcmul addcdiv"
 ).split() + list(F.DECLARED_METHODS)
 
 

@@ -4,7 +4,7 @@ Every one reuses the existing in-place machinery, so version counters, the leaf 
 refusals and CopySlices stay in one place
 (:func:`jitgrad.frontend.pointwise_inplace.apply_inplace`):
 
-- an elementwise op with a declaration writes through ``apply_inplace`` (``tan_`` ...);
+- an alias of a declared elementwise op writes through ``apply_inplace`` (``arcsin_`` ...);
 - a comparison writes its 0/1 result in ``self``'s dtype and, as PyTorch, rebases a tensor
   with history onto a zero-gradient node (``EqBackward0``, ``EqBackward1`` for a tensor
   other); ``logical_*_`` and the bitwise ops are not differentiable and leave the history;
@@ -202,11 +202,6 @@ _COMPARISONS = {
 
 #: in-place name -> the declared op it writes (aliases share the declaration's node name)
 _DECLARED = {
-    "tan": "tan",
-    "erf": "erf",
-    "erfc": "erfc",
-    "rsqrt": "rsqrt",
-    "exp2": "exp2",
     "arcsin": "asin",
     "arccos": "acos",
     "arctan": "atan",

@@ -135,10 +135,11 @@ def test_declared_names_resolve_to_one_function(op) -> None:
     # (jitgrad.<name> itself may be wrapped once more at the top level: atan2 by accept_out)
     fns = [getattr(F, n) for n in op.torch]
     fns += [getattr(jitgrad.special, n) for n in op.special]
-    fns += [getattr(jitgrad.Tensor, n) for n in op.torch if op.method and not op.self_at]
+    own_method = op.self_at or op.method_front  # (generated apart from the function)
+    fns += [getattr(jitgrad.Tensor, n) for n in op.torch if op.method and not own_method]
     fns = [_declared_fn(fn) for fn in fns]
     assert all(fn is fns[0] for fn in fns)
-    if op.method and op.self_at:  # polygamma(n, input): the method is one function per op too
+    if op.method and own_method:  # polygamma(n, input): the method is one function per op too
         assert all(getattr(jitgrad.Tensor, n) is F.DECLARED_METHODS[op.torch[0]] for n in op.torch)
     assert fns[0].__name__ == op.name
     assert all(_declared_fn(getattr(jitgrad, n)).__name__ == op.name for n in op.torch)

@@ -170,6 +170,11 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
     def clone(self) -> set_grad_enabled:
         return set_grad_enabled(self._target)
 
+    def __repr__(self) -> str:
+        """PyTorch's: ``torch.autograd.grad_mode.set_grad_enabled(mode=False)``."""
+        cls = type(self)
+        return f"{cls.__module__}.{cls.__qualname__}(mode={self._target})"
+
 
 class inference_mode(_GradModeContext):  # noqa: N801
     """Like ``no_grad``; tensors made inside are plain tensors that never record history."""

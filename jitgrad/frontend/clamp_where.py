@@ -19,6 +19,7 @@ from ..helpers import warn as warn_user
 from ..kernels.cpu import indexing as K
 from ..ops.registry import REGISTRY as R
 from .checks import elementwise_operands
+from .overloads import OVERLOADS, format_invalid
 from .pointwise import apply
 from .tensor import Tensor, _make
 
@@ -43,8 +44,44 @@ def _clamp_type_error(x: Any, min: Any, max: Any) -> None:  # noqa: A002
     elementwise_operands("clamp", (x, min) if max is None else (x, min, max))
 
 
-def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
-    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped."""
+#: the method's overloads as PyTorch prints them (no ``input``, no ``out``)
+_METHOD_OPTIONS = (
+    "(Tensor min = None, Tensor max = None)",
+    "(Number min = None, Number max = None)",
+)
+
+
+def refuse_mixed_bounds(name: str, input: Any, args: tuple, kwargs: dict, method: bool) -> None:  # noqa: A002, E501
+    """PyTorch's TypeError for a tensor bound beside a number bound: its two overloads take
+    both bounds as tensors or both as numbers, never one of each (None matches either)."""
+    if len(args) + len(kwargs) < 2:  # one bound (or an ``out=``): nothing to mix
+        return
+    bounds = dict(zip(("min", "max"), args, strict=False)) | kwargs
+    lo, hi = bounds.get("min"), bounds.get("max")
+    if lo is None or hi is None or isinstance(lo, Tensor) == isinstance(hi, Tensor):
+        return
+    given = dict(reversed(kwargs.items()))  # PyTorch lists keywords last given first
+    if method:
+        raise TypeError(format_invalid(name, args, given, _METHOD_OPTIONS))
+    raise TypeError(format_invalid(name, (input, *args), given, OVERLOADS["clamp"]))
+
+
+def bounded(fn: Any, name: str, method: bool = False) -> Any:
+    """``fn(input, min, max)`` as PyTorch's ``name``, refusing mixed bounds first."""
+
+    def form(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - PyTorch's name
+        refuse_mixed_bounds(name, input, args, kwargs, method)
+        return fn(input, *args, **kwargs)
+
+    form.__name__ = form.__qualname__ = name
+    form.__doc__ = fn.__doc__
+    return form
+
+
+def clamp_plain(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A002
+    """Limit ``input`` to ``[min, max]``; the gradient flows where it was not clipped.
+    (Unchecked for mixed bounds: ``clamp``, ``clip`` and the methods are it behind
+    :func:`bounded`.)"""
     op, bounds = _clamp_op(input, min, max)
     try:
         return apply(op, (input, *bounds))
@@ -53,7 +90,8 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001, A
         raise
 
 
-clip = clamp
+clamp = bounded(clamp_plain, "clamp")
+clip = bounded(clamp_plain, "clip")
 
 
 def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002

@@ -63,9 +63,12 @@ def function(op: OpDef) -> Any:
 
 
 def method(op: OpDef) -> Any:
-    """``Tensor.<name>`` when the tensor is argument ``self_at`` of the function."""
+    """``Tensor.<name>`` when the tensor is argument ``self_at`` of the function, or the
+    declaration has a ``method_front`` hook (same parameters as ``front``)."""
     sig = inspect.signature(op.front)
-    return _generate(op.torch[0], op, _RUN, _self_first(sig, op.self_at), sig, op.self_at, None)
+    fn = _generate(op.torch[0], op, _RUN, _self_first(sig, op.self_at), sig, op.self_at, None)
+    fn.__globals__["_hook"] = op.method_front or op.front
+    return fn
 
 
 def inplace(op: OpDef) -> Any:

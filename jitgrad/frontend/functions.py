@@ -100,7 +100,8 @@ def _public_names() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dic
         torch_names.update(dict.fromkeys(op.torch, fn))
         special_names.update(dict.fromkeys(op.special, fn))
         if op.method:
-            methods.update(dict.fromkeys(op.torch, front.method(op) if op.self_at else fn))
+            own = op.self_at or op.method_front
+            methods.update(dict.fromkeys(op.torch, front.method(op) if own else fn))
         if op.tensor_input:
             torch_names.update({n: front.tensor_input(fn, n) for n in op.torch})
         if op.tensor_other:  # each alias names itself in PyTorch's TypeError

@@ -150,6 +150,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
 )
 defop(
     "maximum",
@@ -383,11 +384,13 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
 }
 
 # the rest of the declarations (comparisons and logic, the integer ops, exp/log and
-# trigonometric, the special functions): importing this module registers every elementwise op
+# trigonometric, the inverse trigonometric and hyperbolic, the special functions): importing
+# this module registers every elementwise op
 from . import (  # noqa: E402, F401 - (as said above)
     elementwise_float,
     elementwise_integer,
     elementwise_logic,
     elementwise_math,
     elementwise_special,
+    elementwise_trig,
 )

@@ -27,6 +27,15 @@ def tensor_arg(name: str, param: str, x: Any, position: int = 2) -> Any:
     return x
 
 
+def order_arg(name: str, param: str, pos: int, n: Any) -> int:
+    """An integer order (polygamma's ``n``, mvlgamma's ``p``), with PyTorch's TypeError."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(
+            f"{name}(): argument '{param}' (position {pos}) must be int, not {type(n).__name__}"
+        )
+    return int(n)
+
+
 #: the public names every op here has: the function, the Tensor method and the in-place form
 _PUBLIC = {"torch": True, "method": True, "inplace": True}
 

@@ -91,7 +91,16 @@ defop(
     inplace=True,
     complex=("-g * conj(sin(a))",),
 )
-defop("tan", "tan(a)", ("g * (1 + out * out)",), np.tan, result=FLOAT, torch=True, method=True)
+defop(
+    "tan",
+    "tan(a)",
+    ("g * (1 + out * out)",),
+    np.tan,
+    result=FLOAT,
+    torch=True,
+    method=True,
+    inplace=True,
+)
 defop(
     "tanh",
     "tanh(a)",
@@ -111,6 +120,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="erf",
 )
 defop(
@@ -152,87 +162,6 @@ defop(
 
 
 # ---- more of torch's pointwise math (derivatives.yaml's formulas) --------------------------
-# The inverse functions' rules are PyTorch's formulas (derivatives.yaml: grad * (1 - a * a)
-# .rsqrt()): a create_graph gradient's node is a MulBackward0 there, as PyTorch prints.
-defop(
-    "asin",
-    "asin(a)",
-    ("g * (1 / sqrt(1 - a * a))",),
-    np.arcsin,
-    result=FLOAT,
-    torch=("asin", "arcsin"),
-    method=True,
-    inplace=True,
-)
-defop(
-    "acos",
-    "acos(a)",
-    ("g * -(1 / sqrt(1 - a * a))",),
-    np.arccos,
-    result=FLOAT,
-    torch=("acos", "arccos"),
-    method=True,
-    inplace=True,
-)
-defop(
-    "atan",
-    "atan(a)",
-    ("g / (a * a + 1)",),
-    np.arctan,
-    result=FLOAT,
-    torch=("atan", "arctan"),
-    method=True,
-    inplace=True,
-)
-defop(
-    "sinh",
-    "sinh(a)",
-    ("g * cosh(a)",),
-    np.sinh,
-    result=FLOAT,
-    torch=True,
-    method=True,
-    inplace=True,
-    complex=("g * conj(cosh(a))",),
-)
-defop(
-    "cosh",
-    "cosh(a)",
-    ("g * sinh(a)",),
-    np.cosh,
-    result=FLOAT,
-    torch=True,
-    method=True,
-    inplace=True,
-    complex=("g * conj(sinh(a))",),
-)
-defop(
-    "asinh",
-    "asinh(a)",
-    ("g * (1 / sqrt(a * a + 1))",),
-    np.arcsinh,
-    result=FLOAT,
-    torch=("asinh", "arcsinh"),
-    method=True,
-)
-defop(
-    "acosh",
-    "acosh(a)",
-    ("g * (1 / sqrt(a * a - 1))",),
-    np.arccosh,
-    result=FLOAT,
-    torch=("acosh", "arccosh"),
-    method=True,
-)
-defop(
-    "atanh",
-    "atanh(a)",
-    ("g / (1 - a * a)",),
-    np.arctanh,
-    result=FLOAT,
-    torch=("atanh", "arctanh"),
-    method=True,
-)
 defop(
     "atan2",
     "atan2(a, b)",
@@ -274,6 +203,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="exp2",
 )
 defop(
@@ -284,6 +214,7 @@ defop(
     result=FLOAT,
     torch=True,
     method=True,
+    inplace=True,
     special="erfc",
 )
 

@@ -18,6 +18,7 @@ import numpy as np
 from .. import dtypes as D
 from ..kernels.cpu import special as S
 from ..kernels.cpu import special_gamma as SG
+from .elementwise_float import order_arg
 from .registry import BOOL, FLOAT, Tensor, Use, defop
 
 
@@ -50,15 +51,6 @@ defop(
     inplace=True,
     special=("digamma", "psi"),
 )
-
-
-def order_arg(name: str, param: str, pos: int, n: Any) -> int:
-    """An integer order (polygamma's ``n``, mvlgamma's ``p``), with PyTorch's TypeError."""
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise TypeError(
-            f"{name}(): argument '{param}' (position {pos}) must be int, not {type(n).__name__}"
-        )
-    return int(n)
 
 
 def _vec_polygamma(a: Any, b: Any) -> Any:
@@ -102,8 +94,15 @@ def _mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002 - PyTorch's argume
     return (input, p)
 
 
+def _mvlgamma_method(input: Tensor, p: int) -> Tensor:  # noqa: A002
+    """The method: PyTorch counts ``p`` as position 1 (after ``self``)."""
+    order_arg("mvlgamma", "p", 1, p)
+    return _mvlgamma(input, p)
+
+
 def _mvlgamma_(input: Tensor, p: int) -> Tensor:  # noqa: A002
     """In place: an integer tensor cannot hold the float result (PyTorch's own wording)."""
+    order_arg("mvlgamma_", "p", 1, p)
     dt = input._dtype
     if not (dt.is_floating_point or dt.is_complex):
         name = D.scalar_name(dt)
@@ -124,6 +123,7 @@ defop(  # b = p, the dimension
     inplace=True,
     special="multigammaln",
     front=_mvlgamma,
+    method_front=_mvlgamma_method,
     inplace_front=_mvlgamma_,
 )
 defop(

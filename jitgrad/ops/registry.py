@@ -94,6 +94,9 @@ class OpDef:
     #: the in-place form's own hook (same parameters as ``front``) where PyTorch checks more
     #: there: ``float_power_``'s base must already have the result dtype
     inplace_front: Callable | None = None
+    #: the method's own hook where PyTorch's parser words it differently: it counts
+    #: positions after ``self`` (``x.mvlgamma(1.5)``: ``p`` is position 1, not 2)
+    method_front: Callable | None = None
 
     @property
     def node_name(self) -> str:
@@ -171,6 +174,7 @@ def defop(
     tensor_input: bool = False,
     tensor_only: bool = False,
     inplace_front: Callable | None = None,
+    method_front: Callable | None = None,
 ) -> OpDef:
     """Declare an elementwise op; validated here so a bad declaration fails at import.
 
@@ -184,7 +188,7 @@ def defop(
     specials = (special,) if isinstance(special, str) else tuple(special)
     public = (names, method, inplace, specials, front, self_at, integral, zero_divisor, doc)
     public += (inplace_as, cgrads, complex_expr, complex_result, kernel, no_bool, no_derivative)
-    public += (tensor_other, no_integral, tensor_input, tensor_only, inplace_front)
+    public += (tensor_other, no_integral, tensor_input, tensor_only, inplace_front, method_front)
     op = OpDef(name, len(grads), expr, tuple(grads), ref, result, node, compute, condition, *public)
     REGISTRY[name] = op
     return op

@@ -111,7 +111,7 @@ from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402
 __all__ += ["remove_weight_norm", "rnn", "weight_norm"]
 
 # apinn: parametrizations, spectral norm, pruning, skip_init.
-from . import fusion, parametrizations, parametrize, prune  # noqa: E402
+from . import fusion, parametrizations, parametrize  # noqa: E402  (PyTorch loads no prune)
 from .fusion import (  # noqa: E402
     fuse_conv_bn_eval,
     fuse_conv_bn_weights,
@@ -129,12 +129,11 @@ __all__ += [
     "fusion",
     "parametrizations",
     "parametrize",
-    "prune",
     "remove_spectral_norm",
     "skip_init",
     "spectral_norm",
 ]
 
 #: ``jitgrad.nn.utils.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
-__getattr__ = missing_attribute("jitgrad.nn.utils")
+__getattr__ = missing_attribute("jitgrad.nn.utils", unloaded=frozenset({"prune"}))
 del annotations, missing_attribute  # not PyTorch's names
