@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import dtype as DType
 from ..memory import STORAGE_MAX, negative_dim, storage_nbytes
 from .overloads import OVERLOADS, format_invalid, type_name
 from .tensor import Tensor
@@ -145,8 +146,11 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
 
 def _fits_one_overload(name: str, arg: Any) -> bool:
     """Whether the one argument of a method with an int overload and an int-list overload
-    (squeeze, hsplit, count_nonzero...) fits one of them: an int, a list of ints, or None
-    where an overload's parameter defaults to None."""
+    (squeeze, hsplit, count_nonzero...) fits one of them: an int, a list of ints, None
+    where an overload's parameter defaults to None, or a dtype where one takes it
+    (``x.view(torch.int32)``)."""
+    if isinstance(arg, DType):
+        return any("torch.dtype" in option for option in OVERLOADS[name])
     if arg is None:
         return any("= None" in option for option in OVERLOADS[name])
     if isinstance(arg, tuple | list):

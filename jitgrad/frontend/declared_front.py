@@ -185,6 +185,9 @@ def tensor_input(fn: Any, name: str) -> Any:
     checked.__name__ = checked.__qualname__ = name
     checked.__doc__ = fn.__doc__
     checked.__wrapped__ = fn  # type: ignore[attr-defined]
+    # fn's module, as functools.wraps gives: the CUDA backend sorts ops by module (an
+    # elementwise module's ops reach the device kernels, not the host fallback)
+    checked.__module__ = fn.__module__
     return checked
 
 
@@ -214,6 +217,9 @@ def tensors_only(fn: Any, name: str, method: bool, param: str = "other") -> Any:
     checked.__name__ = checked.__qualname__ = name.removeprefix("special_")
     checked.__doc__ = fn.__doc__
     checked.__wrapped__ = fn  # type: ignore[attr-defined]
+    # fn's module, as functools.wraps gives: the CUDA backend sorts ops by module (an
+    # elementwise module's ops reach the device kernels, not the host fallback)
+    checked.__module__ = fn.__module__
     return checked
 
 
