@@ -12,6 +12,7 @@ shows the hook's annotations.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -182,13 +183,7 @@ def tensor_input(fn: Any, name: str) -> Any:
             raise TypeError(format_invalid(name, given, kwargs, OVERLOADS["eq"]))
         return fn(input, other, *args, **kwargs)
 
-    checked.__name__ = checked.__qualname__ = name
-    checked.__doc__ = fn.__doc__
-    checked.__wrapped__ = fn  # type: ignore[attr-defined]
-    # fn's module, as functools.wraps gives: the CUDA backend sorts ops by module (an
-    # elementwise module's ops reach the device kernels, not the host fallback)
-    checked.__module__ = fn.__module__
-    return checked
+    return _stand_in(checked, fn, name)
 
 
 def tensors_only(fn: Any, name: str, method: bool, param: str = "other") -> Any:
@@ -214,12 +209,15 @@ def tensors_only(fn: Any, name: str, method: bool, param: str = "other") -> Any:
             refuse_number_other(name, other, 2, param)
             return fn(input, other, *args, **kwargs)
 
-    checked.__name__ = checked.__qualname__ = name.removeprefix("special_")
-    checked.__doc__ = fn.__doc__
-    checked.__wrapped__ = fn  # type: ignore[attr-defined]
-    # fn's module, as functools.wraps gives: the CUDA backend sorts ops by module (an
-    # elementwise module's ops reach the device kernels, not the host fallback)
-    checked.__module__ = fn.__module__
+    return _stand_in(checked, fn, name.removeprefix("special_"))
+
+
+def _stand_in(checked: Any, fn: Any, name: str) -> Any:
+    """``checked`` named ``name`` and standing for ``fn`` as ``functools.wraps`` gives, its
+    module included: the CUDA backend sorts ops by module (an elementwise module's ops reach
+    the device kernels, not the host fallback)."""
+    functools.update_wrapper(checked, fn)
+    checked.__name__ = checked.__qualname__ = name
     return checked
 
 
