@@ -1,7 +1,7 @@
 """The settled heap frozen out of full collections (jitgrad/engine/heap.py), in fresh processes.
 
-tests/conftest.py freezes the heap itself before test modules (the suite's own policy), which
-makes the module stand aside; these checks run a program of their own in a subprocess, as a
+tests/conftest.py freezes the heap itself before test modules (the suite's own policy) and
+turns the module off (``JITGRAD_GC_FREEZE=0``) for the suite's process; these checks run a program of their own in a subprocess, as a
 user's process would run. What must hold: the objects alive at the end of a full collection
 after kernels loaded are frozen, garbage never is (a cycle dropped before the collection is
 freed by it), nothing is frozen again until the heap grows, ``JITGRAD_GC_FREEZE=0`` turns it
@@ -56,7 +56,8 @@ PROGRAM = textwrap.dedent(
 
 
 def _run(mode: str, **env: str) -> dict:
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    environ = {k: v for k, v in os.environ.items() if k != "JITGRAD_GC_FREEZE"}  # (conftest's)
+    environ.update(PYTHONPATH=str(ROOT), **env)
     done = subprocess.run(
         [sys.executable, "-c", PROGRAM, mode], env=environ, capture_output=True, text=True,
         check=True, cwd=ROOT,
