@@ -1,11 +1,12 @@
 """The settled heap frozen out of full collections (jitgrad/engine/heap.py), in fresh processes.
 
 tests/conftest.py freezes the heap itself before test modules (the suite's own policy) and
-turns the module off (``JITGRAD_GC_FREEZE=0``) for the suite's process; these checks run a program of their own in a subprocess, as a
-user's process would run. What must hold: the objects alive at the end of a full collection
-after kernels loaded are frozen, garbage never is (a cycle dropped before the collection is
-freed by it), nothing is frozen again until the heap grows, ``JITGRAD_GC_FREEZE=0`` turns it
-off, and a program that unfreezes keeps its choice.
+turns the module off (``JITGRAD_GC_FREEZE=0``) for the suite's process; these checks run a
+program of their own in a subprocess, as a user's process would run. What must hold: the
+objects alive at the end of a full collection after kernels loaded are frozen, garbage never
+is (a cycle dropped before the collection is freed by it), nothing is frozen again until the
+heap grows, ``JITGRAD_GC_FREEZE=0`` turns it off, and a program that unfreezes keeps its
+choice.
 """
 
 from __future__ import annotations
