@@ -228,7 +228,13 @@ for _module in (_printing, argcheck, copy_ops, overloads, progress, sampling):
     _sys.modules[f"{__name__}.{_module.__name__.rpartition('.')[2]}"] = _module
 del progress
 
+# The objects alive once the heap settles (after import, after kernels load) are kept out of
+# the cycle collector's full collections (engine/heap.py; JITGRAD_GC_FREEZE=0: off).
+from .engine import heap as _heap  # noqa: E402
+
+_heap.install()
+
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
-del _creation, _tensor, _tensor_meta, _old, _module
+del _creation, _tensor, _tensor_meta, _old, _module, _heap
 del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

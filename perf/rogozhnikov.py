@@ -113,7 +113,9 @@ def bench_compiled(n_ops: int, iters: int, repeats: int, mode: str | None = None
 def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     """What the cycle collector sees: GC-tracked objects one live graph keeps per op (the
     ``gc.get_objects()`` delta over a forward, collector off), and the collections per 1000
-    op-iterations of ``graphs`` whole steps after a ``gc.collect()`` (by generation). Every
+    op-iterations of ``graphs`` whole steps after a ``gc.collect()`` (by generation), with
+    the thread CPU time spent inside them per op-iteration (a full collection walks every
+    object not frozen: jitgrad freezes its settled heap, see jitgrad/engine/heap.py). Every
     object a graph keeps is walked by each young collection it lives through and is promoted
     towards the full collections; PyTorch's C++ graph keeps only its tensors."""
     m = importlib.import_module(lib)
@@ -133,10 +135,15 @@ def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
             gc.enable()
     del nodes
     counts = [0, 0, 0]
+    spent = [0.0, 0.0, 0.0]  # thread CPU seconds inside the collector, by generation
+    started = [0.0]
 
     def count(phase: str, info: dict) -> None:
         if phase == "start":
             counts[info["generation"]] += 1
+            started[0] = time.thread_time()
+        else:
+            spent[info["generation"]] += time.thread_time() - started[0]
 
     gc.collect()
     gc.callbacks.append(count)
@@ -149,6 +156,7 @@ def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     return {
         "objects kept per op": kept,
         **{f"gen{g} collections per 1000 ops": c * per for g, c in enumerate(counts)},
+        **{f"gen{g} collector us per op-iteration": t * 1e3 * per for g, t in enumerate(spent)},
     }
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from .. import linalg, special
 from ..engine.grad_mode import STATE
+from ..engine.heap import promote_young
 from ..frontend.tensor import Tensor
 from ..frontend.tensor import _init_fields as _INIT
 from ..nn import functional as NF
@@ -180,17 +181,6 @@ def _note_made(rec: Recorder) -> Any:
     return init
 
 
-def _promote() -> None:
-    """Move what the trace allocated into the collector's oldest generation without scanning
-    it (``freeze`` then ``unfreeze`` splices the lists). Otherwise the first collection after
-    the trace walks every object it made (0.7 s after 10k ops); the oldest generation is
-    collected when it has grown enough, as for any long-lived data. Skipped when the program
-    froze objects itself (``unfreeze`` would release them)."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
-
-
 #: (id(owner), name) -> (original, its wrapper): wrappers hold no trace state, so they are
 #: made once and reused by every trace (~1200 of them)
 _WRAPPERS: dict[tuple[int, str], tuple[Any, Callable]] = {}
@@ -220,7 +210,7 @@ def run_traced(rec: Recorder, fn: Callable, args: tuple, kwargs: dict) -> Any:
         return fn(*args, **kwargs)
     finally:
         if collecting:
-            _promote()
+            promote_young()  # (what the trace made: into the oldest generation, unscanned)
             gc.enable()
         ACTIVE.pop()
         for owner, name, value, _ in targets:

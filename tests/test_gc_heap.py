@@ -1,0 +1,82 @@
+"""The settled heap frozen out of full collections (jitgrad/engine/heap.py), in fresh processes.
+
+tests/conftest.py freezes the heap itself before test modules (the suite's own policy) and
+turns the module off (``JITGRAD_GC_FREEZE=0``) for the suite's process; these checks run a
+program of their own in a subprocess, as a user's process would run. What must hold: the
+objects alive at the end of a full collection after kernels loaded are frozen, garbage never
+is (a cycle dropped before the collection is freed by it), nothing is frozen again until the
+heap grows, ``JITGRAD_GC_FREEZE=0`` turns it off, and a program that unfreezes keeps its
+choice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROGRAM = textwrap.dedent(
+    """
+    import gc, json, sys, weakref
+    import jitgrad
+
+    class Box:
+        pass
+
+    def cycle():
+        a, b = Box(), Box()
+        a.other, b.other = b, a
+        return a
+
+    out = {}
+    x = jitgrad.arange(4, dtype=jitgrad.float32, requires_grad=True)
+    (x * x).sum().backward()  # kernels load: the heap grew
+    live = cycle()
+    dead = weakref.ref(cycle())  # garbage by the next collection
+    gc.collect()
+    out["dead freed"] = dead() is None
+    out["frozen"] = gc.get_freeze_count()
+    out["live frozen"] = not any(o is live for o in gc.get_objects())
+    later = cycle()
+    gc.collect()  # no kernel loaded since: nothing frozen again
+    out["later frozen"] = not any(o is later for o in gc.get_objects())
+    if sys.argv[1] == "unfreeze":
+        gc.unfreeze()
+        y = jitgrad.arange(3, dtype=jitgrad.float64, requires_grad=True)
+        jitgrad.tanh(y).sum().backward()  # other kernels: the heap grew again
+        gc.collect()
+        out["after unfreeze"] = gc.get_freeze_count()
+    print(json.dumps(out))
+    """
+)
+
+
+def _run(mode: str, **env: str) -> dict:
+    environ = {k: v for k, v in os.environ.items() if k != "JITGRAD_GC_FREEZE"}  # (conftest's)
+    environ.update(PYTHONPATH=str(ROOT), **env)
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, mode], env=environ, capture_output=True, text=True,
+        check=True, cwd=ROOT,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_full_collection_freezes_the_settled_heap_but_no_garbage() -> None:
+    out = _run("plain")
+    assert out["dead freed"]
+    assert out["frozen"] > 10_000  # numpy's, Numba's and jitgrad's objects
+    assert out["live frozen"]
+    assert not out["later frozen"]
+
+
+def test_turned_off_and_a_program_that_unfreezes_is_left_alone() -> None:
+    off = _run("plain", JITGRAD_GC_FREEZE="0")
+    assert off["dead freed"] and off["frozen"] == 0 and not off["live frozen"]
+    out = _run("unfreeze")
+    assert out["frozen"] > 10_000
+    assert out["after unfreeze"] == 0
