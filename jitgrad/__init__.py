@@ -228,8 +228,8 @@ for _module in (_printing, argcheck, copy_ops, overloads, progress, sampling):
     _sys.modules[f"{__name__}.{_module.__name__.rpartition('.')[2]}"] = _module
 del progress
 
-# The objects alive once the heap settles (after import, after kernels load) are kept out of
-# the cycle collector's full collections (engine/heap.py; JITGRAD_GC_FREEZE=0: off).
+# With JITGRAD_GC_FREEZE=1, the objects alive once the heap settles (after import, after kernels
+# load) are kept out of the cycle collector's full collections (engine/heap.py; off by default).
 from .engine import heap as _heap  # noqa: E402
 
 _heap.install()

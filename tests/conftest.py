@@ -9,11 +9,6 @@ import tempfile
 
 if "JITGRAD_CACHE_DIR" not in os.environ:
     os.environ["JITGRAD_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "jitgrad-test-cache")
-# The suite freezes the heap itself (pytest_runtest_setup below), at moments of its own, so
-# jitgrad's freezing at the end of full collections (jitgrad/engine/heap.py) stands aside: a
-# test's own gc.collect() would otherwise freeze what it is about to count (tests/
-# test_gc_heap.py runs its programs without this variable).
-os.environ.setdefault("JITGRAD_GC_FREEZE", "0")
 
 
 import pytest  # noqa: E402 - after the cache directory is chosen
