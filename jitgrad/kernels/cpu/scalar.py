@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from .bits import gcd, lcm, ldexp, nextafter  # noqa: F401 - as below
+from .lane_rows import add_rows
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     erfcx,
     erfinv,
@@ -191,14 +192,12 @@ def lanes_sum(x, lanes, zero):  # sum of a 1-D block in the 64-lane order; lanes
     # increasing i, from 0 in x's dtype; the 64 lanes are then summed by ``fold_sum``. A loop
     # that keeps ``lanes`` itself (``lanes[i % 64] += s`` in its element loop) gives the same
     # bits as this function over the stored summands, so a kernel may take either form.
+    # The whole rows of 64 go through ``add_rows`` (lanes in registers: Run gelu13).
     n = x.shape[0]
     for l in range(LANES):
         lanes[l] = 0
     m = n - n % LANES
-    for j in range(0, m, LANES):
-        blk = x[j : j + LANES]
-        for l in range(LANES):
-            lanes[l] = lanes[l] + blk[l]
+    add_rows(x, lanes, m // LANES)
     for i in range(m, n):
         lanes[i - m] = lanes[i - m] + x[i]
     return fold_sum(lanes[: min(n, LANES)], zero)
