@@ -27,13 +27,21 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
 * ``one scratch, lanes64, hint``: the hinted loop, its scratch summed by ``scalar.lanes_sum``
   (lane ``l`` adds ``i = l mod 64`` in order, the lanes then ``fold_sum``-ed; Run lanes64);
 * ``64 lanes, fold_sum``: the same order accumulated in the loop (64 explicit lanes, folded
-  by ``fold_sum``): the same bits as ``lanes_sum`` over the scratch.
+  by ``fold_sum``): the same bits as ``lanes_sum`` over the scratch;
+* ``sub-blocks of 1024, lanes_add, hint``: the hinted loop called on sub-blocks of 1024 with
+  a scratch of 1024, each sub-block added into the lanes by ``scalar.lanes_add``, the lanes
+  folded once per block by ``scalar.lanes_fold`` (jitgrad since Run gelu13: the same bits
+  as ``lanes_sum`` over the whole block).
+
+Since Run gelu13 ``scalar.lanes_sum`` (and ``lanes_add``) add whole rows of 64 through
+``lane_rows.add_rows`` (the lanes in registers), so the rows using them are faster than the
+same rows in earlier runs.
 
 ``--tanh NAME`` (repeatable) builds each variant with another float32 tanh in gelu's body:
 ``tanh32`` (jitgrad's, the default), ``rational`` (the floor's ``rtanh32``, 6.9 ulp) or ``f64``
 (``perf/tanh_accuracy.tanh32_f64``, float64-evaluated, 0.5008 ulp); the row names the tanh.
 
-See perf/RESULTS.md, Runs floor9, floorsum, floor11 and gelutanh.
+See perf/RESULTS.md, Runs floor9, floorsum, floor11, gelutanh and gelu13.
 """
 
 from __future__ import annotations
@@ -162,6 +170,12 @@ _CALLS = {
     "one scratch, lanes64, hint": "blk({sl}, scr[: hi - lo], hi - lo)"
     "\n        part[b] = _k.lanes_sum(scr[: hi - lo], lanes, np.float64(0))",
     "64 lanes, fold_sum": "part[b] = blk({sl}, lanes, hi - lo)",
+    "sub-blocks of 1024, lanes_add, hint": "lanes[:] = 0"
+    "\n        for s0 in range(lo, hi, 1024):"
+    "\n            s1 = min(s0 + 1024, hi)"
+    "\n            blk({sub}, scr[: s1 - s0], s1 - s0)"
+    "\n            _k.lanes_add(scr[: s1 - s0], lanes)"
+    "\n        part[b] = _k.lanes_fold(lanes, hi - lo, np.float64(0))",
 }
 
 
@@ -202,7 +216,8 @@ def build(workload: str, variant: str, tanh: str = "tanh32"):
     template = _HINTED if variant.endswith("hint") else template
     deep = body.replace("\n        ", "\n            ")
     src = template.format(p=params, body=body, deep=deep, w=variant.split()[0])
-    src += _KERNEL.format(p=params, call=_CALLS[variant].format(sl=sliced))
+    sub = sliced.replace("[lo:hi]", "[s0:s1]")
+    src += _KERNEL.format(p=params, call=_CALLS[variant].format(sl=sliced, sub=sub))
     scope = {
         "np": np,
         "njit": njit,

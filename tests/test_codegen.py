@@ -34,7 +34,9 @@ def test_fused_backward_source_matches_golden():
     assert "(g, saved_exp1, x0, x1, mul0_b, out0, out1):" in source
     # y broadcast from one element: a scalar reduction, blocked so the loop body vectorizes
     assert "blk_out1[i0] = grad1" in source
-    assert "_k.lanes_sum(blk_out1, lanes_out1, np.float64(0))" in source
+    # summed a sub-block at a time into the 64 lanes, the lanes folded once per block
+    assert "_k.lanes_add(blk_out1, lanes_out1)" in source
+    assert "_k.lanes_fold(lanes_out1, blk_hi - blk_lo, np.float64(0))" in source
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "unfused"])
@@ -100,11 +102,11 @@ def test_blocked_reduction_reads_block_slices_from_0():
         out = jitgrad.sin(x * y)
         source = "\n".join(g.source for g in jitgrad.explain(out.sum()).groups)
         out.sum().backward()
-    assert "blk_x0 = x0[blk_lo:blk_hi]" in source, source
+    assert "blk_x0 = x0[sub_lo:sub_hi]" in source, source
     assert "x0_ = blk_x0[i0]" in source and "x1_ = x1[0]" in source
-    # the block's element loop is a function of its own, called with the block's length
+    # the block's element loop is a function of its own, called with a sub-block's length
     assert "for i0 in range(n_):" in source and "blk_out1[i0] = grad1" in source
-    assert "blk_out1, blk_hi - blk_lo)" in source
+    assert "blk_out1, sub_hi - sub_lo)" in source
     want_y = np.sum(np.cos(1.5 * X.astype(np.float64)) * X)
     np.testing.assert_allclose(y.grad.numpy(), [want_y], rtol=1e-5)
     np.testing.assert_allclose(x.grad.numpy(), 1.5 * np.cos(1.5 * X), rtol=1e-5, atol=1e-6)

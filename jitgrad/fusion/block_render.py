@@ -26,7 +26,7 @@ only when the loop has a reduction; a loop that only stores runs one vector per 
 tanh-GELU's body (``tanh32``, a division) then waits on its own dependency chain: the block
 loop took 4.8 us per 4096 elements where the same loop with a running sum took 3.5 (one
 thread, in L1). The hint makes the loop a reduction loop (LLVM interleaved it 4x); the value
-is dropped, so the stored summands and the block sums (``lanes_sum`` over the scratch, the
+is dropped, so the stored summands and the block sums (``lanes_add`` over the scratch, the
 order tier 0 and capture share) are unchanged, bit for bit (perf/RESULTS.md, Run floor11).
 """
 
@@ -38,7 +38,7 @@ LANES = 64
 
 def keeps_lanes(body: list[str]) -> bool:
     """Whether a block loop keeps the 64 lanes itself (``lanes[i0 - j_] += s``) rather than
-    storing its summands for ``lanes_sum``: the same bits either way. A short body without
+    storing its summands for ``lanes_add``: the same bits either way. A short body without
     math calls is memory-bound, and the lanes in the loop save the pass over the scratch
     (mse 1.26 -> 0.92 the floor); a body with ``tanh32`` & co. kept in a 64-wide inner loop
     reloads its constants and is not interleaved (gelu 1.55 -> 1.87; Run lanes64)."""
@@ -74,7 +74,33 @@ def reduction_block(name: str, params: list[str], body_at, reduced: list, flags:
         return [], block, [f"_k.fold_sum(lanes_{o[0]}{cut}, " for o in reduced]
     params += [f"blk_{o[0]}" for o in reduced]
     block = block_function(name, params, body, flags, reduced[0][1::2])
-    return reduced, block, [f"_k.lanes_sum(blk_{o[0]}, lanes_{o[0]}, " for o in reduced]
+    return reduced, block, [f"_k.lanes_fold(lanes_{o[0]}, blk_hi - blk_lo, " for o in reduced]
+
+
+#: Elements per call of a storing block function (a multiple of :data:`LANES`, so every
+#: sub-block but a block's last starts a new row of the lanes: the same order as
+#: ``lanes_sum`` over the whole block). The block's operands and outputs and the scratch, a
+#: sub-block each, then stay in L1 (32 KB): tanh-GELU's loop with 4096-element calls wrote
+#: 48 KB per call, and ran 1.62-1.65 the floor against 1.39-1.40 with 1024 or 2048 (Run gelu13).
+SUB_BLOCK = 1024
+
+
+def block_calls(name: str, params: list[str], sliced: list[str], scratch: list) -> list[str]:
+    """The lines inside a blocked reduction's block loop (indented 8) that slice the block's
+    arrays (``sliced``, as ``blk_<name>``) and call the block function ``name``. A function
+    storing its summands (``scratch``, the reduced outputs) is called on sub-blocks of
+    :data:`SUB_BLOCK`, each sub-block's summands then added into the lanes (``lanes_add``);
+    one keeping the lanes itself is called once on the block."""
+    lo, hi, ind = "blk_lo", "blk_hi", " " * 8
+    lines = [f"{ind}lanes_{o[0]}[:] = 0" for o in scratch]
+    if scratch:
+        lines += [f"{ind}for sub_lo in range(blk_lo, blk_hi, {SUB_BLOCK}):"]
+        lo, hi, ind = "sub_lo", "sub_hi", " " * 12
+        lines += [f"{ind}sub_hi = min(sub_lo + {SUB_BLOCK}, blk_hi)"]
+    lines += [f"{ind}blk_{n} = {n}[{lo}:{hi}]" for n in sliced]
+    lines += [f"{ind}blk_{o[0]} = scr_{o[0]}[: {hi} - {lo}]" for o in scratch]
+    lines.append(f"{ind}{name}({', '.join(params)}, {hi} - {lo})")
+    return lines + [f"{ind}_k.lanes_add(blk_{o[0]}, lanes_{o[0]})" for o in scratch]
 
 
 #: Summand dtypes given the interleave hint (a ``reassoc`` add means something for floats only;

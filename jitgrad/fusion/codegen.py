@@ -300,8 +300,9 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     of :func:`jitgrad.kernels.cpu.scalar.lanes_sum` (tier 0 and capture call it: the same
     bits), the blocks' partial sums added in block order, whatever the thread count. A short
     body keeps the lanes in its loop (:func:`.block_render.keeps_lanes`); any other stores
-    the summands into a scratch of their dtype (one per call, Run floor9) for ``lanes_sum``,
-    the first summand (``reduced[0][1::2]``) feeding a discarded interleave hint. Block
+    the summands into a scratch of their dtype (one per call, Run floor9), a sub-block at a
+    time, each added into the lanes by ``lanes_add`` (the same order: Run gelu13), the first
+    summand (``reduced[0][1::2]``) feeding a discarded interleave hint. Block
     slices are indexed from 0 (``x[i0]`` over ``range(blk_lo, blk_hi)`` compiled to gathers:
     tanh-GELU 2.35x slower). Returns the element loop as a function of its own
     (:mod:`.block_render` says why) and the kernel body."""
@@ -318,16 +319,14 @@ def _blocked_reduction(spec: KernelSpec, array_inputs: list, reduced: list, flag
     name = f"{spec.function_name}_blk"
     body_at = functools.partial(_body, spec, array_inputs, "i0")  # (indent, reduce, prefix)
     scratch, block, sums = BR.reduction_block(name, params, body_at, reduced, flags)
-    lines += [f"    scr_{o[0]} = np.empty(min(n0, {REDUCE_BLOCK}), np.{o[3]})" for o in scratch]
+    lines += [f"    scr_{o[0]} = np.empty(min(n0, {BR.SUB_BLOCK}), np.{o[3]})" for o in scratch]
     lines += [f"    lanes_{o[0]} = np.empty({BR.LANES}, np.{o[3]})" for o in reduced]
     lines += [
         f"    for i_blk in {'range(lo_, hi_)' if spec.parallel else 'range(n_blk)'}:",
         f"        blk_lo = i_blk * {REDUCE_BLOCK}",
         f"        blk_hi = min(blk_lo + {REDUCE_BLOCK}, n0)",
     ]
-    lines += [f"        blk_{n} = {n}[blk_lo:blk_hi]" for n in sliced if n not in whole]
-    lines += [f"        blk_{o[0]} = scr_{o[0]}[: blk_hi - blk_lo]" for o in scratch]
-    lines.append(f"        {name}({', '.join(params)}, blk_hi - blk_lo)")
+    lines += BR.block_calls(name, params, [n for n in sliced if n not in whole], scratch)
     for (array, _local, _mode, dt), call in zip(reduced, sums):
         lines.append(f"        part_{array}[i_blk] = {call}np.{_accumulator(dt)}(0))")
     if spec.parallel:

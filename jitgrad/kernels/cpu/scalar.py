@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from .bits import gcd, lcm, ldexp, nextafter  # noqa: F401 - as below
+from .lane_rows import add_rows
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     erfcx,
     erfinv,
@@ -190,17 +191,28 @@ def lanes_sum(x, lanes, zero):  # sum of a 1-D block in the 64-lane order; lanes
     # The 64-lane order (perf/RESULTS.md, Run lanes64): lane l adds x[i] for i = l (mod 64) in
     # increasing i, from 0 in x's dtype; the 64 lanes are then summed by ``fold_sum``. A loop
     # that keeps ``lanes`` itself (``lanes[i % 64] += s`` in its element loop) gives the same
-    # bits as this function over the stored summands, so a kernel may take either form.
-    n = x.shape[0]
+    # bits as this function over the stored summands, so a kernel may take either form, and
+    # so does one adding its block's summands a sub-block at a time with ``lanes_add``.
     for l in range(LANES):
         lanes[l] = 0
+    lanes_add(x, lanes)
+    return lanes_fold(lanes, x.shape[0], zero)
+
+
+@njit(error_model="numpy")
+def lanes_add(x, lanes):  # x's summands into the lanes in the 64-lane order
+    # x starts at a multiple of 64 within its block (lane 0 gets x[0]); only a block's last
+    # part may have a length that is not a multiple of 64. Whole rows go through ``add_rows``
+    # (its lanes in registers: Run gelu13), the rest one by one.
+    n = x.shape[0]
     m = n - n % LANES
-    for j in range(0, m, LANES):
-        blk = x[j : j + LANES]
-        for l in range(LANES):
-            lanes[l] = lanes[l] + blk[l]
+    add_rows(x, lanes, m // LANES)
     for i in range(m, n):
         lanes[i - m] = lanes[i - m] + x[i]
+
+
+@njit(error_model="numpy")
+def lanes_fold(lanes, n, zero):  # a block of n summands' sum from its lanes (overwritten)
     return fold_sum(lanes[: min(n, LANES)], zero)
 
 
