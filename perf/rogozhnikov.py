@@ -115,8 +115,8 @@ def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     ``gc.get_objects()`` delta over a forward, collector off), and the collections per 1000
     op-iterations of ``graphs`` whole steps after a ``gc.collect()`` (by generation), with
     the thread CPU time spent inside them per op-iteration (a full collection walks every
-    object not frozen: with JITGRAD_GC_FREEZE=1 jitgrad freezes its settled heap, see jitgrad/engine/heap.py). Every
-    object a graph keeps is walked by each young collection it lives through and is promoted
+    object not frozen: with JITGRAD_GC_FREEZE=1 jitgrad freezes its settled heap, see
+    jitgrad/engine/heap.py). Every object a graph keeps is walked by each young collection it lives through and is promoted
     towards the full collections; PyTorch's C++ graph keeps only its tensors."""
     m = importlib.import_module(lib)
     importlib.import_module(f"{lib}.nn.functional")
