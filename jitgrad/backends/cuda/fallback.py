@@ -6,8 +6,9 @@ wrapped by :func:`jitgrad.backends.opwrap.install`, which also points every jitg
 by-name import of a wrapped op at the wrapper. Queries (``is_*``,
 ``get_device``), conversions and elementwise ops (in place too) stay as they are.
 A call with no device tensor goes straight to the original. A call with one goes to the
-op's CUDA implementation where :data:`native.NATIVE` (or :data:`.nn_rows.NATIVE` and
-:data:`.nn_windows.NATIVE`, the nn ops under the nn layer's declarations) has one (which may
+op's CUDA implementation where :data:`native.NATIVE` (or :data:`.nn_rows.NATIVE`,
+:data:`.nn_windows.NATIVE` and :data:`.nn_resample.NATIVE`, the nn ops under the nn layer's
+declarations) has one (which may
 still decline a case by returning ``NotImplemented``), else to :func:`host_call`: device
 operands are copied to the host with differentiable copies (``ToCopyBackward0``), the CPU op
 runs, and its tensor results are copied back to the device, so values and gradients are the
@@ -44,7 +45,17 @@ from ...frontend.pointwise import check_inplace
 from ...frontend.tensor import Tensor, _make
 from ...helpers import debug_print
 from .. import opwrap
-from . import aliasing, deferred, elementwise, native, nn_rows, nn_windows, runtime, transfer
+from . import (
+    aliasing,
+    deferred,
+    elementwise,
+    native,
+    nn_resample,
+    nn_rows,
+    nn_windows,
+    runtime,
+    transfer,
+)
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors
 #: (pin_memory refuses a device tensor itself, is_pinned answers False for one),
@@ -157,6 +168,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         native.NATIVE.get(name)
         or nn_rows.NATIVE.get(name)
         or nn_windows.NATIVE.get(name)
+        or nn_resample.NATIVE.get(name)
         or (_made_beside(fn, name) if name in _BESIDE else None)
     )
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))

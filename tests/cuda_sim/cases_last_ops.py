@@ -1,0 +1,218 @@
+"""The last ops that went through the host fallback, now device kernels (session 13, issue
+15): ``F.interpolate`` in every mode (forward, backward, double backward), complex128 ``**``,
+and the float64 bit helpers (``nextafter``, ``ldexp``). Each case runs the same call on the
+CPU and on device copies with the host fallback refused (``no_fallback``) and compares
+values, dtypes, node names and gradients."""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+from jitgrad.backends.cuda import render
+
+F = torch.nn.functional
+RNG = np.random.default_rng(13)
+TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
+
+
+def _pair(a: np.ndarray, dtype=None):
+    """A CPU leaf and a device leaf holding ``a`` (in ``dtype`` when given)."""
+    c = torch.tensor(a, dtype=dtype, requires_grad=True)
+    d = torch.tensor(a, dtype=dtype).cuda().requires_grad_()
+    return c, d
+
+
+def _same(fn, a: np.ndarray, dtype=None, tol=None):
+    """``fn`` on the CPU and on the device: dtype, node, value and gradient compared."""
+    xc, xd = _pair(a, dtype)
+    oc, od = fn(xc), fn(xd)
+    assert od.is_cuda and od.dtype == oc.dtype and tuple(od.shape) == tuple(oc.shape)
+    assert od.grad_fn.name() == oc.grad_fn.name()
+    tol = tol or TOL[a.dtype.type]
+    np.testing.assert_allclose(od.detach().cpu().float().numpy(), oc.detach().float().numpy(),
+                               **tol)  # fmt: skip
+    w = RNG.standard_normal(tuple(oc.shape)).astype(a.dtype)
+    wc, wd = torch.tensor(w, dtype=oc.dtype), torch.tensor(w, dtype=oc.dtype).cuda()
+    (oc * wc).sum().backward()
+    (od * wd).sum().backward()
+    assert xd.grad.is_cuda
+    np.testing.assert_allclose(xd.grad.cpu().float().numpy(), xc.grad.float().numpy(), **tol)
+    return od
+
+
+# ---- F.interpolate ----------------------------------------------------------------------------
+INTERPOLATE = {
+    "nearest_1d": ((2, 3, 5), dict(scale_factor=2)),
+    "nearest_2d_size": ((1, 2, 4, 5), dict(size=(7, 3))),
+    "nearest_3d": ((1, 1, 2, 3, 2), dict(scale_factor=(2, 1.5, 2))),
+    "nearest_exact": ((1, 2, 5, 4), dict(size=(3, 7), mode="nearest-exact")),
+    "linear": ((2, 2, 5), dict(scale_factor=1.6, mode="linear")),
+    "linear_align": ((1, 3, 4), dict(size=7, mode="linear", align_corners=True)),
+    "bilinear": ((1, 2, 4, 5), dict(size=(7, 3), mode="bilinear")),
+    "bilinear_align": ((2, 1, 3, 4), dict(scale_factor=2, mode="bilinear", align_corners=True)),
+    "bilinear_recompute": (
+        (1, 1, 5, 4),
+        dict(scale_factor=1.3, mode="bilinear", recompute_scale_factor=True),
+    ),
+    "bicubic": ((1, 1, 4, 5), dict(scale_factor=1.7, mode="bicubic")),
+    "bicubic_align_down": ((1, 2, 6, 5), dict(size=(3, 4), mode="bicubic", align_corners=True)),
+    "trilinear": ((1, 2, 3, 4, 2), dict(scale_factor=2, mode="trilinear")),
+    "trilinear_align": (
+        (1, 1, 2, 3, 3),
+        dict(size=(3, 2, 5), mode="trilinear", align_corners=True),
+    ),  # fmt: skip
+    "area": ((1, 2, 6, 6), dict(size=(4, 3), mode="area")),
+}
+
+
+@pytest.mark.parametrize("name", INTERPOLATE)
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_interpolate_on_the_device(name, dt, no_fallback):
+    shape, kw = INTERPOLATE[name]
+    _same(lambda x: F.interpolate(x, **kw), RNG.standard_normal(shape).astype(dt))
+
+
+def test_interpolate_float16(no_fallback):
+    a = RNG.standard_normal((1, 2, 3, 4)).astype(np.float32)
+    tol = dict(rtol=2e-3, atol=2e-3)
+    _same(lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), a, torch.float16, tol)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
+def test_interpolate_empty_batch(mode, no_fallback):
+    a = np.zeros((0, 2, 3, 4), np.float32)
+    out = _same(lambda x: F.interpolate(x, size=(5, 2), mode=mode), a)
+    assert tuple(out.shape) == (0, 2, 5, 2)
+
+
+def test_interpolate_of_a_view_and_a_broadcast_operand(no_fallback):
+    """A transposed (strided) input, and an output that meets a broadcast operand."""
+    a = RNG.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    bias = torch.tensor(RNG.standard_normal((3, 1, 1)).astype(np.float32))
+    bias_d = bias.cuda()
+
+    def fn(x):
+        b = bias_d if x.is_cuda else bias
+        return F.interpolate(x.transpose(2, 3), size=(6, 3), mode="bilinear") * b
+
+    _same(fn, a)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_interpolate_double_backward(mode, no_fallback):
+    """``create_graph``: the gradient is recorded (the CPU's node) and differentiable again."""
+    a = RNG.standard_normal((1, 2, 3, 4))
+    xs, grads = _pair(a), []
+    for x in xs:
+        out = F.interpolate(x, scale_factor=2, mode=mode)
+        (g,) = torch.autograd.grad((out * out).sum(), x, create_graph=True)
+        (g * g.sin()).sum().backward()
+        grads.append((g, x.grad))
+    (gc, xgc), (gd, xgd) = grads
+    assert gd.grad_fn.name() == gc.grad_fn.name() == INTERPOLATE_NODE[mode]
+    np.testing.assert_allclose(gd.detach().cpu().numpy(), gc.detach().numpy(), **TOL[np.float64])
+    np.testing.assert_allclose(xgd.cpu().numpy(), xgc.numpy(), **TOL[np.float64])
+
+
+INTERPOLATE_NODE = {
+    "bilinear": "UpsampleBilinear2DBackward0",
+    "nearest": "UpsampleNearest2DBackward0",
+}
+
+
+def test_interpolate_backward_is_deterministic(no_fallback):
+    """The gather form adds in a fixed order: the same bits every run."""
+    a = RNG.standard_normal((1, 1, 5, 6)).astype(np.float32)
+    w = torch.tensor(RNG.standard_normal((1, 1, 13, 9)).astype(np.float32)).cuda()
+    grads = []
+    for _ in range(2):
+        x = torch.tensor(a).cuda().requires_grad_()
+        (F.interpolate(x, size=(13, 9), mode="bicubic") * w).sum().backward()
+        grads.append(x.grad.cpu().numpy().tobytes())
+    assert grads[0] == grads[1]
+
+
+def test_upsample_alias_and_module(no_fallback):
+    a = RNG.standard_normal((1, 2, 3, 3)).astype(np.float32)
+    _same(lambda x: F.upsample(x, scale_factor=2, mode="nearest"), a)
+    up = torch.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+    _same(up, a)
+
+
+def test_upsampling_step_stays_on_the_device(no_fallback, host_copies):
+    """Two SGD steps through a conv-upsample decoder: no host fallback and no device-to-host
+    copy before the parameters are read; parameters are the CPU's to float rounding."""
+
+    def step(device, before_readback=None):
+        torch.manual_seed(0)
+        nn = torch.nn
+        model = nn.Sequential(
+            nn.Conv2d(1, 2, 3, padding=1), nn.Upsample(scale_factor=2, mode="bilinear"),
+            nn.ReLU(), nn.Conv2d(2, 1, 3, padding=1),
+        ).to(device)  # fmt: skip
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        x = torch.tensor(np.linspace(-1, 1, 16, dtype=np.float32).reshape(1, 1, 4, 4),
+                         device=device)  # fmt: skip
+        target = torch.tensor(np.linspace(1, -1, 64, dtype=np.float32).reshape(1, 1, 8, 8),
+                              device=device)  # fmt: skip
+        for _ in range(2):
+            opt.zero_grad()
+            F.mse_loss(model(x), target).backward()
+            opt.step()
+        if before_readback is not None:
+            before_readback()
+        return [p.detach().cpu().numpy() for p in model.parameters()]
+
+    cpu = step("cpu")
+    start, copies = host_copies[0], []
+    dev = step("cuda", lambda: copies.append(host_copies[0] - start))
+    assert copies == [0]
+    for d, c in zip(dev, cpu, strict=True):
+        np.testing.assert_allclose(d, c, rtol=1e-5, atol=1e-6)
+
+
+# ---- complex128 ** -----------------------------------------------------------------------------
+def test_complex128_pow_renders_the_device_helper(no_fallback):
+    """Numba's CUDA ``**`` returns 0 when both real parts are 0; the device kernel calls
+    ``_k.pow_complex128`` (CPython's algorithm) instead."""
+    z = torch.tensor([1j, 2 + 1j, 0j], dtype=torch.complex128).cuda()
+    w = torch.tensor([0.5j, 0.5j, 0.5j], dtype=torch.complex128).cuda()
+    got = (z**w).cpu().numpy()
+    assert abs(got[0] - math.exp(-math.pi / 4)) < 1e-15  # 1j ** 0.5j = exp(0.5j * log(1j))
+    assert abs(got[1] - cmath.exp(0.5j * cmath.log(2 + 1j))) < 1e-15
+    assert np.isnan(got[2].real)  # 0 ** (complex): NaN, as the CPU's numba_cpow
+    sources = [s for s in render._SOURCES.values() if "pow_complex128" in s]
+    assert sources, "no rendered kernel calls _k.pow_complex128"
+
+
+def test_complex128_pow_values_and_gradients(no_fallback):
+    z = np.array([1j, -2 + 0.5j, 0.3 - 1j], np.complex128)
+    w = np.array([0.5j, 2 + 0j, -0.5 + 0.25j], np.complex128)
+    zc, zd = _pair(z)
+    wc, wd = torch.tensor(w), torch.tensor(w).cuda()
+    oc, od = zc**wc, zd**wd
+    np.testing.assert_allclose(od.detach().cpu().numpy(), oc.detach().numpy(), rtol=1e-13)
+    assert od.grad_fn.name() == oc.grad_fn.name()
+    oc.abs().sum().backward()
+    od.abs().sum().backward()
+    np.testing.assert_allclose(zd.grad.cpu().numpy(), zc.grad.numpy(), rtol=1e-12)
+
+
+# ---- nextafter / ldexp in float64 -------------------------------------------------------------
+def test_nextafter_and_ldexp_float64(no_fallback):
+    a = np.array([1.0, -0.0, 2.5e-308, np.inf, -3.0], np.float64)
+    b = np.array([2.0, -1.0, 0.0, 0.0, -np.inf], np.float64)
+    e = np.array([3, -1070, 5, -2, 1020], np.int64)  # (no overflow: Python's ldexp raises)
+    nc = torch.nextafter(torch.tensor(a), torch.tensor(b))
+    nd = torch.nextafter(torch.tensor(a).cuda(), torch.tensor(b).cuda())
+    np.testing.assert_array_equal(nd.cpu().numpy(), nc.numpy())
+    assert nd.cpu().numpy()[0] == np.nextafter(1.0, 2.0)
+    lc = torch.ldexp(torch.tensor(a), torch.tensor(e))
+    ld = torch.ldexp(torch.tensor(a).cuda(), torch.tensor(e).cuda())
+    np.testing.assert_array_equal(ld.cpu().numpy(), lc.numpy())
+    assert ld.cpu().numpy()[0] == 8.0
