@@ -1,6 +1,7 @@
 """The last ops that went through the host fallback, now device kernels (session 13, issue
-15): ``F.interpolate`` in every mode (forward, backward, double backward), complex128 ``**``,
-and the float64 bit helpers (``nextafter``, ``ldexp``). Each case runs the same call on the
+15): ``F.interpolate`` in every mode (forward, backward, double backward), complex128
+``**``, the float64 bit helpers (``nextafter``, ``ldexp``), integer and complex
+convolutions. Each case runs the same call on the
 CPU and on device copies with the host fallback refused (``no_fallback``) and compares
 values, dtypes, node names and gradients."""
 
@@ -11,6 +12,8 @@ import math
 
 import numpy as np
 import pytest
+from complex_conv_cases import CASES as COMPLEX_CONVS
+from complex_conv_cases import run as run_complex
 
 import jitgrad as torch
 from jitgrad.backends.cuda import render
@@ -216,3 +219,62 @@ def test_nextafter_and_ldexp_float64(no_fallback):
     ld = torch.ldexp(torch.tensor(a).cuda(), torch.tensor(e).cuda())
     np.testing.assert_array_equal(ld.cpu().numpy(), lc.numpy())
     assert ld.cpu().numpy()[0] == 8.0
+
+
+# ---- integer and complex convolutions ---------------------------------------------------------
+def _ints(shape, dtype, seed):
+    return np.random.default_rng(seed).integers(-9, 10, shape).astype(dtype)
+
+
+INT_CONVS = {
+    "conv2d_int64_groups": (lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2),
+                            (2, 4, 4, 5), (4, 2, 3, 3), (4,), np.int64),
+    "conv2d_int8_wraps": (lambda x, w, b: F.conv2d(x, w * 13, b), (1, 3, 5, 5), (2, 3, 3, 3),
+                          (2,), np.int8),
+    "conv2d_uint8_unbatched": (lambda x, w, b: F.conv2d(x.abs(), w.abs(), stride=2),
+                               (3, 5, 5), (2, 3, 2, 2), None, np.uint8),
+    "conv1d_int32_dilated": (lambda x, w, b: F.conv1d(x, w, b, dilation=2),
+                             (2, 2, 7), (3, 2, 2), (3,), np.int32),
+    "conv3d_int16": (lambda x, w, b: F.conv3d(x, w), (1, 1, 3, 3, 3), (2, 1, 2, 2, 2), None,
+                     np.int16),
+    "conv_transpose2d_int64": (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2),
+                               (1, 2, 3, 3), (2, 3, 2, 2), (3,), np.int64),
+    "conv_transpose1d_int64": (lambda x, w, b: F.conv_transpose1d(x, w, b, padding=1),
+                               (1, 2, 4), (2, 1, 3), None, np.int64),
+    "conv2d_int64_empty_batch": (lambda x, w, b: F.conv2d(x, w, b), (0, 2, 4, 4), (3, 2, 2, 2),
+                                 (3,), np.int64),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", INT_CONVS)
+def test_integer_convolution_on_the_device(name, no_fallback):
+    fn, *shapes, dt = INT_CONVS[name]
+    arrays = [None if s is None else _ints(s, dt, i) for i, s in enumerate(shapes)]
+    cpu = fn(*[None if a is None else torch.tensor(a) for a in arrays])
+    dev = fn(*[None if a is None else torch.tensor(a).cuda() for a in arrays])
+    assert dev.is_cuda and dev.dtype == cpu.dtype and tuple(dev.shape) == tuple(cpu.shape)
+    np.testing.assert_array_equal(dev.cpu().numpy(), cpu.numpy())
+
+
+@pytest.mark.parametrize("name", COMPLEX_CONVS)
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_convolution_on_the_device(name, dtype, no_fallback):
+    """The CPU's three real convolutions (PyTorch's ``AddBackward0``), each on the device."""
+    dt = getattr(torch, dtype)
+    cpu, dev = run_complex(torch, name, dt), run_complex(torch, name, dt, "cuda")
+    tol = TOL[np.float32 if dtype == "complex64" else np.float64]
+    assert dev["node"] == cpu["node"] and dev["out"].is_cuda and dev["out"].dtype == dt
+    np.testing.assert_allclose(dev["out"].detach().cpu().numpy(), cpu["out"].detach().numpy(),
+                               **tol)  # fmt: skip
+    for d, c in zip(dev["grads"], cpu["grads"], strict=True):
+        assert (d is None) == (c is None)
+        if c is not None:
+            np.testing.assert_allclose(d.cpu().numpy(), c.numpy(), **tol)
+
+
+def test_float_convolution_of_an_empty_batch(no_fallback):
+    """An empty batch (numba's device reshape refuses some empty reshapes: now views)."""
+    w = RNG.standard_normal((3, 2, 2, 2)).astype(np.float32)
+    out = _same(lambda x: F.conv2d(x, torch.tensor(w, device=x.device)), np.zeros((0, 2, 4, 4),
+                np.float32))  # fmt: skip
+    assert tuple(out.shape) == (0, 3, 3, 3)
