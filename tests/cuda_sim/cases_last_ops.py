@@ -278,3 +278,83 @@ def test_float_convolution_of_an_empty_batch(no_fallback):
     out = _same(lambda x: F.conv2d(x, torch.tensor(w, device=x.device)), np.zeros((0, 2, 4, 4),
                 np.float32))  # fmt: skip
     assert tuple(out.shape) == (0, 3, 3, 3)
+
+
+# ---- in-place storage and geometry ops, in-place ops through views -------------------------------
+def test_resize_keeps_shares_and_grows_on_the_device(no_fallback):
+    for dev in ("cpu", "cuda"):
+        y = torch.arange(6.0, device=dev)
+        ptr = y.data_ptr()
+        small = y.resize_(2, 2)
+        assert small is y and y.is_cuda == (dev == "cuda") and y.data_ptr() == ptr
+        np.testing.assert_array_equal(y.cpu().numpy(), [[0.0, 1.0], [2.0, 3.0]])
+        y.resize_(size=(3, 3))  # grown: the first elements kept, zeros after (the CPU's)
+        assert tuple(y.shape) == (3, 3)
+        np.testing.assert_array_equal(y.cpu().numpy().ravel()[:4], [0.0, 1.0, 2.0, 3.0])
+        np.testing.assert_array_equal(y.cpu().numpy().ravel()[4:], 0.0)
+        assert tuple(y.resize_as_(torch.ones(2)).shape) == (2,)
+        assert tuple(torch.zeros(0, device=dev).resize_(2, 0).shape) == (2, 0)
+        leaf = torch.ones(2, device=dev, requires_grad=True)
+        with pytest.raises(RuntimeError, match="^cannot resize variables that require grad$"):
+            leaf.resize_(3)
+
+
+def test_set_shares_the_source_buffer(no_fallback):
+    a = torch.zeros(2, device="cuda")
+    b = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, device="cuda")
+    assert a.set_(b) is a
+    assert a.data_ptr() == b.data_ptr() and a.dtype == torch.float64 and tuple(a.shape) == (3,)
+    b.mul_(2)  # one buffer: the write shows through a
+    np.testing.assert_array_equal(a.cpu().numpy(), [2.0, 4.0, 6.0])
+    assert tuple(a.set_().shape) == (0,) and a.is_cuda
+
+
+def test_as_strided_in_place(no_fallback):
+    outs = []
+    for dev in ("cpu", "cuda"):
+        x = torch.arange(6.0, device=dev)
+        assert x.as_strided_((2, 2), (1, 2)) is x
+        leaf = torch.ones(4, device=dev, requires_grad=True)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            leaf.as_strided_((2,), (1,))
+        w = torch.arange(1.0, 7.0, device=dev, requires_grad=True)
+        y = w * 1
+        y.as_strided_((2, 2), (2, 1), 1)
+        (y * torch.tensor([[1.0, 2.0], [3.0, 4.0]], device=dev)).sum().backward()
+        outs.append((x.cpu().numpy(), y.detach().cpu().numpy(), y.grad_fn.name(), w.grad.cpu()))
+    (xc, yc, nc, gc), (xd, yd, nd, gd) = outs
+    np.testing.assert_array_equal(xd, xc)
+    np.testing.assert_array_equal(yd, yc)
+    assert nd == nc == "AsStridedBackward0"
+    np.testing.assert_array_equal(gd.numpy(), gc.numpy())
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [lambda y: y[1:].cumsum_(0), lambda y: y[:, 1].cumprod_(0), lambda y: y.t()[0].cumsum_(0)],
+    ids=["slice_cumsum_", "column_cumprod_", "transposed_row_cumsum_"],
+)
+def test_inplace_op_through_a_view_rebases_the_root(fn, no_fallback):
+    """``y[1:].cumsum_(0)`` with ``y`` from a graph: the CPU rebases ``y`` through the view
+    (``CopySlices``); the device does the same with device ops (it refused before)."""
+    a = RNG.standard_normal((4, 3)).astype(np.float64)
+    w = RNG.standard_normal((4, 3))
+    got = []
+    for dev in ("cpu", "cuda"):
+        x = torch.tensor(a, device=dev, requires_grad=True)
+        y = x * 1
+        fn(y)
+        (y * torch.tensor(w, device=dev)).sum().backward()
+        got.append((y.detach().cpu().numpy(), y.grad_fn.name(), y._version, x.grad.cpu().numpy()))
+    (yc, nc, vc, gc), (yd, nd, vd, gd) = got
+    assert nd == nc and vd == vc
+    np.testing.assert_allclose(yd, yc, **TOL[np.float64])
+    np.testing.assert_allclose(gd, gc, **TOL[np.float64])
+
+
+def test_as_subclass_keeps_its_class(no_fallback):
+    p = torch.ones(2, device="cuda", requires_grad=True)
+    q = (p * 2).as_subclass(torch.nn.Parameter)
+    assert type(q).__name__ == "Parameter" and q.is_cuda and q.grad_fn.name() == "AliasBackward0"
+    q.sum().backward()
+    np.testing.assert_array_equal(p.grad.cpu().numpy(), [2.0, 2.0])
