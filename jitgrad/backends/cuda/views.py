@@ -29,7 +29,7 @@ from ...frontend.tensor import Tensor, _make
 from ...frontend.view_registry import regenerates
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import reduce as R
-from ...kernels.cuda.common import view
+from ...kernels.cuda.common import view as buffer_view
 from . import aliasing, runtime
 
 
@@ -222,7 +222,7 @@ def as_strided(x: Any, *args: Any, **kwargs: Any) -> Any:
         else:  # one ordered add per place (no atomics), no host round trip
             gv = runtime.contiguous(g._value)
             zeros = runtime.zeros((n,), g._dtype.np)
-            added = M.add_along(view(gv, gv.size), where._value, n, 1, zeros, shared=True)
+            added = M.add_along(buffer_view(gv, gv.size), where._value, n, 1, zeros, shared=True)
             storage = _make(added, g._dtype)
         return storage[_make(runtime.to_device(x_places), D.int64)].reshape(into)
 
