@@ -6,9 +6,8 @@ wrapped by :func:`jitgrad.backends.opwrap.install`, which also points every jitg
 by-name import of a wrapped op at the wrapper. Queries (``is_*``,
 ``get_device``), conversions and elementwise ops (in place too) stay as they are.
 A call with no device tensor goes straight to the original. A call with one goes to the
-op's CUDA implementation where :data:`native.NATIVE` (or :data:`.nn_rows.NATIVE`,
-:data:`.nn_windows.NATIVE` and :data:`.nn_resample.NATIVE`, the nn ops under the nn layer's
-declarations) has one (which may
+op's CUDA implementation where :data:`native.NATIVE` (or :data:`.nn_rows.NATIVE` and
+:data:`.nn_windows.NATIVE`, the nn ops under the nn layer's declarations) has one (which may
 still decline a case by returning ``NotImplemented``), else to :func:`host_call`: device
 operands are copied to the host with differentiable copies (``ToCopyBackward0``), the CPU op
 runs, and its tensor results are copied back to the device, so values and gradients are the
@@ -17,11 +16,12 @@ CPU's.
 
 In-place ops run on a host copy that is then copied back into the device buffer (so does
 any operand the op wrote, e.g. batch norm's running statistics: a host copy whose version
-moved). Where autograd must record an op named in place, its out-of-place form runs and is
-copied into the tensor (``t.cumsum_(1)`` as ``t.copy_(t.cumsum(1))``); one without such a
-form is refused (NotImplementedError). Ops that return views on the CPU return copies
-through the fallback (as_strided, view_as_real ...); the common view ops are native and alias
-their base (:mod:`.views`).
+moved). Where autograd must record an op named in place, its out-of-place form runs (on the
+device where it has a kernel) and is made the tensor's (``t.cumsum_(1)`` as
+``t.copy_(t.cumsum(1))``; through a view of a tensor with history, the root is rebased as on
+the CPU: :func:`recorded_inplace`); one without such a form is refused (NotImplementedError).
+Ops that return views on the CPU return copies through the fallback (as_strided,
+view_as_real ...); the common view ops are native and alias their base (:mod:`.views`).
 
 Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook in
 :mod:`jitgrad.frontend.pointwise`.
@@ -45,18 +45,7 @@ from ...frontend.pointwise import check_inplace
 from ...frontend.tensor import Tensor, _make
 from ...helpers import debug_print
 from .. import opwrap
-from . import (
-    aliasing,
-    deferred,
-    elementwise,
-    native,
-    nn_resample,
-    nn_rows,
-    nn_windows,
-    runtime,
-    storage,  # noqa: F401 - its ops join native.NATIVE
-    transfer,
-)
+from . import aliasing, deferred, elementwise, native, nn_rows, nn_windows, runtime, transfer
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors
 #: (pin_memory refuses a device tensor itself, is_pinned answers False for one),
@@ -169,7 +158,6 @@ def wrap(fn: Callable, name: str) -> Callable:
         native.NATIVE.get(name)
         or nn_rows.NATIVE.get(name)
         or nn_windows.NATIVE.get(name)
-        or nn_resample.NATIVE.get(name)
         or (_made_beside(fn, name) if name in _BESIDE else None)
         or (fn if name in _AS_IS else None)
     )

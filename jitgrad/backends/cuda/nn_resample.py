@@ -27,7 +27,7 @@ from ...frontend.tensor import Tensor
 from ...kernels.cuda import resample as K
 from ...kernels.cuda.common import view
 from ...nn import upsample as UP
-from . import runtime
+from . import native, runtime
 from .elementwise import on_device
 from .nn_windows import _on_device
 
@@ -76,8 +76,10 @@ def resample(x: Tensor, mats: list[np.ndarray], name: str) -> Tensor:
     return record(name, view(v, *shape), x._dtype, (x,), lambda g: (resample(g, back, name),))
 
 
-NATIVE: dict[str, Any] = {
-    "interpolate": interpolate,
-    # the deprecated alias as it is: it calls interpolate, which reaches the device op
-    "upsample": UP.upsample,
-}
+native.NATIVE.update(  # (read when the host fallback wraps the ops: after this import)
+    {
+        "interpolate": interpolate,
+        # the deprecated alias as it is: it calls interpolate, which reaches the device op
+        "upsample": UP.upsample,
+    }
+)
