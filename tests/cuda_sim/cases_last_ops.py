@@ -256,8 +256,14 @@ def test_integer_convolution_on_the_device(name, no_fallback):
     np.testing.assert_array_equal(dev.cpu().numpy(), cpu.numpy())
 
 
-@pytest.mark.parametrize("name", COMPLEX_CONVS)
-@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+#: every case in complex64, two in complex128 (the simulator's time: three convolutions each)
+COMPLEX_ROWS = [(n, "complex64") for n in COMPLEX_CONVS] + [
+    ("conv1d_padded", "complex128"),
+    ("conv_transpose2d", "complex128"),
+]
+
+
+@pytest.mark.parametrize("name,dtype", COMPLEX_ROWS)
 def test_complex_convolution_on_the_device(name, dtype, no_fallback):
     """The CPU's three real convolutions (PyTorch's ``AddBackward0``), each on the device."""
     dt = getattr(torch, dtype)
