@@ -24,6 +24,7 @@ from ..frontend.recording import record
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
 from ..typeinfo import finfo
+from ._conv_complex import complex_convolution
 from ._functional_activation import celu, pairwise_distance, selu
 from ._functional_conv_transpose import conv_transpose2d
 from ._functional_loss import _reduce
@@ -89,8 +90,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
     n, c = input.shape[:2]
     if c % groups:
         raise RuntimeError(
-            "Number of channels must be divisible by groups. Got "
-            f"{c} channels and {groups} groups."
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
         )
     rest = tuple(input.shape[2:])
     x = input._value.reshape(n, groups, c // groups, *rest).swapaxes(1, 2)
@@ -158,6 +158,11 @@ def conv_transpose1d(
         raise RuntimeError(
             "Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input "
             f"of size: {list(input.shape)}"
+        )
+    if input._dtype.is_complex:  # three real ones, as PyTorch (AddBackward0)
+        args = (stride, padding, output_padding, groups, dilation)
+        return complex_convolution(
+            lambda x, w, b: conv_transpose1d(x, w, b, *args), input, weight, bias
         )
     geometry = [(1, _first(v)) for v in (stride, padding, output_padding, dilation)]
     geometry[1:3] = [(0, geometry[1][1]), (0, geometry[2][1])]

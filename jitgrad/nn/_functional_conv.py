@@ -21,6 +21,7 @@ from ..autocast_state import lower as autocast_lower
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
+from ._conv_complex import complex_convolution
 from ._conv_dtypes import check_conv_dtypes, onednn_route
 from ._windows_nd import Geom, Window, col2im, conv_window, im2col, ntuple, window
 
@@ -145,6 +146,11 @@ def _convolution(
     if input.dim() == nd + 1:  # PyTorch batchifies: unsqueeze, convolve, squeeze (its node)
         args = (stride, padding, dilation, groups, nd)
         return _convolution(input.unsqueeze(0), weight, bias, *args).squeeze(0)
+    if input._dtype.is_complex:  # three real convolutions, as PyTorch
+        args = (stride, padding, dilation, groups, nd)
+        return complex_convolution(
+            lambda x, w, b: _convolution(x, w, b, *args), input, weight, bias
+        )
     n, c, o = shape[0], shape[1], weight.shape[0]
     spatial = (1, shape[2]) if nd == 1 else tuple(shape[2:])
     k = (1, weight.shape[2]) if nd == 1 else tuple(weight.shape[2:])

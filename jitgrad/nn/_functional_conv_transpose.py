@@ -15,6 +15,7 @@ from .. import launchlog
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
+from ._conv_complex import complex_convolution
 from ._conv_dtypes import check_conv_dtypes, onednn_route
 from ._functional_conv import _convolution, _im2col, sizes
 from ._windows_nd import Geom, Lead, Window, col2im, ntuple, window
@@ -122,6 +123,9 @@ def _conv_transpose(
     n, spatial = x.shape[0], tuple(x.shape[2:])
     args = (stride, padding, output_padding, dilation)
     s, p, d, out_sp, win = transpose_geometry(x, weight, bias, groups, args, nd)
+    if x._dtype.is_complex:  # three real convolutions, as PyTorch
+        args = (stride, padding, output_padding, groups, dilation, nd)
+        return complex_convolution(lambda y, w, b: _conv_transpose(y, w, b, *args), x, weight, bias)
     o, ci, kk, length = og * groups, cin // groups, win.taps, math.prod(spatial)
     w3 = contiguous_array(weight._value, weight._dtype).reshape(groups, ci, og * kk)
     x4 = contiguous_array(x._value, x._dtype).reshape(n, groups, ci, length)

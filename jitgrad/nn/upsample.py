@@ -94,6 +94,22 @@ def interpolate(
     antialias: bool = False,
 ) -> Tensor:
     """Resize the spatial dims (all dims after the first two) of ``input``."""
+    plan = interpolation(input, size, scale_factor, mode, align_corners, recompute_scale_factor)
+    return plan if isinstance(plan, Tensor) else resample(input, *plan)
+
+
+def interpolation(
+    input: Tensor,  # noqa: A002
+    size: Any,
+    scale_factor: Any,
+    mode: str,
+    align_corners: bool | None,
+    recompute_scale_factor: bool | None,
+) -> Tensor | tuple[list[np.ndarray], str]:
+    """:func:`interpolate`'s checks and plan: the per-dim weight matrices (out x in, the
+    input's dtype) and the node's name, or the result itself for ``area`` (an adaptive
+    average pool). One place for both devices: the CUDA backend applies the same matrices
+    with its own kernel (``backends/cuda/nn_resample.py``)."""
     dims = input.dim() - 2
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError(
@@ -124,7 +140,7 @@ def interpolate(
         _matrix(n, o, s, mode, align, dt)
         for n, o, s in zip(in_sizes, out_sizes, scales, strict=True)
     ]
-    return resample(input, mats, _NAMES[(mode, dims)])
+    return mats, _NAMES[(mode, dims)]
 
 
 def _output_sizes(

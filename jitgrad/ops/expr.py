@@ -136,7 +136,8 @@ FUNCTIONS["lcm"]["*"] = FUNCTIONS["lcm"]["int64"]
 COMPLEX = ("complex64", "complex128")
 for _name in "exp log sqrt sin cos tanh sinh cosh isnan isinf isfinite".split():
     FUNCTIONS[_name].update(dict.fromkeys(COMPLEX, f"cmath.{_name}({{0}})"))
-#: complex64 functions each backend's ``_k`` supplies (``**`` too, see visit_BinOp): the CPU's
+#: complex64 functions each backend's ``_k`` supplies (``**`` too, of complex128 as well: Numba's
+#: CUDA ``**`` is wrong, see visit_BinOp): the CPU's
 #: are Numba's cmath ones; on the CUDA target some of those compute in float64 (sqrt, tanh,
 #: sgn), so the device's are float32 versions (jitgrad.backends.cuda.devcomplex)
 for _name in "exp log sqrt sin cos tanh sinh cosh sgn".split():
@@ -202,8 +203,8 @@ class _KernelRenderer(ast.NodeVisitor):
         left, right = self.visit(node.left), self.visit(node.right)
         if op == "/" and self.dtype_name in _PART:  # numba's complex / raises on a zero divisor
             return f"_k.cdiv_{self.dtype_name}({left}, {right})"
-        if op == "**" and self.dtype_name == "complex64":  # (see the complex64 functions)
-            return f"_k.pow_complex64({left}, {right})"
+        if op == "**" and self.dtype_name in _PART:  # (see the complex64 functions)
+            return f"_k.pow_{self.dtype_name}({left}, {right})"
         return f"({left} {op} {right})"
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> str:

@@ -65,6 +65,23 @@ def test_larger_with_default_tile_and_out():
     np.testing.assert_allclose(host(out), ref_op(a, b, False, False), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int64, np.complex64, np.complex128])
+def test_integer_and_complex_products(dtype):
+    """The integer and complex convolutions' products (tiled kernel): integer sums wrap around
+    in the type's width as numpy's do; complex ones are numpy's to rounding."""
+    rng = np.random.default_rng(1)
+    a = rng.integers(-120, 120, (2, 5, 7)).astype(dtype)
+    b = rng.integers(-120, 120, (2, 7, 3)).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        a, b = a + 1j * b.sum(1, keepdims=True)[:, :, :1].astype(dtype), b - 2j
+    got = host(MM.matmul(dev(a), dev(b), tile=4))
+    assert got.dtype == dtype
+    if np.dtype(dtype).kind == "c":
+        np.testing.assert_allclose(got, a.astype(np.complex128) @ b, rtol=1e-5)
+    else:
+        np.testing.assert_array_equal(got, a @ b)  # (numpy's integer matmul wraps the same)
+
+
 def test_errors():
     a = dev(np.zeros((2, 3), np.float32))
     with pytest.raises(RuntimeError, match=r"shapes cannot be multiplied \(2x3 and 2x3\)"):
@@ -76,7 +93,7 @@ def test_errors():
     with pytest.raises(ValueError, match="out has shape"):
         MM.matmul(a, dev(np.zeros((3, 4), np.float32)), out=dev(np.zeros((2, 5), np.float32)))
     with pytest.raises(TypeError, match="float32 or float64"):
-        MM.matmul(dev(np.zeros((2, 2), np.int64)), dev(np.zeros((2, 2), np.int64)))
+        MM.matmul(dev(np.zeros((2, 2), np.bool_)), dev(np.zeros((2, 2), np.bool_)))
     with pytest.raises(ValueError, match="backend must be 'cublas' or 'tiled'"):
         MM.matmul(a, dev(np.zeros((3, 2), np.float32)), backend="blas")
     if MM._cupy_module() is None:

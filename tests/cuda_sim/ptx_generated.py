@@ -10,7 +10,8 @@ its own process (``tests/test_cuda_kernels.py`` runs both):
 ``dump`` runs small device programs that launch every kind of rendered kernel (an op alone,
 a fused forward chain with broadcast and scalar operands, a chain with a sum/mean epilogue, a
 fused backward group with stored, broadcast-summed and one-element gradients, the dropout
-chain) in float32 and float64, a float16 and a bfloat16 chain, and records each launch,
+chain, nextafter and ldexp) in float32 and float64, a float16 and a bfloat16 chain, complex
+chains with ``**``, and records each launch,
 rendered or hand-written, with its argument types (:mod:`launch_record`). ``check`` compiles
 each to PTX (no GPU needed),
 refuses a host array passed to a kernel (a synchronizing copy on a GPU), requires a kernel
@@ -71,6 +72,9 @@ def programs() -> None:
         loss.backward()
         (torch.nn.functional.dropout(a, 0.3).relu() * b).sum().backward()
         (a.sigmoid() * b).cpu()  # a chain stored, no reduction
+        # the bit helpers (_k.nextafter, _k.ldexp: math.frexp/ldexp, integer exponents)
+        e = torch.tensor([1, -2, 3, 0, -140], device="cuda")
+        (torch.nextafter(a, b) * torch.ldexp(a, e)).sum().backward()
         # the hand-written kernels a training step launches: matmul, layer_norm, softmax,
         # cross-entropy, argmax, strided gather, reductions, sgd and adam
         net = torch.nn.Sequential(
@@ -95,6 +99,7 @@ def programs() -> None:
         ).to("cuda")  # fmt: skip
         cnn = cnn.double() if dt == torch.float64 else cnn
         cnn(torch.randn(2, 2, 6, 6, device="cuda", dtype=dt)).sum().backward()
+        F.interpolate(a[None, None], scale_factor=2, mode="bicubic").sum().backward()
         F.conv1d(a[None], torch.randn(2, 6, 2, device="cuda", dtype=dt, requires_grad=True),
                  torch.randn(2, device="cuda", dtype=dt)).sum().backward()  # fmt: skip
     for dt in (torch.float16, torch.bfloat16):  # reduced types: float32 rounded per op
@@ -110,6 +115,7 @@ def programs() -> None:
         y = y + (z.sin() * z.cos() - z.sinh() / z.cosh()).abs()
         (y.sum() + z.angle().mean() + torch.complex(z.real, z.imag).sgn().real.sum()).backward()
         ((z == w) | z.isnan(), z.mean(0)).__len__()
+        (z**0.5j).abs().sum().backward()  # _k.pow_complex64/128 with a complex number
 
 
 def dump(path: str) -> None:

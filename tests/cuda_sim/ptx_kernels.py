@@ -30,6 +30,7 @@ from jitgrad.kernels.cuda import optim as O  # noqa: E402
 from jitgrad.kernels.cuda import optim_more as OM  # noqa: E402
 from jitgrad.kernels.cuda import random as KR  # noqa: E402
 from jitgrad.kernels.cuda import reduce as R  # noqa: E402
+from jitgrad.kernels.cuda import resample as RS  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
 from jitgrad.kernels.cuda import scan as SC  # noqa: E402
 from jitgrad.kernels.cuda import windows as WN  # noqa: E402
@@ -93,6 +94,11 @@ def cases(dt):
         (OM._rprop_kernel, (a(dt),) * 4 + (z,) * 4 + (True,)),
         (MM._tiled(16), (a(dt, 3), a(dt, 3), a(dt, 3), False, True)),
         (MM._tiled(32), (a(dt, 3), a(dt, 3), a(dt, 3), True, False)),
+        (MM._tiled(16), (a(np.int8, 3), a(np.int8, 3), a(np.int8, 3), False, False)),
+        (MM._tiled(16), (a(np.int64, 3), a(np.int64, 3), a(np.int64, 3), True, False)),
+        (MM._tiled(16), (a(np.complex64, 3),) * 3 + (False, True)),
+        (MM._tiled(16), (a(np.complex128, 3),) * 3 + (False, False)),
+        (RS._rows_kernel, (a(dt, 3), i64, i64, a(dt), z, a(dt, 3))),
         (RW._softmax_kernel, (a(dt, 2), a(dt, 2), True)),
         (RW._softmax_bwd_kernel, (a(dt, 2), a(dt, 2), a(dt, 2), False)),
         (RW._ce_fwd_kernel, (a(dt, 2), i64, a(dt), True, -100, a(dt), a(dt), a(dt), i64)),
@@ -135,5 +141,6 @@ def test_ptx(dt):
         ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=(8, 0))
         assert ".entry" in ptx
         assert not ATOMIC.search(ptx), f"{kernel.py_func.__name__}: atomics are not deterministic"
-        if dt is np.float32 and all(np.dtype(getattr(v, "dtype", dt)) != np.float64 for v in args):
+        wide = (np.float64, np.complex128)  # (a kernel over these computes in float64)
+        if dt is np.float32 and all(np.dtype(getattr(v, "dtype", dt)) not in wide for v in args):
             assert ".f64" not in ptx, f"{kernel.py_func.__name__} computes in float64"

@@ -13,7 +13,12 @@ What runs where on a device tensor:
   ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
   fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`); complex
   elementwise ops (:mod:`.complex_elementwise`), ``.real``/``.imag``/``view_as_real`` as views
-  and ``torch.complex`` (:mod:`.complex_views`). The kernels
+  and ``torch.complex`` (:mod:`.complex_views`); convolutions of every type and pools
+  (:mod:`.nn_conv`, :mod:`.nn_windows`), ``F.interpolate`` (:mod:`.nn_resample`),
+  ``resize_``/``set_``/``as_strided_`` on the device tensor's own storage (:mod:`.storage`),
+  and in-place ops without a kernel that autograd records, as their out-of-place form made
+  the tensor's (through a view: the root rebased), in :func:`.fallback.recorded_inplace`
+  with device ops. The kernels
   themselves are :mod:`jitgrad.kernels.cuda`'s (one implementation per job); device memory
   comes from the caching allocator (:mod:`.pool`).
 * every other op: the host fallback, installed once at activation around the public
@@ -52,10 +57,12 @@ from . import (
     fallback,
     fused_backward,
     joint,
+    nn_resample,  # noqa: F401 - its ops join native.NATIVE
     optim,
     pool,
     rows,
     runtime,
+    storage,  # noqa: F401 - its ops join native.NATIVE
     transfer,
 )
 

@@ -1,7 +1,8 @@
 """complex64 math in float32 for CUDA kernels: the ``_k.<name>_complex64`` helpers.
 
 The op declarations render a complex64 ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``sinh``,
-``cosh``, ``tanh``, ``sgn`` and ``**`` as ``_k.<name>_complex64(...)``
+``cosh``, ``tanh``, ``sgn`` and ``**`` as ``_k.<name>_complex64(...)`` (and a complex128 ``**``
+as ``_k.pow_complex128``)
 (:data:`jitgrad.ops.expr.FUNCTIONS`), as they render a complex division as
 ``_k.cdiv_complex64``. On the CPU those are Numba's own ``cmath`` functions and ``**``
 (:mod:`jitgrad.kernels.cpu.scalar`). On the device three of Numba's complex64 versions compute
@@ -11,7 +12,7 @@ a GPU runs float64 at 1/64 (consumer) to 1/2 (H100) of float32's speed. Numba's 
 ``log``, ``sin``, ``cos``, ``sinh``, ``cosh`` and ``**`` were float32 already; they are written
 out here too so that the simulator runs the device's float32 algorithm (Python's ``cmath``
 computes in float64 and raises where the device returns inf or NaN: ``log(0)``, an overflowing
-``exp``), and for ``**`` to fix Numba's CUDA version (see :func:`pow_complex64`). All are
+``exp``), and for ``**`` to fix Numba's CUDA version (see :func:`_complex_pow`). All are
 Numba's CPU algorithms (CPython's and NumPy's: the same special cases for inf and NaN parts)
 over the float32 parts with float32 constants and libdevice's float32 functions (``math.exp``
 of a float32 compiles to ``__nv_expf``).
@@ -161,26 +162,45 @@ def tanh_complex64(z):  # cmath.tanh: CPython's c_tanh
     return _c(tx * (_1 + ty * ty) / denom, ((ty / denom) * cx) * cx)
 
 
+def _complex_pow(part, make):
+    """``a ** b`` over complex values whose parts are ``part`` (np.float32 or np.float64;
+    ``make`` builds the result), as the CPU computes it: ``a * a`` for ``b == 2``, else
+    CPython's _Py_c_pow (``0 ** b`` is NaN for a negative or complex ``b``: Numba's
+    numba_cpow). Numba's own CUDA version returns 0 whenever both real parts are 0 (``1j **
+    0.5j`` is exp(-pi/4) = 0.456). One source for both widths: the typed constants are the
+    closure's, so the complex64 version holds no float64 (a device function cannot pick a
+    typed constant by its argument's type)."""
+    zero, one, two, nan = part(0), part(1), part(2), part(np.nan)
+
+    @_dev
+    def pow_(a, b):
+        ar, ai, br, bi = a.real, a.imag, b.real, b.imag
+        if br == two and bi == zero:
+            return a * a
+        if br == zero and bi == zero:
+            return make(one, zero)
+        if ar == zero and ai == zero:
+            return make(nan, nan) if bi != zero or br < zero else make(zero, zero)
+        vabs = _hypot(ar, ai)
+        length = _pow(vabs, br)
+        at = _atan2(ai, ar)
+        phase = at * br
+        if bi != zero:
+            length = length / _exp(at * bi)
+            phase = phase + bi * _log(vabs)
+        return make(length * _cos(phase), length * _sin(phase))
+
+    return pow_
+
+
 @_dev
-def pow_complex64(a, b):
-    """``a ** b`` as the CPU computes it: ``a * a`` for ``b == 2``, else CPython's _Py_c_pow
-    (``0 ** b`` is NaN for a negative or complex ``b``: Numba's numba_cpow). Numba's own CUDA
-    version returns 0 whenever both real parts are 0 (``1j ** 0.5j`` is 0.456)."""
-    ar, ai, br, bi = a.real, a.imag, b.real, b.imag
-    if br == _2 and bi == _0:
-        return a * a
-    if br == _0 and bi == _0:
-        return _c(_1, _0)
-    if ar == _0 and ai == _0:
-        return _c(_NAN, _NAN) if bi != _0 or br < _0 else _c(_0, _0)
-    vabs = _hypot(ar, ai)
-    length = _pow(vabs, br)
-    at = _atan2(ai, ar)
-    phase = at * br
-    if bi != _0:
-        length = length / _exp(at * bi)
-        phase = phase + bi * _log(vabs)
-    return _c(length * _cos(phase), length * _sin(phase))
+def _c128(re, im):
+    """The complex128 ``re + im j`` (float64 parts)."""
+    return complex(re, im)
+
+
+pow_complex64 = _complex_pow(np.float32, _c)
+pow_complex128 = _complex_pow(np.float64, _c128)
 
 
 @_dev

@@ -25,6 +25,7 @@ from .devcomplex import (  # noqa: F401 - generated kernels call them as _k.<nam
     exp_complex64,
     log_complex64,
     pow_complex64,
+    pow_complex128,
     sgn_complex64,
     sin_complex64,
     sinh_complex64,

@@ -16,11 +16,12 @@ CPU's.
 
 In-place ops run on a host copy that is then copied back into the device buffer (so does
 any operand the op wrote, e.g. batch norm's running statistics: a host copy whose version
-moved). Where autograd must record an op named in place, its out-of-place form runs and is
-copied into the tensor (``t.cumsum_(1)`` as ``t.copy_(t.cumsum(1))``); one without such a
-form is refused (NotImplementedError). Ops that return views on the CPU return copies
-through the fallback (as_strided, view_as_real ...); the common view ops are native and alias
-their base (:mod:`.views`).
+moved). Where autograd must record an op named in place, its out-of-place form runs (on the
+device where it has a kernel) and is made the tensor's (``t.cumsum_(1)`` as
+``t.copy_(t.cumsum(1))``; through a view of a tensor with history, the root is rebased as on
+the CPU: :func:`recorded_inplace`); one without such a form is refused (NotImplementedError).
+Ops that return views on the CPU return copies through the fallback (as_strided,
+view_as_real ...); the common view ops are native and alias their base (:mod:`.views`).
 
 Elementwise ops are not wrapped: they reach :mod:`.elementwise` through the hook in
 :mod:`jitgrad.frontend.pointwise`.
@@ -158,6 +159,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         or nn_rows.NATIVE.get(name)
         or nn_windows.NATIVE.get(name)
         or (_made_beside(fn, name) if name in _BESIDE else None)
+        or (fn if name in _AS_IS else None)
     )
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
     copied_view = name in aliasing.COPIED_VIEW_OPS
@@ -181,6 +183,8 @@ def wrap(fn: Callable, name: str) -> Callable:
                 return result
         if copied_view:  # a view on the CPU, a copy here: writes through it are refused
             return aliasing.mark_copied(host_call(fn, name, args, kwargs), name, args)
+        if inplace and GRAD.enabled and _records(args, kwargs):
+            return recorded_inplace(name, args, kwargs)
         return host_call(fn, name, args, kwargs)
 
     wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
@@ -206,6 +210,9 @@ def _made_beside(method: Callable, name: str):
     return impl
 
 
+#: methods whose own body runs on device tensors as it is (Tensor ops and fields only):
+#: ``as_subclass`` (an alias view's buffer in a new class; through the host it lost the class)
+_AS_IS = frozenset({"as_subclass"})
 #: ``t.new_zeros(...)`` and kin: a device tensor's own factories (here, above the methods)
 _BESIDE = frozenset("new_zeros new_ones new_empty new_full new_tensor new_empty_strided".split())
 
@@ -222,29 +229,45 @@ def _any_device(values: Any) -> bool:
     return False
 
 
+def recorded_inplace(name: str, args: tuple, kwargs: dict) -> Any:
+    """An in-place op without a device implementation that autograd must record: its
+    out-of-place form (device ops, or each through the host fallback) made the tensor's
+    value (``t.cumsum_(1)`` as ``t.cumsum(1)``, recorded as the CPU's ``CumsumBackward0``).
+    Through a view of a tensor with history the root is rebased (``CopySlices``), as the
+    CPU's in-place forms do. ``t[index] = v`` runs on the host (:func:`_set_copy`)."""
+    if name not in _HOST_INDICES:
+        _check_same_device(args, kwargs)
+    t = args[0] if args and isinstance(args[0], Tensor) else None
+    if t is None:
+        raise _unrecordable(name)
+    base = t._base
+    own_history = base is None or not (base._requires_grad and base.grad_fn is not None)
+    if own_history:
+        check_inplace(t)  # PyTorch's own refusals (a leaf that requires grad) first
+    if name in ("__setitem__", "setitem") and own_history:  # t[index] = v, recorded
+        return _rewrite(t, host_call(_set_copy, "setitem copy", args, kwargs))
+    out_of_place = getattr(Tensor, name[:-1], None) if name.endswith("_") else None
+    if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) made t's, recorded
+        # (CumsumBackward0, as the CPU's node), of a clone: a device op that saves its input
+        # (cumprod) must not see it overwritten
+        res = out_of_place(t.clone(), *args[1:], **kwargs)
+        return _rewrite(t, res) if own_history else t.copy_(res)
+    raise _unrecordable(name)
+
+
+def _unrecordable(name: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "
+        "autograd; run it under no_grad() or on the CPU"
+    )
+
+
 def host_call(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     """Run ``fn`` on host copies of the device operands; results back to the device."""
     debug_print(1, f"host fallback: {name}")
     if name not in _HOST_INDICES:
         _check_same_device(args, kwargs)
     inplace = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.startswith("__"))
-    if inplace and GRAD.enabled and _records(args, kwargs):
-        if isinstance(args[0], Tensor):
-            check_inplace(args[0])  # PyTorch's own refusals (a leaf that requires grad) first
-            base = args[0]._base
-            own_history = base is None or not (base._requires_grad and base.grad_fn is not None)
-            if name in ("__setitem__", "setitem") and own_history:  # t[index] = v, recorded
-                return _rewrite(args[0], host_call(_set_copy, "setitem copy", args, kwargs))
-            out_of_place = getattr(Tensor, name[:-1], None) if name.endswith("_") else None
-            if callable(out_of_place):  # t.cumsum_(1): t.cumsum(1) made t's, recorded
-                # (CumsumBackward0, as the CPU's node), of a clone: a device op that saves
-                # its input (cumprod) must not see it overwritten
-                res = out_of_place(args[0].clone(), *args[1:], **kwargs)
-                return _rewrite(args[0], res) if own_history else args[0].copy_(res)
-        raise NotImplementedError(
-            f"jitgrad's CUDA backend runs '{name}' through the host and cannot record it for "
-            "autograd; run it under no_grad() or on the CPU"
-        )
     copies: list[tuple[Tensor, Tensor, int]] = []  # (device operand, host copy, version)
 
     def to_host(t: Tensor) -> Tensor:

@@ -20,6 +20,7 @@ from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...frontend.view_registry import register as register_view
 from ...kernels.cuda import memory as M
+from ...kernels.cuda.common import view as buffer_view
 from . import (
     aliasing,
     complex_views,
@@ -59,7 +60,8 @@ def _view(name: str, node: str):
         if not x._value.is_c_contiguous():
             return _copied(x, shape) if name in ("reshape", "flatten") else NotImplemented
         before = tuple(x.shape)
-        out = record(node, x._value.reshape(shape), x._dtype, [x], lambda g: g.reshape(before))
+        value = buffer_view(x._value, shape)  # (an empty one too: numba's reshape may refuse)
+        out = record(node, value, x._dtype, [x], lambda g: g.reshape(before))
         out._vc = x._counter()
         out._base = x if x._base is None else x._base
         if out.grad_fn is not None:

@@ -19,7 +19,11 @@ map, so ``create_graph`` works as on the CPU.
 
 Values are the CPU's to float rounding (the products sum in another order); float16 and
 bfloat16 compute in float32 and round where the CPU's op does (each recorded result).
-Not covered (the host fallback): integer and complex convolutions, autocast.
+Integer convolutions run the same kernels (the tiled product in the integer type: its sums
+wrap around as the CPU's, exact modulo the width); complex ones are the CPU's composite of
+three real convolutions (:func:`jitgrad.nn._conv_complex.complex_convolution`, PyTorch's
+``AddBackward0``), each a device convolution here.
+Not covered (the host fallback): autocast.
 """
 
 from __future__ import annotations
@@ -33,9 +37,11 @@ from ...frontend.recording import record
 from ...frontend.tensor import Tensor
 from ...kernels.cuda import matmul as KM
 from ...kernels.cuda import windows as W
+from ...kernels.cuda.common import view
 from ...nn import _functional_api as FA
 from ...nn import _functional_conv as CONV
 from ...nn import _functional_conv_transpose as CT
+from ...nn._conv_complex import complex_convolution
 from ...nn._windows_nd import Lead, Window, conv_window
 from . import runtime
 from .elementwise import on_device
@@ -53,12 +59,6 @@ def _declines(input: Any, weight: Any, bias: Any) -> bool:  # noqa: A002
     return AUTOCAST.dtype is not None or not all_device(input, weight, bias)
 
 
-def _unsupported(x: Tensor) -> bool:
-    """Integer and complex convolutions: the host fallback's (after the CPU's checks ran on
-    the device, so a refused type raises with no copy)."""
-    return not x._dtype.is_floating_point or x._dtype.is_complex
-
-
 def geometry(win: Window) -> tuple:
     """The device kernels' ``geo`` tuple of a CPU window (a 1-d or 2-d one: depth 1)."""
     g = win.g
@@ -68,14 +68,14 @@ def geometry(win: Window) -> tuple:
 
 def _volumes(value: Any, planes: int, spatial: tuple) -> Any:
     """A device array as ``(planes, D, H, W)`` (depth 1 for 2 spatial dims), contiguous."""
-    return runtime.contiguous(value).reshape(planes, *(1,) * (3 - len(spatial)), *spatial)
+    return view(runtime.contiguous(value), planes, *(1,) * (3 - len(spatial)), *spatial)
 
 
 def _im2col(x: Tensor, win: Window) -> Tensor:
     """(N, C, *spatial) -> (N, C*taps, L) columns (``Im2ColBackward0``; adjoint: col2im)."""
     n, c, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
     cols = W.im2col(_volumes(x._value, n * c, spatial), geometry(win))
-    out = cols.reshape(n, c * win.taps, cols.shape[2])
+    out = view(cols, n, c * win.taps, cols.shape[2])
     return record("Im2ColBackward0", out, x._dtype, (x,), lambda gc: _col2im(gc, win, spatial))
 
 
@@ -83,9 +83,9 @@ def _col2im(cols: Tensor, win: Window, spatial: tuple) -> Tensor:
     """(N, C*taps, L) columns summed back into (N, C, *spatial) (``Col2ImBackward0``)."""
     n, ckk, length = cols.shape
     c = ckk // win.taps
-    a = runtime.contiguous(cols._value).reshape(n * c, win.taps, length)
+    a = view(runtime.contiguous(cols._value), n * c, win.taps, length)
     out = W.col2im(a, geometry(win), (1,) * (3 - len(spatial)) + tuple(spatial))
-    value = out.reshape(n, c, *spatial)
+    value = view(out, n, c, *spatial)
     return record("Col2ImBackward0", value, cols._dtype, (cols,), lambda gg: _im2col(gg, win))
 
 
@@ -118,11 +118,13 @@ def _convolution(
     if _declines(input, weight, bias):
         return NotImplemented
     shape = CONV._check_conv(input, weight, bias, groups, nd)
-    if _unsupported(input):
-        return NotImplemented
+    args = (stride, padding, dilation, groups, nd)
     if input.dim() == nd + 1:  # PyTorch batchifies: unsqueeze, convolve, squeeze
-        args = (stride, padding, dilation, groups, nd)
         return _convolution(input.unsqueeze(0), weight, bias, *args).squeeze(0)
+    if input._dtype.is_complex:  # the CPU's (PyTorch's) three real convolutions
+        return complex_convolution(
+            lambda x, w, b: _convolution(x, w, b, *args), input, weight, bias
+        )
     n, c, o = shape[0], shape[1], weight.shape[0]
     spatial = (1, shape[2]) if nd == 1 else tuple(shape[2:])
     k = (1, weight.shape[2]) if nd == 1 else tuple(weight.shape[2:])
@@ -130,12 +132,12 @@ def _convolution(
     og, kg, length = o // groups, (c // groups) * win.taps, math.prod(win.out)
     cols = W.im2col(_volumes(input._value, n * c, spatial), geometry(win))
     w = _weight_value(weight, n, groups, og, kg)
-    out = KM.matmul(w, cols.reshape(n * groups, kg, length), tile=TILE).reshape(n, o, length)
+    out = view(KM.matmul(w, view(cols, n * groups, kg, length), tile=TILE), n, o, length)
     if bias is not None:
         W.add_channel(out, runtime.contiguous(bias._value))
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
     backward = _convolution_backward(input, weight, win, groups, needs)
-    return record("ConvolutionBackward0", out.reshape(n, o, *win.out[-nd:]), input._dtype,
+    return record("ConvolutionBackward0", view(out, n, o, *win.out[-nd:]), input._dtype,
                   (input, weight, bias), backward, saved=(input, weight))  # fmt: skip
 
 
@@ -182,16 +184,18 @@ def _conv_transpose(
     if input.dim() == nd + 1:  # batchified as PyTorch does
         return _conv_transpose(input.unsqueeze(0), weight, bias, args, groups, nd).squeeze(0)
     s, p, d, out_sp, win = CT.transpose_geometry(input, weight, bias, groups, args, nd)
-    if _unsupported(input):
-        return NotImplemented
+    if input._dtype.is_complex:  # the CPU's (PyTorch's) three real convolutions
+        return complex_convolution(
+            lambda x, w, b: _conv_transpose(x, w, b, args, groups, nd), input, weight, bias
+        )
     n, (cin, og), spatial = input.shape[0], weight.shape[:2], tuple(input.shape[2:])
     ci, kk, length, o = cin // groups, win.taps, math.prod(spatial), og * groups
     w = _weight_value(weight, n, groups, ci, og * kk)
-    x3 = runtime.contiguous(input._value).reshape(n * groups, ci, length)
-    cols = KM.matmul(w, x3, trans_a=True, tile=TILE).reshape(n * o, kk, length)
+    x3 = view(runtime.contiguous(input._value), n * groups, ci, length)
+    cols = view(KM.matmul(w, x3, trans_a=True, tile=TILE), n * o, kk, length)
     out = W.col2im(cols, geometry(win), (1,) * (3 - nd) + out_sp)
     if bias is not None:
-        W.add_channel(out.reshape(n, o, math.prod(out_sp)), runtime.contiguous(bias._value))
+        W.add_channel(view(out, n, o, math.prod(out_sp)), runtime.contiguous(bias._value))
     needs = (input._requires_grad, weight._requires_grad, bias is not None and bias._requires_grad)
 
     def backward(grad: Tensor) -> tuple:
@@ -207,7 +211,7 @@ def _conv_transpose(
             gb = grad.sum((0, *range(2, nd + 2)))
         return gx, gw, gb
 
-    return record("ConvolutionBackward0", out.reshape(n, o, *out_sp), input._dtype,
+    return record("ConvolutionBackward0", view(out, n, o, *out_sp), input._dtype,
                   (input, weight, bias), backward, saved=(input, weight))  # fmt: skip
 
 

@@ -2,8 +2,10 @@
 ``_k.<name>``: the next float (``nextafter``), scaling by a power of two with an integer
 exponent (``ldexp``), and the integer gcd/lcm.
 
-Written in plain arithmetic (``math.frexp``/``math.ldexp``, integer loops), no numpy ufunc
-and no bit view, so ``backends/cuda/devmath.py`` compiles the same source for the device.
+Written in plain arithmetic (``math.frexp``/``math.ldexp``, integer loops), no numpy ufunc,
+no bit view and no ``min``/``max`` builtin (numba's CUDA target fails their star-argument
+overload: "Signature mismatch"), so ``backends/cuda/devmath.py`` compiles the same source for
+the device.
 Each follows PyTorch's CPU kernel at the edges, which is what tests/special_form_cases.py
 records: ``nextafter`` steps one unit of its dtype (float16 and bfloat16 included, whose
 values a kernel holds in float32), ``ldexp`` rounds once, gcd/lcm keep C's integer wrap.
@@ -38,9 +40,10 @@ def nextafter(x, y, bits, emin):
         top = math.ldexp(2.0 - math.ldexp(1.0, 1 - bits), 2 - emin - bits)
         return top if x > 0 else -top
     m, e = math.frexp(x)  # |m| in [0.5, 1): one unit of x is 2**(e - bits)
-    unit = math.ldexp(1.0, max(e - bits, emin))
+    k = e - bits
     if not up and abs(m) == 0.5:  # a power of two towards zero: the unit below is half
-        unit = math.ldexp(1.0, max(e - bits - 1, emin))
+        k = k - 1
+    unit = math.ldexp(1.0, k if k > emin else emin)
     step = unit if up else -unit
     return x + step if x > 0 else x - step
 
@@ -50,8 +53,8 @@ def ldexp(x, e):
     """``x * 2**e`` for an integer exponent (held in the float dtype of ``x``), rounded once
     (PyTorch's integer-exponent kernel: ``ldexp(3, -150)`` in float32 is 2**-148, not
     ``3 * 0``). The exponent is clamped beyond any float's range first."""
-    n = int(max(min(e, 4400.0), -4400.0))
-    return math.ldexp(x, n)
+    e = e if e < 4400.0 else 4400.0
+    return math.ldexp(x, int(e if e > -4400.0 else -4400.0))
 
 
 @cached_njit(error_model="numpy")

@@ -135,6 +135,9 @@ def pow_complex64(a, b):
     return a**b
 
 
+pow_complex128 = pow_complex64  # (``**`` of either width: Numba's own on the CPU)
+
+
 __all__ = [
     "cdiv_complex64",
     "cdiv_complex128",
@@ -146,6 +149,7 @@ __all__ = [
     "minimum",
     "np",
     "pow_complex64",
+    "pow_complex128",
     "sgn",
     "sgn_complex64",
     "sin_complex64",

@@ -33,11 +33,15 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
-from .common import blocks, check_out, contiguous, float_dtype, view
+from .common import FLOATS, blocks, check_out, contiguous, float_dtype, view
 
 __all__ = ["matmul", "blas_backend"]
 
 TILE = 16
+#: dtype kinds the product takes beside float32/float64: complex (cuBLAS or the tiled kernel,
+#: as floats) and integers (the tiled kernel only: integer convolutions, whose sums wrap
+#: around as the CPU's do, the sums being exact modulo the type's width)
+_OTHER_KINDS = "ciu"
 _DTYPE_NAMES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
 _NO_ARG = object()
 
@@ -141,11 +145,13 @@ def _product_shape(
         raise RuntimeError(
             f"matmul: expected 2-D or 3-D device arrays, got {a.ndim}-D and {b.ndim}-D"
         )
-    dt = float_dtype(a, "matmul")
+    dt = np.dtype(a.dtype)
+    if dt.kind not in _OTHER_KINDS:
+        dt = float_dtype(a, "matmul")  # (float32 or float64, else its TypeError)
     if np.dtype(b.dtype) != dt:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_DTYPE_NAMES[dt]} != {_DTYPE_NAMES.get(np.dtype(b.dtype), b.dtype)}"
+            f"{_DTYPE_NAMES.get(dt, dt)} != {_DTYPE_NAMES.get(np.dtype(b.dtype), b.dtype)}"
         )
     contiguous(a, "matmul")
     contiguous(b, "matmul")
@@ -158,7 +164,7 @@ def _product_shape(
             f"The size of tensor a ({za}) must match the size of tensor b ({zb}) "
             "at non-singleton dimension 0"
         )
-    z = max(za, zb)
+    z = za if zb == 1 else zb  # (a batch of 1 broadcasts, also to an empty batch)
     shape = (m, n) if a.ndim == b.ndim == 2 else (z, m, n)
     return dt, z, m, n, shape
 
@@ -173,8 +179,9 @@ def matmul(
     backend: str | None = None,
     tile: int = TILE,
 ) -> Any:
-    """``op(a) @ op(b)`` for C-contiguous 2-D or 3-D float device arrays (``op`` transposes
-    the last two axes when ``trans_a`` / ``trans_b``); a new device array, or ``out``.
+    """``op(a) @ op(b)`` for C-contiguous 2-D or 3-D float (complex, integer) device arrays
+    (``op`` transposes the last two axes when ``trans_a`` / ``trans_b``); a new device array,
+    or ``out``.
 
     The result is 2-D when both operands are, else 3-D ``(batch, M, N)``. ``backend`` forces
     ``"tiled"`` or ``"cublas"`` (default: :func:`blas_backend`); ``tile`` is the tiled
@@ -186,7 +193,7 @@ def matmul(
         return out
     if not 1 <= tile <= 32:  # tile * tile threads per block, at most 1024
         raise ValueError(f"matmul: tile must be between 1 and 32, got {tile}")
-    choice = backend or blas_backend(a, b)
+    choice = backend or (blas_backend(a, b) if dt in FLOATS or dt.kind == "c" else "tiled")
     if choice not in ("cublas", "tiled"):
         raise ValueError(f"matmul: backend must be 'cublas' or 'tiled', got {choice!r}")
     if choice == "cublas":
