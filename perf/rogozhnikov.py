@@ -116,8 +116,9 @@ def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     op-iterations of ``graphs`` whole steps after a ``gc.collect()`` (by generation), with
     the thread CPU time spent inside them per op-iteration (a full collection walks every
     object not frozen: with JITGRAD_GC_FREEZE=1 jitgrad freezes its settled heap, see
-    jitgrad/engine/heap.py). Every object a graph keeps is walked by each young collection it lives through and is promoted
-    towards the full collections; PyTorch's C++ graph keeps only its tensors."""
+    jitgrad/engine/heap.py). Every object a graph keeps is walked by each young collection it
+    lives through and is promoted towards the full collections; PyTorch's C++ graph keeps only
+    its tensors."""
     m = importlib.import_module(lib)
     importlib.import_module(f"{lib}.nn.functional")
     leaves = m.arange(100, dtype=m.float32, requires_grad=True)
