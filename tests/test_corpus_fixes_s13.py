@@ -5,16 +5,26 @@ boxes ...) needed that jitgrad lacked.
   updates as PyTorch's ``view_as_real`` of it: real and imaginary parts as separate elements
   (the kernels raised a Numba typing error on complex values before).
 * ``torch.stack``/``torch.cat``/``torch.concat`` take NumPy's ``axis=`` for ``dim=``, as
-  PyTorch's argument parser does (d2l's ``torch.stack((cx, cy, w, h), axis=-1)``).
+  PyTorch's argument parser does (d2l's ``torch.stack((cx, cy, w, h), axis=-1)``); so do
+  max/min/amax/amin/prod/std/var/any/all/logsumexp (with ``keepdims``), softmax/log_softmax,
+  unsqueeze and chunk.
+* ``tanh``'s backward is PyTorch's FMA-contracted ``g * (1 - y * y)``: near saturation the
+  plain two-rounding form was off in the last bits (UvA tutorial 4's SGD with lr=10 on
+  ``tanh(w) ** 2`` then drifted from PyTorch's trajectory).
+* ``F.softmax``/``F.log_softmax`` (and ``nn.Softmax()``) without ``dim`` pick PyTorch's
+  deprecated implicit dim (0 for 0-, 1- and 3-d inputs, else 1) with its warning, not the last.
 
 Expected values are PyTorch 2.13's for the same calls (printed with ``.tolist()``).
 """
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import jitgrad as torch
+import jitgrad.nn.functional as F
 
 #: (optimizer, keywords, PyTorch's view_as_real(p).flatten() after three steps)
 COMPLEX_STEPS = [
@@ -68,3 +78,63 @@ def test_stack_and_cat_take_numpy_axis() -> None:
     assert torch.concat([x, x], axis=0).shape == (4, 3)
     y = torch.stack([x[:, 0], x[:, 1]], axis=1)
     assert y.tolist() == [[0.0, 1.0], [3.0, 4.0]]
+
+
+@pytest.mark.parametrize(
+    ("call", "want"),
+    [
+        (lambda x: x.max(axis=1).values.tolist(), [2.0, 5.0]),
+        (lambda x: torch.min(x, axis=0, keepdims=True).values.tolist(), [[0.0, 1.0, 2.0]]),
+        (lambda x: x.amax(axis=0).tolist(), [3.0, 4.0, 5.0]),
+        (lambda x: torch.amin(x, axis=1, keepdims=True).tolist(), [[0.0], [3.0]]),
+        (lambda x: x.prod(axis=0).tolist(), [0.0, 4.0, 10.0]),
+        (lambda x: torch.var(x, axis=1).tolist(), [1.0, 1.0]),
+        (lambda x: x.std(axis=1, keepdims=True).shape, (2, 1)),
+        (lambda x: x.any(axis=0).tolist(), [True, True, True]),
+        (lambda x: torch.all(x, axis=1).tolist(), [False, True]),
+        (lambda x: x.logsumexp(axis=1, keepdims=True).shape, (2, 1)),
+        (lambda x: torch.softmax(x, axis=1).sum(1).tolist(), pytest.approx([1.0, 1.0])),
+        (lambda x: torch.log_softmax(x, axis=0).shape, (2, 3)),
+        (lambda x: x.unsqueeze(axis=0).shape, (1, 2, 3)),
+        (lambda x: torch.unsqueeze(x, axis=-1).shape, (2, 3, 1)),
+        (lambda x: [c.shape for c in torch.chunk(x, 3, axis=1)], [(2, 1)] * 3),
+    ],
+)
+def test_numpy_axis_spelling(call, want) -> None:
+    assert call(torch.arange(6.0).reshape(2, 3)) == want
+
+
+def test_tanh_backward_rounds_as_pytorchs_fused_kernel() -> None:
+    # (points where jitgrad's float32 tanh itself is PyTorch's to the bit: its vectorizing
+    # rational tanh is 1 ulp off at some others, 0.5 among them)
+    x = torch.tensor([5.0, 4.8963695, 3.0, -2.5, 7.0], requires_grad=True)
+    torch.tanh(x).backward(torch.tensor([1.0, 2.0, -3.0, 1.5, 1.0]))
+    assert x.grad.tolist() == [
+        0.0001815475116018206, 0.0004467714752536267, -0.029597945511341095,
+        0.039888374507427216, 3.3378573789377697e-06,
+    ]  # fmt: skip
+
+
+def test_tanh_backward_float64_and_double_backward_still_exact() -> None:
+    x = torch.tensor([0.3, -1.2], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(torch.tanh(x).sum(), x, create_graph=True)
+    t = [math.tanh(0.3), math.tanh(-1.2)]
+    assert g.tolist() == pytest.approx([1 - v * v for v in t], rel=1e-15)
+    assert type(g.grad_fn).__name__ == "TanhBackwardBackward0"
+    (gg,) = torch.autograd.grad(g.sum(), x)
+    assert gg.tolist() == pytest.approx([-2 * v * (1 - v * v) for v in t], rel=1e-12)
+
+
+def test_softmax_without_dim_takes_pytorchs_implicit_dim() -> None:
+    x = torch.arange(24.0).reshape(2, 3, 4) / 10
+    msg = "Implicit dimension choice for softmax has been deprecated"
+    with pytest.warns(UserWarning, match=msg):
+        y = F.softmax(x)
+    assert y[:, 0, 0].tolist() == pytest.approx([0.23147520422935486, 0.7685248255729675])
+    with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):
+        z = F.log_softmax(torch.arange(8.0).reshape(2, 2, 2, 1))
+    assert z[0, :, 0, 0].tolist() == pytest.approx([-2.1269280910491943, -0.12692804634571075])
+    with pytest.warns(UserWarning, match=msg):
+        assert torch.nn.Softmax()(x).sum(0).flatten().tolist() == pytest.approx([1.0] * 12)
+    with pytest.warns(UserWarning, match=msg):
+        assert F.softmax(torch.tensor([1.0, 2.0])).sum().item() == pytest.approx(1.0)

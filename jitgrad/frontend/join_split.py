@@ -285,7 +285,9 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     return _pieces(tensor, name, keys, dim)  # (dim as passed: _saved_dim; cat wraps it)
 
 
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
+def chunk(input: Tensor, chunks: int, dim: int = 0, *, axis: Any = None) -> tuple:  # noqa: A002
+    """``chunks`` near-equal pieces along ``dim`` (or NumPy's ``axis``)."""
+    dim = dim if axis is None else axis
     chunks = checks.chunks(chunks)
     d = _wrap_dim(dim, input.ndim)
     return split(input, max(1, -(-input.shape[d] // chunks)), dim)

@@ -37,6 +37,7 @@ from .declare import Declared, Saved, expand_reduced
 from .overloads import OVERLOADS
 from .reduce_common import (
     Dims,
+    numpy_spellings,
     reduce_axes,
     type_word,
 )
@@ -123,13 +124,15 @@ def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
     return _make(reduce_array(kernel, arr, axes, keepdim, np.dtype(np.bool_)), D.bool_)
 
 
-def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def all(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:  # noqa: A001, A002
     """Whether every element (over ``dim``) is non-zero; bool result."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.all_fwd, input, dim, keepdim)
 
 
-def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def any(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:  # noqa: A001, A002
     """Whether some element (over ``dim``) is non-zero; bool result."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.any_fwd, input, dim, keepdim)
 
 
