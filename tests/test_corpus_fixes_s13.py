@@ -116,6 +116,7 @@ def test_tanh_backward_rounds_as_pytorchs_fused_kernel() -> None:
 
 
 def test_tanh_backward_float64_and_double_backward_still_exact() -> None:
+    """(a guard, passes on main too: float64 and create_graph keep their values and names)"""
     x = torch.tensor([0.3, -1.2], dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(torch.tanh(x).sum(), x, create_graph=True)
     t = [math.tanh(0.3), math.tanh(-1.2)]

@@ -124,13 +124,27 @@ def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
     return _make(reduce_array(kernel, arr, axes, keepdim, np.dtype(np.bool_)), D.bool_)
 
 
-def all(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:  # noqa: A001, A002
+def all(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Whether every element (over ``dim``) is non-zero; bool result."""
     dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.all_fwd, input, dim, keepdim)
 
 
-def any(input: Tensor, dim: Dims = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:  # noqa: A001, A002
+def any(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Whether some element (over ``dim``) is non-zero; bool result."""
     dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.any_fwd, input, dim, keepdim)

@@ -50,7 +50,14 @@ LOGSUMEXP = Reduction(
 )
 
 
-def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:  # noqa: A002
+def logsumexp(
+    input: Tensor,  # noqa: A002
+    dim: Dims = (),
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
     underflows; integer inputs give the default float dtype."""
     dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)

@@ -13,7 +13,7 @@ Source: https://github.com/nitarshan/bayes-by-backprop (no license stated; writt
 jitgrad's corpus after its structure, not copied). Changes: 6 inputs, 16 hidden units, 3
 classes of random data instead of MNIST, 2 samples, 3 steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import math
 

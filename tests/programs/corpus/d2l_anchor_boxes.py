@@ -12,7 +12,7 @@ Source: https://d2l.ai/chapter_computer-vision/anchor.html (d2l-ai/d2l-en, MIT-0
 for jitgrad's corpus after its structure, not copied). Changes: a 4x4 feature map and the
 book's toy ground truth and anchors, no image plotting.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 

@@ -13,7 +13,7 @@ MIT-0 code; written for jitgrad's corpus after its structure, not copied). Chang
 TransformerEncoderLayer in place of d2l's own TransformerEncoderBlock, 24 hidden units, 2
 heads, 2 layers, vocab 30, dropout 0, random token batches, 3 steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 from torch import nn

@@ -11,7 +11,7 @@ Source: https://d2l.ai/chapter_computer-vision/transposed-conv.html and fcn.html
 (d2l-ai/d2l-en, MIT-0 code; written for jitgrad's corpus after its structure, not copied).
 Changes: a random 6x6 "image" in place of the catdog photo, a 2-layer head in place of ResNet-18.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 from torch import nn

@@ -14,7 +14,7 @@ Source: https://github.com/facebookresearch/detr (Apache-2.0; written for jitgra
 its structure, not copied). Changes: a fixed matching instead of the Hungarian matcher (scipy),
 hand-picked boxes, an 4x5 feature mask, 8 position features.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import math
 

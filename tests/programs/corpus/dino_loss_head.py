@@ -14,7 +14,7 @@ Source: https://github.com/facebookresearch/dino (Apache-2.0; written for jitgra
 its structure, not copied). Changes: an MLP backbone on random 16-d views, out_dim 32, two
 global and two local "crops", 3 steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import math
 

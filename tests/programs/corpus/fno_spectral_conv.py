@@ -10,7 +10,7 @@ Source: https://github.com/zongyi-li/fourier_neural_operator (MIT; written for j
 after its structure, not copied). Changes: width 8, 4 modes, 2 Fourier layers instead of 4, a
 synthetic antiderivative task on 32 points instead of Burgers' data, 3 epochs.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

@@ -11,7 +11,7 @@ Source: https://github.com/labmlai/annotated_deep_learning_paper_implementations
 for jitgrad's corpus after its structure, not copied). Changes: small random inputs, one
 gradient check per layer against the nn layer's gradients.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 from typing import List, Union
 

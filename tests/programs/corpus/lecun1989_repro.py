@@ -10,7 +10,7 @@ Source: https://github.com/karpathy/lecun1989-repro (MIT; written for jitgrad's 
 structure, not copied). Changes: 12 random 16x16 "digits" instead of the 7291 USPS images, two
 passes.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

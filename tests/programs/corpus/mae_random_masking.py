@@ -10,7 +10,7 @@ Source: https://github.com/facebookresearch/mae (CC-BY-NC 4.0; written for jitgr
 after its structure, not copied). Changes: a 2-layer MLP stands in for the ViT blocks, 8x8
 images with 4x4 patches, embed dim 16, two Adam steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import numpy as np
 import torch

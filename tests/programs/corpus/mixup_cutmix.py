@@ -10,7 +10,7 @@ https://github.com/clovaai/CutMix-PyTorch (MIT); written for jitgrad's corpus af
 structure, not copied. Changes: a small CNN on random 8x8 images, 4 steps alternating the two
 methods, numpy seeded with np.random.seed(0).
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import numpy as np
 import torch

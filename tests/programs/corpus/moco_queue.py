@@ -11,7 +11,7 @@ Source: https://github.com/facebookresearch/moco (CC-BY-NC 4.0; written for jitg
 after its structure, not copied). Changes: an MLP encoder on random 12-d "images", feature dim
 8, queue of 16, no distributed gather or batch shuffle, 3 steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

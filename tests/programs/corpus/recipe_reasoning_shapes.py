@@ -11,7 +11,7 @@ Changes: a few more meta-device checks (is_meta, element values refused, a Linea
 torch.empty for the recipe's torch.randn inside the device context (the corpus harness draws
 random numbers on the CPU).
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import torch
 import torch.nn as nn

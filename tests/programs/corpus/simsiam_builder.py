@@ -11,7 +11,7 @@ Source: https://github.com/facebookresearch/simsiam (CC-BY-NC 4.0; written for j
 after its structure, not copied). Changes: an MLP "backbone" with an fc head on random 10-d
 inputs, dim 16, pred_dim 4, 3 epochs of one batch.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import math
 

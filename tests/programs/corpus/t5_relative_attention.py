@@ -12,7 +12,7 @@ Source: https://github.com/huggingface/transformers (Apache-2.0; written for jit
 after its structure, not copied). Changes: d_model 16, 2 heads, 8 buckets, one layer, a
 denoising-style MSE objective on random embeddings, 2 Adafactor-free SGD steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import math
 

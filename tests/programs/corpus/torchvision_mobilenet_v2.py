@@ -11,7 +11,7 @@ Source: https://github.com/pytorch/vision (BSD-3-Clause; written for jitgrad's c
 structure, not copied). Changes: width_mult 0.25 and a shortened setting table, 32x32 inputs,
 10 classes, 2 steps.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, UP006, UP035, UP007, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 from typing import Callable, List, Optional
 

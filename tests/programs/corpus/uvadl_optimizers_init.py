@@ -14,7 +14,7 @@ Source: https://uvadlc-notebooks.readthedocs.io/en/latest/tutorial_notebooks/tut
 Changes: width 32 and depth 6 instead of 512 and 8, random inputs instead of FashionMNIST, 40
 optimizer steps, no plots.
 """
-# ruff: noqa: E501, UP008, UP031, UP032, E731, F401, F841  (the original's style, kept)
+# ruff: noqa: E501, UP004, UP006, UP007, UP008, UP031, UP032, UP035, UP045, E701, E731, B006, B007, F401, F841  (the original's style, kept)
 
 import math
 
