@@ -11,6 +11,8 @@ boxes ...) needed that jitgrad lacked.
 * ``tanh``'s backward is PyTorch's FMA-contracted ``g * (1 - y * y)``: near saturation the
   plain two-rounding form was off in the last bits (UvA tutorial 4's SGD with lr=10 on
   ``tanh(w) ** 2`` then drifted from PyTorch's trajectory).
+* ``F.grid_sample(mode="bicubic")`` (it raised NotImplementedError): PyTorch's 16-tap cubic
+  convolution, each integer tap moved by the padding mode.
 * ``F.softmax``/``F.log_softmax`` (and ``nn.Softmax()``) without ``dim`` pick PyTorch's
   deprecated implicit dim (0 for 0-, 1- and 3-d inputs, else 1) with its warning, not the last.
 
@@ -139,3 +141,32 @@ def test_softmax_without_dim_takes_pytorchs_implicit_dim() -> None:
         assert torch.nn.Softmax()(x).sum(0).flatten().tolist() == pytest.approx([1.0] * 12)
     with pytest.warns(UserWarning, match=msg):
         assert F.softmax(torch.tensor([1.0, 2.0])).sum().item() == pytest.approx(1.0)
+
+
+#: (align_corners, padding_mode, PyTorch's out[0, 0] flattened, theta's gradient, x's gradient
+#: at [0, 1, 1]) for a (1, 2, 2, 3) affine grid over a (1, 2, 3, 5) input
+BICUBIC = [
+    (False, "zeros", [-0.02706, 0.44787, 1.05652, 2.49942, 3.63211, 4.40719],
+     [0.5517, 6.2978, -2.1468, -11.6016, -6.2068, -8.8484],
+     [0.27308, 0.26374, 0.17189, -0.05948, 0.09524]),
+    (True, "reflection", [0.78688, 0.72984, 0.71619, 2.69144, 3.45027, 3.76638],
+     [1.5747, 2.3514, 0.6299, -4.3567, -4.3326, -0.4829],
+     [0.09227, 0.07377, -0.01084, 0.2699, 0.24999]),
+    (False, "border", [0.04925, 0.46829, 1.25747, 2.0822, 3.25107, 4.36469],
+     [0.737, 1.543, 2.0445, 0.2983, 2.4183, 4.192],
+     [0.23013, 0.26374, 0.17189, -0.05948, 0.13453]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("align", "pm", "want", "want_gt", "want_gx"), BICUBIC)
+def test_grid_sample_bicubic(align, pm, want, want_gt, want_gx) -> None:
+    x = (torch.arange(30.0).reshape(1, 2, 3, 5) ** 1.3 / 7).requires_grad_()
+    theta = torch.tensor([[[0.9, -0.3, 0.15], [0.35, 1.2, -0.1]]], requires_grad=True)
+    grid = F.affine_grid(theta, (1, 2, 2, 3), align_corners=align)
+    out = F.grid_sample(x, grid, mode="bicubic", padding_mode=pm, align_corners=align)
+    assert out.grad_fn.name() == "GridSampler2DBackward0"
+    assert out[0, 0].flatten().tolist() == pytest.approx(want, abs=1e-5)
+    w = torch.linspace(-1, 1, out.numel()).view_as(out)
+    gx, gt = torch.autograd.grad((out * w).sum(), (x, theta))
+    assert gt.flatten().tolist() == pytest.approx(want_gt, abs=2e-4)
+    assert gx[0, 1, 1].tolist() == pytest.approx(want_gx, abs=1e-5)
