@@ -65,10 +65,11 @@ def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
     return record("FlipBackward0", out, input._dtype, (input,), lambda g: flip(g, axes))
 
 
-def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
-    """Concatenate along ``dim`` (``CatBackward0``); legacy 1-D empty tensors are skipped."""
+def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None) -> Tensor:
+    """Concatenate along ``dim`` (``CatBackward0``); legacy 1-D empty tensors are skipped.
+    ``axis`` is NumPy's spelling of ``dim``, which PyTorch's argument parser accepts."""
     tensors = A.tensor_list("cat", tensors)
-    dim = A.list_dim("cat", args, dim)
+    dim = A.list_dim("cat", args, dim if axis is None else axis)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
@@ -119,15 +120,16 @@ def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0) -> Tensor:
-    """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``).
+def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None) -> Tensor:
+    """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``; ``axis`` as for
+    :func:`cat`).
 
     Written for the scalar graphs that stack a few 0-d tensors per op: shapes and dtypes are
     read off the arrays in one pass, and the backward of a same-dtype stack outside
     ``create_graph`` returns :func:`plain_views` (what ``select`` gives there).
     """
     tensors = A.tensor_list("stack", tensors)
-    dim = A.list_dim("stack", args, dim)
+    dim = A.list_dim("stack", args, dim if axis is None else axis)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]._value
@@ -283,7 +285,9 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     return _pieces(tensor, name, keys, dim)  # (dim as passed: _saved_dim; cat wraps it)
 
 
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
+def chunk(input: Tensor, chunks: int, dim: int = 0, *, axis: Any = None) -> tuple:  # noqa: A002
+    """``chunks`` near-equal pieces along ``dim`` (or NumPy's ``axis``)."""
+    dim = dim if axis is None else axis
     chunks = checks.chunks(chunks)
     d = _wrap_dim(dim, input.ndim)
     return split(input, max(1, -(-input.shape[d] // chunks)), dim)

@@ -37,6 +37,7 @@ from .declare import Declared, Saved, expand_reduced
 from .overloads import OVERLOADS
 from .reduce_common import (
     Dims,
+    numpy_spellings,
     reduce_axes,
     type_word,
 )
@@ -123,13 +124,29 @@ def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
     return _make(reduce_array(kernel, arr, axes, keepdim, np.dtype(np.bool_)), D.bool_)
 
 
-def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def all(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Whether every element (over ``dim``) is non-zero; bool result."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.all_fwd, input, dim, keepdim)
 
 
-def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def any(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Whether some element (over ``dim``) is non-zero; bool result."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.any_fwd, input, dim, keepdim)
 
 

@@ -124,13 +124,29 @@ def _amax_amin(fn: str, input: Tensor, dim: Dims, keepdim: bool, node: str) -> T
     return MAX.record_values(node, value, dt, (input,), (input,), values)
 
 
-def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def amax(
+    input: Tensor,  # noqa: A002
+    dim: Dims = (),
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Largest value over ``dim`` (all by default); ties share the gradient evenly."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _amax_amin("amax", input, dim, keepdim, "AmaxBackward0")
 
 
-def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def amin(
+    input: Tensor,  # noqa: A002
+    dim: Dims = (),
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """Smallest value over ``dim`` (all by default); ties share the gradient evenly."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _amax_amin("amin", input, dim, keepdim, "AminBackward0")
 
 
@@ -162,13 +178,30 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     return _RETURN_TYPES[fn](values, indices)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
-    """Whole-tensor max; with ``dim`` a ``(values, indices)`` pair; with a Tensor, maximum."""
+def max(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """Whole-tensor max; with ``dim`` a ``(values, indices)`` pair; with a Tensor, maximum
+    (``axis``/``keepdims``: NumPy's spellings, which PyTorch's argument parser takes too)."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _max_min("max", input, dim, keepdim)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+def min(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
     """Whole-tensor min; with ``dim`` a ``(values, indices)`` pair; with a Tensor, minimum."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _max_min("min", input, dim, keepdim)
 
 

@@ -14,7 +14,7 @@ from ..kernels.cpu.reduce_call import kept_shape, launch, to_3d
 from . import argcheck as A
 from . import functions as F
 from .declare import Declared, Saved
-from .reduce_common import int_to_long, reduce_axes
+from .reduce_common import int_to_long, numpy_spellings, reduce_axes
 from .reduce_grads import prod_backward, var_backward
 from .tensor import Tensor, _make
 
@@ -36,8 +36,12 @@ def prod(
     keepdim: bool = False,
     *,
     dtype: Any = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
-    """Product over one dim (or all); the gradient handles zeros exactly as torch does."""
+    """Product over one dim (or all); the gradient handles zeros exactly as torch does
+    (``axis``/``keepdims``: NumPy's spellings, which PyTorch's argument parser takes too)."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     arr, dt = int_to_long(input, dtype)
     axes = reduce_axes(arr.ndim, dim, "prod")
     x3 = to_3d(arr, axes)
@@ -119,8 +123,11 @@ def var(
     keepdim: bool = False,
     *,
     correction: float | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Variance over ``dim`` with ``correction`` (1, Bessel's, unless ``unbiased=False``)."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     _unbiased_bool("var", dim, unbiased, keepdim)
     return _var_std("VarBackward0", input, dim, unbiased, keepdim, correction)
 
@@ -132,7 +139,10 @@ def std(
     keepdim: bool = False,
     *,
     correction: float | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     _unbiased_bool("std", dim, unbiased, keepdim)
     return _var_std("StdBackward0", input, dim, unbiased, keepdim, correction)

@@ -23,6 +23,7 @@ from .reduce_common import (
     dim_or_axis,
     floating,
     int_to_long,
+    numpy_spellings,
     type_word,
 )
 from .reduce_grads import softmax_backward_data
@@ -49,9 +50,17 @@ LOGSUMEXP = Reduction(
 )
 
 
-def logsumexp(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def logsumexp(
+    input: Tensor,  # noqa: A002
+    dim: Dims = (),
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
     underflows; integer inputs give the default float dtype."""
+    dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     A.keepdim_bool("logsumexp", keepdim)
     if isinstance(input, Tensor) and input._dtype.is_complex:
         return _logsumexp_complex(input, dim, keepdim)
@@ -126,13 +135,15 @@ LOG_SOFTMAX = Declared(
 )
 
 
-def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
-    """``exp(x) / sum(exp(x))`` along ``dim``."""
+def softmax(input: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:  # noqa: A002
+    """``exp(x) / sum(exp(x))`` along ``dim`` (or NumPy's ``axis``, as torch.softmax takes)."""
+    dim = dim_or_axis("softmax", dim, axis)
     return _softmax_like(input, dim, dtype, False)
 
 
-def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
-    """``x - logsumexp(x)`` along ``dim``."""
+def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:  # noqa: A002
+    """``x - logsumexp(x)`` along ``dim`` (or ``axis``)."""
+    dim = dim_or_axis("log_softmax", dim, axis)
     return _softmax_like(input, dim, dtype, True)
 
 

@@ -258,7 +258,12 @@ def _squeeze(input: Tensor, dim: Any, fn: str) -> Tensor:  # noqa: A002
     return make_view(input, input._value.reshape(new), name, back)
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def unsqueeze(input: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:  # noqa: A002
+    """A size-1 dim inserted at ``dim`` (or NumPy's ``axis``, which PyTorch takes too)."""
+    if dim is None:
+        if axis is None:
+            raise TypeError("unsqueeze() missing 1 required positional argument: 'dim'")
+        dim = axis
     if type(dim) is not int:
         dim = A.dim_arg("unsqueeze", dim, 0)
     arr = np.expand_dims(input._value, _wrap_dim(dim, input.ndim + 1))

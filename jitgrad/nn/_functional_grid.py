@@ -1,4 +1,4 @@
-"""``F.affine_grid`` and ``F.grid_sample`` (2-D: bilinear or nearest; zeros, border or
+"""``F.affine_grid`` and ``F.grid_sample`` (2-D: bilinear, nearest or bicubic; zeros, border or
 reflection padding; ``align_corners`` either way).
 
 ``grid_sample`` is written in Tensor ops, as PyTorch's reference formulas state it: the grid is
@@ -6,7 +6,10 @@ mapped to pixel coordinates (then clipped or reflected by the padding mode), the
 pixels are gathered from the flattened input and blended with bilinear weights that are
 differentiable in the coordinates. The corner indices come from the detached coordinates (their
 derivative is zero almost everywhere), so the gradient reaches the input through ``gather`` and
-the grid through the weights. Each function shows as one node with PyTorch's name.
+the grid through the weights. Bicubic blends a 4x4 neighbourhood with PyTorch's cubic
+convolution weights (A = -0.75); there the padding mode moves each integer tap, not the
+continuous coordinate, as PyTorch's ``get_value_bounded`` does. Each function shows as one node
+with PyTorch's name.
 """
 
 from __future__ import annotations
@@ -96,10 +99,18 @@ def _reflect(x: Tensor, lo2: int, hi2: int) -> Tensor:
 
 def _source_index(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
     """Grid values in ``[-1, 1]`` as pixel coordinates, clipped or reflected by the mode."""
+    return _padded(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
+def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
     if align_corners:
-        x = (coord + 1) / 2 * (size - 1)
-    else:
-        x = ((coord + 1) * size - 1) / 2
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _padded(x: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Pixel coordinates clipped (border) or reflected (reflection) into the input; zeros
+    padding leaves them (the gather reads 0 outside)."""
     if padding_mode == "border":
         x = x.clamp(0, size - 1)
     elif padding_mode == "reflection":
@@ -115,6 +126,34 @@ def _gather(flat: Tensor, iy: Tensor, ix: Tensor, h: int, w: int) -> Tensor:
     n, c = flat.shape[:2]
     vals = flat.gather(2, index.unsqueeze(1).expand(n, c, index.shape[1]))
     return vals * inside.unsqueeze(1)
+
+
+def _cubic_weights(t: Tensor) -> list[Tensor]:
+    """PyTorch's ``cubic_interp1d`` weights of the taps at -1, 0, 1, 2 for the fraction ``t``."""
+    a = -0.75
+
+    def near(x: Tensor) -> Tensor:  # cubic_convolution1, |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Tensor) -> Tensor:  # cubic_convolution2, 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bicubic(flat: Tensor, g: Tensor, hw: tuple, padding_mode: str, align: bool) -> Tensor:
+    """The 16-tap bicubic blend at the grid points ``g`` ``(N, P, 2)``."""
+    h, w = hw
+    ix, iy = _unnormalize(g[..., 0], w, align), _unnormalize(g[..., 1], h, align)
+    x0, y0 = ix.detach().floor(), iy.detach().floor()
+    wx, wy = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
+    out = 0
+    for dy, fy in zip(range(-1, 3), wy, strict=True):
+        yy = _padded(y0 + dy, h, padding_mode, align)
+        for dx, fx in zip(range(-1, 3), wx, strict=True):
+            xx = _padded(x0 + dx, w, padding_mode, align)
+            out = out + _gather(flat, yy, xx, h, w) * (fy * fx).unsqueeze(1)
+    return out
 
 
 def _check_grid_shapes(input: Tensor, grid: Tensor) -> None:  # noqa: A002
@@ -159,8 +198,6 @@ def grid_sample(
             "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
             f"'reflection', but got: '{padding_mode}'"
         )
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample mode='bicubic' is not implemented in jitgrad")
     if align_corners is None:
         warn_user(_ALIGN_WARNING, UserWarning, stacklevel=2)
         align_corners = False
@@ -171,6 +208,8 @@ def grid_sample(
     def sample(x: Tensor, g: Tensor) -> Tensor:
         flat = x.reshape(n, c, h * w)
         g = g.reshape(n, ho * wo, 2)
+        if mode == "bicubic":
+            return _bicubic(flat, g, (h, w), padding_mode, align_corners).reshape(n, c, ho, wo)
         ix = _source_index(g[..., 0], w, padding_mode, align_corners)
         iy = _source_index(g[..., 1], h, padding_mode, align_corners)
         if mode == "nearest":

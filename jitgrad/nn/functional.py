@@ -31,6 +31,7 @@ from ..ops.registry import REGISTRY as R
 from . import _kernels as K
 from ._functional_activation import *  # noqa: F403
 from ._functional_activation import __all__ as _activation_names
+from ._functional_activation import _softmax_dim
 from ._functional_batchnorm import batch_norm
 from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_names
@@ -118,15 +119,22 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Softmax along ``dim``; without one, PyTorch's deprecated implicit choice (dim 0 for 0-,
+    1- and 3-d inputs, else 1, with its warning), not the last dim."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim())
     if dtype is not None:
         input = input.to(dtype)
-    return input.softmax(-1 if dim is None else dim)
+    return input.softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Log-softmax along ``dim`` (the implicit choice as :func:`softmax`'s)."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim())
     if dtype is not None:
         input = input.to(dtype)
-    return input.log_softmax(-1 if dim is None else dim)
+    return input.log_softmax(dim)
 
 
 # ---- layers -------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ defop(
 defop(
     "tanh",
     "tanh(a)",
-    ("g * (1 - out * out)",),
+    ("g * fma(-out, out, 1)",),  # (PyTorch's tanh_backward, FMA-contracted: see expr.FUNCTIONS)
     np.tanh,
     result=FLOAT,
     torch=True,

@@ -121,6 +121,14 @@ FUNCTIONS["nextafter"] = {
     "float32": "np.float32(_k.nextafter({0}, {1}, {2}, {3}))",
     "*": "_k.nextafter({0}, {1}, {2}, {3})",
 }
+#: a * b + c rounded once, as a fused multiply-add: PyTorch's AVX2 kernels are compiled with
+#: FMA contraction (tanh's backward ``g * (1 - y * y)`` is g * fma(-y, y, 1) there). float32 goes
+#: through float64, where the product is exact (a halfway double rounding is the rare
+#: exception); other dtypes keep the two roundings
+FUNCTIONS["fma"] = {
+    "float32": "np.float32(np.float64({0}) * np.float64({1}) + np.float64({2}))",
+    "*": "({0} * {1} + {2})",
+}
 FUNCTIONS["ldexp"] = {"float32": "np.float32(_k.ldexp({0}, {1}))", "*": "_k.ldexp({0}, {1})"}
 #: gcd/lcm in C's order for each integer type: |x| wrapped into the type (int8 |-128| is
 #: -128), and lcm's ``abs`` taken in C's promoted type (int for narrower ones) then wrapped

@@ -142,7 +142,9 @@ class Optimizer:
                         if not p._value.flags.c_contiguous:
                             assert_no_internal_overlap(p._value)  # as PyTorch's param.add_
                             p._value = np.ascontiguousarray(p._value)
-                    self._update(group, params, dtype)
+                    # a complex parameter updates as its real view (PyTorch's view_as_real):
+                    # flat() hands the kernels float arrays, and the scalars take the parts' dtype
+                    self._update(group, params, D.real_of(dtype))
                     for p in params:
                         p._bump()
         return loss
@@ -221,8 +223,13 @@ def scalar_step() -> Tensor:
 
 
 def flat(arrays: Iterable[np.ndarray]) -> tuple[np.ndarray, ...]:
-    """1-D views of C-contiguous arrays (host or device), as the tuple a group kernel takes."""
-    return tuple(a.reshape(a.size) for a in arrays)
+    """1-D views of C-contiguous arrays (host or device), as the tuple a group kernel takes; a
+    complex array as its interleaved real and imaginary parts (twice as long)."""
+    return tuple(_real_view(a.reshape(a.size)) for a in arrays)
+
+
+def _real_view(a: np.ndarray) -> np.ndarray:
+    return a.view(np.finfo(a.dtype).dtype) if a.dtype.kind == "c" else a
 
 
 def kernels_for(params: list[Tensor], cpu: Any = cpu_kernels) -> Any:
