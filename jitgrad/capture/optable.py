@@ -71,6 +71,12 @@ _NUMBER_FORMS = {
     "clamp": ("clamp", ("x", "c0", "c1"), "ClampBackward1"),
     "add": ("add", ("x", "y"), ""), "sub": ("sub", ("x", "y"), ""),
     "div": ("div", ("x", "y"), ""),
+    # nn.functional's activations (no torch.* name, so not automatic): numbers in c0/c1
+    "gelu": ("gelu", ("x",), ""), "gelu_tanh": ("gelu_tanh", ("x",), ""),
+    "silu": ("silu", ("x",), ""), "mish": ("mish", ("x",), ""),
+    "log_sigmoid": ("log_sigmoid", ("x",), ""), "leaky_relu": ("leaky_relu", ("x", "c0"), ""),
+    "elu": ("elu", ("x", "c0", "c1"), ""), "celu": ("celu", ("x", "c0", "c1"), ""),
+    "selu": ("selu", ("x", "c0", "c1"), ""), "hardtanh": ("hardtanh", ("x", "c0", "c1"), ""),
 }  # fmt: skip
 
 #: the codes :mod:`.interp` writes by hand (moves, the reductions' spread gradients)
