@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import os
 import sys
 import threading
 from typing import Any
@@ -38,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from ..fusion import diskcache
+from ..kernels.cpu import jit
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.optim import _adam_tensor, _fma
 from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
@@ -307,3 +309,77 @@ def module(dtype: str) -> Any:
 def kernel(dtype: str) -> Any:
     """The compiled loop for ``dtype``: ``kernel(dtype)(ins, consts, arena)`` runs a tape."""
     return module(dtype).run
+
+
+# ---- building the loop without making the program wait ------------------------------------
+
+#: dtype -> the loop, compiled (or loaded) for the one signature replays call it with
+_READY: dict[str, Any] = {}
+#: dtype -> the thread compiling it, or why the compile failed (a str)
+_BUILDING: dict[str, threading.Thread | str] = {}
+
+
+def background() -> bool:
+    """Whether a loop missing from the disk cache compiles in a background thread (the
+    default) while the compiled function's calls run eagerly, or the first replay waits for
+    it (``JITGRAD_CAPTURE_BACKGROUND=0``: what the tests use, so that every replay they
+    check runs the tape)."""
+    return os.environ.get("JITGRAD_CAPTURE_BACKGROUND", "1") != "0"
+
+
+def ready(dtype: str) -> Any:
+    """The compiled loop for ``dtype`` if it can run now, else None.
+
+    A loop whose compiled code is on disk loads here (a fraction of a second). One that must
+    compile (~20 s of CPU per dtype: the largest single compile a new user's first captured
+    program meets) starts compiling in a daemon thread and None is returned until it is done,
+    so the caller runs its step eagerly meanwhile (the same results: eager is what a replay
+    reproduces). Numba's compiler lock is held during that compile, so an eager kernel the
+    program compiles meanwhile waits for it; the trace that precedes it has compiled the
+    step's own kernels already. A compile that failed leaves None for good (the calls stay
+    eager; :func:`failure` says why)."""
+    have = _READY.get(dtype)
+    if have is not None or dtype in _BUILDING:  # (building, or it failed)
+        return have
+    loop = kernel(dtype)  # (the module first: it takes _LOCK itself)
+    with _LOCK:
+        if dtype in _BUILDING:
+            return _READY.get(dtype)
+        if not background() or jit.has_cached_code(loop):
+            pass  # build here, below (outside the lock: a compile takes Numba's own)
+        else:
+            t = threading.Thread(target=_build, args=(dtype,), daemon=True,
+                                 name=f"jitgrad-capture-{dtype}")  # fmt: skip
+            _BUILDING[dtype] = t
+            t.start()
+            return None
+    return _build(dtype)
+
+
+def failure(dtype: str) -> str | None:
+    """Why the background compile of ``dtype``'s loop failed, if it did."""
+    why = _BUILDING.get(dtype)
+    return why if type(why) is str else None
+
+
+def wait(dtype: str) -> Any:
+    """The compiled loop for ``dtype``, waiting for a background compile to end."""
+    t = _BUILDING.get(dtype)
+    if isinstance(t, threading.Thread):
+        t.join()
+    return _READY.get(dtype) or _build(dtype)
+
+
+def _build(dtype: str) -> Any:
+    """Compile (or load) the loop for the argument types :class:`~.tape.Program` passes
+    (fresh C-contiguous arrays), by running it on an empty tape."""
+    try:
+        fn = kernel(dtype)
+        fn(np.zeros((0, WIDTH), np.int32), np.zeros(1, np.float64), np.zeros(1, dtype))
+    except Exception as e:  # noqa: BLE001 - reported by explain(); the calls stay eager
+        _BUILDING[dtype] = f"the tape interpreter failed to compile: {e!r}"
+        if threading.current_thread() is threading.main_thread():
+            raise
+        return None
+    _READY[dtype] = fn
+    return fn

@@ -341,9 +341,18 @@ class Program:
         self.ops = len(tape.nodes)
         self.rows = len(self.ins)
         #: what runs the rows: the interpreter, or the program's straight-line kernel
-        #: (:mod:`.straight`, same arguments); ``tier`` says which, for ``explain()``
-        self.kernel: Any = interp.kernel(self.arena.dtype.name)
+        #: (:mod:`.straight`, same arguments); ``tier`` says which, for ``explain()``. None
+        #: until the interpreter is compiled (:meth:`runnable`)
+        self.kernel: Any = None
         self.tier = "run by the tape interpreter"
+
+    def runnable(self) -> bool:
+        """Whether a replay can run now: the interpreter for this dtype is compiled or
+        loaded (:func:`.interp.ready`; while it compiles in the background the caller runs
+        the step eagerly)."""
+        if self.kernel is None:
+            self.kernel = interp.ready(self.arena.dtype.name)
+        return self.kernel is not None
 
     def run(self, args: tuple) -> Any:
         """One replay. Two threads replaying at once: the second gets an arena of its own."""
