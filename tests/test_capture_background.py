@@ -31,6 +31,7 @@ def gated(monkeypatch):
         return real(dtype)
 
     monkeypatch.setattr(interp, "_build", build)
+    monkeypatch.setattr(interp, "_precompile", lambda dtype: builds.append("child"))
     return gate, builds
 
 
@@ -57,7 +58,7 @@ def test_calls_run_eagerly_until_the_loop_is_built_then_replay(gated) -> None:
     want = _bytes(step())
     compiled = torch.compile(step)
     assert _bytes(compiled()) == want  # the trace (eager), which starts the build
-    assert builds == ["float32"]
+    assert builds == ["child", "float32"]  # the child process, then the load here
     (program,) = compiled._capture.entries[next(iter(compiled._capture.entries))]
     for _ in range(3):  # the build waits on the gate: these run eagerly
         assert _bytes(compiled()) == want
@@ -69,7 +70,7 @@ def test_calls_run_eagerly_until_the_loop_is_built_then_replay(gated) -> None:
         assert _bytes(compiled()) == want
     assert program.kernel is not None  # it replays now
     assert "eagerly" not in compiled.explain()
-    assert builds == ["float32"]  # one build, however many calls waited for it
+    assert builds == ["child", "float32"]  # one build, however many calls waited for it
 
 
 def test_a_failed_build_leaves_the_calls_eager_and_says_why(gated, monkeypatch) -> None:

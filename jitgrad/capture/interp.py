@@ -31,13 +31,16 @@ import functools
 import hashlib
 import inspect
 import os
+import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numba import njit
 
+from .. import helpers
 from ..fusion import diskcache
 from ..kernels.cpu import jit
 from ..kernels.cpu import scalar as _k
@@ -332,12 +335,10 @@ def ready(dtype: str) -> Any:
 
     A loop whose compiled code is on disk loads here (a fraction of a second). One that must
     compile (~20 s of CPU per dtype: the largest single compile a new user's first captured
-    program meets) starts compiling in a daemon thread and None is returned until it is done,
-    so the caller runs its step eagerly meanwhile (the same results: eager is what a replay
-    reproduces). Numba's compiler lock is held during that compile, so an eager kernel the
-    program compiles meanwhile waits for it; the trace that precedes it has compiled the
-    step's own kernels already. A compile that failed leaves None for good (the calls stay
-    eager; :func:`failure` says why)."""
+    program meets) is compiled by a child process that a daemon thread waits on, then loaded;
+    None is returned until it is loaded, so the caller runs its step eagerly meanwhile (the
+    same results: eager is what a replay reproduces). A compile that failed leaves None for
+    good (the calls stay eager; :func:`failure` says why)."""
     have = _READY.get(dtype)
     if have is not None or dtype in _BUILDING:  # (building, or it failed)
         return have
@@ -348,12 +349,47 @@ def ready(dtype: str) -> Any:
         if not background() or jit.has_cached_code(loop):
             pass  # build here, below (outside the lock: a compile takes Numba's own)
         else:
-            t = threading.Thread(target=_build, args=(dtype,), daemon=True,
+            t = threading.Thread(target=_background, args=(dtype,), daemon=True,
                                  name=f"jitgrad-capture-{dtype}")  # fmt: skip
             _BUILDING[dtype] = t
             t.start()
             return None
     return _build(dtype)
+
+
+def _background(dtype: str) -> Any:
+    """The background thread: compile the loop in a child process, then load it here."""
+    _precompile(dtype)
+    return _build(dtype)
+
+
+#: what the child process runs: the loop compiled (as :func:`_build` does) into the disk cache
+_CHILD = "import sys\nfrom jitgrad.capture import interp\ninterp._build(sys.argv[1])\n"
+
+
+def _precompile(dtype: str) -> None:
+    """Compile ``dtype``'s loop into the kernel cache in a child process (this jitgrad, this
+    cache directory), so that this process then only loads it.
+
+    Compiled in a thread of this process, the ~20 s compile would hold Numba's global
+    compiler lock throughout: the first call of any other kernel the program makes meanwhile
+    (even one loaded from disk) waits for all of it, and the compile's Python half shares the
+    GIL with the program's eager calls (perf/capture_first_run.py measured eager steps
+    stopping at the first new kernel, 655 steps in, for the rest of the build). A child holds
+    neither. If the child cannot run or the cache cannot be written, :func:`_build` compiles
+    here instead (the thread's fallback). The child's compile notice goes to stderr."""
+    directory = diskcache.kernel_dir()
+    if not sys.executable or not directory.is_dir() or not os.access(directory, os.W_OK):
+        return
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding this jitgrad
+    env = dict(os.environ, JITGRAD_CACHE_DIR=str(helpers.cache_dir()))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    try:
+        quiet = subprocess.DEVNULL
+        subprocess.run([sys.executable, "-c", _CHILD, dtype], env=env, check=False,
+                       stdin=quiet, stdout=quiet, timeout=1800)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        pass
 
 
 def failure(dtype: str) -> str | None:
