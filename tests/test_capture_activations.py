@@ -1,7 +1,8 @@
 """Capture of ``nn.functional``'s elementwise activations (issue 16 section 1: F.gelu ran
-eagerly and split every transformer-style step). Each replay equals eager bit for bit, in
-float32 and float64, values and both inputs' gradients; ``inplace=True`` and tensor
-parameters still run eagerly and ``explain()`` says why."""
+eagerly and split every transformer-style step) and of reshapes of contiguous data. Each
+replay equals eager bit for bit, in float32 and float64, values and both inputs' gradients;
+``inplace=True``, tensor parameters and in-place ops on views still run eagerly and
+``explain()`` says why."""
 
 from __future__ import annotations
 
@@ -31,6 +32,35 @@ def test_activations_match_eager_bitwise(name: str, f, dtype) -> None:
     a = (torch.randn(33, dtype=dtype) * 3).requires_grad_()
     b = torch.randn(33, dtype=dtype).requires_grad_()
     replays_bitwise(f, a, b)
+
+
+RESHAPES = [
+    ("view reshape", lambda a, b: (a.view(3, 11) * b.reshape(3, 11)).reshape(33) + a.view(-1)),
+    ("flatten unsqueeze", lambda a, b: torch.flatten(a.view(11, 3)) * b.unsqueeze(0).flatten()
+     + torch.reshape(b, (3, 11)).flatten(0) + torch.unsqueeze(a, 1).view(33)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("name, f", RESHAPES, ids=[o[0] for o in RESHAPES])
+def test_reshapes_match_eager_bitwise(name: str, f, dtype) -> None:
+    torch.manual_seed(2)
+    a = torch.randn(33, dtype=dtype).requires_grad_()
+    b = torch.randn(33, dtype=dtype).requires_grad_()
+    replays_bitwise(f, a, b)
+
+
+def test_an_inplace_op_on_a_captured_view_runs_eagerly() -> None:
+    def body(x):
+        v = (x * 2).view(2, 2)
+        v.add_(1)
+        return v
+
+    compiled = torch.compile(body)
+    x = torch.tensor([0.5, 1.0, 2.0, 3.0])
+    for _ in range(2):
+        assert compiled(x).numpy().tobytes() == body(x).numpy().tobytes()
+    assert "runs eagerly" in compiled.explain()
 
 
 def test_gelu_in_a_training_step_is_captured() -> None:

@@ -175,6 +175,10 @@ def _reduction_rows() -> dict[str, Row]:
         "mse_loss": Row("mean", (), "MseLossBackward0"),
         "stack": Row("copy", (), "StackBackward0"), "unbind": Row("copy", (), "UnbindBackward0"),
         "select": Row("copy", (), "SelectBackward0"),
+        # a reshape of contiguous data: the same elements in the same order (its slot aliases
+        # its input's), the gradient passed through unchanged
+        "view": Row("copy", (("b_g", None, None),), "ViewBackward0"),
+        "unsqueeze": Row("copy", (("b_g", None, None),), "UnsqueezeBackward0"),
     }  # fmt: skip
 
 

@@ -203,6 +203,8 @@ METHODS: dict[str, Any] = {
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "unbind": R.unbind,
     "__iter__": R.iterate,
     "__getitem__": R.select, "detach": R.detach, "backward": R.backward,
+    "view": R.reshaping("view"), "reshape": R.reshaping("view"),
+    "flatten": R.reshaping("view"), "unsqueeze": R.reshaping("unsqueeze"),
     "__isub__": R.inplace("sub"), "__iadd__": R.inplace("add"), "__imul__": R.inplace("mul"),
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
@@ -214,6 +216,8 @@ FUNCTIONS: dict[str, Any] = {
     "pow": power, "clamp": clamp, "clip": clamp,
     "square": lambda rec, out, a: power(rec, out, a, 2),
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
+    "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
+    "unsqueeze": R.reshaping("unsqueeze"),
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
