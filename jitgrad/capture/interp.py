@@ -353,6 +353,12 @@ def ready(dtype: str) -> Any:
                                  name=f"jitgrad-capture-{dtype}")  # fmt: skip
             _BUILDING[dtype] = t
             t.start()
+            if helpers.COMPILE_NOTICE:  # one line, not silence (the child's output is not shown)
+                sys.stderr.write(
+                    f"jitgrad: compiling capture's tape interpreter for {dtype} in a background "
+                    f"process (~20 s, once: cached in {helpers.cache_dir()}); compiled calls "
+                    "run eagerly until it is ready (JITGRAD_COMPILE_NOTICE=0 hides this line)\n"
+                )
             return None
     return _build(dtype)
 
@@ -377,7 +383,9 @@ def _precompile(dtype: str) -> None:
     GIL with the program's eager calls (perf/capture_first_run.py measured eager steps
     stopping at the first new kernel, 655 steps in, for the rest of the build). A child holds
     neither. If the child cannot run or the cache cannot be written, :func:`_build` compiles
-    here instead (the thread's fallback). The child's compile notice goes to stderr."""
+    here instead (the thread's fallback). The child writes nothing to this process's streams
+    (an inherited pipe would stay open after the program exits, until the compile ends); a
+    program that exits first leaves it to finish, and its next run loads the loop."""
     directory = diskcache.kernel_dir()
     if not sys.executable or not directory.is_dir() or not os.access(directory, os.W_OK):
         return
@@ -387,7 +395,7 @@ def _precompile(dtype: str) -> None:
     try:
         quiet = subprocess.DEVNULL
         subprocess.run([sys.executable, "-c", _CHILD, dtype], env=env, check=False,
-                       stdin=quiet, stdout=quiet, timeout=1800)  # fmt: skip
+                       stdin=quiet, stdout=quiet, stderr=quiet, timeout=1800)  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         pass
 
