@@ -59,12 +59,12 @@ def child(steps: int, eager_only: bool) -> dict:
         for _ in range(3):
             step()
         return {}
-    from jitgrad.capture import interp
+    from jitgrad.capture import build
 
     compiled = torch.compile(step)
     done, first_replay, eager_calls = {}, None, []
     for i in range(1, steps + 1):
-        ready = "float32" in interp._READY
+        ready = "float32" in build._READY
         s = time.perf_counter()
         compiled()
         e = time.perf_counter()

@@ -12,26 +12,26 @@ import threading
 import pytest
 
 import jitgrad as torch
-from jitgrad.capture import interp
+from jitgrad.capture import build, interp
 
 
 @pytest.fixture
 def gated(monkeypatch):
     """Background builds on, nothing built yet, and ``_build`` waiting on a gate."""
     monkeypatch.setenv("JITGRAD_CAPTURE_BACKGROUND", "1")
-    monkeypatch.setattr(interp, "_READY", {})
-    monkeypatch.setattr(interp, "_BUILDING", {})
-    monkeypatch.setattr(interp.jit, "has_cached_code", lambda dispatcher: False)
-    gate, real = threading.Event(), interp._build
+    monkeypatch.setattr(build, "_READY", {})
+    monkeypatch.setattr(build, "_BUILDING", {})
+    monkeypatch.setattr(build.jit, "has_cached_code", lambda dispatcher: False)
+    gate, real = threading.Event(), build._build
     builds: list[str] = []
 
-    def build(dtype: str):
+    def gated_build(dtype: str):
         builds.append(dtype)
         assert gate.wait(60)
         return real(dtype)
 
-    monkeypatch.setattr(interp, "_build", build)
-    monkeypatch.setattr(interp, "_precompile", lambda dtype: builds.append("child"))
+    monkeypatch.setattr(build, "_build", gated_build)
+    monkeypatch.setattr(build, "_precompile", lambda dtype: builds.append("child"))
     return gate, builds
 
 
@@ -65,7 +65,7 @@ def test_calls_run_eagerly_until_the_loop_is_built_then_replay(gated) -> None:
     assert program.kernel is None
     assert "compiling in the background: calls run eagerly" in compiled.explain()
     gate.set()
-    interp.wait("float32")
+    build.wait("float32")
     for _ in range(2):
         assert _bytes(compiled()) == want
     assert program.kernel is not None  # it replays now
@@ -84,7 +84,7 @@ def test_a_failed_build_leaves_the_calls_eager_and_says_why(gated, monkeypatch) 
         raise RuntimeError("no LLVM today")
 
     monkeypatch.setattr(interp, "kernel", lambda dtype: broken)
-    thread = interp._BUILDING["float32"]
+    thread = build._BUILDING["float32"]
     gate.set()
     thread.join()
     for _ in range(3):

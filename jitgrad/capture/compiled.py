@@ -28,7 +28,7 @@ from .. import helpers
 from ..engine.fusion_mode import STATE as FUSION
 from ..engine.grad_mode import STATE
 from ..frontend.tensor import Tensor
-from . import interp as _interp
+from . import build as _build
 from . import straight as _straight
 from .tape import Program, Unsupported, tensor_key
 from .trace import ACTIVE, TRACING, Recorder, run_traced
@@ -206,8 +206,8 @@ class Compiled:
                 continue
             for p in entry:
                 tier = p.tier
-                if p.kernel is None:  # the interpreter is not ready yet (see interp.ready)
-                    why = _interp.failure(p.arena.dtype.name) or "compiling in the background"
+                if p.kernel is None:  # the interpreter is not ready yet (see build.ready)
+                    why = _build.failure(p.arena.dtype.name) or "compiling in the background"
                     tier += f" ({why}: calls run eagerly until it is ready)"
                 lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes), {tier}")
         return "\n".join(lines)

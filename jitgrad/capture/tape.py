@@ -23,7 +23,7 @@ import numpy as np
 
 from ..frontend.tensor import Tensor, _make
 from ..fusion.codegen import REDUCE_BLOCK
-from . import interp
+from . import build, interp
 from .optable import TABLE
 
 
@@ -340,18 +340,13 @@ class Program:
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
         self.ops = len(tape.nodes)
         self.rows = len(self.ins)
-        #: what runs the rows: the interpreter, or the program's straight-line kernel
-        #: (:mod:`.straight`, same arguments); ``tier`` says which, for ``explain()``. None
-        #: until the interpreter is compiled (:meth:`runnable`)
+        #: the interpreter (:meth:`runnable`) or a straight-line kernel; ``tier`` says which
         self.kernel: Any = None
         self.tier = "run by the tape interpreter"
 
     def runnable(self) -> bool:
-        """Whether a replay can run now: the interpreter for this dtype is compiled or
-        loaded (:func:`.interp.ready`; while it compiles in the background the caller runs
-        the step eagerly)."""
-        if self.kernel is None:
-            self.kernel = interp.ready(self.arena.dtype.name)
+        """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""
+        self.kernel = self.kernel or build.ready(self.arena.dtype.name)
         return self.kernel is not None
 
     def run(self, args: tuple) -> Any:
