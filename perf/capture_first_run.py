@@ -78,7 +78,8 @@ def child(steps: int, eager_only: bool) -> dict:
         "done_s": done,
         "first_replay": first_replay,
         "eager_call_ms_while_building": statistics.median(eager_calls) * 1e3
-        if eager_calls else None,
+        if eager_calls
+        else None,
         "eager_calls": len(eager_calls),
         "wall_s": time.perf_counter() - t0,
         "cpu_s": time.process_time() - c0,
@@ -121,9 +122,11 @@ def main() -> None:
     for name, rs in results.items():
         med = {m: statistics.median(r["done_s"][str(m)] for r in rs)
                for m in MARKS if str(m) in rs[0]["done_s"]}  # fmt: skip
-        print(f"{name}: step k done at (median s) "
-              + ", ".join(f"{m}: {v:.3f}" for m, v in med.items())
-              + f"; CPU s {statistics.median(r['cpu_s'] for r in rs):.1f}")
+        print(
+            f"{name}: step k done at (median s) "
+            + ", ".join(f"{m}: {v:.3f}" for m, v in med.items())
+            + f"; CPU s {statistics.median(r['cpu_s'] for r in rs):.1f}"
+        )
     shutil.rmtree(base, ignore_errors=True)
 
 

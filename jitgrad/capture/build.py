@@ -98,7 +98,9 @@ def _precompile(dtype: str) -> None:
     (an inherited pipe would stay open after the program exits, until the compile ends); a
     program that exits first leaves it to finish, and its next run loads the loop."""
     directory = diskcache.kernel_dir()
-    if not sys.executable or not directory.is_dir() or not os.access(directory, os.W_OK):
+    frozen = getattr(sys, "frozen", False)  # a frozen app's executable is not Python
+    writable = directory.is_dir() and os.access(directory, os.W_OK)
+    if not sys.executable or frozen or not writable:
         return
     root = str(Path(__file__).resolve().parents[2])  # the folder holding this jitgrad
     env = dict(os.environ, JITGRAD_CACHE_DIR=str(helpers.cache_dir()))
