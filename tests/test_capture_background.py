@@ -25,13 +25,13 @@ def gated(monkeypatch):
     gate, real = threading.Event(), build._build
     builds: list[str] = []
 
-    def gated_build(dtype: str):
+    def gated_build(dtype: str, full: bool = False):
         builds.append(dtype)
         assert gate.wait(60)
-        return real(dtype)
+        return real(dtype, full)
 
     monkeypatch.setattr(build, "_build", gated_build)
-    monkeypatch.setattr(build, "_precompile", lambda dtype: builds.append("child"))
+    monkeypatch.setattr(build, "_precompile", lambda dtype, full: builds.append("child"))
     return gate, builds
 
 
@@ -63,7 +63,7 @@ def test_calls_run_eagerly_until_the_loop_is_built_then_replay(gated) -> None:
     for _ in range(3):  # the build waits on the gate: these run eagerly
         assert _bytes(compiled()) == want
     assert program.kernel is None
-    assert "compiling in the background: calls run eagerly" in compiled.explain()
+    assert "compiling in background: calls run eagerly" in compiled.explain()
     gate.set()
     build.wait("float32")
     for _ in range(2):
@@ -83,8 +83,8 @@ def test_a_failed_build_leaves_the_calls_eager_and_says_why(gated, monkeypatch) 
     def broken(*args):
         raise RuntimeError("no LLVM today")
 
-    monkeypatch.setattr(interp, "kernel", lambda dtype: broken)
-    thread = build._BUILDING["float32"]
+    monkeypatch.setattr(interp, "kernel", lambda dtype, full=False: broken)
+    thread = build._BUILDING["float32", False]
     gate.set()
     thread.join()
     for _ in range(3):

@@ -28,9 +28,9 @@ from . import interp
 _LOCK = threading.Lock()
 
 #: dtype -> the loop, compiled (or loaded) for the one signature replays call it with
-_READY: dict[str, Any] = {}
+_READY: dict[tuple[str, bool], Any] = {}
 #: dtype -> the thread compiling it, or why the compile failed (a str)
-_BUILDING: dict[str, threading.Thread | str] = {}
+_BUILDING: dict[tuple[str, bool], threading.Thread | str] = {}
 
 
 def background() -> bool:
@@ -41,7 +41,7 @@ def background() -> bool:
     return os.environ.get("JITGRAD_CAPTURE_BACKGROUND", "1") != "0"
 
 
-def ready(dtype: str) -> Any:
+def ready(dtype: str, full: bool = False) -> Any:
     """The compiled loop for ``dtype`` if it can run now, else None.
 
     A loop whose compiled code is on disk loads here (a fraction of a second). One that must
@@ -50,41 +50,45 @@ def ready(dtype: str) -> Any:
     None is returned until it is loaded, so the caller runs its step eagerly meanwhile (the
     same results: eager is what a replay reproduces). A compile that failed leaves None for
     good (the calls stay eager; :func:`failure` says why)."""
-    have = _READY.get(dtype)
-    if have is not None or dtype in _BUILDING:  # (building, or it failed)
+    key = (dtype, full)
+    have = _READY.get(key)
+    if have is not None or key in _BUILDING:  # (building, or it failed)
         return have
-    loop = interp.kernel(dtype)  # (the module first: it takes its own lock)
+    loop = interp.kernel(dtype, full)  # (the module first: it takes its own lock)
     with _LOCK:
-        if dtype in _BUILDING:
-            return _READY.get(dtype)
+        if key in _BUILDING:
+            return _READY.get(key)
         if not background() or jit.has_cached_code(loop):
             pass  # build here, below (outside the lock: a compile takes Numba's own)
         else:
-            t = threading.Thread(target=_background, args=(dtype,), daemon=True,
+            t = threading.Thread(target=_background, args=(dtype, full), daemon=True,
                                  name=f"jitgrad-capture-{dtype}")  # fmt: skip
-            _BUILDING[dtype] = t
+            _BUILDING[key] = t
             t.start()
             if helpers.COMPILE_NOTICE:  # one line, not silence (the child's output is not shown)
+                what = f"{dtype}{' (with activations)' if full else ''}"
                 sys.stderr.write(
-                    f"jitgrad: compiling capture's tape interpreter for {dtype} in a background "
+                    f"jitgrad: compiling capture's tape interpreter for {what} in a background "
                     f"process (~20 s, once: cached in {helpers.cache_dir()}); compiled calls "
                     "run eagerly until it is ready (JITGRAD_COMPILE_NOTICE=0 hides this line)\n"
                 )
             return None
-    return _build(dtype)
+    return _build(dtype, full)
 
 
-def _background(dtype: str) -> Any:
+def _background(dtype: str, full: bool) -> Any:
     """The background thread: compile the loop in a child process, then load it here."""
-    _precompile(dtype)
-    return _build(dtype)
+    _precompile(dtype, full)
+    return _build(dtype, full)
 
 
 #: what the child process runs: the loop compiled (as :func:`_build` does) into the disk cache
-_CHILD = "import sys\nfrom jitgrad.capture import build\nbuild._build(sys.argv[1])\n"
+_CHILD = (
+    "import sys\nfrom jitgrad.capture import build\nbuild._build(sys.argv[1], sys.argv[2] == '1')\n"
+)
 
 
-def _precompile(dtype: str) -> None:
+def _precompile(dtype: str, full: bool) -> None:
     """Compile ``dtype``'s loop into the kernel cache in a child process (this jitgrad, this
     cache directory), so that this process then only loads it.
 
@@ -107,36 +111,36 @@ def _precompile(dtype: str) -> None:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     try:
         quiet = subprocess.DEVNULL
-        subprocess.run([sys.executable, "-c", _CHILD, dtype], env=env, check=False,
+        subprocess.run([sys.executable, "-c", _CHILD, dtype, str(int(full))], env=env, check=False,
                        stdin=quiet, stdout=quiet, stderr=quiet, timeout=1800)  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         pass
 
 
-def failure(dtype: str) -> str | None:
+def failure(dtype: str, full: bool = False) -> str | None:
     """Why the background compile of ``dtype``'s loop failed, if it did."""
-    why = _BUILDING.get(dtype)
+    why = _BUILDING.get((dtype, full))
     return why if type(why) is str else None
 
 
-def wait(dtype: str) -> Any:
+def wait(dtype: str, full: bool = False) -> Any:
     """The compiled loop for ``dtype``, waiting for a background compile to end."""
-    t = _BUILDING.get(dtype)
+    t = _BUILDING.get((dtype, full))
     if isinstance(t, threading.Thread):
         t.join()
-    return _READY.get(dtype) or _build(dtype)
+    return _READY.get((dtype, full)) or _build(dtype, full)
 
 
-def _build(dtype: str) -> Any:
+def _build(dtype: str, full: bool = False) -> Any:
     """Compile (or load) the loop for the argument types :class:`~.tape.Program` passes
     (fresh C-contiguous arrays), by running it on an empty tape."""
     try:
-        fn = interp.kernel(dtype)
+        fn = interp.kernel(dtype, full)
         fn(np.zeros((0, interp.WIDTH), np.int32), np.zeros(1, np.float64), np.zeros(1, dtype))
     except Exception as e:  # noqa: BLE001 - reported by explain(); the calls stay eager
-        _BUILDING[dtype] = f"the tape interpreter failed to compile: {e!r}"
+        _BUILDING[dtype, full] = f"the tape interpreter failed to compile: {e!r}"
         if threading.current_thread() is threading.main_thread():
             raise
         return None
-    _READY[dtype] = fn
+    _READY[dtype, full] = fn
     return fn

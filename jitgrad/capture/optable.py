@@ -79,6 +79,12 @@ _NUMBER_FORMS = {
     "selu": ("selu", ("x", "c0", "c1"), ""), "hardtanh": ("hardtanh", ("x", "c0", "c1"), ""),
 }  # fmt: skip
 
+#: declarations only nn.functional's activations reach: their codes go into a second loop
+#: (:data:`.interp.RARE`), so the common loop's compile does not grow with them
+RARE_OPS = frozenset(
+    "gelu gelu_tanh silu mish log_sigmoid leaky_relu elu celu selu hardtanh".split()
+)
+
 #: the codes :mod:`.interp` writes by hand (moves, the reductions' spread gradients)
 STRUCTURAL_FORWARD = ("copy", "fill")
 STRUCTURAL_BACKWARD = ("b_g", "b_sum", "b_mean", "b_zero")
