@@ -9,6 +9,10 @@ import tempfile
 
 if "JITGRAD_CACHE_DIR" not in os.environ:
     os.environ["JITGRAD_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "jitgrad-test-cache")
+# A compiled function's first replay waits for the tape interpreter's compile rather than
+# running eagerly meanwhile, so every replay a test checks runs the tape (in a fresh cache
+# too); tests/test_capture_background.py turns it back on.
+os.environ.setdefault("JITGRAD_CAPTURE_BACKGROUND", "0")
 
 
 import pytest  # noqa: E402 - after the cache directory is chosen

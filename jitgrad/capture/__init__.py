@@ -15,7 +15,9 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
   forward code, each input's derivative code);
 - :mod:`.tape`: the arena layout, the backward schedule, the frozen :class:`~.tape.Program`;
 - :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
-  formulas (float32 and float64, cached on disk);
+  formulas (float32 and float64, cached on disk). Not on disk yet, it is compiled by a child
+  process while the compiled function's calls run eagerly (:mod:`.build`), so a new
+  user's first captured program does not wait ~20 s on it;
 - :mod:`.straight`: ``mode="max-autotune"``'s tier, a program as
   generated straight-line source compiled per graph (no per-row dispatch, a Numba compile
   per graph).
@@ -32,7 +34,9 @@ numbers on either side, ``alpha=``, powers, softplus, clamp, and every declared 
 with a ``torch.*`` name and one or two tensor inputs: exp/log/tanh/sigmoid/relu/sqrt/erf/atan/
 atan2/hypot/maximum/...), a one-element operand broadcast over the
 other, sums and means of everything or over the last dim, ``F.mse_loss``, softmax of a vector,
-stack/unbind/select of scalars, ``backward()``, and
+stack/unbind/select of scalars, ``nn.functional``'s elementwise activations (``gelu`` with
+either approximation, ``silu``, ``mish``, ``logsigmoid``, ``leaky_relu``, ``elu``/``celu``/
+``selu``, ``hardtanh``/``relu6``; not ``inplace=True``), ``backward()``, and
 SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)
 steps. What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
 ``compiled.explain()``): any other op (``.item()``, creation functions, matmul, sums over

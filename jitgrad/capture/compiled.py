@@ -28,6 +28,7 @@ from .. import helpers
 from ..engine.fusion_mode import STATE as FUSION
 from ..engine.grad_mode import STATE
 from ..frontend.tensor import Tensor
+from . import build as _build
 from . import straight as _straight
 from .tape import Program, Unsupported, tensor_key
 from .trace import ACTIVE, TRACING, Recorder, run_traced
@@ -129,6 +130,8 @@ class Compiled:
         if type(entry) is list:
             for program in entry:
                 if _holds(program):
+                    if program.kernel is None and not program.runnable():
+                        return self.fn(*args, **kwargs)  # its loop compiles in the background
                     return program.run(args)
         if type(entry) is str or self.count >= LIMIT or ACTIVE:
             return self.fn(*args, **kwargs)  # (ACTIVE: a trace is running)
@@ -162,6 +165,8 @@ class Compiled:
                 program.guards, program.values = rec.guards, rec.values
                 if self.straight:
                     self._compile(program)
+                else:
+                    program.runnable()  # starts the interpreter's compile if it must
                 self.entries.setdefault(key, []).append(program)
                 helpers.debug_print(
                     1,
@@ -200,5 +205,9 @@ class Compiled:
                 lines.append(f"  {entry}")
                 continue
             for p in entry:
-                lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes), {p.tier}")
+                tier = p.tier
+                if p.kernel is None:  # the interpreter is not ready yet (see build.ready)
+                    why = _build.failure(p.arena.dtype.name, p.full) or "compiling in background"
+                    tier += f" ({why}: calls run eagerly until it is ready)"
+                lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes), {tier}")
         return "\n".join(lines)

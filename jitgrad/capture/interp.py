@@ -59,6 +59,11 @@ OPS = (
 CODE = {name: i for i, name in enumerate(OPS)}
 CODE.update({name: CODE[code] for name, code in optable.ALIAS.items()})
 globals().update({name.upper(): i for i, name in enumerate(OPS)})
+#: the codes only activations use (:data:`.optable.RARE_OPS`): compiled into the "full" loop
+#: only, which a program gets when one of its rows uses one (its own ~10 s compile, paid by
+#: programs that need it; the common loop compiles as it did before they were captured)
+RARE = frozenset(CODE[c.name] for c in (*optable.FORWARD, *optable.BACKWARD)
+                 if c.op.name in optable.RARE_OPS)  # fmt: skip
 #: the codes :func:`run` names (their numbers are written into the generated module)
 _NAMED = ("MUL", "ADD", "B_MUL_A", "B_G", "SUM", "MEAN", "SOFTMAX", "SGD", "ADAM",
           "B_REDUCE", "B_SOFTMAX", "B_SUM", "B_MEAN", "B_ZERO", "COPY", "FILL")  # fmt: skip
@@ -261,8 +266,9 @@ def _helper(code: optable.Code, dtype: str) -> str:
            f"    return {body}\n"  # fmt: skip
 
 
-def source(dtype: str) -> tuple[str, str]:
-    """The generated module of the loop for ``dtype``: (its name, its source)."""
+def source(dtype: str, full: bool = False) -> tuple[str, str]:
+    """The generated module of the loop for ``dtype`` (with the :data:`RARE` codes if
+    ``full``): (its name, its source)."""
     lines = []
     for line in inspect.getsource(run).splitlines():
         mark = line.strip()
@@ -270,6 +276,8 @@ def source(dtype: str) -> tuple[str, str]:
             indent = line[: len(line) - len(line.lstrip())]
             var, codes = ("v", optable.FORWARD) if "forward" in mark else ("d", optable.BACKWARD)
             for code in codes:
+                if CODE[code.name] in RARE and not full:
+                    continue
                 lines.append(f"{indent}elif op == {CODE[code.name]}:  # {code.name}: {code.expr}")
                 lines.append(f"{indent}    {var} = {optable.render(code, dtype, _COLUMNS)}")
         else:
@@ -284,26 +292,27 @@ def source(dtype: str) -> tuple[str, str]:
     return name, text + f"\n\n{name} = run\n"
 
 
-#: dtype name -> the generated module, for this process
-_MODULES: dict[str, Any] = {}
+#: (dtype name, full) -> the generated module, for this process
+_MODULES: dict[tuple[str, bool], Any] = {}
 _LOCK = threading.Lock()
 
 
-def module(dtype: str) -> Any:
+def module(dtype: str, full: bool = False) -> Any:
     """The generated module of the loop for ``dtype`` (``float32``/``float64``), written
     and executed on first use (its compiled code loads from the disk cache when there)."""
-    have = _MODULES.get(dtype)
+    have = _MODULES.get((dtype, full))
     if have is None:
         with _LOCK:
-            have = _MODULES.get(dtype)
+            have = _MODULES.get((dtype, full))
             if have is None:
-                name, text = source(dtype)
+                name, text = source(dtype, full)
                 with diskcache.LOCK:
                     diskcache.load(name, text, "tape interpreter")
-                have = _MODULES[dtype] = sys.modules[name]
+                have = _MODULES[dtype, full] = sys.modules[name]
     return have
 
 
-def kernel(dtype: str) -> Any:
-    """The compiled loop for ``dtype``: ``kernel(dtype)(ins, consts, arena)`` runs a tape."""
-    return module(dtype).run
+def kernel(dtype: str, full: bool = False) -> Any:
+    """The compiled loop for ``dtype``: ``kernel(dtype)(ins, consts, arena)`` runs a tape
+    (``full``: one whose rows use :data:`RARE` codes)."""
+    return module(dtype, full).run

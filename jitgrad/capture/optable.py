@@ -71,7 +71,19 @@ _NUMBER_FORMS = {
     "clamp": ("clamp", ("x", "c0", "c1"), "ClampBackward1"),
     "add": ("add", ("x", "y"), ""), "sub": ("sub", ("x", "y"), ""),
     "div": ("div", ("x", "y"), ""),
+    # nn.functional's activations (no torch.* name, so not automatic): numbers in c0/c1
+    "gelu": ("gelu", ("x",), ""), "gelu_tanh": ("gelu_tanh", ("x",), ""),
+    "silu": ("silu", ("x",), ""), "mish": ("mish", ("x",), ""),
+    "log_sigmoid": ("log_sigmoid", ("x",), ""), "leaky_relu": ("leaky_relu", ("x", "c0"), ""),
+    "elu": ("elu", ("x", "c0", "c1"), ""), "celu": ("celu", ("x", "c0", "c1"), ""),
+    "selu": ("selu", ("x", "c0", "c1"), ""), "hardtanh": ("hardtanh", ("x", "c0", "c1"), ""),
 }  # fmt: skip
+
+#: declarations only nn.functional's activations reach: their codes go into a second loop
+#: (:data:`.interp.RARE`), so the common loop's compile does not grow with them
+RARE_OPS = frozenset(
+    "gelu gelu_tanh silu mish log_sigmoid leaky_relu elu celu selu hardtanh".split()
+)
 
 #: the codes :mod:`.interp` writes by hand (moves, the reductions' spread gradients)
 STRUCTURAL_FORWARD = ("copy", "fill")
@@ -169,6 +181,10 @@ def _reduction_rows() -> dict[str, Row]:
         "mse_loss": Row("mean", (), "MseLossBackward0"),
         "stack": Row("copy", (), "StackBackward0"), "unbind": Row("copy", (), "UnbindBackward0"),
         "select": Row("copy", (), "SelectBackward0"),
+        # a reshape of contiguous data: the same elements in the same order (its slot aliases
+        # its input's), the gradient passed through unchanged
+        "view": Row("copy", (("b_g", None, None),), "ViewBackward0"),
+        "unsqueeze": Row("copy", (("b_g", None, None),), "UnsqueezeBackward0"),
     }  # fmt: skip
 
 

@@ -206,6 +206,25 @@ def select(rec: Any, out: Any, a: Any, index: Any) -> None:
         _node(rec, "select", out, [sa], [s], index % sa.n)
 
 
+def reshaping(op: str):
+    """``view``/``reshape``/``flatten``/``unsqueeze`` of C-contiguous data: the result's slot
+    aliases its input's (the same elements in the same order), its node passes the gradient
+    through. Both slots are marked views, so an in-place op on either is refused."""
+
+    def handler(rec: Any, out: Any, a: Any, *args: Any, **kw: Any) -> None:
+        sa = slot_of(rec, a)
+        if not isinstance(out, Tensor) or out._value.size != sa.n:
+            raise Unsupported(f"{op} that is not a reshape")
+        if not (np.shares_memory(out._value, a._value) and a._value.flags.c_contiguous
+                and out._value.flags.c_contiguous):  # fmt: skip
+            raise Unsupported(f"{op} of data that is not contiguous")
+        s = _out(rec, out, sa.n, sa.off)
+        s.view = sa.view = True
+        _node(rec, op, out, [sa], [s], 0, [sa.off])
+
+    return handler
+
+
 def detach(rec: Any, out: Any, a: Any) -> None:
     sa = slot_of(rec, a)
     s = _out(rec, out, sa.n, sa.off)

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from ..frontend.tensor import Tensor
+from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
@@ -107,6 +108,31 @@ def softplus(rec: Any, out: Any, a: Any, beta: Any = 1.0, threshold: Any = 20.0)
     _elementwise(rec, "softplus", out, a, None, (beta, threshold))
 
 
+def gelu(rec: Any, out: Any, a: Any, approximate: Any = "none") -> None:
+    """``F.gelu``: the erf form, or the tanh approximation (a declaration each, as eager)."""
+    _elementwise(rec, "gelu_tanh" if approximate == "tanh" else "gelu", out, a)
+
+
+def activation(op: str, numbers: Any = None):
+    """An ``nn.functional`` activation with number parameters: ``numbers(*params)`` gives
+    the constants eager passes its declaration (``elu``'s ``(alpha, 1.0)``); ``inplace=True``
+    is not captured (the in-place node differs)."""
+
+    def handler(rec: Any, out: Any, a: Any, *params: Any, inplace: Any = False,
+                **kw: Any) -> None:  # fmt: skip
+        if params and type(params[-1]) is bool:  # inplace passed by position
+            *params, inplace = params  # type: ignore[assignment]
+        if inplace is not False:
+            raise Unsupported(f"{op} with inplace={inplace!r}")
+        given = (*params, *kw.values())
+        if not all(_number(p) for p in given):
+            raise Unsupported(f"{op} with a parameter that is not a number")
+        consts = numbers(*params, **kw) if numbers is not None else ()
+        _elementwise(rec, op, out, a, None, tuple(float(v) for v in consts))
+
+    return handler
+
+
 def rtruediv(rec: Any, out: Any, a: Any, b: Any) -> None:
     """``number / x``: eager computes ``reciprocal(x) * number`` (two nodes, as PyTorch)."""
     if out is NotImplemented:
@@ -177,6 +203,8 @@ METHODS: dict[str, Any] = {
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "unbind": R.unbind,
     "__iter__": R.iterate,
     "__getitem__": R.select, "detach": R.detach, "backward": R.backward,
+    "view": R.reshaping("view"), "reshape": R.reshaping("view"),
+    "flatten": R.reshaping("view"), "unsqueeze": R.reshaping("unsqueeze"),
     "__isub__": R.inplace("sub"), "__iadd__": R.inplace("add"), "__imul__": R.inplace("mul"),
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
@@ -188,8 +216,18 @@ FUNCTIONS: dict[str, Any] = {
     "pow": power, "clamp": clamp, "clip": clamp,
     "square": lambda rec, out, a: power(rec, out, a, 2),
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
+    "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
+    "unsqueeze": R.reshaping("unsqueeze"),
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
-    "sigmoid": unary("sigmoid"), "tanh": unary("tanh"),
+    "sigmoid": unary("sigmoid"), "tanh": unary("tanh"), "gelu": gelu,
+    "silu": activation("silu"), "mish": activation("mish"),
+    "logsigmoid": activation("log_sigmoid"),
+    "leaky_relu": activation("leaky_relu", lambda negative_slope=0.01: (negative_slope,)),
+    "elu": activation("elu", lambda alpha=1.0: (alpha, 1.0)),
+    "celu": activation("celu", lambda alpha=1.0: (alpha, 1.0 / alpha)),
+    "selu": activation("selu", lambda: (SELU_ALPHA * SELU_SCALE, SELU_SCALE)),
+    "hardtanh": activation("hardtanh", lambda min_val=-1.0, max_val=1.0: (min_val, max_val)),
+    "relu6": activation("hardtanh", lambda: (0.0, 6.0)),
 }  # fmt: skip

@@ -279,7 +279,7 @@ def source(ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]],
         live_in = live_out
     entry = ('\n\n@cached_njit(error_model="numpy", nogil=True)\n'
              f"def NAME(ins, consts, arena):\n{''.join(calls)}")  # fmt: skip
-    head = _HEADER.format(digest=_digest(), interp=interp.module(dtype).__name__)
+    head = _HEADER.format(digest=_digest(), interp=interp.module(dtype, full=True).__name__)
     text = head + "".join(parts) + entry
     name = "_gen_tape_" + hashlib.sha256(text.encode()).hexdigest()[:20]
     return name, text.replace("def NAME(", f"def {name}(")

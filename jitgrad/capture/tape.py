@@ -23,7 +23,7 @@ import numpy as np
 
 from ..frontend.tensor import Tensor, _make
 from ..fusion.codegen import REDUCE_BLOCK
-from . import interp
+from . import build, interp
 from .optable import TABLE
 
 
@@ -338,12 +338,16 @@ class Program:
         self.outputs = outputs  # ("none",) | ("slot", ...) | ("arg", i) | ("ext", t) | list
         self.writes = writes  # (source, off, n): tensors the step changed in place
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
-        self.ops = len(tape.nodes)
-        self.rows = len(self.ins)
-        #: what runs the rows: the interpreter, or the program's straight-line kernel
-        #: (:mod:`.straight`, same arguments); ``tier`` says which, for ``explain()``
-        self.kernel: Any = interp.kernel(self.arena.dtype.name)
+        self.ops, self.rows = len(tape.nodes), len(self.ins)
+        #: the interpreter (:meth:`runnable`; ``full``: with interp.RARE) or a straight-line kernel
+        self.full = not interp.RARE.isdisjoint(np.unique(self.ins[:, 0]).tolist())
+        self.kernel: Any = None
         self.tier = "run by the tape interpreter"
+
+    def runnable(self) -> bool:
+        """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""
+        self.kernel = self.kernel or build.ready(self.arena.dtype.name, self.full)
+        return self.kernel is not None
 
     def run(self, args: tuple) -> Any:
         """One replay. Two threads replaying at once: the second gets an arena of its own."""

@@ -112,21 +112,23 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
         rec = R.recording()
         if rec is None:
             return fn(*args, **kwargs)
+        refused = None
         if handler is None:
-            rec.fail(f"{name} is not capturable")
-            return fn(*args, **kwargs)
-        pre = getattr(handler, "pre", None)
-        if pre is not None:
+            refused = f"{name} is not capturable"
+        elif getattr(handler, "pre", None) is not None:
             try:
-                pre(rec, *args, **kwargs)
+                handler.pre(rec, *args, **kwargs)
             except Exception as e:  # noqa: BLE001 - never let recording break the eager call
-                rec.fail(f"{name}: {_why(e)}")
-                return fn(*args, **kwargs)
-        rec.depth += 1
+                refused = f"{name}: {_why(e)}"
+        if refused is not None:
+            rec.fail(refused)
+        rec.depth += 1  # (also when refused: the op's own calls are not the user's)
         try:
             out = fn(*args, **kwargs)
         finally:
             rec.depth -= 1
+        if refused is not None:
+            return out
         try:
             replaced = handler(rec, out, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - never let recording break the eager call
