@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..frontend.creation import tensor as _tensor
+from ..typeinfo import finfo
 from ..frontend.functions import xlogy
 from ..frontend.movement import stack
 from ..frontend.recording import record
@@ -35,6 +36,16 @@ def _standard_gamma(alpha: Tensor) -> Tensor:
         return (g * _make(dx.astype(alpha.dtype.np), alpha.dtype),)
 
     return record("StandardGammaBackward0", value, alpha.dtype, (alpha,), backward)
+
+
+def _sample_dirichlet(alpha: Tensor) -> Tensor:
+    """``torch._sample_dirichlet``'s values (ATen: gamma draws from alpha cast to double,
+    normalized in double, cast back and kept inside (0, 1)), differentiable by the chain rule
+    through the double gamma draws."""
+    g = _standard_gamma(alpha.double())
+    x = (g / g.sum(-1, keepdim=True)).to(alpha.dtype)
+    fi = finfo(alpha.dtype)
+    return x.clamp(min=fi.tiny, max=1 - fi.eps / 2)
 
 
 class Gamma(ExponentialFamily):
@@ -124,8 +135,7 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        g = _standard_gamma(self.concentration.expand(shape))
-        return g / g.sum(-1, keepdim=True)
+        return _sample_dirichlet(self.concentration.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
