@@ -3,7 +3,8 @@
 ``log_normal_``, and ``torch.binomial``.
 
 They draw from jitgrad's generator with PyTorch's CPU transforms (jitgrad.random_samplers),
-so seeded draws print PyTorch's numbers (tests/test_samplers_torch_stream.py). An in-place draw on a tensor with history rebases it on a zero-gradient node of PyTorch's name
+so seeded draws print PyTorch's numbers (tests/test_samplers_torch_stream.py). An in-place
+draw on a tensor with history rebases it on a zero-gradient node of PyTorch's name
 (``ExponentialBackward0``...), like ``uniform_``.
 """
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .kernels.cpu.fma import fma
 from .kernels.cpu.jit import cached_njit
-from .kernels.cpu.optim import _fma as fma  # ATen's CPU kernels contract ``a*b + c`` (-mfma)
 
 _THIRD_F = float(np.float32(1.0) / np.float32(3.0))  # ATen's ``1.0f / 3.0f``
 _C0331_F = float(np.float32(0.0331))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ..dtypes import float64
 from ..frontend.creation import tensor as _tensor
-from ..typeinfo import finfo
 from ..frontend.functions import xlogy
 from ..frontend.movement import stack
 from ..frontend.recording import record
@@ -39,13 +41,26 @@ def _standard_gamma(alpha: Tensor) -> Tensor:
 
 
 def _sample_dirichlet(alpha: Tensor) -> Tensor:
-    """``torch._sample_dirichlet``'s values (ATen: gamma draws from alpha cast to double,
-    normalized in double, cast back and kept inside (0, 1)), differentiable by the chain rule
-    through the double gamma draws."""
-    g = _standard_gamma(alpha.double())
-    x = (g / g.sum(-1, keepdim=True)).to(alpha.dtype)
-    fi = finfo(alpha.dtype)
-    return x.clamp(min=fi.tiny, max=1 - fi.eps / 2)
+    """``torch._sample_dirichlet``: gamma draws from alpha cast to double, normalized in
+    double, cast back and kept inside (0, 1), as ATen (so seeded values are PyTorch's). Its
+    node (PyTorch's ``_DirichletBackward``) differentiates the normalized draws by the chain
+    rule through the gamma draws' reparameterization gradient."""
+    if alpha.device.type != "cpu":  # drawn on the host, through differentiable copies
+        return _sample_dirichlet(alpha.cpu()).to(alpha.device)
+    a = alpha.detach().numpy().astype(np.float64)
+    g = _draw.standard_gamma(a, float64)
+    total = g.sum(-1, keepdims=True)
+    x = g / total
+    dt = alpha.dtype.np
+    value = np.clip(x.astype(dt), np.finfo(dt).tiny, np.nextafter(dt.type(1), dt.type(0)))
+
+    def backward(grad: Tensor) -> tuple:
+        go = grad.detach().numpy().astype(np.float64)
+        dg = standard_gamma_grad(a, g)
+        da = dg * (go - (go * x).sum(-1, keepdims=True)) / total
+        return (_make(da.astype(dt), alpha.dtype),)
+
+    return record("_DirichletBackward", value, alpha.dtype, (alpha,), backward)
 
 
 class Gamma(ExponentialFamily):

@@ -73,6 +73,7 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
+        "fma": lambda x, y, z: x * y + z,  # over Tensors: the differentiable composition
         **COMPLEX_RULE_FUNCTIONS,
         **special.expression_functions(),
     }
