@@ -1,0 +1,29 @@
+"""Session 13's conformance items against PyTorch 2.13's recorded answers
+(fixtures/conform13_torch.json, written by fixtures/make_conform13_torch.py): which index
+``kthvalue`` returns among equal values (ATen's quickselect, NaN ordered last)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import jitgrad as torch
+
+DATA = json.loads((Path(__file__).parent / "fixtures" / "conform13_torch.json").read_text())
+
+
+def _tensor(rec: dict):
+    values = [math.nan if v is None else v for v in rec["values"]]
+    x = torch.tensor(values, dtype=torch.float64).reshape(rec["shape"])
+    return x.to(getattr(torch, rec["dtype"]))
+
+
+@pytest.mark.parametrize("rec", DATA["kthvalue"], ids=lambda r: f"{r['dtype']}-{r['shape']}")
+def test_kthvalue_picks_pytorchs_index_among_ties(rec: dict) -> None:
+    values, indices = _tensor(rec).kthvalue(rec["k"], rec["dim"])
+    assert indices.tolist() == rec["indices"]
+    got = [None if v != v else v for v in values.reshape(-1).tolist()]
+    assert got == rec["kth"]
