@@ -1,6 +1,7 @@
 """Session 13's conformance items against PyTorch 2.13's recorded answers
 (fixtures/conform13_torch.json, written by fixtures/make_conform13_torch.py): which index
-``kthvalue`` returns among equal values (ATen's quickselect, NaN ordered last)."""
+``kthvalue`` returns among equal values (ATen's quickselect, NaN ordered last), and the
+parser's errors for a reduction given its dims as varargs or an int ``keepdim``."""
 
 from __future__ import annotations
 
@@ -27,3 +28,12 @@ def test_kthvalue_picks_pytorchs_index_among_ties(rec: dict) -> None:
     assert indices.tolist() == rec["indices"]
     got = [None if v != v else v for v in values.reshape(-1).tolist()]
     assert got == rec["kth"]
+
+
+@pytest.mark.parametrize("expr", sorted(DATA["errors"]))
+def test_reduction_argument_errors_match_pytorch(expr: str) -> None:
+    kind, message = DATA["errors"][expr]
+    x = torch.ones(2, 3, 4)
+    with pytest.raises(Exception) as err:  # noqa: PT011 - the type is compared below
+        eval(expr, {"torch": torch, "x": x})  # noqa: S307 - the recorder's own expressions
+    assert (type(err.value).__name__, str(err.value)) == (kind, message)

@@ -44,7 +44,7 @@ from .reduce_grads import select_backward
 from .reduce_minmax import amax, amin, argmax, argmin, max, min  # noqa: A004
 from .reduce_prod_var import prod, std, var
 from .reduce_softmax import cumsum, log_softmax, logsumexp, softmax
-from .reduce_sum import mean, sum  # noqa: A004
+from .reduce_sum import MEAN_METHOD, SUM_METHOD, mean, sum  # noqa: A004
 from .tensor import Tensor, _make
 
 # ---- norm, all, any ---------------------------------------------------------------------------
@@ -157,7 +157,18 @@ __all__ = [
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
 # the methods' arity errors as PyTorch's parser words them (it counts no ``self``); sum and
-# mean, per-op paths, keep Python's own words rather than a frame more per call
+# mean, per-op paths, are separate function objects (no frame more per call)
+METHODS.update(sum=SUM_METHOD, mean=MEAN_METHOD)
+
+
+def _prod_method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``Tensor.prod``: :func:`prod` with the method's error positions."""
+    return prod(self, *args, _method=True, **kwargs)
+
+
+_prod_method.__name__ = _prod_method.__qualname__ = "prod"
+_prod_method.__doc__ = prod.__doc__
+METHODS["prod"] = _prod_method
 for _name, _least in (("amax", 0), ("amin", 0), ("logsumexp", 1)):
     METHODS[_name] = PF.positional_method(METHODS[_name], _name, _least, 2)
 for _name in ("all", "any"):
