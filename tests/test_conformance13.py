@@ -1,7 +1,8 @@
 """Session 13's conformance items against PyTorch 2.13's recorded answers
 (fixtures/conform13_torch.json, written by fixtures/make_conform13_torch.py): which index
 ``kthvalue`` returns among equal values (ATen's quickselect, NaN ordered last), and the
-parser's errors for a reduction given its dims as varargs or an int ``keepdim``."""
+parser's errors for a reduction given its dims as varargs or an int ``keepdim``, and
+gradcheck's verdicts, first error lines and number of backward calls (slow mode)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import jitgrad as torch
+from tests.fixtures.make_conform13_torch import GRADCHECK_SOURCE
 
 DATA = json.loads((Path(__file__).parent / "fixtures" / "conform13_torch.json").read_text())
 
@@ -37,3 +39,9 @@ def test_reduction_argument_errors_match_pytorch(expr: str) -> None:
     with pytest.raises(Exception) as err:  # noqa: PT011 - the type is compared below
         eval(expr, {"torch": torch, "x": x})  # noqa: S307 - the recorder's own expressions
     assert (type(err.value).__name__, str(err.value)) == (kind, message)
+
+
+def test_gradcheck_verdicts_and_backward_calls_match_pytorch() -> None:
+    scope: dict = {}
+    exec(GRADCHECK_SOURCE, scope)  # noqa: S102 - the recorder's own source
+    assert scope["run_gradchecks"](torch, torch.autograd.gradcheck) == DATA["gradcheck"]
