@@ -53,6 +53,7 @@ def functional_namespace() -> dict:
         "atanh": F.atanh,
         "atan2": _rule(F.atan2),
         "hypot": _rule(F.hypot),
+        "fmadd": lambda x, y, z: x * y + z,  # over Tensors: the differentiable composition
         "floor_div": F._floor_div_rule,
         "fmod": _rule(F.fmod),
         "log10": F.log10,
@@ -73,7 +74,6 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
-        "fma": lambda x, y, z: x * y + z,  # over Tensors: the differentiable composition
         **COMPLEX_RULE_FUNCTIONS,
         **special.expression_functions(),
     }
