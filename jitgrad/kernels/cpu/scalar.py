@@ -12,10 +12,10 @@ import numpy as np
 from numba import njit
 
 from .bits import gcd, lcm, ldexp, nextafter  # noqa: F401 - as below
-from .fma import fma  # noqa: F401 - as below
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     erfcx,
     erfinv,
+    fma,
     i0,
     i0e,
     i1,
