@@ -34,15 +34,10 @@ def prod(
     input: Tensor,  # noqa: A002
     dim: int | None = None,
     keepdim: bool = False,
-    *extra: Any,
+    *,
     dtype: Any = None,
-    _method: bool = False,
 ) -> Tensor:
-    """Product over one dim (or all); the gradient handles zeros exactly as torch does.
-    (``_method``: called as ``Tensor.prod``, whose parser errors count no ``self``.)"""
-    if extra:
-        raise A.reduction_arity("prod", _method, 2 + len(extra))
-    A.keepdim_bool("prod", keepdim, 2 if _method else 3)
+    """Product over one dim (or all); the gradient handles zeros exactly as torch does."""
     arr, dt = int_to_long(input, dtype)
     axes = reduce_axes(arr.ndim, dim, "prod")
     x3 = to_3d(arr, axes)
