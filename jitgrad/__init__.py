@@ -206,6 +206,7 @@ from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed f
 from .api_tensor_more import bind as _bind_tensor_more  # noqa: E402
 from .aten_forms import bind as _bind_aten_forms  # noqa: E402
 from .device_modules import accelerator, cpu, mps, mtia, xpu  # noqa: E402
+from .distributions.gamma import _sample_dirichlet, _standard_gamma  # noqa: E402,F401
 from .eager_control import *  # noqa: E402,F403 - torch.cond, while_loop, sym_*
 from .frontend.copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
 from .numeric_gradient import gradient  # noqa: E402

@@ -150,8 +150,11 @@ def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> 
 def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
     check_inplace(self)
     assert_no_internal_overlap(self._value)
-    probs = p._value if isinstance(p, Tensor) else p
-    self._value[...] = rng(generator).random(self._value.shape) < probs
+    if isinstance(p, Tensor):  # PyTorch's tensor-p kernel; a float p is MKL's stream there
+        probs = np.broadcast_to(p._value, self._value.shape)
+        self._value[...] = rng(generator).bernoulli(probs)
+    else:
+        self._value[...] = rng(generator).random(self._value.shape) < p
     return _overwritten(self, "BernoulliBackward1")
 
 

@@ -5,9 +5,10 @@ the seed's low 32 bits, with PyTorch's transforms for ``rand``/``uniform_``, ``r
 ``normal_``, ``randint``/``random_`` and ``randperm`` (:mod:`jitgrad.random_torch`). So
 ``manual_seed(0)`` then ``randn(3)``, an ``nn.Linear``'s initial weights or a seeded
 ``randperm`` print PyTorch's numbers (float32 ``randn`` of >= 16 elements within a few ulp: PyTorch
-uses Sleef's vector log/sin/cos there). Other samplers (exponential, gamma, bernoulli,
-multinomial...) draw from the same twister with numpy's transforms: reproducible, not
-PyTorch's values.
+uses Sleef's vector log/sin/cos there). The other samplers (exponential, gamma, poisson,
+binomial, multinomial, bernoulli with a tensor ``p``...) follow ATen's algorithms
+(:mod:`jitgrad.random_samplers`); ``bernoulli_(float p)`` (MKL's generator in PyTorch) and
+dropout use numpy's transform on the same twister: reproducible, not PyTorch's values.
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 ``bernoulli()``, ``multinomial()``, ``exponential_``, ``geometric_``, ``cauchy_``,
 ``log_normal_``, and ``torch.binomial``.
 
-They draw from jitgrad's generator (PyTorch's Mersenne Twister behind ``manual_seed``) with
-numpy's transforms: the values are not PyTorch's (``rand``/``randn``/``randint``/``randperm``'s
-are, jitgrad.random_torch), the distributions are (tests check them statistically). An
-in-place draw on a tensor with history rebases it on a zero-gradient node of PyTorch's name
+They draw from jitgrad's generator with PyTorch's CPU transforms (jitgrad.random_samplers),
+so seeded draws print PyTorch's numbers (tests/test_samplers_torch_stream.py). An in-place
+draw on a tensor with history rebases it on a zero-gradient node of PyTorch's name
 (``ExponentialBackward0``...), like ``uniform_``.
 """
 
@@ -45,16 +44,16 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     _continuous(self, "Exponential")
-    draw = numpy_generator(generator).exponential(1.0 / lambd, self._value.shape)
-    return _fill(self, draw, "ExponentialBackward0")
+    draw = numpy_generator(generator).uniform_map(0, self._value.size, lambd)
+    return _fill(self, draw.reshape(self._value.shape), "ExponentialBackward0")
 
 
 def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
     """Fill with the number of Bernoulli(``p``) trials up to the first success (>= 1)."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    draw = numpy_generator(generator).geometric(p, self._value.shape)
-    return _fill(self, draw, "GeometricBackward0")
+    draw = numpy_generator(generator).uniform_map(2, self._value.size, p)
+    return _fill(self, draw.reshape(self._value.shape), "GeometricBackward0")
 
 
 def cauchy_(
@@ -64,8 +63,8 @@ def cauchy_(
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     _continuous(self, "Cauchy")
-    draw = median + sigma * numpy_generator(generator).standard_cauchy(self._value.shape)
-    return _fill(self, draw, "CauchyBackward0")
+    draw = numpy_generator(generator).uniform_map(1, self._value.size, median, sigma)
+    return _fill(self, draw.reshape(self._value.shape), "CauchyBackward0")
 
 
 def log_normal_(
@@ -75,8 +74,8 @@ def log_normal_(
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
     _continuous(self, "LogNormal")
-    draw = numpy_generator(generator).lognormal(mean, std, self._value.shape)
-    return _fill(self, draw, "LogNormalBackward0")
+    draw = numpy_generator(generator).log_normal(self._value.size, mean, std)
+    return _fill(self, draw.reshape(self._value.shape), "LogNormalBackward0")
 
 
 def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
@@ -88,8 +87,8 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
                 f"binomial only supports floating-point dtypes for {name}, got: "
                 f"{D.scalar_name(t._dtype)}"
             )
-    n, p = np.broadcast_arrays(count._value, prob._value)
-    draw = numpy_generator(generator).binomial(n.astype(np.int64), p).astype(count._dtype.np)
+    p = prob._value.astype(count._dtype.np, copy=False)
+    draw = numpy_generator(generator).binomial(count._value, p).astype(count._dtype.np)
     return record("NotImplemented", draw, count._dtype, (count, prob), _no_binomial_derivative)
 
 

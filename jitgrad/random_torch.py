@@ -19,9 +19,12 @@ DistributionsHelper.h, cpu/DistributionTemplates.h, UnaryOps randperm):
 - ``randperm(n)``: Fisher-Yates with ``random() % (n - i)``.
 
 The raw outputs come from numpy in bulk (``random_raw``) and the transforms run vectorized or
-in Numba kernels, never a Python loop per element. Other draws (exponential, gamma, bernoulli,
-multinomial...) still use numpy's transforms on the same Mersenne Twister: same stream,
-different numbers than PyTorch.
+in Numba kernels, never a Python loop per element. The other samplers PyTorch's CPU has
+(exponential, cauchy, geometric, log-normal, bernoulli with tensor ``p``, multinomial,
+gamma, poisson, binomial) are :mod:`jitgrad.random_samplers`' kernels, run by
+:meth:`TorchStream.run`. ``bernoulli_(float p)`` (MKL's own generator in PyTorch) and the
+numpy calls this class forwards (``choice``, ``standard_cauchy``...) are numpy's transforms on
+the same Mersenne Twister: same stream, other numbers than PyTorch.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from . import random_samplers as S
 from .kernels.cpu.jit import cached_njit
 
 _LOW24 = np.uint64((1 << 24) - 1)
@@ -138,7 +142,7 @@ class TorchStream:
         n = math.prod(shape)
         if n < 16:
             out = np.array([self._scalar_normal() for _ in range(n)], np.float64)
-            return (out * scale + loc).astype(dt).reshape(shape)
+            return _fma64(out, scale, loc).astype(dt).reshape(shape)  # -mfma contracts it
         is32 = dt == np.float32
         d = self._unit(n, dt if is32 else np.float64)
         tail = self._unit(16, d.dtype) if n % 16 else None
@@ -178,6 +182,71 @@ class TorchStream:
         if n <= 1:
             return np.arange(n)
         return _fisher_yates(self.raw32(n - 1), n)
+
+    # ---- PyTorch's other samplers (jitgrad.random_samplers) ----------------------------
+    def run(self, kernel: Any, need: int, *args: Any) -> np.ndarray:
+        """``kernel(*args, buf[, cache])`` on the next ``need`` (a guess) 32-bit outputs; a
+        kernel that reports running out (-1) runs again on a longer buffer from the same
+        position. The stream then stands after the outputs used, with the cached normal
+        sample the kernel left."""
+        saved, cached = self.bit_generator.state, self.next_double_normal
+        while True:
+            cache = np.array([cached is not None, cached or 0.0])
+            buf = self.raw32(need)
+            out, used = kernel(*args, buf, cache)
+            if used >= 0:
+                break
+            self.bit_generator.state, need = saved, 4 * need + 64
+        if used < need:
+            self.bit_generator.state = saved
+            self.raw32(used)
+        self.next_double_normal = float(cache[1]) if cache[0] else None
+        return out
+
+    def uniform_map(self, kind: int, n: int, a: float, b: float = 0.0) -> np.ndarray:
+        """Exponential (``kind`` 0), cauchy (1) or geometric (2) double draws (one double
+        uniform each)."""
+        return S.uniform_map(kind, n, float(a), float(b), self.raw32(2 * n))
+
+    def log_normal(self, n: int, mean: float, std: float) -> np.ndarray:
+        return self.run(S.log_normal, 2 * n + 4, n, float(mean), float(std))
+
+    def bernoulli(self, p: np.ndarray) -> np.ndarray:
+        """``bernoulli_(Tensor p)`` in ``p``'s float dtype, row-major (bool array)."""
+        is32 = p.dtype != np.float64
+        flat = np.ascontiguousarray(p, np.float64).reshape(-1)
+        buf = self.raw32(flat.size * (1 if is32 else 2))
+        return S.bernoulli(flat, is32, buf).reshape(p.shape)
+
+    def multinomial_replace(self, rows: np.ndarray, n_sample: int) -> np.ndarray:
+        buf = self.raw32(2 * rows.shape[0] * n_sample)
+        w = np.ascontiguousarray(rows, np.float64)
+        return S.multinomial_replace(w, n_sample, rows.dtype != np.float64, buf)
+
+    def standard_gamma(self, alpha: np.ndarray) -> np.ndarray:
+        """``torch._standard_gamma`` in ``alpha``'s dtype's arithmetic, as float64 values."""
+        flat = np.ascontiguousarray(alpha, np.float64).reshape(-1)
+        is32 = alpha.dtype != np.float64
+        out = self.run(S.standard_gamma, 6 * flat.size + 8, flat, is32)
+        return out.reshape(alpha.shape)
+
+    def poisson(self, lam: np.ndarray) -> np.ndarray:
+        flat = np.ascontiguousarray(lam, np.float64).reshape(-1)
+        return self.run(_no_cache(S.poisson), 8 * flat.size + 8, flat).reshape(np.shape(lam))
+
+    def binomial(self, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
+        """``torch.binomial`` in ``count``'s dtype (float32 arithmetic where ATen's is)."""
+        n, p = np.broadcast_arrays(count, prob)
+        is32 = count.dtype != np.float64
+        flat_n = np.ascontiguousarray(n, np.float64).reshape(-1)
+        flat_p = np.ascontiguousarray(p, np.float64).reshape(-1)
+        kernel = _no_cache(S.binomial)
+        return self.run(kernel, 8 * flat_n.size + 8, flat_n, flat_p, is32).reshape(n.shape)
+
+
+def _no_cache(kernel: Any) -> Any:
+    """A kernel that draws no normals, with :meth:`TorchStream.run`'s ``cache`` argument."""
+    return lambda *args: kernel(*args[:-1])
 
 
 def _split(a: Any) -> tuple:

@@ -103,6 +103,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.frontend": 4,
     "jitgrad.random": 4,
     "jitgrad.random_torch": 4,  # PyTorch's transforms on the twister, behind jitgrad.random
+    "jitgrad.random_samplers": 4,  # its other samplers (gamma, binomial...), Numba kernels
     "jitgrad.cuda": 4,  # torch.cuda: device queries, the device moves of Tensor.to
     # the public API: torch.* functions and Tensor methods (bound onto the class), torch.autograd,
     # nn, optim and everything built on them

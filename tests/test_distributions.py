@@ -129,9 +129,6 @@ def test_case_matches_pytorch(name, build):
 
 #: node names that differ from PyTorch's, and why
 KNOWN_NODE_NAMES = {
-    # Dirichlet rsample normalizes Gamma draws (each with its implicit gradient); PyTorch's
-    # _Dirichlet function differentiates the Dirichlet itself: equal in expectation only
-    ("dirichlet", "rsample"): "DivBackward0",
     # written out: jitgrad's binary_cross_entropy_with_logits gives the target no gradient
     ("bernoulli_probs", "entropy"): "SubBackward0",
     ("bernoulli_logits", "entropy"): "SubBackward0",

@@ -82,6 +82,8 @@ OPS = [
     ("round", "t", ""), ("lgamma", "t", ""), ("atan2", "tt", ""), ("hypot", "tt", ""),
     ("fmod", "tt", ""), ("remainder", "tt", ""), ("copysign", "tt", ""),
     ("div_floor", "tt", ""), ("fmod", "ts", ""),
+    ("add_scaled", "tts", ""), ("sub_scaled", "tts", ""), ("addcmul", "ttt", ""),
+    ("lerp", "ttt", ""), ("lerp", "tts", ""),
 ]  # fmt: skip
 #: ops whose backward calls a function tier 0 does not take (lgamma's: ``_k.digamma``)
 FORWARD_ONLY = {"lgamma"}

@@ -136,6 +136,8 @@ def gradcheck(
             )
     numerical = _numerical(func, inputs, diff, eps)
     analytical = _analytical(func, inputs, diff)
+    if not _check_reentrant(func, inputs, diff, analytical, nondet_tol, raise_exception):
+        return False
     for pos, (a_in, n_in) in enumerate(zip(analytical, numerical, strict=True)):
         dt = inputs[diff[pos]]._dtype
         for j, (a, n) in enumerate(zip(a_in, n_in, strict=True)):
@@ -145,7 +147,7 @@ def gradcheck(
                     f"numerical:{_show(n, dt)}\nanalytical:{_show(a, dt)}\n",
                     raise_exception,
                 )
-    return _check_reentrant(func, inputs, diff, analytical, nondet_tol, raise_exception)
+    return _check_zero_grad_outputs(func, inputs, diff, raise_exception)
 
 
 def _check_reentrant(
@@ -156,9 +158,10 @@ def _check_reentrant(
     nondet_tol: float,
     raise_exception: bool,
 ) -> bool:
-    """PyTorch's second check, once the Jacobians match: a second backward must give the
-    same analytical Jacobians (within ``nondet_tol``), else a backward that keeps state
-    between calls would pass on its first run only."""
+    """PyTorch's check before comparing with the numerical Jacobians: a second backward must
+    give the same analytical Jacobians (within ``nondet_tol``), else a backward that keeps
+    state between calls would pass on its first run only. (So a backward runs twice per
+    output element, as PyTorch's.)"""
     again = _analytical(func, inputs, diff)
     for a_in, b_in in zip(analytical, again, strict=True):
         for a, b in zip(a_in, b_in, strict=True):
@@ -170,6 +173,38 @@ def _check_reentrant(
                     f"{nondet_tol}.",
                     raise_exception,
                 )
+    return True
+
+
+_UNDEFINED = (
+    "Expected all input grads to be undefined or zero when all output grads are undefined or "
+    'zero. Please look at "Notes about undefined output gradients" in '
+    '"tools/autograd/derivatives.yaml"'
+)
+
+
+def _check_zero_grad_outputs(
+    func: Callable, inputs: tuple, diff: list[int], raise_exception: bool
+) -> bool:
+    """PyTorch's last two checks, one backward each: zero grad_outputs must give zero input
+    gradients (``_test_backward_mul_by_grad_output``), and so must undefined ones
+    (``_test_undefined_backward_mode``; a custom Function's backward sees them as zeros)."""
+    targets = [inputs[i] for i in diff]
+    for message in ("backward not multiplied by grad_output", _UNDEFINED):
+        outs = [o for o in _differentiable_outputs(func, inputs) if o._requires_grad]
+        zeros = [_make(np.zeros_like(o._value), o._dtype) for o in outs]
+        try:
+            grads = autograd_grad(outs, targets, zeros, allow_unused=True) if outs else ()
+        except RuntimeError as err:
+            if message == _UNDEFINED:
+                raise GradcheckError(
+                    "Expected backward function to handle undefined output grads. Please look "
+                    'at "Notes about undefined output gradients" in '
+                    '"tools/autograd/derivatives.yaml"'
+                ) from err
+            raise
+        if any(g is not None and np.any(g._value != 0) for g in grads):
+            return _fail(message, raise_exception)
     return True
 
 

@@ -39,7 +39,8 @@ from numba import njit
 
 from ..fusion import diskcache
 from ..kernels.cpu import scalar as _k
-from ..kernels.cpu.optim import _adam_tensor, _fma
+from ..kernels.cpu.fma import fma as _fma
+from ..kernels.cpu.optim import _adam_tensor
 from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
 from . import optable

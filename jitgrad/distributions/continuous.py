@@ -157,10 +157,9 @@ class Laplace(_LocScale, Distribution):
         return math.sqrt(2) * self.scale
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        # u uniform on (-1, 1): x = loc - scale * sign(u) * log(1 - |u|)
+        # PyTorch: u = uniform_(eps - 1, 1); loc - scale * sign(u) * log1p(-|u|)
         eps = 1.1920928955078125e-07 if self.loc.dtype.itemsize == 4 else 2.220446049250313e-16
-        u = _draw.uniform(self._extended_shape(sample_shape), self.loc) * 2 - 1
-        u = u.clamp(min=eps - 1, max=1 - eps)
+        u = _draw.uniform(self._extended_shape(sample_shape), self.loc, eps - 1, 1.0)
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value: Tensor) -> Tensor:
@@ -245,8 +244,8 @@ class Cauchy(_LocScale, Distribution):
         return self.loc.new_full(tuple(self._extended_shape()), math.inf)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        u = _draw.uniform(self._extended_shape(sample_shape), self.loc)
-        return self.loc + self.scale * (math.pi * (u - 0.5)).tan()
+        eps = _draw.standard_cauchy(self._extended_shape(sample_shape), self.loc)
+        return self.loc + eps * self.scale
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

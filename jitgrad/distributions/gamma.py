@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ..dtypes import float64
 from ..frontend.creation import tensor as _tensor
 from ..frontend.functions import xlogy
 from ..frontend.movement import stack
@@ -35,6 +38,29 @@ def _standard_gamma(alpha: Tensor) -> Tensor:
         return (g * _make(dx.astype(alpha.dtype.np), alpha.dtype),)
 
     return record("StandardGammaBackward0", value, alpha.dtype, (alpha,), backward)
+
+
+def _sample_dirichlet(alpha: Tensor) -> Tensor:
+    """``torch._sample_dirichlet``: gamma draws from alpha cast to double, normalized in
+    double, cast back and kept inside (0, 1), as ATen (so seeded values are PyTorch's). Its
+    node (PyTorch's ``_DirichletBackward``) differentiates the normalized draws by the chain
+    rule through the gamma draws' reparameterization gradient."""
+    if alpha.device.type != "cpu":  # drawn on the host, through differentiable copies
+        return _sample_dirichlet(alpha.cpu()).to(alpha.device)
+    a = alpha.detach().numpy().astype(np.float64)
+    g = _draw.standard_gamma(a, float64)
+    total = g.sum(-1, keepdims=True)
+    x = g / total
+    dt = alpha.dtype.np
+    value = np.clip(x.astype(dt), np.finfo(dt).tiny, np.nextafter(dt.type(1), dt.type(0)))
+
+    def backward(grad: Tensor) -> tuple:
+        go = grad.detach().numpy().astype(np.float64)
+        dg = standard_gamma_grad(a, g)
+        da = dg * (go - (go * x).sum(-1, keepdims=True)) / total
+        return (_make(da.astype(dt), alpha.dtype),)
+
+    return record("_DirichletBackward", value, alpha.dtype, (alpha,), backward)
 
 
 class Gamma(ExponentialFamily):
@@ -124,8 +150,7 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        g = _standard_gamma(self.concentration.expand(shape))
-        return g / g.sum(-1, keepdim=True)
+        return _sample_dirichlet(self.concentration.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -61,7 +61,7 @@ class Geometric(BinaryParams, Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         tiny = finfo(self.probs.dtype).tiny
-        u = _draw.uniform(shape, self.probs).clamp(min=tiny)
+        u = _draw.uniform(shape, self.probs, tiny, 1.0)  # PyTorch's uniform_(tiny, 1)
         return (u.log() / (-self.probs.detach()).log1p()).floor()
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -50,8 +50,9 @@ def log_bessel(x: Tensor, order: int) -> Tensor:
 
 
 def _rejection(loc: np.ndarray, kappa: np.ndarray, r: np.ndarray, shape: tuple) -> np.ndarray:
-    """Best & Fisher's sampler in float64: draw three uniforms per pending value until each
-    is accepted, then shift by ``loc`` into ``[-pi, pi)``."""
+    """Best & Fisher's sampler in float64: draw three uniforms per value until each is
+    accepted, then shift by ``loc`` into ``[-pi, pi)``. As PyTorch's ``_rejection_sample``,
+    every round draws for all values and a later acceptance replaces an earlier one."""
     x = np.zeros(shape)
     done = np.zeros(shape, bool)
     like = _make(np.zeros(()), float64)
@@ -62,8 +63,7 @@ def _rejection(loc: np.ndarray, kappa: np.ndarray, r: np.ndarray, shape: tuple) 
         c = kappa * (r - f)
         with np.errstate(divide="ignore", invalid="ignore"):
             accept = ((c * (2 - c) - u2) > 0) | (np.log(c / u2) + 1 - c >= 0)
-        take = accept & ~done
-        x = np.where(take, np.sign(u3 - 0.5) * np.arccos(f), x)
+        x = np.where(accept, np.sign(u3 - 0.5) * np.arccos(f), x)
         done |= accept
     return (x + math.pi + loc) % (2 * math.pi) - math.pi
 

@@ -172,6 +172,14 @@ def keepdim_bool(fn: str, keepdim: Any, pos: int = 2) -> None:
         raise must_be(fn, "keepdim", pos, "bool", keepdim)
 
 
+def reduction_arity(fn: str, method: bool, given: int) -> TypeError:
+    """PyTorch's parser on a ``(dim, keepdim)`` reduction given ``given`` positional
+    arguments after the tensor (``x.sum(0, 1, 2)``: the dims are not varargs there); the
+    function form counts the tensor too."""
+    least, most, n = (1, 2, given) if method else (2, 3, given + 1)
+    return TypeError(f"{fn}() takes from {least} to {most} positional arguments but {n} were given")
+
+
 def dim_int(fn: str, dim: Any, pos: int | None = 1, param: str = "dim") -> int:
     """A single ``dim`` argument as an int, or PyTorch's single-overload TypeError."""
     value = as_int(dim)

@@ -53,6 +53,7 @@ def functional_namespace() -> dict:
         "atanh": F.atanh,
         "atan2": _rule(F.atan2),
         "hypot": _rule(F.hypot),
+        "fmadd": lambda x, y, z: x * y + z,  # over Tensors: the differentiable composition
         "floor_div": F._floor_div_rule,
         "fmod": _rule(F.fmod),
         "log10": F.log10,

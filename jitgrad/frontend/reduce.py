@@ -17,6 +17,7 @@ and records a differentiable node under ``create_graph``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -43,9 +44,10 @@ from .reduce_common import (
 )
 from .reduce_grads import select_backward
 from .reduce_minmax import amax, amin, argmax, argmin, max, min  # noqa: A004
-from .reduce_prod_var import prod, std, var
+from .reduce_prod_var import prod as prod_impl
+from .reduce_prod_var import std, var
 from .reduce_softmax import cumsum, log_softmax, logsumexp, softmax
-from .reduce_sum import mean, sum  # noqa: A004
+from .reduce_sum import MEAN_METHOD, SUM_METHOD, mean, sum  # noqa: A004
 from .tensor import Tensor, _make
 
 # ---- norm, all, any ---------------------------------------------------------------------------
@@ -150,6 +152,25 @@ def any(  # noqa: A001
     return _logical(KX.any_fwd, input, dim, keepdim)
 
 
+def _prod_form(method: bool) -> Any:
+    """``torch.prod`` / (``method``) ``Tensor.prod`` behind PyTorch's parser checks: more
+    than ``(dim, keepdim)`` positionally, or an int ``keepdim``, is its TypeError (the
+    method counts no ``self``)."""
+
+    @functools.wraps(prod_impl)
+    def prod(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
+        if len(args) > 2:
+            raise A.reduction_arity("prod", method, len(args))
+        keepdim = args[1] if len(args) > 1 else kwargs.get("keepdim")
+        A.keepdim_bool("prod", keepdim, 2 if method else 3)
+        return prod_impl(input, *args, **kwargs)
+
+    return prod
+
+
+prod = _prod_form(False)
+
+
 __all__ = [
     "all",
     "amax",
@@ -174,7 +195,11 @@ __all__ = [
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
 # the methods' arity errors as PyTorch's parser words them (it counts no ``self``); sum and
-# mean, per-op paths, keep Python's own words rather than a frame more per call
+# mean, per-op paths, are separate function objects (no frame more per call)
+METHODS.update(sum=SUM_METHOD, mean=MEAN_METHOD, prod=_prod_form(True))
+
+
+
 for _name, _least in (("amax", 0), ("amin", 0), ("logsumexp", 1)):
     METHODS[_name] = PF.positional_method(METHODS[_name], _name, _least, 2)
 for _name in ("all", "any"):

@@ -157,6 +157,7 @@ def _max_min(fn: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         return _amax_amin(fn, input, None, False, "MaxBackward1" if fn == "max" else "MinBackward1")
     if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
         raise A.invalid_args(fn, (), {"dim": dim})
+    A.keepdim_bool(fn, keepdim)  # x.max(0, 1): PyTorch's parser takes no int there
     if input._dtype.is_complex:
         raise RuntimeError(f"{fn}(): does not support complex input")
     shape = input._value.shape
@@ -206,6 +207,7 @@ def min(  # noqa: A001
 
 
 def _arg(fn: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    A.keepdim_bool(fn, keepdim)  # x.argmax(0, 1): PyTorch's parser takes no int there
     if input._dtype.is_complex:
         raise RuntimeError(f"{fn}(): does not support complex input")
     shape = input._value.shape

@@ -108,35 +108,40 @@ def _sum_mean(decl: Reduction, input: Tensor, dim: Dims, keepdim: bool, dtype: A
     return _lazy_result(record_reduction(decl, out, input._dtype, input, shape, axes, dim, False))
 
 
-def sum(  # noqa: A001 - PyTorch's name
-    input: Tensor,  # noqa: A002
-    dim: Dims = None,
-    keepdim: bool = False,
-    *,
-    dtype: Any = None,
-    axis: Dims = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Sum over ``dim`` (all if None); integer and bool inputs give int64. ``axis`` and
-    ``keepdims`` are NumPy's spellings, which PyTorch accepts too."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
-    A.keepdim_bool("sum", keepdim)
-    return _sum_mean(SUM, input, dim, keepdim, dtype)
+_SUM_DOC = """Sum over ``dim`` (all if None); integer and bool inputs give int64. ``axis`` and
+``keepdims`` are NumPy's spellings, which PyTorch accepts too."""
+_MEAN_DOC = """Arithmetic mean over ``dim``; an empty reduction is NaN as in torch (``axis`` and
+``keepdims`` as for :func:`sum`)."""
 
 
-def mean(
-    input: Tensor,  # noqa: A002
-    dim: Dims = None,
-    keepdim: bool = False,
-    *,
-    dtype: Any = None,
-    axis: Dims = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Arithmetic mean over ``dim``; an empty reduction is NaN as in torch (``axis`` and
-    ``keepdims`` as for :func:`sum`)."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
-    A.keepdim_bool("mean", keepdim)
-    return _sum_mean(MEAN, input, dim, keepdim, dtype)
+def _form(name: str, decl: Reduction, method: bool, doc: str) -> Any:
+    """``torch.<name>`` or (``method``) ``Tensor.<name>`` for sum and mean: two function
+    objects, so that PyTorch's parser errors count positions as it does (the method counts
+    no ``self``) without a wrapper's frame per call."""
+    pos = 2 if method else 3
+
+    def reduce(
+        input: Tensor,  # noqa: A002
+        dim: Dims = None,
+        keepdim: bool = False,
+        *extra: Any,
+        dtype: Any = None,
+        axis: Dims = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        if extra:
+            raise A.reduction_arity(name, method, 2 + len(extra))
+        if axis is not None or keepdims is not None:
+            dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
+        A.keepdim_bool(name, keepdim, pos)
+        return _sum_mean(decl, input, dim, keepdim, dtype)
+
+    reduce.__name__ = reduce.__qualname__ = name  # Python's own argument errors say sum()
+    reduce.__doc__ = doc
+    return reduce
+
+
+sum = _form("sum", SUM, False, _SUM_DOC)  # noqa: A001
+mean = _form("mean", MEAN, False, _MEAN_DOC)
+#: the Tensor methods (jitgrad.frontend.reduce's METHODS)
+SUM_METHOD, MEAN_METHOD = _form("sum", SUM, True, _SUM_DOC), _form("mean", MEAN, True, _MEAN_DOC)

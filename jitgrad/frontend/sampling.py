@@ -1,9 +1,9 @@
 """Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
 ``multinomial`` and the ``*_like`` forms.
 
-Every function draws from ``generator=`` or the default generator (:mod:`jitgrad.random`), so
-a seeded program is reproducible; the streams are not PyTorch's (see that module). Samples
-are drawn in float64 and rounded to the requested dtype.
+Every function draws from ``generator=`` or the default generator (:mod:`jitgrad.random`) with
+PyTorch's CPU transforms (:mod:`jitgrad.random_torch`, :mod:`jitgrad.random_samplers`), so a
+seeded program prints PyTorch's numbers.
 """
 
 from __future__ import annotations
@@ -260,7 +260,10 @@ def bernoulli(
     probs = input._value if p is None else np.full(input._value.shape, p)
     if probs.size and (np.any(probs < 0) or np.any(probs > 1) or np.any(np.isnan(probs))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    value = (numpy_generator(generator).random(probs.shape) < probs).astype(input._dtype.np)
+    if p is None:  # PyTorch's tensor-p kernel (a float or double uniform by p's dtype)
+        value = numpy_generator(generator).bernoulli(probs).astype(input._dtype.np)
+    else:  # PyTorch draws a float p with MKL's own generator: numpy's transform here
+        value = (numpy_generator(generator).random(probs.shape) < probs).astype(input._dtype.np)
     return record("BernoulliBackward0", value, input._dtype, (input,), lambda g: (g * 0,))
 
 
@@ -291,19 +294,30 @@ def multinomial(
         )
     if np.any(rows < 0) or not np.all(np.isfinite(rows)):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    rng = numpy_generator(generator)
-    result = np.empty((rows.shape[0], num_samples), np.int64)
-    for i, row in enumerate(rows):
-        total = row.sum()
-        if total <= 0:
+    for row in rows:
+        if row.sum() <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         if not replacement and np.count_nonzero(row) < num_samples:
             raise RuntimeError(
                 "invalid multinomial distribution (with replacement=False, not enough "
                 "non-negative category to sample)"
             )
-        result[i] = rng.choice(row.size, num_samples, replace=replacement, p=row / total)
+    result = _multinomial_draw(input, num_samples, replacement, numpy_generator(generator))
     return _make(result.reshape(w.shape[:-1] + (num_samples,)), D.int64)
+
+
+def _multinomial_draw(input: Tensor, n: int, replacement: bool, rng: Any) -> np.ndarray:  # noqa: A002
+    """ATen's two paths: without replacement or for one sample, the largest ``p / q`` with
+    ``q`` exponential(1) draws in ``input``'s dtype (argmax, or topk's order); else a
+    binary search of each row's cumulative sum per draw (jitgrad.random_samplers)."""
+    rows = input._value.reshape(-1, input._value.shape[-1])
+    if replacement and n > 1:
+        return rng.multinomial_replace(rows, n)
+    q = rng.uniform_map(0, rows.size, 1.0).astype(rows.dtype).reshape(rows.shape)
+    ratio = rows / q
+    if n == 1:
+        return np.argmax(ratio, axis=-1)[:, None]
+    return np.argsort(-ratio, axis=-1, kind="stable")[:, :n]
 
 
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:  # noqa: A002

@@ -3,7 +3,9 @@
 :mod:`.scan_prod`), plus ``unique``,
 ``bincount``, ``searchsorted``, ``bucketize`` and ``argwhere``.
 
-Orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch). Values
+Orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch);
+``kthvalue`` picks among equal values as ATen's quickselect does
+(:mod:`jitgrad.kernels.cpu.quick_select`). Values
 picked from the input send their gradient back to where they came from (a scatter along
 ``dim``: ``SortBackward0``, ``TopkBackward0`` ...), itself differentiable under
 ``create_graph``.
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..kernels.cpu.quick_select import kth_indices
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
@@ -133,13 +136,17 @@ def _select(
     dim: int,
     keepdim: bool,
     nan_wins: bool = False,
+    pick: Any = None,
 ) -> Any:
     """The element of rank ``rank(n)`` (0-based, ascending) along ``dim`` with its index;
-    ``nan_wins``: a slice holding NaN gives its first NaN (median's rule)."""
+    ``nan_wins``: a slice holding NaN gives its first NaN (median's rule); ``pick(a, d, r)``
+    chooses the index among equal values (default: the stable order's)."""
     d = _dim(input, dim)
     a = input._value if input.dim() else input._value.reshape(1)
-    order = _order(a, d, False)
-    idx = np.take(order, [rank(a.shape[d])], axis=d)
+    if pick is not None:
+        idx = pick(a, d, rank(a.shape[d]))
+    else:
+        idx = np.take(_order(a, d, False), [rank(a.shape[d])], axis=d)
     if nan_wins:
         nan = np.isnan(a)
         has_nan = np.any(nan, axis=d, keepdims=True)
@@ -171,7 +178,18 @@ def kthvalue(
     n = input.shape[d] if input.dim() else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    return _select("kthvalue", "KthvalueBackward0", input, lambda _: k - 1, dim, keepdim)
+    rank = lambda _: k - 1  # noqa: E731
+    return _select("kthvalue", "KthvalueBackward0", input, rank, dim, keepdim, pick=_quick_select)
+
+
+def _quick_select(a: np.ndarray, d: int, k: int) -> np.ndarray:
+    """The index PyTorch's kthvalue returns among equal values (ATen's quickselect), with
+    ``d`` kept as a dimension of size 1."""
+    rows = np.ascontiguousarray(np.moveaxis(a, d, -1)).reshape(-1, a.shape[d])
+    if rows.dtype == np.bool_:
+        rows = rows.astype(np.uint8)
+    idx = kth_indices(rows, k).reshape(np.moveaxis(a, d, -1).shape[:-1] + (1,))
+    return np.moveaxis(idx, -1, d)
 
 
 def _lower_median_rank(n: int) -> int:

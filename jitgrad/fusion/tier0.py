@@ -235,6 +235,7 @@ _CALLS = {
     "abs": I.ABS, "_k.sign32": I.SIGN, "_k.sign64": I.SIGN, "np.floor": I.FLOOR,
     "np.ceil": I.CEIL, "np.trunc": I.TRUNC,
     "math.erf": I.ERF, "math.erfc": I.ERFC, "_k.maximum": I.MAXIMUM, "_k.minimum": I.MINIMUM,
+    "_k.fma": I.FMA,
     "np.isnan": I.ISNAN, "np.isinf": I.ISINF, "np.isfinite": I.ISFINITE,
     "bool": I.TOBOOL, "np.bool_": I.TOBOOL, "np.bool": I.TOBOOL,
     **{call: I.CODE[name] for call, name in tier0_libm.CALLS.items()},

@@ -52,13 +52,14 @@ OPS = (
     "load", "const", "add", "sub", "mul", "div", "pow", "neg", "maximum", "minimum",
     "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "tobool", "select",
     "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tanh", "abs", "sign", "floor",
-    "ceil", "trunc", "isnan", "isinf", "isfinite", "erf", "erfc",
+    "ceil", "trunc", "isnan", "isinf", "isfinite", "erf", "erfc", "fma",
     *_L.UNARY, *_L.BINARY, "store", "acc", "acc_row", "reduce",
 )  # fmt: skip
 CODE = {name: i for i, name in enumerate(OPS)}
 (LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, AND, OR,
  NOT, TOBOOL, SELECT, EXP, LOG, LOG1P, EXPM1, SQRT, SIN, COS, TANH, ABS, SIGN, FLOOR, CEIL,
  TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC) = range(CODE["erfc"] + 1)  # fmt: skip
+FMA = CODE["fma"]
 TAN, ATAN2 = CODE[_L.UNARY[0]], CODE[_L.BINARY[0]]  # the first of tier0_libm's rows
 STORE, ACC, ACC_ROW, REDUCE = range(CODE["store"], len(OPS))
 
@@ -118,6 +119,8 @@ def _eval(op, a, b, c, zero, one):
         return _eval_logical(op, a, b, c, zero, one)
     if op == SIGN:  # PyTorch's: 0 for NaN and -0.0 (np.sign passes both through)
         return one if a > 0 else (-one if a < 0 else zero)
+    if op == FMA:
+        return _k.fma(a, b, c)
     if op >= ATAN2:
         return _L.eval_binary(op - ATAN2, a, b)
     if op >= TAN:

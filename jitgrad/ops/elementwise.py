@@ -32,9 +32,10 @@ def _div(input: Any, other: Any, *, rounding_mode: str | None = OMITTED) -> Any:
 
 # ---- arithmetic ---------------------------------------------------------------------------
 defop("add", "a + b", ("g", "g"), np.add, complex=True)
+# add/sub with alpha=: one rounding of alpha * b + a, as PyTorch's CPU kernel (vec::fmadd)
 defop(
     "add_scaled",
-    "a + c * b",
+    "fmadd(c, b, a)",
     ("g", "g * c", None),
     lambda a, b, c: a + c * b,
     node="AddBackward0",
@@ -43,7 +44,7 @@ defop(
 defop("sub", "a - b", ("g", "-g"), np.subtract, complex=True)
 defop(
     "sub_scaled",
-    "a - c * b",
+    "fmadd(-c, b, a)",
     ("g", "-g * c", None),
     lambda a, b, c: a - c * b,
     node="SubBackward0",

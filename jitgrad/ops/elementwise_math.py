@@ -315,13 +315,15 @@ defop(
     "frac", "a - trunc(a)", ("g",), lambda a: a - np.trunc(a), torch=True, method=True, inplace=True
 )
 defop(
-    "lerp",  # a + c (b - a), evaluated from the nearer end as PyTorch does
-    "where(abs(c) < 0.5, a + c * (b - a), b - (b - a) * (1 - c))",
+    "lerp",  # a + c (b - a) from the nearer end, one rounding (PyTorch's lerp_vec: fmadd)
+    "where(abs(c) < 0.5, fmadd(c, b - a, a), fmadd(c - 1, b - a, b))",
     ("g * (1 - c)", "g * c", "g * (b - a)"),
     lambda a, b, c: a + c * (b - a),
 )
-# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller
-defop("addcmul", "a + b * c", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
+# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller; addcmul's
+# a + (value * t1) * t2 rounds once (PyTorch's kernel: fused), addcdiv's a + (value * t1) / t2
+# twice (as PyTorch's)
+defop("addcmul", "fmadd(b, c, a)", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
 defop(
     "addcdiv",
     "a + b / c",

@@ -97,6 +97,11 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "gammainc": {"*": "_k.gammainc({0}, {1})"},
     "gammaincc": {"*": "_k.gammaincc({0}, {1})"},
     "copysign": {"*": "math.copysign({0}, {1})"},
+    # {0} * {1} + {2} rounded once in float32 and float64 alike, as PyTorch's CPU kernels
+    # (vec::fmadd) compute add(alpha=), addcmul and lerp (kernels/cpu/fma.py: llvm.fma);
+    # integers and complex values: the plain expression
+    "fmadd": {"float32": "_k.fma({0}, {1}, {2})", "float64": "_k.fma({0}, {1}, {2})",
+              "*": "({0} * {1} + {2})"},
     # a / b rounded toward zero: trunc of the rounded quotient for floats (PyTorch's
     # std::trunc(a / b)), exact C division for integers (no float round trip)
     # complex values (PyTorch's rules for complex inputs, see registry.complex_form): the

@@ -19,6 +19,7 @@ from numba.cuda import libdevice as _ld  # (importable in the simulator too)
 
 from ... import lowp
 from ...kernels.cpu import scalar as _scalar
+from ...kernels.cuda import optim as _cuda_optim
 from .devcomplex import (  # noqa: F401 - generated kernels call them as _k.<name>_complex64
     cos_complex64,
     cosh_complex64,
@@ -84,6 +85,7 @@ def _device(fn):
 # NaN-propagating max/min (torch.maximum/minimum) and the special functions that generated
 # kernels call as ``_k.<name>``: jitgrad.kernels.cpu.scalar's, compiled for the device.
 maximum = _device(_scalar.maximum)
+fma = _cuda_optim._fma  # cuda.fma (one rounding, as the CPU's llvm.fma)
 minimum = _device(_scalar.minimum)
 sgn = _device(_scalar.sgn)
 _cdiv = _device(_scalar._cdiv)

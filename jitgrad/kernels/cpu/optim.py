@@ -26,24 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.extending import intrinsic
 
+from .fma import fma as _fma
 from .jit import cached_njit
-
-
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """``a*b + c`` rounded once (``llvm.fma``; a hardware FMA on x86-64, and it vectorizes).
-
-    PyTorch's vectorized CPU kernels for ``lerp``, ``add(alpha=)`` and ``addcmul`` end in a
-    fused multiply-add (``vec::fmadd``); plain ``a*b + c`` rounds twice and lands 1 ulp away
-    in about one element in ten (measured on float32 against PyTorch 2.13)."""
-    sig = a(a, a, a)
-
-    def codegen(context, builder, signature, args):
-        return builder.fma(*args)
-
-    return sig, codegen
 
 
 @njit(inline="always")

@@ -16,6 +16,7 @@ from .lane_rows import add_rows
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     erfcx,
     erfinv,
+    fma,
     i0,
     i0e,
     i1,

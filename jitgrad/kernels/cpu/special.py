@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .fma import fma  # noqa: F401 - through scalar's import list, generated kernels' _k.fma
 from .jit import cached_njit
 
 _PI = math.pi
