@@ -74,7 +74,6 @@ def functional_namespace() -> dict:
         "isinf": F.isinf,
         "isfinite": F.isfinite,
         "cast": lambda x: x,
-        "fma": lambda a, b, c: a * b + c,
         **COMPLEX_RULE_FUNCTIONS,
         **special.expression_functions(),
     }

@@ -104,7 +104,7 @@ defop(
 defop(
     "tanh",
     "tanh(a)",
-    ("g * fma(-out, out, 1)",),  # (PyTorch's tanh_backward, FMA-contracted: see expr.FUNCTIONS)
+    ("g * fmadd(-out, out, 1)",),  # (PyTorch's tanh_backward, FMA-contracted: expr.FUNCTIONS)
     np.tanh,
     result=FLOAT,
     torch=True,

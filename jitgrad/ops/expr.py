@@ -98,7 +98,8 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "gammaincc": {"*": "_k.gammaincc({0}, {1})"},
     "copysign": {"*": "math.copysign({0}, {1})"},
     # {0} * {1} + {2} rounded once in float32 and float64 alike, as PyTorch's CPU kernels
-    # (vec::fmadd) compute add(alpha=), addcmul and lerp (kernels/cpu/fma.py: llvm.fma);
+    # (vec::fmadd; GCC's FMA contraction elsewhere) compute add(alpha=), addcmul, lerp and
+    # tanh's backward g * (1 - y * y) = g * fmadd(-y, y, 1) (kernels/cpu/fma.py: llvm.fma);
     # integers and complex values: the plain expression
     "fmadd": {"float32": "_k.fma({0}, {1}, {2})", "float64": "_k.fma({0}, {1}, {2})",
               "*": "({0} * {1} + {2})"},
@@ -125,14 +126,6 @@ FUNCTIONS: dict[str, dict[str, str]] = {
 FUNCTIONS["nextafter"] = {
     "float32": "np.float32(_k.nextafter({0}, {1}, {2}, {3}))",
     "*": "_k.nextafter({0}, {1}, {2}, {3})",
-}
-#: a * b + c rounded once, as a fused multiply-add: PyTorch's AVX2 kernels are compiled with
-#: FMA contraction (tanh's backward ``g * (1 - y * y)`` is g * fma(-y, y, 1) there). float32 goes
-#: through float64, where the product is exact (a halfway double rounding is the rare
-#: exception); other dtypes keep the two roundings
-FUNCTIONS["fma"] = {
-    "float32": "np.float32(np.float64({0}) * np.float64({1}) + np.float64({2}))",
-    "*": "({0} * {1} + {2})",
 }
 FUNCTIONS["ldexp"] = {"float32": "np.float32(_k.ldexp({0}, {1}))", "*": "_k.ldexp({0}, {1})"}
 #: gcd/lcm in C's order for each integer type: |x| wrapped into the type (int8 |-128| is
