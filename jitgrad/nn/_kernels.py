@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import helpers
-from ..kernels.cpu.fastmath import fast_exp
 from ..kernels.cpu import workers
+from ..kernels.cpu.fastmath import fast_exp
 from ..kernels.cpu.jit import cached_njit
 
 _JIT = {"error_model": "numpy", "nogil": True}  # nogil: the row kernels run on the thread pool
