@@ -1,7 +1,8 @@
-"""Hand-written kernels run on the thread pool instead of ``prange`` twins (compile cost, issue
-16 section 3): a plane-wise or row-wise kernel split into ranges gives the bits of one call,
-and no hand-written kernel is a ``parallel=True`` dispatcher (each cost a compile of its own,
-about twice the serial kernel's)."""
+"""What hand-written kernels compile (issue 16 section 3, the first run): they run on the
+thread pool instead of ``prange`` twins (a plane-wise or row-wise kernel split into ranges gives
+the bits of one call, and no hand-written kernel is a ``parallel=True`` dispatcher: each cost a
+compile of its own, about twice the serial kernel's), and a strided kernel compiles two layouts
+per dtype, not one per mix of layouts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pkgutil
 
 import numpy as np
 import pytest
+from numba import njit
 from numba.core.registry import CPUDispatcher
 
 import jitgrad.kernels.cpu as cpu_kernels
@@ -17,6 +19,8 @@ from jitgrad import helpers
 from jitgrad.kernels.cpu import conv as CK
 from jitgrad.kernels.cpu import pool as PK
 from jitgrad.kernels.cpu import workers
+from jitgrad.kernels.cpu.indexing import copy1
+from jitgrad.kernels.cpu.jit import one_overload_per_layout
 from jitgrad.nn import _kernels as NK
 
 RNG = np.random.default_rng(16)
@@ -125,3 +129,34 @@ def test_embedding_rows_kernels() -> None:
     keep = idx != 1
     np.add.at(want, idx[keep], g[keep])
     assert gw.tobytes() == want.tobytes()
+
+
+def test_strided_copy_compiles_two_layouts_per_dtype() -> None:
+    """Four mixes of C and strided (and a read-only source) are served by two overloads: the
+    all-C one and the any-layout one (the census saw copy1 compiled once per mix)."""
+
+    @njit
+    def copy(src, dst):  # the loop of indexing.copy1, in a dispatcher of this test's own
+        for i in range(dst.shape[0]):
+            dst[i] = src[i]
+
+    one_overload_per_layout(copy, 1)
+    a = RNG.standard_normal((5, 6))
+    ro = a.copy()
+    ro.flags.writeable = False
+    pairs = [
+        (a[0], np.empty(6)),
+        (a[:, 0], np.empty(5)),
+        (a[0], np.empty(12)[::2]),
+        (a[:, 1], np.empty(10)[::2]),
+        (ro[:, 2], np.empty(5)),
+        (ro[1], np.empty(6)),
+    ]
+    for kernel in (copy, copy1):
+        for src, dst in pairs:
+            dst[:] = np.nan
+            kernel(src, dst)
+            assert dst.tobytes() == np.ascontiguousarray(src).tobytes()
+    assert len(copy.overloads) == 2
+    f64 = [s for s in copy1.signatures if str(s[1].dtype) == "float64"]
+    assert 1 <= len(f64) <= 2
