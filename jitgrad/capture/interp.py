@@ -40,8 +40,8 @@ from numba import njit
 from ..fusion import diskcache
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.optim import _adam_tensor, _fma
-from ..kernels.cpu.reduce_leaves import _NO, _STACK, _YES, _pw_sum
-from ..kernels.cpu.reduce_softmax import _softmax_slices
+from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
+from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
 from . import optable
 
 #: Columns of an instruction row.
@@ -188,8 +188,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op == MEAN:  # mean_fwd: the pairwise sum, then one division by the count
             arena[dst] = _pw_sum(arena, x, n, zero, stack) / arena.dtype.type(n)
         elif op == SOFTMAX:  # softmax of one contiguous slice
-            sm = arena[dst : dst + n]  # (the output; the forward reads no second input)
-            _softmax_slices(arena[x : x + n], sm, sm, 1, n, _NO, _NO)
+            _softmax_slices(arena[x : x + n], arena[dst : dst + n], 1, n, _NO)
         elif op == SGD:  # the optimizer kernel's update, operation by operation
             _sgd(arena, dst, x, y, n, consts, c, ins[r, 7])
         elif op == ADAM:
@@ -198,8 +197,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             d = zero + T(_blocked_sum(arena[x : x + n], ins[r, 7]))
             arena[dst] = arena[dst] + d if ins[r, 5] else d
         elif op == B_SOFTMAX:  # softmax backward into dst (assigned; a b_g row routes it)
-            sm = arena[dst : dst + n]
-            _softmax_slices(arena[x : x + n], arena[y : y + n], sm, 1, n, _NO, _YES)
+            _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
         else:  # backward elementwise
             acc = ins[r, 5]
             aux = ins[r, 7]  # noqa: F841 - the generated derivative branches read it
@@ -236,7 +234,7 @@ import numpy as np
 from numba import njit  # noqa: F401
 
 from jitgrad.capture.interp import (  # noqa: F401
-    _NO, _STACK, _YES, _adam, _blocked_sum, _pw_sum, _sgd, _softmax_slices,
+    _NO, _STACK, _adam, _blocked_sum, _pw_sum, _sgd, _softmax_bwd_slices, _softmax_slices,
 )
 from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401

@@ -61,7 +61,7 @@ from numba import njit
 
 import {interp} as _e  # noqa: F401
 from {interp} import run
-from jitgrad.capture.interp import _NO, _YES, _softmax_slices
+from jitgrad.capture.interp import _NO, _softmax_bwd_slices, _softmax_slices
 from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401
 from jitgrad.kernels.cpu.jit import cached_njit
@@ -217,11 +217,10 @@ class _Writer:
         c0, c1 = self.c(c), self.c(c + 1) if c + 1 < len(self.const) else ""
         if name == "softmax":  # the interpreter's own helpers, called directly (a call of
             # the interpreter for one row allocates its pairwise-sum stack each time)
-            out = f"a[{dst}:{dst + n}]"
-            return [f"_softmax_slices(a[{x}:{x + n}], {out}, {out}, 1, {n}, _NO, _NO)"]
+            return [f"_softmax_slices(a[{x}:{x + n}], a[{dst}:{dst + n}], 1, {n}, _NO)"]
         if name == "b_softmax":
-            return [f"_softmax_slices(a[{x}:{x + n}], a[{y}:{y + n}], "
-                    f"a[{dst}:{dst + n}], 1, {n}, _NO, _YES)"]  # fmt: skip
+            return [f"_softmax_bwd_slices(a[{x}:{x + n}], a[{y}:{y + n}], "
+                    f"a[{dst}:{dst + n}], 1, {n}, _NO)"]  # fmt: skip
         if name in _WHOLE or n > 1:  # the interpreter runs it (see :func:`source`)
             return None
         used = _reads(self.t[name])

@@ -15,6 +15,7 @@ from .jit import cached_njit
 from .reduce_leaves import _JIT, _NO, _STACK, _YES, _chunk_rows, _flush, _push
 from .reduce_minmax import max_fwd, min_fwd
 from .reduce_softmax import (
+    _softmax_bwd_slices,
     _softmax_slices,
     cumsum_bwd,
     cumsum_fwd,
@@ -312,10 +313,10 @@ def vector_softmax(x, out, log) -> bool:
     flag = _YES if log else _NO
     entry = _FWD_ENTRY[dt is _F64]
     if entry is not None and x.flags.aligned:
-        entry(x, out, out, 1, n, flag, _NO)
+        entry(x, out, 1, n, flag)
     else:
-        _softmax_slices(x, out, out, 1, n, flag, _NO)
-        _learn(_FWD_ENTRY, _softmax_slices, dt, (x, out, out, 1, n, flag, _NO))
+        _softmax_slices(x, out, 1, n, flag)
+        _learn(_FWD_ENTRY, _softmax_slices, dt, (x, out, 1, n, flag))
     return True
 
 
@@ -336,10 +337,10 @@ def vector_softmax_bwd(g, y, out, log) -> bool:
     flag = _YES if log else _NO
     entry = _BWD_ENTRY[dt is _F64]
     if entry is not None and g.flags.aligned and y.flags.aligned:
-        entry(g, y, out, 1, n, flag, _YES)
+        entry(g, y, out, 1, n, flag)
     else:
-        _softmax_slices(g, y, out, 1, n, flag, _YES)
-        _learn(_BWD_ENTRY, _softmax_slices, dt, (g, y, out, 1, n, flag, _YES))
+        _softmax_bwd_slices(g, y, out, 1, n, flag)
+        _learn(_BWD_ENTRY, _softmax_bwd_slices, dt, (g, y, out, 1, n, flag))
     return True
 
 

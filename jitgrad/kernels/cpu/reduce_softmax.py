@@ -54,33 +54,18 @@ def logsumexp_fwd(x3, out2):
         of[s] = _lse_slice(xf, s * R, R, stack, T(0))
 
 
-@cached_njit(**_JIT, inputs=2)
-def _softmax_slices(xf, yf, of, S, R, log, bwd):
-    # S contiguous slices of length R >= 1, into of. Forward (yf unread): softmax, or
-    # log_softmax, of xf. Backward (xf the incoming gradient g, yf the forward's output):
-    # y*(g - sum(g*y)), or for log_softmax g - exp(y)*sum(g). One kernel both ways (bwd a plain
-    # bool at run time): a training step's softmax compiled two kernels per dtype (~1.2 and
-    # ~1.0 CPU s), now one.
+@cached_njit(**_JIT)
+def _softmax_slices(xf, of, S, R, log):
+    # softmax (or log_softmax) of S contiguous slices of length R >= 1, in place in of.
     T = of.dtype.type
     stack = np.empty(_STACK, of.dtype)
     for s in range(S):
         lo = s * R
-        os = of[lo : lo + R]
-        xs = xf[lo : lo + R]
-        if bwd:
-            ys = yf[lo : lo + R]
-            if log:
-                t = _pw_sum(xf, lo, R, T(0), stack)
-                for i in range(R):
-                    os[i] = xs[i] - fast_exp(ys[i]) * t
-            else:
-                t = _pw_dot(xf, yf, lo, R, T(0), stack)
-                for i in range(R):
-                    os[i] = ys[i] * (xs[i] - t)
-            continue
         m = _ext_contig(xf, lo, R, _YES)[0]
+        os = of[lo : lo + R]
         if log:
             t = m + np.log(_pw_sumexp(xf, lo, R, m, T(0), stack))
+            xs = xf[lo : lo + R]
             for i in range(R):
                 os[i] = xs[i] - t
         else:
@@ -97,12 +82,12 @@ def _softmax_fwd(x3, out3, log) -> None:
     if n == 0:
         return
     if B == 1:
-        _softmax_slices(x3.reshape(n), out3.reshape(n), out3.reshape(n), A, R, log, _NO)
+        _softmax_slices(x3.reshape(n), out3.reshape(n), A, R, log)
         return
     xt = np.empty(n, x3.dtype)
     ot = np.empty(n, out3.dtype)
     _swap_last(x3.reshape(n), A, R, B, xt)
-    _softmax_slices(xt, ot, ot, A * B, R, log, _NO)
+    _softmax_slices(xt, ot, A * B, R, log)
     _swap_last(ot, A, B, R, out3.reshape(n))
 
 
@@ -118,6 +103,26 @@ def log_softmax_fwd(x3, out3) -> None:
     _softmax_fwd(x3, out3, _YES)
 
 
+@cached_njit(**_JIT)
+def _softmax_bwd_slices(gf, yf, of, S, R, log):
+    # backward of S contiguous slices: y*(g - sum(g*y)), or for log_softmax g - exp(y)*sum(g).
+    T = of.dtype.type
+    stack = np.empty(_STACK, of.dtype)
+    for s in range(S):
+        lo = s * R
+        gs = gf[lo : lo + R]
+        ys = yf[lo : lo + R]
+        os = of[lo : lo + R]
+        if log:
+            t = _pw_sum(gf, lo, R, T(0), stack)
+            for i in range(R):
+                os[i] = gs[i] - fast_exp(ys[i]) * t
+        else:
+            t = _pw_dot(gf, yf, lo, R, T(0), stack)
+            for i in range(R):
+                os[i] = ys[i] * (gs[i] - t)
+
+
 def _softmax_bwd(g3, y3, gx3, log) -> None:
     # shared body of softmax_bwd / log_softmax_bwd, run from Python as _softmax_fwd.
     A, R, B = g3.shape
@@ -125,14 +130,14 @@ def _softmax_bwd(g3, y3, gx3, log) -> None:
     if n == 0:
         return
     if B == 1:
-        _softmax_slices(g3.reshape(n), y3.reshape(n), gx3.reshape(n), A, R, log, _YES)
+        _softmax_bwd_slices(g3.reshape(n), y3.reshape(n), gx3.reshape(n), A, R, log)
         return
     gt = np.empty(n, g3.dtype)
     yt = np.empty(n, y3.dtype)
     ot = np.empty(n, gx3.dtype)
     _swap_last(g3.reshape(n), A, R, B, gt)
     _swap_last(y3.reshape(n), A, R, B, yt)
-    _softmax_slices(gt, yt, ot, A * B, R, log, _YES)
+    _softmax_bwd_slices(gt, yt, ot, A * B, R, log)
     _swap_last(ot, A, B, R, gx3.reshape(n))
 
 
