@@ -17,20 +17,15 @@ import numpy as np
 from jitgrad.kernels.cpu import reduce as K
 from jitgrad.kernels.cpu import reduce_parallel as RP
 
+SUM_SHAPES = [(3, 5000, 1), (2, 300, 7), (1, 70000, 1), (4, 130, 1100), (2, 0, 3), (5, 1, 1),
+              (1, 3000, 2), (2, 65, 64), (3, 200000, 1)]  # fmt: skip
+SOFTMAX_SHAPES = [(3, 500, 1), (2, 30, 7), (1, 70000, 1), (4, 13, 1100), (5, 1, 1),
+                  (1, 3000, 2), (2, 65, 64), (8, 20000, 1)]  # fmt: skip
+
 
 def sums(h) -> None:
     rng = np.random.default_rng(5)
-    shapes = [
-        (3, 5000, 1),
-        (2, 300, 7),
-        (1, 70000, 1),
-        (4, 130, 1100),
-        (2, 0, 3),
-        (5, 1, 1),
-        (1, 3000, 2),
-        (2, 65, 64),
-        (3, 200000, 1),
-    ]
+    shapes = SUM_SHAPES
     for dt in (np.float32, np.float64, np.int64):
         for sh in shapes:
             x = (rng.standard_normal(sh) * 100).astype(dt)
@@ -58,16 +53,7 @@ def sums(h) -> None:
 
 def softmaxes(h) -> None:
     rng = np.random.default_rng(6)
-    shapes = [
-        (3, 500, 1),
-        (2, 30, 7),
-        (1, 70000, 1),
-        (4, 13, 1100),
-        (5, 1, 1),
-        (1, 3000, 2),
-        (2, 65, 64),
-        (8, 20000, 1),
-    ]
+    shapes = SOFTMAX_SHAPES
     for dt in (np.float32, np.float64):
         for sh in shapes:
             x = (rng.standard_normal(sh) * 5).astype(dt)
