@@ -204,7 +204,7 @@ def test_files_swapped_between_kernels_of_the_same_size_are_not_loaded(cache):
 
 def test_a_file_of_another_signature_is_not_loaded(cache):
     """The float32 sum kernel's compiled file copied over the float64 one's."""
-    files = [f for f in _hand_written(cache) if f.name.startswith("reduce_sum.sum_fwd-")]
+    files = [f for f in _hand_written(cache) if f.name.startswith("reduce_sum.sum_sq_fwd-")]
     assert len(files) == 2, files
     shutil.copyfile(files[0], files[1])
     _check(_run(cache), warnings=1)

@@ -10,13 +10,13 @@ vectorize.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
 from .. import helpers
+from ..kernels.cpu import workers
 from ..kernels.cpu.fastmath import fast_exp
 from ..kernels.cpu.jit import cached_njit
 
-_JIT = {"error_model": "numpy"}
+_JIT = {"error_model": "numpy", "nogil": True}  # nogil: the row kernels run on the thread pool
 
 
 @cached_njit(**_JIT)
@@ -40,11 +40,12 @@ def col_sum(g, out):
 
 
 # ---- row kernels: cross-entropy and layer norm -------------------------------------------
-# Each op has a row function (rows lo..hi, serial) and a ``*_par`` driver that runs it on
-# chunks of rows under ``prange``. Below ``PARALLEL_THRESHOLD`` the row kernel is called over
-# all rows from Python (:func:`cross_entropy_rows_fwd`, :func:`layer_norm_rows_fwd`), not through
-# a serial ``@njit`` driver: one compile fewer each way on a program's first step.
-# Per-row work only, so the two variants give the same bits whatever the thread count.
+# Each op has a row function (rows lo..hi, serial, ``nogil``). Below ``PARALLEL_THRESHOLD``
+# it is called over all rows from Python (:func:`cross_entropy_rows_fwd`,
+# :func:`layer_norm_rows_fwd`); above, on row ranges run by the kernels' thread pool
+# (:mod:`jitgrad.kernels.cpu.workers`), not by a ``prange`` driver: a ``parallel=True``
+# compile cost ~0.6-0.8 CPU s per dtype, a compile the small sizes never needed.
+# Per-row work only, so the two ways give the same bits whatever the thread count.
 
 
 # Reductions over one row get their own functions so that only they carry ``reassoc`` (LLVM
@@ -128,17 +129,6 @@ def cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, hi, exp
             loss[i] = keep * (lse[i] - xs[t]) + share * (T(c) * lse[i] - _row_sum(xs))
 
 
-@cached_njit(**_JIT, parallel=True)
-def cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss):
-    n = x.shape[0]
-    rows = _chunk_rows(n)
-    for k in prange((n + rows - 1) // rows):
-        lo = k * rows
-        hi = min(n, lo + rows)
-        exps = np.empty(x.shape[1], x.dtype)
-        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, lo, hi, exps)
-
-
 @cached_njit(**_JIT)
 def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi):
     # Rows lo..hi of gx: (N, C); lse from cross_entropy_fwd; scale: (N,) incoming gradient.
@@ -161,15 +151,6 @@ def cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, lo, hi
         gs[t] -= s * keep
 
 
-@cached_njit(**_JIT, parallel=True)
-def cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx):
-    n = x.shape[0]
-    rows = _chunk_rows(n)
-    for k in prange((n + rows - 1) // rows):
-        lo = k * rows
-        cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, lo, min(n, lo + rows))
-
-
 @cached_njit(**_JIT)
 def _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, hi):
     # mean[i], rstd[i] = 1/sqrt(biased var + eps) of row i; y = (x - mean) * rstd * w + b
@@ -184,15 +165,6 @@ def _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, hi):
             ys[j] = (xs[j] - mu) * r * w[j] + b[j]
         mean[i] = mu
         rstd[i] = r
-
-
-@cached_njit(**_JIT, parallel=True)
-def layer_norm_fwd_par(x, w, b, eps, y, mean, rstd):
-    n = x.shape[0]
-    rows = _chunk_rows(n)
-    for k in prange((n + rows - 1) // rows):
-        lo = k * rows
-        _ln_fwd_rows(x, w, b, eps, y, mean, rstd, lo, min(n, lo + rows))
 
 
 @cached_njit(**_JIT, fastmath={"reassoc"})
@@ -237,12 +209,6 @@ def _ln_bwd_chunks(g, x, w, mean, rstd, gx, pw, pb, k0, k1):
                 pbk[j] += gs[j]
 
 
-@cached_njit(**_JIT, parallel=True)
-def layer_norm_bwd_par(g, x, w, mean, rstd, gx, pw, pb):
-    for k in prange(pw.shape[0]):
-        _ln_bwd_chunks(g, x, w, mean, rstd, gx, pw, pb, k, k + 1)
-
-
 def chunks(n: int) -> int:
     """Number of row chunks (rows of layer_norm_bwd's partials) for an ``n``-row input."""
     rows = _chunk_rows(n)
@@ -250,42 +216,51 @@ def chunks(n: int) -> int:
 
 
 def cross_entropy_rows_fwd(x, target, ignore_index, smoothing, lse, loss) -> None:
-    """:func:`cross_entropy_fwd` over every row: the ``prange`` driver at
-    ``PARALLEL_THRESHOLD`` elements, else the row kernel called from Python over all rows (a
-    serial ``@njit`` driver around it cost a compile of its own: 0.17 s of CPU, the demo's)."""
-    if x.size >= helpers.PARALLEL_THRESHOLD:
-        cross_entropy_fwd_par(x, target, ignore_index, smoothing, lse, loss)
-    else:
+    """:func:`cross_entropy_fwd` over every row: the row kernel called from Python over all
+    rows, or at ``PARALLEL_THRESHOLD`` elements over row ranges on the thread pool (each range
+    its own ``exps`` scratch)."""
+    n = x.shape[0]
+    if x.size < helpers.PARALLEL_THRESHOLD:
         exps = np.empty(x.shape[1], x.dtype)
-        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, 0, x.shape[0], exps)
+        cross_entropy_fwd(x, target, ignore_index, smoothing, lse, loss, 0, n, exps)
+        return
+    workers.run(
+        cross_entropy_fwd,
+        [
+            (x, target, ignore_index, smoothing, lse, loss, lo, hi, np.empty(x.shape[1], x.dtype))
+            for lo, hi in workers.ranges(n, True)
+        ],
+    )
 
 
 def cross_entropy_rows_bwd(x, target, ignore_index, smoothing, lse, scale, gx) -> None:
     """:func:`cross_entropy_bwd` over every row, as :func:`cross_entropy_rows_fwd`."""
-    if x.size >= helpers.PARALLEL_THRESHOLD:
-        cross_entropy_bwd_par(x, target, ignore_index, smoothing, lse, scale, gx)
-    else:
+    parallel = x.size >= helpers.PARALLEL_THRESHOLD
+    if not parallel:
         cross_entropy_bwd(x, target, ignore_index, smoothing, lse, scale, gx, 0, x.shape[0])
+        return
+    args = (x, target, ignore_index, smoothing, lse, scale, gx)
+    workers.run(cross_entropy_bwd, [(*args, lo, hi) for lo, hi in workers.ranges(x.shape[0], True)])
 
 
 def layer_norm_rows_fwd(x, w, b, eps, y, mean, rstd) -> None:
     """Layer norm's forward over every row of ``x`` (N, D) C-contiguous; w, b: (D,); eps: x's
-    dtype; mean, rstd: (N,) saved for backward. As :func:`cross_entropy_rows_fwd`: the
-    ``prange`` driver at ``PARALLEL_THRESHOLD`` elements, else the row kernel over all rows."""
-    if x.size >= helpers.PARALLEL_THRESHOLD:
-        layer_norm_fwd_par(x, w, b, eps, y, mean, rstd)
-    else:
-        _ln_fwd_rows(x, w, b, eps, y, mean, rstd, 0, x.shape[0])
+    dtype; mean, rstd: (N,) saved for backward. As :func:`cross_entropy_rows_fwd`: the row
+    kernel over all rows, or over row ranges on the thread pool at ``PARALLEL_THRESHOLD``."""
+    parallel = x.size >= helpers.PARALLEL_THRESHOLD
+    args = (x, w, b, eps, y, mean, rstd)
+    workers.run(_ln_fwd_rows, [(*args, lo, hi) for lo, hi in workers.ranges(x.shape[0], parallel)])
 
 
 def layer_norm_rows_bwd(g, x, w, mean, rstd, gx, pw, pb) -> None:
     """Layer norm's backward: ``gx`` (N, D) and the per-chunk partials ``pw``, ``pb``
-    (``chunks(N)``, D), as :func:`layer_norm_rows_fwd`: both variants add each chunk's rows in
-    the same order, so the bits do not depend on which ran."""
-    if x.size >= helpers.PARALLEL_THRESHOLD:
-        layer_norm_bwd_par(g, x, w, mean, rstd, gx, pw, pb)
-    else:
-        _ln_bwd_chunks(g, x, w, mean, rstd, gx, pw, pb, 0, pw.shape[0])
+    (``chunks(N)``, D): the chunks in one call, or at ``PARALLEL_THRESHOLD`` elements ranges
+    of chunks on the thread pool. Each chunk adds its rows in the same order either way, so
+    the bits do not depend on which ran."""
+    parallel = x.size >= helpers.PARALLEL_THRESHOLD
+    args = (g, x, w, mean, rstd, gx, pw, pb)
+    ks = workers.ranges(pw.shape[0], parallel)
+    workers.run(_ln_bwd_chunks, [(*args, k0, k1) for k0, k1 in ks])
 
 
 @cached_njit(**_JIT)
@@ -317,15 +292,27 @@ def nll_bwd(target, ignore_index, scale, gx):
 
 @cached_njit(**_JIT)
 def gather_rows(w, idx, out):
-    # out[k, :] = w[idx[k], :]   (embedding lookup)
+    # out[k, :] = w[idx[k], :]   (embedding lookup). Element loops, not row slices assigned:
+    # Numba's array-to-array slice assignment compiles a shape-mismatch error path that formats
+    # the shapes into a string (str, repr, unicode concatenation): 2.1 s of CPU for this kernel's
+    # first compile in a process, 0.1 s for the loops (perf/kernel_compile.py).
+    d = out.shape[1]
     for k in range(idx.shape[0]):
-        out[k, :] = w[idx[k], :]
+        src = w[idx[k]]
+        dst = out[k]
+        for j in range(d):
+            dst[j] = src[j]
 
 
 @cached_njit(**_JIT)
 def scatter_add_rows(g, idx, skip, gw):
     # gw[idx[k], :] += g[k, :] for idx[k] != skip (repeated indices accumulate)
+    # (element loops for the reason gather_rows gives)
+    d = gw.shape[1]
     for k in range(idx.shape[0]):
         r = idx[k]
         if r != skip:
-            gw[r, :] += g[k, :]
+            src = g[k]
+            dst = gw[r]
+            for j in range(d):
+                dst[j] += src[j]

@@ -8,93 +8,69 @@ column gradient, then col2im to add the columns back into the image.
 Layout contract: images are C-contiguous planes ``x[p, y, x]`` with ``p = n * C + c``;
 columns are ``cols[p, i * kw + j, oy * ow + ox]``, which, viewed as ``(N, C * kh * kw, L)``,
 is PyTorch's ``unfold`` layout. A 1-d convolution is the 2-d one with ``H = kh = 1``. Each
-plane is independent, so the ``*_par`` drivers split planes across threads with no races and
-give the same bits as the serial ones.
+plane is independent: a kernel takes a range of planes ``[p0, p1)``, and large inputs are split
+into plane ranges run on :mod:`.workers`' threads (no races, the same bits as one call). One
+serial ``nogil`` kernel per op, no ``prange`` twin: a ``parallel=True`` compile cost ~1 CPU s
+per dtype (twice a serial one, which was itself a plane function plus a driver: two compiles).
 """
 
 from __future__ import annotations
 
-from numba import prange
-
-from ... import helpers
+from . import workers
 from .jit import cached_njit
 
-_JIT = {"error_model": "numpy"}
+# nogil: the thread pool (:func:`.workers.by_planes`) runs one kernel on several plane ranges.
+_JIT = {"error_model": "numpy", "nogil": True}
 
 
 @cached_njit(**_JIT)
-def _im2col_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
+def im2col(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
+    # x: (P, H, W); cols: (P, kh*kw, oh*ow), every element of planes p0 <= p < p1 written:
     # cols[p, i*kw + j, oy*ow + ox] = x[p, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside
     h, w = x.shape[1], x.shape[2]
     oh = cols.shape[2] // ow if ow > 0 else 0
     zero = x.dtype.type(0)
-    for i in range(kh):
-        for j in range(kw):
-            row = cols[p, i * kw + j]
-            for oy in range(oh):
-                y = oy * sh - ph + i * dh
-                base = oy * ow
-                if y < 0 or y >= h:
+    for p in range(p0, p1):
+        for i in range(kh):
+            for j in range(kw):
+                row = cols[p, i * kw + j]
+                for oy in range(oh):
+                    y = oy * sh - ph + i * dh
+                    base = oy * ow
+                    if y < 0 or y >= h:
+                        for ox in range(ow):
+                            row[base + ox] = zero
+                        continue
                     for ox in range(ow):
-                        row[base + ox] = zero
-                    continue
-                for ox in range(ow):
-                    xx = ox * sw - pw + j * dw
-                    row[base + ox] = x[p, y, xx] if 0 <= xx < w else zero
+                        xx = ox * sw - pw + j * dw
+                        row[base + ox] = x[p, y, xx] if 0 <= xx < w else zero
 
 
 @cached_njit(**_JIT)
-def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
-    # x: (P, H, W); cols: (P, kh*kw, oh*ow), every element written
-    for p in range(x.shape[0]):
-        _im2col_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols)
-
-
-@cached_njit(**_JIT, parallel=True)
-def im2col_par(x, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
-    for p in prange(x.shape[0]):
-        _im2col_plane(x, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols)
-
-
-@cached_njit(**_JIT)
-def _col2im_plane(cols, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
+def col2im(cols, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
+    # cols: (P, kh*kw, oh*ow); gx: (P, H, W), planes p0 <= p < p1 overwritten:
     # gx[p, y, x] = sum of cols[p, i*kw + j, oy*ow + ox] over the taps that read (y, x)
     h, w = gx.shape[1], gx.shape[2]
     oh = cols.shape[2] // ow if ow > 0 else 0
     zero = gx.dtype.type(0)
-    for y in range(h):
-        for xx in range(w):
-            gx[p, y, xx] = zero
-    for i in range(kh):
-        for j in range(kw):
-            row = cols[p, i * kw + j]
-            for oy in range(oh):
-                y = oy * sh - ph + i * dh
-                if y < 0 or y >= h:
-                    continue
-                base = oy * ow
-                for ox in range(ow):
-                    xx = ox * sw - pw + j * dw
-                    if 0 <= xx < w:
-                        gx[p, y, xx] += row[base + ox]
+    for p in range(p0, p1):
+        for y in range(h):
+            for xx in range(w):
+                gx[p, y, xx] = zero
+        for i in range(kh):
+            for j in range(kw):
+                row = cols[p, i * kw + j]
+                for oy in range(oh):
+                    y = oy * sh - ph + i * dh
+                    if y < 0 or y >= h:
+                        continue
+                    base = oy * ow
+                    for ox in range(ow):
+                        xx = ox * sw - pw + j * dw
+                        if 0 <= xx < w:
+                            gx[p, y, xx] += row[base + ox]
 
 
-@cached_njit(**_JIT)
-def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
-    # cols: (P, kh*kw, oh*ow); gx: (P, H, W), overwritten
-    for p in range(gx.shape[0]):
-        _col2im_plane(cols, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx)
-
-
-@cached_njit(**_JIT, parallel=True)
-def col2im_par(cols, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx):
-    for p in prange(gx.shape[0]):
-        _col2im_plane(cols, p, kh, kw, sh, sw, ph, pw, dh, dw, ow, gx)
-
-
-_PARALLEL = {im2col: im2col_par, col2im: col2im_par}
-
-
-def pick(kernel, size: int):
-    """``kernel``'s prange variant when ``size`` (elements) reaches ``PARALLEL_THRESHOLD``."""
-    return _PARALLEL[kernel] if size >= helpers.PARALLEL_THRESHOLD else kernel
+#: ``pick(kernel, size)(x, *rest)``: the kernel over every plane, on the thread pool when
+#: ``size`` (elements) reaches ``PARALLEL_THRESHOLD``.
+pick = workers.by_planes

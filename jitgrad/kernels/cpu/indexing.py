@@ -5,7 +5,9 @@ the indexed block, the indexed block flattened, dims after) and the index as a f
 ``(M,)`` array of positions in ``[0, N)``; the ``*_nd`` kernels take a C-contiguous flat
 buffer plus the element strides of its shape and walk the index tensor in C order. All
 index arrays are int64 and already bounds-checked by :func:`linearize` or :func:`check_dim`.
-Scatter-adds run serially so repeated indices accumulate deterministically.
+Scatter-adds run serially so repeated indices accumulate deterministically. The strided
+copies and the ``*3`` kernels read their inputs through any strides: ``inputs=`` gives them one
+compile per dtype for all-C calls and one for every other mix of layouts (:mod:`.jit`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def linearize(idx, sizes, out):
     return -1
 
 
-@cached_njit
+@cached_njit(inputs=2)
 def take3(src, idx, out):
     """out[a, m, r] = src[a, idx[m], r]."""
     a_n, m_n, r_n = out.shape
@@ -48,7 +50,7 @@ def take3(src, idx, out):
                 out[a, m, r] = src[a, j, r]
 
 
-@cached_njit
+@cached_njit(inputs=2)
 def scatter_add3(src, idx, out):
     """out[a, idx[m], r] += src[a, m, r] (repeated indices accumulate)."""
     a_n, m_n, r_n = src.shape
@@ -59,7 +61,7 @@ def scatter_add3(src, idx, out):
                 out[a, j, r] += src[a, m, r]
 
 
-@cached_njit
+@cached_njit(inputs=2)
 def put3(src, idx, out):
     """out[a, idx[m], r] = src[a, m, r] (the last write wins for repeated indices)."""
     a_n, m_n, r_n = src.shape
@@ -142,21 +144,21 @@ def nonzero_fill(flat, shape, out):
         _advance(coord, shape)
 
 
-@cached_njit
+@cached_njit(inputs=1)
 def copy1(src, dst):
     """dst[i] = src[i] (both views of one collapsed iteration space, any strides)."""
     for i in range(dst.shape[0]):
         dst[i] = src[i]
 
 
-@cached_njit
+@cached_njit(inputs=1)
 def copy2(src, dst):
     for i in range(dst.shape[0]):
         for j in range(dst.shape[1]):
             dst[i, j] = src[i, j]
 
 
-@cached_njit
+@cached_njit(inputs=1)
 def copy3(src, dst):
     for i in range(dst.shape[0]):
         for j in range(dst.shape[1]):

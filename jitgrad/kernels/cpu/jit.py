@@ -68,14 +68,17 @@ STATS = {"compiled": 0, "loaded": 0}
 # (NOTICE, the one "compiling kernels" line: .compile_notice, re-exported for the demo)
 
 
-def cached_njit(*args: Any, **options: Any) -> Any:
+def cached_njit(*args: Any, inputs: int | None = None, **options: Any) -> Any:
     """``numba.njit(**options)`` whose compiled code is cached by :class:`KernelCache`.
 
     Used as ``@cached_njit`` or ``@cached_njit(error_model="numpy", parallel=True)``, in place
     of ``@njit(cache=True, ...)``. A function without a source file (made with ``exec``) is
     compiled in memory only. With ``JITGRAD_DEBUG>0`` a hand-written kernel's dispatcher is
     wrapped to report its launches (:func:`jitgrad.launchlog.wrap`); a generated one reports
-    through its :class:`jitgrad.fusion.diskcache.Kernel`.
+    through its :class:`jitgrad.fusion.diskcache.Kernel`. ``inputs=n``: a kernel whose first
+    ``n`` parameters are arrays it only reads and whose loops take any strides gets
+    :func:`one_overload_per_layout` (per dtype, one compile for all-C calls and one for every
+    other mix of layouts, instead of one per mix: a strided copy saw four).
     """
 
     def decorate(fn: Any) -> Any:
@@ -83,6 +86,8 @@ def cached_njit(*args: Any, **options: Any) -> Any:
         if os.path.isfile(inspect.getfile(fn)):
             # What Dispatcher.enable_caching does, with our cache class.
             dispatcher._cache = KernelCache(fn)
+        if inputs is not None:
+            one_overload_per_layout(dispatcher, inputs)
         if fn.__module__.startswith("_gen_"):
             return dispatcher
         return launchlog.wrap(dispatcher)

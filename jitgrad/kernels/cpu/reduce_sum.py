@@ -23,28 +23,12 @@ from .reduce_leaves import (
 
 
 @cached_njit(**_JIT)
-def sum_fwd(x3, out2):
-    # out2[a,b] = sum_r x3[a,r,b]; pairwise; accumulates in out2.dtype (int64 for ints); R=0 -> 0.
-    A, R, B = x3.shape
-    xf = x3.reshape(A * R * B)
-    of = out2.reshape(A * B)
-    zero = of.dtype.type(0)
-    if B == 1:
-        stack = np.empty(_STACK, of.dtype)
-        for a in range(A):
-            of[a] = _pw_sum(xf, a * R, R, zero, stack)
-    else:
-        scr = np.empty((1 + _levels(R), min(TILE, B)), of.dtype)
-        for a in range(A):
-            for b0 in range(0, B, TILE):
-                _rows_pw(
-                    xf, a * R * B, R, B, b0, min(TILE, B - b0), of, 0, _NO, of, a * B + b0, scr
-                )
-
-
-@cached_njit(**_JIT)
-def sqdev_fwd(x3, c2, out2):
-    # out2[a,b] = sum_r (x3[a,r,b] - c2[a,b])**2, pairwise on sum_fwd's tree: variance's pass 2.
+def sum_sq_fwd(x3, c2, sq, out2):
+    # out2[a,b] = sum_r t(x3[a,r,b]), t the identity, or (v - c2[a,b])**2 when sq (variance's
+    # pass 2); pairwise; accumulates in out2.dtype (int64 for ints); R=0 -> 0. c2 is read only
+    # when sq. One kernel for both: the strided driver compiled both loops already (sq is a
+    # run-time flag), so sum and variance of one dtype share one compile (~1.3 CPU s each
+    # when they were two kernels).
     A, R, B = x3.shape
     xf = x3.reshape(A * R * B)
     cf = c2.reshape(A * B)
@@ -53,13 +37,27 @@ def sqdev_fwd(x3, c2, out2):
     if B == 1:
         stack = np.empty(_STACK, of.dtype)
         for a in range(A):
-            of[a] = _pw_sqdev(xf, a * R, R, cf[a], zero, stack)
+            if sq:
+                of[a] = _pw_sqdev(xf, a * R, R, cf[a], zero, stack)
+            else:
+                of[a] = _pw_sum(xf, a * R, R, zero, stack)
     else:
         scr = np.empty((1 + _levels(R), min(TILE, B)), of.dtype)
         for a in range(A):
             for b0 in range(0, B, TILE):
                 o = a * B + b0
-                _rows_pw(xf, a * R * B, R, B, b0, min(TILE, B - b0), cf, o, _YES, of, o, scr)
+                _rows_pw(xf, a * R * B, R, B, b0, min(TILE, B - b0), cf, o, sq, of, o, scr)
+
+
+def sum_fwd(x3, out2):
+    """out2[a,b] = sum_r x3[a,r,b] (:func:`sum_sq_fwd` without the square; out2 stands in
+    for the unread c2, so sum and variance of one dtype call the same overload)."""
+    sum_sq_fwd(x3, out2, _NO, out2)
+
+
+def sqdev_fwd(x3, c2, out2):
+    """out2[a,b] = sum_r (x3[a,r,b] - c2[a,b])**2 on sum_fwd's tree: variance's pass 2."""
+    sum_sq_fwd(x3, c2, _YES, out2)
 
 
 def divide_by(out2, n) -> None:

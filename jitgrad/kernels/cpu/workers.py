@@ -25,6 +25,8 @@ from typing import Any
 
 import numba
 
+from ... import helpers
+
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()  # two threads' first launches make one pool
 
@@ -83,6 +85,29 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple], nthreads: int = 0) -> No
         pool.submit(launch.work)
     launch.work()
     launch.finish()
+
+
+def ranges(n: int, parallel: bool) -> list[tuple[int, int]]:
+    """``[lo, hi)`` ranges covering ``range(n)``: one, or with ``parallel`` up to four per
+    thread (the pool's threads take them in turn, so a slow thread holds up less)."""
+    pieces = min(n, 4 * threads()) if parallel and n > 1 else 1
+    step = -(-n // pieces) if n else 1
+    return [(lo, min(n, lo + step)) for lo in range(0, n, step)] or [(0, 0)]
+
+
+def by_planes(kernel: Callable[..., Any], size: int) -> Callable[..., None]:
+    """``call(first, *rest)``: ``kernel(first, p0, p1, *rest)`` over every plane ``[0,
+    first.shape[0])`` of a plane-wise kernel (conv's im2col/col2im, the pools), in one call
+    below ``PARALLEL_THRESHOLD`` elements (``size``), else on plane ranges run by :func:`run`.
+    Planes are independent, so both give the same bits. This replaces each such kernel's
+    ``prange`` twin, whose compile cost about twice the serial kernel's."""
+    if size < helpers.PARALLEL_THRESHOLD:
+        return lambda first, *rest: kernel(first, 0, first.shape[0], *rest)
+
+    def call(first: Any, *rest: Any) -> None:
+        run(kernel, [(first, lo, hi, *rest) for lo, hi in ranges(first.shape[0], True)])
+
+    return call
 
 
 class _Launch:

@@ -1,0 +1,162 @@
+"""What hand-written kernels compile (issue 16 section 3, the first run): they run on the
+thread pool instead of ``prange`` twins (a plane-wise or row-wise kernel split into ranges gives
+the bits of one call, and no hand-written kernel is a ``parallel=True`` dispatcher: each cost a
+compile of its own, about twice the serial kernel's), and a strided kernel compiles two layouts
+per dtype, not one per mix of layouts."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+from numba import njit
+from numba.core.registry import CPUDispatcher
+
+import jitgrad.kernels.cpu as cpu_kernels
+from jitgrad import helpers
+from jitgrad.kernels.cpu import conv as CK
+from jitgrad.kernels.cpu import pool as PK
+from jitgrad.kernels.cpu import workers
+from jitgrad.kernels.cpu.indexing import copy1
+from jitgrad.kernels.cpu.jit import one_overload_per_layout
+from jitgrad.nn import _kernels as NK
+
+RNG = np.random.default_rng(16)
+SERIAL, PARALLEL = 1 << 62, 0  # PARALLEL_THRESHOLD values: never / always threaded
+
+
+def _dispatchers(module) -> list:
+    return [v for v in vars(module).values() if isinstance(v, CPUDispatcher)]
+
+
+def test_no_hand_written_kernel_is_a_prange_kernel() -> None:
+    modules = [NK] + [
+        importlib.import_module(f"{cpu_kernels.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(cpu_kernels.__path__)
+    ]
+    found = [d for m in modules for d in _dispatchers(m)]
+    assert len(found) > 50  # the scan sees the kernels
+    parallel = sorted(d.py_func.__qualname__ for d in found if d.targetoptions.get("parallel"))
+    assert parallel == []
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 13, 64])
+def test_ranges_cover_every_index_once(n: int) -> None:
+    for parallel in (False, True):
+        got = workers.ranges(n, parallel)
+        assert [i for lo, hi in got for i in range(lo, hi)] == list(range(n))
+        assert len(got) == 1 or parallel
+
+
+def _both(call, monkeypatch, kernel, size, args) -> tuple:
+    """``call(kernel, size, args)`` serial and threaded, each on fresh copies of ``args``."""
+    out = []
+    for threshold in (SERIAL, PARALLEL):
+        monkeypatch.setattr(helpers, "PARALLEL_THRESHOLD", threshold)
+        fresh = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        call(kernel, size, fresh)
+        out.append(fresh)
+    return tuple(out)
+
+
+def _planes(kernel, size, args) -> None:
+    assert CK.pick is PK.pick is workers.by_planes
+    workers.by_planes(kernel, size)(*args)
+
+
+def _assert_bitwise(a: list, b: list) -> None:
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_kernels_threaded_match_one_call(monkeypatch, dtype) -> None:
+    P, H, W, kh, kw = 13, 9, 8, 3, 2
+    x = RNG.standard_normal((P, H, W)).astype(dtype)
+    geom = (kh, kw, 2, 1, 1, 0, 1, 2)  # kh, kw, sh, sw, ph, pw, dh, dw
+    oh, ow = (H + 2 - 2 * (kh - 1) - 1) // 2 + 1, W - 2 * (kw - 1)
+    cols = np.full((P, kh * kw, oh * ow), np.nan, dtype)
+    a, b = _both(_planes, monkeypatch, CK.im2col, 10, [x, *geom, ow, cols])
+    _assert_bitwise(a, b)
+    assert not np.isnan(a[-1]).any()  # every element written
+    g = RNG.standard_normal(cols.shape).astype(dtype)
+    gx = np.full((P, H, W), np.nan, dtype)
+    a, b = _both(_planes, monkeypatch, CK.col2im, 10, [g, *geom, ow, gx])
+    _assert_bitwise(a, b)
+    assert not np.isnan(a[-1]).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pool_kernels_threaded_match_one_call(monkeypatch, dtype) -> None:
+    P, H, W = 11, 7, 9
+    x = RNG.standard_normal((P, H, W)).astype(dtype)
+    x[3, 2, 2] = np.nan
+    out, idx = np.empty((P, 3, 4), dtype), np.empty((P, 3, 4), np.int64)
+    a, b = _both(_planes, monkeypatch, PK.max_pool_fwd, 10, [x, 3, 3, 2, 2, 1, 1, 1, 1, out, idx])
+    _assert_bitwise(a, b)
+    g = RNG.standard_normal((P, 12)).astype(dtype)
+    a, b = _both(_planes, monkeypatch, PK.max_pool_bwd, 10,
+                 [g, a[-1].reshape(P, 12), np.zeros((P, H * W), dtype)])  # fmt: skip
+    _assert_bitwise(a, b)
+    hs, he = np.array([0, 2, 4]), np.array([3, 5, 7])
+    ws, we = np.array([0, 3, 6]), np.array([4, 7, 9])
+    div = RNG.uniform(1, 9, (3, 3)).astype(dtype)
+    a, b = _both(_planes, monkeypatch, PK.avg_pool_fwd, 10,
+                 [x, hs, he, ws, we, div, np.empty((P, 3, 3), dtype)])  # fmt: skip
+    _assert_bitwise(a, b)
+    g3 = RNG.standard_normal((P, 3, 3)).astype(dtype)
+    a, b = _both(_planes, monkeypatch, PK.avg_pool_bwd, 10,
+                 [g3, hs, he, ws, we, div, np.full((P, H, W), np.nan, dtype)])  # fmt: skip
+    _assert_bitwise(a, b)
+    assert not np.isnan(a[-1]).any()
+
+
+def test_embedding_rows_kernels() -> None:
+    """gather_rows and scatter_add_rows (element loops) against numpy: repeated indices add
+    in index order (np.add.at's order), the skipped row gets nothing."""
+    w = RNG.standard_normal((6, 5))
+    idx = np.array([4, 1, 4, 0, 4, 2], np.int64)
+    out = np.empty((6, 5))
+    NK.gather_rows(w, idx, out)
+    assert out.tobytes() == w[idx].tobytes()
+    g = RNG.standard_normal((6, 5))
+    gw = np.zeros((6, 5))
+    NK.scatter_add_rows(g, idx, 1, gw)
+    want = np.zeros((6, 5))
+    keep = idx != 1
+    np.add.at(want, idx[keep], g[keep])
+    assert gw.tobytes() == want.tobytes()
+
+
+def test_strided_copy_compiles_two_layouts_per_dtype() -> None:
+    """Four mixes of C and strided (and a read-only source) are served by two overloads: the
+    all-C one and the any-layout one (the census saw copy1 compiled once per mix)."""
+
+    @njit
+    def copy(src, dst):  # the loop of indexing.copy1, in a dispatcher of this test's own
+        for i in range(dst.shape[0]):
+            dst[i] = src[i]
+
+    one_overload_per_layout(copy, 1)
+    a = RNG.standard_normal((5, 6))
+    ro = a.copy()
+    ro.flags.writeable = False
+    pairs = [
+        (a[0], np.empty(6)),
+        (a[:, 0], np.empty(5)),
+        (a[0], np.empty(12)[::2]),
+        (a[:, 1], np.empty(10)[::2]),
+        (ro[:, 2], np.empty(5)),
+        (ro[1], np.empty(6)),
+    ]
+    for kernel in (copy, copy1):
+        for src, dst in pairs:
+            dst[:] = np.nan
+            kernel(src, dst)
+            assert dst.tobytes() == np.ascontiguousarray(src).tobytes()
+    assert len(copy.overloads) == 2
+    f64 = [s for s in copy1.signatures if str(s[1].dtype) == "float64"]
+    assert 1 <= len(f64) <= 2
