@@ -28,7 +28,18 @@ _JIT = {"error_model": "numpy"}
 __all__ = ["apply_taps"]
 
 
-@cached_njit(**_JIT)
+@cached_njit(**_JIT, inline="always")
+def _line(x, ptr, cols, weights, p, out):
+    # the last dim (Q = 1): out[p, o, 0] one scalar sum of o's taps, for every o
+    for o in range(out.shape[1]):
+        start, end = ptr[o], ptr[o + 1]
+        acc = x[p, cols[start], 0] * weights[start] if start < end else out.dtype.type(0)
+        for j in range(start + 1, end):
+            acc += x[p, cols[j], 0] * weights[j]
+        out[p, o, 0] = acc
+
+
+@cached_njit(**_JIT, inline="always")
 def _row(x, ptr, cols, weights, r, out):
     # out[p, o, :] = sum over o's taps j of weights[j] * x[p, cols[j], :], in tap order
     n_out, q_len = out.shape[1], out.shape[2]
@@ -49,14 +60,22 @@ def _row(x, ptr, cols, weights, r, out):
 
 @cached_njit(**_JIT)
 def _apply(x, ptr, cols, weights, out):
-    for r in range(out.shape[0] * out.shape[1]):
-        _row(x, ptr, cols, weights, r, out)
+    if out.shape[2] == 1:  # a row of scalars a plane: no div/mod an output (~7 ns each)
+        for p in range(out.shape[0]):
+            _line(x, ptr, cols, weights, p, out)
+    else:
+        for r in range(out.shape[0] * out.shape[1]):
+            _row(x, ptr, cols, weights, r, out)
 
 
 @cached_njit(**_JIT, parallel=True)
 def _apply_par(x, ptr, cols, weights, out):
-    for r in prange(out.shape[0] * out.shape[1]):
-        _row(x, ptr, cols, weights, r, out)
+    if out.shape[2] == 1:
+        for p in prange(out.shape[0]):
+            _line(x, ptr, cols, weights, p, out)
+    else:
+        for r in prange(out.shape[0] * out.shape[1]):
+            _row(x, ptr, cols, weights, r, out)
 
 
 def apply_taps(x, ptr, cols, weights, out) -> None:
