@@ -5,7 +5,7 @@ spatial dims (``_windows_nd``: the 2-d kernel plus a gather along depth): max po
 input padded with ``-inf`` takes each column's first maximum (PyTorch's scan order: depth,
 then height, then width), average pooling sums each column and divides by PyTorch's
 divisor. Adaptive windows differ in size, but a box's mean and max are separable: the mean
-is one averaging matrix per dim (:func:`resample`, also ``interpolate``'s), the max one
+is one averaging matrix per dim (:func:`resample`), the max one
 first-maximum reduction per dim. Each records one node with PyTorch's name; the backwards
 are recorded ops whose own backward is the forward's linear map again.
 """

@@ -1,12 +1,17 @@
 """``F.interpolate`` (modes nearest, nearest-exact, linear, bilinear, bicubic, area) and
 ``nn.Upsample``.
 
-Both modes are separable: along each spatial dim the output is a fixed matrix (out x in) of
-interpolation weights applied to the input, so the forward is two small matmuls and the
-backward applies the transposed matrices. The source coordinates follow PyTorch's kernels:
+Both modes are separable: along each spatial dim output ``o`` is a short weighted sum of input
+rows, its taps (:class:`Taps`: nearest 1, linear 2, bicubic 4), so the forward applies each
+dim's taps in turn (``kernels/cpu/resample.py``, last dim first, PyTorch's nesting) and the
+backward applies the transposed taps, a gather. Only the taps are read, zero weights and
+clamped repeats included, as PyTorch's kernels read them: a NaN or inf reaches exactly the
+outputs PyTorch's does (a dense weight matrix spread it along the whole row, and cost
+O(out * in) a row). The source coordinates follow PyTorch's kernels:
 ``nearest`` ``floor(dst * scale)`` in float32, ``nearest-exact`` ``floor((dst + 0.5) * scale)``;
 linear ``(dst + 0.5) * scale - 0.5`` clamped at 0, or ``dst * (in-1)/(out-1)`` with
-``align_corners``; bicubic the same point unclamped, four taps of cubic convolution with
+``align_corners``, and taps ``(i, 1), (i, 0)`` on a dim whose size does not change;
+bicubic the same point unclamped, four taps of cubic convolution with
 A = -0.75, indices clamped at the borders. ``scale`` is ``1/scale_factor`` when one is given
 and ``in/out`` otherwise, as PyTorch computes it. ``area`` is ``adaptive_avg_pool``.
 """
@@ -14,13 +19,16 @@ and ``in/out`` otherwise, as PyTorch computes it. ``area`` is ``adaptive_avg_poo
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..frontend.copying import contiguous_array
+from ..frontend.recording import record
 from ..frontend.tensor import Tensor
+from ..kernels.cpu import resample as RK
 from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
-from ._functional_pool3d import adaptive_avg_pool3d, resample
+from ._functional_pool3d import adaptive_avg_pool3d
 from .module import Module
 
 _NAMES = {
@@ -51,18 +59,51 @@ def _cubic_weights(t: np.ndarray) -> list[np.ndarray]:
     return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 
 
-def _matrix(
-    n_in: int, n_out: int, scale: float | None, mode: str, align: bool, dt: Any
-) -> np.ndarray:
-    """The (n_out, n_in) interpolation weights along one dim."""
-    m = np.zeros((n_out, n_in), dt)
+class Taps(NamedTuple):
+    """One dim's taps in compressed rows: output ``o`` reads inputs ``cols[ptr[o]:ptr[o+1]]``
+    with ``weights[...]`` (in PyTorch's tap order, zero weights and clamped repeats kept),
+    out of ``n_in`` inputs."""
+
+    ptr: np.ndarray
+    cols: np.ndarray
+    weights: np.ndarray
+    n_in: int
+
+    @property
+    def n_out(self) -> int:
+        return len(self.ptr) - 1
+
+
+def _fixed(idx: np.ndarray, w: np.ndarray, n_in: int) -> Taps:
+    """``(n_out, k)`` tap indices and weights as compressed rows."""
+    ptr = np.arange(idx.shape[0] + 1, dtype=np.int64) * idx.shape[1]
+    cols = np.ascontiguousarray(idx, dtype=np.int64).reshape(-1)
+    return Taps(ptr, cols, np.ascontiguousarray(w).reshape(-1), n_in)
+
+
+def transposed(t: Taps) -> Taps:
+    """The backward's rows: input ``i`` gathers every (output, weight) tap that reads it, in
+    output order (a stable sort), as PyTorch's one-thread scatter adds them."""
+    order = np.argsort(t.cols, kind="stable")
+    rows = np.repeat(np.arange(t.n_out, dtype=np.int64), np.diff(t.ptr))
+    ptr = np.searchsorted(t.cols[order], np.arange(t.n_in + 1)).astype(np.int64)
+    return Taps(ptr, rows[order], t.weights[order], t.n_out)
+
+
+def _taps(n_in: int, n_out: int, scale: float | None, mode: str, align: bool, dt: Any) -> Taps:
+    """The taps along one dim, as PyTorch's CPU kernels compute them."""
     dst = np.arange(n_out)
     if mode in ("nearest", "nearest-exact"):
         s = np.float32(1.0 / scale if scale is not None and scale > 0 else n_in / n_out)
         shift = np.float32(0.5 if mode == "nearest-exact" else 0.0)
         src = np.floor((dst.astype(np.float32) + shift) * s).astype(np.int64)
-        m[dst, np.minimum(src, n_in - 1)] = 1
-        return m
+        return _fixed(np.minimum(src, n_in - 1)[:, None], np.ones((n_out, 1), dt), n_in)
+    if n_in == n_out and mode != "bicubic":
+        # PyTorch reads such a dim as taps (i, 1) and (i, 0), whatever the scale: a copy
+        # where x is finite, NaN where x[i] is inf (inf * 0)
+        w = np.zeros((n_out, 2), dt)
+        w[:, 0] = 1
+        return _fixed(np.stack([dst, dst], 1), w, n_in)
     if align:
         s = dt.type((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
         src = dst.astype(dt) * s
@@ -72,16 +113,30 @@ def _matrix(
         src = src if mode == "bicubic" else np.maximum(src, 0)
     if mode == "bicubic":
         base = np.floor(src)
-        for k, w in enumerate(_cubic_weights(src - base)):
-            idx = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
-            np.add.at(m, (dst, idx), w)
-        return m
+        idx = [np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1) for k in range(4)]
+        return _fixed(np.stack(idx, 1), np.stack(_cubic_weights(src - base), 1), n_in)
     i0 = src.astype(np.int64)
-    i1 = i0 + (i0 < n_in - 1)
     w1 = src - i0.astype(dt)
-    np.add.at(m, (dst, i0), 1 - w1)
-    np.add.at(m, (dst, i1), w1)
-    return m
+    return _fixed(np.stack([i0, i0 + (i0 < n_in - 1)], 1), np.stack([1 - w1, w1], 1), n_in)
+
+
+def resample_taps(x: Tensor, taps: list[Taps], name: str) -> Tensor:
+    """``taps[k]`` applied along spatial dim k (the trailing dims), last dim first (PyTorch's
+    nesting: the innermost dim's taps sum first), as one node named ``name``; its backward
+    applies the transposed taps (and is differentiable again)."""
+    v = contiguous_array(x._value, x._dtype)
+    shape = list(v.shape)
+    first = len(shape) - len(taps)
+    for k in reversed(range(len(taps))):
+        axis, t = first + k, taps[k]
+        outer, inner = math.prod(shape[:axis]), math.prod(shape[axis + 1 :])
+        out = np.empty((outer, t.n_out, inner), v.dtype)
+        RK.apply_taps(v.reshape(outer, shape[axis], inner), t.ptr, t.cols,
+                      t.weights.astype(v.dtype, copy=False), out)  # fmt: skip
+        shape[axis] = t.n_out
+        v = out.reshape(shape)
+    back = [transposed(t) for t in taps]
+    return record(name, v, x._dtype, (x,), lambda g: (resample_taps(g, back, name),))
 
 
 def interpolate(
@@ -95,7 +150,7 @@ def interpolate(
 ) -> Tensor:
     """Resize the spatial dims (all dims after the first two) of ``input``."""
     plan = interpolation(input, size, scale_factor, mode, align_corners, recompute_scale_factor)
-    return plan if isinstance(plan, Tensor) else resample(input, *plan)
+    return plan if isinstance(plan, Tensor) else resample_taps(input, *plan)
 
 
 def interpolation(
@@ -105,11 +160,11 @@ def interpolation(
     mode: str,
     align_corners: bool | None,
     recompute_scale_factor: bool | None,
-) -> Tensor | tuple[list[np.ndarray], str]:
-    """:func:`interpolate`'s checks and plan: the per-dim weight matrices (out x in, the
+) -> Tensor | tuple[list[Taps], str]:
+    """:func:`interpolate`'s checks and plan: the per-dim :class:`Taps` (weights in the
     input's dtype) and the node's name, or the result itself for ``area`` (an adaptive
-    average pool). One place for both devices: the CUDA backend applies the same matrices
-    with its own kernel (``backends/cuda/nn_resample.py``)."""
+    average pool). One place for both devices: the CUDA backend applies the same taps with
+    its own kernel (``backends/cuda/nn_resample.py``)."""
     dims = input.dim() - 2
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError(
@@ -136,11 +191,9 @@ def interpolation(
     align = bool(align_corners)
     dt = input._dtype.np
     in_sizes = list(input.shape[2:])
-    mats = [
-        _matrix(n, o, s, mode, align, dt)
-        for n, o, s in zip(in_sizes, out_sizes, scales, strict=True)
-    ]
-    return mats, _NAMES[(mode, dims)]
+    sizes = zip(in_sizes, out_sizes, scales, strict=True)
+    taps = [_taps(n, o, s, mode, align, dt) for n, o, s in sizes]
+    return taps, _NAMES[(mode, dims)]
 
 
 def _output_sizes(

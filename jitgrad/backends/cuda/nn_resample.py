@@ -1,18 +1,18 @@
 """``F.interpolate`` (and its ``upsample`` alias) on device tensors.
 
 This ran through the host fallback. The CPU op plans it (:func:`jitgrad.nn.upsample.
-interpolation`: its checks, output sizes and one ``(out, in)`` weight matrix per spatial dim,
-the node's name); here the device applies those matrices with one kernel per dim
-(:func:`jitgrad.kernels.cuda.resample.apply_rows`, each matrix in compressed rows: at most
-four taps an output), last dim first as the CPU's matmuls do, and records the CPU's node
+interpolation`: its checks, output sizes and one :class:`~jitgrad.nn.upsample.Taps` per
+spatial dim, compressed rows of at most four taps an output, the node's name); here the device
+applies those taps with one kernel per dim (:func:`jitgrad.kernels.cuda.resample.apply_rows`),
+last dim first as the CPU's kernel does, and records the CPU's node
 (``UpsampleBilinear2DBackward0`` ...). Its backward is the same kernel over the transposed
-matrices, a gather with no atomics (deterministic, where PyTorch's CUDA scatter is not), and
-is recorded again under the same name, so ``create_graph`` works as on the CPU. ``area`` is an
-adaptive average pool, which reaches the device pools.
+taps (:func:`jitgrad.nn.upsample.transposed`), a gather with no atomics (deterministic, where
+PyTorch's CUDA scatter is not), and is recorded again under the same name, so
+``create_graph`` works as on the CPU. ``area`` is an adaptive average pool, which reaches the
+device pools.
 
-Values equal the CPU's to float rounding (the CPU's dense matmul adds the zero weights too,
-so a NaN or inf input spreads along its whole row there; here, as in PyTorch, only to the
-outputs that read it). float16/bfloat16 compute in float32, as the CPU's matrices do.
+Values equal the CPU's to float rounding, NaN and inf included: both read the same taps
+(zero weights too, as PyTorch does). float16/bfloat16 compute in float32, as the CPU does.
 """
 
 from __future__ import annotations
@@ -47,32 +47,30 @@ def interpolate(
     return plan if isinstance(plan, Tensor) else resample(input, *plan)
 
 
-def _rows(m: np.ndarray) -> tuple:
-    """The device's compressed rows of the host matrix ``m`` (cached by value: a training
-    loop resizes the same shapes every step, one host-to-device copy each, once)."""
-    r, c = np.nonzero(m)  # (row-major: columns ascending within a row)
-    ptr = np.searchsorted(r, np.arange(m.shape[0] + 1))
-    weights = m[r, c]
+def _rows(t: UP.Taps) -> tuple:
+    """The device's copies of the taps ``t`` (cached by value: a training loop resizes the
+    same shapes every step, one host-to-device copy each, once)."""
+    dt = t.weights.dtype
     return (
-        _on_device(ptr, np.int64),
-        _on_device(c, np.int64),
-        _on_device(weights, m.dtype),
-        m.dtype.type(0),
+        _on_device(t.ptr, np.int64),
+        _on_device(t.cols, np.int64),
+        _on_device(t.weights, dt),
+        dt.type(0),
     )
 
 
-def resample(x: Tensor, mats: list[np.ndarray], name: str) -> Tensor:
-    """``mats[k]`` (out x in) applied along spatial dim k (the trailing dims) as one node
-    named ``name`` (the device's :func:`jitgrad.nn._functional_pool3d.resample`)."""
+def resample(x: Tensor, taps: list[UP.Taps], name: str) -> Tensor:
+    """``taps[k]`` applied along spatial dim k (the trailing dims) as one node named
+    ``name`` (the device's :func:`jitgrad.nn.upsample.resample_taps`)."""
     shape = list(x.shape)
     v = runtime.contiguous(x._value)
-    first = len(shape) - len(mats)
-    for k in reversed(range(len(mats))):
-        axis, m = first + k, mats[k]
+    first = len(shape) - len(taps)
+    for k in reversed(range(len(taps))):
+        axis, t = first + k, taps[k]
         outer, inner = math.prod(shape[:axis]), math.prod(shape[axis + 1 :])
-        v = K.apply_rows(view(v, outer, shape[axis], inner), _rows(m), m.shape[0])
-        shape[axis] = m.shape[0]
-    back = [np.ascontiguousarray(m.T) for m in mats]
+        v = K.apply_rows(view(v, outer, shape[axis], inner), _rows(t), t.n_out)
+        shape[axis] = t.n_out
+    back = [UP.transposed(t) for t in taps]
     return record(name, view(v, *shape), x._dtype, (x,), lambda g: (resample(g, back, name),))
 
 

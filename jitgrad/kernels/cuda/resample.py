@@ -1,14 +1,15 @@
-"""A sparse matrix applied along one axis: ``F.interpolate``'s kernel, forward and backward.
+"""Per-dim taps applied along one axis: ``F.interpolate``'s device kernel, forward and
+backward.
 
-The CPU's interpolation (:mod:`jitgrad.nn.upsample`) is separable: along each spatial dim the
-output is a fixed ``(out, in)`` matrix of weights applied to the input, and the backward
-applies the transposes. Each row of such a matrix has at most four nonzero weights (nearest
-1, linear 2, bicubic 4), so the device keeps each matrix in compressed rows (``ptr``, ``cols``,
-``weights``: row ``o``'s nonzeros are ``ptr[o]`` to ``ptr[o + 1]``, columns ascending) and one
-kernel applies it: a thread per output element sums its row's taps in column order. The
-backward is the same kernel over the transpose's rows, a gather: each input element's thread
-adds the outputs that read it, in a fixed order, with no atomics (PyTorch's CUDA backward
-scatters with atomic adds, so its bits vary run to run; these do not).
+The interpolation plan (:func:`jitgrad.nn.upsample.interpolation`, shared with the CPU kernel
+``kernels/cpu/resample.py``) is separable: along each spatial dim output ``o`` is a weighted
+sum of a few input rows (nearest 1, linear 2, bicubic 4 taps), kept in compressed rows
+(``ptr``, ``cols``, ``weights``: row ``o``'s taps are ``ptr[o]`` to ``ptr[o + 1]``, in
+PyTorch's tap order, zero weights and repeated clamped indices kept, as PyTorch reads them).
+A thread per output element sums its row's taps in that order. The backward is the same
+kernel over the transposed rows, a gather: each input element's thread adds the outputs that
+read it, in output order, with no atomics (PyTorch's CUDA backward scatters with atomic adds,
+so its bits vary run to run; these do not).
 
 A grid-stride loop over the output with 64-bit positions (``out.size`` is an int64).
 """
