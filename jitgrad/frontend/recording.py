@@ -251,21 +251,9 @@ def record(
     _make = _tensor._make
     if not (STATE.enabled and (dtype.is_floating_point or dtype.is_complex)):
         return _make(value, dtype)
-    if len(inputs) == 1:  # one input (softmax, unbind): _input_edges inline, no list
-        t = inputs[0]
-        if not (isinstance(t, _tensor.Tensor) and t._requires_grad):
-            return _make(value, dtype)
-        fn = t.grad_fn
-        if fn is None:
-            nexts = (t._edge(),)
-        elif (edge := t._gedge) is not None and edge[0] is fn and edge[1] == t._output_nr:
-            nexts = (edge,)
-        else:
-            nexts = (_gedge(t, fn),)
-    else:
-        nexts = _input_edges(inputs)
-        if nexts is None:
-            return _make(value, dtype)
+    nexts = _input_edges(inputs)
+    if nexts is None:
+        return _make(value, dtype)
     cls = _classes.get((name, base)) or node_class(name, base)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
         node = cls(nexts)
@@ -316,7 +304,7 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
             if fn is not None:
                 edge = t._gedge
                 if edge is None or edge[0] is not fn or edge[1] != t._output_nr:
-                    edge = _gedge(t, fn)
+                    edge = t._gedge = (fn, t._output_nr)
             else:
                 edge = t._edge()
             nexts.append(edge)
@@ -324,13 +312,6 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
         else:
             nexts.append(_NO_EDGE)
     return tuple(nexts) if wanted else None
-
-
-def _gedge(t: Any, fn: Any) -> tuple:
-    """A non-leaf ``t``'s edge ``(grad_fn, output_nr)``, made and kept on it (``_gedge``):
-    every node that reads ``t`` shares the one tuple."""
-    edge = t._gedge = (fn, t._output_nr)
-    return edge
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
