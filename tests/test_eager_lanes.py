@@ -2,8 +2,9 @@
 two number arguments (softplus, hardtanh, elu) through ``pointwise.run``'s lane against
 ``pointwise._general`` bitwise; ``sum()`` over tensors (which starts with an int ``0``) with
 IEEE's signed zeros; the elementwise backward's in-place checks when the change comes before
-or after a node is recorded; stack/unbind gradients through their backward functions; the forward lanes of a small
-vector's softmax, of stack and of unbind against their general paths."""
+or after a node is recorded; stack/unbind gradients through their backward functions; the
+forward lanes of a small vector's softmax, of stack and of unbind against their general
+paths."""
 
 import numpy as np
 import pytest
