@@ -2,7 +2,9 @@
 two number arguments (softplus, hardtanh, elu) through ``pointwise.run``'s lane against
 ``pointwise._general`` bitwise; ``sum()`` over tensors (which starts with an int ``0``) with
 IEEE's signed zeros; the elementwise backward's in-place checks when the change comes before
-or after a node is recorded; stack/unbind gradients through their backward functions."""
+or after a node is recorded; stack/unbind gradients through their backward functions; the
+forward lanes of a small vector's softmax, of stack and of unbind against their general
+paths."""
 
 import numpy as np
 import pytest
@@ -126,3 +128,90 @@ def test_stack_of_small_tensors_keeps_values_dtype_and_layout():
     s[0, 0, 0] = 9.0  # a copy, not a view of the inputs
     assert parts[0][0, 0].item() == 0.0
 
+
+# ---- the forward lanes of softmax, stack and unbind (issue 16) against their general paths --
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_small_vector_softmax_lane_matches_the_general_path(log, dim):
+    """A 1-d float vector's softmax takes the lane (node class and shared record looked up
+    once per (log, dim, size)); the same values as a (1, n) row, which takes the general
+    path, bitwise; PyTorch's node, ``_saved_dim`` (-1 read as uint64) and ``_saved_result``,
+    the same on the first call (which fills the lane) and on the later ones."""
+    fn = F.log_softmax if log else F.softmax
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+    v = np.array([0.5, -1.25, 3.0, 0.0], np.float32)
+    for _ in range(3):
+        x = torch.tensor(v, requires_grad=True)
+        y = fn(x, dim=dim)
+        row = fn(torch.tensor(v[None]), dim=1)
+        assert y._value.tobytes() == row._value[0].tobytes()
+        assert type(y.grad_fn).__name__ == name
+        assert y.grad_fn._saved_dim == (18446744073709551615 if dim == -1 else 0)
+        assert y.grad_fn._saved_result._value.tobytes() == y._value.tobytes()
+        (g,) = torch.autograd.grad((y * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum(), x)
+        xr = torch.tensor(v[None], requires_grad=True)
+        (gr,) = torch.autograd.grad(
+            (fn(xr, dim=1) * torch.tensor([[1.0, 2.0, 3.0, 4.0]])).sum(), xr
+        )
+        assert g._value.tobytes() == gr._value[0].tobytes()
+
+
+def test_small_vector_softmax_lane_without_grad_records_nothing():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    F.softmax(x, dim=0)  # the lane filled
+    with torch.no_grad():
+        assert F.softmax(x, dim=0).grad_fn is None
+    assert F.softmax(torch.tensor([1.0, 2.0]), dim=0).grad_fn is None
+    with pytest.raises(NotImplementedError, match="softmax_lastdim_kernel_impl"):
+        F.softmax(torch.tensor([1, 2]), dim=0)  # an integer vector: the general path's error
+
+
+def test_stack_lane_and_checked_path_agree():
+    """Plain same-dtype tensors (list or tuple) take stack's one-pass lane; a Parameter or a
+    mixed dtype takes the checked path: the same values, node and ``_saved_dim``."""
+    a = torch.tensor(1.5, requires_grad=True)
+    b = torch.tensor(-2.0, requires_grad=True)
+    p = torch.nn.Parameter(torch.tensor(-2.0))
+    for xs in ([a, b], (a, b), [a, p]):
+        s = torch.stack(xs, dim=-1)
+        assert s.tolist() == [1.5, -2.0]
+        assert type(s.grad_fn).__name__ == "StackBackward0"
+        assert s.grad_fn._saved_dim == 18446744073709551615
+        g = torch.autograd.grad((s * torch.tensor([3.0, 5.0])).sum(), xs)
+        assert [t.item() for t in g] == [3.0, 5.0]
+    assert torch.stack([a, b.double()]).dtype == torch.float64
+
+
+def test_stack_errors_keep_pytorch_order():
+    """A non-tensor element is reported before a bad dim, a size mismatch after both, as
+    PyTorch's argument parser checks them (the lane defers every irregular call)."""
+    a = torch.ones(2)
+    with pytest.raises(TypeError, match="expected Tensor as element 1 in argument 0"):
+        torch.stack([a, 3], dim=5)
+    with pytest.raises(IndexError):
+        torch.stack([a, a], dim=5)
+    with pytest.raises(RuntimeError, match="stack expects each tensor to be equal size"):
+        torch.stack([a, torch.ones(3)])
+    with pytest.raises(RuntimeError, match="non-empty TensorList"):
+        torch.stack([])
+
+
+def test_unbind_lane_repeats_the_first_call():
+    """Iterating a tensor again takes unbind's cached keys and backward: each output is
+    output i of one UnbindBackward0, shares the base's counter, carries the multi-view mark
+    (an in-place change is refused as PyTorch refuses it) and gets its gradient."""
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    for _ in range(3):
+        outs = list(y)
+        node = outs[0].grad_fn
+        assert type(node).__name__ == "UnbindBackward0"
+        assert [o.grad_fn is node for o in outs] == [True] * 3
+        assert [o.output_nr for o in outs] == [0, 1, 2]
+        assert [o._version for o in outs] == [y._version] * 3
+        with pytest.raises(RuntimeError, match="^Output 1 of Unbind is a view"):
+            outs[1].mul_(2)
+        (g,) = torch.autograd.grad(outs[0] * 1 + outs[2] * 3, x)
+        assert g.tolist() == [2.0, 0.0, 6.0]
+    with torch.no_grad():
+        assert [o.output_nr for o in y.unbind(0)] == [0, 0, 0]

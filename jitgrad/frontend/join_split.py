@@ -22,8 +22,9 @@ from ._tensor_data import result_type
 from .bit_views import carry_bits
 from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
-from .multi_view import mark as _mark_multi
-from .recording import JoinBackward, record, record_multi, shared
+from .multi_view import KEY as MULTI_KEY
+from .multi_view import marks_of
+from .recording import JoinBackward, record, shared
 from .tensor import Tensor, _make, _wrap_dim
 from .view_registry import register_all as register_views
 from .views import _dims, _sizes, narrow, reshape, select
@@ -124,16 +125,37 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None)
     """Join equal-shaped tensors along a new ``dim`` (``StackBackward0``; ``axis`` as for
     :func:`cat`).
 
-    Written for the scalar graphs that stack a few 0-d tensors per op: shapes and dtypes are
-    read off the arrays in one pass, and the backward of a same-dtype stack outside
-    ``create_graph`` returns :func:`plain_views` (what ``select`` gives there).
+    Written for the scalar graphs that stack a few 0-d tensors per op: a list or tuple of
+    plain tensors of one shape and dtype with an int ``dim`` is read in one pass; anything
+    else takes PyTorch's checks in its order (:func:`_stack_checked`). The backward of a
+    same-dtype stack outside ``create_graph`` returns :func:`plain_views` (what ``select``
+    gives there).
     """
+    if type(dim) is int and not args and (type(tensors) is list or type(tensors) is tuple):
+        values = []
+        dt = shape = None
+        for x in tensors:
+            if type(x) is not Tensor:
+                break
+            v = x._value
+            if dt is None:
+                dt, shape = x._dtype, v.shape
+            elif x._dtype is not dt or v.shape != shape:
+                break
+            values.append(v)
+        else:
+            if values:
+                return _stack_of(tensors, values, shape, dt, dim, True)
+    return _stack_checked(tensors, args, dim)
+
+
+def _stack_checked(tensors: Any, args: tuple, dim: Any) -> Tensor:
+    """:func:`stack` with PyTorch's argument checks, in its order."""
     tensors = A.tensor_list("stack", tensors)
     dim = A.list_dim("stack", args, dim if axis is None else axis)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    first = tensors[0]._value
-    shape = first.shape
+    shape = tensors[0]._value.shape
     dt = tensors[0]._dtype
     same = True
     values = []
@@ -146,11 +168,17 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None)
             )
         same = same and x._dtype is dt
         values.append(v)
+    return _stack_of(tensors, values, shape, dt if same else result_type(tensors), dim, same)
+
+
+def _stack_of(
+    tensors: Sequence[Tensor], values: list, shape: tuple, dt: D.dtype, dim: int, same: bool
+) -> Tensor:
+    """The stack of ``tensors`` (their arrays ``values``, of one ``shape``) in ``dt`` (their
+    one dtype if ``same``, else the promoted one) along ``dim``, recorded."""
     d = _wrap_dim(dim, len(shape) + 1)
-    if not same:
-        dt = result_type(tensors)
     n = len(tensors)
-    if same and d == 0 and n * first.size <= SMALL_COPY:
+    if same and d == 0 and n * values[0].size <= SMALL_COPY:
         out = np.array(values, dt.np)  # numpy's own copy of a few small same-dtype arrays
     else:
         out = _stacked(tensors, shape, d, dt, same)
@@ -210,15 +238,22 @@ def _pieces(
         return ()
     if backward is None:
         backward = pieces_backward(name, keys, d, shape, dt, values)
-    outs = record_multi(name, values, [dt] * len(values), (x,), backward)
+    # record_multi's outputs, each made, tied to x's counter and base and marked in one pass
+    # (unbind is one op of a scalar graph: iterating a tensor)
+    first = record(name, values[0], dt, (x,), backward)
+    node = first.grad_fn
     base = x if x._base is None else x._base
     vc = x._counter()
-    for o in outs:
+    marks = marks_of(name, len(values))
+    outs = []
+    for i, v in enumerate(values):
+        o = _make(v, dt, node, False, i if node is not None else 0) if i else first
         o._vc = vc
         o._base = base
+        o.__dict__[MULTI_KEY] = marks[i]
+        outs.append(o)
     carry_bits(x, outs)
-    _mark_multi(outs, name)
-    if outs[0].grad_fn is not None:  # a write to the base makes them stale (stale_views)
+    if node is not None:  # a write to the base makes them stale (stale_views)
         register_views(outs)
     return tuple(outs)
 
@@ -295,6 +330,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0, *, axis: Any = None) -> tupl
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     shape = input._value.shape
+    dt = input._dtype
+    if type(dim) is int and (lane := _unbind_fns.get((dim, shape, dt))) is not None:
+        return _pieces(input, "UnbindBackward0", lane[0], dim, lane[1])  # (iterating again)
     if not shape:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, len(shape))
@@ -305,20 +343,19 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
         keys = tuple((*lead, i, ...) for i in range(n))
         if _keep(_unbind_keys, n):  # (iterating a tensor: the same keys every time)
             _unbind_keys[(d, n)] = keys
-    dt = input._dtype
     # (dim as passed, as _saved_dim shows it; the backward's stack wraps it)
-    backward = _unbind_fns.get((dim, shape, dt))
-    if backward is None and 0 < n and _keep(_unbind_fns, n):
+    backward = None
+    if type(dim) is int and 0 < n and _keep(_unbind_fns, n):
         arr = input._value
         backward = pieces_backward("UnbindBackward0", keys, dim, shape, dt, [arr[k] for k in keys])
-        _unbind_fns[(dim, shape, dt)] = shared(backward)
+        _unbind_fns[(dim, shape, dt)] = (keys, shared(backward))
     return _pieces(input, "UnbindBackward0", keys, dim, backward)
 
 
-#: (dim, size) -> unbind's keys, kept for small sizes: built once, not per call
+#: (d, size) -> unbind's keys, kept for small sizes: built once, not per call
 _unbind_keys: dict[tuple[int, int], tuple] = {}
-#: (dim, shape, dtype) -> unbind's backward, kept for small sizes (it holds no arrays)
-_unbind_fns: dict[tuple, partial] = {}
+#: (dim, shape, dtype) -> unbind's keys and backward, kept for small sizes (no arrays)
+_unbind_fns: dict[tuple, tuple] = {}
 #: How many pieces the two caches above may still hold in all. A tensor of up to 1024 rows
 #: (a scalar graph's 100 leaves, iterated once per graph) is cached too: its keys, marks and
 #: backward were otherwise made again per call, several objects per piece that the cycle

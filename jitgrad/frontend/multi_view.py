@@ -64,14 +64,21 @@ def check_custom(t: Any) -> None:
 
 def mark(outs: Any, node_name: str) -> None:
     """Mark the outputs of a multi-view op (``UnbindBackward0`` -> ``Output i of Unbind``)."""
-    marks = _marks.get(node_name)
-    if marks is None or len(marks) < len(outs):
-        op = node_name.removesuffix("Backward0")
-        marks = tuple([(op, i) for i in range(len(outs))])
-        if len(outs) <= 1024:  # (as join_split's unbind caches)
-            _marks[node_name] = marks
+    marks = marks_of(node_name, len(outs))
     for i, o in enumerate(outs):
         o.__dict__[KEY] = marks[i]
+
+
+def marks_of(node_name: str, n: int) -> tuple:
+    """The marks of ``n`` outputs of node ``node_name`` (at least ``n``: shared, kept for up
+    to 1024): what :func:`mark` puts in output ``i``'s ``__dict__`` under :data:`KEY`."""
+    marks = _marks.get(node_name)
+    if marks is None or len(marks) < n:
+        op = node_name.removesuffix("Backward0")
+        marks = tuple([(op, i) for i in range(n)])
+        if n <= 1024:  # (as join_split's unbind caches)
+            _marks[node_name] = marks
+    return marks
 
 
 #: node name -> the marks of its outputs, shared: a mark is one object per output that the

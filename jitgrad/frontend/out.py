@@ -168,7 +168,8 @@ def function_out(name: str, fn: Callable) -> Callable:
         f"def {name}({', '.join(params)}):\n"
         f"    if out is not None:\n"
         f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
-        f"    return _fn({', '.join(call)})\n"
+        + _without_extra(call)
+        + f"    return _fn({', '.join(call)})\n"
     )
     scope = {
         "_fn": fn,
@@ -178,6 +179,17 @@ def function_out(name: str, fn: Callable) -> Callable:
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature
     return functools.update_wrapper(scope[name], fn)
+
+
+def _without_extra(call: list) -> str:
+    """:func:`function_out`'s lines for a call whose ``*args`` is empty (the usual
+    ``stack(xs, dim=0)``): a plain call, not one that repacks a tuple and a dict ('' for a
+    function without ``*args``)."""
+    star = [c for c in call if c[:1] == "*" and c[:2] != "**"]
+    if not star:
+        return ""
+    plain = ", ".join(c for c in call if c not in star)
+    return f"    if not {star[0][1:]}:\n        return _fn({plain})\n"
 
 
 def _named(wrapper: Callable, fn: Callable, name: str) -> Callable:

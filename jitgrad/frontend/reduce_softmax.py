@@ -18,6 +18,7 @@ from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
+from .recording import record
 from .reduce_common import (
     Dims,
     dim_or_axis,
@@ -94,6 +95,11 @@ def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
 
 
 def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
+    arr = input._value
+    if dtype is None and type(dim) is int and (dim == 0 or dim == -1) and len(arr.shape) == 1:
+        out = np.empty(arr.shape, arr.dtype)
+        if K.vector_softmax(arr, out, log):  # (False, nothing done: not a float32/64 vector)
+            return _vector_result(input, out, dim, log)
     if dtype is not None:
         input = F.cast(input, D.to_dtype(dtype))
     dt = input._dtype
@@ -117,6 +123,29 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
     if type(dim) is int:  # (a dim name or an int-like object: a record of its own)
         return decl.record_shared(name, out, dt, (input,), (dim, d, s3), dim=dim, _dim=d, _s3=s3)
     return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d, _s3=s3)
+
+
+def _vector_result(input: Tensor, out: np.ndarray, dim: int, log: bool) -> Tensor:  # noqa: A002
+    """The result of a small vector's softmax (``out``, computed by ``vector_softmax``): the
+    record :meth:`Declared.record_shared` gives, its node class and shared record looked up
+    once per ``(log, dim, size)``, not per call (a scalar graph takes one every few ops)."""
+    n = out.shape[0]
+    lane = _vector_lanes.get((log, dim, n))
+    if lane is None:
+        decl = LOG_SOFTMAX if log else SOFTMAX
+        name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+        s3 = (1, n, 1)
+        key = (dim, 0, s3)
+        res = decl.record_shared(name, out, input._dtype, (input,), key, dim=dim, _dim=0, _s3=s3)
+        if key in decl.shared and len(_vector_lanes) < 256:
+            _vector_lanes[(log, dim, n)] = (name, decl.shared[key], decl.bases[None])
+        return res
+    name, saved, base = lane
+    return record(name, out, input._dtype, (input,), saved, (), base)
+
+
+#: (log, dim, size) -> (node name, shared record, node base) of a small vector's softmax
+_vector_lanes: dict[tuple, tuple] = {}
 
 
 SOFTMAX = Declared(
