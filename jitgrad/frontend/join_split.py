@@ -131,6 +131,8 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None)
     same-dtype stack outside ``create_graph`` returns :func:`plain_views` (what ``select``
     gives there).
     """
+    if axis is not None:  # NumPy's spelling
+        dim = axis
     if type(dim) is int and not args and (type(tensors) is list or type(tensors) is tuple):
         values = []
         dt = shape = None
@@ -152,7 +154,7 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None)
 def _stack_checked(tensors: Any, args: tuple, dim: Any) -> Tensor:
     """:func:`stack` with PyTorch's argument checks, in its order."""
     tensors = A.tensor_list("stack", tensors)
-    dim = A.list_dim("stack", args, dim if axis is None else axis)
+    dim = A.list_dim("stack", args, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._value.shape
