@@ -4,15 +4,15 @@ Compiling a generated kernel costs 0.1-0.9 s; most kernels of a short program or
 few times on small arrays. So a kernel whose compiled code is not yet on disk starts in tier 0:
 :func:`attach` puts a :class:`Tier0` in its ``fn``, which translates the spec's straight-line
 body (the rendered statements of :func:`jitgrad.fusion.lowering.lower`) into the op codes of
-:mod:`.tier0_interp` and runs them there (once the interpreter is built: :func:`ready`,
-asked again at each call until it is; before, :mod:`.tier0_numpy` runs the programs of exact
+:mod:`.tier0_interp` and runs them there (once the interpreter is built: :func:`ready`, asked
+again at each call until it is; before, :mod:`.tier0_numpy` runs the programs of exact
 arithmetic and the rest compile). The kernel is compiled, and ``fn`` becomes the compiled
 kernel's as before, when it gets hot: when the time its interpretation has cost beyond the
-compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass :data:`BUDGET`, a fraction of one compile (so a
-large loop compiles at once and a kernel that runs often compiles soon), or at a call tier 0
-cannot take. Results are bitwise the compiled kernel's (see :mod:`.tier0_interp`);
-``tests/test_tier0.py`` and ``tests/test_tier0_numpy.py`` compare them over the op
-declarations.
+compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass
+:data:`BUDGET`, a fraction of one compile (so a large loop compiles at once and a kernel that
+runs often compiles soon), or at a call tier 0 cannot take. Results are bitwise the compiled
+kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py`` and ``tests/test_tier0_numpy.py``
+compare them over the op declarations.
 
 What tier 0 takes (:mod:`.tier0_translate` translates): serial specs (``parallel`` ones are
 large and compile) of at most 4 dimensions (``compact`` operands are read as the broadcast
