@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import as_strided
 from jitgrad import helpers
 from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
-from jitgrad.fusion import tier0
+from jitgrad.fusion import tier0, tier0_translate
 from jitgrad.fusion import tier0_interp as I
 from jitgrad.fusion import tier0_libm as L
 from jitgrad.ops.registry import REGISTRY
@@ -320,7 +320,7 @@ def test_op_codes_and_output_modes_agree_with_codegen():
     assert [I.CODE[name] - I.TAN for name in L.UNARY] == list(range(len(L.UNARY)))
     assert [I.CODE[name] - I.ATAN2 for name in L.BINARY] == list(range(len(L.BINARY)))
     assert set(L.CALLS.values()) <= libm
-    assert set(tier0._MODES) == {C.STORE, C.ACCUMULATE, C.ACCUMULATE_ROW, C.REDUCE}
+    assert set(tier0_translate._MODES) == {C.STORE, C.ACCUMULATE, C.ACCUMULATE_ROW, C.REDUCE}
 
 
 def test_a_kernel_whose_compiled_code_is_cached_is_not_interpreted(tmp_path):
