@@ -45,8 +45,10 @@ from . import tier0_libm as _L
 WIDTH = 5
 #: Innermost elements per chunk: each row's loop runs over this many before the next row.
 CHUNK = 256
-#: Operand and output slots (a spec with more is compiled instead).
-N_IN, N_OUT = 8, 4
+#: Operand and output slots (a spec with more is compiled instead). 8 outputs, not 4: fused
+#: backwards of optimizers and gated cells write 5-7 (the corpus compiled 8 of them); the
+#: wider signature did not change the build time (5.9-6.3 CPU s either way, Run t0cover).
+N_IN, N_OUT = 8, 8
 
 OPS = (
     "load", "const", "add", "sub", "mul", "div", "pow", "neg", "maximum", "minimum",
@@ -214,12 +216,12 @@ def _eval_math(op, a):  # noqa: C901 - one branch per op
     return math.erfc(a)
 
 
-def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):
+def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, o4, o5, o6, o7):
     """Execute ``ins`` over the loop nest of the operand (``shape_at >= 0``: input slot) or
     output (``-1 - shape_at``) the shape is read from. Row 0 is a header: the register count,
     then the 1-D reduction block size (0: reductions run as one running float64 sum)."""
     src = _pick(shape_at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
-        -1 - shape_at, o0, o1, o2, o3, o0, o0, o0, o0)
+        -1 - shape_at, o0, o1, o2, o3, o4, o5, o6, o7)
     n0, n1, n2, n3 = src.shape
     nreg = ins[0, 1]
     block = ins[0, 2]
@@ -235,20 +237,21 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):
                 for lo in range(0, n3, CHUNK):
                     m = min(CHUNK, n3 - lo)
                     _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,
-                           i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3)  # fmt: skip
+                           i0, i1, i2, i3, i4, i5, i6, i7,
+                           o0, o1, o2, o3, o4, o5, o6, o7)  # fmt: skip
                     fill = _reduce_chunk(ins, R, m, acc, blk, fill, block, lo + m == n3, i0)
-                _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3)
+                _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3, o4, o5, o6, o7)
     T = i0.dtype.type  # noqa: N806
     for r in range(1, ins.shape[0]):
         if ins[r, 0] == REDUCE:
             d = ins[r, 1]
-            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+            o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
             o[0, 0, 0, 0] += T(acc[d])
 
 
 @njit(inline="always")
 def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N803
-           i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3):  # fmt: skip
+           i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, o4, o5, o6, o7):  # fmt: skip
     """Every row of ``ins`` on the ``m`` innermost elements from ``lo`` at outer index
     ``a0, a1, a2``: loads, constants and ops into the registers ``R``; stores and ``+=`` into
     the outputs; row sums into ``row``; a 1-D reduction's summands into ``blk`` from ``fill``."""
@@ -273,7 +276,7 @@ def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N8
             for j in range(m):
                 R[d, j] = _eval(op, R[x, j], R[y, j], R[z, j], zero, one)
         else:
-            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+            o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
             if op == STORE:
                 for j in range(m):
                     o[a0, a1, a2, lo + j] = R[x, j]
@@ -320,14 +323,14 @@ def _reduce_chunk(ins, R, m, acc, blk, fill, block, last, i0):  # noqa: N803
 
 
 @njit(inline="always")
-def _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3):
+def _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3, o4, o5, o6, o7):
     """Each row accumulator's float64 sum, narrowed once, added to its output at
     ``[a0, a1, a2, 0]`` (none when the innermost extent is 0)."""
     T = o0.dtype.type  # noqa: N806
     for r in range(1, ins.shape[0] if n3 else 1):
         if ins[r, 0] == ACC_ROW:
             d = ins[r, 1]
-            o = _pick(d, o0, o1, o2, o3, o0, o0, o0, o0)
+            o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
             o[a0, a1, a2, 0] += T(row[d])
 
 
