@@ -45,3 +45,18 @@ def test_gradcheck_verdicts_and_backward_calls_match_pytorch() -> None:
     scope: dict = {}
     exec(GRADCHECK_SOURCE, scope)  # noqa: S102 - the recorder's own source
     assert scope["run_gradchecks"](torch, torch.autograd.gradcheck) == DATA["gradcheck"]
+
+
+def test_prod_behind_its_argument_check_survives_a_backend_reroute() -> None:
+    """``torch.prod`` is an argument check in front of the reduction; once the meta backend
+    wrapped the ops and pointed every module's by-name import of the wrapped chain at its
+    wrapper, a check that read the reduction as a module global called the wrapper of itself
+    (RecursionError in every later ``prod``, the first full CI run of session 13)."""
+    meta = torch.empty(2, 3, device="meta")  # activates the meta backend in this process
+    assert torch.prod(meta, 1).shape == (2,)
+    assert meta.prod().shape == ()
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = torch.prod(x, 1)
+    assert y.tolist() == [2.0, 12.0]
+    assert type(y.grad_fn).__name__ == "ProdBackward1"
+    assert torch.arange(1, 6).prod().item() == 120

@@ -21,8 +21,6 @@ _ABSENT = {n for n in (*RECORDED["varargs"], *RECORDED["others"]) if not hasattr
 #: PyTorch words its own way ("sum() takes from 1 to 2 positional arguments"): the method
 #: is the per-op function itself, so the check would cost every call a frame.
 GAPS = {
-    "mean.three_ints",
-    "sum.three_ints",
 }
 
 

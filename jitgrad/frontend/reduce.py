@@ -155,15 +155,22 @@ def any(  # noqa: A001
 def _prod_form(method: bool) -> Any:
     """``torch.prod`` / (``method``) ``Tensor.prod`` behind PyTorch's parser checks: more
     than ``(dim, keepdim)`` positionally, or an int ``keepdim``, is its TypeError (the
-    method counts no ``self``)."""
+    method counts no ``self``).
 
-    @functools.wraps(prod_impl)
+    The implementation is held in the closure (``impl``), not read as this module's global:
+    a backend's reroute (backends/opwrap.py) points every global bound to a function of the
+    wrapped chain (``__wrapped__`` is ``prod_impl``) at the backend's wrapper of this very
+    function, which would then call itself (RecursionError once the meta or CUDA backend is
+    active)."""
+    impl = prod_impl
+
+    @functools.wraps(impl)
     def prod(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
         if len(args) > 2:
             raise A.reduction_arity("prod", method, len(args))
         keepdim = args[1] if len(args) > 1 else kwargs.get("keepdim")
         A.keepdim_bool("prod", keepdim, 2 if method else 3)
-        return prod_impl(input, *args, **kwargs)
+        return impl(input, *args, **kwargs)
 
     return prod
 

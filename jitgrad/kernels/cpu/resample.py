@@ -13,14 +13,12 @@ it in output order (PyTorch's single-thread scatter order), deterministic.
 
 Layout contract: ``x`` C-contiguous ``(P, n_in, Q)``, ``out`` ``(P, n_out, Q)`` preallocated.
 A row with no taps (an input no output reads, in a backward) is zero. Rows ``(p, o)`` are
-independent: the ``_par`` driver splits them across threads and gives the same bits.
+independent: planes split across threads (:func:`.workers.by_planes`) give the same bits.
 """
 
 from __future__ import annotations
 
-from numba import prange
-
-from ... import helpers
+from . import workers
 from .jit import cached_njit
 
 _JIT = {"error_model": "numpy"}
@@ -40,10 +38,9 @@ def _line(x, ptr, cols, weights, p, out):
 
 
 @cached_njit(**_JIT, inline="always")
-def _row(x, ptr, cols, weights, r, out):
+def _row(x, ptr, cols, weights, p, o, out):
     # out[p, o, :] = sum over o's taps j of weights[j] * x[p, cols[j], :], in tap order
-    n_out, q_len = out.shape[1], out.shape[2]
-    p, o = r // n_out, r % n_out
+    q_len = out.shape[2]
     start, end = ptr[o], ptr[o + 1]
     if start == end:
         for q in range(q_len):
@@ -58,29 +55,21 @@ def _row(x, ptr, cols, weights, r, out):
             out[p, o, q] += x[p, c, q] * w
 
 
-@cached_njit(**_JIT)
-def _apply(x, ptr, cols, weights, out):
-    if out.shape[2] == 1:  # a row of scalars a plane: no div/mod an output (~7 ns each)
-        for p in range(out.shape[0]):
+@cached_njit(**_JIT, nogil=True)
+def _apply(x, p0, p1, ptr, cols, weights, out):
+    # planes [p0, p1): the whole range in one call, or a thread's share (workers.by_planes)
+    if out.shape[2] == 1:  # a row of scalars a plane: its own loop (~7 ns an output saved)
+        for p in range(p0, p1):
             _line(x, ptr, cols, weights, p, out)
     else:
-        for r in range(out.shape[0] * out.shape[1]):
-            _row(x, ptr, cols, weights, r, out)
-
-
-@cached_njit(**_JIT, parallel=True)
-def _apply_par(x, ptr, cols, weights, out):
-    if out.shape[2] == 1:
-        for p in prange(out.shape[0]):
-            _line(x, ptr, cols, weights, p, out)
-    else:
-        for r in prange(out.shape[0] * out.shape[1]):
-            _row(x, ptr, cols, weights, r, out)
+        for p in range(p0, p1):
+            for o in range(out.shape[1]):
+                _row(x, ptr, cols, weights, p, o, out)
 
 
 def apply_taps(x, ptr, cols, weights, out) -> None:
     """Fill ``out`` ``(P, n_out, Q)`` from ``x`` ``(P, n_in, Q)`` through the compressed
-    rows; the threaded driver from ``helpers.PARALLEL_THRESHOLD`` output elements."""
+    rows; planes split across the thread pool from ``helpers.PARALLEL_THRESHOLD`` output
+    elements (:func:`.workers.by_planes`: no ``prange`` twin to compile)."""
     if out.size:
-        run = _apply_par if out.size >= helpers.PARALLEL_THRESHOLD else _apply
-        run(x, ptr, cols, weights, out)
+        workers.by_planes(_apply, out.size)(x, ptr, cols, weights, out)
