@@ -150,3 +150,28 @@ def test_tier0_is_not_built_while_another_process_builds_it(tmp_path, monkeypatc
     assert tier0.ready("float64") is True  # free again: built here, marker written
     assert built == ["float64"] and marker.exists()
     assert entry_lock.held() == []
+
+
+def test_a_negative_ready_is_remembered_until_the_process_compiles_or_time_passes(
+    tmp_path, monkeypatch
+):
+    """A kernel in tier 0 asks ``ready`` at each call; the disk is asked again only after a
+    compile of this process or ``RECHECK_S`` (a stat per call cost ~5 us of a ~10 us call)."""
+    monkeypatch.setattr(diskcache, "kernel_dir", lambda: tmp_path)
+    count = [0]
+    monkeypatch.setattr(diskcache, "compiled_count", lambda: count[0])
+    monkeypatch.setattr(I, "SIGNATURES", {})
+    built = []
+    monkeypatch.setattr(I, "loop", built.append)
+    monkeypatch.setattr(tier0, "_NOT_YET", {})
+    monkeypatch.setattr(tier0, "RECHECK_S", 3600.0)
+    assert tier0.ready("float32") is False
+    (tmp_path / "tier0-float32.ready").write_bytes(b"")  # another process left it
+    assert tier0.ready("float32") is False  # not asked again yet
+    count[0] = 1  # this process compiled a kernel: asked again, found, loaded
+    assert tier0.ready("float32") is True
+    assert built == ["float32"]
+    monkeypatch.setattr(tier0, "_NOT_YET", {"float64": (1, time.monotonic() - 1.0)})
+    monkeypatch.setattr(tier0, "RECHECK_S", 0.5)
+    (tmp_path / "tier0-float64.ready").write_bytes(b"")
+    assert tier0.ready("float64") is True  # the remembered answer is older than RECHECK_S

@@ -31,6 +31,7 @@ that nothing else of the call touches (:meth:`Tier0._separate`).
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import numpy as np
@@ -103,15 +104,32 @@ def _on_disk(kernel: Any) -> bool:
     return kernel.name[:120] in names
 
 
+#: dtype -> (this process's compile count, monotonic time) at the last "not built, not worth
+#: building yet": a kernel in tier 0 asks at each call whether the interpreter exists now, and
+#: the disk's answer (a stat of the marker) costs ~5 us, half of a NumPy-run call; so it is
+#: asked again only once this process has compiled more (it may build it now) or after
+#: RECHECK_S seconds (another process may have left it). While another process builds it, each
+#: call asks (that lasts one build).
+_NOT_YET: dict[str, tuple[int, float]] = {}
+RECHECK_S = 0.5
+
+
 def ready(dtype: str) -> bool:
     """Whether the interpreter for ``dtype`` runs in this process: loaded already, or left in
     the cache by an earlier process (a marker file says so; loaded now), or worth building
     now (this process has compiled :data:`AFTER_COMPILES` kernels) unless another is at it."""
     if dtype in I.SIGNATURES:
         return True
+    count, now = diskcache.compiled_count(), time.monotonic()
+    if _NOT_YET.get(dtype, (-1, -RECHECK_S))[0] == count and now - _NOT_YET[dtype][1] < RECHECK_S:
+        return False  # (asked a moment ago, and this process has compiled nothing since)
     marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
-    if not marker.exists() and (diskcache.compiled_count() < AFTER_COMPILES or not claim(marker)):
-        return False  # (when another process builds it, its marker says when to load it)
+    built = marker.exists()
+    if not built and count < AFTER_COMPILES:
+        _NOT_YET[dtype] = (count, now)
+        return False
+    if not built and not claim(marker):
+        return False  # (another process builds it: its marker says when to load it)
     try:
         I.loop(dtype)
         helpers.atomic_write(marker, b"")
