@@ -68,7 +68,8 @@ LONG_FILES = {
     "tests/test_capture_straight.py": 45,
     # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone
     # in a fresh cache, with the float32 build (~22 s) that test_capture.py also needs (Dec 7);
-    # estimated 1.3 s, it was once 142nd of 189 in the queue
+    # estimated 1.3 s, it was once 142nd of 189 in the queue (in a full run the interpreters
+    # now come from test_capture_activations.py's builds: ~22 s less each for these two)
     "tests/test_capture_declared.py": 30,
     "tests/test_capture.py": 30,  # the float32 interpreter's build: 34 s CPU for 35 tests
     # subprocesses over fresh caches: 36.5 and 20.2 CPU s (alone, fresh caches, Dec 7, load 18)
