@@ -87,7 +87,9 @@ def _full_instead(dtype: str) -> Any:
     at the same speed (perf/interp_full_speed.py: 1.006x the common loop's time on
     Rogozhnikov's 1k-op tape); only its compile is longer (~1.8x). The common loop exists so
     that a program without activations does not pay that longer compile; once the full one
-    exists, compiling the common one as well (~10-15 s of CPU) buys nothing."""
+    exists, compiling the common one as well (~10-15 s of CPU) buys nothing. Asking costs
+    ~30 ms of CPU once per process (the full module's source is written and executed; nothing
+    compiles)."""
     full = _READY.get((dtype, True))
     if full is None and (dtype, True) not in _BUILDING:
         if jit.has_cached_code(interp.kernel(dtype, True)):
