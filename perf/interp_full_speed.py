@@ -22,9 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from rogozhnikov import run_graph  # noqa: E402
+from capture_chunk import captured  # noqa: E402
 
-import jitgrad as m  # noqa: E402
 from jitgrad.capture import interp  # noqa: E402
 
 
@@ -34,11 +33,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--calls", type=int, default=200)
     args = ap.parse_args()
-    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
-    step = m.compile(lambda leaves: run_graph(m, leaves, args.ops)[-1].backward())
-    step(leaves)
-    step(leaves)
-    program = [p for e in step._capture.entries.values() for p in e][-1]
+    program = captured(args.ops)
     assert not program.full, "a tape of common codes"
     loops = {"common": interp.kernel("float32", False), "full": interp.kernel("float32", True)}
     arenas = {k: program.arena.copy() for k in loops}
