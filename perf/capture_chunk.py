@@ -24,17 +24,23 @@ import jitgrad as m  # noqa: E402
 from jitgrad.capture import straight  # noqa: E402
 
 
+def captured(ops: int) -> object:
+    """Rogozhnikov's graph of ``ops`` ops captured by ``jitgrad.compile`` (traced, replayed
+    once): its :class:`jitgrad.capture.tape.Program`."""
+    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
+    step = m.compile(lambda leaves: run_graph(m, leaves, ops)[-1].backward())
+    step(leaves)
+    step(leaves)
+    return [p for e in step._capture.entries.values() for p in e][-1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ops", type=int, default=1000)
     ap.add_argument("--rows", type=int, default=2000)
     ap.add_argument("--chunk", type=int, nargs="+", default=[250, 500, 1000, 2000])
     args = ap.parse_args()
-    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
-    step = m.compile(lambda leaves: run_graph(m, leaves, args.ops)[-1].backward())
-    step(leaves)
-    step(leaves)
-    program = [p for e in step._capture.entries.values() for p in e][-1]
+    program = captured(args.ops)
     program.ins = program.ins[: args.rows]
     straight.build(program, 64)  # the helpers' own compiles, outside the timings
     for chunk in args.chunk:

@@ -57,12 +57,19 @@ LONG_FILES = {
     "tests/test_corpus.py": 130,
     "tests/test_corpus_b.py": 130,
     "tests/test_perf_runner.py": 50,
-    "tests/test_cuda_backend.py": 50,
-    "tests/test_cuda_backend_b.py": 50,
+    # each group's simulator subprocess: 117.9-126.6 CPU s in a fresh cache (Run simtime, Dec 7)
+    "tests/test_cuda_backend.py": 120,
+    "tests/test_cuda_backend_b.py": 120,
+    # ahead of every other capture file on purpose: its activation tests build both dtypes' full
+    # tape interpreters (2 x ~20 s CPU), on which the other files' tapes then replay instead of
+    # compiling the common loops too (capture.build._full_instead); 85.9 CPU s in a fresh cache
+    # when it built all four loops (Dec 7, load 10), estimated 2.1 s then (Run tslow)
+    "tests/test_capture_activations.py": 50,
     "tests/test_capture_straight.py": 45,
     # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone
     # in a fresh cache, with the float32 build (~22 s) that test_capture.py also needs (Dec 7);
-    # estimated 1.3 s, it was once 142nd of 189 in the queue
+    # estimated 1.3 s, it was once 142nd of 189 in the queue (in a full run the interpreters
+    # now come from test_capture_activations.py's builds: ~22 s less each for these two)
     "tests/test_capture_declared.py": 30,
     "tests/test_capture.py": 30,  # the float32 interpreter's build: 34 s CPU for 35 tests
     # subprocesses over fresh caches: 36.5 and 20.2 CPU s (alone, fresh caches, Dec 7, load 18)
@@ -77,8 +84,13 @@ LONG_FILES = {
     "tests/test_rss_scripts.py": 8,
     "tests/test_entry_lock.py": 6,
 }
-#: Typical seconds per test elsewhere (the suite's time over its number of tests).
-PER_TEST = 0.1
+#: Typical seconds per test elsewhere: 0.045 CPU s over the 1660 tests of the first 16 files
+#: without an entry above, in a fresh cache, first use of the common kernels included (Dec 7,
+#: Run tslow); 0.1 (the whole suite's time over its tests, long files included) ranked
+#: test_readme_features.py (872 quick tests) ahead of both CUDA simulator groups.
+PER_TEST = 0.05
+#: Tests of its current file a worker has left when it is handed its next file
+PENDING = 1
 
 
 def _expected_seconds(path: str, tests: dict) -> float:
@@ -105,6 +117,22 @@ if LoadFileScheduling is not None:
                 self.workqueue.update(units)
             super()._assign_work_unit(node)
 
+        def _reschedule(self, node) -> None:  # noqa: ANN001 - xdist's WorkerController
+            """xdist's, except that a worker gets its next file when :data:`PENDING` tests of
+            its current one are left, not 2: with 2, a file of two tests whose first is long
+            (test_cuda_backend_b.py: the simulator, ~2 min of CPU) took the next file at once,
+            and that file waited behind it while the other worker took the files after it. A
+            worker always holds back its last test until it knows what runs next, so 1 leaves
+            it no gap between files."""
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            if self._pending_of(self.assigned_work[node]) > PENDING:
+                return
+            self._assign_work_unit(node)
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201
         if config.getoption("dist") == "loadfile":
@@ -123,4 +151,3 @@ def lazy():
     with jitgrad.fusion(True):
         yield
     deferral.STATE.enabled = prev
-

@@ -18,6 +18,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROGRAM = textwrap.dedent(
@@ -66,21 +68,27 @@ def _run(mode: str, **env: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_full_collection_freezes_the_settled_heap_but_no_garbage() -> None:
-    out = _run("plain", JITGRAD_GC_FREEZE="1")
+@pytest.fixture(scope="module")
+def frozen() -> dict:
+    """The program with ``JITGRAD_GC_FREEZE=1``, unfreezing at its end: up to the unfreeze it
+    is the plain program, so one process answers both tests below."""
+    return _run("unfreeze", JITGRAD_GC_FREEZE="1")
+
+
+def test_full_collection_freezes_the_settled_heap_but_no_garbage(frozen: dict) -> None:
+    out = frozen
     assert out["dead freed"]
     assert out["frozen"] > 10_000  # numpy's, Numba's and jitgrad's objects
     assert out["live frozen"]
     assert not out["later frozen"]
 
 
-def test_turned_off_and_a_program_that_unfreezes_is_left_alone() -> None:
+def test_turned_off_and_a_program_that_unfreezes_is_left_alone(frozen: dict) -> None:
     off = _run("plain")  # the default
     assert off["dead freed"] and off["frozen"] == 0 and not off["live frozen"]
     assert _run("plain", JITGRAD_GC_FREEZE="0") == off
-    out = _run("unfreeze", JITGRAD_GC_FREEZE="1")
-    assert out["frozen"] > 10_000
-    assert out["after unfreeze"] == 0
+    assert frozen["frozen"] > 10_000
+    assert frozen["after unfreeze"] == 0
 
 
 CYCLIC_MODEL = textwrap.dedent(

@@ -49,10 +49,13 @@ def ready(dtype: str, full: bool = False) -> Any:
     program meets) is compiled by a child process that a daemon thread waits on, then loaded;
     None is returned until it is loaded, so the caller runs its step eagerly meanwhile (the
     same results: eager is what a replay reproduces). A compile that failed leaves None for
-    good (the calls stay eager; :func:`failure` says why)."""
+    good (the calls stay eager; :func:`failure` says why). A tape without the activations'
+    codes runs on the full loop when that one is ready (:func:`_full_instead`)."""
     key = (dtype, full)
     have = _READY.get(key)
     if have is not None or key in _BUILDING:  # (building, or it failed)
+        return have
+    if not full and (have := _full_instead(dtype)) is not None:
         return have
     loop = interp.kernel(dtype, full)  # (the module first: it takes its own lock)
     with _LOCK:
@@ -74,6 +77,26 @@ def ready(dtype: str, full: bool = False) -> Any:
                 )
             return None
     return _build(dtype, full)
+
+
+def _full_instead(dtype: str) -> Any:
+    """The full loop (with the activations' codes) for a tape of common codes, when it is
+    loaded in this process or compiled on disk: else None (the common loop is built).
+
+    The full loop runs every common code with the same rendered statement, so the same bits,
+    at the same speed (perf/interp_full_speed.py: 1.006x the common loop's time on
+    Rogozhnikov's 1k-op tape); only its compile is longer (~1.8x). The common loop exists so
+    that a program without activations does not pay that longer compile; once the full one
+    exists, compiling the common one as well (~10-15 s of CPU) buys nothing. Asking costs
+    ~30 ms of CPU once per process (the full module's source is written and executed; nothing
+    compiles)."""
+    full = _READY.get((dtype, True))
+    if full is None and (dtype, True) not in _BUILDING:
+        if jit.has_cached_code(interp.kernel(dtype, True)):
+            full = _build(dtype, True)  # a load from the disk cache
+    if full is not None:
+        _READY[dtype, False] = full
+    return full
 
 
 def _background(dtype: str, full: bool) -> Any:

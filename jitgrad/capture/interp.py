@@ -62,7 +62,9 @@ CODE.update({name: CODE[code] for name, code in optable.ALIAS.items()})
 globals().update({name.upper(): i for i, name in enumerate(OPS)})
 #: the codes only activations use (:data:`.optable.RARE_OPS`): compiled into the "full" loop
 #: only, which a program gets when one of its rows uses one (its own ~10 s compile, paid by
-#: programs that need it; the common loop compiles as it did before they were captured)
+#: programs that need it; the common loop compiles as it did before they were captured; a
+#: program without them runs on the full loop when that one is already built:
+#: :func:`.build._full_instead`)
 RARE = frozenset(CODE[c.name] for c in (*optable.FORWARD, *optable.BACKWARD)
                  if c.op.name in optable.RARE_OPS)  # fmt: skip
 #: the codes :func:`run` names (their numbers are written into the generated module)
