@@ -256,13 +256,6 @@ def bind_dispatch(
     _DISPATCH.edge_indices = edge_indices
 
 
-def _sig(x: Any) -> Any:
-    if isinstance(x, Tensor):
-        v = raw(x)
-        return x._dtype if len(v.shape) else (x._dtype, 0)
-    return type(x)
-
-
 def _stand_in(x: Any) -> Any:
     """A tiny tensor with ``x``'s dtype and ndim, for promotion rules that read the value."""
     if isinstance(x, Tensor) and type(raw(x)) is Pending:
@@ -273,7 +266,20 @@ def _stand_in(x: Any) -> Any:
 def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     """The deferred result of elementwise ``op``, or None where it must run now."""
     plans = _DISPATCH.plans
-    key = (op, out_dtype, *map(_sig, args))
+    # One pass reads each tensor operand's slot (``raw``) for the plan key (a 0-d tensor's
+    # signature is ``(dtype, 0)``, as pointwise's ``_signature`` gives it) and
+    # the shapes below (a call per operand and a second ``raw`` each, before).
+    sig = [op, out_dtype]
+    slots = []
+    for x in args:
+        if isinstance(x, Tensor):
+            v = raw(x)
+            sig.append(x._dtype if len(v.shape) else (x._dtype, 0))
+        else:
+            v = None
+            sig.append(type(x))
+        slots.append(v)
+    key = tuple(sig)
     plan = plans.get(key)
     if plan is None:
         plan = plans[key] = _DISPATCH.plan(op, [_stand_in(x) for x in args], out_dtype)
@@ -283,9 +289,10 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
         return None  # float16/bfloat16 round after every op: a fused chain would not
     shapes = []
     count = 1
-    for x, m in zip(args, smask, strict=True):
+    for x, v, m in zip(args, slots, smask, strict=True):
         if m == "t":
-            v = raw(x)
+            if v is None:
+                v = raw(x)
             shapes.append(v.shape)
             if type(v) is Pending:
                 count += v.count
