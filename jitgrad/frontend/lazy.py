@@ -54,6 +54,7 @@ from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and expl
     _array_or_stand_in,
     materialize,
     raw,
+    read_operands,
     resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
 )
 from .tensor import Size, Tensor, _init_fields, _make
@@ -266,20 +267,7 @@ def _stand_in(x: Any) -> Any:
 def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     """The deferred result of elementwise ``op``, or None where it must run now."""
     plans = _DISPATCH.plans
-    # One pass reads each tensor operand's slot (``raw``) for the plan key (a 0-d tensor's
-    # signature is ``(dtype, 0)``, as pointwise's ``_signature`` gives it) and
-    # the shapes below (a call per operand and a second ``raw`` each, before).
-    sig = [op, out_dtype]
-    slots = []
-    for x in args:
-        if isinstance(x, Tensor):
-            v = raw(x)
-            sig.append(x._dtype if len(v.shape) else (x._dtype, 0))
-        else:
-            v = None
-            sig.append(type(x))
-        slots.append(v)
-    key = tuple(sig)
+    key, slots = read_operands(op, args, out_dtype)  # (the shapes below reuse the slots)
     plan = plans.get(key)
     if plan is None:
         plan = plans[key] = _DISPATCH.plan(op, [_stand_in(x) for x in args], out_dtype)
