@@ -93,7 +93,11 @@ def call_tensor_hooks(hooks: dict, grad: Any) -> Any:
 def call_node_hooks(hooks: dict, grads: tuple, *rest: Any) -> tuple:
     """Each node (pre-)hook in turn with ``(grads, *rest)``; a non-None result replaces
     ``grads`` for the next one (a pre-hook gets the node's grad_outputs, a hook its
-    grad_inputs and grad_outputs)."""
+    grad_inputs and grad_outputs). Like a tensor hook, a node hook may keep the gradients
+    it sees, so none of them stays fresh (a leaf must not adopt one as its ``.grad``)."""
+    for g in grads:
+        if g is not None:
+            g._fresh = False
     for fn in list(hooks.values()):
         new = fn(grads, *rest)
         if new is not None:

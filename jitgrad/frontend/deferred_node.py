@@ -21,21 +21,16 @@ def deferred_node(t: Tensor, p: Any, plan: Any, args: tuple, raw: Any, kind: typ
     backend's pending type. The caller gives the node its key and saved tuple."""
     op, smask = plan.op, plan.smask
     grads = op.grads
-    node = plan.node_cls(
-        tuple(
-            args[i]._edge()
-            if smask[i] == "t" and args[i]._requires_grad and grads[i] is not None
-            else (None, 0)
-            for i, _ in plan.edges
-        )
-    )
-    t.grad_fn = node
-    t._requires_grad = True
-    needs = tuple(
+    # (lists, then tuples: a generator expression costs a frame resume per item, and this
+    # runs once per deferred op of every step)
+    needs = [
         m == "t" and x._requires_grad and r is not None
         for x, m, r in zip(args, smask, grads, strict=False)
-    )
-    reads = saved_roles(op, smask, needs)
+    ]
+    node = plan.node_cls(tuple([args[i]._edge() if needs[i] else (None, 0) for i, _ in plan.edges]))
+    t.grad_fn = node
+    t._requires_grad = True
+    reads = saved_roles(op, smask, tuple(needs))
     if "out" in reads:
         p.keep = True
     cheap = op.name in CHEAP  # fused backward recomputes it from its operands' values

@@ -54,6 +54,7 @@ from .pending import (  # (LAUNCHES, MAX_CHAIN: read as lazy.* by tests and expl
     _array_or_stand_in,
     materialize,
     raw,
+    read_operands,
     resolve,  # noqa: F401 - re-exported for frontend.pointwise, remove after the merge
 )
 from .tensor import Size, Tensor, _init_fields, _make
@@ -256,13 +257,6 @@ def bind_dispatch(
     _DISPATCH.edge_indices = edge_indices
 
 
-def _sig(x: Any) -> Any:
-    if isinstance(x, Tensor):
-        v = raw(x)
-        return x._dtype if len(v.shape) else (x._dtype, 0)
-    return type(x)
-
-
 def _stand_in(x: Any) -> Any:
     """A tiny tensor with ``x``'s dtype and ndim, for promotion rules that read the value."""
     if isinstance(x, Tensor) and type(raw(x)) is Pending:
@@ -273,7 +267,7 @@ def _stand_in(x: Any) -> Any:
 def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
     """The deferred result of elementwise ``op``, or None where it must run now."""
     plans = _DISPATCH.plans
-    key = (op, out_dtype, *map(_sig, args))
+    key, slots = read_operands(op, args, out_dtype)  # (the shapes below reuse the slots)
     plan = plans.get(key)
     if plan is None:
         plan = plans[key] = _DISPATCH.plan(op, [_stand_in(x) for x in args], out_dtype)
@@ -283,9 +277,10 @@ def defer(op: Any, args: list, out_dtype: D.dtype | None) -> Tensor | None:
         return None  # float16/bfloat16 round after every op: a fused chain would not
     shapes = []
     count = 1
-    for x, m in zip(args, smask, strict=True):
+    for x, v, m in zip(args, slots, smask, strict=True):
         if m == "t":
-            v = raw(x)
+            if v is None:
+                v = raw(x)
             shapes.append(v.shape)
             if type(v) is Pending:
                 count += v.count

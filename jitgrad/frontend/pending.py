@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,24 @@ def raw(x: Tensor) -> Any:
     if type(x) is not Tensor and type(v) is np.ndarray:  # a conj/neg view (.bit_views): its
         return x._value  # slot holds the stored values, the property the logical ones
     return v
+
+
+def read_operands(op: Any, args: Sequence[Any], out_dtype: Any) -> tuple[tuple, list]:
+    """An elementwise op's plan key (a tensor's signature is its dtype, ``(dtype, 0)`` when
+    0-d, as pointwise's ``_signature`` gives it; a number's its type) and each operand's
+    :func:`raw` slot (None for a number), each slot read once: deferral reads the shapes
+    from the same slots (a signature call per operand and a second ``raw`` before)."""
+    sig = [op, out_dtype]
+    slots = []
+    for x in args:
+        if isinstance(x, Tensor):
+            v = raw(x)
+            sig.append(x._dtype if len(v.shape) else (x._dtype, 0))
+        else:
+            v = None
+            sig.append(type(x))
+        slots.append(v)
+    return tuple(sig), slots
 
 
 class PendingReduction:

@@ -83,6 +83,12 @@ def _general(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.
         deferred = L.defer(op, args, out_dtype)  # forward fusion: extend the pending chain
         if deferred is not None:
             return deferred
+    return _now(op, args, out_dtype, out)
+
+
+def _now(op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None, out: np.ndarray | None):
+    """:func:`_general` once the op is not deferred: it runs now (or starts a chain, see
+    :func:`_allocate`)."""
     if len(args) == 2:  # spelled out: a starred map costs twice as much
         key = (op, out_dtype, _signature(args[0]), _signature(args[1]))
     else:
@@ -198,9 +204,10 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
     if DEVICE.active and (result := DEVICE.elementwise(op, args, None, None)) is not None:
         return result  # a device tensor exists somewhere: device operands take its kernels
     lazy, a = L.STATE, args[0]
-    if isinstance(a, Tensor) and not (
-        (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled
-    ):
+    if (lazy.enabled or lazy.seen and L.any_lazy(args)) and L.FUSE.enabled:
+        deferred = L.defer(op, args, None)  # _general's forward fusion, one frame and one
+        return _now(op, args, None, None) if deferred is None else deferred  # any_lazy less
+    if isinstance(a, Tensor):
         va = a._value
         shape = va.shape
         nd = len(shape)
@@ -237,7 +244,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
             if not (grad and plan.records and STATE.enabled):
                 return _make(out, plan.odt)
             return _record(plan, args, values, out, shape, plan.lean)
-    return _general(op, args, None, None)
+    return _now(op, args, None, None)
 
 
 def record_value(op: OpDef, args: Sequence[Any], value: Tensor) -> Tensor | None:
