@@ -1,0 +1,161 @@
+"""The sweep of public ops that went through the CUDA backend's host fallback (issue 15):
+each row runs one op on CPU tensors and on device copies, with the host fallback refused
+and NumPy reads of device arrays refused (NumPy cannot read a GPU's memory; the simulator's
+device arrays it can, silently), and compares the device's values, node name and gradients
+with the CPU's. These ops are written in Tensor ops with device kernels, so the backend now
+leaves them unwrapped (``jitgrad/backends/cuda/composed.py``); before, every row here took
+a host round trip, and the in-place activations (``F.elu_`` ...) of a tensor with history
+raised NotImplementedError on the device where the CPU records them.
+
+A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
+int64 in ``[0, HIGH)``. Simulator cost: about 10 CPU s for the file (warm kernel cache)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numba import cuda
+
+import jitgrad as torch
+import jitgrad.nn.functional as F
+
+ROWS = {
+    "torch.detach": (lambda T, F, x: T.detach(x) * 1, [(2, 3)]),
+    "torch.ravel": (lambda T, F, x: T.ravel(x.t()), [(2, 3)]),
+    "Tensor.ravel": (lambda T, F, x: x.t().ravel(), [(2, 3)]),
+    "Tensor.reshape_as": (lambda T, F, x, y: x.reshape_as(y), [(2, 3), (3, 2)]),
+    "torch.atleast_2d": (lambda T, F, x: T.atleast_2d(x), [(3,)]),
+    "torch.atleast_3d": (lambda T, F, x: T.atleast_3d(x), [(2, 3)]),
+    "torch.hstack": (lambda T, F, x, y: T.hstack([x, y]), [(2, 3), (2, 3)]),
+    "torch.vstack": (lambda T, F, x, y: T.vstack([x, y]), [(2, 3), (2, 3)]),
+    "torch.dstack": (lambda T, F, x, y: T.dstack([x, y]), [(2, 3), (2, 3)]),
+    "torch.column_stack": (lambda T, F, x, y: T.column_stack([x, y]), [(3,), (3,)]),
+    "torch.row_stack": (lambda T, F, x, y: T.row_stack([x, y]), [(2, 3), (2, 3)]),
+    "torch.fliplr": (lambda T, F, x: T.fliplr(x), [(2, 3)]),
+    "torch.flipud": (lambda T, F, x: T.flipud(x), [(2, 3)]),
+    "torch.outer": (lambda T, F, x, y: T.outer(x, y), [(3,), (4,)]),
+    "torch.ger": (lambda T, F, x, y: T.ger(x, y), [(3,), (4,)]),
+    "torch.inner": (lambda T, F, x, y: T.inner(x, y), [(2, 3), (4, 3)]),
+    "torch.vdot": (lambda T, F, x, y: T.vdot(x, y), [(3,), (3,)]),
+    "F.softmin": (lambda T, F, x: F.softmin(x, 1), [(2, 3)]),
+    "F.glu": (lambda T, F, x: F.glu(x, -1), [(2, 4)]),
+    "F.huber_loss": (lambda T, F, x, y: F.huber_loss(x, y, delta=0.5), [(2, 3), (2, 3)]),
+    "F.smooth_l1_loss": (lambda T, F, x, y: F.smooth_l1_loss(x, y, beta=0.5), [(2, 3), (2, 3)]),
+    "F.kl_div": (
+        lambda T, F, x, y: F.kl_div(x, y.softmax(-1), reduction="batchmean"),
+        [(2, 3), (2, 3)],
+    ),
+    "F.soft_margin_loss": (lambda T, F, x, y: F.soft_margin_loss(x, y.sign()), [(2, 3), (2, 3)]),
+    "F.margin_ranking_loss": (
+        lambda T, F, x, y, z: F.margin_ranking_loss(x, y, z.sign()),
+        [(4,), (4,), (4,)],
+    ),
+    "F.hinge_embedding_loss": (
+        lambda T, F, x, y: F.hinge_embedding_loss(x, y.sign()),
+        [(2, 3), (2, 3)],
+    ),
+    "F.poisson_nll_loss": (lambda T, F, x, y: F.poisson_nll_loss(x, y.abs()), [(2, 3), (2, 3)]),
+    "F.gaussian_nll_loss": (
+        lambda T, F, x, y, v: F.gaussian_nll_loss(x, y, v.abs() + 0.1),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
+    "F.cosine_embedding_loss": (
+        lambda T, F, x, y, z: F.cosine_embedding_loss(x, y, z.sign()),
+        [(2, 3), (2, 3), (2,)],
+    ),
+    "F.triplet_margin_loss": (
+        lambda T, F, a, p, n: F.triplet_margin_loss(a, p, n),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
+    "F.pairwise_distance": (lambda T, F, x, y: F.pairwise_distance(x, y), [(2, 3), (2, 3)]),
+    "F.rms_norm": (lambda T, F, x, w: F.rms_norm(x, (3,), w), [(2, 3), (3,)]),
+    "F.instance_norm": (lambda T, F, x: F.instance_norm(x), [(2, 3, 4)]),
+    "F.binary_cross_entropy": (
+        lambda T, F, x, y: F.binary_cross_entropy(x.sigmoid(), y.sigmoid()),
+        [(2, 3), (2, 3)],
+    ),
+    "F.multilabel_soft_margin_loss": (
+        lambda T, F, x, y: F.multilabel_soft_margin_loss(x, (y > 0).float()),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.baddbmm": (lambda T, F, b, x, y: T.baddbmm(b, x, y), [(2, 2, 4), (2, 2, 3), (2, 3, 4)]),
+    "torch.diff": (lambda T, F, x: T.diff(x, dim=1), [(2, 4)]),
+    "torch.einsum": (lambda T, F, x, y: T.einsum("ij,jk->ik", x, y), [(2, 3), (3, 4)]),
+    "torch.tensordot": (lambda T, F, x, y: T.tensordot(x, y, dims=1), [(2, 3), (3, 4)]),
+    "torch.kron": (lambda T, F, x, y: T.kron(x, y), [(2, 2), (2, 3)]),
+    "F.prelu": (lambda T, F, x, w: F.prelu(x, w), [(2, 3, 2), (3,)]),
+    "F.bilinear": (lambda T, F, x, y, w: F.bilinear(x, y, w), [(2, 3), (2, 4), (5, 3, 4)]),
+    "torch.rot90": (lambda T, F, x: T.rot90(x, 1, (0, 1)), [(2, 3)]),
+    "torch.cartesian_prod": (lambda T, F, x, y: T.cartesian_prod(x, y), [(2,), (3,)]),
+    "torch.meshgrid": (lambda T, F, x, y: T.meshgrid(x, y, indexing="ij")[0], [(2,), (3,)]),
+    "torch.take_along_dim": (lambda T, F, x, i: T.take_along_dim(x, i, 1), [(4, 3), "i:4,2:3"]),
+    "torch.dist": (lambda T, F, x, y: T.dist(x, y), [(2, 3), (2, 3)]),
+    "torch.cdist": (lambda T, F, x, y: T.cdist(x, y), [(2, 3), (4, 3)]),
+    "torch.aminmax": (lambda T, F, x: T.aminmax(x, dim=1)[0], [(2, 3)]),
+    "F.threshold_": (lambda T, F, x: F.threshold_(x * 1, 0.1, 0.0), [(2, 3)]),
+    "F.leaky_relu_": (lambda T, F, x: F.leaky_relu_(x * 1), [(2, 3)]),
+    "F.hardtanh_": (lambda T, F, x: F.hardtanh_(x * 1), [(2, 3)]),
+    "F.elu_": (lambda T, F, x: F.elu_(x * 1), [(2, 3)]),
+    "torch.atleast_1d": (lambda T, F, x: T.atleast_1d(x), [()]),
+    "torch.concatenate": (lambda T, F, x, y: T.concatenate([x, y], 1), [(2, 3), (2, 1)]),
+    "F.celu_": (lambda T, F, x: F.celu_(x * 1), [(2, 3)]),
+    "F.selu_": (lambda T, F, x: F.selu_(x * 1), [(2, 3)]),
+    "torch.pairwise_distance": (lambda T, F, x, y: T.pairwise_distance(x, y), [(2, 3), (2, 3)]),
+    "torch.prelu": (lambda T, F, x, w: T.prelu(x, w), [(2, 3, 2), (3,)]),
+    "torch.rms_norm": (lambda T, F, x: T.rms_norm(x, (3,)), [(2, 3)]),
+    "torch.bilinear": (lambda T, F, x, y, w: T.bilinear(x, y, w), [(2, 3), (2, 4), (5, 3, 4)]),
+    "Tensor.outer": (lambda T, F, x, y: x.outer(y), [(3,), (4,)]),
+    "Tensor.take_along_dim": (lambda T, F, x, i: x.take_along_dim(i, 1), [(4, 3), "i:4,2:3"]),
+}
+
+
+@pytest.fixture
+def numpy_refused(monkeypatch):
+    """NumPy reading a (simulated) device array raises, as it cannot read a GPU's memory."""
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("NumPy read a device array")
+
+    cls = type(cuda.device_array(1))
+    monkeypatch.setattr(cls, "__array__", refuse, raising=False)
+    for name in ("__array_interface__", "__array_struct__"):
+        monkeypatch.setattr(cls, name, property(refuse), raising=False)
+
+
+def _inputs(specs: list) -> list[np.ndarray]:
+    rng = np.random.default_rng(3)
+    out = []
+    for s in specs:
+        if isinstance(s, str):
+            _, shape, high = s.split(":")
+            dims = tuple(int(v) for v in shape.split(","))
+            out.append(rng.integers(0, int(high), dims).astype(np.int64))
+        else:
+            out.append(rng.standard_normal(s).astype(np.float32))
+    return out
+
+
+def _run(call, arrays: list, device: str) -> tuple:
+    """The op's value, node name, device, and the inputs' gradients of a weighted sum."""
+    xs = [torch.tensor(a, device=device, requires_grad=a.dtype.kind == "f") for a in arrays]
+    out = call(torch, F, *xs)
+    node = out.grad_fn.name() if out.grad_fn is not None else None
+    if out.requires_grad:  # (torch.detach: none)
+        w = np.linspace(0.5, 1.5, out.numel()).reshape(tuple(out.shape)).astype(np.float32)
+        (out * torch.tensor(w, device=device)).sum().backward()
+    grads = [None if x.grad is None else x.grad.cpu().numpy() for x in xs]
+    return out.detach().cpu().numpy(), node, out.device.type, grads
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_composed_op_runs_on_the_device(name, no_fallback, numpy_refused):
+    call, specs = ROWS[name]
+    arrays = _inputs(specs)
+    value, node, _, grads = _run(call, arrays, "cpu")
+    d_value, d_node, where, d_grads = _run(call, arrays, "cuda")
+    assert (where, d_node) == ("cuda", node)
+    np.testing.assert_allclose(d_value, value, rtol=1e-4, atol=1e-5)
+    for g, d in zip(grads, d_grads, strict=True):
+        assert (g is None) == (d is None)
+        if g is not None:
+            np.testing.assert_allclose(d, g, rtol=1e-4, atol=1e-5)
