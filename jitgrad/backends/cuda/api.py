@@ -56,6 +56,7 @@ from . import (
     elementwise,
     fallback,
     fused_backward,
+    index_add,  # noqa: F401 - its ops join native.NATIVE
     joint,
     nn_resample,  # noqa: F401 - its ops join native.NATIVE
     optim,
