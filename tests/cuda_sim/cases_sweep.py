@@ -159,3 +159,18 @@ def test_composed_op_runs_on_the_device(name, no_fallback, numpy_refused):
         assert (g is None) == (d is None)
         if g is not None:
             np.testing.assert_allclose(d, g, rtol=1e-4, atol=1e-5)
+
+
+def test_area_3d_keeps_a_nan_in_its_window_on_both_devices(no_fallback):
+    """``F.interpolate(mode="area")`` on 5-d input: the device's window sums and the CPU's
+    taps agree, NaN included (the CPU's dense matrices spread it over whole rows)."""
+    x = np.arange(96, dtype=np.float32).reshape(2, 1, 4, 4, 3) / 7
+    x[0, 0, 1, 2, 0] = np.nan
+    outs = [
+        F.interpolate(torch.tensor(x, device=d), size=(2, 3, 2), mode="area").cpu().numpy()
+        for d in ("cpu", "cuda")
+    ]
+    # (windows: depth 4->2 puts index 1 in one, height 4->3 index 2 in two, width 3->2
+    # index 0 in one: two outputs)
+    assert np.isnan(outs[0]).sum() == 2
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
