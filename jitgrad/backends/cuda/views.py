@@ -286,6 +286,8 @@ def broadcast_tensors(*tensors: Any) -> Any:
 
 
 NATIVE["broadcast_tensors"] = broadcast_tensors
+# (the CPU's broadcast_to calls its own module's expand: the CPU op on a device buffer)
+NATIVE["broadcast_to"] = lambda x, size: NATIVE["expand"](x, tuple(size))
 
 
 STALE = (
