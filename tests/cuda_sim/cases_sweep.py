@@ -2,11 +2,13 @@
 each row runs one op on CPU tensors and on device copies, with the host fallback refused
 and NumPy reads of device arrays refused (NumPy cannot read a GPU's memory; the simulator's
 device arrays it can, silently), and compares the device's values, node name and gradients
-with the CPU's. Most of these ops are written in Tensor ops with device kernels, so the
-backend now leaves them unwrapped (``jitgrad/backends/cuda/composed.py``); ``broadcast_to`` and
-``tile`` got device implementations (``expand``, ``repeat``). Before, every row here took a
-host round trip, and the in-place activations (``F.elu_`` ...) of a tensor with history
-raised NotImplementedError on the device where the CPU records them.
+with the CPU's (for logsumexp, second derivatives too). Most of these ops are written in
+Tensor ops with device kernels, so the backend now leaves them unwrapped
+(``jitgrad/backends/cuda/composed.py``); ``broadcast_to`` and ``tile`` got device
+implementations (``expand``, ``repeat``), ``logsumexp`` its own (``backends/cuda/
+spread.py``). Before, every row here took a host round trip, and the in-place activations
+(``F.elu_`` ...) of a tensor with history raised NotImplementedError on the device where the
+CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
 int64 in ``[0, HIGH)``. Simulator cost: about 5 CPU s warm, 25 with empty kernel caches."""
@@ -27,6 +29,9 @@ ROWS = {
     "torch.tile": (lambda T, F, x: T.tile(x, (2, 1)), [(2, 3)]),
     "Tensor.tile": (lambda T, F, x: x.tile(1, 2), [(2, 3)]),
     "torch.tile (more dims)": (lambda T, F, x: T.tile(x, (2, 1, 2)), [(2, 3)]),
+    "torch.logsumexp": (lambda T, F, x: T.logsumexp(x, 1), [(2, 3)]),
+    "Tensor.logsumexp": (lambda T, F, x: x.logsumexp(-1, keepdim=True), [(2, 3)]),
+    "logsumexp (dims)": (lambda T, F, x: x.logsumexp((0, -1)), [(2, 3, 2)]),
     "torch.detach": (lambda T, F, x: T.detach(x) * 1, [(2, 3)]),
     "torch.ravel": (lambda T, F, x: T.ravel(x.t()), [(2, 3)]),
     "Tensor.ravel": (lambda T, F, x: x.t().ravel(), [(2, 3)]),
@@ -181,3 +186,18 @@ def test_area_3d_keeps_a_nan_in_its_window_on_both_devices(no_fallback):
     # index 0 in one: two outputs)
     assert np.isnan(outs[0]).sum() == 2
     np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
+
+
+def test_logsumexp_create_graph_on_the_device(no_fallback):
+    """The gradient recorded through the result (the CPU's ``MulBackward0``), and the second
+    derivative the CPU's."""
+    x0 = np.random.default_rng(4).standard_normal((3, 4))
+    out = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(x0, device=device, requires_grad=True)
+        (g,) = torch.autograd.grad((x.logsumexp(1) ** 2).sum(), x, create_graph=True)
+        (gg,) = torch.autograd.grad((g * g).sum(), x)
+        out.append((g.grad_fn.name(), g.detach().cpu().numpy(), gg.cpu().numpy()))
+    assert out[1][0] == out[0][0]
+    np.testing.assert_allclose(out[1][1], out[0][1], rtol=1e-12)
+    np.testing.assert_allclose(out[1][2], out[0][2], rtol=1e-12)
