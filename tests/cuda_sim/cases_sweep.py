@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from numba import cuda
 
 import jitgrad as torch
 import jitgrad.nn.functional as F
@@ -119,19 +118,6 @@ ROWS = {
     "Tensor.outer": (lambda T, F, x, y: x.outer(y), [(3,), (4,)]),
     "Tensor.take_along_dim": (lambda T, F, x, i: x.take_along_dim(i, 1), [(4, 3), "i:4,2:3"]),
 }
-
-
-@pytest.fixture
-def numpy_refused(monkeypatch):
-    """NumPy reading a (simulated) device array raises, as it cannot read a GPU's memory."""
-
-    def refuse(self, *args, **kwargs):
-        raise AssertionError("NumPy read a device array")
-
-    cls = type(cuda.device_array(1))
-    monkeypatch.setattr(cls, "__array__", refuse, raising=False)
-    for name in ("__array_interface__", "__array_struct__"):
-        monkeypatch.setattr(cls, name, property(refuse), raising=False)
 
 
 def _inputs(specs: list) -> list[np.ndarray]:
