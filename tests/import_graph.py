@@ -84,6 +84,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.nn_windows": 5,  # pools, batch_norm: the nn layer's helpers
     "jitgrad.backends.cuda.nn_conv": 5,  # convolutions: the nn layer's helpers
     "jitgrad.backends.cuda.nn_resample": 5,  # F.interpolate: the nn layer's plan
+    "jitgrad.backends.cuda.nn_losses": 5,  # nll_loss: the nn layer's declarations
     "jitgrad.backends.cuda.complex_elementwise": 5,  # complex_api's angle on the device
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,

@@ -5,10 +5,10 @@ device arrays it can, silently), and compares the device's values, node name and
 with the CPU's (for logsumexp, second derivatives too). Most of these ops are written in
 Tensor ops with device kernels, so the backend now leaves them unwrapped
 (``jitgrad/backends/cuda/composed.py``); ``broadcast_to`` and ``tile`` got device
-implementations (``expand``, ``repeat``), ``logsumexp`` its own (``backends/cuda/
-spread.py``). Before, every row here took a host round trip, and the in-place activations
-(``F.elu_`` ...) of a tensor with history raised NotImplementedError on the device where the
-CPU records them.
+implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their own
+(``backends/cuda/spread.py``, ``nn_losses.py``). Before, every row here took a host round
+trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
+NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
 int64 in ``[0, HIGH)``. Simulator cost: about 5 CPU s warm, 25 with empty kernel caches."""
@@ -31,6 +31,19 @@ ROWS = {
     "torch.logsumexp": (lambda T, F, x: T.logsumexp(x, 1), [(2, 3)]),
     "Tensor.logsumexp": (lambda T, F, x: x.logsumexp(-1, keepdim=True), [(2, 3)]),
     "logsumexp (dims)": (lambda T, F, x: x.logsumexp((0, -1)), [(2, 3, 2)]),
+    "F.nll_loss": (lambda T, F, x, t: F.nll_loss(x.log_softmax(1), t), [(4, 3), "i:4:3"]),
+    "F.nll_loss (weight, sum)": (
+        lambda T, F, x, t, w: F.nll_loss(x, t, weight=w.detach().abs(), reduction="sum"),
+        [(4, 3), "i:4:3", (3,)],
+    ),
+    "F.nll_loss (ignored, none)": (
+        lambda T, F, x, t: F.nll_loss(x, t - 1, ignore_index=-1, reduction="none"),
+        [(5, 2), "i:5:3"],
+    ),
+    "F.nll_loss (ignored, weight, mean)": (
+        lambda T, F, x, t, w: F.nll_loss(x, t - 1, w.detach().abs() + 0.1, ignore_index=-1),
+        [(5, 2), "i:5:3", (2,)],
+    ),
     "torch.detach": (lambda T, F, x: T.detach(x) * 1, [(2, 3)]),
     "torch.ravel": (lambda T, F, x: T.ravel(x.t()), [(2, 3)]),
     "Tensor.ravel": (lambda T, F, x: x.t().ravel(), [(2, 3)]),
@@ -174,16 +187,31 @@ def test_area_3d_keeps_a_nan_in_its_window_on_both_devices(no_fallback):
     np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
 
 
-def test_logsumexp_create_graph_on_the_device(no_fallback):
-    """The gradient recorded through the result (the CPU's ``MulBackward0``), and the second
-    derivative the CPU's."""
+SECOND = {
+    "logsumexp": lambda x, t: x.logsumexp(1) ** 2,
+    "nll_loss": lambda x, t: F.nll_loss(x, t, reduction="none") ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND))
+def test_create_graph_on_the_device(no_fallback, name):
+    """The gradient recorded (logsumexp's through its result, the CPU's ``MulBackward0``;
+    nll_loss's ``NllLossBackwardBackward0``), and the second derivative the CPU's."""
     x0 = np.random.default_rng(4).standard_normal((3, 4))
     out = []
     for device in ("cpu", "cuda"):
         x = torch.tensor(x0, device=device, requires_grad=True)
-        (g,) = torch.autograd.grad((x.logsumexp(1) ** 2).sum(), x, create_graph=True)
+        t = torch.tensor([1, 3, 0], device=device)
+        (g,) = torch.autograd.grad(SECOND[name](x, t).sum(), x, create_graph=True)
         (gg,) = torch.autograd.grad((g * g).sum(), x)
         out.append((g.grad_fn.name(), g.detach().cpu().numpy(), gg.cpu().numpy()))
     assert out[1][0] == out[0][0]
     np.testing.assert_allclose(out[1][1], out[0][1], rtol=1e-12)
     np.testing.assert_allclose(out[1][2], out[0][2], rtol=1e-12)
+
+
+def test_nll_loss_target_out_of_range_is_reported_at_synchronization(no_fallback):
+    x = torch.tensor(np.zeros((2, 3), np.float32)).cuda()
+    loss = F.nll_loss(x, torch.tensor([0, 3]).cuda())  # no error yet: no synchronization
+    with pytest.raises(RuntimeError, match="device-side assert triggered"):
+        loss.item()

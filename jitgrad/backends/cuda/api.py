@@ -58,6 +58,7 @@ from . import (
     fused_backward,
     index_add,  # noqa: F401 - its ops join native.NATIVE
     joint,
+    nn_losses,  # noqa: F401 - its ops join nn_rows.NATIVE
     nn_resample,  # noqa: F401 - its ops join native.NATIVE
     optim,
     pool,
