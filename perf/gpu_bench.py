@@ -13,8 +13,13 @@ the whole run, so compiles happen once); the parent asks the workers for one tim
 of one workload at a time, round-robin (interleaved, so a slow minute of the machine hits
 every library alike), and reports medians. Each iteration synchronizes the device before and
 after the clock. Installs nothing: a library that does not import (no CUDA PyTorch) shows
-``n/a``. ``--smoke`` (tiny sizes) runs a PyTorch without CUDA on its CPU, so a dry run with
-``TORCH_PYTHON`` naming an interpreter that has PyTorch checks the PyTorch side too.
+``n/a``. Before timing, each worker runs every workload once and reports its loss and each
+leaf's ``sum(|grad|)``; the run fails (exit 1, ``FAILED:`` lines under the table) when any
+library or workload did not run, when jitgrad's answers disagree with PyTorch eager's, or
+when jitgrad's matmul is the tiled fallback kernel rather than cuBLAS: a table with holes
+or wrong answers is no result. ``--smoke`` (tiny sizes) runs a PyTorch without CUDA on its
+CPU, so a dry run with ``TORCH_PYTHON`` naming an interpreter that has PyTorch checks the
+PyTorch side too.
 
 The floor of the elementwise workloads is bytes they must move (inputs read once, gradients
 written once) over the measured device-to-device copy bandwidth; "of copy" is floor / time.
@@ -28,6 +33,7 @@ import argparse
 import json
 import os
 import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -107,14 +113,19 @@ def _build(
         def run():
             for t in leaves:
                 t.grad = None
-            loss_fn(*leaves).backward()
+            loss = loss_fn(*leaves)
+            loss.backward()
+            return loss
 
         return run
 
-    def mlp():
+    def mlp(step: bool = True):
         opt.zero_grad()
-        mlp_loss(xb, target).backward()
-        opt.step()
+        loss = mlp_loss(xb, target)
+        loss.backward()
+        if step:
+            opt.step()
+        return loss
 
     steps = {
         "chain": grad_step(chain_loss, (x, y)),
@@ -122,7 +133,16 @@ def _build(
         "mse": grad_step(mse_loss, (a, b)),
         "mlp": mlp,
     }
-    return steps, m.cuda.synchronize if dev == "cuda" else (lambda: None)
+    leaves = {"chain": (x, y), "gelu": (g,), "mse": (a, b), "mlp": (w1, b1, w2, b2)}
+
+    def check(name: str) -> list[float]:
+        """The first iteration's loss and each leaf's gradient as sum(|g|) in float64: the
+        same inputs in every library, so the answers must agree (a fast wrong kernel must
+        not pass as a result). The MLP's parameters are not updated by it."""
+        loss = mlp(step=False) if name == "mlp" else steps[name]()
+        return [float(loss)] + [float(t.grad.double().abs().sum()) for t in leaves[name]]
+
+    return steps, check, m.cuda.synchronize if dev == "cuda" else (lambda: None)
 
 
 def _copy_bandwidth(n: int, sync: callable) -> callable:
@@ -137,6 +157,19 @@ def _copy_bandwidth(n: int, sync: callable) -> callable:
         dst.copy_to_device(src)
 
     return run
+
+
+def _blas(lib: str) -> str | None:
+    """Which matrix product jitgrad's device matmul uses here: ``cublas`` (CuPy) or the
+    ``tiled`` fallback kernel (CuPy missing, or failing to import: silently slow)."""
+    if not lib.startswith("jitgrad"):
+        return None
+    from numba import cuda
+
+    from jitgrad.kernels.cuda import matmul
+
+    a = cuda.device_array((2, 2), "f4")
+    return matmul.blas_backend(a, a)
 
 
 def worker(
@@ -155,8 +188,9 @@ def worker(
         pipe.flush()
 
     failed: dict[str, str] = {}
+    checks: dict[str, list[float]] = {}
     try:
-        steps, sync = _build(lib, n, batch, dims, smoke)
+        steps, check, sync = _build(lib, n, batch, dims, smoke)
         if lib == "jitgrad":
             steps["copy"] = _copy_bandwidth(n, sync)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as n/a
@@ -164,13 +198,15 @@ def worker(
         return
     for name, run in list(steps.items()):
         try:
+            if name != "copy":
+                checks[name] = check(name)
             for _ in range(warmup):
                 run()
             sync()
         except Exception as exc:  # noqa: BLE001 - this workload is n/a, the others go on
             failed[name] = f"{type(exc).__name__}: {exc}"[:300]
             del steps[name]
-    say({"ready": sorted(steps), "failed": failed})
+    say({"ready": sorted(steps), "failed": failed, "checks": checks, "blas": _blas(lib)})
     for line in sys.stdin:
         name = line.strip()
         if name == "quit":
@@ -204,6 +240,8 @@ class Worker:
         self.error: str | None = "not started"
         self.names: set[str] = set()
         self.failed: dict[str, str] = {}
+        self.checks: dict[str, list[float]] = {}
+        self.blas: str | None = None
 
     def _read(self, seconds: float) -> dict:
         ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, seconds))
@@ -218,6 +256,8 @@ class Worker:
         self.error = hello.get("error")
         self.names = set(hello.get("ready", ()))
         self.failed = hello.get("failed", {})
+        self.checks = hello.get("checks", {})
+        self.blas = hello.get("blas")
 
     def time(self, name: str, seconds: float) -> float | None:
         """One timed iteration of ``name`` (None, and the workload dropped, if it failed)."""
@@ -280,6 +320,15 @@ def main() -> None:
     started = time.monotonic()
     budget = args.budget or float("inf")
     workers = {lib: Worker(lib, args) for lib in libs}  # all start at once
+
+    def stop(signum: int, frame: object) -> None:
+        """The stage's time limit (``timeout``'s SIGTERM): the workers are killed at once (no
+        orphan keeps the GPU busy); the table written after the last round stays."""
+        for w in workers.values():
+            w.kill()
+        sys.exit(124)
+
+    signal.signal(signal.SIGTERM, stop)
     times: dict[tuple[str, str], list[float]] = {}
     jsonl = open(args.out + ".jsonl", "a") if args.out else None  # noqa: SIM115
     try:
@@ -287,7 +336,8 @@ def main() -> None:
             w.wait_ready(started + min(0.6 * budget, 1e9))
             at = round(time.monotonic() - started, 1)
             _note(jsonl, {"lib": w.lib, "ready": sorted(w.names), "error": w.error,
-                          "failed": w.failed, "at_s": at})  # fmt: skip
+                          "failed": w.failed, "checks": w.checks, "blas": w.blas,
+                          "at_s": at})  # fmt: skip
         for _ in range(args.repeats):
             if time.monotonic() - started > 0.95 * budget:
                 break
@@ -307,11 +357,48 @@ def main() -> None:
         if jsonl:
             jsonl.close()
     table = report(args, times, workers)
+    problems = problems_of(args, workers)
+    table += "".join(f"\nFAILED: {p}" for p in problems)
     if args.out:
         Path(args.out).write_text(table + "\n")
     print(table)
-    if not any(lib.startswith("jitgrad") and not w.error for lib, w in workers.items()):
+    if problems:  # loudly: a missing library, workload or provider is no result
         sys.exit(1)
+
+
+def problems_of(args: argparse.Namespace, workers: dict) -> list[str]:
+    """Why this run's table is not the issue's comparison: a library or workload that did not
+    run (in a --smoke run only jitgrad's count: the simulator machine may have no PyTorch),
+    answers that disagree with PyTorch eager's (jitgrad unfused's where PyTorch is missing),
+    and jitgrad's matmul on the tiled fallback instead of cuBLAS on a GPU."""
+    out = []
+    for lib, w in workers.items():
+        if args.smoke and not lib.startswith("jitgrad"):
+            continue
+        if w.error:
+            out.append(f"{lib} did not run: {w.error}")
+        out += [f"{lib} {name} did not run: {why}" for name, why in sorted(w.failed.items())]
+    if not args.smoke and any(w.blas == "tiled" for w in workers.values()):
+        out.append("jitgrad's matmul is the tiled fallback kernel (CuPy missing or failing to "
+                   "import: see env.log), not cuBLAS")  # fmt: skip
+    ref = next((w for lib, w in workers.items() if lib == "torch" and not w.error), None)
+    ref = ref or workers.get("jitgrad-unfused")
+    for lib, w in workers.items():
+        if ref is None or w is ref or w.error:
+            continue
+        for name, got in sorted(w.checks.items()):
+            want = ref.checks.get(name)
+            if want and not _agree(got, want, 1e-2 if name == "mlp" else 1e-3):
+                out.append(f"{lib} {name} disagrees with {ref.lib}: {got} vs {want}")
+    return out
+
+
+def _agree(got: list[float], want: list[float], rtol: float) -> bool:
+    """Loss and gradient sizes within ``rtol`` (float32 sums over 64M elements in a
+    different order; TF32 is off in both libraries)."""
+    return len(got) == len(want) and all(
+        abs(g - w) <= rtol * max(abs(w), 1e-6) for g, w in zip(got, want, strict=True)
+    )
 
 
 def _note(f: Any, record: dict) -> None:
@@ -329,6 +416,9 @@ def report(args: argparse.Namespace, times: dict, workers: dict) -> str:
              f"{done} interleaved repeats (ms; {args.repeats} asked)"]  # fmt: skip
     if bw:
         lines.append(f"device-to-device copy: {bw / 1e9:.0f} GB/s")
+    blas = {w.blas for w in workers.values() if w.blas}
+    if blas:
+        lines.append(f"jitgrad matmul: {', '.join(sorted(blas))}")
     for lib, w in workers.items():
         if w.error:
             lines.append(f"{lib}: n/a ({w.error})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,16 @@ def main() -> int:
     args.results.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pytest", "-v", "-rfE", "-p", "no:cacheprovider", "-o", "addopts="]
     procs = []
+
+    def stop(signum: int, frame: object) -> None:
+        """The stage's time limit (``timeout`` sends SIGTERM here): the pytest processes stop
+        too, so none runs on into the bench's timings."""
+        for proc, _ in procs:
+            proc.kill()
+        print(f"gpu_tests: stopped by signal {signum}; the groups' logs keep what ran")
+        sys.exit(124)
+
+    signal.signal(signal.SIGTERM, stop)
     for k, files in enumerate(groups(args.groups, args.dry)):
         log = open(args.results / f"tests-{k}.log", "w")  # noqa: SIM115 - closed below
         print(f"group {k}: {' '.join(files)}", flush=True)

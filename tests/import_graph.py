@@ -77,12 +77,14 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.spread": 4,  # var/std on the device
     "jitgrad.backends.cuda.scans": 4,  # cumsum/cumprod on the device
     "jitgrad.backends.cuda.storage": 4,  # resize_/set_/as_strided_ on the device
+    "jitgrad.backends.cuda.index_add": 4,  # index_add/scatter_add on the device
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations
     "jitgrad.backends.cuda.nn_windows": 5,  # pools, batch_norm: the nn layer's helpers
     "jitgrad.backends.cuda.nn_conv": 5,  # convolutions: the nn layer's helpers
     "jitgrad.backends.cuda.nn_resample": 5,  # F.interpolate: the nn layer's plan
+    "jitgrad.backends.cuda.nn_losses": 5,  # nll_loss: the nn layer's declarations
     "jitgrad.backends.cuda.complex_elementwise": 5,  # complex_api's angle on the device
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,

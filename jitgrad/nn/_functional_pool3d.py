@@ -5,7 +5,7 @@ spatial dims (``_windows_nd``: the 2-d kernel plus a gather along depth): max po
 input padded with ``-inf`` takes each column's first maximum (PyTorch's scan order: depth,
 then height, then width), average pooling sums each column and divides by PyTorch's
 divisor. Adaptive windows differ in size, but a box's mean and max are separable: the mean
-is one averaging matrix per dim (:func:`resample`), the max one
+is one set of averaging taps per dim (:mod:`._taps`), the max one
 first-maximum reduction per dim. Each records one node with PyTorch's name; the backwards
 are recorded ops whose own backward is the forward's linear map again.
 """
@@ -22,6 +22,7 @@ from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor, _make
 from ._functional_pool import _adaptive_windows, _avg_windows, _max_pool_grad, _out_size
+from ._taps import resample_taps, windows
 from ._windows_nd import Geom, Lead, Window, col2im, im2col, ntuple, window
 
 __all__ = ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "max_pool3d"]
@@ -250,35 +251,16 @@ def _sizes(t: Any) -> str:
     return "[" + ", ".join(str(v) for v in t) + "]"
 
 
-def resample(x: Tensor, mats: list[np.ndarray], name: str) -> Tensor:
-    """``mats[k]`` (out x in) applied along spatial dim k (the trailing dims) as one node
-    named ``name``; its backward applies the transposes (and is differentiable again)."""
-    out = x._value
-    if len(mats) == 2:
-        out = np.matmul(np.matmul(mats[0], out), mats[1].T)
-    else:  # the last dim by a matmul, each one before it by a tensordot along its axis
-        out = np.matmul(out, mats[-1].T)
-        for axis, m in enumerate(mats[:-1], start=x.dim() - len(mats)):
-            out = np.moveaxis(np.tensordot(m, out, axes=([1], [axis])), 0, axis)
-    back = [np.ascontiguousarray(m.T) for m in mats]
-    return record(
-        name, np.ascontiguousarray(out), x._dtype, (x,), lambda g: (resample(g, back, name),)
-    )
-
-
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """Means over near-equal windows (``AdaptiveAvgPool3DBackward0``): one averaging matrix
-    per spatial dim."""
+    """Means over near-equal windows (``AdaptiveAvgPool3DBackward0``): each spatial dim's
+    windows as taps of weight ``1/len`` (:func:`._taps.windows`), so an output reads only its
+    window (a NaN stays in the outputs whose windows hold it, as in PyTorch)."""
     out = _adaptive_size("adaptive_avg_pool3d", input, output_size)
     if tuple(out) == (1, 1, 1):  # PyTorch's shortcut: the mean (MeanBackward1)
         return input.mean((-1, -2, -3), keepdim=True)
-    mats = []
-    for n, o in zip(input.shape[-3:], out, strict=True):
-        start, end = _adaptive_windows(n, o)
-        cols = np.arange(n)
-        inside = (cols >= start[:, None]) & (cols < end[:, None])
-        mats.append((inside / (end - start)[:, None]).astype(input._dtype.np))
-    return resample(input, mats, "AdaptiveAvgPool3DBackward0")
+    dt = np.dtype(input._dtype.np)
+    taps = [windows(*_adaptive_windows(n, o), n, dt) for n, o in zip(input.shape[-3:], out)]
+    return resample_taps(input, taps, "AdaptiveAvgPool3DBackward0")
 
 
 def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002

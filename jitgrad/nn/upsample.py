@@ -19,16 +19,14 @@ and ``in/out`` otherwise, as PyTorch computes it. ``area`` is ``adaptive_avg_poo
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from ..frontend.copying import contiguous_array
-from ..frontend.recording import record
 from ..frontend.tensor import Tensor
-from ..kernels.cpu import resample as RK
 from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ._functional_pool3d import adaptive_avg_pool3d
+from ._taps import Taps, resample_taps, transposed  # noqa: F401 - UP.transposed (CUDA's)
 from .module import Module
 
 _NAMES = {
@@ -59,35 +57,11 @@ def _cubic_weights(t: np.ndarray) -> list[np.ndarray]:
     return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 
 
-class Taps(NamedTuple):
-    """One dim's taps in compressed rows: output ``o`` reads inputs ``cols[ptr[o]:ptr[o+1]]``
-    with ``weights[...]`` (in PyTorch's tap order, zero weights and clamped repeats kept),
-    out of ``n_in`` inputs."""
-
-    ptr: np.ndarray
-    cols: np.ndarray
-    weights: np.ndarray
-    n_in: int
-
-    @property
-    def n_out(self) -> int:
-        return len(self.ptr) - 1
-
-
 def _fixed(idx: np.ndarray, w: np.ndarray, n_in: int) -> Taps:
     """``(n_out, k)`` tap indices and weights as compressed rows."""
     ptr = np.arange(idx.shape[0] + 1, dtype=np.int64) * idx.shape[1]
     cols = np.ascontiguousarray(idx, dtype=np.int64).reshape(-1)
     return Taps(ptr, cols, np.ascontiguousarray(w).reshape(-1), n_in)
-
-
-def transposed(t: Taps) -> Taps:
-    """The backward's rows: input ``i`` gathers every (output, weight) tap that reads it, in
-    output order (a stable sort), as PyTorch's one-thread scatter adds them."""
-    order = np.argsort(t.cols, kind="stable")
-    rows = np.repeat(np.arange(t.n_out, dtype=np.int64), np.diff(t.ptr))
-    ptr = np.searchsorted(t.cols[order], np.arange(t.n_in + 1)).astype(np.int64)
-    return Taps(ptr, rows[order], t.weights[order], t.n_out)
 
 
 def _taps(n_in: int, n_out: int, scale: float | None, mode: str, align: bool, dt: Any) -> Taps:
@@ -118,25 +92,6 @@ def _taps(n_in: int, n_out: int, scale: float | None, mode: str, align: bool, dt
     i0 = src.astype(np.int64)
     w1 = src - i0.astype(dt)
     return _fixed(np.stack([i0, i0 + (i0 < n_in - 1)], 1), np.stack([1 - w1, w1], 1), n_in)
-
-
-def resample_taps(x: Tensor, taps: list[Taps], name: str) -> Tensor:
-    """``taps[k]`` applied along spatial dim k (the trailing dims), last dim first (PyTorch's
-    nesting: the innermost dim's taps sum first), as one node named ``name``; its backward
-    applies the transposed taps (and is differentiable again)."""
-    v = contiguous_array(x._value, x._dtype)
-    shape = list(v.shape)
-    first = len(shape) - len(taps)
-    for k in reversed(range(len(taps))):
-        axis, t = first + k, taps[k]
-        outer, inner = math.prod(shape[:axis]), math.prod(shape[axis + 1 :])
-        out = np.empty((outer, t.n_out, inner), v.dtype)
-        RK.apply_taps(v.reshape(outer, shape[axis], inner), t.ptr, t.cols,
-                      t.weights.astype(v.dtype, copy=False), out)  # fmt: skip
-        shape[axis] = t.n_out
-        v = out.reshape(shape)
-    back = [transposed(t) for t in taps]
-    return record(name, v, x._dtype, (x,), lambda g: (resample_taps(g, back, name),))
 
 
 def interpolate(

@@ -7,24 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from numba import config, cuda
+from numba import config
 
 import jitgrad as torch
 
 SIM = bool(config.ENABLE_CUDASIM)
-
-
-@pytest.fixture
-def numpy_refused(monkeypatch):
-    """NumPy reading a (simulated) device array raises, as it cannot read a GPU's memory."""
-
-    def refuse(self, *args, **kwargs):
-        raise AssertionError("NumPy read a device array")
-
-    cls = type(cuda.device_array(1))
-    monkeypatch.setattr(cls, "__array__", refuse, raising=False)
-    for name in ("__array_interface__", "__array_struct__"):
-        monkeypatch.setattr(cls, name, property(refuse), raising=False)
 
 
 def _run(device, kwargs, dtype):

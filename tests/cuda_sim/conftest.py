@@ -46,6 +46,21 @@ def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def numpy_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NumPy reading a (simulated) device array raises, as it cannot read a GPU's memory (the
+    simulator's device array otherwise converts silently, where a GPU's would fail or copy)."""
+    from numba import cuda
+
+    def refuse(self: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError("NumPy read a device array")
+
+    cls = type(cuda.device_array(1))
+    monkeypatch.setattr(cls, "__array__", refuse, raising=False)
+    for name in ("__array_interface__", "__array_struct__"):
+        monkeypatch.setattr(cls, name, property(refuse), raising=False)
+
+
+@pytest.fixture
 def host_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The running count of device-to-host copies (``copy_to_host`` calls) since the fixture
     started: ``host_copies[0]``. A training step that stays on the device adds none."""

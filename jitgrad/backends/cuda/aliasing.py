@@ -84,6 +84,10 @@ class DeviceView(Tensor):
     def storage_offset(self) -> int:
         return self._geom[2]
 
+    def data_ptr(self) -> int:
+        """The view's place in its root's buffer (its private copy is no storage of it)."""
+        return self._root.data_ptr() + self._geom[2] * np.dtype(self._dtype.np).itemsize
+
     def _bump(self) -> None:
         """The copy was written in place: write it through into the root, then count it."""
         shape, strides, offset = self._geom

@@ -56,7 +56,9 @@ from . import (
     elementwise,
     fallback,
     fused_backward,
+    index_add,  # noqa: F401 - its ops join native.NATIVE
     joint,
+    nn_losses,  # noqa: F401 - its ops join nn_rows.NATIVE
     nn_resample,  # noqa: F401 - its ops join native.NATIVE
     optim,
     pool,

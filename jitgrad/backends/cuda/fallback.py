@@ -45,7 +45,17 @@ from ...frontend.pointwise import check_inplace
 from ...frontend.tensor import Tensor, _make
 from ...helpers import debug_print
 from .. import opwrap
-from . import aliasing, deferred, elementwise, native, nn_rows, nn_windows, runtime, transfer
+from . import (
+    aliasing,
+    composed,
+    deferred,
+    elementwise,
+    native,
+    nn_rows,
+    nn_windows,
+    runtime,
+    transfer,
+)
 
 #: Tensor methods left alone: conversions and queries the core handles for device tensors
 #: (pin_memory refuses a device tensor itself, is_pinned answers False for one),
@@ -74,14 +84,11 @@ _ELEMENTWISE_F = frozenset(
     "hardsigmoid hardswish mish logsigmoid relu6 softsign tanhshrink threshold softshrink "
     "hardshrink".split()
 )
-#: ``jitgrad.nn.functional`` functions written in Tensor ops that run on the device as they
-#: are (one recorded node, the CPU's name), so a step using them stays on the device.
-_COMPOSED_F = frozenset(
-    "mse_loss l1_loss binary_cross_entropy_with_logits cosine_similarity normalize".split()
-)
-#: ``jitgrad.<name>`` functions (and Tensor methods) likewise composed of ops that have device
-#: kernels: left unwrapped, they run on the device (logcumsumexp: amax, exp, cumsum, log).
-_COMPOSED = frozenset({"logcumsumexp", "cosine_similarity"})
+#: ``jitgrad.nn.functional`` functions and ``jitgrad.<name>`` functions (and Tensor methods)
+#: composed of ops that have device kernels: left unwrapped, they run on the device as they
+#: are (the CPU's nodes), so a step using them stays on the device (:mod:`.composed`)
+_COMPOSED_F = composed.FUNCTIONAL
+_COMPOSED = composed.TORCH
 #: ``jitgrad.<name>`` ops defined outside the modules :func:`opwrap.install` walks (raw, they
 #: would run the CPU code on a device buffer)
 #: (complex_api's and fft's: modules the namespace walk does not take as op modules)
@@ -112,10 +119,13 @@ def install() -> None:
         n for n, f in vars(top).items() if opwrap.module_of(f) in _ELEMENTWISE_MODULES
     }
     elementwise_names |= {n for n in _ELEMENTWISE_F if getattr(top, n, None) is _nn_f(n)}
+    same_f = {n for n in _COMPOSED_F if getattr(top, n, None) is _nn_f(n)}  # torch.prelu
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
 
     def kept(namespace: str, name: str, fn: Any) -> bool:
         if name in _COMPOSED and namespace in ("method", "torch"):
+            return True
+        if namespace == "torch" and name in same_f:
             return True
         if namespace == "method":
             return name in keep or _elementwise_inplace(name, elementwise_names)

@@ -1,4 +1,5 @@
-"""``stack``, ``cat``, ``repeat`` and constant ``F.pad`` of device tensors, by device copies.
+"""``stack``, ``cat``, ``repeat`` (``tile``) and constant ``F.pad`` of device tensors, by device
+copies.
 
 Each operand's place in the result is a strided view of the result's C-contiguous buffer
 (the result's strides, offset by where the operand starts along ``dim``), so joining is one
@@ -135,8 +136,20 @@ def repeat(input: Any, *sizes: Any) -> Any:  # noqa: A002
     return record("RepeatBackward0", out, input._dtype, [input], backward)
 
 
+def tile(input: Any, *dims: Any) -> Any:  # noqa: A002
+    """``torch.tile(x, dims)``: ``repeat`` with ``dims`` padded by leading ones to ``x``'s
+    rank (the CPU's :func:`jitgrad.frontend.join_split.tile`, whose own call of ``repeat``
+    is the CPU op's)."""
+    if len(dims) == 1 and isinstance(dims[0], list | tuple):
+        dims = tuple(dims[0])
+    if not isinstance(input, Tensor) or not all(type(r) is int for r in dims):
+        return NotImplemented
+    return repeat(input, *((1,) * (input.dim() - len(dims)) + dims))
+
+
 NATIVE: dict[str, Any] = {
     "repeat": repeat,
+    "tile": tile,
     "stack": stack,
     "cat": cat,
     "concat": cat,

@@ -9,6 +9,11 @@ tree sums in another order than the CPU's pairwise sum. One node is recorded, wi
 name. The cases left to the host fallback (which then warns or raises as the CPU does): no
 degrees of freedom (``N - correction <= 0``), empty inputs, complex and 16-bit floats, and
 arguments these do not read (named dims, an ``out=``).
+
+``logsumexp`` likewise (the CPU's :mod:`jitgrad.frontend.reduce_softmax`): the max over the
+dims (0 where it is not finite) subtracted, ``exp``, summed, ``log``, the max added back, in
+device ops; its backward ``expand(g) * exp(x - result)``, under ``create_graph`` through a
+recorded result as the CPU's (``MulBackward0``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
+from ...frontend.clamp_where import where
 from ...frontend.recording import record, renamed
 from ...frontend.tensor import Tensor
 from .reductions import dims_of
@@ -100,7 +106,39 @@ def _with_mean(spread: Any, node: str) -> Any:
     return fn
 
 
+def logsumexp(input: Any, dim: Any = (), keepdim: Any = False, **kwargs: Any) -> Any:  # noqa: A002
+    """``torch.logsumexp(x, dim, keepdim)`` of a float32/float64 device tensor."""
+    x = input
+    if kwargs or not isinstance(x, Tensor) or x._dtype not in _FLOATS or x.numel() == 0:
+        return NotImplemented  # (numpy's axis=/keepdims=, integers, empty: the CPU op)
+    dims = dims_of(dim, x.dim()) if x.dim() else None
+    if dims is None or not isinstance(keepdim, bool):
+        return NotImplemented
+    kept = tuple(1 if k in dims else n for k, n in enumerate(x.shape))
+
+    def shifted(t: Tensor) -> Tensor:  # log(sum(exp(t - m))) + m, kept dims
+        with no_grad():
+            m = t.amax(dims, keepdim=True)
+            m = where(m.isfinite(), m, 0.0)
+        return (t - m).exp().sum(dims, keepdim=True).log() + m
+
+    with no_grad():
+        out = shifted(x)
+
+    def backward(g: Tensor) -> Tensor:
+        g = g if keepdim else g.reshape(kept)
+        if GRAD.enabled and (g._requires_grad or x._requires_grad):  # create_graph: through
+            return g * (x - logsumexp(x, dims, True)).exp()  # the recorded result, as the CPU
+        return g * (x - out).exp()
+
+    value = (
+        out if keepdim else out.reshape(tuple(n for k, n in enumerate(x.shape) if k not in dims))
+    )
+    return record("LogsumexpBackward0", value._value, x._dtype, [x], backward, saved=[x])
+
+
 NATIVE: dict[str, Any] = {
+    "logsumexp": logsumexp,
     "var": var,
     "std": std,
     "var_mean": _with_mean(var, "VarMeanBackward0"),

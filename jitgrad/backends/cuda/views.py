@@ -216,15 +216,16 @@ def as_strided(x: Any, *args: Any, **kwargs: Any) -> Any:
 
     def backward(g: Tensor) -> Tensor:
         where = _make(runtime.to_device(_places(*geom)), D.int64)
-        if GRAD.enabled and g._requires_grad:  # create_graph: recorded ops (the CPU's)
+        if GRAD.enabled and g._requires_grad:  # create_graph: recorded device ops, and
+            # PyTorch's last node (x's places read from the storage: AsStridedBackward0)
             storage = _make(runtime.zeros((n,), g._dtype.np), g._dtype)
             storage = storage.index_add(0, where, g.reshape(-1))
-        else:  # one ordered add per place (no atomics), no host round trip
-            gv = runtime.contiguous(g._value)
-            zeros = runtime.zeros((n,), g._dtype.np)
-            added = M.add_along(buffer_view(gv, gv.size), where._value, n, 1, zeros, shared=True)
-            storage = _make(added, g._dtype)
-        return storage[_make(runtime.to_device(x_places), D.int64)].reshape(into)
+            return as_strided(storage, *x_geom)
+        # one ordered add per place (no atomics), no host round trip
+        gv = runtime.contiguous(g._value)
+        zeros = runtime.zeros((n,), g._dtype.np)
+        added = M.add_along(buffer_view(gv, gv.size), where._value, n, 1, zeros, shared=True)
+        return _make(added, g._dtype)[_make(runtime.to_device(x_places), D.int64)].reshape(into)
 
     value = M.gather(runtime.flat(root._value), *geom)
     out = record("AsStridedBackward0", value, x._dtype, [x], backward)
@@ -285,6 +286,8 @@ def broadcast_tensors(*tensors: Any) -> Any:
 
 
 NATIVE["broadcast_tensors"] = broadcast_tensors
+# (the CPU's broadcast_to calls its own module's expand: the CPU op on a device buffer)
+NATIVE["broadcast_to"] = lambda x, size: NATIVE["expand"](x, tuple(size))
 
 
 STALE = (

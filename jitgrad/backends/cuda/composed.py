@@ -1,0 +1,35 @@
+"""The public ops whose own bodies run on device tensors as they are: written in Tensor ops
+that have device kernels, so the CUDA backend leaves them unwrapped (:mod:`.fallback`) and
+they record the CPU's nodes on the device, instead of a round trip through the host.
+
+Each name here was found by the sweep of ``tests/cuda_sim/cases_sweep.py``: the op's
+unwrapped body run on device operands with the host fallback refused and NumPy reads of
+device arrays refused (a GPU's memory cannot be read by NumPy; the simulator's can, so the
+guard stands in for the GPU), giving the CPU's values, node and gradients. An op whose body
+reads host values (``._value`` with NumPy, a host constant tensor) stays wrapped: the sweep
+shows it as a host fallback.
+"""
+
+from __future__ import annotations
+
+#: ``jitgrad.<name>`` functions and Tensor methods (either or both, as the name exists)
+TORCH = frozenset(
+    (
+        "logcumsumexp cosine_similarity detach ravel reshape_as atleast_1d atleast_2d "
+        "atleast_3d hstack vstack dstack column_stack row_stack fliplr flipud outer ger inner "
+        "vdot einsum tensordot kron baddbmm diff rot90 meshgrid cartesian_prod "
+        "take_along_dim aminmax dist cdist"
+    ).split()
+)
+#: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);
+#: the in-place activations write through the pointwise hook, recorded
+FUNCTIONAL = frozenset(
+    (
+        "mse_loss l1_loss binary_cross_entropy_with_logits cosine_similarity normalize "
+        "softmin glu huber_loss smooth_l1_loss kl_div soft_margin_loss margin_ranking_loss "
+        "hinge_embedding_loss poisson_nll_loss gaussian_nll_loss cosine_embedding_loss "
+        "triplet_margin_loss pairwise_distance rms_norm instance_norm binary_cross_entropy "
+        "multilabel_soft_margin_loss prelu bilinear threshold_ leaky_relu_ hardtanh_ elu_ "
+        "celu_ selu_"
+    ).split()
+)

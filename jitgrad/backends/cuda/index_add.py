@@ -1,0 +1,134 @@
+"""``index_add`` and ``scatter_add`` (and their in-place forms) on device tensors.
+
+These ran through the host fallback, and so did every ``create_graph`` backward that records
+them: ``index_select``'s and ``gather``'s (PyTorch's formulas, :mod:`.selecting`) and
+``as_strided``'s (:mod:`.views`: the gradient added into a storage-sized zero buffer). Each is
+a copy of ``self`` with ``source`` added by :func:`~jitgrad.kernels.cuda.memory.add_along`,
+one thread per line along ``dim`` adding in index order: no atomics, so the sums are the
+CPU's order and bitwise the same every run. An index out of range sets the device flag
+:func:`~jitgrad.kernels.cuda.memory.take_along` sets (checked by reading ``self`` at the
+indices), reported at the next synchronization as the device's other index errors are.
+Recorded as the CPU's ``IndexAddBackward0`` / ``ScatterAddBackward0`` with PyTorch's
+gradients (``self``: ``g``; ``source``: ``g`` read back at the indices), written in device
+ops, so ``create_graph`` records them too.
+
+Left to the host fallback (``NotImplemented``): bool and complex tensors, empty operands, a
+0-d ``self``, an ``index_add`` source that is not ``self``'s shape with ``len(index)`` along
+``dim``, and a ``scatter_add`` whose index or source is smaller than ``self`` in another dim.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ... import dtypes as D
+from ...engine.grad_mode import STATE as GRAD
+from ...engine.grad_mode import no_grad
+from ...frontend.recording import record
+from ...frontend.tensor import Tensor
+from ...kernels.cuda import memory as M
+from . import native, runtime
+from .elementwise import on_device
+from .selecting import _index_check
+
+
+def _plain(*ts: Any) -> bool:
+    return all(
+        isinstance(t, Tensor) and on_device(t) and t.numel() and t.dim()
+        and t._dtype is not D.bool_ and not t._dtype.is_complex
+        for t in ts
+    )  # fmt: skip
+
+
+def _added(x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str) -> Any:
+    """``x`` with ``src`` added along ``d`` at ``index`` (a device array), or NotImplemented."""
+    shape = tuple(x.shape)
+    n, inner = shape[d], math.prod(shape[d + 1 :])
+    idx = runtime.flat(runtime.contiguous(index._value))
+    idx = idx if index._dtype is D.int64 else runtime.cast(idx, np.int64)
+    flag = runtime.zeros((1,), np.int32)
+    scratch = runtime.empty(tuple(src.shape), x._dtype.np)  # (the range check's reads)
+    M.take_along(runtime.contiguous(x._value), idx, n, inner, scratch, flag, shared, True)
+    if runtime.flagged(flag, _index_check(flag, op)):
+        return NotImplemented  # the CPU op raises PyTorch's error
+    out = M.copy(runtime.contiguous(x._value))
+    s = runtime.contiguous(src._value)
+    return M.add_along(s if s.dtype == out.dtype else runtime.cast(s, out.dtype), idx, n,
+                       inner, out, shared)  # fmt: skip
+
+
+def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input.index_add(dim, index, source, alpha=alpha)`` with a 1-D int index."""
+    if not _plain(input, source) or not isinstance(index, Tensor) or type(dim) is not int:
+        return NotImplemented
+    shape = tuple(input.shape)
+    if index.dim() != 1 or index._dtype not in (D.int64, D.int32) or not on_device(index):
+        return NotImplemented
+    if not -len(shape) <= dim < len(shape) or source._dtype is not input._dtype:
+        return NotImplemented
+    d = dim % len(shape)
+    if tuple(source.shape) != (*shape[:d], index.numel(), *shape[d + 1 :]):
+        return NotImplemented
+    with no_grad():
+        src = source if alpha == 1 else source * alpha
+    value = _added(input, d, index, src, True, "index_add")
+    if value is NotImplemented:
+        return value
+
+    def backward(g: Tensor) -> tuple:
+        picked = g.index_select(d, index)
+        return g, picked if alpha == 1 else picked * alpha
+
+    return record("IndexAddBackward0", value, input._dtype, [input, source], backward,
+                  saved=[index])  # fmt: skip
+
+
+def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A002
+    """``input.scatter_add(dim, index, src)`` with ``index`` and ``src`` shaped as ``input``
+    in every dim but ``dim``."""
+    if not _plain(input, src) or not isinstance(index, Tensor) or type(dim) is not int:
+        return NotImplemented
+    shape, ishape = tuple(input.shape), tuple(index.shape)
+    if index._dtype is not D.int64 or not on_device(index) or src._dtype is not input._dtype:
+        return NotImplemented
+    if len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
+        return NotImplemented
+    d = dim % len(shape)
+    kept = (*shape[:d], *shape[d + 1 :])
+    if (*ishape[:d], *ishape[d + 1 :]) != kept or tuple(src.shape) != ishape:
+        return NotImplemented
+    value = _added(input, d, index, src, False, "scatter_add")
+    if value is NotImplemented:
+        return value
+    return record("ScatterAddBackward0", value, input._dtype, [input, src],
+                  lambda g: (g, g.gather(d, index)), saved=[index])  # fmt: skip
+
+
+def _in_place(op: Any):
+    """``x.index_add_(...)``: the op's result copied into ``x``. One that autograd records
+    is left to the fallback's recorded in-place rule (this out-of-place op, rebased)."""
+
+    def impl(self: Any, *args: Any, **kwargs: Any) -> Any:
+        tensors = [t for t in (self, *args, *kwargs.values()) if isinstance(t, Tensor)]
+        if GRAD.enabled and any(t._requires_grad for t in tensors):
+            return NotImplemented
+        res = op(self, *args, **kwargs)
+        if res is NotImplemented:
+            return res
+        with no_grad():
+            return self.copy_(res)  # (through a view too: its base's buffer written)
+
+    return impl
+
+
+native.NATIVE.update(
+    {
+        "index_add": index_add,
+        "scatter_add": scatter_add,
+        "index_add_": _in_place(index_add),
+        "scatter_add_": _in_place(scatter_add),
+    }
+)

@@ -1,0 +1,217 @@
+"""The sweep of public ops that went through the CUDA backend's host fallback (issue 15):
+each row runs one op on CPU tensors and on device copies, with the host fallback refused
+and NumPy reads of device arrays refused (NumPy cannot read a GPU's memory; the simulator's
+device arrays it can, silently), and compares the device's values, node name and gradients
+with the CPU's (for logsumexp, second derivatives too). Most of these ops are written in
+Tensor ops with device kernels, so the backend now leaves them unwrapped
+(``jitgrad/backends/cuda/composed.py``); ``broadcast_to`` and ``tile`` got device
+implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their own
+(``backends/cuda/spread.py``, ``nn_losses.py``). Before, every row here took a host round
+trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
+NotImplementedError on the device where the CPU records them.
+
+A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
+int64 in ``[0, HIGH)``. Simulator cost: about 5 CPU s warm, 25 with empty kernel caches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+import jitgrad.nn.functional as F
+
+ROWS = {
+    # device implementations (the CPU bodies call their own module's expand / repeat)
+    "torch.broadcast_to": (lambda T, F, x: T.broadcast_to(x, (4, 2, 3)), [(2, 3)]),
+    "Tensor.broadcast_to": (lambda T, F, x: x.broadcast_to((4, 2, 3)), [(2, 3)]),
+    "torch.tile": (lambda T, F, x: T.tile(x, (2, 1)), [(2, 3)]),
+    "Tensor.tile": (lambda T, F, x: x.tile(1, 2), [(2, 3)]),
+    "torch.tile (more dims)": (lambda T, F, x: T.tile(x, (2, 1, 2)), [(2, 3)]),
+    "torch.logsumexp": (lambda T, F, x: T.logsumexp(x, 1), [(2, 3)]),
+    "Tensor.logsumexp": (lambda T, F, x: x.logsumexp(-1, keepdim=True), [(2, 3)]),
+    "logsumexp (dims)": (lambda T, F, x: x.logsumexp((0, -1)), [(2, 3, 2)]),
+    "F.nll_loss": (lambda T, F, x, t: F.nll_loss(x.log_softmax(1), t), [(4, 3), "i:4:3"]),
+    "F.nll_loss (weight, sum)": (
+        lambda T, F, x, t, w: F.nll_loss(x, t, weight=w.detach().abs(), reduction="sum"),
+        [(4, 3), "i:4:3", (3,)],
+    ),
+    "F.nll_loss (ignored, none)": (
+        lambda T, F, x, t: F.nll_loss(x, t - 1, ignore_index=-1, reduction="none"),
+        [(5, 2), "i:5:3"],
+    ),
+    "F.nll_loss (ignored, weight, mean)": (
+        lambda T, F, x, t, w: F.nll_loss(x, t - 1, w.detach().abs() + 0.1, ignore_index=-1),
+        [(5, 2), "i:5:3", (2,)],
+    ),
+    "torch.detach": (lambda T, F, x: T.detach(x) * 1, [(2, 3)]),
+    "torch.ravel": (lambda T, F, x: T.ravel(x.t()), [(2, 3)]),
+    "Tensor.ravel": (lambda T, F, x: x.t().ravel(), [(2, 3)]),
+    "Tensor.reshape_as": (lambda T, F, x, y: x.reshape_as(y), [(2, 3), (3, 2)]),
+    "torch.atleast_2d": (lambda T, F, x: T.atleast_2d(x), [(3,)]),
+    "torch.atleast_3d": (lambda T, F, x: T.atleast_3d(x), [(2, 3)]),
+    "torch.hstack": (lambda T, F, x, y: T.hstack([x, y]), [(2, 3), (2, 3)]),
+    "torch.vstack": (lambda T, F, x, y: T.vstack([x, y]), [(2, 3), (2, 3)]),
+    "torch.dstack": (lambda T, F, x, y: T.dstack([x, y]), [(2, 3), (2, 3)]),
+    "torch.column_stack": (lambda T, F, x, y: T.column_stack([x, y]), [(3,), (3,)]),
+    "torch.row_stack": (lambda T, F, x, y: T.row_stack([x, y]), [(2, 3), (2, 3)]),
+    "torch.fliplr": (lambda T, F, x: T.fliplr(x), [(2, 3)]),
+    "torch.flipud": (lambda T, F, x: T.flipud(x), [(2, 3)]),
+    "torch.outer": (lambda T, F, x, y: T.outer(x, y), [(3,), (4,)]),
+    "torch.ger": (lambda T, F, x, y: T.ger(x, y), [(3,), (4,)]),
+    "torch.inner": (lambda T, F, x, y: T.inner(x, y), [(2, 3), (4, 3)]),
+    "torch.vdot": (lambda T, F, x, y: T.vdot(x, y), [(3,), (3,)]),
+    "F.softmin": (lambda T, F, x: F.softmin(x, 1), [(2, 3)]),
+    "F.glu": (lambda T, F, x: F.glu(x, -1), [(2, 4)]),
+    "F.huber_loss": (lambda T, F, x, y: F.huber_loss(x, y, delta=0.5), [(2, 3), (2, 3)]),
+    "F.smooth_l1_loss": (lambda T, F, x, y: F.smooth_l1_loss(x, y, beta=0.5), [(2, 3), (2, 3)]),
+    "F.kl_div": (
+        lambda T, F, x, y: F.kl_div(x, y.softmax(-1), reduction="batchmean"),
+        [(2, 3), (2, 3)],
+    ),
+    "F.soft_margin_loss": (lambda T, F, x, y: F.soft_margin_loss(x, y.sign()), [(2, 3), (2, 3)]),
+    "F.margin_ranking_loss": (
+        lambda T, F, x, y, z: F.margin_ranking_loss(x, y, z.sign()),
+        [(4,), (4,), (4,)],
+    ),
+    "F.hinge_embedding_loss": (
+        lambda T, F, x, y: F.hinge_embedding_loss(x, y.sign()),
+        [(2, 3), (2, 3)],
+    ),
+    "F.poisson_nll_loss": (lambda T, F, x, y: F.poisson_nll_loss(x, y.abs()), [(2, 3), (2, 3)]),
+    "F.gaussian_nll_loss": (
+        lambda T, F, x, y, v: F.gaussian_nll_loss(x, y, v.abs() + 0.1),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
+    "F.cosine_embedding_loss": (
+        lambda T, F, x, y, z: F.cosine_embedding_loss(x, y, z.sign()),
+        [(2, 3), (2, 3), (2,)],
+    ),
+    "F.triplet_margin_loss": (
+        lambda T, F, a, p, n: F.triplet_margin_loss(a, p, n),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
+    "F.pairwise_distance": (lambda T, F, x, y: F.pairwise_distance(x, y), [(2, 3), (2, 3)]),
+    "F.rms_norm": (lambda T, F, x, w: F.rms_norm(x, (3,), w), [(2, 3), (3,)]),
+    "F.instance_norm": (lambda T, F, x: F.instance_norm(x), [(2, 3, 4)]),
+    "F.binary_cross_entropy": (
+        lambda T, F, x, y: F.binary_cross_entropy(x.sigmoid(), y.sigmoid()),
+        [(2, 3), (2, 3)],
+    ),
+    "F.multilabel_soft_margin_loss": (
+        lambda T, F, x, y: F.multilabel_soft_margin_loss(x, (y > 0).float()),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.baddbmm": (lambda T, F, b, x, y: T.baddbmm(b, x, y), [(2, 2, 4), (2, 2, 3), (2, 3, 4)]),
+    "torch.diff": (lambda T, F, x: T.diff(x, dim=1), [(2, 4)]),
+    "torch.einsum": (lambda T, F, x, y: T.einsum("ij,jk->ik", x, y), [(2, 3), (3, 4)]),
+    "torch.tensordot": (lambda T, F, x, y: T.tensordot(x, y, dims=1), [(2, 3), (3, 4)]),
+    "torch.kron": (lambda T, F, x, y: T.kron(x, y), [(2, 2), (2, 3)]),
+    "F.prelu": (lambda T, F, x, w: F.prelu(x, w), [(2, 3, 2), (3,)]),
+    "F.bilinear": (lambda T, F, x, y, w: F.bilinear(x, y, w), [(2, 3), (2, 4), (5, 3, 4)]),
+    "torch.rot90": (lambda T, F, x: T.rot90(x, 1, (0, 1)), [(2, 3)]),
+    "torch.cartesian_prod": (lambda T, F, x, y: T.cartesian_prod(x, y), [(2,), (3,)]),
+    "torch.meshgrid": (lambda T, F, x, y: T.meshgrid(x, y, indexing="ij")[0], [(2,), (3,)]),
+    "torch.take_along_dim": (lambda T, F, x, i: T.take_along_dim(x, i, 1), [(4, 3), "i:4,2:3"]),
+    "torch.dist": (lambda T, F, x, y: T.dist(x, y), [(2, 3), (2, 3)]),
+    "torch.cdist": (lambda T, F, x, y: T.cdist(x, y), [(2, 3), (4, 3)]),
+    "torch.aminmax": (lambda T, F, x: T.aminmax(x, dim=1)[0], [(2, 3)]),
+    "F.threshold_": (lambda T, F, x: F.threshold_(x * 1, 0.1, 0.0), [(2, 3)]),
+    "F.leaky_relu_": (lambda T, F, x: F.leaky_relu_(x * 1), [(2, 3)]),
+    "F.hardtanh_": (lambda T, F, x: F.hardtanh_(x * 1), [(2, 3)]),
+    "F.elu_": (lambda T, F, x: F.elu_(x * 1), [(2, 3)]),
+    "torch.atleast_1d": (lambda T, F, x: T.atleast_1d(x), [()]),
+    "torch.concatenate": (lambda T, F, x, y: T.concatenate([x, y], 1), [(2, 3), (2, 1)]),
+    "F.celu_": (lambda T, F, x: F.celu_(x * 1), [(2, 3)]),
+    "F.selu_": (lambda T, F, x: F.selu_(x * 1), [(2, 3)]),
+    "torch.pairwise_distance": (lambda T, F, x, y: T.pairwise_distance(x, y), [(2, 3), (2, 3)]),
+    "torch.prelu": (lambda T, F, x, w: T.prelu(x, w), [(2, 3, 2), (3,)]),
+    "torch.rms_norm": (lambda T, F, x: T.rms_norm(x, (3,)), [(2, 3)]),
+    "torch.bilinear": (lambda T, F, x, y, w: T.bilinear(x, y, w), [(2, 3), (2, 4), (5, 3, 4)]),
+    "Tensor.outer": (lambda T, F, x, y: x.outer(y), [(3,), (4,)]),
+    "Tensor.take_along_dim": (lambda T, F, x, i: x.take_along_dim(i, 1), [(4, 3), "i:4,2:3"]),
+}
+
+
+def _inputs(specs: list) -> list[np.ndarray]:
+    rng = np.random.default_rng(3)
+    out = []
+    for s in specs:
+        if isinstance(s, str):
+            _, shape, high = s.split(":")
+            dims = tuple(int(v) for v in shape.split(","))
+            out.append(rng.integers(0, int(high), dims).astype(np.int64))
+        else:
+            out.append(rng.standard_normal(s).astype(np.float32))
+    return out
+
+
+def _run(call, arrays: list, device: str) -> tuple:
+    """The op's value, node name, device, and the inputs' gradients of a weighted sum."""
+    xs = [torch.tensor(a, device=device, requires_grad=a.dtype.kind == "f") for a in arrays]
+    out = call(torch, F, *xs)
+    node = out.grad_fn.name() if out.grad_fn is not None else None
+    if out.requires_grad:  # (torch.detach: none)
+        w = np.linspace(0.5, 1.5, out.numel()).reshape(tuple(out.shape)).astype(np.float32)
+        (out * torch.tensor(w, device=device)).sum().backward()
+    grads = [None if x.grad is None else x.grad.cpu().numpy() for x in xs]
+    return out.detach().cpu().numpy(), node, out.device.type, grads
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_composed_op_runs_on_the_device(name, no_fallback, numpy_refused):
+    call, specs = ROWS[name]
+    arrays = _inputs(specs)
+    value, node, _, grads = _run(call, arrays, "cpu")
+    d_value, d_node, where, d_grads = _run(call, arrays, "cuda")
+    assert (where, d_node) == ("cuda", node)
+    np.testing.assert_allclose(d_value, value, rtol=1e-4, atol=1e-5)
+    for g, d in zip(grads, d_grads, strict=True):
+        assert (g is None) == (d is None)
+        if g is not None:
+            np.testing.assert_allclose(d, g, rtol=1e-4, atol=1e-5)
+
+
+def test_area_3d_keeps_a_nan_in_its_window_on_both_devices(no_fallback):
+    """``F.interpolate(mode="area")`` on 5-d input: the device's window sums and the CPU's
+    taps agree, NaN included (the CPU's dense matrices spread it over whole rows)."""
+    x = np.arange(96, dtype=np.float32).reshape(2, 1, 4, 4, 3) / 7
+    x[0, 0, 1, 2, 0] = np.nan
+    outs = [
+        F.interpolate(torch.tensor(x, device=d), size=(2, 3, 2), mode="area").cpu().numpy()
+        for d in ("cpu", "cuda")
+    ]
+    # (windows: depth 4->2 puts index 1 in one, height 4->3 index 2 in two, width 3->2
+    # index 0 in one: two outputs)
+    assert np.isnan(outs[0]).sum() == 2
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
+
+
+SECOND = {
+    "logsumexp": lambda x, t: x.logsumexp(1) ** 2,
+    "nll_loss": lambda x, t: F.nll_loss(x, t, reduction="none") ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND))
+def test_create_graph_on_the_device(no_fallback, name):
+    """The gradient recorded (logsumexp's through its result, the CPU's ``MulBackward0``;
+    nll_loss's ``NllLossBackwardBackward0``), and the second derivative the CPU's."""
+    x0 = np.random.default_rng(4).standard_normal((3, 4))
+    out = []
+    for device in ("cpu", "cuda"):
+        x = torch.tensor(x0, device=device, requires_grad=True)
+        t = torch.tensor([1, 3, 0], device=device)
+        (g,) = torch.autograd.grad(SECOND[name](x, t).sum(), x, create_graph=True)
+        (gg,) = torch.autograd.grad((g * g).sum(), x)
+        out.append((g.grad_fn.name(), g.detach().cpu().numpy(), gg.cpu().numpy()))
+    assert out[1][0] == out[0][0]
+    np.testing.assert_allclose(out[1][1], out[0][1], rtol=1e-12)
+    np.testing.assert_allclose(out[1][2], out[0][2], rtol=1e-12)
+
+
+def test_nll_loss_target_out_of_range_is_reported_at_synchronization(no_fallback):
+    x = torch.tensor(np.zeros((2, 3), np.float32)).cuda()
+    loss = F.nll_loss(x, torch.tensor([0, 3]).cuda())  # no error yet: no synchronization
+    with pytest.raises(RuntimeError, match="device-side assert triggered"):
+        loss.item()
