@@ -42,7 +42,9 @@ class Program:
         self.kernel: Any = None
         self.tier = "run by the tape interpreter"
         if self.hosts:
-            self.tier += f" in {len(self.steps) - self.hosts} segment(s) around {self.hosts} host call(s)"
+            self.tier += (
+                f" in {len(self.steps) - self.hosts} segment(s) around {self.hosts} host call(s)"
+            )
 
     def runnable(self) -> bool:
         """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""

@@ -80,6 +80,7 @@ def linear(rec: Any, out: Any, input: Any, weight: Any, bias: Any = None) -> Non
     if not isinstance(out, Tensor) or not sx.n or not sw.n:
         raise Unsupported("an empty linear")
     s = _out(rec, out)
+
     def forward(arena: np.ndarray, args: tuple) -> None:
         o = _view(arena, s)
         np.matmul(_view(arena, sx), _view(arena, sw).T, out=o)
