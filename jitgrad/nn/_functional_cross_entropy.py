@@ -59,7 +59,9 @@ def _check_target_dtype(input: Tensor, target: Tensor) -> None:  # noqa: A002
     other dtype is refused in its words, not cast."""
     dt = target._dtype
     if dt is not D.int64 and dt is not D.uint8:
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {D.scalar_name(dt)}")
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {D.scalar_name(dt)}"
+        )
     if dt is D.uint8 and input.dim() > 2:
         raise RuntimeError("expected scalar type Long but found Byte")
 
