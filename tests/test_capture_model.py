@@ -1,4 +1,5 @@
-"""Capture of model steps (issue 16 section 1): ``F.linear`` and ``F.cross_entropy`` replayed
+"""Capture of model steps (issue 16 section 1): ``F.linear``, ``F.cross_entropy``,
+``log_softmax`` and ``F.nll_loss`` replayed
 as host calls (eager's BLAS products and loss kernels on the arena), so an MLP training step
 with SGD or Adam is one captured program whose losses, gradients and parameters equal eager's
 bit for bit, step after step; guards retrace, targets are read afresh, and what the host calls
@@ -104,6 +105,14 @@ SHARED = [
         F.linear(a, b), TARGETS, reduction="none", label_smoothing=0.1) * 3),
     ("cross_entropy ignore_index", lambda a, b: F.cross_entropy(
         F.linear(a, b, BIAS), TARGETS, ignore_index=1)),
+    ("log_softmax nll_loss", lambda a, b: F.nll_loss(F.log_softmax(F.linear(a, b, BIAS), 1),
+                                                     TARGETS)),
+    ("nll_loss sum, ignore_index", lambda a, b: F.nll_loss(
+        F.linear(a, b).log_softmax(-1) * 2, TARGETS, reduction="sum", ignore_index=2)),
+    ("nll_loss none, log_softmax over rows", lambda a, b: F.nll_loss(
+        torch.log_softmax(F.linear(a, b), 0), TARGETS, reduction="none")),
+    ("log_softmax of 3-d", lambda a, b: a.view(7, 3, 2).log_softmax(1).view(7, 6)
+     * F.linear(a, b).sum()),
 ]  # fmt: skip
 
 

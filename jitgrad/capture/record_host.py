@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..frontend.tensor import Tensor
+from ..kernels.cpu import reduce as KR
+from ..kernels.cpu.reduce_call import plan_3d
 from ..nn import _kernels as K
 from ..nn._functional_cross_entropy import _bad_target, _finish, _row_scale
 from ..nn._functional_loss import probability_targets
@@ -188,5 +190,96 @@ def _ce_backward(ref: tuple, sx: Slot, lse: Slot, rows: Slot, opts: tuple) -> An
     return backward
 
 
+def log_softmax(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = None,  # noqa: A002
+                **kw: Any) -> None:  # fmt: skip
+    """``log_softmax`` of a tensor with two or more dimensions along one of them: eager's row
+    kernels over its ``(A, R, B)`` view (:func:`jitgrad.frontend.reduce_softmax._softmax_like`),
+    its backward :func:`jitgrad.frontend.reduce_grads.softmax_backward_data`'s kernel."""
+    sx = slot_of(rec, input)
+    nd = len(sx.shape)
+    if kw or dtype is not None or type(dim) is not int or nd < 2 or not -nd <= dim < nd:
+        raise Unsupported("log_softmax other than along one dim of a matrix or more, no dtype=")
+    s3 = plan_3d(sx.shape, (dim % nd,))[1]
+    s = _out(rec, out)
+    fwd = KR.pick(KR.log_softmax_fwd, sx.n)
+
+    def forward(arena: np.ndarray, args: tuple) -> None:
+        fwd(_view(arena, sx, s3), _view(arena, s, s3))
+
+    rec.tape.host(forward)
+    bwd = KR.pick(KR.log_softmax_bwd, sx.n)
+
+    def backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
+        if g is None:
+            raise Unsupported("no gradient reached LogSoftmaxBackward0")
+        if not sx.rg:
+            return
+        sg = Slot(g, s.n, s.shape)
+        into, dst, acc = _into(tape, sx, target)
+        tape.host(lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
+                                          _view(arena, into, s3)))  # fmt: skip
+        if acc:
+            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+
+    _node(rec, out, [sx], [s], backward)
+
+
+def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  # noqa: A002
+             size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+             reduction: str = "mean") -> None:  # fmt: skip
+    """``F.nll_loss`` of (N, C) log-probabilities and class indices, no class weights: eager's
+    ``nll_fwd`` (``-x[i, t[i]]``), ``_finish``'s sum, the mean's division by the count; the
+    backward's per-row scale and ``nll_bwd``."""
+    sx = slot_of(rec, input)
+    if weight is not None or size_average is not None or reduce is not None:
+        raise Unsupported("nll_loss with class weights or legacy reduction arguments")
+    if len(sx.shape) != 2 or not isinstance(target, Tensor):
+        raise Unsupported("nll_loss other than (N, C) inputs with class-index targets")
+    ref = _ref(rec, target)
+    n = sx.shape[0]
+    rows = Slot(rec.tape.alloc(n), n, (n,))
+    s = _out(rec, out)
+    shape = tuple(target.shape)
+
+    def forward(arena: np.ndarray, args: tuple) -> None:
+        t = _targets(ref, args)
+        r = _view(arena, rows)
+        counted = K.nll_fwd(_view(arena, sx), t, ignore_index, r)
+        _bad_target(counted, t)
+        value = _finish(r, 1, reduction, shape)
+        if reduction == "mean":
+            value = value / r.dtype.type(counted)
+        _view(arena, s)[...] = value
+
+    rec.tape.host(forward)
+
+    def backward(tape: Any, node: Any, g: int | None, target_of: Any) -> None:
+        if g is None:
+            raise Unsupported("no gradient reached NllLossBackward0")
+        if not sx.rg:
+            return
+        sg = Slot(g, s.n, s.shape)
+        into, dst, acc = _into(tape, sx, target_of)
+
+        def grad(arena: np.ndarray, args: tuple) -> None:
+            t = _targets(ref, args)
+            base = np.ones(n, arena.dtype)
+            if reduction == "mean":
+                base = base / arena.dtype.type(K.count_targets(t, ignore_index, sx.shape[1]))
+            gv = _view(arena, sg)
+            scale = base * (gv.reshape(-1) if reduction == "none" else gv)
+            K.nll_bwd(t, ignore_index, np.ascontiguousarray(scale, dtype=arena.dtype),
+                      _view(arena, into))  # fmt: skip
+
+        tape.host(grad)
+        if acc:
+            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+
+    _node(rec, out, [sx], [s], backward)
+
+
 #: ``jitgrad.nn.functional`` names recorded as host calls
-NN: dict[str, Any] = {"linear": linear, "cross_entropy": cross_entropy}
+NN: dict[str, Any] = {"linear": linear, "cross_entropy": cross_entropy,
+                      "log_softmax": log_softmax, "nll_loss": nll_loss}  # fmt: skip
+#: ``Tensor`` methods and ``jitgrad`` functions recorded as host calls
+METHODS: dict[str, Any] = {"log_softmax": log_softmax}

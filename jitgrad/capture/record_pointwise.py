@@ -209,6 +209,7 @@ METHODS: dict[str, Any] = {
     "__isub__": R.inplace("sub"), "__iadd__": R.inplace("add"), "__imul__": R.inplace("mul"),
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
+    **RH.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -219,6 +220,7 @@ FUNCTIONS: dict[str, Any] = {
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
     "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
     "unsqueeze": R.reshaping("unsqueeze"),
+    **RH.METHODS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
