@@ -8,8 +8,9 @@ Each measurement is one child process (``--lib``: jitgrad-eager, jitgrad-capture
 Python; torch-eager, torch-compile under ``--torch-python``), alternated ``--reps`` times;
 a child warms the step (jitgrad: the optimizer's first step, the trace, replays; PyTorch:
 Inductor's compile), then times ``--steps`` calls one by one and prints the median wall
-time per step and the CPU time per step. The parent prints the medians over children, the
-ratios to jitgrad eager, and ``uptime`` before and after.
+time per step and the CPU time per step. The parent prints the medians over children, their
+ratios to the first library's (jitgrad eager), and ``uptime`` before and after: on a loaded
+machine the CPU times are the numbers to read (a child waits for a core most of its wall time).
 
 BLAS and PyTorch run ``--threads`` threads (default 1: on the shared 2-core machine a second
 thread measures the neighbours' load more than the code).
@@ -114,7 +115,7 @@ def main() -> None:
             results[lib].append(r)
             print(json.dumps({k: v for k, v in r.items() if k != "explain"}), flush=True)
     print("uptime after:", os.popen("uptime").read().strip())
-    base = None
+    base: tuple | None = None
     print(f"\n{args.size} {SIZES[args.size]}, threads {args.threads}, steps {args.steps}, "
           f"reps {args.reps}: median over processes")  # fmt: skip
     for lib, rs in results.items():
@@ -124,10 +125,11 @@ def main() -> None:
             continue
         wall = statistics.median(r["wall_ms"] for r in ok)
         cpu = statistics.median(r["cpu_ms"] for r in ok)
-        base = base or wall
+        base = base or (wall, cpu)
         warm = statistics.median(r["warm_s"] for r in ok)
-        print(f"  {lib:16s} wall {wall:9.3f} ms  cpu {cpu:9.3f} ms  x{wall / base:5.2f} of "
-              f"jitgrad eager  warm-up {warm:.1f} s")  # fmt: skip
+        ratios = f"wall x{wall / base[0]:5.2f} cpu x{cpu / base[1]:5.2f}"
+        print(f"  {lib:16s} wall {wall:9.3f} ms  cpu {cpu:9.3f} ms  of the first: {ratios}  "
+              f"warm-up {warm:.1f} s")  # fmt: skip
         if "explain" in ok[0]:
             print("   ", ok[0]["explain"].replace("\n", "\n    "))
 
