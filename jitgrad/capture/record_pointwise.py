@@ -16,6 +16,7 @@ from typing import Any
 from ..frontend.tensor import Tensor
 from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
+from . import record_conv as RC
 from . import record_host as RH
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
@@ -234,4 +235,5 @@ NN: dict[str, Any] = {
     "hardtanh": activation("hardtanh", lambda min_val=-1.0, max_val=1.0: (min_val, max_val)),
     "relu6": activation("hardtanh", lambda: (0.0, 6.0)),
     **RH.NN,
+    **RC.NN,
 }  # fmt: skip
