@@ -1,9 +1,9 @@
-"""Capture of model steps (issue 16 section 1): ``F.linear``, ``F.cross_entropy``,
-``log_softmax`` and ``F.nll_loss`` replayed
-as host calls (eager's BLAS products and loss kernels on the arena), so an MLP training step
-with SGD or Adam is one captured program whose losses, gradients and parameters equal eager's
-bit for bit, step after step; guards retrace, targets are read afresh, and what the host calls
-do not take runs eagerly with ``explain()`` saying why."""
+"""Capture of model steps (issue 16 section 1): ``F.linear``, ``F.conv2d``, ``F.max_pool2d``,
+``F.cross_entropy``, ``log_softmax`` and ``F.nll_loss`` replayed as host calls (eager's BLAS
+products and loss kernels on the arena), so an MLP training step with SGD or Adam is one
+captured program whose losses, gradients and parameters equal eager's bit for bit, step after
+step; guards retrace, targets are read afresh, and what the host calls do not take runs eagerly
+with ``explain()`` saying why."""
 
 from __future__ import annotations
 
@@ -168,3 +168,52 @@ def test_matmul_into_an_arena_view_rounds_as_a_fresh_product() -> None:
         out = arena[1 + a.size + w.size :].reshape(37, 11)
         np.matmul(av, wv.T, out=out)
         assert out.tobytes() == np.matmul(a, w.T).tobytes()
+
+
+CONV_BIAS = torch.linspace(-0.5, 0.5, 6)
+CONV = [
+    ("conv2d relu max_pool2d", lambda a, b: F.max_pool2d(F.relu(F.conv2d(a, b, CONV_BIAS,
+                                                                          groups=2)), 2)),
+    ("conv2d stride padding twice", lambda a, b: F.conv2d(a, b, stride=2, padding=1, groups=2)
+     * F.conv2d(a * 2, b, CONV_BIAS, stride=2, padding=1, groups=2)),
+    ("max_pool2d padding stride, 3-d", lambda a, b: F.max_pool2d(a.view(8, 7, 7) * 3, 3, 2, 1)
+     * F.conv2d(a, b, groups=2).sum()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("name, f", CONV, ids=[c[0] for c in CONV])
+def test_conv2d_and_max_pool2d_match_eager_bitwise(name: str, f, dtype) -> None:
+    global CONV_BIAS
+    torch.manual_seed(2)
+    CONV_BIAS = torch.linspace(-0.5, 0.5, 6, dtype=dtype)
+    a = torch.randn(2, 4, 7, 7, dtype=dtype).requires_grad_()
+    b = torch.randn(6, 2, 3, 3, dtype=dtype).requires_grad_()
+    compiled = replays_bitwise(f, a, b)
+    assert "host call(s)" in compiled.explain()
+
+
+def test_cnn_training_steps_are_bitwise_eager() -> None:
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(4 * 3 * 3, 10))  # fmt: skip
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+
+        def step(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), t)
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        return model, step
+
+    x, t = torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,))
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = torch.compile(step)
+    for _ in range(5):
+        assert compiled(x, t).numpy().tobytes() == eager_step(x, t).numpy().tobytes()
+        assert _state(model) == _state(eager_model)
+    assert _replays(compiled) == 1, compiled.explain()
