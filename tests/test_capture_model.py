@@ -217,3 +217,11 @@ def test_cnn_training_steps_are_bitwise_eager() -> None:
         assert compiled(x, t).numpy().tobytes() == eager_step(x, t).numpy().tobytes()
         assert _state(model) == _state(eager_model)
     assert _replays(compiled) == 1, compiled.explain()
+
+
+def test_max_autotune_keeps_a_program_with_host_calls_on_the_interpreter() -> None:
+    torch.manual_seed(3)
+    a = torch.randn(7, 6).requires_grad_()
+    b = torch.randn(3, 6).requires_grad_()
+    compiled = replays_bitwise(lambda a, b: F.linear(a, b).tanh(), a, b, mode="max-autotune")
+    assert "straight-line source does not take host calls" in compiled.explain()

@@ -252,6 +252,13 @@ def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  #
         _view(arena, s)[...] = value
 
     rec.tape.host(forward)
+    _node(rec, out, [sx], [s], _nll_backward(ref, sx, s, ignore_index, reduction))
+
+
+def _nll_backward(ref: tuple, sx: Slot, s: Slot, ignore_index: int, reduction: str) -> Any:
+    """nll_loss's node backward: eager's per-row scale (``1 / count`` for a mean, times the
+    incoming gradient) and ``nll_bwd``."""
+    n, c = sx.shape
 
     def backward(tape: Any, node: Any, g: int | None, target_of: Any) -> None:
         if g is None:
@@ -265,7 +272,7 @@ def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  #
             t = _targets(ref, args)
             base = np.ones(n, arena.dtype)
             if reduction == "mean":
-                base = base / arena.dtype.type(K.count_targets(t, ignore_index, sx.shape[1]))
+                base = base / arena.dtype.type(K.count_targets(t, ignore_index, c))
             gv = _view(arena, sg)
             scale = base * (gv.reshape(-1) if reduction == "none" else gv)
             K.nll_bwd(t, ignore_index, np.ascontiguousarray(scale, dtype=arena.dtype),
@@ -275,7 +282,7 @@ def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  #
         if acc:
             tape.row("b_g", dst, into.off, n=sx.n, acc=1)
 
-    _node(rec, out, [sx], [s], backward)
+    return backward
 
 
 #: ``jitgrad.nn.functional`` names recorded as host calls
