@@ -23,7 +23,7 @@ from ..kernels.cpu import pool as PK
 from ..nn._functional_conv import _convolution, _convolution_backward, conv_window
 from ..nn._functional_pool import max_pool2d_geometry
 from .record import _out, slot_of
-from .record_host import _into, _node, _view
+from .record_host import _into, _node, _view, one_input_backward
 from .tape import Slot, Unsupported
 
 
@@ -103,25 +103,17 @@ def max_pool2d(rec: Any, out: Any, input: Any, kernel_size: Any, stride: Any = N
     rec.tape.host(forward)
     bwd = PK.pick(PK.max_pool_bwd, planes * h * w)
 
-    def backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
-        if g is None:
-            raise Unsupported("no gradient reached MaxPool2DWithIndicesBackward0")
-        if not sx.rg:
-            return
-        sg = Slot(g, s.n, s.shape)
-        into, dst, acc = _into(tape, sx, target)
-
+    def make(sg: Slot, into: Slot) -> Any:
         def grad(arena: np.ndarray, args: tuple) -> None:
             gx = _view(arena, into, (planes, h * w))
             gx[...] = 0  # eager's np.zeros
             bwd(_view(arena, sg, (planes, oh * ow)), kept.pop(id(arena)), gx)
 
-        tape.host(grad)
-        if acc:
-            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+        return grad
 
     if out.grad_fn is not None and out.grad_fn.name() != "MaxPool2DWithIndicesBackward0":
         raise Unsupported(f"eager recorded {out.grad_fn.name()} for max_pool2d")
+    backward = one_input_backward("MaxPool2DWithIndicesBackward0", sx, s, make)
     _node(rec, out, [sx], [s], backward)
 
 

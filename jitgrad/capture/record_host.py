@@ -72,6 +72,24 @@ def _node(rec: Any, out: Tensor, inputs: list, outputs: list, backward: Any) -> 
     rec.keep.append(fn)
 
 
+def one_input_backward(name: str, sx: Slot, s: Slot, make: Any) -> Any:
+    """The backward of a host node with one input (output slot ``s``): the host call
+    ``make(sg, into)`` (``sg``: the incoming gradient's slot) writes the input's gradient into
+    its target, or into scratch that a ``b_g`` row then adds in."""
+
+    def backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
+        if g is None:
+            raise Unsupported(f"no gradient reached {name}")
+        if not sx.rg:
+            return
+        into, dst, acc = _into(tape, sx, target)
+        tape.host(make(Slot(g, s.n, s.shape), into))
+        if acc:
+            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+
+    return backward
+
+
 def linear(rec: Any, out: Any, input: Any, weight: Any, bias: Any = None) -> None:  # noqa: A002
     """``F.linear`` of a matrix: ``out = x @ W.T`` by BLAS into the output's slot, then the
     bias added row by row, as :func:`jitgrad.nn._functional_linear.linear` does."""
@@ -153,7 +171,7 @@ def cross_entropy(rec: Any, out: Any, input: Any, target: Any, weight: Any = Non
         _view(arena, s)[...] = _finish(r, counted, reduction, opts[3])
 
     tape.host(forward)
-    _node(rec, out, [sx], [s], _ce_backward(ref, sx, lse, rows, opts))
+    _node(rec, out, [sx], [s], _ce_backward(ref, sx, lse, rows, s, opts))
 
 
 def _targets(ref: tuple, args: tuple) -> np.ndarray:
@@ -163,18 +181,11 @@ def _targets(ref: tuple, args: tuple) -> np.ndarray:
     return np.ascontiguousarray(t._value.reshape(-1), dtype=np.int64)
 
 
-def _ce_backward(ref: tuple, sx: Slot, lse: Slot, rows: Slot, opts: tuple) -> Any:
+def _ce_backward(ref: tuple, sx: Slot, lse: Slot, rows: Slot, s: Slot, opts: tuple) -> Any:
     ignore_index, label_smoothing, reduction, _ = opts
     c = sx.shape[1]
 
-    def backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
-        if g is None:
-            raise Unsupported("no gradient reached NllLossBackward0")
-        if not sx.rg:
-            return
-        sg = Slot(g, node.outputs[0].n, node.outputs[0].shape)
-        into, dst, acc = _into(tape, sx, target)
-
+    def make(sg: Slot, into: Slot) -> Any:
         def grad(arena: np.ndarray, args: tuple) -> None:
             t = _targets(ref, args)
             r = _view(arena, rows)
@@ -183,11 +194,9 @@ def _ce_backward(ref: tuple, sx: Slot, lse: Slot, rows: Slot, opts: tuple) -> An
             K.cross_entropy_rows_bwd(_view(arena, sx), t, ignore_index, label_smoothing,
                                      _view(arena, lse), scale, _view(arena, into))  # fmt: skip
 
-        tape.host(grad)
-        if acc:
-            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+        return grad
 
-    return backward
+    return one_input_backward("NllLossBackward0", sx, s, make)
 
 
 def log_softmax(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = None,  # noqa: A002
@@ -209,19 +218,11 @@ def log_softmax(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = No
     rec.tape.host(forward)
     bwd = KR.pick(KR.log_softmax_bwd, sx.n)
 
-    def backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
-        if g is None:
-            raise Unsupported("no gradient reached LogSoftmaxBackward0")
-        if not sx.rg:
-            return
-        sg = Slot(g, s.n, s.shape)
-        into, dst, acc = _into(tape, sx, target)
-        tape.host(lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
-                                          _view(arena, into, s3)))  # fmt: skip
-        if acc:
-            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+    def make(sg: Slot, into: Slot) -> Any:
+        return lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
+                                       _view(arena, into, s3))  # fmt: skip
 
-    _node(rec, out, [sx], [s], backward)
+    _node(rec, out, [sx], [s], one_input_backward("LogSoftmaxBackward0", sx, s, make))
 
 
 def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  # noqa: A002
@@ -260,14 +261,7 @@ def _nll_backward(ref: tuple, sx: Slot, s: Slot, ignore_index: int, reduction: s
     incoming gradient) and ``nll_bwd``."""
     n, c = sx.shape
 
-    def backward(tape: Any, node: Any, g: int | None, target_of: Any) -> None:
-        if g is None:
-            raise Unsupported("no gradient reached NllLossBackward0")
-        if not sx.rg:
-            return
-        sg = Slot(g, s.n, s.shape)
-        into, dst, acc = _into(tape, sx, target_of)
-
+    def make(sg: Slot, into: Slot) -> Any:
         def grad(arena: np.ndarray, args: tuple) -> None:
             t = _targets(ref, args)
             base = np.ones(n, arena.dtype)
@@ -278,11 +272,9 @@ def _nll_backward(ref: tuple, sx: Slot, s: Slot, ignore_index: int, reduction: s
             K.nll_bwd(t, ignore_index, np.ascontiguousarray(scale, dtype=arena.dtype),
                       _view(arena, into))  # fmt: skip
 
-        tape.host(grad)
-        if acc:
-            tape.row("b_g", dst, into.off, n=sx.n, acc=1)
+        return grad
 
-    return backward
+    return one_input_backward("NllLossBackward0", sx, s, make)
 
 
 #: ``jitgrad.nn.functional`` names recorded as host calls
