@@ -9,9 +9,11 @@ a host call (:meth:`.tape.Tape.host`): the program runs as interpreter segments 
 product of hundreds of microseconds.
 
 Why not BLAS from inside the compiled loop: Numba's ``np.dot`` calls SciPy's BLAS through
-``scipy.linalg.cython_blas``, another library than the OpenBLAS numpy's ``matmul`` (eager's
-product) links, so its products need not round as eager's do; and a loop that can call it
-compiles ~0.65 s longer per dtype (perf/RESULTS.md, run capture14).
+``scipy.linalg.cython_blas``, another OpenBLAS build than the one numpy's ``matmul`` (eager's
+product) links. It gave numpy's bits for the MLP's shapes on this machine (one thread,
+perf/RESULTS.md, run capture14), but nothing ties the two libraries' versions, kernels or
+thread splits together, a loop that can call it compiles longer (a kernel using ``np.dot``:
+~0.65 s), and the host call costs microseconds against a product of hundreds: not built.
 
 Class-index targets (an int64 tensor) are not copied into the arena: the host call reads the
 caller's tensor at each run (its shape and dtype guarded, its values fresh), as eager does.
