@@ -169,14 +169,17 @@ class Tape:
         self._accumulate_leaves(leaf_buffers)
 
     def _accumulate_leaves(self, leaf_buffers: dict) -> None:
-        """Each leaf's gradient of this backward into its ``.grad`` slot: the buffer itself
-        becomes the slot the first time (``.grad`` was None: ``AccumulateGrad`` keeps the
-        gradient it is given; nothing else writes that buffer after this sweep), else added."""
+        """Each leaf's gradient of this backward into its ``.grad`` slot: copied into a
+        fresh one the first time (``.grad`` was None), else added, as ``AccumulateGrad``.
+        (Not the buffer itself as the slot: :func:`.straight.io_ranges` sizes a ``.grad``
+        slot by the rows writing its offset, and a scalar graph's buffer is written element
+        by element.)"""
         for leaf, buf in leaf_buffers.values():
             entry = self.grads[leaf.leaf]
             have = entry[1]
             if have is None:
-                entry[1] = buf
+                dst = entry[1] = self.alloc(leaf.n)
+                self.row("copy", dst, buf, n=leaf.n)
             else:
                 self.row("add", have, have, buf, n=leaf.n)
 
