@@ -116,14 +116,31 @@ SHARED = [
 ]  # fmt: skip
 
 
+CONV_BIAS = torch.linspace(-0.5, 0.5, 6)
+CONV = [
+    ("conv2d relu max_pool2d", lambda a, b: F.max_pool2d(F.relu(F.conv2d(a, b, CONV_BIAS,
+                                                                          groups=2)), 2)),
+    ("conv2d stride padding twice", lambda a, b: F.conv2d(a, b, stride=2, padding=1, groups=2)
+     * F.conv2d(a * 2, b, CONV_BIAS, stride=2, padding=1, groups=2)),
+    ("max_pool2d padding stride, 3-d", lambda a, b: F.max_pool2d(a.view(8, 7, 7) * 3, 3, 2, 1)
+     * F.conv2d(a, b, groups=2).sum()),
+]  # fmt: skip
+
+
+FORMS = [(n, f, (7, 6), (3, 6)) for n, f in SHARED] + [
+    (n, f, (2, 4, 7, 7), (6, 2, 3, 3)) for n, f in CONV
+]
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("name, f", SHARED, ids=[c[0] for c in SHARED])
-def test_linear_and_cross_entropy_forms_match_eager_bitwise(name: str, f, dtype) -> None:
-    global BIAS
+@pytest.mark.parametrize("name, f, a_shape, b_shape", FORMS, ids=[c[0] for c in FORMS])
+def test_host_call_forms_match_eager_bitwise(name: str, f, a_shape, b_shape, dtype) -> None:
+    global BIAS, CONV_BIAS
     torch.manual_seed(1)
     BIAS = torch.linspace(-1, 1, 3, dtype=dtype)
-    a = torch.randn(7, 6, dtype=dtype).requires_grad_()
-    b = torch.randn(3, 6, dtype=dtype).requires_grad_()
+    CONV_BIAS = torch.linspace(-0.5, 0.5, 6, dtype=dtype)
+    a = torch.randn(*a_shape, dtype=dtype).requires_grad_()
+    b = torch.randn(*b_shape, dtype=dtype).requires_grad_()
     compiled = replays_bitwise(f, a, b)
     assert "host call(s)" in compiled.explain()
 
@@ -168,29 +185,6 @@ def test_matmul_into_an_arena_view_rounds_as_a_fresh_product() -> None:
         out = arena[1 + a.size + w.size :].reshape(37, 11)
         np.matmul(av, wv.T, out=out)
         assert out.tobytes() == np.matmul(a, w.T).tobytes()
-
-
-CONV_BIAS = torch.linspace(-0.5, 0.5, 6)
-CONV = [
-    ("conv2d relu max_pool2d", lambda a, b: F.max_pool2d(F.relu(F.conv2d(a, b, CONV_BIAS,
-                                                                          groups=2)), 2)),
-    ("conv2d stride padding twice", lambda a, b: F.conv2d(a, b, stride=2, padding=1, groups=2)
-     * F.conv2d(a * 2, b, CONV_BIAS, stride=2, padding=1, groups=2)),
-    ("max_pool2d padding stride, 3-d", lambda a, b: F.max_pool2d(a.view(8, 7, 7) * 3, 3, 2, 1)
-     * F.conv2d(a, b, groups=2).sum()),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("name, f", CONV, ids=[c[0] for c in CONV])
-def test_conv2d_and_max_pool2d_match_eager_bitwise(name: str, f, dtype) -> None:
-    global CONV_BIAS
-    torch.manual_seed(2)
-    CONV_BIAS = torch.linspace(-0.5, 0.5, 6, dtype=dtype)
-    a = torch.randn(2, 4, 7, 7, dtype=dtype).requires_grad_()
-    b = torch.randn(6, 2, 3, 3, dtype=dtype).requires_grad_()
-    compiled = replays_bitwise(f, a, b)
-    assert "host call(s)" in compiled.explain()
 
 
 def test_cnn_training_steps_are_bitwise_eager() -> None:
