@@ -72,6 +72,9 @@ LONG_FILES = {
     # now come from test_capture_activations.py's builds: ~22 s less each for these two)
     "tests/test_capture_declared.py": 30,
     "tests/test_capture.py": 30,  # the float32 interpreter's build: 34 s CPU for 35 tests
+    # both interpreters (shared with the two above) and ~40 BLAS/conv kernels' first use: 41-51 s
+    # for 35 tests with the interpreters cached (Dec 7, load 13-18)
+    "tests/test_capture_model.py": 15,
     # subprocesses over fresh caches: 36.5 and 20.2 CPU s (alone, fresh caches, Dec 7, load 18)
     "tests/test_cache_damage.py": 36,
     "tests/test_cache.py": 20,

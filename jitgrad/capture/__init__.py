@@ -13,7 +13,11 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
   :mod:`.record_pointwise` and :mod:`.record_optim`: what each call records;
 - :mod:`.optable`: the forms capture records, derived from the op declarations (op ->
   forward code, each input's derivative code);
-- :mod:`.tape`: the arena layout, the backward schedule, the frozen :class:`~.tape.Program`;
+- :mod:`.record_host`: host calls, for what the interpreter has no rows for (``F.linear``'s
+  BLAS products, ``cross_entropy``/``nll_loss``/``log_softmax``'s kernels): eager's own calls
+  on views of the arena, run between the interpreter's segments;
+- :mod:`.tape`: the arena layout, the backward schedule; :mod:`.program`: the frozen
+  :class:`~.program.Program` and its run (interpreter segments around the host calls);
 - :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
   formulas (float32 and float64, cached on disk). Not on disk yet, it is compiled by a child
   process while the compiled function's calls run eagerly (:mod:`.build`), so a new
@@ -30,22 +34,26 @@ tape adds as their kernels do (member by member, then each outgoing sum once int
 target's buffer). So values and gradients equal eager's bit for bit, fused or not.
 
 What is kept: the elementwise ops of :mod:`.optable` (arithmetic with tensors or Python
-numbers on either side, ``alpha=``, powers, softplus, clamp, and every declared elementwise op
-with a ``torch.*`` name and one or two tensor inputs: exp/log/tanh/sigmoid/relu/sqrt/erf/atan/
-atan2/hypot/maximum/...), a one-element operand broadcast over the
-other, sums and means of everything or over the last dim, ``F.mse_loss``, softmax of a vector,
-stack/unbind/select of scalars, ``nn.functional``'s elementwise activations (``gelu`` with
-either approximation, ``silu``, ``mish``, ``logsigmoid``, ``leaky_relu``, ``elu``/``celu``/
-``selu``, ``hardtanh``/``relu6``; not ``inplace=True``), ``backward()``, and
-SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)
-steps. What runs eagerly (the reason is logged under ``JITGRAD_DEBUG`` and kept for
-``compiled.explain()``): any other op (``.item()``, creation functions, matmul, sums over
-other dims, modules' layers, ...), other broadcasting, mixed dtypes, hooks, ``retain_grad``,
-``backward`` with arguments, other optimizers and amsgrad, returning a tensor whose graph
-outlives the call (a loss the step called ``backward()`` on is fine: it comes back with its
-value and its freed node, so a second ``backward()`` raises as in eager), non-tensor
-non-scalar arguments, and ``OptimizedModule`` (modules run eagerly). A step that creates an
-optimizer's state (its first) runs eagerly; the next call is traced.
+numbers on either side, ``alpha=``, powers, softplus, clamp, and every declared elementwise
+op with a ``torch.*`` name and one or two tensor inputs:
+exp/log/tanh/sigmoid/relu/sqrt/erf/atan/atan2/hypot/maximum/...), a one-element operand
+broadcast over the other, sums and means of everything or over the last dim, ``F.mse_loss``,
+softmax of a vector, stack/unbind/select of scalars, ``nn.functional``'s elementwise
+activations (``gelu`` with either approximation, ``silu``, ``mish``, ``logsigmoid``,
+``leaky_relu``, ``elu``/``celu``/``selu``, ``hardtanh``/``relu6``; not ``inplace=True``),
+``F.linear`` of an (N, in) matrix, ``F.cross_entropy`` and ``F.nll_loss`` of (N, C) inputs
+with class-index targets (no class weights; reduction, ``ignore_index`` and
+``label_smoothing`` as given), ``log_softmax`` along one dim of a matrix or more (host
+calls: an MLP training step is one program), ``backward()``, and SGD (momentum, dampening,
+weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad) steps. What runs eagerly (the
+reason is logged under ``JITGRAD_DEBUG`` and kept for ``compiled.explain()``): any other op
+(``.item()``, creation functions, ``@``/``matmul``, sums over other dims, conv and pooling
+layers, ...), other broadcasting, mixed dtypes, hooks, ``retain_grad``, ``backward`` with
+arguments, other optimizers and amsgrad, returning a tensor whose graph outlives the call (a
+loss the step called ``backward()`` on is fine: it comes back with its value and its freed
+node, so a second ``backward()`` raises as in eager), non-tensor non-scalar arguments, and
+``OptimizedModule`` (modules run eagerly). A step that creates an optimizer's state (its
+first) runs eagerly; the next call is traced.
 
 Known limits: a function object bound before the trace (``from jitgrad import exp``)
 bypasses the recording; Python numbers are guarded where they are arguments, in the

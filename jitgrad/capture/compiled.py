@@ -181,7 +181,12 @@ class Compiled:
 
     def _compile(self, program: Program) -> None:
         """Give ``program`` its straight-line kernel; if Numba cannot compile it, the
-        interpreter keeps running it (and ``explain()`` says why)."""
+        interpreter keeps running it (and ``explain()`` says why). A program with host calls
+        stays on the interpreter: straight-line source has no segments to run them between."""
+        if program.hosts:
+            program.tier += " (straight-line source does not take host calls)"
+            program.runnable()
+            return
         try:
             kernel = _straight.build(program)
         except Exception as e:  # a Numba failure must not break a step that ran fine eagerly

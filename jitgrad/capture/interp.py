@@ -180,6 +180,7 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             else:
                 for i in range(n):
                     arena[dst + i] = arena[x + i]
+        # <dedicated loops>
         elif op < SUM:  # forward elementwise
             for i in range(n):
                 a = arena[x + i]
@@ -269,13 +270,39 @@ def _helper(code: optable.Code, dtype: str) -> str:
            f"    return {body}\n"  # fmt: skip
 
 
+#: codes whose rows get a loop of their own (:func:`_dedicated`), as MUL and ADD have in the
+#: template: ReLU's forward and backward over a model's activations ran 2-4x slower per element
+#: in the generic loops, which test the op code per element (perf/RESULTS.md, run capture14)
+DEDICATED = ("relu", "b_relu_a")
+
+
+def _dedicated(code: optable.Code, dtype: str, indent: str) -> list[str]:
+    """The ``elif`` block of a :data:`DEDICATED` code: its formula in a flat loop (a
+    derivative's: with and without ``acc``, as the generic loop adds ``dst + d``)."""
+    formula = optable.render(code, dtype, _COLUMNS)
+    head = [f"{indent}elif op == {CODE[code.name]}:  # {code.name}: {code.expr}, a loop of its own"]
+    pad = indent + "    "
+    if code.grad is None:
+        return head + [f"{pad}for i in range(n):", f"{pad}    a = arena[x + i]",
+                       f"{pad}    arena[dst + i] = {formula}"]  # fmt: skip
+    body = [f"{pad}    for i in range(n):", f"{pad}        g = arena[x + i]"]
+    return head + [f"{pad}aux = ins[r, 7]", f"{pad}if ins[r, 5]:", *body,
+                   f"{pad}        arena[dst + i] = arena[dst + i] + ({formula})",
+                   f"{pad}else:", *body, f"{pad}        arena[dst + i] = {formula}"]  # fmt: skip
+
+
 def source(dtype: str, full: bool = False) -> tuple[str, str]:
     """The generated module of the loop for ``dtype`` (with the :data:`RARE` codes if
     ``full``): (its name, its source)."""
     lines = []
     for line in inspect.getsource(run).splitlines():
         mark = line.strip()
-        if mark in ("# <forward codes>", "# <backward codes>"):
+        if mark == "# <dedicated loops>":
+            indent = line[: len(line) - len(line.lstrip())]
+            for code in (*optable.FORWARD, *optable.BACKWARD):
+                if code.name in DEDICATED:
+                    lines.extend(_dedicated(code, dtype, indent))
+        elif mark in ("# <forward codes>", "# <backward codes>"):
             indent = line[: len(line) - len(line.lstrip())]
             var, codes = ("v", optable.FORWARD) if "forward" in mark else ("d", optable.BACKWARD)
             for code in codes:

@@ -16,6 +16,8 @@ from typing import Any
 from ..frontend.tensor import Tensor
 from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
+from . import record_conv as RC
+from . import record_host as RH
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
 from .tape import Slot, Unsupported
@@ -208,6 +210,7 @@ METHODS: dict[str, Any] = {
     "__isub__": R.inplace("sub"), "__iadd__": R.inplace("add"), "__imul__": R.inplace("mul"),
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
+    **RH.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -218,6 +221,7 @@ FUNCTIONS: dict[str, Any] = {
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
     "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
     "unsqueeze": R.reshaping("unsqueeze"),
+    **RH.METHODS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
@@ -230,4 +234,6 @@ NN: dict[str, Any] = {
     "selu": activation("selu", lambda: (SELU_ALPHA * SELU_SCALE, SELU_SCALE)),
     "hardtanh": activation("hardtanh", lambda min_val=-1.0, max_val=1.0: (min_val, max_val)),
     "relu6": activation("hardtanh", lambda: (0.0, 6.0)),
+    **RH.NN,
+    **RC.NN,
 }  # fmt: skip

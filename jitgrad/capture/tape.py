@@ -15,16 +15,14 @@ once and writes results back.
 from __future__ import annotations
 
 import heapq
-import threading
 from array import array
 from typing import Any
 
-import numpy as np
-
-from ..frontend.tensor import Tensor, _make
+from ..frontend.tensor import Tensor
 from ..fusion.codegen import REDUCE_BLOCK
-from . import build, interp
+from . import interp
 from .optable import TABLE
+from .program import Program
 
 
 class Unsupported(Exception):
@@ -48,7 +46,7 @@ class Slot:
 class Node:
     """One recorded op that eager gave a ``grad_fn``: what the backward needs of it."""
 
-    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed", "reads")
+    __slots__ = ("seq", "op", "inputs", "outputs", "consts", "freed", "reads", "host")
 
     def __init__(self, seq: int, op: str, inputs: list, outputs: list, consts: int,
                  reads: list | None = None) -> None:  # fmt: skip
@@ -56,6 +54,8 @@ class Node:
         self.consts, self.freed = consts, False
         #: where the backward rows read each input: its slot, or a broadcast one's full copy
         self.reads = reads or [s.off for s in inputs]
+        #: a host node's backward (:mod:`.record_host`): ``host(tape, node, g, targets)``
+        self.host: Any = None
 
 
 def _dependencies(root: Node, inside: dict[int, int]) -> dict[Node, int]:
@@ -97,6 +97,8 @@ class Tape:
         self.grads: dict[int, list] = {}
         self._sends: dict | None = None  # while a fused group's rows are written
         self._group: set[int] = set()
+        #: (row index, fn): host calls, each run before the row at its index
+        self.hosts: list[tuple[int, Any]] = []
 
     def alloc(self, n: int) -> int:
         off = self.size
@@ -168,7 +170,10 @@ class Tape:
 
     def _accumulate_leaves(self, leaf_buffers: dict) -> None:
         """Each leaf's gradient of this backward into its ``.grad`` slot: copied into a
-        fresh one the first time (``.grad`` was None), else added, as ``AccumulateGrad``."""
+        fresh one the first time (``.grad`` was None), else added, as ``AccumulateGrad``.
+        (Not the buffer itself as the slot: :func:`.straight.io_ranges` sizes a ``.grad``
+        slot by the rows writing its offset, and a scalar graph's buffer is written element
+        by element.)"""
         for leaf, buf in leaf_buffers.values():
             entry = self.grads[leaf.leaf]
             have = entry[1]
@@ -243,6 +248,9 @@ class Tape:
                     self.row("b_g", dst + i, g, acc=acc)
             return
         g = gs[0]
+        if node.host is not None:
+            node.host(self, node, g, lambda s: self._target(s, buffers, leaf_buffers, s.n))
+            return
         if g is None:
             raise Unsupported(f"no gradient reached {TABLE[op].node}")
         if op == "stack":
@@ -324,75 +332,10 @@ class Tape:
     def freeze(self, outputs: Any, writes: list, grads: list) -> Program:
         return Program(self, outputs, writes, grads)
 
-
-class Program:
-    """A finished tape: arrays for the interpreter and the copies around a run."""
-
-    def __init__(self, tape: Tape, outputs: Any, writes: list, grads: list) -> None:
-        self.dtype = tape.dtype
-        self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
-        self.consts = np.array(tape.consts + [0.0], np.float64)  # see interp's docstring
-        self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
-        self.lock = threading.Lock()
-        self.reads = tape.reads
-        self.outputs = outputs  # ("none",) | ("slot", ...) | ("arg", i) | ("ext", t) | list
-        self.writes = writes  # (source, off, n): tensors the step changed in place
-        self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
-        self.ops, self.rows = len(tape.nodes), len(self.ins)
-        #: the interpreter (:meth:`runnable`; ``full``: with interp.RARE) or a straight-line kernel
-        self.full = not interp.RARE.isdisjoint(np.unique(self.ins[:, 0]).tolist())
-        self.kernel: Any = None
-        self.tier = "run by the tape interpreter"
-
-    def runnable(self) -> bool:
-        """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""
-        self.kernel = self.kernel or build.ready(self.arena.dtype.name, self.full)
-        return self.kernel is not None
-
-    def run(self, args: tuple) -> Any:
-        """One replay. Two threads replaying at once: the second gets an arena of its own."""
-        if not self.lock.acquire(blocking=False):
-            return self._run(args, np.zeros_like(self.arena))
-        try:
-            return self._run(args, self.arena)
-        finally:
-            self.lock.release()
-
-    def _run(self, args: tuple, arena: np.ndarray) -> Any:
-        for off, n, (kind, ref), of_grad in self.reads:
-            t = args[ref] if kind == "arg" else ref
-            arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
-        self.kernel(self.ins, self.consts, arena)
-        for (kind, ref), off, n in self.writes:
-            t = args[ref] if kind == "arg" else ref
-            t._value.reshape(n)[:] = arena[off : off + n]
-            t._counter()[0] += 1
-        for (kind, ref), off in self.grads:
-            t = args[ref] if kind == "arg" else ref
-            if off is None:
-                t._grad = None
-                continue
-            have = t._grad
-            n = t._value.size
-            if have is not None:
-                have._value.reshape(n)[:] = arena[off : off + n]
-            else:
-                t._grad = _make(arena[off : off + n].reshape(t._value.shape).copy(), self.dtype)
-        return self._output(self.outputs, args, arena)
-
-    def _output(self, spec: Any, args: tuple, arena: np.ndarray) -> Any:
-        kind = spec[0]
-        if kind == "none":
-            return None
-        if kind == "arg":
-            return args[spec[1]]
-        if kind == "ext":
-            return spec[1]
-        if kind == "slot":
-            _, off, shape, n, fn, nr = spec
-            return _make(arena[off : off + n].reshape(shape).copy(), self.dtype, fn, False, nr)
-        parts = [self._output(s, args, arena) for s in spec[1]]
-        return tuple(parts) if kind == "tuple" else parts
+    def host(self, fn: Any) -> None:
+        """A host call (:mod:`.record_host`) at this point of the rows: ``fn(arena, args)``
+        runs between the interpreter's segments before and after it."""
+        self.hosts.append((len(self.rows) // interp.WIDTH, fn))
 
 
 def tensor_key(t: Tensor) -> tuple:

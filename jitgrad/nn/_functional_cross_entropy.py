@@ -75,11 +75,12 @@ def _class_restore(g2: np.ndarray, shape: tuple) -> np.ndarray:
     return g2
 
 
-def _row_scale(loss_rows: np.ndarray, counted: int, reduction: str, g: Tensor) -> np.ndarray:
-    """d(reduced loss)/d(row loss) times the incoming gradient, per row."""
+def _row_scale(loss_rows: np.ndarray, counted: int, reduction: str, g: np.ndarray) -> np.ndarray:
+    """d(reduced loss)/d(row loss) times the incoming gradient's values ``g``, per row (also
+    what a captured step's host call computes: :mod:`jitgrad.capture.record_host`)."""
     if reduction == "none":
-        return np.ascontiguousarray(g._value.reshape(-1), dtype=loss_rows.dtype)
-    gv = loss_rows.dtype.type(g._value)
+        return np.ascontiguousarray(g.reshape(-1), dtype=loss_rows.dtype)
+    gv = loss_rows.dtype.type(g)
     if reduction == "mean":
         gv = gv / loss_rows.dtype.type(counted)
     return np.full(loss_rows.shape, gv, loss_rows.dtype)
@@ -238,7 +239,7 @@ def cross_entropy_backward(g: Tensor, s: Saved) -> Tensor:
     - q)`` per counted row by the backward kernel (a node under ``create_graph``)."""
     x, x2 = s.input, s._x2
     gx = np.empty_like(x2)
-    scale = _row_scale(s._rows, s._counted, s._reduction, g)
+    scale = _row_scale(s._rows, s._counted, s._reduction, g._value)
     K.cross_entropy_rows_bwd(x2, s._t, s._ignore, s._smoothing, s._lse, scale, gx)
     return CE_BACKWARD.record(
         "LogSoftmaxBackwardDataBackward0", _class_restore(gx, x._value.shape), x._dtype, (g, x),

@@ -1,0 +1,117 @@
+"""A frozen captured step and its replay: the interpreter's rows, split at host calls.
+
+:class:`Program` is what :meth:`.tape.Tape.freeze` makes of a trace: the instruction rows
+(:mod:`.interp`), the constants, the arena, and which arena ranges are read from the
+caller's tensors before a run and written back after it. A step whose ops all have tape rows
+runs as one call of the interpreter. A step with host calls (:mod:`.record_host`: BLAS
+products and the loss kernels, called exactly as eager calls them, on views of the arena)
+runs as segments: the rows before the first host call in one interpreter call, the host
+call, the next rows, and so on.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from ..frontend.tensor import _make
+from . import build, interp
+
+
+class Program:
+    """A finished tape: arrays for the interpreter and the copies around a run."""
+
+    def __init__(self, tape: Any, outputs: Any, writes: list, grads: list) -> None:
+        self.dtype = tape.dtype
+        self.ins = np.frombuffer(tape.rows, np.int32).reshape(-1, interp.WIDTH).copy()
+        self.consts = np.array(tape.consts + [0.0], np.float64)  # see interp's docstring
+        self.arena = np.zeros(max(tape.size, 1), tape.dtype.np)
+        self.lock = threading.Lock()
+        self.reads = tape.reads
+        self.outputs = outputs  # ("none",) | ("slot", ...) | ("arg", i) | ("ext", t) | list
+        self.writes = writes  # (source, off, n): tensors the step changed in place
+        self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
+        self.ops, self.rows = len(tape.nodes), len(self.ins)
+        #: what a run does in order: row segments (each an ``ins`` array) and host calls
+        self.steps = segments(self.ins, tape.hosts)
+        self.hosts = len(tape.hosts)
+        #: the interpreter (:meth:`runnable`; ``full``: with interp.RARE) or a straight-line kernel
+        self.full = not interp.RARE.isdisjoint(np.unique(self.ins[:, 0]).tolist())
+        self.kernel: Any = None
+        self.tier = "run by the tape interpreter"
+        if self.hosts:
+            self.tier += (
+                f" in {len(self.steps) - self.hosts} segment(s) around {self.hosts} host call(s)"
+            )
+
+    def runnable(self) -> bool:
+        """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""
+        self.kernel = self.kernel or build.ready(self.arena.dtype.name, self.full)
+        return self.kernel is not None
+
+    def run(self, args: tuple) -> Any:
+        """One replay. Two threads replaying at once: the second gets an arena of its own."""
+        if not self.lock.acquire(blocking=False):
+            return self._run(args, np.zeros_like(self.arena))
+        try:
+            return self._run(args, self.arena)
+        finally:
+            self.lock.release()
+
+    def _run(self, args: tuple, arena: np.ndarray) -> Any:
+        for off, n, (kind, ref), of_grad in self.reads:
+            t = args[ref] if kind == "arg" else ref
+            arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
+        kernel, consts = self.kernel, self.consts
+        for step in self.steps:
+            if type(step) is np.ndarray:
+                kernel(step, consts, arena)
+            else:
+                step(arena, args)
+        for (kind, ref), off, n in self.writes:
+            t = args[ref] if kind == "arg" else ref
+            t._value.reshape(n)[:] = arena[off : off + n]
+            t._counter()[0] += 1
+        for (kind, ref), off in self.grads:
+            t = args[ref] if kind == "arg" else ref
+            if off is None:
+                t._grad = None
+                continue
+            have = t._grad
+            n = t._value.size
+            if have is not None:
+                have._value.reshape(n)[:] = arena[off : off + n]
+            else:
+                t._grad = _make(arena[off : off + n].reshape(t._value.shape).copy(), self.dtype)
+        return self._output(self.outputs, args, arena)
+
+    def _output(self, spec: Any, args: tuple, arena: np.ndarray) -> Any:
+        kind = spec[0]
+        if kind == "none":
+            return None
+        if kind == "arg":
+            return args[spec[1]]
+        if kind == "ext":
+            return spec[1]
+        if kind == "slot":
+            _, off, shape, n, fn, nr = spec
+            return _make(arena[off : off + n].reshape(shape).copy(), self.dtype, fn, False, nr)
+        parts = [self._output(s, args, arena) for s in spec[1]]
+        return tuple(parts) if kind == "tuple" else parts
+
+
+def segments(ins: np.ndarray, hosts: list) -> list:
+    """The run order: ``ins`` cut at each host call's row index into contiguous segments
+    (empty ones left out), with the host calls between them."""
+    steps: list = []
+    start = 0
+    for at, fn in hosts:
+        if at > start:
+            steps.append(ins[start:at].copy())
+        steps.append(fn)
+        start = at
+    if start < len(ins) or not steps:
+        steps.append(ins[start:].copy() if start else ins)
+    return steps

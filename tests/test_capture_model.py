@@ -1,0 +1,221 @@
+"""Capture of model steps (issue 16 section 1): ``F.linear``, ``F.conv2d``, ``F.max_pool2d``,
+``F.cross_entropy``, ``log_softmax`` and ``F.nll_loss`` replayed as host calls (eager's BLAS
+products and loss kernels on the arena), so an MLP training step with SGD or Adam is one
+captured program whose losses, gradients and parameters equal eager's bit for bit, step after
+step; guards retrace, targets are read afresh, and what the host calls do not take runs eagerly
+with ``explain()`` saying why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jitgrad as torch
+import jitgrad.nn as nn
+import jitgrad.nn.functional as F
+from tests.test_capture_ops import _replays, replays_bitwise
+
+
+def _mlp(dtype, optimizer: str, sizes=(20, 12, 5), batch=8, seed=0):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]))
+    model = model.to(dtype)
+    params = list(model.parameters())
+    opt = (torch.optim.SGD(params, lr=0.1, momentum=0.9) if optimizer == "sgd"
+           else torch.optim.Adam(params, lr=1e-2))  # fmt: skip
+    x = torch.randn(batch, sizes[0], dtype=dtype)
+    t = torch.randint(0, sizes[2], (batch,))
+    traced = []
+
+    def step(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        traced.append(1)
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), t)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    return model, step, x, t, traced
+
+
+def _state(model) -> list[bytes]:
+    return [b for p in model.parameters() for b in (p.detach().numpy().tobytes(),
+                                                    p.grad.numpy().tobytes())]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "dtype, optimizer",
+    [(torch.float32, "sgd"), (torch.float64, "sgd"), (torch.float32, "adam")],
+    ids=["f32-sgd", "f64-sgd", "f32-adam"],
+)
+def test_mlp_training_steps_are_bitwise_eager(dtype, optimizer: str) -> None:
+    eager_model, eager_step, x, t, _ = _mlp(dtype, optimizer)
+    model, step, _, _, traced = _mlp(dtype, optimizer)
+    compiled = torch.compile(step)
+    losses = []
+    for _ in range(6):  # optimizer state made eagerly, then a trace, then four replays
+        want, got = eager_step(x, t), compiled(x, t)
+        assert got.numpy().tobytes() == want.numpy().tobytes()
+        assert _state(model) == _state(eager_model)
+        losses.append(want.item())
+    assert len(traced) == 2, compiled.explain()  # the last four calls ran the tape
+    assert _replays(compiled) == 1
+    assert losses[-1] < losses[0]  # it trained
+    text = compiled.explain()
+    assert "host call(s)" in text and "segment(s)" in text
+
+
+def test_targets_are_read_each_call_and_shapes_retrace() -> None:
+    eager_model, eager_step, x, t, _ = _mlp(torch.float32, "sgd")
+    model, step, _, _, traced = _mlp(torch.float32, "sgd")
+    compiled = torch.compile(step)
+    for _ in range(3):
+        eager_step(x, t), compiled(x, t)
+    assert len(traced) == 2
+    t2 = (t + 1) % 5  # new target values, same guards: a replay
+    assert compiled(x, t2).numpy().tobytes() == eager_step(x, t2).numpy().tobytes()
+    assert len(traced) == 2 and _state(model) == _state(eager_model)
+    x3, t3 = x[:5].contiguous(), t[:5].contiguous()  # another batch size: traced again
+    assert compiled(x3, t3).numpy().tobytes() == eager_step(x3, t3).numpy().tobytes()
+    assert len(traced) == 3 and _state(model) == _state(eager_model)
+    assert _replays(compiled) == 2
+
+
+def test_a_target_out_of_range_raises_as_eager_on_replay() -> None:
+    _, step, x, t, traced = _mlp(torch.float32, "sgd")
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled(x, t)
+    bad = t.clone()
+    bad[3] = 7
+    with pytest.raises(IndexError, match="Target 7 is out of bounds."):
+        compiled(x, bad)
+    assert len(traced) == 2  # raised by the replay's host call, not by a trace
+
+
+BIAS = torch.linspace(-1, 1, 3)
+TARGETS = torch.tensor([0, 2, 1, 2, 0, 1, 1])
+SHARED = [
+    # the weight and the input each get two gradients (the second added, as eager's engine)
+    ("linear twice", lambda a, b: F.relu(F.linear(a, b)) * F.linear(a * 2, b, BIAS)),
+    ("linear of a product", lambda a, b: F.linear(a * a, b, BIAS).tanh()),
+    ("cross_entropy sum", lambda a, b: F.cross_entropy(F.linear(a, b, BIAS), TARGETS,
+                                                       reduction="sum")),
+    ("cross_entropy none, smoothing", lambda a, b: F.cross_entropy(
+        F.linear(a, b), TARGETS, reduction="none", label_smoothing=0.1) * 3),
+    ("cross_entropy ignore_index", lambda a, b: F.cross_entropy(
+        F.linear(a, b, BIAS), TARGETS, ignore_index=1)),
+    ("log_softmax nll_loss", lambda a, b: F.nll_loss(F.log_softmax(F.linear(a, b, BIAS), 1),
+                                                     TARGETS)),
+    ("nll_loss sum, ignore_index", lambda a, b: F.nll_loss(
+        F.linear(a, b).log_softmax(-1) * 2, TARGETS, reduction="sum", ignore_index=2)),
+    ("nll_loss none, log_softmax over rows", lambda a, b: F.nll_loss(
+        torch.log_softmax(F.linear(a, b), 0), TARGETS, reduction="none")),
+    ("log_softmax of 3-d", lambda a, b: a.view(7, 3, 2).log_softmax(1).view(7, 6)
+     * F.linear(a, b).sum()),
+]  # fmt: skip
+
+
+CONV_BIAS = torch.linspace(-0.5, 0.5, 6)
+CONV = [
+    ("conv2d relu max_pool2d", lambda a, b: F.max_pool2d(F.relu(F.conv2d(a, b, CONV_BIAS,
+                                                                          groups=2)), 2)),
+    ("conv2d stride padding twice", lambda a, b: F.conv2d(a, b, stride=2, padding=1, groups=2)
+     * F.conv2d(a * 2, b, CONV_BIAS, stride=2, padding=1, groups=2)),
+    ("max_pool2d padding stride, 3-d", lambda a, b: F.max_pool2d(a.view(8, 7, 7) * 3, 3, 2, 1)
+     * F.conv2d(a, b, groups=2).sum()),
+]  # fmt: skip
+
+
+FORMS = [(n, f, (7, 6), (3, 6)) for n, f in SHARED] + [
+    (n, f, (2, 4, 7, 7), (6, 2, 3, 3)) for n, f in CONV
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("name, f, a_shape, b_shape", FORMS, ids=[c[0] for c in FORMS])
+def test_host_call_forms_match_eager_bitwise(name: str, f, a_shape, b_shape, dtype) -> None:
+    global BIAS, CONV_BIAS
+    torch.manual_seed(1)
+    BIAS = torch.linspace(-1, 1, 3, dtype=dtype)
+    CONV_BIAS = torch.linspace(-0.5, 0.5, 6, dtype=dtype)
+    a = torch.randn(*a_shape, dtype=dtype).requires_grad_()
+    b = torch.randn(*b_shape, dtype=dtype).requires_grad_()
+    compiled = replays_bitwise(f, a, b)
+    assert "host call(s)" in compiled.explain()
+
+
+TWO = torch.tensor([0, 1])
+PROBS = torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])
+CLASS_WEIGHTS = torch.ones(3)
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (lambda x, w: F.cross_entropy(F.linear(x, w), TWO, CLASS_WEIGHTS), "class weights"),
+        (lambda x, w: F.linear(x.view(1, 2, 4), w).sum(), "matrix input"),
+        (lambda x, w: F.cross_entropy(F.linear(x, w), PROBS), "class-index targets"),
+    ],
+    ids=["weight", "3-d input", "probabilities"],
+)
+def test_what_host_calls_do_not_take_runs_eagerly_and_says_why(body, reason: str) -> None:
+    compiled = torch.compile(body)
+    x = torch.randn(2, 4)
+    w = torch.randn(3, 4, requires_grad=True)
+    for _ in range(2):
+        assert compiled(x, w).detach().numpy().tobytes() == body(x, w).detach().numpy().tobytes()
+    text = compiled.explain()
+    assert "runs eagerly" in text and reason in text, text
+
+
+def test_matmul_into_an_arena_view_rounds_as_a_fresh_product() -> None:
+    """What the host calls rely on: ``np.matmul(..., out=view)`` on operands at any offset of
+    a flat array gives the bytes of eager's ``np.matmul`` of fresh arrays."""
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        a, w = (
+            rng.standard_normal((37, 29)).astype(dtype),
+            rng.standard_normal((11, 29)).astype(dtype),
+        )
+        arena = np.zeros(1 + a.size + w.size + 37 * 11, dtype)
+        av = arena[1 : 1 + a.size].reshape(a.shape)
+        wv = arena[1 + a.size : 1 + a.size + w.size].reshape(w.shape)
+        av[...], wv[...] = a, w
+        out = arena[1 + a.size + w.size :].reshape(37, 11)
+        np.matmul(av, wv.T, out=out)
+        assert out.tobytes() == np.matmul(a, w.T).tobytes()
+
+
+def test_cnn_training_steps_are_bitwise_eager() -> None:
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(4 * 3 * 3, 10))  # fmt: skip
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+
+        def step(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), t)
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        return model, step
+
+    x, t = torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,))
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = torch.compile(step)
+    for _ in range(5):
+        assert compiled(x, t).numpy().tobytes() == eager_step(x, t).numpy().tobytes()
+        assert _state(model) == _state(eager_model)
+    assert _replays(compiled) == 1, compiled.explain()
+
+
+def test_max_autotune_keeps_a_program_with_host_calls_on_the_interpreter() -> None:
+    torch.manual_seed(3)
+    a = torch.randn(7, 6).requires_grad_()
+    b = torch.randn(3, 6).requires_grad_()
+    compiled = replays_bitwise(lambda a, b: F.linear(a, b).tanh(), a, b, mode="max-autotune")
+    assert "straight-line source does not take host calls" in compiled.explain()
