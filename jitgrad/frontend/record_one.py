@@ -54,11 +54,16 @@ def record_one(
     node._key = cls
     out = _tensor._make(value, dtype, node)
     if reads:  # a result-reading node: its own counter, as record gives it
-        vc = out._vc = [0]
-        node._saved = ResultSaved(backward, (), (), value, dtype, vc, 0)
+        rec = node._saved = _new_saved(ResultSaved)  # (its __init__, written out)
+        rec.fn, rec.tensors, rec.versions = backward, (), ()
+        rec.value, rec.dtype, rec.counter, rec.version = value, dtype, [0], 0
+        out._vc = rec.counter
     else:
         node._saved = saved
     return out
+
+
+_new_saved = ResultSaved.__new__  # (object.__new__: Saved defines none)
 
 
 def lane_of(name: str, base: type, backward: Any) -> tuple:
