@@ -40,15 +40,8 @@ def record_one(
         and not (_anomaly.enabled or G.SAVED_HOOKS.count)
     ):
         return record(cls.__name__, value, dtype, (x,), backward, (), cls.__bases__[0])
-    fn = x.grad_fn  # the edge, as _input_edges takes it
-    if fn is not None:
-        edge = x._gedge
-        if edge is None or edge[0] is not fn or edge[1] != x._output_nr:
-            edge = x._gedge = (fn, x._output_nr)
-    else:
-        edge = x._edge()
     node = _new_node(cls)
-    node.next_functions = (edge,)
+    node.next_functions = (x._edge(),)  # (a non-leaf's edge is kept on it: Tensor._edge)
     node._seq = next_sequence()
     node._extra = None
     node._key = cls
