@@ -54,21 +54,12 @@ def main() -> None:
     m = importlib.import_module(args.lib)
     F = importlib.import_module(args.lib + ".nn.functional")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from rogozhnikov import run_graph  # (this folder: the same graph as the timed benchmark)
+    # (this folder: the timed benchmark's graph and calls)
+    from rogozhnikov import run_graph
+    from rogozhnikov_calls import call_kinds
 
     leaves = m.arange(100, dtype=m.float32, requires_grad=True)
-    a, b, c, d = [leaves[i] * 1 for i in range(4)]
-    s = m.stack([a, b, c, d], dim=0)
-    y = F.softmax(s, dim=0)
-    kinds = {
-        "a+b": lambda: a + b,
-        "a*b": lambda: a * b,
-        "softplus": lambda: F.softplus(a),
-        "sum4": lambda: sum([a, b, c, d]),
-        "stack4": lambda: m.stack([a, b, c, d], dim=0),
-        "softmax4": lambda: F.softmax(s, dim=0),
-        "list(y)": lambda: list(y),
-    }
+    kinds = call_kinds(m, F, leaves)
     for _ in range(3):
         run_graph(m, leaves, 200)[-1].backward()
     for fn in kinds.values():
