@@ -29,6 +29,7 @@ class dtype:  # noqa: N801 - PyTorch's name
         "round",
         "storage",
         "is_complex",
+        "sig0",
     )
 
     def __init__(
@@ -52,6 +53,9 @@ class dtype:  # noqa: N801 - PyTorch's name
         self.kname = self.np.name
         #: None, or the rounding of a float32 result array to this type (reduced types)
         self.round = round
+        #: a 0-d tensor of this dtype in an elementwise plan's key (``pointwise_plan.
+        #: _signature``): one tuple kept, not one built per op of a scalar graph
+        self.sig0 = (self, 0)
 
     def __repr__(self) -> str:
         return f"jitgrad.{self.name}"

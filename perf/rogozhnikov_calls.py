@@ -17,20 +17,17 @@ import argparse
 import gc
 import importlib
 import time
+from typing import Any
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--lib", default="jitgrad")
-    ap.add_argument("--calls", type=int, default=3000)
-    args = ap.parse_args()
-    m = importlib.import_module(args.lib)
-    F = importlib.import_module(args.lib + ".nn.functional")
-    leaves = m.arange(100, dtype=m.float32, requires_grad=True)
+def call_kinds(m: Any, F: Any, leaves: Any) -> dict[str, Any]:
+    """The calls timed, by name: library ``m`` (its ``nn.functional`` ``F``) on nodes made
+    from ``leaves`` (``arange(100)`` that requires grad). perf/rogozhnikov_callgrind.py
+    counts the same calls' instructions."""
     a, b, c, d = [leaves[i] * 1 for i in range(4)]
     s = m.stack([a, b, c, d], dim=0)
     y = F.softmax(s, dim=0)
-    kinds = {
+    return {
         "a+b": lambda: a + b,
         "0+a": lambda: 0 + a,
         "a*b": lambda: a * b,
@@ -41,6 +38,16 @@ def main() -> None:
         "list(y)": lambda: list(y),
         "leaves[i]": lambda: leaves[3],
     }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lib", default="jitgrad")
+    ap.add_argument("--calls", type=int, default=3000)
+    args = ap.parse_args()
+    m = importlib.import_module(args.lib)
+    F = importlib.import_module(args.lib + ".nn.functional")
+    kinds = call_kinds(m, F, m.arange(100, dtype=m.float32, requires_grad=True))
     gc.disable()
     for name, fn in kinds.items():
         fn()

@@ -215,3 +215,62 @@ def test_unbind_lane_repeats_the_first_call():
         assert g.tolist() == [2.0, 0.0, 6.0]
     with torch.no_grad():
         assert [o.output_nr for o in y.unbind(0)] == [0, 0, 0]
+
+
+def _node_state(t):
+    """What a recorded result shows: value bytes, dtype, node class and base, edges,
+    record's fields, version counter and version."""
+    node = t.grad_fn
+    if node is None:
+        return t._value.tobytes(), t.dtype, None
+    rec = node._saved
+    fields = {k: getattr(rec, k) for k in ("fn", "tensors", "versions", "dtype", "version")
+              if hasattr(rec, k)}
+    return (
+        t._value.tobytes(), t.dtype, type(node), type(node).__bases__, node.next_functions,
+        type(rec), fields, t._version, node._key, type(node._extra),
+    )
+
+
+@pytest.mark.parametrize("reads", [False, True])
+def test_record_one_gives_what_record_gives(reads):
+    """record_one (the softmax and unbind lanes' recorder) against recording.record, for a
+    result-reading node and one with a shared record: grad mode on and off, an input that
+    requires no grad, an integer result, anomaly mode and saved-tensor hooks (the last two
+    hand the call to record). Each pair: the same node class, edges, record, counter."""
+    from jitgrad.frontend.record_one import lane_of, record_one
+    from jitgrad.frontend.recording import FunctionBackward, ResultBackward, record, shared
+
+    base = ResultBackward if reads else FunctionBackward
+    backward = shared(lambda g, *r: (g,))
+    cls, fn, saved = lane_of("LaneTestBackward0", base, backward)
+    leaf = torch.tensor([1.0, 2.0], requires_grad=True)
+    mid = leaf * 2
+    cases = [(mid, np.float32), (leaf, np.float32), (torch.tensor([1.0, 2.0]), np.float32),
+             (mid, np.int64)]
+    for x, npdt in cases:
+        for mode in ("plain", "no_grad", "anomaly", "hooks"):
+            got = []
+            for rec in ("one", "general"):
+                value = np.arange(2, dtype=npdt)
+                dt = torch.int64 if npdt is np.int64 else torch.float32
+                if mode == "no_grad":
+                    ctx = torch.no_grad()
+                elif mode == "anomaly":
+                    ctx = torch.autograd.detect_anomaly(check_nan=False)
+                elif mode == "hooks":
+                    ctx = torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t)
+                else:
+                    ctx = torch.enable_grad()
+                with ctx:
+                    if rec == "one":
+                        out = record_one(cls, value, dt, x, fn, saved)
+                    else:
+                        out = record("LaneTestBackward0", value, dt, (x,), backward, (), base)
+                got.append(_node_state(out))
+                if out.grad_fn is not None and reads:  # a counter of its own, the record's
+                    assert out._vc is out.grad_fn._saved.counter
+            assert got[0] == got[1], (mode, x.requires_grad, npdt)
+    y = record_one(cls, np.arange(2, dtype=np.float32), torch.float32, mid, fn, saved)
+    assert type(y.grad_fn).__name__ == "LaneTestBackward0"
+    assert y.grad_fn.next_functions == ((mid.grad_fn, 0),)

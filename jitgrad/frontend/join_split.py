@@ -24,7 +24,8 @@ from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
 from .multi_view import KEY as MULTI_KEY
 from .multi_view import marks_of
-from .recording import JoinBackward, record, shared
+from .record_one import lane_of, record_one
+from .recording import FunctionBackward, JoinBackward, record, shared
 from .tensor import Tensor, _make, _wrap_dim
 from .view_registry import register_all as register_views
 from .views import _dims, _sizes, narrow, reshape, select
@@ -226,11 +227,12 @@ _stack_fns: dict[tuple, partial] = {}
 
 
 def _pieces(
-    x: Tensor, name: str, keys: Sequence[tuple], d: int, backward: partial | None = None
+    x: Tensor, name: str, keys: Sequence[tuple], d: int, lane: tuple | None = None
 ) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind).
-    ``backward``: the one :func:`pieces_backward` gives (unbind passes a shared one)."""
+    ``lane``: unbind's cached ``(node class, shared backward, its record)`` for
+    :func:`.record_one.record_one`; None: the backward :func:`pieces_backward` gives."""
     shape, dt = x._value.shape, x._dtype
     arr = x._value
     values = []
@@ -238,11 +240,12 @@ def _pieces(
         values.append(arr[k])
     if not values:  # unbind along an empty dim
         return ()
-    if backward is None:
-        backward = pieces_backward(name, keys, d, shape, dt, values)
     # record_multi's outputs, each made, tied to x's counter and base and marked in one pass
     # (unbind is one op of a scalar graph: iterating a tensor)
-    first = record(name, values[0], dt, (x,), backward)
+    if lane is None:
+        first = record(name, values[0], dt, (x,), pieces_backward(name, keys, d, shape, dt, values))
+    else:
+        first = record_one(lane[0], values[0], dt, x, lane[1], lane[2])
     node = first.grad_fn
     base = x if x._base is None else x._base
     vc = x._counter()
@@ -254,7 +257,8 @@ def _pieces(
         o._base = base
         o.__dict__[MULTI_KEY] = marks[i]
         outs.append(o)
-    carry_bits(x, outs)
+    if type(x) is not Tensor:  # (a bit view's pieces: carry_bits)
+        carry_bits(x, outs)
     if node is not None:  # a write to the base makes them stale (stale_views)
         register_views(outs)
     return tuple(outs)
@@ -346,17 +350,18 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
         if _keep(_unbind_keys, n):  # (iterating a tensor: the same keys every time)
             _unbind_keys[(d, n)] = keys
     # (dim as passed, as _saved_dim shows it; the backward's stack wraps it)
-    backward = None
+    lane = None
     if type(dim) is int and 0 < n and _keep(_unbind_fns, n):
         arr = input._value
         backward = pieces_backward("UnbindBackward0", keys, dim, shape, dt, [arr[k] for k in keys])
-        _unbind_fns[(dim, shape, dt)] = (keys, shared(backward))
-    return _pieces(input, "UnbindBackward0", keys, dim, backward)
+        lane = lane_of("UnbindBackward0", FunctionBackward, shared(backward))
+        _unbind_fns[(dim, shape, dt)] = (keys, lane)
+    return _pieces(input, "UnbindBackward0", keys, dim, lane)
 
 
 #: (d, size) -> unbind's keys, kept for small sizes: built once, not per call
 _unbind_keys: dict[tuple[int, int], tuple] = {}
-#: (dim, shape, dtype) -> unbind's keys and backward, kept for small sizes (no arrays)
+#: (dim, shape, dtype) -> unbind's keys and lane (node class, backward, record; no arrays)
 _unbind_fns: dict[tuple, tuple] = {}
 #: How many pieces the two caches above may still hold in all. A tensor of up to 1024 rows
 #: (a scalar graph's 100 leaves, iterated once per graph) is cached too: its keys, marks and

@@ -214,7 +214,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
         plan = None
         if nd < 2:
             grad = a._requires_grad
-            sig = a._dtype if nd else (a._dtype, 0)  # as _signature gives it
+            sig = a._dtype if nd else a._dtype.sig0  # as _signature gives it
             n = len(args)
             if n == 1:
                 plan = _plans.get((op, None, sig))
@@ -230,7 +230,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 elif isinstance(b, Tensor):
                     vb = b._value
                     if vb.shape == shape:
-                        plan = _plans.get((op, None, sig, b._dtype if nd else (b._dtype, 0)))
+                        plan = _plans.get((op, None, sig, b._dtype if nd else b._dtype.sig0))
                         values = (va, vb)
                         grad = grad or b._requires_grad
             elif n == 3:  # a tensor and two numbers: softplus, hardtanh, elu...

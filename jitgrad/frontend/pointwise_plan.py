@@ -192,5 +192,5 @@ D.on_default_dtype_change(_plans.clear)
 
 def _signature(x: Any) -> Any:
     if isinstance(x, Tensor):
-        return x._dtype if x._value.ndim else (x._dtype, 0)
+        return x._dtype if x._value.ndim else x._dtype.sig0
     return type(x)

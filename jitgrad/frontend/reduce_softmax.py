@@ -18,7 +18,7 @@ from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
-from .recording import record
+from .record_one import lane_of, record_one
 from .reduce_common import (
     Dims,
     dim_or_axis,
@@ -127,8 +127,9 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
 
 def _vector_result(input: Tensor, out: np.ndarray, dim: int, log: bool) -> Tensor:  # noqa: A002
     """The result of a small vector's softmax (``out``, computed by ``vector_softmax``): the
-    record :meth:`Declared.record_shared` gives, its node class and shared record looked up
-    once per ``(log, dim, size)``, not per call (a scalar graph takes one every few ops)."""
+    record :meth:`Declared.record_shared` gives, its node class and shared backward looked
+    up once per ``(log, dim, size)``, not per call (a scalar graph takes one every few ops),
+    recorded by :func:`.record_one.record_one`."""
     n = out.shape[0]
     lane = _vector_lanes.get((log, dim, n))
     if lane is None:
@@ -138,13 +139,12 @@ def _vector_result(input: Tensor, out: np.ndarray, dim: int, log: bool) -> Tenso
         key = (dim, 0, s3)
         res = decl.record_shared(name, out, input._dtype, (input,), key, dim=dim, _dim=0, _s3=s3)
         if key in decl.shared and len(_vector_lanes) < 256:
-            _vector_lanes[(log, dim, n)] = (name, decl.shared[key], decl.bases[None])
+            _vector_lanes[(log, dim, n)] = lane_of(name, decl.bases[None], decl.shared[key])
         return res
-    name, saved, base = lane
-    return record(name, out, input._dtype, (input,), saved, (), base)
+    return record_one(lane[0], out, input._dtype, input, lane[1], lane[2])
 
 
-#: (log, dim, size) -> (node name, shared record, node base) of a small vector's softmax
+#: (log, dim, size) -> (node class, shared backward, None) of a small vector's softmax
 _vector_lanes: dict[tuple, tuple] = {}
 
 

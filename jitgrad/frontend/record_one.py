@@ -1,0 +1,70 @@
+"""Recording a node of one tensor input whose class and backward a caller looked up once:
+the lane of :func:`.recording.record` that a scalar graph takes every few ops (a small
+vector's softmax, iterating a tensor).
+
+:func:`.recording.record` is general: any number of inputs, saved tensors, a node class
+found by name, saved-tensor hooks, anomaly mode. :func:`record_one` does what it does for
+one input that requires grad, no saved tensors, neither hooks nor anomaly mode open, with
+the node class given, and hands every other case to it: the same node, edges, record and
+result (tests/test_eager_lanes.py compares the two).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as D
+from ..engine import graph as G
+from ..engine.grad_mode import STATE
+from ..engine.sweep import _anomaly, next_sequence
+from . import tensor as _tensor
+from .recording import _UNSAVED, ResultSaved, Saved, _new_node, node_class, record
+
+
+def record_one(
+    cls: type, value: np.ndarray, dtype: D.dtype, x: Any, backward: Any, saved: Saved | None
+) -> Any:
+    """``record(cls.__name__, value, dtype, (x,), backward, (), base)`` where ``cls`` is
+    ``node_class(name, base)`` and ``x`` a Tensor; ``saved``: the shared record of
+    ``backward`` with no saved tensors (:func:`.recording.shared`), unused by a node that
+    reads its result (its record is the result's array, dtype and version counter, per
+    node); see :func:`lane_of`."""
+    reads = cls.reads_result
+    if not (
+        STATE.enabled
+        and x._requires_grad
+        and (dtype.is_floating_point or dtype.is_complex)
+        and (reads or saved is not None)
+        and not (_anomaly.enabled or G.SAVED_HOOKS.count)
+    ):
+        return record(cls.__name__, value, dtype, (x,), backward, (), cls.__bases__[0])
+    node = _new_node(cls)
+    node.next_functions = (x._edge(),)  # (a non-leaf's edge is kept on it: Tensor._edge)
+    node._seq = next_sequence()
+    node._extra = None
+    node._key = cls
+    out = _tensor._make(value, dtype, node)
+    if reads:  # a result-reading node: its own counter, as record gives it
+        rec = node._saved = _new_saved(ResultSaved)  # (its __init__, written out)
+        rec.fn, rec.tensors, rec.versions = backward, (), ()
+        rec.value, rec.dtype, rec.counter, rec.version = value, dtype, [0], 0
+        out._vc = rec.counter
+    else:
+        node._saved = saved
+    return out
+
+
+_new_saved = ResultSaved.__new__  # (object.__new__: Saved defines none)
+
+
+def lane_of(name: str, base: type, backward: Any) -> tuple:
+    """``(cls, backward, saved)`` for :func:`record_one`: the node class ``record`` would
+    make for ``name`` and ``base``, and the shared record of ``backward`` (None where
+    ``record`` makes one per node: a result-reading ``base``, or a ``backward`` not
+    registered by :func:`.recording.shared`; record_one then hands non-reading nodes to
+    ``record``)."""
+    cls = node_class(name, base)
+    saved = None if base.reads_result else _UNSAVED.get(backward)
+    return cls, backward, saved
