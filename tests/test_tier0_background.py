@@ -128,7 +128,6 @@ def background(monkeypatch):
     monkeypatch.setattr(tier0, "ELEMENT_S", 0.0)
     monkeypatch.setattr(tier0, "BUDGET", 20.0)
     monkeypatch.setattr(B, "HOT", 4.5)
-    monkeypatch.setattr(B, "CAP", 40.0)
 
 
 def _probe(label: str):
@@ -160,15 +159,15 @@ def test_a_child_that_cannot_compile_leaves_the_kernel_to_the_budget(background,
         kernel.fn = compiled
 
 
-def test_a_kernel_waits_for_the_child_up_to_the_cap(background, monkeypatch):
-    """While the child has it, a kernel stays interpreted past the budget (the child is
-    compiling it on another core), and compiles itself at the cap."""
+def test_a_kernel_the_child_has_not_delivered_compiles_at_the_budget(background, monkeypatch):
+    """While the child works, a kernel stays interpreted; at the budget it compiles here, as
+    without a child (so a hot kernel's first run is never slower than before)."""
     monkeypatch.setattr(B, "_CHILD", "import sys, time; sys.stdin.read(); time.sleep(60)")
     kernel, compiled = _probe("tier0_bg_slow")
     probe = kernel.fn
     try:
         x, out = np.arange(5, dtype=np.float32), np.zeros(5, np.float32)
-        for _ in range(40):
+        for _ in range(20):
             kernel.fn(x, x + 1, out)
         assert kernel.fn is probe and probe.queued == 1 and probe.waiting == 1
         kernel.fn(x, x + 1, out)

@@ -215,17 +215,14 @@ class Tier0:
         return program
 
     def _worth(self, cost: float, args: tuple) -> bool:
-        """Whether to interpret a call of ``cost`` estimated extra seconds: not past the
-        budget, unless a background compile has the kernel (then until its code is on disk,
-        or :data:`.tier0_background.CAP`); a loop that costs more than the budget at once
-        compiles at once (see :mod:`.tier0_background`)."""
+        """Whether to interpret a call of ``cost`` estimated extra seconds: while the total
+        stays within the budget and, once the kernel is sent to the background compile (past
+        :data:`.tier0_background.HOT`), until its code is on disk (then loaded)."""
         spent = self.spent + cost
-        if cost > BUDGET:
-            return False
         if self.queued >= 0 and self.unsent and spent > tier0_background.HOT:
             self.queued = tier0_background.request(self)  # (and each new signature after)
-        if self.queued == 1:
-            return self.waiting > 0 and spent <= tier0_background.CAP
+        if self.queued == 1 and not self.waiting:
+            return False
         return spent <= BUDGET
 
     def _separate(self, args: tuple, k: int, mode: int, program: Program) -> bool:
