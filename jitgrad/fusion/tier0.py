@@ -154,7 +154,7 @@ def _key(args: tuple) -> tuple:
     if _fingerprint is not None:
         try:
             return tuple(map(_fingerprint, args))
-        except (TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - (NotImplementedError for float16, object, str...)
             pass
     return tuple(a.dtype.char if isinstance(a, np.ndarray) else type(a) for a in args)
 
