@@ -13,8 +13,9 @@ CPU, which the program's own CPU does not include.
     python perf/tier0_runs.py --a /tmp/base --b . --rounds 3
     python perf/tier0_runs.py --a /tmp/base --b . --rounds 3 --settle   # child CPU too
 
-Configurations: ``A`` and ``B`` (trees, default settings), ``B0`` (tree B with
-``JITGRAD_TIER0=0``: every kernel compiled at its first call). Medians over rounds.
+Configurations (``--configs``): ``A`` and ``B`` (trees, default settings), ``B0`` (tree B with
+``JITGRAD_TIER0=0``: every kernel compiled at its first call), ``Bn`` (tree B with
+``JITGRAD_TIER0_BACKGROUND=0``: no background compile, no heat). Medians over rounds.
 """
 
 from __future__ import annotations
@@ -80,10 +81,17 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--processes", type=int, default=3, help="processes per fresh cache")
     ap.add_argument("--settle", action="store_true", help="wait for and count the child")
+    ap.add_argument("--configs", default="A,B,B0", help="of A, B, B0, Bn (comma-separated)")
     ap.add_argument("--script", default="perf/rogozhnikov.py --ops 200 --iters 5 --cpu-time "
                     "--repeats 5", help="the program, run from each tree")  # fmt: skip
     args = ap.parse_args()
-    configs = {"A": (args.a, {}), "B": (args.b, {}), "B0": (args.b, {"JITGRAD_TIER0": "0"})}
+    every = {
+        "A": (args.a, {}),
+        "B": (args.b, {}),
+        "B0": (args.b, {"JITGRAD_TIER0": "0"}),
+        "Bn": (args.b, {"JITGRAD_TIER0_BACKGROUND": "0"}),
+    }
+    configs = {name: every[name] for name in args.configs.split(",")}
     results: dict[str, list[list[dict]]] = {name: [] for name in configs}
     for r in range(args.rounds):
         order = list(configs) if r % 2 == 0 else list(reversed(configs))
