@@ -209,12 +209,12 @@ class Tier0:
         if not all(self._separate(args, k, mode, program) for k, mode in program.modes):
             return None
         cost = CALL_S + args[program.shape_arg].size * program.rows * ELEMENT_S
-        if not self._worth(cost, args):
+        if not self._worth(cost):
             return None
         self.spent += cost
         return program
 
-    def _worth(self, cost: float, args: tuple) -> bool:
+    def _worth(self, cost: float) -> bool:
         """Whether to interpret a call of ``cost`` estimated extra seconds: while the total
         stays within the budget and, once the kernel is sent to the background compile (past
         :data:`.tier0_background.HOT`), until its code is on disk (then loaded)."""
