@@ -130,53 +130,50 @@ def background(monkeypatch):
     monkeypatch.setattr(B, "HOT", 4.5)
 
 
-def _probe(label: str):
+@pytest.fixture
+def probe(background):
+    """A generated mul kernel in a fresh Tier0; afterwards its own ``fn`` again, and the
+    test's child (if still running) ended and its reader thread done with the test's tables."""
     spec = replace(LW.op_forward(REGISTRY["mul"], "tt", 1, False, "float32", "float32"),
-                   label=label)  # fmt: skip
+                   label="tier0_bg_probe")  # fmt: skip
     kernel = C.get_kernel(spec)
     compiled = getattr(kernel.fn, "compiled", kernel.fn)
     kernel.fn = tier0.Tier0(kernel, compiled, C.REDUCE_BLOCK)
-    return kernel, compiled
+    yield kernel, kernel.fn
+    kernel.fn = compiled
+    if B._child[0] is not None:
+        B._child[0].kill()
+    while B._child[0] is not None:
+        B.wait(0.05)
+    with B._LOCK:
+        pass
 
 
-def test_a_child_that_cannot_compile_leaves_the_kernel_to_the_budget(background, monkeypatch):
+def test_a_child_that_cannot_compile_leaves_the_kernel_to_the_budget(probe, monkeypatch):
     monkeypatch.setattr(B, "_CHILD", "import sys; sys.exit(3)")
-    kernel, compiled = _probe("tier0_bg_fails")
-    probe = kernel.fn
-    try:
-        x, out = np.arange(5, dtype=np.float32), np.zeros(5, np.float32)
-        for _ in range(5):
-            kernel.fn(x, x, out)
-        assert probe.queued == 1 and kernel.fn is probe  # sent at the 5th call (cost 5 > 4.5)
-        assert B.wait(120) and probe.queued == -1  # the child died: back to the budget
-        for _ in range(15):
-            kernel.fn(x, x, out)
-        assert kernel.fn is probe and probe.calls == 20
-        kernel.fn(x, x, out)  # the 21st call would overspend the budget: compiled here
-        assert not isinstance(kernel.fn, tier0.Tier0)
-        np.testing.assert_array_equal(out, x * x)
-    finally:
-        kernel.fn = compiled
+    kernel, t0 = probe
+    x, out = np.arange(5, dtype=np.float32), np.zeros(5, np.float32)
+    for _ in range(5):
+        kernel.fn(x, x, out)
+    assert t0.queued != 0 and kernel.fn is t0  # sent at the 5th call (cost 5 > 4.5)
+    assert B.wait(120) and t0.queued == -1  # the child died: back to the budget
+    for _ in range(15):
+        kernel.fn(x, x, out)
+    assert kernel.fn is t0 and t0.calls == 20
+    kernel.fn(x, x, out)  # the 21st call would overspend the budget: compiled here
+    assert not isinstance(kernel.fn, tier0.Tier0)
+    np.testing.assert_array_equal(out, x * x)
 
 
-def test_a_kernel_the_child_has_not_delivered_compiles_at_the_budget(background, monkeypatch):
+def test_a_kernel_the_child_has_not_delivered_compiles_at_the_budget(probe, monkeypatch):
     """While the child works, a kernel stays interpreted; at the budget it compiles here, as
     without a child (so a hot kernel's first run is never slower than before)."""
     monkeypatch.setattr(B, "_CHILD", "import sys, time; sys.stdin.read(); time.sleep(60)")
-    kernel, compiled = _probe("tier0_bg_slow")
-    probe = kernel.fn
-    try:
-        x, out = np.arange(5, dtype=np.float32), np.zeros(5, np.float32)
-        for _ in range(20):
-            kernel.fn(x, x + 1, out)
-        assert kernel.fn is probe and probe.queued == 1 and probe.waiting == 1
+    kernel, t0 = probe
+    x, out = np.arange(5, dtype=np.float32), np.zeros(5, np.float32)
+    for _ in range(20):
         kernel.fn(x, x + 1, out)
-        assert not isinstance(kernel.fn, tier0.Tier0)
-        np.testing.assert_array_equal(out, x * (x + 1))
-    finally:
-        kernel.fn = compiled
-        B._child[0].kill()
-        while B._child[0] is not None:  # (its reader thread is done with this test's tables)
-            B.wait(0.05)
-        with B._LOCK:
-            pass
+    assert kernel.fn is t0 and t0.queued == 1 and t0.waiting == 1
+    kernel.fn(x, x + 1, out)
+    assert not isinstance(kernel.fn, tier0.Tier0)
+    np.testing.assert_array_equal(out, x * (x + 1))
