@@ -16,6 +16,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -112,6 +113,22 @@ def test_odd_heat_entries_are_dropped_or_clamped(tmp_path):
                "g": 5, "h": True, "i": 0.0}  # fmt: skip
     path.write_text(json.dumps(entries))
     assert B.read_heat(path) == {"a": 0.003, "e": B.CAP}
+
+
+def test_the_heat_file_drops_kernels_whose_code_is_on_disk(tmp_path, monkeypatch):
+    """At exit a process adds its kernels' cost, and drops the kernels that left tier 0 or
+    whose compiled code another process has left in the cache (they never start in tier 0)."""
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "_gen_b_1.b-10.py311.89ab.nbc").write_bytes(b"")
+    (tmp_path / B.HEAT_FILE).write_text(json.dumps({"_gen_a_1": 0.001, "_gen_b_1": 0.002}))
+    monkeypatch.setattr(B.diskcache, "kernel_dir", lambda: tmp_path)
+    kernel = SimpleNamespace(name="_gen_a_1")
+    hot = SimpleNamespace(kernel=kernel, spent=0.004, carried=0.001)
+    kernel.fn = hot  # (still in tier 0)
+    left = SimpleNamespace(kernel=SimpleNamespace(name="_gen_c_1", fn=None), spent=1, carried=0)
+    monkeypatch.setattr(B, "_tracked", [hot, left])
+    B.save_heat()
+    assert B.read_heat(tmp_path / B.HEAT_FILE) == {"_gen_a_1": pytest.approx(0.004)}
 
 
 @pytest.fixture

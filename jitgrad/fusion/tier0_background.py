@@ -279,7 +279,8 @@ def read_heat(path: Path) -> dict[str, float]:
 
 def save_heat() -> None:
     """Add this process's tier-0 cost to the heat file (at exit). Kernels that left tier 0
-    (compiled, or loaded from the child's file) are dropped from it: their code is on disk."""
+    (compiled, or loaded from the child's file) and kernels with compiled code in the cache
+    are dropped from it: their code is on disk, so they never start in tier 0 again."""
     gained: dict[str, float] = {}
     done = set()
     for t0 in _tracked:
@@ -296,7 +297,10 @@ def save_heat() -> None:
     heat = read_heat(path)  # (again: other processes may have added to it since)
     for name, seconds in gained.items():
         heat[name] = min(heat.get(name, 0.0) + seconds, CAP)
-    for name in done:
-        heat.pop(name, None)
+    try:  # kernels with compiled code on disk never start in tier 0 again (tier0._on_disk)
+        done.update(e.name.split(".", 1)[0] for e in os.scandir(path.parent / "__pycache__"))
+    except OSError:
+        pass
+    heat = {name: seconds for name, seconds in heat.items() if name[:120] not in done}
     keep = sorted(heat.items(), key=lambda kv: -kv[1])[:HEAT_KEEP]
     helpers.atomic_write(path, json.dumps(dict(keep), separators=(",", ":")).encode())
