@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from jitgrad.explain import _status
 from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
 from jitgrad.fusion import tier0
@@ -194,3 +195,12 @@ def test_a_kernel_the_child_has_not_delivered_compiles_at_the_budget(probe, monk
     kernel.fn(x, x + 1, out)
     assert not isinstance(kernel.fn, tier0.Tier0)
     np.testing.assert_array_equal(out, x * (x + 1))
+
+
+def test_explain_says_when_the_background_process_has_a_kernel():
+    kernel = SimpleNamespace(name="_gen_probe_1", compile_seconds=None)
+    kernel.fn = t0 = tier0.Tier0(kernel, None, C.REDUCE_BLOCK)
+    t0.calls, t0.waiting = 3, 1
+    assert _status(kernel).endswith("3 calls; compiling in a background process")
+    t0.waiting = 0
+    assert _status(kernel).endswith("3 calls; compiled when hot")
