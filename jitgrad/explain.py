@@ -102,7 +102,8 @@ def _status(kernel: diskcache.Kernel) -> str:
     interpreter = getattr(kernel, "fn", None)  # (a device kernel has no interpreter tier)
     interpreter = interpreter if isinstance(interpreter, tier0.Tier0) else None
     if interpreter is not None and interpreter.calls:
-        return f"run by the tier-0 interpreter, {interpreter.calls} calls; compiled when hot"
+        when = "compiling in a background process" if interpreter.waiting else "compiled when hot"
+        return f"run by the tier-0 interpreter, {interpreter.calls} calls; {when}"
     cached = kernel.has_cached_code()
     return "not run yet; " + ("compiled code on disk" if cached else "compiles on first run")
 

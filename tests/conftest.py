@@ -13,6 +13,12 @@ if "JITGRAD_CACHE_DIR" not in os.environ:
 # running eagerly meanwhile, so every replay a test checks runs the tape (in a fresh cache
 # too); tests/test_capture_background.py turns it back on.
 os.environ.setdefault("JITGRAD_CAPTURE_BACKGROUND", "0")
+# Tier 0 compiles a kernel in the process that calls it, at its budget: no background compile
+# of hot kernels, no heat carried across processes (jitgrad.fusion.tier0_background). A child
+# writing into the cache while a test lists it, and kernels compiled because an earlier test
+# process ran them, would make the tests' compile counts and file sets depend on timing and
+# order, and add compile CPU to the suite; tests/test_tier0_background.py turns it on.
+os.environ.setdefault("JITGRAD_TIER0_BACKGROUND", "0")
 
 
 import pytest  # noqa: E402 - after the cache directory is chosen

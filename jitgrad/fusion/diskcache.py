@@ -195,10 +195,10 @@ def load(name: str, source: str, label: str) -> Kernel:
             helpers.debug_print(2, f"generated {path}:\n{source}")
         else:  # a read-only cache without this kernel
             path = path.with_name(f"<jitgrad in-memory {name}>")
-    return Kernel(name, label, source, path, getattr(_execute(name, source, path), name))
+    return Kernel(name, label, source, path, getattr(execute(name, source, path), name))
 
 
-def _execute(name: str, source: str, path: Path) -> types.ModuleType:
+def execute(name: str, source: str, path: Path) -> types.ModuleType:
     """The module ``name`` executed from ``source``, its code attributed to ``path``."""
     module = types.ModuleType(name)
     module.__file__ = str(path)

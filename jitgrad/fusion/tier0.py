@@ -10,9 +10,12 @@ arithmetic and the rest compile). The kernel is compiled, and ``fn`` becomes the
 kernel's as before, when it gets hot: when the time its interpretation has cost beyond the
 compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass
 :data:`BUDGET`, a fraction of one compile (so a large loop compiles at once and a kernel that
-runs often compiles soon), or at a call tier 0 cannot take. Results are bitwise the compiled
-kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py`` and ``tests/test_tier0_numpy.py``
-compare them over the op declarations.
+runs often compiles soon), or at a call tier 0 cannot take. Before that, at a quarter of the
+budget, :mod:`.tier0_background` sends it to a background process that compiles it into the
+cache while the calls stay interpreted; its next call then loads that code (and a kernel's
+cost carries over to the next process, so one hot over several short runs compiles too).
+Results are bitwise the compiled kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py``
+and ``tests/test_tier0_numpy.py`` compare them over the op declarations.
 
 What tier 0 takes (:mod:`.tier0_translate` translates): serial specs (``parallel`` ones are
 large and compile) of at most 4 dimensions (``compact`` operands are read as the broadcast
@@ -38,7 +41,7 @@ import numpy as np
 
 from .. import helpers
 from ..kernels.cpu.entry_lock import claim, release
-from . import diskcache, tier0_numpy
+from . import diskcache, tier0_background, tier0_numpy
 from . import tier0_interp as I
 from .tier0_translate import FLOATS, Program, translate
 
@@ -138,10 +141,31 @@ def ready(dtype: str) -> bool:
     return True
 
 
+try:  # Numba's C type fingerprint: one per Numba type of an argument (dtype, layout, read-only)
+    from numba._dispatcher import compute_fingerprint as _fingerprint
+except ImportError:  # pragma: no cover - another Numba: each dtype's first signature only
+    _fingerprint = None
+
+
+def _key(args: tuple) -> tuple:
+    """The key of the program for ``args``: one per signature a compile would be for, so the
+    background compile is sent each of them (a kernel called with read-only saved inputs and
+    with fresh ones has two)."""
+    if _fingerprint is not None:
+        try:
+            return tuple(map(_fingerprint, args))
+        except Exception:  # noqa: BLE001 - (NotImplementedError for float16, object, str...)
+            pass
+    return tuple(a.dtype.char if isinstance(a, np.ndarray) else type(a) for a in args)
+
+
 class Tier0:
     """A kernel's ``fn`` while it is in tier 0: interprets, counts, and hands over."""
 
-    __slots__ = ("kernel", "compiled", "calls", "spent", "programs", "block", "interp")
+    __slots__ = (
+        "kernel", "compiled", "calls", "spent", "carried", "queued", "waiting", "unsent",
+        "programs", "block", "interp",
+    )  # fmt: skip
 
     def __init__(self, kernel: Any, compiled: Any, block: int, interp: bool = True) -> None:
         self.kernel = kernel
@@ -149,8 +173,13 @@ class Tier0:
         self.interp = interp  # False: the interpreter is not built; NumPy runs what it can
         self.compiled = compiled  # the kernel's own first-call path (compiles, then runs)
         self.calls = 0
-        self.spent = 0.0  # the estimated extra seconds of the calls so far
+        # the estimated extra seconds of the calls so far, from those of earlier processes
+        self.carried = self.spent = tier0_background.carried(kernel.name)
+        self.queued = 0  # 1: sent to the background compile; -1: it cannot take it
+        self.waiting = 0  # requests sent to it whose compiled code is not on disk yet
+        self.unsent: list = []  # Numba signatures of its calls not sent to it yet
         self.programs: dict[tuple, Program | None] = {}
+        tier0_background.track(self)
 
     def __call__(self, *args: Any) -> Any:
         if self.kernel.fn is self:
@@ -163,12 +192,12 @@ class Tier0:
 
     def take(self, args: tuple) -> Program | None:
         """The program to interpret ``args`` with, or None when this call should compile."""
-        key = tuple(
-            a.dtype.char if isinstance(a, np.ndarray) else type(a) for a in args
-        )
+        key = _key(args)
         program = self.programs.get(key, False)
         if program is False:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
+            if program is not None and tier0_background.ENABLED:  # (what a compile would be for)
+                self.unsent.append(tier0_background.signature(self.kernel, args))
         if program is None:
             return None
         if not self.interp:  # (built meanwhile, or left on disk by another process)
@@ -180,10 +209,21 @@ class Tier0:
         if not all(self._separate(args, k, mode, program) for k, mode in program.modes):
             return None
         cost = CALL_S + args[program.shape_arg].size * program.rows * ELEMENT_S
-        if self.spent + cost > BUDGET:
+        if not self._worth(cost):
             return None
         self.spent += cost
         return program
+
+    def _worth(self, cost: float) -> bool:
+        """Whether to interpret a call of ``cost`` estimated extra seconds: while the total
+        stays within the budget and, once the kernel is sent to the background compile (past
+        :data:`.tier0_background.HOT`), until its code is on disk (then loaded)."""
+        spent = self.spent + cost
+        if self.queued >= 0 and self.unsent and spent > tier0_background.HOT:
+            self.queued = tier0_background.request(self)  # (and each new signature after)
+        if self.queued == 1 and not self.waiting:
+            return False
+        return spent <= BUDGET
 
     def _separate(self, args: tuple, k: int, mode: int, program: Program) -> bool:
         """Whether output ``k`` is safe to interpret: its elements have memory of their own,

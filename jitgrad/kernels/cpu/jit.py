@@ -139,6 +139,16 @@ def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
         return entry  # what Numba's C dispatcher then calls with the arguments
 
     dispatcher._compile_for_args = compile_for_args
+    dispatcher._jitgrad_inputs = inputs  # (for compiled_signature)
+
+
+def compiled_signature(dispatcher: Any, actual: list) -> tuple:
+    """The argument types ``dispatcher`` compiles (or loads) for a call whose arguments have
+    the Numba types ``actual``: their normal form under :func:`one_overload_per_layout`, else
+    themselves (what a background compile must be sent to serve that call)."""
+    inputs = getattr(dispatcher, "_jitgrad_inputs", None)
+    normal = None if inputs is None else _normal_form(actual, inputs)
+    return tuple(actual if normal is None else normal)
 
 
 def _normal_form(actual: list, inputs: int) -> list | None:
