@@ -130,15 +130,7 @@ def gradcheck(
             "gradcheck expects at least one input tensor to require gradient, but none of "
             "them have requires_grad=True."
         )
-    for i in diff:
-        if inputs[i]._dtype not in (D.float64, D.complex128):
-            warn_user(
-                f"Input #{i} requires gradient and is not a double precision floating point or "
-                "complex. This check will likely fail if all the inputs are not of double "
-                "precision floating point or complex. ",
-                UserWarning,
-                stacklevel=2,
-            )
+    _warn_not_double(inputs, diff)
     if fast_mode and not _any_complex(func, inputs, diff):
         if not _fast(func, inputs, diff, (eps, atol, rtol, nondet_tol), raise_exception):
             return False
@@ -159,12 +151,26 @@ def gradcheck(
     return _check_zero_grad_outputs(func, inputs, diff, raise_exception)
 
 
+def _warn_not_double(inputs: tuple, diff: list[int]) -> None:
+    for i in diff:
+        if inputs[i]._dtype not in (D.float64, D.complex128):
+            warn_user(
+                f"Input #{i} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
 def _any_complex(func: Callable, inputs: tuple, diff: list[int]) -> bool:
     outs = _differentiable_outputs(func, inputs)
     return any(t._dtype.is_complex for t in [inputs[i] for i in diff] + outs)
 
 
-def _fast(func: Callable, inputs: tuple, diff: list[int], tols: tuple, raise_exception: bool) -> bool:
+def _fast(
+    func: Callable, inputs: tuple, diff: list[int], tols: tuple, raise_exception: bool
+) -> bool:
     """PyTorch's ``_fast_gradcheck`` for real inputs and outputs: ``v^T J u`` numerically and
     analytically (twice: the reentrancy check) per (input, output), compared with the
     tolerance scaled by ``sum(u) * sum(v)``; a mismatch reports the slow-mode Jacobians too."""

@@ -14,6 +14,7 @@ recomputed in slow mode (the caller's, see :mod:`.gradcheck`).
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import numpy as np
 
 from ..frontend.sampling import rand
@@ -99,4 +100,3 @@ def slow_text(numerical: np.ndarray, analytical: np.ndarray, show: Callable, clo
         f"The max per-element difference (slow mode) is: {diff}.\n"
     )
     return text + FAST_FAIL_SLOW_OK_MSG if close else text
-

@@ -76,4 +76,6 @@ for name, kwargs in [
 ]:
     c = run(name, kwargs, True)
     r = run(name, kwargs, False)
-    print(f"{name:8s}", torch.round(torch.view_as_real(c), decimals=5).tolist(), torch.allclose(c, r))
+    print(
+        f"{name:8s}", torch.round(torch.view_as_real(c), decimals=5).tolist(), torch.allclose(c, r)
+    )

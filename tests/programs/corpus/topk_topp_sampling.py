@@ -28,7 +28,9 @@ def top_k_top_p_filtering(logits, top_k=0, top_p=1.0, filter_value=-float("inf")
             sorted_indices_to_remove[..., :min_keep] = 0
         sorted_indices_to_remove[..., 1:] = sorted_indices_to_remove[..., :-1].clone()
         sorted_indices_to_remove[..., 0] = 0
-        indices_to_remove = sorted_indices_to_remove.scatter(1, sorted_indices, sorted_indices_to_remove)
+        indices_to_remove = sorted_indices_to_remove.scatter(
+            1, sorted_indices, sorted_indices_to_remove
+        )
         logits[indices_to_remove] = filter_value
     return logits
 
@@ -57,7 +59,7 @@ print(kept[:12].tolist())
 
 # nanoGPT's generate step: crop to the top k, softmax, then the most likely token
 idx = torch.zeros(4, 1, dtype=torch.long)
-for step in range(5):
+for _ in range(5):
     step_logits = logits + 0.5 * idx[:, -1:].float() / vocab
     v, _ = torch.topk(step_logits, min(5, step_logits.size(-1)))
     step_logits[step_logits < v[:, [-1]]] = -float("Inf")
@@ -70,4 +72,8 @@ print(idx)
 scores = torch.round(torch.randn(3, 10) * 2) / 2
 best, flat = scores.view(-1).topk(4)
 print(best, flat // 10, flat % 10)
-print(torch.sort(torch.tensor([2, 1, 2, 1, 0, 2, 1, 0, 2, 2, 1, 0, 0, 2, 1, 1, 2, 0, 1, 2]), stable=False))
+print(
+    torch.sort(
+        torch.tensor([2, 1, 2, 1, 0, 2, 1, 0, 2, 2, 1, 0, 0, 2, 1, 1, 2, 0, 1, 2]), stable=False
+    )
+)
