@@ -135,6 +135,10 @@ def topk(
     sorted: bool = True,  # noqa: A002
 ) -> Any:
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    if input._dtype.is_complex:  # ATen's kernel has neither (its message starts with a space)
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
+    if input._dtype == D.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _dim(input, dim)
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
