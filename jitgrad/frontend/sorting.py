@@ -43,13 +43,17 @@ def _order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _std_rows(a: np.ndarray, d: int, kernel: Any, *args: Any) -> np.ndarray:
-    """``kernel(rows, *args)`` (a :mod:`~jitgrad.kernels.cpu.std_sort` kernel: the indices
-    PyTorch's CPU sort/topk give, ties included) on the rows of ``a`` along ``d``."""
-    moved = np.moveaxis(a, d, -1)
-    rows = np.ascontiguousarray(moved).reshape(-1, a.shape[d])
-    rows = rows.astype(np.float64 if rows.dtype.kind == "f" else np.int64, copy=False)
+    """A :mod:`~jitgrad.kernels.cpu.std_sort` kernel on the rows of ``a`` along ``d``, keys
+    as float64 or int64 (one compiled kernel for every dtype)."""
+    last = d == a.ndim - 1
+    moved = a if last else np.moveaxis(a, d, -1)
+    rows = moved.reshape(-1, a.shape[d])
+    want = np.float64 if rows.dtype.kind == "f" else np.int64
+    if rows.dtype != want:
+        rows = rows.astype(want)
     idx = kernel(rows, *args)
-    return np.moveaxis(idx.reshape(moved.shape[:-1] + idx.shape[-1:]), -1, d)
+    idx = idx.reshape(moved.shape[:-1] + idx.shape[-1:])
+    return idx if last else np.moveaxis(idx, -1, d)
 
 
 def _unstable_order(a: np.ndarray, d: int, descending: bool) -> np.ndarray:
