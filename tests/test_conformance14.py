@@ -22,6 +22,7 @@ from tests.fixtures.make_conform14_torch import (
     FAST_SOURCE,
     OPTIM_SOURCE,
     OPTIMIZERS,
+    PARSER,
     TOPK,
     _k,
 )
@@ -164,3 +165,19 @@ def test_fast_gradcheck_failure_messages_match_pytorch() -> None:
     got = scope["run_fast"](torch)
     for g, w in zip(got, DATA["fast_messages"], strict=True):
         assert _numbers_close(g, w), (g, w)
+
+
+@pytest.mark.parametrize("expr", PARSER)
+def test_sort_and_topk_arguments_as_pytorchs_parser(expr: str) -> None:
+    """The parser's words for sort/argsort/topk (frontend/schema_parse.py): too many positional
+    arguments, a wrong type by position or keyword, a missing or unknown one, and the
+    invalid-combination list when more than one overload could have fit."""
+    x = torch.ones(2, 3)
+    want = DATA["parser"][expr]
+    try:
+        eval(expr, {"torch": torch, "x": x})  # noqa: S307 - the recorder's own expressions
+    except Exception as err:  # noqa: BLE001 - compared with what PyTorch raised
+        got = [type(err).__name__, str(err)]
+    else:
+        got = None
+    assert got == want

@@ -65,7 +65,7 @@ def _unstable_order(a: np.ndarray, d: int, descending: bool) -> np.ndarray:
 
 
 def _dim(input: Tensor, dim: int) -> int:  # noqa: A002
-    return _wrap_dim(dim, input.dim()) if input.dim() else 0
+    return _wrap_dim(int(dim), input.dim()) if input.dim() else 0  # (int: a 0-d tensor's)
 
 
 def _picked(
@@ -143,7 +143,7 @@ def topk(
         raise RuntimeError(" topk does not support complex dtypes on CPU")
     if input._dtype == D.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    d = _dim(input, dim)
+    d, k = _dim(input, dim), int(k)
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
