@@ -218,6 +218,13 @@ globals().update(_TORCH_ALIASES)  # torch.rms_norm, torch.constant_pad_nd, torch
 globals().update(_bind_aten_forms())  # torch.lstm_cell, native_layer_norm, torch.functional
 globals().update(_bind_tensor_more())  # torch.as_strided_scatter, Tensor.set_, as_subclass ...
 _api_names.bind()  # Tensor.layout, pin_memory, share_memory_, to_dense ...
+# sort/argsort/topk behind PyTorch's argument parser; then NumPy's ``axis=``/``keepdims=`` on
+# the parser-bound ops with a ``dim``, once all are bound.
+from .frontend import numpy_names as _numpy_names  # noqa: E402
+from .frontend import schema_parse as _schema_parse  # noqa: E402
+
+_schema_parse.bind(globals(), Tensor)
+_numpy_names.accept(globals(), Tensor)
 
 # The old import paths of the front-end modules that moved from the top level into frontend/
 # (issue 14): the same module objects, registered as the Tensor modules' are above; they stay
@@ -237,5 +244,5 @@ _heap.install()
 
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad")
-del _creation, _tensor, _tensor_meta, _old, _module, _heap
+del _creation, _tensor, _tensor_meta, _old, _module, _heap, _numpy_names, _schema_parse
 del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

@@ -23,6 +23,7 @@ from ..engine.grad_mode import enable_grad
 from ..frontend.creation import generator
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
+from . import gradcheck_fast as fast
 from .api import grad as autograd_grad
 from .functional import grads_of_used
 
@@ -111,9 +112,13 @@ def gradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    fast_mode: bool = False,
     **unused: Any,
 ) -> bool:
     """Whether ``func``'s backward matches finite differences at ``inputs``.
+
+    ``fast_mode``: compare ``v^T J u`` for PyTorch's random ``u``, ``v`` instead of whole
+    Jacobians (:mod:`.gradcheck_fast`; complex inputs or outputs are checked in slow mode).
 
     Raises :class:`GradcheckError` on a mismatch (or returns False with
     ``raise_exception=False``). Use float64 inputs: float32 differences are too coarse.
@@ -125,15 +130,11 @@ def gradcheck(
             "gradcheck expects at least one input tensor to require gradient, but none of "
             "them have requires_grad=True."
         )
-    for i in diff:
-        if inputs[i]._dtype not in (D.float64, D.complex128):
-            warn_user(
-                f"Input #{i} requires gradient and is not a double precision floating point or "
-                "complex. This check will likely fail if all the inputs are not of double "
-                "precision floating point or complex. ",
-                UserWarning,
-                stacklevel=2,
-            )
+    _warn_not_double(inputs, diff)
+    if fast_mode and not _any_complex(func, inputs, diff):
+        if not _fast(func, inputs, diff, (eps, atol, rtol, nondet_tol), raise_exception):
+            return False
+        return _check_zero_grad_outputs(func, inputs, diff, raise_exception)
     numerical = _numerical(func, inputs, diff, eps)
     analytical = _analytical(func, inputs, diff)
     if not _check_reentrant(func, inputs, diff, analytical, nondet_tol, raise_exception):
@@ -148,6 +149,69 @@ def gradcheck(
                     raise_exception,
                 )
     return _check_zero_grad_outputs(func, inputs, diff, raise_exception)
+
+
+def _warn_not_double(inputs: tuple, diff: list[int]) -> None:
+    for i in diff:
+        if inputs[i]._dtype not in (D.float64, D.complex128):
+            warn_user(
+                f"Input #{i} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
+def _any_complex(func: Callable, inputs: tuple, diff: list[int]) -> bool:
+    outs = _differentiable_outputs(func, inputs)
+    return any(t._dtype.is_complex for t in [inputs[i] for i in diff] + outs)
+
+
+def _fast(
+    func: Callable, inputs: tuple, diff: list[int], tols: tuple, raise_exception: bool
+) -> bool:
+    """PyTorch's ``_fast_gradcheck`` for real inputs and outputs: ``v^T J u`` numerically and
+    analytically (twice: the reentrancy check) per (input, output), compared with the
+    tolerance scaled by ``sum(u) * sum(v)``; a mismatch reports the slow-mode Jacobians too."""
+    eps, atol, rtol, nondet_tol = tols
+    targets = [inputs[i] for i in diff]
+    outs = [o for o in _differentiable_outputs(func, inputs) if o._requires_grad]
+    us, vs = fast.vectors(targets, outs)
+    numerical = [
+        fast.numerical_vju(lambda: _differentiable_outputs(func, inputs), x, u, vs, eps)
+        for x, u in zip(targets, us, strict=True)
+    ]
+    analytical = []
+    for out, v in zip(outs, vs, strict=True):
+        first, second = fast.analytical_vju(out, targets, us, v)
+        if any(abs(a - b) > nondet_tol for a, b in zip(first, second, strict=True)):
+            return _fail(_NOT_REENTRANT + f"{nondet_tol}.", raise_exception)
+        analytical.append(first)
+    for i, n_in in enumerate(numerical):
+        for j, n in enumerate(n_in):
+            a = analytical[j][i]
+            if abs(a - n) <= fast.adjusted_atol(atol, us[i], vs[j]) + rtol * abs(n):
+                continue
+            slow_n = _numerical(func, inputs, [diff[i]], eps)[0][j]
+            slow_a = _analytical(func, inputs, diff)[i][j]
+            _analytical(func, inputs, diff)  # PyTorch's second (reentrancy) run
+            close = bool(np.all(np.abs(slow_a - slow_n) <= atol + rtol * np.abs(slow_n)))
+            dt = targets[i]._dtype
+            slow = fast.slow_text(slow_n, slow_a, lambda m, dt=dt: _show(m, dt), close)
+            return _fail(
+                f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                f"numerical:{n!r}\nanalytical:{a!r}\n" + slow,
+                raise_exception,
+            )
+    return True
+
+
+_NOT_REENTRANT = (
+    "Backward is not reentrant, i.e., running backward with same input and grad_output "
+    "multiple times gives different values, although analytical gradient matches numerical "
+    "gradient.The tolerance for nondeterminism was "
+)
 
 
 def _check_reentrant(
@@ -166,13 +230,7 @@ def _check_reentrant(
     for a_in, b_in in zip(analytical, again, strict=True):
         for a, b in zip(a_in, b_in, strict=True):
             if np.any(np.abs(a - b) > nondet_tol):
-                return _fail(
-                    "Backward is not reentrant, i.e., running backward with same input and "
-                    "grad_output multiple times gives different values, although analytical "
-                    "gradient matches numerical gradient.The tolerance for nondeterminism was "
-                    f"{nondet_tol}.",
-                    raise_exception,
-                )
+                return _fail(_NOT_REENTRANT + f"{nondet_tol}.", raise_exception)
     return True
 
 
@@ -224,6 +282,7 @@ def gradgradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    fast_mode: bool = False,
     **unused: Any,
 ) -> bool:
     """``gradcheck`` of the map (inputs, grad_outputs) -> gradients built with create_graph.
@@ -260,4 +319,5 @@ def gradgradcheck(
         rtol=rtol,
         raise_exception=raise_exception,
         nondet_tol=nondet_tol,
+        fast_mode=fast_mode,
     )

@@ -3,9 +3,10 @@
 :mod:`.scan_prod`), plus ``unique``,
 ``bincount``, ``searchsorted``, ``bucketize`` and ``argwhere``.
 
-Orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch);
-``kthvalue`` picks among equal values as ATen's quickselect does
-(:mod:`jitgrad.kernels.cpu.quick_select`). Values
+Stable orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch);
+``sort(stable=False)``, ``argsort`` and ``topk`` order equal values as ATen's CPU kernels do
+(libstdc++'s introsort / introselect / partial_sort, :mod:`jitgrad.kernels.cpu.std_sort`),
+and ``kthvalue`` as ATen's quickselect does (:mod:`jitgrad.kernels.cpu.quick_select`). Values
 picked from the input send their gradient back to where they came from (a scatter along
 ``dim``: ``SortBackward0``, ``TopkBackward0`` ...), itself differentiable under
 ``create_graph``.
@@ -19,6 +20,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..kernels.cpu.quick_select import kth_indices
+from ..kernels.cpu.std_sort import sort_rows, topk_rows
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
@@ -40,8 +42,30 @@ def _order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     return (n - 1) - np.flip(np.argsort(rev, axis=axis, kind="stable"), axis)
 
 
+def _std_rows(a: np.ndarray, d: int, kernel: Any, *args: Any) -> np.ndarray:
+    """A :mod:`~jitgrad.kernels.cpu.std_sort` kernel on the rows of ``a`` along ``d``, keys
+    as float64 or int64 (one compiled kernel for every dtype)."""
+    last = d == a.ndim - 1
+    moved = a if last else np.moveaxis(a, d, -1)
+    rows = moved.reshape(-1, a.shape[d])
+    want = np.float64 if rows.dtype.kind == "f" else np.int64
+    if rows.dtype != want:
+        rows = rows.astype(want)
+    idx = kernel(rows, *args)
+    idx = idx.reshape(moved.shape[:-1] + idx.shape[-1:])
+    return idx if last else np.moveaxis(idx, -1, d)
+
+
+def _unstable_order(a: np.ndarray, d: int, descending: bool) -> np.ndarray:
+    """``sort(stable=False)``'s order: ``std::sort``'s, except where ATen skips the sort
+    (an empty tensor, a dimension of stride 0: indices in input order)."""
+    if a.size == 0 or a.strides[d] == 0 or a.dtype.kind == "c":
+        return _order(a, d, descending)
+    return _std_rows(a, d, sort_rows, descending)
+
+
 def _dim(input: Tensor, dim: int) -> int:  # noqa: A002
-    return _wrap_dim(dim, input.dim()) if input.dim() else 0
+    return _wrap_dim(int(dim), input.dim()) if input.dim() else 0  # (int: a 0-d tensor's)
 
 
 def _picked(
@@ -83,7 +107,7 @@ def sort(
         return _RETURN_TYPES["sort"](
             _picked("SortBackward0", input, a.copy(), idx, 0), _make(idx, D.int64)
         )
-    idx = _order(a, d, descending)
+    idx = _order(a, d, descending) if stable else _unstable_order(a, d, descending)
     values = np.take_along_axis(a, idx, d)
     return _RETURN_TYPES["sort"](
         _picked("SortBackward0", input, values, idx, d), _make(idx.astype(np.int64), D.int64)
@@ -99,7 +123,8 @@ def argsort(
     """The indices that sort ``input`` along ``dim``."""
     if input.dim() == 0:
         return _make(np.zeros((), np.int64), D.int64)
-    return _make(_order(input._value, _dim(input, dim), descending).astype(np.int64), D.int64)
+    order = _order if stable else _unstable_order
+    return _make(order(input._value, _dim(input, dim), descending).astype(np.int64), D.int64)
 
 
 def msort(input: Tensor) -> Tensor:  # noqa: A002
@@ -114,12 +139,19 @@ def topk(
     sorted: bool = True,  # noqa: A002
 ) -> Any:
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
-    d = _dim(input, dim)
+    if input._dtype.is_complex:  # ATen's kernel has neither (its message starts with a space)
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
+    if input._dtype == D.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    d, k = _dim(input, dim), int(k)
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     a = input._value if input.dim() else input._value.reshape(1)
-    idx = np.take(_order(a, d, largest), np.arange(k), axis=d)
+    if a.size and not a.dtype.kind == "c":
+        idx = _std_rows(a, d, topk_rows, k, largest, sorted)
+    else:
+        idx = np.take(_order(a, d, largest), np.arange(k), axis=d)
     values = np.take_along_axis(a, idx, d)
     if not input.dim():
         values, idx = values.reshape(()), idx.reshape(())

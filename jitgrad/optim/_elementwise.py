@@ -103,4 +103,21 @@ class ElementwiseOptimizer(Optimizer):
             grad = p._grad._value
             if group.get("maximize"):
                 grad = -grad
+            if p._dtype.is_complex:  # PyTorch steps view_as_real(param, grad, buffers)
+                real = {k: _real_tensor(v) for k, v in state.items()}
+                self._step_param(real_view(p._value), real_view(grad), real, group)
+                continue
             self._step_param(p._value, grad, state, group)
+
+
+def real_view(a: np.ndarray) -> np.ndarray:
+    """A complex array as float pairs (``view_as_real``'s layout, sharing memory)."""
+    a = np.ascontiguousarray(a)
+    return a.view(a.real.dtype).reshape(a.shape + (2,))
+
+
+def _real_tensor(v: Any) -> Any:
+    """A complex state buffer as a real tensor sharing its memory; anything else as it is."""
+    if isinstance(v, Tensor) and v._dtype.is_complex:
+        return _make(real_view(v._value), D.real_of(v._dtype))
+    return v

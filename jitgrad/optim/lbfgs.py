@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..complex_api import view_as_complex, view_as_real
 from ..dtypes import float32
 from ..engine.grad_mode import enable_grad, no_grad
 from ..frontend.join_split import cat
@@ -60,17 +61,21 @@ class LBFGS(Optimizer):
 
     # ---- flat views of the parameters (tensors on the parameters' device) -----------------
     def _gather_flat_grad(self) -> Tensor:
+        """Every gradient flattened into one vector; a complex one as its real view
+        (interleaved real and imaginary parts: PyTorch's ``view_as_real``)."""
         parts = [
             p.new_zeros(p.numel()) if p._grad is None else p._grad.detach().reshape(-1)
             for p in self._params
         ]  # fmt: skip
-        return cat(parts)
+        return cat([view_as_real(v).reshape(-1) if v.is_complex() else v for v in parts])
 
     def _add_grad(self, step_size: float, update: Tensor) -> None:
         offset = 0
         for p in self._params:
-            n = p.numel()
-            p.copy_(_fused_add(p.detach(), update[offset : offset + n].view_as(p), step_size))
+            x = view_as_real(p.detach()) if p.is_complex() else p.detach()
+            n = x.numel()
+            x = _fused_add(x, update[offset : offset + n].view_as(x), step_size)
+            p.copy_(view_as_complex(x) if p.is_complex() else x)
             offset += n
 
     def _clone_param(self) -> list[Tensor]:

@@ -42,7 +42,8 @@ class Rprop(ElementwiseOptimizer):
 
     def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
         super()._init_state(state, p, group)
-        state["step_size"] = zeros_state(p).fill_(group["lr"])
+        lr = group["lr"]  # a complex parameter's real and imaginary parts each start at lr
+        state["step_size"] = zeros_state(p).fill_(complex(lr, lr) if p.is_complex() else lr)
 
     def _device_args(self, state: dict[str, Any], group: dict[str, Any], cast: Any) -> tuple:
         (etaminus, etaplus), (lo, hi) = group["etas"], group["step_sizes"]

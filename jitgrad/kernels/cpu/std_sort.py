@@ -1,0 +1,237 @@
+"""``sort(stable=False)`` and ``topk`` as PyTorch's CPU kernels make them: libstdc++'s
+``std::sort`` (introsort: median-of-three pivot, unguarded partition, heapsort below the depth
+limit, a final insertion sort over runs of 16), ``std::nth_element`` (introselect) and
+``std::partial_sort`` (heap select, then sort_heap) over (value, index) pairs, compared by
+value only with NaN ordered above every number (ATen's ``KeyValueCompAsc``/``Desc`` and
+topk's lambdas). Which index comes first among equal values is an outcome of that exact
+sequence of moves, so it is followed step for step, as :mod:`.quick_select` does for
+``kthvalue`` (tests/test_conformance14.py replays PyTorch's answers on tie-heavy rows).
+
+``desc`` flips the order (descending sort, ``largest=True``): NaN first, then larger values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .jit import cached_njit
+
+_THRESHOLD = 16  # libstdc++'s _S_threshold
+
+
+@cached_njit(inline="always")
+def _before(x: Any, y: Any, desc: bool) -> bool:
+    """The comparator: ``x`` strictly before ``y``."""
+    if desc:
+        return (x != x and y == y) or x > y
+    return (x == x and y != y) or x < y
+
+
+@cached_njit(inline="always")
+def _swap(k: Any, ix: Any, i: int, j: int) -> None:
+    k[i], k[j] = k[j], k[i]
+    ix[i], ix[j] = ix[j], ix[i]
+
+
+@cached_njit(inline="always")
+def _lg(n: int) -> int:
+    """``std::__lg``: floor(log2(n)) for n >= 1."""
+    r = -1
+    while n:
+        n >>= 1
+        r += 1
+    return r
+
+
+@cached_njit
+def _push_heap(k: Any, ix: Any, f: int, hole: int, top: int, vk: Any, vi: int, desc: bool) -> None:
+    parent = (hole - 1) // 2
+    while hole > top and _before(k[f + parent], vk, desc):
+        k[f + hole], ix[f + hole] = k[f + parent], ix[f + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    k[f + hole], ix[f + hole] = vk, vi
+
+
+@cached_njit
+def _adjust_heap(k: Any, ix: Any, f: int, hole: int, n: int, vk: Any, vi: int, desc: bool) -> None:
+    top = hole
+    child = hole
+    while child < (n - 1) // 2:
+        child = 2 * (child + 1)
+        if _before(k[f + child], k[f + child - 1], desc):
+            child -= 1
+        k[f + hole], ix[f + hole] = k[f + child], ix[f + child]
+        hole = child
+    if (n & 1) == 0 and child == (n - 2) // 2:
+        child = 2 * (child + 1)
+        k[f + hole], ix[f + hole] = k[f + child - 1], ix[f + child - 1]
+        hole = child - 1
+    _push_heap(k, ix, f, hole, top, vk, vi, desc)
+
+
+@cached_njit
+def _pop_heap(k: Any, ix: Any, f: int, last: int, result: int, desc: bool) -> None:
+    vk, vi = k[result], ix[result]
+    k[result], ix[result] = k[f], ix[f]
+    _adjust_heap(k, ix, f, 0, last - f, vk, vi, desc)
+
+
+@cached_njit
+def _heap_select(k: Any, ix: Any, f: int, m: int, last: int, desc: bool) -> None:
+    """``std::__heap_select``: [f, m) becomes a heap of the m - f first elements in order."""
+    n = m - f
+    if n >= 2:
+        parent = (n - 2) // 2
+        while True:
+            _adjust_heap(k, ix, f, parent, n, k[f + parent], ix[f + parent], desc)
+            if parent == 0:
+                break
+            parent -= 1
+    for i in range(m, last):
+        if _before(k[i], k[f], desc):
+            _pop_heap(k, ix, f, m, i, desc)
+
+
+@cached_njit
+def _partial_sort(k: Any, ix: Any, f: int, m: int, last: int, desc: bool) -> None:
+    _heap_select(k, ix, f, m, last, desc)
+    while m - f > 1:
+        m -= 1
+        _pop_heap(k, ix, f, m, m, desc)
+
+
+@cached_njit
+def _partition_pivot(k: Any, ix: Any, f: int, last: int, desc: bool) -> int:
+    """``std::__unguarded_partition_pivot``: the median of (f+1, mid, last-1) moved to f, then
+    [f+1, last) partitioned around it; returns the cut."""
+    a, b, c = f + 1, f + (last - f) // 2, last - 1
+    if _before(k[a], k[b], desc):
+        if _before(k[b], k[c], desc):
+            _swap(k, ix, f, b)
+        elif _before(k[a], k[c], desc):
+            _swap(k, ix, f, c)
+        else:
+            _swap(k, ix, f, a)
+    elif _before(k[a], k[c], desc):
+        _swap(k, ix, f, a)
+    elif _before(k[b], k[c], desc):
+        _swap(k, ix, f, c)
+    else:
+        _swap(k, ix, f, b)
+    lo, hi = f + 1, last
+    while True:
+        while _before(k[lo], k[f], desc):
+            lo += 1
+        hi -= 1
+        while _before(k[f], k[hi], desc):
+            hi -= 1
+        if not lo < hi:
+            return lo
+        _swap(k, ix, lo, hi)
+        lo += 1
+
+
+@cached_njit
+def _insertion_sort(k: Any, ix: Any, f: int, last: int, guarded: bool, desc: bool) -> None:
+    """``std::__insertion_sort`` (``guarded``) or ``__unguarded_insertion_sort`` over
+    [f, last)."""
+    start = f + 1 if guarded else f
+    for i in range(start, last):
+        vk, vi = k[i], ix[i]
+        if guarded and _before(vk, k[f], desc):
+            for j in range(i, f, -1):
+                k[j], ix[j] = k[j - 1], ix[j - 1]
+            k[f], ix[f] = vk, vi
+            continue
+        j = i
+        while _before(vk, k[j - 1], desc):
+            k[j], ix[j] = k[j - 1], ix[j - 1]
+            j -= 1
+        k[j], ix[j] = vk, vi
+
+
+@cached_njit
+def std_sort(k: Any, ix: Any, first: int, last: int, desc: bool) -> None:
+    """``std::sort`` of [first, last): the introsort loop (the right part of each cut kept on
+    a stack: the parts are disjoint, so the order they are done in changes nothing), then the
+    final insertion sort."""
+    if last - first < 2:
+        return
+    depth0 = 2 * _lg(last - first)
+    stack = np.empty((depth0 + 2, 3), np.int64)
+    stack[0] = (first, last, depth0)
+    top = 1
+    while top:
+        top -= 1
+        f, lst, depth = stack[top, 0], stack[top, 1], stack[top, 2]
+        while lst - f > _THRESHOLD:
+            if depth == 0:
+                _partial_sort(k, ix, f, lst, lst, desc)
+                break
+            depth -= 1
+            cut = _partition_pivot(k, ix, f, lst, desc)
+            stack[top] = (cut, lst, depth)
+            top += 1
+            lst = cut
+    if last - first > _THRESHOLD:
+        _insertion_sort(k, ix, first, first + _THRESHOLD, True, desc)
+        _insertion_sort(k, ix, first + _THRESHOLD, last, False, desc)
+    else:
+        _insertion_sort(k, ix, first, last, True, desc)
+
+
+@cached_njit
+def _nth_element(k: Any, ix: Any, nth: int, last: int, desc: bool) -> None:
+    """``std::nth_element`` over [0, last) (introselect)."""
+    f = 0
+    if last == 0 or nth == last:
+        return
+    depth = 2 * _lg(last)
+    while last - f > 3:
+        if depth == 0:
+            _heap_select(k, ix, f, nth + 1, last, desc)
+            _swap(k, ix, f, nth)
+            return
+        depth -= 1
+        cut = _partition_pivot(k, ix, f, last, desc)
+        if cut <= nth:
+            f = cut
+        else:
+            last = cut
+    _insertion_sort(k, ix, f, last, True, desc)
+
+
+@cached_njit
+def sort_rows(rows: Any, desc: bool) -> Any:
+    """Each row of ``rows`` (2-D) sorted as ATen's unstable CPU sort does: its indices."""
+    out = np.empty(rows.shape, np.int64)
+    for r in range(rows.shape[0]):
+        k = rows[r].copy()
+        ix = np.arange(k.size)
+        std_sort(k, ix, 0, k.size, desc)
+        out[r] = ix
+    return out
+
+
+@cached_njit
+def topk_rows(rows: Any, kk: int, largest: bool, ordered: bool) -> Any:
+    """ATen's ``topk_impl_loop`` on each row of ``rows``: the indices of its ``kk`` picks
+    (partial_sort when kk * 64 <= n, else nth_element then std::sort of the first kk - 1)."""
+    out = np.empty((rows.shape[0], kk), np.int64)
+    n = rows.shape[1]
+    for r in range(rows.shape[0]):
+        if kk == 0:
+            break
+        k = rows[r].copy()
+        ix = np.arange(n)
+        if kk * 64 <= n:
+            _partial_sort(k, ix, 0, kk, n, largest)
+        else:
+            _nth_element(k, ix, kk - 1, n, largest)
+            if ordered:
+                std_sort(k, ix, 0, kk - 1, largest)
+        out[r] = ix[:kk]
+    return out
