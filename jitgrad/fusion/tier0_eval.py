@@ -84,6 +84,8 @@ def _eval(op, a, b, c, zero, one):
     """One element of op ``op`` on register values ``a, b, c`` (comparisons give ``one`` or
     ``zero``, the registers' dtype's 1 and 0). The table is split by kind into three
     functions; all are compiled with the one loop that calls them (tier 0's only compile)."""
+    if op == DIV:
+        return a / b
     if op < LT:
         return _eval_arithmetic(op, a, b)
     if op <= SELECT or ISNAN <= op <= ISFINITE:
@@ -101,15 +103,14 @@ def _eval(op, a, b, c, zero, one):
 
 @njit(inline="always")
 def _eval_arithmetic(op, a, b):
-    """``ADD`` ... ``MINIMUM``: the binary arithmetic ops and negation."""
+    """``ADD`` ... ``MINIMUM`` but ``DIV`` (an integer's ``/`` is a float): the binary
+    arithmetic ops and negation, of either kind of register."""
     if op == ADD:
         return a + b
     if op == SUB:
         return a - b
     if op == MUL:
         return a * b
-    if op == DIV:
-        return a / b
     if op == POW:
         return a**b
     if op == NEG:
@@ -186,24 +187,14 @@ def _eval_math(op, a):  # noqa: C901 - one branch per op
 
 
 @njit
-def _eval_int(op, a, b, c, zero, one):  # noqa: C901 - one branch per op
+def _eval_int(op, a, b, c, zero, one):
     """Row ``op`` on int64 registers, as Numba computes the rendered expression on int64 (and
     booleans held as 0/1: Numba's ``bool + int64`` is the int64 sum): only the rows that the
     translation emits for an integer program (:data:`.tier0_translate.INTEGER_ROWS`)."""
-    if LT <= op <= SELECT:
+    if op < LT:
+        return _eval_arithmetic(op, a, b)
+    if op <= SELECT:
         return _eval_logical(op, a, b, c, zero, one)
-    if op == ADD:
-        return a + b
-    if op == SUB:
-        return a - b
-    if op == MUL:
-        return a * b
-    if op == NEG:
-        return -a
-    if op == MAXIMUM:
-        return _k.maximum(a, b)
-    if op == MINIMUM:
-        return _k.minimum(a, b)
     if op == ABS:
         return abs(a)
     if op == SIGN:
@@ -212,14 +203,20 @@ def _eval_int(op, a, b, c, zero, one):  # noqa: C901 - one branch per op
         return a // b
     if op == MOD:
         return a % b
+    if op == INVERT:
+        return ~a
+    return _eval_bits(op, a, b)
+
+
+@njit(inline="always")
+def _eval_bits(op, a, b):
+    """``& | ^ << >>`` of int64 registers."""
     if op == BAND:
         return a & b
     if op == BOR:
         return a | b
     if op == BXOR:
         return a ^ b
-    if op == INVERT:
-        return ~a
     if op == LSHIFT:
         return a << b
     return a >> b  # RSHIFT

@@ -247,12 +247,7 @@ class _Translation:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.BinOp) and type(node.op) in _BITOPS | _INT_BITOPS:
-            (x, kx), (y, ky) = self.expr(node.left), self.expr(node.right)
-            if kx == ky == "b" and type(node.op) in _BITOPS:
-                return self.emit(_BITOPS[type(node.op)], x, y), "b"
-            if not self.int or ("b" in (kx, ky) and type(node.op) not in _BITOPS):
-                raise _Unsupported  # a float's bits, a boolean shifted
-            return self.emit(_INT_BITOPS[type(node.op)], x, y), "f"
+            return self.bits(node)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             x, y = self.float(node.left), self.float(node.right)
             return self.emit(_BINOPS[type(node.op)], x, y), "f"
@@ -285,6 +280,16 @@ class _Translation:
                 raise _Unsupported  # (an int64 and a boolean: Numba unifies them to int64)
             return self.emit(I.SELECT, cond, x, y), kx if kx == ky else "f"
         raise _Unsupported
+
+    def bits(self, node: ast.BinOp) -> tuple[int, str]:
+        """``&``, ``|``, ``^`` of two booleans (logic), or ``& | ^ << >>`` of int64 values
+        (a boolean operand of ``& | ^`` is its 0/1, as Numba's ``bool & int64``)."""
+        (x, kx), (y, ky) = self.expr(node.left), self.expr(node.right)
+        if kx == ky == "b" and type(node.op) in _BITOPS:
+            return self.emit(_BITOPS[type(node.op)], x, y), "b"
+        if not self.int or ("b" in (kx, ky) and type(node.op) not in _BITOPS):
+            raise _Unsupported  # a float's bits, a boolean shifted
+        return self.emit(_INT_BITOPS[type(node.op)], x, y), "f"
 
     def float(self, node: ast.expr) -> int:
         """An operand of arithmetic: of the dtype, or (int64 programs) a boolean's 0/1."""
