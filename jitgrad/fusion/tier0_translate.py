@@ -106,6 +106,9 @@ _CALLS = {
     **{call: I.CODE[name] for call, name in tier0_libm.CALLS.items()},
 }  # fmt: skip
 _BOOL_RESULT = {I.ISNAN, I.ISINF, I.ISFINITE, I.TOBOOL}
+#: ``_k``'s special functions: float64 programs only (a float32 argument's result may be a
+#: float64 that the compiled expression uses unrounded, where a float32 register rounds it)
+_SPECIAL = {I.CODE[name] for name in tier0_libm.SPECIAL_UNARY + tier0_libm.SPECIAL_BINARY}
 _BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW,
            ast.FloorDiv: I.CODE["floordiv"], ast.Mod: I.CODE["mod"]}  # fmt: skip
 #: ``&``, ``|``, ``^`` of two booleans (0/1): and, or, differ
@@ -312,6 +315,8 @@ class _Translation:
                 return self.const(0.0), "f"
             return self.expr(arg)[0], "f"  # a boolean is 0/1 already
         op = (_INT_CALLS if self.int else _CALLS).get(name)
+        if op in _SPECIAL and self.dtype != "float64":
+            raise _Unsupported  # (of float32, Numba's may return a float64 value: compiled)
         if op is None:
             raise _Unsupported
         if op == I.TOBOOL:
