@@ -45,7 +45,8 @@ def _attach_reason(kernel, tier0, interp) -> str:  # noqa: ANN001
         return f"inputs > N_IN ({n_arrays})"
     if len(spec.outputs) > interp.N_OUT:
         return f"outputs > N_OUT ({len(spec.outputs)})"
-    if not dtypes - {"bool"} <= {"float32", "float64"}:
+    taken = getattr(tier0, "DTYPES", {"float32": 0, "float64": 0})  # (int64 since Run tcmd)
+    if not dtypes - {"bool"} <= taken.keys():
         return "output dtype " + "/".join(sorted(dtypes))
     if len(dtypes - {"bool"}) > 1:
         return "mixed output dtypes"

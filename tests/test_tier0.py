@@ -41,7 +41,8 @@ def _bits(a: np.ndarray) -> bytes:
     arithmetic instruction passes on (its sign, its payload) depends on the order LLVM puts
     commutative operands in, which is not a value anyone can observe through jitgrad."""
     a = np.array(a)
-    a[np.isnan(a)] = np.nan
+    if a.dtype.kind in "fc":
+        a[np.isnan(a)] = np.nan
     return a.tobytes()
 
 
@@ -85,7 +86,14 @@ OPS = [
     ("add_scaled", "tts", ""), ("sub_scaled", "tts", ""), ("addcmul", "ttt", ""),
     ("lerp", "ttt", ""), ("lerp", "tts", ""),
 ]  # fmt: skip
-#: ops whose backward calls a function tier 0 does not take (lgamma's: ``_k.digamma``)
+#: ``_k``'s special functions (tier0_libm.SPECIAL_UNARY/BINARY: float64 kernels only)
+SPECIAL_OPS = [
+    ("digamma", "t", ""), ("erfinv", "t", ""), ("i0", "t", ""), ("special_i0e", "t", ""),
+    ("special_i1", "t", ""), ("special_i1e", "t", ""), ("special_ndtri", "t", "a"),
+    ("special_log_ndtr", "t", ""), ("special_erfcx", "t", ""), ("special_zeta", "tt", "ab"),
+    ("igamma", "tt", "ab"), ("igammac", "tt", "ab"), ("lgamma", "t", ""),
+]  # fmt: skip
+#: ops whose float32 backward calls a function tier 0 does not take there (lgamma's digamma)
 FORWARD_ONLY = {"lgamma"}
 
 
@@ -102,8 +110,13 @@ def _operands(op, smask: str, positive: str, dt: str, n: int) -> list:
     return out
 
 
-@pytest.mark.parametrize("dt", ["float32", "float64"])
-@pytest.mark.parametrize(("name", "smask", "positive"), OPS, ids=[f"{o}_{m}" for o, m, _ in OPS])
+CASES = [(*case, dt) for dt in ("float32", "float64") for case in OPS] + [
+    (*case, "float64") for case in SPECIAL_OPS
+]
+
+
+@pytest.mark.parametrize(("name", "smask", "positive", "dt"), CASES,
+                         ids=[f"{o}_{m}-{dt}" for o, m, _, dt in CASES])  # fmt: skip
 def test_op_forward_and_backward_are_bitwise_the_compiled_kernels(name, smask, positive, dt):
     op = REGISTRY[name]
     n = 40
@@ -115,7 +128,7 @@ def test_op_forward_and_backward_are_bitwise_the_compiled_kernels(name, smask, p
         C.STORE if m == "t" and g is not None and not (op.condition and i == 0) else None
         for i, (m, g) in enumerate(zip(smask, op.grads, strict=False))
     )
-    if not any(modes) or name in FORWARD_ONLY:
+    if not any(modes) or (name in FORWARD_ONLY and dt == "float32"):
         return
     spec, order = LW.op_backward(op, smask, modes, 1, False, dt, (None,) * len(smask))
     out = np.empty(size, dt)
@@ -259,16 +272,20 @@ def test_compact_variants_run_in_tier0_as_the_broadcast_views_they_stand_for():
 
 
 def test_what_tier0_refuses_compiles():
-    """Integer kernels (a comparison of integers too), functions outside the table and mixed
-    float dtypes are not translated (they compile at their first call). (Boolean outputs
-    are taken since t0cover: tests/test_tier0_bool.py.)"""
-    add = LW.op_forward(REGISTRY["add"], "tt", 1, False, "int64", "int64")
-    ints = [np.arange(3), np.arange(3), np.zeros(3, np.int64)]
+    """Integer kernels narrower than int64 (a comparison of them too), functions outside the
+    table and mixed float dtypes are not translated (they compile at their first call).
+    (Boolean outputs are taken since t0cover: tests/test_tier0_bool.py; int64 kernels since
+    tcmd: tests/test_tier0_int.py.)"""
+    add = LW.op_forward(REGISTRY["add"], "tt", 1, False, "int32", "int32")
+    ints = [np.arange(3, dtype=np.int32)] * 2 + [np.zeros(3, np.int32)]
     assert tier0.translate(add, tuple(ints), C.REDUCE_BLOCK) is None
-    digamma = LW.op_forward(REGISTRY["digamma"], "t", 1, False, "float64", "float64")
-    assert tier0.translate(digamma, (np.ones(3), np.zeros(3)), C.REDUCE_BLOCK) is None
-    lt = LW.op_forward(REGISTRY["lt"], "tt", 1, False, "int64", "bool")
-    call = (np.arange(3), np.ones(3, np.int64), np.zeros(3, bool))
+    polygamma = LW.op_forward(REGISTRY["polygamma"], "tt", 1, False, "float64", "float64")
+    assert tier0.translate(polygamma, (np.ones(3),) * 2 + (np.zeros(3),), C.REDUCE_BLOCK) is None
+    digamma = LW.op_forward(REGISTRY["digamma"], "t", 1, False, "float32", "float32")
+    call = (np.ones(3, np.float32), np.zeros(3, np.float32))
+    assert tier0.translate(digamma, call, C.REDUCE_BLOCK) is None  # (special: float64 only)
+    lt = LW.op_forward(REGISTRY["lt"], "tt", 1, False, "int16", "bool")
+    call = (np.arange(3, dtype=np.int16), np.ones(3, np.int16), np.zeros(3, bool))
     assert tier0.translate(lt, call, C.REDUCE_BLOCK) is None
     mixed = LW.op_forward(REGISTRY["add"], "tt", 1, False, "float64", "float64")
     call = (np.ones(3, np.float32), np.ones(3), np.zeros(3))

@@ -23,8 +23,10 @@ views they stand for), every array operand and output of one float dtype (float3
 or boolean (converted to 0/1 of it; an all-boolean kernel runs in float32), scalars of that
 dtype or bool (others only where the expression casts them), at most 8 array operands and 8
 outputs, and bodies built from the arithmetic, comparisons, ``where``/logical forms and the
-functions in ``_CALLS`` (with :mod:`.tier0_libm`'s). Anything else (integer or complex
-kernels, ``_k``'s special functions, mixed dtypes) compiles; so does a call whose output
+functions in ``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
+(arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
+their own interpreter. Anything else (narrower integer or complex kernels, ``_k``'s special
+functions, mixed dtypes) compiles; so does a call whose output
 shares memory between its elements, unless it is a gradient summed into an expanded view
 that nothing else of the call touches (:meth:`Tier0._separate`).
 ``JITGRAD_TIER0=0`` turns tier 0 off (every kernel compiles at its first call). With
@@ -43,7 +45,7 @@ from .. import helpers
 from ..kernels.cpu.entry_lock import claim, release
 from . import diskcache, tier0_background, tier0_numpy
 from . import tier0_interp as I
-from .tier0_translate import FLOATS, Program, translate
+from .tier0_translate import DTYPES, FLOATS, Program, translate
 
 __all__ = ["Program", "Tier0", "attach", "ready", "translate"]
 
@@ -65,6 +67,13 @@ CALL_S, ELEMENT_S = 10e-6, 5e-9
 #: compiles many (a test file, a new model) pays once for all later ones. (At 8, every fresh
 #: cache's 9th kernel cost 5 s more than it saved.)
 AFTER_COMPILES = 24
+#: The same rule for the int64 interpreter (~4.3 s of CPU to build, an int64 kernel's compile
+#: ~0.1 s: perf/RESULTS.md, Run tcmd), counted in int64 kernels this process compiled because
+#: the interpreter was not there yet, so that a long float program's first integer kernel
+#: does not pay for a build it cannot earn back.
+AFTER_INT64 = 32
+#: dtype -> this process's kernels of that dtype compiled for lack of its interpreter
+_WAITED: dict[str, int] = {}
 
 
 
@@ -79,7 +88,7 @@ def attach(kernel: Any, reduce_block: int) -> None:
         return
     n_arrays = sum(not s for _, s in spec.inputs)
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
-    if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or not dtypes <= FLOATS.keys():
+    if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or not dtypes <= DTYPES.keys():
         return
     if len(dtypes) > 1 or _on_disk(kernel):
         return
@@ -124,11 +133,13 @@ def ready(dtype: str) -> bool:
     if dtype in I.SIGNATURES:
         return True
     count, now = diskcache.compiled_count(), time.monotonic()
+    if dtype not in FLOATS:
+        count = _WAITED.get(dtype, 0)
     if _NOT_YET.get(dtype, (-1, -RECHECK_S))[0] == count and now - _NOT_YET[dtype][1] < RECHECK_S:
         return False  # (asked a moment ago, and this process has compiled nothing since)
     marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
     built = marker.exists()
-    if not built and count < AFTER_COMPILES:
+    if not built and count < (AFTER_COMPILES if dtype in FLOATS else AFTER_INT64):
         _NOT_YET[dtype] = (count, now)
         return False
     if not built and not claim(marker):
@@ -205,6 +216,7 @@ class Tier0:
         if not (
             self.interp or (program.plain and args[program.shape_arg].size <= tier0_numpy.MAX_SIZE)
         ):
+            _WAITED[program.dtype] = _WAITED.get(program.dtype, 0) + 1
             return None
         if not all(self._separate(args, k, mode, program) for k, mode in program.modes):
             return None

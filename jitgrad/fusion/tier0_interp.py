@@ -5,8 +5,9 @@ scalar code. :mod:`.tier0` translates that body into rows of :data:`WIDTH` int32
 (``[op, dst, x, y, z]``: registers, or an operand/output slot for the loads and stores) and
 :func:`run` executes them over the loop nest, a chunk of :data:`CHUNK` innermost elements
 per row, so a new kernel costs a translation (microseconds), not a Numba compile (0.1-0.9 s).
-The loop is compiled once per dtype (float32, float64) with one explicit signature and cached
-on disk like every jitgrad kernel.
+The loop is compiled once per dtype (float32, float64, int64) with one explicit signature and
+cached on disk like every jitgrad kernel; the rows and what each computes are
+:mod:`.tier0_eval`'s.
 
 Bitwise equality with the compiled kernel: each op code computes what the generated source's
 expression computes, with the same scalar functions (:mod:`jitgrad.kernels.cpu.fastmath`,
@@ -26,20 +27,18 @@ Operands are 4-D views (the loop's shape padded with leading 1s); unused slots g
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import Any
 
 import numpy as np
 from numba import njit, types
-from numba.extending import overload
 
 from ..helpers import debug_print
-from ..kernels.cpu import fastmath as _fm
 from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.jit import cached_njit
-from . import tier0_libm as _L
+from . import tier0_eval as E
+from .tier0_eval import *  # noqa: F403 - the op codes, read as tier0_interp.ADD by its users
 
 #: Columns of a row; registers are rows of the (registers x CHUNK) scratch.
 WIDTH = 5
@@ -49,46 +48,6 @@ CHUNK = 256
 #: backwards of optimizers and gated cells write 5-7 (the corpus compiled 8 of them); the
 #: wider signature did not change the build time (5.9-6.3 CPU s either way, Run t0cover).
 N_IN, N_OUT = 8, 8
-
-OPS = (
-    "load", "const", "add", "sub", "mul", "div", "pow", "neg", "maximum", "minimum",
-    "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not", "tobool", "select",
-    "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tanh", "abs", "sign", "floor",
-    "ceil", "trunc", "isnan", "isinf", "isfinite", "erf", "erfc", "fma",
-    *_L.UNARY, *_L.BINARY, "store", "acc", "acc_row", "reduce",
-)  # fmt: skip
-CODE = {name: i for i, name in enumerate(OPS)}
-(LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE, AND, OR,
- NOT, TOBOOL, SELECT, EXP, LOG, LOG1P, EXPM1, SQRT, SIN, COS, TANH, ABS, SIGN, FLOOR, CEIL,
- TRUNC, ISNAN, ISINF, ISFINITE, ERF, ERFC) = range(CODE["erfc"] + 1)  # fmt: skip
-FMA = CODE["fma"]
-TAN, ATAN2 = CODE[_L.UNARY[0]], CODE[_L.BINARY[0]]  # the first of tier0_libm's rows
-STORE, ACC, ACC_ROW, REDUCE = range(CODE["store"], len(OPS))
-
-
-def _fn(name, f32, f64):
-    """``f32``/``f64`` by the argument's type (the generated source names the dtype's one).
-    (A twin of capture's ``interp._by_dtype``, which fusion cannot import: importing
-    ``jitgrad.capture`` runs the capture package, a layer above.)"""
-
-    def stub(x):  # pragma: no cover - Numba compiles the overload
-        raise NotImplementedError
-
-    stub.__name__ = stub.__qualname__ = name
-
-    @overload(stub)
-    def _impl(x):
-        if x == types.float32:
-            return lambda x: f32(x)
-        return lambda x: f64(x)
-
-    return stub
-
-
-_exp = _fm.fast_exp
-_sin = _fn("_sin", _fm.sin32, _fm.sin64)
-_cos = _fn("_cos", _fm.cos32, _fm.cos64)
-_tanh = _fn("_tanh", _fm.tanh32, _fm.tanh64)
 
 
 @njit
@@ -108,112 +67,6 @@ def _pick(k, s0, s1, s2, s3, s4, s5, s6, s7):  # pragma: no cover - compiled inl
     if k == 6:
         return s6
     return s7
-
-
-@njit
-def _eval(op, a, b, c, zero, one):
-    """One element of op ``op`` on register values ``a, b, c`` (comparisons give ``one`` or
-    ``zero``, the registers' dtype's 1 and 0). The table is split by kind into three
-    functions; all are compiled with the one loop that calls them (tier 0's only compile)."""
-    if op < LT:
-        return _eval_arithmetic(op, a, b)
-    if op <= SELECT or ISNAN <= op <= ISFINITE:
-        return _eval_logical(op, a, b, c, zero, one)
-    if op == SIGN:  # PyTorch's: 0 for NaN and -0.0 (np.sign passes both through)
-        return one if a > 0 else (-one if a < 0 else zero)
-    if op == FMA:
-        return _k.fma(a, b, c)
-    if op >= ATAN2:
-        return _L.eval_binary(op - ATAN2, a, b)
-    if op >= TAN:
-        return _L.eval_unary(op - TAN, a)
-    return _eval_math(op, a)
-
-
-@njit(inline="always")
-def _eval_arithmetic(op, a, b):
-    """``ADD`` ... ``MINIMUM``: the binary arithmetic ops and negation."""
-    if op == ADD:
-        return a + b
-    if op == SUB:
-        return a - b
-    if op == MUL:
-        return a * b
-    if op == DIV:
-        return a / b
-    if op == POW:
-        return a**b
-    if op == NEG:
-        return -a
-    if op == MAXIMUM:
-        return _k.maximum(a, b)
-    return _k.minimum(a, b)  # MINIMUM
-
-
-@njit(inline="always")
-def _eval_logical(op, a, b, c, zero, one):  # noqa: C901 - one branch per op
-    """Comparisons, logic, ``SELECT`` and the ``isnan``/``isinf``/``isfinite`` tests: each
-    gives ``one`` or ``zero`` (``SELECT``: ``b`` or ``c``)."""
-    if op == LT:
-        return one if a < b else zero
-    if op == LE:
-        return one if a <= b else zero
-    if op == GT:
-        return one if a > b else zero
-    if op == GE:
-        return one if a >= b else zero
-    if op == EQ:
-        return one if a == b else zero
-    if op == NE:
-        return one if a != b else zero
-    if op == AND:
-        return one if (a != zero and b != zero) else zero
-    if op == OR:
-        return one if (a != zero or b != zero) else zero
-    if op == NOT:
-        return zero if a else one
-    if op == TOBOOL:
-        return one if a else zero
-    if op == SELECT:  # (b if a else c): NaN is true, as in Python and Numba
-        return b if a else c
-    if op == ISNAN:
-        return one if np.isnan(a) else zero
-    if op == ISINF:
-        return one if np.isinf(a) else zero
-    return one if np.isfinite(a) else zero  # ISFINITE
-
-
-@njit(inline="always")
-def _eval_math(op, a):  # noqa: C901 - one branch per op
-    """The unary math functions, ``EXP`` ... ``ERFC``, with the scalar functions the
-    generated source calls."""
-    if op == EXP:
-        return _exp(a)
-    if op == LOG:
-        return np.log(a)
-    if op == LOG1P:
-        return np.log1p(a)
-    if op == EXPM1:
-        return np.expm1(a)
-    if op == SQRT:
-        return np.sqrt(a)
-    if op == SIN:
-        return _sin(a)
-    if op == COS:
-        return _cos(a)
-    if op == TANH:
-        return _tanh(a)
-    if op == ABS:
-        return abs(a)
-    if op == FLOOR:
-        return np.floor(a)
-    if op == CEIL:
-        return np.ceil(a)
-    if op == TRUNC:
-        return np.trunc(a)
-    if op == ERF:
-        return math.erf(a)
-    return math.erfc(a)
 
 
 def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, o4, o5, o6, o7):
@@ -243,7 +96,7 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, 
                 _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3, o4, o5, o6, o7)
     T = i0.dtype.type  # noqa: N806
     for r in range(1, ins.shape[0]):
-        if ins[r, 0] == REDUCE:
+        if ins[r, 0] == E.REDUCE:
             d = ins[r, 1]
             o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
             o[0, 0, 0, 0] += T(acc[d])
@@ -263,32 +116,32 @@ def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N8
         d = ins[r, 1]
         x = ins[r, 2]
         y = ins[r, 3]
-        if op == LOAD:
+        if op == E.LOAD:
             a = _pick(x, i0, i1, i2, i3, i4, i5, i6, i7)
             for j in range(m):
                 R[d, j] = a[a0, a1, a2, lo + j]
-        elif op == CONST:
+        elif op == E.CONST:
             c = T(consts[x])
             for j in range(m):
                 R[d, j] = c
-        elif op < STORE:
+        elif op < E.STORE:
             z = ins[r, 4]
             for j in range(m):
-                R[d, j] = _eval(op, R[x, j], R[y, j], R[z, j], zero, one)
+                R[d, j] = E.evaluate(op, R[x, j], R[y, j], R[z, j], zero, one)
         else:
             o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
-            if op == STORE:
+            if op == E.STORE:
                 for j in range(m):
                     o[a0, a1, a2, lo + j] = R[x, j]
-            elif op == ACC:
+            elif op == E.ACC:
                 for j in range(m):
                     o[a0, a1, a2, lo + j] += R[x, j]
-            elif op == ACC_ROW:
+            elif op == E.ACC_ROW:
                 s = row[d]
                 for j in range(m):
                     s += R[x, j]
                 row[d] = s
-            elif block:  # REDUCE of a 1-D loop: by blocks, as compiled
+            elif block:  # E.REDUCE of a 1-D loop: by blocks, as compiled
                 for j in range(m):
                     blk[d, fill + j] = R[x, j]
 
@@ -303,7 +156,7 @@ def _reduce_chunk(ins, R, m, acc, blk, fill, block, last, i0):  # noqa: N803
         fill += m
         if fill == block or last:
             for r in range(1, ins.shape[0]):
-                if ins[r, 0] == REDUCE:
+                if ins[r, 0] == E.REDUCE:
                     d = ins[r, 1]
                     part = np.empty(fill, i0.dtype)
                     for j in range(fill):
@@ -313,7 +166,7 @@ def _reduce_chunk(ins, R, m, acc, blk, fill, block, last, i0):  # noqa: N803
             fill = 0
     else:
         for r in range(1, ins.shape[0]):
-            if ins[r, 0] == REDUCE:
+            if ins[r, 0] == E.REDUCE:
                 d = ins[r, 1]
                 s = acc[d]
                 for j in range(m):
@@ -328,7 +181,7 @@ def _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3, o4, o5, o6, o7):
     ``[a0, a1, a2, 0]`` (none when the innermost extent is 0)."""
     T = o0.dtype.type  # noqa: N806
     for r in range(1, ins.shape[0] if n3 else 1):
-        if ins[r, 0] == ACC_ROW:
+        if ins[r, 0] == E.ACC_ROW:
             d = ins[r, 1]
             o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
             o[a0, a1, a2, 0] += T(row[d])
@@ -336,7 +189,13 @@ def _add_rows(ins, row, a0, a1, a2, n3, o0, o1, o2, o3, o4, o5, o6, o7):
 
 #: The loop per dtype, compiled by :func:`loop` (one explicit signature
 #: each, then no more compiles: calls convert to it).
-RUN = {dt: cached_njit(error_model="numpy", nogil=True)(_run) for dt in ("float32", "float64")}
+#: The register type per dtype, and the constants' (an int64 program's constants are int64:
+#: a float64 would round those past 2**53).
+TYPES = {
+    "float32": (types.float32, types.float64), "float64": (types.float64, types.float64),
+    "int64": (types.int64, types.int64),
+}  # fmt: skip
+RUN = {dt: cached_njit(error_model="numpy", nogil=True)(_run) for dt in TYPES}
 
 #: dtype -> the one signature its interpreter was compiled (or loaded) for.
 SIGNATURES: dict[str, Any] = {}
@@ -352,10 +211,10 @@ def loop(dtype: str) -> Any:
     with _LOCK:
         if dtype in SIGNATURES:
             return dispatcher
-        t = types.float32 if dtype == "float32" else types.float64
+        t, c = TYPES[dtype]
         src, dst = types.Array(t, 4, "A", readonly=True), types.Array(t, 4, "A")
         ins = types.Array(types.int32, 2, "C")
-        sig = types.void(ins, types.float64[::1], types.int64, *[src] * N_IN, *[dst] * N_OUT)
+        sig = types.void(ins, c[::1], types.int64, *[src] * N_IN, *[dst] * N_OUT)
         start = time.perf_counter()
         dispatcher.compile(sig)
         dispatcher.disable_compile()  # other layouts convert to the 'A' arrays of ``sig``

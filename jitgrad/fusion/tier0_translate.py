@@ -7,6 +7,10 @@ refuses it (None: the kernel compiles) when tier 0 cannot compute it exactly as 
 kernel would. Booleans are held as 0/1 of the float dtype; a boolean output is stored from a
 scratch array of that dtype (exact: every value is 0 or 1), so comparisons and logic that end
 in a ``bool`` tensor run here too, and a kernel whose arrays are all boolean runs in float32.
+An int64 program (its arrays int64 or boolean, its scalars Python or NumPy int64 integers or
+bools) uses the rows of :data:`INTEGER_ROWS`, on int64 registers: Numba computes ``bool`` and
+``int64`` operands of arithmetic in int64 too, so holding booleans as 0/1 gives its values.
+Narrower integers (whose ``abs`` or ``maximum`` Numba computes in their own width) compile.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from . import tier0_interp as I
 from . import tier0_libm, tier0_numpy
 
 FLOATS = {"float32": np.float32, "float64": np.float64}
-_DUMMY = {name: np.zeros((1, 1, 1, 1), t) for name, t in FLOATS.items()}
+#: Every dtype with an interpreter: the floats and int64.
+DTYPES = {**FLOATS, "int64": np.int64}
+_DUMMY = {name: np.zeros((1, 1, 1, 1), t) for name, t in DTYPES.items()}
 _PAD = [(None,) * k for k in range(5)]
 
 
@@ -43,7 +49,7 @@ class Program:
         self.rows = len(self.ins) - 1
         # None: not for NumPy (tier0_numpy), nor is an output written through stride 0
         self.plain = None if set(compact) & set(outputs) else tier0_numpy.rows(self.ins)
-        self.consts = np.array(consts, np.float64)
+        self.consts = np.array(consts, np.int64 if dtype == "int64" else np.float64)
         self.casts = casts  # (const slot, argument position): a scalar argument, per call
         self.arrays = arrays  # (argument position, convert a boolean array)
         self.outputs = outputs  # argument positions
@@ -54,7 +60,7 @@ class Program:
 
     def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:
         """Run on ``args``: by the interpreter, or (``interp`` False) by :mod:`.tier0_numpy`."""
-        t = FLOATS[self.dtype]
+        t = DTYPES[self.dtype]
         consts = self.consts
         if self.casts:
             consts = consts.copy()
@@ -100,6 +106,9 @@ _CALLS = {
     **{call: I.CODE[name] for call, name in tier0_libm.CALLS.items()},
 }  # fmt: skip
 _BOOL_RESULT = {I.ISNAN, I.ISINF, I.ISFINITE, I.TOBOOL}
+#: ``_k``'s special functions: float64 programs only (a float32 argument's result may be a
+#: float64 that the compiled expression uses unrounded, where a float32 register rounds it)
+_SPECIAL = {I.CODE[name] for name in tier0_libm.SPECIAL_UNARY + tier0_libm.SPECIAL_BINARY}
 _BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW,
            ast.FloorDiv: I.CODE["floordiv"], ast.Mod: I.CODE["mod"]}  # fmt: skip
 #: ``&``, ``|``, ``^`` of two booleans (0/1): and, or, differ
@@ -107,6 +116,20 @@ _BITOPS = {ast.BitAnd: I.AND, ast.BitOr: I.OR, ast.BitXor: I.NE}
 _CMPOPS = {ast.Lt: I.LT, ast.LtE: I.LE, ast.Gt: I.GT, ast.GtE: I.GE, ast.Eq: I.EQ, ast.NotEq: I.NE}
 #: codegen's output modes (its STORE, ACCUMULATE, ACCUMULATE_ROW, REDUCE; a test checks them)
 _MODES = {"store": I.STORE, "acc": I.ACC, "acc_row": I.ACC_ROW, "reduce": I.REDUCE}
+#: The rows an int64 program may use (:func:`.tier0_eval._eval_int`'s table); its outputs are
+#: stored or added into (row sums and reductions of integers compile).
+INTEGER_ROWS = frozenset({
+    I.LOAD, I.CONST, I.ADD, I.SUB, I.MUL, I.NEG, I.MAXIMUM, I.MINIMUM, *range(I.LT, I.SELECT + 1),
+    I.ABS, I.SIGN, I.FLOORDIV, I.MOD, I.BAND, I.BOR, I.BXOR, I.INVERT, I.LSHIFT, I.RSHIFT,
+})  # fmt: skip
+#: ``&``, ``|``, ``^`` of integers (of two booleans: _BITOPS), ``<<`` and ``>>``
+_INT_BITOPS = {ast.BitAnd: I.BAND, ast.BitOr: I.BOR, ast.BitXor: I.BXOR, ast.LShift: I.LSHIFT,
+               ast.RShift: I.RSHIFT}  # fmt: skip
+#: Calls of an int64 program's rendered source (``np.sign`` is the integer dtypes' sign)
+_INT_CALLS = {"abs": I.ABS, "np.sign": I.SIGN, "_k.maximum": I.MAXIMUM,
+              "_k.minimum": I.MINIMUM, "bool": I.TOBOOL, "np.bool_": I.TOBOOL,
+              "np.bool": I.TOBOOL}  # fmt: skip
+_INT64 = (-(2**63), 2**63)
 
 
 class _Unsupported(Exception):
@@ -126,9 +149,10 @@ class _Translation:
     def __init__(self, spec: Any, args: tuple) -> None:
         self.spec = spec
         dtypes = {a.dtype.name for a in args if isinstance(a, np.ndarray)} - {"bool"}
-        if len(dtypes) > 1 or not dtypes <= FLOATS.keys():
+        if len(dtypes) > 1 or not dtypes <= DTYPES.keys():
             raise _Unsupported
         self.dtype = dtypes.pop() if dtypes else "float32"  # (all boolean: 0/1 are exact)
+        self.int = self.dtype == "int64"
         self.rows: list[int] = [0] * I.WIDTH  # the header, filled last
         self.consts: list[float] = []
         self.casts: list[tuple[int, int]] = []
@@ -150,12 +174,12 @@ class _Translation:
                 arrays.append((k, conv))
             elif isinstance(value, bool | np.bool_):
                 self.names[name] = (self.const(float(value)), "b")
-            elif type(value) is FLOATS[self.dtype] or (
+            elif type(value) is DTYPES[self.dtype] or (
                 self.dtype == "float64" and type(value) is float
-            ):
+            ) or (self.int and type(value) is int):
                 self.casts.append((len(self.consts), k))
                 self.names[name] = (self.const(0.0), "f")
-            else:
+            elif not self.int:  # (an int64 program takes no other scalar)
                 self.scalars[name] = k
         for local, expr in spec.stmts:
             self.names[local] = self.expr(ast.parse(expr, mode="eval").body)
@@ -191,13 +215,15 @@ class _Translation:
                 if kind != "b":  # (a value stored into a boolean array: nonzero, NaN true)
                     reg = self.emit(I.TOBOOL, reg)
                 bools.add(k)
-            elif dt != self.dtype:
+            elif dt != self.dtype or (self.int and mode not in ("store", "acc")):
                 raise _Unsupported
             self.rows += [_MODES[mode], j, reg, 0, 0]
             outputs.append(k)
         return outputs, frozenset(bools)
 
     def emit(self, op: int, x: int = 0, y: int = 0, z: int = 0) -> int:
+        if self.int and op not in INTEGER_ROWS:
+            raise _Unsupported  # (true division, powers, float functions: compiled)
         dst = self.nreg
         self.nreg += 1
         self.rows += [op, dst, x, y, z]
@@ -218,14 +244,13 @@ class _Translation:
                 return self.const(float(node.value)), "b"
             if isinstance(node.value, float) and self.dtype == "float64":
                 return self.const(node.value), "f"
+            if self.int and type(node.value) is int and _INT64[0] <= node.value < _INT64[1]:
+                return self.const(node.value), "f"
             raise _Unsupported  # an int literal, or a float64 one in float32 arithmetic
         if isinstance(node, ast.Call):
             return self.call(node)
-        if isinstance(node, ast.BinOp) and type(node.op) in _BITOPS:
-            (x, kx), (y, ky) = self.expr(node.left), self.expr(node.right)
-            if kx != "b" or ky != "b":
-                raise _Unsupported  # an integer's bits: compiled
-            return self.emit(_BITOPS[type(node.op)], x, y), "b"
+        if isinstance(node, ast.BinOp) and type(node.op) in _BITOPS | _INT_BITOPS:
+            return self.bits(node)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             x, y = self.float(node.left), self.float(node.right)
             return self.emit(_BINOPS[type(node.op)], x, y), "f"
@@ -234,14 +259,16 @@ class _Translation:
                 return self.emit(I.NEG, self.float(node.operand)), "f"
             if isinstance(node.op, ast.Not):
                 return self.emit(I.NOT, self.expr(node.operand)[0]), "b"
-            if isinstance(node.op, ast.Invert):  # ~ of a boolean (an integer's: compiled)
+            if isinstance(node.op, ast.Invert):  # ~ of a boolean: not; of an int64: its bits
                 reg, kind = self.expr(node.operand)
-                if kind != "b":
+                if kind == "b":
+                    return self.emit(I.NOT, reg), "b"
+                if not self.int:
                     raise _Unsupported
-                return self.emit(I.NOT, reg), "b"
+                return self.emit(I.INVERT, reg), "f"
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
             (x, kx), (y, ky) = self.expr(node.left), self.expr(node.comparators[0])
-            if kx != ky:
+            if kx != ky and not self.int:
                 raise _Unsupported
             return self.emit(_CMPOPS[type(node.ops[0])], x, y), "b"
         if isinstance(node, ast.BoolOp) and len(node.values) == 2:
@@ -252,14 +279,25 @@ class _Translation:
         if isinstance(node, ast.IfExp):
             cond = self.expr(node.test)[0]
             (x, kx), (y, ky) = self.expr(node.body), self.expr(node.orelse)
-            if kx != ky:
-                raise _Unsupported
-            return self.emit(I.SELECT, cond, x, y), kx
+            if kx != ky and not self.int:
+                raise _Unsupported  # (an int64 and a boolean: Numba unifies them to int64)
+            return self.emit(I.SELECT, cond, x, y), kx if kx == ky else "f"
         raise _Unsupported
 
+    def bits(self, node: ast.BinOp) -> tuple[int, str]:
+        """``&``, ``|``, ``^`` of two booleans (logic), or ``& | ^ << >>`` of int64 values
+        (a boolean operand of ``& | ^`` is its 0/1, as Numba's ``bool & int64``)."""
+        (x, kx), (y, ky) = self.expr(node.left), self.expr(node.right)
+        if kx == ky == "b" and type(node.op) in _BITOPS:
+            return self.emit(_BITOPS[type(node.op)], x, y), "b"
+        if not self.int or ("b" in (kx, ky) and type(node.op) not in _BITOPS):
+            raise _Unsupported  # a float's bits, a boolean shifted
+        return self.emit(_INT_BITOPS[type(node.op)], x, y), "f"
+
     def float(self, node: ast.expr) -> int:
+        """An operand of arithmetic: of the dtype, or (int64 programs) a boolean's 0/1."""
         reg, kind = self.expr(node)
-        if kind != "f":
+        if kind != "f" and not self.int:
             raise _Unsupported  # arithmetic on a boolean: Numba's promotion, not ours
         return reg
 
@@ -268,12 +306,17 @@ class _Translation:
         if name == f"np.{self.dtype}" and len(node.args) == 1:  # a cast to the dtype
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and type(arg.value) in (int, float, bool):
-                return self.const(float(FLOATS[self.dtype](arg.value))), "f"
+                value = arg.value
+                if self.int and (type(value) is float or not _INT64[0] <= value < _INT64[1]):
+                    raise _Unsupported  # (a float constant cast to int64: compiled)
+                return self.const(DTYPES[self.dtype](arg.value).item()), "f"
             if isinstance(arg, ast.Name) and arg.id in self.scalars:
                 self.casts.append((len(self.consts), self.scalars[arg.id]))
                 return self.const(0.0), "f"
             return self.expr(arg)[0], "f"  # a boolean is 0/1 already
-        op = _CALLS.get(name)
+        op = (_INT_CALLS if self.int else _CALLS).get(name)
+        if op in _SPECIAL and self.dtype != "float64":
+            raise _Unsupported  # (of float32, Numba's may return a float64 value: compiled)
         if op is None:
             raise _Unsupported
         if op == I.TOBOOL:
