@@ -130,6 +130,18 @@ ROWS = {
     "torch.bilinear": (lambda T, F, x, y, w: T.bilinear(x, y, w), [(2, 3), (2, 4), (5, 3, 4)]),
     "Tensor.outer": (lambda T, F, x, y: x.outer(y), [(3,), (4,)]),
     "Tensor.take_along_dim": (lambda T, F, x, i: x.take_along_dim(i, 1), [(4, 3), "i:4,2:3"]),
+    # cuda14b: CPU bodies rewritten in Tensor ops (one body for both devices)
+    "torch.isclose": (lambda T, F, x, y: T.isclose(x, x + y * 1e-6).float() * x, [(2, 3), (2, 3)]),
+    "Tensor.isclose (equal_nan)": (
+        lambda T, F, x: (x / x.round()).isclose(x / x.round(), equal_nan=True).float() * x,
+        [(3, 4)],
+    ),
+    "torch.isclose (int)": (lambda T, F, i, j: T.isclose(i, j, atol=1), ["i:3,4:5", "i:3,4:5"]),
+    "torch.count_nonzero": (lambda T, F, x: T.count_nonzero(x.round()), [(3, 4)]),
+    "Tensor.count_nonzero (dims)": (lambda T, F, x: x.round().count_nonzero((0, 1)), [(3, 4, 2)]),
+    "torch.nansum": (lambda T, F, x: T.nansum(x.log(), 1), [(3, 4)]),
+    "Tensor.nansum": (lambda T, F, x: x.log().nansum(), [(3, 4)]),
+    "torch.nanmean": (lambda T, F, x: T.nanmean(x.log(), (0, 1), keepdim=True), [(3, 4)]),
 }
 
 
