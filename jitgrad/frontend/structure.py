@@ -113,13 +113,8 @@ def trace(input: Tensor) -> Tensor:  # noqa: A002
     """The sum of the main diagonal of a matrix."""
     if input.dim() != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.dim()))
-    shape = tuple(input.shape)
-    k = min(shape)
-
-    def backward(g: Tensor) -> Tensor:
-        return _diagonal_scatter(g.expand(k), shape, 0, 0, 1)
-
-    return _one("TraceBackward0", np.asarray(np.trace(input._value)), input, backward)
+    # the diagonal's sum in Tensor ops (device kernels for a device operand)
+    return renamed(diagonal(input).sum(), "TraceBackward0")
 
 
 def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
@@ -141,19 +136,27 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     if dims is None:
         if not isinstance(shifts, int) and len(shifts) != 1:  # one shift for the flat tensor
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
-        flat = np.roll(input._value.reshape(-1), shifts).reshape(input._value.shape)
-        return _one(
-            "RollBackward0",
-            flat,
-            input,
-            lambda g: roll(g, -shifts if isinstance(shifts, int) else [-s for s in shifts]),
-        )
+        shift = shifts if isinstance(shifts, int) else shifts[0]
+        flat = _rolled(M.reshape(input, (-1,)), [shift], [0])
+        return renamed(M.reshape(flat, tuple(input.shape)), "RollBackward0")
     sh = [shifts] if isinstance(shifts, int) else list(shifts)
     ds = [dims] if isinstance(dims, int) else list(dims)
     if len(sh) != len(ds):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
-    out = np.roll(input._value, sh, ds)
-    return _one("RollBackward0", out, input, lambda g: roll(g, [-s for s in sh], ds))
+    return renamed(_rolled(input, sh, ds), "RollBackward0")
+
+
+def _rolled(x: Tensor, shifts: list[int], dims: list[int]) -> Tensor:
+    """``x`` rotated by each shift along its dim: the two slices swapped by a ``cat`` in
+    Tensor ops (device kernels for a device operand); a copy when nothing moves."""
+    moved = False
+    for s, d in zip(shifts, dims, strict=True):
+        n = x.shape[d]
+        s = s % n if n else 0
+        if s:
+            x = M.cat([M.narrow(x, d, n - s, s), M.narrow(x, d, 0, n - s)], d)
+            moved = True
+    return x if moved else x.clone()
 
 
 def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002

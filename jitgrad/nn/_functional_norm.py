@@ -17,7 +17,7 @@ import numpy as np
 from ..frontend import functions as OF
 from ..frontend import movement as M
 from ..frontend.pointwise import apply
-from ..frontend.recording import record
+from ..frontend.recording import record, renamed
 from ..frontend.tensor import Tensor, _make
 from ..ops.registry import REGISTRY as R
 from ..random import numpy_generator
@@ -185,20 +185,28 @@ def local_response_norm(
 
 
 # ---- pixel shuffle ---------------------------------------------------------------------------
-def _shuffle(x: np.ndarray, r: int) -> np.ndarray:
+def rearranged(x: Tensor, split: tuple, order: list[int], final: tuple) -> Tensor:
+    """``x`` reshaped to ``split``, permuted by ``order`` and copied into ``final``'s shape,
+    in Tensor ops (device kernels for a device operand): always a new tensor, as PyTorch's
+    pixel and channel shuffles (a permutation of size-1 dims alone would stay a view)."""
+    y = M.permute(M.reshape(x, split), order)
+    return M.reshape(y.contiguous() if not y.is_contiguous() else y.clone(), final)
+
+
+def _shuffle(x: Tensor, r: int) -> Tensor:
     *batch, c, h, w = x.shape
-    y = x.reshape(*batch, c // (r * r), r, r, h, w)
     nb = len(batch)
     order = [*range(nb), nb, nb + 3, nb + 1, nb + 4, nb + 2]
-    return np.ascontiguousarray(y.transpose(order)).reshape(*batch, c // (r * r), h * r, w * r)
+    split = (*batch, c // (r * r), r, r, h, w)
+    return rearranged(x, split, order, (*batch, c // (r * r), h * r, w * r))
 
 
-def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
+def _unshuffle(x: Tensor, r: int) -> Tensor:
     *batch, c, h, w = x.shape
-    y = x.reshape(*batch, c, h // r, r, w // r, r)
     nb = len(batch)
     order = [*range(nb), nb, nb + 2, nb + 4, nb + 1, nb + 3]
-    return np.ascontiguousarray(y.transpose(order)).reshape(*batch, c * r * r, h // r, w // r)
+    split = (*batch, c, h // r, r, w // r, r)
+    return rearranged(x, split, order, (*batch, c * r * r, h // r, w // r))
 
 
 def _check_3d(fn: str, input: Tensor) -> None:  # noqa: A002
@@ -219,10 +227,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
             f"square of upscale_factor, but input.size(-3)={input.shape[-3]} is not divisible "
             f"by {r * r}"
         )
-    value = _shuffle(input._value, r)
-    return record(
-        "PixelShuffleBackward0", value, input._dtype, (input,), lambda g: pixel_unshuffle(g, r)
-    )
+    return renamed(_shuffle(input, r), "PixelShuffleBackward0")
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
@@ -235,10 +240,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
                 f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                 f"input.size({d})={input.shape[d]} is not divisible by {r}"
             )
-    value = _unshuffle(input._value, r)
-    return record(
-        "PixelUnshuffleBackward0", value, input._dtype, (input,), lambda g: pixel_shuffle(g, r)
-    )
+    return renamed(_unshuffle(input, r), "PixelUnshuffleBackward0")
 
 
 # ---- multi margin loss -----------------------------------------------------------------------

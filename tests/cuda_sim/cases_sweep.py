@@ -142,6 +142,15 @@ ROWS = {
     "torch.nansum": (lambda T, F, x: T.nansum(x.log(), 1), [(3, 4)]),
     "Tensor.nansum": (lambda T, F, x: x.log().nansum(), [(3, 4)]),
     "torch.nanmean": (lambda T, F, x: T.nanmean(x.log(), (0, 1), keepdim=True), [(3, 4)]),
+    "torch.trace": (lambda T, F, x: T.trace(x), [(3, 4)]),
+    "Tensor.trace": (lambda T, F, x: x.t().trace(), [(3, 2)]),
+    "torch.roll": (lambda T, F, x: T.roll(x, (1, -4), (0, -1)), [(3, 5)]),
+    "Tensor.roll (flat)": (lambda T, F, x: x.roll(2), [(2, 3)]),
+    "torch.roll (no move)": (lambda T, F, x: T.roll(x, 3, 1), [(2, 3)]),
+    "F.pixel_shuffle": (lambda T, F, x: F.pixel_shuffle(x, 2), [(2, 8, 2, 3)]),
+    "torch.pixel_unshuffle": (lambda T, F, x: T.pixel_unshuffle(x, 2), [(2, 4, 6)]),
+    "F.channel_shuffle": (lambda T, F, x: F.channel_shuffle(x, 2), [(2, 6, 2)]),
+    "torch.channel_shuffle": (lambda T, F, x: T.channel_shuffle(x, 3), [(1, 6, 2, 2)]),
 }
 
 
