@@ -151,6 +151,17 @@ ROWS = {
     "torch.pixel_unshuffle": (lambda T, F, x: T.pixel_unshuffle(x, 2), [(2, 4, 6)]),
     "F.channel_shuffle": (lambda T, F, x: F.channel_shuffle(x, 2), [(2, 6, 2)]),
     "torch.channel_shuffle": (lambda T, F, x: T.channel_shuffle(x, 3), [(1, 6, 2, 2)]),
+    "torch.addmv": (lambda T, F, b, m, v: T.addmv(b, m, v), [(2,), (2, 3), (3,)]),
+    "Tensor.addmv (beta, alpha)": (
+        lambda T, F, b, m, v: b.addmv(m, v, beta=0.5, alpha=2),
+        [(1,), (2, 3), (3,)],
+    ),
+    "torch.addr": (lambda T, F, b, x, y: T.addr(b, x, y, alpha=-1), [(2, 3), (2,), (3,)]),
+    "Tensor.addr (beta 0)": (lambda T, F, b, x, y: b.addr(x, y, beta=0), [(3,), (2,), (3,)]),
+    "torch.addbmm": (
+        lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
+        [(2, 4), (3, 2, 3), (3, 3, 4)],
+    ),
 }
 
 
