@@ -158,6 +158,18 @@ ROWS = {
     ),
     "torch.addr": (lambda T, F, b, x, y: T.addr(b, x, y, alpha=-1), [(2, 3), (2,), (3,)]),
     "Tensor.addr (beta 0)": (lambda T, F, b, x, y: b.addr(x, y, beta=0), [(3,), (2,), (3,)]),
+    "F.scaled_dot_product_attention": (
+        lambda T, F, q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [(2, 3, 4), (2, 5, 4), (2, 5, 2)],
+    ),
+    "F.scaled_dot_product_attention (causal, scale)": (
+        lambda T, F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+        [(1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)],
+    ),
+    "F.scaled_dot_product_attention (bool mask)": (
+        lambda T, F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, m.t() > -1),
+        [(3, 2), (4, 2), (4, 2), (4, 3)],
+    ),
     "torch.addbmm": (
         lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
         [(2, 4), (3, 2, 3), (3, 3, 4)],
