@@ -23,6 +23,8 @@ from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import movement as M
 from . import parser_forms as PF
+from .clamp_where import where
+from .creation import arange, zeros
 from .indexing import index_select
 from .linalg import matmul
 from .pointwise import check_inplace
@@ -83,20 +85,23 @@ def _diagonal_scatter(g: Tensor, shape: tuple, offset: int, d1: int, d2: int) ->
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
-    """Matrices (in dims ``dim1, dim2``) whose ``offset`` diagonal is ``input``'s last dim."""
-    n = input.shape[-1] + abs(offset)
+    """Matrices (in dims ``dim1, dim2``) whose ``offset`` diagonal is ``input``'s last dim.
+    In Tensor ops (device kernels for a device input): the last dim padded to the matrix
+    size, spread along rows (or columns, below the diagonal) and kept where ``j - i`` is
+    ``offset`` (a select, so NaN and inf stay on the diagonal)."""
+    k, size = abs(offset), input.shape[-1] + abs(offset)
     out_dim = input.dim() + 1
     d1, d2 = _wrap_dim(dim1, out_dim), _wrap_dim(dim2, out_dim)
-    rest = list(input.shape[:-1])
-    shape = [0] * out_dim
-    it = iter(rest)
-    for i in range(out_dim):
-        shape[i] = n if i in (d1, d2) else next(it)
-    out = np.zeros(shape, input._dtype.np)
-    view = np.diagonal(out, offset, d1, d2)
-    view.setflags(write=True)
-    view[...] = input._value
-    return _one("DiagEmbedBackward0", out, input, lambda g: diagonal(g, offset, d1, d2))
+    x = input
+    if k:
+        pad = zeros((*input.shape[:-1], k), dtype=input.dtype, device=input.device)
+        x = M.cat([x, pad], -1)
+    x = M.unsqueeze(x, -1 if offset >= 0 else -2)
+    ar = arange(size, device=input.device)
+    on_diagonal = (M.unsqueeze(ar, 0) - M.unsqueeze(ar, 1)) == offset  # [i, j]: j - i
+    empty = zeros((), dtype=input.dtype, device=input.device)
+    out = M.movedim(where(on_diagonal, x, empty), (-2, -1), (d1, d2)).contiguous()
+    return renamed(out, "DiagEmbedBackward0")
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002

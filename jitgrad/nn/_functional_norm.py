@@ -10,6 +10,7 @@ a reshaped input; a windowed mean of squares), so their graphs show the same nod
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -83,38 +84,37 @@ def group_norm(
     scale and shift per channel (``NativeGroupNormBackward0``)."""
     _check_group_norm(input, num_groups, weight, bias)
     n, c = input.shape[0], input.shape[1]
-    x = input._value
-    dt = x.dtype
-    per_group = (c // num_groups) * int(np.prod(x.shape[2:]))
-    grouped = x.reshape(n, num_groups, per_group)
-    mean = grouped.mean(-1, keepdims=True, dtype=dt)
-    rstd = (1 / np.sqrt(grouped.var(-1, keepdims=True, dtype=dt) + dt.type(eps))).astype(dt)
-    out = ((grouped - mean) * rstd).reshape(x.shape)
+    per_group = (c // num_groups) * math.prod(input.shape[2:])
     bshape = _affine_shape(input)
+    # NumPy's mean / var / 1/sqrt in detached Tensor ops (device kernels for a device input)
+    grouped = input.detach().reshape(n, num_groups, per_group)
+    centered = grouped - grouped.mean(-1, keepdim=True)
+    rstd = 1 / OF.sqrt((centered * centered).mean(-1, keepdim=True) + eps)
+    out = (centered * rstd).reshape(tuple(input.shape))
     if weight is not None:
-        out = out * weight._value.reshape(bshape)
+        out = out * weight.detach().reshape(bshape)
     if bias is not None:
-        out = out + bias._value.reshape(bshape)
+        out = out + bias.detach().reshape(bshape)
 
     def backward(g: Tensor) -> tuple:
-        xg = M.reshape(input, (n, num_groups, per_group))
+        xg = input.reshape(n, num_groups, per_group)
         mu = xg.mean(-1, keepdim=True)
         centered = xg - mu
         r = OF.rsqrt((centered * centered).mean(-1, keepdim=True) + eps)
         xhat = centered * r
-        gy = g if weight is None else g * M.reshape(weight, bshape)
-        gy = M.reshape(gy, (n, num_groups, per_group))
+        gy = g if weight is None else g * weight.reshape(bshape)
+        gy = gy.reshape(n, num_groups, per_group)
         gx = r * (gy - gy.mean(-1, keepdim=True) - xhat * (gy * xhat).mean(-1, keepdim=True))
         dims = (0, *range(2, input.dim()))
         gw = None
         if weight is not None and weight._requires_grad:
-            gw = (g * M.reshape(xhat, input.shape)).sum(dims)
+            gw = (g * xhat.reshape(tuple(input.shape))).sum(dims)
         gb = g.sum(dims) if bias is not None and bias._requires_grad else None
-        return M.reshape(gx, input.shape), gw, gb
+        return gx.reshape(tuple(input.shape)), gw, gb
 
     saved = tuple(t for t in (input, weight) if t is not None)
-    value = np.ascontiguousarray(out, dtype=dt)
     inputs = (input, weight, bias)
+    value = out.contiguous()._value
     return record("NativeGroupNormBackward0", value, input._dtype, inputs, backward, saved)
 
 

@@ -170,6 +170,11 @@ ROWS = {
         lambda T, F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, m.t() > -1),
         [(3, 2), (4, 2), (4, 2), (4, 3)],
     ),
+    "F.group_norm": (lambda T, F, x: F.group_norm(x, 2), [(2, 4, 3)]),
+    "F.group_norm (affine)": (
+        lambda T, F, x, w, b: F.group_norm(x, 3, w, b, eps=0.1),
+        [(2, 6, 2, 2), (6,), (6,)],
+    ),
     "torch.addbmm": (
         lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
         [(2, 4), (3, 2, 3), (3, 3, 4)],

@@ -30,6 +30,6 @@ FUNCTIONAL = frozenset(
         "hinge_embedding_loss poisson_nll_loss gaussian_nll_loss cosine_embedding_loss "
         "triplet_margin_loss pairwise_distance rms_norm instance_norm binary_cross_entropy "
         "multilabel_soft_margin_loss prelu bilinear threshold_ leaky_relu_ hardtanh_ elu_ "
-        "celu_ selu_ pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle scaled_dot_product_attention"
+        "celu_ selu_ pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle scaled_dot_product_attention group_norm"
     ).split()
 )
