@@ -175,6 +175,10 @@ ROWS = {
         lambda T, F, x, w, b: F.group_norm(x, 3, w, b, eps=0.1),
         [(2, 6, 2, 2), (6,), (6,)],
     ),
+    "torch.diag_embed": (lambda T, F, x: T.diag_embed(x), [(2, 3)]),
+    "Tensor.diag_embed (offset, dims)": (lambda T, F, x: x.diag_embed(-1, 2, 0), [(2, 3)]),
+    "torch.diag (vector)": (lambda T, F, x: T.diag(x, 1), [(3,)]),
+    "Tensor.diag (matrix)": (lambda T, F, x: x.diag(-1), [(3, 4)]),
     "torch.addbmm": (
         lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
         [(2, 4), (3, 2, 3), (3, 3, 4)],

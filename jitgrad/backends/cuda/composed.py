@@ -18,7 +18,7 @@ TORCH = frozenset(
         "logcumsumexp cosine_similarity detach ravel reshape_as atleast_1d atleast_2d "
         "atleast_3d hstack vstack dstack column_stack row_stack fliplr flipud outer ger inner "
         "vdot einsum tensordot kron baddbmm diff rot90 meshgrid cartesian_prod "
-        "take_along_dim aminmax dist cdist isclose count_nonzero nansum nanmean trace roll addmv addr addbmm"
+        "take_along_dim aminmax dist cdist isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);
