@@ -6,12 +6,14 @@ with the CPU's (for logsumexp, second derivatives too). Most of these ops are wr
 Tensor ops with device kernels, so the backend now leaves them unwrapped
 (``jitgrad/backends/cuda/composed.py``); ``broadcast_to`` and ``tile`` got device
 implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their own
-(``backends/cuda/spread.py``, ``nn_losses.py``). Before, every row here took a host round
+(``backends/cuda/spread.py``, ``nn_losses.py``). The cuda14b rows (``isclose`` ...
+``diag_embed``) are ops whose CPU bodies were NumPy on ``._value``, rewritten in Tensor ops
+so the one body runs on both devices. Before, every row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost: about 5 CPU s warm, 25 with empty kernel caches."""
+int64 in ``[0, HIGH)``. Simulator cost (109 rows, cuda14b): about 9 CPU s warm."""
 
 from __future__ import annotations
 
