@@ -280,12 +280,15 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # no
             f"linalg.cross: inputs dimension {d} must have length 3. Got {x.shape[d]} and "
             f"{y.shape[d]}"
         )
-    out = np.cross(x._value, y._value, axis=d)
+    # NumPy's formula, ``x[i+1] y[i+2] - x[i+2] y[i+1]``, in detached Tensor ops over rolled
+    # copies (device kernels for device operands)
+    a, b = x.detach(), y.detach()
+    out = roll(a, -1, d) * roll(b, -2, d) - roll(a, -2, d) * roll(b, -1, d)
 
     def backward(g: Tensor) -> tuple:
         return cross(y, g, d), cross(g, x, d)
 
-    return record("LinalgCrossBackward0", out, x._dtype, (x, y), backward)
+    return record("LinalgCrossBackward0", out._value, out._dtype, (x, y), backward)
 
 
 def cdist(

@@ -13,7 +13,7 @@ trip, and the in-place activations (``F.elu_`` ...) of a tensor with history rai
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (109 rows, cuda14b): about 9 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (111 rows, cuda14b): about 10 CPU s warm."""
 
 from __future__ import annotations
 
@@ -181,6 +181,8 @@ ROWS = {
     "Tensor.diag_embed (offset, dims)": (lambda T, F, x: x.diag_embed(-1, 2, 0), [(2, 3)]),
     "torch.diag (vector)": (lambda T, F, x: T.diag(x, 1), [(3,)]),
     "Tensor.diag (matrix)": (lambda T, F, x: x.diag(-1), [(3, 4)]),
+    "torch.cross": (lambda T, F, x, y: T.cross(x, y, dim=0), [(3, 2), (3, 2)]),
+    "Tensor.cross (broadcast)": (lambda T, F, x, y: x.cross(y, -1), [(2, 3), (3,)]),
     "torch.addbmm": (
         lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
         [(2, 4), (3, 2, 3), (3, 3, 4)],

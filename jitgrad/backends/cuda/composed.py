@@ -20,7 +20,7 @@ TORCH = frozenset(
         "vdot einsum tensordot kron baddbmm diff rot90 meshgrid cartesian_prod "
         "take_along_dim aminmax dist cdist "
         # (cuda14b: CPU bodies rewritten in Tensor ops, one body for both devices)
-        "isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed"
+        "isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed cross"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);
