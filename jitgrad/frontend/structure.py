@@ -101,7 +101,12 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     on_diagonal = (M.unsqueeze(ar, 0) - M.unsqueeze(ar, 1)) == offset  # [i, j]: j - i
     empty = zeros((), dtype=input.dtype, device=input.device)
     out = M.movedim(where(on_diagonal, x, empty), (-2, -1), (d1, d2)).contiguous()
-    return renamed(out, "DiagEmbedBackward0")
+    return renamed(_fresh(out), "DiagEmbedBackward0")
+
+
+def _fresh(t: Tensor) -> Tensor:
+    """``t``, or a copy where ``t`` is a view: PyTorch's copying ops never return a view."""
+    return t if t._base is None else t.clone()
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
@@ -143,7 +148,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
         shift = shifts if isinstance(shifts, int) else shifts[0]
         flat = _rolled(M.reshape(input, (-1,)), [shift], [0])
-        return renamed(M.reshape(flat, tuple(input.shape)), "RollBackward0")
+        return renamed(_fresh(M.reshape(flat, tuple(input.shape))), "RollBackward0")
     sh = [shifts] if isinstance(shifts, int) else list(shifts)
     ds = [dims] if isinstance(dims, int) else list(dims)
     if len(sh) != len(ds):

@@ -189,8 +189,8 @@ def rearranged(x: Tensor, split: tuple, order: list[int], final: tuple) -> Tenso
     """``x`` reshaped to ``split``, permuted by ``order`` and copied into ``final``'s shape,
     in Tensor ops (device kernels for a device operand): always a new tensor, as PyTorch's
     pixel and channel shuffles (a permutation of size-1 dims alone would stay a view)."""
-    y = M.permute(M.reshape(x, split), order)
-    return M.reshape(y.contiguous() if not y.is_contiguous() else y.clone(), final)
+    out = M.reshape(M.permute(M.reshape(x, split), order), final)
+    return out if out._base is None else out.clone()
 
 
 def _shuffle(x: Tensor, r: int) -> Tensor:
