@@ -86,6 +86,13 @@ def test_view_ops_share_storage_and_see_writes(name) -> None:
         lambda t: t.flip(0),
         lambda t: t.roll(1),
         lambda t: t.repeat(1, 1),
+        # composed of views and copies (cuda14b): still never a view
+        lambda t: t.roll(5, 1),
+        lambda t: t[0].diag_embed(),
+        lambda t: t[0].diag_embed(0, 0, 1),
+        lambda t: torch.nn.functional.pixel_shuffle(t[None, None], 1),
+        lambda t: torch.nn.functional.pixel_unshuffle(t[None, None], 1),
+        lambda t: torch.nn.functional.channel_shuffle(t[None, None], 1),
     ],
 )
 def test_copying_ops_are_not_views(fn) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from . import argcheck as AC
+from . import functions as F
 from . import movement as M
 from .conjugate import conj
 from .linalg import bmm, matmul, mv, outer
@@ -31,15 +32,16 @@ from .structure import cross
 from .tensor import Tensor, _make
 
 
-def _blend(input: Tensor, product: np.ndarray, beta: float, alpha: float) -> np.ndarray:  # noqa: A002
+def _blend(input: Tensor, product: Tensor, beta: float, alpha: float) -> np.ndarray:  # noqa: A002
     """``beta * input + alpha * product`` with input broadcast; ``beta == 0`` ignores input
-    (its NaNs too), as PyTorch."""
-    out = product if alpha == 1 else product * product.dtype.type(alpha)
+    (its NaNs too), as PyTorch. In detached Tensor ops (device kernels for device operands,
+    so the products run on the device): the value of the node the caller records."""
+    out = product if alpha == 1 else F.mul(product, alpha)
     if beta != 0:
-        out = out + (input._value if beta == 1 else input._value * product.dtype.type(beta))
-    if out.shape != product.shape:
-        M.expand(input.detach(), product.shape)  # raises PyTorch's expand error
-    return np.ascontiguousarray(out, dtype=product.dtype)
+        out = F.add(out, input.detach() if beta == 1 else F.mul(input.detach(), beta))
+    if tuple(out.shape) != tuple(product.shape):
+        M.expand(input.detach(), tuple(product.shape))  # raises PyTorch's expand error
+    return (out if out._dtype is product._dtype else out.to(product._dtype)).contiguous()._value
 
 
 def addmv(
@@ -52,7 +54,7 @@ def addmv(
 ) -> Tensor:
     """``beta * input + alpha * (mat @ vec)`` (``AddmvBackward0``)."""
     AC.tensor_args("addmv", ("input", "mat", "vec"), (input, mat, vec))
-    out = _blend(input, mv(mat.detach(), vec.detach())._value, beta, alpha)
+    out = _blend(input, mv(mat.detach(), vec.detach()), beta, alpha)
 
     backward = add_product_backward(
         input, mat, vec, beta, alpha, lambda g: outer(g, conj(vec)), lambda g: mv(mH(mat), g)
@@ -70,7 +72,7 @@ def addr(
 ) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)`` (``AddrBackward0``)."""
     AC.tensor_args("addr", ("input", "vec1", "vec2"), (input, vec1, vec2))
-    out = _blend(input, np.multiply.outer(vec1._value, vec2._value), beta, alpha)
+    out = _blend(input, outer(vec1.detach(), vec2.detach()), beta, alpha)
 
     backward = add_product_backward(
         input, vec1, vec2, beta, alpha, lambda g: mv(g, conj(vec2)), lambda g: mv(mT(g), conj(vec1))
@@ -90,13 +92,13 @@ def addbmm(
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu'): computed in its dtype
         input, batch1, batch2 = autocast_lower(input, batch1, batch2)
     AC.tensor_args("addbmm", ("input", "batch1", "batch2"), (input, batch1, batch2))
-    product = bmm(batch1.detach(), batch2.detach())._value.sum(0)
+    product = bmm(batch1.detach(), batch2.detach()).sum(0)
     out = _blend(input, product, beta, alpha)
 
     backward = add_product_backward(
         input, batch1, batch2, beta, alpha, lambda h: bmm(h, mH(batch2)),
         lambda h: bmm(mH(batch1), h),
-        lambda g: M.expand(M.unsqueeze(g, 0), (batch1.shape[0], *g.shape)),
+        lambda g: g.unsqueeze(0).expand(batch1.shape[0], *g.shape),  # (methods: device views)
     )  # fmt: skip
 
     inputs = (input, batch1, batch2)

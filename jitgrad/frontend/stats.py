@@ -8,15 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as D
 from ..ops.return_types import named_result
 from . import argcheck as A
 from . import functions as F
 from . import parser_forms as PF
 from .checks import DTYPE_WORDS
-from .recording import record, renamed
+from .recording import renamed
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
-from .tensor import Tensor, _make
+from .tensor import Tensor
 
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
 
@@ -36,18 +35,17 @@ def isclose(
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
-    a = input._value
-    b = other._value if isinstance(other, Tensor) else np.asarray(other)
-    with np.errstate(invalid="ignore", over="ignore"):
-        close = a == b
-        if equal_nan:
-            close |= np.isnan(a) & np.isnan(b)
-        if input._dtype.is_floating_point:
-            err = np.abs(a - b)
-            close |= np.isfinite(err) & (err <= atol + np.abs(rtol * b))
-        else:
-            close |= np.abs(a.astype(np.float64) - b) <= atol + np.abs(rtol * b)
-    return _make(np.asarray(close), D.bool_)
+    # in Tensor ops (device kernels on a device operand), detached: the result is a mask
+    a = input.detach()
+    b = other.detach() if isinstance(other, Tensor) else other
+    close = a == b
+    if equal_nan:
+        close = close | (F.isnan(a) & F.isnan(b))
+    if input._dtype.is_floating_point or input._dtype.is_complex:
+        err = F.abs(a - b)
+        return close | (F.isfinite(err) & (err <= F.abs(b * rtol) + atol))
+    b = b.double() if isinstance(b, Tensor) else float(b)  # NumPy's float64 for integers
+    return close | (F.abs(a.double() - b) <= F.abs(b * rtol) + atol)
 
 
 def allclose(
@@ -73,20 +71,14 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
     A.keepdim_bool("nansum", keepdim)
     if dtype is not None:
         input = input.to(dtype)
-    with_zeros = _make(
-        np.nan_to_num(input._value, nan=0.0, posinf=np.inf, neginf=-np.inf), input._dtype
-    )
-    value = sum(with_zeros, dim, keepdim)
-    mask = _make(~np.isnan(input._value), D.bool_)
-    shape = tuple(input.shape)
+    # NaN replaced by zero in Tensor ops (device kernels on a device operand): the mask's
+    # backward gives NaN entries no gradient, as PyTorch's
+    with_zeros = F.where(F.isnan(input), 0.0, input) if _floating(input) else input
+    return renamed(sum(with_zeros, dim, keepdim), "NansumBackward0")
 
-    def backward(g: Tensor) -> tuple:
-        if dim is not None and not keepdim:
-            for d in sorted(_dims(dim, len(shape))):
-                g = g.unsqueeze(d)
-        return (F.where(mask, g.expand(shape), 0.0),)
 
-    return record("NansumBackward0", value._value, value._dtype, (input,), backward)
+def _floating(t: Tensor) -> bool:
+    return t._dtype.is_floating_point or t._dtype.is_complex
 
 
 def _dims(dim: Any, ndim: int) -> list[int]:
@@ -116,8 +108,10 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
-    axis = None if dim is None else tuple(_dims(dim, max(input.dim(), 1)))
-    return _make(np.asarray(np.count_nonzero(input._value, axis=axis), np.int64), D.int64)
+    """The number of nonzero entries (over ``dim``): a sum of ``input != 0`` in Tensor ops, so
+    a device operand is counted on the device."""
+    nonzero = input.detach() != 0
+    return sum(nonzero) if dim is None else sum(nonzero, tuple(_dims(dim, max(input.dim(), 1))))
 
 
 count_nonzero = PF.overloaded_function(

@@ -23,6 +23,8 @@ from ..helpers import warn as warn_user
 from . import argcheck as A
 from . import movement as M
 from . import parser_forms as PF
+from .clamp_where import where
+from .creation import arange, zeros
 from .indexing import index_select
 from .linalg import matmul
 from .pointwise import check_inplace
@@ -83,20 +85,28 @@ def _diagonal_scatter(g: Tensor, shape: tuple, offset: int, d1: int, d2: int) ->
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
-    """Matrices (in dims ``dim1, dim2``) whose ``offset`` diagonal is ``input``'s last dim."""
-    n = input.shape[-1] + abs(offset)
+    """Matrices (in dims ``dim1, dim2``) whose ``offset`` diagonal is ``input``'s last dim.
+    In Tensor ops (device kernels for a device input): the last dim padded to the matrix
+    size, spread along rows (or columns, below the diagonal) and kept where ``j - i`` is
+    ``offset`` (a select, so NaN and inf stay on the diagonal)."""
+    k, size = abs(offset), input.shape[-1] + abs(offset)
     out_dim = input.dim() + 1
     d1, d2 = _wrap_dim(dim1, out_dim), _wrap_dim(dim2, out_dim)
-    rest = list(input.shape[:-1])
-    shape = [0] * out_dim
-    it = iter(rest)
-    for i in range(out_dim):
-        shape[i] = n if i in (d1, d2) else next(it)
-    out = np.zeros(shape, input._dtype.np)
-    view = np.diagonal(out, offset, d1, d2)
-    view.setflags(write=True)
-    view[...] = input._value
-    return _one("DiagEmbedBackward0", out, input, lambda g: diagonal(g, offset, d1, d2))
+    x = input
+    if k:
+        pad = zeros((*input.shape[:-1], k), dtype=input.dtype, device=input.device)
+        x = M.cat([x, pad], -1)
+    x = M.unsqueeze(x, -1 if offset >= 0 else -2)
+    ar = arange(size, device=input.device)
+    on_diagonal = (M.unsqueeze(ar, 0) - M.unsqueeze(ar, 1)) == offset  # [i, j]: j - i
+    empty = zeros((), dtype=input.dtype, device=input.device)
+    out = M.movedim(where(on_diagonal, x, empty), (-2, -1), (d1, d2)).contiguous()
+    return renamed(_fresh(out), "DiagEmbedBackward0")
+
+
+def _fresh(t: Tensor) -> Tensor:
+    """``t``, or a copy where ``t`` is a view: PyTorch's copying ops never return a view."""
+    return t if t._base is None else t.clone()
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
@@ -113,13 +123,8 @@ def trace(input: Tensor) -> Tensor:  # noqa: A002
     """The sum of the main diagonal of a matrix."""
     if input.dim() != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.dim()))
-    shape = tuple(input.shape)
-    k = min(shape)
-
-    def backward(g: Tensor) -> Tensor:
-        return _diagonal_scatter(g.expand(k), shape, 0, 0, 1)
-
-    return _one("TraceBackward0", np.asarray(np.trace(input._value)), input, backward)
+    # the diagonal's sum in Tensor ops (device kernels for a device operand)
+    return renamed(diagonal(input).sum(), "TraceBackward0")
 
 
 def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
@@ -141,19 +146,27 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     if dims is None:
         if not isinstance(shifts, int) and len(shifts) != 1:  # one shift for the flat tensor
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
-        flat = np.roll(input._value.reshape(-1), shifts).reshape(input._value.shape)
-        return _one(
-            "RollBackward0",
-            flat,
-            input,
-            lambda g: roll(g, -shifts if isinstance(shifts, int) else [-s for s in shifts]),
-        )
+        shift = shifts if isinstance(shifts, int) else shifts[0]
+        flat = _rolled(M.reshape(input, (-1,)), [shift], [0])
+        return renamed(_fresh(M.reshape(flat, tuple(input.shape))), "RollBackward0")
     sh = [shifts] if isinstance(shifts, int) else list(shifts)
     ds = [dims] if isinstance(dims, int) else list(dims)
     if len(sh) != len(ds):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
-    out = np.roll(input._value, sh, ds)
-    return _one("RollBackward0", out, input, lambda g: roll(g, [-s for s in sh], ds))
+    return renamed(_rolled(input, sh, ds), "RollBackward0")
+
+
+def _rolled(x: Tensor, shifts: list[int], dims: list[int]) -> Tensor:
+    """``x`` rotated by each shift along its dim: the two slices swapped by a ``cat`` in
+    Tensor ops (device kernels for a device operand); a copy when nothing moves."""
+    moved = False
+    for s, d in zip(shifts, dims, strict=True):
+        n = x.shape[d]
+        s = s % n if n else 0
+        if s:
+            x = M.cat([M.narrow(x, d, n - s, s), M.narrow(x, d, 0, n - s)], d)
+            moved = True
+    return x if moved else x.clone()
 
 
 def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002
@@ -272,12 +285,15 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # no
             f"linalg.cross: inputs dimension {d} must have length 3. Got {x.shape[d]} and "
             f"{y.shape[d]}"
         )
-    out = np.cross(x._value, y._value, axis=d)
+    # NumPy's formula, ``x[i+1] y[i+2] - x[i+2] y[i+1]``, in detached Tensor ops over rolled
+    # copies (device kernels for device operands)
+    a, b = x.detach(), y.detach()
+    out = roll(a, -1, d) * roll(b, -2, d) - roll(a, -2, d) * roll(b, -1, d)
 
     def backward(g: Tensor) -> tuple:
         return cross(y, g, d), cross(g, x, d)
 
-    return record("LinalgCrossBackward0", out, x._dtype, (x, y), backward)
+    return record("LinalgCrossBackward0", out._value, out._dtype, (x, y), backward)
 
 
 def cdist(

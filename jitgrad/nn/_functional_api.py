@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd.api import grad as torch_grad
 from ..engine.grad_mode import STATE, enable_grad, no_grad
 from ..frontend.creation import generator, tensor, zeros_like
-from ..frontend.recording import record
+from ..frontend.recording import record, renamed
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
 from ..typeinfo import finfo
@@ -28,7 +28,7 @@ from ._conv_complex import complex_convolution
 from ._functional_activation import celu, pairwise_distance, selu
 from ._functional_conv_transpose import conv_transpose2d
 from ._functional_loss import _reduce
-from ._functional_norm import rrelu
+from ._functional_norm import rearranged, rrelu
 from ._functional_unpool import *  # noqa: F403
 from ._functional_unpool import __all__ as _unpool_names
 from ._functional_unpool import _first
@@ -93,10 +93,9 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
             f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
         )
     rest = tuple(input.shape[2:])
-    x = input._value.reshape(n, groups, c // groups, *rest).swapaxes(1, 2)
-    out = np.ascontiguousarray(x).reshape(n, c, *rest)
-    back = lambda g: (channel_shuffle(g, c // groups),)  # noqa: E731 - the inverse shuffle
-    return record("ChannelShuffleBackward0", out, input._dtype, (input,), back)
+    order = [0, 2, 1, *range(3, input.dim() + 1)]
+    out = rearranged(input, (n, groups, c // groups, *rest), order, (n, c, *rest))
+    return renamed(out, "ChannelShuffleBackward0")
 
 
 native_channel_shuffle = channel_shuffle

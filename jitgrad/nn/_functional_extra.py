@@ -105,9 +105,10 @@ def scaled_dot_product_attention(
     """``softmax(q k^T * scale + mask) v`` (boolean masks keep True positions)."""
     n_q, n_k = query.shape[-2], key.shape[-2]
     factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
-    bias = zeros(n_q, n_k, dtype=query.dtype)
+    # made on the query's device: with device kernels for every op, a device step stays there
+    bias = zeros(n_q, n_k, dtype=query.dtype, device=query.device)
     if is_causal:
-        keep = ones(n_q, n_k, dtype=query.dtype).tril(0) > 0
+        keep = ones(n_q, n_k, dtype=query.dtype, device=query.device).tril(0) > 0
         bias = bias.masked_fill(~keep, float("-inf"))
     if attn_mask is not None:
         if attn_mask.dtype.name == "bool":

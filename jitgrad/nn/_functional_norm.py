@@ -10,6 +10,7 @@ a reshaped input; a windowed mean of squares), so their graphs show the same nod
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from ..frontend import functions as OF
 from ..frontend import movement as M
 from ..frontend.pointwise import apply
-from ..frontend.recording import record
+from ..frontend.recording import record, renamed
 from ..frontend.tensor import Tensor, _make
 from ..ops.registry import REGISTRY as R
 from ..random import numpy_generator
@@ -83,38 +84,37 @@ def group_norm(
     scale and shift per channel (``NativeGroupNormBackward0``)."""
     _check_group_norm(input, num_groups, weight, bias)
     n, c = input.shape[0], input.shape[1]
-    x = input._value
-    dt = x.dtype
-    per_group = (c // num_groups) * int(np.prod(x.shape[2:]))
-    grouped = x.reshape(n, num_groups, per_group)
-    mean = grouped.mean(-1, keepdims=True, dtype=dt)
-    rstd = (1 / np.sqrt(grouped.var(-1, keepdims=True, dtype=dt) + dt.type(eps))).astype(dt)
-    out = ((grouped - mean) * rstd).reshape(x.shape)
+    per_group = (c // num_groups) * math.prod(input.shape[2:])
     bshape = _affine_shape(input)
+    # NumPy's mean / var / 1/sqrt in detached Tensor ops (device kernels for a device input)
+    grouped = input.detach().reshape(n, num_groups, per_group)
+    centered = grouped - grouped.mean(-1, keepdim=True)
+    rstd = 1 / OF.sqrt((centered * centered).mean(-1, keepdim=True) + eps)
+    out = (centered * rstd).reshape(tuple(input.shape))
     if weight is not None:
-        out = out * weight._value.reshape(bshape)
+        out = out * weight.detach().reshape(bshape)
     if bias is not None:
-        out = out + bias._value.reshape(bshape)
+        out = out + bias.detach().reshape(bshape)
 
     def backward(g: Tensor) -> tuple:
-        xg = M.reshape(input, (n, num_groups, per_group))
+        xg = input.reshape(n, num_groups, per_group)
         mu = xg.mean(-1, keepdim=True)
         centered = xg - mu
         r = OF.rsqrt((centered * centered).mean(-1, keepdim=True) + eps)
         xhat = centered * r
-        gy = g if weight is None else g * M.reshape(weight, bshape)
-        gy = M.reshape(gy, (n, num_groups, per_group))
+        gy = g if weight is None else g * weight.reshape(bshape)
+        gy = gy.reshape(n, num_groups, per_group)
         gx = r * (gy - gy.mean(-1, keepdim=True) - xhat * (gy * xhat).mean(-1, keepdim=True))
         dims = (0, *range(2, input.dim()))
         gw = None
         if weight is not None and weight._requires_grad:
-            gw = (g * M.reshape(xhat, input.shape)).sum(dims)
+            gw = (g * xhat.reshape(tuple(input.shape))).sum(dims)
         gb = g.sum(dims) if bias is not None and bias._requires_grad else None
-        return M.reshape(gx, input.shape), gw, gb
+        return gx.reshape(tuple(input.shape)), gw, gb
 
     saved = tuple(t for t in (input, weight) if t is not None)
-    value = np.ascontiguousarray(out, dtype=dt)
     inputs = (input, weight, bias)
+    value = out.contiguous()._value
     return record("NativeGroupNormBackward0", value, input._dtype, inputs, backward, saved)
 
 
@@ -185,20 +185,28 @@ def local_response_norm(
 
 
 # ---- pixel shuffle ---------------------------------------------------------------------------
-def _shuffle(x: np.ndarray, r: int) -> np.ndarray:
+def rearranged(x: Tensor, split: tuple, order: list[int], final: tuple) -> Tensor:
+    """``x`` reshaped to ``split``, permuted by ``order`` and copied into ``final``'s shape,
+    in Tensor ops (device kernels for a device operand): always a new tensor, as PyTorch's
+    pixel and channel shuffles (a permutation of size-1 dims alone would stay a view)."""
+    out = M.reshape(M.permute(M.reshape(x, split), order), final)
+    return out if out._base is None else out.clone()
+
+
+def _shuffle(x: Tensor, r: int) -> Tensor:
     *batch, c, h, w = x.shape
-    y = x.reshape(*batch, c // (r * r), r, r, h, w)
     nb = len(batch)
     order = [*range(nb), nb, nb + 3, nb + 1, nb + 4, nb + 2]
-    return np.ascontiguousarray(y.transpose(order)).reshape(*batch, c // (r * r), h * r, w * r)
+    split = (*batch, c // (r * r), r, r, h, w)
+    return rearranged(x, split, order, (*batch, c // (r * r), h * r, w * r))
 
 
-def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
+def _unshuffle(x: Tensor, r: int) -> Tensor:
     *batch, c, h, w = x.shape
-    y = x.reshape(*batch, c, h // r, r, w // r, r)
     nb = len(batch)
     order = [*range(nb), nb, nb + 2, nb + 4, nb + 1, nb + 3]
-    return np.ascontiguousarray(y.transpose(order)).reshape(*batch, c * r * r, h // r, w // r)
+    split = (*batch, c, h // r, r, w // r, r)
+    return rearranged(x, split, order, (*batch, c * r * r, h // r, w // r))
 
 
 def _check_3d(fn: str, input: Tensor) -> None:  # noqa: A002
@@ -219,10 +227,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
             f"square of upscale_factor, but input.size(-3)={input.shape[-3]} is not divisible "
             f"by {r * r}"
         )
-    value = _shuffle(input._value, r)
-    return record(
-        "PixelShuffleBackward0", value, input._dtype, (input,), lambda g: pixel_unshuffle(g, r)
-    )
+    return renamed(_shuffle(input, r), "PixelShuffleBackward0")
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
@@ -235,10 +240,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
                 f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                 f"input.size({d})={input.shape[d]} is not divisible by {r}"
             )
-    value = _unshuffle(input._value, r)
-    return record(
-        "PixelUnshuffleBackward0", value, input._dtype, (input,), lambda g: pixel_shuffle(g, r)
-    )
+    return renamed(_unshuffle(input, r), "PixelUnshuffleBackward0")
 
 
 # ---- multi margin loss -----------------------------------------------------------------------

@@ -99,7 +99,17 @@ def _fit(g: Tensor, x: Tensor) -> Tensor:
     return g.sum_to_size(x.shape) if tuple(g.shape) != tuple(x.shape) else g
 
 
+def conj(x: Any) -> Any:
+    """A real tensor is its own conjugate (no node, as the CPU's ``conj``): so the backwards
+    that conjugate an operand (``addmv``'s, ``addr``'s, ``mH``) stay on the device; a
+    complex one takes the host fallback."""
+    if isinstance(x, Tensor) and not x._dtype.is_complex:
+        return x
+    return NotImplemented
+
+
 NATIVE: dict[str, Any] = {
+    "conj": conj,
     "view_as_real": view_as_real,
     "view_as_complex": view_as_complex,
     "real": _part(0),

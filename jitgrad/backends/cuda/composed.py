@@ -18,7 +18,9 @@ TORCH = frozenset(
         "logcumsumexp cosine_similarity detach ravel reshape_as atleast_1d atleast_2d "
         "atleast_3d hstack vstack dstack column_stack row_stack fliplr flipud outer ger inner "
         "vdot einsum tensordot kron baddbmm diff rot90 meshgrid cartesian_prod "
-        "take_along_dim aminmax dist cdist"
+        "take_along_dim aminmax dist cdist "
+        # (cuda14b: CPU bodies rewritten in Tensor ops, one body for both devices)
+        "isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed cross"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);
@@ -30,6 +32,9 @@ FUNCTIONAL = frozenset(
         "hinge_embedding_loss poisson_nll_loss gaussian_nll_loss cosine_embedding_loss "
         "triplet_margin_loss pairwise_distance rms_norm instance_norm binary_cross_entropy "
         "multilabel_soft_margin_loss prelu bilinear threshold_ leaky_relu_ hardtanh_ elu_ "
-        "celu_ selu_"
+        "celu_ selu_ "
+        # (cuda14b: CPU bodies rewritten in Tensor ops; sdpa's bias made on the query's device)
+        "pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle group_norm "
+        "scaled_dot_product_attention"
     ).split()
 )
