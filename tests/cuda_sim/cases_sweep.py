@@ -187,6 +187,46 @@ ROWS = {
         lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
         [(2, 4), (3, 2, 3), (3, 3, 4)],
     ),
+    # cuda14c: addmm (its blend in device Tensor ops), block_diag (zeros on the blocks'
+    # device), the torch.* loss aliases (left unwrapped: they reach F's op)
+    "torch.addmm": (lambda T, F, b, x, y: T.addmm(b, x, y), [(3,), (2, 4), (4, 3)]),
+    "Tensor.addmm (beta, alpha)": (
+        lambda T, F, b, x, y: b.addmm(x, y, beta=0.5, alpha=2),
+        [(2, 3), (2, 4), (4, 3)],
+    ),
+    "torch.addmm (beta 0)": (
+        lambda T, F, b, x, y: T.addmm(b.log(), x, y, beta=0, alpha=-1),
+        [(1, 3), (2, 4), (4, 3)],
+    ),
+    "torch.block_diag": (lambda T, F, x, y, z: T.block_diag(x, y, z), [(2, 2), (3,), (1, 2)]),
+    "torch.kl_div": (
+        lambda T, F, x, y: T.kl_div(x, y.log_softmax(-1), 2, log_target=True),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.binary_cross_entropy_with_logits": (
+        lambda T, F, x, y: T.binary_cross_entropy_with_logits(x, y.sigmoid(), reduction=0),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.cosine_embedding_loss": (
+        lambda T, F, x, y, z: T.cosine_embedding_loss(x, y, z.sign(), 0.1, 2),
+        [(2, 3), (2, 3), (2,)],
+    ),
+    "torch.margin_ranking_loss": (
+        lambda T, F, x, y, z: T.margin_ranking_loss(x, y, z.sign(), 0.5),
+        [(4,), (4,), (4,)],
+    ),
+    "torch.hinge_embedding_loss": (
+        lambda T, F, x, y: T.hinge_embedding_loss(x, y.sign(), 0.5),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.poisson_nll_loss": (
+        lambda T, F, x, y: T.poisson_nll_loss(x, y.abs(), True, False, 1e-8, 2),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.triplet_margin_loss": (
+        lambda T, F, a, p, n: T.triplet_margin_loss(a, p, n, 0.5),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
 }
 
 
