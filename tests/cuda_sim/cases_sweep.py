@@ -227,6 +227,13 @@ ROWS = {
         lambda T, F, a, p, n: T.triplet_margin_loss(a, p, n, 0.5),
         [(2, 3), (2, 3), (2, 3)],
     ),
+    # cuda14c: scatter as a device kernel (index order, the last write wins, as the CPU's)
+    "torch.scatter": (lambda T, F, x, i, s: T.scatter(x, 1, i, s), [(3, 4), "i:3,2:4", (3, 2)]),
+    "Tensor.scatter (value)": (lambda T, F, x, i: x.scatter(0, i, 2.0), [(3, 4), "i:1,4:3"]),
+    "Tensor.scatter_ (value=)": (
+        lambda T, F, x, i: (x.detach() * 1).scatter_(1, i, value=-1.5) * x,
+        [(3, 4), "i:3,1:4"],
+    ),
 }
 
 
