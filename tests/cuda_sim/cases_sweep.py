@@ -234,6 +234,14 @@ ROWS = {
         lambda T, F, x, i: (x.detach() * 1).scatter_(1, i, value=-1.5) * x,
         [(3, 4), "i:3,1:4"],
     ),
+    # cuda14c: prod as the device cumprod's last element, its gradient in device ops
+    "torch.prod (dim)": (lambda T, F, x: T.prod(x, 1), [(2, 3)]),
+    "Tensor.prod": (lambda T, F, x: x.prod(), [(2, 3)]),
+    "Tensor.prod (keepdim, zeros)": (
+        lambda T, F, x: x.clamp_min(0).prod(0, keepdim=True),
+        [(3, 4)],
+    ),
+    "torch.prod (float64, -1)": (lambda T, F, x: T.prod(x.double(), -1), [(2, 1, 3)]),
 }
 
 
