@@ -8,12 +8,15 @@ Tensor ops with device kernels, so the backend now leaves them unwrapped
 implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their own
 (``backends/cuda/spread.py``, ``nn_losses.py``). The cuda14b rows (``isclose`` ...
 ``diag_embed``) are ops whose CPU bodies were NumPy on ``._value``, rewritten in Tensor ops
-so the one body runs on both devices. Before, every row here took a host round
+so the one body runs on both devices; the cuda14c rows (``addmm`` ... ``prod``) are
+``addmm`` (a device product blended in Tensor ops), ``block_diag``, the ``torch.*`` loss
+aliases, ``scatter`` and ``prod`` (device ops in ``index_add.py``, ``scans.py``). Before, every
+row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (111 rows, cuda14b): about 10 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (129 rows, cuda14c): about 10 CPU s warm."""
 
 from __future__ import annotations
 
