@@ -1,5 +1,6 @@
 """cumsum and cumprod on device tensors: the sequential line scans of
-:mod:`jitgrad.kernels.cuda.scan`, bitwise the CPU's (same order, same dtype carried).
+:mod:`jitgrad.kernels.cuda.scan`, bitwise the CPU's (same order, same dtype carried); and
+``prod`` of a float tensor, the last element of its cumprod (:func:`prod`).
 
 cumsum's gradient is the reverse running sum (``CumsumBackward0``, the CPU's name for both),
 whose own gradient is cumsum again, so ``create_graph`` records both on the device. cumprod's
