@@ -177,8 +177,11 @@ def block_diag(*tensors: Tensor) -> Tensor:
     rows, c = [], 0
     for m in mats:
         h, w = m.shape
-        row = [zeros(h, c, dtype=dt), m.to(dt), zeros(h, cols - c - w, dtype=dt)]
-        rows.append(cat(row, 1))
+        # (the zeros on the block's device, so device blocks stay there; empty ones left
+        # out: the device cat's backward would narrow the gradient to width 0, a host op)
+        pad = {"dtype": dt, "device": m.device}
+        row = [zeros(h, c, **pad), m.to(dt), zeros(h, cols - c - w, **pad)]
+        rows.append(cat([p for p in row if p.shape[1]] or row, 1))
         c += w
     return _named(cat(rows, 0), "BlockDiagBackward0")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from ..ops.registry import REGISTRY
@@ -55,6 +57,19 @@ def add_product_backward(
     return backward
 
 
+def blend(input: Tensor, product: Tensor, beta: float, alpha: float) -> np.ndarray:  # noqa: A002
+    """``beta * input + alpha * product`` with input broadcast; ``beta == 0`` ignores input
+    (its NaNs too), as PyTorch. In detached Tensor ops (device kernels for device operands,
+    so the products run on the device): the value of the node the caller records
+    (``addmm``'s on the device, ``addmv``'s, ``addr``'s, ``addbmm``'s)."""
+    out = product if alpha == 1 else F.mul(product, alpha)
+    if beta != 0:
+        out = F.add(out, input.detach() if beta == 1 else F.mul(input.detach(), beta))
+    if tuple(out.shape) != tuple(product.shape):
+        M.expand(input.detach(), tuple(product.shape))  # raises PyTorch's expand error
+    return (out if out._dtype is product._dtype else out.to(product._dtype)).contiguous()._value
+
+
 def addmm(
     input: Tensor,  # noqa: A002
     mat1: Tensor,
@@ -73,8 +88,8 @@ def addmm(
             f"{_WORD[input._dtype.name]} and {_WORD[mat2._dtype.name]}"
         )
     product = mm(mat1.detach(), mat2.detach())
-    shape = product._value.shape
-    src = input._value.shape
+    shape = tuple(product._value.shape)  # (the simulator's device shape: no [-i])
+    src = tuple(input._value.shape)
     for i in range(1, len(src) + 1):
         if len(src) > len(shape) or src[-i] not in (1, shape[-i]):
             d = len(shape) - i
@@ -84,7 +99,9 @@ def addmm(
                 f"Tensor sizes: {list(src)}"
             )
     out = product._value
-    if beta == 0:  # torch ignores input entirely (its NaNs too)
+    if product.is_cuda:  # (apply's out= writes host arrays: the blend's device kernels)
+        out = blend(input, product, beta, alpha)
+    elif beta == 0:  # torch ignores input entirely (its NaNs too)
         if alpha != 1:
             apply(REGISTRY["mul"], (product, alpha), out=out)
     else:

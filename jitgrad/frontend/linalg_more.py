@@ -18,11 +18,10 @@ import numpy as np
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
 from . import argcheck as AC
-from . import functions as F
 from . import movement as M
 from .conjugate import conj
 from .linalg import bmm, matmul, mv, outer
-from .linalg_addmm import add_product_backward, baddbmm
+from .linalg_addmm import add_product_backward, baddbmm, blend
 from .linalg_decomp import check_matrix, mH, mT, warn_once
 from .linalg_extra import multi_dot
 from .pointwise import sum_to_shape
@@ -30,18 +29,6 @@ from .recording import ResultBackward, record
 from .sorting import cumprod
 from .structure import cross
 from .tensor import Tensor, _make
-
-
-def _blend(input: Tensor, product: Tensor, beta: float, alpha: float) -> np.ndarray:  # noqa: A002
-    """``beta * input + alpha * product`` with input broadcast; ``beta == 0`` ignores input
-    (its NaNs too), as PyTorch. In detached Tensor ops (device kernels for device operands,
-    so the products run on the device): the value of the node the caller records."""
-    out = product if alpha == 1 else F.mul(product, alpha)
-    if beta != 0:
-        out = F.add(out, input.detach() if beta == 1 else F.mul(input.detach(), beta))
-    if tuple(out.shape) != tuple(product.shape):
-        M.expand(input.detach(), tuple(product.shape))  # raises PyTorch's expand error
-    return (out if out._dtype is product._dtype else out.to(product._dtype)).contiguous()._value
 
 
 def addmv(
@@ -54,7 +41,7 @@ def addmv(
 ) -> Tensor:
     """``beta * input + alpha * (mat @ vec)`` (``AddmvBackward0``)."""
     AC.tensor_args("addmv", ("input", "mat", "vec"), (input, mat, vec))
-    out = _blend(input, mv(mat.detach(), vec.detach()), beta, alpha)
+    out = blend(input, mv(mat.detach(), vec.detach()), beta, alpha)
 
     backward = add_product_backward(
         input, mat, vec, beta, alpha, lambda g: outer(g, conj(vec)), lambda g: mv(mH(mat), g)
@@ -72,7 +59,7 @@ def addr(
 ) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)`` (``AddrBackward0``)."""
     AC.tensor_args("addr", ("input", "vec1", "vec2"), (input, vec1, vec2))
-    out = _blend(input, outer(vec1.detach(), vec2.detach()), beta, alpha)
+    out = blend(input, outer(vec1.detach(), vec2.detach()), beta, alpha)
 
     backward = add_product_backward(
         input, vec1, vec2, beta, alpha, lambda g: mv(g, conj(vec2)), lambda g: mv(mT(g), conj(vec1))
@@ -93,7 +80,7 @@ def addbmm(
         input, batch1, batch2 = autocast_lower(input, batch1, batch2)
     AC.tensor_args("addbmm", ("input", "batch1", "batch2"), (input, batch1, batch2))
     product = bmm(batch1.detach(), batch2.detach()).sum(0)
-    out = _blend(input, product, beta, alpha)
+    out = blend(input, product, beta, alpha)
 
     backward = add_product_backward(
         input, batch1, batch2, beta, alpha, lambda h: bmm(h, mH(batch2)),

@@ -8,12 +8,15 @@ Tensor ops with device kernels, so the backend now leaves them unwrapped
 implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their own
 (``backends/cuda/spread.py``, ``nn_losses.py``). The cuda14b rows (``isclose`` ...
 ``diag_embed``) are ops whose CPU bodies were NumPy on ``._value``, rewritten in Tensor ops
-so the one body runs on both devices. Before, every row here took a host round
+so the one body runs on both devices; the cuda14c rows (``addmm`` ... ``prod``) are
+``addmm`` (a device product blended in Tensor ops), ``block_diag``, the ``torch.*`` loss
+aliases, ``scatter`` and ``prod`` (device ops in ``index_add.py``, ``scans.py``). Before, every
+row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (111 rows, cuda14b): about 10 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (129 rows, cuda14c): about 10 CPU s warm."""
 
 from __future__ import annotations
 
@@ -187,6 +190,61 @@ ROWS = {
         lambda T, F, b, x, y: T.addbmm(b, x, y, beta=2),
         [(2, 4), (3, 2, 3), (3, 3, 4)],
     ),
+    # cuda14c: addmm (its blend in device Tensor ops), block_diag (zeros on the blocks'
+    # device), the torch.* loss aliases (left unwrapped: they reach F's op)
+    "torch.addmm": (lambda T, F, b, x, y: T.addmm(b, x, y), [(3,), (2, 4), (4, 3)]),
+    "Tensor.addmm (beta, alpha)": (
+        lambda T, F, b, x, y: b.addmm(x, y, beta=0.5, alpha=2),
+        [(2, 3), (2, 4), (4, 3)],
+    ),
+    "torch.addmm (beta 0)": (
+        lambda T, F, b, x, y: T.addmm(b.log(), x, y, beta=0, alpha=-1),
+        [(1, 3), (2, 4), (4, 3)],
+    ),
+    "torch.block_diag": (lambda T, F, x, y, z: T.block_diag(x, y, z), [(2, 2), (3,), (1, 2)]),
+    "torch.kl_div": (
+        lambda T, F, x, y: T.kl_div(x, y.log_softmax(-1), 2, log_target=True),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.binary_cross_entropy_with_logits": (
+        lambda T, F, x, y: T.binary_cross_entropy_with_logits(x, y.sigmoid(), reduction=0),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.cosine_embedding_loss": (
+        lambda T, F, x, y, z: T.cosine_embedding_loss(x, y, z.sign(), 0.1, 2),
+        [(2, 3), (2, 3), (2,)],
+    ),
+    "torch.margin_ranking_loss": (
+        lambda T, F, x, y, z: T.margin_ranking_loss(x, y, z.sign(), 0.5),
+        [(4,), (4,), (4,)],
+    ),
+    "torch.hinge_embedding_loss": (
+        lambda T, F, x, y: T.hinge_embedding_loss(x, y.sign(), 0.5),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.poisson_nll_loss": (
+        lambda T, F, x, y: T.poisson_nll_loss(x, y.abs(), True, False, 1e-8, 2),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.triplet_margin_loss": (
+        lambda T, F, a, p, n: T.triplet_margin_loss(a, p, n, 0.5),
+        [(2, 3), (2, 3), (2, 3)],
+    ),
+    # cuda14c: scatter as a device kernel (index order, the last write wins, as the CPU's)
+    "torch.scatter": (lambda T, F, x, i, s: T.scatter(x, 1, i, s), [(3, 4), "i:3,2:4", (3, 2)]),
+    "Tensor.scatter (value)": (lambda T, F, x, i: x.scatter(0, i, 2.0), [(3, 4), "i:1,4:3"]),
+    "Tensor.scatter_ (value=)": (
+        lambda T, F, x, i: (x.detach() * 1).scatter_(1, i, value=-1.5) * x,
+        [(3, 4), "i:3,1:4"],
+    ),
+    # cuda14c: prod as the device cumprod's last element, its gradient in device ops
+    "torch.prod (dim)": (lambda T, F, x: T.prod(x, 1), [(2, 3)]),
+    "Tensor.prod": (lambda T, F, x: x.prod(), [(2, 3)]),
+    "Tensor.prod (keepdim, zeros)": (
+        lambda T, F, x: x.clamp_min(0).prod(0, keepdim=True),
+        [(3, 4)],
+    ),
+    "torch.prod (float64, -1)": (lambda T, F, x: T.prod(x.double(), -1), [(2, 1, 3)]),
 }
 
 

@@ -12,6 +12,9 @@ shows it as a host fallback.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 #: ``jitgrad.<name>`` functions and Tensor methods (either or both, as the name exists)
 TORCH = frozenset(
     (
@@ -20,7 +23,10 @@ TORCH = frozenset(
         "vdot einsum tensordot kron baddbmm diff rot90 meshgrid cartesian_prod "
         "take_along_dim aminmax dist cdist "
         # (cuda14b: CPU bodies rewritten in Tensor ops, one body for both devices)
-        "isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed cross"
+        "isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed cross "
+        # (cuda14c: block_diag's zeros made on the blocks' device; addmm's blend of a device
+        # product in Tensor ops)
+        "block_diag addmm"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);
@@ -38,3 +44,24 @@ FUNCTIONAL = frozenset(
         "scaled_dot_product_attention"
     ).split()
 )
+
+#: the module of the ``torch.<name>`` functions that only call the ``nn.functional`` op
+#: with other arguments (``torch.batch_norm``'s order, ``torch.kl_div``'s integer
+#: ``reduction``): left alone, so the call reaches F's device op or composed body (wrapped,
+#: the alias ran that op with its own arguments, or took the host fallback)
+ALIASES_MODULE = "jitgrad.functional_aliases"
+
+
+def nn_f(name: str) -> Any:
+    return getattr(sys.modules["jitgrad.nn.functional"], name, None)
+
+
+def is_nn_f(top: Any, name: str) -> bool:
+    """``jitgrad.<name>`` is the ``nn.functional`` op, or it under an argument renamer
+    (:mod:`~jitgrad.frontend.numpy_names`): wrapped, it rerouted ``F.<name>`` too."""
+    fn, target = getattr(top, name, None), nn_f(name)
+    while fn is not None:
+        if fn is target:
+            return True
+        fn = getattr(fn, "__wrapped__", None)
+    return False

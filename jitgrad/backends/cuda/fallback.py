@@ -98,12 +98,6 @@ _TOP_LEVEL_EXTRA = (
 #: Tensor properties that compute (opwrap's own list covers T, mT, H, mH)
 _PROPERTIES_EXTRA = ("real", "imag")
 _INPLACE_DUNDERS = frozenset({"__setitem__", "__ifloordiv__", "__imod__"})
-#: ``torch.<name>`` functions that call the ``nn.functional`` op of the same name with their
-#: arguments in another order (``torch.batch_norm(input, weight, bias, running_mean, ...)``)
-#: or other arguments (``torch.adaptive_max_pool1d`` returns the indices too): left alone,
-#: so their call reaches the functional op's wrapper (and its device implementation, which
-#: takes the functional arguments; wrapped, the alias ran that implementation itself).
-_REORDERING_ALIASES = frozenset({"batch_norm", "adaptive_max_pool1d"})
 
 
 def install() -> None:
@@ -118,8 +112,8 @@ def install() -> None:
     elementwise_names |= {
         n for n, f in vars(top).items() if opwrap.module_of(f) in _ELEMENTWISE_MODULES
     }
-    elementwise_names |= {n for n in _ELEMENTWISE_F if getattr(top, n, None) is _nn_f(n)}
-    same_f = {n for n in _COMPOSED_F if getattr(top, n, None) is _nn_f(n)}  # torch.prelu
+    elementwise_names |= {n for n in _ELEMENTWISE_F if composed.is_nn_f(top, n)}
+    same_f = {n for n in _COMPOSED_F if composed.is_nn_f(top, n)}  # torch.prelu
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
 
     def kept(namespace: str, name: str, fn: Any) -> bool:
@@ -134,9 +128,8 @@ def install() -> None:
                 return True
             if _elementwise_inplace(name, elementwise_names):  # torch.square_(t)
                 return True
-            if name in _REORDERING_ALIASES:
-                return opwrap.module_of(fn) == "jitgrad.functional_aliases"
-            return opwrap.module_of(fn) in _ELEMENTWISE_MODULES
+            module = opwrap.module_of(fn)
+            return module == composed.ALIASES_MODULE or module in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 
     opwrap.install(wrap, kept, __package__)
@@ -148,10 +141,6 @@ def install() -> None:
     for name in fft.__all__:
         setattr(fft, name, wrap(getattr(fft, name), name))
     opwrap.reroute_imports(__package__)
-
-
-def _nn_f(name: str) -> Any:
-    return getattr(sys.modules["jitgrad.nn.functional"], name, None)
 
 
 def _elementwise_inplace(name: str, elementwise_names: set[str]) -> bool:

@@ -1,4 +1,5 @@
-"""``index_add`` and ``scatter_add`` (and their in-place forms) on device tensors.
+"""``index_add``, ``scatter_add`` and ``scatter`` (and their in-place forms) on device
+tensors.
 
 These ran through the host fallback, and so did every ``create_graph`` backward that records
 them: ``index_select``'s and ``gather``'s (PyTorch's formulas, :mod:`.selecting`) and
@@ -43,8 +44,11 @@ def _plain(*ts: Any) -> bool:
     )  # fmt: skip
 
 
-def _added(x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str) -> Any:
-    """``x`` with ``src`` added along ``d`` at ``index`` (a device array), or NotImplemented."""
+def _added(
+    x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str, assign: bool = False
+) -> Any:
+    """``x`` with ``src`` added (``assign``: written) along ``d`` at ``index`` (a device
+    array), or NotImplemented."""
     shape = tuple(x.shape)
     n, inner = shape[d], math.prod(shape[d + 1 :])
     idx = runtime.flat(runtime.contiguous(index._value))
@@ -57,7 +61,7 @@ def _added(x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str)
     out = M.copy(runtime.contiguous(x._value))
     s = runtime.contiguous(src._value)
     return M.add_along(s if s.dtype == out.dtype else runtime.cast(s, out.dtype), idx, n,
-                       inner, out, shared)  # fmt: skip
+                       inner, out, shared, assign)  # fmt: skip
 
 
 def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
@@ -86,19 +90,62 @@ def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) 
                   saved=[index])  # fmt: skip
 
 
-def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A002
-    """``input.scatter_add(dim, index, src)`` with ``index`` and ``src`` shaped as ``input``
-    in every dim but ``dim``."""
+def _scatter_args(input: Any, dim: Any, index: Any, src: Any) -> int | None:  # noqa: A002
+    """``dim`` wrapped where the device op takes the case: ``index`` and ``src`` shaped as
+    ``input`` in every dim but ``dim``, else None (the host fallback)."""
     if not _plain(input, src) or not isinstance(index, Tensor) or type(dim) is not int:
-        return NotImplemented
+        return None
     shape, ishape = tuple(input.shape), tuple(index.shape)
     if index._dtype is not D.int64 or not on_device(index) or src._dtype is not input._dtype:
-        return NotImplemented
+        return None
     if len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
-        return NotImplemented
+        return None
     d = dim % len(shape)
     kept = (*shape[:d], *shape[d + 1 :])
     if (*ishape[:d], *ishape[d + 1 :]) != kept or tuple(src.shape) != ishape:
+        return None
+    return d
+
+
+def scatter(
+    input: Any,  # noqa: A002
+    dim: Any,
+    index: Any,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: Any = None,
+) -> Any:
+    """``input.scatter(dim, index, src)`` (or ``value=``): ``src`` written in index order
+    along ``dim`` (a repeated index: the last write, as the CPU's; PyTorch's CUDA picks
+    one), ``index`` and ``src`` shaped as ``input`` in every dim but ``dim``."""
+    is_tensor = isinstance(src, Tensor)
+    if reduce is not None or not isinstance(index, Tensor) or not _plain(input):
+        return NotImplemented
+    if not is_tensor:  # a scalar (positional or value=): a device tensor of index's shape
+        fill = value if src is None else src
+        if isinstance(fill, Tensor) or fill is None:
+            return NotImplemented
+        src = input.new_full(tuple(index.shape), fill)
+    d = _scatter_args(input, dim, index, src)
+    value = None if d is None else _added(input, d, index, src, False, "scatter", True)
+    if value is None or value is NotImplemented:
+        return NotImplemented
+
+    def backward(g: Tensor) -> tuple:
+        gi = g.scatter(d, index, 0.0)
+        return (gi, g.gather(d, index)) if is_tensor else (gi,)
+
+    inputs = [input, src] if is_tensor else [input]
+    name = "ScatterBackward0" if is_tensor else "ScatterBackward1"
+    return record(name, value, input._dtype, inputs, backward, saved=[index])
+
+
+def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A002
+    """``input.scatter_add(dim, index, src)`` with ``index`` and ``src`` shaped as ``input``
+    in every dim but ``dim``."""
+    d = _scatter_args(input, dim, index, src)
+    if d is None:
         return NotImplemented
     value = _added(input, d, index, src, False, "scatter_add")
     if value is NotImplemented:
@@ -128,6 +175,8 @@ native.NATIVE.update(
     {
         "index_add": index_add,
         "scatter_add": scatter_add,
+        "scatter": scatter,
+        "scatter_": _in_place(scatter),
         "index_add_": _in_place(index_add),
         "scatter_add_": _in_place(scatter_add),
     }

@@ -1,5 +1,6 @@
 """cumsum and cumprod on device tensors: the sequential line scans of
-:mod:`jitgrad.kernels.cuda.scan`, bitwise the CPU's (same order, same dtype carried).
+:mod:`jitgrad.kernels.cuda.scan`, bitwise the CPU's (same order, same dtype carried); and
+``prod`` of a float tensor, the last element of its cumprod (:func:`prod`).
 
 cumsum's gradient is the reverse running sum (``CumsumBackward0``, the CPU's name for both),
 whose own gradient is cumsum again, so ``create_graph`` records both on the device. cumprod's
@@ -18,12 +19,14 @@ from typing import Any
 
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
+from ...engine.grad_mode import no_grad
 from ...frontend import scan_prod as SP
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
 from ...kernels.cuda import scan as S
 from . import runtime
+from .joining import cat as _cat
 
 _KINDS = (D.float32, D.float64, D.int64)
 
@@ -91,4 +94,54 @@ def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None)
     return record("CumprodBackward0", value, dt, [x], backward, [x])
 
 
-NATIVE: dict[str, Any] = {"cumsum": cumsum, "cumprod": cumprod}
+def _others(x: Tensor, d: int) -> Tensor:
+    """Each element's product of the others along ``d``: the exclusive running products
+    from the left and from the right (PyTorch's ``prod_safe_zeros_backward``), in device
+    ops, so exact with zeros and differentiable again."""
+    n, shape = x.shape[d], tuple(x.shape)
+    if n == 1:
+        return x.new_ones(shape)
+    ones = x.new_ones((*shape[:d], 1, *shape[d + 1 :]))
+    left = _cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
+    right = _cat([ones, x.flip(d).narrow(d, 0, n - 1)], d).cumprod(d).flip(d)
+    return left * right
+
+
+def prod(
+    input: Any,  # noqa: A002
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Any:
+    """``x.prod()`` / ``x.prod(dim, keepdim)`` of a float device tensor: the last element of
+    the device's cumprod (the CPU's order of the products), its gradient ``g`` times the
+    product of the others (:func:`_others`), recorded as the CPU's ``ProdBackward0/1``."""
+    if dtype is not None or axis is not None or keepdims is not None:
+        return NotImplemented
+    if not isinstance(input, Tensor) or input._dtype not in (D.float32, D.float64):
+        return NotImplemented
+    if not input.dim() or not input.numel() or not (dim is None or type(dim) is int):
+        return NotImplemented
+    x = input.reshape(-1) if dim is None else input
+    if dim is not None and not -x.dim() <= dim < x.dim():
+        return NotImplemented  # (the CPU op's error)
+    d = 0 if dim is None else dim % x.dim()
+    with no_grad():
+        value = x.cumprod(d).narrow(d, x.shape[d] - 1, 1)
+        value = value.reshape(()) if dim is None else value if keepdim else value.squeeze(d)
+    if not (GRAD.enabled and input._requires_grad):
+        return value
+
+    def backward(g: Tensor) -> Tensor:
+        gx = g.reshape(1) if dim is None else g if keepdim else g.unsqueeze(d)
+        grad = gx.expand(tuple(x.shape)) * _others(x, d)
+        return grad.reshape(tuple(input.shape)) if dim is None else grad
+
+    name = "ProdBackward0" if dim is None else "ProdBackward1"
+    return record(name, value.contiguous()._value, input._dtype, [input], backward, [input])
+
+
+NATIVE: dict[str, Any] = {"cumsum": cumsum, "cumprod": cumprod, "prod": prod}

@@ -252,10 +252,10 @@ def _take_along_kernel(x, idx, n, m, inner, shared, wrap, out, flag):
 
 
 @cuda.jit
-def _add_along_kernel(g, idx, n, m, inner, shared, out):
-    # out[o, r, i] += g[o, j, i] for j in order, r as in _take_along_kernel (negative: from
-    # the end), one thread per (o, i): no atomics, the CPU's order of the sums; indices
-    # outside [-n, n) add nothing
+def _add_along_kernel(g, idx, n, m, inner, shared, assign, out):
+    # out[o, r, i] += g[o, j, i] (assign: =) for j in order, r as in _take_along_kernel
+    # (negative: from the end), one thread per (o, i): no atomics, the CPU's order of the
+    # sums (assign: the last write wins, as the CPU's); indices outside [-n, n) add nothing
     start, step = cuda.grid(1), cuda.gridsize(1)
     for t in range(start, g.size // m if m else 0, step):
         o = t // inner
@@ -266,7 +266,10 @@ def _add_along_kernel(g, idx, n, m, inner, shared, out):
             if r < 0:
                 r += n
             if 0 <= r < n:
-                out[(o * n + r) * inner + i] += g[k]
+                if assign:
+                    out[(o * n + r) * inner + i] = g[k]
+                else:
+                    out[(o * n + r) * inner + i] += g[k]
 
 
 def take_along(
@@ -285,16 +288,19 @@ def take_along(
     return out
 
 
-def add_along(g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool = False) -> Any:
+def add_along(
+    g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool = False, assign: bool = False
+) -> Any:
     """``out[o, r, i] += g[o, j, i]`` into the contiguous ``(outer, n, inner)`` ``out``
     (``g`` contiguous, ``(outer, m, inner)``; ``r`` from the int64 ``idx`` as in
     :func:`take_along`): the gradient of those reads, and with ``m == 1`` a value selected
-    along a dim put back (``max(x, dim)``'s). Returns ``out``."""
+    along a dim put back (``max(x, dim)``'s); ``assign``: ``=`` (``scatter``'s). Returns
+    ``out``."""
     contiguous(g, "add_along")
     contiguous(out, "add_along")
     m = _middle(g.size, out.size, n, inner)
     _launch(_add_along_kernel, g.size // m if m else 0, view(g, g.size), view(idx, idx.size),
-            n, m, inner, shared, view(out, out.size))  # fmt: skip
+            n, m, inner, shared, assign, view(out, out.size))  # fmt: skip
     return out
 
 
