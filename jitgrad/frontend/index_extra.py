@@ -26,7 +26,8 @@ def _index(index: Any) -> np.ndarray:
 
 
 def _moved(a: np.ndarray, d: int) -> np.ndarray:
-    return np.moveaxis(a, d, 0)
+    """``a``'s slices along ``d`` first (a view); a 0-d ``a`` as its one slice of length 1."""
+    return np.moveaxis(a.reshape(1) if a.ndim == 0 else a, d, 0)
 
 
 def index_add(
@@ -43,8 +44,7 @@ def index_add(
     idx = _index(index)
     out = np.array(input._value, order="C")
     src = np.broadcast_to(source._value, out.shape[:d] + (idx.size,) + out.shape[d + 1 :])
-    view = out.reshape((1,) * (1 - out.ndim) + out.shape) if out.ndim == 0 else out
-    np.add.at(_moved(view, d), idx, _moved(src * alpha if alpha != 1 else src, d))
+    np.add.at(_moved(out, d), idx, _moved(src * alpha if alpha != 1 else src, d))
     index_t = _make(idx, D.int64)
 
     def backward(g: Tensor) -> tuple:
@@ -64,6 +64,14 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  #
     out = np.array(input._value, order="C")
     _moved(out, d)[idx] = value.item() if isinstance(value, Tensor) else value
     index_t = _make(idx, D.int64)
+    if isinstance(value, Tensor):  # PyTorch's index_fill.int_Tensor: ``value`` gets a gradient
+
+        def backward(g: Tensor) -> tuple:
+            kept = index_fill(g, d, index_t, 0.0)
+            return kept, ((g - kept).sum() if value.requires_grad else None)
+
+        return record("IndexFillBackward1", out, input._dtype, (input, value), backward,
+                      index_tensors(index))
     return record(
         "IndexFillBackward0",
         out,

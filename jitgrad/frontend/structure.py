@@ -181,12 +181,14 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  #
     k %= 4
     a, b = dims
     if k == 1:
-        return M.transpose(M.flip(input, [b]), a, b)
-    if k == 2:
-        return M.flip(input, [a, b])
-    if k == 3:
-        return M.transpose(M.flip(input, [a]), a, b)
-    return input.clone()
+        out = M.transpose(M.flip(input, [b]), a, b)
+    elif k == 2:
+        out = M.flip(input, [a, b])
+    elif k == 3:
+        out = M.transpose(M.flip(input, [a]), a, b)
+    else:
+        out = input.clone()
+    return renamed(out, "Rot90Backward0")
 
 
 def fliplr(input: Tensor) -> Tensor:  # noqa: A002
