@@ -42,6 +42,12 @@ class Idx:
 
 def _samples() -> list[tuple[str, str, tuple, dict]]:
     """(row id, op, args, kwargs): the OpInfo cases, in their order."""
+    return (_reduction_samples() + _order_samples() + _shape_samples() + _index_samples()
+            + _other_samples())
+
+
+def _reduction_samples() -> list[tuple[str, str, tuple, dict]]:
+    """sample_inputs_std_var (+ _unbiased) and sample_inputs_aminmax."""
     out: list[tuple[str, str, tuple, dict]] = []
     nd, one = T((S, S, S)), T((S,))
     for op in ("std_mean", "var_mean"):  # sample_inputs_std_var (+ _unbiased)
@@ -65,6 +71,13 @@ def _samples() -> list[tuple[str, str, tuple, dict]]:
                                      ((), {"dim": 0}), ((), {}),
                                      ((), {"dim": 0, "keepdim": True}), ((S, 0, S), {"dim": 0}))):
         out.append((f"aminmax-{i}", "aminmax", (T(shape),), kw))
+    return out
+
+
+def _order_samples() -> list[tuple[str, str, tuple, dict]]:
+    """cumulative_ops (cummax/cummin), kthvalue, mode, max_min_reduction (median)."""
+    out: list[tuple[str, str, tuple, dict]] = []
+    nd = T((S, S, S))
     for op in ("cummax", "cummin"):  # sample_inputs_cumulative_ops(supports_dtype_kwargs=False)
         out += [(f"{op}-d0", op, (nd, 0), {}), (f"{op}-d1", op, (nd, 1), {}),
                 (f"{op}-0d", op, (T(()), 0), {})]
@@ -79,6 +92,13 @@ def _samples() -> list[tuple[str, str, tuple, dict]]:
         red = (((S, S, S), (1,)), ((S, S, S), (1, True)), ((), (0,)), ((), (0, True)),
                ((S, S, S), ()), ((), ()))
         out += [(f"{op}-{i}", op, (T(s), *a), {}) for i, (s, a) in enumerate(red)]
+    return out
+
+
+def _shape_samples() -> list[tuple[str, str, tuple, dict]]:
+    """sample_inputs_renorm, _rot90, _unflatten and _dsplit."""
+    out: list[tuple[str, str, tuple, dict]] = []
+    nd = T((S, S, S))
     for i, a in enumerate(((2, 1, 0.5), (2, -1, 0.5), (1, 2, 3), (math.inf, 2, 0.5))):
         out.append((f"renorm-{i}", "renorm", (nd, *a), {}))
     out.append(("rot90-default", "rot90", (nd,), {}))
@@ -88,8 +108,14 @@ def _samples() -> list[tuple[str, str, tuple, dict]]:
             ((3, 6, 2), 1, (2, 3)), ((3, 6, 2), -2, (2, 3)), ((3, 6, 2), -2, (-1, 3)),
             ((3, 2, 12), 2, (3, 2, 2)), ((4, 0), 0, (2, 2)), ((4, 0), 1, (2, 0, 0, 0)))
     out += [(f"unflatten-{i}", "unflatten", (T(s), d, z), {}) for i, (s, d, z) in enumerate(unfl)]
-    out += [("dsplit-list", "dsplit", (nd, [1, 2, 3]), {}), ("dsplit-2", "dsplit", (T((S, S, 6)), 2), {})]
-    out += _index_samples()
+    out += [("dsplit-list", "dsplit", (nd, [1, 2, 3]), {}),
+            ("dsplit-2", "dsplit", (T((S, S, 6)), 2), {})]
+    return out
+
+
+def _other_samples() -> list[tuple[str, str, tuple, dict]]:
+    """sample_inputs_masked_select, _dist, _addcmul_addcdiv; sample_trapezoid and its cumulative."""
+    out: list[tuple[str, str, tuple, dict]] = []
     masks = (((M, M), (M, M)), ((M, M), (M,)), ((M,), (M, M)), ((M, 1, M), (M, M)), ((), ()),
              ((M, M), ()), ((), (M, M)))
     out += [(f"masked_select-{i}", "masked_select", (T(s), Mask(m)), {})

@@ -24,8 +24,8 @@ def _close(got: object, want: object, dtype: str, what: str) -> None:
     g = np.asarray(got, dtype=np.float64)
     w = np.asarray(want, dtype=np.float64)
     assert g.shape == w.shape, (what, g.shape, w.shape)
-    np.testing.assert_allclose(g, w, rtol=rtol, atol=atol * max(1.0, float(np.abs(w).max(initial=0))),
-                               equal_nan=True, err_msg=what)
+    scale = max(1.0, float(np.abs(w).max(initial=0)))
+    np.testing.assert_allclose(g, w, rtol=rtol, atol=atol * scale, equal_nan=True, err_msg=what)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
