@@ -43,7 +43,7 @@ class Idx:
 def _samples() -> list[tuple[str, str, tuple, dict]]:
     """(row id, op, args, kwargs): the OpInfo cases, in their order."""
     return (_reduction_samples() + _order_samples() + _shape_samples() + _index_samples()
-            + _other_samples())
+            + _other_samples() + _error_samples())
 
 
 def _reduction_samples() -> list[tuple[str, str, tuple, dict]]:
@@ -136,6 +136,23 @@ def _other_samples() -> list[tuple[str, str, tuple, dict]]:
         out += [(f"{op}-{i}", op, (T(y),) + (() if x is None else (T(x),)), kw)
                 for i, (y, x, kw) in enumerate(trap)]
     return out
+
+
+def _error_samples() -> list[tuple[str, str, tuple, dict]]:
+    """The error_inputs_* of these ops that need no ``out=`` (PyTorch's type and message)."""
+    return [
+        ("err-rot90-one-dim", "rot90", (T((S, S)),), {"dims": (0,)}),
+        ("err-rot90-1d", "rot90", (T((S,)),), {}),
+        ("err-rot90-same-dims", "rot90", (T((S, S)),), {"dims": (1, 1)}),
+        ("err-kthvalue-k-dim0", "kthvalue", (T((2, 2)), 3, 0), {}),
+        ("err-kthvalue-k", "kthvalue", (T((2, 2)), 3), {}),
+        ("err-kthvalue-k-0d", "kthvalue", (T(()), 3), {}),
+        ("err-dsplit-1d", "dsplit", (T((S,)), 0), {}),
+        ("err-dsplit-size0", "dsplit", (T((S, S, S)), 0), {}),
+        ("err-renorm-0d", "renorm", (T(()), 0.5, 0, 1.0), {}),
+        ("err-index_add-shape", "index_add", (T((3, 2)), 0, Idx((0, 2)), T((2,))), {}),
+        ("err-aminmax-empty", "aminmax", (T((S, 0, S)),), {}),
+    ]
 
 
 def _index_samples() -> list[tuple[str, str, tuple, dict]]:

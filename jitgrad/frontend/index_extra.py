@@ -30,6 +30,19 @@ def _moved(a: np.ndarray, d: int) -> np.ndarray:
     return np.moveaxis(a.reshape(1) if a.ndim == 0 else a, d, 0)
 
 
+def _check_source_shape(input: Tensor, source: Tensor, d: int) -> None:  # noqa: A002
+    """PyTorch's index_add_ check: ``source`` has ``input``'s shape but along ``d`` (no
+    broadcasting; a 0-d tensor only matches a 0-d one)."""
+    a, b = list(input.shape), list(source.shape)
+    if a and b and len(a) == len(b):
+        del a[d], b[d]
+    if a != b:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}"
+        )
+
+
 def index_add(
     input: Tensor,  # noqa: A002
     dim: int,
@@ -42,6 +55,7 @@ def index_add(
     indices add up)."""
     d = _wrap_dim(dim, max(input.dim(), 1))
     idx = _index(index)
+    _check_source_shape(input, source, d)
     out = np.array(input._value, order="C")
     src = np.broadcast_to(source._value, out.shape[:d] + (idx.size,) + out.shape[d + 1 :])
     np.add.at(_moved(out, d), idx, _moved(src * alpha if alpha != 1 else src, d))

@@ -103,6 +103,11 @@ _MinMax = named_result("aminmax", ("min", "max"), prefix="jitgrad")
 
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
     """``(min, max)`` over ``dim`` (all elements by default)."""
+    if dim is None and input.numel() == 0:
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity."
+        )
     d = () if dim is None else dim
     node = "AminmaxBackward0"  # PyTorch's one node for both outputs
     return _MinMax(renamed(amin(input, d, keepdim), node), renamed(amax(input, d, keepdim), node))

@@ -178,8 +178,15 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  #
         raise A.must_be("rot90", "dims", 2, "tuple of ints", dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
-    k %= 4
+    n = input.dim()
+    if n < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
     a, b = dims
+    if a == b or abs(a - b) == n:  # ATen's test: the same dim, perhaps spelled negatively
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}"
+        )
+    k %= 4
     if k == 1:
         out = M.transpose(M.flip(input, [b]), a, b)
     elif k == 2:
