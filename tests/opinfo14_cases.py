@@ -20,10 +20,12 @@ S, M = 5, 10  # OpInfo's sizes
 
 @dataclass(frozen=True)
 class T:
-    """A floating input of ``shape`` (requires grad); ``nonzero`` keeps it away from 0."""
+    """A floating input of ``shape`` (requires grad); ``nonzero`` keeps it away from 0,
+    ``big_first`` sets ``t[0] = 10000`` (sample_inputs_logcumsumexp's large number)."""
 
     shape: tuple
     nonzero: bool = False
+    big_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,16 @@ class Mask:
 
 @dataclass(frozen=True)
 class Idx:
-    """An int64 index tensor with these entries."""
+    """An int64 index tensor with these entries (in ``shape``, 1-D by default)."""
 
     values: tuple
+    shape: tuple | None = None
 
 
 def _samples() -> list[tuple[str, str, tuple, dict]]:
     """(row id, op, args, kwargs): the OpInfo cases, in their order."""
     return (_reduction_samples() + _order_samples() + _shape_samples() + _index_samples()
-            + _other_samples() + _error_samples())
+            + _other_samples() + _more_samples() + _error_samples())
 
 
 def _reduction_samples() -> list[tuple[str, str, tuple, dict]]:
@@ -138,6 +141,31 @@ def _other_samples() -> list[tuple[str, str, tuple, dict]]:
     return out
 
 
+def _more_samples() -> list[tuple[str, str, tuple, dict]]:
+    """sample_inputs_logcumsumexp, _take and _cdist (its shapes; p in 0, 1, 1.5, 2, inf with
+    the default compute mode, and p = 2 with each explicit one)."""
+    out = [(f"logcumsumexp-{'big' if big else 'num'}-{i}", "logcumsumexp",
+            (T(s, big_first=big and bool(s)), d), {})
+           for big in (True, False) for i, (s, d) in enumerate((((S, S, S), 0), ((S, S, S), 1),
+                                                               ((), 0)))]
+    takes = [((3, 3), Idx((7, 0, 4))), ((3, 3), Idx((-8, -1, -5)))]
+    takes += [(src, Idx((0,), shape)) for src in ((), (1,)) for shape in ((), (1,))]
+    takes += [(src, Idx(())) for src in ((0,), (), (1,), (3, 2))]
+    out += [(f"take-{i}", "take", (T(s), idx), {}) for i, (s, idx) in enumerate(takes)]
+    shapes = (((S, S, 2), (S, S + 1, 2)), ((S, S), (S, S)), ((S, S, S), (S, S, S)),
+              ((3, 5), (3, 5)), ((2, 3, 5), (2, 3, 5)), ((1, 2, 3), (1, 2, 3)), ((1, 1), (S, 1)),
+              ((0, 5), (4, 5)),
+              ((4, 5), (0, 5)), ((0, 4, 5), (3, 5)), ((4, 5), (0, 3, 5)), ((0, 4, 5), (1, 3, 5)),
+              ((1, 4, 5), (0, 3, 5)), ((2, 2, 3, 2), (2, 2, 4, 2)), ((2, 1, 1, 2), (1, 2, 2)),
+              ((1, 1, 2), (2, 1, 2, 2)))
+    for i, (a, b) in enumerate(shapes):
+        out += [(f"cdist-{i}-p{p}", "cdist", (T(a), T(b), p), {})
+                for p in (0.0, 1.0, 1.5, 2.0, math.inf)]
+        out += [(f"cdist-{i}-{cm[:3]}", "cdist", (T(a), T(b), 2.0, cm), {})
+                for cm in ("use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")]
+    return out
+
+
 def _error_samples() -> list[tuple[str, str, tuple, dict]]:
     """The error_inputs_* of these ops that need no ``out=`` (PyTorch's type and message)."""
     return [
@@ -192,7 +220,10 @@ def _values(shape: tuple, seed: int, nonzero: bool) -> np.ndarray:
 def _build(lib: Any, arg: Any, seed: int, dtype: Any) -> tuple[Any, bool]:
     """``arg`` as a ``lib`` object, and whether it is a floating input to differentiate."""
     if isinstance(arg, T):
-        x = lib.tensor(_values(arg.shape, seed, arg.nonzero).ravel().tolist(), dtype=dtype)
+        v = _values(arg.shape, seed, arg.nonzero)
+        if arg.big_first:
+            v[0] = 10000.0
+        x = lib.tensor(v.ravel().tolist(), dtype=dtype)
         return x.reshape(arg.shape).detach().requires_grad_(), True
     if isinstance(arg, Mask):
         if not arg.shape:
@@ -200,7 +231,8 @@ def _build(lib: Any, arg: Any, seed: int, dtype: Any) -> tuple[Any, bool]:
         bits = _values(arg.shape, seed, False) > 0
         return lib.tensor(bits.tolist(), dtype=lib.bool), False
     if isinstance(arg, Idx):
-        return lib.tensor(list(arg.values), dtype=lib.int64), False
+        idx = lib.tensor(list(arg.values), dtype=lib.int64)
+        return (idx if arg.shape is None else idx.reshape(arg.shape)), False
     return arg, False
 
 

@@ -17,10 +17,16 @@ from tests.opinfo14_cases import SAMPLES, run
 
 DATA = json.loads((Path(__file__).parent / "fixtures" / "opinfo14_torch.json").read_text())
 TOL = {"float64": (1e-10, 1e-12), "float32": (2e-5, 2e-5)}
+#: logcumsumexp with t[0] = 10000 in float32: the outputs are 10000 give or take half an ulp
+#: (~5e-4), and the gradient is exp(x - out) of them, so PyTorch's and any other correct
+#: float32 gradient differ by up to ~1e-3 absolute (float64 rows keep the tight tolerance; the
+#: float32 row still checks that nothing overflows to inf/nan)
+LOOSE = {("logcumsumexp-big-0", "float32"): 5e-3, ("logcumsumexp-big-1", "float32"): 5e-3}
 
 
-def _close(got: object, want: object, dtype: str, what: str) -> None:
+def _close(got: object, want: object, dtype: str, what: str, loose: float = 0.0) -> None:
     rtol, atol = TOL[dtype]
+    atol = max(atol, loose)
     g = np.asarray(got, dtype=np.float64)
     w = np.asarray(want, dtype=np.float64)
     assert g.shape == w.shape, (what, g.shape, w.shape)
@@ -46,4 +52,4 @@ def test_matches_pytorch_opinfo_sample(sample: tuple, dtype: str) -> None:
     for i, (g, w) in enumerate(zip(got.get("grads", []), want.get("grads", []), strict=True)):
         assert (g is None) == (w is None), i
         if w is not None:
-            _close(g, w, dtype, f"grad {i}")
+            _close(g, w, dtype, f"grad {i}", LOOSE.get((sample[0], dtype), 0.0))

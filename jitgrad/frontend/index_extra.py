@@ -128,7 +128,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
         return (scatter_add(zeros, 0, flat_idx, g.reshape(-1)).reshape(shape),)
 
     saved = index_tensors(index)
-    return record("TakeBackward0", flat[idx], input._dtype, (input,), backward, saved)
+    picked = np.asarray(flat[idx])  # (a 0-d index picks a NumPy scalar, not a 0-d array)
+    return record("TakeBackward0", picked, input._dtype, (input,), backward, saved)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002

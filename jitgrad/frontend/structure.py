@@ -316,7 +316,19 @@ def cdist(
         raise RuntimeError(
             f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
         )
-    return renamed(norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1), "CdistBackward0")
+    out = norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+    return renamed(out, "ViewBackward0" if _uses_mm(x1, x2, p, compute_mode) else "CdistBackward0")
+
+
+def _uses_mm(x1: Tensor, x2: Tensor, p: float, mode: str) -> bool:
+    """Whether PyTorch takes its matmul route (``_euclidean_dist``, whose result is a view):
+    p = 2 forced by ``mode`` or, by default, with more than 25 rows on a side (non-empty)."""
+    if p != 2 or not (x1.numel() and x2.numel()):
+        return False
+    many = x1.shape[-2] > 25 or x2.shape[-2] > 25
+    if mode == "use_mm_for_euclid_dist_if_necessary":
+        return many
+    return mode == "use_mm_for_euclid_dist"
 
 
 __all__ = [
