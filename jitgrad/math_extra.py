@@ -192,6 +192,9 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input.ndim < 2:
+        n = input.ndim
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {n} dimensions")
     d = dim % max(input.ndim, 1)
     others = tuple(i for i in range(input.ndim) if i != d)
     norms = norm(input, p, others, keepdim=True)

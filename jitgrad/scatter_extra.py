@@ -292,7 +292,9 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     if dim is None:
         return _named(values.reshape(()), "NanmedianBackward0")
     indices = gather(srt.indices, d, k_idx)
-    if not keepdim and input.ndim:
+    if not input.ndim:  # a 0-d input gives 0-d results, keepdim or not (PyTorch)
+        values, indices = values.reshape(()), indices.reshape(())
+    elif not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
     return NanmedianResult(_named(values, "NanmedianBackward1"), indices)
 

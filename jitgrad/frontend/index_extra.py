@@ -26,7 +26,21 @@ def _index(index: Any) -> np.ndarray:
 
 
 def _moved(a: np.ndarray, d: int) -> np.ndarray:
-    return np.moveaxis(a, d, 0)
+    """``a``'s slices along ``d`` first (a view); a 0-d ``a`` as its one slice of length 1."""
+    return np.moveaxis(a.reshape(1) if a.ndim == 0 else a, d, 0)
+
+
+def _check_source_shape(input: Tensor, source: Tensor, d: int) -> None:  # noqa: A002
+    """PyTorch's index_add_ check: ``source`` has ``input``'s shape but along ``d`` (no
+    broadcasting; a 0-d tensor only matches a 0-d one)."""
+    a, b = list(input.shape), list(source.shape)
+    if a and b and len(a) == len(b):
+        del a[d], b[d]
+    if a != b:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}"
+        )
 
 
 def index_add(
@@ -41,10 +55,10 @@ def index_add(
     indices add up)."""
     d = _wrap_dim(dim, max(input.dim(), 1))
     idx = _index(index)
+    _check_source_shape(input, source, d)
     out = np.array(input._value, order="C")
     src = np.broadcast_to(source._value, out.shape[:d] + (idx.size,) + out.shape[d + 1 :])
-    view = out.reshape((1,) * (1 - out.ndim) + out.shape) if out.ndim == 0 else out
-    np.add.at(_moved(view, d), idx, _moved(src * alpha if alpha != 1 else src, d))
+    np.add.at(_moved(out, d), idx, _moved(src * alpha if alpha != 1 else src, d))
     index_t = _make(idx, D.int64)
 
     def backward(g: Tensor) -> tuple:
@@ -64,6 +78,14 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  #
     out = np.array(input._value, order="C")
     _moved(out, d)[idx] = value.item() if isinstance(value, Tensor) else value
     index_t = _make(idx, D.int64)
+    if isinstance(value, Tensor):  # PyTorch's index_fill.int_Tensor: ``value`` gets a gradient
+
+        def backward(g: Tensor) -> tuple:
+            kept = index_fill(g, d, index_t, 0.0)
+            return kept, ((g - kept).sum() if value.requires_grad else None)
+
+        return record("IndexFillBackward1", out, input._dtype, (input, value), backward,
+                      index_tensors(index))
     return record(
         "IndexFillBackward0",
         out,
@@ -106,7 +128,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
         return (scatter_add(zeros, 0, flat_idx, g.reshape(-1)).reshape(shape),)
 
     saved = index_tensors(index)
-    return record("TakeBackward0", flat[idx], input._dtype, (input,), backward, saved)
+    picked = np.asarray(flat[idx])  # (a 0-d index picks a NumPy scalar, not a 0-d array)
+    return record("TakeBackward0", picked, input._dtype, (input,), backward, saved)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002

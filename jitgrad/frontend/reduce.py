@@ -106,7 +106,14 @@ def _norm_derivative(s: Saved, g: Tensor) -> Tensor:
     if mode == KX.P_TWO:
         return expand_reduced(F.where(zero, 0.0, g / safe), s) * x
     scale = F.where(zero, 0.0, g / safe ** (pf - 1))
-    return expand_reduced(scale, s) * x * F.abs(x) ** (pf - 2)
+    if pf >= 2:
+        return expand_reduced(scale, s) * x * F.abs(x) ** (pf - 2)
+    # torch's p < 2 rule, ``sgn(x) |x|^(p-1)``: 0 (not 0 * inf) at a zero x for 1 < p < 2,
+    # masked to 0 there for p < 1
+    core = F.sign(x) * F.abs(x) ** (pf - 1)
+    if pf < 1:
+        core = F.where(F.eq(x, 0), 0.0, core)
+    return expand_reduced(scale, s) * core
 
 
 NORM = Declared(

@@ -106,7 +106,7 @@ def _split_dim(name: str, input: Tensor, sections: Any, dim: int, least: int) ->
             f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "
             f"with {input.dim()} dimensions!"
         )
-    if isinstance(sections, int) and input.shape[dim] % sections:
+    if isinstance(sections, int) and (sections == 0 or input.shape[dim] % sections):
         raise RuntimeError(
             f"torch.{name} attempted to split along dimension {dim}, but the size of the "
             f"dimension {input.shape[dim]} is not divisible by the split_size {sections}!"

@@ -103,8 +103,14 @@ _MinMax = named_result("aminmax", ("min", "max"), prefix="jitgrad")
 
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
     """``(min, max)`` over ``dim`` (all elements by default)."""
+    if dim is None and input.numel() == 0:
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity."
+        )
     d = () if dim is None else dim
-    return _MinMax(amin(input, d, keepdim), amax(input, d, keepdim))
+    node = "AminmaxBackward0"  # PyTorch's one node for both outputs
+    return _MinMax(renamed(amin(input, d, keepdim), node), renamed(amax(input, d, keepdim), node))
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
@@ -130,6 +136,8 @@ def _with_mean(spread: Any, name: str, doc: str) -> Any:
         *,
         correction: Any = None,
     ) -> tuple:
+        if isinstance(dim, bool) and unbiased is None:  # PyTorch's (Tensor, bool unbiased) form
+            dim, unbiased = None, dim
         s = spread(input, dim, unbiased, keepdim, correction=correction)
         node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
         return renamed(s, node), renamed(mean(input, dim, keepdim), node)

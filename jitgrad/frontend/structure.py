@@ -178,15 +178,24 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  #
         raise A.must_be("rot90", "dims", 2, "tuple of ints", dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
-    k %= 4
+    n = input.dim()
+    if n < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
     a, b = dims
+    if a == b or abs(a - b) == n:  # ATen's test: the same dim, perhaps spelled negatively
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}"
+        )
+    k %= 4
     if k == 1:
-        return M.transpose(M.flip(input, [b]), a, b)
-    if k == 2:
-        return M.flip(input, [a, b])
-    if k == 3:
-        return M.transpose(M.flip(input, [a]), a, b)
-    return input.clone()
+        out = M.transpose(M.flip(input, [b]), a, b)
+    elif k == 2:
+        out = M.flip(input, [a, b])
+    elif k == 3:
+        out = M.transpose(M.flip(input, [a]), a, b)
+    else:
+        out = input.clone()
+    return renamed(out, "Rot90Backward0")
 
 
 def fliplr(input: Tensor) -> Tensor:  # noqa: A002
@@ -307,7 +316,19 @@ def cdist(
         raise RuntimeError(
             f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
         )
-    return renamed(norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1), "CdistBackward0")
+    out = norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+    return renamed(out, "ViewBackward0" if _uses_mm(x1, x2, p, compute_mode) else "CdistBackward0")
+
+
+def _uses_mm(x1: Tensor, x2: Tensor, p: float, mode: str) -> bool:
+    """Whether PyTorch takes its matmul route (``_euclidean_dist``, whose result is a view):
+    p = 2 forced by ``mode`` or, by default, with more than 25 rows on a side (non-empty)."""
+    if p != 2 or not (x1.numel() and x2.numel()):
+        return False
+    many = x1.shape[-2] > 25 or x2.shape[-2] > 25
+    if mode == "use_mm_for_euclid_dist_if_necessary":
+        return many
+    return mode == "use_mm_for_euclid_dist"
 
 
 __all__ = [
