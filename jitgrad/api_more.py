@@ -20,6 +20,7 @@ import numpy as np
 from .frontend import argcheck as A
 from .frontend import creation
 from .frontend.copy_ops import under_node
+from .frontend.inplace_result import written_into_self
 from .frontend.tensor import Tensor
 from .helpers import warn as warn_user
 from .nn import functional as F
@@ -85,11 +86,6 @@ def index_reduce(
     spread = index.reshape(shape).expand(*source.shape)
     out = scatter_reduce(input, dim, spread, source, reduce, include_self=include_self)
     return under_node(out, "IndexReduceBackward0", copy=False)
-
-
-def _index_reduce_(self: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
-                   include_self: bool = True) -> Tensor:  # fmt: skip
-    return self.copy_(index_reduce(self, dim, index, source, reduce, include_self=include_self))
 
 
 def empty_permuted(
@@ -235,7 +231,7 @@ def _raise(kind: type, message: str) -> Any:
 
 METHODS: dict[str, Any] = {
     "index_reduce": index_reduce,
-    "index_reduce_": _index_reduce_,
+    "index_reduce_": written_into_self(index_reduce, "index_reduce_"),
     "resize_": A.int_list_method(_resize_, "resize_", "size"),  # (x.resize_(size=...))
     "resize_as_": _resize_as_,
     "is_set_to": _is_set_to,

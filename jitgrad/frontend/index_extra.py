@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtypes as D
 from .indexing import getitem, index_select, scatter, scatter_add
+from .inplace_result import written_into_self
 from .recording import index_tensors, record, renamed
 from .tensor import Tensor, _make, _wrap_dim
 
@@ -84,8 +85,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  #
             kept = index_fill(g, d, index_t, 0.0)
             return kept, ((g - kept).sum() if value.requires_grad else None)
 
-        return record("IndexFillBackward1", out, input._dtype, (input, value), backward,
-                      index_tensors(index))
+        return record(
+            "IndexFillBackward1", out, input._dtype, (input, value), backward, index_tensors(index)
+        )
     return record(
         "IndexFillBackward0",
         out,
@@ -142,24 +144,16 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     return renamed(getitem(x, m), "MaskedSelectBackward0")
 
 
-def _inplace(name: str, fn: Any):
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return self.copy_(fn(self, *args, **kwargs))
-
-    method.__name__ = name
-    return method
-
-
 __all__ = ["index_add", "index_copy", "index_fill", "masked_select", "take"]
 
 #: Tensor method name -> function, bound by jitgrad.methods.bind().
 METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
 METHODS.update(
     {
-        "index_add_": _inplace("index_add_", index_add),
-        "index_copy_": _inplace("index_copy_", index_copy),
-        "index_fill_": _inplace("index_fill_", index_fill),
-        "scatter_": _inplace("scatter_", scatter),
-        "scatter_add_": _inplace("scatter_add_", scatter_add),
+        "index_add_": written_into_self(index_add, "index_add_"),
+        "index_copy_": written_into_self(index_copy, "index_copy_"),
+        "index_fill_": written_into_self(index_fill, "index_fill_"),
+        "scatter_": written_into_self(scatter, "scatter_"),
+        "scatter_add_": written_into_self(scatter_add, "scatter_add_"),
     }
 )

@@ -20,6 +20,7 @@ from ..autocast_state import lower as autocast_lower
 from . import argcheck as AC
 from . import movement as M
 from .conjugate import conj
+from .inplace_result import written_into_self
 from .linalg import bmm, matmul, mv, outer
 from .linalg_addmm import add_product_backward, baddbmm, blend
 from .linalg_decomp import check_matrix, mH, mT, warn_once
@@ -199,21 +200,8 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # n
     return cross(input, other, dim)
 
 
-def _inplace(fn):
-    """``self.op_(...)``: the out-of-place result written into ``self`` (buffer, version,
-    view checks: ``copy_``), then ``self``'s history is the op's own node, as PyTorch shows
-    it (``AddmvBackward0``), unless ``self`` is a view (its base's history goes through the
-    copy)."""
-
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        res = fn(self, *args, **kwargs)
-        self.copy_(res)
-        if res.grad_fn is not None and self._base is None:
-            self.grad_fn, self._output_nr = res.grad_fn, res._output_nr
-        return self
-
-    method.__name__ = fn.__name__ + "_"
-    return method
+def _inplace(fn: Any) -> Any:
+    return written_into_self(fn, fn.__name__ + "_")
 
 
 __all__ = [

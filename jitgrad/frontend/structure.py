@@ -26,6 +26,7 @@ from . import parser_forms as PF
 from .clamp_where import where
 from .creation import arange, zeros
 from .indexing import index_select
+from .inplace_result import written_into_self
 from .linalg import matmul
 from .pointwise import check_inplace
 from .recording import record, renamed
@@ -364,5 +365,5 @@ METHODS.update(_STACKING_METHODS)
 METHODS["fill_diagonal_"] = fill_diagonal_
 METHODS["roll"] = PF.positional_method(roll, "roll", 1, 2)  # (the method counts no self)
 METHODS["rot90"] = PF.positional_method(rot90, "rot90", 0, 2)
-METHODS["tril_"] = lambda self, diagonal=0: self.copy_(tril(self, diagonal))
-METHODS["triu_"] = lambda self, diagonal=0: self.copy_(triu(self, diagonal))
+METHODS["tril_"] = written_into_self(tril, "tril_")
+METHODS["triu_"] = written_into_self(triu, "triu_")
