@@ -63,3 +63,27 @@ MORE = [
 @pytest.mark.parametrize("method, args, node", MORE, ids=lambda c: str(c)[:20])
 def test_more_in_place_forms_show_their_node(method, args, node) -> None:
     test_in_place_index_form_shows_its_node_and_its_gradient(method, args, node)
+
+
+def test_a_warning_of_the_op_points_at_the_callers_line() -> None:
+    import warnings
+
+    from jitgrad import api_more
+
+    api_more._BETA_WARNED[0] = False  # (PyTorch warns once per process)
+    x = torch.ones(3, 3, requires_grad=True) * 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x.index_reduce_(0, torch.tensor([0, 2]), torch.ones(2, 3), "prod")
+    assert [w.filename for w in caught] == [__file__]
+
+
+def test_a_warning_through_the_axis_spelling_wrapper_points_at_the_callers_line() -> None:
+    import warnings
+
+    x = torch.ones(1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x.std(dim=0)
+        torch.std(x, axis=0)
+    assert [w.filename for w in caught] == [__file__, __file__]

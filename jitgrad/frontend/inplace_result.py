@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..helpers import PASS_THROUGH_CODES
+
 
 def written_into_self(fn: Any, name: str) -> Any:
     """``self.<name>(...)`` for an in-place form that jitgrad computes out of place: the
@@ -26,4 +28,5 @@ def written_into_self(fn: Any, name: str) -> Any:
         return self
 
     method.__name__ = name
+    PASS_THROUGH_CODES.add(method.__code__)  # the op's warnings point at the caller's line
     return method

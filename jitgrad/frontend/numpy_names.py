@@ -19,6 +19,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from ..helpers import PASS_THROUGH_CODES
+
 #: parser-bound ops taking ``dim``: ``torch.<name>`` (FUNCTIONS) and ``Tensor.<name>`` (METHODS)
 FUNCTIONS = (
     "all amax amin aminmax any argsort cat chunk concat cosine_similarity count_nonzero cross "
@@ -71,6 +73,7 @@ def numpy_spelled(fn: Callable) -> Callable:
             kwargs = _renamed(name, kwargs)
         return fn(*args, **kwargs)
 
+    PASS_THROUGH_CODES.add(call.__code__)  # the op's warnings point at the caller's line
     return call
 
 
