@@ -127,9 +127,25 @@ CONV = [
 ]  # fmt: skip
 
 
+def _gates(i, f, g, o):
+    return o.sigmoid() * (f.sigmoid() * o + i.sigmoid() * g.tanh()).tanh()
+
+
+LAYOUT = [
+    # an LSTM cell's gates: chunks of a linear's output, each with its own gradient
+    ("chunk of linear, LSTM gates", lambda a, b: _gates(*F.linear(a, b.t()).chunk(4, -1))),
+    ("chunk, one piece used", lambda a, b: a.chunk(2, -1)[1] * 3 + b[:4]),
+    ("transpose", lambda a, b: a.transpose(0, 1).tanh() * b),
+    ("split sizes of t()", lambda a, b: (lambda p, q: p.exp() * q)(*b.t().split([2, 2], 0))
+     * a[:2]),
+    ("basic indexing", lambda a, b: a[:, -1] * a[1:3, ::2].sum() + b[None, -1][0]),
+    ("permute of a view", lambda a, b: a.view(2, 2, 8).permute(2, 0, 1).tanh().sum() * b),
+]  # fmt: skip
+
+
 FORMS = [(n, f, (7, 6), (3, 6)) for n, f in SHARED] + [
     (n, f, (2, 4, 7, 7), (6, 2, 3, 3)) for n, f in CONV
-]
+] + [(n, f, (4, 8), (8, 4)) for n, f in LAYOUT]
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])

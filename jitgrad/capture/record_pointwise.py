@@ -18,6 +18,7 @@ from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
 from . import record_conv as RC
 from . import record_host as RH
+from . import record_layout as RL
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
 from .tape import Slot, Unsupported
@@ -211,6 +212,7 @@ METHODS: dict[str, Any] = {
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
     **RH.METHODS,
+    **RL.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -222,6 +224,7 @@ FUNCTIONS: dict[str, Any] = {
     "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
     "unsqueeze": R.reshaping("unsqueeze"),
     **RH.METHODS,
+    **RL.FUNCTIONS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
