@@ -249,7 +249,8 @@ class Tape:
             return
         g = gs[0]
         if node.host is not None:
-            node.host(self, node, g if len(out) == 1 else gs, lambda s: self._target(s, buffers, leaf_buffers, s.n))
+            target = lambda s: self._target(s, buffers, leaf_buffers, s.n)  # noqa: E731
+            node.host(self, node, g if len(out) == 1 else gs, target)  # several: every g
             return
         if g is None:
             raise Unsupported(f"no gradient reached {TABLE[op].node}")
