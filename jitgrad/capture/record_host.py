@@ -93,41 +93,47 @@ def one_input_backward(name: str, sx: Slot, s: Slot, make: Any) -> Any:
 
 
 def linear(rec: Any, out: Any, input: Any, weight: Any, bias: Any = None) -> None:  # noqa: A002
-    """``F.linear`` of a matrix: ``out = x @ W.T`` by BLAS into the output's slot, then the
-    bias added row by row, as :func:`jitgrad.nn._functional_linear.linear` does."""
+    """``F.linear`` of an input with two or more dimensions: ``out = x @ W.T`` by BLAS into
+    the output's slot (the input's leading dimensions as one, as eager's ``_matrix`` views
+    it), then the bias added row by row, as :func:`jitgrad.nn._functional_linear.linear`."""
     sx, sw = slot_of(rec, input), slot_of(rec, weight)
     sb = None if bias is None else slot_of(rec, bias)
-    if len(sx.shape) != 2 or len(sw.shape) != 2 or (sb is not None and len(sb.shape) != 1):
-        raise Unsupported("linear of other than a matrix input (capture takes (N, in) inputs)")
+    if len(sx.shape) < 2 or len(sw.shape) != 2 or (sb is not None and len(sb.shape) != 1):
+        raise Unsupported("linear of a vector input (capture takes (..., in) inputs)")
     if not isinstance(out, Tensor) or not sx.n or not sw.n:
         raise Unsupported("an empty linear")
     s = _out(rec, out)
+    rows = sx.n // sx.shape[-1]
+    xm, om = (rows, sx.shape[-1]), (rows, sw.shape[0])  # the matrices eager multiplies
 
     def forward(arena: np.ndarray, args: tuple) -> None:
-        o = _view(arena, s)
-        np.matmul(_view(arena, sx), _view(arena, sw).T, out=o)
+        o = _view(arena, s, om)
+        np.matmul(_view(arena, sx, xm), _view(arena, sw).T, out=o)
         if sb is not None:
             K.bias_add_rows(o, _view(arena, sb))
 
     rec.tape.host(forward)
-    if out.grad_fn is not None and out.grad_fn.name() not in ("MmBackward0", "AddmmBackward0"):
+    names = ("MmBackward0", "AddmmBackward0") if len(sx.shape) == 2 else ("ViewBackward0",)
+    if out.grad_fn is not None and out.grad_fn.name() not in names:
         raise Unsupported(f"eager recorded {out.grad_fn.name()} for linear")
     _node(rec, out, [sx, sw] if sb is None else [sb, sx, sw], [s], _linear_backward)
 
 
 def _linear_backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
-    """``(column sums of g, g @ W, g.T @ x)``: eager's ``col_sum`` and ``mm`` calls (the
-    same operands, the same transposes), each into its target or scratch."""
+    """``(column sums of g, g @ W, g.T @ x)`` over ``g`` and ``x`` as matrices: eager's
+    ``col_sum`` and ``mm`` calls (the same operands, the same transposes), each into its
+    target or scratch."""
     if g is None:
         raise Unsupported("no gradient reached AddmmBackward0")
     *rest, sx, sw = node.inputs
     sb = rest[0] if rest else None
-    sg = Slot(g, node.outputs[0].n, node.outputs[0].shape)
+    rows = sx.n // sx.shape[-1]
+    sg = Slot(g, node.outputs[0].n, (rows, sw.shape[0]))
     for s, which in ((sb, "b"), (sx, "x"), (sw, "w")):
         if s is None or not s.rg:
             continue
         into, dst, acc = _into(tape, s, target)
-        tape.host(_linear_grad(which, sg, sx, sw, into))
+        tape.host(_linear_grad(which, sg, Slot(sx.off, sx.n, (rows, sx.shape[-1])), sw, into))
         if acc:
             tape.row("b_g", dst, into.off, n=s.n, acc=1)
 
@@ -138,7 +144,7 @@ def _linear_grad(which: str, sg: Slot, sx: Slot, sw: Slot, into: Slot) -> Any:
         if which == "b":
             K.col_sum(g, _view(arena, into))
         elif which == "x":
-            np.matmul(g, _view(arena, sw), out=_view(arena, into))
+            np.matmul(g, _view(arena, sw), out=_view(arena, into, sx.shape))
         else:
             np.matmul(g.T, _view(arena, sx), out=_view(arena, into))
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..frontend.tensor import Tensor
 from .record import _out, select, slot_of
+from .record import unbind as record_unbind
 from .record_host import _into
 from .tape import Slot, Unsupported
 
@@ -31,11 +32,14 @@ def _maps_for(op: str, ar: np.ndarray, outs: list, args: tuple, kw: dict) -> lis
     if op == "transpose":
         d0, d1 = (*args, kw.get("dim0"), kw.get("dim1"))[:2] if args else (kw["dim0"], kw["dim1"])
         return [np.swapaxes(ar, d0, d1)]
-    if op == "t":
-        return [ar.T]
+    if op in ("t", "named"):
+        return [ar.T if op == "t" else ar]
     if op == "permute":
         dims = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
         return [np.transpose(ar, tuple(kw.get("dims", dims)))]
+    if op == "unbind":
+        dim = args[0] if args else kw.get("dim", 0)
+        return [np.take(ar, i, axis=dim) for i in range(ar.shape[dim])]
     if op in ("chunk", "split"):
         dim = args[1] if len(args) > 1 else kw.get("dim", 0)
         sizes = [o._value.shape[dim] for o in outs]
@@ -117,6 +121,24 @@ def _scatter(name: str, sa: Slot, flat: list) -> Any:
     return backward
 
 
+def unbind(rec: Any, out: Any, a: Any, dim: Any = 0) -> Any:
+    """``unbind`` of a vector keeps its aliasing slots (:func:`.record.unbind`); of more
+    dimensions it is a gather."""
+    if isinstance(a, Tensor) and a._value.ndim == 1:
+        return record_unbind(rec, out, a, dim)
+    return layout("unbind")(rec, out, a, dim)
+
+
+def named(rec: Any, out: Any, name: Any, value: Any, dtype: Any, inputs: Any, *rest: Any,
+          **kw: Any) -> None:  # fmt: skip
+    """``record(name, ...)`` of a pass-through node that only renames the graph (the LSTM's
+    ``MkldnnRnnLayerBackward0``, :func:`jitgrad.nn.rnn._named_as_mkldnn`): a copy whose
+    backward passes the gradient on."""
+    if name not in PASS_THROUGH or len(inputs) != 1:
+        raise Unsupported(f"a node recorded by name ({name})")
+    layout("named")(rec, out, inputs[0])
+
+
 def getitem(rec: Any, out: Any, a: Any, index: Any) -> None:
     """``x[i]`` of a vector keeps its aliasing slot (:func:`.record.select`); any other basic
     index is a gather."""
@@ -125,15 +147,18 @@ def getitem(rec: Any, out: Any, a: Any, index: Any) -> None:
     return layout("getitem")(rec, out, a, index)
 
 
-#: ``Tensor`` methods recorded here
+#: node names whose ``record`` call :func:`named` takes: value and gradient passed through
+PASS_THROUGH = frozenset({"MkldnnRnnLayerBackward0"})
+#: ``Tensor`` methods recorded here (after record_pointwise's own, which these replace)
 METHODS: dict[str, Any] = {
     "transpose": layout("transpose"), "swapaxes": layout("transpose"),
     "swapdims": layout("transpose"), "t": layout("t"), "permute": layout("permute"),
     "chunk": layout("chunk"), "split": layout("split"), "__getitem__": getitem,
+    "unbind": unbind,
 }  # fmt: skip
 #: ``jitgrad`` functions recorded here
 FUNCTIONS: dict[str, Any] = {
     "transpose": layout("transpose"), "swapaxes": layout("transpose"),
     "t": layout("t"), "permute": layout("permute"), "chunk": layout("chunk"),
-    "split": layout("split"),
+    "split": layout("split"), "unbind": unbind,
 }  # fmt: skip

@@ -221,6 +221,7 @@ FUNCTIONS: dict[str, Any] = {
     "pow": power, "clamp": clamp, "clip": clamp,
     "square": lambda rec, out, a: power(rec, out, a, 2),
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
+    "zeros": R.zeros,
     "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
     "unsqueeze": R.reshaping("unsqueeze"),
     **RH.METHODS,

@@ -257,8 +257,8 @@ class Tape:
         if op == "stack":
             for i, s in enumerate(node.inputs):
                 if s.rg:
-                    dst, acc = self._target(s, buffers, leaf_buffers, 1)
-                    self.row("b_g", dst, g + i, acc=acc)
+                    dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+                    self.row("b_g", dst, g + i * s.n, n=s.n, acc=acc)
             return
         if op in ("sum", "sum_dim", "mean", "mean_dim"):  # each row's gradient spread over it
             s = node.inputs[0]
