@@ -140,6 +140,12 @@ LAYOUT = [
      * a[:2]),
     ("basic indexing", lambda a, b: a[:, -1] * a[1:3, ::2].sum() + b[None, -1][0]),
     ("permute of a view", lambda a, b: a.view(2, 2, 8).permute(2, 0, 1).tanh().sum() * b),
+    ("matmul of matrices", lambda a, b: (a @ b).tanh() @ (b.t() * 2) + a),
+    ("matmul of a batch by a matrix", lambda a, b: a.view(2, 2, 8) @ b),
+    # attention's shape: a strided reshape (a copy), q @ k^T of equal batches, softmax of 3-d
+    ("attention", lambda a, b: F.softmax(a.view(2, 2, 8) @ b.t().reshape(2, 2, 8)
+                                         .transpose(-2, -1) / 4.0, dim=-1) @ a.view(2, 2, 8)),
+    ("softmax of a matrix along dim 0", lambda a, b: a.softmax(0) * b.t()),
 ]  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from ..nn import _kernels as K
 from ..nn._functional_cross_entropy import _bad_target, _finish, _row_scale
 from ..nn._functional_loss import probability_targets
 from .record import _out, slot_of
+from .record import softmax as vector_softmax
 from .tape import Slot, Unsupported, tensor_key
 
 
@@ -207,30 +208,45 @@ def _ce_backward(ref: tuple, sx: Slot, lse: Slot, rows: Slot, s: Slot, opts: tup
     return one_input_backward("NllLossBackward0", sx, s, make)
 
 
-def log_softmax(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = None,  # noqa: A002
+def softmax_like(log: bool):
+    """``softmax``/``log_softmax`` of a tensor with two or more dimensions along one of them:
+    eager's row kernels over its ``(A, R, B)`` view
+    (:func:`jitgrad.frontend.reduce_softmax._softmax_like`), its backward
+    :func:`jitgrad.frontend.reduce_grads.softmax_backward_data`'s kernel. A vector's softmax
+    keeps its tape row (:func:`.record.softmax`)."""
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+
+    def handler(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = None,  # noqa: A002
                 **kw: Any) -> None:  # fmt: skip
-    """``log_softmax`` of a tensor with two or more dimensions along one of them: eager's row
-    kernels over its ``(A, R, B)`` view (:func:`jitgrad.frontend.reduce_softmax._softmax_like`),
-    its backward :func:`jitgrad.frontend.reduce_grads.softmax_backward_data`'s kernel."""
-    sx = slot_of(rec, input)
-    nd = len(sx.shape)
-    if kw or dtype is not None or type(dim) is not int or nd < 2 or not -nd <= dim < nd:
-        raise Unsupported("log_softmax other than along one dim of a matrix or more, no dtype=")
-    s3 = plan_3d(sx.shape, (dim % nd,))[1]
-    s = _out(rec, out)
-    fwd = KR.pick(KR.log_softmax_fwd, sx.n)
+        if not log and isinstance(input, Tensor) and input._value.ndim == 1:
+            return vector_softmax(rec, out, input, dim, dtype, **kw)
+        sx = slot_of(rec, input)
+        nd = len(sx.shape)
+        if kw or dtype is not None or type(dim) is not int or nd < 2 or not -nd <= dim < nd:
+            raise Unsupported(f"{name[:-9].lower()} other than along one dim of a matrix or more")
+        s3 = plan_3d(sx.shape, (dim % nd,))[1]
+        s = _out(rec, out)
+        fwd = KR.pick(KR.log_softmax_fwd if log else KR.softmax_fwd, sx.n)
 
-    def forward(arena: np.ndarray, args: tuple) -> None:
-        fwd(_view(arena, sx, s3), _view(arena, s, s3))
+        def forward(arena: np.ndarray, args: tuple) -> None:
+            fwd(_view(arena, sx, s3), _view(arena, s, s3))
 
-    rec.tape.host(forward)
-    bwd = KR.pick(KR.log_softmax_bwd, sx.n)
+        rec.tape.host(forward)
+        bwd = KR.pick(KR.log_softmax_bwd if log else KR.softmax_bwd, sx.n)
 
-    def make(sg: Slot, into: Slot) -> Any:
-        return lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
-                                       _view(arena, into, s3))  # fmt: skip
+        def make(sg: Slot, into: Slot) -> Any:
+            return lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
+                                           _view(arena, into, s3))  # fmt: skip
 
-    _node(rec, out, [sx], [s], one_input_backward("LogSoftmaxBackward0", sx, s, make))
+        if out.grad_fn is not None and out.grad_fn.name() != name:
+            raise Unsupported(f"eager recorded {out.grad_fn.name()} for {name}")
+        _node(rec, out, [sx], [s], one_input_backward(name, sx, s, make))
+        return None
+
+    return handler
+
+
+log_softmax = softmax_like(True)
 
 
 def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  # noqa: A002
@@ -287,6 +303,7 @@ def _nll_backward(ref: tuple, sx: Slot, s: Slot, ignore_index: int, reduction: s
 
 #: ``jitgrad.nn.functional`` names recorded as host calls
 NN: dict[str, Any] = {"linear": linear, "cross_entropy": cross_entropy,
-                      "log_softmax": log_softmax, "nll_loss": nll_loss}  # fmt: skip
+                      "log_softmax": log_softmax, "nll_loss": nll_loss,
+                      "softmax": softmax_like(False)}  # fmt: skip
 #: ``Tensor`` methods and ``jitgrad`` functions recorded as host calls
-METHODS: dict[str, Any] = {"log_softmax": log_softmax}
+METHODS: dict[str, Any] = {"log_softmax": log_softmax, "softmax": softmax_like(False)}

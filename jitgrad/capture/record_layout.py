@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..frontend.tensor import Tensor
-from .record import _out, select, slot_of
+from .record import _out, reshaping, select, slot_of
 from .record import unbind as record_unbind
 from .record_host import _into
 from .tape import Slot, Unsupported
@@ -32,6 +32,8 @@ def _maps_for(op: str, ar: np.ndarray, outs: list, args: tuple, kw: dict) -> lis
     if op == "transpose":
         d0, d1 = (*args, kw.get("dim0"), kw.get("dim1"))[:2] if args else (kw["dim0"], kw["dim1"])
         return [np.swapaxes(ar, d0, d1)]
+    if op == "reshape":  # of strided data: a copy in the logical order
+        return [ar.reshape(outs[0]._value.shape)]
     if op in ("t", "named"):
         return [ar.T if op == "t" else ar]
     if op == "permute":
@@ -139,6 +141,15 @@ def named(rec: Any, out: Any, name: Any, value: Any, dtype: Any, inputs: Any, *r
     layout("named")(rec, out, inputs[0])
 
 
+def reshape(rec: Any, out: Any, a: Any, *args: Any, **kw: Any) -> Any:
+    """``reshape``/``flatten`` of contiguous data keeps the aliasing slot
+    (:func:`.record.reshaping`); of strided data (eager copies) it is a gather."""
+    if isinstance(out, Tensor) and isinstance(a, Tensor) and not (
+            np.shares_memory(out._value, a._value) and a._value.flags.c_contiguous):  # fmt: skip
+        return layout("reshape")(rec, out, a)
+    return reshaping("view")(rec, out, a, *args, **kw)
+
+
 def getitem(rec: Any, out: Any, a: Any, index: Any) -> None:
     """``x[i]`` of a vector keeps its aliasing slot (:func:`.record.select`); any other basic
     index is a gather."""
@@ -154,11 +165,11 @@ METHODS: dict[str, Any] = {
     "transpose": layout("transpose"), "swapaxes": layout("transpose"),
     "swapdims": layout("transpose"), "t": layout("t"), "permute": layout("permute"),
     "chunk": layout("chunk"), "split": layout("split"), "__getitem__": getitem,
-    "unbind": unbind,
+    "unbind": unbind, "reshape": reshape, "flatten": reshape,
 }  # fmt: skip
 #: ``jitgrad`` functions recorded here
 FUNCTIONS: dict[str, Any] = {
     "transpose": layout("transpose"), "swapaxes": layout("transpose"),
     "t": layout("t"), "permute": layout("permute"), "chunk": layout("chunk"),
-    "split": layout("split"), "unbind": unbind,
+    "split": layout("split"), "unbind": unbind, "reshape": reshape, "flatten": reshape,
 }  # fmt: skip

@@ -19,6 +19,7 @@ from . import record as R
 from . import record_conv as RC
 from . import record_host as RH
 from . import record_layout as RL
+from . import record_matmul as RM
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
 from .tape import Slot, Unsupported
@@ -213,6 +214,7 @@ METHODS: dict[str, Any] = {
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
     **RH.METHODS,
     **RL.METHODS,
+    **RM.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -226,6 +228,7 @@ FUNCTIONS: dict[str, Any] = {
     "unsqueeze": R.reshaping("unsqueeze"),
     **RH.METHODS,
     **RL.FUNCTIONS,
+    **RM.FUNCTIONS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
