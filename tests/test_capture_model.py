@@ -278,3 +278,40 @@ def test_lstm_training_steps_are_bitwise_eager(dtype) -> None:
         assert _state(model) == _state(eager_model)
     assert _replays(compiled) == 1, compiled.explain()
     assert "host call(s)" in compiled.explain()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_embedding_language_model_steps_are_bitwise_eager(dtype) -> None:
+    """Token lookup (repeated tokens and a padding row: the scatter-add's order), attention's
+    ``q @ k^T`` and softmax, ``view`` of the int64 targets: losses, gradients and parameters
+    equal eager's; new token values replay, an out-of-range token raises as eager."""
+
+    def make():
+        torch.manual_seed(0)
+        emb, out = nn.Embedding(7, 6, padding_idx=0).to(dtype), nn.Linear(6, 7).to(dtype)
+        model = nn.ModuleList([emb, out])
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(idx: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
+            opt.zero_grad()
+            h = emb(idx)
+            h = h + F.softmax(h @ h.transpose(-2, -1) / 2.0, dim=-1) @ h
+            loss = F.cross_entropy(out(h).view(-1, 7), tgt.view(-1))
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        return model, step
+
+    idx = torch.tensor([[1, 2, 2, 0], [3, 1, 6, 1]])
+    tgt = torch.tensor([[2, 2, 0, 1], [5, 6, 1, 3]])
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = torch.compile(step)
+    for i in range(5):
+        x = idx if i < 4 else (idx + 1) % 7  # new token values: a replay, no retrace
+        assert compiled(x, tgt).numpy().tobytes() == eager_step(x, tgt).numpy().tobytes()
+        assert _state(model) == _state(eager_model)
+    assert _replays(compiled) == 1, compiled.explain()
+    with pytest.raises(IndexError, match="index out of range in self"):
+        compiled(idx + 7, tgt)

@@ -38,7 +38,11 @@ from .tape import Slot, Unsupported, tensor_key
 
 def _ref(rec: Any, t: Any) -> tuple:
     """A tensor a host call reads at run time (not through the arena): the call's argument
-    or one from outside the call, guarded as :func:`.record.slot_of` guards it."""
+    or one from outside the call, guarded as :func:`.record.slot_of` guards it (or the one
+    an integer view was noted as, :func:`.record_embedding.int_view`)."""
+    noted = rec.int_views.get(id(t))
+    if noted is not None:
+        return noted
     if not isinstance(t, Tensor) or not isinstance(t._value, np.ndarray):
         raise Unsupported("targets that are not a CPU tensor")
     made = rec.created.get(id(t))

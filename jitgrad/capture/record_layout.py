@@ -23,6 +23,7 @@ import numpy as np
 from ..frontend.tensor import Tensor
 from .record import _out, reshaping, select, slot_of
 from .record import unbind as record_unbind
+from .record_embedding import int_view
 from .record_host import _into
 from .tape import Slot, Unsupported
 
@@ -143,7 +144,10 @@ def named(rec: Any, out: Any, name: Any, value: Any, dtype: Any, inputs: Any, *r
 
 def reshape(rec: Any, out: Any, a: Any, *args: Any, **kw: Any) -> Any:
     """``reshape``/``flatten`` of contiguous data keeps the aliasing slot
-    (:func:`.record.reshaping`); of strided data (eager copies) it is a gather."""
+    (:func:`.record.reshaping`); of strided data (eager copies) it is a gather; of integer
+    indices, a note (:func:`.record_embedding.int_view`)."""
+    if int_view(rec, out, a):
+        return None
     if isinstance(out, Tensor) and isinstance(a, Tensor) and not (
             np.shares_memory(out._value, a._value) and a._value.flags.c_contiguous):  # fmt: skip
         return layout("reshape")(rec, out, a)
@@ -165,7 +169,7 @@ METHODS: dict[str, Any] = {
     "transpose": layout("transpose"), "swapaxes": layout("transpose"),
     "swapdims": layout("transpose"), "t": layout("t"), "permute": layout("permute"),
     "chunk": layout("chunk"), "split": layout("split"), "__getitem__": getitem,
-    "unbind": unbind, "reshape": reshape, "flatten": reshape,
+    "unbind": unbind, "reshape": reshape, "flatten": reshape, "view": reshape,
 }  # fmt: skip
 #: ``jitgrad`` functions recorded here
 FUNCTIONS: dict[str, Any] = {

@@ -17,6 +17,7 @@ from ..frontend.tensor import Tensor
 from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
 from . import record_conv as RC
+from . import record_embedding as RE
 from . import record_host as RH
 from . import record_layout as RL
 from . import record_matmul as RM
@@ -243,4 +244,5 @@ NN: dict[str, Any] = {
     "relu6": activation("hardtanh", lambda: (0.0, 6.0)),
     **RH.NN,
     **RC.NN,
+    **RE.NN,
 }  # fmt: skip

@@ -83,6 +83,7 @@ class Recorder:
         self.depth = 0
         self.nodes_by_fn: dict[int, Any] = {}  # id(eager grad_fn) -> tape Node
         self.thread = get_ident()  # other threads' calls pass through unrecorded
+        self.int_views: dict[int, tuple] = {}  # id -> ref: views of integer index tensors
         self.created: dict[int, Any] = {}  # id -> weakref of each tensor made during the trace
 
     def fail(self, why: str) -> None:
