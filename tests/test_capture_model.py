@@ -146,6 +146,9 @@ LAYOUT = [
     ("attention", lambda a, b: F.softmax(a.view(2, 2, 8) @ b.t().reshape(2, 2, 8)
                                          .transpose(-2, -1) / 4.0, dim=-1) @ a.view(2, 2, 8)),
     ("softmax of a matrix along dim 0", lambda a, b: a.softmax(0) * b.t()),
+    ("layer_norm", lambda a, b: F.layer_norm(a, (8,), b[:, 0], b[:, 1]).tanh() @ b),
+    ("layer_norm without affine, of 3-d", lambda a, b: F.layer_norm(a * 3, 8)
+     * F.layer_norm(a.view(2, 2, 8), (8,), b[:, 2]).view(4, 8) + b.t()),
 ]  # fmt: skip
 
 
@@ -282,20 +285,23 @@ def test_lstm_training_steps_are_bitwise_eager(dtype) -> None:
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
 def test_embedding_language_model_steps_are_bitwise_eager(dtype) -> None:
-    """Token lookup (repeated tokens and a padding row: the scatter-add's order), attention's
-    ``q @ k^T`` and softmax, ``view`` of the int64 targets: losses, gradients and parameters
-    equal eager's; new token values replay, an out-of-range token raises as eager."""
+    """Token lookup (repeated tokens and a padding row: the scatter-add's order), layer_norm
+    (its weight's and bias's gradients), attention's ``q @ k^T`` and softmax, ``view`` of the
+    int64 targets: losses, gradients and parameters equal eager's; new token values replay,
+    an out-of-range token raises as eager."""
 
     def make():
         torch.manual_seed(0)
         emb, out = nn.Embedding(7, 6, padding_idx=0).to(dtype), nn.Linear(6, 7).to(dtype)
-        model = nn.ModuleList([emb, out])
+        ln = nn.LayerNorm(6).to(dtype)
+        model = nn.ModuleList([emb, ln, out])
         opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 
         def step(idx: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
             opt.zero_grad()
             h = emb(idx)
-            h = h + F.softmax(h @ h.transpose(-2, -1) / 2.0, dim=-1) @ h
+            a = ln(h)
+            h = h + F.softmax(a @ a.transpose(-2, -1) / 2.0, dim=-1) @ a
             loss = F.cross_entropy(out(h).view(-1, 7), tgt.view(-1))
             loss.backward()
             opt.step()

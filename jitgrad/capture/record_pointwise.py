@@ -21,6 +21,7 @@ from . import record_embedding as RE
 from . import record_host as RH
 from . import record_layout as RL
 from . import record_matmul as RM
+from . import record_norm as RN
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
 from .tape import Slot, Unsupported
@@ -245,4 +246,5 @@ NN: dict[str, Any] = {
     **RH.NN,
     **RC.NN,
     **RE.NN,
+    **RN.NN,
 }  # fmt: skip
