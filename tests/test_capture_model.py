@@ -321,3 +321,33 @@ def test_embedding_language_model_steps_are_bitwise_eager(dtype) -> None:
     assert _replays(compiled) == 1, compiled.explain()
     with pytest.raises(IndexError, match="index out of range in self"):
         compiled(idx + 7, tgt)
+
+
+def test_dropout_is_captured_in_eval_and_train_traces_again() -> None:
+    """``nn.Dropout`` in eval mode is its input: the step is captured with the module's
+    ``training`` flag guarded; ``model.train()`` traces again and that trace runs eagerly
+    (a fresh random mask per call), saying why; ``model.eval()`` replays the first program."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5), nn.Linear(5, 3))
+    traced = []
+
+    def step(x: torch.Tensor) -> torch.Tensor:
+        traced.append(1)
+        return model(x).sum().detach()
+
+    compiled = torch.compile(step)
+    x = torch.randn(4, 6)
+    model.eval()
+    for _ in range(3):
+        assert compiled(x).numpy().tobytes() == step(x).numpy().tobytes()
+    assert len(traced) == 3 + 1 and _replays(compiled) == 1  # (3 eager calls, one trace)
+    model.train()
+    torch.manual_seed(5)
+    got = compiled(x)
+    torch.manual_seed(5)
+    assert got.numpy().tobytes() == step(x).numpy().tobytes()  # eager's own draw
+    assert "dropout in training mode" in compiled.explain()
+    model.eval()
+    before = len(traced)
+    assert compiled(x).numpy().tobytes() == step(x).numpy().tobytes()
+    assert len(traced) == before + 1  # the eager call only: the compiled one replayed

@@ -1,4 +1,5 @@
-"""``F.layer_norm`` as a host call (issue 16 section 1, the transformer block's norms).
+"""``F.layer_norm`` as a host call, and ``F.dropout`` outside training (issue 16 section 1,
+the transformer block's norms and dropout).
 
 Eager's :func:`jitgrad.nn._functional_layer_norm.layer_norm` is one row kernel forward
 (``layer_norm_rows_fwd``: the output, each row's mean and ``rstd``) and one backward
@@ -10,6 +11,7 @@ arena; the means and ``rstd`` live in arena slots of their own between forward a
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -86,4 +88,24 @@ def layer_norm(rec: Any, out: Any, input: Any, normalized_shape: Any, weight: An
 
 
 #: ``jitgrad.nn.functional`` names recorded here
-NN: dict[str, Any] = {"layer_norm": layer_norm}
+
+
+def dropout(rec: Any, out: Any, input: Any, p: float = 0.5, training: bool = True,  # noqa: A002
+            inplace: bool = False) -> None:  # fmt: skip
+    """``F.dropout`` outside training (or ``p == 0``) is the input itself: nothing to record,
+    but the flag is guarded. A module's ``forward`` passes ``self.training``: the calling
+    frame's ``self`` (a module) has its ``training`` guarded as a Python value, so
+    ``model.train()`` traces again. In training, its mask is a fresh random draw per call:
+    refused (the step runs eagerly, ``explain`` says so)."""
+    if training and p > 0:
+        raise Unsupported("dropout in training mode (a random mask per call is not replayed)")
+    caller = sys._getframe(2).f_locals.get("self")  # (wrapper, then the caller's frame)
+    state = getattr(caller, "__dict__", None)
+    if state is not None and type(state.get("training")) is bool:
+        rec.values.append((state, "training", state["training"]))
+    if out is not input:
+        raise Unsupported("dropout that did not return its input")
+
+
+#: ``jitgrad.nn.functional`` names recorded here
+NN: dict[str, Any] = {"layer_norm": layer_norm, "dropout": dropout}
