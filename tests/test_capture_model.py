@@ -43,6 +43,20 @@ def _state(model) -> list[bytes]:
                                                     p.grad.numpy().tobytes())]  # fmt: skip
 
 
+def _steps_match_eager(make, calls: list):
+    """Two copies of a training step from ``make()``, one eager and one compiled, called
+    with each argument tuple of ``calls``: every loss, gradient and parameter the same bytes,
+    from one captured program."""
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = torch.compile(step)
+    for args in calls:
+        assert compiled(*args).numpy().tobytes() == eager_step(*args).numpy().tobytes()
+        assert _state(model) == _state(eager_model)
+    assert _replays(compiled) == 1, compiled.explain()
+    return compiled
+
+
 @pytest.mark.parametrize(
     "dtype, optimizer",
     [(torch.float32, "sgd"), (torch.float64, "sgd"), (torch.float32, "adam")],
@@ -231,13 +245,7 @@ def test_cnn_training_steps_are_bitwise_eager() -> None:
         return model, step
 
     x, t = torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,))
-    eager_model, eager_step = make()
-    model, step = make()
-    compiled = torch.compile(step)
-    for _ in range(5):
-        assert compiled(x, t).numpy().tobytes() == eager_step(x, t).numpy().tobytes()
-        assert _state(model) == _state(eager_model)
-    assert _replays(compiled) == 1, compiled.explain()
+    _steps_match_eager(make, [(x, t)] * 5)
 
 
 def test_max_autotune_keeps_a_program_with_host_calls_on_the_interpreter() -> None:
@@ -273,13 +281,7 @@ def test_lstm_training_steps_are_bitwise_eager(dtype) -> None:
         return model, step
 
     x, t = torch.randn(3, 5, 4, dtype=dtype), torch.randn(3, 1, dtype=dtype)
-    eager_model, eager_step = make()
-    model, step = make()
-    compiled = torch.compile(step)
-    for _ in range(5):
-        assert compiled(x, t).numpy().tobytes() == eager_step(x, t).numpy().tobytes()
-        assert _state(model) == _state(eager_model)
-    assert _replays(compiled) == 1, compiled.explain()
+    compiled = _steps_match_eager(make, [(x, t)] * 5)
     assert "host call(s)" in compiled.explain()
 
 
@@ -311,14 +313,8 @@ def test_embedding_language_model_steps_are_bitwise_eager(dtype) -> None:
 
     idx = torch.tensor([[1, 2, 2, 0], [3, 1, 6, 1]])
     tgt = torch.tensor([[2, 2, 0, 1], [5, 6, 1, 3]])
-    eager_model, eager_step = make()
-    model, step = make()
-    compiled = torch.compile(step)
-    for i in range(5):
-        x = idx if i < 4 else (idx + 1) % 7  # new token values: a replay, no retrace
-        assert compiled(x, tgt).numpy().tobytes() == eager_step(x, tgt).numpy().tobytes()
-        assert _state(model) == _state(eager_model)
-    assert _replays(compiled) == 1, compiled.explain()
+    # the last call's new token values: a replay, no retrace
+    compiled = _steps_match_eager(make, [(idx, tgt)] * 4 + [((idx + 1) % 7, tgt)])
     with pytest.raises(IndexError, match="index out of range in self"):
         compiled(idx + 7, tgt)
 

@@ -52,6 +52,20 @@ def layer_norm(rec: Any, out: Any, input: Any, normalized_shape: Any, weight: An
     if out.grad_fn is not None and out.grad_fn.name() != "NativeLayerNormBackward0":
         raise Unsupported(f"eager recorded {out.grad_fn.name()} for layer_norm")
     inputs = [sx, sw, sb]
+    backward = _backward(inputs, Slot(s.off, s.n, (n, d)), mean, rstd, params)
+    if out.grad_fn is not None:  # None where eager's node has no weight or bias
+        node = rec.tape.node("host", inputs, [s], 0, [0 if si is None else si.off for si in inputs])
+        node.host = backward
+        rec.nodes_by_fn[id(out.grad_fn)] = node
+        rec.keep.append(out.grad_fn)
+
+
+def _backward(inputs: list, s: Slot, mean: Slot, rstd: Slot, params: Any) -> Any:
+    """layer_norm's node backward: eager's ``layer_norm_rows_bwd`` (the input's gradient,
+    per-chunk partial sums for the weight and bias, summed in chunk order by ``col_sum``),
+    each result into its target or scratch that a ``b_g`` row then adds in."""
+    sx = inputs[0]
+    n, d = s.shape
 
     def backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
         if g is None:
@@ -60,8 +74,8 @@ def layer_norm(rec: Any, out: Any, input: Any, normalized_shape: Any, weight: An
                 for si in inputs]  # fmt: skip
 
         def grad(arena: np.ndarray, args: tuple) -> None:
-            gx = np.empty((n, d), np_dtype)
-            pw = np.empty((K.chunks(n), d), np_dtype)
+            gx = np.empty((n, d), arena.dtype)
+            pw = np.empty((K.chunks(n), d), arena.dtype)
             pb = np.empty_like(pw)
             K.layer_norm_rows_bwd(_view(arena, Slot(g, s.n, (n, d))), _view(arena, sx, (n, d)),
                                   params(arena)[0], _view(arena, mean), _view(arena, rstd),
@@ -80,14 +94,7 @@ def layer_norm(rec: Any, out: Any, input: Any, normalized_shape: Any, weight: An
             if where is not None and where[3]:  # acc: added to what is there
                 tape.row("b_g", where[2], where[1].off, n=where[0].n, acc=1)
 
-    if out.grad_fn is not None:  # None where eager's node has no weight or bias
-        node = rec.tape.node("host", inputs, [s], 0, [0 if si is None else si.off for si in inputs])
-        node.host = backward
-        rec.nodes_by_fn[id(out.grad_fn)] = node
-        rec.keep.append(out.grad_fn)
-
-
-#: ``jitgrad.nn.functional`` names recorded here
+    return backward
 
 
 def dropout(rec: Any, out: Any, input: Any, p: float = 0.5, training: bool = True,  # noqa: A002
