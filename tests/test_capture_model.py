@@ -43,6 +43,20 @@ def _state(model) -> list[bytes]:
                                                     p.grad.numpy().tobytes())]  # fmt: skip
 
 
+def _steps_match_eager(make, calls: list):
+    """Two copies of a training step from ``make()``, one eager and one compiled, called
+    with each argument tuple of ``calls``: every loss, gradient and parameter the same bytes,
+    from one captured program."""
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = torch.compile(step)
+    for args in calls:
+        assert compiled(*args).numpy().tobytes() == eager_step(*args).numpy().tobytes()
+        assert _state(model) == _state(eager_model)
+    assert _replays(compiled) == 1, compiled.explain()
+    return compiled
+
+
 @pytest.mark.parametrize(
     "dtype, optimizer",
     [(torch.float32, "sgd"), (torch.float64, "sgd"), (torch.float32, "adam")],
@@ -127,9 +141,36 @@ CONV = [
 ]  # fmt: skip
 
 
-FORMS = [(n, f, (7, 6), (3, 6)) for n, f in SHARED] + [
-    (n, f, (2, 4, 7, 7), (6, 2, 3, 3)) for n, f in CONV
-]
+def _gates(i, f, g, o):
+    return o.sigmoid() * (f.sigmoid() * o + i.sigmoid() * g.tanh()).tanh()
+
+
+LAYOUT = [
+    # an LSTM cell's gates: chunks of a linear's output, each with its own gradient
+    ("chunk of linear, LSTM gates", lambda a, b: _gates(*F.linear(a, b.t()).chunk(4, -1))),
+    ("chunk, one piece used", lambda a, b: a.chunk(2, -1)[1] * 3 + b[:4]),
+    ("transpose", lambda a, b: a.transpose(0, 1).tanh() * b),
+    ("split sizes of t()", lambda a, b: (lambda p, q: p.exp() * q)(*b.t().split([2, 2], 0))
+     * a[:2]),
+    ("basic indexing", lambda a, b: a[:, -1] * a[1:3, ::2].sum() + b[None, -1][0]),
+    ("permute of a view", lambda a, b: a.view(2, 2, 8).permute(2, 0, 1).tanh().sum() * b),
+    ("matmul of matrices", lambda a, b: (a @ b).tanh() @ (b.t() * 2) + a),
+    ("matmul of a batch by a matrix", lambda a, b: a.view(2, 2, 8) @ b),
+    # attention's shape: a strided reshape (a copy), q @ k^T of equal batches, softmax of 3-d
+    ("attention", lambda a, b: F.softmax(a.view(2, 2, 8) @ b.t().reshape(2, 2, 8)
+                                         .transpose(-2, -1) / 4.0, dim=-1) @ a.view(2, 2, 8)),
+    ("softmax of a matrix along dim 0", lambda a, b: a.softmax(0) * b.t()),
+    ("layer_norm", lambda a, b: F.layer_norm(a, (8,), b[:, 0], b[:, 1]).tanh() @ b),
+    ("layer_norm without affine, of 3-d", lambda a, b: F.layer_norm(a * 3, 8)
+     * F.layer_norm(a.view(2, 2, 8), (8,), b[:, 2]).view(4, 8) + b.t()),
+]  # fmt: skip
+
+
+FORMS = (
+    [(n, f, (7, 6), (3, 6)) for n, f in SHARED]
+    + [(n, f, (2, 4, 7, 7), (6, 2, 3, 3)) for n, f in CONV]
+    + [(n, f, (4, 8), (8, 4)) for n, f in LAYOUT]
+)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
@@ -154,10 +195,10 @@ CLASS_WEIGHTS = torch.ones(3)
     "body, reason",
     [
         (lambda x, w: F.cross_entropy(F.linear(x, w), TWO, CLASS_WEIGHTS), "class weights"),
-        (lambda x, w: F.linear(x.view(1, 2, 4), w).sum(), "matrix input"),
+        (lambda x, w: F.linear(x[0], w).sum(), "vector input"),
         (lambda x, w: F.cross_entropy(F.linear(x, w), PROBS), "class-index targets"),
     ],
-    ids=["weight", "3-d input", "probabilities"],
+    ids=["weight", "vector input", "probabilities"],
 )
 def test_what_host_calls_do_not_take_runs_eagerly_and_says_why(body, reason: str) -> None:
     compiled = torch.compile(body)
@@ -204,13 +245,7 @@ def test_cnn_training_steps_are_bitwise_eager() -> None:
         return model, step
 
     x, t = torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,))
-    eager_model, eager_step = make()
-    model, step = make()
-    compiled = torch.compile(step)
-    for _ in range(5):
-        assert compiled(x, t).numpy().tobytes() == eager_step(x, t).numpy().tobytes()
-        assert _state(model) == _state(eager_model)
-    assert _replays(compiled) == 1, compiled.explain()
+    _steps_match_eager(make, [(x, t)] * 5)
 
 
 def test_max_autotune_keeps_a_program_with_host_calls_on_the_interpreter() -> None:
@@ -219,3 +254,96 @@ def test_max_autotune_keeps_a_program_with_host_calls_on_the_interpreter() -> No
     b = torch.randn(3, 6).requires_grad_()
     compiled = replays_bitwise(lambda a, b: F.linear(a, b).tanh(), a, b, mode="max-autotune")
     assert "straight-line source does not take host calls" in compiled.explain()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_lstm_training_steps_are_bitwise_eager(dtype) -> None:
+    """``nn.LSTM``'s recurrence (``transpose``, ``F.linear`` of a 3-d input, ``unbind``,
+    ``chunk`` into gates, ``stack``, the zero state, the float32 renaming node) and the last
+    step's output picked by ``out[:, -1]``: one captured program."""
+
+    def make():
+        torch.manual_seed(0)
+        rnn, head = nn.LSTM(4, 8, batch_first=True).to(dtype), nn.Linear(8, 1).to(dtype)
+        model = nn.ModuleList([rnn, head])
+        opt = (torch.optim.Adam(model.parameters(), lr=1e-2) if dtype is torch.float32
+               # (Adam's step count is float32: with float64 parameters a mixed-dtype refusal)
+               else torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9))  # fmt: skip
+
+        def step(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            opt.zero_grad()
+            out, _ = rnn(x)
+            loss = F.mse_loss(head(out[:, -1]), t)
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        return model, step
+
+    x, t = torch.randn(3, 5, 4, dtype=dtype), torch.randn(3, 1, dtype=dtype)
+    compiled = _steps_match_eager(make, [(x, t)] * 5)
+    assert "host call(s)" in compiled.explain()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_embedding_language_model_steps_are_bitwise_eager(dtype) -> None:
+    """Token lookup (repeated tokens and a padding row: the scatter-add's order), layer_norm
+    (its weight's and bias's gradients), attention's ``q @ k^T`` and softmax, ``view`` of the
+    int64 targets: losses, gradients and parameters equal eager's; new token values replay,
+    an out-of-range token raises as eager."""
+
+    def make():
+        torch.manual_seed(0)
+        emb, out = nn.Embedding(7, 6, padding_idx=0).to(dtype), nn.Linear(6, 7).to(dtype)
+        ln = nn.LayerNorm(6).to(dtype)
+        model = nn.ModuleList([emb, ln, out])
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(idx: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
+            opt.zero_grad()
+            h = emb(idx)
+            a = ln(h)
+            h = h + F.softmax(a @ a.transpose(-2, -1) / 2.0, dim=-1) @ a
+            loss = F.cross_entropy(out(h).view(-1, 7), tgt.view(-1))
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        return model, step
+
+    idx = torch.tensor([[1, 2, 2, 0], [3, 1, 6, 1]])
+    tgt = torch.tensor([[2, 2, 0, 1], [5, 6, 1, 3]])
+    # the last call's new token values: a replay, no retrace
+    compiled = _steps_match_eager(make, [(idx, tgt)] * 4 + [((idx + 1) % 7, tgt)])
+    with pytest.raises(IndexError, match="index out of range in self"):
+        compiled(idx + 7, tgt)
+
+
+def test_dropout_is_captured_in_eval_and_train_traces_again() -> None:
+    """``nn.Dropout`` in eval mode is its input: the step is captured with the module's
+    ``training`` flag guarded; ``model.train()`` traces again and that trace runs eagerly
+    (a fresh random mask per call), saying why; ``model.eval()`` replays the first program."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5), nn.Linear(5, 3))
+    traced = []
+
+    def step(x: torch.Tensor) -> torch.Tensor:
+        traced.append(1)
+        return model(x).sum().detach()
+
+    compiled = torch.compile(step)
+    x = torch.randn(4, 6)
+    model.eval()
+    for _ in range(3):
+        assert compiled(x).numpy().tobytes() == step(x).numpy().tobytes()
+    assert len(traced) == 3 + 1 and _replays(compiled) == 1  # (3 eager calls, one trace)
+    model.train()
+    torch.manual_seed(5)
+    got = compiled(x)
+    torch.manual_seed(5)
+    assert got.numpy().tobytes() == step(x).numpy().tobytes()  # eager's own draw
+    assert "dropout in training mode" in compiled.explain()
+    model.eval()
+    before = len(traced)
+    assert compiled(x).numpy().tobytes() == step(x).numpy().tobytes()
+    assert len(traced) == before + 1  # the eager call only: the compiled one replayed

@@ -113,6 +113,7 @@ class Compiled:
         self.straight = straight
         #: guard key -> the programs traced under it (tried in order), or why it runs eagerly
         self.entries: dict[tuple, list[Program] | str] = {}
+        self.missed = ""  # why the latest trace beside kept programs ran eagerly
         Compiled.LIVE.add(self)
 
     @staticmethod
@@ -176,6 +177,8 @@ class Compiled:
                 return result
         if type(self.entries.get(key)) is not list:  # keep the programs other guards hold
             self.entries[key] = f"runs eagerly: {rec.failed}"
+        else:  # their guards failed (a Python value changed): this call ran eagerly
+            self.missed = f"a call whose Python values no program holds runs eagerly: {rec.failed}"
         self._note(key, rec.failed)
         return result
 
@@ -215,4 +218,4 @@ class Compiled:
                     why = _build.failure(p.arena.dtype.name, p.full) or "compiling in background"
                     tier += f" ({why}: calls run eagerly until it is ready)"
                 lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes), {tier}")
-        return "\n".join(lines)
+        return "\n".join(lines + ([f"  {self.missed}"] if self.missed else []))

@@ -159,12 +159,13 @@ def softmax(rec: Any, out: Any, a: Any, dim: Any = None, dtype: Any = None, **kw
 
 
 def stack(rec: Any, out: Any, tensors: Any, dim: Any = 0, **kw: Any) -> None:
+    """``stack`` along dim 0 of same-shaped tensors: each copied after the one before."""
     slots = [slot_of(rec, t) for t in tensors]
-    if kw or dim != 0 or any(s.shape != () for s in slots):
-        raise Unsupported("stack of tensors with dimensions")
+    if kw or dim != 0 or not slots or any(s.shape != slots[0].shape for s in slots):
+        raise Unsupported("stack other than along dim 0 of same-shaped tensors")
     s = _out(rec, out)
     for i, si in enumerate(slots):
-        rec.tape.row("copy", s.off + i, si.off)
+        rec.tape.row("copy", s.off + i * si.n, si.off, n=si.n)
     _node(rec, "stack", out, slots, [s])
 
 
@@ -223,6 +224,15 @@ def reshaping(op: str):
         _node(rec, op, out, [sa], [s], 0, [sa.off])
 
     return handler
+
+
+def zeros(rec: Any, out: Any, *size: Any, **kw: Any) -> None:
+    """``zeros(...)`` made in the step (an RNN's initial state): a slot filled with 0 by a
+    row at each run, so that it is fresh as eager's is."""
+    if not isinstance(out, Tensor) or out._requires_grad or kw.get("out") is not None:
+        raise Unsupported("zeros that require grad or write out=")
+    s = _out(rec, out)
+    rec.tape.row("fill", s.off, n=s.n, c=rec.tape.const(0.0))
 
 
 def detach(rec: Any, out: Any, a: Any) -> None:

@@ -32,12 +32,17 @@ from ..nn import _kernels as K
 from ..nn._functional_cross_entropy import _bad_target, _finish, _row_scale
 from ..nn._functional_loss import probability_targets
 from .record import _out, slot_of
+from .record import softmax as vector_softmax
 from .tape import Slot, Unsupported, tensor_key
 
 
 def _ref(rec: Any, t: Any) -> tuple:
     """A tensor a host call reads at run time (not through the arena): the call's argument
-    or one from outside the call, guarded as :func:`.record.slot_of` guards it."""
+    or one from outside the call, guarded as :func:`.record.slot_of` guards it (or the one
+    an integer view was noted as, :func:`.record_embedding.int_view`)."""
+    noted = rec.int_views.get(id(t))
+    if noted is not None:
+        return noted
     if not isinstance(t, Tensor) or not isinstance(t._value, np.ndarray):
         raise Unsupported("targets that are not a CPU tensor")
     made = rec.created.get(id(t))
@@ -93,41 +98,47 @@ def one_input_backward(name: str, sx: Slot, s: Slot, make: Any) -> Any:
 
 
 def linear(rec: Any, out: Any, input: Any, weight: Any, bias: Any = None) -> None:  # noqa: A002
-    """``F.linear`` of a matrix: ``out = x @ W.T`` by BLAS into the output's slot, then the
-    bias added row by row, as :func:`jitgrad.nn._functional_linear.linear` does."""
+    """``F.linear`` of an input with two or more dimensions: ``out = x @ W.T`` by BLAS into
+    the output's slot (the input's leading dimensions as one, as eager's ``_matrix`` views
+    it), then the bias added row by row, as :func:`jitgrad.nn._functional_linear.linear`."""
     sx, sw = slot_of(rec, input), slot_of(rec, weight)
     sb = None if bias is None else slot_of(rec, bias)
-    if len(sx.shape) != 2 or len(sw.shape) != 2 or (sb is not None and len(sb.shape) != 1):
-        raise Unsupported("linear of other than a matrix input (capture takes (N, in) inputs)")
+    if len(sx.shape) < 2 or len(sw.shape) != 2 or (sb is not None and len(sb.shape) != 1):
+        raise Unsupported("linear of a vector input (capture takes (..., in) inputs)")
     if not isinstance(out, Tensor) or not sx.n or not sw.n:
         raise Unsupported("an empty linear")
     s = _out(rec, out)
+    rows = sx.n // sx.shape[-1]
+    xm, om = (rows, sx.shape[-1]), (rows, sw.shape[0])  # the matrices eager multiplies
 
     def forward(arena: np.ndarray, args: tuple) -> None:
-        o = _view(arena, s)
-        np.matmul(_view(arena, sx), _view(arena, sw).T, out=o)
+        o = _view(arena, s, om)
+        np.matmul(_view(arena, sx, xm), _view(arena, sw).T, out=o)
         if sb is not None:
             K.bias_add_rows(o, _view(arena, sb))
 
     rec.tape.host(forward)
-    if out.grad_fn is not None and out.grad_fn.name() not in ("MmBackward0", "AddmmBackward0"):
+    names = ("MmBackward0", "AddmmBackward0") if len(sx.shape) == 2 else ("ViewBackward0",)
+    if out.grad_fn is not None and out.grad_fn.name() not in names:
         raise Unsupported(f"eager recorded {out.grad_fn.name()} for linear")
     _node(rec, out, [sx, sw] if sb is None else [sb, sx, sw], [s], _linear_backward)
 
 
 def _linear_backward(tape: Any, node: Any, g: int | None, target: Any) -> None:
-    """``(column sums of g, g @ W, g.T @ x)``: eager's ``col_sum`` and ``mm`` calls (the
-    same operands, the same transposes), each into its target or scratch."""
+    """``(column sums of g, g @ W, g.T @ x)`` over ``g`` and ``x`` as matrices: eager's
+    ``col_sum`` and ``mm`` calls (the same operands, the same transposes), each into its
+    target or scratch."""
     if g is None:
         raise Unsupported("no gradient reached AddmmBackward0")
     *rest, sx, sw = node.inputs
     sb = rest[0] if rest else None
-    sg = Slot(g, node.outputs[0].n, node.outputs[0].shape)
+    rows = sx.n // sx.shape[-1]
+    sg = Slot(g, node.outputs[0].n, (rows, sw.shape[0]))
     for s, which in ((sb, "b"), (sx, "x"), (sw, "w")):
         if s is None or not s.rg:
             continue
         into, dst, acc = _into(tape, s, target)
-        tape.host(_linear_grad(which, sg, sx, sw, into))
+        tape.host(_linear_grad(which, sg, Slot(sx.off, sx.n, (rows, sx.shape[-1])), sw, into))
         if acc:
             tape.row("b_g", dst, into.off, n=s.n, acc=1)
 
@@ -138,7 +149,7 @@ def _linear_grad(which: str, sg: Slot, sx: Slot, sw: Slot, into: Slot) -> Any:
         if which == "b":
             K.col_sum(g, _view(arena, into))
         elif which == "x":
-            np.matmul(g, _view(arena, sw), out=_view(arena, into))
+            np.matmul(g, _view(arena, sw), out=_view(arena, into, sx.shape))
         else:
             np.matmul(g.T, _view(arena, sx), out=_view(arena, into))
 
@@ -201,30 +212,45 @@ def _ce_backward(ref: tuple, sx: Slot, lse: Slot, rows: Slot, s: Slot, opts: tup
     return one_input_backward("NllLossBackward0", sx, s, make)
 
 
-def log_softmax(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = None,  # noqa: A002
+def softmax_like(log: bool):
+    """``softmax``/``log_softmax`` of a tensor with two or more dimensions along one of them:
+    eager's row kernels over its ``(A, R, B)`` view
+    (:func:`jitgrad.frontend.reduce_softmax._softmax_like`), its backward
+    :func:`jitgrad.frontend.reduce_grads.softmax_backward_data`'s kernel. A vector's softmax
+    keeps its tape row (:func:`.record.softmax`)."""
+    name = "LogSoftmaxBackward0" if log else "SoftmaxBackward0"
+
+    def handler(rec: Any, out: Any, input: Any, dim: Any = None, dtype: Any = None,  # noqa: A002
                 **kw: Any) -> None:  # fmt: skip
-    """``log_softmax`` of a tensor with two or more dimensions along one of them: eager's row
-    kernels over its ``(A, R, B)`` view (:func:`jitgrad.frontend.reduce_softmax._softmax_like`),
-    its backward :func:`jitgrad.frontend.reduce_grads.softmax_backward_data`'s kernel."""
-    sx = slot_of(rec, input)
-    nd = len(sx.shape)
-    if kw or dtype is not None or type(dim) is not int or nd < 2 or not -nd <= dim < nd:
-        raise Unsupported("log_softmax other than along one dim of a matrix or more, no dtype=")
-    s3 = plan_3d(sx.shape, (dim % nd,))[1]
-    s = _out(rec, out)
-    fwd = KR.pick(KR.log_softmax_fwd, sx.n)
+        if not log and isinstance(input, Tensor) and input._value.ndim == 1:
+            return vector_softmax(rec, out, input, dim, dtype, **kw)
+        sx = slot_of(rec, input)
+        nd = len(sx.shape)
+        if kw or dtype is not None or type(dim) is not int or nd < 2 or not -nd <= dim < nd:
+            raise Unsupported(f"{name[:-9].lower()} other than along one dim of a matrix or more")
+        s3 = plan_3d(sx.shape, (dim % nd,))[1]
+        s = _out(rec, out)
+        fwd = KR.pick(KR.log_softmax_fwd if log else KR.softmax_fwd, sx.n)
 
-    def forward(arena: np.ndarray, args: tuple) -> None:
-        fwd(_view(arena, sx, s3), _view(arena, s, s3))
+        def forward(arena: np.ndarray, args: tuple) -> None:
+            fwd(_view(arena, sx, s3), _view(arena, s, s3))
 
-    rec.tape.host(forward)
-    bwd = KR.pick(KR.log_softmax_bwd, sx.n)
+        rec.tape.host(forward)
+        bwd = KR.pick(KR.log_softmax_bwd if log else KR.softmax_bwd, sx.n)
 
-    def make(sg: Slot, into: Slot) -> Any:
-        return lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
-                                       _view(arena, into, s3))  # fmt: skip
+        def make(sg: Slot, into: Slot) -> Any:
+            return lambda arena, args: bwd(_view(arena, sg, s3), _view(arena, s, s3),
+                                           _view(arena, into, s3))  # fmt: skip
 
-    _node(rec, out, [sx], [s], one_input_backward("LogSoftmaxBackward0", sx, s, make))
+        if out.grad_fn is not None and out.grad_fn.name() != name:
+            raise Unsupported(f"eager recorded {out.grad_fn.name()} for {name}")
+        _node(rec, out, [sx], [s], one_input_backward(name, sx, s, make))
+        return None
+
+    return handler
+
+
+log_softmax = softmax_like(True)
 
 
 def nll_loss(rec: Any, out: Any, input: Any, target: Any, weight: Any = None,  # noqa: A002
@@ -281,6 +307,7 @@ def _nll_backward(ref: tuple, sx: Slot, s: Slot, ignore_index: int, reduction: s
 
 #: ``jitgrad.nn.functional`` names recorded as host calls
 NN: dict[str, Any] = {"linear": linear, "cross_entropy": cross_entropy,
-                      "log_softmax": log_softmax, "nll_loss": nll_loss}  # fmt: skip
+                      "log_softmax": log_softmax, "nll_loss": nll_loss,
+                      "softmax": softmax_like(False)}  # fmt: skip
 #: ``Tensor`` methods and ``jitgrad`` functions recorded as host calls
-METHODS: dict[str, Any] = {"log_softmax": log_softmax}
+METHODS: dict[str, Any] = {"log_softmax": log_softmax, "softmax": softmax_like(False)}

@@ -17,7 +17,11 @@ from ..frontend.tensor import Tensor
 from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
 from . import record_conv as RC
+from . import record_embedding as RE
 from . import record_host as RH
+from . import record_layout as RL
+from . import record_matmul as RM
+from . import record_norm as RN
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
 from .record import _node, _number, _out, slot_of
 from .tape import Slot, Unsupported
@@ -211,6 +215,8 @@ METHODS: dict[str, Any] = {
     "sub_": R.inplace("sub"), "add_": R.inplace("add"), "mul_": R.inplace("mul"),
     "zero_": lambda rec, out, a: R.inplace("fill")(rec, out, a),
     **RH.METHODS,
+    **RL.METHODS,
+    **RM.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -219,9 +225,12 @@ FUNCTIONS: dict[str, Any] = {
     "pow": power, "clamp": clamp, "clip": clamp,
     "square": lambda rec, out, a: power(rec, out, a, 2),
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
+    "zeros": R.zeros,
     "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
     "unsqueeze": R.reshaping("unsqueeze"),
     **RH.METHODS,
+    **RL.FUNCTIONS,
+    **RM.FUNCTIONS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
@@ -236,4 +245,6 @@ NN: dict[str, Any] = {
     "relu6": activation("hardtanh", lambda: (0.0, 6.0)),
     **RH.NN,
     **RC.NN,
+    **RE.NN,
+    **RN.NN,
 }  # fmt: skip

@@ -249,15 +249,16 @@ class Tape:
             return
         g = gs[0]
         if node.host is not None:
-            node.host(self, node, g, lambda s: self._target(s, buffers, leaf_buffers, s.n))
+            target = lambda s: self._target(s, buffers, leaf_buffers, s.n)  # noqa: E731
+            node.host(self, node, g if len(out) == 1 else gs, target)  # several: every g
             return
         if g is None:
             raise Unsupported(f"no gradient reached {TABLE[op].node}")
         if op == "stack":
             for i, s in enumerate(node.inputs):
                 if s.rg:
-                    dst, acc = self._target(s, buffers, leaf_buffers, 1)
-                    self.row("b_g", dst, g + i, acc=acc)
+                    dst, acc = self._target(s, buffers, leaf_buffers, s.n)
+                    self.row("b_g", dst, g + i * s.n, n=s.n, acc=acc)
             return
         if op in ("sum", "sum_dim", "mean", "mean_dim"):  # each row's gradient spread over it
             s = node.inputs[0]

@@ -30,12 +30,15 @@ from typing import Any
 from .. import linalg, special
 from ..engine.grad_mode import STATE
 from ..engine.heap import promote_young
+from ..frontend import creation
 from ..frontend.tensor import Tensor
 from ..frontend.tensor import _init_fields as _INIT
 from ..nn import functional as NF
+from ..nn import rnn as NRNN
 from ..optim import SGD
 from ..optim.optimizer import Optimizer
 from . import record as R
+from . import record_layout as RL
 from . import record_optim as RO
 from . import record_pointwise as RP
 from .tape import Program, Tape, Unsupported
@@ -52,6 +55,13 @@ PASS = frozenset(
     "no_grad enable_grad set_grad_enabled is_grad_enabled inference_mode is_tensor "
     "get_default_dtype is_floating_point is_inference_mode_enabled".split()
 )
+
+#: Globals of :mod:`jitgrad.nn.rnn` that its recurrence calls at the user's depth (a module's
+#: ``forward`` is the user's code to the trace): ``stack`` and ``cat`` of the steps' outputs,
+#: ``record`` of the LSTM's renaming node. Interposed by name, as they are looked up there.
+RNN_GLOBALS: dict[str, Any] = {"stack": R.stack, "cat": None, "record": RL.named}
+#: :mod:`jitgrad.frontend.creation`'s functions that module code calls (an RNN's zero state)
+CREATION: dict[str, Any] = {"zeros": R.zeros}
 
 
 class Recorder:
@@ -73,6 +83,7 @@ class Recorder:
         self.depth = 0
         self.nodes_by_fn: dict[int, Any] = {}  # id(eager grad_fn) -> tape Node
         self.thread = get_ident()  # other threads' calls pass through unrecorded
+        self.int_views: dict[int, tuple] = {}  # id -> ref: views of integer index tensors
         self.created: dict[int, Any] = {}  # id -> weakref of each tensor made during the trace
 
     def fail(self, why: str) -> None:
@@ -160,6 +171,9 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
                 continue
             if callable(value) and not isinstance(value, type(sys)):
                 out.append((mod, name, value, table.get(name)))
+    for mod, table in ((NRNN, RNN_GLOBALS), (creation, CREATION)):  # only these names
+        for name, handler in table.items():
+            out.append((mod, name, vars(mod)[name], handler))
     for cls in {SGD, Optimizer, *Optimizer.__subclasses__()}:
         for name in ("step", "zero_grad"):
             if name in vars(cls):
