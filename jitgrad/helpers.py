@@ -142,6 +142,14 @@ def namespace_module(name: str, members: dict[str, Any], package: bool = False) 
 PASS_THROUGH_CODES: set = set()
 
 
+def pass_through(fn: Any) -> Any:
+    """``fn``, a wrapper that stands between a user's call and an op (a backend's, an
+    argument check, ``out=``, ``axis=``), marked as a frame :func:`warn` does not count, so the
+    op's warnings point at the user's line; every such wrapper goes through here."""
+    PASS_THROUGH_CODES.add(fn.__code__)
+    return fn
+
+
 def warn(message: Any, category: type | None = None, stacklevel: int = 1) -> None:
     """``warnings.warn`` whose ``stacklevel`` does not count backend wrapper frames, so a
     warning points at the user's line whether or not a backend has wrapped the op (PyTorch's

@@ -197,7 +197,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         return call(fn, name, args, kwargs)
 
     wrapper._jitgrad_meta_wrapped = True  # type: ignore[attr-defined]
-    helpers.PASS_THROUGH_CODES.add(wrapper.__code__)  # warnings point past it
+    helpers.pass_through(wrapper)
     opwrap.register(fn, wrapper)
     return wrapper
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import dtype as DType
-from ..helpers import PASS_THROUGH_CODES
+from ..helpers import pass_through
 from ..memory import STORAGE_MAX, negative_dim, storage_nbytes
 from .overloads import OVERLOADS, format_invalid, type_name
 from .tensor import Tensor
@@ -364,8 +364,7 @@ def _guarded(fn: Any, name: str) -> Any:
         "_defaults": {p.name: p.default for p in sig.parameters.values()},
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature
-    PASS_THROUGH_CODES.add(scope[name].__code__)  # the op's warnings point at the caller
-    return functools.update_wrapper(scope[name], fn)
+    return functools.update_wrapper(pass_through(scope[name]), fn)
 
 
 # ---- the size of a factory function (zeros, ones, empty, rand, randn ...) -----------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..helpers import PASS_THROUGH_CODES
+from ..helpers import pass_through
 
 
 def written_into_self(fn: Any, name: str) -> Any:
@@ -28,5 +28,4 @@ def written_into_self(fn: Any, name: str) -> Any:
         return self
 
     method.__name__ = name
-    PASS_THROUGH_CODES.add(method.__code__)  # the op's warnings point at the caller's line
-    return method
+    return pass_through(method)

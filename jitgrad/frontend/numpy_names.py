@@ -19,7 +19,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from ..helpers import PASS_THROUGH_CODES
+from ..helpers import pass_through
 
 #: parser-bound ops taking ``dim``: ``torch.<name>`` (FUNCTIONS) and ``Tensor.<name>`` (METHODS)
 FUNCTIONS = (
@@ -73,8 +73,7 @@ def numpy_spelled(fn: Callable) -> Callable:
             kwargs = _renamed(name, kwargs)
         return fn(*args, **kwargs)
 
-    PASS_THROUGH_CODES.add(call.__code__)  # the op's warnings point at the caller's line
-    return call
+    return pass_through(call)
 
 
 def accept(namespace: dict[str, Any], cls: type) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from .. import dtypes as D
 from ..backends import STATE as DEVICE
 from ..engine.grad_mode import STATE, no_grad
-from ..helpers import PASS_THROUGH_CODES
+from ..helpers import pass_through
 from ..helpers import warn as warn_user
 from .tensor import Tensor
 
@@ -179,8 +179,7 @@ def function_out(name: str, fn: Callable) -> Callable:
         "_defaults": {p.name: p.default for p in inspect.signature(fn).parameters.values()},
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature
-    PASS_THROUGH_CODES.add(scope[name].__code__)  # the op's warnings point at the caller
-    return functools.update_wrapper(scope[name], fn)
+    return functools.update_wrapper(pass_through(scope[name]), fn)
 
 
 def _without_extra(call: list) -> str:

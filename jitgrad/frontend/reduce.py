@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from ..helpers import pass_through
 from ..kernels.cpu import reduce as K
 from ..kernels.cpu import reduce_extra as KX
 from ..kernels.cpu.reduce_call import (
@@ -179,7 +180,7 @@ def _prod_form(method: bool) -> Any:
         A.keepdim_bool("prod", keepdim, 2 if method else 3)
         return impl(input, *args, **kwargs)
 
-    return prod
+    return pass_through(prod)
 
 
 prod = _prod_form(False)
@@ -211,7 +212,6 @@ METHODS: dict[str, Any] = {name: globals()[name] for name in __all__}
 # the methods' arity errors as PyTorch's parser words them (it counts no ``self``); sum and
 # mean, per-op paths, are separate function objects (no frame more per call)
 METHODS.update(sum=SUM_METHOD, mean=MEAN_METHOD, prod=_prod_form(True))
-
 
 
 for _name, _least in (("amax", 0), ("amin", 0), ("logsumexp", 1)):

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..helpers import pass_through
 from .argcheck import invalid_args
 from .overloads import type_name
 from .tensor import Tensor
@@ -191,7 +192,7 @@ def parsed(
                 accepted.add(key)
         return fn(*args, **kwargs)
 
-    return call
+    return pass_through(call)
 
 
 def bind(namespace: dict[str, Any], cls: type) -> None:

@@ -187,7 +187,7 @@ def wrap(fn: Callable, name: str) -> Callable:
         return host_call(fn, name, args, kwargs)
 
     wrapper._jitgrad_device_wrapped = True  # type: ignore[attr-defined]
-    helpers.PASS_THROUGH_CODES.add(wrapper.__code__)  # warnings point past it
+    helpers.pass_through(wrapper)
     opwrap.register(fn, wrapper)  # the op itself under an argument guard (argcheck) too
     return wrapper
 
