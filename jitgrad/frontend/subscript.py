@@ -238,23 +238,33 @@ def _take(v: Tensor, plan: _Plan, name: str, saved: tuple = ()) -> Tensor:
     shape = plan.out_shape()
     base = IndicesBackward if name == "IndexBackward0" else FunctionBackward
     return record(
-        name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved, base
+        name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan, name), saved, base
     )
 
 
-def _put_add(g: Tensor, plan: _Plan) -> Tensor:
-    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate)."""
+#: the node of a take's backward, by the take's node: PyTorch's ``index_select_backward`` is
+#: ``zeros.index_add_(dim, index, grad)`` and ``index_backward`` is ``_index_put_impl_(zeros,
+#: indices, grad, accumulate=True)``; the zeros need no gradient (edge ``(None, 0)``)
+_PUT_NAMES = {
+    "IndexSelectBackward0": "IndexAddBackward0",
+    "IndexBackward0": "IndexPutImplBackward0",
+}
+
+
+def _put_add(g: Tensor, plan: _Plan, take: str = "IndexBackward0") -> Tensor:
+    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate),
+    recorded as the backward of the take named ``take`` (its own backward takes again)."""
     a, n, r = plan.dims3()
     out = np.zeros((a, n, r), g._dtype.np)
     src = contiguous_array(g._value, g._dtype).reshape(a, plan.pos.shape[0], r)
     if src.size:
         K.scatter_add3(src, plan.pos, out)
     return record(
-        "IndexPutBackward0",
+        _PUT_NAMES[take],
         out.reshape(plan.vshape),
         g._dtype,
-        (g,),
-        lambda gg: _take(gg, plan, "IndexBackward0"),
+        (None, g),
+        lambda gg: (None, _take(gg, plan, take)),
     )
 
 
