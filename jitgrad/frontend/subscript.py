@@ -242,30 +242,18 @@ def _take(v: Tensor, plan: _Plan, name: str, saved: tuple = ()) -> Tensor:
     )
 
 
-#: the node of a take's backward, by the take's node: PyTorch's ``index_select_backward`` is
-#: ``zeros.index_add_(dim, index, grad)`` and ``index_backward`` is ``_index_put_impl_(zeros,
-#: indices, grad, accumulate=True)``; the zeros need no gradient (edge ``(None, 0)``)
-_PUT_NAMES = {
-    "IndexSelectBackward0": "IndexAddBackward0",
-    "IndexBackward0": "IndexPutImplBackward0",
-}
-
-
 def _put_add(g: Tensor, plan: _Plan, take: str = "IndexBackward0") -> Tensor:
-    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate),
-    recorded as the backward of the take named ``take`` (its own backward takes again)."""
+    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate), as
+    PyTorch's backward of the take ``take``: ``zeros.index_add_`` (``IndexAddBackward0``) for
+    index_select, ``_index_put_impl_`` for indexing; no gradient for the zeros."""
     a, n, r = plan.dims3()
     out = np.zeros((a, n, r), g._dtype.np)
     src = contiguous_array(g._value, g._dtype).reshape(a, plan.pos.shape[0], r)
     if src.size:
         K.scatter_add3(src, plan.pos, out)
-    return record(
-        _PUT_NAMES[take],
-        out.reshape(plan.vshape),
-        g._dtype,
-        (None, g),
-        lambda gg: (None, _take(gg, plan, take)),
-    )
+    node = "IndexAddBackward0" if take == "IndexSelectBackward0" else "IndexPutImplBackward0"
+    return record(node, out.reshape(plan.vshape), g._dtype, (None, g),
+                  lambda gg: (None, _take(gg, plan, take)))  # fmt: skip
 
 
 # ---- t[key] -------------------------------------------------------------------------------------
