@@ -337,6 +337,15 @@ _METHOD_MODULES = (
 )
 
 
+#: Methods PyTorch binds with no parameters (``METH_NOARGS``: "takes no arguments (1 given)")
+#: that are rarely called in a hot loop (the pointwise ones, ``t``, ``dim``, ``numel`` keep
+#: Python's own words rather than pay a wrapper's call per op).
+_NO_ARGUMENTS = (
+    "msort trace fliplr flipud argwhere positive element_size nelement "
+    "is_floating_point"
+).split()
+
+
 def bound_names() -> list[str]:
     """The names :func:`bind` attaches to ``Tensor`` (the CUDA host fallback wraps them)."""
     names = list(_FUNCTIONS_AS_METHODS) + list(F.DECLARED_INPLACE) + list(METHODS)
@@ -356,6 +365,8 @@ def bind() -> None:
     for module in _METHOD_MODULES:
         for name, fn in getattr(module, "METHODS", {}).items():
             setattr(Tensor, name, fn)
+    for name in _NO_ARGUMENTS:
+        setattr(Tensor, name, PF.no_arguments(Tensor.__dict__[name], name))
     Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
     # (the Tensor entry points that call up into the front end and the public API)
     Tensor.__init__ = tensor_init  # type: ignore[method-assign]

@@ -21,11 +21,16 @@ S, M = 5, 10  # OpInfo's sizes
 @dataclass(frozen=True)
 class T:
     """A floating input of ``shape`` (requires grad); ``nonzero`` keeps it away from 0,
-    ``big_first`` sets ``t[0] = 10000`` (sample_inputs_logcumsumexp's large number)."""
+    ``big_first`` sets ``t[0] = 10000`` (sample_inputs_logcumsumexp's large number);
+    ``unit`` scales the values into [-1.125, 1.125) (OpInfo's ``low=-1, high=1`` for
+    products), ``shift`` adds a constant (``low=1e3``), ``zeros`` zeroes these flat positions."""
 
     shape: tuple
     nonzero: bool = False
     big_first: bool = False
+    unit: bool = False
+    shift: float = 0.0
+    zeros: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,9 @@ def _build(lib: Any, arg: Any, seed: int, dtype: Any) -> tuple[Any, bool]:
         v = _values(arg.shape, seed, arg.nonzero)
         if arg.big_first:
             v[0] = 10000.0
+        v = (v / 8.0 if arg.unit else v) + arg.shift
+        if arg.zeros:
+            v.reshape(-1)[list(arg.zeros)] = 0.0
         x = lib.tensor(v.ravel().tolist(), dtype=dtype)
         return x.reshape(arg.shape).detach().requires_grad_(), True
     if isinstance(arg, Mask):

@@ -125,11 +125,14 @@ def int_list_method(fn: Any, name: str, param: str) -> Any:
     several = name in OVERLOADS  # squeeze(): also squeeze(int); squeeze() with none
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        given = kwargs
         if not args and param in kwargs:  # x.permute(dims=(1, 0)): as one positional
+            kwargs = dict(kwargs)
             args = (kwargs.pop(param),)
         n = len(args)
         if several and n == 1 and not _fits_one_overload(name, args[0]):
-            raise invalid_args(name, args)  # x.squeeze(None), x.hsplit("a"), x.hsplit((1.0, 2))
+            # x.squeeze(None), x.hsplit("a"), x.hsplit((1.0, 2)); x.squeeze(dim="a") as written
+            raise invalid_args(name, args) if given is kwargs else invalid_args(name, (), given)
         if not n or (several and n == 1):
             return fn(self, *args, **kwargs)
         # plain ints (x.view(4, 6), x.view((4, 6))) are what int_list returns: no checks
@@ -154,8 +157,8 @@ def _fits_one_overload(name: str, arg: Any) -> bool:
         return any("torch.dtype" in option for option in OVERLOADS[name])
     if arg is None:
         return any("= None" in option for option in OVERLOADS[name])
-    if isinstance(arg, tuple | list):
-        return all(as_int(item) is not None for item in arg)
+    if isinstance(arg, tuple | list):  # (PyTorch's int-list test reads the first item only;
+        return not arg or as_int(arg[0]) is not None  # a later one fails to unpack)
     return as_int(arg) is not None
 
 

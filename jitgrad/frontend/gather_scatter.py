@@ -31,9 +31,14 @@ from .tensor import Tensor, _make, _wrap_dim
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     d = _wrap_dim(dim, input.ndim)
-    idx = _int_index(index, "index_select(): Expected dtype int32 or int64 for index")
-    if idx.ndim > 1:
+    if index.dim() > 1:  # (ATen's order: the index's rank, its count for a 0-d input, dtype)
         raise IndexError("index_select(): Index is supposed to be a vector")
+    if not input.ndim and index.numel() != 1:
+        raise RuntimeError(
+            "index_select(): Index to scalar can have only 1 value, got "
+            f"{index.numel()} value(s)"
+        )
+    idx = _int_index(index, "index_select(): Expected dtype int32 or int64 for index")
     n = input.shape[d] if input.ndim else 1
     flat = idx.reshape(-1)
     if K.check_dim(flat, n) >= 0:

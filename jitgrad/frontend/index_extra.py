@@ -8,40 +8,22 @@ over it, and the usual in-place checks apply).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes as D
+from .index_checks import index_add_index, index_copy_index, index_fill_index
 from .indexing import getitem, index_select, scatter, scatter_add
 from .inplace_result import written_into_self
 from .recording import index_tensors, record, renamed
-from .tensor import Tensor, _make, _wrap_dim
-
-
-def _index(index: Any) -> np.ndarray:
-    idx = index._value if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype not in (np.int64, np.int32):
-        raise IndexError("index_add_(): Expected dtype int32/int64 for index")
-    return idx.reshape(-1).astype(np.int64)
+from .tensor import Tensor, _make
 
 
 def _moved(a: np.ndarray, d: int) -> np.ndarray:
     """``a``'s slices along ``d`` first (a view); a 0-d ``a`` as its one slice of length 1."""
     return np.moveaxis(a.reshape(1) if a.ndim == 0 else a, d, 0)
-
-
-def _check_source_shape(input: Tensor, source: Tensor, d: int) -> None:  # noqa: A002
-    """PyTorch's index_add_ check: ``source`` has ``input``'s shape but along ``d`` (no
-    broadcasting; a 0-d tensor only matches a 0-d one)."""
-    a, b = list(input.shape), list(source.shape)
-    if a and b and len(a) == len(b):
-        del a[d], b[d]
-    if a != b:
-        raise RuntimeError(
-            "source tensor shape must match self tensor shape, excluding the specified "
-            f"dimension. Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}"
-        )
 
 
 def index_add(
@@ -54,12 +36,11 @@ def index_add(
 ) -> Tensor:
     """``input`` with ``alpha * source[i]`` added to slice ``index[i]`` of ``dim`` (repeated
     indices add up)."""
-    d = _wrap_dim(dim, max(input.dim(), 1))
-    idx = _index(index)
-    _check_source_shape(input, source, d)
+    d, idx = index_add_index(input, dim, index, source, alpha)
     out = np.array(input._value, order="C")
     src = np.broadcast_to(source._value, out.shape[:d] + (idx.size,) + out.shape[d + 1 :])
-    np.add.at(_moved(out, d), idx, _moved(src * alpha if alpha != 1 else src, d))
+    if out.size:  # (an empty tensor of 2+ dims takes any index: ATen returns before looking)
+        np.add.at(_moved(out, d), idx, _moved(src * alpha if alpha != 1 else src, d))
     index_t = _make(idx, D.int64)
 
     def backward(g: Tensor) -> tuple:
@@ -74,8 +55,7 @@ def index_add(
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  # noqa: A002
     """``input`` with slices ``index`` of ``dim`` set to ``value``."""
-    d = _wrap_dim(dim, max(input.dim(), 1))
-    idx = _index(index)
+    d, idx = index_fill_index(input, dim, index, value)
     out = np.array(input._value, order="C")
     _moved(out, d)[idx] = value.item() if isinstance(value, Tensor) else value
     index_t = _make(idx, D.int64)
@@ -100,8 +80,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  #
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
     """``input`` with slice ``index[i]`` of ``dim`` replaced by ``source[i]``."""
-    d = _wrap_dim(dim, max(input.dim(), 1))
-    idx = _index(index)
+    d, idx = index_copy_index(input, dim, index, source)
     out = np.array(input._value, order="C")
     _moved(out, d)[idx] = _moved(source._value, d)
     index_t = _make(idx, D.int64)
@@ -123,15 +102,22 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
         bad = int(idx[(idx < -n) | (idx >= n)][0])
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     shape = tuple(input.shape)
-    flat_idx = _make((idx % n if n else idx).reshape(-1), D.int64)
-
-    def backward(g: Tensor) -> tuple:
-        zeros = _make(np.zeros(max(n, 0), g._dtype.np), g._dtype)
-        return (scatter_add(zeros, 0, flat_idx, g.reshape(-1)).reshape(shape),)
+    flat_idx = _make((idx % n if n else idx).reshape(idx.shape), D.int64)
 
     saved = index_tensors(index)
+    backward = functools.partial(_put_back, index=flat_idx, shape=shape)
     picked = np.asarray(flat[idx])  # (a 0-d index picks a NumPy scalar, not a 0-d array)
     return record("TakeBackward0", picked, input._dtype, (input,), backward, saved)
+
+
+def _put_back(g: Tensor, index: Tensor, shape: tuple) -> Tensor:
+    """take's backward: zeros of ``input``'s ``shape`` with ``g`` added at the flat ``index``,
+    PyTorch's ``zeros.put_(index, grad, accumulate=True)`` (``PutBackward0``: no gradient for
+    the zeros, ``g``'s is ``gg.take(index)``)."""
+    out = np.zeros(int(np.prod(shape, dtype=np.int64)), g._dtype.np)
+    np.add.at(out, index._value.reshape(-1), np.asarray(g._value).reshape(-1))
+    return record("PutBackward0", out.reshape(shape), g._dtype, (None, g),
+                  lambda gg: (None, take(gg, index)))  # fmt: skip
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..helpers import pass_through
+from .overloads import as_written
 
 #: parser-bound ops taking ``dim``: ``torch.<name>`` (FUNCTIONS) and ``Tensor.<name>`` (METHODS)
 FUNCTIONS = (
@@ -63,14 +64,21 @@ def _renamed(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def numpy_spelled(fn: Callable) -> Callable:
-    """``fn`` that also takes ``axis=``/``keepdims=`` for ``dim=``/``keepdim=``."""
+def numpy_spelled(fn: Callable, method: bool = False) -> Callable:
+    """``fn`` that also takes ``axis=``/``keepdims=`` for ``dim=``/``keepdim=`` (``method``:
+    ``fn``'s first argument is ``self``, which PyTorch's messages leave out)."""
     name = getattr(fn, "__name__", "op")
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
         if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
-            kwargs = _renamed(name, kwargs)
+            try:
+                return fn(*args, **_renamed(name, kwargs))
+            except TypeError as err:  # an invalid-combination message names the call as given
+                given = as_written(err, args[1:] if method else args, kwargs)
+                if given is err:
+                    raise
+                raise given from None
         return fn(*args, **kwargs)
 
     return pass_through(call)
@@ -86,4 +94,4 @@ def accept(namespace: dict[str, Any], cls: type) -> None:
     for name in METHODS:
         fn = cls.__dict__.get(name)
         if fn is not None and not _takes_axis(fn):
-            setattr(cls, name, numpy_spelled(fn))
+            setattr(cls, name, numpy_spelled(fn, method=True))

@@ -189,3 +189,26 @@ def format_invalid(
                 + "\n"
             )
     return text
+
+
+_HEAD = "() received an invalid combination of arguments - got "
+
+
+def as_written(
+    err: TypeError,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    options: Sequence[str] | None = None,
+) -> TypeError:
+    """``err`` if it is no invalid-combination message, else that message for the call as
+    the user wrote it (``args``, ``kwargs``), the same overloads listed (or ``options``,
+    those of the function where the check was a method's): PyTorch's parser
+    describes ``x.squeeze(axis="a")`` as ``(axis=str, )``, and ``axis`` is then a keyword no
+    overload knows, where jitgrad's op saw the ``dim=`` it was renamed to."""
+    text = str(err)
+    cut = text.find(_HEAD)
+    if cut < 0:
+        return err
+    if options is None:
+        options = [line[3:] for line in text.splitlines() if line.startswith(" * ")]
+    return TypeError(format_invalid(text[:cut], args, kwargs, options))

@@ -6,27 +6,53 @@ missing arguments in PyTorch's words (``as_strided``, ``new_full``)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .argcheck import invalid_args, must_be
-from .overloads import format_invalid
+from .overloads import as_written, format_invalid
 from .tensor import Size, Tensor
 
 
 def overloaded_function(fn: Any, options: tuple[str, ...]) -> Any:
     """``fn(input, x)`` as PyTorch's function of these overloads: more positional arguments
-    (``torch.hsplit(x, 1, 2)``, which only the method reads as an int list) are its
-    invalid-combination TypeError listing ``options``."""
+    (``torch.hsplit(x, 1, 2)``, which only the method reads as an int list), or a None no
+    overload takes (``torch.squeeze(x, None)``), are its invalid-combination TypeError
+    listing ``options``, and so is ``fn``'s own (written for the method's overloads)."""
     name = fn.__name__
 
+    takes_none = any("= None" in option for option in options)
+
     def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
-        if len(args) > 1:
+        if len(args) > 1 or not takes_none and (None in args or None in kwargs.values()):
             raise TypeError(format_invalid(name, (input, *args), kwargs, options))
-        return fn(input, *args, **kwargs)
+        try:
+            return fn(input, *args, **kwargs)
+        except TypeError as err:  # the argument check's message, for the function's overloads
+            given = as_written(err, (input, *args), kwargs, options)
+            if given is err:
+                raise
+            raise given from None
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = fn.__doc__  # (no __wrapped__: signature() must show the varargs)
     return function
+
+
+def no_arguments(fn: Any, name: str) -> Any:
+    """``fn(self)`` as the method PyTorch binds with no parameters (CPython's ``METH_NOARGS``),
+    which words extra arguments as ``TensorBase.msort() takes no arguments (1 given)``."""
+
+    @functools.wraps(fn)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            raise TypeError(f"TensorBase.{name}() takes no keyword arguments")
+        if args:
+            raise TypeError(f"TensorBase.{name}() takes no arguments ({len(args)} given)")
+        return fn(self)
+
+    method.__name__ = method.__qualname__ = name
+    return method
 
 
 def positional_method(fn: Any, name: str, least: int, most: int, options: Any = None) -> Any:

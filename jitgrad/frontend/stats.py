@@ -13,6 +13,7 @@ from . import argcheck as A
 from . import functions as F
 from . import parser_forms as PF
 from .checks import DTYPE_WORDS
+from .joint_node import joined, with_mean_node
 from .recording import renamed
 from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
 from .tensor import Tensor
@@ -109,8 +110,8 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
             "identity."
         )
     d = () if dim is None else dim
-    node = "AminmaxBackward0"  # PyTorch's one node for both outputs
-    return _MinMax(renamed(amin(input, d, keepdim), node), renamed(amax(input, d, keepdim), node))
+    parts = (amin(input, d, keepdim), amax(input, d, keepdim))
+    return _MinMax(*joined("AminmaxBackward0", parts, (input,)))  # PyTorch's one node
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
@@ -139,8 +140,7 @@ def _with_mean(spread: Any, name: str, doc: str) -> Any:
         if isinstance(dim, bool) and unbiased is None:  # PyTorch's (Tensor, bool unbiased) form
             dim, unbiased = None, dim
         s = spread(input, dim, unbiased, keepdim, correction=correction)
-        node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
-        return renamed(s, node), renamed(mean(input, dim, keepdim), node)
+        return with_mean_node(name, s, mean(input, dim, keepdim), input)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..helpers import warn as warn_user
+from ..ops.registry import REGISTRY
 from . import argcheck as A
 from . import movement as M
 from . import parser_forms as PF
@@ -28,7 +29,7 @@ from .creation import arange, zeros
 from .indexing import index_select
 from .inplace_result import written_into_self
 from .linalg import matmul
-from .pointwise import check_inplace
+from .pointwise import apply, check_inplace
 from .recording import record, renamed
 from .reduce import norm
 from .stacking import *  # noqa: F403  (re-exported: every name stays importable from here)
@@ -144,6 +145,8 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
 # ---- rearranging --------------------------------------------------------------------------
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     """Rotate entries along ``dims`` by ``shifts`` (the flattened tensor if no ``dims``)."""
+    if isinstance(shifts, tuple | list) and not shifts:
+        raise RuntimeError("`shifts` required")
     if dims is None:
         if not isinstance(shifts, int) and len(shifts) != 1:  # one shift for the flat tensor
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
@@ -154,6 +157,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     ds = [dims] if isinstance(dims, int) else list(dims)
     if len(sh) != len(ds):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+    ds = [_wrap_dim(d, input.dim()) for d in ds]
     return renamed(_rolled(input, sh, ds), "RollBackward0")
 
 
@@ -219,6 +223,8 @@ def diff(
     append: Tensor | None = None,
 ) -> Tensor:
     """``n``-th forward difference along ``dim`` (after optional prepend/append)."""
+    if n == 0:  # ATen's: zeros_like(input).copy_(input) (CopyBackwards), prepend/append unread
+        return apply(REGISTRY["copy"], [input.new_zeros(tuple(input.shape)), input])
     parts = [t for t in (prepend, input, append) if t is not None]
     x = M.cat(parts, dim) if len(parts) > 1 else input
     d = _wrap_dim(dim, x.dim())

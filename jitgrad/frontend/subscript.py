@@ -238,24 +238,22 @@ def _take(v: Tensor, plan: _Plan, name: str, saved: tuple = ()) -> Tensor:
     shape = plan.out_shape()
     base = IndicesBackward if name == "IndexBackward0" else FunctionBackward
     return record(
-        name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan), saved, base
+        name, out.reshape(shape), v._dtype, (v,), lambda g: _put_add(g, plan, name), saved, base
     )
 
 
-def _put_add(g: Tensor, plan: _Plan) -> Tensor:
-    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate)."""
+def _put_add(g: Tensor, plan: _Plan, take: str = "IndexBackward0") -> Tensor:
+    """Zeros of the view's shape with ``g`` scatter-added at ``plan`` (repeats accumulate), as
+    PyTorch's backward of the take ``take``: ``zeros.index_add_`` (``IndexAddBackward0``) for
+    index_select, ``_index_put_impl_`` for indexing; no gradient for the zeros."""
     a, n, r = plan.dims3()
     out = np.zeros((a, n, r), g._dtype.np)
     src = contiguous_array(g._value, g._dtype).reshape(a, plan.pos.shape[0], r)
     if src.size:
         K.scatter_add3(src, plan.pos, out)
-    return record(
-        "IndexPutBackward0",
-        out.reshape(plan.vshape),
-        g._dtype,
-        (g,),
-        lambda gg: _take(gg, plan, "IndexBackward0"),
-    )
+    node = "IndexAddBackward0" if take == "IndexSelectBackward0" else "IndexPutImplBackward0"
+    return record(node, out.reshape(plan.vshape), g._dtype, (None, g),
+                  lambda gg: (None, _take(gg, plan, take)))  # fmt: skip
 
 
 # ---- t[key] -------------------------------------------------------------------------------------

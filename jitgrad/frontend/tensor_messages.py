@@ -32,14 +32,17 @@ def check_versions(
         if t._vc[0] != v:
             _version_error(t, v, t._vc[0])
     if out_vc is not None and out_vc[0] != out_version and out is not None:
-        name = node.name()
-        name = name[: name.rfind("Backward")] if "Backward" in name else name
-        desc = _describe(out, node)
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [{desc}], which is output 0 of {name}, is at version "
-            f"{out_vc[0]}; expected version {out_version} instead. " + _HINT
-        )
+        output_changed(node.name(), 0, out, out_vc[0], out_version)
+
+
+def output_changed(node: str, nr: int, out: np.ndarray, version: int, expected: int) -> None:
+    """The version error for output ``nr`` of the node named ``node``, saved as ``out``."""
+    name = node[: node.rfind("Backward")] if "Backward" in node else node
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{_describe(out)}], which is output {nr} of {name}, is at version "
+        f"{version}; expected version {expected} instead. " + _HINT
+    )
 
 
 _HINT = (

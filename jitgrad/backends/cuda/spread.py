@@ -25,7 +25,8 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
 from ...frontend.clamp_where import where
-from ...frontend.recording import record, renamed
+from ...frontend.joint_node import with_mean_node
+from ...frontend.recording import record
 from ...frontend.tensor import Tensor
 from .reductions import dims_of
 
@@ -90,9 +91,9 @@ def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False,
     return _spread("StdBackward0", input, dim, unbiased, keepdim, correction)
 
 
-def _with_mean(spread: Any, node: str) -> Any:
-    """``var_mean``/``std_mean``: ``(spread(...), mean(...))``, both nodes shown as ``node``
-    (as :func:`jitgrad.frontend.stats.var_mean` does on the CPU)."""
+def _with_mean(spread: Any, name: str) -> Any:
+    """``var_mean``/``std_mean``: ``(spread(...), mean(...))``, the outputs of one node (as
+    :func:`jitgrad.frontend.stats.var_mean` does on the CPU)."""
 
     def fn(input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *,  # noqa: A002
            correction: Any = None) -> Any:  # fmt: skip
@@ -101,7 +102,7 @@ def _with_mean(spread: Any, node: str) -> Any:
             return s
         if isinstance(dim, bool):
             dim = None
-        return renamed(s, node), renamed(input.mean(dim, keepdim), node)
+        return with_mean_node(name, s, input.mean(dim, keepdim), input)
 
     return fn
 
@@ -141,6 +142,6 @@ NATIVE: dict[str, Any] = {
     "logsumexp": logsumexp,
     "var": var,
     "std": std,
-    "var_mean": _with_mean(var, "VarMeanBackward0"),
-    "std_mean": _with_mean(std, "StdMeanBackward0"),
+    "var_mean": _with_mean(var, "var_mean"),
+    "std_mean": _with_mean(std, "std_mean"),
 }

@@ -1,0 +1,74 @@
+"""One node for an op that jitgrad computes as several single-output ops.
+
+PyTorch records ``aminmax``, ``std_mean`` and ``var_mean`` as one node with two outputs
+(``min.grad_fn is max.grad_fn``, outputs 0 and 1 of ``AminmaxBackward0``), and its derivative
+takes both gradients at once (``aminmax_backward(self, ..., grad_min, grad_max, ...)``). jitgrad
+computes each output with the op that already has its kernels and derivative (amin and amax;
+std/var and mean), then :func:`joined` hangs the results off one node whose backward hands
+each output's gradient to that output's own node and adds what they return. The parts' nodes
+are reached from no output, so hooks, ``next_functions`` and the sweep see only the joint
+node, as in PyTorch; under ``create_graph`` a part's derivative still records (a std's reads
+its result, whose node is then the part's ``StdBackward0``, where PyTorch's graph shows
+``StdMeanBackward0``'s output 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .recording import ResultSaved, record_multi, renamed, unpacked
+from .tensor_messages import output_changed
+
+
+def joined(name: str, parts: Sequence[Any], inputs: Sequence[Any]) -> list:
+    """``parts`` (tensors, each the result of its own node over exactly ``inputs``' edges) as
+    the outputs of one node ``name``. Parts without a node (no gradient recorded), or whose
+    nodes lead elsewhere (a complex var composed of its real and imaginary parts' variances),
+    are returned as they are."""
+    nodes = [getattr(p, "grad_fn", None) for p in parts]
+    if nodes[0] is None or any(n is None for n in nodes):
+        return list(parts)
+    edges = nodes[0].next_functions
+    if any(n.next_functions != edges for n in nodes):
+        return list(parts)
+
+    def backward(*grads: Any) -> tuple:
+        _outputs_unchanged(name, nodes)
+        total: list = [None] * len(edges)
+        for node, g in zip(nodes, grads, strict=False):
+            if g is None:
+                continue
+            for k, r in enumerate(node.apply([g])):
+                if r is not None:
+                    total[k] = r if total[k] is None else total[k] + r
+        return tuple(total)
+
+    values = [p._value for p in parts]
+    # (saving ``inputs`` frees the node after a backward: its closure drops the parts' nodes,
+    # and a second backward raises the freed-graph error, as PyTorch's saved ``self`` does)
+    outs = record_multi(name, values, [p._dtype for p in parts], inputs, backward, inputs)
+    for out, part in zip(outs, parts, strict=True):
+        out._vc = part._counter()  # a part's node that saved its result checks this counter
+    return outs
+
+
+def _outputs_unchanged(name: str, nodes: Sequence[Any]) -> None:
+    """PyTorch's version check of the outputs the joint node saved (aminmax's min and max,
+    std_mean's std: those whose part node saved its result), worded for output ``i`` of
+    ``name`` (before any part runs, so the part's own check never words it as its node)."""
+    for i, node in enumerate(nodes):
+        saved = node._saved
+        if isinstance(saved, ResultSaved) and saved.counter[0] != saved.version:
+            if node._extra is None or unpacked(node) is None:  # (hooks packed it: unchecked)
+                output_changed(name, i, saved.value, saved.counter[0], saved.version)
+
+
+def with_mean_node(name: str, spread: Any, mean: Any, input: Any) -> tuple:  # noqa: A002
+    """``std_mean``/``var_mean``'s ``(spread, mean)`` under one ``StdMeanBackward0`` /
+    ``VarMeanBackward0`` (a complex input's spread, composed, keeps its own node, renamed)."""
+    node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
+    parts = joined(node, (spread, mean), (input,))
+    if parts[0].grad_fn is parts[1].grad_fn:
+        return tuple(parts)
+    return tuple(renamed(p, node) for p in parts)
