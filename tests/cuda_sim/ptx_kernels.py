@@ -81,7 +81,7 @@ def cases(dt):
         (M._add_rows_kernel, (a(dt), i64, 5, 4, -1, a(dt))),
         (M._take_along_kernel, (a(dt), i64, 5, 2, 4, True, True, a(dt), a(np.int32))),
         (M._take_along_kernel, (a(np.int64), i64, 5, 2, 4, False, False, i64, a(np.int32))),
-        (M._add_along_kernel, (a(dt), i64, 5, 2, 4, False, False, a(dt))),
+        (M._add_along_kernel, (a(dt), i64, 5, 2, 4, False, 0, a(dt))),
         (M._triangle_kernel, (a(dt), 3, 4, -1, True, a(dt))),
         (M._onehot_checked_kernel, (i64, 5, i64, a(np.int32))),
         (O._adagrad_kernel, (a(dt), a(dt), a(dt), z, z, z, False)),
