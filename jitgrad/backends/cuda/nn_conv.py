@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ... import dtypes as D
 from ...autocast_state import STATE as AUTOCAST
 from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
@@ -249,7 +250,39 @@ def _transposed(nd: int) -> Any:
     return conv_transpose
 
 
+def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Any:  # noqa: A002, E501
+    """``F.unfold``: the CPU's checks, then the device im2col (``Im2ColBackward0``)."""
+    if not _foldable(input):
+        return NotImplemented
+    x, win = CONV.unfold_window(input, kernel_size, dilation, padding, stride)
+    out = _im2col(x, win)
+    return out if input.dim() == 4 else out.squeeze(0)
+
+
+def fold(
+    input: Any,  # noqa: A002
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Any:
+    """``F.fold``: the CPU's checks, then the device col2im (``Col2ImBackward0``, one thread
+    per output element summing the columns that reach it)."""
+    if not _foldable(input):
+        return NotImplemented
+    cols, win, hw = CONV.fold_window(input, output_size, kernel_size, dilation, padding, stride)
+    out = _col2im(cols, win, hw)
+    return out if input.dim() == 3 else out.squeeze(0)
+
+
+def _foldable(x: Any) -> bool:
+    return all_device(x) and x is not None and x._dtype in (D.float32, D.float64) and x.numel()
+
+
 NATIVE: dict[str, Any] = {
+    "fold": fold,
+    "unfold": unfold,
     "conv1d": _conv(1),
     "conv2d": _conv(2),
     "conv3d": _conv(3),
