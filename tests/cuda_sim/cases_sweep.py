@@ -10,13 +10,17 @@ implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their o
 ``diag_embed``) are ops whose CPU bodies were NumPy on ``._value``, rewritten in Tensor ops
 so the one body runs on both devices; the cuda14c rows (``addmm`` ... ``prod``) are
 ``addmm`` (a device product blended in Tensor ops), ``block_diag``, the ``torch.*`` loss
-aliases, ``scatter`` and ``prod`` (device ops in ``index_add.py``, ``scans.py``). Before, every
-row here took a host round
+aliases, ``scatter`` and ``prod`` (device ops in ``index_add.py``, ``scans.py``); the cuda15
+rows are device kernels for the last ops the sweep found on the host: the sort family,
+``median``, ``cummax``/``cummin`` and ``masked_select`` (``backends/cuda/sorting.py``: a
+stable merge sort per line, rows with ties and NaN checking PyTorch's ``stable=True`` order),
+complex ``conj``, integer ``prod``, ``scatter_reduce`` / ``scatter(reduce=)``, ``F.fold`` /
+``F.unfold``. Before, every row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (129 rows, cuda14c): about 10 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (170 rows, cuda15): about 20 CPU s warm."""
 
 from __future__ import annotations
 
@@ -286,6 +290,11 @@ ROWS = {
     ),
     "Tensor.median (all)": (lambda T, F, x: x.median(), [(3, 5)]),
     "Tensor.median (all, ties)": (lambda T, F, x: (x.round() + x * 0).median(), [(4, 3)]),
+    "torch.nanmedian (NaN row, indices)": (
+        lambda T, F, x: T.nanmedian(_ties(x) + x, 1)[0] + T.nanmedian(_ties(x), 1)[1].float(),
+        [(3, 6)],
+    ),
+    "Tensor.nanmedian (all)": (lambda T, F, x: (_ties(x) + x).nanmedian(), [(3, 5)]),
     "torch.cummax": (lambda T, F, x: T.cummax(x, 1)[0], [(3, 5)]),
     "Tensor.cummax (ties, NaN, indices)": (
         lambda T, F, x: _ties(x).cummax(1)[1].float() * x,

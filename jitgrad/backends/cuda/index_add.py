@@ -29,8 +29,8 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
 from ...frontend import scatter_legacy as SL
-from ...frontend.recording import record
 from ...frontend.clamp_where import where
+from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
 from . import native, runtime

@@ -250,7 +250,13 @@ def _transposed(nd: int) -> Any:
     return conv_transpose
 
 
-def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Any:  # noqa: A002, E501
+def unfold(
+    input: Any,  # noqa: A002
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Any:
     """``F.unfold``: the CPU's checks, then the device im2col (``Im2ColBackward0``)."""
     if not _foldable(input):
         return NotImplemented

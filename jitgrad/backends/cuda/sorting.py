@@ -96,9 +96,7 @@ def topk(input: Any, k: Any, dim: Any = -1, largest: bool = True, sorted: bool =
     return _RETURN_TYPES["topk"](_picked("TopkBackward0", input, values, index, d), index)
 
 
-def _one_per_line(
-    name: str, node: str, x: Tensor, d: int, pos: Any, keepdim: bool
-) -> Any:
+def _one_per_line(name: str, node: str, x: Tensor, d: int, pos: Any, keepdim: bool) -> Any:
     """The sorted line's element at ``pos`` (an int, or an int64 tensor with ``d`` of size
     1) for every line, with its index, recorded as ``node``."""
     values, index = _sorted(x, _plan(x, d)[1], False)

@@ -13,9 +13,11 @@ Arrays are seen as ``(A, R, B)`` with the axis ``R`` in the middle, as in :mod:`
 * :func:`cum_extreme`: cummax / cummin, one thread per line in order (as the CPU's loop): the
   later index on ties, a NaN once met stays (with the index of the latest NaN).
 * :func:`compact`: the elements of a flat array where a mask is set, in order, and their
-  positions: per-chunk counts (one thread per chunk), their running sum (:mod:`.scan`), then
-  each chunk writes its elements from its offset. The total is read by the caller (the size of
-  the result: one synchronization, as PyTorch's ``masked_select``).
+  positions: per-chunk counts (one thread per chunk of :data:`CHUNK`), their running sum
+  (:func:`running_sum`: the same blocking again, down to one chunk, so no thread walks more
+  than :data:`CHUNK` values), then each chunk writes its elements from its offset. The total
+  is read back (the size of the result: one synchronization, as PyTorch's
+  ``masked_select``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from . import memory as M
 from . import scan as S
 from .common import contiguous, elementwise_grid, empty, view
 
-__all__ = ["sort_lines", "cum_extreme", "compact", "CHUNK"]
+__all__ = ["sort_lines", "cum_extreme", "compact", "running_sum", "CHUNK"]
 
 #: Elements per chunk of :func:`compact` (the running sum is over ``n / CHUNK`` counts)
 CHUNK = 256
@@ -179,6 +181,49 @@ def _chunk_write(x, mask, ends, counts, out, where, chunk):
         c += stride
 
 
+@cuda.jit
+def _chunk_sums(v, sums, chunk):
+    c = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    while c < sums.size:
+        s = 0
+        e = (c + 1) * chunk if (c + 1) * chunk < v.size else v.size
+        for i in range(c * chunk, e):
+            s += v[i]
+        sums[c] = s
+        c += stride
+
+
+@cuda.jit
+def _chunk_scan(v, ends, out, chunk):
+    # out: v's running sum, chunk c starting after ends[c - 1] (the chunks before it)
+    c = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    while c < ends.size:
+        s = ends[c - 1] if c > 0 else 0
+        e = (c + 1) * chunk if (c + 1) * chunk < v.size else v.size
+        for i in range(c * chunk, e):
+            s += v[i]
+            out[i] = s
+        c += stride
+
+
+def running_sum(v: Any) -> Any:
+    """The inclusive running sum of the 1-D int64 device array ``v``: per-chunk sums, their
+    running sum (recursively), then each chunk's own from its offset."""
+    n = v.size
+    if n <= CHUNK:
+        return S.scan(v, (1, n, 1), S.SUM)
+    chunks = -(-n // CHUNK)
+    sums = empty((chunks,), np.int64)
+    grid, threads = elementwise_grid(chunks)
+    _chunk_sums[grid, threads](v, sums, CHUNK)
+    ends = running_sum(sums)
+    out = empty((n,), np.int64)
+    _chunk_scan[grid, threads](v, ends, out, CHUNK)
+    return out
+
+
 def compact(x: Any, mask: Any) -> tuple:
     """``(values, positions)``: the elements of flat contiguous ``x`` where the bool array
     ``mask`` (same size) is set, in order, and their flat positions (int64)."""
@@ -188,7 +233,7 @@ def compact(x: Any, mask: Any) -> tuple:
     grid, threads = elementwise_grid(chunks)
     xs, ms = view(x, n), view(mask, n)
     _chunk_counts[grid, threads](ms, counts, CHUNK)
-    ends = S.scan(counts, (1, chunks, 1), S.SUM)
+    ends = running_sum(counts)
     total = int(ends[chunks - 1 : chunks].copy_to_host()[0]) if n else 0
     out = empty((total,), x.dtype)
     where = empty((total,), np.int64)
