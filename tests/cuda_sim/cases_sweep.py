@@ -295,6 +295,12 @@ ROWS = {
         [(3, 6)],
     ),
     "Tensor.nanmedian (all)": (lambda T, F, x: (_ties(x) + x).nanmedian(), [(3, 5)]),
+    "torch.mode": (lambda T, F, x: T.mode((x * 2).round() + x * 0, 1)[0], [(3, 7)]),
+    "Tensor.mode (dim 0, keepdim, NaN, indices)": (
+        lambda T, F, x: _ties(x).mode(0, True)[1].float() + (x.round() + x * 0).mode(0, True)[0],
+        [(6, 3)],
+    ),
+    "Tensor.mode (int)": (lambda T, F, i: i.cumsum(1).mode()[1], ["i:2,5:3"]),
     "torch.cummax": (lambda T, F, x: T.cummax(x, 1)[0], [(3, 5)]),
     "Tensor.cummax (ties, NaN, indices)": (
         lambda T, F, x: _ties(x).cummax(1)[1].float() * x,

@@ -126,6 +126,7 @@ def cases(dt):
         (SO._chunk_counts, (a(np.bool_), i64, 256)),
         (SO._chunk_write, (a(dt), a(np.bool_), i64, i64, a(dt), a(np.int64), 256)),
         (SO._chunk_sums, (i64, a(np.int64), 256)),
+        (SO._mode_kernel, (a(dt), 5, 2, a(np.int64))),
         (SO._chunk_scan, (i64, i64, a(np.int64), 256)),
         (M._add_along_kernel, (i64, i64, 5, 2, 4, False, 3, a(np.int64))),
         (WN._im2col_kernel, (a(dt, 4), GEO, a(dt, 3))),

@@ -33,6 +33,7 @@ from ...frontend.recording import record
 from ...frontend.reduce_minmax import _RETURN_TYPES
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import sort as K
+from ...reduce_extra import ModeResult
 from . import runtime
 from .elementwise import on_device
 
@@ -114,7 +115,7 @@ def _one_per_line(name: str, node: str, x: Tensor, d: int, pos: Any, keepdim: bo
         with no_grad():
             values, index = values.squeeze(d), index.squeeze(d)
     result = record(node, values._value, x._dtype, [x], backward)
-    return _RETURN_TYPES[name](result, index)
+    return (ModeResult if name == "mode" else _RETURN_TYPES[name])(result, index)
 
 
 def kthvalue(input: Any, k: Any, dim: Any = -1, keepdim: bool = False) -> Any:  # noqa: A002
@@ -166,6 +167,20 @@ def _median_all(x: Any) -> Any:
     return record("MedianBackward0", value._value, x._dtype, [x], backward)
 
 
+def mode(input: Any, dim: Any = -1, keepdim: bool = False) -> Any:  # noqa: A002
+    """The most frequent value along ``dim`` (the smallest of equally frequent ones) and the
+    index of its last occurrence: the end of its run in the stable sort."""
+    plan = _plan(input, dim)
+    if plan is None:
+        return NotImplemented
+    d, shape3 = plan
+    values, _ = _sorted(input, shape3, False)
+    pos = _make(K.mode_positions(runtime.contiguous(values._value), shape3), D.int64)
+    shape = list(input.shape)
+    shape[d] = 1
+    return _one_per_line("mode", "ModeBackward0", input, d, pos.reshape(tuple(shape)), keepdim)
+
+
 def _cum_extreme(name: str, node: str, input: Any, dim: Any, take_max: bool) -> Any:  # noqa: A002
     plan = _plan(input, dim)
     if plan is None:
@@ -209,4 +224,5 @@ NATIVE: dict[str, Any] = {
     "cummax": lambda x, dim: _cum_extreme("cummax", "CummaxBackward0", x, dim, True),
     "cummin": lambda x, dim: _cum_extreme("cummin", "CumminBackward0", x, dim, False),
     "masked_select": masked_select,
+    "mode": mode,
 }

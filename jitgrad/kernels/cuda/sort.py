@@ -31,7 +31,7 @@ from . import memory as M
 from . import scan as S
 from .common import contiguous, elementwise_grid, empty, view
 
-__all__ = ["sort_lines", "cum_extreme", "compact", "running_sum", "CHUNK"]
+__all__ = ["sort_lines", "cum_extreme", "compact", "running_sum", "mode_positions", "CHUNK"]
 
 #: Elements per chunk of :func:`compact` (the running sum is over ``n / CHUNK`` counts)
 CHUNK = 256
@@ -111,6 +111,43 @@ def sort_lines(x: Any, shape3: tuple[int, int, int], descending: bool = False) -
             w, k = 2 * w, 1 - k
         keys, idx = [keys[k]], [idx[k]]
     return view(keys[0], shape), view(idx[0], shape)
+
+
+@cuda.jit
+def _mode_kernel(v, R, B, out):
+    # v: (A, R, B) lines sorted ascending (stably); out: (A, B) the position in each sorted
+    # line of the last element of its longest run of equal values (NaNs one run), the first
+    # such run on ties (the smallest value)
+    lines = v.size // R
+    i = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    while i < lines:
+        a = i // B
+        p = a * R * B + (i - a * B)
+        best, best_end, run = 0, 0, 0
+        for r in range(R):
+            x = v[p + r * B]
+            if r > 0:
+                y = v[p + (r - 1) * B]
+                run = run + 1 if (x == y or (x != x and y != y)) else 1
+            else:
+                run = 1
+            if run > best:  # (a later run as long as the best one: not taken)
+                best = run
+                best_end = r
+        out[i] = best_end
+        i += stride
+
+
+def mode_positions(v: Any, shape3: tuple[int, int, int]) -> Any:
+    """Per line of the sorted contiguous ``v`` (``(A, R, B)``), the sorted position of the last
+    element of the most frequent value (the smallest on ties): an int64 ``(A, 1, B)`` array."""
+    a, r, b = (int(n) for n in shape3)
+    out = empty((a, 1, b), np.int64)
+    if v.size:
+        grid, threads = elementwise_grid(a * b)
+        _mode_kernel[grid, threads](view(v, v.size), r, b, view(out, a * b))
+    return out
 
 
 @cuda.jit
