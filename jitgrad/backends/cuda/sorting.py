@@ -33,7 +33,7 @@ from ...frontend.recording import record
 from ...frontend.reduce_minmax import _RETURN_TYPES
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import sort as K
-from ...reduce_extra import ModeResult
+from ...ops.return_types import ModeResult
 from . import runtime
 from .elementwise import on_device
 
