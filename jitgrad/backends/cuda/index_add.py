@@ -212,12 +212,13 @@ def scatter_reduce(
             return value
         count = (hits + int(bool(include_self))).clamp_min(1)
         dt = input._dtype
-        if reduce == "mean":  # (floats: divided in float64, as the CPU's NumPy promotes)
+        if reduce == "mean":  # (in the tensor's dtype, as PyTorch's; the CPU's NumPy divides
+            # in float64 and rounds once more, which can differ by an ulp)
             out = _make(value, dt)
-            div = (out.double() / count).to(dt) if dt.is_floating_point else out // count
+            div = out / count.to(dt) if dt.is_floating_point else out // count
             value = (div if include_self else where(touched, div, out)).contiguous()._value
         keep = None if include_self else (~touched).to(dt)
-        scale = (1.0 / count.double()).to(dt) if reduce == "mean" else None
+        scale = 1.0 / count.to(dt) if reduce == "mean" else None
 
     def backward(g: Tensor) -> tuple:
         gs = g if scale is None else g * scale

@@ -250,36 +250,15 @@ def _transposed(nd: int) -> Any:
     return conv_transpose
 
 
-def unfold(
-    input: Any,  # noqa: A002
-    kernel_size: Any,
-    dilation: Any = 1,
-    padding: Any = 0,
-    stride: Any = 1,
-) -> Any:
+def unfold(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
     """``F.unfold``: the CPU's checks, then the device im2col (``Im2ColBackward0``)."""
-    if not _foldable(input):
-        return NotImplemented
-    x, win = CONV.unfold_window(input, kernel_size, dilation, padding, stride)
-    out = _im2col(x, win)
-    return out if input.dim() == 4 else out.squeeze(0)
+    return CONV.unfolded(_im2col, input, *args, **kwargs) if _foldable(input) else NotImplemented
 
 
-def fold(
-    input: Any,  # noqa: A002
-    output_size: Any,
-    kernel_size: Any,
-    dilation: Any = 1,
-    padding: Any = 0,
-    stride: Any = 1,
-) -> Any:
+def fold(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
     """``F.fold``: the CPU's checks, then the device col2im (``Col2ImBackward0``, one thread
     per output element summing the columns that reach it)."""
-    if not _foldable(input):
-        return NotImplemented
-    cols, win, hw = CONV.fold_window(input, output_size, kernel_size, dilation, padding, stride)
-    out = _col2im(cols, win, hw)
-    return out if input.dim() == 3 else out.squeeze(0)
+    return CONV.folded(_col2im, input, *args, **kwargs) if _foldable(input) else NotImplemented
 
 
 def _foldable(x: Any) -> bool:

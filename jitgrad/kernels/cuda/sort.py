@@ -189,20 +189,6 @@ def cum_extreme(x: Any, shape3: tuple[int, int, int], take_max: bool) -> tuple:
 
 
 @cuda.jit
-def _chunk_counts(mask, counts, chunk):
-    c = cuda.grid(1)
-    stride = cuda.gridsize(1)
-    while c < counts.size:
-        s = 0
-        e = (c + 1) * chunk if (c + 1) * chunk < mask.size else mask.size
-        for i in range(c * chunk, e):
-            if mask[i]:
-                s += 1
-        counts[c] = s
-        c += stride
-
-
-@cuda.jit
 def _chunk_write(x, mask, ends, counts, out, where, chunk):
     # chunk c writes its selected elements from ends[c] - counts[c] on, in order
     c = cuda.grid(1)
@@ -269,7 +255,7 @@ def compact(x: Any, mask: Any) -> tuple:
     counts = empty((chunks,), np.int64)
     grid, threads = elementwise_grid(chunks)
     xs, ms = view(x, n), view(mask, n)
-    _chunk_counts[grid, threads](ms, counts, CHUNK)
+    _chunk_sums[grid, threads](ms, counts, CHUNK)  # (a set element counts 1)
     ends = running_sum(counts)
     total = int(ends[chunks - 1 : chunks].copy_to_host()[0]) if n else 0
     out = empty((total,), x.dtype)
