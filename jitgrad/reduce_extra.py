@@ -22,10 +22,9 @@ from .frontend.indexing import gather
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
 from .math_extra import _named
-from .ops.return_types import named_result
+from .ops.return_types import ModeResult
 from .tensor_inplace import _alias, rewrite
 
-ModeResult = named_result("mode", ("values", "indices"))
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 _UFUNCS = {
     "sum": np.add,

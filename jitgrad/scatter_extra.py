@@ -284,10 +284,9 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     if x.ndim == 0:
         x, d = x.reshape(1), 0
     srt = sort(x, d)
-    moved = np.moveaxis(srt.values._value, d, -1)
-    valid = (~np.isnan(moved)).sum(-1)
-    k = np.where(valid > 0, (valid - 1) // 2, 0)
-    k_idx = _make(np.expand_dims(k, d).astype(np.int64), D.int64)
+    # (in Tensor ops, so a device tensor's sort, count and gather stay on the device)
+    valid = srt.values.isnan().logical_not().sum(d, keepdim=True)
+    k_idx = (valid - 1).clamp_min(0) // 2  # (no valid value: index 0, a NaN)
     values = gather(srt.values, d, k_idx)
     if dim is None:
         return _named(values.reshape(()), "NanmedianBackward0")

@@ -78,6 +78,7 @@ fi
 
 reserve=400
 env_rc=0
+install_note=""
 stage env 30 bash -c "nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
     || true; $py perf/gpu_env.py $([ "$dry" = 1 ] && echo --dry)" || env_rc=$?
 if [ "$dry" = 1 ]; then  # (a dry run is on a shared machine: never repoint its install)
@@ -85,8 +86,13 @@ if [ "$dry" = 1 ]; then  # (a dry run is on a shared machine: never repoint its 
 else
     stage install 45 env PIP_BREAK_SYSTEM_PACKAGES=1 "$py" -m pip install --no-deps \
         --no-build-isolation --no-index -q -e ".[cuda]" \
-        || log "install failed (see install.log); running from this checkout through PYTHONPATH"
+        || { install_note=" (install failed: see install.log; ran from this checkout through \
+PYTHONPATH)"; log "install failed$install_note"; }
 fi
+# every later stage imports this checkout's jitgrad: say so, or fail here
+"$py" -c "import jitgrad, sys; p = jitgrad.__file__; print('jitgrad from', p); \
+sys.exit(not p.startswith('$PWD/'))" | tee -a "$res/gpu_run.log" \
+    || { log "FAILED: python does not import jitgrad from $PWD"; env_rc=1; }
 
 reserve=330
 smoke_rc=0
@@ -110,7 +116,7 @@ for name in env smoke tests bench; do
     [ "${!rc_var}" != 0 ] && failed="$failed $name(exit ${!rc_var})"
 done
 if [ -n "$failed" ]; then
-    log "FAILED:$failed; results in $res"
+    log "FAILED:$failed; results in $res$install_note"
     exit 1
 fi
-log "all stages passed; results in $res"
+log "all stages passed; results in $res$install_note"

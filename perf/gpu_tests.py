@@ -5,7 +5,8 @@ pytest processes: what ``perf/gpu_run.sh`` runs as its tests stage.
 
 Files are spread over the groups largest first; group k writes ``RESULTS_DIR/tests-k.log``
 (``pytest -v``: each result as it comes, so a run cut short by its time limit keeps what it
-had). Prints the failures and each group's closing line; exits non-zero if any group failed.
+had). Prints the failures and each group's closing line; exits non-zero if any group failed
+or passed no test (everything skipped counts as a failure: on a GPU nothing should be).
 ``--dry`` runs one small file per group (in the simulator, with ``NUMBA_ENABLE_CUDASIM=1``).
 """
 
@@ -61,12 +62,17 @@ def main() -> int:
         )
     failed = 0
     for k, (proc, log) in enumerate(procs):
-        failed += proc.wait() != 0
+        rc = proc.wait()
         log.close()
         text = (args.results / f"tests-{k}.log").read_text(errors="replace")
         for line in text.splitlines():
             if re.match(r"(FAILED|ERROR) ", line) or re.search(r"\d+ (passed|failed|error)", line):
                 print(f"[{k}] {line}", flush=True)
+        if rc == 0 and not re.search(r"\d+ passed", text):
+            # (a module-level skip, e.g. kern_common's when numba sees no GPU, exits 0)
+            print(f"[{k}] FAILED: pytest exited 0 but no test passed (all skipped?)", flush=True)
+            rc = 1
+        failed += rc != 0
     print(f"gpu_tests: {len(procs) - failed} of {len(procs)} groups passed")
     return 1 if failed else 0
 

@@ -78,6 +78,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.scans": 4,  # cumsum/cumprod on the device
     "jitgrad.backends.cuda.storage": 4,  # resize_/set_/as_strided_ on the device
     "jitgrad.backends.cuda.index_add": 4,  # index_add/scatter_add on the device
+    "jitgrad.backends.cuda.sorting": 4,  # sort/topk/median/cummax/masked_select on the device
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations

@@ -34,13 +34,7 @@ def scatter_reduce_legacy(
         raise RuntimeError("reduce argument must be either add or multiply.")
     idx = np.asarray(index._value, dtype=np.int64)
     if isinstance(src, Tensor):
-        warn_user(
-            "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
-            "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
-            "reduction options.",
-            UserWarning,
-            stacklevel=3,
-        )
+        warn_tensor_src()
         fill = src._value[tuple(slice(0, n) for n in idx.shape)]
     else:
         fill = np.full(idx.shape, src)
@@ -49,6 +43,17 @@ def scatter_reduce_legacy(
     target[dim] = idx
     ufunc.at(out, tuple(target), fill.astype(out.dtype, copy=False))
     return record("NotImplemented", out, input._dtype, (input, src), _no_derivative)
+
+
+def warn_tensor_src() -> None:
+    """PyTorch's deprecation warning for a tensor ``src`` (also the CUDA backend's)."""
+    warn_user(
+        "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+        "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+        "reduction options.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _no_derivative(g: Tensor) -> Any:

@@ -233,6 +233,19 @@ def unfold(
     stride: Any = 1,
 ) -> Tensor:
     """Sliding local blocks of a 4-d ``(N, C, H, W)`` input as ``(N, C*kh*kw, L)`` columns."""
+    return unfolded(_im2col, input, kernel_size, dilation, padding, stride)
+
+
+def unfolded(
+    im2col_op: Any,
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """``unfold``: its checks (PyTorch's errors), then ``im2col_op(batched input, window)``:
+    this module's, or the CUDA backend's device kernel."""
     if input.dim() not in (3, 4):
         raise NotImplementedError(
             f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)"
@@ -246,7 +259,7 @@ def unfold(
             f"shape of the array of sliding blocks as ({g.oh}, {g.ow}), but its components must "
             "be at least one."
         )
-    out = _im2col(x, window(g))
+    out = im2col_op(x, window(g))
     return out if input.dim() == 4 else out.squeeze(0)
 
 
@@ -259,6 +272,20 @@ def fold(
     stride: Any = 1,
 ) -> Tensor:
     """Sums ``(N, C*kh*kw, L)`` columns back into an ``(N, C, *output_size)`` image."""
+    return folded(_col2im, input, output_size, kernel_size, dilation, padding, stride)
+
+
+def folded(
+    col2im_op: Any,
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """``fold``: its checks (PyTorch's errors), then ``col2im_op(batched columns, window,
+    output size)``: this module's, or the CUDA backend's device kernel."""
     if input.dim() not in (2, 3):
         raise NotImplementedError(
             f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
@@ -279,5 +306,5 @@ def fold(
             f"expected size of input's dimension 2 to match the calculated number of sliding "
             f"blocks {g.oh} * {g.ow} = {g.oh * g.ow}, but got input.size(2)={cols.shape[2]}."
         )
-    out = _col2im(cols, window(g), hw)
+    out = col2im_op(cols, window(g), hw)
     return out if input.dim() == 3 else out.squeeze(0)

@@ -20,3 +20,8 @@ def named_result(name: str, fields: tuple[str, ...], prefix: str = "torch") -> t
     for i, f in enumerate(fields):
         attrs[f] = property(lambda self, i=i: self[i])
     return type(name, (tuple,), attrs)
+
+
+#: ``torch.mode``'s result type (one type for both devices: jitgrad.reduce_extra's CPU op and
+#: the CUDA backend's)
+ModeResult = named_result("mode", ("values", "indices"))

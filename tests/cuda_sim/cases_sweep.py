@@ -10,13 +10,17 @@ implementations (``expand``, ``repeat``), ``logsumexp`` and ``nll_loss`` their o
 ``diag_embed``) are ops whose CPU bodies were NumPy on ``._value``, rewritten in Tensor ops
 so the one body runs on both devices; the cuda14c rows (``addmm`` ... ``prod``) are
 ``addmm`` (a device product blended in Tensor ops), ``block_diag``, the ``torch.*`` loss
-aliases, ``scatter`` and ``prod`` (device ops in ``index_add.py``, ``scans.py``). Before, every
-row here took a host round
+aliases, ``scatter`` and ``prod`` (device ops in ``index_add.py``, ``scans.py``); the cuda15
+rows are device kernels for the last ops the sweep found on the host: the sort family,
+``median``, ``cummax``/``cummin`` and ``masked_select`` (``backends/cuda/sorting.py``: a
+stable merge sort per line, rows with ties and NaN checking PyTorch's ``stable=True`` order),
+complex ``conj``, integer ``prod``, ``scatter_reduce`` / ``scatter(reduce=)``, ``F.fold`` /
+``F.unfold``. Before, every row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (129 rows, cuda14c): about 10 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (167 rows, cuda15): about 11 CPU s warm."""
 
 from __future__ import annotations
 
@@ -245,7 +249,130 @@ ROWS = {
         [(3, 4)],
     ),
     "torch.prod (float64, -1)": (lambda T, F, x: T.prod(x.double(), -1), [(2, 1, 3)]),
+    # cuda15: sorting and selection (a stable merge sort per line, backends/cuda/sorting.py)
+    "torch.sort": (lambda T, F, x: T.sort(x, 1)[0], [(3, 5)]),
+    "Tensor.sort (descending, dim 0, indices)": (
+        lambda T, F, x: x.sort(dim=0, descending=True)[1].float() * x,
+        [(4, 3)],
+    ),
+    "Tensor.sort (stable ties, NaN)": (
+        lambda T, F, x: _ties(x).sort(dim=-1, stable=True)[1].float() * x,
+        [(3, 6)],
+    ),
+    "Tensor.sort (descending stable ties, NaN)": (
+        lambda T, F, x: _ties(x).sort(dim=1, descending=True, stable=True)[1].float() * x,
+        [(3, 6)],
+    ),
+    "Tensor.sort (values with ties)": (
+        lambda T, F, x: (x.round() * 0.5 + x * 0).sort(dim=1, stable=True)[0],
+        [(3, 7)],
+    ),
+    "torch.argsort (int)": (lambda T, F, i: T.argsort(i, dim=0, stable=True), ["i:6,2:3"]),
+    "torch.msort": (lambda T, F, x: T.msort(x), [(4, 2)]),
+    "Tensor.sort (long lines, ties)": (
+        lambda T, F, x: (x * 4).round().sort(dim=1, stable=True)[1].float() * x,
+        [(2, 300)],
+    ),
+    "torch.topk": (lambda T, F, x: T.topk(x, 2)[0], [(3, 5)]),
+    "Tensor.topk (smallest, dim 0, indices)": (
+        lambda T, F, x: x.topk(3, 0, largest=False)[1].float() * x[:3],
+        [(5, 2)],
+    ),
+    "torch.kthvalue": (lambda T, F, x: T.kthvalue(x, 2, 1)[0], [(3, 4)]),
+    "Tensor.kthvalue (keepdim, indices)": (
+        lambda T, F, x: x.kthvalue(3, 0, keepdim=True)[1].float() + x.kthvalue(3, 0, True)[0],
+        [(4, 3)],
+    ),
+    "torch.median (dim)": (lambda T, F, x: T.median(x, 1)[0], [(3, 4)]),
+    "Tensor.median (NaN row, indices)": (
+        lambda T, F, x: _ties(x).median(1, keepdim=True)[1].float() + x.median(1, True)[0],
+        [(3, 6)],
+    ),
+    "Tensor.median (all)": (lambda T, F, x: x.median(), [(3, 5)]),
+    "Tensor.median (all, ties)": (lambda T, F, x: (x.round() + x * 0).median(), [(4, 3)]),
+    "torch.nanmedian (NaN row, indices)": (
+        lambda T, F, x: T.nanmedian(_ties(x) + x, 1)[0] + T.nanmedian(_ties(x), 1)[1].float(),
+        [(3, 6)],
+    ),
+    "Tensor.nanmedian (all)": (lambda T, F, x: (_ties(x) + x).nanmedian(), [(3, 5)]),
+    "torch.mode": (lambda T, F, x: T.mode((x * 2).round() + x * 0, 1)[0], [(3, 7)]),
+    "Tensor.mode (dim 0, keepdim, NaN, indices)": (
+        lambda T, F, x: _ties(x).mode(0, True)[1].float() + (x.round() + x * 0).mode(0, True)[0],
+        [(6, 3)],
+    ),
+    "Tensor.mode (int)": (lambda T, F, i: i.cumsum(1).mode()[1], ["i:2,5:3"]),
+    "torch.cummax": (lambda T, F, x: T.cummax(x, 1)[0], [(3, 5)]),
+    "Tensor.cummax (ties, NaN, indices)": (
+        lambda T, F, x: _ties(x).cummax(1)[1].float() * x,
+        [(3, 6)],
+    ),
+    "torch.cummin (dim 0)": (lambda T, F, x: T.cummin(x, 0)[0], [(4, 3)]),
+    "Tensor.cummin (int, indices)": (lambda T, F, i: i.cummin(1)[1] + i.cummin(1)[0], ["i:3,5:3"]),
+    "torch.masked_select": (lambda T, F, x, y: T.masked_select(x, y > 0), [(3, 4), (3, 4)]),
+    "Tensor.masked_select (broadcast)": (
+        lambda T, F, x, y: x.masked_select(y > 0),
+        [(3, 1), (2, 3, 4)],
+    ),
+    "torch.masked_select (long, 600)": (
+        lambda T, F, x: T.masked_select(x, x.abs() > 0.3),
+        [(600,)],
+    ),
+    # cuda15: complex conj, integer prod, scatter_reduce / scatter(reduce=), fold / unfold
+    "Tensor.conj (complex)": (
+        lambda T, F, x, y: T.view_as_real(T.complex(x, y).conj() * (1 + 2j)),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.conj_physical (complex)": (
+        lambda T, F, x, y: T.view_as_real(T.conj_physical(T.complex(x, y))),
+        [(2, 3), (2, 3)],
+    ),
+    "torch.prod (int, dim)": (lambda T, F, i: T.prod(i - 1, 1), ["i:3,4:4"]),
+    "Tensor.prod (bool)": (lambda T, F, i: (i > 0).prod(), ["i:3,4:4"]),
+    "Tensor.prod (int32, dtype int64)": (
+        lambda T, F, i: (i - 2).int().prod(0, dtype=T.int64),
+        ["i:3,4:5"],
+    ),
+    "Tensor.scatter_reduce (sum)": (
+        lambda T, F, x, i, s: x.scatter_reduce(1, i, s, "sum"),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "torch.scatter_reduce (mean, not self)": (
+        lambda T, F, x, i, s: T.scatter_reduce(x, 1, i, s, "mean", include_self=False),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "Tensor.scatter_reduce (amax, prod, amin; no grad)": (
+        lambda T, F, x, i, s: _no_grad_reduces(x, i, s),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "Tensor.scatter (reduce=multiply)": (
+        lambda T, F, x, i, s: x.detach().scatter(0, i, s.detach(), reduce="multiply") * x,
+        [(3, 4), "i:5,4:3", (5, 4)],
+    ),
+    "torch.scatter (reduce=add, value)": (
+        lambda T, F, x, i: T.scatter(x.detach(), 1, i, 0.5, reduce="add") * x,
+        [(3, 4), "i:3,6:4"],
+    ),
+    "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
+    "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
+    "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),
+    "nn.Fold (unbatched)": (lambda T, F, x: T.nn.Fold((3, 3), 2)(x), [(8, 4)]),
 }
+
+
+def _ties(x):
+    """``x`` rounded to quarters (equal values in every row) with a NaN at ``[1, 2]``: the
+    order among ties and NaN's place (no gradient: a constant of ``x``'s shape)."""
+    with torch.no_grad():
+        r = (x * 2).round() * 0.25
+        r[1, 2] = float("nan")
+    return r
+
+
+def _no_grad_reduces(x, i, s):
+    with torch.no_grad():
+        parts = [x.scatter_reduce(1, i, s, r, include_self=inc)
+                 for r in ("amax", "prod", "amin") for inc in (True, False)]  # fmt: skip
+    return torch.stack(parts) * x
 
 
 def _inputs(specs: list) -> list[np.ndarray]:

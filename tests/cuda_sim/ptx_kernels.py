@@ -33,6 +33,7 @@ from jitgrad.kernels.cuda import reduce as R  # noqa: E402
 from jitgrad.kernels.cuda import resample as RS  # noqa: E402
 from jitgrad.kernels.cuda import rows as RW  # noqa: E402
 from jitgrad.kernels.cuda import scan as SC  # noqa: E402
+from jitgrad.kernels.cuda import sort as SO  # noqa: E402
 from jitgrad.kernels.cuda import windows as WN  # noqa: E402
 
 try:
@@ -81,7 +82,7 @@ def cases(dt):
         (M._add_rows_kernel, (a(dt), i64, 5, 4, -1, a(dt))),
         (M._take_along_kernel, (a(dt), i64, 5, 2, 4, True, True, a(dt), a(np.int32))),
         (M._take_along_kernel, (a(np.int64), i64, 5, 2, 4, False, False, i64, a(np.int32))),
-        (M._add_along_kernel, (a(dt), i64, 5, 2, 4, False, False, a(dt))),
+        (M._add_along_kernel, (a(dt), i64, 5, 2, 4, False, 0, a(dt))),
         (M._triangle_kernel, (a(dt), 3, 4, -1, True, a(dt))),
         (M._onehot_checked_kernel, (i64, 5, i64, a(np.int32))),
         (O._adagrad_kernel, (a(dt), a(dt), a(dt), z, z, z, False)),
@@ -116,6 +117,18 @@ def cases(dt):
         (SC._scan_kernel, (a(dt), a(dt), 3, 2, 0, True, z)),
         (SC._scan_kernel, (a(dt), a(dt), 3, 2, 1, False, dt(1))),
         (SC._scan_kernel, (i64, a(np.int64), 3, 2, 0, False, np.int64(0))),
+        (SO._merge_pass, (a(dt), i64, a(dt), a(np.int64), 5, 2, 1, False)),
+        (SO._merge_pass, (a(np.int32), i64, a(np.int32), a(np.int64), 5, 2, 4, True)),
+        (SO._merge_pass, (i64, i64, a(np.int64), a(np.int64), 5, 1, 2, True)),
+        (SO._positions, (i64, 5, 2)),
+        (SO._cum_extreme_kernel, (a(dt), a(dt), i64, 5, 2, True)),
+        (SO._cum_extreme_kernel, (i64, a(np.int64), i64, 5, 1, False)),
+        (SO._chunk_write, (a(dt), a(np.bool_), i64, i64, a(dt), a(np.int64), 256)),
+        (SO._chunk_sums, (i64, a(np.int64), 256)),
+        (SO._chunk_sums, (a(np.bool_), a(np.int64), 256)),
+        (SO._mode_kernel, (a(dt), 5, 2, a(np.int64))),
+        (SO._chunk_scan, (i64, i64, a(np.int64), 256)),
+        (M._add_along_kernel, (i64, i64, 5, 2, 4, False, 3, a(np.int64))),
         (WN._im2col_kernel, (a(dt, 4), GEO, a(dt, 3))),
         (WN._col2im_kernel, (a(dt, 3), 1, GEO, a(dt, 4))),
         (WN._add_channel_kernel, (a(dt, 3), a(dt))),

@@ -13,7 +13,10 @@ What runs where on a device tensor:
   ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
   fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`); complex
   elementwise ops (:mod:`.complex_elementwise`), ``.real``/``.imag``/``view_as_real`` as views
-  and ``torch.complex`` (:mod:`.complex_views`); convolutions of every type and pools
+  and ``torch.complex`` (:mod:`.complex_views`), complex ``conj`` as a rendered kernel;
+  sort/argsort/topk/kthvalue/median/cummax/cummin/masked_select (:mod:`.sorting`: a stable
+  merge sort per line, a chunked compaction); scatter_reduce and ``scatter(reduce=)``
+  (:mod:`.index_add`); convolutions of every type, ``F.fold``/``F.unfold`` and pools
   (:mod:`.nn_conv`, :mod:`.nn_windows`), ``F.interpolate`` (:mod:`.nn_resample`),
   ``resize_``/``set_``/``as_strided_`` on the device tensor's own storage (:mod:`.storage`),
   and in-place ops without a kernel that autograd records, as their out-of-place form made

@@ -102,7 +102,8 @@ def _fit(g: Tensor, x: Tensor) -> Tensor:
 def conj(x: Any) -> Any:
     """A real tensor is its own conjugate (no node, as the CPU's ``conj``): so the backwards
     that conjugate an operand (``addmv``'s, ``addr``'s, ``mH``) stay on the device; a
-    complex one takes the host fallback."""
+    complex one is a conjugated copy by a rendered kernel (:mod:`.complex_elementwise`, which
+    takes this name over)."""
     if isinstance(x, Tensor) and not x._dtype.is_complex:
         return x
     return NotImplemented

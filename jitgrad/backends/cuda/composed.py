@@ -26,7 +26,9 @@ TORCH = frozenset(
         "isclose count_nonzero nansum nanmean trace roll addmv addr addbmm diag diag_embed cross "
         # (cuda14c: block_diag's zeros made on the blocks' device; addmm's blend of a device
         # product in Tensor ops)
-        "block_diag addmm"
+        "block_diag addmm "
+        # (cuda15: its count of valid values in Tensor ops, beside the device sort and gather)
+        "nanmedian"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);

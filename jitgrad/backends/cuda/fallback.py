@@ -153,8 +153,11 @@ def wrap(fn: Callable, name: str) -> Callable:
     """``fn`` dispatching device operands to the CUDA op or the host fallback."""
     if getattr(fn, "_jitgrad_device_wrapped", False):
         return fn
+    # (an ``nn.functional`` op first: ``F.unfold`` is not ``Tensor.unfold``)
+    nn_op = opwrap.module_of(fn).startswith("jitgrad.nn.")
     impl = (
-        native.NATIVE.get(name)
+        (nn_windows.NATIVE.get(name) if nn_op else None)
+        or native.NATIVE.get(name)
         or nn_rows.NATIVE.get(name)
         or nn_windows.NATIVE.get(name)
         or (_made_beside(fn, name) if name in _BESIDE else None)

@@ -28,8 +28,10 @@ import numpy as np
 from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
+from ...frontend import scatter_legacy as SL
+from ...frontend.clamp_where import where
 from ...frontend.recording import record
-from ...frontend.tensor import Tensor
+from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
 from . import native, runtime
 from .elementwise import on_device
@@ -45,10 +47,12 @@ def _plain(*ts: Any) -> bool:
 
 
 def _added(
-    x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str, assign: bool = False
-) -> Any:
-    """``x`` with ``src`` added (``assign``: written) along ``d`` at ``index`` (a device
-    array), or NotImplemented."""
+    x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str, assign: bool = False,
+    fold: int = M.ADD,
+) -> Any:  # fmt: skip
+    """``x`` with ``src`` added (``assign``: written; ``fold``: another of
+    :func:`~jitgrad.kernels.cuda.memory.add_along`'s folds) along ``d`` at ``index`` (a
+    device array), or NotImplemented."""
     shape = tuple(x.shape)
     n, inner = shape[d], math.prod(shape[d + 1 :])
     idx = runtime.flat(runtime.contiguous(index._value))
@@ -61,7 +65,7 @@ def _added(
     out = M.copy(runtime.contiguous(x._value))
     s = runtime.contiguous(src._value)
     return M.add_along(s if s.dtype == out.dtype else runtime.cast(s, out.dtype), idx, n,
-                       inner, out, shared, assign)  # fmt: skip
+                       inner, out, shared, assign, fold)  # fmt: skip
 
 
 def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
@@ -120,7 +124,9 @@ def scatter(
     along ``dim`` (a repeated index: the last write, as the CPU's; PyTorch's CUDA picks
     one), ``index`` and ``src`` shaped as ``input`` in every dim but ``dim``."""
     is_tensor = isinstance(src, Tensor)
-    if reduce is not None or not isinstance(index, Tensor) or not _plain(input):
+    if reduce not in (None, "add", "multiply"):
+        return NotImplemented  # (the CPU op's error)
+    if not isinstance(index, Tensor) or not _plain(input):
         return NotImplemented
     if not is_tensor:  # a scalar (positional or value=): a device tensor of index's shape
         fill = value if src is None else src
@@ -128,6 +134,8 @@ def scatter(
             return NotImplemented
         src = input.new_full(tuple(index.shape), fill)
     d = _scatter_args(input, dim, index, src)
+    if reduce is not None:
+        return _legacy_reduce(input, d, index, src, reduce, is_tensor)
     value = None if d is None else _added(input, d, index, src, False, "scatter", True)
     if value is None or value is NotImplemented:
         return NotImplemented
@@ -141,6 +149,22 @@ def scatter(
     return record(name, value, input._dtype, inputs, backward, saved=[index])
 
 
+def _legacy_reduce(input: Tensor, d: Any, index: Tensor, src: Tensor, reduce: str,  # noqa: A002
+                   is_tensor: bool) -> Any:  # fmt: skip
+    """``scatter(..., reduce="add" | "multiply")``: folded in index order, no derivative (the
+    CPU's node ``NotImplemented``, whose backward raises PyTorch's error)."""
+    if d is None:
+        return NotImplemented
+    fold = M.ADD if reduce == "add" else M.MUL
+    value = _added(input, d, index, src, False, "scatter", fold=fold)
+    if value is NotImplemented:
+        return value
+    if is_tensor:
+        SL.warn_tensor_src()
+    return record("NotImplemented", value, input._dtype, [input, src] if is_tensor else [input],
+                  SL._no_derivative)  # fmt: skip
+
+
 def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A002
     """``input.scatter_add(dim, index, src)`` with ``index`` and ``src`` shaped as ``input``
     in every dim but ``dim``."""
@@ -152,6 +176,63 @@ def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A00
         return value
     return record("ScatterAddBackward0", value, input._dtype, [input, src],
                   lambda g: (g, g.gather(d, index)), saved=[index])  # fmt: skip
+
+
+_FOLDS = {"sum": M.ADD, "mean": M.ADD, "prod": M.MUL, "amax": M.AMAX, "amin": M.AMIN}
+
+
+def scatter_reduce(
+    input: Any,  # noqa: A002
+    dim: Any,
+    index: Any,
+    src: Any,
+    reduce: Any,
+    *,
+    include_self: bool = True,
+) -> Any:
+    """``input.scatter_reduce(dim, index, src, reduce, include_self=...)``: folded in index
+    order, one thread per line (the CPU's ``ufunc.at`` order); ``include_self=False`` starts
+    each scattered place from the fold's identity (the CPU's: 0, 1, or the dtype's lowest /
+    highest finite value); ``mean`` divides by the count (floor division for integers).
+    ``ScatterReduceBackward0`` for ``sum`` and ``mean`` (PyTorch's gradients in device ops);
+    ``prod``, ``amax`` and ``amin`` with a gradient to record stay with the host fallback."""
+    d = _scatter_args(input, dim, index, src) if reduce in _FOLDS else None
+    if d is None:
+        return NotImplemented
+    needs_grad = GRAD.enabled and (input._requires_grad or src._requires_grad)
+    if needs_grad and reduce not in ("sum", "mean"):
+        return NotImplemented
+    with no_grad():
+        hits = index.new_zeros(tuple(input.shape)).scatter_add(d, index, index.new_ones(
+            tuple(index.shape)))  # fmt: skip
+        touched = hits > 0
+        start = input if include_self else input.masked_fill(touched, _identity(input, reduce))
+        value = _added(start, d, index, src, False, "scatter_reduce", fold=_FOLDS[reduce])
+        if value is NotImplemented:
+            return value
+        count = (hits + int(bool(include_self))).clamp_min(1)
+        dt = input._dtype
+        if reduce == "mean":  # (in the tensor's dtype, as PyTorch's; the CPU's NumPy divides
+            # in float64 and rounds once more, which can differ by an ulp)
+            out = _make(value, dt)
+            div = out / count.to(dt) if dt.is_floating_point else out // count
+            value = (div if include_self else where(touched, div, out)).contiguous()._value
+        keep = None if include_self else (~touched).to(dt)
+        scale = 1.0 / count.to(dt) if reduce == "mean" else None
+
+    def backward(g: Tensor) -> tuple:
+        gs = g if scale is None else g * scale
+        return gs if keep is None else gs * keep, gs.gather(d, index)
+
+    return record("ScatterReduceBackward0", value, input._dtype, [input, src], backward,
+                  saved=[index])  # fmt: skip
+
+
+def _identity(x: Tensor, reduce: str) -> Any:
+    if reduce in ("sum", "mean", "prod"):
+        return 0 if reduce != "prod" else 1
+    lim = np.finfo(x._dtype.np) if x._dtype.is_floating_point else np.iinfo(x._dtype.np)
+    return (lim.min if reduce == "amax" else lim.max).item()
 
 
 def _in_place(op: Any):
@@ -177,6 +258,8 @@ native.NATIVE.update(
         "scatter_add": scatter_add,
         "scatter": scatter,
         "scatter_": _in_place(scatter),
+        "scatter_reduce": scatter_reduce,
+        "scatter_reduce_": _in_place(scatter_reduce),
         "index_add_": _in_place(index_add),
         "scatter_add_": _in_place(scatter_add),
     }

@@ -33,6 +33,7 @@ from . import (
     scans,
     selecting,
     setitem,
+    sorting,
     spread,
     views,
 )
@@ -109,6 +110,7 @@ NATIVE: dict[str, Any] = {
     **spread.NATIVE,
     **scans.NATIVE,
     **selecting.NATIVE,
+    **sorting.NATIVE,
     "fill_": fill_,
     "__setitem__": setitem.setitem,
     "setitem": setitem.setitem,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ... import dtypes as D
 from ...autocast_state import STATE as AUTOCAST
 from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
@@ -249,7 +250,24 @@ def _transposed(nd: int) -> Any:
     return conv_transpose
 
 
+def unfold(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    """``F.unfold``: the CPU's checks, then the device im2col (``Im2ColBackward0``)."""
+    return CONV.unfolded(_im2col, input, *args, **kwargs) if _foldable(input) else NotImplemented
+
+
+def fold(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    """``F.fold``: the CPU's checks, then the device col2im (``Col2ImBackward0``, one thread
+    per output element summing the columns that reach it)."""
+    return CONV.folded(_col2im, input, *args, **kwargs) if _foldable(input) else NotImplemented
+
+
+def _foldable(x: Any) -> bool:
+    return all_device(x) and x is not None and x._dtype in (D.float32, D.float64) and x.numel()
+
+
 NATIVE: dict[str, Any] = {
+    "fold": fold,
+    "unfold": unfold,
     "conv1d": _conv(1),
     "conv2d": _conv(2),
     "conv3d": _conv(3),

@@ -118,10 +118,18 @@ def prod(
 ) -> Any:
     """``x.prod()`` / ``x.prod(dim, keepdim)`` of a float device tensor: the last element of
     the device's cumprod (the CPU's order of the products), its gradient ``g`` times the
-    product of the others (:func:`_others`), recorded as the CPU's ``ProdBackward0/1``."""
-    if dtype is not None or axis is not None or keepdims is not None:
+    product of the others (:func:`_others`), recorded as the CPU's ``ProdBackward0/1``.
+    Integer and bool tensors multiply in int64 (the CPU's widening; no gradient), as does
+    ``dtype=torch.int64``; ``dtype=`` the input's own dtype changes nothing."""
+    if axis is not None or keepdims is not None or not isinstance(input, Tensor):
         return NotImplemented
-    if not isinstance(input, Tensor) or input._dtype not in (D.float32, D.float64):
+    integral = not (input._dtype.is_floating_point or input._dtype.is_complex)
+    if dtype is not None and dtype is not input._dtype and not (integral and dtype is D.int64):
+        return NotImplemented
+    if integral:
+        with no_grad():
+            return _int_prod(input if input._dtype is D.int64 else input.long(), dim, keepdim)
+    if input._dtype not in (D.float32, D.float64):
         return NotImplemented
     if not input.dim() or not input.numel() or not (dim is None or type(dim) is int):
         return NotImplemented
@@ -142,6 +150,19 @@ def prod(
 
     name = "ProdBackward0" if dim is None else "ProdBackward1"
     return record(name, value.contiguous()._value, input._dtype, [input], backward, [input])
+
+
+def _int_prod(x: Tensor, dim: Any, keepdim: bool) -> Any:
+    """The int64 product (no gradient): the last element of the device's int64 cumprod."""
+    if not x.dim() or not x.numel() or not (dim is None or type(dim) is int):
+        return NotImplemented
+    flat = x.reshape(-1) if dim is None else x
+    if dim is not None and not -x.dim() <= dim < x.dim():
+        return NotImplemented
+    d = 0 if dim is None else dim % x.dim()
+    value = flat.cumprod(d).narrow(d, flat.shape[d] - 1, 1)
+    value = value.reshape(()) if dim is None else value if keepdim else value.squeeze(d)
+    return value.contiguous()
 
 
 NATIVE: dict[str, Any] = {"cumsum": cumsum, "cumprod": cumprod, "prod": prod}

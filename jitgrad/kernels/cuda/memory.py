@@ -252,10 +252,11 @@ def _take_along_kernel(x, idx, n, m, inner, shared, wrap, out, flag):
 
 
 @cuda.jit
-def _add_along_kernel(g, idx, n, m, inner, shared, assign, out):
-    # out[o, r, i] += g[o, j, i] (assign: =) for j in order, r as in _take_along_kernel
-    # (negative: from the end), one thread per (o, i): no atomics, the CPU's order of the
-    # sums (assign: the last write wins, as the CPU's); indices outside [-n, n) add nothing
+def _add_along_kernel(g, idx, n, m, inner, shared, op, out):
+    # out[o, r, i] += g[o, j, i] for j in order (op: ADD; ASSIGN =, MUL *=, AMAX/AMIN the
+    # larger/smaller, NaN winning), r as in _take_along_kernel (negative: from the end), one
+    # thread per (o, i): no atomics, the CPU's order of the sums (assign: the last write
+    # wins, as the CPU's); indices outside [-n, n) add nothing
     start, step = cuda.grid(1), cuda.gridsize(1)
     for t in range(start, g.size // m if m else 0, step):
         o = t // inner
@@ -266,10 +267,19 @@ def _add_along_kernel(g, idx, n, m, inner, shared, assign, out):
             if r < 0:
                 r += n
             if 0 <= r < n:
-                if assign:
-                    out[(o * n + r) * inner + i] = g[k]
-                else:
-                    out[(o * n + r) * inner + i] += g[k]
+                q = (o * n + r) * inner + i
+                v = g[k]
+                if op == 0:
+                    out[q] += v
+                elif op == 1:
+                    out[q] = v
+                elif op == 2:
+                    out[q] *= v
+                elif op == 3:
+                    if v > out[q] or v != v:
+                        out[q] = v
+                elif v < out[q] or v != v:
+                    out[q] = v
 
 
 def take_along(
@@ -288,19 +298,24 @@ def take_along(
     return out
 
 
+#: :func:`add_along`'s folds (plain ints: the kernel branches on them)
+ADD, ASSIGN, MUL, AMAX, AMIN = 0, 1, 2, 3, 4
+
+
 def add_along(
-    g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool = False, assign: bool = False
-) -> Any:
+    g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool = False, assign: bool = False,
+    op: int = ADD,
+) -> Any:  # fmt: skip
     """``out[o, r, i] += g[o, j, i]`` into the contiguous ``(outer, n, inner)`` ``out``
     (``g`` contiguous, ``(outer, m, inner)``; ``r`` from the int64 ``idx`` as in
     :func:`take_along`): the gradient of those reads, and with ``m == 1`` a value selected
-    along a dim put back (``max(x, dim)``'s); ``assign``: ``=`` (``scatter``'s). Returns
-    ``out``."""
+    along a dim put back (``max(x, dim)``'s); ``assign``: ``=`` (``scatter``'s); ``op``:
+    another fold (``MUL``, ``AMAX``, ``AMIN``: ``scatter_reduce``'s). Returns ``out``."""
     contiguous(g, "add_along")
     contiguous(out, "add_along")
     m = _middle(g.size, out.size, n, inner)
     _launch(_add_along_kernel, g.size // m if m else 0, view(g, g.size), view(idx, idx.size),
-            n, m, inner, shared, assign, view(out, out.size))  # fmt: skip
+            n, m, inner, shared, ASSIGN if assign else op, view(out, out.size))  # fmt: skip
     return out
 
 
