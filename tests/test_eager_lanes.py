@@ -4,13 +4,15 @@ two number arguments (softplus, hardtanh, elu) through ``pointwise.run``'s lane 
 IEEE's signed zeros; the elementwise backward's in-place checks when the change comes before
 or after a node is recorded; stack/unbind gradients through their backward functions; the
 forward lanes of a small vector's softmax, of stack and of unbind against their general
-paths."""
+paths; a 0-d backward through the kernel's entry point against the dispatcher."""
 
 import numpy as np
 import pytest
 
 import jitgrad as torch
 from jitgrad.frontend import pointwise as P
+from jitgrad.frontend import pointwise_backward as PB
+from jitgrad.fusion import zero_d
 from jitgrad.ops.registry import REGISTRY
 
 F = torch.nn.functional
@@ -274,3 +276,97 @@ def test_record_one_gives_what_record_gives(reads):
     y = record_one(cls, np.arange(2, dtype=np.float32), torch.float32, mid, fn, saved)
     assert type(y.grad_fn).__name__ == "LaneTestBackward0"
     assert y.grad_fn.next_functions == ((mid.grad_fn, 0),)
+
+
+def _zero_d_grads(make):
+    """Gradients (bits) of ``make()``'s result w.r.t. the tensors it returns as inputs."""
+    out, inputs = make()
+    return [g._value.tobytes() for g in torch.autograd.grad(out, inputs)]
+
+
+# 0-d backward calls: a float32 product, a float64 one, an operand of another dtype that
+# needs no gradient, softplus's number arguments (NumPy scalars), a read-only operand
+ZERO_D_CASES = [
+    lambda: _pair(torch.float32, torch.float32, lambda a, b: a * b),
+    lambda: _pair(torch.float64, torch.float64, lambda a, b: a * b),
+    lambda: _pair(torch.float32, torch.int32, lambda a, b: a * b, grad_b=False),
+    lambda: _pair(torch.float32, torch.float32, lambda a, b: F.softplus(a * b, 2.0, 3.0)),
+    lambda: _readonly_product(),
+]
+
+
+def _pair(da, db, fn, grad_b=True):
+    a = torch.tensor(1.5, dtype=da, requires_grad=True)
+    b = torch.tensor(3, dtype=db, requires_grad=grad_b)
+    return fn(a, b), [a, b] if grad_b else [a]
+
+
+def _readonly_product():
+    arr = np.array(2.5, np.float32)
+    arr.flags.writeable = False
+    b = torch.from_numpy(arr)
+    a = torch.tensor(1.5, requires_grad=True)
+    return a * b, [a]
+
+
+def test_zero_d_backward_entry_points_give_the_dispatchers_bits(monkeypatch):
+    """The small lane's 0-d backward calls go through the kernel's compiled entry point
+    (:func:`jitgrad.fusion.zero_d.call_zero_d`) once the kernel is compiled: the same bits
+    as through Numba's dispatcher."""
+    for c in ZERO_D_CASES:  # the lanes' kernels, compiled now (a new one starts in tier 0)
+        _zero_d_grads(c)
+    for lane in list(PB._small.values()):
+        promote = getattr(lane[0].fn, "promote", None)
+        if promote is not None:
+            promote()
+    monkeypatch.setattr(zero_d, "_ENTRIES", {})
+    fast = [[_zero_d_grads(c) for c in ZERO_D_CASES] for _ in range(3)]
+    lanes = {lane[0] for lane in PB._small.values()}
+    assert any(key[0] in lanes for key in zero_d._ENTRIES), "no entry point was taken"
+    with monkeypatch.context() as m:
+        m.setattr(PB, "call_zero_d", lambda kernel, args: kernel.fn(*args))
+        slow = [_zero_d_grads(c) for c in ZERO_D_CASES]
+    assert fast[0] == fast[1] == fast[2] == slow
+    a32 = np.frombuffer(slow[2][0], np.float32)  # d(a*b)/da for b the int32 3: 3.0
+    assert a32.tolist() == [3.0]
+    assert np.frombuffer(slow[0][0], np.float32).tolist() == [3.0]
+    assert np.frombuffer(slow[4][0], np.float32).tolist() == [2.5]
+
+
+def test_zero_d_entries_are_kept_per_argument_kind(monkeypatch):
+    """``call_zero_d`` keeps one entry per kernel and kind of 0-d arguments (a 0-d array's
+    dtype, a NumPy scalar's type) and calls the one of the call's kinds; for arguments whose
+    Numba type that key would not fix (an array of one or more dimensions, a Python number)
+    it calls ``fn`` and keeps nothing."""
+    monkeypatch.setattr(zero_d, "_ENTRIES", {})
+    calls = []
+
+    class Probe:
+        fn = staticmethod(lambda *args: calls.append(("fn", args[0].dtype)))
+
+        def __init__(self):
+            self.asked = []
+
+        def entry_for(self, args):
+            self.asked.append(args)
+            kind = args[0].dtype
+            return lambda *a: calls.append(("entry", kind, a[0].dtype))
+
+    p, q = Probe(), Probe()
+    f32, f64 = np.zeros((), np.float32), np.zeros((), np.float64)
+    zero_d.call_zero_d(p, [np.zeros(1, np.float32), f32])
+    zero_d.call_zero_d(p, [f32, 2.0])
+    zero_d.call_zero_d(p, [f32, 2])
+    assert [c[0] for c in calls] == ["fn"] * 3 and not zero_d._ENTRIES and not p.asked
+    for x in (f32, f64, f32, f64, f32):
+        zero_d.call_zero_d(p, [x, np.float32(2.0)])
+    zero_d.call_zero_d(q, [f32, np.float32(2.0)])  # another kernel: its own entry
+    assert len(zero_d._ENTRIES) == 3 and len(p.asked) == 2 and len(q.asked) == 1
+    assert calls[3:] == [
+        ("fn", np.float32),
+        ("fn", np.float64),
+        ("entry", np.float32, np.float32),
+        ("entry", np.float64, np.float64),
+        ("entry", np.float32, np.float32),
+        ("fn", np.float32),
+    ]

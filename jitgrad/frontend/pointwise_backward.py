@@ -19,6 +19,7 @@ from .. import memory
 from ..fusion import codegen as C
 from ..fusion import lowering as LW
 from ..fusion.layout import iteration_views
+from ..fusion.zero_d import call_zero_d
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops import expr as E
 from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, pointwise_plan)
@@ -107,7 +108,10 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                             bufs.append(b)
                         else:
                             bufs.append(None)
-                    kernel.fn(*call)  # read each call: the first call's wrapper replaces itself
+                    if nd:  # read each call: the first call's wrapper replaces itself
+                        kernel.fn(*call)
+                    else:  # 0-d: its compiled entry point, no type resolution
+                        call_zero_d(kernel, call)
                     grads = []
                     for i in edges:
                         b = bufs[i]

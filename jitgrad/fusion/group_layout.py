@@ -27,6 +27,7 @@ from .backward_render import RECOMPUTE as _RECOMPUTE
 from .backward_render import render as _render
 from .front import FRONT
 from .layout import iteration_views
+from .zero_d import call_zero_d
 
 #: structural key -> (Kernel, spec)
 _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
@@ -153,8 +154,7 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
         one goes to); the replay routes them with no per-edge list."""
-        # loops, not comprehensions (each is a call of its own): a scalar graph replays a
-        # small group every few ops
+        # loops, not comprehensions (each is a call): a scalar graph replays small groups
         arrays = [garr]
         for k, i in self.gather:
             arrays.append(saved[k].out if i < 0 else saved[k].values[i])
@@ -165,7 +165,7 @@ class GroupLayout:
         if plain is not None and not compile_only:
             if self.scalar_gather:
                 arrays += [saved[k].values[i] for k, i in self.scalar_gather]
-            plain[0].fn(*arrays, *buffers)
+            call_zero_d(plain[0], [*arrays, *buffers])  # (0-d: no type resolution)
             return self._tensors(buffers), plain
         out = saved[0].out
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
