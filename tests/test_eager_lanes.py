@@ -12,7 +12,6 @@ import pytest
 import jitgrad as torch
 from jitgrad.frontend import pointwise as P
 from jitgrad.frontend import pointwise_backward as PB
-from jitgrad.fusion import zero_d
 from jitgrad.ops.registry import REGISTRY
 
 F = torch.nn.functional
@@ -310,63 +309,54 @@ def _readonly_product():
 
 
 def test_zero_d_backward_entry_points_give_the_dispatchers_bits(monkeypatch):
-    """The small lane's 0-d backward calls go through the kernel's compiled entry point
-    (:func:`jitgrad.fusion.zero_d.call_zero_d`) once the kernel is compiled: the same bits
-    as through Numba's dispatcher."""
+    """The small lane's 0-d backward calls go through the lane's compiled entry point
+    (``pointwise_backward._zero_d_call``) once the kernel is compiled: the same bits as
+    through Numba's dispatcher; an operand of another dtype than the lane's goes through
+    the dispatcher."""
     for c in ZERO_D_CASES:  # the lanes' kernels, compiled now (a new one starts in tier 0)
         _zero_d_grads(c)
     for lane in list(PB._small.values()):
         promote = getattr(lane[0].fn, "promote", None)
         if promote is not None:
             promote()
-    monkeypatch.setattr(zero_d, "_ENTRIES", {})
     fast = [[_zero_d_grads(c) for c in ZERO_D_CASES] for _ in range(3)]
-    lanes = {lane[0] for lane in PB._small.values()}
-    assert any(key[0] in lanes for key in zero_d._ENTRIES), "no entry point was taken"
+    assert any(lane[4] for key, lane in PB._small.items() if key[3] == 0), "no entry taken"
     with monkeypatch.context() as m:
-        m.setattr(PB, "call_zero_d", lambda kernel, args: kernel.fn(*args))
+        m.setattr(PB, "_zero_d_call", lambda lane, call, *rest: lane[0].fn(*call))
         slow = [_zero_d_grads(c) for c in ZERO_D_CASES]
     assert fast[0] == fast[1] == fast[2] == slow
-    a32 = np.frombuffer(slow[2][0], np.float32)  # d(a*b)/da for b the int32 3: 3.0
-    assert a32.tolist() == [3.0]
+    assert np.frombuffer(slow[2][0], np.float32).tolist() == [3.0]  # d(a*b)/da, b int32 3
     assert np.frombuffer(slow[0][0], np.float32).tolist() == [3.0]
     assert np.frombuffer(slow[4][0], np.float32).tolist() == [2.5]
 
 
-def test_zero_d_entries_are_kept_per_argument_kind(monkeypatch):
-    """``call_zero_d`` keeps one entry per kernel and kind of 0-d arguments (a 0-d array's
-    dtype, a NumPy scalar's type) and calls the one of the call's kinds; for arguments whose
-    Numba type that key would not fix (an array of one or more dimensions, a Python number)
-    it calls ``fn`` and keeps nothing."""
-    monkeypatch.setattr(zero_d, "_ENTRIES", {})
+def test_zero_d_entry_is_taken_only_for_the_lanes_types():
+    """``_zero_d_call`` takes (or looks up) the entry only where every operand is of the
+    lane's compute dtype, arrays plain ndarrays and numbers NumPy scalars of that dtype."""
     calls = []
 
-    class Probe:
-        fn = staticmethod(lambda *args: calls.append(("fn", args[0].dtype)))
-
+    class Kernel:
         def __init__(self):
-            self.asked = []
+            self.dispatcher = self.fn = lambda *a: calls.append("fn")
+            self.asked = 0
 
         def entry_for(self, args):
-            self.asked.append(args)
-            kind = args[0].dtype
-            return lambda *a: calls.append(("entry", kind, a[0].dtype))
+            self.asked += 1
+            return lambda *a: calls.append("entry")
 
-    p, q = Probe(), Probe()
-    f32, f64 = np.zeros((), np.float32), np.zeros((), np.float64)
-    zero_d.call_zero_d(p, [np.zeros(1, np.float32), f32])
-    zero_d.call_zero_d(p, [f32, 2.0])
-    zero_d.call_zero_d(p, [f32, 2])
-    assert [c[0] for c in calls] == ["fn"] * 3 and not zero_d._ENTRIES and not p.asked
-    for x in (f32, f64, f32, f64, f32):
-        zero_d.call_zero_d(p, [x, np.float32(2.0)])
-    zero_d.call_zero_d(q, [f32, np.float32(2.0)])  # another kernel: its own entry
-    assert len(zero_d._ENTRIES) == 3 and len(p.asked) == 2 and len(q.asked) == 1
-    assert calls[3:] == [
-        ("fn", np.float32),
-        ("fn", np.float64),
-        ("entry", np.float32, np.float32),
-        ("entry", np.float64, np.float64),
-        ("entry", np.float32, np.float32),
-        ("fn", np.float32),
-    ]
+    f32, npdt = np.zeros((), np.float32), np.dtype(np.float32)
+    lane = [Kernel(), None, None, None, None]
+
+    def call(values, smask, out=f32, garr=f32):
+        PB._zero_d_call(lane, [garr, out, *values], values, smask, garr, out, npdt)
+
+    call([np.zeros((), np.float64)], "t")  # another dtype
+    call([f32, 2.0], "ts")  # a Python number
+    call([f32, np.float64(2.0)], "ts")  # a NumPy scalar of another dtype
+    call([f32], "t", out=np.zeros((), np.float64))
+    call([f32], "t", garr=np.ma.masked_array(1.0, dtype=np.float32))  # not a plain ndarray
+    assert calls == ["fn"] * 5 and lane[4] is None and lane[0].asked == 0
+    call([f32, np.float32(2.0)], "ts")  # the lane's types: looked up once, then taken
+    call([f32, np.float32(3.0)], "ts")
+    call([f32, 2.0], "ts")
+    assert calls[5:] == ["fn", "entry", "fn"] and lane[0].asked == 1

@@ -27,7 +27,6 @@ from .backward_render import RECOMPUTE as _RECOMPUTE
 from .backward_render import render as _render
 from .front import FRONT
 from .layout import iteration_views
-from .zero_d import call_zero_d
 
 #: structural key -> (Kernel, spec)
 _kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
@@ -154,7 +153,8 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
         one goes to); the replay routes them with no per-edge list."""
-        # loops, not comprehensions (each is a call): a scalar graph replays small groups
+        # loops, not comprehensions (each is a call of its own): a scalar graph replays a
+        # small group every few ops
         arrays = [garr]
         for k, i in self.gather:
             arrays.append(saved[k].out if i < 0 else saved[k].values[i])
@@ -165,7 +165,7 @@ class GroupLayout:
         if plain is not None and not compile_only:
             if self.scalar_gather:
                 arrays += [saved[k].values[i] for k, i in self.scalar_gather]
-            call_zero_d(plain[0], [*arrays, *buffers])  # (0-d: no type resolution)
+            plain[0].fn(*arrays, *buffers)
             return self._tensors(buffers), plain
         out = saved[0].out
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
@@ -225,7 +225,7 @@ class GroupLayout:
         """The gradient buffers as Tensors of their dtypes (nobody else holds them)."""
         make = FRONT.make
         out = []
-        for b, meta in zip(buffers, self.buffers, strict=True):
+        for b, meta in zip(buffers, self.buffers):  # (no keyword: ~1k instructions less)
             out.append(make(b, meta[3], None, True))  # (fresh, positional: cheaper)
         return out
 
