@@ -310,7 +310,7 @@ def _readonly_product():
 
 def test_zero_d_backward_entry_points_give_the_dispatchers_bits(monkeypatch):
     """The small lane's 0-d backward calls go through the lane's compiled entry point
-    (``pointwise_backward._zero_d_call``) once the kernel is compiled: the same bits as
+    (``pointwise_backward._lane_call``) once the kernel is compiled: the same bits as
     through Numba's dispatcher; an operand of another dtype than the lane's goes through
     the dispatcher."""
     for c in ZERO_D_CASES:  # the lanes' kernels, compiled now (a new one starts in tier 0)
@@ -322,7 +322,7 @@ def test_zero_d_backward_entry_points_give_the_dispatchers_bits(monkeypatch):
     fast = [[_zero_d_grads(c) for c in ZERO_D_CASES] for _ in range(3)]
     assert any(lane[4] for key, lane in PB._small.items() if key[3] == 0), "no entry taken"
     with monkeypatch.context() as m:
-        m.setattr(PB, "_zero_d_call", lambda lane, call, *rest: lane[0].fn(*call))
+        m.setattr(PB, "_lane_call", lambda lane, call, *rest: lane[0].fn(*call))
         slow = [_zero_d_grads(c) for c in ZERO_D_CASES]
     assert fast[0] == fast[1] == fast[2] == slow
     assert np.frombuffer(slow[2][0], np.float32).tolist() == [3.0]  # d(a*b)/da, b int32 3
@@ -331,7 +331,7 @@ def test_zero_d_backward_entry_points_give_the_dispatchers_bits(monkeypatch):
 
 
 def test_zero_d_entry_is_taken_only_for_the_lanes_types():
-    """``_zero_d_call`` takes (or looks up) the entry only where every operand is of the
+    """``_lane_call`` takes (or looks up) the entry only where every operand is of the
     lane's compute dtype, arrays plain ndarrays and numbers NumPy scalars of that dtype."""
     calls = []
 
@@ -348,7 +348,7 @@ def test_zero_d_entry_is_taken_only_for_the_lanes_types():
     lane = [Kernel(), None, None, None, None]
 
     def call(values, smask, out=f32, garr=f32):
-        PB._zero_d_call(lane, [garr, out, *values], values, smask, garr, out, npdt)
+        PB._lane_call(lane, [garr, out, *values], values, smask, garr, out, npdt)
 
     call([np.zeros((), np.float64)], "t")  # another dtype
     call([f32, 2.0], "ts")  # a Python number

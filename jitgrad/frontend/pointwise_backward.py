@@ -90,7 +90,7 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                 lane = _small.get((op, smask, cdt, nd, *needs))
                 if lane is None:
                     lane = _small_entry(op, smask, cdt, nd, needs)
-                kernel, picks, edges, limit, _ = lane
+                _, picks, edges, limit, _ = lane
                 # (a stride-0 seed gradient over a longer loop: the general path compacts it)
                 if size < limit and (size < COMPACT_1D or garr.strides[0]):
                     # loops, not comprehensions: each of those is a call
@@ -107,10 +107,7 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                             bufs.append(b)
                         else:
                             bufs.append(None)
-                    if nd:  # read each call: the first call's wrapper replaces itself
-                        kernel.fn(*call)
-                    else:  # 0-d: the lane's compiled entry point, no type resolution
-                        _zero_d_call(lane, call, values, smask, garr, out, npdt)
+                    _lane_call(lane, call, values, smask, garr, out, npdt)
                     grads = []
                     for i in edges:
                         b = bufs[i]
@@ -119,10 +116,10 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
     return _general_backward(op, smask, args, values, cdt, g, needs, out)
 
 
-def _zero_d_call(
+def _lane_call(
     lane: list, call: list, values: Any, smask: str, garr: Any, out: Any, npdt: Any
 ) -> None:
-    """The small lane's kernel call on 0-d operands (a scalar graph's backward), through the
+    """The small lane's kernel call; on 0-d operands (a scalar graph's backward) through the
     compiled entry point of the overload for exactly these types, kept in ``lane[4]`` (as
     the forward's ``Plan.entry``): no Numba type resolution, ~5k instructions less per call
     of a two-operand op. The lane fixes ``call``'s types where the result, every tensor
@@ -131,6 +128,10 @@ def _zero_d_call(
     the gradient's dtype and made the buffers): only then is the entry taken or looked up
     (once; False where there is none). Anything else goes through ``fn``, Numba's type
     resolution."""
+    kernel = lane[0]
+    if out.ndim:  # (read each call: the first call's wrapper replaces itself)
+        kernel.fn(*call)
+        return
     exact = type(out) is np.ndarray and out.dtype is npdt and type(garr) is np.ndarray
     if exact:
         scalar = npdt.type
@@ -143,8 +144,7 @@ def _zero_d_call(
     if exact and entry:
         entry(*call)
         return
-    kernel = lane[0]
-    kernel.fn(*call)  # (read each call: the first call's wrapper replaces itself)
+    kernel.fn(*call)
     if exact and entry is None and kernel.fn is kernel.dispatcher:
         lane[4] = kernel.entry_for(tuple(call)) or False
 
