@@ -14,7 +14,8 @@ Issue 16's anchor on the project machine: PyTorch eager ~11-14.5 us, jitgrad eag
     /tmp/torchenv/bin/python perf/rogozhnikov.py --lib torch   # the same code on PyTorch
     python perf/rogozhnikov.py --compile --ops 10000  # jitgrad.compile: capture time, replay
     python perf/rogozhnikov.py --cpu-time             # CPU seconds: steadier on a busy machine
-    python perf/rogozhnikov.py --gc-stats             # objects kept per op, GC collections
+    python perf/rogozhnikov.py --gc-stats             # objects kept per op (by type), GC
+    python perf/rogozhnikov.py --gc-off --cpu-time    # the collector off: the object bound
     python perf/rogozhnikov.py --compile --mode max-autotune   # straight-line source per graph
 
 ``--compile`` wraps one step (build the graph, ``backward()``) in ``jitgrad.compile``: it
@@ -112,7 +113,8 @@ def bench_compiled(n_ops: int, iters: int, repeats: int, mode: str | None = None
 
 def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     """What the cycle collector sees: GC-tracked objects one live graph keeps per op (the
-    ``gc.get_objects()`` delta over a forward, collector off), and the collections per 1000
+    ``gc.get_objects()`` delta over a forward, collector off; the 8 commonest types), and
+    the collections per 1000
     op-iterations of ``graphs`` whole steps after a ``gc.collect()`` (by generation), with
     the thread CPU time spent inside them per op-iteration (a full collection walks every
     object not frozen: with JITGRAD_GC_FREEZE=1 jitgrad freezes its settled heap, see
@@ -128,13 +130,18 @@ def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        before = len(gc.get_objects())
+        before = {id(o) for o in gc.get_objects()}
         nodes = run_graph(m, leaves, n_ops)
-        kept = (len(gc.get_objects()) - before) / n_ops
+        made = [o for o in gc.get_objects() if id(o) not in before]
     finally:
         if was_enabled:
             gc.enable()
-    del nodes
+    kept = len(made) / n_ops
+    kinds: dict[str, int] = {}
+    for o in made:
+        kinds[type(o).__name__] = kinds.get(type(o).__name__, 0) + 1
+    by_type = sorted(kinds.items(), key=lambda kv: -kv[1])[:8]
+    del nodes, made
     counts = [0, 0, 0]
     spent = [0.0, 0.0, 0.0]  # thread CPU seconds inside the collector, by generation
     started = [0.0]
@@ -156,6 +163,7 @@ def gc_stats(lib: str, n_ops: int, graphs: int = 20) -> dict[str, float]:
     per = 1000 / (graphs * n_ops)
     return {
         "objects kept per op": kept,
+        **{f"  of which {name}": n / n_ops for name, n in by_type},
         **{f"gen{g} collections per 1000 ops": c * per for g, c in enumerate(counts)},
         **{f"gen{g} collector us per op-iteration": t * 1e3 * per for g, t in enumerate(spent)},
     }
@@ -227,6 +235,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="time the process's CPU seconds, not wall time (steadier on a shared machine)",
     )
+    ap.add_argument(
+        "--gc-off",
+        action="store_true",
+        help="time with the cycle collector off: what no GC-tracked object per op would save",
+    )
     ap.add_argument("--mode", default=None, help="jitgrad.compile's mode= (max-autotune: "
                     "straight-line source per graph; default: the tape interpreter)")
     args = ap.parse_args(argv)
@@ -248,9 +261,13 @@ def main(argv: list[str] | None = None) -> None:
         for name, value in gc_stats(args.lib, args.ops).items():
             print(f"  {name:34s} {value:7.2f}")
     clock = time.process_time if args.cpu_time else time.perf_counter
+    if args.gc_off:
+        gc.collect()
+        gc.disable()
     r = bench(args.lib, args.ops, args.iters, args.repeats, clock)
     print(
-        f"{r['lib']}: {r['median_us']:.1f} us per op-iteration (median of {args.repeats}, "
+        f"{r['lib']}{' (collector off)' if args.gc_off else ''}: "
+        f"{r['median_us']:.1f} us per op-iteration (median of {args.repeats}, "
         f"min {r['min_us']:.1f}); {args.ops} ops x {args.iters} iterations; "
         f"leaf |gradient| sum per iteration {r['grad_abs_sum']:.6g}"
     )

@@ -4,13 +4,14 @@ two number arguments (softplus, hardtanh, elu) through ``pointwise.run``'s lane 
 IEEE's signed zeros; the elementwise backward's in-place checks when the change comes before
 or after a node is recorded; stack/unbind gradients through their backward functions; the
 forward lanes of a small vector's softmax, of stack and of unbind against their general
-paths."""
+paths; a 0-d backward through the kernel's entry point against the dispatcher."""
 
 import numpy as np
 import pytest
 
 import jitgrad as torch
 from jitgrad.frontend import pointwise as P
+from jitgrad.frontend import pointwise_backward as PB
 from jitgrad.ops.registry import REGISTRY
 
 F = torch.nn.functional
@@ -274,3 +275,88 @@ def test_record_one_gives_what_record_gives(reads):
     y = record_one(cls, np.arange(2, dtype=np.float32), torch.float32, mid, fn, saved)
     assert type(y.grad_fn).__name__ == "LaneTestBackward0"
     assert y.grad_fn.next_functions == ((mid.grad_fn, 0),)
+
+
+def _zero_d_grads(make):
+    """Gradients (bits) of ``make()``'s result w.r.t. the tensors it returns as inputs."""
+    out, inputs = make()
+    return [g._value.tobytes() for g in torch.autograd.grad(out, inputs)]
+
+
+# 0-d backward calls: a float32 product, a float64 one, an operand of another dtype that
+# needs no gradient, softplus's number arguments (NumPy scalars), a read-only operand
+ZERO_D_CASES = [
+    lambda: _pair(torch.float32, torch.float32, lambda a, b: a * b),
+    lambda: _pair(torch.float64, torch.float64, lambda a, b: a * b),
+    lambda: _pair(torch.float32, torch.int32, lambda a, b: a * b, grad_b=False),
+    lambda: _pair(torch.float32, torch.float32, lambda a, b: F.softplus(a * b, 2.0, 3.0)),
+    lambda: _readonly_product(),
+]
+
+
+def _pair(da, db, fn, grad_b=True):
+    a = torch.tensor(1.5, dtype=da, requires_grad=True)
+    b = torch.tensor(3, dtype=db, requires_grad=grad_b)
+    return fn(a, b), [a, b] if grad_b else [a]
+
+
+def _readonly_product():
+    arr = np.array(2.5, np.float32)
+    arr.flags.writeable = False
+    b = torch.from_numpy(arr)
+    a = torch.tensor(1.5, requires_grad=True)
+    return a * b, [a]
+
+
+def test_zero_d_backward_entry_points_give_the_dispatchers_bits(monkeypatch):
+    """The small lane's 0-d backward calls go through the lane's compiled entry point
+    (``pointwise_backward._lane_call``) once the kernel is compiled: the same bits as
+    through Numba's dispatcher; an operand of another dtype than the lane's goes through
+    the dispatcher."""
+    for c in ZERO_D_CASES:  # the lanes' kernels, compiled now (a new one starts in tier 0)
+        _zero_d_grads(c)
+    for lane in list(PB._small.values()):
+        promote = getattr(lane[0].fn, "promote", None)
+        if promote is not None:
+            promote()
+    fast = [[_zero_d_grads(c) for c in ZERO_D_CASES] for _ in range(3)]
+    assert any(lane[4] for key, lane in PB._small.items() if key[3] == 0), "no entry taken"
+    with monkeypatch.context() as m:
+        m.setattr(PB, "_lane_call", lambda lane, call, *rest: lane[0].fn(*call))
+        slow = [_zero_d_grads(c) for c in ZERO_D_CASES]
+    assert fast[0] == fast[1] == fast[2] == slow
+    assert np.frombuffer(slow[2][0], np.float32).tolist() == [3.0]  # d(a*b)/da, b int32 3
+    assert np.frombuffer(slow[0][0], np.float32).tolist() == [3.0]
+    assert np.frombuffer(slow[4][0], np.float32).tolist() == [2.5]
+
+
+def test_zero_d_entry_is_taken_only_for_the_lanes_types():
+    """``_lane_call`` takes (or looks up) the entry only where every operand is of the
+    lane's compute dtype, arrays plain ndarrays and numbers NumPy scalars of that dtype."""
+    calls = []
+
+    class Kernel:
+        def __init__(self):
+            self.dispatcher = self.fn = lambda *a: calls.append("fn")
+            self.asked = 0
+
+        def entry_for(self, args):
+            self.asked += 1
+            return lambda *a: calls.append("entry")
+
+    f32, npdt = np.zeros((), np.float32), np.dtype(np.float32)
+    lane = [Kernel(), None, None, None, None]
+
+    def call(values, smask, out=f32, garr=f32):
+        PB._lane_call(lane, [garr, out, *values], values, smask, garr, out, npdt)
+
+    call([np.zeros((), np.float64)], "t")  # another dtype
+    call([f32, 2.0], "ts")  # a Python number
+    call([f32, np.float64(2.0)], "ts")  # a NumPy scalar of another dtype
+    call([f32], "t", out=np.zeros((), np.float64))
+    call([f32], "t", garr=np.ma.masked_array(1.0, dtype=np.float32))  # not a plain ndarray
+    assert calls == ["fn"] * 5 and lane[4] is None and lane[0].asked == 0
+    call([f32, np.float32(2.0)], "ts")  # the lane's types: looked up once, then taken
+    call([f32, np.float32(3.0)], "ts")
+    call([f32, 2.0], "ts")
+    assert calls[5:] == ["fn", "entry", "fn"] and lane[0].asked == 1

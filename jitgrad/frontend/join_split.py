@@ -293,7 +293,7 @@ def _pieces_backward(
         return cat(parts, d)
     full = np.zeros(shape, dt.np)
     small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
-    for k, g in zip(keys, grads, strict=False):
+    for k, g in zip(keys, grads):  # (no keyword: ~1k instructions less)
         if g is not None:
             v = g._value
             if small and v.dtype == full.dtype:
