@@ -44,7 +44,11 @@ same rows in earlier runs.
 ``tanh32`` (jitgrad's, the default), ``rational`` (the floor's ``rtanh32``, 6.9 ulp) or ``f64``
 (``perf/tanh_accuracy.tanh32_f64``, float64-evaluated, 0.5008 ulp); the row names the tanh.
 
-See perf/RESULTS.md, Runs floor9, floorsum, floor11, gelutanh and gelu13.
+``--cube NAME`` (repeatable) builds gelu's body with ``x**3``'s derivative as jitgrad declares
+it since Run gelu15, ``pytorch`` (``g * (3 * (x * x))``, PyTorch's rounding; the default), or as
+before, ``3g`` (``((3 * g) * x) * x``): the first shares ``x * x`` with the forward.
+
+See perf/RESULTS.md, Runs floor9, floorsum, floor11, gelutanh, gelu13 and gelu15.
 """
 
 from __future__ import annotations
@@ -90,8 +94,8 @@ BODIES = {
         t = _fm.tanh32(m3)
         a1 = t + c1
         s = m7 * a1
-        dt = ((g * m7) * (np.float32(1) - t * t)) * c3
-        o0[i] = dt + ((np.float32(3) * (dt * c5)) * x) * x + (g * a1) * c7""",
+        dt = ((g * m7) * _k.fma(-t, t, np.float32(1))) * c3
+        o0[i] = dt + (dt * c5) * (np.float32(3) * (x * x)) + (g * a1) * c7""",
     ),
 }
 
@@ -222,12 +226,17 @@ def sum32(x):  # pragma: no cover - compiled
 
 #: --tanh choices: the name gelu's body calls instead of ``_fm.tanh32``
 TANHS = {"tanh32": "_fm.tanh32", "rational": "rtanh32", "f64": "tanh32_f64"}
+#: --cube choices: x**3's derivative in gelu's body (``dt * c5`` is the gradient reaching x**3)
+CUBES = {
+    "pytorch": "(dt * c5) * (np.float32(3) * (x * x))",
+    "3g": "((np.float32(3) * (dt * c5)) * x) * x",
+}
 
 
-def build(workload: str, variant: str, tanh: str = "tanh32"):
+def build(workload: str, variant: str, tanh: str = "tanh32", cube: str = "pytorch"):
     """(kernel, block function) of ``variant`` for ``workload``, compiled on first call."""
     params, body = BODIES[workload]
-    body = body.replace("_fm.tanh32", TANHS[tanh])
+    body = body.replace("_fm.tanh32", TANHS[tanh]).replace(CUBES["pytorch"], CUBES[cube])
     names = [p.strip() for p in params.split(",")]
     sliced = ", ".join(f"{n}[lo:hi]" if n in ("x0", "x1", "o0", "o1") else n for n in names)
     template = _RUNNING if variant == "running f32 sum" else _SCRATCH
@@ -266,14 +275,25 @@ def _args(workload: str, inp: dict) -> tuple:
 
 
 def measure(
-    workload: str, repeat: int, asm: bool, only: list[str] | None = None, tanhs: tuple = ()
+    workload: str,
+    repeat: int,
+    asm: bool,
+    only: list[str] | None = None,
+    tanhs: tuple = (),
+    cubes: tuple = (),
 ) -> None:
     inp = workloads.WORKLOADS[workload].inputs(quick=False)
     steps = {}
-    pairs = [(v, t) for v in _CALLS if not only or v in only for t in tanhs or ("tanh32",)]
-    for variant, tanh in pairs:
-        kern, blk = build(workload, variant, tanh)
-        name = f"{variant} [{tanh}]" if tanhs else variant
+    pairs = [
+        (v, t, c)
+        for v in _CALLS
+        if not only or v in only
+        for t in tanhs or ("tanh32",)
+        for c in cubes or ("pytorch",)
+    ]
+    for variant, tanh, cube in pairs:
+        kern, blk = build(workload, variant, tanh, cube)
+        name = variant + (f" [{tanh}]" if tanhs else "") + (f" [cube {cube}]" if cubes else "")
         args = _args(workload, inp)
         c0 = time.process_time()
         kern(*args)
@@ -305,10 +325,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--asm", action="store_true", help="count each block loop's instructions")
     p.add_argument("--only", action="append", help="this variant only (repeatable)")
     p.add_argument("--tanh", action="append", choices=list(TANHS), help="gelu's tanh (repeatable)")
+    p.add_argument("--cube", action="append", choices=list(CUBES), help="x**3's derivative")
     args = p.parse_args(argv)
     numba.set_num_threads(1)
     for w in args.workloads:
-        measure(w, args.repeat, args.asm, args.only, tuple(args.tanh or ()))
+        measure(w, args.repeat, args.asm, args.only, tuple(args.tanh or ()), tuple(args.cube or ()))
 
 
 if __name__ == "__main__":

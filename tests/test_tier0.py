@@ -76,7 +76,7 @@ OPS = [
     ("minimum", "tt", ""), ("pow", "tt", "a"), ("where", "ttt", ""), ("clamp_min", "tt", ""),
     ("silu", "t", ""), ("gelu", "t", ""), ("gelu_tanh", "t", ""), ("sign", "t", ""),
     ("floor", "t", ""), ("hardtanh", "tss", ""), ("softplus", "tss", ""), ("mul", "ts", ""),
-    ("sub", "st", ""),
+    ("sub", "st", ""), ("cube", "t", ""),
     ("tan", "t", ""), ("log2", "t", "a"), ("log10", "t", "a"), ("exp2", "t", ""),
     ("asin", "t", ""), ("acos", "t", ""), ("atan", "t", ""), ("sinh", "t", ""),
     ("cosh", "t", ""), ("asinh", "t", ""), ("acosh", "t", "a"), ("atanh", "t", ""),

@@ -88,14 +88,17 @@ defop(
     ),
 )
 # x ** 2 and x ** 3 with a scalar exponent: a multiply instead of a libm pow call per element
-# (~10x faster); PyTorch names their node PowBackward0 like any scalar exponent.
+# (~10x faster); PyTorch names their node PowBackward0 like any scalar exponent. cube's
+# derivative rounds as PyTorch's pow_backward does, grad * (3 * x.pow(2)) with x.pow(2) = x * x
+# (bitwise in float32: tests/test_cube_grad.py); that a * a is also the forward's first product,
+# which a joint forward+backward kernel computes once (perf/RESULTS.md, Run gelu15).
 defop(
     "square", "a * a", ("2 * g * a",), np.square, node="PowBackward0", complex=("g * conj(2 * a)",)
 )
 defop(
     "cube",
     "a * a * a",
-    ("3 * g * a * a",),
+    ("g * (3 * (a * a))",),
     lambda a: a * a * a,
     node="PowBackward0",
     complex=("g * conj(3 * a * a)",),
