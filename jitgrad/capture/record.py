@@ -34,8 +34,11 @@ def recording() -> Any:
     return rec
 
 
-def slot_of(rec: Any, t: Any) -> Slot:
-    """``t``'s slot: recorded before, or read from the caller's tensor at every run."""
+def slot_of(rec: Any, t: Any, counter: bool = False) -> Slot:
+    """``t``'s slot: recorded before, or read from the caller's tensor at every run.
+    ``counter``: an optimizer's one-element step count, which may be the other float dtype
+    (Adam's is the default dtype, float32, beside float64 parameters): it holds whole numbers,
+    exact in either dtype up to 2**24, and is converted as it is read and written back."""
     if not isinstance(t, Tensor):
         raise Unsupported(f"an operand of type {type(t).__name__}")
     s = rec.slots.get(id(t))
@@ -48,7 +51,8 @@ def slot_of(rec: Any, t: Any) -> Slot:
         raise Unsupported("a tensor with hooks (or a marked view)")
     if not isinstance(t._value, np.ndarray):
         raise Unsupported("a tensor not on the CPU")
-    _dtype(rec, t)
+    if not (counter and rec.tape.dtype is not None and t._value.size == 1 and t._dtype in _FLOATS):
+        _dtype(rec, t)
     tape = rec.tape
     n = t._value.size
     s = Slot(tape.alloc(n), n, t._value.shape, t._requires_grad)

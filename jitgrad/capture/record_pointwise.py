@@ -20,6 +20,7 @@ from . import record_conv as RC
 from . import record_embedding as RE
 from . import record_host as RH
 from . import record_layout as RL
+from . import record_mask as RK
 from . import record_matmul as RM
 from . import record_norm as RN
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
@@ -217,6 +218,7 @@ METHODS: dict[str, Any] = {
     **RH.METHODS,
     **RL.METHODS,
     **RM.METHODS,
+    **RK.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -231,6 +233,7 @@ FUNCTIONS: dict[str, Any] = {
     **RH.METHODS,
     **RL.FUNCTIONS,
     **RM.FUNCTIONS,
+    **RK.FUNCTIONS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),

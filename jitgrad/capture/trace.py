@@ -35,7 +35,9 @@ from ..frontend.tensor import Tensor
 from ..frontend.tensor import _init_fields as _INIT
 from ..nn import functional as NF
 from ..nn import rnn as NRNN
+from ..nn import utils as NU
 from ..optim import SGD
+from ..optim._lr_base import LRScheduler
 from ..optim.optimizer import Optimizer
 from . import record as R
 from . import record_layout as RL
@@ -85,6 +87,7 @@ class Recorder:
         self.thread = get_ident()  # other threads' calls pass through unrecorded
         self.int_views: dict[int, tuple] = {}  # id -> ref: views of integer index tensors
         self.created: dict[int, Any] = {}  # id -> weakref of each tensor made during the trace
+        self.masks: dict[int, Any] = {}  # id -> arena -> bools: masks (:mod:`.record_mask`)
 
     def fail(self, why: str) -> None:
         """Stop recording: the rest of the call runs eagerly; remember where and why."""
@@ -124,6 +127,9 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
         if rec is None:
             return fn(*args, **kwargs)
         refused = None
+        prepare = getattr(handler, "args", None)
+        if prepare is not None:  # (e.g. an iterator argument made a list both sides can read)
+            args, kwargs = prepare(*args, **kwargs)
         if handler is None:
             refused = f"{name} is not capturable"
         elif getattr(handler, "pre", None) is not None:
@@ -174,11 +180,27 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
     for mod, table in ((NRNN, RNN_GLOBALS), (creation, CREATION)):  # only these names
         for name, handler in table.items():
             out.append((mod, name, vars(mod)[name], handler))
+    for name, value in list(vars(NU).items()):  # nn.utils' own functions: clip_grad_norm_ kept
+        if not name.startswith("_") and getattr(value, "__module__", None) == NU.__name__:
+            out.append((NU, name, value, RO.UTILS.get(name)))
+    for cls in _subclasses(LRScheduler):
+        if "step" in vars(cls):
+            out.append((cls, "step", vars(cls)["step"], RO.scheduler_step))
     for cls in {SGD, Optimizer, *Optimizer.__subclasses__()}:
         for name in ("step", "zero_grad"):
             if name in vars(cls):
                 handler = RO.OPTIM.get((cls is SGD or cls is Optimizer, name))
                 out.append((cls, name, vars(cls)[name], handler))
+    return out
+
+
+def _subclasses(cls: type) -> list[type]:
+    """``cls`` and every subclass below it."""
+    out, todo = [], [cls]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(c.__subclasses__())
     return out
 
 
