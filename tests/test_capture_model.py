@@ -7,6 +7,8 @@ with ``explain()`` saying why."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -266,9 +268,8 @@ def test_lstm_training_steps_are_bitwise_eager(dtype) -> None:
         torch.manual_seed(0)
         rnn, head = nn.LSTM(4, 8, batch_first=True).to(dtype), nn.Linear(8, 1).to(dtype)
         model = nn.ModuleList([rnn, head])
-        opt = (torch.optim.Adam(model.parameters(), lr=1e-2) if dtype is torch.float32
-               # (Adam's step count is float32: with float64 parameters a mixed-dtype refusal)
-               else torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9))  # fmt: skip
+        # (float64: Adam's step count stays float32, the default dtype, beside the parameters)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
 
         def step(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
             opt.zero_grad()
@@ -506,3 +507,43 @@ def test_clip_grad_norm_nonfinite_error_is_raised_by_the_replay() -> None:
     assert _replays(compiled) == 2  # (.grad None at the first call, then set)
     with pytest.raises(RuntimeError, match="is non-finite, so it cannot be clipped"):
         compiled(torch.tensor([float("inf"), 0.0, 0.0]))
+
+
+@pytest.mark.parametrize("mode", [None, "max-autotune"], ids=["interpreter", "straight"])
+def test_learning_rate_changed_between_steps_is_read_at_each_replay(mode) -> None:
+    """A scheduler stepped outside the compiled step (and a hand-set ``group["lr"]``): the
+    interpreter's program reads the rate at each run (one program); straight-line source,
+    which dedups its constants, guards it instead (a program per rate). Values: eager's."""
+
+    def run(compile_it: bool) -> tuple[list, Any]:
+        torch.manual_seed(0)
+        w, b = torch.randn(6, dtype=torch.float64, requires_grad=True), torch.zeros(6).double()
+        b.requires_grad_()
+        opt = torch.optim.SGD([w, b], lr=0.1, momentum=0.9)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        x = torch.randn(6, dtype=torch.float64)
+
+        def step() -> torch.Tensor:
+            opt.zero_grad()
+            loss = (torch.tanh(x * w) + b - 0.5).square().mean()
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        fn = torch.compile(step, mode=mode) if compile_it else step
+        seen = []
+        for i in range(7):
+            seen.append((fn().numpy().tobytes(), w.detach().numpy().tobytes(),
+                         b.detach().numpy().tobytes()))  # fmt: skip
+            sched.step()
+            if i == 4:
+                opt.param_groups[0]["lr"] = 0.3
+        return seen, fn
+
+    eager, _ = run(False)
+    got, fn = run(True)
+    assert got == eager
+    if mode is None:
+        assert _replays(fn) == 1, fn.explain()
+    else:  # a program per learning rate (one source, compiled once)
+        assert _replays(fn) > 2 and "straight-line" in fn.explain(), fn.explain()
