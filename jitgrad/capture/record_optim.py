@@ -7,7 +7,10 @@ it, and an SGD (any momentum, dampening, weight decay, Nesterov, maximize), Adam
 kernel computes it. Optimizer state is read and written in the arena like a parameter; the
 step that creates it (the first) runs eagerly and the next call traces again. An optimizer
 call registers its parameters before it runs, so their guards and reads see them as the call
-found them.
+found them. The learning rate is not baked in: it is written into the program's constants
+from the param group before each run (and after each ``lr_scheduler.step()`` the step makes,
+a host call running the scheduler's own code), so a schedule replays one program.
+``nn.utils.clip_grad_norm_`` is a host call running eager's own norm and scaling.
 """
 
 from __future__ import annotations
