@@ -354,9 +354,9 @@ class _Block(nn.Module):
     """A nanoGPT-style pre-norm block: causal self-attention (``masked_fill`` of the upper
     triangle with -inf, softmax, dropout in training) and a GELU MLP, each with a residual."""
 
-    def __init__(self, d: int, heads: int, t: int, p: float) -> None:
+    def __init__(self, d: int, heads: int, t: int, p: float, flash: bool = False) -> None:
         super().__init__()
-        self.heads = heads
+        self.heads, self.p, self.flash = heads, p, flash
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.attn, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
         self.fc, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
@@ -367,20 +367,24 @@ class _Block(nn.Module):
         b, t, d = x.shape
         q, k, v = self.attn(self.ln1(x)).split(d, dim=2)
         q, k, v = (z.view(b, t, self.heads, d // self.heads).transpose(1, 2) for z in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) * (1.0 / (d // self.heads) ** 0.5)
-        att = att.masked_fill(self.mask[:, :, :t, :t] == 0, float("-inf"))
-        att = self.drop(F.softmax(att, dim=-1))
-        y = (att @ v).transpose(1, 2).contiguous().view(b, t, d)
+        if self.flash:  # nanoGPT's path where F.scaled_dot_product_attention exists
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal=True,
+                                               dropout_p=self.p if self.training else 0)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / (d // self.heads) ** 0.5)
+            att = att.masked_fill(self.mask[:, :, :t, :t] == 0, float("-inf"))
+            y = self.drop(F.softmax(att, dim=-1)) @ v
+        y = y.transpose(1, 2).contiguous().view(b, t, d)
         x = x + self.drop(self.proj(y))
         return x + self.drop(self.fc2(F.gelu(self.fc(self.ln2(x)))))
 
 
 class _GPT(nn.Module):
-    def __init__(self, vocab: int, d: int, t: int, p: float) -> None:
+    def __init__(self, vocab: int, d: int, t: int, p: float, flash: bool) -> None:
         super().__init__()
         self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(t, d)
         self.drop = nn.Dropout(p)
-        self.block = _Block(d, 2, t, p)
+        self.block = _Block(d, 2, t, p, flash)
         self.ln, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
 
     def forward(self, idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
@@ -388,11 +392,11 @@ class _GPT(nn.Module):
         return self.head(self.ln(self.block(x)))
 
 
-def _gpt_step(dtype, p: float = 0.1, clip: float = 1.0):
+def _gpt_step(dtype, flash: bool, p: float = 0.1, clip: float = 1.0):
     """A nanoGPT-style training step: AdamW with weight decay, a cosine LR schedule stepped
     inside the step, ``clip_grad_norm_`` of ``model.parameters()`` (a generator)."""
     torch.manual_seed(0)
-    model = _GPT(11, 8, 5, p).to(dtype)
+    model = _GPT(11, 8, 5, p, flash).to(dtype)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-2, betas=(0.9, 0.95), weight_decay=0.1)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
 
@@ -409,17 +413,21 @@ def _gpt_step(dtype, p: float = 0.1, clip: float = 1.0):
     return model, step, opt
 
 
+@pytest.mark.parametrize("flash", [False, True], ids=["masked_fill", "sdpa"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
-def test_gpt_training_steps_with_dropout_clip_adamw_schedule_are_bitwise_eager(dtype) -> None:
+def test_gpt_training_steps_with_dropout_clip_adamw_schedule_are_bitwise_eager(dtype,
+                                                                                flash) -> None:
     """Dropout masks drawn at each replay from the default generator (the same stream as
     eager: the masks, the losses and the generator's next draw equal), the clipped norm and
     gradients, AdamW's decoupled decay with a float32 step count beside float64 parameters,
-    and the scheduler's learning rate read afresh each step: one program, no retrace."""
+    and the scheduler's learning rate read afresh each step: one program, no retrace. The
+    attention either by hand (``masked_fill`` of a causal mask) or by
+    ``F.scaled_dot_product_attention(..., is_causal=True, dropout_p=...)``."""
     idx = torch.tensor([[1, 2, 2, 0, 7], [3, 1, 6, 1, 10]])
     pos = torch.arange(5).expand(2, 5).contiguous()
     tgt = torch.tensor([[2, 2, 0, 1, 4], [5, 6, 1, 3, 9]])
-    eager_model, eager_step, eager_opt = _gpt_step(dtype)
-    model, step, opt = _gpt_step(dtype)
+    eager_model, eager_step, eager_opt = _gpt_step(dtype, flash)
+    model, step, opt = _gpt_step(dtype, flash)
     compiled = torch.compile(step)
     torch.manual_seed(1)
     want = [(*(r.numpy().tobytes() for r in eager_step(idx, pos, tgt)), _state(eager_model),

@@ -230,13 +230,21 @@ def reshaping(op: str):
     return handler
 
 
-def zeros(rec: Any, out: Any, *size: Any, **kw: Any) -> None:
-    """``zeros(...)`` made in the step (an RNN's initial state): a slot filled with 0 by a
-    row at each run, so that it is fresh as eager's is."""
-    if not isinstance(out, Tensor) or out._requires_grad or kw.get("out") is not None:
-        raise Unsupported("zeros that require grad or write out=")
-    s = _out(rec, out)
-    rec.tape.row("fill", s.off, n=s.n, c=rec.tape.const(0.0))
+def filled(name: str, value: float):
+    """``zeros(...)``/``ones(...)`` made in the step (an RNN's initial state, an attention's
+    bias): a slot filled by a row at each run, so that it is fresh as eager's is."""
+
+    def handler(rec: Any, out: Any, *size: Any, **kw: Any) -> None:
+        if not isinstance(out, Tensor) or out._requires_grad or kw.get("out") is not None:
+            raise Unsupported(f"{name} that require grad or write out=")
+        s = _out(rec, out)
+        rec.tape.row("fill", s.off, n=s.n, c=rec.tape.const(value))
+
+    return handler
+
+
+zeros = filled("zeros", 0.0)
+ones = filled("ones", 1.0)
 
 
 def detach(rec: Any, out: Any, a: Any) -> None:

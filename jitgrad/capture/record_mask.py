@@ -15,6 +15,7 @@ tensor the trace did not see made: the recording stops there.
 from __future__ import annotations
 
 import operator
+import sys
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from ..frontend.tensor import Tensor
 from .record import _number, _out, slot_of
 from .record_host import _node, _view, one_input_backward
 from .record_layout import layout
+from .record_norm import guard_module
 from .tape import Slot, Unsupported
 
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
@@ -91,6 +93,20 @@ def masked_fill(rec: Any, out: Any, input: Any, mask: Any, value: Any) -> None: 
     _node(rec, out, [sx], [s], one_input_backward("MaskedFillBackward0", sx, s, make))
 
 
+def tril(rec: Any, out: Any, a: Any, diagonal: Any = 0) -> None:
+    """``x.tril(k)`` of a tensor outside the graph (a causal mask's ``ones(T, T).tril()``):
+    a host call selecting as NumPy's ``tril`` does (every element ``x``'s or 0)."""
+    sa = slot_of(rec, a)
+    if sa.rg or type(diagonal) is not int or len(sa.shape) < 2 or not isinstance(out, Tensor):
+        raise Unsupported("tril of a tensor that requires grad")
+    s = _out(rec, out)
+
+    def forward(arena: np.ndarray, args: tuple) -> None:
+        np.copyto(_view(arena, s), np.tril(_view(arena, sa), diagonal))
+
+    rec.tape.host(forward)
+
+
 def contiguous(rec: Any, out: Any, a: Any, *args: Any, **kw: Any) -> None:
     """``x.contiguous()``: nothing when eager returned ``x`` itself; else eager's copy
     (``CloneBackward0``, the gradient passed through), a gather in the arena."""
@@ -99,7 +115,23 @@ def contiguous(rec: Any, out: Any, a: Any, *args: Any, **kw: Any) -> None:
     layout("named")(rec, out, a)
 
 
-_NAMES = {**{n: compare(n) for n in _COMPARE}, "logical_not": invert, "masked_fill": masked_fill}
+def inline(rec: Any, out: Any, *args: Any, **kw: Any) -> None:
+    """A composite whose body the trace records as the user's own calls (``transparent``:
+    :func:`.trace._wrap` runs it at the user's depth). ``F.scaled_dot_product_attention``
+    is eager's reference composition (``zeros``/``ones(...).tril() > 0``, ``masked_fill``,
+    ``matmul``, ``* scale + bias``, softmax, dropout, ``matmul``); the module globals it
+    calls are interposed by name (:data:`.trace.ATTENTION_GLOBALS`). The calling module's
+    ``training`` flag is guarded (``dropout_p=self.p if self.training else 0``)."""
+
+
+def _caller_module(rec: Any) -> None:
+    guard_module(rec, sys._getframe(2))  # (this, the wrapper, then the caller's frame)
+
+
+inline.transparent = _caller_module  # type: ignore[attr-defined]
+
+_NAMES = {**{n: compare(n) for n in _COMPARE}, "logical_not": invert, "masked_fill": masked_fill,
+          "tril": tril}  # fmt: skip
 #: ``Tensor`` methods recorded here
 METHODS: dict[str, Any] = {
     **_NAMES, **{f"__{n}__": compare(n) for n in _COMPARE}, "__invert__": invert,

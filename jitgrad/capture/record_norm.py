@@ -110,12 +110,7 @@ def dropout(rec: Any, out: Any, input: Any, p: float = 0.5, training: bool = Tru
     guarded: a module's ``forward`` passes ``self.training`` and ``self.p``, so the calling
     frame's ``self`` (a module) has them guarded as Python values (``model.train()`` traces
     again)."""
-    caller = sys._getframe(2).f_locals.get("self")  # (wrapper, then the caller's frame)
-    state = getattr(caller, "__dict__", None)
-    if state is not None:
-        for key in ("training", "p"):
-            if type(state.get(key)) in (bool, float, int):
-                rec.values.append((state, key, state[key]))
+    guard_module(rec, sys._getframe(2))  # (wrapper, then the caller's frame)
     if not training or p == 0:
         if out is not input:
             raise Unsupported("dropout that did not return its input")
@@ -134,6 +129,16 @@ def dropout(rec: Any, out: Any, input: Any, p: float = 0.5, training: bool = Tru
     s = _out(rec, out)
     tape.row(TABLE["mul"].forward, s.off, sx.off, mask.off, n=sx.n)
     _node(rec, "mul", out, [sx, mask], [s])
+
+
+def guard_module(rec: Any, frame: Any) -> None:
+    """Guard the ``training`` flag and dropout ``p`` of the module whose method ``frame``
+    runs (its ``self``), if any, as Python values: the call's arguments came from them."""
+    state = getattr(frame.f_locals.get("self"), "__dict__", None)
+    if state is not None:
+        for key in ("training", "p"):
+            if type(state.get(key)) in (bool, float, int):
+                rec.values.append((state, key, state[key]))
 
 
 #: ``jitgrad.nn.functional`` names recorded here

@@ -273,7 +273,7 @@ def clip_grad_norm(rec: Any, out: Any, parameters: Any, max_norm: Any, norm_type
     for p in params:
         slot_of(rec, p)
         goff = rec.tape.grads[id(p)][1]
-        if p.grad is None:
+        if p._grad is None:  # (not ``.grad``: the trace's getter would alias it)
             continue
         if goff is None:
             raise Unsupported("clip_grad_norm_ of a .grad the trace has no gradient for")

@@ -33,6 +33,7 @@ from ..engine.heap import promote_young
 from ..frontend import creation
 from ..frontend.tensor import Tensor
 from ..frontend.tensor import _init_fields as _INIT
+from ..nn import _functional_extra as NFX
 from ..nn import functional as NF
 from ..nn import rnn as NRNN
 from ..nn import utils as NU
@@ -41,6 +42,8 @@ from ..optim._lr_base import LRScheduler
 from ..optim.optimizer import Optimizer
 from . import record as R
 from . import record_layout as RL
+from . import record_matmul as RM
+from . import record_norm as RN
 from . import record_optim as RO
 from . import record_pointwise as RP
 from .tape import Program, Tape, Unsupported
@@ -64,6 +67,10 @@ PASS = frozenset(
 RNN_GLOBALS: dict[str, Any] = {"stack": R.stack, "cat": None, "record": RL.named}
 #: :mod:`jitgrad.frontend.creation`'s functions that module code calls (an RNN's zero state)
 CREATION: dict[str, Any] = {"zeros": R.zeros}
+#: Globals of :mod:`jitgrad.nn._functional_extra` that ``scaled_dot_product_attention`` calls
+#: (its body is recorded as the user's calls: :func:`.record_mask.inline`)
+ATTENTION_GLOBALS: dict[str, Any] = {"zeros": R.zeros, "ones": R.ones, "matmul": RM.matmul,
+                                     "dropout": RN.dropout}  # fmt: skip
 
 
 class Recorder:
@@ -122,9 +129,14 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
     """``fn`` that, called from the user's code during a trace, records (``handler``) or
     stops the recording (no handler)."""
 
+    transparent = getattr(handler, "transparent", None)
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         rec = R.recording()
         if rec is None:
+            return fn(*args, **kwargs)
+        if transparent is not None:  # a composite recorded as the user's own calls
+            transparent(rec)
             return fn(*args, **kwargs)
         refused = None
         prepare = getattr(handler, "args", None)
@@ -177,7 +189,7 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
                 continue
             if callable(value) and not isinstance(value, type(sys)):
                 out.append((mod, name, value, table.get(name)))
-    for mod, table in ((NRNN, RNN_GLOBALS), (creation, CREATION)):  # only these names
+    for mod, table in ((NRNN, RNN_GLOBALS), (creation, CREATION), (NFX, ATTENTION_GLOBALS)):
         for name, handler in table.items():
             out.append((mod, name, vars(mod)[name], handler))
     for name, value in list(vars(NU).items()):  # nn.utils' own functions: clip_grad_norm_ kept
