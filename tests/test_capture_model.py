@@ -555,3 +555,21 @@ def test_learning_rate_changed_between_steps_is_read_at_each_replay(mode) -> Non
         assert _replays(fn) == 1, fn.explain()
     else:  # a program per learning rate (one source, compiled once)
         assert _replays(fn) > 2 and "straight-line" in fn.explain(), fn.explain()
+
+
+def test_scheduler_made_in_the_step_runs_eagerly_and_says_why() -> None:
+    """A scheduler constructed inside the step steps itself once in its constructor: that
+    is not a replayable ``step()`` of a scheduler from outside, so the call runs eagerly."""
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    def step() -> None:
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+        torch.optim.lr_scheduler.StepLR(opt, 1)
+
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled()
+    assert "a learning-rate scheduler made during the step" in compiled.explain()

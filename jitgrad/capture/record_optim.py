@@ -241,6 +241,8 @@ def scheduler_step(rec: Any, out: Any, sched: Any, *args: Any, **kwargs: Any) ->
     (:func:`_live_lr`), so a later optimizer row in the same run sees them as eager's does."""
     if args or kwargs:
         raise Unsupported(f"{type(sched).__name__}.step with arguments (an epoch or a metric)")
+    if getattr(sched, "_is_initial", False):  # (its constructor's step: made in the step)
+        raise Unsupported("a learning-rate scheduler made during the step")
     cell: list = []
     rec.tape.cells.append(cell)
 
