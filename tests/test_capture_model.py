@@ -15,6 +15,7 @@ import pytest
 import jitgrad as torch
 import jitgrad.nn as nn
 import jitgrad.nn.functional as F
+from perf import gpt_step
 from tests.test_capture_ops import _replays, replays_bitwise
 
 
@@ -350,53 +351,12 @@ def test_dropout_is_captured_in_eval_and_train_traces_again() -> None:
     assert len(traced) == before + 1  # the eager call only: the compiled one replayed
 
 
-class _Block(nn.Module):
-    """A nanoGPT-style pre-norm block: causal self-attention (``masked_fill`` of the upper
-    triangle with -inf, softmax, dropout in training) and a GELU MLP, each with a residual."""
-
-    def __init__(self, d: int, heads: int, t: int, p: float, flash: bool = False) -> None:
-        super().__init__()
-        self.heads, self.p, self.flash = heads, p, flash
-        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.attn, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
-        self.fc, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
-        self.drop = nn.Dropout(p)
-        self.register_buffer("mask", torch.tril(torch.ones(t, t)).view(1, 1, t, t))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, t, d = x.shape
-        q, k, v = self.attn(self.ln1(x)).split(d, dim=2)
-        q, k, v = (z.view(b, t, self.heads, d // self.heads).transpose(1, 2) for z in (q, k, v))
-        if self.flash:  # nanoGPT's path where F.scaled_dot_product_attention exists
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal=True,
-                                               dropout_p=self.p if self.training else 0)
-        else:
-            att = (q @ k.transpose(-2, -1)) * (1.0 / (d // self.heads) ** 0.5)
-            att = att.masked_fill(self.mask[:, :, :t, :t] == 0, float("-inf"))
-            y = self.drop(F.softmax(att, dim=-1)) @ v
-        y = y.transpose(1, 2).contiguous().view(b, t, d)
-        x = x + self.drop(self.proj(y))
-        return x + self.drop(self.fc2(F.gelu(self.fc(self.ln2(x)))))
-
-
-class _GPT(nn.Module):
-    def __init__(self, vocab: int, d: int, t: int, p: float, flash: bool) -> None:
-        super().__init__()
-        self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(t, d)
-        self.drop = nn.Dropout(p)
-        self.block = _Block(d, 2, t, p, flash)
-        self.ln, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
-
-    def forward(self, idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
-        x = self.drop(self.tok(idx) + self.pos(pos))
-        return self.head(self.ln(self.block(x)))
-
-
 def _gpt_step(dtype, flash: bool, p: float = 0.1, clip: float = 1.0):
     """A nanoGPT-style training step: AdamW with weight decay, a cosine LR schedule stepped
     inside the step, ``clip_grad_norm_`` of ``model.parameters()`` (a generator)."""
     torch.manual_seed(0)
-    model = _GPT(11, 8, 5, p, flash).to(dtype)
+    # (one pre-norm block: causal attention, dropout in three places, a GELU MLP)
+    model = gpt_step.model(torch, 11, 8, 2, 5, 1, p, flash).to(dtype)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-2, betas=(0.9, 0.95), weight_decay=0.1)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
 
