@@ -17,6 +17,7 @@ thread measures the neighbours' load more than the code).
 
     python perf/capture_mlp.py --reps 3
     python perf/capture_mlp.py --size small --reps 5
+    python perf/capture_mlp.py --size gpt --reps 3      # perf/gpt_step.py's nanoGPT-style step
 """
 
 from __future__ import annotations
@@ -30,11 +31,16 @@ import sys
 import time
 from pathlib import Path
 
-SIZES = {"mlp": (784, 512, 10, 512), "small": (64, 32, 10, 16)}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from perf import gpt_step  # noqa: E402 - (run as a script: the tree's root on the path first)
+
+SIZES = {"mlp": (784, 512, 10, 512), "small": (64, 32, 10, 16), **gpt_step.SIZES}
 LIBS = ("jitgrad-eager", "jitgrad-capture", "torch-eager", "torch-compile")
 
 
 def _step(torch, size: str, compiled: bool):
+    if size in gpt_step.SIZES:
+        return gpt_step.make(torch, size, compiled)
     nn, F = torch.nn, torch.nn.functional
     d_in, hidden, classes, batch = SIZES[size]
     torch.manual_seed(0)
@@ -103,7 +109,7 @@ def main() -> None:
     p.add_argument("--libs", default=",".join(LIBS))
     p.add_argument("--torch-python", default="/tmp/torchenv/bin/python")
     args = p.parse_args()
-    args.steps = args.steps or (30 if args.size == "mlp" else 500)
+    args.steps = args.steps or {"mlp": 30, "gpt": 30, "gpt-tiny": 200}.get(args.size, 500)
     if args.child:
         print(json.dumps(child(args.child, args.size, args.steps)))
         return

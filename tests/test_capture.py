@@ -205,7 +205,9 @@ def test_external_tensor_values_are_read_each_call() -> None:
     assert compiled(x).tolist() == [10.0, 20.0]
 
 
-COLUMN = torch.ones(2, 1)
+#: (requires grad: an operand outside the graph broadcast to the other's shape is captured,
+#: the reduction of a gradient over the broadcast is not)
+COLUMN = torch.ones(2, 1, requires_grad=True)
 
 
 @pytest.mark.parametrize(

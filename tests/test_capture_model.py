@@ -7,12 +7,15 @@ with ``explain()`` saying why."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 import jitgrad as torch
 import jitgrad.nn as nn
 import jitgrad.nn.functional as F
+from perf import gpt_step
 from tests.test_capture_ops import _replays, replays_bitwise
 
 
@@ -266,9 +269,8 @@ def test_lstm_training_steps_are_bitwise_eager(dtype) -> None:
         torch.manual_seed(0)
         rnn, head = nn.LSTM(4, 8, batch_first=True).to(dtype), nn.Linear(8, 1).to(dtype)
         model = nn.ModuleList([rnn, head])
-        opt = (torch.optim.Adam(model.parameters(), lr=1e-2) if dtype is torch.float32
-               # (Adam's step count is float32: with float64 parameters a mixed-dtype refusal)
-               else torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9))  # fmt: skip
+        # (float64: Adam's step count stays float32, the default dtype, beside the parameters)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
 
         def step(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
             opt.zero_grad()
@@ -321,8 +323,8 @@ def test_embedding_language_model_steps_are_bitwise_eager(dtype) -> None:
 
 def test_dropout_is_captured_in_eval_and_train_traces_again() -> None:
     """``nn.Dropout`` in eval mode is its input: the step is captured with the module's
-    ``training`` flag guarded; ``model.train()`` traces again and that trace runs eagerly
-    (a fresh random mask per call), saying why; ``model.eval()`` replays the first program."""
+    ``training`` flag guarded; ``model.train()`` traces again (a second program, whose
+    mask is drawn at each run as eager draws it); ``model.eval()`` replays the first."""
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5), nn.Linear(5, 3))
     traced = []
@@ -342,8 +344,192 @@ def test_dropout_is_captured_in_eval_and_train_traces_again() -> None:
     got = compiled(x)
     torch.manual_seed(5)
     assert got.numpy().tobytes() == step(x).numpy().tobytes()  # eager's own draw
-    assert "dropout in training mode" in compiled.explain()
+    assert compiled.explain().count("captured:") == 2, compiled.explain()
     model.eval()
     before = len(traced)
     assert compiled(x).numpy().tobytes() == step(x).numpy().tobytes()
     assert len(traced) == before + 1  # the eager call only: the compiled one replayed
+
+
+def _gpt_step(dtype, flash: bool, p: float = 0.1, clip: float = 1.0):
+    """A nanoGPT-style training step: AdamW with weight decay, a cosine LR schedule stepped
+    inside the step, ``clip_grad_norm_`` of ``model.parameters()`` (a generator)."""
+    torch.manual_seed(0)
+    # (one pre-norm block: causal attention, dropout in three places, a GELU MLP)
+    model = gpt_step.model(torch, 11, 8, 2, 5, 1, p, flash).to(dtype)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-2, betas=(0.9, 0.95), weight_decay=0.1)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+
+    def step(idx: torch.Tensor, pos: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
+        opt.zero_grad(set_to_none=True)
+        logits = model(idx, pos)
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), tgt.view(-1))
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        sched.step()
+        return loss.detach(), norm
+
+    return model, step, opt
+
+
+@pytest.mark.parametrize("flash", [False, True], ids=["masked_fill", "sdpa"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_gpt_training_steps_with_dropout_clip_adamw_schedule_are_bitwise_eager(dtype,
+                                                                                flash) -> None:
+    """Dropout masks drawn at each replay from the default generator (the same stream as
+    eager: the masks, the losses and the generator's next draw equal), the clipped norm and
+    gradients, AdamW's decoupled decay with a float32 step count beside float64 parameters,
+    and the scheduler's learning rate read afresh each step: one program, no retrace. The
+    attention either by hand (``masked_fill`` of a causal mask) or by
+    ``F.scaled_dot_product_attention(..., is_causal=True, dropout_p=...)``."""
+    idx = torch.tensor([[1, 2, 2, 0, 7], [3, 1, 6, 1, 10]])
+    pos = torch.arange(5).expand(2, 5).contiguous()
+    tgt = torch.tensor([[2, 2, 0, 1, 4], [5, 6, 1, 3, 9]])
+    eager_model, eager_step, eager_opt = _gpt_step(dtype, flash)
+    model, step, opt = _gpt_step(dtype, flash)
+    compiled = torch.compile(step)
+    torch.manual_seed(1)
+    want = [(*(r.numpy().tobytes() for r in eager_step(idx, pos, tgt)), _state(eager_model),
+             eager_opt.param_groups[0]["lr"]) for _ in range(6)]  # fmt: skip
+    after_eager = torch.rand(3).numpy().tobytes()
+    torch.manual_seed(1)
+    got = [(*(r.numpy().tobytes() for r in compiled(idx, pos, tgt)), _state(model),
+            opt.param_groups[0]["lr"]) for _ in range(6)]  # fmt: skip
+    assert torch.rand(3).numpy().tobytes() == after_eager  # the stream advanced as eager's
+    assert got == want
+    assert len({w[0] for w in want}) == 6 and len({w[3] for w in want}) == 6  # lr changed
+    assert _replays(compiled) == 1 and "eagerly" not in compiled.explain(), compiled.explain()
+
+
+def test_census_transformer_step_is_captured_and_bitwise_eager() -> None:
+    """perf/capture_census.py's transformer step (dropout in training, clip_grad_norm_,
+    AdamW): captured whole; over six steps its losses and parameters equal eager's."""
+    from perf.capture_census import transformer  # (perf/ is the census; imported for its step)
+
+    runs = []
+    for compile_it in (False, True):
+        step, _ = transformer()  # (seeds the generator itself)
+        fn = torch.compile(step) if compile_it else step
+        runs.append([fn().numpy().tobytes() for _ in range(6)] + [torch.rand(2).numpy().tobytes()])
+    assert runs[0] == runs[1]
+    assert _replays(fn) == 1 and "eagerly" not in fn.explain(), fn.explain()
+
+
+def test_dropout_in_training_replays_with_a_fresh_mask_each_call() -> None:
+    """``F.dropout`` in training: each replay draws a new mask (two calls differ), a
+    ``manual_seed`` between calls gives eager's mask again, ``model.eval()`` traces again
+    (the module's flag is guarded) and ``p`` changed on the module traces again."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5), nn.Linear(5, 3))
+    x = torch.randn(4, 6, requires_grad=True)
+
+    def step(x: torch.Tensor) -> torch.Tensor:
+        x.grad = None
+        loss = model(x).square().sum()
+        loss.backward()
+        return loss.detach()
+
+    compiled = torch.compile(step)
+    outs = []
+    for i in range(4):
+        for fn in (step, compiled):
+            torch.manual_seed(10 + i)
+            outs.append((fn(x).numpy().tobytes(), x.grad.numpy().tobytes()))
+    assert outs[0::2] == outs[1::2] and len(set(outs)) == 4
+    first = compiled(x).numpy().tobytes()
+    assert compiled(x).numpy().tobytes() != first  # a fresh mask per replay
+    assert _replays(compiled) == 1
+    model.eval()
+    assert compiled(x).numpy().tobytes() == step(x).numpy().tobytes()
+    model.train()
+    model[1].p = 0.25
+    torch.manual_seed(3)
+    got = compiled(x).numpy().tobytes()
+    torch.manual_seed(3)
+    assert got == step(x).numpy().tobytes()
+    assert _replays(compiled) == 3, compiled.explain()
+
+
+def test_clip_grad_norm_nonfinite_error_is_raised_by_the_replay() -> None:
+    """``clip_grad_norm_(..., error_if_nonfinite=True)`` of a list: finite steps return
+    eager's norm and leave eager's clipped gradient; a replay whose gradient is inf raises
+    eager's RuntimeError."""
+
+    def make():
+        w = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+        def step(x: torch.Tensor) -> torch.Tensor:
+            w.grad = None
+            (w * x).sum().backward()
+            return torch.nn.utils.clip_grad_norm_([w], 0.5, error_if_nonfinite=True)
+
+        return w, step
+
+    (w_e, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    for scale in (1.0, 1.0, 1.0, 0.25, 1e-3):  # the last one is not clipped (norm < 0.5)
+        x = torch.tensor([3.0, -4.0, 12.0]) * scale
+        assert compiled(x).numpy().tobytes() == eager(x).numpy().tobytes()
+        assert w.grad.numpy().tobytes() == w_e.grad.numpy().tobytes()
+    assert _replays(compiled) == 2  # (.grad None at the first call, then set)
+    with pytest.raises(RuntimeError, match="is non-finite, so it cannot be clipped"):
+        compiled(torch.tensor([float("inf"), 0.0, 0.0]))
+
+
+@pytest.mark.parametrize("mode", [None, "max-autotune"], ids=["interpreter", "straight"])
+def test_learning_rate_changed_between_steps_is_read_at_each_replay(mode) -> None:
+    """A scheduler stepped outside the compiled step (and a hand-set ``group["lr"]``): the
+    interpreter's program reads the rate at each run (one program); straight-line source,
+    which dedups its constants, guards it instead (a program per rate). Values: eager's."""
+
+    def run(compile_it: bool) -> tuple[list, Any]:
+        torch.manual_seed(0)
+        w, b = torch.randn(6, dtype=torch.float64, requires_grad=True), torch.zeros(6).double()
+        b.requires_grad_()
+        opt = torch.optim.SGD([w, b], lr=0.1, momentum=0.9)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        x = torch.randn(6, dtype=torch.float64)
+
+        def step() -> torch.Tensor:
+            opt.zero_grad()
+            loss = (torch.tanh(x * w) + b - 0.5).square().mean()
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        fn = torch.compile(step, mode=mode) if compile_it else step
+        seen = []
+        for i in range(7):
+            seen.append((fn().numpy().tobytes(), w.detach().numpy().tobytes(),
+                         b.detach().numpy().tobytes()))  # fmt: skip
+            sched.step()
+            if i == 4:
+                opt.param_groups[0]["lr"] = 0.3
+        return seen, fn
+
+    eager, _ = run(False)
+    got, fn = run(True)
+    assert got == eager
+    if mode is None:
+        assert _replays(fn) == 1, fn.explain()
+    else:  # a program per learning rate (one source, compiled once)
+        assert _replays(fn) > 2 and "straight-line" in fn.explain(), fn.explain()
+
+
+def test_scheduler_made_in_the_step_runs_eagerly_and_says_why() -> None:
+    """A scheduler constructed inside the step steps itself once in its constructor: that
+    is not a replayable ``step()`` of a scheduler from outside, so the call runs eagerly."""
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    def step() -> None:
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+        torch.optim.lr_scheduler.StepLR(opt, 1)
+
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled()
+    assert "a learning-rate scheduler made during the step" in compiled.explain()

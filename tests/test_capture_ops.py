@@ -119,13 +119,21 @@ def test_one_element_operands_broadcast_bitwise(name: str, f, n: int, fuse: bool
 
 
 def test_other_broadcasting_runs_eagerly_and_says_why() -> None:
+    """Operands outside the graph broadcast both ways are copied broadcast (captured); one
+    that requires grad (its gradient summed over the broadcast) runs eagerly."""
+
     def f(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return x * y
 
     compiled = torch.compile(f)
     x, y = torch.randn(3, 1), torch.randn(4)
-    for _ in range(2):
+    for _ in range(3):
         assert compiled(x, y).numpy().tobytes() == f(x, y).numpy().tobytes()
+    assert "captured:" in compiled.explain() and "runs eagerly" not in compiled.explain()
+    compiled = torch.compile(f)
+    y.requires_grad_()
+    for _ in range(2):
+        assert compiled(x, y).detach().numpy().tobytes() == f(x, y).detach().numpy().tobytes()
     assert "broadcasting (3, 1) with (4,)" in compiled.explain()
 
 

@@ -44,11 +44,18 @@ activations (``gelu`` with either approximation, ``silu``, ``mish``, ``logsigmoi
 ``F.linear`` of an (N, in) matrix, ``F.cross_entropy`` and ``F.nll_loss`` of (N, C) inputs
 with class-index targets (no class weights; reduction, ``ignore_index`` and
 ``label_smoothing`` as given), ``log_softmax`` along one dim of a matrix or more (host
-calls: an MLP training step is one program), ``backward()``, and SGD (momentum, dampening,
-weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad) steps. What runs eagerly (the
+calls: an MLP training step is one program), the transformer's ops (layer_norm, embedding,
+``@``, layout ops, ``contiguous``, ``masked_fill`` with a mask made by a comparison,
+``F.dropout`` in training: its mask drawn at each run by eager's code from the default
+generator, so the stream and the masks are eager's), ``backward()``,
+``nn.utils.clip_grad_norm_`` (eager's own norm and scaling on the arena's gradients), and
+SGD (momentum, dampening, weight decay, Nesterov, maximize), Adam and AdamW (no amsgrad)
+steps, float32 or float64 (Adam's float32 step count beside float64 parameters), with the
+learning rate read from the param group at each run and ``lr_scheduler.step()`` inside the
+step replayed as a host call, so a schedule needs no new trace. What runs eagerly (the
 reason is logged under ``JITGRAD_DEBUG`` and kept for ``compiled.explain()``): any other op
-(``.item()``, creation functions, ``@``/``matmul``, sums over other dims, conv and pooling
-layers, ...), other broadcasting, mixed dtypes, hooks, ``retain_grad``, ``backward`` with
+(``.item()``, creation functions, sums over other dims, ...), other broadcasting, mixed
+dtypes, hooks, ``retain_grad``, ``backward`` with
 arguments, other optimizers and amsgrad, returning a tensor whose graph outlives the call (a
 loss the step called ``backward()`` on is fine: it comes back with its value and its freed
 node, so a second ``backward()`` raises as in eager), non-tensor non-scalar arguments, and
@@ -60,7 +67,9 @@ bypasses the recording; Python numbers are guarded where they are arguments, in 
 function's own globals and closure, or an optimizer's hyper-parameters, and baked in
 elsewhere (an attribute, a helper function's global); one trace runs at a time (other
 threads' calls pass through it unrecorded); a replay bumps an in-place-updated tensor's
-version once.
+version once; an Adam step count held in the other float dtype than the parameters is exact
+up to 2**24 steps (float32's whole numbers), after which eager's float32 count stops growing
+and the replay's does not.
 """
 
 from __future__ import annotations

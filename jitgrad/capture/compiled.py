@@ -190,6 +190,9 @@ class Compiled:
             program.tier += " (straight-line source does not take host calls)"
             program.runnable()
             return
+        if program.live:  # the source dedups constants by value: live ones become guards
+            program.values = program.values + [guard for _, guard in program.live_guards]
+            program.live = []
         try:
             kernel = _straight.build(program)
         except Exception as e:  # a Numba failure must not break a step that ran fine eagerly

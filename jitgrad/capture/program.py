@@ -37,6 +37,11 @@ class Program:
         #: what a run does in order: row segments (each an ``ins`` array) and host calls
         self.steps = segments(self.ins, tape.hosts)
         self.hosts = len(tape.hosts)
+        #: constants written afresh before each run (:attr:`.tape.Tape.live`)
+        self.live = [write for write, _ in tape.live]
+        self.live_guards = tape.live
+        for cell in tape.cells:
+            cell.append(self)
         #: the interpreter (:meth:`runnable`; ``full``: with interp.RARE) or a straight-line kernel
         self.full = not interp.RARE.isdisjoint(np.unique(self.ins[:, 0]).tolist())
         self.kernel: Any = None
@@ -65,6 +70,8 @@ class Program:
             t = args[ref] if kind == "arg" else ref
             arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
         kernel, consts = self.kernel, self.consts
+        for write in self.live:
+            write(consts)
         for step in self.steps:
             if type(step) is np.ndarray:
                 kernel(step, consts, arena)

@@ -34,8 +34,11 @@ def recording() -> Any:
     return rec
 
 
-def slot_of(rec: Any, t: Any) -> Slot:
-    """``t``'s slot: recorded before, or read from the caller's tensor at every run."""
+def slot_of(rec: Any, t: Any, counter: bool = False) -> Slot:
+    """``t``'s slot: recorded before, or read from the caller's tensor at every run.
+    ``counter``: an optimizer's one-element step count, which may be the other float dtype
+    (Adam's is the default dtype, float32, beside float64 parameters): it holds whole numbers,
+    exact in either dtype up to 2**24, and is converted as it is read and written back."""
     if not isinstance(t, Tensor):
         raise Unsupported(f"an operand of type {type(t).__name__}")
     s = rec.slots.get(id(t))
@@ -48,7 +51,8 @@ def slot_of(rec: Any, t: Any) -> Slot:
         raise Unsupported("a tensor with hooks (or a marked view)")
     if not isinstance(t._value, np.ndarray):
         raise Unsupported("a tensor not on the CPU")
-    _dtype(rec, t)
+    if not (counter and rec.tape.dtype is not None and t._value.size == 1 and t._dtype in _FLOATS):
+        _dtype(rec, t)
     tape = rec.tape
     n = t._value.size
     s = Slot(tape.alloc(n), n, t._value.shape, t._requires_grad)
@@ -226,13 +230,21 @@ def reshaping(op: str):
     return handler
 
 
-def zeros(rec: Any, out: Any, *size: Any, **kw: Any) -> None:
-    """``zeros(...)`` made in the step (an RNN's initial state): a slot filled with 0 by a
-    row at each run, so that it is fresh as eager's is."""
-    if not isinstance(out, Tensor) or out._requires_grad or kw.get("out") is not None:
-        raise Unsupported("zeros that require grad or write out=")
-    s = _out(rec, out)
-    rec.tape.row("fill", s.off, n=s.n, c=rec.tape.const(0.0))
+def filled(name: str, value: float):
+    """``zeros(...)``/``ones(...)`` made in the step (an RNN's initial state, an attention's
+    bias): a slot filled by a row at each run, so that it is fresh as eager's is."""
+
+    def handler(rec: Any, out: Any, *size: Any, **kw: Any) -> None:
+        if not isinstance(out, Tensor) or out._requires_grad or kw.get("out") is not None:
+            raise Unsupported(f"{name} that require grad or write out=")
+        s = _out(rec, out)
+        rec.tape.row("fill", s.off, n=s.n, c=rec.tape.const(value))
+
+    return handler
+
+
+zeros = filled("zeros", 0.0)
+ones = filled("ones", 1.0)
 
 
 def detach(rec: Any, out: Any, a: Any) -> None:

@@ -3,9 +3,11 @@ basic indexing (issue 16 section 1, the LSTM's and the transformer's next refusa
 
 Each of these moves elements and computes nothing, so any way of moving them gives eager's
 bits. The trace works out, once, which input element each output element is (the op applied
-to ``arange`` of the input's shape, in NumPy), and a replay gathers them with ``np.take``
-into the output's own contiguous slot: a strided view of the arena is not something a slot
-can be. The backward scatters each incoming gradient back into a zeroed input-sized buffer,
+to ``arange`` of the input's shape, in NumPy: every form taken is a view), and a replay
+applies the same NumPy op to the input's arena values and copies the view into the output's
+own contiguous slot (a strided copy: about twice as fast as gathering by index): a strided
+view of the arena is not something a slot can be. The backward copies each incoming
+gradient back through the same views of a zeroed input-sized buffer,
 as eager's ``TransposeBackward0``/``SplitBackward0``/``SelectBackward0`` build theirs (zeros
 where a piece got no gradient); a later gradient is added to an earlier one by a ``b_g`` row
 over the whole buffer, as the engine adds eager's full-size gradients.
@@ -28,13 +30,15 @@ from .record_host import _into
 from .tape import Slot, Unsupported
 
 
-def _maps_for(op: str, ar: np.ndarray, outs: list, args: tuple, kw: dict) -> list:
-    """For each output, the flat input index of each of its elements (``ar`` = ``arange``)."""
+def _maps_for(op: str, ar: np.ndarray, shapes: list, args: tuple, kw: dict) -> list:
+    """For each output (of shape ``shapes``), the op applied to ``ar`` in NumPy: given
+    ``arange``, the flat input index of each element; given the input's values, views of
+    them (every form below is a view: basic indexing, transposes, splits)."""
     if op == "transpose":
         d0, d1 = (*args, kw.get("dim0"), kw.get("dim1"))[:2] if args else (kw["dim0"], kw["dim1"])
         return [np.swapaxes(ar, d0, d1)]
-    if op == "reshape":  # of strided data: a copy in the logical order
-        return [ar.reshape(outs[0]._value.shape)]
+    if op == "reshape":  # of strided data: a copy in the logical order (the slot's order)
+        return [ar.reshape(shapes[0])]
     if op in ("t", "named"):
         return [ar.T if op == "t" else ar]
     if op == "permute":
@@ -42,16 +46,18 @@ def _maps_for(op: str, ar: np.ndarray, outs: list, args: tuple, kw: dict) -> lis
         return [np.transpose(ar, tuple(kw.get("dims", dims)))]
     if op == "unbind":
         dim = args[0] if args else kw.get("dim", 0)
-        return [np.take(ar, i, axis=dim) for i in range(ar.shape[dim])]
+        return [ar[(slice(None),) * (dim % ar.ndim) + (i,)] for i in range(ar.shape[dim])]
     if op in ("chunk", "split"):
         dim = args[1] if len(args) > 1 else kw.get("dim", 0)
-        sizes = [o._value.shape[dim] for o in outs]
+        sizes = [shape[dim] for shape in shapes]
         return np.split(ar, np.cumsum(sizes)[:-1], axis=dim)
     index = args[0]  # __getitem__: ints, slices, None and ... (NumPy's basic indexing)
     parts = index if type(index) is tuple else (index,)
     if not all(p is None or p is Ellipsis or type(p) in (int, slice) for p in parts):
         raise Unsupported("indexing with tensors, lists or booleans")
-    return [np.asarray(ar[index])]
+    if Ellipsis not in parts:  # (so that ints on every dimension give a 0-d view, not a copy)
+        parts = (*parts, Ellipsis)
+    return [ar[parts]]
 
 
 def layout(op: str):
@@ -62,45 +68,51 @@ def layout(op: str):
         outs = list(out) if isinstance(out, tuple | list) else [out]
         if not outs or not all(isinstance(o, Tensor) for o in outs):
             raise Unsupported(f"{op} with no tensor result")
-        maps = _maps_for(op, np.arange(sa.n).reshape(sa.shape), outs, args, kw)
-        if [m.shape for m in maps] != [o._value.shape for o in outs]:
+        shapes = [o._value.shape for o in outs]
+        ar = np.arange(sa.n).reshape(sa.shape)
+        maps = _maps_for(op, ar, shapes, args, kw)
+        if [m.shape for m in maps] != shapes:
             raise Unsupported(f"{op} whose result is not NumPy's for these arguments")
+        if not all(np.shares_memory(m, ar) for m in maps if m.size):
+            raise Unsupported(f"{op} that NumPy does not give as a view")
         slots = [_out(rec, o) for o in outs]
-        flat = [m.reshape(-1).astype(np.int64) for m in maps]
-        where = [(s, sa.off + f) for s, f in zip(slots, flat, strict=True) if s.n]
 
-        def forward(arena: np.ndarray, args: tuple) -> None:
-            for s, idx in where:
-                np.take(arena, idx, out=arena[s.off : s.off + s.n])
+        def views(arena: np.ndarray, s: Slot) -> list:
+            return _maps_for(op, arena[s.off : s.off + sa.n].reshape(sa.shape), shapes, args, kw)
+
+        def forward(arena: np.ndarray, call_args: tuple) -> None:
+            for s, v in zip(slots, views(arena, sa), strict=True):
+                np.copyto(arena[s.off : s.off + s.n].reshape(v.shape), v)
 
         rec.tape.host(forward)
         sa.view = True
         for s in slots:
             s.view = True
-        _nodes(rec, outs, sa, slots, flat)
+        _nodes(rec, outs, sa, slots, views)
 
     return handler
 
 
-def _nodes(rec: Any, outs: list, sa: Slot, slots: list, flat: list) -> None:
+def _nodes(rec: Any, outs: list, sa: Slot, slots: list, views: Any) -> None:
     """One tape node per eager node (a split's pieces share one, ``output_nr`` apart)."""
     groups: dict[int, list] = {}
-    for o, s, f in zip(outs, slots, flat, strict=True):
+    for i, (o, s) in enumerate(zip(outs, slots, strict=True)):
         if o.grad_fn is not None:
-            groups.setdefault(id(o.grad_fn), []).append((o, s, f))
+            groups.setdefault(id(o.grad_fn), []).append((o, s, i))
     for members in groups.values():
         fn = members[0][0].grad_fn
         if [o._output_nr for o, _, _ in members] != list(range(len(members))):
             raise Unsupported(f"{fn.name()} with outputs the trace did not see")
         node = rec.tape.node("host", [sa], [s for _, s, _ in members])
-        node.host = _scatter(fn.name(), sa, [f for _, _, f in members])
+        node.host = _scatter(fn.name(), sa, [(i, s.n) for _, s, i in members], views)
         rec.nodes_by_fn[id(fn)] = node
         rec.keep.append(fn)
 
 
-def _scatter(name: str, sa: Slot, flat: list) -> Any:
-    """The backward: a zeroed input-sized buffer, each output's gradient put back where its
-    elements came from; added to an earlier gradient by a ``b_g`` row."""
+def _scatter(name: str, sa: Slot, picks: list, views: Any) -> Any:
+    """The backward: a zeroed input-sized buffer, each output's gradient copied into the
+    view its elements came from (``picks``: which output, its size); added to an earlier
+    gradient by a ``b_g`` row."""
 
     def backward(tape: Any, node: Any, gs: Any, target: Any) -> None:
         gs = gs if isinstance(gs, list) else [gs]
@@ -109,13 +121,13 @@ def _scatter(name: str, sa: Slot, flat: list) -> Any:
         if not sa.rg:
             return
         into, dst, acc = _into(tape, sa, target)
-        puts = [(g, f) for g, f in zip(gs, flat, strict=True) if g is not None and f.size]
+        puts = [(g, i, n) for g, (i, n) in zip(gs, picks, strict=True) if g is not None and n]
 
         def grad(arena: np.ndarray, args: tuple) -> None:
-            buf = arena[into.off : into.off + sa.n]
-            buf[...] = 0
-            for g, f in puts:
-                buf[f] = arena[g : g + f.size]
+            arena[into.off : into.off + sa.n] = 0
+            parts = views(arena, into)
+            for g, i, n in puts:
+                np.copyto(parts[i], arena[g : g + n].reshape(parts[i].shape))
 
         tape.host(grad)
         if acc:

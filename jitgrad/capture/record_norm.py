@@ -1,5 +1,5 @@
-"""``F.layer_norm`` as a host call, and ``F.dropout`` outside training (issue 16 section 1,
-the transformer block's norms and dropout).
+"""``F.layer_norm`` as a host call, and ``F.dropout`` (its training mask drawn by a host call;
+issue 16 section 1, the transformer block's norms and dropout).
 
 Eager's :func:`jitgrad.nn._functional_layer_norm.layer_norm` is one row kernel forward
 (``layer_norm_rows_fwd``: the output, each row's mean and ``rstd``) and one backward
@@ -18,7 +18,9 @@ import numpy as np
 
 from ..frontend.tensor import Tensor
 from ..nn import _kernels as K
-from .record import _out, slot_of
+from ..nn._functional_extra import dropout_mask
+from .optable import TABLE
+from .record import _node, _out, slot_of
 from .record_host import _into, _view
 from .tape import Slot, Unsupported
 
@@ -99,19 +101,44 @@ def _backward(inputs: list, s: Slot, mean: Slot, rstd: Slot, params: Any) -> Any
 
 def dropout(rec: Any, out: Any, input: Any, p: float = 0.5, training: bool = True,  # noqa: A002
             inplace: bool = False) -> None:  # fmt: skip
-    """``F.dropout`` outside training (or ``p == 0``) is the input itself: nothing to record,
-    but the flag is guarded. A module's ``forward`` passes ``self.training``: the calling
-    frame's ``self`` (a module) has its ``training`` guarded as a Python value, so
-    ``model.train()`` traces again. In training, its mask is a fresh random draw per call:
-    refused (the step runs eagerly, ``explain`` says so)."""
-    if training and p > 0:
-        raise Unsupported("dropout in training mode (a random mask per call is not replayed)")
-    caller = sys._getframe(2).f_locals.get("self")  # (wrapper, then the caller's frame)
-    state = getattr(caller, "__dict__", None)
-    if state is not None and type(state.get("training")) is bool:
-        rec.values.append((state, "training", state["training"]))
-    if out is not input:
-        raise Unsupported("dropout that did not return its input")
+    """``F.dropout``. Outside training (or ``p == 0``) it is the input itself: nothing to
+    record. In training it is eager's ``input * mask``: a host call draws the mask at each
+    run by eager's own :func:`~jitgrad.nn._functional_extra.dropout_mask` (the default
+    generator, read afresh: a ``manual_seed`` between steps is seen), so the stream advances
+    and the masks come out as eager's, bit for bit; then a ``mul`` row and its node
+    (``MulBackward0``, the mask as the constant factor). Either way the flag and ``p`` are
+    guarded: a module's ``forward`` passes ``self.training`` and ``self.p``, so the calling
+    frame's ``self`` (a module) has them guarded as Python values (``model.train()`` traces
+    again)."""
+    guard_module(rec, sys._getframe(2))  # (wrapper, then the caller's frame)
+    if not training or p == 0:
+        if out is not input:
+            raise Unsupported("dropout that did not return its input")
+        return
+    if inplace or not isinstance(out, Tensor):
+        raise Unsupported("dropout with inplace=True")
+    sx = slot_of(rec, input)
+    tape = rec.tape
+    shape, np_dtype = sx.shape, out._value.dtype
+    mask = Slot(tape.alloc(sx.n), sx.n, shape)
+
+    def draw(arena: np.ndarray, args: tuple) -> None:
+        _view(arena, mask)[...] = dropout_mask(shape, p, np_dtype)
+
+    tape.host(draw)
+    s = _out(rec, out)
+    tape.row(TABLE["mul"].forward, s.off, sx.off, mask.off, n=sx.n)
+    _node(rec, "mul", out, [sx, mask], [s])
+
+
+def guard_module(rec: Any, frame: Any) -> None:
+    """Guard the ``training`` flag and dropout ``p`` of the module whose method ``frame``
+    runs (its ``self``), if any, as Python values: the call's arguments came from them."""
+    state = getattr(frame.f_locals.get("self"), "__dict__", None)
+    if state is not None:
+        for key in ("training", "p"):
+            if type(state.get(key)) in (bool, float, int):
+                rec.values.append((state, key, state[key]))
 
 
 #: ``jitgrad.nn.functional`` names recorded here

@@ -7,7 +7,10 @@ it, and an SGD (any momentum, dampening, weight decay, Nesterov, maximize), Adam
 kernel computes it. Optimizer state is read and written in the arena like a parameter; the
 step that creates it (the first) runs eagerly and the next call traces again. An optimizer
 call registers its parameters before it runs, so their guards and reads see them as the call
-found them.
+found them. The learning rate is not baked in: it is written into the program's constants
+from the param group before each run (and after each ``lr_scheduler.step()`` the step makes,
+a host call running the scheduler's own code), so a schedule replays one program.
+``nn.utils.clip_grad_norm_`` is a host call running eager's own norm and scaling.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
-from ..frontend.tensor import Tensor
+import numpy as np
+
+from ..frontend.tensor import Tensor, _make
+from ..nn.utils import _scale_grads_, get_total_norm
 from ..optim import SGD, Adam, AdamW
 from . import interp as I
-from .record import _written, recording, slot_of
+from .record import _out, _written, recording, slot_of
 from .tape import Slot, Unsupported
 
 
@@ -107,7 +113,7 @@ def _state(rec: Any, opt: Any, p: Tensor, names: tuple[str, ...]) -> list[Any] |
     for name in names:
         t = opt.state[p][name]
         rec.values.append((_Holds(opt.state, p, name, t), "", True))
-        s = slot_of(rec, t)
+        s = slot_of(rec, t, counter=name == "step")
         _written(rec, t, s)
         slots.append(s)
     return slots
@@ -119,7 +125,31 @@ def _guard_group(rec: Any, group: dict, keys: tuple[str, ...]) -> None:
     rec.values.append((group, getter, getter(group)))
 
 
-_SGD_KEYS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+class _IsNumber:
+    """A guard that ``group["lr"]`` is still a Python number (:func:`.compiled._holds` reads
+    it as ``owner.get(key)`` and wants True): its value is read at each run, not guarded."""
+
+    __slots__ = ("group",)
+
+    def __init__(self, group: dict) -> None:
+        self.group = group
+
+    def get(self, key: Any, default: Any = None) -> bool:
+        return type(self.group.get("lr")) in (float, int)
+
+
+def _live_lr(rec: Any, group: dict, write: Any) -> None:
+    """The learning rate is read from the param group at each run (``write(consts, lr)``
+    puts it, and what derives from it, into the program's constants), not baked in: a
+    schedule that changes it between steps (an ``lr_scheduler``, or ``group["lr"] = ...``
+    outside the step) replays the same program. Its type is guarded."""
+    if type(group["lr"]) not in (float, int):
+        raise Unsupported(f"a learning rate of type {type(group['lr']).__name__}")
+    rec.values.append((_IsNumber(group), "", True))
+    rec.tape.live.append((lambda consts: write(consts, group["lr"]), (group, "lr", group["lr"])))
+
+
+_SGD_KEYS = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
 
 
 def _sgd(rec: Any, opt: Any, group: dict, params: list) -> None:
@@ -129,6 +159,7 @@ def _sgd(rec: Any, opt: Any, group: dict, params: list) -> None:
     momentum = group["momentum"]
     c = tape.const(cast(group["lr"]), cast(momentum), cast(1 - group["dampening"]),
                    cast(group["weight_decay"]))  # fmt: skip
+    _live_lr(rec, group, lambda consts, lr: consts.__setitem__(c, cast(lr)))
     flags = (I.SGD_MOMENTUM if momentum != 0 else 0) | (I.SGD_NESTEROV if group["nesterov"]
              else 0) | (I.SGD_MAXIMIZE if group["maximize"] else 0)  # fmt: skip
     for p, s, goff in params:
@@ -142,7 +173,7 @@ def _sgd(rec: Any, opt: Any, group: dict, params: list) -> None:
         _written(rec, p, s)
 
 
-_ADAM_KEYS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+_ADAM_KEYS = ("betas", "eps", "weight_decay", "amsgrad", "maximize")
 
 
 def _adam(rec: Any, opt: Any, group: dict, params: list) -> None:
@@ -156,6 +187,12 @@ def _adam(rec: Any, opt: Any, group: dict, params: list) -> None:
     c = tape.const(cast(1 - beta1), cast(beta2), cast(1 - beta2), cast(group["eps"]),
                    cast(0 if decoupled else wd), cast(1 - lr * wd if decoupled else 1),
                    cast(-1 if group["maximize"] else 1), lr, beta1, beta2, 0.5)  # fmt: skip
+
+    def write(consts: Any, lr: float) -> None:  # (as ``optim.Adam._update`` computes them)
+        consts[c + 5] = cast(1 - lr * wd if decoupled else 1)
+        consts[c + 7] = lr
+
+    _live_lr(rec, group, write)
     for p, s, goff in params:
         slots = _state(rec, opt, p, ("step", "exp_avg", "exp_avg_sq"))
         if slots is None:
@@ -197,5 +234,73 @@ def _before_step(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
 step.pre = _before_step  # type: ignore[attr-defined]
 
 
+def scheduler_step(rec: Any, out: Any, sched: Any, *args: Any, **kwargs: Any) -> None:
+    """``lr_scheduler.step()`` in the step: a host call that runs the scheduler's own
+    ``step`` at each replay (Python arithmetic on its counters and the param groups'
+    learning rates), then writes the new rates into the program's constants
+    (:func:`_live_lr`), so a later optimizer row in the same run sees them as eager's does."""
+    if args or kwargs:
+        raise Unsupported(f"{type(sched).__name__}.step with arguments (an epoch or a metric)")
+    if getattr(sched, "_is_initial", False):  # (its constructor's step: made in the step)
+        raise Unsupported("a learning-rate scheduler made during the step")
+    cell: list = []
+    rec.tape.cells.append(cell)
+
+    def host(arena: np.ndarray, call_args: tuple) -> None:
+        sched.step()
+        program = cell[0]
+        for write in program.live:
+            write(program.consts)
+
+    rec.tape.host(host)
+
+
+def _as_list(parameters: Any, *args: Any, **kwargs: Any) -> tuple[tuple, dict]:
+    """``clip_grad_norm_``'s arguments with an iterator of parameters (``model.parameters()``)
+    made a list, once, so that both the eager call and the recording see every parameter."""
+    if not isinstance(parameters, Tensor):
+        parameters = list(parameters)
+    return (parameters, *args), kwargs
+
+
+def clip_grad_norm(rec: Any, out: Any, parameters: Any, max_norm: Any, norm_type: Any = 2.0,
+                   error_if_nonfinite: bool = False, foreach: Any = None) -> None:  # fmt: skip
+    """``nn.utils.clip_grad_norm_``: a host call that runs eager's own
+    :func:`~jitgrad.nn.utils.get_total_norm` and scaling on tensors over the gradients'
+    arena slots, so the norm, the clip factor and the scaled gradients are eager's bit for
+    bit (an ``error_if_nonfinite`` error is raised by the replay as by eager). The total norm
+    it returns gets a slot."""
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    where = []
+    for p in params:
+        slot_of(rec, p)
+        goff = rec.tape.grads[id(p)][1]
+        if p._grad is None:  # (not ``.grad``: the trace's getter would alias it)
+            continue
+        if goff is None:
+            raise Unsupported("clip_grad_norm_ of a .grad the trace has no gradient for")
+        where.append((goff, p._value.size, p._value.shape))
+    if not where or not isinstance(out, Tensor):
+        raise Unsupported("clip_grad_norm_ of no gradients")
+    s = _out(rec, out)
+    dtype = rec.tape.dtype
+
+    def clip(arena: np.ndarray, args: tuple) -> None:
+        grads = [_make(arena[off : off + n].reshape(shape), dtype) for off, n, shape in where]
+        total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+        _scale_grads_(grads, max_norm, total)
+        for g, (off, n, _) in zip(grads, where, strict=True):
+            if not np.shares_memory(g._value, arena):  # (the in-place product wrote elsewhere)
+                arena[off : off + n] = g._value.reshape(n)
+        arena[s.off] = total._value.reshape(1)[0]
+
+    rec.tape.host(clip)
+
+
+clip_grad_norm.args = _as_list  # type: ignore[attr-defined]
+
+
 #: (is SGD or the base class, method) -> handler; other optimizers' steps stop the trace
 OPTIM: dict[tuple[bool, str], Any] = {(True, "step"): step, (True, "zero_grad"): zero_grad}
+#: ``jitgrad.nn.utils`` functions recorded (its others stop the recording)
+UTILS: dict[str, Any] = {"clip_grad_norm_": clip_grad_norm}

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ..frontend.tensor import Tensor
 from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
@@ -20,6 +22,7 @@ from . import record_conv as RC
 from . import record_embedding as RE
 from . import record_host as RH
 from . import record_layout as RL
+from . import record_mask as RK
 from . import record_matmul as RM
 from . import record_norm as RN
 from .optable import AUTOMATIC, TABLE, WITH_NUMBER
@@ -48,11 +51,7 @@ def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tup
     reads = []  # where the rows read each operand: a broadcast one from a spread copy
     for s in inputs:
         if s.shape != shape:
-            if s.n != 1 or n == 1:  # only one number-like tensor spread over the rest
-                raise Unsupported(f"broadcasting {' with '.join(str(i.shape) for i in inputs)}")
-            spread = tape.alloc(n)
-            tape.row("b_sum", spread, s.off, n=n)  # its one value at every position
-            reads.append(spread)
+            reads.append(_spread(rec, s, shape, n, inputs))
         else:
             reads.append(s.off)
     c = tape.const(*[tape.dtype.np.type(v) for v in consts]) if consts else 0
@@ -60,6 +59,26 @@ def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tup
     tape.row(TABLE[op].forward, s.off, reads[0], reads[1] if len(reads) > 1 else 0, n=n, c=c)
     _node(rec, op, out, inputs, [s], c, reads)
     return s
+
+
+def _spread(rec: Any, s: Slot, shape: tuple, n: int, inputs: list) -> int:
+    """Where the rows read an operand broadcast to ``shape``: a one-element one spread by a
+    row (its gradient summed as eager's kernel sums it), or one outside the graph (an
+    attention's bias) copied broadcast by a host call (no gradient to reduce)."""
+    tape = rec.tape
+    spread = tape.alloc(n)
+    if s.n == 1 and n != 1:
+        tape.row("b_sum", spread, s.off, n=n)  # its one value at every position
+        return spread
+    if s.rg or n == 1 or np.broadcast_shapes(s.shape, shape) != shape:
+        raise Unsupported(f"broadcasting {' with '.join(str(i.shape) for i in inputs)}")
+
+    def copy(arena: Any, args: tuple) -> None:
+        np.copyto(arena[spread : spread + n].reshape(shape), np.broadcast_to(RH._view(arena, s),
+                                                                             shape))  # fmt: skip
+
+    tape.host(copy)
+    return spread
 
 
 def binary(op: str):
@@ -217,6 +236,7 @@ METHODS: dict[str, Any] = {
     **RH.METHODS,
     **RL.METHODS,
     **RM.METHODS,
+    **RK.METHODS,
 }  # fmt: skip
 FUNCTIONS: dict[str, Any] = {
     **_declared(methods=False),
@@ -225,12 +245,13 @@ FUNCTIONS: dict[str, Any] = {
     "pow": power, "clamp": clamp, "clip": clamp,
     "square": lambda rec, out, a: power(rec, out, a, 2),
     "sum": R.total, "mean": R.average, "softmax": R.softmax, "stack": R.stack, "detach": R.detach,
-    "zeros": R.zeros,
+    "zeros": R.zeros, "ones": R.ones,
     "reshape": R.reshaping("view"), "flatten": R.reshaping("view"),
     "unsqueeze": R.reshaping("unsqueeze"),
     **RH.METHODS,
     **RL.FUNCTIONS,
     **RM.FUNCTIONS,
+    **RK.FUNCTIONS,
 }  # fmt: skip
 NN: dict[str, Any] = {
     "softplus": softplus, "softmax": R.softmax, "mse_loss": R.mse_loss, "relu": unary("relu"),
@@ -247,4 +268,5 @@ NN: dict[str, Any] = {
     **RC.NN,
     **RE.NN,
     **RN.NN,
+    "scaled_dot_product_attention": RK.inline,
 }  # fmt: skip

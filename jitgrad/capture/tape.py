@@ -99,6 +99,11 @@ class Tape:
         self._group: set[int] = set()
         #: (row index, fn): host calls, each run before the row at its index
         self.hosts: list[tuple[int, Any]] = []
+        #: (write(consts), guard): constants read afresh at each run (a learning rate), and
+        #: the value guard that stands in for them where they cannot be (straight-line source)
+        self.live: list[tuple[Any, tuple]] = []
+        #: lists that :class:`Program` appends itself to (a host call that needs the program)
+        self.cells: list[list] = []
 
     def alloc(self, n: int) -> int:
         off = self.size

@@ -33,12 +33,17 @@ from ..engine.heap import promote_young
 from ..frontend import creation
 from ..frontend.tensor import Tensor
 from ..frontend.tensor import _init_fields as _INIT
+from ..nn import _functional_extra as NFX
 from ..nn import functional as NF
 from ..nn import rnn as NRNN
+from ..nn import utils as NU
 from ..optim import SGD
+from ..optim._lr_base import LRScheduler
 from ..optim.optimizer import Optimizer
 from . import record as R
 from . import record_layout as RL
+from . import record_matmul as RM
+from . import record_norm as RN
 from . import record_optim as RO
 from . import record_pointwise as RP
 from .tape import Program, Tape, Unsupported
@@ -62,6 +67,10 @@ PASS = frozenset(
 RNN_GLOBALS: dict[str, Any] = {"stack": R.stack, "cat": None, "record": RL.named}
 #: :mod:`jitgrad.frontend.creation`'s functions that module code calls (an RNN's zero state)
 CREATION: dict[str, Any] = {"zeros": R.zeros}
+#: Globals of :mod:`jitgrad.nn._functional_extra` that ``scaled_dot_product_attention`` calls
+#: (its body is recorded as the user's calls: :func:`.record_mask.inline`)
+ATTENTION_GLOBALS: dict[str, Any] = {"zeros": R.zeros, "ones": R.ones, "matmul": RM.matmul,
+                                     "dropout": RN.dropout}  # fmt: skip
 
 
 class Recorder:
@@ -85,6 +94,7 @@ class Recorder:
         self.thread = get_ident()  # other threads' calls pass through unrecorded
         self.int_views: dict[int, tuple] = {}  # id -> ref: views of integer index tensors
         self.created: dict[int, Any] = {}  # id -> weakref of each tensor made during the trace
+        self.masks: dict[int, Any] = {}  # id -> arena -> bools: masks (:mod:`.record_mask`)
 
     def fail(self, why: str) -> None:
         """Stop recording: the rest of the call runs eagerly; remember where and why."""
@@ -119,11 +129,19 @@ def _wrap(name: str, fn: Callable, handler: Callable | None) -> Callable:
     """``fn`` that, called from the user's code during a trace, records (``handler``) or
     stops the recording (no handler)."""
 
+    transparent = getattr(handler, "transparent", None)
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         rec = R.recording()
         if rec is None:
             return fn(*args, **kwargs)
+        if transparent is not None:  # a composite recorded as the user's own calls
+            transparent(rec)
+            return fn(*args, **kwargs)
         refused = None
+        prepare = getattr(handler, "args", None)
+        if prepare is not None:  # (e.g. an iterator argument made a list both sides can read)
+            args, kwargs = prepare(*args, **kwargs)
         if handler is None:
             refused = f"{name} is not capturable"
         elif getattr(handler, "pre", None) is not None:
@@ -171,14 +189,30 @@ def _targets() -> list[tuple[Any, str, Any, Callable | None]]:
                 continue
             if callable(value) and not isinstance(value, type(sys)):
                 out.append((mod, name, value, table.get(name)))
-    for mod, table in ((NRNN, RNN_GLOBALS), (creation, CREATION)):  # only these names
+    for mod, table in ((NRNN, RNN_GLOBALS), (creation, CREATION), (NFX, ATTENTION_GLOBALS)):
         for name, handler in table.items():
             out.append((mod, name, vars(mod)[name], handler))
+    for name, value in list(vars(NU).items()):  # nn.utils' own functions: clip_grad_norm_ kept
+        if not name.startswith("_") and getattr(value, "__module__", None) == NU.__name__:
+            out.append((NU, name, value, RO.UTILS.get(name)))
+    for cls in _subclasses(LRScheduler):
+        if "step" in vars(cls):
+            out.append((cls, "step", vars(cls)["step"], RO.scheduler_step))
     for cls in {SGD, Optimizer, *Optimizer.__subclasses__()}:
         for name in ("step", "zero_grad"):
             if name in vars(cls):
                 handler = RO.OPTIM.get((cls is SGD or cls is Optimizer, name))
                 out.append((cls, name, vars(cls)[name], handler))
+    return out
+
+
+def _subclasses(cls: type) -> list[type]:
+    """``cls`` and every subclass below it."""
+    out, todo = [], [cls]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(c.__subclasses__())
     return out
 
 

@@ -37,13 +37,18 @@ def apply_dropout_mask(
 ) -> Tensor:
     """``input`` times a keep mask of ``shape`` (broadcast) drawn with keep probability
     ``1 - p`` and scaled by ``1/(1-p)``: the draw ``dropout`` and ``dropout2d`` share."""
-    if p == 1.0:
-        mask = np.zeros(shape, input._dtype.np)
-    else:
-        keep = generator().random(shape) >= p
-        mask = keep.astype(input._dtype.np) * input._dtype.np.type(1.0 / (1.0 - p))
-    m = _make(mask, input._dtype)
+    m = _make(dropout_mask(shape, p, input._dtype.np), input._dtype)
     return input.mul_(m) if inplace else input * m
+
+
+def dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype) -> np.ndarray:
+    """The scaled keep mask: one draw of ``shape`` uniforms from the default generator (none
+    when ``p == 1``). A captured training step draws its dropout masks here at each replay
+    (:mod:`jitgrad.capture.record_norm`), so the generator advances as eager's does."""
+    if p == 1.0:
+        return np.zeros(shape, dtype)
+    keep = generator().random(shape) >= p
+    return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
 
 
 def pad(

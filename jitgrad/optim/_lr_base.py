@@ -35,12 +35,14 @@ def _track_step_calls(optimizer: Optimizer) -> None:
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
         return
     ref = weakref.ref(optimizer)
-    method = type(optimizer).step
 
     def step(*args: Any, **kwargs: Any) -> Any:
         opt = ref()
         opt._opt_called = True  # type: ignore[union-attr]
-        return method(opt, *args, **kwargs)
+        # the class's step looked up per call, not kept: ``jitgrad.compile``'s trace swaps it
+        # for a recording wrapper while it runs (an optimizer step it did not see would be
+        # left out of the captured program)
+        return type(opt).step(opt, *args, **kwargs)
 
     step._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
     optimizer.step = step  # type: ignore[method-assign]

@@ -48,7 +48,12 @@ def clip_grads_with_norm_(
     parameters: _Params, max_norm: float, total_norm: Tensor, foreach: bool | None = None
 ) -> None:
     """Scale the gradients by ``min(1, max_norm / (total_norm + 1e-6))``."""
-    grads = _grads(parameters)
+    _scale_grads_(_grads(parameters), max_norm, total_norm)
+
+
+def _scale_grads_(grads: list[Tensor], max_norm: float, total_norm: Tensor) -> None:
+    """The gradients ``grads`` times ``min(1, max_norm / (total_norm + 1e-6))``, in place
+    (also what a captured ``clip_grad_norm_`` runs on its gradients, :mod:`jitgrad.capture`)."""
     if not grads:
         return
     with no_grad():
