@@ -86,12 +86,14 @@ def _record_loads(path: str) -> None:
     original = caching.Cache.load_overload
 
     def load_overload(self, sig, target_context):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
         result = original(self, sig, target_context)
-        if result is not None:
+        if result is not None:  # "s": waiting for another process's compile included
             fn = self._py_func
             row = {"kernel": f"{fn.__module__}.{fn.__qualname__}",
                    "args": [str(a) for a in (sig.args if hasattr(sig, "args") else sig)],
                    "loaded": True, "start": time.time(), "pid": os.getpid(),
+                   "s": time.perf_counter() - t0,
                    "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]}  # fmt: skip
             with open(path, "a") as f:
                 f.write(json.dumps(row) + "\n")

@@ -107,7 +107,7 @@ def _run_block(self, grid_point, *args):
     re-raise the exception of the thread that failed first (the others stopped with the
     abort error), with its thread and block ids as the simulator does. A kernel whose threads
     never wait for each other runs them in turn instead (:func:`_run_in_turn`)."""
-    if not self._debug and _independent(self._f):
+    if IN_TURN and not self._debug and _independent(self._f):
         return _run_in_turn(self, grid_point, args)
     barrier = self.barrier = _BlockBarrier(int(np.prod(self._block_dim)))
 
@@ -136,6 +136,8 @@ def _run_block(self, grid_point, *args):
 #: (barriers, warp votes and shuffles, fences, shared memory, cooperative groups)
 _WAITS = re.compile(r"sync|shfl|fence|shared|activemask|lanemask|ballot|this_grid|^cg$")
 _independent_of: dict = {}
+#: ``JITGRAD_SIM_IN_TURN=0``: every block in threads (the A/B of perf/RESULTS.md, Run simcorpus)
+IN_TURN = os.environ.get("JITGRAD_SIM_IN_TURN", "1") != "0"
 #: Attributes :func:`_run_in_turn` gives the launching thread while it plays a CUDA thread
 _THREAD_ATTRS = ("_manager", "blockIdx", "threadIdx", "thread_id")
 
