@@ -182,13 +182,16 @@ def report(rows: list[dict], durations: list[dict], top: int) -> str:
     lines.append(f"{len(distinct)} distinct (kernel, signature) pairs; the rest are repeats in "
                  "other processes (a subprocess compiling what another already compiled)")
     seen: set = set()
+    repeated: set = set()
     repeat_cpu = 0.0
     for r in sorted(outer, key=lambda r: r.get("start", 0.0)):
         key = (r["kernel"], tuple(r["args"]))
-        repeat_cpu += r.get("cpu", 0.0) if key in seen else 0.0
+        if key in seen:
+            repeat_cpu += r.get("cpu", 0.0)
+            repeated.add(key)
         seen.add(key)
     lines.append(f"outermost repeats (a pair compiled again in another process, e.g. two test "
-                 f"workers at once): {repeat_cpu:.1f} s of CPU")
+                 f"workers at once): {len(repeated)} pairs, {repeat_cpu:.1f} s of CPU")
     main = collections.Counter(r["pid"] for r in rows).most_common(1)[0][0]
     sub = [r for r in outer if r["pid"] != main]
     lines.append(f"subprocesses: {len({r['pid'] for r in sub})} compiled "
