@@ -185,7 +185,8 @@ def _run_in_turn(self, grid_point, args):
     threads (a small kernel's thread finishes within CPython's 5 ms switch interval), without
     starting a Python thread per CUDA thread (~66 us of CPU each, two thirds of it system
     time; most launches of the cases are such kernels). The first failing thread's exception
-    is raised with its ids, as the threaded runner raises it; later threads do not run."""
+    is raised with its ids, as the threaded runner raises it; later threads do not run. A
+    barrier the check missed fails loudly (the launching thread has no ``syncthreads``)."""
     me = threading.current_thread()
     saved = {k: me.__dict__[k] for k in _THREAD_ATTRS if k in me.__dict__}
     bx, by = self._block_dim[0], self._block_dim[1]
