@@ -18,6 +18,9 @@ Two parts:
   seconds in total, per kernel, per test file, and how many signatures of one kernel differ
   only by dtype, by ndim or by layout (what flattening or one dtype would save).
 
+Each overload a process loads from the disk cache is recorded too (``"loaded": true``), so the
+report can say which compiled pairs other processes then needed.
+
 Only outermost compiles count toward the seconds (a kernel's compile includes the helpers it
 compiles on the way); every compile counts toward the number of compiles. Each row also has
 the compiling thread's CPU seconds (``cpu``): on the shared 2-core machine wall times swing
@@ -71,6 +74,32 @@ def install(out_dir: str) -> None:
                 f.write(json.dumps(row) + "\n")
 
     event.register("numba:compile", _Listener())
+    _record_loads(path)
+
+
+def _record_loads(path: str) -> None:
+    """Also a row (``"loaded": true``) for each overload a cache loads instead of compiling:
+    which pairs one process compiled and others then needed (a compile census alone cannot
+    tell a pair nobody else needs from one every later process loads)."""
+    from numba.core import caching
+
+    original = caching.Cache.load_overload
+
+    def load_overload(self, sig, target_context):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        result = original(self, sig, target_context)
+        if result is not None:  # "s": waiting for another process's compile included
+            fn = self._py_func
+            row = {"kernel": f"{fn.__module__}.{fn.__qualname__}",
+                   "args": [str(a) for a in (sig.args if hasattr(sig, "args") else sig)],
+                   "loaded": True, "start": time.time(), "pid": os.getpid(),
+                   "s": time.perf_counter() - t0,
+                   "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]}  # fmt: skip
+            with open(path, "a") as f:
+                f.write(json.dumps(row) + "\n")
+        return result
+
+    caching.Cache.load_overload = load_overload
 
 
 def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]
@@ -96,11 +125,33 @@ if os.environ.get("JITGRAD_CENSUS_DIR"):
 _ARRAY = re.compile(r"^(?:readonly )?array\((\w+), (\d+)d, (\w)\)$")
 
 
-def load(directory: str) -> list[dict]:
+def load(directory: str, loads: bool = False) -> list[dict]:
+    """The compile rows of a census (with ``loads``: the disk-load rows instead)."""
     rows = []
     for p in sorted(Path(directory).glob("census-*.jsonl")):
         rows += [json.loads(line) for line in p.read_text().splitlines() if line]
-    return rows
+    return [r for r in rows if r.get("loaded", False) == loads]
+
+
+def shared(rows: list[dict], loads: list[dict]) -> str:
+    """How many compiled pairs another process later loaded, and their compile CPU: work the
+    disk cache shared. A pair nobody loaded was needed by its compiling process alone."""
+    compiled = {}
+    for r in rows:
+        if r["depth"] == 0:
+            compiled.setdefault((r["kernel"], tuple(r["args"])), r)
+    used = {
+        (r["kernel"], tuple(r["args"]))
+        for r in loads
+        if compiled.get((r["kernel"], tuple(r["args"])), {}).get("pid") not in (None, r["pid"])
+    }
+    cpu = sum(compiled[k].get("cpu", 0.0) for k in used)
+    alone = sum(r.get("cpu", 0.0) for k, r in compiled.items() if k not in used)
+    return (
+        f"{len(loads)} loads from disk; {len(used)} of {len(compiled)} outermost compiled "
+        f"pairs were loaded by another process ({cpu:.1f} s of compile CPU shared), the "
+        f"rest ({alone:.1f} s) were needed only where they were compiled"
+    )
 
 
 def shape_free(args: list[str], drop: str) -> tuple:
@@ -131,13 +182,16 @@ def report(rows: list[dict], durations: list[dict], top: int) -> str:
     lines.append(f"{len(distinct)} distinct (kernel, signature) pairs; the rest are repeats in "
                  "other processes (a subprocess compiling what another already compiled)")
     seen: set = set()
+    repeated: set = set()
     repeat_cpu = 0.0
     for r in sorted(outer, key=lambda r: r.get("start", 0.0)):
         key = (r["kernel"], tuple(r["args"]))
-        repeat_cpu += r.get("cpu", 0.0) if key in seen else 0.0
+        if key in seen:
+            repeat_cpu += r.get("cpu", 0.0)
+            repeated.add(key)
         seen.add(key)
     lines.append(f"outermost repeats (a pair compiled again in another process, e.g. two test "
-                 f"workers at once): {repeat_cpu:.1f} s of CPU")
+                 f"workers at once): {len(repeated)} pairs, {repeat_cpu:.1f} s of CPU")
     main = collections.Counter(r["pid"] for r in rows).most_common(1)[0][0]
     sub = [r for r in outer if r["pid"] != main]
     lines.append(f"subprocesses: {len({r['pid'] for r in sub})} compiled "
@@ -196,6 +250,9 @@ def main() -> None:
     dur = Path(args.census_dir, "durations.jsonl")
     durations = [json.loads(x) for x in dur.read_text().splitlines()] if dur.exists() else []
     print(report(load(args.census_dir), durations, args.top))
+    loads = load(args.census_dir, loads=True)
+    if loads:
+        print(shared(load(args.census_dir), loads))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ from corpus_compare import first_difference  # noqa: E402
 
 def run_programs(names: list[str]) -> dict:
     """Every program in ``names`` run in one subprocess: ``{name: {"stdout", "error"}}``."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # this tree first; the rest kept, so that a tool on the path (perf/compile_census.py's
+    # sitecustomize) sees the runner's compiles too
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
     proc = subprocess.run(
         [
             sys.executable,

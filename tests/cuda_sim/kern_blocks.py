@@ -1,9 +1,14 @@
 """kern_common.py's block runner for the simulator (workaround 1: threads joined, syncthreads()
 a condition-variable barrier, in place of numba's polling manager) keeps the simulator's
 semantics: a barrier orders shared-memory writes before reads, threads that returned do not
-hold it, and a thread's exception is the one raised, with its thread and block ids."""
+hold it, and a thread's exception is the one raised, with its thread and block ids. A kernel that
+never waits on its block (no barrier or shared memory in it or its device functions) runs its
+threads in turn in the launching thread, each with its own ids."""
 
 from __future__ import annotations
+
+import threading
+import types
 
 import numpy as np
 import pytest
@@ -61,3 +66,66 @@ def test_returned_threads_do_not_hold_the_barrier():
 def test_the_failing_threads_exception_is_raised():
     with pytest.raises(ValueError, match=r"^tid=\[3, 0, 0\] ctaid=\[0, 0, 0\]: thread 3 fails$"):
         _fails[2, 8](cuda.device_array(8, np.float32))
+
+
+@cuda.jit
+def _ids(out):
+    i = cuda.grid(1)
+    out[i, 0] = cuda.threadIdx.x
+    out[i, 1] = cuda.blockIdx.x
+    out[i, 2] = threading.get_ident()
+
+
+@cuda.jit
+def _lanes(out):
+    out[cuda.blockIdx.x, cuda.threadIdx.y, cuda.threadIdx.x] = cuda.laneid
+
+
+def test_a_kernel_without_a_barrier_runs_its_threads_in_turn_with_their_ids():
+    out = dev(np.zeros((24, 3), np.int64))
+    _ids[3, 8](out)
+    got = host(out)
+    assert got[:, 0].tolist() == list(range(8)) * 3
+    assert got[:, 1].tolist() == [b for b in range(3) for _ in range(8)]
+    assert set(got[:, 2].tolist()) == {threading.get_ident()}  # no thread started
+    assert not hasattr(threading.current_thread(), "threadIdx")  # the launcher is itself again
+    lanes = dev(np.zeros((2, 2, 4), np.int64))
+    _lanes[2, (4, 2)](lanes)
+    assert host(lanes).tolist() == [[[0, 1, 2, 3], [4, 5, 6, 7]]] * 2
+
+
+@cuda.jit(device=True)
+def _wait():
+    cuda.syncthreads()
+
+
+_callees = types.ModuleType("callees")  # a barrier reached as a module's attribute
+_callees.wait = _wait
+
+
+@cuda.jit
+def _waits_in_a_callee(out):
+    out[cuda.threadIdx.x] = threading.get_ident()
+    _callees.wait()
+
+
+def test_a_barrier_in_a_device_function_keeps_the_threads():
+    out = dev(np.zeros(8, np.int64))
+    _waits_in_a_callee[1, 8](out)
+    idents = set(host(out).tolist())
+    assert len(idents) == 8 and threading.get_ident() not in idents
+
+
+@cuda.jit
+def _fails_in_turn(out):
+    t = cuda.threadIdx.x
+    if t == 5 and cuda.blockIdx.x == 1:
+        raise ValueError("thread 5 fails")
+    out[cuda.grid(1)] = t
+
+
+def test_in_turn_the_first_failing_threads_exception_is_raised_with_its_ids():
+    out = dev(np.full(16, -1, np.int64))
+    with pytest.raises(ValueError, match=r"^tid=\[5, 0, 0\] ctaid=\[1, 0, 0\]: thread 5 fails$"):
+        _fails_in_turn[2, 8](out)
+    assert host(out).tolist() == [*range(8), *range(5), -1, -1, -1]  # later threads did not run

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import threading
+from types import CodeType, ModuleType
 
 import numpy as np
 import pytest
@@ -103,7 +105,10 @@ class _BlockBarrier:
 def _run_block(self, grid_point, *args):
     """1. ``BlockManager.run`` without its polling loop: start the block's threads, join them,
     re-raise the exception of the thread that failed first (the others stopped with the
-    abort error), with its thread and block ids as the simulator does."""
+    abort error), with its thread and block ids as the simulator does. A kernel whose threads
+    never wait for each other runs them in turn instead (:func:`_run_in_turn`)."""
+    if IN_TURN and not self._debug and _independent(self._f):
+        return _run_in_turn(self, grid_point, args)
     barrier = self.barrier = _BlockBarrier(int(np.prod(self._block_dim)))
 
     def target():
@@ -125,6 +130,84 @@ def _run_block(self, grid_point, *args):
     for t in [barrier.first_failed, *threads]:
         if t is not None and t.exception:
             raise t.exception[0].with_traceback(t.exception[1])
+
+
+#: A name a kernel uses to wait for, or read from, the other threads of its block or grid
+#: (barriers, warp votes and shuffles, fences, shared memory, cooperative groups)
+_WAITS = re.compile(r"sync|shfl|fence|shared|activemask|lanemask|ballot|this_grid|^cg$")
+_independent_of: dict = {}
+#: ``JITGRAD_SIM_IN_TURN=0``: every block in threads (the A/B of perf/RESULTS.md, Run simcorpus)
+IN_TURN = os.environ.get("JITGRAD_SIM_IN_TURN", "1") != "0"
+#: Attributes :func:`_run_in_turn` gives the launching thread while it plays a CUDA thread
+_THREAD_ATTRS = ("_manager", "blockIdx", "threadIdx", "thread_id")
+
+
+def _names(code: CodeType) -> set[str]:
+    """The global and attribute names ``code`` and the functions nested in it use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _names(const)
+    return names
+
+
+def _independent(fn, seen: set | None = None) -> bool:
+    """Whether kernel or device function ``fn`` and the device functions it calls (by global
+    name, as a module's attribute or from a closure) use none of :data:`_WAITS`: its threads
+    then never wait on each other. Conservative: a name is looked up in every module the
+    function names, so a false "waits" only costs the threaded runner."""
+    known = _independent_of.get(fn)
+    if known is not None:
+        return known
+    seen = set() if seen is None else seen
+    if fn in seen:  # a recursive device function: decided by its other names
+        return True
+    seen.add(fn)
+    names = _names(fn.__code__)
+    result = not any(_WAITS.search(n) for n in names)
+    if result:
+        refs = [fn.__globals__.get(n) for n in names]
+        for cell in fn.__closure__ or ():
+            with contextlib.suppress(ValueError):  # an empty cell
+                refs.append(cell.cell_contents)
+        refs += [getattr(m, n, None) for m in refs if isinstance(m, ModuleType) for n in names]
+        result = all(
+            _independent(r.fn, seen) for r in refs if isinstance(r, _sim_kernel.FakeCUDAKernel)
+        )
+    _independent_of[fn] = result
+    return result
+
+
+def _run_in_turn(self, grid_point, args):
+    """1b. A block of a kernel whose threads never wait on each other (:func:`_independent`)
+    runs its threads one after another in the launching thread, which takes each one's ids
+    in turn: a schedule the block could have had on a GPU, and nearly the one it had in
+    threads (a small kernel's thread finishes within CPython's 5 ms switch interval), without
+    starting a Python thread per CUDA thread (~66 us of CPU each, two thirds of it system
+    time; most launches of the cases are such kernels). The first failing thread's exception
+    is raised with its ids, as the threaded runner raises it; later threads do not run. A
+    barrier the check missed fails loudly (the launching thread has no ``syncthreads``)."""
+    me = threading.current_thread()
+    saved = {k: me.__dict__[k] for k in _THREAD_ATTRS if k in me.__dict__}
+    bx, by = self._block_dim[0], self._block_dim[1]
+    me._manager, me.blockIdx = self, _sim_api.Dim3(*grid_point)
+    failed = None
+    try:
+        for point in np.ndindex(*self._block_dim):
+            me.threadIdx = _sim_api.Dim3(*point)
+            me.thread_id = point[0] + bx * (point[1] + by * point[2])
+            try:
+                self._f(*args)
+            except Exception as e:  # as BlockThread.run words it
+                ids = f"tid={list(point)} ctaid={list(grid_point)}"
+                failed = (type(e)(f"{ids}: {e}" if str(e) else ids), sys.exc_info()[2])
+                break
+    finally:
+        for k in _THREAD_ATTRS:
+            me.__dict__.pop(k, None)
+        me.__dict__.update(saved)
+    if failed is not None:
+        raise failed[0].with_traceback(failed[1])
 
 
 def _syncthreads(self):
