@@ -195,12 +195,12 @@ def test_strided_copy_compiles_two_layouts_per_dtype() -> None:
 
 
 def test_selection_kernels_compile_one_signature_per_kind() -> None:
-    # kthvalue's quickselect and sort's introsort only compare keys: every floating dtype runs
-    # on float64 keys and every integer or boolean one on int64 keys (exact widenings that
-    # keep each comparison), so the indices are the dtype's own and two signatures serve all.
+    # kthvalue's quickselect, sort's introsort and topk's selection only compare keys: every
+    # dtype runs on int64 keys that compare as its values do (std_sort.sort_keys), so the
+    # indices are the dtype's own and one signature per kernel serves all.
     import jitgrad as torch
     from jitgrad.kernels.cpu.quick_select import kth_indices
-    from jitgrad.kernels.cpu.std_sort import sort_rows
+    from jitgrad.kernels.cpu.std_sort import sort_rows, topk_rows
 
     # (which tie ATen picks is tests/test_conformance13.py's and test_conformance14.py's
     # business, against PyTorch's recordings; here: the same picks in every dtype)
@@ -213,10 +213,30 @@ def test_selection_kernels_compile_one_signature_per_kind() -> None:
         assert [rows[r][k] for r, k in enumerate(i.tolist())] == [1, 0]
         s, order = t.sort(stable=False, dim=1)
         assert s.tolist() == [sorted(r) for r in rows]
-        picks.add((tuple(i.tolist()), tuple(map(tuple, order.tolist()))))
+        top = t.topk(3, 1)[1]
+        picks.add((tuple(i.tolist()), tuple(map(tuple, order.tolist())), str(top.tolist())))
     assert len(picks) == 1, picks
     v, i = torch.tensor([[True, False, True]]).kthvalue(2, 1)
     assert v.tolist() == [True] and i.tolist()[0] in (0, 2)
-    for kernel in (kth_indices, sort_rows):
-        kinds = {str(sig[0].dtype) for sig in kernel.signatures}
-        assert kinds <= {"float64", "int64"}, (kernel, kinds)
+    for kernel in (kth_indices, sort_rows, topk_rows):
+        assert [str(sig[0]) for sig in kernel.signatures] == ["array(int64, 2d, C)"], kernel
+
+
+def test_sort_keys_compare_as_the_values() -> None:
+    # the comparator the kernels replay (ATen's): NaN after every number and tied with every
+    # NaN, -0.0 tied with 0.0; the int64 keys must order and tie exactly so
+    from jitgrad.kernels.cpu.std_sort import sort_keys
+
+    special = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 6e-8, -6e-8, 6e4, -6e4]
+    for dtype in (np.float64, np.float32, np.float16):
+        v = np.concatenate([np.array(special), RNG.standard_normal(30)]).astype(dtype)
+        v[::7] = v[3]  # ties
+        k = sort_keys(v.reshape(1, -1))[0]
+        for i in range(v.size):
+            for j in range(v.size):
+                before = (v[i] == v[i] and v[j] != v[j]) or v[i] < v[j]
+                tied = (v[i] != v[i] and v[j] != v[j]) or v[i] == v[j]
+                assert (k[i] < k[j]) == before and (k[i] == k[j]) == tied, (v[i], v[j])
+    ints = np.array([[np.iinfo(np.int64).min, -1, 0, 3, np.iinfo(np.int64).max]])
+    assert sort_keys(ints).tolist() == ints.tolist()
+    assert sort_keys(np.array([[True, False]])).tolist() == [[1, 0]]
