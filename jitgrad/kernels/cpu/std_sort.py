@@ -217,8 +217,9 @@ def sort_keys(rows: np.ndarray) -> np.ndarray:
     ``kth_indices``). Integers and booleans widen exactly; a float widens exactly to
     float64, zeros become +0.0 and NaNs one positive NaN, and its bits are made monotonic
     (the magnitude bits of a negative one flipped: IEEE order as int64 order)."""
-    if rows.dtype.kind != "f":
-        return np.ascontiguousarray(rows, dtype=np.int64)
+    if rows.dtype.kind != "f":  # (a read-only array would be a signature of its own)
+        keys = np.ascontiguousarray(rows, dtype=np.int64)
+        return keys if keys.flags.writeable else keys.copy()
     f = np.array(rows, dtype=np.float64, order="C")  # (a copy: changed below)
     f[f == 0] = 0.0
     f[np.isnan(f)] = np.nan
