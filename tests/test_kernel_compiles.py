@@ -22,6 +22,7 @@ from jitgrad.kernels.cpu import workers
 from jitgrad.kernels.cpu.indexing import copy1
 from jitgrad.kernels.cpu.jit import one_overload_per_layout
 from jitgrad.nn import _kernels as NK
+from jitgrad.nn import _windows_nd
 
 RNG = np.random.default_rng(16)
 SERIAL, PARALLEL = 1 << 62, 0  # PARALLEL_THRESHOLD values: never / always threaded
@@ -79,14 +80,45 @@ def test_conv_kernels_threaded_match_one_call(monkeypatch, dtype) -> None:
     geom = (kh, kw, 2, 1, 1, 0, 1, 2)  # kh, kw, sh, sw, ph, pw, dh, dw
     oh, ow = (H + 2 - 2 * (kh - 1) - 1) // 2 + 1, W - 2 * (kw - 1)
     cols = np.full((P, kh * kw, oh * ow), np.nan, dtype)
-    a, b = _both(_planes, monkeypatch, CK.im2col, 10, [x, *geom, ow, cols])
+    bits = _windows_nd._BITS[x.itemsize]  # (im2col runs on the elements' bytes: see below)
+    a, b = _both(_planes, monkeypatch, CK.im2col, 10, [x.view(bits), *geom, ow, cols.view(bits)])
     _assert_bitwise(a, b)
-    assert not np.isnan(a[-1]).any()  # every element written
+    assert not np.isnan(a[-1].view(dtype)).any()  # every element written
     g = RNG.standard_normal(cols.shape).astype(dtype)
     gx = np.full((P, H, W), np.nan, dtype)
     a, b = _both(_planes, monkeypatch, CK.col2im, 10, [g, *geom, ow, gx])
     _assert_bitwise(a, b)
     assert not np.isnan(a[-1]).any()
+
+
+def _im2col_reference(x: np.ndarray, g: _windows_nd.Geom) -> np.ndarray:
+    cols = np.zeros((x.shape[0], g.kh * g.kw, g.oh * g.ow), x.dtype)
+    for i in range(g.kh):
+        for j in range(g.kw):
+            for oy in range(g.oh):
+                for ox in range(g.ow):
+                    y, xx = oy * g.sh - g.ph + i * g.dh, ox * g.sw - g.pw + j * g.dw
+                    if 0 <= y < x.shape[1] and 0 <= xx < x.shape[2]:
+                        cols[:, i * g.kw + j, oy * g.ow + ox] = x[:, y, xx]
+    return cols
+
+
+def test_im2col_moves_bytes_one_compile_per_item_size() -> None:
+    # im2col only copies elements and writes zeros, so it runs on unsigned integers of the
+    # elements' size: every dtype's bytes come out as they went in (NaN payloads, -0.0, bool),
+    # zeros outside the image, and the kernel compiles one signature per item size.
+    g = _windows_nd.Geom(3, 2, 2, 1, 1, 0, 1, 2, 3, 4)  # kh kw sh sw ph pw dh dw oh ow
+    dtypes = ["float32", "int32", "float64", "int64", "complex64", "int16", "float16", "int8",
+              "uint8", "bool"]  # fmt: skip
+    for dtype in dtypes:
+        raw = RNG.integers(0, 256, 3 * 5 * 6 * np.dtype(dtype).itemsize, dtype=np.uint8)
+        x = raw.view(dtype).reshape(3, 5, 6) if dtype != "bool" else (raw % 2).view(bool)
+        x = x.reshape(3, 5, 6)
+        got = _windows_nd.im2col(x, _windows_nd.window(g))
+        want = _im2col_reference(x, g)
+        assert got.dtype == x.dtype and got.tobytes() == want.tobytes(), dtype
+    kinds = {str(sig[0].dtype) for sig in CK.im2col.signatures}
+    assert kinds <= {"uint8", "uint16", "uint32", "uint64"}, kinds
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -160,3 +192,51 @@ def test_strided_copy_compiles_two_layouts_per_dtype() -> None:
     assert len(copy.overloads) == 2
     f64 = [s for s in copy1.signatures if str(s[1].dtype) == "float64"]
     assert 1 <= len(f64) <= 2
+
+
+def test_selection_kernels_compile_one_signature_per_kind() -> None:
+    # kthvalue's quickselect, sort's introsort and topk's selection only compare keys: every
+    # dtype runs on int64 keys that compare as its values do (std_sort.sort_keys), so the
+    # indices are the dtype's own and one signature per kernel serves all.
+    import jitgrad as torch
+    from jitgrad.kernels.cpu.quick_select import kth_indices
+    from jitgrad.kernels.cpu.std_sort import sort_rows, topk_rows
+
+    # (which tie ATen picks is tests/test_conformance13.py's and test_conformance14.py's
+    # business, against PyTorch's recordings; here: the same picks in every dtype)
+    rows = [[3, 1, 2, 1, 0, 2, 1], [0, 0, 5, 1, 1, 4, 0]]
+    picks = set()
+    for dtype in (torch.float32, torch.float64, torch.int32, torch.int64, torch.uint8, torch.int8):
+        t = torch.tensor(rows, dtype=dtype)
+        v, i = t.kthvalue(3, 1)
+        assert v.dtype == dtype and v.tolist() == [1, 0]
+        assert [rows[r][k] for r, k in enumerate(i.tolist())] == [1, 0]
+        s, order = t.sort(stable=False, dim=1)
+        assert s.tolist() == [sorted(r) for r in rows]
+        top = t.topk(3, 1)[1]
+        picks.add((tuple(i.tolist()), tuple(map(tuple, order.tolist())), str(top.tolist())))
+    assert len(picks) == 1, picks
+    v, i = torch.tensor([[True, False, True]]).kthvalue(2, 1)
+    assert v.tolist() == [True] and i.tolist()[0] in (0, 2)
+    for kernel in (kth_indices, sort_rows, topk_rows):
+        assert [str(sig[0]) for sig in kernel.signatures] == ["array(int64, 2d, C)"], kernel
+
+
+def test_sort_keys_compare_as_the_values() -> None:
+    # the comparator the kernels replay (ATen's): NaN after every number and tied with every
+    # NaN, -0.0 tied with 0.0; the int64 keys must order and tie exactly so
+    from jitgrad.kernels.cpu.std_sort import sort_keys
+
+    special = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 6e-8, -6e-8, 6e4, -6e4]
+    for dtype in (np.float64, np.float32, np.float16):
+        v = np.concatenate([np.array(special), RNG.standard_normal(30)]).astype(dtype)
+        v[::7] = v[3]  # ties
+        k = sort_keys(v.reshape(1, -1))[0]
+        for i in range(v.size):
+            for j in range(v.size):
+                before = (v[i] == v[i] and v[j] != v[j]) or v[i] < v[j]
+                tied = (v[i] != v[i] and v[j] != v[j]) or v[i] == v[j]
+                assert (k[i] < k[j]) == before and (k[i] == k[j]) == tied, (v[i], v[j])
+    ints = np.array([[np.iinfo(np.int64).min, -1, 0, 3, np.iinfo(np.int64).max]])
+    assert sort_keys(ints).tolist() == ints.tolist()
+    assert sort_keys(np.array([[True, False]])).tolist() == [[1, 0]]

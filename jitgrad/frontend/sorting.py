@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..kernels.cpu.quick_select import kth_indices
-from ..kernels.cpu.std_sort import sort_rows, topk_rows
+from ..kernels.cpu.std_sort import sort_keys, sort_rows, topk_rows
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
@@ -43,15 +43,11 @@ def _order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _std_rows(a: np.ndarray, d: int, kernel: Any, *args: Any) -> np.ndarray:
-    """A :mod:`~jitgrad.kernels.cpu.std_sort` kernel on the rows of ``a`` along ``d``, keys
-    as float64 or int64 (one compiled kernel for every dtype)."""
+    """A :mod:`~jitgrad.kernels.cpu.std_sort` kernel on the rows of ``a`` along ``d``, on
+    their int64 keys (one compiled kernel for every dtype)."""
     last = d == a.ndim - 1
     moved = a if last else np.moveaxis(a, d, -1)
-    rows = moved.reshape(-1, a.shape[d])
-    want = np.float64 if rows.dtype.kind == "f" else np.int64
-    if rows.dtype != want:
-        rows = rows.astype(want)
-    idx = kernel(rows, *args)
+    idx = kernel(sort_keys(moved.reshape(-1, a.shape[d])), *args)
     idx = idx.reshape(moved.shape[:-1] + idx.shape[-1:])
     return idx if last else np.moveaxis(idx, -1, d)
 
@@ -218,9 +214,7 @@ def _quick_select(a: np.ndarray, d: int, k: int) -> np.ndarray:
     """The index PyTorch's kthvalue returns among equal values (ATen's quickselect), with
     ``d`` kept as a dimension of size 1."""
     rows = np.ascontiguousarray(np.moveaxis(a, d, -1)).reshape(-1, a.shape[d])
-    if rows.dtype == np.bool_:
-        rows = rows.astype(np.uint8)
-    idx = kth_indices(rows, k).reshape(np.moveaxis(a, d, -1).shape[:-1] + (1,))
+    idx = kth_indices(sort_keys(rows), k).reshape(np.moveaxis(a, d, -1).shape[:-1] + (1,))
     return np.moveaxis(idx, -1, d)
 
 

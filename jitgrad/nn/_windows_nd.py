@@ -121,13 +121,24 @@ def conv_window(
     return window(Geom(k[i], k[j], s[i], s[j], lo[i], lo[j], d[i], d[j], o[i], o[j]), lead)
 
 
+#: item size -> the unsigned integer type im2col moves elements of that size as
+_BITS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def im2col(a: np.ndarray, win: Window) -> np.ndarray:
-    """``(P, *spatial)`` planes -> ``(P, taps, prod(out))`` columns (zero outside)."""
+    """``(P, *spatial)`` planes -> ``(P, taps, prod(out))`` columns (zero outside).
+
+    The kernel only copies elements and writes zeros, so it runs on the elements' bytes as
+    unsigned integers of their size (a zero is all-zero bytes in every dtype: +0.0, 0,
+    False): one compile per item size, not per dtype (7-9 dtypes in a test run, ~0.3 s of
+    CPU each)."""
     g, lead = win.g, win.lead
     if not lead:
         a = np.ascontiguousarray(a)
         cols = np.empty((a.shape[0], g.kh * g.kw, g.oh * g.ow), a.dtype)
-        CK.pick(CK.im2col, cols.size)(a, *g.kernel_args(), cols)
+        bits = _BITS.get(a.dtype.itemsize)
+        x, c = (a, cols) if bits is None else (a.view(bits), cols.view(bits))
+        CK.pick(CK.im2col, cols.size)(x, *g.kernel_args(), c)
         return cols
     v, rest = lead[0], a.shape[2:]
     p = a.shape[0]
