@@ -245,7 +245,7 @@ from numba import njit  # noqa: F401
 from jitgrad.capture.interp import (  # noqa: F401
     _NO, _STACK, _adam, _blocked_sum, _pw_sum, _sgd, _softmax_bwd_slices, _softmax_slices,
 )
-from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401
+from jitgrad.kernels.cpu import fastmath_calls as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401
 from jitgrad.kernels.cpu.jit import cached_njit
 
