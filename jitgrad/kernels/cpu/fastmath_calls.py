@@ -56,11 +56,7 @@ def llvm_inlined(dispatcher: Any) -> Any:
     return intrinsic(call)
 
 
-tanh32 = llvm_inlined(fastmath.tanh32)
-tanh64 = llvm_inlined(fastmath.tanh64)
-exp32 = llvm_inlined(fastmath.exp32)
-exp64 = llvm_inlined(fastmath.exp64)
-sin32 = llvm_inlined(fastmath.sin32)
-cos32 = llvm_inlined(fastmath.cos32)
-sin64 = llvm_inlined(fastmath.sin64)
-cos64 = llvm_inlined(fastmath.cos64)
+# (in __all__'s order)
+tanh32, tanh64, exp32, exp64, sin32, cos32, sin64, cos64 = (
+    llvm_inlined(getattr(fastmath, name)) for name in __all__
+)
