@@ -21,7 +21,7 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
 - :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
   formulas (float32 and float64, cached on disk). Not on disk yet, it is compiled by a child
   process while the compiled function's calls run eagerly (:mod:`.build`), so a new
-  user's first captured program does not wait ~20 s on it;
+  user's first captured program does not wait ~10-15 s on it;
 - :mod:`.straight`: ``mode="max-autotune"``'s tier, a program as
   generated straight-line source compiled per graph (no per-row dispatch, a Numba compile
   per graph).

@@ -1,7 +1,7 @@
 """Building the tape interpreter without making the program wait (issue 16 section 2).
 
 The interpreter's loop (:mod:`.interp`) is one Numba function per dtype whose compile takes
-~20 s of CPU: the largest single compile a new user's first captured program meets. Its
+~10-15 s of CPU: the largest single compile a new user's first captured program meets. Its
 compiled code is cached on disk, so this happens once per machine (and jitgrad/Numba
 version). :func:`ready` is what a compiled function asks before a replay: the loop if it can
 run now (loaded from disk, or compiled), else None while a child process compiles it, and the
@@ -45,7 +45,7 @@ def ready(dtype: str, full: bool = False) -> Any:
     """The compiled loop for ``dtype`` if it can run now, else None.
 
     A loop whose compiled code is on disk loads here (a fraction of a second). One that must
-    compile (~20 s of CPU per dtype: the largest single compile a new user's first captured
+    compile (~10-15 s of CPU per dtype: the largest single compile a new user's first captured
     program meets) is compiled by a child process that a daemon thread waits on, then loaded;
     None is returned until it is loaded, so the caller runs its step eagerly meanwhile (the
     same results: eager is what a replay reproduces). A compile that failed leaves None for
@@ -72,7 +72,7 @@ def ready(dtype: str, full: bool = False) -> Any:
                 what = f"{dtype}{' (with activations)' if full else ''}"
                 sys.stderr.write(
                     f"jitgrad: compiling capture's tape interpreter for {what} in a background "
-                    f"process (~20 s, once: cached in {helpers.cache_dir()}); compiled calls "
+                    f"process (~10-15 s, once: cached in {helpers.cache_dir()}); compiled calls "
                     "run eagerly until it is ready (JITGRAD_COMPILE_NOTICE=0 hides this line)\n"
                 )
             return None
@@ -115,7 +115,7 @@ def _precompile(dtype: str, full: bool) -> None:
     """Compile ``dtype``'s loop into the kernel cache in a child process (this jitgrad, this
     cache directory), so that this process then only loads it.
 
-    Compiled in a thread of this process, the ~20 s compile would hold Numba's global
+    Compiled in a thread of this process, the ~10-15 s compile would hold Numba's global
     compiler lock throughout: the first call of any other kernel the program makes meanwhile
     (even one loaded from disk) waits for all of it, and the compile's Python half shares the
     GIL with the program's eager calls (perf/capture_first_run.py measured eager steps

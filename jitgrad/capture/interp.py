@@ -22,6 +22,12 @@ replay rounds as the eager kernels do. The module's name hashes its source, so a
 changed declaration gives a new module and its own disk-cached compile (once per build, not
 per graph).
 
+The generated module reaches the fast-math exp/tanh/sin/cos as ``_fm`` through
+:mod:`jitgrad.kernels.cpu.fastmath_calls`: inlined by LLVM at each call, typed and lowered by
+Numba once per process, not once per branch that calls them (inlined in Numba's IR at ~40
+call sites, they were half of each loop's compile: perf/RESULTS.md, Run tape). The same
+instructions once LLVM has inlined them, so the same bits and the same vector loops.
+
 The op codes are numbered by :data:`OPS`; :mod:`.optable` maps jitgrad's ops onto them.
 """
 
@@ -61,10 +67,10 @@ CODE = {name: i for i, name in enumerate(OPS)}
 CODE.update({name: CODE[code] for name, code in optable.ALIAS.items()})
 globals().update({name.upper(): i for i, name in enumerate(OPS)})
 #: the codes only activations use (:data:`.optable.RARE_OPS`): compiled into the "full" loop
-#: only, which a program gets when one of its rows uses one (its own ~10 s compile, paid by
-#: programs that need it; the common loop compiles as it did before they were captured; a
-#: program without them runs on the full loop when that one is already built:
-#: :func:`.build._full_instead`)
+#: only, which a program gets when one of its rows uses one (a compile ~15% longer than the
+#: common loop's, paid by programs that need it; the common loop compiles as it did before
+#: they were captured; a program without them runs on the full loop when that one is
+#: already built: :func:`.build._full_instead`)
 RARE = frozenset(CODE[c.name] for c in (*optable.FORWARD, *optable.BACKWARD)
                  if c.op.name in optable.RARE_OPS)  # fmt: skip
 #: the codes :func:`run` names (their numbers are written into the generated module)
@@ -245,7 +251,7 @@ from numba import njit  # noqa: F401
 from jitgrad.capture.interp import (  # noqa: F401
     _NO, _STACK, _adam, _blocked_sum, _pw_sum, _sgd, _softmax_bwd_slices, _softmax_slices,
 )
-from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401
+from jitgrad.kernels.cpu import fastmath_calls as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401
 from jitgrad.kernels.cpu.jit import cached_njit
 

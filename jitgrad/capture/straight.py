@@ -62,7 +62,7 @@ from numba import njit
 import {interp} as _e  # noqa: F401
 from {interp} import run
 from jitgrad.capture.interp import _NO, _softmax_bwd_slices, _softmax_slices
-from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401
+from jitgrad.kernels.cpu import fastmath_calls as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401
 from jitgrad.kernels.cpu.jit import cached_njit
 '''
