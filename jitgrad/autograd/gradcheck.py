@@ -209,7 +209,7 @@ def _random_like(o: Tensor) -> Tensor:
     shape = o._value.shape + ((2,) if o._dtype.is_complex else ())
     values = generator().uniform(-1, 1, shape)
     if o._dtype.is_complex:
-        values = values[..., 0] + 1j * values[..., 1]
+        values = np.asarray(values[..., 0] + 1j * values[..., 1])  # 0-d: not a scalar
     g = _make(values.astype(o._dtype.np), o._dtype)
     g._requires_grad = True
     return g
