@@ -19,10 +19,10 @@ from .lazy import (
     make_lazy,
     reduce_full,
 )
+from .overloads import FUNCTION_OVERLOADS, OVERLOADS, format_invalid
 from .reduce_common import (
     Dims,
     int_to_long,
-    numpy_spellings,
     type_word,
 )
 from .tensor import Tensor
@@ -117,28 +117,81 @@ _MEAN_DOC = """Arithmetic mean over ``dim``; an empty reduction is NaN as in tor
 def _form(name: str, decl: Reduction, method: bool, doc: str) -> Any:
     """``torch.<name>`` or (``method``) ``Tensor.<name>`` for sum and mean: two function
     objects, so that PyTorch's parser errors count positions as it does (the method counts
-    no ``self``) without a wrapper's frame per call."""
+    no ``self``) without a wrapper's frame per call. ``dim``/``keepdim`` are positional-only
+    parameters and keyword-only ones apart, so that an error can say how they were given."""
     pos = 2 if method else 3
 
     def reduce(
         input: Tensor,  # noqa: A002
-        dim: Dims = None,
-        keepdim: bool = False,
+        dim_: Dims = None,
+        keepdim_: bool | None = None,
+        /,
         *extra: Any,
+        dim: Dims = None,
+        keepdim: bool | None = None,
         dtype: Any = None,
         axis: Dims = None,
         keepdims: bool | None = None,
     ) -> Tensor:
         if extra:
             raise A.reduction_arity(name, method, 2 + len(extra))
-        if axis is not None or keepdims is not None:
-            dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
-        A.keepdim_bool(name, keepdim, pos)
-        return _sum_mean(decl, input, dim, keepdim, dtype)
+        if dim is not None or keepdim is not None or axis is not None or keepdims is not None:
+            kw = {"dim": dim, "axis": axis, "keepdim": keepdim, "keepdims": keepdims}
+            return _keywords(name, decl, method, input, (dim_, keepdim_), dtype, kw)
+        if keepdim_ is not None:
+            A.keepdim_bool(name, keepdim_, pos)
+        try:
+            return _sum_mean(decl, input, dim_, False if keepdim_ is None else keepdim_, dtype)
+        except TypeError as err:
+            args = (dim_,) if keepdim_ is None else (dim_, keepdim_)
+            raise _as_called(err, name, method, (input, *args)[method:],
+                             {} if dtype is None else {"dtype": dtype}) from None  # fmt: skip
 
     reduce.__name__ = reduce.__qualname__ = name  # Python's own argument errors say sum()
     reduce.__doc__ = doc
     return reduce
+
+
+def _keywords(
+    name: str, decl: Reduction, method: bool, input: Tensor, given: tuple, dtype: Any, kw: dict
+) -> Tensor:  # noqa: A002
+    """``sum``/``mean`` called with ``dim``, ``keepdim`` or NumPy's ``axis``/``keepdims`` as
+    keywords: merged with the positional ones (PyTorch takes the NumPy names as aliases)."""
+    args = given[: 2 if given[1] is not None else 1 if given[0] is not None else 0]
+    kw = {k: v for k, v in kw.items() if v is not None}
+    which = "dim" if args and ("dim" in kw or "axis" in kw) else None
+    if len(args) == 2 and ("keepdim" in kw or "keepdims" in kw):
+        which = which or "keepdim"
+    if which:
+        raise TypeError(f"{name}() got multiple values for argument '{which}'")
+    dim = kw.get("axis", kw.get("dim", given[0]))
+    keepdim = kw.get("keepdims", kw.get("keepdim", given[1]))
+    A.keepdim_bool(name, keepdim, None if len(args) < 2 else 2 if method else 3)
+    if dtype is not None:
+        kw["dtype"] = dtype
+    try:
+        return _sum_mean(decl, input, dim, bool(keepdim), dtype)
+    except TypeError as err:
+        raise _as_called(err, name, method, (input, *args)[method:], kw) from None
+
+
+def _as_called(
+    err: TypeError, fn: str, method: bool, args: tuple, kwargs: dict[str, Any]
+) -> TypeError:
+    """``sum``/``mean``'s refusal of their ``dim`` in PyTorch's words for the call as written
+    (``args``: the positional arguments, the tensor first in the function form; ``kwargs``:
+    the keywords given, ``axis=`` as spelt): given alone, the invalid-combination list
+    (``got (str)``, ``got (axis=str, )``); with ``keepdim`` or ``dtype`` too, only the
+    ``dim`` overload fits and PyTorch names the argument."""
+    if "received an invalid combination" not in str(err):
+        return err
+    n_args = len(args) - (0 if method else 1)
+    if n_args + len(kwargs) > 1:
+        dim = args[-n_args] if n_args else kwargs.get("axis", kwargs.get("dim"))
+        pos = (1 if method else 2) if n_args else None
+        return A.must_be(fn, "dim", pos, "tuple of ints", dim)
+    options = OVERLOADS[fn] if method else FUNCTION_OVERLOADS[fn]
+    return TypeError(format_invalid(fn, args, kwargs, options))
 
 
 sum = _form("sum", SUM, False, _SUM_DOC)  # noqa: A001
