@@ -61,8 +61,7 @@ def contiguous_arguments(args: tuple, memory_format: Any) -> None:
     if args:
         n = len(args)
         raise TypeError(
-            f"contiguous() takes 0 positional arguments but {n} {'was' if n == 1 else 'were'} "
-            "given"
+            f"contiguous() takes 0 positional arguments but {n} {'was' if n == 1 else 'were'} given"
         )
     if type_name(memory_format) != "torch.memory_format":
         raise must_be("contiguous", "memory_format", None, "torch.memory_format", memory_format)
