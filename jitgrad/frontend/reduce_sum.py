@@ -135,17 +135,20 @@ def _form(name: str, decl: Reduction, method: bool, doc: str) -> Any:
     ) -> Tensor:
         if extra:
             raise A.reduction_arity(name, method, 2 + len(extra))
-        if dim is not None or keepdim is not None or axis is not None or keepdims is not None:
+        if (axis is not None or keepdims is not None or dim is not None is not dim_
+                or keepdim is not None is not keepdim_):  # fmt: skip
             kw = {"dim": dim, "axis": axis, "keepdim": keepdim, "keepdims": keepdims}
             return _keywords(name, decl, method, input, (dim_, keepdim_), dtype, kw)
-        if keepdim_ is not None:
-            A.keepdim_bool(name, keepdim_, pos)
+        k = keepdim_ if keepdim is None else keepdim
+        if k is None:
+            k = False
+        elif k.__class__ is not bool:
+            A.keepdim_bool(name, k, pos if keepdim is None else None)
         try:
-            return _sum_mean(decl, input, dim_, False if keepdim_ is None else keepdim_, dtype)
+            return _sum_mean(decl, input, dim_ if dim is None else dim, k, dtype)
         except TypeError as err:
-            args = (dim_,) if keepdim_ is None else (dim_, keepdim_)
-            raise _as_called(err, name, method, (input, *args)[method:],
-                             {} if dtype is None else {"dtype": dtype}) from None  # fmt: skip
+            kw = {"dim": dim, "keepdim": keepdim}
+            raise _refused(err, name, method, input, (dim_, keepdim_), dtype, kw) from None
 
     reduce.__name__ = reduce.__qualname__ = name  # Python's own argument errors say sum()
     reduce.__doc__ = doc
@@ -155,24 +158,36 @@ def _form(name: str, decl: Reduction, method: bool, doc: str) -> Any:
 def _keywords(
     name: str, decl: Reduction, method: bool, input: Tensor, given: tuple, dtype: Any, kw: dict
 ) -> Tensor:  # noqa: A002
-    """``sum``/``mean`` called with ``dim``, ``keepdim`` or NumPy's ``axis``/``keepdims`` as
-    keywords: merged with the positional ones (PyTorch takes the NumPy names as aliases)."""
-    args = given[: 2 if given[1] is not None else 1 if given[0] is not None else 0]
-    kw = {k: v for k, v in kw.items() if v is not None}
-    which = "dim" if args and ("dim" in kw or "axis" in kw) else None
-    if len(args) == 2 and ("keepdim" in kw or "keepdims" in kw):
+    """``sum``/``mean`` called with NumPy's ``axis``/``keepdims`` (PyTorch takes them as
+    aliases), or with an argument both by position and by keyword (PyTorch's TypeError)."""
+    args, named = _given(given, kw)
+    which = "dim" if args and ("dim" in named or "axis" in named) else None
+    if len(args) == 2 and ("keepdim" in named or "keepdims" in named):
         which = which or "keepdim"
     if which:
         raise TypeError(f"{name}() got multiple values for argument '{which}'")
-    dim = kw.get("axis", kw.get("dim", given[0]))
-    keepdim = kw.get("keepdims", kw.get("keepdim", given[1]))
+    dim = named.get("axis", named.get("dim", given[0]))
+    keepdim = named.get("keepdims", named.get("keepdim", given[1]))
     A.keepdim_bool(name, keepdim, None if len(args) < 2 else 2 if method else 3)
-    if dtype is not None:
-        kw["dtype"] = dtype
     try:
         return _sum_mean(decl, input, dim, bool(keepdim), dtype)
     except TypeError as err:
-        raise _as_called(err, name, method, (input, *args)[method:], kw) from None
+        raise _refused(err, name, method, input, given, dtype, kw) from None
+
+
+def _given(given: tuple, kw: dict) -> tuple[tuple, dict]:
+    """The positional ``(dim, keepdim)`` and the keywords a call really gave."""
+    args = given[: 2 if given[1] is not None else 1 if given[0] is not None else 0]
+    return args, {k: v for k, v in kw.items() if v is not None}
+
+
+def _refused(
+    err: TypeError, name: str, method: bool, input: Tensor, given: tuple, dtype: Any, kw: dict
+) -> TypeError:  # noqa: A002
+    args, named = _given(given, kw)
+    if dtype is not None:
+        named["dtype"] = dtype
+    return _as_called(err, name, method, (input, *args)[method:], named)
 
 
 def _as_called(
