@@ -135,8 +135,9 @@ def _form(name: str, decl: Reduction, method: bool, doc: str) -> Any:
     ) -> Tensor:
         if extra:
             raise A.reduction_arity(name, method, 2 + len(extra))
-        if (axis is not None or keepdims is not None or dim is not None is not dim_
-                or keepdim is not None is not keepdim_):  # fmt: skip
+        if (axis is not None or keepdims is not None  # NumPy's names, or one given twice:
+                or (dim is not None and dim_ is not None)
+                or (keepdim is not None and keepdim_ is not None)):  # fmt: skip
             kw = {"dim": dim, "axis": axis, "keepdim": keepdim, "keepdims": keepdims}
             return _keywords(name, decl, method, input, (dim_, keepdim_), dtype, kw)
         k = keepdim_ if keepdim is None else keepdim
