@@ -304,7 +304,9 @@ def _wrap_output(
     ctx._outputs_meta.append((tuple(out.shape), out._dtype))
     if id(out) in remap:
         return remap[id(out)]
-    if id(out) in ctx._non_differentiable or not out._dtype.is_floating_point:
+    if id(out) in ctx._non_differentiable or not (
+        out._dtype.is_floating_point or out._dtype.is_complex
+    ):
         ctx.__dict__.setdefault("_nondiff_nrs", set()).add(nr)
         return out
     is_arg = any(out is a for a in args)

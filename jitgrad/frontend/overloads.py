@@ -42,6 +42,20 @@ _RANDOM = (
     f"(tuple of ints size, *, Tensor out = None, {_FACTORY}",
 )
 
+#: ``torch.sum``/``torch.mean``'s overloads (the function forms: the tensor and ``out``).
+FUNCTION_OVERLOADS: dict[str, tuple[str, ...]] = {
+    "sum": (
+        "(Tensor input, *, torch.dtype dtype = None)",
+        "(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, "
+        "Tensor out = None)",
+    ),
+    "mean": (
+        "(Tensor input, *, torch.dtype dtype = None, Tensor out = None)",
+        "(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, "
+        "Tensor out = None)",
+    ),
+}
+
 #: Each function's overloads, in PyTorch's order (method forms for the reductions).
 OVERLOADS: dict[str, tuple[str, ...]] = {
     "sum": _SUM,

@@ -19,10 +19,10 @@ from .lazy import (
     make_lazy,
     reduce_full,
 )
+from .overloads import FUNCTION_OVERLOADS, OVERLOADS, format_invalid
 from .reduce_common import (
     Dims,
     int_to_long,
-    numpy_spellings,
     type_word,
 )
 from .tensor import Tensor
@@ -117,28 +117,97 @@ _MEAN_DOC = """Arithmetic mean over ``dim``; an empty reduction is NaN as in tor
 def _form(name: str, decl: Reduction, method: bool, doc: str) -> Any:
     """``torch.<name>`` or (``method``) ``Tensor.<name>`` for sum and mean: two function
     objects, so that PyTorch's parser errors count positions as it does (the method counts
-    no ``self``) without a wrapper's frame per call."""
+    no ``self``) without a wrapper's frame per call. ``dim``/``keepdim`` are positional-only
+    parameters and keyword-only ones apart, so that an error can say how they were given."""
     pos = 2 if method else 3
 
     def reduce(
         input: Tensor,  # noqa: A002
-        dim: Dims = None,
-        keepdim: bool = False,
+        dim_: Dims = None,
+        keepdim_: bool | None = None,
+        /,
         *extra: Any,
+        dim: Dims = None,
+        keepdim: bool | None = None,
         dtype: Any = None,
         axis: Dims = None,
         keepdims: bool | None = None,
     ) -> Tensor:
         if extra:
             raise A.reduction_arity(name, method, 2 + len(extra))
-        if axis is not None or keepdims is not None:
-            dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
-        A.keepdim_bool(name, keepdim, pos)
-        return _sum_mean(decl, input, dim, keepdim, dtype)
+        if (axis is not None or keepdims is not None  # NumPy's names, or one given twice:
+                or (dim is not None and dim_ is not None)
+                or (keepdim is not None and keepdim_ is not None)):  # fmt: skip
+            kw = {"dim": dim, "axis": axis, "keepdim": keepdim, "keepdims": keepdims}
+            return _keywords(name, decl, method, input, (dim_, keepdim_), dtype, kw)
+        k = keepdim_ if keepdim is None else keepdim
+        if k is None:
+            k = False
+        elif k.__class__ is not bool:
+            A.keepdim_bool(name, k, pos if keepdim is None else None)
+        try:
+            return _sum_mean(decl, input, dim_ if dim is None else dim, k, dtype)
+        except TypeError as err:
+            kw = {"dim": dim, "keepdim": keepdim}
+            raise _refused(err, name, method, input, (dim_, keepdim_), dtype, kw) from None
 
     reduce.__name__ = reduce.__qualname__ = name  # Python's own argument errors say sum()
     reduce.__doc__ = doc
     return reduce
+
+
+def _keywords(
+    name: str, decl: Reduction, method: bool, input: Tensor, given: tuple, dtype: Any, kw: dict
+) -> Tensor:  # noqa: A002
+    """``sum``/``mean`` called with NumPy's ``axis``/``keepdims`` (PyTorch takes them as
+    aliases), or with an argument both by position and by keyword (PyTorch's TypeError)."""
+    args, named = _given(given, kw)
+    which = "dim" if args and ("dim" in named or "axis" in named) else None
+    if len(args) == 2 and ("keepdim" in named or "keepdims" in named):
+        which = which or "keepdim"
+    if which:
+        raise TypeError(f"{name}() got multiple values for argument '{which}'")
+    dim = named.get("axis", named.get("dim", given[0]))
+    keepdim = named.get("keepdims", named.get("keepdim", given[1]))
+    A.keepdim_bool(name, keepdim, None if len(args) < 2 else 2 if method else 3)
+    try:
+        return _sum_mean(decl, input, dim, bool(keepdim), dtype)
+    except TypeError as err:
+        raise _refused(err, name, method, input, given, dtype, kw) from None
+
+
+def _given(given: tuple, kw: dict) -> tuple[tuple, dict]:
+    """The positional ``(dim, keepdim)`` and the keywords a call really gave."""
+    args = given[: 2 if given[1] is not None else 1 if given[0] is not None else 0]
+    return args, {k: v for k, v in kw.items() if v is not None}
+
+
+def _refused(
+    err: TypeError, name: str, method: bool, input: Tensor, given: tuple, dtype: Any, kw: dict
+) -> TypeError:  # noqa: A002
+    args, named = _given(given, kw)
+    if dtype is not None:
+        named["dtype"] = dtype
+    return _as_called(err, name, method, (input, *args)[method:], named)
+
+
+def _as_called(
+    err: TypeError, fn: str, method: bool, args: tuple, kwargs: dict[str, Any]
+) -> TypeError:
+    """``sum``/``mean``'s refusal of their ``dim`` in PyTorch's words for the call as written
+    (``args``: the positional arguments, the tensor first in the function form; ``kwargs``:
+    the keywords given, ``axis=`` as spelt): given alone, the invalid-combination list
+    (``got (str)``, ``got (axis=str, )``); with ``keepdim`` or ``dtype`` too, only the
+    ``dim`` overload fits and PyTorch names the argument."""
+    if "received an invalid combination" not in str(err):
+        return err
+    n_args = len(args) - (0 if method else 1)
+    if n_args + len(kwargs) > 1:
+        dim = args[-n_args] if n_args else kwargs.get("axis", kwargs.get("dim"))
+        pos = (1 if method else 2) if n_args else None
+        return A.must_be(fn, "dim", pos, "tuple of ints", dim)
+    options = OVERLOADS[fn] if method else FUNCTION_OVERLOADS[fn]
+    return TypeError(format_invalid(fn, args, kwargs, options))
 
 
 sum = _form("sum", SUM, False, _SUM_DOC)  # noqa: A001

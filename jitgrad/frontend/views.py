@@ -191,8 +191,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
 
 
 def view(self: Tensor, *shape: Any, dtype: D.dtype | None = None) -> Tensor:
-    """Like reshape, but refuses (PyTorch's error) when a copy would be needed; ``view(dtype)``
-    reinterprets the bytes (:mod:`.view_dtype`)."""
+    """A reshape that refuses (PyTorch's error) to copy; ``view(dtype)``: :mod:`.view_dtype`."""
     if dtype is not None and not shape:
         shape = (dtype,)
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
@@ -392,7 +391,9 @@ def view_as(self: Tensor, other: Tensor) -> Tensor:
     return view(self, A.shape_of("view_as", other))
 
 
-def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+def contiguous(self: Tensor, *args: Any, memory_format: Any = None) -> Tensor:
+    if args or memory_format is not None:  # PyTorch's parser: memory_format is keyword-only
+        PF.contiguous_arguments(args, memory_format)
     if self._value.flags.c_contiguous:
         return self
     arr = contiguous_array(self._value, self._dtype)
