@@ -1,0 +1,47 @@
+"""A node keeps ``next_functions`` as two tuples (nodes, output numbers) and builds the
+``(node, output_nr)`` pairs when read (jitgrad/engine/node.py): each way of recording a node
+must give what PyTorch shows, output numbers past the shared tables (64 and more) included,
+and the sweep that walks the two tuples must give PyTorch's gradients. Expected values:
+tests/fixtures/edge_form_torch.json (tests/fixtures/make_edge_form_torch.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import jitgrad
+from edge_form_cases import CASES, describe, identity_facts, same_leaf_node
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "fixtures", "edge_form_torch.json")) as _f:
+    TORCH = json.load(_f)["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
+def test_edges_as_pytorch_shows_them(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # anomaly mode's "enabled" warning
+        y, leaf = case(jitgrad)
+    want = TORCH[case.__name__]
+    assert describe(y.grad_fn) == json.loads(json.dumps(want["graph"]))
+    assert identity_facts(y.grad_fn) == want["identity"]
+    if "same_leaf_node" in want:
+        assert same_leaf_node(y.grad_fn) == want["same_leaf_node"]
+    y.backward()
+    np.testing.assert_allclose(leaf.grad.numpy(), np.array(want["grad"], np.float32), rtol=1e-6)
+
+
+def test_assigned_edges_read_back():
+    """The setter (custom nodes, Node.__init__) splits the pairs; a read gives them back."""
+    x = jitgrad.tensor(2.0, requires_grad=True)
+    u = (x * jitgrad.ones(70)).unbind(0)
+    node = (u[66] * 1).grad_fn
+    edges = ((u[66].grad_fn, 66), (None, 0), (u[1].grad_fn, 1), (u[0].grad_fn, 0))
+    node.next_functions = edges
+    assert node.next_functions == edges
+    node.next_functions = ((None, 0),) * 9
+    assert node.next_functions == ((None, 0),) * 9
