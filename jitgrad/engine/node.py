@@ -29,6 +29,9 @@ next_sequence = _sequence.__next__
 ZERO_NRS = tuple((0,) * k for k in range(9))
 #: ``_nrs`` of a one-input node by its input's output number (an unbind's outputs' consumers)
 ONE_NRS = tuple((k,) for k in range(64))
+#: ``_nrs`` of a two-input node, ``(a, b)`` at ``a * 64 + b`` (a consumer of two outputs of
+#: unbind: iterating a tensor, a softmax's pieces in a scalar graph)
+TWO_NRS = tuple((a, b) for a in range(64) for b in range(64))
 
 
 def nrs_of(nrs: Sequence[int]) -> tuple:
@@ -38,6 +41,8 @@ def nrs_of(nrs: Sequence[int]) -> tuple:
         return ZERO_NRS[k]
     if k == 1 and 0 <= nrs[0] < 64:
         return ONE_NRS[nrs[0]]
+    if k == 2 and 0 <= nrs[0] < 64 and 0 <= nrs[1] < 64:
+        return TWO_NRS[nrs[0] * 64 + nrs[1]]
     return tuple(nrs)
 
 
@@ -135,7 +140,10 @@ class Node:
     runs_undefined = False
 
     def __init__(self, next_functions: tuple, seq: float | None = None) -> None:
-        self.next_functions = next_functions
+        if next_functions:
+            self.next_functions = next_functions
+        else:  # a leaf's AccumulateGrad (one per leaf use while no graph holds it)
+            self._next = self._nrs = ()
         self._seq = next_sequence() if seq is None else seq
         self._saved: Any = None
         self._extra = NodeExtras(traceback.format_stack()[:-3]) if _anomaly.enabled else None

@@ -18,7 +18,7 @@ from ..engine.elementwise import (
     ElementwiseNode,
 )
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
-from ..engine.node import ONE_NRS, ZERO_NRS, nrs_of
+from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, nrs_of
 from ..engine.graph import SAVED_HOOKS
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
@@ -104,7 +104,7 @@ def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
     if plan.leading == 1:
         if plan.padded:
             node._next = (na, None)
-            node._nrs = _NRS00 if ra == 0 else (ra, 0)
+            node._nrs = _NRS00 if ra == 0 else nrs_of((ra, 0))
         else:
             node._next = (na,)
             node._nrs = ONE_NRS[ra] if ra < 64 else (ra,)
@@ -124,7 +124,10 @@ def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
         rb = 0
     vb = b._vc[0]
     node._next = (na, nb)
-    node._nrs = _NRS00 if ra == 0 and rb == 0 else (ra, rb)
+    if ra == 0 and rb == 0:
+        node._nrs = _NRS00
+    else:
+        node._nrs = TWO_NRS[ra * 64 + rb] if ra < 64 and rb < 64 else (ra, rb)
     if va == 0 and vb == 0:
         node.versions = _V00
     else:

@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
-from ..engine.node import nrs_of
+from ..engine.node import ZERO_NRS, nrs_of
 from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
 from .kept_saved import freed_value, keeping_release
@@ -299,13 +299,15 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
     Tensor = _tensor.Tensor
     nodes = []
     nrs = []
-    wanted = False
+    wanted = numbered = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
             fn = t.grad_fn
             if fn is not None:
                 nodes.append(fn)
-                nrs.append(t._output_nr)
+                nr = t._output_nr
+                nrs.append(nr)
+                numbered = numbered or nr
             else:
                 nodes.append(t._accumulator())
                 nrs.append(0)
@@ -313,7 +315,10 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
         else:
             nodes.append(None)
             nrs.append(0)
-    return (tuple(nodes), nrs_of(nrs)) if wanted else None
+    if not wanted:
+        return None
+    k = len(nrs)
+    return tuple(nodes), (nrs_of(nrs) if numbered or k > 8 else ZERO_NRS[k])
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
