@@ -97,10 +97,21 @@ def anomaly_softplus(m: Any) -> tuple:
 
 
 CASES = [
-    one_operand_nr65, scalar_padded_nr65, scalar_padded_nr7, two_operands_nr65_nr3,
-    two_operands_nr0_nr5, two_operands_same_leaf, leaf_and_no_grad, listed_where,
-    listed_addcmul, softplus_nr66, stack_mixed, softmax_list, sum_of_list,
-    anomaly_two_operands, anomaly_softplus,
+    one_operand_nr65,
+    scalar_padded_nr65,
+    scalar_padded_nr7,
+    two_operands_nr65_nr3,
+    two_operands_nr0_nr5,
+    two_operands_same_leaf,
+    leaf_and_no_grad,
+    listed_where,
+    listed_addcmul,
+    softplus_nr66,
+    stack_mixed,
+    softmax_list,
+    sum_of_list,
+    anomaly_two_operands,
+    anomaly_softplus,
 ]
 
 

@@ -18,8 +18,8 @@ from ..engine.elementwise import (
     ElementwiseNode,
 )
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
-from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, nrs_of
 from ..engine.graph import SAVED_HOOKS
+from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, nrs_of
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
