@@ -53,9 +53,7 @@ def _record(
     else:
         _listed_edges(node, plan, args)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
-        edges = node._next, node._nrs
-        Node.__init__(node, ())
-        node._next, node._nrs = edges
+        Node.__init__(node, node.next_functions)
     else:  # Node.__init__, written out: one call less per recorded op
         node._seq = next_sequence()
         node._extra = None

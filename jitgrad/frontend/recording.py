@@ -293,9 +293,8 @@ def product_saved(a: Any, b: Any) -> tuple:
 
 def _input_edges(inputs: Sequence[Any]) -> tuple | None:
     """:func:`record`'s ``next_functions`` for ``inputs`` as a node keeps them (``_next``,
-    ``_nrs``: see :class:`.Node`), or None if none requires grad. Written as a loop (a
-    generator or comprehension is a call of its own: stack, unbind and softmax of a scalar
-    graph record once per op), with no ``(node, output_nr)`` tuple per input."""
+    ``_nrs``: see :class:`.Node`), or None if none requires grad. A loop (a comprehension is
+    a call of its own), with no ``(node, output_nr)`` tuple per input."""
     Tensor = _tensor.Tensor
     nodes = []
     nrs = []
@@ -315,10 +314,8 @@ def _input_edges(inputs: Sequence[Any]) -> tuple | None:
         else:
             nodes.append(None)
             nrs.append(0)
-    if not wanted:
-        return None
-    k = len(nrs)
-    return tuple(nodes), (nrs_of(nrs) if numbered or k > 8 else ZERO_NRS[k])
+    if wanted:
+        return tuple(nodes), (nrs_of(nrs) if numbered or len(nrs) > 8 else ZERO_NRS[len(nrs)])
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
