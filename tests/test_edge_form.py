@@ -70,3 +70,21 @@ def test_replay_matcher_tells_output_numbers_apart(later):
         np.testing.assert_array_equal(grads(1, 2), by_hand(1, 2))
     np.testing.assert_array_equal(grads(*later), by_hand(*later))
     np.testing.assert_array_equal(grads(1, 2), by_hand(1, 2))
+
+
+def test_replay_matcher_matches_a_repeated_graph(monkeypatch):
+    """A graph recorded again (unbind outputs with their numbers, a stack, a softmax's pieces,
+    a leaf) is recognised by the generated matcher, not walked generically each time: the
+    matcher must read the output numbers as the recorders keep them."""
+    from jitgrad.fusion import replay
+
+    walks = []
+    structure = replay.structure
+    monkeypatch.setattr(replay, "structure", lambda *a: walks.append(1) or structure(*a))
+    w = jitgrad.arange(6, dtype=jitgrad.float32, requires_grad=True)
+    for _ in range(5):
+        u = list(w * 0.5)
+        s = jitgrad.nn.functional.softmax(jitgrad.stack([u[5], u[1], w[0] * u[2], u[4]]), dim=0)
+        parts = list(s)
+        (parts[3] * u[3] + parts[0] * parts[2]).backward()
+    assert len(walks) == 2  # the first graph and the second (which builds the matcher)

@@ -27,11 +27,12 @@ next_sequence = _sequence.__next__
 
 #: ``_nrs`` for one to eight inputs that are all output 0 (most nodes): shared, not per node
 ZERO_NRS = tuple((0,) * k for k in range(9))
-#: ``_nrs`` of a one-input node by its input's output number (an unbind's outputs' consumers)
-ONE_NRS = tuple((k,) for k in range(64))
+#: ``_nrs`` of a one-input node by its input's output number (an unbind's outputs' consumers);
+#: each pattern is one object in these tables (the replay matcher compares them with ``is``)
+ONE_NRS = (ZERO_NRS[1],) + tuple((k,) for k in range(1, 64))
 #: ``_nrs`` of a two-input node, ``(a, b)`` at ``a * 64 + b`` (a consumer of two outputs of
 #: unbind: iterating a tensor, a softmax's pieces in a scalar graph)
-TWO_NRS = tuple((a, b) for a in range(64) for b in range(64))
+TWO_NRS = tuple((a, b) if a or b else ZERO_NRS[2] for a in range(64) for b in range(64))
 
 
 def nrs_of(nrs: Sequence[int]) -> tuple:

@@ -10,7 +10,7 @@ in straight-line code, one block per node of the recorded graph::
     if roots[0][1] != 0: return None
     if n0._key != K0 or n0._extra is not None: return None
     t0, t1 = n0._next
-    if n0._nrs is not R0: return None
+    if n0._nrs != R0: return None
     n1 = t0
     if t1 is not n2 ...
     if not (n2._seq < n1._seq < n0._seq < INF == n3._seq): return None
@@ -29,8 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
-
-from ..engine.node import nrs_of
 
 #: Graphs with more nodes get no matcher (its source grows with the graph; compiling one
 #: line costs about 10 us, once).
@@ -109,10 +107,8 @@ class _Source:
             return
         names = ", ".join(f"t{j}" for j in range(len(nexts)))
         lines.append(f"{names}{',' if len(nexts) == 1 else ''} = n{p}._next")
-        # every output number at once (0 for a None); ``is`` where the numbers are one of
-        # the shared tuples every recorder gives (engine/node.py ``nrs_of``)
-        self.consts[f"R{p}"] = nrs = node._nrs
-        lines.append(f"if n{p}._nrs {'is not' if nrs_of(nrs) is nrs else '!='} R{p}: return None")
+        self.consts[f"R{p}"] = node._nrs  # every output number at once (0 for a None)
+        lines.append(f"if n{p}._nrs != R{p}: return None")
         for j, nxt in enumerate(nexts):
             if nxt is None:
                 lines.append(f"if t{j} is not None: return None")
