@@ -294,26 +294,29 @@ def product_saved(a: Any, b: Any) -> tuple:
 def _input_edges(inputs: Sequence[Any]) -> tuple | None:
     """:func:`record`'s ``next_functions`` for ``inputs`` as a node keeps them (``_next``,
     ``_nrs``: see :class:`.Node`), or None if none requires grad. A loop (a comprehension is
-    a call of its own), with no ``(node, output_nr)`` tuple per input; the output numbers
-    are listed only when one is not 0."""
+    a call of its own), with no ``(node, output_nr)`` tuple per input."""
     Tensor = _tensor.Tensor
     nodes = []
-    numbered = False
+    nrs = []
+    wanted = numbered = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
             fn = t.grad_fn
-            if fn is None:
-                fn = t._accumulator()
-            elif t._output_nr:
-                numbered = True
-            nodes.append(fn)
+            if fn is not None:
+                nodes.append(fn)
+                nr = t._output_nr
+                nrs.append(nr)
+                numbered = numbered or nr
+            else:
+                nodes.append(t._accumulator())
+                nrs.append(0)
+            wanted = True
         else:
             nodes.append(None)
-    k = len(nodes)
-    if not numbered and k < 9:
-        return None if nodes.count(None) == k else (tuple(nodes), ZERO_NRS[k])
-    nrs = [t._output_nr if n is not None and n is t.grad_fn else 0 for t, n in zip(inputs, nodes)]
-    return None if nodes.count(None) == k else (tuple(nodes), nrs_of(nrs))
+            nrs.append(0)
+    if wanted:
+        return tuple(nodes), (nrs_of(nrs) if numbered or len(nrs) > 8 else ZERO_NRS[len(nrs)])
+    return None
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:
