@@ -25,6 +25,28 @@ _sequence = itertools.count()
 next_sequence = _sequence.__next__
 
 
+#: ``_nrs`` for one to eight inputs that are all output 0 (most nodes): shared, not per node
+ZERO_NRS = tuple((0,) * k for k in range(9))
+#: ``_nrs`` of a one-input node by its input's output number (an unbind's outputs' consumers);
+#: each pattern is one object in these tables (the replay matcher compares them with ``is``)
+ONE_NRS = (ZERO_NRS[1],) + tuple((k,) for k in range(1, 64))
+#: ``_nrs`` of a two-input node, ``(a, b)`` at ``a * 64 + b`` (a consumer of two outputs of
+#: unbind: iterating a tensor, a softmax's pieces in a scalar graph)
+TWO_NRS = tuple((a, b) if a or b else ZERO_NRS[2] for a in range(64) for b in range(64))
+
+
+def nrs_of(nrs: Sequence[int]) -> tuple:
+    """A node's ``_nrs`` for output numbers ``nrs``: a shared tuple where one exists."""
+    k = len(nrs)
+    if k < 9 and not any(nrs):
+        return ZERO_NRS[k]
+    if k == 1 and 0 <= nrs[0] < 64:
+        return ONE_NRS[nrs[0]]
+    if k == 2 and 0 <= nrs[0] < 64 and 0 <= nrs[1] < 64:
+        return TWO_NRS[nrs[0] * 64 + nrs[1]]
+    return tuple(nrs)
+
+
 class _Mutation:
     """Where the last in-place change of any tensor falls in node creation order.
 
@@ -106,7 +128,12 @@ class NodeExtras:
 class Node:
     """A backward function in the graph. Subclasses implement :meth:`apply`."""
 
-    __slots__ = ("next_functions", "_seq", "_extra", "_saved", "_key", "__weakref__")
+    #: ``next_functions`` is kept as two tuples: ``_next``, the nodes (None for an input that
+    #: needs no gradient), and ``_nrs``, their output numbers (a shared constant when all are
+    #: 0, see :func:`nrs_of`). One ``(node, output_nr)`` tuple per edge was ~2.8 objects per
+    #: op of a scalar graph that the cycle collector walks while the graph lives; PyTorch
+    #: also builds ``next_functions`` only when it is read (a new tuple on each read).
+    __slots__ = ("_next", "_nrs", "_seq", "_extra", "_saved", "_key", "__weakref__")
 
     #: Whether the sweep calls this node when none of its gradients is defined (a backward
     #: returned None for every path to it). PyTorch's built-in nodes return undefined grads
@@ -114,12 +141,31 @@ class Node:
     runs_undefined = False
 
     def __init__(self, next_functions: tuple, seq: float | None = None) -> None:
-        self.next_functions = next_functions
+        if next_functions:
+            self.next_functions = next_functions
+        else:  # a leaf's AccumulateGrad (one per leaf use while no graph holds it)
+            self._next = self._nrs = ()
         self._seq = next_sequence() if seq is None else seq
         self._saved: Any = None
         self._extra = NodeExtras(traceback.format_stack()[:-3]) if _anomaly.enabled else None
         #: structural token for the replay cache (None: this node is never replayed)
         self._key: Any = type(self)
+
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, output_nr)`` tuple per forward input, built on each read (as
+        PyTorch's getter does: two reads are equal, not the same object)."""
+        return tuple(zip(self._next, self._nrs))
+
+    @next_functions.setter
+    def next_functions(self, edges: Sequence[tuple]) -> None:
+        nodes = []
+        nrs = []
+        for n, nr in edges:
+            nodes.append(n)
+            nrs.append(nr)
+        self._next = tuple(nodes)
+        self._nrs = nrs_of(nrs)
 
     def name(self) -> str:
         """PyTorch's ``name()``: the class name, qualified for its C++-defined nodes."""

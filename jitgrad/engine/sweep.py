@@ -203,17 +203,18 @@ def _schedule(roots: list, nodes: list, needed: Any, deps: dict, fused: dict | N
         node = heapq.heappop(ready)[2]
         group = fused.get(node) if fused else None
         if group is None:
-            edges = node.next_functions
+            edges = zip(node._next, node._nrs)
             steps.append(
                 Step(
                     pos[node],
                     [(pos[n], r) if n is not None and needed.get(n) else (-1, r) for n, r in edges],
                 )
             )
+            edges = node._next
         else:  # a fusion group: one kernel for the root and everything it feeds
-            edges = group.edges
             steps.append(group.step(node, pos, routes))
-        for nxt, _ in edges:
+            edges = [n for n, _ in group.edges]
+        for nxt in edges:
             if nxt is None or not needed.get(nxt):
                 continue
             left = deps[nxt] - 1
@@ -299,7 +300,7 @@ def _reachable(roots: list) -> tuple[set, dict, dict]:
     stack = list(seen)
     deps: dict[Node, int] = {}
     while stack:
-        for nxt, _ in stack.pop().next_functions:
+        for nxt in stack.pop()._next:
             if nxt is not None:
                 deps[nxt] = deps.get(nxt, 0) + 1
                 if nxt not in seen:

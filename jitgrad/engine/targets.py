@@ -47,7 +47,7 @@ def passes(node: Node, grad_outputs: list, needed: Any, targets: Targets) -> boo
     if leaf and (node, 0) not in edges:
         return True
     if capture:
-        return not any(n is not None and needed.get(n) for n, _ in node.next_functions)
+        return not any(n is not None and needed.get(n) for n in node._next)
     _accumulate_nonleaf_inputs(node, grad_outputs, edges, targets.inputs)
     return False
 
@@ -62,20 +62,20 @@ def reachable_to_targets(roots: list, targets: dict) -> tuple[set, dict, dict]:
         node, expanded = stack.pop()
         if expanded:
             needed[node] = id(node) in target_nodes or any(
-                n is not None and needed.get(n, False) for n, _ in node.next_functions
+                n is not None and needed.get(n, False) for n in node._next
             )
             continue
         if node in seen:
             continue
         seen.add(node)
         stack.append((node, True))
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is not None and nxt not in seen:
                 stack.append((nxt, False))
     deps: dict[Node, int] = {}
     for node in seen:
         if needed[node]:
-            for nxt, _ in node.next_functions:
+            for nxt in node._next:
                 if nxt is not None and needed.get(nxt):
                     deps[nxt] = deps.get(nxt, 0) + 1
     return seen, needed, deps

@@ -19,6 +19,7 @@ from ..engine.elementwise import (
 )
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
 from ..engine.graph import SAVED_HOOKS
+from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, nrs_of
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
@@ -31,6 +32,7 @@ from .saved_views import t_roles as _t_roles
 from .tensor import Tensor, _init_fields, check_versions
 
 _NO_EDGE = (None, 0)
+_NRS00 = ZERO_NRS[2]
 
 
 def _record(
@@ -85,21 +87,25 @@ def _record(
 
 
 def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
-    """Set ``node``'s ``next_functions`` and its operands' ``versions``, for one or two
-    leading tensor operands (``Plan.leading``): written out (a comprehension is a call of its
-    own in CPython 3.11), with ``Tensor._edge`` inline (a non-leaf's edge is kept on it,
-    shared by every node that uses it); set, not returned: no tuple to build and unpack."""
+    """Set ``node``'s ``next_functions`` (``_next``, ``_nrs``: see :class:`.Node`) and its
+    operands' ``versions``, for one or two leading tensor operands (``Plan.leading``):
+    written out (a comprehension is a call of its own in CPython 3.11); set, not returned:
+    no tuple to build and unpack."""
     a = args[0]
-    fn = a.grad_fn
-    if fn is not None:
-        edge = a._gedge
-        if edge is None or edge[0] is not fn or edge[1] != a._output_nr:
-            edge = a._gedge = (fn, a._output_nr)
+    na = a.grad_fn
+    if na is not None:
+        ra = a._output_nr
     else:
-        edge = a._edge() if a._requires_grad else _NO_EDGE
+        na = a._accumulator() if a._requires_grad else None
+        ra = 0
     va = a._vc[0]
     if plan.leading == 1:
-        node.next_functions = (edge, _NO_EDGE) if plan.padded else (edge,)
+        if plan.padded:
+            node._next = (na, None)
+            node._nrs = _NRS00 if ra == 0 else nrs_of((ra, 0))
+        else:
+            node._next = (na,)
+            node._nrs = ONE_NRS[ra] if ra < 64 else (ra,)
         if va == 0:
             node.versions = _V0
         else:
@@ -108,15 +114,18 @@ def _edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
                 refuse_inference(plan, args)
         return
     b = args[1]
-    fn = b.grad_fn
-    if fn is not None:
-        edge_b = b._gedge
-        if edge_b is None or edge_b[0] is not fn or edge_b[1] != b._output_nr:
-            edge_b = b._gedge = (fn, b._output_nr)
+    nb = b.grad_fn
+    if nb is not None:
+        rb = b._output_nr
     else:
-        edge_b = b._edge() if b._requires_grad else _NO_EDGE
+        nb = b._accumulator() if b._requires_grad else None
+        rb = 0
     vb = b._vc[0]
-    node.next_functions = (edge, edge_b)
+    node._next = (na, nb)
+    if ra == 0 and rb == 0:
+        node._nrs = _NRS00
+    else:
+        node._nrs = TWO_NRS[ra * 64 + rb] if ra < 64 and rb < 64 else (ra, rb)
     if va == 0 and vb == 0:
         node.versions = _V00
     else:
@@ -129,13 +138,21 @@ def _listed_edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
     """:func:`_edges` for any other arrangement of operands (``plan.edges`` says which get
     an edge; only the tensors have versions)."""
     nexts = []
+    nrs = []
     versions = []
     for i, ok in plan.edges:
         x = args[i]
         if ok and x._requires_grad:
-            nexts.append(x._edge())
+            fn = x.grad_fn
+            if fn is not None:
+                nexts.append(fn)
+                nrs.append(x._output_nr)
+            else:
+                nexts.append(x._accumulator())
+                nrs.append(0)
         else:
-            nexts.append(_NO_EDGE)
+            nexts.append(None)
+            nrs.append(0)
     changed = False
     for x, m in zip(args, plan.smask):
         if m == "t":
@@ -143,7 +160,8 @@ def _listed_edges(node: Any, plan: Any, args: Sequence[Any]) -> None:
             versions.append(v)
             changed = changed or v
     n = len(versions)
-    node.next_functions = tuple(nexts)
+    node._next = tuple(nexts)
+    node._nrs = nrs_of(nrs)
     node.versions = _ZERO_VERSIONS[n] if not changed and n < 4 else tuple(versions)
     if changed and min(versions) < 0:  # an inference tensor (see INFERENCE_VERSION)
         refuse_inference(plan, args)

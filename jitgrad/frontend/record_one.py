@@ -18,6 +18,7 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import STATE
+from ..engine.node import ONE_NRS
 from ..engine.sweep import _anomaly, next_sequence
 from . import tensor as _tensor
 from .recording import _UNSAVED, ResultSaved, Saved, _new_node, node_class, record
@@ -41,7 +42,14 @@ def record_one(
     ):
         return record(cls.__name__, value, dtype, (x,), backward, (), cls.__bases__[0])
     node = _new_node(cls)
-    node.next_functions = (x._edge(),)  # (a non-leaf's edge is kept on it: Tensor._edge)
+    fn = x.grad_fn  # next_functions, as the node keeps them (see Node)
+    if fn is not None:
+        node._next = (fn,)
+        nr = x._output_nr
+        node._nrs = ONE_NRS[nr] if nr < 64 else (nr,)
+    else:
+        node._next = (x._accumulator(),)
+        node._nrs = ONE_NRS[0]
     node._seq = next_sequence()
     node._extra = None
     node._key = cls

@@ -17,13 +17,13 @@ import numpy as np
 from .. import dtypes as D
 from ..engine import graph as G
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
+from ..engine.node import ZERO_NRS, nrs_of
 from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
 from .kept_saved import freed_value, keeping_release
 
 _classes: dict[tuple[str, type], type] = {}
 _new_node = Node.__new__  # (object.__new__: no node class defines one)
-_NO_EDGE = (None, 0)
 
 
 class Saved:
@@ -256,10 +256,11 @@ def record(
         return _make(value, dtype)
     cls = _classes.get((name, base)) or node_class(name, base)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
-        node = cls(nexts)
+        node = cls(())
+        node._next, node._nrs = nexts
     else:  # Node.__init__, written out (as pointwise_node._record): one call less per op
         node = _new_node(cls)
-        node.next_functions = nexts
+        node._next, node._nrs = nexts
         node._seq = next_sequence()
         node._extra = None
         node._key = cls
@@ -291,27 +292,31 @@ def product_saved(a: Any, b: Any) -> tuple:
 
 
 def _input_edges(inputs: Sequence[Any]) -> tuple | None:
-    """:func:`record`'s ``next_functions`` for ``inputs``, or None if none requires grad.
-    Written as a loop (a generator or comprehension is a call of its own: stack, unbind and
-    softmax of a scalar graph record once per op), with ``Tensor._edge`` inline for a
-    non-leaf (its edge is kept on it)."""
+    """:func:`record`'s ``next_functions`` for ``inputs`` as a node keeps them (``_next``,
+    ``_nrs``: see :class:`.Node`), or None if none requires grad. A loop (a comprehension is
+    a call of its own), with no ``(node, output_nr)`` tuple per input."""
     Tensor = _tensor.Tensor
-    nexts = []
-    wanted = False
+    nodes = []
+    nrs = []
+    wanted = numbered = False
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
             fn = t.grad_fn
             if fn is not None:
-                edge = t._gedge
-                if edge is None or edge[0] is not fn or edge[1] != t._output_nr:
-                    edge = t._gedge = (fn, t._output_nr)
+                nodes.append(fn)
+                nr = t._output_nr
+                nrs.append(nr)
+                numbered = numbered or nr
             else:
-                edge = t._edge()
-            nexts.append(edge)
+                nodes.append(t._accumulator())
+                nrs.append(0)
             wanted = True
         else:
-            nexts.append(_NO_EDGE)
-    return tuple(nexts) if wanted else None
+            nodes.append(None)
+            nrs.append(0)
+    if wanted:
+        return tuple(nodes), (nrs_of(nrs) if numbered or len(nrs) > 8 else ZERO_NRS[len(nrs)])
+    return None
 
 
 def _with_versions(saved: Sequence[Any]) -> tuple[tuple, tuple]:

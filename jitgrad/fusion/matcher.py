@@ -9,9 +9,9 @@ in straight-line code, one block per node of the recorded graph::
     n0 = roots[0][0]
     if roots[0][1] != 0: return None
     if n0._key != K0 or n0._extra is not None: return None
-    (t0, r0), (t1, r1) = n0.next_functions
+    t0, t1 = n0._next
+    if n0._nrs != R0: return None
     n1 = t0
-    if r0 != 0: return None
     if t1 is not n2 ...
     if not (n2._seq < n1._seq < n0._seq < INF == n3._seq): return None
 
@@ -84,32 +84,36 @@ class _Source:
                 f"if g._dtype is not D{i} or g._value.shape != {g._value.shape!r}: return None"
             )
 
-    def edge(self, target: str, nr_name: str, node: Any, nr: int) -> None:
-        """Lines checking that ``target`` holds ``node`` with output number ``nr``."""
+    def edge(self, target: str, nr_name: str | None, node: Any, nr: int = 0) -> None:
+        """Lines checking that ``target`` holds ``node`` with output number ``nr`` (read
+        from ``nr_name``; None: the caller checks it)."""
         p = self.pos[node]
         if p in self.seen:
             self.lines.append(f"if {target} is not n{p}: return None")
         else:  # first met here, as in the walk: bind it (checked when its block runs)
             self.seen.add(p)
             self.lines.append(f"n{p} = {target}")
-        self.lines.append(f"if {nr_name} != {nr}: return None")
+        if nr_name is not None:
+            self.lines.append(f"if {nr_name} != {nr}: return None")
 
     def check_node(self, p: int, node: Any) -> None:
         """Node ``p``'s block: its token, no hooks, and its edges."""
         lines = self.lines
         self.consts[f"K{p}"] = node._key
         lines.append(f"if n{p}._key != K{p} or n{p}._extra is not None: return None")
-        edges = node.next_functions
-        if not edges:
-            lines.append(f"if n{p}.next_functions: return None")
+        nexts = node._next  # (next_functions as the node keeps them: see engine/node.py)
+        if not nexts:
+            lines.append(f"if n{p}._next: return None")
             return
-        names = ", ".join(f"(t{j}, r{j})" for j in range(len(edges)))
-        lines.append(f"{names}{',' if len(edges) == 1 else ''} = n{p}.next_functions")
-        for j, (nxt, nr) in enumerate(edges):
+        names = ", ".join(f"t{j}" for j in range(len(nexts)))
+        lines.append(f"{names}{',' if len(nexts) == 1 else ''} = n{p}._next")
+        self.consts[f"R{p}"] = node._nrs  # every output number at once (0 for a None)
+        lines.append(f"if n{p}._nrs != R{p}: return None")
+        for j, nxt in enumerate(nexts):
             if nxt is None:
                 lines.append(f"if t{j} is not None: return None")
             else:
-                self.edge(f"t{j}", f"r{j}", nxt, nr)
+                self.edge(f"t{j}", None, nxt)
 
     def check_creation_order(self, order: list) -> None:
         """The creation order (the walk's last key entry): the other nodes oldest first, then

@@ -95,7 +95,7 @@ def structure(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[tuple, list
         if token is None or node._extra is not None:
             return None
         key.append(token)
-        for nxt, nr in node.next_functions:
+        for nxt, nr in zip(node._next, node._nrs):
             if nxt is None:
                 key.append(-1)
                 continue
