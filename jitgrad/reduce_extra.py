@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .engine.grad_mode import no_grad
 from .frontend.clamp_where import where as choose  # (scatter_reduce's `where`: targets)
 from .frontend.creation import zeros
 from .frontend.gather_scatter import SCATTER_INDEX, _int_index
@@ -81,66 +82,65 @@ def scatter_reduce(
         else:
             out = np.where(touched | include_self, np.floor_divide(out, safe), out).astype(a.dtype)
 
+    index_t, part = _make(idx, D.int64), src[tuple(slice(0, n) for n in idx.shape)]
+    out_t = _make(out, input._dtype)
+
     def backward(g: Tensor) -> tuple:
-        if reduce == "prod":
-            g_self, g_src = _prod_grads(g, input, a, src, d, idx, include_self, touched)
-        else:
-            g_self, g_src = _grads(
-                g, reduce, include_self, a, s, out, where, touched, count, d, idx
-            )
+        g_self, g_src = grads(g, reduce, input, part, out_t, d, index_t, include_self)
         return g_self, _pad(g_src, src._value.shape)
 
     return record("ScatterReduceBackward0", out, input._dtype, (input, src), backward)
 
 
-def _const(v: np.ndarray, dt: D.dtype) -> Tensor:
-    return _make(np.asarray(v, dt.np), dt)
-
-
-def _grads(g, reduce, include_self, a, s, out, where, touched, count, d, idx):
-    """PyTorch's gradients of scatter_reduce sum/mean/amax/amin for ``input`` and ``src``
-    (``src``'s padded to its full shape), in Tensor ops: a gradient of the gradient goes
-    through them (the masks and tie counts are constants, as in PyTorch)."""
+def grads(g, reduce, input, src, out, d, index, include_self):  # noqa: A002
+    """PyTorch's gradients of scatter_reduce for ``input`` and ``src`` (``src`` shaped as
+    ``index``), in Tensor ops on ``g``'s device: a gradient of the gradient goes through them
+    (the masks and tie counts are constants, as in PyTorch). Shared by the CUDA backend."""
+    if reduce == "prod":
+        return _prod_grads(g, input, src, d, index, include_self)
     dt = g._dtype
-    keep_self = np.ones(a.shape, bool) if include_self else ~touched
-    index_t = _make(idx, D.int64)
-    if reduce in ("sum", "mean"):
-        scale = 1.0 / np.maximum(count, 1) if reduce == "mean" else np.ones(a.shape)
-        g_self = g * _const(np.where(keep_self, scale, 0.0), dt)
-        return g_self, gather(g * _const(scale, dt), d, index_t)
-    # amax/amin: the gradient shared evenly among the elements equal to the result
-    equal_src = s == out[where]
-    n = (a == out).astype(np.int64)  # PyTorch counts self even without include_self
-    np.add.at(n, where, equal_src.astype(np.int64))
-    share = g * _const(1.0 / np.maximum(n, 1), dt)
-    g_self = share * _const(keep_self & (a == out), dt)
-    return g_self, gather(share, d, index_t) * _const(equal_src, dt)
+    with no_grad():
+        hits = index.new_zeros(tuple(input.shape)).scatter_add(d, index, index.new_ones(
+            tuple(index.shape)))  # fmt: skip
+        keep_self = (hits == 0) if not include_self else None
+        if reduce in ("sum", "mean"):
+            count = hits + int(bool(include_self))
+            scale = 1.0 / count.clamp_min(1).to(dt) if reduce == "mean" else None
+            mask = None if keep_self is None else keep_self.to(dt)
+        else:  # amax/amin: the gradient shared evenly among the elements equal to the result
+            equal_src = src == out.gather(d, index)
+            equal_self = input == out  # (PyTorch counts self even without include_self)
+            n = equal_self.long().scatter_add(d, index, equal_src.long())
+            scale = 1.0 / n.clamp_min(1).to(dt)
+            mask = (equal_self if keep_self is None else equal_self & keep_self).to(dt)
+    share = g if scale is None else g * scale
+    g_src = share.gather(d, index)
+    if reduce in ("amax", "amin"):
+        g_src = g_src * equal_src.to(dt)
+    return (share if mask is None else share * mask), g_src
 
 
-def _prod_grads(g, input, a, src, d, idx, include_self, touched):  # noqa: A002
+def _prod_grads(g, input, src, d, index, include_self):  # noqa: A002
     """PyTorch's prod gradients (``scatter_reduce_backward``) in Tensor ops: each element gets
     the product of the others at its position; for a zero, that product is recomputed with it
     replaced by one, so a second derivative sees the other factors too."""
-    dt = g._dtype
-    index_t = _make(idx, D.int64)
-    part = src[tuple(slice(0, n) for n in idx.shape)]
-    s = part._value
-    result = scatter_reduce(input, d, index_t, part, "prod", include_self=include_self)
-    masked_self = choose(_make(a == 0, D.bool_), _const(1, dt), input)
-    g_self = g * scatter_reduce(masked_self, d, index_t, part, "prod", include_self=include_self)
-    g_self = g_self / masked_self
+    kw = {"include_self": include_self}
+    with no_grad():
+        src_zero = src == 0
+        zeros = index.new_zeros(tuple(input.shape)).scatter_add(d, index, src_zero.long())
+        single = src_zero & (zeros.gather(d, index) == 1)
+        several = bool((zeros > 1).any())  # (one value read back: the Error node's test)
+    result = scatter_reduce(input, d, index, src, "prod", **kw)
+    masked_self = choose(input == 0, 1.0, input)
+    g_self = g * scatter_reduce(masked_self, d, index, src, "prod", **kw) / masked_self
     if not include_self:  # (as PyTorch: ScatterBackward1 under create_graph)
-        g_self = g_self.scatter(d, index_t, 0.0)
-    zeros = np.zeros(a.shape, np.int64)
-    np.add.at(zeros, _targets(a.shape, idx, d), (s == 0).astype(np.int64))
-    single = _make((s == 0) & (np.take_along_axis(zeros, idx, d) == 1), D.bool_)
-    masked_src = choose(single, _const(1, dt), part)
-    by_one = gather(g * scatter_reduce(input, d, index_t, masked_src, "prod",
-                                       include_self=include_self), d, index_t)  # fmt: skip
-    by_src = gather(g * result, d, index_t) / choose(_make(s == 0, D.bool_), _const(1, dt), part)
+        g_self = g_self.scatter(d, index, 0.0)
+    masked_src = choose(single, 1.0, src)
+    by_one = gather(g * scatter_reduce(input, d, index, masked_src, "prod", **kw), d, index)
+    by_src = gather(g * result, d, index) / choose(src_zero, 1.0, src)
     g_src = choose(single, by_one, by_src)
-    if (zeros > 1).any():  # PyTorch's DelayedError: a second derivative for src raises
-        g_src = record("Error", g_src._value, dt, (g_src,), _refuse_src_double_backward)
+    if several:  # PyTorch's DelayedError: a second derivative for src raises
+        g_src = record("Error", g_src._value, g._dtype, (g_src,), _refuse_src_double_backward)
     return g_self, g_src
 
 

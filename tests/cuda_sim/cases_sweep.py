@@ -352,6 +352,96 @@ ROWS = {
         lambda T, F, x, i: T.scatter(x.detach(), 1, i, 0.5, reduce="add") * x,
         [(3, 4), "i:3,6:4"],
     ),
+    # cuda15b: scatter_reduce prod/amax/amin gradients (the CPU's Tensor-op formulas on the
+    # device), an index smaller than self off dim, and the sort family's other dtypes, 0-d
+    # and empty inputs
+    "scatter_reduce amax (ties, grad)": (
+        lambda T, F, x, i, s: x.scatter_reduce(1, i, s.clamp(-0.5, 0.5), "amax"),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "scatter_reduce amin (include_self=False, grad)": (
+        lambda T, F, x, i, s: x.scatter_reduce(
+            1, i, s.clamp(-0.5, 0.5), "amin", include_self=False
+        ),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "scatter_reduce prod (grad)": (
+        lambda T, F, x, i, s: x.scatter_reduce(0, i, s, "prod"),
+        [(3, 4), "i:5,4:3", (5, 4)],
+    ),
+    "scatter_reduce prod (zeros, include_self=False, grad)": (
+        lambda T, F, x, i, s: x.clamp_min(0).scatter_reduce(
+            1, i, s.clamp_max(0), "prod", include_self=False
+        ),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "scatter_reduce sum (index smaller than self)": (
+        lambda T, F, x, i, s: x.scatter_reduce(1, i, s, "sum"),
+        [(4, 5), "i:2,3:4", (2, 3)],
+    ),
+    "scatter_reduce amax (index smaller than self)": (
+        lambda T, F, x, i, s: x.scatter_reduce(0, i, s, "amax", include_self=False),
+        [(4, 5), "i:3,2:4", (3, 2)],
+    ),
+    "scatter_add (index smaller than self)": (
+        lambda T, F, x, i, s: x.scatter_add(1, i, s),
+        [(4, 5), "i:2,3:5", (2, 3)],
+    ),
+    "sort float16": (lambda T, F, x: x.half().sort(1, descending=True)[0].float(), [(3, 5)]),
+    "sort bfloat16 (indices)": (
+        lambda T, F, x: x.bfloat16().sort(dim=0, stable=True)[1].float() * x,
+        [(4, 3)],
+    ),
+    "topk / kthvalue / median float16": (
+        lambda T, F, x: (
+            x.half().topk(2, 1)[0] + x.half().kthvalue(2, 1, True)[0] + x.half().median(1, True)[0]
+        ).float(),
+        [(3, 5)],
+    ),
+    "sort / cummax / mode bool": (
+        lambda T, F, x: (
+            T.stack(
+                [
+                    (x > 0).sort(dim=1, stable=True)[1].float(),
+                    (x > 0).cummax(1)[1].float(),
+                    (x > 0).sort(1)[0].float(),
+                ]
+            )
+            * x
+            + (x > 0).mode(1)[1].float()[:, None]
+        ),
+        [(3, 5)],
+    ),
+    "sort family 0-d": (
+        lambda T, F, x: T.stack(
+            [
+                x.sum().sort(0)[0],
+                x.sum().topk(1)[0],
+                x.sum().kthvalue(1)[0],
+                x.sum().median(0)[0],
+                x.sum().mode()[0],
+                x.sum().cummin(0)[0],
+                x.sum().argsort().float(),
+            ]
+        ),
+        [(2, 3)],
+    ),
+    "sort family empty": (
+        lambda T, F, x, y: (
+            T.stack(
+                [
+                    x.sort(1)[0].sum(),
+                    x.topk(0)[0].sum(),
+                    x.cummin(1)[0].sum(),
+                    x.argsort(1).float().sum(),
+                    y.topk(0, 1)[0].sum(),
+                    x.msort().sum(),
+                ]
+            )
+            + y.sum()
+        ),
+        [(3, 0), (3, 4)],
+    ),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),

@@ -15,7 +15,8 @@ ops, so ``create_graph`` records them too.
 
 Left to the host fallback (``NotImplemented``): bool and complex tensors, empty operands, a
 0-d ``self``, an ``index_add`` source that is not ``self``'s shape with ``len(index)`` along
-``dim``, and a ``scatter_add`` whose index or source is smaller than ``self`` in another dim.
+``dim``, and a ``scatter_add`` / ``scatter_reduce`` source larger than its index (an index
+smaller than ``self`` off ``dim`` folds into that corner: :func:`_added`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ...frontend.clamp_where import where
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
+from ...reduce_extra import grads as scatter_reduce_grads
 from . import native, runtime
 from .elementwise import on_device
 from .selecting import _index_check
@@ -52,8 +54,18 @@ def _added(
 ) -> Any:  # fmt: skip
     """``x`` with ``src`` added (``assign``: written; ``fold``: another of
     :func:`~jitgrad.kernels.cuda.memory.add_along`'s folds) along ``d`` at ``index`` (a
-    device array), or NotImplemented."""
-    shape = tuple(x.shape)
+    device array), or NotImplemented. An index smaller than ``x`` off ``d`` folds into that
+    corner of ``x`` (a copy), written back into a copy of the rest."""
+    shape, ishape = tuple(x.shape), tuple(index.shape)
+    if any(n != shape[k] for k, n in enumerate(ishape) if k != d):
+        region = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ishape))
+        with no_grad():
+            part = _added(x[region], d, index, src, shared, op, assign, fold)
+            if part is NotImplemented:
+                return part
+            out = _make(M.copy(runtime.contiguous(x._value)), x._dtype)
+            out[region] = _make(part, x._dtype)
+        return out._value
     n, inner = shape[d], math.prod(shape[d + 1 :])
     idx = runtime.flat(runtime.contiguous(index._value))
     idx = idx if index._dtype is D.int64 else runtime.cast(idx, np.int64)
@@ -95,8 +107,9 @@ def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) 
 
 
 def _scatter_args(input: Any, dim: Any, index: Any, src: Any) -> int | None:  # noqa: A002
-    """``dim`` wrapped where the device op takes the case: ``index`` and ``src`` shaped as
-    ``input`` in every dim but ``dim``, else None (the host fallback)."""
+    """``dim`` wrapped where the device op takes the case: ``src`` shaped as ``index``, and
+    ``index`` no larger than ``input`` in every dim but ``dim``, else None (the host
+    fallback)."""
     if not _plain(input, src) or not isinstance(index, Tensor) or type(dim) is not int:
         return None
     shape, ishape = tuple(input.shape), tuple(index.shape)
@@ -105,8 +118,9 @@ def _scatter_args(input: Any, dim: Any, index: Any, src: Any) -> int | None:  # 
     if len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
         return None
     d = dim % len(shape)
-    kept = (*shape[:d], *shape[d + 1 :])
-    if (*ishape[:d], *ishape[d + 1 :]) != kept or tuple(src.shape) != ishape:
+    if any(n > shape[k] for k, n in enumerate(ishape) if k != d) or tuple(src.shape) != ishape:
+        return None
+    if not index.numel():
         return None
     return d
 
@@ -194,13 +208,10 @@ def scatter_reduce(
     order, one thread per line (the CPU's ``ufunc.at`` order); ``include_self=False`` starts
     each scattered place from the fold's identity (the CPU's: 0, 1, or the dtype's lowest /
     highest finite value); ``mean`` divides by the count (floor division for integers).
-    ``ScatterReduceBackward0`` for ``sum`` and ``mean`` (PyTorch's gradients in device ops);
-    ``prod``, ``amax`` and ``amin`` with a gradient to record stay with the host fallback."""
+    ``ScatterReduceBackward0`` with PyTorch's gradients, the CPU op's Tensor-op formulas
+    (:func:`jitgrad.reduce_extra.grads`) run on device tensors."""
     d = _scatter_args(input, dim, index, src) if reduce in _FOLDS else None
     if d is None:
-        return NotImplemented
-    needs_grad = GRAD.enabled and (input._requires_grad or src._requires_grad)
-    if needs_grad and reduce not in ("sum", "mean"):
         return NotImplemented
     with no_grad():
         hits = index.new_zeros(tuple(input.shape)).scatter_add(d, index, index.new_ones(
@@ -217,12 +228,10 @@ def scatter_reduce(
             out = _make(value, dt)
             div = out / count.to(dt) if dt.is_floating_point else out // count
             value = (div if include_self else where(touched, div, out)).contiguous()._value
-        keep = None if include_self else (~touched).to(dt)
-        scale = 1.0 / count.to(dt) if reduce == "mean" else None
+    result = _make(value, dt)
 
     def backward(g: Tensor) -> tuple:
-        gs = g if scale is None else g * scale
-        return gs if keep is None else gs * keep, gs.gather(d, index)
+        return scatter_reduce_grads(g, reduce, input, src, result, d, index, include_self)
 
     return record("ScatterReduceBackward0", value, input._dtype, [input, src], backward,
                   saved=[index])  # fmt: skip

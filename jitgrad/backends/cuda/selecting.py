@@ -104,7 +104,8 @@ def min_(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A0
 
 
 def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> Any:  # noqa: A002
-    """``torch.gather`` with an ``index`` shaped as ``input`` but along ``dim``."""
+    """``torch.gather``: an index smaller than ``input`` off ``dim`` reads the corner of
+    ``input`` it covers (a view; its gradient pads back to ``input``'s shape)."""
     if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or sparse_grad:
         return NotImplemented
     if index._dtype is not D.int64 or type(dim) is not int:
@@ -113,8 +114,11 @@ def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> An
     if not shape or len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
         return NotImplemented
     d = dim % len(shape)
-    if _kept(shape, d) != _kept(ishape, d):
-        return NotImplemented  # (a smaller index: the CPU op and its errors)
+    if _kept(shape, d) != _kept(ishape, d):  # a smaller index reads that corner of input
+        if any(n > shape[k] for k, n in enumerate(ishape) if k != d):
+            return NotImplemented  # (the CPU op's error)
+        return gather(input[tuple(slice(None) if k == d else slice(0, n)
+                                  for k, n in enumerate(ishape))], d, index)  # fmt: skip
     return _take(input, d, index, ishape, False, "GatherBackward0", "gather")
 
 
