@@ -387,6 +387,20 @@ ROWS = {
         lambda T, F, x, i, s: x.scatter_add(1, i, s),
         [(4, 5), "i:2,3:5", (2, 3)],
     ),
+    # cuda15b: vector norms of other orders (dist / cdist / norm with p != 2 took the host)
+    "norm p=3 (dim)": (lambda T, F, x: x.norm(3, 1), [(3, 4)]),
+    "norm p=1 / p=0.5 / p=0 (keepdim)": (
+        lambda T, F, x: T.cat([x.norm(p, 0, True) for p in (1, 0.5, 0)]),
+        [(3, 4)],
+    ),
+    "norm p=inf / -inf (ties)": (
+        lambda T, F, x: T.stack(
+            [x.clamp(-0.5, 0.5).norm(p, 1) for p in (float("inf"), -float("inf"))]
+        ),
+        [(3, 4)],
+    ),
+    "dist p=4": (lambda T, F, x, y: T.dist(x, y, 4), [(3, 4), (4,)]),
+    "cdist p=1": (lambda T, F, x, y: T.cdist(x, y, 1.0), [(3, 4), (2, 4)]),
     "sort float16": (lambda T, F, x: x.half().sort(1, descending=True)[0].float(), [(3, 5)]),
     "sort bfloat16 (indices)": (
         lambda T, F, x: x.bfloat16().sort(dim=0, stable=True)[1].float() * x,
