@@ -401,6 +401,13 @@ ROWS = {
     ),
     "dist p=4": (lambda T, F, x, y: T.dist(x, y, 4), [(3, 4), (4,)]),
     "cdist p=1": (lambda T, F, x, y: T.cdist(x, y, 1.0), [(3, 4), (2, 4)]),
+    # cuda15b: take (a device read of the flat input), trapezoid rules (their Tensor-op bodies)
+    "torch.take": (lambda T, F, x, i: T.take(x, i - 6), [(3, 4), "i:2,3:12"]),
+    "torch.trapezoid (x)": (lambda T, F, y, x: T.trapezoid(y, x.cumsum(0)), [(3, 4), (4,)]),
+    "torch.cumulative_trapezoid (dx)": (
+        lambda T, F, y: T.cumulative_trapezoid(y, dx=0.5, dim=0),
+        [(3, 4)],
+    ),
     "sort float16": (lambda T, F, x: x.half().sort(1, descending=True)[0].float(), [(3, 5)]),
     "sort bfloat16 (indices)": (
         lambda T, F, x: x.bfloat16().sort(dim=0, stable=True)[1].float() * x,

@@ -122,6 +122,15 @@ def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> An
     return _take(input, d, index, ishape, False, "GatherBackward0", "gather")
 
 
+def take(input: Any, index: Any) -> Any:  # noqa: A002
+    """``torch.take``: the flattened ``input`` read at ``index`` (negative from the end),
+    ``TakeBackward0``; an index out of range is the CPU op's error."""
+    if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or not input.numel():
+        return NotImplemented
+    flat = input.reshape(-1)
+    return _take(flat, 0, index, tuple(index.shape), True, "TakeBackward0", "take", True)
+
+
 def index_select(input: Any, dim: Any, index: Any) -> Any:  # noqa: A002
     """``torch.index_select`` with a 1-D device index (``IndexSelectBackward0``)."""
     if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or type(dim) is not int:
@@ -314,6 +323,7 @@ NATIVE: dict[str, Any] = {
     "max": max_,
     "min": min_,
     "gather": gather,
+    "take": take,
     "index_select": index_select,
     "repeat_interleave": repeat_interleave,
     "__getitem__": getitem,
