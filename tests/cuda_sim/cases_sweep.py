@@ -408,6 +408,15 @@ ROWS = {
         lambda T, F, y: T.cumulative_trapezoid(y, dx=0.5, dim=0),
         [(3, 4)],
     ),
+    # cuda15b: index_fill (a device mask from index_add of ones)
+    "Tensor.index_fill (scalar, negative index)": (
+        lambda T, F, x, i: x.index_fill(1, i[0] - 2, -1.5),
+        [(3, 4), "i:2,2:4"],
+    ),
+    "Tensor.index_fill (0-d tensor value)": (
+        lambda T, F, x, v: x.index_fill(0, T.tensor([2, 0, 2], device=x.device), v.sum()),
+        [(3, 4), (2,)],
+    ),
     "sort float16": (lambda T, F, x: x.half().sort(1, descending=True)[0].float(), [(3, 5)]),
     "sort bfloat16 (indices)": (
         lambda T, F, x: x.bfloat16().sort(dim=0, stable=True)[1].float() * x,

@@ -192,6 +192,48 @@ def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A00
                   lambda g: (g, g.gather(d, index)), saved=[index])  # fmt: skip
 
 
+def index_fill(input: Any, dim: Any, index: Any, value: Any) -> Any:  # noqa: A002
+    """``input.index_fill(dim, index, value)``: the slices ``index`` of ``dim`` (negative
+    from the end) set to ``value``, by a mask counted on the device (``index_add`` of ones);
+    the CPU's nodes (``IndexFillBackward0``; ``1`` for a 0-d tensor ``value``, which gets the
+    filled places' gradient)."""
+    if not isinstance(input, Tensor) or not isinstance(index, Tensor) or type(dim) is not int:
+        return NotImplemented
+    is_tensor = isinstance(value, Tensor)
+    if is_tensor and (value.dim() or not on_device(value) or value._dtype.is_complex):
+        return NotImplemented
+    if not is_tensor and type(value) not in (int, float, bool):
+        return NotImplemented
+    if index._dtype is not D.int64 or index.dim() > 1 or not on_device(index):
+        return NotImplemented  # (the CPU op's errors)
+    if input._dtype.is_complex or not input.numel() or not -max(input.dim(), 1) <= dim < max(
+            input.dim(), 1):  # fmt: skip
+        return NotImplemented
+    d = dim % max(input.dim(), 1)
+    n = input.shape[d] if input.dim() else 1
+    with no_grad():
+        flat = index.reshape(-1)
+        hits = index_add(flat.new_zeros((n,)), 0, flat, flat.new_ones((flat.numel(),)))
+        if hits is NotImplemented:
+            return hits  # an index out of range: the CPU op's error
+        shape = [1] * input.dim()
+        if shape:
+            shape[d] = n
+        mask = (hits > 0).reshape(tuple(shape))
+        fill = value.to(input._dtype) if is_tensor else value
+        out = where(mask, fill, input.detach()).contiguous()
+
+    def backward(g: Tensor) -> tuple:
+        kept = g.index_fill(d, index, 0.0)
+        if not is_tensor:
+            return (kept,)
+        return kept, ((g - kept).sum() if value._requires_grad else None)
+
+    name, inputs = ("IndexFillBackward1", [input, value]) if is_tensor else (
+        "IndexFillBackward0", [input])  # fmt: skip
+    return record(name, out._value, input._dtype, inputs, backward, saved=[index])
+
+
 _FOLDS = {"sum": M.ADD, "mean": M.ADD, "prod": M.MUL, "amax": M.AMAX, "amin": M.AMIN}
 
 
@@ -264,6 +306,8 @@ def _in_place(op: Any):
 native.NATIVE.update(
     {
         "index_add": index_add,
+        "index_fill": index_fill,
+        "index_fill_": _in_place(index_fill),
         "scatter_add": scatter_add,
         "scatter": scatter,
         "scatter_": _in_place(scatter),
