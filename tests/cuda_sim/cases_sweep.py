@@ -417,6 +417,15 @@ ROWS = {
         lambda T, F, x, v: x.index_fill(0, T.tensor([2, 0, 2], device=x.device), v.sum()),
         [(3, 4), (2,)],
     ),
+    # cuda15b: prod / cumprod of 0-d and empty inputs (no kernel: itself, or ones)
+    "prod / cumprod 0-d": (
+        lambda T, F, x: T.stack([x.sum().prod(), x.sum().prod(0, True), x.sum().cumprod(0)]),
+        [(2, 3)],
+    ),
+    "prod / cumprod empty": (
+        lambda T, F, x, y: T.cat([x.prod(1), y.prod(0, True)[0], x.cumprod(1).sum(1)]) + x.prod(),
+        [(3, 0), (0, 3)],
+    ),
     "sort float16": (lambda T, F, x: x.half().sort(1, descending=True)[0].float(), [(3, 5)]),
     "sort bfloat16 (indices)": (
         lambda T, F, x: x.bfloat16().sort(dim=0, stable=True)[1].float() * x,
