@@ -57,7 +57,7 @@ def _added(
     device array), or NotImplemented. An index smaller than ``x`` off ``d`` folds into that
     corner of ``x`` (a copy), written back into a copy of the rest."""
     shape, ishape = tuple(x.shape), tuple(index.shape)
-    if any(n != shape[k] for k, n in enumerate(ishape) if k != d):
+    if not shared and any(n != shape[k] for k, n in enumerate(ishape) if k != d):
         region = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ishape))
         with no_grad():
             part = _added(x[region], d, index, src, shared, op, assign, fold)
