@@ -5,7 +5,8 @@ and records ``ScatterReduceBackward0`` with PyTorch's gradients: sum and mean pa
 gradient (divided by the count for mean); amax/amin share it evenly among the elements equal
 to the result; prod gives each element the product of the others at its position (exact when
 some are zero). The gradients are Tensor ops (masks and counts constant, prod's products
-recomputed by scatter_reduce itself), so they are differentiable again (issue 14).
+recomputed by scatter_reduce itself), so they are differentiable again (issue 14); they live
+in :mod:`jitgrad.frontend.scatter_reduce_grads`, shared with the CUDA backend's op.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .engine.grad_mode import no_grad
-from .frontend.clamp_where import where as choose  # (scatter_reduce's `where`: targets)
+from .frontend import scatter_reduce_grads as SG
 from .frontend.creation import zeros
 from .frontend.gather_scatter import SCATTER_INDEX, _int_index
 from .frontend.indexing import gather
@@ -86,74 +86,10 @@ def scatter_reduce(
     out_t = _make(out, input._dtype)
 
     def backward(g: Tensor) -> tuple:
-        g_self, g_src = grads(g, reduce, input, part, out_t, d, index_t, include_self)
+        g_self, g_src = SG.grads(g, reduce, input, part, out_t, d, index_t, include_self)
         return g_self, _pad(g_src, src._value.shape)
 
     return record("ScatterReduceBackward0", out, input._dtype, (input, src), backward)
-
-
-def grads(g, reduce, input, src, out, d, index, include_self):  # noqa: A002
-    """PyTorch's gradients of scatter_reduce for ``input`` and ``src`` (``src`` shaped as
-    ``index``), in Tensor ops on ``g``'s device: a gradient of the gradient goes through them
-    (the masks and tie counts are constants, as in PyTorch). Shared by the CUDA backend."""
-    if reduce == "prod":
-        return _prod_grads(g, input, src, d, index, include_self)
-    dt = g._dtype
-    with no_grad():
-        hits = index.new_zeros(tuple(input.shape)).scatter_add(d, index, index.new_ones(
-            tuple(index.shape)))  # fmt: skip
-        keep_self = (hits == 0) if not include_self else None
-        if reduce in ("sum", "mean"):
-            count = hits + int(bool(include_self))
-            scale = 1.0 / count.clamp_min(1).to(dt) if reduce == "mean" else None
-            mask = None if keep_self is None else keep_self.to(dt)
-        else:  # amax/amin: the gradient shared evenly among the elements equal to the result
-            equal_src = src == out.gather(d, index)
-            equal_self = input == out  # (PyTorch counts self even without include_self)
-            n = equal_self.long().scatter_add(d, index, equal_src.long())
-            scale = 1.0 / n.clamp_min(1).to(dt)
-            mask = (equal_self if keep_self is None else equal_self & keep_self).to(dt)
-    share = g if scale is None else g * scale
-    g_src = share.gather(d, index)
-    if reduce in ("amax", "amin"):
-        g_src = g_src * equal_src.to(dt)
-    return (share if mask is None else share * mask), g_src
-
-
-def _prod_grads(g, input, src, d, index, include_self):  # noqa: A002
-    """PyTorch's prod gradients (``scatter_reduce_backward``) in Tensor ops: each element gets
-    the product of the others at its position; for a zero, that product is recomputed with it
-    replaced by one, so a second derivative sees the other factors too."""
-    kw = {"include_self": include_self}
-    with no_grad():
-        src_zero = src == 0
-        zeros = index.new_zeros(tuple(input.shape)).scatter_add(d, index, src_zero.long())
-        single = src_zero & (zeros.gather(d, index) == 1)
-        several = bool((zeros > 1).any())  # (one value read back: the Error node's test)
-    result = scatter_reduce(input, d, index, src, "prod", **kw)
-    masked_self = choose(input == 0, 1.0, input)
-    g_self = g * scatter_reduce(masked_self, d, index, src, "prod", **kw) / masked_self
-    if not include_self:  # (as PyTorch: ScatterBackward1 under create_graph)
-        g_self = g_self.scatter(d, index, 0.0)
-    masked_src = choose(single, 1.0, src)
-    by_one = gather(g * scatter_reduce(input, d, index, masked_src, "prod", **kw), d, index)
-    by_src = gather(g * result, d, index) / choose(src_zero, 1.0, src)
-    g_src = choose(single, by_one, by_src)
-    if several:  # PyTorch's DelayedError: a second derivative for src raises
-        g_src = record("Error", g_src._value, g._dtype, (g_src,), _refuse_src_double_backward)
-    return g_self, g_src
-
-
-PROD_ZEROS = (
-    "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are "
-    "scattered to the same position in self"
-)
-
-
-def _refuse_src_double_backward(g: Tensor) -> Tensor:
-    """The ``Error`` node's backward over prod's src gradient when two zeros of src meet at
-    one position (the product of the others is no longer a smooth function there)."""
-    raise RuntimeError(PROD_ZEROS)
 
 
 def _pad(g_src: Tensor, shape: tuple) -> Tensor:

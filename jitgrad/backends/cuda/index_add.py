@@ -32,9 +32,9 @@ from ...engine.grad_mode import no_grad
 from ...frontend import scatter_legacy as SL
 from ...frontend.clamp_where import where
 from ...frontend.recording import record
+from ...frontend.scatter_reduce_grads import grads as scatter_reduce_grads
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
-from ...reduce_extra import grads as scatter_reduce_grads
 from . import native, runtime
 from .elementwise import on_device
 from .selecting import _index_check
@@ -251,7 +251,7 @@ def scatter_reduce(
     each scattered place from the fold's identity (the CPU's: 0, 1, or the dtype's lowest /
     highest finite value); ``mean`` divides by the count (floor division for integers).
     ``ScatterReduceBackward0`` with PyTorch's gradients, the CPU op's Tensor-op formulas
-    (:func:`jitgrad.reduce_extra.grads`) run on device tensors."""
+    (:func:`jitgrad.frontend.scatter_reduce_grads.grads`) run on device tensors."""
     d = _scatter_args(input, dim, index, src) if reduce in _FOLDS else None
     if d is None:
         return NotImplemented
