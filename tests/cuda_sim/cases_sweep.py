@@ -15,12 +15,16 @@ rows are device kernels for the last ops the sweep found on the host: the sort f
 ``median``, ``cummax``/``cummin`` and ``masked_select`` (``backends/cuda/sorting.py``: a
 stable merge sort per line, rows with ties and NaN checking PyTorch's ``stable=True`` order),
 complex ``conj``, integer ``prod``, ``scatter_reduce`` / ``scatter(reduce=)``, ``F.fold`` /
-``F.unfold``. Before, every row here took a host round
+``F.unfold``; the cuda15b rows are what ``tools/fallback_probe.py`` found next: gradients
+of ``scatter_reduce`` prod/amax/amin and indices smaller than ``self``, the sort family on
+16-bit, bool, 0-d and empty inputs (and the ``half``/``bfloat16`` casts), vector norms of
+other orders (``dist``/``cdist``), ``take``, ``index_fill``, ``trapezoid``, 0-d and empty
+``prod``/``cumprod``. Before, every row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (167 rows, cuda15): about 11 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (196 rows, cuda15b): about 20 CPU s warm."""
 
 from __future__ import annotations
 
