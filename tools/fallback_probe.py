@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / d) for d in ("", "tools", "tests", "tests/cuda_sim")]
 
 import cuda_audit  # noqa: E402 - the audit's op-table rows (its loader and leaves)
-import kern_common  # noqa: E402, F401 - the simulator's race workarounds (as the device tests)
 
 import jitgrad as torch  # noqa: E402
 
@@ -110,6 +109,10 @@ def main(argv: list[str]) -> None:
         compare(*(json.loads(Path(p).read_text()) for p in argv[1:3]))
         return
     out = next((a.split("=", 1)[1] for a in argv if a.startswith("--json=")), None)
+    # (imported here, not for --compare: it skips without a device or the simulator) the
+    # simulator's race workarounds, as the device tests import them
+    import kern_common  # noqa: F401
+
     torch.ones(1, device="cuda")  # activate the backend (and the fallback) before counting
     _counting()
     by_op = probe([a for a in argv if not a.startswith("--")] or list(TABLES))
