@@ -5,7 +5,8 @@ and records ``ScatterReduceBackward0`` with PyTorch's gradients: sum and mean pa
 gradient (divided by the count for mean); amax/amin share it evenly among the elements equal
 to the result; prod gives each element the product of the others at its position (exact when
 some are zero). The gradients are Tensor ops (masks and counts constant, prod's products
-recomputed by scatter_reduce itself), so they are differentiable again (issue 14).
+recomputed by scatter_reduce itself), so they are differentiable again (issue 14); they live
+in :mod:`jitgrad.frontend.scatter_reduce_grads`, shared with the CUDA backend's op.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
-from .frontend.clamp_where import where as choose  # (scatter_reduce's `where`: targets)
+from .frontend import scatter_reduce_grads as SG
 from .frontend.creation import zeros
 from .frontend.gather_scatter import SCATTER_INDEX, _int_index
 from .frontend.indexing import gather
@@ -81,79 +82,14 @@ def scatter_reduce(
         else:
             out = np.where(touched | include_self, np.floor_divide(out, safe), out).astype(a.dtype)
 
+    index_t, part = _make(idx, D.int64), src[tuple(slice(0, n) for n in idx.shape)]
+    out_t = _make(out, input._dtype)
+
     def backward(g: Tensor) -> tuple:
-        if reduce == "prod":
-            g_self, g_src = _prod_grads(g, input, a, src, d, idx, include_self, touched)
-        else:
-            g_self, g_src = _grads(
-                g, reduce, include_self, a, s, out, where, touched, count, d, idx
-            )
+        g_self, g_src = SG.grads(g, reduce, input, part, out_t, d, index_t, include_self)
         return g_self, _pad(g_src, src._value.shape)
 
     return record("ScatterReduceBackward0", out, input._dtype, (input, src), backward)
-
-
-def _const(v: np.ndarray, dt: D.dtype) -> Tensor:
-    return _make(np.asarray(v, dt.np), dt)
-
-
-def _grads(g, reduce, include_self, a, s, out, where, touched, count, d, idx):
-    """PyTorch's gradients of scatter_reduce sum/mean/amax/amin for ``input`` and ``src``
-    (``src``'s padded to its full shape), in Tensor ops: a gradient of the gradient goes
-    through them (the masks and tie counts are constants, as in PyTorch)."""
-    dt = g._dtype
-    keep_self = np.ones(a.shape, bool) if include_self else ~touched
-    index_t = _make(idx, D.int64)
-    if reduce in ("sum", "mean"):
-        scale = 1.0 / np.maximum(count, 1) if reduce == "mean" else np.ones(a.shape)
-        g_self = g * _const(np.where(keep_self, scale, 0.0), dt)
-        return g_self, gather(g * _const(scale, dt), d, index_t)
-    # amax/amin: the gradient shared evenly among the elements equal to the result
-    equal_src = s == out[where]
-    n = (a == out).astype(np.int64)  # PyTorch counts self even without include_self
-    np.add.at(n, where, equal_src.astype(np.int64))
-    share = g * _const(1.0 / np.maximum(n, 1), dt)
-    g_self = share * _const(keep_self & (a == out), dt)
-    return g_self, gather(share, d, index_t) * _const(equal_src, dt)
-
-
-def _prod_grads(g, input, a, src, d, idx, include_self, touched):  # noqa: A002
-    """PyTorch's prod gradients (``scatter_reduce_backward``) in Tensor ops: each element gets
-    the product of the others at its position; for a zero, that product is recomputed with it
-    replaced by one, so a second derivative sees the other factors too."""
-    dt = g._dtype
-    index_t = _make(idx, D.int64)
-    part = src[tuple(slice(0, n) for n in idx.shape)]
-    s = part._value
-    result = scatter_reduce(input, d, index_t, part, "prod", include_self=include_self)
-    masked_self = choose(_make(a == 0, D.bool_), _const(1, dt), input)
-    g_self = g * scatter_reduce(masked_self, d, index_t, part, "prod", include_self=include_self)
-    g_self = g_self / masked_self
-    if not include_self:  # (as PyTorch: ScatterBackward1 under create_graph)
-        g_self = g_self.scatter(d, index_t, 0.0)
-    zeros = np.zeros(a.shape, np.int64)
-    np.add.at(zeros, _targets(a.shape, idx, d), (s == 0).astype(np.int64))
-    single = _make((s == 0) & (np.take_along_axis(zeros, idx, d) == 1), D.bool_)
-    masked_src = choose(single, _const(1, dt), part)
-    by_one = gather(g * scatter_reduce(input, d, index_t, masked_src, "prod",
-                                       include_self=include_self), d, index_t)  # fmt: skip
-    by_src = gather(g * result, d, index_t) / choose(_make(s == 0, D.bool_), _const(1, dt), part)
-    g_src = choose(single, by_one, by_src)
-    if (zeros > 1).any():  # PyTorch's DelayedError: a second derivative for src raises
-        g_src = record("Error", g_src._value, dt, (g_src,), _refuse_src_double_backward)
-    return g_self, g_src
-
-
-PROD_ZEROS = (
-    "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are "
-    "scattered to the same position in self"
-)
-
-
-def _refuse_src_double_backward(g: Tensor) -> Tensor:
-    """The ``Error`` node's backward over prod's src gradient when two zeros of src meet at
-    one position (the product of the others is no longer a smooth function there)."""
-    raise RuntimeError(PROD_ZEROS)
 
 
 def _pad(g_src: Tensor, shape: tuple) -> Tensor:

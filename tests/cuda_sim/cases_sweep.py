@@ -15,12 +15,16 @@ rows are device kernels for the last ops the sweep found on the host: the sort f
 ``median``, ``cummax``/``cummin`` and ``masked_select`` (``backends/cuda/sorting.py``: a
 stable merge sort per line, rows with ties and NaN checking PyTorch's ``stable=True`` order),
 complex ``conj``, integer ``prod``, ``scatter_reduce`` / ``scatter(reduce=)``, ``F.fold`` /
-``F.unfold``. Before, every row here took a host round
+``F.unfold``; the cuda15b rows are what ``tools/fallback_probe.py`` found next: gradients
+of ``scatter_reduce`` prod/amax/amin and indices smaller than ``self``, the sort family on
+16-bit, bool, 0-d and empty inputs (and the ``half``/``bfloat16`` casts), vector norms of
+other orders (``dist``/``cdist``), ``take``, ``index_fill``, ``trapezoid``, 0-d and empty
+``prod``/``cumprod``. Before, every row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (167 rows, cuda15): about 11 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (196 rows, cuda15b): about 20 CPU s warm."""
 
 from __future__ import annotations
 
@@ -351,6 +355,135 @@ ROWS = {
     "torch.scatter (reduce=add, value)": (
         lambda T, F, x, i: T.scatter(x.detach(), 1, i, 0.5, reduce="add") * x,
         [(3, 4), "i:3,6:4"],
+    ),
+    # cuda15b: scatter_reduce prod/amax/amin gradients (the CPU's Tensor-op formulas on the
+    # device), an index smaller than self off dim, and the sort family's other dtypes, 0-d
+    # and empty inputs
+    "scatter_reduce amax (ties, grad)": (
+        lambda T, F, x, i, s: x.scatter_reduce(1, i, s.clamp(-0.5, 0.5), "amax"),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "scatter_reduce amin (include_self=False, grad)": (
+        lambda T, F, x, i, s: x.scatter_reduce(
+            1, i, s.clamp(-0.5, 0.5), "amin", include_self=False
+        ),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "scatter_reduce prod (grad)": (
+        lambda T, F, x, i, s: x.scatter_reduce(0, i, s, "prod"),
+        [(3, 4), "i:5,4:3", (5, 4)],
+    ),
+    "scatter_reduce prod (zeros, include_self=False, grad)": (
+        lambda T, F, x, i, s: x.clamp_min(0).scatter_reduce(
+            1, i, s.clamp_max(0), "prod", include_self=False
+        ),
+        [(3, 4), "i:3,5:4", (3, 5)],
+    ),
+    "scatter_reduce sum (index smaller than self)": (
+        lambda T, F, x, i, s: x.scatter_reduce(1, i, s, "sum"),
+        [(4, 5), "i:2,3:4", (2, 3)],
+    ),
+    "scatter_reduce amax (index smaller than self)": (
+        lambda T, F, x, i, s: x.scatter_reduce(0, i, s, "amax", include_self=False),
+        [(4, 5), "i:3,2:4", (3, 2)],
+    ),
+    "scatter_add (index smaller than self)": (
+        lambda T, F, x, i, s: x.scatter_add(1, i, s),
+        [(4, 5), "i:2,3:5", (2, 3)],
+    ),
+    # cuda15b: vector norms of other orders (dist / cdist / norm with p != 2 took the host)
+    "norm p=3 (dim)": (lambda T, F, x: x.norm(3, 1), [(3, 4)]),
+    "norm p=1 / p=0.5 / p=0 (keepdim)": (
+        lambda T, F, x: T.cat([x.norm(p, 0, True) for p in (1, 0.5, 0)]),
+        [(3, 4)],
+    ),
+    "norm p=inf / -inf (ties)": (
+        lambda T, F, x: T.stack(
+            [x.clamp(-0.5, 0.5).norm(p, 1) for p in (float("inf"), -float("inf"))]
+        ),
+        [(3, 4)],
+    ),
+    "dist p=4": (lambda T, F, x, y: T.dist(x, y, 4), [(3, 4), (4,)]),
+    "cdist p=1": (lambda T, F, x, y: T.cdist(x, y, 1.0), [(3, 4), (2, 4)]),
+    # cuda15b: take (a device read of the flat input), trapezoid rules (their Tensor-op bodies)
+    "torch.take": (lambda T, F, x, i: T.take(x, i - 6), [(3, 4), "i:2,3:12"]),
+    "torch.trapezoid (x)": (lambda T, F, y, x: T.trapezoid(y, x.cumsum(0)), [(3, 4), (4,)]),
+    "torch.cumulative_trapezoid (dx)": (
+        lambda T, F, y: T.cumulative_trapezoid(y, dx=0.5, dim=0),
+        [(3, 4)],
+    ),
+    # cuda15b: index_fill (a device mask from index_add of ones)
+    "Tensor.index_fill (scalar, negative index)": (
+        lambda T, F, x, i: x.index_fill(1, i[0] - 2, -1.5),
+        [(3, 4), "i:2,2:4"],
+    ),
+    "Tensor.index_fill (0-d tensor value)": (
+        lambda T, F, x, v: x.index_fill(0, T.tensor([2, 0, 2], device=x.device), v.sum()),
+        [(3, 4), (2,)],
+    ),
+    # cuda15b: prod / cumprod of 0-d and empty inputs (no kernel: itself, or ones)
+    "prod / cumprod 0-d": (
+        lambda T, F, x: T.stack([x.sum().prod(), x.sum().prod(0, True), x.sum().cumprod(0)]),
+        [(2, 3)],
+    ),
+    "prod / cumprod empty": (
+        lambda T, F, x, y: T.cat([x.prod(1), y.prod(0, True)[0], x.cumprod(1).sum(1)]) + x.prod(),
+        [(3, 0), (0, 3)],
+    ),
+    "sort float16": (lambda T, F, x: x.half().sort(1, descending=True)[0].float(), [(3, 5)]),
+    "sort bfloat16 (indices)": (
+        lambda T, F, x: x.bfloat16().sort(dim=0, stable=True)[1].float() * x,
+        [(4, 3)],
+    ),
+    "topk / kthvalue / median float16": (
+        lambda T, F, x: (
+            x.half().topk(2, 1)[0] + x.half().kthvalue(2, 1, True)[0] + x.half().median(1, True)[0]
+        ).float(),
+        [(3, 5)],
+    ),
+    "sort / cummax / mode bool": (
+        lambda T, F, x: (
+            T.stack(
+                [
+                    (x > 0).sort(dim=1, stable=True)[1].float(),
+                    (x > 0).cummax(1)[1].float(),
+                    (x > 0).sort(1)[0].float(),
+                ]
+            )
+            * x
+            + (x > 0).mode(1)[1].float()[:, None]
+        ),
+        [(3, 5)],
+    ),
+    "sort family 0-d": (
+        lambda T, F, x: T.stack(
+            [
+                x.sum().sort(0)[0],
+                x.sum().topk(1)[0],
+                x.sum().kthvalue(1)[0],
+                x.sum().median(0)[0],
+                x.sum().mode()[0],
+                x.sum().cummin(0)[0],
+                x.sum().argsort().float(),
+            ]
+        ),
+        [(2, 3)],
+    ),
+    "sort family empty": (
+        lambda T, F, x, y: (
+            T.stack(
+                [
+                    x.sort(1)[0].sum(),
+                    x.topk(0)[0].sum(),
+                    x.cummin(1)[0].sum(),
+                    x.argsort(1).float().sum(),
+                    y.topk(0, 1)[0].sum(),
+                    x.msort().sum(),
+                ]
+            )
+            + y.sum()
+        ),
+        [(3, 0), (3, 4)],
     ),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),

@@ -28,7 +28,9 @@ TORCH = frozenset(
         # product in Tensor ops)
         "block_diag addmm "
         # (cuda15: its count of valid values in Tensor ops, beside the device sort and gather)
-        "nanmedian"
+        "nanmedian "
+        # (cuda15b: the fallback probe's rows; narrow, diff, cumsum and sum on the device)
+        "trapezoid cumulative_trapezoid"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);

@@ -61,7 +61,8 @@ from . import (
 #: (pin_memory refuses a device tensor itself, is_pinned answers False for one),
 #: and the elementwise methods (device kernels through the pointwise hook).
 _KEEP = frozenset(
-    "to type float double long int bool cpu cuda is_floating_point is_complex type_as "
+    "to type float double half bfloat16 long int short char byte bool cpu cuda is_floating_point "
+    "is_complex type_as "
     "const_data_ptr share_memory_ is_shared "
     "__dlpack__ __dlpack_device__ pin_memory is_pinned "
     "__array_priority__ __array_wrap__ __hash__ __pos__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__ "

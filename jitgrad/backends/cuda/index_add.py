@@ -15,7 +15,8 @@ ops, so ``create_graph`` records them too.
 
 Left to the host fallback (``NotImplemented``): bool and complex tensors, empty operands, a
 0-d ``self``, an ``index_add`` source that is not ``self``'s shape with ``len(index)`` along
-``dim``, and a ``scatter_add`` whose index or source is smaller than ``self`` in another dim.
+``dim``, and a ``scatter_add`` / ``scatter_reduce`` source larger than its index (an index
+smaller than ``self`` off ``dim`` folds into that corner: :func:`_added`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ...engine.grad_mode import no_grad
 from ...frontend import scatter_legacy as SL
 from ...frontend.clamp_where import where
 from ...frontend.recording import record
+from ...frontend.scatter_reduce_grads import grads as scatter_reduce_grads
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
 from . import native, runtime
@@ -52,8 +54,18 @@ def _added(
 ) -> Any:  # fmt: skip
     """``x`` with ``src`` added (``assign``: written; ``fold``: another of
     :func:`~jitgrad.kernels.cuda.memory.add_along`'s folds) along ``d`` at ``index`` (a
-    device array), or NotImplemented."""
-    shape = tuple(x.shape)
+    device array), or NotImplemented. An index smaller than ``x`` off ``d`` folds into that
+    corner of ``x`` (a copy), written back into a copy of the rest."""
+    shape, ishape = tuple(x.shape), tuple(index.shape)
+    if not shared and any(n != shape[k] for k, n in enumerate(ishape) if k != d):
+        region = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ishape))
+        with no_grad():
+            part = _added(x[region], d, index, src, shared, op, assign, fold)
+            if part is NotImplemented:
+                return part
+            out = _make(M.copy(runtime.contiguous(x._value)), x._dtype)
+            out[region] = _make(part, x._dtype)
+        return out._value
     n, inner = shape[d], math.prod(shape[d + 1 :])
     idx = runtime.flat(runtime.contiguous(index._value))
     idx = idx if index._dtype is D.int64 else runtime.cast(idx, np.int64)
@@ -95,8 +107,9 @@ def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) 
 
 
 def _scatter_args(input: Any, dim: Any, index: Any, src: Any) -> int | None:  # noqa: A002
-    """``dim`` wrapped where the device op takes the case: ``index`` and ``src`` shaped as
-    ``input`` in every dim but ``dim``, else None (the host fallback)."""
+    """``dim`` wrapped where the device op takes the case: ``src`` shaped as ``index``, and
+    ``index`` no larger than ``input`` in every dim but ``dim``, else None (the host
+    fallback)."""
     if not _plain(input, src) or not isinstance(index, Tensor) or type(dim) is not int:
         return None
     shape, ishape = tuple(input.shape), tuple(index.shape)
@@ -105,8 +118,9 @@ def _scatter_args(input: Any, dim: Any, index: Any, src: Any) -> int | None:  # 
     if len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
         return None
     d = dim % len(shape)
-    kept = (*shape[:d], *shape[d + 1 :])
-    if (*ishape[:d], *ishape[d + 1 :]) != kept or tuple(src.shape) != ishape:
+    if any(n > shape[k] for k, n in enumerate(ishape) if k != d) or tuple(src.shape) != ishape:
+        return None
+    if not index.numel():
         return None
     return d
 
@@ -178,6 +192,48 @@ def scatter_add(input: Any, dim: Any, index: Any, src: Any) -> Any:  # noqa: A00
                   lambda g: (g, g.gather(d, index)), saved=[index])  # fmt: skip
 
 
+def index_fill(input: Any, dim: Any, index: Any, value: Any) -> Any:  # noqa: A002
+    """``input.index_fill(dim, index, value)``: the slices ``index`` of ``dim`` (negative
+    from the end) set to ``value``, by a mask counted on the device (``index_add`` of ones);
+    the CPU's nodes (``IndexFillBackward0``; ``1`` for a 0-d tensor ``value``, which gets the
+    filled places' gradient)."""
+    if not isinstance(input, Tensor) or not isinstance(index, Tensor) or type(dim) is not int:
+        return NotImplemented
+    is_tensor = isinstance(value, Tensor)
+    if is_tensor and (value.dim() or not on_device(value) or value._dtype.is_complex):
+        return NotImplemented
+    if not is_tensor and type(value) not in (int, float, bool):
+        return NotImplemented
+    if index._dtype is not D.int64 or index.dim() > 1 or not on_device(index):
+        return NotImplemented  # (the CPU op's errors)
+    if input._dtype.is_complex or not input.numel() or not -max(input.dim(), 1) <= dim < max(
+            input.dim(), 1):  # fmt: skip
+        return NotImplemented
+    d = dim % max(input.dim(), 1)
+    n = input.shape[d] if input.dim() else 1
+    with no_grad():
+        flat = index.reshape(-1)
+        hits = index_add(flat.new_zeros((n,)), 0, flat, flat.new_ones((flat.numel(),)))
+        if hits is NotImplemented:
+            return hits  # an index out of range: the CPU op's error
+        shape = [1] * input.dim()
+        if shape:
+            shape[d] = n
+        mask = (hits > 0).reshape(tuple(shape))
+        fill = value.to(input._dtype) if is_tensor else value
+        out = where(mask, fill, input.detach()).contiguous()
+
+    def backward(g: Tensor) -> tuple:
+        kept = g.index_fill(d, index, 0.0)
+        if not is_tensor:
+            return (kept,)
+        return kept, ((g - kept).sum() if value._requires_grad else None)
+
+    name, inputs = ("IndexFillBackward1", [input, value]) if is_tensor else (
+        "IndexFillBackward0", [input])  # fmt: skip
+    return record(name, out._value, input._dtype, inputs, backward, saved=[index])
+
+
 _FOLDS = {"sum": M.ADD, "mean": M.ADD, "prod": M.MUL, "amax": M.AMAX, "amin": M.AMIN}
 
 
@@ -194,13 +250,10 @@ def scatter_reduce(
     order, one thread per line (the CPU's ``ufunc.at`` order); ``include_self=False`` starts
     each scattered place from the fold's identity (the CPU's: 0, 1, or the dtype's lowest /
     highest finite value); ``mean`` divides by the count (floor division for integers).
-    ``ScatterReduceBackward0`` for ``sum`` and ``mean`` (PyTorch's gradients in device ops);
-    ``prod``, ``amax`` and ``amin`` with a gradient to record stay with the host fallback."""
+    ``ScatterReduceBackward0`` with PyTorch's gradients, the CPU op's Tensor-op formulas
+    (:func:`jitgrad.frontend.scatter_reduce_grads.grads`) run on device tensors."""
     d = _scatter_args(input, dim, index, src) if reduce in _FOLDS else None
     if d is None:
-        return NotImplemented
-    needs_grad = GRAD.enabled and (input._requires_grad or src._requires_grad)
-    if needs_grad and reduce not in ("sum", "mean"):
         return NotImplemented
     with no_grad():
         hits = index.new_zeros(tuple(input.shape)).scatter_add(d, index, index.new_ones(
@@ -217,12 +270,10 @@ def scatter_reduce(
             out = _make(value, dt)
             div = out / count.to(dt) if dt.is_floating_point else out // count
             value = (div if include_self else where(touched, div, out)).contiguous()._value
-        keep = None if include_self else (~touched).to(dt)
-        scale = 1.0 / count.to(dt) if reduce == "mean" else None
+    result = _make(value, dt)
 
     def backward(g: Tensor) -> tuple:
-        gs = g if scale is None else g * scale
-        return gs if keep is None else gs * keep, gs.gather(d, index)
+        return scatter_reduce_grads(g, reduce, input, src, result, d, index, include_self)
 
     return record("ScatterReduceBackward0", value, input._dtype, [input, src], backward,
                   saved=[index])  # fmt: skip
@@ -255,6 +306,8 @@ def _in_place(op: Any):
 native.NATIVE.update(
     {
         "index_add": index_add,
+        "index_fill": index_fill,
+        "index_fill_": _in_place(index_fill),
         "scatter_add": scatter_add,
         "scatter": scatter,
         "scatter_": _in_place(scatter),

@@ -201,13 +201,15 @@ def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
     """The 2-norm of ``x`` over ``dim`` (all of it by default: what ``clip_grad_norm_``
     takes per tensor), as one ``LinalgVectorNormBackward0`` node: a device sum of squares
     and a square root (to float rounding the CPU's: the tree sums in another order)."""
-    if not isinstance(x, Tensor) or p not in (2, 2.0, "fro") or not isinstance(keepdim, bool):
+    if not isinstance(x, Tensor) or not isinstance(keepdim, bool):
         return NotImplemented
     if any(v is not None for v in extra.values()) or not x._dtype.is_floating_point:
         return NotImplemented
     dims = dims_of(dim, x.dim())
     if x.dim() == 0 or x.numel() == 0 or dims is None:
         return NotImplemented
+    if p not in (2, 2.0, "fro"):
+        return _p_norm(x, p, dims, keepdim) if type(p) in (int, float) else NotImplemented
     if p == "fro" and dim is not None and len(dims) > 2:
         return NotImplemented  # (the CPU op's error)
     squares = _make(runtime.contiguous(x._value), x._dtype).detach()
@@ -220,6 +222,48 @@ def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
         return x * (g.reshape(kept) / r).where(r != 0, 0.0)
 
     return record("LinalgVectorNormBackward0", result._value, x._dtype, [x], backward, saved=[x])
+
+
+def _p_norm(x: Tensor, p: float, dims: tuple, keepdim: bool) -> Any:
+    """The vector ``p``-norm for ``p`` other than 2, in device ops (float32 for 16-bit
+    inputs, rounded once at the end as the CPU's kernel), recorded as the CPU's
+    ``LinalgVectorNormBackward0`` with its rules (:func:`jitgrad.frontend.reduce.
+    _norm_derivative`): 0 for p = 0, ``sign(x)`` for 1, the extreme elements' share for
+    +-inf, ``sgn(x) |x|^(p-1) / norm^(p-1)`` otherwise (0 where the norm is 0)."""
+    dt = x._dtype
+    with no_grad():
+        a = x.detach().abs()
+        a = a.float() if dt in D.REDUCED else a
+        if p == 0:
+            value = (a != 0).to(a.dtype).sum(dims, keepdim=keepdim)
+        elif math.isinf(p):
+            value = a.amax(dims, keepdim=keepdim) if p > 0 else a.amin(dims, keepdim=keepdim)
+        else:
+            value = (
+                a.sum(dims, keepdim=keepdim)
+                if p == 1
+                else (a**p).sum(dims, keepdim=keepdim) ** (1 / p)
+            )
+        value = value.to(dt).contiguous()
+    kept = _kept(tuple(x.shape), dims)
+
+    def backward(g: Tensor) -> Tensor:
+        g2, r = g.reshape(kept), _make(value._value, dt).reshape(kept)
+        if p == 0:
+            return x * 0.0
+        if p == 1:
+            return g2 * x.sign()
+        if math.isinf(p):
+            hit = (x.abs() == r).to(dt)
+            return g2 * hit / hit.sum(dims, keepdim=True) * x.sign()
+        zero = r == 0
+        scale = (g2 / r.where(~zero, 1.0) ** (p - 1)).where(~zero, 0.0)
+        if p >= 2:
+            return scale * x * x.abs() ** (p - 2)
+        core = x.sign() * x.abs() ** (p - 1)
+        return scale * (core if p >= 1 else core.where(x != 0, 0.0))
+
+    return record("LinalgVectorNormBackward0", value._value, dt, [x], backward, saved=[x])
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Any = None,  # noqa: A002

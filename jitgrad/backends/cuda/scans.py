@@ -77,7 +77,21 @@ def cumsum(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) 
     return record("CumsumBackward0", value, dt, [input], backward)
 
 
+def _degenerate(input: Any, dim: Any, dtype: Any) -> bool:  # noqa: A002
+    """A float 0-d or empty input, ``dim`` in range, no ``dtype``: its own product /
+    running product (or ones) without a kernel."""
+    if not isinstance(input, Tensor) or dtype is not None or input._dtype not in _KINDS[:2]:
+        return False
+    if input.dim() and input.numel():
+        return False
+    return dim is None or type(dim) is int and -max(input.dim(), 1) <= dim < max(input.dim(), 1)
+
+
 def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:  # noqa: A002
+    if axis is None and dim is not None and _degenerate(input, dim, dtype):
+        with no_grad():  # (a 0-d input is its running product; an empty one is empty)
+            value = input.detach().clone()
+        return record("CumprodBackward0", value._value, input._dtype, [input], lambda g: g)
     plan = _plan(input, dim, dtype, axis)
     if plan is None:
         return NotImplemented
@@ -131,7 +145,9 @@ def prod(
             return _int_prod(input if input._dtype is D.int64 else input.long(), dim, keepdim)
     if input._dtype not in (D.float32, D.float64):
         return NotImplemented
-    if not input.dim() or not input.numel() or not (dim is None or type(dim) is int):
+    if _degenerate(input, dim, dtype):
+        return _degenerate_prod(input, dim, keepdim)
+    if not (dim is None or type(dim) is int):
         return NotImplemented
     x = input.reshape(-1) if dim is None else input
     if dim is not None and not -x.dim() <= dim < x.dim():
@@ -150,6 +166,23 @@ def prod(
 
     name = "ProdBackward0" if dim is None else "ProdBackward1"
     return record(name, value.contiguous()._value, input._dtype, [input], backward, [input])
+
+
+def _degenerate_prod(x: Tensor, dim: Any, keepdim: bool) -> Any:
+    """The product of a 0-d input (itself, gradient ``g``) or an empty one (ones over the
+    kept dims, and an empty gradient), as the CPU's ``ProdBackward0/1``."""
+    shape = tuple(x.shape)
+    with no_grad():
+        if not x.dim():
+            value = x.detach().clone()
+        elif dim is None:
+            value = x.new_ones(())
+        else:
+            d = dim % x.dim()
+            value = x.new_ones(shape[:d] + ((1,) if keepdim else ()) + shape[d + 1 :])
+    name = "ProdBackward0" if dim is None else "ProdBackward1"
+    back = (lambda g: g.reshape(())) if not x.dim() else (lambda g: x.new_zeros(shape))
+    return record(name, value._value, x._dtype, [x], back, [x])
 
 
 def _int_prod(x: Tensor, dim: Any, keepdim: bool) -> Any:

@@ -104,7 +104,8 @@ def min_(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A0
 
 
 def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> Any:  # noqa: A002
-    """``torch.gather`` with an ``index`` shaped as ``input`` but along ``dim``."""
+    """``torch.gather``: an index smaller than ``input`` off ``dim`` reads the corner of
+    ``input`` it covers (a view; its gradient pads back to ``input``'s shape)."""
     if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or sparse_grad:
         return NotImplemented
     if index._dtype is not D.int64 or type(dim) is not int:
@@ -113,9 +114,21 @@ def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> An
     if not shape or len(ishape) != len(shape) or not -len(shape) <= dim < len(shape):
         return NotImplemented
     d = dim % len(shape)
-    if _kept(shape, d) != _kept(ishape, d):
-        return NotImplemented  # (a smaller index: the CPU op and its errors)
+    if _kept(shape, d) != _kept(ishape, d):  # a smaller index reads that corner of input
+        if any(n > shape[k] for k, n in enumerate(ishape) if k != d):
+            return NotImplemented  # (the CPU op's error)
+        return gather(input[tuple(slice(None) if k == d else slice(0, n)
+                                  for k, n in enumerate(ishape))], d, index)  # fmt: skip
     return _take(input, d, index, ishape, False, "GatherBackward0", "gather")
+
+
+def take(input: Any, index: Any) -> Any:  # noqa: A002
+    """``torch.take``: the flattened ``input`` read at ``index`` (negative from the end),
+    ``TakeBackward0``; an index out of range is the CPU op's error."""
+    if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or not input.numel():
+        return NotImplemented
+    flat = input.reshape(-1)
+    return _take(flat, 0, index, tuple(index.shape), True, "TakeBackward0", "take", True)
 
 
 def index_select(input: Any, dim: Any, index: Any) -> Any:  # noqa: A002
@@ -310,6 +323,7 @@ NATIVE: dict[str, Any] = {
     "max": max_,
     "min": min_,
     "gather": gather,
+    "take": take,
     "index_select": index_select,
     "repeat_interleave": repeat_interleave,
     "__getitem__": getitem,
