@@ -360,6 +360,8 @@ def _chunk_rows(B):
     # it too, so its rounding order matches the parallel one.
     if B == 1:
         return PAR_CHUNK
+    if B == 0:  # no columns: any size serves, and the doubling below would never stop
+        return ROW_BLOCK
     rows = ROW_BLOCK
     while rows * 2 * B <= PAR_CHUNK:
         rows *= 2
