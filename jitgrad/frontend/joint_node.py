@@ -24,8 +24,8 @@ from .tensor_messages import output_changed
 def joined(name: str, parts: Sequence[Any], inputs: Sequence[Any]) -> list:
     """``parts`` (tensors, each the result of its own node over exactly ``inputs``' edges) as
     the outputs of one node ``name``. Parts without a node (no gradient recorded), or whose
-    nodes lead elsewhere (a complex var composed of its real and imaginary parts' variances),
-    are returned as they are."""
+    nodes lead elsewhere (a spread whose backend composes it of other ops), are returned as
+    they are."""
     nodes = [getattr(p, "grad_fn", None) for p in parts]
     if nodes[0] is None or any(n is None for n in nodes):
         return list(parts)
@@ -66,7 +66,7 @@ def _outputs_unchanged(name: str, nodes: Sequence[Any]) -> None:
 
 def with_mean_node(name: str, spread: Any, mean: Any, input: Any) -> tuple:  # noqa: A002
     """``std_mean``/``var_mean``'s ``(spread, mean)`` under one ``StdMeanBackward0`` /
-    ``VarMeanBackward0`` (a complex input's spread, composed, keeps its own node, renamed)."""
+    ``VarMeanBackward0`` (a spread composed of other ops keeps its own node, renamed)."""
     node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
     parts = joined(node, (spread, mean), (input,))
     if parts[0].grad_fn is parts[1].grad_fn:

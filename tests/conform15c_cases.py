@@ -1,0 +1,71 @@
+"""conform15c's snippets (complex ``var``/``std``/``std_mean``/``var_mean`` as one node,
+``.real``/``.imag`` nodes), run under PyTorch by fixtures/make_conform15c_torch.py and under
+jitgrad by tests/test_conformance15c.py; the conventions (``out``, ``graph``, an error as
+``[type name, message]``) are tests/conform15_cases.py's. Complex values travel as
+``view_as_real`` lists (JSON has no complex numbers)."""
+
+from __future__ import annotations
+
+Z = """
+z = torch.tensor([[1+2j, 3-1j, 2+0j, -1j], [0.5j, 1+0j, -2-1j, 4+3j], [2+2j, -3j, 1-1j, 0j]],
+                 dtype=torch.complex128, requires_grad=True)
+"""
+
+#: complex spreads: one node over the input (PyTorch's VarBackward0, StdMeanBackward0, ...)
+SPREAD = {
+    f"{op}-{tag}": Z
+    + f"""
+r = torch.{op}(z{args})
+outs = r if isinstance(r, tuple) else (r,)
+w = [torch.arange(float(o.numel()), dtype=torch.float64).reshape(o.shape) + 1 for o in outs]
+loss = sum(((o.abs() if o.is_complex() else o) * wk).sum() for o, wk in zip(outs, w))
+g, = torch.autograd.grad(loss, z)
+out = [[o.grad_fn.name() for o in outs], [o.output_nr for o in outs],
+       outs[0].grad_fn is outs[-1].grad_fn, graph(outs[0].grad_fn),
+       str(outs[0].dtype).split(".")[-1],
+       [torch.view_as_real(o.detach()).tolist() if o.is_complex() else o.tolist()
+        for o in outs], torch.view_as_real(g).tolist()]
+"""
+    for op in ("var", "std", "std_mean", "var_mean")
+    for tag, args in (
+        ("all", ""),
+        ("dim1", ", dim=1"),
+        ("dim0-c0-keep", ", 0, correction=0, keepdim=True"),
+    )
+}
+SPREAD["std_mean-create-graph"] = (
+    Z
+    + """
+s, m = torch.std_mean(z, dim=1)
+g, = torch.autograd.grad((s * s * m.abs()).sum(), z, create_graph=True)
+gg, = torch.autograd.grad(torch.view_as_real(g).sum(), z)
+out = [torch.view_as_real(g).tolist(), torch.view_as_real(gg).tolist()]
+"""
+)
+SPREAD["var-create-graph"] = (
+    Z
+    + """
+v = torch.var(z, 0)
+g, = torch.autograd.grad((v * v).sum(), z, create_graph=True)
+gg, = torch.autograd.grad((torch.view_as_real(g) ** 2).sum(), z)
+out = [torch.view_as_real(g).tolist(), torch.view_as_real(gg).tolist()]
+"""
+)
+
+#: ``.real``/``.imag`` of a complex tensor with history (PyTorch 2.13: SelectBackward0 over
+#: ViewAsRealBackward0: both are views of ``view_as_real``)
+PARTS = {
+    f"{part}-{how}": Z
+    + f"""
+y = {expr}
+g, = torch.autograd.grad((y * y).sum(), z)
+out = [graph(y.grad_fn), y._base is not None, y.stride(), y.tolist(),
+       torch.view_as_real(g).tolist()]
+"""
+    for part in ("real", "imag")
+    for how, expr in (
+        ("method", f"(z * z).{part}"),
+        ("function", f"torch.{part}(z * z)"),
+        ("leaf", f"z.{part}"),
+    )
+}
