@@ -69,3 +69,51 @@ out = [graph(y.grad_fn), y._base is not None, y.stride(), y.tolist(),
         ("leaf", f"z.{part}"),
     )
 }
+
+#: the edges a first derivative's graph has into the spread's nodes under ``create_graph``
+#: (PyTorch: std's derivative reads its result as ``StdMeanBackward0``'s output 0)
+EDGES = """
+def edges_into(node, names, seen=None, found=None):
+    seen, found = set() if seen is None else seen, [] if found is None else found
+    if node is None or id(node) in seen:
+        return found
+    seen.add(id(node))
+    for n, nr in node.next_functions:
+        if n is not None and n.name() in names:
+            found.append([n.name(), nr, n is s.grad_fn])
+        edges_into(n, names, seen, found)
+    return found
+"""
+CREATE_GRAPH = {
+    f"{op}-{tag}": EDGES
+    + f"""
+x = {x}
+s, m = torch.{op}(x{args})
+g, = torch.autograd.grad((s * m.abs()).sum(), x, create_graph=True)
+gg, = torch.autograd.grad({real}(g).sum(), x)
+names = ("StdBackward0", "VarBackward0", "StdMeanBackward0", "VarMeanBackward0")
+out = [sorted(edges_into(g.grad_fn, names)), {real}(gg).tolist()]
+"""
+    for op in ("std_mean", "var_mean")
+    for tag, x, real, args in (
+        (
+            "all",
+            "torch.tensor([[1., 3., 3.], [2., -1., 2.]], dtype=torch.float64, requires_grad=True)",
+            "",
+            "",
+        ),
+        (
+            "dim1",
+            "torch.tensor([[1., 3., 3.], [2., -1., 2.]], dtype=torch.float64, requires_grad=True)",
+            "",
+            ", dim=1",
+        ),
+        (
+            "complex-dim0",
+            "torch.tensor([[1+2j, 3-1j], [0.5j, 1+0j], [2+2j, -3j]], "
+            "requires_grad=True, dtype=torch.complex128)",
+            "torch.view_as_real",
+            ", 0",
+        ),
+    )
+}

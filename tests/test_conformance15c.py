@@ -27,3 +27,8 @@ def test_complex_spread_is_one_node(key: str) -> None:
 @pytest.mark.parametrize("key", sorted(CC.PARTS))
 def test_real_imag_nodes(key: str) -> None:
     _same(C.run(torch, CC.PARTS[key]), DATA["parts"][key])
+
+
+@pytest.mark.parametrize("key", sorted(CC.CREATE_GRAPH))
+def test_create_graph_reads_std_as_joint_output(key: str) -> None:
+    _same(C.run(torch, CC.CREATE_GRAPH[key]), DATA["create_graph"][key])

@@ -7,17 +7,18 @@ computes each output with the op that already has its kernels and derivative (am
 std/var and mean), then :func:`joined` hangs the results off one node whose backward hands
 each output's gradient to that output's own node and adds what they return. The parts' nodes
 are reached from no output, so hooks, ``next_functions`` and the sweep see only the joint
-node, as in PyTorch; under ``create_graph`` a part's derivative still records (a std's reads
-its result, whose node is then the part's ``StdBackward0``, where PyTorch's graph shows
-``StdMeanBackward0``'s output 0).
+node, as in PyTorch; under ``create_graph`` a part's derivative still records, and one that
+reads its result (a std's) reads it as the joint node's output (``StdMeanBackward0``'s output
+0, as PyTorch's graph shows it: ``OwnedResultSaved``).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from .recording import ResultSaved, record_multi, renamed, unpacked
+from .recording import OwnedResultSaved, ResultSaved, record_multi, renamed, unpacked
 from .tensor_messages import output_changed
 
 
@@ -48,8 +49,10 @@ def joined(name: str, parts: Sequence[Any], inputs: Sequence[Any]) -> list:
     # (saving ``inputs`` frees the node after a backward: its closure drops the parts' nodes,
     # and a second backward raises the freed-graph error, as PyTorch's saved ``self`` does)
     outs = record_multi(name, values, [p._dtype for p in parts], inputs, backward, inputs)
-    for out, part in zip(outs, parts, strict=True):
+    for k, (out, node, part) in enumerate(zip(outs, nodes, parts, strict=True)):
         out._vc = part._counter()  # a part's node that saved its result checks this counter
+        if isinstance(node._saved, ResultSaved):  # (a weak reference: no cycle via the closure)
+            node._saved = OwnedResultSaved(node._saved, (weakref.ref(out.grad_fn), k))
     return outs
 
 
