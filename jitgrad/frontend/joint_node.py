@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from .recording import OwnedResultSaved, ResultSaved, record_multi, renamed, unpacked
+from .recording import ResultSaved, record_multi, renamed, unpacked
 from .tensor_messages import output_changed
 
 
@@ -51,9 +51,22 @@ def joined(name: str, parts: Sequence[Any], inputs: Sequence[Any]) -> list:
     outs = record_multi(name, values, [p._dtype for p in parts], inputs, backward, inputs)
     for k, (out, node, part) in enumerate(zip(outs, nodes, parts, strict=True)):
         out._vc = part._counter()  # a part's node that saved its result checks this counter
-        if isinstance(node._saved, ResultSaved):  # (a weak reference: no cycle via the closure)
+        if isinstance(node._saved, ResultSaved):
             node._saved = OwnedResultSaved(node._saved, (weakref.ref(out.grad_fn), k))
     return outs
+
+
+class OwnedResultSaved(ResultSaved):
+    """A part's saved result shown as output ``owner[1]`` of the joint node ``owner[0]()``
+    (a weak reference: the joint node's closure holds the part's node), so a derivative that
+    reads it under ``create_graph`` records that edge, as PyTorch's does (std_mean's std is
+    ``StdMeanBackward0``'s output 0). A subclass: the hot path's records keep four slots."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, s: ResultSaved, owner: tuple) -> None:
+        super().__init__(s.fn, s.tensors, s.versions, s.value, s.dtype, s.counter, s.version)
+        self.owner = owner
 
 
 def _outputs_unchanged(name: str, nodes: Sequence[Any]) -> None:

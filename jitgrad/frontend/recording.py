@@ -41,6 +41,8 @@ class ResultSaved(Saved):
     its version ``counter`` (the list the result Tensor shares) and the ``version`` saved."""
 
     __slots__ = ("value", "dtype", "counter", "version")
+    #: ``(weakref to a node, output_nr)`` whose output the result is shown as: joint_node.py
+    owner: tuple | None = None
 
     def __init__(
         self,
@@ -54,21 +56,6 @@ class ResultSaved(Saved):
     ) -> None:
         self.fn, self.tensors, self.versions = fn, tensors, versions
         self.value, self.dtype, self.counter, self.version = value, dtype, counter, version
-
-
-class OwnedResultSaved(ResultSaved):
-    """A :class:`ResultSaved` whose result is shown as another node's output: ``owner`` is
-    ``(weakref to that node, output_nr)`` (``std_mean``'s std is ``StdMeanBackward0``'s output
-    0: frontend/joint_node.py), so a derivative that reads the result under ``create_graph``
-    records that edge, as PyTorch's does. A subclass, so the hot path's records stay as they
-    are."""
-
-    __slots__ = ("owner",)
-
-    def __init__(self, saved: ResultSaved, owner: tuple) -> None:
-        super().__init__(saved.fn, saved.tensors, saved.versions, saved.value, saved.dtype,
-                         saved.counter, saved.version)  # fmt: skip
-        self.owner = owner
 
 
 class FunctionBackward(Node):
@@ -186,9 +173,8 @@ class ResultBackward(FunctionBackward):
                 _tensor.check_versions(self, saved.tensors, saved.versions)
             if vc[0] != saved.version:  # the result was modified in place since
                 _tensor.check_versions(self, (), (), vc, value, saved.version)
-        node, nr = self, 0
-        if type(saved) is OwnedResultSaved and saved.owner[0]() is not None:  # (joint_node.py)
-            node, nr = saved.owner[0](), saved.owner[1]
+        owner = saved.owner
+        node, nr = (self, 0) if owner is None else (owner[0]() or self, owner[1])
         result = _tensor._make(value, saved.dtype, node, output_nr=nr)
         result._vc = vc
         out = saved.fn(*grads, result)
