@@ -117,3 +117,17 @@ out = [sorted(edges_into(g.grad_fn, names)), {real}(gg).tolist()]
         ),
     )
 }
+
+#: the degrees-of-freedom warning: PyTorch warns once per part of a complex input
+WARN = {
+    f"{op}-{dt}-{shape}": f"""
+import warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    torch.{op}(torch.ones({shape}, dtype=torch.{dt}), 0)
+out = [str(w.message).split(" (Triggered")[0] for w in caught]
+"""
+    for op in ("var", "std", "std_mean", "var_mean")
+    for dt in ("complex64", "float32")
+    for shape in ("1", "0, 2")
+}

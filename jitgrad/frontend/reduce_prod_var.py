@@ -99,8 +99,8 @@ def _var_std(
     else:
         x3, mean2, var2 = _mean_var(input._value, axes, dt, corr)
         count = x3.shape[1]
-    if count - corr <= 0:
-        warn_user(
+    for _ in range(0 if count > corr else 1 if x3 is not None else 2):  # (PyTorch warns once
+        warn_user(  # per part of a complex input)
             f"{name[:3].lower()}(): degrees of freedom is <= 0. Correction should be strictly "
             "less than the reduction factor (input numel divided by output numel).",
             UserWarning,
