@@ -81,8 +81,15 @@ def _mean_var(x: np.ndarray, axes: tuple, dt: Any, corr: float) -> tuple:
 
 
 def _var_std(
-    name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+    name: str,
+    input: Tensor,  # noqa: A002
+    dim: Any,
+    unbiased: Any,
+    keepdim: bool,
+    correction: Any,
+    word: str | None = None,
 ) -> Tensor:
+    """var's or std's node ``name``; ``word``: the op the warning names (std_mean's own)."""
     if not input._dtype.is_floating_point and not input._dtype.is_complex:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):  # var(False): the old positional ``unbiased``
@@ -99,10 +106,11 @@ def _var_std(
     else:
         x3, mean2, var2 = _mean_var(input._value, axes, dt, corr)
         count = x3.shape[1]
+    word = word or name[:3].lower()
     for _ in range(0 if count > corr else 1 if x3 is not None else 2):  # (PyTorch warns once
         warn_user(  # per part of a complex input)
-            f"{name[:3].lower()}(): degrees of freedom is <= 0. Correction should be strictly "
-            "less than the reduction factor (input numel divided by output numel).",
+            f"{word}(): degrees of freedom is <= 0. Correction should be strictly less than "
+            "the reduction factor (input numel divided by output numel).",
             UserWarning,
             stacklevel=3,
         )
@@ -123,6 +131,19 @@ def _unbiased_bool(fn: str, dim: Any, unbiased: Any, keepdim: Any) -> None:
     if unbiased is not None and not isinstance(unbiased, bool | np.bool_):
         given = (dim, unbiased) if keepdim is False else (dim, unbiased, keepdim)
         raise A.invalid_args(fn, given)
+
+
+def spread_of_mean(op: str) -> Any:
+    """``std_mean``'s/``var_mean``'s spread: std's/var's, its warning worded ``std_mean():``
+    as PyTorch's (``op``: the name)."""
+
+    def spread(input: Tensor, dim: Any, unbiased: Any, keepdim: bool, *,  # noqa: A002
+               correction: Any = None) -> Tensor:  # fmt: skip
+        _unbiased_bool(op[:3], dim, unbiased, keepdim)
+        node = op[:3].capitalize() + "Backward0"
+        return _var_std(node, input, dim, unbiased, keepdim, correction, word=op)
+
+    return spread
 
 
 def var(
