@@ -7,13 +7,14 @@ computes each output with the op that already has its kernels and derivative (am
 std/var and mean), then :func:`joined` hangs the results off one node whose backward hands
 each output's gradient to that output's own node and adds what they return. The parts' nodes
 are reached from no output, so hooks, ``next_functions`` and the sweep see only the joint
-node, as in PyTorch; under ``create_graph`` a part's derivative still records (a std's reads
-its result, whose node is then the part's ``StdBackward0``, where PyTorch's graph shows
-``StdMeanBackward0``'s output 0).
+node, as in PyTorch; under ``create_graph`` a part's derivative still records, and one that
+reads its result (a std's) reads it as the joint node's output (``StdMeanBackward0``'s output
+0, as PyTorch's graph shows it: ``OwnedResultSaved``).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,8 +25,8 @@ from .tensor_messages import output_changed
 def joined(name: str, parts: Sequence[Any], inputs: Sequence[Any]) -> list:
     """``parts`` (tensors, each the result of its own node over exactly ``inputs``' edges) as
     the outputs of one node ``name``. Parts without a node (no gradient recorded), or whose
-    nodes lead elsewhere (a complex var composed of its real and imaginary parts' variances),
-    are returned as they are."""
+    nodes lead elsewhere (a spread whose backend composes it of other ops), are returned as
+    they are."""
     nodes = [getattr(p, "grad_fn", None) for p in parts]
     if nodes[0] is None or any(n is None for n in nodes):
         return list(parts)
@@ -48,9 +49,24 @@ def joined(name: str, parts: Sequence[Any], inputs: Sequence[Any]) -> list:
     # (saving ``inputs`` frees the node after a backward: its closure drops the parts' nodes,
     # and a second backward raises the freed-graph error, as PyTorch's saved ``self`` does)
     outs = record_multi(name, values, [p._dtype for p in parts], inputs, backward, inputs)
-    for out, part in zip(outs, parts, strict=True):
+    for k, (out, node, part) in enumerate(zip(outs, nodes, parts, strict=True)):
         out._vc = part._counter()  # a part's node that saved its result checks this counter
+        if isinstance(node._saved, ResultSaved):
+            node._saved = OwnedResultSaved(node._saved, (weakref.ref(out.grad_fn), k))
     return outs
+
+
+class OwnedResultSaved(ResultSaved):
+    """A part's saved result shown as output ``owner[1]`` of the joint node ``owner[0]()``
+    (a weak reference: the joint node's closure holds the part's node), so a derivative that
+    reads it under ``create_graph`` records that edge, as PyTorch's does (std_mean's std is
+    ``StdMeanBackward0``'s output 0). A subclass: the hot path's records keep four slots."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, s: ResultSaved, owner: tuple) -> None:
+        super().__init__(s.fn, s.tensors, s.versions, s.value, s.dtype, s.counter, s.version)
+        self.owner = owner
 
 
 def _outputs_unchanged(name: str, nodes: Sequence[Any]) -> None:
@@ -66,7 +82,7 @@ def _outputs_unchanged(name: str, nodes: Sequence[Any]) -> None:
 
 def with_mean_node(name: str, spread: Any, mean: Any, input: Any) -> tuple:  # noqa: A002
     """``std_mean``/``var_mean``'s ``(spread, mean)`` under one ``StdMeanBackward0`` /
-    ``VarMeanBackward0`` (a complex input's spread, composed, keeps its own node, renamed)."""
+    ``VarMeanBackward0`` (a spread composed of other ops keeps its own node, renamed)."""
     node = "StdMeanBackward0" if name == "std_mean" else "VarMeanBackward0"
     parts = joined(node, (spread, mean), (input,))
     if parts[0].grad_fn is parts[1].grad_fn:

@@ -41,6 +41,8 @@ class ResultSaved(Saved):
     its version ``counter`` (the list the result Tensor shares) and the ``version`` saved."""
 
     __slots__ = ("value", "dtype", "counter", "version")
+    #: ``(weakref to a node, output_nr)`` whose output the result is shown as: joint_node.py
+    owner: tuple | None = None
 
     def __init__(
         self,
@@ -171,7 +173,9 @@ class ResultBackward(FunctionBackward):
                 _tensor.check_versions(self, saved.tensors, saved.versions)
             if vc[0] != saved.version:  # the result was modified in place since
                 _tensor.check_versions(self, (), (), vc, value, saved.version)
-        result = _tensor._make(value, saved.dtype, self)
+        owner = saved.owner
+        node, nr = (self, 0) if owner is None else (owner[0]() or self, owner[1])
+        result = _tensor._make(value, saved.dtype, node, output_nr=nr)
         result._vc = vc
         out = saved.fn(*grads, result)
         return out if isinstance(out, tuple | list) else (out,)

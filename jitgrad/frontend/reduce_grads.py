@@ -167,6 +167,19 @@ def var_backward(
     )  # fmt: skip
 
 
+def complex_var_backward(
+    g: Tensor, x: Tensor, axes: tuple[int, ...], keepdim: bool, corr: float
+) -> Tensor:
+    """PyTorch's ``var_backward`` for a complex ``x``: ``expand(g) * 2 (x - mean) / (N - c)``
+    (a real ``g``, a complex gradient), in Tensor ops so that ``create_graph`` records it."""
+    shape = x._value.shape
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    scale = 2.0 / (n - corr) if n > corr else float("inf")
+    return grad_to_input(g, shape, axes, keepdim) * (x - mean(x, axes, keepdim=True)) * scale
+
+
 def _var_derivative(s: Saved, u: Tensor) -> tuple:
     g, x, axes, keepdim = s.grad, s.self, s._axes, s._keepdim
     shape = x._value.shape

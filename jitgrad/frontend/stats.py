@@ -15,7 +15,8 @@ from . import parser_forms as PF
 from .checks import DTYPE_WORDS
 from .joint_node import joined, with_mean_node
 from .recording import renamed
-from .reduce import amax, amin, mean, std, sum, var  # noqa: A004
+from .reduce import amax, amin, mean, sum  # noqa: A004
+from .reduce_prod_var import spread_of_mean
 from .tensor import Tensor
 
 _WORDS = DTYPE_WORDS  # PyTorch's dtype words, one table for every message
@@ -147,8 +148,8 @@ def _with_mean(spread: Any, name: str, doc: str) -> Any:
     return fn
 
 
-std_mean = _with_mean(std, "std_mean", "``(std, mean)`` over ``dim``.")
-var_mean = _with_mean(var, "var_mean", "``(var, mean)`` over ``dim``.")
+std_mean = _with_mean(spread_of_mean("std_mean"), "std_mean", "``(std, mean)`` over ``dim``.")
+var_mean = _with_mean(spread_of_mean("var_mean"), "var_mean", "``(var, mean)`` over ``dim``.")
 
 
 __all__ = [
