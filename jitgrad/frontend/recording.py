@@ -45,15 +45,9 @@ class ResultSaved(Saved):
     owner: tuple | None = None
 
     def __init__(
-        self,
-        fn: Any,
-        tensors: tuple,
-        versions: tuple,
-        value: Any,
-        dtype: Any,
-        counter: list,
+        self, fn: Any, tensors: tuple, versions: tuple, value: Any, dtype: Any, counter: list,
         version: int,
-    ) -> None:
+    ) -> None:  # fmt: skip
         self.fn, self.tensors, self.versions = fn, tensors, versions
         self.value, self.dtype, self.counter, self.version = value, dtype, counter, version
 
