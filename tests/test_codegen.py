@@ -6,13 +6,17 @@ Regenerate after an intended change with ``JITGRAD_REGEN_GOLDEN=1 pytest tests/t
 from __future__ import annotations
 
 import os
+import re
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
 
 import jitgrad
 from jitgrad.fusion import codegen, diskcache
+from jitgrad.kernels.cpu import fastmath, fastmath_calls
 
 GOLDEN = Path(__file__).with_name("golden") / "fused_mul_exp_add_sin.py.txt"
 
@@ -140,3 +144,38 @@ def test_one_compiled_overload_serves_every_non_contiguous_layout():
     with pytest.raises(Exception, match="readonly|read-only|Cannot modify"):
         kernel.dispatcher(a, a, frozen_out)
     assert not frozen_out.any()
+
+
+@pytest.mark.parametrize("op", ["exp", "tanh", "sin", "cos"])
+def test_generated_kernels_call_the_llvm_inlined_fast_math(op):
+    """Generated kernels reach the fast exp/tanh/sin/cos through ``fastmath_calls`` (typed and
+    lowered once per process, not at each call site: perf/RESULTS.md, Run fmcodegen): the
+    same bits as the Numba-inlined ``fastmath`` function, and no call left to it in the
+    kernel's machine code."""
+    from jitgrad.fusion import lowering  # (as the test above: only these tests need them)
+    from jitgrad.ops.registry import REGISTRY
+
+    spec = lowering.op_forward(REGISTRY[op], "t", 1, False, "float32", "float32")
+    kernel = codegen.get_kernel(spec)
+    module = sys.modules[kernel.dispatcher.py_func.__module__]
+    assert module._fm is fastmath_calls
+    x = np.random.default_rng(0).uniform(-60, 60, 4096).astype(np.float32)
+    x[:8] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e6, -2e7, 1e-40]
+    got = np.empty_like(x)
+    kernel.dispatcher(x, got)
+    inlined = getattr(fastmath, op + "32")
+
+    @njit(error_model="numpy")
+    def want_loop(x, out):
+        for i in range(x.size):
+            out[i] = inlined(x[i])
+
+    want = np.empty_like(x)
+    want_loop(x, want)
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+    fresh = njit(error_model="numpy")(kernel.dispatcher.py_func)  # (a cached one has no asm)
+    fresh(x, want)
+    asm = fresh.inspect_asm(fresh.signatures[0])
+    assert re.search(r"\bret", asm), "no assembly to read"
+    called = re.findall(r"call\w*\s+\*?(\S+)", asm) + re.findall(r"movabsq\s+\$(\w+)", asm)
+    assert not [c for c in called if op + "32" in c], "the fast-math subroutine is still called"

@@ -186,7 +186,7 @@ def _header(spec: KernelSpec, reduced: list, chunked: bool) -> list[str]:
         "import math",
         "import numpy as np",
         "",
-        "from jitgrad.kernels.cpu import fastmath as _fm  # noqa: F401",
+        "from jitgrad.kernels.cpu import fastmath_calls as _fm  # noqa: F401",
         "from jitgrad.kernels.cpu import scalar as _k  # noqa: F401",
         "from jitgrad.kernels.cpu.jit import cached_njit",
         "",

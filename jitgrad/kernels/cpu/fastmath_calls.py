@@ -15,8 +15,10 @@ inliner puts the body back in place before it optimizes the loop: the same instr
 before (the same bits; a loop around it still vectorizes), for one Numba compile of the body
 instead of one per call site. ``contract``/fast-math flags: none on either side, as before.
 
-Used as ``_fm`` by the tape interpreter's and straight-line tapes' generated modules
-(:mod:`jitgrad.capture.interp`), whose source names ``_fm.exp32`` as the eager kernels do.
+Used as ``_fm`` by every generated CPU module that calls them: the eager fused, backward and
+joint kernels (:mod:`jitgrad.fusion.codegen`) and the tape interpreter and straight-line tapes
+(:mod:`jitgrad.capture.interp`). Tier 0's evaluator calls :mod:`.fastmath` directly (one
+call site per function: nothing to gain).
 """
 
 from __future__ import annotations
