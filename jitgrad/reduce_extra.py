@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .frontend import checks
 from .frontend import scatter_reduce_grads as SG
 from .frontend.creation import zeros
 from .frontend.gather_scatter import SCATTER_INDEX, _int_index
@@ -113,10 +114,9 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A
     equally frequent ones) and the index of its last occurrence (``ModeBackward0``)."""
     x = input if input.ndim else input.reshape(1)
     d = dim % x.ndim
+    checks.selected_dim("mode", tuple(x.shape), d)
     rows = np.moveaxis(x._value, d, -1)
     flat = rows.reshape(-1, rows.shape[-1])
-    if flat.shape[-1] == 0:
-        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
     pos = np.empty(flat.shape[0], np.int64)
     for r, row in enumerate(flat):
         vals, counts = np.unique(row, return_counts=True)

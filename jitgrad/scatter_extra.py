@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from .frontend import checks
 from .frontend.creation import tensor
 from .frontend.index_extra import index_add, index_copy
 from .frontend.indexing import gather
@@ -281,8 +282,11 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     """The lower median ignoring NaNs: a value, or ``(values, indices)`` along ``dim``."""
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else dim % max(input.ndim, 1)
+    if dim is None and x.numel() == 0:  # no valid value: NaN, as median() of nothing
+        return _make(np.array(np.nan, input._dtype.np), input._dtype)
     if x.ndim == 0:
         x, d = x.reshape(1), 0
+    checks.selected_dim("median", tuple(x.shape), d)  # (PyTorch's word for nanmedian too)
     srt = sort(x, d)
     # (in Tensor ops, so a device tensor's sort, count and gather stay on the device)
     valid = srt.values.isnan().logical_not().sum(d, keepdim=True)

@@ -165,6 +165,13 @@ def bool_mask(fn: str, mask: Any) -> None:
         )
 
 
+def selected_dim(fn: str, shape: tuple[int, ...], dim: int) -> None:
+    """PyTorch's IndexError for selecting along an empty ``dim`` (median, mode: no element to
+    pick), raised before any kernel runs; ``dim`` already wrapped."""
+    if shape and shape[dim] == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim {dim} to have non-zero size.")
+
+
 def split_size(size: int, n: int) -> int:
     """``split``'s int size, checked against a dim of ``n`` as PyTorch checks it."""
     if size < 0:

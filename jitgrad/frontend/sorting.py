@@ -21,6 +21,7 @@ import numpy as np
 from .. import dtypes as D
 from ..kernels.cpu.quick_select import kth_indices
 from ..kernels.cpu.std_sort import sort_keys, sort_rows, topk_rows
+from . import checks
 from . import functions as F
 from .gather_scatter import _scatter_new
 from .recording import record
@@ -242,6 +243,8 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noq
 
         out = np.asarray(value, input._dtype.np).reshape(())
         return record("MedianBackward0", out, input._dtype, (input,), backward)
+    if isinstance(dim, int):
+        checks.selected_dim("median", tuple(input.shape), _dim(input, dim))
     return _select("median", "MedianBackward1", input, _lower_median_rank, dim, keepdim, True)
 
 
