@@ -19,6 +19,7 @@ from ..kernels.cpu.reduce_call import (
 )
 from ..ops.return_types import named_result
 from . import argcheck as A
+from . import checks
 from . import functions as F
 from .declare import Declared, Saved
 from .reduce_common import (
@@ -52,8 +53,7 @@ def _nonempty(fn: str, shape: tuple[int, ...], axes: tuple[int, ...], dim: Any) 
             )
         return
     for a in axes:
-        if shape[a] == 0:
-            raise IndexError(f"{fn}(): Expected reduction dim {a} to have non-zero size.")
+        checks.selected_dim(fn, shape, a)
 
 
 def _extreme(
