@@ -485,6 +485,38 @@ ROWS = {
         ),
         [(3, 0), (3, 4)],
     ),
+    # cuda16: float16/bfloat16 spreads and logsumexp (float32 on the same buffer, rounded
+    # once, as the CPU's), 0-d logsumexp
+    "std_mean float16": (lambda T, F, x: T.std_mean(x.half(), 1, keepdim=True)[0], [(3, 5)]),
+    "var_mean bfloat16 (correction 0)": (
+        lambda T, F, x: T.var_mean(x.bfloat16(), 0, correction=0)[0].float(),
+        [(4, 3)],
+    ),
+    "std / var float16 (all dims)": (
+        lambda T, F, x: T.stack([x.half().std(), x.half().var()]),
+        [(3, 4)],
+    ),
+    "logsumexp float16": (lambda T, F, x: (x * 4).half().logsumexp(1), [(3, 5)]),
+    "logsumexp bfloat16 (keepdim)": (
+        lambda T, F, x: x.bfloat16().logsumexp(0, keepdim=True).float(),
+        [(4, 3)],
+    ),
+    "logsumexp 0-d": (lambda T, F, x: x.sum().logsumexp(0), [(2, 3)]),
+    # cuda16: float16/bfloat16 scans and products (the float32 buffer scanned, each result
+    # rounded once, as the CPU's kernels)
+    "cumsum float16": (lambda T, F, x: (x * 8).half().cumsum(1), [(3, 5)]),
+    "cumprod float16": (lambda T, F, x: (x + 0.5).half().cumprod(0), [(4, 3)]),
+    "cumsum / cumprod bfloat16": (
+        lambda T, F, x: (x.bfloat16().cumsum(0) + (x + 1).bfloat16().cumprod(1)).float(),
+        [(3, 4)],
+    ),
+    "prod float16 (dim)": (lambda T, F, x: (x + 0.5).half().prod(1), [(3, 5)]),
+    "prod float16 (all) / bfloat16 (keepdim)": (
+        lambda T, F, x: T.stack(
+            [x.half().prod().float(), (x + 1).bfloat16().prod(0, True).float().sum()]
+        ),
+        [(3, 4)],
+    ),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),

@@ -27,10 +27,21 @@ from ...engine.grad_mode import no_grad
 from ...frontend.clamp_where import where
 from ...frontend.joint_node import with_mean_node
 from ...frontend.recording import record
-from ...frontend.tensor import Tensor
+from ...frontend.tensor import Tensor, _make
 from .reductions import dims_of
 
-_FLOATS = (D.float32, D.float64)
+_FLOATS = (D.float32, D.float64, D.float16, D.bfloat16)
+
+
+def _opmath(t: Tensor) -> Tensor:
+    """A float16/bfloat16 tensor's float32 buffer as a float32 tensor (no copy, no history):
+    the CPU computes these ops in float32 and rounds once (:mod:`jitgrad.lowp`)."""
+    return t if t._dtype.round is None else _make(t._value, D.float32)
+
+
+def _rounded(t: Tensor, dt: D.dtype) -> Tensor:
+    """float32 ``t`` (a fresh result) rounded to 16-bit ``dt`` in place; others as they are."""
+    return t if dt.round is None else _make(t._value, dt)
 
 
 def _plan(x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any) -> Any:
@@ -59,13 +70,14 @@ def _spread(node: str, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction
     dims, corr, den = plan
     dt, shape = x._dtype, tuple(x.shape)
     kept = tuple(1 if k in dims else n for k, n in enumerate(shape))
-    den_t = dt.np.type(den)  # the CPU's divisor, in the tensor's dtype
+    den_t = dt.np.type(den)  # the CPU's divisor, in the tensor's dtype (float32 for 16-bit)
+    xf = _opmath(x)
     with no_grad():
-        m = x.mean(dims, keepdim=True) if dims else x.clone()
-        d = x - m
+        m = xf.mean(dims, keepdim=True) if dims else xf.clone()
+        d = xf - m
         value = (d * d).sum(dims, keepdim=keepdim) / float(den_t)
-        if node == "StdBackward0":
-            value = value.sqrt()
+        if node == "StdBackward0":  # (16-bit: the CPU's sqrt of the rounded variance)
+            value = _rounded(value, dt).sqrt()
     k = float(dt.np.type(2) / den_t)  # the CPU's 2 / (N - correction), in the dtype
 
     def backward(g: Tensor) -> Tensor:
@@ -74,9 +86,9 @@ def _spread(node: str, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction
             if node == "StdBackward0":  # (through the result too, as the CPU's)
                 g = g / (2 * std(x, dims, None, True, correction=corr))
             return g * k * (x - (x.mean(dims, keepdim=True) if dims else x))
-        if node == "StdBackward0":
+        if node == "StdBackward0":  # (16-bit: rounded ops, as the CPU's)
             g = g / (2 * value.reshape(kept))
-        return g * k * d
+        return _rounded(_opmath(g) * k * d, dt)  # (16-bit: the CPU's float32 kernel, rounded)
 
     return record(node, value._value, dt, [x], backward, saved=[x])
 
@@ -108,11 +120,12 @@ def _with_mean(spread: Any, name: str) -> Any:
 
 
 def logsumexp(input: Any, dim: Any = (), keepdim: Any = False, **kwargs: Any) -> Any:  # noqa: A002
-    """``torch.logsumexp(x, dim, keepdim)`` of a float32/float64 device tensor."""
+    """``torch.logsumexp(x, dim, keepdim)`` of a float device tensor (0-d too: over ``()``);
+    float16/bfloat16 in float32, rounded once, its backward in rounded ops (the CPU's)."""
     x = input
     if kwargs or not isinstance(x, Tensor) or x._dtype not in _FLOATS or x.numel() == 0:
         return NotImplemented  # (numpy's axis=/keepdims=, integers, empty: the CPU op)
-    dims = dims_of(dim, x.dim()) if x.dim() else None
+    dims = dims_of(dim, x.dim())
     if dims is None or not isinstance(keepdim, bool):
         return NotImplemented
     kept = tuple(1 if k in dims else n for k, n in enumerate(x.shape))
@@ -124,7 +137,7 @@ def logsumexp(input: Any, dim: Any = (), keepdim: Any = False, **kwargs: Any) ->
         return (t - m).exp().sum(dims, keepdim=True).log() + m
 
     with no_grad():
-        out = shifted(x)
+        out = _rounded(shifted(_opmath(x)), x._dtype)
 
     def backward(g: Tensor) -> Tensor:
         g = g if keepdim else g.reshape(kept)
