@@ -517,6 +517,62 @@ ROWS = {
         ),
         [(3, 4)],
     ),
+    # cuda16: views with no elements (a new empty device tensor, the CPU's node, zero
+    # gradients), take/gather with an empty index, gather of bool, index_add / index_copy of
+    # 0-d and index_copy (index_add's kernel writing), renorm (its body: device norms)
+    "empty views (unflatten, t, x[:, :0], narrow)": (
+        lambda T, F, x, e: (
+            T.cat(
+                [
+                    e.unflatten(0, (2, 2)).reshape(-1),
+                    e.t().reshape(-1),
+                    x[:, :0].reshape(-1),
+                    x.narrow(1, 2, 0).reshape(-1),
+                    e.unflatten(1, (2, 0, 0)).reshape(-1),
+                ]
+            )
+            + x.sum()
+        ),
+        [(3, 4), (4, 0)],
+    ),  # fmt: skip
+    "x[:, :0] (node)": (lambda T, F, x: x[:, 1:1], [(3, 4)]),
+    "torch.take (empty index; empty, 0-d input)": (
+        lambda T, F, x, i: T.cat(
+            [T.take(x, i[:0]), T.take(x[0, :0], i[:0]), T.take(x.sum(), i[:0])]
+        ),
+        [(3, 4), "i:3:12"],
+    ),
+    "torch.gather (empty index)": (
+        lambda T, F, x, i: T.gather(x, 1, i[:, :0]),
+        [(3, 4), "i:3,2:4"],
+    ),
+    "torch.gather bool": (
+        lambda T, F, x, i: T.gather(x > 0, 1, i) * x[:, :2],
+        [(3, 4), "i:3,2:4"],
+    ),
+    "Tensor.index_add 0-d (alpha)": (
+        lambda T, F, x, y, i: x.sum().index_add(0, i[:1] * 0, y.sum(), alpha=2),
+        [(2, 3), (3,), "i:2:3"],
+    ),
+    "Tensor.index_copy": (
+        lambda T, F, x, s: x.index_copy(1, T.tensor([3, 0], device=x.device), s),
+        [(3, 4), (3, 2)],
+    ),
+    "Tensor.index_copy (dim 0)": (
+        lambda T, F, x, s: x.index_copy(0, T.tensor([2, 0], device=x.device), s * 0 - 0.0),
+        [(3, 4), (2, 4)],
+    ),
+    "torch.index_copy 0-d": (
+        lambda T, F, x, y: T.index_copy(x.sum(), 0, T.tensor([0], device=x.device), y.sum()),
+        [(2, 3), (3,)],
+    ),
+    "Tensor.renorm p=2 / p=inf / p=1": (
+        lambda T, F, x: T.stack(
+            [x.renorm(2, 0, 1.0), x.renorm(float("inf"), 1, 0.5), x.renorm(1, -1, 2.0)]
+        ),
+        [(3, 4)],
+    ),  # fmt: skip
+    "Tensor.renorm float16": (lambda T, F, x: x.half().renorm(2, 1, 1.0), [(3, 4)]),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),
