@@ -573,6 +573,19 @@ ROWS = {
         [(3, 4)],
     ),  # fmt: skip
     "Tensor.renorm float16": (lambda T, F, x: x.half().renorm(2, 1, 1.0), [(3, 4)]),
+    # cuda16: norms of 0-d (over (): the absolute value) and empty inputs (from the shape)
+    "norm 0-d (p=2, 3, inf, 0)": (
+        lambda T, F, x: T.stack([x.sum().norm(p) for p in (2, 3, float("inf"), 0)]),
+        [(2, 3)],
+    ),
+    "norm empty (lines of nothing, empty result)": (
+        lambda T, F, x: (
+            T.stack([x[:0].norm(), x[:, :0].norm(1, 1).sum(), x[:0].norm(3, 0).sum()]) + x.sum()
+        ),
+        [(3, 4)],
+    ),
+    "dist 0-d p=4": (lambda T, F, x, y: T.dist(x.sum(), y.sum(), 4), [(2, 3), (3,)]),
+    "cdist p=1 (empty operand)": (lambda T, F, x, y: T.cdist(x[:0], y, 1.0), [(3, 4), (2, 4)]),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),
