@@ -586,11 +586,26 @@ ROWS = {
     ),
     "dist 0-d p=4": (lambda T, F, x, y: T.dist(x.sum(), y.sum(), 4), [(2, 3), (3,)]),
     "cdist p=1 (empty operand)": (lambda T, F, x, y: T.cdist(x[:0], y, 1.0), [(3, 4), (2, 4)]),
+    # cuda16: frexp (the exponent in device ops, the mantissa the declared op), rrelu in eval
+    "torch.frexp (mantissa)": (lambda T, F, x: T.frexp(x * 3)[0], [(3, 4)]),
+    "torch.frexp (exponent: zero, powers of two, subnormal, inf, NaN)": (
+        lambda T, F, x: T.frexp(T.cat([x.reshape(-1) * 100, T.tensor(_EDGES, device=x.device)]))[
+            1
+        ].float(),
+        [(3, 4)],
+    ),
+    "torch.frexp float16": (lambda T, F, x: T.frexp((x * 40).half())[0], [(3, 4)]),
+    "F.rrelu (eval)": (lambda T, F, x: F.rrelu(x, 0.1, 0.3), [(3, 4)]),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),
     "nn.Fold (unbatched)": (lambda T, F, x: T.nn.Fold((3, 3), 2)(x), [(8, 4)]),
 }
+
+
+#: frexp's edges: zeros, powers of two and their neighbours, subnormals, the largest, inf, NaN
+_EDGES = [0.0, -0.0, 1.0, 0.5, 2.0, 0.99999994, 1.0000001, 1e-40, -3e-45, 3.4e38, -np.inf,
+          np.inf, np.nan]  # fmt: skip
 
 
 def _ties(x):

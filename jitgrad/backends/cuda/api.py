@@ -58,6 +58,7 @@ from . import (
     deferred,
     elementwise,
     fallback,
+    float_bits,  # noqa: F401 - frexp joins native.NATIVE
     fused_backward,
     index_add,  # noqa: F401 - its ops join native.NATIVE
     index_copy,  # noqa: F401 - its ops join native.NATIVE (after index_add's: it wraps it)
