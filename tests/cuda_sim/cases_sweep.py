@@ -596,6 +596,16 @@ ROWS = {
     ),
     "torch.frexp float16": (lambda T, F, x: T.frexp((x * 40).half())[0], [(3, 4)]),
     "F.rrelu (eval)": (lambda T, F, x: F.rrelu(x, 0.1, 0.3), [(3, 4)]),
+    # cuda16: complex var/std (the parts' variances summed, one node over the complex input)
+    "var complex (dim)": (lambda T, F, x, y: T.complex(x, y).var(1), [(3, 4), (3, 4)]),
+    "std complex (all, correction 0)": (
+        lambda T, F, x, y: T.complex(x, y).std(correction=0),
+        [(3, 4), (3, 4)],
+    ),
+    "std_mean complex (dim 0, keepdim)": (
+        lambda T, F, x, y: T.std_mean(T.complex(x, y), 0, keepdim=True)[0],
+        [(3, 4), (3, 4)],
+    ),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),

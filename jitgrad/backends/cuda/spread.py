@@ -30,7 +30,7 @@ from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from .reductions import dims_of
 
-_FLOATS = (D.float32, D.float64, D.float16, D.bfloat16)
+_FLOATS = (D.float32, D.float64, D.float16, D.bfloat16, D.complex64, D.complex128)
 
 
 def _opmath(t: Tensor) -> Tensor:
@@ -68,6 +68,8 @@ def _spread(node: str, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction
     if plan is None:
         return NotImplemented
     dims, corr, den = plan
+    if x._dtype.is_complex:
+        return _complex_spread(node, x, dims, keepdim, corr)
     dt, shape = x._dtype, tuple(x.shape)
     kept = tuple(1 if k in dims else n for k, n in enumerate(shape))
     den_t = dt.np.type(den)  # the CPU's divisor, in the tensor's dtype (float32 for 16-bit)
@@ -91,6 +93,28 @@ def _spread(node: str, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction
         return _rounded(_opmath(g) * k * d, dt)  # (16-bit: the CPU's float32 kernel, rounded)
 
     return record(node, value._value, dt, [x], backward, saved=[x])
+
+
+def _complex_spread(node: str, x: Tensor, dims: tuple, keepdim: bool, corr: float) -> Tensor:
+    """A complex input's var/std as the CPU's: the real parts' variance plus the imaginary
+    parts' (each the real path above), one node over the complex input; its derivative
+    PyTorch's complex ``var_backward`` in device ops (as the CPU's
+    :func:`~jitgrad.frontend.reduce_grads.complex_var_backward`: ``expand(g) * (x - mean) *
+    2 / (N - correction)``), after ``g / (2 std)`` for std."""
+    kept = tuple(1 if k in dims else n for k, n in enumerate(x.shape))
+    scale = 2.0 / (math.prod(x.shape[d] for d in dims) - corr)
+    with no_grad():
+        value = _spread("VarBackward0", x.real, dims, None, keepdim, corr)
+        value = value + _spread("VarBackward0", x.imag, dims, None, keepdim, corr)
+        value = value.sqrt() if node == "StdBackward0" else value
+
+    def backward(g: Tensor) -> Tensor:
+        if node == "StdBackward0":  # (create_graph: through a recorded std, as the real path)
+            r = std(x, dims, None, keepdim, correction=corr) if GRAD.enabled else value
+            g = g / (2 * r)
+        return (g if keepdim else g.reshape(kept)) * (x - x.mean(dims, keepdim=True)) * scale
+
+    return record(node, value._value, value._dtype, [x], backward, saved=[x])
 
 
 def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *,  # noqa: A002
