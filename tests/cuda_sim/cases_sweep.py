@@ -28,6 +28,8 @@ int64 in ``[0, HIGH)``. Simulator cost (196 rows, cuda15b): about 20 CPU s warm.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -606,6 +608,18 @@ ROWS = {
         lambda T, F, x, y: T.std_mean(T.complex(x, y), 0, keepdim=True)[0],
         [(3, 4), (3, 4)],
     ),
+    # cuda16: var/std without degrees of freedom (empty inputs, correction >= N): NaN / inf
+    # from the CPU's divisor max(0, N - correction)
+    "std_mean / var_mean empty": (
+        lambda T, F, x: T.cat(
+            [T.std_mean(x[:0])[0].reshape(1), T.var_mean(x[:0], 0)[0], T.var_mean(x[:0], 0)[1]]
+        ),
+        [(3, 4)],
+    ),
+    "var correction = N, std correction > N": (
+        lambda T, F, x: T.stack([x.var(0, correction=3), x.std(0, correction=5)]),
+        [(3, 4)],
+    ),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),
@@ -716,3 +730,24 @@ def test_nll_loss_target_out_of_range_is_reported_at_synchronization(no_fallback
     loss = F.nll_loss(x, torch.tensor([0, 3]).cuda())  # no error yet: no synchronization
     with pytest.raises(RuntimeError, match="device-side assert triggered"):
         loss.item()
+
+
+@pytest.mark.parametrize("op", ["var", "std", "std_mean", "var_mean"])
+def test_no_degrees_of_freedom_warns_as_the_cpu(no_fallback, op):
+    """``N - correction <= 0`` on the device: the CPU's warning, worded for the op
+    (``std_mean():``), once for a real input and once per part for a complex one."""
+    said = {}
+    for device in ("cpu", "cuda"):
+        for dt in (torch.float32, torch.complex64):
+            x = torch.ones(3, 1, dtype=dt, device=device)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                getattr(torch, op)(x, 1)
+            # (the simulator's NumPy may add its own RuntimeWarning for 0/0: not PyTorch's)
+            said[device, dt] = [str(w.message) for w in caught if w.category is UserWarning]
+    assert said["cuda", torch.float32] == said["cpu", torch.float32]
+    assert said["cuda", torch.complex64] == said["cpu", torch.complex64]
+    assert len(said["cpu", torch.float32]) == 1 and said["cpu", torch.float32][0].startswith(
+        f"{op}(): degrees of freedom is <= 0"
+    )
+    assert len(said["cpu", torch.complex64]) == 2
