@@ -78,6 +78,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.scans": 4,  # cumsum/cumprod on the device
     "jitgrad.backends.cuda.storage": 4,  # resize_/set_/as_strided_ on the device
     "jitgrad.backends.cuda.index_add": 4,  # index_add/scatter_add on the device
+    "jitgrad.backends.cuda.index_copy": 4,  # index_copy, 0-d index_add on the device
     "jitgrad.backends.cuda.sorting": 4,  # sort/topk/median/cummax/masked_select on the device
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
@@ -87,6 +88,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.nn_resample": 5,  # F.interpolate: the nn layer's plan
     "jitgrad.backends.cuda.nn_losses": 5,  # nll_loss: the nn layer's declarations
     "jitgrad.backends.cuda.complex_elementwise": 5,  # complex_api's angle on the device
+    "jitgrad.backends.cuda.float_bits": 5,  # frexp on the device: math_extra's result type
     "jitgrad.backends.cuda.fallback": 5,  # wraps the public namespace
     "jitgrad.backends.cuda.api": 5,
     "jitgrad.backends.opwrap": 5,  # wraps the public namespace for a backend

@@ -51,7 +51,6 @@ def _prod_grads(g, input, src, d, index, include_self):  # noqa: A002
         src_zero = src == 0
         zeros = index.new_zeros(tuple(input.shape)).scatter_add(d, index, src_zero.long())
         single = src_zero & (zeros.gather(d, index) == 1)
-        several = bool((zeros > 1).any())  # (one value read back: the Error node's test)
     result = input.scatter_reduce(d, index, src, "prod", **kw)
     masked_self = choose(input == 0, 1.0, input)
     g_self = g * masked_self.scatter_reduce(d, index, src, "prod", **kw) / masked_self
@@ -61,7 +60,10 @@ def _prod_grads(g, input, src, d, index, include_self):  # noqa: A002
     by_one = (g * input.scatter_reduce(d, index, masked_src, "prod", **kw)).gather(d, index)
     by_src = (g * result).gather(d, index) / choose(src_zero, 1.0, src)
     g_src = choose(single, by_one, by_src)
-    if several:  # PyTorch's DelayedError: a second derivative for src raises
+    # PyTorch's DelayedError: a second derivative for src raises. Asked only when this
+    # gradient is recorded (create_graph): the test reads one value back from a device, a
+    # synchronization a plain backward does not need (there no node would be recorded)
+    if g_src._requires_grad and bool((zeros > 1).any()):
         g_src = record("Error", g_src._value, g._dtype, (g_src,), _refuse_src_double_backward)
     return g_self, g_src
 

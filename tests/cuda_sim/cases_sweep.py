@@ -19,14 +19,22 @@ complex ``conj``, integer ``prod``, ``scatter_reduce`` / ``scatter(reduce=)``, `
 of ``scatter_reduce`` prod/amax/amin and indices smaller than ``self``, the sort family on
 16-bit, bool, 0-d and empty inputs (and the ``half``/``bfloat16`` casts), vector norms of
 other orders (``dist``/``cdist``), ``take``, ``index_fill``, ``trapezoid``, 0-d and empty
-``prod``/``cumprod``. Before, every row here took a host round
+``prod``/``cumprod``; the cuda16 rows are the probe's next list: float16/bfloat16
+``var``/``std``/``logsumexp``/``cumsum``/``cumprod``/``prod`` (float32 on the same buffer,
+rounded once), 0-d ``logsumexp``, views with no elements, ``take``/``gather`` with an empty
+index, ``gather`` of bool, ``index_copy`` and 0-d ``index_add``, ``renorm``, norms of 0-d and
+empty inputs, ``frexp``, eval-mode ``rrelu``, complex ``var``/``std``, and ``var``/``std``
+without degrees of freedom. Before, every row here took a host round
 trip, and the in-place activations (``F.elu_`` ...) of a tensor with history raised
 NotImplementedError on the device where the CPU records them.
 
 A row is ``name: (call(torch, F, *inputs), input shapes)``; an input ``"i:SHAPE:HIGH"`` is
-int64 in ``[0, HIGH)``. Simulator cost (196 rows, cuda15b): about 20 CPU s warm."""
+int64 in ``[0, HIGH)``. Simulator cost (235 tests, cuda16): about 8 CPU s warm, 0.9 CPU s
+more than the 196 before them (perf/RESULTS.md, Run cuda16)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -485,11 +493,149 @@ ROWS = {
         ),
         [(3, 0), (3, 4)],
     ),
+    # cuda16: float16/bfloat16 spreads and logsumexp (float32 on the same buffer, rounded
+    # once, as the CPU's), 0-d logsumexp
+    "std_mean float16": (lambda T, F, x: T.std_mean(x.half(), 1, keepdim=True)[0], [(3, 5)]),
+    "var_mean bfloat16 (correction 0)": (
+        lambda T, F, x: T.var_mean(x.bfloat16(), 0, correction=0)[0].float(),
+        [(4, 3)],
+    ),
+    "std / var float16 (all dims)": (
+        lambda T, F, x: T.stack([x.half().std(), x.half().var()]),
+        [(3, 4)],
+    ),
+    "logsumexp float16": (lambda T, F, x: (x * 4).half().logsumexp(1), [(3, 5)]),
+    "logsumexp bfloat16 (keepdim)": (
+        lambda T, F, x: x.bfloat16().logsumexp(0, keepdim=True).float(),
+        [(4, 3)],
+    ),
+    "logsumexp 0-d": (lambda T, F, x: x.sum().logsumexp(0), [(2, 3)]),
+    # cuda16: float16/bfloat16 scans and products (the float32 buffer scanned, each result
+    # rounded once, as the CPU's kernels)
+    "cumsum float16": (lambda T, F, x: (x * 8).half().cumsum(1), [(3, 5)]),
+    "cumprod float16": (lambda T, F, x: (x + 0.5).half().cumprod(0), [(4, 3)]),
+    "cumsum / cumprod bfloat16": (
+        lambda T, F, x: (x.bfloat16().cumsum(0) + (x + 1).bfloat16().cumprod(1)).float(),
+        [(3, 4)],
+    ),
+    "prod float16 (dim)": (lambda T, F, x: (x + 0.5).half().prod(1), [(3, 5)]),
+    "prod float16 (all) / bfloat16 (keepdim)": (
+        lambda T, F, x: T.stack(
+            [x.half().prod().float(), (x + 1).bfloat16().prod(0, True).float().sum()]
+        ),
+        [(3, 4)],
+    ),
+    # cuda16: views with no elements (a new empty device tensor, the CPU's node, zero
+    # gradients), take/gather with an empty index, gather of bool, index_add / index_copy of
+    # 0-d and index_copy (index_add's kernel writing), renorm (its body: device norms)
+    "empty views (unflatten, t, x[:, :0], narrow)": (
+        lambda T, F, x, e: (
+            T.cat(
+                [
+                    e.unflatten(0, (2, 2)).reshape(-1),
+                    e.t().reshape(-1),
+                    x[:, :0].reshape(-1),
+                    x.narrow(1, 2, 0).reshape(-1),
+                    e.unflatten(1, (2, 0, 0)).reshape(-1),
+                ]
+            )
+            + x.sum()
+        ),
+        [(3, 4), (4, 0)],
+    ),  # fmt: skip
+    "x[:, :0] (node)": (lambda T, F, x: x[:, 1:1], [(3, 4)]),
+    "torch.take (empty index; empty, 0-d input)": (
+        lambda T, F, x, i: T.cat(
+            [T.take(x, i[:0]), T.take(x[0, :0], i[:0]), T.take(x.sum(), i[:0])]
+        ),
+        [(3, 4), "i:3:12"],
+    ),
+    "torch.gather (empty index)": (
+        lambda T, F, x, i: T.gather(x, 1, i[:, :0]),
+        [(3, 4), "i:3,2:4"],
+    ),
+    "torch.gather bool": (
+        lambda T, F, x, i: T.gather(x > 0, 1, i) * x[:, :2],
+        [(3, 4), "i:3,2:4"],
+    ),
+    "Tensor.index_add 0-d (alpha)": (
+        lambda T, F, x, y, i: x.sum().index_add(0, i[:1] * 0, y.sum(), alpha=2),
+        [(2, 3), (3,), "i:2:3"],
+    ),
+    "Tensor.index_copy": (
+        lambda T, F, x, s: x.index_copy(1, T.tensor([3, 0], device=x.device), s),
+        [(3, 4), (3, 2)],
+    ),
+    "Tensor.index_copy (dim 0)": (
+        lambda T, F, x, s: x.index_copy(0, T.tensor([2, 0], device=x.device), s * 0 - 0.0),
+        [(3, 4), (2, 4)],
+    ),
+    "torch.index_copy 0-d": (
+        lambda T, F, x, y: T.index_copy(x.sum(), 0, T.tensor([0], device=x.device), y.sum()),
+        [(2, 3), (3,)],
+    ),
+    "Tensor.renorm p=2 / p=inf / p=1": (
+        lambda T, F, x: T.stack(
+            [x.renorm(2, 0, 1.0), x.renorm(float("inf"), 1, 0.5), x.renorm(1, -1, 2.0)]
+        ),
+        [(3, 4)],
+    ),  # fmt: skip
+    "Tensor.renorm float16": (lambda T, F, x: x.half().renorm(2, 1, 1.0), [(3, 4)]),
+    # cuda16: norms of 0-d (over (): the absolute value) and empty inputs (from the shape)
+    "norm 0-d (p=2, 3, inf, 0)": (
+        lambda T, F, x: T.stack([x.sum().norm(p) for p in (2, 3, float("inf"), 0)]),
+        [(2, 3)],
+    ),
+    "norm empty (lines of nothing, empty result)": (
+        lambda T, F, x: (
+            T.stack([x[:0].norm(), x[:, :0].norm(1, 1).sum(), x[:0].norm(3, 0).sum()]) + x.sum()
+        ),
+        [(3, 4)],
+    ),
+    "dist 0-d p=4": (lambda T, F, x, y: T.dist(x.sum(), y.sum(), 4), [(2, 3), (3,)]),
+    "cdist p=1 (empty operand)": (lambda T, F, x, y: T.cdist(x[:0], y, 1.0), [(3, 4), (2, 4)]),
+    # cuda16: frexp (the exponent in device ops, the mantissa the declared op), rrelu in eval
+    "torch.frexp (mantissa)": (lambda T, F, x: T.frexp(x * 3)[0], [(3, 4)]),
+    "torch.frexp (exponent: zero, powers of two, subnormal, inf, NaN)": (
+        lambda T, F, x: T.frexp(T.cat([x.reshape(-1) * 100, T.tensor(_EDGES, device=x.device)]))[
+            1
+        ].float(),
+        [(3, 4)],
+    ),
+    "torch.frexp float16": (lambda T, F, x: T.frexp((x * 40).half())[0], [(3, 4)]),
+    "F.rrelu (eval)": (lambda T, F, x: F.rrelu(x, 0.1, 0.3), [(3, 4)]),
+    # cuda16: complex var/std (the parts' variances summed, one node over the complex input)
+    "var complex (dim)": (lambda T, F, x, y: T.complex(x, y).var(1), [(3, 4), (3, 4)]),
+    "std complex (all, correction 0)": (
+        lambda T, F, x, y: T.complex(x, y).std(correction=0),
+        [(3, 4), (3, 4)],
+    ),
+    "std_mean complex (dim 0, keepdim)": (
+        lambda T, F, x, y: T.std_mean(T.complex(x, y), 0, keepdim=True)[0],
+        [(3, 4), (3, 4)],
+    ),
+    # cuda16: var/std without degrees of freedom (empty inputs, correction >= N): NaN / inf
+    # from the CPU's divisor max(0, N - correction)
+    "std_mean / var_mean empty": (
+        lambda T, F, x: T.cat(
+            [T.std_mean(x[:0])[0].reshape(1), T.var_mean(x[:0], 0)[0], T.var_mean(x[:0], 0)[1]]
+        ),
+        [(3, 4)],
+    ),
+    "var correction = N, std correction > N": (
+        lambda T, F, x: T.stack([x.var(0, correction=3), x.std(0, correction=5)]),
+        [(3, 4)],
+    ),
     "F.unfold": (lambda T, F, x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), [(2, 3, 5, 4)]),
     "F.unfold (unbatched, dilation)": (lambda T, F, x: F.unfold(x, 2, (2, 1)), [(2, 5, 4)]),
     "F.fold": (lambda T, F, x: F.fold(x, (4, 5), 2, stride=(2, 1)), [(2, 12, 8)]),
     "nn.Fold (unbatched)": (lambda T, F, x: T.nn.Fold((3, 3), 2)(x), [(8, 4)]),
 }
+
+
+#: frexp's edges: zeros, powers of two and their neighbours, subnormals, the largest, inf, NaN
+_EDGES = [0.0, -0.0, 1.0, 0.5, 2.0, 0.99999994, 1.0000001, 1e-40, -3e-45, 3.4e38, -np.inf,
+          np.inf, np.nan]  # fmt: skip
 
 
 def _ties(x):
@@ -590,3 +736,24 @@ def test_nll_loss_target_out_of_range_is_reported_at_synchronization(no_fallback
     loss = F.nll_loss(x, torch.tensor([0, 3]).cuda())  # no error yet: no synchronization
     with pytest.raises(RuntimeError, match="device-side assert triggered"):
         loss.item()
+
+
+@pytest.mark.parametrize("op", ["var", "std", "std_mean", "var_mean"])
+def test_no_degrees_of_freedom_warns_as_the_cpu(no_fallback, op):
+    """``N - correction <= 0`` on the device: the CPU's warning, worded for the op
+    (``std_mean():``), once for a real input and once per part for a complex one."""
+    said = {}
+    for device in ("cpu", "cuda"):
+        for dt in (torch.float32, torch.complex64):
+            x = torch.ones(3, 1, dtype=dt, device=device)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                getattr(torch, op)(x, 1)
+            # (the simulator's NumPy may add its own RuntimeWarning for 0/0: not PyTorch's)
+            said[device, dt] = [str(w.message) for w in caught if w.category is UserWarning]
+    assert said["cuda", torch.float32] == said["cpu", torch.float32]
+    assert said["cuda", torch.complex64] == said["cpu", torch.complex64]
+    assert len(said["cpu", torch.float32]) == 1 and said["cpu", torch.float32][0].startswith(
+        f"{op}(): degrees of freedom is <= 0"
+    )
+    assert len(said["cpu", torch.complex64]) == 2

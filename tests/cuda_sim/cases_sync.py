@@ -206,3 +206,25 @@ def test_small_launches_warn_nothing():
         (x * 2).sum().backward()
         assert x.grad.cpu().tolist() == [2.0, 2.0, 2.0]
     assert [str(w.message) for w in caught] == []
+
+
+def test_scatter_reduce_prod_backward_reads_nothing_back(transfers):
+    """scatter_reduce prod's gradient asks whether two zeros of src meet at one place only
+    when that gradient is recorded (create_graph: PyTorch's DelayedError node); a plain
+    backward copies nothing to the host. The gradients are the CPU's."""
+    x0 = np.array([[1.5, 2.0, -1.0], [0.5, 3.0, 2.0]], np.float32)
+    s0 = np.array([[2.0, 0.0, 0.0, 1.5], [-1.0, 0.5, 2.0, 0.0]], np.float32)
+    i0 = np.array([[0, 1, 1, 2], [2, 2, 0, 1]])
+    got = {}
+    for dev in ("cuda", "cpu"):
+        x = torch.tensor(x0, device=dev, requires_grad=True)
+        s = torch.tensor(s0, device=dev, requires_grad=True)
+        i = torch.tensor(i0, device=dev)
+        out = x.scatter_reduce(1, i, s, "prod")
+        w = torch.arange(1.0, 7.0, device=dev).reshape(2, 3)
+        before = [transfers[k] for k in ("D2H", "sync")]
+        (out * w).sum().backward()  # (uploads of constants may happen: they wait for nothing)
+        assert dev == "cpu" or [transfers[k] for k in ("D2H", "sync")] == before, transfers
+        got[dev] = (x.grad.cpu().numpy(), s.grad.cpu().numpy())
+    for d, h in zip(got["cuda"], got["cpu"], strict=True):
+        np.testing.assert_allclose(d, h, rtol=1e-6)

@@ -58,8 +58,10 @@ from . import (
     deferred,
     elementwise,
     fallback,
+    float_bits,  # noqa: F401 - frexp joins native.NATIVE
     fused_backward,
     index_add,  # noqa: F401 - its ops join native.NATIVE
+    index_copy,  # noqa: F401 - its ops join native.NATIVE (after index_add's: it wraps it)
     joint,
     nn_losses,  # noqa: F401 - its ops join nn_rows.NATIVE
     nn_resample,  # noqa: F401 - its ops join native.NATIVE

@@ -30,7 +30,9 @@ TORCH = frozenset(
         # (cuda15: its count of valid values in Tensor ops, beside the device sort and gather)
         "nanmedian "
         # (cuda15b: the fallback probe's rows; narrow, diff, cumsum and sum on the device)
-        "trapezoid cumulative_trapezoid"
+        "trapezoid cumulative_trapezoid "
+        # (cuda16: the device's norms, where and a product)
+        "renorm"
     ).split()
 )
 #: ``jitgrad.nn.functional`` functions (and the ``jitgrad.<name>`` that is the same object);

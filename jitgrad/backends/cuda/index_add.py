@@ -14,7 +14,8 @@ gradients (``self``: ``g``; ``source``: ``g`` read back at the indices), written
 ops, so ``create_graph`` records them too.
 
 Left to the host fallback (``NotImplemented``): bool and complex tensors, empty operands, a
-0-d ``self``, an ``index_add`` source that is not ``self``'s shape with ``len(index)`` along
+0-d ``self`` (``index_add``'s: :mod:`.index_copy`, which also holds ``index_copy``), an
+``index_add`` source that is not ``self``'s shape with ``len(index)`` along
 ``dim``, and a ``scatter_add`` / ``scatter_reduce`` source larger than its index (an index
 smaller than ``self`` off ``dim`` folds into that corner: :func:`_added`).
 """

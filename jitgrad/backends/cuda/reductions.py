@@ -205,13 +205,13 @@ def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
         return NotImplemented
     if any(v is not None for v in extra.values()) or not x._dtype.is_floating_point:
         return NotImplemented
-    dims = dims_of(dim, x.dim())
-    if x.dim() == 0 or x.numel() == 0 or dims is None:
-        return NotImplemented
+    dims = dims_of(dim, x.dim())  # (a 0-d x: over (), its absolute value)
+    if dims is None or p == "fro" and dim is not None and len(dims) > 2:
+        return NotImplemented  # (the CPU op's error)
+    if x.numel() == 0:
+        return _empty_norm(x, p, dims, keepdim)
     if p not in (2, 2.0, "fro"):
         return _p_norm(x, p, dims, keepdim) if type(p) in (int, float) else NotImplemented
-    if p == "fro" and dim is not None and len(dims) > 2:
-        return NotImplemented  # (the CPU op's error)
     squares = _make(runtime.contiguous(x._value), x._dtype).detach()
     with no_grad():
         result = (squares * squares).sum(dims, keepdim=keepdim).sqrt()
@@ -222,6 +222,20 @@ def _two_norm(x: Any, p: Any, dim: Any, keepdim: Any, extra: dict) -> Any:
         return x * (g.reshape(kept) / r).where(r != 0, 0.0)
 
     return record("LinalgVectorNormBackward0", result._value, x._dtype, [x], backward, saved=[x])
+
+
+def _empty_norm(x: Tensor, p: Any, dims: tuple, keepdim: bool) -> Any:
+    """The norm of an input with no elements, read from its shape alone: a result with no
+    elements is empty (``cdist`` with an empty operand); lines of no elements give 0 for
+    p >= 0 (``+inf`` and negative orders: the CPU op's error or its inf). The gradient is
+    zeros of ``x``'s (empty) shape."""
+    shape = tuple(x.shape)
+    out = _kept(shape, dims) if keepdim else tuple(n for k, n in enumerate(shape) if k not in dims)
+    ordinary = p == "fro" or type(p) in (int, float) and 0 <= p < math.inf
+    if math.prod(out) and not ordinary:
+        return NotImplemented
+    value = runtime.zeros(out, x._dtype.np)
+    return record("LinalgVectorNormBackward0", value, x._dtype, [x], lambda g: x.new_zeros(shape))
 
 
 def _p_norm(x: Tensor, p: float, dims: tuple, keepdim: bool) -> Any:

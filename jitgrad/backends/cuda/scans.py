@@ -8,8 +8,10 @@ gradient is the CPU's (:func:`jitgrad.frontend.scan_prod.cumprod_grad`) in devic
 CPU picks its formula by whether the input holds a zero, which the device does not ask (a
 copy to the host): it takes the first-zero form, which gives the division's values where
 there is none (bitwise, but for a -0.0 gradient that its +0 terms make +0.0); under
-``create_graph`` it asks, once. ``axis=``, dims that are no plain int, complex and 16-bit
-floats stay with the host fallback.
+``create_graph`` it asks, once. float16/bfloat16 scan and multiply their float32 buffers
+and round each result once, as the CPU's kernels do (:mod:`jitgrad.lowp`). ``axis=``, dims
+that are no plain int, complex, and a 16-bit ``dtype=`` for another input's dtype stay with
+the host fallback.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ... import dtypes as D
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad
 from ...frontend import scan_prod as SP
+from ...frontend.clamp_where import where
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
@@ -28,7 +31,13 @@ from ...kernels.cuda import scan as S
 from . import runtime
 from .joining import cat as _cat
 
-_KINDS = (D.float32, D.float64, D.int64)
+_KINDS = (D.float32, D.float64, D.int64, D.float16, D.bfloat16)
+_FLOATS = (D.float32, D.float64, D.float16, D.bfloat16)
+
+
+def _opmath(t: Tensor) -> Tensor:
+    """A 16-bit tensor's float32 buffer as a float32 tensor (no copy, no history)."""
+    return t if t._dtype.round is None else _make(t._value, D.float32)
 
 
 def _plan(x: Any, dim: Any, dtype: Any, axis: Any) -> Any:
@@ -43,8 +52,8 @@ def _plan(x: Any, dim: Any, dtype: Any, axis: Any) -> Any:
         dt = dtype
     else:
         return None
-    if dt not in _KINDS or x._dtype.is_complex:
-        return None
+    if dt not in _KINDS or x._dtype.is_complex or dt.round is not None and dt is not x._dtype:
+        return None  # (a cast to 16 bits before the scan: the CPU op)
     d = dim % x.dim()
     shape = tuple(x.shape)
     return d, (math.prod(shape[:d]), shape[d], math.prod(shape[d + 1 :])), dt
@@ -80,7 +89,7 @@ def cumsum(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) 
 def _degenerate(input: Any, dim: Any, dtype: Any) -> bool:  # noqa: A002
     """A float 0-d or empty input, ``dim`` in range, no ``dtype``: its own product /
     running product (or ones) without a kernel."""
-    if not isinstance(input, Tensor) or dtype is not None or input._dtype not in _KINDS[:2]:
+    if not isinstance(input, Tensor) or dtype is not None or input._dtype not in _FLOATS:
         return False
     if input.dim() and input.numel():
         return False
@@ -143,7 +152,7 @@ def prod(
     if integral:
         with no_grad():
             return _int_prod(input if input._dtype is D.int64 else input.long(), dim, keepdim)
-    if input._dtype not in (D.float32, D.float64):
+    if input._dtype not in _FLOATS:
         return NotImplemented
     if _degenerate(input, dim, dtype):
         return _degenerate_prod(input, dim, keepdim)
@@ -159,13 +168,28 @@ def prod(
     if not (GRAD.enabled and input._requires_grad):
         return value
 
+    def kept(t: Tensor) -> Tensor:
+        return t.reshape(1) if dim is None else t if keepdim else t.unsqueeze(d)
+
     def backward(g: Tensor) -> Tensor:
-        gx = g.reshape(1) if dim is None else g if keepdim else g.unsqueeze(d)
-        grad = gx.expand(tuple(x.shape)) * _others(x, d)
+        if input._dtype.round is None or GRAD.enabled:  # (create_graph: recorded 16-bit ops)
+            grad = kept(g).expand(tuple(x.shape)) * _others(x, d)
+        else:
+            grad = _prod_grad_16(kept(g), x, kept(value), d)
         return grad.reshape(tuple(input.shape)) if dim is None else grad
 
     name = "ProdBackward0" if dim is None else "ProdBackward1"
     return record(name, value.contiguous()._value, input._dtype, [input], backward, [input])
+
+
+def _prod_grad_16(g: Tensor, x: Tensor, out: Tensor, d: int) -> Tensor:
+    """A float16/bfloat16 product's gradient as the CPU's float32 kernel computes it (then
+    rounds once): ``g * (out / x)`` with the rounded product ``out``, and where ``x`` is zero
+    ``g`` times the product of the others (every other element of such a line gets
+    ``out / x = 0``, and a line with two zeros 0 everywhere, as the CPU's)."""
+    xf, gf = _opmath(x), _opmath(g).expand(tuple(x.shape))
+    grad = where(xf == 0, gf * _others(xf, d), gf * (_opmath(out) / xf))
+    return _make(grad.contiguous()._value, x._dtype)
 
 
 def _degenerate_prod(x: Tensor, dim: Any, keepdim: bool) -> Any:

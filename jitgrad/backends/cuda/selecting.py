@@ -124,9 +124,12 @@ def gather(input: Any, dim: Any, index: Any, *, sparse_grad: bool = False) -> An
 
 def take(input: Any, index: Any) -> Any:  # noqa: A002
     """``torch.take``: the flattened ``input`` read at ``index`` (negative from the end),
-    ``TakeBackward0``; an index out of range is the CPU op's error."""
-    if not (isinstance(input, Tensor) and isinstance(index, Tensor)) or not input.numel():
+    ``TakeBackward0``; an index out of range is the CPU op's error (an empty index reads
+    nothing, from an empty input too)."""
+    if not (isinstance(input, Tensor) and isinstance(index, Tensor)):
         return NotImplemented
+    if not input.numel() and index.numel():
+        return NotImplemented  # (the CPU op's error)
     flat = input.reshape(-1)
     return _take(flat, 0, index, tuple(index.shape), True, "TakeBackward0", "take", True)
 
@@ -185,7 +188,13 @@ def _take(x: Tensor, d: int, index: Tensor, out_shape: tuple, shared: bool, node
     if not on_device(index):  # host indices (PyTorch takes them): uploaded, nothing read back
         index = _make(runtime.to_device(np.ascontiguousarray(index._value)), index._dtype)
     shape = tuple(x.shape)
-    if not index.numel() or not x.numel() or x._dtype is D.bool_ or x._dtype.is_complex:
+    if not index.numel() and index._dtype is D.int64:  # nothing read: the CPU's empty result
+        value = runtime.zeros(out_shape, x._dtype.np)
+        return record(node, value, x._dtype, [x], lambda g: x.new_zeros(shape))
+    if x._dtype is D.bool_ and x.numel():  # read as bytes (no gradient)
+        out = _take(x.to(D.uint8), d, index, out_shape, shared, node, op, wrap)
+        return out if out is NotImplemented else out.to(D.bool_)
+    if not index.numel() or not x.numel() or x._dtype.is_complex:
         return NotImplemented
     _, n, inner = _split(shape, d)
     idx = runtime.flat(runtime.contiguous(index._value))

@@ -168,13 +168,15 @@ def view_op(name: str):
     return several views: unbind, split, chunk ...)."""
 
     def impl(x: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(x, Tensor) or x.numel() == 0:
+        if not isinstance(x, Tensor):
             return NotImplemented
         if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
             return NotImplemented  # tensor indices: the fallback
+        if x.numel() == 0:
+            return _empty(x, name, args, kwargs)
         found = _in_root(x, name, args, kwargs)
-        if found is None:
-            return NotImplemented  # a copy on the CPU too (reshape of a non-contiguous view)
+        if found is None:  # a copy on the CPU too (reshape of a non-contiguous view), or an
+            return _empty(x, name, args, kwargs)  # empty result (``x[:, :0]``)
         root, geom = found
         base, result = _own(x, name, args, kwargs)
         if not isinstance(geom, list):
@@ -188,6 +190,21 @@ def view_op(name: str):
         return type(result)(outs)
 
     return impl
+
+
+def _empty(x: Tensor, name: str, args: tuple, kwargs: dict) -> Any:
+    """A view with no elements (of an empty ``x``, or ``x[:, :0]``): nothing to alias or
+    read, so a new empty device tensor with the CPU's shape and node (the stand-in's), whose
+    gradient is zeros of ``x``'s shape. Several results (split of an empty tensor) and
+    results with elements take the fallback."""
+    _, result = _own(x, name, args, kwargs)
+    if not isinstance(result, Tensor) or result.numel():
+        return NotImplemented
+    value = runtime.zeros(tuple(result.shape), x._dtype.np)
+    if result.grad_fn is None:
+        return _make(value, x._dtype)
+    shape = tuple(x.shape)
+    return record(result.grad_fn.name(), value, x._dtype, [x], lambda g: x.new_zeros(shape))
 
 
 def expand_as(x: Any, other: Any) -> Any:
