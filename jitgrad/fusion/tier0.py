@@ -86,9 +86,8 @@ def attach(kernel: Any, reduce_block: int) -> None:
     spec = kernel.spec
     if not ENABLED or spec.parallel or spec.ndim > 4:
         return
-    n_arrays = sum(not s for _, s in spec.inputs)
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
-    if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or not dtypes <= DTYPES.keys():
+    if not dtypes <= DTYPES.keys():  # (any number of arrays: a wide one runs in passes)
         return
     if len(dtypes) > 1 or _on_disk(kernel):
         return
