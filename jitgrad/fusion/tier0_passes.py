@@ -59,11 +59,12 @@ class _Open:
         self.outputs: list[int] = []
 
 
-def split(ins: np.ndarray, uses: list, shape: Slot, n_in: int = I.N_IN,
-          n_out: int = I.N_OUT) -> tuple[list[Pass], int]:  # fmt: skip
+def split(ins: np.ndarray, uses: list, shape: Slot, n_in: int = I.N_IN, n_out: int = I.N_OUT,
+          max_rows: int = 1 << 30) -> tuple[list[Pass], int]:  # fmt: skip
     """The passes of the program ``ins`` (a :class:`.tier0_translate.Program`'s rows, header
     first) and its number of temporaries. ``uses[i]``: the registers body row ``i`` reads;
-    ``shape``: the slot the single pass reads the loop's shape from."""
+    ``shape``: the slot the single pass reads the loop's shape from. (``max_rows``: at most
+    that many rows besides loads and constants per pass; tests cut every row apart.)"""
     order = _order(ins[1:].tolist(), uses)
     body = [row for _, row in order]
     uses = [regs for regs, _ in order]
@@ -82,7 +83,8 @@ def split(ins: np.ndarray, uses: list, shape: Slot, n_in: int = I.N_IN,
         if row[0] in (I.LOAD, I.CONST):
             continue  # (repeated in each pass that reads it)
         need = _needs(cur, uses[i], source)
-        if not _fits(cur, row, i, need, last, shape, n_in, n_out) and cur.rows:
+        fits = len(cur.rows) < max_rows and _fits(cur, row, i, need, last, shape, n_in, n_out)
+        if not fits and cur.rows:
             done.append(_close(cur, ins[0], last, temps, loads, shape))
             cur = _Open()
             need = _needs(cur, uses[i], source)

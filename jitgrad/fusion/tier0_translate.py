@@ -37,7 +37,7 @@ class Program:
 
     __slots__ = (
         "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
-        "rows", "plain", "modes", "bools", "shape", "passes", "temps",
+        "rows", "plain", "modes", "bools", "shape", "passes", "temps", "uses",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
@@ -59,6 +59,7 @@ class Program:
         self.shape_arg = shape_arg
         # more arrays than the interpreter's slots: several passes (tier0_passes)
         self.shape = ("in", shape_at) if shape_at >= 0 else ("out", -1 - shape_at)
+        self.uses = uses  # per row after the header: the registers it reads
         self.passes, self.temps = None, 0
         if len(arrays) > I.N_IN or len(outputs) > I.N_OUT:
             self.passes, self.temps = tier0_passes.split(self.ins, uses, self.shape)
