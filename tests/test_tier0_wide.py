@@ -65,7 +65,7 @@ def _outputs(shape: tuple, dt: str, modes: list) -> list:
 @pytest.mark.parametrize("layout", ["contiguous", "broadcast", "strided", "in_place", "empty"])
 def test_wide_kernels_are_bitwise_the_compiled_kernels(layout, dt):
     """Row- and column-broadcast operands, strided views, an output that is an operand's
-    memory (``x0`` stored into: read by later passes, so copied first) and an empty loop."""
+    memory (``x9`` stored into: read by a later pass, so copied first) and an empty loop."""
     spec = _wide_spec(dt)
     shape = (0, 300) if layout == "empty" else (6, 300)
     big = [_values(dt, 3700, 20 + k)[:3600].reshape(12, 300) for k in range(N_ARRAYS)]
@@ -78,8 +78,8 @@ def test_wide_kernels_are_bitwise_the_compiled_kernels(layout, dt):
         elif layout == "strided":
             xs[2], xs[9] = big[2][::2].copy(), big[9].T.copy().T[:6]
         outs = _outputs(shape, dt, MODES)
-        if layout == "in_place":
-            outs[0] = xs[0]
+        if layout == "in_place":  # (x9 is read again after o0 is written)
+            outs[0] = xs[9]
         return [*xs, np.dtype(dt).type(0.7), *outs]
 
     program = tier0.translate(spec, tuple(make()), C.REDUCE_BLOCK)
