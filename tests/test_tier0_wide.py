@@ -12,6 +12,7 @@ compiled kernel).
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -22,7 +23,10 @@ from numpy.lib.stride_tricks import as_strided
 from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
 from jitgrad.fusion import tier0, tier0_passes
+from jitgrad.fusion import tier0_eval as E
 from jitgrad.fusion import tier0_interp as I
+from jitgrad.fusion import tier0_libm as L
+from jitgrad.kernels.cpu import jit
 from jitgrad.ops.registry import REGISTRY
 from tests.test_tier0 import FORWARD_ONLY, OPS, SPECIAL, _bits, _compare, _operands, _values
 
@@ -41,9 +45,10 @@ def _wide_spec(dt: str, ndim: int = 2) -> C.KernelSpec:
     end = f"t{N_ARRAYS - 2}"
     stmts += [(f"w{j}", f"{end} * x{j}_ - t{j}") for j in range(N_OUTPUTS)]
     base = LW.op_forward(REGISTRY["add"], "tt", ndim, False, dt, dt)
-    return replace(base, label=f"tier0_wide_probe{ndim}", stmts=tuple(stmts),
-                   inputs=tuple((f"x{k}", False) for k in range(N_ARRAYS)) + (("s", True),),
-                   outputs=tuple((f"o{j}", f"w{j}", m, dt) for j, m in enumerate(MODES)))  # fmt: skip
+    inputs = tuple((f"x{k}", False) for k in range(N_ARRAYS)) + (("s", True),)
+    outputs = tuple((f"o{j}", f"w{j}", m, dt) for j, m in enumerate(MODES))
+    return replace(base, label=f"tier0_wide_probe{ndim}", stmts=tuple(stmts), inputs=inputs,
+                   outputs=outputs)  # fmt: skip
 
 
 def _outputs(shape: tuple, dt: str, modes: list) -> list:
@@ -120,8 +125,8 @@ def test_a_wide_kernel_starts_in_tier0_and_runs_there(monkeypatch):
 def _split(program, n_in: int = I.N_IN, n_out: int = I.N_OUT, max_rows: int = 1 << 30):
     """``program`` (one pass) cut into passes of at most ``n_in`` inputs, ``n_out`` outputs
     and ``max_rows`` rows."""
-    program.passes, program.temps = tier0_passes.split(program.ins, program.uses,
-                                                       program.shape, n_in, n_out, max_rows)  # fmt: skip
+    cut = tier0_passes.split(program.ins, program.uses, program.shape, n_in, n_out, max_rows)
+    program.passes, program.temps = cut
     return program
 
 
@@ -181,8 +186,9 @@ def test_accumulating_and_reducing_outputs_cut_into_passes_are_bitwise_one_pass(
     shape = (2 * C.REDUCE_BLOCK + 300,) if ndim == 1 else (5, 70)
     size = int(np.prod(shape))
     xs = [_values(dt, size, 40 + k)[:size].reshape(shape) for k in range(N_ARRAYS)]
-    _one_and_split(spec, lambda: [*xs, np.dtype(dt).type(0.7),
-                                  *_outputs(shape, dt, [mode] * N_OUTPUTS)], n_in=4, n_out=1)  # fmt: skip
+    outputs = [mode] * N_OUTPUTS
+    make = lambda: [*xs, np.dtype(dt).type(0.7), *_outputs(shape, dt, outputs)]  # noqa: E731
+    _one_and_split(spec, make, n_in=4, n_out=1)
 
 
 def test_a_row_that_fits_no_pass_is_refused():
@@ -191,3 +197,34 @@ def test_a_row_that_fits_no_pass_is_refused():
     program = tier0.translate(spec, call, C.REDUCE_BLOCK)
     with pytest.raises(ValueError, match="does not fit 2 inputs"):
         _split(program, 2, 1)
+
+
+@pytest.mark.parametrize("p", [1, 3, np.int64(4)])
+def test_mvlgamma_and_its_backward_with_an_integer_dimension_are_bitwise_compiled(p):
+    """``_k.mvlgamma(x, p)`` and ``_k.mvdigamma(x, p)`` (Wishart's log-density and its
+    backward) with ``p`` an integer argument: float64 programs run them in tier 0 (their
+    float32 results are float64 values the compiled expression uses unrounded: compiled)."""
+    op = REGISTRY["mvlgamma"]
+    x = np.concatenate([_values("float64", 40, 11, True) + 1.5, [np.nan, np.inf, 0.25, -1.0]])
+    fwd = LW.op_forward(op, "ts", 1, False, "float64", "float64")
+    out = _compare(fwd, lambda: [x, p, np.zeros(x.size)])[-1]
+    spec, order = LW.op_backward(op, "ts", (C.STORE, None), 1, False, "float64", (None, None))
+    by_role = {"g": _values("float64", x.size, 9)[: x.size], "out": out, "a": x, "b": p}
+    _compare(spec, lambda: [by_role[r] for r in order] + [np.zeros(x.size)])
+    f32 = LW.op_forward(op, "ts", 1, False, "float32", "float32")
+    call = (x.astype(np.float32), p, np.zeros(x.size, np.float32))
+    assert tier0.translate(f32, call, C.REDUCE_BLOCK) is None
+
+
+@pytest.mark.parametrize("table", [E, L])
+def test_the_interpreters_cached_code_is_stale_once_its_op_table_changes(table, monkeypatch):
+    """The interpreter loop compiles tier0_eval's and tier0_libm's rows: a change there (two
+    op codes added here renumbered the output modes) must not load a loop compiled before it,
+    which read every row as another op (its file's stamp covered tier0_interp.py only)."""
+    dispatcher = getattr(I.RUN["float64"], "dispatcher", I.RUN["float64"])
+    locator = dispatcher._cache._impl.locator
+    before = locator.get_source_stamp()
+    path, digest = os.path.realpath(table.__file__), jit._file_digest
+    monkeypatch.setattr(jit, "_file_digest",
+                        lambda p, *a: b"changed" if p == path else digest(p, *a))  # fmt: skip
+    assert locator.get_source_stamp() != before

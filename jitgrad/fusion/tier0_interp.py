@@ -36,8 +36,9 @@ from numba import njit, types
 
 from ..helpers import debug_print
 from ..kernels.cpu import scalar as _k
-from ..kernels.cpu.jit import cached_njit
+from ..kernels.cpu.jit import cached_njit, stamp_with
 from . import tier0_eval as E
+from . import tier0_libm
 from .tier0_eval import *  # noqa: F403 - the op codes, read as tier0_interp.ADD by its users
 
 #: Columns of a row; registers are rows of the (registers x CHUNK) scratch.
@@ -195,6 +196,7 @@ TYPES = {
     "float32": (types.float32, types.float64), "float64": (types.float64, types.float64),
     "int64": (types.int64, types.int64),
 }  # fmt: skip
+stamp_with(__file__, E.__file__, tier0_libm.__file__)  # (the op table it compiles)
 RUN = {dt: cached_njit(error_model="numpy", nogil=True)(_run) for dt in TYPES}
 
 #: dtype -> the one signature its interpreter was compiled (or loaded) for.

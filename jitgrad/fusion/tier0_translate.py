@@ -119,6 +119,7 @@ _BOOL_RESULT = {I.ISNAN, I.ISINF, I.ISFINITE, I.TOBOOL}
 #: ``_k``'s special functions: float64 programs only (a float32 argument's result may be a
 #: float64 that the compiled expression uses unrounded, where a float32 register rounds it)
 _SPECIAL = {I.CODE[name] for name in tier0_libm.SPECIAL_UNARY + tier0_libm.SPECIAL_BINARY}
+_ORDER_SECOND = {I.CODE[name] for name in tier0_libm.ORDER_SECOND}
 _BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW,
            ast.FloorDiv: I.CODE["floordiv"], ast.Mod: I.CODE["mod"]}  # fmt: skip
 #: ``&``, ``|``, ``^`` of two booleans (0/1): and, or, differ
@@ -336,5 +337,10 @@ class _Translation:
             raise _Unsupported
         if op == I.TOBOOL:
             return self.emit(op, self.expr(node.args[0])[0]), "b"
+        order = node.args[-1]
+        if op in _ORDER_SECOND and isinstance(order, ast.Name) and order.id in self.scalars:
+            x = self.float(node.args[0])
+            self.casts.append((len(self.consts), self.scalars[order.id]))  # (an int, as float64)
+            return self.emit(op, x, self.const(0.0)), "f"
         regs = [self.float(a) for a in node.args]
         return self.emit(op, *regs), "b" if op in _BOOL_RESULT else "f"
