@@ -21,9 +21,10 @@ What tier 0 takes (:mod:`.tier0_translate` translates): serial specs (``parallel
 large and compile) of at most 4 dimensions (``compact`` operands are read as the broadcast
 views they stand for), every array operand and output of one float dtype (float32 or float64)
 or boolean (converted to 0/1 of it; an all-boolean kernel runs in float32), scalars of that
-dtype or bool (others only where the expression casts them), at most 8 array operands and 8
-outputs, and bodies built from the arithmetic, comparisons, ``where``/logical forms and the
-functions in ``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
+dtype or bool (others only where the expression casts them), any number of array operands and
+outputs (past the interpreter's 8 and 8, in several passes: :mod:`.tier0_passes`), and bodies
+built from the arithmetic, comparisons, ``where``/logical forms and the functions in
+``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
 (arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
 their own interpreter. Anything else (narrower integer or complex kernels, ``_k``'s special
 functions, mixed dtypes) compiles; so does a call whose output

@@ -45,7 +45,8 @@ from .tier0_eval import *  # noqa: F403 - the op codes, read as tier0_interp.ADD
 WIDTH = 5
 #: Innermost elements per chunk: each row's loop runs over this many before the next row.
 CHUNK = 256
-#: Operand and output slots (a spec with more is compiled instead). 8 outputs, not 4: fused
+#: Operand and output slots (a program with more runs in passes, :mod:`.tier0_passes`, which
+#: left this signature, each narrow call and the build as they were). 8 outputs, not 4: fused
 #: backwards of optimizers and gated cells write 5-7 (the corpus compiled 8 of them); the
 #: wider signature did not change the build time (5.9-6.3 CPU s either way, Run t0cover).
 N_IN, N_OUT = 8, 8
