@@ -220,7 +220,7 @@ class Tier0:
             return None
         if not all(self._separate(args, k, mode, program) for k, mode in program.modes):
             return None
-        cost = CALL_S + args[program.shape_arg].size * program.rows * ELEMENT_S
+        cost = CALL_S * program.calls + args[program.shape_arg].size * program.rows * ELEMENT_S
         if not self._worth(cost):
             return None
         self.spent += cost

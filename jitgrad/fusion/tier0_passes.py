@@ -16,8 +16,8 @@ register. Bitwise the single pass's (so the compiled kernel's): every row comput
 value for the same element, a temporary holds a register's value exactly, each output is
 written by its own rows in one pass in the loop's order (row sums and reductions included).
 One difference in order: a pass writes all its elements before the next reads any, so an
-input that shares memory with an output is copied first (:func:`run`): the compiled loop
-reads each element before it writes it.
+input that shares memory with an output written in an earlier pass is copied first
+(:func:`run`): the compiled loop reads each element before it writes it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.array_utils import byte_bounds
 
 from . import tier0_interp as I
 
@@ -47,6 +46,26 @@ class Pass:
         self.shape_at = shape_at
 
 
+class Split:
+    """A program's passes, its number of temporaries and the (input slot, output) pairs to
+    check for shared memory before the first pass: an input read by a pass after the one that
+    writes the output."""
+
+    __slots__ = ("passes", "temps", "guard")
+
+    def __init__(self, passes: list[Pass], temps: int) -> None:
+        self.passes = passes
+        self.temps = temps
+        written: set[int] = set()
+        guard: dict[tuple[int, int], None] = {}
+        for p in passes:
+            for kind, k in p.sources:
+                if kind == "in":
+                    guard.update(((k, j), None) for j in sorted(written))
+            written.update(j for kind, j in p.sinks if kind == "out")
+        self.guard = list(guard)
+
+
 class _Open:
     """The pass being filled: the rows taken, the registers they computed, the input slots
     they read and the outputs they wrote."""
@@ -60,9 +79,9 @@ class _Open:
 
 
 def split(ins: np.ndarray, uses: list, shape: Slot, n_in: int = I.N_IN, n_out: int = I.N_OUT,
-          max_rows: int = 1 << 30) -> tuple[list[Pass], int]:  # fmt: skip
+          max_rows: int = 1 << 30) -> Split:  # fmt: skip
     """The passes of the program ``ins`` (a :class:`.tier0_translate.Program`'s rows, header
-    first) and its number of temporaries. ``uses[i]``: the registers body row ``i`` reads;
+    first). ``uses[i]``: the registers body row ``i`` reads;
     ``shape``: the slot the single pass reads the loop's shape from. (``max_rows``: at most
     that many rows besides loads and constants per pass; tests cut every row apart.)"""
     order = _order(ins[1:].tolist(), uses)
@@ -99,7 +118,7 @@ def split(ins: np.ndarray, uses: list, shape: Slot, n_in: int = I.N_IN, n_out: i
             cur.outputs.append(row[1])
         cur.rows.append((i, row))
     done.append(_close(cur, ins[0], last, temps, loads, shape))
-    return done, len(temps)
+    return Split(done, len(temps))
 
 
 def _order(body: list, uses: list) -> list[tuple[tuple, list]]:
@@ -187,32 +206,21 @@ def _shape_slot(shape: Slot, sources: list, sinks: list) -> int | None:
     return None
 
 
-def run(passes: list[Pass], ntemps: int, loop: Any, consts: np.ndarray, ins: list,
-        outs: list, shape: Slot, dummy: np.ndarray) -> None:  # fmt: skip
-    """Execute ``passes`` on ``ins`` (input arrays, 4-D, in slot order) into ``outs``
+def run(split: Split, loop: Any, consts: np.ndarray, ins: list, outs: list, shape: Slot,
+        dummy: np.ndarray) -> None:  # fmt: skip
+    """Execute ``split`` on ``ins`` (input arrays, 4-D, in slot order) into ``outs``
     (outputs, 4-D, scratch arrays of boolean ones included), the loop's shape that of
     ``shape``'s array; ``loop`` the interpreter."""
     shape = (ins if shape[0] == "in" else outs)[shape[1]].shape
-    temps = [np.empty(shape, dummy.dtype) for _ in range(ntemps)]
-    ins = _unshared(ins, outs)
+    temps = [np.empty(shape, dummy.dtype) for _ in range(split.temps)]
+    for k, j in split.guard:  # (an input a later pass reads, in an output's memory: copied)
+        if np.may_share_memory(ins[k], outs[j]):
+            ins = [*ins[:k], np.array(ins[k]), *ins[k + 1 :]]
     view = np.broadcast_to(dummy.reshape(()), shape)
     arrays = {"in": ins, "out": outs, "tmp": temps, "shape": [view]}
-    for p in passes:
+    for p in split.passes:
         src = [arrays[kind][k] for kind, k in p.sources]
         dst = [arrays[kind][k] for kind, k in p.sinks]
         src += [dummy] * (I.N_IN - len(src))
         dst += [dummy] * (I.N_OUT - len(dst))
         loop(p.ins, consts, p.shape_at, *src, *dst)
-
-
-def _unshared(ins: list, outs: list) -> list:
-    """``ins`` with a copy of each input whose memory overlaps an output's."""
-    spans = [byte_bounds(o) for o in outs if o.size]
-    if not spans:
-        return ins
-    result = []
-    for a in ins:
-        lo, hi = byte_bounds(a) if a.size else (0, 0)
-        shared = a.size and any(lo < h and l < hi for l, h in spans)  # noqa: E741
-        result.append(np.array(a) if shared else a)
-    return result

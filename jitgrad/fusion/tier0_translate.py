@@ -37,7 +37,7 @@ class Program:
 
     __slots__ = (
         "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
-        "rows", "plain", "modes", "bools", "shape", "passes", "temps", "uses",
+        "rows", "plain", "modes", "bools", "shape", "passes", "uses", "calls",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
@@ -60,9 +60,10 @@ class Program:
         # more arrays than the interpreter's slots: several passes (tier0_passes)
         self.shape = ("in", shape_at) if shape_at >= 0 else ("out", -1 - shape_at)
         self.uses = uses  # per row after the header: the registers it reads
-        self.passes, self.temps = None, 0
+        self.passes = None
         if len(arrays) > I.N_IN or len(outputs) > I.N_OUT:
-            self.passes, self.temps = tier0_passes.split(self.ins, uses, self.shape)
+            self.passes = tier0_passes.split(self.ins, uses, self.shape)
+        self.calls = len(self.passes.passes) if self.passes else 1  # interpreter calls per call
 
     def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:
         """Run on ``args``: by the interpreter, or (``interp`` False) by :mod:`.tier0_numpy`."""
@@ -81,7 +82,7 @@ class Program:
             tier0_numpy.run(self.plain, t, consts, ins, outs)
         elif self.passes is not None:
             padded = [_pad(a) for a in outs]
-            tier0_passes.run(self.passes, self.temps, I.loop(self.dtype), consts,
+            tier0_passes.run(self.passes, I.loop(self.dtype), consts,
                              [_pad(a) for a in ins], padded, self.shape, _DUMMY[self.dtype])
         else:
             dummy = _DUMMY[self.dtype]
