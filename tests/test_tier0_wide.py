@@ -5,9 +5,9 @@ the interpreter has :data:`tier0_interp.N_IN` = 8 input and 8 output slots, so t
 compile (perf/RESULTS.md, Run ttime). :mod:`jitgrad.fusion.tier0_passes` cuts such a program
 into passes joined by temporaries. Here: wide kernels compared with the compiled kernel byte
 for byte (float32 and float64, broadcast, strided and in-place operands, every output mode),
-and every op of tests/test_tier0.py's table cut into passes of at most 4 inputs and 1 output,
-compared with the same program run as one pass (which tests/test_tier0.py compares with the
-compiled kernel).
+every op of tests/test_tier0.py's table cut into one pass per row, compared with the same
+program run as one pass (which tests/test_tier0.py compares with the compiled kernel); the
+mvlgamma/mvdigamma rows; and the interpreter's cache stamp covering its op table.
 """
 
 from __future__ import annotations
