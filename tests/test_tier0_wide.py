@@ -94,6 +94,28 @@ def test_wide_kernels_are_bitwise_the_compiled_kernels(layout, dt):
     _compare(spec, make)
 
 
+def test_a_wide_int64_kernel_is_bitwise_the_compiled_kernel():
+    """The int64 interpreter in passes: 11 operands (extremes: wrapping products, ``//`` and
+    ``%`` of negative operands), 9 outputs stored or added into."""
+    stmts = [("t0", "x0_ * x1_ + x2_")]
+    link = "(t{0} // (x{1}_ | 1)) - x{2}_ % (x{1}_ | 1)"
+    stmts += [(f"t{k}", link.format(k - 1, k, k + 1)) for k in range(1, 9)]
+    stmts += [(f"w{j}", f"t8 ^ (t{j} >> (x10_ & 7))") for j in range(9)]
+    base = LW.op_forward(REGISTRY["add"], "tt", 1, False, "int64", "int64")
+    modes = [C.STORE, C.ACCUMULATE, C.STORE] * 3
+    outputs = tuple((f"o{j}", f"w{j}", m, "int64") for j, m in enumerate(modes))
+    spec = replace(base, label="tier0_wide_int_probe", stmts=tuple(stmts), outputs=outputs,
+                   inputs=tuple((f"x{k}", False) for k in range(11)))  # fmt: skip
+    rng = np.random.default_rng(5)
+    extremes = [0, 1, -1, 7, -7, 2**62, -(2**62), 2**63 - 1, -(2**63)]
+    xs = [np.concatenate([np.roll(extremes, k), rng.integers(-(2**40), 2**40, 31)])
+          for k in range(11)]  # fmt: skip
+    call = (*xs, *(np.zeros(40, np.int64) for _ in modes))
+    program = tier0.translate(spec, call, C.REDUCE_BLOCK)
+    assert program.dtype == "int64" and len(program.passes.passes) >= 2
+    _compare(spec, lambda: [*xs, *(np.full(40, 3, np.int64) for _ in modes)])
+
+
 def test_a_wide_kernel_starts_in_tier0_and_runs_there(monkeypatch):
     """``attach`` no longer refuses a spec for its number of arrays: its calls run in the
     interpreter (built or loaded first here) with the compiled kernel's values."""
