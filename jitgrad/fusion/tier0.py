@@ -21,9 +21,10 @@ What tier 0 takes (:mod:`.tier0_translate` translates): serial specs (``parallel
 large and compile) of at most 4 dimensions (``compact`` operands are read as the broadcast
 views they stand for), every array operand and output of one float dtype (float32 or float64)
 or boolean (converted to 0/1 of it; an all-boolean kernel runs in float32), scalars of that
-dtype or bool (others only where the expression casts them), at most 8 array operands and 8
-outputs, and bodies built from the arithmetic, comparisons, ``where``/logical forms and the
-functions in ``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
+dtype or bool (others only where the expression casts them), any number of array operands and
+outputs (past the interpreter's 8 and 8, in several passes: :mod:`.tier0_passes`), and bodies
+built from the arithmetic, comparisons, ``where``/logical forms and the functions in
+``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
 (arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
 their own interpreter. Anything else (narrower integer or complex kernels, ``_k``'s special
 functions, mixed dtypes) compiles; so does a call whose output
@@ -86,9 +87,8 @@ def attach(kernel: Any, reduce_block: int) -> None:
     spec = kernel.spec
     if not ENABLED or spec.parallel or spec.ndim > 4:
         return
-    n_arrays = sum(not s for _, s in spec.inputs)
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
-    if n_arrays > I.N_IN or len(spec.outputs) > I.N_OUT or not dtypes <= DTYPES.keys():
+    if not dtypes <= DTYPES.keys():  # (any number of arrays: a wide one runs in passes)
         return
     if len(dtypes) > 1 or _on_disk(kernel):
         return
@@ -220,7 +220,7 @@ class Tier0:
             return None
         if not all(self._separate(args, k, mode, program) for k, mode in program.modes):
             return None
-        cost = CALL_S + args[program.shape_arg].size * program.rows * ELEMENT_S
+        cost = CALL_S * program.calls + args[program.shape_arg].size * program.rows * ELEMENT_S
         if not self._worth(cost):
             return None
         self.spent += cost

@@ -36,15 +36,17 @@ from numba import njit, types
 
 from ..helpers import debug_print
 from ..kernels.cpu import scalar as _k
-from ..kernels.cpu.jit import cached_njit
+from ..kernels.cpu.jit import cached_njit, stamp_with
 from . import tier0_eval as E
+from . import tier0_libm
 from .tier0_eval import *  # noqa: F403 - the op codes, read as tier0_interp.ADD by its users
 
 #: Columns of a row; registers are rows of the (registers x CHUNK) scratch.
 WIDTH = 5
 #: Innermost elements per chunk: each row's loop runs over this many before the next row.
 CHUNK = 256
-#: Operand and output slots (a spec with more is compiled instead). 8 outputs, not 4: fused
+#: Operand and output slots (a program with more runs in passes, :mod:`.tier0_passes`, which
+#: left this signature, each narrow call and the build as they were). 8 outputs, not 4: fused
 #: backwards of optimizers and gated cells write 5-7 (the corpus compiled 8 of them); the
 #: wider signature did not change the build time (5.9-6.3 CPU s either way, Run t0cover).
 N_IN, N_OUT = 8, 8
@@ -195,6 +197,7 @@ TYPES = {
     "float32": (types.float32, types.float64), "float64": (types.float64, types.float64),
     "int64": (types.int64, types.int64),
 }  # fmt: skip
+stamp_with(__file__, E.__file__, tier0_libm.__file__)  # (the op table it compiles)
 RUN = {dt: cached_njit(error_model="numpy", nogil=True)(_run) for dt in TYPES}
 
 #: dtype -> the one signature its interpreter was compiled (or loaded) for.

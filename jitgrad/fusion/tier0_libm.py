@@ -19,11 +19,15 @@ from numba.extending import overload
 
 from ..kernels.cpu import scalar as _k
 
-#: ``_k``'s special functions of float arguments (``polygamma``/``mvlgamma`` take an integer
-#: order, ``nextafter``/``ldexp`` four arguments: compiled)
+#: ``_k``'s special functions of float arguments (``polygamma`` takes an integer order first,
+#: ``nextafter``/``ldexp`` four arguments: compiled). ``mvlgamma``/``mvdigamma`` take their
+#: integer dimension second: the translation passes it as a float64 (exact: ``int`` of it is
+#: the dimension), as the distributions' log-densities call them (Wishart's backward).
 SPECIAL_UNARY = ("digamma", "trigamma", "erfinv", "i0", "i0e", "i1", "i1e", "ndtri",
                  "log_ndtr", "erfcx")  # fmt: skip
-SPECIAL_BINARY = ("zeta", "gammainc", "gammaincc")
+SPECIAL_BINARY = ("zeta", "gammainc", "gammaincc", "mvlgamma", "mvdigamma")
+#: The rows whose second operand is an integer dimension (a scalar argument of any integer type)
+ORDER_SECOND = ("mvlgamma", "mvdigamma")
 UNARY = ("tan", "log2", "log10", "exp2", "asin", "acos", "atan", "sinh", "cosh", "asinh",
          "acosh", "atanh", "round", "lgamma", *SPECIAL_UNARY)  # fmt: skip
 #: ``floordiv`` and ``mod``: Python's float ``//`` and ``%`` (the rendered ``a // b``)
@@ -141,4 +145,8 @@ def _special_binary64(k, a, b):
         return _k.zeta(a, b)
     if k == 1:
         return _k.gammainc(a, b)
-    return _k.gammaincc(a, b)
+    if k == 2:
+        return _k.gammaincc(a, b)
+    if k == 3:
+        return _k.mvlgamma(a, b)
+    return _k.mvdigamma(a, b)

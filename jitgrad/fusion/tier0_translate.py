@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import helpers, launchlog
 from . import tier0_interp as I
-from . import tier0_libm, tier0_numpy
+from . import tier0_libm, tier0_numpy, tier0_passes
 
 FLOATS = {"float32": np.float32, "float64": np.float64}
 #: Every dtype with an interpreter: the floats and int64.
@@ -37,12 +37,12 @@ class Program:
 
     __slots__ = (
         "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
-        "rows", "plain", "modes", "bools",
+        "rows", "plain", "modes", "bools", "shape", "passes", "uses", "calls",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
                  outputs: list, shape_at: int, shape_arg: int, compact: dict,
-                 bools: frozenset = frozenset()) -> None:  # fmt: skip
+                 bools: frozenset = frozenset(), uses: list | None = None) -> None:  # fmt: skip
         self.compact = compact  # argument position -> loop dimension (-1: one value)
         self.dtype = dtype
         self.ins = np.array(ins, np.int32).reshape(-1, I.WIDTH)
@@ -57,6 +57,13 @@ class Program:
         self.modes = [(k, int(r[0])) for k, r in zip(outputs, self.ins[-len(outputs):])]
         self.shape_at = shape_at
         self.shape_arg = shape_arg
+        # more arrays than the interpreter's slots: several passes (tier0_passes)
+        self.shape = ("in", shape_at) if shape_at >= 0 else ("out", -1 - shape_at)
+        self.uses = uses  # per row after the header: the registers it reads
+        self.passes = None
+        if len(arrays) > I.N_IN or len(outputs) > I.N_OUT:
+            self.passes = tier0_passes.split(self.ins, uses, self.shape)
+        self.calls = len(self.passes.passes) if self.passes else 1  # interpreter calls per call
 
     def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:
         """Run on ``args``: by the interpreter, or (``interp`` False) by :mod:`.tier0_numpy`."""
@@ -73,6 +80,10 @@ class Program:
         start = time.perf_counter()
         if not interp:
             tier0_numpy.run(self.plain, t, consts, ins, outs)
+        elif self.passes is not None:
+            padded = [_pad(a) for a in outs]
+            tier0_passes.run(self.passes, I.loop(self.dtype), consts,
+                             [_pad(a) for a in ins], padded, self.shape, _DUMMY[self.dtype])
         else:
             dummy = _DUMMY[self.dtype]
             ins = [_pad(a) for a in ins] + [dummy] * (I.N_IN - len(ins))
@@ -109,6 +120,7 @@ _BOOL_RESULT = {I.ISNAN, I.ISINF, I.ISFINITE, I.TOBOOL}
 #: ``_k``'s special functions: float64 programs only (a float32 argument's result may be a
 #: float64 that the compiled expression uses unrounded, where a float32 register rounds it)
 _SPECIAL = {I.CODE[name] for name in tier0_libm.SPECIAL_UNARY + tier0_libm.SPECIAL_BINARY}
+_ORDER_SECOND = {I.CODE[name] for name in tier0_libm.ORDER_SECOND}
 _BINOPS = {ast.Add: I.ADD, ast.Sub: I.SUB, ast.Mult: I.MUL, ast.Div: I.DIV, ast.Pow: I.POW,
            ast.FloorDiv: I.CODE["floordiv"], ast.Mod: I.CODE["mod"]}  # fmt: skip
 #: ``&``, ``|``, ``^`` of two booleans (0/1): and, or, differ
@@ -154,6 +166,7 @@ class _Translation:
         self.dtype = dtypes.pop() if dtypes else "float32"  # (all boolean: 0/1 are exact)
         self.int = self.dtype == "int64"
         self.rows: list[int] = [0] * I.WIDTH  # the header, filled last
+        self.uses: list[tuple] = []  # per row after the header: the registers it reads
         self.consts: list[float] = []
         self.casts: list[tuple[int, int]] = []
         self.names: dict[str, tuple[int, str]] = {}  # name -> (register, kind)
@@ -197,7 +210,7 @@ class _Translation:
         reduces = spec.ndim == 1 and any(o[2] == "reduce" for o in spec.outputs)
         self.rows[:3] = [0, self.nreg, reduce_block if reduces else 0]
         return Program(self.dtype, self.rows, self.consts, self.casts, arrays, outputs,
-                       shape_at, shape_arg, compact, bools)  # fmt: skip
+                       shape_at, shape_arg, compact, bools, self.uses)  # fmt: skip
 
     def outputs(self, first: int, compact: dict) -> tuple[list[int], frozenset]:
         """The store rows; the argument positions of the outputs and of the boolean ones
@@ -218,15 +231,19 @@ class _Translation:
             elif dt != self.dtype or (self.int and mode not in ("store", "acc")):
                 raise _Unsupported
             self.rows += [_MODES[mode], j, reg, 0, 0]
+            self.uses.append((reg,))
             outputs.append(k)
         return outputs, frozenset(bools)
 
-    def emit(self, op: int, x: int = 0, y: int = 0, z: int = 0) -> int:
-        if self.int and op not in INTEGER_ROWS:
+    def emit(self, op: int, *operands: int) -> int:
+        """A row computing ``op`` of registers ``operands`` (of ``LOAD``/``CONST``: its slot)
+        into a new register, returned."""
+        if (self.int and op not in INTEGER_ROWS) or len(operands) > 3:
             raise _Unsupported  # (true division, powers, float functions: compiled)
         dst = self.nreg
         self.nreg += 1
-        self.rows += [op, dst, x, y, z]
+        self.rows += [op, dst, *operands, *(0,) * (3 - len(operands))]
+        self.uses.append(() if op in (I.LOAD, I.CONST) else operands)
         return dst
 
     def const(self, value: float) -> int:
@@ -321,5 +338,10 @@ class _Translation:
             raise _Unsupported
         if op == I.TOBOOL:
             return self.emit(op, self.expr(node.args[0])[0]), "b"
+        order = node.args[-1]
+        if op in _ORDER_SECOND and isinstance(order, ast.Name) and order.id in self.scalars:
+            x = self.float(node.args[0])
+            self.casts.append((len(self.consts), self.scalars[order.id]))  # (an int, as float64)
+            return self.emit(op, x, self.const(0.0)), "f"
         regs = [self.float(a) for a in node.args]
         return self.emit(op, *regs), "b" if op in _BOOL_RESULT else "f"

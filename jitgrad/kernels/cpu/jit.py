@@ -190,6 +190,19 @@ def has_cached_code(dispatcher: Any) -> bool:
     return isinstance(cache, KernelCache) and any(cache._cache_file.files())
 
 
+#: A source file -> other files its functions compile in (not this package's: those are in
+#: every stamp), whose changes make its compiled code stale: tier 0's interpreter loop
+#: (fusion/tier0_interp.py) compiles the op table of tier0_eval.py and tier0_libm.py, and an
+#: op code renumbered there ran a cached loop on rows it read as other ops.
+_ALSO_STAMPED: dict[str, tuple[str, ...]] = {}
+
+
+def stamp_with(py_file: str, *others: str) -> None:
+    """Make the compiled code of ``py_file``'s functions stale when any of ``others`` changes
+    (call before the first of them is compiled or loaded)."""
+    _ALSO_STAMPED[os.path.realpath(py_file)] = tuple(map(os.path.realpath, others))
+
+
 @functools.cache
 def _file_digest(path: str, mtime_ns: int, size: int) -> bytes:
     """SHA-256 of a file, memoized on its modification time and size."""
@@ -234,8 +247,10 @@ class _Locator(_CacheLocator):
         return self._cache_path
 
     def get_source_stamp(self) -> bytes:
-        st = os.stat(self._py_file)
-        own = _file_digest(self._py_file, st.st_mtime_ns, st.st_size)
+        own = b""
+        for path in (self._py_file, *_ALSO_STAMPED.get(os.path.realpath(self._py_file), ())):
+            st = os.stat(path)
+            own += _file_digest(path, st.st_mtime_ns, st.st_size)
         return hashlib.sha256(own + library_digest()).digest()
 
     def get_disambiguator(self) -> str:
