@@ -21,6 +21,7 @@ from ..ops import expr as E
 from ..ops.edges import edge_indices
 from ..ops.saved_record import ROLES
 from . import codegen as C
+from . import plain_entry
 from .arguments import Namer, describe_arguments
 from .backward_render import CHEAP
 from .backward_render import RECOMPUTE as _RECOMPUTE
@@ -54,6 +55,7 @@ class GroupLayout:
         "accumulates",
         "flat",
         "plain",
+        "entry",
         "results",
         "kernels",
         "joint",
@@ -93,6 +95,8 @@ class GroupLayout:
         #: accumulation or reduction, not joint, no operand read at [0]): launched on the
         #: arrays as they are, with nothing to view, refine or look up
         self.plain: tuple[Any, C.KernelSpec] | None = None
+        #: the plain kernel's entry point on 0-d operands, learnt (:mod:`.plain_entry`)
+        self.entry: tuple | bool | None = None
         self.results = _results(members, saved, walk.index, walk.targets)
         self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
@@ -165,7 +169,7 @@ class GroupLayout:
         if plain is not None and not compile_only:
             if self.scalar_gather:
                 arrays += [saved[k].values[i] for k, i in self.scalar_gather]
-            plain[0].fn(*arrays, *buffers)
+            plain_entry.call(self, plain[0], arrays, buffers)
             return self._tensors(buffers), plain
         out = saved[0].out
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
