@@ -260,7 +260,10 @@ def _sweep(
             if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
-                results = _call_node(node, grad_outputs)  # (a call: the profiler wraps it)
+                if node._extra is None and _call_node is _CALL_NODE and not _anomaly.enabled:
+                    results = node.apply(grad_outputs)  # _call_node's plain case: a call less
+                else:  # (a call: the profiler wraps it)
+                    results = _call_node(node, grad_outputs)
                 if not retain_graph and node.frees:  # (a node that saved nothing: no call)
                     node.release()
             else:
@@ -365,6 +368,11 @@ def _call_node(node: Node, grad_outputs: list) -> Sequence:
     if _anomaly.enabled and _anomaly.check_nan:
         _check_nan(node, results)
     return results
+
+
+#: :func:`_call_node` itself: the sweep calls ``node.apply`` inline while the global is this
+#: (a profile swaps the global for a timed wrapper, and the sweep then calls that)
+_CALL_NODE = _call_node
 
 
 def _call_hooked(node: Node, extra: NodeExtras, grad_outputs: list) -> Sequence:
