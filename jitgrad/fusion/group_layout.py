@@ -95,8 +95,7 @@ class GroupLayout:
         #: accumulation or reduction, not joint, no operand read at [0]): launched on the
         #: arrays as they are, with nothing to view, refine or look up
         self.plain: tuple[Any, C.KernelSpec] | None = None
-        #: the plain kernel's entry point on 0-d operands, learnt (:mod:`.plain_entry`)
-        self.entry: tuple | bool | None = None
+        self.entry: tuple | bool | None = None  # its entry point on 0-d (.plain_entry)
         self.results = _results(members, saved, walk.index, walk.targets)
         self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
@@ -142,11 +141,9 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """Run the kernel on the members' saved values: one gradient per edge leaving the
         group, and the ``(kernel, spec)`` it ran (``(None, None)``: nothing to run).
-
-        ``saved`` holds the members' saved records in member order; they must have the
-        structure this layout was analysed from. A joint layout adds the loss into ``loss``
-        (a 1-element array of the root's dtype).
-        """
+        ``saved``: the members' saved records in member order, of the structure this layout
+        was analysed from. A joint layout adds the loss into ``loss`` (a 1-element array of
+        the root's dtype)."""
         grads, ran = self.launch_buffers(saved, garr, compile_only, loss)
         if compile_only:
             return [], ran
@@ -157,8 +154,7 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
         one goes to); the replay routes them with no per-edge list."""
-        # loops, not comprehensions (each is a call of its own): a scalar graph replays a
-        # small group every few ops
+        # loops, not comprehensions (a call each): a scalar graph replays small groups often
         arrays = [garr]
         for k, i in self.gather:
             arrays.append(saved[k].out if i < 0 else saved[k].values[i])
