@@ -134,8 +134,10 @@ def _lane_call(
         return
     exact = type(out) is np.ndarray and out.dtype is npdt and type(garr) is np.ndarray
     if exact:
-        scalar = npdt.type
-        for v, m in zip(values, smask):
+        scalar, i = npdt.type, 0
+        for v in values:  # (indexed, one mask letter per value: making a zip is ~0.8k)
+            m = smask[i]
+            i += 1
             kind = type(v)
             if not (kind is np.ndarray and v.dtype is npdt if m == "t" else kind is scalar):
                 exact = False

@@ -21,6 +21,7 @@ from ..ops import expr as E
 from ..ops.edges import edge_indices
 from ..ops.saved_record import ROLES
 from . import codegen as C
+from . import plain_entry
 from .arguments import Namer, describe_arguments
 from .backward_render import CHEAP
 from .backward_render import RECOMPUTE as _RECOMPUTE
@@ -54,6 +55,7 @@ class GroupLayout:
         "accumulates",
         "flat",
         "plain",
+        "entry",
         "results",
         "kernels",
         "joint",
@@ -93,6 +95,7 @@ class GroupLayout:
         #: accumulation or reduction, not joint, no operand read at [0]): launched on the
         #: arrays as they are, with nothing to view, refine or look up
         self.plain: tuple[Any, C.KernelSpec] | None = None
+        self.entry: tuple | bool | None = None  # its entry point on 0-d (.plain_entry)
         self.results = _results(members, saved, walk.index, walk.targets)
         self.kernels: dict[tuple, tuple[Any, C.KernelSpec]] = {}
 
@@ -138,11 +141,9 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """Run the kernel on the members' saved values: one gradient per edge leaving the
         group, and the ``(kernel, spec)`` it ran (``(None, None)``: nothing to run).
-
-        ``saved`` holds the members' saved records in member order; they must have the
-        structure this layout was analysed from. A joint layout adds the loss into ``loss``
-        (a 1-element array of the root's dtype).
-        """
+        ``saved``: the members' saved records in member order, of the structure this layout
+        was analysed from. A joint layout adds the loss into ``loss`` (a 1-element array of
+        the root's dtype)."""
         grads, ran = self.launch_buffers(saved, garr, compile_only, loss)
         if compile_only:
             return [], ran
@@ -153,8 +154,7 @@ class GroupLayout:
     ) -> tuple[list, tuple]:
         """:meth:`launch`, with one gradient per buffer (``results`` says which edge each
         one goes to); the replay routes them with no per-edge list."""
-        # loops, not comprehensions (each is a call of its own): a scalar graph replays a
-        # small group every few ops
+        # loops, not comprehensions (a call each): a scalar graph replays small groups often
         arrays = [garr]
         for k, i in self.gather:
             arrays.append(saved[k].out if i < 0 else saved[k].values[i])
@@ -165,7 +165,7 @@ class GroupLayout:
         if plain is not None and not compile_only:
             if self.scalar_gather:
                 arrays += [saved[k].values[i] for k, i in self.scalar_gather]
-            plain[0].fn(*arrays, *buffers)
+            plain_entry.call(self, plain[0], arrays, buffers)
             return self._tensors(buffers), plain
         out = saved[0].out
         if self.joint and loss is None:  # compile_only (explain): nothing is summed
