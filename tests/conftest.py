@@ -3,9 +3,25 @@ order in which pytest-xdist hands test files to its workers (longest first)."""
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
+import shutil
+import sys
 import tempfile
+
+# Bytecode: where PYTHONDONTWRITEBYTECODE is set (this sandbox sets it), every process the tests
+# start (the cache, corpus, demo and runner programs: dozens) and each xdist worker compiled
+# jitgrad's ~490 modules from source, ~0.7 of the ~1.5 CPU s of its ``import jitgrad``. The run
+# gets a private PYTHONPYCACHEPREFIX instead, written by the first process to import a module
+# and read by the rest, as an installed package's .pyc files are (perf/cold_start.py does the
+# same for its runs); nothing is written into the tree, and the folder goes when the run ends.
+if os.environ.get("PYTHONDONTWRITEBYTECODE") and "PYTHONPYCACHEPREFIX" not in os.environ:
+    _PYC = tempfile.mkdtemp(prefix="jitgrad-test-pyc-")
+    atexit.register(shutil.rmtree, _PYC, True)
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = _PYC
+    sys.dont_write_bytecode = False  # this process's imports fill it too
 
 if "JITGRAD_CACHE_DIR" not in os.environ:
     os.environ["JITGRAD_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "jitgrad-test-cache")

@@ -44,24 +44,63 @@ print(t.double_x().tolist(), "twice_special" in jitgrad.special.__all__,
 """
 
 
-def _with_declaration(tmp_path: Path, declaration: str, script: str) -> list[str]:
-    """``script``'s output lines over a copy of the package with ``declaration`` appended to
-    its special-function declarations."""
+#: Runs each script of ``SCRIPTS`` (``{name: source}``) in a namespace of its own, its output
+#: after a ``=== name`` line; an exception is printed there as its traceback, so a broken script
+#: fails its own test and leaves the others' lines intact.
+CHILD = """
+import sys, traceback
+for name, code in SCRIPTS.items():
+    print("=== " + name, flush=True)
+    try:
+        exec(compile(code, name, "exec"), {"__name__": "__main__"})
+    except BaseException:
+        traceback.print_exc(file=sys.stdout)
+"""
+
+
+def _with_declarations(tmp_path: Path, runs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """Each run's script output lines, ``{name: lines}``, over one copy of the package with every
+    run's declaration appended to its special-function declarations, in one fresh interpreter.
+
+    One child for all of them, not one each: the copy lives at another path, so each child
+    compiles the kernels it uses for that copy (Numba's cache is per source file). Its own empty
+    kernel cache: in the suite's cache, tier 0's marker says its interpreter is built, and a
+    child over the copy then rebuilt it for the copy before its first op (~8 CPU s, Dec 7)."""
     shutil.copytree(
         ROOT / "jitgrad", tmp_path / "jitgrad", ignore=shutil.ignore_patterns("__pycache__")
     )
     with open(tmp_path / "jitgrad" / "ops" / "elementwise_special.py", "a") as f:
-        f.write(declaration)
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+        f.write("".join(declaration for declaration, _ in runs.values()))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "JITGRAD_CACHE_DIR": str(tmp_path / "cache")}
+    scripts = {name: script for name, (_, script) in runs.items()}
+    program = f"SCRIPTS = {scripts!r}\n{CHILD}"
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    out: dict[str, list[str]] = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("=== "):
+            out[line[4:]] = []
+        else:
+            out[list(out)[-1]].append(line)
+    return out
 
 
-def test_a_new_declaration_gets_all_its_public_names(tmp_path: Path) -> None:
-    assert _with_declaration(tmp_path, DECLARATION, THROWAWAY) == [
+@pytest.fixture(scope="module")
+def declared(tmp_path_factory) -> dict[str, list[str]]:
+    """The three declarations of this file (a new op, an op with its own arguments, dtype rules
+    and a missing derivative) in one copy of the package; their scripts' output lines."""
+    runs = {
+        "names": (DECLARATION, THROWAWAY),
+        "hooked": (HOOKED, HOOKED_RUN),
+        "rules": (RULES, RULES_RUN),
+    }
+    return _with_declarations(tmp_path_factory.mktemp("declared"), runs)
+
+
+def test_a_new_declaration_gets_all_its_public_names(declared) -> None:
+    assert declared["names"] == [
         "[2.0, -4.0, 6.0] TwiceXBackward0 [2.0, 2.0, 2.0] [2.0, 10.0] True",
         "True twice_x",
         "[2.0, -4.0, 6.0] True True twice_x_",
@@ -101,8 +140,8 @@ for call in (lambda: jitgrad.shift_by(1, t, scale=0), lambda: t.float().shift_by
 """
 
 
-def test_an_op_with_its_own_arguments_is_one_declaration(tmp_path: Path) -> None:
-    assert _with_declaration(tmp_path, HOOKED, HOOKED_RUN) == [
+def test_an_op_with_its_own_arguments_is_one_declaration(declared) -> None:
+    assert declared["hooked"] == [
         "[7, 1, 11] [6, 3, 8] [2, -1, 4]",
         "(k: 'int', input: 'Tensor', *, scale: 'int' = 1, out=None) -> 'Tensor' "
         "``input * scale + k``.",
@@ -240,8 +279,8 @@ for call in (lambda: jitgrad.shl_like(jitgrad.tensor([True]), True),
 """
 
 
-def test_dtype_rules_and_a_missing_derivative_are_declared(tmp_path: Path) -> None:
-    assert _with_declaration(tmp_path, RULES, RULES_RUN) == [
+def test_dtype_rules_and_a_missing_derivative_are_declared(declared) -> None:
+    assert declared["rules"] == [
         "[2, 4] [2, 4] [2, 4]",
         "NotImplemented [1.0, -2.0]",
         "NotImplementedError \"shl_cpu\" not implemented for 'Bool'",
