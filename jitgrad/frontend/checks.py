@@ -202,28 +202,83 @@ def norm_order(p: Any) -> Any:
 
 
 _INT64 = (-(1 << 63), 1 << 63)
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-_C_NAMES = {"int32": "int32_t", "int64": "int64_t", "float32": "float", "float64": "double"}
+#: PyTorch's C++ type names in "value cannot be converted to type ... without overflow"
+_C_NAMES = {
+    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+    "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
+}  # fmt: skip
+#: the elementwise ops whose numbers ATen converts with ``c10::checked_convert`` (one out of
+#: the checked type's range raises), with the types it checks: ``type`` the operand's own,
+#: ``opmath`` float16/bfloat16 checked as float and not rounded to their type (``lerp``'s
+#: weight, addcmul's ``value``), ``lenient`` float16/bfloat16 not checked (``where`` casts
+#: 70000 into a float16 tensor: inf), ``narrow`` all but
+#: float32/float64 (``pow`` takes a float tensor's exponent as a double). Every other op
+#: casts as TensorIterator does, C's conversion: integers wrap (``uint8 + 1000`` adds 232),
+#: floats overflow to inf
+CHECKED_SCALARS = {
+    "clamp": "type", "clamp_min": "type", "clamp_max": "type", "add_scaled": "type",
+    "sub_scaled": "type", "where": "lenient", "lerp": "opmath", "pow": "narrow",
+    "addcmul_scaled": "opmath", "addcdiv_scaled": "opmath",
+}  # fmt: skip
+
+
+def _checked_type(op: str, want: Any) -> Any:
+    """The type ``op`` checks a number against for an operand of ``want``, or None."""
+    rule = CHECKED_SCALARS.get(op)
+    if rule is None or rule == "lenient" and want.round is not None:
+        return None
+    if rule == "narrow" and want.name in ("float32", "float64"):
+        return None
+    return D.float32 if rule == "opmath" and want.round is not None else want
+
+
+def _overflows(want: Any, x: Any) -> bool:
+    """``c10::overflows``: ``x`` outside ``want``'s range (an unsigned type also takes the
+    negatives down to minus its maximum, which wrap; infinities and NaN fit a float)."""
+    if want.is_floating_point:
+        return math.isfinite(x) and abs(x) > D.finite_max(want)
+    if want.is_complex or want.name == "bool":
+        return False
+    info = np.iinfo(want.np)
+    return not (-info.max if info.min == 0 else info.min) <= x <= info.max
+
+
+def number_fits(x: Any, dtype: Any) -> Any:
+    """``x`` as ``fill_``/``full``/``masked_fill``/``index_fill`` store it in ``dtype``
+    (``c10::checked_convert``: PyTorch's error out of range, where numpy raises its
+    OverflowError; an unsigned type's negatives wrap)."""
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return x
+    if _overflows(dtype, x):
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow"
+        )
+    return np.int64(x).astype(dtype.np) if x < 0 and dtype.np.kind == "u" else x
 
 
 def scalar(plan: Any, want: Any, x: Any) -> Any:
-    """Python number ``x`` as an elementwise op's operand of dtype ``want``, with PyTorch's
-    errors where it does not fit (numpy would raise OverflowError, or make a float32 inf);
-    kept in ``plan.consts`` (float zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never
-    equal). An int 0 is kept where it is the plan's only scalar operand: plans are keyed by
-    each operand's Python type, so that key then never meets a float (``sum()`` over tensors
-    starts with ``0 + t``).
+    """Python number ``x`` as an elementwise op's operand of dtype ``want``, converted as
+    PyTorch converts it: wrapped or overflowed to inf (C's cast), or refused in ATen's words
+    by the ops of :data:`CHECKED_SCALARS`; a float16/bfloat16 operand rounded to its type
+    first, as ATen casts it to the op's type; kept in ``plan.consts`` (float zeros are not
+    kept: 0.0 == -0.0 as keys, nor NaN: never equal). An int 0 is kept where it is the
+    plan's only scalar operand: plans are keyed by each operand's Python type, so that key
+    then never meets a float (``sum()`` over tensors starts with ``0 + t``).
     """
     if isinstance(x, int) and not _INT64[0] <= x < _INT64[1]:
         raise RuntimeError("Overflow when unpacking long")
-    try:
-        if want.name == "float32" and _FLOAT32_MAX < abs(x) < math.inf:
-            raise OverflowError
-        value = want.np.type(x)
-    except OverflowError:
+    checked = None if isinstance(x, complex) else _checked_type(plan.op.name, want)
+    if checked is not None and _overflows(checked, x):
         raise RuntimeError(
-            f"value cannot be converted to type {_C_NAMES[want.name]} without overflow"
-        ) from None
+            f"value cannot be converted to type {_C_NAMES[checked.name]} without overflow"
+        )
+    if want.np.kind in "iu" and not isinstance(x, float):
+        value = np.int64(x).astype(want.np)  # C's cast: wraps
+    else:
+        with np.errstate(over="ignore"):
+            value = want.np.type(x)
+        if want.round is not None and CHECKED_SCALARS.get(plan.op.name) != "opmath":
+            value = want.np.type(want.round(np.array(value))[()])
     if (x and x == x or type(x) is int and plan.smask.count("s") == 1) and len(plan.consts) < 64:
         plan.consts[x] = value
     return value

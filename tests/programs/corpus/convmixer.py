@@ -9,8 +9,8 @@ Written for jitgrad's corpus, not copied. Changes: dim 8, depth 2, kernel 3, pat
 inputs.
 """
 
-import torch.nn as nn
 import torch
+import torch.nn as nn
 
 
 class Residual(nn.Module):

@@ -44,7 +44,7 @@ def make_fooling_image(X, target_y, model):
     X_fooling = X.clone()
     X_fooling = X_fooling.requires_grad_()
     learning_rate = 1
-    for it in range(20):
+    for it in range(20):  # noqa: B007 - returned below, as the assignment's code does
         scores = model(X_fooling)
         _, idx = scores.max(1)
         if idx.item() == target_y:

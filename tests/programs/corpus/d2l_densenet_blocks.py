@@ -7,6 +7,7 @@ Model: https://d2l.ai/chapter_convolutional-modern/densenet.html (d2l-ai/d2l-en,
 Written for jitgrad's corpus, not copied. Changes: 1x16x16 inputs, two dense blocks of two
 convs.
 """
+# ruff: noqa: B007  (the source's unused loop variables, kept as written)
 
 import torch
 from torch import nn

@@ -9,6 +9,7 @@ Model: https://github.com/deep-learning-with-pytorch/dlwpt-code (p1ch5 and p1ch6
 Apache-2.0). Written for jitgrad's corpus, not copied. Changes: fewer epochs, prints only every
 few epochs.
 """
+# ruff: noqa: B007  (the source's unused loop variables, kept as written)
 
 from collections import OrderedDict
 

@@ -8,6 +8,7 @@ Model: https://github.com/fastai/course22p2 (nbs/11_initializing.ipynb, Apache-2
 for jitgrad's corpus, not copied. Changes: random inputs instead of Fashion-MNIST, small
 layer sizes, hooks written with register_forward_hook directly.
 """
+# ruff: noqa: B007  (the source's unused loop variables, kept as written)
 
 import math
 from functools import partial

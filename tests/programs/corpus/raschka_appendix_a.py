@@ -9,6 +9,7 @@ Model: https://github.com/rasbt/LLMs-from-scratch (appendix-A/01_main-chapter-co
 and code-part2 notebooks, Apache-2.0). Written for jitgrad's corpus, not copied. Changes:
 a smaller network; prints instead of notebook cells.
 """
+# ruff: noqa: B007  (the source's unused loop variables, kept as written)
 
 import torch
 import torch.nn.functional as F
