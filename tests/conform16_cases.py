@@ -68,6 +68,16 @@ SCALAR_CALLS = [
     "t['bfloat16'].lerp(t['bfloat16'], 1e40)",
     "t['float32'].lerp(t['float32'], 1e40)",
     "t['float16'].addcmul(t['float16'], t['float16'], value=70000)",
+    # float16/bfloat16: add, sub, comparisons, alpha take the number rounded to the type,
+    # mul and div as given
+    "t['bfloat16'] == 1.0009765625",
+    "t['float16'] < 1.00048828125",
+    "t['bfloat16'].add(1, alpha=300.5)",
+    "t['float16'] * 1.00048828125",
+    "torch.linspace(-2, 2, 101).to(torch.float16) * 1.1 + 0.3",
+    "torch.linspace(-2, 2, 101).to(torch.bfloat16) / 1.1 - 0.7",
+    "(torch.linspace(-2, 2, 101).to(torch.bfloat16) * 1.1 + 0.3) * 3 - 0.7",
+    "torch.where(t['bfloat16'] > 1, t['bfloat16'], 300.5)",
 ]
 
 #: addcmul/addcdiv with ``value``: one node over the three tensors (PyTorch's graph has no

@@ -222,6 +222,17 @@ CHECKED_SCALARS = {
 }  # fmt: skip
 
 
+#: the ops whose numbers TensorIterator takes as wrapped 0-d tensors cast to the op's type,
+#: so that a float16/bfloat16 operand is rounded to it (``bf16 + 300.5`` adds 300, ``alpha``
+#: too); mul's and div's kernels read the number as given (``original_scalar_value``), and
+#: so do the other ops' parameters (an activation's slope, ``lerp``'s weight)
+_ROUNDED = frozenset(
+    ("add", "sub", "eq", "ne", "lt", "le", "gt", "ge", "remainder", "fmod",
+     "floor_divide", "div_floor", "div_trunc", "where", "pow", "clamp", "clamp_min",
+     "clamp_max", "add_scaled", "sub_scaled")
+)  # fmt: skip
+
+
 def _checked_type(op: str, want: Any) -> Any:
     """The type ``op`` checks a number against for an operand of ``want``, or None."""
     rule = CHECKED_SCALARS.get(op)
@@ -259,8 +270,8 @@ def number_fits(x: Any, dtype: Any) -> Any:
 def scalar(plan: Any, want: Any, x: Any) -> Any:
     """Python number ``x`` as an elementwise op's operand of dtype ``want``, converted as
     PyTorch converts it: wrapped or overflowed to inf (C's cast), or refused in ATen's words
-    by the ops of :data:`CHECKED_SCALARS`; a float16/bfloat16 operand rounded to its type
-    first, as ATen casts it to the op's type; kept in ``plan.consts`` (float zeros are not
+    by the ops of :data:`CHECKED_SCALARS`; a float16/bfloat16 operand of the ops of
+    :data:`_ROUNDED` rounded to its type first, as ATen casts it to the op's type; kept in ``plan.consts`` (float zeros are not
     kept: 0.0 == -0.0 as keys, nor NaN: never equal). An int 0 is kept where it is the
     plan's only scalar operand: plans are keyed by each operand's Python type, so that key
     then never meets a float (``sum()`` over tensors starts with ``0 + t``).
@@ -277,7 +288,7 @@ def scalar(plan: Any, want: Any, x: Any) -> Any:
     else:
         with np.errstate(over="ignore"):
             value = want.np.type(x)
-        if want.round is not None and CHECKED_SCALARS.get(plan.op.name) != "opmath":
+        if want.round is not None and plan.op.name in _ROUNDED:
             value = want.np.type(want.round(np.array(value))[()])
     if (x and x == x or type(x) is int and plan.smask.count("s") == 1) and len(plan.consts) < 64:
         plan.consts[x] = value
