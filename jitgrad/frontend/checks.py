@@ -273,8 +273,9 @@ def scalar(plan: Any, want: Any, x: Any) -> Any:
     by the ops of :data:`CHECKED_SCALARS`; a float16/bfloat16 operand of the ops of
     :data:`_ROUNDED` rounded to its type first, as ATen casts it to the op's type; kept in
     ``plan.consts`` (float zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never equal).
-    An int 0 is kept where it is the plan's only scalar operand: plans are keyed by each operand's Python type, so that key
-    then never meets a float (``sum()`` over tensors starts with ``0 + t``).
+    An int 0 is kept where it is the plan's only scalar operand: plans are keyed by each
+    operand's Python type, so that key then never meets a float (``sum()`` over tensors
+    starts with ``0 + t``).
     """
     if isinstance(x, int) and not _INT64[0] <= x < _INT64[1]:
         raise RuntimeError("Overflow when unpacking long")
