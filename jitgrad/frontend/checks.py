@@ -202,6 +202,8 @@ def norm_order(p: Any) -> Any:
 
 
 _INT64 = (-(1 << 63), 1 << 63)
+#: each dtype's ``(lowest, highest)`` number ``c10::checked_convert`` takes
+_BOUNDS: dict[str, tuple] = {}
 #: PyTorch's C++ type names in "value cannot be converted to type ... without overflow"
 _C_NAMES = {
     "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
@@ -245,13 +247,20 @@ def _checked_type(op: str, want: Any) -> Any:
 
 def _overflows(want: Any, x: Any) -> bool:
     """``c10::overflows``: ``x`` outside ``want``'s range (an unsigned type also takes the
-    negatives down to minus its maximum, which wrap; infinities and NaN fit a float)."""
-    if want.is_floating_point:
-        return math.isfinite(x) and abs(x) > D.finite_max(want)
-    if want.is_complex or want.name == "bool":
+    negatives down to minus its maximum, which wrap; infinities fit a float, NaN any type)."""
+    if want.is_complex or want.name == "bool" or x != x:
         return False
-    info = np.iinfo(want.np)
-    return not (-info.max if info.min == 0 else info.min) <= x <= info.max
+    bounds = _BOUNDS.get(want.name)
+    if bounds is None:  # (once per dtype: numpy's finfo/iinfo cost microseconds a call)
+        if want.is_floating_point:
+            bounds = (-D.finite_max(want), D.finite_max(want))
+        else:
+            info = np.iinfo(want.np)
+            bounds = (-info.max if info.min == 0 else info.min, info.max)
+        _BOUNDS[want.name] = bounds
+    if want.is_floating_point and not math.isfinite(x):
+        return False
+    return not bounds[0] <= x <= bounds[1]
 
 
 def number_fits(x: Any, dtype: Any) -> Any:
