@@ -245,35 +245,48 @@ def _checked_type(op: str, want: Any) -> Any:
     return D.float32 if rule == "opmath" and want.round is not None else want
 
 
-def _overflows(want: Any, x: Any) -> bool:
-    """``c10::overflows``: ``x`` outside ``want``'s range (an unsigned type also takes the
-    negatives down to minus its maximum, which wrap; infinities fit a float, NaN any type)."""
-    if want.is_complex or want.name == "bool" or x != x:
-        return False
+def _bounds(want: Any) -> tuple:
+    """``(lowest, highest, unsigned)``: the numbers ``c10::checked_convert`` takes into
+    ``want`` (an unsigned type also takes the negatives down to minus its maximum, which
+    wrap; bool and complex: any), computed once per dtype (numpy's finfo/iinfo cost
+    microseconds a call)."""
     bounds = _BOUNDS.get(want.name)
-    if bounds is None:  # (once per dtype: numpy's finfo/iinfo cost microseconds a call)
-        if want.is_floating_point:
-            bounds = (-D.finite_max(want), D.finite_max(want))
+    if bounds is None:
+        if want.is_complex or want.name == "bool":
+            bounds = (-math.inf, math.inf, False)
+        elif want.is_floating_point:
+            bounds = (-D.finite_max(want), D.finite_max(want), False)
         else:
             info = np.iinfo(want.np)
-            bounds = (-info.max if info.min == 0 else info.min, info.max)
+            bounds = (-info.max if info.min == 0 else info.min, info.max, info.min == 0)
         _BOUNDS[want.name] = bounds
-    if want.is_floating_point and not math.isfinite(x):
+    return bounds
+
+
+def _overflows(want: Any, x: Any) -> bool:
+    """``c10::overflows``: ``x`` outside :func:`_bounds` (infinities fit a float, NaN any
+    type)."""
+    lo, hi, _ = _bounds(want)
+    if lo <= x <= hi or x != x:
         return False
-    return not bounds[0] <= x <= bounds[1]
+    return not (want.is_floating_point and math.isinf(x))
 
 
 def number_fits(x: Any, dtype: Any) -> Any:
     """``x`` as ``fill_``/``full``/``masked_fill``/``index_fill`` store it in ``dtype``
     (``c10::checked_convert``: PyTorch's error out of range, where numpy raises its
     OverflowError; an unsigned type's negatives wrap)."""
-    if not isinstance(x, int | float) or isinstance(x, bool):
+    kind = type(x)
+    if kind is not float and kind is not int:  # (a bool, a complex, a tensor: as given)
         return x
+    lo, hi, unsigned = _bounds(dtype)
+    if lo <= x <= hi:  # the usual case: two comparisons
+        return np.int64(x).astype(dtype.np) if unsigned and x < 0 else x
     if _overflows(dtype, x):
         raise RuntimeError(
             f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow"
         )
-    return np.int64(x).astype(dtype.np) if x < 0 and dtype.np.kind == "u" else x
+    return x
 
 
 def scalar(plan: Any, want: Any, x: Any) -> Any:
