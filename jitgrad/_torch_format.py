@@ -29,7 +29,7 @@ from . import lowp
 from ._torch_unpickle import WeightsUnpickler
 from .frontend.tensor import Size, Tensor, _make, device
 from .nn.parameter import Parameter
-from .tensor_query import _address, _storage, register_storage, storage_offset
+from .tensor_query import _address, register_storage, saved_storage, storage_offset
 
 UnpicklingError = pickle.UnpicklingError
 _ALIGNMENT = 64
@@ -333,9 +333,11 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         bfloat16 held as float32, a bit view, negative strides: saved as a copy)."""
         if type(obj) is not Tensor or obj._dtype.np != obj._dtype.storage or obj.is_cuda:
             return None
-        value, flat = obj._value, _storage(obj)
-        item = value.itemsize
-        if not isinstance(value, np.ndarray) or any(st < 0 or st % item for st in value.strides):
+        value = obj._value
+        if not isinstance(value, np.ndarray):
+            return None
+        flat, item = saved_storage(obj), value.itemsize
+        if flat is None or any(st < 0 or st % item for st in value.strides):
             return None
         key = (_address(flat), flat.size, flat.dtype.str)
         storage = self.shared.get(key)

@@ -61,6 +61,17 @@ def _storage(t: Tensor) -> np.ndarray:
     return raw.view(base.dtype) if raw.dtype != base.dtype else raw
 
 
+def saved_storage(t: Tensor) -> np.ndarray | None:
+    """``t``'s storage where it is a buffer of its own (its view base's contiguous array, or
+    a loaded storage), for ``torch.save``; None where it would be numpy's owning array (a
+    pooled block holding other tensors too, which a file must not carry)."""
+    base = (t._base if t._base is not None else t)._value
+    if base.flags.c_contiguous:
+        return base.reshape(-1)
+    root = _root(base)
+    return root if _STORAGES.get(id(root)) is root else None
+
+
 def _address(arr: np.ndarray) -> int:
     return arr.__array_interface__["data"][0]
 
