@@ -29,6 +29,7 @@ from . import lowp
 from ._torch_unpickle import WeightsUnpickler
 from .frontend.tensor import Size, Tensor, _make, device
 from .nn.parameter import Parameter
+from .tensor_query import _address, register_storage, saved_storage, storage_offset
 
 UnpicklingError = pickle.UnpicklingError
 _ALIGNMENT = 64
@@ -120,10 +121,13 @@ def rebuild_tensor_v2(
                 f"{flat.size}"
             )
     item = flat.itemsize
-    base = flat[min(storage_offset, flat.size) :]
-    value = np.lib.stride_tricks.as_strided(
-        base, size, tuple(s * item for s in stride), writeable=True
-    )
+    if 0 in size:
+        value = np.empty(size, flat.dtype)
+    else:  # an ndarray over the buffer (numpy's as_strided would hide it behind its own base)
+        value = np.ndarray(
+            size, flat.dtype, flat, storage_offset * item, tuple(s * item for s in stride)
+        )
+    register_storage(flat)
     t = _make(value, storage.dtype)
     if storage.device != "cpu":
         t = t.to(storage.device)  # a copy per tensor: views of one storage stop sharing it
@@ -291,6 +295,10 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
     def __init__(self, file: IO[bytes], storages: list[bytes]) -> None:
         super().__init__(file, protocol=2)
         self.storages = storages
+        #: a view base's buffer -> its _Storage, and a _Storage's id -> its persistent id:
+        #: the views of one tensor saved together load as views of one storage again
+        self.shared: dict[tuple, _Storage] = {}
+        self.keys: dict[int, tuple] = {}
 
     def _save_global(self, obj: _Global) -> None:
         self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
@@ -305,6 +313,9 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
             return NotImplemented
         if obj._dtype not in _STORAGE_OF:
             raise pickle.PicklingError(f"jitgrad.save cannot store dtype {obj._dtype}")
+        view = self._in_storage(obj)
+        if view is not None:
+            return _REBUILD_TENSOR, (*view, obj.requires_grad, OrderedDict())
         value = np.asarray(obj._value, obj._dtype.np, order="C")  # keeps 0-d
         if obj._dtype is D.bfloat16:  # the bytes PyTorch stores: bfloat16's raw bits
             value = lowp.bfloat16_bits(value)
@@ -315,12 +326,36 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         args = (storage, 0, tuple(value.shape), strides, obj.requires_grad, OrderedDict())
         return _REBUILD_TENSOR, args
 
+    def _in_storage(self, obj: Tensor) -> tuple | None:
+        """``(storage, offset, size, stride)`` of a CPU tensor as a view of its storage, as
+        ``torch.save`` writes every tensor (a view saved alone brings its whole storage, as
+        PyTorch's does), or None where the buffer is not what PyTorch stores (float16/
+        bfloat16 held as float32, a bit view, negative strides: saved as a copy)."""
+        if type(obj) is not Tensor or obj._dtype.np != obj._dtype.storage or obj.is_cuda:
+            return None
+        value = obj._value
+        if not isinstance(value, np.ndarray):
+            return None
+        flat, item = saved_storage(obj), value.itemsize
+        if flat is None or any(st < 0 or st % item for st in value.strides):
+            return None
+        key = (_address(flat), flat.size, flat.dtype.str)
+        storage = self.shared.get(key)
+        if storage is None:
+            storage = self.shared[key] = _Storage(flat, obj._dtype, "cpu")
+        stride = tuple(st // item for st in value.strides)
+        return storage, storage_offset(obj) if value.size else 0, tuple(value.shape), stride
+
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is not _Storage:
             return None
-        self.storages.append(obj.array.tobytes())
-        key = str(len(self.storages) - 1)
-        return ("storage", _STORAGE_OF[obj.dtype], key, obj.device, obj.array.size)
+        pid = self.keys.get(id(obj))
+        if pid is None:
+            self.storages.append(obj.array.tobytes())
+            key = str(len(self.storages) - 1)
+            pid = ("storage", _STORAGE_OF[obj.dtype], key, obj.device, obj.array.size)
+            self.keys[id(obj)] = pid
+        return pid
 
 
 def write(obj: Any, f: Any) -> None:

@@ -196,6 +196,13 @@ def _where(self: Tensor, condition: Any, y: Any) -> Tensor:
     return F.where(condition, self, y)
 
 
+def _addc_(self: Tensor, name: str, t1: Any, t2: Any, value: Any) -> Tensor:
+    """``addcmul_``/``addcdiv_``: ``value`` other than 1 as the ``*_scaled`` op's operand."""
+    if value == 1:
+        return apply_inplace(REGISTRY[name], self, (t1, t2))
+    return apply_inplace(REGISTRY[name + "_scaled"], self, (t1, t2, value))
+
+
 def _inplace_operator(name: str):
     """``t //= other``, ``t <<= other``...: the declaration's generated in-place form."""
     inplace = F.DECLARED_INPLACE[name]
@@ -275,12 +282,8 @@ METHODS: dict[str, Any] = {
     "clamp_": bounded(F.clamp_, "clamp_", method=True),
     "clip_": bounded(F.clamp_, "clip_", method=True),
     "lerp_": lambda self, end, weight: apply_inplace(REGISTRY["lerp"], self, (end, weight)),
-    "addcmul_": lambda self, t1, t2, *, value=1: apply_inplace(
-        REGISTRY["addcmul"], self, (t1 if value == 1 else value * t1, t2)
-    ),
-    "addcdiv_": lambda self, t1, t2, *, value=1: apply_inplace(
-        REGISTRY["addcdiv"], self, (t1 if value == 1 else value * t1, t2)
-    ),
+    "addcmul_": lambda self, t1, t2, *, value=1: _addc_(self, "addcmul", t1, t2, value),
+    "addcdiv_": lambda self, t1, t2, *, value=1: _addc_(self, "addcdiv", t1, t2, value),
     "__mod__": _binop(F.remainder),  # F's: an integer zero divisor raises
     "__rmod__": _binop(F.remainder, reflected=True),
     "__xor__": _binop(F.bitwise_xor),

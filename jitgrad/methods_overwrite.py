@@ -17,6 +17,7 @@ import numpy as np
 from . import dtypes as D
 from .engine.grad_mode import STATE
 from .frontend.argcheck import invalid_args
+from .frontend.checks import number_fits
 from .frontend.creation import generator as rng
 from .frontend.creation import zeros_like
 from .frontend.overlap import assert_no_internal_overlap
@@ -58,7 +59,8 @@ def _inplace_fill(self: Tensor, value: Any) -> Tensor:
     check_inplace(self)
     if isinstance(value, Tensor):  # PyTorch copies a tensor value in (a number: no check)
         assert_no_internal_overlap(self._value)
-    self._value[...] = value.item() if isinstance(value, Tensor) else value
+    fill = value.item() if isinstance(value, Tensor) else number_fits(value, self._dtype)
+    self._value[...] = fill
     if isinstance(value, Tensor) and value._requires_grad:
         return _overwritten(self, "FillBackward3", value)
     return _overwritten(self, "FillBackward2")

@@ -10,6 +10,7 @@ PyTorch does; a base whose array is not C-contiguous falls back to numpy's ownin
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,20 @@ from .frontend.index_extra import index_add
 from .frontend.movement import narrow, split
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make, _on_device
+from .frontend.tensor_meta import is_contiguous
 from .frontend.view_registry import fresh_type
 from .frontend.view_registry import register as register_view
 from .math_extra import _named
+
+#: buffers that are whole storages though no tensor owns them (``torch.load``'s, each shared
+#: by the tensors saved from one storage): id -> the array, dropped with it
+_STORAGES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def register_storage(flat: np.ndarray) -> None:
+    """Make ``flat`` the storage of every tensor whose memory lies in it (``torch.load``:
+    a view saved alone loads over its whole storage, as in PyTorch)."""
+    _STORAGES[id(flat)] = flat
 
 
 def _root(arr: np.ndarray) -> np.ndarray:
@@ -38,11 +50,26 @@ def _root(arr: np.ndarray) -> np.ndarray:
 def _storage(t: Tensor) -> np.ndarray:
     """``t``'s storage as a flat array of its element type (no copy)."""
     base = (t._base if t._base is not None else t)._value
+    if _STORAGES:
+        root = _root(base)
+        if _STORAGES.get(id(root)) is root:
+            return root
     if base.flags.c_contiguous:
         return base.reshape(-1)
     root = _root(base)
     raw = np.frombuffer(root, dtype=np.uint8) if root.flags.c_contiguous else root.reshape(-1)
     return raw.view(base.dtype) if raw.dtype != base.dtype else raw
+
+
+def saved_storage(t: Tensor) -> np.ndarray | None:
+    """``t``'s storage where it is a buffer of its own (its view base's contiguous array, or
+    a loaded storage), for ``torch.save``; None where it would be numpy's owning array (a
+    pooled block holding other tensors too, which a file must not carry)."""
+    base = (t._base if t._base is not None else t)._value
+    if base.flags.c_contiguous:
+        return base.reshape(-1)
+    root = _root(base)
+    return root if _STORAGES.get(id(root)) is root else None
 
 
 def _address(arr: np.ndarray) -> int:
@@ -201,6 +228,31 @@ def empty_strided(
     return t
 
 
+#: PyTorch's channels-last layouts: the rank they apply to and its dims, fastest first
+_CHANNELS_LAST = {"channels_last": (4, (1, 3, 2, 0)), "channels_last_3d": (5, (1, 4, 3, 2, 0))}
+
+
+def _is_contiguous(self: Tensor, *args: Any, memory_format: Any = None) -> bool:
+    """``Tensor.is_contiguous``: row-major, or channels-last contiguous as PyTorch computes
+    it for ``memory_format=torch.channels_last`` (dims of size 1 skipped; another rank:
+    False)."""
+    if not args and memory_format is None:
+        return is_contiguous(self)
+    PF.contiguous_arguments(args, memory_format, "is_contiguous")
+    rank, order = _CHANNELS_LAST.get(memory_format.name, (None, ()))
+    if rank is None:
+        return is_contiguous(self)
+    if self.ndim != rank:
+        return False
+    expected, sizes, strides = 1, self.shape, self.stride()
+    for d in order:
+        if sizes[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= sizes[d]
+    return True
+
+
 def _get_device(self: Tensor) -> int:
     """-1 for a CPU tensor, else the CUDA device's index (PyTorch's convention)."""
     return -1 if self.device.type == "cpu" else (self.device.index or 0)
@@ -225,6 +277,7 @@ METHODS: dict[str, Any] = {
         _new_empty_strided, "new_empty_strided", "tuple of ints size, tuple of ints stride", 2
     ),
     "get_device": _get_device,
+    "is_contiguous": _is_contiguous,
     "is_cpu": property(lambda self: self.device.type == "cpu"),
     "nbytes": property(lambda self: self._value.size * self._dtype.itemsize),
     "itemsize": property(lambda self: self._dtype.itemsize),

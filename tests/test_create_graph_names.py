@@ -35,7 +35,6 @@ KNOWN_DIFFERENT: dict[str, str] = {
     "xlogy": _MASKED_FILL,
     "special_xlog1py": _MASKED_FILL,
     "prelu": "PyTorch's PreluKernelBackwardBackward0 is one node of two outputs (input, weight)",
-    "addcmul": "a Python-number value: PyTorch sums the broadcast gradient (ViewBackward0)",
     "special_i1": "PyTorch's formula is a product (MulBackward0), jitgrad's rule a where at 0",
     "special_i1e": "PyTorch's formula is a product (MulBackward0), jitgrad's rule a where at 0",
     "copysign": "PyTorch's formula is a product with a masked_fill_ (MulBackward0)",

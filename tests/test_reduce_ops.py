@@ -171,7 +171,7 @@ def test_return_type_repr():
     r = jg.tensor([[1.0, 2.0], [4.0, 3.0]]).max(1)
     values, indices = r
     assert repr(r) == (
-        "jitgrad.return_types.max(\nvalues=tensor([2., 4.]),\nindices=tensor([1, 0]))"
+        "torch.return_types.max(\nvalues=tensor([2., 4.]),\nindices=tensor([1, 0]))"
     )
     assert r.values is values and r.indices is indices and type(r).__name__ == "max"
     assert jg.max(jg.tensor([1.0, 5.0]), jg.tensor([3.0, 2.0])).tolist() == [3.0, 5.0]

@@ -202,28 +202,117 @@ def norm_order(p: Any) -> Any:
 
 
 _INT64 = (-(1 << 63), 1 << 63)
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-_C_NAMES = {"int32": "int32_t", "int64": "int64_t", "float32": "float", "float64": "double"}
+#: each dtype's ``(lowest, highest)`` number ``c10::checked_convert`` takes
+_BOUNDS: dict[str, tuple] = {}
+#: PyTorch's C++ type names in "value cannot be converted to type ... without overflow"
+_C_NAMES = {
+    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+    "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
+}  # fmt: skip
+#: the elementwise ops whose numbers ATen converts with ``c10::checked_convert`` (one out of
+#: the checked type's range raises), with the types it checks: ``type`` the operand's own,
+#: ``opmath`` float16/bfloat16 checked as float and not rounded to their type (``lerp``'s
+#: weight, addcmul's ``value``), ``lenient`` float16/bfloat16 not checked (``where`` casts
+#: 70000 into a float16 tensor: inf), ``narrow`` all but
+#: float32/float64 (``pow`` takes a float tensor's exponent as a double). Every other op
+#: casts as TensorIterator does, C's conversion: integers wrap (``uint8 + 1000`` adds 232),
+#: floats overflow to inf
+CHECKED_SCALARS = {
+    "clamp": "type", "clamp_min": "type", "clamp_max": "type", "add_scaled": "type",
+    "sub_scaled": "type", "where": "lenient", "lerp": "opmath", "pow": "narrow",
+    "addcmul_scaled": "opmath", "addcdiv_scaled": "opmath",
+}  # fmt: skip
+
+
+#: the ops whose numbers TensorIterator takes as wrapped 0-d tensors cast to the op's type,
+#: so that a float16/bfloat16 operand is rounded to it (``bf16 + 300.5`` adds 300, ``alpha``
+#: too); mul's and div's kernels read the number as given (``original_scalar_value``), and
+#: so do the other ops' parameters (an activation's slope, ``lerp``'s weight)
+_ROUNDED = frozenset(
+    ("add", "sub", "eq", "ne", "lt", "le", "gt", "ge", "remainder", "fmod",
+     "floor_divide", "div_floor", "div_trunc", "where", "pow", "clamp", "clamp_min",
+     "clamp_max", "add_scaled", "sub_scaled")
+)  # fmt: skip
+
+
+def _checked_type(op: str, want: Any) -> Any:
+    """The type ``op`` checks a number against for an operand of ``want``, or None."""
+    rule = CHECKED_SCALARS.get(op)
+    if rule is None or rule == "lenient" and want.round is not None:
+        return None
+    if rule == "narrow" and want.name in ("float32", "float64"):
+        return None
+    return D.float32 if rule == "opmath" and want.round is not None else want
+
+
+def _bounds(want: Any) -> tuple:
+    """``(lowest, highest, unsigned)``: the numbers ``c10::checked_convert`` takes into
+    ``want`` (an unsigned type also takes the negatives down to minus its maximum, which
+    wrap; bool and complex: any), computed once per dtype (numpy's finfo/iinfo cost
+    microseconds a call)."""
+    bounds = _BOUNDS.get(want.name)
+    if bounds is None:
+        if want.is_complex or want.name == "bool":
+            bounds = (-math.inf, math.inf, False)
+        elif want.is_floating_point:
+            bounds = (-D.finite_max(want), D.finite_max(want), False)
+        else:
+            info = np.iinfo(want.np)
+            bounds = (-info.max if info.min == 0 else info.min, info.max, info.min == 0)
+        _BOUNDS[want.name] = bounds
+    return bounds
+
+
+def _overflows(want: Any, x: Any) -> bool:
+    """``c10::overflows``: ``x`` outside :func:`_bounds` (infinities fit a float, NaN any
+    type)."""
+    lo, hi, _ = _bounds(want)
+    if lo <= x <= hi or x != x:
+        return False
+    return not (want.is_floating_point and math.isinf(x))
+
+
+def number_fits(x: Any, dtype: Any) -> Any:
+    """``x`` as ``fill_``/``full``/``masked_fill``/``index_fill`` store it in ``dtype``
+    (``c10::checked_convert``: PyTorch's error out of range, where numpy raises its
+    OverflowError; an unsigned type's negatives wrap)."""
+    kind = type(x)
+    if kind is not float and kind is not int:  # (a bool, a complex, a tensor: as given)
+        return x
+    lo, hi, unsigned = _bounds(dtype)
+    if lo <= x <= hi:  # the usual case: two comparisons
+        return np.int64(x).astype(dtype.np) if unsigned and x < 0 else x
+    if _overflows(dtype, x):
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow"
+        )
+    return x
 
 
 def scalar(plan: Any, want: Any, x: Any) -> Any:
-    """Python number ``x`` as an elementwise op's operand of dtype ``want``, with PyTorch's
-    errors where it does not fit (numpy would raise OverflowError, or make a float32 inf);
-    kept in ``plan.consts`` (float zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never
-    equal). An int 0 is kept where it is the plan's only scalar operand: plans are keyed by
-    each operand's Python type, so that key then never meets a float (``sum()`` over tensors
+    """Python number ``x`` as an elementwise op's operand of dtype ``want``, converted as
+    PyTorch converts it: wrapped or overflowed to inf (C's cast), or refused in ATen's words
+    by the ops of :data:`CHECKED_SCALARS`; a float16/bfloat16 operand of the ops of
+    :data:`_ROUNDED` rounded to its type first, as ATen casts it to the op's type; kept in
+    ``plan.consts`` (float zeros are not kept: 0.0 == -0.0 as keys, nor NaN: never equal).
+    An int 0 is kept where it is the plan's only scalar operand: plans are keyed by each
+    operand's Python type, so that key then never meets a float (``sum()`` over tensors
     starts with ``0 + t``).
     """
     if isinstance(x, int) and not _INT64[0] <= x < _INT64[1]:
         raise RuntimeError("Overflow when unpacking long")
-    try:
-        if want.name == "float32" and _FLOAT32_MAX < abs(x) < math.inf:
-            raise OverflowError
-        value = want.np.type(x)
-    except OverflowError:
+    checked = None if isinstance(x, complex) else _checked_type(plan.op.name, want)
+    if checked is not None and _overflows(checked, x):
         raise RuntimeError(
-            f"value cannot be converted to type {_C_NAMES[want.name]} without overflow"
-        ) from None
+            f"value cannot be converted to type {_C_NAMES[checked.name]} without overflow"
+        )
+    if want.np.kind in "iu" and not isinstance(x, float):
+        value = np.int64(x).astype(want.np)  # C's cast: wraps
+    else:
+        with np.errstate(over="ignore"):
+            value = want.np.type(x)
+        if want.round is not None and plan.op.name in _ROUNDED:
+            value = want.np.type(want.round(np.array(value))[()])
     if (x and x == x or type(x) is int and plan.smask.count("s") == 1) and len(plan.consts) < 64:
         plan.consts[x] = value
     return value

@@ -21,6 +21,7 @@ from ..random import Generator, manual_seed, numpy_generator, seed  # noqa: F401
 from ..range_values import float_range, linspace_values, logspace_values
 from . import argcheck as A
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
+from .checks import number_fits
 from .host_scope import on_host
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
@@ -121,6 +122,7 @@ def _filled(
     else:
         dt = _dtype_arg(fn, dtype)
     where = device if device is not None else None if on_host() else _default_device
+    fill = number_fits(fill, dt) if fn == "full" else fill  # (zeros/ones: 0 and 1 always fit)
     if where is not None and Device(where).type == "meta":  # no data: nothing to allocate
         return _finish(meta.empty(shape, dt), requires_grad, where)
     return _finish(_make(A.allocate(shape, dt.np, fill), dt), requires_grad, device)

@@ -16,6 +16,8 @@ import functools
 import inspect
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes as D
 from ..engine.grad_mode import STATE as GRAD
 from ..ops.complex_refusals import NO_GRAD
@@ -225,7 +227,10 @@ def check_divisor(input: Any, other: Any) -> None:  # noqa: A002
     """PyTorch's error for an integer division by zero (a float one gives inf or nan)."""
     if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
         return
-    if result_type([input, other])._category > 1:
+    rt = result_type([input, other])
+    if rt._category > 1:
         return
-    if (other._value == 0).any() if isinstance(other, Tensor) else other == 0:
+    # the divisor as the op's type sees it: 256 wraps to a uint8 0, as PyTorch casts it
+    divisor = other._value if isinstance(other, Tensor) else np.int64(other)
+    if (np.asarray(divisor).astype(rt.np) == 0).any():
         raise RuntimeError("ZeroDivisionError")

@@ -175,12 +175,16 @@ def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
     """``input + value * tensor1 * tensor2``."""
-    return apply(R["addcmul"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
+    if value == 1:
+        return apply(R["addcmul"], (input, tensor1, tensor2))
+    return apply(R["addcmul_scaled"], (input, tensor1, tensor2, value))
 
 
 def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
     """``input + value * tensor1 / tensor2``."""
-    return apply(R["addcdiv"], (input, tensor1 if value == 1 else value * tensor1, tensor2))
+    if value == 1:
+        return apply(R["addcdiv"], (input, tensor1, tensor2))
+    return apply(R["addcdiv_scaled"], (input, tensor1, tensor2, value))
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002

@@ -210,7 +210,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A00
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s)."
         )
-    fill = value.item() if isinstance(value, Tensor) else value
+    fill = value.item() if isinstance(value, Tensor) else checks.number_fits(value, input._dtype)
     out = apply(REGISTRY["where"], (mask, fill, input.detach()), out_dtype=input._dtype)._value
     shape = input.shape
     value_grad = isinstance(value, Tensor) and value._requires_grad
@@ -229,6 +229,8 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     """In place: ``self[mask] = value`` with ``mask`` broadcast to ``self``."""
     checks.bool_mask("masked_fill_", mask)
     check_masked_fill(self._value, mask._value)
+    if not isinstance(value, Tensor):
+        value = checks.number_fits(value, self._dtype)
     recording = (
         STATE.enabled
         and self._dtype.is_floating_point

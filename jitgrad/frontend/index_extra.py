@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as D
+from .checks import number_fits
 from .index_checks import index_add_index, index_copy_index, index_fill_index
 from .indexing import getitem, index_select, scatter, scatter_add
 from .inplace_result import written_into_self
@@ -57,7 +58,8 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  #
     """``input`` with slices ``index`` of ``dim`` set to ``value``."""
     d, idx = index_fill_index(input, dim, index, value)
     out = np.array(input._value, order="C")
-    _moved(out, d)[idx] = value.item() if isinstance(value, Tensor) else value
+    fill = value.item() if isinstance(value, Tensor) else number_fits(value, input._dtype)
+    _moved(out, d)[idx] = fill
     index_t = _make(idx, D.int64)
     if isinstance(value, Tensor):  # PyTorch's index_fill.int_Tensor: ``value`` gets a gradient
 

@@ -55,16 +55,17 @@ def no_arguments(fn: Any, name: str) -> Any:
     return method
 
 
-def contiguous_arguments(args: tuple, memory_format: Any) -> None:
-    """``Tensor.contiguous``'s schema ``(*, MemoryFormat memory_format=contiguous_format)``:
-    PyTorch's parser refuses positional arguments and a ``memory_format`` of another type."""
+def contiguous_arguments(args: tuple, memory_format: Any, name: str = "contiguous") -> None:
+    """``Tensor.contiguous``'s (``name``: ``is_contiguous``'s) schema ``(*, MemoryFormat
+    memory_format=contiguous_format)``: PyTorch's parser refuses positional arguments and a
+    ``memory_format`` of another type."""
     if args:
         n = len(args)
         raise TypeError(
-            f"contiguous() takes 0 positional arguments but {n} {'was' if n == 1 else 'were'} given"
+            f"{name}() takes 0 positional arguments but {n} {'was' if n == 1 else 'were'} given"
         )
     if type_name(memory_format) != "torch.memory_format":
-        raise must_be("contiguous", "memory_format", None, "torch.memory_format", memory_format)
+        raise must_be(name, "memory_format", None, "torch.memory_format", memory_format)
 
 
 def positional_method(fn: Any, name: str, least: int, most: int, options: Any = None) -> Any:

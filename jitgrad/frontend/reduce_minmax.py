@@ -32,7 +32,7 @@ from .tensor import Tensor, _make
 
 
 def _return_type(name: str) -> type:
-    return named_result(name, ("values", "indices"), prefix="jitgrad")
+    return named_result(name, ("values", "indices"))
 
 
 _RETURN_TYPES = {n: _return_type(n) for n in ("max", "min")}

@@ -198,10 +198,17 @@ def _as_called(
     (``args``: the positional arguments, the tensor first in the function form; ``kwargs``:
     the keywords given, ``axis=`` as spelt): given alone, the invalid-combination list
     (``got (str)``, ``got (axis=str, )``); with ``keepdim`` or ``dtype`` too, only the
-    ``dim`` overload fits and PyTorch names the argument."""
+    ``dim`` overload fits and PyTorch names the argument. A ``dtype`` that is none (``1``,
+    ``'a'``) is refused the same way: the list when given alone, else by name."""
+    n_args = len(args) - (0 if method else 1)
+    dtype = kwargs.get("dtype")
+    if dtype is not None and not isinstance(dtype, D.dtype) and dtype not in (float, int, bool):
+        if n_args or len(kwargs) > 1:  # only the dim overload fits: PyTorch names the argument
+            return A.must_be(fn, "dtype", None, "torch.dtype", dtype)
+        options = OVERLOADS[fn] if method else FUNCTION_OVERLOADS[fn]
+        return TypeError(format_invalid(fn, args, kwargs, options))
     if "received an invalid combination" not in str(err):
         return err
-    n_args = len(args) - (0 if method else 1)
     if n_args + len(kwargs) > 1:
         dim = args[-n_args] if n_args else kwargs.get("axis", kwargs.get("dim"))
         pos = (1 if method else 2) if n_args else None

@@ -33,13 +33,18 @@ _NAMES = {
     "pow": {"b": "exponent"},
     "addcmul": {"b": "tensor1", "c": "tensor2"},
     "addcdiv": {"b": "tensor1", "c": "tensor2"},
+    "addcmul_scaled": {"b": "tensor1", "c": "tensor2", "d": "value"},
+    "addcdiv_scaled": {"b": "tensor1", "c": "tensor2", "d": "value"},
     "lerp": {"b": "end", "c": "weight"},
 }
 
 #: values PyTorch saves that jitgrad's op fixes (``x ** 2`` runs as ``square``)
-_CONSTANTS = {"square": {"exponent": 2}, "cube": {"exponent": 3}}
+_CONSTANTS = {
+    "square": {"exponent": 2}, "cube": {"exponent": 3},
+    "addcmul": {"value": 1}, "addcdiv": {"value": 1},
+}  # fmt: skip
 #: ops whose saved scalar operands PyTorch shows as Python numbers, not wrapped tensors
-_RAW_SCALARS = frozenset({"pow"})
+_RAW_SCALARS = frozenset({"pow", "addcmul_scaled", "addcdiv_scaled"})
 
 _roles_cache: dict[tuple, frozenset[str]] = {}
 
@@ -195,3 +200,4 @@ class SavedAttributes:
     _saved_tensor2 = _saved_property("_saved_tensor2")
     _saved_end = _saved_property("_saved_end")
     _saved_weight = _saved_property("_saved_weight")
+    _saved_value = _saved_property("_saved_value")

@@ -100,7 +100,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
-_MinMax = named_result("aminmax", ("min", "max"), prefix="jitgrad")
+_MinMax = named_result("aminmax", ("min", "max"))
 
 
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002

@@ -320,14 +320,30 @@ defop(
     ("g * (1 - c)", "g * c", "g * (b - a)"),
     lambda a, b, c: a + c * (b - a),
 )
-# addcmul/addcdiv: ``value`` is folded into the first tensor by the caller; addcmul's
-# a + (value * t1) * t2 rounds once (PyTorch's kernel: fused), addcdiv's a + (value * t1) / t2
-# twice (as PyTorch's)
+# addcmul/addcdiv: a + (value * t1) * t2 rounds once (PyTorch's kernel: fused), addcdiv's
+# a + (value * t1) / t2 twice (as PyTorch's); ``value`` other than 1 is the ``*_scaled`` op's
+# fourth operand (one AddcmulBackward0 over the three tensors, PyTorch's graph, and its
+# derivatives in derivatives.yaml's order: grad * (tensor2 * value), grad * (value / tensor2))
 defop("addcmul", "fmadd(b, c, a)", ("g", "g * c", "g * b"), lambda a, b, c: a + b * c)
+defop(
+    "addcmul_scaled",
+    "fmadd(d * b, c, a)",
+    ("g", "g * (c * d)", "g * (b * d)", None),
+    lambda a, b, c, d: a + d * b * c,
+    node="AddcmulBackward0",
+)
 defop(
     "addcdiv",
     "a + b / c",
-    ("g", "g / c", "-g * b / (c * c)"),
+    ("g", "g * (1 / c)", "-g * (b / (c * c))"),
     lambda a, b, c: a + b / c,
     result=FLOAT,
+)
+defop(
+    "addcdiv_scaled",
+    "a + d * b / c",
+    ("g", "g * (d / c)", "-g * (d * b / (c * c))", None),
+    lambda a, b, c, d: a + d * b / c,
+    result=FLOAT,
+    node="AddcdivBackward0",
 )

@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 
-def named_result(name: str, fields: tuple[str, ...], prefix: str = "torch") -> type:
-    """A tuple type printed and accessed like ``torch.return_types.<name>``; ``prefix`` is the
-    package its repr names (the reductions' results print ``jitgrad.return_types``)."""
+def named_result(name: str, fields: tuple[str, ...]) -> type:
+    """A tuple type printed and accessed like ``torch.return_types.<name>``: its repr and
+    ``type()`` name ``torch.return_types`` as PyTorch's do, for every such result (a program
+    run as ``import jitgrad as torch`` prints what PyTorch prints)."""
 
     def __repr__(self: tuple) -> str:
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"{prefix}.return_types.{name}(\n{body})"
+        return f"torch.return_types.{name}(\n{body})"
 
     attrs: dict[str, Any] = {"__slots__": (), "__repr__": __repr__}
-    attrs["__module__"] = "jitgrad.return_types"
+    attrs["__module__"] = "torch.return_types"
     attrs["__new__"] = lambda cls, *values: tuple.__new__(cls, values)
     for i, f in enumerate(fields):
         attrs[f] = property(lambda self, i=i: self[i])
