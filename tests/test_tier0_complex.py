@@ -218,3 +218,28 @@ def test_what_complex_programs_refuse():
     assert tier0.translate(mul, (c, 2, np.zeros(3, c.dtype)), C.REDUCE_BLOCK) is None
     assert tier0.translate(mul, (np.arange(3), c, np.zeros(3, c.dtype)), 0) is None
     assert tier0.translate(mul, (c, np.complex64(2), np.zeros(3, c.dtype)), 0) is not None
+
+
+@pytest.mark.parametrize("gdt", ["complex64", "float32", "complex128"])
+def test_compact_gradients_added_into_are_bitwise_the_compiled_kernels(gdt):
+    """mul's backward over a 2-D loop with ``b`` broadcast along the rows: its gradient is
+    added into the row it is (a compact variant), in complex64, in float32 (a real ``b``'s
+    gradient: the real part) or complex128, each addition in the output's dtype and in the
+    compiled loop's order."""
+    dt = "complex128" if gdt == "complex128" else "complex64"
+    form = complex_form(REGISTRY["mul"])
+    spec, order = LW.op_backward(form, "tt", (C.STORE, C.ACCUMULATE), 2, False, dt, (dt, gdt))
+    kernel = C.get_kernel(spec)
+    g, a = (_values(dt, 200, s)[:192].reshape(16, 12) for s in (2, 3))
+    b = _values(dt, 20, 4)[-12:]
+    by_role = {"g": g, "a": a, "b": np.broadcast_to(b, (16, 12))}
+
+    def call():
+        start = _values(gdt, 20, 5)[-12:].copy()
+        gb = as_strided(start, (16, 12), (0, start.itemsize))
+        return [by_role[r] for r in order] + [np.zeros((16, 12), dt), gb]
+
+    variant, args = C.for_call(kernel, call())
+    assert ("gb", 1) in variant.spec.compact
+    assert tier0.translate(variant.spec, tuple(args), C.REDUCE_BLOCK).dtype == "complex"
+    _compare(variant.spec, lambda: C.for_call(kernel, call())[1])

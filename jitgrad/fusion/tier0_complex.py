@@ -179,18 +179,15 @@ class _Translation:
                 raise _Unsupported  # (a boolean output: compiled)
             reg, kind = self.names[local]
             t = _promote(kind, dt)  # (``out[i] += v`` adds in it; Numba narrows to ``dt``)
-            direct = dt == "complex128"
-            if (t.startswith("complex") and not dt.startswith("complex")) or (
-                not direct and k in compact
-            ):
+            if t.startswith("complex") and not dt.startswith("complex"):
                 raise _Unsupported  # (Numba casts no complex value to a real one)
-            if mode == "acc" and not direct:  # out += value, in the output's dtype
-                reg = self.emit(ADD, self.load(k), reg, t=t)
-                mode = "store"
-            if t != dt:
-                reg = self.emit(CAST, reg, t=dt)
-            self.rows += [STORE if mode == "store" else ACC, j, reg, 0, 0, 0]
+            narrow = _TYPE[dt] + 1 if t != dt else 0
+            if mode == "acc":  # out[i] += value: added in ``t``, narrowed to the output's dtype
+                self.rows += [ACC, j, reg, 0, narrow, _TYPE[t]]
+            else:
+                self.rows += [STORE, j, self.emit(CAST, reg, t=dt) if narrow else reg, 0, 0, 0]
             outputs.append(k)
+            direct = dt == "complex128" or k in compact  # (else: through a scratch copy)
             modes.append((k, (I.STORE if mode == "store" else I.ACC) if direct else -1))
         return outputs, modes
 
@@ -292,10 +289,7 @@ _DUMMY_IN = np.zeros((1, 1, 1, 1), np.complex128)
 _PAD = [(None,) * k for k in range(5)]
 
 
-def _held(a: np.ndarray) -> np.ndarray:
-    """``a`` as the loop's 4-D complex128 operand (converted when of another dtype: exact)."""
-    if a.dtype != np.complex128:
-        a = a.astype(np.complex128)
+def _pad(a: np.ndarray) -> np.ndarray:
     return a[_PAD[4 - a.ndim]] if a.ndim < 4 else a
 
 
@@ -304,7 +298,7 @@ class ComplexProgram:
     attributes that :mod:`.tier0` reads, and a launch that converts operands)."""
 
     __slots__ = ("dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg",
-                 "compact", "rows", "plain", "modes", "bools")  # fmt: skip
+                 "compact", "rows", "plain", "modes", "bools", "convert")  # fmt: skip
 
     def __init__(self, t: _Translation, outputs: list, modes: list, shape_at: int,
                  shape_arg: int, compact: dict) -> None:  # fmt: skip
@@ -314,6 +308,8 @@ class ComplexProgram:
         self.consts = np.array(t.consts, np.complex128)
         self.casts, self.arrays = t.casts, t.arrays
         self.outputs, self.modes = outputs, modes
+        self.convert = [k for k in (*(k for k, _ in t.arrays), *outputs)
+                        if t.args[k].dtype != np.complex128]  # fmt: skip
         self.shape_at, self.shape_arg, self.compact = shape_at, shape_arg, compact
         self.plain = None  # (NumPy runs no complex program before the interpreter exists)
         self.bools = frozenset()
@@ -325,19 +321,20 @@ class ComplexProgram:
             consts = consts.copy()
             for slot, k in self.casts:
                 consts[slot] = args[k]
-        if self.compact:
-            args = tier0_numpy.expand(args, self.compact, args[self.shape_arg].shape)
         start = time.perf_counter()
-        ins = [_held(args[k]) for k, _ in self.arrays]
-        outs = [args[k] if args[k].dtype == np.complex128 else np.empty(args[k].shape, complex)
-                for k in self.outputs]  # fmt: skip
-        padded = [o[_PAD[4 - o.ndim]] if o.ndim < 4 else o for o in outs]
-        padded += [np.zeros((1, 1, 1, 1), np.complex128) for _ in range(N_OUT - len(outs))]
-        ins += [_DUMMY_IN] * (N_IN - len(ins))
-        loop()(self.ins, consts, self.shape_at, tuple(ins), tuple(padded))
-        for k, scratch in zip(self.outputs, outs):
-            out = args[k]
-            if scratch is not out:  # (exact: each value is one of the output's dtype)
-                np.copyto(out, scratch if out.dtype.kind == "c" else scratch.real, "unsafe")
+        # (converted before a compact operand is expanded: an output added into through its
+        # broadcast view then adds into its one scratch element, as compiled)
+        held = {k: args[k].astype(np.complex128) for k in self.convert}
+        views = [held.get(k, a) for k, a in enumerate(args)]
+        if self.compact:
+            views = tier0_numpy.expand(views, self.compact, args[self.shape_arg].shape)
+        ins = [_pad(views[k]) for k, _ in self.arrays] + [_DUMMY_IN] * (N_IN - len(self.arrays))
+        outs = [_pad(views[k]) for k in self.outputs]
+        outs += [np.zeros((1, 1, 1, 1), np.complex128) for _ in range(N_OUT - len(outs))]
+        loop()(self.ins, consts, self.shape_at, tuple(ins), tuple(outs))
+        for k in self.outputs:
+            if k in held:  # (exact: each value is one of the output's dtype)
+                out = args[k]
+                np.copyto(out, held[k] if out.dtype.kind == "c" else held[k].real, "unsafe")
         if helpers.DEBUG > 0:
             launchlog.report_launch(f"{kernel.name} tier0", args, time.perf_counter() - start)

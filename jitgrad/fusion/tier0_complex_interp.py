@@ -231,10 +231,11 @@ def _row(row, consts, R, m, a0, a1, a2, lo, inputs, outputs):  # noqa: N803
         o = outputs[d]
         for j in range(m):
             o[a0, a1, a2, lo + j] = R[x, j]
-    elif op == ACC:  # (a complex128 output: a narrower one is loaded, added and stored)
+    elif op == ACC:  # o[i] += v: added in type ``t``, narrowed to the output's (``z``: its + 1)
         o = outputs[d]
         for j in range(m):
-            o[a0, a1, a2, lo + j] += R[x, j]
+            s = evaluate(ADD, t, o[a0, a1, a2, lo + j], R[x, j], R[x, j])
+            o[a0, a1, a2, lo + j] = evaluate(CAST, z - 1, s, s, s) if z else s
     else:
         for j in range(m):
             R[d, j] = evaluate(op, t, R[x, j], R[y, j], R[z, j])
