@@ -38,7 +38,6 @@ from .tier0_complex_interp import (
     COMPLEX,
     CONJ,
     CONST,
-    CPOW,
     DIV,
     DTYPE,
     EQ,
@@ -87,7 +86,7 @@ _UNARY = {
 }  # fmt: skip
 _TESTS = {"cmath.isnan": ISNAN, "cmath.isinf": ISINF, "cmath.isfinite": ISFINITE}
 _BINARY = {"_k.cdiv_complex64": (CDIV, "complex64"), "_k.cdiv_complex128": (CDIV, "complex128"),
-           "_k.pow_complex64": (CPOW, "complex64"), "_k.pow_complex128": (CPOW, "complex128")}
+           "_k.pow_complex64": (POW, "complex64"), "_k.pow_complex128": (POW, "complex128")}
 _ARITH = {ast.Add: ADD, ast.Sub: SUB, ast.Mult: MUL, ast.Div: DIV, ast.Pow: POW}
 _CMP = {ast.Eq: EQ, ast.NotEq: NE, ast.Lt: LT, ast.LtE: LE, ast.Gt: GT, ast.GtE: GE}
 _SCALARS = {complex: "complex128", float: "float64", np.complex128: "complex128",
@@ -210,8 +209,8 @@ class _Translation:
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
             (x, kx), (y, ky) = self.expr(node.left), self.expr(node.right)
             t = _promote(kx, ky)
-            if t.startswith("complex") and type(node.op) in (ast.Div, ast.Pow):
-                raise _Unsupported  # (rendered as _k.cdiv_/pow_ calls; Numba's own `/` raises)
+            if t.startswith("complex") and isinstance(node.op, ast.Div):
+                raise _Unsupported  # (rendered as _k.cdiv_ calls: Numba's own `/` raises)
             return self.emit(_ARITH[type(node.op)], x, y, t=t), t
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             reg, kind = self.expr(node.operand)

@@ -46,7 +46,7 @@ CHUNK = 256
 
 # ---- op codes: [op, dst, x, y, z, type] ------------------------------------------------------
 OPS = (
-    "load", "const", "add", "sub", "mul", "div", "pow", "neg", "cdiv", "cpow", "exp", "log",
+    "load", "const", "add", "sub", "mul", "div", "pow", "neg", "cdiv", "exp", "log",
     "sqrt", "sin", "cos", "tanh", "sinh", "cosh", "sgn", "abs", "conj", "real", "imag", "cast",
     "complex", "eq", "ne", "lt", "le", "gt", "ge",
     # type-independent rows, on the held values
@@ -54,7 +54,7 @@ OPS = (
     "store", "acc",
 )  # fmt: skip
 CODE = {name: i for i, name in enumerate(OPS)}
-(LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, CDIV, CPOW, EXP, LOG, SQRT, SIN, COS, TANH, SINH,
+(LOAD, CONST, ADD, SUB, MUL, DIV, POW, NEG, CDIV, EXP, LOG, SQRT, SIN, COS, TANH, SINH,
  COSH, SGN, ABS, CONJ, REAL, IMAG, CAST, COMPLEX, EQ, NE, LT, LE, GT, GE, AND, OR, NOT, TOBOOL,
  SELECT, ISNAN, ISINF, ISFINITE, STORE, ACC) = range(len(OPS))  # fmt: skip
 WIDTH = 6
@@ -73,21 +73,29 @@ def _cdiv_impl(a, b):
 
 
 @njit(inline="always", error_model="numpy")
-def _complex_row(op, a, b):  # noqa: C901 - one branch per op
-    """Row ``op`` on two complex values of one width, as the generated source computes it
-    (a real result: a complex of it, widened by the caller)."""
+def _arith(op, a, b):
+    """``ADD`` ... ``NEG``: the arithmetic operators of either kind of value."""
     if op == ADD:
         return a + b
     if op == SUB:
         return a - b
     if op == MUL:
         return a * b
-    if op == NEG:
-        return -a
+    if op == DIV:
+        return a / b
+    if op == POW:
+        return a**b
+    return -a  # NEG
+
+
+@njit(inline="always", error_model="numpy")
+def _complex_row(op, a, b):  # noqa: C901 - one branch per op
+    """Row ``op`` on two complex values of one width, as the generated source computes it
+    (a real result: a complex of it, widened by the caller)."""
+    if op <= NEG:  # (``**``: Numba's, as ``_k.pow_complex64/128``; ``/``: not emitted)
+        return _arith(op, a, b)
     if op == CDIV:
         return _cdiv(a, b)
-    if op == CPOW:
-        return _k.pow_complex64(a, b)  # (``**`` of either width: pow_complex128 is the same)
     if op == EXP:
         return cmath.exp(a)
     if op == LOG:
@@ -128,18 +136,8 @@ def _complex_part(op, a, b):
 @njit(inline="always", error_model="numpy")
 def _real_row(op, a, b):  # noqa: C901 - one branch per op
     """Row ``op`` on two real values of one width (comparisons: 1.0 or 0.0)."""
-    if op == ADD:
-        return a + b
-    if op == SUB:
-        return a - b
-    if op == MUL:
-        return a * b
-    if op == DIV:
-        return a / b
-    if op == POW:
-        return a**b
-    if op == NEG:
-        return -a
+    if op <= NEG:
+        return _arith(op, a, b)
     if op == ABS:
         return abs(a)
     if op == EQ:
