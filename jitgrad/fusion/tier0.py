@@ -76,9 +76,12 @@ AFTER_COMPILES = 24
 #: does not pay for a build it cannot earn back.
 AFTER_INT64 = 32
 #: The same rule for the complex interpreter (:mod:`.tier0_complex_interp`, one for every
-#: complex and mixed complex/real kernel; ~5.7 CPU s to build, a complex kernel's compile
-#: ~0.25 s: 20.8 s for 83 in Run ttime), counted in complex kernels this process compiled
-#: for lack of it: a program that never touches a complex tensor never builds it.
+#: complex and mixed complex/real kernel; 9-10 CPU s to build under load, about 1.1x float32's,
+#: a complex kernel's compile ~0.2-0.25 s: perf/RESULTS.md, Run t0complex), counted in complex
+#: kernels this process compiled for lack of it: a program that never touches a complex
+#: tensor never builds it, one that compiles 16 builds it (below the rent-or-buy point, ~40:
+#: a process that compiles complex kernels at all tends to compile many: the three complex
+#: test files compile 216 generated kernels on main).
 AFTER_COMPLEX = 16
 #: dtype -> this process's kernels of that dtype compiled for lack of its interpreter
 _WAITED: dict[str, int] = {}

@@ -11,7 +11,8 @@ the generated source calls: ``cmath.exp``, ``_k.cdiv_complex64``, complex ``*`` 
 as Numba lowers them), and the result is widened back (exact). So its results are bitwise the
 compiled kernel's (``tests/test_tier0_complex.py``). One loop for both widths instead of one
 per dtype: a complex64 kernel and a complex128 one differ in their rows' types, not in the
-loop, and one build (:func:`loop`, ~5-6 CPU s) serves every complex kernel.
+loop, and one build (:func:`loop`: 9.1-10.2 CPU s under load, float32's 7.0-9.0 in the same
+runs; perf/RESULTS.md, Run t0complex) serves every complex kernel.
 :mod:`.tier0_complex` translates a spec into these rows.
 
 A row is ``[op, dst, x, y, z, type]`` (registers; the slot for a load or store). The loop
