@@ -114,6 +114,8 @@ class _Translation:
     def __init__(self, spec: Any, args: tuple) -> None:
         if spec.ndim > 4 or any(o[2] not in ("store", "acc") for o in spec.outputs):
             raise _Unsupported  # (row sums and reductions compile)
+        if len(spec.outputs) > N_OUT:
+            raise _Unsupported  # (and more than N_IN arrays: see load)
         self.spec, self.args = spec, args
         self.rows: list[int] = [0] * WIDTH
         self.consts: list[complex] = []
@@ -297,7 +299,7 @@ class ComplexProgram:
     attributes that :mod:`.tier0` reads, and a launch that converts operands)."""
 
     __slots__ = ("dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg",
-                 "compact", "rows", "plain", "modes", "bools", "convert")  # fmt: skip
+                 "compact", "rows", "plain", "modes", "bools", "convert", "calls")  # fmt: skip
 
     def __init__(self, t: _Translation, outputs: list, modes: list, shape_at: int,
                  shape_arg: int, compact: dict) -> None:  # fmt: skip
@@ -312,6 +314,7 @@ class ComplexProgram:
         self.shape_at, self.shape_arg, self.compact = shape_at, shape_arg, compact
         self.plain = None  # (NumPy runs no complex program before the interpreter exists)
         self.bools = frozenset()
+        self.calls = 1  # (one interpreter call per launch: tier0's cost estimate reads it)
 
     def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:
         """Run on ``args``: outputs of another dtype than complex128 through scratch arrays."""
