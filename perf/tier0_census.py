@@ -55,11 +55,16 @@ def _attach_reason(kernel, tier0, interp) -> str:  # noqa: ANN001
 
 
 def _translate_reason(spec, args, block) -> str:  # noqa: ANN001
-    from jitgrad.fusion import tier0_translate
+    from jitgrad.fusion import tier0_translate as mod
 
+    extra = (block,)
+    if any(np.iscomplexobj(a) for a in args):  # (tier0.translate's dispatch, since t0complex)
+        from jitgrad.fusion import tier0_complex as mod
+
+        extra = ()
     try:
-        tier0_translate._Translation(spec, args).program(block)
-    except tier0_translate._Unsupported as e:
+        mod._Translation(spec, args).program(*extra)
+    except mod._Unsupported as e:
         tb = e.__traceback__
         while tb.tb_next is not None:
             tb = tb.tb_next

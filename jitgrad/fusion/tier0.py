@@ -26,8 +26,10 @@ outputs (past the interpreter's 8 and 8, in several passes: :mod:`.tier0_passes`
 built from the arithmetic, comparisons, ``where``/logical forms and the functions in
 ``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
 (arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
-their own interpreter. Anything else (narrower integer or complex kernels, ``_k``'s special
-functions, mixed dtypes) compiles; so does a call whose output
+their own interpreter; and a call with a complex operand, whatever mix of complex64,
+complex128, float32 and float64 its arrays are, on the complex interpreter
+(:mod:`.tier0_complex`). Anything else (narrower integer kernels, ``_k``'s special
+functions, other mixed dtypes) compiles; so does a call whose output
 shares memory between its elements, unless it is a gradient summed into an expanded view
 that nothing else of the call touches (:meth:`Tier0._separate`).
 ``JITGRAD_TIER0=0`` turns tier 0 off (every kernel compiles at its first call). With
@@ -44,9 +46,10 @@ import numpy as np
 
 from .. import helpers
 from ..kernels.cpu.entry_lock import claim, release
-from . import diskcache, tier0_background, tier0_numpy
+from . import diskcache, tier0_background, tier0_complex, tier0_numpy, tier0_translate
+from . import tier0_complex_interp as X
 from . import tier0_interp as I
-from .tier0_translate import DTYPES, FLOATS, Program, translate
+from .tier0_translate import DTYPES, FLOATS, Program
 
 __all__ = ["Program", "Tier0", "attach", "ready", "translate"]
 
@@ -73,6 +76,14 @@ AFTER_COMPILES = 24
 #: the interpreter was not there yet, so that a long float program's first integer kernel
 #: does not pay for a build it cannot earn back.
 AFTER_INT64 = 32
+#: The same rule for the complex interpreter (:mod:`.tier0_complex_interp`, one for every
+#: complex and mixed complex/real kernel; 9-10 CPU s to build under load, about 1.1x float32's,
+#: a complex kernel's compile ~0.2-0.25 s: perf/RESULTS.md, Run t0complex), counted in complex
+#: kernels this process compiled for lack of it: a program that never touches a complex
+#: tensor never builds it, one that compiles 16 builds it (below the rent-or-buy point, ~40:
+#: a process that compiles complex kernels at all tends to compile many: the three complex
+#: test files compile 216 generated kernels on main).
+AFTER_COMPLEX = 16
 #: dtype -> this process's kernels of that dtype compiled for lack of its interpreter
 _WAITED: dict[str, int] = {}
 
@@ -88,7 +99,9 @@ def attach(kernel: Any, reduce_block: int) -> None:
     if not ENABLED or spec.parallel or spec.ndim > 4:
         return
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
-    if not dtypes <= DTYPES.keys():  # (any number of arrays: a wide one runs in passes)
+    if any(dt.startswith("complex") for dt in dtypes):  # (its calls: tier0_complex's rows)
+        dtypes = {X.DTYPE}
+    if not dtypes <= {*DTYPES, X.DTYPE}:  # (any number of arrays: a wide one runs in passes)
         return
     if len(dtypes) > 1 or _on_disk(kernel):
         return
@@ -126,11 +139,20 @@ _NOT_YET: dict[str, tuple[int, float]] = {}
 RECHECK_S = 0.5
 
 
+def translate(spec: Any, args: tuple, reduce_block: int) -> Program | None:
+    """``spec``'s program for these argument types (None: compile): a call with a complex
+    operand on the complex interpreter (:mod:`.tier0_complex`), any other on the real ones."""
+    if any(np.iscomplexobj(a) for a in args):
+        return tier0_complex.translate(spec, args)
+    return tier0_translate.translate(spec, args, reduce_block)
+
+
 def ready(dtype: str) -> bool:
     """Whether the interpreter for ``dtype`` runs in this process: loaded already, or left in
     the cache by an earlier process (a marker file says so; loaded now), or worth building
     now (this process has compiled :data:`AFTER_COMPILES` kernels) unless another is at it."""
-    if dtype in I.SIGNATURES:
+    interp = X if dtype == X.DTYPE else I
+    if dtype in interp.SIGNATURES:
         return True
     count, now = diskcache.compiled_count(), time.monotonic()
     if dtype not in FLOATS:
@@ -139,13 +161,14 @@ def ready(dtype: str) -> bool:
         return False  # (asked a moment ago, and this process has compiled nothing since)
     marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
     built = marker.exists()
-    if not built and count < (AFTER_COMPILES if dtype in FLOATS else AFTER_INT64):
+    after = {X.DTYPE: AFTER_COMPLEX, "int64": AFTER_INT64}.get(dtype, AFTER_COMPILES)
+    if not built and count < after:
         _NOT_YET[dtype] = (count, now)
         return False
     if not built and not claim(marker):
         return False  # (another process builds it: its marker says when to load it)
     try:
-        I.loop(dtype)
+        interp.loop(dtype)
         helpers.atomic_write(marker, b"")
     finally:
         release(marker)
@@ -211,11 +234,12 @@ class Tier0:
                 self.unsent.append(tier0_background.signature(self.kernel, args))
         if program is None:
             return None
-        if not self.interp:  # (built meanwhile, or left on disk by another process)
-            self.interp = ready(program.dtype)
-        if not (
-            self.interp or (program.plain and args[program.shape_arg].size <= tier0_numpy.MAX_SIZE)
-        ):
+        interp = self.interp
+        if program.dtype == X.DTYPE:  # (a real kernel called with complex operands too)
+            interp = ready(X.DTYPE)
+        elif not interp:  # (built meanwhile, or left on disk by another process)
+            interp = self.interp = ready(program.dtype)
+        if not (interp or (program.plain and args[program.shape_arg].size <= tier0_numpy.MAX_SIZE)):
             _WAITED[program.dtype] = _WAITED.get(program.dtype, 0) + 1
             return None
         if not all(self._separate(args, k, mode, program) for k, mode in program.modes):
