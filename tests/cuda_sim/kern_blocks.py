@@ -169,3 +169,19 @@ def test_in_turn_the_first_failing_threads_exception_is_raised_with_its_ids():
     with pytest.raises(ValueError, match=r"^tid=\[5, 0, 0\] ctaid=\[1, 0, 0\]: thread 5 fails$"):
         _fails_in_turn[2, 8](out)
     assert host(out).tolist() == [*range(8), *range(5), -1, -1, -1]  # later threads did not run
+
+
+@cuda.jit
+def _attributes(x, recs, out):
+    # array attributes (kern_common's listing per type) and record fields as attributes
+    i = cuda.grid(1)
+    if i < x.size:
+        out[i] = x.shape[0] * 100 + x.ndim * 10 + recs[i].b + recs[i].a * 1000
+
+
+def test_in_kernel_arrays_read_their_attributes_and_record_fields():
+    recs = np.zeros(6, dtype=[("a", np.int64), ("b", np.int64)])
+    recs["a"], recs["b"] = np.arange(6), np.arange(6) + 1
+    out = dev(np.zeros(6, np.int64))
+    _attributes[2, 4](dev(np.zeros(6, np.float32)), dev(recs), out)
+    assert host(out).tolist() == [600 + 10 + i + 1 + i * 1000 for i in range(6)]
