@@ -36,7 +36,11 @@ if not SIM and not cuda.is_available():
 #    reduction), and with the 1e-5 s interval this file set before, most CPU went to GIL
 #    hand-offs. :func:`_run_block` below waits on the threads and runs syncthreads() as a
 #    condition-variable barrier instead, so a waiting thread sleeps and the default interval
-#    serves (perf/RESULTS.md, "Run simtime").
+#    serves (perf/RESULTS.md, "Run simtime"). Most blocks need no thread at all: those of a
+#    kernel that never waits run their threads in turn, and those of a kernel whose threads
+#    meet only at syncthreads() statements run them as generators, stepped barrier to barrier
+#    (tests/cuda_sim/sim_steps.py; Runs simcorpus and simtime16). 5-7 below cut the
+#    simulator's own cost per attribute read, launch and device-function call.
 
 _lock = threading.Lock()
 _orig_shared_array = None
