@@ -114,11 +114,12 @@ def _run_block(self, grid_point, *args):
     barrier statements runs them as generators stepped barrier to barrier (both in the
     launching thread: tests/cuda_sim/sim_steps.py)."""
     if IN_TURN and not self._debug:
+        swaps = (_callee_globals(self._f), _counted_swap)
         if _independent(self._f):
-            return sim_steps.run_in_turn(self, grid_point, args)
+            return sim_steps.run_in_turn(self, grid_point, args, swaps)
         stepped = sim_steps.stepped(self._f) if STEPPED else None
         if stepped not in (None, sim_steps.NO_BARRIER):
-            return sim_steps.run_stepped(self, grid_point, args, stepped, _counted_swap)
+            return sim_steps.run_stepped(self, grid_point, args, stepped, swaps)
     barrier = self.barrier = _BlockBarrier(int(np.prod(self._block_dim)))
 
     def target():
@@ -146,6 +147,7 @@ def _run_block(self, grid_point, *args):
 #: (barriers, warp votes and shuffles, fences, shared memory, cooperative groups)
 _WAITS = re.compile(r"sync|shfl|fence|shared|activemask|lanemask|ballot|this_grid|^cg$")
 _independent_of: dict = {}
+_callee_globals_of: dict = {}
 #: ``JITGRAD_SIM_IN_TURN=0``: every block in threads (the A/B of perf/RESULTS.md, Run simcorpus)
 IN_TURN = os.environ.get("JITGRAD_SIM_IN_TURN", "1") != "0"
 #: ``JITGRAD_SIM_STEPPED=0``: barrier kernels in threads (the A/B of perf/RESULTS.md, Run simtime16)
@@ -161,11 +163,22 @@ def _names(code: CodeType) -> set[str]:
     return names
 
 
+def _device_refs(fn) -> list:
+    """The device functions ``fn`` names: by global name, as a module's attribute, or from a
+    closure (conservative: a name is looked up in every module the function names)."""
+    names = _names(fn.__code__)
+    refs = [fn.__globals__.get(n) for n in names]
+    for cell in fn.__closure__ or ():
+        with contextlib.suppress(ValueError):  # an empty cell
+            refs.append(cell.cell_contents)
+    refs += [getattr(m, n, None) for m in refs if isinstance(m, ModuleType) for n in names]
+    return [r for r in refs if isinstance(r, _sim_kernel.FakeCUDAKernel)]
+
+
 def _independent(fn, seen: set | None = None) -> bool:
-    """Whether kernel or device function ``fn`` and the device functions it calls (by global
-    name, as a module's attribute or from a closure) use none of :data:`_WAITS`: its threads
-    then never wait on each other. Conservative: a name is looked up in every module the
-    function names, so a false "waits" only costs the threaded runner."""
+    """Whether kernel or device function ``fn`` and the device functions it calls
+    (:func:`_device_refs`) use none of :data:`_WAITS`: its threads then never wait on each
+    other. Conservative: a false "waits" only costs a slower runner."""
     known = _independent_of.get(fn)
     if known is not None:
         return known
@@ -173,19 +186,30 @@ def _independent(fn, seen: set | None = None) -> bool:
     if fn in seen:  # a recursive device function: decided by its other names
         return True
     seen.add(fn)
-    names = _names(fn.__code__)
-    result = not any(_WAITS.search(n) for n in names)
+    result = not any(_WAITS.search(n) for n in _names(fn.__code__))
     if result:
-        refs = [fn.__globals__.get(n) for n in names]
-        for cell in fn.__closure__ or ():
-            with contextlib.suppress(ValueError):  # an empty cell
-                refs.append(cell.cell_contents)
-        refs += [getattr(m, n, None) for m in refs if isinstance(m, ModuleType) for n in names]
-        result = all(
-            _independent(r.fn, seen) for r in refs if isinstance(r, _sim_kernel.FakeCUDAKernel)
-        )
+        result = all(_independent(r.fn, seen) for r in _device_refs(fn))
     _independent_of[fn] = result
     return result
+
+
+def _callee_globals(fn) -> list:
+    """The globals of the modules whose device functions ``fn`` reaches (any depth), but for
+    ``fn``'s own (the launch swaps the fake ``cuda`` module into those): a block run in the
+    launching thread swaps it into these once, so its device calls skip the swap (7. below)."""
+    known = _callee_globals_of.get(fn)
+    if known is None:
+        known, todo, seen = [], [fn], {fn}
+        while todo:
+            for r in _device_refs(todo.pop()):
+                if r.fn not in seen:
+                    seen.add(r.fn)
+                    todo.append(r.fn)
+                    g = r.fn.__globals__
+                    if g is not fn.__globals__ and all(g is not k for k in known):
+                        known.append(g)
+        _callee_globals_of[fn] = known
+    return known
 
 
 def _syncthreads(self):

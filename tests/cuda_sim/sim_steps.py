@@ -50,6 +50,7 @@ NO_BARRIER = "no barrier"
 _stepped_of: dict = {}
 #: Whether a block is running in the launching thread now (no other simulated thread runs)
 _alone = [False]
+_threads_of: dict = {}
 
 
 def alone() -> bool:
@@ -58,14 +59,22 @@ def alone() -> bool:
 
 
 @contextlib.contextmanager
-def _playing(manager: Any, grid_point: tuple) -> Iterator[threading.Thread]:
-    """The launching thread as a thread of block ``grid_point``; its own attributes back after."""
+def _playing(manager: Any, grid_point: tuple, swaps: tuple) -> Iterator[threading.Thread]:
+    """The launching thread as a thread of block ``grid_point``; its own attributes back after.
+    ``swaps`` is (the globals of the modules whose device functions the kernel reaches, the
+    simulator's module swap): the fake ``cuda`` module goes into them for the block, so a
+    device call (or a twin, which runs without its launch wrapper) finds it there."""
     me = threading.current_thread()
     saved = {k: me.__dict__[k] for k in _THREAD_ATTRS if k in me.__dict__}
     me._manager, me.blockIdx = manager, _sim_api.Dim3(*grid_point)
+    modules, swap = swaps
+    ctx = _sim_kernel._get_kernel_context()
     _alone[0] = True
     try:
-        yield me
+        with contextlib.ExitStack() as stack:
+            for g in modules:
+                stack.enter_context(swap(types.SimpleNamespace(__globals__=g), ctx))
+            yield me
     finally:
         _alone[0] = False
         for k in _THREAD_ATTRS:
@@ -73,13 +82,15 @@ def _playing(manager: Any, grid_point: tuple) -> Iterator[threading.Thread]:
         me.__dict__.update(saved)
 
 
-def _threads(me: threading.Thread, block_dim: tuple) -> Iterator[tuple]:
-    """Each thread point of the block, with ``me`` given its ids."""
-    bx, by = block_dim[0], block_dim[1]
-    for point in np.ndindex(*block_dim):
-        me.threadIdx = _sim_api.Dim3(*point)
-        me.thread_id = point[0] + bx * (point[1] + by * point[2])
-        yield point
+def _threads(block_dim: tuple) -> list:
+    """(point, threadIdx, thread_id) of each thread of a block, made once per block shape."""
+    known = _threads_of.get(block_dim)
+    if known is None:
+        bx, by = block_dim[0], block_dim[1]
+        known = _threads_of[block_dim] = [
+            (p, _sim_api.Dim3(*p), p[0] + bx * (p[1] + by * p[2])) for p in np.ndindex(*block_dim)
+        ]
+    return known
 
 
 def _failed(e: Exception, point: tuple, grid_point: tuple) -> Exception:
@@ -88,31 +99,24 @@ def _failed(e: Exception, point: tuple, grid_point: tuple) -> Exception:
     return type(e)(f"{ids}: {e}" if str(e) else ids).with_traceback(sys.exc_info()[2])
 
 
-def run_in_turn(manager: Any, grid_point: tuple, args: tuple) -> None:
+def run_in_turn(manager: Any, grid_point: tuple, args: tuple, swaps: tuple) -> None:
     """A block of a kernel whose threads never wait on each other, its threads one after
     another; later threads do not run after one fails (a barrier the check missed fails
     loudly: the launching thread has no ``syncthreads``)."""
-    with _playing(manager, grid_point) as me:
-        for point in _threads(me, manager._block_dim):
+    with _playing(manager, grid_point, swaps) as me:
+        for point, me.threadIdx, me.thread_id in _threads(manager._block_dim):
             try:
                 manager._f(*args)
             except Exception as e:
                 raise _failed(e, point, grid_point) from None
 
 
-def run_stepped(manager: Any, grid_point: tuple, args: tuple, gen_fn: Any, swap: Any) -> None:
-    """A block of ``gen_fn`` (:func:`stepped`), its threads run barrier to barrier in turn.
-    ``swap`` is the simulator's module swap: the waiting device functions' twins run here, not
-    through their launch wrapper, so the fake ``cuda`` module goes into their modules for the
-    block (the kernel's own module has it for the launch)."""
-    with _playing(manager, grid_point) as me, contextlib.ExitStack() as stack:
-        ctx = _sim_kernel._get_kernel_context()
-        for g in gen_fn._sim_globals:
-            stack.enter_context(swap(types.SimpleNamespace(__globals__=g), ctx))
-        live = [
-            (point, me.threadIdx, me.thread_id, gen_fn(*args))
-            for point in _threads(me, manager._block_dim)
-        ]
+def run_stepped(manager: Any, grid_point: tuple, args: tuple, gen_fn: Any, swaps: tuple) -> None:
+    """A block of ``gen_fn`` (:func:`stepped`), its threads run barrier to barrier in turn."""
+    with _playing(manager, grid_point, swaps) as me:
+        live = []
+        for point, me.threadIdx, me.thread_id in _threads(manager._block_dim):
+            live.append((point, me.threadIdx, me.thread_id, gen_fn(*args)))
         while live:  # a round: every running thread to its next barrier or its end
             waiting = []
             for thread in live:
@@ -259,9 +263,4 @@ def _build(fn: Any) -> Any:
         return None
     made = namespace["__factory"](*cells, *rewrite.twins)
     made.__defaults__ = fn.__defaults__
-    made._sim_globals = []  # the modules the twins reached run in, for run_stepped's swap
-    for twin in rewrite.twins:
-        for g in [twin.__globals__, *twin._sim_globals]:
-            if all(g is not s for s in made._sim_globals):
-                made._sim_globals.append(g)
     return made
