@@ -3,7 +3,9 @@
 Why: the README's test command runs the device tests in Numba's CUDA simulator as three child
 processes (``tests/test_cuda_backend.py``'s group A, ``_b.py``'s group B, and
 ``tests/test_cuda_kernels.py``'s ``kern_*`` modules), each a ``pytest`` over its files with
-``NUMBA_ENABLE_CUDASIM=1``. This runs exactly those child commands, as each tree's own runner
+``NUMBA_ENABLE_CUDASIM=1``, and ``tests/test_cuda_ptx_generated.py``'s ``ptx_generated.py dump``
+(group P: small device programs run in the simulator, their launches recorded). This runs
+exactly those child commands, as each tree's own runner
 chooses its files, and records each child's user + system CPU (``resource``, the child and
 anything it waited for) and wall time; repetitions alternate the trees and flip the order
 every round so load hits both alike. Each tree gets its own kernel caches; run with
@@ -35,7 +37,7 @@ sys.path.insert(0, "tests")
 import test_cuda_backend as b
 sim = Path("tests/cuda_sim")
 kern = sorted(str(sim / p.name) for p in sim.glob("kern_*.py") if p.name != "kern_common.py")
-print(json.dumps({"A": b.case_files(False), "B": b.case_files(True), "K": kern}))
+print(json.dumps({"A": b.case_files(False), "B": b.case_files(True), "K": kern, "P": ["dump"]}))
 """
 
 
@@ -54,6 +56,9 @@ def run_group(tree: Path, files: list[str], cache: str, log: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_ENABLE_CUDASIM="1",
                JITGRAD_CACHE_DIR=f"{cache}/jitgrad", NUMBA_CACHE_DIR=f"{cache}/numba")  # fmt: skip
     cmd = [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider"]
+    if files == ["dump"]:
+        cmd = [sys.executable, "tests/cuda_sim/ptx_generated.py", "dump", str(log) + ".json"]
+        files = []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd + files, cwd=tree, env=env, capture_output=True, text=True)
