@@ -3,7 +3,9 @@ a condition-variable barrier, in place of numba's polling manager) keeps the sim
 semantics: a barrier orders shared-memory writes before reads, threads that returned do not
 hold it, and a thread's exception is the one raised, with its thread and block ids. A kernel that
 never waits on its block (no barrier or shared memory in it or its device functions) runs its
-threads in turn in the launching thread, each with its own ids."""
+threads in turn in the launching thread, each with its own ids; one whose threads meet only at
+``cuda.syncthreads()`` statements (in it or its device functions) runs them as generators
+stepped barrier to barrier, also in the launching thread (tests/cuda_sim/sim_steps.py)."""
 
 from __future__ import annotations
 
@@ -99,20 +101,58 @@ def _wait():
     cuda.syncthreads()
 
 
+@cuda.jit(device=True)
+def _swap_with_mirror(sm, v):
+    # a device function that waits and returns a value: each thread gets its mirror's v
+    t = cuda.threadIdx.x
+    sm[t] = v
+    cuda.syncthreads()
+    r = sm[cuda.blockDim.x - 1 - t]
+    cuda.syncthreads()
+    return r
+
+
 _callees = types.ModuleType("callees")  # a barrier reached as a module's attribute
 _callees.wait = _wait
 
 
 @cuda.jit
 def _waits_in_a_callee(out):
-    out[cuda.threadIdx.x] = threading.get_ident()
+    sm = cuda.shared.array(8, np.int64)
+    sm2 = cuda.shared.array(8, np.int64)
+    t = cuda.threadIdx.x
+    sm[t] = t * 10 + cuda.blockIdx.x
     _callees.wait()
+    out[cuda.blockIdx.x, t, 0] = sm[7 - t]
+    out[cuda.blockIdx.x, t, 1] = _swap_with_mirror(sm2, t + 100) + 0 * _swap_with_mirror(sm2, 0)
+    out[cuda.blockIdx.x, t, 2] = threading.get_ident()
 
 
-def test_a_barrier_in_a_device_function_keeps_the_threads():
-    out = dev(np.zeros(8, np.int64))
-    _waits_in_a_callee[1, 8](out)
-    idents = set(host(out).tolist())
+def test_a_barrier_in_a_device_function_is_kept_and_its_block_is_stepped():
+    out = dev(np.zeros((2, 8, 3), np.int64))
+    _waits_in_a_callee[2, 8](out)
+    got = host(out)
+    mirror = np.arange(8)[::-1]
+    assert got[:, :, 0].tolist() == [(mirror * 10 + b).tolist() for b in range(2)]
+    assert got[:, :, 1].tolist() == [(mirror + 100).tolist()] * 2
+    assert set(got[:, :, 2].ravel().tolist()) == {threading.get_ident()}  # no thread started
+    assert not hasattr(threading.current_thread(), "threadIdx")  # the launcher is itself again
+
+
+@cuda.jit
+def _counts(out):
+    # syncthreads_count exchanges a value at the barrier: not stepped, the block keeps threads
+    t = cuda.threadIdx.x
+    out[t, 0] = cuda.syncthreads_count(t % 3 == 0)
+    out[t, 1] = threading.get_ident()
+
+
+def test_a_barrier_the_rewrite_does_not_take_keeps_the_threads():
+    out = dev(np.zeros((8, 2), np.int64))
+    _counts[1, 8](out)
+    got = host(out)
+    assert got[:, 0].tolist() == [3] * 8
+    idents = set(got[:, 1].tolist())
     assert len(idents) == 8 and threading.get_ident() not in idents
 
 
@@ -129,3 +169,19 @@ def test_in_turn_the_first_failing_threads_exception_is_raised_with_its_ids():
     with pytest.raises(ValueError, match=r"^tid=\[5, 0, 0\] ctaid=\[1, 0, 0\]: thread 5 fails$"):
         _fails_in_turn[2, 8](out)
     assert host(out).tolist() == [*range(8), *range(5), -1, -1, -1]  # later threads did not run
+
+
+@cuda.jit
+def _attributes(x, recs, out):
+    # array attributes (kern_common's listing per type) and record fields as attributes
+    i = cuda.grid(1)
+    if i < x.size:
+        out[i] = x.shape[0] * 100 + x.ndim * 10 + recs[i].b + recs[i].a * 1000
+
+
+def test_in_kernel_arrays_read_their_attributes_and_record_fields():
+    recs = np.zeros(6, dtype=[("a", np.int64), ("b", np.int64)])
+    recs["a"], recs["b"] = np.arange(6), np.arange(6) + 1
+    out = dev(np.zeros(6, np.int64))
+    _attributes[2, 4](dev(np.zeros(6, np.float32)), dev(recs), out)
+    assert host(out).tolist() == [600 + 10 + i + 1 + i * 1000 for i in range(6)]

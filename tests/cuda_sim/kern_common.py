@@ -36,7 +36,11 @@ if not SIM and not cuda.is_available():
 #    reduction), and with the 1e-5 s interval this file set before, most CPU went to GIL
 #    hand-offs. :func:`_run_block` below waits on the threads and runs syncthreads() as a
 #    condition-variable barrier instead, so a waiting thread sleeps and the default interval
-#    serves (perf/RESULTS.md, "Run simtime").
+#    serves (perf/RESULTS.md, "Run simtime"). Most blocks need no thread at all: those of a
+#    kernel that never waits run their threads in turn, and those of a kernel whose threads
+#    meet only at syncthreads() statements run them as generators, stepped barrier to barrier
+#    (tests/cuda_sim/sim_steps.py; Runs simcorpus and simtime16). 5-7 below cut the
+#    simulator's own cost per attribute read, launch and device-function call.
 
 _lock = threading.Lock()
 _orig_shared_array = None
@@ -106,9 +110,16 @@ def _run_block(self, grid_point, *args):
     """1. ``BlockManager.run`` without its polling loop: start the block's threads, join them,
     re-raise the exception of the thread that failed first (the others stopped with the
     abort error), with its thread and block ids as the simulator does. A kernel whose threads
-    never wait for each other runs them in turn instead (:func:`_run_in_turn`)."""
-    if IN_TURN and not self._debug and _independent(self._f):
-        return _run_in_turn(self, grid_point, args)
+    never wait for each other runs them in turn instead, and one whose threads meet only at
+    barrier statements runs them as generators stepped barrier to barrier (both in the
+    launching thread: tests/cuda_sim/sim_steps.py)."""
+    if IN_TURN and not self._debug:
+        swaps = (_callee_globals(self._f), _counted_swap)
+        if _independent(self._f):
+            return sim_steps.run_in_turn(self, grid_point, args, swaps)
+        stepped = sim_steps.stepped(self._f) if STEPPED else None
+        if stepped not in (None, sim_steps.NO_BARRIER):
+            return sim_steps.run_stepped(self, grid_point, args, stepped, swaps)
     barrier = self.barrier = _BlockBarrier(int(np.prod(self._block_dim)))
 
     def target():
@@ -136,10 +147,11 @@ def _run_block(self, grid_point, *args):
 #: (barriers, warp votes and shuffles, fences, shared memory, cooperative groups)
 _WAITS = re.compile(r"sync|shfl|fence|shared|activemask|lanemask|ballot|this_grid|^cg$")
 _independent_of: dict = {}
+_callee_globals_of: dict = {}
 #: ``JITGRAD_SIM_IN_TURN=0``: every block in threads (the A/B of perf/RESULTS.md, Run simcorpus)
 IN_TURN = os.environ.get("JITGRAD_SIM_IN_TURN", "1") != "0"
-#: Attributes :func:`_run_in_turn` gives the launching thread while it plays a CUDA thread
-_THREAD_ATTRS = ("_manager", "blockIdx", "threadIdx", "thread_id")
+#: ``JITGRAD_SIM_STEPPED=0``: barrier kernels in threads (the A/B of perf/RESULTS.md, Run simtime16)
+STEPPED = os.environ.get("JITGRAD_SIM_STEPPED", "1") != "0"
 
 
 def _names(code: CodeType) -> set[str]:
@@ -151,11 +163,22 @@ def _names(code: CodeType) -> set[str]:
     return names
 
 
+def _device_refs(fn) -> list:
+    """The device functions ``fn`` names: by global name, as a module's attribute, or from a
+    closure (conservative: a name is looked up in every module the function names)."""
+    names = _names(fn.__code__)
+    refs = [fn.__globals__.get(n) for n in names]
+    for cell in fn.__closure__ or ():
+        with contextlib.suppress(ValueError):  # an empty cell
+            refs.append(cell.cell_contents)
+    refs += [getattr(m, n, None) for m in refs if isinstance(m, ModuleType) for n in names]
+    return [r for r in refs if isinstance(r, _sim_kernel.FakeCUDAKernel)]
+
+
 def _independent(fn, seen: set | None = None) -> bool:
-    """Whether kernel or device function ``fn`` and the device functions it calls (by global
-    name, as a module's attribute or from a closure) use none of :data:`_WAITS`: its threads
-    then never wait on each other. Conservative: a name is looked up in every module the
-    function names, so a false "waits" only costs the threaded runner."""
+    """Whether kernel or device function ``fn`` and the device functions it calls
+    (:func:`_device_refs`) use none of :data:`_WAITS`: its threads then never wait on each
+    other. Conservative: a false "waits" only costs a slower runner."""
     known = _independent_of.get(fn)
     if known is not None:
         return known
@@ -163,51 +186,30 @@ def _independent(fn, seen: set | None = None) -> bool:
     if fn in seen:  # a recursive device function: decided by its other names
         return True
     seen.add(fn)
-    names = _names(fn.__code__)
-    result = not any(_WAITS.search(n) for n in names)
+    result = not any(_WAITS.search(n) for n in _names(fn.__code__))
     if result:
-        refs = [fn.__globals__.get(n) for n in names]
-        for cell in fn.__closure__ or ():
-            with contextlib.suppress(ValueError):  # an empty cell
-                refs.append(cell.cell_contents)
-        refs += [getattr(m, n, None) for m in refs if isinstance(m, ModuleType) for n in names]
-        result = all(
-            _independent(r.fn, seen) for r in refs if isinstance(r, _sim_kernel.FakeCUDAKernel)
-        )
+        result = all(_independent(r.fn, seen) for r in _device_refs(fn))
     _independent_of[fn] = result
     return result
 
 
-def _run_in_turn(self, grid_point, args):
-    """1b. A block of a kernel whose threads never wait on each other (:func:`_independent`)
-    runs its threads one after another in the launching thread, which takes each one's ids
-    in turn: a schedule the block could have had on a GPU, and nearly the one it had in
-    threads (a small kernel's thread finishes within CPython's 5 ms switch interval), without
-    starting a Python thread per CUDA thread (~66 us of CPU each, two thirds of it system
-    time; most launches of the cases are such kernels). The first failing thread's exception
-    is raised with its ids, as the threaded runner raises it; later threads do not run. A
-    barrier the check missed fails loudly (the launching thread has no ``syncthreads``)."""
-    me = threading.current_thread()
-    saved = {k: me.__dict__[k] for k in _THREAD_ATTRS if k in me.__dict__}
-    bx, by = self._block_dim[0], self._block_dim[1]
-    me._manager, me.blockIdx = self, _sim_api.Dim3(*grid_point)
-    failed = None
-    try:
-        for point in np.ndindex(*self._block_dim):
-            me.threadIdx = _sim_api.Dim3(*point)
-            me.thread_id = point[0] + bx * (point[1] + by * point[2])
-            try:
-                self._f(*args)
-            except Exception as e:  # as BlockThread.run words it
-                ids = f"tid={list(point)} ctaid={list(grid_point)}"
-                failed = (type(e)(f"{ids}: {e}" if str(e) else ids), sys.exc_info()[2])
-                break
-    finally:
-        for k in _THREAD_ATTRS:
-            me.__dict__.pop(k, None)
-        me.__dict__.update(saved)
-    if failed is not None:
-        raise failed[0].with_traceback(failed[1])
+def _callee_globals(fn) -> list:
+    """The globals of the modules whose device functions ``fn`` reaches (any depth), but for
+    ``fn``'s own (the launch swaps the fake ``cuda`` module into those): a block run in the
+    launching thread swaps it into these once, so its device calls skip the swap (7. below)."""
+    known = _callee_globals_of.get(fn)
+    if known is None:
+        known, todo, seen = [], [fn], {fn}
+        while todo:
+            for r in _device_refs(todo.pop()):
+                if r.fn not in seen:
+                    seen.add(r.fn)
+                    todo.append(r.fn)
+                    g = r.fn.__globals__
+                    if g is not fn.__globals__ and all(g is not k for k in known):
+                        known.append(g)
+        _callee_globals_of[fn] = known
+    return known
 
 
 def _syncthreads(self):
@@ -246,7 +248,10 @@ def _strict_reshape(self, *shape, **kws):
     (0,)), and the simulator's array is numpy's. The same refusal here, so the simulator
     catches code that would fail on a GPU."""
     newshape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-    if tuple(newshape) != tuple(self.shape):
+    a = self._ary
+    if not kws and a.size and a.flags.c_contiguous and _same_size(newshape, a.size):
+        pass  # a C-contiguous array of that size reshapes in place on a GPU too (fast path)
+    elif tuple(newshape) != tuple(self.shape):
         desc = dummyarray.Array.from_desc(0, self.shape, self.strides, self.dtype.itemsize)
         _, extents = desc.reshape(*newshape, **kws)
         if extents != [desc.extent]:
@@ -254,7 +259,65 @@ def _strict_reshape(self, *shape, **kws):
     return _orig_reshape(self, *shape, **kws)
 
 
+def _same_size(shape, size: int) -> bool:
+    n = 1
+    for d in shape:
+        if not isinstance(d, (int, np.integer)) or d < 0:
+            return False
+        n *= int(d)
+    return n == size
+
+
 _orig_reshape = None
+_orig_call = None
+#: numpy array type -> the names ``dir()`` lists for its instances (:func:`_within_getattr`)
+_ARRAY_ATTRS: dict[type, frozenset] = {}
+
+
+def _within_getattr(self, attrname):
+    """5. The simulator's in-kernel array (``FakeWithinKernelCUDAArray``) without a ``dir()``
+    of the numpy array at every attribute read: ``x.shape`` or ``x.dtype`` inside a kernel
+    listed all ~160 attributes to tell an array attribute from a record field (~7 us a read,
+    the largest single cost of the case groups: perf/RESULTS.md, Run simtime16). The same test
+    against the names of the array's type, listed once (an array with an instance dict is
+    listed at every read, as before); the rest as the simulator's own, word for word."""
+    try:
+        ary = self._item._ary
+        names = _ARRAY_ATTRS.get(type(ary))
+        if names is None:
+            names = frozenset(dir(ary))
+            if not hasattr(ary, "__dict__"):
+                _ARRAY_ATTRS[type(ary)] = names
+        if attrname in names:  # For e.g. array size.
+            return self._FakeWithinKernelCUDAArray__wrap_if_fake(getattr(ary, attrname))
+        return self._FakeWithinKernelCUDAArray__wrap_if_fake(self._item.__getitem__(attrname))
+    except Exception as e:
+        if not isinstance(e, AttributeError):
+            raise AttributeError(attrname) from e
+
+
+def _fake_module_init(self, grid_dim, block_dim, dynshared_size):
+    """6. ``FakeCUDAModule.__init__`` without setting the ~100 vector types (``float32x4``...)
+    on every launch's module: they are class attributes, set once (:func:`_install`)."""
+    self.gridDim = _sim_api.Dim3(*grid_dim)
+    self.blockDim = _sim_api.Dim3(*block_dim)
+    self._cg = _sim_api.FakeCUDACg()
+    self._local = _sim_api.FakeCUDALocal()
+    self._shared = _sim_api.FakeCUDAShared(dynshared_size)
+    self._const = _sim_api.FakeCUDAConst()
+    self._atomic = _sim_api.FakeCUDAAtomic()
+    self._fp16 = _sim_api.FakeCUDAFp16()
+
+
+def _device_call(self, *args):
+    """7. A device function called in a block that the launching thread runs alone
+    (tests/cuda_sim/sim_steps.py), from a module that already holds the fake ``cuda`` module
+    for an enclosing frame (the launch, or a caller): called directly, without the counted
+    swap's lock and scan of the module's globals (~100k such calls in group A). Any other
+    call: the simulator's own."""
+    if self._device and sim_steps.alone() and id(self.fn.__globals__) in _swaps:
+        return self.fn(*args)
+    return _orig_call(self, *args)
 
 
 def _load_dummyarray():
@@ -272,9 +335,12 @@ def _load_dummyarray():
 
 
 if SIM:
+    import sim_steps
+
     dummyarray = _load_dummyarray()
     from numba.cuda.simulator import kernel as _sim_kernel
     from numba.cuda.simulator import kernelapi as _sim_api
+    from numba.cuda.simulator import vector_types as _sim_vectors
     from numba.cuda.simulator.cudadrv import devicearray as _sim_arrays
 
     _sim_kernel.BlockManager.run = _run_block
@@ -284,6 +350,13 @@ if SIM:
     _sim_kernel.swapped_cuda_module = _counted_swap
     _orig_reshape = _sim_arrays.FakeCUDAArray.reshape
     _sim_arrays.FakeCUDAArray.reshape = _strict_reshape
+    _sim_arrays.FakeWithinKernelCUDAArray.__getattr__ = _within_getattr
+    for _name, _vty in _sim_vectors.vector_types.items():
+        for _alias in (_name, *_vty.aliases):
+            setattr(_sim_api.FakeCUDAModule, _alias, _vty)
+    _sim_api.FakeCUDAModule.__init__ = _fake_module_init
+    _orig_call = _sim_kernel.FakeCUDAKernel.__call__
+    _sim_kernel.FakeCUDAKernel.__call__ = _device_call
 
 FLOATS = (np.float32, np.float64)
 
