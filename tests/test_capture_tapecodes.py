@@ -81,7 +81,7 @@ def test_a_tape_whose_codes_a_wider_loop_has_replays_on_it(monkeypatch) -> None:
     assert narrow.kernel is build._READY["float32", wide.codes]
 
 
-@pytest.mark.parametrize("spent, full", [(0, False), (100, False), (170, True)])
+@pytest.mark.parametrize("spent, full", [(0, False), (20, False), (40, True)])
 def test_small_loops_until_they_cost_a_full_one(spent: int, full: bool) -> None:
     small = interp.codeset([interp.CODE["tanh"]])
     built = [frozenset(range(spent))] if spent else []

@@ -95,7 +95,6 @@ def _superset(dtype: str, codes: frozenset[int]) -> tuple[Key, Any]:
             continue
         have = _READY.get(key)
         if have is not None:
-            _READY[dtype, codes] = have
             return key, have
         if isinstance(_BUILDING.get(key), threading.Thread):
             return key, None  # (building)
@@ -103,23 +102,40 @@ def _superset(dtype: str, codes: frozenset[int]) -> tuple[Key, Any]:
     for wider in _on_disk(dtype, codes, built):
         have = _build(dtype, wider)  # a load from the disk cache
         if have is not None:
-            _READY[dtype, codes] = have
             return (dtype, wider), have
     return (dtype, _rent_or_buy(codes, built)), None
+
+
+def loop_codes(dtype: str, codes: frozenset[int]) -> frozenset[int]:
+    """The code set of the loop a tape of ``codes`` would run on, built or not: a loaded one
+    or one on disk having its codes, else the one :func:`_rent_or_buy` picks (what
+    straight-line source calls for its rows over whole slots, :mod:`.straight`)."""
+    for dt, have in sorted(_READY, key=lambda k: len(k[1])):
+        if dt == dtype and codes <= have:
+            return have
+    built = _index(dtype)
+    wider = _on_disk(dtype, codes, built)
+    return wider[0] if wider else _rent_or_buy(codes, built)
 
 
 #: a loop's compile in op codes' worth: its skeleton costs about as much as this many codes
 #: (~0.7 s of CPU, each code ~0.06-0.08 s: perf/interp_codesets.py, Run tapecodes)
 SKELETON = 10
+#: the share of the full loop's compile that small loops of a dtype may cost a cache before
+#: the full loop is built instead (its first one or two small loops): a test suite that
+#: captures every op pays about this much more than one full loop per dtype
+#: (perf/RESULTS.md, Run tapecodes: 0.5 cost its capture files ~8 CPU s)
+RENT = 0.3
 
 
 def _rent_or_buy(codes: frozenset[int], built: list[frozenset[int]]) -> frozenset[int]:
-    """``codes``, or every code once this cache has paid for loops of ``dtype`` about what
-    the full loop costs: then the full loop, which serves every later tape (so many
-    different small tapes, a test suite's, compile at most about twice the full loop; a
-    program's first tape gets a loop of its own codes: a fraction of the full compile)."""
+    """``codes``, or every code once this cache's loops of the dtype (``built``) and this one
+    would cost more than :data:`RENT` of the full loop's compile: then the full loop, which
+    serves every later tape. A program's first tapes get loops of their own codes (a
+    fraction of the full compile); many different tapes (a test suite's, a notebook trying
+    ops) compile at most about 1 + RENT times the full loop."""
     spent = sum(SKELETON + len(b) for b in built) + SKELETON + len(codes)
-    return interp.ALL if spent > SKELETON + len(interp.ALL) else codes
+    return interp.ALL if spent > RENT * (SKELETON + len(interp.ALL)) else codes
 
 
 #: the file in the kernel cache listing the loops compiled there (dtype, module, code names)

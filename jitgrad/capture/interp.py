@@ -293,6 +293,7 @@ def _dedicated(code: optable.Code, dtype: str, indent: str) -> list[str]:
                    f"{pad}else:", *body, f"{pad}        arena[dst + i] = {formula}"]  # fmt: skip
 
 
+@functools.cache
 def source(dtype: str, codes: frozenset[int] | None = None) -> tuple[str, str]:
     """The generated module of the loop for ``dtype`` with the branches of the op codes in
     ``codes`` (every code if None; :func:`codeset` rounds a tape's codes to families):
