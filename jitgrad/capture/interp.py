@@ -322,7 +322,9 @@ def source(dtype: str, codes: frozenset[int] | None = None) -> tuple[str, str]:
             lines.append(line)
     text = _HEADER.format(dtype=dtype)
     text += "".join(f"{n} = {CODE[n.lower()]}\n" for n in _NAMED)
-    text += "".join(_helper(code, dtype) for code in _branching(dtype) if has(CODE[code.name]))
+    formulas = branches(dtype)
+    text += "".join(_helper(c, dtype) for c in (*optable.FORWARD, *optable.BACKWARD)
+                    if has(CODE[c.name]) and " if " in formulas[c.name])  # fmt: skip
     text += '\n\n@cached_njit(error_model="numpy", nogil=True)\n' + "\n".join(lines) + "\n"
     name = f"_gen_interp_{dtype}_" + hashlib.sha256(text.encode()).hexdigest()[:20]
     return name, text + f"\n\n{name} = run\n"
@@ -330,12 +332,6 @@ def source(dtype: str, codes: frozenset[int] | None = None) -> tuple[str, str]:
 
 #: a branch of the template over whole slots (left out of a loop that does not use its code)
 _WHOLE_BRANCH = re.compile(r"elif op == (SUM|MEAN|SOFTMAX|SGD|ADAM|B_REDUCE|B_SOFTMAX):")
-
-
-def _branching(dtype: str) -> list[optable.Code]:
-    """The codes whose formula branches (each also a function: :func:`_helper`)."""
-    formulas = branches(dtype)
-    return [c for c in (*optable.FORWARD, *optable.BACKWARD) if " if " in formulas[c.name]]
 
 
 #: (dtype name, code set or None) -> the generated module, for this process
@@ -366,10 +362,7 @@ def kernel(dtype: str, codes: frozenset[int] | None = None) -> Any:
     return module(dtype, codes).run
 
 
-# ---- which codes a loop has ---------------------------------------------------------------
-
-#: codes every loop has: the template's own (moves, the dedicated MUL/ADD/B_MUL_A loops, the
-#: structural derivatives)
+#: codes every loop has: the template's own (moves, dedicated MUL/ADD/B_MUL_A loops, b_g...)
 ALWAYS = frozenset(CODE[n] for n in (*optable.STRUCTURAL_FORWARD, *optable.STRUCTURAL_BACKWARD,
                                      "mul", "add", "b_mul_a"))  # fmt: skip
 
@@ -391,13 +384,11 @@ def _families() -> dict[int, frozenset[int]]:
     return {c: frozenset(v) for c, v in out.items()}
 
 
-#: code -> the codes a loop having it has too
-FAMILY = _families()
+FAMILY = _families()  #: code -> the codes a loop having it has too
 
 
 def codeset(ops: Any) -> frozenset[int]:
-    """The codes a loop for a tape using op codes ``ops`` has: their families, and
-    :data:`ALWAYS`."""
+    """The codes of the loop for a tape of op codes ``ops``: their families, :data:`ALWAYS`."""
     out = set(ALWAYS)
     for c in set(ops):
         out |= FAMILY[int(c)]
