@@ -282,8 +282,7 @@ def source(ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]],
         live_in = live_out
     entry = ('\n\n@cached_njit(error_model="numpy", nogil=True)\n'
              f"def NAME(ins, consts, arena):\n{''.join(calls)}")  # fmt: skip
-    codes = _build.loop_codes(dtype, interp.codeset(np.unique(ins[:, 0]).tolist()))
-    loop = interp.module(dtype, codes)  # a loop having its codes (compiled if it calls it)
+    loop = interp.module(dtype, _build.loop_codes(dtype, interp.codeset(np.unique(ins[:, 0]))))
     head = _HEADER.format(digest=_digest(), interp=loop.__name__)
     text = head + "".join(parts) + entry
     name = "_gen_tape_" + hashlib.sha256(text.encode()).hexdigest()[:20]
