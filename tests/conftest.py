@@ -68,7 +68,7 @@ LONG_FILES = {
     "tests/test_cuda_backend_b.py": 120,
     # ahead of every other capture file on purpose: its tests build both dtypes' small tape
     # interpreters and then, their rent paid, the full ones (2 x ~17 s CPU: capture.build's
-    # RENT), on which the other files' tapes then replay; 59.6-67.9 CPU s in a fresh cache
+    # RENT), on which the other files' tapes then replay; 67.9-71.4 CPU s in a fresh cache
     # (Dec 7, load 19, Run tapecodes), estimated 2.1 s once (Run tslow)
     "tests/test_capture_activations.py": 50,
     "tests/test_capture_straight.py": 45,
