@@ -46,7 +46,7 @@ def main() -> None:
     args = ap.parse_args()
     njit(lambda v: v + 1)(1)  # Numba's one-time start-up, outside the compile timing
     t0 = time.thread_time()
-    loop = build._build(args.dtype, True)
+    loop = build._build(args.dtype)  # every code
     compile_s = time.thread_time() - t0
     print(f"compile CPU (full {args.dtype} loop): {compile_s:.2f} s")
     n = args.n

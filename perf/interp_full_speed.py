@@ -1,11 +1,10 @@
-"""Replay speed of a tape on the tape interpreter with and without the activation codes.
+"""Replay speed of a tape on the tape interpreter with only its codes and with every code.
 
-:mod:`jitgrad.capture.interp` generates two loops per dtype: the common one and the "full" one
-with :data:`~jitgrad.capture.interp.RARE` (the activations' codes) as extra ``elif`` branches.
-Whether a tape of common codes may run on the full loop (one loop per dtype to compile) depends
-on whether the extra branches slow it: this captures Rogozhnikov's graph
-(perf/rogozhnikov.py), then runs its tape on both loops, interleaved, and checks that both
-leave the same bytes in the arena.
+:mod:`jitgrad.capture.interp` generates a loop per dtype and code set: a tape runs on the loop
+of its own codes' families (:func:`~jitgrad.capture.interp.codeset`), or on any loaded or cached
+loop with more codes (the full one: every code as an ``elif`` branch). Whether either is
+slower: this captures Rogozhnikov's graph (perf/rogozhnikov.py), then runs its tape on both
+loops, interleaved, and checks that both leave the same bytes in the arena.
 
     JITGRAD_CAPTURE_BACKGROUND=0 python perf/interp_full_speed.py --ops 1000 --repeats 7
 """
@@ -34,8 +33,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=200)
     args = ap.parse_args()
     program = captured(args.ops)
-    assert not program.full, "a tape of common codes"
-    loops = {"common": interp.kernel("float32", False), "full": interp.kernel("float32", True)}
+    loops = {"own": interp.kernel("float32", program.codes), "full": interp.kernel("float32")}
     arenas = {k: program.arena.copy() for k in loops}
     for k, fn in loops.items():  # compile or load both, outside the timings
         fn(program.ins, program.consts, arenas[k])
@@ -46,7 +44,7 @@ def main() -> None:
             for _ in range(args.calls):
                 fn(program.ins, program.consts, arenas[k])
             times[k].append((time.process_time() - t0) / args.calls)
-    same = np.array_equal(arenas["common"].view(np.uint32), arenas["full"].view(np.uint32))
+    same = np.array_equal(arenas["own"].view(np.uint32), arenas["full"].view(np.uint32))
     rows = len(program.ins)
     for k, ts in times.items():
         med = statistics.median(ts)
@@ -54,8 +52,9 @@ def main() -> None:
             f"{k:6s} median {med * 1e6:8.1f} us per replay ({rows} rows, "
             f"{med / rows * 1e9:.1f} ns per row), min {min(ts) * 1e6:.1f} us"
         )
-    ratio = statistics.median(times["full"]) / statistics.median(times["common"])
-    print(f"full / common: {ratio:.3f}; same arena bytes: {same}")
+    ratio = statistics.median(times["own"]) / statistics.median(times["full"])
+    print(f"own / full: {ratio:.3f} ({len(program.codes)} of {len(interp.OPS)} codes); "
+          f"same arena bytes: {same}")
 
 
 if __name__ == "__main__":

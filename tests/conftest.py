@@ -82,10 +82,10 @@ LONG_FILES = {
     # each group's simulator subprocess: 117.9-126.6 CPU s in a fresh cache (Run simtime, Dec 7)
     "tests/test_cuda_backend.py": 120,
     "tests/test_cuda_backend_b.py": 120,
-    # ahead of every other capture file on purpose: its activation tests build both dtypes' full
-    # tape interpreters (2 x ~20 s CPU), on which the other files' tapes then replay instead of
-    # compiling the common loops too (capture.build._full_instead); 85.9 CPU s in a fresh cache
-    # when it built all four loops (Dec 7, load 10), estimated 2.1 s then (Run tslow)
+    # ahead of every other capture file on purpose: its tests build both dtypes' small tape
+    # interpreters and then, their rent paid, the full ones (2 x ~17 s CPU: capture.build's
+    # RENT), on which the other files' tapes then replay; 67.9-71.4 CPU s in a fresh cache
+    # (Dec 7, load 19, Run tapecodes), estimated 2.1 s once (Run tslow)
     "tests/test_capture_activations.py": 50,
     "tests/test_capture_straight.py": 45,
     # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone

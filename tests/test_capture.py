@@ -11,7 +11,6 @@ import pytest
 
 import jitgrad as torch
 import jitgrad.nn.functional as F
-from jitgrad.capture import interp
 from perf.rogozhnikov import run_graph
 
 
@@ -426,7 +425,8 @@ def test_a_new_graph_costs_a_trace_not_a_compile() -> None:
     compiled = torch.compile(f)
     compiled(1)
     compiled(1)
-    before = list(interp.kernel("float32").signatures)
+    loop = _programs(compiled)[0].kernel  # the loop of these graphs' op codes
+    before = list(loop.signatures)
     for depth in (2, 3, 5, 8):
         for _ in range(2):  # trace, then replay
             x.grad = None
@@ -436,4 +436,10 @@ def test_a_new_graph_costs_a_trace_not_a_compile() -> None:
         f(depth)
         assert got.tobytes() == x.grad.numpy().tobytes()
     # one compiled loop served every graph
-    assert list(interp.kernel("float32").signatures) == before
+    assert {id(p.kernel) for p in _programs(compiled)} == {id(loop)}
+    assert list(loop.signatures) == before
+
+
+def _programs(compiled) -> list:
+    return [p for entry in compiled._capture.entries.values() if type(entry) is not str
+            for p in entry]  # fmt: skip

@@ -10,7 +10,6 @@ import pytest
 
 import jitgrad as torch
 import jitgrad.nn.functional as F
-from jitgrad.capture import build
 from tests.test_capture_ops import replays_bitwise
 
 ACTIVATIONS = [
@@ -102,28 +101,3 @@ def test_inplace_activation_runs_eagerly_and_says_why() -> None:
     for _ in range(2):
         assert compiled(x).numpy().tobytes() == body(x).numpy().tobytes()
     assert "elu with inplace=True" in compiled.explain()
-
-
-@pytest.mark.parametrize("where", ["in this process", "on disk"])
-def test_a_tape_without_activations_replays_on_a_built_full_loop(where: str, monkeypatch) -> None:
-    """Once a dtype's full loop (the activations' codes too) is built, in this process or in
-    the disk cache, a tape of common codes replays on it, eager's bytes, instead of compiling
-    the common loop as well (``build._full_instead``; ~10-15 s of CPU it no longer costs)."""
-    full = build.wait("float32", True)  # (built by the float32 activation tests above)
-    monkeypatch.setattr(build, "_READY", {("float32", True): full} if where != "on disk" else {})
-    monkeypatch.setattr(build, "_BUILDING", {})
-    monkeypatch.setattr(
-        build.jit, "has_cached_code", lambda loop: where == "on disk" and loop is full
-    )
-    built: list = []
-    real = build._build
-    monkeypatch.setattr(
-        build, "_build", lambda dt, wide=False: built.append(wide) or real(dt, wide)
-    )
-    torch.manual_seed(3)
-    a = torch.randn(33).requires_grad_()
-    b = torch.randn(33).requires_grad_()
-    compiled = replays_bitwise(lambda a, b: torch.tanh(a * b) + a, a, b)
-    (program,) = compiled._capture.entries[next(iter(compiled._capture.entries))]
-    assert not program.full and program.kernel is full
-    assert built == ([True] if where == "on disk" else [])  # loaded, never the common loop

@@ -25,13 +25,14 @@ def gated(monkeypatch):
     gate, real = threading.Event(), build._build
     builds: list[str] = []
 
-    def gated_build(dtype: str, full: bool = False):
+    def gated_build(dtype: str, codes=interp.ALL):
         builds.append(dtype)
         assert gate.wait(60)
-        return real(dtype, full)
+        return real(dtype, codes)
 
     monkeypatch.setattr(build, "_build", gated_build)
-    monkeypatch.setattr(build, "_precompile", lambda dtype, full: builds.append("child"))
+    monkeypatch.setattr(build, "_precompile", lambda dtype, codes: builds.append("child"))
+    monkeypatch.setattr(build, "_index", lambda dtype: [])  # (no loop compiled before)
     return gate, builds
 
 
@@ -83,8 +84,8 @@ def test_a_failed_build_leaves_the_calls_eager_and_says_why(gated, monkeypatch) 
     def broken(*args):
         raise RuntimeError("no LLVM today")
 
-    monkeypatch.setattr(interp, "kernel", lambda dtype, full=False: broken)
-    thread = build._BUILDING["float32", False]
+    monkeypatch.setattr(interp, "kernel", lambda dtype, codes=None: broken)
+    (thread,) = build._BUILDING.values()
     gate.set()
     thread.join()
     for _ in range(3):

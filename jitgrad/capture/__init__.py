@@ -19,9 +19,11 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
 - :mod:`.tape`: the arena layout, the backward schedule; :mod:`.program`: the frozen
   :class:`~.program.Program` and its run (interpreter segments around the host calls);
 - :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
-  formulas (float32 and float64, cached on disk). Not on disk yet, it is compiled by a child
-  process while the compiled function's calls run eagerly (:mod:`.build`), so a new
-  user's first captured program does not wait ~10-15 s on it;
+  formulas of the op codes a tape uses (their families; float32 and float64, each code set
+  cached on disk, and a tape replays on any loop having its codes). Not on disk yet, a loop
+  is compiled by a child process while the compiled function's calls run eagerly
+  (:mod:`.build`): a few seconds for a program's own codes (the full loop, built once small
+  ones have cost half of it, ~10-15 s), so a new user's first captured program barely waits;
 - :mod:`.straight`: ``mode="max-autotune"``'s tier, a program as
   generated straight-line source compiled per graph (no per-row dispatch, a Numba compile
   per graph).

@@ -218,7 +218,7 @@ class Compiled:
             for p in entry:
                 tier = p.tier
                 if p.kernel is None:  # the interpreter is not ready yet (see build.ready)
-                    why = _build.failure(p.arena.dtype.name, p.full) or "compiling in background"
+                    why = _build.failure(p.arena.dtype.name, p.codes) or "compiling in background"
                     tier += f" ({why}: calls run eagerly until it is ready)"
                 lines.append(f"  captured: {p.rows} tape rows ({p.ops} graph nodes), {tier}")
         return "\n".join(lines + ([f"  {self.missed}"] if self.missed else []))

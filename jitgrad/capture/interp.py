@@ -36,6 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import re
 import sys
 import threading
 from typing import Any
@@ -66,13 +67,6 @@ OPS = (
 CODE = {name: i for i, name in enumerate(OPS)}
 CODE.update({name: CODE[code] for name, code in optable.ALIAS.items()})
 globals().update({name.upper(): i for i, name in enumerate(OPS)})
-#: the codes only activations use (:data:`.optable.RARE_OPS`): compiled into the "full" loop
-#: only, which a program gets when one of its rows uses one (a compile ~15% longer than the
-#: common loop's, paid by programs that need it; the common loop compiles as it did before
-#: they were captured; a program without them runs on the full loop when that one is
-#: already built: :func:`.build._full_instead`)
-RARE = frozenset(CODE[c.name] for c in (*optable.FORWARD, *optable.BACKWARD)
-                 if c.op.name in optable.RARE_OPS)  # fmt: skip
 #: the codes :func:`run` names (their numbers are written into the generated module)
 _NAMED = ("MUL", "ADD", "B_MUL_A", "B_G", "SUM", "MEAN", "SOFTMAX", "SGD", "ADAM",
           "B_REDUCE", "B_SOFTMAX", "B_SUM", "B_MEAN", "B_ZERO", "COPY", "FILL")  # fmt: skip
@@ -203,7 +197,8 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
         elif op == MEAN:  # mean_fwd: the pairwise sum, then one division by the count
             arena[dst] = _pw_sum(arena, x, n, zero, stack) / arena.dtype.type(n)
         elif op == SOFTMAX:  # softmax of one contiguous slice
-            _softmax_slices(arena[x : x + n], arena[dst : dst + n], 1, n, _NO)
+            # (the sizes as int64: eager's argument types, so its compiled softmax serves)
+            _softmax_slices(arena[x : x + n], arena[dst : dst + n], np.int64(1), np.int64(n), _NO)
         elif op == SGD:  # the optimizer kernel's update, operation by operation
             _sgd(arena, dst, x, y, n, consts, c, ins[r, 7])
         elif op == ADAM:
@@ -212,7 +207,8 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
             d = zero + T(_blocked_sum(arena[x : x + n], ins[r, 7]))
             arena[dst] = arena[dst] + d if ins[r, 5] else d
         elif op == B_SOFTMAX:  # softmax backward into dst (assigned; a b_g row routes it)
-            _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n], 1, n, _NO)
+            _softmax_bwd_slices(arena[x : x + n], arena[y : y + n], arena[dst : dst + n],
+                                np.int64(1), np.int64(n), _NO)  # fmt: skip
         else:  # backward elementwise
             acc = ins[r, 5]
             aux = ins[r, 7]  # noqa: F841 - the generated derivative branches read it
@@ -297,58 +293,107 @@ def _dedicated(code: optable.Code, dtype: str, indent: str) -> list[str]:
                    f"{pad}else:", *body, f"{pad}        arena[dst + i] = {formula}"]  # fmt: skip
 
 
-def source(dtype: str, full: bool = False) -> tuple[str, str]:
-    """The generated module of the loop for ``dtype`` (with the :data:`RARE` codes if
-    ``full``): (its name, its source)."""
-    lines = []
+@functools.cache
+def source(dtype: str, codes: frozenset[int] | None = None) -> tuple[str, str]:
+    """The generated module of the loop for ``dtype`` with the branches of the op codes in
+    ``codes`` (every code if None; :func:`codeset` rounds a tape's codes to families):
+    (its name, its source). A code left out falls through to a branch that is never taken
+    for it: a loop runs only tapes whose codes it has (:mod:`.build` picks it)."""
+    has = (lambda _: True) if codes is None else codes.__contains__
+    lines: list[str] = []
+    skip = None  # the indentation of an optional whole-slot branch being left out
     for line in inspect.getsource(run).splitlines():
-        mark = line.strip()
+        mark, indent = line.strip(), line[: len(line) - len(line.lstrip())]
+        if skip is not None and len(indent) > len(skip):
+            continue
+        skip = None
         if mark == "# <dedicated loops>":
-            indent = line[: len(line) - len(line.lstrip())]
-            for code in (*optable.FORWARD, *optable.BACKWARD):
-                if code.name in DEDICATED:
-                    lines.extend(_dedicated(code, dtype, indent))
+            lines.extend(x for c in (*optable.FORWARD, *optable.BACKWARD)
+                         if c.name in DEDICATED and has(CODE[c.name])
+                         for x in _dedicated(c, dtype, indent))  # fmt: skip
         elif mark in ("# <forward codes>", "# <backward codes>"):
-            indent = line[: len(line) - len(line.lstrip())]
-            var, codes = ("v", optable.FORWARD) if "forward" in mark else ("d", optable.BACKWARD)
-            for code in codes:
-                if CODE[code.name] in RARE and not full:
-                    continue
+            var, group = ("v", optable.FORWARD) if "forward" in mark else ("d", optable.BACKWARD)
+            for code in (c for c in group if has(CODE[c.name])):
                 lines.append(f"{indent}elif op == {CODE[code.name]}:  # {code.name}: {code.expr}")
                 lines.append(f"{indent}    {var} = {optable.render(code, dtype, _COLUMNS)}")
+        elif (m := _WHOLE_BRANCH.match(mark)) and not has(CODE[m.group(1).lower()]):
+            skip = indent
         else:
             lines.append(line)
     text = _HEADER.format(dtype=dtype)
     text += "".join(f"{n} = {CODE[n.lower()]}\n" for n in _NAMED)
-    forms = (*optable.FORWARD, *optable.BACKWARD)
     formulas = branches(dtype)
-    text += "".join(_helper(code, dtype) for code in forms if " if " in formulas[code.name])
+    text += "".join(_helper(c, dtype) for c in (*optable.FORWARD, *optable.BACKWARD)
+                    if has(CODE[c.name]) and " if " in formulas[c.name])  # fmt: skip
     text += '\n\n@cached_njit(error_model="numpy", nogil=True)\n' + "\n".join(lines) + "\n"
     name = f"_gen_interp_{dtype}_" + hashlib.sha256(text.encode()).hexdigest()[:20]
     return name, text + f"\n\n{name} = run\n"
 
 
-#: (dtype name, full) -> the generated module, for this process
-_MODULES: dict[tuple[str, bool], Any] = {}
+#: a branch of the template over whole slots (left out of a loop that does not use its code)
+_WHOLE_BRANCH = re.compile(r"elif op == (SUM|MEAN|SOFTMAX|SGD|ADAM|B_REDUCE|B_SOFTMAX):")
+
+
+#: (dtype name, code set or None) -> the generated module, for this process
+_MODULES: dict[tuple[str, frozenset[int] | None], Any] = {}
 _LOCK = threading.Lock()
 
 
-def module(dtype: str, full: bool = False) -> Any:
-    """The generated module of the loop for ``dtype`` (``float32``/``float64``), written
-    and executed on first use (its compiled code loads from the disk cache when there)."""
-    have = _MODULES.get((dtype, full))
+def module(dtype: str, codes: frozenset[int] | None = None) -> Any:
+    """The generated module of the loop for ``dtype`` (``float32``/``float64``) with the
+    codes ``codes`` (all if None), written and executed on first use (its compiled code
+    loads from the disk cache when there)."""
+    codes = ALL if codes is None else codes
+    have = _MODULES.get((dtype, codes))
     if have is None:
         with _LOCK:
-            have = _MODULES.get((dtype, full))
+            have = _MODULES.get((dtype, codes))
             if have is None:
-                name, text = source(dtype, full)
+                name, text = source(dtype, codes)
                 with diskcache.LOCK:
                     diskcache.load(name, text, "tape interpreter")
-                have = _MODULES[dtype, full] = sys.modules[name]
+                have = _MODULES[dtype, codes] = sys.modules[name]
     return have
 
 
-def kernel(dtype: str, full: bool = False) -> Any:
-    """The compiled loop for ``dtype``: ``kernel(dtype)(ins, consts, arena)`` runs a tape
-    (``full``: one whose rows use :data:`RARE` codes)."""
-    return module(dtype, full).run
+def kernel(dtype: str, codes: frozenset[int] | None = None) -> Any:
+    """The compiled loop for ``dtype``: ``kernel(dtype, codes)(ins, consts, arena)`` runs a
+    tape whose op codes are among ``codes`` (every tape if None)."""
+    return module(dtype, codes).run
+
+
+#: codes every loop has: the template's own (moves, dedicated MUL/ADD/B_MUL_A loops, b_g...)
+ALWAYS = frozenset(CODE[n] for n in (*optable.STRUCTURAL_FORWARD, *optable.STRUCTURAL_BACKWARD,
+                                     "mul", "add", "b_mul_a"))  # fmt: skip
+
+
+def _families() -> dict[int, frozenset[int]]:
+    """code -> the codes a loop having it gets too: a forward code brings its form's
+    derivative codes (:data:`.optable.TABLE`: a program with and without gradients gets one
+    loop), and any code of an activation (:data:`.optable.RARE_OPS`) brings them all."""
+    out: dict[int, set[int]] = {c: {c} for c in range(len(OPS))}
+    rare: set[int] = set()
+    for form, row in optable.TABLE.items():
+        codes = {CODE[row.forward], *(CODE[g[0]] for g in row.grads if g is not None)}
+        out[CODE[row.forward]] |= codes
+        if form in optable.RARE_OPS:
+            rare |= codes
+    out[SOFTMAX].add(B_SOFTMAX)  # (the tape writes these derivatives' rows itself)
+    for c in rare:
+        out[c] |= rare
+    return {c: frozenset(v) for c, v in out.items()}
+
+
+FAMILY = _families()  #: code -> the codes a loop having it has too
+
+
+def codeset(ops: Any) -> frozenset[int]:
+    """The codes of the loop for a tape of op codes ``ops``: their families, :data:`ALWAYS`."""
+    out = set(ALWAYS)
+    for c in set(ops):
+        out |= FAMILY[int(c)]
+    return frozenset(out)
+
+
+#: every code: the full loop's set
+ALL = frozenset(range(len(OPS)))

@@ -79,8 +79,8 @@ _NUMBER_FORMS = {
     "selu": ("selu", ("x", "c0", "c1"), ""), "hardtanh": ("hardtanh", ("x", "c0", "c1"), ""),
 }  # fmt: skip
 
-#: declarations only nn.functional's activations reach: their codes go into a second loop
-#: (:data:`.interp.RARE`), so the common loop's compile does not grow with them
+#: declarations only nn.functional's activations reach: one family of codes
+#: (:data:`.interp.FAMILY_GROUPS`), so a loop that needs one of them gets them all
 RARE_OPS = frozenset(
     "gelu gelu_tanh silu mish log_sigmoid leaky_relu elu celu selu hardtanh".split()
 )

@@ -42,8 +42,9 @@ class Program:
         self.live_guards = tape.live
         for cell in tape.cells:
             cell.append(self)
-        #: the interpreter (:meth:`runnable`; ``full``: with interp.RARE) or a straight-line kernel
-        self.full = not interp.RARE.isdisjoint(np.unique(self.ins[:, 0]).tolist())
+        #: the op codes a loop running it needs (:func:`.interp.codeset`: its codes' families)
+        self.codes = interp.codeset(np.unique(self.ins[:, 0]).tolist())
+        #: the interpreter (:meth:`runnable`) or a straight-line kernel
         self.kernel: Any = None
         self.tier = "run by the tape interpreter"
         if self.hosts:
@@ -53,7 +54,7 @@ class Program:
 
     def runnable(self) -> bool:
         """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""
-        self.kernel = self.kernel or build.ready(self.arena.dtype.name, self.full)
+        self.kernel = self.kernel or build.ready(self.arena.dtype.name, self.codes)
         return self.kernel is not None
 
     def run(self, args: tuple) -> Any:

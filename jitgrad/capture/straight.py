@@ -45,6 +45,7 @@ import numba
 import numpy as np
 
 from ..fusion import diskcache
+from . import build as _build
 from . import interp, optable
 
 #: Rows per generated function. Numba's compile time grows faster than linearly with a
@@ -69,6 +70,7 @@ from jitgrad.kernels.cpu.jit import cached_njit
 
 _PRELUDE = """    T = a.dtype.type
     zero = T(0)
+    _1 = np.int64(1)
 """
 
 #: the interpreter's hand-written codes: (forward or not, the element expression)
@@ -217,10 +219,11 @@ class _Writer:
         c0, c1 = self.c(c), self.c(c + 1) if c + 1 < len(self.const) else ""
         if name == "softmax":  # the interpreter's own helpers, called directly (a call of
             # the interpreter for one row allocates its pairwise-sum stack each time)
-            return [f"_softmax_slices(a[{x}:{x + n}], a[{dst}:{dst + n}], 1, {n}, _NO)"]
+            # (the sizes as int64, not literals: one compile of it, not one per size)
+            return [f"_softmax_slices(a[{x}:{x + n}], a[{dst}:{dst + n}], _1, np.int64({n}), _NO)"]
         if name == "b_softmax":
             return [f"_softmax_bwd_slices(a[{x}:{x + n}], a[{y}:{y + n}], "
-                    f"a[{dst}:{dst + n}], 1, {n}, _NO)"]  # fmt: skip
+                    f"a[{dst}:{dst + n}], _1, np.int64({n}), _NO)"]  # fmt: skip
         if name in _WHOLE or n > 1:  # the interpreter runs it (see :func:`source`)
             return None
         used = _reads(self.t[name])
@@ -279,7 +282,8 @@ def source(ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]],
         live_in = live_out
     entry = ('\n\n@cached_njit(error_model="numpy", nogil=True)\n'
              f"def NAME(ins, consts, arena):\n{''.join(calls)}")  # fmt: skip
-    head = _HEADER.format(digest=_digest(), interp=interp.module(dtype, full=True).__name__)
+    loop = interp.module(dtype, _build.loop_codes(dtype, interp.codeset(np.unique(ins[:, 0]))))
+    head = _HEADER.format(digest=_digest(), interp=loop.__name__)
     text = head + "".join(parts) + entry
     name = "_gen_tape_" + hashlib.sha256(text.encode()).hexdigest()[:20]
     return name, text.replace("def NAME(", f"def {name}(")
