@@ -74,20 +74,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 #: captured graphs (``pytest --durations=0`` on these files, scaled to an idle machine).
 #: Estimates that only order the queue; a stale one costs time, never a test.
 LONG_FILES = {
-    # the corpus runner: 143 CPU s for the 140 programs of test_corpus.py in a fresh cache
-    # (Dec 7, alone, load 15), nearly all first use of kernels (ten of them rerun warm: 10 s)
-    "tests/test_corpus.py": 130,
-    "tests/test_corpus_b.py": 130,
+    # Estimates from a full run's per-file CPU (children included) on 68dca606 (Dec 7, session
+    # 16, /tmp/ft16.jsonl, load ~18), scaled by the measured cuts merged after it (Runs
+    # simtime16, tapecodes, subproc in perf/RESULTS.md).
+    # the corpus runner: 90.8 and 78.1 CPU s, nearly all first use of kernels
+    "tests/test_corpus.py": 90,
+    "tests/test_corpus_b.py": 80,
     "tests/test_perf_runner.py": 50,
-    # each group's simulator subprocess: 117.9-126.6 CPU s in a fresh cache (Run simtime, Dec 7)
-    "tests/test_cuda_backend.py": 120,
-    "tests/test_cuda_backend_b.py": 120,
+    # each group's simulator subprocess: 58.8 and 43.9 CPU s in the full run, 2.2x and 2.8x less
+    # since (barrier blocks stepped as generators, Run simtime16)
+    "tests/test_cuda_backend.py": 30,
+    "tests/test_cuda_backend_b.py": 20,
     # ahead of every other capture file on purpose: its tests build both dtypes' small tape
     # interpreters and then, their rent paid, the full ones (2 x ~17 s CPU: capture.build's
     # RENT), on which the other files' tapes then replay; 67.9-71.4 CPU s in a fresh cache
     # (Dec 7, load 19, Run tapecodes), estimated 2.1 s once (Run tslow)
     "tests/test_capture_activations.py": 50,
-    "tests/test_capture_straight.py": 45,
+    "tests/test_capture_straight.py": 60,  # 69.7 CPU s in the full run, ~10 less since
     # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone
     # in a fresh cache, with the float32 build (~22 s) that test_capture.py also needs (Dec 7);
     # estimated 1.3 s, it was once 142nd of 189 in the queue (in a full run the interpreters
@@ -100,8 +103,8 @@ LONG_FILES = {
     # subprocesses over fresh caches: 36.5 and 20.2 CPU s (alone, fresh caches, Dec 7, load 18)
     "tests/test_cache_damage.py": 36,
     "tests/test_cache.py": 20,
-    "tests/test_cuda_kernels.py": 25,
-    "tests/test_cuda_ptx_generated.py": 15,
+    "tests/test_cuda_kernels.py": 30,  # 34.2 in the full run; its sm_80 PTX compiles stay
+    "tests/test_cuda_ptx_generated.py": 28,  # 46.6; its simulated dump 7.7x cheaper since
     "tests/test_programs.py": 15,
     "tests/test_demo.py": 15,
     "tests/test_hostile.py": 15,
