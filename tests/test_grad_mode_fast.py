@@ -3,14 +3,16 @@ threads that have it off (``grad_mode.GRAD_OFF``), and ``tensor._make`` setting 
 fields inline instead of calling ``_init_fields``.
 
 The count must come back to 0 after every way grad mode is switched (otherwise the shortcut
-is only lost, never wrong), must be above 0 while any thread has it off, and a thread with it
-off must never make another thread's ops stop recording (or the reverse). ``_make``'s inline
-fields must be the very fields ``_init_fields`` sets, and a swapped ``_init_fields`` (what a
+is only lost, never wrong), must be above 0 while any thread has it off and fall back when a
+thread ends with it off, and a thread with it off must never make another thread's ops stop
+recording (or the reverse). ``_make``'s inline fields must be the very fields
+``_init_fields`` sets, and a swapped ``_init_fields`` (what a
 ``jitgrad.compile`` trace installs) must still be called.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import numpy as np
@@ -125,3 +127,19 @@ def test_make_in_inference_mode_marks_the_tensor():
         t = T._make(np.ones((), np.float32), jitgrad.float32)
     assert t.is_inference()
     assert not T._make(np.ones((), np.float32), jitgrad.float32).is_inference()
+
+
+def test_a_thread_ending_with_grad_mode_off_leaves_no_count():
+    start = GM.GRAD_OFF[0]
+
+    def body():
+        jitgrad.set_grad_enabled(False)  # never turned back on
+        with jitgrad.no_grad():
+            pass
+
+    t = threading.Thread(target=body)
+    t.start()
+    t.join(60)
+    del t
+    gc.collect()
+    assert GM.GRAD_OFF[0] == start

@@ -36,6 +36,8 @@ class _State(threading.local):
     #: the running backward's ``{node: needed}`` (``register_multi_grad_hook`` asks which of
     #: its tensors will get a gradient), None outside a backward
     sweep: dict | None = None
+    #: an ``_Off`` while grad mode is off (see :data:`GRAD_OFF`)
+    off: Any = None
 
 
 STATE = _State()
@@ -43,11 +45,26 @@ STATE = _State()
 #: How many threads have grad mode off now: a plain list, so the per-op read is
 #: ``not GRAD_OFF[0] or STATE.enabled`` (a global load and a subscript; the thread-local read,
 #: ~500 instructions through a ``threading.local`` subclass, only while some thread has it
-#: off). Only :func:`set_enabled` writes it (under ``_OFF_LOCK``: ``+=`` on an item is not
-#: atomic between threads); while it is 0 every thread's grad mode is on. A thread's own reads
-#: follow its own writes, so the count is right for the reader whatever other threads do.
+#: off). While it is 0 every thread's grad mode is on; a thread's own reads follow its own
+#: writes, so the count is right for the reader whatever other threads do.
 GRAD_OFF = [0]
-_OFF_LOCK = threading.Lock()
+_OFF_LOCK = threading.RLock()  # (``+=`` on a list item is not atomic between threads)
+
+
+class _Off:
+    """Held in ``STATE.off`` while this thread has grad mode off, and counted in
+    :data:`GRAD_OFF` while it lives: it ends when the thread turns grad mode on again, or
+    with the thread's flags when a thread ends with grad mode off (no count left behind)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        with _OFF_LOCK:
+            GRAD_OFF[0] += 1
+
+    def __del__(self, lock: Any = _OFF_LOCK, count: list = GRAD_OFF) -> None:
+        with lock:  # (bound as defaults: still there while the interpreter shuts down)
+            count[0] -= 1
 
 
 def set_enabled(mode: Any) -> Any:
@@ -55,8 +72,7 @@ def set_enabled(mode: Any) -> Any:
     every write of ``STATE.enabled`` goes through here to keep :data:`GRAD_OFF` counting."""
     prev = STATE.enabled
     if (not mode) != (not prev):  # on to off or off to on
-        with _OFF_LOCK:
-            GRAD_OFF[0] += -1 if mode else 1
+        STATE.off = None if mode else _Off()
     STATE.enabled = mode
     return prev
 
