@@ -12,8 +12,10 @@ recording (or the reverse). ``_make``'s inline fields must be the very fields
 
 from __future__ import annotations
 
+import ast
 import gc
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -143,3 +145,46 @@ def test_a_thread_ending_with_grad_mode_off_leaves_no_count():
     del t
     gc.collect()
     assert GM.GRAD_OFF[0] == start
+
+
+def _grad_mode_aliases(tree: ast.AST) -> set[str]:
+    """The names a module gives ``grad_mode.STATE`` (``from ..engine.grad_mode import STATE
+    as GRAD``)."""
+    return {
+        a.asname or a.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("grad_mode")
+        for a in node.names
+        if a.name == "STATE"
+    }
+
+
+def test_every_grad_mode_write_goes_through_set_enabled():
+    """A write of ``STATE.enabled`` that bypasses ``set_enabled`` would leave ``GRAD_OFF`` at
+    0 while this thread has grad mode off: its ops would record. Only grad_mode.py writes it."""
+    root = Path(jitgrad.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        if path.name == "grad_mode.py" and path.parent.name == "engine":
+            continue
+        tree = ast.parse(path.read_text())
+        names = _grad_mode_aliases(tree)
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            flat = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+            found += [
+                f"{path.relative_to(root)}:{node.lineno}"
+                for e in flat
+                if isinstance(e, ast.Attribute) and e.attr == "enabled"
+                and isinstance(e.value, ast.Name) and e.value.id in names
+            ]
+    assert names_checked(root) and found == []
+
+
+def names_checked(root: Path) -> bool:
+    """The scan sees the readers it should (the forward's three), so an empty result means
+    something."""
+    text = (root / "frontend" / "recording.py").read_text()
+    return "STATE" in _grad_mode_aliases(ast.parse(text))
