@@ -36,9 +36,45 @@ class _State(threading.local):
     #: the running backward's ``{node: needed}`` (``register_multi_grad_hook`` asks which of
     #: its tensors will get a gradient), None outside a backward
     sweep: dict | None = None
+    #: an ``_Off`` while grad mode is off (see :data:`GRAD_OFF`)
+    off: Any = None
 
 
 STATE = _State()
+
+#: How many threads have grad mode off now: a plain list, so the per-op read is
+#: ``not GRAD_OFF[0] or STATE.enabled`` (a global load and a subscript; the thread-local read,
+#: ~500 instructions through a ``threading.local`` subclass, only while some thread has it
+#: off). While it is 0 every thread's grad mode is on; a thread's own reads follow its own
+#: writes, so the count is right for the reader whatever other threads do.
+GRAD_OFF = [0]
+_OFF_LOCK = threading.RLock()  # (``+=`` on a list item is not atomic between threads)
+
+
+class _Off:
+    """Held in ``STATE.off`` while this thread has grad mode off, and counted in
+    :data:`GRAD_OFF` while it lives: it ends when the thread turns grad mode on again, or
+    with the thread's flags when a thread ends with grad mode off (no count left behind)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        with _OFF_LOCK:
+            GRAD_OFF[0] += 1
+
+    def __del__(self, lock: Any = _OFF_LOCK, count: list = GRAD_OFF) -> None:
+        with lock:  # (bound as defaults: still there while the interpreter shuts down)
+            count[0] -= 1
+
+
+def set_enabled(mode: Any) -> Any:
+    """Set this thread's grad mode to ``mode`` (stored as given) and return the previous value;
+    every write of ``STATE.enabled`` goes through here to keep :data:`GRAD_OFF` counting."""
+    prev = STATE.enabled
+    if (not mode) != (not prev):  # on to off or off to on
+        STATE.off = None if mode else _Off()
+    STATE.enabled = mode
+    return prev
 
 #: How many ``inference_mode(True)`` blocks are open in all threads: a plain list read by
 #: tensor creation (one global load and subscript, no thread-local read on the hot path);
@@ -63,7 +99,7 @@ INFERENCE_SAVED = (
 
 def is_grad_enabled() -> bool:
     """Whether operations currently record the autograd graph."""
-    return STATE.enabled
+    return not GRAD_OFF[0] or STATE.enabled
 
 
 def is_inference_mode_enabled() -> bool:
@@ -117,11 +153,10 @@ class _GradModeContext:
         self._prev: list[bool] = []
 
     def __enter__(self) -> None:
-        self._prev.append(STATE.enabled)
-        STATE.enabled = self._target
+        self._prev.append(set_enabled(self._target))
 
     def __exit__(self, *exc: object) -> None:
-        STATE.enabled = self._prev.pop()
+        set_enabled(self._prev.pop())
 
     def __call__(self, fn: F) -> F:
         return _decorate(fn, self.clone)
@@ -157,14 +192,13 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
     def __init__(self, mode: bool) -> None:
         super().__init__()
         self._target = bool(mode)
-        self._prev.append(STATE.enabled)
-        STATE.enabled = self._target
+        self._prev.append(set_enabled(self._target))
 
     def __enter__(self) -> None:
         pass
 
     def __call__(self, fn: F) -> F:
-        STATE.enabled = self._prev[-1]  # as a decorator it changes nothing until called
+        set_enabled(self._prev[-1])  # as a decorator it changes nothing until called
         return _decorate(fn, self.clone)
 
     def clone(self) -> set_grad_enabled:

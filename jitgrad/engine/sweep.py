@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from ..backends import STATE as DEVICE
 from ..helpers import warn as warn_user
 from .fusion_mode import STATE as FUSION
-from .grad_mode import STATE
+from .grad_mode import STATE, set_enabled
 from .hooks import call_node_hooks, run_tensor_hooks
 from .node import (  # noqa: F401 - re-exported: the modules that import them from here
     CPP_NODES,
@@ -236,8 +236,8 @@ def _sweep(
     for (p, nr), g in zip(plan.seeds, grads, strict=True):
         if p >= 0:
             add_to_buffer(buffers, p, nr, g)
-    prev_mode, prev_sweep = STATE.enabled, STATE.sweep  # this thread's
-    STATE.enabled, STATE.sweep = create_graph, needed
+    prev_mode, prev_sweep = set_enabled(create_graph), STATE.sweep  # this thread's
+    STATE.sweep = needed
     try:
         for step in plan.steps:
             grad_outputs = buffers.pop(step.pos, None)
@@ -273,7 +273,8 @@ def _sweep(
                     else:
                         add_to_buffer(buffers, p, nr, g)
     finally:
-        STATE.enabled, STATE.sweep = prev_mode, prev_sweep
+        set_enabled(prev_mode)
+        STATE.sweep = prev_sweep
 
 
 def _skips_undefined(node: Node, step: Any, needed: Any, targets: Any, retain: bool) -> bool:

@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes as D
 from .. import memory
 from ..backends import STATE as DEVICE
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import GRAD_OFF, STATE
 from ..engine.sweep import ABOVE
 from ..fusion import codegen as C
 from ..fusion import lowering as LW
@@ -241,7 +241,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 entry(*values, out)
             else:
                 plan.call_serial(nd, values, out)
-            if not (grad and plan.records and STATE.enabled):
+            if not (grad and plan.records and (not GRAD_OFF[0] or STATE.enabled)):
                 return _make(out, plan.odt)
             return _record(plan, args, values, out, shape, plan.lean)
     return _now(op, args, None, None)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import GRAD_OFF, STATE
 from ..engine.node import ONE_NRS
 from ..engine.sweep import _anomaly, next_sequence
 from . import tensor as _tensor
@@ -34,7 +34,7 @@ def record_one(
     node); see :func:`lane_of`."""
     reads = cls.reads_result
     if not (
-        STATE.enabled
+        (not GRAD_OFF[0] or STATE.enabled)
         and x._requires_grad
         and (dtype.is_floating_point or dtype.is_complex)
         and (reads or saved is not None)

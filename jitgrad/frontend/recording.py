@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..engine import graph as G
-from ..engine.grad_mode import INFERENCE_SAVED, STATE
+from ..engine.grad_mode import GRAD_OFF, INFERENCE_SAVED, STATE
 from ..engine.node import ZERO_NRS, nrs_of
 from ..engine.sweep import FREED, Node, _anomaly, next_sequence
 from . import tensor as _tensor
@@ -247,7 +247,7 @@ def record(
     ``base`` :class:`ResultBackward`: ``backward`` also reads the result (see there).
     """
     _make = _tensor._make
-    if not (STATE.enabled and (dtype.is_floating_point or dtype.is_complex)):
+    if not ((not GRAD_OFF[0] or STATE.enabled) and (dtype.is_floating_point or dtype.is_complex)):
         return _make(value, dtype)
     nexts = _input_edges(inputs)
     if nexts is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import set_enabled
 from .multi_view import KEY as MULTI_KEY
 from .multi_view import STALE_MESSAGE
 from .tensor import Tensor
@@ -34,11 +34,11 @@ def regenerate(view: Tensor) -> None:
 def install(view: Tensor, build: Callable[[], Any]) -> None:
     """``view``'s new node, ``build()``, recorded with grad mode on (PyTorch regenerates under
     no_grad too); shared with the device's regeneration (its own way of reading the root)."""
-    prev, STATE.enabled = STATE.enabled, True
+    prev = set_enabled(True)
     try:
         node = build()
     finally:
-        STATE.enabled = prev
+        set_enabled(prev)
     view.grad_fn = node
     view._output_nr = 0
     view._requires_grad = True

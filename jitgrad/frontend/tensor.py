@@ -60,22 +60,9 @@ REQUIRES_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can requ
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for autograd."""
 
-    __slots__ = (
-        "_value",
-        "_dtype",
-        "_requires_grad",
-        "grad_fn",
-        "_output_nr",
-        "_grad",
-        "_vc",
-        "_acc",
-        "_post_hooks",
-        "_fresh",
-        "_base",
-        "_retains_grad",
-        "_gedge",
-        "__weakref__",
-        "__dict__",
+    __slots__ = (  # (one line per group: the order is the state's, see _STATE_SLOTS)
+        "_value", "_dtype", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_acc",
+        "_post_hooks", "_fresh", "_base", "_retains_grad", "_gedge", "__weakref__", "__dict__"
     )
 
     # ``__init__`` (``jitgrad.Tensor([1, 2])``), ``backward`` and ``_accumulate_`` are bound by
@@ -374,6 +361,7 @@ def _init_fields(
 
 
 _new = Tensor.__new__  # (object.__new__: Tensor defines none) one lookup, not one per tensor
+_INIT_FIELDS = _init_fields  # the original, which ``_make`` inlines (see there)
 
 
 def _make(
@@ -384,10 +372,21 @@ def _make(
     output_nr: int = 0,
 ) -> Tensor:
     """A Tensor around ``value`` without ``__init__``'s argument handling (the hot path).
-    It calls ``_init_fields`` through this module's global: a ``jitgrad.compile`` trace
-    swaps that to note every tensor made (``capture.trace._note_made``)."""
+    It sets ``_init_fields``' fields inline (a Python call less per tensor, ~6 per op of a
+    scalar graph) unless an inference block is open or a ``jitgrad.compile`` trace swapped
+    that global to note every tensor made (``capture.trace._note_made``): then it calls it."""
     t = _new(Tensor)
     # a float16/bfloat16 result was computed in float32: rounding it here rounds every op's
     t._value = value if dt.round is None else dt.round(value)
-    _init_fields(t, dt, grad_fn, fresh, output_nr)
+    if _init_fields is not _INIT_FIELDS or INFERENCE_OPEN[0]:  # a trace's, or inference
+        _init_fields(t, dt, grad_fn, fresh, output_nr)
+        return t
+    t._dtype = dt
+    t._requires_grad = grad_fn is not None
+    t.grad_fn = grad_fn
+    t._output_nr = output_nr
+    t._grad = t._acc = t._post_hooks = t._base = t._gedge = None
+    t._vc = VC0
+    t._fresh = fresh
+    t._retains_grad = False
     return t
