@@ -373,6 +373,12 @@ CASES: list[OpCase] = [
     ),
     OpCase(
         "addcmul",
+        lambda t, a, b, c: t.addcmul(a, b, c),
+        lambda a, b, c: a + b * c,
+        ((3, 4), (4,), (3, 1)),
+    ),
+    OpCase(  # value other than 1: its own op (one AddcmulBackward0 node, as PyTorch's)
+        "addcmul_scaled",
         lambda t, a, b, c: t.addcmul(a, b, c, value=0.5),
         lambda a, b, c: a + 0.5 * b * c,
         ((3, 4), (4,), (3, 1)),
@@ -381,6 +387,13 @@ CASES: list[OpCase] = [
         "addcdiv",
         lambda t, a, b, c: a.addcdiv(b, c),
         lambda a, b, c: a + b / c,
+        ((3, 4), (4,), (3, 1)),
+        **POS,
+    ),
+    OpCase(
+        "addcdiv_scaled",
+        lambda t, a, b, c: a.addcdiv(b, c, value=-1.5),
+        lambda a, b, c: a - 1.5 * b / c,
         ((3, 4), (4,), (3, 1)),
         **POS,
     ),
