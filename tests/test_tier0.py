@@ -66,6 +66,28 @@ def _compare(spec: C.KernelSpec, make) -> list:
     return interpreted
 
 
+def layout_pair(layout: str, base, other, big) -> tuple:
+    """Fresh copies of ``base`` and ``other`` (two 8x12 blocks of ``big``, 16x24) in one of
+    the layouts jitgrad's kernels meet: broadcast either way, strided, transposed, 0-d, empty,
+    read-only; anything else as they are."""
+    a, b = base.copy(), other.copy()
+    if layout == "row_broadcast":
+        b = np.broadcast_to(b[0], a.shape)
+    elif layout == "column_broadcast":
+        b = np.broadcast_to(b[:, :1], a.shape)
+    elif layout == "strided":
+        a, b = big.copy()[:8, ::2], big.copy()[::2, :12]
+    elif layout == "transposed":
+        a, b = a.T, b.T
+    elif layout == "zero_d":
+        a, b = a[1:2, 2:3].reshape(()), b[3:4, 4:5].reshape(())
+    elif layout == "empty":
+        a, b = a[:0], b[:0]
+    elif layout == "readonly":
+        a.flags.writeable = False
+    return a, b
+
+
 #: (op, operand mask, operands that must be positive)
 OPS = [
     ("add", "tt", ""), ("sub", "tt", ""), ("mul", "tt", ""), ("div", "tt", ""),
@@ -162,21 +184,7 @@ def test_layouts_of_a_fused_chain_are_bitwise_the_compiled_kernels(layout, dt):
     base, other = big[:8, :12], big[8:, 12:]
 
     def make():
-        a, b = base.copy(), other.copy()
-        if layout == "row_broadcast":
-            b = np.broadcast_to(b[0], a.shape)
-        elif layout == "column_broadcast":
-            b = np.broadcast_to(b[:, :1], a.shape)
-        elif layout == "strided":
-            a, b = big.copy()[:8, ::2], big.copy()[::2, :12]
-        elif layout == "transposed":
-            a, b = a.T, b.T
-        elif layout == "zero_d":
-            a, b = a[1:2, 2:3].reshape(()), b[3:4, 4:5].reshape(())
-        elif layout == "empty":
-            a, b = a[:0], b[:0]
-        elif layout == "readonly":
-            a.flags.writeable = False
+        a, b = layout_pair(layout, base, other, big)
         return [a, b, np.zeros(a.shape, dt)]
 
     _compare(spec, make)

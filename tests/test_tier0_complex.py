@@ -21,7 +21,7 @@ from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
 from jitgrad.fusion import tier0, tier0_complex
 from jitgrad.ops.registry import REGISTRY, complex_form
-from tests.test_tier0 import _compare
+from tests.test_tier0 import _compare, layout_pair
 
 PARTS = [0.0, -0.0, 1.0, -1.0, 0.5, np.inf, -np.inf, np.nan, 1e-40, 88.5, -104.0, 3e38]
 #: every pair of special parts, then random values
@@ -154,20 +154,8 @@ def test_layouts_of_a_complex_chain_are_bitwise_the_compiled_kernels(layout, dt)
     base, other = big[:8, :12], big[8:, 12:]
 
     def make():
-        a, b = base.copy(), other.copy()
-        if layout == "row_broadcast":
-            b = np.broadcast_to(b[0], a.shape)
-        elif layout == "strided":
-            a, b = big.copy()[:8, ::2], big.copy()[::2, :12]
-        elif layout == "transposed":
-            a, b = a.T, b.T
-        elif layout == "zero_d":
-            a, b = a[1:2, 2:3].reshape(()), b[3:4, 4:5].reshape(())
-        elif layout == "empty":
-            a, b = a[:0], b[:0]
-        elif layout == "readonly":
-            a.flags.writeable = False
-        elif layout == "float":
+        a, b = layout_pair(layout, base, other, big)
+        if layout == "float":
             b = b.real.copy()
         return [a, b, np.zeros(a.shape, dt)]
 
