@@ -87,7 +87,7 @@ def main() -> None:
         torch.manual_seed(0)
         out = io.StringIO()
         error = None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with tempfile.TemporaryDirectory() as tmp:
             os.chdir(tmp)
             try:
@@ -102,6 +102,7 @@ def main() -> None:
             "stdout": out.getvalue(),
             "error": error,
             "seconds": round(time.perf_counter() - t0, 2),
+            "cpu": round(time.process_time() - c0, 2),
         }
         # what the program left alive (compiled kernels, caches) is frozen, so the collections
         # Numba's compiles trigger in later programs skip it (a few percent of the run)
