@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from jitgrad.kernels.cpu.fastmath import fast_exp
+from jitgrad.kernels.cpu.jit import cached_njit
 
 from . import workloads as W
 from .impl_numba import FLAGS, STRICT_FLAGS
@@ -23,7 +24,7 @@ from .impl_numba import FLAGS, STRICT_FLAGS
 Outputs = dict[str, object]
 
 
-@njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+@cached_njit(parallel=True, fastmath=FLAGS, error_model="numpy")
 def _bias_relu(z, b, zero):  # pragma: no cover - compiled
     """z = relu(z + b) in place, rows in parallel (NaN stays NaN, -inf gives 0, as in torch)."""
     for i in prange(z.shape[0]):
@@ -34,7 +35,7 @@ def _bias_relu(z, b, zero):  # pragma: no cover - compiled
     return z
 
 
-@njit(fastmath=STRICT_FLAGS, error_model="numpy")
+@cached_njit(fastmath=STRICT_FLAGS, error_model="numpy")
 def _xent(logits, b, target, g, db, zero, inv_rows):  # pragma: no cover - compiled
     """Mean cross-entropy of ``logits + b``; g = (softmax - onehot) / rows and db = sum of g's
     rows, in one pass over the (rows x 10) logits. The loss is summed in float64."""
@@ -62,7 +63,7 @@ def _xent(logits, b, target, g, db, zero, inv_rows):  # pragma: no cover - compi
     return loss * (1.0 / rows)
 
 
-@njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+@cached_njit(parallel=True, fastmath=FLAGS, error_model="numpy")
 def _relu_back(dh, h, db, zero):  # pragma: no cover - compiled
     """dh *= (h > 0) in place and db = column sums of the result, columns in parallel blocks
     (each column's sum runs down the rows in order: deterministic)."""
@@ -82,7 +83,7 @@ def _relu_back(dh, h, db, zero):  # pragma: no cover - compiled
                 brow[j] += v
 
 
-@njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+@cached_njit(parallel=True, fastmath=FLAGS, error_model="numpy")
 def _sgd(p, g, lr):  # pragma: no cover - compiled
     """p -= lr * g in place (flat views)."""
     n = p.shape[0]
