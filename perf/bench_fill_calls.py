@@ -10,8 +10,7 @@ Prints the median over rounds of CPU time (``time.process_time``) per call of th
 
 from __future__ import annotations
 
-import statistics
-import time
+from call_timing import print_us_per_call
 
 import jitgrad as torch
 
@@ -22,16 +21,7 @@ def main(rounds: int = 15, n: int = 3000) -> None:
     y = torch.zeros(4, 8, dtype=torch.int64)
     calls = (lambda: x.masked_fill(mask, float("-inf")), lambda: torch.full((4, 8), 0.5),
              lambda: x.fill_(2.0), lambda: y + 1000)  # fmt: skip
-    for c in calls:
-        c()
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for _ in range(n):
-            for c in calls:
-                c()
-        times.append((time.process_time() - t0) / (n * len(calls)) * 1e6)
-    print(f"us per call {statistics.median(times):.3f}")
+    print_us_per_call(calls, rounds, n)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,7 @@ Prints the median over rounds of CPU time (``time.process_time``) per call of th
 
 from __future__ import annotations
 
-import statistics
-import time
+from call_timing import print_us_per_call
 
 import jitgrad as torch
 
@@ -19,16 +18,7 @@ def main(rounds: int = 15, n: int = 4000) -> None:
     x = torch.ones(3, 4)
     calls = (lambda: x.sum(), lambda: x.sum(0), lambda: x.mean(1, keepdim=True),
              lambda: torch.sum(x, dim=0))  # fmt: skip
-    for c in calls:
-        c()
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for _ in range(n):
-            for c in calls:
-                c()
-        times.append((time.process_time() - t0) / (n * len(calls)) * 1e6)
-    print(f"us per call {statistics.median(times):.3f}")
+    print_us_per_call(calls, rounds, n)
 
 
 if __name__ == "__main__":
