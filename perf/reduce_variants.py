@@ -28,6 +28,10 @@ blocks of 4096 elements, and differs only in how a block's summands are added:
   (lane ``l`` adds ``i = l mod 64`` in order, the lanes then ``fold_sum``-ed; Run lanes64);
 * ``64 lanes, fold_sum``: the same order accumulated in the loop (64 explicit lanes, folded
   by ``fold_sum``): the same bits as ``lanes_sum`` over the scratch;
+* ``64 lanes on the stack, fold_sum``: the same loop, its 64 lanes a stack array
+  (:func:`stack_lanes64`, an ``alloca`` nothing else can alias) that LLVM keeps in four vector
+  registers across the rows (no load or store of the lanes in the loop): the same bits, the
+  floor's shape without ``reassoc`` (Run gelu17);
 * ``sub-blocks of 1024, lanes_add, hint``: the hinted loop called on sub-blocks of 1024 with
   a scratch of 1024, each sub-block added into the lanes by ``scalar.lanes_add``, the lanes
   folded once per block by ``scalar.lanes_fold`` (jitgrad since Run gelu13: the same bits
@@ -48,7 +52,7 @@ same rows in earlier runs.
 it since Run gelu15, ``pytorch`` (``g * (3 * (x * x))``, PyTorch's rounding; the default), or as
 before, ``3g`` (``((3 * g) * x) * x``): the first shares ``x * x`` with the forward.
 
-See perf/RESULTS.md, Runs floor9, floorsum, floor11, gelutanh, gelu13 and gelu15.
+See perf/RESULTS.md, Runs floor9, floorsum, floor11, gelutanh, gelu13, gelu15 and gelu17.
 """
 
 from __future__ import annotations
@@ -62,9 +66,12 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+import llvmlite.ir as llir  # noqa: E402
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
-from numba import njit  # noqa: E402
+from numba import njit, types  # noqa: E402
+from numba.core import cgutils  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
 
 from jitgrad.kernels.cpu import fastmath as _fm  # noqa: E402
 from jitgrad.kernels.cpu import scalar as _k  # noqa: E402
@@ -142,6 +149,7 @@ def blk({p}, acc, n):
 _LANES_FOLD = _LANES.replace(
     "np.float64(acc.sum())", "_k.fold_sum(acc[: min(n, {w})], np.float64(0))"
 )
+_STACK = _LANES_FOLD.replace("    acc[:] = 0\n", "    acc = stack_lanes64()\n    acc[:] = 0\n")
 _ROWS = """
 @njit(error_model="numpy")
 def blk({p}, acc, n):
@@ -192,6 +200,7 @@ _CALLS = {
     "one scratch, lanes64, hint": "blk({sl}, scr[: hi - lo], hi - lo)"
     "\n        part[b] = _k.lanes_sum(scr[: hi - lo], lanes, np.float64(0))",
     "64 lanes, fold_sum": "part[b] = blk({sl}, lanes, hi - lo)",
+    "64 lanes on the stack, fold_sum": "part[b] = blk({sl}, lanes, hi - lo)",
     "rows of 64 into the lanes, hint": "lanes[:] = 0\n        blk({sl}, lanes, hi - lo)"
     "\n        part[b] = _k.lanes_fold(lanes, hi - lo, np.float64(0))",
     "sub-blocks of 1024, lanes_add, hint": "lanes[:] = 0"
@@ -201,6 +210,25 @@ _CALLS = {
     "\n            _k.lanes_add(scr[: s1 - s0], lanes)"
     "\n        part[b] = _k.lanes_fold(lanes, hi - lo, np.float64(0))",
 }
+
+
+@intrinsic
+def stack_lanes64(typingctx):
+    """A float32 array of 64 elements in the calling function's stack frame (an entry-block
+    ``alloca``, no meminfo): it must not outlive the call."""
+    arr = types.Array(types.float32, 1, "C")
+
+    def codegen(context, builder, signature, args):
+        data = cgutils.alloca_once(builder, llir.FloatType(), size=64)
+        data.align = 64
+        n, size = (llir.Constant(context.get_value_type(types.intp), v) for v in (64, 4))
+        ary = context.make_array(arr)(context, builder)
+        context.populate_array(
+            ary, data=data, shape=[n], strides=[size], itemsize=size, meminfo=None
+        )
+        return ary._getvalue()
+
+    return arr(), codegen
 
 
 @njit(fastmath={"reassoc"}, error_model="numpy")
@@ -242,6 +270,7 @@ def build(workload: str, variant: str, tanh: str = "tanh32", cube: str = "pytorc
     template = _RUNNING if variant == "running f32 sum" else _SCRATCH
     template = _LANES if "explicit lanes" in variant else template
     template = _LANES_FOLD if variant == "64 lanes, fold_sum" else template
+    template = _STACK if variant == "64 lanes on the stack, fold_sum" else template
     template = _HINTED if variant.endswith("hint") else template
     template = _ROWS if variant.startswith("rows") else template
     deep = body.replace("\n        ", "\n            ")
@@ -259,6 +288,7 @@ def build(workload: str, variant: str, tanh: str = "tanh32", cube: str = "pytorc
         "block_sum64": block_sum64,
         "rtanh32": impl_numba.rtanh32,
         "tanh32_f64": tanh32_f64,
+        "stack_lanes64": stack_lanes64,
     }
     exec(compile(src, f"<{workload}: {variant}>", "exec"), scope)  # noqa: S102 - our template
     return scope["kern"], scope["blk"]
