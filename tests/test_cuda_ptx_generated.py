@@ -1,6 +1,5 @@
-"""The kernels device programs launch, compiled to PTX by Numba's real CUDA compiler (apart from
-tests/test_cuda_kernels.py, which compiles the hand-written ones, so that each of the two
-pytest-xdist workers starts the compiler for one of them)."""
+"""The kernels device programs launch and every hand-written kernel, compiled to PTX by Numba's
+real CUDA compiler in one process, each kernel and signature once."""
 
 from __future__ import annotations
 
@@ -17,8 +16,9 @@ pytestmark = pytest.mark.cuda
 def test_generated_kernels_ptx_for_sm80(tmp_path):
     """Every kernel small device programs launch (rendered fused chains, epilogues, backward
     groups; the hand-written kernels of a training step), with the argument types of each
-    launch, compiled by the real target (``tests/cuda_sim/ptx_generated.py``): no host array
-    passed, no float64 in float32 code, no float atomic adds."""
+    launch, and every hand-written kernel's cases (``tests/cuda_sim/ptx_kernels.py``, float32
+    and float64), compiled by the real target (``tests/cuda_sim/ptx_generated.py``): no host
+    array passed, no float64 in float32 code, no float atomic adds."""
     script = str(SIM_DIR / "ptx_generated.py")
     out = str(tmp_path / "kernels.json")
     env = dict(os.environ)

@@ -42,7 +42,6 @@ from ...kernels.cuda.common import view
 from ...kernels.cuda.memory import one_hot
 from ...nn._functional_cross_entropy import CE_BACKWARD
 from ...nn._functional_layer_norm import LAYER_NORM_BACKWARD
-from ...nn._functional_norm import rrelu as _rrelu
 from . import runtime
 
 
@@ -252,17 +251,7 @@ def _index_check(flag: Any) -> Any:
     return check
 
 
-def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
-          inplace: bool = False) -> Any:  # fmt: skip
-    """``F.rrelu`` in eval mode: the mean slope, its body (the declared elementwise op) runs on
-    the device as it is. Training draws the slopes from the host generator: the fallback."""
-    if training:
-        return NotImplemented
-    return _rrelu(input, lower, upper, training, inplace)
-
-
 NATIVE: dict[str, Any] = {
-    "rrelu": rrelu,
     "cross_entropy": cross_entropy,
     "layer_norm": layer_norm,
     "embedding": embedding,
