@@ -1,5 +1,5 @@
-"""Random numbers drawn on the device: ``dropout``'s keep mask and ``rrelu``'s slopes, by a
-counter-based generator.
+"""Random numbers drawn on the device: ``dropout``'s keep mask (and, through :func:`next_draw`,
+``rrelu``'s slopes: :mod:`.nn_rows`) by a counter-based generator.
 
 Each draw is Philox-4x32-10 (:mod:`jitgrad.kernels.cuda.random`) keyed by a 64-bit seed at a
 64-bit draw offset: no generator state lives on the device and no numbers cross from the
@@ -16,8 +16,7 @@ from typing import Any
 
 from ... import random as R
 from ...frontend.tensor import Tensor, _make
-from ...kernels.cuda.random import dropout_mask, uniform
-from ...nn._functional_norm import rrelu_with
+from ...kernels.cuda.random import dropout_mask
 from . import runtime
 
 
@@ -78,22 +77,4 @@ def dropout(
     return input.mul_(m) if inplace else input * m
 
 
-def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
-          inplace: bool = False) -> Any:  # fmt: skip
-    """``F.rrelu``: in training each element's negative slope drawn uniform on ``[lower,
-    upper]`` on the device (one draw of the stream, as dropout's mask: no host numbers, no
-    synchronization), in eval the mean slope; then the declared op with those slopes
-    (``RreluWithNoiseBackward0``, whose gradient is the drawn slope where ``x <= 0``). As in
-    PyTorch, the device's draws are not the CPU's. Other inputs: the CPU op's errors."""
-    if not isinstance(input, Tensor) or not input._dtype.is_floating_point:
-        return NotImplemented
-    if not all(type(v) in (int, float) for v in (lower, upper)) or input._dtype.is_complex:
-        return NotImplemented
-    if not training:
-        return rrelu_with(input, (lower + upper) / 2, inplace)
-    draws = runtime.empty(tuple(input.shape), input._dtype.np)
-    slope = _make(uniform(draws, float(lower), float(upper), *next_draw()), input._dtype)
-    return rrelu_with(input, slope, inplace)
-
-
-NATIVE = {"dropout": dropout, "rrelu": rrelu}
+NATIVE = {"dropout": dropout}
