@@ -28,12 +28,8 @@ def test_generated_kernels_ptx_for_sm80(tmp_path):
     kw = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 900}
     dumped = subprocess.run([sys.executable, script, "dump", out], env=sim, **kw)
     assert dumped.returncode == 0, (dumped.stdout + dumped.stderr)[-4000:]
-    probe = (
-        "from numba import cuda, float32\n"
-        "cuda.compile_ptx(lambda x: None, (float32[::1],), cc=(8, 0))"
-    )
-    if subprocess.run([sys.executable, "-c", probe], env=real, **kw).returncode:
-        pytest.skip("Numba's CUDA compiler (libnvvm) is not installed here")
     checked = subprocess.run([sys.executable, script, "check", out], env=real, **kw)
+    if checked.returncode == 3 and checked.stdout.startswith("no CUDA compiler"):
+        pytest.skip("Numba's CUDA compiler (libnvvm) is not installed here")
     assert checked.returncode == 0, (checked.stdout + checked.stderr)[-6000:]
     assert "kernels compiled" in checked.stdout

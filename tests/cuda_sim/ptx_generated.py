@@ -50,6 +50,8 @@ SINCOS_REDUCTION = re.compile(
     r"cvt\.rn\.f64\.s64\s+(%fd\d+), %rd\d+;\s+mul\.f64\s+(%fd\d+), \1, 0d3BF921FB54442D19;"
     r"\s+cvt\.rn\.f32\.f64\s+%f\d+, \2;"
 )
+#: what ``check`` prints (exit status 3) where Numba's CUDA compiler (libnvvm) is missing
+NO_COMPILER = "no CUDA compiler"
 #: argument dtypes of kernels that compute in float64 by right (a float64 or complex128 operand)
 WIDE = ("<f8", "<c16")
 #: A PTX floating-point atomic add (``atom.global.add.f32``, ``red.global.add.f64``): the order
@@ -208,11 +210,17 @@ def _problems(name: str, ptx: str, narrow: bool, strict: bool) -> list[str]:
 def check(path: str) -> None:
     """Compile every recorded launch and every hand-written case (:mod:`ptx_kernels`) for
     sm_80 with the real target (no GPU needed), each kernel and signature once."""
+    import numba
     from numba import cuda
     from numba.cuda import dispatcher
 
     # device functions may ask the current GPU for its compute capability: there is none
     dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(8, 0))
+    try:
+        cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
+    except Exception as exc:  # noqa: BLE001 - no libnvvm here: nothing can be checked
+        print(f"{NO_COMPILER}: {exc}")
+        sys.exit(3)
     records = json.load(open(path))
     assert len(records) >= 10, len(records)
     host = [r for r in records if any(a[0] == "h" for a in r["args"])]
