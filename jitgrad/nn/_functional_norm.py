@@ -330,6 +330,12 @@ def rrelu(
         slope: Any = _make(draws.astype(input._value.dtype), input._dtype)
     else:
         slope = (lower + upper) / 2
+    return rrelu_with(input, slope, inplace)
+
+
+def rrelu_with(input: Tensor, slope: Any, inplace: bool) -> Tensor:  # noqa: A002
+    """The declared ``rrelu`` op with the slopes given (a number, or a tensor of draws of
+    ``input``'s shape: the CUDA backend draws its own on the device)."""
     if inplace:
         return run_inplace("rrelu", input, (slope,))
     return apply(R["rrelu"], (input, slope))

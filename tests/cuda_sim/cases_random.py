@@ -1,5 +1,6 @@
-"""Dropout on the device: the keep mask drawn by a Philox kernel (no host round trip),
-reproducible under ``manual_seed``, with dropout's values, scaling and gradient."""
+"""Dropout and rrelu on the device: the keep mask and the slopes drawn by Philox kernels (no
+host round trip), reproducible under ``manual_seed``, with the ops' values, scaling,
+distribution and gradients."""
 
 from __future__ import annotations
 
@@ -115,3 +116,67 @@ def test_dropout_module_on_the_device_and_in_a_fused_chain():
     assert np.all((y == 1) | np.isclose(y, 2 * h + 1, rtol=1e-6))
     layer.eval()
     np.testing.assert_allclose((layer(x) + 0).cpu().numpy(), x.cpu().numpy())
+
+
+def _slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return y[x < 0] / x[x < 0]
+
+
+def test_rrelu_draws_its_slopes_on_the_device(transfers):
+    """``F.rrelu(training=True)``: slopes uniform on [lower, upper] (mean, variance and a
+    Kolmogorov-Smirnov distance within their 1% bounds for 4096 draws), drawn on the device;
+    the gradient is the drawn slope where x < 0 and 1 elsewhere, under the CPU's node."""
+    torch.manual_seed(0)  # (the bounds hold for 99% of seeds: this one is fixed)
+    x0 = np.where(np.arange(8192) % 2, -1.5, 2.0).astype(np.float32).reshape(64, 128)
+    x = torch.tensor(x0, device="cuda", requires_grad=True)
+    transfers.clear()
+    y = torch.nn.functional.rrelu(x, 0.1, 0.3, training=True)
+    (y * 2).sum().backward()
+    assert transfers["H2D"] == 0 and transfers["D2H"] == 0
+    cpu = torch.nn.functional.rrelu(torch.tensor(x0, requires_grad=True), training=True)
+    assert y.grad_fn.name() == cpu.grad_fn.name() == "RreluWithNoiseBackward0"
+    out, grad = y.detach().cpu().numpy(), x.grad.cpu().numpy()
+    np.testing.assert_array_equal(out[x0 > 0], x0[x0 > 0])
+    s = np.sort(_slopes(x0, out).astype(np.float64))
+    assert s.size == 4096 and 0.1 <= s[0] and s[-1] <= 0.3
+    sd = 0.2 / 12**0.5
+    assert abs(s.mean() - 0.2) < 2.6 * sd / 64  # 64 = sqrt(4096)
+    assert abs(s.var() / sd**2 - 1) < 0.06  # (var of a sample variance: 0.8 sd**4 / n)
+    cdf = (s - 0.1) / 0.2
+    ks = max(np.max(np.arange(1, 4097) / 4096 - cdf), np.max(cdf - np.arange(4096) / 4096))
+    assert ks < 1.63 / 64
+    np.testing.assert_array_equal(grad[x0 > 0], 2.0)
+    np.testing.assert_allclose(grad[x0 < 0], 2 * _slopes(x0, out), rtol=1e-6)
+
+
+def test_rrelu_slopes_are_reproducible_and_fill_the_mantissa(no_fallback):
+    x = -torch.ones(300, device="cuda", dtype=torch.float64)
+
+    def draws():
+        return [-torch.nn.functional.rrelu(x, training=True).cpu().numpy() for _ in range(2)]
+
+    torch.manual_seed(5)
+    first = draws()
+    torch.manual_seed(5)
+    np.testing.assert_array_equal(draws()[0], first[0])
+    assert (first[0] != first[1]).all()  # successive draws differ
+    # float64 slopes on a 2**-53 grid, not float32 values widened
+    assert (first[0] != first[0].astype(np.float32)).mean() > 0.99
+    assert 1 / 8 <= first[0].min() and first[0].max() <= 1 / 3
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_rrelu_in_place_module_and_eval(no_fallback, dtype):
+    dt = getattr(torch, dtype)
+    x = torch.tensor([-1.0, 2.0, -3.0, 0.5], device="cuda", dtype=dt)
+    y = x.clone()
+    assert torch.nn.functional.rrelu(y, training=True, inplace=True) is y
+    got = y.float().cpu().numpy()
+    assert got[1] == 2.0 and got[3] == 0.5
+    slope = got[[0, 2]] / np.array([-1.0, -3.0])
+    assert ((1 / 8 - 1e-2 <= slope) & (slope <= 1 / 3 + 1e-2)).all()
+    layer = torch.nn.RReLU().cuda()
+    assert layer(x).dtype == dt
+    layer.eval()
+    want = torch.nn.RReLU().eval()(x.cpu())
+    np.testing.assert_array_equal(layer(x).float().cpu().numpy(), want.float().numpy())

@@ -228,3 +228,50 @@ def test_scatter_reduce_prod_backward_reads_nothing_back(transfers):
         got[dev] = (x.grad.cpu().numpy(), s.grad.cpu().numpy())
     for d, h in zip(got["cuda"], got["cpu"], strict=True):
         np.testing.assert_allclose(d, h, rtol=1e-6)
+
+
+#: ops whose index range is checked on the device: (op, sync point that reports it)
+RANGE_CHECKED = {
+    "index_select": (lambda x, i: x.index_select(0, i), "item"),
+    "getitem": (lambda x, i: x[i], "cpu"),
+    "gather": (lambda x, i: x.gather(0, i.reshape(3, 1).expand(3, 2)), "synchronize"),
+    "take": (lambda x, i: x.take(i * 2), "item"),
+    "embedding": (lambda x, i: torch.nn.functional.embedding(i, x), "cpu"),
+    "one_hot": (lambda x, i: torch.nn.functional.one_hot(i, 4), "synchronize"),
+    "index_add": (lambda x, i: x.index_add(0, i, x), "item"),
+    "index_copy": (lambda x, i: x.index_copy(0, i, x), "cpu"),
+    "index_fill": (lambda x, i: x.index_fill(0, i, 1.0), "synchronize"),
+    "scatter": (lambda x, i: x.scatter(0, i.reshape(3, 1).expand(3, 2), x), "item"),
+    "scatter_add": (lambda x, i: x.scatter_add(0, i.reshape(3, 1).expand(3, 2), x), "cpu"),
+}
+SYNC = {
+    "item": lambda out: out.sum().item(),
+    "cpu": lambda out: out.cpu(),
+    "synchronize": lambda out: torch.cuda.synchronize(),
+}
+
+
+@pytest.mark.parametrize("name", RANGE_CHECKED)
+def test_an_index_out_of_range_is_reported_at_the_next_synchronization(transfers, name):
+    """PyTorch's CUDA ops report an index out of range asynchronously (a device-side assert,
+    raised at the next synchronization); the op itself reads nothing back, so a step that
+    indexes stays free of host round trips. The CPU op raises at once, as before."""
+    op, sync = RANGE_CHECKED[name]
+    x0 = np.arange(6, dtype=np.float32).reshape(3, 2)
+    bad = np.array([0, 2, 3])  # 3: past dimension 0 (take: 6 past 6 elements; one_hot: 5, 4)
+    with pytest.raises((IndexError, RuntimeError)):
+        op(torch.tensor(x0), torch.tensor(bad if name != "one_hot" else bad + 2))
+    x = torch.tensor(x0, device="cuda")
+    i = torch.tensor(bad if name != "one_hot" else bad + 2, device="cuda")
+    before = dict(transfers)
+    out = op(x, i)  # launched: no error yet, nothing read back
+    assert (transfers["D2H"], transfers["sync"]) == (before.get("D2H", 0), before.get("sync", 0))
+    with pytest.raises(RuntimeError) as info:
+        SYNC[sync](out)
+    assert str(info.value).startswith("CUDA error: device-side assert triggered\n")
+    assert "CUDA kernel errors might be asynchronously reported at some other API call" in str(
+        info.value
+    )
+    torch.cuda.synchronize()  # reported once
+    good = op(x, torch.tensor([0, 2, 1], device="cuda"))
+    SYNC[sync](good)

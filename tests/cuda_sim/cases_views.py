@@ -411,3 +411,32 @@ def test_a_view_whose_root_was_written_regenerates_as_on_the_cpu() -> None:
     cpu, dev = _stale_after_root_write("cpu"), _stale_after_root_write("cuda")
     assert cpu[0] == dev[0] == "AsStridedBackward0"
     np.testing.assert_allclose(dev[1], cpu[1], rtol=1e-6)
+
+
+def _empty_views(device: str) -> list:
+    """An empty view's base, version and history on ``device`` (the CPU's is the spec)."""
+    out = []
+    x = torch.ones(2, 3, device=device)
+    y = x[:, :0]
+    out.append((y._base is x, y.t()._base is x, x.narrow(1, 3, 0)._base is x))
+    e = torch.ones(0, 3, device=device)
+    out.append((e.unflatten(1, (3, 1))._base is e, y.detach()._base is None))
+    x.add_(1)
+    y.add_(1)  # no elements written: both versions move
+    out.append((x._version, y._version))
+    leaf = torch.ones(2, 3, device=device, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        leaf[:, :0].add_(1)
+    a = leaf * 2
+    v = a[:, :0]
+    v.mul_(2)
+    out.append((v.grad_fn.name(), a.grad_fn.name(), a._version))
+    (a.sum() + v.sum()).backward()
+    out.append(leaf.grad.cpu().tolist())
+    return out
+
+
+def test_an_empty_view_is_a_view_of_its_base() -> None:
+    """``x[:, :0]`` on the device: ``_base``, the shared version counter and an in-place op's
+    history (``CopySlices`` on the base, ``AsStridedBackward0`` on the view) are the CPU's."""
+    assert _empty_views("cuda") == _empty_views("cpu")

@@ -2,7 +2,7 @@
 
 The simulator runs kernels as Python, so it cannot catch code the real target cannot type or
 lower, nor a launch with an argument signature no other check compiled. Two steps, each in
-its own process (``tests/test_cuda_kernels.py`` runs both):
+its own process (``tests/test_cuda_ptx_generated.py`` runs both):
 
     NUMBA_ENABLE_CUDASIM=1 python tests/cuda_sim/ptx_generated.py dump OUT.json
     python tests/cuda_sim/ptx_generated.py check OUT.json
@@ -10,16 +10,17 @@ its own process (``tests/test_cuda_kernels.py`` runs both):
 ``dump`` runs small device programs that launch every kind of rendered kernel (an op alone,
 a fused forward chain with broadcast and scalar operands, a chain with a sum/mean epilogue, a
 fused backward group with stored, broadcast-summed and one-element gradients, the dropout
-chain, nextafter and ldexp) in float32 and float64, a float16 and a bfloat16 chain, complex
-chains with ``**``, and records each launch,
-rendered or hand-written, with its argument types (:mod:`launch_record`). ``check`` compiles
-each to PTX (no GPU needed),
-refuses a host array passed to a kernel (a synchronizing copy on a GPU), requires a kernel
-with float16, float32 or complex64 operands only to hold no float64 instruction (but for
-libdevice's reduction of huge sin/cos arguments, :data:`SINCOS_REDUCTION`, and the special
-functions of :data:`LIBRARY_F64`), and refuses floating-point atomic adds:
-every device reduction is a fixed tree, the same bits every run, and an atomic add would
-break that.
+chain, rrelu's drawn slopes, nextafter and ldexp) in float32 and float64, a float16 and a
+bfloat16 chain, complex chains with ``**``, and records each launch, rendered or
+hand-written, with its argument types (:mod:`launch_record`). ``check`` compiles each to PTX
+(no GPU needed) together with every hand-written kernel's cases (:mod:`ptx_kernels`, float32
+and float64), each kernel and signature once (a case a program also launched is compiled
+once, under the stricter rule). It refuses a host array passed to a kernel (a synchronizing
+copy on a GPU), requires a kernel with float16, float32 or complex64 operands only to hold no
+float64 instruction (but for libdevice's reduction of huge sin/cos arguments,
+:data:`SINCOS_REDUCTION`, and the special functions of :data:`LIBRARY_F64`; a hand-written
+float32 case: none at all), and refuses floating-point atomic adds: every device reduction
+is a fixed tree, the same bits every run, and an atomic add would break that.
 
 The same check covers any device test run: ``JITGRAD_RECORD_LAUNCHES=OUT.json`` with the
 simulator makes ``tests/cuda_sim/conftest.py`` record every launch of that pytest session
@@ -49,6 +50,8 @@ SINCOS_REDUCTION = re.compile(
     r"cvt\.rn\.f64\.s64\s+(%fd\d+), %rd\d+;\s+mul\.f64\s+(%fd\d+), \1, 0d3BF921FB54442D19;"
     r"\s+cvt\.rn\.f32\.f64\s+%f\d+, \2;"
 )
+#: what ``check`` prints (exit status 3) where Numba's CUDA compiler (libnvvm) is missing
+NO_COMPILER = "no CUDA compiler"
 #: argument dtypes of kernels that compute in float64 by right (a float64 or complex128 operand)
 WIDE = ("<f8", "<c16")
 #: A PTX floating-point atomic add (``atom.global.add.f32``, ``red.global.add.f64``): the order
@@ -71,6 +74,7 @@ def programs() -> None:
         loss = ((a * b + 1.5).tanh() * s - b.exp()).mean()  # chain + epilogue
         loss.backward()
         (torch.nn.functional.dropout(a, 0.3).relu() * b).sum().backward()
+        F.rrelu(a, training=True).sum().backward()  # slopes drawn on the device
         (a.sigmoid() * b).cpu()  # a chain stored, no reduction
         # the bit helpers (_k.nextafter, _k.ldexp: math.frexp/ldexp, integer exponents)
         e = torch.tensor([1, -2, 3, 0, -140], device="cuda")
@@ -159,14 +163,64 @@ def _py_func(kernel: list) -> object:
     return getattr(mod, qualname).py_func
 
 
+def _key(func: object, sig: tuple) -> tuple:
+    """A kernel and signature, the same whether the function came from a record or a case."""
+    cells = tuple(repr(c.cell_contents) for c in getattr(func, "__closure__", None) or ())
+    return func.__module__, func.__qualname__, cells, str(sig)
+
+
+def _jobs(records: list) -> dict:
+    """Each kernel and signature to compile once: ``key -> [func, sig, narrow, strict]``.
+    ``narrow``: a launch with float16/float32/complex64 operands only (no float64 but for
+    the allowances of the module docstring); ``strict``: a hand-written case of
+    :mod:`ptx_kernels` (float32, no wide operand), whose PTX must hold no ``.f64`` at all."""
+    import numba
+    import ptx_kernels
+
+    jobs: dict = {}
+    for record in records:
+        func = _py_func(record["kernel"])
+        sig = tuple(numba.typeof(_sample(a)) for a in record["args"])
+        floats = [a[1] for a in record["args"] if a[0] in ("a", "n")]
+        kernel = record["kernel"]
+        if kernel[0] == "generated" and LIBRARY_F64.search(kernel[1]):
+            floats = []
+        narrow = any(f[1] in "fc" for f in floats) and not any(f in WIDE for f in floats)
+        jobs.setdefault(_key(func, sig), [func, sig, narrow, False])
+    for func, sig, strict in ptx_kernels.jobs():
+        job = jobs.setdefault(_key(func, sig), [func, sig, False, False])
+        job[3] = job[3] or strict
+    return jobs
+
+
+def _problems(name: str, ptx: str, narrow: bool, strict: bool) -> list[str]:
+    if ".entry" not in ptx:
+        return [f"{name}: no kernel entry in its PTX"]
+    if ATOMIC.search(ptx):  # the order of atomic adds varies run to run: so would the bits
+        return [f"{name} uses atomics: its result would not be deterministic"]
+    if strict and ".f64" in ptx:
+        return [f"{name} computes in float64"]
+    if narrow and not strict:  # float16, float32 or complex64 operands
+        wide = [ln for ln in SINCOS_REDUCTION.sub("", ptx).splitlines() if ".f64" in ln]
+        if [ln for ln in wide if not ln.strip().startswith(".reg")]:
+            return [f"{name} computes in float64: {wide[:4]}"]
+    return []
+
+
 def check(path: str) -> None:
-    """Compile every recorded launch for sm_80 with the real target (no GPU needed)."""
+    """Compile every recorded launch and every hand-written case (:mod:`ptx_kernels`) for
+    sm_80 with the real target (no GPU needed), each kernel and signature once."""
     import numba
     from numba import cuda
     from numba.cuda import dispatcher
 
     # device functions may ask the current GPU for its compute capability: there is none
     dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(8, 0))
+    try:
+        cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
+    except Exception as exc:  # noqa: BLE001 - no libnvvm here: nothing can be checked
+        print(f"{NO_COMPILER}: {exc}")
+        sys.exit(3)
     records = json.load(open(path))
     assert len(records) >= 10, len(records)
     host = [r for r in records if any(a[0] == "h" for a in r["args"])]
@@ -174,29 +228,17 @@ def check(path: str) -> None:
     failures = []
     # kernels a test module defines (cases_random's philox probe) import only with a device
     records = [r for r in records if r["kernel"][0] == "generated" or "jitgrad" in r["kernel"][1]]
-    for record in records:
-        func = _py_func(record["kernel"])
-        sig = tuple(numba.typeof(_sample(a)) for a in record["args"])
-        name = getattr(func, "__qualname__", "?")
+    jobs = _jobs(records)
+    for func, sig, narrow, strict in jobs.values():
+        name = f"{getattr(func, '__qualname__', '?')}{sig}"
         try:
             ptx, _ = cuda.compile_ptx(func, sig, cc=(8, 0))
         except Exception as exc:  # noqa: BLE001 - collected, reported together
-            failures.append(f"{name}{sig}: {type(exc).__name__}: {str(exc)[:1500]}")
+            failures.append(f"{name}: {type(exc).__name__}: {str(exc)[:1500]}")
             continue
-        assert ".entry" in ptx, name
-        if ATOMIC.search(ptx):  # the order of atomic adds varies run to run: so would the bits
-            failures.append(f"{name}{sig} uses atomics: its result would not be deterministic")
-        floats = [a[1] for a in record["args"] if a[0] in ("a", "n")]
-        kernel = record["kernel"]
-        if kernel[0] == "generated" and LIBRARY_F64.search(kernel[1]):
-            floats = []
-        narrow = any(f[1] in "fc" for f in floats) and not any(f in WIDE for f in floats)
-        if narrow:  # float16, float32 or complex64 operands
-            wide = [ln for ln in SINCOS_REDUCTION.sub("", ptx).splitlines() if ".f64" in ln]
-            if [ln for ln in wide if not ln.strip().startswith(".reg")]:
-                failures.append(f"{name}{sig} computes in float64: {wide[:4]}")
+        failures += _problems(name, ptx, narrow, strict)
     assert not failures, "\n\n".join(failures)
-    print(len(records), "kernels compiled")
+    print(len(jobs), "kernels compiled:", len(records), "launches and the hand-written cases")
 
 
 if __name__ == "__main__":

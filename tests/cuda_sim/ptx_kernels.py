@@ -1,48 +1,36 @@
-"""Every CUDA kernel compiles to PTX for sm_80 with Numba's real CUDA target (no GPU needed).
+"""The hand-written CUDA kernels (jitgrad/kernels/cuda), each with the argument types the
+wrappers pass, for the PTX check (``tests/cuda_sim/ptx_generated.py check``, which compiles
+them for sm_80 with Numba's real CUDA target together with the launches a device program
+records, each kernel and signature once).
 
-Run through ``tests/test_cuda_kernels.py`` (a subprocess without the simulator). Argument types
-are those the wrappers pass: C-contiguous arrays, Python ints (int64), dtype scalars and
-tuples. A float32 kernel must hold no float64 instruction: a stray float literal or
-``math.*`` call on a float32 would otherwise make it compute in float64, slowly. No kernel may
-use atomics: the reductions are fixed trees, the same bits every run.
+Argument types are C-contiguous arrays, Python ints (int64), dtype scalars and tuples, for
+float32 and float64. A float32 case (no float64 or complex128 operand) must hold no float64
+instruction at all (:func:`jobs`' ``strict``): a stray float literal or ``math.*`` call on a
+float32 would otherwise make it compute in float64, slowly. No kernel may use atomic float
+adds: the reductions are fixed trees, the same bits every run. This module only lists cases;
+importing it compiles nothing.
 """
 
 from __future__ import annotations
 
-import os
-import types
-
 import numba
 import numpy as np
-import pytest
 
-assert os.environ.get("NUMBA_ENABLE_CUDASIM") != "1", "needs the real CUDA target"
+from jitgrad.kernels.cuda import argreduce as AR
+from jitgrad.kernels.cuda import matmul as MM
+from jitgrad.kernels.cuda import memory as M
+from jitgrad.kernels.cuda import norm as N
+from jitgrad.kernels.cuda import optim as O
+from jitgrad.kernels.cuda import optim_more as OM
+from jitgrad.kernels.cuda import random as KR
+from jitgrad.kernels.cuda import reduce as R
+from jitgrad.kernels.cuda import resample as RS
+from jitgrad.kernels.cuda import rows as RW
+from jitgrad.kernels.cuda import scan as SC
+from jitgrad.kernels.cuda import sort as SO
+from jitgrad.kernels.cuda import windows as WN
 
-from numba import cuda  # noqa: E402
-from numba.cuda import dispatcher  # noqa: E402
-from ptx_generated import ATOMIC  # noqa: E402
-
-from jitgrad.kernels.cuda import argreduce as AR  # noqa: E402
-from jitgrad.kernels.cuda import matmul as MM  # noqa: E402
-from jitgrad.kernels.cuda import memory as M  # noqa: E402
-from jitgrad.kernels.cuda import norm as N  # noqa: E402
-from jitgrad.kernels.cuda import optim as O  # noqa: E402
-from jitgrad.kernels.cuda import optim_more as OM  # noqa: E402
-from jitgrad.kernels.cuda import random as KR  # noqa: E402
-from jitgrad.kernels.cuda import reduce as R  # noqa: E402
-from jitgrad.kernels.cuda import resample as RS  # noqa: E402
-from jitgrad.kernels.cuda import rows as RW  # noqa: E402
-from jitgrad.kernels.cuda import scan as SC  # noqa: E402
-from jitgrad.kernels.cuda import sort as SO  # noqa: E402
-from jitgrad.kernels.cuda import windows as WN  # noqa: E402
-
-try:
-    cuda.compile_ptx(lambda x: None, (numba.float32[::1],), cc=(8, 0))
-except Exception as exc:  # no libnvvm: nothing to check here
-    pytest.skip(f"no CUDA compiler: {exc}", allow_module_level=True)
-
-# Device functions ask the current GPU for its compute capability; there is none here.
-dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(8, 0))
+WIDE = (np.float64, np.complex128)  # (a kernel over these computes in float64)
 
 
 def a(dt, ndim=1):
@@ -140,20 +128,15 @@ def cases(dt):
         (WN._avg_pool_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 3), a(dt, 4))),
         (WN._avg_pool_bwd_kernel, (a(dt, 4),) + (i64,) * 6 + (a(dt, 3), a(dt, 4))),
         (KR._dropout_mask_kernel, (a(dt), np.uint64(1 << 31), z, z) + (np.uint64(0),) * 4),
+        (KR._uniform_kernel, (a(dt), z, z) + (np.uint64(0),) * 5),
     ]
 
 
-def ids(dt):
-    return [f"{k.py_func.__name__}-{i}" for i, (k, _) in enumerate(cases(dt))]
-
-
-@pytest.mark.parametrize("dt", [np.float32, np.float64])
-def test_ptx(dt):
-    for kernel, args in cases(dt):
-        sig = tuple(numba.typeof(v) for v in args)
-        ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=(8, 0))
-        assert ".entry" in ptx
-        assert not ATOMIC.search(ptx), f"{kernel.py_func.__name__}: atomics are not deterministic"
-        wide = (np.float64, np.complex128)  # (a kernel over these computes in float64)
-        if dt is np.float32 and all(np.dtype(getattr(v, "dtype", dt)) not in wide for v in args):
-            assert ".f64" not in ptx, f"{kernel.py_func.__name__} computes in float64"
+def jobs():
+    """``(python function, numba signature, strict)`` per case of both dtypes; ``strict``: a
+    float32 case without float64/complex128 operands, whose PTX must hold no ``.f64``."""
+    for dt in (np.float32, np.float64):
+        for kernel, args in cases(dt):
+            sig = tuple(numba.typeof(v) for v in args)
+            narrow = all(np.dtype(getattr(v, "dtype", dt)) not in WIDE for v in args)
+            yield kernel.py_func, sig, dt is np.float32 and narrow

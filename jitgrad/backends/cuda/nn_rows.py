@@ -1,5 +1,5 @@
 """cross_entropy and layer_norm on device tensors: the device's row kernels under the CPU's
-declarations.
+declarations (and rrelu, whose slopes are drawn on the device: :func:`rrelu`).
 
 Each op is declared once (:mod:`jitgrad.frontend.declare`, the nn ops in
 ``jitgrad/nn/_functional_*.py``): its forward kernel, and its derivative, a backward op that
@@ -40,10 +40,12 @@ from ...kernels.cuda import norm as N
 from ...kernels.cuda import rows as K
 from ...kernels.cuda.common import view
 from ...kernels.cuda.memory import one_hot
+from ...kernels.cuda.random import uniform
 from ...nn._functional_cross_entropy import CE_BACKWARD
 from ...nn._functional_layer_norm import LAYER_NORM_BACKWARD
-from ...nn._functional_norm import rrelu as _rrelu
+from ...nn._functional_norm import rrelu_with
 from . import runtime
+from .random import next_draw
 
 
 # ---- cross_entropy --------------------------------------------------------------------------
@@ -254,11 +256,20 @@ def _index_check(flag: Any) -> Any:
 
 def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
           inplace: bool = False) -> Any:  # fmt: skip
-    """``F.rrelu`` in eval mode: the mean slope, its body (the declared elementwise op) runs on
-    the device as it is. Training draws the slopes from the host generator: the fallback."""
-    if training:
+    """``F.rrelu``: in training each element's negative slope drawn uniform on ``[lower,
+    upper]`` on the device (one draw of the stream, as dropout's mask: no host numbers, no
+    synchronization), in eval the mean slope; then the declared op with those slopes
+    (``RreluWithNoiseBackward0``, whose gradient is the drawn slope where ``x <= 0``). As in
+    PyTorch, the device's draws are not the CPU's. Other inputs: the CPU op's errors."""
+    if not isinstance(input, Tensor) or not input._dtype.is_floating_point:
         return NotImplemented
-    return _rrelu(input, lower, upper, training, inplace)
+    if not all(type(v) in (int, float) for v in (lower, upper)) or input._dtype.is_complex:
+        return NotImplemented
+    if not training:
+        return rrelu_with(input, (lower + upper) / 2, inplace)
+    draws = runtime.empty(tuple(input.shape), input._dtype.np)
+    slope = _make(uniform(draws, float(lower), float(upper), *next_draw()), input._dtype)
+    return rrelu_with(input, slope, inplace)
 
 
 NATIVE: dict[str, Any] = {

@@ -1,4 +1,5 @@
-"""Random numbers drawn on the device: ``dropout``'s keep mask by a counter-based generator.
+"""Random numbers drawn on the device: ``dropout``'s keep mask (and, through :func:`next_draw`,
+``rrelu``'s slopes: :mod:`.nn_rows`) by a counter-based generator.
 
 Each draw is Philox-4x32-10 (:mod:`jitgrad.kernels.cuda.random`) keyed by a 64-bit seed at a
 64-bit draw offset: no generator state lives on the device and no numbers cross from the

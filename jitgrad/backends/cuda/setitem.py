@@ -26,8 +26,10 @@ def _basic(key: Any) -> bool:
 
 def setitem(self: Any, key: Any, value: Any) -> Any:
     """``self[key] = value`` through the root buffer (see the module docstring)."""
-    if not isinstance(self, Tensor) or self.numel() == 0 or not _basic(key):
+    if not isinstance(self, Tensor) or not _basic(key):
         return NotImplemented
+    if self.numel() == 0:
+        return _write_nothing(self, key, value)
     if isinstance(value, Tensor):
         if not elementwise.on_device(value) or value._dtype.is_complex:
             return NotImplemented
@@ -69,6 +71,38 @@ def setitem(self: Any, key: Any, value: Any) -> Any:
     Tensor._bump(root)
     if with_grad:
         _rebase(root, self, geom, old, src)
+    return None
+
+
+def _write_nothing(view: Tensor, key: Any, value: Any) -> Any:
+    """A write into an empty view (an in-place op on ``x[:, :0]``: the CPU path writes its
+    result back with ``view[...] = result``): no value changes, but with autograd the base's
+    history becomes ``CopySlices`` and the view's reads the base, as the CPU's (gradients
+    pass through unchanged). Other empty targets and keys: the CPU op through the host."""
+    root, dt = view._base, view._dtype
+    if root is None or key is not Ellipsis or not isinstance(value, Tensor):
+        return NotImplemented
+    if not elementwise.on_device(value) or tuple(value.shape) != tuple(view.shape):
+        return NotImplemented
+    with_grad = GRAD.enabled and dt.is_floating_point
+    with_grad = with_grad and (root._requires_grad or value._requires_grad)
+    if with_grad and root._requires_grad and root.grad_fn is None:
+        raise RuntimeError(LEAF_INPLACE if view is root else VIEW_LEAF_INPLACE)
+    Tensor._bump(root)
+    if not with_grad:
+        return None
+    old = _make(root._value, dt, root.grad_fn, output_nr=root._output_nr)
+    old._requires_grad = root._requires_grad
+    shape, src_shape = tuple(root.shape), tuple(value.shape)
+    res = record("CopySlices", root._value, dt, (old, value),
+                 lambda g: (g, g.new_zeros(src_shape)))  # fmt: skip
+    root.grad_fn, root._output_nr, root._requires_grad = res.grad_fn, 0, True
+    read = record("AsStridedBackward0", view._value, dt, [root],
+                  lambda g: g.new_zeros(shape))  # fmt: skip
+    view.grad_fn, view._output_nr, view._requires_grad = read.grad_fn, 0, True
+    for t in (root, view):
+        if t._retains_grad:
+            t._retain_on_new_node()
     return None
 
 

@@ -195,16 +195,22 @@ def view_op(name: str):
 def _empty(x: Tensor, name: str, args: tuple, kwargs: dict) -> Any:
     """A view with no elements (of an empty ``x``, or ``x[:, :0]``): nothing to alias or
     read, so a new empty device tensor with the CPU's shape and node (the stand-in's), whose
-    gradient is zeros of ``x``'s shape. Several results (split of an empty tensor) and
-    results with elements take the fallback."""
+    gradient is zeros of ``x``'s shape. It is still ``x``'s view for what can be asked of
+    one with no elements: its ``_base`` is ``x``'s base (or ``x``) and it shares ``x``'s
+    version counter, as the CPU's. Several results (split of an empty tensor) and results
+    with elements take the fallback."""
     _, result = _own(x, name, args, kwargs)
     if not isinstance(result, Tensor) or result.numel():
         return NotImplemented
     value = runtime.zeros(tuple(result.shape), x._dtype.np)
     if result.grad_fn is None:
-        return _make(value, x._dtype)
-    shape = tuple(x.shape)
-    return record(result.grad_fn.name(), value, x._dtype, [x], lambda g: x.new_zeros(shape))
+        out = _make(value, x._dtype)
+    else:
+        shape = tuple(x.shape)
+        out = record(result.grad_fn.name(), value, x._dtype, [x], lambda g: x.new_zeros(shape))
+    out._vc = x._counter()
+    out._base = x if x._base is None else x._base
+    return out
 
 
 def expand_as(x: Any, other: Any) -> Any:

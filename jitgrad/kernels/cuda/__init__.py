@@ -9,7 +9,8 @@ Nothing in ``import jitgrad`` imports this package: ``numba.cuda`` is imported b
 below only when a device code path first needs them, and every kernel is a lazily compiled
 ``@cuda.jit`` (no signature), so a machine without a GPU or a CUDA toolkit never compiles one.
 Each kernel works for float32 and float64; a float32 kernel computes in float32 throughout
-(``tests/cuda_sim/ptx_kernels.py`` checks its PTX holds no float64 instruction).
+(``tests/cuda_sim/ptx_generated.py check`` compiles the cases of
+``tests/cuda_sim/ptx_kernels.py`` and requires their PTX to hold no float64 instruction).
 
 Modules: :mod:`.common` (launch helpers, the shared-memory block fold), :mod:`.reduce`
 (sum/mean/amax/amin, sum_to_shape), :mod:`.argreduce` (argmax/argmin), :mod:`.matmul`,

@@ -23,7 +23,7 @@ from numba import cuda
 
 from .common import contiguous, elementwise_grid, view
 
-__all__ = ["philox", "dropout_mask"]
+__all__ = ["philox", "dropout_mask", "uniform"]
 
 MASK = np.uint64(0xFFFFFFFF)
 SHIFT = np.uint64(32)
@@ -67,16 +67,44 @@ def dropout_mask(out: Any, p: float, seed: int, offset: int) -> Any:
     """Fill the contiguous float device array ``out`` with dropout's scaled keep mask: each
     element ``1 / (1 - p)`` with probability ``1 - p``, else 0, drawn by Philox under
     ``seed`` at draw ``offset`` (both 64-bit)."""
-    contiguous(out, "dropout_mask")
+    dt = np.dtype(out.dtype).type
+    threshold = np.uint64(min(round((1.0 - p) * 4294967296.0), 4294967296))
+    args = (threshold, dt(1.0 / (1.0 - p)), dt(0))
+    return _draw(_dropout_mask_kernel, "dropout_mask", out, args, seed, offset)
+
+
+@cuda.jit
+def _uniform_kernel(out, low, scale, shift, k0, k1, o0, o1):
+    # out[i] = low + scale * bits(i): bits(i) is the top 64 - shift bits of Philox's first two
+    # words for counter (i_lo, i_hi, o0, o1) (24 for float32, 53 for float64: exact in the
+    # out dtype, so the store converts without rounding and the rest is dtype arithmetic)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for i in range(start, out.size, step):
+        c = np.uint64(i)
+        r0, r1, _r2, _r3 = philox(c & MASK, c >> SHIFT, o0, o1, k0, k1)
+        out[i] = ((r0 << SHIFT) | r1) >> shift
+        out[i] = low + out[i] * scale
+
+
+def uniform(out: Any, low: float, high: float, seed: int, offset: int) -> Any:
+    """Fill the contiguous float32/float64 device array ``out`` with draws uniform on
+    ``[low, high]`` (a grid of ``2**24`` or ``2**53`` steps, the mantissa's precision), by
+    Philox under ``seed`` at draw ``offset``; element ``i`` depends only on those and ``i``."""
+    dt = np.dtype(out.dtype)
+    bits = np.finfo(dt).nmant + 1
+    args = (dt.type(low), dt.type((high - low) / 2.0**bits), np.uint64(64 - bits))
+    return _draw(_uniform_kernel, "uniform", out, args, seed, offset)
+
+
+def _draw(kernel: Any, name: str, out: Any, args: tuple, seed: int, offset: int) -> Any:
+    """Launch a drawing kernel ``kernel(out, *args, k0, k1, o0, o1)`` over contiguous ``out``:
+    the key is ``seed``'s two 32-bit words, the counter's high half ``offset``'s."""
+    contiguous(out, name)
     n = out.size
     if n:
-        dt = np.dtype(out.dtype).type
         words = [np.uint64(v) for v in _split(seed) + _split(offset)]
         blocks, threads = elementwise_grid(n)
-        threshold = np.uint64(min(round((1.0 - p) * 4294967296.0), 4294967296))
-        _dropout_mask_kernel[blocks, threads](
-            view(out, n), threshold, dt(1.0 / (1.0 - p)), dt(0), *words
-        )
+        kernel[blocks, threads](view(out, n), *args, *words)
     return out
 
 
