@@ -3,8 +3,9 @@ of exact arithmetic, and gets bitwise what the compiled kernel does.
 
 The op declarations' forwards and backwards (tests/test_tier0.py's table, same operands with
 special values) in float32 and float64: every program NumPy takes is compared with the
-compiled kernel's outputs byte for byte; the ones it must not take (library calls, powers,
-reductions) are refused and compile. Then layouts and ``+=`` outputs, and the hand-over.
+compiled kernel's outputs byte for byte (several op rows to a kernel: tests/tier0_rows.py);
+the ones it must not take (library calls, powers, reductions) are refused and compile. Then
+layouts and ``+=`` outputs, and the hand-over.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import pytest
 from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
 from jitgrad.fusion import tier0, tier0_numpy
+from jitgrad.fusion import tier0_interp as I
 from jitgrad.ops.registry import REGISTRY
-from tests.test_tier0 import FORWARD_ONLY, OPS, SPECIAL, _bits, _operands, _values
+from tests import test_tier0_ops as O
+from tests import tier0_rows as R
+from tests.test_tier0 import FORWARD_ONLY, OPS, _bits, _values
 
 #: Ops whose forward and backward NumPy must take (the README example's among them): what the
 #: module is for; a change that made it refuse them would make the first run compile again.
@@ -29,9 +33,10 @@ MUST_TAKE = {"add", "sub", "mul", "div", "neg", "abs", "square", "where", "sign"
 MUST_REFUSE = {"exp", "log", "sin", "tanh", "pow", "atan2", "lgamma"}
 
 
-def _numpy_compare(spec, make) -> bool:
+def _numpy_compare(spec, make, owners: list | None = None) -> bool:
     """Run ``spec`` compiled and by NumPy on ``make()``, compare the outputs bitwise; False
-    (and nothing compiled) when NumPy does not take its program."""
+    (and nothing compiled) when NumPy does not take its program. ``owners``: what each
+    output is named by in a failure (a wide kernel's op rows)."""
     numpy_args = make()
     program = tier0.translate(spec, tuple(numpy_args), C.REDUCE_BLOCK)
     if program is None or program.plain is None:
@@ -40,40 +45,41 @@ def _numpy_compare(spec, make) -> bool:
     C.get_kernel(spec).dispatcher(*compiled)
     program.launch(None, tuple(numpy_args), interp=False)
     first = len(spec.inputs)
-    for got, want in zip(numpy_args[first:], compiled[first:], strict=True):
+    names = owners or [spec.label] * (len(compiled) - first)
+    for got, want, name in zip(numpy_args[first:], compiled[first:], names, strict=True):
         assert got.shape == want.shape and got.dtype == want.dtype
-        assert _bits(got) == _bits(want), f"{spec.label}: {got.ravel()[:8]} != {want.ravel()[:8]}"
+        assert _bits(got) == _bits(want), f"{name}: {got.ravel()[:8]} != {want.ravel()[:8]}"
     return True
 
 
+def _takes(row: R.Row) -> bool:
+    """Whether NumPy takes ``row``'s program (translated only: nothing compiles)."""
+    program = tier0.translate(row.spec, (*row.args, *R.fresh_outputs([row])), C.REDUCE_BLOCK)
+    return program is not None and program.plain is not None
+
+
 @pytest.mark.parametrize("dt", ["float32", "float64"])
-@pytest.mark.parametrize(("name", "smask", "positive"), OPS, ids=[f"{o}_{m}" for o, m, _ in OPS])
-def test_op_forward_and_backward_by_numpy_are_bitwise_the_compiled_kernels(
-    name, smask, positive, dt
-):
-    op = REGISTRY[name]
-    n = 40
-    ops = _operands(op, smask, positive, dt, n)
-    size = n + len(SPECIAL)
-    fwd = LW.op_forward(op, smask, 1, False, dt, dt)
-    took = [_numpy_compare(fwd, lambda: [*ops, np.zeros(size, dt)])]
-    modes = tuple(
-        C.STORE if m == "t" and g is not None and not (op.condition and i == 0) else None
-        for i, (m, g) in enumerate(zip(smask, op.grads, strict=False))
-    )
-    if any(modes) and name not in FORWARD_ONLY:
-        spec, order = LW.op_backward(op, smask, modes, 1, False, dt, (None,) * len(smask))
-        out = np.empty(size, dt)
-        C.get_kernel(fwd).dispatcher(*ops, out)
-        by_role = {"g": _values(dt, n, 9), "out": out, **dict(zip("abc", ops, strict=False))}
-        grads = sum(m is not None for m in modes)
-        inputs = [by_role[r] for r in order]
-        took.append(_numpy_compare(spec, lambda: inputs + [
-            np.zeros(size, dt) for _ in range(grads)]))
-    if name in MUST_TAKE:
-        assert all(took), (name, took)
-    if name in MUST_REFUSE:
-        assert not took[0], name
+def test_op_forwards_and_backwards_by_numpy_are_bitwise_the_compiled_kernels(dt):
+    """tests/test_tier0.py's ``OPS``: which rows NumPy takes (``MUST_TAKE``, ``MUST_REFUSE``),
+    and the rows it takes compared with the compiled code of their own statements, several
+    rows to a compiled kernel (tests/tier0_rows.py; a failure names the row); a backward's
+    ``out`` is its forward's output from tests/test_tier0_ops.py's kernels (the same files)."""
+    fwd, ops_of = O._rows(dt)
+    outs = R.outputs(fwd, f"tier0_rows_{dt}_fwd", I.N_IN, I.N_OUT)
+    rows = []
+    for row, (name, smask, ops), (out,) in zip(fwd, ops_of, outs[: len(OPS)], strict=False):
+        back = O._backward_row(name, smask, ops, out, dt)
+        back = back if name not in FORWARD_ONLY else None
+        took = [_takes(row)] + ([_takes(back)] if back is not None else [])
+        if name in MUST_TAKE:
+            assert all(took), (row.name, took)
+        if name in MUST_REFUSE:
+            assert not took[0], row.name
+        rows += [r for r, t in zip((row, back), took, strict=False) if t]
+    assert len(rows) >= 2 * len(MUST_TAKE)
+    for k, group in enumerate(R.pack(rows, I.N_IN, I.N_OUT)):
+        spec, args, owners = R.merge(group, f"tier0_numpy_rows_{dt}_{k}")
+        assert _numpy_compare(spec, lambda a=args, g=group: [*a, *R.fresh_outputs(g)], owners)
 
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])

@@ -66,3 +66,25 @@ def test_op_forwards_and_backwards_are_bitwise_the_compiled_kernels(dt):
     bwd = [row for row in bwd if row is not None]
     assert len(bwd) > len(fwd) // 2
     R.compare(bwd, f"tier0_rows_{dt}_bwd", _compare, I.N_IN, I.N_OUT)
+
+
+def test_merged_rows_compute_each_rows_own_outputs():
+    """The merge itself (shared operands one parameter, each row's locals and outputs its
+    own): three rows whose operands overlap, their wide kernel's outputs byte-equal to each
+    row's own kernel's (perf/tier0_rows_check.py does this for every row of the table)."""
+    dt = "float64"
+    a, b = _values(dt, 40, 1), _values(dt, 40, 2)
+    s = np.float64(1.75)
+    rows = [R.Row(f"{name}_{m}", LW.op_forward(REGISTRY[name], m, 1, False, dt, dt), args,
+                  [lambda: np.zeros(a.size)])  # fmt: skip
+            for name, m, args in [("add", "tt", [a, b]), ("sub", "st", [s, a.copy()]),
+                                  ("mul", "ts", [b, np.float64(1.75)])]]  # fmt: skip
+    spec, args, owners = R.merge(rows, "tier0_rows_merge_probe")
+    assert [name for name, _ in spec.inputs] == ["x0", "x1", "s0"]
+    assert owners == [r.name for r in rows]
+    wide = R.fresh_outputs(rows)
+    C.get_kernel(spec).dispatcher(*args, *wide)
+    for row, got in zip(rows, wide, strict=True):
+        own = np.zeros(a.size)
+        C.get_kernel(row.spec).dispatcher(*row.args, own)
+        assert got.tobytes() == own.tobytes(), row.name
