@@ -1,7 +1,8 @@
 """Are the wide kernels of tests/tier0_rows.py's op rows bitwise each row's own kernel?
 
-tests/test_tier0_ops.py and tests/test_tier0_complex.py compare tier 0 with compiled kernels that
-hold several op rows each (one compile per 8 outputs instead of one per row). This script
+tests/test_tier0_ops.py, tests/test_tier0_complex.py and tests/test_tier0_numpy.py compare
+tier 0 (or NumPy) with compiled kernels that hold several op rows each (one compile per 8
+outputs instead of one per row). This script
 compiles every row's own kernel as well (what the tests did before, ~240 compiles) and
 compares its outputs' bytes (any NaN as one NaN, as the tests) with the row's outputs in the
 wide kernel, forward and backward, float32/float64 and complex64/complex128:
@@ -46,6 +47,9 @@ def main() -> int:
     for dt in ("complex64", "complex128"):
         fwd, bwd = X._rows(dt)
         bad = _differing(fwd, f"tier0_cx_{dt}_fwd") + _differing(bwd, f"tier0_cx_{dt}_bwd")
+        mixed = X._mixed_rows(dt)
+        bad += _differing(mixed, f"tier0_cx_{dt}_mixed")
+        bwd += mixed
         print(f"{dt}: {len(fwd)} forward + {len(bwd)} backward rows, differing: {bad}")
         failed += len(bad)
     return 1 if failed else 0

@@ -109,36 +109,45 @@ def test_complex_forwards_and_backwards_are_bitwise_the_compiled_kernels(dt):
     R.compare(bwd, f"tier0_cx_{dt}_bwd", _compare)
 
 
-def _backward_modes(form, smask: str, dt: str, gdts: tuple, second: str) -> None:
-    """:func:`_backward` with the second operand's gradient in mode ``second`` (added into
-    an output already holding values, as a broadcast operand's gradient is)."""
-    ops = _operands(form, smask, dt)
-    fwd = LW.op_forward(form, smask, 1, False, dt, dt)
-    spec, order = LW.op_backward(form, smask, (C.STORE, second), 1, False, dt, gdts)
-    out = np.zeros(SIZE, dt)
-    C.get_kernel(fwd).dispatcher(*ops, out)
-    by_role = {"g": _values(dt, N, 9), "out": out, **dict(zip("ab", ops, strict=False))}
-    outs = [np.zeros(SIZE, gdts[0]), _values(gdts[1], N, 11)]
-    program = tier0.translate(spec, (*[by_role[r] for r in order], *outs), C.REDUCE_BLOCK)
-    assert program is not None and program.dtype == tier0_complex.DTYPE
-    _compare(spec, lambda: [by_role[r] for r in order] + [o.copy() for o in outs])
-
-
 MIXED = [("add", "tt"), ("sub", "tt"), ("mul", "tt"), ("div", "tt"), ("pow", "tt")]
 
 
-@pytest.mark.parametrize("second", [C.STORE, C.ACCUMULATE])
-@pytest.mark.parametrize(("name", "smask"), MIXED, ids=[o for o, _ in MIXED])
+def _mixed_rows(dt: str) -> list:
+    """The backward of each ``MIXED`` op with the second operand's gradient stored or added
+    into (an output already holding values, as a broadcast operand's gradient is), the
+    gradients of dtypes (``dt``, real), (real, ``dt``) and for complex128 (complex64,
+    float64); the forward's output from the op rows' wide kernels."""
+    fwd, _ = _rows(dt)
+    outs = dict(zip([r.name for r in fwd], R.outputs(fwd, f"tier0_cx_{dt}_fwd"), strict=True))
+    rows = []
+    gdts_all = [(dt, _REAL[dt]), (_REAL[dt], dt)]
+    gdts_all += [("complex64", "float64")] if dt == "complex128" else []
+    for name, smask in MIXED:
+        form = complex_form(REGISTRY[name])
+        ops = _operands(form, smask, dt)
+        (out,) = outs[f"{name}_{smask}-{dt} forward"]
+        by_role = {"g": _values(dt, N, 9), "out": out, **dict(zip("ab", ops, strict=False))}
+        for second, gdts in itertools.product((C.STORE, C.ACCUMULATE), gdts_all):
+            spec, order = LW.op_backward(form, smask, (C.STORE, second), 1, False, dt, gdts)
+            start = _values(gdts[1], N, 11)
+            made = [lambda g=gdts[0]: np.zeros(SIZE, g), lambda v=start: v.copy()]
+            rows.append(R.Row(f"{name}_{smask}-{dt} backward {gdts} {second}", spec,
+                              [by_role[r] for r in order], made))  # fmt: skip
+    return rows
+
+
 @pytest.mark.parametrize("dt", ["complex64", "complex128"])
-def test_mixed_dtype_gradients_are_bitwise_the_compiled_kernels(name, smask, dt, second):
+def test_mixed_dtype_gradients_are_bitwise_the_compiled_kernels(dt):
     """The kernels of a complex op whose operand is real (its gradient: the real part, in
     float32/float64) or of a narrower dtype (a complex128 gradient narrowed into complex64),
-    stored or added into (``+=`` in the output's dtype)."""
-    form = complex_form(REGISTRY[name])
-    _backward_modes(form, smask, dt, (dt, _REAL[dt]), second)
-    _backward_modes(form, smask, dt, (_REAL[dt], dt), second)
-    if dt == "complex128":
-        _backward_modes(form, smask, dt, ("complex64", "float64"), second)
+    stored or added into (``+=`` in the output's dtype): each row's program is the complex
+    interpreter's, the rows compared several to a compiled kernel (tests/tier0_rows.py)."""
+    rows = _mixed_rows(dt)
+    assert len(rows) == len(MIXED) * (6 if dt == "complex128" else 4)
+    for row in rows:
+        program = tier0.translate(row.spec, (*row.args, *R.fresh_outputs([row])), C.REDUCE_BLOCK)
+        assert program is not None and program.dtype == tier0_complex.DTYPE, row.name
+    R.compare(rows, f"tier0_cx_{dt}_mixed", _compare)
 
 
 def _chain(dt: str, out_dt: str, mode: str, ndim: int = 2) -> C.KernelSpec:

@@ -33,10 +33,9 @@ MUST_TAKE = {"add", "sub", "mul", "div", "neg", "abs", "square", "where", "sign"
 MUST_REFUSE = {"exp", "log", "sin", "tanh", "pow", "atan2", "lgamma"}
 
 
-def _numpy_compare(spec, make, owners: list | None = None) -> bool:
+def _numpy_compare(spec, make) -> bool:
     """Run ``spec`` compiled and by NumPy on ``make()``, compare the outputs bitwise; False
-    (and nothing compiled) when NumPy does not take its program. ``owners``: what each
-    output is named by in a failure (a wide kernel's op rows)."""
+    (and nothing compiled) when NumPy does not take its program."""
     numpy_args = make()
     program = tier0.translate(spec, tuple(numpy_args), C.REDUCE_BLOCK)
     if program is None or program.plain is None:
@@ -45,41 +44,48 @@ def _numpy_compare(spec, make, owners: list | None = None) -> bool:
     C.get_kernel(spec).dispatcher(*compiled)
     program.launch(None, tuple(numpy_args), interp=False)
     first = len(spec.inputs)
-    names = owners or [spec.label] * (len(compiled) - first)
-    for got, want, name in zip(numpy_args[first:], compiled[first:], names, strict=True):
+    for got, want in zip(numpy_args[first:], compiled[first:], strict=True):
         assert got.shape == want.shape and got.dtype == want.dtype
-        assert _bits(got) == _bits(want), f"{name}: {got.ravel()[:8]} != {want.ravel()[:8]}"
+        assert _bits(got) == _bits(want), f"{spec.label}: {got.ravel()[:8]} != {want.ravel()[:8]}"
     return True
 
 
-def _takes(row: R.Row) -> bool:
-    """Whether NumPy takes ``row``'s program (translated only: nothing compiles)."""
-    program = tier0.translate(row.spec, (*row.args, *R.fresh_outputs([row])), C.REDUCE_BLOCK)
-    return program is not None and program.plain is not None
+def _numpy_row(row: R.Row, compiled: list) -> bool:
+    """Run ``row``'s own program by NumPy and compare its outputs bitwise with ``compiled``
+    (the row's outputs in a compiled wide kernel); False when NumPy does not take it."""
+    args = [*row.args, *R.fresh_outputs([row])]
+    program = tier0.translate(row.spec, tuple(args), C.REDUCE_BLOCK)
+    if program is None or program.plain is None:
+        return False
+    program.launch(None, tuple(args), interp=False)
+    for got, want in zip(args[len(row.args) :], compiled, strict=True):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert _bits(got) == _bits(want), f"{row.name}: {got.ravel()[:8]} != {want.ravel()[:8]}"
+    return True
 
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])
 def test_op_forwards_and_backwards_by_numpy_are_bitwise_the_compiled_kernels(dt):
     """tests/test_tier0.py's ``OPS``: which rows NumPy takes (``MUST_TAKE``, ``MUST_REFUSE``),
-    and the rows it takes compared with the compiled code of their own statements, several
-    rows to a compiled kernel (tests/tier0_rows.py; a failure names the row); a backward's
-    ``out`` is its forward's output from tests/test_tier0_ops.py's kernels (the same files)."""
+    and each row it takes run by NumPy and compared with the row's outputs in the compiled
+    kernels of tests/test_tier0_ops.py (several rows to a kernel, tests/tier0_rows.py: the
+    same kernels, so nothing compiles here that that file does not compile)."""
     fwd, ops_of = O._rows(dt)
     outs = R.outputs(fwd, f"tier0_rows_{dt}_fwd", I.N_IN, I.N_OUT)
-    rows = []
-    for row, (name, smask, ops), (out,) in zip(fwd, ops_of, outs[: len(OPS)], strict=False):
-        back = O._backward_row(name, smask, ops, out, dt)
-        back = back if name not in FORWARD_ONLY else None
-        took = [_takes(row)] + ([_takes(back)] if back is not None else [])
+    back = [O._backward_row(*o, out[0], dt) for o, out in zip(ops_of, outs, strict=True)]
+    back_outs = iter(R.outputs([b for b in back if b], f"tier0_rows_{dt}_bwd", I.N_IN, I.N_OUT))
+    back_outs = [next(back_outs) if b else None for b in back]
+    taken = 0
+    for k, (name, _smask, _ops) in enumerate(ops_of[: len(OPS)]):
+        took = [_numpy_row(fwd[k], outs[k])]
+        if back[k] is not None and name not in FORWARD_ONLY:
+            took.append(_numpy_row(back[k], back_outs[k]))
         if name in MUST_TAKE:
-            assert all(took), (row.name, took)
+            assert all(took), (fwd[k].name, took)
         if name in MUST_REFUSE:
-            assert not took[0], row.name
-        rows += [r for r, t in zip((row, back), took, strict=False) if t]
-    assert len(rows) >= 2 * len(MUST_TAKE)
-    for k, group in enumerate(R.pack(rows, I.N_IN, I.N_OUT)):
-        spec, args, owners = R.merge(group, f"tier0_numpy_rows_{dt}_{k}")
-        assert _numpy_compare(spec, lambda a=args, g=group: [*a, *R.fresh_outputs(g)], owners)
+            assert not took[0], fwd[k].name
+        taken += sum(took)
+    assert taken >= 2 * len(MUST_TAKE)
 
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])
