@@ -190,7 +190,14 @@ def test_damaged_compiled_files_are_recompiled_with_one_warning(cache):
     assert [f.name for f, data in damaged.items() if f.read_bytes() == data] == []
 
 
-def test_files_swapped_between_kernels_of_the_same_size_are_not_loaded(cache):
+def test_swapped_files_and_a_file_of_another_signature_are_not_loaded(cache):
+    """Two independent damages in one process (one child instead of two; each damage still
+    a real file in a real cache): two generated kernels' compiled files of one size swapped
+    (add and mul: loaded, ``x * y`` would return ``x + y``), and the float32 sum kernel's
+    compiled file copied over the float64 one's (hand-written). The process warns once (its
+    one warning), prints NumPy's numbers, and compiles each damaged kernel again, which
+    rewrites each damaged file: the two generated ones counted in ``compiled``, the sum's
+    file no longer the float32 one's bytes."""
     by_size: dict[int, list[Path]] = {}
     for f in _generated(cache):
         by_size.setdefault(f.stat().st_size, []).append(f)
@@ -199,15 +206,12 @@ def test_files_swapped_between_kernels_of_the_same_size_are_not_loaded(cache):
     first, second = pair[0].read_bytes(), pair[1].read_bytes()
     pair[0].write_bytes(second)
     pair[1].write_bytes(first)
+    sums = [f for f in _hand_written(cache) if f.name.startswith("reduce_sum.sum_sq_fwd-")]
+    assert len(sums) == 2, sums
+    shutil.copyfile(sums[0], sums[1])
     assert _check(_run(cache), warnings=1)["compiled"] == 2
-
-
-def test_a_file_of_another_signature_is_not_loaded(cache):
-    """The float32 sum kernel's compiled file copied over the float64 one's."""
-    files = [f for f in _hand_written(cache) if f.name.startswith("reduce_sum.sum_sq_fwd-")]
-    assert len(files) == 2, files
-    shutil.copyfile(files[0], files[1])
-    _check(_run(cache), warnings=1)
+    assert pair[0].read_bytes() != second and pair[1].read_bytes() != first
+    assert sums[1].read_bytes() != sums[0].read_bytes()
 
 
 def test_an_altered_generated_module_is_rewritten(cache):

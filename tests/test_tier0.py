@@ -2,9 +2,10 @@
 
 Each case renders a kernel the way jitgrad does (the one lowering), runs the compiled kernel
 and tier 0's program on the same inputs with separate outputs of the same layout, and compares
-the outputs' bytes (any NaN counting as one NaN): the op declarations' forwards and backwards
-in float32 and float64 on ordinary and special values, then layouts (broadcast, strided,
-transposed, 0-d, empty) and the accumulating and reducing output modes.
+the outputs' bytes (any NaN counting as one NaN): layouts (broadcast, strided, transposed, 0-d,
+empty) and the accumulating and reducing output modes. The op table below (the op
+declarations' forwards and backwards in float32 and float64 on ordinary and special values)
+is compared in tests/test_tier0_ops.py, several rows to a compiled kernel.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ def _bits(a: np.ndarray) -> bytes:
     return a.tobytes()
 
 
-def _compare(spec: C.KernelSpec, make) -> list:
+def _compare(spec: C.KernelSpec, make, owners: list | None = None) -> list:
     """Run ``spec`` compiled and in tier 0 on ``make()`` (a fresh call: inputs then outputs,
-    the same values each time), compare every output bitwise and return tier 0's call."""
+    the same values each time), compare every output bitwise and return tier 0's call.
+    ``owners``: what each output is named by in a failure (a wide kernel's op rows)."""
     kernel = C.get_kernel(spec)
     compiled, interpreted = make(), make()
     program = tier0.translate(spec, tuple(interpreted), C.REDUCE_BLOCK)
@@ -57,11 +59,12 @@ def _compare(spec: C.KernelSpec, make) -> list:
     program.launch(kernel, tuple(interpreted))
     first = len(spec.inputs)
     assert len(interpreted) > first
-    for got, want in zip(interpreted[first:], compiled[first:], strict=True):
+    names = owners or [spec.label] * (len(compiled) - first)
+    for got, want, name in zip(interpreted[first:], compiled[first:], names, strict=True):
         assert got.shape == want.shape
         if _bits(got) != _bits(want):
             bad = np.flatnonzero(got.ravel().view(np.uint8) != want.ravel().view(np.uint8))
-            raise AssertionError(f"{spec.label}: tier 0 {got.ravel()[:8]} != {want.ravel()[:8]}"
+            raise AssertionError(f"{name}: tier 0 {got.ravel()[:8]} != {want.ravel()[:8]}"
                                  f" (first differing byte {bad[0]})")  # fmt: skip
     return interpreted
 
@@ -135,30 +138,6 @@ def _operands(op, smask: str, positive: str, dt: str, n: int) -> list:
 CASES = [(*case, dt) for dt in ("float32", "float64") for case in OPS] + [
     (*case, "float64") for case in SPECIAL_OPS
 ]
-
-
-@pytest.mark.parametrize(("name", "smask", "positive", "dt"), CASES,
-                         ids=[f"{o}_{m}-{dt}" for o, m, _, dt in CASES])  # fmt: skip
-def test_op_forward_and_backward_are_bitwise_the_compiled_kernels(name, smask, positive, dt):
-    op = REGISTRY[name]
-    n = 40
-    ops = _operands(op, smask, positive, dt, n)
-    size = n + len(SPECIAL)
-    fwd = LW.op_forward(op, smask, 1, False, dt, dt)
-    _compare(fwd, lambda: [*ops, np.zeros(size, dt)])
-    modes = tuple(
-        C.STORE if m == "t" and g is not None and not (op.condition and i == 0) else None
-        for i, (m, g) in enumerate(zip(smask, op.grads, strict=False))
-    )
-    if not any(modes) or (name in FORWARD_ONLY and dt == "float32"):
-        return
-    spec, order = LW.op_backward(op, smask, modes, 1, False, dt, (None,) * len(smask))
-    out = np.empty(size, dt)
-    kernel = C.get_kernel(fwd)
-    kernel.dispatcher(*ops, out)
-    by_role = {"g": _values(dt, n, 9), "out": out, **dict(zip("abc", ops, strict=False))}
-    grads = sum(m is not None for m in modes)
-    _compare(spec, lambda: [by_role[r] for r in order] + [np.zeros(size, dt) for _ in range(grads)])
 
 
 LAYOUTS = ["contiguous", "row_broadcast", "column_broadcast", "strided", "transposed",

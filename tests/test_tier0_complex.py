@@ -21,6 +21,7 @@ from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
 from jitgrad.fusion import tier0, tier0_complex
 from jitgrad.ops.registry import REGISTRY, complex_form
+from tests import tier0_rows as R
 from tests.test_tier0 import _compare, layout_pair
 
 PARTS = [0.0, -0.0, 1.0, -1.0, 0.5, np.inf, -np.inf, np.nan, 1e-40, 88.5, -104.0, 3e38]
@@ -65,68 +66,88 @@ def _result_dtype(form, dt: str) -> str:
     return {"real": _REAL[dt], "bool": "bool"}.get(form.result, dt)
 
 
-CASES = [(name, smask, dt) for dt in ("complex64", "complex128") for name, smask in OPS]
-
-
-@pytest.mark.parametrize(("name", "smask", "dt"), CASES,
-                         ids=[f"{o}_{m}-{dt}" for o, m, dt in CASES])  # fmt: skip
-def test_complex_forward_and_backward_are_bitwise_the_compiled_kernels(name, smask, dt):
-    form = complex_form(REGISTRY[name])
-    ops = _operands(form, smask, dt)
-    odt = _result_dtype(form, dt)
-    fwd = LW.op_forward(form, smask, 1, False, dt, odt)
-    if odt != "bool":  # (boolean outputs compile: tier 0 refuses them)
-        _compare(fwd, lambda: [*ops, np.zeros(SIZE, odt)])
-    _backward(form, smask, dt, ops, fwd, (None,) * len(smask))
-
-
-def _backward(form, smask: str, dt: str, ops: list, fwd, gdts: tuple) -> None:
-    """The backward of ``form`` with gradients of dtypes ``gdts`` (None: ``dt``), the
-    incoming gradient of ``dt``."""
-    modes = tuple(
+def _modes(form, smask: str) -> tuple:
+    return tuple(
         C.STORE if m == "t" and g is not None and not (form.condition and i == 0) else None
         for i, (m, g) in enumerate(zip(smask, form.grads, strict=False))
     )
-    if not any(modes):
-        return
-    spec, order = LW.op_backward(form, smask, modes, 1, False, dt, gdts)
-    out = np.zeros(SIZE, fwd.outputs[0][3])
-    C.get_kernel(fwd).dispatcher(*ops, out)
-    by_role = {"g": _values(dt, N, 9), "out": out, **dict(zip("abc", ops, strict=False))}
-    outs = [np.zeros(SIZE, g or dt) for g, m in zip(gdts, modes, strict=False) if m]
-    _compare(spec, lambda: [by_role[r] for r in order] + [o.copy() for o in outs])
 
 
-def _backward_modes(form, smask: str, dt: str, gdts: tuple, second: str) -> None:
-    """:func:`_backward` with the second operand's gradient in mode ``second`` (added into
-    an output already holding values, as a broadcast operand's gradient is)."""
-    ops = _operands(form, smask, dt)
-    fwd = LW.op_forward(form, smask, 1, False, dt, dt)
-    spec, order = LW.op_backward(form, smask, (C.STORE, second), 1, False, dt, gdts)
-    out = np.zeros(SIZE, dt)
-    C.get_kernel(fwd).dispatcher(*ops, out)
-    by_role = {"g": _values(dt, N, 9), "out": out, **dict(zip("ab", ops, strict=False))}
-    outs = [np.zeros(SIZE, gdts[0]), _values(gdts[1], N, 11)]
-    program = tier0.translate(spec, (*[by_role[r] for r in order], *outs), C.REDUCE_BLOCK)
-    assert program is not None and program.dtype == tier0_complex.DTYPE
-    _compare(spec, lambda: [by_role[r] for r in order] + [o.copy() for o in outs])
+def _rows(dt: str) -> tuple[list, list]:
+    """Every op of ``OPS`` in ``dt``: its forward rows (boolean results left out: tier 0
+    refuses them) and its backward rows, the forward's output as the wide kernels compute it."""
+    fwd, bwd, meta = [], [], []
+    for name, smask in OPS:
+        form = complex_form(REGISTRY[name])
+        ops, odt = _operands(form, smask, dt), _result_dtype(form, dt)
+        if odt != "bool":
+            spec = LW.op_forward(form, smask, 1, False, dt, odt)
+            outs = [lambda odt=odt: np.zeros(SIZE, odt)]
+            fwd.append(R.Row(f"{name}_{smask}-{dt} forward", spec, ops, outs))
+            meta.append((name, smask, form, ops))
+    for (name, smask, form, ops), (out,) in zip(meta, R.outputs(fwd, f"tier0_cx_{dt}_fwd"),
+                                                strict=True):  # fmt: skip
+        modes = _modes(form, smask)
+        if any(modes):
+            spec, order = LW.op_backward(form, smask, modes, 1, False, dt, (None,) * len(smask))
+            by_role = {"g": _values(dt, N, 9), "out": out, **dict(zip("abc", ops, strict=False))}
+            outs = [lambda: np.zeros(SIZE, dt) for m in modes if m]
+            bwd.append(R.Row(f"{name}_{smask}-{dt} backward", spec, [by_role[r] for r in order],
+                             outs))  # fmt: skip
+    return fwd, bwd
+
+
+@pytest.mark.parametrize("dt", ["complex64", "complex128"])
+def test_complex_forwards_and_backwards_are_bitwise_the_compiled_kernels(dt):
+    """Every op with a complex form, forward and backward, several rows to a compiled kernel
+    (tests/tier0_rows.py; a failure names the row). Boolean results (comparisons, ``isnan``)
+    compile and are not compared; none of them has a backward."""
+    fwd, bwd = _rows(dt)
+    assert len(fwd) == sum(complex_form(REGISTRY[o]).result != "bool" for o, _ in OPS)
+    assert len(bwd) > len(fwd) // 2
+    R.compare(fwd, f"tier0_cx_{dt}_fwd", _compare)
+    R.compare(bwd, f"tier0_cx_{dt}_bwd", _compare)
 
 
 MIXED = [("add", "tt"), ("sub", "tt"), ("mul", "tt"), ("div", "tt"), ("pow", "tt")]
 
 
-@pytest.mark.parametrize("second", [C.STORE, C.ACCUMULATE])
-@pytest.mark.parametrize(("name", "smask"), MIXED, ids=[o for o, _ in MIXED])
+def _mixed_rows(dt: str) -> list:
+    """The backward of each ``MIXED`` op with the second operand's gradient stored or added
+    into (an output already holding values, as a broadcast operand's gradient is), the
+    gradients of dtypes (``dt``, real), (real, ``dt``) and for complex128 (complex64,
+    float64); the forward's output from the op rows' wide kernels."""
+    fwd, _ = _rows(dt)
+    outs = dict(zip([r.name for r in fwd], R.outputs(fwd, f"tier0_cx_{dt}_fwd"), strict=True))
+    rows = []
+    gdts_all = [(dt, _REAL[dt]), (_REAL[dt], dt)]
+    gdts_all += [("complex64", "float64")] if dt == "complex128" else []
+    for name, smask in MIXED:
+        form = complex_form(REGISTRY[name])
+        ops = _operands(form, smask, dt)
+        (out,) = outs[f"{name}_{smask}-{dt} forward"]
+        by_role = {"g": _values(dt, N, 9), "out": out, **dict(zip("ab", ops, strict=False))}
+        for second, gdts in itertools.product((C.STORE, C.ACCUMULATE), gdts_all):
+            spec, order = LW.op_backward(form, smask, (C.STORE, second), 1, False, dt, gdts)
+            start = _values(gdts[1], N, 11)
+            made = [lambda g=gdts[0]: np.zeros(SIZE, g), lambda v=start: v.copy()]
+            rows.append(R.Row(f"{name}_{smask}-{dt} backward {gdts} {second}", spec,
+                              [by_role[r] for r in order], made))  # fmt: skip
+    return rows
+
+
 @pytest.mark.parametrize("dt", ["complex64", "complex128"])
-def test_mixed_dtype_gradients_are_bitwise_the_compiled_kernels(name, smask, dt, second):
+def test_mixed_dtype_gradients_are_bitwise_the_compiled_kernels(dt):
     """The kernels of a complex op whose operand is real (its gradient: the real part, in
     float32/float64) or of a narrower dtype (a complex128 gradient narrowed into complex64),
-    stored or added into (``+=`` in the output's dtype)."""
-    form = complex_form(REGISTRY[name])
-    _backward_modes(form, smask, dt, (dt, _REAL[dt]), second)
-    _backward_modes(form, smask, dt, (_REAL[dt], dt), second)
-    if dt == "complex128":
-        _backward_modes(form, smask, dt, ("complex64", "float64"), second)
+    stored or added into (``+=`` in the output's dtype): each row's program is the complex
+    interpreter's, the rows compared several to a compiled kernel (tests/tier0_rows.py)."""
+    rows = _mixed_rows(dt)
+    assert len(rows) == len(MIXED) * (6 if dt == "complex128" else 4)
+    for row in rows:
+        program = tier0.translate(row.spec, (*row.args, *R.fresh_outputs([row])), C.REDUCE_BLOCK)
+        assert program is not None and program.dtype == tier0_complex.DTYPE, row.name
+    R.compare(rows, f"tier0_cx_{dt}_mixed", _compare)
 
 
 def _chain(dt: str, out_dt: str, mode: str, ndim: int = 2) -> C.KernelSpec:

@@ -3,8 +3,9 @@ of exact arithmetic, and gets bitwise what the compiled kernel does.
 
 The op declarations' forwards and backwards (tests/test_tier0.py's table, same operands with
 special values) in float32 and float64: every program NumPy takes is compared with the
-compiled kernel's outputs byte for byte; the ones it must not take (library calls, powers,
-reductions) are refused and compile. Then layouts and ``+=`` outputs, and the hand-over.
+compiled kernel's outputs byte for byte (several op rows to a kernel: tests/tier0_rows.py);
+the ones it must not take (library calls, powers, reductions) are refused and compile. Then
+layouts and ``+=`` outputs, and the hand-over.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import pytest
 from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
 from jitgrad.fusion import tier0, tier0_numpy
+from jitgrad.fusion import tier0_interp as I
 from jitgrad.ops.registry import REGISTRY
-from tests.test_tier0 import FORWARD_ONLY, OPS, SPECIAL, _bits, _operands, _values
+from tests import test_tier0_ops as O
+from tests import tier0_rows as R
+from tests.test_tier0 import FORWARD_ONLY, OPS, _bits, _values
 
 #: Ops whose forward and backward NumPy must take (the README example's among them): what the
 #: module is for; a change that made it refuse them would make the first run compile again.
@@ -46,34 +50,42 @@ def _numpy_compare(spec, make) -> bool:
     return True
 
 
+def _numpy_row(row: R.Row, compiled: list) -> bool:
+    """Run ``row``'s own program by NumPy and compare its outputs bitwise with ``compiled``
+    (the row's outputs in a compiled wide kernel); False when NumPy does not take it."""
+    args = [*row.args, *R.fresh_outputs([row])]
+    program = tier0.translate(row.spec, tuple(args), C.REDUCE_BLOCK)
+    if program is None or program.plain is None:
+        return False
+    program.launch(None, tuple(args), interp=False)
+    for got, want in zip(args[len(row.args) :], compiled, strict=True):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert _bits(got) == _bits(want), f"{row.name}: {got.ravel()[:8]} != {want.ravel()[:8]}"
+    return True
+
+
 @pytest.mark.parametrize("dt", ["float32", "float64"])
-@pytest.mark.parametrize(("name", "smask", "positive"), OPS, ids=[f"{o}_{m}" for o, m, _ in OPS])
-def test_op_forward_and_backward_by_numpy_are_bitwise_the_compiled_kernels(
-    name, smask, positive, dt
-):
-    op = REGISTRY[name]
-    n = 40
-    ops = _operands(op, smask, positive, dt, n)
-    size = n + len(SPECIAL)
-    fwd = LW.op_forward(op, smask, 1, False, dt, dt)
-    took = [_numpy_compare(fwd, lambda: [*ops, np.zeros(size, dt)])]
-    modes = tuple(
-        C.STORE if m == "t" and g is not None and not (op.condition and i == 0) else None
-        for i, (m, g) in enumerate(zip(smask, op.grads, strict=False))
-    )
-    if any(modes) and name not in FORWARD_ONLY:
-        spec, order = LW.op_backward(op, smask, modes, 1, False, dt, (None,) * len(smask))
-        out = np.empty(size, dt)
-        C.get_kernel(fwd).dispatcher(*ops, out)
-        by_role = {"g": _values(dt, n, 9), "out": out, **dict(zip("abc", ops, strict=False))}
-        grads = sum(m is not None for m in modes)
-        inputs = [by_role[r] for r in order]
-        took.append(_numpy_compare(spec, lambda: inputs + [
-            np.zeros(size, dt) for _ in range(grads)]))
-    if name in MUST_TAKE:
-        assert all(took), (name, took)
-    if name in MUST_REFUSE:
-        assert not took[0], name
+def test_op_forwards_and_backwards_by_numpy_are_bitwise_the_compiled_kernels(dt):
+    """tests/test_tier0.py's ``OPS``: which rows NumPy takes (``MUST_TAKE``, ``MUST_REFUSE``),
+    and each row it takes run by NumPy and compared with the row's outputs in the compiled
+    kernels of tests/test_tier0_ops.py (several rows to a kernel, tests/tier0_rows.py: the
+    same kernels, so nothing compiles here that that file does not compile)."""
+    fwd, ops_of = O._rows(dt)
+    outs = R.outputs(fwd, f"tier0_rows_{dt}_fwd", I.N_IN, I.N_OUT)
+    back = [O._backward_row(*o, out[0], dt) for o, out in zip(ops_of, outs, strict=True)]
+    back_outs = iter(R.outputs([b for b in back if b], f"tier0_rows_{dt}_bwd", I.N_IN, I.N_OUT))
+    back_outs = [next(back_outs) if b else None for b in back]
+    taken = 0
+    for k, (name, _smask, _ops) in enumerate(ops_of[: len(OPS)]):
+        took = [_numpy_row(fwd[k], outs[k])]
+        if back[k] is not None and name not in FORWARD_ONLY:
+            took.append(_numpy_row(back[k], back_outs[k]))
+        if name in MUST_TAKE:
+            assert all(took), (fwd[k].name, took)
+        if name in MUST_REFUSE:
+            assert not took[0], fwd[k].name
+        taken += sum(took)
+    assert taken >= 2 * len(MUST_TAKE)
 
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])
