@@ -44,17 +44,9 @@ def _lg(n: int) -> int:
 
 
 @cached_njit
-def _push_heap(k: Any, ix: Any, f: int, hole: int, top: int, vk: Any, vi: int) -> None:
-    parent = (hole - 1) // 2
-    while hole > top and k[f + parent] < vk:
-        k[f + hole], ix[f + hole] = k[f + parent], ix[f + parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    k[f + hole], ix[f + hole] = vk, vi
-
-
-@cached_njit
 def _adjust_heap(k: Any, ix: Any, f: int, hole: int, n: int, vk: Any, vi: int) -> None:
+    """``std::__adjust_heap`` of the heap [f, f + n), then its tail, ``std::__push_heap``
+    (one function, not two: each level of jitted calls re-optimizes all below it)."""
     top = hole
     child = hole
     while child < (n - 1) // 2:
@@ -67,19 +59,18 @@ def _adjust_heap(k: Any, ix: Any, f: int, hole: int, n: int, vk: Any, vi: int) -
         child = 2 * (child + 1)
         k[f + hole], ix[f + hole] = k[f + child - 1], ix[f + child - 1]
         hole = child - 1
-    _push_heap(k, ix, f, hole, top, vk, vi)
-
-
-@cached_njit
-def _pop_heap(k: Any, ix: Any, f: int, last: int, result: int) -> None:
-    vk, vi = k[result], ix[result]
-    k[result], ix[result] = k[f], ix[f]
-    _adjust_heap(k, ix, f, _ZERO, last - f, vk, vi)
+    parent = (hole - 1) // 2
+    while hole > top and k[f + parent] < vk:
+        k[f + hole], ix[f + hole] = k[f + parent], ix[f + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    k[f + hole], ix[f + hole] = vk, vi
 
 
 @cached_njit
 def _heap_select(k: Any, ix: Any, f: int, m: int, last: int) -> None:
-    """``std::__heap_select``: [f, m) becomes a heap of the m - f first elements in order."""
+    """``std::__heap_select``: [f, m) becomes a heap of the m - f first elements in order
+    (``std::__pop_heap`` of each later element before its top, written out)."""
     n = m - f
     if n >= 2:
         parent = (n - 2) // 2
@@ -90,15 +81,19 @@ def _heap_select(k: Any, ix: Any, f: int, m: int, last: int) -> None:
             parent -= 1
     for i in range(m, last):
         if k[i] < k[f]:
-            _pop_heap(k, ix, f, m, i)
+            vk, vi = k[i], ix[i]
+            k[i], ix[i] = k[f], ix[f]
+            _adjust_heap(k, ix, f, _ZERO, n, vk, vi)
 
 
 @cached_njit
 def _partial_sort(k: Any, ix: Any, f: int, m: int, last: int) -> None:
     _heap_select(k, ix, f, m, last)
-    while m - f > 1:
+    while m - f > 1:  # std::__sort_heap: pop_heap(f, m, m)
         m -= 1
-        _pop_heap(k, ix, f, m, m)
+        vk, vi = k[m], ix[m]
+        k[m], ix[m] = k[f], ix[f]
+        _adjust_heap(k, ix, f, _ZERO, m - f, vk, vi)
 
 
 @cached_njit
