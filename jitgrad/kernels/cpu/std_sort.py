@@ -227,10 +227,13 @@ def _row_keys(rows: Any, r: int, desc: bool) -> Any:
     reverses int64 order exactly and keeps ties, so the helpers' one comparator, ``<``, is
     ATen's ``KeyValueCompDesc`` on it (one compiled nest for both orders, none with a flag
     tested at every comparison)."""
-    k = rows[r].copy()
+    k = np.empty(rows.shape[1], np.int64)
     if desc:
         for j in range(k.size):
-            k[j] = ~k[j]
+            k[j] = ~rows[r, j]
+    else:
+        for j in range(k.size):
+            k[j] = rows[r, j]
     return k
 
 
