@@ -20,6 +20,7 @@ x = torch.arange(12.0).reshape(3, 1, 4)
 i = torch.zeros(3, 1, 2, dtype=torch.long)
 v = torch.arange(64.0) % 5
 big = torch.rand(1_000_000)
+rows = torch.rand(2000, 100)  # k * 64 > n: nth_element, then std::sort of k - 1
 CALLS = {
     "squeeze(1)": lambda: x.squeeze(1),
     "gather(2, i)": lambda: x.gather(2, i),
@@ -31,7 +32,10 @@ CALLS = {
 }
 #: large inputs, timed apart (not in TOTAL): the sort kernels' own speed
 LARGE = {"sort(1M)": lambda: big.sort(), "topk(1M, 10)": lambda: big.topk(10),
-         "topk(1M, 1000)": lambda: big.topk(1000)}  # fmt: skip
+         "topk(1M, 1000)": lambda: big.topk(1000),
+         "sort(1M, desc)": lambda: big.sort(descending=True),
+         "topk(1M, 10, min)": lambda: big.topk(10, largest=False),
+         "topk(rows, 40)": lambda: rows.topk(40)}  # fmt: skip
 
 
 def per_call(fn, n: int = 2000, repeats: int = 7) -> float:

@@ -73,7 +73,16 @@ def rows() -> None:
         (F.cross_entropy(x, t) + F.layer_norm(x, (16,)).sum()).backward()
 
 
-CASES = {f.__name__: f for f in (embedding, sum_var, softmax, conv, rows)}
+def sorting() -> None:
+    # sort(stable=False), topk on both of its paths (partial_sort; nth_element then sort) and
+    # both orders, kthvalue: the std_sort and quick_select kernels (one key dtype for all)
+    x = _t(6, 300)
+    s = x.sort(1)[0].sum() + x.sort(0, descending=True)[0].sum()
+    s = s + x.topk(3, 1)[0].sum() + x.topk(200, 1, largest=False)[0].sum()
+    (s + x.kthvalue(5, 1)[0].sum()).backward()
+
+
+CASES = {f.__name__: f for f in (embedding, sum_var, softmax, conv, rows, sorting)}
 
 
 def main(argv: list[str]) -> None:

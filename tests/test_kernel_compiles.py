@@ -6,8 +6,11 @@ per dtype, not one per mix of layouts."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import pkgutil
+import textwrap
 
 import numpy as np
 import pytest
@@ -32,15 +35,42 @@ def _dispatchers(module) -> list:
     return [v for v in vars(module).values() if isinstance(v, CPUDispatcher)]
 
 
-def test_no_hand_written_kernel_is_a_prange_kernel() -> None:
-    modules = [NK] + [
+def _kernel_modules() -> list:
+    return [NK] + [
         importlib.import_module(f"{cpu_kernels.__name__}.{m.name}")
         for m in pkgutil.iter_modules(cpu_kernels.__path__)
     ]
-    found = [d for m in modules for d in _dispatchers(m)]
+
+
+def test_no_hand_written_kernel_is_a_prange_kernel() -> None:
+    found = [d for m in _kernel_modules() for d in _dispatchers(m)]
     assert len(found) > 50  # the scan sees the kernels
     parallel = sorted(d.py_func.__qualname__ for d in found if d.targetoptions.get("parallel"))
     assert parallel == []
+
+
+def _literal_calls(kernel) -> list[str]:
+    """Calls in ``kernel``'s source of a jitted function Numba does not inline, with an int or
+    bool constant among the arguments."""
+    found = []
+    for call in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(kernel.py_func)))):
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            continue
+        callee = kernel.py_func.__globals__.get(call.func.id)
+        if isinstance(callee, CPUDispatcher) and callee.targetoptions.get("inline") != "always":
+            if any(isinstance(a, ast.Constant) and type(a.value) in (int, bool) for a in call.args):
+                found.append(f"{kernel.py_func.__module__}.{kernel.__name__}: {ast.unparse(call)}")
+    return found
+
+
+def test_no_kernel_calls_a_jitted_helper_with_an_int_or_bool_literal() -> None:
+    # Numba types a constant argument as Literal[int](0) / Literal[bool](True) and compiles the
+    # callee, and everything it calls, once more for it: std_sort's helpers were compiled up to
+    # four times (topk's first call, ~10 CPU s, now ~3), reduce_leaves' _leaf_sum once more per
+    # dtype for log_softmax. Pass a numpy scalar (np.int64(0)) or an expression instead.
+    kernels = {id(d): d for m in _kernel_modules() for d in _dispatchers(m)}.values()
+    assert len(kernels) > 100
+    assert [c for k in kernels for c in _literal_calls(k)] == []
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 13, 64])

@@ -102,7 +102,7 @@ def _exp_shifted(xs, c, out):
 def _leaf_sumexp(x, lo, n, c, zero, scratch):
     # sum(exp(x[lo:lo+n] - c)), c the slice max: logsumexp and log_softmax. scratch: >= n.
     _exp_shifted(x[lo : lo + n], c, scratch)
-    return _leaf_sum(scratch, 0, n, zero)
+    return _leaf_sum(scratch, n - n, n, zero)  # (not 0: Literal[int](0), a compile of its own)
 
 
 @njit(**_INLINE)

@@ -27,6 +27,9 @@ from .jit import cached_njit
 _PI = math.pi
 _NAN = math.nan
 _INF = math.inf
+#: The Bessel orders as numpy scalars: a literal 0 or 1 argument is typed Literal[int], and
+#: Numba compiled the series once per literal (and again inside ``_i_scaled``)
+_NU0, _NU1 = np.int64(0), np.int64(1)
 
 
 @cached_njit(error_model="numpy")
@@ -221,7 +224,7 @@ def i0e(x):
         return _NAN
     if abs(x) == _INF:
         return 0.0
-    return _i_scaled(x, 0)
+    return _i_scaled(x, _NU0)
 
 
 @cached_njit(error_model="numpy")
@@ -234,7 +237,7 @@ def i0(x):
     if ax == _INF:
         return _NAN  # PyTorch's value (its Chebyshev form gives inf * 0)
     if ax < 30.0:
-        return _bessel_series(ax, 0)
+        return _bessel_series(ax, _NU0)
     if ax > 720.0:
         return _INF
     # e^x split in two so e^x / sqrt(x) does not overflow before the product does
@@ -250,7 +253,7 @@ def i1e(x):
         return _NAN
     if abs(x) == _INF:
         return 0.0
-    return math.copysign(_i_scaled(x, 1), x)
+    return math.copysign(_i_scaled(x, _NU1), x)
 
 
 @cached_njit(error_model="numpy")
@@ -263,7 +266,7 @@ def i1(x):
     if ax == _INF:
         return _NAN  # as PyTorch
     if ax < 30.0:
-        return math.copysign(_bessel_series(ax, 1), x)
+        return math.copysign(_bessel_series(ax, _NU1), x)
     if ax > 720.0:
         return math.copysign(_INF, x)
     half = math.exp(0.5 * ax)

@@ -7,7 +7,9 @@ topk's lambdas). Which index comes first among equal values is an outcome of tha
 sequence of moves, so it is followed step for step, as :mod:`.quick_select` does for
 ``kthvalue`` (tests/test_conformance14.py replays PyTorch's answers on tie-heavy rows).
 
-``desc`` flips the order (descending sort, ``largest=True``): NaN first, then larger values.
+The kernels run on int64 keys that compare as the values do (:func:`sort_keys`), and a
+descending order (``descending=True``, ``largest=True``: NaN first, then larger values) on
+the keys complemented, so every helper compares with ``<`` and is compiled once.
 """
 
 from __future__ import annotations
@@ -19,14 +21,10 @@ import numpy as np
 from .jit import cached_njit
 
 _THRESHOLD = 16  # libstdc++'s _S_threshold
-
-
-@cached_njit(inline="always")
-def _before(x: Any, y: Any, desc: bool) -> bool:
-    """The comparator: ``x`` strictly before ``y``."""
-    if desc:
-        return (x != x and y == y) or x > y
-    return (x == x and y != y) or x < y
+#: Constant arguments of the helpers, as numpy scalars: a Python ``0`` or ``True`` passed to
+#: a jitted function is typed ``Literal[int](0)``, and Numba compiles the callee (and its
+#: callees) again for each literal (the nest was compiled up to four times: ~10 CPU s)
+_ZERO, _TRUE, _FALSE = np.int64(0), np.bool_(True), np.bool_(False)
 
 
 @cached_njit(inline="always")
@@ -46,22 +44,14 @@ def _lg(n: int) -> int:
 
 
 @cached_njit
-def _push_heap(k: Any, ix: Any, f: int, hole: int, top: int, vk: Any, vi: int, desc: bool) -> None:
-    parent = (hole - 1) // 2
-    while hole > top and _before(k[f + parent], vk, desc):
-        k[f + hole], ix[f + hole] = k[f + parent], ix[f + parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    k[f + hole], ix[f + hole] = vk, vi
-
-
-@cached_njit
-def _adjust_heap(k: Any, ix: Any, f: int, hole: int, n: int, vk: Any, vi: int, desc: bool) -> None:
+def _adjust_heap(k: Any, ix: Any, f: int, hole: int, n: int, vk: Any, vi: int) -> None:
+    """``std::__adjust_heap`` of the heap [f, f + n), then its tail, ``std::__push_heap``
+    (one function, not two: each level of jitted calls re-optimizes all below it)."""
     top = hole
     child = hole
     while child < (n - 1) // 2:
         child = 2 * (child + 1)
-        if _before(k[f + child], k[f + child - 1], desc):
+        if k[f + child] < k[f + child - 1]:
             child -= 1
         k[f + hole], ix[f + hole] = k[f + child], ix[f + child]
         hole = child
@@ -69,64 +59,67 @@ def _adjust_heap(k: Any, ix: Any, f: int, hole: int, n: int, vk: Any, vi: int, d
         child = 2 * (child + 1)
         k[f + hole], ix[f + hole] = k[f + child - 1], ix[f + child - 1]
         hole = child - 1
-    _push_heap(k, ix, f, hole, top, vk, vi, desc)
+    parent = (hole - 1) // 2
+    while hole > top and k[f + parent] < vk:
+        k[f + hole], ix[f + hole] = k[f + parent], ix[f + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    k[f + hole], ix[f + hole] = vk, vi
 
 
 @cached_njit
-def _pop_heap(k: Any, ix: Any, f: int, last: int, result: int, desc: bool) -> None:
-    vk, vi = k[result], ix[result]
-    k[result], ix[result] = k[f], ix[f]
-    _adjust_heap(k, ix, f, 0, last - f, vk, vi, desc)
-
-
-@cached_njit
-def _heap_select(k: Any, ix: Any, f: int, m: int, last: int, desc: bool) -> None:
-    """``std::__heap_select``: [f, m) becomes a heap of the m - f first elements in order."""
+def _heap_select(k: Any, ix: Any, f: int, m: int, last: int) -> None:
+    """``std::__heap_select``: [f, m) becomes a heap of the m - f first elements in order
+    (``std::__pop_heap`` of each later element before its top, written out)."""
     n = m - f
     if n >= 2:
         parent = (n - 2) // 2
         while True:
-            _adjust_heap(k, ix, f, parent, n, k[f + parent], ix[f + parent], desc)
+            _adjust_heap(k, ix, f, parent, n, k[f + parent], ix[f + parent])
             if parent == 0:
                 break
             parent -= 1
     for i in range(m, last):
-        if _before(k[i], k[f], desc):
-            _pop_heap(k, ix, f, m, i, desc)
+        if k[i] < k[f]:
+            vk, vi = k[i], ix[i]
+            k[i], ix[i] = k[f], ix[f]
+            _adjust_heap(k, ix, f, _ZERO, n, vk, vi)
 
 
 @cached_njit
-def _partial_sort(k: Any, ix: Any, f: int, m: int, last: int, desc: bool) -> None:
-    _heap_select(k, ix, f, m, last, desc)
-    while m - f > 1:
+def _partial_sort(k: Any, ix: Any, f: int, m: int, last: int) -> None:
+    _heap_select(k, ix, f, m, last)
+    while m - f > 1:  # std::__sort_heap: pop_heap(f, m, m)
         m -= 1
-        _pop_heap(k, ix, f, m, m, desc)
+        vk, vi = k[m], ix[m]
+        k[m], ix[m] = k[f], ix[f]
+        _adjust_heap(k, ix, f, _ZERO, m - f, vk, vi)
 
 
 @cached_njit
-def _partition_pivot(k: Any, ix: Any, f: int, last: int, desc: bool) -> int:
+def _partition_pivot(k: Any, ix: Any, f: int, last: int) -> int:
     """``std::__unguarded_partition_pivot``: the median of (f+1, mid, last-1) moved to f, then
     [f+1, last) partitioned around it; returns the cut."""
     a, b, c = f + 1, f + (last - f) // 2, last - 1
-    if _before(k[a], k[b], desc):
-        if _before(k[b], k[c], desc):
+    if k[a] < k[b]:
+        if k[b] < k[c]:
             _swap(k, ix, f, b)
-        elif _before(k[a], k[c], desc):
+        elif k[a] < k[c]:
             _swap(k, ix, f, c)
         else:
             _swap(k, ix, f, a)
-    elif _before(k[a], k[c], desc):
+    elif k[a] < k[c]:
         _swap(k, ix, f, a)
-    elif _before(k[b], k[c], desc):
+    elif k[b] < k[c]:
         _swap(k, ix, f, c)
     else:
         _swap(k, ix, f, b)
     lo, hi = f + 1, last
     while True:
-        while _before(k[lo], k[f], desc):
+        while k[lo] < k[f]:
             lo += 1
         hi -= 1
-        while _before(k[f], k[hi], desc):
+        while k[f] < k[hi]:
             hi -= 1
         if not lo < hi:
             return lo
@@ -135,26 +128,26 @@ def _partition_pivot(k: Any, ix: Any, f: int, last: int, desc: bool) -> int:
 
 
 @cached_njit
-def _insertion_sort(k: Any, ix: Any, f: int, last: int, guarded: bool, desc: bool) -> None:
+def _insertion_sort(k: Any, ix: Any, f: int, last: int, guarded: bool) -> None:
     """``std::__insertion_sort`` (``guarded``) or ``__unguarded_insertion_sort`` over
     [f, last)."""
     start = f + 1 if guarded else f
     for i in range(start, last):
         vk, vi = k[i], ix[i]
-        if guarded and _before(vk, k[f], desc):
+        if guarded and vk < k[f]:
             for j in range(i, f, -1):
                 k[j], ix[j] = k[j - 1], ix[j - 1]
             k[f], ix[f] = vk, vi
             continue
         j = i
-        while _before(vk, k[j - 1], desc):
+        while vk < k[j - 1]:
             k[j], ix[j] = k[j - 1], ix[j - 1]
             j -= 1
         k[j], ix[j] = vk, vi
 
 
 @cached_njit
-def std_sort(k: Any, ix: Any, first: int, last: int, desc: bool) -> None:
+def std_sort(k: Any, ix: Any, first: int, last: int) -> None:
     """``std::sort`` of [first, last): the introsort loop (the right part of each cut kept on
     a stack: the parts are disjoint, so the order they are done in changes nothing), then the
     final insertion sort."""
@@ -162,46 +155,46 @@ def std_sort(k: Any, ix: Any, first: int, last: int, desc: bool) -> None:
         return
     depth0 = 2 * _lg(last - first)
     stack = np.empty((depth0 + 2, 3), np.int64)
-    stack[0] = (first, last, depth0)
+    stack[0, 0], stack[0, 1], stack[0, 2] = first, last, depth0
     top = 1
     while top:
         top -= 1
         f, lst, depth = stack[top, 0], stack[top, 1], stack[top, 2]
         while lst - f > _THRESHOLD:
             if depth == 0:
-                _partial_sort(k, ix, f, lst, lst, desc)
+                _partial_sort(k, ix, f, lst, lst)
                 break
             depth -= 1
-            cut = _partition_pivot(k, ix, f, lst, desc)
-            stack[top] = (cut, lst, depth)
+            cut = _partition_pivot(k, ix, f, lst)
+            stack[top, 0], stack[top, 1], stack[top, 2] = cut, lst, depth
             top += 1
             lst = cut
     if last - first > _THRESHOLD:
-        _insertion_sort(k, ix, first, first + _THRESHOLD, True, desc)
-        _insertion_sort(k, ix, first + _THRESHOLD, last, False, desc)
+        _insertion_sort(k, ix, first, first + _THRESHOLD, _TRUE)
+        _insertion_sort(k, ix, first + _THRESHOLD, last, _FALSE)
     else:
-        _insertion_sort(k, ix, first, last, True, desc)
+        _insertion_sort(k, ix, first, last, _TRUE)
 
 
 @cached_njit
-def _nth_element(k: Any, ix: Any, nth: int, last: int, desc: bool) -> None:
+def _nth_element(k: Any, ix: Any, nth: int, last: int) -> None:
     """``std::nth_element`` over [0, last) (introselect)."""
-    f = 0
+    f = _ZERO
     if last == 0 or nth == last:
         return
     depth = 2 * _lg(last)
     while last - f > 3:
         if depth == 0:
-            _heap_select(k, ix, f, nth + 1, last, desc)
+            _heap_select(k, ix, f, nth + 1, last)
             _swap(k, ix, f, nth)
             return
         depth -= 1
-        cut = _partition_pivot(k, ix, f, last, desc)
+        cut = _partition_pivot(k, ix, f, last)
         if cut <= nth:
             f = cut
         else:
             last = cut
-    _insertion_sort(k, ix, f, last, True, desc)
+    _insertion_sort(k, ix, f, last, _TRUE)
 
 
 #: int64 with every bit but the sign: XOR flips a negative float's magnitude bits
@@ -229,33 +222,53 @@ def sort_keys(rows: np.ndarray) -> np.ndarray:
 
 
 @cached_njit
+def _row_keys(rows: Any, r: int, desc: bool) -> Any:
+    """A copy of row ``r`` of the keys, complemented for a descending order: ``~key``
+    reverses int64 order exactly and keeps ties, so the helpers' one comparator, ``<``, is
+    ATen's ``KeyValueCompDesc`` on it (one compiled nest for both orders, none with a flag
+    tested at every comparison)."""
+    k = np.empty(rows.shape[1], np.int64)
+    if desc:
+        for j in range(k.size):
+            k[j] = ~rows[r, j]
+    else:
+        for j in range(k.size):
+            k[j] = rows[r, j]
+    return k
+
+
+@cached_njit
 def sort_rows(rows: Any, desc: bool) -> Any:
-    """Each row of ``rows`` (2-D) sorted as ATen's unstable CPU sort does: its indices."""
+    """Each row of ``rows`` (2-D keys, :func:`sort_keys`) sorted as ATen's unstable CPU sort
+    does: its indices."""
     out = np.empty(rows.shape, np.int64)
     for r in range(rows.shape[0]):
-        k = rows[r].copy()
+        k = _row_keys(rows, r, desc)
         ix = np.arange(k.size)
-        std_sort(k, ix, 0, k.size, desc)
-        out[r] = ix
+        std_sort(k, ix, _ZERO, k.size)
+        for j in range(ix.size):  # (not ``out[r] = ix``: a slice store costs a 2.6 s compile)
+            out[r, j] = ix[j]
     return out
 
 
 @cached_njit
 def topk_rows(rows: Any, kk: int, largest: bool, ordered: bool) -> Any:
-    """ATen's ``topk_impl_loop`` on each row of ``rows``: the indices of its ``kk`` picks
-    (partial_sort when kk * 64 <= n, else nth_element then std::sort of the first kk - 1)."""
+    """ATen's ``topk_impl_loop`` on each row of ``rows`` (2-D keys): the indices of its ``kk``
+    picks (partial_sort when kk * 64 <= n, else nth_element then std::sort of the first
+    kk - 1)."""
     out = np.empty((rows.shape[0], kk), np.int64)
     n = rows.shape[1]
     for r in range(rows.shape[0]):
         if kk == 0:
             break
-        k = rows[r].copy()
+        k = _row_keys(rows, r, largest)
         ix = np.arange(n)
         if kk * 64 <= n:
-            _partial_sort(k, ix, 0, kk, n, largest)
+            _partial_sort(k, ix, _ZERO, kk, n)
         else:
-            _nth_element(k, ix, kk - 1, n, largest)
+            _nth_element(k, ix, kk - 1, n)
             if ordered:
-                std_sort(k, ix, 0, kk - 1, largest)
-        out[r] = ix[:kk]
+                std_sort(k, ix, _ZERO, kk - 1)
+        for j in range(kk):
+            out[r, j] = ix[j]
     return out
