@@ -87,8 +87,8 @@ def source(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[str, st
         op, dst, x, y, _, acc, c, aux = row
         name = interp.OPS[op]
         used = straight._reads(t[name])
-        ops = {k: body.read((v, n)) if k in used else "" for k, v in (("x", x), ("y", y),
-                                                                        ("z", aux))}  # fmt: skip
+        ops = {k: body.read((v, n)) if k in used and name != "b_sum" else ""
+               for k, v in (("x", x), ("y", y), ("z", aux))}  # fmt: skip
         if name == "b_sum":  # its one value at every element
             ops["x"] = body.scalar(x)
         c0, c1 = f"c{c}", f"c{c + 1}"
