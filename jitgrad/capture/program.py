@@ -33,7 +33,6 @@ class Program:
         self.outputs = outputs  # ("none",) | ("slot", ...) | ("arg", i) | ("ext", t) | list
         self.writes = writes  # (source, off, n): tensors the step changed in place
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
-        self.cleared = {id(t) for t in tape.cleared}  # leaves given a fresh .grad each run
         self.ops, self.rows = len(tape.nodes), len(self.ins)
         #: what a run does in order: row segments (each an ``ins`` array) and host calls;
         #: elementwise rows over large operands run in blocks (:mod:`.tile`)
@@ -97,7 +96,7 @@ class Program:
             if off is None:
                 t._grad = None
                 continue
-            have = None if id(t) in self.cleared else t._grad
+            have = t._grad
             n = t._value.size
             if have is not None:
                 have._value.reshape(n)[:] = arena[off : off + n]

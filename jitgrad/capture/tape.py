@@ -104,9 +104,6 @@ class Tape:
         self.live: list[tuple[Any, tuple]] = []
         #: lists that :class:`Program` appends itself to (a host call that needs the program)
         self.cells: list[list] = []
-        #: leaves outside the arguments whose ``.grad`` the step set to None before it read
-        #: them: their guard takes either ``.grad``, a replay gives them a fresh one
-        self.cleared: list[Tensor] = []
 
     def alloc(self, n: int) -> int:
         off = self.size
