@@ -1,27 +1,28 @@
-"""Runs of elementwise rows over large operands, run block by block (issue 16 §1).
+"""Runs of elementwise rows over large operands, grouped (issue 16 §1).
 
 The interpreter runs a row over all its ``n`` elements before the next row starts. On small
 operands that is what the dispatch-bound programs capture is for want; on an 8M-element chain
-(the tanh-GELU step: 23 rows) every row is a pass over DRAM, and the replay ran 40x slower
-than eager's one fused joint kernel. Here a segment's rows are rescheduled, on the program's
-``ins`` array alone (the interpreter and its compiled loops are unchanged):
+(the tanh-GELU step: 23 rows) every row was a pass over memory by the interpreter's generic
+per-element loop, and the replay ran 40x slower than eager's one fused joint kernel. Here a
+segment's rows are rescheduled on the program's ``ins`` array:
 
 - a *group* is a set of elementwise rows over the same ``n >= MIN_N`` elements whose operands
   either coincide or do not overlap (element ``i`` of a row reads only element ``i`` of what
   another row writes); rows that touch nothing the group writes move before it (a ``fill`` of
   the loss's gradient), rows the group does not depend on after it (the forward's ``mean``),
   so a step's forward and backward chains become one group;
-- the group runs as :data:`BLOCK`-element blocks: each row's copy for elements ``lo..lo+B``,
+- the group runs as one generated loop (:mod:`.fused`: a host call), or, if that cannot be
+  compiled, as :data:`BLOCK`-element blocks: each row's copy for elements ``lo..lo+B``,
   all rows for a block before the next block, so a block's operands stay in the cache between
   the rows;
 - a slot that only the group's rows touch (written before it is read, not an input, output,
   gradient or in-place update, in a program without host calls: those read slots the rows do
-  not show) lives in one block of scratch instead of ``n`` elements: only the group's inputs
+  not show) is a local of the loop (one block of scratch in blocks): only the group's inputs
   and the values read after it go to memory.
 
 Each element is computed by the same formula from the same operands as before, and the
 reductions run whole over the same values, so the results are bit for bit those of the rows
-run one after another (and so eager's). Small programs (Rogozhnikov's scalars, an MLP's
+run one after another. Small programs (Rogozhnikov's scalars, an MLP's
 activations) have no row of ``MIN_N`` elements and keep their rows as traced.
 """
 
