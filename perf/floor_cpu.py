@@ -9,8 +9,10 @@ thread; each round runs one step of every implementation in turn (interleaved), 
 ``time.process_time`` (CPU time of this process, every thread: another process taking the
 core delays a step's wall time, not its CPU time; read after a short settle, see
 :data:`SETTLE`) and ``time.perf_counter``. Prints per-implementation
-medians and the median of the per-round ratios to the floor. Full workload sizes (chain 4M,
-gelu and mse 8M float32), the same step bodies as compare.py (``perf/impl_module.py``).
+medians and the median of the per-round ratios to the floor. ``jitgrad.compile``: the whole
+step (``.grad = None``, forward, backward) captured, timed once its interpreter is built.
+Full workload sizes (chain 4M, gelu and mse 8M float32), the same step bodies as compare.py
+(``perf/impl_module.py``).
 JAX's ``jit(value_and_grad)`` (``perf/impl_jax.py``) runs with XLA's CPU thread pool off
 (``XLA_FLAGS``, set before JAX is imported) and waits for its outputs inside the timing.
 """
@@ -65,9 +67,32 @@ def _jax_step(name: str, inp: workloads.Inputs) -> Callable[[], object] | None:
     return lambda: impl_jax.finish(run())
 
 
+def _compiled(name: str, inp: workloads.Inputs) -> Callable[[], object]:
+    """The whole step (clearing the gradients, forward, backward) under ``jitgrad.compile``,
+    once its tape interpreter is built (until then calls run eagerly), its loss and
+    gradients checked bitwise against eager jitgrad's."""
+    step = getattr(impl_module, name)(jitgrad, inp)
+    compiled = jitgrad.compile(lambda: step()["loss"])
+    compiled()
+    for _ in range(600):
+        programs = [p for e in compiled._capture.entries.values() if type(e) is list for p in e]
+        if programs and all(p.kernel is not None or p.runnable() for p in programs):
+            break
+        time.sleep(0.5)
+    leaves = [ref[1] for p in programs for ref, _ in p.grads if ref[0] == "ext"]
+    loss = compiled()
+    got = [loss.detach().numpy().tobytes()] + [t.grad.numpy().tobytes() for t in leaves]
+    want = step()["loss"]
+    same = got == [want.detach().numpy().tobytes()] + [t.grad.numpy().tobytes() for t in leaves]
+    print(f"  {name}: jitgrad.compile: {compiled.explain().splitlines()[-1].strip()}")
+    print(f"  {name}: jitgrad.compile loss and {len(leaves)} gradient(s) bitwise eager's: {same}")
+    return compiled
+
+
 def _steps(name: str, inp: workloads.Inputs) -> dict[str, Callable[[], object]]:
     steps = {"floor": impl_numba.BUILDERS[name](inp)}
     steps["jitgrad"] = getattr(impl_module, name)(jitgrad, inp)
+    steps["jitgrad.compile"] = _compiled(name, inp)
     tc = _torch_compile()
     if tc is not None:
         steps["torch.compile"] = getattr(impl_module, name)(tc, inp)

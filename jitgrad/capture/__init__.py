@@ -18,6 +18,10 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
   on views of the arena, run between the interpreter's segments;
 - :mod:`.tape`: the arena layout, the backward schedule; :mod:`.program`: the frozen
   :class:`~.program.Program` and its run (interpreter segments around the host calls);
+- :mod:`.tile` and :mod:`.fused`: a program's elementwise rows over >= 512K elements
+  (forward and backward around a reduction) grouped and run as one generated loop per
+  group, a host call compiled when the trace ends (a loop per row was 40x slower than
+  eager's fused kernel on an 8M-element step); small programs keep their rows;
 - :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
   formulas of the op codes a tape uses (their families; float32 and float64, each code set
   cached on disk, and a tape replays on any loop having its codes). Not on disk yet, a loop

@@ -186,7 +186,7 @@ class Compiled:
         """Give ``program`` its straight-line kernel; if Numba cannot compile it, the
         interpreter keeps running it (and ``explain()`` says why). A program with host calls
         stays on the interpreter: straight-line source has no segments to run them between."""
-        if program.hosts:
+        if program.hosts or program.groups:  # (a fused group is a host call)
             program.tier += " (straight-line source does not take host calls)"
             program.runnable()
             return

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..frontend.tensor import _make
-from . import build, interp
+from . import build, interp, tile
 
 
 class Program:
@@ -34,23 +34,32 @@ class Program:
         self.writes = writes  # (source, off, n): tensors the step changed in place
         self.grads = grads  # (leaf ref, off or None): each leaf's .grad after the step
         self.ops, self.rows = len(tape.nodes), len(self.ins)
-        #: what a run does in order: row segments (each an ``ins`` array) and host calls
-        self.steps = segments(self.ins, tape.hosts)
-        self.hosts = len(tape.hosts)
+        #: what a run does in order: row segments (each an ``ins`` array) and host calls;
+        #: elementwise rows over large operands run in blocks (:mod:`.tile`)
+        ins, hosts, (self.groups, fused), size, self.consts = tile.tiled(self, tape.hosts)
+        if size > self.arena.size:
+            self.arena = np.zeros(size, tape.dtype.np)
+        self.steps = segments(ins, hosts)
+        self.hosts = len(hosts) - fused  # (a fused group runs as a host call)
         #: constants written afresh before each run (:attr:`.tape.Tape.live`)
         self.live = [write for write, _ in tape.live]
         self.live_guards = tape.live
         for cell in tape.cells:
             cell.append(self)
         #: the op codes a loop running it needs (:func:`.interp.codeset`: its codes' families)
-        self.codes = interp.codeset(np.unique(self.ins[:, 0]).tolist())
+        self.codes = interp.codeset(np.unique(ins[:, 0]).tolist())
         #: the interpreter (:meth:`runnable`) or a straight-line kernel
         self.kernel: Any = None
         self.tier = "run by the tape interpreter"
         if self.hosts:
             self.tier += (
-                f" in {len(self.steps) - self.hosts} segment(s) around {self.hosts} host call(s)"
+                f" in {sum(type(s) is np.ndarray for s in self.steps)} segment(s) around "
+                f"{self.hosts} host call(s)"
             )
+        if self.groups:
+            self.tier += (f"; {self.groups} group(s) of elementwise rows over >= {tile.MIN_N} "
+                          f"elements, {fused} fused into one generated loop each, "
+                          f"{self.groups - fused} run in blocks of {tile.BLOCK}")  # fmt: skip
 
     def runnable(self) -> bool:
         """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""

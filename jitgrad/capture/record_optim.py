@@ -25,7 +25,7 @@ from ..nn.utils import _scale_grads_, get_total_norm
 from ..optim import SGD, Adam, AdamW
 from . import interp as I
 from .record import _out, _written, recording, slot_of
-from .tape import Slot, Unsupported
+from .tape import EITHER, Slot, Unsupported
 
 
 def grad_getter(fget: Any):
@@ -55,15 +55,33 @@ def grad_setter(fset: Any):
         if value is not None:
             rec.fail("assigning a tensor to .grad")
         else:
+            first = id(t) not in rec.slots
             try:
                 slot_of(rec, t)  # before the assignment: the guard sees the state at the start
             except Unsupported as e:
                 rec.fail(f".grad = None: {e}")
             else:
+                if first and t._requires_grad and id(t) not in rec.args:
+                    _unread_grad(rec, t)
                 rec.tape.grads[id(t)][1] = None
         fset(t, value)
 
     return set_
+
+
+def _unread_grad(rec: Any, t: Tensor) -> None:
+    """``t.grad = None`` before the step touched ``t`` (``x.grad = None`` opening a step):
+    the step never sees the ``.grad`` it had, so its guard takes either (else the first
+    call, without one, and the next, with the one it made, trace two programs) and the tape
+    does not read it. (A replay writes the new gradient into a ``.grad`` the leaf has, as
+    the program traced with one did: no fresh 32 MB to fault in per step.)"""
+    tape = rec.tape
+    for i in range(len(rec.guards) - 1, -1, -1):
+        if rec.guards[i][0] is t:
+            key = rec.guards[i][1]
+            rec.guards[i] = (t, (*key[:3], EITHER, *key[4:]))
+            break
+    tape.reads = [r for r in tape.reads if not (r[3] and r[2][1] is t)]
 
 
 def zero_grad(rec: Any, out: Any, opt: Any, set_to_none: bool = True) -> None:
