@@ -8,11 +8,14 @@ derivatives derived by hand, ``prange`` over fixed blocks of :data:`BLOCK` eleme
 * each block's loop indexes block *slices* from 0 (``xb = x[lo:hi]; xb[j]``). Indexing the
   whole array with ``i in range(lo, hi)`` keeps Numba's negative-index wraparound select,
   which LLVM cannot prove dead, and the loop compiled to gathers and scatters;
-* fast-math flags that keep every visible result: :data:`FLAGS` = ``reassoc``, ``contract``,
-  ``arcp``, never ``nnan``/``ninf``/``nsz``/``afn``, so NaN and inf propagate as in IEEE code.
+* fast-math flags that keep every visible result: :data:`FLAGS` = ``reassoc``, ``arcp``,
+  never ``nnan``/``ninf``/``nsz``/``afn``, so NaN and inf propagate as in IEEE code.
   ``reassoc`` lets the block's running loss vectorize (a fixed set of partial sums, so the
   result is the same on every run and with any thread count; the blocks' sums are added in
-  float64, in order);
+  float64, in order). No ``contract`` in these ``prange`` kernels: it made a kernel loaded
+  from the disk cache compute other bits than the same kernel compiled in the process
+  (``perf/cache_bits.py``, perf/RESULTS.md Run cachebits17; ``cached_njit`` refuses it), so
+  :func:`rtanh32` fuses its multiply-adds explicitly (``_fma``, LLVM's ``fmuladd``);
 * a rational tanh (:func:`rtanh32`, Eigen's float32 minimax form, the one XLA uses) where
   float32 tanh is needed: 17 flops and a division, within 3e-7 of tanh everywhere
   (``tests/test_perf_floors.py``; up to 6.6 ulp near +-1, where PyTorch's own float32 tanh,
@@ -21,8 +24,9 @@ derivatives derived by hand, ``prange`` over fixed blocks of :data:`BLOCK` eleme
   survives ``reassoc``;
 * the chain's exp, sin and cos from :mod:`jitgrad.kernels.cpu.fastmath` (<= 1 ulp, vectorizable,
   the same as jitgrad's): their Cody-Waite and magic-number steps are undone by ``reassoc``, so
-  that kernel is compiled with :data:`STRICT_FLAGS` (``contract``, ``arcp``; harmless there, see
-  that module) and reduces each block through a float32 scratch summed by :func:`block_sum`,
+  that kernel is compiled with ``arcp`` only (:data:`PARALLEL_STRICT_FLAGS`; the serial MLP
+  kernels keep :data:`STRICT_FLAGS`, ``contract`` and ``arcp``) and reduces each block through a
+  float32 scratch summed by :func:`block_sum`,
   which is compiled on its own with ``reassoc`` (LLVM keeps flags per instruction, so inlining
   it changes nothing in the caller).
 
@@ -39,9 +43,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 from jitgrad.kernels.cpu import fastmath as fm
+from jitgrad.kernels.cpu.fastmath_base import _fma
 from jitgrad.kernels.cpu.jit import cached_njit
 
 from . import workloads as W
@@ -50,11 +56,13 @@ Outputs = dict[str, object]
 
 #: Elements per reduction block (the same block jitgrad's generated kernels use).
 BLOCK = 4096
-#: Fast-math flags that cannot change NaN/inf handling: reassociation, FMA contraction and
-#: reciprocal division.
-FLAGS = {"reassoc", "contract", "arcp"}
-#: The same without ``reassoc``, for kernels that call jitgrad's fastmath functions.
+#: Fast-math flags that cannot change NaN/inf handling: reassociation and reciprocal division
+#: (no FMA contraction in a ``prange`` kernel: see the module docstring).
+FLAGS = {"reassoc", "arcp"}
+#: Serial kernels that call jitgrad's fastmath functions: no ``reassoc``; FMA contraction.
 STRICT_FLAGS = {"contract", "arcp"}
+#: ``prange`` kernels that call jitgrad's fastmath functions: neither.
+PARALLEL_STRICT_FLAGS = {"arcp"}
 
 _F = np.float32
 _TANH_CLAMP = _F(7.90531110763549805)  # rtanh32 rounds to +-1 beyond this
@@ -75,8 +83,8 @@ def rtanh32(x):  # pragma: no cover - compiled
     xc = _TANH_CLAMP if x > _TANH_CLAMP else x
     xc = -_TANH_CLAMP if xc < -_TANH_CLAMP else xc
     z = xc * xc
-    p = (((((_P13 * z + _P11) * z + _P9) * z + _P7) * z + _P5) * z + _P3) * z + _P1
-    q = ((_Q6 * z + _Q4) * z + _Q2) * z + _Q0
+    p = _fma(_fma(_fma(_fma(_fma(_fma(_P13, z, _P11), z, _P9), z, _P7), z, _P5), z, _P3), z, _P1)
+    q = _fma(_fma(_fma(_Q6, z, _Q4), z, _Q2), z, _Q0)
     return xc * p / q
 
 
@@ -89,43 +97,71 @@ def block_sum(blk):  # pragma: no cover - compiled
     return s
 
 
-def _kernels(dtype: np.dtype) -> dict[str, Callable]:
-    """The hand-written kernels for one dtype, compiled on first call.
+def _tanh(x):  # pragma: no cover - replaced by the overload below inside Numba
+    """float32: :func:`rtanh32`; float64: fastmath's ``tanh64``."""
 
-    Built per dtype because the chain's math functions are picked by dtype; a closure over
-    compiled functions cannot use Numba's disk cache, so ``chain`` compiles once per process
-    (outside the timed region: the harness warms every implementation up first). ``gelu`` and
-    ``mse`` close over nothing: jitgrad's ``cached_njit`` keeps them on disk (its stamp covers
-    jitgrad's modules too, which Numba's ``cache=True`` would miss), so a later run, such as
-    ``tests/test_perf_runner.py`` in a warm test cache, loads them instead of compiling.
+
+def _exp(x):  # pragma: no cover - as _tanh
+    """fastmath's ``exp32``/``exp64``."""
+
+
+def _sin(x):  # pragma: no cover - as _tanh
+    """fastmath's ``sin32``/``sin64``."""
+
+
+def _cos(x):  # pragma: no cover - as _tanh
+    """fastmath's ``cos32``/``cos64``."""
+
+
+def _by_dtype(stub: Callable, f32: Callable, f64: Callable) -> None:
+    """``stub(x)`` inside Numba: ``f32`` for a float32 ``x``, else ``f64``, inlined into the
+    caller's Numba IR (a closure over the functions would not be disk-cacheable)."""
+
+    @overload(stub, inline="always")
+    def _impl(x):
+        fn = f32 if x == types.float32 else f64
+        return lambda x: fn(x)
+
+
+_by_dtype(_tanh, rtanh32, fm.tanh64)
+_by_dtype(_exp, fm.exp32, fm.exp64)
+_by_dtype(_sin, fm.sin32, fm.sin64)
+_by_dtype(_cos, fm.cos32, fm.cos64)
+
+
+@cached_njit(parallel=True, fastmath=PARALLEL_STRICT_FLAGS, error_model="numpy")
+def _chain(x, y, dx, dy, one, two):  # pragma: no cover - compiled
+    n = x.shape[0]
+    n_blk = (n + BLOCK - 1) // BLOCK
+    part = np.empty(n_blk)
+    for b in prange(n_blk):
+        lo = b * BLOCK
+        hi = min(lo + BLOCK, n)
+        xb, yb, dxb, dyb = x[lo:hi], y[lo:hi], dx[lo:hi], dy[lo:hi]
+        terms = np.empty(hi - lo, x.dtype)
+        for j in range(xb.shape[0]):
+            xi = xb[j]
+            yi = yb[j]
+            t = _tanh(xi * yi + _sin(xi))
+            r = one / (one + yi * yi)
+            er = _exp(-xi * xi) * r
+            ter = t * er
+            dt = one - t * t
+            dxb[j] = dt * (yi + _cos(xi)) * er - two * xi * ter
+            dyb[j] = er * (dt * xi - two * yi * t * r)
+            terms[j] = ter
+        part[b] = block_sum(terms)
+    return part.sum()
+
+
+def _kernels(dtype: np.dtype) -> dict[str, Callable]:
+    """The hand-written kernels for one dtype, compiled on first call (or loaded: jitgrad's
+    ``cached_njit`` keeps them on disk, its stamp covering jitgrad's modules too, which Numba's
+    ``cache=True`` would miss; so a later run, such as ``tests/test_perf_runner.py`` in a warm
+    test cache, loads them instead of compiling). The chain's math functions are picked by
+    dtype inside Numba (:func:`_by_dtype`), so it is one cacheable function too.
     """
     f32 = dtype == np.float32
-    tanh = rtanh32 if f32 else fm.tanh64
-    exp, sin, cos = (fm.exp32, fm.sin32, fm.cos32) if f32 else (fm.exp64, fm.sin64, fm.cos64)
-
-    @njit(parallel=True, fastmath=STRICT_FLAGS, error_model="numpy")
-    def chain(x, y, dx, dy, one, two):  # pragma: no cover - compiled
-        n = x.shape[0]
-        n_blk = (n + BLOCK - 1) // BLOCK
-        part = np.empty(n_blk)
-        for b in prange(n_blk):
-            lo = b * BLOCK
-            hi = min(lo + BLOCK, n)
-            xb, yb, dxb, dyb = x[lo:hi], y[lo:hi], dx[lo:hi], dy[lo:hi]
-            terms = np.empty(hi - lo, x.dtype)
-            for j in range(xb.shape[0]):
-                xi = xb[j]
-                yi = yb[j]
-                t = tanh(xi * yi + sin(xi))
-                r = one / (one + yi * yi)
-                er = exp(-xi * xi) * r
-                ter = t * er
-                dt = one - t * t
-                dxb[j] = dt * (yi + cos(xi)) * er - two * xi * ter
-                dyb[j] = er * (dt * xi - two * yi * t * r)
-                terms[j] = ter
-            part[b] = block_sum(terms)
-        return part.sum()
 
     @cached_njit(parallel=True, fastmath=FLAGS, error_model="numpy")
     def gelu(x, dx, zero, half, one, c, a, three_a, inv_n):  # pragma: no cover - compiled
@@ -166,7 +202,7 @@ def _kernels(dtype: np.dtype) -> dict[str, Callable]:
             part[k] = acc
         return part.sum()
 
-    out = {"chain": chain, "mse": mse}
+    out = {"chain": _chain, "mse": mse}
     if f32:  # tanh-GELU is a float32 workload; rtanh32 is float32 only
         out["gelu"] = gelu
     return out

@@ -81,6 +81,8 @@ def cached_njit(*args: Any, inputs: int | None = None, **options: Any) -> Any:
     other mix of layouts, instead of one per mix: a strided copy saw four).
     """
 
+    _refuse_loaded_bits_drift(options)
+
     def decorate(fn: Any) -> Any:
         dispatcher = numba.njit(**options)(fn)
         if os.path.isfile(inspect.getfile(fn)):
@@ -95,6 +97,18 @@ def cached_njit(*args: Any, inputs: int | None = None, **options: Any) -> Any:
     if args and callable(args[0]):
         return decorate(args[0])
     return decorate
+
+
+def _refuse_loaded_bits_drift(options: dict) -> None:
+    """Refuse ``parallel=True`` with fast-math ``contract``: a kernel whose bits differ loaded
+    and compiled. Its ``prange`` body is a gufunc compiled on its own that the compiling process
+    calls, while a loading one calls the kernel's copy, optimized again: ``contract`` fuses
+    multiply-adds by the shape each was left in (perf/cache_bits.py, Run cachebits17)."""
+    flags = options.get("fastmath", False)
+    contracts = flags is True or any(f in (flags or ()) for f in ("contract", "fast"))
+    if options.get("parallel") and contracts:
+        msg = "parallel=True with fastmath 'contract' gives other bits loaded than compiled"
+        raise ValueError(f"cached_njit: {msg}; fuse with fastmath_base._fma instead")
 
 
 def one_overload_per_layout(dispatcher: Any, inputs: int) -> None:
