@@ -12,9 +12,10 @@ derivatives derived by hand, ``prange`` over fixed blocks of :data:`BLOCK` eleme
   never ``nnan``/``ninf``/``nsz``/``afn``, so NaN and inf propagate as in IEEE code.
   ``reassoc`` lets the block's running loss vectorize (a fixed set of partial sums, so the
   result is the same on every run and with any thread count; the blocks' sums are added in
-  float64, in order). No ``contract`` in these ``prange`` kernels: it made a kernel loaded
-  from the disk cache compute other bits than the same kernel compiled in the process
-  (``perf/cache_bits.py``, perf/RESULTS.md Run cachebits17; ``cached_njit`` refuses it), so
+  float64, in order). The gelu and mse floors add ``contract`` (:data:`SPEED_FLAGS`) and so
+  are compiled in each process: with ``contract`` a ``prange`` kernel loaded from the disk
+  cache may compute other bits than the same kernel compiled in the process
+  (``perf/cache_bits.py``, perf/RESULTS.md Run cachebits17; ``cached_njit`` refuses it);
   :func:`rtanh32` fuses its multiply-adds explicitly (``_fma``, LLVM's ``fmuladd``);
 * a rational tanh (:func:`rtanh32`, Eigen's float32 minimax form, the one XLA uses) where
   float32 tanh is needed: 17 flops and a division, within 3e-7 of tanh everywhere
@@ -59,6 +60,11 @@ BLOCK = 4096
 #: Fast-math flags that cannot change NaN/inf handling: reassociation and reciprocal division
 #: (no FMA contraction in a ``prange`` kernel: see the module docstring).
 FLAGS = {"reassoc", "arcp"}
+#: The gelu and mse floors' flags: :data:`FLAGS` plus FMA contraction, the strongest set that
+#: keeps NaN/inf semantics (a baseline must be the strongest a user writes). ``contract`` in a
+#: ``prange`` kernel is why those two compile per process with plain ``njit`` instead of loading
+#: from the disk cache (Run cachebits17: a loaded copy may contract differently).
+SPEED_FLAGS = FLAGS | {"contract"}
 #: Serial kernels that call jitgrad's fastmath functions: no ``reassoc``; FMA contraction.
 STRICT_FLAGS = {"contract", "arcp"}
 #: ``prange`` kernels that call jitgrad's fastmath functions: neither.
@@ -155,15 +161,16 @@ def _chain(x, y, dx, dy, one, two):  # pragma: no cover - compiled
 
 
 def _kernels(dtype: np.dtype) -> dict[str, Callable]:
-    """The hand-written kernels for one dtype, compiled on first call (or loaded: jitgrad's
-    ``cached_njit`` keeps them on disk, its stamp covering jitgrad's modules too, which Numba's
-    ``cache=True`` would miss; so a later run, such as ``tests/test_perf_runner.py`` in a warm
-    test cache, loads them instead of compiling). The chain's math functions are picked by
-    dtype inside Numba (:func:`_by_dtype`), so it is one cacheable function too.
+    """The hand-written kernels for one dtype, compiled on first call. ``gelu`` and ``mse`` take
+    :data:`SPEED_FLAGS` (FMA contraction included: the strongest floor) and so compile in every
+    process; the chain, whose fastmath functions forbid ``reassoc`` and ``contract``, is the
+    module-level :func:`_chain`, which jitgrad's ``cached_njit`` keeps on disk (its stamp
+    covering jitgrad's modules too, which Numba's ``cache=True`` would miss), its math functions
+    picked by dtype inside Numba (:func:`_by_dtype`).
     """
     f32 = dtype == np.float32
 
-    @cached_njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+    @njit(parallel=True, fastmath=SPEED_FLAGS, error_model="numpy")
     def gelu(x, dx, zero, half, one, c, a, three_a, inv_n):  # pragma: no cover - compiled
         n = x.shape[0]
         n_blk = (n + BLOCK - 1) // BLOCK
@@ -183,7 +190,7 @@ def _kernels(dtype: np.dtype) -> dict[str, Callable]:
             part[b] = acc
         return part.sum()
 
-    @cached_njit(parallel=True, fastmath=FLAGS, error_model="numpy")
+    @njit(parallel=True, fastmath=SPEED_FLAGS, error_model="numpy")
     def mse(a, b, da, db, zero, scale):  # pragma: no cover - compiled
         n = a.shape[0]
         n_blk = (n + BLOCK - 1) // BLOCK
