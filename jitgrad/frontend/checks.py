@@ -230,7 +230,7 @@ CHECKED_SCALARS = {
 #: so do the other ops' parameters (an activation's slope, ``lerp``'s weight)
 _ROUNDED = frozenset(
     ("add", "sub", "eq", "ne", "lt", "le", "gt", "ge", "remainder", "fmod",
-     "floor_divide", "div_floor", "div_trunc", "where", "pow", "clamp", "clamp_min",
+     "where", "pow", "clamp", "clamp_min",
      "clamp_max", "add_scaled", "sub_scaled")
 )  # fmt: skip
 

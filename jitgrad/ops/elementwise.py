@@ -377,6 +377,7 @@ defop(
 NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
     "sub": {"st": "RsubBackward1"},
+    "sub_scaled": {"sts": "RsubBackward1"},  # (rsub(x, 2, alpha=3))
     "clamp": {"ttt": "ClampBackward0", "tts": "ClampBackward0", "tst": "ClampBackward0"},
     "clamp_min": {"tt": "ClampMinBackward1"},
     "clamp_max": {"tt": "ClampMaxBackward1"},
