@@ -138,7 +138,10 @@ def saved_attribute(node: Any, name: str) -> Any:
     role, value = _scalar_of(op, smask, args or (), name[len("_saved_") :])
     if role is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
-    if role == "=" or (role != "out" and op.name in _RAW_SCALARS and smask[ROLES.index(role)] != "t"):
+    number = role == "=" or (
+        role != "out" and op.name in _RAW_SCALARS and smask[ROLES.index(role)] != "t"
+    )
+    if number:
         if freed and args is None and role != "=":
             raise RuntimeError(FREED_MESSAGE)
         return value  # (a Python number: kept after backward, as PyTorch's Scalars)
