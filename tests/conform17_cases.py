@@ -103,3 +103,38 @@ DIVMODE_CALLS = [
         "torch.remainder({t}, {n})",
     )
 ]
+
+# ---- Python's conversions of a tensor: float(), int(), complex(), bool(), index, format ------
+CONVERT_SETUP = (
+    "import math, operator\n"
+    "two, empty, one = torch.ones(2), torch.ones(0), torch.ones(1, 1)\n"
+    "z, zr, n = torch.tensor([1 + 2j]), torch.tensor([3 + 0j]), torch.tensor(2.5)"
+)
+CONVERT_CALLS = [
+    f"{f.format(t=t)}"
+    for t in ("two", "empty", "one", "z", "zr", "n", "torch.tensor([3])", "torch.tensor(True)")
+    for f in (
+        "int({t})", "float({t})", "bool({t})", "complex({t})", "operator.index({t})",
+        "math.floor({t})", "'%d' % {t}", "f'{{{t}:.2f}}'", "f'{{{t}}}'", "[0, 1, 2, 3][{t}]",
+    )
+]  # fmt: skip
+
+# ---- unflatten's own words for sizes that do not fit ----------------------------------------
+UNFLATTEN_CALLS = [
+    f"torch.ones({shape}).unflatten({dim}, {sizes})"
+    for shape, dim in (("3", 0), ("2, 6", 1), ("2, 6", -1), ("0", 0))
+    for sizes in ("(2, 2)", "(-1, 2)", "(-1, 4)", "(4, -1)", "(0, -1)", "()", "(3,)", "(1, 3, 1)")
+    if (shape, sizes) != ("0", "(0, -1)")  # (in UNFLATTEN_UNEXPECTED)
+] + [
+    "torch.nn.Unflatten(1, (2, 2))(torch.ones(2, 6))",
+    "torch.ones(0).view(0, -1)",
+    "torch.ones(0).view(-1, 0)",
+    "torch.ones(3).view(0, -1)",
+    "tuple(torch.ones(0).view(-1, 5).shape)",
+]
+#: the ones PyTorch reports as "unexpected": their message then carries a C++ stack, so the
+#: test compares its first two lines
+UNFLATTEN_UNEXPECTED = [
+    "torch.ones(3).unflatten(0, (2, -1, -1))",
+    "torch.ones(0).unflatten(0, (0, -1))",
+]

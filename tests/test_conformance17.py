@@ -1,6 +1,7 @@
 """jitgrad against PyTorch 2.13's recorded answers (fixtures/conform17_torch.json, written by
 fixtures/make_conform17_torch.py from tests/conform17_cases.py): integer powers that wrap,
-the Python numbers a node saves, float16/bfloat16 rounded division by a number."""
+the Python numbers a node saves, float16/bfloat16 rounded division by a number, Python's
+conversions of a tensor (``float(t)``, ``f"{t:.2f}"``...) and unflatten's errors."""
 
 from __future__ import annotations
 
@@ -30,3 +31,20 @@ def test_saved_numbers_before_and_after_backward(key: str) -> None:
 @pytest.mark.parametrize("expr", CC.DIVMODE_CALLS)
 def test_half_rounded_division_by_a_number(expr: str) -> None:
     _same(C.evaluate(torch, expr, CC.DIVMODE_SETUP), DATA["divmode"][expr])
+
+
+@pytest.mark.parametrize("expr", CC.CONVERT_CALLS)
+def test_python_conversions_of_a_tensor(expr: str) -> None:
+    _same(C.evaluate(torch, expr, CC.CONVERT_SETUP), DATA["convert"][expr])
+
+
+@pytest.mark.parametrize("expr", CC.UNFLATTEN_CALLS)
+def test_unflatten_words(expr: str) -> None:
+    _same(C.evaluate(torch, expr, ""), DATA["unflatten"][expr])
+
+
+@pytest.mark.parametrize("expr", CC.UNFLATTEN_UNEXPECTED)
+def test_unflatten_unexpected_error_first_lines(expr: str) -> None:
+    got = C.evaluate(torch, expr, "")
+    assert got[0] == "RuntimeError"
+    assert got[1].splitlines()[:2] == DATA["unexpected"][expr]

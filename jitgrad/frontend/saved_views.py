@@ -262,3 +262,18 @@ class SavedAttributes:
     _saved_input_scale = _saved_property("_saved_input_scale")
     _saved_n = _saved_property("_saved_n")
     _saved_p = _saved_property("_saved_p")
+
+    def __dir__(self) -> list[str]:
+        """The ``_saved_*`` names this node has (PyTorch's node classes list their own), with
+        the rest of the attributes: a tool listing a node's saved values finds its own."""
+        return [n for n in object.__dir__(self) if not n.startswith("_saved_") or _has(self, n)]
+
+
+def _has(node: Any, name: str) -> bool:
+    try:
+        getattr(node, name)
+    except AttributeError:
+        return False
+    except RuntimeError:  # (freed: PyTorch's node still has the attribute)
+        return True
+    return True

@@ -257,6 +257,7 @@ class Tensor:
     _host = _conversion.host
     __float__ = _conversion.to_float
     __int__ = _conversion.to_int
+    __complex__ = _conversion.to_complex
     __bool__ = _conversion.to_bool
     __index__ = _conversion.to_index
     __len__ = _conversion.length

@@ -91,6 +91,11 @@ def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -221,9 +226,20 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
 
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa: A002
+    """PyTorch's ``unflatten`` and its own words for sizes that do not fit the dim."""
     dim = _wrap_dim(dim, input.ndim)
-    shape = input.shape
-    inner = _infer(tuple(sizes), shape[dim])
+    shape, sizes = input.shape, tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        inner = _infer(sizes, shape[dim])
+    except RuntimeError as err:
+        if "is invalid for input of size" not in str(err):
+            raise RuntimeError(f"unflatten got an unexpected error:\n{err}") from None
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({shape[dim]}) in the input tensor"
+        ) from None
     return view(input, shape[:dim] + inner + shape[dim + 1 :])
 
 
