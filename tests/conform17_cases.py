@@ -138,3 +138,26 @@ UNFLATTEN_UNEXPECTED = [
     "torch.ones(3).unflatten(0, (2, -1, -1))",
     "torch.ones(0).unflatten(0, (0, -1))",
 ]
+
+# ---- activations and losses of integer and bool tensors -------------------------------------
+INTEGER_SETUP = (
+    "F = torch.nn.functional\n"
+    "xi, xb = torch.tensor([1, -2, 3, 0]), torch.tensor([True, False, True, True])\n"
+    "f, d = torch.tensor([0.5, 0.25, 0.5, 0.75]), torch.tensor([1.0, 0.0, 1.0, 0.0]).double()"
+)
+_ACTIVATIONS = (
+    "relu", "relu6", "elu", "selu", "celu", "gelu", "silu", "mish", "hardswish",
+    "hardsigmoid", "hardtanh", "leaky_relu", "softplus", "softshrink", "hardshrink",
+    "logsigmoid", "rrelu", "glu",
+)  # fmt: skip
+INTEGER_CALLS = [
+    *(f"F.{n}({t})" for t in ("xi", "xb") for n in _ACTIVATIONS),
+    "F.gelu(xi, approximate='tanh')", "F.leaky_relu(xi, 0.01)", "F.hardtanh(xi, -0.5, 2.5)",
+    "F.threshold(xi, 0.5, 7.0)", "F.threshold(xb, 0.5, 1.0)", "F.hardtanh(xi.int(), -1, 2)",
+    *(
+        f"F.{n}({a}, {b})"
+        for n in ("mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+                  "binary_cross_entropy_with_logits", "kl_div")
+        for a, b in (("xi", "xi"), ("f", "xi"), ("f", "d"), ("f", "f"))
+    ),
+]  # fmt: skip

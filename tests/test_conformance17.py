@@ -1,11 +1,13 @@
 """jitgrad against PyTorch 2.13's recorded answers (fixtures/conform17_torch.json, written by
 fixtures/make_conform17_torch.py from tests/conform17_cases.py): integer powers that wrap,
 the Python numbers a node saves, float16/bfloat16 rounded division by a number, Python's
-conversions of a tensor (``float(t)``, ``f"{t:.2f}"``...) and unflatten's errors."""
+conversions of a tensor (``float(t)``, ``f"{t:.2f}"``...), unflatten's errors, activations and
+losses of integer tensors."""
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,15 @@ def test_unflatten_unexpected_error_first_lines(expr: str) -> None:
     got = C.evaluate(torch, expr, "")
     assert got[0] == "RuntimeError"
     assert got[1].splitlines()[:2] == DATA["unexpected"][expr]
+
+
+@pytest.mark.parametrize("expr", CC.INTEGER_CALLS)
+def test_activations_and_losses_of_integers(expr: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (kl_div's reduction warning)
+        got = C.evaluate(torch, expr, CC.INTEGER_SETUP)
+    want = DATA["integer"][expr]
+    if isinstance(want, list) and want and isinstance(want[0], float):  # float32 values
+        assert got == pytest.approx(want, rel=1e-6), (got, want)
+    else:
+        _same(got, want)
