@@ -161,3 +161,11 @@ INTEGER_CALLS = [
         for a, b in (("xi", "xi"), ("f", "xi"), ("f", "d"), ("f", "f"))
     ),
 ]  # fmt: skip
+
+# ---- reversed(t): Tensor.__reversed__ ---------------------------------------------------------
+REVERSED_CALLS = [
+    "reversed(torch.tensor(3))",
+    "reversed(torch.arange(6).view(2, 3))",
+    "reversed(torch.arange(3.0))",
+    "type(reversed(torch.arange(3.0, requires_grad=True)).grad_fn).__name__",
+]

@@ -62,3 +62,8 @@ def test_activations_and_losses_of_integers(expr: str) -> None:
         assert got == pytest.approx(want, rel=1e-6), (got, want)
     else:
         _same(got, want)
+
+
+@pytest.mark.parametrize("expr", CC.REVERSED_CALLS)
+def test_reversed_flips_the_first_dim(expr: str) -> None:
+    _same(C.evaluate(torch, expr, ""), DATA["reversed"][expr])

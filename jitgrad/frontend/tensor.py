@@ -262,6 +262,7 @@ class Tensor:
     __index__ = _conversion.to_index
     __len__ = _conversion.length
     __iter__ = _conversion.iterate
+    __reversed__ = _conversion.reverse
     __repr__ = _conversion.tensor_repr
     __str__ = __repr__
     __format__ = _conversion.tensor_format

@@ -127,6 +127,11 @@ def iterate(self: Tensor) -> Iterator[Tensor]:
     return iter(self.unbind(0))  # as PyTorch: one UnbindBackward0 for every element
 
 
+def reverse(self: Tensor) -> Tensor:
+    """``reversed(t)``: PyTorch's ``Tensor.__reversed__``, ``t.flip(0)`` (a 0-d tensor itself)."""
+    return self if self._value.ndim == 0 else self.flip(0)
+
+
 def _node_name(t: Tensor) -> str | None:
     """``t.grad_fn``'s class name; ``Invalid`` where reading it raises (an unbind/split output
     whose base changed in place, see stale_views), as PyTorch prints it."""
