@@ -94,6 +94,17 @@ def binary_cross_entropy(
     )  # fmt: skip
 
 
+def _logits_target_types(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """PyTorch's errors for integer logits (its log_sigmoid kernel's) and for an integer
+    target (the loss is computed into a tensor of the target's type)."""
+    refuse_integers("log_sigmoid_cpu", input, target)
+    if target._dtype._category < 2:
+        words = D.scalar_name(input._dtype), D.scalar_name(target._dtype)
+        raise RuntimeError(
+            "result type {} can't be cast to the desired output type {}".format(*words)
+        )
+
+
 def binary_cross_entropy_with_logits(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -109,12 +120,7 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
-    refuse_integers("log_sigmoid_cpu", input, target)
-    if target._dtype._category < 2:  # (PyTorch computes into a tensor of target's type)
-        words = D.scalar_name(input._dtype), D.scalar_name(target._dtype)
-        raise RuntimeError(
-            "result type {} can't be cast to the desired output type {}".format(*words)
-        )
+    _logits_target_types(input, target)
     composed = _needs_composed(weight, pos_weight)
     w = weight if composed or weight is None else weight.detach()
     pw = pos_weight if composed or pos_weight is None else pos_weight.detach()
