@@ -56,7 +56,7 @@ attempt("float(loss)", lambda: round(float(loss), 4))
 attempt("format loss", lambda: f"{loss:.3f}")
 attempt("format batch", lambda: f"{probs:.3f}")
 attempt("format plain", lambda: f"{labels}")
-attempt("%d of 1-elem", lambda: "%d" % labels[:1])
+attempt("%d of 1-elem", lambda: "%d" % labels[:1])  # noqa: UP031
 attempt("index by float", lambda: [10, 20, 30][torch.tensor(1.0)])
 attempt("index by tensor", lambda: [10, 20, 30][torch.tensor(1)])
 attempt("complex()", lambda: complex(torch.tensor([2.0])))

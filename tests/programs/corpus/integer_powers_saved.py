@@ -16,9 +16,11 @@ print(powers)
 print(torch.tensor(base) ** torch.tensor([13, 20, 40]))
 h = (ids * powers[: len(ids)]).sum()
 print(h, h % 1000003)
-print(ids ** 16, ids ** 25)
+print(ids**16, ids**25)
 print(torch.tensor([2], dtype=torch.int32) ** 31, torch.tensor([3], dtype=torch.int16) ** 11)
-print(torch.tensor([2, 3, 4], dtype=torch.uint8) ** 8, torch.tensor([-2, 2]) ** torch.tensor([63, 64]))
+print(
+    torch.tensor([2, 3, 4], dtype=torch.uint8) ** 8, torch.tensor([-2, 2]) ** torch.tensor([63, 64])
+)
 print(torch.tensor([1, -1, 2, 0]) ** torch.tensor([-3, -3, -1, 0]))
 print(2 ** torch.arange(60, 66))
 
@@ -34,13 +36,20 @@ pieces = [
 ]
 loss = sum(pieces)
 nodes = [p.grad_fn.next_functions[0][0] for p in pieces]
-before = [{k: getattr(n, k) for k in dir(n) if k.startswith("_saved_") and not isinstance(getattr(n, k), torch.Tensor)} for n in nodes]
+before = [
+    {
+        k: getattr(n, k)
+        for k in dir(n)
+        if k.startswith("_saved_") and not isinstance(getattr(n, k), torch.Tensor)
+    }
+    for n in nodes
+]
 print([type(n).__name__ for n in nodes])
 print(before)
 loss.backward()
 after = [{k: getattr(n, k) for k in b} for n, b in zip(nodes, before)]
 print(after == before, w.grad)
 try:
-    nodes[-1]._saved_self
+    nodes[-1]._saved_self  # noqa: B018
 except RuntimeError as e:
     print("RuntimeError:", str(e)[:40])

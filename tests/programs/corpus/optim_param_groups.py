@@ -28,7 +28,13 @@ for _ in range(3):
     print(round(loss.item(), 5))
 sd = opt.state_dict()
 print(sorted(sd), sorted(sd["state"]), sorted(sd["state"][0]))
-print([{k: v for k, v in g.items() if k != "params"} == {k: v for k, v in opt.param_groups[i].items() if k != "params"} for i, g in enumerate(sd["param_groups"])])
+print(
+    [
+        {k: v for k, v in g.items() if k != "params"}
+        == {k: v for k, v in opt.param_groups[i].items() if k != "params"}
+        for i, g in enumerate(sd["param_groups"])
+    ]
+)
 print([g["params"] for g in sd["param_groups"]])
 extra = nn.Parameter(torch.zeros(2))
 opt.add_param_group({"params": extra, "lr": 0.5})

@@ -21,11 +21,11 @@ print(y.grad_fn, y.grad_fn._saved_exponent)
 y.sum().backward()
 print(y.grad_fn._saved_exponent)
 try:
-    y.grad_fn._saved_self
+    y.grad_fn._saved_self  # noqa: B018
 except RuntimeError as e:
     print("RuntimeError:", str(e)[:60])
 try:
-    y.grad_fn._saved_result
+    y.grad_fn._saved_result  # noqa: B018
 except AttributeError as e:
     print("AttributeError:", e)
 for f in [

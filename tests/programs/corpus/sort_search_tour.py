@@ -24,16 +24,44 @@ unsorted = torch.tensor([5.0, 1.0, 3.0])
 print(torch.searchsorted(unsorted, torch.tensor([2.0, 4.0]), sorter=unsorted.argsort()))
 print(torch.unique(x), torch.unique(x, return_inverse=True), torch.unique(x, return_counts=True))
 print(torch.unique(torch.tensor([[1, 2], [1, 2], [0, 3]]), dim=0, return_counts=True))
-print(torch.unique_consecutive(torch.tensor([1, 1, 2, 2, 3, 1, 1]), return_counts=True, return_inverse=True))
+print(
+    torch.unique_consecutive(
+        torch.tensor([1, 1, 2, 2, 3, 1, 1]), return_counts=True, return_inverse=True
+    )
+)
 print(torch.isin(x, torch.tensor([1, 3])), torch.isin(x, torch.tensor([1, 3]), invert=True))
 print(torch.histc(torch.tensor([1.0, 2, 1, 4, 2.5]), bins=4, min=0, max=4))
 h = torch.histogram(torch.tensor([1.0, 2, 1, 4, 2.5]), bins=3)
 print(h, h.hist, h.bin_edges)
-print(torch.histogram(torch.tensor([1.0, 2, 1]), torch.tensor([0.0, 1.5, 3.0]), weight=torch.tensor([1.0, 2.0, 4.0])))
-print(torch.bincount(x), torch.bincount(x, weights=x.float() / 2), torch.bincount(torch.tensor([1]), minlength=4))
-print(torch.count_nonzero(m), torch.count_nonzero(m, dim=0), (x == 3).nonzero(), (x == 3).nonzero(as_tuple=True))
+print(
+    torch.histogram(
+        torch.tensor([1.0, 2, 1]),
+        torch.tensor([0.0, 1.5, 3.0]),
+        weight=torch.tensor([1.0, 2.0, 4.0]),
+    )
+)
+print(
+    torch.bincount(x),
+    torch.bincount(x, weights=x.float() / 2),
+    torch.bincount(torch.tensor([1]), minlength=4),
+)
+print(
+    torch.count_nonzero(m),
+    torch.count_nonzero(m, dim=0),
+    (x == 3).nonzero(),
+    (x == 3).nonzero(as_tuple=True),
+)
 print(torch.argwhere(m > 0), torch.where(m > 0), torch.masked_select(m, m > 0))
 print(torch.mode(torch.tensor([1, 2, 2, 3, 3])), torch.median(torch.tensor([4.0, 1.0, 3.0, 2.0])))
-print(torch.tensor([4.0, 1.0, 3.0, 2.0]).nanmedian(), torch.quantile(torch.tensor([1.0, 2.0, 4.0, 8.0]), 0.4))
-print(torch.quantile(torch.tensor([1.0, 2.0, 4.0, 8.0]), torch.tensor([0.25, 0.5]), interpolation="nearest"))
-print(torch.cummax(torch.tensor([1, 3, 2, 5, 4]), 0), torch.cummin(torch.tensor([3.0, 1.0, 2.0]), 0))
+print(
+    torch.tensor([4.0, 1.0, 3.0, 2.0]).nanmedian(),
+    torch.quantile(torch.tensor([1.0, 2.0, 4.0, 8.0]), 0.4),
+)
+print(
+    torch.quantile(
+        torch.tensor([1.0, 2.0, 4.0, 8.0]), torch.tensor([0.25, 0.5]), interpolation="nearest"
+    )
+)
+print(
+    torch.cummax(torch.tensor([1, 3, 2, 5, 4]), 0), torch.cummin(torch.tensor([3.0, 1.0, 2.0]), 0)
+)

@@ -39,16 +39,50 @@ t.put_(torch.tensor([0, 5]), torch.tensor([9.0, 8.0]))
 t.put_(torch.tensor([0, 0]), torch.tensor([1.0, 1.0]), accumulate=True)
 print(t, torch.take(x, torch.tensor([[0, 5], [2, 3]])))
 print(torch.arange(8.0).unfold(0, 3, 2), torch.arange(12.0).view(3, 4).unfold(1, 2, 2).shape)
-print(x.diagonal(offset=1), torch.arange(9).view(3, 3).diagonal(-1), x.diag(), torch.diag(torch.tensor([1, 2]), 1))
+print(
+    x.diagonal(offset=1),
+    torch.arange(9).view(3, 3).diagonal(-1),
+    x.diag(),
+    torch.diag(torch.tensor([1, 2]), 1),
+)
 print(torch.ones(3, 4).triu(1), torch.ones(3, 3).tril(-1))
-print(torch.tensor([1, 2, 3]).repeat_interleave(2), torch.tensor([[1, 2], [3, 4]]).repeat_interleave(torch.tensor([1, 2]), dim=0))
+print(
+    torch.tensor([1, 2, 3]).repeat_interleave(2),
+    torch.tensor([[1, 2], [3, 4]]).repeat_interleave(torch.tensor([1, 2]), dim=0),
+)
 print(torch.repeat_interleave(torch.tensor([2, 0, 1])))
-print(torch.arange(6).view(2, 3).roll(1, 1), torch.arange(6).view(2, 3).roll((1, 1), (0, 1)), torch.arange(4).roll(-1))
+print(
+    torch.arange(6).view(2, 3).roll(1, 1),
+    torch.arange(6).view(2, 3).roll((1, 1), (0, 1)),
+    torch.arange(4).roll(-1),
+)
 print(x.flip(0, 1), x.fliplr(), torch.rot90(x, 1, (0, 1)), torch.rot90(x, -1))
 print(x.expand(2, 2, 3).stride(), x.unsqueeze(1).stride(), x[:, None, :].shape, x[..., 1].stride())
 print(x.movedim(0, 1).shape, x.swapaxes(0, 1).stride(), x.mT.shape, torch.ones(2, 3, 4).mT.stride())
-print(x.new_tensor([1, 2]).dtype, x.type_as(torch.tensor([1])).dtype, x.view_as(torch.ones(3, 2)).shape)
-print(x.reshape_as(torch.ones(6)), x.expand_as(torch.ones(2, 2, 3)).shape, torch.ones(1, 3).repeat(2, 1, 2).shape)
-print(x.narrow(1, 1, 2), x.select(1, 0), x.unbind(1), torch.arange(10).tensor_split(3), torch.arange(7).tensor_split([1, 5]))
-print(x.chunk(4, 1), torch.arange(5).split(2), torch.arange(6).view(2, 3).hsplit(3), torch.arange(8).view(4, 2).vsplit([1, 3]))
-print(x.apply_(lambda v: v * 2) if hasattr(x, "apply_") else None, x.map_(torch.ones(2, 3), lambda a, b: a + b))
+print(
+    x.new_tensor([1, 2]).dtype,
+    x.type_as(torch.tensor([1])).dtype,
+    x.view_as(torch.ones(3, 2)).shape,
+)
+print(
+    x.reshape_as(torch.ones(6)),
+    x.expand_as(torch.ones(2, 2, 3)).shape,
+    torch.ones(1, 3).repeat(2, 1, 2).shape,
+)
+print(
+    x.narrow(1, 1, 2),
+    x.select(1, 0),
+    x.unbind(1),
+    torch.arange(10).tensor_split(3),
+    torch.arange(7).tensor_split([1, 5]),
+)
+print(
+    x.chunk(4, 1),
+    torch.arange(5).split(2),
+    torch.arange(6).view(2, 3).hsplit(3),
+    torch.arange(8).view(4, 2).vsplit([1, 3]),
+)
+print(
+    x.apply_(lambda v: v * 2) if hasattr(x, "apply_") else None,
+    x.map_(torch.ones(2, 3), lambda a, b: a + b),
+)

@@ -10,10 +10,29 @@ import torch
 
 a = torch.tensor([1.0, 2.0, float("nan")])
 b = torch.tensor([1.0, 2.0 + 1e-6, float("nan")])
-print(torch.equal(a, a), torch.equal(a[:2], b[:2]), torch.equal(torch.ones(2), torch.ones(2, dtype=torch.int64)))
-print(torch.allclose(a, b), torch.allclose(a, b, equal_nan=True), torch.isclose(a, b), torch.isclose(a, b, equal_nan=True))
-print(torch.isclose(torch.tensor([1, 2]), torch.tensor([1, 3]), atol=1), torch.allclose(torch.tensor(1e-9), torch.tensor(0.0)))
-print(a.eq(b), a.ne(b), torch.eq(a, 1.0), a == a, a != a, torch.tensor([1, 2]) == torch.tensor([1.0, 2.5]))
+print(
+    torch.equal(a, a),
+    torch.equal(a[:2], b[:2]),
+    torch.equal(torch.ones(2), torch.ones(2, dtype=torch.int64)),
+)
+print(
+    torch.allclose(a, b),
+    torch.allclose(a, b, equal_nan=True),
+    torch.isclose(a, b),
+    torch.isclose(a, b, equal_nan=True),
+)
+print(
+    torch.isclose(torch.tensor([1, 2]), torch.tensor([1, 3]), atol=1),
+    torch.allclose(torch.tensor(1e-9), torch.tensor(0.0)),
+)
+print(
+    a.eq(b),
+    a.ne(b),
+    torch.eq(a, 1.0),
+    a == a,
+    a != a,
+    torch.tensor([1, 2]) == torch.tensor([1.0, 2.5]),
+)
 print(torch.maximum(a, b), torch.fmax(a, torch.tensor([0.0, 5.0, 1.0])), torch.fmin(a, b))
 torch.testing.assert_close(a, b, equal_nan=True, rtol=1e-5, atol=1e-5)
 print("close")
