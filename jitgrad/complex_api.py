@@ -203,7 +203,6 @@ METHODS: dict[str, Any] = {
     "is_neg": is_neg,
     "angle": angle,
     "is_complex": is_complex,
-    "__complex__": lambda self: complex(self.item()),
 }
 
 TOP_LEVEL: dict[str, Any] = {

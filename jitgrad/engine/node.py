@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..ops.saved_record import INLINE
+from ..ops.saved_record import INLINE, kept_scalars
 from .grad_mode import STATE
 from .hooks import POST_ACCUMULATE_RETURNED
 
@@ -249,7 +249,8 @@ def free_saved(nodes: Sequence[Node]) -> None:
     for many nodes at once, without a call per node."""
     for node in nodes:
         if node._saved is INLINE:  # an elementwise node's own record: its arrays go now
-            node.args = node.values = node.out = None
+            node.values = node.out = None
+            node.args = kept_scalars(node.smask, node.args)
         node._saved = FREED
         node._key = None  # a freed node is never replayed
 

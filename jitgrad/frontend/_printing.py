@@ -249,17 +249,20 @@ def _close_with_suffixes(text: str, items: Sequence[str], indent: int) -> str:
 
     PyTorch's running line length starts two characters above the real length of the last line
     (and it still counts the ``, `` of the item being placed), so wrapping happens a little
-    early; the same arithmetic is kept here so the break lands on the same item.
+    early; the same arithmetic is kept here so the break lands on the same item. An item is
+    measured as PyTorch's (``dtype=torch.bfloat16``, two characters shorter than jitgrad's
+    ``dtype=jitgrad.bfloat16``), so the lines break where PyTorch's do.
     """
     pieces = [text]
     column = len(text) - text.rfind("\n") + 1
     for item in items:
-        if column + len(item) + 2 > _OPTS.linewidth:
+        width = len(item) - 2 * item.count("jitgrad.")
+        if column + width + 2 > _OPTS.linewidth:
             pieces.append(",\n" + " " * indent + item)
-            column = indent + len(item)
+            column = indent + width
         else:
             pieces.append(", " + item)
-            column += len(item) + 2
+            column += width + 2
     pieces.append(")")
     return "".join(pieces)
 

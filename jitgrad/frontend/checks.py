@@ -227,10 +227,12 @@ CHECKED_SCALARS = {
 #: the ops whose numbers TensorIterator takes as wrapped 0-d tensors cast to the op's type,
 #: so that a float16/bfloat16 operand is rounded to it (``bf16 + 300.5`` adds 300, ``alpha``
 #: too); mul's and div's kernels read the number as given (``original_scalar_value``), and
-#: so do the other ops' parameters (an activation's slope, ``lerp``'s weight)
+#: so do the other ops' parameters (an activation's slope, ``lerp``'s weight) and the rounded
+#: divisions (``floor_divide``, ``div(rounding_mode=)``: ``f16 // 0.001`` of 7 is 7000, where
+#: the float16 divisor 0.0010004 would give 6996; tests/test_conformance17.py)
 _ROUNDED = frozenset(
     ("add", "sub", "eq", "ne", "lt", "le", "gt", "ge", "remainder", "fmod",
-     "floor_divide", "div_floor", "div_trunc", "where", "pow", "clamp", "clamp_min",
+     "where", "pow", "clamp", "clamp_min",
      "clamp_max", "add_scaled", "sub_scaled")
 )  # fmt: skip
 

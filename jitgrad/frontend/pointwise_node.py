@@ -23,7 +23,7 @@ from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, nrs_of
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
-from ..ops.saved_record import FIELDS, INLINE, ROLES
+from ..ops.saved_record import FIELDS, INLINE, ROLES, kept_scalars
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
 from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
@@ -300,8 +300,9 @@ class ElementwiseBackward(ElementwiseNode, SavedAttributes):
     def release(self) -> None:
         """Free only nodes that saved tensors: ``x + y`` can be backwarded twice, as in torch."""
         if self.frees and self._saved is not None:  # Node.release, written out
-            if self._saved is INLINE:  # the record's arrays and operands go now
-                self.args = self.values = self.out = None
+            if self._saved is INLINE:  # the record's arrays and tensor operands go now
+                self.values = self.out = None
+                self.args = kept_scalars(self.smask, self.args)
             self._saved = FREED
             self._key = None
 

@@ -17,6 +17,7 @@ from ..fusion import codegen as C
 from ..fusion import lowering as LW
 from ..helpers import PARALLEL_THRESHOLD
 from ..ops.complex_refusals import refuse_complex
+from ..ops.integer_refusals import refuse_integer
 from ..ops.registry import BOOL, FLOAT, REAL, OpDef, complex_form
 from . import checks as K
 from . import lazy as L
@@ -90,6 +91,7 @@ class Plan:
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
         K.elementwise_operands(op.name, args, op.condition)  # once per signature: free per call
+        refuse_integer(op.name, args)  # (an activation of integers: PyTorch's refusal)
         if op.compute == "bool":
             cdt = D.bool_
         elif op.condition:

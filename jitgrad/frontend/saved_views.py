@@ -10,6 +10,7 @@ None for a tensor the rules could read but this node did not save, or the scalar
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -41,10 +42,24 @@ _NAMES = {
 #: values PyTorch saves that jitgrad's op fixes (``x ** 2`` runs as ``square``)
 _CONSTANTS = {
     "square": {"exponent": 2}, "cube": {"exponent": 3},
-    "addcmul": {"value": 1}, "addcdiv": {"value": 1},
+    "addcmul": {"value": 1}, "addcdiv": {"value": 1}, "add": {"alpha": 1}, "sub": {"alpha": 1},
+    "elu": {"scale": 1, "input_scale": 1},
+    "selu": {"alpha": 1.6732632423543772, "scale": 1.0507009873554805, "input_scale": 1},
 }  # fmt: skip
 #: ops whose saved scalar operands PyTorch shows as Python numbers, not wrapped tensors
-_RAW_SCALARS = frozenset({"pow", "addcmul_scaled", "addcdiv_scaled"})
+_RAW_SCALARS = frozenset({"pow", "addcmul_scaled", "addcdiv_scaled", "xlogy"})
+#: PyTorch's names of an op's Python-number parameters (its ``Scalar``s, shown as given and
+#: still read after backward), by the operand role that holds each; those roles have no
+#: other name (``clamp`` has ``_saved_min``, no ``_saved_other``)
+_SCALAR_NAMES = {
+    "add_scaled": {"alpha": "c"}, "sub_scaled": {"alpha": "c"},
+    "clamp": {"min": "b", "max": "c"}, "clamp_min": {"min": "b"}, "clamp_max": {"max": "b"},
+    "leaky_relu": {"negative_slope": "b"}, "hardtanh": {"min_val": "b", "max_val": "c"},
+    "softplus": {"beta": "b", "threshold": "c"}, "threshold": {"threshold": "b"},
+    "hardshrink": {"lambd": "b"}, "softshrink": {"lambd": "b"}, "celu": {"alpha": "b"},
+    "elu": {"alpha": "b"}, "polygamma": {"n": "b"}, "mvlgamma": {"p": "b"}, "lerp": {"weight": "c"},
+    "selu": {}, "rrelu": {}, "logit": {}, "fmod": {}, "remainder": {},
+}  # fmt: skip
 
 _roles_cache: dict[tuple, frozenset[str]] = {}
 
@@ -114,25 +129,26 @@ def saved_attribute(node: Any, name: str) -> Any:
     """
     if node._saved is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
-    if node._saved is FREED:
+    freed = node._saved is FREED
+    saved = node if freed else node.saved()  # (a freed eager node keeps its numbers)
+    op, smask = getattr(saved, "op", None), getattr(saved, "smask", "")
+    args = getattr(saved, "args", None)
+    if not isinstance(op, OpDef):  # (freed with its record)
         raise RuntimeError(FREED_MESSAGE)
-    saved = node.saved()
-    op, smask, args = saved.op, saved.smask, saved.args
-    names = {**_DEFAULT_NAMES, **_NAMES.get(op.name, {})}
-    declared: set[str] = set()
-    for rule in op.grads:
-        if rule is not None:
-            declared |= E.free_names(rule)
-    wanted = name[len("_saved_") :]
-    constants = _CONSTANTS.get(op.name)
-    if constants is not None and wanted in constants:
-        return constants[wanted]
-    role = next((r for r, n in names.items() if n == wanted and r in declared), None)
-    if role is None or (role != "out" and ROLES.index(role) >= len(args)):
+    role, value = _scalar_of(op, smask, args or (), name[len("_saved_") :])
+    if role is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
-    if role != "out" and smask[ROLES.index(role)] != "t":  # a Python scalar operand
-        value = args[ROLES.index(role)]
-        return value if op.name in _RAW_SCALARS else _tensor_of(value)
+    number = role == "=" or (
+        role != "out" and op.name in _RAW_SCALARS and smask[ROLES.index(role)] != "t"
+    )
+    if number:
+        if freed and args is None and role != "=":
+            raise RuntimeError(FREED_MESSAGE)
+        return value  # (a Python number: kept after backward, as PyTorch's Scalars)
+    if freed:
+        raise RuntimeError(FREED_MESSAGE)
+    if role != "out" and smask[ROLES.index(role)] != "t":  # a wrapped Python number
+        return _tensor_of(value)
     if role not in saved_roles(op, smask, _needs(op, args)):
         return None
     packed = G.packed_of(node)
@@ -150,6 +166,38 @@ def saved_attribute(node: Any, name: str) -> Any:
         vc = node.output_counter(out) or [0]
     result._vc = vc
     return result
+
+
+def _scalar_of(op: OpDef, smask: str, args: tuple, wanted: str) -> tuple[str | None, Any]:
+    """The role PyTorch's ``_saved_<wanted>`` reads and, for a Python number, its value:
+    ``("=", number)`` for a parameter PyTorch saves as a number (a constant of the op or one
+    of :data:`_SCALAR_NAMES`), ``(role, operand)`` else, ``(None, None)`` for a name the node
+    lacks."""
+    constants = _CONSTANTS.get(op.name)
+    if constants is not None and wanted in constants:
+        return "=", constants[wanted]
+    scalars = _SCALAR_NAMES.get(op.name, {})
+    at = scalars.get(wanted)
+    if at is not None:
+        k = ROLES.index(at)
+        if k >= len(smask) or smask[k] == "t":
+            return None, None
+        value = args[k] if k < len(args) else None
+        return "=", None if op.name == "clamp" and value in (-math.inf, math.inf) else value
+    names = {**_DEFAULT_NAMES, **_NAMES.get(op.name, {})}
+    # a number's own rule is no node's (pow of a tensor by a number is PyTorch's
+    # PowBackward0, which saves no result); the numbers of the ops above have no other name
+    by_number = op.name in _RAW_SCALARS or op.name in _SCALAR_NAMES
+    declared: set[str] = set()
+    for k, rule in enumerate(op.grads):
+        if rule is not None and not (by_number and smask[k : k + 1] == "s"):
+            declared |= E.free_names(rule)
+    if op.name in _SCALAR_NAMES:
+        declared -= {r for r, m in zip(ROLES, smask, strict=False) if m == "s"}
+    role = next((r for r, n in names.items() if n == wanted and r in declared), None)
+    if role is None or (role != "out" and ROLES.index(role) >= len(smask)):
+        return None, None
+    return role, args[ROLES.index(role)] if role != "out" and args else None
 
 
 def saved_tensors_of(node: Any) -> list[tuple[str, Tensor]]:
@@ -201,3 +249,31 @@ class SavedAttributes:
     _saved_end = _saved_property("_saved_end")
     _saved_weight = _saved_property("_saved_weight")
     _saved_value = _saved_property("_saved_value")
+    _saved_alpha = _saved_property("_saved_alpha")
+    _saved_min = _saved_property("_saved_min")
+    _saved_max = _saved_property("_saved_max")
+    _saved_negative_slope = _saved_property("_saved_negative_slope")
+    _saved_min_val = _saved_property("_saved_min_val")
+    _saved_max_val = _saved_property("_saved_max_val")
+    _saved_beta = _saved_property("_saved_beta")
+    _saved_threshold = _saved_property("_saved_threshold")
+    _saved_lambd = _saved_property("_saved_lambd")
+    _saved_scale = _saved_property("_saved_scale")
+    _saved_input_scale = _saved_property("_saved_input_scale")
+    _saved_n = _saved_property("_saved_n")
+    _saved_p = _saved_property("_saved_p")
+
+    def __dir__(self) -> list[str]:
+        """The ``_saved_*`` names this node has (PyTorch's node classes list their own), with
+        the rest of the attributes: a tool listing a node's saved values finds its own."""
+        return [n for n in object.__dir__(self) if not n.startswith("_saved_") or _has(self, n)]
+
+
+def _has(node: Any, name: str) -> bool:
+    try:
+        getattr(node, name)
+    except AttributeError:
+        return False
+    except RuntimeError:  # (freed: PyTorch's node still has the attribute)
+        return True
+    return True

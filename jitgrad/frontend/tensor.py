@@ -257,10 +257,12 @@ class Tensor:
     _host = _conversion.host
     __float__ = _conversion.to_float
     __int__ = _conversion.to_int
+    __complex__ = _conversion.to_complex
     __bool__ = _conversion.to_bool
     __index__ = _conversion.to_index
     __len__ = _conversion.length
     __iter__ = _conversion.iterate
+    __reversed__ = _conversion.reverse
     __repr__ = _conversion.tensor_repr
     __str__ = __repr__
     __format__ = _conversion.tensor_format

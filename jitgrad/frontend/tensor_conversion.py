@@ -74,22 +74,43 @@ def host(self: Tensor) -> np.ndarray:
     return self._value
 
 
+def _number(self: Tensor, ctype: str) -> Any:
+    """The one value of ``self`` for Python's ``float()``/``int()`` (ValueError for another
+    count, as PyTorch's; a complex value with an imaginary part: C++'s checked conversion
+    to ``ctype`` refuses it)."""
+    if self._value.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    value = self.item()
+    if isinstance(value, complex):
+        if value.imag != 0:
+            raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+        value = value.real
+    return value
+
+
 def to_float(self: Tensor) -> float:
-    return float(self.item())
+    return float(_number(self, "double"))
 
 
 def to_int(self: Tensor) -> int:
-    return int(self.item())
+    return int(_number(self, "int64_t"))
+
+
+def to_complex(self: Tensor) -> complex:
+    if self._value.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    return complex(self.item())
 
 
 def to_bool(self: Tensor) -> bool:
     if self._value.size != 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        many = "more than one value" if self._value.size else "no values"
+        raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
     return bool(self.item())
 
 
 def to_index(self: Tensor) -> int:
-    if self._dtype.is_floating_point or self._value.size != 1:
+    if self._dtype.is_floating_point or self._dtype.is_complex or self._value.size != 1:
         raise TypeError("only integer tensors of a single element can be converted to an index")
     return int(self.item())
 
@@ -104,6 +125,11 @@ def iterate(self: Tensor) -> Iterator[Tensor]:
     if self._value.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
     return iter(self.unbind(0))  # as PyTorch: one UnbindBackward0 for every element
+
+
+def reverse(self: Tensor) -> Tensor:
+    """``reversed(t)``: PyTorch's ``Tensor.__reversed__``, ``t.flip(0)`` (a 0-d tensor itself)."""
+    return self if self._value.ndim == 0 else self.flip(0)
 
 
 def _node_name(t: Tensor) -> str | None:
@@ -134,4 +160,6 @@ def tensor_repr(self: Tensor) -> str:
 def tensor_format(self: Tensor, spec: str) -> str:
     if self._value.ndim == 0:
         return self.item().__format__(spec)
+    if spec:  # (object.__format__'s refusal, as PyTorch's for a tensor with dimensions)
+        raise TypeError("unsupported format string passed to Tensor.__format__")
     return repr(self)

@@ -24,6 +24,8 @@ from . import parser_forms as PF
 from . import saved_nodes as _saved_nodes  # noqa: F401 - gives the view nodes their _saved_*
 from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
+from .infer_size import infer as _infer
+from .infer_size import unflatten_sizes
 from .multi_view import inherit as _inherit_multi
 from .pointwise import sum_to_shape
 from .recording import record
@@ -78,25 +80,6 @@ def _sizes(args: Sequence[Any], fn: str, param: str, overloads: bool = False) ->
 def _dims(dims: Any, ndim: int, fn: str) -> tuple[int, ...]:
     dims = (dims,) if type(dims) is int else A.dims_arg(fn, dims, ndim)
     return tuple(_wrap_dim(d, ndim) for d in dims)
-
-
-def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
-    """Fill in one ``-1`` with PyTorch's errors."""
-    bad = next((k for k, n in enumerate(shape) if n < -1), None)
-    if bad is not None:
-        raise RuntimeError(
-            f"invalid shape dimension {shape[bad]} at index {bad} of shape {list(shape)}"
-        )
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    known = math.prod(s for s in shape if s != -1)
-    if -1 in shape:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = tuple(numel // known if s == -1 else s for s in shape)
-    elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
 
 
 def as_view(arr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -223,7 +206,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa: A002
     dim = _wrap_dim(dim, input.ndim)
     shape = input.shape
-    inner = _infer(tuple(sizes), shape[dim])
+    inner = unflatten_sizes(tuple(sizes), dim, shape[dim])
     return view(input, shape[:dim] + inner + shape[dim + 1 :])
 
 

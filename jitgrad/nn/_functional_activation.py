@@ -103,7 +103,13 @@ def hardtanh(
     max_val: float = 1.0,
     inplace: bool = False,
 ) -> Tensor:
-    return _run("hardtanh", input, (min_val, max_val), inplace)
+    return _run("hardtanh", input, _numbers_of(input, min_val, max_val), inplace)
+
+
+def _numbers_of(input: Tensor, *numbers: float) -> tuple:  # noqa: A002
+    """An integer tensor's bounds as its type holds them (C's cast: ``int(-0.5)`` is 0), so
+    that ``hardtanh``/``threshold`` of integers stay integers, as PyTorch's kernels do."""
+    return tuple(map(int, numbers)) if input._dtype._category == 1 else numbers
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
@@ -158,11 +164,11 @@ def threshold(
     inplace: bool = False,
 ) -> Tensor:
     """``value`` where ``x <= threshold``, else ``x``."""
-    return _run("threshold", input, (threshold, value), inplace)
+    return _run("threshold", input, _numbers_of(input, threshold, value), inplace)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
-    return _run("threshold", input, (threshold, value), True)
+    return _run("threshold", input, _numbers_of(input, threshold, value), True)
 
 
 def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
@@ -199,6 +205,10 @@ def softmin(
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
     """``a * sigmoid(b)`` for the two halves ``a, b`` of ``input`` along ``dim``
     (``GluBackward0``)."""
+    if input._dtype._category < 2:
+        raise NotImplementedError(
+            f"\"glu_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
+        )
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = dim % input.dim()

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .. import dtypes as D
 from ..engine.grad_mode import no_grad
 from ..frontend import functions as OF
 from ..frontend.checks import DTYPE_WORDS
@@ -69,6 +70,14 @@ def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
         )
 
 
+def refuse_integers(kernel: str, input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """PyTorch's error for a loss whose kernel (named ``kernel``) has only floating forms,
+    given integer (or bool) input and target: ``"mse_cpu" not implemented for 'Long'``."""
+    if input._dtype._category < 2 and target._dtype._category < 2:
+        word = D.scalar_name(D.promote(input._dtype, target._dtype))
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{word}'")
+
+
 def _expanded(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
     """Both operands broadcast to one shape (PyTorch's ``broadcast_tensors``)."""
     if tuple(input.shape) == tuple(target.shape):
@@ -120,6 +129,7 @@ def smooth_l1_loss(
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - beta/2`` (``d = input - target``);
     ``beta=0`` is the L1 loss."""
     _warn_size(input, target)
+    refuse_integers("smooth_l1_cpu", input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
@@ -150,6 +160,7 @@ def huber_loss(
 ) -> Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta/2)``."""
     _warn_size(input, target)
+    refuse_integers("huber_cpu", input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
 
@@ -206,6 +217,8 @@ def kl_div(
             "major release.",
             stacklevel=2,
         )
+    if input._dtype._category < 2 or target._dtype._category < 2:
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = OF.exp(target) * (target - input)
     else:

@@ -12,11 +12,12 @@ then flows through the ordinary nodes).
 
 from __future__ import annotations
 
+from .. import dtypes as D
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
 from ..frontend import functions as OF
 from ..frontend.tensor import Tensor
-from ._functional_loss import _fused_loss, _reduce, _warn_size
+from ._functional_loss import _fused_loss, _reduce, _warn_size, refuse_integers
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "mse_loss"]
 
@@ -28,6 +29,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu') runs this loss in float32
         input, target = autocast_upper(input, target)
     _warn_size(input, target)
+    refuse_integers("mse_cpu", input, target)
 
     def loss(x: Tensor, y: Tensor) -> Tensor:
         d = x - y
@@ -61,6 +63,10 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    if target._dtype is not input._dtype:  # (PyTorch's kernel reads both as one type)
+        words = D.scalar_name(target._dtype), D.scalar_name(input._dtype)
+        raise RuntimeError("Found dtype {} but expected {}".format(*words))
+    refuse_integers("binary_cross_entropy", input, target)
     if not input.is_meta and not bool(((input >= 0) & (input <= 1)).all()):  # NaN too
         raise RuntimeError("all elements of input should be between 0 and 1")
     composed = _needs_composed(weight)
@@ -88,6 +94,17 @@ def binary_cross_entropy(
     )  # fmt: skip
 
 
+def _logits_target_types(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """PyTorch's errors for integer logits (its log_sigmoid kernel's) and for an integer
+    target (the loss is computed into a tensor of the target's type)."""
+    refuse_integers("log_sigmoid_cpu", input, target)
+    if target._dtype._category < 2:
+        words = D.scalar_name(input._dtype), D.scalar_name(target._dtype)
+        raise RuntimeError(
+            "result type {} can't be cast to the desired output type {}".format(*words)
+        )
+
+
 def binary_cross_entropy_with_logits(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -103,6 +120,7 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    _logits_target_types(input, target)
     composed = _needs_composed(weight, pos_weight)
     w = weight if composed or weight is None else weight.detach()
     pw = pos_weight if composed or pos_weight is None else pos_weight.detach()

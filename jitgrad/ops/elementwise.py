@@ -377,6 +377,7 @@ defop(
 NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
     "sub": {"st": "RsubBackward1"},
+    "sub_scaled": {"sts": "RsubBackward1"},  # (rsub(x, 2, alpha=3))
     "clamp": {"ttt": "ClampBackward0", "tts": "ClampBackward0", "tst": "ClampBackward0"},
     "clamp_min": {"tt": "ClampMinBackward1"},
     "clamp_max": {"tt": "ClampMaxBackward1"},
@@ -387,9 +388,8 @@ NODE_VARIANTS: dict[str, dict[str, str]] = {
     "xlogy": {"ts": "XlogyBackward2", "st": "XlogyBackward1"},
 }
 
-# the rest of the declarations (comparisons and logic, the integer ops, exp/log and
-# trigonometric, the inverse trigonometric and hyperbolic, the special functions): importing
-# this module registers every elementwise op
+# the rest of the declarations (comparisons, logic, integer ops, exp/log, trigonometric and
+# hyperbolic, special functions): importing this module registers every elementwise op
 from . import (  # noqa: E402, F401 - (as said above)
     elementwise_float,
     elementwise_integer,

@@ -211,6 +211,8 @@ class _KernelRenderer(ast.NodeVisitor):
             return f"_k.cdiv_{self.dtype_name}({left}, {right})"
         if op == "**" and self.dtype_name in _PART:  # (see the complex64 functions)
             return f"_k.pow_{self.dtype_name}({left}, {right})"
+        if op == "**" and self.dtype_name in _INTS:  # (Numba's goes through a float: ipow)
+            return f"np.{self.dtype_name}(_k.ipow({left}, {right}))"
         return f"({left} {op} {right})"
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> str:

@@ -32,6 +32,15 @@ FIELDS = ("op", "smask", "args", "values", "cdt", "out_vc", "versions", "out", "
 INLINE = object()
 
 
+def kept_scalars(smask: str, args: tuple) -> tuple | None:
+    """What a freed eager record keeps of its operands: the Python numbers (PyTorch saves
+    them as ``Scalar``s, which ``_saved_alpha``/``_saved_exponent`` still read after
+    backward), None for the tensors; None when every operand is a tensor."""
+    if "s" not in smask:
+        return None
+    return tuple(None if m == "t" else a for m, a in zip(smask, args, strict=False))
+
+
 class SavedRecord:
     """An elementwise node's saved record held apart from the node (see the module
     docstring); the fields are read by name."""

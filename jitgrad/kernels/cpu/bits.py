@@ -1,6 +1,6 @@
 """Scalar helpers over the representation of numbers, called by generated kernels as
 ``_k.<name>``: the next float (``nextafter``), scaling by a power of two with an integer
-exponent (``ldexp``), and the integer gcd/lcm.
+exponent (``ldexp``), the integer gcd/lcm and integer powers (``ipow``).
 
 Written in plain arithmetic (``math.frexp``/``math.ldexp``, integer loops), no numpy ufunc,
 no bit view and no ``min``/``max`` builtin (numba's CUDA target fails their star-argument
@@ -79,3 +79,27 @@ def lcm(a, b, g):
     if g == 0:
         return a * 0
     return (a // g) * b
+
+
+@cached_njit(error_model="numpy")
+def ipow(a, b):
+    """``a ** b`` of integers as PyTorch's ``powi``: squaring and multiplying in the integer
+    type, so a product past its range wraps (``2 ** 64`` is 0, ``3 ** (2**63 - 1)`` in int64
+    is -6148914691236517205) where Numba's ``**`` goes through a float past some exponent
+    (inf, stored as the type's minimum). A negative exponent: 1 and -1 keep their powers,
+    anything else is 0 (integer division's answer)."""
+    a = a + 0  # (the widened integer type, so the loop's locals keep one type)
+    b = b + 0
+    if b < 0:
+        if a == 1:
+            return a
+        if a == -1:
+            return a if b % 2 != 0 else -a
+        return a - a
+    result = a - a + 1
+    while b > 0:
+        if b % 2 != 0:
+            result = result * a
+        b = b // 2
+        a = a * a
+    return result

@@ -11,7 +11,7 @@ import cmath
 import numpy as np
 from numba import njit
 
-from .bits import gcd, lcm, ldexp, nextafter  # noqa: F401 - as below
+from .bits import gcd, ipow, lcm, ldexp, nextafter  # noqa: F401 - as below
 from .lane_rows import add_rows
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
     erfcx,
@@ -41,7 +41,7 @@ from .special_gamma import (  # noqa: F401 - as above
 SPECIAL = (
     "erfcx erfinv i0 i0e i1 i1e log_ndtr ndtri sinc sinc32 "
     "digamma gammainc gammaincc mvdigamma mvlgamma polygamma trigamma zeta "
-    "gcd lcm ldexp nextafter"
+    "gcd ipow lcm ldexp nextafter"
 ).split()
 
 
