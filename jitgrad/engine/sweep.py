@@ -246,12 +246,14 @@ def _sweep(
                 if _skips_undefined(node, step, needed, targets, retain_graph):
                     continue
                 grad_outputs = [None]
-            if node._extra is not None:
+            extra = node._extra  # (read once: the node classes vary, so each read is generic)
+            if extra is not None:
                 run_tensor_hooks(node, grad_outputs)
+                extra = node._extra  # (a hook may have added node hooks)
             if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
-                plain = node._extra is None and _call_node is _CALL_NODE and not _anomaly.enabled
+                plain = extra is None and _call_node is _CALL_NODE and not _anomaly.enabled
                 results = node.apply(grad_outputs) if plain else _call_node(node, grad_outputs)
                 if not retain_graph and node.frees:  # (a node that saved nothing: no call)
                     node.release()
