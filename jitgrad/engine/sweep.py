@@ -105,15 +105,17 @@ class Step:
     """One node's backward in a plan: its position and, per gradient it returns, the
     ``(position, output_nr)`` it goes to (position -1: nowhere).
 
-    A group's step has ``members`` (positions) and ``run``; a node's has ``members`` None.
+    A group's step has ``members`` (positions) and ``run``; a node's has ``members`` None
+    (a slot, not a class attribute: the sweep reads it every step, and CPython 3.11
+    specializes a slot's read but not a class attribute's).
     """
 
-    __slots__ = ("pos", "routes")
-    members = None
+    __slots__ = ("pos", "routes", "members")
 
     def __init__(self, pos: int, routes: list[tuple[int, int]]) -> None:
         self.pos = pos
         self.routes = routes
+        self.members = None
 
 
 class Plan:
