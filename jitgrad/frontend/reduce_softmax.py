@@ -111,7 +111,7 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
         )
     arr = input._value
     shape = arr.shape
-    out = np.empty(shape, arr.dtype)
+    out = np_empty(shape, arr.dtype)
     if len(shape) == 1 and type(dim) is int and dim in (0, -1) and K.vector_softmax(arr, out, log):
         d, s3 = 0, (1, shape[0], 1)  # a small vector: the slice kernel straight
     else:
