@@ -105,15 +105,17 @@ class Step:
     """One node's backward in a plan: its position and, per gradient it returns, the
     ``(position, output_nr)`` it goes to (position -1: nowhere).
 
-    A group's step has ``members`` (positions) and ``run``; a node's has ``members`` None.
+    A group's step has ``members`` (positions) and ``run``; a node's has ``members`` None
+    (a slot, not a class attribute: the sweep reads it every step, and CPython 3.11
+    specializes a slot's read but not a class attribute's).
     """
 
-    __slots__ = ("pos", "routes")
-    members = None
+    __slots__ = ("pos", "routes", "members")
 
     def __init__(self, pos: int, routes: list[tuple[int, int]]) -> None:
         self.pos = pos
         self.routes = routes
+        self.members = None
 
 
 class Plan:
@@ -229,13 +231,12 @@ def _sweep(
     plan: Plan, grads: Sequence[Any], nodes: list, needed: Any, retain_graph: bool,
     create_graph: bool, tensors: Sequence[Tensor], targets: Targets | None = None
 ) -> None:  # fmt: skip
-    """Run ``plan``'s steps: the one backward loop (see the module docstring). ``nodes``: the
-    graph's nodes by plan position; ``tensors``: the backward's roots (a joint step looks for
-    its loss among them). Arguments, not an object: one cost ~0.4 us per backward."""
+    """The one backward loop (see the module docstring) over ``plan``'s steps; ``nodes`` by plan
+    position, ``tensors`` the roots (a joint step's loss). Arguments, not an object: ~0.4 us less"""
     buffers: dict[int, list] = {}
     for (p, nr), g in zip(plan.seeds, grads, strict=True):
         if p >= 0:
-            add_to_buffer(buffers, p, nr, g)
+            add_to_buffer(buffers, p, nr, g, create_graph)
     prev_mode, prev_sweep = set_enabled(create_graph), STATE.sweep  # this thread's
     STATE.sweep = needed
     try:
@@ -246,12 +247,13 @@ def _sweep(
                 if _skips_undefined(node, step, needed, targets, retain_graph):
                     continue
                 grad_outputs = [None]
-            if node._extra is not None:
-                run_tensor_hooks(node, grad_outputs)
+            extra = node._extra  # (read once: the node classes vary, so each read is generic)
+            if extra is not None:
+                run_tensor_hooks(node, grad_outputs)  # (a node hook added: in ``extra`` too)
             if targets is not None and passes(node, grad_outputs, needed, targets):
                 continue
             if step.members is None:
-                plain = node._extra is None and _call_node is _CALL_NODE and not _anomaly.enabled
+                plain = extra is None and _call_node is _CALL_NODE and not _anomaly.enabled
                 results = node.apply(grad_outputs) if plain else _call_node(node, grad_outputs)
                 if not retain_graph and node.frees:  # (a node that saved nothing: no call)
                     node.release()
@@ -271,7 +273,7 @@ def _sweep(
                     if nr == 0 and p not in buffers:  # the first gradient to arrive there
                         buffers[p] = [g]
                     else:
-                        add_to_buffer(buffers, p, nr, g)
+                        add_to_buffer(buffers, p, nr, g, create_graph)
     finally:
         set_enabled(prev_mode)
         STATE.sweep = prev_sweep
@@ -337,8 +339,14 @@ def _check_nan(node: Node, results: Sequence) -> None:
 
 
 
-def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor) -> None:
-    """Add gradient ``g`` for output ``nr`` of the node at ``pos`` into its buffer."""
+def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor, graph: Any) -> None:
+    """Add gradient ``g`` for output ``nr`` of the node at ``pos`` into its buffer.
+
+    ``graph``: the sweep's ``create_graph``, the grad mode it runs under (a sum in place, or
+    a new buffer a leaf may adopt, only without it). Passed, not read: inside the sweep grad
+    mode is off, so :data:`~.grad_mode.STATE`'s read takes the thread-local path (~500
+    instructions, about one per op of a scalar graph); PyTorch's engine, too, sums under
+    the graph task's mode, whatever a hook left set."""
     slot = buffers.get(pos)
     if slot is None:
         slot = buffers[pos] = [None] * max(nr + 1, 1)
@@ -348,12 +356,12 @@ def add_to_buffer(buffers: dict, pos: int, nr: int, g: Tensor) -> None:
     if prev is None:
         slot[nr] = g
         return
-    if prev._fresh and not STATE.enabled:
+    if prev._fresh and not graph:
         if ABOVE.add_into(prev, g):  # summed in place: the engine's own array, nobody else has it
             return
     total = slot[nr] = prev + g
     # A new array nobody else holds: a leaf may adopt it as its .grad without a copy.
-    total._fresh = not STATE.enabled
+    total._fresh = not graph
 
 
 def _call_node(node: Node, grad_outputs: list) -> Sequence:

@@ -24,6 +24,7 @@ from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
 from .multi_view import KEY as MULTI_KEY
 from .multi_view import marks_of
+from .np_bound import np_array, np_zeros
 from .record_one import lane_of, record_one
 from .recording import FunctionBackward, JoinBackward, record, shared
 from .tensor import Tensor, _make, _wrap_dim
@@ -182,7 +183,7 @@ def _stack_of(
     d = _wrap_dim(dim, len(shape) + 1)
     n = len(tensors)
     if same and d == 0 and n * values[0].size <= SMALL_COPY:
-        out = np.array(values, dt.np)  # numpy's own copy of a few small same-dtype arrays
+        out = np_array(values, dt.np)  # numpy's own copy of a few small same-dtype arrays
     else:
         out = _stacked(tensors, shape, d, dt, same)
     if same:
@@ -291,7 +292,7 @@ def _pieces_backward(
         if name == "UnbindBackward0":
             return stack(parts, d)
         return cat(parts, d)
-    full = np.zeros(shape, dt.np)
+    full = np_zeros(shape, dt.np)
     small = full.size <= SMALL_COPY  # numpy's assignment, as copy_into's small lane
     for k, g in zip(keys, grads):  # (no keyword: ~1k instructions less)
         if g is not None:

@@ -48,12 +48,20 @@ class _State:
     (tests force it this way), ``JITGRAD_LAZY=0`` nothing. ``seen`` turns true with the first
     deferred result: until then no operand can be lazy and :func:`pointwise.apply` skips
     looking for one. These are process-wide settings (from the environment), not per thread.
+    They are instance attributes, not class attributes: every elementwise op reads
+    ``enabled`` and ``seen``, and CPython 3.11 specializes an instance attribute's read but
+    not a class attribute's read through an instance (~150 instructions each).
     """
 
     _mode = helpers.getenv("JITGRAD_LAZY", 2)
-    enabled = _mode == 1
-    min_size = helpers.getenv("JITGRAD_LAZY_MIN_SIZE", 1 << 16) if _mode == 2 else sys.maxsize
-    seen = False
+
+    def __init__(self) -> None:
+        mode = self._mode
+        self.enabled = mode == 1
+        self.min_size = (
+            helpers.getenv("JITGRAD_LAZY_MIN_SIZE", 1 << 16) if mode == 2 else sys.maxsize
+        )
+        self.seen = False
 
 
 STATE = _State()

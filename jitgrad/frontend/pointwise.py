@@ -30,6 +30,7 @@ from . import checks as K
 from . import lazy as L
 from . import pointwise_backward as BACKWARD
 from .multi_view import check_marked
+from .np_bound import np_empty
 from .overlap import assert_no_internal_overlap
 from .pointwise_backward import edge_indices, sum_to_shape
 from .pointwise_node import ElementwiseBackward, _record
@@ -236,7 +237,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
             elif n == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
                 plan, values = _three(op, args, sig, va)
         if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
-            out = np.empty(shape, plan.odt.np)
+            out = np_empty(shape, plan.odt.np)
             if entry := plan.entry[nd]:  # 0-d: compiled code, no type dispatch (call_serial)
                 entry(*values, out)
             else:

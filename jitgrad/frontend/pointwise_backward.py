@@ -24,6 +24,7 @@ from ..ops import expr as E
 from ..ops.edges import edge_indices  # noqa: F401 - re-exported (pointwise, pointwise_plan)
 from ..ops.registry import REGISTRY
 from . import rule_nodes as R
+from .np_bound import ndarray, np_empty
 from .rule_nodes import PIECEWISE_LINEAR, dedicated, gradient_node, named_top, scalar_nodes, start
 from .saved_views import ROLES
 from .tensor import Tensor, _make
@@ -102,7 +103,7 @@ def _kernel_backward(op, smask, args, values, cdt, g, needs, out):
                     bufs = []
                     for need in needs:
                         if need:
-                            b = np.empty(shape, npdt)
+                            b = np_empty(shape, npdt)
                             call.append(b)
                             bufs.append(b)
                         else:
@@ -132,14 +133,14 @@ def _lane_call(
     if out.ndim:  # (read each call: the first call's wrapper replaces itself)
         kernel.fn(*call)
         return
-    exact = type(out) is np.ndarray and out.dtype is npdt and type(garr) is np.ndarray
+    exact = type(out) is ndarray and out.dtype is npdt and type(garr) is ndarray
     if exact:
         scalar, i = npdt.type, 0
         for v in values:  # (indexed, one mask letter per value: making a zip is ~0.8k)
             m = smask[i]
             i += 1
             kind = type(v)
-            if not (kind is np.ndarray and v.dtype is npdt if m == "t" else kind is scalar):
+            if not (kind is ndarray and v.dtype is npdt if m == "t" else kind is scalar):
                 exact = False
                 break
     entry = lane[4]

@@ -26,6 +26,7 @@ from ..kernels.cpu.reduce_call import kept_shape, plan_3d, to_3d
 from . import functions as F
 from .declare import Declared, Saved
 from .join_split import cat
+from .np_bound import np_empty
 from .reduce_common import grad_to_input
 from .reduce_sum import mean, sum  # noqa: A004
 from .scan_prod import ones_slice
@@ -212,7 +213,7 @@ def softmax_backward_data(
     else:
         yv = y._value
         shape = yv.shape
-        value = np.empty(shape, yv.dtype)
+        value = np_empty(shape, yv.dtype)
         if len(shape) != 1 or not K.vector_softmax_bwd(g._value, yv, value, log):
             if s3 is None:
                 s3 = rows_3d(shape, dim)

@@ -18,6 +18,7 @@ from . import argcheck as A
 from . import functions as F
 from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
+from .np_bound import np_empty
 from .record_one import lane_of, record_one
 from .reduce_common import (
     Dims,
@@ -97,7 +98,7 @@ def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
 def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
     arr = input._value
     if dtype is None and type(dim) is int and (dim == 0 or dim == -1) and len(arr.shape) == 1:
-        out = np.empty(arr.shape, arr.dtype)
+        out = np_empty(arr.shape, arr.dtype)
         if K.vector_softmax(arr, out, log):  # (False, nothing done: not a float32/64 vector)
             return _vector_result(input, out, dim, log)
     if dtype is not None:
@@ -110,7 +111,7 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
         )
     arr = input._value
     shape = arr.shape
-    out = np.empty(shape, arr.dtype)
+    out = np_empty(shape, arr.dtype)
     if len(shape) == 1 and type(dim) is int and dim in (0, -1) and K.vector_softmax(arr, out, log):
         d, s3 = 0, (1, shape[0], 1)  # a small vector: the slice kernel straight
     else:

@@ -295,7 +295,7 @@ class GroupStep:
         if layout is not None and layout.applies_to(saved):
             grads, nodes[self.pos]._ran = layout.launch_buffers(saved, g._value)
             for b, p, nr in self.sends:
-                add_to_buffer(buffers, p, nr, grads[b])
+                add_to_buffer(buffers, p, nr, grads[b], False)  # (fused: no create_graph)
             return None
         # Never analysed (no gradient reached it when recorded) or the operands alias
         # differently this time.
