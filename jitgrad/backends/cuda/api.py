@@ -62,6 +62,7 @@ from . import (
     fused_backward,
     index_add,  # noqa: F401 - its ops join native.NATIVE
     index_copy,  # noqa: F401 - its ops join native.NATIVE (after index_add's: it wraps it)
+    index_put,  # noqa: F401 - its ops join native.NATIVE (after setitem's: it wraps it)
     joint,
     nn_losses,  # noqa: F401 - its ops join nn_rows.NATIVE
     nn_resample,  # noqa: F401 - its ops join native.NATIVE
