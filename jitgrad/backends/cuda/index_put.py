@@ -49,9 +49,9 @@ def _int_indices(indices: Any) -> list | None:
         if i._dtype is D.bool_:
             if not i.dim():
                 return None
-            # (the count: a synchronization, as PyTorch's; the positions come back as a host
-            # tensor, uploaded once)
-            out.extend(i.nonzero().to(i.device).unbind(1))
+            # (the count needs the mask on the host: one copy, a synchronization, as
+            # PyTorch's; the positions uploaded once)
+            out.extend(i.cpu().nonzero().to(i.device).unbind(1))
         elif i._dtype in (D.int64, D.int32):
             out.append(i if i._dtype is D.int64 else i.to(D.int64))
         else:
