@@ -79,6 +79,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.storage": 4,  # resize_/set_/as_strided_ on the device
     "jitgrad.backends.cuda.index_add": 4,  # index_add/scatter_add on the device
     "jitgrad.backends.cuda.index_copy": 4,  # index_copy, 0-d index_add on the device
+    "jitgrad.backends.cuda.index_put": 4,  # index_put, t[idx] = v on the device
     "jitgrad.backends.cuda.sorting": 4,  # sort/topk/median/cummax/masked_select on the device
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,

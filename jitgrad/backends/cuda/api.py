@@ -10,7 +10,8 @@ What runs where on a device tensor:
   layer_norm (:mod:`.rows`, :mod:`.nn_rows`: under the nn layer's declarations, so any order
   of gradient); transpose/permute/slicing/expand/select/narrow/T/mT/unbind/split/chunk as
   views that alias their base (:mod:`.views`, :mod:`.aliasing`),
-  ``t[key] = v`` for basic keys (:mod:`.setitem`); the reshape family as views,
+  ``t[key] = v`` for basic keys (:mod:`.setitem`), ``index_put`` and ``t[idx] = v`` with
+  index tensors (:mod:`.index_put`); the reshape family as views,
   fill_/zero_ (:mod:`.native`); SGD and Adam/AdamW updates (:mod:`.optim`); complex
   elementwise ops (:mod:`.complex_elementwise`), ``.real``/``.imag``/``view_as_real`` as views
   and ``torch.complex`` (:mod:`.complex_views`), complex ``conj`` as a rendered kernel;
@@ -62,6 +63,7 @@ from . import (
     fused_backward,
     index_add,  # noqa: F401 - its ops join native.NATIVE
     index_copy,  # noqa: F401 - its ops join native.NATIVE (after index_add's: it wraps it)
+    index_put,  # noqa: F401 - its ops join native.NATIVE (after setitem's: it wraps it)
     joint,
     nn_losses,  # noqa: F401 - its ops join nn_rows.NATIVE
     nn_resample,  # noqa: F401 - its ops join native.NATIVE
