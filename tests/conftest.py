@@ -91,7 +91,7 @@ LONG_FILES = {
     # (Dec 7, load 19, Run tapecodes), estimated 2.1 s once (Run tslow)
     "tests/test_capture_activations.py": 50,
     # 73.0 CPU s in the last full run; its straight-line modules no longer re-emit the
-    # interpreter loop each: 144.8 -> 106.8 alone in fresh caches (Run straight17)
+    # interpreter loop each: median 131.8 -> 96.9 CPU s alone in fresh caches (Run straight17)
     "tests/test_capture_straight.py": 35,
     # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone
     # in a fresh cache, with the float32 build (~22 s) that test_capture.py also needs (Dec 7);
