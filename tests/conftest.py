@@ -90,7 +90,9 @@ LONG_FILES = {
     # RENT), on which the other files' tapes then replay; 67.9-71.4 CPU s in a fresh cache
     # (Dec 7, load 19, Run tapecodes), estimated 2.1 s once (Run tslow)
     "tests/test_capture_activations.py": 50,
-    "tests/test_capture_straight.py": 60,  # 69.7 CPU s in the full run, ~10 less since
+    # 73.0 CPU s in the last full run; its straight-line modules no longer re-emit the
+    # interpreter loop each: median 131.8 -> 96.9 CPU s alone in fresh caches (Run straight17)
+    "tests/test_capture_straight.py": 35,
     # the tape interpreter's float64 build (~22 s CPU) and two generated tapes: 63.9 s CPU alone
     # in a fresh cache, with the float32 build (~22 s) that test_capture.py also needs (Dec 7);
     # estimated 1.3 s, it was once 142nd of 189 in the queue (in a full run the interpreters

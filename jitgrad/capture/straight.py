@@ -61,11 +61,13 @@ import numpy as np  # noqa: F401
 from numba import njit
 
 import {interp} as _e  # noqa: F401
-from {interp} import run
 from jitgrad.capture.interp import _NO, _softmax_bwd_slices, _softmax_slices
+from jitgrad.kernels.cpu import external_calls as _x
 from jitgrad.kernels.cpu import fastmath_calls as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401
 from jitgrad.kernels.cpu.jit import cached_njit
+
+run = _x.external(_e.run, _x.tape_args("{dtype}"))  # called, not linked in: its code once
 '''
 
 _PRELUDE = """    T = a.dtype.type
@@ -283,7 +285,7 @@ def source(ins: np.ndarray, consts: np.ndarray, io: list[tuple[int, int]],
     entry = ('\n\n@cached_njit(error_model="numpy", nogil=True)\n'
              f"def NAME(ins, consts, arena):\n{''.join(calls)}")  # fmt: skip
     loop = interp.module(dtype, _build.loop_codes(dtype, interp.codeset(np.unique(ins[:, 0]))))
-    head = _HEADER.format(digest=_digest(), interp=loop.__name__)
+    head = _HEADER.format(digest=_digest(), interp=loop.__name__, dtype=dtype)
     text = head + "".join(parts) + entry
     name = "_gen_tape_" + hashlib.sha256(text.encode()).hexdigest()[:20]
     return name, text.replace("def NAME(", f"def {name}(")
