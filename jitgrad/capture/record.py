@@ -16,11 +16,9 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..engine.sweep import ABOVE, _replayable
-from ..frontend.lazy import active as lazy_active
 from ..frontend.lazy_order import epilogue_sum
 from ..frontend.tensor import Tensor
 from ..fusion.codegen import REDUCE_BLOCK
-from ..fusion.layout import iteration_views
 from .optable import TABLE, WITH_NUMBER
 from .row_sums import blocked_total
 from .tape import Slot, Unsupported, tensor_key
@@ -156,11 +154,16 @@ def _epilogue(sa: Slot, a: Tensor, out: Tensor, kind: str) -> int:
 
 
 def _mse_order(rec: Any, a: Any, b: Any, *rest: Any, **kw: Any) -> None:
-    """Eager's ``mse_loss`` sums ``(a - b) ** 2`` as a chain's kernel epilogue (blocked) when
-    elementwise results are deferred and that loop is 1-D, else pairwise (a stored array)."""
+    """How eager's ``mse_loss`` will sum ``(a - b) ** 2`` (a deferred chain's blocks where
+    that chain is deferred, else pairwise): asked of the same two ops, made unrecorded."""
     order = False
-    if lazy_active() and isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape:
-        order = _flat(a) and _flat(b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape:
+        rec.depth += 1  # (not the user's ops: the wrapper records none of them)
+        try:
+            d = a.detach() - b.detach()
+            order = epilogue_sum(d * d)
+        finally:
+            rec.depth -= 1
     if order is None:
         raise Unsupported("mse_loss whose kernel loops in 2-D (neither of the tape's orders)")
     rec.blocked = ((id(a), id(b)), order)
@@ -182,14 +185,6 @@ def mse_loss(rec: Any, out: Any, a: Any, b: Any, *rest: Any, reduction: str = "m
     aux = REDUCE_BLOCK if getattr(rec, "blocked", None) == ((id(a), id(b)), True) else 0
     tape.row("mean" if reduction == "mean" else "sum", s.off, sq, n=sa.n, aux=aux)
     _node(rec, "mse_loss", out, [sa, sb], [s], 1 if reduction == "mean" else 0, [d, d])
-
-
-def _flat(t: Tensor) -> bool | None:
-    """Whether ``t``'s values (its chain's operands, if deferred) are read by a 1-D loop."""
-    order = epilogue_sum(t)
-    if order is not False:
-        return order
-    return iteration_views(tuple(t.shape), [t._value])[1] < 2 or None
 
 
 mse_loss.pre = _mse_order  # type: ignore[attr-defined]
