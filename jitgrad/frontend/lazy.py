@@ -388,4 +388,3 @@ def reduce_full(t: Tensor, mean: bool) -> np.ndarray | None:
 FRONT.make = _make
 FRONT.pending_reduction = pending_reduction
 FRONT.joint_saved = joint_saved
-
