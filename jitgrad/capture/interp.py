@@ -45,12 +45,12 @@ import numpy as np
 from numba import njit
 
 from ..fusion import diskcache
-from ..kernels.cpu import scalar as _k
 from ..kernels.cpu.fma import fma as _fma
 from ..kernels.cpu.optim import _adam_tensor
-from ..kernels.cpu.reduce_leaves import _NO, _STACK, _pw_sum
+from ..kernels.cpu.reduce_leaves import _NO, _STACK
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
 from . import optable
+from .row_sums import _blocked_sum, _row_sum
 
 #: Columns of an instruction row.
 WIDTH = 8
@@ -76,24 +76,6 @@ _NAMED = ("MUL", "ADD", "B_MUL_A", "B_G", "SUM", "MEAN", "SOFTMAX", "SGD", "ADAM
 
 #: flags of an SGD row (its ``aux`` column)
 SGD_MOMENTUM, SGD_NESTEROV, SGD_MAXIMIZE = 1, 2, 4
-
-
-@njit(inline="always")
-def _blocked_sum(parts, block):
-    """The sum a generated backward kernel makes of a broadcast operand's gradient
-    (:func:`jitgrad.fusion.codegen._blocked_reduction`): each block of ``block`` summands
-    (its ``REDUCE_BLOCK``, which the row carries: a constant baked in here would outlive a
-    change there in the disk cache), stored in a fresh array of their dtype, is summed by
-    ``lanes_sum`` (its 64-lane order), and the block sums are added in order in float64."""
-    acc = np.float64(0)
-    n = parts.shape[0]
-    for lo in range(0, n, block):
-        hi = min(lo + block, n)
-        blk = np.empty(hi - lo, parts.dtype)
-        for i in range(hi - lo):
-            blk[i] = parts[lo + i]
-        acc += _k.lanes_sum(blk, np.empty(_k.LANES, parts.dtype), np.float64(0))
-    return acc
 
 
 @njit(inline="always")
@@ -192,10 +174,10 @@ def run(ins, consts, arena):  # noqa: C901 - one flat dispatch loop is the point
                 else:
                     v = a
                 arena[dst + i] = v
-        elif op == SUM:  # the reduction kernel's pairwise sum (of one row)
-            arena[dst] = _pw_sum(arena, x, n, zero, stack)
-        elif op == MEAN:  # mean_fwd: the pairwise sum, then one division by the count
-            arena[dst] = _pw_sum(arena, x, n, zero, stack) / arena.dtype.type(n)
+        elif op == SUM:  # the row's sum in eager's order (:func:`_row_sum`)
+            arena[dst] = _row_sum(arena, x, n, ins[r, 7], zero, stack)
+        elif op == MEAN:  # that sum, then mean_fwd's (or the epilogue's) one division
+            arena[dst] = _row_sum(arena, x, n, ins[r, 7], zero, stack) / T(n)
         elif op == SOFTMAX:  # softmax of one contiguous slice
             # (the sizes as int64: eager's argument types, so its compiled softmax serves)
             _softmax_slices(arena[x : x + n], arena[dst : dst + n], np.int64(1), np.int64(n), _NO)
@@ -245,7 +227,7 @@ import numpy as np
 from numba import njit  # noqa: F401
 
 from jitgrad.capture.interp import (  # noqa: F401
-    _NO, _STACK, _adam, _blocked_sum, _pw_sum, _sgd, _softmax_bwd_slices, _softmax_slices,
+    _NO, _STACK, _adam, _blocked_sum, _row_sum, _sgd, _softmax_bwd_slices, _softmax_slices,
 )
 from jitgrad.kernels.cpu import fastmath_calls as _fm  # noqa: F401
 from jitgrad.kernels.cpu import scalar as _k  # noqa: F401

@@ -16,8 +16,11 @@ import numpy as np
 from .. import dtypes as D
 from ..engine.grad_mode import STATE
 from ..engine.sweep import ABOVE, _replayable
+from ..frontend.lazy_order import epilogue_sum
 from ..frontend.tensor import Tensor
+from ..fusion.codegen import REDUCE_BLOCK
 from .optable import TABLE, WITH_NUMBER
+from .row_sums import blocked_total
 from .tape import Slot, Unsupported, tensor_key
 
 _FLOATS = (D.float32, D.float64)
@@ -111,7 +114,9 @@ def _node(rec: Any, op: str, out: Tensor, inputs: list, outputs: list, consts: i
 
 def reduction(kind: str):
     """``x.sum()`` / ``x.mean()`` over every element, or over the last dimension (rows of
-    the pairwise sum, as the reduction kernel sums a contiguous innermost dimension)."""
+    the pairwise sum, as the reduction kernel sums a contiguous innermost dimension). A full
+    sum of a deferred chain's result is that chain's kernel's blocked sum in eager (the
+    slot's ``sums``); its row says so."""
 
     def handler(rec: Any, out: Any, a: Any, dim: Any = None, keepdim: Any = False,
                 **kw: Any) -> None:  # fmt: skip
@@ -126,17 +131,49 @@ def reduction(kind: str):
         if not isinstance(out, Tensor) or row == 0:
             raise Unsupported(f"an empty {kind}")
         s = _out(rec, out)
+        aux = 0
+        if dim is None and not keepdim and sa.sums is not False:
+            aux = _epilogue(sa, a, out, kind)
         for r in range(s.n):
-            rec.tape.row(kind, s.off + r, sa.off + r * row, n=row)
+            rec.tape.row(kind, s.off + r, sa.off + r * row, n=row, aux=aux)
         _node(rec, kind if dim is None else f"{kind}_dim", out, [sa], [s])
 
     return handler
 
 
+def _epilogue(sa: Slot, a: Tensor, out: Tensor, kind: str) -> int:
+    """The block of a sum row of a deferred chain's result (see :func:`reduction`). The trace
+    read that result (eager's sum then added it pairwise): its value is made eager's."""
+    if sa.sums is None:
+        raise Unsupported(f"a full {kind} of a chain whose kernel loops in 2-D (its running "
+                          "sum is neither of the tape's orders)")  # fmt: skip
+    v = out._value
+    total = v.dtype.type(0) + v.dtype.type(blocked_total(a._value, REDUCE_BLOCK))
+    v[...] = total / v.dtype.type(sa.n) if kind == "mean" else total
+    return REDUCE_BLOCK
+
+
+def _mse_order(rec: Any, a: Any, b: Any, *rest: Any, **kw: Any) -> None:
+    """How eager's ``mse_loss`` will sum ``(a - b) ** 2`` (a deferred chain's blocks where
+    that chain is deferred, else pairwise): asked of the same two ops, made unrecorded."""
+    order = False
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape:
+        rec.depth += 1  # (not the user's ops: the wrapper records none of them)
+        try:
+            d = a.detach() - b.detach()
+            order = epilogue_sum(d * d)
+        finally:
+            rec.depth -= 1
+    if order is None:
+        raise Unsupported("mse_loss whose kernel loops in 2-D (neither of the tape's orders)")
+    rec.blocked = ((id(a), id(b)), order)
+
+
 def mse_loss(rec: Any, out: Any, a: Any, b: Any, *rest: Any, reduction: str = "mean",
              **kw: Any) -> None:  # fmt: skip
     """``F.mse_loss`` of two same-shaped tensors, mean or sum: ``d = a - b``, ``d * d``,
-    reduced; the node's backward as eager computes it (:meth:`.tape.Tape._mse_backward`)."""
+    reduced (in eager's order: :func:`_mse_order`); the node's backward as eager computes it
+    (:meth:`.tape.Tape._mse_backward`)."""
     sa, sb = slot_of(rec, a), slot_of(rec, b)
     if rest or kw or reduction not in ("mean", "sum") or sa.shape != sb.shape or not sa.n:
         raise Unsupported("mse_loss other than a mean or sum over same-shaped tensors")
@@ -145,10 +182,12 @@ def mse_loss(rec: Any, out: Any, a: Any, b: Any, *rest: Any, reduction: str = "m
     tape.row("sub", d, sa.off, sb.off, n=sa.n)
     tape.row("mul", sq, d, d, n=sa.n)
     s = _out(rec, out)
-    tape.row("mean" if reduction == "mean" else "sum", s.off, sq, n=sa.n)
+    aux = REDUCE_BLOCK if getattr(rec, "blocked", None) == ((id(a), id(b)), True) else 0
+    tape.row("mean" if reduction == "mean" else "sum", s.off, sq, n=sa.n, aux=aux)
     _node(rec, "mse_loss", out, [sa, sb], [s], 1 if reduction == "mean" else 0, [d, d])
 
 
+mse_loss.pre = _mse_order  # type: ignore[attr-defined]
 total = reduction("sum")
 average = reduction("mean")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..frontend.lazy_order import epilogue_sum
 from ..frontend.tensor import Tensor
 from ..nn._functional_activation import SELU_ALPHA, SELU_SCALE
 from . import record as R
@@ -46,6 +47,7 @@ def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tup
         inputs = [sa]
     else:
         raise Unsupported(f"{op} with an operand of type {type(b).__name__}")
+    sums = epilogue_sum(out)  # (before its value is read: that computes the chain)
     shape = out._value.shape
     n = out._value.size
     reads = []  # where the rows read each operand: a broadcast one from a spread copy
@@ -56,6 +58,7 @@ def _elementwise(rec: Any, op: str, out: Any, a: Any, b: Any = None, consts: tup
             reads.append(s.off)
     c = tape.const(*[tape.dtype.np.type(v) for v in consts]) if consts else 0
     s = _out(rec, out)
+    s.sums = sums
     tape.row(TABLE[op].forward, s.off, reads[0], reads[1] if len(reads) > 1 else 0, n=n, c=c)
     _node(rec, op, out, inputs, [s], c, reads)
     return s

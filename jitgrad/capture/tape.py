@@ -32,7 +32,7 @@ class Unsupported(Exception):
 class Slot:
     """A tensor's values in the arena: ``n`` elements from ``off``, shaped ``shape``."""
 
-    __slots__ = ("off", "n", "shape", "node", "nr", "rg", "leaf", "view", "ref")
+    __slots__ = ("off", "n", "shape", "node", "nr", "rg", "leaf", "view", "ref", "sums")
 
     def __init__(self, off: int, n: int, shape: tuple, rg: bool = False) -> None:
         self.off, self.n, self.shape, self.rg = off, n, shape, rg
@@ -41,6 +41,9 @@ class Slot:
         self.leaf: Any = None  # the caller's tensor, for a leaf that requires grad
         self.view = False  # shares memory with another slot (an in-place op would diverge)
         self.ref: tuple | None = None  # ("arg", i) / ("ext", t): the caller's tensor it reads
+        #: how eager sums all of it (:func:`jitgrad.frontend.lazy_order.epilogue_sum`, asked
+        #: while it was a deferred result): True a chain kernel's blocks, False pairwise
+        self.sums: bool | None = False
 
 
 class Node:
