@@ -49,9 +49,9 @@ print(f"RESULT {time.perf_counter() - t0:.3f} {r.ru_utime + r.ru_stime:.3f}")
 
 #: Builds tier 0's float32 interpreter and its marker, and nothing else, in a cache.
 PRIME = """
-from jitgrad.fusion import diskcache, tier0
-tier0.loop("float32")
-(diskcache.kernel_dir() / "tier0-float32.ready").touch()
+from jitgrad.fusion import tier0, tier0_interp
+tier0_interp.loop("float32")
+tier0.marker_path("float32").touch()
 """
 
 

@@ -6,6 +6,7 @@ compile that fails, blocks nobody; two processes never build the tier-0 interpre
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -135,7 +136,7 @@ def test_tier0_is_not_built_while_another_process_builds_it(tmp_path, monkeypatc
     monkeypatch.setattr(I, "SIGNATURES", {})
     built = []
     monkeypatch.setattr(I, "loop", built.append)
-    marker = tmp_path / "tier0-float64.ready"
+    marker = tier0.marker_path("float64")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-c", CLAIM, str(marker)], env=env, text=True,
@@ -166,12 +167,101 @@ def test_a_negative_ready_is_remembered_until_the_process_compiles_or_time_passe
     monkeypatch.setattr(tier0, "_NOT_YET", {})
     monkeypatch.setattr(tier0, "RECHECK_S", 3600.0)
     assert tier0.ready("float32") is False
-    (tmp_path / "tier0-float32.ready").write_bytes(b"")  # another process left it
+    tier0.marker_path("float32").write_bytes(b"")  # another process left it
     assert tier0.ready("float32") is False  # not asked again yet
     count[0] = 1  # this process compiled a kernel: asked again, found, loaded
     assert tier0.ready("float32") is True
     assert built == ["float32"]
     monkeypatch.setattr(tier0, "_NOT_YET", {"float64": (1, time.monotonic() - 1.0)})
     monkeypatch.setattr(tier0, "RECHECK_S", 0.5)
-    (tmp_path / "tier0-float64.ready").write_bytes(b"")
+    tier0.marker_path("float64").write_bytes(b"")
     assert tier0.ready("float64") is True  # the remembered answer is older than RECHECK_S
+
+
+def test_a_marker_left_by_another_copy_of_the_interpreter_does_not_say_it_is_built(
+    tmp_path, monkeypatch
+):
+    """The marker names the interpreter's own cache entry (source path and stamp): another
+    copy of jitgrad or another op table sharing the cache left a marker for its own compiled
+    file, and taking it for ours compiled the interpreter at the first kernel (Run subproc)."""
+    monkeypatch.setattr(diskcache, "kernel_dir", lambda: tmp_path)
+    monkeypatch.setattr(diskcache, "compiled_count", lambda: 0)
+    monkeypatch.setattr(I, "SIGNATURES", {})
+    monkeypatch.setattr(tier0, "_NOT_YET", {})
+    built = []
+    monkeypatch.setattr(I, "loop", built.append)
+    (tmp_path / "tier0-float64.ready").write_bytes(b"")  # the name before this marker
+    (tmp_path / "tier0-float64-0123456789abcdef.ready").write_bytes(b"")  # another copy's
+    assert tier0.marker_path("float64").parent == tmp_path
+    assert tier0.marker_path("float64").name not in {p.name for p in tmp_path.iterdir()}
+    assert tier0.ready("float64") is False and built == []
+    monkeypatch.setattr(tier0, "_NOT_YET", {})
+    tier0.marker_path("float64").write_bytes(b"")  # this interpreter's own
+    assert tier0.ready("float64") is True and built == ["float64"]
+
+
+SHARED = textwrap.dedent(
+    """
+    import json, sys, time
+    from dataclasses import replace
+    import numpy as np
+    from numba.core import event
+    from jitgrad.fusion import codegen as C, lowering as LW, tier0, tier0_interp
+    from jitgrad.ops.registry import REGISTRY
+
+    compiles = []
+    class Count(event.Listener):
+        def on_start(self, ev):
+            if ev.data["dispatcher"].py_func is tier0_interp._run:
+                compiles.append(str(ev.data["args"]))
+        def on_end(self, ev):
+            pass
+    event.register("numba:compile", Count())
+    tier0.AFTER_COMPILES = 0  # (as the corpus runner: build at the first kernel)
+    print("started", flush=True)
+    sys.stdin.readline()  # both go at once
+    deadline = time.monotonic() + 280
+    while not tier0.ready("float64") and time.monotonic() < deadline:
+        time.sleep(0.02)  # the other process builds it: ready once its marker is written
+    spec = replace(LW.op_forward(REGISTRY["mul"], "tt", 1, False, "float64", "float64"),
+                   label="t0shared")
+    x = np.arange(1.0, 6.0)
+    out = np.zeros(5)
+    tier0.translate(spec, (x, x, out), C.REDUCE_BLOCK).launch(C.get_kernel(spec), (x, x, out))
+    print(json.dumps({"compiles": compiles, "out": out.tolist()}), flush=True)
+    """
+)
+
+
+def test_two_processes_starting_together_on_a_fresh_cache_build_the_interpreter_once(tmp_path):
+    """Two processes on one empty cache both want the float64 interpreter at their first
+    kernel (the two corpus halves under ``-n 2``): the marker's lock lets one build it, the
+    other goes on without it and loads the file once the marker is there. Compiles are
+    counted with Numba's compile events (a cache load raises none)."""
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "JITGRAD_CACHE_DIR": str(tmp_path / "cache"),
+        "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "JITGRAD_COMPILE_NOTICE": "0",
+        "JITGRAD_TIER0_BACKGROUND": "0",
+    }  # fmt: skip
+    procs = [
+        subprocess.Popen([sys.executable, "-c", SHARED], env=env, text=True,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]  # fmt: skip
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "started", p.stderr.read()
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        results = [p.communicate(timeout=300) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    reports = []
+    for (out, err), p in zip(results, procs, strict=True):
+        assert p.returncode == 0, err
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    assert sorted(len(r["compiles"]) for r in reports) == [0, 1]
+    for r in reports:  # x * x through the interpreter, in both processes
+        assert r["out"] == [1.0, 4.0, 9.0, 16.0, 25.0]

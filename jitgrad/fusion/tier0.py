@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,7 @@ from . import tier0_complex_interp as X
 from . import tier0_interp as I
 from .tier0_translate import DTYPES, FLOATS, Program
 
-__all__ = ["Program", "Tier0", "attach", "ready", "translate"]
+__all__ = ["Program", "Tier0", "attach", "marker_path", "ready", "translate"]
 
 #: False when ``JITGRAD_TIER0=0``: every generated kernel compiles at its first call.
 ENABLED = os.environ.get("JITGRAD_TIER0", "1") != "0"
@@ -159,7 +160,7 @@ def ready(dtype: str) -> bool:
         count = _WAITED.get(dtype, 0)
     if _NOT_YET.get(dtype, (-1, -RECHECK_S))[0] == count and now - _NOT_YET[dtype][1] < RECHECK_S:
         return False  # (asked a moment ago, and this process has compiled nothing since)
-    marker = diskcache.kernel_dir() / f"tier0-{dtype}.ready"
+    marker = marker_path(dtype)
     built = marker.exists()
     after = {X.DTYPE: AFTER_COMPLEX, "int64": AFTER_INT64}.get(dtype, AFTER_COMPILES)
     if not built and count < after:
@@ -173,6 +174,19 @@ def ready(dtype: str) -> bool:
     finally:
         release(marker)
     return True
+
+
+def marker_path(dtype: str) -> Path:
+    """The file saying that ``dtype``'s interpreter is compiled in the cache: named by the
+    interpreter's own cache entry (:meth:`jit.KernelCache.identity`: its source path and
+    stamp), not only by the build key of the generated kernels' directory, so a marker left
+    by another copy of jitgrad or another version of the op table does not make this process
+    compile the interpreter at its first kernel as if loading it (nor two such processes
+    build it at once, each under another entry lock)."""
+    run = X.RUN if dtype == X.DTYPE else I.RUN[dtype]
+    cache = getattr(getattr(run, "dispatcher", run), "_cache", None)
+    tag = cache.identity() if hasattr(cache, "identity") else "memory"
+    return diskcache.kernel_dir() / f"tier0-{dtype}-{tag}.ready"
 
 
 try:  # Numba's C type fingerprint: one per Numba type of an argument (dtype, layout, read-only)

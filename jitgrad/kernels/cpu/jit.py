@@ -297,6 +297,14 @@ class KernelCache(FunctionCache):
         self._cache_file = _VerifiedFiles(self._cache_path, self._impl.filename_base, stamp)
         self.enable()
 
+    def identity(self) -> str:
+        """Where this function's compiled code lives and which source it is compiled from, as
+        a short hex name: a file that says "compiled" (tier 0's ``.ready`` markers) must name
+        this, since a second copy of the package or an edited op table sharing the cache
+        directory has files of its own to compile (Run subproc: a copy's marker made it
+        compile the interpreter at its first op)."""
+        return hashlib.sha256(self._cache_path.encode() + self._cache_file._stamp).hexdigest()[:16]
+
     def _load_overload(self, sig: Any, target_context: Any) -> Any:
         if not self._enabled:
             return None
