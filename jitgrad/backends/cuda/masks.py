@@ -29,13 +29,15 @@ from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import sort as K
+from ...kernels.cuda.common import view as buffer_view
 from . import runtime, selecting
 from .elementwise import on_device
 
 
 def _bool_buffer(t: Tensor) -> Any:
     """``t != 0`` as a flat contiguous bool device array (NaN counts as nonzero)."""
-    v = runtime.flat(runtime.contiguous(t._value))
+    v = runtime.contiguous(t._value)
+    v = buffer_view(v, (v.size,))  # (numba's reshape of an empty array may refuse)
     return v if t._dtype is D.bool_ else runtime.cast(v, np.bool_)
 
 
@@ -90,6 +92,8 @@ def getitem(x: Any, key: Any) -> Any:
         return taken
 
     def backward(g: Tensor) -> Tensor:
+        if not index.numel():  # (nothing was read)
+            return g.new_zeros(shape)
         return g.new_zeros((rows, *rest)).index_add(0, index, g).reshape(shape)
 
     return record("IndexBackward0", taken._value, x._dtype, [x], backward, saved=[key])
