@@ -97,8 +97,9 @@ def test_mask_read_gradients_match_the_cpu(shape, k, no_fallback):
     for device in ("cpu", "cuda"):
         x = torch.tensor(xs, device=device, requires_grad=True)
         y = x[torch.tensor(ms, device=device)]
-        w = torch.tensor(np.linspace(0.5, 2, y.numel(), dtype=np.float32), device=device,
-                         requires_grad=True)
+        w = torch.tensor(
+            np.linspace(0.5, 2, y.numel(), dtype=np.float32), device=device, requires_grad=True
+        )
         (g,) = torch.autograd.grad((y * w.reshape(tuple(y.shape))).sum(), x, create_graph=True)
         (gg,) = torch.autograd.grad((g * g).sum(), w)  # (the gradient's graph, recorded)
         out.append((y.detach().cpu().numpy(), y.grad_fn.name(), g.detach().cpu().numpy(),
