@@ -13,8 +13,8 @@ returned tensor is a contiguous buffer of its own. A 0-d input is a line of one 
 (the same kernel at the mask's size) and reads ``x`` seen as ``(rows, rest)`` at them with
 :func:`.selecting._take`'s kernel, recorded as the CPU's ``IndexBackward0`` straight on
 ``x``: its gradient is ``g`` added into zeros at those rows (``index_add``, device ops, so
-``create_graph`` records them). Left to the host fallback: complex inputs, a 0-d mask, a
-mask on the host or of another shape, empty ``x`` with a nonempty mask.
+``create_graph`` records them). Other keys, a 0-d or host mask or one of another shape, and
+complex ``x`` go to :func:`.selecting.getitem` as before (its views, the fallback).
 """
 
 from __future__ import annotations
@@ -77,13 +77,10 @@ def argwhere(input: Any) -> Any:  # noqa: A002
 def getitem(x: Any, key: Any) -> Any:
     """``x[mask]`` with a bool device mask (module docstring); other keys are
     :func:`.selecting.getitem`'s."""
-    if not isinstance(key, Tensor) or key._dtype is not D.bool_:
-        return selecting.getitem(x, key)
-    if not _takes(x) or not on_device(key) or not key.dim():
-        return NotImplemented
+    plain = isinstance(key, Tensor) and key._dtype is D.bool_ and key.dim() > 0
+    if not plain or not _takes(x) or not on_device(key) or key.shape != x.shape[: key.dim()]:
+        return selecting.getitem(x, key)  # (as before: its views, or the CPU op's errors)
     shape, k = tuple(x.shape), key.dim()
-    if tuple(key.shape) != shape[:k]:
-        return NotImplemented  # (the CPU op's IndexError)
     rows, rest = math.prod(shape[:k]), shape[k:]
     index = positions(key)
     with no_grad():
