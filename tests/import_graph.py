@@ -81,6 +81,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.backends.cuda.index_copy": 4,  # index_copy, 0-d index_add on the device
     "jitgrad.backends.cuda.index_put": 4,  # index_put, t[idx] = v on the device
     "jitgrad.backends.cuda.sorting": 4,  # sort/topk/median/cummax/masked_select on the device
+    "jitgrad.backends.cuda.masks": 4,  # nonzero/argwhere/x[mask] on the device
     "jitgrad.backends.cuda.transfer": 4,
     "jitgrad.backends.dlpack": 4,
     "jitgrad.backends.cuda.nn_rows": 5,  # device kernels under the nn layer's declarations

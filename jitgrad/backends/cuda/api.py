@@ -16,8 +16,10 @@ What runs where on a device tensor:
   elementwise ops (:mod:`.complex_elementwise`), ``.real``/``.imag``/``view_as_real`` as views
   and ``torch.complex`` (:mod:`.complex_views`), complex ``conj`` as a rendered kernel;
   sort/argsort/topk/kthvalue/median/cummax/cummin/masked_select (:mod:`.sorting`: a stable
-  merge sort per line, a chunked compaction); scatter_reduce and ``scatter(reduce=)``
-  (:mod:`.index_add`); convolutions of every type, ``F.fold``/``F.unfold`` and pools
+  merge sort per line, a chunked compaction); nonzero/argwhere/``x[mask]`` (:mod:`.masks`:
+  the same counting, one read of the count, coordinates written on the device);
+  scatter_reduce and ``scatter(reduce=)`` (:mod:`.index_add`); convolutions of every type,
+  ``F.fold``/``F.unfold`` and pools
   (:mod:`.nn_conv`, :mod:`.nn_windows`), ``F.interpolate`` (:mod:`.nn_resample`),
   ``resize_``/``set_``/``as_strided_`` on the device tensor's own storage (:mod:`.storage`),
   and in-place ops without a kernel that autograd records, as their out-of-place form made

@@ -79,6 +79,8 @@ _ELEMENTWISE_MODULES = (
     "jitgrad.frontend.clamp_where",
     "jitgrad.frontend.special",
 )
+#: functions in those modules that are not elementwise (``nonzero``: :mod:`.masks`)
+_NOT_ELEMENTWISE = frozenset({"nonzero"})
 #: ``jitgrad.nn.functional`` functions that are elementwise ops (or call only elementwise ops).
 _ELEMENTWISE_F = frozenset(
     "relu relu_ sigmoid tanh gelu silu softplus leaky_relu elu selu celu hardtanh "
@@ -114,6 +116,7 @@ def install() -> None:
         n for n, f in vars(top).items() if opwrap.module_of(f) in _ELEMENTWISE_MODULES
     }
     elementwise_names |= {n for n in _ELEMENTWISE_F if composed.is_nn_f(top, n)}
+    elementwise_names -= _NOT_ELEMENTWISE
     same_f = {n for n in _COMPOSED_F if composed.is_nn_f(top, n)}  # torch.prelu
     keep = _KEEP | elementwise_names | {n + "_" for n in OF.INPLACE_UNARY}
 
@@ -130,6 +133,8 @@ def install() -> None:
             if _elementwise_inplace(name, elementwise_names):  # torch.square_(t)
                 return True
             module = opwrap.module_of(fn)
+            if name in _NOT_ELEMENTWISE:
+                return False
             return module == composed.ALIASES_MODULE or module in _ELEMENTWISE_MODULES
         return namespace == "nn.functional" and name in _ELEMENTWISE_F | _COMPOSED_F
 

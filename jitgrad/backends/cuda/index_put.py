@@ -34,7 +34,7 @@ from ...frontend.pointwise_backward import sum_to_shape
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor
 from . import index_add as IA
-from . import native
+from . import masks, native
 from .elementwise import on_device
 
 
@@ -49,9 +49,8 @@ def _int_indices(indices: Any) -> list | None:
         if i._dtype is D.bool_:
             if not i.dim():
                 return None
-            # (the count needs the mask on the host: one copy, a synchronization, as
-            # PyTorch's; the positions uploaded once)
-            out.extend(i.cpu().nonzero().to(i.device).unbind(1))
+            # (the count is read back: one synchronization, as PyTorch's)
+            out.extend(masks.nonzero_tensors(i))
         elif i._dtype in (D.int64, D.int32):
             out.append(i if i._dtype is D.int64 else i.to(D.int64))
         else:

@@ -18,6 +18,10 @@ Arrays are seen as ``(A, R, B)`` with the axis ``R`` in the middle, as in :mod:`
   than :data:`CHUNK` values), then each chunk writes its elements from its offset. The total
   is read back (the size of the result: one synchronization, as PyTorch's
   ``masked_select``).
+* :func:`nonzero`: the row-major coordinates of a flat mask's set elements (int64), counted
+  as :func:`compact` counts them, the total read back once (PyTorch's ``nonzero`` syncs
+  there too: the result's size is the count), then each chunk writes its coordinates from
+  its offset, so the rows come in row-major order as PyTorch's.
 """
 
 from __future__ import annotations
@@ -31,7 +35,15 @@ from . import memory as M
 from . import scan as S
 from .common import contiguous, elementwise_grid, empty, view
 
-__all__ = ["sort_lines", "cum_extreme", "compact", "running_sum", "mode_positions", "CHUNK"]
+__all__ = [
+    "sort_lines",
+    "cum_extreme",
+    "compact",
+    "nonzero",
+    "running_sum",
+    "mode_positions",
+    "CHUNK",
+]
 
 #: Elements per chunk of :func:`compact` (the running sum is over ``n / CHUNK`` counts)
 CHUNK = 256
@@ -247,19 +259,61 @@ def running_sum(v: Any) -> Any:
     return out
 
 
-def compact(x: Any, mask: Any) -> tuple:
-    """``(values, positions)``: the elements of flat contiguous ``x`` where the bool array
-    ``mask`` (same size) is set, in order, and their flat positions (int64)."""
-    n = x.size
+def _counted(mask: Any) -> tuple:
+    """``(flat mask, per-chunk counts, their running sum, total, grid, threads)`` for the
+    bool device array ``mask``: the total read back (one synchronization)."""
+    n = mask.size
     chunks = max(1, -(-n // CHUNK))
     counts = empty((chunks,), np.int64)
     grid, threads = elementwise_grid(chunks)
-    xs, ms = view(x, n), view(mask, n)
+    ms = view(mask, n)
     _chunk_sums[grid, threads](ms, counts, CHUNK)  # (a set element counts 1)
     ends = running_sum(counts)
     total = int(ends[chunks - 1 : chunks].copy_to_host()[0]) if n else 0
+    return ms, counts, ends, total, grid, threads
+
+
+def compact(x: Any, mask: Any) -> tuple:
+    """``(values, positions)``: the elements of flat contiguous ``x`` where the bool array
+    ``mask`` (same size) is set, in order, and their flat positions (int64)."""
+    ms, counts, ends, total, grid, threads = _counted(mask)
     out = empty((total,), x.dtype)
     where = empty((total,), np.int64)
     if total:
-        _chunk_write[grid, threads](xs, ms, ends, counts, out, where, CHUNK)
+        _chunk_write[grid, threads](view(x, x.size), ms, ends, counts, out, where, CHUNK)
     return out, where
+
+
+@cuda.jit
+def _chunk_coords(mask, ends, counts, shape, out, by_dim):
+    # out: (total, ndim) int64 (by_dim: (ndim, total)), the coordinates in row-major order of
+    # mask's set elements, chunk c from its offset ends[c] - counts[c]
+    c = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    nd = len(shape)
+    while c < counts.size:
+        k = ends[c] - counts[c]
+        e = (c + 1) * CHUNK if (c + 1) * CHUNK < mask.size else mask.size
+        for i in range(c * CHUNK, e):
+            if mask[i]:
+                r = i
+                for j in range(nd - 1, -1, -1):
+                    if by_dim:
+                        out[j, k] = r % shape[j]
+                    else:
+                        out[k, j] = r % shape[j]
+                    r //= shape[j]
+                k += 1
+        c += stride
+
+
+def nonzero(mask: Any, shape: tuple, by_dim: bool = False) -> Any:
+    """The int64 coordinates of the set elements of the flat contiguous bool device array
+    ``mask`` seen at ``shape`` (1-D or more), one row each (``by_dim``: one row per dim), in
+    row-major order. The count is read back once: the result's size."""
+    ms, counts, ends, total, grid, threads = _counted(mask)
+    dims = tuple(int(s) for s in shape)
+    out = empty((len(dims), total) if by_dim else (total, len(dims)), np.int64)
+    if total:
+        _chunk_coords[grid, threads](ms, ends, counts, dims, out, by_dim)
+    return out
