@@ -151,7 +151,7 @@ def run_backward(
             replayable = False  # (its groups run CUDA kernels: see _fusion_plan)
     order = key = None
     if inputs is None and not capture and replayable:
-        program, order, key = ABOVE.replay_lookup(roots, grads)
+        program, order, key = ABOVE.replay_lookup(roots, grads, tensors)
         if program is not None:
             _replay(program, grads, order, ALL_NEEDED, retain_graph, False, tensors)
             return None

@@ -46,6 +46,7 @@ from .. import helpers
 from ..engine.elementwise import ElementwiseNode
 from ..engine.sweep import ABOVE, MUTATION, Plan
 from . import matcher
+from .front import FRONT
 
 #: Programs kept at first; the least recently used is dropped first (shapes that change
 #: every step would otherwise grow the cache without bound). The bound doubles, up to
@@ -157,7 +158,7 @@ class Program(Plan):
     """A recorded plan: the engine's plan for one graph structure, its groups frozen (their
     analysed layouts kept, their nodes dropped), and what the cache needs to find it."""
 
-    __slots__ = ("oldest", "matcher", "used")
+    __slots__ = ("oldest", "matcher", "used", "joint", "final")
 
     def __init__(self, plan: Plan, order: list) -> None:
         """``plan``: the fresh plan the engine just ran over ``order``'s positions."""
@@ -165,21 +166,39 @@ class Program(Plan):
         for step in self.steps:
             if step.members is not None:
                 step.freeze()
+        #: whether a step runs forward and backward as one kernel (see lookup)
+        self.joint = any(getattr(step, "joint", False) for step in self.steps)
+        #: recorded again in place of a program without a joint step: never replaced again
+        self.final = False
         #: the position of the graph's oldest node (see unchanged)
         self.oldest = matcher.by_age(order)[0]
         self.matcher: matcher.Matcher | None = None  # built when the structure is seen again
         self.used = next(_clock)  # when it last ran (recorded or replayed): eviction order
 
 
-def lookup(roots: Sequence[tuple], grads: Sequence[Any]) -> tuple[Any, list | None, Any]:
+def lookup(
+    roots: Sequence[tuple], grads: Sequence[Any], tensors: Sequence[Any] = ()
+) -> tuple[Any, list | None, Any]:
     """What the engine does with the graph below ``roots``: ``(program, nodes in discovery
     order, None)`` to replay a program; ``(None, nodes, key)`` to plan afresh and record
-    under ``key``; ``(None, None, None)`` to plan afresh and record nothing."""
+    under ``key``; ``(None, None, None)`` to plan afresh and record nothing.
+
+    A program recorded when the loss was already computed (a first step that printed it, or
+    ``jitgrad.compile``'s trace, which reads every value as it records) has no joint step;
+    the same structure later arrives with the loss still a deferred reduction of its chain,
+    where planning afresh gives one forward+backward kernel (2-3x faster at millions of
+    elements). Such a graph is planned and recorded again, once (``Program.final``)."""
     program, order, key = find(roots, grads)
     if order is None or not unchanged(order, program):
         return None, None, None
     if program is None:
         return None, order, key
+    if not (program.joint or program.final) and any(
+        FRONT.pending_reduction(t) is not None for t in tensors
+    ):
+        found = structure(roots, grads) if key is None else (key, order)
+        if found is not None and found[0] in PROGRAMS:
+            return None, found[1], found[0]
     _stats["replayed"] += 1
     program.used = next(_clock)
     if helpers.DEBUG >= 2:
@@ -223,6 +242,12 @@ def store(key: tuple, program: Program) -> None:
             for token, recent in list(_RECENT.items()):
                 if any(p in dropped for p in recent):
                     del _RECENT[token]
+        old = PROGRAMS.get(key)
+        if old is not None:  # recorded again (see lookup): its matchers now find the new one
+            program.final = True
+            for token, recent in list(_RECENT.items()):
+                if old in recent:
+                    _RECENT[token] = [p for p in recent if p is not old]
         PROGRAMS[key] = program
         _stats["recorded"] += 1
 
