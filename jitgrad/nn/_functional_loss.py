@@ -78,6 +78,21 @@ def refuse_integers(kernel: str, input: Tensor, target: Tensor) -> None:  # noqa
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{word}'")
 
 
+def refuse_cast(result: D.dtype, output: D.dtype) -> None:
+    """PyTorch's error when a floating result is written into an integer (or bool) output
+    tensor: ``result type Float can't be cast to the desired output type Long``."""
+    if output._category < 2 <= result._category:
+        words = D.scalar_name(result), D.scalar_name(output)
+        raise RuntimeError("result type {} can't be cast to the desired output type {}".format(*words))
+
+
+def _into_input(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """Refusal of an integer ``input`` for a loss PyTorch computes into a tensor like its
+    input (huber, soft margin): the pair's floating type cannot be written back."""
+    result = D.promote(input._dtype, target._dtype)
+    refuse_cast(result if result._category >= 2 else D.get_default_dtype(), input._dtype)
+
+
 def _expanded(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
     """Both operands broadcast to one shape (PyTorch's ``broadcast_tensors``)."""
     if tuple(input.shape) == tuple(target.shape):
@@ -95,15 +110,20 @@ def _fused_loss(
     slope: Callable[[Tensor, Tensor, Tensor], Tensor],
     target_grad: bool = True,
     target_slope: Callable[[Tensor, Tensor, Tensor], Tensor] | None = None,
+    out_dtype: D.dtype | None = None,
 ) -> Tensor:
     """One node ``name``: ``loss(x, y)`` elementwise, reduced; ``slope(x, y, g)`` is the input
     gradient for an incoming (already reduction-scaled) ``g``, and the target's is
     ``target_slope(x, y, g)``, or the input's negated (a loss of ``x - y``), when
-    ``target_grad``."""
+    ``target_grad``. ``out_dtype``: the result's dtype where PyTorch computes into a tensor
+    like one operand (huber and soft margin: the input's, BCE with logits: the target's)
+    rather than the pair's promoted type."""
     _check_reduction(reduction)
     x, y = _expanded(input, target)
     with no_grad():
         value = _reduce(loss(x.detach(), y.detach()), reduction)
+        if out_dtype is not None and value._dtype is not out_dtype:
+            value = value.to(out_dtype)
     count = x.numel()
 
     def backward(g: Tensor) -> tuple:
@@ -113,9 +133,17 @@ def _fused_loss(
         gy = None
         if target_grad and y.requires_grad:
             gy = -slope(x, y, g) if target_slope is None else target_slope(x, y, g)
-        return gx, gy
+        return _as_operand(gx, x), _as_operand(gy, y)
 
     return record(name, value._value, value._dtype, (x, y), backward, saved=(x, y))
+
+
+def _as_operand(grad: Tensor | None, operand: Tensor) -> Tensor | None:
+    """``grad`` in its operand's dtype (a float32 input's gradient stays float32 when the
+    slope mixed in a float64 target)."""
+    if grad is None or grad._dtype is operand._dtype:
+        return grad
+    return grad.to(operand._dtype)
 
 
 def smooth_l1_loss(
@@ -161,6 +189,7 @@ def huber_loss(
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta/2)``."""
     _warn_size(input, target)
     refuse_integers("huber_cpu", input, target)
+    _into_input(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
 
@@ -172,9 +201,10 @@ def huber_loss(
         d = x - y
         return OF.where(d <= -delta, -delta * g, OF.where(d >= delta, delta * g, d * g))
 
+    name = "HuberLossBackward0"
     if weight is None:
-        return _fused_loss("HuberLossBackward0", input, target, reduction, loss, slope)
-    unweighted = _fused_loss("HuberLossBackward0", input, target, "none", loss, slope)
+        return _fused_loss(name, input, target, reduction, loss, slope, out_dtype=input._dtype)
+    unweighted = _fused_loss(name, input, target, "none", loss, slope, out_dtype=input._dtype)
     return _reduce(unweighted * weight, reduction)
 
 
@@ -186,6 +216,7 @@ def soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``log(1 + exp(-y x))`` for labels ``y`` in {-1, 1}."""
+    _into_input(input, target)
 
     def loss(x: Tensor, y: Tensor) -> Tensor:
         return OF.log1p(OF.exp(-x * y))
@@ -195,7 +226,8 @@ def soft_margin_loss(
         return -y * z / (1 + z) * g
 
     return _fused_loss(
-        "SoftMarginLossBackward0", input, target, reduction, loss, slope, target_grad=False
+        "SoftMarginLossBackward0", input, target, reduction, loss, slope, target_grad=False,
+        out_dtype=input._dtype,
     )
 
 
@@ -256,8 +288,15 @@ def hinge_embedding_loss(
     reduce: Any = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """``x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
+    """``x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``. PyTorch computes it
+    in the input's dtype, so a float64 target leaves a float32 loss and integers stay
+    integers (until ``mean`` refuses them)."""
     _check_reduction(reduction)
+    if reduction == "mean" and input._dtype._category < 2:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point"
+            f" or complex dtype. Got: {D.scalar_name(input._dtype)}"
+        )
     zeros = zeros_like(input)
     out_margin = OF.where(target != 1, (margin - input).clamp(min=0), zeros)
     out_self = OF.where(target != -1, input, zeros)

@@ -1,0 +1,115 @@
+"""Snippets for conform17b (run under PyTorch by fixtures/make_conform17b_torch.py, under
+jitgrad by tests/test_conformance17b.py): conform17's leftovers as families. Every loss's
+result dtype when input and target differ in float width, losses/dropouts of integer
+tensors, the numbers nodes save (rsub, relu6, logit, rrelu), a saved wrapped number after
+backward, float32 digamma near its poles' neighbours, and ``sum``'s keyword-order message."""
+
+from __future__ import annotations
+
+# ---- losses: the result dtype of mixed float32/float64 input and target --------------------
+LOSS_SETUP = (
+    "F = torch.nn.functional\n"
+    "f = torch.tensor([0.5, 0.25, 0.75, 0.125])\n"
+    "d = torch.tensor([1.0, 0.0, 1.0, 0.0]).double()\n"
+    "s = torch.tensor([1.0, -1.0, 1.0, -1.0]).double()\n"
+    "xi, xb = torch.tensor([1, -2, 3, 0]), torch.tensor([True, False, True, True])\n"
+    "f2, d2 = f.view(2, 2), d.view(2, 2)\n"
+    "xi2, xb2 = xi.view(2, 2), xb.view(2, 2)\n"
+    "def kind(r):\n"
+    "    return [str(r.dtype).split('.')[-1], r.shape == ()]\n"
+)
+#: loss -> its two-operand call with ``{a}``/``{b}`` standing for input and target
+_PAIR_LOSSES = {
+    "mse_loss": "F.mse_loss({a}, {b})",
+    "l1_loss": "F.l1_loss({a}, {b})",
+    "smooth_l1_loss": "F.smooth_l1_loss({a}, {b})",
+    "huber_loss": "F.huber_loss({a}, {b})",
+    "huber_none": "F.huber_loss({a}, {b}, reduction='none')",
+    "soft_margin_loss": "F.soft_margin_loss({a}, {b})",
+    "soft_margin_none": "F.soft_margin_loss({a}, {b}, reduction='none')",
+    "bce_logits": "F.binary_cross_entropy_with_logits({a}, {b})",
+    "kl_div": "F.kl_div({a}, {b}, reduction='batchmean')",
+    "poisson_nll": "F.poisson_nll_loss({a}, {b})",
+    "hinge_embedding": "F.hinge_embedding_loss({a}, {b})",
+    "multilabel_soft_margin": "F.multilabel_soft_margin_loss({a}2, {b}2)",
+    "cross_entropy_probs": "F.cross_entropy({a}2, {b}2)",
+}
+LOSS_CALLS = [
+    f"kind({call.format(a=a, b=b)})"
+    for call in _PAIR_LOSSES.values()
+    for a, b in (("f", "d"), ("d", "f"), ("f", "f"))
+]
+#: the same losses (and dropouts) of integer and bool tensors: PyTorch refuses
+INTEGER_CALLS = [
+    *(call.format(a=a, b=b) for call in _PAIR_LOSSES.values()
+      for a, b in (("xi", "xi"), ("f", "xi"), ("xi", "f"))),
+    *(f"F.{n}({t}{extra})" for t in ("xi", "xb")
+      for n in ("dropout", "alpha_dropout", "feature_alpha_dropout")
+      for extra in ("", ", 0.5, False", ", 0.0")),
+    *(f"F.{n}({t})" for t in ("xi.view(1, 2, 2)", "xb.view(1, 2, 2)")
+      for n in ("dropout1d", "dropout2d")),
+    "torch.dropout(xi, 0.5, True)", "torch.sigmoid(xi)", "torch.logit(xi)",
+    *(f"F.{n}(xi)" for n in ("softsign", "tanhshrink", "relu6", "silu")),
+    "F.softmax(xi, 0)", "F.log_softmax(xi, 0)",
+]  # fmt: skip
+
+# ---- the numbers nodes save, and a saved wrapped number after backward ----------------------
+SAVED_SETUP = (
+    "F = torch.nn.functional\n"
+    "a = torch.tensor([0.25, 0.5], requires_grad=True)\n"
+    "def attrs(n):\n"
+    "    got = {}\n"
+    "    for k in sorted(x for x in dir(n) if x.startswith('_saved_')):\n"
+    "        try:\n"
+    "            v = getattr(n, k)\n"
+    "            got[k] = 'T' if isinstance(v, torch.Tensor) else repr(v)\n"
+    "        except Exception as e:\n"
+    "            got[k] = type(e).__name__\n"
+    "    return got\n"
+)
+SAVED = {
+    "rsub_tensors": "torch.rsub(a, a * 3)",
+    "rsub_tensors_alpha": "torch.rsub(a, a * 3, alpha=2)",
+    "relu6": "F.relu6(a)",
+    "hardtanh_ints": "F.hardtanh(a, -1, 1)",
+    "logit": "torch.logit(a)",
+    "logit_eps": "torch.logit(a, 0.1)",
+    "logit_method_eps": "a.logit(eps=0.2)",
+    "rrelu_eval": "F.rrelu(a)",
+    "rrelu_bounds": "F.rrelu(a, 0.1, 0.2)",
+    "mul_number": "a * 2",
+    "mul_float": "a * 2.5",
+    "div_number": "a / 4",
+    "mul_tensor": "a * a",
+}
+
+
+def saved_source(expr: str) -> str:
+    """A :data:`SAVED` snippet: its node's name and ``_saved_*`` attributes before and after
+    ``backward()``."""
+    return (
+        f"{SAVED_SETUP}y = {expr}\nn = y.grad_fn\nbefore = attrs(n)\n"
+        "y.sum().backward()\nout = [type(n).__name__, before, attrs(n)]"
+    )
+
+
+# ---- float32 digamma: PyTorch's series, not the float32 of the double result ---------------
+DIGAMMA_POINTS = [1.0, 2.0, 3.0, 0.5, 1.5, 0.25, 4.0, 10.0, 1e-3, -0.5, -1.5, 100.0, 7.5, 2.5]
+DIGAMMA_CALLS = [
+    f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r})).tolist()",
+    f"torch.special.digamma(torch.tensor({DIGAMMA_POINTS!r})).tolist()",
+    f"torch.tensor({DIGAMMA_POINTS!r}).digamma().tolist()",
+    f"torch.polygamma(0, torch.tensor({DIGAMMA_POINTS!r})).tolist()",
+    f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r}).double()).tolist()",
+]
+
+# ---- the argument listing of a refused call: keywords in the order given ------------------
+ARGS_SETUP = "x = torch.ones(2, 3)"
+ARGS_CALLS = [
+    "torch.sum(input=x, dim='a')",
+    "torch.sum(dim='a', input=x)",
+    "torch.sum(x, dim='a')",
+    "torch.mean(input=x, dim='a')",
+    "torch.sum(input=x, dim=0, keepdim='no')",
+    "torch.prod(input=x, dim='a')",
+]
