@@ -83,7 +83,9 @@ def refuse_cast(result: D.dtype, output: D.dtype) -> None:
     tensor: ``result type Float can't be cast to the desired output type Long``."""
     if output._category < 2 <= result._category:
         words = D.scalar_name(result), D.scalar_name(output)
-        raise RuntimeError("result type {} can't be cast to the desired output type {}".format(*words))
+        raise RuntimeError(
+            "result type {} can't be cast to the desired output type {}".format(*words)
+        )
 
 
 def _into_input(input: Tensor, target: Tensor) -> None:  # noqa: A002
