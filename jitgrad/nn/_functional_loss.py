@@ -227,10 +227,8 @@ def soft_margin_loss(
         z = OF.exp(-y * x)
         return -y * z / (1 + z) * g
 
-    return _fused_loss(
-        "SoftMarginLossBackward0", input, target, reduction, loss, slope, target_grad=False,
-        out_dtype=input._dtype,
-    )
+    name, dt = "SoftMarginLossBackward0", input._dtype
+    return _fused_loss(name, input, target, reduction, loss, slope, False, out_dtype=dt)
 
 
 def kl_div(
