@@ -96,11 +96,11 @@ def saved_source(expr: str) -> str:
 # ---- float32 digamma: PyTorch's series, not the float32 of the double result ---------------
 DIGAMMA_POINTS = [1.0, 2.0, 3.0, 0.5, 1.5, 0.25, 4.0, 10.0, 1e-3, -0.5, -1.5, 100.0, 7.5, 2.5]
 DIGAMMA_CALLS = [
-    f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r})).tolist()",
-    f"torch.special.digamma(torch.tensor({DIGAMMA_POINTS!r})).tolist()",
-    f"torch.tensor({DIGAMMA_POINTS!r}).digamma().tolist()",
-    f"torch.polygamma(0, torch.tensor({DIGAMMA_POINTS!r})).tolist()",
-    f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r}).double()).tolist()",
+    f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r}))",
+    f"torch.special.digamma(torch.tensor({DIGAMMA_POINTS!r}))",
+    f"torch.tensor({DIGAMMA_POINTS!r}).digamma()",
+    f"torch.polygamma(0, torch.tensor({DIGAMMA_POINTS!r}))",
+    f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r}).double())",
 ]
 
 # ---- the argument listing of a refused call: keywords in the order given ------------------
@@ -113,3 +113,40 @@ ARGS_CALLS = [
     "torch.sum(input=x, dim=0, keepdim='no')",
     "torch.prod(input=x, dim='a')",
 ]
+
+# ---- torch.rsub of two tensors, and a float alpha with integral operands --------------------
+ALPHA_SETUP = (
+    "i, f = torch.tensor([1, 2]), torch.tensor([1.0, 2.0])\n"
+    "a = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+    "b = torch.tensor([5.0, 7.0], requires_grad=True)\n"
+    "def rsub_graph(**kw):\n"
+    "    y = torch.rsub(a, b, **kw)\n"
+    "    y.sum().backward()\n"
+    "    names = [type(f[0]).__name__ for f in y.grad_fn.next_functions]\n"
+    "    return [type(y.grad_fn).__name__, y.tolist(), names, a.grad.tolist(), b.grad.tolist()]\n"
+)
+ALPHA_CALLS = [
+    "rsub_graph()", "rsub_graph(alpha=2)", "rsub_graph(alpha=0.5)",
+    "torch.rsub(i, i + 4, alpha=3)", "torch.rsub(torch.tensor([True]), torch.tensor([False]))",
+    "torch.rsub(f, torch.tensor([5, 9]))", "torch.rsub(torch.tensor([1 + 1j]), f[:1], alpha=2).imag",
+    "torch.rsub(torch.ones(2, 1), torch.ones(3))", "torch.rsub(i, 3, alpha=2)",
+    "torch.add(i, i, alpha=0.5)", "torch.sub(i, 2, alpha=0.5)", "torch.add(i, 2.5, alpha=0.5)",
+    "torch.add(i, f, alpha=0.5)", "torch.rsub(i, i, alpha=0.5)", "torch.rsub(i, 3, alpha=0.5)",
+    "i.add(i, alpha=1.0)", "torch.add(i, torch.tensor(2.0), alpha=0.5)",
+    "torch.add(torch.tensor([True]), torch.tensor([True]), alpha=0.5)",
+    "i.clone().sub_(i, alpha=0.5)", "i.clone().add_(i, alpha=0.5)", "i.sub(i, alpha=2)",
+]  # fmt: skip
+
+# ---- a second backward through a node that saved a wrapped number ---------------------------
+TWICE_SOURCE = (
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+    "s = ({expr}).sum()\n"
+    "s.backward()\n"
+    "s.backward()\n"
+    "out = x.grad.tolist()"
+)
+TWICE_EXPRS = [
+    "x * 2", "x / 4", "2 * x", "x + 2", "x - 1", "1 - x", "x.add(x, alpha=2)", "x * 2.5 + 1",
+    "torch.clamp(x, 0.5)", "x ** 2.5", "x ** 2", "torch.mul(x, 3)", "x.div(3)",
+    "torch.nn.functional.leaky_relu(x, 0.2)", "torch.lerp(x, x * 0 + 3, 0.5)",
+]  # fmt: skip

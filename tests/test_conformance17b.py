@@ -56,3 +56,13 @@ def test_digamma_float32_as_pytorch_series(expr: str) -> None:
 @pytest.mark.parametrize("expr", CB.ARGS_CALLS)
 def test_refused_reduction_lists_keywords_in_order(expr: str) -> None:
     _same(C.evaluate(torch, expr, CB.ARGS_SETUP), DATA["args"][expr])
+
+
+@pytest.mark.parametrize("expr", CB.ALPHA_CALLS)
+def test_rsub_of_tensors_and_integral_alpha(expr: str) -> None:
+    _same(C.evaluate(torch, expr, CB.ALPHA_SETUP), DATA["alpha"][expr])
+
+
+@pytest.mark.parametrize("expr", CB.TWICE_EXPRS)
+def test_second_backward_after_a_saved_wrapped_number(expr: str) -> None:
+    _same(C.run(torch, CB.TWICE_SOURCE.format(expr=expr)), DATA["twice"][expr])

@@ -50,6 +50,17 @@ defop(
     node="SubBackward0",
     complex=("g", "-g * conj(c)", None),
 )
+# torch.rsub of two tensors: ``other - alpha * input``, PyTorch's own node RsubBackward0 with
+# the operands in the call's order (rsub with a number is sub's RsubBackward1 variant)
+defop("rsub", "b - a", ("-g", "g"), lambda a, b: b - a, node="RsubBackward0", complex=True)
+defop(
+    "rsub_scaled",
+    "fmadd(-c, a, b)",
+    ("-g * c", "g", None),
+    lambda a, b, c: b - c * a,
+    node="RsubBackward0",
+    complex=("-g * conj(c)", "g", None),
+)
 defop(
     "mul",
     "a * b",
