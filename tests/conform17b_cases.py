@@ -128,7 +128,8 @@ ALPHA_SETUP = (
 ALPHA_CALLS = [
     "rsub_graph()", "rsub_graph(alpha=2)", "rsub_graph(alpha=0.5)",
     "torch.rsub(i, i + 4, alpha=3)", "torch.rsub(torch.tensor([True]), torch.tensor([False]))",
-    "torch.rsub(f, torch.tensor([5, 9]))", "torch.rsub(torch.tensor([1 + 1j]), f[:1], alpha=2).imag",
+    "torch.rsub(f, torch.tensor([5, 9]))",
+    "torch.rsub(torch.tensor([1 + 1j]), f[:1], alpha=2).imag",
     "torch.rsub(torch.ones(2, 1), torch.ones(3))", "torch.rsub(i, 3, alpha=2)",
     "torch.add(i, i, alpha=0.5)", "torch.sub(i, 2, alpha=0.5)", "torch.add(i, 2.5, alpha=0.5)",
     "torch.add(i, f, alpha=0.5)", "torch.rsub(i, i, alpha=0.5)", "torch.rsub(i, 3, alpha=0.5)",

@@ -220,8 +220,8 @@ _C_NAMES = {
 #: floats overflow to inf
 CHECKED_SCALARS = {
     "clamp": "type", "clamp_min": "type", "clamp_max": "type", "add_scaled": "type",
-    "sub_scaled": "type", "rsub_scaled": "type", "where": "lenient", "lerp": "opmath", "pow": "narrow",
-    "addcmul_scaled": "opmath", "addcdiv_scaled": "opmath",
+    "sub_scaled": "type", "rsub_scaled": "type", "where": "lenient", "lerp": "opmath",
+    "pow": "narrow", "addcmul_scaled": "opmath", "addcdiv_scaled": "opmath",
 }  # fmt: skip
 
 

@@ -26,8 +26,7 @@ from ..ops.registry import OpDef
 from ..ops.saved_record import FIELDS, INLINE, ROLES, kept_scalars
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
-from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
-from .saved_views import reads_wrapped_number
+from .saved_views import SavedAttributes, pack_elementwise, reads_wrapped_number, unpack_elementwise
 from .saved_views import saved_roles as _saved_roles
 from .saved_views import t_roles as _t_roles
 from .tensor import Tensor, _init_fields, check_versions
