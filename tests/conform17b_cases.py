@@ -1,8 +1,9 @@
 """Snippets for conform17b (run under PyTorch by fixtures/make_conform17b_torch.py, under
 jitgrad by tests/test_conformance17b.py): conform17's leftovers as families. Every loss's
 result dtype when input and target differ in float width, losses/dropouts of integer
-tensors, the numbers nodes save (rsub, relu6, logit, rrelu), a saved wrapped number after
-backward, float32 digamma near its poles' neighbours, and ``sum``'s keyword-order message."""
+tensors, the numbers nodes save (rsub, relu6, logit), a saved wrapped number after backward
+(and a second backward), float32/float64 digamma as PyTorch's series, torch.rsub of two
+tensors and a float ``alpha`` with integral operands."""
 
 from __future__ import annotations
 
@@ -75,8 +76,6 @@ SAVED = {
     "logit": "torch.logit(a)",
     "logit_eps": "torch.logit(a, 0.1)",
     "logit_method_eps": "a.logit(eps=0.2)",
-    "rrelu_eval": "F.rrelu(a)",
-    "rrelu_bounds": "F.rrelu(a, 0.1, 0.2)",
     "mul_number": "a * 2",
     "mul_float": "a * 2.5",
     "div_number": "a / 4",
@@ -101,17 +100,6 @@ DIGAMMA_CALLS = [
     f"torch.tensor({DIGAMMA_POINTS!r}).digamma()",
     f"torch.polygamma(0, torch.tensor({DIGAMMA_POINTS!r}))",
     f"torch.digamma(torch.tensor({DIGAMMA_POINTS!r}).double())",
-]
-
-# ---- the argument listing of a refused call: keywords in the order given ------------------
-ARGS_SETUP = "x = torch.ones(2, 3)"
-ARGS_CALLS = [
-    "torch.sum(input=x, dim='a')",
-    "torch.sum(dim='a', input=x)",
-    "torch.sum(x, dim='a')",
-    "torch.mean(input=x, dim='a')",
-    "torch.sum(input=x, dim=0, keepdim='no')",
-    "torch.prod(input=x, dim='a')",
 ]
 
 # ---- torch.rsub of two tensors, and a float alpha with integral operands --------------------

@@ -1,8 +1,8 @@
 """jitgrad against PyTorch 2.13's recorded answers (fixtures/conform17b_torch.json, written by
 fixtures/make_conform17b_torch.py from tests/conform17b_cases.py): losses' result dtype for a
 float32/float64 pair, losses and dropouts of integer tensors, the numbers nodes save (rsub,
-relu6, logit, rrelu) and saved wrapped numbers after backward, float32 digamma, and the
-argument listing of a refused reduction call."""
+relu6, logit) and saved wrapped numbers after backward, digamma as PyTorch's series, torch.rsub
+of two tensors and a float alpha with integral operands."""
 
 from __future__ import annotations
 
@@ -46,16 +46,11 @@ def test_saved_numbers_and_freed_wrapped_numbers(key: str) -> None:
 
 
 @pytest.mark.parametrize("expr", CB.DIGAMMA_CALLS)
-def test_digamma_float32_as_pytorch_series(expr: str) -> None:
+def test_digamma_as_pytorch_series(expr: str) -> None:
     got, want = C.evaluate(torch, expr, ""), DATA["digamma"][expr]
     assert len(got) == len(want)
-    for g, w in zip(got, want, strict=True):  # float32 results read as Python floats: exact
+    for g, w in zip(got, want, strict=True):  # the same steps: equal to the last bit
         assert g == w or (g != g and w != w), (expr, got, want)
-
-
-@pytest.mark.parametrize("expr", CB.ARGS_CALLS)
-def test_refused_reduction_lists_keywords_in_order(expr: str) -> None:
-    _same(C.evaluate(torch, expr, CB.ARGS_SETUP), DATA["args"][expr])
 
 
 @pytest.mark.parametrize("expr", CB.ALPHA_CALLS)

@@ -187,13 +187,17 @@ def saved_attribute(node: Any, name: str) -> Any:
 
 def _was_saved(node: Any, role: str) -> bool:
     """Whether a freed elementwise node had saved its operand ``role``: its needs come from
-    its edges (one per operand; None where no gradient flows), its operands being gone."""
-    edges = getattr(node, "_next", ())
+    its edges (None where no gradient flows), its operands being gone. The edges are
+    PyTorch's: one per operand (``x * 2``: two), or one per tensor operand (``2 ** x``)."""
+    smask, edges = node.smask, getattr(node, "_next", ())
+    if len(edges) != len(smask):  # (one per tensor operand, in order)
+        it = iter(edges)
+        edges = tuple(next(it, None) if m == "t" else None for m in smask)
     needs = tuple(
-        m == "t" and i < len(edges) and edges[i] is not None and node.op.grads[i] is not None
-        for i, m in enumerate(node.smask)
+        m == "t" and edges[i] is not None and node.op.grads[i] is not None
+        for i, m in enumerate(smask)
     )
-    return role in saved_roles(node.op, node.smask, needs)
+    return role in saved_roles(node.op, smask, needs)
 
 
 def _scalar_of(op: OpDef, smask: str, args: tuple, wanted: str) -> tuple[str | None, Any]:
