@@ -138,4 +138,6 @@ TWICE_EXPRS = [
     "x * 2", "x / 4", "2 * x", "x + 2", "x - 1", "1 - x", "x.add(x, alpha=2)", "x * 2.5 + 1",
     "torch.clamp(x, 0.5)", "x ** 2.5", "x ** 2", "torch.mul(x, 3)", "x.div(3)",
     "torch.nn.functional.leaky_relu(x, 0.2)", "torch.lerp(x, x * 0 + 3, 0.5)",
+    "torch.special.xlog1py(x, 2.0)", "torch.xlogy(x, 2.0)", "torch.where(x > 1, x, 2.0)",
+    "torch.fmod(x, 1.5)", "x.masked_fill(x > 1, 2.0)", "torch.nan_to_num(x, 2.0)",
 ]  # fmt: skip
