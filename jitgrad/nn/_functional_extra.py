@@ -18,8 +18,8 @@ from ..frontend.creation import generator, ones, zeros
 from ..frontend.linalg import matmul
 from ..frontend.recording import closure, record, saved_attributes
 from ..frontend.tensor import Tensor, _make
-from ._functional_loss import refuse_cast
 from ._functional_pad import check_mode, pad_gather
+from ._loss_checks import refuse_cast
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002

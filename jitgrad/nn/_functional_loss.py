@@ -25,6 +25,7 @@ from ..frontend.recording import record
 from ..frontend.tensor import Tensor
 from ..helpers import warn as warn_user
 from ._functional_activation import logsigmoid, pairwise_distance
+from ._loss_checks import as_operand, into_input, refuse_integers, warn_size
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -58,41 +59,6 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "sum":
         return loss.sum()
     return loss
-
-
-def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
-    if tuple(target.shape) != tuple(input.shape):
-        warn_user(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
-
-
-def refuse_integers(kernel: str, input: Tensor, target: Tensor) -> None:  # noqa: A002
-    """PyTorch's error for a loss whose kernel (named ``kernel``) has only floating forms,
-    given integer (or bool) input and target: ``"mse_cpu" not implemented for 'Long'``."""
-    if input._dtype._category < 2 and target._dtype._category < 2:
-        word = D.scalar_name(D.promote(input._dtype, target._dtype))
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{word}'")
-
-
-def refuse_cast(result: D.dtype, output: D.dtype) -> None:
-    """PyTorch's error when a floating result is written into an integer (or bool) output
-    tensor: ``result type Float can't be cast to the desired output type Long``."""
-    if output._category < 2 <= result._category:
-        words = D.scalar_name(result), D.scalar_name(output)
-        raise RuntimeError(
-            "result type {} can't be cast to the desired output type {}".format(*words)
-        )
-
-
-def _into_input(input: Tensor, target: Tensor) -> None:  # noqa: A002
-    """Refusal of an integer ``input`` for a loss PyTorch computes into a tensor like its
-    input (huber, soft margin): the pair's floating type cannot be written back."""
-    result = D.promote(input._dtype, target._dtype)
-    refuse_cast(result if result._category >= 2 else D.get_default_dtype(), input._dtype)
 
 
 def _expanded(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
@@ -135,17 +101,9 @@ def _fused_loss(
         gy = None
         if target_grad and y.requires_grad:
             gy = -slope(x, y, g) if target_slope is None else target_slope(x, y, g)
-        return _as_operand(gx, x), _as_operand(gy, y)
+        return as_operand(gx, x), as_operand(gy, y)
 
     return record(name, value._value, value._dtype, (x, y), backward, saved=(x, y))
-
-
-def _as_operand(grad: Tensor | None, operand: Tensor) -> Tensor | None:
-    """``grad`` in its operand's dtype (a float32 input's gradient stays float32 when the
-    slope mixed in a float64 target)."""
-    if grad is None or grad._dtype is operand._dtype:
-        return grad
-    return grad.to(operand._dtype)
 
 
 def smooth_l1_loss(
@@ -158,7 +116,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - beta/2`` (``d = input - target``);
     ``beta=0`` is the L1 loss."""
-    _warn_size(input, target)
+    warn_size(input, target)
     refuse_integers("smooth_l1_cpu", input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -189,9 +147,9 @@ def huber_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta/2)``."""
-    _warn_size(input, target)
+    warn_size(input, target)
     refuse_integers("huber_cpu", input, target)
-    _into_input(input, target)
+    into_input(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
 
@@ -218,7 +176,7 @@ def soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``log(1 + exp(-y x))`` for labels ``y`` in {-1, 1}."""
-    _into_input(input, target)
+    into_input(input, target)
 
     def loss(x: Tensor, y: Tensor) -> Tensor:
         return OF.log1p(OF.exp(-x * y))
