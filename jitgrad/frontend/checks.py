@@ -21,6 +21,7 @@ from .tensor import Tensor
 _PUBLIC = {
     "add_scaled": "add",
     "sub_scaled": "sub",
+    "rsub_scaled": "rsub",
     "clamp_min": "clamp",
     "clamp_max": "clamp",
     "square": "pow",
@@ -84,7 +85,7 @@ def elementwise_operands(name: str, args: Sequence[Any], condition: bool = False
 
 
 #: the ops PyTorch refuses on bool operands (subtraction and negation: use ^, ~ instead)
-_BOOL_REFUSED = frozenset({"sub", "sub_scaled", "rsub", "neg"})
+_BOOL_REFUSED = frozenset({"sub", "sub_scaled", "rsub", "rsub_scaled", "neg"})
 _INVERT_HINT = (
     "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
 )
@@ -219,8 +220,8 @@ _C_NAMES = {
 #: floats overflow to inf
 CHECKED_SCALARS = {
     "clamp": "type", "clamp_min": "type", "clamp_max": "type", "add_scaled": "type",
-    "sub_scaled": "type", "where": "lenient", "lerp": "opmath", "pow": "narrow",
-    "addcmul_scaled": "opmath", "addcdiv_scaled": "opmath",
+    "sub_scaled": "type", "rsub_scaled": "type", "where": "lenient", "lerp": "opmath",
+    "pow": "narrow", "addcmul_scaled": "opmath", "addcdiv_scaled": "opmath",
 }  # fmt: skip
 
 
@@ -233,7 +234,7 @@ CHECKED_SCALARS = {
 _ROUNDED = frozenset(
     ("add", "sub", "eq", "ne", "lt", "le", "gt", "ge", "remainder", "fmod",
      "where", "pow", "clamp", "clamp_min",
-     "clamp_max", "add_scaled", "sub_scaled")
+     "clamp_max", "add_scaled", "sub_scaled", "rsub", "rsub_scaled")
 )  # fmt: skip
 
 

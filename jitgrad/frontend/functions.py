@@ -187,8 +187,20 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  
     return apply(R["addcdiv_scaled"], (input, tensor1, tensor2, value))
 
 
+def _integral_alpha(input: Any, other: Any, alpha: Any) -> None:  # noqa: A002
+    """PyTorch's refusal of a float ``alpha`` where add/sub/rsub's result is integral."""
+    if isinstance(alpha, float) and all(
+        isinstance(x, bool | int) or (isinstance(x, Tensor) and x._dtype._category < 2)
+        for x in (input, other)
+    ):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input + alpha * other``."""
+    _integral_alpha(input, other, alpha)
     if alpha == 1:
         return apply(R["add"], (input, other))
     return apply(R["add_scaled"], (input, other, alpha))
@@ -196,6 +208,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input - alpha * other``."""
+    _integral_alpha(input, other, alpha)
     if alpha == 1:
         return apply(R["sub"], (input, other))
     return apply(R["sub_scaled"], (input, other, alpha))
@@ -205,7 +218,14 @@ subtract = sub
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
-    return sub(other, input, alpha=alpha)
+    """``other - alpha * input``: two tensors record PyTorch's RsubBackward0 (input first);
+    a number ``other`` is ``sub``'s RsubBackward1."""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        return sub(other, input, alpha=alpha)
+    _integral_alpha(input, other, alpha)
+    if alpha == 1:
+        return apply(R["rsub"], (input, other))
+    return apply(R["rsub_scaled"], (input, other, alpha))
 
 
 def _floor_div_rule(input: Any, other: Any) -> Any:  # noqa: A002
@@ -261,12 +281,14 @@ def cast(input: Any, dtype: D.dtype) -> Any:  # noqa: A002
 
 # ---- in place -------------------------------------------------------------------------------
 def add_(t: Any, other: Any, *, alpha: Any = 1) -> Any:
+    _integral_alpha(t, other, alpha)
     if alpha == 1:
         return apply_inplace(R["add"], t, (other,))
     return apply_inplace(R["add_scaled"], t, (other, alpha))
 
 
 def sub_(t: Any, other: Any, *, alpha: Any = 1) -> Any:
+    _integral_alpha(t, other, alpha)
     if alpha == 1:
         return apply_inplace(R["sub"], t, (other,))
     return apply_inplace(R["sub_scaled"], t, (other, alpha))

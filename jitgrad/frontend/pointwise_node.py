@@ -26,7 +26,7 @@ from ..ops.registry import OpDef
 from ..ops.saved_record import FIELDS, INLINE, ROLES, kept_scalars
 from . import lazy as L
 from .pointwise_backward import _differentiable_backward, _kernel_backward
-from .saved_views import SavedAttributes, pack_elementwise, unpack_elementwise
+from .saved_views import SavedAttributes, pack_elementwise, reads_wrapped_number, unpack_elementwise
 from .saved_views import saved_roles as _saved_roles
 from .saved_views import t_roles as _t_roles
 from .tensor import Tensor, _init_fields, check_versions
@@ -320,7 +320,7 @@ def _node_class(op: OpDef, smask: str, base: type | None = None) -> type:
     :class:`.pointwise_pass.PassBackward`)."""
     name = NODE_VARIANTS.get(op.name, {}).get(smask, op.node_name)
     needs = tuple(m == "t" and r is not None for m, r in zip(smask, op.grads, strict=False))
-    frees = bool(_saved_roles(op, smask, needs))
+    frees = bool(_saved_roles(op, smask, needs)) or reads_wrapped_number(op, smask, needs)
     base = base or ElementwiseBackward
     key = (name, frees, op.no_derivative, base)
     cls = _node_classes.get(key)

@@ -43,6 +43,7 @@ _NAMES = {
 _CONSTANTS = {
     "square": {"exponent": 2}, "cube": {"exponent": 3},
     "addcmul": {"value": 1}, "addcdiv": {"value": 1}, "add": {"alpha": 1}, "sub": {"alpha": 1},
+    "rsub": {"alpha": 1},
     "elu": {"scale": 1, "input_scale": 1},
     "selu": {"alpha": 1.6732632423543772, "scale": 1.0507009873554805, "input_scale": 1},
 }  # fmt: skip
@@ -53,12 +54,13 @@ _RAW_SCALARS = frozenset({"pow", "addcmul_scaled", "addcdiv_scaled", "xlogy"})
 #: other name (``clamp`` has ``_saved_min``, no ``_saved_other``)
 _SCALAR_NAMES = {
     "add_scaled": {"alpha": "c"}, "sub_scaled": {"alpha": "c"},
+    "rsub_scaled": {"alpha": "c"},
     "clamp": {"min": "b", "max": "c"}, "clamp_min": {"min": "b"}, "clamp_max": {"max": "b"},
     "leaky_relu": {"negative_slope": "b"}, "hardtanh": {"min_val": "b", "max_val": "c"},
     "softplus": {"beta": "b", "threshold": "c"}, "threshold": {"threshold": "b"},
     "hardshrink": {"lambd": "b"}, "softshrink": {"lambd": "b"}, "celu": {"alpha": "b"},
     "elu": {"alpha": "b"}, "polygamma": {"n": "b"}, "mvlgamma": {"p": "b"}, "lerp": {"weight": "c"},
-    "selu": {}, "rrelu": {}, "logit": {}, "fmod": {}, "remainder": {},
+    "selu": {}, "rrelu": {}, "logit": {"eps": "b"}, "fmod": {}, "remainder": {},
 }  # fmt: skip
 
 _roles_cache: dict[tuple, frozenset[str]] = {}
@@ -76,6 +78,19 @@ def saved_roles(op: OpDef, smask: str, needs: tuple) -> frozenset[str]:
         tensor_roles = set(t_roles(smask)) | {"out"}
         roles = _roles_cache[key] = frozenset(names & tensor_roles)
     return roles
+
+
+def reads_wrapped_number(op: OpDef, smask: str, needs: tuple) -> bool:
+    """Whether the needed gradient rules read a Python-number operand that PyTorch saves as
+    a wrapped-number tensor (``x * 2``'s ``_saved_other``), not as a ``Scalar``: backward then
+    frees it as any saved tensor (reading it, or a second backward, raises)."""
+    if op.name in _RAW_SCALARS or op.name in _SCALAR_NAMES or "s" not in smask:
+        return False
+    read: set[str] = set()
+    for i, need in enumerate(needs):
+        if need:
+            read |= E.free_names(op.grads[i])  # type: ignore[arg-type]
+    return any(m == "s" and r in read for r, m in zip(ROLES, smask, strict=False))
 
 
 def t_roles(smask: str) -> tuple[str, ...]:
@@ -145,7 +160,9 @@ def saved_attribute(node: Any, name: str) -> Any:
         if freed and args is None and role != "=":
             raise RuntimeError(FREED_MESSAGE)
         return value  # (a Python number: kept after backward, as PyTorch's Scalars)
-    if freed:
+    if freed:  # (a tensor the node never saved stays None, as PyTorch's undefined ones)
+        if role != "out" and smask[ROLES.index(role)] == "t" and not _was_saved(node, role):
+            return None
         raise RuntimeError(FREED_MESSAGE)
     if role != "out" and smask[ROLES.index(role)] != "t":  # a wrapped Python number
         return _tensor_of(value)
@@ -168,6 +185,21 @@ def saved_attribute(node: Any, name: str) -> Any:
     return result
 
 
+def _was_saved(node: Any, role: str) -> bool:
+    """Whether a freed elementwise node had saved its operand ``role``: its needs come from
+    its edges (None where no gradient flows), its operands being gone. The edges are
+    PyTorch's: one per operand (``x * 2``: two), or one per tensor operand (``2 ** x``)."""
+    smask, edges = node.smask, getattr(node, "_next", ())
+    if len(edges) != len(smask):  # (one per tensor operand, in order)
+        it = iter(edges)
+        edges = tuple(next(it, None) if m == "t" else None for m in smask)
+    needs = tuple(
+        m == "t" and edges[i] is not None and node.op.grads[i] is not None
+        for i, m in enumerate(smask)
+    )
+    return role in saved_roles(node.op, smask, needs)
+
+
 def _scalar_of(op: OpDef, smask: str, args: tuple, wanted: str) -> tuple[str | None, Any]:
     """The role PyTorch's ``_saved_<wanted>`` reads and, for a Python number, its value:
     ``("=", number)`` for a parameter PyTorch saves as a number (a constant of the op or one
@@ -183,7 +215,8 @@ def _scalar_of(op: OpDef, smask: str, args: tuple, wanted: str) -> tuple[str | N
         if k >= len(smask) or smask[k] == "t":
             return None, None
         value = args[k] if k < len(args) else None
-        return "=", None if op.name == "clamp" and value in (-math.inf, math.inf) else value
+        unset = op.name in ("clamp", "logit") and value in (-math.inf, math.inf)
+        return "=", None if unset else value  # (clamp's, logit's bound not given: None)
     names = {**_DEFAULT_NAMES, **_NAMES.get(op.name, {})}
     # a number's own rule is no node's (pow of a tensor by a number is PyTorch's
     # PowBackward0, which saves no result); the numbers of the ops above have no other name
@@ -262,6 +295,7 @@ class SavedAttributes:
     _saved_input_scale = _saved_property("_saved_input_scale")
     _saved_n = _saved_property("_saved_n")
     _saved_p = _saved_property("_saved_p")
+    _saved_eps = _saved_property("_saved_eps")
 
     def __dir__(self) -> list[str]:
         """The ``_saved_*`` names this node has (PyTorch's node classes list their own), with

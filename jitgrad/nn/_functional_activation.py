@@ -117,7 +117,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return hardtanh(input, 0.0, 6.0, inplace)
+    return hardtanh(input, 0, 6, inplace)  # (PyTorch's node saves the ints 0 and 6)
 
 
 def relu_(input: Tensor) -> Tensor:  # noqa: A002

@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as D
 from ..frontend.creation import generator, ones, zeros
 from ..frontend.linalg import matmul
 from ..frontend.recording import closure, record, saved_attributes
 from ..frontend.tensor import Tensor, _make
 from ._functional_pad import check_mode, pad_gather
+from ._loss_checks import refuse_cast
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -36,7 +38,10 @@ def apply_dropout_mask(
     inplace: bool,
 ) -> Tensor:
     """``input`` times a keep mask of ``shape`` (broadcast) drawn with keep probability
-    ``1 - p`` and scaled by ``1/(1-p)``: the draw ``dropout`` and ``dropout2d`` share."""
+    ``1 - p`` and scaled by ``1/(1-p)``: the draw ``dropout`` and ``dropout2d`` share. An
+    integer or bool input is refused in PyTorch's words (its float mask cannot be written into
+    the input's type)."""
+    refuse_cast(D.get_default_dtype(), input._dtype)
     m = _make(dropout_mask(shape, p, input._dtype.np), input._dtype)
     return input.mul_(m) if inplace else input * m
 

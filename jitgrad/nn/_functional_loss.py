@@ -25,6 +25,7 @@ from ..frontend.recording import record
 from ..frontend.tensor import Tensor
 from ..helpers import warn as warn_user
 from ._functional_activation import logsigmoid, pairwise_distance
+from ._loss_checks import as_operand, into_input, refuse_integers, warn_size
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -60,24 +61,6 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
-def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
-    if tuple(target.shape) != tuple(input.shape):
-        warn_user(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
-
-
-def refuse_integers(kernel: str, input: Tensor, target: Tensor) -> None:  # noqa: A002
-    """PyTorch's error for a loss whose kernel (named ``kernel``) has only floating forms,
-    given integer (or bool) input and target: ``"mse_cpu" not implemented for 'Long'``."""
-    if input._dtype._category < 2 and target._dtype._category < 2:
-        word = D.scalar_name(D.promote(input._dtype, target._dtype))
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{word}'")
-
-
 def _expanded(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
     """Both operands broadcast to one shape (PyTorch's ``broadcast_tensors``)."""
     if tuple(input.shape) == tuple(target.shape):
@@ -95,15 +78,20 @@ def _fused_loss(
     slope: Callable[[Tensor, Tensor, Tensor], Tensor],
     target_grad: bool = True,
     target_slope: Callable[[Tensor, Tensor, Tensor], Tensor] | None = None,
+    out_dtype: D.dtype | None = None,
 ) -> Tensor:
     """One node ``name``: ``loss(x, y)`` elementwise, reduced; ``slope(x, y, g)`` is the input
     gradient for an incoming (already reduction-scaled) ``g``, and the target's is
     ``target_slope(x, y, g)``, or the input's negated (a loss of ``x - y``), when
-    ``target_grad``."""
+    ``target_grad``. ``out_dtype``: the result's dtype where PyTorch computes into a tensor
+    like one operand (huber and soft margin: the input's, BCE with logits: the target's)
+    rather than the pair's promoted type."""
     _check_reduction(reduction)
     x, y = _expanded(input, target)
     with no_grad():
         value = _reduce(loss(x.detach(), y.detach()), reduction)
+        if out_dtype is not None and value._dtype is not out_dtype:
+            value = value.to(out_dtype)
     count = x.numel()
 
     def backward(g: Tensor) -> tuple:
@@ -113,7 +101,7 @@ def _fused_loss(
         gy = None
         if target_grad and y.requires_grad:
             gy = -slope(x, y, g) if target_slope is None else target_slope(x, y, g)
-        return gx, gy
+        return as_operand(gx, x), as_operand(gy, y)
 
     return record(name, value._value, value._dtype, (x, y), backward, saved=(x, y))
 
@@ -128,7 +116,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - beta/2`` (``d = input - target``);
     ``beta=0`` is the L1 loss."""
-    _warn_size(input, target)
+    warn_size(input, target)
     refuse_integers("smooth_l1_cpu", input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -159,8 +147,9 @@ def huber_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta/2)``."""
-    _warn_size(input, target)
+    warn_size(input, target)
     refuse_integers("huber_cpu", input, target)
+    into_input(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
 
@@ -172,9 +161,10 @@ def huber_loss(
         d = x - y
         return OF.where(d <= -delta, -delta * g, OF.where(d >= delta, delta * g, d * g))
 
+    name = "HuberLossBackward0"
     if weight is None:
-        return _fused_loss("HuberLossBackward0", input, target, reduction, loss, slope)
-    unweighted = _fused_loss("HuberLossBackward0", input, target, "none", loss, slope)
+        return _fused_loss(name, input, target, reduction, loss, slope, out_dtype=input._dtype)
+    unweighted = _fused_loss(name, input, target, "none", loss, slope, out_dtype=input._dtype)
     return _reduce(unweighted * weight, reduction)
 
 
@@ -186,6 +176,7 @@ def soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``log(1 + exp(-y x))`` for labels ``y`` in {-1, 1}."""
+    into_input(input, target)
 
     def loss(x: Tensor, y: Tensor) -> Tensor:
         return OF.log1p(OF.exp(-x * y))
@@ -194,9 +185,8 @@ def soft_margin_loss(
         z = OF.exp(-y * x)
         return -y * z / (1 + z) * g
 
-    return _fused_loss(
-        "SoftMarginLossBackward0", input, target, reduction, loss, slope, target_grad=False
-    )
+    name, dt = "SoftMarginLossBackward0", input._dtype
+    return _fused_loss(name, input, target, reduction, loss, slope, False, out_dtype=dt)
 
 
 def kl_div(
@@ -256,8 +246,15 @@ def hinge_embedding_loss(
     reduce: Any = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """``x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
+    """``x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``. PyTorch computes it
+    in the input's dtype, so a float64 target leaves a float32 loss and integers stay
+    integers (until ``mean`` refuses them)."""
     _check_reduction(reduction)
+    if reduction == "mean" and input._dtype._category < 2:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point"
+            f" or complex dtype. Got: {D.scalar_name(input._dtype)}"
+        )
     zeros = zeros_like(input)
     out_margin = OF.where(target != 1, (margin - input).clamp(min=0), zeros)
     out_self = OF.where(target != -1, input, zeros)

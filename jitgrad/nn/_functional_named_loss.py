@@ -17,7 +17,8 @@ from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import upper as autocast_upper
 from ..frontend import functions as OF
 from ..frontend.tensor import Tensor
-from ._functional_loss import _fused_loss, _reduce, _warn_size, refuse_integers
+from ._functional_loss import _fused_loss, _reduce
+from ._loss_checks import refuse_cast, refuse_integers, warn_size
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "l1_loss", "mse_loss"]
 
@@ -28,7 +29,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     """``(input - target)^2``, reduced; one ``MseLossBackward0`` node."""
     if AUTOCAST.dtype is not None:  # torch.autocast('cpu') runs this loss in float32
         input, target = autocast_upper(input, target)
-    _warn_size(input, target)
+    warn_size(input, target)
     refuse_integers("mse_cpu", input, target)
 
     def loss(x: Tensor, y: Tensor) -> Tensor:
@@ -43,7 +44,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
     """``|input - target|``, reduced; composed as in PyTorch (``MeanBackward0``)."""
-    _warn_size(input, target)
+    warn_size(input, target)
     return _reduce(OF.abs(input - target), reduction)
 
 
@@ -90,19 +91,18 @@ def binary_cross_entropy(
         return _reduce(loss(input, target), reduction)
     return _fused_loss(
         "BinaryCrossEntropyBackward0", input, target, reduction, loss, slope,
-        target_slope=target_slope,
+        target_slope=target_slope, out_dtype=target._dtype,
     )  # fmt: skip
 
 
 def _logits_target_types(input: Tensor, target: Tensor) -> None:  # noqa: A002
     """PyTorch's errors for integer logits (its log_sigmoid kernel's) and for an integer
     target (the loss is computed into a tensor of the target's type)."""
-    refuse_integers("log_sigmoid_cpu", input, target)
-    if target._dtype._category < 2:
-        words = D.scalar_name(input._dtype), D.scalar_name(target._dtype)
-        raise RuntimeError(
-            "result type {} can't be cast to the desired output type {}".format(*words)
+    if input._dtype._category < 2:
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{D.scalar_name(input._dtype)}'"
         )
+    refuse_cast(input._dtype, target._dtype)
 
 
 def binary_cross_entropy_with_logits(
@@ -153,5 +153,5 @@ def binary_cross_entropy_with_logits(
         return _reduce(loss(input, target), reduction)
     return _fused_loss(
         "BinaryCrossEntropyWithLogitsBackward0", input, target, reduction, loss, slope,
-        target_slope=target_slope,
+        target_slope=target_slope, out_dtype=target._dtype,
     )  # fmt: skip

@@ -50,6 +50,10 @@ defop(
     node="SubBackward0",
     complex=("g", "-g * conj(c)", None),
 )
+# torch.rsub of two tensors (``other - alpha * input``): RsubBackward0, operands in call order
+defop("rsub", "b - a", ("-g", "g"), lambda a, b: b - a, node="RsubBackward0", complex=True)
+defop("rsub_scaled", "fmadd(-c, a, b)", ("-g * c", "g", None), lambda a, b, c: b - c * a,
+      node="RsubBackward0", complex=("-g * conj(c)", "g", None))  # fmt: skip
 defop(
     "mul",
     "a * b",
@@ -376,17 +380,13 @@ defop(
 #: Backward-node names that depend on which operands are Python scalars ("s") or tensors ("t").
 NODE_VARIANTS: dict[str, dict[str, str]] = {
     "pow": {"tt": "PowBackward1", "st": "PowBackward2", "ts": "PowBackward0"},
-    "sub": {"st": "RsubBackward1"},
-    "sub_scaled": {"sts": "RsubBackward1"},  # (rsub(x, 2, alpha=3))
+    "sub": {"st": "RsubBackward1"}, "sub_scaled": {"sts": "RsubBackward1"},  # rsub(x, 2, alpha=3)
     "clamp": {"ttt": "ClampBackward0", "tts": "ClampBackward0", "tst": "ClampBackward0"},
-    "clamp_min": {"tt": "ClampMinBackward1"},
-    "clamp_max": {"tt": "ClampMaxBackward1"},
-    "fmod": {"tt": "FmodBackward1"},
-    "remainder": {"tt": "RemainderBackward1"},
-    "lerp": {"ttt": "LerpBackward1"},
-    "copysign": {"ts": "CopysignBackward1"},
+    "clamp_min": {"tt": "ClampMinBackward1"}, "clamp_max": {"tt": "ClampMaxBackward1"},
+    "fmod": {"tt": "FmodBackward1"}, "remainder": {"tt": "RemainderBackward1"},
+    "lerp": {"ttt": "LerpBackward1"}, "copysign": {"ts": "CopysignBackward1"},
     "xlogy": {"ts": "XlogyBackward2", "st": "XlogyBackward1"},
-}
+}  # fmt: skip
 
 # the rest of the declarations (comparisons, logic, integer ops, exp/log, trigonometric and
 # hyperbolic, special functions): importing this module registers every elementwise op

@@ -79,9 +79,9 @@ FUNCTIONS: dict[str, dict[str, str]] = {
     "cast": {"*": "{0}"},
     # special functions: math's, and kernels/cpu/special*.py's (re-exported by scalar.py)
     "lgamma": {"*": "math.lgamma({0})"},
-    "digamma": {"*": "_k.digamma({0})"},
+    "digamma": {"float32": "_k.digamma32({0})", "*": "_k.digamma({0})"},
     "trigamma": {"*": "_k.trigamma({0})"},
-    "polygamma": {"*": "_k.polygamma({0}, {1})"},
+    "polygamma": {"float32": "_k.polygamma32({0}, {1})", "*": "_k.polygamma({0}, {1})"},
     "mvlgamma": {"*": "_k.mvlgamma({0}, {1})"},
     "mvdigamma": {"*": "_k.mvdigamma({0}, {1})"},
     "erfinv": {"*": "_k.erfinv({0})"},

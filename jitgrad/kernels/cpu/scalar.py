@@ -28,11 +28,13 @@ from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
 )
 from .special_gamma import (  # noqa: F401 - as above
     digamma,
+    digamma32,
     gammainc,
     gammaincc,
     mvdigamma,
     mvlgamma,
     polygamma,
+    polygamma32,
     trigamma,
     zeta,
 )
@@ -40,7 +42,7 @@ from .special_gamma import (  # noqa: F401 - as above
 #: The special functions above, by name (the CUDA backend compiles each for the device).
 SPECIAL = (
     "erfcx erfinv i0 i0e i1 i1e log_ndtr ndtri sinc sinc32 "
-    "digamma gammainc gammaincc mvdigamma mvlgamma polygamma trigamma zeta "
+    "digamma digamma32 gammainc gammaincc mvdigamma mvlgamma polygamma polygamma32 trigamma zeta "
     "gcd ipow lcm ldexp nextafter"
 ).split()
 

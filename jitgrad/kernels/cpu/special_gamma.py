@@ -178,43 +178,92 @@ def gammaincc(a, x):
     return _gamma_fraction(a, x)
 
 
+#: psi(10), where PyTorch's recurrence stops exactly (``calc_digamma``'s ``PSI_10``)
+_PSI_10 = 2.25175258906672110764
+#: the asymptotic series' coefficients, as PyTorch's ``calc_digamma`` evaluates them
+_PSI_A = (
+    8.33333333333333333333e-2, -2.10927960927960927961e-2, 7.57575757575757575758e-3,
+    -4.16666666666666666667e-3, 3.96825396825396825397e-3, -8.33333333333333333333e-3,
+    8.33333333333333333333e-2,
+)  # fmt: skip
+_PSI_A32 = tuple(np.float32(c) for c in _PSI_A)
+
+
 @cached_njit(error_model="numpy")
 def digamma(x):
-    """psi(x) = d/dx log Gamma(x).
-
-    Method: reflection ``psi(x) = psi(1 - x) - pi / tan(pi x)`` below 0, the recurrence
-    ``psi(x) = psi(x + 1) - 1/x`` up to x >= 10, then the asymptotic series
-    ``log x - 1/(2x) - sum B_2k / (2k x^2k)`` (7 terms: below float64 rounding at x >= 10).
-    PyTorch's edges: ``psi(+-0) = -+inf``, NaN at negative integers and at -inf.
+    """psi(x) = d/dx log Gamma(x), step for step PyTorch's ``calc_digamma(double)`` (so the
+    two agree to the last bit): reflection ``psi(x) = psi(1 - x) - pi / tan(pi r)`` below 0
+    (``r`` the fraction of ``x`` towards zero), the recurrence ``psi(x) = psi(x + 1) - 1/x``
+    up to x >= 10 (``psi(10)`` a constant), then the asymptotic series ``log x - 1/(2x) -
+    z P(z)``, ``z = 1/x^2``. Edges: ``psi(+-0) = -+inf``, NaN at negative integers and -inf.
     """
     x = np.float64(x)
-    if x != x or x == -_INF:
-        return _NAN
-    if x == _INF:
-        return _INF
     if x == 0.0:
         return -_INF if math.copysign(1.0, x) > 0 else _INF
-    result = 0.0
     if x < 0.0:
-        if x == math.floor(x):
+        if x == math.trunc(x):
             return _NAN
-        # pi / tan(pi x), with x reduced mod 1 so tan keeps its accuracy
-        r = x - math.floor(x)
-        result = -_PI / math.tan(_PI * r)
-        x = 1.0 - x
+        r = x - math.trunc(x)
+        return _digamma_positive(1.0 - x) - _PI / math.tan(_PI * r)
+    return _digamma_positive(x)
+
+
+@cached_njit(error_model="numpy")
+def _digamma_positive(x):
+    """:func:`digamma` of an ``x > 0`` (or NaN, +inf): the recurrence and the series."""
+    result = 0.0
     while x < 10.0:
         result -= 1.0 / x
         x += 1.0
-    z = 1.0 / (x * x)
-    series = z * (
-        1.0 / 12
-        - z
-        * (
-            1.0 / 120
-            - z * (1.0 / 252 - z * (1.0 / 240 - z * (1.0 / 132 - z * (691.0 / 32760 - z / 12))))
-        )
-    )
-    return result + math.log(x) - 0.5 / x - series
+    if x == 10.0:
+        return result + _PSI_10
+    y = 0.0
+    if x < 1.0e17:
+        z = 1.0 / (x * x)
+        p = _PSI_A[0]
+        for k in range(1, 7):
+            p = p * z + _PSI_A[k]
+        y = z * p
+    return result + math.log(x) - 0.5 / x - y
+
+
+@cached_njit(error_model="numpy")
+def digamma32(x):
+    """:func:`digamma` of a float32 (float16, bfloat16) as PyTorch's ``calc_digamma(float)``:
+    the same steps in float32 arithmetic (its reflection term in double, then rounded), so
+    ``digamma(1.0)`` is -0.57721591, not the float32 of Euler's constant -0.57721567."""
+    x = np.float32(x)
+    one = np.float32(1.0)
+    if x == 0:
+        return np.float32(-_INF) if math.copysign(1.0, x) > 0 else np.float32(_INF)
+    if x < 0:
+        if np.float64(x) == math.trunc(np.float64(x)):
+            return np.float32(_NAN)
+        r = np.float64(x) - math.trunc(np.float64(x))
+        reflection = np.float32(_PI / math.tan(_PI * r))
+        return np.float32(_digamma32_positive(one - x) - reflection)
+    return _digamma32_positive(x)
+
+
+@cached_njit(error_model="numpy")
+def _digamma32_positive(x):
+    """:func:`digamma32` of an ``x > 0`` (or NaN, +inf): the recurrence and the series."""
+    one = np.float32(1.0)
+    result = np.float32(0.0)
+    while x < np.float32(10.0):
+        result = np.float32(result - one / x)
+        x = np.float32(x + one)
+    if x == np.float32(10.0):
+        return np.float32(result + np.float32(_PSI_10))
+    y = np.float32(0.0)
+    if x < np.float32(1.0e17):
+        z = np.float32(one / np.float32(x * x))
+        p = _PSI_A32[0]
+        for k in range(1, 7):
+            p = np.float32(np.float32(p * z) + _PSI_A32[k])
+        y = np.float32(z * p)
+    log_x = np.float32(math.log(np.float64(x)))
+    return np.float32(np.float32(np.float32(result + log_x) - np.float32(0.5) / x) - y)
 
 
 @cached_njit(error_model="numpy")
@@ -253,6 +302,14 @@ def polygamma(n, x):
 
 
 @cached_njit(error_model="numpy")
+def polygamma32(n, x):
+    """:func:`polygamma` of a float32: ``n = 0`` is :func:`digamma32`, as PyTorch's."""
+    if int(n) == 0:
+        return digamma32(x)
+    return polygamma(n, x)
+
+
+@cached_njit(error_model="numpy")
 def mvlgamma(x, p):
     """Multivariate log-gamma of dimension ``p``: ``p (p - 1) / 4 log(pi) + sum_i
     lgamma(x - i / 2)``, i = 0..p-1."""
@@ -277,11 +334,13 @@ def mvdigamma(x, p):
 
 __all__ = [
     "digamma",
+    "digamma32",
     "gammainc",
     "gammaincc",
     "mvdigamma",
     "mvlgamma",
     "polygamma",
+    "polygamma32",
     "trigamma",
     "zeta",
 ]
