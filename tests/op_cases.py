@@ -164,6 +164,9 @@ CASES: list[OpCase] = [
     OpCase("add_scaled", lambda t, a, b: t.add(a, b, alpha=2.5), lambda a, b: a + 2.5 * b, B),
     OpCase("sub", lambda t, a, b: a - b, np.subtract, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("sub_scaled", lambda t, a, b: t.sub(a, b, alpha=0.5), lambda a, b: a - 0.5 * b, B),
+    # torch.rsub of two tensors: its own declaration (PyTorch's RsubBackward0), ``b - alpha*a``
+    OpCase("rsub", lambda t, a, b: t.rsub(a, b), lambda a, b: b - a, B),
+    OpCase("rsub_scaled", lambda t, a, b: t.rsub(a, b, alpha=0.5), lambda a, b: b - 0.5 * a, B),
     OpCase("mul", lambda t, a, b: a * b, np.multiply, B, extra_shape_sets=BROADCAST_BINARY),
     OpCase("div", lambda t, a, b: a / b, np.divide, B, **POS, extra_shape_sets=BROADCAST_BINARY),
     # an explicit rounding_mode=None: its own declaration (PyTorch's DivBackward2)

@@ -63,8 +63,6 @@ _warned = False
 #: Overloads compiled and loaded from disk by every :class:`KernelCache` in this process, for
 #: ``jitgrad.cache_info()`` (what the demo's first step compiled or loaded).
 STATS = {"compiled": 0, "loaded": 0}
-
-
 # (NOTICE, the one "compiling kernels" line: .compile_notice, re-exported for the demo)
 
 
@@ -80,7 +78,6 @@ def cached_njit(*args: Any, inputs: int | None = None, **options: Any) -> Any:
     :func:`one_overload_per_layout` (per dtype, one compile for all-C calls and one for every
     other mix of layouts, instead of one per mix: a strided copy saw four).
     """
-
     _refuse_loaded_bits_drift(options)
 
     def decorate(fn: Any) -> Any:
@@ -100,13 +97,11 @@ def cached_njit(*args: Any, inputs: int | None = None, **options: Any) -> Any:
 
 
 def _refuse_loaded_bits_drift(options: dict) -> None:
-    """Refuse ``parallel=True`` with fast-math ``contract``: a kernel whose bits differ loaded
-    and compiled. Its ``prange`` body is a gufunc compiled on its own that the compiling process
-    calls, while a loading one calls the kernel's copy, optimized again: ``contract`` fuses
-    multiply-adds by the shape each was left in (perf/cache_bits.py, Run cachebits17)."""
+    """Refuse ``parallel=True`` with fast-math ``contract``: the compiling process calls the
+    ``prange`` body compiled on its own, a loading one the kernel's re-optimized copy, and
+    ``contract`` fuses each differently: other bits (perf/cache_bits.py, Run cachebits17)."""
     flags = options.get("fastmath", False)
-    contracts = flags is True or any(f in (flags or ()) for f in ("contract", "fast"))
-    if options.get("parallel") and contracts:
+    if options.get("parallel") and (flags is True or {"contract", "fast"} & set(flags or ())):
         msg = "parallel=True with fastmath 'contract' gives other bits loaded than compiled"
         raise ValueError(f"cached_njit: {msg}; fuse with fastmath_base._fma instead")
 
@@ -298,11 +293,9 @@ class KernelCache(FunctionCache):
         self.enable()
 
     def identity(self) -> str:
-        """Where this function's compiled code lives and which source it is compiled from, as
-        a short hex name: a file that says "compiled" (tier 0's ``.ready`` markers) must name
-        this, since a second copy of the package or an edited op table sharing the cache
-        directory has files of its own to compile (Run subproc: a copy's marker made it
-        compile the interpreter at its first op)."""
+        """This function's cache path and source stamp as a short hex name, which a file saying
+        "compiled" must name (tier 0's ``.ready`` markers: a second copy of the package or an
+        edited op table sharing the cache has its own files to compile; Run t0build17)."""
         return hashlib.sha256(self._cache_path.encode() + self._cache_file._stamp).hexdigest()[:16]
 
     def _load_overload(self, sig: Any, target_context: Any) -> Any:
