@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 import jitgrad
-import jitgrad.nn.functional as F
 from jitgrad.engine import grad_mode as GM
 from jitgrad.engine import sweep as S
+from perf.rogozhnikov import run_graph
 
 
 def _two_paths(x):
@@ -54,18 +54,7 @@ def test_create_graph_backward_accumulates_a_differentiable_grad():
 def _scalar_graph(leaves, n_ops):
     """perf/rogozhnikov.py's graph (softplus, a sum of 4, a product, softmax over 4 stacked
     and iterated): its gradients meet in buffers that already hold one from a fused group."""
-    nodes = [*leaves]
-    for op in range(n_ops):
-        kind = op % 4
-        if kind == 0:
-            nodes.append(F.softplus(nodes[-10]))
-        elif kind == 1:
-            nodes.append(sum(nodes[-30:-10:5]))
-        elif kind == 2:
-            nodes.append(nodes[-20] * nodes[-10])
-        else:
-            nodes.extend(F.softmax(jitgrad.stack(nodes[-4:], dim=0), dim=0))
-    return nodes
+    return run_graph(jitgrad, leaves, n_ops)
 
 
 def test_sums_read_no_grad_mode(monkeypatch):
