@@ -151,14 +151,9 @@ def saved_attribute(node: Any, name: str) -> Any:
     is changed in place); a change made through it is not seen by ops that record the still
     unchanged result afterwards (they save version 0 where PyTorch saves 1): finding the result
     tensors means a scan of every tracked object (gc.get_referrers), ~14 ms per node on a
-    2000-node graph, which tools reading every node's ``_saved_result`` cannot pay.
-    """
-    extra = node._extra
-    if extra is not None and extra.kept is not None and name in extra.kept:
-        value = extra.kept[name]  # (what the op does not carry: rrelu's bounds, eval noise)
-        if node._saved is FREED and isinstance(value, Tensor):
-            raise RuntimeError(FREED_MESSAGE)
-        return value
+    2000-node graph, which tools reading every node's ``_saved_result`` cannot pay."""
+    if node._extra is not None and name in (node._extra.kept or ()):
+        return _kept(node, node._extra.kept[name])
     if node._saved is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
     freed = node._saved is FREED
@@ -200,6 +195,14 @@ def saved_attribute(node: Any, name: str) -> Any:
         vc = node.output_counter(out) or [0]
     result._vc = vc
     return result
+
+
+def _kept(node: Any, value: Any) -> Any:
+    """A value the op does not carry, kept in the node's extras (rrelu's bounds, its eval
+    noise): a tensor among them is freed with the node's saved tensors."""
+    if node._saved is FREED and isinstance(value, Tensor):
+        raise RuntimeError(FREED_MESSAGE)
+    return value
 
 
 def _was_saved(node: Any, role: str) -> bool:
