@@ -70,7 +70,11 @@ def saved_storage(t: Tensor) -> np.ndarray | None:
     if base.flags.c_contiguous:
         return base.reshape(-1)
     root = _root(base)
-    return root if _STORAGES.get(id(root)) is root else None
+    if _STORAGES.get(id(root)) is root:
+        return root
+    # a dense permutation of a buffer of its own (a channels-last copy): that buffer
+    own = root.size == base.size and root.dtype == base.dtype and root.flags.c_contiguous
+    return root.reshape(-1) if own else None
 
 
 def _address(arr: np.ndarray) -> int:

@@ -1,15 +1,18 @@
 """Channels-last layouts: ``x.to(memory_format=torch.channels_last)``,
-``x.contiguous(memory_format=...)``, ``x.clone(memory_format=...)`` and
-``Module.to(memory_format=...)`` give PyTorch's strides.
+``x.contiguous(memory_format=...)``, ``x.clone(memory_format=...)``,
+``torch.empty(..., memory_format=...)`` and ``Module.to(memory_format=...)`` give PyTorch's
+strides, and a convolution of a channels-last input or weight gives a channels-last output
+(PyTorch's CPU backends do).
 
 A NumPy array holds a channels-last layout as it is: the NHWC-contiguous copy seen through
 the permutation back to NCHW, whose strides are PyTorch's ``(C*H*W, 1, W*C, C)``; every op
 reads such an array as it reads any strided one (a transpose, a slice). What jitgrad does
-not do is PyTorch's propagation of the layout: PyTorch's TensorIterator, convolutions,
-pooling and ``*_like`` factories give their results the layout of their input, jitgrad's
-results are row-major whatever the input's layout (as for ``x.t() + 1``, which PyTorch keeps
-transposed). The values are the same; ``stride()`` and ``is_contiguous()`` of those results
-differ from PyTorch's.
+not do is the rest of PyTorch's propagation of the layout: PyTorch's TensorIterator
+(elementwise ops), batch norm, pooling, ``clone()``/``to(dtype)`` (``preserve_format``) and
+the ``*_like`` factories give their results the layout of their input, and a channels-last
+leaf its gradient; jitgrad's are row-major whatever the input's layout (as for ``x.t() + 1``,
+which PyTorch keeps transposed). The values are the same; ``stride()`` and
+``is_contiguous()`` of those results differ from PyTorch's.
 """
 
 from __future__ import annotations
@@ -87,6 +90,33 @@ def in_format(t: Tensor, fmt: Any, node: str, alias: str) -> Tensor:
     return record(node, _channels_last_copy(value, name), t._dtype, (t,), _same)
 
 
+def allocated_in(t: Tensor, fmt: Any) -> Tensor:
+    """A tensor just allocated (``torch.empty(..., memory_format=)``) laid out in ``fmt``;
+    its buffer is its own, so it is replaced, not recorded."""
+    name = getattr(fmt, "name", None)
+    if name in CHANNELS_LAST:
+        rank = CHANNELS_LAST[name][0]
+        if t.ndim != rank:
+            raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+        if isinstance(t._value, np.ndarray):
+            t._value = _channels_last_copy(t._value, name)
+    return t
+
+
+def like_operands(value: np.ndarray, *operands: Tensor) -> np.ndarray:
+    """``value`` (a new row-major result) in the channels-last layout of the first operand
+    whose strides suggest one, as PyTorch's CPU convolutions give their output; else as it
+    is. (A row-major operand has its channels' stride above its last one: the common case
+    reads two strides.)"""
+    for t in operands:
+        v = t._value
+        if isinstance(v, np.ndarray) and v.ndim in (4, 5) and v.strides[1] <= v.strides[-1]:
+            name = suggested(t)
+            if name != "contiguous_format" and value.ndim == CHANNELS_LAST[name][0]:
+                return _channels_last_copy(value, name)
+    return value
+
+
 def _channels_last_copy(value: np.ndarray, name: str) -> np.ndarray:
     """``value``'s elements in NHWC (NDHWC) order, seen as NCHW with the strides c10's
     ``get_channels_last_strides_2d``/``_3d`` give (size-1 dims included, as PyTorch's)."""
@@ -97,7 +127,7 @@ def _channels_last_copy(value: np.ndarray, name: str) -> np.ndarray:
     for d in order:
         strides[d] = step * value.itemsize
         step *= value.shape[d]
-    return np.lib.stride_tricks.as_strided(flat, value.shape, tuple(strides))
+    return np.ndarray(value.shape, value.dtype, flat, 0, tuple(strides))  # (base: flat)
 
 
 def _same(g: Any) -> Any:
