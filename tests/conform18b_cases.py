@@ -109,6 +109,21 @@ LAYOUT_SETUP = (
     "cl, cl3 = torch.channels_last, torch.channels_last_3d\n"
     "x = torch.arange(24.).reshape(1, 2, 3, 4)\n"
     "g = torch.arange(24.).reshape(1, 2, 3, 4).requires_grad_()\n"
+    "def stepped(opt, **kw):\n"
+    "    p = torch.nn.Parameter(torch.arange(24.).reshape(1, 2, 3, 4).to(memory_format=cl))\n"
+    "    q = torch.nn.Parameter(torch.arange(6.).reshape(2, 3).t())\n"
+    "    o = opt([p, q], **kw)\n"
+    "    for _ in range(2):\n"
+    "        (p * p).sum().add((q * q).sum()).backward()\n"
+    "        o.step()\n"
+    "    return [list(p.stride()), list(q.stride()), p.flatten().tolist(), q.tolist()]\n"
+    "def reloaded(obj):\n"
+    "    import io\n"
+    "    f = io.BytesIO()\n"
+    "    torch.save(obj, f)\n"
+    "    f.seek(0)\n"
+    "    r = torch.load(f)\n"
+    "    return [[list(t.stride()), t.tolist()] for t in (r if isinstance(r, list) else [r])]\n"
     "def info(t):\n"
     "    return [list(t.stride()), t.is_contiguous(), t.is_contiguous(memory_format=cl),\n"
     "            None if t.grad_fn is None else t.grad_fn.name()]\n"
@@ -144,4 +159,15 @@ LAYOUT_CALLS = [
     "[list(p.stride()) for p in torch.nn.Sequential(torch.nn.Conv2d(2, 3, 1), "
     "torch.nn.BatchNorm2d(3)).to(memory_format=cl).parameters()]",
     "list(torch.nn.Conv2d(2, 3, 3, padding=1).to(memory_format=cl)(x.to(memory_format=cl)).shape)",
+    "torch.empty(2, 3, 4, 5, memory_format=cl).stride()", "torch.empty(2, 3, memory_format=cl)",
+    "torch.empty(1, 2, 3, 4, 5, memory_format=cl3).stride()",
+    "info(torch.nn.functional.conv2d(x.to(memory_format=cl), torch.ones(3, 2, 1, 1)))",
+    "info(torch.nn.functional.conv2d(x, torch.ones(3, 2, 1, 1).to(memory_format=cl)))",
+    "info(torch.nn.functional.conv2d(x, torch.ones(3, 2, 2, 2)))",
+    "info(torch.nn.functional.conv2d(g.to(memory_format=cl), torch.ones(3, 2, 2, 2)))",
+    # (not ``.relu()`` of that output: PyTorch's elementwise ops keep the layout, jitgrad's
+    # results are row-major; see jitgrad/frontend/memory_format.py)
+    "stepped(torch.optim.SGD, lr=0.1, momentum=0.9)", "stepped(torch.optim.Adam, lr=0.1)",
+    "stepped(torch.optim.AdamW, lr=0.1)", "reloaded(x.to(memory_format=cl))",
+    "reloaded([x.to(memory_format=cl), x.to(memory_format=cl)[:, 1]])",
 ]  # fmt: skip
