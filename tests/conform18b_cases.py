@@ -171,3 +171,10 @@ LAYOUT_CALLS = [
     "stepped(torch.optim.AdamW, lr=0.1)", "reloaded(x.to(memory_format=cl))",
     "reloaded([x.to(memory_format=cl), x.to(memory_format=cl)[:, 1]])",
 ]  # fmt: skip
+
+# ---- keywords in PyTorch's invalid-combination messages: listed last given first ----------
+KEYWORD_SETUP = "x = torch.ones(2, 3)"
+KEYWORD_CALLS = [
+    "x.squeeze(dim='a', foo=1)", "x.count_nonzero(dim='a', foo=1)",
+    "x.squeeze(foo=1, dim='a')", "x.clamp(min=x, max=2)", "torch.clamp(x, max=2.0, min=x)",
+]  # fmt: skip

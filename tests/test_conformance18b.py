@@ -1,7 +1,7 @@
 """jitgrad against PyTorch 2.13's recorded answers (fixtures/conform18b_torch.json, written by
 fixtures/make_conform18b_torch.py from tests/conform18b_cases.py): rrelu's saved bounds and
 noise, the create_graph node of an op on a Scalar parameter, torch.save's bytes and storages,
-channels-last strides."""
+channels-last strides, keywords in invalid-combination messages."""
 
 from __future__ import annotations
 
@@ -37,3 +37,8 @@ def test_save_writes_pytorchs_bytes(expr: str) -> None:
 @pytest.mark.parametrize("expr", CB.LAYOUT_CALLS)
 def test_channels_last_strides(expr: str) -> None:
     _same(C.evaluate(torch, expr, CB.LAYOUT_SETUP), DATA["layout"][expr])
+
+
+@pytest.mark.parametrize("expr", CB.KEYWORD_CALLS)
+def test_keywords_listed_last_given_first(expr: str) -> None:
+    _same(C.evaluate(torch, expr, CB.KEYWORD_SETUP), DATA["keyword"][expr])
