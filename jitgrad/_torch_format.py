@@ -15,8 +15,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import struct
-import zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -24,15 +22,14 @@ from typing import IO, Any
 
 import numpy as np
 
+from . import _torch_zip, lowp
 from . import dtypes as D
-from . import lowp
 from ._torch_unpickle import WeightsUnpickler
 from .frontend.tensor import Size, Tensor, _make, device
 from .nn.parameter import Parameter
 from .tensor_query import _address, register_storage, saved_storage, storage_offset
 
 UnpicklingError = pickle.UnpicklingError
-_ALIGNMENT = 64
 
 
 class _Global:
@@ -59,9 +56,9 @@ _STORAGES = {
     "BoolStorage": (D.bool_, 1),
     "HalfStorage": (D.float16, 2),
     "BFloat16Storage": (D.bfloat16, 2),
-    "ByteStorage": (None, 1),
-    "CharStorage": (None, 1),
-    "ShortStorage": (None, 2),
+    "ByteStorage": (D.uint8, 1),
+    "CharStorage": (D.int8, 1),
+    "ShortStorage": (D.int16, 2),
     "ComplexFloatStorage": (D.complex64, 8),
     "ComplexDoubleStorage": (D.complex128, 16),
 }
@@ -286,6 +283,19 @@ def read(
     return _TrustedUnpickler(data, reader).load()
 
 
+def _contiguous_strides(shape: tuple) -> tuple[int, ...]:
+    """PyTorch's contiguous strides (a size-0 dimension counts as 1)."""
+    return tuple(int(np.prod([max(n, 1) for n in shape[i + 1 :]])) for i in range(len(shape)))
+
+
+def _stored(value: np.ndarray, dtype: D.dtype) -> np.ndarray:
+    """The little-endian bytes PyTorch stores for ``value`` of ``dtype`` (float16 held as
+    float32 narrowed; bfloat16 as its raw bits)."""
+    if dtype is D.bfloat16:
+        value = lowp.bfloat16_bits(value)
+    return np.asarray(value, dtype.storage.newbyteorder("<"))
+
+
 class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be extended
     """Protocol 2 as ``torch.save`` writes it: tensors as ``_rebuild_tensor_v2`` calls,
     storages as persistent ids, each storage's bytes collected in ``storages``."""
@@ -299,6 +309,8 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         #: the views of one tensor saved together load as views of one storage again
         self.shared: dict[tuple, _Storage] = {}
         self.keys: dict[int, tuple] = {}
+        #: a buffer's address -> the dtype it was saved as (PyTorch's ``storage_dtypes``)
+        self.types: dict[int, D.dtype] = {}
 
     def _save_global(self, obj: _Global) -> None:
         self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
@@ -316,22 +328,21 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         view = self._in_storage(obj)
         if view is not None:
             return _REBUILD_TENSOR, (*view, obj.requires_grad, OrderedDict())
-        value = np.asarray(obj._value, obj._dtype.np, order="C")  # keeps 0-d
-        if obj._dtype is D.bfloat16:  # the bytes PyTorch stores: bfloat16's raw bits
-            value = lowp.bfloat16_bits(value)
-        value = np.asarray(value, obj._dtype.storage.newbyteorder("<"))
+        value = _stored(np.asarray(obj._value, obj._dtype.np, order="C"), obj._dtype)  # (0-d)
         storage = _Storage(value.reshape(-1), obj._dtype, str(obj.device))
         strides = tuple(s // value.itemsize for s in value.strides) if value.size else None
-        strides = strides or tuple(int(np.prod(value.shape[i + 1 :])) for i in range(value.ndim))
+        strides = strides or _contiguous_strides(value.shape)
         args = (storage, 0, tuple(value.shape), strides, obj.requires_grad, OrderedDict())
         return _REBUILD_TENSOR, args
 
     def _in_storage(self, obj: Tensor) -> tuple | None:
         """``(storage, offset, size, stride)`` of a CPU tensor as a view of its storage, as
         ``torch.save`` writes every tensor (a view saved alone brings its whole storage, as
-        PyTorch's does), or None where the buffer is not what PyTorch stores (float16/
-        bfloat16 held as float32, a bit view, negative strides: saved as a copy)."""
-        if type(obj) is not Tensor or obj._dtype.np != obj._dtype.storage or obj.is_cuda:
+        PyTorch's does), or None where the buffer is not one (negative strides: saved as a
+        copy). A float16/bfloat16 tensor's storage is its float32 buffer in the half-width
+        type; a bit view's (``x.view(torch.int32)``) is its buffer read in the view's type.
+        One buffer saved in two types is PyTorch's RuntimeError."""
+        if type(obj) is not Tensor or obj.is_cuda:
             return None
         value = obj._value
         if not isinstance(value, np.ndarray):
@@ -339,12 +350,24 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         flat, item = saved_storage(obj), value.itemsize
         if flat is None or any(st < 0 or st % item for st in value.strides):
             return None
-        key = (_address(flat), flat.size, flat.dtype.str)
+        if flat.dtype != value.dtype and (flat.nbytes % item or _address(flat) % item):
+            return None
+        address = _address(flat)
+        seen = self.types.setdefault(address, obj._dtype) if flat.size else obj._dtype
+        if seen is not obj._dtype:
+            raise RuntimeError(
+                "Cannot save multiple tensors or storages that view the same data as "
+                "different types"
+            )
+        key = (address, flat.nbytes)
         storage = self.shared.get(key)
         if storage is None:
-            storage = self.shared[key] = _Storage(flat, obj._dtype, "cpu")
-        stride = tuple(st // item for st in value.strides)
-        return storage, storage_offset(obj) if value.size else 0, tuple(value.shape), stride
+            typed = flat if flat.dtype == value.dtype else flat.view(value.dtype)
+            storage = self.shared[key] = _Storage(_stored(typed, obj._dtype), obj._dtype, "cpu")
+        if value.size:
+            stride = tuple(st // item for st in value.strides)
+            return storage, storage_offset(obj), tuple(value.shape), stride
+        return storage, 0, tuple(value.shape), _contiguous_strides(value.shape)
 
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is not _Storage:
@@ -355,7 +378,7 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
             key = str(len(self.storages) - 1)
             pid = ("storage", _STORAGE_OF[obj.dtype], key, obj.device, obj.array.size)
             self.keys[id(obj)] = pid
-        return pid
+        return (*pid,)  # a new tuple per use, as PyTorch's (pickled again, not memoized)
 
 
 def write(obj: Any, f: Any) -> None:
@@ -370,11 +393,4 @@ def write(obj: Any, f: Any) -> None:
     records += [(f"data/{i}", data) for i, data in enumerate(storages)]
     serial = str(int.from_bytes(os.urandom(16), "little")).zfill(40)[:40]
     records += [("version", b"3\n"), (".data/serialization_id", serial.encode())]
-    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
-        for record, data in records:
-            info = zipfile.ZipInfo(f"{name}/{record}", (1980, 1, 1, 0, 0, 0))
-            assert z.fp is not None
-            start = z.fp.tell() + 30 + len(info.filename.encode()) + 4
-            pad = -start % _ALIGNMENT
-            info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
-            z.writestr(info, data)
+    _torch_zip.save(f, [(f"{name}/{record}", data) for record, data in records])

@@ -38,6 +38,7 @@ from .frontend import parser_forms as PF
 from .frontend._tensor_data import tensor_init
 from .frontend.clamp_where import bounded, clamp_plain
 from .frontend.creation import _finish, tensor
+from .frontend.memory_format import in_format
 from .frontend.pointwise import accumulate_inplace, run
 from .frontend.pointwise_inplace import apply_inplace
 from .frontend.tensor import CLASS_BODY, CPU, Tensor, _make, device
@@ -89,8 +90,7 @@ def _contains(self: Tensor, element: Any) -> bool:
     if isinstance(element, _OPERANDS) or type(element) is complex:
         return bool((element == self).any().item())
     raise RuntimeError(
-        "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
-        f"{type(element)}."
+        f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
     )
 
 
@@ -109,9 +109,9 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dev = device("cuda", a)
     if dev is not None:
         self = cuda.move(self, dev if isinstance(dev, device) else device(dev))
-    if dtype is None or D.to_dtype(dtype) is self._dtype:
-        return self
-    return F.cast(self, D.to_dtype(dtype))
+    if dtype is not None and D.to_dtype(dtype) is not self._dtype:
+        self = F.cast(self, D.to_dtype(dtype))
+    return in_format(self, kwargs.get("memory_format"), "ToCopyBackward0", "suggested")
 
 
 # ---- numpy interop ---------------------------------------------------------------------------
@@ -344,8 +344,7 @@ _METHOD_MODULES = (
 #: that are rarely called in a hot loop (the pointwise ones, ``t``, ``dim``, ``numel`` keep
 #: Python's own words rather than pay a wrapper's call per op).
 _NO_ARGUMENTS = (
-    "msort trace fliplr flipud argwhere positive element_size nelement "
-    "is_floating_point"
+    "msort trace fliplr flipud argwhere positive element_size nelement is_floating_point"
 ).split()
 
 

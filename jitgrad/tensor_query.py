@@ -21,6 +21,7 @@ from .frontend import parser_forms as PF
 from .frontend.bit_views import BIT_VIEWS
 from .frontend.creation import _finish, tensor, zeros
 from .frontend.index_extra import index_add
+from .frontend.memory_format import CHANNELS_LAST, is_dense_in
 from .frontend.movement import narrow, split
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make, _on_device
@@ -69,7 +70,11 @@ def saved_storage(t: Tensor) -> np.ndarray | None:
     if base.flags.c_contiguous:
         return base.reshape(-1)
     root = _root(base)
-    return root if _STORAGES.get(id(root)) is root else None
+    if _STORAGES.get(id(root)) is root:
+        return root
+    # a dense permutation of a buffer of its own (a channels-last copy): that buffer
+    own = root.size == base.size and root.dtype == base.dtype and root.flags.c_contiguous
+    return root.reshape(-1) if own else None
 
 
 def _address(arr: np.ndarray) -> int:
@@ -228,29 +233,15 @@ def empty_strided(
     return t
 
 
-#: PyTorch's channels-last layouts: the rank they apply to and its dims, fastest first
-_CHANNELS_LAST = {"channels_last": (4, (1, 3, 2, 0)), "channels_last_3d": (5, (1, 4, 3, 2, 0))}
-
-
 def _is_contiguous(self: Tensor, *args: Any, memory_format: Any = None) -> bool:
     """``Tensor.is_contiguous``: row-major, or channels-last contiguous as PyTorch computes
-    it for ``memory_format=torch.channels_last`` (dims of size 1 skipped; another rank:
-    False)."""
+    it for ``memory_format=torch.channels_last`` (:func:`.memory_format.is_dense_in`)."""
     if not args and memory_format is None:
         return is_contiguous(self)
     PF.contiguous_arguments(args, memory_format, "is_contiguous")
-    rank, order = _CHANNELS_LAST.get(memory_format.name, (None, ()))
-    if rank is None:
+    if memory_format.name not in CHANNELS_LAST:
         return is_contiguous(self)
-    if self.ndim != rank:
-        return False
-    expected, sizes, strides = 1, self.shape, self.stride()
-    for d in order:
-        if sizes[d] != 1:
-            if strides[d] != expected:
-                return False
-            expected *= sizes[d]
-    return True
+    return is_dense_in(self, memory_format)
 
 
 def _get_device(self: Tensor) -> int:

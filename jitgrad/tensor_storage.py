@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as D
+from . import lowp
 from .frontend.tensor import Tensor
 from .tensor_query import _address, _storage
 
@@ -21,15 +22,23 @@ from .tensor_query import _address, _storage
 class UntypedStorage:
     """The bytes under a tensor (``nbytes``, ``data_ptr``; printed one byte a line)."""
 
-    def __init__(self, flat: np.ndarray, device: Any) -> None:
+    def __init__(self, flat: np.ndarray, device: Any, held: D.dtype | None = None) -> None:
         self._flat = flat
         self.device = device
+        #: float16/bfloat16 when ``flat`` holds that type's values as float32 (jitgrad's
+        #: half-width tensors): the bytes shown are the narrow type's, as PyTorch's
+        self._held = held
 
     def data_ptr(self) -> int:
         return _address(self._flat)
 
     def nbytes(self) -> int:
-        return self._flat.nbytes
+        return self._flat.size * 2 if self._held is not None else self._flat.nbytes
+
+    def _bytes(self) -> np.ndarray:
+        if self._held is D.bfloat16:
+            return lowp.bfloat16_bits(self._flat)
+        return self._flat.astype(np.float16) if self._held is D.float16 else self._flat
 
     size = nbytes
     __len__ = nbytes
@@ -38,7 +47,7 @@ class UntypedStorage:
         return 1
 
     def tolist(self) -> list:
-        return self._flat.view(np.uint8).tolist()
+        return self._bytes().view(np.uint8).tolist()
 
     def type(self) -> str:
         """PyTorch's class path (its name, as programs compare it)."""
@@ -53,7 +62,7 @@ class TypedStorage(UntypedStorage):
     """The elements under a tensor, of its dtype (PyTorch's older ``Tensor.storage()``)."""
 
     def __init__(self, flat: np.ndarray, device: Any, dtype: D.dtype) -> None:
-        super().__init__(flat, device)
+        super().__init__(flat, device, _held(dtype))
         self.dtype = dtype
 
     def size(self) -> int:
@@ -62,7 +71,7 @@ class TypedStorage(UntypedStorage):
     __len__ = size
 
     def element_size(self) -> int:
-        return self._flat.itemsize
+        return 2 if self._held is not None else self._flat.itemsize
 
     def tolist(self) -> list:
         return self._flat.tolist()
@@ -79,8 +88,13 @@ class TypedStorage(UntypedStorage):
         )
 
 
+def _held(dtype: D.dtype) -> D.dtype | None:
+    """``dtype`` where jitgrad holds its values in a wider type (float16, bfloat16)."""
+    return dtype if dtype.np != dtype.storage else None
+
+
 def _untyped_storage(self: Tensor) -> UntypedStorage:
-    return UntypedStorage(_storage(self), self.device)
+    return UntypedStorage(_storage(self), self.device, _held(self._dtype))
 
 
 def _typed_storage(self: Tensor) -> TypedStorage:

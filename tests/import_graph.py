@@ -134,6 +134,7 @@ LAYERS: dict[str, int] = {
     "jitgrad.serialization": 5,
     "jitgrad._torch_unpickle": 5,
     "jitgrad._torch_format": 5,
+    "jitgrad._torch_zip": 5,  # torch.save's zip container, written for _torch_format
     "jitgrad.amp": 5,
     "jitgrad.legacy_tensors": 5,  # torch.FloatTensor ...: constructors and isinstance checks
     "jitgrad.capture": 5,

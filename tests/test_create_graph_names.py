@@ -38,9 +38,6 @@ KNOWN_DIFFERENT: dict[str, str] = {
     "special_i1": "PyTorch's formula is a product (MulBackward0), jitgrad's rule a where at 0",
     "special_i1e": "PyTorch's formula is a product (MulBackward0), jitgrad's rule a where at 0",
     "copysign": "PyTorch's formula is a product with a masked_fill_ (MulBackward0)",
-    # declared in session 17 (conform17b); left: its rule's constant is a 0-d tensor here
-    "rsub_scaled": "PyTorch multiplies -grad by alpha as a Scalar (MulBackward1), jitgrad by a "
-    "0-d tensor (MulBackward0)",
 }
 
 _CASES = {c.op: c for c in CASES if c.op in RECORDED and "error" not in RECORDED[c.op]}

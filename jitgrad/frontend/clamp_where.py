@@ -60,10 +60,9 @@ def refuse_mixed_bounds(name: str, input: Any, args: tuple, kwargs: dict, method
     lo, hi = bounds.get("min"), bounds.get("max")
     if lo is None or hi is None or isinstance(lo, Tensor) == isinstance(hi, Tensor):
         return
-    given = dict(reversed(kwargs.items()))  # PyTorch lists keywords last given first
     if method:
-        raise TypeError(format_invalid(name, args, given, _METHOD_OPTIONS))
-    raise TypeError(format_invalid(name, (input, *args), given, OVERLOADS["clamp"]))
+        raise TypeError(format_invalid(name, args, kwargs, _METHOD_OPTIONS))
+    raise TypeError(format_invalid(name, (input, *args), kwargs, OVERLOADS["clamp"]))
 
 
 def bounded(fn: Any, name: str, method: bool = False) -> Any:

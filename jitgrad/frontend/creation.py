@@ -1,9 +1,7 @@
 """Tensor constructors: ``tensor``, ``zeros``, ``full``, ``arange``, ``eye`` ...
 
-Random constructors (``rand``, ``randn`` ...) live in :mod:`jitgrad.frontend.sampling` and draw from
-:mod:`jitgrad.random`'s generators. Sizes and arguments are checked before anything is
-allocated, with PyTorch's errors (see :mod:`jitgrad.frontend.argcheck`).
-"""
+Random constructors (``rand``, ``randn`` ...): :mod:`jitgrad.frontend.sampling`. Sizes and
+arguments are checked before anything is allocated, with PyTorch's errors (argcheck)."""
 
 from __future__ import annotations
 
@@ -23,11 +21,11 @@ from . import argcheck as A
 from ._tensor_data import _dtype_arg, _infer_dtype, _tensor_from_data
 from .checks import number_fits
 from .host_scope import on_host
+from .memory_format import allocated_in
 from .tensor import CPU, REQUIRES_GRAD_DTYPE, Tensor, _make
 from .tensor import device as Device
 
-#: The device factory functions place tensors on when given none: ``set_default_device``'s,
-#: else the legacy default type's (``set_default_tensor_type``), else None (the CPU).
+#: Where factories place tensors given no device: set_default_device's, the type's, or None
 _default_device: Any = None
 _set_device: Any = None  # set_default_device's
 _type_device: Any = None  # set_default_tensor_type's: cuda for a torch.cuda.*Tensor type
@@ -158,7 +156,8 @@ def empty(
     out: Any = None,
     **kwargs: Any,
 ) -> Tensor:
-    return _filled("empty", None, A.size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
+    t = _filled("empty", None, A.size_arg(size, kwargs, "empty"), dtype, requires_grad, device)
+    return allocated_in(t, kwargs.get("memory_format"))
 
 
 def full(

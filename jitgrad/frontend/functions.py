@@ -19,6 +19,8 @@ from .clamp_where import clamp_max as clamp_max
 from .clamp_where import clamp_min as clamp_min
 from .clamp_where import clip as clip
 from .clamp_where import where as where
+from .memory_format import CHANNELS_LAST as _CHANNELS_LAST
+from .memory_format import in_format as _in_format
 from .out import write_out
 from .pointwise import apply, run
 from .pointwise_inplace import apply_inplace
@@ -266,6 +268,8 @@ def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001, A002
 
 
 def clone(input: Any, *, memory_format: Any = None) -> Any:  # noqa: A002
+    if memory_format is not None and memory_format.name in _CHANNELS_LAST:
+        return _in_format(input, memory_format, "CloneBackward0", "never")
     return apply(R["clone"], (input,))
 
 

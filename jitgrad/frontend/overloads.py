@@ -179,7 +179,9 @@ def _marked(parts: list, args: Sequence[Any], kwargs: dict[str, Any]) -> str:
 def format_invalid(
     fn: str, args: Sequence[Any], kwargs: dict[str, Any], options: Sequence[str]
 ) -> str:
-    """PyTorch's ``fn() received an invalid combination of arguments - got ...`` text."""
+    """PyTorch's ``fn() received an invalid combination of arguments - got ...`` text
+    (``kwargs`` in the call's order: PyTorch lists them last given first)."""
+    kwargs = dict(reversed(kwargs.items()))
     desc = "(" + "".join(f"{type_name(a)}, " for a in args)
     desc += "".join(f"{k}={type_name(v)}, " for k, v in kwargs.items())
     desc = (desc[:-2] if args else desc) + ")"  # PyTorch keeps the ", " after kwargs only

@@ -26,7 +26,7 @@ from ..ops.registry import REGISTRY
 from . import rule_nodes as R
 from .np_bound import ndarray, np_empty
 from .rule_nodes import PIECEWISE_LINEAR, dedicated, gradient_node, named_top, scalar_nodes, start
-from .saved_views import ROLES
+from .saved_views import ROLES, scalar_parameters
 from .tensor import Tensor, _make
 
 #: a Tensor's value slot, read without computing a pending value (see :mod:`.lazy`)
@@ -308,6 +308,7 @@ def _rule_graphs(node, op, args, g, needs, out, cdt, name=None, values=None):
     env = _rule_env(node, op, args, g, out, cdt)
     results = []
     edges = edge_indices(op, "".join("t" if isinstance(x, Tensor) else "s" for x in args))
+    scalars = scalar_parameters(op, args)
     for k, i in enumerate(edges):
         x = args[i]
         if not needs[i]:
@@ -323,7 +324,7 @@ def _rule_graphs(node, op, args, g, needs, out, cdt, name=None, values=None):
         grad = _last_recorded(rule, env, value, x)
         if not isinstance(grad, Tensor):
             grad = g * 0 + grad
-        scalar_nodes(grad, rule, first)
+        scalar_nodes(grad, rule, first, scalars)
         named_top(grad, name, first)
         grad = sum_to_shape(grad, x.shape)
         if grad._dtype.is_complex and not x._dtype.is_complex:  # PyTorch's handle_r_to_c

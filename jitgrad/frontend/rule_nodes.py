@@ -191,12 +191,13 @@ def rule_numbers(rule: str) -> frozenset:
     return frozenset(v for x in found if isinstance(x, int | float) for v in (x, -x))
 
 
-def scalar_nodes(grad: Any, rule: str, first: int) -> None:
+def scalar_nodes(grad: Any, rule: str, first: int, scalars: frozenset = frozenset()) -> None:
     """Rename the nodes of a rule's graph (recorded since ``first``) that apply an op to a
-    number written in the rule as PyTorch's C++ formulas do (:data:`SCALAR_NODES`). A
+    number written in the rule, or to one of the op's ``Scalar`` parameters (``scalars``:
+    ``alpha``...), as PyTorch's C++ formulas do (:data:`SCALAR_NODES`). Any other
     Python-number operand of the forward op (``x * 0.5``'s 0.5) is a wrapped tensor in
-    PyTorch's formula (``grad * other``: MulBackward0), so only the rule's own numbers count."""
-    numbers = rule_numbers(rule)
+    PyTorch's formula (``grad * other``: MulBackward0), so it does not count."""
+    numbers = rule_numbers(rule) | scalars
     if not numbers:
         return
     todo = [grad.grad_fn]

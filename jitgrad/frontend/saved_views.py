@@ -37,6 +37,7 @@ _NAMES = {
     "addcmul_scaled": {"b": "tensor1", "c": "tensor2", "d": "value"},
     "addcdiv_scaled": {"b": "tensor1", "c": "tensor2", "d": "value"},
     "lerp": {"b": "end", "c": "weight"},
+    "rrelu": {"b": "noise"},  # (the drawn slopes, in training; a number in eval: no name)
 }
 
 #: values PyTorch saves that jitgrad's op fixes (``x ** 2`` runs as ``square``)
@@ -64,6 +65,16 @@ _SCALAR_NAMES = {
 }  # fmt: skip
 
 _roles_cache: dict[tuple, frozenset[str]] = {}
+
+
+def scalar_parameters(op: OpDef, args: tuple) -> frozenset:
+    """The Python numbers among ``args`` that PyTorch takes as ``Scalar`` parameters
+    (``alpha``, ``value``, ``min``...), not as wrapped-number tensors: in its C++ formulas an
+    op on one of them is the ``.Scalar`` overload (``maybe_multiply(-grad, alpha)``:
+    MulBackward1), as on a number written in the formula."""
+    if op.name not in _SCALAR_NAMES and op.name not in _RAW_SCALARS:
+        return frozenset()
+    return frozenset(x for x in args if isinstance(x, int | float) and not isinstance(x, bool))
 
 
 def saved_roles(op: OpDef, smask: str, needs: tuple) -> frozenset[str]:
@@ -140,8 +151,9 @@ def saved_attribute(node: Any, name: str) -> Any:
     is changed in place); a change made through it is not seen by ops that record the still
     unchanged result afterwards (they save version 0 where PyTorch saves 1): finding the result
     tensors means a scan of every tracked object (gc.get_referrers), ~14 ms per node on a
-    2000-node graph, which tools reading every node's ``_saved_result`` cannot pay.
-    """
+    2000-node graph, which tools reading every node's ``_saved_result`` cannot pay."""
+    if node._extra is not None and name in (node._extra.kept or ()):
+        return _kept(node, node._extra.kept[name])
     if node._saved is None:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
     freed = node._saved is FREED
@@ -183,6 +195,14 @@ def saved_attribute(node: Any, name: str) -> Any:
         vc = node.output_counter(out) or [0]
     result._vc = vc
     return result
+
+
+def _kept(node: Any, value: Any) -> Any:
+    """A value the op does not carry, kept in the node's extras (rrelu's bounds, its eval
+    noise): a tensor among them is freed with the node's saved tensors."""
+    if node._saved is FREED and isinstance(value, Tensor):
+        raise RuntimeError(FREED_MESSAGE)
+    return value
 
 
 def _was_saved(node: Any, role: str) -> bool:
@@ -296,6 +316,10 @@ class SavedAttributes:
     _saved_n = _saved_property("_saved_n")
     _saved_p = _saved_property("_saved_p")
     _saved_eps = _saved_property("_saved_eps")
+    _saved_noise = _saved_property("_saved_noise")
+    _saved_lower = _saved_property("_saved_lower")
+    _saved_upper = _saved_property("_saved_upper")
+    _saved_training = _saved_property("_saved_training")
 
     def __dir__(self) -> list[str]:
         """The ``_saved_*`` names this node has (PyTorch's node classes list their own), with

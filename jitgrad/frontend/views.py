@@ -26,6 +26,7 @@ from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
 from .infer_size import infer as _infer
 from .infer_size import unflatten_sizes
+from .memory_format import CHANNELS_LAST, in_format
 from .multi_view import inherit as _inherit_multi
 from .pointwise import sum_to_shape
 from .recording import record
@@ -377,6 +378,8 @@ def view_as(self: Tensor, other: Tensor) -> Tensor:
 def contiguous(self: Tensor, *args: Any, memory_format: Any = None) -> Tensor:
     if args or memory_format is not None:  # PyTorch's parser: memory_format is keyword-only
         PF.contiguous_arguments(args, memory_format)
+        if memory_format.name in CHANNELS_LAST:
+            return in_format(self, memory_format, "CloneBackward0", "dense")
     if self._value.flags.c_contiguous:
         return self
     arr = contiguous_array(self._value, self._dtype)

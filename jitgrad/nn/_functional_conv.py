@@ -18,6 +18,7 @@ from typing import Any
 from .. import launchlog
 from ..autocast_state import STATE as AUTOCAST
 from ..autocast_state import lower as autocast_lower
+from ..frontend.memory_format import like_operands
 from ..frontend.movement import contiguous_array
 from ..frontend.recording import record
 from ..frontend.tensor import Tensor
@@ -167,7 +168,7 @@ def _convolution(
     backward = _convolution_backward(input, weight, win, spatial, groups, needs)
     return record(
         "ConvolutionBackward0",
-        out.reshape(out_shape),
+        like_operands(out.reshape(out_shape), input, weight),
         input._dtype,
         (input, weight, bias),
         backward,

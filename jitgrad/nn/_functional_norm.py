@@ -17,6 +17,7 @@ import numpy as np
 
 from ..frontend import functions as OF
 from ..frontend import movement as M
+from ..frontend.creation import empty_like
 from ..frontend.pointwise import apply
 from ..frontend.recording import record, renamed
 from ..frontend.tensor import Tensor, _make
@@ -327,15 +328,28 @@ def rrelu(
     and is ``(lower + upper) / 2`` in eval (``RreluWithNoiseBackward0``)."""
     if training:
         draws = numpy_generator().uniform(lower, upper, input.shape)
+        # PyTorch's noise is 1 where x > 0 (``_saved_noise``); the slope is unused there
+        draws = np.where(input._value > 0, 1.0, draws)
         slope: Any = _make(draws.astype(input._value.dtype), input._dtype)
     else:
         slope = (lower + upper) / 2
-    return rrelu_with(input, slope, inplace)
+    return rrelu_with(input, slope, inplace, (lower, upper, training))
 
 
-def rrelu_with(input: Tensor, slope: Any, inplace: bool) -> Tensor:  # noqa: A002
+def rrelu_with(input: Tensor, slope: Any, inplace: bool, bounds: tuple) -> Tensor:  # noqa: A002
     """The declared ``rrelu`` op with the slopes given (a number, or a tensor of draws of
-    ``input``'s shape: the CUDA backend draws its own on the device)."""
+    ``input``'s shape: the CUDA backend draws its own on the device). Its node shows
+    ``bounds`` (lower, upper, training) as PyTorch's ``_saved_lower/_upper/_training``: the
+    op itself reads only the slopes, so they are kept in the node's extras."""
     if inplace:
-        return run_inplace("rrelu", input, (slope,))
-    return apply(R["rrelu"], (input, slope))
+        out = run_inplace("rrelu", input, (slope,))
+    else:
+        out = apply(R["rrelu"], (input, slope))
+    node = out.grad_fn
+    if node is not None:
+        lower, upper, training = bounds
+        kept = {"_saved_lower": lower, "_saved_upper": upper, "_saved_training": training}
+        if not isinstance(slope, Tensor):  # eval: PyTorch saves an unwritten noise tensor
+            kept["_saved_noise"] = empty_like(input)
+        node.extras().kept = kept
+    return out

@@ -301,14 +301,17 @@ class Module:
                     f"desired dtype={dt}"
                 )
         devices = [a for a in (*args, kwargs.get("device")) if isinstance(a, str | device)]
+        layout = kwargs.get("memory_format")  # (PyTorch lays out only 4-d and 5-d tensors)
         with no_grad():
             for m in self.modules():
                 for table in (m._parameters, m._buffers):
                     for key, t in table.items():
-                        if t is None or not (t.is_floating_point() or devices):
+                        if t is None or not (t.is_floating_point() or devices or layout):
                             continue
                         new = t.to(*devices) if devices else t
                         new = new.to(*dtypes) if dtypes and t.is_floating_point() else new
+                        if layout is not None and t.dim() in (4, 5):
+                            new = new.to(memory_format=layout)
                         if new is not t:
                             t.data = new
                             if t.grad is not None:

@@ -138,13 +138,18 @@ class Optimizer:
                         for p in params:
                             p._bump()
                         continue
+                    strided = []  # (the kernels update flat buffers; written back after)
                     for p in params:
                         if not p._value.flags.c_contiguous:
                             assert_no_internal_overlap(p._value)  # as PyTorch's param.add_
+                            strided.append((p, p._value))
                             p._value = np.ascontiguousarray(p._value)
                     # a complex parameter updates as its real view (PyTorch's view_as_real):
                     # flat() hands the kernels float arrays, and the scalars take the parts' dtype
                     self._update(group, params, D.real_of(dtype))
+                    for p, buffer in strided:  # in place, as PyTorch's: strides and views kept
+                        buffer[...] = p._value
+                        p._value = buffer
                     for p in params:
                         p._bump()
         return loss

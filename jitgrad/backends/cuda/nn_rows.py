@@ -266,10 +266,10 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
     if not all(type(v) in (int, float) for v in (lower, upper)) or input._dtype.is_complex:
         return NotImplemented
     if not training:
-        return rrelu_with(input, (lower + upper) / 2, inplace)
+        return rrelu_with(input, (lower + upper) / 2, inplace, (lower, upper, training))
     draws = runtime.empty(tuple(input.shape), input._dtype.np)
     slope = _make(uniform(draws, float(lower), float(upper), *next_draw()), input._dtype)
-    return rrelu_with(input, slope, inplace)
+    return rrelu_with(input, slope, inplace, (lower, upper, training))
 
 
 NATIVE: dict[str, Any] = {
