@@ -124,7 +124,7 @@ def test_fold_runs_sums_in_pytorch_cudas_order(inner):
     rows = np.concatenate([np.full(k, r, np.int64) for r, k in enumerate(sizes)] + [[9, -1]])
     rows = rows[rng.permutation(rows.size)]
     n = len(sizes) + 1  # (row n - 1 untouched; 9 and -1 out of range)
-    g = (rng.standard_normal((rows.size, inner)) * 10.0 ** rng.integers(-3, 4, (rows.size, 1)))
+    g = rng.standard_normal((rows.size, inner)) * 10.0 ** rng.integers(-3, 4, (rows.size, 1))
     g = g.astype(np.float32)
     if inner == 1:  # the 70-row run: 2**24 then ones, which one thread from 0 would all lose
         g[rows == 5, 0] = 1.0

@@ -76,7 +76,7 @@ def _added(
     flag = runtime.zeros((1,), np.int32)
     scratch = runtime.empty(tuple(src.shape), x._dtype.np)  # (the range check's reads)
     M.take_along(runtime.contiguous(x._value), idx, n, inner, scratch, flag, shared, True)
-    if runtime.flagged(flag, _index_check(flag, op)):
+    if runtime.flagged(flag, _index_check(op)):
         return NotImplemented  # the CPU op raises PyTorch's error
     out = M.copy(runtime.contiguous(x._value))
     s = runtime.contiguous(src._value)

@@ -36,6 +36,7 @@ __all__ = [
     "mode_positions",
 ]
 
+
 @cuda.jit
 def _merge_pass(src, sidx, dst, didx, R, B, w, desc):
     # src/sidx: (A, R, B) keys and their positions, sorted in runs of w along R; dst/didx:
