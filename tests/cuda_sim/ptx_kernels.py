@@ -63,6 +63,8 @@ def cases(dt):
         (M._onehot_kernel, (i64, -100, 3, a(dt))),
         (M._onehot_kernel, (a(np.uint8), 255, 3, a(dt))),
         (M._copy_kernel, (a(dt), a(np.int64))),
+        (M._copy_kernel, (a(np.int32), i64)),  # (error flags gathered: runtime._read_flags)
+        (M._copy_kernel, (i64, i64)),
         (M._copy_kernel, (a(np.float32), a(dt))),
         (M._nonzero_kernel, (a(dt), a(np.bool_))),
         (M._gather_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
