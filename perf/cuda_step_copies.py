@@ -53,9 +53,12 @@ def _install() -> None:
         COUNTS["numpy read"] += 1
         return np.asarray(self._ary, *a, **k)
 
-    def interface(self: Any) -> Any:
-        COUNTS["numpy read"] += 1
-        return self._ary.__array_interface__
+    def interface(name: str) -> Any:
+        def read(self: Any) -> Any:
+            COUNTS["numpy read"] += 1
+            return getattr(self._ary, name)
+
+        return property(read)
 
     getitem, setitem = FakeCUDAArray.__getitem__, FakeCUDAArray.__setitem__
 
@@ -70,7 +73,8 @@ def _install() -> None:
 
     FakeCUDAArray.__getitem__, FakeCUDAArray.__setitem__ = item_read, item_write
     FakeCUDAArray.__array__ = array
-    FakeCUDAArray.__array_interface__ = property(interface)
+    for name in ("__array_interface__", "__array_struct__"):  # (NumPy asks for either)
+        setattr(FakeCUDAArray, name, interface(name))
     call = FakeCUDAKernel.__call__
 
     def launch(self: Any, *args: Any) -> Any:
