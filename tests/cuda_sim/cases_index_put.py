@@ -1,8 +1,10 @@
 """``index_put`` / ``index_put_`` and ``t[idx] = v`` with index tensors on the device: they
 ran through the host fallback (issue 15, Run cuda17: 3 and 2 device-to-host copies a call).
 Int index tensors refuse the host fallback (``no_fallback``) and compare with the CPU path:
-values bitwise (the device writes and adds in index order, as the CPU: a repeated index
-without ``accumulate`` keeps the last write), gradients to float rounding (``values``'
+values bitwise (a repeated index without ``accumulate`` keeps the last write, as the CPU;
+with ``accumulate`` the device sums a run of equal indices in PyTorch CUDA's order, which for
+these values gives the CPU's bits too: the order itself is pinned by
+:func:`test_accumulate_sums_in_pytorch_cudas_order`), gradients to float rounding (``values``'
 broadcast gradient is a device sum, in another order), nodes the CPU's
 (``IndexPutBackward0``, PyTorch's). A boolean mask needs ``nonzero``'s count on the host (a
 synchronization, as PyTorch's), so those cases compare values only."""
@@ -116,3 +118,22 @@ def test_index_out_of_range_is_reported_at_synchronization(no_fallback, index):
     out = x.index_put(tuple(torch.tensor(i).cuda() for i in index), torch.ones(2).cuda())
     with pytest.raises(RuntimeError, match="device-side assert triggered"):
         out.sum().item()
+
+
+@pytest.mark.parametrize("width,added", [(1, 40.0), (2, 2.0), (40, 0.0)])
+def test_accumulate_sums_in_pytorch_cudas_order(no_fallback, width, added):
+    """PyTorch CUDA's ``index_put_(accumulate=True)`` (``index_put_with_sort_kernel``) sums a
+    run of equal indices from 0 and adds the sum to ``self`` once where a row has at most 32
+    elements (a full index's run of 40: its warp's 32 lanes, then the 8 left), but adds one
+    at a time for wider rows: ``2**24`` plus ones is ``2**24 + the count`` there and stays
+    ``2**24`` one add at a time (the CPU's order: ``2**24 + 1`` rounds back to ``2**24``)."""
+    count = 40 if width == 1 else 2
+    row = () if width == 1 else (width,)  # (width 1: a 1-D x, a full index)
+    x = torch.full((3, *row), 2.0**24, device="cuda")
+    rows = torch.tensor([0] * count + [2], device="cuda")
+    v = torch.ones((count + 1, *row), device="cuda")
+    got = x.index_put((rows,), v, accumulate=True).cpu().numpy().reshape(3, width)
+    want = np.full((3, width), 2.0**24, np.float32)
+    want[0] += np.float32(added)
+    want[2] += np.float32(1)
+    np.testing.assert_array_equal(got, want)

@@ -15,6 +15,7 @@ import numba
 import numpy as np
 import pytest
 from numba import cuda
+from numba.cuda.simulator.kernel import FakeCUDAKernel
 
 import jitgrad as torch
 from jitgrad import helpers
@@ -37,18 +38,45 @@ def transfers(monkeypatch):
     monkeypatch.setattr(array, "copy_to_host", counting("D2H", array.copy_to_host))
     monkeypatch.setattr(array, "copy_to_device", counting("H2D", array.copy_to_device))
     monkeypatch.setattr(cuda, "synchronize", counting("sync", cuda.synchronize))
+    launch = FakeCUDAKernel.__call__
+
+    def launching(self, *args):  # a host array given to a kernel: a synchronizing copy on a GPU
+        if any(isinstance(a, np.ndarray) for a in args):
+            counts["host array launch"] += 1
+        return launch(self, *args)
+
+    monkeypatch.setattr(FakeCUDAKernel, "__call__", launching)
     return counts
 
 
+def _mlp():
+    return torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+
+
+def _conv_layernorm():
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.LayerNorm(2), torch.nn.Linear(2, 3),
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    "opt_cls,kw", [(torch.optim.SGD, {"momentum": 0.9}), (torch.optim.Adam, {})]
+    "make,shape,opt_cls,kw",
+    [
+        (_mlp, (4,), torch.optim.SGD, {"momentum": 0.9}),
+        (_mlp, (4,), torch.optim.Adam, {}),
+        (_conv_layernorm, (1, 2, 2), torch.optim.Adam, {"weight_decay": 1e-2}),
+    ],
+    ids=["mlp-sgd-momentum", "mlp-adam", "conv-layernorm-adam"],
 )
-def test_a_training_step_synchronizes_only_at_loss_item(transfers, opt_cls, kw):
+def test_a_training_step_synchronizes_only_at_loss_item(
+    transfers, numpy_refused, make, shape, opt_cls, kw
+):
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    model = make()
     model.to("cuda")
     opt = opt_cls(model.parameters(), lr=0.05, **kw)
-    x = torch.randn(6, 4, device="cuda")
+    x = torch.randn(6, *shape, device="cuda")
     y = torch.tensor([0, 1, 2, 1, 0, 2], device="cuda")
     losses = []
     for step in range(3):
@@ -65,6 +93,7 @@ def test_a_training_step_synchronizes_only_at_loss_item(transfers, opt_cls, kw):
         # together once the device is idle
         assert (transfers["D2H"], transfers["H2D"], transfers["sync"]) == (d2h + 2, h2d, syncs)
     assert losses[2] < losses[0]
+    assert transfers["host array launch"] == 0
 
 
 def test_a_bad_target_raises_the_device_assert_at_the_next_synchronization():
@@ -275,3 +304,27 @@ def test_an_index_out_of_range_is_reported_at_the_next_synchronization(transfers
     torch.cuda.synchronize()  # reported once
     good = op(x, torch.tensor([0, 2, 1], device="cuda"))
     SYNC[sync](good)
+
+
+def test_the_pending_index_checks_are_read_in_one_copy(transfers):
+    """An embedding, a gather and a cross-entropy leave three device flags pending: the next
+    synchronization reads them in one device-to-host copy (gathered on the device first),
+    then the loss (PyTorch's ``loss.item()``: the loss alone; its asserts trap in the
+    kernel). A bad index among them still raises its own op's error, once."""
+    emb = torch.nn.Embedding(5, 3).to("cuda")
+    target = torch.tensor([0, 2], device="cuda")
+
+    def loss_of(rows):
+        h = emb(torch.tensor(rows, device="cuda")).mean(1)
+        picked = h.gather(1, torch.tensor([[0, 1], [2, 2]], device="cuda"))
+        return torch.nn.functional.cross_entropy(h + picked.sum(1, keepdim=True), target)
+
+    loss_of([[1, 2], [3, 4]]).item()  # (kernels compiled)
+    before = transfers["D2H"]
+    loss_of([[1, 2], [3, 4]]).item()
+    assert transfers["D2H"] - before == 2
+    bad = loss_of([[1, 2], [3, 7]])  # 7: past the embedding's 5 rows
+    with pytest.raises(RuntimeError, match="device-side assert triggered") as info:
+        bad.item()
+    assert "(embedding: index out of range in self)" in str(info.value)
+    torch.cuda.synchronize()  # reported once

@@ -1,7 +1,8 @@
 """The sorting kernels (``jitgrad/kernels/cuda/sort.py``) against NumPy: the stable merge sort
 of every line (ties in input order, NaN last, descending NaN first), cummax/cummin's running
-extremes with the later index on ties, and the blocked running sum and compaction (with tiny
-chunks, so three levels of blocking run)."""
+extremes with the later index on ties, ``index_put``'s sorted-run fold in PyTorch CUDA's
+summation order, and (``jitgrad/kernels/cuda/compact.py``) the block-scan running sum and
+compaction (with tiny chunks, so three levels of blocking run)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from kern_common import SIM  # noqa: F401 - (its module-level skip without a GPU or simulator)
 from numba import cuda
 
+from jitgrad.kernels.cuda import compact as KC
 from jitgrad.kernels.cuda import sort as K
 
 SHAPES = [(1, 1, 1), (2, 3, 1), (1, 7, 2), (3, 33, 1), (2, 16, 3), (1, 100, 1)]
@@ -62,13 +64,86 @@ def test_cum_extreme_later_index_on_ties_and_nan_stays(take_max):
         np.testing.assert_array_equal(where.copy_to_host()[:, r], at)
 
 
-@pytest.mark.parametrize("n", [1, 4, 5, 17, 64, 100])
-def test_running_sum_and_compact(monkeypatch, n):
-    monkeypatch.setattr(K, "CHUNK", 4)  # 100 values: chunk sums of chunk sums of chunk sums
+@pytest.mark.parametrize("n,chunk", [(1, 4), (4, 4), (5, 4), (17, 4), (64, 4), (100, 4),
+                                     (200, 64)])  # fmt: skip
+def test_running_sum_and_compact(monkeypatch, n, chunk):
+    # chunk 4: 100 values are chunk sums of chunk sums of chunk sums, a thread per element;
+    # chunk 64 in the simulator's 32-thread blocks: two elements per thread
+    monkeypatch.setattr(KC, "CHUNK", chunk)
     rng = np.random.default_rng(n)
     v = rng.integers(0, 3, n).astype(np.int64)
-    np.testing.assert_array_equal(K.running_sum(cuda.to_device(v)).copy_to_host(), np.cumsum(v))
+    np.testing.assert_array_equal(KC.running_sum(cuda.to_device(v)).copy_to_host(), np.cumsum(v))
     m, x = rng.random(n) > 0.5, rng.standard_normal(n).astype(np.float32)
-    vals, where = K.compact(cuda.to_device(x), cuda.to_device(m))
+    coords = KC.nonzero(cuda.to_device(m), (n,)).copy_to_host()
+    np.testing.assert_array_equal(coords[:, 0], np.flatnonzero(m))
+    vals, where = KC.compact(cuda.to_device(x), cuda.to_device(m))
     np.testing.assert_array_equal(vals.copy_to_host(), x[m])
     np.testing.assert_array_equal(where.copy_to_host(), np.flatnonzero(m))
+
+
+def _torch_cuda_fold(out, rows, g, n):
+    """PyTorch CUDA's ``index_put_(accumulate=True)`` sums (``index_put_with_sort_kernel``),
+    one float32 add at a time in NumPy: a run of equal rows (in index order) summed from 0
+    and added to ``out`` once for rows of at most 32 elements, a full index's run of 32 or
+    more first as its warp's 32 lanes and their shuffle-down tree; wider rows added one at
+    a time into ``out``."""
+    out, inner = out.copy(), g.shape[1]
+    for r in range(n):
+        run = [j for j in range(len(rows)) if rows[j] == r]
+        for i in range(inner):
+            if not run:
+                continue
+            if inner > 32:
+                for j in run:
+                    out[r, i] = out[r, i] + g[j, i]
+                continue
+            s, k = np.float32(0), 0
+            if inner == 1 and len(run) >= 32:
+                passes = len(run) // 32
+                lanes = [np.float32(0)] * 32
+                for lane in range(32):
+                    for p in range(passes):
+                        lanes[lane] = lanes[lane] + g[run[p * 32 + lane], 0]
+                off = 16
+                while off:
+                    lanes[:off] = [lanes[q] + lanes[q + off] for q in range(off)]
+                    off //= 2
+                s, k = lanes[0], passes * 32
+            for j in run[k:]:
+                s = s + g[j, i]
+            out[r, i] = out[r, i] + s
+    return out
+
+
+@pytest.mark.parametrize("inner", [1, 3, 33])
+def test_fold_runs_sums_in_pytorch_cudas_order(inner):
+    # runs of 1, 2, 5, 31 (inner 1: also 32 and 70, a warp's lanes and a remainder), rows
+    # out of range skipped; values of mixed magnitude so that every order gives other bits
+    rng = np.random.default_rng(inner)
+    sizes = [1, 2, 5, 31] + ([32, 70] if inner == 1 else [])
+    rows = np.concatenate([np.full(k, r, np.int64) for r, k in enumerate(sizes)] + [[9, -1]])
+    rows = rows[rng.permutation(rows.size)]
+    n = len(sizes) + 1  # (row n - 1 untouched; 9 and -1 out of range)
+    g = rng.standard_normal((rows.size, inner)) * 10.0 ** rng.integers(-3, 4, (rows.size, 1))
+    g = g.astype(np.float32)
+    if inner == 1:  # the 70-row run: 2**24 then ones, which one thread from 0 would all lose
+        g[rows == 5, 0] = 1.0
+        g[np.flatnonzero(rows == 5)[0], 0] = 2.0**24
+    base = rng.standard_normal((n, inner)).astype(np.float32) * 1e7  # (small adds lost in it)
+    got = K.fold_runs(cuda.to_device(g), cuda.to_device(rows), n, cuda.to_device(base))
+    want = _torch_cuda_fold(base, rows, g, n)
+    np.testing.assert_array_equal(got.copy_to_host(), want)
+    serial = base.copy()
+    for j, r in enumerate(rows):  # (the CPU's order: not what PyTorch's CUDA kernel gives)
+        if 0 <= r < n:
+            serial[r] += g[j]
+    assert inner > 32 or not np.array_equal(serial, want)
+    if inner == 1:  # the 70-row run: its lanes' order, not one thread's from 0
+        run = g[rows == 5, 0]
+        assert want[5, 0] != base[5, 0] + np.cumsum(run, dtype=np.float32)[-1]
+    last = base.copy()
+    for j, r in enumerate(rows):  # assign: the last write of each row wins
+        if 0 <= r < n:
+            last[r] = g[j]
+    got = K.fold_runs(cuda.to_device(g), cuda.to_device(rows), n, cuda.to_device(base), True)
+    np.testing.assert_array_equal(got.copy_to_host(), last)

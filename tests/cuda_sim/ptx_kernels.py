@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from jitgrad.kernels.cuda import argreduce as AR
+from jitgrad.kernels.cuda import compact as KC
 from jitgrad.kernels.cuda import matmul as MM
 from jitgrad.kernels.cuda import memory as M
 from jitgrad.kernels.cuda import norm as N
@@ -62,6 +63,8 @@ def cases(dt):
         (M._onehot_kernel, (i64, -100, 3, a(dt))),
         (M._onehot_kernel, (a(np.uint8), 255, 3, a(dt))),
         (M._copy_kernel, (a(dt), a(np.int64))),
+        (M._copy_kernel, (a(np.int32), i64)),  # (error flags gathered: runtime._read_flags)
+        (M._copy_kernel, (i64, i64)),
         (M._copy_kernel, (a(np.float32), a(dt))),
         (M._nonzero_kernel, (a(dt), a(np.bool_))),
         (M._gather_kernel, (a(dt), (1, 2), (1, 2), 0, a(dt))),
@@ -111,14 +114,16 @@ def cases(dt):
         (SO._positions, (i64, 5, 2)),
         (SO._cum_extreme_kernel, (a(dt), a(dt), i64, 5, 2, True)),
         (SO._cum_extreme_kernel, (i64, a(np.int64), i64, 5, 1, False)),
-        (SO._chunk_write, (a(dt), a(np.bool_), i64, i64, a(dt), a(np.int64), 256)),
-        (SO._chunk_sums, (i64, a(np.int64), 256)),
-        (SO._chunk_sums, (a(np.bool_), a(np.int64), 256)),
+        (KC._block_write, (a(dt), a(np.bool_), i64, 256, a(dt), a(np.int64))),
+        (KC._block_sums, (i64, a(np.int64), 256)),
+        (KC._block_sums, (a(np.bool_), a(np.int64), 256)),
         (SO._mode_kernel, (a(dt), 5, 2, a(np.int64))),
-        (SO._chunk_scan, (i64, i64, a(np.int64), 256)),
-        (SO._chunk_coords, (a(np.bool_), i64, i64, (5,), a(np.int64, 2), True)),
-        (SO._chunk_coords, (a(np.bool_), i64, i64, (2, 3), a(np.int64, 2), False)),
-        (SO._chunk_coords, (a(np.bool_), i64, i64, (1, 2, 3, 4), a(np.int64, 2), False)),
+        (KC._block_scan_kernel, (i64, i64, 3, 256, a(np.int64))),
+        (KC._block_coords, (a(np.bool_), i64, 256, (5,), a(np.int64, 2), True)),
+        (KC._block_coords, (a(np.bool_), i64, 256, (2, 3), a(np.int64, 2), False)),
+        (KC._block_coords, (a(np.bool_), i64, 256, (1, 2, 3, 4), a(np.int64, 2), False)),
+        (SO._fold_runs_kernel, (i64, i64, a(dt), 5, 1, False, z, a(dt))),
+        (SO._fold_runs_kernel, (i64, i64, i64, 5, 1, False, np.int64(0), i64)),
         (M._add_along_kernel, (i64, i64, 5, 2, 4, False, 3, a(np.int64))),
         (WN._im2col_kernel, (a(dt, 4), GEO, a(dt, 3))),
         (WN._col2im_kernel, (a(dt, 3), 1, GEO, a(dt, 4))),

@@ -36,6 +36,7 @@ from ...frontend.recording import record
 from ...frontend.scatter_reduce_grads import grads as scatter_reduce_grads
 from ...frontend.tensor import Tensor, _make
 from ...kernels.cuda import memory as M
+from ...kernels.cuda import sort as SO
 from . import native, runtime
 from .elementwise import on_device
 from .selecting import _index_check
@@ -51,12 +52,14 @@ def _plain(*ts: Any) -> bool:
 
 def _added(
     x: Tensor, d: int, index: Tensor, src: Tensor, shared: bool, op: str, assign: bool = False,
-    fold: int = M.ADD,
+    fold: int = M.ADD, runs: bool = False,
 ) -> Any:  # fmt: skip
     """``x`` with ``src`` added (``assign``: written; ``fold``: another of
     :func:`~jitgrad.kernels.cuda.memory.add_along`'s folds) along ``d`` at ``index`` (a
     device array), or NotImplemented. An index smaller than ``x`` off ``d`` folds into that
-    corner of ``x`` (a copy), written back into a copy of the rest."""
+    corner of ``x`` (a copy), written back into a copy of the rest. ``runs`` (``d == 0``, a
+    shared index, an add or an assign): the rows sorted and each run of equal rows folded
+    by its own threads (:func:`~jitgrad.kernels.cuda.sort.fold_runs`, ``index_put``'s)."""
     shape, ishape = tuple(x.shape), tuple(index.shape)
     if not shared and any(n != shape[k] for k, n in enumerate(ishape) if k != d):
         region = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ishape))
@@ -73,12 +76,14 @@ def _added(
     flag = runtime.zeros((1,), np.int32)
     scratch = runtime.empty(tuple(src.shape), x._dtype.np)  # (the range check's reads)
     M.take_along(runtime.contiguous(x._value), idx, n, inner, scratch, flag, shared, True)
-    if runtime.flagged(flag, _index_check(flag, op)):
+    if runtime.flagged(flag, _index_check(op)):
         return NotImplemented  # the CPU op raises PyTorch's error
     out = M.copy(runtime.contiguous(x._value))
     s = runtime.contiguous(src._value)
-    return M.add_along(s if s.dtype == out.dtype else runtime.cast(s, out.dtype), idx, n,
-                       inner, out, shared, assign, fold)  # fmt: skip
+    s = s if s.dtype == out.dtype else runtime.cast(s, out.dtype)
+    if runs:
+        return SO.fold_runs(s, idx, n, out, assign)
+    return M.add_along(s, idx, n, inner, out, shared, assign, fold)
 
 
 def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) -> Any:  # noqa: A002

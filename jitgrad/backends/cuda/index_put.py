@@ -5,11 +5,16 @@ tensors are broadcast together and folded, with device ops, into one row index o
 seen as ``(rows, rest)`` (``rows`` the product of the indexed leading dims, ``rest`` the
 rest); a row out of range in its own dim becomes ``rows`` itself, so the row write's range
 check (:func:`.index_add._added`, the device flag) reports it at the next synchronization
-as the device's other index errors are. The write is ``index_copy``'s (a repeated index: the
-last write, the CPU path's choice; PyTorch leaves it undefined) or, with ``accumulate``,
-``index_add``'s: one thread per column adding in index order, no atomics, so the sums are
-the CPU's and bitwise the same every run (PyTorch's CUDA float accumulate is deterministic
-only under ``use_deterministic_algorithms``; this is that mode always).
+as the device's other index errors are. The write is PyTorch's CUDA
+``index_put_with_sort_kernel`` (:func:`~jitgrad.kernels.cuda.sort.fold_runs`): the rows
+sorted stably, one thread per (run of equal rows, column), so distinct rows are parallel
+(session 17's ``index_add`` write ran one thread per column: a full index was serial). A
+repeated index without ``accumulate`` writes its last value (PyTorch's deterministic mode,
+the CPU path's choice; PyTorch's default leaves it undefined); with ``accumulate`` (always
+the sort path in PyTorch, deterministic) a run is summed in PyTorch's order: from 0, then
+added to ``self`` once, for rows of at most 32 elements (a full index's run of 32 or more
+first in its warp's lane order), one add at a time into ``self`` for wider rows. So the
+bits are PyTorch CUDA's, not the CPU's (``((self + v1) + v2)``), for runs of two or more.
 
 A boolean mask is turned into int64 indices by ``nonzero``, which needs its count on the
 host: a synchronization, as in PyTorch. Recorded as the CPU's ``IndexPutBackward0``
@@ -103,7 +108,7 @@ def index_put(input: Any, indices: Any, values: Any, accumulate: bool = False) -
     with no_grad():
         src2 = src.reshape(flat_rows.numel(), rest)
         value = IA._added(input.reshape(table), 0, flat_rows, src2, True, "index_put",
-                          assign=not accumulate)  # fmt: skip
+                          assign=not accumulate, runs=True)  # fmt: skip
     if value is NotImplemented:
         return value
     vshape = tuple(values.shape)

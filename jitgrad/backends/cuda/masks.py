@@ -2,12 +2,12 @@
 
 These read the whole input on the host before (NumPy reading the device array: the
 simulator lets it, a GPU would fail or copy the mask). Now the coordinates come from
-:func:`~jitgrad.kernels.cuda.sort.nonzero`: per-chunk counts and their running sum on the
-device, **one** device-to-host read of the total (the result's size: PyTorch's CUDA
-``nonzero`` synchronizes there too), then each chunk writes its int64 coordinates in
-row-major order, as PyTorch's. ``as_tuple=True`` is written one row per dim, so each
-returned tensor is a contiguous buffer of its own. A 0-d input is a line of one (PyTorch:
-``(count, 0)``; as a tuple, one tensor of positions 0).
+:func:`~jitgrad.kernels.cuda.compact.nonzero`: per-chunk counts and their running sum on the
+device (block-wide prefix sums), **one** device-to-host read of the total (the result's
+size: PyTorch's CUDA ``nonzero`` synchronizes there too), then each chunk's block writes
+its int64 coordinates in row-major order, as PyTorch's. ``as_tuple=True`` is written one
+row per dim, so each returned tensor is a contiguous buffer of its own. A 0-d input is a
+line of one (PyTorch: ``(count, 0)``; as a tuple, one tensor of positions 0).
 
 ``x[mask]`` with a bool device mask of ``x``'s leading shape takes the mask's flat positions
 (the same kernel at the mask's size) and reads ``x`` seen as ``(rows, rest)`` at them with
@@ -28,7 +28,7 @@ from ... import dtypes as D
 from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor, _make
-from ...kernels.cuda import sort as K
+from ...kernels.cuda import compact as K
 from ...kernels.cuda.common import view as buffer_view
 from . import runtime, selecting
 from .elementwise import on_device

@@ -81,11 +81,8 @@ def cross_entropy(
     t = target._value
     w = None if weight is None else runtime.contiguous(weight._value)
     value, saved = K.cross_entropy(x, t, w, reduction, int(ignore_index))
-    if runtime.BLOCKING:
-        if int(saved.bad_target.copy_to_host()[0]):
-            return NotImplemented  # the CPU op raises PyTorch's out-of-bounds error
-    else:
-        runtime.defer_check(_target_check(saved.bad_target, t))
+    if runtime.flagged(saved.bad_target, _target_check(t)):
+        return NotImplemented  # the CPU op raises PyTorch's out-of-bounds error
     return CROSS_ENTROPY.record(
         "NllLossBackward0", value, input._dtype, (input,), (input,), input=input,
         weight=weight, _x=x, _t=t, _w=w, _kernel=saved, _ignore=int(ignore_index),
@@ -119,9 +116,8 @@ def _row_targets(f: Saved) -> tuple[Tensor, Tensor]:
     return m, q
 
 
-def _target_check(flag: Any, t: Any) -> Any:
-    def check() -> None:
-        row = int(flag.copy_to_host()[0])
+def _target_check(t: Any) -> Any:
+    def check(row: int) -> None:
         if row:
             target = int(t[row - 1 : row].copy_to_host()[0])
             raise RuntimeError(
@@ -226,7 +222,7 @@ def embedding(
     out = runtime.empty((input.numel(), d), weight._dtype.np)
     flag = runtime.zeros((1,), np.int32)
     M.gather_rows(w, idx, out, flag)
-    if runtime.flagged(flag, _index_check(flag)):
+    if runtime.flagged(flag, _index_check()):
         return NotImplemented  # the CPU op raises PyTorch's error
     pad = -1 if padding_idx is None else padding_idx % n
     dt = weight._dtype
@@ -240,9 +236,9 @@ def embedding(
     return record("EmbeddingBackward0", value, dt, (weight,), backward)
 
 
-def _index_check(flag: Any) -> Any:
-    def check() -> None:
-        if int(flag.copy_to_host()[0]):
+def _index_check() -> Any:
+    def check(flag: int) -> None:
+        if flag:
             raise RuntimeError(
                 "CUDA error: device-side assert triggered\n"
                 "(embedding: index out of range in self)\n"

@@ -85,7 +85,7 @@ def to_device(a: np.ndarray) -> Any:
 
 def to_host(v: Any) -> np.ndarray:
     """A host copy of ``v``: a synchronization, so the deferred device checks run first."""
-    if _PENDING:
+    if _PENDING or _FLAGS:
         run_deferred_checks()
     return v.copy_to_host()
 
@@ -94,6 +94,8 @@ def to_host(v: Any) -> np.ndarray:
 #: run at the op that launched the kernel, which then gets the CPU op's error.
 BLOCKING = os.environ.get("CUDA_LAUNCH_BLOCKING") == "1"
 _PENDING: list[Callable[[], None]] = []
+#: kernels' error flags not read yet, each with the check taking its value (:func:`flagged`)
+_FLAGS: list[tuple[Any, Callable[[int], None]]] = []
 
 
 def defer_check(check: Callable[[], None]) -> None:
@@ -103,21 +105,37 @@ def defer_check(check: Callable[[], None]) -> None:
     _PENDING.append(check)
 
 
-def flagged(flag: Any, check: Callable[[], None]) -> bool:
-    """A kernel's one-element error flag: under ``CUDA_LAUNCH_BLOCKING=1`` read at once (True:
-    set, and the caller lets the CPU op raise its error), else ``check`` deferred to the next
-    synchronization (:func:`defer_check`) and False."""
+def flagged(flag: Any, check: Callable[[int], None]) -> bool:
+    """A kernel's one-element integer error flag: under ``CUDA_LAUNCH_BLOCKING=1`` read at
+    once (True: set, and the caller lets the CPU op raise its error), else read at the next
+    synchronization, where ``check(value)`` raises (:func:`defer_check`), and False."""
     if BLOCKING:
         return bool(int(flag.copy_to_host()[0]))
-    defer_check(check)
+    _FLAGS.append((flag, check))
     return False
 
 
 def run_deferred_checks() -> None:
-    checks = _PENDING[:]
+    flags, checks = _FLAGS[:], _PENDING[:]
+    _FLAGS.clear()
     _PENDING.clear()
+    if flags:
+        for (_, check), value in zip(flags, _read_flags([f for f, _ in flags]), strict=True):
+            check(int(value))
     for check in checks:
         check()
+
+
+def _read_flags(flags: list) -> np.ndarray:
+    """The flags' values in one device-to-host copy: several are first gathered into one
+    int64 array on the device (a small launch each, no synchronization), so a step with an
+    embedding, a gather and a cross-entropy pending still reads once at ``loss.item()``."""
+    if len(flags) == 1:
+        return flags[0].copy_to_host()[:1]
+    stage = empty((len(flags),), np.int64)
+    for k, flag in enumerate(flags):
+        M.cast(flag, np.int64, out=stage[k : k + 1])
+    return stage.copy_to_host()
 
 
 def contiguous(v: Any) -> Any:
@@ -143,7 +161,7 @@ def _base_of(v: Any) -> Any:
 
 def synchronize() -> None:
     cuda.synchronize()
-    if _PENDING:
+    if _PENDING or _FLAGS:
         run_deferred_checks()
 
 

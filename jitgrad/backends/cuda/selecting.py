@@ -202,7 +202,7 @@ def _take(x: Tensor, d: int, index: Tensor, out_shape: tuple, shared: bool, node
     out = runtime.empty(out_shape, x._dtype.np)
     flag = runtime.zeros((1,), np.int32)
     M.take_along(runtime.contiguous(x._value), idx, n, inner, out, flag, shared, wrap)
-    if runtime.flagged(flag, _index_check(flag, op)):
+    if runtime.flagged(flag, _index_check(op)):
         return NotImplemented  # the CPU op raises PyTorch's error
     dt = x._dtype
 
@@ -226,9 +226,9 @@ def _recorded_backward(x: Tensor, d: int, index: Tensor, g: Tensor, node: str) -
     return zeros.index_put((index,), g, accumulate=True)
 
 
-def _index_check(flag: Any, op: str) -> Any:
-    def check() -> None:
-        if int(flag.copy_to_host()[0]):
+def _index_check(op: str) -> Any:
+    def check(flag: int) -> None:
+        if flag:
             raise RuntimeError(
                 "CUDA error: device-side assert triggered\n"
                 f"({op}: index out of bounds)\n"
@@ -303,7 +303,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Any:
     out = runtime.zeros((*tensor.shape, num_classes), np.int64)
     flag = runtime.zeros((1,), np.int32)
     M.one_hot_checked(t, num_classes, out, flag)
-    if runtime.flagged(flag, _index_check(flag, "one_hot")):
+    if runtime.flagged(flag, _index_check("one_hot")):
         return NotImplemented  # the CPU op raises PyTorch's error
     return _make(out, D.int64)
 

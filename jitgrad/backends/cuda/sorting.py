@@ -37,6 +37,7 @@ from ...engine.grad_mode import no_grad
 from ...frontend.recording import record
 from ...frontend.reduce_minmax import _RETURN_TYPES
 from ...frontend.tensor import Tensor, _make
+from ...kernels.cuda import compact as KC
 from ...kernels.cuda import sort as K
 from ...ops.return_types import ModeResult
 from . import runtime
@@ -257,7 +258,7 @@ def masked_select(input: Any, mask: Any) -> Any:  # noqa: A002
         m = (mask if tuple(mask.shape) == shape else mask.expand(shape)).contiguous()
     n = math.prod(shape)
     xv = runtime.flat(runtime.contiguous(x._value))
-    values, where = K.compact(xv, runtime.flat(m._value))
+    values, where = KC.compact(xv, runtime.flat(m._value))
     index = _make(where, D.int64)
 
     def backward(g: Tensor) -> Tensor:

@@ -62,6 +62,26 @@ def block_fold(sm, v, op):
     return r
 
 
+@cuda.jit(device=True)
+def block_scan(sm, v):
+    # The inclusive running sum of one int64 value per thread of a 1-D block (sm a shared int64
+    # array of at least blockDim.x): Hillis-Steele, log2(T) rounds of a read and a write
+    # between barriers. Every thread gets its own prefix; sm is free again on return.
+    t = cuda.threadIdx.x
+    sm[t] = v
+    cuda.syncthreads()
+    s = 1
+    while s < cuda.blockDim.x:
+        a = sm[t - s] if t >= s else 0
+        cuda.syncthreads()
+        sm[t] += a
+        cuda.syncthreads()
+        s *= 2
+    r = sm[t]
+    cuda.syncthreads()
+    return r
+
+
 def pow2_threads(n: int, cap: int = MAX_THREADS) -> int:
     """The smallest power of two >= ``n`` (at least 1), at most ``cap`` (and
     :data:`LAUNCH_THREADS`): a tree reduction in shared memory needs a power-of-two block, and

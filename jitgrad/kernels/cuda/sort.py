@@ -12,16 +12,11 @@ Arrays are seen as ``(A, R, B)`` with the axis ``R`` in the middle, as in :mod:`
   same result every run. The keys carry their position along the axis (the indices).
 * :func:`cum_extreme`: cummax / cummin, one thread per line in order (as the CPU's loop): the
   later index on ties, a NaN once met stays (with the index of the latest NaN).
-* :func:`compact`: the elements of a flat array where a mask is set, in order, and their
-  positions: per-chunk counts (one thread per chunk of :data:`CHUNK`), their running sum
-  (:func:`running_sum`: the same blocking again, down to one chunk, so no thread walks more
-  than :data:`CHUNK` values), then each chunk writes its elements from its offset. The total
-  is read back (the size of the result: one synchronization, as PyTorch's
-  ``masked_select``).
-* :func:`nonzero`: the row-major coordinates of a flat mask's set elements (int64), counted
-  as :func:`compact` counts them, the total read back once (PyTorch's ``nonzero`` syncs
-  there too: the result's size is the count), then each chunk writes its coordinates from
-  its offset, so the rows come in row-major order as PyTorch's.
+* :func:`fold_runs`: ``index_put``'s write with index tensors (``accumulate`` or not), as
+  PyTorch's CUDA ``index_put_with_sort_kernel``: the target rows sorted stably (their
+  positions carried), then one thread per (run of equal rows, column) folds its run, so
+  distinct rows and columns are parallel. The sums are PyTorch's order (see the kernel).
+  Stream compaction (``masked_select``, ``nonzero``) is :mod:`.compact`'s.
 """
 
 from __future__ import annotations
@@ -32,21 +27,14 @@ import numpy as np
 from numba import cuda
 
 from . import memory as M
-from . import scan as S
 from .common import contiguous, elementwise_grid, empty, view
 
 __all__ = [
     "sort_lines",
     "cum_extreme",
-    "compact",
-    "nonzero",
-    "running_sum",
+    "fold_runs",
     "mode_positions",
-    "CHUNK",
 ]
-
-#: Elements per chunk of :func:`compact` (the running sum is over ``n / CHUNK`` counts)
-CHUNK = 256
 
 
 @cuda.jit
@@ -200,120 +188,84 @@ def cum_extreme(x: Any, shape3: tuple[int, int, int], take_max: bool) -> tuple:
     return out, where
 
 
-@cuda.jit
-def _chunk_write(x, mask, ends, counts, out, where, chunk):
-    # chunk c writes its selected elements from ends[c] - counts[c] on, in order
-    c = cuda.grid(1)
-    stride = cuda.gridsize(1)
-    while c < counts.size:
-        k = ends[c] - counts[c]
-        e = (c + 1) * chunk if (c + 1) * chunk < mask.size else mask.size
-        for i in range(c * chunk, e):
-            if mask[i]:
-                out[k] = x[i]
-                where[k] = i
-                k += 1
-        c += stride
+#: PyTorch's warp width: a full index's run of this many duplicates or more is summed in the
+#: order of its lanes (:func:`_lanes_sum`)
+WARP = 32
+
+
+@cuda.jit(device=True)
+def _lanes_sum(g, pos, j, passes, zero):
+    # PyTorch's indexing_backward_kernel_stride_1 for a run of >= 32 duplicates from sorted
+    # position j: lane l sums the run's elements l, l + 32, ..., of its first passes * 32, from
+    # zero; then the shuffle-down tree (offsets 16, 8, 4, 2, 1) into lane 0, whose value is
+    # returned (the same adds in the same order, in one thread)
+    lanes = cuda.local.array(WARP, g.dtype)
+    for lane in range(WARP):
+        s = zero
+        for p in range(passes):
+            s += g[pos[j + p * WARP + lane]]
+        lanes[lane] = s
+    off = WARP // 2
+    while off > 0:
+        for lane in range(off):
+            lanes[lane] += lanes[lane + off]
+        off //= 2
+    return lanes[0]
 
 
 @cuda.jit
-def _chunk_sums(v, sums, chunk):
-    c = cuda.grid(1)
-    stride = cuda.gridsize(1)
-    while c < sums.size:
-        s = 0
-        e = (c + 1) * chunk if (c + 1) * chunk < v.size else v.size
-        for i in range(c * chunk, e):
-            s += v[i]
-        sums[c] = s
-        c += stride
+def _fold_runs_kernel(keys, pos, g, n, inner, assign, zero, out):
+    # keys: the target rows of g's (m, inner) rows, sorted stably; pos: the row of g each
+    # came from. One thread per (j, i) whose j heads a run of equal keys r in [0, n) (the
+    # others, and rows out of range, do nothing): out[r, i] = the run's last g (assign:
+    # PyTorch's deterministic choice, the CPU's), else out[r, i] plus the run, in PyTorch's
+    # CUDA order: inner > 32: one add at a time into out (its indexing_backward_kernel);
+    # inner <= 32: out + (0 + g_1 + ... + g_k) (..._small_stride, ..._stride_1), with a full
+    # index's run of 32 or more first folded as its warp's lanes (_lanes_sum)
+    m = keys.size
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for t in range(start, m * inner, step):
+        j = t // inner
+        i = t - j * inner
+        r = keys[j]
+        if (j == 0 or keys[j - 1] != r) and 0 <= r < n:
+            e = j + 1
+            while e < m and keys[e] == r:
+                e += 1
+            q = r * inner + i
+            if assign:
+                out[q] = g[pos[e - 1] * inner + i]
+            elif inner > WARP:
+                acc = out[q]
+                for k in range(j, e):
+                    acc += g[pos[k] * inner + i]
+                out[q] = acc
+            else:
+                s = zero
+                k = j
+                if inner == 1 and e - j >= WARP:
+                    passes = (e - j) // WARP
+                    s = _lanes_sum(g, pos, j, passes, zero)
+                    k = j + passes * WARP
+                while k < e:
+                    s += g[pos[k] * inner + i]
+                    k += 1
+                out[q] = out[q] + s
 
 
-@cuda.jit
-def _chunk_scan(v, ends, out, chunk):
-    # out: v's running sum, chunk c starting after ends[c - 1] (the chunks before it)
-    c = cuda.grid(1)
-    stride = cuda.gridsize(1)
-    while c < ends.size:
-        s = ends[c - 1] if c > 0 else 0
-        e = (c + 1) * chunk if (c + 1) * chunk < v.size else v.size
-        for i in range(c * chunk, e):
-            s += v[i]
-            out[i] = s
-        c += stride
-
-
-def running_sum(v: Any) -> Any:
-    """The inclusive running sum of the 1-D int64 device array ``v``: per-chunk sums, their
-    running sum (recursively), then each chunk's own from its offset."""
-    n = v.size
-    if n <= CHUNK:
-        return S.scan(v, (1, n, 1), S.SUM)
-    chunks = -(-n // CHUNK)
-    sums = empty((chunks,), np.int64)
-    grid, threads = elementwise_grid(chunks)
-    _chunk_sums[grid, threads](v, sums, CHUNK)
-    ends = running_sum(sums)
-    out = empty((n,), np.int64)
-    _chunk_scan[grid, threads](v, ends, out, CHUNK)
-    return out
-
-
-def _counted(mask: Any) -> tuple:
-    """``(flat mask, per-chunk counts, their running sum, total, grid, threads)`` for the
-    bool device array ``mask``: the total read back (one synchronization)."""
-    n = mask.size
-    chunks = max(1, -(-n // CHUNK))
-    counts = empty((chunks,), np.int64)
-    grid, threads = elementwise_grid(chunks)
-    ms = view(mask, n)
-    _chunk_sums[grid, threads](ms, counts, CHUNK)  # (a set element counts 1)
-    ends = running_sum(counts)
-    total = int(ends[chunks - 1 : chunks].copy_to_host()[0]) if n else 0
-    return ms, counts, ends, total, grid, threads
-
-
-def compact(x: Any, mask: Any) -> tuple:
-    """``(values, positions)``: the elements of flat contiguous ``x`` where the bool array
-    ``mask`` (same size) is set, in order, and their flat positions (int64)."""
-    ms, counts, ends, total, grid, threads = _counted(mask)
-    out = empty((total,), x.dtype)
-    where = empty((total,), np.int64)
-    if total:
-        _chunk_write[grid, threads](view(x, x.size), ms, ends, counts, out, where, CHUNK)
-    return out, where
-
-
-@cuda.jit
-def _chunk_coords(mask, ends, counts, shape, out, by_dim):
-    # out: (total, ndim) int64 (by_dim: (ndim, total)), the coordinates in row-major order of
-    # mask's set elements, chunk c from its offset ends[c] - counts[c]
-    c = cuda.grid(1)
-    stride = cuda.gridsize(1)
-    nd = len(shape)
-    while c < counts.size:
-        k = ends[c] - counts[c]
-        e = (c + 1) * CHUNK if (c + 1) * CHUNK < mask.size else mask.size
-        for i in range(c * CHUNK, e):
-            if mask[i]:
-                r = i
-                for j in range(nd - 1, -1, -1):
-                    if by_dim:
-                        out[j, k] = r % shape[j]
-                    else:
-                        out[k, j] = r % shape[j]
-                    r //= shape[j]
-                k += 1
-        c += stride
-
-
-def nonzero(mask: Any, shape: tuple, by_dim: bool = False) -> Any:
-    """The int64 coordinates of the set elements of the flat contiguous bool device array
-    ``mask`` seen at ``shape`` (1-D or more), one row each (``by_dim``: one row per dim), in
-    row-major order. The count is read back once: the result's size."""
-    ms, counts, ends, total, grid, threads = _counted(mask)
-    dims = tuple(int(s) for s in shape)
-    out = empty((len(dims), total) if by_dim else (total, len(dims)), np.int64)
-    if total:
-        _chunk_coords[grid, threads](ms, ends, counts, dims, out, by_dim)
+def fold_runs(g: Any, rows: Any, n: int, out: Any, assign: bool = False) -> Any:
+    """``out[rows[j], :] += g[j, :]`` (``assign``: ``=``, the last of equal rows winning) into
+    the contiguous ``(n, inner)`` device array ``out`` for the contiguous ``(m, inner)`` ``g``
+    and the int64 ``rows`` (``m``; rows outside ``[0, n)`` add nothing), as PyTorch's CUDA
+    ``index_put_(..., accumulate=True)`` sums (module docstring). Returns ``out``."""
+    contiguous(g, "fold_runs")
+    contiguous(out, "fold_runs")
+    m = rows.size
+    inner = g.size // m if m else 0
+    if m and inner:
+        keys, pos = sort_lines(contiguous(rows, "fold_runs"), (1, m, 1))
+        grid, threads = elementwise_grid(m * inner)
+        zero = np.dtype(out.dtype).type(0)
+        _fold_runs_kernel[grid, threads](view(keys, m), view(pos, m), view(g, g.size), n, inner,
+                                         assign, zero, view(out, out.size))  # fmt: skip
     return out
