@@ -53,8 +53,11 @@ class _Body:
     def __init__(self) -> None:
         self.params: dict[tuple, str] = {}  # arena range -> the view parameter holding it
         self.cur: dict[tuple, str] = {}  # range -> the local holding element i
+        self.loaded: set[tuple] = set()  # ranges whose stored values the loop reads
+        self.stored: set[tuple] = set()  # ranges the loop stores to
         self.head: list[str] = []
         self.lines: list[str] = []
+        self.sums: list[tuple[str, tuple, bool]] = []  # (summed local, total's range, mean)
         self.count = 0
 
     def param(self, rng: tuple) -> str:
@@ -67,6 +70,7 @@ class _Body:
 
     def read(self, rng: tuple) -> str:
         if rng not in self.cur:
+            self.loaded.add(rng)
             self.cur[rng] = self.fresh(f"{self.param(rng)}[i]")
         return self.cur[rng]
 
@@ -77,14 +81,17 @@ class _Body:
         return f"s{p}"
 
 
-def source(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[str, str, list]:
-    """The generated module of a group's rows ``base`` over ``n`` elements (``internal``:
-    the ranges held in locals): (its name, its source, the arena ranges its views are)."""
+def _statements(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[_Body, set]:
+    """Each row's statement (a reduction's: its summand noted), and the constants used."""
     t = straight.templates(dtype)
     body = _Body()
     consts: set[int] = set()
     for row in base.tolist():
         op, dst, x, y, _, acc, c, aux = row
+        if op in (interp.SUM, interp.MEAN):  # a blocked total of x (tile.reduces)
+            body.sums.append((body.read((x, n)), (dst, 1), op == interp.MEAN))
+            body.param((dst, 1))
+            continue
         name = interp.OPS[op]
         used = straight._reads(t[name])
         ops = {k: body.read((v, n)) if k in used and name != "b_sum" else ""
@@ -100,23 +107,107 @@ def source(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[str, st
         body.cur[(dst, n)] = value
         if (dst, n) not in internal:
             body.lines.append(f"{body.param((dst, n))}[i] = {value}")
+            body.stored.add((dst, n))
+    return body, consts
+
+
+#: a blocked total's summands are stored per sub-block of this many (eager's joint kernel's)
+SUB = 1024
+_DEF = '\n\n@cached_njit(error_model="numpy", nogil=True)\ndef {name}({params}):\n'
+
+
+def _functions(body: _Body, n: int, head: list[str], block: int) -> str:
+    """The loop's source: one function over the elements; with totals, as eager's joint
+    kernel sums (one function per sub-block, its element loop storing the summands, which
+    an outer loop adds into 64 lanes with ``lanes_add``, folds per block with ``lanes_fold``
+    and adds per block in float64, the total narrowed and a mean's divided by ``n``: the
+    order of :func:`.row_sums._row_sum`). The sub-block function's loop runs from 0 over
+    views starting at the sub-block: a loop from an offset did not vectorize (3x slower)."""
+    params = ", ".join(body.params.values())
+    if not body.sums:
+        return (_DEF.format(name="__GROUP__", params=f"k, n, {params}") + "".join(
+            f"    {line}\n" for line in [*head, "for i in range(n):",
+                                          *(f"    {x}" for x in body.lines)]))  # fmt: skip
+    sub = SUB if block % SUB == 0 else block
+    sums = range(len(body.sums))
+    totals = {rng for _, rng, _ in body.sums}
+    inner = [p for rng, p in body.params.items() if rng not in totals]
+    views = [f"{p}[slo:shi]" if rng[1] == n else p
+             for rng, p in body.params.items() if rng not in totals]  # fmt: skip
+    scr = [f"scr{k}" for k in sums]
+    blk = [
+        *head,
+        "for i in range(n):",
+        *(f"    {x}" for x in body.lines),
+        *(f"    scr{k}[i] = {value}" for k, (value, _, _) in enumerate(body.sums)),
+    ]
+    outer = [
+        "T = p0.dtype.type",
+        "zero = T(0)",
+        *(
+            line
+            for k in sums
+            for line in (
+                f"scr{k} = np.empty({sub}, p0.dtype)",
+                f"lanes{k} = np.empty(_k.LANES, p0.dtype)",
+                f"acc{k} = np.float64(0)",
+            )
+        ),  # fmt: skip
+        f"for blo in range(0, n, {block}):",
+        f"    bhi = min(blo + {block}, n)",
+        *(f"    lanes{k}[:] = 0" for k in sums),
+        f"    for slo in range(blo, bhi, {sub}):",
+        f"        shi = min(slo + {sub}, bhi)",
+        f"        __GROUP___blk(k, shi - slo, {', '.join(views + scr)})",
+        *(f"        _k.lanes_add(scr{k}[: shi - slo], lanes{k})" for k in sums),
+        *(f"    acc{k} += _k.lanes_fold(lanes{k}, bhi - blo, np.float64(0))" for k in sums),
+    ]
+    for k, (_, rng, mean) in enumerate(body.sums):
+        total = f"zero + T(acc{k})"
+        outer.append(f"{body.params[rng]}[0] = " + (f"({total}) / T(n)" if mean else total))
+    return (
+        _DEF.format(name="__GROUP___blk", params=", ".join(["k", "n", *inner, *scr]))
+        + "".join(f"    {line}\n" for line in blk)
+        + _DEF.format(name="__GROUP__", params=f"k, n, {params}")
+        + "".join(f"    {line}\n" for line in outer)
+    )
+
+
+def source(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[str, str, _Body]:
+    """The generated module of a group's rows ``base`` over ``n`` elements (``internal``:
+    the ranges held in locals): (its name, its source, its statements: ``params`` the arena
+    ranges its views are)."""
+    body, consts = _statements(base, n, internal, dtype)
+    sums = [int(r[7]) for r in base if r[0] in (interp.SUM, interp.MEAN)]
     codes = interp.codeset(np.unique(base[:, 0]).tolist())
     loop = interp.module(dtype, _build.loop_codes(dtype, codes))
-    ranges = list(body.params)
     head = ["T = p0.dtype.type", "zero = T(0)", *(f"c{i} = T(k[{i}])" for i in sorted(consts)),
             *body.head]  # fmt: skip
-    text = (_HEADER.format(interp=loop.__name__) + '\n\n@cached_njit(error_model="numpy", '
-            f"nogil=True)\ndef NAME(k, n, {', '.join(body.params.values())}):\n"
-            + "".join(f"    {line}\n" for line in head) + "    for i in range(n):\n"
-            + "".join(f"        {line}\n" for line in body.lines))  # fmt: skip
+    text = _HEADER.format(interp=loop.__name__) + _functions(body, n, head, sums[0] if sums else 0)
     name = "_gen_group_" + hashlib.sha256(text.encode()).hexdigest()[:20]
-    return name, text.replace("def NAME(", f"def {name}("), ranges
+    return name, text.replace("__GROUP__", name), body
 
 
-def build(base: np.ndarray, n: int, internal: set, dtype: str, box: list) -> Any:
+class Group:
+    """A compiled group as a host call: ``sources`` says per view whether it is the arena's
+    range (None) or a caller's tensor (:mod:`.direct`: a getter of ``args``)."""
+
+    def __init__(self, fn: Any, n: int, body: _Body, box: list) -> None:
+        self.fn, self.n64, self.box = fn, np.int64(n), box
+        self.ranges = list(body.params)
+        self.loaded, self.stored = body.loaded, body.stored
+        self.sources: list[Any] = [None] * len(self.ranges)
+
+    def __call__(self, arena: np.ndarray, args: tuple) -> None:
+        views = [arena[off : off + m] if get is None else get(args)
+                 for (off, m), get in zip(self.ranges, self.sources, strict=True)]  # fmt: skip
+        self.fn(self.box[0], self.n64, *views)
+
+
+def build(base: np.ndarray, n: int, internal: set, dtype: str, box: list) -> Group | None:
     """A host call running the group (``box[0]``: the program's constants, set once they
     are all known), compiled now; None if Numba fails (the rows then stay rows)."""
-    name, text, ranges = source(base, n, internal, dtype)
+    name, text, body = source(base, n, internal, dtype)
     try:
         with _LOCK:
             fn = MEMORY.get(name)
@@ -124,14 +215,9 @@ def build(base: np.ndarray, n: int, internal: set, dtype: str, box: list) -> Any
                 with diskcache.LOCK:
                     fn = diskcache.load(name, text, "fused tape group").dispatcher
                 view = numba.typeof(np.zeros(1, dtype))
-                fn.compile((numba.typeof(np.zeros(1)), numba.int64, *[view] * len(ranges)))
+                fn.compile((numba.typeof(np.zeros(1)), numba.int64, *[view] * len(body.params)))
                 MEMORY[name] = fn
     except Exception as e:  # a failed compile must not break a step that ran fine eagerly
         helpers.debug_print(1, f"compile: a fused group of {len(base)} rows failed: {e}")
         return None
-    n64 = np.int64(n)
-
-    def call(arena: np.ndarray, args: tuple) -> None:
-        fn(box[0], n64, *[arena[off : off + m] for off, m in ranges])
-
-    return call
+    return Group(fn, n, body, box)
