@@ -26,7 +26,8 @@ import numba
 import numpy as np
 
 from .. import helpers
-from ..fusion import diskcache
+from ..fusion import chunked, diskcache
+from ..kernels.cpu import workers
 from . import build as _build
 from . import interp, straight
 
@@ -113,64 +114,57 @@ def _statements(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[_B
 
 #: a blocked total's summands are stored per sub-block of this many (eager's joint kernel's)
 SUB = 1024
+#: the blocks of a group without totals (what a chunk of the pool's work is made of)
+BLOCK = 4096
 _DEF = '\n\n@cached_njit(error_model="numpy", nogil=True)\ndef {name}({params}):\n'
 
 
 def _functions(body: _Body, n: int, head: list[str], block: int) -> str:
-    """The loop's source: one function over the elements; with totals, as eager's joint
-    kernel sums (one function per sub-block, its element loop storing the summands, which
-    an outer loop adds into 64 lanes with ``lanes_add``, folds per block with ``lanes_fold``
-    and adds per block in float64, the total narrowed and a mean's divided by ``n``: the
-    order of :func:`.row_sums._row_sum`). The sub-block function's loop runs from 0 over
-    views starting at the sub-block: a loop from an offset did not vectorize (3x slower)."""
-    params = ", ".join(body.params.values())
-    if not body.sums:
-        return (_DEF.format(name="__GROUP__", params=f"k, n, {params}") + "".join(
-            f"    {line}\n" for line in [*head, "for i in range(n):",
-                                          *(f"    {x}" for x in body.lines)]))  # fmt: skip
+    """The loop's source, in the form of eager's joint kernels: a function over one
+    sub-block's elements (its loop runs from 0 over views starting at the sub-block: a loop
+    from an offset did not vectorize, 3x slower), storing each total's summands, and an
+    outer function over the blocks ``[lo_, hi_)`` (any chunking, any thread: the same bits)
+    adding them into 64 lanes (``lanes_add``) and folding each block's (``lanes_fold``) into
+    its partial; a call with ``lo_ < 0`` adds the partials in block order in float64,
+    narrows and divides a mean's by ``n``: :func:`.row_sums._row_sum`'s order."""
+    block = block or BLOCK
     sub = SUB if block % SUB == 0 else block
     sums = range(len(body.sums))
     totals = {rng for _, rng, _ in body.sums}
     inner = [p for rng, p in body.params.items() if rng not in totals]
     views = [f"{p}[slo:shi]" if rng[1] == n else p
              for rng, p in body.params.items() if rng not in totals]  # fmt: skip
-    scr = [f"scr{k}" for k in sums]
-    blk = [
-        *head,
-        "for i in range(n):",
-        *(f"    {x}" for x in body.lines),
-        *(f"    scr{k}[i] = {value}" for k, (value, _, _) in enumerate(body.sums)),
-    ]
-    outer = [
-        "T = p0.dtype.type",
-        "zero = T(0)",
-        *(
-            line
-            for k in sums
-            for line in (
-                f"scr{k} = np.empty({sub}, p0.dtype)",
-                f"lanes{k} = np.empty(_k.LANES, p0.dtype)",
-                f"acc{k} = np.float64(0)",
-            )
-        ),  # fmt: skip
-        f"for blo in range(0, n, {block}):",
+    scr, parts = [f"scr{k}" for k in sums], [f"part{k}" for k in sums]
+    blk = [*head, "for i in range(n):", *(f"    {x}" for x in body.lines)]
+    blk += [f"    scr{k}[i] = {value}" for k, (value, _, _) in enumerate(body.sums)]
+    outer = ["T = p0.dtype.type", "zero = T(0)", "if lo_ < 0:"]
+    for k, (_, rng, mean) in enumerate(body.sums):
+        total = f"zero + T(acc{k})"
+        outer += [
+            f"    acc{k} = np.float64(0)",
+            f"    for b in range(part{k}.shape[0]):",
+            f"        acc{k} += part{k}[b]",
+            f"    {body.params[rng]}[0] = " + (f"({total}) / T(n)" if mean else total),
+        ]
+    outer += ["    return"]
+    for k in sums:
+        outer += [f"scr{k} = np.empty({sub}, p0.dtype)", f"lanes{k} = np.empty(_k.LANES, p0.dtype)"]
+    outer += [
+        "for b in range(lo_, hi_):",
+        f"    blo = b * {block}",
         f"    bhi = min(blo + {block}, n)",
         *(f"    lanes{k}[:] = 0" for k in sums),
         f"    for slo in range(blo, bhi, {sub}):",
         f"        shi = min(slo + {sub}, bhi)",
         f"        __GROUP___blk(k, shi - slo, {', '.join(views + scr)})",
-        *(f"        _k.lanes_add(scr{k}[: shi - slo], lanes{k})" for k in sums),
-        *(f"    acc{k} += _k.lanes_fold(lanes{k}, bhi - blo, np.float64(0))" for k in sums),
     ]
-    for k, (_, rng, mean) in enumerate(body.sums):
-        total = f"zero + T(acc{k})"
-        outer.append(f"{body.params[rng]}[0] = " + (f"({total}) / T(n)" if mean else total))
-    return (
-        _DEF.format(name="__GROUP___blk", params=", ".join(["k", "n", *inner, *scr]))
-        + "".join(f"    {line}\n" for line in blk)
-        + _DEF.format(name="__GROUP__", params=f"k, n, {params}")
-        + "".join(f"    {line}\n" for line in outer)
-    )
+    outer += [f"        _k.lanes_add(scr{k}[: shi - slo], lanes{k})" for k in sums]
+    outer += [f"    part{k}[b] = _k.lanes_fold(lanes{k}, bhi - blo, np.float64(0))" for k in sums]
+    return (_DEF.format(name="__GROUP___blk", params=", ".join(["k", "n", *inner, *scr]))
+            + "".join(f"    {line}\n" for line in blk)
+            + _DEF.format(name="__GROUP__", params=", ".join(
+                ["k", "n", *body.params.values(), *parts, "lo_", "hi_"]))
+            + "".join(f"    {line}\n" for line in outer))  # fmt: skip
 
 
 def source(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[str, str, _Body]:
@@ -189,19 +183,26 @@ def source(base: np.ndarray, n: int, internal: set, dtype: str) -> tuple[str, st
 
 
 class Group:
-    """A compiled group as a host call: ``sources`` says per view whether it is the arena's
-    range (None) or a caller's tensor (:mod:`.direct`: a getter of ``args``)."""
+    """A compiled group as a host call, its blocks in chunks on the worker pool as eager's
+    joint kernel's (:mod:`jitgrad.fusion.chunked`); ``sources`` says per view whether it is
+    the arena's range (None) or a caller's tensor (:mod:`.direct`: a getter of ``args``)."""
 
-    def __init__(self, fn: Any, n: int, body: _Body, box: list) -> None:
+    def __init__(self, fn: Any, n: int, body: _Body, box: list, block: int) -> None:
         self.fn, self.n64, self.box = fn, np.int64(n), box
         self.ranges = list(body.params)
         self.loaded, self.stored = body.loaded, body.stored
         self.sources: list[Any] = [None] * len(self.ranges)
+        self.sums, self.block = len(body.sums), block
+        self.blocks = -(-n // block)
 
     def __call__(self, arena: np.ndarray, args: tuple) -> None:
         views = [arena[off : off + m] if get is None else get(args)
                  for (off, m), get in zip(self.ranges, self.sources, strict=True)]  # fmt: skip
-        self.fn(self.box[0], self.n64, *views)
+        full = (self.box[0], self.n64, *views, *(np.empty(self.blocks) for _ in range(self.sums)))
+        nthreads = workers.threads()
+        workers.run(self.fn, chunked.chunks(full, self.blocks, self.block, nthreads), nthreads)
+        if self.sums:
+            self.fn(*full, -1, -1)
 
 
 def build(base: np.ndarray, n: int, internal: set, dtype: str, box: list) -> Group | None:
@@ -215,9 +216,12 @@ def build(base: np.ndarray, n: int, internal: set, dtype: str, box: list) -> Gro
                 with diskcache.LOCK:
                     fn = diskcache.load(name, text, "fused tape group").dispatcher
                 view = numba.typeof(np.zeros(1, dtype))
-                fn.compile((numba.typeof(np.zeros(1)), numba.int64, *[view] * len(body.params)))
+                part, i64 = numba.typeof(np.zeros(1)), numba.int64
+                fn.compile((part, i64, *[view] * len(body.params), *[part] * len(body.sums),
+                            i64, i64))  # fmt: skip
                 MEMORY[name] = fn
     except Exception as e:  # a failed compile must not break a step that ran fine eagerly
         helpers.debug_print(1, f"compile: a fused group of {len(base)} rows failed: {e}")
         return None
-    return Group(fn, n, body, box)
+    sums = [int(r[7]) for r in base if r[0] in (interp.SUM, interp.MEAN)]
+    return Group(fn, n, body, box, sums[0] if sums else BLOCK)
