@@ -9,8 +9,10 @@ segment's rows are rescheduled on the program's ``ins`` array:
 - a *group* is a set of elementwise rows over the same ``n >= MIN_N`` elements whose operands
   either coincide or do not overlap (element ``i`` of a row reads only element ``i`` of what
   another row writes); rows that touch nothing the group writes move before it (a ``fill`` of
-  the loss's gradient), rows the group does not depend on after it (the forward's ``mean``),
-  so a step's forward and backward chains become one group;
+  the loss's gradient), rows the group does not depend on after it, so a step's forward and
+  backward chains become one group; a full sum or mean in a chain kernel's blocked order
+  (:func:`reduces`) joins it, summed in the loop as eager's joint kernel sums, unless a
+  member reads its total or writes what it sums (:func:`_joins`);
 - the group runs as one generated loop (:mod:`.fused`: a host call), or, if that cannot be
   compiled, as :data:`BLOCK`-element blocks: each row's copy for elements ``lo..lo+B``,
   all rows for a block before the next block, so a block's operands stay in the cache between
