@@ -88,6 +88,19 @@ def test_large_step_reads_its_input_and_writes_its_gradient_in_place() -> None:
     assert loss.item() == step().item()
 
 
+def test_a_cheap_body_summed_in_its_loop_is_bitwise_eager() -> None:
+    # mse's body has no math call: its lanes are kept in the loop (a tail of 1235 % 64)
+    a, b = _leaf(tile.MIN_N + 1235, 6), _leaf(tile.MIN_N + 1235, 7)
+
+    def step() -> torch.Tensor:
+        a.grad = b.grad = None
+        loss = ((a - b) ** 2).mean()
+        loss.backward()
+        return loss
+
+    assert "1 fused into one generated loop each" in _same_as_eager(step, [a, b])
+
+
 def test_a_gradient_sharing_memory_with_an_input_gets_a_fresh_buffer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

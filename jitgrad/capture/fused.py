@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from .. import helpers
-from ..fusion import chunked, diskcache
+from ..fusion import block_render, chunked, diskcache
 from ..kernels.cpu import workers
 from . import build as _build
 from . import interp, straight
@@ -119,6 +119,35 @@ BLOCK = 4096
 _DEF = '\n\n@cached_njit(error_model="numpy", nogil=True)\ndef {name}({params}):\n'
 
 
+def _block_lines(body: _Body, head: list[str], keep: bool) -> list[str]:
+    """The sub-block function's body: the element loop storing each total's summand in its
+    scratch, or (``keep``) adding it into its lanes, row of 64 by row. (No interleave hint,
+    jitgrad.fusion.block_render's: mse's loop went 5.8 -> 7.1 ms with it, gelu's unchanged.)"""
+    sums = range(len(body.sums))
+    if not keep:
+        stores = [f"scr{k}[i] = {value}" for k, (value, _, _) in enumerate(body.sums)]
+        return [*head, "for i in range(n):", *(f"    {x}" for x in body.lines + stores)]
+    add = [f"lanes{k}[i - j_] += {value}" for k, (value, _, _) in enumerate(body.sums)]
+    return [*head, *(f"lanes{k}[:] = 0" for k in sums), "m_ = n - n % _k.LANES",
+            "for j_ in range(0, m_, _k.LANES):", "    for l_ in range(_k.LANES):",
+            "        i = j_ + l_", *(f"        {x}" for x in body.lines + add), "j_ = m_",
+            "for i in range(m_, n):", *(f"    {x}" for x in body.lines + add)]  # fmt: skip
+
+
+def _combine(body: _Body) -> list[str]:
+    """The outer function's ``lo_ < 0`` call: each total from its blocks' partials."""
+    out = ["if lo_ < 0:"]
+    for k, (_, rng, mean) in enumerate(body.sums):
+        total = f"zero + T(acc{k})"
+        out += [
+            f"    acc{k} = np.float64(0)",
+            f"    for b in range(part{k}.shape[0]):",
+            f"        acc{k} += part{k}[b]",
+            f"    {body.params[rng]}[0] = " + (f"({total}) / T(n)" if mean else total),
+        ]
+    return [*out, "    return"]  # fmt: skip
+
+
 def _functions(body: _Body, n: int, head: list[str], block: int) -> str:
     """The loop's source, in the form of eager's joint kernels: a function over one
     sub-block's elements (its loop runs from 0 over views starting at the sub-block: a loop
@@ -126,7 +155,9 @@ def _functions(body: _Body, n: int, head: list[str], block: int) -> str:
     outer function over the blocks ``[lo_, hi_)`` (any chunking, any thread: the same bits)
     adding them into 64 lanes (``lanes_add``) and folding each block's (``lanes_fold``) into
     its partial; a call with ``lo_ < 0`` adds the partials in block order in float64,
-    narrows and divides a mean's by ``n``: :func:`.row_sums._row_sum`'s order."""
+    narrows and divides a mean's by ``n``: :func:`.row_sums._row_sum`'s order. A body
+    without math calls (mse's) keeps the lanes in its loop instead, over a whole block, as
+    eager's kernels do (:func:`jitgrad.fusion.block_render.keeps_lanes`; the same bits)."""
     block = block or BLOCK
     sub = SUB if block % SUB == 0 else block
     sums = range(len(body.sums))
@@ -135,32 +166,31 @@ def _functions(body: _Body, n: int, head: list[str], block: int) -> str:
     views = [f"{p}[slo:shi]" if rng[1] == n else p
              for rng, p in body.params.items() if rng not in totals]  # fmt: skip
     scr, parts = [f"scr{k}" for k in sums], [f"part{k}" for k in sums]
-    # (no interleave hint, jitgrad.fusion.block_render's: mse's loop went 5.8 -> 7.1 ms
-    # with it, gelu's unchanged; eager's mse kernel keeps its lanes in the loop, unhinted)
-    blk = [*head, "for i in range(n):", *(f"    {x}" for x in body.lines)]
-    blk += [f"    scr{k}[i] = {value}" for k, (value, _, _) in enumerate(body.sums)]
-    outer = ["T = p0.dtype.type", "zero = T(0)", "if lo_ < 0:"]
-    for k, (_, rng, mean) in enumerate(body.sums):
-        total = f"zero + T(acc{k})"
-        outer += [
-            f"    acc{k} = np.float64(0)",
-            f"    for b in range(part{k}.shape[0]):",
-            f"        acc{k} += part{k}[b]",
-            f"    {body.params[rng]}[0] = " + (f"({total}) / T(n)" if mean else total),
-        ]
-    outer += ["    return"]
+    keep = bool(body.sums) and block_render.keeps_lanes(body.lines)
+    blk = _block_lines(body, head, keep)
+    if keep:  # the lanes in the loop, as eager's kernels choose (block_render says why)
+        sub, scr = block, [f"lanes{k}" for k in sums]
+        views = [v.replace("[slo:shi]", "[blo:bhi]") for v in views]
+    outer = ["T = p0.dtype.type", "zero = T(0)", *_combine(body)]
     for k in sums:
-        outer += [f"scr{k} = np.empty({sub}, p0.dtype)", f"lanes{k} = np.empty(_k.LANES, p0.dtype)"]
+        outer += [f"lanes{k} = np.empty(_k.LANES, p0.dtype)"]
+        outer += [] if keep else [f"scr{k} = np.empty({sub}, p0.dtype)"]
+    call = f"__GROUP___blk(k, {{}}, {', '.join(views + scr)})"
     outer += [
         "for b in range(lo_, hi_):",
         f"    blo = b * {block}",
         f"    bhi = min(blo + {block}, n)",
-        *(f"    lanes{k}[:] = 0" for k in sums),
-        f"    for slo in range(blo, bhi, {sub}):",
-        f"        shi = min(slo + {sub}, bhi)",
-        f"        __GROUP___blk(k, shi - slo, {', '.join(views + scr)})",
     ]
-    outer += [f"        _k.lanes_add(scr{k}[: shi - slo], lanes{k})" for k in sums]
+    if keep:  # the lanes kept in the block function's loop
+        outer += [f"    {call.format('bhi - blo')}"]
+    else:
+        outer += [
+            *(f"    lanes{k}[:] = 0" for k in sums),
+            f"    for slo in range(blo, bhi, {sub}):",
+            f"        shi = min(slo + {sub}, bhi)",
+            f"        {call.format('shi - slo')}",
+        ]
+        outer += [f"        _k.lanes_add(scr{k}[: shi - slo], lanes{k})" for k in sums]
     outer += [f"    part{k}[b] = _k.lanes_fold(lanes{k}, bhi - blo, np.float64(0))" for k in sums]
     return (_DEF.format(name="__GROUP___blk", params=", ".join(["k", "n", *inner, *scr]))
             + "".join(f"    {line}\n" for line in blk)
