@@ -60,6 +60,81 @@ def test_large_gelu_step_is_one_fused_loop_and_bitwise_eager() -> None:
     assert "1 fused into one generated loop each, 0 run in blocks" in text
 
 
+def _program(compiled) -> object:
+    (entry,) = compiled._capture.entries.values()
+    return entry[0]
+
+
+def test_large_step_reads_its_input_and_writes_its_gradient_in_place() -> None:
+    # the mean summed inside the group's loop (no interpreter row over the 8M-style operand
+    # after it), the input read from x and the gradient written into x.grad: the arena's
+    # ranges for them are never written (the copies in and out made them x's and the grad's)
+    x = _leaf(tile.MIN_N + 1234, 0)
+    step = _gelu(x)
+    _same_as_eager(step, [x])
+    compiled = torch.compile(step)
+    for _ in range(3):
+        compiled()
+    program = _program(compiled)
+    rows = [r for s in program.steps if type(s) is np.ndarray for r in s]
+    assert all(int(r[4]) < tile.MIN_N for r in rows)  # only the one-element fill and divc
+    (off, n, _, _) = program.reads[0]
+    (_, g_off) = program.grads[0]
+    assert not program.arena[off : off + n].any() and not program.arena[g_off : g_off + n].any()
+    before = x.grad
+    x.grad = None  # a replay then gives x a fresh gradient, eager's
+    loss = compiled()
+    assert x.grad is not before and x.grad.numpy().tobytes() == before.numpy().tobytes()
+    assert loss.item() == step().item()
+
+
+def test_a_cheap_body_summed_in_its_loop_is_bitwise_eager() -> None:
+    # mse's body has no math call: its lanes are kept in the loop (a tail of 1235 % 64)
+    a, b = _leaf(tile.MIN_N + 1235, 6), _leaf(tile.MIN_N + 1235, 7)
+
+    def step() -> torch.Tensor:
+        a.grad = b.grad = None
+        loss = ((a - b) ** 2).mean()
+        loss.backward()
+        return loss
+
+    assert "1 fused into one generated loop each" in _same_as_eager(step, [a, b])
+
+
+def test_a_gradient_sharing_memory_with_an_input_gets_a_fresh_buffer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # x.grad set to a view of the input y the group reads: writing it in place would change
+    # what the loop reads, so the replay gives x a new .grad (eager makes a new one too)
+    monkeypatch.setattr(tile, "MIN_N", 1 << 12)
+    x, y = _leaf(10_000, 1), _leaf(10_000, 2)
+    chain = _chain(x, y)
+    want = chain()
+    wx, wy = x.grad.numpy().copy(), y.grad.numpy().copy()
+    compiled = torch.compile(chain)
+    for _ in range(3):
+        compiled()
+        x.grad = y.detach()  # y's own memory
+        y_before = y.detach().numpy().copy()
+        loss = compiled()
+        assert np.array_equal(y.detach().numpy(), y_before)
+        assert x.grad.numpy().tobytes() == wx.tobytes() and y.grad.numpy().tobytes() == wy.tobytes()
+        assert loss.item() == want.item()
+
+
+def test_schedule_takes_a_blocked_total_into_the_group_but_not_a_row_reading_it() -> None:
+    n = tile.MIN_N
+    rows = np.array([
+        [interp.CODE["tanh"], n, 0, 0, n, 0, 0, 0],  # t = tanh(x)
+        [interp.SUM, 3 * n, n, 0, n, 0, 0, 4096],  # s = t.sum(), eager's blocked order
+        [interp.B_SUM, 2 * n, 3 * n, 0, n, 0, 0, 0],  # s spread: needs the whole total
+        [interp.CODE["b_tanh_a"], 4 * n, 2 * n, n, n, 0, 0, 0],  # reads the spread
+        [interp.SUM, 3 * n + 2, n, 0, n, 0, 0, 0],  # a pairwise sum: stays a row
+    ], np.int32)  # fmt: skip
+    accs = [tile.access(r) for r in rows]
+    assert tile.schedule(rows, accs, range(len(rows))) == [[0, 1], 4, [2, 3]]
+
+
 def test_chain_of_two_leaves_fused_bitwise(monkeypatch: pytest.MonkeyPatch) -> None:
     # two leaves, each gradient summed from several rows (acc rows into one range)
     monkeypatch.setattr(tile, "MIN_N", 1 << 12)

@@ -19,9 +19,12 @@ in the eager engine's order, the optimizer's update) and write parameters, optim
 - :mod:`.tape`: the arena layout, the backward schedule; :mod:`.program`: the frozen
   :class:`~.program.Program` and its run (interpreter segments around the host calls);
 - :mod:`.tile` and :mod:`.fused`: a program's elementwise rows over >= 512K elements
-  (forward and backward around a reduction) grouped and run as one generated loop per
-  group, a host call compiled when the trace ends (a loop per row was 40x slower than
-  eager's fused kernel on an 8M-element step); small programs keep their rows;
+  (forward and backward, and a full sum or mean summed in eager's blocked order) grouped and
+  run as one generated loop per group, a host call compiled when the trace ends, its blocks
+  on the worker pool (a loop per row was 40x slower than eager's fused kernel on an
+  8M-element step); small programs keep their rows; :mod:`.direct`: such a loop reads the
+  caller's inputs and writes the leaves' ``.grad`` itself where nothing else in the program
+  touches them (no copies in or out: one pass over memory, as eager's joint kernel);
 - :mod:`.interp`: the interpreter loop's template, generated per dtype with the declarations'
   formulas of the op codes a tape uses (their families; float32 and float64, each code set
   cached on disk, and a tape replays on any loop having its codes). Not on disk yet, a loop

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..frontend.tensor import _make
-from . import build, interp, tile
+from . import build, direct, interp, tile
 
 
 class Program:
@@ -40,7 +40,14 @@ class Program:
         if size > self.arena.size:
             self.arena = np.zeros(size, tape.dtype.np)
         self.steps = segments(ins, hosts)
-        self.hosts = len(hosts) - fused  # (a fused group runs as a host call)
+        self.hosts = len(hosts) - len(fused)  # (a fused group runs as a host call)
+        #: inputs a fused group reads and gradients it writes in the caller's tensors
+        #: (:mod:`.direct`): not copied in or out
+        skip, done = direct.bind(self, ins, fused, bool(tape.hosts))
+        self.copy_in = [r for i, r in enumerate(self.reads) if i not in skip]
+        self.copy_out = [g for j, g in enumerate(self.grads) if j not in done]
+        self.direct_inputs = [direct.tensor(self.reads[i][2]) for i in skip]
+        self.direct_grads = [direct.tensor(self.grads[j][0]) for j in done]
         #: constants written afresh before each run (:attr:`.tape.Tape.live`)
         self.live = [write for write, _ in tape.live]
         self.live_guards = tape.live
@@ -58,8 +65,8 @@ class Program:
             )
         if self.groups:
             self.tier += (f"; {self.groups} group(s) of elementwise rows over >= {tile.MIN_N} "
-                          f"elements, {fused} fused into one generated loop each, "
-                          f"{self.groups - fused} run in blocks of {tile.BLOCK}")  # fmt: skip
+                          f"elements, {len(fused)} fused into one generated loop each, "
+                          f"{self.groups - len(fused)} run in blocks of {tile.BLOCK}")  # fmt: skip
 
     def runnable(self) -> bool:
         """Whether a replay can run now (:func:`.build.ready`: else the caller runs eagerly)."""
@@ -76,9 +83,11 @@ class Program:
             self.lock.release()
 
     def _run(self, args: tuple, arena: np.ndarray) -> Any:
-        for off, n, (kind, ref), of_grad in self.reads:
+        for off, n, (kind, ref), of_grad in self.copy_in:
             t = args[ref] if kind == "arg" else ref
             arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
+        if self.direct_grads:
+            direct.grads_ready(self.direct_grads, self.direct_inputs, args, self.dtype)
         kernel, consts = self.kernel, self.consts
         for write in self.live:
             write(consts)
@@ -91,7 +100,7 @@ class Program:
             t = args[ref] if kind == "arg" else ref
             t._value.reshape(n)[:] = arena[off : off + n]
             t._counter()[0] += 1
-        for (kind, ref), off in self.grads:
+        for (kind, ref), off in self.copy_out:
             t = args[ref] if kind == "arg" else ref
             if off is None:
                 t._grad = None

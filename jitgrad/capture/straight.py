@@ -319,7 +319,13 @@ def io_ranges(program: Any) -> list[tuple[int, int]]:
     for _, off in program.grads:
         if off is not None:  # its size: the rows that write it
             out += [(off, int(n)) for n in ins[ins[:, 1] == off, 4]]
-    stack = [program.outputs]
+    return out + output_ranges(program.outputs)
+
+
+def output_ranges(outputs: Any) -> list[tuple[int, int]]:
+    """The arena ranges of a program's returned tensors (its ``outputs`` spec)."""
+    out = []
+    stack = [outputs]
     while stack:
         spec = stack.pop()
         if spec[0] == "slot":

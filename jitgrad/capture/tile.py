@@ -9,8 +9,10 @@ segment's rows are rescheduled on the program's ``ins`` array:
 - a *group* is a set of elementwise rows over the same ``n >= MIN_N`` elements whose operands
   either coincide or do not overlap (element ``i`` of a row reads only element ``i`` of what
   another row writes); rows that touch nothing the group writes move before it (a ``fill`` of
-  the loss's gradient), rows the group does not depend on after it (the forward's ``mean``),
-  so a step's forward and backward chains become one group;
+  the loss's gradient), rows the group does not depend on after it, so a step's forward and
+  backward chains become one group; a full sum or mean in a chain kernel's blocked order
+  (:func:`reduces`) joins it, summed in the loop as eager's joint kernel sums, unless a
+  member reads its total or writes what it sums (:func:`_joins`);
 - the group runs as one generated loop (:mod:`.fused`: a host call), or, if that cannot be
   compiled, as :data:`BLOCK`-element blocks: each row's copy for elements ``lo..lo+B``,
   all rows for a block before the next block, so a block's operands stay in the cache between
@@ -32,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels.cpu.scalar import LANES as _LANES
 from . import fused, interp, optable
 from .straight import io_ranges
 
@@ -92,7 +95,7 @@ def access(row: Any) -> tuple[list, list] | None:
     return None
 
 
-def _overlap(a: tuple, b: tuple) -> bool:
+def overlaps(a: tuple, b: tuple) -> bool:
     return a[0] < b[0] + b[1] and b[0] < a[0] + a[1]
 
 
@@ -100,8 +103,8 @@ def _conflict(a: tuple, b: tuple) -> bool:
     """Whether two rows' accesses must keep their order (one writes what the other touches)."""
     ra, wa = a
     rb, wb = b
-    return any(_overlap(w, o) for w in wa for o in (*rb, *wb)) or any(
-        _overlap(w, o) for w in wb for o in ra
+    return any(overlaps(w, o) for w in wa for o in (*rb, *wb)) or any(
+        overlaps(w, o) for w in wb for o in ra
     )
 
 
@@ -113,13 +116,36 @@ def _fits(acc: tuple, group: list) -> bool:
         for mine, theirs in ((writes, (*g[0], *g[1])), ((*reads, *writes), g[1])):
             for a in mine:
                 for b in theirs:
-                    if _overlap(a, b) and a != b:
+                    if overlaps(a, b) and a != b:
                         return False
     return True
 
 
 def _starts(row: Any) -> bool:
     return int(row[0]) in ELEMENT and int(row[_N]) >= MIN_N
+
+
+def reduces(row: Any) -> bool:
+    """A full sum or mean in a chain kernel's blocked order (the block in its aux column,
+    :mod:`.row_sums`): a group's loop can add it block by block as eager's joint kernel does."""
+    return int(row[0]) in (interp.SUM, interp.MEAN) and int(row[_AUX]) % _LANES == 0 < int(
+        row[_AUX]
+    )
+
+
+def _joins(row: Any, a: tuple, n: int, group: list, rows: np.ndarray, accs: list) -> bool:
+    """Whether a row joins the group: elementwise over its ``n`` elements, or a blocked
+    reduction of them (every reduction of a group in the same blocks), and no conflict with
+    a reduction already in it (a row reading the total needs the whole loop done first; one
+    writing what a reduction reads would change what the total is of)."""
+    sums = [k for k in group if reduces(rows[k])]
+    if reduces(row):
+        if sums and int(rows[sums[0]][_AUX]) != int(row[_AUX]):
+            return False
+    elif int(row[0]) not in ELEMENT:
+        return False
+    return (int(row[_N]) == n and _fits(a, [accs[k] for k in group])
+            and not any(_conflict(a, accs[k]) for k in sums))  # fmt: skip
 
 
 def schedule(rows: np.ndarray, accs: list, segment: range) -> list:
@@ -140,9 +166,7 @@ def schedule(rows: np.ndarray, accs: list, segment: range) -> list:
                 break
             seen += 1
             late = [accs[k] for k in after]
-            if (int(rows[j][0]) in ELEMENT and int(rows[j][_N]) == n
-                    and _fits(a, [accs[k] for k in group])
-                    and not any(_conflict(a, p) for p in late)):  # fmt: skip
+            if _joins(rows[j], a, n, group, rows, accs) and not any(_conflict(a, p) for p in late):
                 group.append(j)
             elif not any(_conflict(a, accs[k]) for k in group) and not any(
                 _conflict(a, p) for p in late
@@ -173,7 +197,7 @@ def internal(group: list, accs: list, n: int, outside: list) -> set:
             first.setdefault(w, "write")
     out = set()
     for rng, how in first.items():
-        if how != "write" or rng[1] != n or any(_overlap(rng, o) for o in outside):
+        if how != "write" or rng[1] != n or any(overlaps(rng, o) for o in outside):
             continue
         if all(_only(rng, k in members, acc) for k, acc in enumerate(accs)):
             out.add(rng)
@@ -185,7 +209,7 @@ def _only(rng: tuple, member: bool, acc: tuple | None) -> bool:
     not touching it."""
     if acc is None:
         return False
-    touches = [o for o in (*acc[0], *acc[1]) if _overlap(rng, o)]
+    touches = [o for o in (*acc[0], *acc[1]) if overlaps(rng, o)]
     return not touches or member and all(o == rng for o in touches)
 
 
@@ -218,19 +242,19 @@ def _means(base: np.ndarray, n: int, size: int, consts: list) -> tuple[list, int
 
 def tiled(program: Any, hosts: list) -> tuple[np.ndarray, list, tuple, int, np.ndarray]:
     """``program.ins`` with each segment's groups fused (:mod:`.fused`: a host call) or, if
-    that fails, blocked: (rows, host calls at their new row indices, (groups, fused), arena
-    size with the scratch blocks, constants)."""
+    that fails, blocked: (rows, host calls at their new row indices, (groups, the fused
+    ones' :class:`.fused.Group`), arena size with the scratch blocks, constants)."""
     ins, consts = program.ins, program.consts
     size = program.arena.size
     if not len(ins) or int(ins[:, _N].max()) < MIN_N:
-        return ins, hosts, (0, 0), size, consts
+        return ins, hosts, (0, []), size, consts
     accs = [access(r) for r in ins]
     outside = io_ranges(program)
     more, box = list(consts), []
     at_row: dict[int, list] = {}
     for at, fn in hosts:
         at_row.setdefault(at, []).append(fn)
-    parts, calls, groups, made = [], [], 0, 0
+    parts, calls, groups, made = [], [], 0, []
     done = 0
     bounds = sorted({0, len(ins), *at_row})
     for lo, hi in zip(bounds, bounds[1:], strict=False):
@@ -250,14 +274,18 @@ def tiled(program: Any, hosts: list) -> tuple[np.ndarray, list, tuple, int, np.n
             groups += 1
             if call is not None:
                 calls.append((done, call))
-                made += 1
+                made.append(call)
                 continue
+            # blocked rows; the reductions after them, whole (no member after a reduction
+            # writes what it sums or reads its total: :func:`_joins`)
+            sums = np.array([reduces(r) for r in base], bool)
+            rows = [k for k, s in zip(unit, sums, strict=True) if not s]
             scratch = {}
-            for rng in sorted(keep):
+            for rng in sorted(set() if hosts else internal(rows, accs, n, outside)):
                 scratch[rng] = size
                 size += BLOCK
-            parts.append(blocked(base, n, scratch))
-            done += len(parts[-1])
+            parts += [blocked(base[~sums], n, scratch), base[sums]]
+            done += len(parts[-2]) + len(parts[-1])
     calls += [(done, fn) for fn in at_row.get(len(ins), ())]
     box.append(np.array(more, np.float64))
     out = np.concatenate(parts).astype(np.int32) if parts else ins[:0]
