@@ -144,8 +144,8 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None)
             v = x._value
             if dt is None:
                 dt, shape = x._dtype, v.shape
-            elif x._dtype is not dt or v.shape != shape:
-                break
+            elif x._dtype is not dt or (v.ndim if not shape else v.shape != shape):
+                break  # (0-d: ndim reads no shape tuple)
             values.append(v)
         else:
             if values:
@@ -180,7 +180,8 @@ def _stack_of(
 ) -> Tensor:
     """The stack of ``tensors`` (their arrays ``values``, of one ``shape``) in ``dt`` (their
     one dtype if ``same``, else the promoted one) along ``dim``, recorded."""
-    d = _wrap_dim(dim, len(shape) + 1)
+    k = len(shape) + 1
+    d = dim if type(dim) is int and 0 <= dim < k else _wrap_dim(dim, k)  # (one call less)
     n = len(tensors)
     if same and d == 0 and n * values[0].size <= SMALL_COPY:
         out = np_array(values, dt.np)  # numpy's own copy of a few small same-dtype arrays
