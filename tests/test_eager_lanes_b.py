@@ -6,6 +6,7 @@ called); the small-vector lane's contiguity test; unbind's cached marks; the sta
 registry's first list made without ``Views.__init__``."""
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -176,3 +177,18 @@ def test_first_view_list_of_a_counter():
         x.add_(1)
     with pytest.raises(RuntimeError, match="^Output 2 of Unbind is a view and its base"):
         _ = kept[2].grad_fn  # (the registry saw the change: PyTorch's stale multi-view error)
+
+
+def test_stack_lane_sizes_and_dims_of_zero_d_tensors():
+    """The lane compares a 0-d first tensor's followers by ``ndim`` and wraps an in-range dim
+    itself: a 0-d tensor beside a 1-element vector (either order) is still refused in
+    PyTorch's words, a negative dim is wrapped, an out-of-range one raises its IndexError."""
+    z, v = torch.tensor(1.0), torch.tensor([1.0])
+    for xs, sizes in (([z, v], "[] at entry 0 and [1] at entry 1"),
+                      ([v, z], "[1] at entry 0 and [] at entry 1")):  # fmt: skip
+        with pytest.raises(RuntimeError, match=rf"equal size, but got {re.escape(sizes)}$"):
+            torch.stack(xs)
+    a = torch.tensor(2.0, requires_grad=True)
+    assert torch.stack([a, a * 3], dim=-1).tolist() == [2.0, 6.0]
+    with pytest.raises(IndexError, match=re.escape("range of [-1, 0], but got 1)")):
+        torch.stack([a, a], dim=1)
