@@ -122,8 +122,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 
 #: The methods as jitgrad binds them: while ``Tensor.softmax`` is still this one (no backend or
 #: ``jitgrad.compile`` trace interposed), :func:`softmax` calls its body straight (a scalar graph
-#: takes one every few ops: the method call and ``dim_or_axis`` were ~2k instructions)
-_SOFTMAX, _LOG_SOFTMAX = RS.softmax, RS.log_softmax
+#: takes one every few ops: the method call and ``dim_or_axis`` were ~2k instructions). In a
+#: tuple: a backend's ``opwrap.reroute_imports`` points module globals that name a wrapped op
+#: at its wrapper, which would make the test below true for the wrapper too.
+_BOUND = (RS.softmax, RS.log_softmax)
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -131,7 +133,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     1- and 3-d inputs, else 1, with its warning), not the last dim."""
     if dim is None:
         dim = _softmax_dim("softmax", input.dim())
-    elif dtype is None and type(input) is Tensor and Tensor.softmax is _SOFTMAX:
+    elif dtype is None and type(input) is Tensor and Tensor.softmax is _BOUND[0]:
         return _softmax_like(input, dim, None, False)  # (what the method runs, one hop less)
     if dtype is not None:
         input = input.to(dtype)
@@ -142,7 +144,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     """Log-softmax along ``dim`` (the implicit choice as :func:`softmax`'s)."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim())
-    elif dtype is None and type(input) is Tensor and Tensor.log_softmax is _LOG_SOFTMAX:
+    elif dtype is None and type(input) is Tensor and Tensor.log_softmax is _BOUND[1]:
         return _softmax_like(input, dim, None, True)
     if dtype is not None:
         input = input.to(dtype)
