@@ -25,7 +25,7 @@ from .creation import zeros
 from .multi_view import KEY as MULTI_KEY
 from .multi_view import marks_of
 from .np_bound import np_array, np_zeros
-from .record_one import lane_of, record_one
+from .record_one import lane_of, record_many, record_one
 from .recording import FunctionBackward, JoinBackward, record, shared
 from .tensor import Tensor, _make, _wrap_dim
 from .view_registry import register_all as register_views
@@ -144,8 +144,8 @@ def stack(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None)
             v = x._value
             if dt is None:
                 dt, shape = x._dtype, v.shape
-            elif x._dtype is not dt or v.shape != shape:
-                break
+            elif x._dtype is not dt or (v.ndim if not shape else v.shape != shape):
+                break  # (0-d: ndim reads no shape tuple)
             values.append(v)
         else:
             if values:
@@ -180,19 +180,23 @@ def _stack_of(
 ) -> Tensor:
     """The stack of ``tensors`` (their arrays ``values``, of one ``shape``) in ``dt`` (their
     one dtype if ``same``, else the promoted one) along ``dim``, recorded."""
-    d = _wrap_dim(dim, len(shape) + 1)
+    k = len(shape) + 1
+    d = dim if type(dim) is int and 0 <= dim < k else _wrap_dim(dim, k)  # (one call less)
     n = len(tensors)
     if same and d == 0 and n * values[0].size <= SMALL_COPY:
         out = np_array(values, dt.np)  # numpy's own copy of a few small same-dtype arrays
     else:
         out = _stacked(tensors, shape, d, dt, same)
     if same:
-        backward = _stack_fns.get((dt, d, n, dim))
-        if backward is None:
+        lane = _stack_fns.get((dt, d, n, dim))
+        if lane is None:
             backward = partial(_stack_backward, True, dt, d, (dt,) * n)
             backward.saved_dim = dim
             if n <= 64 and len(_stack_fns) < 256:
-                _stack_fns[(dt, d, n, dim)] = shared(backward)
+                lane = lane_of("StackBackward0", JoinBackward, shared(backward))
+                _stack_fns[(dt, d, n, dim)] = lane
+        if lane is not None:  # (node class and shared record looked up once: record_many)
+            return record_many(lane[0], out, dt, tensors, lane[1], lane[2])
     else:
         backward = partial(_stack_backward, False, dt, d, tuple([x._dtype for x in tensors]))
         backward.saved_dim = dim
@@ -223,18 +227,25 @@ def _stack_backward(same: bool, dt: D.dtype, d: int, dtypes: tuple, g: Tensor) -
     return tuple(select(g, d, i).to(x) for i, x in enumerate(dtypes))
 
 
-#: (dtype, dim, count, dim as passed) -> a same-dtype stack's backward, kept for small counts
-_stack_fns: dict[tuple, partial] = {}
+#: (dtype, dim, count, dim as passed) -> a same-dtype stack's lane (node class, shared
+#: backward, its record: :func:`.record_one.lane_of`), kept for small counts
+_stack_fns: dict[tuple, tuple] = {}
 
 
 def _pieces(
-    x: Tensor, name: str, keys: Sequence[tuple], d: int, lane: tuple | None = None
+    x: Tensor,
+    name: str,
+    keys: Sequence[tuple],
+    d: int,
+    lane: tuple | None = None,
+    marks: tuple | None = None,
 ) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind).
     ``lane``: unbind's cached ``(node class, shared backward, its record)`` for
-    :func:`.record_one.record_one`; None: the backward :func:`pieces_backward` gives."""
-    shape, dt = x._value.shape, x._dtype
+    :func:`.record_one.record_one`; None: the backward :func:`pieces_backward` gives.
+    ``marks``: the outputs' :func:`.multi_view.marks_of` (unbind's cached ones), or None."""
+    dt = x._dtype
     arr = x._value
     values = []
     for k in keys:
@@ -244,13 +255,15 @@ def _pieces(
     # record_multi's outputs, each made, tied to x's counter and base and marked in one pass
     # (unbind is one op of a scalar graph: iterating a tensor)
     if lane is None:
-        first = record(name, values[0], dt, (x,), pieces_backward(name, keys, d, shape, dt, values))
+        backward = pieces_backward(name, keys, d, arr.shape, dt, values)
+        first = record(name, values[0], dt, (x,), backward)
     else:
         first = record_one(lane[0], values[0], dt, x, lane[1], lane[2])
     node = first.grad_fn
     base = x if x._base is None else x._base
     vc = x._counter()
-    marks = marks_of(name, len(values))
+    if marks is None:
+        marks = marks_of(name, len(values))
     outs = []
     for i, v in enumerate(values):
         o = _make(v, dt, node, False, i if node is not None else 0) if i else first
@@ -339,7 +352,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     shape = input._value.shape
     dt = input._dtype
     if type(dim) is int and (lane := _unbind_fns.get((dim, shape, dt))) is not None:
-        return _pieces(input, "UnbindBackward0", lane[0], dim, lane[1])  # (iterating again)
+        return _pieces(input, "UnbindBackward0", lane[0], dim, lane[1], lane[2])  # (again)
     if not shape:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, len(shape))
@@ -356,13 +369,14 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
         arr = input._value
         backward = pieces_backward("UnbindBackward0", keys, dim, shape, dt, [arr[k] for k in keys])
         lane = lane_of("UnbindBackward0", FunctionBackward, shared(backward))
-        _unbind_fns[(dim, shape, dt)] = (keys, lane)
+        _unbind_fns[(dim, shape, dt)] = (keys, lane, marks_of("UnbindBackward0", n))
     return _pieces(input, "UnbindBackward0", keys, dim, lane)
 
 
 #: (d, size) -> unbind's keys, kept for small sizes: built once, not per call
 _unbind_keys: dict[tuple[int, int], tuple] = {}
-#: (dim, shape, dtype) -> unbind's keys and lane (node class, backward, record; no arrays)
+#: (dim, shape, dtype) -> unbind's keys, lane (node class, backward, record; no arrays) and
+#: its outputs' marks
 _unbind_fns: dict[tuple, tuple] = {}
 #: How many pieces the two caches above may still hold in all. A tensor of up to 1024 rows
 #: (a scalar graph's 100 leaves, iterated once per graph) is cached too: its keys, marks and

@@ -6,11 +6,13 @@ vector's softmax, iterating a tensor).
 found by name, saved-tensor hooks, anomaly mode. :func:`record_one` does what it does for
 one input that requires grad, no saved tensors, neither hooks nor anomaly mode open, with
 the node class given, and hands every other case to it: the same node, edges, record and
-result (tests/test_eager_lanes.py compares the two).
+result (tests/test_eager_lanes.py compares the two). :func:`record_many` is its form for a
+node of several inputs (stack's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +23,15 @@ from ..engine.grad_mode import GRAD_OFF, STATE
 from ..engine.node import ONE_NRS
 from ..engine.sweep import _anomaly, next_sequence
 from . import tensor as _tensor
-from .recording import _UNSAVED, ResultSaved, Saved, _new_node, node_class, record
+from .recording import (
+    _UNSAVED,
+    ResultSaved,
+    Saved,
+    _input_edges,
+    _new_node,
+    node_class,
+    record,
+)
 
 
 def record_one(
@@ -61,6 +71,36 @@ def record_one(
         out._vc = rec.counter
     else:
         node._saved = saved
+    return out
+
+
+def record_many(
+    cls: type, value: np.ndarray, dtype: D.dtype, inputs: Sequence[Any], backward: Any,
+    saved: Saved | None,
+) -> Any:  # fmt: skip
+    """``record(cls.__name__, value, dtype, inputs, backward, (), base)`` for a node of
+    several tensor ``inputs`` that reads no result (a stack of a scalar graph's earlier
+    results), ``saved`` the shared record of ``backward`` (None: ``record`` makes one):
+    without ``record``'s per-call lookups of the node class (by name and base) and the shared
+    record, and its keyword call (~1k instructions). Hooks, anomaly mode and grad mode off go
+    to ``record``."""
+    if not (
+        (not GRAD_OFF[0] or STATE.enabled)
+        and saved is not None
+        and (dtype.is_floating_point or dtype.is_complex)
+        and not (_anomaly.enabled or G.SAVED_HOOKS.count)
+    ):
+        return record(cls.__name__, value, dtype, inputs, backward, (), cls.__bases__[0])
+    nexts = _input_edges(inputs)
+    if nexts is None:  # (no input requires grad)
+        return _tensor._make(value, dtype)
+    node = _new_node(cls)
+    node._next, node._nrs = nexts
+    node._seq = next_sequence()
+    node._extra = None
+    node._key = cls
+    out = _tensor._make(value, dtype, node)
+    node._saved = saved
     return out
 
 

@@ -97,10 +97,11 @@ def _along(t: Tensor, dim: int, fn: str = "cumsum") -> tuple[int, np.ndarray]:
 
 def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
     arr = input._value
-    if dtype is None and type(dim) is int and (dim == 0 or dim == -1) and len(arr.shape) == 1:
-        out = np_empty(arr.shape, arr.dtype)
+    if dtype is None and type(dim) is int and (dim == 0 or dim == -1) and arr.ndim == 1:
+        n = len(arr)  # (ndim and len: no shape tuple made, ~0.5k instructions less per call)
+        out = np_empty(n, arr.dtype)
         if K.vector_softmax(arr, out, log):  # (False, nothing done: not a float32/64 vector)
-            return _vector_result(input, out, dim, log)
+            return _vector_result(input, out, dim, log, n)
     if dtype is not None:
         input = F.cast(input, D.to_dtype(dtype))
     dt = input._dtype
@@ -126,12 +127,11 @@ def _softmax_like(input: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
     return decl.record(name, out, dt, (input,), (), dim=dim, _dim=d, _s3=s3)
 
 
-def _vector_result(input: Tensor, out: np.ndarray, dim: int, log: bool) -> Tensor:  # noqa: A002
-    """The result of a small vector's softmax (``out``, computed by ``vector_softmax``): the
-    record :meth:`Declared.record_shared` gives, its node class and shared backward looked
-    up once per ``(log, dim, size)``, not per call (a scalar graph takes one every few ops),
-    recorded by :func:`.record_one.record_one`."""
-    n = out.shape[0]
+def _vector_result(input: Tensor, out: np.ndarray, dim: int, log: bool, n: int) -> Tensor:  # noqa: A002
+    """The result of a small vector's softmax (``out``, of ``n`` elements, computed by
+    ``vector_softmax``): the record :meth:`Declared.record_shared` gives, its node class and
+    shared backward looked up once per ``(log, dim, size)``, not per call (a scalar graph
+    takes one every few ops), recorded by :func:`.record_one.record_one`."""
     lane = _vector_lanes.get((log, dim, n))
     if lane is None:
         decl = LOG_SOFTMAX if log else SOFTMAX

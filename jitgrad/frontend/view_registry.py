@@ -67,11 +67,19 @@ class Views(list):
         self[:] = live
 
 
+#: ``Views.__new__`` (list's): a counter's first view list made without ``__init__``'s frame
+#: and ``super()`` call (~2.2k instructions of the ~2.7k a ``Views()`` costs; an unbind of a
+#: scalar graph makes one each), its ``limit`` set by the caller
+_new_views = Views.__new__
+
+
 def register(view: Tensor) -> None:
     """``view`` (with history, sharing its base's counter) is made stale by changes."""
     vc = view._vc
     if len(vc) == 1:
-        vc.append(Views())
+        views = _new_views(Views)
+        views.limit = 32  # (Views.__init__'s)
+        vc.append(views)
     views = vc[1]
     views.append(_ref(view))
     if len(views) >= views.limit:
@@ -82,7 +90,9 @@ def register_all(views: list) -> None:
     """:func:`register` for the outputs of one unbind/split (one counter): one extend."""
     vc = views[0]._vc
     if len(vc) == 1:
-        vc.append(Views())
+        refs = _new_views(Views)
+        refs.limit = 32  # (Views.__init__'s)
+        vc.append(refs)
     refs = vc[1]
     refs.extend(map(_ref, views))
     if len(refs) >= refs.limit:

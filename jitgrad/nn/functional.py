@@ -22,9 +22,11 @@ import numpy as np
 
 from .. import dtypes as D
 from ..frontend import functions as OF
+from ..frontend import reduce_softmax as RS
 from ..frontend.declare import Declared, Saved
 from ..frontend.pointwise import apply
 from ..frontend.recording import record
+from ..frontend.reduce_softmax import _softmax_like
 from ..frontend.tensor import Tensor, _make, legacy_type_name
 from ..helpers import missing_attribute
 from ..ops.registry import REGISTRY as R
@@ -118,11 +120,21 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return apply(R["gelu"], (input,))
 
 
+#: The methods as jitgrad binds them: while ``Tensor.softmax`` is still this one (no backend or
+#: ``jitgrad.compile`` trace interposed), :func:`softmax` calls its body straight (a scalar graph
+#: takes one every few ops: the method call and ``dim_or_axis`` were ~2k instructions). In a
+#: tuple: a backend's ``opwrap.reroute_imports`` points module globals that name a wrapped op
+#: at its wrapper, which would make the test below true for the wrapper too.
+_BOUND = (RS.softmax, RS.log_softmax)
+
+
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """Softmax along ``dim``; without one, PyTorch's deprecated implicit choice (dim 0 for 0-,
     1- and 3-d inputs, else 1, with its warning), not the last dim."""
     if dim is None:
         dim = _softmax_dim("softmax", input.dim())
+    elif dtype is None and type(input) is Tensor and Tensor.softmax is _BOUND[0]:
+        return _softmax_like(input, dim, None, False)  # (what the method runs, one hop less)
     if dtype is not None:
         input = input.to(dtype)
     return input.softmax(dim)
@@ -132,6 +144,8 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     """Log-softmax along ``dim`` (the implicit choice as :func:`softmax`'s)."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim())
+    elif dtype is None and type(input) is Tensor and Tensor.log_softmax is _BOUND[1]:
+        return _softmax_like(input, dim, None, True)
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(dim)

@@ -306,13 +306,16 @@ def vector_softmax(x, out, log) -> bool:
     of fewer than ``PARALLEL_MIN_EXP`` elements (a scalar graph's softmax of a few stacked
     nodes), by the slice kernel that :func:`softmax_fwd` runs there (so the same bits),
     without its ``(A, R, B)`` views and wrappers; False (nothing done) for any other array."""
-    n = x.shape[0]
+    n = len(x)  # (a vector: len reads no shape tuple)
     dt = x.dtype
-    if not (0 < n < PARALLEL_MIN_EXP and (dt is _F32 or dt is _F64)) or x.strides[0] != dt.itemsize:
-        return False  # (a float16 vector, a strided one: softmax_fwd's views)
+    if not (0 < n < PARALLEL_MIN_EXP and (dt is _F32 or dt is _F64)):
+        return False  # (a float16 vector: softmax_fwd's views)
+    flags = x.flags  # (one flags object for both reads; a strided vector: softmax_fwd's views)
+    if not flags.c_contiguous:
+        return False
     flag = _YES if log else _NO
     entry = _FWD_ENTRY[dt is _F64]
-    if entry is not None and x.flags.aligned:
+    if entry is not None and flags.aligned:
         entry(x, out, 1, n, flag)
     else:
         _softmax_slices(x, out, 1, n, flag)
