@@ -77,6 +77,16 @@ def write_out(
     return out
 
 
+def dtype_matches_out(dtype: Any, out: Any) -> None:
+    """A reduction given both ``dtype=`` and ``out=`` (``sum``, ``prod``, ``cumsum``, ``mean``,
+    ``norm``...): PyTorch computes in ``dtype`` and refuses an ``out`` of another dtype."""
+    if dtype is not None and isinstance(out, Tensor) and dtype is not out._dtype:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {D.cpp_name(dtype)}, but got "
+            f"{D.cpp_name(out._dtype)} instead"
+        )
+
+
 def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
     """``res`` cast and copied into ``out``, resized first when the shapes differ."""
     if not can_cast(res._dtype, out._dtype):
@@ -165,16 +175,19 @@ def function_out(name: str, fn: Callable) -> Callable:
     if keyword_only is not None:
         params.append("out=None" if keyword_only else "*, out=None")
     args = ", ".join(c.partition("=")[0] if "=" in c else c for c in call if c[:2] != "**")
+    takes_dtype = "dtype" in inspect.signature(fn).parameters
     source = (
         f"def {name}({', '.join(params)}):\n"
         f"    if out is not None:\n"
-        f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
+        + ("        _dtype_matches(dtype, out)\n" if takes_dtype else "")
+        + f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
         + _without_extra(call)
         + f"    return _fn({', '.join(call)})\n"
     )
     scope = {
         "_fn": fn,
         "_write": write_out,
+        "_dtype_matches": dtype_matches_out,
         "_partial": functools.partial,  # not a lambda: that would make every argument a cell
         "_defaults": {p.name: p.default for p in inspect.signature(fn).parameters.values()},
     }
