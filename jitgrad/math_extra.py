@@ -173,7 +173,7 @@ def block_diag(*tensors: Tensor) -> Tensor:
     dt = result_type(mats) if mats else D.get_default_dtype()
     cols = sum(m.shape[1] for m in mats)
     if not mats:
-        return zeros(0, 0, dtype=dt)
+        return zeros(1, 0, dtype=dt)  # PyTorch's empty block_diag() is 1x0
     rows, c = [], 0
     for m in mats:
         h, w = m.shape

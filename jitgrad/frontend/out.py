@@ -65,6 +65,8 @@ def write_out(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+    if name in _JOINS:
+        _no_overlap(outs, args[0])
     with no_grad():
         res = compute()
     results = tuple(res) if isinstance(res, tuple) else (res,)
@@ -75,6 +77,25 @@ def write_out(
     if isinstance(res, tuple):
         return tuple(outs) if type(res) is tuple else type(res)(*outs)
     return out
+
+
+#: the joins whose ``out`` may not share memory with an input (ATen's ``assert_no_overlap``)
+_JOINS = frozenset(("cat", "concat", "concatenate"))
+
+
+def _no_overlap(outs: tuple, inputs: Any) -> None:
+    """PyTorch's refusal of an ``out`` that is, or overlaps, one of the joined inputs."""
+    for o in outs:
+        for t in inputs if isinstance(inputs, list | tuple) else ():
+            if not isinstance(t, Tensor):
+                continue
+            a, b = t._value, o._value  # host arrays (a device buffer is not compared)
+            if t is o or (type(a) is type(b) is np.ndarray and np.shares_memory(a, b)):
+                raise RuntimeError(
+                    "unsupported operation: some elements of the input tensor and the "
+                    "written-to tensor refer to a single memory location. Please clone() the "
+                    "tensor before performing the operation."
+                )
 
 
 def dtype_matches_out(dtype: Any, out: Any) -> None:
