@@ -46,7 +46,7 @@ def test_cat_out() -> None:
         torch.cat([y, y], out=x)
     msg = (r"unsupported operation: some elements of the input tensor and the written-to tensor "
            r"refer to a single memory location.")  # fmt: skip
-    x = torch.zeros((0))
+    x = torch.zeros(0)
     y = torch.randn((4, 6))
     with pytest.raises(RuntimeError, match=msg):
         torch.cat([x, y], dim=0, out=x)
@@ -296,7 +296,8 @@ def test_torch_complex_polar(dtype: str) -> None:
 # test_torch_complex_floating_dtype_error / test_torch_complex_same_dtype_error /
 # test_torch_complex_out_dtype_error
 def test_torch_complex_dtype_errors() -> None:
-    error = r"Expected both inputs to be Half, Float or Double tensors but got [A-Za-z]+ and [A-Za-z]+"
+    error = (r"Expected both inputs to be Half, Float or Double tensors but got [A-Za-z]+ and "
+             r"[A-Za-z]+")  # fmt: skip
     for name in ("uint8", "int64", "complex64", "bool"):
         dt = getattr(torch, name)
         for op in (torch.complex, torch.polar):
@@ -397,7 +398,8 @@ def test_hvd_split(dtype: str) -> None:
          ((6, 5), [1, 5, 9]), ((6, 5, 5), 2), ((6, 0, 5), 2), ((5, 0, 5), [1, 5]))  # fmt: skip
     check_hvd_split(torch.vsplit, np.vsplit, "torch.vsplit", v, dt, 0)
     d = (((6,), 4), ((6, 6), 3), ((5, 5, 6), 2), ((5, 5, 6), 4), ((5, 5, 6), [1, 2, 3]),
-         ((5, 5, 6), [1, 5, 9]), ((5, 5, 0), 2), ((5, 0, 6), 4), ((5, 0, 6), [1, 2, 3]))  # fmt: skip
+         ((5, 5, 6), [1, 5, 9]), ((5, 5, 0), 2), ((5, 0, 6), 4),
+         ((5, 0, 6), [1, 2, 3]))  # fmt: skip
     check_hvd_split(torch.dsplit, np.dsplit, "torch.dsplit", d, dt, 2)
 
 
