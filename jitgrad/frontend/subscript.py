@@ -51,7 +51,7 @@ def _index_array(item: Any, stacklevel: int = 4) -> np.ndarray | None:
         if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
             warn_user(UINT8_INDEX_WARNING, UserWarning, stacklevel=stacklevel)
             return arr.astype(np.bool_)
-    elif isinstance(item, list | range | np.ndarray):
+    elif isinstance(item, list | tuple | range | np.ndarray):  # a tuple inside a key: a list
         arr = np.asarray(item)
         if arr.size == 0:
             arr = arr.astype(np.int64)
