@@ -79,8 +79,7 @@ def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None) -
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
-    legacy_only = not any(keep)  # only 1-D empties: PyTorch returns one, whatever ``dim``
-    if legacy_only:
+    if legacy_only := not any(keep):  # only 1-D empties: PyTorch returns one, whatever dim
         keep[0] = True
     parts = [x for x, k in zip(tensors, keep, strict=True) if k]
     ref = parts[0]

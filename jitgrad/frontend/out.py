@@ -170,8 +170,7 @@ def function_out(name: str, fn: Callable) -> Callable:
     not an ``*args``/``**kwargs`` repacking (nor a closure cell per argument: the call
     ``out=`` needs is a ``functools.partial``).
     """
-    params, call = [], []
-    keyword_only = False
+    params, call, keyword_only = [], [], False
     for p in inspect.signature(fn).parameters.values():
         if p.name == "out":  # accepted but not honoured by fn itself: handled here
             continue
@@ -196,11 +195,10 @@ def function_out(name: str, fn: Callable) -> Callable:
     if keyword_only is not None:
         params.append("out=None" if keyword_only else "*, out=None")
     args = ", ".join(c.partition("=")[0] if "=" in c else c for c in call if c[:2] != "**")
-    takes_dtype = "dtype" in inspect.signature(fn).parameters
     source = (
         f"def {name}({', '.join(params)}):\n"
         f"    if out is not None:\n"
-        + ("        _dtype_matches(dtype, out)\n" if takes_dtype else "")
+        + _dtype_check(fn)
         + f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
         + _without_extra(call)
         + f"    return _fn({', '.join(call)})\n"
@@ -214,6 +212,13 @@ def function_out(name: str, fn: Callable) -> Callable:
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature
     return functools.update_wrapper(pass_through(scope[name]), fn)
+
+
+def _dtype_check(fn: Callable) -> str:
+    """:func:`function_out`'s line checking ``dtype=`` against ``out`` (for a function that
+    takes a ``dtype``: the reductions), or ''."""
+    takes_dtype = "dtype" in inspect.signature(fn).parameters
+    return "        _dtype_matches(dtype, out)\n" if takes_dtype else ""
 
 
 def _without_extra(call: list) -> str:
