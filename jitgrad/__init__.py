@@ -182,7 +182,7 @@ _out.accept_out(
     "lerp addcmul addcdiv logit round square where rsub atan2 matmul mm bmm mv dot addmm outer "
     "cat concat concatenate stack hstack vstack sum mean prod max min amax amin argmax argmin "
     "cumsum cumprod logsumexp std var norm sort topk index_select gather masked_select diag triu "
-    "tril",
+    "tril angle",
     "zeros ones empty full rand randn randint arange linspace logspace eye randperm",
 )
 

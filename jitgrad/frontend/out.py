@@ -65,8 +65,7 @@ def write_out(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
-    if name in _JOINS:
-        _no_overlap(outs, args[0])
+    _no_overlap(outs, args[0] if name in _JOINS else args, full_ok=name not in _JOINS)
     with no_grad():
         res = compute()
     results = tuple(res) if isinstance(res, tuple) else (res,)
@@ -83,19 +82,43 @@ def write_out(
 _JOINS = frozenset(("cat", "concat", "concatenate"))
 
 
-def _no_overlap(outs: tuple, inputs: Any) -> None:
-    """PyTorch's refusal of an ``out`` that is, or overlaps, one of the joined inputs."""
+def _no_overlap(outs: tuple, inputs: Any, full_ok: bool) -> None:
+    """PyTorch's refusal of an ``out`` overlapping an input: partly (``full_ok``: the
+    elementwise ops may write over an input exactly), or at all (the joins)."""
     for o in outs:
         for t in inputs if isinstance(inputs, list | tuple) else ():
             if not isinstance(t, Tensor):
                 continue
             a, b = t._value, o._value  # host arrays (a device buffer is not compared)
-            if t is o or (type(a) is type(b) is np.ndarray and np.shares_memory(a, b)):
+            if full_ok and (t is o or _same_view(a, b)):
+                continue
+            if t is o or (type(a) is type(b) is np.ndarray and _overlap(a, b)):
                 raise RuntimeError(
                     "unsupported operation: some elements of the input tensor and the "
                     "written-to tensor refer to a single memory location. Please clone() the "
                     "tensor before performing the operation."
                 )
+
+
+def _same_view(a: Any, b: Any) -> bool:
+    """Two arrays over exactly the same elements (a full overlap, which PyTorch allows)."""
+    return (
+        type(a) is type(b) is np.ndarray
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` share an element (bounds first; an undecidable case counts
+    as no overlap, as the cheap check PyTorch's is)."""
+    if not a.size or not b.size or not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10_000))
+    except np.exceptions.TooHardError:
+        return False
 
 
 def dtype_matches_out(dtype: Any, out: Any) -> None:
