@@ -65,7 +65,8 @@ def write_out(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
-    _no_overlap(outs, args[0] if name in _JOINS else args, full_ok=name not in _JOINS)
+    if name not in _UNCHECKED:
+        _no_overlap(outs, args[0] if name in _JOINS else args, full_ok=name not in _JOINS)
     with no_grad():
         res = compute()
     results = tuple(res) if isinstance(res, tuple) else (res,)
@@ -78,8 +79,14 @@ def write_out(
     return out
 
 
-#: the joins whose ``out`` may not share memory with an input (ATen's ``assert_no_overlap``)
-_JOINS = frozenset(("cat", "concat", "concatenate"))
+#: the joins whose ``out`` may not share memory with an input (ATen's ``assert_no_overlap``);
+#: the elementwise ops (TensorIterator's) refuse a partial overlap; these others check none
+_JOINS = frozenset("cat concat concatenate stack hstack vstack".split())
+_UNCHECKED = frozenset(
+    "matmul mm bmm mv dot addmm outer sum mean prod max min amax amin argmax argmin cumsum "
+    "cumprod logsumexp std var norm sort topk index_select gather masked_select diag triu tril "
+    "nonzero mode".split()
+)
 
 
 def _no_overlap(outs: tuple, inputs: Any, full_ok: bool) -> None:
