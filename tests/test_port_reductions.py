@@ -211,7 +211,6 @@ def test_numpy_named_args() -> None:
 
 
 FLOATS = ("float64", "float32")
-INTS = ("int64", "int32", "int16")
 
 
 def make_dim_tensors(shape, dtypes) -> list:
@@ -259,7 +258,7 @@ def test_std_var_dim(unbiased: bool) -> None:
 
 # test_sum_dim (slow in PyTorch: here on the small shapes) / test_logsumexp_dim
 def test_sum_logsumexp_dim() -> None:
-    check_dim_ops(lambda t, d: t.sum(d), lambda n, d: n.sum(d), FLOATS + INTS)
+    check_dim_ops(lambda t, d: t.sum(d), lambda n, d: n.sum(d), FLOATS + ("int64",))
     check_dim_ops(lambda t, d: t.logsumexp(d), np_logsumexp, FLOATS)
 
 
@@ -280,8 +279,9 @@ def test_mean_out_is_alias_of_return() -> None:
         assert torch.allclose(out, torch.tensor([[[2.0] * 4]], dtype=dt))
 
 
-MATH_DTYPES = ("uint8", "int8", "int16", "int32", "int64", "float32", "float64", "complex64",
-               "complex128")
+#: one dtype of each kind PyTorch's get_all_math_dtypes covers (all nine cost ~40 CPU s of
+#: kernel compiles on a cold cache: each (op, input dtype, output dtype) is a kernel)
+MATH_DTYPES = ("uint8", "int32", "float64", "complex64")
 
 
 def check_reduce_integer_upcast(fn, has_out: bool = True) -> None:
@@ -470,7 +470,7 @@ def _amax_wrapper(x, dim=None, keepdims=False):
 
 
 # test_max / test_min / test_amin / test_amax / test_aminmax
-@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
 def test_minmax(dtype: str) -> None:
     dt = getattr(torch, dtype)
     check_minmax(torch.max, np.amax, dt)
