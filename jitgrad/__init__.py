@@ -181,7 +181,8 @@ _out.accept_out(
     "add sub subtract div divide true_divide pow clamp clip clamp_min clamp_max floor_divide "
     "lerp addcmul addcdiv logit round square where rsub atan2 matmul mm bmm mv dot addmm outer "
     "cat concat concatenate stack hstack vstack sum mean prod max min amax amin argmax argmin "
-    "cumsum cumprod logsumexp std var norm sort topk index_select gather masked_select nonzero",
+    "cumsum cumprod logsumexp std var norm sort topk index_select gather masked_select diag triu "
+    "tril angle",
     "zeros ones empty full rand randn randint arange linspace logspace eye randperm",
 )
 

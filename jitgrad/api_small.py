@@ -127,7 +127,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     n = x.shape[0] if N is None else N
     if n < 0:
         raise RuntimeError("N must be non-negative.")
-    dt = x._dtype if x._dtype.is_floating_point else D.int64
+    dt = x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else D.int64
     res = x.to(dt).unsqueeze(1) ** arange(n, dtype=dt if dt is not D.bool_ else D.int64)
     return _named(res, "CopySlices") if increasing else _named(res.flip(1), "FlipBackward0")
 

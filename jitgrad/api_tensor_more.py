@@ -46,14 +46,47 @@ def as_strided_scatter(
     return under_node(out, "AsStridedScatterBackward0", copy=False)
 
 
-def set_(self: Tensor, source: Tensor | None = None) -> Tensor:
-    """Make ``self`` share ``source``'s data, shape and dtype (empty without a source)."""
+def set_(
+    self: Tensor,
+    source: Any = None,
+    storage_offset: int = 0,
+    size: Any = None,
+    stride: Any = None,
+) -> Tensor:
+    """Make ``self`` share ``source``'s data, shape and dtype (empty without a source); with
+    a storage (or ``storage_offset``/``size``/``stride``), a strided window of its memory."""
     if source is None:
         self._value = np.empty((0,), dtype=self._value.dtype)
-    else:
+    elif isinstance(source, Tensor) and size is None and not storage_offset:
         self._value, self._dtype = source._value, source._dtype
+    else:
+        if isinstance(source, Tensor):
+            self._dtype, source = source._dtype, source.untyped_storage()
+        self._value = _storage_window(self, source._flat, storage_offset, size, stride)
     self._bump()
     return self
+
+
+def _storage_window(self: Tensor, flat: np.ndarray, offset: int, size: Any, stride: Any) -> Any:
+    """``flat``'s memory read as ``self``'s elements from ``offset``, ``size`` by ``stride``
+    (contiguous strides by default), with PyTorch's error past the storage's end."""
+    elems = flat.reshape(-1).view(np.uint8).view(self._dtype.np)
+    size = [elems.size - offset] if size is None else [int(n) for n in size]
+    if stride is None:
+        stride = [int(np.prod(size[i + 1 :])) for i in range(len(size))]
+    stride = [int(s) for s in stride]
+    need = offset
+    if all(size):  # the last element's position + 1 (nothing for an empty window)
+        need += 1 + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
+    item = elems.itemsize
+    if need > elems.size:
+        raise RuntimeError(
+            f"setStorage: sizes {size}, strides {stride}, storage offset {offset}, and itemsize "
+            f"{item} requiring a storage size of {need * item} are out of bounds for storage "
+            f"of size {elems.size * item}"
+        )
+    base = elems[offset:]
+    return np.lib.stride_tricks.as_strided(base, size, [s * item for s in stride])
 
 
 def as_subclass(self: Tensor, cls: type) -> Tensor:

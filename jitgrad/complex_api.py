@@ -22,6 +22,7 @@ from . import dtypes as D
 from .engine.grad_mode import STATE
 from .frontend.bit_views import ConjView
 from .frontend.conjugate import conj, is_conj, is_neg, neg_view, resolve_conj, resolve_neg
+from .frontend.out import write_out
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
 from .frontend.view_registry import register as register_view
@@ -106,7 +107,7 @@ def _as_real_resolved(g: Tensor) -> Tensor:
     return view_as_real(resolve_conj(g))
 
 
-def complex_(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A002 - torch.complex
+def complex_(real: Tensor, imag: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
     """``real + i imag`` from two float tensors of one dtype (``ComplexBackward0``)."""
     for name, t in (("real", real), ("imag", imag)):
         if not isinstance(t, Tensor):
@@ -114,16 +115,9 @@ def complex_(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A002 - torch.comple
                 f"complex(): argument '{name}' (position {1 + (name == 'imag')}) must be "
                 f"Tensor, not {type(t).__name__}"
             )
-    if real._dtype is not imag._dtype:
-        raise RuntimeError(
-            f"Expected object of scalar type {D.scalar_name(real._dtype)} but got scalar type "
-            f"{D.scalar_name(imag._dtype)} for second argument"
-        )
-    if real._dtype not in (D.float32, D.float64, D.float16):
-        raise RuntimeError(
-            "Expected both inputs to be Half, Float or Double tensors but got "
-            f"{D.scalar_name(real._dtype)} and {D.scalar_name(imag._dtype)}"
-        )
+    _float_pair(real, imag)
+    if out is not None:
+        return _complex_out("complex", out, lambda: complex_(real, imag), (real, imag))
     dt = D.complex_of(real._dtype)
     shape = np.broadcast_shapes(real._value.shape, imag._value.shape)
     value = np.empty(shape, dt.np)
@@ -140,13 +134,38 @@ def _fit_real(g: Tensor, x: Tensor) -> Tensor:
     return g.sum_to_size(x.shape) if tuple(g.shape) != tuple(x.shape) else g
 
 
-def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
-    """``abs * exp(i angle)`` (``PolarBackward0``)."""
-    if abs._dtype is not angle._dtype:
+def _float_pair(a: Tensor, b: Tensor) -> None:
+    """``complex``/``polar``'s checks in PyTorch's order: both floating, then one dtype."""
+    if a._dtype not in (D.float32, D.float64, D.float16) or b._dtype not in (
+        D.float32, D.float64, D.float16
+    ):
         raise RuntimeError(
-            f"Expected object of scalar type {D.scalar_name(abs._dtype)} but got scalar type "
-            f"{D.scalar_name(angle._dtype)} for second argument"
+            "Expected both inputs to be Half, Float or Double tensors but got "
+            f"{D.scalar_name(a._dtype)} and {D.scalar_name(b._dtype)}"
         )
+    if a._dtype is not b._dtype:
+        raise RuntimeError(
+            f"Expected object of scalar type {D.scalar_name(a._dtype)} but got scalar type "
+            f"{D.scalar_name(b._dtype)} for second argument"
+        )
+
+
+def _complex_out(name: str, out: Tensor, compute: Any, args: tuple) -> Tensor:
+    """``complex``/``polar`` into ``out``, which must already have the complex dtype."""
+    want = D.complex_of(args[0]._dtype)
+    if out._dtype is not want:
+        raise RuntimeError(
+            f"Expected object of scalar type {D.scalar_name(want)} but got scalar type "
+            f"{D.scalar_name(out._dtype)} for argument 'out'"
+        )
+    return write_out(name, out, compute, args)
+
+
+def polar(abs: Tensor, angle: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``abs * exp(i angle)`` (``PolarBackward0``)."""
+    _float_pair(abs, angle)
+    if out is not None:
+        return _complex_out("polar", out, lambda: polar(abs, angle), (abs, angle))
     dt = D.complex_of(abs._dtype)
     value = (abs._value * np.exp(1j * angle._value)).astype(dt.np)
 

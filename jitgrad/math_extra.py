@@ -26,6 +26,7 @@ from .frontend.creation import tensor, zeros
 from .frontend.declared_front import tensors_only
 from .frontend.linalg import dot, outer
 from .frontend.movement import cat
+from .frontend.out import write_out
 from .frontend.pointwise import apply
 from .frontend.recording import node_class
 from .frontend.reduce import amax, cumsum, norm
@@ -173,7 +174,7 @@ def block_diag(*tensors: Tensor) -> Tensor:
     dt = result_type(mats) if mats else D.get_default_dtype()
     cols = sum(m.shape[1] for m in mats)
     if not mats:
-        return zeros(0, 0, dtype=dt)
+        return zeros(1, 0, dtype=dt)  # PyTorch's empty block_diag() is 1x0
     rows, c = [], 0
     for m in mats:
         h, w = m.shape
@@ -219,12 +220,25 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return res.reshape(size) if lead else res
 
 
-def frexp(input: Tensor) -> Any:  # noqa: A002
+def frexp(input: Tensor, *, out: Any = None) -> Any:  # noqa: A002
     """``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``, |mantissa| in [0.5, 1);
     the exponent by numpy (an int32 output, no gradient), the mantissa by the declared op
-    ``frexp`` (``FrexpBackward0``, as PyTorch's)."""
+    ``frexp`` (``FrexpBackward0``, as PyTorch's); ``out``: the input's dtype and int32."""
     if not input._dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    if out is not None:
+        mantissa, exponent = out
+        if mantissa._dtype is not input._dtype:
+            raise RuntimeError(
+                f"torch.frexp() expects mantissa to have dtype {D.cpp_name(input._dtype)} but "
+                f"got {D.cpp_name(mantissa._dtype)}"
+            )
+        if exponent._dtype is not D.int32:
+            raise RuntimeError(
+                f"torch.frexp() expects exponent to have int dtype but got "
+                f"{D.cpp_name(exponent._dtype)}"
+            )
+        return write_out("frexp", tuple(out), lambda: frexp(input), (input,))
     exponent = _make(np.frexp(input._value)[1].astype(np.int32), D.int32)
     return FrexpResult(apply(REGISTRY["frexp"], (input, exponent)), exponent)
 

@@ -21,6 +21,7 @@ from .frontend import scatter_reduce_grads as SG
 from .frontend.creation import zeros
 from .frontend.gather_scatter import SCATTER_INDEX, _int_index
 from .frontend.indexing import gather
+from .frontend.out import write_out
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make
 from .math_extra import _named
@@ -109,9 +110,18 @@ def _scatter_reduce_(
     return rewrite(self, res)
 
 
-def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A002
     """``(values, indices)``: the most frequent value along ``dim`` (the smallest among
-    equally frequent ones) and the index of its last occurrence (``ModeBackward0``)."""
+    equally frequent ones) and the index of its last occurrence (``ModeBackward0``);
+    ``out=(values, indices)`` must have the input's dtype and int64 (PyTorch's check)."""
+    if out is not None:
+        for o, want, which in zip(out, (input._dtype, D.int64), ("values", "indices")):
+            if isinstance(o, Tensor) and o._dtype is not want:
+                raise RuntimeError(
+                    f"expected scalar type '{D.scalar_name(want)}' but got "
+                    f"'{D.scalar_name(o._dtype)}' for {which} output"
+                )
+        return write_out("mode", tuple(out), lambda: mode(input, dim, keepdim), (input,))
     x = input if input.ndim else input.reshape(1)
     d = dim % x.ndim
     checks.selected_dim("mode", tuple(x.shape), d)

@@ -19,9 +19,12 @@ from .frontend import checks
 from .frontend.creation import tensor
 from .frontend.index_extra import index_add, index_copy
 from .frontend.indexing import gather
+from .frontend.overlap import index_put_value
 from .frontend.recording import index_tensors, keep_saved
 from .frontend.sorting import sort
+from .frontend.subscript import UINT8_INDEX_WARNING
 from .frontend.tensor import Tensor, _make
+from .helpers import warn as warn_user
 from .math_extra import _named
 from .ops.return_types import named_result
 from .tensor_inplace import _alias, rewrite
@@ -32,6 +35,13 @@ HistogramResult = named_result("histogram", ("hist", "bin_edges"))
 
 def _positions(t: Tensor, idx: Any) -> np.ndarray:
     return np.asarray(idx._value if isinstance(idx, Tensor) else idx)
+
+
+def _fitted(vals: Tensor, shape: tuple) -> Tensor:
+    """``vals`` expanded to the indexing result's ``shape``, or PyTorch's shape-mismatch
+    error (``index_put_`` keeps a value's leading 1s, unlike ``t[i] = v``)."""
+    index_put_value(vals._value, shape, strip=False)
+    return vals.expand(shape)
 
 
 def _flat_write(
@@ -63,6 +73,9 @@ def index_put(
     arrays = []
     for i in indices:
         a = _positions(input, i)
+        if a.dtype == np.uint8 and isinstance(i, Tensor):  # still a mask, as in indexing
+            warn_user(UINT8_INDEX_WARNING, UserWarning, stacklevel=3)
+            a = a.astype(np.bool_)
         if a.dtype == np.bool_:
             arrays.extend(np.nonzero(a))
         else:
@@ -83,7 +96,7 @@ def index_put(
             f"{D.scalar_name(input._dtype)} for the destination and "
             f"{D.scalar_name(vals._dtype)} for the source."
         )
-    vals = vals.expand(lead.shape + shape[k:]).reshape(flat_index.shape)
+    vals = _fitted(vals, lead.shape + shape[k:]).reshape(flat_index.shape)
     res = _flat_write(input, flat_index, vals, accumulate, "IndexPutBackward0")
     return keep_saved(res, index_tensors(indices))
 

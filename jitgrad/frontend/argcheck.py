@@ -202,7 +202,10 @@ def alloc_error(nbytes: int) -> RuntimeError:
 
 def alloc_failed(shape: Sequence[int], itemsize: int) -> RuntimeError:
     """What to raise when numpy could not allocate ``shape`` (MemoryError, or ValueError for
-    a size past its limit): PyTorch's overflow or allocator error."""
+    a size past its limit): PyTorch's overflow or allocator error; past 64 dims, NumPy's
+    limit (not PyTorch's), jitgrad's own words."""
+    if len(shape) > 64:
+        return RuntimeError(f"jitgrad holds up to 64 dims (NumPy's limit), not {len(shape)}")
     nbytes = math.prod(shape) * itemsize
     if nbytes > STORAGE_MAX:
         return RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")

@@ -19,6 +19,7 @@ from ..helpers import warn as warn_user
 from ..kernels.cpu import indexing as K
 from ..ops.registry import REGISTRY as R
 from .checks import elementwise_operands
+from .out import write_out
 from .overloads import OVERLOADS, format_invalid
 from .pointwise import apply
 from .tensor import Tensor, _make
@@ -101,8 +102,18 @@ def clamp_max(input: Any, max: Any) -> Any:  # noqa: A001, A002
     return apply(R["clamp_max"], (input, max))
 
 
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
-    """Indices of the nonzero entries, one row each (or one tensor per dim)."""
+def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:  # noqa: A002
+    """Indices of the nonzero entries, one row each (or one tensor per dim); ``out`` (int64,
+    resized without a warning, as PyTorch's nonzero does) only for the one-tensor form."""
+    if out is not None:
+        if as_tuple:
+            raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
+        if isinstance(out, Tensor) and out._dtype is not D.int64:
+            raise RuntimeError(  # sic: no space before the dtype, as PyTorch words it
+                "nonzero: Expected out tensor to have scalar type Long but got scalar type"
+                + D.scalar_name(out._dtype)
+            )
+        return write_out("nonzero", out, lambda: nonzero(input), (input,), warn=False)
     coords = nonzero_coords(input._value if input.ndim else input._value.reshape(1))
     if as_tuple:
         if input.ndim == 0:

@@ -32,9 +32,16 @@ __all__ = [
     "take_along_dim",
 ]
 
+
+def _delitem(self: Any, key: Any) -> None:
+    """``del t[i]``: PyTorch's TypeError (Python would say AttributeError: no __delitem__)."""
+    raise TypeError("Tensor does not support deleting items")
+
+
 METHODS: dict[str, Any] = {
     "__getitem__": getitem,
     "__setitem__": setitem,
+    "__delitem__": _delitem,
     "gather": gather,
     "index_select": index_select,
     "masked_fill": masked_fill,

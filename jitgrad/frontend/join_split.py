@@ -62,6 +62,9 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
 
 def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
     axes = _dims(dims, input.ndim, "flip")
+    if len(set(axes)) != len(axes):  # PyTorch names the first dim seen twice (wrapped)
+        twice = next(a for i, a in enumerate(axes) if a in axes[:i])
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
     key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(input.ndim))
     out = np.empty(input.shape, input._dtype.np)
     copy_into(out, input._value[key], input._dtype, fresh=True)
@@ -76,14 +79,14 @@ def cat(tensors: Sequence[Tensor], *args: Any, dim: int = 0, axis: Any = None) -
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     keep = [not (x.ndim == 1 and x.shape[0] == 0) for x in tensors]
-    if not any(keep):
+    if legacy_only := not any(keep):  # only 1-D empties: PyTorch returns one, whatever dim
         keep[0] = True
     parts = [x for x, k in zip(tensors, keep, strict=True) if k]
     ref = parts[0]
     for i, x in enumerate(tensors):
         if x.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    d = _wrap_dim(dim, ref.ndim)
+    d = 0 if legacy_only else _wrap_dim(dim, ref.ndim)
     for i, (x, k) in enumerate(zip(tensors, keep, strict=True)):
         if not k:
             continue

@@ -65,6 +65,8 @@ def write_out(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+    if name not in _UNCHECKED:
+        _no_overlap(outs, args[0] if name in _JOINS else args, full_ok=name not in _JOINS)
     with no_grad():
         res = compute()
     results = tuple(res) if isinstance(res, tuple) else (res,)
@@ -75,6 +77,65 @@ def write_out(
     if isinstance(res, tuple):
         return tuple(outs) if type(res) is tuple else type(res)(*outs)
     return out
+
+
+#: the joins whose ``out`` may not share memory with an input (ATen's ``assert_no_overlap``);
+#: the elementwise ops (TensorIterator's) refuse a partial overlap; these others check none
+_JOINS = frozenset("cat concat concatenate stack hstack vstack".split())
+_UNCHECKED = frozenset(
+    "matmul mm bmm mv dot addmm outer sum mean prod max min amax amin argmax argmin cumsum "
+    "cumprod logsumexp std var norm sort topk index_select gather masked_select diag triu tril "
+    "nonzero mode".split()
+)
+
+
+def _no_overlap(outs: tuple, inputs: Any, full_ok: bool) -> None:
+    """PyTorch's refusal of an ``out`` overlapping an input: partly (``full_ok``: the
+    elementwise ops may write over an input exactly), or at all (the joins)."""
+    for o in outs:
+        for t in inputs if isinstance(inputs, list | tuple) else ():
+            if not isinstance(t, Tensor):
+                continue
+            a, b = t._value, o._value  # host arrays (a device buffer is not compared)
+            if full_ok and (t is o or _same_view(a, b)):
+                continue
+            if t is o or (type(a) is type(b) is np.ndarray and _overlap(a, b)):
+                raise RuntimeError(
+                    "unsupported operation: some elements of the input tensor and the "
+                    "written-to tensor refer to a single memory location. Please clone() the "
+                    "tensor before performing the operation."
+                )
+
+
+def _same_view(a: Any, b: Any) -> bool:
+    """Two arrays over exactly the same elements (a full overlap, which PyTorch allows)."""
+    return (
+        type(a) is type(b) is np.ndarray
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` share an element (bounds first; an undecidable case counts
+    as no overlap, as the cheap check PyTorch's is)."""
+    if not a.size or not b.size or not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10_000))
+    except np.exceptions.TooHardError:
+        return False
+
+
+def dtype_matches_out(dtype: Any, out: Any) -> None:
+    """A reduction given both ``dtype=`` and ``out=`` (``sum``, ``prod``, ``cumsum``, ``mean``,
+    ``norm``...): PyTorch computes in ``dtype`` and refuses an ``out`` of another dtype."""
+    if dtype is not None and isinstance(out, Tensor) and dtype is not out._dtype:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {D.cpp_name(dtype)}, but got "
+            f"{D.cpp_name(out._dtype)} instead"
+        )
 
 
 def copy_into(out: Tensor, res: Tensor, warn: bool = True) -> Tensor:
@@ -139,8 +200,7 @@ def function_out(name: str, fn: Callable) -> Callable:
     not an ``*args``/``**kwargs`` repacking (nor a closure cell per argument: the call
     ``out=`` needs is a ``functools.partial``).
     """
-    params, call = [], []
-    keyword_only = False
+    params, call, keyword_only = [], [], False
     for p in inspect.signature(fn).parameters.values():
         if p.name == "out":  # accepted but not honoured by fn itself: handled here
             continue
@@ -168,18 +228,27 @@ def function_out(name: str, fn: Callable) -> Callable:
     source = (
         f"def {name}({', '.join(params)}):\n"
         f"    if out is not None:\n"
-        f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
+        + _dtype_check(fn)
+        + f"        return _write({name!r}, out, _partial(_fn, {', '.join(call)}), ({args},))\n"
         + _without_extra(call)
         + f"    return _fn({', '.join(call)})\n"
     )
     scope = {
         "_fn": fn,
         "_write": write_out,
+        "_dtype_matches": dtype_matches_out,
         "_partial": functools.partial,  # not a lambda: that would make every argument a cell
         "_defaults": {p.name: p.default for p in inspect.signature(fn).parameters.values()},
     }
     exec(source, scope)  # noqa: S102 - our own text, built from the signature
     return functools.update_wrapper(pass_through(scope[name]), fn)
+
+
+def _dtype_check(fn: Callable) -> str:
+    """:func:`function_out`'s line checking ``dtype=`` against ``out`` (for a function that
+    takes a ``dtype``: the reductions), or ''."""
+    takes_dtype = "dtype" in inspect.signature(fn).parameters
+    return "        _dtype_matches(dtype, out)\n" if takes_dtype else ""
 
 
 def _without_extra(call: list) -> str:

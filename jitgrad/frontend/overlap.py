@@ -178,6 +178,8 @@ def check_setitem(dst: np.ndarray, adv: list, value: Any, varr: np.ndarray) -> n
     ``varr`` (the value's array), copied where it shares memory with ``dst`` unchecked.
     """
     if not adv:
+        while varr.ndim > dst.ndim and varr.shape[0] == 1:  # PyTorch drops leading 1s
+            varr = varr.reshape(varr.shape[1:])
         if varr.shape != dst.shape:
             _expandable(varr, dst.shape)
         if 0 in dst.strides and internal_overlap(dst):
@@ -216,3 +218,22 @@ def _leading_ones(shape: tuple[int, ...]) -> int:
     while n < len(shape) and shape[n] == 1:
         n += 1
     return n
+
+
+def index_put_value(value: np.ndarray, shape: tuple[int, ...], strip: bool = True) -> np.ndarray:
+    """``t[indices] = value``'s value fitted to the indexing result's ``shape``: leading
+    size-1 dims past it dropped (``strip``: PyTorch's indexing does, ``index_put_`` itself
+    does not), then broadcast, or PyTorch's shape-mismatch error."""
+    lead = value.ndim - len(shape)
+    if strip and lead > 0 and all(n == 1 for n in value.shape[:lead]):
+        value = value.reshape(value.shape[lead:])
+    try:
+        fits = np.broadcast_shapes(value.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(shape)}"
+        )
+    return value

@@ -36,6 +36,8 @@ def apply_inplace(op: OpDef, t, others: Sequence[Any]):
     if writes_through_view(t):
         return _through_view(op, t, others)
     check_inplace(t)
+    if t._dtype.is_complex and op.name == "abs":  # a real result cannot go back in place
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
     on_device = DEVICE.active and DEVICE.backend.owns(t)  # device buffers never overlap
     others = DEVICE.backend.check_write(t, others) if on_device else check_write(t, others)
     args = [t, *others]

@@ -131,7 +131,10 @@ def _logical(kernel: Any, input: Tensor, dim: Dims, keepdim: bool) -> Tensor:
     arr = input._value
     if arr.dtype != np.bool_:  # as bools first: one compiled signature for every dtype
         arr = arr != 0  # (the kernels' test; NaN is non-zero, a complex value by both parts)
-    return _make(reduce_array(kernel, arr, axes, keepdim, np.dtype(np.bool_)), D.bool_)
+    out = reduce_array(kernel, arr, axes, keepdim, np.dtype(np.bool_))
+    if input._dtype is D.uint8:  # PyTorch keeps uint8 (its legacy byte masks) as uint8
+        return _make(out.astype(np.uint8), D.uint8)
+    return _make(out, D.bool_)
 
 
 def all(  # noqa: A001
@@ -142,7 +145,7 @@ def all(  # noqa: A001
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Whether every element (over ``dim``) is non-zero; bool result."""
+    """Whether every element (over ``dim``) is non-zero; bool result (uint8 for uint8)."""
     dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.all_fwd, input, dim, keepdim)
 
@@ -155,7 +158,7 @@ def any(  # noqa: A001
     axis: Any = None,
     keepdims: bool | None = None,
 ) -> Tensor:
-    """Whether some element (over ``dim``) is non-zero; bool result."""
+    """Whether some element (over ``dim``) is non-zero; bool result (uint8 for uint8)."""
     dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     return _logical(KX.any_fwd, input, dim, keepdim)
 

@@ -52,9 +52,13 @@ LOGSUMEXP = Reduction(
 )
 
 
+#: ``logsumexp``'s ``dim`` not given: PyTorch 2.13 requires it (``dim=()`` is all dims)
+_NO_DIM: Any = object()
+
+
 def logsumexp(
     input: Tensor,  # noqa: A002
-    dim: Dims = (),
+    dim: Dims = _NO_DIM,
     keepdim: bool = False,
     *,
     axis: Any = None,
@@ -62,6 +66,10 @@ def logsumexp(
 ) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, shifted by the max so it neither overflows nor
     underflows; integer inputs give the default float dtype."""
+    if dim is _NO_DIM:
+        if axis is None:
+            raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+        dim = ()
     dim, keepdim = numpy_spellings(dim, keepdim, axis, keepdims)
     A.keepdim_bool("logsumexp", keepdim)
     if isinstance(input, Tensor) and input._dtype.is_complex:

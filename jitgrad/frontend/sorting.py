@@ -1,7 +1,6 @@
 """Sorting and selection along a dimension: ``sort``, ``argsort``, ``msort``, ``topk``,
 ``kthvalue``, ``median``, ``nanmedian``, ``cummax``/``cummin``, ``cumprod`` (from
-:mod:`.scan_prod`), plus ``unique``,
-``bincount``, ``searchsorted``, ``bucketize`` and ``argwhere``.
+:mod:`.scan_prod`), plus ``unique``, ``bincount``, ``searchsorted``, ``bucketize``, ``argwhere``.
 
 Stable orders come from numpy's stable sorts (NaN sorts as the largest value, as in PyTorch);
 ``sort(stable=False)``, ``argsort`` and ``topk`` order equal values as ATen's CPU kernels do
@@ -315,17 +314,21 @@ def unique(
 
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:  # noqa: A002
-    """How often each non-negative integer occurs (summed ``weights`` if given)."""
-    if input.dim() != 1 or input._dtype.is_floating_point:
-        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    """How often each non-negative integer occurs (summed ``weights`` if given); PyTorch's
+    checks in its order: the dtype (integral only), ``minlength``, the input, the weights."""
+    if (dt := input._dtype).is_floating_point or dt.is_complex or dt is D.bool_:
+        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{D.scalar_name(dt)}\'')
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
     a = input._value
-    if a.size and a.min() < 0:
+    if input.dim() != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
-    if weights is None:
-        return _make(np.bincount(a, minlength=minlength).astype(np.int64), D.int64)
-    dt = weights._dtype if weights._dtype.is_floating_point else D.float64
-    counts = np.bincount(a, weights=weights._value, minlength=minlength)
-    return _make(counts.astype(dt.np), dt)
+    if weights is not None and (weights.dim() != 1 or weights.shape[0] != a.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    wdt = D.int64 if weights is None else weights._dtype
+    wdt = wdt if wdt.is_floating_point or weights is None else D.float64
+    w = None if weights is None else weights._value
+    return _make(np.bincount(a, weights=w, minlength=minlength).astype(wdt.np), wdt)
 
 
 def searchsorted(

@@ -55,24 +55,35 @@ def _as_tuple(x: Any) -> tuple:
     return x if isinstance(x, tuple) else (x,)
 
 
+def _sequence(fn: str, tensors: Any) -> list:
+    """The stacks' ``tensors``: a sequence, never one Tensor (PyTorch's parser refuses it)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(
+            f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+        )
+    return list(tensors)
+
+
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    ts = _as_tuple(atleast_1d(list(tensors)))
+    ts = _as_tuple(atleast_1d(_sequence("hstack", tensors)))
     return M.cat(ts, 0 if ts[0].dim() == 1 else 1)
 
 
-def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    return M.cat(_as_tuple(atleast_2d(list(tensors))), 0)
+def vstack(tensors: Sequence[Tensor], fn: str = "vstack") -> Tensor:
+    return M.cat(_as_tuple(atleast_2d(_sequence(fn, tensors))), 0)
 
 
-row_stack = vstack
+def row_stack(tensors: Sequence[Tensor]) -> Tensor:
+    return vstack(tensors, "row_stack")
 
 
 def dstack(tensors: Sequence[Tensor]) -> Tensor:
-    return M.cat(_as_tuple(atleast_3d(list(tensors))), 2)
+    return M.cat(_as_tuple(atleast_3d(_sequence("dstack", tensors))), 2)
 
 
 def column_stack(tensors: Sequence[Tensor]) -> Tensor:
-    cols = [M.reshape(t, [-1, 1]) if t.dim() <= 1 else t for t in tensors]
+    ts = _sequence("column_stack", tensors)
+    cols = [M.reshape(t, [-1, 1]) if t.dim() <= 1 else t for t in ts]
     return M.cat(cols, 1)
 
 

@@ -187,6 +187,8 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  #
     if n < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
     a, b = dims
+    for d in dims:
+        _wrap_dim(d, n)  # PyTorch's IndexError for a dim out of range
     if a == b or abs(a - b) == n:  # ATen's test: the same dim, perhaps spelled negatively
         raise RuntimeError(
             f"expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}"

@@ -25,7 +25,7 @@ from .checks import DTYPE_WORDS
 from .clamp_where import nonzero_coords
 from .copying import contiguous_array, copy_into
 from .multi_view import check_custom, check_marked, setitem_view
-from .overlap import check_setitem
+from .overlap import check_setitem, index_put_value
 from .pointwise import VIEW_LEAF_INPLACE, check_inplace, sum_to_shape
 from .recording import FunctionBackward, IndicesBackward, index_tensors, record
 from .sequence_key import sequence_key, whole_slice
@@ -51,7 +51,7 @@ def _index_array(item: Any, stacklevel: int = 4) -> np.ndarray | None:
         if arr.dtype == np.uint8:  # still a mask in PyTorch, with its deprecation warning
             warn_user(UINT8_INDEX_WARNING, UserWarning, stacklevel=stacklevel)
             return arr.astype(np.bool_)
-    elif isinstance(item, list | range | np.ndarray):
+    elif isinstance(item, list | tuple | range | np.ndarray):  # a tuple inside a key: a list
         arr = np.asarray(item)
         if arr.size == 0:
             arr = arr.astype(np.int64)
@@ -192,8 +192,9 @@ class _Plan:
         bad = K.linearize(idx, sizes, self.pos)
         if bad >= 0:
             j, m = divmod(bad, idx.shape[1])
-            raise IndexError(
+            raise IndexError(  # PyTorch's words for an empty dim name neither index nor dim
                 f"index {idx[j, m]} is out of bounds for dimension {j} with size {sizes[j]}"
+                if sizes[j] else "index is out of bounds for dimension with size 0"
             )
 
     def dims3(self) -> tuple[int, int, int]:
@@ -384,7 +385,7 @@ def _write(view: np.ndarray, adv: list, value: np.ndarray, dt: D.dtype) -> None:
     plan = _Plan(view.shape, adv)
     a, n, r = plan.dims3()
     src = np.empty(plan.out_shape(), dt.np)
-    copy_into(src, value, dt, fresh=True)
+    copy_into(src, index_put_value(value, src.shape), dt, fresh=True)
     if not src.size:
         return
     target = as_view(view, (a, n, r))

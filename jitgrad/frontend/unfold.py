@@ -21,7 +21,7 @@ def _windows(arr: np.ndarray, d: int, size: int, step: int) -> np.ndarray:
     """The strided view: dimension ``d`` becomes the window count, a new last one the
     window (for a 0-d array, one window of the one element)."""
     if arr.ndim == 0:
-        return arr.reshape(1)
+        return arr.reshape(1)[:size]
     count = (arr.shape[d] - size) // step + 1
     shape = arr.shape[:d] + (count,) + arr.shape[d + 1 :] + (size,)
     strides = arr.strides[:d] + (arr.strides[d] * step,) + arr.strides[d + 1 :] + (arr.strides[d],)
@@ -51,7 +51,7 @@ def _unfold_backward(g: Tensor, shape: tuple[int, ...], d: int, size: int, step:
     """The sum of each window's gradient placed back over the input (overlaps add)."""
     out = np.zeros(shape, g._value.dtype)
     if out.ndim == 0:
-        out[()] = g._value.reshape(())
+        out[()] = g._value.sum()  # the one window of 0 or 1 elements
     else:
         view = _windows(out, d, size, step)
         for i in range(view.shape[d]):  # windows overlap: add one window position at a time

@@ -92,6 +92,10 @@ def launch(kernel: Any, x3: np.ndarray, out_dtype: np.dtype, *extra: Any) -> np.
     return out
 
 
+#: integer dtypes narrower than the leaf's Python int result (``sum(dtype=torch.uint8)`` wraps)
+_NARROW_INTS = frozenset(np.dtype(t) for t in (np.uint8, np.int8, np.int16, np.int32))
+
+
 def reduce_array(
     kernel: Any, arr: np.ndarray, axes: tuple[int, ...], keepdim: bool, out_dtype: np.dtype
 ) -> np.ndarray:
@@ -99,7 +103,12 @@ def reduce_array(
     if len(axes) == arr.ndim:  # full reduction: the per-call overhead users feel most
         n = arr.size
         if kernel is sum_fwd and 0 < n <= BLOCK:  # sum_leaf without its (1, n, 1) views
-            total = np.array(leaf_total(arr.ravel(), out_dtype), out_dtype)
+            total = leaf_total(arr.ravel(), out_dtype)
+            # a narrow int's sum comes back as a Python int that may not fit: it wraps
+            if out_dtype in _NARROW_INTS:
+                total = np.array(total).astype(out_dtype)
+            else:
+                total = np.array(total, out_dtype)
             return total.reshape((1,) * arr.ndim) if keepdim else total
         out = np.empty((1, 1), out_dtype)
         chosen = pick(kernel, n)
