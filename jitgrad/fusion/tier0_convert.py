@@ -1,0 +1,97 @@
+"""Tier 0's conversions: a generated kernel that only converts an array to another dtype.
+
+Why: ``x.float()``, ``.long()``, ``.bool()``, ``.to(torch.int8)``... is a kernel of its own
+for each pair of dtypes (and each layout): ~0.1 CPU s of compile apiece, 35 of them when the
+two corpus halves run on a fresh cache (perf/RESULTS.md, Run ttime18a), and tier 0's
+interpreters hold one dtype. A conversion has no arithmetic to interpret: NumPy's unsafe cast
+writes the value the compiled store writes wherever that conversion is defined, so such a
+kernel runs on NumPy (as fast as the compiled loop: it is never compiled for speed) when the
+pair is one of these:
+
+* float32/float64 to float32/float64: IEEE rounding to nearest (NaN payloads kept as the
+  hardware keeps them, in both);
+* bool or a signed integer (or uint8/16/32) to float32/float64: correctly rounded in both
+  (one rounding from the integer, not through float64);
+* bool or an integer to an integer: the low bits (two's complement), as LLVM's ``trunc`` /
+  ``sext`` / ``zext``;
+* any of those to bool: nonzero (NaN true, -0.0 false), as Numba's ``np.bool_(x)``.
+
+Float to integer stays compiled: out of range (and for NaN) LLVM leaves the result undefined, so
+the compiled kernel's bits there are the hardware's and may change with vectorization: "the
+same bits" cannot be promised. Complex and float16 stay compiled too.
+``tests/test_tier0_convert.py`` compares every taken pair's results with the compiled kernel's,
+extremes included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: Source kinds and item sizes a conversion reads (NumPy ``dtype.kind``, ``itemsize``): floats
+#: of 4 and 8 bytes, signed integers, unsigned of 1-4 bytes (uint64 to a float is left to the
+#: kernel), booleans.
+_FLOAT = {("f", 4), ("f", 8)}
+_INT = {("i", 1), ("i", 2), ("i", 4), ("i", 8), ("u", 1), ("u", 2), ("u", 4)}
+_BOOL = {("b", 1)}
+
+
+def takes(spec: Any) -> bool:
+    """Whether ``spec`` is a pure conversion: one array operand stored, converted, into one
+    output (the ``cast`` op's kernel; a fused chain that casts on the way is not)."""
+    if spec.label != "cast" or spec.inputs != (("a", False),) or spec.compact:
+        return False
+    if len(spec.stmts) != 1 or len(spec.outputs) != 1:
+        return False
+    (local, expr), (_, value, mode, dtype) = spec.stmts[0], spec.outputs[0]
+    return mode == "store" and value == local and expr == f"np.{dtype}(a_)"
+
+
+def exact(src: np.dtype, dst: np.dtype) -> bool:
+    """Whether NumPy's unsafe cast from ``src`` to ``dst`` is the compiled store's, bit for
+    bit (see the module docstring)."""
+    s, d = (src.kind, src.itemsize), (dst.kind, dst.itemsize)
+    if d in _FLOAT:
+        return s in _FLOAT or s in _INT or s in _BOOL
+    if d in _INT or (d == ("u", 8)):
+        return s in _INT or s in _BOOL or s == ("u", 8)
+    if d in _BOOL:
+        return s in _FLOAT or s in _INT or s in _BOOL or s == ("u", 8)
+    return False
+
+
+def run(a: np.ndarray, out: np.ndarray) -> bool:
+    """``out[...] = a`` converted, when the pair is :func:`exact` and ``out`` has memory of its
+    own (no element written through stride 0, nothing shared with ``a``); False (nothing done)
+    otherwise: the call compiles, as before."""
+    if not exact(a.dtype, out.dtype):
+        return False
+    if (out.size > 1 and 0 in out.strides) or np.may_share_memory(a, out):
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):  # (the compiled store warns of nothing)
+        np.copyto(out, a, casting="unsafe")
+    return True
+
+
+class Conversion:
+    """A conversion kernel's ``fn``: NumPy for the pairs it takes; any other pair goes to the
+    compiled kernel (the first such call through the kernel's timed first-call path, which
+    compiles or loads it), while later taken pairs stay on NumPy."""
+
+    __slots__ = ("kernel", "compiled", "calls")
+
+    def __init__(self, kernel: Any, compiled: Any) -> None:
+        self.kernel = kernel
+        self.compiled = compiled
+        self.calls = 0
+
+    def __call__(self, a: np.ndarray, out: np.ndarray) -> Any:
+        if run(a, out):
+            self.calls += 1
+            return None
+        if self.kernel.compile_seconds is None:  # (compiled or loaded, timed and counted)
+            self.compiled(a, out)
+            self.kernel.fn = self
+            return None
+        return self.kernel.dispatcher(a, out)
