@@ -23,6 +23,7 @@ from jitgrad import helpers
 from jitgrad.kernels.cpu import conv as CK
 from jitgrad.kernels.cpu import pool as PK
 from jitgrad.kernels.cpu import reduce_flat, reduce_leaves, reduce_sum, workers
+from jitgrad.kernels.cpu import reduce_minmax as RM
 from jitgrad.kernels.cpu import reduce_softmax as RS
 from jitgrad.kernels.cpu.indexing import copy1
 from jitgrad.kernels.cpu.jit import one_overload_per_layout
@@ -301,3 +302,19 @@ def test_softmax_slices_compile_once_for_read_only_and_writable_inputs() -> None
         RS._softmax_bwd_slices(g, yy, outs[-1], 2, 3, np.bool_(False))
     assert outs[0].tobytes() == outs[1].tobytes()
     assert len([s for s in RS._softmax_bwd_slices.overloads if "float64" in str(s[0])]) == 1
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint8"])
+def test_integer_max_min_pick_the_first_extreme_without_a_compile(dtype: str) -> None:
+    """max/min/argmax/argmin of integers and booleans by NumPy: the first r of the extreme,
+    as ``extreme_fwd`` picks it (a Python loop is the reference), and no signature of it."""
+    x = RNG.integers(0, 3, (3, 7, 2)).astype(dtype)  # many ties
+    for want_max, arg in ((True, max), (False, min)):
+        fn = jitgrad.max if want_max else jitgrad.min
+        values, indices = fn(jitgrad.from_numpy(x), 1)
+        for a in range(3):
+            for b in range(2):
+                col = x[a, :, b].tolist()
+                assert values[a, b].item() == arg(col)
+                assert indices[a, b].item() == col.index(arg(col))
+    assert not [s for s in RM.extreme_fwd.overloads if dtype in str(s[0])]
