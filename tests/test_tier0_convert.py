@@ -44,9 +44,9 @@ PAIRS = [
 ]  # fmt: skip
 
 
-def _kernel(dst: str) -> diskcache.Kernel:
+def _kernel(dst: str, label: str = "cast") -> diskcache.Kernel:
     [kernel] = [k for s, k in diskcache.MEMORY.items() if tier0_convert.takes(s)
-                and s.outputs[0][3] == dst and s.ndim == 1]  # fmt: skip
+                and s.label == label and s.outputs[0][3] == dst and s.ndim == 1]  # fmt: skip
     return kernel
 
 
@@ -66,12 +66,8 @@ def test_a_conversion_compiles_nothing_and_float_to_int_still_compiles() -> None
     assert x.to(torch.int16)[0].tolist() == [1, -2]  # (NaN, 3e9: undefined, not compared)
     y = torch.from_numpy(VALUES["int32"][:4].reshape(2, 2).copy()).to(torch.float32)
     assert y.tolist() == [[0.0, 1.0], [-1.0, -1.0]]
-    kernel = [k for s, k in diskcache.MEMORY.items() if tier0_convert.takes(s)
-              and s.outputs[0][3] == "float32" and s.ndim == 1][0]  # fmt: skip
-    assert not [s for s in kernel.dispatcher.overloads if "int32" in str(s[0])]
-    floor = [k for s, k in diskcache.MEMORY.items() if tier0_convert.takes(s)
-             and s.outputs[0][3] == "int16"][0]  # fmt: skip
-    assert floor.dispatcher.overloads  # (float to integer: undefined out of range, compiled)
+    assert not [s for s in _kernel("float32").dispatcher.overloads if "int32" in str(s[0])]
+    assert _kernel("int16").dispatcher.overloads  # (float to integer: compiled)
 
 
 def test_only_pure_conversions_with_memory_of_their_own_are_taken() -> None:
@@ -84,3 +80,16 @@ def test_only_pure_conversions_with_memory_of_their_own_are_taken() -> None:
     assert not tier0_convert.run(np.arange(4), np.broadcast_to(out[:1], (4,)))
     buf = np.zeros(4, np.int64)
     assert not tier0_convert.run(buf, buf.view(np.float64))
+
+
+@pytest.mark.parametrize(("src", "dst"), [("float64", "float64"), ("int64", "float32")])
+def test_copies_into_a_strided_tensor_are_bitwise_the_compiled_kernel(src: str, dst: str) -> None:
+    a = VALUES[src]
+    n = len(a)
+    got = torch.zeros(2 * n, dtype=getattr(torch, dst))
+    got[::2].copy_(torch.from_numpy(a.copy()))  # (x.copy_(y): the copy kernel, strided out)
+    kernel = _kernel(dst, "copy")
+    assert isinstance(kernel.fn, tier0_convert.Conversion) and kernel.fn.calls
+    want = np.zeros(2 * n, dst)
+    kernel.dispatcher(want[::2], a, want[::2])
+    assert got.numpy().tobytes() == want.tobytes()

@@ -1,4 +1,4 @@
-"""Tier 0's conversions: a generated kernel that only converts an array to another dtype.
+"""Tier 0's conversions: a generated kernel that only converts or copies an array.
 
 Why: ``x.float()``, ``.long()``, ``.bool()``, ``.to(torch.int8)``... is a kernel of its own
 for each pair of dtypes (and each layout): ~0.1 CPU s of compile apiece, 35 of them when the
@@ -14,13 +14,14 @@ pair is one of these:
   (one rounding from the integer, not through float64);
 * bool or an integer to an integer: the low bits (two's complement), as LLVM's ``trunc`` /
   ``sext`` / ``zext``;
-* any of those to bool: nonzero (NaN true, -0.0 false), as Numba's ``np.bool_(x)``.
+* any of those to bool: nonzero (NaN true, -0.0 false), as Numba's ``np.bool_(x)``;
+* any of those to its own dtype (the ``copy`` kernel): the same bytes.
 
 Float to integer stays compiled: out of range (and for NaN) LLVM leaves the result undefined, so
 the compiled kernel's bits there are the hardware's and may change with vectorization: "the
 same bits" cannot be promised. Complex and float16 stay compiled too.
-``tests/test_tier0_convert.py`` compares every taken pair's results with the compiled kernel's,
-extremes included.
+``tests/test_tier0_convert.py`` compares one pair per rule with the compiled kernel, extremes
+included; ``perf/tier0_convert_check.py`` every pair.
 """
 
 from __future__ import annotations
@@ -39,19 +40,27 @@ _BOOL = {("b", 1)}
 
 def takes(spec: Any) -> bool:
     """Whether ``spec`` is a pure conversion: one array operand stored, converted, into one
-    output (the ``cast`` op's kernel; a fused chain that casts on the way is not)."""
-    if spec.label != "cast" or spec.inputs != (("a", False),) or spec.compact:
-        return False
-    if len(spec.stmts) != 1 or len(spec.outputs) != 1:
+    output: the ``cast`` op's kernel ``(a, out)``, or the ``copy`` op's ``(dst, src, out)``
+    (``x.copy_(y)``, ``x[idx] = y`` of another dtype or layout; ``out`` is ``dst``, which the
+    body never reads). A fused chain that casts on the way is not one."""
+    if spec.compact or len(spec.stmts) != 1 or len(spec.outputs) != 1:
         return False
     (local, expr), (_, value, mode, dtype) = spec.stmts[0], spec.outputs[0]
-    return mode == "store" and value == local and expr == f"np.{dtype}(a_)"
+    if mode != "store" or value != local:
+        return False
+    if spec.label == "cast" and spec.inputs == (("a", False),):
+        return expr == f"np.{dtype}(a_)"
+    if spec.label == "copy" and spec.inputs == (("a", False), ("b", False)):
+        return expr in ("b_", f"np.{dtype}(b_)")
+    return False
 
 
 def exact(src: np.dtype, dst: np.dtype) -> bool:
     """Whether NumPy's unsafe cast from ``src`` to ``dst`` is the compiled store's, bit for
     bit (see the module docstring)."""
     s, d = (src.kind, src.itemsize), (dst.kind, dst.itemsize)
+    if src == dst:  # a copy: the same bytes (floats are moved, never rounded, in both)
+        return s in _FLOAT or s in _INT or s in _BOOL or s == ("u", 8)
     if d in _FLOAT:
         return s in _FLOAT or s in _INT or s in _BOOL
     if d in _INT or (d == ("u", 8)):
@@ -86,12 +95,12 @@ class Conversion:
         self.compiled = compiled
         self.calls = 0
 
-    def __call__(self, a: np.ndarray, out: np.ndarray) -> Any:
-        if run(a, out):
+    def __call__(self, *args: np.ndarray) -> Any:
+        if run(args[-2], args[-1]):  # (the source, the output: the last two arguments)
             self.calls += 1
             return None
         if self.kernel.compile_seconds is None:  # (compiled or loaded, timed and counted)
-            self.compiled(a, out)
+            self.compiled(*args)
             self.kernel.fn = self
             return None
-        return self.kernel.dispatcher(a, out)
+        return self.kernel.dispatcher(*args)
