@@ -93,3 +93,13 @@ def test_copies_into_a_strided_tensor_are_bitwise_the_compiled_kernel(src: str, 
     want = np.zeros(2 * n, dst)
     kernel.dispatcher(want[::2], a, want[::2])
     assert got.numpy().tobytes() == want.tobytes()
+
+
+def test_a_hot_conversion_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tier0_convert, "CALL_S", 1.0)  # (one call spends the budget)
+    x = torch.tensor([1, -2, 3], dtype=torch.int16)
+    assert x.to(torch.float64).tolist() == [1.0, -2.0, 3.0]
+    assert x.to(torch.float64).tolist() == [1.0, -2.0, 3.0]
+    kernel = _kernel("float64")
+    assert kernel.fn is kernel.dispatcher
+    assert [s for s in kernel.dispatcher.overloads if "int16" in str(s[0])]

@@ -109,7 +109,7 @@ def attach(kernel: Any, reduce_block: int) -> None:
     if not ENABLED or spec.parallel:
         return
     if tier0_convert.takes(spec):  # (NumPy converts: no interpreter, no compile)
-        kernel.fn = tier0_convert.Conversion(kernel, kernel.fn)
+        kernel.fn = tier0_convert.Conversion(kernel, kernel.fn, BUDGET)
         return
     if spec.ndim > 4:
         return
