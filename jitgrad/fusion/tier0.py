@@ -98,7 +98,6 @@ AFTER_COMPLEX = 16
 _WAITED: dict[str, int] = {}
 
 
-
 def attach(kernel: Any, reduce_block: int) -> None:
     """Start ``kernel`` in tier 0 unless tier 0 is off, cannot take its spec at all, or its
     compiled code is already on disk (a warm cache loads it as before).
@@ -108,9 +107,13 @@ def attach(kernel: Any, reduce_block: int) -> None:
     spec = kernel.spec
     if not ENABLED or spec.parallel:
         return
-    if tier0_convert.takes(spec):  # (NumPy converts: no interpreter, no compile)
+    _attach_interpreter(kernel, reduce_block)
+    if tier0_convert.takes(spec):  # (NumPy converts what it can; the rest goes as before)
         kernel.fn = tier0_convert.Conversion(kernel, kernel.fn, BUDGET)
-        return
+
+
+def _attach_interpreter(kernel: Any, reduce_block: int) -> None:
+    spec = kernel.spec
     if spec.ndim > 4:
         return
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
@@ -310,5 +313,3 @@ class Tier0:
             self.kernel.fn = self.compiled
             name, calls = self.kernel.name, self.calls
             helpers.debug_print(1, f"tier0 -> compiling {name} after {calls} calls")
-
-

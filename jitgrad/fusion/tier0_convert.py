@@ -94,16 +94,16 @@ CALL_S = 2e-6
 
 class Conversion:
     """A conversion kernel's ``fn``: NumPy for the pairs it takes until its calls have cost
-    ``budget`` seconds more than compiled ones would (then it compiles, as a hot kernel in
-    tier 0 does); any other pair goes to the compiled kernel (the first such call through the
-    kernel's timed first-call path, which compiles or loads it), while later taken pairs stay
-    on NumPy."""
+    ``budget`` seconds more than compiled ones would (then the kernel's other path takes
+    over for good, as a hot kernel in tier 0 compiles); every other call goes to that other
+    path (``other``: the kernel's tier-0 interpreter, e.g. a complex cast, or its first-call
+    path, which compiles or loads it), while later taken pairs stay on NumPy."""
 
-    __slots__ = ("kernel", "compiled", "calls", "budget")
+    __slots__ = ("kernel", "other", "calls", "budget")
 
-    def __init__(self, kernel: Any, compiled: Any, budget: float) -> None:
+    def __init__(self, kernel: Any, other: Any, budget: float) -> None:
         self.kernel = kernel
-        self.compiled = compiled
+        self.other = other
         self.calls = 0
         self.budget = budget
 
@@ -111,11 +111,11 @@ class Conversion:
         if self.calls * CALL_S < self.budget and run(args[-2], args[-1]):
             self.calls += 1  # (the source, the output: the last two arguments)
             return None
-        if self.kernel.compile_seconds is None:  # (compiled or loaded, timed and counted)
-            self.compiled(*args)
+        kernel = self.kernel
+        kernel.fn = self.other  # (the other path sees itself as the kernel's fn, as before)
+        try:
+            return self.other(*args)
+        finally:
+            self.other = kernel.fn  # (the compiled code, once that path has handed over)
             if self.calls * CALL_S < self.budget:
-                self.kernel.fn = self
-            return None
-        if self.kernel.fn is self and self.calls * CALL_S >= self.budget:
-            self.kernel.fn = self.kernel.dispatcher  # (hot: compiled from now on)
-        return self.kernel.dispatcher(*args)
+                kernel.fn = self
