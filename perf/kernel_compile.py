@@ -82,7 +82,21 @@ def sorting() -> None:
     (s + x.kthvalue(5, 1)[0].sum()).backward()
 
 
-CASES = {f.__name__: f for f in (embedding, sum_var, softmax, conv, rows, sorting)}
+def integers_casts() -> None:
+    # Run ttime18a's families: integer sums (a dim, all, of a mask), integer max/argmin, casts
+    # between dtypes (float to int among them), softmax forward and backward on a vector and
+    # rows (its saved output read-only, a fresh one not)
+    i = jg.tensor(RNG.integers(-50, 50, (6, 40)))
+    _ = i.sum(), i.sum(1), (i > 0).sum(0), i.max(1), i.argmin(0), i.amax()
+    x = _t(6, 40)
+    _ = x.double(), i.float(), i.to(jg.int32), (x > 0).long(), x.bool(), i.to(jg.int8)
+    _ = x.detach().long(), x.detach().double().float()
+    for v in (x, x[0]):
+        y = F.softmax(v, -1)
+        (y * jg.tensor(RNG.standard_normal(v.shape).astype(np.float32))).sum().backward()
+
+
+CASES = {f.__name__: f for f in (embedding, sum_var, softmax, conv, rows, sorting, integers_casts)}
 
 
 def main(argv: list[str]) -> None:

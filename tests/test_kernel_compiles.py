@@ -17,11 +17,14 @@ import pytest
 from numba import njit
 from numba.core.registry import CPUDispatcher
 
+import jitgrad
 import jitgrad.kernels.cpu as cpu_kernels
 from jitgrad import helpers
 from jitgrad.kernels.cpu import conv as CK
 from jitgrad.kernels.cpu import pool as PK
-from jitgrad.kernels.cpu import workers
+from jitgrad.kernels.cpu import reduce_flat, reduce_leaves, reduce_sum, workers
+from jitgrad.kernels.cpu import reduce_minmax as RM
+from jitgrad.kernels.cpu import reduce_softmax as RS
 from jitgrad.kernels.cpu.indexing import copy1
 from jitgrad.kernels.cpu.jit import one_overload_per_layout
 from jitgrad.nn import _kernels as NK
@@ -270,3 +273,48 @@ def test_sort_keys_compare_as_the_values() -> None:
     ints = np.array([[np.iinfo(np.int64).min, -1, 0, 3, np.iinfo(np.int64).max]])
     assert sort_keys(ints).tolist() == ints.tolist()
     assert sort_keys(np.array([[True, False]])).tolist() == [[1, 0]]
+
+
+def test_integer_sums_compile_no_sum_kernel() -> None:
+    """An int64 sum is the same number in any order of adds (wrapping), so NumPy adds it:
+    no int64 signature of the pairwise sum kernels (~2.3 CPU s), the kernels' wrapped bits."""
+    big = [2**62, 2**62, 2**62, -5]
+    x = jitgrad.tensor([big, [1, 2, 3, 4]])
+    assert x.sum().item() == 2**62 * 3 - 5 + 10 - 2**64  # wrapped, as PyTorch's int64 sum
+    assert x.sum(1).tolist() == [2**62 * 3 - 5 - 2**64, 10]
+    assert x.sum(0, keepdim=True).tolist() == [[2**62 + 1, 2**62 + 2, 2**62 + 3, -1]]
+    assert (x > 2).sum(1).tolist() == [3, 2] and jitgrad.ones(3, 0).long().sum(1).tolist() == [
+        0
+    ] * 3
+    assert jitgrad.arange(10_000).reshape(100, 100).sum(0)[:2].tolist() == [495000, 495100]
+    for kernel in (reduce_sum.sum_sq_fwd, reduce_flat.sum_flat, reduce_leaves._leaf_sum):
+        assert not [s for s in kernel.overloads if "int64" in str(s[-1])], kernel
+
+
+def test_softmax_slices_compile_once_for_read_only_and_writable_inputs() -> None:
+    y = np.full(6, 1 / 6, np.float64)
+    g = np.arange(6.0)
+    frozen = y.copy()
+    frozen.flags.writeable = False
+    outs = []
+    for yy in (y, frozen):
+        outs.append(np.empty(6))
+        RS._softmax_bwd_slices(g, yy, outs[-1], 2, 3, np.bool_(False))
+    assert outs[0].tobytes() == outs[1].tobytes()
+    assert len([s for s in RS._softmax_bwd_slices.overloads if "float64" in str(s[0])]) == 1
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint8"])
+def test_integer_max_min_pick_the_first_extreme_without_a_compile(dtype: str) -> None:
+    """max/min/argmax/argmin of integers and booleans by NumPy: the first r of the extreme,
+    as ``extreme_fwd`` picks it (a Python loop is the reference), and no signature of it."""
+    x = RNG.integers(0, 3, (3, 7, 2)).astype(dtype)  # many ties
+    for want_max, arg in ((True, max), (False, min)):
+        fn = jitgrad.max if want_max else jitgrad.min
+        values, indices = fn(jitgrad.from_numpy(x), 1)
+        for a in range(3):
+            for b in range(2):
+                col = x[a, :, b].tolist()
+                assert values[a, b].item() == arg(col)
+                assert indices[a, b].item() == col.index(arg(col))
+    assert not [s for s in RM.extreme_fwd.overloads if dtype in str(s[0])]

@@ -117,7 +117,8 @@ def test_hot_short_sums_skip_the_dispatcher_with_the_same_bits(monkeypatch):
         assert got.shape == () and got.tobytes() == _general_sum(x, x.dtype), x
         ro = x.copy()
         ro.flags.writeable = False
-        assert leaf_total(ro, x.dtype) == np.frombuffer(_general_sum(x, x.dtype), x.dtype)[0]
+        if x.dtype.kind == "f":  # (an integer sum is NumPy's: it learns no leaf entry point)
+            assert leaf_total(ro, x.dtype) == np.frombuffer(_general_sum(x, x.dtype), x.dtype)[0]
         kept = jitgrad.tensor(x.reshape(1, -1)).sum((0, 1), keepdim=True).numpy()
         assert kept.shape == (1, 1) and kept.tobytes() == _general_sum(x, x.dtype)
     raw = np.zeros(8 * 16 + 1, np.uint8)[1:].view(np.float64)  # 16 float64 at an odd address

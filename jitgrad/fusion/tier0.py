@@ -28,8 +28,10 @@ built from the arithmetic, comparisons, ``where``/logical forms and the function
 (arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
 their own interpreter; and a call with a complex operand, whatever mix of complex64,
 complex128, float32 and float64 its arrays are, on the complex interpreter
-(:mod:`.tier0_complex`). Anything else (narrower integer kernels, ``_k``'s special
-functions, other mixed dtypes) compiles; so does a call whose output
+(:mod:`.tier0_complex`); and a pure conversion (the ``cast`` kernel) between dtypes whose
+conversion is defined bit for bit, on NumPy, never compiled (:mod:`.tier0_convert`).
+Anything else (narrower integer kernels, ``_k``'s special functions, other mixed dtypes)
+compiles; so does a call whose output
 shares memory between its elements, unless it is a gradient summed into an expanded view
 that nothing else of the call touches (:meth:`Tier0._separate`).
 ``JITGRAD_TIER0=0`` turns tier 0 off (every kernel compiles at its first call). With
@@ -47,7 +49,14 @@ import numpy as np
 
 from .. import helpers
 from ..kernels.cpu.entry_lock import claim, release
-from . import diskcache, tier0_background, tier0_complex, tier0_numpy, tier0_translate
+from . import (
+    diskcache,
+    tier0_background,
+    tier0_complex,
+    tier0_convert,
+    tier0_numpy,
+    tier0_translate,
+)
 from . import tier0_complex_interp as X
 from . import tier0_interp as I
 from .tier0_translate import DTYPES, FLOATS, Program
@@ -89,7 +98,6 @@ AFTER_COMPLEX = 16
 _WAITED: dict[str, int] = {}
 
 
-
 def attach(kernel: Any, reduce_block: int) -> None:
     """Start ``kernel`` in tier 0 unless tier 0 is off, cannot take its spec at all, or its
     compiled code is already on disk (a warm cache loads it as before).
@@ -97,7 +105,16 @@ def attach(kernel: Any, reduce_block: int) -> None:
     ``reduce_block`` is :data:`.codegen.REDUCE_BLOCK` (codegen calls this; importing it here
     would be a cycle): a 1-D full reduction is summed in blocks of that many."""
     spec = kernel.spec
-    if not ENABLED or spec.parallel or spec.ndim > 4:
+    if not ENABLED or spec.parallel:
+        return
+    _attach_interpreter(kernel, reduce_block)
+    if tier0_convert.takes(spec):  # (NumPy converts what it can; the rest goes as before)
+        kernel.fn = tier0_convert.Conversion(kernel, kernel.fn, BUDGET)
+
+
+def _attach_interpreter(kernel: Any, reduce_block: int) -> None:
+    spec = kernel.spec
+    if spec.ndim > 4:
         return
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
     if any(dt.startswith("complex") for dt in dtypes):  # (its calls: tier0_complex's rows)
@@ -296,5 +313,3 @@ class Tier0:
             self.kernel.fn = self.compiled
             name, calls = self.kernel.name, self.calls
             helpers.debug_print(1, f"tier0 -> compiling {name} after {calls} calls")
-
-

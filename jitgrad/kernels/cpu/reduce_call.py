@@ -102,6 +102,9 @@ def reduce_array(
     """Reduction ``kernel`` of ``arr`` over ``axes``, shaped as the op's result."""
     if len(axes) == arr.ndim:  # full reduction: the per-call overhead users feel most
         n = arr.size
+        if kernel is sum_fwd and out_dtype.kind == "i":  # exact in any order: sum_fwd's NumPy
+            total = np.add.reduce(arr, axis=None, dtype=out_dtype)
+            return np.array(total, out_dtype).reshape((1,) * arr.ndim if keepdim else ())
         if kernel is sum_fwd and 0 < n <= BLOCK:  # sum_leaf without its (1, n, 1) views
             total = leaf_total(arr.ravel(), out_dtype)
             # a narrow int's sum comes back as a Python int that may not fit: it wraps

@@ -54,7 +54,7 @@ def logsumexp_fwd(x3, out2):
         of[s] = _lse_slice(xf, s * R, R, stack, T(0))
 
 
-@cached_njit(**_JIT)
+@cached_njit(**_JIT, inputs=1)  # (x read-only or not: one compile, Run ttime18a)
 def _softmax_slices(xf, of, S, R, log):
     # softmax (or log_softmax) of S contiguous slices of length R >= 1, in place in of.
     T = of.dtype.type
@@ -103,7 +103,7 @@ def log_softmax_fwd(x3, out3) -> None:
     _softmax_fwd(x3, out3, _YES)
 
 
-@cached_njit(**_JIT)
+@cached_njit(**_JIT, inputs=2)  # (a saved y is read-only, a fresh one not: one compile)
 def _softmax_bwd_slices(gf, yf, of, S, R, log):
     # backward of S contiguous slices: y*(g - sum(g*y)), or for log_softmax g - exp(y)*sum(g).
     T = of.dtype.type
