@@ -118,7 +118,7 @@ def rebuild_tensor_v2(
                 f"{flat.size}"
             )
     item = flat.itemsize
-    if 0 in size:
+    if 0 in size and storage_offset > flat.size:
         value = np.empty(size, flat.dtype)
     else:  # an ndarray over the buffer (numpy's as_strided would hide it behind its own base)
         value = np.ndarray(
@@ -364,10 +364,10 @@ class _Writer(pickle._Pickler):  # the Python pickler: its dispatch table can be
         if storage is None:
             typed = flat if flat.dtype == value.dtype else flat.view(value.dtype)
             storage = self.shared[key] = _Storage(_stored(typed, obj._dtype), obj._dtype, "cpu")
-        if value.size:
-            stride = tuple(st // item for st in value.strides)
-            return storage, storage_offset(obj), tuple(value.shape), stride
-        return storage, 0, tuple(value.shape), _contiguous_strides(value.shape)
+        stride = tuple(st // item for st in value.strides)
+        if not value.size and not any(stride):  # (NumPy's zero strides of a fresh empty array)
+            stride = _contiguous_strides(value.shape)
+        return storage, storage_offset(obj), tuple(value.shape), stride
 
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is not _Storage:

@@ -84,9 +84,13 @@ def _address(arr: np.ndarray) -> int:
 def storage_offset(self: Tensor) -> int:
     """Elements between the start of the storage and the tensor's first element."""
     arr = self._value
-    if _on_device(self) or arr.size == 0:
+    if _on_device(self):
         return 0
-    return (_address(arr) - _address(_storage(self))) // arr.itemsize
+    storage = _storage(self)
+    offset = (_address(arr) - _address(storage)) // arr.itemsize
+    if arr.size == 0 and not 0 <= offset <= storage.size:  # (an empty array NumPy placed)
+        return 0
+    return offset
 
 
 def _index_view(n: int, size: tuple, stride: tuple, offset: int) -> np.ndarray:

@@ -125,6 +125,13 @@ class NodeExtras:
         self.kept: dict | None = None
 
 
+def edges_of(node: Node) -> tuple:
+    """Every operand's ``(node, output_nr)`` edge, in operand order, for jitgrad's readers
+    that pair edges with operands: a ``.Scalar`` node (``MulBackward1``) shows PyTorch's
+    ``next_functions`` without its number's edge, but keeps it for the sweep."""
+    return tuple(zip(node._next, node._nrs))
+
+
 class Node:
     """A backward function in the graph. Subclasses implement :meth:`apply`."""
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine.grad_mode import STATE as GRAD
-from ..engine.node import Node
+from ..engine.node import Node, edges_of
 from .tensor import Tensor, _make
 
 
@@ -57,7 +57,7 @@ def under_node(out: Any, node_name: str, copy: bool) -> Any:
             continue
         node = nodes.get(id(inner))
         if node is None:
-            node = nodes[id(inner)] = _node_class(node_name)(inner.next_functions)
+            node = nodes[id(inner)] = _node_class(node_name)(edges_of(inner))
             node._saved = inner
         results.append(_make(fresh._value, fresh._dtype, node, output_nr=piece._output_nr))
     return tuple(results) if isinstance(out, tuple | list) else results[0]

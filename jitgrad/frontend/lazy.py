@@ -190,7 +190,7 @@ def _member_saved(
             type(v) is pending_type
             and id(v) in pendings
             and i in edged
-            and m.next_functions[edged.index(i)][0] is x.grad_fn
+            and m._next[edged.index(i)] is x.grad_fn
             and x._output_nr == 0
         ):
             values.append(stand_in(v))  # recomputed by the kernel

@@ -19,7 +19,7 @@ from ..engine.elementwise import (
 )
 from ..engine.grad_mode import INFERENCE_SAVED, STATE
 from ..engine.graph import SAVED_HOOKS
-from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, nrs_of
+from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, edges_of, nrs_of
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
@@ -53,7 +53,7 @@ def _record(
     else:
         _listed_edges(node, plan, args)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
-        Node.__init__(node, node.next_functions)
+        Node.__init__(node, edges_of(node))
     else:  # Node.__init__, written out: one call less per recorded op
         node._seq = next_sequence()
         node._extra = None

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.grad_mode import STATE
-from ..engine.node import AccumulateGrad
+from ..engine.node import AccumulateGrad, edges_of
 from ..ops.registry import OpDef
 from .pointwise_backward import edge_indices
 from .pointwise_node import _NO_EDGE, ElementwiseBackward
@@ -39,7 +39,7 @@ class PassBackward(ElementwiseBackward):
         ``explain``): a leaf operand is its ``AccumulateGrad``'s variable, another tensor an
         :class:`_Operand` of its edge, the result's shape and dtype; a number None (no rule
         reads it)."""
-        edges = dict(zip(edge_indices(self.op, self.smask), self.next_functions, strict=True))
+        edges = dict(zip(edge_indices(self.op, self.smask), edges_of(self), strict=True))
         shape = self.out.shape
         found = []
         for i, m in enumerate(self.smask):

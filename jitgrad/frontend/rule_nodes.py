@@ -177,6 +177,27 @@ SCALAR_NODES = {
 }
 
 
+def _tensor_edges(node: Any) -> tuple:
+    """A ``.Scalar`` node's ``next_functions``: one edge, its tensor operand's (PyTorch's
+    ``mul.Scalar`` has no input for the number; jitgrad's node keeps the number's edge,
+    ``(None, 0)``, as its sweep routes gradients by operand position)."""
+    skip = node.smask.index("s")
+    return tuple(e for k, e in enumerate(zip(node._next, node._nrs)) if k != skip)
+
+
+_scalar_classes: dict[tuple, type] = {}
+
+
+def _scalar_class(name: str, base: type) -> type:
+    """``node_class(name, base)`` whose ``next_functions`` leaves out the number's edge."""
+    cls = _scalar_classes.get((name, base))
+    if cls is None:
+        edges = property(_tensor_edges, base.next_functions.fset, doc=_tensor_edges.__doc__)
+        body = {"__slots__": (), "next_functions": edges}
+        cls = _scalar_classes[(name, base)] = type(name, (base,), body)
+    return cls
+
+
 def start() -> int:
     """A sequence number below every node recorded from now on (:func:`scalar_nodes`)."""
     return next_sequence()
@@ -211,5 +232,5 @@ def scalar_nodes(grad: Any, rule: str, first: int, scalars: frozenset = frozense
         smask = getattr(fn, "smask", None)
         name = None if op is None else SCALAR_NODES.get((op.name, smask))
         if name is not None and fn.args[smask.index("s")] in numbers:
-            fn.__class__ = node_class(name, type(fn))
+            fn.__class__ = _scalar_class(name, type(fn))
         todo.extend(f for f, _ in fn.next_functions)

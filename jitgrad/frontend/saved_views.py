@@ -335,3 +335,37 @@ def _has(node: Any, name: str) -> bool:
     except RuntimeError:  # (freed: PyTorch's node still has the attribute)
         return True
     return True
+
+
+def _no_saved_self(node: Any) -> Any:
+    raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_self'")
+
+
+def _inplace_result(node: Any) -> Tensor:
+    """The result an in-place activation's node shows as ``_saved_result``: the tensor it
+    overwrote, at its counter (kept as its buffer, dtype and counter: no cycle through the
+    node); after backward, the freed-graph error."""
+    if node._saved is FREED:
+        raise RuntimeError(FREED_MESSAGE)
+    value, dt, vc = node._extra.kept["result of"]
+    result = _make(value, dt, node)
+    result._vc = vc
+    return result
+
+
+_inplace_classes: dict[tuple, type] = {}
+
+
+def show_inplace_result(node: Any, name: str, out: Tensor) -> None:
+    """Rename ``node`` to PyTorch's in-place node ``name`` (``LeakyReluBackward1``...), which
+    saves its result, not its input: ``_saved_result`` is ``out``, ``_saved_self`` absent.
+    jitgrad's rule still reads the input it kept (the same gradient; a subclass of the node)."""
+    base = type(node)
+    cls = _inplace_classes.get((name, base))
+    if cls is None:
+        shown = property(_inplace_result, doc="PyTorch's ``_saved_result``.")
+        body = {"__slots__": (), "_saved_self": property(_no_saved_self), "_saved_result": shown}
+        cls = _inplace_classes[(name, base)] = type(name, (base,), body)
+    node.__class__ = cls
+    extras = node.extras()
+    extras.kept = {**(extras.kept or {}), "result of": (out._value, out._dtype, out._vc)}

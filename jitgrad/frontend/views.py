@@ -24,6 +24,7 @@ from . import parser_forms as PF
 from . import saved_nodes as _saved_nodes  # noqa: F401 - gives the view nodes their _saved_*
 from .bit_views import BIT_VIEWS, ConjView, stored_view
 from .copying import contiguous_array, copy_into
+from .empty_views import sliced
 from .infer_size import infer as _infer
 from .infer_size import unflatten_sizes
 from .memory_format import CHANNELS_LAST, in_format
@@ -97,7 +98,7 @@ def as_view(arr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
 def basic_view(x: Tensor, key: tuple, name: str) -> Tensor:
     """``x[key]`` for a numpy basic-index ``key`` (ints, slices, None): a view."""
     shape = x.shape
-    return make_view(x, x._value[key + (...,)], name, lambda g: embed(g, shape, key))
+    return make_view(x, sliced(x._value, key), name, lambda g: embed(g, shape, key))
 
 
 def embed(g: Tensor, shape: tuple[int, ...], key: tuple) -> Tensor:
@@ -151,7 +152,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     def backward(g: Tensor) -> Tensor:  # (dim as passed: _saved_dim)
         return embed(g, shape, (slice(None),) * _wrap_dim(dim, len(shape)) + key[-1:])
 
-    return make_view(input, input._value[key + (...,)], "SliceBackward0", backward)
+    return make_view(input, sliced(input._value, key), "SliceBackward0", backward)
 
 
 # ---- reshaping views ----------------------------------------------------------------------------

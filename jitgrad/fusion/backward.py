@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import helpers
+from ..engine.node import edges_of
 from ..engine.sweep import ABOVE, ALL_NEEDED, add_to_buffer, free_saved, hooked
 from ..ops.saved_record import INLINE, LazySaved
 from . import codegen as C
@@ -71,7 +72,7 @@ class FusedGroup(_Planned):
         self.members = members
         index = {id(m): k for k, m in enumerate(members)}
         self.edges = [
-            e for m in members for e in m.next_functions if e[0] is None or id(e[0]) not in index
+            e for m in members for e in edges_of(m) if e[0] is None or id(e[0]) not in index
         ]
         self.layout: GroupLayout | None = None
         self.kernel: Any = None

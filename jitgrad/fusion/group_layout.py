@@ -278,7 +278,7 @@ class _Walk:
         op, smask, args, values, cdt, out = (
             saved.op, saved.smask, saved.args, saved.values, saved.cdt, saved.out
         )
-        edge_at = dict(zip(edge_indices(op, smask), m.next_functions, strict=True))
+        edge_at = dict(zip(edge_indices(op, smask), zip(m._next, m._nrs), strict=True))
         grads, reads = _needed_grads(op, smask, args, edge_at, self.needed, self.index)
         cheap = self.remat[k]
         if cheap and "out" in reads:
@@ -331,7 +331,7 @@ def _results(members: list, saved: list, index: dict, targets: dict) -> list[int
     given: set[int] = set()
     for m, rec in zip(members, saved, strict=True):
         op, smask, args, values = rec.op, rec.smask, rec.args, rec.values
-        for i, e in zip(edge_indices(op, smask), m.next_functions, strict=True):
+        for i, e in zip(edge_indices(op, smask), zip(m._next, m._nrs), strict=True):
             if e[0] is not None and id(e[0]) in index:
                 continue
             b = None

@@ -22,6 +22,7 @@ from ..frontend.pointwise import apply, run
 from ..frontend.pointwise_inplace import apply_inplace
 from ..frontend.recording import node_class, record
 from ..frontend.reduce import norm
+from ..frontend.saved_views import show_inplace_result
 from ..frontend.tensor import Tensor, _make
 from ..helpers import warn as warn_user
 from ..ops.registry import REGISTRY as R
@@ -45,11 +46,11 @@ INPLACE_NODES = {
 
 def run_inplace(name: str, input: Tensor, args: tuple) -> Tensor:  # noqa: A002
     """``apply_inplace`` of the declared op, its node renamed to PyTorch's in-place name (a
-    subclass of the same node: the backward is unchanged)."""
+    subclass of the same node: the backward is unchanged), showing the result it saves."""
     out = apply_inplace(R[name], input, args)
     node = out.grad_fn
     if node is not None and name in INPLACE_NODES:
-        node.__class__ = node_class(INPLACE_NODES[name], type(node))
+        show_inplace_result(node, INPLACE_NODES[name], out)
     return out
 
 

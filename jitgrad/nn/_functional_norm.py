@@ -351,5 +351,6 @@ def rrelu_with(input: Tensor, slope: Any, inplace: bool, bounds: tuple) -> Tenso
         kept = {"_saved_lower": lower, "_saved_upper": upper, "_saved_training": training}
         if not isinstance(slope, Tensor):  # eval: PyTorch saves an unwritten noise tensor
             kept["_saved_noise"] = empty_like(input)
-        node.extras().kept = kept
+        extras = node.extras()
+        extras.kept = {**(extras.kept or {}), **kept}
     return out

@@ -37,6 +37,7 @@ from typing import Any
 from ... import helpers, methods
 from ...engine.grad_mode import STATE as GRAD
 from ...engine.grad_mode import no_grad as GRAD_OFF
+from ...engine.node import edges_of
 from ...engine.sweep import Node
 from ...frontend import functions as OF
 from ...frontend.host_scope import host_factories
@@ -354,7 +355,7 @@ class _Back:
             return t
         proxy = self.nodes.get(id(node))
         if proxy is None:
-            proxy = self.nodes[id(node)] = _host_node_class(node.name())(node.next_functions)
+            proxy = self.nodes[id(node)] = _host_node_class(node.name())(edges_of(node))
             proxy._saved = node
         return _make(value, r._dtype, proxy, output_nr=r._output_nr)
 
