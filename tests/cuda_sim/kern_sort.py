@@ -1,8 +1,9 @@
 """The sorting kernels (``jitgrad/kernels/cuda/sort.py``) against NumPy: the stable merge sort
 of every line (ties in input order, NaN last, descending NaN first), cummax/cummin's running
 extremes with the later index on ties, ``index_put``'s sorted-run fold in PyTorch CUDA's
-summation order, and (``jitgrad/kernels/cuda/compact.py``) the block-scan running sum and
-compaction (with tiny chunks, so three levels of blocking run)."""
+summation order, ``index_add`` / ``scatter_add``'s (``fold_along``) in the CPU's, and
+(``jitgrad/kernels/cuda/compact.py``) the block-scan running sum and compaction (with tiny
+chunks, so three levels of blocking run)."""
 
 from __future__ import annotations
 
