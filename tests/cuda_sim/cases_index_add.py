@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import jitgrad as torch
+from jitgrad.kernels.cuda import memory
 
 RNG = np.random.default_rng(14)
 X = RNG.standard_normal((4, 3)).astype(np.float32)
@@ -70,7 +71,9 @@ def test_in_place_forms_without_autograd(no_fallback):
     np.testing.assert_array_equal(x.cpu().numpy(), want)
 
 
-def test_index_out_of_range_is_reported_at_synchronization(no_fallback):
+def test_index_out_of_range_is_reported_at_synchronization(no_fallback, monkeypatch):
+    """The write's kernel sets the flag: no pass reads ``self`` first."""
+    monkeypatch.setattr(memory, "take_along", None)
     x = torch.tensor(X).cuda()
     out = x.index_add(0, torch.tensor([4]).cuda(), torch.ones(1, 3).cuda())  # no sync yet
     with pytest.raises(RuntimeError, match="device-side assert triggered"):
@@ -104,3 +107,32 @@ def test_create_graph_backwards_stay_on_the_device(no_fallback, name):
     assert [out[1][0], out[1][1]] == TORCH[name] and out[1][4] == "cuda"
     np.testing.assert_allclose(out[1][2], out[0][2], rtol=1e-12)
     np.testing.assert_allclose(out[1][3], out[0][3], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int32", "int8"])
+def test_narrow_adds_match_the_cpu_bitwise(no_fallback, monkeypatch, dtype):
+    """A 1-D ``index_add`` and a ``scatter_add`` along dim 0, 20 adds into each of two places,
+    as the CPU's bits (float32: ``2**24`` plus ones, which stays ``2**24`` one add at a time
+    in index order and would not summed first); the range check is the write's own (no pass
+    reading ``self``). (float16: jitgrad's CPU and device both add in float32 and round once,
+    2048 + 20 ones = 2068; PyTorch's CPU ``index_add`` rounds every add, 2048: not changed
+    here.)"""
+    monkeypatch.setattr(memory, "take_along", None)  # (the reading pass: refused)
+    dt = getattr(torch, dtype)
+    ints = dtype.startswith("int")
+    vals = np.arange(-20, 20) % 7 - 3 if ints else np.ones(40)
+    where = np.array([3, 0] * 20)
+    out = []
+    for device in ("cpu", "cuda"):
+        x = torch.full((5,), 100 if ints else 2048 if dtype == "float16" else 2**24, dtype=dt,
+                       device=device)  # fmt: skip
+        src = torch.tensor(vals, device=device).to(dt)
+        a = x.index_add(0, torch.tensor(where, device=device), src)
+        b = x.reshape(5, 1).scatter_add(0, torch.tensor(where.reshape(40, 1), device=device),
+                                        src.reshape(40, 1))  # fmt: skip
+        out.append((a.cpu().numpy(), b.cpu().numpy(), a.device.type))
+    np.testing.assert_array_equal(out[1][0], out[0][0])
+    np.testing.assert_array_equal(out[1][1], out[0][1])
+    assert out[1][2] == "cuda"
+    if dtype == "float32":
+        assert out[1][0][3] == 2**24

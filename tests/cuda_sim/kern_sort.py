@@ -1,8 +1,9 @@
 """The sorting kernels (``jitgrad/kernels/cuda/sort.py``) against NumPy: the stable merge sort
 of every line (ties in input order, NaN last, descending NaN first), cummax/cummin's running
 extremes with the later index on ties, ``index_put``'s sorted-run fold in PyTorch CUDA's
-summation order, and (``jitgrad/kernels/cuda/compact.py``) the block-scan running sum and
-compaction (with tiny chunks, so three levels of blocking run)."""
+summation order, ``index_add`` / ``scatter_add``'s (``fold_along``) in the CPU's, and
+(``jitgrad/kernels/cuda/compact.py``) the block-scan running sum and compaction (with tiny
+chunks, so three levels of blocking run)."""
 
 from __future__ import annotations
 
@@ -147,3 +148,30 @@ def test_fold_runs_sums_in_pytorch_cudas_order(inner):
             last[r] = g[j]
     got = K.fold_runs(cuda.to_device(g), cuda.to_device(rows), n, cuda.to_device(base), True)
     np.testing.assert_array_equal(got.copy_to_host(), last)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.int8])
+def test_fold_along_adds_every_element_in_index_order(shared, dtype):
+    # out (2, 5, 3) += g (2, 7, 3) at r = idx[j] (shared: index_add) or idx[o, j, i]
+    # (scatter_add), negative from the end; float32: 2**24 then ones, whose sum depends on the
+    # order (the CPU's, one add at a time: 2**24 stays)
+    rng = np.random.default_rng(7)
+    idx = rng.integers(-5, 5, 7 if shared else (2, 7, 3)).astype(np.int64)
+    g = rng.integers(-10, 10, (2, 7, 3)).astype(dtype)
+    base = rng.integers(-10, 10, (2, 5, 3)).astype(dtype)
+    if dtype == np.float32:
+        base[:], g[:] = 2.0**24, 1.0
+    want = base.copy()
+    for o, j, i in np.ndindex(g.shape):
+        want[o, (idx[j] if shared else idx[o, j, i]) % 5, i] += g[o, j, i]
+    flag = cuda.to_device(np.zeros(1, np.int32))
+    out = K.fold_along(cuda.to_device(g), cuda.to_device(idx), 5, 3, cuda.to_device(base),
+                       shared, flag)  # fmt: skip
+    np.testing.assert_array_equal(out.copy_to_host(), want)
+    assert flag.copy_to_host()[0] == 0
+    bad = idx.copy()
+    bad.reshape(-1)[3] = 5  # (out of range: adds nothing, sets the flag)
+    out = K.fold_along(cuda.to_device(g), cuda.to_device(bad), 5, 3, cuda.to_device(base),
+                       shared, flag)  # fmt: skip
+    assert flag.copy_to_host()[0] == 1

@@ -122,8 +122,12 @@ def cases(dt):
         (KC._block_coords, (a(np.bool_), i64, 256, (5,), a(np.int64, 2), True)),
         (KC._block_coords, (a(np.bool_), i64, 256, (2, 3), a(np.int64, 2), False)),
         (KC._block_coords, (a(np.bool_), i64, 256, (1, 2, 3, 4), a(np.int64, 2), False)),
-        (SO._fold_runs_kernel, (i64, i64, a(dt), 5, 1, False, z, a(dt))),
-        (SO._fold_runs_kernel, (i64, i64, i64, 5, 1, False, np.int64(0), i64)),
+        (SO._fold_runs_kernel, (i64, i64, a(dt), 5, 1, False, False, z, a(dt), a(np.int32))),
+        (SO._fold_runs_kernel, (i64, i64, i64, 5, 1, False, True, np.int64(0), i64,
+                                a(np.int32))),  # fmt: skip
+        (SO._fold_runs_kernel, (i64, i64, a(np.int8), 5, 1, False, True, np.int8(0),
+                                a(np.int8), a(np.int32))),  # fmt: skip
+        (SO._targets_kernel, (i64, 5, 2, 4, True, i64)),
         (M._add_along_kernel, (i64, i64, 5, 2, 4, False, 3, a(np.int64))),
         (WN._im2col_kernel, (a(dt, 4), GEO, a(dt, 3))),
         (WN._col2im_kernel, (a(dt, 3), 1, GEO, a(dt, 4))),

@@ -4,11 +4,18 @@ tensors.
 These ran through the host fallback, and so did every ``create_graph`` backward that records
 them: ``index_select``'s and ``gather``'s (PyTorch's formulas, :mod:`.selecting`) and
 ``as_strided``'s (:mod:`.views`: the gradient added into a storage-sized zero buffer). Each is
-a copy of ``self`` with ``source`` added by :func:`~jitgrad.kernels.cuda.memory.add_along`,
-one thread per line along ``dim`` adding in index order: no atomics, so the sums are the
-CPU's order and bitwise the same every run. An index out of range sets the device flag
-:func:`~jitgrad.kernels.cuda.memory.take_along` sets (checked by reading ``self`` at the
-indices), reported at the next synchronization as the device's other index errors are.
+a copy of ``self`` with ``source`` added by :func:`~jitgrad.kernels.cuda.sort.fold_along`:
+every source element's target place computed, those sorted stably, and one thread per run
+of equal places adding it in index order, so distinct places are parallel (a 1-D
+``index_add`` too; session 17's ``add_along`` ran one thread per column) and the sums are
+the CPU's, bitwise, the same every run. PyTorch's CUDA adds with ``atomicAdd`` there
+(nondeterministic, documented so): its float bits can differ from the CPU's where an index
+repeats, jitgrad's do not; no float atomics is this project's rule, and every dtype (int8,
+the float32 buffers of 16-bit floats) takes the same kernel. ``scatter`` and
+``scatter_reduce``'s other folds keep ``add_along`` (one thread per column, index order). An
+index out of range sets a device flag in the write (the other folds: in a reading pass,
+:func:`~jitgrad.kernels.cuda.memory.take_along`), reported at the next synchronization as
+the device's other index errors are.
 Recorded as the CPU's ``IndexAddBackward0`` / ``ScatterAddBackward0`` with PyTorch's
 gradients (``self``: ``g``; ``source``: ``g`` read back at the indices), written in device
 ops, so ``create_graph`` records them too.
@@ -59,7 +66,10 @@ def _added(
     device array), or NotImplemented. An index smaller than ``x`` off ``d`` folds into that
     corner of ``x`` (a copy), written back into a copy of the rest. ``runs`` (``d == 0``, a
     shared index, an add or an assign): the rows sorted and each run of equal rows folded
-    by its own threads (:func:`~jitgrad.kernels.cuda.sort.fold_runs`, ``index_put``'s)."""
+    by its own threads (:func:`~jitgrad.kernels.cuda.sort.fold_runs`, ``index_put``'s); a
+    plain add (``index_add``, ``scatter_add``): parallel over every source element
+    (:func:`~jitgrad.kernels.cuda.sort.fold_along`, the CPU's order). Both set the range
+    check's flag in the write; the other folds check it in a reading pass first."""
     shape, ishape = tuple(x.shape), tuple(index.shape)
     if not shared and any(n != shape[k] for k, n in enumerate(ishape) if k != d):
         region = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ishape))
@@ -74,16 +84,20 @@ def _added(
     idx = runtime.flat(runtime.contiguous(index._value))
     idx = idx if index._dtype is D.int64 else runtime.cast(idx, np.int64)
     flag = runtime.zeros((1,), np.int32)
-    scratch = runtime.empty(tuple(src.shape), x._dtype.np)  # (the range check's reads)
-    M.take_along(runtime.contiguous(x._value), idx, n, inner, scratch, flag, shared, True)
-    if runtime.flagged(flag, _index_check(op)):
-        return NotImplemented  # the CPU op raises PyTorch's error
     out = M.copy(runtime.contiguous(x._value))
     s = runtime.contiguous(src._value)
     s = s if s.dtype == out.dtype else runtime.cast(s, out.dtype)
-    if runs:
-        return SO.fold_runs(s, idx, n, out, assign)
-    return M.add_along(s, idx, n, inner, out, shared, assign, fold)
+    if runs:  # (index_put's rows: never negative, out of range as n)
+        SO.fold_runs(s, idx, n, out, assign, flag)
+    elif fold == M.ADD and not assign:  # (the write's kernel sets the flag: no reading pass)
+        SO.fold_along(s, idx, n, inner, out, shared, flag)
+    else:
+        scratch = runtime.empty(tuple(src.shape), x._dtype.np)  # (the range check's reads)
+        M.take_along(runtime.contiguous(x._value), idx, n, inner, scratch, flag, shared, True)
+        M.add_along(s, idx, n, inner, out, shared, assign, fold)
+    if runtime.flagged(flag, _index_check(op)):
+        return NotImplemented  # the CPU op raises PyTorch's error
+    return out
 
 
 def index_add(input: Any, dim: Any, index: Any, source: Any, *, alpha: Any = 1) -> Any:  # noqa: A002

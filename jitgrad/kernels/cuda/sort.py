@@ -16,6 +16,10 @@ Arrays are seen as ``(A, R, B)`` with the axis ``R`` in the middle, as in :mod:`
   PyTorch's CUDA ``index_put_with_sort_kernel``: the target rows sorted stably (their
   positions carried), then one thread per (run of equal rows, column) folds its run, so
   distinct rows and columns are parallel. The sums are PyTorch's order (see the kernel).
+* :func:`fold_along`: ``index_add`` / ``scatter_add``'s add, parallel over every source
+  element: the flat targets sorted, each run added in index order (the CPU's sums). PyTorch's
+  CUDA uses ``atomicAdd`` there (documented nondeterministic); this keeps the project's rule
+  of no float atomics (the same bits every run, the CPU's) at the cost of the sort.
   Stream compaction (``masked_select``, ``nonzero``) is :mod:`.compact`'s.
 """
 
@@ -33,6 +37,7 @@ __all__ = [
     "sort_lines",
     "cum_extreme",
     "fold_runs",
+    "fold_along",
     "mode_positions",
 ]
 
@@ -214,28 +219,33 @@ def _lanes_sum(g, pos, j, passes, zero):
 
 
 @cuda.jit
-def _fold_runs_kernel(keys, pos, g, n, inner, assign, zero, out):
+def _fold_runs_kernel(keys, pos, g, n, inner, assign, serial, zero, out, flag):
     # keys: the target rows of g's (m, inner) rows, sorted stably; pos: the row of g each
     # came from. One thread per (j, i) whose j heads a run of equal keys r in [0, n) (the
-    # others, and rows out of range, do nothing): out[r, i] = the run's last g (assign:
-    # PyTorch's deterministic choice, the CPU's), else out[r, i] plus the run, in PyTorch's
-    # CUDA order: inner > 32: one add at a time into out (its indexing_backward_kernel);
-    # inner <= 32: out + (0 + g_1 + ... + g_k) (..._small_stride, ..._stride_1), with a full
-    # index's run of 32 or more first folded as its warp's lanes (_lanes_sum)
+    # others do nothing; a run of rows out of range sets flag[0]): out[r, i] = the run's
+    # last g (assign: PyTorch's deterministic choice, the CPU's), else out[r, i] plus the
+    # run: serial (the CPU's order, index_add's and scatter_add's) or inner > 32: one add
+    # at a time into out (PyTorch's indexing_backward_kernel); else out + (0 + g_1 + ... +
+    # g_k) (..._small_stride, ..._stride_1), a full index's run of 32 or more first folded
+    # as its warp's lanes (_lanes_sum)
     m = keys.size
     start, step = cuda.grid(1), cuda.gridsize(1)
     for t in range(start, m * inner, step):
         j = t // inner
         i = t - j * inner
         r = keys[j]
-        if (j == 0 or keys[j - 1] != r) and 0 <= r < n:
+        if j == 0 or keys[j - 1] != r:
+            if r < 0 or r >= n:
+                if i == 0:
+                    flag[0] = 1
+                continue
             e = j + 1
             while e < m and keys[e] == r:
                 e += 1
             q = r * inner + i
             if assign:
                 out[q] = g[pos[e - 1] * inner + i]
-            elif inner > WARP:
+            elif serial or inner > WARP:
                 acc = out[q]
                 for k in range(j, e):
                     acc += g[pos[k] * inner + i]
@@ -253,11 +263,16 @@ def _fold_runs_kernel(keys, pos, g, n, inner, assign, zero, out):
                 out[q] = out[q] + s
 
 
-def fold_runs(g: Any, rows: Any, n: int, out: Any, assign: bool = False) -> Any:
+def fold_runs(
+    g: Any, rows: Any, n: int, out: Any, assign: bool = False, flag: Any = None,
+    serial: bool = False,
+) -> Any:  # fmt: skip
     """``out[rows[j], :] += g[j, :]`` (``assign``: ``=``, the last of equal rows winning) into
     the contiguous ``(n, inner)`` device array ``out`` for the contiguous ``(m, inner)`` ``g``
-    and the int64 ``rows`` (``m``; rows outside ``[0, n)`` add nothing), as PyTorch's CUDA
-    ``index_put_(..., accumulate=True)`` sums (module docstring). Returns ``out``."""
+    and the int64 ``rows`` (``m``; rows outside ``[0, n)`` add nothing and set ``flag[0]``
+    where a one-element int32 ``flag`` is given), as PyTorch's CUDA
+    ``index_put_(..., accumulate=True)`` sums (module docstring), or ``serial``: each row's
+    adds one at a time in ``j`` order (the CPU's). Returns ``out``."""
     contiguous(g, "fold_runs")
     contiguous(out, "fold_runs")
     m = rows.size
@@ -266,6 +281,44 @@ def fold_runs(g: Any, rows: Any, n: int, out: Any, assign: bool = False) -> Any:
         keys, pos = sort_lines(contiguous(rows, "fold_runs"), (1, m, 1))
         grid, threads = elementwise_grid(m * inner)
         zero = np.dtype(out.dtype).type(0)
-        _fold_runs_kernel[grid, threads](view(keys, m), view(pos, m), view(g, g.size), n, inner,
-                                         assign, zero, view(out, out.size))  # fmt: skip
+        flag = empty((1,), np.int32) if flag is None else flag  # (written only when set)
+        _fold_runs_kernel[grid, threads](view(keys, m), view(pos, m), view(g, g.size), n,
+                                         inner, assign, serial, zero, view(out, out.size),
+                                         flag)  # fmt: skip
+    return out
+
+
+@cuda.jit
+def _targets_kernel(idx, n, m, inner, shared, out):
+    # out[k] = the flat place (o, r, i) of the (outer, n, inner) array that the element k =
+    # (o, j, i) of an (outer, m, inner) source goes to, r = idx[j] (shared) or idx[k],
+    # negative from the end; r outside [-n, n): the size of that array (out of range)
+    start, step = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, out.size, step):
+        o = k // (m * inner)
+        i = k % inner
+        r = idx[(k // inner) % m] if shared else idx[k]
+        if r < 0:
+            r += n
+        size = (out.size // m) * n
+        out[k] = (o * n + r) * inner + i if 0 <= r < n else size
+
+
+def fold_along(g: Any, idx: Any, n: int, inner: int, out: Any, shared: bool, flag: Any) -> Any:
+    """:func:`~.memory.add_along`'s add (``out[o, r, i] += g[o, j, i]``, ``r`` from the int64
+    ``idx``, shared or per element, negative from the end) parallel over every source
+    element: each element's flat target computed, those sorted stably and each run of equal
+    targets added one at a time in ``j`` order (:func:`fold_runs`, ``serial``), so the sums
+    are the CPU's, bitwise, the same every run, without atomics; an index outside ``[-n,
+    n)`` adds nothing and sets ``flag[0]``. Returns ``out``."""
+    contiguous(g, "fold_along")
+    contiguous(out, "fold_along")
+    outer = out.size // (n * inner) if n * inner else 0
+    m = g.size // (outer * inner) if outer * inner else 0
+    if m:
+        targets = empty((g.size,), np.int64)
+        grid, threads = elementwise_grid(g.size)
+        _targets_kernel[grid, threads](view(idx, idx.size), n, m, inner, shared, targets)
+        fold_runs(view(g, g.size), targets, out.size, view(out, out.size), flag=flag,
+                  serial=True)  # fmt: skip
     return out
