@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,25 +45,29 @@ NONSMOOTH = {
     "celu", "selu", "nan_to_num", "gelu", "logaddexp", "logaddexp2", "rrelu",
 }  # fmt: skip
 INTO = {"copy"}
-SKIP = {"rrelu", "cast", "frexp", "ldexp_int", "float_power", "polygamma_inplace"}
+# random (rrelu), another result dtype (cast, float_power), a tuple (frexp), an integer input
+# (ldexp_int), a weight shaped by the channel dim (prelu), no derivative in PyTorch (j0)
+SKIP = {
+    "rrelu", "cast", "frexp", "ldexp_int", "float_power", "polygamma_inplace", "prelu",
+    "special_spherical_bessel_j0",
+}  # fmt: skip
 
 
 def _usable(case) -> bool:
-    """Float in, float out of the same dtype, differentiable in every input, deterministic."""
-    if case.op in SKIP or not all(case.grad_inputs()):
-        return False
-    xs = [
-        jitgrad.tensor(np.linspace(case.low, case.high, 3), dtype=jitgrad.float32).requires_grad_()
-        for _ in range(case.arity)
-    ]
-    try:
-        y = case.call(jitgrad, *xs)
-    except Exception:  # noqa: BLE001 - an op this harness cannot drive generically
-        return False
-    return isinstance(y, jitgrad.Tensor) and y.dtype == jitgrad.float32 and y.requires_grad
+    """Float in, same float out, differentiable in every input, deterministic, no shape rule
+    beyond broadcasting (decided from the case table, so importing compiles nothing)."""
+    return case.op not in SKIP and all(case.grad_inputs())
 
 
 OPS = [c for c in CASES if _usable(c)]
+
+
+def only_ops(names) -> list:
+    """Restrict the drawn ops to ``names`` (a cheap pool for the test); returns the old pool."""
+    old = list(OPS)
+    OPS[:] = [c for c in old if c.op in names]
+    return old
+
 
 # Shape families: leaves take the family's shape with some dims set to 1 or dropped in front.
 FAMILIES = [(2, 3), (3,), (2, 1, 3), (0, 3), (4, 2)]
@@ -110,9 +115,11 @@ def resolve(prog: Program, arrays: list[np.ndarray]):
         if kind == "op":
             case = OPS[k % len(OPS)]
             srcs = [a]
+            joint = v.shape
             for n in range(1, case.arity):
-                ok = [m for m in range(len(vals)) if _fits(vals[m].shape, v.shape, case.op)]
+                ok = [m for m in range(len(vals)) if _fits(vals[m].shape, joint, case.op)]
                 srcs.append(ok[(j + n) % len(ok)])
+                joint = np.broadcast_shapes(joint, vals[srcs[-1]].shape)
             mid, half = (case.high + case.low) / 2, 0.45 * (case.high - case.low)
             ins = [mid + half * np.tanh(vals[m]) for m in srcs]
             with np.errstate(all="ignore"):
@@ -214,7 +221,8 @@ def _loss_np(prog, vals):
     if kind == "amax" and (v.size == 0 or (dims is None and v.ndim == 0)):
         kind = "sum"
     fn = {"sum": np.sum, "mean": np.mean, "amax": np.max}[kind]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of an empty slice: NaN
         r = fn(v, axis=dims, keepdims=keep)
     total = np.sum(r)
     for n, w in enumerate(vals[len(prog.leaves) : -1]):
@@ -481,7 +489,10 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--examples", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ops", default="", help="comma-separated op names (default: all usable)")
     args = p.parse_args(argv)
+    if args.ops:
+        only_ops(args.ops.split(","))
     os.nice(10)
     counts: dict = {}
 
