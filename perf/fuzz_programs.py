@@ -127,6 +127,8 @@ def resolve(prog: Program, arrays: list[np.ndarray]):
             r = np.broadcast_to(r, np.broadcast_shapes(*[x.shape for x in ins])).copy()
             step = ("op", k % len(OPS), tuple(srcs))
             rdt = _promote([(dts[m], vals[m].ndim) for m in srcs])
+            if case.op in INTO:  # copy_ writes into a tensor of the first operand's dtype
+                rdt = dts[srcs[0]]
         elif kind == "scalar":
             form = ("add", "radd", "sub", "rsub", "mul", "rmul", "div", "pow2")[j % 8]
             c = int(s) if k % 3 == 0 else s  # Python ints too
