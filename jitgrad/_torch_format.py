@@ -61,6 +61,10 @@ _STORAGES = {
     "ShortStorage": (D.int16, 2),
     "ComplexFloatStorage": (D.complex64, 8),
     "ComplexDoubleStorage": (D.complex128, 16),
+    # quantized storages: jitgrad has no quantized dtypes; a file holding one is refused by name
+    "QInt8Storage": (None, 1),
+    "QUInt8Storage": (None, 1),
+    "QInt32Storage": (None, 4),
 }
 STORAGE_TYPES = {n: _Global("torch", n, dt, size) for n, (dt, size) in _STORAGES.items()}
 _STORAGE_OF = {t.dtype: t for t in STORAGE_TYPES.values() if t.dtype is not None}
