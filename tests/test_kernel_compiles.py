@@ -287,8 +287,21 @@ def test_integer_sums_compile_no_sum_kernel() -> None:
         0
     ] * 3
     assert jitgrad.arange(10_000).reshape(100, 100).sum(0)[:2].tolist() == [495000, 495100]
+    # narrower integers and booleans, widened into int64 (or kept, wrapping) as PyTorch's
+    i32 = jitgrad.tensor([[2**30, 2**30, 7], [-3, 120, 5]], dtype=jitgrad.int32)
+    assert i32.sum(1).tolist() == [2**31 + 7, 122] and i32.sum(1).dtype == jitgrad.int64
+    assert i32.sum(1, dtype=jitgrad.int32).tolist() == [-(2**31) + 7, 122]
+    assert i32.to(jitgrad.uint8).sum(0).tolist() == [253, 120, 12]
+    assert (i32 > 6).sum(1).tolist() == [3, 1]
+    x3 = np.array([[[2**31 - 1], [1]], [[-5], [3]]], np.int32)  # (a caller passing int32 on)
+    for into in (np.int64, np.int32):
+        out2 = np.empty((2, 1), into)
+        reduce_sum.sum_fwd(x3, out2)
+        assert out2.ravel().tolist() == ([2**31, -2] if into is np.int64 else [-(2**31), -2])
     for kernel in (reduce_sum.sum_sq_fwd, reduce_flat.sum_flat, reduce_leaves._leaf_sum):
-        assert not [s for s in kernel.overloads if "int64" in str(s[-1])], kernel
+        assert not [s for s in kernel.overloads if "int" in str(s[0]) or "bool" in str(s[0])], (
+            kernel
+        )
 
 
 def test_softmax_slices_compile_once_for_read_only_and_writable_inputs() -> None:

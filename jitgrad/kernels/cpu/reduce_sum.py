@@ -51,12 +51,13 @@ def sum_sq_fwd(x3, c2, sq, out2):
 
 def sum_fwd(x3, out2):
     """out2[a,b] = sum_r x3[a,r,b] (:func:`sum_sq_fwd` without the square; out2 stands in
-    for the unread c2, so sum and variance of one dtype call the same overload). An integer
-    sum (int64 into int64, wrapping) is the same number in any order of adds, so NumPy's
-    ``add.reduce`` gives the kernel's bits without its compile (~2.3 CPU s, the largest of a
-    run's sums: perf/RESULTS.md, Run ttime18a)."""
-    if out2.dtype.kind == "i" and x3.dtype == out2.dtype:
-        np.add.reduce(x3, axis=1, out=out2)
+    for the unread c2, so sum and variance of one dtype call the same overload). A sum of
+    integers or booleans into an integer (widened exactly, wrapping) is the same number in any
+    order of adds, so NumPy's ``add.reduce`` gives the kernel's bits without its compile (~2.3
+    CPU s per signature, the largest of a run's sums: perf/RESULTS.md, Run ttime18a)."""
+    src = x3.dtype
+    if out2.dtype.kind == "i" and (src.kind in "ib" or (src.kind == "u" and src.itemsize < 8)):
+        np.add.reduce(x3, axis=1, out=out2, dtype=out2.dtype)  # (int32, bool... widened exactly)
         return
     sum_sq_fwd(x3, out2, _NO, out2)
 
