@@ -63,7 +63,10 @@ def main() -> int:
         env["JITGRAD_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"ldlbits{tag}")
         run = subprocess.run(
             [sys.executable, os.path.abspath(__file__), "--one"],
-            env=env, capture_output=True, text=True, check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         out[tag] = run.stdout.strip()
         print(tag, tree, out[tag])
