@@ -159,7 +159,7 @@ def _sytf2(a, piv, herm):
     """Factor one symmetric (Hermitian) ``a`` (its lower triangle) in place; LAPACK's ``info``."""
     n = a.shape[0]
     info = 0
-    k = 0
+    k = n - n  # an int64 0: a literal 0 made Numba compile each helper twice (Literal[int](0))
     while k < n:
         kp, kstep = _choose_pivot(a, k, herm)
         if kp < 0:
@@ -200,7 +200,7 @@ def _solve_ld(a, piv, x, herm):
     """``x <- (L D)^-1 P^T x`` (``sytrs``'s first sweep)."""
     n, r = x.shape
     one = x.dtype.type(1.0)
-    k = 0
+    k = n - n  # an int64 0, not Literal[int](0): see _sytf2
     while k < n:
         if piv[k] > 0:
             kp = piv[k] - 1
