@@ -10,14 +10,16 @@ from typing import Any
 import numpy as np
 
 from .reduce_flat import leaf_total, mean_flat, mean_leaf, sum_flat, sum_leaf
-from .reduce_leaves import BLOCK
+from .reduce_leaves import BLOCK, exact_in_numpy
 from .reduce_parallel import pick
 from .reduce_plan import _prod, reduction_plan
-from .reduce_sum import mean_fwd, sum_fwd
+from .reduce_sum import mean_fwd, prod_fwd, sum_fwd
 
 #: Serial kernels whose full reductions run kernels of their own (see :mod:`.reduce_flat`),
 #: indexed by ``0 < n <= BLOCK``: the general one, and the one for one pairwise leaf.
 _FLAT = {sum_fwd: (sum_flat, sum_leaf), mean_fwd: (mean_flat, mean_leaf)}
+#: full integer reductions NumPy does with the kernels' bits (:func:`exact_in_numpy`)
+_EXACT_INT = {sum_fwd: np.add, prod_fwd: np.multiply}
 
 
 def widen(arr: np.ndarray) -> np.ndarray:
@@ -102,8 +104,9 @@ def reduce_array(
     """Reduction ``kernel`` of ``arr`` over ``axes``, shaped as the op's result."""
     if len(axes) == arr.ndim:  # full reduction: the per-call overhead users feel most
         n = arr.size
-        if kernel is sum_fwd and out_dtype.kind == "i":  # exact in any order: sum_fwd's NumPy
-            total = np.add.reduce(arr, axis=None, dtype=out_dtype)
+        ufunc = _EXACT_INT.get(kernel)
+        if ufunc is not None and exact_in_numpy(arr.dtype, np.dtype(out_dtype)):  # any order
+            total = ufunc.reduce(arr, axis=None, dtype=out_dtype)
             return np.array(total, out_dtype).reshape((1,) * arr.ndim if keepdim else ())
         if kernel is sum_fwd and 0 < n <= BLOCK:  # sum_leaf without its (1, n, 1) views
             total = leaf_total(arr.ravel(), out_dtype)

@@ -366,3 +366,13 @@ def _chunk_rows(B):
     while rows * 2 * B <= PAR_CHUNK:
         rows *= 2
     return rows
+
+
+def exact_in_numpy(x_dtype: np.dtype, out_dtype: np.dtype) -> bool:
+    """True when adding or multiplying ``x_dtype`` elements into ``out_dtype`` is integer
+    arithmetic: each element converted exactly (a safe cast, as the kernels' ``T(x)``), then
+    signed or unsigned adds/multiplies wrapping modulo 2**bits, a ring, so every order gives
+    the same bits and NumPy's ufuncs give the kernels' bits without their compile (one per
+    integer dtype: ~0.4-2 CPU s each, e.g. ``sum(dtype=torch.uint8)``,
+    ``prod(dtype=torch.int16)``: perf/RESULTS.md, Runs ttime18a and porttime18)."""
+    return out_dtype.kind in "iu" and np.can_cast(x_dtype, out_dtype, "safe")

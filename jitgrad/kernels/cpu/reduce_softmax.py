@@ -21,6 +21,7 @@ from .reduce_leaves import (
     _pw_sum,
     _pw_sumexp,
     _swap_last,
+    exact_in_numpy,
 )
 
 
@@ -192,7 +193,11 @@ def cumsum_dir(x3, rev, out3):
 
 def cumsum_fwd(x3, out3):
     """out3[a,r,b] = sum_{s<=r} x3[a,s,b], sequential, in out3.dtype (int64 for ints, as
-    torch): :func:`cumsum_dir` forward."""
+    torch): :func:`cumsum_dir` forward; an integer scan of one dtype by NumPy's ``cumsum``
+    (:func:`exact_in_numpy`: wrapping adds, the same bits, no compile per integer dtype)."""
+    if exact_in_numpy(x3.dtype, out3.dtype):
+        np.cumsum(x3, axis=1, dtype=out3.dtype, out=out3)
+        return
     cumsum_dir(x3, _NO, out3)
 
 

@@ -19,6 +19,7 @@ from .reduce_leaves import (
     _pw_sum,
     _rows_pw,
     _var_den,
+    exact_in_numpy,
 )
 
 
@@ -52,12 +53,11 @@ def sum_sq_fwd(x3, c2, sq, out2):
 def sum_fwd(x3, out2):
     """out2[a,b] = sum_r x3[a,r,b] (:func:`sum_sq_fwd` without the square; out2 stands in
     for the unread c2, so sum and variance of one dtype call the same overload). A sum of
-    integers or booleans into an integer (widened exactly, wrapping) is the same number in any
-    order of adds, so NumPy's ``add.reduce`` gives the kernel's bits without its compile (~2.3
-    CPU s per signature, the largest of a run's sums: perf/RESULTS.md, Run ttime18a)."""
-    src = x3.dtype
-    if out2.dtype.kind == "i" and (src.kind in "ib" or (src.kind == "u" and src.itemsize < 8)):
-        np.add.reduce(x3, axis=1, out=out2, dtype=out2.dtype)  # (int32, bool... widened exactly)
+    integers or booleans into an integer they convert to exactly (wrapping) is the same number
+    in any order of adds, so NumPy's ``add.reduce`` gives the kernel's bits without its compile
+    (~2.3 CPU s per signature: perf/RESULTS.md, Runs ttime18a, porttime18)."""
+    if exact_in_numpy(x3.dtype, out2.dtype):
+        np.add.reduce(x3, axis=1, dtype=out2.dtype, out=out2)
         return
     sum_sq_fwd(x3, out2, _NO, out2)
 
@@ -131,8 +131,17 @@ def var_bwd(g2, x3, mean2, correction, gx3):
 # --------------------------------------------------------------------------------------------
 
 
-@cached_njit(**_JIT)
 def prod_fwd(x3, out2):
+    """out2[a,b] = prod_r x3[a,r,b] (:func:`_prod_rows`); an integer product of one dtype by
+    NumPy's ``multiply.reduce`` (:func:`exact_in_numpy`: the same wrapped bits)."""
+    if exact_in_numpy(x3.dtype, out2.dtype):
+        np.multiply.reduce(x3, axis=1, dtype=out2.dtype, out=out2)
+        return
+    _prod_rows(x3, out2)
+
+
+@cached_njit(**_JIT)
+def _prod_rows(x3, out2):
     # out2[a,b] = prod_r x3[a,r,b] in out2.dtype (int64 for ints, wrapping); R=0 gives 1.
     # Rows are multiplied in chunks of _chunk_rows(B), chunk products in order (= parallel).
     A, R, B = x3.shape
