@@ -15,3 +15,16 @@ def close(a: Any, b: Any, tol: float = 1e-6) -> None:
     b = np.asarray(b.detach() if hasattr(b, "detach") else b, dtype=np.float64)
     assert a.shape == b.shape, (a.shape, b.shape)
     np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def same(actual: Any, expected: Any, tol: float = 0.0) -> None:
+    """PyTorch's ``assertEqual`` on values and shape: exact by default (NaN equal to NaN;
+    ``atol=rtol=0``), within ``tol`` when given; ``exact_dtype`` is checked by the caller
+    where it matters."""
+    a = np.asarray(actual.numpy() if hasattr(actual, "numpy") else actual)
+    e = np.asarray(expected.numpy() if hasattr(expected, "numpy") else expected)
+    assert a.shape == e.shape, (a.shape, e.shape)
+    if tol:
+        np.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    else:
+        np.testing.assert_array_equal(a, e)

@@ -13,21 +13,12 @@ from itertools import product
 
 import numpy as np
 import pytest
+from port_helpers import same
 
 import jitgrad as torch
 
 INTS = ("uint8", "int8", "int16", "int32", "int64")
 FLOATS = ("float32", "float64")
-
-
-def same(actual, expected, tol: float = 0.0) -> None:
-    a = np.asarray(actual.numpy() if hasattr(actual, "numpy") else actual)
-    e = np.asarray(expected.numpy() if hasattr(expected, "numpy") else expected)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    if tol:
-        np.testing.assert_allclose(a, e, rtol=tol, atol=tol)
-    else:
-        np.testing.assert_array_equal(a, e)
 
 
 def ints_in(shape, dtype, low=-9, high=9):

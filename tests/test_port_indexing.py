@@ -11,16 +11,9 @@ import warnings
 
 import numpy as np
 import pytest
+from port_helpers import same
 
 import jitgrad as torch
-
-
-def same(actual, expected) -> None:
-    """assertEqual(atol=0, rtol=0) on values and shape."""
-    a = np.asarray(actual.numpy() if hasattr(actual, "numpy") else actual)
-    e = np.asarray(expected.numpy() if hasattr(expected, "numpy") else expected)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    np.testing.assert_array_equal(a, e)
 
 
 def consec(size, start=1, dtype=torch.float32):

@@ -68,7 +68,8 @@ def test_sum_dim_reduction_uint8_overflow() -> None:
 
 @pytest.mark.xfail(
     torch.__name__ == "jitgrad",  # known-failing here; PyTorch passes
-    strict=True, raises=RuntimeError,
+    strict=True,
+    raises=RuntimeError,
     reason="jitgrad holds tensors in NumPy arrays, which stop at 64 dims: no 65-dim tensor",
 )
 def test_dim_reduction_less_than_64() -> None:
@@ -195,7 +196,8 @@ def test_all_any_empty() -> None:
 
 @pytest.mark.xfail(
     torch.__name__ == "jitgrad",  # known-failing here; PyTorch passes
-    strict=True, raises=TypeError,
+    strict=True,
+    raises=TypeError,
     reason="x1=/x2= (NumPy's names for input/other) not taken: the elementwise functions are "
     "jitgrad's hot path, and a renaming wrapper would cost every call",
 )
@@ -529,9 +531,11 @@ def test_bincount() -> None:
 
 
 def test_sum_all() -> None:
-    for t in (torch.tensor([1, 2, 3, 4, 5], dtype=torch.float64),
-              torch.randn(2000, dtype=torch.float64),
-              torch.randn(200, 2, dtype=torch.float64)[:, 0]):
+    for t in (
+        torch.tensor([1, 2, 3, 4, 5], dtype=torch.float64),
+        torch.randn(2000, dtype=torch.float64),
+        torch.randn(200, 2, dtype=torch.float64)[:, 0],
+    ):
         close(t.sum(), sum(t.reshape(-1).tolist()), 1e-10)
     t = torch.tensor([True, False, True])
     assert t.sum().item() == 2 and t.sum().dtype == torch.int64

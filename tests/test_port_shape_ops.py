@@ -13,18 +13,11 @@ from itertools import chain, combinations, permutations, product
 
 import numpy as np
 import pytest
+from port_helpers import same
 
 import jitgrad as torch
 
 nan = float("nan")
-
-
-def same(actual, expected) -> None:
-    """PyTorch's ``assertEqual(atol=0, rtol=0)`` on values and shape (NaN equal to NaN)."""
-    a = np.asarray(actual.numpy() if hasattr(actual, "numpy") else actual)
-    e = np.asarray(expected.numpy() if hasattr(expected, "numpy") else expected)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    np.testing.assert_array_equal(a, e)
 
 
 def compare_with_numpy(torch_fn, np_fn, x) -> None:
@@ -122,8 +115,9 @@ def test_diag_diagonal() -> None:
     same(torch.diagonal(xp, 0, -2, -1), xp.numpy().diagonal(0, -2, -1))
 
 
-@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "float32",
-                                   "float64"])
+@pytest.mark.parametrize(
+    "dtype", ["uint8", "int8", "int16", "int32", "int64", "float32", "float64"]
+)
 def test_trace(dtype: str) -> None:
     dt = getattr(torch, dtype)
     for shape in ([10, 1], [1, 10], [10, 10], [4, 10], [10, 4]):

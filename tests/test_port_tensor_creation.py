@@ -12,23 +12,13 @@ from itertools import permutations, product
 
 import numpy as np
 import pytest
+from port_helpers import same
 
 import jitgrad as torch
 
 ALL_TYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float32", "float64",
              "complex64", "complex128")  # fmt: skip
 NP_DTYPES = {getattr(torch, n): np.dtype(n) for n in ALL_TYPES}
-
-
-def same(actual, expected, tol: float = 0.0) -> None:
-    """assertEqual on values and shape (``exact_dtype`` checked by the caller where it matters)."""
-    a = np.asarray(actual.numpy() if hasattr(actual, "numpy") else actual)
-    e = np.asarray(expected.numpy() if hasattr(expected, "numpy") else expected)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    if tol:
-        np.testing.assert_allclose(a, e, rtol=tol, atol=tol)
-    else:
-        np.testing.assert_array_equal(a, e)
 
 
 def test_diag_embed() -> None:
@@ -85,8 +75,21 @@ def test_vander() -> None:
         torch.vander(torch.stack((x, x)))
 
 
-@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64",
-                                   "float32", "float64", "complex64", "complex128"])
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        "bool",
+        "uint8",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    ],
+)
 def test_vander_types(dtype: str) -> None:
     dt = getattr(torch, dtype)
     if dt is torch.uint8:

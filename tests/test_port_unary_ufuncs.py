@@ -12,18 +12,9 @@ import random
 
 import numpy as np
 import pytest
+from port_helpers import same
 
 import jitgrad as torch
-
-
-def same(actual, expected, tol: float = 0.0) -> None:
-    a = np.asarray(actual.numpy() if hasattr(actual, "numpy") else actual)
-    e = np.asarray(expected.numpy() if hasattr(expected, "numpy") else expected)
-    assert a.shape == e.shape, (a.shape, e.shape)
-    if tol:
-        np.testing.assert_allclose(a, e, rtol=tol, atol=tol)
-    else:
-        np.testing.assert_array_equal(a, e)
 
 
 def compare_with_numpy(torch_fn, np_fn, x, tol: float = 0.0) -> None:
@@ -65,8 +56,9 @@ def test_complex_edge_values() -> None:
 
 @pytest.mark.xfail(
     torch.__name__ == "jitgrad",  # known-failing here; PyTorch passes
-    strict=True, raises=NotImplementedError,
-    reason="jitgrad has no complex acos (its \"acos_cpu\" NotImplementedError for ComplexDouble)",
+    strict=True,
+    raises=NotImplementedError,
+    reason='jitgrad has no complex acos (its "acos_cpu" NotImplementedError for ComplexDouble)',
 )
 def test_complex_edge_values_acos() -> None:
     x = torch.tensor(0.0 - 1.0e20j, dtype=torch.cdouble)
