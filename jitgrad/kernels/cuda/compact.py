@@ -89,6 +89,21 @@ def _block_scan_kernel(v, ends, chunks, chunk, out):
         c += cuda.gridDim.x
 
 
+@cuda.jit(device=True, inline=True)
+def _first_slot(sm, mask, lo, hi, ends, c):
+    """Where this thread's first set element of ``mask[lo:hi]`` goes: the set elements of
+    the threads before it in chunk ``c`` (a block-wide scan, every thread of the block calls
+    it), after the chunks before ``c`` (``ends[c - 1]``)."""
+    s = 0
+    for i in range(lo, hi):
+        if mask[i]:
+            s += 1
+    k = block_scan(sm, s) - s
+    if c > 0:
+        k += ends[c - 1]
+    return k
+
+
 @cuda.jit
 def _block_write(x, mask, ends, chunk, out, where):
     # chunk c writes x's elements where mask is set, and their positions, from ends[c - 1]
@@ -96,13 +111,7 @@ def _block_write(x, mask, ends, chunk, out, where):
     c = cuda.blockIdx.x
     while c < ends.size:
         lo, hi = _span(c, chunk, mask.size)
-        s = 0
-        for i in range(lo, hi):
-            if mask[i]:
-                s += 1
-        k = block_scan(sm, s) - s
-        if c > 0:
-            k += ends[c - 1]
+        k = _first_slot(sm, mask, lo, hi, ends, c)
         for i in range(lo, hi):
             if mask[i]:
                 out[k] = x[i]
@@ -120,13 +129,7 @@ def _block_coords(mask, ends, chunk, shape, out, by_dim):
     c = cuda.blockIdx.x
     while c < ends.size:
         lo, hi = _span(c, chunk, mask.size)
-        s = 0
-        for i in range(lo, hi):
-            if mask[i]:
-                s += 1
-        k = block_scan(sm, s) - s
-        if c > 0:
-            k += ends[c - 1]
+        k = _first_slot(sm, mask, lo, hi, ends, c)
         for i in range(lo, hi):
             if mask[i]:
                 r = i
