@@ -325,12 +325,13 @@ def test_softmax_slices_compile_once_for_read_only_and_writable_inputs() -> None
     g = np.arange(6.0)
     frozen = y.copy()
     frozen.flags.writeable = False
-    outs = []
-    for yy in (y, frozen):
+    outs, counts = [], []
+    for yy in (y, frozen):  # (counted per call: other tests on this worker may have called it)
         outs.append(np.empty(6))
         RS._softmax_bwd_slices(g, yy, outs[-1], 2, 3, np.bool_(False))
+        counts.append(len(RS._softmax_bwd_slices.overloads))
     assert outs[0].tobytes() == outs[1].tobytes()
-    assert len([s for s in RS._softmax_bwd_slices.overloads if "float64" in str(s[0])]) == 1
+    assert counts[1] == counts[0]  # the read-only y took the writable one's overload
 
 
 @pytest.mark.parametrize("dtype", ["int64", "uint8"])

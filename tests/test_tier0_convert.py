@@ -7,6 +7,8 @@ module takes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -44,17 +46,26 @@ PAIRS = [
 ]  # fmt: skip
 
 
-def _kernel(dst: str, label: str = "cast") -> diskcache.Kernel:
-    [kernel] = [k for s, k in diskcache.MEMORY.items() if tier0_convert.takes(s)
-                and s.label == label and s.outputs[0][3] == dst and s.ndim == 1]  # fmt: skip
-    return kernel
+def _kernels(dst: str, label: str = "cast") -> list[diskcache.Kernel]:
+    """This process's 1-D conversion kernels into ``dst`` (other tests on the same worker may
+    have made more than one: another layout or expression of the same pair)."""
+    return [k for s, k in diskcache.MEMORY.items() if tier0_convert.takes(s)
+            and s.label == label and s.outputs[0][3] == dst and s.ndim == 1]  # fmt: skip
+
+
+def _used(dst: str, label: str, run: Any) -> tuple[Any, diskcache.Kernel]:
+    """``run()``'s result and the one conversion kernel into ``dst`` that NumPy ran for it."""
+    before = {id(k): getattr(k.fn, "calls", 0) for k in _kernels(dst, label)}
+    result = run()
+    [kernel] = [k for k in _kernels(dst, label) if getattr(k.fn, "calls", 0) > before.get(id(k), 0)]
+    return result, kernel
 
 
 @pytest.mark.parametrize(("src", "dst"), PAIRS)
 def test_conversions_are_bitwise_the_compiled_kernels(src: str, dst: str) -> None:
     a = VALUES[src]
-    got = torch.from_numpy(a.copy()).to(getattr(torch, dst)).numpy()
-    kernel = _kernel(dst)
+    got, kernel = _used(dst, "cast", lambda: torch.from_numpy(a.copy()).to(getattr(torch, dst)))
+    got = got.numpy()
     assert isinstance(kernel.fn, tier0_convert.Conversion)  # (NumPy converted it)
     want = np.empty_like(got)
     kernel.dispatcher(a, want)  # the compiled kernel, as it ran before tier 0 took casts
@@ -66,8 +77,9 @@ def test_a_conversion_compiles_nothing_and_float_to_int_still_compiles() -> None
     assert x.to(torch.int16)[0].tolist() == [1, -2]  # (NaN, 3e9: undefined, not compared)
     y = torch.from_numpy(VALUES["int32"][:4].reshape(2, 2).copy()).to(torch.float32)
     assert y.tolist() == [[0.0, 1.0], [-1.0, -1.0]]
-    assert not [s for s in _kernel("float32").dispatcher.overloads if "int32" in str(s[0])]
-    assert _kernel("int16").dispatcher.overloads  # (float to integer: compiled)
+    f32 = _kernels("float32")
+    assert f32 and not [s for k in f32 for s in k.dispatcher.overloads if "int32" in str(s[0])]
+    assert any(k.dispatcher.overloads for k in _kernels("int16"))  # (float to int: compiled)
 
 
 def test_only_pure_conversions_with_memory_of_their_own_are_taken() -> None:
@@ -87,8 +99,8 @@ def test_copies_into_a_strided_tensor_are_bitwise_the_compiled_kernel(src: str, 
     a = VALUES[src]
     n = len(a)
     got = torch.zeros(2 * n, dtype=getattr(torch, dst))
-    got[::2].copy_(torch.from_numpy(a.copy()))  # (x.copy_(y): the copy kernel, strided out)
-    kernel = _kernel(dst, "copy")
+    # (x.copy_(y): the copy kernel, strided out)
+    _, kernel = _used(dst, "copy", lambda: got[::2].copy_(torch.from_numpy(a.copy())))
     assert isinstance(kernel.fn, tier0_convert.Conversion) and kernel.fn.calls
     want = np.zeros(2 * n, dst)
     kernel.dispatcher(want[::2], a, want[::2])
@@ -100,6 +112,9 @@ def test_a_hot_conversion_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
     x = torch.tensor([1, -2, 3], dtype=torch.int16)
     assert x.to(torch.float64).tolist() == [1.0, -2.0, 3.0]
     assert x.to(torch.float64).tolist() == [1.0, -2.0, 3.0]
-    kernel = _kernel("float64")
+    [kernel] = [  # (the one compiled for int16: handed over to its dispatcher)
+        k
+        for k in _kernels("float64")
+        if [s for s in k.dispatcher.overloads if "int16" in str(s[0])]
+    ]
     assert kernel.fn is kernel.dispatcher
-    assert [s for s in kernel.dispatcher.overloads if "int16" in str(s[0])]
