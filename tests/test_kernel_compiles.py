@@ -14,6 +14,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from fresh_process import run_fresh
 from numba import njit
 from numba.core.registry import CPUDispatcher
 
@@ -321,6 +322,11 @@ def test_integer_sums_compile_no_sum_kernel() -> None:
 
 
 def test_softmax_slices_compile_once_for_read_only_and_writable_inputs() -> None:
+    run_fresh("test_kernel_compiles", "softmax_slices_once")
+
+
+def softmax_slices_once() -> None:
+    """(in a fresh process: what earlier tests on a worker compiled does not count)"""
     y = np.full(6, 1 / 6, np.float64)
     g = np.arange(6.0)
     frozen = y.copy()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fresh_process import run_fresh
 
 import jitgrad
 from jitgrad.kernels.cpu import reduce_softmax as RS
@@ -43,6 +44,11 @@ def test_exact_in_numpy_takes_integers_only() -> None:
 
 
 def test_narrow_integer_reductions_compile_no_kernel() -> None:
+    run_fresh("test_reduce_exact_ints", "narrow_integer_reductions")
+
+
+def narrow_integer_reductions() -> None:
+    """(in a fresh process: other tests call these kernels with integers on purpose)"""
     x = jitgrad.tensor([[255, 2, 1], [5, 3, 6]], dtype=jitgrad.uint8)
     assert x.sum(0, dtype=jitgrad.uint8).tolist() == [4, 5, 7]  # PyTorch's wrapped values
     assert x.prod(1, dtype=jitgrad.uint8).tolist() == [254, 90]
