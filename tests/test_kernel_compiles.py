@@ -293,7 +293,12 @@ def test_sort_keys_compare_as_the_values() -> None:
 
 
 def test_integer_sums_compile_no_sum_kernel() -> None:
-    """An int64 sum is the same number in any order of adds (wrapping), so NumPy adds it:
+    run_fresh("test_kernel_compiles", "integer_sums_no_sum_kernel")
+
+
+def integer_sums_no_sum_kernel() -> None:
+    """(in a fresh process: tests/test_reduce_flat.py compiles int32 ``sum_flat`` on purpose)
+    An int64 sum is the same number in any order of adds (wrapping), so NumPy adds it:
     no int64 signature of the pairwise sum kernels (~2.3 CPU s), the kernels' wrapped bits."""
     big = [2**62, 2**62, 2**62, -5]
     x = jitgrad.tensor([big, [1, 2, 3, 4]])
