@@ -103,7 +103,20 @@ def _params(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
             slot_of(rec, p)
 
 
-zero_grad.pre = _params  # type: ignore[attr-defined]
+def _before_zero_grad(rec: Any, opt: Any, set_to_none: bool = True) -> None:
+    """:func:`_params`; a ``zero_grad()`` (to None) opening the step is ``p.grad = None``
+    for each parameter the step had not touched (:func:`_unread_grad`): one program serves
+    the first call (no ``.grad`` yet) and the next (with the one the first made), and a
+    replay does not copy in gradients it drops."""
+    fresh = [p for g in opt.param_groups for p in g["params"] if id(p) not in rec.slots]
+    _params(rec, opt)
+    if set_to_none:
+        for p in fresh:
+            if p._requires_grad and id(p) not in rec.args:
+                _unread_grad(rec, p)
+
+
+zero_grad.pre = _before_zero_grad  # type: ignore[attr-defined]
 
 
 class _Holds:
