@@ -42,6 +42,8 @@ def guard_key(args: tuple, kwargs: dict) -> tuple | None:
     """The key a program is cached under, or None when an argument cannot be guarded."""
     if kwargs:
         return None
+    if not args:  # (a training step reaching its model and data by closure)
+        return (STATE.enabled, FUSION.enabled)
     key: list = [STATE.enabled, FUSION.enabled]  # fusion: the backward's addition order
     first: dict[int, int] = {}
     for i, a in enumerate(args):
