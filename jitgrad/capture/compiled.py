@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import helpers
 from ..engine.fusion_mode import STATE as FUSION
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import GRAD_OFF, STATE
 from ..frontend.tensor import Tensor
 from . import build as _build
 from . import straight as _straight
@@ -42,9 +42,10 @@ def guard_key(args: tuple, kwargs: dict) -> tuple | None:
     """The key a program is cached under, or None when an argument cannot be guarded."""
     if kwargs:
         return None
+    grad = not GRAD_OFF[0] or STATE.enabled  # (the thread-local read only while one is off)
     if not args:  # (a training step reaching its model and data by closure)
-        return (STATE.enabled, FUSION.enabled)
-    key: list = [STATE.enabled, FUSION.enabled]  # fusion: the backward's addition order
+        return (grad, FUSION.enabled)
+    key: list = [grad, FUSION.enabled]  # fusion: the backward's addition order
     first: dict[int, int] = {}
     for i, a in enumerate(args):
         if isinstance(a, Tensor):

@@ -114,7 +114,7 @@ class Program:
         for v, t, arg, of_grad in ins:
             if arg:
                 t = args[t]
-            v[...] = (t._grad if of_grad else t)._value
+            v[()] = (t._grad if of_grad else t)._value  # ([()]: a 0-d copy's fast path)
         if self.direct_grads:
             direct.grads_ready(self.direct_grads, self.direct_inputs, args, self.dtype)
         kernel, consts = self.kernel, self.consts
@@ -128,7 +128,7 @@ class Program:
         for v, t, arg in writes:
             if arg:
                 t = args[t]
-            t._value[...] = v
+            t._value[()] = v
             t._counter()[0] += 1
         for v, t, arg in outs:
             if arg:
@@ -138,7 +138,7 @@ class Program:
                 continue
             have = t._grad
             if have is not None:
-                have._value[...] = v
+                have._value[()] = v
             else:
                 t._grad = _make(v.copy(), self.dtype)
         return self._output(self.outputs, args, arena)

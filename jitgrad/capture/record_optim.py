@@ -177,7 +177,15 @@ def _live_lr(rec: Any, group: dict, write: Any) -> None:
     if type(group["lr"]) not in (float, int):
         raise Unsupported(f"a learning rate of type {type(group['lr']).__name__}")
     rec.values.append((_IsNumber(group), "", True))
-    rec.tape.live.append((lambda consts: write(consts, group["lr"]), (group, "lr", group["lr"])))
+    written = [group["lr"]]  # the rate the constants hold (the caller put this one there)
+
+    def live(consts: Any) -> None:  # (a rate unchanged since: nothing to convert and write)
+        lr = group["lr"]
+        if lr is not written[0]:
+            write(consts, lr)
+            written[0] = lr
+
+    rec.tape.live.append((live, (group, "lr", group["lr"])))
 
 
 _SGD_KEYS = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
