@@ -7,6 +7,14 @@ then replays; JAX: the ``jit`` compile) and prints the best of 15 ``timeit`` rep
 calls, in process CPU time by default (the machine is shared: wall time counts other
 processes' load). The parent prints the medians over processes and the ratio.
 
+The jitgrad child runs with ``JITGRAD_CAPTURE_BACKGROUND=0``: its first replay waits for the
+tape interpreter's compile (once per cache), as JAX's warm-up waits for its ``jit`` compile;
+in the default background mode a process that ends before that compile does timed eager
+calls (session 18's closing run read 97.4 us "per step" so; perf/RESULTS.md, Run
+logistic19). The child refuses to print a figure unless every program it captured replays
+on compiled code (``explain()`` says why not). A first run's cost is
+``perf/capture_first_run.py``'s.
+
 * dispatch: ``h = tanh(h * y + x) * 0.5`` 50 times (200 ops) on 16 float32 elements, then
   ``sum``; value and the gradients of x and y (perf/workloads.py's ``dispatch``). Per op.
 * logistic: ``p = 1 / (exp(-(w * x + b)) + 1)`` on 0-d float32 tensors, ``backward()``,
@@ -96,6 +104,11 @@ def child(lib: str, which: str, clock: str) -> None:
     fn, per = (_jitgrad if lib == "jitgrad" else _jax)(which)
     for _ in range(200):
         fn()
+    if lib == "jitgrad":
+        entries = fn._capture.entries.values()
+        programs = [p for e in entries if type(e) is list for p in e]
+        if not programs or any(p.kernel is None for p in programs):
+            sys.exit(f"jitgrad's {which} step does not replay:\n{fn.explain()}")
     timer = time.process_time if clock == "cpu" else time.perf_counter
     best = min(timeit.repeat(fn, number=200, repeat=15, timer=timer)) / 200 / per
     print(f"RESULT {best * 1e6:.4f}")
@@ -121,7 +134,8 @@ def main() -> None:
             for lib in ("jitgrad", "jax") if rep % 2 == 0 else ("jax", "jitgrad"):
                 py = sys.executable if lib == "jitgrad" else a.jax_python
                 cmd = [py, __file__, "--lib", lib, "--which", which, "--clock", a.clock]
-                out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                env = dict(os.environ, JITGRAD_CAPTURE_BACKGROUND="0")
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
                 got[lib].append(float(out.stdout.split("RESULT")[-1]))
         mj, mx = statistics.median(got["jitgrad"]), statistics.median(got["jax"])
         unit = "us per op" if which == "dispatch" else "us per step"

@@ -224,9 +224,10 @@ def test_optimizer_trajectories_are_bitwise_eager(name: str, make_opt) -> None:
     assert eager[-1][1] != eager[0][1]  # it moved
     text = fn.explain()
     assert "captured" in text and "eagerly" not in text, text
-    # stateless: the first call (no .grad yet) and the second each keep a program; with
-    # state, the first call (which creates it) is traced but not kept
-    assert _replays(fn) == (2 if name == "sgd decay only" else 1)
+    # stateless: the first call (no .grad yet) keeps the program the next calls (with one)
+    # replay, as zero_grad() opens the step; with state, the first call (which creates it)
+    # is traced but not kept
+    assert _replays(fn) == 1
 
 
 def test_amsgrad_runs_eagerly_and_says_why() -> None:

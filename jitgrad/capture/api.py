@@ -16,13 +16,12 @@ with PyTorch's ``OptimizedModule`` shape (its parameters and ``state_dict`` keys
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from .. import helpers
 from ..nn.module import Module
-from .compiled import Compiled
+from .compiled import DEPTH, Compiled, python_call
 
 #: ``mode=`` values PyTorch 2.13 accepts (its error message lists them in this order).
 MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
@@ -48,7 +47,6 @@ class InvalidBackend(RuntimeError):
         )
 
 
-_STATE = threading.local()
 #: names of the compiled functions already reported under JITGRAD_DEBUG (see reset)
 _REPORTED: set[str] = set()
 
@@ -60,7 +58,7 @@ def is_compiling() -> bool:
     ``if not torch.compiler.is_compiling()`` is left out of compiled calls in PyTorch; it is
     left out of jitgrad's compiled (eager) calls too.
     """
-    return getattr(_STATE, "depth", 0) > 0
+    return getattr(DEPTH, "depth", 0) > 0
 
 
 def list_backends(exclude_tags: tuple[str, ...] | None = ("debug", "experimental")) -> list[str]:
@@ -110,12 +108,7 @@ def _run(fn: Callable, name: str, args: tuple, kwargs: dict) -> Any:
     if helpers.DEBUG > 0 and name not in _REPORTED:
         _REPORTED.add(name)
         helpers.debug_print(1, f"compile: {name}: {EAGER_REASON}")
-    state = _STATE
-    state.depth = getattr(state, "depth", 0) + 1
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        state.depth -= 1
+    return python_call(fn, args, kwargs)
 
 
 #: ``mode=`` values that compile each captured graph to straight-line source
@@ -130,14 +123,9 @@ def _captured_call(fn: Callable, name: str, straight: bool = False) -> Callable:
 
     @functools.wraps(fn)
     def compiled(*args: Any, **kwargs: Any) -> Any:
-        local = _STATE
-        local.depth = getattr(local, "depth", 0) + 1
-        try:
-            if local.depth > 1:  # called from inside a compiled call: it is part of that trace
-                return fn(*args, **kwargs)
-            return state(args, kwargs)
-        finally:
-            local.depth -= 1
+        if getattr(DEPTH, "depth", 0):  # called from inside a compiled call: part of it
+            return python_call(fn, args, kwargs)
+        return state(args, kwargs)
 
     compiled.explain = state.explain  # type: ignore[attr-defined]
     compiled._capture = state  # type: ignore[attr-defined]

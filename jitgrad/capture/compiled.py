@@ -20,13 +20,14 @@ then no per-row dispatch). ``explain()`` names the tier of each program.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from .. import helpers
 from ..engine.fusion_mode import STATE as FUSION
-from ..engine.grad_mode import STATE
+from ..engine.grad_mode import GRAD_OFF, STATE
 from ..frontend.tensor import Tensor
 from . import build as _build
 from . import straight as _straight
@@ -34,6 +35,24 @@ from .tape import Program, Unsupported, tensor_key
 from .trace import ACTIVE, TRACING, Recorder, run_traced
 
 _SCALARS = (int, float, bool, str, type(None))
+
+#: per thread, ``depth``: how many compiled calls are running Python code (the function
+#: eagerly, a trace, or a replay's host calls): ``is_compiling()`` reads it, and a compiled
+#: function called inside one is part of it (runs plainly). A replay without host calls runs
+#: no Python code of the program's, so it is not counted (a thread-local's writes cost ~1k
+#: instructions per call: perf/RESULTS.md, Run logistic19).
+DEPTH = threading.local()
+
+
+def python_call(fn: Callable, args: tuple, kwargs: dict) -> Any:
+    """``fn(*args, **kwargs)`` counted in :data:`DEPTH`."""
+    DEPTH.depth = getattr(DEPTH, "depth", 0) + 1
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        DEPTH.depth -= 1
+
+
 #: at most this many programs per function (torch._dynamo.config.cache_size_limit's 8)
 LIMIT = 8
 
@@ -42,7 +61,10 @@ def guard_key(args: tuple, kwargs: dict) -> tuple | None:
     """The key a program is cached under, or None when an argument cannot be guarded."""
     if kwargs:
         return None
-    key: list = [STATE.enabled, FUSION.enabled]  # fusion: the backward's addition order
+    grad = not GRAD_OFF[0] or STATE.enabled  # (the thread-local read only while one is off)
+    if not args:  # (a training step reaching its model and data by closure)
+        return (grad, FUSION.enabled)
+    key: list = [grad, FUSION.enabled]  # fusion: the backward's addition order
     first: dict[int, int] = {}
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
@@ -126,20 +148,22 @@ class Compiled:
         key = guard_key(args, kwargs)
         if key is None:
             self._note("(arguments)", "an argument that is not a tensor or a Python scalar")
-            return self.fn(*args, **kwargs)
+            return python_call(self.fn, args, kwargs)
         entry = self.entries.get(key)
         if type(entry) is list:
             for program in entry:
                 if _holds(program):
                     if program.kernel is None and not program.runnable():
-                        return self.fn(*args, **kwargs)  # its loop compiles in the background
+                        return python_call(self.fn, args, kwargs)  # its loop is compiling
+                    if program.hosts:
+                        return python_call(program.run, (args,), {})
                     return program.run(args)
         if type(entry) is str or self.count >= LIMIT or ACTIVE:
-            return self.fn(*args, **kwargs)  # (ACTIVE: a trace is running)
+            return python_call(self.fn, args, kwargs)  # (ACTIVE: a trace is running)
         if not TRACING.acquire(blocking=False):  # another thread is tracing: run eagerly
-            return self.fn(*args, **kwargs)
+            return python_call(self.fn, args, kwargs)
         try:
-            return self._trace(key, args)
+            return python_call(self._trace, (key, args), {})
         finally:
             TRACING.release()
 

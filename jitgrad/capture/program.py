@@ -11,6 +11,7 @@ call, the next rows, and so on.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
@@ -48,6 +49,8 @@ class Program:
         self.copy_out = [g for j, g in enumerate(self.grads) if j not in done]
         self.direct_inputs = [direct.tensor(self.reads[i][2]) for i in skip]
         self.direct_grads = [direct.tensor(self.grads[j][0]) for j in done]
+        #: :meth:`_copies` for :attr:`arena`, made by the first run
+        self.copies: tuple[list, list, list] | None = None
         #: constants written afresh before each run (:attr:`.tape.Tape.live`)
         self.live = [write for write, _ in tape.live]
         self.live_guards = tape.live
@@ -75,17 +78,43 @@ class Program:
 
     def run(self, args: tuple) -> Any:
         """One replay. Two threads replaying at once: the second gets an arena of its own."""
-        if not self.lock.acquire(blocking=False):
-            return self._run(args, np.zeros_like(self.arena))
+        if not self.lock.acquire(False):  # (positional: a keyword costs ~0.1 us)
+            arena = np.zeros_like(self.arena)
+            return self._run(args, arena, self._copies(args, arena))
         try:
-            return self._run(args, self.arena)
+            copies = self.copies
+            if copies is None:
+                copies = self.copies = self._copies(args, self.arena)
+            return self._run(args, self.arena, copies)
         finally:
             self.lock.release()
 
-    def _run(self, args: tuple, arena: np.ndarray) -> Any:
-        for off, n, (kind, ref), of_grad in self.copy_in:
-            t = args[ref] if kind == "arg" else ref
-            arena[off : off + n] = (t._grad if of_grad else t)._value.reshape(n)
+    def _copies(self, args: tuple, arena: np.ndarray) -> tuple[list, list, list]:
+        """The copies around a run as views of ``arena`` shaped as the tensors they copy
+        (made once per arena, not per run: a replay's own cost is mostly these copies, and
+        slicing and reshaping per copy tripled it, perf/RESULTS.md, Run logistic19): (view,
+        tensor or argument index, is an argument, is its ``.grad``) for each input read in;
+        (view, tensor or index, is an argument) for each in-place write and each gradient
+        written out (view None: the leaf's ``.grad`` becomes None). The guards hold each
+        tensor's shape, so the views fit every run they let through."""
+
+        def view(ref: tuple, off: int | None) -> tuple[Any, Any, bool]:
+            kind, r = ref
+            shape = (args[r] if kind == "arg" else r)._value.shape
+            v = None if off is None else arena[off : off + math.prod(shape)].reshape(shape)
+            return v, r, kind == "arg"
+
+        ins = [(*view(ref, off), of_grad) for off, _, ref, of_grad in self.copy_in]
+        writes = [view(ref, off) for ref, off, _ in self.writes]
+        outs = [view(ref, off) for ref, off in self.copy_out]
+        return ins, writes, outs
+
+    def _run(self, args: tuple, arena: np.ndarray, copies: tuple[list, list, list]) -> Any:
+        ins, writes, outs = copies
+        for v, t, arg, of_grad in ins:
+            if arg:
+                t = args[t]
+            v[()] = (t._grad if of_grad else t)._value  # ([()]: a 0-d copy's fast path)
         if self.direct_grads:
             direct.grads_ready(self.direct_grads, self.direct_inputs, args, self.dtype)
         kernel, consts = self.kernel, self.consts
@@ -96,21 +125,22 @@ class Program:
                 kernel(step, consts, arena)
             else:
                 step(arena, args)
-        for (kind, ref), off, n in self.writes:
-            t = args[ref] if kind == "arg" else ref
-            t._value.reshape(n)[:] = arena[off : off + n]
+        for v, t, arg in writes:
+            if arg:
+                t = args[t]
+            t._value[()] = v
             t._counter()[0] += 1
-        for (kind, ref), off in self.copy_out:
-            t = args[ref] if kind == "arg" else ref
-            if off is None:
+        for v, t, arg in outs:
+            if arg:
+                t = args[t]
+            if v is None:
                 t._grad = None
                 continue
             have = t._grad
-            n = t._value.size
             if have is not None:
-                have._value.reshape(n)[:] = arena[off : off + n]
+                have._value[()] = v
             else:
-                t._grad = _make(arena[off : off + n].reshape(t._value.shape).copy(), self.dtype)
+                t._grad = _make(v.copy(), self.dtype)
         return self._output(self.outputs, args, arena)
 
     def _output(self, spec: Any, args: tuple, arena: np.ndarray) -> Any:

@@ -103,7 +103,20 @@ def _params(rec: Any, opt: Any, *args: Any, **kwargs: Any) -> None:
             slot_of(rec, p)
 
 
-zero_grad.pre = _params  # type: ignore[attr-defined]
+def _before_zero_grad(rec: Any, opt: Any, set_to_none: bool = True) -> None:
+    """:func:`_params`; a ``zero_grad()`` (to None) opening the step is ``p.grad = None``
+    for each parameter the step had not touched (:func:`_unread_grad`): one program serves
+    the first call (no ``.grad`` yet) and the next (with the one the first made), and a
+    replay does not copy in gradients it drops."""
+    fresh = [p for g in opt.param_groups for p in g["params"] if id(p) not in rec.slots]
+    _params(rec, opt)
+    if set_to_none:
+        for p in fresh:
+            if p._requires_grad and id(p) not in rec.args:
+                _unread_grad(rec, p)
+
+
+zero_grad.pre = _before_zero_grad  # type: ignore[attr-defined]
 
 
 class _Holds:
@@ -164,7 +177,15 @@ def _live_lr(rec: Any, group: dict, write: Any) -> None:
     if type(group["lr"]) not in (float, int):
         raise Unsupported(f"a learning rate of type {type(group['lr']).__name__}")
     rec.values.append((_IsNumber(group), "", True))
-    rec.tape.live.append((lambda consts: write(consts, group["lr"]), (group, "lr", group["lr"])))
+    written = [group["lr"]]  # the rate the constants hold (the caller put this one there)
+
+    def live(consts: Any) -> None:  # (a rate unchanged since: nothing to convert and write)
+        lr = group["lr"]
+        if lr is not written[0]:
+            write(consts, lr)
+            written[0] = lr
+
+    rec.tape.live.append((live, (group, "lr", group["lr"])))
 
 
 _SGD_KEYS = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
