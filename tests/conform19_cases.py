@@ -69,3 +69,46 @@ SAVE_SETUP = (
     "            r.tolist(), r.untyped_storage().nbytes()]\n"
 )
 SAVE_CALLS = ["reloaded(x[2:].detach())", "reloaded(x[1:4].data)", "reloaded(x[3:3].detach())"]
+
+# ---- complex acos, asin, atan, acosh, asinh, atanh: values at edge points and gradients -------
+INVERSE_TRIG = ("acos", "asin", "atan", "acosh", "asinh", "atanh")
+COMPLEX_SETUP = (
+    "import math\n"
+    "import numpy as np\n"
+    "inf, nan = math.inf, math.nan\n"
+    "EDGES = [0.5+1j, -2+0j, 2+0j, 0j, -1e20j, 1e20j, 1e20+0j, -1e-20+1e-20j, 3-4j,\n"
+    "         complex(-0.0, 0.0), complex(0.0, -0.0), 1+1e-10j, 1.5-2.5j, -1e-5+2j,\n"
+    "         complex(inf, 1), complex(1, inf), complex(nan, 1), complex(1, nan),\n"
+    "         complex(0.0, nan), complex(-0.0, nan), complex(nan, inf), complex(inf, nan),\n"
+    "         complex(nan, -inf),\n"
+    "         complex(-inf, nan), complex(nan, 0.0), complex(inf, inf), 1e30+1e30j]\n"
+    "def parts(t):\n"
+    "    return [[repr(float(v.real)), repr(float(v.imag))] for v in t.flatten().tolist()]\n"
+    "def edges(name, dtype):\n"
+    "    z = torch.tensor(np.array(EDGES, dtype='complex128')).to(dtype)\n"
+    "    return parts(getattr(torch, name)(z))\n"
+    "def grads(name, dtype):\n"
+    "    z = torch.tensor([[0.5 + 1j, -2 + 0.25j, 0.3 - 0.7j], [3 - 4j, 0.1j, -0.6 - 0.2j]],\n"
+    "                     dtype=dtype, requires_grad=True)\n"
+    "    up = torch.tensor([[1 + 1j, 0.5 - 2j, -1 + 0j], [0.25j, 2 + 0j, 1 - 1j]], dtype=dtype)\n"
+    "    y = getattr(torch, name)(z)\n"
+    "    y.backward(up)\n"
+    "    g1 = z.grad.clone()\n"
+    "    z.grad = None\n"
+    "    (getattr(z * 2, name)() * 3 + 1).abs().sum().backward()  # a fused chain\n"
+    "    w = z.detach().clone()\n"
+    "    getattr(w, name + '_')()\n"
+    "    return [y.grad_fn.name(), str(y.dtype).split('.')[-1], parts(y), parts(g1),\n"
+    "            parts(z.grad), parts(w)]\n"
+)
+COMPLEX_EDGE_CALLS = [
+    f"edges('{f}', torch.{d})" for f in INVERSE_TRIG for d in ("complex64", "complex128")
+]
+COMPLEX_GRAD_CALLS = [
+    f"grads('{f}', torch.{d})" for f in INVERSE_TRIG for d in ("complex64", "complex128")
+]
+
+
+def complex_source(expr: str) -> str:
+    """A complex row's program: ``expr``'s value (lists of ``repr`` strings) as ``out``."""
+    return f"{COMPLEX_SETUP}out = {expr}"
