@@ -25,7 +25,7 @@ from .frontend.memory_format import CHANNELS_LAST, is_dense_in
 from .frontend.movement import narrow, split
 from .frontend.recording import record
 from .frontend.tensor import Tensor, _make, _on_device
-from .frontend.tensor_meta import is_contiguous
+from .frontend.tensor_meta import is_contiguous, storage_holder
 from .frontend.view_registry import fresh_type
 from .frontend.view_registry import register as register_view
 from .math_extra import _named
@@ -50,7 +50,7 @@ def _root(arr: np.ndarray) -> np.ndarray:
 
 def _storage(t: Tensor) -> np.ndarray:
     """``t``'s storage as a flat array of its element type (no copy)."""
-    base = (t._base if t._base is not None else t)._value
+    base = storage_holder(t)._value
     if _STORAGES:
         root = _root(base)
         if _STORAGES.get(id(root)) is root:
@@ -66,7 +66,7 @@ def saved_storage(t: Tensor) -> np.ndarray | None:
     """``t``'s storage where it is a buffer of its own (its view base's contiguous array, or
     a loaded storage), for ``torch.save``; None where it would be numpy's owning array (a
     pooled block holding other tensors too, which a file must not carry)."""
-    base = (t._base if t._base is not None else t)._value
+    base = storage_holder(t)._value
     if base.flags.c_contiguous:
         return base.reshape(-1)
     root = _root(base)

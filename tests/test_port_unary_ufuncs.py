@@ -54,12 +54,6 @@ def test_complex_edge_values() -> None:
     compare_with_numpy(torch.sqrt, np.sqrt, x, 1e-7)
 
 
-@pytest.mark.xfail(
-    torch.__name__ == "jitgrad",  # known-failing here; PyTorch passes
-    strict=True,
-    raises=NotImplementedError,
-    reason='jitgrad has no complex acos (its "acos_cpu" NotImplementedError for ComplexDouble)',
-)
 def test_complex_edge_values_acos() -> None:
     x = torch.tensor(0.0 - 1.0e20j, dtype=torch.cdouble)
     compare_with_numpy(torch.acos, np.arccos, x, 1e-7)

@@ -22,6 +22,7 @@ from ._tensor_data import result_type
 from .bit_views import carry_bits
 from .copying import SMALL_COPY, copy_into, plain_views
 from .creation import zeros
+from .empty_views import sliced
 from .multi_view import KEY as MULTI_KEY
 from .multi_view import marks_of
 from .np_bound import np_array, np_zeros
@@ -242,17 +243,21 @@ def _pieces(
     d: int,
     lane: tuple | None = None,
     marks: tuple | None = None,
+    empty: bool = False,
 ) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind).
     ``lane``: unbind's cached ``(node class, shared backward, its record)`` for
     :func:`.record_one.record_one`; None: the backward :func:`pieces_backward` gives.
-    ``marks``: the outputs' :func:`.multi_view.marks_of` (unbind's cached ones), or None."""
+    ``marks``: the outputs' :func:`.multi_view.marks_of` (unbind's cached ones), or None.
+    ``empty``: some piece is empty (a zero split size), placed at its offset in the storage."""
     dt = x._dtype
     arr = x._value
     values = []
     for k in keys:
         values.append(arr[k])
+    if empty:  # (NumPy points an empty slice at its axis' start; PyTorch at its own offset)
+        values = [v if v.size else sliced(arr, k[:-1]) for v, k in zip(values, keys)]
     if not values:  # unbind along an empty dim
         return ()
     # record_multi's outputs, each made, tied to x's counter and base and marked in one pass
@@ -340,15 +345,8 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     for s in sizes:
         keys.append((slice(None),) * d + (slice(start, start + s), ...))
         start += s
-    return _pieces(tensor, name, keys, dim)  # (dim as passed: _saved_dim; cat wraps it)
-
-
-def chunk(input: Tensor, chunks: int, dim: int = 0, *, axis: Any = None) -> tuple:  # noqa: A002
-    """``chunks`` near-equal pieces along ``dim`` (or NumPy's ``axis``)."""
-    dim = dim if axis is None else axis
-    chunks = checks.chunks(chunks)
-    d = _wrap_dim(dim, input.ndim)
-    return split(input, max(1, -(-input.shape[d] // chunks)), dim)
+    # (dim as passed: _saved_dim; cat wraps it)
+    return _pieces(tensor, name, keys, dim, empty=0 in sizes)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002

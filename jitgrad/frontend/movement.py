@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from . import argcheck as A
+from . import checks
 from . import parser_forms as PF
 from .copying import contiguous_array as contiguous_array  # (re-exported: the old path)
 from .copying import copy_into as copy_into
 from .join_split import (
     cat,
-    chunk,
     concat,
     concatenate,
     flip,
@@ -26,6 +26,7 @@ from .join_split import (
     unbind,
 )
 from .overloads import OVERLOADS
+from .tensor import Tensor, _wrap_dim
 from .views import (
     _T,
     _mT,
@@ -80,6 +81,16 @@ __all__ = [
     "narrow",
     "select",
 ]
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0, *, axis: Any = None) -> tuple:  # noqa: A002
+    """``chunks`` near-equal pieces along ``dim`` (or NumPy's ``axis``)."""
+    dim = dim if axis is None else axis
+    chunks = checks.chunks(chunks)
+    d = _wrap_dim(dim, input.ndim)
+    if input.shape[d] == 0:  # (PyTorch's: ``chunks`` empty pieces, a split_with_sizes)
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-input.shape[d] // chunks), dim)
 
 
 def _split_method(self: Any, split_size: Any, dim: int = 0) -> tuple:

@@ -14,7 +14,7 @@ from . import functions as F
 from . import parser_forms as PF
 from .checks import DTYPE_WORDS
 from .joint_node import joined, with_mean_node
-from .recording import renamed
+from .recording import closure, record, saved_attributes, shown_int
 from .reduce import amax, amin, mean, sum  # noqa: A004
 from .reduce_prod_var import spread_of_mean
 from .tensor import Tensor
@@ -69,14 +69,37 @@ def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
 
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
-    """The sum with NaN counted as zero (``NansumBackward0``: no gradient to NaN entries)."""
+    """The sum with NaN counted as zero: one ``NansumBackward0`` over ``input`` (PyTorch's
+    node, with its ``_saved_dim/_keepdim/_self``), whose gradient skips the NaN entries."""
     A.keepdim_bool("nansum", keepdim)
+    x = input.detach()
     if dtype is not None:
-        input = input.to(dtype)
-    # NaN replaced by zero in Tensor ops (device kernels on a device operand): the mask's
-    # backward gives NaN entries no gradient, as PyTorch's
-    with_zeros = F.where(F.isnan(input), 0.0, input) if _floating(input) else input
-    return renamed(sum(with_zeros, dim, keepdim), "NansumBackward0")
+        x = x.to(dtype)
+    if not _floating(x):
+        return sum(x, dim, keepdim)
+    # computed detached in Tensor ops (device kernels on a device operand), recorded as one node
+    total = sum(F.where(F.isnan(x), 0.0, x), dim, keepdim)
+    shape = tuple(input.shape)
+
+    def backward(g: Tensor) -> Tensor:  # nansum_backward: g spread over self, not onto NaN
+        if dim is not None and not keepdim and g.ndim < len(shape):
+            for d in sorted(_dims(dim, len(shape))):
+                g = g.unsqueeze(d)
+        return (g.expand(shape) * F.logical_not(F.isnan(input))).to(input.dtype)
+
+    return record("NansumBackward0", total._value, total._dtype, (input,), backward, (input,))
+
+
+saved_attributes(
+    "NansumBackward0",
+    dim=lambda s: None if closure(s.fn)["dim"] is None else _shown_dims(closure(s.fn)["dim"]),
+    keepdim=lambda s: closure(s.fn)["keepdim"],
+    self=lambda s: s.tensors[0],
+)
+
+
+def _shown_dims(dim: Any) -> tuple:
+    return tuple(shown_int(d) for d in ([dim] if isinstance(dim, int) else dim))
 
 
 def _floating(t: Tensor) -> bool:

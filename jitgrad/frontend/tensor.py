@@ -235,7 +235,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage (and version counter) with no history."""
-        t = _make(self._value, self._dtype)
+        t = _meta.keep_storage(self, _make(self._value, self._dtype))
         t._vc = self._counter()
         return t
 
@@ -244,7 +244,7 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        return _make(self._value, self._dtype)
+        return _meta.keep_storage(self, _make(self._value, self._dtype))
 
     data = data.setter(_meta.set_data).deleter(_meta.delete_data)
     requires_grad = requires_grad.deleter(_meta.delete_requires_grad)
@@ -283,7 +283,8 @@ class Tensor:
                 pass
         slots["_acc"] = None
         slots["_gedge"] = None
-        return (self.__dict__ or None), slots
+        d = {k: v for k, v in self.__dict__.items() if k != _meta.STORAGE_OF}  # (not a copy's)
+        return (d or None), slots
 
     def __setstate__(self, state: Any) -> None:
         """Restore :meth:`__getstate__`'s state (one pickled before ``_gedge`` existed too),

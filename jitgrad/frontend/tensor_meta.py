@@ -227,6 +227,35 @@ DETACH_VIEW = (
 )
 
 
+#: ``__dict__`` key of a tensor made by ``detach()`` / ``.data`` of a view: the view's base,
+#: whose storage it shares (it is no view itself: ``_base`` stays None, as PyTorch's)
+STORAGE_OF = "_storage_of"
+
+
+def keep_storage(source: Tensor, t: Tensor) -> Tensor:
+    """``t`` (``source.detach()`` or ``source.data``) marked as living in ``source``'s storage,
+    so ``storage_offset()``, ``untyped_storage()`` and ``torch.save`` read that storage (NumPy's
+    view of a slice says nothing of the memory around it)."""
+    holder = source._base
+    if holder is None:
+        d = source.__dict__
+        if not d or (holder := d.get(STORAGE_OF)) is None:
+            return t
+    t.__dict__[STORAGE_OF] = holder
+    return t
+
+
+def storage_holder(t: Tensor) -> Tensor:
+    """The tensor whose buffer is ``t``'s storage: its view base, or what it was detached from."""
+    while True:
+        if t._base is not None:
+            t = t._base
+        d = t.__dict__
+        if not d or (holder := d.get(STORAGE_OF)) is None:
+            return t
+        t = holder
+
+
 def is_view(self: Tensor) -> bool:
     """PyTorch's ``_is_view()``: whether this tensor shares a base tensor's storage."""
     return self._base is not None
@@ -249,6 +278,9 @@ def set_data(self: Tensor, value: Any) -> None:
     self._counter()  # (while _value still names the buffer the node saved)
     self._value = value._value
     self._dtype = value._dtype
+    if self.__dict__:  # (the storage it was detached from is no longer its own)
+        self.__dict__.pop(STORAGE_OF, None)
+    keep_storage(value, self)
 
 
 def delete_data(self: Tensor) -> None:

@@ -13,7 +13,8 @@ import numpy as np
 from .registry import FLOAT, defop
 
 # The inverse functions' rules are PyTorch's formulas (derivatives.yaml: grad * (1 - a * a)
-# .rsqrt()): a create_graph gradient's node is a MulBackward0 there, as PyTorch prints.
+# .rsqrt()): a create_graph gradient's node is a MulBackward0 there, as PyTorch prints. Their
+# complex forms are the same formulas conjugated (derivatives.yaml's ``.conj()``).
 defop(
     "asin",
     "asin(a)",
@@ -21,6 +22,7 @@ defop(
     np.arcsin,
     result=FLOAT,
     torch=("asin", "arcsin"),
+    complex=("g * conj(1 / sqrt(1 - a * a))",),
     method=True,
     inplace=True,
 )
@@ -31,6 +33,7 @@ defop(
     np.arccos,
     result=FLOAT,
     torch=("acos", "arccos"),
+    complex=("g * -conj(1 / sqrt(1 - a * a))",),
     method=True,
     inplace=True,
 )
@@ -41,6 +44,7 @@ defop(
     np.arctan,
     result=FLOAT,
     torch=("atan", "arctan"),
+    complex=("g / conj(a * a + 1)",),
     method=True,
     inplace=True,
 )
@@ -73,6 +77,7 @@ defop(
     np.arcsinh,
     result=FLOAT,
     torch=("asinh", "arcsinh"),
+    complex=("g * conj(1 / sqrt(a * a + 1))",),
     method=True,
 )
 defop(
@@ -82,6 +87,7 @@ defop(
     np.arccosh,
     result=FLOAT,
     torch=("acosh", "arccosh"),
+    complex=("g * conj(1 / (sqrt(a - 1) * sqrt(a + 1)))",),  # (PyTorch 2.13: branch-correct)
     method=True,
 )
 defop(
@@ -91,5 +97,6 @@ defop(
     np.arctanh,
     result=FLOAT,
     torch=("atanh", "arctanh"),
+    complex=("g / conj(1 - a * a)",),
     method=True,
 )

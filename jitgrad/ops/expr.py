@@ -142,6 +142,11 @@ FUNCTIONS["lcm"]["*"] = FUNCTIONS["lcm"]["int64"]
 COMPLEX = ("complex64", "complex128")
 for _name in "exp log sqrt sin cos tanh sinh cosh isnan isinf isfinite".split():
     FUNCTIONS[_name].update(dict.fromkeys(COMPLEX, f"cmath.{_name}({{0}})"))
+#: the complex inverse trigonometric functions as PyTorch's CPU kernels compute them
+#: (jitgrad.kernels.cpu.complex_inverse: Numba's cmath differs on tiny and non-finite
+#: arguments, and PyTorch's complex128 acos is pi/2 - asin(z))
+for _name in ("asin", "acos", "atan", "asinh", "acosh", "atanh"):
+    FUNCTIONS[_name].update({c: f"_k.{_name}_{c}({{0}})" for c in COMPLEX})
 #: complex64 functions each backend's ``_k`` supplies (``**`` too, of complex128 as well: Numba's
 #: CUDA ``**`` is wrong, see visit_BinOp): the CPU's
 #: are Numba's cmath ones; on the CUDA target some of those compute in float64 (sqrt, tanh,

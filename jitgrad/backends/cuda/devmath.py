@@ -18,6 +18,7 @@ from numba import cuda
 from numba.cuda import libdevice as _ld  # (importable in the simulator too)
 
 from ... import lowp
+from ...kernels.cpu import complex_inverse as _complex_inverse
 from ...kernels.cpu import scalar as _scalar
 from ...kernels.cuda import optim as _cuda_optim
 from .devcomplex import (  # noqa: F401 - generated kernels call them as _k.<name>_complex64
@@ -35,6 +36,22 @@ from .devcomplex import (  # noqa: F401 - generated kernels call them as _k.<nam
 )
 from .pool import SIMULATOR
 
+# complex acos (complex128), acosh, atan, atanh: the CPU's functions compiled for the device
+# (jitgrad.kernels.cpu.complex_inverse; Numba's cmath on the CUDA target, computing in float64
+# for complex64 too: no float32 versions written yet)
+_inverse = {n: cuda.jit(device=True)(f) for n, f in _complex_inverse.FUNCTIONS.items()}
+asin_complex64 = _inverse["asin_complex64"]
+asin_complex128 = _inverse["asin_complex128"]
+asinh_complex64 = _inverse["asinh_complex64"]
+asinh_complex128 = _inverse["asinh_complex128"]
+acos_complex64 = _inverse["acos_complex64"]
+acos_complex128 = _inverse["acos_complex128"]
+acosh_complex64 = _inverse["acosh_complex64"]
+acosh_complex128 = _inverse["acosh_complex128"]
+atan_complex64 = _inverse["atan_complex64"]
+atan_complex128 = _inverse["atan_complex128"]
+atanh_complex64 = _inverse["atanh_complex64"]
+atanh_complex128 = _inverse["atanh_complex128"]
 
 @cuda.jit(device=True)
 def exp32(x):

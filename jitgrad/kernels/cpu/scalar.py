@@ -11,6 +11,7 @@ import cmath
 import numpy as np
 from numba import njit
 
+from . import complex_inverse as _CI
 from .bits import gcd, ipow, lcm, ldexp, nextafter  # noqa: F401 - as below
 from .lane_rows import add_rows
 from .special import (  # noqa: F401 - generated kernels call them as _k.<name>
@@ -133,6 +134,22 @@ cosh_complex64 = _complex64(cmath.cosh)
 tanh_complex64 = _complex64(cmath.tanh)
 
 
+# complex acos (complex128), acosh, atan, atanh: jitgrad.kernels.complex_inverse, compiled here
+_inverse = {n: njit(inline="always", error_model="numpy")(f) for n, f in _CI.FUNCTIONS.items()}
+asin_complex64 = _inverse["asin_complex64"]
+asin_complex128 = _inverse["asin_complex128"]
+asinh_complex64 = _inverse["asinh_complex64"]
+asinh_complex128 = _inverse["asinh_complex128"]
+acos_complex64 = _inverse["acos_complex64"]
+acos_complex128 = _inverse["acos_complex128"]
+acosh_complex64 = _inverse["acosh_complex64"]
+acosh_complex128 = _inverse["acosh_complex128"]
+atan_complex64 = _inverse["atan_complex64"]
+atan_complex128 = _inverse["atan_complex128"]
+atanh_complex64 = _inverse["atanh_complex64"]
+atanh_complex128 = _inverse["atanh_complex128"]
+
+
 @njit(inline="always", error_model="numpy")
 def pow_complex64(a, b):
     return a**b
@@ -142,6 +159,18 @@ pow_complex128 = pow_complex64  # (``**`` of either width: Numba's own on the CP
 
 
 __all__ = [
+    "acos_complex64",
+    "acos_complex128",
+    "asin_complex64",
+    "asin_complex128",
+    "asinh_complex64",
+    "asinh_complex128",
+    "acosh_complex64",
+    "acosh_complex128",
+    "atan_complex64",
+    "atan_complex128",
+    "atanh_complex64",
+    "atanh_complex128",
     "cdiv_complex64",
     "cdiv_complex128",
     "cos_complex64",
