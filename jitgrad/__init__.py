@@ -239,8 +239,9 @@ from .engine import heap as _heap  # noqa: E402
 _heap.install()
 
 #: Loaded at their first use, not by ``import jitgrad``: torch.compile's front end (the
-#: capture package and its op table) and torch.distributions, 90 modules that were ~14% of the
-#: import's CPU in every process (a test's child, a user's first run: Run subproc19).
+#: capture package and its op table) and torch.distributions: 92 modules, ~6% of the
+#: instructions of every process that imports jitgrad (a test's child, a user's first run: Run
+#: subproc19).
 #: name -> (module, attribute or None for the module itself). A device backend installed
 #: before they load reroutes their by-name imports then (opwrap.reroute_package).
 _LAZY = {
