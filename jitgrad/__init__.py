@@ -186,10 +186,6 @@ _out.accept_out(
     "zeros ones empty full rand randn randint arange linspace logspace eye randperm",
 )
 
-# torch.compile's front end (jitgrad.capture), over the nn.Module it wraps.
-from . import _dynamo, compiler  # noqa: E402 - torch.compile front end (jitgrad.capture)
-from .capture import compile  # noqa: E402, A004 - PyTorch's name
-
 
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
@@ -199,15 +195,14 @@ def numel(t: Tensor) -> int:
     return t.numel()
 
 
-# torch.distributions and torch.jit, over nn.functional and the Tensor API.
+# torch.jit and friends, over nn.functional and the Tensor API (torch.distributions: _LAZY).
 from . import api_names as _api_names  # noqa: E402
-from . import distributed, distributions, jit, multiprocessing  # noqa: E402
+from . import distributed, jit, multiprocessing  # noqa: E402
 from .api_more import bind as _bind_more  # noqa: E402
 from .api_names import *  # noqa: E402,F403 - memory formats, layouts, removed functions
 from .api_tensor_more import bind as _bind_tensor_more  # noqa: E402
 from .aten_forms import bind as _bind_aten_forms  # noqa: E402
 from .device_modules import accelerator, cpu, mps, mtia, xpu  # noqa: E402
-from .distributions.gamma import _sample_dirichlet, _standard_gamma  # noqa: E402,F401
 from .eager_control import *  # noqa: E402,F403 - torch.cond, while_loop, sym_*
 from .frontend.copy_ops import TOP_LEVEL as _COPY_OPS  # noqa: E402
 from .numeric_gradient import gradient  # noqa: E402
@@ -243,7 +238,38 @@ from .engine import heap as _heap  # noqa: E402
 
 _heap.install()
 
+#: Loaded at their first use, not by ``import jitgrad``: torch.compile's front end (the
+#: capture package and its op table) and torch.distributions: 92 modules, ~6% of the
+#: instructions of every process that imports jitgrad (a test's child, a user's first run: Run
+#: subproc19).
+#: name -> (module, attribute or None for the module itself). A device backend installed
+#: before they load reroutes their by-name imports then (opwrap.reroute_package).
+_LAZY = {
+    "compile": ("jitgrad.capture", "compile"),
+    "capture": ("jitgrad.capture", None),
+    "compiler": ("jitgrad.compiler", None),
+    "_dynamo": ("jitgrad._dynamo", None),
+    "distributions": ("jitgrad.distributions", None),
+    "_sample_dirichlet": ("jitgrad.distributions.gamma", "_sample_dirichlet"),
+    "_standard_gamma": ("jitgrad.distributions.gamma", "_standard_gamma"),
+}
 #: ``jitgrad.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
-__getattr__ = missing_attribute("jitgrad")
+_missing = missing_attribute("jitgrad")
+
+
+def __getattr__(name: str) -> object:
+    where = _LAZY.get(name)
+    if where is None:
+        return _missing(name)
+    module = _importlib.import_module(where[0])  # defers a cost: see _LAZY
+    value = module if where[1] is None else getattr(module, where[1])
+    globals()[name] = value  # later lookups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 del _creation, _tensor, _tensor_meta, _old, _module, _heap, _numpy_names, _schema_parse
 del annotations, missing_attribute  # not PyTorch's names (PyTorch's namespace is the spec)

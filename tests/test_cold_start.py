@@ -21,10 +21,15 @@ from jitgrad.kernels.cpu import compile_notice
 ROOT = Path(__file__).resolve().parent.parent
 
 README = """
+import sys
 import jitgrad as torch
+from jitgrad.kernels.cpu.jit import STATS
+late = ("jitgrad.capture", "jitgrad.distributions")
+at_import = [STATS["compiled"], STATS["loaded"], [m for m in late if m in sys.modules]]
 x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
 y = (x * x + x.sin()).sum()
 y.backward()
+print(at_import)
 print(x.grad.numpy().tobytes().hex(), y.grad_fn.name())
 """
 
@@ -38,9 +43,13 @@ def _cold(tmp: Path, **env: str) -> tuple[str, set[str]]:
     res = subprocess.run([sys.executable, "-c", README], env=full, capture_output=True,
                          text=True, timeout=300, cwd=tmp)  # fmt: skip
     assert res.returncode == 0, res.stderr
+    # what ``import jitgrad`` did: no kernel compiled or loaded, torch.compile's front end and
+    # torch.distributions not loaded (they load at first use: tests/test_lazy_modules.py)
+    at_import, out = res.stdout.strip().splitlines()
+    assert at_import == "[0, 0, []]"
     # _gen_<label>_<hash>.<function>-<line>.py311.<index>.nbc -> <label>
     compiled = {p.name.split(".")[0][5:].rsplit("_", 1)[0] for p in tmp.rglob("_gen_*.nbc")}
-    return res.stdout.strip(), compiled
+    return out, compiled
 
 
 def test_readme_example_cold_compiles_only_what_numpy_cannot_run(tmp_path):

@@ -93,13 +93,28 @@ def reroute_imports(own_package: str) -> None:
     device tensor); a reference held elsewhere (a closure, a default argument, an unbound
     ``Tensor`` method) is not reached."""
     for module_name, module in list(sys.modules.items()):
-        namespace = getattr(module, "__dict__", None)
-        if module_name.startswith(own_package) or type(namespace) is not dict:
-            continue
-        for key, value in list(namespace.items()):
-            pair = WRAPPERS.get(id(value))
-            if pair is not None and pair[0] is value:
-                namespace[key] = pair[1]
+        if not module_name.startswith(own_package):
+            _reroute(module)
+
+
+def reroute_package(package: str) -> None:
+    """:func:`reroute_imports` for the modules of ``package``, imported after a backend was
+    installed: ``jitgrad.distributions`` and ``jitgrad.capture`` load at their first use (see
+    ``jitgrad/__init__``), and a program may first reach them after its first device tensor."""
+    if WRAPPERS:
+        for module_name, module in list(sys.modules.items()):
+            if module_name == package or module_name.startswith(package + "."):
+                _reroute(module)
+
+
+def _reroute(module: Any) -> None:
+    namespace = getattr(module, "__dict__", None)
+    if type(namespace) is not dict:
+        return
+    for key, value in list(namespace.items()):
+        pair = WRAPPERS.get(id(value))
+        if pair is not None and pair[0] is value:
+            namespace[key] = pair[1]
 
 
 def bound_methods() -> list[str]:

@@ -83,6 +83,7 @@ and the replay's does not.
 
 from __future__ import annotations
 
+from ..backends import opwrap
 from .api import (
     InvalidBackend,
     OptimizedModule,
@@ -102,3 +103,8 @@ __all__ = [
     "list_backends",
     "reset",
 ]
+
+# Loaded at first use (jitgrad/__init__'s _LAZY): a device backend installed before this
+# points these modules' by-name imports of the ops it wraps at its wrappers now.
+opwrap.reroute_package(__name__)
+del opwrap

@@ -7,6 +7,7 @@ moments and gradients match PyTorch's."""
 
 from __future__ import annotations
 
+from ..backends import opwrap
 from ..helpers import missing_attribute, namespace_module
 
 # kl_lowrank and kl_cont_bernoulli register their KL divergences on import
@@ -183,4 +184,7 @@ del _sub, _names, _members, _cls, _LAYOUT
 
 #: ``torch.distributions.<name>`` for a PyTorch name jitgrad lacks says so (AttributeError).
 __getattr__ = missing_attribute("jitgrad.distributions")
-del annotations, missing_attribute, namespace_module  # not PyTorch's names
+# Loaded at first use (jitgrad/__init__'s _LAZY): a device backend installed before this
+# points these modules' by-name imports of the ops it wraps at its wrappers now.
+opwrap.reroute_package(__name__)
+del annotations, missing_attribute, namespace_module, opwrap  # not PyTorch's names
