@@ -18,6 +18,7 @@ from ..engine.grad_mode import STATE
 from ..engine.sweep import ABOVE, _replayable
 from ..frontend.lazy_order import epilogue_sum
 from ..frontend.tensor import Tensor
+from ..frontend.tensor_meta import marked
 from ..fusion.codegen import REDUCE_BLOCK
 from .optable import TABLE, WITH_NUMBER
 from .row_sums import blocked_total
@@ -50,7 +51,7 @@ def slot_of(rec: Any, t: Any, counter: bool = False) -> Slot:
     made = rec.created.get(id(t))
     if t.grad_fn is not None or (made is not None and made() is t):
         raise Unsupported("a tensor computed by an op the trace did not see")
-    if t.__dict__ or t._post_hooks:
+    if marked(t) or t._post_hooks:
         raise Unsupported("a tensor with hooks (or a marked view)")
     if not isinstance(t._value, np.ndarray):
         raise Unsupported("a tensor not on the CPU")

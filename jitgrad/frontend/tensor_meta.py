@@ -245,6 +245,14 @@ def keep_storage(source: Tensor, t: Tensor) -> Tensor:
     return t
 
 
+def marked(t: Tensor) -> bool:
+    """Whether ``t``'s ``__dict__`` holds more than the storage it was detached from (a view's
+    in-place mark, the inference flag, a leaf's extras): what capture and the device's fast
+    setitem refuse. A detached view alone is an ordinary tensor to them."""
+    d = t.__dict__
+    return bool(d) and (len(d) > 1 or STORAGE_OF not in d)
+
+
 def storage_holder(t: Tensor) -> Tensor:
     """The tensor whose buffer is ``t``'s storage: its view base, or what it was detached from."""
     while True:

@@ -38,6 +38,7 @@ from ...frontend.clamp_where import where
 from ...frontend.pointwise_backward import sum_to_shape
 from ...frontend.recording import record
 from ...frontend.tensor import Tensor
+from ...frontend.tensor_meta import marked
 from . import index_add as IA
 from . import masks, native
 from .elementwise import on_device
@@ -135,7 +136,7 @@ def advanced_key(key: Any) -> tuple | None:
 def setitem(self: Tensor, indices: tuple, value: Any) -> Any:
     """``self[indices] = value`` with index tensors: ``index_put``'s result made ``self``'s
     (its history ``IndexPutBackward0``, as the CPU's setitem of a tensor without a base)."""
-    if self._base is not None or self.__dict__:
+    if self._base is not None or marked(self):
         return NotImplemented  # (through a view: CopySlices, the host fallback's)
     if not isinstance(value, Tensor):
         if type(value) not in (int, float, bool):
