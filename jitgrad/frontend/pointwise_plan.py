@@ -191,6 +191,38 @@ def _set_lean(plan: Plan) -> None:
 # (deferral, frontend.lazy, plans through this same dict).
 D.on_default_dtype_change(_plans.clear)
 
+#: :func:`.pointwise.run`'s small lane's plans: ``LANES[operands - 1][ndim]``, then by op, the
+#: first tensor's dtype, then each further operand's dtype (a tensor) or Python type (a
+#: number). Nested dicts whose keys hash by identity, so the lane builds no key: the
+#: ``_plans`` key (a tuple holding ``sig0``, itself a tuple) cost ~0.9k instructions per op to
+#: build, hash, compare and free (Run eager19 in perf/RESULTS.md). Filled from ``_plans`` by
+#: :func:`lane_plan` (which makes no plan: ``_now`` does), emptied with it.
+LANES: tuple = (({}, {}), ({}, {}), ({}, {}))
+
+
+def lane_plan(ndim: int, op: OpDef, args: Sequence[Any]) -> Plan | None:
+    """``_plans``' plan for the small-lane call ``op(*args)`` (a first tensor of ``ndim`` < 2
+    dimensions, further tensors of its shape, Python numbers), entered in :data:`LANES`; None
+    while ``_plans`` has none."""
+    path = [x._dtype if isinstance(x, Tensor) else type(x) for x in args]
+    sigs = [k.sig0 if not ndim and isinstance(k, D.dtype) else k for k in path]
+    plan = _plans.get((op, None, *sigs))  # (_signature's key)
+    if plan is not None:
+        lane = LANES[len(args) - 1][ndim]
+        for k in [op, *path[:-1]]:
+            lane = lane.setdefault(k, {})
+        lane[path[-1]] = plan
+    return plan
+
+
+def _clear_lanes() -> None:
+    for by_ndim in LANES:
+        for lane in by_ndim:
+            lane.clear()
+
+
+D.on_default_dtype_change(_clear_lanes)
+
 
 def _signature(x: Any) -> Any:
     if isinstance(x, Tensor):
