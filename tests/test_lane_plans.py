@@ -4,11 +4,16 @@ tensor; a tensor and a Python int or float; two tensors of one or two dtypes; a 
 two numbers; 0-d and 1-d) finds its own plan: values and dtypes against float64 NumPy.
 (A default-dtype change emptying the lanes: tests/test_default_dtype_plans.py.)"""
 
+import dis
+import sys
+
 import numpy as np
 import pytest
 
 import jitgrad as torch
-from jitgrad.frontend import pointwise
+from jitgrad.frontend import join_split, pointwise, pointwise_node, record_one, reduce_softmax
+from jitgrad.frontend.pointwise_plan import _plans
+from jitgrad.ops.registry import REGISTRY
 
 F = torch.nn.functional
 
@@ -51,3 +56,40 @@ def test_lane_finds_each_arrangement_without_a_key(zero_d, monkeypatch):
         assert out.dtype == dtype, name
         np.testing.assert_allclose(out._value, pick(ref()), rtol=1e-6, err_msg=name)
     assert misses == []  # every call found its plan in the lane
+
+
+def test_each_plan_records_through_its_own_code():
+    """``Plan.record``/``Plan.set_edges`` are copies of ``_record``/``_edges`` with code objects
+    of their own (``helpers.own_code``), and so is each ``record_one`` lane's recorder
+    (softmax's, unbind's): on CPython 3.11 a copy's node stores specialize on its one node
+    class while the ops alternate (a scalar graph's softplus, add, mul, stack, softmax,
+    unbind), where one shared code object kept missing on the next op's class."""
+    x = torch.arange(3, dtype=torch.float32, requires_grad=True)
+    a, b = F.softplus(x[0]), F.softplus(x[1])
+    for _ in range(40):  # (3.11 specializes a site after 8 executions of its code)
+        outs = [F.softplus(a), a + b, a * b]
+        parts = list(F.softmax(torch.stack(outs), dim=0))  # record_one's lanes: softmax, unbind
+    assert [type(o.grad_fn).__name__ for o in outs + parts] == [
+        "SoftplusBackward0", "AddBackward0", "MulBackward0", *["UnbindBackward0"] * 3
+    ]  # fmt: skip
+    s0 = torch.float32.sig0  # (the plan keys of 0-d float32 operands: _signature)
+    keys = [("softplus", (float, float)), ("add", (s0,)), ("mul", (s0,))]
+    plans = [_plans[(REGISTRY[name], None, s0, *rest)] for name, rest in keys]
+    codes = [f.__code__ for p in plans for f in (p.record, p.set_edges)]
+    lanes = [
+        reduce_softmax._vector_lanes[(False, 0, 3)],
+        join_split._unbind_fns[(0, (3,), torch.float32)][1],  # (keys, lane, marks)
+    ]
+    codes += [lane[3].__code__ for lane in lanes]
+    assert len(set(map(id, codes))) == len(codes)
+    shared = (pointwise_node._record, pointwise_node._edges, record_one.record_one)
+    assert not [c for c in codes for f in shared if c is f.__code__]  # (== is by content)
+    if sys.version_info[:2] == (3, 11):
+        for fn in [p.record for p in plans] + [lane[3] for lane in lanes]:
+            generic = [
+                i.argval
+                for i in dis.get_instructions(fn, adaptive=True)
+                if i.opname in ("STORE_ATTR", "STORE_ATTR_ADAPTIVE")
+                and i.argval in ("_seq", "_key", "_extra")  # (stores every path makes)
+            ]
+            assert generic == [], (fn.__name__, generic)

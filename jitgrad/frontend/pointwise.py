@@ -244,7 +244,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan.call_serial(nd, values, out)
             if not (grad and plan.records and (not GRAD_OFF[0] or STATE.enabled)):
                 return _make(out, plan.odt)
-            return _record(plan, args, values, out, shape, plan.lean)
+            return plan.record(plan, args, values, out, shape, plan.lean)
     return _now(op, args, None, None)
 
 

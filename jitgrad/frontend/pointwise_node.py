@@ -49,7 +49,7 @@ def _record(
     ``AddBackward0`` saves nothing: ``sum(list)``'s partial sums die with their last reader."""
     node = _new_node(plan.lean_cls if lean else plan.node_cls)
     if plan.leading:
-        _edges(node, plan, args)
+        plan.set_edges(node, plan, args)  # (the plan's own copy: helpers.own_code)
     else:
         _listed_edges(node, plan, args)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace

@@ -15,7 +15,7 @@ from .. import dtypes as D
 from .. import memory
 from ..fusion import codegen as C
 from ..fusion import lowering as LW
-from ..helpers import PARALLEL_THRESHOLD
+from ..helpers import PARALLEL_THRESHOLD, own_code
 from ..ops.complex_refusals import refuse_complex
 from ..ops.integer_refusals import refuse_integer
 from ..ops.registry import BOOL, FLOAT, REAL, OpDef, complex_form
@@ -23,7 +23,7 @@ from . import checks as K
 from . import lazy as L
 from ._tensor_data import result_type
 from .pointwise_backward import edge_indices
-from .pointwise_node import _node_class
+from .pointwise_node import _edges, _node_class, _record
 from .pointwise_pass import PassBackward, passes_gradient
 from .tensor import Tensor
 
@@ -61,7 +61,9 @@ class Plan:
     the last structural token :func:`_record` gave a node (reused while the shapes repeat);
     ``lean`` that :func:`run`'s small lane records a node keeping no operands (every rule is
     ``g``, operands and result in one real floating dtype: ``lean_cls``, a
-    :class:`~.pointwise_node.PassBackward`, with its own token ``lean_token``).
+    :class:`~.pointwise_node.PassBackward`, with its own token ``lean_token``); ``record`` and
+    ``set_edges`` the plan's own copies of :func:`~.pointwise_node._record` and ``_edges``
+    (:func:`jitgrad.helpers.own_code`).
     """
 
     __slots__ = (
@@ -87,6 +89,8 @@ class Plan:
         "lean",
         "lean_cls",
         "lean_token",
+        "record",
+        "set_edges",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -134,11 +138,11 @@ class Plan:
         self.serial: list[Any] = [None, None]
         self.entry: list[Any] = [None, None]  # see call_serial
         self.pool_min = memory.min_pooled_size(self.odt.np)
-        # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
-        limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
+        limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)  # (min_size: at import)
         # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
         self.small_max = limit if direct and self.odt.round is None else 0
         _set_lean(self)
+        self.record, self.set_edges = own_code(_record), own_code(_edges)  # (run's lane's)
 
     def compile_serial(self, ndim: int) -> Any:
         """``serial[ndim]``, looked up (or compiled) and kept on first use."""
