@@ -12,6 +12,8 @@ import pytest
 
 import jitgrad as torch
 from jitgrad.frontend import join_split, pointwise, pointwise_node, record_one, reduce_softmax
+from jitgrad.frontend.pointwise_node import ElementwiseBackward
+from jitgrad.frontend.pointwise_pass import PassBackward
 from jitgrad.frontend.pointwise_plan import _plans
 from jitgrad.ops.registry import REGISTRY
 
@@ -61,7 +63,8 @@ def test_lane_finds_each_arrangement_without_a_key(zero_d, monkeypatch):
 def test_each_plan_records_through_its_own_code():
     """``Plan.record``/``Plan.set_edges`` are copies of ``_record``/``_edges`` with code objects
     of their own (``helpers.own_code``), and so is each ``record_one`` lane's recorder
-    (softmax's, unbind's): on CPython 3.11 a copy's node stores specialize on its one node
+    (softmax's, unbind's), and each elementwise node class's ``apply``/``release`` (the
+    sweep's calls): on CPython 3.11 a copy's node stores specialize on its one node
     class while the ops alternate (a scalar graph's softplus, add, mul, stack, softmax,
     unbind), where one shared code object kept missing on the next op's class."""
     x = torch.arange(3, dtype=torch.float32, requires_grad=True)
@@ -81,8 +84,11 @@ def test_each_plan_records_through_its_own_code():
         join_split._unbind_fns[(0, (3,), torch.float32)][1],  # (keys, lane, marks)
     ]
     codes += [lane[3].__code__ for lane in lanes]
+    for cls in {type(o.grad_fn) for o in outs}:  # the sweep's per-node calls: the class's own
+        codes += [cls.apply.__code__, cls.release.__code__]
     assert len(set(map(id, codes))) == len(codes)
     shared = (pointwise_node._record, pointwise_node._edges, record_one.record_one)
+    shared += (ElementwiseBackward.apply, ElementwiseBackward.release, PassBackward.apply)
     assert not [c for c in codes for f in shared if c is f.__code__]  # (== is by content)
     if sys.version_info[:2] == (3, 11):
         for fn in [p.record for p in plans] + [lane[3] for lane in lanes]:
