@@ -14,7 +14,7 @@ import uuid
 import warnings
 from importlib.machinery import ModuleSpec
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 
@@ -162,3 +162,15 @@ def warn(message: Any, category: type | None = None, stacklevel: int = 1) -> Non
         if frame.f_code not in PASS_THROUGH_CODES:
             counted += 1
     warnings.warn(message, category, stacklevel=depth + 1)
+
+
+def own_code(fn: Any) -> Any:
+    """``fn`` with a code object of its own, for a hot recorder that each caller (a plan, a
+    lane) keeps a copy of. CPython 3.11 specializes an attribute site for the class it last
+    saw, in the code object: one shared recorder sees a different node class from one call to
+    the next (a scalar graph's ``SoftplusBackward0``, ``AddBackward0``, ``UnbindBackward0``,
+    ``SoftmaxBackward0``...), so its node stores kept missing and ran generic (~0.2k
+    instructions each, ~10 per op: Run eager19 in perf/RESULTS.md); a caller's copy sees its
+    own node class only. Same globals, defaults and behaviour."""
+    code = fn.__code__.replace()  # (a new code object: its own inline caches)
+    return FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)

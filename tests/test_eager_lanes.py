@@ -245,7 +245,7 @@ def test_record_one_gives_what_record_gives(reads):
 
     base = ResultBackward if reads else FunctionBackward
     backward = shared(lambda g, *r: (g,))
-    cls, fn, saved = lane_of("LaneTestBackward0", base, backward)
+    cls, fn, saved, lane_record = lane_of("LaneTestBackward0", base, backward)  # (its own copy)
     leaf = torch.tensor([1.0, 2.0], requires_grad=True)
     mid = leaf * 2
     cases = [(mid, np.float32), (leaf, np.float32), (torch.tensor([1.0, 2.0]), np.float32),
@@ -266,7 +266,7 @@ def test_record_one_gives_what_record_gives(reads):
                     ctx = torch.enable_grad()
                 with ctx:
                     if rec == "one":
-                        out = record_one(cls, value, dt, x, fn, saved)
+                        out = lane_record(cls, value, dt, x, fn, saved)
                     else:
                         out = record("LaneTestBackward0", value, dt, (x,), backward, (), base)
                 got.append(_node_state(out))

@@ -50,7 +50,7 @@ def test_record_many_gives_what_record_gives():
 
     backward = shared(lambda g: (g, g))
     backward.saved_dim = -1
-    cls, fn, saved = lane_of("StackBackward0", JoinBackward, backward)
+    cls, fn, saved, _ = lane_of("StackBackward0", JoinBackward, backward)
     leaf = torch.tensor([1.0, 2.0], requires_grad=True)
     a, b = list(leaf * 2)  # results: outputs 0 and 1 of one UnbindBackward0
     plain = torch.tensor(3.0)

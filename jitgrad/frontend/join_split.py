@@ -26,7 +26,7 @@ from .empty_views import sliced
 from .multi_view import KEY as MULTI_KEY
 from .multi_view import marks_of
 from .np_bound import np_array, np_zeros
-from .record_one import lane_of, record_many, record_one
+from .record_one import lane_of, record_many
 from .recording import FunctionBackward, JoinBackward, record, shared
 from .tensor import Tensor, _make, _wrap_dim
 from .view_registry import register_all as register_views
@@ -247,8 +247,8 @@ def _pieces(
 ) -> tuple:
     """Views of ``x`` at ``keys`` (basic indices ending in ``...``) as outputs of one node;
     backward rebuilds x's gradient (numpy's assignment for the small pieces of an unbind).
-    ``lane``: unbind's cached ``(node class, shared backward, its record)`` for
-    :func:`.record_one.record_one`; None: the backward :func:`pieces_backward` gives.
+    ``lane``: unbind's cached :func:`.record_one.lane_of` (node class, backward, record,
+    record_one's copy); None: the backward :func:`pieces_backward` gives.
     ``marks``: the outputs' :func:`.multi_view.marks_of` (unbind's cached ones), or None.
     ``empty``: some piece is empty (a zero split size), placed at its offset in the storage."""
     dt = x._dtype
@@ -266,7 +266,7 @@ def _pieces(
         backward = pieces_backward(name, keys, d, arr.shape, dt, values)
         first = record(name, values[0], dt, (x,), backward)
     else:
-        first = record_one(lane[0], values[0], dt, x, lane[1], lane[2])
+        first = lane[3](lane[0], values[0], dt, x, lane[1], lane[2])  # (record_one's copy)
     node = first.grad_fn
     base = x if x._base is None else x._base
     vc = x._counter()

@@ -34,7 +34,7 @@ from .np_bound import np_empty
 from .overlap import assert_no_internal_overlap
 from .pointwise_backward import edge_indices, sum_to_shape
 from .pointwise_node import ElementwiseBackward, _record
-from .pointwise_plan import Plan, _plans, _signature, broadcast_shape
+from .pointwise_plan import LANES, Plan, _plans, _signature, broadcast_shape, lane_plan
 from .saved_views import ROLES
 from .tensor import Tensor, _make
 
@@ -213,30 +213,30 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
         shape = va.shape
         nd = len(shape)
         plan = None
-        if nd < 2:
+        if nd < 2:  # the plan from LANES: nested dicts, no key built (see pointwise_plan)
             grad = a._requires_grad
-            sig = a._dtype if nd else a._dtype.sig0  # as _signature gives it
             n = len(args)
-            if n == 1:
-                plan = _plans.get((op, None, sig))
-                values = (va,)
-            elif n == 2:
-                b = args[1]
-                kind = type(b)
-                if kind is float or kind is int:
-                    plan = _plans.get((op, None, sig, kind))
-                    if plan is not None:
+            try:
+                if n == 1:
+                    plan = _LANE1[nd][op][a._dtype]
+                    values = (va,)
+                elif n == 2:
+                    b = args[1]
+                    kind = type(b)
+                    if kind is float or kind is int:
+                        plan = _LANE2[nd][op][a._dtype][kind]
                         c = plan.consts.get(b)  # (a conversion costs five lookups)
                         values = (va, K.scalar(plan, plan.wants[1], b) if c is None else c)
-                elif isinstance(b, Tensor):
-                    vb = b._value
-                    if vb.shape == shape:
-                        plan = _plans.get((op, None, sig, b._dtype if nd else b._dtype.sig0))
+                    elif isinstance(b, Tensor) and (vb := b._value).shape == shape:
+                        plan = _LANE2[nd][op][a._dtype][b._dtype]
                         values = (va, vb)
                         grad = grad or b._requires_grad
-            elif n == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
-                plan, values = _three(op, args, sig, va)
-        if plan is not None and 0 < va.size < plan.small_max:  # small_max 0: casts needed
+                elif n == 3:  # a tensor and two numbers: softplus, hardtanh, elu...
+                    plan, values = _three(_LANE3[nd][op][a._dtype], args, va)
+            except KeyError:  # not in LANES yet: entered for the next call, _now this time
+                plan = None
+                lane_plan(nd, op, args)
+        if plan is not None and 0 < (va.size if nd else 1) < plan.small_max:  # 0: casts needed
             out = np_empty(shape, plan.odt.np)
             if entry := plan.entry[nd]:  # 0-d: compiled code, no type dispatch (call_serial)
                 entry(*values, out)
@@ -244,7 +244,7 @@ def run(op: OpDef, args: Sequence[Any]) -> Tensor:
                 plan.call_serial(nd, values, out)
             if not (grad and plan.records and (not GRAD_OFF[0] or STATE.enabled)):
                 return _make(out, plan.odt)
-            return _record(plan, args, values, out, shape, plan.lean)
+            return plan.record(plan, args, values, out, shape, plan.lean)
     return _now(op, args, None, None)
 
 
@@ -282,18 +282,16 @@ def record_value(op: OpDef, args: Sequence[Any], value: Tensor) -> Tensor | None
     return _record(plan, args, values, out, shapes)
 
 
-def _three(op: OpDef, args: Sequence[Any], sig: Any, va: np.ndarray) -> tuple:
+def _three(lane: dict, args: Sequence[Any], va: np.ndarray) -> tuple:
     """:func:`run`'s small lane for a tensor and two Python floats or ints (softplus's beta
-    and threshold): the plan (None if there is none, or an operand is something else) and
-    the kernel's operands, each number converted to its operand's dtype once per plan
-    (``Plan.consts``)."""
+    and threshold): the plan from ``lane`` (``LANES`` below the op and the tensor's dtype; a
+    miss raises KeyError) or None if an operand is something else, and the kernel's
+    operands, each number converted to its operand's dtype once per plan (``Plan.consts``)."""
     b, c = args[1], args[2]
     kb, kc = type(b), type(c)
     if (kb is not float and kb is not int) or (kc is not float and kc is not int):
         return None, None
-    plan = _plans.get((op, None, sig, kb, kc))
-    if plan is None:
-        return None, None
+    plan = lane[kb][kc]
     consts = plan.consts
     cb = consts.get(b)
     if cb is None:
@@ -365,6 +363,7 @@ def add_into(t: Tensor, other: Tensor) -> bool:
     return True
 
 
+_LANE1, _LANE2, _LANE3 = LANES
 _ADD = REGISTRY["add"]
 #: add_into's plans per ndim (0, 1) and dtype: the engine sums gradients several times per
 #: node of a scalar graph, and this lookup builds no key. Emptied with ``_plans``.

@@ -21,6 +21,7 @@ from ..engine.grad_mode import INFERENCE_SAVED, STATE
 from ..engine.graph import SAVED_HOOKS
 from ..engine.node import ONE_NRS, TWO_NRS, ZERO_NRS, edges_of, nrs_of
 from ..engine.sweep import FREED, MUTATION, Node, _anomaly, next_sequence
+from ..helpers import own_code
 from ..ops.elementwise import NODE_VARIANTS
 from ..ops.registry import OpDef
 from ..ops.saved_record import FIELDS, INLINE, ROLES, kept_scalars
@@ -49,7 +50,7 @@ def _record(
     ``AddBackward0`` saves nothing: ``sum(list)``'s partial sums die with their last reader."""
     node = _new_node(plan.lean_cls if lean else plan.node_cls)
     if plan.leading:
-        _edges(node, plan, args)
+        plan.set_edges(node, plan, args)  # (the plan's own copy: helpers.own_code)
     else:
         _listed_edges(node, plan, args)
     if _anomaly.enabled:  # Node.__init__ keeps the forward's trace
@@ -328,6 +329,8 @@ def _node_class(op: OpDef, smask: str, base: type | None = None) -> type:
         attrs: dict[str, Any] = {"__slots__": (), "frees": frees}
         if op.no_derivative:  # PyTorch's NotImplemented node: its backward raises
             attrs.update(fusable=False, apply=_not_implemented(op.no_derivative), name=_ni_name)
+        else:  # the sweep's calls, each class its own copy (its reads specialize: own_code)
+            attrs.update(apply=own_code(base.apply), release=own_code(base.release))
         cls = type(name, (base,), attrs)
         _node_classes[key] = cls
     return cls

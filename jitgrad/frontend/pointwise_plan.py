@@ -15,7 +15,7 @@ from .. import dtypes as D
 from .. import memory
 from ..fusion import codegen as C
 from ..fusion import lowering as LW
-from ..helpers import PARALLEL_THRESHOLD
+from ..helpers import PARALLEL_THRESHOLD, own_code
 from ..ops.complex_refusals import refuse_complex
 from ..ops.integer_refusals import refuse_integer
 from ..ops.registry import BOOL, FLOAT, REAL, OpDef, complex_form
@@ -23,7 +23,7 @@ from . import checks as K
 from . import lazy as L
 from ._tensor_data import result_type
 from .pointwise_backward import edge_indices
-from .pointwise_node import _node_class
+from .pointwise_node import _edges, _node_class, _record
 from .pointwise_pass import PassBackward, passes_gradient
 from .tensor import Tensor
 
@@ -61,7 +61,9 @@ class Plan:
     the last structural token :func:`_record` gave a node (reused while the shapes repeat);
     ``lean`` that :func:`run`'s small lane records a node keeping no operands (every rule is
     ``g``, operands and result in one real floating dtype: ``lean_cls``, a
-    :class:`~.pointwise_node.PassBackward`, with its own token ``lean_token``).
+    :class:`~.pointwise_node.PassBackward`, with its own token ``lean_token``); ``record`` and
+    ``set_edges`` the plan's own copies of :func:`~.pointwise_node._record` and ``_edges``
+    (:func:`jitgrad.helpers.own_code`).
     """
 
     __slots__ = (
@@ -87,6 +89,8 @@ class Plan:
         "lean",
         "lean_cls",
         "lean_token",
+        "record",
+        "set_edges",
     )
 
     def __init__(self, op: OpDef, args: Sequence[Any], out_dtype: D.dtype | None) -> None:
@@ -134,11 +138,11 @@ class Plan:
         self.serial: list[Any] = [None, None]
         self.entry: list[Any] = [None, None]  # see call_serial
         self.pool_min = memory.min_pooled_size(self.odt.np)
-        # L.STATE.min_size is fixed at import (JITGRAD_LAZY_MIN_SIZE)
-        limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)
+        limit = min(PARALLEL_THRESHOLD, self.pool_min, L.STATE.min_size)  # (min_size: at import)
         # (a float16/bfloat16 result is rounded by _make: the in-place add_into lane skips it)
         self.small_max = limit if direct and self.odt.round is None else 0
         _set_lean(self)
+        self.record, self.set_edges = own_code(_record), own_code(_edges)  # (run's lane's)
 
     def compile_serial(self, ndim: int) -> Any:
         """``serial[ndim]``, looked up (or compiled) and kept on first use."""
@@ -190,6 +194,38 @@ def _set_lean(plan: Plan) -> None:
 # so the per-call lookups stay as they are: a change of default empties the cache instead
 # (deferral, frontend.lazy, plans through this same dict).
 D.on_default_dtype_change(_plans.clear)
+
+#: :func:`.pointwise.run`'s small lane's plans: ``LANES[operands - 1][ndim]``, then by op, the
+#: first tensor's dtype, then each further operand's dtype (a tensor) or Python type (a
+#: number). Nested dicts whose keys hash by identity, so the lane builds no key: the
+#: ``_plans`` key (a tuple holding ``sig0``, itself a tuple) cost ~0.9k instructions per op to
+#: build, hash, compare and free (Run eager19 in perf/RESULTS.md). Filled from ``_plans`` by
+#: :func:`lane_plan` (which makes no plan: ``_now`` does), emptied with it.
+LANES: tuple = (({}, {}), ({}, {}), ({}, {}))
+
+
+def lane_plan(ndim: int, op: OpDef, args: Sequence[Any]) -> Plan | None:
+    """``_plans``' plan for the small-lane call ``op(*args)`` (a first tensor of ``ndim`` < 2
+    dimensions, further tensors of its shape, Python numbers), entered in :data:`LANES`; None
+    while ``_plans`` has none."""
+    path = [x._dtype if isinstance(x, Tensor) else type(x) for x in args]
+    sigs = [k.sig0 if not ndim and isinstance(k, D.dtype) else k for k in path]
+    plan = _plans.get((op, None, *sigs))  # (_signature's key)
+    if plan is not None:
+        lane = LANES[len(args) - 1][ndim]
+        for k in [op, *path[:-1]]:
+            lane = lane.setdefault(k, {})
+        lane[path[-1]] = plan
+    return plan
+
+
+def _clear_lanes() -> None:
+    for by_ndim in LANES:
+        for lane in by_ndim:
+            lane.clear()
+
+
+D.on_default_dtype_change(_clear_lanes)
 
 
 def _signature(x: Any) -> Any:

@@ -22,6 +22,7 @@ from ..engine import graph as G
 from ..engine.grad_mode import GRAD_OFF, STATE
 from ..engine.node import ONE_NRS
 from ..engine.sweep import _anomaly, next_sequence
+from ..helpers import own_code
 from . import tensor as _tensor
 from .recording import (
     _UNSAVED,
@@ -108,11 +109,12 @@ _new_saved = ResultSaved.__new__  # (object.__new__: Saved defines none)
 
 
 def lane_of(name: str, base: type, backward: Any) -> tuple:
-    """``(cls, backward, saved)`` for :func:`record_one`: the node class ``record`` would
-    make for ``name`` and ``base``, and the shared record of ``backward`` (None where
+    """``(cls, backward, saved, recorder)`` for :func:`record_one`: the node class ``record``
+    would make for ``name`` and ``base``, the shared record of ``backward`` (None where
     ``record`` makes one per node: a result-reading ``base``, or a ``backward`` not
     registered by :func:`.recording.shared`; record_one then hands non-reading nodes to
-    ``record``)."""
+    ``record``), and the lane's own copy of :func:`record_one` (:func:`.helpers.own_code`:
+    its node stores specialize on ``cls``; stack's :func:`record_many` has one class)."""
     cls = node_class(name, base)
     saved = None if base.reads_result else _UNSAVED.get(backward)
-    return cls, backward, saved
+    return cls, backward, saved, own_code(record_one)

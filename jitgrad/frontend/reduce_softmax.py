@@ -19,7 +19,7 @@ from . import functions as F
 from . import movement as M
 from .declare import Declared, Reduction, Saved, expand_reduced, reduction
 from .np_bound import np_empty
-from .record_one import lane_of, record_one
+from .record_one import lane_of
 from .reduce_common import (
     Dims,
     dim_or_axis,
@@ -150,7 +150,7 @@ def _vector_result(input: Tensor, out: np.ndarray, dim: int, log: bool, n: int) 
         if key in decl.shared and len(_vector_lanes) < 256:
             _vector_lanes[(log, dim, n)] = lane_of(name, decl.bases[None], decl.shared[key])
         return res
-    return record_one(lane[0], out, input._dtype, input, lane[1], lane[2])
+    return lane[3](lane[0], out, input._dtype, input, lane[1], lane[2])  # (record_one's copy)
 
 
 #: (log, dim, size) -> (node class, shared backward, None) of a small vector's softmax
