@@ -75,8 +75,10 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, 
     """Execute ``ins`` over the loop nest of the operand (``shape_at >= 0``: input slot) or
     output (``-1 - shape_at``) the shape is read from. Row 0 is a header: the register count,
     then the 1-D reduction block size (0: reductions run as one running float64 sum)."""
-    src = _pick(shape_at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
-        -1 - shape_at, o0, o1, o2, o3, o4, o5, o6, o7)
+    # (the slot as int32, as the rows' slots: one ``_pick`` overload per array type, not two)
+    at = np.int32(shape_at) if shape_at >= 0 else np.int32(-1 - shape_at)
+    src = _pick(at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
+        at, o0, o1, o2, o3, o4, o5, o6, o7)
     n0, n1, n2, n3 = src.shape
     nreg = ins[0, 1]
     block = ins[0, 2]
