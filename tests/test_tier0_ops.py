@@ -16,10 +16,12 @@ import pytest
 
 from jitgrad.fusion import codegen as C
 from jitgrad.fusion import lowering as LW
+from jitgrad.fusion import tier0, tier0_passes
 from jitgrad.fusion import tier0_interp as I
+from jitgrad.fusion import tier0_libm as L
 from jitgrad.ops.registry import REGISTRY
 from tests import tier0_rows as R
-from tests.test_tier0 import CASES, FORWARD_ONLY, SPECIAL, _compare, _operands, _values
+from tests.test_tier0 import CASES, FORWARD_ONLY, SPECIAL, _bits, _compare, _operands, _values
 
 
 def _rows(dt: str) -> tuple[list, list]:
@@ -88,3 +90,34 @@ def test_merged_rows_compute_each_rows_own_outputs():
         own = np.zeros(a.size)
         C.get_kernel(row.spec).dispatcher(*row.args, own)
         assert got.tobytes() == own.tobytes(), row.name
+
+
+def test_special_rows_run_through_their_table_linked_at_a_programs_first_launch():
+    """float64's special rows are compiled apart from the interpreter (``tier0_libm``'s
+    ``SPECIAL_TABLE``, perf/RESULTS.md Run t0interp19) and called through its address in the
+    rows' header: a program using one has it after its first launch, in each pass when split
+    (a special row alone in a later pass), and computes the compiled kernel's bits; a program
+    without one leaves the header's words 0."""
+    dt = "float64"
+    a, b = np.linspace(1.1, 6.0, 40), np.linspace(0.3, 3.0, 40)
+    rows = [R.Row(name, LW.op_forward(REGISTRY[name], m, 1, False, dt, dt), args,
+                  [lambda: np.zeros(a.size)])  # fmt: skip
+            for name, m, args in [("exp", "t", [a]), ("digamma", "t", [a]),
+                                  ("special_zeta", "tt", [a, b])]]  # fmt: skip
+    spec, args, owners = R.merge(rows, "tier0_special_table_probe")
+    kernel = C.get_kernel(spec)
+    want = R.fresh_outputs(rows)
+    kernel.dispatcher(*args, *want)
+    got = R.fresh_outputs(rows)
+    program = tier0.translate(spec, (*args, *got), C.REDUCE_BLOCK)
+    program.passes = tier0_passes.split(program.ins, program.uses, program.shape, max_rows=1)
+    assert program.unlinked and not program.ins[0, 3:].any()
+    program.launch(kernel, (*args, *got))
+    headers = [program.ins[0], *(p.ins[0] for p in program.passes.passes)]
+    assert len(headers) > 3 and not program.unlinked
+    assert all(tuple(h[3:]) == L.table_words() != (0, 0) for h in headers)
+    for name, g, w in zip(owners, got, want, strict=True):
+        assert _bits(g) == _bits(w), name
+    plain = tier0.translate(rows[0].spec, (a, np.zeros(a.size)), C.REDUCE_BLOCK)
+    plain.launch(C.get_kernel(rows[0].spec), (a, np.zeros(a.size)))
+    assert not plain.unlinked and not plain.ins[0, 3:].any()

@@ -66,21 +66,21 @@ _sin = _fn("_sin", _fm.sin32, _fm.sin64)
 _cos = _fn("_cos", _fm.cos32, _fm.cos64)
 _tanh = _fn("_tanh", _fm.tanh32, _fm.tanh64)
 
-def evaluate(op, a, b, c, zero, one):  # pragma: no cover - Numba compiles the overload
+def evaluate(op, a, b, c, zero, one, table):  # pragma: no cover - Numba compiles the overload
     """Row ``op`` on register values ``a, b, c``: :func:`_eval` for float registers,
-    :func:`_eval_int` for integer ones."""
+    :func:`_eval_int` for integer ones (``table``: the special rows' address, float64's)."""
     raise NotImplementedError
 
 
 @overload(evaluate)
-def _evaluate(op, a, b, c, zero, one):
+def _evaluate(op, a, b, c, zero, one, table):
     if isinstance(a, types.Integer):
-        return lambda op, a, b, c, zero, one: _eval_int(op, a, b, c, zero, one)
-    return lambda op, a, b, c, zero, one: _eval(op, a, b, c, zero, one)
+        return lambda op, a, b, c, zero, one, table: _eval_int(op, a, b, c, zero, one)
+    return lambda op, a, b, c, zero, one, table: _eval(op, a, b, c, zero, one, table)
 
 
 @njit
-def _eval(op, a, b, c, zero, one):
+def _eval(op, a, b, c, zero, one, table):
     """One element of op ``op`` on register values ``a, b, c`` (comparisons give ``one`` or
     ``zero``, the registers' dtype's 1 and 0). The table is split by kind into three
     functions; all are compiled with the one loop that calls them (tier 0's only compile)."""
@@ -95,9 +95,9 @@ def _eval(op, a, b, c, zero, one):
     if op == FMA:
         return _k.fma(a, b, c)
     if op >= ATAN2:
-        return _L.eval_binary(op - ATAN2, a, b)
+        return _L.eval_binary(op - ATAN2, a, b, table)
     if op >= TAN:
-        return _L.eval_unary(op - TAN, a)
+        return _L.eval_unary(op - TAN, a, table)
     return _eval_math(op, a)
 
 

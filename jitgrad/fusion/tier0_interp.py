@@ -74,12 +74,17 @@ def _pick(k, s0, s1, s2, s3, s4, s5, s6, s7):  # pragma: no cover - compiled inl
 def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, o4, o5, o6, o7):
     """Execute ``ins`` over the loop nest of the operand (``shape_at >= 0``: input slot) or
     output (``-1 - shape_at``) the shape is read from. Row 0 is a header: the register count,
-    then the 1-D reduction block size (0: reductions run as one running float64 sum)."""
-    src = _pick(shape_at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
-        -1 - shape_at, o0, o1, o2, o3, o4, o5, o6, o7)
+    then the 1-D reduction block size (0: reductions run as one running float64 sum), then
+    the special rows' address as two int32 words, low first (float64 programs that use them:
+    :func:`.tier0_libm.table_words`)."""
+    # (the slot as int32, as the rows' slots: one ``_pick`` overload per array type, not two)
+    at = np.int32(shape_at) if shape_at >= 0 else np.int32(-1 - shape_at)
+    src = _pick(at, i0, i1, i2, i3, i4, i5, i6, i7) if shape_at >= 0 else _pick(
+        at, o0, o1, o2, o3, o4, o5, o6, o7)
     n0, n1, n2, n3 = src.shape
     nreg = ins[0, 1]
     block = ins[0, 2]
+    table = (np.int64(ins[0, 4]) << 32) | (np.int64(ins[0, 3]) & 0xFFFFFFFF)  # tier0_libm's
     R = np.empty((nreg, CHUNK), i0.dtype)  # noqa: N806
     acc = np.zeros(N_OUT, np.float64)  # full reductions
     row = np.zeros(N_OUT, np.float64)  # row accumulators
@@ -91,7 +96,7 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, 
                 row[:] = 0.0
                 for lo in range(0, n3, CHUNK):
                     m = min(CHUNK, n3 - lo)
-                    _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,
+                    _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block, table,
                            i0, i1, i2, i3, i4, i5, i6, i7,
                            o0, o1, o2, o3, o4, o5, o6, o7)  # fmt: skip
                     fill = _reduce_chunk(ins, R, m, acc, blk, fill, block, lo + m == n3, i0)
@@ -105,7 +110,7 @@ def _run(ins, consts, shape_at, i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, 
 
 
 @njit(inline="always")
-def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N803
+def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block, table,  # noqa: N803
            i0, i1, i2, i3, i4, i5, i6, i7, o0, o1, o2, o3, o4, o5, o6, o7):  # fmt: skip
     """Every row of ``ins`` on the ``m`` innermost elements from ``lo`` at outer index
     ``a0, a1, a2``: loads, constants and ops into the registers ``R``; stores and ``+=`` into
@@ -129,7 +134,7 @@ def _chunk(ins, consts, R, m, a0, a1, a2, lo, row, blk, fill, block,  # noqa: N8
         elif op < E.STORE:
             z = ins[r, 4]
             for j in range(m):
-                R[d, j] = E.evaluate(op, R[x, j], R[y, j], R[z, j], zero, one)
+                R[d, j] = E.evaluate(op, R[x, j], R[y, j], R[z, j], zero, one, table)
         else:
             o = _pick(d, o0, o1, o2, o3, o4, o5, o6, o7)
             if op == E.STORE:

@@ -37,7 +37,7 @@ class Program:
 
     __slots__ = (
         "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
-        "rows", "plain", "modes", "bools", "shape", "passes", "uses", "calls",
+        "rows", "plain", "modes", "bools", "shape", "passes", "uses", "calls", "unlinked",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
@@ -64,6 +64,8 @@ class Program:
         if len(arrays) > I.N_IN or len(outputs) > I.N_OUT:
             self.passes = tier0_passes.split(self.ins, uses, self.shape)
         self.calls = len(self.passes.passes) if self.passes else 1  # interpreter calls per call
+        # float64 special rows: their table's address goes in the header at the first launch
+        self.unlinked = dtype == "float64" and not _SPECIAL.isdisjoint(self.ins[1:, 0].tolist())
 
     def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:
         """Run on ``args``: by the interpreter, or (``interp`` False) by :mod:`.tier0_numpy`."""
@@ -78,6 +80,8 @@ class Program:
         ins = [args[k].astype(t) if conv else args[k] for k, conv in self.arrays]
         outs = [np.empty(args[k].shape, t) if k in self.bools else args[k] for k in self.outputs]
         start = time.perf_counter()
+        if interp and self.unlinked:
+            self._link()
         if not interp:
             tier0_numpy.run(self.plain, t, consts, ins, outs)
         elif self.passes is not None:
@@ -95,6 +99,15 @@ class Program:
         if helpers.DEBUG > 0:
             label = f"{kernel.name} tier0{'' if interp else ' numpy'}"
             launchlog.report_launch(label, args, time.perf_counter() - start)
+
+
+    def _link(self) -> None:
+        """Put the special rows' address (:func:`.tier0_libm.table_words`: their function
+        compiled or loaded now, once per process) in the header of the rows and of each pass."""
+        words = tier0_libm.table_words()
+        for ins in [self.ins, *(p.ins for p in (self.passes.passes if self.passes else ()))]:
+            ins[0, 3:5] = words
+        self.unlinked = False
 
 
 def _pad(a: np.ndarray) -> np.ndarray:
