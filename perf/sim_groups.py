@@ -13,6 +13,7 @@ every round so load hits both alike. Each tree gets its own kernel caches; run w
 with the rest of the suite.
 
     python perf/sim_groups.py --a /tmp/simtime-base --b . --groups A,B,K --reps 3
+    python perf/sim_groups.py --a /tmp/audit-base --b . --groups BK   # B and K, however split
 
 Prints one line per run and, at the end, medians per tree and group and the median ratio A/B.
 """
@@ -37,7 +38,11 @@ sys.path.insert(0, "tests")
 import test_cuda_backend as b
 sim = Path("tests/cuda_sim")
 kern = sorted(str(sim / p.name) for p in sim.glob("kern_*.py") if p.name != "kern_common.py")
-print(json.dumps({"A": b.case_files(False), "B": b.case_files(True), "K": kern, "P": ["dump"]}))
+groups = {"A": b.case_files(False), "B": b.case_files(True), "K": kern, "P": ["dump"]}
+# BK: the group-B cases and the kern_* modules, in the child processes the tree's runner uses
+# (two before session 19, one since: test_cuda_backend.group_files)
+bk = [b.group_files(True)] if hasattr(b, "group_files") else [b.case_files(True), kern]
+print(json.dumps({**groups, "BK": bk}))
 """
 
 
@@ -51,8 +56,14 @@ def group_files(tree: Path) -> dict[str, list[str]]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_group(tree: Path, files: list[str], cache: str, log: Path) -> dict:
-    """One group's child command in ``tree``: its CPU (user, sys), wall, and pytest's summary."""
+def run_group(tree: Path, files: list, cache: str, log: Path) -> dict:
+    """One group's child command in ``tree``: its CPU (user, sys), wall, and pytest's summary;
+    ``files`` a list of lists: one child per list, their CPU and wall summed."""
+    if files and isinstance(files[0], list):
+        runs = [run_group(tree, f, cache, Path(f"{log}.{k}")) for k, f in enumerate(files)]
+        total = {key: sum(r[key] for r in runs) for key in ("user", "sys", "wall")}
+        return {**total, "rc": max(r["rc"] for r in runs),
+                "summary": " | ".join(r["summary"] for r in runs)}  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_ENABLE_CUDASIM="1",
                JITGRAD_CACHE_DIR=f"{cache}/jitgrad", NUMBA_CACHE_DIR=f"{cache}/numba")  # fmt: skip
     cmd = [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider"]

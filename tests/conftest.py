@@ -84,7 +84,7 @@ LONG_FILES = {
     # each group's simulator subprocess: 58.8 and 43.9 CPU s in the full run, 2.2x and 2.8x less
     # since (barrier blocks stepped as generators, Run simtime16)
     "tests/test_cuda_backend.py": 30,
-    "tests/test_cuda_backend_b.py": 20,
+    "tests/test_cuda_backend_b.py": 27,  # + the kern_* modules (~7 CPU s: Run cudatime19)
     # ahead of every other capture file on purpose: its tests build both dtypes' small tape
     # interpreters and then, their rent paid, the full ones (2 x ~17 s CPU: capture.build's
     # RENT), on which the other files' tapes then replay; 67.9-71.4 CPU s in a fresh cache
@@ -105,10 +105,10 @@ LONG_FILES = {
     # subprocesses over fresh caches: 36.5 and 20.2 CPU s (alone, fresh caches, Dec 7, load 18)
     "tests/test_cache_damage.py": 36,
     "tests/test_cache.py": 20,
-    # the kernels' simulator subprocess: 12.3-13.5 CPU s alone (fresh caches, Dec 7, load 14);
     # the hand-written kernels' sm_80 PTX moved to test_cuda_ptx_generated.py's one compiler
-    # process (55-58 CPU s alone, load 9-14: Run cuda17)
-    "tests/test_cuda_kernels.py": 13,
+    # process (55-58 CPU s alone, load 9-14: Run cuda17), their simulator modules into
+    # test_cuda_backend_b.py's process (Run cudatime19): what is left is one import check
+    "tests/test_cuda_kernels.py": 2,
     "tests/test_cuda_ptx_generated.py": 56,
     "tests/test_programs.py": 15,
     "tests/test_demo.py": 15,

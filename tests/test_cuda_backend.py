@@ -3,7 +3,9 @@ in a subprocess with Numba's CUDA simulator, and the behaviour without any devic
 
 The case files are run in two groups, this module's and tests/test_cuda_backend_b.py's
 (:data:`GROUP_B`), so that the two workers of ``pytest -n 2 --dist loadfile`` (which keeps a
-file on one worker) share the simulator's minutes.
+file on one worker) share the simulator's minutes. Group B's process also runs the
+hand-written kernels' modules (``tests/cuda_sim/kern_*.py``, tests/test_cuda_kernels.py's
+:data:`SIM_MODULES`): one interpreter, jitgrad, numba and simulator start for both.
 
 The simulator must be chosen before numba.cuda is first imported, and this process runs the
 CPU suite without it, so both checks run in fresh interpreters.
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_cuda_kernels import _gpu_present
+from test_cuda_kernels import SIM_DIR, SIM_MODULES, _gpu_present
 
 import jitgrad as torch
 
@@ -55,6 +57,11 @@ def case_files(group_b: bool) -> list[str]:
     return [str(p) for p in CASES if (p.stem in GROUP_B) == group_b]
 
 
+def group_files(group_b: bool) -> list[str]:
+    """What one group's process runs: its case files, and for group B the ``kern_*`` modules."""
+    return case_files(group_b) + ([str(SIM_DIR / m) for m in SIM_MODULES] if group_b else [])
+
+
 def run_cases(files: list[str], simulator: bool, at_least: int) -> None:
     """The case ``files`` in one pytest subprocess: all pass, at least ``at_least`` of them."""
     assert len(files) >= 4
@@ -79,14 +86,14 @@ def test_case_groups_cover_every_case_file() -> None:
 
 
 def test_device_tests_pass_in_the_cuda_simulator() -> None:
-    run_cases(case_files(group_b=False), simulator=True, at_least=200)
+    run_cases(group_files(group_b=False), simulator=True, at_least=200)
 
 
 def test_device_tests_on_the_gpu() -> None:
     """The same cases on a real GPU where there is one (perf/gpu_run.sh runs this)."""
     if not _gpu_present():
         pytest.skip("no CUDA GPU")
-    run_cases(case_files(group_b=False), simulator=False, at_least=200)
+    run_cases(group_files(group_b=False), simulator=False, at_least=200)
 
 
 NO_DEVICE = r"""

@@ -23,6 +23,10 @@ def test_generated_kernels_ptx_for_sm80(tmp_path):
     out = str(tmp_path / "kernels.json")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    # Numba's typing builds an error message for each overload it rejects (~245 a kernel
+    # here) and, with colorama installed, wraps the terminal for each one's highlighting: ~1.5%
+    # of the compiles' CPU (perf/RESULTS.md, Run cudatime19); plain messages cost less
+    env["NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"] = "1"
     sim = dict(env, NUMBA_ENABLE_CUDASIM="1")
     real = {k: v for k, v in env.items() if k != "NUMBA_ENABLE_CUDASIM"}
     kw = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 900}

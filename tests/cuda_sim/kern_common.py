@@ -2,9 +2,10 @@
 
 These modules are named ``kern_*.py`` so that a plain ``pytest`` never collects them: the
 simulator needs ``NUMBA_ENABLE_CUDASIM=1`` set before ``numba.cuda`` is first imported, so
-``tests/test_cuda_kernels.py`` runs each in a subprocess with that environment, and once more
-without it when a GPU is present. :data:`SIM` says which; the few checks that differ (bitwise
-equalities that a GPU's fused multiply-adds may break, the cuBLAS path) look at it.
+``tests/test_cuda_backend_b.py`` runs them in a subprocess with that environment (with the
+second group of device case files), and once more without it when a GPU is present.
+:data:`SIM` says which; the few checks that differ (bitwise equalities that a GPU's fused
+multiply-adds may break, the cuBLAS path) look at it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from numba.np import numpy_support
 #: True in the simulator, False on a real GPU.
 SIM = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 if not SIM and not cuda.is_available():
-    pytest.skip("no CUDA GPU (run through tests/test_cuda_kernels.py)", allow_module_level=True)
+    pytest.skip("no CUDA GPU (run through tests/test_cuda_backend_b.py)", allow_module_level=True)
 
 
 # Simulator limitations, worked around here when SIM (the kernels are not changed).
