@@ -119,6 +119,8 @@ def _attach_interpreter(kernel: Any, reduce_block: int) -> None:
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
     if any(dt.startswith("complex") for dt in dtypes):  # (its calls: tier0_complex's rows)
         dtypes = {X.DTYPE}
+    if dtypes & tier0_translate.NARROW:  # (widened to int64 programs, where they translate)
+        dtypes = {"int64" if dt in tier0_translate.NARROW else dt for dt in dtypes}
     if not dtypes <= {*DTYPES, X.DTYPE}:  # (any number of arrays: a wide one runs in passes)
         return
     if len(dtypes) > 1 or _on_disk(kernel):
@@ -302,7 +304,7 @@ class Tier0:
         out = args[k]
         if out.size <= 1 or 0 not in out.strides:
             return True
-        if mode not in (I.ACC, I.ACC_ROW) or not self.interp or k in program.bools:
+        if mode not in (I.ACC, I.ACC_ROW) or not self.interp or k in program.bools | program.narrow:
             return False
         others = [a for j, a in enumerate(args) if j != k and isinstance(a, np.ndarray)]
         return not any(np.may_share_memory(out, a) for a in others)
