@@ -69,6 +69,16 @@ ENABLED = os.environ.get("JITGRAD_TIER0", "1") != "0"
 #: before it is compiled: a compile costs 0.1-0.9 s of CPU, so a kernel that gets hot costs at
 #: most a few percent more than compiling it at once, and one that does not saves the compile.
 BUDGET = 0.02
+#: ...or that fraction of the kernel's own estimated compile, where that is more: a fused
+#: forward+backward kernel with several gradient reductions compiles in 1-1.8 s (each reduced
+#: output renders a block loop and a lanes sum of its own), ten times a plain kernel's
+#: ~0.12 s, so the same share of it lets it run ten times longer first (perf/RESULTS.md Run
+#: gen19: the corpus's dynamic_net, 600 steps on 2000 elements, compiled three such kernels
+#: after 111-166 calls, ~4.6 CPU s; a run of the tutorial's 30000 steps still compiles them,
+#: after ~1000 calls). The estimate: :data:`COMPILE_S` plus :data:`REDUCED_S` per reduced
+#: output (Numba's CPU time for the corpus's kernels, perf/tier0_census.py).
+BUDGET_SHARE = 0.15
+COMPILE_S, REDUCED_S = 0.12, 0.3
 #: The estimate: per call, and per element per op-code row (measured on the interpreter,
 #: perf/RESULTS.md "Run O": ~8-20 us a call, 1-5 ns an element and row, 40-80x a compiled
 #: loop's per-element time). A 4-row add of 16 elements: ~1900 calls; of 10**6: compiled at once.
@@ -231,7 +241,7 @@ class Tier0:
 
     __slots__ = (
         "kernel", "compiled", "calls", "spent", "carried", "queued", "waiting", "unsent",
-        "programs", "block", "interp",
+        "programs", "block", "interp", "budget",
     )  # fmt: skip
 
     def __init__(self, kernel: Any, compiled: Any, block: int, interp: bool = True) -> None:
@@ -246,6 +256,7 @@ class Tier0:
         self.waiting = 0  # requests sent to it whose compiled code is not on disk yet
         self.unsent: list = []  # Numba signatures of its calls not sent to it yet
         self.programs: dict[tuple, Program | None] = {}
+        self.budget = 0.0  # beyond BUDGET: the share of the largest program's compile
         tier0_background.track(self)
 
     def __call__(self, *args: Any) -> Any:
@@ -263,6 +274,9 @@ class Tier0:
         program = self.programs.get(key, False)
         if program is False:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
+            if program is not None:
+                reduced = sum(mode == I.REDUCE for _, mode in program.modes)
+                self.budget = max(self.budget, BUDGET_SHARE * (COMPILE_S + REDUCED_S * reduced))
             if program is not None and tier0_background.ENABLED:  # (what a compile would be for)
                 self.unsent.append(tier0_background.signature(self.kernel, args))
         if program is None:
@@ -292,7 +306,7 @@ class Tier0:
             self.queued = tier0_background.request(self)  # (and each new signature after)
         if self.queued == 1 and not self.waiting:
             return False
-        return spent <= BUDGET
+        return spent <= max(BUDGET, self.budget)
 
     def _separate(self, args: tuple, k: int, mode: int, program: Program) -> bool:
         """Whether output ``k`` is safe to interpret: its elements have memory of their own,
