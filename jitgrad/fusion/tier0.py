@@ -9,9 +9,9 @@ again at each call until it is; before, :mod:`.tier0_numpy` runs the programs of
 arithmetic and the rest compile). The kernel is compiled, and ``fn`` becomes the compiled
 kernel's as before, when it gets hot: when the time its interpretation has cost beyond the
 compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass
-:data:`BUDGET`, a fraction of one compile (so a large loop compiles at once and a kernel that
-runs often compiles soon), or at a call tier 0 cannot take. Before that, at a quarter of the
-budget, :mod:`.tier0_background` sends it to a background process that compiles it into the
+:data:`BUDGET`, a fraction of one compile, or :data:`BUDGET_SHARE` of its own estimated compile
+where that is more (so a large loop compiles at once and a kernel that runs often compiles
+soon), or at a call tier 0 cannot take. Before that, at a quarter of the budget, :mod:`.tier0_background` sends it to a background process that compiles it into the
 cache while the calls stay interpreted; its next call then loads that code (and a kernel's
 cost carries over to the next process, so one hot over several short runs compiles too).
 Results are bitwise the compiled kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py``
@@ -26,11 +26,12 @@ outputs (past the interpreter's 8 and 8, in several passes: :mod:`.tier0_passes`
 built from the arithmetic, comparisons, ``where``/logical forms and the functions in
 ``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
 (arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
-their own interpreter; and a call with a complex operand, whatever mix of complex64,
+their own interpreter (int8/int16/int32 kernels too, widened: :mod:`.tier0_translate`); and
+a call with a complex operand, whatever mix of complex64,
 complex128, float32 and float64 its arrays are, on the complex interpreter
 (:mod:`.tier0_complex`); and a pure conversion (the ``cast`` kernel) between dtypes whose
 conversion is defined bit for bit, on NumPy, never compiled (:mod:`.tier0_convert`).
-Anything else (narrower integer kernels, ``_k``'s special functions, other mixed dtypes)
+Anything else (unsigned integer kernels, ``_k``'s special functions, other mixed dtypes)
 compiles; so does a call whose output
 shares memory between its elements, unless it is a gradient summed into an expanded view
 that nothing else of the call touches (:meth:`Tier0._separate`).
