@@ -12,8 +12,9 @@ compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) 
 :data:`BUDGET`, a fraction of one compile, or :data:`BUDGET_SHARE` of its own estimated compile
 where that is more (so a large loop compiles at once and a kernel that runs often compiles
 soon), or at a call tier 0 cannot take. Before that, at a quarter of the budget,
-:mod:`.tier0_background` sends it to a background process that compiles it into the cache while the calls stay interpreted; its next call then loads that code (and a kernel's
-cost carries over to the next process, so one hot over several short runs compiles too).
+:mod:`.tier0_background` sends it to a background process that compiles it into the cache while
+the calls stay interpreted; its next call then loads that code (and a kernel's cost carries
+over to the next process, so one hot over several short runs compiles too).
 Results are bitwise the compiled kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py``
 and ``tests/test_tier0_numpy.py`` compare them over the op declarations.
 
