@@ -1,13 +1,14 @@
 """A program's CPU seconds when tier 0 keeps or compiles its fused kernels with reductions, A/B.
 
 Tier 0's budget (:data:`jitgrad.fusion.tier0.BUDGET`, and since Run gen19 a share of the
-kernel's estimated compile) decides when an interpreted kernel compiles. This runs the
-corpus's ``dynamic_net`` training loop (a polynomial fit on 2000 points whose fused
-forward+backward kernels sum 4-5 gradients each; the loop length is ``--steps``: the corpus
-runs 600, the tutorial 30000) as one process per tree and round, each in a fresh copy of a
-cache holding only that tree's built tier-0 interpreter (as in a test run or a user's second
-program: the interpreter is there, the program's kernels are not), rounds interleaved, and
-reports the process's CPU seconds (user + system) and how many kernels it compiled.
+kernel's estimated compile) decides when an interpreted kernel compiles. This runs the corpus's
+``dynamic_net`` program (``import torch`` answered by jitgrad: a polynomial fit on 2000 points
+whose fused forward+backward kernels sum 4-5 gradients each; its loop length replaced by
+``--steps``: the corpus runs 600, the tutorial 30000) as one process per tree and round, each
+in a fresh copy of a cache holding only that tree's built tier-0 interpreter (as in a test run
+or a user's second program: the interpreter is there, the program's kernels are not), rounds
+interleaved, and reports the process's CPU seconds (user + system) and how many kernels it
+compiled.
 
     python perf/tier0_budget.py --a /tmp/audit-base --b . --steps 600 5000 --rounds 3
 """
@@ -25,26 +26,16 @@ import sys
 import tempfile
 
 PROGRAM = """
-import json, math, random, sys, time
-import jitgrad as torch
+import json, sys
+from pathlib import Path
 from jitgrad.fusion import diskcache
-random.seed(0)
-torch.manual_seed(0)
-steps = int(sys.argv[1])
-a, b, c, d, e = (torch.randn((), requires_grad=True) for _ in range(5))
-x = torch.linspace(-math.pi, math.pi, 2000)
-y = torch.sin(x)
-opt = torch.optim.SGD([a, b, c, d, e], lr=1e-8, momentum=0.9)
-for t in range(steps):
-    p = a + b * x + c * x**2 + d * x**3
-    for k in range(4, random.randint(4, 6)):
-        p = p + e * x**k
-    loss = (p - y).pow(2).sum()
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-print(json.dumps({"loss": loss.item(), "compiled": diskcache._stats["compiled"]}))
+source = Path(sys.argv[2]).read_text().replace("range(600)", f"range({int(sys.argv[1])})")
+sys.modules["torch"] = __import__("jitgrad")
+exec(compile(source, sys.argv[2], "exec"), {"__name__": "__main__"})
+print(json.dumps({"compiled": diskcache._stats["compiled"]}))
 """
+#: the corpus program, its loop length replaced by ``--steps``
+SOURCE = "tests/programs/corpus/dynamic_net.py"
 
 PREPARE = """
 from jitgrad.fusion import tier0
@@ -61,7 +52,8 @@ def _env(tree: str, cache: str) -> dict:
 
 def _run(tree: str, cache: str, steps: int) -> tuple[float, dict]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run([sys.executable, "-c", PROGRAM, str(steps)], env=_env(tree, cache),
+    argv = [sys.executable, "-c", PROGRAM, str(steps), os.path.join(tree, SOURCE)]
+    proc = subprocess.run(argv, env=_env(tree, cache),
                           capture_output=True, text=True, check=True)  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -77,15 +69,18 @@ def main() -> None:
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tier0_budget-")
     trees = {"A": args.a, "B": args.b}
-    for tag, tree in trees.items():  # each tree's interpreter, built once
+    # each tree's interpreter, built once and restored to the same directory for each run (its
+    # marker is named by the cache directory: tier0.marker_path)
+    for tag, tree in trees.items():
         subprocess.run([sys.executable, "-c", PREPARE], env=_env(tree, f"{work}/{tag}"), check=True)
+        shutil.copytree(f"{work}/{tag}", f"{work}/{tag}-saved")
     results: dict = {}
     for r in range(args.rounds):
         for steps in args.steps:
             for tag, tree in trees.items() if r % 2 == 0 else reversed(trees.items()):
-                cache = f"{work}/{tag}-run"
+                cache = f"{work}/{tag}"
                 shutil.rmtree(cache, ignore_errors=True)
-                shutil.copytree(f"{work}/{tag}", cache)
+                shutil.copytree(f"{work}/{tag}-saved", cache)
                 cpu, out = _run(tree, cache, steps)
                 results.setdefault((steps, tag), []).append((cpu, out))
                 print(f"round {r} steps {steps} {tag}: {cpu:.2f} CPU s, {out}", flush=True)
