@@ -117,15 +117,15 @@ def install(out_dir: str) -> None:
         program = take(self, args)
         if program is None:
             prog = self.programs.get(tier0._key(args))  # (tier0's own key: Numba fingerprints)
-            if prog is None:
-                reason = "translate: " + _translate_reason(self.kernel.spec, args, self.block)
-            size = args[prog.shape_arg].size
-            interp_ok = (
+            size = args[prog.shape_arg].size if prog is not None else 0
+            interp_ok = prog is not None and (
                 prog.dtype in sys.modules["jitgrad.fusion.tier0_complex_interp"].SIGNATURES
                 if prog.dtype.startswith("complex")
                 else self.interp
             )
-            if not interp_ok and not prog.plain:
+            if prog is None:
+                reason = "translate: " + _translate_reason(self.kernel.spec, args, self.block)
+            elif not interp_ok and not prog.plain:
                 reason = f"no {prog.dtype} interpreter yet (not a NumPy program)"
             elif not interp_ok and size > tier0_numpy.MAX_SIZE:
                 reason = f"no {prog.dtype} interpreter yet (size > NumPy's MAX_SIZE)"
