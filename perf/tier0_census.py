@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 _REASON: dict[str, str] = {}
+_DETAIL: dict[str, dict] = {}
 
 
 def _attach_reason(kernel, tier0, interp) -> str:  # noqa: ANN001
@@ -105,26 +106,40 @@ def install(out_dir: str) -> None:
 
     def attach_wrapper(kernel, block):  # noqa: ANN001, ANN202
         attach(kernel, block)
-        if not isinstance(kernel.fn, tier0.Tier0):
+        fn = kernel.fn
+        if type(fn).__name__ == "Conversion":  # (tier0_convert's, over the kernel's own path)
+            _REASON[kernel.name] = "conversion: hot or not exact"
+            fn = fn.other
+        if not isinstance(fn, tier0.Tier0):
             _REASON[kernel.name] = "attach: " + _attach_reason(kernel, tier0, interp)
 
     def take_wrapper(self, args):  # noqa: ANN001, ANN202
         program = take(self, args)
         if program is None:
-            key = tuple(a.dtype.char if isinstance(a, np.ndarray) else type(a) for a in args)
-            prog = self.programs.get(key)
+            prog = self.programs.get(tier0._key(args))  # (tier0's own key: Numba fingerprints)
+            size = args[prog.shape_arg].size if prog is not None else 0
+            interp_ok = prog is not None and (
+                prog.dtype in sys.modules["jitgrad.fusion.tier0_complex_interp"].SIGNATURES
+                if prog.dtype.startswith("complex")
+                else self.interp
+            )
             if prog is None:
                 reason = "translate: " + _translate_reason(self.kernel.spec, args, self.block)
-            elif not self.interp and not prog.plain:
-                reason = "no interpreter yet (not a NumPy program)"
-            elif not self.interp and args[prog.shape_arg].size > tier0_numpy.MAX_SIZE:
-                reason = "no interpreter yet (size > NumPy's MAX_SIZE)"
+            elif not interp_ok and not prog.plain:
+                reason = f"no {prog.dtype} interpreter yet (not a NumPy program)"
+            elif not interp_ok and size > tier0_numpy.MAX_SIZE:
+                reason = f"no {prog.dtype} interpreter yet (size > NumPy's MAX_SIZE)"
             elif any(args[k].size > 1 and 0 in args[k].strides for k in prog.outputs):
                 reason = "stride-0 output"  # (since t0cover: one stored, or sharing memory)
+            elif self.calls:
+                reason = f"budget (hot after {self.calls} calls, {size} el)"
             else:
-                size = args[prog.shape_arg].size
-                reason = "budget (hot)" if self.calls else f"budget (first call, {size} el)"
+                reason = f"budget (first call, {size} el)"
             _REASON[self.kernel.name] = reason
+            if prog is not None:  # (the program's size: rows, elements, calls, estimated cost)
+                _DETAIL[self.kernel.name] = {
+                    "rows": prog.rows, "size": int(size), "calls": self.calls, "spent": self.spent,
+                }  # fmt: skip
         return program
 
     depth = [0]
@@ -150,6 +165,7 @@ def install(out_dir: str) -> None:
                     "dtypes": sorted({o[3] for o in spec.outputs}) if spec else None,
                     "args": sorted({str(getattr(a, "dtype", type(a).__name__)) for a in args}),
                     "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
+                    **_DETAIL.get(self.name, {}),
                 }
                 with open(path, "a") as f:
                     f.write(json.dumps(row) + "\n")

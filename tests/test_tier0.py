@@ -259,20 +259,20 @@ def test_compact_variants_run_in_tier0_as_the_broadcast_views_they_stand_for():
 
 
 def test_what_tier0_refuses_compiles():
-    """Integer kernels narrower than int64 (a comparison of them too), functions outside the
-    table and mixed float dtypes are not translated (they compile at their first call).
-    (Boolean outputs are taken since t0cover: tests/test_tier0_bool.py; int64 kernels since
-    tcmd: tests/test_tier0_int.py.)"""
-    add = LW.op_forward(REGISTRY["add"], "tt", 1, False, "int32", "int32")
-    ints = [np.arange(3, dtype=np.int32)] * 2 + [np.zeros(3, np.int32)]
+    """Unsigned integer kernels (a comparison of them too), functions outside the table and
+    mixed float dtypes are not translated (they compile at their first call). (Boolean
+    outputs are taken since t0cover: tests/test_tier0_bool.py; int64 kernels since tcmd:
+    tests/test_tier0_int.py; int8/int16/int32 since gen19: tests/test_tier0_narrow.py.)"""
+    add = LW.op_forward(REGISTRY["add"], "tt", 1, False, "uint32", "uint32")
+    ints = [np.arange(3, dtype=np.uint32)] * 2 + [np.zeros(3, np.uint32)]
     assert tier0.translate(add, tuple(ints), C.REDUCE_BLOCK) is None
     polygamma = LW.op_forward(REGISTRY["polygamma"], "tt", 1, False, "float64", "float64")
     assert tier0.translate(polygamma, (np.ones(3),) * 2 + (np.zeros(3),), C.REDUCE_BLOCK) is None
     digamma = LW.op_forward(REGISTRY["digamma"], "t", 1, False, "float32", "float32")
     call = (np.ones(3, np.float32), np.zeros(3, np.float32))
     assert tier0.translate(digamma, call, C.REDUCE_BLOCK) is None  # (special: float64 only)
-    lt = LW.op_forward(REGISTRY["lt"], "tt", 1, False, "int16", "bool")
-    call = (np.arange(3, dtype=np.int16), np.ones(3, np.int16), np.zeros(3, bool))
+    lt = LW.op_forward(REGISTRY["lt"], "tt", 1, False, "uint16", "bool")
+    call = (np.arange(3, dtype=np.uint16), np.ones(3, np.uint16), np.zeros(3, bool))
     assert tier0.translate(lt, call, C.REDUCE_BLOCK) is None
     mixed = LW.op_forward(REGISTRY["add"], "tt", 1, False, "float64", "float64")
     call = (np.ones(3, np.float32), np.ones(3), np.zeros(3))

@@ -130,8 +130,8 @@ def test_int64_layouts_and_added_into_outputs():
 
 
 def test_what_int64_programs_refuse():
-    """True division, powers and float functions of integers, narrower integers (Numba
-    computes their ``abs`` in their width), float scalars, and row sums or reductions of
+    """True division, powers and float functions of integers, unsigned integers (Numba
+    widens them to uint64: tests/test_tier0_narrow.py), float scalars, and row sums or reductions of
     int64 compile as before."""
     call = (np.arange(3), np.arange(3), np.zeros(3))
     div = LW.op_forward(REGISTRY["div"], "tt", 1, False, "int64", "float64")
@@ -139,8 +139,8 @@ def test_what_int64_programs_refuse():
     pow_ = LW.op_forward(REGISTRY["pow"], "tt", 1, False, "int64", "int64")
     ints = (np.arange(3), np.arange(3), np.zeros(3, np.int64))
     assert tier0.translate(pow_, ints, C.REDUCE_BLOCK) is None
-    add32 = LW.op_forward(REGISTRY["add"], "tt", 1, False, "int32", "int32")
-    i32 = (np.arange(3, dtype=np.int32), np.arange(3, dtype=np.int32), np.zeros(3, np.int32))
+    add32 = LW.op_forward(REGISTRY["add"], "tt", 1, False, "uint32", "uint32")
+    i32 = (np.arange(3, dtype=np.uint32), np.arange(3, dtype=np.uint32), np.zeros(3, np.uint32))
     assert tier0.translate(add32, i32, C.REDUCE_BLOCK) is None
     mul = LW.op_forward(REGISTRY["mul"], "ts", 1, False, "int64", "int64")
     assert tier0.translate(mul, (np.arange(3), 0.5, np.zeros(3, np.int64)), C.REDUCE_BLOCK) is None

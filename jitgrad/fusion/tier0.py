@@ -9,11 +9,12 @@ again at each call until it is; before, :mod:`.tier0_numpy` runs the programs of
 arithmetic and the rest compile). The kernel is compiled, and ``fn`` becomes the compiled
 kernel's as before, when it gets hot: when the time its interpretation has cost beyond the
 compiled kernel's (estimated per call from the loop's size, see :data:`CALL_S`) would pass
-:data:`BUDGET`, a fraction of one compile (so a large loop compiles at once and a kernel that
-runs often compiles soon), or at a call tier 0 cannot take. Before that, at a quarter of the
-budget, :mod:`.tier0_background` sends it to a background process that compiles it into the
-cache while the calls stay interpreted; its next call then loads that code (and a kernel's
-cost carries over to the next process, so one hot over several short runs compiles too).
+:data:`BUDGET`, a fraction of one compile, or :data:`BUDGET_SHARE` of its own estimated compile
+where that is more (so a large loop compiles at once and a kernel that runs often compiles
+soon), or at a call tier 0 cannot take. Before that, at a quarter of the budget,
+:mod:`.tier0_background` sends it to a background process that compiles it into the cache while
+the calls stay interpreted; its next call then loads that code (and a kernel's cost carries
+over to the next process, so one hot over several short runs compiles too).
 Results are bitwise the compiled kernel's (see :mod:`.tier0_interp`); ``tests/test_tier0.py``
 and ``tests/test_tier0_numpy.py`` compare them over the op declarations.
 
@@ -26,11 +27,12 @@ outputs (past the interpreter's 8 and 8, in several passes: :mod:`.tier0_passes`
 built from the arithmetic, comparisons, ``where``/logical forms and the functions in
 ``_CALLS`` (with :mod:`.tier0_libm`'s); and int64 kernels of the integer rows
 (arithmetic, ``//``, ``%``, bits, shifts, comparisons: ``tier0_translate.INTEGER_ROWS``) on
-their own interpreter; and a call with a complex operand, whatever mix of complex64,
+their own interpreter (int8/int16/int32 kernels too, widened: :mod:`.tier0_translate`); and
+a call with a complex operand, whatever mix of complex64,
 complex128, float32 and float64 its arrays are, on the complex interpreter
 (:mod:`.tier0_complex`); and a pure conversion (the ``cast`` kernel) between dtypes whose
 conversion is defined bit for bit, on NumPy, never compiled (:mod:`.tier0_convert`).
-Anything else (narrower integer kernels, ``_k``'s special functions, other mixed dtypes)
+Anything else (unsigned integer kernels, ``_k``'s special functions, other mixed dtypes)
 compiles; so does a call whose output
 shares memory between its elements, unless it is a gradient summed into an expanded view
 that nothing else of the call touches (:meth:`Tier0._separate`).
@@ -69,6 +71,16 @@ ENABLED = os.environ.get("JITGRAD_TIER0", "1") != "0"
 #: before it is compiled: a compile costs 0.1-0.9 s of CPU, so a kernel that gets hot costs at
 #: most a few percent more than compiling it at once, and one that does not saves the compile.
 BUDGET = 0.02
+#: ...or that fraction of the kernel's own estimated compile, where that is more: a fused
+#: forward+backward kernel with several gradient reductions compiles in 1-1.8 s (each reduced
+#: output renders a block loop and a lanes sum of its own), ten times a plain kernel's
+#: ~0.12 s, so the same share of it lets it run ten times longer first (perf/RESULTS.md Run
+#: gen19: the corpus's dynamic_net, 600 steps on 2000 elements, compiled three such kernels
+#: after 111-166 calls, ~4.6 CPU s; a run of the tutorial's 30000 steps still compiles them,
+#: after ~1000 calls). The estimate: :data:`COMPILE_S` plus :data:`REDUCED_S` per reduced
+#: output (Numba's CPU time for the corpus's kernels, perf/tier0_census.py).
+BUDGET_SHARE = 0.15
+COMPILE_S, REDUCED_S = 0.12, 0.3
 #: The estimate: per call, and per element per op-code row (measured on the interpreter,
 #: perf/RESULTS.md "Run O": ~8-20 us a call, 1-5 ns an element and row, 40-80x a compiled
 #: loop's per-element time). A 4-row add of 16 elements: ~1900 calls; of 10**6: compiled at once.
@@ -119,6 +131,8 @@ def _attach_interpreter(kernel: Any, reduce_block: int) -> None:
     dtypes = {o[3] for o in spec.outputs} - {"bool"}
     if any(dt.startswith("complex") for dt in dtypes):  # (its calls: tier0_complex's rows)
         dtypes = {X.DTYPE}
+    if dtypes & tier0_translate.NARROW:  # (widened to int64 programs, where they translate)
+        dtypes = {"int64" if dt in tier0_translate.NARROW else dt for dt in dtypes}
     if not dtypes <= {*DTYPES, X.DTYPE}:  # (any number of arrays: a wide one runs in passes)
         return
     if len(dtypes) > 1 or _on_disk(kernel):
@@ -229,7 +243,7 @@ class Tier0:
 
     __slots__ = (
         "kernel", "compiled", "calls", "spent", "carried", "queued", "waiting", "unsent",
-        "programs", "block", "interp",
+        "programs", "block", "interp", "budget",
     )  # fmt: skip
 
     def __init__(self, kernel: Any, compiled: Any, block: int, interp: bool = True) -> None:
@@ -244,6 +258,7 @@ class Tier0:
         self.waiting = 0  # requests sent to it whose compiled code is not on disk yet
         self.unsent: list = []  # Numba signatures of its calls not sent to it yet
         self.programs: dict[tuple, Program | None] = {}
+        self.budget = 0.0  # beyond BUDGET: the share of the largest program's compile
         tier0_background.track(self)
 
     def __call__(self, *args: Any) -> Any:
@@ -261,6 +276,9 @@ class Tier0:
         program = self.programs.get(key, False)
         if program is False:
             program = self.programs[key] = translate(self.kernel.spec, args, self.block)
+            if program is not None:
+                reduced = sum(mode == I.REDUCE for _, mode in program.modes)
+                self.budget = max(self.budget, BUDGET_SHARE * (COMPILE_S + REDUCED_S * reduced))
             if program is not None and tier0_background.ENABLED:  # (what a compile would be for)
                 self.unsent.append(tier0_background.signature(self.kernel, args))
         if program is None:
@@ -290,7 +308,7 @@ class Tier0:
             self.queued = tier0_background.request(self)  # (and each new signature after)
         if self.queued == 1 and not self.waiting:
             return False
-        return spent <= BUDGET
+        return spent <= max(BUDGET, self.budget)
 
     def _separate(self, args: tuple, k: int, mode: int, program: Program) -> bool:
         """Whether output ``k`` is safe to interpret: its elements have memory of their own,
@@ -302,7 +320,7 @@ class Tier0:
         out = args[k]
         if out.size <= 1 or 0 not in out.strides:
             return True
-        if mode not in (I.ACC, I.ACC_ROW) or not self.interp or k in program.bools:
+        if mode not in (I.ACC, I.ACC_ROW) or not self.interp or k in program.bools | program.narrow:
             return False
         others = [a for j, a in enumerate(args) if j != k and isinstance(a, np.ndarray)]
         return not any(np.may_share_memory(out, a) for a in others)

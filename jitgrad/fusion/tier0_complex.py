@@ -299,7 +299,8 @@ class ComplexProgram:
     attributes that :mod:`.tier0` reads, and a launch that converts operands)."""
 
     __slots__ = ("dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg",
-                 "compact", "rows", "plain", "modes", "bools", "convert", "calls")  # fmt: skip
+                 "compact", "rows", "plain", "modes", "bools", "convert", "calls",
+                 "narrow")  # fmt: skip
 
     def __init__(self, t: _Translation, outputs: list, modes: list, shape_at: int,
                  shape_arg: int, compact: dict) -> None:  # fmt: skip
@@ -314,6 +315,7 @@ class ComplexProgram:
         self.shape_at, self.shape_arg, self.compact = shape_at, shape_arg, compact
         self.plain = None  # (NumPy runs no complex program before the interpreter exists)
         self.bools = frozenset()
+        self.narrow: frozenset = frozenset()  # (no narrower integer outputs: tier0_translate)
         self.calls = 1  # (one interpreter call per launch: tier0's cost estimate reads it)
 
     def launch(self, kernel: Any, args: tuple, interp: bool = True) -> None:

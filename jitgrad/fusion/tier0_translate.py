@@ -10,7 +10,15 @@ in a ``bool`` tensor run here too, and a kernel whose arrays are all boolean run
 An int64 program (its arrays int64 or boolean, its scalars Python or NumPy int64 integers or
 bools) uses the rows of :data:`INTEGER_ROWS`, on int64 registers: Numba computes ``bool`` and
 ``int64`` operands of arithmetic in int64 too, so holding booleans as 0/1 gives its values.
-Narrower integers (whose ``abs`` or ``maximum`` Numba computes in their own width) compile.
+A kernel of narrower signed integers (int8, int16, int32) runs on the int64 interpreter too:
+Numba computes their arithmetic, bits, shifts, division and comparisons in int64 (it widens
+each operand first) and truncates on the store, so the operands are widened here, the rows
+run in int64, and each output is stored from an int64 scratch array truncated to its width
+(NumPy's cast: the same two's complement wrap). Only ``abs`` stays in the narrow width in
+Numba (``abs`` of int8 -128 is -128, a value int64 keeps as 128), so such a program compiles;
+``maximum``/``minimum``/``sign`` of narrow values stay in their range, so either width gives
+their value. Unsigned integers (Numba widens them to uint64: its comparisons, ``//``, ``%``
+and ``>>`` of wrapped differences are not int64's) compile.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from . import tier0_interp as I
 from . import tier0_libm, tier0_numpy, tier0_passes
 
 FLOATS = {"float32": np.float32, "float64": np.float64}
+#: Signed integers narrower than int64: widened to int64 programs (the module's docstring).
+NARROW = frozenset({"int8", "int16", "int32"})
 #: Every dtype with an interpreter: the floats and int64.
 DTYPES = {**FLOATS, "int64": np.int64}
 _DUMMY = {name: np.zeros((1, 1, 1, 1), t) for name, t in DTYPES.items()}
@@ -38,11 +48,13 @@ class Program:
     __slots__ = (
         "dtype", "ins", "consts", "casts", "arrays", "outputs", "shape_at", "shape_arg", "compact",
         "rows", "plain", "modes", "bools", "shape", "passes", "uses", "calls", "unlinked",
+        "narrow",
     )  # fmt: skip
 
     def __init__(self, dtype: str, ins: list, consts: list, casts: list, arrays: list,
                  outputs: list, shape_at: int, shape_arg: int, compact: dict,
-                 bools: frozenset = frozenset(), uses: list | None = None) -> None:  # fmt: skip
+                 bools: frozenset = frozenset(), uses: list | None = None,
+                 narrow: frozenset = frozenset()) -> None:  # fmt: skip
         self.compact = compact  # argument position -> loop dimension (-1: one value)
         self.dtype = dtype
         self.ins = np.array(ins, np.int32).reshape(-1, I.WIDTH)
@@ -54,6 +66,7 @@ class Program:
         self.arrays = arrays  # (argument position, convert a boolean array)
         self.outputs = outputs  # argument positions
         self.bools = bools  # the positions of boolean outputs: stored from a scratch array
+        self.narrow = narrow  # outputs of a narrower integer: computed in an int64 copy
         self.modes = [(k, int(r[0])) for k, r in zip(outputs, self.ins[-len(outputs):])]
         self.shape_at = shape_at
         self.shape_arg = shape_arg
@@ -78,7 +91,12 @@ class Program:
         if self.compact:
             args = tier0_numpy.expand(args, self.compact, args[self.shape_arg].shape)
         ins = [args[k].astype(t) if conv else args[k] for k, conv in self.arrays]
-        outs = [np.empty(args[k].shape, t) if k in self.bools else args[k] for k in self.outputs]
+        outs = [
+            np.empty(args[k].shape, t) if k in self.bools
+            else args[k].astype(t) if k in self.narrow  # (its values: an output added into)
+            else args[k]
+            for k in self.outputs
+        ]  # fmt: skip
         start = time.perf_counter()
         if interp and self.unlinked:
             self._link()
@@ -96,6 +114,8 @@ class Program:
         for k, scratch in zip(self.outputs, outs):
             if k in self.bools:  # 0/1 of the dtype -> False/True
                 np.not_equal(scratch, 0, out=args[k])
+            elif k in self.narrow:  # int64 -> its width, wrapped as the compiled store
+                np.copyto(args[k], scratch, casting="unsafe")
         if helpers.DEBUG > 0:
             label = f"{kernel.name} tier0{'' if interp else ' numpy'}"
             launchlog.report_launch(label, args, time.perf_counter() - start)
@@ -174,9 +194,13 @@ class _Translation:
     def __init__(self, spec: Any, args: tuple) -> None:
         self.spec = spec
         dtypes = {a.dtype.name for a in args if isinstance(a, np.ndarray)} - {"bool"}
-        if len(dtypes) > 1 or not dtypes <= DTYPES.keys():
+        if len(dtypes) > 1 or not dtypes <= DTYPES.keys() | NARROW:
             raise _Unsupported
         self.dtype = dtypes.pop() if dtypes else "float32"  # (all boolean: 0/1 are exact)
+        #: the arrays' narrower integer dtype, widened to an int64 program; else None
+        self.narrow = self.dtype if self.dtype in NARROW else None
+        if self.narrow:
+            self.dtype = "int64"
         self.int = self.dtype == "int64"
         self.rows: list[int] = [0] * I.WIDTH  # the header, filled last
         self.uses: list[tuple] = []  # per row after the header: the registers it reads
@@ -195,8 +219,9 @@ class _Translation:
             if not is_scalar:
                 if not isinstance(value, np.ndarray):
                     raise _Unsupported
-                conv = value.dtype == np.bool_
-                self.names[name + "_"] = (self.emit(I.LOAD, len(arrays)), "b" if conv else "f")
+                boolean = value.dtype == np.bool_
+                conv = boolean or value.dtype.name == self.narrow  # (widened to the dtype)
+                self.names[name + "_"] = (self.emit(I.LOAD, len(arrays)), "b" if boolean else "f")
                 arrays.append((k, conv))
             elif isinstance(value, bool | np.bool_):
                 self.names[name] = (self.const(float(value)), "b")
@@ -222,8 +247,9 @@ class _Translation:
         shape_at = slot.index(shape_arg) if shape_arg < first else -1 - (shape_arg - first)
         reduces = spec.ndim == 1 and any(o[2] == "reduce" for o in spec.outputs)
         self.rows[:3] = [0, self.nreg, reduce_block if reduces else 0]
+        narrow = frozenset(k for k in outputs if self.args[k].dtype.name == self.narrow)
         return Program(self.dtype, self.rows, self.consts, self.casts, arrays, outputs,
-                       shape_at, shape_arg, compact, bools, self.uses)  # fmt: skip
+                       shape_at, shape_arg, compact, bools, self.uses, narrow)  # fmt: skip
 
     def outputs(self, first: int, compact: dict) -> tuple[list[int], frozenset]:
         """The store rows; the argument positions of the outputs and of the boolean ones
@@ -241,8 +267,10 @@ class _Translation:
                 if kind != "b":  # (a value stored into a boolean array: nonzero, NaN true)
                     reg = self.emit(I.TOBOOL, reg)
                 bools.add(k)
-            elif dt != self.dtype or (self.int and mode not in ("store", "acc")):
+            elif dt not in (self.dtype, self.narrow) or (self.int and mode not in ("store", "acc")):
                 raise _Unsupported
+            elif dt == self.narrow and k in compact:
+                raise _Unsupported  # (a broadcast output: its int64 copy would not be one)
             self.rows += [_MODES[mode], j, reg, 0, 0]
             self.uses.append((reg,))
             outputs.append(k)
@@ -344,7 +372,16 @@ class _Translation:
                 self.casts.append((len(self.consts), self.scalars[arg.id]))
                 return self.const(0.0), "f"
             return self.expr(arg)[0], "f"  # a boolean is 0/1 already
+        if self.narrow and name == f"np.{self.narrow}" and len(node.args) == 1:
+            arg = node.args[0]  # (a typed constant in the narrow range; a cast would wrap)
+            info = np.iinfo(self.narrow)
+            if not (isinstance(arg, ast.Constant) and type(arg.value) is int
+                    and info.min <= arg.value <= info.max):  # fmt: skip
+                raise _Unsupported
+            return self.const(arg.value), "f"
         op = (_INT_CALLS if self.int else _CALLS).get(name)
+        if op == I.ABS and self.narrow:
+            raise _Unsupported  # (Numba's abs of a narrow integer keeps its width: compiled)
         if op in _SPECIAL and self.dtype != "float64":
             raise _Unsupported  # (of float32, Numba's may return a float64 value: compiled)
         if op is None:

@@ -66,9 +66,11 @@ def main() -> None:
         # One runner meets ~200 new generated kernels in an empty cache (Run t0cover's census),
         # so it builds tier 0's interpreter at the first kernel NumPy cannot run, instead of
         # after 24 compiles (the rule for a program of unknown length): ~5 CPU s less cold;
-        # the int64 one too (each half compiled ~45 int64 kernels, ~4 s: Run tcmd)
+        # the int64 one too (each half compiled ~45 int64 kernels, ~4 s: Run tcmd), and the
+        # complex one (the corpus builds it anyway; after 16 complex compiles, ~3.5 CPU s of
+        # them in a half: Run gen19)
         tier0 = importlib.import_module("jitgrad.fusion.tier0")
-        tier0.AFTER_COMPILES = tier0.AFTER_INT64 = 0
+        tier0.AFTER_COMPILES = tier0.AFTER_INT64 = tier0.AFTER_COMPLEX = 0
     torch = importlib.import_module("torch")
     for sub in ("torch.nn.functional", "torch.utils.data"):  # bound before same_random rebinds
         importlib.import_module(sub)
