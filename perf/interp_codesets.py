@@ -6,8 +6,11 @@ start-up (a trivial kernel) and jitgrad's import: the figure is the compiling th
 for the first call of the loop (:func:`jitgrad.capture.build._build`), helpers it calls
 (softmax, the fast-math subroutines) included, as a user's first captured program pays it.
 Sets are given as comma-separated code names (``full``: every code); presets below.
+``--chain``: the sets of a repetition compile one after another, each in a fresh process,
+over one fresh cache shared by them (what a test suite or a user's successive programs pay:
+the later loops find the earlier ones' callees on disk).
 
-    python perf/interp_codesets.py --reps 2 [--dtype float32] [--sets rogozhnikov,full]
+    python perf/interp_codesets.py --reps 2 [--dtype float32] [--sets rogozhnikov,full] [--chain]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,6 +57,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--dtype", default="float32")
     ap.add_argument("--sets", default=",".join(PRESETS))
+    ap.add_argument("--chain", action="store_true", help="one cache per repetition, shared")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child is not None:
@@ -61,16 +66,21 @@ def main() -> None:
     print(f"load at start: {os.getloadavg()}")
     got: dict[str, list] = {}
     for rep in range(a.reps):
+        shared = tempfile.mkdtemp(prefix="codesets-") if a.chain else None
         for name in a.sets.split(","):
-            with tempfile.TemporaryDirectory(prefix="codesets-") as cache:
-                env = dict(os.environ, JITGRAD_CACHE_DIR=cache, NUMBA_CACHE_DIR=cache)
-                out = subprocess.run(
-                    [sys.executable, __file__, "--dtype", a.dtype, "--child", PRESETS[name]],
-                    env=env, capture_output=True, text=True, check=True,
-                )  # fmt: skip
+            cache = shared or tempfile.mkdtemp(prefix="codesets-")
+            env = dict(os.environ, JITGRAD_CACHE_DIR=cache, NUMBA_CACHE_DIR=cache)
+            out = subprocess.run(
+                [sys.executable, __file__, "--dtype", a.dtype, "--child", PRESETS[name]],
+                env=env, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            if not shared:
+                shutil.rmtree(cache, ignore_errors=True)
             r = json.loads(out.stdout.splitlines()[-1])
             got.setdefault(name, []).append(r)
             print(f"rep {rep} {name}: {r}", flush=True)
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
     print(f"load at end: {os.getloadavg()}")
     for name, rs in got.items():
         med = statistics.median(r["compile_cpu_s"] for r in rs)

@@ -12,7 +12,7 @@ import pytest
 
 import jitgrad as torch
 import jitgrad.nn.functional as F
-from jitgrad.capture import build, interp
+from jitgrad.capture import build, interp, row_sums
 from jitgrad.kernels.cpu.reduce_softmax import _softmax_slices
 from tests.test_capture_ops import replays_bitwise
 
@@ -98,3 +98,14 @@ def test_straight_line_softmax_compiles_once_for_every_size() -> None:
         replays_bitwise(lambda a, b: F.softmax(a * b, dim=0) * a, a, b, mode="max-autotune")
     literal = [sig for sig in _softmax_slices.signatures if "Literal" in str(sig)]
     assert literal == []
+
+
+def test_whole_slot_bodies_are_compiled_once_not_inlined_into_each_loop() -> None:
+    """The row sums, SGD and Adam are functions every loop of a dtype calls (one compile,
+    cached on disk), not ``inline="always"`` copies that each loop (a tape's small one, then
+    the full one) typed and lowered again (perf/RESULTS.md, Run captime19); a loop with a sum
+    row replays bitwise eager's through the called ``_row_sum`` (the tapes above)."""
+    for fn in (row_sums._row_sum, row_sums._blocked_sum, interp._sgd, interp._adam):
+        assert fn.targetoptions.get("inline", "never") == "never", fn.py_func.__name__
+    text = interp.source("float32", interp.codeset([interp.CODE["sum"], interp.CODE["adam"]]))[1]
+    assert "_row_sum(arena" in text and "_adam(arena" in text

@@ -42,10 +42,10 @@ import threading
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from ..fusion import diskcache
 from ..kernels.cpu.fma import fma as _fma
+from ..kernels.cpu.jit import cached_njit
 from ..kernels.cpu.optim import _adam_tensor
 from ..kernels.cpu.reduce_leaves import _NO, _STACK
 from ..kernels.cpu.reduce_softmax import _softmax_bwd_slices, _softmax_slices
@@ -77,8 +77,13 @@ _NAMED = ("MUL", "ADD", "B_MUL_A", "B_G", "SUM", "MEAN", "SOFTMAX", "SGD", "ADAM
 #: flags of an SGD row (its ``aux`` column)
 SGD_MOMENTUM, SGD_NESTEROV, SGD_MAXIMIZE = 1, 2, 4
 
+# The whole-slot rows' bodies (these, :mod:`.row_sums`) are compiled functions of their own that
+# every loop calls once per row, not ``inline="always"``: inlined, each loop of a dtype (a
+# tape's small one, then the full one) typed and lowered its own copies again (~2 CPU s a loop,
+# perf/RESULTS.md, Run captime19); now they compile once per dtype and load from the disk cache.
 
-@njit(inline="always")
+
+@cached_njit(error_model="numpy", nogil=True)
 def _sgd(arena, p, g, buf, n, consts, c, flags):
     """:func:`jitgrad.kernels.cpu.optim.sgd_step` for one parameter whose momentum buffer
     (at ``buf``, when ``flags`` has it) exists: d = (+-g) + wd*p; buf = momentum*buf +
@@ -101,7 +106,7 @@ def _sgd(arena, p, g, buf, n, consts, c, flags):
         arena[p + i] = _fma(d, -lr, pj)
 
 
-@njit(inline="always")
+@cached_njit(error_model="numpy", nogil=True)
 def _adam(arena, consts, p, g, m, v, step, n, c):
     """:func:`jitgrad.kernels.cpu.optim.adam_step` (no amsgrad) for one parameter: the step
     counter, then its step size and bias correction in double as ``optim.Adam`` computes

@@ -1,16 +1,21 @@
-"""The tape interpreter's sums of a row (:mod:`.interp` inlines them): in the order of the
-eager kernel that made the value, so a replay's bits are eager's (issue 16 §1)."""
+"""The tape interpreter's sums of a row: in the order of the eager kernel that made the value,
+so a replay's bits are eager's (issue 16 §1).
+
+Compiled functions of their own that every interpreter loop calls, not inlined into each loop
+(``inline="always"`` made every loop of a dtype, small or full, type and lower its own three
+copies of them: ~1.4 CPU s of each loop's compile; compiled once per dtype and cached on disk
+now: perf/RESULTS.md, Run captime19)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from ..kernels.cpu import scalar as _k
+from ..kernels.cpu.jit import cached_njit
 from ..kernels.cpu.reduce_leaves import _pw_sum
 
 
-@njit(inline="always")
+@cached_njit(error_model="numpy", nogil=True)
 def _blocked_sum(parts, block):
     """The sum a generated backward kernel makes of a broadcast operand's gradient
     (:func:`jitgrad.fusion.codegen._blocked_reduction`): each block of ``block`` summands
@@ -28,7 +33,7 @@ def _blocked_sum(parts, block):
     return acc
 
 
-@njit(inline="always")
+@cached_njit(error_model="numpy", nogil=True)
 def _row_sum(arena, x, n, block, zero, stack):
     """The reduction kernel's pairwise sum (block 0) or a chain kernel's epilogue's (narrowed)."""
     if block == 0:
