@@ -40,18 +40,7 @@ from .pool import SIMULATOR
 # (jitgrad.kernels.cpu.complex_inverse; Numba's cmath on the CUDA target, computing in float64
 # for complex64 too: no float32 versions written yet)
 _inverse = {n: cuda.jit(device=True)(f) for n, f in _complex_inverse.FUNCTIONS.items()}
-asin_complex64 = _inverse["asin_complex64"]
-asin_complex128 = _inverse["asin_complex128"]
-asinh_complex64 = _inverse["asinh_complex64"]
-asinh_complex128 = _inverse["asinh_complex128"]
-acos_complex64 = _inverse["acos_complex64"]
-acos_complex128 = _inverse["acos_complex128"]
-acosh_complex64 = _inverse["acosh_complex64"]
-acosh_complex128 = _inverse["acosh_complex128"]
-atan_complex64 = _inverse["atan_complex64"]
-atan_complex128 = _inverse["atan_complex128"]
-atanh_complex64 = _inverse["atanh_complex64"]
-atanh_complex128 = _inverse["atanh_complex128"]
+globals().update(_inverse)  # asin_complex64 ... atanh_complex128: the names kernels call
 
 @cuda.jit(device=True)
 def exp32(x):

@@ -136,18 +136,7 @@ tanh_complex64 = _complex64(cmath.tanh)
 
 # complex acos (complex128), acosh, atan, atanh: jitgrad.kernels.complex_inverse, compiled here
 _inverse = {n: njit(inline="always", error_model="numpy")(f) for n, f in _CI.FUNCTIONS.items()}
-asin_complex64 = _inverse["asin_complex64"]
-asin_complex128 = _inverse["asin_complex128"]
-asinh_complex64 = _inverse["asinh_complex64"]
-asinh_complex128 = _inverse["asinh_complex128"]
-acos_complex64 = _inverse["acos_complex64"]
-acos_complex128 = _inverse["acos_complex128"]
-acosh_complex64 = _inverse["acosh_complex64"]
-acosh_complex128 = _inverse["acosh_complex128"]
-atan_complex64 = _inverse["atan_complex64"]
-atan_complex128 = _inverse["atan_complex128"]
-atanh_complex64 = _inverse["atanh_complex64"]
-atanh_complex128 = _inverse["atanh_complex128"]
+globals().update(_inverse)  # asin_complex64 ... atanh_complex128: the names kernels call
 
 
 @njit(inline="always", error_model="numpy")
@@ -158,19 +147,8 @@ def pow_complex64(a, b):
 pow_complex128 = pow_complex64  # (``**`` of either width: Numba's own on the CPU)
 
 
-__all__ = [
-    "acos_complex64",
-    "acos_complex128",
-    "asin_complex64",
-    "asin_complex128",
-    "asinh_complex64",
-    "asinh_complex128",
-    "acosh_complex64",
-    "acosh_complex128",
-    "atan_complex64",
-    "atan_complex128",
-    "atanh_complex64",
-    "atanh_complex128",
+__all__ = [  # (and the complex inverse functions, by their names in FUNCTIONS)
+    *_inverse,
     "cdiv_complex64",
     "cdiv_complex128",
     "cos_complex64",
